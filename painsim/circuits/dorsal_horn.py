@@ -1,0 +1,120 @@
+"""The dorsal-horn gate as brian2 objects.
+
+Neurons are conductance-based leaky integrate-and-fire units with AMPA,
+NMDA (voltage-dependent Mg2+ block, Jahr & Stevens 1990, J Neurosci 10:3178),
+a slow NK1 (substance P) current and GABA_A/glycine inhibition.  The slow
+NK1 depolarisation summed over repeated C volleys relieves the NMDA Mg2+
+block, so C-fiber responses grow from volley to volley: wind-up, as in
+Aguiar et al. 2010 (J Neurophysiol 104:1155).  Aβ-driven inhibitory
+interneurons inhibit the projection neurons: the gate of Melzack & Wall
+1965 (Science 150:971), in the circuit of Zhang, Janik & Grill 2014
+(J Neurophysiol 112:552).
+
+Every neuron parameter and time constant is a per-neuron variable and every
+conductance a per-synapse variable, so many points with different parameters
+share one equation text (one compiled code object) and one network: the
+batch dimension of :mod:`painsim.circuits.network`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Shared membrane equations (brian2 syntax).  ``I_desc`` is an extra
+#: conductance from descending inhibition (zero in the single-site model).
+NEURON_EQS = """
+dv/dt = (g_leak*(e_rest - v) + g_ampa*(e_exc - v) + g_nmda*mg_block*(e_exc - v)
+         + g_nk1*(e_exc - v) + g_gaba*(e_inh - v)) / c_m : volt (unless refractory)
+mg_block = 1 / (1 + mg * exp(-0.062 * v / mV) / 3.57) : 1
+dg_ampa/dt = -g_ampa / tau_ampa : siemens
+dg_nmda/dt = (x_nmda - g_nmda) / tau_nmda_decay : siemens
+dx_nmda/dt = -x_nmda / tau_nmda_rise : siemens
+dg_nk1/dt = (x_nk1 - g_nk1) / tau_nk1_decay : siemens
+dx_nk1/dt = -x_nk1 / tau_nk1_rise : siemens
+dg_gaba/dt = -g_gaba / tau_gaba : siemens
+c_m : farad (constant)
+g_leak : siemens (constant)
+e_rest : volt (constant)
+v_threshold : volt (constant)
+v_reset : volt (constant)
+t_refractory : second (constant)
+e_exc : volt (constant)
+e_inh : volt (constant)
+mg : 1 (constant)
+tau_ampa : second (constant)
+tau_nmda_rise : second (constant)
+tau_nmda_decay : second (constant)
+tau_nk1_rise : second (constant)
+tau_nk1_decay : second (constant)
+tau_gaba : second (constant)
+"""
+
+#: Per-neuron variables and the model paths they come from (SI values).
+NEURON_PARAMS = {
+    "c_m": "dorsal_horn.neuron.capacitance",
+    "g_leak": "dorsal_horn.neuron.leak_conductance",
+    "e_rest": "dorsal_horn.neuron.rest",
+    "v_threshold": "dorsal_horn.neuron.threshold",
+    "v_reset": "dorsal_horn.neuron.reset",
+    "t_refractory": "dorsal_horn.neuron.refractory",
+    "e_exc": "dorsal_horn.synapse.e_excitatory",
+    "e_inh": "dorsal_horn.synapse.e_inhibitory",
+    "mg": "dorsal_horn.synapse.mg",
+    "tau_ampa": "dorsal_horn.synapse.tau_ampa",
+    "tau_nmda_rise": "dorsal_horn.synapse.tau_nmda_rise",
+    "tau_nmda_decay": "dorsal_horn.synapse.tau_nmda_decay",
+    "tau_nk1_rise": "dorsal_horn.synapse.tau_nk1_rise",
+    "tau_nk1_decay": "dorsal_horn.synapse.tau_nk1_decay",
+    "tau_gaba": "dorsal_horn.synapse.tau_gaba",
+}
+
+#: Excitatory synapse: ``w`` is a dimensionless efficacy (1 = as in the model
+#: file) that plasticity rules change; the receptor conductances are fixed.
+EXC_SYNAPSE = dict(model="w : 1\nw_ampa : siemens (constant)\nw_nmda : siemens (constant)\nw_nk1 : siemens (constant)",
+                   # x jumps by w*tau_decay/tau_rise so that the conductance peaks near w
+                   # and its integral is w*tau_decay, as for a single exponential
+                   on_pre=("g_ampa_post += w*w_ampa\n"
+                           "x_nmda_post += w*w_nmda*tau_nmda_decay_post/tau_nmda_rise_post\n"
+                           "x_nk1_post += w*w_nk1*tau_nk1_decay_post/tau_nk1_rise_post"))
+INH_SYNAPSE = dict(model="w : 1\nw_gaba : siemens (constant)", on_pre="g_gaba_post += w*w_gaba")
+
+
+@dataclass(frozen=True)
+class Connection:
+    """One projection of the circuit: ``name`` is its section under ``dorsal_horn``."""
+
+    name: str
+    source: str
+    target: str
+    kind: str  # "exc" or "inh"
+
+
+#: Populations: afferent classes (spike generators) and dorsal-horn neurons.
+AFFERENT_POPULATIONS = ("Abeta", "Adelta", "C")
+DORSAL_HORN_POPULATIONS = {"IN": "dorsal_horn.populations.n_inhibitory",
+                           "EX": "dorsal_horn.populations.n_excitatory",
+                           "PN": "dorsal_horn.populations.n_projection"}
+
+CONNECTIONS = (
+    Connection("abeta_in", "Abeta", "IN", "exc"),
+    Connection("abeta_pn", "Abeta", "PN", "exc"),
+    Connection("adelta_pn", "Adelta", "PN", "exc"),
+    Connection("c_pn", "C", "PN", "exc"),
+    Connection("c_ex", "C", "EX", "exc"),
+    Connection("ex_pn", "EX", "PN", "exc"),
+    Connection("inhibition", "IN", "PN", "inh"),
+    Connection("inhibition_ex", "IN", "EX", "inh"),
+)
+
+
+def synaptic_conductances(model, conn: Connection) -> dict[str, float]:
+    """Receptor conductances of a connection with pathology and pharmacology applied (SI)."""
+    sec = model.section(f"dorsal_horn.{conn.name}")
+    pharm = model.section("dorsal_horn.pharmacology")
+    path = model.section("pathology")
+    if conn.kind == "inh":
+        scale = (1 - pharm["gaba_block"]) * (1 - path["disinhibition"])
+        return {"w_gaba": sec["weight"] * scale}
+    sens = path["sensitization"] if conn.source == "C" else 1.0
+    return {"w_ampa": sec["weight"] * sens,
+            "w_nmda": sec["nmda"] * sens * (1 - pharm["nmda_block"]),
+            "w_nk1": sec["nk1"] * sens * (1 - pharm["nk1_block"])}

@@ -1,0 +1,110 @@
+"""Exceptions raised by painsim.
+
+Every error names the parameter, the value it was given and what is allowed,
+so that a user can correct a model file, an experiment or a call without
+reading painsim's source. All derive from :class:`PainsimError`; the ones
+about bad input also derive from :class:`ValueError` so that generic
+``except ValueError`` code keeps working.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Iterable
+
+__all__ = [
+    "PainsimError",
+    "ParameterError",
+    "UnknownKeyError",
+    "UnitError",
+    "ModelFileError",
+    "WaveformError",
+    "CalendarError",
+    "SpecError",
+    "nearest",
+]
+
+
+def nearest(name: str, candidates: Iterable[str]) -> str | None:
+    """Return the candidate closest to ``name`` (difflib ratio), or None."""
+    candidates = list(candidates)
+    match = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
+    if match:
+        return match[0]
+    # A misspelt last component of a dotted path: compare leaves too.
+    leaf = name.rsplit(".", 1)[-1]
+    by_leaf = {c.rsplit(".", 1)[-1]: c for c in candidates}
+    match = difflib.get_close_matches(leaf, list(by_leaf), n=1, cutoff=0.6)
+    return by_leaf[match[0]] if match else None
+
+
+class PainsimError(Exception):
+    """Base class of all painsim errors."""
+
+
+class ParameterError(PainsimError, ValueError):
+    """A parameter has a value that is not allowed.
+
+    Parameters
+    ----------
+    name : str
+        The parameter (a dotted path for model parameters).
+    value : object
+        The value that was given.
+    allowed : str
+        What is allowed, in words ("a rate >= 0 Hz", "one of ...").
+    hint : str, optional
+        Extra advice appended to the message.
+    """
+
+    def __init__(self, name: str, value, allowed: str, hint: str | None = None):
+        self.name = name
+        self.value = value
+        self.allowed = allowed
+        self.hint = hint
+        msg = f"parameter {name!r} = {value!r} is not allowed: expected {allowed}"
+        if hint:
+            msg += f" ({hint})"
+        super().__init__(msg)
+
+
+class UnknownKeyError(ParameterError):
+    """A key (parameter path, protocol, model name ...) does not exist."""
+
+    def __init__(self, name: str, candidates: Iterable[str], what: str = "parameter"):
+        candidates = sorted(candidates)
+        self.suggestion = nearest(name, candidates)
+        hint = f"did you mean {self.suggestion!r}?" if self.suggestion else None
+        shown = ", ".join(candidates[:12]) + (" ..." if len(candidates) > 12 else "")
+        PainsimError.__init__(self)
+        self.name, self.value, self.hint = name, name, hint
+        self.allowed = f"one of: {shown}"
+        msg = f"unknown {what} {name!r}"
+        if hint:
+            msg += f"; {hint}"
+        msg += f" (valid: {shown})"
+        self.args = (msg,)
+
+
+class UnitError(ParameterError):
+    """A quantity has the wrong physical dimension, or no unit where one is needed."""
+
+    def __init__(self, name: str, value, expected_unit: str):
+        self.expected_unit = expected_unit
+        super().__init__(name, value, f"a quantity in {expected_unit}",
+                         hint=f'write it with its unit, e.g. "1 {expected_unit}"')
+
+
+class ModelFileError(PainsimError, ValueError):
+    """A model or experiment file cannot be read (syntax, forbidden content)."""
+
+
+class WaveformError(ParameterError):
+    """A stimulation waveform is impossible (pulse wider than its period, ...)."""
+
+
+class CalendarError(ParameterError):
+    """A treatment calendar is impossible (overlapping sessions, ...)."""
+
+
+class SpecError(ParameterError):
+    """A sweep or cohort specification is invalid."""

@@ -1,0 +1,384 @@
+"""Parameter trees: model files in TOML, with units, overrides and validation.
+
+A model is a nested table of parameters read from a TOML file.  Quantities are
+strings with units (``"50 Hz"``, ``"300 us"``, ``"2 nS"``); counts, fractions
+and switches are plain numbers and booleans; a few keys take a word from a
+fixed list (e.g. a plasticity rule's name).  Model files hold numbers, never
+code or equations: any other string is refused.
+
+The built-in model ``gate_control`` (``models/gate_control.toml``) is the
+reference tree: it defines every valid key, its unit (from its value) and,
+beside each value, the source of the number.  Other model files name a base
+with ``extends = "gate_control"`` under ``[model]`` and override a subset.
+
+Example
+-------
+>>> import painsim as ps
+>>> m = ps.load_model("gate_control")
+>>> m2 = m.with_params({"dorsal_horn.pharmacology.gaba_block": 1.0})
+>>> m2.si("dorsal_horn.inhibition.weight")        # SI float (siemens)
+"""
+from __future__ import annotations
+
+import copy
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from .errors import ModelFileError, ParameterError, UnitError, UnknownKeyError
+from .units import DIMENSIONLESS, Dim, format_si, parse, to_si, unit_name
+
+__all__ = ["Model", "load_model", "builtin_models", "builtin_experiments", "find_builtin",
+           "read_toml", "flatten", "unflatten", "REFERENCE_MODEL"]
+
+REFERENCE_MODEL = "gate_control"
+
+# Keys whose value is a word from a fixed list, matched on the leaf name.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "rule": ("pair_stdp", "triplet_stdp", "calcium", "bcm", "scaling", "none"),
+    "geometry": ("dorsal_column", "peripheral_nerve"),
+    "recruitment": ("fraction", "biophysical"),
+    "variant": ("central", "peripheral", "ischemic", "hemorrhagic", "none"),
+}
+# Free-text keys allowed in [model] only (names, descriptions, the base model).
+_TEXT_KEYS = {"model.name", "model.description", "model.extends"}
+
+# Bounds by leaf name (regular expressions, first match wins): (low, high, integer).
+_BOUNDS: list[tuple[str, float | None, float | None, bool]] = [
+    (r"^n(_\w+)?$", 0, None, True),                    # population sizes and counts
+    (r"^(p|p_\w+|\w+_block|\w*fraction\w*|integrity|disinhibition|overlap)$", 0.0, 1.0, False),
+    (r"^(sensitization|\w+_scale|scale)$", 0.0, None, False),
+]
+
+
+def _bounds_for(path: str) -> tuple[float | None, float | None, bool]:
+    leaf = path.rsplit(".", 1)[-1]
+    for pattern, lo, hi, integer in _BOUNDS:
+        if re.match(pattern, leaf):
+            return lo, hi, integer
+    return None, None, False
+
+
+# Dimensions that can never be negative (times, rates, conductances, capacitances, lengths, speeds, currents).
+_NONNEGATIVE = {(0, 0, 1, 0, 0, 0, 0), (0, 0, -1, 0, 0, 0, 0), (-2, -1, 3, 2, 0, 0, 0),
+                (-2, -1, 4, 2, 0, 0, 0), (1, 0, 0, 0, 0, 0, 0), (1, 0, -1, 0, 0, 0, 0),
+                (0, 0, 0, 1, 0, 0, 0)}
+
+
+# ------------------------------------------------------------ tree helpers
+def flatten(tree: Mapping, prefix: str = "") -> dict[str, Any]:
+    """Nested mapping -> {"a.b.c": leaf}."""
+    out: dict[str, Any] = {}
+    for k, v in tree.items():
+        path = f"{prefix}.{k}" if prefix else str(k)
+        if isinstance(v, Mapping):
+            out.update(flatten(v, path))
+        else:
+            out[path] = v
+    return out
+
+
+def unflatten(flat: Mapping[str, Any]) -> dict:
+    """{"a.b.c": leaf} -> nested dict."""
+    tree: dict = {}
+    for path, v in flat.items():
+        node = tree
+        *parents, leaf = path.split(".")
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[leaf] = v
+    return tree
+
+
+def read_toml(path: Path) -> dict:
+    """Read a TOML file, turning syntax errors into ModelFileError with the file name."""
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise ModelFileError(f"file not found: {path}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ModelFileError(f"{path}: invalid TOML: {e}") from None
+
+
+# ------------------------------------------------------------ built-ins
+def _builtin_dir(kind: str) -> Path:
+    """Folder of built-in models or experiments, in a checkout or an installed package."""
+    here = Path(__file__).resolve().parent
+    src = here.parent / kind  # source checkout / editable install
+    if src.is_dir():
+        return src
+    import importlib.resources as resources
+    return Path(str(resources.files(f"painsim._builtin_{kind}")))
+
+
+def builtin_models() -> list[str]:
+    """Names of the built-in model files (``painsim models``)."""
+    return sorted(p.stem for p in _builtin_dir("models").glob("*.toml"))
+
+
+def builtin_experiments() -> list[str]:
+    return sorted(p.stem for p in _builtin_dir("experiments").glob("*.toml"))
+
+
+def find_builtin(name_or_path: str | Path, kind: str = "models") -> Path:
+    """Resolve a built-in name (``"gate_control"``) or a path to a TOML file."""
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.exists():
+        if p.is_file():
+            return p
+        # experiments/gate_control.toml given from outside a checkout: try the built-ins
+        cand = _builtin_dir(kind) / p.name
+        if cand.is_file():
+            return cand
+        raise ModelFileError(f"file not found: {p}")
+    cand = _builtin_dir(kind) / f"{p.name}.toml"
+    if cand.is_file():
+        return cand
+    names = builtin_models() if kind == "models" else builtin_experiments()
+    raise UnknownKeyError(str(name_or_path), names, what="built-in " + kind[:-1])
+
+
+# ------------------------------------------------------------ leaf values
+@dataclass(frozen=True)
+class Leaf:
+    """A validated parameter: its SI value, dimension, and the text it came from."""
+
+    si: Any          # float, int, bool or str (choices)
+    dim: Dim | None  # None for bools and choices
+    text: Any        # as written (for display and saving)
+
+
+def _parse_leaf(path: str, raw: Any, where: str) -> Leaf:
+    if isinstance(raw, bool):
+        return Leaf(raw, None, raw)
+    if isinstance(raw, (int, float)):
+        return Leaf(raw, DIMENSIONLESS, raw)
+    if isinstance(raw, str):
+        leaf = path.rsplit(".", 1)[-1]
+        if path in _TEXT_KEYS:
+            return Leaf(raw, None, raw)
+        if leaf in CHOICES:
+            if raw not in CHOICES[leaf]:
+                raise UnknownKeyError(raw, CHOICES[leaf], what=f"value for {path!r}")
+            return Leaf(raw, None, raw)
+        try:
+            value, dim = parse(raw, path)
+        except ParameterError:
+            raise ModelFileError(
+                f"{where}: {path} = {raw!r} is neither a number with a unit (\"50 Hz\") nor an "
+                "allowed word; model files hold numbers with units, never code or equations") from None
+        return Leaf(value, dim, raw)
+    raise ModelFileError(f"{where}: {path} = {raw!r}: a model value must be a number, a quantity "
+                         "string, a boolean or an allowed word (found a "
+                         f"{type(raw).__name__})")
+
+
+def _check_leaf(path: str, leaf: Leaf, ref: Leaf, where: str) -> Leaf:
+    """Check a leaf against the reference model's leaf of the same path."""
+    if ref.dim is None:  # bool or choice
+        if type(leaf.si) is not type(ref.si):
+            allowed = "true or false" if isinstance(ref.si, bool) else f"one of {CHOICES.get(path.rsplit('.', 1)[-1])}"
+            raise ParameterError(path, leaf.text, allowed)
+        return leaf
+    if leaf.dim is None:
+        raise UnitError(path, leaf.text, unit_name(ref.dim) if ref.dim != DIMENSIONLESS else "1 (a number)")
+    zero = leaf.si == 0 and leaf.dim == DIMENSIONLESS  # 0 is 0 in every unit
+    if tuple(leaf.dim) != tuple(ref.dim) and not zero:
+        expected = ref.text.split()[-1] if isinstance(ref.text, str) else "1 (a plain number)"
+        raise UnitError(path, leaf.text, expected)
+    value = leaf.si
+    lo, hi, integer = _bounds_for(path)
+    if integer and (isinstance(value, bool) or float(value) != int(value)):
+        raise ParameterError(path, leaf.text, "a whole number")
+    if lo is None and tuple(ref.dim) in _NONNEGATIVE:
+        lo = 0.0
+    if lo is not None and value < lo or hi is not None and value > hi:
+        rng = f"a value in [{lo}, {hi}]" if hi is not None else f"a value >= {lo}"
+        raise ParameterError(path, leaf.text, rng + (f" ({unit_name(ref.dim)})" if ref.dim != DIMENSIONLESS else ""))
+    if value != value:
+        raise ParameterError(path, leaf.text, "a number (not NaN)")
+    return Leaf(int(value) if integer else value, ref.dim, leaf.text)
+
+
+def _to_leaf(path: str, value: Any, ref: Leaf) -> Leaf:
+    """Turn a Python override (quantity, string, number, bool) into a Leaf."""
+    if hasattr(value, "dim"):  # brian2 Quantity
+        if ref.dim is None:
+            raise ParameterError(path, value, "true/false or a word")
+        si = to_si(value, ref.dim if ref.dim != DIMENSIONLESS else "1", path)
+        return Leaf(si, ref.dim, str(value))
+    if isinstance(value, str) or isinstance(value, (bool, int, float)):
+        return _parse_leaf(path, value, "override")
+    raise ParameterError(path, value, "a quantity, a string with a unit, a number or a boolean")
+
+
+# ------------------------------------------------------------ the model
+@dataclass(frozen=True, eq=False)
+class Model:
+    """An immutable, validated parameter tree.
+
+    Use :func:`load_model` to make one and :meth:`with_params` to derive
+    variants; :meth:`si` reads a value in SI units, :meth:`section` a whole
+    sub-tree as a nested dict of SI values.
+    """
+
+    name: str
+    leaves: Mapping[str, Leaf]
+    source: str = ""
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    # -- reading
+    def __contains__(self, path: str) -> bool:
+        return path in self.leaves or any(k.startswith(path + ".") for k in self.leaves)
+
+    def keys(self) -> list[str]:
+        return list(self.leaves)
+
+    def si(self, path: str):
+        """The value at ``path`` in SI units (float), or the int/bool/word it holds."""
+        try:
+            return self.leaves[path].si
+        except KeyError:
+            raise UnknownKeyError(path, self.leaves) from None
+
+    def text(self, path: str):
+        """The value at ``path`` as written ("50 Hz")."""
+        return self.leaves[path].text
+
+    def section(self, path: str = "") -> dict:
+        """Nested dict of SI values below ``path`` ("" = the whole tree)."""
+        key = ("section", path)
+        if key not in self._cache:
+            pre = path + "." if path else ""
+            flat = {k[len(pre):]: v.si for k, v in self.leaves.items() if k.startswith(pre)}
+            if not flat:
+                raise UnknownKeyError(path, {k.rsplit(".", 1)[0] for k in self.leaves}, what="section")
+            self._cache[key] = unflatten(flat)
+        return copy.deepcopy(self._cache[key])
+
+    def as_text_tree(self) -> dict:
+        """Nested dict of values as written (for saving or showing)."""
+        return unflatten({k: v.text for k, v in self.leaves.items()})
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_text_tree(), sort_keys=True, default=str)
+
+    def key(self) -> str:
+        """Content hash of the parameters (used in caches and sweeps)."""
+        import hashlib
+        return hashlib.sha256(json.dumps({k: v.si for k, v in self.leaves.items()},
+                                         sort_keys=True, default=str).encode()).hexdigest()[:24]
+
+    # -- deriving
+    def with_params(self, overrides: Mapping[str, Any] | None = None, **kw) -> "Model":
+        """A new model with ``overrides`` applied (dotted paths -> values).
+
+        Values may be brian2 quantities, strings with units, numbers (for
+        dimensionless parameters, or 0 for any) and booleans. Each is checked
+        like a model-file value.
+
+        Raises
+        ------
+        UnknownKeyError
+            For a path that does not exist (the nearest valid path is named).
+        UnitError, ParameterError
+            For a wrong unit or an out-of-range value.
+        """
+        overrides = dict(overrides or {}, **kw)
+        if not overrides:
+            return self
+        leaves = dict(self.leaves)
+        for path, value in overrides.items():
+            if path not in self.leaves:
+                raise UnknownKeyError(path, self.leaves)
+            ref = self.leaves[path]
+            leaves[path] = _check_leaf(path, _to_leaf(path, value, ref), ref, "override")
+        return Model(self.name, leaves, self.source)
+
+    def __repr__(self):
+        return f"Model({self.name!r}, {len(self.leaves)} parameters)"
+
+
+_REFERENCE_CACHE: dict[str, dict[str, Leaf]] = {}
+
+
+def _file_leaves(path: Path, seen: tuple = ()) -> tuple[str, dict[str, Leaf]]:
+    """Leaves of a model file with its ``extends`` chain applied (unvalidated)."""
+    raw = read_toml(path)
+    if not isinstance(raw.get("model", {}), Mapping):
+        raise ModelFileError(f"{path}: [model] must be a table")
+    flat = flatten(raw)
+    leaves = {k: _parse_leaf(k, v, str(path)) for k, v in flat.items()}
+    base = raw.get("model", {}).get("extends")
+    name = raw.get("model", {}).get("name", path.stem)
+    if base:
+        base_path = find_builtin(base, "models") if not Path(base).is_absolute() else Path(base)
+        if base_path.resolve() in seen:
+            raise ModelFileError(f"{path}: circular 'extends' through {base_path}")
+        _, base_leaves = _file_leaves(base_path, seen + (path.resolve(),))
+        merged = dict(base_leaves)
+        for k, v in leaves.items():
+            if k != "model.extends":
+                merged[k] = v
+        leaves = merged
+    return name, leaves
+
+
+def _reference() -> dict[str, Leaf]:
+    if REFERENCE_MODEL not in _REFERENCE_CACHE:
+        _, leaves = _file_leaves(find_builtin(REFERENCE_MODEL))
+        _REFERENCE_CACHE[REFERENCE_MODEL] = leaves
+    return _REFERENCE_CACHE[REFERENCE_MODEL]
+
+
+def load_model(name_or_path: str | Path = REFERENCE_MODEL, overrides: Mapping | None = None) -> Model:
+    """Load a built-in model by name or a model TOML file by path.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A built-in name (see :func:`builtin_models`, e.g. ``"gate_control"``,
+        ``"neuropathic"``) or the path of a TOML file.
+    overrides : dict, optional
+        Dotted-path overrides, as :meth:`Model.with_params`.
+
+    Raises
+    ------
+    UnknownKeyError
+        Unknown built-in name, or a key in the file that the reference model
+        does not have (with the nearest valid key).
+    ModelFileError
+        The file is missing, is not valid TOML, or holds something other than
+        numbers with units.
+    UnitError, ParameterError
+        A value has the wrong unit or is out of range.
+    """
+    path = find_builtin(name_or_path, "models")
+    name, leaves = _file_leaves(path)
+    ref = _reference()
+    checked: dict[str, Leaf] = {}
+    for k, leaf in leaves.items():
+        if k in _TEXT_KEYS:
+            checked[k] = leaf
+            continue
+        if k not in ref:
+            err = UnknownKeyError(k, [r for r in ref if r not in _TEXT_KEYS])
+            raise ModelFileError(f"{path}: {err}") from None
+        checked[k] = _check_leaf(k, leaf, ref[k], str(path))
+    # a file that does not extend the reference must still define every key
+    missing = [k for k in ref if k not in checked and k not in _TEXT_KEYS]
+    if missing:
+        raise ModelFileError(f"{path}: missing parameters {missing[:5]}"
+                             f"{' ...' if len(missing) > 5 else ''}; add "
+                             f"'extends = \"{REFERENCE_MODEL}\"' under [model] to inherit them")
+    model = Model(name, checked, str(path))
+    return model.with_params(overrides) if overrides else model

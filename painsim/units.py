@@ -1,0 +1,161 @@
+"""Physical quantities at painsim's boundaries, without importing brian2.
+
+painsim's numerical core (stimulation, fibers, plasticity, readouts) works in
+SI floats.  Users write quantities either as brian2 ``Quantity`` objects
+(``50*Hz``) or, in model and experiment files, as strings (``"50 Hz"``).
+:func:`to_si` turns both into an SI float after checking the dimension, so a
+wrong unit is caught where it is written and the message names the expected
+unit.
+
+Dimensions are 7-tuples of exponents in the SI base order used by brian2
+(m, kg, s, A, K, mol, cd); this lets us read ``Quantity.dim`` without brian2.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from .errors import ParameterError, UnitError
+
+Dim = tuple  # (m, kg, s, A, K, mol, cd)
+
+DIMENSIONLESS: Dim = (0, 0, 0, 0, 0, 0, 0)
+_S = (0, 0, 1, 0, 0, 0, 0)
+_HZ = (0, 0, -1, 0, 0, 0, 0)
+_M = (1, 0, 0, 0, 0, 0, 0)
+_A = (0, 0, 0, 1, 0, 0, 0)
+_V = (2, 1, -3, -1, 0, 0, 0)
+_SIEMENS = (-2, -1, 3, 2, 0, 0, 0)
+_F = (-2, -1, 4, 2, 0, 0, 0)
+_OHM = (2, 1, -3, -2, 0, 0, 0)
+_VELOCITY = (1, 0, -1, 0, 0, 0, 0)
+_T = (0, 1, -2, -1, 0, 0, 0)  # tesla
+_AS = (0, 0, 1, 1, 0, 0, 0)  # coulomb (charge per pulse)
+_OHM_M = (3, 1, -3, -2, 0, 0, 0)  # resistivity
+_A_PER_S = (0, 0, -1, 1, 0, 0, 0)  # dI/dt of a coil current
+
+_PREFIX = {"": 1.0, "k": 1e3, "M": 1e6, "m": 1e-3, "u": 1e-6, "µ": 1e-6, "μ": 1e-6,
+           "n": 1e-9, "p": 1e-12, "c": 1e-2}
+
+# base symbol -> dimension; prefixed forms are generated below
+_BASE = {"s": _S, "Hz": _HZ, "m": _M, "A": _A, "V": _V, "S": _SIEMENS, "F": _F,
+         "ohm": _OHM, "Ω": _OHM, "T": _T, "C": _AS}
+
+UNITS: dict[str, tuple[float, Dim]] = {}
+for _sym, _dim in _BASE.items():
+    for _p, _f in _PREFIX.items():
+        if _p == "c" and _sym != "m":
+            continue
+        UNITS[_p + _sym] = (_f, _dim)
+UNITS.update({
+    "m/s": (1.0, _VELOCITY), "mm/s": (1e-3, _VELOCITY),
+    "ohm*m": (1.0, _OHM_M), "ohm*cm": (1e-2, _OHM_M),
+    "A/s": (1.0, _A_PER_S), "A/us": (1e6, _A_PER_S), "kA/s": (1e3, _A_PER_S),
+    "min": (60.0, _S), "h": (3600.0, _S), "day": (86400.0, _S), "days": (86400.0, _S),
+    "%": (0.01, DIMENSIONLESS),
+})
+UNITS.pop("ms", None)
+UNITS["ms"] = (1e-3, _S)  # milli-second, not a metre-second (m + s)
+UNITS.pop("mS", None)
+UNITS["mS"] = (1e-3, _SIEMENS)
+
+# The unit that error messages name for each dimension.
+UNIT_NAMES: dict[Dim, str] = {
+    DIMENSIONLESS: "1 (dimensionless)", _S: "s", _HZ: "Hz", _M: "m", _A: "A", _V: "V",
+    _SIEMENS: "S", _F: "F", _OHM: "ohm", _VELOCITY: "m/s", _T: "T", _AS: "C",
+    _OHM_M: "ohm*m", _A_PER_S: "A/s",
+}
+
+_QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([^\d\s].*?)?\s*$")
+
+
+def dim_of(unit: str) -> Dim:
+    """Dimension of a unit symbol (``"Hz"`` -> (0,0,-1,0,0,0,0))."""
+    return UNITS[unit][1]
+
+
+def unit_name(dim: Dim) -> str:
+    return UNIT_NAMES.get(tuple(dim), str(tuple(dim)))
+
+
+def parse(text: str, name: str = "value") -> tuple[float, Dim]:
+    """Parse ``"50 Hz"`` into (50.0, dim of Hz); a bare number is dimensionless."""
+    m = _QUANTITY.match(text)
+    if not m:
+        raise ParameterError(name, text, 'a number with a unit such as "50 Hz" or "300 us"')
+    number, unit = float(m.group(1)), (m.group(2) or "").strip()
+    if not unit:
+        return number, DIMENSIONLESS
+    unit = unit.replace(" ", "")
+    if unit not in UNITS:
+        from .errors import nearest
+        guess = nearest(unit, UNITS)
+        raise ParameterError(name, text, "a known unit (" + ", ".join(sorted(set(
+            u for u in UNITS if len(u) <= 3))[:30]) + " ...)",
+            hint=f"did you mean {guess!r}?" if guess else None)
+    scale, dim = UNITS[unit]
+    return number * scale, dim
+
+
+def _brian_dim(q: Any) -> Dim | None:
+    dim = getattr(q, "dim", None)
+    dims = getattr(dim, "_dims", None)
+    if dims is None:
+        return None
+    return tuple(int(round(d)) if float(d).is_integer() else float(d) for d in dims)
+
+
+def to_si(value: Any, unit: str | Dim, name: str = "value", allow_array: bool = False):
+    """Convert ``value`` to an SI float (or array) after checking its dimension.
+
+    Parameters
+    ----------
+    value : str, brian2 Quantity, number or array
+        ``"50 Hz"``, ``50*Hz``; a plain number only where ``unit`` is
+        dimensionless (``"1"``).
+    unit : str or tuple
+        The expected unit symbol (``"Hz"``), ``"1"`` for dimensionless, or a
+        dimension tuple.
+    name : str
+        Parameter name used in error messages.
+    allow_array : bool
+        Accept array-valued quantities.
+
+    Raises
+    ------
+    UnitError
+        If the dimension does not match or a unit is missing.
+    """
+    expected = DIMENSIONLESS if unit in ("1", "") else (dim_of(unit) if isinstance(unit, str) else tuple(unit))
+    expected_name = unit_name(expected) if not isinstance(unit, str) or unit in ("1", "") else unit
+    if isinstance(value, str):
+        number, dim = parse(value, name)
+    elif isinstance(value, bool):
+        raise ParameterError(name, value, f"a quantity in {expected_name}")
+    else:
+        bdim = _brian_dim(value)
+        if bdim is not None:
+            dim = bdim
+            number = np.asarray(value, dtype=float)  # brian2 stores SI values
+        else:
+            dim = DIMENSIONLESS
+            number = np.asarray(value, dtype=float) if not np.isscalar(value) else value
+            try:
+                number = np.asarray(number, dtype=float)
+            except (TypeError, ValueError):
+                raise ParameterError(name, value, f"a quantity in {expected_name}") from None
+        if number.ndim == 0:
+            number = float(number)
+        elif not allow_array:
+            raise ParameterError(name, value, f"a single quantity in {expected_name}")
+    if tuple(dim) != tuple(expected):
+        raise UnitError(name, value, expected_name)
+    return number
+
+
+def format_si(value: float, unit: str) -> str:
+    """Write an SI float back as a string in ``unit`` (``0.05, "ms"`` -> ``"50 ms"``)."""
+    scale = UNITS[unit][0] if unit not in ("1", "") else 1.0
+    return f"{value / scale:.12g} {unit}".strip() if unit not in ("1", "") else f"{value:.12g}"
