@@ -196,6 +196,16 @@ def register_recruitment(name: str, model: Recruitment) -> None:
     _RECRUITMENT[name] = model
 
 
+def recruitment_model(name: str) -> Recruitment:
+    """The recruitment model registered under ``name`` ("fraction", "biophysical")."""
+    if name == "biophysical" and name not in _RECRUITMENT:
+        from . import recruitment  # noqa: F401  (registers itself on import)
+    if name not in _RECRUITMENT:
+        from .errors import UnknownKeyError
+        raise UnknownKeyError(name, _RECRUITMENT, what="recruitment model")
+    return _RECRUITMENT[name]
+
+
 def poisson_train(rate: float, start: float, stop: float, n: int, rng: np.random.Generator):
     """Homogeneous Poisson spikes of ``n`` independent fibers at ``rate`` in [start, stop)."""
     if rate <= 0 or stop <= start or n == 0:
@@ -230,7 +240,7 @@ def afferent_input(params: Mapping[str, Any], duration: float, seed: int,
     """
     fibers = fibers or FiberSet.from_model(params, seed)
     pathology = pathology or {}
-    recruit = _RECRUITMENT[params.get("recruitment", "fraction")]
+    recruit = recruitment_model(params.get("recruitment", "fraction"))
     out = {}
     for k, c in enumerate(FIBER_CLASSES):
         p, n = params[c], fibers.counts[c]

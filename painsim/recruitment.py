@@ -9,13 +9,27 @@ Model
 **Field and coupling.**  *Electrical* contacts are point sources in a
 homogeneous medium of conductivity ``sigma`` (McNeal 1976): the potential is
 ``Ve = I / (4 pi sigma r)``.  The activating function (Rattay 1989) of a
-straight fiber at distance ``r``, ``d2Ve/dx2``, summed over the nodes of the
-depolarised region (``|x| < r/sqrt 2``, internodal length ``L``) gives a net
-depolarising drive ``L * dVe/dx|_{x=r/sqrt2} = L * 0.385 I / (4 pi sigma r^2)``
-on an *equivalent node* (a reduction of the cable to its depolarised
-region).  With ``L = 100 D`` (Rattay 1989; McNeal 1976) the drive is
+straight fiber at distance ``r``, the second difference
+``Ve[n-1] - 2 Ve[n] + Ve[n+1]``, summed over the nodes of the depolarised
+region (``|x| < r/sqrt 2``, internodal length ``L``) telescopes to the
+difference of the first differences at its two edges, i.e. a net depolarising
+drive ``2 L |dVe/dx|_{x=r/sqrt2} = 2 * 0.385 L I / (4 pi sigma r^2)`` (one
+``0.385`` per flank) on an *equivalent node* (a reduction of the cable to its
+depolarised region).  With ``L = 100 D`` (Rattay 1989; McNeal 1976) the drive is
 
-    u(t) = c_i I(t),   c_i = 0.385 * 100 D_i / (4 pi sigma r_i^2 V_th)
+    u(t) = c_i I(t),   c_i = 0.770 * 100 D_i / (4 pi sigma r_i^2 V_th)
+
+A contact on an insulating boundary (the back of an SCS lead in low-
+conductivity epidural fat and bone; a skin electrode under air) sends all
+its current into one half space, which doubles ``Ve`` (method of images);
+callers model it with an effective ``sigma / 2`` (see
+:func:`population_for`, ``afferents.biophysical.*_image_factor``).
+Calibration (KERNEL_VERSION 2): with the flank factor and the half-space
+image, dorsal-column Abeta fibers 2-4 mm from an epidural contact have
+thresholds of ~1.4-8 mA (median ~3 mA) for 300-us biphasic pulses, the
+clinical paresthesia range of tonic SCS (1-5 mA; PMC8229652), and 10 kHz /
+30 us trains excite them only near or above the top of the clinical HF10
+range (Lempka et al. 2015, Anesthesiology 122:1362).
 
 in units of the node's resting threshold depolarisation ``V_th``, so the
 threshold current scales as ``r^2 / D`` (the far-field scaling of
@@ -91,7 +105,7 @@ __all__ = ["FiberPopulation", "ClassParams", "CLASS_PARAMS", "CLASSES", "afferen
            "DT_DEFAULT", "CHRONAXIE_RANGES"]
 
 #: bump when the equations or their defaults change: invalidates disk caches
-KERNEL_VERSION = "1"
+KERNEL_VERSION = "2"  # 2: activating function summed over both flanks
 CLASSES = ("Abeta", "Adelta", "C")
 #: largest allowed step (the design's fiber resolution)
 DT_MAX = 5e-6
@@ -168,8 +182,10 @@ CLASS_PARAMS: dict[str, ClassParams] = {
 
 #: internodal length / fiber diameter (Rattay 1989; McNeal 1976: L = 100 D)
 L_PER_D = 100.0
-#: dVe/dx at x = r/sqrt(2) relative to I/(4 pi sigma r^2): 2^-0.5 / 1.5^1.5 = 0.385
-_GRAD_FACTOR = 2 ** -0.5 / 1.5 ** 1.5
+#: |dVe/dx| at x = +-r/sqrt(2) relative to I/(4 pi sigma r^2) is 2^-0.5 / 1.5^1.5 = 0.385;
+#: the summed activating function of the depolarised region takes it at both
+#: flanks (telescoping second differences), hence the factor 2
+_GRAD_FACTOR = 2 * 2 ** -0.5 / 1.5 ** 1.5
 #: Hursh 1939: myelinated conduction velocity ~ 6 m/s per um of diameter
 HURSH_FACTOR = 6.0 / 1e-6
 #: unmyelinated: v ~ sqrt(D) (Rushton 1951); coefficient chosen so that 0.2-1.5 um -> 0.7-2 m/s
@@ -201,6 +217,12 @@ GEOMETRIES = {
         "sigma": 0.3,  # S/m, chosen: perineurium/endoneurium average (endoneurium ~0.57 longitudinal)
         "distance": {"Abeta": (0.5e-3, 3.0e-3), "Adelta": (0.5e-3, 3.0e-3),
                      "C": (0.5e-3, 3.0e-3)},
+    },
+    # Skin surface electrode (TENS) over a superficial nerve 5-15 mm deep (chosen:
+    # median/ulnar/peroneal nerves lie ~0.5-1.5 cm under the skin [recalled]).
+    "skin": {
+        "sigma": 0.2,  # S/m, chosen: skin, fat (0.04) and muscle (0.2-0.5) in series/parallel
+        "distance": {"Abeta": (5e-3, 15e-3), "Adelta": (5e-3, 15e-3), "C": (5e-3, 15e-3)},
     },
 }
 
@@ -930,3 +952,123 @@ def afferent_spikes(waveform: Waveform, population: FiberPopulation, seed: int =
                 os.unlink(tmp)
             raise
     return t, i
+
+
+# ---------------------------------------------------------------- adapter for painsim.fibers
+#: Fiber geometry a device at each target acts on ("dorsal_root": chosen, a root in
+#: its sleeve is treated like a peripheral nerve).  Other targets (m1, ...) recruit
+#: no afferents.
+TARGET_GEOMETRY = {"dorsal_column": "dorsal_column", "peripheral_nerve": "peripheral_nerve",
+                   "skin": "skin", "dorsal_root": "peripheral_nerve"}
+
+
+def target_classes(waveform: Waveform) -> tuple:
+    """Fiber classes a waveform can reach: the dorsal columns carry the ascending
+    collaterals of Abeta afferents only (Aδ and C fibers end in the dorsal horn
+    and Lissauer's tract); a nerve or the skin holds every class; TMS and other
+    central targets reach none."""
+    if waveform.modality == "tms" or waveform.target not in TARGET_GEOMETRY:
+        return ()
+    return ("Abeta",) if waveform.target == "dorsal_column" else CLASSES
+
+
+def _bp(params: Mapping, key: str, default):
+    return params.get("biophysical", {}).get(key, default)
+
+
+def population_for(waveform: Waveform, params: Mapping, seed: int) -> FiberPopulation | None:
+    """The fibers of one simulated point under ``waveform``.
+
+    Parameters
+    ----------
+    waveform : Waveform
+        Its ``target`` picks the geometry and the classes
+        (:func:`target_classes`), its ``modality`` the coupling.
+    params : mapping
+        The model's ``afferents`` section in SI units: class counts
+        ``<class>.n`` and ``biophysical.*`` (geometry: resistivity, distance
+        range and image factor per target; coil distances).
+    seed : int
+        The point's seed (diameters and distances are drawn from it).
+
+    Returns
+    -------
+    FiberPopulation, or None when the waveform reaches no afferents.
+    """
+    classes = target_classes(waveform)
+    if not classes:
+        return None
+    geometry = TARGET_GEOMETRY[waveform.target]
+    geo = GEOMETRIES[geometry]
+    counts = {c: int(params[c]["n"]) for c in classes}
+    if waveform.modality == "magnetic":
+        lo = _bp(params, "magnetic_distance_min", 10e-3)
+        hi = _bp(params, "magnetic_distance_max", 30e-3)
+        return FiberPopulation.sample(counts, geometry=geometry, seed=seed, distance_range=(lo, hi))
+    rho = _bp(params, f"{geometry}_resistivity", 1.0 / geo["sigma"])
+    image = _bp(params, f"{geometry}_image_factor", 1.0)
+    if not (rho > 0 and image > 0):
+        raise ParameterError(f"afferents.biophysical.{geometry}_resistivity/_image_factor",
+                             (rho, image), "values > 0")
+    dist = {}
+    for c in classes:
+        lo = _bp(params, f"{geometry}_distance_min", geo["distance"][c][0])
+        hi = _bp(params, f"{geometry}_distance_max", geo["distance"][c][1])
+        dist[c] = (lo, hi)
+    # a source on an insulating boundary: Ve doubles (images) <=> sigma / image_factor
+    return FiberPopulation.sample(counts, geometry=geometry, seed=seed,
+                                  sigma=1.0 / (rho * image), distance_range=dist)
+
+
+class Biophysical:
+    """Recruitment model ``afferents.recruitment = "biophysical"``: the numba
+    node kernel of this module on a fiber population drawn per point (from
+    the point's seed and ``afferents.biophysical``), with the spike trains
+    cached on disk (:func:`afferent_spikes`).  Spike times are at the
+    stimulation site; :func:`painsim.fibers.afferent_input` adds conduction
+    delays."""
+
+    def fire(self, waveform, fibers, fiber_class, params, seed):
+        empty = (np.zeros(0), np.zeros(0, dtype=np.int64))
+        if waveform.n_pulses == 0 or fiber_class not in target_classes(waveform):
+            return empty
+        if waveform.amplitude_kind == "rmt" and waveform.modality == "tms":
+            return empty
+        pop = population_for(waveform, params, seed)
+        if pop is None or pop.indices(fiber_class).size == 0:
+            return empty
+        dt = _bp(params, "dt", None)
+        t, i = afferent_spikes(waveform, pop, seed=seed, dt=dt)
+        idx = pop.indices(fiber_class)
+        local = np.full(pop.n, -1, np.int64)
+        local[idx] = np.arange(idx.size)
+        li = local[i]
+        keep = li >= 0
+        return t[keep], li[keep]
+
+
+def synchronous_volleys(times, fibers, k: int, window: float = 1e-3) -> np.ndarray:
+    """Start times of synchronous volleys: ``>= k`` distinct fibers spiking within
+    ``window`` s (a paresthesia proxy: paresthesia needs synchronous Abeta
+    volleys, Sagalajev et al. 2024, Neuron 112:404).  Windows are taken
+    greedily from the earliest spike and do not overlap."""
+    t = np.asarray(times, float)
+    f = np.asarray(fibers)
+    order = np.argsort(t, kind="stable")
+    t, f = t[order], f[order]
+    out, a = [], 0
+    while a < t.size:
+        b = np.searchsorted(t, t[a] + window, side="right")
+        if np.unique(f[a:b]).size >= k:
+            out.append(t[a])
+            a = b
+        else:
+            a += 1
+    return np.asarray(out)
+
+
+from . import fibers as _fibers  # noqa: E402  (fibers imports this module lazily)
+
+_fibers.register_recruitment("biophysical", Biophysical())
+__all__ += ["Biophysical", "population_for", "target_classes", "synchronous_volleys",
+            "TARGET_GEOMETRY", "class_threshold"]

@@ -5,7 +5,11 @@ NMDA (voltage-dependent Mg2+ block, Jahr & Stevens 1990, J Neurosci 10:3178),
 a slow NK1 (substance P) current and GABA_A/glycine inhibition.  The slow
 NK1 depolarisation summed over repeated C volleys relieves the NMDA Mg2+
 block, so C-fiber responses grow from volley to volley: wind-up, as in
-Aguiar et al. 2010 (J Neurophysiol 104:1155).  Aβ-driven inhibitory
+Aguiar et al. 2010 (J Neurophysiol 104:1155), where NMDA channels with
+calcium-activated non-specific cation (CAN) currents are sufficient for
+wind-up: here calcium (dimensionless, ``ca``) follows the unblocked NMDA
+conductance with a time constant of seconds and opens a CAN conductance in
+projection neurons, so blocking NMDA removes the build-up.  Aβ-driven inhibitory
 interneurons inhibit the projection neurons: the gate of Melzack & Wall
 1965 (Science 150:971), in the circuit of Zhang, Janik & Grill 2014
 (J Neurophysiol 112:552).
@@ -23,8 +27,10 @@ from dataclasses import dataclass
 #: conductance from descending inhibition (zero in the single-site model).
 NEURON_EQS = """
 dv/dt = (g_leak*(e_rest - v) + g_ampa*(e_exc - v) + g_nmda*mg_block*(e_exc - v)
-         + g_nk1*(e_exc - v) + g_gaba*(e_inh - v)) / c_m : volt (unless refractory)
+         + g_nk1*(e_exc - v) + g_gaba*(e_inh - v) + g_can*(e_can - v)) / c_m : volt (unless refractory)
 mg_block = 1 / (1 + mg * exp(-0.062 * v / mV) / 3.57) : 1
+g_can = g_can_max * ca / (1 + ca) : siemens
+dca/dt = (g_nmda * mg_block / g_ca_half - ca) / tau_ca : 1
 dg_ampa/dt = -g_ampa / tau_ampa : siemens
 dg_nmda/dt = (x_nmda - g_nmda) / tau_nmda_decay : siemens
 dx_nmda/dt = -x_nmda / tau_nmda_rise : siemens
@@ -46,6 +52,10 @@ tau_nmda_decay : second (constant)
 tau_nk1_rise : second (constant)
 tau_nk1_decay : second (constant)
 tau_gaba : second (constant)
+g_can_max : siemens (constant)
+e_can : volt (constant)
+g_ca_half : siemens (constant)
+tau_ca : second (constant)
 """
 
 #: Per-neuron variables and the model paths they come from (SI values).
@@ -65,7 +75,12 @@ NEURON_PARAMS = {
     "tau_nk1_rise": "dorsal_horn.synapse.tau_nk1_rise",
     "tau_nk1_decay": "dorsal_horn.synapse.tau_nk1_decay",
     "tau_gaba": "dorsal_horn.synapse.tau_gaba",
+    "e_can": "dorsal_horn.windup.e_can",
+    "g_ca_half": "dorsal_horn.windup.nmda_calcium_half",
+    "tau_ca": "dorsal_horn.windup.tau_calcium",
 }
+#: Per-population overrides: only WDR projection neurons carry the CAN current.
+POPULATION_PARAMS = {"g_can_max": {"PN": "dorsal_horn.windup.can_conductance"}}
 
 #: Excitatory synapse: ``w`` is a dimensionless efficacy (1 = as in the model
 #: file) that plasticity rules change; the receptor conductances are fixed.

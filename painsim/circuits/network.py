@@ -142,6 +142,9 @@ def run_batch(points: Sequence[PointInput], duration: float, dt: float | None = 
                            refractory="t_refractory", method="euler", clock=clock, name=f"dh_{pop}")
         for var, path in dh.NEURON_PARAMS.items():
             setattr(g, var + "_", np.repeat([p.model.si(path) for p in points], n))
+        for var, per_pop in dh.POPULATION_PARAMS.items():
+            vals = [p.model.si(per_pop[pop]) if pop in per_pop else 0.0 for p in points]
+            setattr(g, var + "_", np.repeat(vals, n))
         v0 = [p.model.si("dorsal_horn.neuron.rest") + rng_for(p.seed, "initial", len(objects)).uniform(0, 2e-3, n)
               for p in points]
         g.v_ = np.concatenate(v0)
