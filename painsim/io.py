@@ -49,13 +49,13 @@ def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     if path.suffix != ".nc":
         raise ParameterError("path", str(path), "a file name ending in .nc")
     with atomic_path(path) as tmp:
-        ds.to_netcdf(tmp, engine="h5netcdf", invalid_netcdf=False)
+        ds.to_netcdf(tmp, engine="netcdf4")
     return path
 
 
 def load(path: str | os.PathLike) -> xr.Dataset:
     """Read a Dataset written by :func:`save` (fully loaded, file closed)."""
-    with xr.open_dataset(path, engine="h5netcdf") as ds:
+    with xr.open_dataset(path, engine="netcdf4") as ds:
         return ds.load()
 
 

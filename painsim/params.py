@@ -193,8 +193,7 @@ def _check_leaf(path: str, leaf: Leaf, ref: Leaf, where: str) -> Leaf:
         raise UnitError(path, leaf.text, unit_name(ref.dim) if ref.dim != DIMENSIONLESS else "1 (a number)")
     zero = leaf.si == 0 and leaf.dim == DIMENSIONLESS  # 0 is 0 in every unit
     if tuple(leaf.dim) != tuple(ref.dim) and not zero:
-        expected = ref.text.split()[-1] if isinstance(ref.text, str) else "1 (a plain number)"
-        raise UnitError(path, leaf.text, expected)
+        raise UnitError(path, leaf.text, _ref_unit(ref))
     value = leaf.si
     lo, hi, integer = _bounds_for(path)
     if integer and (isinstance(value, bool) or float(value) != int(value)):
@@ -209,13 +208,22 @@ def _check_leaf(path: str, leaf: Leaf, ref: Leaf, where: str) -> Leaf:
     return Leaf(int(value) if integer else value, ref.dim, leaf.text)
 
 
+def _ref_unit(ref: Leaf) -> str:
+    """The unit the reference model writes a parameter in ("nS"), for messages."""
+    if isinstance(ref.text, str) and " " in ref.text.strip():
+        return ref.text.split()[-1]
+    return "1 (a plain number)"
+
+
 def _to_leaf(path: str, value: Any, ref: Leaf) -> Leaf:
     """Turn a Python override (quantity, string, number, bool) into a Leaf."""
     if hasattr(value, "dim"):  # brian2 Quantity
         if ref.dim is None:
             raise ParameterError(path, value, "true/false or a word")
-        si = to_si(value, ref.dim if ref.dim != DIMENSIONLESS else "1", path)
-        return Leaf(si, ref.dim, str(value))
+        from .units import _brian_dim
+        if tuple(_brian_dim(value)) != tuple(ref.dim):
+            raise UnitError(path, value, _ref_unit(ref))
+        return Leaf(to_si(value, ref.dim, path), ref.dim, str(value))
     if isinstance(value, str) or isinstance(value, (bool, int, float)):
         return _parse_leaf(path, value, "override")
     raise ParameterError(path, value, "a quantity, a string with a unit, a number or a boolean")

@@ -107,3 +107,145 @@ def experiment_figures(ds: xr.Dataset, names) -> dict:
             raise UnknownKeyError(n, FIGURES, what="figure")
         out[n] = FIGURES[n](ds)
     return out
+
+
+# ---------------------------------------------------------------- SCS figures (issue 3)
+def _experiment_conditions(ds: xr.Dataset) -> list:
+    import json
+    spec = json.loads(ds.attrs.get("experiment_spec", "{}") or "{}")
+    conds = spec.get("condition", [])
+    if len(conds) != ds.sizes.get("condition", 0):
+        return [{} for _ in range(ds.sizes.get("condition", 0))]
+    return conds
+
+
+def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
+    """Per-condition SCS readouts of an experiment Dataset (analysis only, no simulation).
+
+    * ``recruited`` (condition, fiber_class): fraction of a class's fibers that fire
+      more than in the matching no-stimulation condition (same parameters and
+      seed, hence the same natural spike trains);
+    * ``evoked_rate`` (condition, fiber_class): extra spikes per fiber per second;
+    * ``volleys_per_pulse`` and ``volley_rate``: synchronous Aβ volleys (``>= k``
+      distinct Aβ fibers within ``window``; :func:`painsim.recruitment.synchronous_volleys`),
+      the paresthesia proxy (Sagalajev et al. 2024: paresthesia needs synchrony);
+    * ``pn_rate``, ``pain``, ``gate_index`` copied from the Dataset.
+    """
+    import json
+    from .recruitment import synchronous_volleys
+    from .stimulation import from_spec
+    conds = _experiment_conditions(ds)
+    n = ds.sizes["condition"]
+    duration = float(ds.attrs.get("duration_s", ds.time.values[-1] + (ds.time.values[1] - ds.time.values[0])))
+    classes = ["Abeta", "Adelta", "C"]
+    sizes = {p: int(np.atleast_1d(ds["population_size"].sel(population=p).values)[0]) for p in classes}
+
+    def counts(c, pop):
+        _, i = _spikes(ds, pop, c)
+        return np.bincount(i, minlength=sizes[pop])
+
+    def base_of(c):
+        key = json.dumps(conds[c].get("params", {}), sort_keys=True)
+        for b, cb in enumerate(conds):
+            if "stimulus" not in cb and json.dumps(cb.get("params", {}), sort_keys=True) == key \
+                    and cb.get("seed") == conds[c].get("seed"):
+                return b
+        return None
+
+    rec = np.zeros((n, 3))
+    evo = np.zeros((n, 3))
+    vpp = np.zeros(n)
+    vrate = np.zeros(n)
+    for c in range(n):
+        b = base_of(c)
+        for j, pop in enumerate(classes):
+            if "stimulus" not in conds[c]:
+                break  # no device: nothing recruited
+            now = counts(c, pop)
+            ref = counts(b, pop) if b is not None and b != c else np.zeros_like(now)
+            extra = now - ref
+            rec[c, j] = np.mean(extra > 0) if now.size else 0.0
+            evo[c, j] = max(extra.sum(), 0) / max(now.size, 1) / duration
+        t, i = _spikes(ds, "Abeta", c)
+        v = synchronous_volleys(t, i, k, window)
+        vrate[c] = v.size / duration
+        stim = conds[c].get("stimulus")
+        n_pulses = 0
+        if stim:
+            wf = from_spec(stim)
+            n_pulses = int(np.sum(wf.onsets < duration))
+        vpp[c] = min(v.size / n_pulses, 1.0) if n_pulses else 0.0
+    out = xr.Dataset(
+        {"recruited": (("condition", "fiber_class"), rec, {"units": "1"}),
+         "evoked_rate": (("condition", "fiber_class"), evo, {"units": "Hz"}),
+         "volleys_per_pulse": (("condition",), vpp, {"units": "1", "k": k, "window_s": window}),
+         "volley_rate": (("condition",), vrate, {"units": "Hz"}),
+         "pn_rate": ds["pn_rate"], "pain": ds["pain"], "gate_index": ds["gate_index"]},
+        coords={"condition": ds.condition.values, "fiber_class": classes})
+    return out
+
+
+def scs_modes_figure(ds: xr.Dataset, title: str | None = None):
+    """Recruitment per class, paresthesia proxy, PN output and pain per SCS mode."""
+    m = scs_metrics(ds)
+    conds = [str(c) for c in m.condition.values]
+    x = np.arange(len(conds))
+    fig, axes = plt.subplots(4, 1, figsize=(max(6, 1.6 * len(conds)), 10), sharex=True,
+                             constrained_layout=True)
+    for j, cls in enumerate(m.fiber_class.values):
+        axes[0].bar(x + (j - 1) * 0.25, m["recruited"].sel(fiber_class=cls), 0.25,
+                    color=COLORS[str(cls)], label=str(cls))
+    axes[0].set_ylabel("fraction recruited")
+    axes[0].set_ylim(0, 1.05)
+    axes[0].legend(frameon=False, fontsize=8, ncol=3)
+    axes[1].bar(x, m["volleys_per_pulse"], color="#4C72B0")
+    for xi, r in zip(x, m["volley_rate"].values):
+        axes[1].text(xi, 1.02, f"{r:.0f}/s", ha="center", fontsize=8)
+    axes[1].set_ylim(0, 1.2)
+    axes[1].set_ylabel(f"sync. Aβ volleys\nper pulse (≥{m['volleys_per_pulse'].attrs['k']} fibers/1 ms)")
+    axes[2].bar(x, m["pn_rate"], color=COLORS["PN"])
+    axes[2].set_ylabel("PN rate (Hz)")
+    axes[3].bar(x, m["pain"], color="#C44E52")
+    axes[3].set_ylim(0, 10.5)
+    axes[3].set_ylabel("pain (NRS)")
+    axes[3].set_xticks(x, conds, rotation=20, ha="right", fontsize=8)
+    fig.suptitle(title or ds.attrs.get("experiment", "SCS modes"))
+    return fig
+
+
+def scs_frequency_figure(ds: xr.Dataset, title: str | None = None):
+    """PN output against tonic SCS frequency, spinal inhibition intact vs blocked
+    (cf. Zhang, Janik & Grill 2014); dashed lines: the matching no-SCS condition."""
+    import json
+    from .stimulation import from_spec
+    conds = _experiment_conditions(ds)
+    pn = ds["pn_rate"].values
+    groups: dict = {}
+    for c, spec in enumerate(conds):
+        gb = float(spec.get("params", {}).get("dorsal_horn.pharmacology.gaba_block", 0.0))
+        g = groups.setdefault(gb, {"f": [], "pn": [], "base": None})
+        if "stimulus" in spec:
+            g["f"].append(from_spec(spec["stimulus"]).mean_rate)
+            g["pn"].append(pn[c])
+        else:
+            g["base"] = pn[c]
+    fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
+    colors = {0.0: "#55A868", 1.0: "#C44E52"}
+    for gb, g in sorted(groups.items()):
+        order = np.argsort(g["f"])
+        lab = "GABA_A intact" if gb == 0 else f"GABA_A blocked ({gb:g})"
+        col = colors.get(gb, None)
+        line, = ax.plot(np.asarray(g["f"])[order], np.asarray(g["pn"])[order], "o-", color=col, label=lab)
+        if g["base"] is not None:
+            ax.axhline(g["base"], ls="--", color=line.get_color(), lw=1)
+    ax.set_xscale("log")
+    ax.set_xlabel("SCS frequency (Hz)")
+    ax.set_ylabel("PN rate (Hz)")
+    ax.legend(frameon=False)
+    ax.set_title(title or ds.attrs.get("experiment", "SCS frequency"))
+    return fig
+
+
+FIGURES["scs_modes"] = scs_modes_figure
+FIGURES["scs_frequency"] = scs_frequency_figure
+__all__ += ["scs_metrics", "scs_modes_figure", "scs_frequency_figure"]

@@ -1,0 +1,109 @@
+"""The dorsal-horn gate: science properties of the foundation circuit.
+
+All conditions of a test run in one batched network (``simulate_batch``);
+the batch-independence test below is what makes that legitimate.
+"""
+import numpy as np
+import pytest
+from brian2 import Hz, ms, second, us
+
+import painsim as ps
+
+DURATION = 2 * second
+NOXIOUS = 0.6  # moderate noxious heat: C fibers at 0.6 x max_rate
+
+
+@pytest.fixture(scope="module")
+def gate_results():
+    m = ps.load_model("gate_control")
+    blocked = m.with_params({"dorsal_horn.pharmacology.gaba_block": 1.0})
+    scs = ps.stimulation.tonic(50 * Hz, 200 * us, 1.5, DURATION)  # Aβ-strength, dorsal column
+    reqs = [ps.Request(m, None, NOXIOUS, seed=3), ps.Request(m, scs, NOXIOUS, seed=3),
+            ps.Request(blocked, None, NOXIOUS, seed=3), ps.Request(blocked, scs, NOXIOUS, seed=3),
+            ps.Request(ps.load_model("neuropathic"), None, NOXIOUS, seed=3)]
+    return dict(zip(["C", "C+SCS", "blocked C", "blocked C+SCS", "neuropathic C"],
+                    ps.simulate_batch(reqs, DURATION)))
+
+
+def test_gate_closes_with_abeta_stimulation(gate_results):
+    c, scs = float(gate_results["C"].pn_rate), float(gate_results["C+SCS"].pn_rate)
+    # ~10 PN x 1.7 s x tens of Hz gives hundreds of spikes: Poisson noise on the
+    # count is a few %, so halving the output is a clear, non-chance effect.
+    assert c > 5.0, "noxious input must drive the projection neurons"
+    assert scs < 0.5 * c
+    assert float(gate_results["C+SCS"].pain) < float(gate_results["C"].pain)
+    assert float(gate_results["C+SCS"].gate_index) > float(gate_results["C"].gate_index)
+
+
+def test_reduction_vanishes_when_inhibition_blocked(gate_results):
+    c, scs = float(gate_results["blocked C"].pn_rate), float(gate_results["blocked C+SCS"].pn_rate)
+    # without GABA_A/glycine, Aβ input can only add excitation (WDR neurons receive Aβ)
+    assert scs >= 0.9 * c
+    assert float(gate_results["blocked C+SCS"].gate_index) == 0.0
+
+
+def test_neuropathic_preset_hurts_more_than_healthy(gate_results):
+    assert float(gate_results["neuropathic C"].pain) > float(gate_results["C"].pain)
+    assert float(gate_results["neuropathic C"].pn_rate) > float(gate_results["C"].pn_rate)
+
+
+def test_result_is_labelled(gate_results):
+    r = gate_results["C"]
+    assert r["rates"].dims == ("population", "time")
+    assert set(r.population.values) >= {"Abeta", "Adelta", "C", "IN", "EX", "PN"}
+    assert r["rates"].attrs["units"] == "Hz" and r["pain"].attrs["units"].startswith("NRS")
+    assert r.attrs["seed"] == 3 and r.attrs["painsim_version"] == ps.__version__
+    assert "dorsal_horn" in r.attrs["parameters"]
+    assert 0.0 <= float(r.pain) <= 10.0
+
+
+def _pn_spikes_per_pulse(res, n_pulses, period=1.0):
+    t = res.spike_time.values[res.spike_population.values == list(res.population.values).index("PN")]
+    n_pn = int(res.population_size.sel(population="PN"))
+    return np.histogram(t, np.arange(n_pulses + 1) * period)[0] / n_pn
+
+
+@pytest.fixture(scope="module")
+def windup():
+    # 15 C-strength (1.5 x C threshold) 2 ms pulses at 1 Hz to the nerve (Aguiar 2010 protocol)
+    wf = ps.stimulation.tonic(1 * Hz, 2 * ms, 1.5, 15 * second, threshold_class="C",
+                              target="peripheral_nerve", shape="monophasic")
+    m = ps.load_model("gate_control")
+    apv = m.with_params({"dorsal_horn.pharmacology.nmda_block": 1.0})
+    res = ps.simulate_batch([ps.Request(m, wf, seed=2), ps.Request(apv, wf, seed=2)], 15 * second)
+    return [_pn_spikes_per_pulse(r, 15) for r in res]
+
+
+def test_windup_grows_over_15_pulses(windup):
+    control, _ = windup
+    first, last = control[0], control[-3:].mean()
+    assert first > 0
+    assert last > 1.5 * first
+    # growth is progressive: the second half of the train exceeds the first half
+    assert control[8:].mean() > control[:7].mean()
+
+
+def test_nmda_block_removes_most_of_windup(windup):
+    control, apv = windup
+    growth = lambda x: x[-3:].mean() - x[0]
+    assert growth(apv) < 0.5 * growth(control)
+
+
+def test_same_seed_same_result_different_seed_different_spikes():
+    m = ps.load_model("gate_control")
+    a = ps.simulate(m, noxious=0.6, duration=0.6 * second, seed=7)
+    b = ps.simulate(m, noxious=0.6, duration=0.6 * second, seed=7)
+    c = ps.simulate(m, noxious=0.6, duration=0.6 * second, seed=8)
+    assert np.array_equal(a.spike_time.values, b.spike_time.values)
+    assert np.array_equal(a.rates.values, b.rates.values)
+    assert not (a.spike_time.size == c.spike_time.size and np.array_equal(a.spike_time.values, c.spike_time.values))
+
+
+def test_point_result_does_not_depend_on_batch_companions():
+    m = ps.load_model("gate_control")
+    other = ps.load_model("neuropathic")
+    alone = ps.simulate_batch([ps.Request(m, None, 0.6, seed=5)], 0.6 * second)[0]
+    mixed = ps.simulate_batch([ps.Request(other, None, 1.0, seed=9), ps.Request(m, None, 0.6, seed=5),
+                               ps.Request(m, None, 0.2, seed=1)], 0.6 * second, batch_size=3)[1]
+    assert np.array_equal(alone.spike_time.values, mixed.spike_time.values)
+    assert np.array_equal(alone.spike_neuron.values, mixed.spike_neuron.values)
