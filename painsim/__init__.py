@@ -9,9 +9,10 @@ The public API (see DESIGN.md)::
 """
 __version__ = "0.1.0"
 
-from . import errors, fibers, readouts, stimulation, units  # noqa: F401
+from . import errors, experiment, fibers, io, plasticity, plots, readouts, stimulation, units  # noqa: F401
 from .params import Model, builtin_models, load_model  # noqa: F401
 from .simulation import Request, simulate, simulate_batch  # noqa: F401
+from .experiment import run_experiment  # noqa: F401
 
-__all__ = ["load_model", "Model", "builtin_models", "simulate", "simulate_batch", "Request",
+__all__ = ["load_model", "Model", "builtin_models", "simulate", "simulate_batch", "Request", "run_experiment",
            "stimulation", "fibers", "readouts", "errors", "units", "__version__"]

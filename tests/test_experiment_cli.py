@@ -1,0 +1,51 @@
+"""The main job end to end: `painsim run experiments/gate_control.toml`."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import painsim as ps
+from painsim import io
+from painsim.cli import main
+from painsim.errors import UnknownKeyError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_gate_control_experiment_runs_and_writes_results(tmp_path, capsys):
+    code = main(["run", str(ROOT / "experiments" / "gate_control.toml"), "--out", str(tmp_path)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "results.nc" in out and ".png" in out
+    ds = io.load(tmp_path / "results.nc")
+    assert list(ds.condition.values) == ["C input alone", "C input + Aβ stimulation",
+                                         "C + Aβ stimulation, inhibition blocked"]
+    alone, scs, blocked = ds["pn_rate"].values
+    assert scs < 0.5 * alone and blocked >= 0.9 * alone  # the gate, as in test_gate_control
+    pngs = list(tmp_path.glob("*.png"))
+    assert pngs and all(p.stat().st_size > 10_000 for p in pngs)
+    assert not list(tmp_path.glob(".*.tmp"))  # nothing half-written left behind
+
+
+def test_cli_reports_bad_input_clearly(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[experiment]\nname = "x"\nmodel = "gate_control"\nduraton = "1 s"\n[[condition]]\nnoxious = 0.5\n')
+    assert main(["run", str(bad), "--out", str(tmp_path)]) == 2
+    assert "did you mean 'duration'" in capsys.readouterr().err
+
+
+def test_models_command_lists_builtins(capsys):
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    assert "gate_control" in out and "neuropathic" in out
+
+
+def test_console_script_is_installed():
+    r = subprocess.run([sys.executable, "-m", "painsim.cli", "models"], capture_output=True, text=True)
+    assert r.returncode == 0 and "gate_control" in r.stdout
+
+
+def test_unknown_experiment_name():
+    with pytest.raises(UnknownKeyError, match="gate_control"):
+        ps.experiment.load_experiment("gate_contrl")
