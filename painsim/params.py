@@ -47,6 +47,11 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "geometry": ("dorsal_column", "peripheral_nerve"),
     "recruitment": ("fraction", "biophysical"),
     "variant": ("central", "peripheral", "ischemic", "hemorrhagic", "none"),
+    # named parameter sets of the plasticity rules (painsim.plasticity presets; "none" = rule defaults)
+    "preset": ("none", "spinal_presynaptic", "DP", "cortical_slices", "hippocampal_slices",
+               "visual_cortex_all_to_all", "visual_cortex_minimal_all_to_all", "visual_cortex_nearest",
+               "visual_cortex_minimal_nearest", "hippocampal_all_to_all", "hippocampal_minimal_all_to_all",
+               "hippocampal_nearest", "hippocampal_minimal_nearest"),
 }
 # Free-text keys allowed in [model] only (names, descriptions, the base model).
 _TEXT_KEYS = {"model.name", "model.description", "model.extends"}
@@ -114,10 +119,9 @@ def _builtin_dir(kind: str) -> Path:
     """Folder of built-in models or experiments, in a checkout or an installed package."""
     here = Path(__file__).resolve().parent
     src = here.parent / kind  # source checkout / editable install
-    if src.is_dir():
+    if src.is_dir() and (here.parent / "pyproject.toml").is_file():
         return src
-    import importlib.resources as resources
-    return Path(str(resources.files(f"painsim._builtin_{kind}")))
+    return here / f"_builtin_{kind}"  # installed from a wheel: shipped inside the package
 
 
 def builtin_models() -> list[str]:

@@ -122,7 +122,11 @@ def _dataset(req: Request, out: PointOutput, duration: float, dt: float) -> xr.D
         },
     )
     for name, w in out.weights.items():
-        ds[f"w_{name}"] = (("synapse_" + name,), w, {"units": "1", "long_name": f"efficacy of {name} synapses"})
+        dim = "synapse_" + name
+        pre, post = out.synapses[name]
+        ds[f"w_{name}"] = ((dim,), w, {"units": "1", "long_name": f"efficacy of {name} synapses"})
+        ds[f"pre_{name}"] = ((dim,), pre.astype(np.int32), {"units": "1", "long_name": "presynaptic neuron index"})
+        ds[f"post_{name}"] = ((dim,), post.astype(np.int32), {"units": "1", "long_name": "postsynaptic neuron index"})
     return ds
 
 
