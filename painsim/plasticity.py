@@ -48,7 +48,8 @@ from .errors import ParameterError, UnknownKeyError
 from .units import to_si
 
 __all__ = ["PairSTDP", "TripletSTDP", "CalciumRule", "BCM", "SynapticScaling",
-           "RULES", "make_rule", "PlasticityRule"]
+           "RULES", "make_rule", "PlasticityRule", "plastic_connections", "update_weights", "condition_and_test",
+           "run_conditioning_experiment"]
 
 _S2 = (0, 0, 2, 0, 0, 0, 0)  # s^2, the unit of the BCM learning rate
 
@@ -1446,3 +1447,240 @@ def make_rule(name: str, **params) -> PlasticityRule:
         if k not in valid:
             raise UnknownKeyError(k, valid, what=f"parameter of {name!r}")
     return cls(**params)
+
+
+# ==========================================================================
+# Integration with simulate(): plastic connections of a model, weight updates
+# from a result Dataset, and the spinal conditioning protocol.
+# (No brian2 here: simulate is imported lazily inside condition_and_test.)
+# ==========================================================================
+_RULE_WORDS = {"scaling": "synaptic_scaling"}  # model-file word -> RULES key
+
+
+def plastic_connections(model) -> dict:
+    """Connections marked plastic in ``model`` (``[plasticity.<conn>]`` with ``rule != "none"``).
+
+    Returns
+    -------
+    dict
+        ``{connection: (rule, w_min, w_max)}`` with ``rule`` a built
+        :class:`PlasticityRule` (preset applied), in the order of the file.
+    """
+    if "plasticity" not in model:
+        return {}
+    out = {}
+    for conn, sec in model.section("plasticity").items():
+        word = sec.get("rule", "none")
+        if word == "none":
+            continue
+        preset = sec.get("preset", "none")
+        w_min, w_max = float(sec.get("w_min", 0.0)), float(sec.get("w_max", 2.0))
+        if not w_max > w_min:
+            raise ParameterError(f"plasticity.{conn}.w_max", w_max, f"a value > w_min = {w_min}")
+        name = _RULE_WORDS.get(word, word)
+        try:
+            rule = make_rule(name, preset=None if preset == "none" else preset)
+        except (ParameterError, UnknownKeyError) as e:
+            raise ParameterError(f"plasticity.{conn}.preset", preset,
+                                 f"a preset of the {word!r} rule or 'none' ({e})") from None
+        out[conn] = (rule, w_min, w_max)
+    return out
+
+
+def _conn_sources():
+    from .circuits.dorsal_horn import CONNECTIONS  # dorsal_horn holds names only (no brian2 objects built)
+    return {c.name: (c.source, c.target) for c in CONNECTIONS}
+
+
+def _population_spikes(result, pop):
+    names = result.spike_population.attrs["flag_meanings"].split()
+    code = names.index(pop)
+    sel = result.spike_population.values == code
+    t = np.asarray(result.spike_time.values[sel], float)
+    i = np.asarray(result.spike_neuron.values[sel], np.int64)
+    order = np.argsort(t, kind="stable")
+    n = int(result.population_size.values[names.index(pop)])
+    return t[order], i[order], n
+
+
+def update_weights(model, result, weights=None, states=None, *, replay: int = 1):
+    """Turn the spikes of one ``simulate()`` window into efficacies for the next.
+
+    Parameters
+    ----------
+    model : painsim Model
+        Its ``[plasticity.*]`` sections say which connections are plastic.
+    result : xarray.Dataset
+        A :func:`painsim.simulate` result (spikes, ``pre_/post_/w_<conn>``).
+    weights : dict, optional
+        Efficacies the window ran with (default: ``w_<conn>`` of ``result``).
+        Connections that are not plastic are passed through unchanged.
+    states : dict, optional
+        From a previous call: ``{"time": s, conn: rule state}``.  The window is
+        placed at ``states["time"]`` on a continuous clock, so windows chain.
+    replay : int
+        Apply the rule to this window's spikes ``replay`` times in succession
+        (time-shifted by the window length): a cheap extrapolation of a long
+        conditioning train from one representative window.  Exact when the
+        rule's input does not depend on the weights (presynaptic-driven
+        calcium rule); otherwise it neglects the feedback of the weight change
+        on the postsynaptic spikes.
+
+    Returns
+    -------
+    new_weights : dict of ndarray
+    new_states : dict
+    """
+    if isinstance(replay, bool) or int(replay) != replay or replay < 1:
+        raise ParameterError("replay", replay, "a whole number >= 1")
+    plastic = plastic_connections(model)
+    src = _conn_sources()
+    duration = float(result.attrs["duration_s"])
+    states = dict(states or {})
+    t0 = float(states.get("time", 0.0))
+    new_w = {k: np.array(v, float) for k, v in (weights or {}).items()}
+    for conn, (rule, w_min, w_max) in plastic.items():
+        if f"w_{conn}" not in result:
+            raise UnknownKeyError(conn, [k[2:] for k in result.data_vars if k.startswith("w_")],
+                                  what="connection in the result")
+        w = np.array(new_w[conn] if conn in new_w else result[f"w_{conn}"].values, float)
+        syn_pre = np.asarray(result[f"pre_{conn}"].values, np.int64)
+        syn_post = np.asarray(result[f"post_{conn}"].values, np.int64)
+        if w.size != syn_pre.size:
+            raise ParameterError(f"weights[{conn!r}]", w.size, f"{syn_pre.size} values (one per synapse)")
+        if w.size and (w.min() < w_min or w.max() > w_max):
+            w = np.clip(w, w_min, w_max)  # a static weight outside the plastic range starts at its bound
+        source, target = src[conn]
+        pt, pi, n_pre = _population_spikes(result, source)
+        qt, qi, n_post = _population_spikes(result, target)
+        st = states.get(conn)
+        if st is None:
+            st = rule.initial_state(w.size, n_pre, n_post)
+        for k in range(int(replay)):
+            off = t0 + k * duration
+            w, st = rule.apply(pt + off, pi, qt + off, qi, syn_pre, syn_post, w, st,
+                               off, off + duration, w_min, w_max)
+        new_w[conn] = w
+        states[conn] = st
+    states["time"] = t0 + int(replay) * duration
+    return new_w, states
+
+
+def condition_and_test(model, conditioning, test_noxious=0.6, *, test_duration=None,
+                       replay=1, seed: int = 0, test_seed=None, weights=None, batch_size=16):
+    """Spinal LTP/LTD protocol: test, condition (plastic), test again.
+
+    For each conditioning waveform, the model is simulated once with the
+    conditioning stimulus (no natural stimulus) and the plastic connections
+    (``[plasticity.*]``) are updated from its spikes (``replay`` times, see
+    :func:`update_weights`); a test window with a noxious stimulus is run
+    before (shared baseline) and after, with the same ``test_seed``, so the
+    only difference between the two test windows is the efficacies.
+
+    Parameters
+    ----------
+    model : Model
+    conditioning : Waveform or dict of label -> Waveform
+    test_noxious : float or NaturalStimulus
+    test_duration : Quantity, optional
+        Default 1 s.
+    replay : int or dict of label -> int
+        Repetitions of each conditioning window (1 Hz x 1200 pulses =
+        a 20-pulse window replayed 60 times).
+    seed, test_seed : int
+        Seeds of the conditioning and test windows (test_seed default: seed).
+
+    Returns
+    -------
+    summary : xarray.Dataset
+        Over ``protocol``: ``pain_before``, ``pain_after``, ``pn_rate_before``,
+        ``pn_rate_after``, ``conditioning_pain`` and per plastic connection
+        ``w_<conn>`` (mean efficacy after) and ``w_<conn>_change`` (relative
+        change of the mean efficacy).
+    weights : dict
+        label -> {connection: efficacy array} after conditioning (pass as
+        ``weights=`` to :func:`painsim.simulate`).
+    """
+    import xarray as xr
+    from .simulation import Request, simulate_batch
+    from .units import to_si
+    if not isinstance(conditioning, dict):
+        conditioning = {"conditioning": conditioning}
+    if not conditioning:
+        raise ParameterError("conditioning", conditioning, "at least one waveform")
+    plastic = plastic_connections(model)
+    if not plastic:
+        raise ParameterError("model", model.name, "a model with a plastic connection",
+                             hint="set e.g. plasticity.c_pn.rule = 'calcium'")
+    reps = replay if isinstance(replay, dict) else {k: replay for k in conditioning}
+    tseed = seed if test_seed is None else test_seed
+    td = 1.0 if test_duration is None else to_si(test_duration, "s", "test_duration")
+    labels = list(conditioning)
+    w0 = dict(weights or {})
+    base = simulate_batch([Request(model, None, test_noxious, 0.0, tseed, w0)], f"{td!r} s")[0]
+    conds = {}
+    for lab in labels:  # conditioning windows, grouped by duration
+        wf = conditioning[lab]
+        conds[lab] = (wf.duration, wf)
+    by_d = {}
+    for lab, (d, wf) in conds.items():
+        by_d.setdefault(d, []).append(lab)
+    results = {}
+    for d, labs in by_d.items():
+        outs = simulate_batch([Request(model, conds[l][1], 0.0, 0.0, seed, w0) for l in labs], f"{d!r} s",
+                              batch_size=batch_size)
+        results.update(zip(labs, outs))
+    new = {}
+    for lab in labels:
+        new[lab], _ = update_weights(model, results[lab], w0, None, replay=reps[lab])
+    after = simulate_batch([Request(model, None, test_noxious, 0.0, tseed, new[l]) for l in labels], f"{td!r} s",
+                           batch_size=batch_size)
+    data = {
+        "pain_before": (("protocol",), np.full(len(labels), float(base.pain)), {"units": "NRS 0-10"}),
+        "pain_after": (("protocol",), np.array([float(a.pain) for a in after]), {"units": "NRS 0-10"}),
+        "pn_rate_before": (("protocol",), np.full(len(labels), float(base.pn_rate)), {"units": "Hz"}),
+        "pn_rate_after": (("protocol",), np.array([float(a.pn_rate) for a in after]), {"units": "Hz"}),
+        "conditioning_pain": (("protocol",), np.array([float(results[l].pain) for l in labels]),
+                              {"units": "NRS 0-10", "long_name": "pain score during conditioning"}),
+    }
+    for conn in plastic:
+        w_before = np.asarray(base[f"w_{conn}"].values, float)
+        m0 = float(w_before.mean()) if w_before.size else 1.0
+        m1 = np.array([float(np.mean(new[l][conn])) if new[l][conn].size else m0 for l in labels])
+        data[f"w_{conn}"] = (("protocol",), m1, {"units": "1", "long_name": f"mean {conn} efficacy after"})
+        data[f"w_{conn}_change"] = (("protocol",), m1 / m0 - 1.0,
+                                    {"units": "1", "long_name": f"relative change of mean {conn} efficacy"})
+    ds = xr.Dataset(data, coords={"protocol": labels},
+                    attrs={"model": model.name, "seed": seed, "test_seed": tseed, "test_duration_s": td,
+                           "replay": str(reps)})
+    return ds, new
+
+
+def run_conditioning_experiment(path_or_name, seed=None):
+    """Run a ``kind = "conditioning"`` experiment file (e.g. ``experiments/spinal_ltp_ltd.toml``).
+
+    File layout: ``[experiment]`` (name, model, duration = test window, seed),
+    ``[params]`` (dotted model overrides), ``[test]`` (``noxious``) and
+    ``[[protocol]]`` tables (``label``, ``stimulus`` as in experiment files,
+    ``replay``).  Returns ``(summary Dataset, weights per protocol)`` as
+    :func:`condition_and_test`.
+    """
+    from .errors import ModelFileError
+    from .params import find_builtin, load_model, read_toml
+    from .stimulation import from_spec
+    path = find_builtin(path_or_name, "experiments")
+    spec = read_toml(path)
+    exp = spec.get("experiment", {})
+    if exp.get("kind") != "conditioning":
+        raise ModelFileError(f"{path}: not a conditioning experiment (kind = \"conditioning\" under [experiment])")
+    protos = spec.get("protocol", [])
+    if not protos:
+        raise ModelFileError(f"{path}: no [[protocol]] tables")
+    model = load_model(exp.get("model", "gate_control"), spec.get("params") or None)
+    cond = {p.get("label", f"protocol {k}"): from_spec(p["stimulus"]) for k, p in enumerate(protos)}
+    reps = {p.get("label", f"protocol {k}"): int(p.get("replay", 1)) for k, p in enumerate(protos)}
+    s = int(exp.get("seed", 0) if seed is None else seed)
+    ds, w = condition_and_test(model, cond, spec.get("test", {}).get("noxious", 0.6),
+                               test_duration=exp.get("duration", "1 s"), replay=reps, seed=s)
+    ds.attrs.update(name=exp.get("name", path.stem), source=str(path))
+    return ds, w

@@ -1,0 +1,104 @@
+"""Plasticity wired into the circuit: marked synapses learn from a window's spikes.
+
+Shortened protocols (stated): HFS = one 1 s train of 100 Hz C-fiber pulses
+replayed 2x; LFS = a 1 s window with one 1 Hz pulse replayed 60x (60 pulses
+instead of Rottmann's 1200).  Tests are paired: the test window before and
+after uses the same seed, so only the efficacies differ.
+"""
+import numpy as np
+import pytest
+from brian2 import Hz, ms, second
+
+import painsim as ps
+from painsim import plasticity as pl
+
+DUR = 1 * second
+
+
+def _model(**extra):
+    return ps.load_model("gate_control").with_params({"plasticity.c_pn.rule": "calcium", **extra})
+
+
+def _train(rate, dur=1 * second):
+    return ps.stimulation.tonic(rate, 2 * ms, 1.5, dur, threshold_class="C", target="peripheral_nerve",
+                                shape="monophasic")
+
+
+@pytest.fixture(scope="module")
+def protocol():
+    m = _model()
+    ds, w = pl.condition_and_test(m, {"hfs": _train(100 * Hz), "lfs": _train(1 * Hz)}, 0.6,
+                                  test_duration=DUR, replay={"hfs": 2, "lfs": 60}, seed=3)
+    return m, ds, w
+
+
+def test_reference_model_is_static():
+    assert pl.plastic_connections(ps.load_model("gate_control")) == {}
+    plastic = pl.plastic_connections(_model())
+    assert list(plastic) == ["c_pn"]
+    rule, lo, hi = plastic["c_pn"]
+    assert isinstance(rule, pl.CalciumRule) and rule.drive == "presynaptic" and lo < 1.0 < hi
+
+
+def test_window_updates_marked_weights_and_next_window_uses_them():
+    m = _model()
+    res = ps.simulate(m, stimulus=_train(100 * Hz), duration=DUR, seed=5)
+    w1, st = pl.update_weights(m, res)
+    assert set(w1) == {"c_pn"} and st["time"] == pytest.approx(1.0)
+    assert w1["c_pn"].shape == res.w_c_pn.shape
+    assert np.mean(w1["c_pn"]) > np.mean(res.w_c_pn.values) + 0.01    # HFS potentiates
+    lo, hi = m.si("plasticity.c_pn.w_min"), m.si("plasticity.c_pn.w_max")
+    assert np.all((w1["c_pn"] >= lo) & (w1["c_pn"] <= hi))
+    # the next window runs with them: same seed, only the efficacies differ
+    nxt = ps.simulate(m, noxious=0.6, duration=DUR, seed=5, weights=w1)
+    ref = ps.simulate(m, noxious=0.6, duration=DUR, seed=5)
+    np.testing.assert_allclose(nxt.w_c_pn.values, w1["c_pn"])
+    np.testing.assert_array_equal(nxt.w_abeta_pn.values, ref.w_abeta_pn.values)
+    pn = ref.spike_population.attrs["flag_meanings"].split().index("PN")
+    n_after = int(np.sum(nxt.spike_population.values == pn))
+    n_before = int(np.sum(ref.spike_population.values == pn))
+    assert n_after > n_before                                           # stronger C->PN: more PN spikes
+    # chaining: states carry the clock and the calcium state
+    w2, st2 = pl.update_weights(m, nxt, w1, st)
+    assert st2["time"] == pytest.approx(2.0)
+    assert np.all((w2["c_pn"] >= lo) & (w2["c_pn"] <= hi))
+
+
+def test_hfs_potentiates_and_raises_pain(protocol):
+    _, ds, w = protocol
+    h = ds.sel(protocol="hfs")
+    assert float(h.w_c_pn_change) > 0.05
+    assert float(h.pain_after) > float(h.pain_before)
+    assert float(h.pn_rate_after) > float(h.pn_rate_before)
+
+
+def test_lfs_depresses_and_lowers_pain(protocol):
+    _, ds, w = protocol
+    lf = ds.sel(protocol="lfs")
+    assert float(lf.w_c_pn_change) < -0.05
+    assert float(lf.pain_after) < float(lf.pain_before)
+    assert float(lf.pn_rate_after) < float(lf.pn_rate_before)
+
+
+def test_only_marked_connections_change_and_bounds_hold(protocol):
+    m, ds, w = protocol
+    lo, hi = m.si("plasticity.c_pn.w_min"), m.si("plasticity.c_pn.w_max")
+    for lab, ws in w.items():
+        assert set(ws) == {"c_pn"}                                    # nothing else returned/changed
+        assert np.all((ws["c_pn"] >= lo) & (ws["c_pn"] <= hi))
+    # unmarked connections passed in are returned unchanged
+    res = ps.simulate(m, stimulus=_train(100 * Hz), duration=0.3 * second, seed=2)
+    given = {"c_ex": np.full(res.w_c_ex.size, 1.3), "c_pn": res.w_c_pn.values.copy()}
+    new, _ = pl.update_weights(m, res, given)
+    np.testing.assert_array_equal(new["c_ex"], given["c_ex"])
+
+
+def test_bad_plasticity_settings_raise():
+    from painsim.errors import ParameterError, UnknownKeyError
+    with pytest.raises((ParameterError, UnknownKeyError)):
+        ps.load_model("gate_control").with_params({"plasticity.c_pn.rule": "hebb"})
+    with pytest.raises(ParameterError, match="w_max"):
+        pl.plastic_connections(_model(**{"plasticity.c_pn.w_max": 0.0}))
+    with pytest.raises(ParameterError, match="preset"):
+        pl.plastic_connections(ps.load_model("gate_control").with_params(
+            {"plasticity.c_pn.rule": "pair_stdp"}))
