@@ -131,9 +131,9 @@ def _dataset(req: Request, out: PointOutput, duration: float, dt: float) -> xr.D
 
 
 def _natural_attr(x):
-    if hasattr(x, "intensity"):
-        return {"intensity": x.intensity, "start_s": x.start, "stop_s": x.stop}
-    return float(x) if not hasattr(x, "dim") else float(x)
+    """A natural stimulus (number or NaturalStimulus) as a JSON-able dict."""
+    n = natural(x)
+    return {"intensity": n.intensity, "start_s": n.start, "stop_s": n.stop}
 
 
 def simulate_batch(requests: Sequence[Request], duration, batch_size: int = 16) -> list[xr.Dataset]:
