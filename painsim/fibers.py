@@ -47,7 +47,7 @@ DEAD_TIME = 1e-3  # s; absolute refractory period of an axon (~1 ms, textbook)
 
 # Random streams: a point's randomness depends only on its seed and the stream.
 STREAM = {"velocity": 1, "threshold": 2, "natural": 3, "ectopic": 4, "connectivity": 5,
-          "initial": 6, "recruitment": 7}
+          "initial": 6, "recruitment": 7, "tms": 8, "site": 9}
 
 
 def rng_for(seed: int, stream: str, *extra: int) -> np.random.Generator:

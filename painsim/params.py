@@ -47,6 +47,10 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "geometry": ("dorsal_column", "peripheral_nerve"),
     "recruitment": ("fraction", "biophysical"),
     "variant": ("central", "peripheral", "ischemic", "hemorrhagic", "none"),
+    "layers": ("spinal", "pathway"),
+    "extent": ("site", "widespread"),
+    "etiology": ("none", "peripheral", "central", "widespread"),
+    "stroke": ("none", "ischemic", "hemorrhagic"),
     # named parameter sets of the plasticity rules (painsim.plasticity presets; "none" = rule defaults)
     "preset": ("none", "spinal_presynaptic", "DP", "cortical_slices", "hippocampal_slices",
                "visual_cortex_all_to_all", "visual_cortex_minimal_all_to_all", "visual_cortex_nearest",
@@ -59,7 +63,10 @@ _TEXT_KEYS = {"model.name", "model.description", "model.extends"}
 # Bounds by leaf name (regular expressions, first match wins): (low, high, integer).
 _BOUNDS: list[tuple[str, float | None, float | None, bool]] = [
     (r"^n(_\w+)?$", 0, None, True),                    # population sizes and counts
-    (r"^(p|p_\w+|\w+_block|\w*fraction\w*|integrity|disinhibition|overlap)$", 0.0, 1.0, False),
+    (r"^\w*_site$", 0, None, True),                     # site indices
+    (r"^(p|p_\w+|\w+_p|\w+_block|\w*fraction\w*|integrity|(\w+_)?disinhibition|\w*lesion|\w*damage|overlap|map_weight)$",
+     0.0, 1.0, False),
+    (r"^(map_reorganization|\w*threshold_spread)$", 0.0, None, False),
     (r"^(sensitization|\w+_scale|scale)$", 0.0, None, False),
 ]
 
@@ -75,7 +82,7 @@ def _bounds_for(path: str) -> tuple[float | None, float | None, bool]:
 # Dimensions that can never be negative (times, rates, conductances, capacitances, lengths, speeds, currents).
 _NONNEGATIVE = {(0, 0, 1, 0, 0, 0, 0), (0, 0, -1, 0, 0, 0, 0), (-2, -1, 3, 2, 0, 0, 0),
                 (-2, -1, 4, 2, 0, 0, 0), (1, 0, 0, 0, 0, 0, 0), (1, 0, -1, 0, 0, 0, 0),
-                (0, 0, 0, 1, 0, 0, 0)}
+                (0, 0, 0, 1, 0, 0, 0), (2, 0, 0, 0, 0, 0, 0)}
 
 
 # ------------------------------------------------------------ tree helpers

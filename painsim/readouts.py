@@ -15,6 +15,17 @@ Pain score
     patients.  With a cortex in the model, the score also weighs the
     overactive area of the pain map (:func:`combined_pain`).
 
+Map metrics
+    On the S1 sheet (rates of the excitatory units as an image, rows = y,
+    columns = x, grid spacing ``h``): the *active area* above a rate
+    threshold is ``h**2`` times the number of units above it; the
+    *overactive area* is the active area above ``readout.map_overactive_rate``
+    while the painful site receives its nociceptive input; the *centroid*
+    is the rate-weighted mean position of the units above threshold; the
+    area a site *occupies* is that of the units above threshold whose
+    strongest response, among the sites stimulated one at a time, is to
+    that site (a winner-take-all partition of the map).
+
 Gate index
     The share of inhibitory synaptic drive among all synaptic drive that the
     projection neurons receive, each drive being the summed conductance
@@ -27,7 +38,8 @@ import numpy as np
 
 from .errors import ParameterError
 
-__all__ = ["binned_rate", "mean_rate", "pain_score", "gate_index", "relief", "combined_pain"]
+__all__ = ["binned_rate", "mean_rate", "pain_score", "gate_index", "relief", "combined_pain",
+           "map_image", "active_area", "map_centroid", "site_territories", "site_areas"]
 
 
 def binned_rate(times: np.ndarray, n_neurons: int, duration: float, bin: float) -> tuple[np.ndarray, np.ndarray]:
@@ -80,3 +92,60 @@ def combined_pain(spinal_score, overactive_fraction, weight_map: float):
     if not 0 <= weight_map <= 1:
         raise ParameterError("weight_map", weight_map, "a weight in [0, 1]")
     return (1 - weight_map) * np.asarray(spinal_score) + weight_map * 10.0 * np.clip(overactive_fraction, 0, 1)
+
+
+# ------------------------------------------------------------------ map metrics
+def map_image(times: np.ndarray, neurons: np.ndarray, n_x: int, n_y: int, start: float, stop: float) -> np.ndarray:
+    """Mean rate (Hz) of each S1 unit in [start, stop) as an (n_y, n_x) image.
+
+    Unit ``k`` is at column ``k % n_x`` and row ``k // n_x``.
+    """
+    if stop <= start:
+        raise ParameterError("stop", stop, f"a window end after its start ({start} s)")
+    sel = (times >= start) & (times < stop)
+    counts = np.bincount(np.asarray(neurons)[sel].astype(np.int64), minlength=n_x * n_y)[:n_x * n_y]
+    return (counts / (stop - start)).reshape(n_y, n_x)
+
+
+def _check_map(rates) -> np.ndarray:
+    r = np.asarray(rates, float)
+    if r.ndim != 2:
+        raise ParameterError("rates", r.shape, "a 2-D map image (rows y, columns x)")
+    return r
+
+
+def active_area(rates, threshold: float, spacing: float) -> float:
+    """Area (spacing units squared) of the units whose rate exceeds ``threshold``."""
+    r = _check_map(rates)
+    if spacing <= 0:
+        raise ParameterError("spacing", spacing, "a grid spacing > 0")
+    return float(np.count_nonzero(r > threshold)) * spacing ** 2
+
+
+def map_centroid(rates, threshold: float, spacing: float) -> tuple[float, float]:
+    """Rate-weighted centroid (x, y) of the units above ``threshold``; (nan, nan) if none."""
+    r = _check_map(rates)
+    w = np.where(r > threshold, r, 0.0)
+    total = w.sum()
+    if total <= 0:
+        return float("nan"), float("nan")
+    ys, xs = np.indices(r.shape)
+    return float((w * xs).sum() / total * spacing), float((w * ys).sum() / total * spacing)
+
+
+def site_territories(site_maps, threshold: float) -> np.ndarray:
+    """Label image: for each unit, the site (index along axis 0 of ``site_maps``,
+    shape (n_sites, n_y, n_x)) that drives it most, or -1 where no site drives
+    it above ``threshold``.  Ties go to the lower site index."""
+    m = np.asarray(site_maps, float)
+    if m.ndim != 3:
+        raise ParameterError("site_maps", m.shape, "an array (n_sites, n_y, n_x) of map images")
+    best = np.argmax(m, axis=0)
+    return np.where(m.max(axis=0) > threshold, best, -1)
+
+
+def site_areas(site_maps, threshold: float, spacing: float) -> np.ndarray:
+    """Area each site occupies (winner-take-all territories, see :func:`site_territories`)."""
+    lab = site_territories(site_maps, threshold)
+    n = np.asarray(site_maps).shape[0]
+    return np.array([np.count_nonzero(lab == s) for s in range(n)], float) * spacing ** 2

@@ -35,6 +35,7 @@ _T = (0, 1, -2, -1, 0, 0, 0)  # tesla
 _AS = (0, 0, 1, 1, 0, 0, 0)  # coulomb (charge per pulse)
 _OHM_M = (3, 1, -3, -2, 0, 0, 0)  # resistivity
 _A_PER_S = (0, 0, -1, 1, 0, 0, 0)  # dI/dt of a coil current
+_AREA = (2, 0, 0, 0, 0, 0, 0)  # cortical map areas
 
 _PREFIX = {"": 1.0, "k": 1e3, "M": 1e6, "m": 1e-3, "u": 1e-6, "µ": 1e-6, "μ": 1e-6,
            "n": 1e-9, "p": 1e-12, "c": 1e-2}
@@ -55,6 +56,7 @@ UNITS.update({
     "A/s": (1.0, _A_PER_S), "A/us": (1e6, _A_PER_S), "kA/s": (1e3, _A_PER_S),
     "min": (60.0, _S), "h": (3600.0, _S), "day": (86400.0, _S), "days": (86400.0, _S),
     "%": (0.01, DIMENSIONLESS),
+    "m^2": (1.0, _AREA), "mm^2": (1e-6, _AREA), "cm^2": (1e-4, _AREA),
 })
 UNITS.pop("ms", None)
 UNITS["ms"] = (1e-3, _S)  # milli-second, not a metre-second (m + s)
@@ -65,7 +67,7 @@ UNITS["mS"] = (1e-3, _SIEMENS)
 UNIT_NAMES: dict[Dim, str] = {
     DIMENSIONLESS: "1 (dimensionless)", _S: "s", _HZ: "Hz", _M: "m", _A: "A", _V: "V",
     _SIEMENS: "S", _F: "F", _OHM: "ohm", _VELOCITY: "m/s", _T: "T", _AS: "C",
-    _OHM_M: "ohm*m", _A_PER_S: "A/s",
+    _OHM_M: "ohm*m", _A_PER_S: "A/s", _AREA: "m^2",
 }
 
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([^\d\s].*?)?\s*$")

@@ -23,11 +23,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: Shared membrane equations (brian2 syntax).  ``I_desc`` is an extra
-#: conductance from descending inhibition (zero in the single-site model).
+#: Shared membrane equations (brian2 syntax) of every spiking neuron in
+#: painsim, spinal and supraspinal (one equation text = one compiled code
+#: object).  ``g_tonic`` is a constant excitatory background conductance
+#: (zero in the dorsal horn; the lumped background drive of supraspinal units).
 NEURON_EQS = """
 dv/dt = (g_leak*(e_rest - v) + g_ampa*(e_exc - v) + g_nmda*mg_block*(e_exc - v)
-         + g_nk1*(e_exc - v) + g_gaba*(e_inh - v) + g_can*(e_can - v)) / c_m : volt (unless refractory)
+         + g_nk1*(e_exc - v) + g_gaba*(e_inh - v) + g_can*(e_can - v) + g_tonic*(e_exc - v)) / c_m : volt (unless refractory)
 mg_block = 1 / (1 + mg * exp(-0.062 * v / mV) / 3.57) : 1
 g_can = g_can_max * ca / (1 + ca) : siemens
 dca/dt = (g_nmda * mg_block / g_ca_half - ca) / tau_ca : 1
@@ -56,6 +58,7 @@ g_can_max : siemens (constant)
 e_can : volt (constant)
 g_ca_half : siemens (constant)
 tau_ca : second (constant)
+g_tonic : siemens (constant)
 """
 
 #: Per-neuron variables and the model paths they come from (SI values).
@@ -121,11 +124,14 @@ CONNECTIONS = (
 )
 
 
-def synaptic_conductances(model, conn: Connection) -> dict[str, float]:
-    """Receptor conductances of a connection with pathology and pharmacology applied (SI)."""
+def synaptic_conductances(model, conn: Connection, pathology=None) -> dict[str, float]:
+    """Receptor conductances of a connection with pathology and pharmacology applied (SI).
+
+    ``pathology`` is the (site's) pathology section; default: the model's.
+    """
     sec = model.section(f"dorsal_horn.{conn.name}")
     pharm = model.section("dorsal_horn.pharmacology")
-    path = model.section("pathology")
+    path = model.section("pathology") if pathology is None else pathology
     if conn.kind == "inh":
         scale = (1 - pharm["gaba_block"]) * (1 - path["disinhibition"])
         return {"w_gaba": sec["weight"] * scale}
@@ -133,3 +139,80 @@ def synaptic_conductances(model, conn: Connection) -> dict[str, float]:
     return {"w_ampa": sec["weight"] * sens,
             "w_nmda": sec["nmda"] * sens * (1 - pharm["nmda_block"]),
             "w_nk1": sec["nk1"] * sens * (1 - pharm["nk1_block"])}
+
+
+# ==========================================================================
+# The dorsal horn of a point as a plan (numpy only; network.py builds it)
+# ==========================================================================
+def site_pathology(model, site: int) -> dict:
+    """The pathology section as it acts at one body site.
+
+    With ``pathology.extent = "site"`` the peripheral and spinal pathology
+    (ectopic C activity, disinhibition, sensitization) acts at
+    ``body.painful_site`` only; ``"widespread"`` puts it at every site.
+    """
+    path = dict(model.section("pathology"))
+    if path["extent"] == "site" and site != int(model.si("body.painful_site")):
+        path.update(ectopic_fraction=0.0, disinhibition=0.0, sensitization=1.0)
+    return path
+
+
+def site_stream(site: int) -> tuple:
+    """Extra seed entries of a site's random streams (none for site 0, so a
+    one-site model draws exactly what the single-site foundation drew)."""
+    return () if site == 0 else (1000 + int(site),)
+
+
+def neuron_parameters(model, pop: str) -> dict[str, float]:
+    """SI values of the NEURON_EQS variables for a dorsal-horn population."""
+    vals = {var: model.si(path) for var, path in NEURON_PARAMS.items()}
+    for var, per_pop in POPULATION_PARAMS.items():
+        vals[var] = model.si(per_pop[pop]) if pop in per_pop else 0.0
+    vals["g_tonic"] = 0.0
+    return vals
+
+
+def build(model, seed: int):
+    """Populations and projections of the dorsal horn of every body site.
+
+    Each population holds ``n x n_sites`` neurons (site ``s`` owns the block
+    ``[s n, (s+1) n)``), and each connection stays inside its site; the
+    afferent generators are laid out the same way.  Returns
+    ``(populations, projections)`` for :class:`painsim.circuits.network.Plan`.
+    """
+    import numpy as np
+    from ..fibers import rng_for
+    from .network import Population, Projection
+
+    n_sites = int(model.si("body.n_sites"))
+    per_site = {c: int(model.si(f"afferents.{c}.n")) for c in AFFERENT_POPULATIONS}
+    per_site.update({p: int(model.si(path)) for p, path in DORSAL_HORN_POPULATIONS.items()})
+    pops = [Population(c, per_site[c] * n_sites) for c in AFFERENT_POPULATIONS]
+    for k, pop in enumerate(DORSAL_HORN_POPULATIONS):
+        n = per_site[pop]
+        params = {var: np.full(n * n_sites, v) for var, v in neuron_parameters(model, pop).items()}
+        v0 = np.concatenate([model.si("dorsal_horn.neuron.rest")
+                             + rng_for(seed, "initial", 3 + k, *site_stream(s)).uniform(0, 2e-3, n)
+                             for s in range(n_sites)])
+        pops.append(Population(pop, n * n_sites, params, v0))
+    delay = model.si("network.synaptic_delay")
+    paths = [site_pathology(model, s) for s in range(n_sites)]
+    projs = []
+    for k, conn in enumerate(CONNECTIONS):
+        p = model.si(f"dorsal_horn.{conn.name}.p")
+        n_pre, n_post = per_site[conn.source], per_site[conn.target]
+        pres, posts, g = [], [], {}
+        for s in range(n_sites):
+            mask = rng_for(seed, "connectivity", k, *site_stream(s)).random((n_pre, n_post)) < p
+            if conn.source == conn.target:
+                np.fill_diagonal(mask, False)
+            pre, post = np.nonzero(mask)
+            pres.append(pre + s * n_pre)
+            posts.append(post + s * n_post)
+            for var, val in synaptic_conductances(model, conn, paths[s]).items():
+                g.setdefault(var, []).append(np.full(pre.size, val))
+        d = 0.0 if conn.source in AFFERENT_POPULATIONS else delay  # afferent conduction is in the spike times
+        projs.append(Projection(conn.name, conn.source, conn.target, conn.kind,
+                                np.concatenate(pres).astype(np.int64), np.concatenate(posts).astype(np.int64),
+                                {var: np.concatenate(v) for var, v in g.items()}, d))
+    return pops, projs
