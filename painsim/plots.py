@@ -8,7 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 
-__all__ = ["conditions_figure", "raster", "windup_figure", "save_figure", "FIGURES", "experiment_figures"]
+__all__ = ["conditions_figure", "raster", "windup_figure", "save_figure", "FIGURES", "experiment_figures",
+           "pain_map_metrics", "pain_map_figure", "rtms_figure", "map_figure"]
 
 COLORS = {"Abeta": "#4C72B0", "Adelta": "#8172B3", "C": "#C44E52", "IN": "#55A868",
           "EX": "#DD8452", "PN": "#222222"}
@@ -249,3 +250,548 @@ def scs_frequency_figure(ds: xr.Dataset, title: str | None = None):
 FIGURES["scs_modes"] = scs_modes_figure
 FIGURES["scs_frequency"] = scs_frequency_figure
 __all__ += ["scs_metrics", "scs_modes_figure", "scs_frequency_figure"]
+
+
+# ---------------------------------------------------------------- plasticity figures (issue 4)
+def _pct(x):
+    return 100.0 * np.asarray(x, float)
+
+
+def ltp_ltd_figure(ds: xr.Dataset, title: str | None = None):
+    """Spinal LTP/LTD of a conditioning experiment: pain and efficacy per protocol.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Summary over ``protocol`` from
+        :func:`painsim.plasticity.run_conditioning_experiment` (or
+        ``condition_and_test``): ``pain_before``, ``pain_after``,
+        ``pn_rate_before``, ``pn_rate_after`` and ``w_<conn>_change``.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: pain (NRS) to the test stimulus before and after each protocol;
+        middle: PN rate before/after; right: relative change of the mean
+        efficacy of each plastic connection (%).
+    """
+    from .errors import ParameterError
+    need = ("pain_before", "pain_after", "pn_rate_before", "pn_rate_after")
+    missing = [k for k in need if k not in ds]
+    if "protocol" not in ds.dims or missing:
+        raise ParameterError("ds", f"Dataset missing {missing or ['protocol']}",
+                             "a conditioning summary (plasticity.run_conditioning_experiment)")
+    labels = [str(p) for p in ds.protocol.values]
+    x = np.arange(len(labels))
+    conns = [k[2:-7] for k in ds.data_vars if k.startswith("w_") and k.endswith("_change")]
+    fig, axes = plt.subplots(1, 3, figsize=(max(10, 3.3 * len(labels) + 5), 3.8), constrained_layout=True)
+    for ax, key, unit, ylab in ((axes[0], "pain", "", "pain to test stimulus (NRS)"),
+                                (axes[1], "pn_rate", " Hz", "PN rate to test stimulus (Hz)")):
+        b, a = ds[f"{key}_before"].values, ds[f"{key}_after"].values
+        ax.bar(x - 0.18, b, 0.36, color="#999999", label="before")
+        ax.bar(x + 0.18, a, 0.36, color="#C44E52", label="after")
+        for xi, bi, ai in zip(x, b, a):
+            ch = (ai / bi - 1) * 100 if bi > 0 else np.nan
+            ax.text(xi + 0.18, ai, f"{ch:+.0f}%", ha="center", va="bottom", fontsize=8)
+        ax.set_xticks(x, labels, fontsize=9)
+        ax.set_ylabel(ylab)
+        ax.legend(frameon=False, fontsize=8)
+    axes[0].set_ylim(0, 10.5)
+    ax = axes[2]
+    width = 0.8 / max(len(conns), 1)
+    for k, c in enumerate(conns):
+        ch = _pct(ds[f"w_{c}_change"].values)
+        bars = ax.bar(x + (k - (len(conns) - 1) / 2) * width, ch, width,
+                      color=np.where(ch >= 0, "#C44E52", "#4C72B0"), edgecolor="k", linewidth=0.5,
+                      label=c if len(conns) > 1 else None)
+        for bar, v in zip(bars, ch):
+            ax.text(bar.get_x() + bar.get_width() / 2, v, f"{v:+.0f}%", ha="center",
+                    va="bottom" if v >= 0 else "top", fontsize=8)
+    ax.axhline(0, color="k", lw=0.8)
+    ax.set_xticks(x, labels, fontsize=9)
+    ax.set_ylabel("mean efficacy change (%)" + (f"\n{conns[0]}" if len(conns) == 1 else ""))
+    lim = max(10.0, float(np.nanmax(np.abs([_pct(ds[f"w_{c}_change"].values) for c in conns]))) * 1.25) \
+        if conns else 10.0
+    ax.set_ylim(-lim, lim)
+    if len(conns) > 1:
+        ax.legend(frameon=False, fontsize=8)
+    fig.suptitle(title or ds.attrs.get("experiment", ds.attrs.get("name", "spinal LTP/LTD")))
+    return fig
+
+
+def stdp_window_figure(ds, labels=None, title: str = "STDP window", ax=None):
+    """Weight change against spike timing (Bi & Poo 1998 style).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset or list of them
+        From :func:`painsim.plasticity.stdp_window` (``dw`` over ``dt`` in s).
+    labels : list of str, optional
+        Legend entries (default: each Dataset's ``rule`` attribute).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    dss = [ds] if isinstance(ds, xr.Dataset) else list(ds)
+    labels = labels or [d.attrs.get("rule", "") for d in dss]
+    fig, ax = (plt.subplots(figsize=(5, 3.6), constrained_layout=True) if ax is None else (ax.figure, ax))
+    for d, lab in zip(dss, labels):
+        dt = d["dt"].values * 1e3
+        o = np.argsort(dt)
+        ax.plot(dt[o], d["dw"].values[o], "o-", ms=3, label=lab)
+    ax.axhline(0, color="k", lw=0.8)
+    ax.axvline(0, color="k", lw=0.8, ls=":")
+    ax.set_xlabel("Δt = t_post − t_pre (ms)")
+    ax.set_ylabel("Δw per pair (weight units)")
+    ax.set_title(title)
+    if any(labels):
+        ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def pairing_frequency_figure(ds, labels=None, title: str = "Triplet STDP: pairing frequency", ax=None):
+    """Weight change against pairing frequency, one line per Δt (Sjöström 2001; Pfister & Gerstner 2006 Fig. 4).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset or list of them
+        From :func:`painsim.plasticity.pairing_frequency_curve` (``dw`` over ``(dt, frequency)``).
+    labels : list of str, optional
+        One per Dataset (e.g. the preset names), combined with Δt in the legend.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    dss = [ds] if isinstance(ds, xr.Dataset) else list(ds)
+    labels = labels or [d.attrs.get("rule", "") for d in dss]
+    fig, ax = (plt.subplots(figsize=(5.5, 3.8), constrained_layout=True) if ax is None else (ax.figure, ax))
+    styles = ["-", "--", ":", "-."]
+    for k, (d, lab) in enumerate(zip(dss, labels)):
+        for dt in d["dt"].values:
+            col = "#C44E52" if dt > 0 else "#4C72B0"
+            ax.plot(d["frequency"].values, d["dw"].sel(dt=dt).values, styles[k % 4], marker="o", ms=3,
+                    color=col, label=f"{lab} Δt = {dt * 1e3:+.0f} ms".strip())
+    ax.axhline(0, color="k", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("pairing frequency (Hz)")
+    n = dss[0].attrs.get("n_pairs")
+    ax.set_ylabel(f"Δw after {n} pairings" if n else "Δw")
+    ax.set_title(title)
+    ax.legend(frameon=False, fontsize=7)
+    return fig
+
+
+def frequency_curve_figure(ds, labels=None, title: str = "Calcium rule: sign vs stimulation frequency", ax=None):
+    """Weight change after a presynaptic train against its frequency (LTD low, LTP high).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset or list of them
+        From :func:`painsim.plasticity.frequency_curve` (``dw`` over ``frequency``).
+    labels : list of str, optional
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The zero crossing (if any) is marked.
+    """
+    dss = [ds] if isinstance(ds, xr.Dataset) else list(ds)
+    labels = labels or [d.attrs.get("rule", "") for d in dss]
+    fig, ax = (plt.subplots(figsize=(5.5, 3.8), constrained_layout=True) if ax is None else (ax.figure, ax))
+    for d, lab in zip(dss, labels):
+        f, dw = d["frequency"].values, d["dw"].values
+        line, = ax.plot(f, dw, "o-", ms=4, label=lab)
+        s = np.sign(dw)
+        for k in np.nonzero((s[:-1] < 0) & (s[1:] > 0))[0]:
+            ax.axvspan(f[k], f[k + 1], color=line.get_color(), alpha=0.12, lw=0)
+    ax.axhline(0, color="k", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("presynaptic stimulation frequency (Hz)")
+    n = dss[0].attrs.get("n_pulses")
+    ax.set_ylabel(f"Δw after {n} pulses" if n else "Δw")
+    ax.set_title(title)
+    if any(labels):
+        ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+FIGURES["ltp_ltd"] = ltp_ltd_figure
+__all__ += ["ltp_ltd_figure", "stdp_window_figure", "pairing_frequency_figure", "frequency_curve_figure"]
+
+
+# ---------------------------------------------------------------- sweep figures (issue 7)
+def _axis_label(ds: xr.Dataset, name: str) -> tuple[str, float]:
+    """Axis label and scale factor for a swept coordinate, in the unit the spec used."""
+    from .units import UNITS
+    unit = ds[name].attrs.get("display_unit", "") or ""
+    scale = UNITS[unit][0] if unit in UNITS else 1.0
+    return (f"{name} ({unit})" if unit else name), scale
+
+
+def sweep_figure(ds: xr.Dataset, outcome: str = "pain", x: str | None = None, y: str | None = None,
+                 title: str | None = None):
+    """An outcome of a sweep: heat map over two swept parameters, or curve over one.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The result of :func:`painsim.run_sweep` (a grid design); the outcome
+        is averaged over repeated seeds (the curve shows mean +- SD).
+    outcome : str
+        A scalar outcome of the sweep.
+    x, y : str, optional
+        Swept parameters for the horizontal and vertical axes (default: the
+        first two swept dimensions).  Other swept dimensions are averaged.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from .errors import UnknownKeyError
+    if outcome not in ds:
+        raise UnknownKeyError(outcome, [v for v in ds.data_vars if v not in ("seed", "status", "error")],
+                              what="outcome")
+    da = ds[outcome]
+    swept = [d for d in da.dims if d not in ("repeat", "point")]
+    if "point" in da.dims:  # a sampled design: scatter of the points
+        params = [c for c in ds.coords if ds[c].dims == ("point",) and c != "point"]
+        x = x or params[0]
+        fig, ax = plt.subplots(figsize=(5.5, 4), constrained_layout=True)
+        m = da.mean("repeat") if "repeat" in da.dims else da
+        xl, xs = _axis_label(ds, x)
+        if len(params) > 1:
+            y = y or params[1]
+            yl, ys = _axis_label(ds, y)
+            sc = ax.scatter(ds[x].values / xs, ds[y].values / ys, c=m.values, cmap="magma", s=25)
+            fig.colorbar(sc, ax=ax, label=f"{outcome} ({da.attrs.get('units', '')})")
+            ax.set_ylabel(yl)
+        else:
+            ax.plot(ds[x].values / xs, m.values, "o")
+            ax.set_ylabel(outcome)
+        ax.set_xlabel(xl)
+        ax.set_title(title or ds.attrs.get("sweep", ""))
+        return fig
+    x = x or swept[0]
+    for name in (x, y):
+        if name is not None and name not in swept:
+            raise UnknownKeyError(name, swept, what="swept parameter")
+    others = [d for d in swept if d not in (x, y)]
+    m = da.mean(["repeat"] + others) if "repeat" in da.dims else da.mean(others)
+    sd = da.std(["repeat"] + others) if "repeat" in da.dims else None
+    xl, xs = _axis_label(ds, x)
+    log_x = ds[x].attrs.get("scale") == "log" or (ds[x].dtype.kind == "f" and ds[x].size > 2 and
+                                                   float(ds[x].min()) > 0 and
+                                                   float(ds[x].max()) / float(ds[x].min()) >= 50)
+    units = da.attrs.get("units", "")
+    if y is None and len(swept) >= 2:
+        y = [d for d in swept if d != x][0]
+        m = da.mean([d for d in da.dims if d not in (x, y)])
+    if y is None:
+        fig, ax = plt.subplots(figsize=(5.5, 3.8), constrained_layout=True)
+        xv = ds[x].values / xs if ds[x].dtype.kind == "f" else np.arange(ds[x].size)
+        ax.errorbar(xv, m.values, yerr=None if sd is None else sd.values, fmt="o-", capsize=3, color="#C44E52")
+        if ds[x].dtype.kind != "f":
+            ax.set_xticks(xv, [str(v) for v in ds[x].values])
+        elif log_x:
+            ax.set_xscale("log")
+        ax.set_xlabel(xl)
+        ax.set_ylabel(f"{outcome} ({units})" if units else outcome)
+    else:
+        fig, ax = plt.subplots(figsize=(6.2, 4.4), constrained_layout=True)
+        m = m.transpose(y, x)
+        im = ax.imshow(m.values, origin="lower", aspect="auto", cmap="magma",
+                       vmin=0 if outcome == "pain" else None, vmax=10 if outcome == "pain" else None)
+        fig.colorbar(im, ax=ax, label=f"{outcome} ({units})" if units else outcome)
+        yl, ys = _axis_label(ds, y)
+
+        def ticks(name, scale):
+            v = ds[name].values
+            return [f"{val / scale:.4g}" if ds[name].dtype.kind == "f" else str(val) for val in v]
+        ax.set_xticks(range(ds[x].size), ticks(x, xs), rotation=45 if ds[x].size > 6 else 0)
+        ax.set_yticks(range(ds[y].size), ticks(y, ys))
+        ax.set_xlabel(xl)
+        ax.set_ylabel(yl)
+        for (j, i), v in np.ndenumerate(m.values):
+            if m.size <= 80 and np.isfinite(v):
+                ax.text(i, j, f"{v:.2g}", ha="center", va="center", fontsize=7,
+                        color="white" if v < np.nanmean(m.values) else "black")
+    ax.set_title(title or f"{ds.attrs.get('sweep', '')}: {outcome}")
+    return fig
+
+
+def sweep_figures(ds: xr.Dataset) -> dict:
+    """The figures of a sweep as {name: Figure}: its spec's ``figure`` table, else one per outcome.
+
+    A spec may ask for ``figure = {outcomes = ["pain"], x = "stimulus.rate", y = "stimulus.amplitude"}``.
+    """
+    import json
+    spec = json.loads(ds.attrs.get("spec", "{}") or "{}")
+    fig_spec = spec.get("figure") or {}
+    outcomes = fig_spec.get("outcomes") or [o for o in json.loads(ds.attrs.get("outcomes", "[]"))
+                                            if o in ds and ds[o].ndim <= len([d for d in ds.dims
+                                                                               if d != "repeat"]) + 1]
+    out = {}
+    for o in outcomes:
+        if o in ds and all(d in ds.dims for d in ds[o].dims):
+            extra = [d for d in ds[o].dims if d not in ds["seed"].dims]
+            if extra:  # outcomes over days etc.: not a sweep heat map
+                continue
+            out[f"sweep_{o}"] = sweep_figure(ds, o, x=fig_spec.get("x"), y=fig_spec.get("y"))
+    return out
+
+
+__all__ += ["sweep_figure", "sweep_figures"]
+
+
+# ---------------------------------------------------------------- pain map and rTMS (issue 5)
+def _condition_param(ds: xr.Dataset, k: int, path: str) -> float:
+    """A model parameter (SI) of condition ``k`` from the stored parameter JSON."""
+    import json
+    from .units import parse
+    node = json.loads(str(ds["parameters"].values[k]))
+    for part in path.split("."):
+        node = node[part]
+    return parse(node, path)[0] if isinstance(node, str) else float(node)
+
+
+def _stimulated_site(ds: xr.Dataset, k: int) -> int | None:
+    """The one body site that received natural stimulation in condition ``k`` (None if not one)."""
+    import json
+    sites = set()
+    for key in ("noxious", "touch"):
+        if key not in ds:
+            continue
+        val = json.loads(str(ds[key].values[k]))
+        if "intensity" in val:  # one-site model
+            sites.add(0) if val["intensity"] > 0 else None
+        else:
+            sites.update(int(s) for s, v in val.items() if v["intensity"] > 0)
+    return sites.pop() if len(sites) == 1 else None
+
+
+def pain_map_metrics(ds: xr.Dataset) -> xr.Dataset:
+    """Site areas, painful-site overactive area and centroid per model (analysis only).
+
+    ``ds`` is a ``pain_map``-style experiment result: conditions that each
+    give noxious input to one body site of a pathway model.  Conditions are
+    grouped by model; within a model, the map responses to the sites give the
+    winner-take-all territories (:func:`painsim.readouts.site_territories`).
+
+    Returns
+    -------
+    xarray.Dataset
+        Over ``model`` and ``site``: ``site_area`` (m^2), ``site_centroid_x``
+        (m), ``painful_overactive_area`` (m^2), ``painful_pain``;
+        ``site_maps`` (model, site, map_y, map_x) and ``territory`` (model,
+        map_y, map_x; -1 = no site).
+    """
+    from . import readouts
+    from .errors import ParameterError
+    if "map_rate" not in ds:
+        raise ParameterError("ds", "no map_rate", "results of a model with network.layers = 'pathway'")
+    models = [str(m) for m in ds["model"].values] if "model" in ds else ["model"] * ds.sizes["condition"]
+    names = list(dict.fromkeys(models))
+    n_sites = ds.sizes["site"]
+    ny, nx = ds.sizes["map_y"], ds.sizes["map_x"]
+    maps = np.full((len(names), n_sites, ny, nx), np.nan)
+    pains = np.full((len(names), n_sites), np.nan)
+    thr = _condition_param(ds, 0, "readout.map_overactive_rate")
+    h = _condition_param(ds, 0, "cortex.map.spacing")
+    painful = [0] * len(names)
+    for k, m in enumerate(models):
+        s = _stimulated_site(ds, k)
+        if s is None:
+            continue
+        g = names.index(m)
+        maps[g, s] = ds["map_rate"].values[k]
+        pains[g, s] = float(ds["pain"].values[k])
+        painful[g] = int(_condition_param(ds, k, "body.painful_site"))
+    area = np.zeros((len(names), n_sites))
+    cx = np.full((len(names), n_sites), np.nan)
+    terr = np.full((len(names), ny, nx), -1)
+    over = np.zeros(len(names))
+    for g in range(len(names)):
+        filled = np.nan_to_num(maps[g], nan=0.0)
+        area[g] = readouts.site_areas(filled, thr, h)
+        terr[g] = readouts.site_territories(filled, thr)
+        for s in range(n_sites):
+            cx[g, s] = readouts.map_centroid(filled[s], thr, h)[0]
+        over[g] = readouts.active_area(filled[painful[g]], thr, h)
+    return xr.Dataset(
+        {"site_area": (("model", "site"), area, {"units": "m^2"}),
+         "site_centroid_x": (("model", "site"), cx, {"units": "m"}),
+         "site_pain": (("model", "site"), pains, {"units": "NRS 0-10"}),
+         "painful_overactive_area": (("model",), over, {"units": "m^2"}),
+         "painful_site": (("model",), np.array(painful)),
+         "site_maps": (("model", "site", "map_y", "map_x"), maps, {"units": "Hz"}),
+         "territory": (("model", "map_y", "map_x"), terr)},
+        coords={"model": names, "site": np.arange(n_sites), "map_x": ds["map_x"].values,
+                "map_y": ds["map_y"].values},
+        attrs={"threshold_hz": thr, "spacing_m": h})
+
+
+def pain_map_figure(ds: xr.Dataset, title: str | None = None):
+    """S1 pain map per model: response to the painful site, site territories, site areas."""
+    met = pain_map_metrics(ds)
+    n = met.sizes["model"]
+    fig, axes = plt.subplots(n, 3, figsize=(12, 2.8 * n + 0.6), squeeze=False)
+    x_mm, y_mm = met["map_x"].values * 1e3, met["map_y"].values * 1e3
+    ext = [x_mm[0] - 0.5, x_mm[-1] + 0.5, y_mm[-1] + 0.5, y_mm[0] - 0.5]
+    vmax = np.nanmax(met["site_maps"].values) if np.isfinite(met["site_maps"].values).any() else 1.0
+    cmap = plt.get_cmap("tab10")
+    for g, name in enumerate(met.model.values):
+        p = int(met["painful_site"].values[g])
+        ax = axes[g, 0]
+        im = ax.imshow(np.nan_to_num(met["site_maps"].values[g, p]), extent=ext, cmap="inferno", vmin=0, vmax=vmax)
+        ax.contour(x_mm, y_mm, np.nan_to_num(met["site_maps"].values[g, p]) > met.attrs["threshold_hz"],
+                   levels=[0.5], colors="cyan", linewidths=1)
+        ax.set_title(f"{name}: response to painful site {p}\noveractive area "
+                     f"{float(met['painful_overactive_area'].values[g]) * 1e6:.0f} mm²", fontsize=9)
+        ax.set_xlabel("x (mm)")
+        ax.set_ylabel("y (mm)")
+        fig.colorbar(im, ax=ax, label="rate (Hz)")
+        ax = axes[g, 1]
+        lab = met["territory"].values[g].astype(float)
+        rgb = np.ones(lab.shape + (3,))
+        for s in range(met.sizes["site"]):
+            rgb[lab == s] = cmap(s)[:3]
+        ax.imshow(rgb, extent=ext)
+        ax.set_title("site territories (strongest response > threshold)", fontsize=9)
+        ax.set_xlabel("x (mm)")
+        ax = axes[g, 2]
+        ax.bar(met.site.values, met["site_area"].values[g] * 1e6,
+               color=[cmap(s) for s in met.site.values])
+        ax.set_xlabel("body site")
+        ax.set_ylabel("area (mm²)")
+        ax.set_title("area each site occupies", fontsize=9)
+    fig.suptitle(title or ds.attrs.get("experiment", "S1 pain map"))
+    fig.tight_layout()
+    return fig
+
+
+def rtms_figure(ds: xr.Dataset, title: str | None = None):
+    """Per condition: M1 and descending rates, PN output, map overactive area and pain."""
+    labels = [str(c) for c in ds.condition.values]
+    y = np.arange(len(labels))
+    panels = [("m1_rate", "M1 (Hz)", 1.0), ("descending_rate", "PAG/RVM (Hz)", 1.0),
+              ("pn_rate", "PN at painful site (Hz)", 1.0), ("map_overactive_area", "overactive S1 (mm²)", 1e6),
+              ("pain", "pain (NRS)", 1.0)]
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.0 * len(panels), 0.5 * len(labels) + 1.8), sharey=True)
+    for ax, (var, name, scale) in zip(axes, panels):
+        ax.barh(y, ds[var].values * scale, color="#4C72B0")
+        ax.set_xlabel(name)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].set_yticks(y, labels, fontsize=8)
+    axes[0].invert_yaxis()
+    fig.suptitle(title or ds.attrs.get("experiment", "rTMS"))
+    fig.tight_layout()
+    return fig
+
+
+def map_figure(ds: xr.Dataset, ax=None, title: str | None = None):
+    """Heat map of one pathway result's S1 rates (``map_rate``)."""
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5, 2.6))
+    x_mm, y_mm = ds["map_x"].values * 1e3, ds["map_y"].values * 1e3
+    im = ax.imshow(ds["map_rate"].values, cmap="inferno", vmin=0,
+                   extent=[x_mm[0] - 0.5, x_mm[-1] + 0.5, y_mm[-1] + 0.5, y_mm[0] - 0.5])
+    ax.set_xlabel("x (mm)")
+    ax.set_ylabel("y (mm)")
+    ax.set_title(title or "S1 map", fontsize=9)
+    (fig or ax.figure).colorbar(im, ax=ax, label="rate (Hz)")
+    return fig or ax.figure
+
+
+FIGURES["pain_map"] = pain_map_figure
+FIGURES["rtms"] = rtms_figure
+
+
+# ----------------------------------------------------------------- treatment courses
+def _course_arms(ds: xr.Dataset):
+    """(label, Dataset) per arm of a course result (``arm`` dim from run_course_file, or one arm)."""
+    if "arm" in ds.dims:
+        return [(str(a), ds.sel(arm=a)) for a in ds.arm.values]
+    return [(str(ds.attrs.get("protocol", "course")), ds)]
+
+
+def course_figure(ds: xr.Dataset, title: str | None = None):
+    """Pain trajectory with session marks (top) and plastic weights over the course (bottom).
+
+    Takes a :func:`painsim.run_course`, :func:`painsim.run_course_batch` or
+    course-file result (several patients: mean and range; several arms: one
+    line each).
+    """
+    arms = _course_arms(ds)
+    conns = ds.attrs.get("plastic_connections", "").split()
+    fig, axes = plt.subplots(2, 1, figsize=(8, 6.5), sharex=True, constrained_layout=True)
+    colors = ["#C44E52", "#4C72B0", "#55A868", "#8172B3"]
+    for k, (label, a) in enumerate(arms):
+        c = colors[k % len(colors)]
+        pain = a["pain"]
+        mean = pain.mean("patient") if "patient" in pain.dims else pain
+        axes[0].plot(a.day.values, mean.values, "-o", ms=3, color=c, label=label)
+        if "patient" in pain.dims and pain.sizes["patient"] > 1:
+            axes[0].fill_between(a.day.values, pain.min("patient").values, pain.max("patient").values,
+                                 color=c, alpha=0.15, lw=0)
+        ps_ = a["pain_after_session"]
+        ps_m = ps_.mean("patient") if "patient" in ps_.dims else ps_
+        axes[0].plot(a.session_day.values + float(a.attrs.get("session_duration_days", 0)), ps_m.values, "v",
+                     ms=4, color=c, alpha=0.6)
+        for j, conn in enumerate(conns):
+            if f"w_{conn}" not in a:
+                continue
+            w = a[f"w_{conn}"]
+            wm = w.mean("patient") if "patient" in w.dims else w
+            axes[1].plot(a.day.values, wm.values, ["-", "--", ":", "-."][j % 4], color=c,
+                         label=f"{conn} ({label})")
+    for d in arms[0][1].session_day.values:
+        for ax in axes:
+            ax.axvline(float(d), color="0.6", lw=0.6, alpha=0.6, zorder=0)
+    for f in np.atleast_1d(arms[0][1].follow_up.values) if "follow_up" in arms[0][1].coords else []:
+        axes[0].axvline(float(f), color="k", ls=":", lw=1)
+    axes[0].set_ylabel("pain (NRS 0-10)")
+    axes[0].set_ylim(0, 10)
+    axes[0].legend(frameon=False, fontsize=8, title="test before session (o), after session (v)",
+                   title_fontsize=7)
+    axes[1].set_ylabel("mean efficacy")
+    axes[1].set_xlabel("day (grey: sessions, dotted: follow-up)")
+    if conns:
+        axes[1].legend(frameon=False, fontsize=7, ncol=2)
+    fig.suptitle(title or f"Treatment course: {ds.attrs.get('protocol', '')}")
+    return fig
+
+
+def course_map_figure(ds: xr.Dataset, title: str | None = None):
+    """S1 map before treatment and on the last day (models with a cortical map only)."""
+    if "map_rate_baseline" not in ds:
+        raise ValueError("the course result has no S1 map (a model with network.layers = 'pathway' makes one)")
+    arms = _course_arms(ds)
+    fig, axes = plt.subplots(len(arms), 2, figsize=(7, 3 * len(arms)), squeeze=False, constrained_layout=True)
+    for k, (label, a) in enumerate(arms):
+        for j, (var, name) in enumerate((("map_rate_baseline", "before"), ("map_rate_final", "last day"))):
+            img = a[var]
+            img = img.mean("patient") if "patient" in img.dims else img
+            im = axes[k, j].imshow(img.values, origin="lower", cmap="magma", aspect="auto")
+            axes[k, j].set_title(f"{label}: {name}", fontsize=9)
+            fig.colorbar(im, ax=axes[k, j], label="rate (Hz)")
+    fig.suptitle(title or "S1 map")
+    return fig
+
+
+def course_figures(ds: xr.Dataset) -> dict:
+    """The figures of a course result: {"course": ..., and "map" when the model has a map}."""
+    out = {"course": course_figure(ds)}
+    if "map_rate_baseline" in ds:
+        out["map"] = course_map_figure(ds)
+    return out
+
+
+__all__ += ["course_figure", "course_map_figure", "course_figures"]

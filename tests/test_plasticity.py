@@ -279,7 +279,7 @@ def test_calcium_spinal_frequency_sign():
     r = pl.CalciumRule.preset("spinal_presynaptic")
     # control: rho = rho_star = 0.5 is a fixed point without calcium
     assert presyn_train(r, 1.0, 0) == 0.0
-    ltd = presyn_train(r, 1.0, 120)
+    ltd = presyn_train(r, 1.0, 1200)   # the LFS protocol of Rottmann 2008: 1200 pulses at 1 Hz
     ltp = presyn_train(r, 100.0, 100)
     assert ltd < -0.05
     assert ltp > 0.05

@@ -1,8 +1,8 @@
 """Plasticity wired into the circuit: marked synapses learn from a window's spikes.
 
 Shortened protocols (stated): HFS = one 1 s train of 100 Hz C-fiber pulses
-replayed 2x; LFS = a 1 s window with one 1 Hz pulse replayed 60x (60 pulses
-instead of Rottmann's 1200).  Tests are paired: the test window before and
+replayed 2x; LFS = a 1 s window with one 1 Hz pulse replayed 1200x (Rottmann's
+1200 pulses; replays cost only rule updates, no simulation).  Tests are paired: the test window before and
 after uses the same seed, so only the efficacies differ.
 """
 import numpy as np
@@ -28,7 +28,7 @@ def _train(rate, dur=1 * second):
 def protocol():
     m = _model()
     ds, w = pl.condition_and_test(m, {"hfs": _train(100 * Hz), "lfs": _train(1 * Hz)}, 0.6,
-                                  test_duration=DUR, replay={"hfs": 2, "lfs": 60}, seed=3)
+                                  test_duration=DUR, replay={"hfs": 2, "lfs": 1200}, seed=3)
     return m, ds, w
 
 
