@@ -154,3 +154,19 @@ def test_tms_pulses_recruit_the_fraction_of_m1_set_by_intensity():
     assert np.all(np.diff(fractions) >= 0) and fractions[-1] > fractions[0]
     sham = ps.stimulation.rtms(0.0, rate="1 Hz", n_trains=1, train_duration="1 s")
     assert tms_input(m, sham, seed=3, duration=1.0).times.size == 0
+
+
+def test_thalamocortical_and_m1_descending_synapses_can_be_plastic():
+    # pair STDP on TC -> S1 and M1 -> PAG/RVM: a window's spikes change those efficacies only
+    m = ps.load_model("healthy").with_params({"plasticity.tc_s1.rule": "pair_stdp",
+                                              "plasticity.m1_desc.rule": "pair_stdp"})
+    rtms = ps.stimulation.rtms(0.8, n_trains=1, train_duration="0.4 s")
+    r = ps.simulate(m, stimulus=rtms, noxious=NOXIOUS, duration="0.4 s", seed=2)
+    w, _ = ps.plasticity.update_weights(m, r)
+    assert set(w) == {"tc_s1", "m1_desc"}
+    for conn in w:
+        assert w[conn].shape == r[f"w_{conn}"].shape
+        assert np.any(w[conn] != 1.0)
+        assert np.all((w[conn] >= 0.0) & (w[conn] <= 2.0))
+    again = ps.simulate(m, stimulus=rtms, noxious=NOXIOUS, duration="0.4 s", seed=2, weights=w)
+    np.testing.assert_array_equal(again["w_tc_s1"].values, w["tc_s1"])
