@@ -13,6 +13,11 @@ from . import errors, experiment, fibers, io, plasticity, plots, readouts, stimu
 from .params import Model, builtin_models, load_model  # noqa: F401
 from .simulation import Request, simulate, simulate_batch  # noqa: F401
 from .experiment import run_experiment  # noqa: F401
+from . import protocols  # noqa: F401
+from .course import run_course, run_course_batch  # noqa: F401
+from . import cohort, sweep  # noqa: F401
+from .sweep import run_sweep  # noqa: F401
 
 __all__ = ["load_model", "Model", "builtin_models", "simulate", "simulate_batch", "Request", "run_experiment",
-           "stimulation", "fibers", "readouts", "errors", "units", "__version__"]
+           "stimulation", "fibers", "readouts", "errors", "units", "__version__",
+           "protocols", "run_course", "run_course_batch", "run_sweep", "sweep", "cohort"]

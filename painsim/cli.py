@@ -23,6 +23,8 @@ def cmd_run(args) -> int:
 
     spec = load_experiment(args.file)
     name = spec["experiment"].get("name", Path(args.file).stem)
+    if spec["experiment"].get("kind") == "conditioning":
+        return _run_conditioning(args, spec, name)
     out = _out_dir(args, name)
     n = len(spec["condition"])
     print(f"painsim: running experiment {name!r} ({n} conditions) from {spec['_path']}", flush=True)
@@ -35,6 +37,33 @@ def cmd_run(args) -> int:
     for c, p, g in zip(ds.condition.values, ds["pain"].values, ds["gate_index"].values):
         print(f"  {c:45s} pain {p:4.1f} / 10   gate index {g:.2f}   PN "
               f"{float(ds['pn_rate'].sel(condition=c)):5.1f} Hz")
+    print(f"painsim: results  {result.resolve()}")
+    for f in figures:
+        print(f"painsim: figure   {Path(f).resolve()}")
+    return 0
+
+
+def _run_conditioning(args, spec, name) -> int:
+    """``painsim run`` for a ``kind = "conditioning"`` file (spinal LTP/LTD)."""
+    from . import io, plots
+    from .experiment import run_experiment
+
+    out = _out_dir(args, name)
+    n = len(spec["protocol"])
+    print(f"painsim: running conditioning experiment {name!r} ({n} protocols) from {spec['_path']}",
+          flush=True)
+    t0 = time.time()
+    ds = run_experiment(spec, seed=args.seed)
+    print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
+    result = io.save(ds, out / "results.nc")
+    figures = [plots.save_figure(fig, out / f"{name}_{kind}.png") for kind, fig in
+               plots.experiment_figures(ds, spec["experiment"].get("figure", "ltp_ltd")).items()]
+    conns = [k[2:-7] for k in ds.data_vars if k.startswith("w_") and k.endswith("_change")]
+    for p in ds.protocol.values:
+        d = ds.sel(protocol=p)
+        w = "   ".join(f"w {c} {100 * float(d[f'w_{c}_change']):+5.0f} %" for c in conns)
+        print(f"  {str(p):20s} pain {float(d.pain_before):4.1f} -> {float(d.pain_after):4.1f} / 10   "
+              f"PN {float(d.pn_rate_before):5.1f} -> {float(d.pn_rate_after):5.1f} Hz   {w}")
     print(f"painsim: results  {result.resolve()}")
     for f in figures:
         print(f"painsim: figure   {Path(f).resolve()}")
@@ -55,13 +84,83 @@ def cmd_models(args) -> int:
     return 0
 
 
+def cmd_sweep(args) -> int:
+    from . import plots
+    from .sweep import load_spec, run_sweep
+
+    spec = load_spec(args.spec, seed=args.seed)
+    out = _out_dir(args, spec.name)
+    store = out / "store"
+    n = len(spec.points()) * spec.n_repeats
+    where = (f"Dask scheduler {args.scheduler}" if args.scheduler else
+             "this process" if args.workers == 0 else f"{args.workers or 'all CPU'} worker processes")
+    print(f"painsim: sweep {spec.name!r}: {n} runs ({len(spec.points())} points x {spec.n_repeats} seeds) "
+          f"on {where}; store {store.resolve()}", flush=True)
+    t0 = time.time()
+    try:
+        ds = run_sweep(spec, store=store, workers=args.workers, scheduler=args.scheduler,
+                       resume=args.resume, batch_size=args.batch_size, progress=True)
+    except KeyboardInterrupt:
+        print(f"painsim: interrupted; finished points are kept in {store}; continue with --resume",
+              file=sys.stderr)
+        raise
+    print(f"painsim: {ds.attrs['n_done']} done, {ds.attrs['n_failed']} failed in {time.time() - t0:.1f} s",
+          flush=True)
+    if ds.attrs["n_failed"]:
+        bad = ds["error"].values.ravel()
+        first = next(e for e in bad if e)
+        print(f"painsim: first failure: {first}", file=sys.stderr)
+    figures = [plots.save_figure(fig, out / f"{spec.name}_{kind}.png")
+               for kind, fig in plots.sweep_figures(ds).items()]
+    print(f"painsim: results  {(store / 'result.nc').resolve()}")
+    for f in figures:
+        print(f"painsim: figure   {Path(f).resolve()}")
+    return 0 if not ds.attrs["n_failed"] else 1
+
+
+def cmd_course(args) -> int:
+    from . import io, plots
+    from .course import run_course_file
+
+    t0 = time.time()
+    print(f"painsim: running course {args.file!r}", flush=True)
+    ds = run_course_file(args.file, seed=args.seed, progress=True)
+    name = ds.attrs.get("name", Path(args.file).stem)
+    out = _out_dir(args, name)
+    print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
+    result = io.save(ds, out / "results.nc")
+    figures = [plots.save_figure(fig, out / f"{name}_{kind}.png") for kind, fig in plots.course_figures(ds).items()]
+    arms = list(ds.arm.values) if "arm" in ds.dims else [ds.attrs.get("protocol", "course")]
+    for a in arms:
+        d = ds.sel(arm=a) if "arm" in ds.dims else ds
+        base = float(d["baseline_pain"].mean())
+        line = "  ".join(f"day {float(f):g}: {float(d['relief'].sel(day=f).mean()):5.1f} %"
+                         for f in d.follow_up.values)
+        print(f"  {str(a):8s} baseline pain {base:4.1f} / 10   relief  {line}")
+    print(f"painsim: results  {result.resolve()}")
+    for f in figures:
+        print(f"painsim: figure   {Path(f).resolve()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="painsim", description="Simulate pain gating and neuromodulation.")
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run an experiment file (TOML) and write results and figures")
     run.add_argument("file", help="experiment TOML file or built-in experiment name")
     models = sub.add_parser("models", help="list built-in models and experiments")
-    for s in (run, models):
+    sweep = sub.add_parser("sweep", help="run a parameter sweep (TOML) into a resumable store, with figures")
+    sweep.add_argument("spec", help="sweep TOML file or built-in experiment name")
+    sweep.add_argument("--resume", action="store_true", help="continue an interrupted sweep in --out")
+    sweep.add_argument("--workers", type=int, default=None,
+                       help="worker processes (0: this process; default: all CPUs; Dask workers with --scheduler local)")
+    sweep.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:8786) or 'local'")
+    sweep.add_argument("--batch-size", type=int, default=None, help="points per brian2 network (default: the spec's)")
+    sweep.set_defaults(func=cmd_sweep)
+    course = sub.add_parser("course", help="run a treatment-course file (TOML) and write results and figures")
+    course.add_argument("file", help="course TOML file or built-in experiment name")
+    course.set_defaults(func=cmd_course)
+    for s in (run, models, sweep, course):
         s.add_argument("--seed", type=int, default=None, help="seed (overrides the file's)")
         s.add_argument("--out", default=None, help="output folder (default: painsim-out/<name>)")
     run.set_defaults(func=cmd_run)

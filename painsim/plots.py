@@ -520,7 +520,7 @@ def sweep_figure(ds: xr.Dataset, outcome: str = "pain", x: str | None = None, y:
         ax.set_ylabel(yl)
         for (j, i), v in np.ndenumerate(m.values):
             if m.size <= 80 and np.isfinite(v):
-                ax.text(i, j, f"{v:.2g}", ha="center", va="center", fontsize=7,
+                ax.text(i, j, f"{v:.1f}" if abs(v) < 100 else f"{v:.0f}", ha="center", va="center", fontsize=7,
                         color="white" if v < np.nanmean(m.values) else "black")
     ax.set_title(title or f"{ds.attrs.get('sweep', '')}: {outcome}")
     return fig

@@ -1,0 +1,63 @@
+"""Convergence of the session engine: chunked extrapolation vs full simulation.
+
+A short session (40 s) of 1 Hz conditioning at C-fibre strength on the
+neuropathic preset is simulated (a) in full: every 1 s window simulated with
+the weights left by the previous one, and (b) chunked, for several window
+lengths and chunk counts.  Reported: the relative error of the mean efficacy
+change of each plastic connection (chunked vs full), for the presynaptically
+driven calcium rule (the library default for spinal protocols) and for pair
+STDP (post-dependent: the weight change feeds back on the firing it learns
+from).  The numbers go into painsim/course.py's docstring.
+
+Run: PAINSIM_TARGET=numpy python benchmarks/course_convergence.py
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+import painsim as ps
+
+SESSION_S = 40.0
+RULES = {
+    "calcium/spinal_presynaptic": {},
+    "pair_stdp": {"plasticity.c_pn.rule": "pair_stdp", "plasticity.c_pn.preset": "none",
+                  "plasticity.adelta_pn.rule": "pair_stdp", "plasticity.adelta_pn.preset": "none"},
+}
+
+
+def change(ds, conn):
+    return float(ds[f"w_{conn}_after_session"][0]) - 1.0
+
+
+def main(seed=3):
+    base = ps.load_model("neuropathic")
+    prot = ps.protocols.get("lfs_1hz").with_calendar([0], SESSION_S)
+    rows = []
+    for rule, over in RULES.items():
+        prot_r = prot if not over else ps.protocols.Protocol(
+            prot.name, prot.calendar, prot.stimulus, prot.period, {**prot.plasticity, **over}, prot.citation)
+        m = base.with_params({"course.window": "1 s"})
+        t = time.time()
+        full = ps.run_course(m, prot_r, seed=seed, follow_up_days=(), session="full")
+        t_full = time.time() - t
+        conns = full.attrs["plastic_connections"].split()
+        ref = {c: change(full, c) for c in conns}
+        print(f"{rule}: full run ({int(SESSION_S)} windows of 1 s) {t_full:.0f} s; "
+              + ", ".join(f"{c} {ref[c]:+.4f}" for c in conns), flush=True)
+        for window, n_chunks in (("1 s", 1), ("1 s", 2), ("1 s", 4), ("2 s", 1), ("2 s", 2), ("0.5 s", 2)):
+            mm = base.with_params({"course.window": window, "course.n_chunks": n_chunks})
+            t = time.time()
+            ch = ps.run_course(mm, prot_r, seed=seed, follow_up_days=())
+            dt = time.time() - t
+            err = max(abs(change(ch, c) - ref[c]) / max(abs(ref[c]), 1e-12) for c in conns)
+            pain_err = abs(float(ch.pain_after_session[0]) - float(full.pain_after_session[0]))
+            rows.append((rule, window, n_chunks, err, pain_err, dt))
+            print(f"  window {window:6s} n_chunks {n_chunks}: rel. error of mean efficacy change {err:.2e}, "
+                  f"|pain difference| {pain_err:.3f} NRS, {dt:.0f} s", flush=True)
+    return rows
+
+
+if __name__ == "__main__":
+    main()

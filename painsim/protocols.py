@@ -1,0 +1,463 @@
+"""Named therapy protocols: a calendar of sessions, a session waveform, a citation.
+
+A :class:`Protocol` says *when* (a :class:`Calendar` of session days and a
+session duration) and *what* (a stimulus spec, as in experiment files, see
+:func:`painsim.stimulation.from_spec`) a treatment course delivers.  Which
+synapses a protocol reconditions is set by the model's ``[plasticity.*]``
+sections; a protocol may carry ``plasticity`` overrides (dotted model
+parameters) that switch the relevant ones on.  :func:`painsim.run_course`
+runs a protocol on a model.
+
+Library (``painsim.protocols.names()``; each has a ``<name>_sham``: the same
+calendar with no effective stimulation):
+
+=================== ========================================================= ==========================================
+name                calendar and stimulus                                     source
+=================== ========================================================= ==========================================
+scs_tonic           daily use (16 h/day, 90 days); 50 Hz, 300 us, Aβ 1.3x      PMC8229652 (seed); Kapural 2015
+scs_burst           daily use; 40 Hz bursts of 5 at 500 Hz, 1 ms               De Ridder 2010; Chakravarthy 2019
+scs_hf10            daily use; 10 kHz, 30 us                                  Kapural 2015 (SENZA-RCT)
+mpns                15 min; days 0, 2, 4, weekly to day 28, biweekly,         seed article (MSK Direct), Kapural 2024
+                    then monthly (day 86); 0.5 Hz magnetic pulses             (SEAT), Brown 2025
+pnt                 30 min; 4 sessions, 2 per week; alternating 15/30 Hz      seed article (Pain and Spine Clinics);
+                    through needle electrodes                                 Ghoname 1999 (PENS) [recalled]
+rtms_m1_20hz        4-session test (days 0-3) then monthly maintenance;       Khedr 2005; Eur J Pain 2025;29:e4763
+                    20 Hz, 10 x 10 s trains, 80 % RMT (2000 pulses)
+itbs                5 daily sessions; 600 pulses, 2 s on / 8 s off (192 s)   Huang 2005
+tens_conventional   daily 30 min for 4 weeks; 100 Hz, 100 us                  Johnson 2022 (review)
+tens_acupuncture    daily 30 min for 4 weeks; 2 Hz, 250 us, high intensity    Johnson 2022 (review)
+lfs_1hz             one session of 1200 pulses at 1 Hz (20 min)               Rottmann 2008; Sandkühler 1997
+=================== ========================================================= ==========================================
+
+Spinal and peripheral protocols switch on calcium-rule plasticity
+(``spinal_presynaptic`` preset) at the primary-afferent synapses onto
+projection neurons (``plasticity.c_pn``, ``plasticity.adelta_pn``): low-frequency
+activity of the stimulated Aδ/C fibres depresses them (homosynaptic LTD,
+Sandkühler et al. 1997 Nature 390:604; Liu et al. 1998 Eur J Neurosci
+10:3069; Rottmann et al. 2008 in humans).  Protocols that recruit only Aβ
+fibres (SCS, conventional TENS) add no spikes to those synapses, so the model
+gives them no lasting effect (their effect is acute; see
+:func:`painsim.run_course`'s ``session_pn_rate``).  rTMS acts on cortical
+connections, which exist only in models with the cortical layer; on a spinal
+model it changes nothing.
+
+Users write their own protocol in a TOML file (a ``[protocol]`` table, see
+:func:`from_spec`).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from .errors import CalendarError, ModelFileError, ParameterError, UnknownKeyError
+from .units import to_si
+
+__all__ = ["Calendar", "Protocol", "get", "names", "from_spec", "load_protocol", "LIBRARY"]
+
+_DAY = 86400.0
+
+
+def _days(value, name) -> float:
+    """A day count: a plain number of days, or a time quantity ("2 days", 3*day)."""
+    if isinstance(value, bool):
+        raise CalendarError(name, value, "a number of days")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    return to_si(value, "s", name) / _DAY
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """When the sessions of a course take place.
+
+    Parameters
+    ----------
+    days : sequence of float
+        Start of each session in days from the start of the course (day 0),
+        increasing.  Fractions place a session within a day (0.5 = noon).
+    session_duration : float
+        Length of one session in s (> 0).
+    end_day : float, optional
+        Last day of the treatment period; sessions must end by then.
+
+    Raises
+    ------
+    painsim.errors.CalendarError
+        Negative or non-finite days, a duration <= 0, sessions that overlap
+        (a session starting before the previous one ends, or two on the same
+        time), or sessions ending after ``end_day``.
+    """
+
+    days: tuple
+    session_duration: float
+    end_day: float | None = None
+
+    def __post_init__(self):
+        days = tuple(float(d) for d in np.atleast_1d(np.asarray(self.days, dtype=float)))
+        object.__setattr__(self, "days", days)
+        d = self.session_duration
+        if not isinstance(d, (int, float, np.floating, np.integer)) or isinstance(d, bool):
+            d = to_si(d, "s", "session_duration")
+        d = float(d)
+        object.__setattr__(self, "session_duration", d)
+        if not (math.isfinite(d) and d > 0):
+            raise CalendarError("session_duration", d, "a session duration > 0 s")
+        if not days:
+            raise CalendarError("days", days, "at least one session day")
+        bad = [x for x in days if not math.isfinite(x) or x < 0]
+        if bad:
+            raise CalendarError("days", bad[0], "session days >= 0 (day 0 = start of the course)")
+        for k in range(1, len(days)):
+            gap = (days[k] - days[k - 1]) * _DAY
+            if gap < d - 1e-6:
+                what = ("sessions in increasing order" if gap < 0 else
+                        f"session {k} (day {days[k]:g}) to start after session {k - 1} ends "
+                        f"(day {days[k - 1]:g} + {d:g} s)")
+                raise CalendarError("days", list(days), what, hint="overlapping sessions")
+        if self.end_day is not None:
+            end = float(self.end_day)
+            object.__setattr__(self, "end_day", end)
+            last_end = days[-1] + d / _DAY
+            if not math.isfinite(end) or last_end > end + 1e-9:
+                raise CalendarError("end_day", end, f"a day >= the end of the last session (day {last_end:g})",
+                                    hint="session after the end of the calendar")
+
+    @property
+    def n_sessions(self) -> int:
+        return len(self.days)
+
+    @classmethod
+    def blocks(cls, blocks: Sequence[Mapping[str, Any]], session_duration, end_day=None) -> "Calendar":
+        """A calendar from blocks of regular sessions.
+
+        Each block is ``{"start": day, "every": days, "count": n}`` (``every``
+        may be a quantity, ``"7 days"``); e.g. three sessions in week 1 and
+        then weekly: ``[{"start": 0, "every": 2, "count": 3}, {"start": 7,
+        "every": 7, "count": 4}]``.
+        """
+        days = []
+        for k, b in enumerate(blocks):
+            unknown = [x for x in b if x not in ("start", "every", "count")]
+            if unknown:
+                raise UnknownKeyError(unknown[0], ["start", "every", "count"], what=f"key of schedule block {k}")
+            n = b.get("count", 1)
+            if isinstance(n, bool) or int(n) != n or n < 1:
+                raise CalendarError(f"schedule[{k}].count", n, "a whole number of sessions >= 1")
+            start = _days(b.get("start", 0), f"schedule[{k}].start")
+            every = _days(b.get("every", 1), f"schedule[{k}].every")
+            if int(n) > 1 and every <= 0:
+                raise CalendarError(f"schedule[{k}].every", b.get("every"), "an interval > 0 days")
+            days += [start + j * every for j in range(int(n))]
+        return cls(tuple(days), session_duration, end_day)
+
+    def describe(self) -> dict:
+        return {"days": list(self.days), "session_duration_s": self.session_duration, "end_day": self.end_day}
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """A treatment protocol: calendar, session stimulus, plasticity overrides, citation.
+
+    Parameters
+    ----------
+    name : str
+    calendar : Calendar
+    stimulus : dict or None
+        Stimulus spec of a session, as in experiment files
+        (``{"type": "tonic", "rate": "50 Hz", ...}``); None = no stimulation
+        (sham).  For continuous protocols the spec's ``duration`` is set by
+        the session engine; for patterned ones (``period`` set) the spec
+        describes at least two periods of the pattern.
+    period : float, optional
+        Period of the stimulation pattern in s (e.g. an rTMS train + pause,
+        60 s); None = continuous stimulation.  Inferred for ``rtms`` and
+        ``theta_burst`` specs.
+    plasticity : dict
+        Dotted model overrides applied before the course (e.g.
+        ``{"plasticity.c_pn.rule": "calcium"}``).
+    citation : str
+    description : str
+    sham : bool
+        True for a sham protocol (same calendar, no effective stimulation).
+    """
+
+    name: str
+    calendar: Calendar
+    stimulus: Mapping[str, Any] | None
+    period: float | None = None
+    plasticity: Mapping[str, Any] = field(default_factory=dict)
+    citation: str = ""
+    description: str = ""
+    sham: bool = False
+
+    def __post_init__(self):
+        if not isinstance(self.calendar, Calendar):
+            raise ParameterError("calendar", self.calendar, "a painsim.protocols.Calendar")
+        stim = dict(self.stimulus) if self.stimulus is not None else None
+        if stim is not None and stim.get("type") == "none":
+            stim = None
+        object.__setattr__(self, "stimulus", stim)
+        object.__setattr__(self, "plasticity", dict(self.plasticity or {}))
+        period = self.period
+        if period is None and stim is not None:
+            period = _infer_period(stim)
+        if period is not None:
+            period = float(to_si(period, "s", "period") if not isinstance(period, (int, float)) else period)
+            if not (math.isfinite(period) and period > 0):
+                raise ParameterError("period", period, "a pattern period > 0 s")
+        object.__setattr__(self, "period", period)
+        if stim is not None:
+            self.waveform(0.0, min(1.0, self.calendar.session_duration))  # fail early on a bad spec
+
+    # ------------------------------------------------------------------ waveforms
+    def waveform(self, start: float, stop: float):
+        """The session's pulses in [start, stop) (s from the session start), re-timed to 0.
+
+        The stimulation is periodic (``period``): a window starting before 0
+        or beyond the generated pattern is taken at the same phase of the
+        pattern, i.e. the stimulation is taken as running steadily.
+        """
+        from .stimulation import from_spec, none
+        length = float(stop) - float(start)
+        if not length > 0:
+            raise ParameterError("stop", stop, f"a time > start ({start})")
+        if self.stimulus is None:
+            return none(f"{length!r} s")
+        P = self.period
+        s = float(start) % P if P else max(float(start), 0.0)
+        if self.stimulus.get("type") in _CONTINUOUS:  # generate the needed length directly
+            # generators place floor(duration x rate) pulses: one period more covers the window
+            spec = dict(self.stimulus, duration=f"{s + length + (P or 0.0)!r} s")
+            return from_spec(spec).window(f"{s!r} s", f"{s + length!r} s")
+        wf = self._pattern()
+        if P and s + length > wf.duration + 1e-9 and wf.duration + 1e-9 < 2 * P:
+            wf = wf.repeat(int(math.ceil((s + length) / wf.duration)))  # a one-period spec: tile it
+        # a window running past the generated pattern sees the pause that follows it
+        return wf.window(f"{s!r} s", f"{s + length!r} s")
+
+    def _pattern(self):
+        from .stimulation import from_spec
+        key = "_pattern_wf"
+        if key not in self.__dict__:
+            object.__setattr__(self, key, from_spec(dict(self.stimulus)))
+        return self.__dict__[key]
+
+    @property
+    def is_sham(self) -> bool:
+        return self.sham or self.stimulus is None
+
+    def as_sham(self) -> "Protocol":
+        """The sham of this protocol: same calendar and plasticity, no stimulation."""
+        if self.is_sham:
+            return self
+        return replace(self, name=f"{self.name}_sham", stimulus=None, period=None, sham=True,
+                       description=f"sham of {self.name}: same calendar, no effective stimulation")
+
+    def with_calendar(self, calendar: Calendar | Sequence[float], session_duration=None) -> "Protocol":
+        """The same protocol on another calendar (a Calendar or a list of days)."""
+        if not isinstance(calendar, Calendar):
+            d = self.calendar.session_duration if session_duration is None else session_duration
+            calendar = Calendar(tuple(calendar), d)
+        return replace(self, calendar=calendar)
+
+    def describe(self) -> dict:
+        return {"name": self.name, "calendar": self.calendar.describe(), "stimulus": self.stimulus,
+                "period_s": self.period, "plasticity": self.plasticity, "citation": self.citation,
+                "description": self.description, "sham": self.is_sham}
+
+    def __repr__(self):
+        return (f"Protocol({self.name!r}: {self.calendar.n_sessions} sessions of "
+                f"{self.calendar.session_duration / 60:g} min over {self.calendar.days[-1]:g} days)")
+
+
+_CONTINUOUS = ("tonic", "burst", "high_frequency", "tens")
+
+
+def _infer_period(stim: Mapping[str, Any]) -> float | None:
+    """Period of a stimulus pattern (s): the pulse or burst period of continuous trains,
+    train + pause of rTMS and iTBS."""
+    kind = stim.get("type")
+    if kind in ("tonic", "high_frequency"):
+        return 1.0 / to_si(stim.get("rate", "10 kHz"), "Hz", "rate")
+    if kind == "tens":
+        rate = stim.get("rate") or {"conventional": "100 Hz", "acupuncture": "2 Hz"}.get(stim.get("mode", "conventional"))
+        return 1.0 / to_si(rate, "Hz", "rate") if rate else None
+    if kind == "burst":
+        return 1.0 / to_si(stim.get("burst_rate", "40 Hz"), "Hz", "burst_rate")
+    if kind == "rtms":
+        td = to_si(stim.get("train_duration", "10 s"), "s", "train_duration")
+        iti = to_si(stim.get("inter_train_interval", "50 s"), "s", "inter_train_interval")
+        return td + iti if iti > 0 else 1.0 / to_si(stim.get("rate", "20 Hz"), "Hz", "rate")
+    if kind == "theta_burst":
+        if stim.get("pattern", "iTBS") == "iTBS":
+            return to_si(stim.get("train_on", "2 s"), "s", "train_on") + \
+                to_si(stim.get("train_off", "8 s"), "s", "train_off")
+        return 1.0 / to_si(stim.get("burst_rate", "5 Hz"), "Hz", "burst_rate")
+    return None
+
+
+# ---------------------------------------------------------------------- library
+# Plastic synapses switched on by spinal/peripheral protocols (see module docstring).
+_SPINAL_PLASTICITY = {"plasticity.c_pn.rule": "calcium", "plasticity.c_pn.preset": "spinal_presynaptic",
+                      "plasticity.adelta_pn.rule": "calcium", "plasticity.adelta_pn.preset": "spinal_presynaptic"}
+_DAILY_90 = tuple(range(90))
+
+
+def _library() -> dict[str, Protocol]:
+    P = {}
+
+    def add(name, days, duration, stimulus, citation, description, plasticity=_SPINAL_PLASTICITY, end=None,
+            period=None):
+        cal = Calendar(tuple(days), to_si(duration, "s", "session_duration"), end)
+        P[name] = Protocol(name, cal, stimulus, period, dict(plasticity), citation, description)
+
+    add("scs_tonic", _DAILY_90, "16 h",
+        {"type": "tonic", "rate": "50 Hz", "width": "300 us", "amplitude": 1.3, "target": "dorsal_column"},
+        "PMC8229652 (tonic SCS 30-120 Hz, 100-500 us); Kapural et al. 2015 Anesthesiology 123:851",
+        "tonic SCS in daily continuous use (16 h a day, chosen: waking hours) for 90 days")
+    add("scs_burst", _DAILY_90, "16 h",
+        {"type": "burst", "amplitude": 1.3, "target": "dorsal_column"},
+        "De Ridder et al. 2010 Neurosurgery 66:986; Chakravarthy et al. 2019",
+        "burst SCS (40 Hz bursts of 5 pulses at 500 Hz) in daily continuous use for 90 days")
+    add("scs_hf10", _DAILY_90, "16 h",
+        {"type": "high_frequency", "amplitude": 1.3, "target": "dorsal_column"},
+        "Kapural et al. 2015 Anesthesiology 123:851 (SENZA-RCT)",
+        "10 kHz SCS in daily continuous use for 90 days")
+    add("mpns", (0, 2, 4, 7, 14, 21, 28, 42, 56, 86), "15 min",
+        {"type": "tonic", "rate": "0.5 Hz", "width": "150 us", "amplitude": 1.2, "modality": "magnetic",
+         "target": "peripheral_nerve", "threshold_class": "Adelta", "shape": "biphasic"},
+        "seed article (MSK Direct: 13-15 min sessions, 3 in week 1, weekly or biweekly, then monthly); "
+        "Kapural et al. 2024 (SEAT, 0.5 Hz); Brown et al. 2025 (PDN, 90 days)",
+        "magnetic peripheral nerve stimulation: 15 min at 0.5 Hz, suprathreshold for Aδ fibres (chosen: "
+        "model assumption, the recruited classes of mPNS are not reported); 3 sessions in week 1, weekly to "
+        "day 28, biweekly to day 56, monthly maintenance", end=90)
+    add("pnt", (0, 3, 7, 10), "30 min",
+        {"type": "tonic", "rate": "15 Hz", "width": "500 us", "amplitude": 1.2, "target": "peripheral_nerve",
+         "threshold_class": "Adelta"},
+        "seed article (Pain and Spine Clinics: 10 needle electrodes, 30 min, 3-4 sessions, 1-2 per week); "
+        "Ghoname et al. 1999 JAMA 281:818 (PENS, 15/30 Hz) [recalled]",
+        "percutaneous neuromodulation therapy: 30 min at 15 Hz (the low end of PENS' 15/30 Hz), Aδ strength; "
+        "4 sessions, 2 per week", end=14)
+    add("rtms_m1_20hz", (0, 1, 2, 3, 31, 59, 87), "10 min",
+        {"type": "rtms", "intensity": 0.8, "rate": "20 Hz", "train_duration": "10 s",
+         "inter_train_interval": "50 s", "n_trains": 10},
+        "Khedr et al. 2005 J Neurol Neurosurg Psychiatry 76:833; Eur J Pain 2025;29:e4763 (4-session test, "
+        "then maintenance)",
+        "20 Hz rTMS of M1, 10 trains of 10 s (2000 pulses) at 80 % RMT; a 4-session test period on "
+        "consecutive days, then monthly maintenance (chosen interval)", plasticity={}, end=90)
+    add("itbs", (0, 1, 2, 3, 4), "192 s",
+        {"type": "theta_burst", "pattern": "iTBS", "intensity": 0.8, "n_pulses": 600},
+        "Huang et al. 2005 Neuron 45:201",
+        "intermittent theta burst of M1 (600 pulses, 2 s on / 8 s off), 5 daily sessions (chosen)",
+        plasticity={}, end=5)
+    add("tens_conventional", tuple(range(28)), "30 min",
+        {"type": "tens", "mode": "conventional", "amplitude": 1.5},
+        "Johnson et al. 2022 BMJ Open 12:e051073 (conventional TENS 80-100 Hz)",
+        "conventional TENS, 100 Hz at a strong comfortable (Aβ) intensity, 30 min daily for 4 weeks "
+        "(chosen)")
+    add("tens_acupuncture", tuple(range(28)), "30 min",
+        {"type": "tens", "mode": "acupuncture", "amplitude": 4.0},
+        "Johnson et al. 2022 BMJ Open 12:e051073 (acupuncture-like TENS 2-4 Hz at high intensity)",
+        "acupuncture-like TENS, 2 Hz at a high intensity (4x Aβ threshold: Aδ fibres), 30 min daily for "
+        "4 weeks (chosen)")
+    add("lfs_1hz", (0,), "20 min",
+        {"type": "tonic", "rate": "1 Hz", "width": "2 ms", "amplitude": 1.5, "threshold_class": "C",
+         "target": "peripheral_nerve", "shape": "monophasic"},
+        "Rottmann et al. 2008 (1 Hz, 1200 pulses); Sandkühler et al. 1997 Nature 390:604",
+        "low-frequency conditioning: 1200 pulses at 1 Hz at C-fibre strength, one session")
+    for name in list(P):
+        P[f"{name}_sham"] = P[name].as_sham()
+    return P
+
+
+LIBRARY: dict[str, Protocol] = _library()
+
+
+def names() -> list[str]:
+    """Names of the built-in protocols."""
+    return sorted(LIBRARY)
+
+
+def get(name: str) -> Protocol:
+    """A built-in protocol by name (see :func:`names`).
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        For an unknown name, naming the nearest valid one.
+    """
+    if isinstance(name, Protocol):
+        return name
+    if name not in LIBRARY:
+        raise UnknownKeyError(str(name), LIBRARY, what="protocol")
+    return LIBRARY[name]
+
+
+def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
+    """A protocol from a ``[protocol]`` table of a TOML file.
+
+    Keys: ``name``; either ``base`` (a library protocol to start from) or
+    ``stimulus`` (a stimulus spec table; omit or ``type = "none"`` for a
+    sham); ``session_duration`` ("15 min"); the calendar as ``days`` (list of
+    session days) or ``schedule`` (list of ``{start, every, count}`` blocks);
+    optional ``end_day``, ``period`` ("60 s"), ``citation``, ``description``,
+    ``sham`` (bool) and a ``plasticity`` table of dotted model overrides.
+
+    Example::
+
+        [protocol]
+        name = "my_mpns"
+        session_duration = "15 min"
+        schedule = [{start = 0, every = 2, count = 3}, {start = 7, every = 7, count = 4}]
+        end_day = 90
+        stimulus = {type = "tonic", rate = "1 Hz", width = "150 us", amplitude = 1.2,
+                    threshold_class = "Adelta", target = "peripheral_nerve"}
+        [protocol.plasticity]
+        "plasticity.adelta_pn.rule" = "calcium"
+
+    Raises
+    ------
+    painsim.errors.CalendarError, UnknownKeyError, ParameterError
+    """
+    allowed = ("name", "base", "stimulus", "session_duration", "days", "schedule", "end_day", "period",
+               "citation", "description", "sham", "plasticity")
+    for k in spec:
+        if k not in allowed:
+            raise UnknownKeyError(k, allowed, what=f"key of [{where}]")
+    base = get(spec["base"]) if "base" in spec else None
+    if base is None and "session_duration" not in spec:
+        raise ParameterError(f"{where}.session_duration", None, 'a session duration ("15 min") or a base protocol')
+    dur = (to_si(spec["session_duration"], "s", f"{where}.session_duration") if "session_duration" in spec
+           else base.calendar.session_duration)
+    end = spec.get("end_day", base.calendar.end_day if base else None)
+    if "days" in spec and "schedule" in spec:
+        raise CalendarError(f"{where}.days", spec["days"], "either days or schedule, not both")
+    if "days" in spec:
+        cal = Calendar(tuple(_days(d, f"{where}.days") for d in spec["days"]), dur, end)
+    elif "schedule" in spec:
+        cal = Calendar.blocks(spec["schedule"], dur, end)
+    elif base is not None:
+        cal = Calendar(base.calendar.days, dur, end)
+    else:
+        raise CalendarError(f"{where}.days", None, "a calendar: days = [...] or schedule = [{start, every, count}]")
+    stim = spec.get("stimulus", base.stimulus if base else None)
+    plast = dict(base.plasticity) if base else {}
+    plast.update(spec.get("plasticity", {}))
+    sham = bool(spec.get("sham", False))
+    period = spec.get("period", base.period if base and "stimulus" not in spec else None)
+    p = Protocol(spec.get("name", base.name if base else "custom"), cal, None if sham else stim, period,
+                 plast, spec.get("citation", base.citation if base else ""),
+                 spec.get("description", base.description if base else ""), sham)
+    return p
+
+
+def load_protocol(path) -> Protocol:
+    """The ``[protocol]`` table of a TOML file (see :func:`from_spec`)."""
+    from .params import read_toml
+    spec = read_toml(path)
+    if "protocol" not in spec or not isinstance(spec["protocol"], Mapping):
+        raise ModelFileError(f"{path}: no [protocol] table")
+    return from_spec(spec["protocol"])

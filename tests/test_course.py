@@ -1,0 +1,254 @@
+"""Treatment courses: sessions, consolidation between them, protocols, outcome.
+
+Small and fast: the neuropathic preset at dt = 0.2 ms, 1 s windows, one chunk
+per session, 0.6 s test windows, a handful of sessions.  Every check is on a
+deterministic run (fixed seeds), so no statistical tolerance is needed; where
+a tolerance appears its reason is written beside it.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import painsim as ps
+from painsim.course import ConsolidationParams, _session_plan, consolidate, consolidate_reference
+from painsim.errors import CalendarError, ParameterError, UnknownKeyError
+from painsim.protocols import Calendar, from_spec
+
+FAST = {"network.dt": "0.2 ms", "course.window": "1 s", "course.n_chunks": 1, "course.test_duration": "0.6 s"}
+DAY = 86400.0
+
+
+@pytest.fixture(scope="module")
+def model():
+    return ps.load_model("neuropathic").with_params(FAST)
+
+
+def lfs(days, minutes=20):
+    """1 Hz conditioning at C-fibre strength (the library's lfs_1hz) on a calendar."""
+    return ps.protocols.get("lfs_1hz").with_calendar(days, minutes * 60.0)
+
+
+@pytest.fixture(scope="module")
+def courses(model):
+    """Courses shared by several tests: 1 and 3 daily sessions, and the sham of the longer."""
+    out = {}
+    for n in (1, 3):
+        out[n] = ps.run_course(model, lfs(list(range(n))), seed=1, follow_up_days=(10,), days=[3, 40])
+    out["sham"] = ps.run_course(model, lfs([0, 1, 2]).as_sham(), seed=1, follow_up_days=(10,), days=[3, 40])
+    return out
+
+
+# ---------------------------------------------------------------- consolidation kernel
+def test_consolidation_kernel_matches_reference(model):
+    p = ConsolidationParams.from_model(model)
+    rng = np.random.default_rng(3)
+    e, l = rng.normal(0, 0.4, 120), rng.normal(0, 0.3, 120)
+    w_set = rng.uniform(0.8, 1.2, 120)
+    for T in (0.0, 600.0, 3 * 3600.0, 5 * DAY, 90 * DAY):
+        a = consolidate(e, l, w_set, 0.0, 2.0, T, p)
+        b = consolidate_reference(e, l, w_set, 0.0, 2.0, T, p)
+        np.testing.assert_allclose(a[0], b[0], rtol=0, atol=1e-9)
+        np.testing.assert_allclose(a[1], b[1], rtol=0, atol=1e-9)
+        w = w_set + a[0] + a[1]
+        assert np.all(w >= -1e-12) and np.all(w <= 2 + 1e-12)  # bounds hold
+
+
+def test_relief_decays_at_the_rate_the_parameters_imply(model):
+    """One synapse, a suprathreshold early change: closed form of the module docstring."""
+    p = ConsolidationParams.from_model(model)
+    e0 = -0.5
+    a1 = p.decay_early + p.capture
+    t_star = math.log(abs(e0) / p.threshold) / a1           # |early| reaches the capture threshold
+    lam = p.decay_late
+    l_star = p.capture * e0 * (math.exp(-a1 * t_star) - math.exp(-lam * t_star)) / (lam - a1)
+    for t in (3600.0, t_star, 2 * DAY, 30 * DAY, 90 * DAY):
+        e, l = consolidate([e0], [0.0], 1.0, 0.0, 2.0, t, p)
+        if t <= t_star:
+            exp_e = e0 * math.exp(-a1 * t)
+            exp_l = p.capture * e0 * (math.exp(-a1 * t) - math.exp(-lam * t)) / (lam - a1)
+        else:
+            exp_e = e0 * math.exp(-a1 * t_star) * math.exp(-p.decay_early * (t - t_star))
+            exp_l = l_star * math.exp(-lam * (t - t_star))
+        assert e[0] == pytest.approx(exp_e, rel=1e-9, abs=1e-15)
+        assert l[0] == pytest.approx(exp_l, rel=1e-9)
+    # a subthreshold change is never captured: it decays with the early time constant only
+    e, l = consolidate([0.05], [0.0], 1.0, 0.0, 2.0, 6 * 3600.0, p)
+    assert l[0] == 0.0 and e[0] == pytest.approx(0.05 * math.exp(-p.decay_early * 6 * 3600.0), rel=1e-12)
+    # the pathology sets the relapse: no ectopic drive, no relapse term
+    healthy = ps.load_model("gate_control")
+    assert ConsolidationParams.from_model(healthy).relapse == 0.0
+    assert p.relapse == pytest.approx(1 / model.si("consolidation.relapse_time"))  # neuropathic = reference drive
+
+
+def test_course_relief_fades_as_the_consolidated_component_decays(courses, model):
+    """After the last session only the late component is left; it decays with 1/late_time + relapse."""
+    ds = courses[3]
+    lam = ConsolidationParams.from_model(model).decay_late
+    for conn in ds.attrs["plastic_connections"].split():
+        late = ds[f"w_{conn}_late"]
+        a, b = float(late.sel(day=10)), float(late.sel(day=40))
+        assert a < 0  # depression was consolidated
+        # the early part left at day 10 is exp(-7 days / 3 h) ~ 1e-24 of the session change: negligible
+        assert b / a == pytest.approx(math.exp(-lam * 30 * DAY), rel=1e-6)
+    # and the pain relief fades toward baseline
+    assert float(ds.relief.sel(day=40)) <= float(ds.relief.sel(day=3)) + 1e-9
+
+
+# ---------------------------------------------------------------- outcome
+def test_sham_course_leaves_pain_where_the_pathology_puts_it(courses, model):
+    sham = courses["sham"]
+    untreated = ps.simulate(model, noxious=model.si("course.test_noxious"), duration="0.6 s", seed=1)
+    np.testing.assert_allclose(sham.pain.values, float(untreated.pain), rtol=0, atol=1e-12)
+    assert np.all(sham.relief.values == 0)
+    assert not sham.responder_30.values.any()
+    for conn in sham.attrs["plastic_connections"].split():
+        np.testing.assert_allclose(sham[f"w_{conn}"].values, 1.0)
+
+
+def test_active_course_lowers_pain(courses):
+    ds, sham = courses[3], courses["sham"]
+    assert float(ds.baseline_pain) == pytest.approx(float(sham.baseline_pain))  # same patient, same test
+    assert float(ds.baseline_pain) > 3  # the pathology makes the test painful
+    assert np.all(ds.pain_after_session.values < float(ds.baseline_pain))
+    assert float(ds.pain.sel(day=3)) < float(sham.pain.sel(day=3))
+    assert float(ds.relief.sel(day=10)) > 0
+    for conn in ds.attrs["plastic_connections"].split():
+        assert float(ds[f"w_{conn}"].sel(day=3)) < 1.0  # LTD of the afferent synapses
+
+
+def test_more_sessions_give_at_least_as_much_relief(courses):
+    relief = [float(courses[n].relief.sel(day=10)) for n in (1, 3)]
+    late = [float(courses[n]["w_c_pn_late"].sel(day=10)) for n in (1, 3)]
+    assert late[0] >= late[1]  # consolidated depression accumulates (or saturates)
+    # pain is a spike count of a deterministic test: monotone in the weights up to one PN spike
+    # in the test window (10 PN x 0.3 s -> 1 spike = 0.33 Hz); allow that much
+    for a, b in zip(relief, relief[1:]):
+        assert b >= a - 2.0
+
+
+def test_chunked_extrapolation_agrees_with_full_simulation(model):
+    """Documented tolerance (painsim/course.py): presynaptically driven rule, relative error of the
+    mean efficacy change < 1e-3 (only the consolidation step placement differs)."""
+    prot = lfs([0], minutes=4 / 60)  # 4 s session: 4 windows of 1 s in full, 2 chunks of 2 s
+    m = model.with_params({"course.n_chunks": 2})
+    full = ps.run_course(m, prot, seed=2, follow_up_days=(), session="full")
+    chunked = ps.run_course(m, prot, seed=2, follow_up_days=())
+    for conn in chunked.attrs["plastic_connections"].split():
+        d_full = float(full[f"w_{conn}_after_session"][0]) - 1.0
+        d_chunk = float(chunked[f"w_{conn}_after_session"][0]) - 1.0
+        assert d_full < 0
+        assert abs(d_chunk - d_full) <= 1e-3 * abs(d_full)
+
+
+def test_deterministic_and_independent_of_batch_companions(courses, model):
+    again = ps.run_course_batch([model, model], lfs([0]), seeds=[7, 1], follow_up_days=(10,), days=[3, 40])
+    one = courses[1]
+    p1 = again.isel(patient=1)
+    for v in ("pain", "pain_after_session", "w_c_pn", "w_adelta_pn", "responder_30"):
+        np.testing.assert_array_equal(p1[v].values, one[v].values)
+    assert again.sizes["patient"] == 2
+
+
+def test_result_contract(courses):
+    ds = courses[3]
+    for v in ("pain", "relief", "pn_rate", "baseline_pain", "responder_30", "responder_50",
+              "w_c_pn", "w_adelta_pn", "session_day", "pain_after_session"):
+        assert v in ds, v
+    assert set(ds.pain.dims) == {"day"} and set(ds.pain_after_session.dims) == {"session"}
+    assert list(ds.day.values) == [0, 1, 2, 3, 10, 40]  # day 0, session days, follow-up, extra days
+    assert ds.relief.attrs["units"] == "%" and ds.pain.attrs["units"] == "NRS 0-10"
+
+
+# ---------------------------------------------------------------- protocols and calendars
+def test_patterned_protocols_represent_their_duty_cycle():
+    """Every pulse of a session is represented once: rTMS 2000 pulses in 10 trains over 10 min."""
+    for name, L in (("rtms_m1_20hz", 1.0), ("itbs", 1.0), ("mpns", 1.0), ("rtms_m1_20hz", 0.7)):
+        p = ps.protocols.get(name)
+        D = p.calendar.session_duration
+        lead = 0.3
+        total = 0.0
+        for chunk in _session_plan(p, D, L, lead, 3, False):
+            for k, dur in chunk.schedule:
+                wf = chunk.windows[k]
+                on = wf.onsets[(wf.onsets >= lead - 1e-9) & (wf.onsets < lead + L - 1e-9)]
+                # a segment replays the first `dur` of its window (dur / L times per window length)
+                reps, frac = divmod(dur / L, 1.0)
+                total += reps * on.size + np.sum(on < lead + frac * L - 1e-9)
+        expected = {"rtms_m1_20hz": 2000, "itbs": 600, "mpns": 450}[name]
+        assert total == pytest.approx(expected, abs=1e-6), name
+
+
+def test_unknown_protocol_names_the_nearest():
+    with pytest.raises(UnknownKeyError, match="mpns"):
+        ps.protocols.get("mnps")
+    with pytest.raises(UnknownKeyError, match="rtms_m1_20hz"):
+        ps.run_course(ps.load_model("neuropathic"), "rtms_m1_20")
+
+
+@pytest.mark.parametrize("days, duration, end, what", [
+    ([0, 0], 900.0, None, "overlapping"),
+    ([0, 0.005], 900.0, None, "overlapping"),          # 7.2 min later, the 15-min session is still running
+    ([2, 1], 900.0, None, "increasing"),
+    ([0, 7], -60.0, None, "duration"),
+    ([0, 7], 0.0, None, "duration"),
+    ([-1, 7], 900.0, None, ">= 0"),
+    ([0, 7, 100], 900.0, 90, "after the end"),
+])
+def test_bad_calendars_raise(days, duration, end, what):
+    with pytest.raises(CalendarError, match=what):
+        Calendar(days, duration, end)
+
+
+def test_protocol_from_a_file_table():
+    p = from_spec({"name": "mine", "session_duration": "15 min", "end_day": 60,
+                   "schedule": [{"start": 0, "every": 2, "count": 3}, {"start": 7, "every": "7 days", "count": 4}],
+                   "stimulus": {"type": "tonic", "rate": "1 Hz", "width": "150 us", "amplitude": 1.2,
+                                "threshold_class": "Adelta", "target": "peripheral_nerve"},
+                   "plasticity": {"plasticity.adelta_pn.rule": "calcium"}})
+    assert p.calendar.days == (0, 2, 4, 7, 14, 21, 28) and p.period == 1.0
+    assert p.as_sham().stimulus is None and p.as_sham().calendar == p.calendar
+    with pytest.raises(UnknownKeyError, match="session_duration"):
+        from_spec({"name": "x", "session_duraton": "15 min", "days": [0]})
+    with pytest.raises(CalendarError, match="after the end"):
+        from_spec({"base": "mpns", "days": [0, 100]})
+    # a plasticity override the model does not have is named
+    bad = from_spec({"base": "lfs_1hz", "plasticity": {"plasticity.c_pm.rule": "calcium"}})
+    with pytest.raises(UnknownKeyError, match="c_pn"):
+        ps.run_course(ps.load_model("neuropathic"), bad)
+
+
+def test_bad_outcome_arguments(model):
+    with pytest.raises(ParameterError, match="thresholds"):
+        ps.run_course(model, "lfs_1hz_sham", thresholds=(30, 50))
+    with pytest.raises(ParameterError, match="follow_up_days"):
+        ps.run_course(model, "lfs_1hz_sham", follow_up_days=(-5,))
+    with pytest.raises(ParameterError, match="n_chunks"):
+        ps.run_course(model.with_params({"course.n_chunks": 0}), "lfs_1hz")
+
+
+def test_every_library_protocol_has_a_sham_with_the_same_calendar():
+    names = ps.protocols.names()
+    for n in names:
+        if n.endswith("_sham"):
+            continue
+        p, s = ps.protocols.get(n), ps.protocols.get(n + "_sham")
+        assert s.is_sham and s.calendar == p.calendar and p.citation
+
+
+def test_cli_course_writes_results_and_figures(tmp_path):
+    """`painsim course FILE`: results.nc and a PNG, nothing half-written (a sham course: tests only)."""
+    from painsim import io
+    from painsim.cli import main
+    f = tmp_path / "c.toml"
+    f.write_text('[experiment]\nname = "tiny"\nkind = "course"\nmodel = "neuropathic"\nseed = 1\n'
+                 'follow_up_days = [5]\nsham = true\n'
+                 '[params]\n"network.dt" = "0.2 ms"\n"course.test_duration" = "0.6 s"\n'
+                 '[protocol]\nbase = "mpns_sham"\ndays = [0, 2]\nend_day = 10\n')
+    out = tmp_path / "out"
+    assert main(["course", str(f), "--out", str(out)]) == 0
+    ds = io.load(out / "results.nc")
+    assert list(ds.arm.values) == ["active", "sham"] and "responder_30" in ds
+    assert list(out.glob("*.png")) and not list(out.glob(".*.tmp"))
