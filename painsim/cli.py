@@ -25,6 +25,10 @@ def cmd_run(args) -> int:
     name = spec["experiment"].get("name", Path(args.file).stem)
     if spec["experiment"].get("kind") == "conditioning":
         return _run_conditioning(args, spec, name)
+    if spec["experiment"].get("kind") == "course":
+        return cmd_course(args)
+    if spec["experiment"].get("kind") == "cohort":
+        return _run_cohort(args, spec, name)
     out = _out_dir(args, name)
     n = len(spec["condition"])
     print(f"painsim: running experiment {name!r} ({n} conditions) from {spec['_path']}", flush=True)
@@ -65,6 +69,47 @@ def _run_conditioning(args, spec, name) -> int:
         print(f"  {str(p):20s} pain {float(d.pain_before):4.1f} -> {float(d.pain_after):4.1f} / 10   "
               f"PN {float(d.pn_rate_before):5.1f} -> {float(d.pn_rate_after):5.1f} Hz   {w}")
     print(f"painsim: results  {result.resolve()}")
+    for f in figures:
+        print(f"painsim: figure   {Path(f).resolve()}")
+    return 0
+
+
+def _run_cohort(args, spec, name) -> int:
+    """``painsim run`` for a ``kind = "cohort"`` file (a virtual cohort beside published numbers)."""
+    import json
+
+    from . import io, plots
+    from .cohort import from_dataset, run_cohort_file
+
+    out = _out_dir(args, name)
+    print(f"painsim: running cohort experiment {name!r} from {spec['_path']}", flush=True)
+    t0 = time.time()
+    ds = run_cohort_file(spec["_path"], seed=args.seed, n_patients=getattr(args, "n_patients", None),
+                         workers=getattr(args, "workers", None), progress=True)
+    print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
+    result = io.save(ds, out / "results.nc")
+    table = out / "patients.csv"
+    with io.atomic_path(table) as tmp:
+        from_dataset(ds).to_csv(tmp)
+    figures = [plots.save_figure(fig, out / f"{name}_{kind}.png") for kind, fig in plots.cohort_figures(ds).items()]
+    print(f"  {'statistic':28s} {'simulated [95 % CI]':>26s}   {'published [95 % CI]':>24s}")
+    for st in ds.statistic.values:
+        d = ds.sel(statistic=st)
+        pub_ci = (f"[{float(d.pub_ci_low):.2f}; {float(d.pub_ci_high):.2f}]"
+                  if float(d.pub_ci_low) == float(d.pub_ci_low) else "")
+        cells = (json.loads(ds.attrs.get("odds_ratios", "{}")).get(str(st)) or {}).get("table_2x2")
+        groups = (f"   responders {cells[0]}/{cells[0] + cells[1]} vs {cells[2]}/{cells[2] + cells[3]}"
+                  if cells else "")
+        print(f"  {str(st):28s} {float(d.simulated):8.2f} [{float(d.sim_ci_low):.2f}; {float(d.sim_ci_high):.2f}]"
+              f"   {float(d.published):8.2f} {pub_ci}{groups}")
+    for g in ds.group.values:
+        r = ds.sel(group=g, threshold=0.3)
+        if float(r.responder_n) > 0:
+            print(f"  responders > 30 % relief, {str(g):12s} {100 * float(r.responder_rate):5.1f} % "
+                  f"[{100 * float(r.responder_ci_low):.1f}; {100 * float(r.responder_ci_high):.1f}]  "
+                  f"(n = {int(r.responder_n)})")
+    print(f"painsim: results  {result.resolve()}")
+    print(f"painsim: patients {table.resolve()}")
     for f in figures:
         print(f"painsim: figure   {Path(f).resolve()}")
     return 0
@@ -143,12 +188,37 @@ def cmd_course(args) -> int:
     return 0
 
 
+def cmd_figures(args) -> int:
+    from . import io, plots
+    from .errors import ParameterError
+
+    path = Path(args.file)
+    if path.is_dir() and (path / "result.nc").exists():  # a sweep store
+        path = path / "result.nc"
+    if not path.exists():
+        raise ParameterError("file", str(args.file), "a results file written by painsim (results.nc) or a sweep store")
+    ds = io.load(path)
+    out = Path(args.out) if args.out else path.parent
+    out.mkdir(parents=True, exist_ok=True)
+    stem = ds.attrs.get("experiment") or ds.attrs.get("name") or path.stem
+    for kind, fig in plots.figures_for(ds).items():
+        print(f"painsim: figure   {Path(plots.save_figure(fig, out / f'{stem}_{kind}.png')).resolve()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="painsim", description="Simulate pain gating and neuromodulation.")
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run an experiment file (TOML) and write results and figures")
     run.add_argument("file", help="experiment TOML file or built-in experiment name")
+    run.add_argument("--n-patients", type=int, default=None, help="cohort files: patients (overrides the file's)")
+    run.add_argument("--workers", type=int, default=None, help="cohort files: worker processes (overrides the file's)")
     models = sub.add_parser("models", help="list built-in models and experiments")
+    figures = sub.add_parser("figures", help="redraw the figures of a saved result (results.nc or a sweep store)")
+    figures.add_argument("file", help="results.nc written by painsim run/course, or a sweep store folder")
+    figures.add_argument("--seed", type=int, default=None, help="unused (accepted like every command)")
+    figures.add_argument("--out", default=None, help="output folder (default: beside the results)")
+    figures.set_defaults(func=cmd_figures)
     sweep = sub.add_parser("sweep", help="run a parameter sweep (TOML) into a resumable store, with figures")
     sweep.add_argument("spec", help="sweep TOML file or built-in experiment name")
     sweep.add_argument("--resume", action="store_true", help="continue an interrupted sweep in --out")

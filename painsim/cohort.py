@@ -12,8 +12,14 @@ Typical use::
 
     import painsim as ps
     table = ps.cohort.sample(200, preset="rtms_real_world", seed=1)
-    result = ps.cohort.run(table, "rtms_m1_20hz", model="neuropathic")
+    result = ps.cohort.run(table, "rtms_m1_20hz")          # on the whole pathway (pain_pathway)
     stats = ps.cohort.statistics(result)         # responder rates, relief, odds ratios
+
+Cohort experiment files (``[experiment] kind = "cohort"``, e.g.
+``experiments/rtms_cohort.toml``) run with ``painsim run FILE``
+(:func:`run_cohort_file`): sample, run the course for every patient
+(batched, on ``workers`` processes), statistics beside the published
+numbers, saved as a Dataset (:func:`to_dataset`) and a CSV patient table.
 
 The statistics are pure functions of a table and are tested on synthetic
 tables with known answers:
@@ -42,28 +48,48 @@ import numpy as np
 
 from .errors import ParameterError, SpecError, UnknownKeyError
 
-__all__ = ["PATIENT_TO_MODEL", "PUBLISHED", "PRESETS", "Beta", "LogNormal", "Bernoulli", "Fixed",
-           "default_distributions", "sample", "patient_overrides", "run", "statistics",
+__all__ = ["PATIENT_TO_MODEL", "PATIENT_LABELS", "ATTRIBUTE_UNITS", "PUBLISHED", "PRESETS", "Beta", "LogNormal",
+           "Bernoulli", "Fixed", "default_distributions", "sample", "patient_overrides", "run", "statistics",
            "wilson_interval", "responder_rates", "relief_summary", "logistic_regression",
-           "odds_ratio", "odds_ratio_2x2", "calibrate", "CalibrationResult", "sensitivity", "per_patient"]
+           "odds_ratio", "odds_ratio_2x2", "calibrate", "CalibrationResult", "sensitivity", "per_patient",
+           "load_cohort_spec", "run_cohort_file", "to_dataset", "from_dataset"]
 
 #: Patient attribute -> dotted model path.  The ONE place to update when the
-#: model's parameter names change.  Attributes whose path the model does not
-#: know are skipped (listed in ``table.attrs["unmapped"]`` after :func:`run`)
-#: unless their distribution was given explicitly or ``strict=True``, which
-#: raises :class:`~painsim.errors.UnknownKeyError` naming the nearest path.
+#: model's parameter names change.  Every path exists in the reference model
+#: (models/gate_control.toml, which defines all keys; tests/test_cohort.py
+#: checks this), so every patient is a valid whole-pathway model
+#: (``pain_pathway``, the default base of :func:`run`).  Attributes whose path
+#: a user-supplied model does not know are skipped (listed in
+#: ``table.attrs["unmapped"]`` after :func:`run`) unless their distribution was
+#: given explicitly or ``strict=True``, which raises
+#: :class:`~painsim.errors.UnknownKeyError` naming the nearest path.
 PATIENT_TO_MODEL: dict[str, str] = {
+    # peripheral neuropathic pain: the spinal generator (models/peripheral_neuropathic.toml)
     "ectopic_activity": "pathology.ectopic_fraction",
     "disinhibition": "pathology.disinhibition",
     "sensitization": "pathology.sensitization",
     "map_reorganization": "pathology.map_reorganization",
+    # central post-stroke pain: the thalamic generator (models/central_poststroke_ischemic.toml)
     "thalamic_lesion": "pathology.thalamic_lesion",
+    "thalamic_drive": "pathology.thalamic_drive",
+    "thalamic_disinhibition": "pathology.thalamic_disinhibition",
+    "cortical_disinhibition": "pathology.cortical_disinhibition",
+    # what a haemorrhage adds (models/central_poststroke_hemorrhagic.toml): the routes of M1 stimulation
+    "corticothalamic_damage": "pathology.corticothalamic_damage",
     "descending_integrity": "descending.integrity",
-    "stimulation_threshold": "afferents.Abeta.threshold_current",
+    # stimulation thresholds: of the M1 neurons under the coil (rTMS, in units of the patient's RMT)
+    # and of the Aβ fibres under an electrode (SCS/PNS/TENS with amplitudes in mA)
+    "stimulation_threshold": "cortex.m1.tms_threshold",
+    "afferent_threshold": "afferents.Abeta.threshold_current",
 }
 
+#: Categorical columns of the patient table written into the model's label
+#: parameters (they do no work in the circuit; they make a patient's model
+#: self-describing, e.g. in saved results).
+PATIENT_LABELS: dict[str, str] = {"etiology": "pathology.etiology", "stroke_type": "pathology.stroke"}
+
 #: Unit of attributes that are quantities (written as "<value> <unit>" overrides).
-ATTRIBUTE_UNITS: dict[str, str] = {"stimulation_threshold": "mA"}
+ATTRIBUTE_UNITS: dict[str, str] = {"afferent_threshold": "mA", "thalamic_drive": "nS"}
 
 #: Published targets of the real-world 20 Hz M1 rTMS cohort (REFERENCES.md:
 #: Eur J Pain 2025;29:e4763, n = 193, 4-session test period).
@@ -187,36 +213,74 @@ def default_distributions() -> dict[str, Any]:
         of distributions by group (see :data:`GROUPS`; the most specific
         group of a patient wins: stroke type, then etiology).
     """
+    # Groups: "peripheral" (peripheral neuropathic pain), "central" (central pain that is not
+    # post-stroke: spinal cord injury, multiple sclerosis), "ischemic" / "hemorrhagic" (central
+    # post-stroke pain, CPSP).  Centres are the values of the model presets
+    # (models/peripheral_neuropathic.toml, central_poststroke_{ischemic,hemorrhagic}.toml); the
+    # spreads are chosen (no patient-level data); none is tuned to the cohort's published outcomes.
+    zero = Fixed(0.0)
     return {
         # chosen: ~40 % central neuropathic pain, as in pain-clinic rTMS series where post-stroke and
-        # spinal-cord-injury pain are a large minority; confirm the share in Eur J Pain 2025;29:e4763
+        # spinal-cord-injury pain are a large minority; the share is not in the abstract of
+        # Eur J Pain 2025;29:e4763 (seeds/004)
         "central": Bernoulli(0.4),
         # chosen: most central pain treated by M1 rTMS is post-stroke (CPSP); the rest spinal cord / MS
         "stroke": Bernoulli(0.7),
         # chosen: ~60 % ischemic among CPSP patients (ischemic strokes are ~85 % of strokes, but
         # thalamic haemorrhage is over-represented in CPSP)
         "ischemic": Bernoulli(0.6),
-        # chosen: ectopic discharge is a peripheral-nerve-injury mechanism (Devor 2009): a third of
-        # C fibers on average in peripheral pain (models/neuropathic.toml), little in central pain
-        "ectopic_activity": {"peripheral": Beta(0.3, 8.0), "central": Beta(0.05, 8.0)},
-        # chosen: half of spinal inhibition lost on average (neuropathic preset; Coull 2003), wide spread
-        "disinhibition": Beta(0.5, 6.0),
-        # chosen: +50 % C-synapse efficacy on average (neuropathic preset; Woolf 2011), 20 % spread
-        "sensitization": LogNormal(1.5, 0.2),
-        # chosen: S1 reorganization moderate on average, larger in central pain (Flor 1995 for
-        # amputees; thalamocortical deafferentation after stroke)
-        "map_reorganization": {"peripheral": Beta(0.2, 6.0), "central": Beta(0.4, 6.0)},
-        # chosen: fraction of the relay lost: only in post-stroke pain; haemorrhages are larger
-        # and more often thalamic than lacunar infarcts
-        "thalamic_lesion": {"peripheral": Fixed(0.0), "central": Fixed(0.0),
-                            "ischemic": Beta(0.2, 8.0), "hemorrhagic": Beta(0.4, 8.0)},
-        # chosen: descending (M1 -> PAG/RVM) pathway intact in peripheral pain, partly damaged
-        # in central pain, more after haemorrhage (internal-capsule damage); this is what lets
-        # M1 stimulation work less in some patients (Garcia-Larrea 1999); calibrated by calibrate()
-        "descending_integrity": {"peripheral": Beta(0.85, 12.0), "central": Beta(0.7, 12.0),
-                                 "ischemic": Beta(0.7, 12.0), "hemorrhagic": Beta(0.5, 12.0)},
+        # ectopic discharge is a peripheral-nerve-injury mechanism (Devor 2009 Exp Brain Res 196:115):
+        # peripheral_neuropathic preset 0.3, chosen concentration 8 (SD 0.15); none in central pain
+        # (no injured peripheral nerve in the model of CPSP / SCI pain)
+        "ectopic_activity": {"peripheral": Beta(0.3, 8.0), "central": zero},
+        # spinal disinhibition: peripheral_neuropathic preset 0.5 (Coull 2003 Nature 424:938), chosen
+        # concentration 6 (SD 0.19); central non-stroke pain: chosen 0.3, dorsal-horn hyperexcitability
+        # at the level of a spinal cord injury [recalled: Gwak & Hulsebosch 2011]; CPSP presets: none
+        "disinhibition": {"peripheral": Beta(0.5, 6.0), "central": Beta(0.3, 6.0),
+                          "ischemic": zero, "hemorrhagic": zero},
+        # C-synapse sensitization: peripheral_neuropathic preset 1.5 (Woolf 2011), chosen 20 % log-SD;
+        # central non-stroke chosen 1.3 (spinal sensitization after cord injury, as above); CPSP: none
+        "sensitization": {"peripheral": LogNormal(1.5, 0.2), "central": LogNormal(1.3, 0.2),
+                          "ischemic": Fixed(1.0), "hemorrhagic": Fixed(1.0)},
+        # S1 map enlargement: peripheral_neuropathic preset 0.5 (Flor 1995), chosen concentration 6;
+        # central non-stroke chosen 0.3; CPSP presets: none (their generator is thalamic)
+        "map_reorganization": {"peripheral": Beta(0.5, 6.0), "central": Beta(0.3, 6.0),
+                               "ischemic": zero, "hemorrhagic": zero},
+        # fraction of the painful site's relay destroyed: CPSP presets 0.3 (lacune) and 0.5
+        # (haematomas are larger), chosen concentration 10 (SD ~0.14-0.15); none otherwise
+        "thalamic_lesion": {"peripheral": zero, "central": zero,
+                            "ischemic": Beta(0.3, 10.0), "hemorrhagic": Beta(0.5, 10.0)},
+        # tonic drive of surviving relay neurons (nS): CPSP preset 2.4 nS, just above the 2 nS
+        # rheobase (thalamic hyperactivity, Jeanmonod 1996 [recalled]); chosen log-SD 0.1, so ~4 % of
+        # CPSP patients fall below the rheobase (no spontaneous thalamic generator); none otherwise
+        "thalamic_drive": {"peripheral": zero, "central": zero,
+                           "ischemic": LogNormal(2.4, 0.1), "hemorrhagic": LogNormal(2.4, 0.1)},
+        # reticular (TRN) inhibition of the relay lost: CPSP preset 0.5 (Craig 1998), chosen
+        # concentration 8; none otherwise
+        "thalamic_disinhibition": {"peripheral": zero, "central": zero,
+                                   "ischemic": Beta(0.5, 8.0), "hemorrhagic": Beta(0.5, 8.0)},
+        # S1 lateral inhibition lost: CPSP preset 0.2, chosen concentration 10; none otherwise
+        "cortical_disinhibition": {"peripheral": zero, "central": zero,
+                                   "ischemic": Beta(0.2, 10.0), "hemorrhagic": Beta(0.2, 10.0)},
+        # M1 -> thalamus fibres lost: hemorrhagic preset 0.6 (internal-capsule damage), chosen
+        # concentration 8; ischemic preset 0 ("spared"): chosen Beta(0.1, 10), a lacune near the
+        # capsule occasionally clips them; none otherwise
+        "corticothalamic_damage": {"peripheral": zero, "central": zero,
+                                   "ischemic": Beta(0.1, 10.0), "hemorrhagic": Beta(0.6, 8.0)},
+        # fraction of the descending (M1 -> PAG/RVM -> dorsal horn) pathway intact: presets 1.0
+        # (peripheral, ischemic) and 0.5 (hemorrhagic); chosen Beta(0.9, 20) (SD 0.07) for intact
+        # pathways with inter-individual variation of descending control, and Beta(0.5, 12) after a
+        # haemorrhage; central non-stroke chosen 0.6 (a cord lesion interrupts bulbospinal fibres)
+        "descending_integrity": {"peripheral": Beta(0.9, 20.0), "central": Beta(0.6, 12.0),
+                                 "ischemic": Beta(0.9, 20.0), "hemorrhagic": Beta(0.5, 12.0)},
+        # median TMS threshold of the modelled M1 neurons in units of the patient's RMT: 1.0 by the
+        # model's definition (cortex.m1.tms_threshold); chosen log-SD 0.15 between patients (the
+        # neurons whose outputs carry analgesia need not share the corticospinal threshold that
+        # defines RMT; RMT itself is the intensity reference of the protocol)
+        "stimulation_threshold": LogNormal(1.0, 0.15),
         # chosen: Aβ threshold of the model (0.5 mA) with 30 % log-normal spread between patients
-        "stimulation_threshold": LogNormal(0.5, 0.3),
+        # (electrode-to-fibre distance; only matters for amplitudes given in mA)
+        "afferent_threshold": LogNormal(0.5, 0.3),
     }
 
 
@@ -355,8 +419,8 @@ def sample(n: int, preset: str | None = "default", seed: int = 0,
 
 # ====================================================================== patients -> models
 def patient_overrides(row: Mapping[str, Any], model=None, strict: bool = False,
-                      explicit: Sequence[str] = (), mapping: Mapping[str, str] | None = None
-                      ) -> tuple[dict, list[str]]:
+                      explicit: Sequence[str] = (), mapping: Mapping[str, str] | None = None,
+                      labels: bool = True) -> tuple[dict, list[str]]:
     """Model overrides (dotted paths) of one patient.
 
     Parameters
@@ -373,6 +437,9 @@ def patient_overrides(row: Mapping[str, Any], model=None, strict: bool = False,
         Attributes the user asked for explicitly (raise if unmapped).
     mapping : dict, optional
         Attribute -> path; default :data:`PATIENT_TO_MODEL`.
+    labels : bool
+        Also write ``etiology`` and ``stroke_type`` into the model's label
+        parameters (:data:`PATIENT_LABELS`) when the model has them.
 
     Returns
     -------
@@ -399,11 +466,16 @@ def patient_overrides(row: Mapping[str, Any], model=None, strict: bool = False,
         v = float(row[attr])
         unit = ATTRIBUTE_UNITS.get(attr)
         out[path] = f"{v!r} {unit}" if unit else v
+    if labels:
+        for col, path in PATIENT_LABELS.items():
+            if col in row and isinstance(row[col], str) and (model is None or path in model.leaves):
+                out[path] = row[col]
     return out, skipped
 
 
-def run(table, protocol, model: Any = "neuropathic", seeds: Sequence[int] | None = None,
-        batch_size: int = 8, day: int | None = None, strict: bool = False, return_datasets: bool = False):
+def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | None = None,
+        batch_size: int = 8, day: float | None = None, strict: bool = False, return_datasets: bool = False,
+        workers: int = 1, progress: bool = False):
     """Run a protocol course for every patient of a table.
 
     Parameters
@@ -414,28 +486,46 @@ def run(table, protocol, model: Any = "neuropathic", seeds: Sequence[int] | None
         A protocol name (:mod:`painsim.protocols`) or object, passed to
         :func:`painsim.course.run_course_batch`.
     model : str or Model
-        The base model each patient modifies.
+        The base model each patient modifies (default: the whole pathway,
+        ``pain_pathway``, which every attribute of :data:`PATIENT_TO_MODEL`
+        acts on).
     seeds : sequence of int, optional
         One seed per patient; default: the table's ``seed`` column.
     batch_size : int
         Patients per brian2 network (results do not depend on it).
-    day : int, optional
-        The day of ``relief`` that defines response (default: the last day).
+    day : float, optional
+        The day of ``relief`` that defines response.  Default: the
+        protocol's ``end_day`` (e.g. day 4 for a 4-session test on days
+        0-3 with ``end_day = 4``), else the last day of the course result.
+        Only this day (and the session days) is tested, so the course costs
+        no more test windows than needed.
     strict : bool
         Raise if a patient attribute has no model parameter (see
         :func:`patient_overrides`).
     return_datasets : bool
         Also return the per-patient course Datasets.
+    workers : int
+        Processes to spread the batches over (``1``: this process).  Each
+        worker runs whole batches of :func:`painsim.course.run_course_batch`;
+        brian2's Cython cache is shared (brian2 locks each module while it
+        compiles).  Results do not depend on ``workers``.
+    progress : bool
+        Print a line per finished batch.
 
     Returns
     -------
     pandas.DataFrame (and list of xarray.Dataset)
-        The table with ``baseline_pain``, ``relief`` (at ``day``),
-        ``responder_30`` and ``responder_50`` added; ``attrs["unmapped"]``
-        lists attributes the model has no parameter for.
+        The table with ``baseline_pain``, ``relief`` (at ``day``, a
+        fraction), ``responder_30`` and ``responder_50`` added;
+        ``attrs["unmapped"]`` lists attributes the model has no parameter
+        for, ``attrs["relief_day"]`` the day used.
     """
     from .params import Model, load_model
     from .course import run_course_batch  # lazy: the course engine is optional for statistics
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise ParameterError("workers", workers, "a number of processes >= 1")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ParameterError("batch_size", batch_size, "a number of patients per network >= 1")
     base = model if isinstance(model, Model) else load_model(model)
     explicit = table.attrs.get("explicit", ())
     models, unmapped = [], set()
@@ -448,12 +538,25 @@ def run(table, protocol, model: Any = "neuropathic", seeds: Sequence[int] | None
                       f"(PATIENT_TO_MODEL); these attributes were ignored", stacklevel=2)
     if seeds is None:
         seeds = [int(s) for s in table["seed"]] if "seed" in table else list(range(len(table)))
+    seeds = [int(s) for s in seeds]
     if len(seeds) != len(table):
         raise ParameterError("seeds", len(seeds), f"one seed per patient ({len(table)})")
     if isinstance(protocol, str):
         from . import protocols as _protocols
         protocol = _protocols.get(protocol)
-    results = per_patient(run_course_batch(models, protocol, seeds=list(seeds), batch_size=batch_size))
+    cal = getattr(protocol, "calendar", None)
+    if day is None and cal is not None:
+        day = cal.end_day if cal.end_day is not None else None
+    kw = {"follow_up_days": (float(day),)} if day is not None else {}
+    if workers == 1 or len(models) == 1:
+        results = []
+        for s in range(0, len(models), batch_size):
+            results += per_patient(run_course_batch(models[s:s + batch_size], protocol,
+                                                    seeds=seeds[s:s + batch_size], batch_size=batch_size, **kw))
+            if progress:
+                print(f"painsim: cohort: {len(results)}/{len(models)} patients done", flush=True)
+    else:
+        results = _run_parallel(models, protocol, seeds, batch_size, workers, kw, progress)
     if len(results) != len(table):
         raise ParameterError("run_course_batch result", len(results), f"one course per patient ({len(table)})")
     out = table.copy()
@@ -471,8 +574,45 @@ def run(table, protocol, model: Any = "neuropathic", seeds: Sequence[int] | None
     for k, v in cols.items():
         out[k] = v
     out.attrs = {**table.attrs, "unmapped": sorted(unmapped), "protocol": str(getattr(protocol, "name", protocol)),
-                 "model": base.name}
+                 "model": base.name, "relief_day": day if day is not None else "last"}
     return (out, results) if return_datasets else out
+
+
+def _course_task(models, protocol, seeds, batch_size, kw) -> list:
+    """One batch of a cohort in a worker process (module level: picklable)."""
+    from .course import run_course_batch
+    return per_patient(run_course_batch(models, protocol, seeds=seeds, batch_size=batch_size, **kw))
+
+
+def _run_parallel(models, protocol, seeds, batch_size, workers, kw, progress, task=None) -> list:
+    """Batches of patients on ``workers`` spawned processes, results in patient order.
+
+    A patient's result depends only on its model, seed and the protocol
+    (:func:`painsim.course.run_course_batch`), so neither the cut into
+    batches nor the worker that runs a batch changes it.  ``task`` (a
+    picklable module-level function with the signature of
+    :func:`_course_task`) replaces the course engine in tests.
+    """
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    n = len(models)
+    # batches no larger than batch_size, and at least one per worker
+    size = max(1, min(batch_size, math.ceil(n / workers)))
+    starts = list(range(0, n, size))
+    out: dict[int, list] = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+        futures = {pool.submit(task or _course_task, models[s:s + size], protocol, seeds[s:s + size], size, kw): s
+                   for s in starts}
+        try:
+            for f in as_completed(futures):
+                out[futures[f]] = f.result()
+                if progress:
+                    print(f"painsim: cohort: {sum(map(len, out.values()))}/{n} patients done", flush=True)
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+    return [ds for s in starts for ds in out[s]]
 
 
 def per_patient(results) -> list:
@@ -689,7 +829,11 @@ def odds_ratio(table, by: str, level: str, reference: str, outcome: str = "respo
     -------
     dict
         ``odds_ratio``, ``ci_low``, ``ci_high``, ``p``, ``n`` (rows used),
-        ``n_level``, ``n_reference``, ``separated``.
+        ``n_level``, ``n_reference``, ``separated`` (a zero cell or a
+        diverging fit: the estimate is 0 or infinite and the interval NaN;
+        :func:`odds_ratio_2x2` gives the Haldane-corrected estimate) and
+        ``table_2x2`` = (responders, non-responders in ``level``,
+        responders, non-responders in ``reference``).
     """
     for col in [by, *adjust]:
         if col not in table:
@@ -710,9 +854,18 @@ def odds_ratio(table, by: str, level: str, reference: str, outcome: str = "respo
     cols = [np.ones_like(x), x] + [np.asarray(sub[c], float) for c in adjust]
     fit = logistic_regression(y, np.column_stack(cols), ["intercept", f"{by}={level}", *adjust], level=ci)
     row = fit.iloc[1]
-    return {"odds_ratio": float(row.odds_ratio), "ci_low": float(row.ci_low), "ci_high": float(row.ci_high),
-            "p": float(row.p), "n": int(y.size), "n_level": int(x.sum()), "n_reference": int((1 - x).sum()),
-            "separated": bool(fit.attrs["separated"])}
+    # the 2x2 table: responders / non-responders in the level (a, b) and the reference group (c, d)
+    a, b = int(((x == 1) & (y == 1)).sum()), int(((x == 1) & (y == 0)).sum())
+    c, d = int(((x == 0) & (y == 1)).sum()), int(((x == 0) & (y == 0)).sum())
+    out = {"odds_ratio": float(row.odds_ratio), "ci_low": float(row.ci_low), "ci_high": float(row.ci_high),
+           "p": float(row.p), "n": int(y.size), "n_level": int(x.sum()), "n_reference": int((1 - x).sum()),
+           "separated": bool(fit.attrs["separated"]), "table_2x2": (a, b, c, d)}
+    if not adjust and min(a, b, c, d) == 0:
+        # a zero cell: the maximum-likelihood odds ratio is 0 or infinite (IRLS only drifts towards it)
+        num, den = a * d, b * c
+        est = math.nan if num == den == 0 else (math.inf if den == 0 else 0.0)
+        out.update(odds_ratio=est, ci_low=math.nan, ci_high=math.nan, p=math.nan, separated=True)
+    return out
 
 
 def statistics(table, outcome: str = "responder_30") -> dict:
@@ -975,3 +1128,260 @@ def sensitivity(table, outcome: str = "relief", attributes: Sequence[str] | None
         cols = ["S1", "S1_conf"]
     return pd.DataFrame({c: np.asarray(r[c], float) for c in cols},
                         index=pd.Index(attributes, name="attribute")).sort_values(cols[0], ascending=False)
+
+
+# ====================================================================== cohort files
+#: Keys of ``[experiment]`` in a ``kind = "cohort"`` file.
+COHORT_KEYS = ("name", "description", "kind", "model", "preset", "n_patients", "seed", "batch_size", "workers",
+               "relief_day", "protocol", "figure")
+#: Tables of a cohort file.
+COHORT_TABLES = ("experiment", "protocol", "distributions", "params")
+_DIST_TYPES = {"beta": Beta, "lognormal": LogNormal, "bernoulli": Bernoulli, "fixed": Fixed}
+
+
+def _whole(value, name: str, lo: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
+        raise ParameterError(name, value, f"a whole number >= {lo}")
+    return int(value)
+
+
+def _dist_from_spec(spec, where: str):
+    """A distribution from a TOML value: a number or ``{type = "beta", mean = .., concentration = ..}``."""
+    if isinstance(spec, (int, float)) and not isinstance(spec, bool):
+        return spec
+    if not isinstance(spec, Mapping) or "type" not in spec:
+        raise ParameterError(where, spec, 'a number or a table {type = "beta" | "lognormal" | "bernoulli" | "fixed", '
+                                          '<its parameters>}, or a table of those by group')
+    kind = spec["type"]
+    if kind not in _DIST_TYPES:
+        raise UnknownKeyError(str(kind), _DIST_TYPES, what=f"distribution type of {where}")
+    cls = _DIST_TYPES[kind]
+    for k in spec:
+        if k != "type" and k not in cls.params:
+            raise UnknownKeyError(k, cls.params, what=f"parameter of {kind} ({where})")
+    try:
+        return cls(**{k: v for k, v in spec.items() if k != "type"})
+    except TypeError as e:
+        raise ParameterError(where, dict(spec), f"the parameters {list(cls.params)} of {kind}") from e
+
+
+def _distributions_from_spec(table: Mapping, preset) -> dict:
+    dists, _ = _distributions(preset, None)
+    out = {}
+    for attr, v in table.items():
+        where = f"distributions.{attr}"
+        if attr not in dists:
+            raise UnknownKeyError(attr, dists, what="patient attribute of [distributions]")
+        if isinstance(v, Mapping) and "type" not in v:
+            for g in v:
+                if g not in GROUPS:
+                    raise UnknownKeyError(g, GROUPS, what=f"group of {where}")
+            out[attr] = {g: (_as_dist(_dist_from_spec(d, f"{where}.{g}"), attr)) for g, d in v.items()}
+        else:
+            out[attr] = _dist_from_spec(v, where)
+    return out
+
+
+def _as_dist(v, attr):
+    if isinstance(v, _Dist):
+        return v
+    return Bernoulli(v) if attr in _CATEGORICAL else Fixed(v)
+
+
+def load_cohort_spec(path_or_spec) -> dict:
+    """Read and check a cohort experiment file (``kind = "cohort"``) before any work.
+
+    File layout (see ``experiments/rtms_cohort.toml``)::
+
+        [experiment]
+        name = "rtms_cohort"
+        kind = "cohort"
+        model = "pain_pathway"          # the base model every patient modifies
+        preset = "rtms_real_world"      # cohort.PRESETS
+        n_patients = 24
+        seed = 1
+        batch_size = 8                  # patients per brian2 network
+        workers = 1                     # processes
+        relief_day = 4                  # optional; default the protocol's end_day
+        protocol = "rtms_m1_20hz"       # or a [protocol] table (painsim.protocols.from_spec)
+
+        [distributions]                 # optional replacements of cohort.default_distributions()
+        descending_integrity = {hemorrhagic = {type = "beta", mean = 0.5, concentration = 12}}
+
+        [params]                        # optional dotted overrides of the base model
+
+    Returns
+    -------
+    dict
+        ``experiment`` (the table), ``protocol`` (a Protocol), ``model``
+        (the base Model), ``distributions`` (parsed), ``_path``.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        A misspelt key, table, preset, attribute, group or distribution
+        type (the nearest valid one is named).
+    painsim.errors.ParameterError
+        A bad value (n_patients, batch_size, workers, relief_day ...).
+    painsim.errors.ModelFileError
+        No protocol.
+    """
+    from .errors import ModelFileError
+    from .params import find_builtin, load_model, read_toml
+    from .protocols import from_spec, get as get_protocol
+    if isinstance(path_or_spec, Mapping):
+        spec, path = dict(path_or_spec), path_or_spec.get("_path", "<dict>")
+    else:
+        path = find_builtin(path_or_spec, "experiments")
+        spec = read_toml(path)
+    for k in spec:
+        if k not in COHORT_TABLES and k != "_path":
+            raise UnknownKeyError(k, COHORT_TABLES, what="table of a cohort experiment")
+    exp = spec.get("experiment")
+    if not isinstance(exp, Mapping):
+        raise ModelFileError(f"{path}: missing [experiment] table")
+    if exp.get("kind") != "cohort":
+        raise ParameterError("experiment.kind", exp.get("kind"), '"cohort" for a cohort file')
+    for k in exp:
+        if k not in COHORT_KEYS:
+            raise UnknownKeyError(k, COHORT_KEYS, what="key of [experiment] in a cohort file")
+    _whole(exp.get("n_patients", 1), "experiment.n_patients")
+    _whole(exp.get("batch_size", 8), "experiment.batch_size")
+    _whole(exp.get("workers", 1), "experiment.workers")
+    if isinstance(exp.get("seed", 0), bool) or not isinstance(exp.get("seed", 0), int):
+        raise ParameterError("experiment.seed", exp.get("seed"), "a whole number")
+    preset = exp.get("preset", "default")
+    if preset not in PRESETS:
+        raise UnknownKeyError(str(preset), PRESETS, what="cohort preset (experiment.preset)")
+    if "relief_day" in exp:
+        d = exp["relief_day"]
+        if isinstance(d, bool) or not isinstance(d, (int, float)) or not d >= 0:
+            raise ParameterError("experiment.relief_day", d, "a day >= 0 from the first session")
+    if "protocol" in spec:
+        if not isinstance(spec["protocol"], Mapping):
+            raise ParameterError("protocol", spec["protocol"], "a [protocol] table (painsim.protocols.from_spec)")
+        protocol = from_spec(spec["protocol"])
+    elif "protocol" in exp:
+        protocol = get_protocol(exp["protocol"])
+    else:
+        raise ModelFileError(f"{path}: no protocol (protocol = \"name\" under [experiment], or a [protocol] table)")
+    params = spec.get("params", {})
+    if not isinstance(params, Mapping):
+        raise ParameterError("params", params, "a table of dotted model paths, e.g. [params]")
+    model = load_model(exp.get("model", "pain_pathway"), params or None)
+    dists = spec.get("distributions", {})
+    if not isinstance(dists, Mapping):
+        raise ParameterError("distributions", dists, "a table of patient attributes, e.g. [distributions]")
+    parsed = _distributions_from_spec(dists, preset)
+    for attr, path_ in PATIENT_TO_MODEL.items():  # every sampled patient must be a valid model
+        if path_ not in model.leaves:
+            raise UnknownKeyError(path_, [k for k in model.leaves if not k.startswith("model.")],
+                                  what=f"model parameter for patient attribute {attr!r} "
+                                       f"(model {model.name!r})")
+    return {"experiment": dict(exp), "protocol": protocol, "model": model, "distributions": parsed,
+            "_path": str(path)}
+
+
+def to_dataset(table, stats: Mapping | None = None, attrs: Mapping | None = None):
+    """A cohort result table (and its :func:`statistics`) as a labelled Dataset.
+
+    Dimensions: ``patient`` (every column of the table), ``statistic``
+    (simulated vs published: ``simulated``, ``sim_ci_low``, ``sim_ci_high``,
+    ``published``, ``pub_ci_low``, ``pub_ci_high``), and ``group`` x
+    ``threshold`` (responder rates with Wilson intervals, overall and by
+    etiology / stroke type).  Attrs: the comparison as JSON, the patient
+    attributes, painsim version, and ``attrs``.
+    """
+    import json
+    import xarray as xr
+    from . import __version__
+    stats = dict(stats) if stats is not None else statistics(table)
+    data = {}
+    for c in table.columns:
+        v = table[c].to_numpy()
+        data[c] = (("patient",), v.astype(str) if v.dtype == object else v)
+    data["relief"] = (("patient",), table["relief"].to_numpy(float),
+                      {"units": "1", "long_name": "relief from baseline at the response day (fraction)"})
+    if "baseline_pain" in table:
+        data["baseline_pain"] = (("patient",), table["baseline_pain"].to_numpy(float), {"units": "NRS 0-10"})
+    comp = stats["comparison"]
+    for col in comp.columns:
+        data[col] = (("statistic",), comp[col].to_numpy(float))
+    groups = {"all": table}
+    if "etiology" in table:
+        for g in ("peripheral", "central"):
+            groups[g] = table[table["etiology"] == g]
+    if "stroke_type" in table:
+        for g in ("ischemic", "hemorrhagic"):
+            groups[g] = table[table["stroke_type"] == g]
+    thresholds = (0.3, 0.5)
+    rr = {k: np.full((len(groups), len(thresholds)), np.nan) for k in ("rate", "ci_low", "ci_high", "n")}
+    for i, sub in enumerate(groups.values()):
+        if len(sub):
+            r = responder_rates(sub, thresholds)
+            for j, t in enumerate(thresholds):
+                for k in rr:
+                    rr[k][i, j] = r.loc[t, k]
+    for k, v in rr.items():
+        data[f"responder_{k}"] = (("group", "threshold"), v)
+    ds = xr.Dataset(data, coords={"patient": np.arange(len(table)), "statistic": list(comp.index),
+                                  "group": list(groups), "threshold": list(thresholds)})
+    ds["threshold"].attrs["long_name"] = "relief threshold of a responder (fraction)"
+    ors = {k: stats.get(k) for k in ("or_central_vs_peripheral", "or_ischemic_vs_hemorrhagic")}
+    ds.attrs.update({"painsim_version": __version__,
+                     "comparison": comp.reset_index().to_json(orient="records"),
+                     "odds_ratios": json.dumps(ors, default=float),
+                     "published": json.dumps(PUBLISHED, default=list),
+                     "attributes": " ".join(a for a in PATIENT_TO_MODEL if a in table),
+                     **{k: v for k, v in table.attrs.items() if isinstance(v, (str, int, float))},
+                     **dict(attrs or {})})
+    return ds
+
+
+def from_dataset(ds):
+    """The patient table of a Dataset written by :func:`to_dataset` (pandas)."""
+    import pandas as pd
+    cols = {k: ds[k].values for k in ds.data_vars if ds[k].dims == ("patient",)}
+    return pd.DataFrame(cols, index=pd.RangeIndex(ds.sizes["patient"], name="patient"))
+
+
+def run_cohort_file(path_or_spec, seed: int | None = None, n_patients: int | None = None,
+                    workers: int | None = None, progress: bool = False):
+    """Run a cohort experiment file (``kind = "cohort"``): sample, run the course, statistics.
+
+    Parameters
+    ----------
+    path_or_spec : path, built-in name or dict
+        The file (:func:`load_cohort_spec`).
+    seed, n_patients, workers : int, optional
+        Override the file's values.
+    progress : bool
+        Print progress.
+
+    Returns
+    -------
+    xarray.Dataset
+        :func:`to_dataset` of the result table, with ``attrs`` recording
+        the file, the protocol, the base model and the wall time.
+    """
+    import json
+    import time
+    spec = load_cohort_spec(path_or_spec)
+    exp = spec["experiment"]
+    n = _whole(n_patients if n_patients is not None else exp.get("n_patients", 1), "n_patients")
+    w = _whole(workers if workers is not None else exp.get("workers", 1), "workers")
+    s = int(exp.get("seed", 0) if seed is None else seed)
+    table = sample(n, preset=exp.get("preset", "default"), seed=s, distributions=spec["distributions"])
+    prot = spec["protocol"]
+    if progress:
+        print(f"painsim: cohort of {n} patients on {spec['model'].name!r}, protocol {prot.name!r} "
+              f"({prot.calendar.n_sessions} sessions), {w} worker(s)", flush=True)
+    t0 = time.time()
+    res = run(table, prot, model=spec["model"], batch_size=_whole(exp.get("batch_size", 8), "batch_size"),
+              day=exp.get("relief_day"), workers=w, progress=progress)
+    wall = time.time() - t0
+    from .circuits.network import codegen_target
+    return to_dataset(res, attrs={"name": exp.get("name", ""), "description": exp.get("description", ""),
+                                  "source": spec["_path"], "protocol_spec": json.dumps(prot.describe(), default=str),
+                                  "n_patients": n, "seed": s, "workers": w, "wall_time_s": wall,
+                                  "codegen_target": codegen_target()})

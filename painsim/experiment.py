@@ -30,6 +30,11 @@ table and ``[params]``; it runs a test window before and after each
 conditioning protocol with plastic synapses
 (:func:`painsim.plasticity.run_conditioning_experiment`), e.g.
 ``experiments/spinal_ltp_ltd.toml``.
+
+Files with ``kind = "course"`` (a treatment course, :func:`painsim.course.run_course_file`)
+and ``kind = "cohort"`` (a virtual cohort, :func:`painsim.cohort.run_cohort_file`,
+e.g. ``experiments/rtms_cohort.toml``) are checked by their own loaders and run
+through the same :func:`run_experiment` and ``painsim run FILE``.
 """
 from __future__ import annotations
 
@@ -50,7 +55,7 @@ __all__ = ["load_experiment", "run_experiment"]
 
 _EXPERIMENT_KEYS = {"name", "description", "kind", "model", "duration", "seed", "batch_size", "figure"}
 _CONDITION_KEYS = {"label", "model", "params", "stimulus", "noxious", "touch", "site", "seed"}
-_KINDS = {"conditions", "conditioning"}
+_KINDS = {"conditions", "conditioning", "course", "cohort"}
 _CONDITIONING_TABLES = {"experiment", "params", "test", "protocol"}
 _TEST_KEYS = {"noxious"}
 _PROTOCOL_KEYS = {"label", "stimulus", "replay"}
@@ -85,8 +90,23 @@ def load_experiment(path_or_name: str | Path) -> dict:
         raise ModelFileError(f"{path}: missing [experiment] table")
     kind = exp.get("kind", "conditions")
     if kind not in _KINDS:
-        raise ParameterError("experiment.kind", kind, f"one of {sorted(_KINDS)} (default 'conditions')",
-                             hint="course files run with `painsim course FILE`" if kind == "course" else None)
+        raise ParameterError("experiment.kind", kind, f"one of {sorted(_KINDS)} (default 'conditions')")
+    if kind == "cohort":  # checked by its own loader (keys, preset, distributions, protocol, model)
+        from .cohort import load_cohort_spec
+        load_cohort_spec(path)
+        spec["_path"] = str(path)
+        return spec
+    if kind == "course":  # read by painsim.course.run_course_file; check its protocol here
+        from .protocols import from_spec as protocol_from_spec, get as get_protocol
+        if isinstance(spec.get("protocol"), Mapping):
+            protocol_from_spec(spec["protocol"])
+        elif "protocol" in exp:
+            get_protocol(exp["protocol"])
+        else:
+            raise ModelFileError(f"{path}: no protocol (protocol = \"name\" under [experiment], "
+                                 f"or a [protocol] table)")
+        spec["_path"] = str(path)
+        return spec
     for k in exp:
         if k not in _EXPERIMENT_KEYS:
             raise UnknownKeyError(k, _EXPERIMENT_KEYS, what="experiment key")
@@ -152,18 +172,27 @@ def run_experiment(spec: str | Path | Mapping[str, Any], seed: int | None = None
         Overrides the file's seed.  Every condition uses the same seed, so
         conditions differ only by what the condition changes.
     progress : bool
-        Unused (kept for the command line).
+        Print progress (course and cohort files).
 
     Returns
     -------
     xarray.Dataset
         Over ``condition``; for a ``kind = "conditioning"`` file, the summary
         over ``protocol`` of :func:`painsim.plasticity.run_conditioning_experiment`
-        (pain and PN rate before/after, efficacy change per plastic connection).
+        (pain and PN rate before/after, efficacy change per plastic connection);
+        for ``kind = "course"`` the arms of :func:`painsim.course.run_course_file`; for
+        ``kind = "cohort"`` the patient table and statistics of
+        :func:`painsim.cohort.run_cohort_file`.
     """
     if not isinstance(spec, Mapping):
         spec = load_experiment(spec)
     exp = spec["experiment"]
+    if exp.get("kind") == "cohort":
+        from .cohort import run_cohort_file
+        return run_cohort_file(spec["_path"], seed=seed, progress=progress)
+    if exp.get("kind") == "course":
+        from .course import run_course_file
+        return run_course_file(spec["_path"], seed=seed, progress=progress)
     if exp.get("kind") == "conditioning":
         from .plasticity import run_conditioning_experiment
         return run_conditioning_experiment(spec, seed=seed)[0]

@@ -110,9 +110,10 @@ def test_sample_is_reproducible_and_structured():
     assert (t.loc[t.etiology == "peripheral", "stroke_type"] == "none").all()
     assert set(t.loc[t.etiology == "central", "stroke_type"]) == {"ischemic", "hemorrhagic", "none"}
     assert (t.loc[t.stroke_type == "none", "thalamic_lesion"] == 0).all()
-    # Beta(mean 0.5, concentration 6): SD = sqrt(0.25 / 7) = 0.189; the sample mean of 3000 lies
-    # within 4 standard errors (0.014) of 0.5
-    assert abs(t.disinhibition.mean() - 0.5) < 4 * 0.189 / math.sqrt(3000)
+    # peripheral patients: Beta(mean 0.5, concentration 6): SD = sqrt(0.25 / 7) = 0.189; the sample
+    # mean of the ~1800 peripheral patients lies within 4 standard errors of 0.5
+    per = t.loc[t.etiology == "peripheral", "disinhibition"]
+    assert abs(per.mean() - 0.5) < 4 * 0.189 / math.sqrt(len(per))
     # share of central patients: Bernoulli(0.4), binomial SE 0.009
     assert abs((t.etiology == "central").mean() - 0.4) < 4 * math.sqrt(0.24 / 3000)
     assert t.loc[t.etiology == "central", "descending_integrity"].mean() < \
@@ -138,8 +139,11 @@ def test_patient_overrides_map_to_model_paths():
     row = cohort.sample(1, seed=2).iloc[0]
     ov, skipped = cohort.patient_overrides(row, model)
     assert ov["pathology.disinhibition"] == pytest.approx(row.disinhibition)
-    assert ov["afferents.Abeta.threshold_current"] == f"{float(row.stimulation_threshold)!r} mA"
-    assert set(ov) | {cohort.PATIENT_TO_MODEL[a] for a in skipped} == set(cohort.PATIENT_TO_MODEL.values())
+    assert ov["afferents.Abeta.threshold_current"] == f"{float(row.afferent_threshold)!r} mA"
+    assert ov["pathology.thalamic_drive"] == f"{float(row.thalamic_drive)!r} nS"
+    assert ov["pathology.etiology"] == row.etiology and ov["pathology.stroke"] == row.stroke_type
+    assert set(ov) | {cohort.PATIENT_TO_MODEL[a] for a in skipped} == \
+        set(cohort.PATIENT_TO_MODEL.values()) | set(cohort.PATIENT_LABELS.values())
     m = model.with_params(ov)  # every override is valid
     assert m.si("pathology.sensitization") == pytest.approx(row.sensitization)
     # an attribute whose path the model lacks: skipped by default, an error when used
@@ -171,8 +175,8 @@ def test_run_calls_run_course_batch(monkeypatch, as_dataset):
 
     monkeypatch.setattr("painsim.course.run_course_batch", fake_run_course_batch)
     table = cohort.sample(40, seed=3)
-    res = cohort.run(table, protocol=object(), model="neuropathic", batch_size=4)
-    assert seen["n"] == 40 and seen["seeds"] == list(table.seed) and seen["batch_size"] == 4
+    res = cohort.run(table, protocol=object(), model="neuropathic", batch_size=40)
+    assert seen["n"] == 40 and seen["seeds"] == list(table.seed) and seen["batch_size"] == 40
     np.testing.assert_allclose(res.relief, (table.descending_integrity - 0.4)
                                if "descending.integrity" in ps.load_model("neuropathic").leaves else 0.5)
     assert (res.responder_30 == (res.relief >= 0.3)).all() and (res.responder_50 == (res.relief >= 0.5)).all()
@@ -197,7 +201,8 @@ def test_calibration_finds_the_known_optimum():
     # are those with integrity >= 0.75; the m that gives 42 % responders solves P(X >= 0.75) = 0.42
     m_true = brentq(lambda m: beta.sf(0.75, 12 * m, 12 * (1 - m)) - 0.42, 0.3, 0.95)
     res = cohort.calibrate(_synthetic, targets={"responder_rate_30": 0.42}, preset="peripheral",
-                           parameters={"descending_integrity.peripheral.mean": (0.3, 0.95)}, n=4000, seed=1)
+                           parameters={"descending_integrity.peripheral.mean": (0.3, 0.95)}, n=4000, seed=1,
+                           distributions={"descending_integrity": {"peripheral": cohort.Beta(0.85, 12.0)}})
     assert res.fitted["descending_integrity.peripheral.mean"] == pytest.approx(m_true, abs=0.01)
     assert abs(res.mismatch["responder_rate_30"]) < 0.003 and res.achieved["responder_rate_30"] > 0.41
     # an unreachable target: the remaining mismatch is reported, not hidden
@@ -215,7 +220,9 @@ def test_calibration_of_an_odds_ratio():
         out["relief"] = out["descending_integrity"] - 0.4
         return out
     res = cohort.calibrate(sim, targets={"or_ischemic_vs_hemorrhagic": 3.36}, preset="central_post_stroke",
-                           parameters={"descending_integrity.hemorrhagic.mean": (0.3, 0.9)}, n=3000, seed=2)
+                           parameters={"descending_integrity.hemorrhagic.mean": (0.3, 0.9)}, n=3000, seed=2,
+                           distributions={"descending_integrity": {"ischemic": cohort.Beta(0.7, 12.0),
+                                                                   "hemorrhagic": cohort.Beta(0.5, 12.0)}})
     assert abs(res.mismatch["or_ischemic_vs_hemorrhagic"]) < 0.05  # log scale
     assert res.achieved["or_ischemic_vs_hemorrhagic"] == pytest.approx(3.36, rel=0.06)
 
@@ -226,3 +233,177 @@ def test_cohort_sensitivity_ranks_the_driving_attribute():
     t = _synthetic(cohort.sample(1500, seed=6))
     s = cohort.sensitivity(t, "relief")
     assert s.index[0] == "descending_integrity" and s["S1"].iloc[0] > 0.8
+
+
+# ------------------------------------------------------------------ patients are valid pathway models
+def test_patient_paths_exist_in_the_reference_model():
+    ref = ps.load_model("gate_control")  # the reference defines every key
+    for attr, path in {**cohort.PATIENT_TO_MODEL, **cohort.PATIENT_LABELS}.items():
+        assert path in ref.leaves, f"{attr} -> {path} is not a parameter of models/gate_control.toml"
+    for attr, unit in cohort.ATTRIBUTE_UNITS.items():
+        assert ref.leaves[cohort.PATIENT_TO_MODEL[attr]].dim is not None, f"{attr} is a quantity ({unit})"
+    assert set(cohort.default_distributions()) == {"central", "stroke", "ischemic", *cohort.PATIENT_TO_MODEL}
+
+
+@pytest.mark.parametrize("preset", sorted(cohort.PRESETS))
+def test_every_sampled_patient_builds_a_valid_pathway_model(preset):
+    base = ps.load_model("pain_pathway")
+    t = cohort.sample(300, preset=preset, seed=7)
+    for _, row in t.iterrows():
+        ov, skipped = cohort.patient_overrides(row, base, strict=True)
+        assert not skipped
+        base.with_params(ov)  # raises for a bad path, unit or value
+    fractions = ["ectopic_activity", "disinhibition", "map_reorganization", "thalamic_lesion",
+                 "thalamic_disinhibition", "cortical_disinhibition", "corticothalamic_damage", "descending_integrity"]
+    assert ((t[fractions] >= 0) & (t[fractions] <= 1)).all().all()
+    # the stroke types differ in what the presets differ in
+    isch, hem = t[t.stroke_type == "ischemic"], t[t.stroke_type == "hemorrhagic"]
+    if len(isch) > 10 and len(hem) > 10:
+        assert hem.thalamic_lesion.mean() > isch.thalamic_lesion.mean()
+        assert hem.corticothalamic_damage.mean() > isch.corticothalamic_damage.mean()
+        assert hem.descending_integrity.mean() < isch.descending_integrity.mean()
+    # thalamic generator only after a stroke, ectopic discharge only in peripheral pain
+    assert (t.loc[t.stroke_type == "none", "thalamic_drive"] == 0).all()
+    assert (t.loc[t.etiology == "central", "ectopic_activity"] == 0).all()
+
+
+# ------------------------------------------------------------------ cohort files
+def _fake_course(monkeypatch):
+    """A stand-in for the course engine: relief from descending integrity and the patient's seed."""
+    calls = []
+
+    def fake(models, protocol, seeds=None, batch_size=16, follow_up_days=(30, 90), **kw):
+        calls.append(len(models))
+        out = []
+        for m, s in zip(models, seeds):
+            noise = np.random.default_rng(s).normal(0, 10)  # depends on the patient's seed only
+            relief = 100 * (m.si("descending.integrity") - 0.6) + noise
+            day = float(follow_up_days[0]) if follow_up_days else 28.0
+            out.append(xr.Dataset({"baseline_pain": ((), 6.0),
+                                   "relief": (("day",), [0.0, relief], {"units": "%"})}, coords={"day": [0.0, day]}))
+        return out
+
+    monkeypatch.setattr("painsim.course.run_course_batch", fake)
+    return calls
+
+
+def test_rtms_cohort_file_loads():
+    spec = cohort.load_cohort_spec("rtms_cohort")
+    prot = spec["protocol"]
+    assert prot.calendar.days == (0.0, 1.0, 2.0, 3.0) and prot.calendar.end_day == 4.0  # the 4-session test
+    assert "plasticity.m1_desc.rule" in prot.plasticity  # rTMS reconditions M1 outputs
+    assert spec["model"].si("network.layers") == "pathway"
+    exp = spec["experiment"]
+    assert exp["kind"] == "cohort" and exp["n_patients"] >= 1 and exp["preset"] in cohort.PRESETS
+    assert ps.experiment.load_experiment("rtms_cohort")["experiment"]["kind"] == "cohort"
+
+
+_GOOD = '''[experiment]
+name = "c"
+kind = "cohort"
+model = "pain_pathway"
+preset = "rtms_real_world"
+n_patients = 12
+seed = 3
+batch_size = 4
+protocol = "rtms_m1_20hz"
+'''
+
+
+@pytest.mark.parametrize("edit, error, match", [
+    (("n_patients = 12", "n_patient = 12"), UnknownKeyError, "n_patients"),
+    (("n_patients = 12", "n_patients = 0"), ParameterError, "n_patients"),
+    (("batch_size = 4", "batch_size = 2.5"), ParameterError, "batch_size"),
+    (("preset = \"rtms_real_world\"", "preset = \"rtms_realworld\""), UnknownKeyError, "rtms_real_world"),
+    (("protocol = \"rtms_m1_20hz\"", "protocol = \"rtms_m1_20\""), UnknownKeyError, "rtms_m1_20hz"),
+    (("protocol = \"rtms_m1_20hz\"\n", "protocol = \"rtms_m1_20hz\"\n[distributions]\ndescending_integrty = 0.5\n"),
+     UnknownKeyError, "descending_integrity"),
+    (("protocol = \"rtms_m1_20hz\"\n", "protocol = \"rtms_m1_20hz\"\n[distributions]\n"
+      "descending_integrity = {hemorhagic = {type = \"beta\", mean = 0.5}}\n"), UnknownKeyError, "hemorrhagic"),
+    (("protocol = \"rtms_m1_20hz\"\n", "protocol = \"rtms_m1_20hz\"\n[distributions]\n"
+      "descending_integrity = {type = \"betta\", mean = 0.5}\n"), UnknownKeyError, "beta"),
+    (("protocol = \"rtms_m1_20hz\"\n", "protocol = \"rtms_m1_20hz\"\n[distributions]\n"
+      "descending_integrity = {type = \"beta\", mean = 1.5}\n"), ParameterError, "Beta.mean"),
+    (("protocol = \"rtms_m1_20hz\"\n", "protocol = \"rtms_m1_20hz\"\n[distribution]\n"), UnknownKeyError,
+     "distributions"),
+    (("protocol = \"rtms_m1_20hz\"\n", ""), ps.errors.ModelFileError, "protocol"),
+])
+def test_bad_cohort_specs_raise_clear_errors(tmp_path, edit, error, match):
+    f = tmp_path / "c.toml"
+    f.write_text(_GOOD.replace(*edit))
+    with pytest.raises(error, match=match):
+        cohort.load_cohort_spec(f)
+    with pytest.raises(error, match=match):  # before any work, through the experiment loader too
+        ps.experiment.load_experiment(f)
+
+
+def test_cohort_file_runs_through_the_cli(tmp_path, monkeypatch, capsys):
+    from painsim.cli import main
+    calls = _fake_course(monkeypatch)
+    f = tmp_path / "c.toml"
+    f.write_text(_GOOD + "relief_day = 4\n[distributions]\ndescending_integrity = "
+                         "{peripheral = {type = \"beta\", mean = 0.8, concentration = 20}}\n")
+    assert main(["run", str(f), "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "or_central_vs_peripheral" in out and "2.03" in out and "responders > 30 %" in out
+    assert sum(calls) == 12 and max(calls) <= 4
+    ds = io_load(tmp_path / "out" / "results.nc")
+    table = pd.read_csv(tmp_path / "out" / "patients.csv", index_col=0)
+    assert len(table) == 12 and ds.sizes["patient"] == 12
+    np.testing.assert_allclose(table.relief, ds.relief.values)
+    assert set(ds.statistic.values) == {"responder_rate_30", "or_central_vs_peripheral", "or_ischemic_vs_hemorrhagic"}
+    assert float(ds.published.sel(statistic="or_ischemic_vs_hemorrhagic")) == 3.36
+    rate = float(ds.responder_rate.sel(group="all", threshold=0.3))
+    assert rate == pytest.approx((table.relief >= 0.3).mean())
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == ["c_comparison.png", "c_relief.png"]
+    assert not list((tmp_path / "out").glob(".*.tmp"))
+    # the peripheral distribution of the file was used, the others are the preset's
+    per = table[table.etiology == "peripheral"]
+    assert abs(per.descending_integrity.mean() - 0.8) < 0.15
+    # the figures can be redrawn from the saved results
+    assert sorted(ps.plots.figures_for(ds)) == ["comparison", "relief"]
+
+
+def io_load(path):
+    return ps.io.load(path)
+
+
+def test_cohort_results_do_not_depend_on_batch_size(monkeypatch):
+    _fake_course(monkeypatch)
+    table = cohort.sample(11, preset="rtms_real_world", seed=5)
+    ref = cohort.run(table, "rtms_m1_20hz", batch_size=1, day=4)
+    for b in (3, 8, 11):
+        pd.testing.assert_frame_equal(cohort.run(table, "rtms_m1_20hz", batch_size=b, day=4), ref)
+    with pytest.raises(ParameterError, match="workers"):
+        cohort.run(table, "rtms_m1_20hz", workers=0)
+
+
+def _fake_task(models, protocol, seeds, batch_size, kw):
+    """Module level (picklable): what a worker process returns for a batch, from model and seed only."""
+    import os
+    out = []
+    for m, s in zip(models, seeds):
+        relief = 100 * (m.si("descending.integrity") - 0.6) + np.random.default_rng(s).normal(0, 10)
+        out.append(xr.Dataset({"baseline_pain": ((), 6.0), "relief": (("day",), [0.0, relief], {"units": "%"}),
+                               "pid": ((), os.getpid())}, coords={"day": [0.0, 4.0]}))
+    return out
+
+
+def test_worker_processes_return_patients_in_order():
+    # two spawned worker processes; each patient's result must come back in its row, whatever the worker
+    table = cohort.sample(7, preset="rtms_real_world", seed=8)
+    base = ps.load_model("pain_pathway")
+    models = [base.with_params(cohort.patient_overrides(r, base)[0]) for _, r in table.iterrows()]
+    seeds = list(table.seed)
+    serial = _fake_task(models, None, seeds, 7, {})
+    par = cohort._run_parallel(models, None, seeds, batch_size=3, workers=2, kw={}, progress=False, task=_fake_task)
+    assert [float(d.relief[-1]) for d in par] == [float(d.relief[-1]) for d in serial]
+    assert len({int(d.pid) for d in par}) >= 1 and all(int(d.pid) != __import__("os").getpid() for d in par)
+
+
+def test_painsim_run_dispatches_course_files(monkeypatch):
+    from painsim import cli
+    seen = []
+    monkeypatch.setattr(cli, "cmd_course", lambda args: seen.append(args.file) or 0)
+    assert cli.main(["run", "rtms_course"]) == 0 and seen == ["rtms_course"]
+    assert ps.experiment.load_experiment("rtms_course")["experiment"]["kind"] == "course"

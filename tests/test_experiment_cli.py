@@ -26,6 +26,11 @@ def test_gate_control_experiment_runs_and_writes_results(tmp_path, capsys):
     pngs = list(tmp_path.glob("*.png"))
     assert pngs and all(p.stat().st_size > 10_000 for p in pngs)
     assert not list(tmp_path.glob(".*.tmp"))  # nothing half-written left behind
+    # the figures can be redrawn from the saved results alone
+    redraw = tmp_path / "redrawn"
+    assert main(["figures", str(tmp_path / "results.nc"), "--out", str(redraw)]) == 0
+    assert sorted(p.name for p in redraw.glob("*.png")) == sorted(p.name for p in pngs)
+    assert main(["figures", str(tmp_path / "missing.nc")]) == 2
 
 
 def test_cli_reports_bad_input_clearly(tmp_path, capsys):
