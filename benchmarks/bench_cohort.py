@@ -18,8 +18,27 @@ warm-up course of one patient first.
 Run:
     PAINSIM_TARGET=cython python benchmarks/bench_cohort.py [--patients 8] [--batch 4]
 
-Measured numbers are in experiments/rtms_cohort.toml (header) and in the
-final report of issue 7.
+Measured (2-core development machine shared with other jobs, Cython target, warm
+cache, rtms_real_world patients of seed 1; full runs of this script did not fit
+the session, so from the runs that did):
+
+=====================================  =========  ================  ==============
+configuration                          patients   wall              patients/min
+=====================================  =========  ================  ==============
+1 process, 2 patients per network      2          659 s (*)         0.18
+2 workers, 2 patients per network      4          588 s             0.41
+=====================================  =========  ================  ==============
+
+(*) includes the compilation of ~30 remaining Cython modules.  2 workers / 1
+worker: 2.2x as measured, ~1.7-2x without that compilation.  Batched / one per
+network was not measured for courses; for single windows of the pathway network
+benchmarks/bench_network.py measured 6.2x at 8 points (numpy target).  A
+200-patient cohort at 0.41 patients/min takes ~8 h: the issue's target
+(< 10 min, i.e. 20 patients/min) is missed by ~50x.  The cost is in brian2
+running the pathway network for the session windows (py-spy: ~50 % in the
+Cython code objects, ~25 % in brian2's Python run loop and code-object set-up);
+larger batches per network and fewer distinct windows per session are where
+the time is.
 """
 from __future__ import annotations
 

@@ -48,6 +48,9 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "recruitment": ("fraction", "biophysical"),
     "variant": ("central", "peripheral", "ischemic", "hemorrhagic", "none"),
     "layers": ("spinal", "pathway"),
+    # word-valued parameters of plasticity rules ([plasticity.<conn>.rule_params])
+    "interaction": ("all_to_all", "nearest"),
+    "update": ("additive", "multiplicative"),
     "extent": ("site", "widespread"),
     "etiology": ("none", "peripheral", "central", "widespread"),
     "stroke": ("none", "ischemic", "hemorrhagic"),
@@ -57,6 +60,17 @@ CHOICES: dict[str, tuple[str, ...]] = {
                "visual_cortex_minimal_nearest", "hippocampal_all_to_all", "hippocampal_minimal_all_to_all",
                "hippocampal_nearest", "hippocampal_minimal_nearest"),
 }
+# Rule-specific parameters of a plastic connection ([plasticity.<conn>.rule_params]) are
+# not in the reference model: the rule itself checks their names, units and ranges
+# (painsim.plasticity.plastic_connections).
+_RULE_PARAMS = re.compile(r"^plasticity\.(\w+)\.rule_params\.\w+$")
+
+
+def _is_rule_param(path: str, known: Mapping) -> bool:
+    m = _RULE_PARAMS.match(path)
+    return bool(m) and f"plasticity.{m.group(1)}.rule" in known
+
+
 # Free-text keys allowed in [model] only (names, descriptions, the base model).
 _TEXT_KEYS = {"model.name", "model.description", "model.extends"}
 
@@ -317,6 +331,11 @@ class Model:
             return self
         leaves = dict(self.leaves)
         for path, value in overrides.items():
+            if _is_rule_param(path, self.leaves):
+                if hasattr(value, "dim"):  # a brian2 quantity: as text, the rule parses it
+                    value = str(value)
+                leaves[path] = _parse_leaf(path, value, "override")
+                continue
             if path not in self.leaves:
                 raise UnknownKeyError(path, self.leaves)
             ref = self.leaves[path]
@@ -387,6 +406,9 @@ def load_model(name_or_path: str | Path = REFERENCE_MODEL, overrides: Mapping | 
     checked: dict[str, Leaf] = {}
     for k, leaf in leaves.items():
         if k in _TEXT_KEYS:
+            checked[k] = leaf
+            continue
+        if _is_rule_param(k, ref):
             checked[k] = leaf
             continue
         if k not in ref:

@@ -1869,6 +1869,11 @@ _RULE_WORDS = {"scaling": "synaptic_scaling"}  # model-file word -> RULES key
 def plastic_connections(model) -> dict:
     """Connections marked plastic in ``model`` (``[plasticity.<conn>]`` with ``rule != "none"``).
 
+    A ``[plasticity.<conn>.rule_params]`` table sets individual parameters of
+    the rule (on top of its preset), e.g. ``tau_plus = "20 ms"``, ``A_plus =
+    0.01``, ``interaction = "nearest"``; unknown names are refused with the
+    nearest valid one.
+
     Returns
     -------
     dict
@@ -1887,11 +1892,20 @@ def plastic_connections(model) -> dict:
         if not w_max > w_min:
             raise ParameterError(f"plasticity.{conn}.w_max", w_max, f"a value > w_min = {w_min}")
         name = _RULE_WORDS.get(word, word)
+        prefix = f"plasticity.{conn}.rule_params."
+        # rule parameters as written in the file ("20 ms"): the rule parses and checks them
+        extra = {k[len(prefix):]: model.text(k) for k in model.keys() if k.startswith(prefix)}
         try:
-            rule = make_rule(name, preset=None if preset == "none" else preset)
-        except (ParameterError, UnknownKeyError) as e:
-            raise ParameterError(f"plasticity.{conn}.preset", preset,
-                                 f"a preset of the {word!r} rule or 'none' ({e})") from None
+            rule = make_rule(name, preset=None if preset == "none" else preset, **extra)
+        except UnknownKeyError as e:
+            if e.name not in extra:  # an unknown preset
+                raise ParameterError(f"plasticity.{conn}.preset", preset,
+                                     f"a preset of the {word!r} rule or 'none' ({e})") from None
+            raise UnknownKeyError(prefix + str(e.name), [prefix + f.name for f in fields(RULES[name])],
+                                  what=f"parameter of the {word!r} rule") from None
+        except ParameterError as e:
+            where = prefix + e.name if e.name in extra else f"plasticity.{conn}.preset"
+            raise ParameterError(where, e.value, f"{e.allowed} (rule {word!r}, preset {preset!r})") from None
         out[conn] = (rule, w_min, w_max)
     return out
 

@@ -877,7 +877,9 @@ def cohort_comparison_figure(ds: xr.Dataset, title: str | None = None):
             v, l, h = float(v), float(l), float(h)
             y = k + (0.15 if off else -0.15)
             if not (np.isfinite(v) and v > 0):
-                a2.text(1, y, f"{lab}: not estimable", va="center", ha="center", fontsize=7, color=c)
+                import matplotlib.transforms as mtransforms
+                a2.text(0.5, y, f"{lab}: not estimable (a zero cell)", va="center", ha="center", fontsize=7,
+                        color=c, transform=mtransforms.blended_transform_factory(a2.transAxes, a2.transData))
                 continue
             xerr = [[max(v - l, 0)], [max(h - v, 0)]] if np.isfinite(l) and np.isfinite(h) else None
             a2.errorbar([v], [y], xerr=xerr, fmt="o" if off == 0 else "D", color=c, capsize=4,

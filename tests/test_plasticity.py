@@ -489,3 +489,34 @@ def test_registry_and_presets():
         pl.TripletSTDP.preset(name)
     for name in pl.CalciumRule.PRESETS:
         pl.CalciumRule.preset(name)
+
+
+# ---------------------------------------------------------------- rule parameters in model files
+def test_model_file_sets_individual_rule_parameters(tmp_path):
+    import painsim as ps
+    f = tmp_path / "mine.toml"
+    f.write_text('[model]\nname = "mine"\nextends = "gate_control"\n'
+                 '[plasticity.c_pn]\nrule = "pair_stdp"\npreset = "none"\n'
+                 '[plasticity.c_pn.rule_params]\ntau_plus = "25 ms"\nA_plus = 0.01\ninteraction = "nearest"\n')
+    rule = pl.plastic_connections(ps.load_model(f))["c_pn"][0]
+    assert (rule.tau_plus, rule.A_plus, rule.interaction) == (0.025, 0.01, "nearest")
+    # parameters on top of a preset, from Python
+    m = ps.load_model("gate_control").with_params({"plasticity.c_pn.rule": "calcium",
+                                                   "plasticity.c_pn.rule_params.tau_rho": "100 s"})
+    rule = pl.plastic_connections(m)["c_pn"][0]
+    assert rule.tau_rho == 100.0
+    assert rule.gamma_p == pl.CalciumRule.preset("spinal_presynaptic").gamma_p
+
+
+def test_bad_rule_parameters_in_a_model_are_refused_clearly():
+    import painsim as ps
+    m = ps.load_model("gate_control").with_params({"plasticity.c_pn.rule": "pair_stdp",
+                                                   "plasticity.c_pn.preset": "none"})
+    with pytest.raises(UnknownKeyError, match="rule_params.tau_plus"):
+        pl.plastic_connections(m.with_params({"plasticity.c_pn.rule_params.tau_plu": "20 ms"}))
+    with pytest.raises(ParameterError, match="rule_params.tau_plus.*> 0"):
+        pl.plastic_connections(m.with_params({"plasticity.c_pn.rule_params.tau_plus": "-2 ms"}))
+    with pytest.raises(ParameterError, match="in s"):
+        pl.plastic_connections(m.with_params({"plasticity.c_pn.rule_params.tau_plus": "2 mV"}))
+    with pytest.raises(UnknownKeyError):
+        m.with_params({"plasticity.no_such_connection.rule_params.tau_plus": "20 ms"})
