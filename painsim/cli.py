@@ -17,8 +17,25 @@ def _out_dir(args, name: str) -> Path:
     return out
 
 
-def cmd_run(args) -> int:
+def _write_outputs(ds, out: Path, name: str, figures: dict):
+    """Save ``ds`` as ``results.nc`` (if given) and each figure as ``<name>_<kind>.png``, atomically."""
     from . import io, plots
+    result = io.save(ds, out / "results.nc") if ds is not None else None
+    return result, [plots.save_figure(fig, out / f"{name}_{kind}.png") for kind, fig in figures.items()]
+
+
+def _print_paths(result, figures, **others) -> None:
+    """Tell the user where the results, other files and figures are."""
+    if result is not None:
+        print(f"painsim: results  {Path(result).resolve()}")
+    for label, path in others.items():
+        print(f"painsim: {label:8s} {Path(path).resolve()}")
+    for f in figures:
+        print(f"painsim: figure   {Path(f).resolve()}")
+
+
+def cmd_run(args) -> int:
+    from . import plots
     from .experiment import load_experiment, run_experiment
 
     spec = load_experiment(args.file)
@@ -35,21 +52,18 @@ def cmd_run(args) -> int:
     t0 = time.time()
     ds = run_experiment(spec, seed=args.seed)
     print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
-    result = io.save(ds, out / "results.nc")
-    figures = [plots.save_figure(fig, out / f"{name}_{kind}.png") for kind, fig in
-               plots.experiment_figures(ds, spec["experiment"].get("figure", "conditions")).items()]
+    wanted = spec["experiment"].get("figure", "conditions")
+    result, figures = _write_outputs(ds, out, name, plots.experiment_figures(ds, wanted))
     for c, p, g in zip(ds.condition.values, ds["pain"].values, ds["gate_index"].values):
         print(f"  {c:45s} pain {p:4.1f} / 10   gate index {g:.2f}   PN "
               f"{float(ds['pn_rate'].sel(condition=c)):5.1f} Hz")
-    print(f"painsim: results  {result.resolve()}")
-    for f in figures:
-        print(f"painsim: figure   {Path(f).resolve()}")
+    _print_paths(result, figures)
     return 0
 
 
 def _run_conditioning(args, spec, name) -> int:
     """``painsim run`` for a ``kind = "conditioning"`` file (spinal LTP/LTD)."""
-    from . import io, plots
+    from . import plots
     from .experiment import run_experiment
 
     out = _out_dir(args, name)
@@ -59,18 +73,15 @@ def _run_conditioning(args, spec, name) -> int:
     t0 = time.time()
     ds = run_experiment(spec, seed=args.seed)
     print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
-    result = io.save(ds, out / "results.nc")
-    figures = [plots.save_figure(fig, out / f"{name}_{kind}.png") for kind, fig in
-               plots.experiment_figures(ds, spec["experiment"].get("figure", "ltp_ltd")).items()]
+    wanted = spec["experiment"].get("figure", "ltp_ltd")
+    result, figures = _write_outputs(ds, out, name, plots.experiment_figures(ds, wanted))
     conns = [k[2:-7] for k in ds.data_vars if k.startswith("w_") and k.endswith("_change")]
     for p in ds.protocol.values:
         d = ds.sel(protocol=p)
         w = "   ".join(f"w {c} {100 * float(d[f'w_{c}_change']):+5.0f} %" for c in conns)
         print(f"  {str(p):20s} pain {float(d.pain_before):4.1f} -> {float(d.pain_after):4.1f} / 10   "
               f"PN {float(d.pn_rate_before):5.1f} -> {float(d.pn_rate_after):5.1f} Hz   {w}")
-    print(f"painsim: results  {result.resolve()}")
-    for f in figures:
-        print(f"painsim: figure   {Path(f).resolve()}")
+    _print_paths(result, figures)
     return 0
 
 
@@ -87,11 +98,10 @@ def _run_cohort(args, spec, name) -> int:
     ds = run_cohort_file(spec["_path"], seed=args.seed, n_patients=getattr(args, "n_patients", None),
                          workers=getattr(args, "workers", None), progress=True)
     print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
-    result = io.save(ds, out / "results.nc")
+    result, figures = _write_outputs(ds, out, name, plots.cohort_figures(ds))
     table = out / "patients.csv"
     with io.atomic_path(table) as tmp:
         from_dataset(ds).to_csv(tmp)
-    figures = [plots.save_figure(fig, out / f"{name}_{kind}.png") for kind, fig in plots.cohort_figures(ds).items()]
     print(f"  {'statistic':28s} {'simulated [95 % CI]':>26s}   {'published [95 % CI]':>24s}")
     for st in ds.statistic.values:
         d = ds.sel(statistic=st)
@@ -108,10 +118,7 @@ def _run_cohort(args, spec, name) -> int:
             print(f"  responders > 30 % relief, {str(g):12s} {100 * float(r.responder_rate):5.1f} % "
                   f"[{100 * float(r.responder_ci_low):.1f}; {100 * float(r.responder_ci_high):.1f}]  "
                   f"(n = {int(r.responder_n)})")
-    print(f"painsim: results  {result.resolve()}")
-    print(f"painsim: patients {table.resolve()}")
-    for f in figures:
-        print(f"painsim: figure   {Path(f).resolve()}")
+    _print_paths(result, figures, patients=table)
     return 0
 
 
@@ -155,16 +162,13 @@ def cmd_sweep(args) -> int:
         bad = ds["error"].values.ravel()
         first = next(e for e in bad if e)
         print(f"painsim: first failure: {first}", file=sys.stderr)
-    figures = [plots.save_figure(fig, out / f"{spec.name}_{kind}.png")
-               for kind, fig in plots.sweep_figures(ds).items()]
-    print(f"painsim: results  {(store / 'result.nc').resolve()}")
-    for f in figures:
-        print(f"painsim: figure   {Path(f).resolve()}")
+    _, figures = _write_outputs(None, out, spec.name, plots.sweep_figures(ds))
+    _print_paths(store / "result.nc", figures)
     return 0 if not ds.attrs["n_failed"] else 1
 
 
 def cmd_course(args) -> int:
-    from . import io, plots
+    from . import plots
     from .course import run_course_file
 
     t0 = time.time()
@@ -173,8 +177,7 @@ def cmd_course(args) -> int:
     name = ds.attrs.get("name", Path(args.file).stem)
     out = _out_dir(args, name)
     print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
-    result = io.save(ds, out / "results.nc")
-    figures = [plots.save_figure(fig, out / f"{name}_{kind}.png") for kind, fig in plots.course_figures(ds).items()]
+    result, figures = _write_outputs(ds, out, name, plots.course_figures(ds))
     arms = list(ds.arm.values) if "arm" in ds.dims else [ds.attrs.get("protocol", "course")]
     for a in arms:
         d = ds.sel(arm=a) if "arm" in ds.dims else ds
@@ -182,9 +185,7 @@ def cmd_course(args) -> int:
         line = "  ".join(f"day {float(f):g}: {float(d['relief'].sel(day=f).mean()):5.1f} %"
                          for f in d.follow_up.values)
         print(f"  {str(a):8s} baseline pain {base:4.1f} / 10   relief  {line}")
-    print(f"painsim: results  {result.resolve()}")
-    for f in figures:
-        print(f"painsim: figure   {Path(f).resolve()}")
+    _print_paths(result, figures)
     return 0
 
 
@@ -201,8 +202,7 @@ def cmd_figures(args) -> int:
     out = Path(args.out) if args.out else path.parent
     out.mkdir(parents=True, exist_ok=True)
     stem = ds.attrs.get("experiment") or ds.attrs.get("name") or path.stem
-    for kind, fig in plots.figures_for(ds).items():
-        print(f"painsim: figure   {Path(plots.save_figure(fig, out / f'{stem}_{kind}.png')).resolve()}")
+    _print_paths(None, _write_outputs(None, out, stem, plots.figures_for(ds))[1])
     return 0
 
 

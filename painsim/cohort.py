@@ -1096,10 +1096,7 @@ def sensitivity(table, outcome: str = "relief", attributes: Sequence[str] | None
     pandas.DataFrame
         One row per attribute.
     """
-    import pandas as pd
-    from SALib.analyze import delta as sa_delta, rbd_fast as sa_rbd
-
-    from .sweep import _delta_result
+    from .sweep import salib_indices
     if method not in ("delta", "rbd_fast"):
         raise UnknownKeyError(method, ("delta", "rbd_fast"), what="sensitivity method for a cohort")
     if outcome not in table:
@@ -1119,15 +1116,8 @@ def sensitivity(table, outcome: str = "relief", attributes: Sequence[str] | None
     X, Y = X[keep], Y[keep]
     problem = {"num_vars": len(attributes), "names": list(attributes),
                "bounds": [[float(X[:, j].min()), float(X[:, j].max()) + 1e-12] for j in range(X.shape[1])]}
-    if method == "delta":
-        r = sa_delta.analyze(problem, X, Y, seed=seed)
-        r = _delta_result(r)
-        cols = ["delta", "delta_conf", "S1", "S1_conf"]
-    else:
-        r = sa_rbd.analyze(problem, X, Y, seed=seed)
-        cols = ["S1", "S1_conf"]
-    return pd.DataFrame({c: np.asarray(r[c], float) for c in cols},
-                        index=pd.Index(attributes, name="attribute")).sort_values(cols[0], ascending=False)
+    table = salib_indices("delta" if method == "delta" else "rbd_fast", problem, X, Y, seed, index_name="attribute")
+    return table.sort_values(table.columns[0], ascending=False)
 
 
 # ====================================================================== cohort files

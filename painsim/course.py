@@ -124,7 +124,7 @@ import json
 import math
 import time as _time
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Sequence
 
 import numba
 import numpy as np

@@ -26,7 +26,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -34,7 +34,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from .errors import ModelFileError, ParameterError, UnitError, UnknownKeyError
-from .units import DIMENSIONLESS, Dim, format_si, parse, to_si, unit_name
+from .units import DIMENSIONLESS, Dim, parse, to_si, unit_name
 
 __all__ = ["Model", "load_model", "builtin_models", "builtin_experiments", "find_builtin",
            "read_toml", "flatten", "unflatten", "REFERENCE_MODEL"]

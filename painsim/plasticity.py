@@ -46,7 +46,7 @@ No brian2 here: this module is numpy + numba only.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 

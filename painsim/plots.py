@@ -217,7 +217,6 @@ def scs_modes_figure(ds: xr.Dataset, title: str | None = None):
 def scs_frequency_figure(ds: xr.Dataset, title: str | None = None):
     """PN output against tonic SCS frequency, spinal inhibition intact vs blocked
     (cf. Zhang, Janik & Grill 2014); dashed lines: the matching no-SCS condition."""
-    import json
     from .stimulation import from_spec
     conds = _experiment_conditions(ds)
     pn = ds["pn_rate"].values

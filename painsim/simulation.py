@@ -9,7 +9,6 @@ import numpy as np
 import xarray as xr
 
 from . import readouts
-from .circuits import dorsal_horn as dh
 from .circuits.network import PointInput, PointOutput, run_batch, structure_key
 from .errors import ParameterError
 from .fibers import FIBER_CLASSES, AfferentSpikes, afferent_input, natural

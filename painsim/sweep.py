@@ -1330,7 +1330,6 @@ def sensitivity(data: xr.Dataset, outcome: str, method: str | None = None, repea
         ``mu_star_conf``, ``sigma``; delta: ``delta``, ``delta_conf``, ``S1``,
         ``S1_conf``; RBD-FAST: ``S1``, ``S1_conf``).
     """
-    import pandas as pd
     spec = _spec_from_saved(json.loads(data.attrs["spec"]))
     design = spec.design
     method = method or {"saltelli": "sobol", "morris": "morris"}.get(design, "rbd_fast")
@@ -1355,7 +1354,6 @@ def sensitivity(data: xr.Dataset, outcome: str, method: str | None = None, repea
     if Yr.ndim != 2:
         raise SpecError("outcome", outcome, "a scalar outcome per run")
     problem = _problem(spec)
-    from SALib.analyze import delta as sa_delta, morris as sa_morris, rbd_fast as sa_rbd, sobol as sa_sobol
     if method in ("sobol", "morris") or repeat == "mean":
         Y = np.nanmean(Yr, axis=1)
     else:
@@ -1365,21 +1363,31 @@ def sensitivity(data: xr.Dataset, outcome: str, method: str | None = None, repea
             raise SpecError(outcome, int(np.isnan(Y).sum()), "no failed or pending points for Sobol/Morris indices")
         keep = ~np.isnan(Y)
         X, Y = X[keep], Y[keep]
+    return salib_indices(method, problem, X, Y, seed, levels=spec.levels, index_name="parameter")
+
+
+def salib_indices(method: str, problem: Mapping, X, Y, seed, levels=None, index_name="parameter"):
+    """Sensitivity indices of one SALib method as a table (one row per input).
+
+    ``method``: "sobol" (Saltelli samples), "morris" (trajectories, ``levels``),
+    "delta" or "rbd_fast" (any samples).  Shared by sweeps and cohorts.
+    """
+    import pandas as pd
+    from SALib.analyze import delta as sa_delta, morris as sa_morris, rbd_fast as sa_rbd, sobol as sa_sobol
     if method == "sobol":
         r = sa_sobol.analyze(problem, Y, calc_second_order=False, seed=seed)
         cols = ["S1", "S1_conf", "ST", "ST_conf"]
     elif method == "morris":
-        r = sa_morris.analyze(problem, X, Y, num_levels=spec.levels, seed=seed)
+        r = sa_morris.analyze(problem, X, Y, num_levels=levels, seed=seed)
         cols = ["mu", "mu_star", "mu_star_conf", "sigma"]
     elif method == "delta":
-        r = sa_delta.analyze(problem, X, Y, seed=seed)
-        r = _delta_result(r)
+        r = _delta_result(sa_delta.analyze(problem, X, Y, seed=seed))
         cols = ["delta", "delta_conf", "S1", "S1_conf"]
     else:
         r = sa_rbd.analyze(problem, X, Y, seed=seed)
         cols = ["S1", "S1_conf"]
-    return pd.DataFrame({c: np.asarray(r[c], float) for c in cols}, index=pd.Index(problem["names"],
-                                                                                   name="parameter"))
+    return pd.DataFrame({c: np.asarray(r[c], float) for c in cols},
+                        index=pd.Index(problem["names"], name=index_name))
 
 
 def _delta_result(r) -> dict:

@@ -23,7 +23,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from ..errors import ParameterError
-from ..fibers import AfferentSpikes, rng_for
+from ..fibers import AfferentSpikes
 from ..params import Model
 from . import dorsal_horn as dh
 
