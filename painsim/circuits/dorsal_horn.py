@@ -163,6 +163,13 @@ def site_stream(site: int) -> tuple:
     return () if site == 0 else (1000 + int(site),)
 
 
+def sizes_per_site(model) -> dict[str, int]:
+    """Fibers or neurons per body site of every afferent and dorsal-horn population."""
+    sizes = {c: int(model.si(f"afferents.{c}.n")) for c in AFFERENT_POPULATIONS}
+    sizes.update({p: int(model.si(path)) for p, path in DORSAL_HORN_POPULATIONS.items()})
+    return sizes
+
+
 def neuron_parameters(model, pop: str) -> dict[str, float]:
     """SI values of the NEURON_EQS variables for a dorsal-horn population."""
     vals = {var: model.si(path) for var, path in NEURON_PARAMS.items()}
@@ -185,8 +192,7 @@ def build(model, seed: int):
     from .network import Population, Projection
 
     n_sites = int(model.si("body.n_sites"))
-    per_site = {c: int(model.si(f"afferents.{c}.n")) for c in AFFERENT_POPULATIONS}
-    per_site.update({p: int(model.si(path)) for p, path in DORSAL_HORN_POPULATIONS.items()})
+    per_site = sizes_per_site(model)
     pops = [Population(c, per_site[c] * n_sites) for c in AFFERENT_POPULATIONS]
     for k, pop in enumerate(DORSAL_HORN_POPULATIONS):
         n = per_site[pop]

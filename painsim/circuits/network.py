@@ -110,8 +110,7 @@ def build_plan(model: Model, seed: int) -> Plan:
 def population_sizes(model: Model) -> dict[str, int]:
     """Neurons per population of one point (all sites), without drawing connectivity."""
     n_sites = int(model.si("body.n_sites"))
-    sizes = {c: int(model.si(f"afferents.{c}.n")) * n_sites for c in dh.AFFERENT_POPULATIONS}
-    sizes.update({p: int(model.si(path)) * n_sites for p, path in dh.DORSAL_HORN_POPULATIONS.items()})
+    sizes = {p: n * n_sites for p, n in dh.sizes_per_site(model).items()}
     if model.text("network.layers") == "pathway":
         from . import cortex
         sizes.update(cortex.population_sizes(model))
