@@ -474,7 +474,7 @@ def patient_overrides(row: Mapping[str, Any], model=None, strict: bool = False,
 
 
 def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | None = None,
-        batch_size: int = 8, day: float | None = None, strict: bool = False, return_datasets: bool = False,
+        batch_size: int = 32, day: float | None = None, strict: bool = False, return_datasets: bool = False,
         workers: int = 1, progress: bool = False):
     """Run a protocol course for every patient of a table.
 
@@ -492,13 +492,16 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
     seeds : sequence of int, optional
         One seed per patient; default: the table's ``seed`` column.
     batch_size : int
-        Patients per brian2 network (results do not depend on it).
+        Patients whose courses run together: the windows of all of them
+        share brian2 networks (:func:`painsim.course.run_course_batch`), so
+        larger batches cost less per patient.  Results do not depend on it.
     day : float, optional
         The day of ``relief`` that defines response.  Default: the
         protocol's ``end_day`` (e.g. day 4 for a 4-session test on days
         0-3 with ``end_day = 4``), else the last day of the course result.
-        Only this day (and the session days) is tested, so the course costs
-        no more test windows than needed.
+        Only day 0 and this day are tested (``tests="follow_up"`` of
+        :func:`painsim.course.run_course_batch`), so the course costs no
+        more test windows than needed.
     strict : bool
         Raise if a patient attribute has no model parameter (see
         :func:`patient_overrides`).
@@ -525,7 +528,7 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
     if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
         raise ParameterError("workers", workers, "a number of processes >= 1")
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ParameterError("batch_size", batch_size, "a number of patients per network >= 1")
+        raise ParameterError("batch_size", batch_size, "a number of patients per batch >= 1")
     base = model if isinstance(model, Model) else load_model(model)
     explicit = table.attrs.get("explicit", ())
     models, unmapped = [], set()
@@ -547,12 +550,13 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
     cal = getattr(protocol, "calendar", None)
     if day is None and cal is not None:
         day = cal.end_day if cal.end_day is not None else None
-    kw = {"follow_up_days": (float(day),)} if day is not None else {}
+    # only the baseline and the relief day are tested (the other test windows cost time and are not used)
+    kw = {"follow_up_days": (float(day),), "tests": "follow_up"} if day is not None else {}
     if workers == 1 or len(models) == 1:
         results = []
         for s in range(0, len(models), batch_size):
             results += per_patient(run_course_batch(models[s:s + batch_size], protocol,
-                                                    seeds=seeds[s:s + batch_size], batch_size=batch_size, **kw))
+                                                    seeds=seeds[s:s + batch_size], **kw))
             if progress:
                 print(f"painsim: cohort: {len(results)}/{len(models)} patients done", flush=True)
     else:
@@ -581,7 +585,7 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
 def _course_task(models, protocol, seeds, batch_size, kw) -> list:
     """One batch of a cohort in a worker process (module level: picklable)."""
     from .course import run_course_batch
-    return per_patient(run_course_batch(models, protocol, seeds=seeds, batch_size=batch_size, **kw))
+    return per_patient(run_course_batch(models, protocol, seeds=seeds, **kw))
 
 
 def _run_parallel(models, protocol, seeds, batch_size, workers, kw, progress, task=None) -> list:
@@ -1190,7 +1194,7 @@ def load_cohort_spec(path_or_spec) -> dict:
         preset = "rtms_real_world"      # cohort.PRESETS
         n_patients = 24
         seed = 1
-        batch_size = 8                  # patients per brian2 network
+        batch_size = 32                 # patients whose courses run together
         workers = 1                     # processes
         relief_day = 4                  # optional; default the protocol's end_day
         protocol = "rtms_m1_20hz"       # or a [protocol] table (painsim.protocols.from_spec)
@@ -1236,7 +1240,7 @@ def load_cohort_spec(path_or_spec) -> dict:
         if k not in COHORT_KEYS:
             raise UnknownKeyError(k, COHORT_KEYS, what="key of [experiment] in a cohort file")
     _whole(exp.get("n_patients", 1), "experiment.n_patients")
-    _whole(exp.get("batch_size", 8), "experiment.batch_size")
+    _whole(exp.get("batch_size", 32), "experiment.batch_size")
     _whole(exp.get("workers", 1), "experiment.workers")
     if isinstance(exp.get("seed", 0), bool) or not isinstance(exp.get("seed", 0), int):
         raise ParameterError("experiment.seed", exp.get("seed"), "a whole number")
@@ -1367,7 +1371,7 @@ def run_cohort_file(path_or_spec, seed: int | None = None, n_patients: int | Non
         print(f"painsim: cohort of {n} patients on {spec['model'].name!r}, protocol {prot.name!r} "
               f"({prot.calendar.n_sessions} sessions), {w} worker(s)", flush=True)
     t0 = time.time()
-    res = run(table, prot, model=spec["model"], batch_size=_whole(exp.get("batch_size", 8), "batch_size"),
+    res = run(table, prot, model=spec["model"], batch_size=_whole(exp.get("batch_size", 32), "batch_size"),
               day=exp.get("relief_day"), workers=w, progress=progress)
     wall = time.time() - t0
     from .circuits.network import codegen_target

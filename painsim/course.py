@@ -421,7 +421,8 @@ def _extract(result, patient: _Patient, lead: float, L: float) -> dict:
         qt, qi, n_post = _pl._population_spikes(result, tgt)
         a, b = np.searchsorted(pt, [lead, lead + L])
         c, d = np.searchsorted(qt, [lead, lead + L])
-        out[conn] = _ConnSpikes(pt[a:b] - lead, pi[a:b], qt[c:d] - lead, qi[c:d])
+        out[conn] = _ConnSpikes(np.asarray(pt[a:b], np.float64) - lead, np.ascontiguousarray(pi[a:b], np.int64),
+                                np.asarray(qt[c:d], np.float64) - lead, np.ascontiguousarray(qi[c:d], np.int64))
         if conn not in patient.syn:
             patient.syn[conn] = (np.asarray(result[f"pre_{conn}"].values, np.int64),
                                  np.asarray(result[f"post_{conn}"].values, np.int64), n_pre, n_post)
@@ -432,6 +433,13 @@ def _extract(result, patient: _Patient, lead: float, L: float) -> dict:
             patient.early[conn] = np.zeros_like(w0)
             patient.late[conn] = np.zeros_like(w0)
     return out
+
+
+def _in_window(sp: _ConnSpikes, t: float, length: float):
+    """A window's spikes shifted to start at ``t``, cut to its first ``length`` s."""
+    a = np.searchsorted(sp.pre_t, length, side="left")
+    b = np.searchsorted(sp.post_t, length, side="left")
+    return sp.pre_t[:a] + t, sp.pre_i[:a], sp.post_t[:b] + t, sp.post_i[:b]
 
 
 def _same(a: _ConnSpikes, b: _ConnSpikes, pre_only: bool) -> bool:
@@ -449,6 +457,9 @@ def _replay_chunk(patient: _Patient, chunk: _Chunk, prot: list, sham: dict, stat
         syn_pre, syn_post, n_pre, n_post = patient.syn[conn]
         if syn_pre.size == 0:
             continue
+        # the spikes come from the simulator (sorted, in range): the rule's unchecked path
+        lo_arr = np.ascontiguousarray(np.broadcast_to(np.asarray(lo, np.float64), syn_pre.shape))
+        hi_arr = np.ascontiguousarray(np.broadcast_to(np.asarray(hi, np.float64), syn_pre.shape))
         pre_only = getattr(rule, "drive", None) == "presynaptic"
         st = states.setdefault(conn, {"f": rule.initial_state(syn_pre.size, n_pre, n_post),
                                       "g": rule.initial_state(syn_pre.size, n_pre, n_post), "sync": True})
@@ -466,10 +477,10 @@ def _replay_chunk(patient: _Patient, chunk: _Chunk, prot: list, sham: dict, stat
             if m - n_full > 1e-9:
                 parts.append((m - n_full) * L)
             for length in parts:
-                wf_, st["f"] = rule.apply(f_sp.pre_t + t, f_sp.pre_i, f_sp.post_t + t, f_sp.post_i,
-                                          syn_pre, syn_post, w, st["f"], t, t + length, lo, hi)
-                wg_, st["g"] = rule.apply(g_sp.pre_t + t, g_sp.pre_i, g_sp.post_t + t, g_sp.post_i,
-                                          syn_pre, syn_post, w, st["g"], t, t + length, lo, hi)
+                wf_, st["f"] = rule._apply_trusted(*_in_window(f_sp, t, length), syn_pre, syn_post, w, st["f"],
+                                                   t, t + length, lo_arr, hi_arr)
+                wg_, st["g"] = rule._apply_trusted(*_in_window(g_sp, t, length), syn_pre, syn_post, w, st["g"],
+                                                   t, t + length, lo_arr, hi_arr)
                 w = np.clip(w + (wf_ - wg_), lo, hi)
                 t += length
         # the change enters the early component at the middle of the chunk
@@ -489,8 +500,8 @@ def _check_follow_up(follow_up_days, thresholds):
 
 
 def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, follow_up_days=(30, 90),
-                     thresholds=(0.3, 0.5), days: Sequence[float] | None = None, batch_size: int = 16,
-                     session: str = "chunked", progress: bool = False) -> xr.Dataset:
+                     thresholds=(0.3, 0.5), days: Sequence[float] | None = None, batch_size: int = 128,
+                     session: str = "chunked", tests: str = "all", progress: bool = False) -> xr.Dataset:
     """Run one protocol on many patients; their sessions are simulated together.
 
     Parameters
@@ -507,8 +518,17 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
         companions (:func:`painsim.simulate_batch` guarantees this per window).
     follow_up_days, thresholds, days, session, progress
         As :func:`run_course`.
+    tests : {"all", "follow_up"}
+        ``"all"``: the pain test on every day of the ``day`` coordinate and
+        after every session.  ``"follow_up"``: only on day 0 (the baseline),
+        the follow-up days and ``days``; the other entries of the
+        test-derived variables are NaN (a cohort needs one relief day).
     batch_size : int
-        Points per brian2 network.
+        Windows per brian2 network.  All windows of one chunk of all
+        patients (each protocol window and its companion) and all test
+        windows are simulated together, in networks of up to this many
+        points: brian2's cost per time step is mostly fixed, so large
+        networks are cheap per window (``benchmarks/bench_cohort.py``).
 
     Returns
     -------
@@ -528,6 +548,8 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
         raise ParameterError("seeds", len(seeds), f"one seed per model ({len(models)})")
     if session not in ("chunked", "full"):
         raise ParameterError("session", session, "'chunked' or 'full'")
+    if tests not in ("all", "follow_up"):
+        raise ParameterError("tests", tests, "'all' or 'follow_up'")
     fu, th = _check_follow_up(follow_up_days, thresholds)
     cal = protocol.calendar
     patients = []
@@ -579,22 +601,23 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
             clock = 0.0
             pn_acc = np.zeros(len(patients))
             for chunk in plan:
-                reqs, owners = [], []
+                # a window without pulses (the pause of a patterned protocol) is the companion itself
+                stimulated = [j for j, wf in enumerate(chunk.windows) if len(wf.onsets)]
+                reqs = []
                 for k, p in enumerate(patients):
                     w = p.weights() or None
-                    for wf in chunk.windows:
-                        reqs.append(Request(p.model, wf, 0.0, 0.0, p.seed, w))
+                    reqs += [Request(p.model, chunk.windows[j], 0.0, 0.0, p.seed, w) for j in stimulated]
                     reqs.append(Request(p.model, None, 0.0, 0.0, p.seed, w))
-                    owners.append(len(chunk.windows) + 1)
                 res = simulate_batch(reqs, f"{lead + L!r} s", batch_size=batch_size)
-                pos = 0
+                per = len(stimulated) + 1
                 for k, p in enumerate(patients):
-                    mine = res[pos:pos + owners[k]]
-                    pos += owners[k]
-                    prot = [_extract(r, p, lead, L) for r in mine[:-1]]
+                    mine = res[k * per:(k + 1) * per]
+                    by_window = dict(zip(stimulated, mine[:-1]))
+                    windows = [by_window.get(j, mine[-1]) for j in range(len(chunk.windows))]
                     sham = _extract(mine[-1], p, lead, L)
+                    prot = [_extract(r, p, lead, L) if j in by_window else sham for j, r in enumerate(windows)]
                     # acute spinal output during stimulation: time-weighted over the schedule
-                    pn_acc[k] += sum(float(mine[i].pn_rate) * d for i, d in chunk.schedule)
+                    pn_acc[k] += sum(float(windows[i].pn_rate) * d for i, d in chunk.schedule)
                     p.evolve(chunk.duration / 2)
                     _replay_chunk(p, chunk, prot, sham, states[k], clock, L)
                     p.evolve(chunk.duration / 2)
@@ -611,11 +634,17 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
                   f"[{_time.time() - wall:.1f} s]", flush=True)
     record_days(np.inf, inclusive=True)
     # ------------------------------------------------------------ tests
-    reqs = []
+    wanted = {0.0, *fu, *(float(d) for d in (days or ()))}
+    tested = [tests == "all" or d in wanted for d in day_coord] + [tests == "all"] * cal.n_sessions
+    reqs, where = [], []
     for k, p in enumerate(patients):
-        for w in tests_day[k] + tests_session[k]:
-            reqs.append(Request(p.model, None, t_nox, 0.0, p.seed, w or None))
-    res = simulate_batch(reqs, f"{t_dur!r} s", batch_size=batch_size)
+        for j, w in enumerate(tests_day[k] + tests_session[k]):
+            if tested[j]:
+                reqs.append(Request(p.model, None, t_nox, 0.0, p.seed, w or None))
+                where.append(k * len(tested) + j)
+    res: list = [None] * (len(patients) * len(tested))
+    for at, r in zip(where, simulate_batch(reqs, f"{t_dur!r} s", batch_size=batch_size)):
+        res[at] = r
     n_d, n_s = len(day_coord), cal.n_sessions
     per = n_d + n_s
     return _dataset(protocol, patients, res, per, n_d, n_s, day_coord, fu, th, session_pn, late_day,
@@ -628,7 +657,8 @@ def _dataset(protocol, patients, res, per, n_d, n_s, day_coord, fu, th, session_
     cal = protocol.calendar
 
     def grab(var, k, sl):
-        return np.array([float(r[var]) if var in r else np.nan for r in res[k * per:(k + 1) * per][sl]])
+        return np.array([float(r[var]) if r is not None and var in r else np.nan
+                         for r in res[k * per:(k + 1) * per][sl]])
 
     pain_d = np.array([grab("pain", k, slice(0, n_d)) for k in range(P)])
     pain_s = np.array([grab("pain", k, slice(n_d, per)) for k in range(P)])
@@ -663,18 +693,19 @@ def _dataset(protocol, patients, res, per, n_d, n_s, day_coord, fu, th, session_
             {"units": "m^2"})
         if "map_rate" in res[0]:
             first = np.array([res[k * per]["map_rate"].values for k in range(P)])
-            last = np.array([res[k * per + n_d - 1]["map_rate"].values for k in range(P)])
+            last_day = max(j for j in range(n_d) if res[j] is not None)  # the last tested day
+            last = np.array([res[k * per + last_day]["map_rate"].values for k in range(P)])
             my, mx = res[0]["map_rate"].dims
             data["map_rate_baseline"] = (("patient", my, mx), first, {"units": "Hz"})
             data["map_rate_final"] = (("patient", my, mx), last, {"units": "Hz",
-                                                                  "long_name": "S1 map on the last day"})
+                                                                  "long_name": "S1 map on the last tested day"})
     # weights per plastic connection
     conns = list(dict.fromkeys(c for p in patients for c in p.plastic))
     for c in conns:
         def mean_w(k, sl):
             out = []
             for r in res[k * per:(k + 1) * per][sl]:
-                v = r[f"w_{c}"].values if f"w_{c}" in r else np.array([])
+                v = r[f"w_{c}"].values if r is not None and f"w_{c}" in r else np.array([])
                 out.append(float(np.mean(v)) if v.size else np.nan)
             return out
         data[f"w_{c}"] = (("patient", "day"), np.array([mean_w(k, slice(0, n_d)) for k in range(P)]),
@@ -705,8 +736,8 @@ def _dataset(protocol, patients, res, per, n_d, n_s, day_coord, fu, th, session_
 
 
 def run_course(model, protocol, *, seed: int = 0, follow_up_days=(30, 90), thresholds=(0.3, 0.5),
-               days: Sequence[float] | None = None, session: str = "chunked", batch_size: int = 16,
-               progress: bool = False) -> xr.Dataset:
+               days: Sequence[float] | None = None, session: str = "chunked", batch_size: int = 128,
+               tests: str = "all", progress: bool = False) -> xr.Dataset:
     """Run a treatment course on one patient (a model and a seed).
 
     Parameters
@@ -733,6 +764,9 @@ def run_course(model, protocol, *, seed: int = 0, follow_up_days=(30, 90), thres
         ``"full"`` simulates every window of every session with the weights
         of the previous one (slow; for checking the chunked extrapolation).
     batch_size : int
+        Windows per brian2 network (as :func:`run_course_batch`).
+    tests : {"all", "follow_up"}
+        Which pain tests to run (as :func:`run_course_batch`).
     progress : bool
         Print a line per session.
 
@@ -766,7 +800,7 @@ def run_course(model, protocol, *, seed: int = 0, follow_up_days=(30, 90), thres
     >>> float(out.relief.sel(day=90))                         # doctest: +SKIP
     """
     ds = run_course_batch([model], protocol, [seed], follow_up_days=follow_up_days, thresholds=thresholds,
-                          days=days, batch_size=batch_size, session=session, progress=progress)
+                          days=days, batch_size=batch_size, session=session, tests=tests, progress=progress)
     return ds.isel(patient=0)
 
 

@@ -406,6 +406,29 @@ class PlasticityRule:
         self._run_kernel(p)
         return p.w, p.state
 
+    def _apply_trusted(self, pre_t, pre_i, post_t, post_i, syn_pre, syn_post, weights, state, t_start, t_end,
+                       w_lo, w_hi):
+        """:meth:`apply` without input checks, for the course engine's replay.
+
+        The caller guarantees what :meth:`apply` checks: float64/int64
+        contiguous arrays, spikes sorted and inside ``[t_start, t_end)``,
+        ``w_lo``/``w_hi`` arrays of one bound per synapse, weights within
+        them.  ``state`` is updated in place (not copied); ``weights`` is
+        copied.  Replaying a 10-minute session calls the rule thousands of
+        times on short windows, where the checks of :meth:`apply` cost more
+        than the kernel.
+        """
+        p = _Prepared()
+        p.pre_t, p.pre_i, p.post_t, p.post_i = pre_t, pre_i, post_t, post_i
+        p.syn_pre, p.syn_post = syn_pre, syn_post
+        p.w = np.array(weights, dtype=np.float64, copy=True)
+        p.wlo, p.whi = w_lo, w_hi
+        p.state = state
+        p.n_pre, p.n_post = self._sizes(state)
+        p.t_start, p.t_end = float(t_start), float(t_end)
+        self._run_kernel(p)
+        return p.w, p.state
+
     def _apply_counted(self, *args):
         """``apply`` that also returns the number of synapse updates (for benchmarks)."""
         p = _prepare(self, *args, self._finite_bounds)

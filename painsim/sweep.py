@@ -745,8 +745,7 @@ def _evaluate(spec: SweepSpec, items: Sequence[tuple[int, int, int]]) -> list[xr
     from .course import run_course_batch  # kind == "course"
     models = [_build(spec, point)[0] for _, _, _, point in items]
     from .cohort import per_patient
-    results = run_course_batch(models, _protocol(spec.protocol), seeds=[it[2] for it in items],
-                               batch_size=max(len(items), 1))
+    results = run_course_batch(models, _protocol(spec.protocol), seeds=[it[2] for it in items])
     return [_pick(ds, spec.outcomes) for ds in per_patient(results)]
 
 

@@ -152,6 +152,20 @@ def test_deterministic_and_independent_of_batch_companions(courses, model):
     assert again.sizes["patient"] == 2
 
 
+def test_follow_up_tests_only_skip_the_other_days(courses, model):
+    """tests="follow_up" (cohorts) tests day 0 and the follow-up days with the same
+    weights and seed as a full course, and leaves the other test entries NaN."""
+    full = courses[3]
+    lean = ps.run_course(model, lfs([0, 1, 2]), seed=1, follow_up_days=(10,), tests="follow_up")
+    for d in (0, 10):
+        assert float(lean.pain.sel(day=d)) == float(full.pain.sel(day=d))
+    assert np.isnan(lean.pain.sel(day=[1, 2]).values).all()
+    assert np.isnan(lean.pain_after_session.values).all()
+    assert bool(lean.responder_30.sel(follow_up=10)) == bool(full.responder_30.sel(follow_up=10))
+    with pytest.raises(ParameterError, match="tests"):
+        ps.run_course(model, lfs([0]), seed=1, tests="some")
+
+
 def test_result_contract(courses):
     ds = courses[3]
     for v in ("pain", "relief", "pn_rate", "baseline_pain", "responder_30", "responder_50",
