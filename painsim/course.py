@@ -500,7 +500,7 @@ def _check_follow_up(follow_up_days, thresholds):
 
 
 def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, follow_up_days=(30, 90),
-                     thresholds=(0.3, 0.5), days: Sequence[float] | None = None, batch_size: int = 128,
+                     thresholds=(0.3, 0.5), days: Sequence[float] | None = None, batch_size: int = 32,
                      session: str = "chunked", tests: str = "all", progress: bool = False) -> xr.Dataset:
     """Run one protocol on many patients; their sessions are simulated together.
 
@@ -527,8 +527,10 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
         Windows per brian2 network.  All windows of one chunk of all
         patients (each protocol window and its companion) and all test
         windows are simulated together, in networks of up to this many
-        points: brian2's cost per time step is mostly fixed, so large
-        networks are cheap per window (``benchmarks/bench_cohort.py``).
+        points.  A network's cost per step is a fixed part plus a part per
+        neuron; on the pathway the cost per window falls up to ~32 windows
+        per network and rises again beyond (caches), so 32 is the default
+        (``benchmarks/bench_cohort.py``).
 
     Returns
     -------
@@ -736,7 +738,7 @@ def _dataset(protocol, patients, res, per, n_d, n_s, day_coord, fu, th, session_
 
 
 def run_course(model, protocol, *, seed: int = 0, follow_up_days=(30, 90), thresholds=(0.3, 0.5),
-               days: Sequence[float] | None = None, session: str = "chunked", batch_size: int = 128,
+               days: Sequence[float] | None = None, session: str = "chunked", batch_size: int = 32,
                tests: str = "all", progress: bool = False) -> xr.Dataset:
     """Run a treatment course on one patient (a model and a seed).
 

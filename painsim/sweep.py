@@ -2,7 +2,9 @@
 
 A sweep varies model parameters (dotted paths, ``"pathology.disinhibition"``),
 stimulus parameters (``"stimulus.rate"``, the arguments of a stimulus spec as
-in experiment files) and the natural inputs (``"noxious"``, ``"touch"``) over
+in experiment files), the natural inputs (``"noxious"``, ``"touch"``) and, for
+course sweeps (``kind = "course"``), the protocol (``"protocol.stimulus.rate"``,
+``"protocol.session_duration"``, ``"protocol.period"``, ``"protocol.end_day"``) over
 a design -- a grid, random points, a Latin hypercube, a Sobol sequence, or the
 Saltelli/Morris samples of a sensitivity analysis -- with repeated seeds, and
 keeps the scalar outcomes of every run.
@@ -111,7 +113,9 @@ class Axis:
     ----------
     path : str
         Dotted path: a model parameter, ``stimulus.<argument>``, ``noxious``
-        or ``touch`` (or any name for ``kind = "function"``).
+        or ``touch``, ``protocol.stimulus.<argument>`` or
+        ``protocol.<field>`` (courses; :data:`PROTOCOL_FIELDS`), or any name
+        for ``kind = "function"``.
     values : tuple or None
         Explicit values (SI floats, or words/booleans); None for a range.
     low, high : float
@@ -556,7 +560,8 @@ def _base_model(spec: SweepSpec):
 
 
 def _split(point: Mapping[str, Any], spec: SweepSpec) -> tuple[dict, dict, dict]:
-    """Point values -> (model overrides, stimulus overrides, natural inputs), as override texts."""
+    """Point values -> (model overrides, stimulus overrides, natural inputs), as override texts
+    (``protocol.*`` values are taken by :func:`_point_protocol`)."""
     model_o, stim_o, nat = {}, {}, {}
     by_path = {a.path: a for a in spec.axes}
     for path, v in point.items():
@@ -565,9 +570,50 @@ def _split(point: Mapping[str, Any], spec: SweepSpec) -> tuple[dict, dict, dict]
             stim_o[path[len("stimulus."):]] = t
         elif path in _NATURAL:
             nat[path] = v
-        else:
+        elif not path.startswith(_PROTOCOL):
             model_o[path] = t
     return model_o, stim_o, nat
+
+
+_PROTOCOL = "protocol."
+#: protocol fields a course sweep can vary (besides ``protocol.stimulus.<argument>``)
+PROTOCOL_FIELDS = ("session_duration", "period", "end_day")
+
+
+def _protocol_overrides(point: Mapping[str, Any], spec: SweepSpec) -> dict:
+    by_path = {a.path: a for a in spec.axes}
+    return {p[len(_PROTOCOL):]: by_path[p].text(v) for p, v in point.items() if p.startswith(_PROTOCOL)}
+
+
+def _point_protocol(spec: SweepSpec, point: Mapping[str, Any]):
+    """The protocol of one point of a course sweep: the spec's protocol with the
+    point's ``protocol.*`` values (``protocol.stimulus.rate``,
+    ``protocol.session_duration`` ...) through :func:`painsim.protocols.from_spec`."""
+    over = _protocol_overrides(point, spec)
+    if not over:
+        return _protocol(spec.protocol)
+    from . import protocols
+    if isinstance(spec.protocol, str):
+        base = protocols.get(spec.protocol)
+        table: dict = {"base": spec.protocol}
+    elif isinstance(spec.protocol, Mapping):
+        table = dict(spec.protocol)
+        base = protocols.from_spec(table)
+    else:
+        raise SpecError("protocol", type(spec.protocol).__name__,
+                        "a protocol name or [protocol] table when protocol.* parameters are swept")
+    stim = {k[len("stimulus."):]: v for k, v in over.items() if k.startswith("stimulus.")}
+    for k, v in over.items():
+        if k.startswith("stimulus."):
+            continue
+        if k not in PROTOCOL_FIELDS:
+            raise UnknownKeyError(_PROTOCOL + k, [_PROTOCOL + f for f in PROTOCOL_FIELDS] + [_PROTOCOL + "stimulus.<argument>"])
+        table[k] = v
+    if stim:
+        if base.stimulus is None:
+            raise SpecError(_PROTOCOL + "stimulus", sorted(stim), "a protocol with a stimulus (not a sham)")
+        table["stimulus"] = {**base.stimulus, **stim}
+    return protocols.from_spec(table, where="protocol")
 
 
 def _build(spec: SweepSpec, point: Mapping[str, Any]):
@@ -593,6 +639,11 @@ def _validate_points(spec: SweepSpec) -> None:
     import dataclasses
     model = _base_model(spec)  # unknown model / fixed params raise here
     for k, a in enumerate(spec.axes):
+        if a.path.startswith(_PROTOCOL):
+            if spec.kind != "course":
+                raise SpecError(a.path, a.path, "model, stimulus or natural-stimulus parameters for kind = "
+                                f"{spec.kind!r} (protocol.* parameters need kind = 'course')")
+            continue
         if a.path.startswith("stimulus."):
             if spec.kind == "course":
                 raise SpecError(a.path, a.path, "model parameters for kind = 'course' (the protocol sets the stimulus)")
@@ -629,7 +680,9 @@ def _validate_points(spec: SweepSpec) -> None:
     points = spec.points()
     if not points:
         raise SpecError("parameters", [a.path for a in spec.axes], "at least one point (empty range)")
-    for p in points:  # every model and waveform is built once: errors before any work
+    for p in points:  # every model, waveform and protocol is built once: errors before any work
+        if spec.kind == "course":
+            _point_protocol(spec, p)
         _, _, nox, tou = _build(spec, p)
         natural(nox, name="noxious")
         natural(tou, name="touch")
@@ -742,11 +795,20 @@ def _evaluate(spec: SweepSpec, items: Sequence[tuple[int, int, int]]) -> list[xr
             reqs.append(Request(model, stim, nox, tou, seed))
         results = simulate_batch(reqs, duration_quantity(spec.duration), batch_size=max(len(reqs), 1))
         return [_simulate_outcomes(spec, ds) for ds in results]
-    from .course import run_course_batch  # kind == "course"
-    models = [_build(spec, point)[0] for _, _, _, point in items]
     from .cohort import per_patient
-    results = run_course_batch(models, _protocol(spec.protocol), seeds=[it[2] for it in items])
-    return [_pick(ds, spec.outcomes) for ds in per_patient(results)]
+    from .course import run_course_batch  # kind == "course"
+    # points of one protocol run as one course batch
+    groups: dict[str, list[int]] = {}
+    for k, (_, _, _, point) in enumerate(items):
+        groups.setdefault(json.dumps(_protocol_overrides(point, spec), sort_keys=True), []).append(k)
+    out: list = [None] * len(items)
+    for members in groups.values():
+        protocol = _point_protocol(spec, items[members[0]][3])
+        models = [_build(spec, items[k][3])[0] for k in members]
+        results = run_course_batch(models, protocol, seeds=[items[k][2] for k in members])
+        for k, ds in zip(members, per_patient(results)):
+            out[k] = _pick(ds, spec.outcomes)
+    return out
 
 
 def _protocol(p):

@@ -311,3 +311,31 @@ def test_course_sweep_uses_run_course_batch(monkeypatch, tmp_path):
     np.testing.assert_allclose(ds["relief"].sel(day=5).squeeze().values, [50.0, 25.0, 0.0])
     with pytest.raises(SpecError, match="course"):
         make_spec({"kind": "course", "protocol": "x", "parameters": {"stimulus.rate": ["5 Hz"]}})
+
+
+def test_course_sweep_varies_protocol_parameters(monkeypatch, tmp_path):
+    """protocol.* axes: each point's course gets the library protocol with its values
+    (the pattern period re-inferred from the new rate); points of one protocol share a batch."""
+    calls = []
+
+    def fake_batch(models, protocol, seeds=None, **kw):
+        calls.append((len(models), protocol.stimulus["rate"], protocol.calendar.session_duration, protocol.period))
+        return [xr.Dataset({"baseline_pain": ((), 6.0), "relief": (("day",), [0.0, 1.0], {"units": "%"})},
+                           coords={"day": [0, 5]}) for _ in models]
+
+    monkeypatch.setattr("painsim.course.run_course_batch", fake_batch)
+    ds = run_sweep({"kind": "course", "protocol": "mpns", "model": "neuropathic", "seeds": 2,
+                    "outcomes": ["relief"], "batch_size": 8,
+                    "parameters": {"protocol.stimulus.rate": ["0.5 Hz", "2 Hz"],
+                                   "protocol.session_duration": ["5 min"]}},
+                   store=tmp_path / "p", workers=0, progress=False)
+    assert sorted(calls) == [(2, "0.5 Hz", 300.0, 2.0), (2, "2 Hz", 300.0, 0.5)]
+    assert ds["relief"].sizes["protocol.stimulus.rate"] == 2
+    bad = {"kind": "course", "protocol": "mpns", "model": "neuropathic",
+           "parameters": {"protocol.sesion_duration": ["5 min"]}}
+    with pytest.raises(UnknownKeyError, match="protocol.session_duration"):
+        run_sweep(bad, store=tmp_path / "bad", workers=0, progress=False)
+    assert len(calls) == 2 and not list((tmp_path / "bad").rglob("p*_r*.json"))  # nothing ran
+    with pytest.raises(SpecError, match="kind = 'course'"):
+        run_sweep({"model": "neuropathic", "parameters": {"protocol.stimulus.rate": ["1 Hz"]}},
+                  store=tmp_path / "sim", workers=0, progress=False)
