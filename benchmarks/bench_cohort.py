@@ -4,41 +4,44 @@ Three configurations of :func:`painsim.cohort.run` on the same patients
 (``rtms_real_world`` preset on the whole pathway, the 4-session test course
 of experiments/rtms_cohort.toml: days 0-3, relief at day 4):
 
-* one patient per brian2 network (``batch_size = 1``), one process;
-* batched (``batch_size = B``), one process;
-* batched, ``workers = 2`` processes.
+* one patient per course batch (``batch_size = 1``; that patient's windows
+  of a chunk, ~4, share one network), one process;
+* all patients in one course batch (``batch_size = B``: the windows of all
+  patients of a chunk share networks of up to 32 windows), one process;
+* the same, ``workers = 2`` processes.
 
-It reports patients per minute, the ratios batched / one-per-network and
-2 workers / 1 worker, checks that every patient's relief is the same in all
-three (a patient's result must not depend on batch companions or worker
+It reports patients per minute, the ratios batched / one patient per batch
+and 2 workers / 1 worker, checks that every patient's relief is the same in
+all three (a patient's result must not depend on batch companions or worker
 count), and extrapolates the wall time of a 200-patient cohort (the issue's
 target: < 10 min on a 2-core machine).  Compilation (Cython) is excluded by a
 warm-up course of one patient first.
 
 Run:
-    PAINSIM_TARGET=cython python benchmarks/bench_cohort.py [--patients 8] [--batch 4]
+    PAINSIM_TARGET=cython python benchmarks/bench_cohort.py [--patients 16] [--batch 16]
 
-Measured (2-core development machine shared with other jobs, Cython target, warm
-cache, rtms_real_world patients of seed 1; full runs of this script did not fit
-the session, so from the runs that did):
+Measured (2-core development machine, Cython target, warm cache,
+rtms_real_world patients of seed 1, 16 patients, nothing else running):
 
-=====================================  =========  ================  ==============
-configuration                          patients   wall              patients/min
-=====================================  =========  ================  ==============
-1 process, 2 patients per network      2          659 s (*)         0.18
-2 workers, 2 patients per network      4          588 s             0.41
-=====================================  =========  ================  ==============
+=====================================  ========  ==============  ===================
+configuration                          wall      patients/min    200 patients
+=====================================  ========  ==============  ===================
+1 process, one patient per batch       365 s     2.6             76 min
+1 process, 16 patients per batch       206 s     4.7             43 min
+2 workers, 8 patients per batch        111 s     8.6             23 min
+=====================================  ========  ==============  ===================
 
-(*) includes the compilation of ~30 remaining Cython modules.  2 workers / 1
-worker: 2.2x as measured, ~1.7-2x without that compilation.  Batched / one per
-network was not measured for courses; for single windows of the pathway network
-benchmarks/bench_network.py measured 6.2x at 8 points (numpy target).  A
-200-patient cohort at 0.41 patients/min takes ~8 h: the issue's target
-(< 10 min, i.e. 20 patients/min) is missed by ~50x.  The cost is in brian2
-running the pathway network for the session windows (py-spy: ~50 % in the
-Cython code objects, ~25 % in brian2's Python run loop and code-object set-up);
-larger batches per network and fewer distinct windows per session are where
-the time is.
+Same relief per patient in all three.  Batched / one patient per batch 1.77x,
+2 workers / 1 worker 1.85x (target >= 1.7x).  The issue's target (200
+patients in < 10 min) is missed by 2.3x.  Before this version the same course
+ran at 0.41 patients/min (2 workers): every brian2 run compiled its code anew
+(an auto-numbered clock name entered the generated code) and each population
+and projection was its own brian2 object (~80 code objects per time step,
+now ~10).  What remains is the neurons' state update (85 % of a window at 32
+windows per network, ~40 ns per neuron and step): per patient 4 sessions x
+2 chunks x 4 windows (train onset, train, train offset, companion) of 1.3 s
+of 484 neurons, ~13 s of one core.  One chunk per session would halve it at
+the price of the chunking error of post-dependent rules (painsim/course.py).
 """
 from __future__ import annotations
 
@@ -65,7 +68,7 @@ def timed(table, prot, **kw):
     return time.time() - t, res
 
 
-def main(n: int = 8, batch: int = 4, skip_single: bool = False, skip_workers: bool = False):
+def main(n: int = 16, batch: int = 16, skip_single: bool = False, skip_workers: bool = False):
     target = os.environ.get("PAINSIM_TARGET", "numpy")
     prot = test_course()
     table = ps.cohort.sample(n, preset="rtms_real_world", seed=1)
@@ -73,8 +76,8 @@ def main(n: int = 8, batch: int = 4, skip_single: bool = False, skip_workers: bo
     print(f"target {target}: warm-up course (1 patient, includes compilation) {t_warm:.1f} s", flush=True)
     rows = {}
     if not skip_single:
-        rows["one per network"] = timed(table, prot, batch_size=1)
-        print(f"  one per network : {rows['one per network'][0]:7.1f} s", flush=True)
+        rows["one patient per batch"] = timed(table, prot, batch_size=1)
+        print(f"  one patient per batch : {rows['one patient per batch'][0]:7.1f} s", flush=True)
     rows[f"batched ({batch})"] = timed(table, prot, batch_size=batch)
     print(f"  batched ({batch})     : {rows[f'batched ({batch})'][0]:7.1f} s", flush=True)
     if not skip_workers:
@@ -92,8 +95,8 @@ def main(n: int = 8, batch: int = 4, skip_single: bool = False, skip_workers: bo
             print(f"  {'':28s} same relief per patient as the first configuration: {same}")
     names = list(rows)
     b = f"batched ({batch})"
-    if "one per network" in rows:
-        print(f"  batched / one per network: {rows['one per network'][0] / rows[b][0]:.2f} x")
+    if "one patient per batch" in rows:
+        print(f"  batched / one patient per batch: {rows['one patient per batch'][0] / rows[b][0]:.2f} x")
     if f"{b}, 2 workers" in rows:
         print(f"  2 workers / 1 worker:      {rows[b][0] / rows[f'{b}, 2 workers'][0]:.2f} x")
     best = min(dt for dt, _ in rows.values())
@@ -104,9 +107,9 @@ def main(n: int = 8, batch: int = 4, skip_single: bool = False, skip_workers: bo
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--patients", type=int, default=8)
-    ap.add_argument("--batch", type=int, default=4)
-    ap.add_argument("--skip-single", action="store_true", help="skip the one-patient-per-network run")
+    ap.add_argument("--patients", type=int, default=16)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--skip-single", action="store_true", help="skip the one-patient-per-batch run")
     ap.add_argument("--skip-workers", action="store_true", help="skip the 2-worker run")
     a = ap.parse_args()
     main(a.patients, a.batch, a.skip_single, a.skip_workers)

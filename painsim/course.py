@@ -82,11 +82,16 @@ defaults (``window = 1 s``, ``n_chunks = 2``) are the cheapest setting
 whose chunking error is negligible for the library's rules; two chunks let
 post-dependent rules see their weight change once per session.
 
-Speed (``benchmarks/bench_course.py``, numpy target, 2 shared cores): a
-20-session course of the neuropathic preset took 78.6 x the wall time of one
-simulated second of the same network (658 s against 8.4 s under load); the
-cost is 2 chunks x (1.3 s window, batched with its sham companion) per
-session plus one batch of test windows, independent of the session length.
+Speed.  A session costs ``n_chunks`` x (its distinct stimulated windows +
+the companion) windows of ``lead_in + window``, whatever its length; a
+window without pulses (the pause of a patterned protocol) is the companion
+itself and is not simulated again.  The windows of all patients of a batch
+in a chunk run together in brian2 networks of up to ``batch_size`` windows.
+The 4-session rTMS test course of a pathway patient (4 windows per chunk)
+costs ~13 s of one core; a 16-patient cohort ran at 8.6 patients/min on 2
+workers (``benchmarks/bench_cohort.py``).  The earlier measurement of
+``benchmarks/bench_course.py`` (numpy target, 20-session spinal course: 79 x
+one simulated second) predates the single-group network and is out of date.
 
 Between sessions (DESIGN.md, "course" scale)
 --------------------------------------------
