@@ -89,9 +89,10 @@ itself and is not simulated again.  The windows of all patients of a batch
 in a chunk run together in brian2 networks of up to ``batch_size`` windows.
 The 4-session rTMS test course of a pathway patient (4 windows per chunk)
 costs ~13 s of one core; a 16-patient cohort ran at 8.6 patients/min on 2
-workers (``benchmarks/bench_cohort.py``).  The earlier measurement of
-``benchmarks/bench_course.py`` (numpy target, 20-session spinal course: 79 x
-one simulated second) predates the single-group network and is out of date.
+workers (``benchmarks/bench_cohort.py``).  A 20-session course of the spinal
+neuropathic preset (``benchmarks/bench_course.py``) takes 50 s with the
+Cython target (54 x one simulated second of the same network) and 120 s with
+numpy.
 
 Between sessions (DESIGN.md, "course" scale)
 --------------------------------------------
