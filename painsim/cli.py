@@ -95,8 +95,20 @@ def _run_cohort(args, spec, name) -> int:
     out = _out_dir(args, name)
     print(f"painsim: running cohort experiment {name!r} from {spec['_path']}", flush=True)
     t0 = time.time()
-    ds = run_cohort_file(spec["_path"], seed=args.seed, n_patients=getattr(args, "n_patients", None),
-                         workers=getattr(args, "workers", None), progress=True)
+    store = out / "patients"  # each patient persisted as its batch finishes: --resume continues
+    if store.exists() and not getattr(args, "resume", False):
+        import shutil
+        print(f"painsim: starting afresh (the patients of the previous run in {store} are removed; "
+              "--resume continues them instead)", flush=True)
+        shutil.rmtree(store)
+    try:
+        ds = run_cohort_file(spec["_path"], seed=args.seed, n_patients=getattr(args, "n_patients", None),
+                             workers=getattr(args, "workers", None), progress=True, store=store,
+                             resume=getattr(args, "resume", False))
+    except KeyboardInterrupt:
+        print(f"painsim: interrupted; finished patients are kept in {store}; continue with --resume",
+              file=sys.stderr)
+        raise
     print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
     result, figures = _write_outputs(ds, out, name, plots.cohort_figures(ds))
     table = out / "patients.csv"
@@ -213,6 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("file", help="experiment TOML file or built-in experiment name")
     run.add_argument("--n-patients", type=int, default=None, help="cohort files: patients (overrides the file's)")
     run.add_argument("--workers", type=int, default=None, help="cohort files: worker processes (overrides the file's)")
+    run.add_argument("--resume", action="store_true",
+                     help="cohort files: continue an interrupted cohort in --out (finished patients are kept)")
     models = sub.add_parser("models", help="list built-in models and experiments")
     figures = sub.add_parser("figures", help="redraw the figures of a saved result (results.nc or a sweep store)")
     figures.add_argument("file", help="results.nc written by painsim run/course, or a sweep store folder")

@@ -475,7 +475,7 @@ def patient_overrides(row: Mapping[str, Any], model=None, strict: bool = False,
 
 def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | None = None,
         batch_size: int = 32, day: float | None = None, strict: bool = False, return_datasets: bool = False,
-        workers: int = 1, progress: bool = False):
+        workers: int = 1, progress: bool = False, store=None, resume: bool = False):
     """Run a protocol course for every patient of a table.
 
     Parameters
@@ -514,6 +514,17 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
         compiles).  Results do not depend on ``workers``.
     progress : bool
         Print a line per finished batch.
+    store : path, optional
+        A folder where each patient's course result is written
+        (``patient_<k>.nc``, atomically) as soon as its batch finishes, so
+        that an interrupted cohort (Ctrl-C, kill -9, a dead worker) loses
+        only the batches that were running.
+    resume : bool
+        Continue the cohort stored in ``store``: patients found there are
+        loaded, not run again.  Each file carries a fingerprint of the
+        patient (full parameter set, seed, protocol, relief day), and a
+        mismatch raises instead of mixing two cohorts.  Without ``resume`` a
+        store that already holds patients raises.
 
     Returns
     -------
@@ -552,16 +563,26 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
         day = cal.end_day if cal.end_day is not None else None
     # only the baseline and the relief day are tested (the other test windows cost time and are not used)
     kw = {"follow_up_days": (float(day),), "tests": "follow_up"} if day is not None else {}
-    if workers == 1 or len(models) == 1:
-        results = []
-        for s in range(0, len(models), batch_size):
-            results += per_patient(run_course_batch(models[s:s + batch_size], protocol,
-                                                    seeds=seeds[s:s + batch_size], **kw))
-            if progress:
-                print(f"painsim: cohort: {len(results)}/{len(models)} patients done", flush=True)
-    else:
-        results = _run_parallel(models, protocol, seeds, batch_size, workers, kw, progress)
-    if len(results) != len(table):
+    found = _PatientStore(store, models, seeds, protocol, day, resume) if store is not None else None
+    done: dict[int, Any] = dict(found.finished) if found else {}
+    todo = [k for k in range(len(models)) if k not in done]
+
+    def finished(ks, datasets):
+        for k, ds in zip(ks, datasets):
+            done[k] = found.save(k, ds) if found else ds
+        if progress:
+            print(f"painsim: cohort: {len(done)}/{len(models)} patients done", flush=True)
+
+    if workers == 1 or len(todo) <= 1:
+        for s in range(0, len(todo), batch_size):
+            ks = todo[s:s + batch_size]
+            finished(ks, per_patient(run_course_batch([models[k] for k in ks], protocol,
+                                                      seeds=[seeds[k] for k in ks], **kw)))
+    elif todo:
+        _run_parallel([models[k] for k in todo], protocol, [seeds[k] for k in todo], batch_size, workers, kw,
+                      progress=False, on_batch=lambda start, ds: finished(todo[start:start + len(ds)], ds))
+    results = [done.get(k) for k in range(len(models))]
+    if any(r is None for r in results) or len(results) != len(table):
         raise ParameterError("run_course_batch result", len(results), f"one course per patient ({len(table)})")
     out = table.copy()
     cols: dict[str, list] = {"baseline_pain": [], "relief": [], "responder_30": [], "responder_50": []}
@@ -582,13 +603,47 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
     return (out, results) if return_datasets else out
 
 
+class _PatientStore:
+    """Per-patient course results of a cohort in a folder (see :func:`run`, ``store``)."""
+
+    def __init__(self, path, models, seeds, protocol, day, resume: bool):
+        import hashlib
+        import json
+        from pathlib import Path
+        self.path = Path(path)
+        describe = getattr(protocol, "describe", None)
+        prot = json.dumps(describe() if describe else str(protocol), sort_keys=True, default=str)
+        self.keys = [hashlib.sha256(json.dumps([m.to_json(), int(s), prot, day], default=str).encode()).hexdigest()
+                     for m, s in zip(models, seeds)]
+        self.finished: dict[int, Any] = {}
+        files = sorted(self.path.glob("patient_*.nc")) if self.path.exists() else []
+        if files and not resume:
+            raise ParameterError("store", str(self.path), "a new folder, or resume=True (--resume) to continue "
+                                 "the cohort stored there")
+        from .io import load
+        for f in files:
+            k = int(f.stem.split("_")[1])
+            ds = load(f)
+            if k >= len(self.keys) or ds.attrs.get("cohort_patient_key") != self.keys[k]:
+                raise ParameterError("store", str(self.path), f"the cohort stored there to resume it (patient {k} "
+                                     "differs: another table, model, protocol, seed or relief day); use a new folder")
+            self.finished[k] = ds
+        self.path.mkdir(parents=True, exist_ok=True)
+
+    def save(self, k: int, ds):
+        from .io import save
+        ds = ds.assign_attrs(cohort_patient_key=self.keys[k])
+        save(ds, self.path / f"patient_{k:06d}.nc")
+        return ds
+
+
 def _course_task(models, protocol, seeds, batch_size, kw) -> list:
     """One batch of a cohort in a worker process (module level: picklable)."""
     from .course import run_course_batch
     return per_patient(run_course_batch(models, protocol, seeds=seeds, **kw))
 
 
-def _run_parallel(models, protocol, seeds, batch_size, workers, kw, progress, task=None) -> list:
+def _run_parallel(models, protocol, seeds, batch_size, workers, kw, progress, task=None, on_batch=None) -> list:
     """Batches of patients on ``workers`` spawned processes, results in patient order.
 
     A patient's result depends only on its model, seed and the protocol
@@ -610,6 +665,8 @@ def _run_parallel(models, protocol, seeds, batch_size, workers, kw, progress, ta
         try:
             for f in as_completed(futures):
                 out[futures[f]] = f.result()
+                if on_batch is not None:  # e.g. persist the batch before anything else can fail
+                    on_batch(futures[f], out[futures[f]])
                 if progress:
                     print(f"painsim: cohort: {sum(map(len, out.values()))}/{n} patients done", flush=True)
         except BaseException:
@@ -1340,7 +1397,7 @@ def from_dataset(ds):
 
 
 def run_cohort_file(path_or_spec, seed: int | None = None, n_patients: int | None = None,
-                    workers: int | None = None, progress: bool = False):
+                    workers: int | None = None, progress: bool = False, store=None, resume: bool = False):
     """Run a cohort experiment file (``kind = "cohort"``): sample, run the course, statistics.
 
     Parameters
@@ -1351,6 +1408,9 @@ def run_cohort_file(path_or_spec, seed: int | None = None, n_patients: int | Non
         Override the file's values.
     progress : bool
         Print progress.
+    store, resume
+        Per-patient results on disk and continuing an interrupted cohort
+        (:func:`run`).
 
     Returns
     -------
@@ -1372,7 +1432,7 @@ def run_cohort_file(path_or_spec, seed: int | None = None, n_patients: int | Non
               f"({prot.calendar.n_sessions} sessions), {w} worker(s)", flush=True)
     t0 = time.time()
     res = run(table, prot, model=spec["model"], batch_size=_whole(exp.get("batch_size", 32), "batch_size"),
-              day=exp.get("relief_day"), workers=w, progress=progress)
+              day=exp.get("relief_day"), workers=w, progress=progress, store=store, resume=resume)
     wall = time.time() - t0
     from .circuits.network import codegen_target
     return to_dataset(res, attrs={"name": exp.get("name", ""), "description": exp.get("description", ""),

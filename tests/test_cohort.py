@@ -287,6 +287,40 @@ def _fake_course(monkeypatch):
     return calls
 
 
+def test_an_interrupted_cohort_resumes_from_its_store(monkeypatch, tmp_path):
+    """Each finished batch is on disk before the next starts; resume runs only the rest
+    and gives the table of an uninterrupted run; a different cohort is refused."""
+    calls = _fake_course(monkeypatch)
+    table = cohort.sample(10, seed=4)
+    clean = cohort.run(table, "rtms_m1_20hz", model="neuropathic", batch_size=4, day=4)
+    calls.clear()
+    fake = ps.course.run_course_batch
+
+    def dies_on_second_batch(models, *a, **kw):
+        if len(calls) == 1:
+            raise KeyboardInterrupt  # the user pressed Ctrl-C during batch 2
+        return fake(models, *a, **kw)
+
+    monkeypatch.setattr("painsim.course.run_course_batch", dies_on_second_batch)
+    store = tmp_path / "patients"
+    with pytest.raises(KeyboardInterrupt):
+        cohort.run(table, "rtms_m1_20hz", model="neuropathic", batch_size=4, day=4, store=store)
+    assert sorted(p.name for p in store.glob("patient_*.nc")) == [f"patient_{k:06d}.nc" for k in range(4)]
+    with pytest.raises(ParameterError, match="resume"):  # a store with patients needs resume=True
+        cohort.run(table, "rtms_m1_20hz", model="neuropathic", batch_size=4, day=4, store=store)
+    monkeypatch.setattr("painsim.course.run_course_batch", fake)
+    calls.clear()
+    resumed = cohort.run(table, "rtms_m1_20hz", model="neuropathic", batch_size=4, day=4, store=store, resume=True)
+    assert calls == [4, 2]  # patients 4-9 only
+    pd.testing.assert_frame_equal(resumed, clean)
+    calls.clear()
+    again = cohort.run(table, "rtms_m1_20hz", model="neuropathic", batch_size=4, day=4, store=store, resume=True)
+    assert calls == [] and again.relief.equals(clean.relief)  # all on disk: nothing recomputed
+    other = cohort.sample(10, seed=5)
+    with pytest.raises(ParameterError, match="differs"):
+        cohort.run(other, "rtms_m1_20hz", model="neuropathic", batch_size=4, day=4, store=store, resume=True)
+
+
 def test_rtms_cohort_file_loads():
     spec = cohort.load_cohort_spec("rtms_cohort")
     prot = spec["protocol"]
@@ -396,8 +430,12 @@ def test_worker_processes_return_patients_in_order():
     models = [base.with_params(cohort.patient_overrides(r, base)[0]) for _, r in table.iterrows()]
     seeds = list(table.seed)
     serial = _fake_task(models, None, seeds, 7, {})
-    par = cohort._run_parallel(models, None, seeds, batch_size=3, workers=2, kw={}, progress=False, task=_fake_task)
+    reported = []  # cohort.run persists each batch through on_batch as it arrives
+    par = cohort._run_parallel(models, None, seeds, batch_size=3, workers=2, kw={}, progress=False, task=_fake_task,
+                               on_batch=lambda start, ds: reported.append((start, [float(d.relief[-1]) for d in ds])))
     assert [float(d.relief[-1]) for d in par] == [float(d.relief[-1]) for d in serial]
+    assert sorted(start for start, _ in reported) == [0, 3, 6]
+    assert [r for _, rs in sorted(reported) for r in rs] == [float(d.relief[-1]) for d in serial]
     assert len({int(d.pid) for d in par}) >= 1 and all(int(d.pid) != __import__("os").getpid() for d in par)
 
 
