@@ -396,6 +396,13 @@ def test_cohort_file_runs_through_the_cli(tmp_path, monkeypatch, capsys):
     assert abs(per.descending_integrity.mean() - 0.8) < 0.15
     # the figures can be redrawn from the saved results
     assert sorted(ps.plots.figures_for(ds)) == ["comparison", "relief"]
+    # every patient was persisted; --resume finds them all and runs nothing
+    assert len(list((tmp_path / "out" / "patients").glob("patient_*.nc"))) == 12
+    calls.clear()
+    assert main(["run", str(f), "--out", str(tmp_path / "out"), "--resume"]) == 0 and calls == []
+    resumed = pd.read_csv(tmp_path / "out" / "patients.csv", index_col=0)
+    pd.testing.assert_series_equal(resumed.relief, table.relief)
+    assert main(["run", str(f), "--out", str(tmp_path / "out")]) == 0 and sum(calls) == 12  # afresh
 
 
 def io_load(path):
