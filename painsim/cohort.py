@@ -40,6 +40,7 @@ pain) / baseline.
 from __future__ import annotations
 
 import math
+import time
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
@@ -567,11 +568,16 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
     done: dict[int, Any] = dict(found.finished) if found else {}
     todo = [k for k in range(len(models)) if k not in done]
 
+    started, n_before = time.time(), len(done)
+
     def finished(ks, datasets):
         for k, ds in zip(ks, datasets):
             done[k] = found.save(k, ds) if found else ds
         if progress:
-            print(f"painsim: cohort: {len(done)}/{len(models)} patients done", flush=True)
+            elapsed = time.time() - started
+            eta = elapsed / max(len(done) - n_before, 1) * (len(models) - len(done))
+            print(f"painsim: cohort: {len(done)}/{len(models)} patients done, {elapsed / 60:.1f} min elapsed, "
+                  f"ETA {eta / 60:.1f} min", flush=True)
 
     if workers == 1 or len(todo) <= 1:
         for s in range(0, len(todo), batch_size):
@@ -1419,7 +1425,6 @@ def run_cohort_file(path_or_spec, seed: int | None = None, n_patients: int | Non
         the file, the protocol, the base model and the wall time.
     """
     import json
-    import time
     spec = load_cohort_spec(path_or_spec)
     exp = spec["experiment"]
     n = _whole(n_patients if n_patients is not None else exp.get("n_patients", 1), "n_patients")
