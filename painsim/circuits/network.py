@@ -247,9 +247,9 @@ def run_batch(points: Sequence[PointInput], duration: float, dt: float | None = 
     merged: dict[tuple[bool, str], dict[str, list]] = {}
     segments: dict[str, list[tuple[tuple[bool, str], int, int]]] = {}
     local = {}
+    population = {q.name: q for q in plan0.populations}
     for k, conn in enumerate(plan0.projections):
-        src = plan0.populations[[q.name for q in plan0.populations].index(conn.source)]
-        key = (src.is_generator, conn.kind)
+        key = (population[conn.source].is_generator, conn.kind)
         template = dh.EXC_SYNAPSE if conn.kind == "exc" else dh.INH_SYNAPSE
         m = merged.setdefault(key, {"pre": [], "post": [], "w": [], "delay": [], "cond": {}, "n": 0,
                                     "template": template})
