@@ -107,3 +107,24 @@ def test_point_result_does_not_depend_on_batch_companions():
                                ps.Request(m, None, 0.2, seed=1)], 0.6 * second, batch_size=3)[1]
     assert np.array_equal(alone.spike_time.values, mixed.spike_time.values)
     assert np.array_equal(alone.spike_neuron.values, mixed.spike_neuron.values)
+
+
+def test_generated_code_is_the_same_for_every_batch(monkeypatch):
+    """brian2 compiles (Cython target) each distinct generated source once per machine.
+    The sources must not depend on the call or the batch size (an auto-numbered
+    clock name once made every call compile anew), so two runs generate the same code."""
+    from brian2.devices.device import RuntimeDevice
+    original = RuntimeDevice.code_object
+    sources: list[set] = []
+
+    def recording(self, *args, **kwargs):
+        obj = original(self, *args, **kwargs)
+        sources[-1].add(str(obj.code))
+        return obj
+
+    monkeypatch.setattr(RuntimeDevice, "code_object", recording)
+    m = ps.load_model("gate_control")
+    for seeds in ([1], [2, 3, 4]):
+        sources.append(set())
+        ps.simulate_batch([ps.Request(m, None, 0.6, seed=s) for s in seeds], 5 * ms, batch_size=len(seeds))
+    assert sources[0] and sources[0] == sources[1]
