@@ -35,8 +35,7 @@ def _print_paths(result, figures, **others) -> None:
 
 
 def cmd_run(args) -> int:
-    from . import plots
-    from .experiment import load_experiment, run_experiment
+    from .experiment import load_experiment
 
     spec = load_experiment(args.file)
     name = spec["experiment"].get("name", Path(args.file).stem)
@@ -46,14 +45,8 @@ def cmd_run(args) -> int:
         return cmd_course(args)
     if spec["experiment"].get("kind") == "cohort":
         return _run_cohort(args, spec, name)
-    out = _out_dir(args, name)
-    n = len(spec["condition"])
-    print(f"painsim: running experiment {name!r} ({n} conditions) from {spec['_path']}", flush=True)
-    t0 = time.time()
-    ds = run_experiment(spec, seed=args.seed)
-    print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
-    wanted = spec["experiment"].get("figure", "conditions")
-    result, figures = _write_outputs(ds, out, name, plots.experiment_figures(ds, wanted))
+    ds, result, figures = _run_and_write(args, spec, name, f"experiment {name!r} ({len(spec['condition'])} "
+                                         "conditions)", "conditions")
     for c, p, g in zip(ds.condition.values, ds["pain"].values, ds["gate_index"].values):
         print(f"  {c:45s} pain {p:4.1f} / 10   gate index {g:.2f}   PN "
               f"{float(ds['pn_rate'].sel(condition=c)):5.1f} Hz")
@@ -61,20 +54,24 @@ def cmd_run(args) -> int:
     return 0
 
 
-def _run_conditioning(args, spec, name) -> int:
-    """``painsim run`` for a ``kind = "conditioning"`` file (spinal LTP/LTD)."""
+def _run_and_write(args, spec, name, what: str, default_figure: str):
+    """Run a conditions/conditioning experiment, write its result and figures; (ds, result, figures)."""
     from . import plots
     from .experiment import run_experiment
 
     out = _out_dir(args, name)
-    n = len(spec["protocol"])
-    print(f"painsim: running conditioning experiment {name!r} ({n} protocols) from {spec['_path']}",
-          flush=True)
+    print(f"painsim: running {what} from {spec['_path']}", flush=True)
     t0 = time.time()
     ds = run_experiment(spec, seed=args.seed)
     print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
-    wanted = spec["experiment"].get("figure", "ltp_ltd")
-    result, figures = _write_outputs(ds, out, name, plots.experiment_figures(ds, wanted))
+    wanted = spec["experiment"].get("figure", default_figure)
+    return (ds, *_write_outputs(ds, out, name, plots.experiment_figures(ds, wanted)))
+
+
+def _run_conditioning(args, spec, name) -> int:
+    """``painsim run`` for a ``kind = "conditioning"`` file (spinal LTP/LTD)."""
+    ds, result, figures = _run_and_write(args, spec, name, f"conditioning experiment {name!r} "
+                                         f"({len(spec['protocol'])} protocols)", "ltp_ltd")
     conns = [k[2:-7] for k in ds.data_vars if k.startswith("w_") and k.endswith("_change")]
     for p in ds.protocol.values:
         d = ds.sel(protocol=p)
@@ -96,15 +93,15 @@ def _run_cohort(args, spec, name) -> int:
     print(f"painsim: running cohort experiment {name!r} from {spec['_path']}", flush=True)
     t0 = time.time()
     store = out / "patients"  # each patient persisted as its batch finishes: --resume continues
-    if store.exists() and not getattr(args, "resume", False):
+    resume = getattr(args, "resume", False)
+    if store.exists() and not resume:
         import shutil
         print(f"painsim: starting afresh (the patients of the previous run in {store} are removed; "
               "--resume continues them instead)", flush=True)
         shutil.rmtree(store)
     try:
         ds = run_cohort_file(spec["_path"], seed=args.seed, n_patients=getattr(args, "n_patients", None),
-                             workers=getattr(args, "workers", None), progress=True, store=store,
-                             resume=getattr(args, "resume", False))
+                             workers=getattr(args, "workers", None), progress=True, store=store, resume=resume)
     except KeyboardInterrupt:
         print(f"painsim: interrupted; finished patients are kept in {store}; continue with --resume",
               file=sys.stderr)

@@ -567,7 +567,6 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
     found = _PatientStore(store, models, seeds, protocol, day, resume) if store is not None else None
     done: dict[int, Any] = dict(found.finished) if found else {}
     todo = [k for k in range(len(models)) if k not in done]
-
     started, n_before = time.time(), len(done)
 
     def finished(ks, datasets):
@@ -586,10 +585,12 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
                                                       seeds=[seeds[k] for k in ks], **kw)))
     elif todo:
         _run_parallel([models[k] for k in todo], protocol, [seeds[k] for k in todo], batch_size, workers, kw,
-                      progress=False, on_batch=lambda start, ds: finished(todo[start:start + len(ds)], ds))
+                      on_batch=lambda start, ds: finished(todo[start:start + len(ds)], ds))
     results = [done.get(k) for k in range(len(models))]
-    if any(r is None for r in results) or len(results) != len(table):
-        raise ParameterError("run_course_batch result", len(results), f"one course per patient ({len(table)})")
+    missing = sum(r is None for r in results)
+    if missing:
+        raise ParameterError("run_course_batch result", f"{missing} patients without a course",
+                             f"one course per patient ({len(table)})")
     out = table.copy()
     cols: dict[str, list] = {"baseline_pain": [], "relief": [], "responder_30": [], "responder_50": []}
     for ds in results:
@@ -643,20 +644,22 @@ class _PatientStore:
         return ds
 
 
-def _course_task(models, protocol, seeds, batch_size, kw) -> list:
+def _course_task(models, protocol, seeds, kw) -> list:
     """One batch of a cohort in a worker process (module level: picklable)."""
     from .course import run_course_batch
     return per_patient(run_course_batch(models, protocol, seeds=seeds, **kw))
 
 
-def _run_parallel(models, protocol, seeds, batch_size, workers, kw, progress, task=None, on_batch=None) -> list:
+def _run_parallel(models, protocol, seeds, batch_size, workers, kw, task=None, on_batch=None) -> list:
     """Batches of patients on ``workers`` spawned processes, results in patient order.
 
     A patient's result depends only on its model, seed and the protocol
     (:func:`painsim.course.run_course_batch`), so neither the cut into
     batches nor the worker that runs a batch changes it.  ``task`` (a
     picklable module-level function with the signature of
-    :func:`_course_task`) replaces the course engine in tests.
+    :func:`_course_task`) replaces the course engine in tests;
+    ``on_batch(start, datasets)`` is called as each batch arrives (the
+    cohort persists it and reports progress there).
     """
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -666,15 +669,13 @@ def _run_parallel(models, protocol, seeds, batch_size, workers, kw, progress, ta
     starts = list(range(0, n, size))
     out: dict[int, list] = {}
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-        futures = {pool.submit(task or _course_task, models[s:s + size], protocol, seeds[s:s + size], size, kw): s
+        futures = {pool.submit(task or _course_task, models[s:s + size], protocol, seeds[s:s + size], kw): s
                    for s in starts}
         try:
             for f in as_completed(futures):
                 out[futures[f]] = f.result()
-                if on_batch is not None:  # e.g. persist the batch before anything else can fail
+                if on_batch is not None:
                     on_batch(futures[f], out[futures[f]])
-                if progress:
-                    print(f"painsim: cohort: {sum(map(len, out.values()))}/{n} patients done", flush=True)
         except BaseException:
             for f in futures:
                 f.cancel()

@@ -419,7 +419,7 @@ def test_cohort_results_do_not_depend_on_batch_size(monkeypatch):
         cohort.run(table, "rtms_m1_20hz", workers=0)
 
 
-def _fake_task(models, protocol, seeds, batch_size, kw):
+def _fake_task(models, protocol, seeds, kw):
     """Module level (picklable): what a worker process returns for a batch, from model and seed only."""
     import os
     out = []
@@ -436,9 +436,9 @@ def test_worker_processes_return_patients_in_order():
     base = ps.load_model("pain_pathway")
     models = [base.with_params(cohort.patient_overrides(r, base)[0]) for _, r in table.iterrows()]
     seeds = list(table.seed)
-    serial = _fake_task(models, None, seeds, 7, {})
+    serial = _fake_task(models, None, seeds, {})
     reported = []  # cohort.run persists each batch through on_batch as it arrives
-    par = cohort._run_parallel(models, None, seeds, batch_size=3, workers=2, kw={}, progress=False, task=_fake_task,
+    par = cohort._run_parallel(models, None, seeds, batch_size=3, workers=2, kw={}, task=_fake_task,
                                on_batch=lambda start, ds: reported.append((start, [float(d.relief[-1]) for d in ds])))
     assert [float(d.relief[-1]) for d in par] == [float(d.relief[-1]) for d in serial]
     assert sorted(start for start, _ in reported) == [0, 3, 6]
