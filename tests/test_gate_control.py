@@ -128,3 +128,41 @@ def test_generated_code_is_the_same_for_every_batch(monkeypatch):
         sources.append(set())
         ps.simulate_batch([ps.Request(m, None, 0.6, seed=s) for s in seeds], 5 * ms, batch_size=len(seeds))
     assert sources[0] and sources[0] == sources[1]
+
+
+def test_uniform_neuron_parameters_are_shared_and_differing_ones_are_not():
+    from painsim.circuits import network
+    m = ps.load_model("gate_control")
+    shared = {(g, var): val for g, var, val in network.shared_parameters(network.build_plan(m, 1))}
+    # every dorsal-horn neuron has the model's capacitance: one value for the group
+    assert shared[("spinal", "c_m")] == pytest.approx(m.si("dorsal_horn.neuron.capacitance"))
+    # only the projection neurons carry the wind-up CAN current: a per-neuron array
+    assert shared[("spinal", "g_can_max")] is None
+    assert all(g == "spinal" for g, _ in shared)
+
+
+def test_points_that_disagree_on_a_shared_parameter_run_in_their_own_network(monkeypatch):
+    """A parameter that is uniform within each point but differs between points
+    cannot be one shared scalar: those points run in separate networks, and
+    each point's spikes are those it has when simulated alone."""
+    from painsim.circuits import network
+    sizes = []
+    original = network._run_network
+
+    def recording(points, *args):
+        sizes.append(len(points))
+        return original(points, *args)
+
+    monkeypatch.setattr(network, "_run_network", recording)
+    m = ps.load_model("gate_control")
+    slow = m.with_params({"dorsal_horn.synapse.tau_ampa": "8 ms"})
+    reqs = [ps.Request(m, None, 0.6, seed=5), ps.Request(slow, None, 0.6, seed=5), ps.Request(m, None, 0.6, seed=6)]
+    mixed = ps.simulate_batch(reqs, 0.4 * second, batch_size=3)
+    assert sorted(sizes) == [1, 2]
+    sizes.clear()
+    for req, res in zip(reqs, mixed):
+        alone = ps.simulate_batch([req], 0.4 * second)[0]
+        assert np.array_equal(alone.spike_time.values, res.spike_time.values)
+        assert np.array_equal(alone.spike_neuron.values, res.spike_neuron.values)
+    # a slower AMPA decay makes the same input a different circuit
+    assert not np.array_equal(mixed[0].spike_time.values, mixed[1].spike_time.values)

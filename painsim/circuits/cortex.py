@@ -221,7 +221,7 @@ def build(model, seed: int):
             pops.append(Population(name, n))
             continue
         v0 = rest + rng_for(seed, "initial", _INITIAL_STREAM[name]).uniform(0, 2e-3, n)
-        pops.append(Population(name, n, _neuron_params(model, n, tonic[name]), v0))
+        pops.append(Population(name, n, _neuron_params(model, n, tonic[name]), v0, group="supraspinal"))
 
     exc_pos, inh_pos = map_positions(model)
     centres = site_centres(model)

@@ -200,7 +200,7 @@ def build(model, seed: int):
         v0 = np.concatenate([model.si("dorsal_horn.neuron.rest")
                              + rng_for(seed, "initial", 3 + k, *site_stream(s)).uniform(0, 2e-3, n)
                              for s in range(n_sites)])
-        pops.append(Population(pop, n * n_sites, params, v0))
+        pops.append(Population(pop, n * n_sites, params, v0, group="spinal"))
     delay = model.si("network.synaptic_delay")
     paths = [site_pathology(model, s) for s in range(n_sites)]
     projs = []

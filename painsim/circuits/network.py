@@ -3,16 +3,23 @@
 Points that share structure (the same populations of the same sizes) run
 together in one network: every population holds ``n x batch`` neurons,
 connectivity is block-diagonal (each point's synapses stay inside its own
-block), and every parameter is a per-neuron or per-synapse variable.  All
-spiking populations share one brian2 ``NeuronGroup`` (they share the
+block), and every parameter is a per-neuron or per-synapse variable, except
+neuron parameters that are the same for every neuron of a group, which are
+stored once (brian2 ``shared``).  The spiking populations of one parameter
+class (``Population.group``: the dorsal horn "spinal", thalamus and cortex
+"supraspinal") share one brian2 ``NeuronGroup`` (they share the
 equations), all generator populations one ``SpikeGeneratorGroup``, and the
-projections one ``Synapses`` object per source group and synapse kind:
-brian2's cost per time step is mostly a fixed cost per code object, so ~10
-objects instead of one per population and projection (~80 for the pathway)
-make small and medium batches several times faster.  A
-point's randomness (afferent spikes, connectivity, initial potentials) is
-drawn in numpy from its own seed, and brian2 itself draws nothing, so a
-point's result does not depend on its batch companions or the batch size.
+projections one ``Synapses`` object per (source group, target group,
+synapse kind).  brian2's cost per time step is a fixed cost per code object
+plus a cost per neuron that grows with the per-neuron arrays the state
+update reads: ~20 objects instead of one per population and projection (~80
+for the pathway) make small and medium batches several times faster, and
+the shared parameters halve the cost per neuron (``benchmarks/bench_cohort.py``).
+A point's randomness (afferent spikes, connectivity, initial potentials) is
+drawn in numpy from its own seed, and brian2 itself draws nothing; points
+that disagree on a shared parameter run in separate networks, so the
+generated code and the arithmetic of a point depend only on the point: its
+result does not depend on its batch companions or the batch size.
 
 The circuit of a point is first drawn in numpy as a :class:`Plan`
 (populations with per-neuron parameters, projections with per-synapse
@@ -34,7 +41,8 @@ from ..params import Model
 from . import dorsal_horn as dh
 
 __all__ = ["Population", "Projection", "Plan", "build_plan", "PointInput", "PointOutput", "run_batch",
-           "structure_key", "population_sizes", "projection_endpoints", "codegen_target"]
+           "structure_key", "population_sizes", "projection_endpoints", "codegen_target",
+           "neuron_groups", "shared_parameters"]
 
 #: brian2 code-generation target: "numpy" compiles nothing (best for small
 #: networks and tests); "cython" compiles each code object once (tens of
@@ -63,6 +71,10 @@ class Population:
     n: int
     params: Mapping[str, np.ndarray] | None = None
     v0: np.ndarray | None = None
+    #: neuron group (parameter class) the population is simulated in: populations
+    #: of one group share a brian2 NeuronGroup; dorsal horn "spinal", thalamus and
+    #: cortex "supraspinal"
+    group: str = "neurons"
 
     @property
     def is_generator(self) -> bool:
@@ -94,7 +106,7 @@ class Plan:
 
     def key(self) -> tuple:
         """Points with equal keys can share one network."""
-        return (tuple((p.name, p.n, p.is_generator) for p in self.populations),
+        return (tuple((p.name, p.n, p.is_generator, p.group) for p in self.populations),
                 tuple((c.name, c.source, c.target, c.kind) for c in self.projections))
 
     def sizes(self) -> dict[str, int]:
@@ -163,13 +175,57 @@ class PointOutput:
     plan: Plan | None = None
 
 
+def neuron_groups(populations: Sequence[Population]) -> dict[str, list[Population]]:
+    """Spiking populations by :attr:`Population.group`, in order of first appearance."""
+    out: dict[str, list[Population]] = {}
+    for pop in populations:
+        if not pop.is_generator:
+            out.setdefault(pop.group, []).append(pop)
+    return out
+
+
+def shared_parameters(plan: Plan) -> tuple:
+    """Per neuron group, each neuron parameter's value if it is the same for every
+    neuron of the group in this point (else ``None``).
+
+    Points with equal answers can share a network in which those parameters are
+    brian2 ``shared`` scalars: the generated code then depends only on *which*
+    parameters are shared, never on their values or on the batch companions.
+    """
+    out = []
+    for group, pops in neuron_groups(plan.populations).items():
+        pops = [p for p in pops if p.n]
+        if not pops:
+            continue
+        for var in pops[0].params:
+            vals = np.concatenate([np.asarray(p.params[var], float).ravel() for p in pops])
+            same = vals.size and np.all(vals == vals[0])
+            out.append((group, var, float(vals[0]) if same else None))
+    return tuple(out)
+
+
+def _equations(shared: set[str]) -> str:
+    """NEURON_EQS with the parameters in ``shared`` declared ``(constant, shared)``."""
+    lines = []
+    for line in dh.NEURON_EQS.splitlines():
+        name = line.split(":")[0].strip()
+        if name in shared and line.rstrip().endswith("(constant)"):
+            line = line.rstrip()[:-1] + ", shared)"
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def run_batch(points: Sequence[PointInput], duration: float, dt: float | None = None) -> list[PointOutput]:
     """Simulate ``points`` (same structure) together for ``duration`` seconds.
 
     Every population holds ``n x batch`` neurons (point ``b`` owns the block
-    ``[b n, (b+1) n)`` of the population, a contiguous range of the one
-    neuron group); connectivity is block-diagonal; every neuron parameter
-    and receptor conductance is a per-neuron / per-synapse value.
+    ``[b n, (b+1) n)`` of the population, a contiguous range of its neuron
+    group); connectivity is block-diagonal; every receptor conductance is a
+    per-synapse value and every neuron parameter a per-neuron value, except
+    the parameters that are the same for every neuron of a group (one value
+    per point, equal across the points of a network), which are brian2
+    ``shared`` scalars.  Points that disagree on those run in separate
+    networks, so a point's arithmetic never depends on its companions.
 
     Parameters
     ----------
@@ -181,8 +237,6 @@ def run_batch(points: Sequence[PointInput], duration: float, dt: float | None = 
         Time step in s; default: the first model's ``network.dt`` (all
         points must agree).
     """
-    import brian2 as b2
-
     if not points:
         return []
     keys = {p.plan.key() for p in points}
@@ -193,6 +247,20 @@ def run_batch(points: Sequence[PointInput], duration: float, dt: float | None = 
         if len(dts) != 1:
             raise ParameterError("network.dt", sorted(dts), "the same time step for every point of a batch")
         dt = dts.pop()
+    by_sharing: dict[tuple, list[int]] = {}
+    for k, p in enumerate(points):
+        by_sharing.setdefault(shared_parameters(p.plan), []).append(k)
+    outputs: list[PointOutput | None] = [None] * len(points)
+    for sharing, ks in by_sharing.items():
+        for k, out in zip(ks, _run_network([points[k] for k in ks], sharing, duration, dt)):
+            outputs[k] = out
+    return outputs
+
+
+def _run_network(points: Sequence[PointInput], sharing: tuple, duration: float, dt: float) -> list[PointOutput]:
+    """One brian2 network for ``points`` (same structure, same ``shared_parameters``)."""
+    import brian2 as b2
+
     B = len(points)
     plan0 = points[0].plan
     sizes = plan0.sizes()
@@ -203,17 +271,20 @@ def run_batch(points: Sequence[PointInput], duration: float, dt: float | None = 
     # enters the generated code, so every call would otherwise compile anew (Cython).
     clock = b2.Clock(dt=dt * b2.second, name="painsim_clock")
 
-    # Every spiking population of every point lives in ONE NeuronGroup and every
-    # generator population in ONE SpikeGeneratorGroup, each population a contiguous
-    # block of n x B neurons (point b owns [base + b n, base + (b+1) n)).  brian2's
-    # cost per time step is mostly a fixed cost per code object; one group instead
-    # of one per population cuts the code objects run per step from ~80 to ~10
-    # for the pathway (the dynamics are the same equations with the same values).
-    base, total = {}, {"gen": 0, "neuron": 0}
+    # The spiking populations of every point live in one NeuronGroup per parameter
+    # class (Population.group: spinal, supraspinal) and every generator population
+    # in ONE SpikeGeneratorGroup, each population a contiguous block of n x B neurons
+    # (point b owns [base + b n, base + (b+1) n) of its group).  brian2's cost per
+    # time step is a fixed cost per code object plus a cost per neuron that grows
+    # with the number of per-neuron arrays: few groups, and parameters that are the
+    # same for a whole group stored once (shared), keep both small.
+    groups = neuron_groups(plan0.populations)
+    group_of = {pop.name: ("gen" if pop.is_generator else pop.group) for pop in plan0.populations}
+    base, total = {}, {"gen": 0, **{g: 0 for g in groups}}
     for pop in plan0.populations:
-        kind = "gen" if pop.is_generator else "neuron"
-        base[pop.name] = total[kind]
-        total[kind] += pop.n * B
+        g = group_of[pop.name]
+        base[pop.name] = total[g]
+        total[g] += pop.n * B
 
     gen_idx, gen_times = [], []
     for k, pop in enumerate(plan0.populations):
@@ -231,25 +302,34 @@ def run_batch(points: Sequence[PointInput], duration: float, dt: float | None = 
     keep = times < duration
     generators = b2.SpikeGeneratorGroup(max(total["gen"], 1), idx[keep], times[keep] * b2.second, clock=clock,
                                         name="painsim_generators")
-    neurons = b2.NeuronGroup(max(total["neuron"], 1), dh.NEURON_EQS, threshold="v > v_threshold",
-                             reset="v = v_reset", refractory="t_refractory", method="euler", clock=clock,
-                             name="painsim_neurons")
-    spiking = [(k, pop) for k, pop in enumerate(plan0.populations) if not pop.is_generator and pop.n]
-    if spiking:
-        for var in plan0.populations[spiking[0][0]].params:
-            setattr(neurons, var + "_", np.concatenate([p.plan.populations[k].params[var]
-                                                        for k, _ in spiking for p in points]))
-        neurons.v_ = np.concatenate([p.plan.populations[k].v0 for k, _ in spiking for p in points])
-    objects = [generators, neurons]
+    objects = [generators]
+    brian_group = {"gen": generators}
+    monitors = {}
+    index = {pop.name: k for k, pop in enumerate(plan0.populations)}
+    for g, pops in groups.items():
+        shared = {var: val for grp, var, val in sharing if grp == g and val is not None}
+        G = b2.NeuronGroup(max(total[g], 1), _equations(set(shared)), threshold="v > v_threshold",
+                           reset="v = v_reset", refractory="t_refractory", method="euler", clock=clock,
+                           name=f"painsim_{g}")
+        for var in pops[0].params:
+            if var in shared:
+                setattr(G, var + "_", shared[var])
+            elif total[g]:
+                setattr(G, var + "_", np.concatenate([p.plan.populations[index[q.name]].params[var]
+                                                      for q in pops for p in points]))
+        if total[g]:
+            G.v_ = np.concatenate([p.plan.populations[index[q.name]].v0 for q in pops for p in points])
+        brian_group[g] = G
+        monitors[g] = b2.SpikeMonitor(G, name=f"painsim_spikes_{g}")
+        objects += [G, monitors[g]]
 
-    # one Synapses object per (source group, synapse kind); each projection of each
-    # point a contiguous segment of it
-    merged: dict[tuple[bool, str], dict[str, list]] = {}
-    segments: dict[str, list[tuple[tuple[bool, str], int, int]]] = {}
+    # one Synapses object per (source group, target group, synapse kind); each
+    # projection of each point a contiguous segment of it
+    merged: dict[tuple[str, str, str], dict[str, list]] = {}
+    segments: dict[str, list[tuple[tuple[str, str, str], int, int]]] = {}
     local = {}
-    population = {q.name: q for q in plan0.populations}
     for k, conn in enumerate(plan0.projections):
-        key = (population[conn.source].is_generator, conn.kind)
+        key = (group_of[conn.source], group_of[conn.target], conn.kind)
         template = dh.EXC_SYNAPSE if conn.kind == "exc" else dh.INH_SYNAPSE
         m = merged.setdefault(key, {"pre": [], "post": [], "w": [], "delay": [], "cond": {}, "n": 0,
                                     "template": template})
@@ -273,8 +353,8 @@ def run_batch(points: Sequence[PointInput], duration: float, dt: float | None = 
     for key, m in merged.items():
         if not m["n"]:
             continue
-        name = f"syn_{'gen' if key[0] else 'net'}_{key[1]}"
-        S = b2.Synapses(generators if key[0] else neurons, neurons, clock=clock, name=name, **m["template"])
+        S = b2.Synapses(brian_group[key[0]], brian_group[key[1]], clock=clock, name="syn_" + "_".join(key),
+                        **m["template"])
         S.connect(i=np.concatenate(m["pre"]), j=np.concatenate(m["post"]))
         for var, parts in m["cond"].items():  # a receptor a projection lacks stays 0
             g = np.zeros(m["n"])
@@ -288,12 +368,10 @@ def run_batch(points: Sequence[PointInput], duration: float, dt: float | None = 
         synapses[key] = S
         objects.append(S)
 
-    monitor = b2.SpikeMonitor(neurons, name="painsim_spikes")
-    objects.append(monitor)
     net = b2.Network(*objects)
     net.run(duration * b2.second, namespace={})
 
-    mon_t, mon_i = np.asarray(monitor.t_), np.asarray(monitor.i)
+    recorded = {g: (np.asarray(mon.t_), np.asarray(mon.i)) for g, mon in monitors.items()}
     weights_all = {key: np.asarray(S.w_) for key, S in synapses.items()}
     outputs = []
     for b, p in enumerate(points):
@@ -308,6 +386,7 @@ def run_batch(points: Sequence[PointInput], duration: float, dt: float | None = 
                 keep = t < duration
                 spikes[pop.name] = (a.times[keep], a.fibers[keep])
             else:
+                mon_t, mon_i = recorded[pop.group]
                 lo = base[pop.name] + b * pop.n
                 sel = (mon_i >= lo) & (mon_i < lo + pop.n)
                 spikes[pop.name] = (mon_t[sel], mon_i[sel] - lo)
