@@ -418,27 +418,37 @@ def _endpoints(model):
         return _pl._conn_sources()
 
 
-def _extract(result, patient: _Patient, lead: float, L: float) -> dict:
-    """Per plastic connection, the window's spikes in [lead, lead + L), re-timed to start at 0."""
-    out = {}
+def _sorted_spikes(out, pop):
+    """A population's spikes of one window in time order (stable): times, indices, size."""
+    t, i = out.spikes[pop]
+    order = np.argsort(t, kind="stable")
+    return np.asarray(t, np.float64)[order], np.asarray(i, np.int64)[order], int(out.sizes[pop])
+
+
+def _extract(out, patient: _Patient, lead: float, L: float) -> dict:
+    """Per plastic connection, the window's spikes in [lead, lead + L), re-timed to start at 0.
+
+    ``out`` is the window's raw :class:`painsim.circuits.network.PointOutput`
+    (:func:`painsim.simulation.run_points`: no labelled Dataset per window)."""
+    result = {}
     for conn in patient.plastic:
         src, tgt = patient.endpoints[conn]
-        pt, pi, n_pre = _pl._population_spikes(result, src)
-        qt, qi, n_post = _pl._population_spikes(result, tgt)
+        pt, pi, n_pre = _sorted_spikes(out, src)
+        qt, qi, n_post = _sorted_spikes(out, tgt)
         a, b = np.searchsorted(pt, [lead, lead + L])
         c, d = np.searchsorted(qt, [lead, lead + L])
-        out[conn] = _ConnSpikes(np.asarray(pt[a:b], np.float64) - lead, np.ascontiguousarray(pi[a:b], np.int64),
-                                np.asarray(qt[c:d], np.float64) - lead, np.ascontiguousarray(qi[c:d], np.int64))
+        result[conn] = _ConnSpikes(pt[a:b] - lead, np.ascontiguousarray(pi[a:b]), qt[c:d] - lead,
+                                   np.ascontiguousarray(qi[c:d]))
         if conn not in patient.syn:
-            patient.syn[conn] = (np.asarray(result[f"pre_{conn}"].values, np.int64),
-                                 np.asarray(result[f"post_{conn}"].values, np.int64), n_pre, n_post)
+            pre, post = out.synapses[conn]
+            patient.syn[conn] = (np.asarray(pre, np.int64), np.asarray(post, np.int64), n_pre, n_post)
         if conn not in patient.w_set:
             rule, lo, hi = patient.plastic[conn]
-            w0 = np.clip(np.asarray(result[f"w_{conn}"].values, float), lo, hi)
+            w0 = np.clip(np.asarray(out.weights[conn], float), lo, hi)
             patient.w_set[conn] = w0
             patient.early[conn] = np.zeros_like(w0)
             patient.late[conn] = np.zeros_like(w0)
-    return out
+    return result
 
 
 def _in_window(sp: _ConnSpikes, t: float, length: float):
@@ -506,7 +516,7 @@ def _check_follow_up(follow_up_days, thresholds):
 
 
 def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, follow_up_days=(30, 90),
-                     thresholds=(0.3, 0.5), days: Sequence[float] | None = None, batch_size: int = 32,
+                     thresholds=(0.3, 0.5), days: Sequence[float] | None = None, batch_size: int = 128,
                      session: str = "chunked", tests: str = "all", progress: bool = False) -> xr.Dataset:
     """Run one protocol on many patients; their sessions are simulated together.
 
@@ -533,17 +543,20 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
         Windows per brian2 network.  All windows of one chunk of all
         patients (each protocol window and its companion) and all test
         windows are simulated together, in networks of up to this many
-        points.  A network's cost per step is a fixed part plus a part per
-        neuron; on the pathway the cost per window falls up to ~32 windows
-        per network and rises again beyond (caches), so 32 is the default
-        (``benchmarks/bench_cohort.py``).
+        points; each network is built once per course and rerun with the
+        new efficacies in every chunk.  A network's cost per step is a
+        fixed part (~24 brian2 code objects) plus a part per neuron; on the
+        pathway the cost per window falls by ~10-15 % from 32 to 64 windows
+        per network and is the same within noise at 128 (measured: 158-172
+        vs 135-157 ms per 1.3-s window, Cython), so 128 is the default: the
+        4 windows per chunk of the 32 patients of a cohort batch.
 
     Returns
     -------
     xarray.Dataset
         As :func:`run_course`, with a leading ``patient`` dimension.
     """
-    from .simulation import Request, simulate_batch
+    from .simulation import PointsRunner, Request, simulate_batch, site_pn_rates
 
     protocol = get_protocol(protocol)
     if isinstance(models, (Model, str)) or hasattr(models, "__fspath__"):
@@ -598,6 +611,7 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
                 late_day[k].append({c: v.copy() for c, v in p.late.items()})
             di += 1
 
+    runner, runner_key = None, None
     for s_idx, day in enumerate(cal.days):
         t_s = day * _DAY
         record_days(t_s, inclusive=True)
@@ -611,13 +625,18 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
             for chunk in plan:
                 # a window without pulses (the pause of a patterned protocol) is the companion itself
                 stimulated = [j for j, wf in enumerate(chunk.windows) if len(wf.onsets)]
-                reqs = []
-                for k, p in enumerate(patients):
-                    w = p.weights() or None
-                    reqs += [Request(p.model, chunk.windows[j], 0.0, 0.0, p.seed, w) for j in stimulated]
-                    reqs.append(Request(p.model, None, 0.0, 0.0, p.seed, w))
-                res = simulate_batch(reqs, f"{lead + L!r} s", batch_size=batch_size)
                 per = len(stimulated) + 1
+                key = tuple(_wf_key(chunk.windows[j]) for j in stimulated)
+                if key != runner_key:
+                    # the same windows of the same patients in every chunk and session:
+                    # their networks are built once and rerun with the new efficacies
+                    reqs = []
+                    for p in patients:
+                        reqs += [Request(p.model, chunk.windows[j], 0.0, 0.0, p.seed) for j in stimulated]
+                        reqs.append(Request(p.model, None, 0.0, 0.0, p.seed))
+                    runner, runner_key = PointsRunner(reqs, lead + L, batch_size), key
+                current = [p.weights() or None for p in patients]
+                res = runner.run([w for w in current for _ in range(per)])
                 for k, p in enumerate(patients):
                     mine = res[k * per:(k + 1) * per]
                     by_window = dict(zip(stimulated, mine[:-1]))
@@ -625,7 +644,9 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
                     sham = _extract(mine[-1], p, lead, L)
                     prot = [_extract(r, p, lead, L) if j in by_window else sham for j, r in enumerate(windows)]
                     # acute spinal output during stimulation: time-weighted over the schedule
-                    pn_acc[k] += sum(float(windows[i].pn_rate) * d for i, d in chunk.schedule)
+                    painful = int(p.model.si("body.painful_site"))
+                    pn = [site_pn_rates(p.model, r, lead + L)[painful] for r in windows]
+                    pn_acc[k] += sum(float(pn[i]) * d for i, d in chunk.schedule)
                     p.evolve(chunk.duration / 2)
                     _replay_chunk(p, chunk, prot, sham, states[k], clock, L)
                     p.evolve(chunk.duration / 2)
@@ -744,7 +765,7 @@ def _dataset(protocol, patients, res, per, n_d, n_s, day_coord, fu, th, session_
 
 
 def run_course(model, protocol, *, seed: int = 0, follow_up_days=(30, 90), thresholds=(0.3, 0.5),
-               days: Sequence[float] | None = None, session: str = "chunked", batch_size: int = 32,
+               days: Sequence[float] | None = None, session: str = "chunked", batch_size: int = 128,
                tests: str = "all", progress: bool = False) -> xr.Dataset:
     """Run a treatment course on one patient (a model and a seed).
 

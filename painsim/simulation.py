@@ -9,7 +9,7 @@ import numpy as np
 import xarray as xr
 
 from . import readouts
-from .circuits.network import PointInput, PointOutput, run_batch, structure_key
+from .circuits.network import PointInput, PointOutput, build_networks, structure_key
 from .errors import ParameterError
 from .fibers import FIBER_CLASSES, AfferentSpikes, afferent_input, natural
 from .params import Model, load_model
@@ -79,6 +79,17 @@ def _drives(model: Model, out: PointOutput, site: int) -> tuple[float, float]:
     return inh, exc
 
 
+def site_pn_rates(model: Model, out: PointOutput, duration: float) -> np.ndarray:
+    """Projection-neuron output (Hz) per body site after ``readout.transient``."""
+    t0 = model.si("readout.transient")
+    t0 = t0 if t0 < duration else 0.0
+    n_sites = int(model.si("body.n_sites"))
+    n_pn = out.sizes["PN"] // n_sites
+    pn_t, pn_i = out.spikes["PN"]
+    return np.array([readouts.mean_rate(pn_t[pn_i // max(n_pn, 1) == s], n_pn, t0, duration)
+                     for s in range(n_sites)])
+
+
 def _dataset(req: Request, out: PointOutput, duration: float, dt: float) -> xr.Dataset:
     model = req.model
     bin_ = model.si("readout.bin")
@@ -91,10 +102,7 @@ def _dataset(req: Request, out: PointOutput, duration: float, dt: float) -> xr.D
     t0 = t0 if t0 < duration else 0.0
     n_sites = int(model.si("body.n_sites"))
     painful = int(model.si("body.painful_site"))
-    n_pn = out.sizes["PN"] // n_sites
-    pn_t, pn_i = out.spikes["PN"]
-    site_rate = np.array([readouts.mean_rate(pn_t[pn_i // max(n_pn, 1) == s], n_pn, t0, duration)
-                          for s in range(n_sites)])
+    site_rate = site_pn_rates(model, out, duration)
     pn_rate = float(site_rate[painful])
     # the most active site carries the rating (a one-site model: its only site)
     spinal = readouts.pain_score(float(site_rate.max()), model.si("readout.pain_half_rate"),
@@ -265,24 +273,63 @@ def simulate_batch(requests: Sequence[Request], duration, batch_size: int = 16) 
 
 def _run(requests: Sequence[Request], d: float, batch_size: int) -> list[xr.Dataset]:
     """simulate_batch with the duration already in seconds."""
-    if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
-        raise ParameterError("batch_size", batch_size, "a whole number >= 1")
-    prepared = []
-    for r in requests:
-        if not isinstance(r.model, Model):
-            raise ParameterError("model", r.model, "a painsim Model (see painsim.load_model)")
-        prepared.append(_point_input(r, d))
-    results: list[xr.Dataset | None] = [None] * len(requests)
-    groups: dict[tuple, list[int]] = {}
-    for k, p in enumerate(prepared):
-        groups.setdefault((structure_key(p.model), p.model.si("network.dt")), []).append(k)
-    for (_, dt), members in groups.items():
-        for s in range(0, len(members), int(batch_size)):
-            chunk = members[s:s + int(batch_size)]
-            outs = run_batch([prepared[k] for k in chunk], d, dt)
-            for k, out in zip(chunk, outs):
-                results[k] = _dataset(requests[k], out, d, dt)
-    return results
+    return [_dataset(r, out, d, out.dt) for r, out in zip(requests, run_points(requests, d, batch_size))]
+
+
+def run_points(requests: Sequence[Request], d: float, batch_size: int) -> list[PointOutput]:
+    """:func:`simulate_batch` without the labelled results: each point's raw
+    :class:`painsim.circuits.network.PointOutput` (spikes, sizes, efficacies,
+    synapses), for engines that read thousands of windows (painsim.course)."""
+    return PointsRunner(requests, d, batch_size, keep=False).run()
+
+
+class PointsRunner:
+    """Simulate the same requests again and again with new efficacies.
+
+    The points are batched as in :func:`simulate_batch` (by structure and
+    time step, ``batch_size`` per network); with ``keep=True`` each
+    network is built on the first :meth:`run` and reused by the next ones
+    (:class:`painsim.circuits.network.BatchNetwork`), which is what a
+    course needs: the same windows of the same patients in every chunk of
+    every session, only the efficacies change.  A run's result equals a
+    fresh :func:`simulate_batch` of the requests with those efficacies.
+    """
+
+    def __init__(self, requests: Sequence[Request], d: float, batch_size: int, keep: bool = True):
+        if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
+            raise ParameterError("batch_size", batch_size, "a whole number >= 1")
+        prepared = []
+        for r in requests:
+            if not isinstance(r.model, Model):
+                raise ParameterError("model", r.model, "a painsim Model (see painsim.load_model)")
+            prepared.append(_point_input(r, d))
+        groups: dict[tuple, list[int]] = {}
+        for k, p in enumerate(prepared):
+            groups.setdefault((structure_key(p.model), p.model.si("network.dt")), []).append(k)
+        # (indices of the points, their dt) per network-to-be, in batches of batch_size
+        self._chunks = [(members[s:s + int(batch_size)], dt) for (_, dt), members in groups.items()
+                        for s in range(0, len(members), int(batch_size))]
+        self._requests, self._prepared, self._d, self._keep = list(requests), prepared, d, keep
+        self._networks: dict[int, list] = {}
+
+    def run(self, weights: Sequence[Mapping[str, np.ndarray] | None] | None = None) -> list[PointOutput]:
+        """Run every point; ``weights[k]``: efficacies of point ``k`` (default: the requests')."""
+        if weights is None:
+            weights = [r.weights for r in self._requests]
+        if len(weights) != len(self._requests):
+            raise ParameterError("weights", len(weights), f"one mapping (or None) per request ({len(self._requests)})")
+        results: list[PointOutput | None] = [None] * len(self._requests)
+        for c, (chunk, dt) in enumerate(self._chunks):
+            nets = self._networks.get(c)
+            if nets is None:
+                nets = build_networks([self._prepared[k] for k in chunk], self._d, dt)
+                if self._keep:
+                    self._networks[c] = nets
+            for ks, net in nets:
+                members = [chunk[k] for k in ks]
+                for k, out in zip(members, net.run([weights[k] or {} for k in members])):
+                    results[k] = out
+        return results
 
 
 def simulate(model: Model | str, stimulus: Waveform | None = None, noxious=0.0, touch=0.0,

@@ -147,13 +147,14 @@ def test_points_that_disagree_on_a_shared_parameter_run_in_their_own_network(mon
     each point's spikes are those it has when simulated alone."""
     from painsim.circuits import network
     sizes = []
-    original = network._run_network
+    original = network.build_networks
 
     def recording(points, *args):
-        sizes.append(len(points))
-        return original(points, *args)
+        nets = original(points, *args)
+        sizes.extend(len(ks) for ks, _ in nets)
+        return nets
 
-    monkeypatch.setattr(network, "_run_network", recording)
+    monkeypatch.setattr(ps.simulation, "build_networks", recording)
     m = ps.load_model("gate_control")
     slow = m.with_params({"dorsal_horn.synapse.tau_ampa": "8 ms"})
     reqs = [ps.Request(m, None, 0.6, seed=5), ps.Request(slow, None, 0.6, seed=5), ps.Request(m, None, 0.6, seed=6)]
@@ -166,3 +167,29 @@ def test_points_that_disagree_on_a_shared_parameter_run_in_their_own_network(mon
         assert np.array_equal(alone.spike_neuron.values, res.spike_neuron.values)
     # a slower AMPA decay makes the same input a different circuit
     assert not np.array_equal(mixed[0].spike_time.values, mixed[1].spike_time.values)
+
+
+def test_a_reused_network_equals_a_fresh_one_for_every_set_of_efficacies():
+    """BatchNetwork restores its initial state before each run (potentials,
+    clock, generator and spike-queue positions, monitors): rerunning it with
+    new efficacies gives exactly what a newly built network gives."""
+    from painsim.circuits import network
+    from painsim.simulation import _point_input
+    m = ps.load_model("gate_control")
+    reqs = [ps.Request(m, None, 0.6, seed=s) for s in (2, 3)]
+    points = [_point_input(r, 0.3) for r in reqs]
+    n_c_pn = [out.synapses["c_pn"][0].size for out in network.run_batch(points, 0.3)]
+    weak = [{"c_pn": np.full(n, 0.3)} for n in n_c_pn]
+    strong = [{"c_pn": np.full(n, 2.0)} for n in n_c_pn]
+    (ks, net), = network.build_networks(points, 0.3, m.si("network.dt"))
+    settings = [[weak[0], strong[1]], [strong[0], {}], [weak[0], strong[1]]]
+    runs = [net.run(weights) for weights in settings]
+    for weights, outs in zip(settings, runs):
+        fresh = network.run_batch([network.PointInput(p.model, p.seed, p.afferents, w, p.plan)
+                                   for p, w in zip(points, weights)], 0.3)
+        for a, b in zip(fresh, outs):
+            for pop in ("IN", "EX", "PN"):
+                assert np.array_equal(a.spikes[pop][0], b.spikes[pop][0])
+                assert np.array_equal(a.spikes[pop][1], b.spikes[pop][1])
+    # the efficacies matter: a weaker C->PN drive gives fewer PN spikes than a stronger one
+    assert runs[0][0].spikes["PN"][0].size < runs[1][0].spikes["PN"][0].size

@@ -25,7 +25,8 @@ has ``network.layers = "pathway"`` (``models/pain_pathway.toml``):
   excites the TRN (corticothalamic modulation of the relay).
 
 Every supraspinal neuron is the conductance LIF of
-:data:`painsim.circuits.dorsal_horn.NEURON_EQS` with the cortical values of
+:data:`painsim.circuits.dorsal_horn.NEURON_EQS` with AMPA and GABA_A
+synapses only (:data:`NEURON_EQS`) and the cortical values of
 ``[cortex.neuron]``/``[cortex.synapse]``, plus a constant background
 conductance (``g_tonic``) that stands for the background synaptic drive.
 
@@ -45,7 +46,7 @@ import numpy as np
 from ..fibers import AfferentSpikes, rng_for
 from .dorsal_horn import Connection
 
-__all__ = ["SUPRASPINAL_POPULATIONS", "CONNECTIONS", "population_sizes", "map_positions",
+__all__ = ["SUPRASPINAL_POPULATIONS", "CONNECTIONS", "NEURON_EQS", "EXC_SYNAPSE", "INH_SYNAPSE", "population_sizes", "map_positions",
            "site_centres", "build", "tms_input", "tms_thresholds"]
 
 #: Supraspinal populations, in network order ("TMS" is a spike generator).
@@ -66,19 +67,41 @@ CONNECTIONS = (
     Connection("desc_pn", "DESC", "PN", "inh"),    # descending inhibition of every site
 )
 
-# NEURON_EQS variables of supraspinal neurons: model paths (SI) or fixed values
-# for mechanisms they do not have (no NK1 input, no CAN current).
+#: Supraspinal neurons: the conductance LIF of
+#: :data:`painsim.circuits.dorsal_horn.NEURON_EQS` with the receptors their
+#: projections carry, AMPA and GABA_A (the conductance-based network of
+#: Vogels & Abbott 2005, J Neurosci 25:10786), plus a constant background
+#: conductance ``g_tonic``.  No NMDA, NK1 or CAN terms: they are exactly zero
+#: for neurons without such input, and skipping them halves the cost per neuron.
+NEURON_EQS = """
+dv/dt = (g_leak*(e_rest - v) + g_ampa*(e_exc - v) + g_gaba*(e_inh - v) + g_tonic*(e_exc - v)) / c_m : volt (unless refractory)
+dg_ampa/dt = -g_ampa / tau_ampa : siemens
+dg_gaba/dt = -g_gaba / tau_gaba : siemens
+c_m : farad (constant)
+g_leak : siemens (constant)
+e_rest : volt (constant)
+v_threshold : volt (constant)
+v_reset : volt (constant)
+t_refractory : second (constant)
+e_exc : volt (constant)
+e_inh : volt (constant)
+tau_ampa : second (constant)
+tau_gaba : second (constant)
+g_tonic : siemens (constant)
+"""
+
+#: Synapses onto supraspinal neurons (``w``: dimensionless efficacy, as in the dorsal horn).
+EXC_SYNAPSE = dict(model="w : 1\nw_ampa : siemens (constant)", on_pre="g_ampa_post += w*w_ampa")
+INH_SYNAPSE = dict(model="w : 1\nw_gaba : siemens (constant)", on_pre="g_gaba_post += w*w_gaba")
+
+# NEURON_EQS parameters of supraspinal neurons: model paths (SI)
 _NEURON_PATHS = {
     "c_m": "cortex.neuron.capacitance", "g_leak": "cortex.neuron.leak_conductance",
     "e_rest": "cortex.neuron.rest", "v_threshold": "cortex.neuron.threshold",
     "v_reset": "cortex.neuron.reset", "t_refractory": "cortex.neuron.refractory",
     "e_exc": "cortex.synapse.e_excitatory", "e_inh": "cortex.synapse.e_inhibitory",
-    "mg": "cortex.synapse.mg", "tau_ampa": "cortex.synapse.tau_ampa",
-    "tau_nmda_rise": "cortex.synapse.tau_nmda_rise", "tau_nmda_decay": "cortex.synapse.tau_nmda_decay",
-    "tau_gaba": "cortex.synapse.tau_gaba",
+    "tau_ampa": "cortex.synapse.tau_ampa", "tau_gaba": "cortex.synapse.tau_gaba",
 }
-_NEURON_FIXED = {"tau_nk1_rise": 0.15, "tau_nk1_decay": 3.0, "g_can_max": 0.0, "e_can": 0.0,
-                 "g_ca_half": 1e-9, "tau_ca": 1.0}
 # initial-potential streams of supraspinal populations (dorsal horn uses 3-5)
 _INITIAL_STREAM = {name: 20 + k for k, name in enumerate(SUPRASPINAL_POPULATIONS)}
 
@@ -127,7 +150,6 @@ def site_centres(model) -> np.ndarray:
 
 def _neuron_params(model, n: int, g_tonic: np.ndarray) -> dict[str, np.ndarray]:
     vals = {var: np.full(n, model.si(path)) for var, path in _NEURON_PATHS.items()}
-    vals.update({var: np.full(n, v) for var, v in _NEURON_FIXED.items()})
     vals["g_tonic"] = np.asarray(g_tonic, float)
     return vals
 
@@ -274,7 +296,7 @@ def build(model, seed: int):
         if conn.kind == "inh":
             g = {"w_gaba": w}
         else:
-            g = {"w_ampa": w, "w_nmda": np.zeros(pre.size), "w_nk1": np.zeros(pre.size)}
+            g = {"w_ampa": w}
         d = 0.0 if conn.source == "TMS" else delay.get(conn.name, syn_delay)
         projs.append(Projection(conn.name, conn.source, conn.target, conn.kind, pre, post, g, d))
     return pops, projs

@@ -30,6 +30,7 @@ into brian2 objects.  This is the only module that creates brian2 objects.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -42,7 +43,7 @@ from . import dorsal_horn as dh
 
 __all__ = ["Population", "Projection", "Plan", "build_plan", "PointInput", "PointOutput", "run_batch",
            "structure_key", "population_sizes", "projection_endpoints", "codegen_target",
-           "neuron_groups", "shared_parameters"]
+           "neuron_groups", "shared_parameters", "group_dynamics", "BatchNetwork", "build_networks"]
 
 #: brian2 code-generation target: "numpy" compiles nothing (best for small
 #: networks and tests); "cython" compiles each code object once (tens of
@@ -63,7 +64,7 @@ class Population:
 
     ``params is None`` marks a spike generator (afferent fibers, TMS-driven
     inputs); otherwise ``params`` holds per-neuron SI values of every
-    :data:`painsim.circuits.dorsal_horn.NEURON_EQS` variable and ``v0`` the
+    parameter of its group's equations (:func:`group_dynamics`) and ``v0`` the
     initial membrane potentials.
     """
 
@@ -71,10 +72,10 @@ class Population:
     n: int
     params: Mapping[str, np.ndarray] | None = None
     v0: np.ndarray | None = None
-    #: neuron group (parameter class) the population is simulated in: populations
-    #: of one group share a brian2 NeuronGroup; dorsal horn "spinal", thalamus and
-    #: cortex "supraspinal"
-    group: str = "neurons"
+    #: neuron group the population is simulated in (its equations and synapse
+    #: models, :func:`group_dynamics`): populations of one group share a brian2
+    #: NeuronGroup; dorsal horn "spinal", thalamus and cortex "supraspinal"
+    group: str = "spinal"
 
     @property
     def is_generator(self) -> bool:
@@ -113,16 +114,34 @@ class Plan:
         return {p.name: p.n for p in self.populations}
 
 
+#: Plans of the most recent (parameters, seed) pairs: every window of a course
+#: patient runs the same circuit, drawn once (plans are shared: read-only).
+_PLANS: "OrderedDict[tuple[str, int], Plan]" = OrderedDict()
+_PLAN_CACHE_SIZE = 64  # chosen: more than the patients of a course batch (32 by default)
+
+
 def build_plan(model: Model, seed: int) -> Plan:
     """The circuit of ``model`` for one point: the dorsal horn of every body
     site and, with ``network.layers = "pathway"``, thalamus, S1, M1 and
-    descending control (:mod:`painsim.circuits.cortex`)."""
+    descending control (:mod:`painsim.circuits.cortex`).
+
+    The same parameters and seed give the same circuit; the last
+    ``_PLAN_CACHE_SIZE`` plans are kept and returned again (treat a plan as
+    read-only)."""
+    key = (model.key(), int(seed))
+    plan = _PLANS.get(key)
+    if plan is not None:
+        _PLANS.move_to_end(key)
+        return plan
     pops, projs = dh.build(model, seed)
     if model.text("network.layers") == "pathway":
         from . import cortex
         cp, cj = cortex.build(model, seed)
         pops, projs = pops + cp, projs + cj
-    return Plan(pops, projs)
+    plan = _PLANS[key] = Plan(pops, projs)
+    if len(_PLANS) > _PLAN_CACHE_SIZE:
+        _PLANS.popitem(last=False)
+    return plan
 
 
 def population_sizes(model: Model) -> dict[str, int]:
@@ -173,6 +192,7 @@ class PointOutput:
     weights: dict[str, np.ndarray]                    # connection -> efficacy per synapse
     synapses: dict[str, tuple[np.ndarray, np.ndarray]]  # connection -> (pre, post) local indices
     plan: Plan | None = None
+    dt: float = 0.0                                    # time step of the run (s)
 
 
 def neuron_groups(populations: Sequence[Population]) -> dict[str, list[Population]]:
@@ -204,10 +224,22 @@ def shared_parameters(plan: Plan) -> tuple:
     return tuple(out)
 
 
-def _equations(shared: set[str]) -> str:
-    """NEURON_EQS with the parameters in ``shared`` declared ``(constant, shared)``."""
+def group_dynamics(group: str) -> tuple[str, dict, dict]:
+    """Neuron equations and excitatory / inhibitory synapse models of a neuron group:
+    the dorsal horn's (AMPA, NMDA, NK1, GABA_A, wind-up CAN current) or the
+    supraspinal ones (AMPA and GABA_A only)."""
+    if group == "spinal":
+        return dh.NEURON_EQS, dh.EXC_SYNAPSE, dh.INH_SYNAPSE
+    if group == "supraspinal":
+        from . import cortex
+        return cortex.NEURON_EQS, cortex.EXC_SYNAPSE, cortex.INH_SYNAPSE
+    raise ParameterError("Population.group", group, "'spinal' or 'supraspinal'")
+
+
+def _equations(equations: str, shared: set[str]) -> str:
+    """``equations`` with the parameters in ``shared`` declared ``(constant, shared)``."""
     lines = []
-    for line in dh.NEURON_EQS.splitlines():
+    for line in equations.splitlines():
         name = line.split(":")[0].strip()
         if name in shared and line.rstrip().endswith("(constant)"):
             line = line.rstrip()[:-1] + ", shared)"
@@ -247,153 +279,206 @@ def run_batch(points: Sequence[PointInput], duration: float, dt: float | None = 
         if len(dts) != 1:
             raise ParameterError("network.dt", sorted(dts), "the same time step for every point of a batch")
         dt = dts.pop()
-    by_sharing: dict[tuple, list[int]] = {}
-    for k, p in enumerate(points):
-        by_sharing.setdefault(shared_parameters(p.plan), []).append(k)
     outputs: list[PointOutput | None] = [None] * len(points)
-    for sharing, ks in by_sharing.items():
-        for k, out in zip(ks, _run_network([points[k] for k in ks], sharing, duration, dt)):
+    for ks, net in build_networks(points, duration, dt):
+        for k, out in zip(ks, net.run([points[k].weights for k in ks])):
             outputs[k] = out
     return outputs
 
 
-def _run_network(points: Sequence[PointInput], sharing: tuple, duration: float, dt: float) -> list[PointOutput]:
-    """One brian2 network for ``points`` (same structure, same ``shared_parameters``)."""
-    import brian2 as b2
+def build_networks(points: Sequence[PointInput], duration: float, dt: float) -> list[tuple[list[int], "BatchNetwork"]]:
+    """The networks that simulate ``points`` (one structure): one per set of
+    :func:`shared_parameters`, each with the indices of its points."""
+    by_sharing: dict[tuple, list[int]] = {}
+    for k, p in enumerate(points):
+        by_sharing.setdefault(shared_parameters(p.plan), []).append(k)
+    return [(ks, BatchNetwork([points[k] for k in ks], sharing, duration, dt)) for sharing, ks in by_sharing.items()]
 
-    B = len(points)
-    plan0 = points[0].plan
-    sizes = plan0.sizes()
 
-    b2.prefs.codegen.target = codegen_target()
-    b2.BrianLogger.suppress_name("method_choice")
-    # A fixed name: brian2 numbers anonymous clocks (clock, clock_1, ...) and the name
-    # enters the generated code, so every call would otherwise compile anew (Cython).
-    clock = b2.Clock(dt=dt * b2.second, name="painsim_clock")
+class BatchNetwork:
+    """One brian2 network of ``points`` (one structure, the same
+    :func:`shared_parameters`), built once and run any number of times from the
+    same initial state, each time with new efficacies of the plastic synapses.
 
-    # The spiking populations of every point live in one NeuronGroup per parameter
-    # class (Population.group: spinal, supraspinal) and every generator population
-    # in ONE SpikeGeneratorGroup, each population a contiguous block of n x B neurons
-    # (point b owns [base + b n, base + (b+1) n) of its group).  brian2's cost per
-    # time step is a fixed cost per code object plus a cost per neuron that grows
-    # with the number of per-neuron arrays: few groups, and parameters that are the
-    # same for a whole group stored once (shared), keep both small.
-    groups = neuron_groups(plan0.populations)
-    group_of = {pop.name: ("gen" if pop.is_generator else pop.group) for pop in plan0.populations}
-    base, total = {}, {"gen": 0, **{g: 0 for g in groups}}
-    for pop in plan0.populations:
-        g = group_of[pop.name]
-        base[pop.name] = total[g]
-        total[g] += pop.n * B
+    Building a pathway network (objects, connectivity, code generation) costs
+    as much as simulating several windows; a treatment course simulates the
+    same windows of the same patients in every chunk of every session with new
+    efficacies only (:mod:`painsim.course`), so it builds each network once.
+    A run restores the stored initial state (potentials, conductances, clock,
+    generator and spike-queue positions, empty monitors), so every run equals
+    a run of a newly built network with the same efficacies.
+    """
 
-    gen_idx, gen_times = [], []
-    for k, pop in enumerate(plan0.populations):
-        if not pop.is_generator:
-            continue
-        for b, p in enumerate(points):
-            a = p.afferents.get(pop.name)
-            if a is not None:
-                # brian2 replays spikes on the dt grid; fibers.py applies a 1 ms dead time,
-                # so one fiber never spikes twice in one step
-                gen_idx.append(a.fibers + base[pop.name] + b * pop.n)
-                gen_times.append(a.times)
-    idx = np.concatenate(gen_idx) if gen_idx else np.zeros(0, int)
-    times = np.round((np.concatenate(gen_times) if gen_times else np.zeros(0)) / dt) * dt
-    keep = times < duration
-    generators = b2.SpikeGeneratorGroup(max(total["gen"], 1), idx[keep], times[keep] * b2.second, clock=clock,
-                                        name="painsim_generators")
-    objects = [generators]
-    brian_group = {"gen": generators}
-    monitors = {}
-    index = {pop.name: k for k, pop in enumerate(plan0.populations)}
-    for g, pops in groups.items():
-        shared = {var: val for grp, var, val in sharing if grp == g and val is not None}
-        G = b2.NeuronGroup(max(total[g], 1), _equations(set(shared)), threshold="v > v_threshold",
-                           reset="v = v_reset", refractory="t_refractory", method="euler", clock=clock,
-                           name=f"painsim_{g}")
-        for var in pops[0].params:
-            if var in shared:
-                setattr(G, var + "_", shared[var])
-            elif total[g]:
-                setattr(G, var + "_", np.concatenate([p.plan.populations[index[q.name]].params[var]
-                                                      for q in pops for p in points]))
-        if total[g]:
-            G.v_ = np.concatenate([p.plan.populations[index[q.name]].v0 for q in pops for p in points])
-        brian_group[g] = G
-        monitors[g] = b2.SpikeMonitor(G, name=f"painsim_spikes_{g}")
-        objects += [G, monitors[g]]
+    def __init__(self, points: Sequence[PointInput], sharing: tuple, duration: float, dt: float):
+        import brian2 as b2
+        self._build(b2, points, sharing, duration, dt)
 
-    # one Synapses object per (source group, target group, synapse kind); each
-    # projection of each point a contiguous segment of it
-    merged: dict[tuple[str, str, str], dict[str, list]] = {}
-    segments: dict[str, list[tuple[tuple[str, str, str], int, int]]] = {}
-    local = {}
-    for k, conn in enumerate(plan0.projections):
-        key = (group_of[conn.source], group_of[conn.target], conn.kind)
-        template = dh.EXC_SYNAPSE if conn.kind == "exc" else dh.INH_SYNAPSE
-        m = merged.setdefault(key, {"pre": [], "post": [], "w": [], "delay": [], "cond": {}, "n": 0,
-                                    "template": template})
-        per_point = [(p.plan.projections[k].pre, p.plan.projections[k].post) for p in points]
-        local[conn.name] = per_point
-        segments[conn.name] = []
-        for b, (p, (pre, post)) in enumerate(zip(points, per_point)):
-            ww = np.asarray(p.weights.get(conn.name, np.ones(pre.size)), float)
-            if ww.shape != pre.shape:
-                raise ParameterError(f"weights[{conn.name!r}]", ww.size,
-                                     f"{pre.size} efficacies (one per synapse of this point)")
-            segments[conn.name].append((key, m["n"], pre.size))
-            m["pre"].append(pre + base[conn.source] + b * sizes[conn.source])
-            m["post"].append(post + base[conn.target] + b * sizes[conn.target])
-            m["w"].append(ww)
-            m["delay"].append(np.full(pre.size, p.plan.projections[k].delay))
-            for var, g in p.plan.projections[k].conductances.items():
-                m["cond"].setdefault(var, {})[m["n"]] = g
-            m["n"] += pre.size
-    synapses = {}
-    for key, m in merged.items():
-        if not m["n"]:
-            continue
-        S = b2.Synapses(brian_group[key[0]], brian_group[key[1]], clock=clock, name="syn_" + "_".join(key),
-                        **m["template"])
-        S.connect(i=np.concatenate(m["pre"]), j=np.concatenate(m["post"]))
-        for var, parts in m["cond"].items():  # a receptor a projection lacks stays 0
-            g = np.zeros(m["n"])
-            for at, vals in parts.items():
-                g[at:at + vals.size] = vals
-            setattr(S, var + "_", g)
-        S.w_ = np.concatenate(m["w"])
-        delays = np.concatenate(m["delay"])
-        if np.any(delays > 0):
-            S.delay_ = delays
-        synapses[key] = S
-        objects.append(S)
+    def _build(self, b2, points, sharing, duration, dt):
+        B = len(points)
+        plan0 = points[0].plan
+        sizes = plan0.sizes()
 
-    net = b2.Network(*objects)
-    net.run(duration * b2.second, namespace={})
+        b2.prefs.codegen.target = codegen_target()
+        b2.BrianLogger.suppress_name("method_choice")
+        # A fixed name: brian2 numbers anonymous clocks (clock, clock_1, ...) and the name
+        # enters the generated code, so every call would otherwise compile anew (Cython).
+        clock = b2.Clock(dt=dt * b2.second, name="painsim_clock")
 
-    recorded = {g: (np.asarray(mon.t_), np.asarray(mon.i)) for g, mon in monitors.items()}
-    weights_all = {key: np.asarray(S.w_) for key, S in synapses.items()}
-    outputs = []
-    for b, p in enumerate(points):
-        spikes = {}
+        # The spiking populations of every point live in one NeuronGroup per parameter
+        # class (Population.group: spinal, supraspinal) and every generator population
+        # in ONE SpikeGeneratorGroup, each population a contiguous block of n x B neurons
+        # (point b owns [base + b n, base + (b+1) n) of its group).  brian2's cost per
+        # time step is a fixed cost per code object plus a cost per neuron that grows
+        # with the number of per-neuron arrays: few groups, and parameters that are the
+        # same for a whole group stored once (shared), keep both small.
+        groups = neuron_groups(plan0.populations)
+        group_of = {pop.name: ("gen" if pop.is_generator else pop.group) for pop in plan0.populations}
+        base, total = {}, {"gen": 0, **{g: 0 for g in groups}}
         for pop in plan0.populations:
-            if pop.is_generator:
+            g = group_of[pop.name]
+            base[pop.name] = total[g]
+            total[g] += pop.n * B
+
+        gen_idx, gen_times = [], []
+        for k, pop in enumerate(plan0.populations):
+            if not pop.is_generator:
+                continue
+            for b, p in enumerate(points):
                 a = p.afferents.get(pop.name)
-                if a is None:
-                    spikes[pop.name] = (np.zeros(0), np.zeros(0, np.int64))
+                if a is not None:
+                    # brian2 replays spikes on the dt grid; fibers.py applies a 1 ms dead time,
+                    # so one fiber never spikes twice in one step
+                    gen_idx.append(a.fibers + base[pop.name] + b * pop.n)
+                    gen_times.append(a.times)
+        idx = np.concatenate(gen_idx) if gen_idx else np.zeros(0, int)
+        times = np.round((np.concatenate(gen_times) if gen_times else np.zeros(0)) / dt) * dt
+        keep = times < duration
+        generators = b2.SpikeGeneratorGroup(max(total["gen"], 1), idx[keep], times[keep] * b2.second, clock=clock,
+                                            name="painsim_generators")
+        objects = [generators]
+        brian_group = {"gen": generators}
+        monitors = {}
+        index = {pop.name: k for k, pop in enumerate(plan0.populations)}
+        for g, pops in groups.items():
+            shared = {var: val for grp, var, val in sharing if grp == g and val is not None}
+            G = b2.NeuronGroup(max(total[g], 1), _equations(group_dynamics(g)[0], set(shared)),
+                               threshold="v > v_threshold",
+                               reset="v = v_reset", refractory="t_refractory", method="euler", clock=clock,
+                               name=f"painsim_{g}")
+            for var in pops[0].params:
+                if var in shared:
+                    setattr(G, var + "_", shared[var])
+                elif total[g]:
+                    setattr(G, var + "_", np.concatenate([p.plan.populations[index[q.name]].params[var]
+                                                          for q in pops for p in points]))
+            if total[g]:
+                G.v_ = np.concatenate([p.plan.populations[index[q.name]].v0 for q in pops for p in points])
+            brian_group[g] = G
+            monitors[g] = b2.SpikeMonitor(G, name=f"painsim_spikes_{g}")
+            objects += [G, monitors[g]]
+
+        # one Synapses object per (source group, target group, synapse kind); each
+        # projection of each point a contiguous segment of it
+        merged: dict[tuple[str, str, str], dict[str, list]] = {}
+        segments: dict[str, list[tuple[tuple[str, str, str], int, int]]] = {}
+        local = {}
+        for k, conn in enumerate(plan0.projections):
+            key = (group_of[conn.source], group_of[conn.target], conn.kind)
+            _, exc_model, inh_model = group_dynamics(group_of[conn.target])
+            template = exc_model if conn.kind == "exc" else inh_model
+            for var in plan0.projections[k].conductances:
+                if f"{var} :" not in template["model"]:
+                    raise ParameterError(f"{conn.name} conductance", var,
+                                         f"a receptor of {group_of[conn.target]} neurons ({template['model']!r})")
+            m = merged.setdefault(key, {"pre": [], "post": [], "delay": [], "cond": {}, "n": 0,
+                                        "template": template})
+            per_point = [(p.plan.projections[k].pre, p.plan.projections[k].post) for p in points]
+            local[conn.name] = per_point
+            segments[conn.name] = []
+            for b, (p, (pre, post)) in enumerate(zip(points, per_point)):
+                segments[conn.name].append((key, m["n"], pre.size))
+                m["pre"].append(pre + base[conn.source] + b * sizes[conn.source])
+                m["post"].append(post + base[conn.target] + b * sizes[conn.target])
+                m["delay"].append(np.full(pre.size, p.plan.projections[k].delay))
+                for var, g in p.plan.projections[k].conductances.items():
+                    m["cond"].setdefault(var, {})[m["n"]] = g
+                m["n"] += pre.size
+        synapses = {}
+        for key, m in merged.items():
+            if not m["n"]:
+                continue
+            S = b2.Synapses(brian_group[key[0]], brian_group[key[1]], clock=clock, name="syn_" + "_".join(key),
+                            **m["template"])
+            S.connect(i=np.concatenate(m["pre"]), j=np.concatenate(m["post"]))
+            for var, parts in m["cond"].items():  # a receptor a projection lacks stays 0
+                g = np.zeros(m["n"])
+                for at, vals in parts.items():
+                    g[at:at + vals.size] = vals
+                setattr(S, var + "_", g)
+            delays = np.concatenate(m["delay"])
+            if np.any(delays > 0):
+                S.delay_ = delays
+            synapses[key] = S
+            objects.append(S)
+
+        self._net = b2.Network(*objects)
+        self._net.store("painsim_initial")
+        self._fresh = True
+        self._points, self._plan0, self._sizes, self._duration, self._dt = points, plan0, sizes, duration, dt
+        self._synapses, self._monitors, self._segments, self._local, self._base = \
+            synapses, monitors, segments, local, base
+        self._b2 = b2
+
+    def run(self, weights: Sequence[Mapping[str, np.ndarray]]) -> list[PointOutput]:
+        """Simulate every point from the initial state with ``weights[b]``: the
+        efficacies per connection of point ``b`` (a missing connection: 1)."""
+        b2 = self._b2
+        points, plan0, sizes, dt, duration = self._points, self._plan0, self._sizes, self._dt, self._duration
+        if len(weights) != len(points):
+            raise ParameterError("weights", len(weights), f"one mapping per point ({len(points)})")
+        if not self._fresh:
+            self._net.restore("painsim_initial")
+        self._fresh = False
+        for key, S in self._synapses.items():
+            w = np.ones(len(S))
+            for name, segs in self._segments.items():
+                k, at, n = segs[0]
+                if k != key:
                     continue
-                t = np.round(a.times / dt) * dt
-                keep = t < duration
-                spikes[pop.name] = (a.times[keep], a.fibers[keep])
-            else:
-                mon_t, mon_i = recorded[pop.group]
-                lo = base[pop.name] + b * pop.n
-                sel = (mon_i >= lo) & (mon_i < lo + pop.n)
-                spikes[pop.name] = (mon_t[sel], mon_i[sel] - lo)
-        weights, syn = {}, {}
-        for name, per_point in local.items():
-            key, at, m = segments[name][b]
-            weights[name] = weights_all[key][at:at + m].copy() if m else np.zeros(0)
-            syn[name] = per_point[b]
-        outputs.append(PointOutput(spikes, dict(sizes), weights, syn, p.plan))
-    return outputs
+                for b, ww in enumerate(weights):
+                    k, at, n = segs[b]
+                    if ww and name in ww:
+                        vals = np.asarray(ww[name], float)
+                        if vals.shape != (n,):
+                            raise ParameterError(f"weights[{name!r}]", vals.size,
+                                                 f"{n} efficacies (one per synapse of this point)")
+                        w[at:at + n] = vals
+            S.w_ = w
+        self._net.run(duration * b2.second, namespace={})
+
+        recorded = {g: (np.asarray(mon.t_), np.asarray(mon.i)) for g, mon in self._monitors.items()}
+        weights_all = {key: np.asarray(S.w_) for key, S in self._synapses.items()}
+        outputs = []
+        for b, p in enumerate(points):
+            spikes = {}
+            for pop in plan0.populations:
+                if pop.is_generator:
+                    a = p.afferents.get(pop.name)
+                    if a is None:
+                        spikes[pop.name] = (np.zeros(0), np.zeros(0, np.int64))
+                        continue
+                    t = np.round(a.times / dt) * dt
+                    keep = t < duration
+                    spikes[pop.name] = (a.times[keep], a.fibers[keep])
+                else:
+                    mon_t, mon_i = recorded[pop.group]
+                    lo = self._base[pop.name] + b * pop.n
+                    sel = (mon_i >= lo) & (mon_i < lo + pop.n)
+                    spikes[pop.name] = (mon_t[sel], mon_i[sel] - lo)
+            out_w, syn = {}, {}
+            for name, per_point in self._local.items():
+                key, at, m = self._segments[name][b]
+                out_w[name] = weights_all[key][at:at + m].copy() if m else np.zeros(0)
+                syn[name] = per_point[b]
+            outputs.append(PointOutput(spikes, dict(sizes), out_w, syn, p.plan, dt))
+        return outputs
