@@ -493,9 +493,11 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
     seeds : sequence of int, optional
         One seed per patient; default: the table's ``seed`` column.
     batch_size : int
-        Patients whose courses run together: the windows of all of them
-        share brian2 networks (:func:`painsim.course.run_course_batch`), so
-        larger batches cost less per patient.  Results do not depend on it.
+        Patients whose courses run together (at most): the windows of all
+        of them share brian2 networks (:func:`painsim.course.run_course_batch`),
+        so larger batches cost less per patient.  With ``workers > 1`` the
+        patients are cut into balanced batches, as many as a multiple of the
+        workers.  Results do not depend on it.
     day : float, optional
         The day of ``relief`` that defines response.  Default: the
         protocol's ``end_day`` (e.g. day 4 for a 4-session test on days
@@ -664,13 +666,16 @@ def _run_parallel(models, protocol, seeds, batch_size, workers, kw, task=None, o
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
     n = len(models)
-    # batches no larger than batch_size, and at least one per worker
-    size = max(1, min(batch_size, math.ceil(n / workers)))
-    starts = list(range(0, n, size))
+    # batches of at most batch_size, as many as a multiple of the workers and of
+    # sizes differing by at most one, so that the workers finish together
+    # (200 patients, 32 per batch, 2 workers: 8 batches of 25, not 6 x 32 + 8)
+    n_batches = min(n, workers * math.ceil(n / (workers * batch_size)))
+    sizes = [n // n_batches + (b < n % n_batches) for b in range(n_batches)]
+    starts = [sum(sizes[:b]) for b in range(n_batches)]
     out: dict[int, list] = {}
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-        futures = {pool.submit(task or _course_task, models[s:s + size], protocol, seeds[s:s + size], kw): s
-                   for s in starts}
+        futures = {pool.submit(task or _course_task, models[s:s + m], protocol, seeds[s:s + m], kw): s
+                   for s, m in zip(starts, sizes)}
         try:
             for f in as_completed(futures):
                 out[futures[f]] = f.result()

@@ -16,7 +16,7 @@ from .params import Model, load_model
 from .stimulation import Waveform
 from .units import to_si
 
-__all__ = ["simulate", "simulate_batch", "Request"]
+__all__ = ["simulate", "simulate_batch", "Request", "run_points", "PointsRunner", "site_pn_rates"]
 
 
 @dataclass

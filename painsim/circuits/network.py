@@ -5,16 +5,19 @@ together in one network: every population holds ``n x batch`` neurons,
 connectivity is block-diagonal (each point's synapses stay inside its own
 block), and every parameter is a per-neuron or per-synapse variable, except
 neuron parameters that are the same for every neuron of a group, which are
-stored once (brian2 ``shared``).  The spiking populations of one parameter
-class (``Population.group``: the dorsal horn "spinal", thalamus and cortex
-"supraspinal") share one brian2 ``NeuronGroup`` (they share the
-equations), all generator populations one ``SpikeGeneratorGroup``, and the
-projections one ``Synapses`` object per (source group, target group,
-synapse kind).  brian2's cost per time step is a fixed cost per code object
-plus a cost per neuron that grows with the per-neuron arrays the state
-update reads: ~20 objects instead of one per population and projection (~80
-for the pathway) make small and medium batches several times faster, and
-the shared parameters halve the cost per neuron (``benchmarks/bench_cohort.py``).
+stored once (brian2 ``shared``).  The spiking populations of one neuron
+group (``Population.group``: the dorsal horn "spinal", thalamus and cortex
+"supraspinal", each with its equations, :func:`group_dynamics`) share one
+brian2 ``NeuronGroup``, all generator populations one
+``SpikeGeneratorGroup``, and the projections one ``Synapses`` object per
+(source group, target group, synapse kind).  brian2's cost per time step
+is a fixed cost per code object plus a cost per neuron that grows with the
+per-neuron arrays and terms the state update computes: ~24 objects instead
+of one per population and projection (~80 for the pathway) make small and
+medium batches several times faster; the shared parameters and the
+supraspinal equations without NMDA/NK1/CAN terms cut the pathway's state
+update ~2.5x (``benchmarks/bench_cohort.py``).  A :class:`BatchNetwork` is
+built once and can be rerun from its initial state with new efficacies.
 A point's randomness (afferent spikes, connectivity, initial potentials) is
 drawn in numpy from its own seed, and brian2 itself draws nothing; points
 that disagree on a shared parameter run in separate networks, so the
@@ -311,9 +314,7 @@ class BatchNetwork:
 
     def __init__(self, points: Sequence[PointInput], sharing: tuple, duration: float, dt: float):
         import brian2 as b2
-        self._build(b2, points, sharing, duration, dt)
 
-    def _build(self, b2, points, sharing, duration, dt):
         B = len(points)
         plan0 = points[0].plan
         sizes = plan0.sizes()
@@ -439,21 +440,20 @@ class BatchNetwork:
         if not self._fresh:
             self._net.restore("painsim_initial")
         self._fresh = False
+        w_all = {key: np.ones(len(S)) for key, S in self._synapses.items()}
+        for b, given in enumerate(weights):
+            for name, vals in (given or {}).items():
+                if name not in self._segments:
+                    continue  # not a connection of this circuit
+                key, at, n = self._segments[name][b]
+                vals = np.asarray(vals, float)
+                if vals.shape != (n,):
+                    raise ParameterError(f"weights[{name!r}]", vals.size,
+                                         f"{n} efficacies (one per synapse of this point)")
+                if n:
+                    w_all[key][at:at + n] = vals
         for key, S in self._synapses.items():
-            w = np.ones(len(S))
-            for name, segs in self._segments.items():
-                k, at, n = segs[0]
-                if k != key:
-                    continue
-                for b, ww in enumerate(weights):
-                    k, at, n = segs[b]
-                    if ww and name in ww:
-                        vals = np.asarray(ww[name], float)
-                        if vals.shape != (n,):
-                            raise ParameterError(f"weights[{name!r}]", vals.size,
-                                                 f"{n} efficacies (one per synapse of this point)")
-                        w[at:at + n] = vals
-            S.w_ = w
+            S.w_ = w_all[key]
         self._net.run(duration * b2.second, namespace={})
 
         recorded = {g: (np.asarray(mon.t_), np.asarray(mon.i)) for g, mon in self._monitors.items()}
