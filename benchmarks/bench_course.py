@@ -12,6 +12,9 @@ Measured (2-core development machine, nothing else running): numpy target
 119.8 s (68x one simulated second, 1.76 s); Cython target, warm cache, 50.0 s
 (54x, 0.93 s): under the one-minute target.  Relief at day 30: 18.2 % in both.
 Before the one-group network and the fixed clock name: 658 s (numpy, 79x).
+With shared group parameters and reused networks (session 4): Cython 55.7 s
+(51x one simulated second, 1.09 s: the machine was slower that day; the
+ratio is the comparable number), relief at day 30 18.2 % unchanged.
 """
 from __future__ import annotations
 

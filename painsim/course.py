@@ -86,13 +86,17 @@ Speed.  A session costs ``n_chunks`` x (its distinct stimulated windows +
 the companion) windows of ``lead_in + window``, whatever its length; a
 window without pulses (the pause of a patterned protocol) is the companion
 itself and is not simulated again.  The windows of all patients of a batch
-in a chunk run together in brian2 networks of up to ``batch_size`` windows.
-The 4-session rTMS test course of a pathway patient (4 windows per chunk)
-costs ~13 s of one core; a 16-patient cohort ran at 8.6 patients/min on 2
-workers (``benchmarks/bench_cohort.py``).  A 20-session course of the spinal
-neuropathic preset (``benchmarks/bench_course.py``) takes 50 s with the
-Cython target (54 x one simulated second of the same network) and 120 s with
-numpy.
+in a chunk run together in brian2 networks of up to ``batch_size`` windows;
+the chunks of a course simulate the same windows of the same patients with
+new efficacies, so these networks are built once per course and rerun
+(:class:`painsim.simulation.PointsRunner`), and the windows are read as raw
+spikes, without a labelled Dataset each.  The 4-session rTMS test course of
+a pathway patient (4 windows per chunk) costs ~6 s of one core in batches of
+16-32 patients; 200 patients ran in 9.6 min on 2 workers
+(``benchmarks/bench_cohort.py``).  A 20-session course of the spinal
+neuropathic preset (``benchmarks/bench_course.py``) takes 50-56 s with the
+Cython target (51-54 x one simulated second of the same network) and 120 s
+with numpy.
 
 Between sessions (DESIGN.md, "course" scale)
 --------------------------------------------

@@ -44,6 +44,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..fibers import AfferentSpikes, rng_for
+from .dorsal_horn import INH_SYNAPSE as DH_INH_SYNAPSE
+from .dorsal_horn import NEURON_EQS as DH_NEURON_EQS
 from .dorsal_horn import Connection
 
 __all__ = ["SUPRASPINAL_POPULATIONS", "CONNECTIONS", "NEURON_EQS", "EXC_SYNAPSE", "INH_SYNAPSE", "population_sizes", "map_positions",
@@ -67,33 +69,6 @@ CONNECTIONS = (
     Connection("desc_pn", "DESC", "PN", "inh"),    # descending inhibition of every site
 )
 
-#: Supraspinal neurons: the conductance LIF of
-#: :data:`painsim.circuits.dorsal_horn.NEURON_EQS` with the receptors their
-#: projections carry, AMPA and GABA_A (the conductance-based network of
-#: Vogels & Abbott 2005, J Neurosci 25:10786), plus a constant background
-#: conductance ``g_tonic``.  No NMDA, NK1 or CAN terms: they are exactly zero
-#: for neurons without such input, and skipping them halves the cost per neuron.
-NEURON_EQS = """
-dv/dt = (g_leak*(e_rest - v) + g_ampa*(e_exc - v) + g_gaba*(e_inh - v) + g_tonic*(e_exc - v)) / c_m : volt (unless refractory)
-dg_ampa/dt = -g_ampa / tau_ampa : siemens
-dg_gaba/dt = -g_gaba / tau_gaba : siemens
-c_m : farad (constant)
-g_leak : siemens (constant)
-e_rest : volt (constant)
-v_threshold : volt (constant)
-v_reset : volt (constant)
-t_refractory : second (constant)
-e_exc : volt (constant)
-e_inh : volt (constant)
-tau_ampa : second (constant)
-tau_gaba : second (constant)
-g_tonic : siemens (constant)
-"""
-
-#: Synapses onto supraspinal neurons (``w``: dimensionless efficacy, as in the dorsal horn).
-EXC_SYNAPSE = dict(model="w : 1\nw_ampa : siemens (constant)", on_pre="g_ampa_post += w*w_ampa")
-INH_SYNAPSE = dict(model="w : 1\nw_gaba : siemens (constant)", on_pre="g_gaba_post += w*w_gaba")
-
 # NEURON_EQS parameters of supraspinal neurons: model paths (SI)
 _NEURON_PATHS = {
     "c_m": "cortex.neuron.capacitance", "g_leak": "cortex.neuron.leak_conductance",
@@ -102,6 +77,26 @@ _NEURON_PATHS = {
     "e_exc": "cortex.synapse.e_excitatory", "e_inh": "cortex.synapse.e_inhibitory",
     "tau_ampa": "cortex.synapse.tau_ampa", "tau_gaba": "cortex.synapse.tau_gaba",
 }
+
+#: Supraspinal neurons: the conductance LIF of
+#: :data:`painsim.circuits.dorsal_horn.NEURON_EQS` with the receptors their
+#: projections carry, AMPA and GABA_A (the conductance-based network of
+#: Vogels & Abbott 2005, J Neurosci 25:10786), plus a constant background
+#: conductance ``g_tonic``.  No NMDA, NK1 or CAN terms: they are exactly zero
+#: for neurons without such input, and skipping them halves the cost per neuron.
+#: The parameter declarations (units) are the dorsal horn's.
+NEURON_EQS = """
+dv/dt = (g_leak*(e_rest - v) + g_ampa*(e_exc - v) + g_gaba*(e_inh - v) + g_tonic*(e_exc - v)) / c_m : volt (unless refractory)
+dg_ampa/dt = -g_ampa / tau_ampa : siemens
+dg_gaba/dt = -g_gaba / tau_gaba : siemens
+""" + "\n".join(line for line in DH_NEURON_EQS.splitlines()
+                if line.split(":")[0].strip() in (*_NEURON_PATHS, "g_tonic")) + "\n"
+
+#: Synapses onto supraspinal neurons (``w``: dimensionless efficacy, as in the
+#: dorsal horn; inhibition is the dorsal horn's GABA_A synapse).
+EXC_SYNAPSE = dict(model="w : 1\nw_ampa : siemens (constant)", on_pre="g_ampa_post += w*w_ampa")
+INH_SYNAPSE = DH_INH_SYNAPSE
+
 # initial-potential streams of supraspinal populations (dorsal horn uses 3-5)
 _INITIAL_STREAM = {name: 20 + k for k, name in enumerate(SUPRASPINAL_POPULATIONS)}
 
