@@ -15,6 +15,10 @@ gate_control 6.0x (0.35 -> 2.10 point-s/s), pain_pathway 4.3x (0.27 -> 1.13).
 Before all populations shared one brian2 group (one group per population and
 projection): 5.8x and 6.2x; the one-group network cut the fixed cost per time
 step that batching amortises, so the ratio of the pathway fell.
+Session 4 (one group per neuron group with its own equations, shared group
+parameters; nothing else running): gate_control 5.4x (0.40 -> 2.15),
+pain_pathway 5.8x (0.19 -> 1.08): two groups add fixed cost per step to the
+single pathway point, which batching amortises.
 """
 import sys
 import time

@@ -521,7 +521,8 @@ def _check_follow_up(follow_up_days, thresholds):
 
 def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, follow_up_days=(30, 90),
                      thresholds=(0.3, 0.5), days: Sequence[float] | None = None, batch_size: int = 128,
-                     session: str = "chunked", tests: str = "all", progress: bool = False) -> xr.Dataset:
+                     session: str = "chunked", tests: str = "all", progress: bool = False,
+                     per_neuron=frozenset()) -> xr.Dataset:
     """Run one protocol on many patients; their sessions are simulated together.
 
     Parameters
@@ -538,6 +539,10 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
         companions (:func:`painsim.simulate_batch` guarantees this per window).
     follow_up_days, thresholds, days, session, progress
         As :func:`run_course`.
+    per_neuron : set of str
+        Neuron parameters that differ between the patients (a sweep over
+        them): stored per neuron so that the patients share networks
+        (:func:`painsim.circuits.network.shared_parameters`).
     tests : {"all", "follow_up"}
         ``"all"``: the pain test on every day of the ``day`` coordinate and
         after every session.  ``"follow_up"``: only on day 0 (the baseline),
@@ -636,8 +641,9 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
                     # their networks are built once and rerun with the new efficacies
                     reqs = []
                     for p in patients:
-                        reqs += [Request(p.model, chunk.windows[j], 0.0, 0.0, p.seed) for j in stimulated]
-                        reqs.append(Request(p.model, None, 0.0, 0.0, p.seed))
+                        reqs += [Request(p.model, chunk.windows[j], 0.0, 0.0, p.seed, per_neuron=per_neuron)
+                                 for j in stimulated]
+                        reqs.append(Request(p.model, None, 0.0, 0.0, p.seed, per_neuron=per_neuron))
                     runner, runner_key = PointsRunner(reqs, lead + L, batch_size), key
                 current = [p.weights() or None for p in patients]
                 res = runner.run([w for w in current for _ in range(per)])
@@ -673,7 +679,7 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
     for k, p in enumerate(patients):
         for j, w in enumerate(tests_day[k] + tests_session[k]):
             if tested[j]:
-                reqs.append(Request(p.model, None, t_nox, 0.0, p.seed, w or None))
+                reqs.append(Request(p.model, None, t_nox, 0.0, p.seed, w or None, per_neuron=per_neuron))
                 where.append(k * len(tested) + j)
     res: list = [None] * (len(patients) * len(tested))
     for at, r in zip(where, simulate_batch(reqs, f"{t_dur!r} s", batch_size=batch_size)):

@@ -30,6 +30,9 @@ class Request:
     seed: int = 0
     weights: Mapping[str, np.ndarray] | None = None
     label: str = ""
+    #: neuron parameters to store per neuron even where uniform: the ones a sweep
+    #: varies (:func:`painsim.circuits.network.shared_parameters`)
+    per_neuron: frozenset = frozenset()
 
 
 def _version() -> str:
@@ -240,7 +243,7 @@ def _point_input(r: Request, d: float) -> PointInput:
     if pathway:
         from .circuits.cortex import tms_input
         spikes["TMS"] = tms_input(model, tms, seed, d)
-    return PointInput(model, seed, spikes, dict(r.weights or {}))
+    return PointInput(model, seed, spikes, dict(r.weights or {}), per_neuron=frozenset(r.per_neuron))
 
 
 def _natural_attr(model: Model, x, name: str):

@@ -789,10 +789,10 @@ def _evaluate(spec: SweepSpec, items: Sequence[tuple[int, int, int]]) -> list[xr
     if spec.kind == "simulate":
         from .experiment import duration_quantity
         from .simulation import Request, simulate_batch
-        reqs = []
+        reqs, per_neuron = [], _swept_neuron_parameters(spec)
         for _, _, seed, point in items:
             model, stim, nox, tou = _build(spec, point)
-            reqs.append(Request(model, stim, nox, tou, seed))
+            reqs.append(Request(model, stim, nox, tou, seed, per_neuron=per_neuron))
         results = simulate_batch(reqs, duration_quantity(spec.duration), batch_size=max(len(reqs), 1))
         return [_simulate_outcomes(spec, ds) for ds in results]
     from .cohort import per_patient
@@ -805,10 +805,18 @@ def _evaluate(spec: SweepSpec, items: Sequence[tuple[int, int, int]]) -> list[xr
     for members in groups.values():
         protocol = _point_protocol(spec, items[members[0]][3])
         models = [_build(spec, items[k][3])[0] for k in members]
-        results = run_course_batch(models, protocol, seeds=[items[k][2] for k in members])
+        results = run_course_batch(models, protocol, seeds=[items[k][2] for k in members],
+                                   per_neuron=_swept_neuron_parameters(spec))
         for k, ds in zip(members, per_patient(results)):
             out[k] = _pick(ds, spec.outcomes)
     return out
+
+
+def _swept_neuron_parameters(spec: SweepSpec) -> frozenset:
+    """Neuron parameters the sweep's axes set: stored per neuron in every point, so
+    that points differing in them still share networks (the same for every batch)."""
+    from .circuits.network import neuron_variables
+    return neuron_variables(a.path for a in spec.axes)
 
 
 def _protocol(p):

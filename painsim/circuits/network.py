@@ -46,7 +46,7 @@ from . import dorsal_horn as dh
 
 __all__ = ["Population", "Projection", "Plan", "build_plan", "PointInput", "PointOutput", "run_batch",
            "structure_key", "population_sizes", "projection_endpoints", "codegen_target",
-           "neuron_groups", "shared_parameters", "group_dynamics", "BatchNetwork", "build_networks"]
+           "neuron_groups", "shared_parameters", "neuron_variables", "group_dynamics", "BatchNetwork", "build_networks"]
 
 #: brian2 code-generation target: "numpy" compiles nothing (best for small
 #: networks and tests); "cython" compiles each code object once (tens of
@@ -182,6 +182,8 @@ class PointInput:
     #: efficacies of plastic connections carried over from a previous window
     weights: Mapping[str, np.ndarray] = field(default_factory=dict)
     plan: Plan | None = None
+    #: neuron parameters stored per neuron even where uniform (:func:`shared_parameters`)
+    per_neuron: frozenset = frozenset()
 
     def __post_init__(self):
         if self.plan is None:
@@ -207,13 +209,26 @@ def neuron_groups(populations: Sequence[Population]) -> dict[str, list[Populatio
     return out
 
 
-def shared_parameters(plan: Plan) -> tuple:
+def neuron_variables(paths) -> frozenset[str]:
+    """The neuron-equation parameters that the model ``paths`` set directly
+    (e.g. ``dorsal_horn.synapse.tau_ampa`` -> ``tau_ampa``)."""
+    from . import cortex
+    direct = [dh.NEURON_PARAMS, cortex._NEURON_PATHS,
+              {var: path for var, per_pop in dh.POPULATION_PARAMS.items() for path in per_pop.values()}]
+    paths = set(paths)
+    return frozenset(var for table in direct for var, path in table.items() if path in paths)
+
+
+def shared_parameters(plan: Plan, per_neuron=frozenset()) -> tuple:
     """Per neuron group, each neuron parameter's value if it is the same for every
-    neuron of the group in this point (else ``None``).
+    neuron of the group in this point (else ``None``); parameters in
+    ``per_neuron`` are always ``None`` (stored per neuron).
 
     Points with equal answers can share a network in which those parameters are
     brian2 ``shared`` scalars: the generated code then depends only on *which*
     parameters are shared, never on their values or on the batch companions.
+    A sweep over a neuron parameter names it in ``per_neuron`` (for every
+    point), so that its points, which differ in it, still share networks.
     """
     out = []
     for group, pops in neuron_groups(plan.populations).items():
@@ -222,7 +237,7 @@ def shared_parameters(plan: Plan) -> tuple:
             continue
         for var in pops[0].params:
             vals = np.concatenate([np.asarray(p.params[var], float).ravel() for p in pops])
-            same = vals.size and np.all(vals == vals[0])
+            same = vals.size and np.all(vals == vals[0]) and var not in per_neuron
             out.append((group, var, float(vals[0]) if same else None))
     return tuple(out)
 
@@ -294,7 +309,7 @@ def build_networks(points: Sequence[PointInput], duration: float, dt: float) -> 
     :func:`shared_parameters`, each with the indices of its points."""
     by_sharing: dict[tuple, list[int]] = {}
     for k, p in enumerate(points):
-        by_sharing.setdefault(shared_parameters(p.plan), []).append(k)
+        by_sharing.setdefault(shared_parameters(p.plan, p.per_neuron), []).append(k)
     return [(ks, BatchNetwork([points[k] for k in ks], sharing, duration, dt)) for sharing, ks in by_sharing.items()]
 
 
