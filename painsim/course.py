@@ -649,14 +649,16 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
                 res = runner.run([w for w in current for _ in range(per)])
                 for k, p in enumerate(patients):
                     mine = res[k * per:(k + 1) * per]
-                    by_window = dict(zip(stimulated, mine[:-1]))
-                    windows = [by_window.get(j, mine[-1]) for j in range(len(chunk.windows))]
+                    # each window's simulated result: its own, or the companion (no pulses)
+                    of = dict(zip(stimulated, range(len(stimulated))))
+                    which = [of.get(j, per - 1) for j in range(len(chunk.windows))]
                     sham = _extract(mine[-1], p, lead, L)
-                    prot = [_extract(r, p, lead, L) if j in by_window else sham for j, r in enumerate(windows)]
+                    spikes = [_extract(r, p, lead, L) for r in mine[:-1]] + [sham]
+                    prot = [spikes[i] for i in which]
                     # acute spinal output during stimulation: time-weighted over the schedule
                     painful = int(p.model.si("body.painful_site"))
-                    pn = [site_pn_rates(p.model, r, lead + L)[painful] for r in windows]
-                    pn_acc[k] += sum(float(pn[i]) * d for i, d in chunk.schedule)
+                    pn = [float(site_pn_rates(p.model, r, lead + L)[painful]) for r in mine]
+                    pn_acc[k] += sum(pn[which[i]] * d for i, d in chunk.schedule)
                     p.evolve(chunk.duration / 2)
                     _replay_chunk(p, chunk, prot, sham, states[k], clock, L)
                     p.evolve(chunk.duration / 2)

@@ -141,20 +141,11 @@ def test_uniform_neuron_parameters_are_shared_and_differing_ones_are_not():
     assert all(g == "spinal" for g, _ in shared)
 
 
-def test_points_that_disagree_on_a_shared_parameter_run_in_their_own_network(monkeypatch):
+def test_points_that_disagree_on_a_shared_parameter_run_in_their_own_network(network_sizes):
     """A parameter that is uniform within each point but differs between points
     cannot be one shared scalar: those points run in separate networks, and
     each point's spikes are those it has when simulated alone."""
-    from painsim.circuits import network
-    sizes = []
-    original = network.build_networks
-
-    def recording(points, *args):
-        nets = original(points, *args)
-        sizes.extend(len(ks) for ks, _ in nets)
-        return nets
-
-    monkeypatch.setattr(ps.simulation, "build_networks", recording)
+    sizes = network_sizes
     m = ps.load_model("gate_control")
     slow = m.with_params({"dorsal_horn.synapse.tau_ampa": "8 ms"})
     reqs = [ps.Request(m, None, 0.6, seed=5), ps.Request(slow, None, 0.6, seed=5), ps.Request(m, None, 0.6, seed=6)]

@@ -71,24 +71,14 @@ def test_batch_size_does_not_change_results(reference, tmp_path):
     _same(ds, reference)
 
 
-def test_a_sweep_over_a_neuron_parameter_batches_its_points(tmp_path, monkeypatch):
+def test_a_sweep_over_a_neuron_parameter_batches_its_points(tmp_path, network_sizes):
     """Points that differ in a neuron parameter (one value per point) share one
     network when the sweep varies it (stored per neuron for every point), and
     each point's result is the same as in a batch of one."""
-    from painsim import simulation
-    sizes = []
-    original = simulation.build_networks
-
-    def recording(points, *args):
-        nets = original(points, *args)
-        sizes.extend(len(ks) for ks, _ in nets)
-        return nets
-
-    monkeypatch.setattr(simulation, "build_networks", recording)
     spec = tiny_spec(seeds=1, stimulus=None,
                      parameters={"dorsal_horn.synapse.tau_ampa": ["3 ms", "5 ms", "8 ms"]})
     batched = run_sweep(spec, store=tmp_path / "b3", workers=0, batch_size=3, progress=False)
-    assert sizes == [3]
+    assert network_sizes == [3]
     one = run_sweep(spec, store=tmp_path / "b1", workers=0, batch_size=1, progress=False)
     _same(batched, one)
     # slower AMPA decay, more summation: the projection neurons fire more

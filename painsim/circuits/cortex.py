@@ -48,7 +48,8 @@ from .dorsal_horn import INH_SYNAPSE as DH_INH_SYNAPSE
 from .dorsal_horn import NEURON_EQS as DH_NEURON_EQS
 from .dorsal_horn import Connection
 
-__all__ = ["SUPRASPINAL_POPULATIONS", "CONNECTIONS", "NEURON_EQS", "EXC_SYNAPSE", "INH_SYNAPSE", "population_sizes", "map_positions",
+__all__ = ["SUPRASPINAL_POPULATIONS", "CONNECTIONS", "NEURON_EQS", "NEURON_PARAMS", "EXC_SYNAPSE", "INH_SYNAPSE",
+           "population_sizes", "map_positions",
            "site_centres", "build", "tms_input", "tms_thresholds"]
 
 #: Supraspinal populations, in network order ("TMS" is a spike generator).
@@ -69,8 +70,8 @@ CONNECTIONS = (
     Connection("desc_pn", "DESC", "PN", "inh"),    # descending inhibition of every site
 )
 
-# NEURON_EQS parameters of supraspinal neurons: model paths (SI)
-_NEURON_PATHS = {
+#: NEURON_EQS parameters of supraspinal neurons: model paths (SI)
+NEURON_PARAMS = {
     "c_m": "cortex.neuron.capacitance", "g_leak": "cortex.neuron.leak_conductance",
     "e_rest": "cortex.neuron.rest", "v_threshold": "cortex.neuron.threshold",
     "v_reset": "cortex.neuron.reset", "t_refractory": "cortex.neuron.refractory",
@@ -90,7 +91,7 @@ dv/dt = (g_leak*(e_rest - v) + g_ampa*(e_exc - v) + g_gaba*(e_inh - v) + g_tonic
 dg_ampa/dt = -g_ampa / tau_ampa : siemens
 dg_gaba/dt = -g_gaba / tau_gaba : siemens
 """ + "\n".join(line for line in DH_NEURON_EQS.splitlines()
-                if line.split(":")[0].strip() in (*_NEURON_PATHS, "g_tonic")) + "\n"
+                if line.split(":")[0].strip() in (*NEURON_PARAMS, "g_tonic")) + "\n"
 
 #: Synapses onto supraspinal neurons (``w``: dimensionless efficacy, as in the
 #: dorsal horn; inhibition is the dorsal horn's GABA_A synapse).
@@ -144,7 +145,7 @@ def site_centres(model) -> np.ndarray:
 
 
 def _neuron_params(model, n: int, g_tonic: np.ndarray) -> dict[str, np.ndarray]:
-    vals = {var: np.full(n, model.si(path)) for var, path in _NEURON_PATHS.items()}
+    vals = {var: np.full(n, model.si(path)) for var, path in NEURON_PARAMS.items()}
     vals["g_tonic"] = np.asarray(g_tonic, float)
     return vals
 

@@ -213,7 +213,7 @@ def neuron_variables(paths) -> frozenset[str]:
     """The neuron-equation parameters that the model ``paths`` set directly
     (e.g. ``dorsal_horn.synapse.tau_ampa`` -> ``tau_ampa``)."""
     from . import cortex
-    direct = [dh.NEURON_PARAMS, cortex._NEURON_PATHS,
+    direct = [dh.NEURON_PARAMS, cortex.NEURON_PARAMS,
               {var: path for var, per_pop in dh.POPULATION_PARAMS.items() for path in per_pop.values()}]
     paths = set(paths)
     return frozenset(var for table in direct for var, path in table.items() if path in paths)
@@ -287,16 +287,6 @@ def run_batch(points: Sequence[PointInput], duration: float, dt: float | None = 
         Time step in s; default: the first model's ``network.dt`` (all
         points must agree).
     """
-    if not points:
-        return []
-    keys = {p.plan.key() for p in points}
-    if len(keys) != 1:
-        raise ParameterError("points", len(keys), "points of one structure (same populations and sizes) per batch")
-    dts = {p.model.si("network.dt") for p in points}
-    if dt is None:
-        if len(dts) != 1:
-            raise ParameterError("network.dt", sorted(dts), "the same time step for every point of a batch")
-        dt = dts.pop()
     outputs: list[PointOutput | None] = [None] * len(points)
     for ks, net in build_networks(points, duration, dt):
         for k, out in zip(ks, net.run([points[k].weights for k in ks])):
@@ -304,9 +294,21 @@ def run_batch(points: Sequence[PointInput], duration: float, dt: float | None = 
     return outputs
 
 
-def build_networks(points: Sequence[PointInput], duration: float, dt: float) -> list[tuple[list[int], "BatchNetwork"]]:
+def build_networks(points: Sequence[PointInput], duration: float,
+                   dt: float | None = None) -> list[tuple[list[int], "BatchNetwork"]]:
     """The networks that simulate ``points`` (one structure): one per set of
-    :func:`shared_parameters`, each with the indices of its points."""
+    :func:`shared_parameters`, each with the indices of its points
+    (``dt`` as :func:`run_batch`)."""
+    if not points:
+        return []
+    keys = {p.plan.key() for p in points}
+    if len(keys) != 1:
+        raise ParameterError("points", len(keys), "points of one structure (same populations and sizes) per batch")
+    if dt is None:
+        dts = {p.model.si("network.dt") for p in points}
+        if len(dts) != 1:
+            raise ParameterError("network.dt", sorted(dts), "the same time step for every point of a batch")
+        dt = dts.pop()
     by_sharing: dict[tuple, list[int]] = {}
     for k, p in enumerate(points):
         by_sharing.setdefault(shared_parameters(p.plan, p.per_neuron), []).append(k)
