@@ -497,9 +497,9 @@ def _replay_chunk(patient: _Patient, chunk: _Chunk, prot: list, sham: dict, stat
             if m - n_full > 1e-9:
                 parts.append((m - n_full) * L)
             for length in parts:
-                wf_, st["f"] = rule._apply_trusted(*_in_window(f_sp, t, length), syn_pre, syn_post, w, st["f"],
+                wf_, st["f"] = rule.apply_unchecked(*_in_window(f_sp, t, length), syn_pre, syn_post, w, st["f"],
                                                    t, t + length, lo_arr, hi_arr)
-                wg_, st["g"] = rule._apply_trusted(*_in_window(g_sp, t, length), syn_pre, syn_post, w, st["g"],
+                wg_, st["g"] = rule.apply_unchecked(*_in_window(g_sp, t, length), syn_pre, syn_post, w, st["g"],
                                                    t, t + length, lo_arr, hi_arr)
                 w = np.clip(w + (wf_ - wg_), lo, hi)
                 t += length
@@ -914,3 +914,17 @@ def run_course_file(path_or_name, seed: int | None = None, progress: bool = Fals
                      protocol_spec=json.dumps(protocol.describe(), default=str), model_name=model.name,
                      description=exp.get("description", ""))
     return out
+
+
+def per_patient(results) -> list:
+    """A course-batch result as one Dataset per patient.
+
+    Accepts a list of Datasets or one Dataset with a ``patient`` dimension
+    (what :func:`run_course_batch` returns).
+    """
+    if isinstance(results, xr.Dataset):
+        if "patient" not in results.dims:
+            return [results]
+        return [results.isel(patient=k).drop_vars(["patient", "seed"], errors="ignore")
+                for k in range(results.sizes["patient"])]
+    return list(results)

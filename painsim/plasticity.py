@@ -406,7 +406,7 @@ class PlasticityRule:
         self._run_kernel(p)
         return p.w, p.state
 
-    def _apply_trusted(self, pre_t, pre_i, post_t, post_i, syn_pre, syn_post, weights, state, t_start, t_end,
+    def apply_unchecked(self, pre_t, pre_i, post_t, post_i, syn_pre, syn_post, weights, state, t_start, t_end,
                        w_lo, w_hi):
         """:meth:`apply` without input checks, for the course engine's replay.
 

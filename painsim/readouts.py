@@ -36,10 +36,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import ParameterError
+from .errors import ParameterError, UnknownKeyError
 
-__all__ = ["binned_rate", "mean_rate", "pain_score", "gate_index", "relief", "combined_pain",
-           "map_image", "active_area", "map_centroid", "site_territories", "site_areas"]
+__all__ = ["binned_rate", "mean_rate", "pain_score", "gate_index", "relief", "responders", "combined_pain",
+           "map_image", "active_area", "map_centroid", "site_territories", "site_areas",
+           "population_spikes"]
 
 
 def binned_rate(times: np.ndarray, n_neurons: int, duration: float, bin: float) -> tuple[np.ndarray, np.ndarray]:
@@ -84,6 +85,14 @@ def relief(baseline, value):
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(baseline > 0, 100.0 * (baseline - np.asarray(value, float)) / baseline, 0.0)
     return float(out) if out.ndim == 0 else out
+
+
+def responders(relief_fraction, threshold: float) -> np.ndarray:
+    """Responder flags: relief (a fraction, 0.3 = 30 %) at least ``threshold``.
+
+    The comparison tolerates rounding (``>= threshold - 1e-12``), so that a relief
+    of exactly 30 % counts as a 30 % responder (IMMPACT's ">= 30 %")."""
+    return np.asarray(relief_fraction, float) >= threshold - 1e-12
 
 
 def combined_pain(spinal_score, overactive_fraction, weight_map: float):
@@ -149,3 +158,41 @@ def site_areas(site_maps, threshold: float, spacing: float) -> np.ndarray:
     lab = site_territories(site_maps, threshold)
     n = np.asarray(site_maps).shape[0]
     return np.array([np.count_nonzero(lab == s) for s in range(n)], float) * spacing ** 2
+
+
+# ------------------------------------------------------------------ spike selection
+def population_spikes(result, population: str, condition: int | None = None, *, sort: bool = False):
+    """One population's spikes from a result Dataset (ragged ``spike_*`` variables).
+
+    Parameters
+    ----------
+    result : xarray.Dataset
+        A result of :func:`painsim.simulate` (or a combined experiment result).
+    population : str
+        Population name as listed in ``spike_population``'s ``flag_meanings``.
+    condition : int, optional
+        For combined experiment results: keep only this condition's spikes.
+    sort : bool
+        Return the spikes in time order (stable) as float64 times and int64
+        indices, with the population size as a third element.
+
+    Returns
+    -------
+    times, neurons : numpy.ndarray
+        Spike times (s) and neuron indices within the population; with
+        ``sort=True`` also the population size.
+    """
+    names = result["spike_population"].attrs["flag_meanings"].split()
+    if population not in names:
+        raise UnknownKeyError(population, names, what="population")
+    sel = result["spike_population"].values == names.index(population)
+    if condition is not None and "spike_condition" in result:
+        sel &= result["spike_condition"].values == condition
+    t = result["spike_time"].values[sel]
+    i = result["spike_neuron"].values[sel]
+    if not sort:
+        return t, i
+    t = np.asarray(t, float)
+    i = np.asarray(i, np.int64)
+    order = np.argsort(t, kind="stable")
+    return t[order], i[order], int(result["population_size"].values[names.index(population)])

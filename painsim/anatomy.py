@@ -1,0 +1,33 @@
+"""Afferent fiber classes and what a device at each target can reach, defined once.
+
+Base layer: imports nothing of painsim but :mod:`painsim.errors`.  Every other
+module (afferent input, biophysical recruitment, circuits, sweeps, figures) reads
+the fiber classes and the target maps from here.
+"""
+from __future__ import annotations
+
+__all__ = ["FIBER_CLASSES", "TARGET_CLASSES", "TARGET_GEOMETRY", "target_classes"]
+
+#: Primary afferent classes, fastest first: large myelinated Aβ (touch), thinly
+#: myelinated Aδ and unmyelinated C (nociceptors).
+FIBER_CLASSES = ("Abeta", "Adelta", "C")
+
+#: Which fiber classes a device at each target can reach.  The dorsal columns
+#: carry the ascending collaterals of large myelinated (Aβ) afferents only (Aδ and
+#: C fibers end in the dorsal horn and Lissauer's tract); a peripheral nerve, a
+#: root or the skin holds all three classes.
+TARGET_CLASSES = {"dorsal_column": ("Abeta",), "peripheral_nerve": FIBER_CLASSES,
+                  "skin": FIBER_CLASSES, "dorsal_root": FIBER_CLASSES}
+
+#: Fiber geometry the biophysical recruitment model uses for a device at each
+#: target ("dorsal_root": chosen, a root in its sleeve is treated like a peripheral
+#: nerve).  Other targets (m1, ...) recruit no afferents.
+TARGET_GEOMETRY = {"dorsal_column": "dorsal_column", "peripheral_nerve": "peripheral_nerve",
+                   "skin": "skin", "dorsal_root": "peripheral_nerve"}
+
+
+def target_classes(target: str, modality: str = "electric") -> tuple:
+    """Fiber classes a device at ``target`` can reach (none for TMS or central targets)."""
+    if modality == "tms" or target not in TARGET_CLASSES:
+        return ()
+    return TARGET_CLASSES[target]

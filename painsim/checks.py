@@ -1,0 +1,69 @@
+"""Shared validators: each returns the checked value or raises a
+:class:`painsim.errors.ParameterError` naming the parameter, the value and what is
+allowed.  Base layer (errors and units only)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .errors import ParameterError
+from .units import to_si
+
+__all__ = ["whole", "number", "positive_time", "nonnegative_time", "positive_rate"]
+
+
+def whole(value, name: str, lo: int = 1, *, allow_float: bool = False) -> int:
+    """A whole number ``>= lo``; with ``allow_float`` also a float equal to one (``3.0``)."""
+    kinds = (int, np.integer, float, np.floating) if allow_float else (int, np.integer)
+    if (isinstance(value, bool) or not isinstance(value, kinds)
+            or (allow_float and (not math.isfinite(float(value)) or float(value) != int(value)))
+            or value < lo):
+        raise ParameterError(name, value, f"a whole number >= {lo}")
+    return int(value)
+
+
+def number(value, name: str, lo=None, hi=None, lo_open: bool = False, allowed: str | None = None) -> float:
+    """A finite dimensionless number within ``[lo, hi]`` (``(lo, hi]`` with ``lo_open``)."""
+    if isinstance(value, (bool, str)):
+        raise ParameterError(name, value, allowed or "a real number")
+    v = float(to_si(value, "1", name))
+    ok = math.isfinite(v)
+    if ok and lo is not None:
+        ok = v > lo if lo_open else v >= lo
+    if ok and hi is not None:
+        ok = v <= hi
+    if not ok:
+        if allowed is None:
+            parts = []
+            if lo is not None:
+                parts.append(("> " if lo_open else ">= ") + repr(lo))
+            if hi is not None:
+                parts.append("<= " + repr(hi))
+            allowed = "a finite number " + " and ".join(parts)
+        raise ParameterError(name, value, allowed)
+    return v
+
+
+def positive_time(value, name: str) -> float:
+    """A finite time constant > 0 s, in seconds."""
+    v = to_si(value, "s", name)
+    if not (math.isfinite(v) and v > 0):
+        raise ParameterError(name, value, "a time constant > 0 s (finite)")
+    return float(v)
+
+
+def nonnegative_time(value, name: str) -> float:
+    """A finite time >= 0 s, in seconds."""
+    v = to_si(value, "s", name)
+    if not (math.isfinite(v) and v >= 0):
+        raise ParameterError(name, value, "a time >= 0 s (finite)")
+    return float(v)
+
+
+def positive_rate(value, name: str) -> float:
+    """A finite rate > 0 Hz, in Hz."""
+    v = to_si(value, "Hz", name)
+    if not (math.isfinite(v) and v > 0):
+        raise ParameterError(name, value, "a rate > 0 Hz (finite)")
+    return float(v)

@@ -1,0 +1,127 @@
+"""The package's layers (docs/architecture.md) are enforced, not just written down.
+
+The contracts live in pyproject.toml ([tool.importlinter]): imports go only
+downward through the layers, brian2 is imported by painsim.circuits alone and
+matplotlib by painsim.plots alone.  Function-level imports are kept for optional
+or heavy dependencies; module size and function length stay readable.
+"""
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "painsim"
+
+#: Imports a function may make lazily: optional dependencies (installed with an
+#: extra) and heavy ones loaded on first use (brian2, matplotlib, numba-cached
+#: kernels) so that ``import painsim`` stays cheap.
+LAZY_ALLOWED = {"dask", "distributed", "zarr", "SALib", "brian2", "matplotlib", "neo", "elephant",
+                "pynwb", "quantities", "cython", "Cython", "tqdm", "scipy"}
+
+#: Modules allowed over the size limit: numba kernels with their numpy references.
+LONG_MODULES_ALLOWED = {"plasticity/calcium.py", "fibers/kernel.py"}
+MAX_MODULE_LINES = 650
+MAX_FUNCTION_LINES = 80
+
+
+def _run_linter(root: Path) -> subprocess.CompletedProcess:
+    exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
+    if exe is None:
+        pytest.skip("import-linter is not installed (pip install '.[test]')")
+    env = {"PYTHONPATH": str(root), "PATH": str(Path(sys.executable).parent)}
+    return subprocess.run([exe, "--no-cache"], cwd=root, env=env, capture_output=True, text=True, timeout=300)
+
+
+def _modules():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        yield path, ast.parse(path.read_text(), filename=str(path))
+
+
+def test_layer_contracts_hold():
+    res = _run_linter(ROOT)
+    assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-2000:]
+    assert "BROKEN" not in res.stdout
+
+
+def test_an_upward_import_breaks_the_layer_contract(tmp_path):
+    """Negative control: the same linter fails on a copy of the package in which a
+    base module (units) imports the command line (the top layer)."""
+    copy = tmp_path / "repo"
+    shutil.copytree(PACKAGE, copy / "painsim", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
+    units = copy / "painsim" / "units.py"
+    units.write_text(units.read_text() + "\n\ndef _upward():\n    from . import cli  # deliberately wrong\n    return cli\n")
+    res = _run_linter(copy)
+    assert res.returncode != 0
+    assert "painsim.units -> painsim.cli" in res.stdout
+
+
+def test_brian2_outside_circuits_breaks_a_contract(tmp_path):
+    """Negative control: brian2 imported by a pure-numpy layer (readouts) is refused."""
+    copy = tmp_path / "repo"
+    shutil.copytree(PACKAGE, copy / "painsim", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
+    mod = copy / "painsim" / "readouts.py"
+    mod.write_text(mod.read_text() + "\n\ndef _wrong():\n    import brian2\n    return brian2\n")
+    res = _run_linter(copy)
+    assert res.returncode != 0
+    assert "painsim.readouts -> brian2" in res.stdout
+
+
+def test_function_level_imports_only_for_optional_or_heavy_dependencies():
+    wrong = []
+    for path, tree in _modules():
+        for fn in ast.walk(tree):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(fn):
+                if isinstance(node, ast.ImportFrom):
+                    top = "." if node.level else (node.module or "").split(".")[0]
+                elif isinstance(node, ast.Import):
+                    top = node.names[0].name.split(".")[0]
+                else:
+                    continue
+                if top not in LAZY_ALLOWED:
+                    wrong.append(f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node)}")
+    assert not wrong, "imports inside functions:\n" + "\n".join(wrong)
+
+
+def _is_kernel(fn: ast.AST) -> bool:
+    """numba kernels (and their numpy references) are long by nature: one loop."""
+    for dec in getattr(fn, "decorator_list", []):
+        text = ast.unparse(dec)
+        if "njit" in text or "jit" in text:
+            return True
+    return fn.name.endswith(("_kernel", "_reference"))
+
+
+def test_modules_and_functions_stay_readable():
+    long_modules, long_functions = [], []
+    for path, tree in _modules():
+        rel = path.relative_to(PACKAGE).as_posix()
+        n = len(path.read_text().splitlines())
+        if n > MAX_MODULE_LINES and rel not in LONG_MODULES_ALLOWED:
+            long_modules.append(f"{rel}: {n} lines")
+        for fn in ast.walk(tree):
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and not _is_kernel(fn):
+                body = fn.body[1:] if ast.get_docstring(fn) else fn.body
+                if not body:
+                    continue
+                length = fn.end_lineno - body[0].lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    long_functions.append(f"{rel}:{fn.lineno} {fn.name}: {length} lines")
+    assert not long_modules, "modules over the limit:\n" + "\n".join(long_modules)
+    assert not long_functions, "functions over the limit (docstring excluded):\n" + "\n".join(long_functions)
+
+
+def test_import_painsim_loads_neither_matplotlib_nor_brian2_objects():
+    code = "import sys, painsim; print('matplotlib' in sys.modules)"
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "False"
