@@ -21,43 +21,7 @@ Run:
     PAINSIM_TARGET=cython python benchmarks/bench_cohort.py [--patients 16] [--batch 16]
     PAINSIM_TARGET=cython python benchmarks/bench_cohort.py --patients 32 --skip-single   # worker scaling
 
-Measured (2-core development machine, Cython target, warm cache,
-rtms_real_world patients of seed 1, nothing else running), this version:
-
-=========================================  ========  ==============  ===================
-configuration                              wall      patients/min    200 patients
-=========================================  ========  ==============  ===================
-16 patients, 1 process, one per batch      424 s     2.3             88 min
-16 patients, 1 process, 16 per batch       106 s     9.1             22 min
-16 patients, 2 workers, 8 per batch        68 s      14.1            14 min
-32 patients, 1 process, 16 per batch       205 s     9.4             21 min
-32 patients, 2 workers, 16 per batch       109 s     17.7            11 min
-200 patients, 2 workers, 25 per batch      574 s     20.9            9.6 min (measured)
-=========================================  ========  ==============  ===================
-
-The last row is ``painsim run experiments/rtms_cohort.toml --n-patients 200
---workers 2`` (the CLI's per-patient store included): **the issue's target,
-200 patients in < 10 min, is met** (by ~4 %).  Same relief per patient in
-all configurations.  Batched / one patient per batch 4.0x; 2 workers / 1
-worker 1.89x with 16 patients per batch on each side (target >= 1.7x), 1.55x
-in the 16-patient run, where each worker gets half-size networks and pays
-its start-up (spawn, imports, loading the compiled code) on a 68-s run.
-
-Where the time went (session 4, from 13 s to ~6 s of one core per patient):
-the supraspinal neurons now integrate only their AMPA/GABA_A terms (their
-NMDA, NK1 and CAN terms were exactly zero: 5.7 s -> 1.0 s of state update
-per 64-window network); neuron parameters that are equal across a neuron
-group are brian2 ``shared`` scalars (the per-neuron arrays had halved the
-speed); the networks of a course batch are built once and rerun with new
-efficacies in every chunk (building cost ~2 s per network); windows are read
-as raw spikes (no Dataset per window); plans are cached per (parameters,
-seed); 128 windows per network.  One patient per batch got slower (424 s vs
-365 s): two neuron groups bring ~24 code objects per step instead of ~18,
-and their fixed per-step cost dominates 4-window networks.  What remains is
-the spinal state update (~60 % of a window: NMDA Mg block, NK1 and the CAN
-current of 250 neurons), the synaptic events (~20 %) and the replay of the
-STDP rule (~10 %).  Before session 3 the same course ran at 0.41
-patients/min (2 workers).
+Measurements and where the time goes: docs/sweeps_and_cohorts.md ("Cohort throughput").
 """
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ Before the one-group network and the fixed clock name: 658 s (numpy, 79x).
 With shared group parameters and reused networks (session 4): Cython 55.7 s
 (51x one simulated second, 1.09 s: the machine was slower that day; the
 ratio is the comparable number), relief at day 30 18.2 % unchanged.
+Where the time goes and what a course costs in general: docs/courses.md ("Speed").
 """
 from __future__ import annotations
 

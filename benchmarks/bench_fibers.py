@@ -1,4 +1,4 @@
-"""Throughput of the fiber recruitment kernel (painsim.recruitment).
+"""Throughput of the fiber recruitment kernel (painsim.fibers.kernel).
 
 Measures node-steps per second of the numba kernel on one core (target >= 1e8)
 and of the pure-numpy reference, in the same process, and prints their ratio.
@@ -14,42 +14,42 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-from painsim import recruitment as R  # noqa: E402
+from painsim import fibers as F  # noqa: E402
 from painsim.stimulation import Waveform  # noqa: E402
 
 
 def main():
-    pop = R.FiberPopulation.sample({"Abeta": 100, "Adelta": 100, "C": 200},
+    pop = F.FiberPopulation.sample({"Abeta": 100, "Adelta": 100, "C": 200},
                                    geometry="peripheral_nerve", seed=0)
     dt = 2e-6
-    node = R._Node(pop, dt)
+    node = F.NodeConstants(pop, dt)
     # a 10 kHz, 30 us biphasic train at 2 mA as drive
     wf = Waveform(np.arange(0, 0.2, 1e-4), 30e-6, 2e-3, 0.2, amplitude_kind="current")
     n_steps = 50_000
-    drive = R._drive(wf, 0, n_steps, dt, 1.0)
+    drive = F.step_drive(wf, 0, n_steps, dt, 1.0)
     rng = np.random.default_rng(0)
     z = rng.standard_normal((pop.n, (n_steps + node.n_sub - 1) // node.n_sub))
     c = pop.coupling()
 
     state = node.initial_state(rng)
-    R._run(drive[:100], c, node, tuple(s.copy() for s in state), z)  # compile
+    F.run_chunk(drive[:100], c, node, tuple(s.copy() for s in state), z)  # compile
     best = np.inf
     for _ in range(3):
         s = tuple(a.copy() for a in state)
         t0 = time.perf_counter()
-        R._run(drive, c, node, s, z)
+        F.run_chunk(drive, c, node, s, z)
         best = min(best, time.perf_counter() - t0)
     nb_rate = pop.n * n_steps / best
 
     n_ref = 2_000
     s = tuple(a.copy() for a in state)
     t0 = time.perf_counter()
-    R.node_reference(drive[:n_ref], c, *node.args(), z, node.n_sub, *s)
+    F.node_reference(drive[:n_ref], c, *node.args(), z, node.n_sub, *s)
     ref_rate = pop.n * n_ref / (time.perf_counter() - t0)
 
     # end to end: waveform sampling, noise generation and kernel
     t0 = time.perf_counter()
-    R.simulate(wf.cropped(0, 0.1) if hasattr(wf, "cropped") else wf, pop, 1.0, seed=0, dt=dt)
+    F.fiber_spikes(wf.cropped(0, 0.1) if hasattr(wf, "cropped") else wf, pop, 1.0, seed=0, dt=dt)
     e2e = time.perf_counter() - t0
     e2e_steps = pop.n * int(np.ceil((wf.duration if not hasattr(wf, "cropped") else 0.1) / dt))
 

@@ -9,16 +9,7 @@ noisy: compare ratios, not times).  The brian2 target is PAINSIM_TARGET
 
 Run:  python benchmarks/bench_network.py [N] [duration_s]
 
-Measured (2-core development machine, numpy target, 8 points x 0.5 s, one
-population group per network, a cohort running on both cores meanwhile):
-gate_control 6.0x (0.35 -> 2.10 point-s/s), pain_pathway 4.3x (0.27 -> 1.13).
-Before all populations shared one brian2 group (one group per population and
-projection): 5.8x and 6.2x; the one-group network cut the fixed cost per time
-step that batching amortises, so the ratio of the pathway fell.
-Session 4 (one group per neuron group with its own equations, shared group
-parameters; nothing else running): gate_control 5.4x (0.40 -> 2.15),
-pain_pathway 5.8x (0.19 -> 1.08): two groups add fixed cost per step to the
-single pathway point, which batching amortises.
+Measurements: docs/circuits.md ("Batched networks").
 """
 import sys
 import time
@@ -27,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import painsim as ps  # noqa: E402
+from painsim.circuits import codegen_target  # noqa: E402
 
 
 def rate(model, n, duration, batch_size):
@@ -39,7 +31,6 @@ def rate(model, n, duration, batch_size):
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 8
     duration = float(sys.argv[2]) if len(sys.argv) > 2 else 0.5
-    from painsim.circuits.network import codegen_target
     print(f"{n} points x {duration} s, brian2 target {codegen_target()}")
     for name in ("gate_control", "pain_pathway"):
         model = ps.load_model(name)

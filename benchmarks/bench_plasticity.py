@@ -111,10 +111,10 @@ def main():
           f"{net['pt'].size} pre + {net['qt'].size} post spikes over {T} s")
     rows = []
     for name, rule in rules.items():
-        rule._apply_counted(*args_for(rule, net, 0.01))  # compile / load the cache
-        t_k, (_, _, n_k) = best_of(lambda: rule._apply_counted(*args_for(rule, net, T)))
+        rule.apply_counted(*args_for(rule, net, 0.01))  # compile / load the cache
+        t_k, (_, _, n_k) = best_of(lambda: rule.apply_counted(*args_for(rule, net, T)))
         rate_k = n_k / t_k
-        _, _, n_r = rule._apply_counted(*args_for(rule, net, n_ref_T))
+        _, _, n_r = rule.apply_counted(*args_for(rule, net, n_ref_T))
         t_r, _ = best_of(lambda: rule.apply_reference(*args_for(rule, net, n_ref_T)), repeat=1)
         rate_r = n_r / t_r
         rows.append((name, rate_k, rate_k / rate_r))

@@ -11,10 +11,7 @@ all measured in this process and reported as ratios:
 
     python benchmarks/bench_sweep.py [--points 32] [--batch 16] [--duration 1]
 
-Measured (2-core development machine, nothing else running, defaults): one
-point per network 24.1 points/min, 16 per network 255.9 (10.6x); 1 worker
-(4 per network) 78.3 points/min, 2 workers 127.9: 1.63x over the wall time
-including worker start-up, 2.24x in the steady state.
+Measurements: docs/sweeps_and_cohorts.md ("Sweep throughput").
 """
 from __future__ import annotations
 

@@ -7,7 +7,23 @@ lengths and chunk counts.  Reported: the relative error of the mean efficacy
 change of each plastic connection (chunked vs full), for the presynaptically
 driven calcium rule (the library default for spinal protocols) and for pair
 STDP (post-dependent: the weight change feeds back on the firing it learns
-from).  The numbers go into painsim/course.py's docstring.
+from).  The numbers and their reading are in docs/courses.md ("Chunking
+error study").
+
+Measured (numpy target, seed 3; full run: calcium c_pn -0.0090, adelta_pn
+-0.0088; pair STDP c_pn -0.0278, adelta_pn +0.0218), largest relative error
+of the mean efficacy change / |pain difference|:
+
+    calcium, spinal_presynaptic  1 s    n_chunks 1     3.5e-6    0.000 NRS
+                                 1 s    n_chunks 2     8.8e-7    0.000 NRS
+                                 1 s    n_chunks 4     2.3e-7    0.000 NRS
+                                 2 s    n_chunks 1, 2  0.24      0.025 NRS
+                                 0.5 s  n_chunks 2     1.04      0.025 NRS
+    pair STDP                    1 s    n_chunks 1     0.24      0.012 NRS
+                                 1 s    n_chunks 2     0.16      0.000 NRS
+                                 1 s    n_chunks 4     0.055     0.000 NRS
+                                 2 s    n_chunks 1, 2  2.8-2.9   0.195 NRS
+                                 0.5 s  n_chunks 2     1.8       0.060 NRS
 
 Run: PAINSIM_TARGET=numpy python benchmarks/course_convergence.py
 """

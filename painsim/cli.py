@@ -1,14 +1,33 @@
-"""The ``painsim`` command: parses, calls the API, writes files."""
+"""The ``painsim`` command: parses, calls the API, writes files and figures.
+
+Experiment files of every kind run through the one dispatch of
+:mod:`painsim.files`; figures come from :mod:`painsim.plots`, imported only by
+the commands that draw (matplotlib is heavy, ``painsim --help`` stays fast).
+"""
 from __future__ import annotations
 
 import argparse
+import importlib
+import json
+import shutil
 import sys
 import time
 from pathlib import Path
 
-from .errors import PainsimError
+from . import files, io
+from .analysis import changed_connections
+from .cohort import from_dataset
+from .course import run_course_file
+from .errors import PainsimError, ParameterError
+from .params import builtin_experiments, builtin_models, load_model
+from .sweep import load_spec, run_sweep
 
-__all__ = ["main"]
+__all__ = ["main", "build_parser"]
+
+
+def _plots():
+    """:mod:`painsim.plots`, imported on first use (it imports matplotlib)."""
+    return importlib.import_module("painsim.plots")
 
 
 def _out_dir(args, name: str) -> Path:
@@ -19,7 +38,7 @@ def _out_dir(args, name: str) -> Path:
 
 def _write_outputs(ds, out: Path, name: str, figures: dict):
     """Save ``ds`` as ``results.nc`` (if given) and each figure as ``<name>_<kind>.png``, atomically."""
-    from . import io, plots
+    plots = _plots()
     result = io.save(ds, out / "results.nc") if ds is not None else None
     return result, [plots.save_figure(fig, out / f"{name}_{kind}.png") for kind, fig in figures.items()]
 
@@ -34,80 +53,26 @@ def _print_paths(result, figures, **others) -> None:
         print(f"painsim: figure   {Path(f).resolve()}")
 
 
-def cmd_run(args) -> int:
-    from .experiment import load_experiment
-
-    spec = load_experiment(args.file)
-    name = spec["experiment"].get("name", Path(args.file).stem)
-    if spec["experiment"].get("kind") == "conditioning":
-        return _run_conditioning(args, spec, name)
-    if spec["experiment"].get("kind") == "course":
-        return cmd_course(args)
-    if spec["experiment"].get("kind") == "cohort":
-        return _run_cohort(args, spec, name)
-    ds, result, figures = _run_and_write(args, spec, name, f"experiment {name!r} ({len(spec['condition'])} "
-                                         "conditions)", "conditions")
+# ---------------------------------------------------------------- summaries printed by `painsim run`
+def _print_conditions(ds, out: Path) -> dict:
     for c, p, g in zip(ds.condition.values, ds["pain"].values, ds["gate_index"].values):
         print(f"  {c:45s} pain {p:4.1f} / 10   gate index {g:.2f}   PN "
               f"{float(ds['pn_rate'].sel(condition=c)):5.1f} Hz")
-    _print_paths(result, figures)
-    return 0
+    return {}
 
 
-def _run_and_write(args, spec, name, what: str, default_figure: str):
-    """Run a conditions/conditioning experiment, write its result and figures; (ds, result, figures)."""
-    from . import plots
-    from .experiment import run_experiment
-
-    out = _out_dir(args, name)
-    print(f"painsim: running {what} from {spec['_path']}", flush=True)
-    t0 = time.time()
-    ds = run_experiment(spec, seed=args.seed)
-    print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
-    wanted = spec["experiment"].get("figure", default_figure)
-    return (ds, *_write_outputs(ds, out, name, plots.experiment_figures(ds, wanted)))
-
-
-def _run_conditioning(args, spec, name) -> int:
-    """``painsim run`` for a ``kind = "conditioning"`` file (spinal LTP/LTD)."""
-    ds, result, figures = _run_and_write(args, spec, name, f"conditioning experiment {name!r} "
-                                         f"({len(spec['protocol'])} protocols)", "ltp_ltd")
-    conns = [k[2:-7] for k in ds.data_vars if k.startswith("w_") and k.endswith("_change")]
+def _print_conditioning(ds, out: Path) -> dict:
+    conns = changed_connections(ds)
     for p in ds.protocol.values:
         d = ds.sel(protocol=p)
         w = "   ".join(f"w {c} {100 * float(d[f'w_{c}_change']):+5.0f} %" for c in conns)
         print(f"  {str(p):20s} pain {float(d.pain_before):4.1f} -> {float(d.pain_after):4.1f} / 10   "
               f"PN {float(d.pn_rate_before):5.1f} -> {float(d.pn_rate_after):5.1f} Hz   {w}")
-    _print_paths(result, figures)
-    return 0
+    return {}
 
 
-def _run_cohort(args, spec, name) -> int:
-    """``painsim run`` for a ``kind = "cohort"`` file (a virtual cohort beside published numbers)."""
-    import json
-
-    from . import io, plots
-    from .cohort import from_dataset, run_cohort_file
-
-    out = _out_dir(args, name)
-    print(f"painsim: running cohort experiment {name!r} from {spec['_path']}", flush=True)
-    t0 = time.time()
-    store = out / "patients"  # each patient persisted as its batch finishes: --resume continues
-    resume = getattr(args, "resume", False)
-    if store.exists() and not resume:
-        import shutil
-        print(f"painsim: starting afresh (the patients of the previous run in {store} are removed; "
-              "--resume continues them instead)", flush=True)
-        shutil.rmtree(store)
-    try:
-        ds = run_cohort_file(spec["_path"], seed=args.seed, n_patients=getattr(args, "n_patients", None),
-                             workers=getattr(args, "workers", None), progress=True, store=store, resume=resume)
-    except KeyboardInterrupt:
-        print(f"painsim: interrupted; finished patients are kept in {store}; continue with --resume",
-              file=sys.stderr)
-        raise
-    print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
-    result, figures = _write_outputs(ds, out, name, plots.cohort_figures(ds))
+def _print_cohort(ds, out: Path) -> dict:
+    """Write the patient table (``patients.csv``) and print the statistics beside the published ones."""
     table = out / "patients.csv"
     with io.atomic_path(table) as tmp:
         from_dataset(ds).to_csv(tmp)
@@ -127,13 +92,58 @@ def _run_cohort(args, spec, name) -> int:
             print(f"  responders > 30 % relief, {str(g):12s} {100 * float(r.responder_rate):5.1f} % "
                   f"[{100 * float(r.responder_ci_low):.1f}; {100 * float(r.responder_ci_high):.1f}]  "
                   f"(n = {int(r.responder_n)})")
-    _print_paths(result, figures, patients=table)
+    return {"patients": table}
+
+
+#: What ``painsim run`` prints after writing the results, per kind of file (course files: ``cmd_course``).
+_SUMMARIES = {"conditions": _print_conditions, "conditioning": _print_conditioning, "cohort": _print_cohort}
+
+
+def _figures(kind: str, ds, spec) -> dict:
+    """The figures ``painsim run`` draws: the file's ``figure`` names, or its kind's standard ones."""
+    plots = _plots()
+    default = files.KINDS[kind].figure
+    if default is None:  # cohorts: their own set of figures
+        return plots.cohort_figures(ds)
+    return plots.experiment_figures(ds, spec["experiment"].get("figure", default))
+
+
+def _store_options(args, store: Path) -> dict:
+    """Options of a kind that keeps finished work in ``store``: resume it or start afresh."""
+    resume = getattr(args, "resume", False)
+    if store.exists() and not resume:
+        print(f"painsim: starting afresh (the {store.name} of the previous run in {store} are removed; "
+              "--resume continues them instead)", flush=True)
+        shutil.rmtree(store)
+    return dict(n_patients=getattr(args, "n_patients", None), workers=getattr(args, "workers", None),
+                store=store, resume=resume)
+
+
+def cmd_run(args) -> int:
+    spec = files.load_experiment(args.file)
+    kind = files.kind_of(spec)
+    if kind == "course":  # the same run and output as `painsim course FILE`
+        return cmd_course(args)
+    name = spec["experiment"].get("name", Path(args.file).stem)
+    out = _out_dir(args, name)
+    print(f"painsim: running {files.describe(spec, name)} from {spec['_path']}", flush=True)
+    t0 = time.time()
+    store = files.KINDS[kind].store
+    options = _store_options(args, out / store) if store else {}
+    try:
+        ds = files.run_experiment(spec, seed=args.seed, progress=bool(store), **options)
+    except KeyboardInterrupt:
+        if store:
+            print(f"painsim: interrupted; finished {store} are kept in {out / store}; continue with --resume",
+                  file=sys.stderr)
+        raise
+    print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
+    result, figures = _write_outputs(ds, out, name, _figures(kind, ds, spec))
+    _print_paths(result, figures, **_SUMMARIES[kind](ds, out))
     return 0
 
 
 def cmd_models(args) -> int:
-    from .params import builtin_experiments, builtin_models, load_model
-
     print("built-in models:")
     for name in builtin_models():
         m = load_model(name)
@@ -146,9 +156,6 @@ def cmd_models(args) -> int:
 
 
 def cmd_sweep(args) -> int:
-    from . import plots
-    from .sweep import load_spec, run_sweep
-
     spec = load_spec(args.spec, seed=args.seed)
     out = _out_dir(args, spec.name)
     store = out / "store"
@@ -171,22 +178,19 @@ def cmd_sweep(args) -> int:
         bad = ds["error"].values.ravel()
         first = next(e for e in bad if e)
         print(f"painsim: first failure: {first}", file=sys.stderr)
-    _, figures = _write_outputs(None, out, spec.name, plots.sweep_figures(ds))
+    _, figures = _write_outputs(None, out, spec.name, _plots().sweep_figures(ds))
     _print_paths(store / "result.nc", figures)
     return 0 if not ds.attrs["n_failed"] else 1
 
 
 def cmd_course(args) -> int:
-    from . import plots
-    from .course import run_course_file
-
     t0 = time.time()
     print(f"painsim: running course {args.file!r}", flush=True)
     ds = run_course_file(args.file, seed=args.seed, progress=True)
     name = ds.attrs.get("name", Path(args.file).stem)
     out = _out_dir(args, name)
     print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
-    result, figures = _write_outputs(ds, out, name, plots.course_figures(ds))
+    result, figures = _write_outputs(ds, out, name, _plots().course_figures(ds))
     arms = list(ds.arm.values) if "arm" in ds.dims else [ds.attrs.get("protocol", "course")]
     for a in arms:
         d = ds.sel(arm=a) if "arm" in ds.dims else ds
@@ -199,9 +203,6 @@ def cmd_course(args) -> int:
 
 
 def cmd_figures(args) -> int:
-    from . import io, plots
-    from .errors import ParameterError
-
     path = Path(args.file)
     if path.is_dir() and (path / "result.nc").exists():  # a sweep store
         path = path / "result.nc"
@@ -211,11 +212,12 @@ def cmd_figures(args) -> int:
     out = Path(args.out) if args.out else path.parent
     out.mkdir(parents=True, exist_ok=True)
     stem = ds.attrs.get("experiment") or ds.attrs.get("name") or path.stem
-    _print_paths(None, _write_outputs(None, out, stem, plots.figures_for(ds))[1])
+    _print_paths(None, _write_outputs(None, out, stem, _plots().figures_for(ds))[1])
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``painsim`` command (one sub-command per job)."""
     p = argparse.ArgumentParser(prog="painsim", description="Simulate pain gating and neuromodulation.")
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run an experiment file (TOML) and write results and figures")
@@ -250,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """Run the ``painsim`` command with ``argv`` (default: the process's); returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

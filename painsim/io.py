@@ -1,4 +1,4 @@
-"""Results on disk: atomic NetCDF writes and combining per-point Datasets.
+"""Results on disk: atomic NetCDF writes, combining per-point Datasets, Neo export.
 
 Nothing half-written is ever left on disk: files are written to a temporary
 name in the target folder and renamed into place (an atomic operation on
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
@@ -16,7 +17,7 @@ import xarray as xr
 
 from .errors import ParameterError
 
-__all__ = ["save", "load", "combine", "atomic_path", "RAGGED_PREFIXES"]
+__all__ = ["save", "load", "combine", "atomic_path", "RAGGED_PREFIXES", "to_neo", "write_neo"]
 
 #: Dimensions whose length differs between points (spikes, synapse lists).
 RAGGED_PREFIXES = ("spike", "synapse_")
@@ -25,12 +26,13 @@ RAGGED_PREFIXES = ("spike", "synapse_")
 class atomic_path:
     """Context manager yielding a temporary path that replaces ``path`` on success."""
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike, suffix: str = ".tmp"):
         self.path = Path(path)
+        self.suffix = suffix
 
     def __enter__(self) -> Path:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=self.suffix, dir=self.path.parent)
         os.close(fd)
         self.tmp = Path(tmp)
         return self.tmp
@@ -97,3 +99,145 @@ def combine(results: Sequence[xr.Dataset], dim: str, labels: Sequence) -> xr.Dat
               if all(ds.attrs.get(k) == v for ds in results)}
     out.attrs.update(shared)
     return out
+
+
+# ---------------------------------------------------------------- Neo interchange
+#: Dimensions along which a combined result holds several points (one Neo Segment each).
+POINT_DIMS = ("condition", "batch", "point", "patient")
+NEO_PER = ("neuron", "population")
+
+
+def _point_dim(result: xr.Dataset) -> str | None:
+    for dim in POINT_DIMS:
+        if dim in result.dims and f"spike_{dim}" in result:
+            return dim
+    return None
+
+
+def _point_spikes(result: xr.Dataset, dim: str | None, k: int):
+    sel = np.ones(result.sizes.get("spike", 0), bool)
+    if dim is not None:
+        sel = result[f"spike_{dim}"].values == k
+    return (result["spike_time"].values[sel], result["spike_neuron"].values[sel],
+            result["spike_population"].values[sel])
+
+
+def _point_value(result: xr.Dataset, name: str, dim: str | None, k: int):
+    if name in result.data_vars and dim is not None and dim in result[name].dims:
+        return result[name].isel({dim: k}).values.item()
+    return result.attrs.get(name)
+
+
+def to_neo(result: xr.Dataset, per: str = "neuron"):
+    """A simulation result as a :class:`neo.Block` (interchange with Elephant, NWB, ...).
+
+    Parameters
+    ----------
+    result : xarray.Dataset
+        What :func:`painsim.simulate` returns, or a combined result (experiment
+        conditions, a batch): any Dataset with painsim's ragged ``spike_*``
+        variables, ``population_size`` and the ``duration_s`` attribute.
+    per : {"neuron", "population"}
+        One :class:`neo.SpikeTrain` per neuron (default), or one per population
+        holding the spikes of all its neurons.
+
+    Returns
+    -------
+    neo.Block
+        One :class:`neo.Segment` per point (condition, batch entry, ...), each
+        with its spike trains (times in s, ``t_start`` 0, ``t_stop`` the
+        simulated duration; annotations ``population``, ``neuron`` (per-neuron
+        trains), ``site``, ``point``, ``seed``) and, where the result holds
+        binned rates, an :class:`neo.AnalogSignal` ``rates`` in Hz with one
+        channel per population (``array_annotations["population"]``).
+
+    Notes
+    -----
+    Neo (Garcia et al. 2014, Front. Neuroinform. 8:10) is the common data model
+    of electrophysiology tools; brian2 has no exporter of its own.  Needs the
+    ``neo`` package (``pip install "painsim[interchange]"``).
+    """
+    import neo
+    import quantities as pq
+
+    if per not in NEO_PER:
+        raise ParameterError("per", per, f"one of {NEO_PER}")
+    for name in ("spike_time", "spike_neuron", "spike_population", "population_size"):
+        if name not in result:
+            raise ParameterError("result", sorted(result.data_vars)[:8],
+                                 f"a simulation result with {name!r} (spikes are not kept in course, "
+                                 "cohort or sweep summaries)")
+    if "duration_s" not in result.attrs:
+        raise ParameterError("result", "no duration_s attribute", "a result of painsim.simulate")
+    t_stop = float(result.attrs["duration_s"])
+    names = result["spike_population"].attrs["flag_meanings"].split()
+    n_sites = result.sizes.get("site", 1)
+    dim = _point_dim(result)
+    labels = list(result[dim].values) if dim is not None else [None]
+    block = neo.Block(name=str(result.attrs.get("experiment", result.attrs.get("model", "painsim"))),
+                      painsim_version=str(result.attrs.get("painsim_version", "")))
+    for k, label in enumerate(labels):
+        seg = neo.Segment(name=str(label) if label is not None else "result", point=k)
+        seed = _point_value(result, "seed", dim, k)
+        times, neurons, pops = _point_spikes(result, dim, k)
+        sizes = result["population_size"].isel({dim: k}).values if dim else result["population_size"].values
+        for code, pop in enumerate(names):
+            mine = pops == code
+            t, i, n = times[mine], neurons[mine], int(sizes[code])
+            common = dict(population=pop, point=k, seed=-1 if seed is None else int(seed))
+            if per == "population":
+                seg.spiketrains.append(neo.SpikeTrain(np.sort(t) * pq.s, t_start=0 * pq.s, t_stop=t_stop * pq.s,
+                                                      name=pop, n_neurons=n, **common))
+                continue
+            per_site = max(n // n_sites, 1)
+            order = np.argsort(i, kind="stable")
+            t, i = t[order], i[order]
+            bounds = np.searchsorted(i, np.arange(n + 1))
+            for j in range(n):
+                seg.spiketrains.append(neo.SpikeTrain(np.sort(t[bounds[j]:bounds[j + 1]]) * pq.s,
+                                                      t_start=0 * pq.s, t_stop=t_stop * pq.s,
+                                                      name=f"{pop}[{j}]", neuron=j, site=int(j // per_site),
+                                                      **common))
+        if "rates" in result and "time" in result.dims:
+            rates = result["rates"].isel({dim: k}) if dim else result["rates"]
+            rates = rates.transpose("time", "population")
+            centres = np.asarray(result["time"].values, float)
+            width = float(centres[1] - centres[0]) if centres.size > 1 else t_stop
+            signal = neo.AnalogSignal(rates.values * pq.Hz, sampling_period=width * pq.s,
+                                      t_start=(centres[0] - width / 2) * pq.s, name="rates",
+                                      description="population firing rate in bins (painsim.readouts.binned_rate)")
+            signal.array_annotate(population=np.asarray(rates["population"].values, dtype=str))
+            seg.analogsignals.append(signal)
+        block.segments.append(seg)
+    block.check_relationships()
+    return block
+
+
+def write_neo(result, path: str | os.PathLike, per: str = "neuron") -> Path:
+    """Write a result (or a :class:`neo.Block`) with Neo's writers, atomically.
+
+    The file kind follows the extension: ``.nwb`` (Neurodata Without Borders,
+    needs ``pynwb``), ``.nix`` (needs ``nixio``), ``.pkl`` (Neo's pickle, no
+    extra package).
+    """
+    import neo
+
+    path = Path(path)
+    writers = {".nwb": "NWBIO", ".nix": "NixIO", ".pkl": "PickleIO"}
+    if path.suffix not in writers:
+        raise ParameterError("path", str(path), f"a file name ending in one of {sorted(writers)}")
+    block = result if isinstance(result, neo.Block) else to_neo(result, per=per)
+    if path.suffix == ".nwb":  # NWB files must say when and what was recorded
+        block.annotations.setdefault("session_start_time", datetime.now(timezone.utc))
+        block.annotations.setdefault("session_description", f"painsim simulation: {block.name}")
+        block.annotations.setdefault("identifier", f"painsim-{block.name}-{path.stem}")
+    with atomic_path(path, suffix=f".tmp{path.suffix}") as tmp:  # writers check the extension
+        tmp.unlink()  # the writers create the file themselves
+        if path.suffix == ".pkl":
+            writer = neo.io.PickleIO(str(tmp))
+        else:
+            writer = getattr(neo.io, writers[path.suffix])(str(tmp), mode="ow" if path.suffix == ".nix" else "w")
+        writer.write_block(block)
+        if hasattr(writer, "close"):
+            writer.close()
+    return path

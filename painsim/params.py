@@ -21,6 +21,7 @@ Example
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 import sys
@@ -34,10 +35,10 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from .errors import ModelFileError, ParameterError, UnitError, UnknownKeyError
-from .units import DIMENSIONLESS, Dim, parse, to_si, unit_name
+from .units import DIMENSIONLESS, Dim, parse, to_si, unit_name, brian_dim
 
 __all__ = ["Model", "load_model", "builtin_models", "builtin_experiments", "find_builtin",
-           "read_toml", "flatten", "unflatten", "REFERENCE_MODEL"]
+           "read_toml", "flatten", "unflatten", "REFERENCE_MODEL", "register_choices"]
 
 REFERENCE_MODEL = "gate_control"
 
@@ -47,6 +48,8 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "geometry": ("dorsal_column", "peripheral_nerve"),
     "recruitment": ("fraction", "biophysical"),
     "variant": ("central", "peripheral", "ischemic", "hemorrhagic", "none"),
+    # network.layers: the layer stacks of painsim.circuits.layers.STACKS, which
+    # registers them (register_choices) when painsim.circuits is imported
     "layers": ("spinal", "pathway"),
     # word-valued parameters of plasticity rules ([plasticity.<conn>.rule_params])
     "interaction": ("all_to_all", "nearest"),
@@ -60,6 +63,21 @@ CHOICES: dict[str, tuple[str, ...]] = {
                "visual_cortex_minimal_nearest", "hippocampal_all_to_all", "hippocampal_minimal_all_to_all",
                "hippocampal_nearest", "hippocampal_minimal_nearest"),
 }
+
+
+def register_choices(leaf: str, words) -> None:
+    """Allow exactly ``words`` as the value of every key whose leaf name is ``leaf``.
+
+    Used by the layers above that own a list of choices: painsim.circuits
+    registers its layer stacks as the ``network.layers`` choices, so that a new
+    stack needs no edit here.
+    """
+    words = tuple(words)
+    if not words or not all(isinstance(w, str) for w in words):
+        raise ParameterError(f"choices of {leaf!r}", words, "one or more words")
+    CHOICES[leaf] = words
+
+
 # Rule-specific parameters of a plastic connection ([plasticity.<conn>.rule_params]) are
 # not in the reference model: the rule itself checks their names, units and ranges
 # (painsim.plasticity.plastic_connections).
@@ -245,8 +263,7 @@ def _to_leaf(path: str, value: Any, ref: Leaf) -> Leaf:
     if hasattr(value, "dim"):  # brian2 Quantity
         if ref.dim is None:
             raise ParameterError(path, value, "true/false or a word")
-        from .units import _brian_dim
-        if tuple(_brian_dim(value)) != tuple(ref.dim):
+        if tuple(brian_dim(value)) != tuple(ref.dim):
             raise UnitError(path, value, _ref_unit(ref))
         return Leaf(to_si(value, ref.dim, path), ref.dim, str(value))
     if isinstance(value, str) or isinstance(value, (bool, int, float)):
@@ -307,7 +324,6 @@ class Model:
 
     def key(self) -> str:
         """Content hash of the parameters (used in caches and sweeps)."""
-        import hashlib
         return hashlib.sha256(json.dumps({k: v.si for k, v in self.leaves.items()},
                                          sort_keys=True, default=str).encode()).hexdigest()[:24]
 

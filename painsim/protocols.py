@@ -50,14 +50,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .errors import CalendarError, ModelFileError, ParameterError, UnknownKeyError
+from . import stimulation
+from .errors import CalendarError, ParameterError, UnknownKeyError
 from .units import to_si
 
-__all__ = ["Calendar", "Protocol", "get", "names", "from_spec", "load_protocol", "LIBRARY"]
+__all__ = ["Calendar", "Protocol", "get", "names", "from_spec", "resolve", "LIBRARY"]
 
 _DAY = 86400.0
 
@@ -222,18 +223,17 @@ class Protocol:
         or beyond the generated pattern is taken at the same phase of the
         pattern, i.e. the stimulation is taken as running steadily.
         """
-        from .stimulation import from_spec, none
         length = float(stop) - float(start)
         if not length > 0:
             raise ParameterError("stop", stop, f"a time > start ({start})")
         if self.stimulus is None:
-            return none(f"{length!r} s")
+            return stimulation.none(f"{length!r} s")
         P = self.period
         s = float(start) % P if P else max(float(start), 0.0)
         if self.stimulus.get("type") in _CONTINUOUS:  # generate the needed length directly
             # generators place floor(duration x rate) pulses: one period more covers the window
             spec = dict(self.stimulus, duration=f"{s + length + (P or 0.0)!r} s")
-            return from_spec(spec).window(f"{s!r} s", f"{s + length!r} s")
+            return stimulation.from_spec(spec).window(f"{s!r} s", f"{s + length!r} s")
         wf = self._pattern()
         if P and s + length > wf.duration + 1e-9 and wf.duration + 1e-9 < 2 * P:
             wf = wf.repeat(int(math.ceil((s + length) / wf.duration)))  # a one-period spec: tile it
@@ -241,10 +241,9 @@ class Protocol:
         return wf.window(f"{s!r} s", f"{s + length!r} s")
 
     def _pattern(self):
-        from .stimulation import from_spec
         key = "_pattern_wf"
         if key not in self.__dict__:
-            object.__setattr__(self, key, from_spec(dict(self.stimulus)))
+            object.__setattr__(self, key, stimulation.from_spec(dict(self.stimulus)))
         return self.__dict__[key]
 
     @property
@@ -466,10 +465,29 @@ def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
     return p
 
 
-def load_protocol(path) -> Protocol:
-    """The ``[protocol]`` table of a TOML file (see :func:`from_spec`)."""
-    from .params import read_toml
-    spec = read_toml(path)
-    if "protocol" not in spec or not isinstance(spec["protocol"], Mapping):
-        raise ModelFileError(f"{path}: no [protocol] table")
-    return from_spec(spec["protocol"])
+def resolve(value, where: str = "protocol") -> Protocol:
+    """A protocol from what a user may write for one.
+
+    ``value`` is a library name (see :func:`get`), a ``[protocol]`` table
+    (see :func:`from_spec`, including its ``base`` key) or a
+    :class:`Protocol` (returned as is).  ``where`` names the value in error
+    messages (e.g. ``"protocol"`` for a ``[protocol]`` table of a file).
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        An unknown library name (the nearest one is named) or an unknown key
+        of a table.
+    painsim.errors.ParameterError
+        Any other kind of value.
+    painsim.errors.CalendarError
+        An impossible calendar in a table.
+    """
+    if isinstance(value, Protocol):
+        return value
+    if isinstance(value, str):
+        return get(value)
+    if isinstance(value, Mapping):
+        return from_spec(value, where)
+    raise ParameterError(where, value, "a protocol name (painsim.protocols.names()), a [protocol] table "
+                                       "(painsim.protocols.from_spec) or a painsim.protocols.Protocol")

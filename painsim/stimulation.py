@@ -24,13 +24,14 @@ This module never imports brian2; brian2 quantities are read through
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 import numpy as np
 
-from .errors import ParameterError, WaveformError
+from .errors import ParameterError, UnknownKeyError, WaveformError
 from .units import to_si
 
 __all__ = ["Waveform", "tonic", "burst", "high_frequency", "rtms", "theta_burst", "tens",
@@ -502,15 +503,12 @@ def from_spec(spec: dict) -> Waveform:
     spec = dict(spec)
     kind = spec.pop("type", None)
     if kind not in _GENERATORS:
-        from .errors import UnknownKeyError
         raise UnknownKeyError(str(kind), _GENERATORS, what="waveform type")
     try:
         return _GENERATORS[kind](**spec)
     except TypeError as e:
-        import inspect
         allowed = list(inspect.signature(_GENERATORS[kind]).parameters)
         bad = [k for k in spec if k not in allowed]
         if bad:
-            from .errors import UnknownKeyError
             raise UnknownKeyError(bad[0], allowed, what=f"argument of {kind}") from None
         raise ParameterError(kind, spec, f"arguments {allowed}") from e

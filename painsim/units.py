@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ParameterError, UnitError
+from .errors import ParameterError, UnitError, nearest
 
 Dim = tuple  # (m, kg, s, A, K, mol, cd)
 
@@ -92,7 +92,6 @@ def parse(text: str, name: str = "value") -> tuple[float, Dim]:
         return number, DIMENSIONLESS
     unit = unit.replace(" ", "")
     if unit not in UNITS:
-        from .errors import nearest
         guess = nearest(unit, UNITS)
         raise ParameterError(name, text, "a known unit (" + ", ".join(sorted(set(
             u for u in UNITS if len(u) <= 3))[:30]) + " ...)",
@@ -101,7 +100,7 @@ def parse(text: str, name: str = "value") -> tuple[float, Dim]:
     return number * scale, dim
 
 
-def _brian_dim(q: Any) -> Dim | None:
+def brian_dim(q: Any) -> Dim | None:
     dim = getattr(q, "dim", None)
     dims = getattr(dim, "_dims", None)
     if dims is None:
@@ -137,7 +136,7 @@ def to_si(value: Any, unit: str | Dim, name: str = "value", allow_array: bool = 
     elif isinstance(value, bool):
         raise ParameterError(name, value, f"a quantity in {expected_name}")
     else:
-        bdim = _brian_dim(value)
+        bdim = brian_dim(value)
         if bdim is not None:
             dim = bdim
             number = np.asarray(value, dtype=float)  # brian2 stores SI values
@@ -161,3 +160,5 @@ def format_si(value: float, unit: str) -> str:
     """Write an SI float back as a string in ``unit`` (``0.05, "ms"`` -> ``"50 ms"``)."""
     scale = UNITS[unit][0] if unit not in ("1", "") else 1.0
     return f"{value / scale:.12g} {unit}".strip() if unit not in ("1", "") else f"{value:.12g}"
+
+

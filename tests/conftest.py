@@ -10,15 +10,15 @@ import pytest  # noqa: E402
 
 @pytest.fixture
 def network_sizes(monkeypatch):
-    """Points per brian2 network built by painsim.simulation, in build order."""
-    from painsim import simulation
+    """Points per brian2 network built by painsim.simulation's runner, in build order."""
+    from painsim.simulation import runner
     sizes: list[int] = []
-    original = simulation.build_networks
+    original = runner.build_networks
 
     def recording(points, *args):
         nets = original(points, *args)
         sizes.extend(len(ks) for ks, _ in nets)
         return nets
 
-    monkeypatch.setattr(simulation, "build_networks", recording)
+    monkeypatch.setattr(runner, "build_networks", recording)
     return sizes

@@ -125,3 +125,16 @@ def test_import_painsim_loads_neither_matplotlib_nor_brian2_objects():
     res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "False"
+
+
+def test_every_subpackage_is_installed():
+    """pyproject.toml lists the packages explicitly (models/ and experiments/ ship
+    under other names): a new sub-package missing there would be absent from a
+    wheel or a non-editable install."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        tomllib = pytest.importorskip("tomli")
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in PACKAGE.rglob("__init__.py")}
+    assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"

@@ -329,7 +329,7 @@ def test_rtms_cohort_file_loads():
     assert spec["model"].si("network.layers") == "pathway"
     exp = spec["experiment"]
     assert exp["kind"] == "cohort" and exp["n_patients"] >= 1 and exp["preset"] in cohort.PRESETS
-    assert ps.experiment.load_experiment("rtms_cohort")["experiment"]["kind"] == "cohort"
+    assert ps.files.load_experiment("rtms_cohort")["experiment"]["kind"] == "cohort"
 
 
 _GOOD = '''[experiment]
@@ -368,7 +368,7 @@ def test_bad_cohort_specs_raise_clear_errors(tmp_path, edit, error, match):
     with pytest.raises(error, match=match):
         cohort.load_cohort_spec(f)
     with pytest.raises(error, match=match):  # before any work, through the experiment loader too
-        ps.experiment.load_experiment(f)
+        ps.files.load_experiment(f)
 
 
 def test_cohort_file_runs_through_the_cli(tmp_path, monkeypatch, capsys):
@@ -438,8 +438,8 @@ def test_worker_processes_return_patients_in_order():
     seeds = list(table.seed)
     serial = _fake_task(models, None, seeds, {})
     reported = []  # cohort.run persists each batch through on_batch as it arrives
-    par = cohort._run_parallel(models, None, seeds, batch_size=3, workers=2, kw={}, task=_fake_task,
-                               on_batch=lambda start, ds: reported.append((start, [float(d.relief[-1]) for d in ds])))
+    par = cohort.run_patient_batches(models, None, seeds, batch_size=3, workers=2, kw={}, task=_fake_task,
+                                     on_batch=lambda start, ds: reported.append((start, [float(d.relief[-1]) for d in ds])))
     assert [float(d.relief[-1]) for d in par] == [float(d.relief[-1]) for d in serial]
     # 7 patients, at most 3 per batch, 2 workers: 4 balanced batches (2, 2, 2, 1), each reported once
     assert sorted(start for start, _ in reported) == [0, 2, 4, 6]
@@ -452,4 +452,4 @@ def test_painsim_run_dispatches_course_files(monkeypatch):
     seen = []
     monkeypatch.setattr(cli, "cmd_course", lambda args: seen.append(args.file) or 0)
     assert cli.main(["run", "rtms_course"]) == 0 and seen == ["rtms_course"]
-    assert ps.experiment.load_experiment("rtms_course")["experiment"]["kind"] == "course"
+    assert ps.files.load_experiment("rtms_course")["experiment"]["kind"] == "course"

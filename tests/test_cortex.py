@@ -9,7 +9,7 @@ import pytest
 
 import painsim as ps
 from painsim import readouts
-from painsim.circuits.cortex import map_positions, site_centres
+from painsim.circuits.cortex import map_positions, site_centres, tms_input, tms_thresholds
 from painsim.errors import ParameterError
 
 NOXIOUS = 0.6
@@ -144,7 +144,6 @@ def test_bad_site_addressing_is_refused(noxious, match):
 
 
 def test_tms_pulses_recruit_the_fraction_of_m1_set_by_intensity():
-    from painsim.circuits.cortex import tms_input, tms_thresholds
     m = ps.load_model("healthy")
     theta = tms_thresholds(m, seed=3)
     one = ps.stimulation.rtms(0.8, rate="1 Hz", n_trains=1, train_duration="1 s")
@@ -162,7 +161,7 @@ def test_thalamocortical_and_m1_descending_synapses_can_be_plastic():
                                               "plasticity.m1_desc.rule": "pair_stdp"})
     rtms = ps.stimulation.rtms(0.8, n_trains=1, train_duration="0.4 s")
     r = ps.simulate(m, stimulus=rtms, noxious=NOXIOUS, duration="0.4 s", seed=2)
-    w, _ = ps.plasticity.update_weights(m, r)
+    w, _ = ps.conditioning.update_weights(m, r)
     assert set(w) == {"tc_s1", "m1_desc"}
     for conn in w:
         assert w[conn].shape == r[f"w_{conn}"].shape

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import painsim as ps
-from painsim.course import ConsolidationParams, _session_plan, consolidate, consolidate_reference
+from painsim.course import ConsolidationParams, consolidate, consolidate_reference, session_plan
 from painsim.errors import CalendarError, ParameterError, UnknownKeyError
 from painsim.protocols import Calendar, from_spec
 
@@ -130,7 +130,7 @@ def test_more_sessions_give_at_least_as_much_relief(courses):
 
 
 def test_chunked_extrapolation_agrees_with_full_simulation(model):
-    """Documented tolerance (painsim/course.py): presynaptically driven rule, relative error of the
+    """Documented tolerance (docs/courses.md): presynaptically driven rule, relative error of the
     mean efficacy change < 1e-3 (only the consolidation step placement differs)."""
     prot = lfs([0], minutes=4 / 60)  # 4 s session: 4 windows of 1 s in full, 2 chunks of 2 s
     m = model.with_params({"course.n_chunks": 2})
@@ -184,7 +184,7 @@ def test_patterned_protocols_represent_their_duty_cycle():
         D = p.calendar.session_duration
         lead = 0.3
         total = 0.0
-        for chunk in _session_plan(p, D, L, lead, 3, False):
+        for chunk in session_plan(p, D, L, lead, 3, False):
             for k, dur in chunk.schedule:
                 wf = chunk.windows[k]
                 on = wf.onsets[(wf.onsets >= lead - 1e-9) & (wf.onsets < lead + L - 1e-9)]

@@ -8,7 +8,7 @@ import pytest
 import painsim as ps
 from painsim import io
 from painsim.cli import main
-from painsim.errors import UnknownKeyError
+from painsim.errors import ParameterError, UnknownKeyError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,4 +53,20 @@ def test_console_script_is_installed():
 
 def test_unknown_experiment_name():
     with pytest.raises(UnknownKeyError, match="gate_control"):
-        ps.experiment.load_experiment("gate_contrl")
+        ps.files.load_experiment("gate_contrl")
+
+
+def test_one_dispatch_loads_every_kind_of_file():
+    kinds = {name: ps.files.kind_of(ps.files.load_experiment(name))
+             for name in ("gate_control", "spinal_ltp_ltd", "rtms_course", "rtms_cohort")}
+    assert kinds == {"gate_control": "conditions", "spinal_ltp_ltd": "conditioning", "rtms_course": "course",
+                     "rtms_cohort": "cohort"}
+    assert set(ps.files.KINDS) == set(kinds.values())
+    with pytest.raises(ParameterError):  # store options belong to cohort files; refused before running
+        ps.run_experiment("gate_control", workers=2)
+
+
+def test_old_experiment_module_reexports_files():
+    import painsim.experiment as old
+    assert old.load_experiment is ps.files.load_experiment and old.run_experiment is ps.run_experiment
+    assert old.duration_quantity(1.5) == "1.5 s"

@@ -8,6 +8,9 @@ import pytest
 from brian2 import Hz, ms, second, us
 
 import painsim as ps
+from painsim.circuits import build_networks, build_plan, shared_parameters
+from painsim.readouts import population_spikes
+from painsim.simulation import PointsRunner, point_input
 
 DURATION = 2 * second
 NOXIOUS = 0.6  # moderate noxious heat: C fibers at 0.6 x max_rate
@@ -58,7 +61,7 @@ def test_result_is_labelled(gate_results):
 
 
 def _pn_spikes_per_pulse(res, n_pulses, period=1.0):
-    t = res.spike_time.values[res.spike_population.values == list(res.population.values).index("PN")]
+    t, _ = population_spikes(res, "PN")
     n_pn = int(res.population_size.sel(population="PN"))
     return np.histogram(t, np.arange(n_pulses + 1) * period)[0] / n_pn
 
@@ -131,9 +134,8 @@ def test_generated_code_is_the_same_for_every_batch(monkeypatch):
 
 
 def test_uniform_neuron_parameters_are_shared_and_differing_ones_are_not():
-    from painsim.circuits import network
     m = ps.load_model("gate_control")
-    shared = {(g, var): val for g, var, val in network.shared_parameters(network.build_plan(m, 1))}
+    shared = {(g, var): val for g, var, val in shared_parameters(build_plan(m, 1))}
     # every dorsal-horn neuron has the model's capacitance: one value for the group
     assert shared[("spinal", "c_m")] == pytest.approx(m.si("dorsal_horn.neuron.capacitance"))
     # only the projection neurons carry the wind-up CAN current: a per-neuron array
@@ -164,20 +166,17 @@ def test_a_reused_network_equals_a_fresh_one_for_every_set_of_efficacies():
     """BatchNetwork restores its initial state before each run (potentials,
     clock, generator and spike-queue positions, monitors): rerunning it with
     new efficacies gives exactly what a newly built network gives."""
-    from painsim.circuits import network
-    from painsim.simulation import _point_input
     m = ps.load_model("gate_control")
     reqs = [ps.Request(m, None, 0.6, seed=s) for s in (2, 3)]
-    points = [_point_input(r, 0.3) for r in reqs]
-    n_c_pn = [out.synapses["c_pn"][0].size for out in network.run_batch(points, 0.3)]
+    points = [point_input(r, 0.3) for r in reqs]
+    n_c_pn = [out.synapses["c_pn"][0].size for out in PointsRunner(reqs, 0.3, 2, keep=False).run()]
     weak = [{"c_pn": np.full(n, 0.3)} for n in n_c_pn]
     strong = [{"c_pn": np.full(n, 2.0)} for n in n_c_pn]
-    (ks, net), = network.build_networks(points, 0.3, m.si("network.dt"))
+    (ks, net), = build_networks(points, 0.3, m.si("network.dt"))
     settings = [[weak[0], strong[1]], [strong[0], {}], [weak[0], strong[1]]]
     runs = [net.run(weights) for weights in settings]
     for weights, outs in zip(settings, runs):
-        fresh = network.run_batch([network.PointInput(p.model, p.seed, p.afferents, w, p.plan)
-                                   for p, w in zip(points, weights)], 0.3)
+        fresh = PointsRunner(reqs, 0.3, 2, keep=False).run(weights)  # newly built networks
         for a, b in zip(fresh, outs):
             for pop in ("IN", "EX", "PN"):
                 assert np.array_equal(a.spikes[pop][0], b.spikes[pop][0])

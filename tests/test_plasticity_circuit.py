@@ -10,6 +10,7 @@ import pytest
 from brian2 import Hz, ms, second
 
 import painsim as ps
+from painsim import conditioning as cond
 from painsim import plasticity as pl
 
 DUR = 1 * second
@@ -27,7 +28,7 @@ def _train(rate, dur=1 * second):
 @pytest.fixture(scope="module")
 def protocol():
     m = _model()
-    ds, w = pl.condition_and_test(m, {"hfs": _train(100 * Hz), "lfs": _train(1 * Hz)}, 0.6,
+    ds, w = cond.condition_and_test(m, {"hfs": _train(100 * Hz), "lfs": _train(1 * Hz)}, 0.6,
                                   test_duration=DUR, replay={"hfs": 2, "lfs": 1200}, seed=3)
     return m, ds, w
 
@@ -43,7 +44,7 @@ def test_reference_model_is_static():
 def test_window_updates_marked_weights_and_next_window_uses_them():
     m = _model()
     res = ps.simulate(m, stimulus=_train(100 * Hz), duration=DUR, seed=5)
-    w1, st = pl.update_weights(m, res)
+    w1, st = cond.update_weights(m, res)
     assert set(w1) == {"c_pn"} and st["time"] == pytest.approx(1.0)
     assert w1["c_pn"].shape == res.w_c_pn.shape
     assert np.mean(w1["c_pn"]) > np.mean(res.w_c_pn.values) + 0.01    # HFS potentiates
@@ -59,7 +60,7 @@ def test_window_updates_marked_weights_and_next_window_uses_them():
     n_before = int(np.sum(ref.spike_population.values == pn))
     assert n_after > n_before                                           # stronger C->PN: more PN spikes
     # chaining: states carry the clock and the calcium state
-    w2, st2 = pl.update_weights(m, nxt, w1, st)
+    w2, st2 = cond.update_weights(m, nxt, w1, st)
     assert st2["time"] == pytest.approx(2.0)
     assert np.all((w2["c_pn"] >= lo) & (w2["c_pn"] <= hi))
 
@@ -89,7 +90,7 @@ def test_only_marked_connections_change_and_bounds_hold(protocol):
     # unmarked connections passed in are returned unchanged
     res = ps.simulate(m, stimulus=_train(100 * Hz), duration=0.3 * second, seed=2)
     given = {"c_ex": np.full(res.w_c_ex.size, 1.3), "c_pn": res.w_c_pn.values.copy()}
-    new, _ = pl.update_weights(m, res, given)
+    new, _ = cond.update_weights(m, res, given)
     np.testing.assert_array_equal(new["c_ex"], given["c_ex"])
 
 

@@ -192,7 +192,7 @@ def _file(tmp_path, text):
 
 
 def test_the_builtin_file_loads():
-    spec = ps.experiment.load_experiment("spinal_ltp_ltd")
+    spec = ps.files.load_experiment("spinal_ltp_ltd")
     assert spec["experiment"]["kind"] == "conditioning" and len(spec["protocol"]) == 2
 
 
@@ -208,7 +208,7 @@ def test_the_builtin_file_loads():
 ])
 def test_bad_conditioning_files_raise_clear_errors(tmp_path, text, error, match):
     with pytest.raises(error, match=match):
-        ps.experiment.load_experiment(_file(tmp_path, text))
+        ps.files.load_experiment(_file(tmp_path, text))
     with pytest.raises(error, match=match):
         ps.run_experiment(_file(tmp_path, text))
 

@@ -1,5 +1,6 @@
-"""Tests of painsim.recruitment: each asserts a physiological property of the
-fiber model (or an engineering contract) that a wrong model would fail."""
+"""Tests of the biophysical recruitment model (painsim.fibers): each asserts a
+physiological property of the fiber model (or an engineering contract) that a
+wrong model would fail."""
 import sys
 from pathlib import Path
 
@@ -8,10 +9,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np
 import pytest
 
-from painsim import recruitment as R
+from painsim import fibers as F
 from painsim.errors import ParameterError, UnknownKeyError
-from painsim.recruitment import (CHRONAXIE_RANGES, FiberPopulation, afferent_spikes,
-                                 fit_weiss, recruitment_curve, strength_duration, threshold)
+from painsim.fibers import (CHRONAXIE_RANGES, FiberPopulation, afferent_spikes,
+                            fit_weiss, recruitment_curve, strength_duration, threshold)
 from painsim.stimulation import Waveform
 
 # Bisection precision of threshold(); the model's coupling is exactly c ∝ D / r²
@@ -23,7 +24,7 @@ SLOPE_TOL = 0.01
 
 
 def one_fiber(cls="Abeta", diameter=None, distance=1e-3):
-    lo, hi = R.CLASS_PARAMS[cls].diameter_range
+    lo, hi = F.CLASS_PARAMS[cls].diameter_range
     d = np.sqrt(lo * hi) if diameter is None else diameter
     return FiberPopulation([cls], [d], [distance], sigma=0.3)
 
@@ -39,7 +40,7 @@ def test_recruitment_order_large_fibers_first():
     pop = FiberPopulation.sample({"Abeta": 6, "Adelta": 6, "C": 6}, geometry="peripheral_nerve",
                                  seed=3, distance_range=(1e-3, 1e-3))
     th = threshold(pop, 200e-6)
-    med = {c: np.median(th[pop.indices(c)]) for c in R.CLASSES}
+    med = {c: np.median(th[pop.indices(c)]) for c in F.CLASSES}
     assert med["Abeta"] < med["Adelta"] < med["C"]
     # every Abeta fiber is below every C fiber (diameter ranges do not overlap)
     assert th[pop.indices("Abeta")].max() < th[pop.indices("C")].min()
@@ -50,10 +51,10 @@ def test_recruitment_order_large_fibers_first():
     assert np.all(np.diff(curve["all"]) >= 0)  # recruitment grows with amplitude
 
 
-@pytest.mark.parametrize("cls", R.CLASSES)
+@pytest.mark.parametrize("cls", F.CLASSES)
 def test_chronaxie_in_published_range(cls):
     pop = one_fiber(cls)
-    tau = R.CLASS_PARAMS[cls].tau_m
+    tau = F.CLASS_PARAMS[cls].tau_m
     widths = tau * np.array([0.1, 0.2, 0.5, 1, 2, 5, 10])
     th = strength_duration(pop, widths)[:, 0]
     # longer pulses need less current (never more, up to the bisection precision)
@@ -69,7 +70,7 @@ def test_chronaxie_in_published_range(cls):
 
 def test_chronaxie_order_between_classes():
     ch = {}
-    for cls in R.CLASSES:
+    for cls in F.CLASSES:
         w = np.geomspace(10e-6, 10e-3, 9)
         ch[cls] = fit_weiss(w, strength_duration(one_fiber(cls), w)[:, 0])[1]
     assert ch["Abeta"] < ch["Adelta"] < ch["C"]
@@ -85,7 +86,7 @@ def test_threshold_scales_with_distance_squared():
 
 @pytest.mark.parametrize("cls", ["Abeta", "C"])
 def test_threshold_falls_with_diameter(cls):
-    lo, hi = R.CLASS_PARAMS[cls].diameter_range
+    lo, hi = F.CLASS_PARAMS[cls].diameter_range
     d = np.geomspace(lo, hi, 4)
     pop = FiberPopulation([cls] * 4, d, [1e-3] * 4, sigma=0.3)
     th = threshold(pop, 100e-6)
@@ -118,7 +119,7 @@ def test_relative_refractory_period():
     def second_fires(interval, amp):
         wf = Waveform([0.0, interval], w, [3 * th1, amp], interval + 2e-3,
                       amplitude_kind="current", shape="monophasic")
-        t, _ = R.simulate(wf, pop, 1.0, noise=False)
+        t, _ = F.fiber_spikes(wf, pop, 1.0, noise=False)
         return np.any(t > interval)
 
     def th2(interval):
@@ -240,20 +241,20 @@ def test_numba_matches_numpy_reference():
     rng = np.random.default_rng(11)
     pop = FiberPopulation.sample({"Abeta": 3, "Adelta": 3, "C": 3}, geometry="peripheral_nerve",
                                  seed=5)
-    node = R._Node(pop, 2e-6)
+    node = F.NodeConstants(pop, 2e-6)
     n_steps = 3000
     c = pop.coupling()
     drive = rng.normal(0, 0.2, n_steps) / np.median(c)
-    for j, cls in enumerate(R.CLASSES):   # one pulse at ~3x each class's threshold
+    for j, cls in enumerate(F.CLASSES):   # one pulse at ~3x each class's threshold
         idx = pop.indices(cls)
-        tau = R.CLASS_PARAMS[cls].tau_m
+        tau = F.CLASS_PARAMS[cls].tau_m
         drive[400 + 800 * j: 425 + 800 * j] += 3 * (1 + tau / 50e-6) / c[idx].min()
     z = rng.standard_normal((pop.n, (n_steps + node.n_sub - 1) // node.n_sub))
     c = pop.coupling()
     s1 = node.initial_state(np.random.default_rng(1))
     s2 = tuple(a.copy() for a in s1)
-    st, fb = R._run(drive, c, node, s1, z)
-    st2, fb2 = R.node_reference(drive, c, *node.args(), z, node.n_sub, *s2)
+    st, fb = F.run_chunk(drive, c, node, s1, z)
+    st2, fb2 = F.node_reference(drive, c, *node.args(), z, node.n_sub, *s2)
     assert st.size > 9
     assert np.array_equal(st, st2) and np.array_equal(fb, fb2)
     for a, b in zip(s1, s2):
@@ -263,9 +264,9 @@ def test_numba_matches_numpy_reference():
 def test_chunking_does_not_change_spikes():
     pop = FiberPopulation.sample({"Abeta": 3, "C": 2}, geometry="peripheral_nerve", seed=1)
     wf = train(2000.0, 40e-6, 2.0, 0.02, shape="biphasic", kind="threshold")
-    ref = R._amplitude_scale(wf, pop, 2e-6, None)
-    a = R.simulate(wf, pop, ref, seed=3, chunk=1 << 15)
-    b = R.simulate(wf, pop, ref, seed=3, chunk=500)
+    ref = F.amplitude_scale(wf, pop, 2e-6, None)
+    a = F.fiber_spikes(wf, pop, ref, seed=3, chunk=1 << 15)
+    b = F.fiber_spikes(wf, pop, ref, seed=3, chunk=500)
     assert a[0].size > 0
     np.testing.assert_array_equal(a[0], b[0])
     np.testing.assert_array_equal(a[1], b[1])
@@ -300,17 +301,17 @@ def test_cache_reused_and_invalidated(tmp_path):
     pop = FiberPopulation.sample({"Abeta": 3}, geometry="peripheral_nerve", seed=1)
     wf = train(100.0, 100e-6, 1.5, 0.05, kind="threshold")
     a = afferent_spikes(wf, pop, seed=0, cache_dir=tmp_path)
-    assert R.cache_info["last_hit"] is False
+    assert F.cache_info["last_hit"] is False
     b = afferent_spikes(wf, pop, seed=0, cache_dir=tmp_path)
-    assert R.cache_info["last_hit"] is True
+    assert F.cache_info["last_hit"] is True
     np.testing.assert_array_equal(a[0], b[0])
     np.testing.assert_array_equal(a[1], b[1])
     afferent_spikes(wf, pop, seed=1, cache_dir=tmp_path)
-    assert R.cache_info["last_hit"] is False
+    assert F.cache_info["last_hit"] is False
     afferent_spikes(wf.scaled(2.0), pop, seed=0, cache_dir=tmp_path)
-    assert R.cache_info["last_hit"] is False
+    assert F.cache_info["last_hit"] is False
     afferent_spikes(wf, pop.with_(distance=pop.distance * 1.1), seed=0, cache_dir=tmp_path)
-    assert R.cache_info["last_hit"] is False
+    assert F.cache_info["last_hit"] is False
     # nothing half-written is left behind
     assert not list(tmp_path.glob(".tmp_*"))
 
@@ -335,3 +336,22 @@ def test_bad_inputs_raise_named_errors():
     with pytest.raises(ParameterError) as e:
         fit_weiss([1e-4], [1e-3])
     assert e.value.name == "thresholds"
+
+
+def test_recruitment_models_are_registered_by_name():
+    assert isinstance(F.recruitment_model("biophysical"), F.Biophysical)
+    assert isinstance(F.recruitment_model("fraction"), F.ThresholdFraction)
+    with pytest.raises(UnknownKeyError) as e:
+        F.recruitment_model("biophysicl")
+    assert e.value.suggestion == "biophysical"
+
+
+def test_deprecated_recruitment_module_reexports_the_same_objects():
+    from painsim import recruitment
+    for name in recruitment.__all__:
+        if name != "target_classes":
+            assert getattr(recruitment, name) is getattr(F, name), name
+    # the old signature: classes a waveform reaches
+    wf = train(10.0, 1e-4, 1.0, 0.1)
+    assert recruitment.target_classes(wf) == F.target_classes(wf.target, wf.modality) == F.CLASSES
+    assert not hasattr(recruitment, "synchronous_volleys")

@@ -1,4 +1,4 @@
-"""Integration of the biophysical recruitment model (painsim.recruitment) with
+"""Integration of the biophysical recruitment model (painsim.fibers) with
 painsim.simulate and the experiment files.  Each test asserts a property that
 a wrong wiring or a wrong model would fail; amplitudes are derived from the
 model's own thresholds, not copied from runs."""
@@ -12,8 +12,8 @@ import pytest
 from brian2 import Hz, mA, second, us
 
 import painsim as ps
-from painsim import recruitment as R
-from painsim.experiment import load_experiment, run_experiment
+from painsim import fibers as F
+from painsim.files import load_experiment, run_experiment
 
 ROOT = Path(__file__).resolve().parents[1]
 DUR = 0.6  # s: > the slowest C conduction time (0.3 m at 1 m/s) + a few pulses
@@ -46,8 +46,8 @@ def test_biophysical_recruits_abeta_before_c_as_amplitude_grows():
     seed = 3
     probe = ps.stimulation.tonic(20 * Hz, 500 * us, 1 * mA, DUR * second, shape="monophasic",
                                  target="peripheral_nerve")
-    pop = R.population_for(probe, model.section("afferents"), seed)
-    th = R.threshold(pop, 500e-6)
+    pop = F.population_for(probe, model.section("afferents"), seed)
+    th = F.threshold(pop, 500e-6)
     ab = np.median(th[pop.indices("Abeta")])
     c_max = th[pop.indices("C")].max()
     amps = [1.3 * ab, 1.5 * c_max]         # just above the median Abeta, above every C fiber
@@ -81,19 +81,19 @@ def test_dorsal_column_stimulation_recruits_no_c_fibers():
 def test_fiber_spike_cache_reused_across_simulate_calls(tmp_path):
     model = _model()
     wf = ps.stimulation.tonic(50 * Hz, 300 * us, 1.5, 0.4 * second)   # 1.5x Abeta threshold
-    m0 = R.cache_info["misses"]
+    m0 = F.cache_info["misses"]
     a = ps.simulate(model, stimulus=wf, duration=0.4 * second, seed=5)
-    assert R.cache_info["misses"] == m0 + 1
+    assert F.cache_info["misses"] == m0 + 1
     files = list((tmp_path / "fibers").glob("spikes_*.npz"))
     assert len(files) == 1
-    h0, m1 = R.cache_info["hits"], R.cache_info["misses"]
+    h0, m1 = F.cache_info["hits"], F.cache_info["misses"]
     b = ps.simulate(model, stimulus=wf, duration=0.4 * second, seed=5)
-    assert R.cache_info["misses"] == m1 and R.cache_info["hits"] > h0
+    assert F.cache_info["misses"] == m1 and F.cache_info["hits"] > h0
     np.testing.assert_array_equal(a["spike_time"].values, b["spike_time"].values)
     assert _counts(a, "Abeta").sum() > 0
     # another seed is another fiber population: computed, not reused
     ps.simulate(model, stimulus=wf, duration=0.4 * second, seed=6)
-    assert R.cache_info["misses"] == m1 + 1
+    assert F.cache_info["misses"] == m1 + 1
 
 
 def test_magnetic_peripheral_stimulation_recruits_through_the_coil_model():
@@ -105,7 +105,7 @@ def test_magnetic_peripheral_stimulation_recruits_through_the_coil_model():
     assert _recruited(ds, base, "Abeta") > 0.5
     # TMS of M1 reaches no afferents
     tms = ps.stimulation.rtms(0.8, n_trains=1, train_duration="0.5 s")
-    pop_none = R.population_for(tms, model.section("afferents"), 4)
+    pop_none = F.population_for(tms, model.section("afferents"), 4)
     assert pop_none is None
 
 
@@ -122,7 +122,8 @@ def test_scs_modes_experiment_loads_and_a_reduced_version_runs():
     spec["experiment"]["duration"] = "0.5 s"
     ds = run_experiment(spec)
     assert list(ds.condition.values) == labels
-    from painsim.plots import FIGURES, scs_metrics
+    from painsim.analysis import scs_metrics
+    from painsim.plots import FIGURES
     m = scs_metrics(ds)
     tonic = [k for k, c in enumerate(spec["condition"]) if c.get("stimulus", {}).get("type") == "tonic"][0]
     hf = [k for k, c in enumerate(spec["condition"])

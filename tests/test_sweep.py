@@ -317,7 +317,7 @@ def test_course_sweep_uses_run_course_batch(monkeypatch, tmp_path):
         return out
 
     monkeypatch.setattr("painsim.course.run_course_batch", fake_batch)
-    monkeypatch.setattr("painsim.sweep._protocol", lambda p: p)
+    monkeypatch.setattr("painsim.protocols.resolve", lambda p, where="protocol": p)
     ds = run_sweep({"kind": "course", "protocol": "rtms_m1_20hz", "model": "neuropathic",
                     "outcomes": ["baseline_pain", "relief"], "batch_size": 2,
                     "parameters": {"pathology.disinhibition": [0.0, 0.5, 1.0]}},

@@ -1,8 +1,24 @@
 """brian2 circuits: the only package of painsim that creates brian2 objects.
 
+Layers of the spinal and supraspinal pain pathway are registered in
+:data:`LAYERS` (:mod:`painsim.circuits.layers`); a model's ``network.layers``
+names a stack of them.  A point's circuit is drawn in numpy as a :class:`Plan`
+(:mod:`painsim.circuits.plan`) and batches of plans run as one brian2 network
+(:class:`BatchNetwork`, :mod:`painsim.circuits.network`).
+
 Public names used by the layers above (simulation, course, sweep) are exported
 here; import them from ``painsim.circuits``, not from its modules.
 """
-from .network import (BatchNetwork, Plan, PointInput, PointOutput, Population, Projection,  # noqa: F401
-                      build_networks, build_plan, codegen_target, neuron_variables, population_sizes,
-                      projection_endpoints, structure_key)
+from .codegen import codegen_target, import_brian2, use_private_cache
+from .dorsal_horn import pn_drives, site_pn_rates
+from .elements import Connection, GroupDynamics, Layer, LayerResults
+from .layers import LAYERS, STACKS, group_dynamics, neuron_variables, stack
+from .network import BatchNetwork, PointInput, PointOutput, build_networks
+from .plan import (Plan, Population, Projection, build_plan, neuron_groups, population_names, population_sizes,
+                   projection_endpoints, shared_parameters, structure_key)
+
+__all__ = ["BatchNetwork", "Plan", "PointInput", "PointOutput", "Population", "Projection", "build_networks",
+           "build_plan", "codegen_target", "neuron_variables", "population_sizes", "projection_endpoints",
+           "structure_key", "population_names", "LAYERS", "STACKS", "stack", "Layer", "LayerResults",
+           "GroupDynamics", "Connection", "group_dynamics", "neuron_groups", "shared_parameters",
+           "import_brian2", "use_private_cache", "site_pn_rates", "pn_drives"]

@@ -37,20 +37,27 @@ lost), ``thalamic_disinhibition``, ``cortical_disinhibition``,
 al. 1995) and ``corticothalamic_damage``.
 
 Nothing here creates brian2 objects: :func:`build` returns the populations
-and projections that :mod:`painsim.circuits.network` assembles.
+and projections that :mod:`painsim.circuits.network` assembles.  The layer is
+registered as ``"cortex"`` (:data:`LAYER`): it receives TMS waveforms (the
+``TMS`` generator, :func:`tms_input`) and adds the S1 map, relay, M1 and
+descending rates to a simulation Dataset (:func:`results`), where the pain
+score combines the spinal output with the map's overactive area.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..fibers import AfferentSpikes, rng_for
+from .. import readouts
+from ..fibers import AfferentSpikes
+from ..rng import rng_for
 from .dorsal_horn import INH_SYNAPSE as DH_INH_SYNAPSE
 from .dorsal_horn import NEURON_EQS as DH_NEURON_EQS
-from .dorsal_horn import Connection
+from .elements import Connection, GroupDynamics, Layer, LayerResults, Population, Projection
 
 __all__ = ["SUPRASPINAL_POPULATIONS", "CONNECTIONS", "NEURON_EQS", "NEURON_PARAMS", "EXC_SYNAPSE", "INH_SYNAPSE",
-           "population_sizes", "map_positions",
-           "site_centres", "build", "tms_input", "tms_thresholds"]
+           "population_sizes", "map_positions", "site_centres", "tonic_drive", "populations",
+           "connection_probabilities", "connection_weights", "projections", "build", "tms_input", "tms_thresholds",
+           "inputs", "results", "LAYER"]
 
 #: Supraspinal populations, in network order ("TMS" is a spike generator).
 SUPRASPINAL_POPULATIONS = ("TC", "TRN", "S1E", "S1I", "TMS", "M1", "DESC")
@@ -196,24 +203,31 @@ def tms_input(model, stimulus, seed: int, duration: float) -> AfferentSpikes:
     return AfferentSpikes.merge([(on[keep][k], j)], n)
 
 
-def build(model, seed: int):
-    """Populations and projections of thalamus, S1, M1 and descending control.
-
-    Returns ``(populations, projections)`` for
-    :class:`painsim.circuits.network.Plan`; the dorsal-horn populations
-    (``PN``) they connect to come from :func:`painsim.circuits.dorsal_horn.build`.
-    """
-    from .network import Population, Projection
-
-    sizes = population_sizes(model)
-    n_sites = int(model.si("body.n_sites"))
+def _painful_relay(model) -> np.ndarray:
+    """Indices of the painful site's thalamic relay neurons."""
+    n_relay = int(model.section("cortex.populations")["n_relay"])
     painful = int(model.si("body.painful_site"))
-    path = model.section("pathology")
+    return np.arange(painful * n_relay, (painful + 1) * n_relay)
+
+
+def _lesioned_relay(model) -> np.ndarray:
+    """Relay neurons of the painful site lost to ``pathology.thalamic_lesion``."""
+    n_relay = int(model.section("cortex.populations")["n_relay"])
+    n_lesioned = int(round(model.section("pathology")["thalamic_lesion"] * n_relay))
+    return _painful_relay(model)[:n_lesioned]
+
+
+def tonic_drive(model, seed: int) -> dict[str, np.ndarray]:
+    """Background conductance ``g_tonic`` (S) of every supraspinal neuron.
+
+    Relay neurons get ``cortex.thalamus.background`` (plus
+    ``pathology.thalamic_drive`` at the painful site: a central pain
+    generator); S1, M1 and descending units a background scaled per unit
+    (S1 0.8-1.0, just below threshold; M1 and PAG/RVM 0.9-1.1); TRN none.
+    """
+    sizes = population_sizes(model)
     cx = model.section("cortex")
     th, mp, m1, desc = cx["thalamus"], cx["map"], cx["m1"], model.section("descending")
-    n_relay = int(cx["populations"]["n_relay"])
-    n_pn = int(model.si("dorsal_horn.populations.n_projection"))
-    rest = model.si("cortex.neuron.rest")
 
     def jitter(name, lo, hi):
         return rng_for(seed, "initial", _INITIAL_STREAM[name], 1).uniform(lo, hi, sizes[name])
@@ -227,11 +241,17 @@ def build(model, seed: int):
         "M1": m1["background"] * jitter("M1", 0.9, 1.1),
         "DESC": desc["background"] * jitter("DESC", 0.9, 1.1),
     }
-    painful_tc = np.arange(painful * n_relay, (painful + 1) * n_relay)
-    tonic["TC"][painful_tc] += path["thalamic_drive"]
-    n_lesioned = int(round(path["thalamic_lesion"] * n_relay))
-    lesioned = painful_tc[:n_lesioned]
+    tonic["TC"][_painful_relay(model)] += model.section("pathology")["thalamic_drive"]
+    return tonic
 
+
+def populations(model, seed: int) -> list[Population]:
+    """The supraspinal populations of one point, in network order: conductance
+    LIF neurons of group ``"supraspinal"`` with initial potentials 0-2 mV above
+    rest, and the ``TMS`` spike generator."""
+    sizes = population_sizes(model)
+    rest = model.si("cortex.neuron.rest")
+    tonic = tonic_drive(model, seed)
     pops = []
     for name in SUPRASPINAL_POPULATIONS:
         n = sizes[name]
@@ -240,16 +260,31 @@ def build(model, seed: int):
             continue
         v0 = rest + rng_for(seed, "initial", _INITIAL_STREAM[name]).uniform(0, 2e-3, n)
         pops.append(Population(name, n, _neuron_params(model, n, tonic[name]), v0, group="supraspinal"))
+    return pops
 
+
+def connection_probabilities(model) -> dict[str, np.ndarray]:
+    """Connection probability (pre x post) of every supraspinal projection.
+
+    Site to site for the spinothalamic tract; somatotopic Gaussian territories
+    for thalamocortical input (the painful site's spread enlarged by
+    ``pathology.map_reorganization``, Flor et al. 1995); Gaussian lateral
+    excitation and inhibition in S1; uniform elsewhere; one TMS input per M1 neuron.
+    """
+    sizes = population_sizes(model)
+    n_sites = int(model.si("body.n_sites"))
+    painful = int(model.si("body.painful_site"))
+    cx = model.section("cortex")
+    th, mp, m1, desc = cx["thalamus"], cx["map"], cx["m1"], model.section("descending")
+    n_relay = int(cx["populations"]["n_relay"])
+    n_pn = int(model.si("dorsal_horn.populations.n_projection"))
     exc_pos, inh_pos = map_positions(model)
     centres = site_centres(model)
     spread = np.full(n_sites, mp["thalamocortical_spread"])
-    spread[painful] *= 1 + path["map_reorganization"]
+    spread[painful] *= 1 + model.section("pathology")["map_reorganization"]
     tc_site = np.repeat(np.arange(n_sites), n_relay)
     pn_site = np.repeat(np.arange(n_sites), n_pn)
-
-    # connection probabilities (pre x post), conductances and delays
-    prob = {
+    return {
         "pn_tc": th["spinothalamic_p"] * (pn_site[:, None] == tc_site[None, :]),
         "tc_trn": np.full((sizes["TC"], sizes["TRN"]), th["relay_reticular_p"]),
         "trn_tc": np.full((sizes["TRN"], sizes["TC"]), th["reticular_relay_p"]),
@@ -263,7 +298,16 @@ def build(model, seed: int):
         "m1_trn": np.full((sizes["M1"], sizes["TRN"]), m1["m1_reticular_p"]),
         "desc_pn": np.full((sizes["DESC"], n_pn * n_sites), desc["descending_p"]),
     }
-    trn_scale = np.where(np.isin(np.arange(sizes["TC"]), painful_tc), 1 - path["thalamic_disinhibition"], 1.0)
+
+
+def connection_weights(model) -> tuple[dict[str, float], dict[str, float]]:
+    """Conductance per synapse (S) and delay (s, where not
+    ``network.synaptic_delay``) of every supraspinal projection, with pathology
+    applied (cortical disinhibition, corticothalamic damage) and descending
+    inhibition scaled by ``descending.integrity``."""
+    cx = model.section("cortex")
+    th, mp, m1, desc = cx["thalamus"], cx["map"], cx["m1"], model.section("descending")
+    path = model.section("pathology")
     weight = {
         "pn_tc": th["spinothalamic_weight"], "tc_trn": th["relay_reticular_weight"],
         "trn_tc": th["reticular_relay_weight"], "tc_s1": mp["thalamocortical_weight"],
@@ -276,13 +320,26 @@ def build(model, seed: int):
     }
     delay = {"pn_tc": th["spinothalamic_delay"], "m1_desc": m1["m1_descending_delay"],
              "desc_pn": desc["descending_delay"]}
-    syn_delay = model.si("network.synaptic_delay")
+    return weight, delay
 
+
+def projections(model, seed: int) -> list[Projection]:
+    """Draw every supraspinal projection of one point (:func:`connection_probabilities`,
+    :func:`connection_weights`): lesioned relay neurons lose all synapses, and
+    ``pathology.thalamic_disinhibition`` weakens TRN inhibition of the painful
+    site's relay."""
+    sizes = population_sizes(model)
+    prob = connection_probabilities(model)
+    weight, delay = connection_weights(model)
+    painful_tc, lesioned = _painful_relay(model), _lesioned_relay(model)
+    trn_scale = np.where(np.isin(np.arange(sizes["TC"]), painful_tc),
+                         1 - model.section("pathology")["thalamic_disinhibition"], 1.0)
+    syn_delay = model.si("network.synaptic_delay")
     projs = []
     for k, conn in enumerate(CONNECTIONS):
         rng = rng_for(seed, "connectivity", 100 + k)
         pre, post = _random_pairs(rng, prob[conn.name], no_self=conn.source == conn.target)
-        if n_lesioned and "TC" in (conn.source, conn.target):  # lesioned relay neurons lose all synapses
+        if lesioned.size and "TC" in (conn.source, conn.target):  # lesioned relay neurons lose all synapses
             idx = pre if conn.source == "TC" else post
             keep = ~np.isin(idx, lesioned)
             pre, post = pre[keep], post[keep]
@@ -295,4 +352,74 @@ def build(model, seed: int):
             g = {"w_ampa": w}
         d = 0.0 if conn.source == "TMS" else delay.get(conn.name, syn_delay)
         projs.append(Projection(conn.name, conn.source, conn.target, conn.kind, pre, post, g, d))
-    return pops, projs
+    return projs
+
+
+def build(model, seed: int):
+    """Populations and projections of thalamus, S1, M1 and descending control.
+
+    Returns ``(populations, projections)`` for
+    :class:`painsim.circuits.plan.Plan`; the dorsal-horn populations
+    (``PN``) they connect to come from :func:`painsim.circuits.dorsal_horn.build`.
+    """
+    return populations(model, seed), projections(model, seed)
+
+
+# ==========================================================================
+# Inputs and readouts of the layer
+# ==========================================================================
+def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[str, AfferentSpikes]:
+    """Spikes of the ``TMS`` generator (:func:`tms_input`); ``stimulus`` is the
+    request's TMS waveform or ``None``.  Natural stimuli act on the dorsal horn only."""
+    return {"TMS": tms_input(model, stimulus, seed, duration)}
+
+
+def results(model, out, duration: float, pain=None) -> LayerResults:
+    """Dataset variables of the supraspinal layers: the S1 rate map and its
+    overactive area and centroid (:mod:`painsim.readouts`), the painful site's
+    relay rate, M1 and PAG/RVM rates; the pain score combines ``pain`` (the
+    spinal score) with the overactive area (:func:`painsim.readouts.combined_pain`)."""
+    t0 = model.si("readout.transient")
+    t0 = t0 if t0 < duration else 0.0
+    painful = int(model.si("body.painful_site"))
+    c = model.section("cortex.populations")
+    h = model.si("cortex.map.spacing")
+    img = readouts.map_image(*out.spikes["S1E"], c["n_map_x"], c["n_map_y"], t0, duration)
+    thr = model.si("readout.map_overactive_rate")
+    area = readouts.active_area(img, thr, h)
+    cx, cy = readouts.map_centroid(img, thr, h)
+    combined = float(readouts.combined_pain(pain, area / model.si("readout.map_pain_area"),
+                                            model.si("readout.map_weight")))
+    n_relay = c["n_relay"]
+    tc_t, tc_i = out.spikes["TC"]
+    variables = {
+        "map_rate": (("map_y", "map_x"), img, {"units": "Hz", "long_name": "S1 unit rates after the transient"}),
+        "map_overactive_area": ((), area, {"units": "m^2", "long_name":
+                                           "S1 area with rates above readout.map_overactive_rate"}),
+        "map_centroid": (("axis",), np.array([cx, cy]), {"units": "m", "long_name": "rate-weighted centroid of the overactive area"}),
+        "relay_rate": ((), readouts.mean_rate(tc_t[tc_i // n_relay == painful], n_relay, t0, duration),
+                       {"units": "Hz", "long_name": "thalamic relay rate of the painful site"}),
+        "m1_rate": ((), readouts.mean_rate(out.spikes["M1"][0], out.sizes["M1"], t0, duration), {"units": "Hz"}),
+        "descending_rate": ((), readouts.mean_rate(out.spikes["DESC"][0], out.sizes["DESC"], t0, duration),
+                            {"units": "Hz", "long_name": "PAG/RVM descending-control rate"}),
+    }
+    coords = {"map_x": ("map_x", np.arange(c["n_map_x"]) * h, {"units": "m"}),
+              "map_y": ("map_y", np.arange(c["n_map_y"]) * h, {"units": "m"}), "axis": ["x", "y"]}
+    return LayerResults(variables, coords, combined,
+                        " (spinal output and map overactivity, readouts.combined_pain)")
+
+
+#: Thalamus, S1, M1 and descending control as a registered layer
+#: (:data:`painsim.circuits.layers.LAYERS`).
+LAYER = Layer(
+    name="cortex",
+    populations=SUPRASPINAL_POPULATIONS,
+    connections=CONNECTIONS,
+    groups={"supraspinal": GroupDynamics(NEURON_EQS, EXC_SYNAPSE, INH_SYNAPSE)},
+    neuron_paths=tuple(NEURON_PARAMS.items()),
+    sizes=population_sizes,
+    build=build,
+    inputs=inputs,
+    results=results,
+    modalities={"tms": "TMS acts on M1: use a model with network.layers = 'pathway' (e.g. 'pain_pathway')"},
+)

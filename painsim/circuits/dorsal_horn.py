@@ -18,10 +18,28 @@ Every neuron parameter and time constant is a per-neuron variable and every
 conductance a per-synapse variable, so many points with different parameters
 share one equation text (one compiled code object) and one network: the
 batch dimension of :mod:`painsim.circuits.network`.
+
+The layer is registered as ``"dorsal_horn"`` (:data:`LAYER`, in
+:data:`painsim.circuits.layers.LAYERS`): populations ``Abeta, Adelta, C``
+(afferent spike generators, :mod:`painsim.fibers`) and ``IN, EX, PN`` per body
+site, the afferent input of every site, and the Dataset variables
+``site_pn_rate``, ``pn_rate``, ``spinal_pain`` and ``gate_index``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import numpy as np
+
+from .. import readouts
+from ..anatomy import FIBER_CLASSES
+from ..errors import ParameterError
+from ..fibers import AfferentSpikes, afferent_input
+from ..rng import rng_for
+from .elements import Connection, GroupDynamics, Layer, LayerResults, Population, Projection
+
+__all__ = ["NEURON_EQS", "NEURON_PARAMS", "POPULATION_PARAMS", "EXC_SYNAPSE", "INH_SYNAPSE", "Connection",
+           "AFFERENT_POPULATIONS", "DORSAL_HORN_POPULATIONS", "CONNECTIONS", "synaptic_conductances",
+           "site_pathology", "site_stream", "site_seed", "sizes_per_site", "population_sizes", "neuron_parameters",
+           "build", "inputs", "site_pn_rates", "pn_drives", "results", "LAYER"]
 
 #: Shared membrane equations (brian2 syntax) of every spiking neuron in
 #: painsim, spinal and supraspinal (one equation text = one compiled code
@@ -96,18 +114,9 @@ EXC_SYNAPSE = dict(model="w : 1\nw_ampa : siemens (constant)\nw_nmda : siemens (
 INH_SYNAPSE = dict(model="w : 1\nw_gaba : siemens (constant)", on_pre="g_gaba_post += w*w_gaba")
 
 
-@dataclass(frozen=True)
-class Connection:
-    """One projection of the circuit: ``name`` is its section under ``dorsal_horn``."""
-
-    name: str
-    source: str
-    target: str
-    kind: str  # "exc" or "inh"
-
-
-#: Populations: afferent classes (spike generators) and dorsal-horn neurons.
-AFFERENT_POPULATIONS = ("Abeta", "Adelta", "C")
+#: Populations: afferent classes (spike generators, :data:`painsim.anatomy.FIBER_CLASSES`)
+#: and dorsal-horn neurons.
+AFFERENT_POPULATIONS = FIBER_CLASSES
 DORSAL_HORN_POPULATIONS = {"IN": "dorsal_horn.populations.n_inhibitory",
                            "EX": "dorsal_horn.populations.n_excitatory",
                            "PN": "dorsal_horn.populations.n_projection"}
@@ -163,11 +172,24 @@ def site_stream(site: int) -> tuple:
     return () if site == 0 else (1000 + int(site),)
 
 
+def site_seed(seed: int, site: int) -> int:
+    """Seed of one site's afferents (site 0 keeps the point's seed)."""
+    if site == 0:
+        return seed
+    return int(rng_for(seed, "site", site).integers(2 ** 62))
+
+
 def sizes_per_site(model) -> dict[str, int]:
     """Fibers or neurons per body site of every afferent and dorsal-horn population."""
     sizes = {c: int(model.si(f"afferents.{c}.n")) for c in AFFERENT_POPULATIONS}
     sizes.update({p: int(model.si(path)) for p, path in DORSAL_HORN_POPULATIONS.items()})
     return sizes
+
+
+def population_sizes(model) -> dict[str, int]:
+    """Fibers or neurons per afferent and dorsal-horn population of one point (all sites)."""
+    n_sites = int(model.si("body.n_sites"))
+    return {p: n * n_sites for p, n in sizes_per_site(model).items()}
 
 
 def neuron_parameters(model, pop: str) -> dict[str, float]:
@@ -185,12 +207,8 @@ def build(model, seed: int):
     Each population holds ``n x n_sites`` neurons (site ``s`` owns the block
     ``[s n, (s+1) n)``), and each connection stays inside its site; the
     afferent generators are laid out the same way.  Returns
-    ``(populations, projections)`` for :class:`painsim.circuits.network.Plan`.
+    ``(populations, projections)`` for :class:`painsim.circuits.plan.Plan`.
     """
-    import numpy as np
-    from ..fibers import rng_for
-    from .network import Population, Projection
-
     n_sites = int(model.si("body.n_sites"))
     per_site = sizes_per_site(model)
     pops = [Population(c, per_site[c] * n_sites) for c in AFFERENT_POPULATIONS]
@@ -222,3 +240,115 @@ def build(model, seed: int):
                                 np.concatenate(pres).astype(np.int64), np.concatenate(posts).astype(np.int64),
                                 {var: np.concatenate(v) for var, v in g.items()}, d))
     return pops, projs
+
+
+# ==========================================================================
+# Inputs and readouts of the layer
+# ==========================================================================
+def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[str, AfferentSpikes]:
+    """Afferent spikes of every body site, site ``s`` on fibers ``[s n, (s+1) n)``.
+
+    Parameters
+    ----------
+    model : Model
+    stimulus : Waveform or None
+        Device pulses (electrical or magnetic), delivered at ``stimulus.site``
+        (default ``body.painful_site``); recruitment as ``afferents.recruitment``.
+    noxious, touch : sequence of NaturalStimulus
+        One natural stimulus per site.
+    seed : int
+        The point's seed (site ``s`` draws from :func:`site_seed`).
+    duration : float
+        Simulated time, s.
+    """
+    n_sites = int(model.si("body.n_sites"))
+    painful = int(model.si("body.painful_site"))
+    stim_site = painful if stimulus is None or stimulus.site is None else stimulus.site
+    if stimulus is not None and not (isinstance(stim_site, (int, np.integer)) and 0 <= stim_site < n_sites):
+        raise ParameterError("stimulus.site", stim_site, f"a site index in 0..{n_sites - 1}")
+    parts: dict[str, list] = {c: [] for c in FIBER_CLASSES}
+    afferent_params = model.section("afferents")
+    for s in range(n_sites):
+        aff = afferent_input(afferent_params, duration, site_seed(seed, s),
+                             stimulus=stimulus if s == stim_site else None,
+                             noxious=noxious[s], touch=touch[s], pathology=site_pathology(model, s))
+        for c, a in aff.items():
+            parts[c].append((a.times, a.fibers + s * a.n))
+    return {c: AfferentSpikes.merge(parts[c], int(model.si(f"afferents.{c}.n")) * n_sites) for c in FIBER_CLASSES}
+
+
+def site_pn_rates(model, out, duration: float) -> np.ndarray:
+    """Projection-neuron output (Hz) per body site after ``readout.transient``.
+
+    ``out`` is a point's raw :class:`painsim.circuits.PointOutput`.
+    """
+    t0 = model.si("readout.transient")
+    t0 = t0 if t0 < duration else 0.0
+    n_sites = int(model.si("body.n_sites"))
+    n_pn = out.sizes["PN"] // n_sites
+    pn_t, pn_i = out.spikes["PN"]
+    return np.array([readouts.mean_rate(pn_t[pn_i // max(n_pn, 1) == s], n_pn, t0, duration)
+                     for s in range(n_sites)])
+
+
+def pn_drives(model, out, site: int) -> tuple[float, float]:
+    """Time integrals of inhibitory and excitatory conductance delivered to the
+    projection neurons of ``site`` (S s), from every connection onto PN
+    (``out``: a point's raw :class:`painsim.circuits.PointOutput`)."""
+    inh = exc = 0.0
+    tau = {"w_ampa": model.si("dorsal_horn.synapse.tau_ampa"),
+           "w_nmda": model.si("dorsal_horn.synapse.tau_nmda_decay"),
+           "w_nk1": model.si("dorsal_horn.synapse.tau_nk1_decay"),
+           "w_gaba": model.si("dorsal_horn.synapse.tau_gaba")}
+    n_pn = out.sizes["PN"] // int(model.si("body.n_sites"))
+    for conn in out.plan.projections:
+        if conn.target != "PN":
+            continue
+        at_site = (conn.post >= site * n_pn) & (conn.post < (site + 1) * n_pn)
+        n_spikes = np.bincount(out.spikes[conn.source][1], minlength=out.sizes[conn.source])
+        w = out.weights[conn.name]
+        # spikes x efficacy x conductance x decay time, summed over the site's synapses
+        drive = sum(float(np.sum((n_spikes[conn.pre] * w * g)[at_site])) * tau[k]
+                    for k, g in conn.conductances.items())
+        if conn.kind == "inh":
+            inh += drive
+        else:
+            exc += drive
+    return inh, exc
+
+
+def results(model, out, duration: float, pain=None) -> LayerResults:
+    """Dataset variables of the dorsal horn: PN output per site and at the painful
+    site, the spinal pain score (most active site, :func:`painsim.readouts.pain_score`)
+    and the gate index at the painful site (:func:`painsim.readouts.gate_index`)."""
+    n_sites = int(model.si("body.n_sites"))
+    painful = int(model.si("body.painful_site"))
+    site_rate = site_pn_rates(model, out, duration)
+    pn_rate = float(site_rate[painful])
+    # the most active site carries the rating (a one-site model: its only site)
+    spinal = readouts.pain_score(float(site_rate.max()), model.si("readout.pain_half_rate"),
+                                 model.si("readout.pain_hill"))
+    gate = readouts.gate_index(*pn_drives(model, out, painful))
+    variables = {
+        "site_pn_rate": (("site",), site_rate, {"units": "Hz", "long_name": "projection-neuron output per body site after the transient"}),
+        "pn_rate": ((), pn_rate, {"units": "Hz", "long_name": "projection-neuron output at the painful site after the transient"}),
+        "spinal_pain": ((), spinal, {"units": "NRS 0-10", "long_name": "pain score of the spinal output alone (most active site)"}),
+        "gate_index": ((), gate, {"units": "1", "long_name": "inhibitory share of drive onto the painful site's PN"}),
+    }
+    return LayerResults(variables, {"site": np.arange(n_sites)}, spinal)
+
+
+#: The dorsal horn as a registered layer (:data:`painsim.circuits.layers.LAYERS`).
+LAYER = Layer(
+    name="dorsal_horn",
+    populations=tuple(AFFERENT_POPULATIONS) + tuple(DORSAL_HORN_POPULATIONS),
+    connections=CONNECTIONS,
+    groups={"spinal": GroupDynamics(NEURON_EQS, EXC_SYNAPSE, INH_SYNAPSE)},
+    neuron_paths=tuple(NEURON_PARAMS.items()) + tuple((var, path) for var, per_pop in POPULATION_PARAMS.items()
+                                                      for path in per_pop.values()),
+    sizes=population_sizes,
+    build=build,
+    inputs=inputs,
+    results=results,
+    modalities={"electrical": "", "magnetic": ""},
+)

@@ -1,0 +1,257 @@
+"""Metrics computed from results: a layer above simulation, below figures.
+
+Takes result Datasets (of :func:`painsim.simulate`, experiment files, courses,
+cohorts) and returns numbers or Datasets; runs no simulation and draws
+nothing.  :mod:`painsim.plots` draws what these functions compute.
+
+Contents
+    * SCS readouts per condition (:func:`scs_metrics`,
+      :func:`scs_frequency_curves`) and the paresthesia proxy
+      (:func:`synchronous_volleys`);
+    * S1 pain-map metrics per model (:func:`pain_map_metrics`) and what
+      they read from a result (:func:`condition_param`,
+      :func:`stimulated_site`);
+    * selections used by several figures and the command line:
+      :func:`experiment_conditions`, :func:`changed_connections`,
+      :func:`course_arms`, :func:`cohort_groups`.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import xarray as xr
+
+from . import readouts
+from .anatomy import FIBER_CLASSES
+from .errors import ParameterError
+from .readouts import population_spikes
+from .stimulation import from_spec
+from .units import parse
+
+__all__ = ["synchronous_volleys", "experiment_conditions", "scs_metrics", "scs_frequency_curves",
+           "condition_param", "stimulated_site", "pain_map_metrics", "changed_connections", "course_arms",
+           "cohort_groups"]
+
+
+def synchronous_volleys(times, fibers, k: int, window: float = 1e-3) -> np.ndarray:
+    """Start times of synchronous volleys: ``>= k`` distinct fibers spiking within
+    ``window`` s (a paresthesia proxy: paresthesia needs synchronous Abeta
+    volleys, Sagalajev et al. 2024, Neuron 112:404).  Windows are taken
+    greedily from the earliest spike and do not overlap."""
+    t = np.asarray(times, float)
+    f = np.asarray(fibers)
+    order = np.argsort(t, kind="stable")
+    t, f = t[order], f[order]
+    out, a = [], 0
+    while a < t.size:
+        b = np.searchsorted(t, t[a] + window, side="right")
+        if np.unique(f[a:b]).size >= k:
+            out.append(t[a])
+            a = b
+        else:
+            a += 1
+    return np.asarray(out)
+
+
+# ---------------------------------------------------------------- experiment results
+def experiment_conditions(ds: xr.Dataset) -> list:
+    """The ``[[condition]]`` tables of the experiment behind ``ds`` (one per condition).
+
+    Read from the ``experiment_spec`` attribute; empty tables if the
+    Dataset does not carry one table per condition.
+    """
+    spec = json.loads(ds.attrs.get("experiment_spec", "{}") or "{}")
+    conds = spec.get("condition", [])
+    if len(conds) != ds.sizes.get("condition", 0):
+        return [{} for _ in range(ds.sizes.get("condition", 0))]
+    return conds
+
+
+def _baseline_condition(conds: list, c: int) -> int | None:
+    """The condition without a stimulus that has the parameters and seed of condition ``c``."""
+    key = json.dumps(conds[c].get("params", {}), sort_keys=True)
+    for b, cb in enumerate(conds):
+        if "stimulus" not in cb and json.dumps(cb.get("params", {}), sort_keys=True) == key \
+                and cb.get("seed") == conds[c].get("seed"):
+            return b
+    return None
+
+
+def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
+    """Per-condition SCS readouts of an experiment Dataset (analysis only, no simulation).
+
+    * ``recruited`` (condition, fiber_class): fraction of a class's fibers that fire
+      more than in the matching no-stimulation condition (same parameters and
+      seed, hence the same natural spike trains);
+    * ``evoked_rate`` (condition, fiber_class): extra spikes per fiber per second;
+    * ``volleys_per_pulse`` and ``volley_rate``: synchronous Aβ volleys (``>= k``
+      distinct Aβ fibers within ``window``; :func:`synchronous_volleys`),
+      the paresthesia proxy (Sagalajev et al. 2024: paresthesia needs synchrony);
+    * ``pn_rate``, ``pain``, ``gate_index`` copied from the Dataset.
+    """
+    conds = experiment_conditions(ds)
+    n = ds.sizes["condition"]
+    duration = float(ds.attrs.get("duration_s", ds.time.values[-1] + (ds.time.values[1] - ds.time.values[0])))
+    classes = list(FIBER_CLASSES)
+    sizes = {p: int(np.atleast_1d(ds["population_size"].sel(population=p).values)[0]) for p in classes}
+
+    def counts(c, pop):
+        _, i = population_spikes(ds, pop, c)
+        return np.bincount(i, minlength=sizes[pop])
+
+    rec = np.zeros((n, len(classes)))
+    evo = np.zeros((n, len(classes)))
+    vpp = np.zeros(n)
+    vrate = np.zeros(n)
+    for c in range(n):
+        b = _baseline_condition(conds, c)
+        for j, pop in enumerate(classes):
+            if "stimulus" not in conds[c]:
+                break  # no device: nothing recruited
+            now = counts(c, pop)
+            ref = counts(b, pop) if b is not None and b != c else np.zeros_like(now)
+            extra = now - ref
+            rec[c, j] = np.mean(extra > 0) if now.size else 0.0
+            evo[c, j] = max(extra.sum(), 0) / max(now.size, 1) / duration
+        t, i = population_spikes(ds, "Abeta", c)
+        v = synchronous_volleys(t, i, k, window)
+        vrate[c] = v.size / duration
+        stim = conds[c].get("stimulus")
+        n_pulses = int(np.sum(from_spec(stim).onsets < duration)) if stim else 0
+        vpp[c] = min(v.size / n_pulses, 1.0) if n_pulses else 0.0
+    return xr.Dataset(
+        {"recruited": (("condition", "fiber_class"), rec, {"units": "1"}),
+         "evoked_rate": (("condition", "fiber_class"), evo, {"units": "Hz"}),
+         "volleys_per_pulse": (("condition",), vpp, {"units": "1", "k": k, "window_s": window}),
+         "volley_rate": (("condition",), vrate, {"units": "Hz"}),
+         "pn_rate": ds["pn_rate"], "pain": ds["pain"], "gate_index": ds["gate_index"]},
+        coords={"condition": ds.condition.values, "fiber_class": classes})
+
+
+def scs_frequency_curves(ds: xr.Dataset) -> dict:
+    """PN rate against tonic SCS frequency, per level of spinal GABA_A block.
+
+    Returns
+    -------
+    dict
+        ``gaba_block -> {"f": [Hz], "pn": [Hz], "base": PN rate of the
+        condition without stimulus (or None)}``, conditions in file order.
+    """
+    conds = experiment_conditions(ds)
+    pn = ds["pn_rate"].values
+    groups: dict = {}
+    for c, spec in enumerate(conds):
+        gb = float(spec.get("params", {}).get("dorsal_horn.pharmacology.gaba_block", 0.0))
+        g = groups.setdefault(gb, {"f": [], "pn": [], "base": None})
+        if "stimulus" in spec:
+            g["f"].append(from_spec(spec["stimulus"]).mean_rate)
+            g["pn"].append(pn[c])
+        else:
+            g["base"] = pn[c]
+    return groups
+
+
+def changed_connections(ds: xr.Dataset) -> list:
+    """Plastic connections of a conditioning summary (its ``w_<conn>_change`` variables), in order."""
+    return [k[2:-7] for k in ds.data_vars if k.startswith("w_") and k.endswith("_change")]
+
+
+# ---------------------------------------------------------------- pain maps
+def condition_param(ds: xr.Dataset, k: int, path: str) -> float:
+    """A model parameter (SI) of condition ``k`` from the stored parameter JSON."""
+    node = json.loads(str(ds["parameters"].values[k]))
+    for part in path.split("."):
+        node = node[part]
+    return parse(node, path)[0] if isinstance(node, str) else float(node)
+
+
+def stimulated_site(ds: xr.Dataset, k: int) -> int | None:
+    """The one body site that received natural stimulation in condition ``k`` (None if not one)."""
+    sites = set()
+    for key in ("noxious", "touch"):
+        if key not in ds:
+            continue
+        val = json.loads(str(ds[key].values[k]))
+        if "intensity" in val:  # one-site model
+            sites.add(0) if val["intensity"] > 0 else None
+        else:
+            sites.update(int(s) for s, v in val.items() if v["intensity"] > 0)
+    return sites.pop() if len(sites) == 1 else None
+
+
+def pain_map_metrics(ds: xr.Dataset) -> xr.Dataset:
+    """Site areas, painful-site overactive area and centroid per model (analysis only).
+
+    ``ds`` is a ``pain_map``-style experiment result: conditions that each
+    give noxious input to one body site of a pathway model.  Conditions are
+    grouped by model; within a model, the map responses to the sites give the
+    winner-take-all territories (:func:`painsim.readouts.site_territories`).
+
+    Returns
+    -------
+    xarray.Dataset
+        Over ``model`` and ``site``: ``site_area`` (m^2), ``site_centroid_x``
+        (m), ``painful_overactive_area`` (m^2), ``painful_pain``;
+        ``site_maps`` (model, site, map_y, map_x) and ``territory`` (model,
+        map_y, map_x; -1 = no site).
+    """
+    if "map_rate" not in ds:
+        raise ParameterError("ds", "no map_rate", "results of a model with network.layers = 'pathway'")
+    models = [str(m) for m in ds["model"].values] if "model" in ds else ["model"] * ds.sizes["condition"]
+    names = list(dict.fromkeys(models))
+    n_sites = ds.sizes["site"]
+    ny, nx = ds.sizes["map_y"], ds.sizes["map_x"]
+    maps = np.full((len(names), n_sites, ny, nx), np.nan)
+    pains = np.full((len(names), n_sites), np.nan)
+    thr = condition_param(ds, 0, "readout.map_overactive_rate")
+    h = condition_param(ds, 0, "cortex.map.spacing")
+    painful = [0] * len(names)
+    for k, m in enumerate(models):
+        s = stimulated_site(ds, k)
+        if s is None:
+            continue
+        g = names.index(m)
+        maps[g, s] = ds["map_rate"].values[k]
+        pains[g, s] = float(ds["pain"].values[k])
+        painful[g] = int(condition_param(ds, k, "body.painful_site"))
+    area = np.zeros((len(names), n_sites))
+    cx = np.full((len(names), n_sites), np.nan)
+    terr = np.full((len(names), ny, nx), -1)
+    over = np.zeros(len(names))
+    for g in range(len(names)):
+        filled = np.nan_to_num(maps[g], nan=0.0)
+        area[g] = readouts.site_areas(filled, thr, h)
+        terr[g] = readouts.site_territories(filled, thr)
+        for s in range(n_sites):
+            cx[g, s] = readouts.map_centroid(filled[s], thr, h)[0]
+        over[g] = readouts.active_area(filled[painful[g]], thr, h)
+    return xr.Dataset(
+        {"site_area": (("model", "site"), area, {"units": "m^2"}),
+         "site_centroid_x": (("model", "site"), cx, {"units": "m"}),
+         "site_pain": (("model", "site"), pains, {"units": "NRS 0-10"}),
+         "painful_overactive_area": (("model",), over, {"units": "m^2"}),
+         "painful_site": (("model",), np.array(painful)),
+         "site_maps": (("model", "site", "map_y", "map_x"), maps, {"units": "Hz"}),
+         "territory": (("model", "map_y", "map_x"), terr)},
+        coords={"model": names, "site": np.arange(n_sites), "map_x": ds["map_x"].values,
+                "map_y": ds["map_y"].values},
+        attrs={"threshold_hz": thr, "spacing_m": h})
+
+
+# ---------------------------------------------------------------- courses and cohorts
+def course_arms(ds: xr.Dataset) -> list:
+    """(label, Dataset) per arm of a course result (``arm`` dim from run_course_file, or one arm)."""
+    if "arm" in ds.dims:
+        return [(str(a), ds.sel(arm=a)) for a in ds.arm.values]
+    return [(str(ds.attrs.get("protocol", "course")), ds)]
+
+
+def cohort_groups(ds: xr.Dataset) -> list:
+    """(label, boolean mask over patients): peripheral, central post-stroke by type, other central."""
+    et = ds["etiology"].values.astype(str) if "etiology" in ds else np.full(ds.sizes["patient"], "all")
+    st = ds["stroke_type"].values.astype(str) if "stroke_type" in ds else np.full(et.shape, "none")
+    out = [("peripheral", et == "peripheral"), ("ischemic", (et == "central") & (st == "ischemic")),
+           ("hemorrhagic", (et == "central") & (st == "hemorrhagic")),
+           ("central, other", (et == "central") & (st == "none"))]
+    return [(g, m) for g, m in out if m.any()] or [("all", np.ones(et.shape, bool))]

@@ -1,0 +1,67 @@
+"""brian2 code generation: the target, a private compilation cache, a thread-safe import.
+
+brian2 turns every group's equations into code objects.  The ``numpy`` target
+compiles nothing (best for small networks and tests); ``cython`` compiles each
+code object once (tens of seconds, cached under ``~/.cython``) and then runs
+faster for large batches.  The generated code depends only on the equations,
+the names of the brian2 objects and clocks and which parameters are shared
+(:mod:`painsim.circuits.network`), so the cache is reused across calls.
+
+brian2 is imported lazily (it is heavy): ``import painsim`` loads no brian2.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from ..errors import ParameterError
+
+__all__ = ["TARGETS", "codegen_target", "import_brian2", "use_private_cache"]
+
+#: brian2 code-generation targets PAINSIM_TARGET may name.
+TARGETS = ("numpy", "cython", "auto")
+
+
+def codegen_target() -> str:
+    """The brian2 target of this process: ``$PAINSIM_TARGET`` (default ``"numpy"``)."""
+    t = os.environ.get("PAINSIM_TARGET", "numpy")
+    if t not in TARGETS:
+        raise ParameterError("PAINSIM_TARGET", t, f"one of {TARGETS}")
+    return t
+
+
+def import_brian2():
+    """Import brian2, also from a worker thread (Dask runs tasks in threads).
+
+    brian2 installs a SIGINT handler when imported, which Python allows only in
+    the main thread; in a worker thread the handler is skipped (the worker's
+    own process management handles interrupts).
+    """
+    if "brian2" in sys.modules or threading.current_thread() is threading.main_thread():
+        import brian2
+        return brian2
+    original = signal.signal
+    signal.signal = lambda *args, **kwargs: None
+    try:
+        import brian2
+    finally:
+        signal.signal = original
+    return brian2
+
+
+def use_private_cache(directory) -> Path:
+    """Compile this process's Cython code objects into ``directory/cython``.
+
+    Parallel workers each call it with a folder of their own, so that they never
+    race on a shared cache; ``$PAINSIM_BRIAN2_CACHE`` records the folder.
+    Returns the cache folder.
+    """
+    directory = Path(directory)
+    os.environ["PAINSIM_BRIAN2_CACHE"] = str(directory)
+    brian2 = import_brian2()
+    cache = directory / "cython"
+    brian2.prefs["codegen.runtime.cython.cache_dir"] = str(cache)
+    return cache

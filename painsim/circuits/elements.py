@@ -1,0 +1,143 @@
+"""The pieces a circuit layer is made of, drawn in numpy (no brian2 here).
+
+A layer module (:mod:`painsim.circuits.dorsal_horn`, :mod:`painsim.circuits.cortex`)
+declares its :class:`Connection` list and draws, for one point, its
+:class:`Population` objects (per-neuron parameters, initial potentials) and
+:class:`Projection` objects (per-synapse conductances); it describes itself to the
+rest of painsim with one :class:`Layer` object, registered in
+:data:`painsim.circuits.layers.LAYERS`.  :mod:`painsim.circuits.network` turns the
+populations and projections of a batch into brian2 objects.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+__all__ = ["Connection", "Population", "Projection", "GroupDynamics", "Layer", "LayerResults"]
+
+
+@dataclass(frozen=True)
+class Connection:
+    """One projection of a layer: ``name`` is its section in the model file
+    (``dorsal_horn.<name>``, ``plasticity.<name>``)."""
+
+    name: str
+    source: str
+    target: str
+    kind: str  # "exc" or "inh"
+
+
+@dataclass
+class Population:
+    """One population of a point's circuit.
+
+    ``params is None`` marks a spike generator (afferent fibers, TMS-driven
+    inputs); otherwise ``params`` holds per-neuron SI values of every
+    parameter of its group's equations (:func:`painsim.circuits.layers.group_dynamics`)
+    and ``v0`` the initial membrane potentials.
+    """
+
+    name: str
+    n: int
+    params: Mapping[str, np.ndarray] | None = None
+    v0: np.ndarray | None = None
+    #: neuron group the population is simulated in (its equations and synapse
+    #: models, :func:`painsim.circuits.layers.group_dynamics`): populations of one
+    #: group share a brian2 NeuronGroup; dorsal horn "spinal", thalamus and cortex
+    #: "supraspinal"
+    group: str = "spinal"
+
+    @property
+    def is_generator(self) -> bool:
+        return self.params is None
+
+
+@dataclass
+class Projection:
+    """One connection of a point: local (pre, post) indices, per-synapse
+    receptor conductances (``w_ampa, w_nmda, w_nk1`` or ``w_gaba``, S), and
+    a delay (s)."""
+
+    name: str
+    source: str
+    target: str
+    kind: str  # "exc" or "inh"
+    pre: np.ndarray
+    post: np.ndarray
+    conductances: Mapping[str, np.ndarray]
+    delay: float = 0.0
+
+
+@dataclass(frozen=True)
+class GroupDynamics:
+    """Equations of one neuron group (brian2 syntax) and the models of the
+    excitatory and inhibitory synapses onto its neurons (``Synapses`` keyword
+    arguments: ``model``, ``on_pre``)."""
+
+    equations: str
+    exc_synapse: Mapping[str, str]
+    inh_synapse: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A registered circuit layer: everything painsim needs to know about it.
+
+    Attributes
+    ----------
+    name : str
+        Registry name (``"dorsal_horn"``, ``"cortex"``).
+    populations : tuple of str
+        Its population names, in network order (generators included).
+    connections : tuple of Connection
+        Its projections, in network order.
+    groups : mapping
+        The neuron groups it defines: ``{group: GroupDynamics}``.
+    neuron_paths : tuple of (str, str)
+        ``(equation variable, model path)`` of every neuron parameter that a
+        model path sets directly (sweeps store those per neuron).
+    sizes : callable
+        ``sizes(model) -> {population: neurons}`` of one point (all sites),
+        without drawing anything.
+    build : callable
+        ``build(model, seed) -> (populations, projections)``: the layer's part
+        of one point's circuit (:class:`Population`, :class:`Projection`).
+    modalities : mapping
+        Stimulus modalities (``Waveform.modality``) the layer receives, each
+        with the hint given when a model without this layer gets one.
+    inputs : callable
+        ``inputs(model, stimulus, noxious, touch, seed, duration) ->
+        {generator population: AfferentSpikes}``; ``stimulus`` is the request's
+        waveform if its modality is one of ``modalities`` (else ``None``),
+        ``noxious``/``touch`` one :class:`painsim.fibers.NaturalStimulus` per site.
+    results : callable
+        ``results(model, out, duration, pain) -> LayerResults``: the variables
+        (``{name: (dims, values, attrs)}``) and coordinates the layer adds to a
+        simulation Dataset, from the point's raw output ``out``; ``pain`` is the
+        pain score of the layers below (``None`` for the first layer).
+    """
+
+    name: str
+    populations: tuple
+    connections: tuple
+    groups: Mapping[str, GroupDynamics]
+    neuron_paths: tuple
+    sizes: Callable[..., dict]
+    build: Callable[..., tuple]
+    inputs: Callable[..., dict]
+    results: Callable[..., "LayerResults"]
+    modalities: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class LayerResults:
+    """What a layer adds to a simulation Dataset: variables and coordinates
+    (xarray tuples), and the pain score after this layer with a note on how it
+    was formed (``""``: the layer's own score)."""
+
+    variables: dict[str, tuple]
+    coords: dict[str, Any]
+    pain: float | None = None
+    pain_note: str = ""

@@ -1,0 +1,68 @@
+"""The registry of circuit layers and the layer stacks a model can name.
+
+A layer is one module of :mod:`painsim.circuits` that describes itself with a
+:class:`painsim.circuits.elements.Layer` (its populations, projections, neuron
+groups and their equations, parameters, sizes, inputs and the result variables
+it adds to a simulation Dataset).  A model's ``network.layers`` names a stack
+of registered layers, simulated bottom-up in one network:
+
+* ``"spinal"``: the dorsal-horn gate alone (:mod:`painsim.circuits.dorsal_horn`;
+  Melzack & Wall 1965, Zhang, Janik & Grill 2014, Aguiar et al. 2010);
+* ``"pathway"``: the dorsal horn with thalamus, S1, M1 and descending control
+  (:mod:`painsim.circuits.cortex`).
+
+The plan, the network and the simulation iterate over the stack; adding a
+layer is one module and one line in :data:`LAYERS` (plus its place in
+:data:`STACKS`).
+"""
+from __future__ import annotations
+
+from ..errors import ParameterError
+from ..params import register_choices
+from . import cortex, dorsal_horn
+from .elements import GroupDynamics, Layer
+
+__all__ = ["LAYERS", "STACKS", "stack", "group_dynamics", "neuron_variables"]
+
+#: Registered layers by name, bottom-up.
+LAYERS: dict[str, Layer] = {
+    "dorsal_horn": dorsal_horn.LAYER,
+    "cortex": cortex.LAYER,
+}
+
+#: The ``network.layers`` choices: which registered layers each stack holds, bottom-up.
+STACKS: dict[str, tuple[str, ...]] = {
+    "spinal": ("dorsal_horn",),
+    "pathway": ("dorsal_horn", "cortex"),
+}
+
+register_choices("layers", STACKS)
+
+
+def stack(model) -> list[Layer]:
+    """The layers of ``model`` (its ``network.layers`` stack), bottom-up."""
+    name = model.text("network.layers")
+    if name not in STACKS:
+        raise ParameterError("network.layers", name, f"one of {tuple(STACKS)}")
+    return [LAYERS[layer] for layer in STACKS[name]]
+
+
+def group_dynamics(group: str) -> tuple[str, dict, dict]:
+    """Neuron equations and excitatory / inhibitory synapse models of a neuron group,
+    as the layer that defines the group declares them: the dorsal horn's
+    "spinal" (AMPA, NMDA, NK1, GABA_A, wind-up CAN current) or the supraspinal
+    ones (AMPA and GABA_A only)."""
+    found: dict[str, GroupDynamics] = {}
+    for layer in LAYERS.values():
+        found.update(layer.groups)
+    if group not in found:
+        raise ParameterError("Population.group", group, " or ".join(repr(g) for g in found))
+    dyn = found[group]
+    return dyn.equations, dyn.exc_synapse, dyn.inh_synapse
+
+
+def neuron_variables(paths) -> frozenset[str]:
+    """The neuron-equation parameters that the model ``paths`` set directly
+    (e.g. ``dorsal_horn.synapse.tau_ampa`` -> ``tau_ampa``), in any registered layer."""
+    paths = set(paths)
+    return frozenset(var for layer in LAYERS.values() for var, path in layer.neuron_paths if path in paths)

@@ -1,0 +1,199 @@
+"""Calibration of cohort distribution parameters to published targets
+(:func:`calibrate`): common random numbers make the simulated statistics a
+deterministic, nearly smooth function of the parameters, minimised with
+:func:`scipy.optimize.minimize` in the unit box of the parameter bounds."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import numpy as np
+from scipy.optimize import minimize
+
+from ..errors import ParameterError, SpecError, UnknownKeyError
+from .distributions import get_parameter, has_parameter, resolve_distributions, set_parameter
+from .sampling import sample
+from .statistics import PUBLISHED, odds_ratio, responder_flags
+
+__all__ = ["CalibrationResult", "calibrate", "TARGET_STATISTICS"]
+
+@dataclass
+class CalibrationResult:
+    """What :func:`calibrate` found.
+
+    Attributes
+    ----------
+    fitted : dict
+        Distribution parameter -> fitted value.
+    start : dict
+        The starting values.
+    targets, achieved : dict
+        Target statistics and the values at the fitted parameters.
+    mismatch : dict
+        ``achieved - target`` per statistic (odds ratios on the log scale).
+    loss : float
+        The objective at the optimum.
+    distributions : dict
+        The fitted distributions (pass to :func:`sample` via ``distributions``).
+    success : bool
+    nfev : int
+    """
+
+    fitted: dict
+    start: dict
+    targets: dict
+    achieved: dict
+    mismatch: dict
+    loss: float
+    distributions: dict = field(repr=False)
+    success: bool = True
+    nfev: int = 0
+    message: str = ""
+
+
+def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
+              parameters: Mapping[str, tuple[float, float]] | None = None, n: int = 400, seed: int = 0,
+              preset: str | None = "default", distributions: Mapping | None = None,
+              weights: Mapping[str, float] | None = None, method: str = "Nelder-Mead",
+              maxiter: int = 200) -> CalibrationResult:
+    """Fit cohort distribution parameters so that simulated statistics match targets.
+
+    Parameters
+    ----------
+    simulate : callable
+        ``simulate(table) -> table`` with a ``relief`` column (and
+        ``responder_*``), e.g. ``lambda t: cohort.run(t, protocol)``, or a
+        cheap surrogate.
+    targets : dict, optional
+        Statistic -> target value; statistics: ``responder_rate_30``,
+        ``responder_rate_50``, ``mean_relief``, ``or_central_vs_peripheral``,
+        ``or_ischemic_vs_hemorrhagic``.  Default: the published targets
+        (:data:`PUBLISHED`).
+    parameters : dict, optional
+        Distribution parameter -> (low, high) bounds, named
+        ``"<attribute>[.<group>].<parameter>"`` (e.g.
+        ``"descending_integrity.hemorrhagic.mean"``).  Default: the means of
+        descending integrity in peripheral, ischemic and hemorrhagic patients.
+    n : int
+        Patients per evaluation.  The same uniform numbers are used at every
+        evaluation (common random numbers), so the objective is a
+        deterministic, nearly smooth function of the parameters.
+    seed : int
+        Seed of the cohort draw.
+    weights : dict, optional
+        Weight of each statistic in the squared-error loss (default 1;
+        odds ratios are compared on the log scale).
+    method : str
+        A bounded method of :func:`scipy.optimize.minimize`.
+    maxiter : int
+        Maximum iterations.
+
+    Returns
+    -------
+    CalibrationResult
+    """
+    targets = _targets(targets)
+    if parameters is None:
+        parameters = {"descending_integrity.peripheral.mean": (0.05, 0.98),
+                      "descending_integrity.ischemic.mean": (0.05, 0.98),
+                      "descending_integrity.hemorrhagic.mean": (0.05, 0.98)}
+    if not parameters:
+        raise SpecError("parameters", parameters, "at least one distribution parameter to fit")
+    dists, _ = resolve_distributions(preset, distributions)
+    names, x0, lo, hi = _start(dists, parameters)
+    objective = _Objective(simulate, dists, names, lo, hi, targets, dict(weights or {}), n, seed)
+    # optimize in the unit box: Nelder-Mead's initial simplex then spans a sensible 5 % of each range
+    z0 = (x0 - lo) / (hi - lo)
+    res = minimize(lambda z: objective(z)[0], z0, method=method, bounds=[(0, 1)] * len(names),
+                   options={"maxiter": maxiter, "xatol": 1e-4, "fatol": 1e-10} if method == "Nelder-Mead"
+                   else {"maxiter": maxiter})
+    z = np.clip(res.x, 0, 1)
+    loss, achieved = objective(z)
+    x = lo + z * (hi - lo)
+    return CalibrationResult(
+        fitted=dict(zip(names, map(float, x))), start=dict(zip(names, map(float, x0))), targets=dict(targets),
+        achieved=achieved, mismatch={t: _discrepancy(t, achieved.get(t, np.nan), targets[t]) for t in targets},
+        loss=float(loss), distributions=objective.dists_at(x), success=bool(res.success), nfev=int(res.nfev),
+        message=str(res.message))
+
+
+def _targets(targets: Mapping[str, float] | None) -> dict:
+    """The target statistics (default: the published ones), names checked."""
+    targets = dict(targets) if targets is not None else {k: v["value"] for k, v in PUBLISHED.items()}
+    for k in targets:
+        if k not in TARGET_STATISTICS:
+            raise UnknownKeyError(k, TARGET_STATISTICS, what="calibration target")
+    return targets
+
+
+def _start(dists: Mapping, parameters: Mapping) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
+    """(names, start values within the bounds, low bounds, high bounds) of the fitted parameters."""
+    names = list(parameters)
+    start = {k: float(get_parameter(dists, k)) if has_parameter(dists, k) else None for k in names}
+    for k in names:
+        set_parameter(dists, k, start[k] if start[k] is not None else np.mean(parameters[k]))  # validates names
+    x0 = np.array([start[k] if start[k] is not None else np.mean(parameters[k]) for k in names])
+    lo = np.array([parameters[k][0] for k in names], float)
+    hi = np.array([parameters[k][1] for k in names], float)
+    if np.any(hi <= lo):
+        raise SpecError("parameters", dict(parameters), "bounds (low, high) with low < high")
+    return names, np.clip(x0, lo, hi), lo, hi
+
+
+class _Objective:
+    """The calibration loss at a point of the unit box, cached: (loss, achieved statistics)."""
+
+    def __init__(self, simulate, dists, names, lo, hi, targets, weights, n, seed):
+        self.simulate, self.dists, self.names, self.lo, self.hi = simulate, dists, names, lo, hi
+        self.targets, self.weights, self.n, self.seed = targets, weights, n, seed
+        self.cache: dict = {}
+
+    def dists_at(self, x) -> dict:
+        """The distributions with the fitted parameters at ``x``."""
+        d = dict(self.dists)
+        for k, v in zip(self.names, x):
+            d = set_parameter(d, k, float(v))
+        return d
+
+    def __call__(self, z):
+        z = np.clip(z, 0, 1)
+        key = tuple(np.round(z, 12))
+        if key not in self.cache:
+            x = self.lo + z * (self.hi - self.lo)
+            targets = self.targets
+            try:
+                table = self.simulate(sample(self.n, seed=self.seed, _dists=self.dists_at(x)))
+                achieved = {t: _stat(table, t) for t in targets}
+                loss = sum(self.weights.get(t, 1.0) * _discrepancy(t, achieved[t], targets[t]) ** 2
+                           for t in targets)
+            except ParameterError:
+                achieved, loss = {}, 1e6
+            self.cache[key] = (loss, achieved)
+        return self.cache[key]
+
+
+#: Statistics :func:`calibrate` can fit.
+TARGET_STATISTICS = ("responder_rate_30", "responder_rate_50", "or_central_vs_peripheral",
+                     "or_ischemic_vs_hemorrhagic", "mean_relief")
+
+
+def _stat(table, name: str) -> float:
+    if name == "responder_rate_30":
+        return float(responder_flags(table, 0.3).mean())
+    if name == "responder_rate_50":
+        return float(responder_flags(table, 0.5).mean())
+    if name == "mean_relief":
+        return float(np.nanmean(table["relief"]))
+    by, lv, ref = {"or_central_vs_peripheral": ("etiology", "central", "peripheral"),
+                   "or_ischemic_vs_hemorrhagic": ("stroke_type", "ischemic", "hemorrhagic")}[name]
+    r = odds_ratio(table, by, lv, ref)
+    return r["odds_ratio"]
+
+
+def _discrepancy(name: str, achieved: float, target: float) -> float:
+    if name.startswith("or_"):
+        if not (achieved > 0 and math.isfinite(achieved)):
+            return 10.0
+        return math.log(achieved) - math.log(target)
+    return achieved - target

@@ -1,0 +1,283 @@
+"""Distributions of patient attributes, their defaults (each with the reason for
+its numbers), the named presets, and distribution parameters by name
+(``"<attribute>[.<group>].<parameter>"``, as :func:`painsim.cohort.calibrate` fits them)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, Mapping
+
+import numpy as np
+from scipy.stats import beta as beta_dist, norm
+
+from ..errors import ParameterError, UnknownKeyError
+
+__all__ = ["Distribution", "Beta", "LogNormal", "Bernoulli", "Fixed", "GROUPS", "PRESETS", "CATEGORICAL", "default_distributions",
+           "resolve_distributions", "get_parameter", "set_parameter", "has_parameter"]
+
+
+class Distribution:
+    """Base of the distributions: parameters by name, checked on creation and on change."""
+
+    params: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        for p in self.params:
+            setattr(self, p, float(getattr(self, p)))
+        self._check()
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:  # inverse CDF: smooth in the parameters
+        raise NotImplementedError
+
+    def get(self, name):
+        """The value of parameter ``name``."""
+        return getattr(self, name)
+
+    def set(self, name, value):
+        """A copy with parameter ``name`` set to ``value`` (checked)."""
+        if name not in self.params:
+            raise UnknownKeyError(name, self.params, what=f"parameter of {type(self).__name__}")
+        new = type(self)(**{p: getattr(self, p) for p in self.params})
+        setattr(new, name, float(value))
+        new._check()
+        return new
+
+    def _check(self):
+        pass
+
+    def __repr__(self):
+        return f"{type(self).__name__}({', '.join(f'{p}={getattr(self, p):.4g}' for p in self.params)})"
+
+
+def _distribution(cls):
+    """A distribution class: its fields are its parameters (floats)."""
+    cls = dataclass(repr=False, eq=False)(cls)
+    cls.params = tuple(f.name for f in fields(cls))
+    return cls
+
+
+@_distribution
+class Beta(Distribution):
+    """Beta distribution on [0, 1] by its mean and concentration (a + b)."""
+
+    mean: float
+    concentration: float = 10.0
+
+    def _check(self):
+        if not 0 < self.mean < 1:
+            raise ParameterError("Beta.mean", self.mean, "a mean strictly between 0 and 1")
+        if not self.concentration > 0:
+            raise ParameterError("Beta.concentration", self.concentration, "a concentration > 0")
+
+    def ppf(self, u):
+        a = self.mean * self.concentration
+        return beta_dist.ppf(u, a, self.concentration - a)
+
+
+@_distribution
+class LogNormal(Distribution):
+    """Log-normal distribution by its median and the SD of its logarithm."""
+
+    median: float
+    sigma: float = 0.2
+
+    def _check(self):
+        if not self.median > 0 or not self.sigma >= 0:
+            raise ParameterError("LogNormal", (self.median, self.sigma), "median > 0 and sigma >= 0")
+
+    def ppf(self, u):
+        return self.median * np.exp(self.sigma * norm.ppf(u))
+
+
+@_distribution
+class Bernoulli(Distribution):
+    """A yes/no attribute with probability ``p`` of yes."""
+
+    p: float
+
+    def _check(self):
+        if not 0 <= self.p <= 1:
+            raise ParameterError("Bernoulli.p", self.p, "a probability in [0, 1]")
+
+    def ppf(self, u):
+        return (np.asarray(u) < self.p)
+
+
+@_distribution
+class Fixed(Distribution):
+    """Every patient has the same value."""
+
+    value: float
+
+    def ppf(self, u):
+        return np.full(np.shape(u), self.value)
+
+
+#: Groups a continuous attribute's distribution may depend on: "central",
+#: "peripheral" (etiology) or "ischemic", "hemorrhagic" (stroke type, central
+#: patients); a plain distribution applies to everyone.
+GROUPS = ("peripheral", "central", "ischemic", "hemorrhagic")
+
+#: The yes/no draws that place a patient in a group (numbers given for them are probabilities).
+CATEGORICAL = ("central", "stroke", "ischemic")
+
+
+def default_distributions() -> dict[str, Any]:
+    """The default patient distributions, each with the reason for its numbers.
+
+    Returns
+    -------
+    dict
+        ``central`` and ``stroke`` and ``ischemic`` (Bernoulli shares) and,
+        per attribute of :data:`PATIENT_TO_MODEL`, a distribution or a dict
+        of distributions by group (see :data:`GROUPS`; the most specific
+        group of a patient wins: stroke type, then etiology).
+    """
+    # Groups: "peripheral" (peripheral neuropathic pain), "central" (central pain that is not
+    # post-stroke: spinal cord injury, multiple sclerosis), "ischemic" / "hemorrhagic" (central
+    # post-stroke pain, CPSP).  Centres are the values of the model presets
+    # (models/peripheral_neuropathic.toml, central_poststroke_{ischemic,hemorrhagic}.toml); the
+    # spreads are chosen (no patient-level data); none is tuned to the cohort's published outcomes.
+    zero = Fixed(0.0)
+    return {
+        # chosen: ~40 % central neuropathic pain, as in pain-clinic rTMS series where post-stroke and
+        # spinal-cord-injury pain are a large minority; the share is not in the abstract of
+        # Eur J Pain 2025;29:e4763 (seeds/004)
+        "central": Bernoulli(0.4),
+        # chosen: most central pain treated by M1 rTMS is post-stroke (CPSP); the rest spinal cord / MS
+        "stroke": Bernoulli(0.7),
+        # chosen: ~60 % ischemic among CPSP patients (ischemic strokes are ~85 % of strokes, but
+        # thalamic haemorrhage is over-represented in CPSP)
+        "ischemic": Bernoulli(0.6),
+        # ectopic discharge is a peripheral-nerve-injury mechanism (Devor 2009 Exp Brain Res 196:115):
+        # peripheral_neuropathic preset 0.3, chosen concentration 8 (SD 0.15); none in central pain
+        # (no injured peripheral nerve in the model of CPSP / SCI pain)
+        "ectopic_activity": {"peripheral": Beta(0.3, 8.0), "central": zero},
+        # spinal disinhibition: peripheral_neuropathic preset 0.5 (Coull 2003 Nature 424:938), chosen
+        # concentration 6 (SD 0.19); central non-stroke pain: chosen 0.3, dorsal-horn hyperexcitability
+        # at the level of a spinal cord injury [recalled: Gwak & Hulsebosch 2011]; CPSP presets: none
+        "disinhibition": {"peripheral": Beta(0.5, 6.0), "central": Beta(0.3, 6.0),
+                          "ischemic": zero, "hemorrhagic": zero},
+        # C-synapse sensitization: peripheral_neuropathic preset 1.5 (Woolf 2011), chosen 20 % log-SD;
+        # central non-stroke chosen 1.3 (spinal sensitization after cord injury, as above); CPSP: none
+        "sensitization": {"peripheral": LogNormal(1.5, 0.2), "central": LogNormal(1.3, 0.2),
+                          "ischemic": Fixed(1.0), "hemorrhagic": Fixed(1.0)},
+        # S1 map enlargement: peripheral_neuropathic preset 0.5 (Flor 1995), chosen concentration 6;
+        # central non-stroke chosen 0.3; CPSP presets: none (their generator is thalamic)
+        "map_reorganization": {"peripheral": Beta(0.5, 6.0), "central": Beta(0.3, 6.0),
+                               "ischemic": zero, "hemorrhagic": zero},
+        # fraction of the painful site's relay destroyed: CPSP presets 0.3 (lacune) and 0.5
+        # (haematomas are larger), chosen concentration 10 (SD ~0.14-0.15); none otherwise
+        "thalamic_lesion": {"peripheral": zero, "central": zero,
+                            "ischemic": Beta(0.3, 10.0), "hemorrhagic": Beta(0.5, 10.0)},
+        # tonic drive of surviving relay neurons (nS): CPSP preset 2.4 nS, just above the 2 nS
+        # rheobase (thalamic hyperactivity, Jeanmonod 1996 [recalled]); chosen log-SD 0.1, so ~4 % of
+        # CPSP patients fall below the rheobase (no spontaneous thalamic generator); none otherwise
+        "thalamic_drive": {"peripheral": zero, "central": zero,
+                           "ischemic": LogNormal(2.4, 0.1), "hemorrhagic": LogNormal(2.4, 0.1)},
+        # reticular (TRN) inhibition of the relay lost: CPSP preset 0.5 (Craig 1998), chosen
+        # concentration 8; none otherwise
+        "thalamic_disinhibition": {"peripheral": zero, "central": zero,
+                                   "ischemic": Beta(0.5, 8.0), "hemorrhagic": Beta(0.5, 8.0)},
+        # S1 lateral inhibition lost: CPSP preset 0.2, chosen concentration 10; none otherwise
+        "cortical_disinhibition": {"peripheral": zero, "central": zero,
+                                   "ischemic": Beta(0.2, 10.0), "hemorrhagic": Beta(0.2, 10.0)},
+        # M1 -> thalamus fibres lost: hemorrhagic preset 0.6 (internal-capsule damage), chosen
+        # concentration 8; ischemic preset 0 ("spared"): chosen Beta(0.1, 10), a lacune near the
+        # capsule occasionally clips them; none otherwise
+        "corticothalamic_damage": {"peripheral": zero, "central": zero,
+                                   "ischemic": Beta(0.1, 10.0), "hemorrhagic": Beta(0.6, 8.0)},
+        # fraction of the descending (M1 -> PAG/RVM -> dorsal horn) pathway intact: presets 1.0
+        # (peripheral, ischemic) and 0.5 (hemorrhagic); chosen Beta(0.9, 20) (SD 0.07) for intact
+        # pathways with inter-individual variation of descending control, and Beta(0.5, 12) after a
+        # haemorrhage; central non-stroke chosen 0.6 (a cord lesion interrupts bulbospinal fibres)
+        "descending_integrity": {"peripheral": Beta(0.9, 20.0), "central": Beta(0.6, 12.0),
+                                 "ischemic": Beta(0.9, 20.0), "hemorrhagic": Beta(0.5, 12.0)},
+        # median TMS threshold of the modelled M1 neurons in units of the patient's RMT: 1.0 by the
+        # model's definition (cortex.m1.tms_threshold); chosen log-SD 0.15 between patients (the
+        # neurons whose outputs carry analgesia need not share the corticospinal threshold that
+        # defines RMT; RMT itself is the intensity reference of the protocol)
+        "stimulation_threshold": LogNormal(1.0, 0.15),
+        # chosen: Aβ threshold of the model (0.5 mA) with 30 % log-normal spread between patients
+        # (electrode-to-fibre distance; only matters for amplitudes given in mA)
+        "afferent_threshold": LogNormal(0.5, 0.3),
+    }
+
+
+#: Named cohorts: modifications of :func:`default_distributions`.
+PRESETS: dict[str, dict[str, Any]] = {
+    "default": {},
+    # the real-world 20 Hz M1 rTMS cohort of REFERENCES.md (Eur J Pain 2025): defaults, to be calibrated
+    "rtms_real_world": {},
+    "peripheral": {"central": Bernoulli(0.0)},
+    "central_post_stroke": {"central": Bernoulli(1.0), "stroke": Bernoulli(1.0)},
+}
+
+
+def resolve_distributions(preset: str | None, distributions: Mapping | None) -> tuple[dict, set]:
+    """The distributions of a preset with replacements, and the attributes given explicitly.
+
+    Replacements (as for :func:`painsim.cohort.sample`): a distribution, a
+    number (a fixed value, or a probability for :data:`CATEGORICAL`), or a
+    dict of those by group (merged into the preset's groups).
+    """
+    if preset is not None and preset not in PRESETS:
+        raise UnknownKeyError(preset, PRESETS, what="cohort preset")
+    dists = default_distributions()
+    dists.update(PRESETS.get(preset or "default", {}))
+    explicit = set()
+    for k, v in (distributions or {}).items():
+        if k not in dists:
+            raise UnknownKeyError(k, dists, what="patient attribute")
+        if isinstance(v, Mapping):
+            for g in v:
+                if g not in GROUPS:
+                    raise UnknownKeyError(g, GROUPS, what=f"group of {k!r}")
+            base = dists[k] if isinstance(dists[k], Mapping) else {}
+            dists[k] = {**base, **v}
+        elif isinstance(v, Distribution):
+            dists[k] = v
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            dists[k] = Fixed(v) if k not in CATEGORICAL else Bernoulli(v)
+        else:
+            raise ParameterError(k, v, "a distribution (cohort.Beta, LogNormal, Bernoulli, Fixed), "
+                                       "a number, or a dict of them by group")
+        explicit.add(k)
+    return dists, explicit
+
+
+def get_parameter(dists: Mapping, name: str) -> float:
+    """The value of distribution parameter ``"attribute[.group].parameter"``."""
+    parts = name.split(".")
+    node = dists[parts[0]]
+    if isinstance(node, Mapping):
+        node = node[parts[1]]
+        return node.get(parts[2])
+    return node.get(parts[1])
+
+
+def has_parameter(dists: Mapping, name: str) -> bool:
+    """Whether ``name`` names a parameter of ``dists``."""
+    try:
+        get_parameter(dists, name)
+        return True
+    except (KeyError, AttributeError, IndexError):
+        return False
+
+
+def set_parameter(dists: dict, name: str, value: float) -> dict:
+    """A copy of ``dists`` with ``"attribute[.group].parameter"`` set to ``value``."""
+    parts = name.split(".")
+    if parts[0] not in dists:
+        raise UnknownKeyError(parts[0], dists, what="patient attribute")
+    out = dict(dists)
+    node = out[parts[0]]
+    if isinstance(node, Mapping):
+        if len(parts) != 3 or parts[1] not in node:
+            raise UnknownKeyError(name, [f"{parts[0]}.{g}.{p}" for g, d in node.items() for p in d.params],
+                                  what="distribution parameter")
+        out[parts[0]] = {**node, parts[1]: node[parts[1]].set(parts[2], value)}
+    else:
+        if len(parts) != 2:
+            raise UnknownKeyError(name, [f"{parts[0]}.{p}" for p in node.params], what="distribution parameter")
+        out[parts[0]] = node.set(parts[1], value)
+    return out

@@ -1,0 +1,279 @@
+"""Cohort experiment files (``[experiment] kind = "cohort"``): reading and
+checking one (:func:`load_cohort_spec`), running it (:func:`run_cohort_file`),
+and the result as a labelled Dataset (:func:`to_dataset`, :func:`from_dataset`)."""
+from __future__ import annotations
+
+import json
+import time
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ..checks import whole
+from ..circuits import codegen_target
+from ..errors import ModelFileError, ParameterError, UnknownKeyError
+from ..params import find_builtin, load_model, read_toml
+from ..protocols import resolve as resolve_protocol
+from ..version import __version__
+from .distributions import (CATEGORICAL, GROUPS, PRESETS, Bernoulli, Beta, Distribution, Fixed, LogNormal,
+                            resolve_distributions)
+from .run import run
+from .sampling import PATIENT_TO_MODEL, sample
+from .statistics import PUBLISHED, responder_rates, statistics
+
+__all__ = ["COHORT_KEYS", "COHORT_TABLES", "load_cohort_spec", "run_cohort_file", "to_dataset", "from_dataset"]
+
+#: Keys of ``[experiment]`` in a ``kind = "cohort"`` file.
+COHORT_KEYS = ("name", "description", "kind", "model", "preset", "n_patients", "seed", "batch_size", "workers",
+               "relief_day", "protocol", "figure")
+#: Tables of a cohort file.
+COHORT_TABLES = ("experiment", "protocol", "distributions", "params")
+_DIST_TYPES = {"beta": Beta, "lognormal": LogNormal, "bernoulli": Bernoulli, "fixed": Fixed}
+
+
+def load_cohort_spec(path_or_spec) -> dict:
+    """Read and check a cohort experiment file (``kind = "cohort"``) before any work.
+
+    File layout (see ``experiments/rtms_cohort.toml``)::
+
+        [experiment]
+        name = "rtms_cohort"
+        kind = "cohort"
+        model = "pain_pathway"          # the base model every patient modifies
+        preset = "rtms_real_world"      # cohort.PRESETS
+        n_patients = 24
+        seed = 1
+        batch_size = 32                 # patients whose courses run together
+        workers = 1                     # processes
+        relief_day = 4                  # optional; default the protocol's end_day
+        protocol = "rtms_m1_20hz"       # or a [protocol] table (painsim.protocols.from_spec)
+
+        [distributions]                 # optional replacements of cohort.default_distributions()
+        descending_integrity = {hemorrhagic = {type = "beta", mean = 0.5, concentration = 12}}
+
+        [params]                        # optional dotted overrides of the base model
+
+    Returns
+    -------
+    dict
+        ``experiment`` (the table), ``protocol`` (a Protocol), ``model``
+        (the base Model), ``distributions`` (parsed), ``_path``.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        A misspelt key, table, preset, attribute, group or distribution
+        type (the nearest valid one is named).
+    painsim.errors.ParameterError
+        A bad value (n_patients, batch_size, workers, relief_day ...).
+    painsim.errors.ModelFileError
+        No protocol.
+    """
+    if isinstance(path_or_spec, Mapping):
+        spec, path = dict(path_or_spec), path_or_spec.get("_path", "<dict>")
+    else:
+        path = find_builtin(path_or_spec, "experiments")
+        spec = read_toml(path)
+    for k in spec:
+        if k not in COHORT_TABLES and k != "_path":
+            raise UnknownKeyError(k, COHORT_TABLES, what="table of a cohort experiment")
+    exp = _experiment_table(spec, path)
+    protocol = _protocol(spec, exp, path)
+    params = spec.get("params", {})
+    if not isinstance(params, Mapping):
+        raise ParameterError("params", params, "a table of dotted model paths, e.g. [params]")
+    model = load_model(exp.get("model", "pain_pathway"), params or None)
+    dists = spec.get("distributions", {})
+    if not isinstance(dists, Mapping):
+        raise ParameterError("distributions", dists, "a table of patient attributes, e.g. [distributions]")
+    parsed = _distributions_from_spec(dists, exp.get("preset", "default"))
+    for attr, path_ in PATIENT_TO_MODEL.items():  # every sampled patient must be a valid model
+        if path_ not in model.leaves:
+            raise UnknownKeyError(path_, [k for k in model.leaves if not k.startswith("model.")],
+                                  what=f"model parameter for patient attribute {attr!r} "
+                                       f"(model {model.name!r})")
+    return {"experiment": dict(exp), "protocol": protocol, "model": model, "distributions": parsed,
+            "_path": str(path)}
+
+
+def _experiment_table(spec: Mapping, path) -> Mapping:
+    """The checked ``[experiment]`` table of a cohort file."""
+    exp = spec.get("experiment")
+    if not isinstance(exp, Mapping):
+        raise ModelFileError(f"{path}: missing [experiment] table")
+    if exp.get("kind") != "cohort":
+        raise ParameterError("experiment.kind", exp.get("kind"), '"cohort" for a cohort file')
+    for k in exp:
+        if k not in COHORT_KEYS:
+            raise UnknownKeyError(k, COHORT_KEYS, what="key of [experiment] in a cohort file")
+    whole(exp.get("n_patients", 1), "experiment.n_patients")
+    whole(exp.get("batch_size", 32), "experiment.batch_size")
+    whole(exp.get("workers", 1), "experiment.workers")
+    if isinstance(exp.get("seed", 0), bool) or not isinstance(exp.get("seed", 0), int):
+        raise ParameterError("experiment.seed", exp.get("seed"), "a whole number")
+    preset = exp.get("preset", "default")
+    if preset not in PRESETS:
+        raise UnknownKeyError(str(preset), PRESETS, what="cohort preset (experiment.preset)")
+    if "relief_day" in exp:
+        d = exp["relief_day"]
+        if isinstance(d, bool) or not isinstance(d, (int, float)) or not d >= 0:
+            raise ParameterError("experiment.relief_day", d, "a day >= 0 from the first session")
+    return exp
+
+
+def _protocol(spec: Mapping, exp: Mapping, path):
+    """The protocol of a cohort file: a ``[protocol]`` table, else a name under ``[experiment]``."""
+    if "protocol" in spec:
+        if not isinstance(spec["protocol"], Mapping):
+            raise ParameterError("protocol", spec["protocol"], "a [protocol] table (painsim.protocols.from_spec)")
+        return resolve_protocol(spec["protocol"])
+    if "protocol" in exp:
+        return resolve_protocol(exp["protocol"], where="experiment.protocol")
+    raise ModelFileError(f"{path}: no protocol (protocol = \"name\" under [experiment], or a [protocol] table)")
+
+
+def _dist_from_spec(spec, where: str):
+    """A distribution from a TOML value: a number or ``{type = "beta", mean = .., concentration = ..}``."""
+    if isinstance(spec, (int, float)) and not isinstance(spec, bool):
+        return spec
+    if not isinstance(spec, Mapping) or "type" not in spec:
+        raise ParameterError(where, spec, 'a number or a table {type = "beta" | "lognormal" | "bernoulli" | "fixed", '
+                                          '<its parameters>}, or a table of those by group')
+    kind = spec["type"]
+    if kind not in _DIST_TYPES:
+        raise UnknownKeyError(str(kind), _DIST_TYPES, what=f"distribution type of {where}")
+    cls = _DIST_TYPES[kind]
+    for k in spec:
+        if k != "type" and k not in cls.params:
+            raise UnknownKeyError(k, cls.params, what=f"parameter of {kind} ({where})")
+    try:
+        return cls(**{k: v for k, v in spec.items() if k != "type"})
+    except TypeError as e:
+        raise ParameterError(where, dict(spec), f"the parameters {list(cls.params)} of {kind}") from e
+
+
+def _distributions_from_spec(table: Mapping, preset) -> dict:
+    """The ``[distributions]`` table: attribute -> distribution, or {group: distribution}."""
+    dists, _ = resolve_distributions(preset, None)
+    out = {}
+    for attr, v in table.items():
+        where = f"distributions.{attr}"
+        if attr not in dists:
+            raise UnknownKeyError(attr, dists, what="patient attribute of [distributions]")
+        if isinstance(v, Mapping) and "type" not in v:
+            for g in v:
+                if g not in GROUPS:
+                    raise UnknownKeyError(g, GROUPS, what=f"group of {where}")
+            out[attr] = {g: (_as_dist(_dist_from_spec(d, f"{where}.{g}"), attr)) for g, d in v.items()}
+        else:
+            out[attr] = _dist_from_spec(v, where)
+    return out
+
+
+def _as_dist(v, attr):
+    if isinstance(v, Distribution):
+        return v
+    return Bernoulli(v) if attr in CATEGORICAL else Fixed(v)
+
+
+def to_dataset(table, stats: Mapping | None = None, attrs: Mapping | None = None):
+    """A cohort result table (and its :func:`statistics`) as a labelled Dataset.
+
+    Dimensions: ``patient`` (every column of the table), ``statistic``
+    (simulated vs published: ``simulated``, ``sim_ci_low``, ``sim_ci_high``,
+    ``published``, ``pub_ci_low``, ``pub_ci_high``), and ``group`` x
+    ``threshold`` (responder rates with Wilson intervals, overall and by
+    etiology / stroke type).  Attrs: the comparison as JSON, the patient
+    attributes, painsim version, and ``attrs``.
+    """
+    stats = dict(stats) if stats is not None else statistics(table)
+    data = {}
+    for c in table.columns:
+        v = table[c].to_numpy()
+        data[c] = (("patient",), v.astype(str) if v.dtype == object else v)
+    data["relief"] = (("patient",), table["relief"].to_numpy(float),
+                      {"units": "1", "long_name": "relief from baseline at the response day (fraction)"})
+    if "baseline_pain" in table:
+        data["baseline_pain"] = (("patient",), table["baseline_pain"].to_numpy(float), {"units": "NRS 0-10"})
+    comp = stats["comparison"]
+    for col in comp.columns:
+        data[col] = (("statistic",), comp[col].to_numpy(float))
+    groups = {"all": table}
+    if "etiology" in table:
+        for g in ("peripheral", "central"):
+            groups[g] = table[table["etiology"] == g]
+    if "stroke_type" in table:
+        for g in ("ischemic", "hemorrhagic"):
+            groups[g] = table[table["stroke_type"] == g]
+    thresholds = (0.3, 0.5)
+    rr = {k: np.full((len(groups), len(thresholds)), np.nan) for k in ("rate", "ci_low", "ci_high", "n")}
+    for i, sub in enumerate(groups.values()):
+        if len(sub):
+            r = responder_rates(sub, thresholds)
+            for j, t in enumerate(thresholds):
+                for k in rr:
+                    rr[k][i, j] = r.loc[t, k]
+    for k, v in rr.items():
+        data[f"responder_{k}"] = (("group", "threshold"), v)
+    ds = xr.Dataset(data, coords={"patient": np.arange(len(table)), "statistic": list(comp.index),
+                                  "group": list(groups), "threshold": list(thresholds)})
+    ds["threshold"].attrs["long_name"] = "relief threshold of a responder (fraction)"
+    ors = {k: stats.get(k) for k in ("or_central_vs_peripheral", "or_ischemic_vs_hemorrhagic")}
+    ds.attrs.update({"painsim_version": __version__,
+                     "comparison": comp.reset_index().to_json(orient="records"),
+                     "odds_ratios": json.dumps(ors, default=float),
+                     "published": json.dumps(PUBLISHED, default=list),
+                     "attributes": " ".join(a for a in PATIENT_TO_MODEL if a in table),
+                     **{k: v for k, v in table.attrs.items() if isinstance(v, (str, int, float))},
+                     **dict(attrs or {})})
+    return ds
+
+
+def from_dataset(ds):
+    """The patient table of a Dataset written by :func:`to_dataset` (pandas)."""
+    cols = {k: ds[k].values for k in ds.data_vars if ds[k].dims == ("patient",)}
+    return pd.DataFrame(cols, index=pd.RangeIndex(ds.sizes["patient"], name="patient"))
+
+
+def run_cohort_file(path_or_spec, seed: int | None = None, n_patients: int | None = None,
+                    workers: int | None = None, progress: bool = False, store=None, resume: bool = False):
+    """Run a cohort experiment file (``kind = "cohort"``): sample, run the course, statistics.
+
+    Parameters
+    ----------
+    path_or_spec : path, built-in name or dict
+        The file (:func:`load_cohort_spec`).
+    seed, n_patients, workers : int, optional
+        Override the file's values.
+    progress : bool
+        Print progress.
+    store, resume
+        Per-patient results on disk and continuing an interrupted cohort
+        (:func:`run`).
+
+    Returns
+    -------
+    xarray.Dataset
+        :func:`to_dataset` of the result table, with ``attrs`` recording
+        the file, the protocol, the base model and the wall time.
+    """
+    spec = load_cohort_spec(path_or_spec)
+    exp = spec["experiment"]
+    n = whole(n_patients if n_patients is not None else exp.get("n_patients", 1), "n_patients")
+    w = whole(workers if workers is not None else exp.get("workers", 1), "workers")
+    s = int(exp.get("seed", 0) if seed is None else seed)
+    table = sample(n, preset=exp.get("preset", "default"), seed=s, distributions=spec["distributions"])
+    prot = spec["protocol"]
+    if progress:
+        print(f"painsim: cohort of {n} patients on {spec['model'].name!r}, protocol {prot.name!r} "
+              f"({prot.calendar.n_sessions} sessions), {w} worker(s)", flush=True)
+    t0 = time.time()
+    res = run(table, prot, model=spec["model"], batch_size=whole(exp.get("batch_size", 32), "batch_size"),
+              day=exp.get("relief_day"), workers=w, progress=progress, store=store, resume=resume)
+    wall = time.time() - t0
+    return to_dataset(res, attrs={"name": exp.get("name", ""), "description": exp.get("description", ""),
+                                  "source": spec["_path"], "protocol_spec": json.dumps(prot.describe(), default=str),
+                                  "n_patients": n, "seed": s, "workers": w, "wall_time_s": wall,
+                                  "codegen_target": codegen_target()})

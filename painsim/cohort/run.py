@@ -1,0 +1,231 @@
+"""Running a protocol course for every patient of a table (:func:`run`): patients
+to models, courses in batches (in this process or on worker processes), each
+patient persisted as it finishes (optional store), relief and responders."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import time
+import warnings
+from typing import Any, Sequence
+
+import numpy as np
+
+from .. import course, protocols
+from ..errors import ParameterError
+from ..parallel import PATIENT_LAYOUT, ResultStore, balanced_batches, run_batches
+from ..params import Model, load_model
+from ..readouts import responders
+from .sampling import patient_overrides
+
+__all__ = ["run", "run_patient_batches", "course_task", "patient_fingerprints"]
+
+
+def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | None = None,
+        batch_size: int = 32, day: float | None = None, strict: bool = False, return_datasets: bool = False,
+        workers: int = 1, progress: bool = False, store=None, resume: bool = False):
+    """Run a protocol course for every patient of a table.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Patients (from :func:`sample`, or any table with the same columns).
+    protocol : str or protocol object
+        A protocol name (:mod:`painsim.protocols`) or object, passed to
+        :func:`painsim.course.run_course_batch`.
+    model : str or Model
+        The base model each patient modifies (default: the whole pathway,
+        ``pain_pathway``, which every attribute of :data:`PATIENT_TO_MODEL`
+        acts on).
+    seeds : sequence of int, optional
+        One seed per patient; default: the table's ``seed`` column.
+    batch_size : int
+        Patients whose courses run together (at most): the windows of all
+        of them share brian2 networks (:func:`painsim.course.run_course_batch`),
+        so larger batches cost less per patient.  With ``workers > 1`` the
+        patients are cut into balanced batches, as many as a multiple of the
+        workers.  Results do not depend on it.
+    day : float, optional
+        The day of ``relief`` that defines response.  Default: the
+        protocol's ``end_day`` (e.g. day 4 for a 4-session test on days
+        0-3 with ``end_day = 4``), else the last day of the course result.
+        Only day 0 and this day are tested (``tests="follow_up"`` of
+        :func:`painsim.course.run_course_batch`), so the course costs no
+        more test windows than needed.
+    strict : bool
+        Raise if a patient attribute has no model parameter (see
+        :func:`patient_overrides`).
+    return_datasets : bool
+        Also return the per-patient course Datasets.
+    workers : int
+        Processes to spread the batches over (``1``: this process).  Each
+        worker runs whole batches of :func:`painsim.course.run_course_batch`;
+        brian2's Cython cache is shared (brian2 locks each module while it
+        compiles).  Results do not depend on ``workers``.
+    progress : bool
+        Print a line per finished batch.
+    store : path, optional
+        A folder where each patient's course result is written
+        (``patient_<k>.nc``, atomically) as soon as its batch finishes, so
+        that an interrupted cohort (Ctrl-C, kill -9, a dead worker) loses
+        only the batches that were running.
+    resume : bool
+        Continue the cohort stored in ``store``: patients found there are
+        loaded, not run again.  Each file carries a fingerprint of the
+        patient (full parameter set, seed, protocol, relief day), and a
+        mismatch raises instead of mixing two cohorts.  Without ``resume`` a
+        store that already holds patients raises.
+
+    Returns
+    -------
+    pandas.DataFrame (and list of xarray.Dataset)
+        The table with ``baseline_pain``, ``relief`` (at ``day``, a
+        fraction), ``responder_30`` and ``responder_50`` added;
+        ``attrs["unmapped"]`` lists attributes the model has no parameter
+        for, ``attrs["relief_day"]`` the day used.
+    """
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise ParameterError("workers", workers, "a number of processes >= 1")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ParameterError("batch_size", batch_size, "a number of patients per batch >= 1")
+    base = model if isinstance(model, Model) else load_model(model)
+    models, unmapped = _patient_models(table, base, strict)
+    seeds = _seeds(table, seeds)
+    if isinstance(protocol, str):
+        protocol = protocols.resolve(protocol)
+    cal = getattr(protocol, "calendar", None)
+    if day is None and cal is not None:
+        day = cal.end_day if cal.end_day is not None else None
+    # only the baseline and the relief day are tested (the other test windows cost time and are not used)
+    kw = {"follow_up_days": (float(day),), "tests": "follow_up"} if day is not None else {}
+    results = _courses(models, seeds, protocol, day, kw, batch_size, workers, progress, store, resume)
+    out = _with_relief(table, results, day)
+    out.attrs = {**table.attrs, "unmapped": sorted(unmapped), "protocol": str(getattr(protocol, "name", protocol)),
+                 "model": base.name, "relief_day": day if day is not None else "last"}
+    return (out, results) if return_datasets else out
+
+
+def _patient_models(table, base: Model, strict: bool) -> tuple[list, set]:
+    """Each patient's model, and the attributes the base model has no parameter for (warned)."""
+    explicit = table.attrs.get("explicit", ())
+    models, unmapped = [], set()
+    for _, row in table.iterrows():
+        ov, skipped = patient_overrides(row, base, strict=strict, explicit=explicit)
+        unmapped.update(skipped)
+        models.append(base.with_params(ov))
+    if unmapped:
+        warnings.warn(f"cohort.run: model {base.name!r} has no parameter for {sorted(unmapped)} "
+                      f"(PATIENT_TO_MODEL); these attributes were ignored", stacklevel=3)
+    return models, unmapped
+
+
+def _seeds(table, seeds) -> list[int]:
+    if seeds is None:
+        seeds = [int(s) for s in table["seed"]] if "seed" in table else list(range(len(table)))
+    seeds = [int(s) for s in seeds]
+    if len(seeds) != len(table):
+        raise ParameterError("seeds", len(seeds), f"one seed per patient ({len(table)})")
+    return seeds
+
+
+def patient_fingerprints(models, seeds, protocol, day) -> list[str]:
+    """The fingerprint of each patient's course: full parameter set, seed, protocol and relief day."""
+    describe = getattr(protocol, "describe", None)
+    prot = json.dumps(describe() if describe else str(protocol), sort_keys=True, default=str)
+    return [hashlib.sha256(json.dumps([m.to_json(), int(s), prot, day], default=str).encode()).hexdigest()
+            for m, s in zip(models, seeds)]
+
+
+def _courses(models, seeds, protocol, day, kw, batch_size, workers, progress, store, resume) -> list:
+    """Every patient's course Dataset: loaded from the store, or run (and persisted) in batches."""
+    st, keys = None, None
+    done: dict[int, Any] = {}
+    if store is not None:
+        st = ResultStore(store, PATIENT_LAYOUT)
+        keys = patient_fingerprints(models, seeds, protocol, day)
+        done.update(st.open_items(keys, resume))
+    todo = [k for k in range(len(models)) if k not in done]
+    started, n_before = time.time(), len(done)
+
+    def finished(ks, datasets):
+        for k, ds in zip(ks, datasets):
+            done[k] = st.write((k,), ds, fingerprint=keys[k]) if st else ds
+        if progress:
+            elapsed = time.time() - started
+            eta = elapsed / max(len(done) - n_before, 1) * (len(models) - len(done))
+            print(f"painsim: cohort: {len(done)}/{len(models)} patients done, {elapsed / 60:.1f} min elapsed, "
+                  f"ETA {eta / 60:.1f} min", flush=True)
+
+    if workers == 1 or len(todo) <= 1:
+        batches = [todo[s:s + batch_size] for s in range(0, len(todo), batch_size)]
+        run_batches(functools.partial(_patients_task, course_task, models, protocol, seeds, kw), batches, finished)
+    elif todo:
+        run_patient_batches([models[k] for k in todo], protocol, [seeds[k] for k in todo], batch_size, workers, kw,
+                            on_batch=lambda start, ds: finished(todo[start:start + len(ds)], ds))
+    results = [done.get(k) for k in range(len(models))]
+    missing = sum(r is None for r in results)
+    if missing:
+        raise ParameterError("run_course_batch result", f"{missing} patients without a course",
+                             f"one course per patient ({len(models)})")
+    return results
+
+
+def _with_relief(table, results: list, day) -> Any:
+    """The table with baseline pain, relief (a fraction, at ``day``) and responder columns."""
+    out = table.copy()
+    cols: dict[str, list] = {"baseline_pain": [], "relief": [], "responder_30": [], "responder_50": []}
+    for ds in results:
+        relief = ds["relief"]
+        if "day" in relief.dims:
+            relief = relief.isel(day=-1) if day is None else relief.sel(day=day)
+        r = float(relief) / (100.0 if relief.attrs.get("units") == "%" else 1.0)  # as a fraction
+        cols["baseline_pain"].append(float(ds["baseline_pain"]))
+        cols["relief"].append(r)
+        # responders from the same day's relief, so that table and statistics agree
+        cols["responder_30"].append(bool(responders(r, 0.3)))
+        cols["responder_50"].append(bool(responders(r, 0.5)))
+    for k, v in cols.items():
+        out[k] = v
+    return out
+
+
+def course_task(models, protocol, seeds, kw) -> list:
+    """One batch of a cohort: its patients' courses, one Dataset each (module level: picklable)."""
+    return course.per_patient(course.run_course_batch(models, protocol, seeds=seeds, **kw))
+
+
+def _patients_task(task, models, protocol, seeds, kw, ks) -> list:
+    """``task`` on the patients ``ks`` (a batch of patient numbers)."""
+    return task([models[k] for k in ks], protocol, [seeds[k] for k in ks], kw)
+
+
+def _slice_task(task, protocol, kw, batch) -> list:
+    """``task`` on a batch of (patient, model, seed) items (what a worker process receives)."""
+    return task([m for _, m, _ in batch], protocol, [s for _, _, s in batch], kw)
+
+
+def run_patient_batches(models, protocol, seeds, batch_size, workers, kw, task=None, on_batch=None) -> list:
+    """Batches of patients on ``workers`` spawned processes, results in patient order.
+
+    A patient's result depends only on its model, seed and the protocol
+    (:func:`painsim.course.run_course_batch`), so neither the cut into
+    batches (:func:`painsim.parallel.balanced_batches`) nor the worker that
+    runs a batch changes it.  ``task`` (a picklable module-level function with
+    the signature of :func:`course_task`) replaces the course engine in tests;
+    ``on_batch(start, datasets)`` is called as each batch arrives (the
+    cohort persists it and reports progress there).
+    """
+    spans = balanced_batches(len(models), batch_size, workers)
+    batches = [[(k, models[k], seeds[k]) for k in range(s, s + m)] for s, m in spans]
+    out: dict[int, list] = {}
+
+    def on_result(batch, datasets):
+        start = batch[0][0]
+        out[start] = datasets
+        if on_batch is not None:
+            on_batch(start, datasets)
+
+    run_batches(functools.partial(_slice_task, task or course_task, protocol, kw), batches, on_result,
+                workers=workers)
+    return [ds for s, _ in spans for ds in out[s]]

@@ -1,0 +1,173 @@
+"""Virtual patients: drawing them from the distributions (:func:`sample`) and
+turning each into model overrides (:func:`patient_overrides`) through ONE map
+of attributes to model paths (:data:`PATIENT_TO_MODEL`)."""
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ParameterError, SpecError, UnknownKeyError
+from .distributions import resolve_distributions
+
+__all__ = ["PATIENT_TO_MODEL", "PATIENT_LABELS", "ATTRIBUTE_UNITS", "sample", "patient_overrides"]
+
+#: Patient attribute -> dotted model path.  The ONE place to update when the
+#: model's parameter names change.  Every path exists in the reference model
+#: (models/gate_control.toml, which defines all keys; tests/test_cohort.py
+#: checks this), so every patient is a valid whole-pathway model
+#: (``pain_pathway``, the default base of :func:`run`).  Attributes whose path
+#: a user-supplied model does not know are skipped (listed in
+#: ``table.attrs["unmapped"]`` after :func:`run`) unless their distribution was
+#: given explicitly or ``strict=True``, which raises
+#: :class:`~painsim.errors.UnknownKeyError` naming the nearest path.
+PATIENT_TO_MODEL: dict[str, str] = {
+    # peripheral neuropathic pain: the spinal generator (models/peripheral_neuropathic.toml)
+    "ectopic_activity": "pathology.ectopic_fraction",
+    "disinhibition": "pathology.disinhibition",
+    "sensitization": "pathology.sensitization",
+    "map_reorganization": "pathology.map_reorganization",
+    # central post-stroke pain: the thalamic generator (models/central_poststroke_ischemic.toml)
+    "thalamic_lesion": "pathology.thalamic_lesion",
+    "thalamic_drive": "pathology.thalamic_drive",
+    "thalamic_disinhibition": "pathology.thalamic_disinhibition",
+    "cortical_disinhibition": "pathology.cortical_disinhibition",
+    # what a haemorrhage adds (models/central_poststroke_hemorrhagic.toml): the routes of M1 stimulation
+    "corticothalamic_damage": "pathology.corticothalamic_damage",
+    "descending_integrity": "descending.integrity",
+    # stimulation thresholds: of the M1 neurons under the coil (rTMS, in units of the patient's RMT)
+    # and of the Aβ fibres under an electrode (SCS/PNS/TENS with amplitudes in mA)
+    "stimulation_threshold": "cortex.m1.tms_threshold",
+    "afferent_threshold": "afferents.Abeta.threshold_current",
+}
+
+#: Categorical columns of the patient table written into the model's label
+#: parameters (they do no work in the circuit; they make a patient's model
+#: self-describing, e.g. in saved results).
+PATIENT_LABELS: dict[str, str] = {"etiology": "pathology.etiology", "stroke_type": "pathology.stroke"}
+
+#: Unit of attributes that are quantities (written as "<value> <unit>" overrides).
+ATTRIBUTE_UNITS: dict[str, str] = {"afferent_threshold": "mA", "thalamic_drive": "nS"}
+
+
+def sample(n: int, preset: str | None = "default", seed: int = 0,
+           distributions: Mapping[str, Any] | None = None, _dists: Mapping | None = None):
+    """Draw ``n`` virtual patients.
+
+    Parameters
+    ----------
+    n : int
+        Number of patients.
+    preset : str, optional
+        A named cohort (:data:`PRESETS`).
+    seed : int
+        Seed of the draw.  The draw uses inverse-CDF sampling of fixed
+        uniform numbers, so the same seed with slightly different
+        distribution parameters gives slightly different patients (smooth
+        for calibration).
+    distributions : dict, optional
+        Replacements of :func:`default_distributions` entries: a
+        distribution, a number (fixed value / probability) or a dict by
+        group (``{"descending_integrity": {"hemorrhagic": Beta(0.4, 12)}}``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per patient (index ``patient``): ``etiology``
+        (central/peripheral), ``stroke_type`` (ischemic/hemorrhagic/none),
+        one column per attribute of :data:`PATIENT_TO_MODEL`, and ``seed``
+        (the patient's simulation seed).  ``attrs`` records the preset,
+        seed and the attributes whose distribution was given explicitly.
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ParameterError("n", n, "a number of patients >= 1")
+    dists, explicit = (dict(_dists), set()) if _dists is not None else resolve_distributions(preset, distributions)
+    names = ["central", "stroke", "ischemic"] + list(PATIENT_TO_MODEL)
+    u = np.random.default_rng(np.random.SeedSequence([int(seed), 0xC0407])).random((n, len(names)))
+    u = np.clip(u, 1e-12, 1 - 1e-12)
+    col = {k: u[:, j] for j, k in enumerate(names)}
+    central = dists["central"].ppf(col["central"]).astype(bool)
+    stroke = central & dists["stroke"].ppf(col["stroke"]).astype(bool)
+    ischemic = dists["ischemic"].ppf(col["ischemic"]).astype(bool)
+    etiology = np.where(central, "central", "peripheral")
+    stroke_type = np.where(stroke, np.where(ischemic, "ischemic", "hemorrhagic"), "none")
+    table = {"etiology": etiology, "stroke_type": stroke_type}
+    for attr in PATIENT_TO_MODEL:
+        d = dists.get(attr)
+        if d is None:
+            continue
+        if not isinstance(d, Mapping):
+            table[attr] = np.asarray(d.ppf(col[attr]), float)
+            continue
+        values = np.full(n, np.nan)
+        for group_mask, group in ((np.ones(n, bool), None), (~central, "peripheral"), (central, "central"),
+                                  (stroke_type == "ischemic", "ischemic"),
+                                  (stroke_type == "hemorrhagic", "hemorrhagic")):
+            if group in d and group_mask.any():
+                values[group_mask] = d[group].ppf(col[attr][group_mask])
+        if np.isnan(values).any():
+            raise SpecError(attr, sorted(d), "distributions covering every patient "
+                                             "(give 'peripheral' and 'central' at least)")
+        table[attr] = values
+    seeds = np.random.SeedSequence([int(seed), 0x5EED]).generate_state(n, np.uint32) & 0x7FFFFFFF
+    table["seed"] = seeds.astype(np.int64)
+    df = pd.DataFrame(table, index=pd.RangeIndex(n, name="patient"))
+    df.attrs.update({"preset": preset, "seed": int(seed), "explicit": sorted(explicit)})
+    return df
+
+
+def patient_overrides(row: Mapping[str, Any], model=None, strict: bool = False,
+                      explicit: Sequence[str] = (), mapping: Mapping[str, str] | None = None,
+                      labels: bool = True) -> tuple[dict, list[str]]:
+    """Model overrides (dotted paths) of one patient.
+
+    Parameters
+    ----------
+    row : mapping
+        A patient (a row of :func:`sample`'s table).
+    model : Model, optional
+        The model the overrides are for; attributes whose path it does not
+        have are skipped (returned in the second element), unless ``strict``
+        or listed in ``explicit``.
+    strict : bool
+        Raise for every attribute whose path the model lacks.
+    explicit : sequence of str
+        Attributes the user asked for explicitly (raise if unmapped).
+    mapping : dict, optional
+        Attribute -> path; default :data:`PATIENT_TO_MODEL`.
+    labels : bool
+        Also write ``etiology`` and ``stroke_type`` into the model's label
+        parameters (:data:`PATIENT_LABELS`) when the model has them.
+
+    Returns
+    -------
+    (dict, list)
+        The overrides, and the attributes skipped.
+
+    Raises
+    ------
+    UnknownKeyError
+        An attribute that is used but whose path the model does not know
+        (the message names the nearest path the model has).
+    """
+    mapping = PATIENT_TO_MODEL if mapping is None else mapping
+    out, skipped = {}, []
+    for attr, path in mapping.items():
+        if attr not in row or row[attr] is None or (isinstance(row[attr], float) and math.isnan(row[attr])):
+            continue
+        if model is not None and path not in model.leaves:
+            if strict or attr in explicit:
+                raise UnknownKeyError(path, [k for k in model.leaves if not k.startswith("model.")],
+                                      what=f"model parameter for patient attribute {attr!r}")
+            skipped.append(attr)
+            continue
+        v = float(row[attr])
+        unit = ATTRIBUTE_UNITS.get(attr)
+        out[path] = f"{v!r} {unit}" if unit else v
+    if labels:
+        for col, path in PATIENT_LABELS.items():
+            if col in row and isinstance(row[col], str) and (model is None or path in model.leaves):
+                out[path] = row[col]
+    return out, skipped

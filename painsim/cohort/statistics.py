@@ -1,0 +1,349 @@
+"""Trial statistics of a cohort, pure functions of a patient table (tested on
+synthetic tables with known answers): responder rates with Wilson intervals,
+relief summaries, odds ratios from a logistic regression (IRLS, Wald
+intervals) or a 2x2 table (Woolf), the comparison with the published cohort,
+and which attributes drive an outcome (:func:`sensitivity`).
+
+Responder: relief >= threshold (IMMPACT: >= 30 % moderately, >= 50 %
+substantially important; Dworkin 2008 J Pain 9:105), through
+:func:`painsim.readouts.responders`.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from ..errors import ParameterError, UnknownKeyError
+from ..readouts import responders
+from ..sensitivity import salib_indices
+from .sampling import PATIENT_TO_MODEL
+
+__all__ = ["PUBLISHED", "wilson_interval", "responder_flags", "responder_rates", "relief_summary",
+           "logistic_regression", "odds_ratio_2x2", "odds_ratio", "statistics", "sensitivity"]
+
+#: Published targets of the real-world 20 Hz M1 rTMS cohort (REFERENCES.md:
+#: Eur J Pain 2025;29:e4763, n = 193, 4-session test period).
+PUBLISHED: dict[str, dict] = {
+    "responder_rate_30": {"value": 0.42, "ci": None, "n": 193,
+                          "source": "Eur J Pain 2025;29:e4763: 42 % report > 30 % relief after 4 sessions"},
+    "or_central_vs_peripheral": {"value": 2.03, "ci": (1.04, 4.00),
+                                 "source": "Eur J Pain 2025;29:e4763"},
+    "or_ischemic_vs_hemorrhagic": {"value": 3.36, "ci": (1.17, 10.05),
+                                   "source": "Eur J Pain 2025;29:e4763 (post-stroke pain)"},
+}
+
+
+def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``k / n`` (Newcombe 1998, method 3).
+
+    Returns (nan, nan) for ``n = 0``.
+    """
+    if n == 0:
+        return float("nan"), float("nan")
+    if not 0 <= k <= n:
+        raise ParameterError("k", k, f"a count between 0 and n = {n}")
+    z = norm.ppf(0.5 + level / 2)
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def responder_flags(table, threshold: float, relief: str = "relief") -> np.ndarray:
+    """Responder flags of a table's patients: from its ``relief`` column (patients
+    without a relief left out), else from its ``responder_<pct>`` column."""
+    col = f"responder_{int(round(threshold * 100))}"
+    if relief in table:
+        r = np.asarray(table[relief], float)
+        keep = ~np.isnan(r)
+        return responders(r[keep], threshold)
+    if col in table:
+        return np.asarray(table[col], bool)
+    raise UnknownKeyError(relief, list(table.columns), what="relief column")
+
+
+def responder_rates(table, thresholds: Sequence[float] = (0.3, 0.5), relief: str = "relief",
+                    level: float = 0.95):
+    """Share of responders (relief >= threshold) with Wilson confidence intervals.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        With a ``relief`` column (fraction, 0.3 = 30 %) or ``responder_<pct>`` columns.
+    thresholds : sequence of float
+        Relief thresholds.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``threshold``; columns ``n``, ``responders``, ``rate``, ``ci_low``, ``ci_high``.
+    """
+    rows = []
+    for t in thresholds:
+        r = responder_flags(table, t, relief)
+        k, n = int(r.sum()), int(r.size)
+        lo, hi = wilson_interval(k, n, level)
+        rows.append({"threshold": t, "n": n, "responders": k, "rate": k / n if n else float("nan"),
+                     "ci_low": lo, "ci_high": hi})
+    return pd.DataFrame(rows).set_index("threshold")
+
+
+def relief_summary(table, relief: str = "relief", by: str | None = None):
+    """Distribution of relief: mean, SD, quartiles, and the share with worse pain.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row (``all``) or one per level of ``by``.
+    """
+
+    def summary(x):
+        x = np.asarray(x, float)
+        x = x[~np.isnan(x)]
+        q = np.quantile(x, [0.1, 0.25, 0.5, 0.75, 0.9]) if x.size else [np.nan] * 5
+        return {"n": x.size, "mean": x.mean() if x.size else np.nan,
+                "sd": x.std(ddof=1) if x.size > 1 else np.nan, "p10": q[0], "q1": q[1], "median": q[2],
+                "q3": q[3], "p90": q[4], "worse": float((x < 0).mean()) if x.size else np.nan}
+
+    if by is None:
+        return pd.DataFrame([summary(table[relief])], index=pd.Index(["all"], name="group"))
+    rows = {g: summary(sub[relief]) for g, sub in table.groupby(by)}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis(by)
+
+
+def logistic_regression(y: np.ndarray, X: np.ndarray, names: Sequence[str] | None = None,
+                        level: float = 0.95, max_iter: int = 100, tol: float = 1e-10):
+    """Maximum-likelihood logistic regression (IRLS / Newton) with Wald intervals.
+
+    Parameters
+    ----------
+    y : array of 0/1, shape (n,)
+    X : array, shape (n, p)
+        Design matrix; include a column of ones for the intercept.
+    names : sequence of str, optional
+        Column names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per coefficient: ``coef`` (log odds), ``se``, ``z``, ``p``,
+        ``odds_ratio``, ``ci_low``, ``ci_high`` (of the odds ratio);
+        ``attrs["converged"]``, ``attrs["separated"]``.
+
+    Notes
+    -----
+    With complete or quasi-complete separation the maximum likelihood
+    estimate does not exist; the fit stops when the coefficients diverge and
+    reports ``separated = True`` with infinite odds ratios.
+    """
+    y = np.asarray(y, float)
+    X = np.asarray(X, float)
+    if X.ndim != 2 or X.shape[0] != y.size:
+        raise ParameterError("X", X.shape, f"a matrix with {y.size} rows")
+    names = list(names) if names is not None else [f"x{j}" for j in range(X.shape[1])]
+    beta = np.zeros(X.shape[1])
+    converged, separated = False, False
+    ll_old = -np.inf
+    for _ in range(max_iter):
+        eta = X @ beta
+        p = 1 / (1 + np.exp(-eta))
+        w = np.clip(p * (1 - p), 1e-12, None)
+        H = X.T @ (X * w[:, None])
+        g = X.T @ (y - p)
+        try:
+            step = np.linalg.solve(H, g)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(H, g, rcond=None)[0]
+        beta = beta + step
+        eta = X @ beta
+        ll = float(np.sum(y * eta - np.logaddexp(0, eta)))
+        if np.max(np.abs(beta)) > 30:
+            separated = True
+            break
+        if abs(ll - ll_old) < tol and np.max(np.abs(step)) < 1e-8:
+            converged = True
+            break
+        ll_old = ll
+    p = 1 / (1 + np.exp(-(X @ beta)))
+    H = X.T @ (X * np.clip(p * (1 - p), 1e-300, None)[:, None])
+    try:
+        cov = np.linalg.inv(H)
+        se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    except np.linalg.LinAlgError:
+        se = np.full(beta.size, np.inf)
+    z = norm.ppf(0.5 + level / 2)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        zstat = beta / se
+        out = pd.DataFrame({"coef": beta, "se": se, "z": zstat, "p": 2 * norm.sf(np.abs(zstat)),
+                            "odds_ratio": np.exp(beta), "ci_low": np.exp(beta - z * se),
+                            "ci_high": np.exp(beta + z * se)}, index=pd.Index(names, name="term"))
+    if separated:
+        big = np.abs(beta) > 30
+        out.loc[big, "odds_ratio"] = np.where(beta[big] > 0, np.inf, 0.0)
+        out.loc[big, ["ci_low", "ci_high", "p"]] = np.nan
+    out.attrs.update(converged=converged, separated=separated, n=int(y.size))
+    return out
+
+
+def odds_ratio_2x2(a: int, b: int, c: int, d: int, level: float = 0.95) -> dict:
+    """Odds ratio of a 2x2 table with Woolf's (log) interval.
+
+    ``a``/``b``: responders / non-responders in the exposed group, ``c``/``d``
+    in the reference group.  A zero cell adds 0.5 to every cell (Haldane).
+    """
+    cells = np.array([a, b, c, d], float)
+    if (cells == 0).any():
+        cells = cells + 0.5
+    a, b, c, d = cells
+    log_or = math.log(a * d / (b * c))
+    se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    z = norm.ppf(0.5 + level / 2)
+    return {"odds_ratio": math.exp(log_or), "log_or": log_or, "se": se,
+            "ci_low": math.exp(log_or - z * se), "ci_high": math.exp(log_or + z * se)}
+
+
+def odds_ratio(table, by: str, level: str, reference: str, outcome: str = "responder_30",
+               adjust: Sequence[str] = (), threshold: float | None = None, ci: float = 0.95) -> dict:
+    """Odds ratio of response for ``by == level`` versus ``by == reference``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+    by : str
+        A categorical column (``"etiology"``, ``"stroke_type"``).
+    level, reference : str
+        The compared group and the reference group; other rows are left out.
+    outcome : str
+        A boolean column, or ``"responder_<pct>"`` computed from ``relief``.
+    adjust : sequence of str
+        Numeric columns to adjust for (added to the logistic model).
+    ci : float
+        Confidence level.
+
+    Returns
+    -------
+    dict
+        ``odds_ratio``, ``ci_low``, ``ci_high``, ``p``, ``n`` (rows used),
+        ``n_level``, ``n_reference``, ``separated`` (a zero cell or a
+        diverging fit: the estimate is 0 or infinite and the interval NaN;
+        :func:`odds_ratio_2x2` gives the Haldane-corrected estimate) and
+        ``table_2x2`` = (responders, non-responders in ``level``,
+        responders, non-responders in ``reference``).
+    """
+    for col in [by, *adjust]:
+        if col not in table:
+            raise UnknownKeyError(col, list(table.columns), what="column")
+    levels = set(table[by].unique())
+    for lv in (level, reference):
+        if lv not in levels:
+            raise UnknownKeyError(str(lv), sorted(map(str, levels)), what=f"level of {by!r}")
+    sub = table[table[by].isin([level, reference])]
+    if outcome in sub:
+        y = np.asarray(sub[outcome], float)
+    elif outcome.startswith("responder_") and "relief" in sub:
+        t = threshold if threshold is not None else int(outcome.split("_")[1]) / 100
+        y = responders(np.asarray(sub["relief"], float), t).astype(float)
+    else:
+        raise UnknownKeyError(outcome, list(table.columns), what="outcome column")
+    x = (sub[by] == level).to_numpy(float)
+    cols = [np.ones_like(x), x] + [np.asarray(sub[c], float) for c in adjust]
+    fit = logistic_regression(y, np.column_stack(cols), ["intercept", f"{by}={level}", *adjust], level=ci)
+    row = fit.iloc[1]
+    # the 2x2 table: responders / non-responders in the level (a, b) and the reference group (c, d)
+    a, b = int(((x == 1) & (y == 1)).sum()), int(((x == 1) & (y == 0)).sum())
+    c, d = int(((x == 0) & (y == 1)).sum()), int(((x == 0) & (y == 0)).sum())
+    out = {"odds_ratio": float(row.odds_ratio), "ci_low": float(row.ci_low), "ci_high": float(row.ci_high),
+           "p": float(row.p), "n": int(y.size), "n_level": int(x.sum()), "n_reference": int((1 - x).sum()),
+           "separated": bool(fit.attrs["separated"]), "table_2x2": (a, b, c, d)}
+    if not adjust and min(a, b, c, d) == 0:
+        # a zero cell: the maximum-likelihood odds ratio is 0 or infinite (IRLS only drifts towards it)
+        num, den = a * d, b * c
+        est = math.nan if num == den == 0 else (math.inf if den == 0 else 0.0)
+        out.update(odds_ratio=est, ci_low=math.nan, ci_high=math.nan, p=math.nan, separated=True)
+    return out
+
+
+def statistics(table, outcome: str = "responder_30") -> dict:
+    """Trial statistics of a cohort, beside the published numbers.
+
+    Returns
+    -------
+    dict
+        ``responder_rates`` (DataFrame), ``relief`` (summary DataFrame, all
+        and by etiology), ``or_central_vs_peripheral`` and
+        ``or_ischemic_vs_hemorrhagic`` (dicts, or None if a group is
+        missing), and ``comparison``: a DataFrame of simulated vs published.
+    """
+    out: dict[str, Any] = {"responder_rates": responder_rates(table), "relief": relief_summary(table)}
+    if "etiology" in table:
+        out["relief_by_etiology"] = relief_summary(table, by="etiology")
+    for key, by, lv, ref in (("or_central_vs_peripheral", "etiology", "central", "peripheral"),
+                             ("or_ischemic_vs_hemorrhagic", "stroke_type", "ischemic", "hemorrhagic")):
+        try:
+            out[key] = odds_ratio(table, by, lv, ref, outcome=outcome)
+        except UnknownKeyError:
+            out[key] = None
+    rr = out["responder_rates"].loc[0.3]
+    rows = [{"statistic": "responder_rate_30", "simulated": rr.rate, "sim_ci_low": rr.ci_low,
+             "sim_ci_high": rr.ci_high, "published": PUBLISHED["responder_rate_30"]["value"],
+             "pub_ci_low": np.nan, "pub_ci_high": np.nan}]
+    for key in ("or_central_vs_peripheral", "or_ischemic_vs_hemorrhagic"):
+        r = out[key] or {"odds_ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan}
+        pub = PUBLISHED[key]
+        rows.append({"statistic": key, "simulated": r["odds_ratio"], "sim_ci_low": r["ci_low"],
+                     "sim_ci_high": r["ci_high"], "published": pub["value"],
+                     "pub_ci_low": pub["ci"][0], "pub_ci_high": pub["ci"][1]})
+    out["comparison"] = pd.DataFrame(rows).set_index("statistic")
+    return out
+
+
+def sensitivity(table, outcome: str = "relief", attributes: Sequence[str] | None = None,
+                method: str = "rbd_fast", seed: int = 0):
+    """Which patient attributes drive an outcome (SALib, given-data methods).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A cohort result (:func:`run`).
+    outcome : str
+        A numeric column (``"relief"``).
+    attributes : sequence of str, optional
+        Numeric columns to rank (default: the attributes of
+        :data:`PATIENT_TO_MODEL` that vary in the table, and ``central``).
+    method : {"rbd_fast", "delta"}
+        RBD-FAST first-order indices, or Borgonovo's delta (with first-order
+        Sobol estimates; slower); both work on a random sample such as a cohort.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per attribute.
+    """
+    if method not in ("delta", "rbd_fast"):
+        raise UnknownKeyError(method, ("delta", "rbd_fast"), what="sensitivity method for a cohort")
+    if outcome not in table:
+        raise UnknownKeyError(outcome, list(table.columns), what="outcome column")
+    data = table.copy()
+    if "etiology" in data:
+        data["central"] = (data["etiology"] == "central").astype(float)
+    if attributes is None:
+        attributes = [a for a in list(PATIENT_TO_MODEL) + ["central"]
+                      if a in data and np.nanstd(np.asarray(data[a], float)) > 0]
+    for a in attributes:
+        if a not in data:
+            raise UnknownKeyError(a, list(data.columns), what="attribute column")
+    X = np.column_stack([np.asarray(data[a], float) for a in attributes])
+    Y = np.asarray(data[outcome], float)
+    keep = ~np.isnan(Y) & ~np.isnan(X).any(axis=1)
+    X, Y = X[keep], Y[keep]
+    problem = {"num_vars": len(attributes), "names": list(attributes),
+               "bounds": [[float(X[:, j].min()), float(X[:, j].max()) + 1e-12] for j in range(X.shape[1])]}
+    table = salib_indices("delta" if method == "delta" else "rbd_fast", problem, X, Y, seed, index_name="attribute")
+    return table.sort_values(table.columns[0], ascending=False)

@@ -1,0 +1,342 @@
+"""Plasticity in the circuit: weight updates from simulated windows, and the
+spinal conditioning protocol (test, condition, test again).
+
+A layer above :mod:`painsim.simulation`: the rules themselves
+(:mod:`painsim.plasticity`) know nothing of simulations; here the spikes of a
+:func:`painsim.simulate` result drive them.
+
+* :func:`update_weights` -- efficacies for the next window from the spikes of
+  one window (windows chain through the returned rule states).
+* :func:`condition_and_test` -- spinal LTP/LTD: a test window before, the
+  conditioning windows (plastic), a test window after.
+* :func:`run_conditioning_experiment` -- a ``kind = "conditioning"``
+  experiment file (``painsim run``); its structure is checked by
+  :func:`check_conditioning_spec`.
+
+Measured effects of the spinal configuration: docs/plasticity.md.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from .checks import whole
+from .circuits import projection_endpoints
+from .errors import ModelFileError, ParameterError, UnknownKeyError
+from .params import find_builtin, load_model, read_toml
+from .plasticity import plastic_connections
+from .readouts import population_spikes
+from .simulation import Request, simulate_batch
+from .stimulation import from_spec
+from .units import to_si
+
+__all__ = ["update_weights", "condition_and_test", "run_conditioning_experiment",
+           "load_conditioning_spec", "check_conditioning_spec", "EXPERIMENT_KEYS", "CONDITIONING_TABLES",
+           "TEST_KEYS", "PROTOCOL_KEYS"]
+
+
+# ==========================================================================
+# weight updates from a simulated window
+# ==========================================================================
+def _window_weights(conn, result, given, w_min, w_max):
+    """Efficacies a window of ``conn`` ran with (``given`` or the result's), within the plastic range."""
+    if f"w_{conn}" not in result:
+        raise UnknownKeyError(conn, [k[2:] for k in result.data_vars if k.startswith("w_")],
+                              what="connection in the result")
+    w = np.array(given[conn] if conn in given else result[f"w_{conn}"].values, float)
+    syn_pre = np.asarray(result[f"pre_{conn}"].values, np.int64)
+    syn_post = np.asarray(result[f"post_{conn}"].values, np.int64)
+    if w.size != syn_pre.size:
+        raise ParameterError(f"weights[{conn!r}]", w.size, f"{syn_pre.size} values (one per synapse)")
+    if w.size and (w.min() < w_min or w.max() > w_max):
+        w = np.clip(w, w_min, w_max)  # a static weight outside the plastic range starts at its bound
+    return w, syn_pre, syn_post
+
+
+def update_weights(model, result, weights=None, states=None, *, replay: int = 1):
+    """Turn the spikes of one ``simulate()`` window into efficacies for the next.
+
+    Parameters
+    ----------
+    model : painsim Model
+        Its ``[plasticity.*]`` sections say which connections are plastic.
+    result : xarray.Dataset
+        A :func:`painsim.simulate` result (spikes, ``pre_/post_/w_<conn>``).
+    weights : dict, optional
+        Efficacies the window ran with (default: ``w_<conn>`` of ``result``).
+        Connections that are not plastic are passed through unchanged.
+    states : dict, optional
+        From a previous call: ``{"time": s, conn: rule state}``.  The window is
+        placed at ``states["time"]`` on a continuous clock, so windows chain.
+    replay : int
+        Apply the rule to this window's spikes ``replay`` times in succession
+        (time-shifted by the window length): a cheap extrapolation of a long
+        conditioning train from one representative window.  Exact when the
+        rule's input does not depend on the weights (presynaptic-driven
+        calcium rule); otherwise it neglects the feedback of the weight change
+        on the postsynaptic spikes.
+
+    Returns
+    -------
+    new_weights : dict of ndarray
+    new_states : dict
+    """
+    replay = whole(replay, "replay", allow_float=True)
+    plastic = plastic_connections(model)
+    src = projection_endpoints(model)
+    duration = float(result.attrs["duration_s"])
+    states = dict(states or {})
+    t0 = float(states.get("time", 0.0))
+    new_w = {k: np.array(v, float) for k, v in (weights or {}).items()}
+    for conn, (rule, w_min, w_max) in plastic.items():
+        w, syn_pre, syn_post = _window_weights(conn, result, new_w, w_min, w_max)
+        source, target = src[conn]
+        pt, pi, n_pre = population_spikes(result, source, sort=True)
+        qt, qi, n_post = population_spikes(result, target, sort=True)
+        st = states.get(conn)
+        if st is None:
+            st = rule.initial_state(w.size, n_pre, n_post)
+        for k in range(replay):
+            off = t0 + k * duration
+            w, st = rule.apply(pt + off, pi, qt + off, qi, syn_pre, syn_post, w, st,
+                               off, off + duration, w_min, w_max)
+        new_w[conn] = w
+        states[conn] = st
+    states["time"] = t0 + replay * duration
+    return new_w, states
+
+
+# ==========================================================================
+# the conditioning protocol
+# ==========================================================================
+def _simulate_conditioning(model, conditioning, seed, weights, batch_size):
+    """One conditioning window per label (no natural stimulus), batched by duration."""
+    by_d = {}
+    for lab, wf in conditioning.items():
+        by_d.setdefault(wf.duration, []).append(lab)
+    results = {}
+    for d, labs in by_d.items():
+        outs = simulate_batch([Request(model, conditioning[l], 0.0, 0.0, seed, weights) for l in labs],
+                              f"{d!r} s", batch_size=batch_size)
+        results.update(zip(labs, outs))
+    return results
+
+
+def _summary(model, plastic, labels, base, after, conditioned, new, attrs):
+    """The Dataset of :func:`condition_and_test` over ``protocol``."""
+    data = {
+        "pain_before": (("protocol",), np.full(len(labels), float(base.pain)), {"units": "NRS 0-10"}),
+        "pain_after": (("protocol",), np.array([float(a.pain) for a in after]), {"units": "NRS 0-10"}),
+        "pn_rate_before": (("protocol",), np.full(len(labels), float(base.pn_rate)), {"units": "Hz"}),
+        "pn_rate_after": (("protocol",), np.array([float(a.pn_rate) for a in after]), {"units": "Hz"}),
+        "conditioning_pain": (("protocol",), np.array([float(conditioned[l].pain) for l in labels]),
+                              {"units": "NRS 0-10", "long_name": "pain score during conditioning"}),
+    }
+    for conn in plastic:
+        w_before = np.asarray(base[f"w_{conn}"].values, float)
+        m0 = float(w_before.mean()) if w_before.size else 1.0
+        m1 = np.array([float(np.mean(new[l][conn])) if new[l][conn].size else m0 for l in labels])
+        data[f"w_{conn}"] = (("protocol",), m1, {"units": "1", "long_name": f"mean {conn} efficacy after"})
+        data[f"w_{conn}_change"] = (("protocol",), m1 / m0 - 1.0,
+                                    {"units": "1", "long_name": f"relative change of mean {conn} efficacy"})
+    return xr.Dataset(data, coords={"protocol": labels}, attrs={"model": model.name, **attrs})
+
+
+def condition_and_test(model, conditioning, test_noxious=0.6, *, test_duration=None,
+                       replay=1, seed: int = 0, test_seed=None, weights=None, batch_size=16):
+    """Spinal LTP/LTD protocol: test, condition (plastic), test again.
+
+    For each conditioning waveform, the model is simulated once with the
+    conditioning stimulus (no natural stimulus) and the plastic connections
+    (``[plasticity.*]``) are updated from its spikes (``replay`` times, see
+    :func:`update_weights`); a test window with a noxious stimulus is run
+    before (shared baseline) and after, with the same ``test_seed``, so the
+    only difference between the two test windows is the efficacies.
+
+    Parameters
+    ----------
+    model : Model
+    conditioning : Waveform or dict of label -> Waveform
+    test_noxious : float or NaturalStimulus
+    test_duration : Quantity, optional
+        Default 1 s.
+    replay : int or dict of label -> int
+        Repetitions of each conditioning window (1 Hz x 1200 pulses =
+        a 20-pulse window replayed 60 times).
+    seed, test_seed : int
+        Seeds of the conditioning and test windows (test_seed default: seed).
+
+    Returns
+    -------
+    summary : xarray.Dataset
+        Over ``protocol``: ``pain_before``, ``pain_after``, ``pn_rate_before``,
+        ``pn_rate_after``, ``conditioning_pain`` and per plastic connection
+        ``w_<conn>`` (mean efficacy after) and ``w_<conn>_change`` (relative
+        change of the mean efficacy).
+    weights : dict
+        label -> {connection: efficacy array} after conditioning (pass as
+        ``weights=`` to :func:`painsim.simulate`).
+    """
+    if not isinstance(conditioning, dict):
+        conditioning = {"conditioning": conditioning}
+    if not conditioning:
+        raise ParameterError("conditioning", conditioning, "at least one waveform")
+    plastic = plastic_connections(model)
+    if not plastic:
+        raise ParameterError("model", model.name, "a model with a plastic connection",
+                             hint="set e.g. plasticity.c_pn.rule = 'calcium'")
+    reps = replay if isinstance(replay, dict) else {k: replay for k in conditioning}
+    tseed = seed if test_seed is None else test_seed
+    td = 1.0 if test_duration is None else to_si(test_duration, "s", "test_duration")
+    labels = list(conditioning)
+    w0 = dict(weights or {})
+    # 1. baseline test window, 2. conditioning windows, 3. weight updates, 4. test windows after
+    base = simulate_batch([Request(model, None, test_noxious, 0.0, tseed, w0)], f"{td!r} s")[0]
+    conditioned = _simulate_conditioning(model, conditioning, seed, w0, batch_size)
+    new = {lab: update_weights(model, conditioned[lab], w0, None, replay=reps[lab])[0] for lab in labels}
+    after = simulate_batch([Request(model, None, test_noxious, 0.0, tseed, new[l]) for l in labels], f"{td!r} s",
+                           batch_size=batch_size)
+    ds = _summary(model, plastic, labels, base, after, conditioned, new,
+                  {"seed": seed, "test_seed": tseed, "test_duration_s": td, "replay": str(reps)})
+    return ds, new
+
+
+# ==========================================================================
+# conditioning experiment files
+# ==========================================================================
+#: Keys of ``[experiment]`` in a conditioning file.
+EXPERIMENT_KEYS = {"name", "description", "kind", "model", "duration", "seed", "batch_size", "figure"}
+#: Tables of a conditioning file.
+CONDITIONING_TABLES = {"experiment", "params", "test", "protocol"}
+#: Keys of the ``[test]`` table of a conditioning file.
+TEST_KEYS = {"noxious"}
+#: Keys of a ``[[protocol]]`` table of a conditioning file.
+PROTOCOL_KEYS = {"label", "stimulus", "replay"}
+
+
+def _check_protocols(protos, path) -> None:
+    """The ``[[protocol]]`` tables: keys, stimulus table, replay, distinct labels."""
+    if not isinstance(protos, list) or not protos:
+        raise ModelFileError(f"{path}: no [[protocol]] tables (a conditioning experiment needs at least one, "
+                             f"with label, stimulus and replay)")
+    labels = []
+    for n, p in enumerate(protos):
+        for k in p:
+            if k not in PROTOCOL_KEYS:
+                raise UnknownKeyError(k, PROTOCOL_KEYS, what="protocol key")
+        if not isinstance(p.get("stimulus"), Mapping):
+            raise ParameterError(f"protocol[{n}].stimulus", p.get("stimulus"),
+                                 "a stimulus table, e.g. {type = \"tonic\", rate = \"100 Hz\", ...}")
+        r = p.get("replay", 1)
+        if isinstance(r, bool) or not isinstance(r, int) or r < 1:
+            raise ParameterError(f"protocol[{n}].replay", r, "a whole number >= 1")
+        labels.append(p.get("label", f"protocol {n}"))
+    dup = sorted({x for x in labels if labels.count(x) > 1})
+    if dup:
+        raise ParameterError("protocol.label", dup[0], "labels that differ between protocols")
+
+
+def check_conditioning_spec(spec: Mapping, path) -> None:
+    """Check the structure of a parsed ``kind = "conditioning"`` file (values are checked where used).
+
+    Tables ``[experiment]`` (keys :data:`EXPERIMENT_KEYS`), ``[params]``,
+    ``[test]`` (``noxious``) and ``[[protocol]]`` (``label``, ``stimulus``,
+    ``replay``); ``path`` names the file in messages.
+
+    Raises
+    ------
+    painsim.errors.ModelFileError
+        No ``[experiment]`` table, or no ``[[protocol]]`` tables.
+    painsim.errors.UnknownKeyError
+        A misspelt table or key (the message names the nearest valid one).
+    painsim.errors.ParameterError
+        A bad value (params or test not a table, replay, stimulus, duplicate labels).
+    """
+    exp = spec.get("experiment")
+    if not isinstance(exp, Mapping):
+        raise ModelFileError(f"{path}: missing [experiment] table")
+    for k in exp:
+        if k not in EXPERIMENT_KEYS:
+            raise UnknownKeyError(k, EXPERIMENT_KEYS, what="experiment key")
+    for k in spec:
+        if k not in CONDITIONING_TABLES:
+            raise UnknownKeyError(k, CONDITIONING_TABLES, what="table of a conditioning experiment")
+    if not isinstance(spec.get("params", {}), Mapping):
+        raise ParameterError("params", spec.get("params"), "a table of dotted model paths, e.g. [params]")
+    test = spec.get("test", {})
+    if not isinstance(test, Mapping):
+        raise ParameterError("test", test, "a table, e.g. [test] noxious = 0.6")
+    for k in test:
+        if k not in TEST_KEYS:
+            raise UnknownKeyError(k, TEST_KEYS, what="key of [test]")
+    _check_protocols(spec.get("protocol", []), path)
+
+
+def load_conditioning_spec(path_or_name) -> dict:
+    """Read and check a conditioning experiment file (built-in name or path); ``"_path"`` added."""
+    path = find_builtin(path_or_name, "experiments")
+    spec = read_toml(path)
+    exp = spec.get("experiment")
+    if isinstance(exp, Mapping) and exp.get("kind") != "conditioning":
+        raise ModelFileError(f"{path}: not a conditioning experiment (kind = \"conditioning\" under [experiment])")
+    check_conditioning_spec(spec, path)
+    spec["_path"] = str(path)
+    return spec
+
+
+def run_conditioning_experiment(path_or_spec, seed=None):
+    """Run a ``kind = "conditioning"`` experiment file (e.g. ``experiments/spinal_ltp_ltd.toml``).
+
+    File layout: ``[experiment]`` (name, model, ``kind = "conditioning"``,
+    duration = test window, seed, figure), ``[params]`` (dotted model
+    overrides, e.g. which connections are plastic), ``[test]``
+    (``noxious``) and ``[[protocol]]`` tables (``label``, ``stimulus`` as in
+    experiment files, ``replay``).  A file is checked by
+    :func:`load_conditioning_spec`; ``painsim run FILE`` and
+    :func:`painsim.run_experiment` call this function.
+
+    Parameters
+    ----------
+    path_or_spec : str, Path or mapping
+        Built-in experiment name, path, or an already loaded (and checked) spec.
+    seed : int, optional
+        Overrides the file's seed.
+
+    Returns
+    -------
+    summary : xarray.Dataset
+        As :func:`condition_and_test`, over ``protocol``.
+    weights : dict
+        label -> {connection: efficacy array} after conditioning.
+
+    Raises
+    ------
+    painsim.errors.ModelFileError, painsim.errors.ParameterError
+        For a file that is not a valid conditioning experiment.
+    """
+    spec = path_or_spec if isinstance(path_or_spec, Mapping) else load_conditioning_spec(path_or_spec)
+    exp = spec.get("experiment", {})
+    src = spec.get("_path", "experiment")
+    if exp.get("kind") != "conditioning":
+        raise ModelFileError(f"{src}: not a conditioning experiment (kind = \"conditioning\" under [experiment])")
+    protos = spec.get("protocol", [])
+    if not protos:
+        raise ModelFileError(f"{src}: no [[protocol]] tables (a conditioning experiment needs at least one)")
+    model = load_model(exp.get("model", "gate_control"), spec.get("params") or None)
+    labels = [p.get("label", f"protocol {k}") for k, p in enumerate(protos)]
+    cond = {lab: from_spec(p["stimulus"]) for lab, p in zip(labels, protos)}
+    reps = {lab: int(p.get("replay", 1)) for lab, p in zip(labels, protos)}
+    s = int(exp.get("seed", 0) if seed is None else seed)
+    ds, w = condition_and_test(model, cond, spec.get("test", {}).get("noxious", 0.6),
+                               test_duration=exp.get("duration", "1 s"), replay=reps, seed=s,
+                               batch_size=int(exp.get("batch_size", 16)))
+    name = exp.get("name", Path(src).stem)
+    ds.attrs.update(name=name, experiment=name,
+                    description=exp.get("description", ""), kind="conditioning", source=str(src),
+                    plastic_connections=" ".join(plastic_connections(model)),
+                    experiment_spec=json.dumps({k: v for k, v in spec.items() if k != "_path"}, default=str))
+    return ds, w

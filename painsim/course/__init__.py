@@ -1,0 +1,31 @@
+"""Treatment courses: sessions on a calendar, consolidation and relapse between them.
+
+A course (:func:`run_course`) applies a :class:`painsim.protocols.Protocol`
+to a model: on each session day the protocol's stimulation reconditions the
+plastic synapses (the model's ``[plasticity.*]`` sections, with the
+protocol's overrides); between sessions the changes consolidate or fade
+while the pathology pulls the weights back to where it holds them; a
+standard pain test on each day gives the pain trajectory.
+
+* :mod:`painsim.course.session`: a session is simulated as a few
+  representative windows per chunk, whose spikes (minus those of the same
+  window without stimulation) are replayed through the plasticity rules.
+* :mod:`painsim.course.consolidation`: between sessions, synaptic tagging
+  and capture (Frey & Morris 1997, Nature 385:533; a reduction of Clopath
+  et al. 2008, PLoS Comput Biol 4:e1000248) against the pathological drive,
+  solved exactly.
+* :mod:`painsim.course.engine`: :func:`run_course_batch` and
+  :func:`run_course`; :mod:`painsim.course.results`: the result Dataset;
+  :mod:`painsim.course.files`: course experiment files.
+
+The engine's design, its measured chunking error and its speed are in
+``docs/courses.md``.
+"""
+from .consolidation import ConsolidationParams, consolidate, consolidate_reference
+from .engine import run_course, run_course_batch
+from .files import run_course_file
+from .results import per_patient
+from .session import session_plan
+
+__all__ = ["run_course", "run_course_batch", "run_course_file", "per_patient", "ConsolidationParams",
+           "consolidate", "consolidate_reference", "session_plan"]

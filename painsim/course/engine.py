@@ -1,0 +1,380 @@
+"""The course engine: sessions on a calendar, consolidation between them, pain tests.
+
+:func:`run_course_batch` runs one protocol on many patients in four steps:
+
+1. *patients*: each model with the protocol's plasticity overrides, its
+   plastic connections and consolidation rates (:class:`painsim.course.session.Patient`);
+2. *sessions*: on each session day the windows of a chunk of every patient
+   are simulated together (:class:`ChunkSimulator`), their spikes replayed
+   through the plasticity rules (:func:`painsim.course.session.replay_chunk`);
+   between sessions the changes consolidate (:mod:`painsim.course.consolidation`);
+   the weights are recorded where the pain tests need them (:class:`CourseHistory`);
+3. *pain tests*: on each test day (before that day's session) and after each
+   session, a window of ``course.test_duration`` with a noxious stimulus of
+   ``course.test_noxious``, simulated with the patient's seed so that the
+   tests of a patient differ only in the efficacies; all tests of all
+   patients run in one batch at the end;
+4. *result*: the course Dataset (:func:`painsim.course.results.course_dataset`).
+
+Method, measured error and speed: ``docs/courses.md``.
+"""
+from __future__ import annotations
+
+import math
+import time as _time
+from typing import Sequence
+
+import numpy as np
+import xarray as xr
+
+from ..circuits import projection_endpoints
+from ..errors import ParameterError
+from ..params import Model, load_model
+from ..plasticity import plastic_connections
+from ..protocols import Protocol, resolve
+from ..simulation import PointsRunner, Request, simulate_batch, site_pn_rates
+from .consolidation import ConsolidationParams
+from .session import (Chunk, EngineSettings, Patient, course_settings, replay_chunk, session_plan, window_key,
+                      window_spikes)
+from .results import course_dataset
+
+__all__ = ["run_course", "run_course_batch", "ChunkSimulator", "CourseHistory"]
+
+_DAY = 86400.0
+
+
+# ---------------------------------------------------------------- step 1: patients and settings
+def _models_and_seeds(models, seeds) -> tuple[list[Model], list[int]]:
+    """One loaded model and one seed per patient."""
+    if isinstance(models, (Model, str)) or hasattr(models, "__fspath__"):
+        models = [models] * (len(seeds) if seeds is not None else 1)
+    models = [load_model(m) if not isinstance(m, Model) else m for m in models]
+    if seeds is None:
+        seeds = list(range(len(models)))
+    seeds = [int(s) for s in seeds]
+    if len(seeds) != len(models):
+        raise ParameterError("seeds", len(seeds), f"one seed per model ({len(models)})")
+    return models, seeds
+
+
+def check_outcome_days(follow_up_days, thresholds) -> tuple[tuple, tuple]:
+    """Follow-up days (>= 0) and responder thresholds (fractions in (0, 1]) as tuples of float."""
+    fu = tuple(float(d) for d in np.atleast_1d(np.asarray(follow_up_days if follow_up_days is not None else (),
+                                                          dtype=float)))
+    if any(not math.isfinite(d) or d < 0 for d in fu):
+        raise ParameterError("follow_up_days", follow_up_days, "days >= 0 from the start of the course")
+    th = tuple(float(x) for x in np.atleast_1d(np.asarray(thresholds, dtype=float)))
+    if any(not (0 < x <= 1) for x in th):
+        raise ParameterError("thresholds", thresholds, "fractions of relief in (0, 1], e.g. (0.3, 0.5)")
+    return fu, th
+
+
+def new_patient(model: Model, seed: int, protocol: Protocol) -> Patient:
+    """A patient before the course: the model with the protocol's plasticity overrides."""
+    m = model.with_params(protocol.plasticity) if protocol.plasticity else model
+    return Patient(m, seed, plastic_connections(m), projection_endpoints(m), ConsolidationParams.from_model(m))
+
+
+def shared_settings(patients: Sequence[Patient]) -> EngineSettings:
+    """The ``[course]`` settings of a batch, which every patient must share."""
+    settings = [course_settings(p.model) for p in patients]
+    for s in settings[1:]:
+        if s != settings[0]:
+            raise ParameterError("course", "differs between patients", "the same [course] parameters for "
+                                 "every patient of a batch")
+    return settings[0]
+
+
+# ---------------------------------------------------------------- step 2: sessions
+class ChunkSimulator:
+    """Simulates the windows of a chunk for every patient: each stimulated window and the companion.
+
+    A window without pulses (the pause of a patterned protocol) is the
+    companion itself and is not simulated again.  The chunks of a course
+    simulate the same windows of the same patients with new efficacies, so
+    the networks are built once (:class:`painsim.simulation.PointsRunner`)
+    and rerun while the stimulated windows stay the same.
+    """
+
+    def __init__(self, patients: Sequence[Patient], duration: float, batch_size: int, per_neuron):
+        self.patients, self.duration, self.batch_size, self.per_neuron = patients, duration, batch_size, per_neuron
+        self._runner, self._windows = None, None
+
+    def _requests(self, chunk: Chunk, stimulated: list) -> list:
+        reqs = []
+        for p in self.patients:
+            reqs += [Request(p.model, chunk.windows[j], 0.0, 0.0, p.seed, per_neuron=self.per_neuron)
+                     for j in stimulated]
+            reqs.append(Request(p.model, None, 0.0, 0.0, p.seed, per_neuron=self.per_neuron))
+        return reqs
+
+    def simulate(self, chunk: Chunk) -> tuple[list, list]:
+        """Per patient the raw outputs (the stimulated windows, then the companion), and
+        per window of the chunk the index of its output (the companion's for a window without pulses)."""
+        stimulated = [j for j, wf in enumerate(chunk.windows) if len(wf.onsets)]
+        n_outputs = len(stimulated) + 1
+        windows = tuple(window_key(chunk.windows[j]) for j in stimulated)
+        if windows != self._windows:
+            self._runner = PointsRunner(self._requests(chunk, stimulated), self.duration, self.batch_size)
+            self._windows = windows
+        current = [p.weights() or None for p in self.patients]
+        res = self._runner.run([w for w in current for _ in range(n_outputs)])
+        outputs = [res[k * n_outputs:(k + 1) * n_outputs] for k in range(len(self.patients))]
+        position = dict(zip(stimulated, range(len(stimulated))))
+        output_of_window = [position.get(j, n_outputs - 1) for j in range(len(chunk.windows))]
+        return outputs, output_of_window
+
+
+def _replay_patient_chunk(p: Patient, chunk: Chunk, outputs: list, output_of_window: list, states: dict,
+                          clock: float, settings: EngineSettings) -> float:
+    """Replay one patient's chunk (consolidating half a chunk before and after);
+    returns its acute projection-neuron output weighted by the time each window represents."""
+    L, lead = settings.window, settings.lead_in
+    companion = window_spikes(outputs[-1], p, lead, L)
+    spikes = [window_spikes(r, p, lead, L) for r in outputs[:-1]] + [companion]
+    per_window = [spikes[i] for i in output_of_window]
+    painful = int(p.model.si("body.painful_site"))
+    pn = [float(site_pn_rates(p.model, r, lead + L)[painful]) for r in outputs]
+    acute = sum(pn[output_of_window[i]] * d for i, d in chunk.schedule)
+    p.evolve(chunk.duration / 2)
+    replay_chunk(p, chunk, per_window, companion, states, clock, L)
+    p.evolve(chunk.duration / 2)
+    return acute
+
+
+def run_session(patients: Sequence[Patient], plan: list, simulator: ChunkSimulator, settings: EngineSettings,
+                session_duration: float) -> np.ndarray:
+    """Run one stimulated session on every patient; returns each patient's mean
+    projection-neuron output during stimulation (Hz, acute effect)."""
+    states = [dict() for _ in patients]
+    clock = 0.0
+    pn_acc = np.zeros(len(patients))
+    for chunk in plan:
+        outputs, output_of_window = simulator.simulate(chunk)
+        for k, p in enumerate(patients):
+            pn_acc[k] += _replay_patient_chunk(p, chunk, outputs[k], output_of_window, states[k], clock, settings)
+        clock += chunk.duration
+    return pn_acc / session_duration
+
+
+class CourseHistory:
+    """The patients' course in time: consolidation up to each moment, and the weights
+    recorded on each test day (before that day's session) and after each session."""
+
+    def __init__(self, patients: Sequence[Patient], day_coord: Sequence[float], n_sessions: int):
+        self.patients = patients
+        self.day_times = [d * _DAY for d in day_coord]
+        self.now = 0.0
+        self.next_day = 0
+        self.weights_on_day: list[list[dict]] = [[] for _ in patients]
+        self.weights_after_session: list[list[dict]] = [[] for _ in patients]
+        self.late_on_day: list[list[dict]] = [[] for _ in patients]
+        self.session_pn = np.full((len(patients), n_sessions), np.nan)
+
+    def record_days(self, until: float, inclusive: bool):
+        """Consolidate to each test day before ``until`` (s; or at it, ``inclusive``) and record the weights."""
+        while self.next_day < len(self.day_times) and (self.day_times[self.next_day] < until or
+                                                       (inclusive and self.day_times[self.next_day] <= until)):
+            t = self.day_times[self.next_day]
+            for p in self.patients:
+                p.evolve(t - self.now)
+            self.now = max(self.now, t)
+            for k, p in enumerate(self.patients):
+                self.weights_on_day[k].append(p.weights())
+                self.late_on_day[k].append({c: v.copy() for c, v in p.late.items()})
+            self.next_day += 1
+
+    def consolidate_to(self, t: float):
+        """Consolidate every patient's changes up to time ``t`` (s)."""
+        for p in self.patients:
+            p.evolve(t - self.now)
+        self.now = t
+
+    def record_session(self, end: float):
+        """The session that ends at ``end`` (s) is over: record the weights after it."""
+        self.now = end
+        for k, p in enumerate(self.patients):
+            self.weights_after_session[k].append(p.weights())
+
+
+def run_sessions(patients: Sequence[Patient], protocol: Protocol, plan: list, settings: EngineSettings,
+                 day_coord: Sequence[float], batch_size: int, per_neuron, progress: bool) -> CourseHistory:
+    """Every session of the calendar and the time between them, for all patients."""
+    cal = protocol.calendar
+    D = cal.session_duration
+    history = CourseHistory(patients, day_coord, cal.n_sessions)
+    simulator = ChunkSimulator(patients, settings.lead_in + settings.window, batch_size, per_neuron)
+    active = not protocol.is_sham and any(p.plastic for p in patients)
+    wall = _time.time()
+    for s_idx, day in enumerate(cal.days):
+        t_s = day * _DAY
+        history.record_days(t_s, inclusive=True)
+        history.consolidate_to(t_s)
+        if active:
+            history.session_pn[:, s_idx] = run_session(patients, plan, simulator, settings, D)
+        else:
+            for p in patients:
+                p.evolve(D)
+        history.record_session(t_s + D)
+        if progress:
+            print(f"painsim: session {s_idx + 1}/{cal.n_sessions} (day {day:g}) done "
+                  f"[{_time.time() - wall:.1f} s]", flush=True)
+    history.record_days(np.inf, inclusive=True)
+    return history
+
+
+# ---------------------------------------------------------------- step 3: pain tests
+def run_pain_tests(patients: Sequence[Patient], history: CourseHistory, tested: list, settings: EngineSettings,
+                   batch_size: int, per_neuron) -> list[list]:
+    """The pain test with each recorded weight set (days, then sessions) where ``tested``;
+    per patient a list of test results (None where not tested)."""
+    reqs, where = [], []
+    for k, p in enumerate(patients):
+        for j, w in enumerate(history.weights_on_day[k] + history.weights_after_session[k]):
+            if tested[j]:
+                reqs.append(Request(p.model, None, settings.test_noxious, 0.0, p.seed, w or None,
+                                    per_neuron=per_neuron))
+                where.append((k, j))
+    results: list[list] = [[None] * len(tested) for _ in patients]
+    for (k, j), r in zip(where, simulate_batch(reqs, f"{settings.test_duration!r} s", batch_size=batch_size)):
+        results[k][j] = r
+    return results
+
+
+# ---------------------------------------------------------------- the course
+def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, follow_up_days=(30, 90),
+                     thresholds=(0.3, 0.5), days: Sequence[float] | None = None, batch_size: int = 128,
+                     session: str = "chunked", tests: str = "all", progress: bool = False,
+                     per_neuron=frozenset()) -> xr.Dataset:
+    """Run one protocol on many patients; their sessions are simulated together.
+
+    Parameters
+    ----------
+    models : Model, str or sequence of them
+        One model per patient, or one model for all (then ``seeds`` says how
+        many patients).
+    protocol : Protocol, str or mapping
+        A :class:`painsim.protocols.Protocol`, a library name
+        (:func:`painsim.protocols.names`) or a ``[protocol]`` table
+        (:func:`painsim.protocols.resolve`).
+    seeds : sequence of int, optional
+        One seed per patient (default: 0, 1, ...).  A patient's result
+        depends only on its model, seed and the protocol, never on its batch
+        companions (:func:`painsim.simulate_batch` guarantees this per window).
+    follow_up_days, thresholds, days, session, progress
+        As :func:`run_course`.
+    per_neuron : set of str
+        Neuron parameters that differ between the patients (a sweep over
+        them): stored per neuron so that the patients share networks
+        (:func:`painsim.circuits.network.shared_parameters`).
+    tests : {"all", "follow_up"}
+        ``"all"``: the pain test on every day of the ``day`` coordinate and
+        after every session.  ``"follow_up"``: only on day 0 (the baseline),
+        the follow-up days and ``days``; the other entries of the
+        test-derived variables are NaN (a cohort needs one relief day).
+    batch_size : int
+        Windows per brian2 network.  All windows of one chunk of all
+        patients (each protocol window and its companion) and all test
+        windows are simulated together, in networks of up to this many
+        points; each network is built once per course and rerun with the
+        new efficacies in every chunk.  128 (the default) is the 4 windows
+        per chunk of the 32 patients of a cohort batch; the measurement
+        behind it is in ``docs/courses.md``.
+
+    Returns
+    -------
+    xarray.Dataset
+        As :func:`run_course`, with a leading ``patient`` dimension.
+    """
+    protocol = resolve(protocol)
+    models, seeds = _models_and_seeds(models, seeds)
+    if session not in ("chunked", "full"):
+        raise ParameterError("session", session, "'chunked' or 'full'")
+    if tests not in ("all", "follow_up"):
+        raise ParameterError("tests", tests, "'all' or 'follow_up'")
+    fu, th = check_outcome_days(follow_up_days, thresholds)
+    cal = protocol.calendar
+    patients = [new_patient(m, s, protocol) for m, s in zip(models, seeds)]
+    settings = shared_settings(patients)
+    plan = session_plan(protocol, cal.session_duration, settings.window, settings.lead_in, settings.n_chunks,
+                        session == "full")
+    day_coord = sorted({0.0, *cal.days, *fu, *(float(d) for d in (days or ()))})
+    history = run_sessions(patients, protocol, plan, settings, day_coord, batch_size, per_neuron, progress)
+    wanted = {0.0, *fu, *(float(d) for d in (days or ()))}
+    tested = [tests == "all" or d in wanted for d in day_coord] + [tests == "all"] * cal.n_sessions
+    results = run_pain_tests(patients, history, tested, settings, batch_size, per_neuron)
+    n_d = len(day_coord)
+    meta = dict(window_s=settings.window, lead_in_s=settings.lead_in, n_chunks=settings.n_chunks,
+                session_mode=session, test_duration_s=settings.test_duration, test_noxious=settings.test_noxious)
+    return course_dataset(protocol, patients, [r[:n_d] for r in results], [r[n_d:] for r in results], day_coord,
+                          fu, th, history.session_pn, history.late_on_day, meta)
+
+
+def run_course(model, protocol, *, seed: int = 0, follow_up_days=(30, 90), thresholds=(0.3, 0.5),
+               days: Sequence[float] | None = None, session: str = "chunked", batch_size: int = 128,
+               tests: str = "all", progress: bool = False) -> xr.Dataset:
+    """Run a treatment course on one patient (a model and a seed).
+
+    Parameters
+    ----------
+    model : Model or str
+        The patient (e.g. ``ps.load_model("neuropathic")``).  Its
+        ``[plasticity.*]`` sections, with the protocol's overrides, say which
+        synapses recondition; ``[course]`` sets the session engine and the
+        test, ``[consolidation]`` the between-session model.
+    protocol : Protocol, str or mapping
+        A protocol, a library name (``"mpns"``, ``"mpns_sham"`` ...) or a
+        ``[protocol]`` table (:func:`painsim.protocols.resolve`).
+    seed : int
+        The patient's seed (connectivity, fibres, ongoing activity); all
+        windows and tests of the course use it.
+    follow_up_days : sequence of float
+        Days (from day 0, the first session day) at which responder flags
+        are evaluated; they are added to the ``day`` coordinate.
+    thresholds : sequence of float
+        Relief fractions of the responder flags (``responder_30``,
+        ``responder_50`` for the default).
+    days : sequence of float, optional
+        Extra days at which to test pain (e.g. ``range(0, 91, 7)``).
+    session : {"chunked", "full"}
+        ``"full"`` simulates every window of every session with the weights
+        of the previous one (slow; for checking the chunked extrapolation).
+    batch_size : int
+        Windows per brian2 network (as :func:`run_course_batch`).
+    tests : {"all", "follow_up"}
+        Which pain tests to run (as :func:`run_course_batch`).
+    progress : bool
+        Print a line per session.
+
+    Returns
+    -------
+    xarray.Dataset
+        Over ``day`` (0, the session days, follow-up days, ``days``):
+        ``pain`` (NRS, tested before that day's session), ``relief`` (% of
+        ``baseline_pain``), ``pn_rate`` (Hz), ``w_<conn>`` (mean efficacy)
+        and ``w_<conn>_late`` (mean consolidated change) per plastic
+        connection, ``map_overactive_area`` (m^2) when the model has an S1
+        map.  Over ``session``: ``session_day``, ``pain_after_session``,
+        ``relief_after_session``, ``pn_rate_after_session``,
+        ``w_<conn>_after_session``, ``session_pn_rate`` (during stimulation).
+        Over ``follow_up``: ``responder_<30|50>``.  Scalars:
+        ``baseline_pain``, ``baseline_pn_rate``.  Attrs: protocol spec,
+        engine settings, painsim version.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        Unknown protocol name (the nearest is named) or a protocol override
+        the model does not have.
+    painsim.errors.CalendarError, ParameterError
+
+    Examples
+    --------
+    >>> import painsim as ps
+    >>> m = ps.load_model("neuropathic")
+    >>> out = ps.run_course(m, "mpns", seed=1)              # doctest: +SKIP
+    >>> float(out.relief.sel(day=90))                         # doctest: +SKIP
+    """
+    ds = run_course_batch([model], protocol, [seed], follow_up_days=follow_up_days, thresholds=thresholds,
+                          days=days, batch_size=batch_size, session=session, tests=tests, progress=progress)
+    return ds.isel(patient=0)

@@ -1,0 +1,145 @@
+"""The result of a course: a Dataset over patients, days, sessions and follow-up days."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import xarray as xr
+
+from ..protocols import Protocol
+from ..readouts import relief, responders
+from ..version import __version__
+
+__all__ = ["course_dataset", "per_patient"]
+
+
+def _scores(tests: list, var: str) -> np.ndarray:
+    """``var`` of each test (patients x tests), NaN where not tested."""
+    return np.array([[float(r[var]) if r is not None and var in r else np.nan for r in row] for row in tests])
+
+
+def _relief(base: np.ndarray, pain: np.ndarray) -> np.ndarray:
+    """Percent relief of each patient's scores from its baseline; NaN without baseline pain."""
+    return np.where(base[:, None] > 0, relief(base[:, None], pain), np.nan)
+
+
+def _pain_variables(day_tests: list, session_tests: list, session_pn: np.ndarray, session_days) -> dict:
+    pain_d, pain_s = _scores(day_tests, "pain"), _scores(session_tests, "pain")
+    pn_d, pn_s = _scores(day_tests, "pn_rate"), _scores(session_tests, "pn_rate")
+    base = pain_d[:, 0]
+    return {
+        "pain": (("patient", "day"), pain_d, {"units": "NRS 0-10", "long_name": "pain score of the standard test "
+                                              "(before that day's session)"}),
+        "relief": (("patient", "day"), _relief(base, pain_d), {"units": "%",
+                                                               "long_name": "percent relief from baseline"}),
+        "pn_rate": (("patient", "day"), pn_d, {"units": "Hz", "long_name": "projection-neuron output in the test"}),
+        "pain_after_session": (("patient", "session"), pain_s, {"units": "NRS 0-10",
+                                                                "long_name": "pain score right after the session"}),
+        "relief_after_session": (("patient", "session"), _relief(base, pain_s), {"units": "%"}),
+        "pn_rate_after_session": (("patient", "session"), pn_s, {"units": "Hz"}),
+        "session_pn_rate": (("patient", "session"), session_pn,
+                            {"units": "Hz", "long_name": "projection-neuron output during stimulation (acute "
+                                                         "effect; NaN when the session is not simulated)"}),
+        "session_day": (("session",), np.asarray(session_days, float), {"units": "day"}),
+        "baseline_pain": (("patient",), base, {"units": "NRS 0-10", "long_name": "pain before treatment (day 0)"}),
+        "baseline_pn_rate": (("patient",), pn_d[:, 0], {"units": "Hz"}),
+    }
+
+
+def _map_variables(day_tests: list, session_tests: list) -> dict:
+    """The S1 map's overactive area (and its rate images on day 0 and the last tested day)."""
+    first_test = day_tests[0][0]
+    if "map_overactive_area" not in first_test:
+        return {}
+    data = {
+        "map_overactive_area": (("patient", "day"), _scores(day_tests, "map_overactive_area"),
+                                {"units": "m^2", "long_name": "S1 overactive area in the test"}),
+        "map_overactive_area_after_session": (("patient", "session"),
+                                              _scores(session_tests, "map_overactive_area"), {"units": "m^2"}),
+    }
+    if "map_rate" in first_test:
+        first = np.array([row[0]["map_rate"].values for row in day_tests])
+        last_day = max(j for j, r in enumerate(day_tests[0]) if r is not None)  # the last tested day
+        last = np.array([row[last_day]["map_rate"].values for row in day_tests])
+        my, mx = first_test["map_rate"].dims
+        data["map_rate_baseline"] = (("patient", my, mx), first, {"units": "Hz"})
+        data["map_rate_final"] = (("patient", my, mx), last, {"units": "Hz",
+                                                              "long_name": "S1 map on the last tested day"})
+    return data
+
+
+def _mean_efficacy(tests: list, conn: str) -> np.ndarray:
+    """Mean efficacy of ``conn`` in each test (patients x tests), NaN where not tested."""
+    out = []
+    for row in tests:
+        means = []
+        for r in row:
+            v = r[f"w_{conn}"].values if r is not None and f"w_{conn}" in r else np.array([])
+            means.append(float(np.mean(v)) if v.size else np.nan)
+        out.append(means)
+    return np.array(out)
+
+
+def _weight_variables(conns: list, day_tests: list, session_tests: list, late_on_day: list) -> dict:
+    data = {}
+    for c in conns:
+        data[f"w_{c}"] = (("patient", "day"), _mean_efficacy(day_tests, c),
+                          {"units": "1", "long_name": f"mean efficacy of {c} synapses"})
+        data[f"w_{c}_after_session"] = (("patient", "session"), _mean_efficacy(session_tests, c), {"units": "1"})
+        data[f"w_{c}_late"] = (("patient", "day"),
+                               np.array([[float(np.mean(d[c])) if c in d and d[c].size else 0.0 for d in late]
+                                         for late in late_on_day]),
+                               {"units": "1", "long_name": f"mean consolidated change of {c} efficacy"})
+    return data
+
+
+def _responder_variables(relief_on_day: np.ndarray, day_coord, follow_up, thresholds) -> dict:
+    """``responder_<30|50>``: relief at least the threshold on each follow-up day (False when not tested)."""
+    day_index = {d: i for i, d in enumerate(day_coord)}
+    at_follow_up = relief_on_day[:, np.asarray([day_index[f] for f in follow_up], dtype=int)]
+    data = {}
+    for x in thresholds:
+        flags = responders(at_follow_up / 100.0, x).reshape(relief_on_day.shape[0], len(follow_up))
+        data[f"responder_{int(round(100 * x))}"] = (("patient", "follow_up"), flags,
+                                                   {"long_name": f"relief >= {100 * x:g} % at the follow-up day"})
+    return data
+
+
+def course_dataset(protocol: Protocol, patients: list, day_tests: list, session_tests: list, day_coord,
+                   follow_up, thresholds, session_pn: np.ndarray, late_on_day: list, meta: dict) -> xr.Dataset:
+    """The course Dataset of :func:`painsim.course.run_course_batch`.
+
+    ``day_tests[k][j]`` / ``session_tests[k][s]``: patient ``k``'s pain test
+    (a :func:`painsim.simulate_batch` result, None where not tested) on day
+    ``day_coord[j]`` / after session ``s``; ``late_on_day[k][j]``: its late
+    components per connection on that day; ``meta``: engine settings (attrs).
+    """
+    data = _pain_variables(day_tests, session_tests, session_pn, protocol.calendar.days)
+    data.update(_map_variables(day_tests, session_tests))
+    conns = list(dict.fromkeys(c for p in patients for c in p.plastic))
+    data.update(_weight_variables(conns, day_tests, session_tests, late_on_day))
+    data.update(_responder_variables(data["relief"][1], day_coord, follow_up, thresholds))
+    ds = xr.Dataset(data, coords={"patient": np.arange(len(patients)),
+                                  "day": ("day", np.asarray(day_coord), {"units": "day"}),
+                                  "session": np.arange(protocol.calendar.n_sessions),
+                                  "follow_up": ("follow_up", np.asarray(follow_up, float), {"units": "day"}),
+                                  "seed": ("patient", np.array([p.seed for p in patients]))})
+    ds.attrs.update({"painsim_version": __version__, "protocol": protocol.name,
+                     "protocol_spec": json.dumps(protocol.describe(), default=str),
+                     "sham": int(protocol.is_sham), "model": json.dumps([p.model.name for p in patients]),
+                     "plastic_connections": " ".join(conns), "thresholds": json.dumps(list(thresholds)), **meta})
+    return ds
+
+
+def per_patient(results) -> list:
+    """A course-batch result as one Dataset per patient.
+
+    Accepts a list of Datasets or one Dataset with a ``patient`` dimension
+    (what :func:`painsim.course.run_course_batch` returns).
+    """
+    if isinstance(results, xr.Dataset):
+        if "patient" not in results.dims:
+            return [results]
+        return [results.isel(patient=k).drop_vars(["patient", "seed"], errors="ignore")
+                for k in range(results.sizes["patient"])]
+    return list(results)

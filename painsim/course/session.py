@@ -1,0 +1,290 @@
+"""One session of a course: its plan of windows and the replay of their spikes.
+
+A session of duration D is never simulated in full.  It is cut into
+``course.n_chunks`` chunks; in each chunk the network is simulated for
+representative *windows* of ``course.window`` (plus a ``course.lead_in`` so
+that pulses delivered before the window still arrive in it) with the current
+weights, and the plasticity rules are applied to the windows' spikes
+replayed, one window length at a time on a continuous clock, until the
+chunk's share of the session is covered (a fractional last replay applies
+the rule to the first part of the window).  Weights are clipped to the rule's
+bounds at every spike and the network sees the new weights at the next chunk.
+
+* Continuous protocols (tonic, burst, 10 kHz, TENS, mPNS): one window per chunk.
+* Patterned protocols (an rTMS train + pause, iTBS on/off): the pattern
+  period P is cut into ``ceil(P / window)`` segments, each represented by a
+  window at its start (identical windows are simulated once), replayed in
+  their order within each period, so the duty cycle is represented exactly
+  when the pattern's edges fall on segment edges.
+
+Every window is simulated twice: with the protocol and without it (the
+*companion*: same seed, same weights).  A window changes the weights by the
+rule's change with the protocol minus its change without it, so a session
+adds only what its stimulation changes (the ongoing activity's long-run
+effect is the pathological set point, :mod:`painsim.course.consolidation`).
+The error of this extrapolation is measured in ``docs/courses.md``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import ParameterError
+from ..params import Model
+from ..protocols import Protocol
+from .consolidation import ConsolidationParams, consolidate
+
+__all__ = ["EngineSettings", "course_settings", "Chunk", "session_plan", "window_key", "lead_window",
+           "ConnSpikes", "Patient", "window_spikes", "same_spikes", "replay_chunk"]
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """A model's ``[course]`` section, in SI units (s; ``test_noxious`` in [0, 1])."""
+
+    window: float
+    lead_in: float
+    n_chunks: int
+    test_duration: float
+    test_noxious: float
+
+
+def course_settings(model: Model) -> EngineSettings:
+    """The checked ``[course]`` settings of ``model``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A window or test duration <= 0, ``n_chunks`` < 1, ``test_noxious`` outside [0, 1].
+    """
+    c = model.section("course")
+    for k in ("window", "test_duration"):
+        if not c[k] > 0:
+            raise ParameterError(f"course.{k}", c[k], "a time > 0 s")
+    if int(c["n_chunks"]) < 1:
+        raise ParameterError("course.n_chunks", c["n_chunks"], "a whole number >= 1")
+    if not 0 <= c["test_noxious"] <= 1:
+        raise ParameterError("course.test_noxious", c["test_noxious"], "an intensity in [0, 1]")
+    return EngineSettings(c["window"], c["lead_in"], int(c["n_chunks"]), c["test_duration"], c["test_noxious"])
+
+
+@dataclass
+class Chunk:
+    """A part of a session: the windows that represent it and the order they are replayed in."""
+
+    duration: float
+    windows: list            # Waveforms of length lead + window (protocol windows, unique)
+    schedule: list           # [(window index, represented time in s)] in time order
+
+
+def session_plan(protocol: Protocol, D: float, L: float, lead: float, n_chunks: int, full: bool) -> list[Chunk]:
+    """Chunks of one session: which windows to simulate and how to replay them.
+
+    Parameters
+    ----------
+    protocol : Protocol
+    D, L, lead : float
+        Session duration, window length and lead-in, in s.
+    n_chunks : int
+    full : bool
+        Every window of the session in turn (``session="full"``), instead of ``n_chunks`` chunks.
+    """
+    if full:
+        n = max(1, int(round(D / L)))
+        step = D / n
+        return [Chunk(step, [lead_window(protocol, c * step, L, lead)], [(0, step)]) for c in range(n)]
+    T = D / n_chunks
+    P = protocol.period
+    if P is None or P <= L + 1e-9:
+        wf = lead_window(protocol, 0.0, L, lead)
+        return [Chunk(T, [wf], [(0, T)]) for _ in range(n_chunks)]
+    n_seg = max(1, int(math.ceil(P / L - 1e-9)))
+    seg = P / n_seg  # <= L: segments tile the period; a segment replays the first `seg` of its window
+    windows, segment_window = _segment_windows(protocol, n_seg, seg, L, lead)
+    return [Chunk(T, windows, _chunk_schedule(c * T, (c + 1) * T, P, seg, n_seg, segment_window))
+            for c in range(n_chunks)]
+
+
+def _segment_windows(protocol: Protocol, n_seg: int, seg: float, L: float, lead: float):
+    """The distinct windows of a pattern's segments, and the window index of each segment."""
+    windows, segment_window, keys = [], [], {}
+    for k in range(n_seg):
+        wf = protocol.waveform(k * seg - lead, k * seg + L)
+        key = window_key(wf)
+        if key not in keys:
+            keys[key] = len(windows)
+            windows.append(wf)
+        segment_window.append(keys[key])
+    return windows, segment_window
+
+
+def _chunk_schedule(t: float, end: float, P: float, seg: float, n_seg: int, segment_window: list) -> list:
+    """[(window index, time)] of the segments in [t, end), consecutive equal windows merged."""
+    schedule = []
+    while t < end - 1e-9:
+        phase = t % P
+        k = min(int(math.floor(phase / seg + 1e-9)), n_seg - 1)
+        seg_end = t - phase + (k + 1) * seg
+        d = min(seg_end, end) - t
+        if schedule and schedule[-1][0] == segment_window[k]:
+            schedule[-1] = (segment_window[k], schedule[-1][1] + d)
+        else:
+            schedule.append((segment_window[k], d))
+        t += d
+    return schedule
+
+
+def window_key(wf) -> tuple:
+    """Identity of a window's pulses up to rounding (windows cut at different phases of a regular train)."""
+    return (round(wf.duration, 9), tuple(np.round(wf.onsets, 9)), tuple(np.round(wf.amplitudes, 12)),
+            tuple(np.round(wf.widths, 12)))
+
+
+def lead_window(protocol, start, L, lead):
+    """The window [start - lead, start + L) of the session's stimulation (steady before 0)."""
+    return protocol.waveform(start - lead, start + L)
+
+
+@dataclass
+class ConnSpikes:
+    """The spikes of one window at one connection's source (pre) and target (post), from 0."""
+
+    pre_t: np.ndarray
+    pre_i: np.ndarray
+    post_t: np.ndarray
+    post_i: np.ndarray
+
+
+@dataclass
+class Patient:
+    """A patient of a course: model, seed and the state of its plastic synapses."""
+
+    model: Model
+    seed: int
+    plastic: dict                       # conn -> (rule, lo, hi)
+    endpoints: dict                     # conn -> (source, target)
+    cons: ConsolidationParams
+    w_set: dict = field(default_factory=dict)
+    early: dict = field(default_factory=dict)
+    late: dict = field(default_factory=dict)
+    syn: dict = field(default_factory=dict)    # conn -> (syn_pre, syn_post, n_pre, n_post)
+
+    def weights(self) -> dict:
+        """Current efficacy of every plastic synapse seen so far, per connection."""
+        out = {}
+        for conn, (_, lo, hi) in self.plastic.items():
+            if conn in self.w_set:
+                out[conn] = np.clip(self.w_set[conn] + self.early[conn] + self.late[conn], lo, hi)
+        return out
+
+    def evolve(self, T: float):
+        """Consolidate (or let fade) the changes over ``T`` s without a session."""
+        if T <= 0:
+            return
+        for conn, (_, lo, hi) in self.plastic.items():
+            if conn in self.w_set:
+                self.early[conn], self.late[conn] = consolidate(self.early[conn], self.late[conn], self.w_set[conn],
+                                                                lo, hi, T, self.cons)
+
+
+def _sorted_spikes(out, pop):
+    """A population's spikes of one window in time order (stable): times, indices, size."""
+    t, i = out.spikes[pop]
+    order = np.argsort(t, kind="stable")
+    return np.asarray(t, np.float64)[order], np.asarray(i, np.int64)[order], int(out.sizes[pop])
+
+
+def window_spikes(out, patient: Patient, lead: float, L: float) -> dict:
+    """Per plastic connection, the window's spikes in [lead, lead + L), re-timed to start at 0.
+
+    ``out`` is the window's raw :class:`painsim.circuits.PointOutput`
+    (:class:`painsim.simulation.PointsRunner`: no labelled Dataset per window).
+    The first window of a patient also sets its synapses and its set point
+    (the efficacies the course starts from)."""
+    result = {}
+    for conn in patient.plastic:
+        src, tgt = patient.endpoints[conn]
+        pt, pi, n_pre = _sorted_spikes(out, src)
+        qt, qi, n_post = _sorted_spikes(out, tgt)
+        a, b = np.searchsorted(pt, [lead, lead + L])
+        c, d = np.searchsorted(qt, [lead, lead + L])
+        result[conn] = ConnSpikes(pt[a:b] - lead, np.ascontiguousarray(pi[a:b]), qt[c:d] - lead,
+                                  np.ascontiguousarray(qi[c:d]))
+        if conn not in patient.syn:
+            pre, post = out.synapses[conn]
+            patient.syn[conn] = (np.asarray(pre, np.int64), np.asarray(post, np.int64), n_pre, n_post)
+        if conn not in patient.w_set:
+            rule, lo, hi = patient.plastic[conn]
+            w0 = np.clip(np.asarray(out.weights[conn], float), lo, hi)
+            patient.w_set[conn] = w0
+            patient.early[conn] = np.zeros_like(w0)
+            patient.late[conn] = np.zeros_like(w0)
+    return result
+
+
+def _replayed_spikes(sp: ConnSpikes, t: float, length: float):
+    """A window's spikes shifted to start at ``t``, cut to its first ``length`` s."""
+    a = np.searchsorted(sp.pre_t, length, side="left")
+    b = np.searchsorted(sp.post_t, length, side="left")
+    return sp.pre_t[:a] + t, sp.pre_i[:a], sp.post_t[:b] + t, sp.post_i[:b]
+
+
+def same_spikes(a: ConnSpikes, b: ConnSpikes, pre_only: bool) -> bool:
+    """True if two windows have the same spikes (presynaptic ones only with ``pre_only``)."""
+    same = np.array_equal(a.pre_t, b.pre_t) and np.array_equal(a.pre_i, b.pre_i)
+    if not pre_only:
+        same = same and np.array_equal(a.post_t, b.post_t) and np.array_equal(a.post_i, b.post_i)
+    return same
+
+
+def _replay_lengths(duration: float, L: float) -> list:
+    """The replays covering ``duration`` s with a window of ``L`` s: whole windows, then a fraction."""
+    m = duration / L
+    n_full = int(math.floor(m + 1e-9))
+    parts = [L] * n_full
+    if m - n_full > 1e-9:
+        parts.append((m - n_full) * L)
+    return parts
+
+
+def replay_chunk(patient: Patient, chunk: Chunk, per_window: list, companion: dict, states: dict, clock: float,
+                 L: float) -> None:
+    """Apply the rules to the chunk's windows (protocol minus companion), updating the weights in place.
+
+    ``per_window[k]`` and ``companion`` are :func:`window_spikes` of the
+    chunk's window ``k`` and of the window without stimulation; ``states``
+    holds the rules' states of the session (per connection); ``clock`` is
+    the chunk's start in s from the session start.  The change enters the
+    early component (the caller consolidates half a chunk before and after).
+    """
+    w_now = patient.weights()
+    for conn, (rule, lo, hi) in patient.plastic.items():
+        syn_pre, syn_post, n_pre, n_post = patient.syn[conn]
+        if syn_pre.size == 0:
+            continue
+        # the spikes come from the simulator (sorted, in range): the rule's unchecked path
+        lo_arr = np.ascontiguousarray(np.broadcast_to(np.asarray(lo, np.float64), syn_pre.shape))
+        hi_arr = np.ascontiguousarray(np.broadcast_to(np.asarray(hi, np.float64), syn_pre.shape))
+        pre_only = rule.drive == "presynaptic"
+        st = states.setdefault(conn, {"f": rule.initial_state(syn_pre.size, n_pre, n_post),
+                                      "g": rule.initial_state(syn_pre.size, n_pre, n_post), "sync": True})
+        if st["sync"] and all(same_spikes(per_window[k][conn], companion[conn], pre_only) for k, _ in chunk.schedule):
+            continue  # the stimulation adds nothing to this connection's input: no change
+        st["sync"] = False
+        w = w_now[conn]
+        t = clock
+        g_sp = companion[conn]
+        for k, dur in chunk.schedule:
+            f_sp = per_window[k][conn]
+            for length in _replay_lengths(dur, L):
+                wf_, st["f"] = rule.apply_unchecked(*_replayed_spikes(f_sp, t, length), syn_pre, syn_post, w,
+                                                    st["f"], t, t + length, lo_arr, hi_arr)
+                wg_, st["g"] = rule.apply_unchecked(*_replayed_spikes(g_sp, t, length), syn_pre, syn_post, w,
+                                                    st["g"], t, t + length, lo_arr, hi_arr)
+                w = np.clip(w + (wf_ - wg_), lo, hi)
+                t += length
+        # the change enters the early component at the middle of the chunk
+        delta = w - w_now[conn]
+        patient.early[conn] = patient.early[conn] + delta

@@ -1,0 +1,148 @@
+"""The afferents of one simulated point and their spike trains.
+
+Data types and primitives shared by every source of afferent spikes:
+
+* :class:`NaturalStimulus` / :func:`natural` -- a touch or noxious stimulus of
+  constant intensity, encoded as a Poisson rate per fiber class;
+* :class:`FiberSet` -- the per-class conduction velocities and thresholds of
+  one point, drawn from its seed;
+* :class:`AfferentSpikes` -- the spikes of one class as they arrive in the
+  dorsal horn;
+* :func:`poisson_train` and :func:`apply_dead_time` -- homogeneous Poisson
+  trains and the 1 ms absolute refractory period of an axon.
+
+Everything here is numpy (the dead-time pass is a small numba loop).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numba
+import numpy as np
+
+from ..anatomy import FIBER_CLASSES
+from ..errors import ParameterError
+from ..rng import rng_for
+from ..units import to_si
+
+__all__ = ["NaturalStimulus", "natural", "AfferentSpikes", "FiberSet", "poisson_train",
+           "apply_dead_time", "DEAD_TIME"]
+
+DEAD_TIME = 1e-3  # s; absolute refractory period of an axon (~1 ms, textbook)
+
+
+@dataclass(frozen=True)
+class NaturalStimulus:
+    """A natural stimulus of constant ``intensity`` (0-1) during [start, stop)."""
+
+    intensity: float
+    start: float = 0.0
+    stop: float | None = None
+
+    def rate_factor(self, duration: float) -> tuple[float, float, float]:
+        """``(intensity, start, stop)`` with ``stop`` clipped to ``duration`` (s)."""
+        stop = duration if self.stop is None else min(self.stop, duration)
+        return self.intensity, self.start, stop
+
+
+def natural(intensity: float = 0.0, start=0.0, stop=None, name="intensity") -> NaturalStimulus:
+    """A natural (touch or noxious) stimulus.
+
+    Parameters
+    ----------
+    intensity : float
+        0 (none) to 1 (maximal); scales the class's ``max_rate``.
+    start, stop : Quantity (s), optional
+        When the stimulus is on; default: the whole simulation.
+    name : str
+        Parameter name used in error messages.
+    """
+    if isinstance(intensity, NaturalStimulus):
+        return intensity
+    i = to_si(intensity, "1", name)
+    if not 0.0 <= i <= 1.0:
+        raise ParameterError(name, intensity, "an intensity between 0 and 1")
+    t0 = to_si(start, "s", "start") if start else 0.0
+    t1 = to_si(stop, "s", "stop") if stop is not None else None
+    if t0 < 0 or (t1 is not None and t1 < t0):
+        raise ParameterError("stop", stop, "0 <= start <= stop")
+    return NaturalStimulus(i, t0, t1)
+
+
+@dataclass(frozen=True)
+class AfferentSpikes:
+    """Spikes of one fiber class as they arrive in the dorsal horn."""
+
+    times: np.ndarray  # s, sorted
+    fibers: np.ndarray  # fiber index within the class
+    n: int
+
+    @classmethod
+    def merge(cls, parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> "AfferentSpikes":
+        """Spikes of several ``(times, fibers)`` parts, sorted by time, then fiber."""
+        if not parts:
+            return cls(np.zeros(0), np.zeros(0, dtype=np.int64), n)
+        t = np.concatenate([p[0] for p in parts])
+        i = np.concatenate([p[1] for p in parts]).astype(np.int64)
+        order = np.lexsort((i, t))
+        return cls(t[order], i[order], n)
+
+
+@dataclass(frozen=True)
+class FiberSet:
+    """The afferents of one simulated point: per-class velocities and thresholds."""
+
+    counts: Mapping[str, int]
+    velocity: Mapping[str, np.ndarray]       # m/s per fiber
+    threshold: Mapping[str, np.ndarray]      # multiples of the Aβ threshold per fiber
+
+    @classmethod
+    def from_model(cls, params: Mapping[str, Any], seed: int) -> "FiberSet":
+        """Draw one point's fibers from the ``afferents`` section (SI values)."""
+        counts, vel, thr = {}, {}, {}
+        for k, c in enumerate(FIBER_CLASSES):
+            p = params[c]
+            n = int(p["n"])
+            counts[c] = n
+            lo, hi = p["velocity_min"], p["velocity_max"]
+            if hi < lo:
+                raise ParameterError(f"afferents.{c}.velocity_max", hi, f">= velocity_min ({lo} m/s)")
+            vel[c] = rng_for(seed, "velocity", k).uniform(lo, hi, n)
+            spread = p["threshold_spread"]
+            thr[c] = p["threshold"] * np.exp(rng_for(seed, "threshold", k).normal(0.0, spread, n))
+        return cls(counts, vel, thr)
+
+
+def poisson_train(rate: float, start: float, stop: float, n: int, rng: np.random.Generator):
+    """Homogeneous Poisson spikes of ``n`` independent fibers at ``rate`` in [start, stop)."""
+    if rate <= 0 or stop <= start or n == 0:
+        return np.zeros(0), np.zeros(0, dtype=np.int64)
+    counts = rng.poisson(rate * (stop - start), n)
+    ids = np.repeat(np.arange(n), counts)
+    times = rng.uniform(start, stop, counts.sum())
+    return times, ids
+
+
+def apply_dead_time(times: np.ndarray, ids: np.ndarray, dead: float) -> tuple[np.ndarray, np.ndarray]:
+    """Drop spikes closer than ``dead`` to the previous kept spike of the same fiber.
+
+    Returns the kept ``(times, ids)`` sorted by fiber, then time."""
+    if times.size == 0:
+        return times, ids
+    order = np.lexsort((times, ids))
+    t, i = times[order], ids[order]
+    keep = _dead_time_mask(t, i, dead)
+    return t[keep], i[keep]
+
+
+@numba.njit(cache=True)
+def _dead_time_mask(t, i, dead):
+    keep = np.ones(t.size, np.bool_)
+    last_t, last_i = -np.inf, -1
+    for k in range(t.size):
+        if i[k] == last_i and t[k] - last_t < dead:
+            keep[k] = False
+        else:
+            last_t, last_i = t[k], i[k]
+    return keep

@@ -1,0 +1,95 @@
+"""On-disk cache of the biophysical spike trains.
+
+:func:`painsim.fibers.biophysical.afferent_spikes` is deterministic in the
+waveform, the fiber population, the seed, the time step, the amplitude
+reference and the kernel version (:data:`painsim.fibers.kernel.KERNEL_VERSION`),
+so its result is stored under a hash of exactly these (one ``.npz`` file per
+call) and reused by later calls, processes and workers.  Files are written to
+a temporary name and renamed, so a reader never sees half a file; a corrupt
+file is recomputed.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..stimulation import Waveform
+from .kernel import KERNEL_VERSION
+from .population import FiberPopulation
+
+__all__ = ["cache_info", "cache_directory", "spike_key", "cached_spikes"]
+
+#: counters of the disk cache of ``afferent_spikes`` (hits, misses) and the last call
+cache_info = {"hits": 0, "misses": 0, "last_hit": None, "last_path": None}
+
+
+def cache_directory(cache_dir) -> Path | None:
+    """The cache folder: ``cache_dir``, else ``$PAINSIM_CACHE``, else
+    ``~/.cache/painsim/fibers``; None when ``cache_dir`` is False (no cache)."""
+    if cache_dir is False:
+        return None
+    if cache_dir is None:
+        cache_dir = os.environ.get("PAINSIM_CACHE") or os.path.join(
+            os.path.expanduser("~"), ".cache", "painsim", "fibers")
+    return Path(cache_dir)
+
+
+def spike_key(waveform: Waveform, population: FiberPopulation, seed: int, dt: float,
+              reference: float | None) -> str:
+    """Hash of everything the spike trains depend on (including ``KERNEL_VERSION``)."""
+    key_src = json.dumps({"wf": waveform.key(), "pop": population.key(), "seed": int(seed),
+                          "dt": dt, "kernel": KERNEL_VERSION, "ref": reference}, sort_keys=True)
+    return hashlib.sha256(key_src.encode()).hexdigest()[:32]
+
+
+def cached_spikes(key: str, cache_dir, compute: Callable[[], tuple[np.ndarray, np.ndarray]]):
+    """``(times, fiber)`` stored under ``key``, or ``compute()`` stored there.
+
+    Parameters
+    ----------
+    key : str
+        From :func:`spike_key`.
+    cache_dir : path, None or False
+        See :func:`cache_directory`.
+    compute : callable
+        Returns ``(times, fiber)``; called only on a miss.
+    """
+    cdir = cache_directory(cache_dir)
+    path = cdir / f"spikes_{key}.npz" if cdir is not None else None
+    if path is not None and path.exists():
+        try:
+            with np.load(path) as f:
+                t, i = f["times"], f["fiber"]
+            cache_info["hits"] += 1
+            cache_info["last_hit"] = True
+            cache_info["last_path"] = str(path)
+            return t, i
+        except Exception:  # a corrupt file is recomputed
+            pass
+    t, i = compute()
+    cache_info["misses"] += 1
+    cache_info["last_hit"] = False
+    cache_info["last_path"] = str(path) if path else None
+    if path is not None:
+        _write(cdir, path, t, i)
+    return t, i
+
+
+def _write(cdir: Path, path: Path, t: np.ndarray, i: np.ndarray) -> None:
+    """Write atomically: a temporary file in ``cdir``, then a rename."""
+    cdir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=cdir, prefix=".tmp_", suffix=".npz")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, times=t, fiber=i)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

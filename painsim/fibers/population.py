@@ -1,0 +1,386 @@
+"""Fiber populations near a stimulation contact: classes, geometry and coupling.
+
+A :class:`FiberPopulation` holds per-fiber arrays (class, diameter, distance to
+the contact, myelination, conduction velocity) and the conductivity of the
+medium; :data:`CLASS_PARAMS` holds the reduced node of each fiber class (used
+by :mod:`painsim.fibers.kernel`) and :data:`GEOMETRIES` the conductivity and
+fiber distances of each stimulation target.
+
+Field and coupling
+------------------
+*Electrical* contacts are point sources in a homogeneous medium of
+conductivity ``sigma`` (McNeal 1976): the potential is
+``Ve = I / (4 pi sigma r)``.  The activating function (Rattay 1989) of a
+straight fiber at distance ``r``, the second difference
+``Ve[n-1] - 2 Ve[n] + Ve[n+1]``, summed over the nodes of the depolarised
+region (``|x| < r/sqrt 2``, internodal length ``L``) telescopes to the
+difference of the first differences at its two edges, i.e. a net depolarising
+drive ``2 L |dVe/dx|_{x=r/sqrt2} = 2 * 0.385 L I / (4 pi sigma r^2)`` (one
+``0.385`` per flank) on an *equivalent node* (a reduction of the cable to its
+depolarised region).  With ``L = 100 D`` (Rattay 1989; McNeal 1976) the drive is
+
+    u(t) = c_i I(t),   c_i = 0.770 * 100 D_i / (4 pi sigma r_i^2 V_th)
+
+in units of the node's resting threshold depolarisation ``V_th``, so the
+threshold current scales as ``r^2 / D`` (the far-field scaling of
+myelinated-fiber thresholds; McNeal 1976, Rattay 1989).  The same length
+scaling is used for unmyelinated C fibers (chosen: keeps one formulation;
+cable theory would give ``sqrt(D)`` for continuous fibers, which makes C
+thresholds even higher).
+
+A contact on an insulating boundary (the back of an SCS lead in low-
+conductivity epidural fat and bone; a skin electrode under air) sends all
+its current into one half space, which doubles ``Ve`` (method of images);
+callers model it with an effective ``sigma / 2`` (see
+:func:`painsim.fibers.biophysical.population_for`,
+``afferents.biophysical.*_image_factor``).  The calibration of this choice
+against clinical thresholds is in ``docs/fibers.md``.
+
+*Magnetic* stimulation (mPNS, rPMS, TMS): the coil current ``I_c(t)`` induces
+``E = kappa(r) dI_c/dt`` along the fiber (Faraday; Barker 1987); the drive is
+``u = E L / V_th`` (activation at fiber bends, terminations and field
+gradients, where the axial field acts over ~L; Maccabee 1993).
+``kappa(r) = kappa_s / (1 + r / r_c)^2`` (chosen: a smooth decay, E halves
+~0.8 cm below a 70-mm figure-8 coil; Deng 2013 depth-focality [recalled]).
+
+All numbers are SI floats (A, s, m, S/m).  Every default value carries its
+source or "chosen: why".
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from typing import Mapping
+
+import numpy as np
+
+from ..anatomy import FIBER_CLASSES
+from ..checks import whole
+from ..errors import ParameterError, UnknownKeyError
+
+__all__ = ["FiberPopulation", "ClassParams", "CLASS_PARAMS", "CLASSES", "CHRONAXIE_RANGES",
+           "GEOMETRIES", "L_PER_D", "HURSH_FACTOR", "C_VELOCITY_COEF", "KAPPA_SURFACE",
+           "KAPPA_DEPTH", "RMT_COIL_CURRENT", "check_class"]
+
+#: the fiber classes of :mod:`painsim.anatomy` (one definition), under their old name
+CLASSES = FIBER_CLASSES
+
+# ---------------------------------------------------------------- parameters
+#: published chronaxie ranges (s) the model is checked against
+CHRONAXIE_RANGES = {
+    # Ranck 1975 (Brain Res 98:417): myelinated axons 30-200 us (extracellular);
+    # Mogyoros, Kiernan & Burke 1996 (Brain 119:439): human cutaneous afferents,
+    # strength-duration time constant ~0.5-0.7 ms [recalled].
+    "Abeta": (30e-6, 700e-6),
+    # thin myelinated fibers: a few hundred us (Li & Bak 1976, Exp Neurol 50:67) [recalled]
+    "Adelta": (100e-6, 1000e-6),
+    # unmyelinated C fibers: ~1-4 ms (Koslow, Bak & Li 1973; Li & Bak 1976) [recalled]
+    "C": (500e-6, 5000e-6),
+}
+
+
+@dataclass(frozen=True)
+class ClassParams:
+    """Node parameters of one fiber class (normalised to the rested threshold)."""
+    tau_m: float      # s, membrane integration time constant -> chronaxie
+    tau_h: float      # s, recovery of Na availability -> refractory period
+    v_h: float        # half-inactivation depolarisation (threshold units)
+    v_na: float       # Na reversal above rest (threshold units): no regeneration beyond it
+    v_spike: float    # depolarisation the action potential leaves at the node (threshold units)
+    rho: float        # persistent-Na rectification: inward current rho V^2 / (1 + V)
+    delta_h: float    # fraction of Na availability lost in one action potential
+    rs: float         # relative spread of threshold (sd of xi)
+    tau_xi: float     # s, correlation time of the threshold noise
+    v_th: float       # V, node depolarisation at threshold (sets the coupling)
+    diameter_range: tuple  # m, (low, high) of sampled diameters
+    myelinated: bool
+
+
+CLASS_PARAMS: dict[str, ClassParams] = {
+    "Abeta": ClassParams(
+        tau_m=150e-6,    # chosen: with accommodation gives a Weiss chronaxie ~60 us (Ranck 1975: 30-200 us)
+        tau_h=0.3e-3,    # chosen: with the AP depolarisation (~2 tau_m) gives an absolute
+                         # refractory period ~0.6 ms (mammalian myelinated: 0.5-1 ms [recalled])
+        v_h=0.6,         # chosen: half inactivation at 60 % of the threshold depolarisation
+        v_na=6.0,        # E_Na ~115 mV above rest (Hodgkin & Huxley 1952) / ~20 mV threshold
+        v_spike=2.0,     # chosen: depolarisation left at the node on the falling phase of the
+                         # AP (~40 mV); decaying with tau_m it keeps h inactivated (absolute
+                         # refractoriness emerges from it)
+        rho=0.5,         # chosen: persistent Na (~1-2 % of Na; Bostock & Rothwell 1997 [recalled]),
+                         # < 1 so the node cannot run away without a spike
+        delta_h=0.95,    # chosen: AP inactivates ~95 % of Na channels (HH h after a spike) 
+        rs=0.05,         # Verveen 1962: RS ~0.01-0.1, larger in thin fibers [recalled]
+        tau_xi=100e-6,   # chosen: ~Na channel gating time scale
+        v_th=0.02,       # chosen: ~20 mV depolarisation at a node at threshold (McNeal 1976 ~ 15-25 mV)
+        diameter_range=(6e-6, 12e-6),  # REFERENCES.md: Abeta 6-12 um
+        myelinated=True),
+    "Adelta": ClassParams(
+        tau_m=400e-6,    # chosen: chronaxie ~ 200 us (thin myelinated, Li & Bak 1976 [recalled])
+        tau_h=0.8e-3,    # chosen: longer refractory period of thin myelinated fibers [recalled]
+        v_h=0.6, v_na=6.0, v_spike=2.0, rho=0.5, delta_h=0.95,
+        rs=0.08,         # Verveen 1962: thinner -> larger RS
+        tau_xi=100e-6, v_th=0.02,
+        diameter_range=(1e-6, 5e-6),   # REFERENCES.md: Adelta 1-5 um
+        myelinated=True),
+    "C": ClassParams(
+        tau_m=2.5e-3,    # chosen: C-fiber chronaxie ~1 ms (Koslow 1973 / Li & Bak 1976 [recalled])
+        tau_h=5e-3,      # chosen: C-fiber refractory period of several ms [recalled]; slower
+                         # than tau_m so that accommodation does not hide the chronaxie
+        v_h=0.6, v_na=6.0, v_spike=2.0, rho=0.5, delta_h=0.95,
+        rs=0.12,         # Verveen 1962: thinnest fibers have the largest RS
+        tau_xi=200e-6, v_th=0.02,
+        diameter_range=(0.2e-6, 1.5e-6),  # REFERENCES.md: C 0.2-1.5 um
+        myelinated=False),
+}
+
+#: internodal length / fiber diameter (Rattay 1989; McNeal 1976: L = 100 D)
+L_PER_D = 100.0
+#: |dVe/dx| at x = +-r/sqrt(2) relative to I/(4 pi sigma r^2) is 2^-0.5 / 1.5^1.5 = 0.385;
+#: the summed activating function of the depolarised region takes it at both
+#: flanks (telescoping second differences), hence the factor 2
+_GRAD_FACTOR = 2 * 2 ** -0.5 / 1.5 ** 1.5
+#: Hursh 1939: myelinated conduction velocity ~ 6 m/s per um of diameter
+HURSH_FACTOR = 6.0 / 1e-6
+#: unmyelinated: v ~ sqrt(D) (Rushton 1951); coefficient chosen so that 0.2-1.5 um -> 0.7-2 m/s
+C_VELOCITY_COEF = 1.6
+
+#: magnetic coupling kappa_s (V s / (A m)) and its decay depth r_c (m).
+#: chosen: 100 A/us (1e8 A/s) gives ~150 V/m at the coil surface and ~38 V/m 2 cm deep
+#: (TMS cortex fields of 50-150 V/m at ~100 A/us; Deng 2013 [recalled])
+KAPPA_SURFACE = 1.5e-6
+KAPPA_DEPTH = 0.02
+#: chosen: peak coil current at 100 % resting motor threshold (typical stimulator,
+#: 150 us phase -> ~60 A/us); used when amplitude_kind == "rmt"
+RMT_COIL_CURRENT = 3.0e3
+
+GEOMETRIES = {
+    # Dorsal columns under an epidural contact: dorsal CSF 2-4 mm thick at mid-thoracic
+    # levels (Holsheimer 1994 [recalled]) plus the fiber's depth in the cord.  Dorsal
+    # column Abeta fibers lie superficially (0-1 mm into the cord); Adelta and C
+    # fibers run in Lissauer's tract / dorsal rootlets / dorsal horn, deeper.
+    "dorsal_column": {
+        "sigma": 0.6,  # S/m, chosen: homogeneous equivalent of CSF (1.7) and white matter (0.08-0.6)
+        "distance": {"Abeta": (2.0e-3, 4.0e-3), "Adelta": (3.0e-3, 5.0e-3),
+                     "C": (3.0e-3, 5.0e-3)},
+    },
+    # Peripheral nerve near a percutaneous lead / needle (PNS, PNT) or in a cuff:
+    # contact 0.5-3 mm from the fibers (chosen: percutaneous PNS leads are placed
+    # 0.5-3 cm from the nerve but only the nearest mm matters; a cuff is ~0.5-1 mm).
+    "peripheral_nerve": {
+        "sigma": 0.3,  # S/m, chosen: perineurium/endoneurium average (endoneurium ~0.57 longitudinal)
+        "distance": {"Abeta": (0.5e-3, 3.0e-3), "Adelta": (0.5e-3, 3.0e-3),
+                     "C": (0.5e-3, 3.0e-3)},
+    },
+    # Skin surface electrode (TENS) over a superficial nerve 5-15 mm deep (chosen:
+    # median/ulnar/peroneal nerves lie ~0.5-1.5 cm under the skin [recalled]).
+    "skin": {
+        "sigma": 0.2,  # S/m, chosen: skin, fat (0.04) and muscle (0.2-0.5) in series/parallel
+        "distance": {"Abeta": (5e-3, 15e-3), "Adelta": (5e-3, 15e-3), "C": (5e-3, 15e-3)},
+    },
+}
+
+
+def check_class(name: str) -> str:
+    """``name`` if it is a fiber class, else an :class:`UnknownKeyError` with a suggestion."""
+    if name not in CLASSES:
+        raise UnknownKeyError(str(name), CLASSES, what="fiber class")
+    return name
+
+
+# ---------------------------------------------------------------- population
+def _frozen(a, dtype) -> np.ndarray:
+    a = np.array(a, dtype=dtype, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class FiberPopulation:
+    """Fibers near one stimulation contact (per-fiber arrays, SI units).
+
+    Parameters
+    ----------
+    labels : array of str
+        Fiber class of each fiber: "Abeta", "Adelta" or "C".
+    diameter : array of float
+        Fiber (outer) diameter, m.
+    distance : array of float
+        Electrode (or coil) to fiber distance, m (> 0).
+    myelinated : array of bool, optional
+        Default: from the class.
+    velocity : array of float, optional
+        Conduction velocity, m/s.  Default: Hursh 1939 (6 m/s per um) for
+        myelinated fibers, ``1.6 sqrt(D / um)`` m/s for C fibers (Rushton 1951
+        scaling; chosen coefficient gives the textbook 0.5-2 m/s).
+    sigma : float
+        Conductivity of the homogeneous medium, S/m.
+    geometry : str
+        Label of the geometry it was sampled from.
+    """
+
+    labels: np.ndarray
+    diameter: np.ndarray
+    distance: np.ndarray
+    myelinated: np.ndarray | None = None
+    velocity: np.ndarray | None = None
+    sigma: float = 0.6
+    geometry: str = "custom"
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self):
+        labels = np.atleast_1d(np.asarray(self.labels, dtype=str))
+        n = labels.size
+        for lab in np.unique(labels):
+            check_class(str(lab))
+        d = np.atleast_1d(np.asarray(self.diameter, dtype=float))
+        r = np.atleast_1d(np.asarray(self.distance, dtype=float))
+        if d.shape != (n,):
+            raise ParameterError("diameter", d.shape, f"one diameter per fiber ({n})")
+        if r.shape != (n,):
+            raise ParameterError("distance", r.shape, f"one distance per fiber ({n})")
+        if np.any(~np.isfinite(d)) or np.any(d <= 0):
+            raise ParameterError("diameter", d[~(d > 0)][:3], "diameters > 0 m")
+        if np.any(~np.isfinite(r)) or np.any(r <= 0):
+            raise ParameterError("distance", r[~(r > 0)][:3], "electrode-fiber distances > 0 m")
+        if not (np.isfinite(self.sigma) and self.sigma > 0):
+            raise ParameterError("sigma", self.sigma, "a conductivity > 0 S/m")
+        my = (np.array([CLASS_PARAMS[str(l)].myelinated for l in labels], dtype=bool)
+              if self.myelinated is None else np.atleast_1d(np.asarray(self.myelinated, bool)))
+        if my.shape != (n,):
+            raise ParameterError("myelinated", my.shape, f"one flag per fiber ({n})")
+        if self.velocity is None:
+            v = np.where(my, HURSH_FACTOR * d, C_VELOCITY_COEF * np.sqrt(d / 1e-6))
+        else:
+            v = np.atleast_1d(np.asarray(self.velocity, dtype=float))
+            if v.shape != (n,) or np.any(v <= 0):
+                raise ParameterError("velocity", v[:3], f"{n} conduction velocities > 0 m/s")
+        object.__setattr__(self, "labels", _frozen(labels, str))
+        object.__setattr__(self, "diameter", _frozen(d, float))
+        object.__setattr__(self, "distance", _frozen(r, float))
+        object.__setattr__(self, "myelinated", _frozen(my, bool))
+        object.__setattr__(self, "velocity", _frozen(v, float))
+        object.__setattr__(self, "sigma", float(self.sigma))
+
+    # ---------------------------------------------------------- constructor
+    @classmethod
+    def sample(cls, counts: Mapping[str, int] | None = None, geometry: str = "dorsal_column",
+               seed: int = 0, **overrides) -> "FiberPopulation":
+        """Draw a population of fibers.
+
+        Parameters
+        ----------
+        counts : dict class -> int
+            Default ``{"Abeta": 15, "Adelta": 15, "C": 30}`` (the inputs of the
+            dorsal horn model of Zhang, Janik & Grill 2014).
+        geometry : {"dorsal_column", "peripheral_nerve"}
+            Sets the conductivity and per-class distance ranges (see
+            ``GEOMETRIES``).
+        seed : int
+            Random seed.
+        **overrides
+            ``sigma`` (S/m), ``distance_range`` (m, (lo, hi) for every class or a
+            dict class -> (lo, hi)), ``diameter_range`` (same forms).
+
+        Notes
+        -----
+        Diameters are log-uniform within each class range (chosen: covers the
+        range evenly on the scale thresholds depend on); distances are uniform
+        within the geometry's range.
+        """
+        counts = {"Abeta": 15, "Adelta": 15, "C": 30} if counts is None else dict(counts)
+        if geometry not in GEOMETRIES:
+            raise UnknownKeyError(str(geometry), GEOMETRIES, what="geometry")
+        allowed = {"sigma", "distance_range", "diameter_range"}
+        for k in overrides:
+            if k not in allowed:
+                raise UnknownKeyError(k, allowed, what="override")
+        geo = GEOMETRIES[geometry]
+        sigma = overrides.get("sigma", geo["sigma"])
+        sigma = float(sigma)
+
+        def per_class(name, default):
+            val = overrides.get(name)
+            if val is None:
+                return default
+            if isinstance(val, Mapping):
+                for k in val:
+                    check_class(k)
+                return {c: tuple(val.get(c, default[c])) for c in CLASSES}
+            return {c: tuple(val) for c in CLASSES}
+
+        dist = per_class("distance_range", geo["distance"])
+        diam = per_class("diameter_range", {c: CLASS_PARAMS[c].diameter_range for c in CLASSES})
+        for name, rng_map in (("distance_range", dist), ("diameter_range", diam)):
+            for c, (lo, hi) in rng_map.items():
+                if not (0 < lo <= hi):
+                    raise ParameterError(name, (lo, hi), "0 < low <= high (m)")
+        rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0xF1BE5]))
+        labels, d, r = [], [], []
+        for c, n in counts.items():
+            check_class(c)
+            n = whole(n, f"counts.{c}", 0, allow_float=True)
+            lo, hi = diam[c]
+            d.append(np.exp(rng.uniform(np.log(lo), np.log(hi), n)))
+            lo, hi = dist[c]
+            r.append(rng.uniform(lo, hi, n))
+            labels += [c] * n
+        return cls(np.array(labels, dtype=str), np.concatenate(d) if d else np.zeros(0),
+                   np.concatenate(r) if r else np.zeros(0), sigma=sigma, geometry=geometry)
+
+    # ---------------------------------------------------------------- views
+    @property
+    def n(self) -> int:
+        return int(self.labels.size)
+
+    def __len__(self):
+        return self.n
+
+    def indices(self, cls: str) -> np.ndarray:
+        """Indices of the fibers of class ``cls``."""
+        return np.nonzero(self.labels == check_class(cls))[0]
+
+    def subset(self, idx) -> "FiberPopulation":
+        """The fibers at ``idx`` (an index array or boolean mask)."""
+        idx = np.asarray(idx)
+        return FiberPopulation(self.labels[idx], self.diameter[idx], self.distance[idx],
+                               self.myelinated[idx], self.velocity[idx], self.sigma,
+                               self.geometry)
+
+    def with_(self, **changes) -> "FiberPopulation":
+        """A copy with arrays replaced (e.g. ``distance=...``); velocity recomputed
+        from the diameter unless given."""
+        if "diameter" in changes and "velocity" not in changes:
+            changes["velocity"] = None
+        return replace(self, _cache={}, **changes)
+
+    def key(self) -> str:
+        """Content hash (equal populations have equal keys)."""
+        if "key" not in self._cache:
+            h = hashlib.sha256()
+            h.update("|".join(self.labels.tolist()).encode())
+            for a in (self.diameter, self.distance, self.velocity):
+                h.update(np.ascontiguousarray(a, dtype="<f8").tobytes())
+            h.update(self.myelinated.astype(np.uint8).tobytes())
+            h.update(repr(self.sigma).encode())
+            self._cache["key"] = h.hexdigest()[:24]
+        return self._cache["key"]
+
+    # ------------------------------------------------------------- coupling
+    def class_param(self, name: str) -> np.ndarray:
+        """Per-fiber value of the :class:`ClassParams` field ``name`` (e.g. ``"tau_m"``)."""
+        return np.array([getattr(CLASS_PARAMS[str(l)], name) for l in self.labels], dtype=float)
+
+    def coupling(self, modality: str = "electrical") -> np.ndarray:
+        """Drive per unit source (threshold units per A for electrical contacts,
+        per A/s of coil-current slope for magnetic coils) of every fiber."""
+        L = L_PER_D * self.diameter
+        vth = self.class_param("v_th")
+        r = self.distance
+        if modality == "electrical":
+            return _GRAD_FACTOR * L / (4 * np.pi * self.sigma * r ** 2 * vth)
+        if modality in ("magnetic", "tms"):
+            kappa = KAPPA_SURFACE / (1 + r / KAPPA_DEPTH) ** 2
+            return kappa * L / vth
+        raise UnknownKeyError(str(modality), ("electrical", "magnetic", "tms"), what="modality")
+
+

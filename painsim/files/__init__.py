@@ -1,0 +1,51 @@
+"""Experiment files of every kind: load and check them, run them (one dispatch for the CLI and the API).
+
+An experiment file (TOML) names a model, a duration, a seed and a list of
+conditions; each condition may name its own model (``model = ...``),
+override model parameters, and give a stimulus waveform and natural stimuli
+(at the painful site, or at body site ``site = k`` of a topographic model)::
+
+    [experiment]
+    name = "gate_control"
+    model = "gate_control"
+    duration = "2 s"
+    seed = 1
+
+    [[condition]]
+    label = "C input alone"
+    noxious = 0.6
+
+    [[condition]]
+    label = "C + Aβ stimulation"
+    noxious = 0.6
+    stimulus = {type = "tonic", rate = "50 Hz", width = "200 us", amplitude = 1.5, duration = "2 s"}
+    params = {"dorsal_horn.pharmacology.gaba_block" = 0.0}
+
+All conditions that share structure run in one brian2 network.  The result
+is one Dataset with a ``condition`` dimension.
+
+A file with ``kind = "conditioning"`` under ``[experiment]`` instead holds
+``[[protocol]]`` tables (conditioning stimulus and ``replay``), a ``[test]``
+table and ``[params]``; it runs a test window before and after each
+conditioning protocol with plastic synapses
+(:func:`painsim.conditioning.run_conditioning_experiment`), e.g.
+``experiments/spinal_ltp_ltd.toml``.
+
+Files with ``kind = "course"`` (a treatment course, :func:`painsim.course.run_course_file`)
+and ``kind = "cohort"`` (a virtual cohort, :func:`painsim.cohort.run_cohort_file`,
+e.g. ``experiments/rtms_cohort.toml``) are checked by their own loaders and run
+through the same :func:`run_experiment` and ``painsim run FILE``.
+
+Modules
+    :mod:`.dispatch` (the :data:`KINDS` registry, :func:`load_experiment`,
+    :func:`run_experiment`), :mod:`.validate` (checks per kind),
+    :mod:`.conditions` (running conditions files).
+"""
+from __future__ import annotations
+
+from .conditions import duration_quantity, run_conditions
+from .dispatch import KINDS, Kind, describe, kind_of, load_experiment, run_experiment
+from .validate import check_cohort, check_conditioning, check_conditions, check_course
+
+__all__ = ["load_experiment", "run_experiment", "run_conditions", "duration_quantity", "KINDS", "Kind",
+           "kind_of", "describe", "check_conditions", "check_conditioning", "check_course", "check_cohort"]

@@ -1,0 +1,164 @@
+"""One dispatch by kind for experiment files: load and check, then run (CLI and API alike)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import xarray as xr
+
+from ..cohort import run_cohort_file
+from ..conditioning import run_conditioning_experiment
+from ..course import run_course_file
+from ..errors import ModelFileError, ParameterError
+from ..params import find_builtin, read_toml
+from .conditions import run_conditions
+from .validate import check_cohort, check_conditioning, check_conditions, check_course
+
+__all__ = ["Kind", "KINDS", "kind_of", "describe", "load_experiment", "run_experiment"]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of experiment file (``kind = "<name>"`` under ``[experiment]``).
+
+    Attributes
+    ----------
+    name : str
+        The ``kind`` value.
+    check : callable
+        ``check(spec, path)``: raises a :class:`painsim.errors.PainsimError` for a bad file.
+    run : callable
+        ``run(spec, seed, progress, **options) -> xarray.Dataset``.
+    noun : str
+        What the command line calls a file of this kind.
+    counts : str or None
+        The repeated table whose count describes the file (``"condition"``, ``"protocol"``).
+    figure : str or None
+        The default ``figure`` name (:data:`painsim.plots.FIGURES`) when the file names none.
+    store : str or None
+        The folder in which runs of this kind keep finished work (``resume``); such kinds
+        accept the options ``store``, ``resume``, ``n_patients`` and ``workers``.
+    """
+
+    name: str
+    check: Callable[[Mapping, Path], None]
+    run: Callable[..., xr.Dataset]
+    noun: str
+    counts: str | None = None
+    figure: str | None = None
+    store: str | None = None
+
+
+def _run_conditions(spec, seed=None, progress=False):
+    return run_conditions(spec, seed=seed)
+
+
+def _run_conditioning(spec, seed=None, progress=False):
+    return run_conditioning_experiment(spec, seed=seed)[0]
+
+
+def _run_course(spec, seed=None, progress=False):
+    return run_course_file(spec["_path"], seed=seed, progress=progress)
+
+
+def _run_cohort(spec, seed=None, progress=False, **options):
+    return run_cohort_file(spec["_path"], seed=seed, progress=progress, **options)
+
+
+#: Every kind of experiment file, by its ``kind`` value (the default is ``"conditions"``).
+KINDS = {k.name: k for k in (
+    Kind("conditions", check_conditions, _run_conditions, "experiment", counts="condition", figure="conditions"),
+    Kind("conditioning", check_conditioning, _run_conditioning, "conditioning experiment", counts="protocol",
+         figure="ltp_ltd"),
+    Kind("course", check_course, _run_course, "course"),
+    Kind("cohort", check_cohort, _run_cohort, "cohort experiment", store="patients"),
+)}
+
+
+def kind_of(spec: Mapping) -> str:
+    """The kind of a loaded experiment file (``"conditions"`` unless it says otherwise)."""
+    return spec["experiment"].get("kind", "conditions")
+
+
+def describe(spec: Mapping, name: str) -> str:
+    """What a file is, for messages: e.g. ``experiment 'gate_control' (3 conditions)``."""
+    kind = KINDS[kind_of(spec)]
+    what = f"{kind.noun} {name!r}"
+    return f"{what} ({len(spec[kind.counts])} {kind.counts}s)" if kind.counts else what
+
+
+def load_experiment(path_or_name: str | Path) -> dict:
+    """Read and check an experiment file (built-in name or path).
+
+    Four kinds (:data:`KINDS`): the default ``"conditions"`` (``[[condition]]``
+    tables, see :mod:`painsim.files`), ``"conditioning"`` (``[params]``,
+    ``[test]`` and ``[[protocol]]`` tables; see
+    :func:`painsim.conditioning.run_conditioning_experiment`), ``"course"``
+    and ``"cohort"`` (checked by their own loaders).
+
+    Returns
+    -------
+    dict
+        The parsed file, with ``"_path"`` added.
+
+    Raises
+    ------
+    painsim.errors.ModelFileError
+        Missing ``[experiment]``, ``[[condition]]`` or ``[[protocol]]`` tables.
+    painsim.errors.UnknownKeyError
+        A misspelt key (the message names the nearest valid one).
+    painsim.errors.ParameterError
+        A bad value (kind, replay, stimulus, duplicate labels).
+    """
+    path = find_builtin(path_or_name, "experiments")
+    spec = read_toml(path)
+    exp = spec.get("experiment")
+    if not isinstance(exp, Mapping):
+        raise ModelFileError(f"{path}: missing [experiment] table")
+    kind = exp.get("kind", "conditions")
+    if kind not in KINDS:
+        raise ParameterError("experiment.kind", kind, f"one of {sorted(KINDS)} (default 'conditions')")
+    KINDS[kind].check(spec, path)
+    spec["_path"] = str(path)
+    return spec
+
+
+def run_experiment(spec: str | Path | Mapping[str, Any], seed: int | None = None,
+                   progress: bool = False, **options) -> xr.Dataset:
+    """Run an experiment file of any kind and return one Dataset.
+
+    Parameters
+    ----------
+    spec : path, built-in name or dict
+        The experiment (a dict from :func:`load_experiment`).
+    seed : int, optional
+        Overrides the file's seed.  Every condition uses the same seed, so
+        conditions differ only by what the condition changes.
+    progress : bool
+        Print progress (course and cohort files).
+    **options
+        For kinds with a store (cohort files): ``store``, ``resume``,
+        ``n_patients``, ``workers`` (see :func:`painsim.cohort.run_cohort_file`).
+
+    Returns
+    -------
+    xarray.Dataset
+        Over ``condition``; for a ``kind = "conditioning"`` file, the summary
+        over ``protocol`` of :func:`painsim.conditioning.run_conditioning_experiment`
+        (pain and PN rate before/after, efficacy change per plastic connection);
+        for ``kind = "course"`` the arms of :func:`painsim.course.run_course_file`; for
+        ``kind = "cohort"`` the patient table and statistics of
+        :func:`painsim.cohort.run_cohort_file`.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Options given for a kind that takes none.
+    """
+    if not isinstance(spec, Mapping):
+        spec = load_experiment(spec)
+    kind = KINDS.get(kind_of(spec), KINDS["conditions"])  # an unchecked dict: as before, conditions
+    if options and kind.store is None:
+        raise ParameterError("options", sorted(options), f"no options for a {kind.name!r} experiment")
+    return kind.run(spec, seed=seed, progress=progress, **options)

@@ -1,0 +1,89 @@
+"""Checks of the tables of an experiment file, per kind (values are checked where they are used)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+from ..cohort import load_cohort_spec
+from ..conditioning import check_conditioning_spec
+from ..errors import ModelFileError, UnknownKeyError
+from ..protocols import resolve
+
+__all__ = ["EXPERIMENT_KEYS", "CONDITION_KEYS", "check_conditions", "check_conditioning", "check_course",
+           "check_cohort"]
+
+#: Keys of ``[experiment]`` in conditions files (conditioning files: :data:`painsim.conditioning.EXPERIMENT_KEYS`).
+EXPERIMENT_KEYS = {"name", "description", "kind", "model", "duration", "seed", "batch_size", "figure"}
+#: Keys of a ``[[condition]]`` table.
+CONDITION_KEYS = {"label", "model", "params", "stimulus", "noxious", "touch", "site", "seed"}
+
+
+def _check_experiment_keys(exp: Mapping) -> None:
+    for k in exp:
+        if k not in EXPERIMENT_KEYS:
+            raise UnknownKeyError(k, EXPERIMENT_KEYS, what="experiment key")
+
+
+def check_conditions(spec: Mapping, path: Path) -> None:
+    """A conditions file: known ``[experiment]`` keys, at least one ``[[condition]]`` with known keys.
+
+    Raises
+    ------
+    painsim.errors.ModelFileError
+        No ``[[condition]]`` tables.
+    painsim.errors.UnknownKeyError
+        A misspelt key (the message names the nearest valid one).
+    """
+    _check_experiment_keys(spec["experiment"])
+    conds = spec.get("condition", [])
+    if not conds:
+        raise ModelFileError(f"{path}: no [[condition]] tables")
+    for c in conds:
+        for k in c:
+            if k not in CONDITION_KEYS:
+                raise UnknownKeyError(k, CONDITION_KEYS, what="condition key")
+
+
+def check_conditioning(spec: Mapping, path: Path) -> None:
+    """A ``kind = "conditioning"`` file: ``[experiment]``, ``[params]``, ``[test]`` and ``[[protocol]]`` tables.
+
+    Checked by :func:`painsim.conditioning.check_conditioning_spec` (the module that runs them).
+
+    Raises
+    ------
+    painsim.errors.ModelFileError
+        No ``[[protocol]]`` tables.
+    painsim.errors.UnknownKeyError
+        A misspelt key or table.
+    painsim.errors.ParameterError
+        A bad value (replay, stimulus, duplicate labels, a table that is not one).
+    """
+    check_conditioning_spec(spec, path)
+
+
+def check_course(spec: Mapping, path: Path) -> None:
+    """A ``kind = "course"`` file names a protocol (``[experiment] protocol`` or a ``[protocol]`` table).
+
+    The rest is read by :func:`painsim.course.run_course_file`.
+
+    Raises
+    ------
+    painsim.errors.ModelFileError
+        No protocol.
+    painsim.errors.UnknownKeyError, painsim.errors.ParameterError
+        A protocol that :func:`painsim.protocols.resolve` refuses.
+    """
+    exp = spec["experiment"]
+    if isinstance(spec.get("protocol"), Mapping):
+        resolve(spec["protocol"], where="protocol")
+    elif "protocol" in exp:
+        resolve(exp["protocol"], where="experiment.protocol")
+    else:
+        raise ModelFileError(f"{path}: no protocol (protocol = \"name\" under [experiment], "
+                             f"or a [protocol] table)")
+
+
+def check_cohort(spec: Mapping, path: Path) -> None:
+    """A ``kind = "cohort"`` file, checked by :func:`painsim.cohort.load_cohort_spec`
+    (keys, preset, distributions, protocol, model)."""
+    load_cohort_spec(path)

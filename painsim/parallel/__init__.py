@@ -1,0 +1,14 @@
+"""Running many independent work items, resumably: one executor and one store,
+shared by :mod:`painsim.sweep` and :mod:`painsim.cohort`.
+
+:func:`run_batches` computes batches of items in this process, in local worker
+processes or on a Dask cluster, isolating a batch whose worker crashes;
+:class:`ResultStore` persists each finished item atomically so that an
+interrupted run can be resumed.  This layer knows nothing of models or
+brian2: the callers bring the task, the batches and the worker set-up.
+"""
+from .executor import WORKER_DIED, balanced_batches, chunks, run_batches  # noqa: F401
+from .store import PATIENT_LAYOUT, SWEEP_LAYOUT, Layout, ResultStore, jsonable  # noqa: F401
+
+__all__ = ["run_batches", "chunks", "balanced_batches", "WORKER_DIED", "ResultStore", "Layout",
+           "SWEEP_LAYOUT", "PATIENT_LAYOUT", "jsonable"]

@@ -1,0 +1,267 @@
+"""The interface every plasticity rule shares, and the input preparation behind it.
+
+:class:`PlasticityRule` defines ``initial_state`` / ``apply`` /
+``apply_reference`` / ``apply_unchecked``; a rule module (:mod:`.stdp`,
+:mod:`.calcium`, :mod:`.bcm`, :mod:`.scaling`) subclasses it and supplies its
+numba kernel and its numpy reference.  :func:`_prepare` checks and windows
+the inputs of :meth:`PlasticityRule.apply`; :func:`_csr` (numba) and
+:func:`_groups` (numpy, for the references) group synapses or spikes by
+neuron.
+"""
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from ..errors import ParameterError
+from ..units import to_si
+
+__all__ = ["PlasticityRule"]
+
+
+def _set(obj, name, value):
+    """Set a field of a frozen dataclass (used by the rules' ``__post_init__``)."""
+    object.__setattr__(obj, name, value)
+
+
+# --------------------------------------------------------------------------
+# input preparation shared by all rules
+# --------------------------------------------------------------------------
+class _Prepared:
+    __slots__ = ("pre_t", "pre_i", "post_t", "post_i", "syn_pre", "syn_post", "w",
+                 "wlo", "whi", "state", "t_start", "t_end", "n_pre", "n_post")
+
+
+def _as_times(x, name):
+    a = np.ascontiguousarray(np.asarray(x, dtype=np.float64).ravel())
+    if a.size and not np.all(np.isfinite(a)):
+        raise ParameterError(name, "non-finite entries", "finite spike times in s")
+    if a.size > 1 and np.any(np.diff(a) < 0):
+        raise ParameterError(name, "unsorted array", "spike times sorted in increasing order")
+    return a
+
+
+def _as_ids(x, name, n):
+    a = np.asarray(x)
+    if a.size and not np.issubdtype(a.dtype, np.integer):
+        if not np.all(np.asarray(a, dtype=float) == np.round(np.asarray(a, dtype=float))):
+            raise ParameterError(name, "non-integer entries", "integer neuron indices")
+    a = np.ascontiguousarray(a.astype(np.int64).ravel())
+    if n is not None and a.size and (a.min() < 0 or a.max() >= n):
+        raise ParameterError(name, f"indices in [{a.min()}, {a.max()}]",
+                             f"indices in [0, {n - 1}] (the sizes given to initial_state)")
+    return a
+
+
+def _window_time(value, name):
+    return float(to_si(value, "s", name)) if not isinstance(value, (int, float)) else float(value)
+
+
+def _prepare_spikes(p, pre_times, pre_ids, post_times, post_ids):
+    """Check the spike trains and keep those in ``[p.t_start, p.t_end)``."""
+    pre_t = _as_times(pre_times, "pre_times")
+    post_t = _as_times(post_times, "post_times")
+    pre_i = _as_ids(pre_ids, "pre_ids", p.n_pre)
+    post_i = _as_ids(post_ids, "post_ids", p.n_post)
+    if pre_t.size != pre_i.size:
+        raise ParameterError("pre_ids", f"length {pre_i.size}", f"length {pre_t.size} (as pre_times)")
+    if post_t.size != post_i.size:
+        raise ParameterError("post_ids", f"length {post_i.size}", f"length {post_t.size} (as post_times)")
+    a, b = np.searchsorted(pre_t, [p.t_start, p.t_end], side="left")
+    p.pre_t, p.pre_i = pre_t[a:b].copy(), pre_i[a:b].copy()
+    a, b = np.searchsorted(post_t, [p.t_start, p.t_end], side="left")
+    p.post_t, p.post_i = post_t[a:b].copy(), post_i[a:b].copy()
+
+
+def _prepare_weights(rule, p, weights, w_min, w_max, need_finite_bounds):
+    """Check weights and bounds against the synapse list; set ``p.w, p.wlo, p.whi``."""
+    w = np.array(weights, dtype=np.float64, copy=True).ravel()
+    n = w.size
+    if p.syn_pre.size != n or p.syn_post.size != n:
+        raise ParameterError("syn_pre/syn_post", f"lengths {p.syn_pre.size}/{p.syn_post.size}",
+                             f"one entry per weight ({n})")
+    n_syn_state = rule._n_syn(p.state)
+    if n_syn_state is not None and n_syn_state != n:
+        raise ParameterError("weights", f"{n} synapses", f"{n_syn_state} synapses (as in state)")
+    try:
+        lo = np.ascontiguousarray(np.broadcast_to(np.asarray(w_min, dtype=np.float64), (n,)).copy())
+        hi = np.ascontiguousarray(np.broadcast_to(np.asarray(w_max, dtype=np.float64), (n,)).copy())
+    except ValueError:
+        raise ParameterError("w_min/w_max", "shape mismatch", f"scalars or arrays of length {n}") from None
+    if np.any(np.isnan(lo)) or np.any(np.isnan(hi)):
+        raise ParameterError("w_min/w_max", "NaN", "numbers")
+    if np.any(lo >= hi):
+        raise ParameterError("w_min", w_min, f"w_min < w_max (w_max = {w_max!r})")
+    if need_finite_bounds and not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
+        raise ParameterError("w_min/w_max", (w_min, w_max), f"finite bounds for {type(rule).__name__}")
+    if np.any(~np.isfinite(w)):
+        raise ParameterError("weights", "non-finite entries", "finite weights")
+    if np.any(w < lo) or np.any(w > hi):
+        raise ParameterError("weights", f"range [{w.min()}, {w.max()}]",
+                             "weights within [w_min, w_max]")
+    p.w, p.wlo, p.whi = w, lo, hi
+
+
+def _prepare(rule, pre_times, pre_ids, post_times, post_ids, syn_pre, syn_post, weights,
+             state, t_start, t_end, w_min, w_max, need_finite_bounds=False):
+    """Check the inputs of :meth:`PlasticityRule.apply` and copy them into a :class:`_Prepared`."""
+    p = _Prepared()
+    t0 = _window_time(t_start, "t_start")
+    t1 = _window_time(t_end, "t_end")
+    if not (math.isfinite(t0) and math.isfinite(t1) and t1 >= t0):
+        raise ParameterError("t_end", t_end, f"a finite time >= t_start ({t_start!r})")
+    p.t_start, p.t_end = t0, t1
+    missing = [k for k in rule._state_keys() if k not in state]
+    if missing:
+        raise ParameterError("state", sorted(state), f"a dict with keys {rule._state_keys()}",
+                             hint="create it with rule.initial_state(n_synapses, n_pre, n_post)")
+    p.state = {k: np.array(v, dtype=np.float64, copy=True) for k, v in state.items()}
+    p.n_pre, p.n_post = rule._sizes(p.state)
+    _prepare_spikes(p, pre_times, pre_ids, post_times, post_ids)
+    p.syn_pre = _as_ids(syn_pre, "syn_pre", p.n_pre)
+    p.syn_post = _as_ids(syn_post, "syn_post", p.n_post)
+    _prepare_weights(rule, p, weights, w_min, w_max, need_finite_bounds)
+    return p
+
+
+# --------------------------------------------------------------------------
+# grouping by neuron: numba (kernels) and numpy (references)
+# --------------------------------------------------------------------------
+@numba.njit(cache=True)
+def _csr(ids, n):
+    """Group indices 0..len(ids)-1 by ids (counting sort, stable)."""
+    ptr = np.zeros(n + 1, np.int64)
+    for k in range(ids.size):
+        ptr[ids[k] + 1] += 1
+    for i in range(n):
+        ptr[i + 1] += ptr[i]
+    order = np.empty(ids.size, np.int64)
+    fill = ptr[:-1].copy()
+    for k in range(ids.size):
+        order[fill[ids[k]]] = k
+        fill[ids[k]] += 1
+    return ptr, order
+
+
+def _start_clock(p):
+    """Start the clock of a postsynaptic state that evolves without spikes (BCM
+    threshold, scaling rate estimate): ``t_post`` NaN = the first window's start."""
+    tp = p.state["t_post"]
+    tp[np.isnan(tp)] = p.t_start
+
+
+def _groups(ids, n):
+    """Reference version of _csr: list of index arrays per neuron."""
+    order = np.argsort(ids, kind="stable")
+    bounds = np.searchsorted(ids[order], np.arange(n + 1))
+    return [order[bounds[i]:bounds[i + 1]] for i in range(n)]
+
+
+# --------------------------------------------------------------------------
+# the interface
+# --------------------------------------------------------------------------
+class PlasticityRule:
+    """Base class: the common ``initial_state`` / ``apply`` / ``apply_reference`` interface.
+
+    Subclasses define ``_state_keys``, ``_sizes``, ``_run_kernel``,
+    ``_run_reference`` and ``initial_state`` (and ``_n_syn`` if the state is
+    per synapse).
+
+    Attributes
+    ----------
+    name : str
+        The rule's key in :data:`painsim.plasticity.RULES`.
+    drive : str
+        What drives the rule: ``"presynaptic"`` for a rule whose input is the
+        presynaptic spikes alone (its result does not depend on the
+        postsynaptic spikes, so a replay of a window is exact; the course
+        engine reads this), ``"pre_post"`` otherwise.  Only
+        :class:`~painsim.plasticity.CalciumRule` can be ``"presynaptic"``.
+    """
+
+    name = "rule"
+    drive = "pre_post"
+
+    _finite_bounds = False
+
+    def apply(self, pre_times, pre_ids, post_times, post_ids, syn_pre, syn_post, weights,
+              state, t_start, t_end, w_min, w_max):
+        """Apply the rule to the spikes of the window ``[t_start, t_end)`` (numba kernel).
+
+        Parameters
+        ----------
+        pre_times, post_times : array of float
+            Spike times in s, sorted; spikes outside the window are ignored.
+        pre_ids, post_ids : array of int
+            Neuron index of each spike (global over the batch).
+        syn_pre, syn_post : array of int
+            Presynaptic and postsynaptic neuron of each synapse.
+        weights : array of float
+            Weights at ``t_start``, within ``[w_min, w_max]``.
+        state : dict of arrays
+            From :meth:`initial_state` or a previous call.
+        t_start, t_end : float
+            Window in s.
+        w_min, w_max : float or array
+            Weight bounds (scalars or one per synapse).
+
+        Returns
+        -------
+        new_weights : ndarray
+        new_state : dict of ndarray
+        """
+        p = _prepare(self, pre_times, pre_ids, post_times, post_ids, syn_pre, syn_post, weights,
+                     state, t_start, t_end, w_min, w_max, self._finite_bounds)
+        self._run_kernel(p)
+        return p.w, p.state
+
+    def apply_unchecked(self, pre_t, pre_i, post_t, post_i, syn_pre, syn_post, weights, state, t_start, t_end,
+                        w_lo, w_hi):
+        """:meth:`apply` without input checks, for the course engine's replay.
+
+        The caller guarantees what :meth:`apply` checks: float64/int64
+        contiguous arrays, spikes sorted and inside ``[t_start, t_end)``,
+        ``w_lo``/``w_hi`` arrays of one bound per synapse, weights within
+        them.  ``state`` is updated in place (not copied); ``weights`` is
+        copied.  Replaying a 10-minute session calls the rule thousands of
+        times on short windows, where the checks of :meth:`apply` cost more
+        than the kernel.
+        """
+        p = _Prepared()
+        p.pre_t, p.pre_i, p.post_t, p.post_i = pre_t, pre_i, post_t, post_i
+        p.syn_pre, p.syn_post = syn_pre, syn_post
+        p.w = np.array(weights, dtype=np.float64, copy=True)
+        p.wlo, p.whi = w_lo, w_hi
+        p.state = state
+        p.n_pre, p.n_post = self._sizes(state)
+        p.t_start, p.t_end = float(t_start), float(t_end)
+        self._run_kernel(p)
+        return p.w, p.state
+
+    def apply_counted(self, pre_times, pre_ids, post_times, post_ids, syn_pre, syn_post, weights,
+                      state, t_start, t_end, w_min, w_max):
+        """:meth:`apply` that also returns the number of synapse updates (for benchmarks).
+
+        Returns
+        -------
+        new_weights, new_state
+            As :meth:`apply`.
+        updates : int
+            Synapse updates the kernel made.
+        """
+        p = _prepare(self, pre_times, pre_ids, post_times, post_ids, syn_pre, syn_post, weights,
+                     state, t_start, t_end, w_min, w_max, self._finite_bounds)
+        n = int(self._run_kernel(p))
+        return p.w, p.state, n
+
+    def apply_reference(self, pre_times, pre_ids, post_times, post_ids, syn_pre, syn_post,
+                        weights, state, t_start, t_end, w_min, w_max):
+        """Same as :meth:`apply`, computed by the plain Python/numpy reference."""
+        p = _prepare(self, pre_times, pre_ids, post_times, post_ids, syn_pre, syn_post, weights,
+                     state, t_start, t_end, w_min, w_max, self._finite_bounds)
+        return self._run_reference(p)
+
+    def _n_syn(self, state):
+        return None

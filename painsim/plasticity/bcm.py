@@ -1,0 +1,221 @@
+"""Spike-based BCM rule with a sliding threshold (Bienenstock, Cooper & Munro 1982).
+
+Numba kernel (:func:`_bcm_kernel`) and plain-numpy reference
+(:meth:`BCM._run_reference`); the threshold is integrated exactly between
+postsynaptic spikes (:func:`_theta_at`, reference :func:`_theta_ref`).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numba
+import numpy as np
+
+from ..checks import number, positive_rate, positive_time
+from ..errors import ParameterError
+from ..units import to_si
+from .base import PlasticityRule, _csr, _groups, _set, _start_clock
+
+__all__ = ["BCM"]
+
+_S2 = (0, 0, 2, 0, 0, 0, 0)  # s^2, the unit of the BCM learning rate
+
+
+@numba.njit(cache=True)
+def _theta_at(theta_a, y_a, u, tau_y, tau_th, r0):
+    """theta after time u of  tau_th dtheta/dt = y^2/r0 - theta,  y = y_a exp(-u/tau_y)."""
+    eb = math.exp(-u / tau_th)
+    d = 2.0 / tau_y - 1.0 / tau_th
+    if d == 0.0:
+        g = u * eb
+    else:
+        g = eb * (-math.expm1(-d * u)) / d   # = (e^{-u/tau_th} - e^{-2u/tau_y}) / d
+    return theta_a * eb + y_a * y_a / (r0 * tau_th) * g
+
+
+@numba.njit(cache=True)
+def _bcm_kernel(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_post, w, wlo, whi,
+                x, tx, y, ty, th, eta, tau_x, tau_y, tau_th, r0):
+    post_ptr, post_syn = _csr(syn_post, n_post)
+    na = pre_t.size
+    nb = post_t.size
+    a = 0
+    b = 0
+    updates = 0
+    while a < na or b < nb:
+        if b >= nb or (a < na and pre_t[a] <= post_t[b]):
+            t = pre_t[a]
+            i = pre_i[a]
+            a += 1
+            x[i] = x[i] * math.exp(-(t - tx[i]) / tau_x) + 1.0 / tau_x
+            tx[i] = t
+        else:
+            t = post_t[b]
+            j = post_i[b]
+            b += 1
+            u = t - ty[j]
+            yv = y[j] * math.exp(-u / tau_y)          # rate estimate just before the spike
+            thv = _theta_at(th[j], y[j], u, tau_y, tau_th, r0)
+            for k in range(post_ptr[j], post_ptr[j + 1]):
+                s = post_syn[k]
+                i = syn_pre[s]
+                xv = x[i] * math.exp(-(t - tx[i]) / tau_x)
+                ws = w[s] + eta * xv * (yv - thv)
+                if ws < wlo[s]:
+                    ws = wlo[s]
+                elif ws > whi[s]:
+                    ws = whi[s]
+                w[s] = ws
+            updates += post_ptr[j + 1] - post_ptr[j]
+            y[j] = yv + 1.0 / tau_y
+            th[j] = thv
+            ty[j] = t
+    return updates
+
+
+@dataclass(frozen=True)
+class BCM(PlasticityRule):
+    """Spike-based BCM rule with a sliding threshold.
+
+    Bienenstock, Cooper & Munro (1982, J Neurosci 2:32); sliding threshold
+    theta = <y^2> / r_target as in Intrator & Cooper (1992, Neural Netw 5:3).
+    Rates are estimated by exponential traces (in Hz): x for each
+    presynaptic neuron (time constant ``tau_pre``), y for each postsynaptic
+    neuron (``tau_post``).  At each postsynaptic spike every synapse onto that
+    neuron changes by::
+
+        dw = eta * x * (y - theta)
+
+    with y taken just before the spike, so that averaged over postsynaptic
+    spikes ``dw/dt = eta r_pre r_post (r_post - theta)``, the BCM form.  The
+    threshold follows ``tau_theta dtheta/dt = y(t)^2 / r_target - theta``,
+    integrated exactly between spikes (y is exponential there).
+
+    Parameters
+    ----------
+    eta : float or quantity in s^2
+        Learning rate (weight units x s^2).
+    tau_pre, tau_post : quantity or str
+        Rate-estimation time constants (defaults 100 ms, chosen).
+    tau_theta : quantity or str
+        Threshold time constant (default 10 s, chosen: slower than the rate
+        estimate, as stability requires).
+    target_rate : quantity or str
+        r_target; with a steady rate r the threshold settles near r^2/r_target.
+    theta0 : quantity or str, optional
+        Initial threshold (default: target_rate).
+    """
+
+    eta: Any = 1e-4
+    tau_pre: Any = "100 ms"
+    tau_post: Any = "100 ms"
+    tau_theta: Any = "10 s"
+    target_rate: Any = "10 Hz"
+    theta0: Any = None
+
+    name = "bcm"
+
+    def __post_init__(self):
+        eta = self.eta
+        if not isinstance(eta, (int, float)) or isinstance(eta, bool):
+            eta = to_si(eta, _S2, "eta")
+        _set(self, "eta", number(eta, "eta", lo=0.0))
+        for k in ("tau_pre", "tau_post", "tau_theta"):
+            _set(self, k, positive_time(getattr(self, k), k))
+        _set(self, "target_rate", positive_rate(self.target_rate, "target_rate"))
+        if self.theta0 is None:
+            _set(self, "theta0", self.target_rate)
+        else:
+            v = to_si(self.theta0, "Hz", "theta0")
+            if not (math.isfinite(v) and v >= 0):
+                raise ParameterError("theta0", self.theta0, "a rate >= 0 Hz")
+            _set(self, "theta0", float(v))
+
+    def _state_keys(self):
+        return ("x_pre", "t_pre", "y_post", "theta", "t_post")
+
+    def _sizes(self, st):
+        return st["x_pre"].size, st["y_post"].size
+
+    def initial_state(self, n_synapses, n_pre, n_post):
+        """Zero rate traces; theta = theta0.  Keys: ``x_pre, t_pre, y_post,
+        theta, t_post`` (values just after each neuron's last spike)."""
+        n_pre, n_post = int(n_pre), int(n_post)
+        return {"x_pre": np.zeros(n_pre), "t_pre": np.full(n_pre, -np.inf),
+                "y_post": np.zeros(n_post), "theta": np.full(n_post, self.theta0),
+                "t_post": np.full(n_post, np.nan)}
+
+    def _run_kernel(self, p):
+        _start_clock(p)
+        s = p.state
+        return _bcm_kernel(p.pre_t, p.pre_i, p.post_t, p.post_i, p.syn_pre, p.syn_post,
+                           p.n_pre, p.n_post, p.w, p.wlo, p.whi, s["x_pre"], s["t_pre"],
+                           s["y_post"], s["t_post"], s["theta"], self.eta, self.tau_pre,
+                           self.tau_post, self.tau_theta, self.target_rate)
+
+    def _run_reference(self, p):
+        _start_clock(p)
+        st = p.state
+        w = p.w
+        by_post = _groups(p.syn_post, p.n_post)
+        hp = [[] for _ in range(p.n_pre)]
+        hq = [[] for _ in range(p.n_post)]
+        tx_, ty_ = self.tau_pre, self.tau_post
+
+        def rate(v0, t0, hist, t, tau):
+            val = v0 * math.exp(-(t - t0) / tau)
+            if hist:
+                val += float(np.sum(np.exp(-(t - np.asarray(hist)) / tau))) / tau
+            return val
+
+        def theta(j, t):
+            # theta from its value at the state time, segment by segment between
+            # the postsynaptic spikes already processed (y is exponential there)
+            th, t0, y0 = st["theta"][j], st["t_post"][j], st["y_post"][j]
+            for ts in hq[j]:
+                u = ts - t0
+                th = _theta_ref(th, y0, u, ty_, self.tau_theta, self.target_rate)
+                y0 = y0 * math.exp(-u / ty_) + 1.0 / ty_
+                t0 = ts
+            return _theta_ref(th, y0, t - t0, ty_, self.tau_theta, self.target_rate)
+
+        times = np.concatenate([p.pre_t, p.post_t])
+        kind = np.concatenate([np.zeros(p.pre_t.size, int), np.ones(p.post_t.size, int)])
+        who = np.concatenate([p.pre_i, p.post_i])
+        for e in np.lexsort((kind, times)):
+            t, n = times[e], who[e]
+            if kind[e] == 0:
+                hp[n].append(t)
+                continue
+            yv = rate(st["y_post"][n], st["t_post"][n], hq[n], t, ty_)
+            thv = theta(n, t)
+            syn = by_post[n]
+            if syn.size:
+                pre = p.syn_pre[syn]
+                xv = np.array([rate(st["x_pre"][i], st["t_pre"][i], hp[i], t, tx_) for i in pre])
+                w[syn] = np.clip(w[syn] + self.eta * xv * (yv - thv), p.wlo[syn], p.whi[syn])
+            hq[n].append(t)
+        for i, h in enumerate(hp):
+            if h:
+                st["x_pre"][i] = rate(st["x_pre"][i], st["t_pre"][i], h, h[-1], tx_)
+                st["t_pre"][i] = h[-1]
+        for j, h in enumerate(hq):
+            if h:
+                tl = h[-1]
+                th = theta(j, tl)
+                st["y_post"][j] = rate(st["y_post"][j], st["t_post"][j], h, tl, ty_)
+                st["theta"][j] = th
+                st["t_post"][j] = tl
+        return w, st
+
+
+def _theta_ref(theta_a, y_a, u, tau_y, tau_th, r0):
+    a, b = 2.0 / tau_y, 1.0 / tau_th
+    if a == b:
+        g = u * math.exp(-b * u)
+    else:
+        g = (math.exp(-b * u) - math.exp(-a * u)) / (a - b)
+    return theta_a * math.exp(-b * u) + y_a * y_a / (r0 * tau_th) * g
+

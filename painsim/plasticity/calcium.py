@@ -1,0 +1,645 @@
+"""Calcium-based plasticity of Graupner & Brunel (2012, PNAS 109:3991).
+
+The numba kernel (:func:`_calcium_kernel` and its helpers: presynaptic
+arrivals, phases of constant Heaviside factors, RK4 steps integrated for
+several synapses side by side) and the plain-numpy reference
+(:meth:`CalciumRule._run_reference`), with the published parameter sets.
+This module is allowed to be long: kernel and reference belong together.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numba
+import numpy as np
+
+from ..checks import nonnegative_time, number, positive_time
+from ..errors import ParameterError, UnknownKeyError
+from .base import PlasticityRule, _csr, _set
+
+__all__ = ["CalciumRule"]
+
+_CA_FM = {"contract"}   # fused multiply-add only (changes rounding, not the arithmetic)
+_CA_LANES = 4           # synapses integrated side by side (independent dependency chains)
+
+
+@numba.njit(cache=True, fastmath=_CA_FM, inline="always")
+def _rk4_step(r, h, c0, c1, c2, c3):
+    """One classical RK4 step of drho/dt = c0 + c1 rho + c2 rho^2 + c3 rho^3, clipped to [0, 1]."""
+    k1 = ((c3 * r + c2) * r + c1) * r + c0
+    y = r + 0.5 * h * k1
+    k2 = ((c3 * y + c2) * y + c1) * y + c0
+    y = r + 0.5 * h * k2
+    k3 = ((c3 * y + c2) * y + c1) * y + c0
+    y = r + h * k3
+    k4 = ((c3 * y + c2) * y + c1) * y + c0
+    r = r + (h * (1.0 / 6.0)) * ((k1 + k4) + 2.0 * (k2 + k3))
+    return min(max(r, 0.0), 1.0)
+
+
+@numba.njit(cache=True, fastmath=_CA_FM)
+def _push_phase(bh, b0, b1, used, typ, length, C, hfrac):
+    """Append the RK4 steps (h, c0, c1) of one phase of constant Heaviside factors."""
+    n = int(math.ceil(length * C[typ, 2] / hfrac))
+    if n < 1:
+        n = 1
+    h = length / n
+    for q in range(used, used + n):
+        bh[q] = h
+        b0[q] = C[typ, 0]
+        b1[q] = C[typ, 1]
+    return used + n
+
+
+@numba.njit(cache=True, fastmath=_CA_FM)
+def _calcium_steps(bh, b0, b1, used, c, t_start, t_end, arr, amp, a, ea, post_sorted, b, eb, c_post,
+                   tau_ca, th_lo, lth_hi, lth_lo, C, hfrac):
+    """Phases of one synapse's calcium trace -> RK4 steps appended to (bh, b0, b1).
+
+    Calcium is monotone between events, so each inter-event segment splits at
+    the exact threshold crossings into at most three phases (type 2: above
+    both thresholds, 1: above the lower only, 0: below both).  Consecutive
+    phases of the same type -- also across events and within a segment --
+    are one phase (the flow of an autonomous ODE composes), and each phase
+    gets ceil(length * lambda / hfrac) equal RK4 steps.  Returns the new fill.
+    """
+    tc = t_start
+    cur = 0
+    clen = 0.0
+    while True:
+        if a < ea or b < eb:
+            if b >= eb or (a < ea and arr[a] <= post_sorted[b]):   # pre first at ties
+                te = arr[a]
+                inc = amp[a]
+                a += 1
+            else:
+                te = post_sorted[b]
+                inc = c_post
+                b += 1
+            fin = False
+        else:
+            te = t_end
+            inc = 0.0
+            fin = True
+        length = te - tc
+        if length > 0.0:
+            l1 = 0.0   # end of the type-2 phase
+            e2 = 0.0   # end of the type-1 phase
+            if c > th_lo:
+                lc = tau_ca * math.log(c)   # crossing of th after tau_ca ln(c / th)
+                t_hi = lc - lth_hi
+                t_lo = lc - lth_lo
+                if t_hi > 0.0:
+                    l1 = t_hi if t_hi < length else length
+                if t_lo > 0.0:
+                    e2 = t_lo if t_lo < length else length
+            if e2 < l1:
+                e2 = l1
+            for typ in range(2, -1, -1):
+                if typ == 2:
+                    pl_ = l1
+                elif typ == 1:
+                    pl_ = e2 - l1
+                else:
+                    pl_ = length - e2
+                if pl_ > 0.0:
+                    if typ == cur:
+                        clen += pl_
+                    else:
+                        if clen > 0.0:
+                            used = _push_phase(bh, b0, b1, used, cur, clen, C, hfrac)
+                        cur = typ
+                        clen = pl_
+            c = c * math.exp(-length / tau_ca)
+        c += inc
+        tc = te
+        if fin:
+            break
+    if clen > 0.0:
+        used = _push_phase(bh, b0, b1, used, cur, clen, C, hfrac)
+    return used
+
+
+@numba.njit(cache=True, fastmath=_CA_FM)
+def _rk4_lanes(r, off, cnt, bh, b0, b1, c2, c3):
+    """Integrate _CA_LANES synapses through their step lists side by side.
+
+    Lanes are independent; a lane past its last step takes the zero step at
+    index 0 (h = 0: the identity), so each lane computes exactly what it
+    would alone."""
+    m_max = 0
+    for l in range(_CA_LANES):
+        if cnt[l] > m_max:
+            m_max = cnt[l]
+    for m in range(m_max):
+        for l in range(_CA_LANES):
+            q = off[l] + m if m < cnt[l] else 0
+            r[l] = _rk4_step(r[l], bh[q], b0[q], b1[q], c2, c3)
+
+
+@numba.njit(cache=True)
+def _calcium_arrivals(pre_t, pre_i, n_pre, cpre, tcpre, v, tv, pending, t_start, t_end, tau_ca, c_pre,
+                      delay, nmda_gain, tau_nmda):
+    """Per presynaptic neuron: arrival times and amplitudes of its calcium transients
+    (CSR by neuron), calcium at t_start, the in-window range, the new delay queue."""
+    npend = pending.shape[1]
+    cnt = np.zeros(n_pre, np.int64)
+    for k in range(pre_t.size):
+        cnt[pre_i[k]] += 1
+    for i in range(n_pre):
+        for q in range(npend):
+            if not math.isnan(pending[i, q]):
+                cnt[i] += 1
+    ptr = np.zeros(n_pre + 1, np.int64)
+    for i in range(n_pre):
+        ptr[i + 1] = ptr[i] + cnt[i]
+    arr = np.empty(ptr[n_pre], np.float64)
+    fill = ptr[:-1].copy()
+    for i in range(n_pre):  # pending arrivals come first (they are earlier)
+        for q in range(npend):
+            if not math.isnan(pending[i, q]):
+                arr[fill[i]] = pending[i, q]
+                fill[i] += 1
+    for k in range(pre_t.size):
+        i = pre_i[k]
+        arr[fill[i]] = pre_t[k] + delay
+        fill[i] += 1
+    amp = np.empty(arr.size, np.float64)
+    c_at_start = np.empty(n_pre, np.float64)
+    first = np.empty(n_pre, np.int64)   # first in-window arrival
+    last = np.empty(n_pre, np.int64)    # one past the last arrival < t_end
+    ok = True
+    for i in range(n_pre):
+        first[i] = ptr[i + 1]
+        last[i] = ptr[i]
+        for k in range(ptr[i], ptr[i + 1]):
+            ta = arr[k]
+            if ta >= t_end:
+                break
+            vb = v[i] * math.exp(-(ta - tv[i]) / tau_nmda)  # NMDA-like boost before this arrival
+            amp[k] = c_pre * (1.0 + nmda_gain * vb)
+            v[i] = vb + 1.0
+            tv[i] = ta
+            if ta < t_start:  # an arrival owed from before this window
+                cpre[i] = cpre[i] * math.exp(-(ta - tcpre[i]) / tau_ca) + amp[k]
+                tcpre[i] = ta
+            elif first[i] == ptr[i + 1]:
+                first[i] = k
+            last[i] = k + 1
+        if first[i] > last[i]:
+            first[i] = last[i]
+        c_at_start[i] = cpre[i] * math.exp(-(t_start - tcpre[i]) / tau_ca)
+        # new pending queue
+        q = 0
+        for k in range(last[i], ptr[i + 1]):
+            if q >= npend:
+                ok = False  # queue too short
+                break
+            pending[i, q] = arr[k]
+            q += 1
+        for qq in range(q, npend):
+            pending[i, qq] = np.nan
+    return ok, arr, amp, c_at_start, first, last
+
+
+@numba.njit(cache=True)
+def _grow3(x, y, z, need):
+    cap = x.size
+    while cap < need:
+        cap *= 2
+    nx, ny, nz = np.empty(cap), np.empty(cap), np.empty(cap)
+    nx[:x.size] = x
+    ny[:y.size] = y
+    nz[:z.size] = z
+    return nx, ny, nz
+
+
+@numba.njit(cache=True)
+def _calcium_kernel(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_post,
+                    w, wlo, whi, cpre, tcpre, v, tv, pending, cpost, tcpost,
+                    t_start, t_end, tau_ca, c_pre, c_post, delay, th_d, th_p, gp, gd, rs, tau,
+                    hfrac, nmda_gain, tau_nmda):
+    ok, arr, amp, c_at_start, first, last = _calcium_arrivals(
+        pre_t, pre_i, n_pre, cpre, tcpre, v, tv, pending, t_start, t_end, tau_ca, c_pre, delay,
+        nmda_gain, tau_nmda)
+    if not ok:
+        return -1
+    # ---- per postsynaptic neuron: its spikes (grouped), calcium at t_start
+    post_ptr, post_ord = _csr(post_i, n_post)
+    post_sorted = np.empty(post_t.size, np.float64)
+    for k in range(post_t.size):
+        post_sorted[k] = post_t[post_ord[k]]
+    cq_start = np.empty(n_post, np.float64)
+    for j in range(n_post):
+        cq_start[j] = cpost[j] * math.exp(-(t_start - tcpost[j]) / tau_ca)
+    # ---- drift tau drho/dt = gp H_p (1 - rho) - gd H_d rho - rho (1 - rho)(rs - rho) as a cubic
+    # c0 + c1 rho + c2 rho^2 + c3 rho^3 per phase type; C[type] = (c0, c1, lambda)
+    C = np.empty((3, 3))
+    for typ in range(3):
+        ip = 1.0 if (typ == 2 or (typ == 1 and th_p < th_d)) else 0.0
+        idd = 1.0 if (typ == 2 or (typ == 1 and th_p >= th_d)) else 0.0
+        C[typ, 0] = gp * ip / tau
+        C[typ, 1] = -(rs + gp * ip + gd * idd) / tau
+        C[typ, 2] = (1.0 + gp * ip + gd * idd) / tau
+    c2 = (1.0 + rs) / tau
+    c3 = -1.0 / tau
+    lam_max = C[2, 2]
+    th_hi = th_p if th_p >= th_d else th_d
+    th_lo = th_d if th_p >= th_d else th_p
+    lth_hi = tau_ca * math.log(th_hi)
+    lth_lo = tau_ca * math.log(th_lo)
+    # ---- synapses with the same calcium trace (same pre neuron, same post neuron or any
+    # post neuron without calcium in this window) share one list of RK4 steps
+    nsyn = w.size
+    key = np.empty(nsyn, np.int64)
+    for s in range(nsyn):
+        j = syn_post[s]
+        jj = j if (post_ptr[j + 1] > post_ptr[j] or cq_start[j] != 0.0) else -1
+        key[s] = syn_pre[s] * (n_post + 1) + (jj + 1)
+    order = np.argsort(key)
+    bh = np.empty(4096)
+    b0 = np.empty(4096)
+    b1 = np.empty(4096)
+    bh[0] = 0.0  # index 0: the zero step (padding of finished lanes)
+    b0[0] = 0.0
+    b1[0] = 0.0
+    used = 1
+    r = np.zeros(_CA_LANES)
+    off = np.zeros(_CA_LANES, np.int64)
+    cnt = np.zeros(_CA_LANES, np.int64)
+    lsyn = np.zeros(_CA_LANES, np.int64)
+    nl = 0
+    prev = -1     # key of the last step list built, at [poff, poff + pcnt)
+    poff = 0
+    pcnt = 0
+    updates = 0
+    k = -1
+    s = 0
+    for idx in range(nsyn + 1):
+        if idx < nsyn:
+            s = order[idx]
+            k = key[s]
+        if nl == _CA_LANES or idx == nsyn:
+            if nl > 0:
+                _rk4_lanes(r, off, cnt, bh, b0, b1, c2, c3)
+                for l in range(nl):
+                    ss = lsyn[l]
+                    ws = wlo[ss] + r[l] * (whi[ss] - wlo[ss])
+                    if ws < wlo[ss]:
+                        ws = wlo[ss]
+                    elif ws > whi[ss]:
+                        ws = whi[ss]
+                    w[ss] = ws
+            if idx == nsyn:
+                break
+            if k == prev:  # the next synapse reuses the last list: keep it
+                for q in range(pcnt):
+                    bh[1 + q] = bh[poff + q]
+                    b0[1 + q] = b0[poff + q]
+                    b1[1 + q] = b1[poff + q]
+                poff = 1
+                used = 1 + pcnt
+            else:
+                used = 1
+            nl = 0
+            for l in range(_CA_LANES):
+                cnt[l] = 0
+                off[l] = 0
+        i = syn_pre[s]
+        j = syn_post[s]
+        nev = (last[i] - first[i]) + (post_ptr[j + 1] - post_ptr[j])
+        if k != prev:
+            # at most ceil(T lambda_max / hfrac) + (number of phases) steps
+            need = used + int(math.ceil((t_end - t_start) * lam_max / hfrac)) + 3 * (nev + 1) + 1
+            if need > bh.size:
+                bh, b0, b1 = _grow3(bh, b0, b1, need)
+            new = _calcium_steps(bh, b0, b1, used, c_at_start[i] + cq_start[j], t_start, t_end,
+                                 arr, amp, first[i], last[i], post_sorted, post_ptr[j], post_ptr[j + 1],
+                                 c_post, tau_ca, th_lo, lth_hi, lth_lo, C, hfrac)
+            poff = used
+            pcnt = new - used
+            used = new
+            prev = k
+        off[nl] = poff
+        cnt[nl] = pcnt
+        lsyn[nl] = s
+        r[nl] = (w[s] - wlo[s]) / (whi[s] - wlo[s])
+        nl += 1
+        updates += nev + 1
+    # ---- carry neuron-level calcium to the next window
+    for i in range(n_pre):
+        for kk in range(first[i], last[i]):
+            cpre[i] = cpre[i] * math.exp(-(arr[kk] - tcpre[i]) / tau_ca) + amp[kk]
+            tcpre[i] = arr[kk]
+    for kk in range(post_t.size):
+        j = post_i[kk]
+        cpost[j] = cpost[j] * math.exp(-(post_t[kk] - tcpost[j]) / tau_ca) + c_post
+        tcpost[j] = post_t[kk]
+    return updates
+
+
+# Graupner & Brunel 2012 PNAS 109:3991, SI Tables S1/S2.  [confirmed*] = checked
+# against an independent transcription of the SI tables (not the paper itself).
+_CALCIUM_PRESETS = {
+    # Table S1, "DP" curve (depression-potentiation STDP curve) [confirmed*]
+    "DP": dict(tau_ca="20 ms", c_pre=1.0, c_post=2.0, delay="13.7 ms", theta_d=1.0, theta_p=1.3,
+               gamma_d=200.0, gamma_p=321.808, tau_rho="150 s", rho_star=0.5, sigma=2.8284),
+    # Table S2, fit to cortical slices (Sjostrom et al. 2001) [confirmed*]
+    "cortical_slices": dict(tau_ca="22.6936 ms", c_pre=0.5617539, c_post=1.23964, delay="4.6098 ms",
+                            theta_d=1.0, theta_p=1.3, gamma_d=331.909, gamma_p=725.085,
+                            tau_rho="346.3615 s", rho_star=0.5, sigma=3.3501),
+    # Table S2, fit to hippocampal slices (Wittenberg & Wang 2006) [confirmed*]
+    "hippocampal_slices": dict(tau_ca="48.8373 ms", c_pre=1.0, c_post=0.275865, delay="18.8008 ms",
+                               theta_d=1.0, theta_p=1.3, gamma_d=313.0965, gamma_p=1645.59,
+                               tau_rho="688.355 s", rho_star=0.5, sigma=9.1844),
+    # Spinal (dorsal horn) configuration -- chosen, not a published fit.  Calcium
+    # is driven by presynaptic spikes only (C-fibre conditioning trains: 1 Hz x
+    # 1200 -> partial LTD, Rottmann 2008 / Jung 2009 Eur J Pain 13:161; 100 Hz
+    # -> LTP, Liu & Sandkuhler 1997; WDR C responses +130 %, Svendsen 1997).
+    #   tau_ca = 20 ms, theta_d = 1, theta_p = 1.3, gamma_p = 321.808, rho_star = 0.5:
+    #     Graupner & Brunel 2012 Table S1 (DP set).
+    #   tau_rho = 346.3615 s: G&B 2012 Table S2 (cortical-slice fit); chosen over the
+    #     DP 150 s because the slower bistable drift keeps 20 min of 1 Hz LFS partial.
+    #   c_pre = 1.08: chosen.  Just above theta_d and below theta_p, so an isolated
+    #     transient recruits only depression, for tau_ca ln(1.08) = 1.5 ms per pulse
+    #     (calcium-control hypothesis, Lisman 1989; Shouval et al. 2002 PNAS 99:10831);
+    #     transients summate above theta_p at high frequency.  Set so that 1 Hz x 1200
+    #     gives partial LTD (was 1.2: 3.6 ms per pulse, LTD -97 %).
+    #   gamma_d = 50: chosen (DP: 200).  Lowers the depression per pulse and raises the
+    #     potentiation plateau gamma_p / (gamma_p + gamma_d) reached during a 100 Hz
+    #     train from rho = 0.62 to 0.87 (w = 1.23 -> 1.73 with w in [0, 2]).
+    #   nmda_gain = 0.1 per unit of a 50 ms presynaptic-activity trace: chosen, stands in
+    #     for the Mg2+ unblock that temporal summation of EPSPs produces postsynaptically.
+    # Measured effects of this preset in the circuit: docs/plasticity.md.
+    "spinal_presynaptic": dict(tau_ca="20 ms", c_pre=1.08, c_post=0.0, delay="0 ms", theta_d=1.0,
+                               theta_p=1.3, gamma_d=50.0, gamma_p=321.808, tau_rho="346.3615 s",
+                               rho_star=0.5, sigma=2.8284, drive="presynaptic",
+                               nmda_gain=0.1, tau_nmda="50 ms"),
+}
+
+
+@dataclass(frozen=True)
+class CalciumRule(PlasticityRule):
+    """Calcium-based plasticity of Graupner & Brunel (2012, PNAS 109:3991).
+
+    Calcium ``c`` jumps by ``c_pre`` a delay ``D`` after each presynaptic spike
+    and by ``c_post`` at each postsynaptic spike, and decays with ``tau_ca``.
+    The efficacy ``rho`` in [0, 1] follows::
+
+        tau_rho drho/dt = -rho (1 - rho)(rho_star - rho)
+                          + gamma_p (1 - rho) H(c - theta_p) - gamma_d rho H(c - theta_d)
+
+    (bistable: DOWN rho = 0, UP rho = 1).  The weight is read out as
+    ``w = w_min + rho (w_max - w_min)`` (their w = w0 + rho (w1 - w0)), so
+    ``rho`` is the normalised weight and is not stored in ``state``.
+
+    Integration: event-driven.  Between spikes calcium decays exponentially
+    and the times it crosses theta_d and theta_p are computed exactly, which
+    cuts time into phases of constant Heaviside factors; consecutive phases
+    with the same factors (also across spikes: calcium staying below both
+    thresholds, or above theta_p, over several spikes) are one phase, since
+    within it rho follows one autonomous ODE.  Each phase is integrated by
+    classical RK4 with equal steps ``h <= rk_step / lambda``, lambda = (1 +
+    gamma_p H_p + gamma_d H_d) / tau_rho the largest rate in that phase (for
+    the default rk_step = 0.005: about 1.4 ms above threshold, 0.75 s below
+    it, for the DP set), rho clipped to [0, 1] after each step.  The kernel
+    and the reference use the same scheme.  (No closed form: the drift is
+    cubic in rho, and its exact solution is only implicit.)  The kernel
+    builds the list of steps once per distinct calcium trace (synapses with
+    the same pre and post neuron share it) and integrates several synapses
+    side by side.
+
+    Parameters
+    ----------
+    tau_ca, delay, tau_rho : quantity or str
+    c_pre, c_post, theta_d, theta_p, gamma_d, gamma_p, rho_star : float
+    sigma : float
+        Noise amplitude of the paper; only used when ``noise=True``.
+    noise : bool
+        The paper's activity-dependent noise.  Not implemented in this version
+        (``True`` raises); the rule is deterministic.
+    drive : {"pre_post", "presynaptic"}
+        ``"presynaptic"`` ignores postsynaptic spikes: calcium comes from the
+        presynaptic trains only, each transient boosted by an NMDA-like factor
+        ``1 + nmda_gain * u`` where ``u`` is a presynaptic-activity trace
+        (jump 1, time constant ``tau_nmda``) taken just before the transient.
+    nmda_gain : float
+    tau_nmda : quantity or str
+    rk_step : float
+        Largest ``lambda * h`` of the RK4 steps.
+    max_pending : int
+        Presynaptic transients still in flight (delay) at the end of a window
+        that the state can carry per neuron.
+
+    The default is the fit to cortical slices (Table S2); see :meth:`preset`.
+    """
+
+    tau_ca: Any = "22.6936 ms"
+    c_pre: float = 0.5617539
+    c_post: float = 1.23964
+    delay: Any = "4.6098 ms"
+    theta_d: float = 1.0
+    theta_p: float = 1.3
+    gamma_d: float = 331.909
+    gamma_p: float = 725.085
+    tau_rho: Any = "346.3615 s"
+    rho_star: float = 0.5
+    sigma: float = 3.3501
+    noise: bool = False
+    drive: str = "pre_post"
+    nmda_gain: float = 0.0
+    tau_nmda: Any = "50 ms"
+    rk_step: float = 0.005
+    max_pending: int = 64
+
+    name = "calcium"
+    PRESETS = _CALCIUM_PRESETS
+    _finite_bounds = True
+
+    def __post_init__(self):
+        for k in ("tau_ca", "tau_rho", "tau_nmda"):
+            _set(self, k, positive_time(getattr(self, k), k))
+        _set(self, "delay", nonnegative_time(self.delay, "delay"))
+        for k in ("c_pre", "c_post", "gamma_d", "gamma_p", "sigma", "nmda_gain"):
+            _set(self, k, number(getattr(self, k), k, lo=0.0))
+        for k in ("theta_d", "theta_p"):
+            _set(self, k, number(getattr(self, k), k, lo=0.0, lo_open=True))
+        _set(self, "rho_star", number(self.rho_star, "rho_star", lo=0.0, hi=1.0))
+        _set(self, "rk_step", number(self.rk_step, "rk_step", lo=0.0, hi=0.1, lo_open=True))
+        if self.drive not in ("pre_post", "presynaptic"):
+            raise ParameterError("drive", self.drive, "'pre_post' or 'presynaptic'")
+        if self.noise:
+            raise ParameterError("noise", self.noise, "False (the noisy variant is not implemented yet)",
+                                 hint="the deterministic rule gives the mean drift of the paper's model")
+        if not (isinstance(self.max_pending, (int, np.integer)) and self.max_pending >= 1):
+            raise ParameterError("max_pending", self.max_pending, "an integer >= 1")
+
+    @classmethod
+    def preset(cls, name: str, **overrides) -> "CalciumRule":
+        """Named parameter set: ``"DP"``, ``"cortical_slices"``, ``"hippocampal_slices"``
+        (Graupner & Brunel 2012 SI) or ``"spinal_presynaptic"`` (chosen, see source)."""
+        if name not in _CALCIUM_PRESETS:
+            raise UnknownKeyError(name, _CALCIUM_PRESETS, what="calcium-rule preset")
+        return cls(**{**_CALCIUM_PRESETS[name], **overrides})
+
+    def _state_keys(self):
+        return ("c_pre", "t_c_pre", "u_nmda", "t_u_nmda", "pending", "c_post", "t_c_post")
+
+    def _sizes(self, st):
+        return st["c_pre"].size, st["c_post"].size
+
+    def initial_state(self, n_synapses, n_pre, n_post):
+        """No calcium; empty delay queues.
+
+        Keys: ``c_pre, t_c_pre`` (presynaptic calcium contribution just after
+        its last transient and that time), ``u_nmda, t_u_nmda`` (NMDA-like
+        trace), ``pending`` (n_pre x max_pending arrival times still in
+        flight, NaN = empty), ``c_post, t_c_post``.
+        """
+        n_pre, n_post = int(n_pre), int(n_post)
+        return {"c_pre": np.zeros(n_pre), "t_c_pre": np.full(n_pre, -np.inf),
+                "u_nmda": np.zeros(n_pre), "t_u_nmda": np.full(n_pre, -np.inf),
+                "pending": np.full((n_pre, self.max_pending), np.nan),
+                "c_post": np.zeros(n_post), "t_c_post": np.full(n_post, -np.inf)}
+
+    def _cpost(self):
+        return 0.0 if self.drive == "presynaptic" else self.c_post
+
+    def _run_kernel(self, p):
+        s = p.state
+        post_t, post_i = (p.post_t, p.post_i) if self.drive == "pre_post" else \
+            (np.empty(0), np.empty(0, np.int64))
+        n = _calcium_kernel(p.pre_t, p.pre_i, post_t, post_i, p.syn_pre, p.syn_post,
+                            p.n_pre, p.n_post, p.w, p.wlo, p.whi,
+                            s["c_pre"], s["t_c_pre"], s["u_nmda"], s["t_u_nmda"], s["pending"],
+                            s["c_post"], s["t_c_post"], p.t_start, p.t_end,
+                            self.tau_ca, self.c_pre, self._cpost(), self.delay, self.theta_d,
+                            self.theta_p, self.gamma_p, self.gamma_d, self.rho_star, self.tau_rho,
+                            self.rk_step, self.nmda_gain, self.tau_nmda)
+        if n < 0:
+            raise ParameterError("max_pending", self.max_pending,
+                                 "a queue long enough for the presynaptic spikes within one delay")
+        return n
+
+    # ---------------- reference ----------------
+    def _ref_rhs(self, r, ip, id_):
+        return (-r * (1 - r) * (self.rho_star - r) + self.gamma_p * (1 - r) * ip
+                - self.gamma_d * r * id_) / self.tau_rho
+
+    def _ref_phase(self, r, length, ip, id_):
+        if length <= 0:
+            return r
+        lam = (1.0 + self.gamma_p * ip + self.gamma_d * id_) / self.tau_rho
+        n = max(1, int(math.ceil(length * lam / self.rk_step)))
+        h = length / n
+        f = self._ref_rhs
+        for _ in range(n):
+            k1 = f(r, ip, id_)
+            k2 = f(r + 0.5 * h * k1, ip, id_)
+            k3 = f(r + 0.5 * h * k2, ip, id_)
+            k4 = f(r + h * k3, ip, id_)
+            r = min(max(r + h / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4), 0.0), 1.0)
+        return r
+
+    def _ref_pieces(self, c0, length):
+        """[(H_p, H_d, duration)] while c = c0 exp(-t/tau_ca) decays for ``length`` s."""
+        if length <= 0:
+            return []
+        cuts = []
+        for th in (self.theta_d, self.theta_p):
+            if c0 > th:
+                cuts.append(self.tau_ca * math.log(c0 / th))
+        bounds = sorted({0.0, length, *[x for x in cuts if x < length]})
+        out = []
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            # the factors in force on (a, b): evaluate at the start (c is above a
+            # threshold strictly before its crossing time)
+            ip = 1.0 if (c0 > self.theta_p and a < self.tau_ca * math.log(c0 / self.theta_p)) else 0.0
+            id_ = 1.0 if (c0 > self.theta_d and a < self.tau_ca * math.log(c0 / self.theta_d)) else 0.0
+            out.append((ip, id_, b - a))
+        return out
+
+    def _run_reference(self, p):
+        st = p.state
+        tau = self.tau_ca
+        c_post = self._cpost()
+        # arrivals of presynaptic transients, per neuron: (time, amplitude)
+        arrivals = []
+        for i in range(p.n_pre):
+            q = st["pending"][i]
+            times = list(q[~np.isnan(q)]) + list(p.pre_t[p.pre_i == i] + self.delay)
+            arrivals.append(times)
+        amps, c_start = [], np.zeros(p.n_pre)
+        new_pending = np.full_like(st["pending"], np.nan)
+        win = []
+        for i in range(p.n_pre):
+            done = [ta for ta in arrivals[i] if ta < p.t_end]
+            later = [ta for ta in arrivals[i] if ta >= p.t_end]
+            if len(later) > new_pending.shape[1]:
+                raise ParameterError("max_pending", self.max_pending, "a longer queue")
+            new_pending[i, :len(later)] = later
+            a_i = []
+            for k, ta in enumerate(done):  # explicit sum for the NMDA-like trace
+                u = st["u_nmda"][i] * math.exp(-(ta - st["t_u_nmda"][i]) / self.tau_nmda) + \
+                    sum(math.exp(-(ta - x) / self.tau_nmda) for x in done[:k])
+                a_i.append(self.c_pre * (1 + self.nmda_gain * u))
+            amps.append(a_i)
+            before = [(ta, am) for ta, am in zip(done, a_i) if ta < p.t_start]
+            c_start[i] = st["c_pre"][i] * math.exp(-(p.t_start - st["t_c_pre"][i]) / tau) + \
+                sum(am * math.exp(-(p.t_start - ta) / tau) for ta, am in before)
+            win.append([(ta, am) for ta, am in zip(done, a_i) if ta >= p.t_start])
+        post_t = p.post_t if self.drive == "pre_post" else np.empty(0)
+        post_i = p.post_i if self.drive == "pre_post" else np.empty(0, int)
+        cq_start = st["c_post"] * np.exp(-(p.t_start - st["t_c_post"]) / tau)
+        w = p.w
+        for s in range(w.size):
+            i, j = p.syn_pre[s], p.syn_post[s]
+            ev = [(ta, 0, am) for ta, am in win[i]] + [(t, 1, c_post) for t in post_t[post_i == j]]
+            ev.sort(key=lambda e: (e[0], e[1]))
+            r = (w[s] - p.wlo[s]) / (p.whi[s] - p.wlo[s])
+            c0 = c_start[i] + cq_start[j]
+
+            def calcium(t, upto):
+                # explicit sum over the transients processed so far
+                return c0 * math.exp(-(t - p.t_start) / tau) + \
+                    sum(am * math.exp(-(t - te) / tau) for te, _, am in ev[:upto])
+            pieces = []
+            tc = p.t_start
+            for k, (te, _, am) in enumerate(ev):
+                pieces += self._ref_pieces(calcium(tc, k), te - tc)
+                tc = te
+            pieces += self._ref_pieces(calcium(tc, len(ev)), p.t_end - tc)
+            # one phase per run of equal Heaviside factors
+            phases = []
+            for ip, id_, d in pieces:
+                if d <= 0:
+                    continue
+                if phases and phases[-1][:2] == [ip, id_]:
+                    phases[-1][2] += d
+                else:
+                    phases.append([ip, id_, d])
+            for ip, id_, d in phases:
+                r = self._ref_phase(r, d, ip, id_)
+            w[s] = min(max(p.wlo[s] + r * (p.whi[s] - p.wlo[s]), p.wlo[s]), p.whi[s])
+        # carry the calcium state
+        for i in range(p.n_pre):
+            done = [ta for ta in arrivals[i] if ta < p.t_end]
+            if done:
+                tl = done[-1]
+                st["c_pre"][i] = st["c_pre"][i] * math.exp(-(tl - st["t_c_pre"][i]) / tau) + \
+                    sum(am * math.exp(-(tl - ta) / tau) for ta, am in zip(done, amps[i]))
+                st["u_nmda"][i] = st["u_nmda"][i] * math.exp(-(tl - st["t_u_nmda"][i]) / self.tau_nmda) + \
+                    sum(math.exp(-(tl - ta) / self.tau_nmda) for ta in done)
+                st["t_c_pre"][i] = tl
+                st["t_u_nmda"][i] = tl
+        st["pending"] = new_pending
+        for j in range(p.n_post):
+            tj = post_t[post_i == j]
+            if tj.size:
+                tl = tj[-1]
+                st["c_post"][j] = st["c_post"][j] * math.exp(-(tl - st["t_c_post"][j]) / tau) + \
+                    float(np.sum(c_post * np.exp(-(tl - tj) / tau)))
+                st["t_c_post"][j] = tl
+        return w, st

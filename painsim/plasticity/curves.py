@@ -1,0 +1,217 @@
+"""Classic protocols as data: the textbook curves of each rule.
+
+:func:`stdp_window` (weight change vs spike timing, Bi & Poo 1998),
+:func:`pairing_frequency_curve` (Sjostrom et al. 2001 pairing protocol) and
+:func:`frequency_curve` (presynaptic trains of a given frequency) return
+xarray Datasets, used by :mod:`painsim.plots`, notebooks and tests.  Every
+protocol runs as ONE kernel call: each point of a curve is an independent
+synapse between its own pre and post neuron (the batch dimension), so points
+cannot interact.
+"""
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from ..checks import number, whole
+from ..errors import ParameterError
+from ..units import brian_dim, to_si
+from .base import PlasticityRule
+from .bcm import BCM
+from .stdp import _TraceSTDP
+
+__all__ = ["stdp_window", "pairing_frequency_curve", "frequency_curve"]
+
+
+def _curve_bounds(rule, w0, w_min, w_max):
+    """Defaults: additive STDP/BCM unbounded from w0 = 0 (the change in weight
+    units, no clipping); calcium, scaling and soft-bound rules on [0, 1] from 0.5."""
+    additive = (isinstance(rule, _TraceSTDP) and not rule.multiplicative) or isinstance(rule, BCM)
+    lo_d, hi_d, w0_d = (-np.inf, np.inf, 0.0) if additive else (0.0, 1.0, 0.5)
+    lo = lo_d if w_min is None else float(w_min)
+    hi = hi_d if w_max is None else float(w_max)
+    if not lo < hi:
+        raise ParameterError("w_min", w_min, f"a value < w_max = {hi!r}")
+    if w0 is None:
+        w0 = w0_d if (lo_d, hi_d) == (lo, hi) else (0.5 * (lo + hi) if np.isfinite(lo + hi) else
+                                                    (lo if np.isfinite(lo) else (hi if np.isfinite(hi) else 0.0)))
+    w0 = float(w0)
+    if not lo <= w0 <= hi:
+        raise ParameterError("w0", w0, f"a weight within [w_min, w_max] = [{lo!r}, {hi!r}]")
+    return w0, lo, hi
+
+
+def _check_rule(rule):
+    if not isinstance(rule, PlasticityRule):
+        raise ParameterError("rule", rule, "a painsim.plasticity rule (PairSTDP(), TripletSTDP.preset(...), ...)")
+
+
+def _as_1d(values, name, unit, positive=False):
+    """A 1-D float array in SI from plain numbers (already SI), strings or quantities."""
+    def one(v):
+        if isinstance(v, str) or brian_dim(v) is not None:
+            return to_si(v, unit, name, allow_array=True)
+        if isinstance(v, bool):
+            raise ParameterError(name, values, f"numbers in {unit} (SI) or quantities")
+        return v
+    try:
+        if isinstance(values, str) or brian_dim(values) is not None:
+            a = np.atleast_1d(np.asarray(one(values), dtype=float))
+        else:
+            a = np.atleast_1d(np.asarray([one(v) for v in np.atleast_1d(np.asarray(values, dtype=object))],
+                                         dtype=float))
+    except (TypeError, ValueError) as e:
+        if isinstance(e, ParameterError):
+            raise
+        raise ParameterError(name, values, f"numbers in {unit} (SI) or quantities") from None
+    if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)):
+        raise ParameterError(name, values, f"a non-empty sequence of finite values in {unit}")
+    if positive and np.any(a <= 0):
+        raise ParameterError(name, values, f"values > 0 {unit}")
+    return a
+
+
+def _run_pairs(rule, pre, post, w0, lo, hi, t_end):
+    """One synapse per train k: pre[k], post[k] (sorted time arrays). Returns dw per synapse."""
+    n = len(pre)
+    pt = np.concatenate(pre)
+    pi = np.concatenate([np.full(len(x), k, np.int64) for k, x in enumerate(pre)])
+    qt = np.concatenate(post) if n else np.empty(0)
+    qi = np.concatenate([np.full(len(x), k, np.int64) for k, x in enumerate(post)])
+    o, q = np.argsort(pt, kind="stable"), np.argsort(qt, kind="stable")
+    ids = np.arange(n)
+    w, _ = rule.apply(pt[o], pi[o], qt[q], qi[q], ids, ids, np.full(n, w0), rule.initial_state(n, n, n),
+                      0.0, t_end, lo, hi)
+    return w - w0
+
+
+def stdp_window(rule, dts, *, w0=None, w_min=None, w_max=None):
+    """Weight change after a single pre/post spike pair, against their timing.
+
+    For each ``dt = t_post - t_pre`` one isolated pair is applied to a fresh
+    synapse (zero traces): the STDP window of Bi & Poo (1998, J Neurosci
+    18:10464).  For :class:`PairSTDP` the result is ``A_plus exp(-dt/tau_plus)``
+    for ``dt >= 0`` and ``-A_minus exp(dt/tau_minus)`` for ``dt < 0``.
+
+    Parameters
+    ----------
+    rule : PlasticityRule
+        Any rule; the window is most meaningful for the STDP rules and the
+        ``pre_post`` calcium rule.
+    dts : array_like of float (s) or of quantities
+        Spike-timing differences ``t_post - t_pre``.
+    w0, w_min, w_max : float, optional
+        Initial weight and bounds.  Defaults: additive rules unbounded from
+        ``w0 = 0``; calcium rule and soft bounds ``[0, 1]`` from ``w0 = 0.5``.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``dw`` (weight change) over coordinate ``dt`` (s).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        For a non-rule, empty or non-finite ``dts``, or bad bounds.
+    """
+    _check_rule(rule)
+    d = _as_1d(dts, "dts", "s")
+    w0, lo, hi = _curve_bounds(rule, w0, w_min, w_max)
+    t0 = 1.0 + float(np.max(np.abs(d)))
+    pre = [np.array([t0]) for _ in d]
+    post = [np.array([t0 + x]) for x in d]
+    dw = _run_pairs(rule, pre, post, w0, lo, hi, t0 + float(np.max(np.abs(d))) + 2.0)
+    return xr.Dataset({"dw": (("dt",), dw, {"units": "1", "long_name": "weight change after one pair"})},
+                      coords={"dt": ("dt", d, {"units": "s", "long_name": "t_post - t_pre"})},
+                      attrs={"rule": type(rule).__name__, "w0": w0, "w_min": lo, "w_max": hi})
+
+
+def pairing_frequency_curve(rule, freqs, dt=0.010, *, n_pairs=60, w0=None, w_min=None, w_max=None,
+                            tail=1.0):
+    """Weight change after ``n_pairs`` pre/post pairings repeated at each frequency.
+
+    The protocol of Sjostrom, Turrigiano & Nelson (2001, Neuron 32:1149) as
+    modelled by Pfister & Gerstner (2006, J Neurosci 26:9673, Fig. 4): a
+    presynaptic spike at ``k / f`` and a postsynaptic spike ``dt`` later,
+    ``k = 0 .. n_pairs - 1``.  With the triplet rule, ``dt = -10 ms`` gives
+    LTD at low frequency and LTP at high, ``dt = +10 ms`` LTP that grows with
+    frequency.
+
+    Parameters
+    ----------
+    rule : PlasticityRule
+    freqs : array_like of float (Hz) or quantities
+        Pairing frequencies (> 0).
+    dt : float (s), quantity or sequence of them
+        ``t_post - t_pre`` of each pair; default +10 ms.
+    n_pairs : int
+        Pairings per protocol; default 60 (Pfister & Gerstner 2006 [recalled]).
+    w0, w_min, w_max : float, optional
+        As in :func:`stdp_window`.
+    tail : float
+        Seconds simulated after the last spike (matters for the calcium rule).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``dw`` over ``(dt, frequency)``.
+    """
+    _check_rule(rule)
+    f = _as_1d(freqs, "freqs", "Hz", positive=True)
+    d = _as_1d(dt, "dt", "s")
+    n_pairs = whole(n_pairs, "n_pairs", allow_float=True)
+    tail = number(tail, "tail", lo=0.0)
+    w0, lo, hi = _curve_bounds(rule, w0, w_min, w_max)
+    t0 = 1.0 + float(np.max(np.abs(d)))
+    pre, post = [], []
+    for x in d:
+        for fr in f:
+            p = t0 + np.arange(int(n_pairs)) / fr
+            pre.append(p)
+            post.append(np.sort(p + x))
+    t_end = max(float(np.max(np.concatenate(pre))), float(np.max(np.concatenate(post)))) + tail + 1e-9
+    dw = _run_pairs(rule, pre, post, w0, lo, hi, t_end).reshape(d.size, f.size)
+    return xr.Dataset({"dw": (("dt", "frequency"), dw, {"units": "1", "long_name": "weight change"})},
+                      coords={"dt": ("dt", d, {"units": "s", "long_name": "t_post - t_pre"}),
+                              "frequency": ("frequency", f, {"units": "Hz", "long_name": "pairing frequency"})},
+                      attrs={"rule": type(rule).__name__, "n_pairs": int(n_pairs), "w0": w0,
+                             "w_min": lo, "w_max": hi})
+
+
+def frequency_curve(rule, freqs, *, n_pulses=900, w0=None, w_min=None, w_max=None, tail=2.0):
+    """Weight change after a presynaptic train of ``n_pulses`` at each frequency.
+
+    No postsynaptic spikes: the rule sees the conditioning train only, as for
+    the presynaptically driven calcium rule (``CalciumRule.preset
+    ("spinal_presynaptic")``), whose sign then depends on frequency (LTD at
+    1 Hz, LTP at 100 Hz; Dudek & Bear 1992 PNAS 89:4363 used 900 pulses at
+    1-50 Hz [recalled], the default here).
+
+    Parameters
+    ----------
+    rule : PlasticityRule
+    freqs : array_like of float (Hz) or quantities
+    n_pulses : int
+        Pulses per train (default 900).
+    w0, w_min, w_max : float, optional
+        As in :func:`stdp_window` (calcium rule: ``[0, 1]`` from 0.5).
+    tail : float
+        Seconds simulated after the last pulse.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``dw`` over ``frequency``.
+    """
+    _check_rule(rule)
+    f = _as_1d(freqs, "freqs", "Hz", positive=True)
+    n_pulses = whole(n_pulses, "n_pulses", allow_float=True)
+    tail = number(tail, "tail", lo=0.0)
+    w0, lo, hi = _curve_bounds(rule, w0, w_min, w_max)
+    pre = [1.0 + np.arange(int(n_pulses)) / fr for fr in f]
+    t_end = float(max(p[-1] for p in pre)) + tail + 1e-9
+    dw = _run_pairs(rule, pre, [np.empty(0) for _ in f], w0, lo, hi, t_end)
+    return xr.Dataset({"dw": (("frequency",), dw, {"units": "1", "long_name": "weight change"})},
+                      coords={"frequency": ("frequency", f, {"units": "Hz", "long_name": "stimulation frequency"})},
+                      attrs={"rule": type(rule).__name__, "n_pulses": int(n_pulses), "w0": w0,
+                             "w_min": lo, "w_max": hi})

@@ -1,0 +1,90 @@
+"""The rules by name: :data:`RULES`, :func:`make_rule`, and which connections of a
+model are plastic (:func:`plastic_connections`, from the model's parameters alone)."""
+from __future__ import annotations
+
+from dataclasses import fields
+
+from ..errors import ParameterError, UnknownKeyError
+from .base import PlasticityRule
+from .bcm import BCM
+from .calcium import CalciumRule
+from .scaling import SynapticScaling
+from .stdp import PairSTDP, TripletSTDP
+
+__all__ = ["RULES", "make_rule", "plastic_connections"]
+
+RULES = {"pair_stdp": PairSTDP, "triplet_stdp": TripletSTDP, "calcium": CalciumRule,
+         "bcm": BCM, "synaptic_scaling": SynapticScaling}
+
+
+def make_rule(name: str, **params) -> PlasticityRule:
+    """Build a rule by name (a key of :data:`RULES`) with keyword parameters.
+
+    ``preset=...`` is accepted for the rules that have presets.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        For an unknown name (with the nearest valid name).
+    """
+    if name not in RULES:
+        raise UnknownKeyError(name, RULES, what="plasticity rule")
+    cls = RULES[name]
+    preset = params.pop("preset", None)
+    if preset is not None:
+        if not hasattr(cls, "preset"):
+            raise ParameterError("preset", preset, f"no presets for {name!r}")
+        return cls.preset(preset, **params)
+    valid = [f.name for f in fields(cls)]
+    for k in params:
+        if k not in valid:
+            raise UnknownKeyError(k, valid, what=f"parameter of {name!r}")
+    return cls(**params)
+
+
+
+_RULE_WORDS = {"scaling": "synaptic_scaling"}  # model-file word -> RULES key
+
+
+def plastic_connections(model) -> dict:
+    """Connections marked plastic in ``model`` (``[plasticity.<conn>]`` with ``rule != "none"``).
+
+    A ``[plasticity.<conn>.rule_params]`` table sets individual parameters of
+    the rule (on top of its preset), e.g. ``tau_plus = "20 ms"``, ``A_plus =
+    0.01``, ``interaction = "nearest"``; unknown names are refused with the
+    nearest valid one.
+
+    Returns
+    -------
+    dict
+        ``{connection: (rule, w_min, w_max)}`` with ``rule`` a built
+        :class:`PlasticityRule` (preset applied), in the order of the file.
+    """
+    if "plasticity" not in model:
+        return {}
+    out = {}
+    for conn, sec in model.section("plasticity").items():
+        word = sec.get("rule", "none")
+        if word == "none":
+            continue
+        preset = sec.get("preset", "none")
+        w_min, w_max = float(sec.get("w_min", 0.0)), float(sec.get("w_max", 2.0))
+        if not w_max > w_min:
+            raise ParameterError(f"plasticity.{conn}.w_max", w_max, f"a value > w_min = {w_min}")
+        name = _RULE_WORDS.get(word, word)
+        prefix = f"plasticity.{conn}.rule_params."
+        # rule parameters as written in the file ("20 ms"): the rule parses and checks them
+        extra = {k[len(prefix):]: model.text(k) for k in model.keys() if k.startswith(prefix)}
+        try:
+            rule = make_rule(name, preset=None if preset == "none" else preset, **extra)
+        except UnknownKeyError as e:
+            if e.name not in extra:  # an unknown preset
+                raise ParameterError(f"plasticity.{conn}.preset", preset,
+                                     f"a preset of the {word!r} rule or 'none' ({e})") from None
+            raise UnknownKeyError(prefix + str(e.name), [prefix + f.name for f in fields(RULES[name])],
+                                  what=f"parameter of the {word!r} rule") from None
+        except ParameterError as e:
+            where = prefix + e.name if e.name in extra else f"plasticity.{conn}.preset"
+            raise ParameterError(where, e.value, f"{e.allowed} (rule {word!r}, preset {preset!r})") from None
+        out[conn] = (rule, w_min, w_max)
+    return out

@@ -1,0 +1,110 @@
+"""Figures from results.  Takes Datasets, returns matplotlib Figures; runs nothing.
+
+The metrics the figures show are computed by :mod:`painsim.analysis`; this
+package only draws.  One module per kind of result:
+
+=====================  ==================================================
+:mod:`.common`         colours, spike raster, saving, shared axis helpers
+:mod:`.conditions`     conditions experiments (rasters, rates, pain), wind-up
+:mod:`.scs`            spinal cord stimulation (recruitment, frequency)
+:mod:`.plasticity`     spinal LTP/LTD and the classic plasticity curves
+:mod:`.pain_map`       S1 pain maps and rTMS experiments
+:mod:`.course`         treatment courses
+:mod:`.sweep`          parameter sweeps
+:mod:`.cohort`         virtual cohorts
+=====================  ==================================================
+
+:data:`FIGURES` names the figures an experiment file can ask for
+(``figure = "<name>"``); :func:`figures_for` picks the standard figures of
+any saved result.  ``import painsim`` does not import this package (nor
+matplotlib): ``painsim.plots`` is loaded on first use.
+"""
+from __future__ import annotations
+
+import json
+
+import xarray as xr
+
+from ..analysis import pain_map_metrics, scs_metrics
+from ..errors import ParameterError, UnknownKeyError
+from .cohort import cohort_comparison_figure, cohort_figures, cohort_relief_figure
+from .common import COLORS, raster, save_figure
+from .conditions import conditions_figure, windup_figure
+from .course import course_figure, course_figures, course_map_figure
+from .pain_map import map_figure, pain_map_figure, rtms_figure
+from .plasticity import frequency_curve_figure, ltp_ltd_figure, pairing_frequency_figure, stdp_window_figure
+from .scs import scs_frequency_figure, scs_modes_figure
+from .sweep import sweep_figure, sweep_figures
+
+__all__ = ["conditions_figure", "raster", "windup_figure", "save_figure", "FIGURES", "experiment_figures",
+           "pain_map_metrics", "pain_map_figure", "rtms_figure", "map_figure",
+           "scs_metrics", "scs_modes_figure", "scs_frequency_figure",
+           "ltp_ltd_figure", "stdp_window_figure", "pairing_frequency_figure", "frequency_curve_figure",
+           "sweep_figure", "sweep_figures",
+           "course_figure", "course_map_figure", "course_figures",
+           "cohort_relief_figure", "cohort_comparison_figure", "cohort_figures",
+           "figures_for", "COLORS"]
+
+#: Figures an experiment file can ask for with ``figure = "<name>"`` (or a list of names).
+#: Each takes the experiment's Dataset and returns a Figure.
+FIGURES = {"conditions": conditions_figure,
+           "scs_modes": scs_modes_figure,
+           "scs_frequency": scs_frequency_figure,
+           "ltp_ltd": ltp_ltd_figure,
+           "pain_map": pain_map_figure,
+           "rtms": rtms_figure}
+
+
+def experiment_figures(ds: xr.Dataset, names) -> dict:
+    """The figures named by an experiment, as {name: Figure}.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        An experiment result.
+    names : str or list of str
+        Keys of :data:`FIGURES`.
+
+    Returns
+    -------
+    dict
+        name -> matplotlib Figure, in the order asked for.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        A name that is not in :data:`FIGURES`.
+    """
+    names = [names] if isinstance(names, str) else list(names)
+    out = {}
+    for n in names:
+        if n not in FIGURES:
+            raise UnknownKeyError(n, FIGURES, what="figure")
+        out[n] = FIGURES[n](ds)
+    return out
+
+
+def figures_for(ds: xr.Dataset) -> dict:
+    """The standard figures of a saved result, chosen by what it is.
+
+    Experiment results (``painsim run``) use their spec's ``figure`` names;
+    conditioning summaries get the LTP/LTD figure; cohorts
+    :func:`cohort_figures`; courses
+    :func:`course_figures`; sweeps :func:`sweep_figures`.  Used by
+    ``painsim figures RESULTS``.
+    """
+    if "spec" in ds.attrs and "outcomes" in ds.attrs:
+        return sweep_figures(ds)
+    if "patient" in ds.dims and "statistic" in ds.dims and "relief" in ds:  # a virtual cohort
+        return cohort_figures(ds)
+    if "session" in ds.dims and "relief" in ds:
+        return course_figures(ds)
+    if "protocol" in ds.dims and "pain_before" in ds:
+        return {"ltp_ltd": ltp_ltd_figure(ds)}
+    if "experiment_spec" in ds.attrs:
+        spec = json.loads(ds.attrs["experiment_spec"])
+        return experiment_figures(ds, spec.get("experiment", {}).get("figure", "conditions"))
+    if "condition" in ds.dims:
+        return {"conditions": conditions_figure(ds)}
+    raise ParameterError("results", sorted(ds.dims), "a result of painsim run, course or sweep "
+                         "(an experiment, conditioning, course or sweep Dataset)")

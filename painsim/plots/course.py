@@ -1,0 +1,87 @@
+"""Figures of treatment courses: pain trajectory, plastic weights, S1 map before and after."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import xarray as xr
+
+from ..analysis import course_arms
+
+__all__ = ["course_figure", "course_map_figure", "course_figures"]
+
+_ARM_COLORS = ["#C44E52", "#4C72B0", "#55A868", "#8172B3"]
+
+
+def _patient_mean(da: xr.DataArray) -> xr.DataArray:
+    """Mean over patients (if the result has several)."""
+    return da.mean("patient") if "patient" in da.dims else da
+
+
+def _arm_lines(axes, a: xr.Dataset, label: str, c: str, conns: list) -> None:
+    """One arm: pain (mean and range over patients, marks after sessions) and plastic weights."""
+    pain = a["pain"]
+    axes[0].plot(a.day.values, _patient_mean(pain).values, "-o", ms=3, color=c, label=label)
+    if "patient" in pain.dims and pain.sizes["patient"] > 1:
+        axes[0].fill_between(a.day.values, pain.min("patient").values, pain.max("patient").values,
+                             color=c, alpha=0.15, lw=0)
+    ps_m = _patient_mean(a["pain_after_session"])
+    axes[0].plot(a.session_day.values + float(a.attrs.get("session_duration_days", 0)), ps_m.values, "v",
+                 ms=4, color=c, alpha=0.6)
+    for j, conn in enumerate(conns):
+        if f"w_{conn}" not in a:
+            continue
+        axes[1].plot(a.day.values, _patient_mean(a[f"w_{conn}"]).values, ["-", "--", ":", "-."][j % 4], color=c,
+                     label=f"{conn} ({label})")
+
+
+def course_figure(ds: xr.Dataset, title: str | None = None):
+    """Pain trajectory with session marks (top) and plastic weights over the course (bottom).
+
+    Takes a :func:`painsim.run_course`, :func:`painsim.run_course_batch` or
+    course-file result (several patients: mean and range; several arms: one
+    line each).
+    """
+    arms = course_arms(ds)
+    conns = ds.attrs.get("plastic_connections", "").split()
+    fig, axes = plt.subplots(2, 1, figsize=(8, 6.5), sharex=True, constrained_layout=True)
+    for k, (label, a) in enumerate(arms):
+        _arm_lines(axes, a, label, _ARM_COLORS[k % len(_ARM_COLORS)], conns)
+    for d in arms[0][1].session_day.values:
+        for ax in axes:
+            ax.axvline(float(d), color="0.6", lw=0.6, alpha=0.6, zorder=0)
+    for f in np.atleast_1d(arms[0][1].follow_up.values) if "follow_up" in arms[0][1].coords else []:
+        axes[0].axvline(float(f), color="k", ls=":", lw=1)
+    axes[0].set_ylabel("pain (NRS 0-10)")
+    axes[0].set_ylim(0, 10)
+    axes[0].legend(frameon=False, fontsize=8, title="test before session (o), after session (v)",
+                   title_fontsize=7)
+    axes[1].set_ylabel("mean efficacy")
+    axes[1].set_xlabel("day (grey: sessions, dotted: follow-up)")
+    if conns:
+        axes[1].legend(frameon=False, fontsize=7, ncol=2)
+    fig.suptitle(title or f"Treatment course: {ds.attrs.get('protocol', '')}")
+    return fig
+
+
+def course_map_figure(ds: xr.Dataset, title: str | None = None):
+    """S1 map before treatment and on the last day (models with a cortical map only)."""
+    if "map_rate_baseline" not in ds:
+        raise ValueError("the course result has no S1 map (a model with network.layers = 'pathway' makes one)")
+    arms = course_arms(ds)
+    fig, axes = plt.subplots(len(arms), 2, figsize=(7, 3 * len(arms)), squeeze=False, constrained_layout=True)
+    for k, (label, a) in enumerate(arms):
+        for j, (var, name) in enumerate((("map_rate_baseline", "before"), ("map_rate_final", "last day"))):
+            img = _patient_mean(a[var])
+            im = axes[k, j].imshow(img.values, origin="lower", cmap="magma", aspect="auto")
+            axes[k, j].set_title(f"{label}: {name}", fontsize=9)
+            fig.colorbar(im, ax=axes[k, j], label="rate (Hz)")
+    fig.suptitle(title or "S1 map")
+    return fig
+
+
+def course_figures(ds: xr.Dataset) -> dict:
+    """The figures of a course result: {"course": ..., and "map" when the model has a map}."""
+    out = {"course": course_figure(ds)}
+    if "map_rate_baseline" in ds:
+        out["map"] = course_map_figure(ds)
+    return out

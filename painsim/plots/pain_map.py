@@ -1,0 +1,93 @@
+"""Figures of S1 pain maps and of rTMS experiments."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import xarray as xr
+
+from ..analysis import pain_map_metrics
+
+__all__ = ["pain_map_figure", "rtms_figure", "map_figure"]
+
+
+def _map_extent(x_m, y_m) -> list:
+    """imshow extent (mm) of a map sampled at ``x_m``, ``y_m`` (m), rows top to bottom."""
+    x_mm, y_mm = x_m * 1e3, y_m * 1e3
+    return [x_mm[0] - 0.5, x_mm[-1] + 0.5, y_mm[-1] + 0.5, y_mm[0] - 0.5]
+
+
+def _model_row(fig, axes, met: xr.Dataset, g: int, name, ext, vmax, cmap) -> None:
+    """One model's row: response to the painful site, site territories, site areas."""
+    x_mm, y_mm = met["map_x"].values * 1e3, met["map_y"].values * 1e3
+    p = int(met["painful_site"].values[g])
+    ax = axes[g, 0]
+    im = ax.imshow(np.nan_to_num(met["site_maps"].values[g, p]), extent=ext, cmap="inferno", vmin=0, vmax=vmax)
+    ax.contour(x_mm, y_mm, np.nan_to_num(met["site_maps"].values[g, p]) > met.attrs["threshold_hz"],
+               levels=[0.5], colors="cyan", linewidths=1)
+    ax.set_title(f"{name}: response to painful site {p}\noveractive area "
+                 f"{float(met['painful_overactive_area'].values[g]) * 1e6:.0f} mm²", fontsize=9)
+    ax.set_xlabel("x (mm)")
+    ax.set_ylabel("y (mm)")
+    fig.colorbar(im, ax=ax, label="rate (Hz)")
+    ax = axes[g, 1]
+    lab = met["territory"].values[g].astype(float)
+    rgb = np.ones(lab.shape + (3,))
+    for s in range(met.sizes["site"]):
+        rgb[lab == s] = cmap(s)[:3]
+    ax.imshow(rgb, extent=ext)
+    ax.set_title("site territories (strongest response > threshold)", fontsize=9)
+    ax.set_xlabel("x (mm)")
+    ax = axes[g, 2]
+    ax.bar(met.site.values, met["site_area"].values[g] * 1e6,
+           color=[cmap(s) for s in met.site.values])
+    ax.set_xlabel("body site")
+    ax.set_ylabel("area (mm²)")
+    ax.set_title("area each site occupies", fontsize=9)
+
+
+def pain_map_figure(ds: xr.Dataset, title: str | None = None):
+    """S1 pain map per model: response to the painful site, site territories, site areas."""
+    met = pain_map_metrics(ds)
+    n = met.sizes["model"]
+    fig, axes = plt.subplots(n, 3, figsize=(12, 2.8 * n + 0.6), squeeze=False)
+    ext = _map_extent(met["map_x"].values, met["map_y"].values)
+    vmax = np.nanmax(met["site_maps"].values) if np.isfinite(met["site_maps"].values).any() else 1.0
+    cmap = plt.get_cmap("tab10")
+    for g, name in enumerate(met.model.values):
+        _model_row(fig, axes, met, g, name, ext, vmax, cmap)
+    fig.suptitle(title or ds.attrs.get("experiment", "S1 pain map"))
+    fig.tight_layout()
+    return fig
+
+
+def rtms_figure(ds: xr.Dataset, title: str | None = None):
+    """Per condition: M1 and descending rates, PN output, map overactive area and pain."""
+    labels = [str(c) for c in ds.condition.values]
+    y = np.arange(len(labels))
+    panels = [("m1_rate", "M1 (Hz)", 1.0), ("descending_rate", "PAG/RVM (Hz)", 1.0),
+              ("pn_rate", "PN at painful site (Hz)", 1.0), ("map_overactive_area", "overactive S1 (mm²)", 1e6),
+              ("pain", "pain (NRS)", 1.0)]
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.0 * len(panels), 0.5 * len(labels) + 1.8), sharey=True)
+    for ax, (var, name, scale) in zip(axes, panels):
+        ax.barh(y, ds[var].values * scale, color="#4C72B0")
+        ax.set_xlabel(name)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].set_yticks(y, labels, fontsize=8)
+    axes[0].invert_yaxis()
+    fig.suptitle(title or ds.attrs.get("experiment", "rTMS"))
+    fig.tight_layout()
+    return fig
+
+
+def map_figure(ds: xr.Dataset, ax=None, title: str | None = None):
+    """Heat map of one pathway result's S1 rates (``map_rate``)."""
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5, 2.6))
+    im = ax.imshow(ds["map_rate"].values, cmap="inferno", vmin=0,
+                   extent=_map_extent(ds["map_x"].values, ds["map_y"].values))
+    ax.set_xlabel("x (mm)")
+    ax.set_ylabel("y (mm)")
+    ax.set_title(title or "S1 map", fontsize=9)
+    (fig or ax.figure).colorbar(im, ax=ax, label="rate (Hz)")
+    return fig or ax.figure

@@ -1,0 +1,181 @@
+"""Figures of synaptic plasticity: spinal LTP/LTD experiments and the classic protocol curves."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import xarray as xr
+
+from ..analysis import changed_connections
+from ..errors import ParameterError
+from .common import datasets_and_labels, figure_and_axes, pct
+
+__all__ = ["ltp_ltd_figure", "stdp_window_figure", "pairing_frequency_figure", "frequency_curve_figure"]
+
+
+def _before_after_panels(axes, ds: xr.Dataset, x, labels) -> None:
+    """Pain and PN rate to the test stimulus before and after each protocol (two axes)."""
+    for ax, key, ylab in ((axes[0], "pain", "pain to test stimulus (NRS)"),
+                          (axes[1], "pn_rate", "PN rate to test stimulus (Hz)")):
+        b, a = ds[f"{key}_before"].values, ds[f"{key}_after"].values
+        ax.bar(x - 0.18, b, 0.36, color="#999999", label="before")
+        ax.bar(x + 0.18, a, 0.36, color="#C44E52", label="after")
+        for xi, bi, ai in zip(x, b, a):
+            ch = (ai / bi - 1) * 100 if bi > 0 else np.nan
+            ax.text(xi + 0.18, ai, f"{ch:+.0f}%", ha="center", va="bottom", fontsize=8)
+        ax.set_xticks(x, labels, fontsize=9)
+        ax.set_ylabel(ylab)
+        ax.legend(frameon=False, fontsize=8)
+    axes[0].set_ylim(0, 10.5)
+
+
+def _efficacy_panel(ax, ds: xr.Dataset, x, labels) -> None:
+    """Relative change of the mean efficacy of each plastic connection (%)."""
+    conns = changed_connections(ds)
+    width = 0.8 / max(len(conns), 1)
+    for k, c in enumerate(conns):
+        ch = pct(ds[f"w_{c}_change"].values)
+        bars = ax.bar(x + (k - (len(conns) - 1) / 2) * width, ch, width,
+                      color=np.where(ch >= 0, "#C44E52", "#4C72B0"), edgecolor="k", linewidth=0.5,
+                      label=c if len(conns) > 1 else None)
+        for bar, v in zip(bars, ch):
+            ax.text(bar.get_x() + bar.get_width() / 2, v, f"{v:+.0f}%", ha="center",
+                    va="bottom" if v >= 0 else "top", fontsize=8)
+    ax.axhline(0, color="k", lw=0.8)
+    ax.set_xticks(x, labels, fontsize=9)
+    ax.set_ylabel("mean efficacy change (%)" + (f"\n{conns[0]}" if len(conns) == 1 else ""))
+    lim = max(10.0, float(np.nanmax(np.abs([pct(ds[f"w_{c}_change"].values) for c in conns]))) * 1.25) \
+        if conns else 10.0
+    ax.set_ylim(-lim, lim)
+    if len(conns) > 1:
+        ax.legend(frameon=False, fontsize=8)
+
+
+def ltp_ltd_figure(ds: xr.Dataset, title: str | None = None):
+    """Spinal LTP/LTD of a conditioning experiment: pain and efficacy per protocol.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Summary over ``protocol`` from
+        :func:`painsim.conditioning.run_conditioning_experiment` (or
+        ``condition_and_test``): ``pain_before``, ``pain_after``,
+        ``pn_rate_before``, ``pn_rate_after`` and ``w_<conn>_change``.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: pain (NRS) to the test stimulus before and after each protocol;
+        middle: PN rate before/after; right: relative change of the mean
+        efficacy of each plastic connection (%).
+    """
+    need = ("pain_before", "pain_after", "pn_rate_before", "pn_rate_after")
+    missing = [k for k in need if k not in ds]
+    if "protocol" not in ds.dims or missing:
+        raise ParameterError("ds", f"Dataset missing {missing or ['protocol']}",
+                             "a conditioning summary (plasticity.run_conditioning_experiment)")
+    labels = [str(p) for p in ds.protocol.values]
+    x = np.arange(len(labels))
+    fig, axes = plt.subplots(1, 3, figsize=(max(10, 3.3 * len(labels) + 5), 3.8), constrained_layout=True)
+    _before_after_panels(axes, ds, x, labels)
+    _efficacy_panel(axes[2], ds, x, labels)
+    fig.suptitle(title or ds.attrs.get("experiment", ds.attrs.get("name", "spinal LTP/LTD")))
+    return fig
+
+
+def stdp_window_figure(ds, labels=None, title: str = "STDP window", ax=None):
+    """Weight change against spike timing (Bi & Poo 1998 style).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset or list of them
+        From :func:`painsim.plasticity.stdp_window` (``dw`` over ``dt`` in s).
+    labels : list of str, optional
+        Legend entries (default: each Dataset's ``rule`` attribute).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    dss, labels = datasets_and_labels(ds, labels)
+    fig, ax = figure_and_axes(ax, (5, 3.6))
+    for d, lab in zip(dss, labels):
+        dt = d["dt"].values * 1e3
+        o = np.argsort(dt)
+        ax.plot(dt[o], d["dw"].values[o], "o-", ms=3, label=lab)
+    ax.axhline(0, color="k", lw=0.8)
+    ax.axvline(0, color="k", lw=0.8, ls=":")
+    ax.set_xlabel("Δt = t_post − t_pre (ms)")
+    ax.set_ylabel("Δw per pair (weight units)")
+    ax.set_title(title)
+    if any(labels):
+        ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def pairing_frequency_figure(ds, labels=None, title: str = "Triplet STDP: pairing frequency", ax=None):
+    """Weight change against pairing frequency, one line per Δt (Sjöström 2001; Pfister & Gerstner 2006 Fig. 4).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset or list of them
+        From :func:`painsim.plasticity.pairing_frequency_curve` (``dw`` over ``(dt, frequency)``).
+    labels : list of str, optional
+        One per Dataset (e.g. the preset names), combined with Δt in the legend.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    dss, labels = datasets_and_labels(ds, labels)
+    fig, ax = figure_and_axes(ax, (5.5, 3.8))
+    styles = ["-", "--", ":", "-."]
+    for k, (d, lab) in enumerate(zip(dss, labels)):
+        for dt in d["dt"].values:
+            col = "#C44E52" if dt > 0 else "#4C72B0"
+            ax.plot(d["frequency"].values, d["dw"].sel(dt=dt).values, styles[k % 4], marker="o", ms=3,
+                    color=col, label=f"{lab} Δt = {dt * 1e3:+.0f} ms".strip())
+    ax.axhline(0, color="k", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("pairing frequency (Hz)")
+    n = dss[0].attrs.get("n_pairs")
+    ax.set_ylabel(f"Δw after {n} pairings" if n else "Δw")
+    ax.set_title(title)
+    ax.legend(frameon=False, fontsize=7)
+    return fig
+
+
+def frequency_curve_figure(ds, labels=None, title: str = "Calcium rule: sign vs stimulation frequency", ax=None):
+    """Weight change after a presynaptic train against its frequency (LTD low, LTP high).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset or list of them
+        From :func:`painsim.plasticity.frequency_curve` (``dw`` over ``frequency``).
+    labels : list of str, optional
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The zero crossing (if any) is marked.
+    """
+    dss, labels = datasets_and_labels(ds, labels)
+    fig, ax = figure_and_axes(ax, (5.5, 3.8))
+    for d, lab in zip(dss, labels):
+        f, dw = d["frequency"].values, d["dw"].values
+        line, = ax.plot(f, dw, "o-", ms=4, label=lab)
+        s = np.sign(dw)
+        for k in np.nonzero((s[:-1] < 0) & (s[1:] > 0))[0]:
+            ax.axvspan(f[k], f[k + 1], color=line.get_color(), alpha=0.12, lw=0)
+    ax.axhline(0, color="k", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("presynaptic stimulation frequency (Hz)")
+    n = dss[0].attrs.get("n_pulses")
+    ax.set_ylabel(f"Δw after {n} pulses" if n else "Δw")
+    ax.set_title(title)
+    if any(labels):
+        ax.legend(frameon=False, fontsize=8)
+    return fig

@@ -1,0 +1,60 @@
+"""Figures of spinal cord stimulation experiments (recruitment, paresthesia proxy, frequency)."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import xarray as xr
+
+from ..analysis import scs_frequency_curves, scs_metrics
+from .common import COLORS
+
+__all__ = ["scs_modes_figure", "scs_frequency_figure"]
+
+
+def scs_modes_figure(ds: xr.Dataset, title: str | None = None):
+    """Recruitment per class, paresthesia proxy, PN output and pain per SCS mode."""
+    m = scs_metrics(ds)
+    conds = [str(c) for c in m.condition.values]
+    x = np.arange(len(conds))
+    fig, axes = plt.subplots(4, 1, figsize=(max(6, 1.6 * len(conds)), 10), sharex=True,
+                             constrained_layout=True)
+    for j, cls in enumerate(m.fiber_class.values):
+        axes[0].bar(x + (j - 1) * 0.25, m["recruited"].sel(fiber_class=cls), 0.25,
+                    color=COLORS[str(cls)], label=str(cls))
+    axes[0].set_ylabel("fraction recruited")
+    axes[0].set_ylim(0, 1.05)
+    axes[0].legend(frameon=False, fontsize=8, ncol=3)
+    axes[1].bar(x, m["volleys_per_pulse"], color="#4C72B0")
+    for xi, r in zip(x, m["volley_rate"].values):
+        axes[1].text(xi, 1.02, f"{r:.0f}/s", ha="center", fontsize=8)
+    axes[1].set_ylim(0, 1.2)
+    axes[1].set_ylabel(f"sync. Aβ volleys\nper pulse (≥{m['volleys_per_pulse'].attrs['k']} fibers/1 ms)")
+    axes[2].bar(x, m["pn_rate"], color=COLORS["PN"])
+    axes[2].set_ylabel("PN rate (Hz)")
+    axes[3].bar(x, m["pain"], color="#C44E52")
+    axes[3].set_ylim(0, 10.5)
+    axes[3].set_ylabel("pain (NRS)")
+    axes[3].set_xticks(x, conds, rotation=20, ha="right", fontsize=8)
+    fig.suptitle(title or ds.attrs.get("experiment", "SCS modes"))
+    return fig
+
+
+def scs_frequency_figure(ds: xr.Dataset, title: str | None = None):
+    """PN output against tonic SCS frequency, spinal inhibition intact vs blocked
+    (cf. Zhang, Janik & Grill 2014); dashed lines: the matching no-SCS condition."""
+    groups = scs_frequency_curves(ds)
+    fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
+    colors = {0.0: "#55A868", 1.0: "#C44E52"}
+    for gb, g in sorted(groups.items()):
+        order = np.argsort(g["f"])
+        lab = "GABA_A intact" if gb == 0 else f"GABA_A blocked ({gb:g})"
+        col = colors.get(gb, None)
+        line, = ax.plot(np.asarray(g["f"])[order], np.asarray(g["pn"])[order], "o-", color=col, label=lab)
+        if g["base"] is not None:
+            ax.axhline(g["base"], ls="--", color=line.get_color(), lw=1)
+    ax.set_xscale("log")
+    ax.set_xlabel("SCS frequency (Hz)")
+    ax.set_ylabel("PN rate (Hz)")
+    ax.legend(frameon=False)
+    ax.set_title(title or ds.attrs.get("experiment", "SCS frequency"))
+    return fig

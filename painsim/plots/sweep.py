@@ -1,0 +1,149 @@
+"""Figures of parameter sweeps: a heat map over two swept parameters, a curve over one, or a scatter."""
+from __future__ import annotations
+
+import json
+
+import matplotlib.pyplot as plt
+import numpy as np
+import xarray as xr
+
+from ..errors import UnknownKeyError
+from ..units import UNITS
+
+__all__ = ["sweep_figure", "sweep_figures", "axis_label"]
+
+
+def axis_label(ds: xr.Dataset, name: str) -> tuple[str, float]:
+    """Axis label and scale factor for a swept coordinate, in the unit the spec used."""
+    unit = ds[name].attrs.get("display_unit", "") or ""
+    scale = UNITS[unit][0] if unit in UNITS else 1.0
+    return (f"{name} ({unit})" if unit else name), scale
+
+
+def _sampled_figure(ds: xr.Dataset, da: xr.DataArray, outcome: str, x, y, title):
+    """A sampled design (``point`` dimension): the outcome at each point, coloured over two parameters."""
+    params = [c for c in ds.coords if ds[c].dims == ("point",) and c != "point"]
+    x = x or params[0]
+    fig, ax = plt.subplots(figsize=(5.5, 4), constrained_layout=True)
+    m = da.mean("repeat") if "repeat" in da.dims else da
+    xl, xs = axis_label(ds, x)
+    if len(params) > 1:
+        y = y or params[1]
+        yl, ys = axis_label(ds, y)
+        sc = ax.scatter(ds[x].values / xs, ds[y].values / ys, c=m.values, cmap="magma", s=25)
+        fig.colorbar(sc, ax=ax, label=f"{outcome} ({da.attrs.get('units', '')})")
+        ax.set_ylabel(yl)
+    else:
+        ax.plot(ds[x].values / xs, m.values, "o")
+        ax.set_ylabel(outcome)
+    ax.set_xlabel(xl)
+    ax.set_title(title or ds.attrs.get("sweep", ""))
+    return fig
+
+
+def _curve(ds: xr.Dataset, x: str, m, sd, outcome: str, units: str):
+    """The outcome (mean +- SD over seeds) against one swept parameter."""
+    xl, xs = axis_label(ds, x)
+    log_x = ds[x].attrs.get("scale") == "log" or (ds[x].dtype.kind == "f" and ds[x].size > 2 and
+                                                   float(ds[x].min()) > 0 and
+                                                   float(ds[x].max()) / float(ds[x].min()) >= 50)
+    fig, ax = plt.subplots(figsize=(5.5, 3.8), constrained_layout=True)
+    xv = ds[x].values / xs if ds[x].dtype.kind == "f" else np.arange(ds[x].size)
+    ax.errorbar(xv, m.values, yerr=None if sd is None else sd.values, fmt="o-", capsize=3, color="#C44E52")
+    if ds[x].dtype.kind != "f":
+        ax.set_xticks(xv, [str(v) for v in ds[x].values])
+    elif log_x:
+        ax.set_xscale("log")
+    ax.set_xlabel(xl)
+    ax.set_ylabel(f"{outcome} ({units})" if units else outcome)
+    return fig, ax
+
+
+def _heatmap(ds: xr.Dataset, x: str, y: str, m, outcome: str, units: str):
+    """The outcome over two swept parameters (values written in the cells of small grids)."""
+    fig, ax = plt.subplots(figsize=(6.2, 4.4), constrained_layout=True)
+    m = m.transpose(y, x)
+    im = ax.imshow(m.values, origin="lower", aspect="auto", cmap="magma",
+                   vmin=0 if outcome == "pain" else None, vmax=10 if outcome == "pain" else None)
+    fig.colorbar(im, ax=ax, label=f"{outcome} ({units})" if units else outcome)
+    xl, xs = axis_label(ds, x)
+    yl, ys = axis_label(ds, y)
+
+    def ticks(name, scale):
+        v = ds[name].values
+        return [f"{val / scale:.4g}" if ds[name].dtype.kind == "f" else str(val) for val in v]
+    ax.set_xticks(range(ds[x].size), ticks(x, xs), rotation=45 if ds[x].size > 6 else 0)
+    ax.set_yticks(range(ds[y].size), ticks(y, ys))
+    ax.set_xlabel(xl)
+    ax.set_ylabel(yl)
+    for (j, i), v in np.ndenumerate(m.values):
+        if m.size <= 80 and np.isfinite(v):
+            ax.text(i, j, f"{v:.1f}" if abs(v) < 100 else f"{v:.0f}", ha="center", va="center", fontsize=7,
+                    color="white" if v < np.nanmean(m.values) else "black")
+    return fig, ax
+
+
+def sweep_figure(ds: xr.Dataset, outcome: str = "pain", x: str | None = None, y: str | None = None,
+                 title: str | None = None):
+    """An outcome of a sweep: heat map over two swept parameters, or curve over one.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The result of :func:`painsim.run_sweep` (a grid design); the outcome
+        is averaged over repeated seeds (the curve shows mean +- SD).
+    outcome : str
+        A scalar outcome of the sweep.
+    x, y : str, optional
+        Swept parameters for the horizontal and vertical axes (default: the
+        first two swept dimensions).  Other swept dimensions are averaged.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if outcome not in ds:
+        raise UnknownKeyError(outcome, [v for v in ds.data_vars if v not in ("seed", "status", "error")],
+                              what="outcome")
+    da = ds[outcome]
+    swept = [d for d in da.dims if d not in ("repeat", "point")]
+    if "point" in da.dims:  # a sampled design: scatter of the points
+        return _sampled_figure(ds, da, outcome, x, y, title)
+    x = x or swept[0]
+    for name in (x, y):
+        if name is not None and name not in swept:
+            raise UnknownKeyError(name, swept, what="swept parameter")
+    others = [d for d in swept if d not in (x, y)]
+    m = da.mean(["repeat"] + others) if "repeat" in da.dims else da.mean(others)
+    sd = da.std(["repeat"] + others) if "repeat" in da.dims else None
+    units = da.attrs.get("units", "")
+    if y is None and len(swept) >= 2:
+        y = [d for d in swept if d != x][0]
+        m = da.mean([d for d in da.dims if d not in (x, y)])
+    if y is None:
+        fig, ax = _curve(ds, x, m, sd, outcome, units)
+    else:
+        fig, ax = _heatmap(ds, x, y, m, outcome, units)
+    ax.set_title(title or f"{ds.attrs.get('sweep', '')}: {outcome}")
+    return fig
+
+
+def sweep_figures(ds: xr.Dataset) -> dict:
+    """The figures of a sweep as {name: Figure}: its spec's ``figure`` table, else one per outcome.
+
+    A spec may ask for ``figure = {outcomes = ["pain"], x = "stimulus.rate", y = "stimulus.amplitude"}``.
+    """
+    spec = json.loads(ds.attrs.get("spec", "{}") or "{}")
+    fig_spec = spec.get("figure") or {}
+    outcomes = fig_spec.get("outcomes") or [o for o in json.loads(ds.attrs.get("outcomes", "[]"))
+                                            if o in ds and ds[o].ndim <= len([d for d in ds.dims
+                                                                               if d != "repeat"]) + 1]
+    out = {}
+    for o in outcomes:
+        if o in ds and all(d in ds.dims for d in ds[o].dims):
+            extra = [d for d in ds[o].dims if d not in ds["seed"].dims]
+            if extra:  # outcomes over days etc.: not a sweep heat map
+                continue
+            out[f"sweep_{o}"] = sweep_figure(ds, o, x=fig_spec.get("x"), y=fig_spec.get("y"))
+    return out

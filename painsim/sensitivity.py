@@ -1,0 +1,71 @@
+"""Sensitivity indices (SALib) of sampled inputs and an outcome, shared by sweeps
+(:func:`painsim.sweep.sensitivity`) and cohorts (:func:`painsim.cohort.sensitivity`).
+
+SALib is an optional dependency (``pip install 'painsim[analysis]'``), imported
+when indices are computed.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["salib_indices", "METHODS"]
+
+#: The SALib methods :func:`salib_indices` dispatches to.
+METHODS = ("sobol", "morris", "delta", "rbd_fast")
+
+
+def salib_indices(method: str, problem: Mapping, X, Y, seed, levels=None, index_name="parameter"):
+    """Sensitivity indices of one SALib method as a table (one row per input).
+
+    Parameters
+    ----------
+    method : {"sobol", "morris", "delta", "rbd_fast"}
+        ``sobol`` (Saltelli samples, first-order and total indices),
+        ``morris`` (trajectories of ``levels`` levels), ``delta`` or
+        ``rbd_fast`` (any samples, "given data").
+    problem : dict
+        SALib's problem: ``num_vars``, ``names``, ``bounds``.
+    X : array, shape (samples, inputs)
+        The inputs (not used by ``sobol``).
+    Y : array, shape (samples,)
+        The outcome.
+    seed : int
+        Seed of SALib's bootstrap.
+    levels : int, optional
+        Grid levels of a Morris design.
+    index_name : str
+        Name of the table's index.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sobol: ``S1``, ``S1_conf``, ``ST``, ``ST_conf``; Morris: ``mu``,
+        ``mu_star``, ``mu_star_conf``, ``sigma``; delta: ``delta``,
+        ``delta_conf``, ``S1``, ``S1_conf``; RBD-FAST: ``S1``, ``S1_conf``.
+    """
+    from SALib.analyze import delta as sa_delta, morris as sa_morris, rbd_fast as sa_rbd, sobol as sa_sobol
+    if method == "sobol":
+        r = sa_sobol.analyze(problem, Y, calc_second_order=False, seed=seed)
+        cols = ["S1", "S1_conf", "ST", "ST_conf"]
+    elif method == "morris":
+        r = sa_morris.analyze(problem, X, Y, num_levels=levels, seed=seed)
+        cols = ["mu", "mu_star", "mu_star_conf", "sigma"]
+    elif method == "delta":
+        r = _delta_result(sa_delta.analyze(problem, X, Y, seed=seed))
+        cols = ["delta", "delta_conf", "S1", "S1_conf"]
+    else:
+        r = sa_rbd.analyze(problem, X, Y, seed=seed)
+        cols = ["S1", "S1_conf"]
+    return pd.DataFrame({c: np.asarray(r[c], float) for c in cols},
+                        index=pd.Index(problem["names"], name=index_name))
+
+
+def _delta_result(r) -> dict:
+    """SALib's delta result with a ``delta`` key (SALib >= 1.5 names it ``delta_raw``)."""
+    r = dict(r)
+    if "delta" not in r and "delta_raw" in r:
+        r["delta"], r["delta_conf"] = r["delta_raw"], r["delta_raw_conf"]
+    return r

@@ -1,0 +1,125 @@
+"""What a point receives: :class:`Request` and the network input built from it.
+
+A request names a model, a device waveform, natural stimuli (per body site), a
+seed and carried-over efficacies.  :func:`point_input` routes the waveform to
+the layer of the model's stack that receives its modality (dorsal horn:
+electrical and magnetic; cortex: TMS) and asks every layer for its generator
+spikes (:attr:`painsim.circuits.Layer.inputs`): afferents of every site, TMS
+inputs of M1.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+
+from ..circuits import LAYERS, Layer, PointInput, stack
+from ..errors import ParameterError
+from ..fibers import natural
+from ..params import Model
+from ..stimulation import Waveform
+from ..units import to_si
+
+__all__ = ["Request", "point_input", "per_site", "natural_attr", "seconds", "checked_seed", "route_stimulus"]
+
+
+@dataclass
+class Request:
+    """One point of a batch: a model, what it receives and its seed."""
+
+    model: Model
+    stimulus: Waveform | None = None
+    noxious: Any = 0.0
+    touch: Any = 0.0
+    seed: int = 0
+    weights: Mapping[str, np.ndarray] | None = None
+    label: str = ""
+    #: neuron parameters to store per neuron even where uniform: the ones a sweep
+    #: varies (:func:`painsim.circuits.shared_parameters`)
+    per_neuron: frozenset = frozenset()
+
+
+def seconds(duration, stimulus) -> float:
+    """A simulated duration in s (default: the stimulus duration), checked > 0."""
+    if duration is None:
+        if stimulus is None:
+            raise ParameterError("duration", None, "a duration (e.g. 2*second) when there is no stimulus")
+        return stimulus.duration
+    d = to_si(duration, "s", "duration")
+    if d <= 0:
+        raise ParameterError("duration", duration, "a duration > 0 s")
+    return d
+
+
+def checked_seed(seed) -> int:
+    """A point's seed, checked to be a whole number >= 0."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ParameterError("seed", seed, "a whole number >= 0")
+    return int(seed)
+
+
+def per_site(model: Model, value, name: str) -> list:
+    """A natural stimulus for each body site.
+
+    ``value`` is a number or NaturalStimulus (at ``body.painful_site``), a
+    sequence with one entry per site, or a dict ``{site: value}``.
+    """
+    n_sites = int(model.si("body.n_sites"))
+    painful = int(model.si("body.painful_site"))
+    out = [natural(0.0, name=name)] * n_sites
+    if isinstance(value, Mapping):
+        items = value.items()
+    elif isinstance(value, (list, tuple, np.ndarray)):
+        if len(value) != n_sites:
+            raise ParameterError(name, list(value), f"one value per body site ({n_sites} sites)")
+        items = enumerate(value)
+    else:
+        items = [(painful, value)]
+    for site, v in items:
+        if isinstance(site, bool) or not isinstance(site, (int, np.integer)) or not 0 <= site < n_sites:
+            raise ParameterError(f"{name} site", site, f"a site index in 0..{n_sites - 1}")
+        out[int(site)] = natural(v, name=name)
+    return out
+
+
+def natural_attr(model: Model, x, name: str):
+    """A natural stimulus as JSON-able data: one dict for a one-site model,
+    else ``{site: dict}`` for the sites that receive it."""
+    sites = per_site(model, x, name)
+    as_dict = [{"intensity": n.intensity, "start_s": n.start, "stop_s": n.stop} for n in sites]
+    if len(sites) == 1:
+        return as_dict[0]
+    return {str(s): d for s, d in enumerate(as_dict) if sites[s].intensity > 0}
+
+
+def route_stimulus(layers: list[Layer], stimulus: Waveform | None) -> dict[str, Waveform]:
+    """``{layer name: stimulus}``: the layer of ``layers`` that receives the
+    waveform's modality (none for no stimulus); a modality no layer of the stack
+    receives is refused with the hint of the registered layer that would."""
+    if stimulus is None:
+        return {}
+    for layer in layers:
+        if stimulus.modality in layer.modalities:
+            return {layer.name: stimulus}
+    owner = next((layer for layer in LAYERS.values() if stimulus.modality in layer.modalities), None)
+    if owner is None:
+        raise ParameterError("stimulus", stimulus.label, f"a waveform a layer of {[layer.name for layer in layers]} "
+                                                         "receives")
+    raise ParameterError("stimulus", stimulus.label, f"a peripheral or spinal waveform for a model without {owner.name}",
+                         hint=owner.modalities[stimulus.modality] or None)
+
+
+def point_input(request: Request, duration: float) -> PointInput:
+    """Generator spikes (afferents of every site, TMS inputs) of one request,
+    for ``duration`` seconds: each layer of the model's stack adds its inputs."""
+    model = request.model
+    seed = checked_seed(request.seed)
+    noxious = per_site(model, request.noxious, "noxious")
+    touch = per_site(model, request.touch, "touch")
+    layers = stack(model)
+    routed = route_stimulus(layers, request.stimulus)
+    spikes = {}
+    for layer in layers:
+        spikes.update(layer.inputs(model, routed.get(layer.name), noxious, touch, seed, duration))
+    return PointInput(model, seed, spikes, dict(request.weights or {}), per_neuron=frozenset(request.per_neuron))

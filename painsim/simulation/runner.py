@@ -1,0 +1,155 @@
+"""One way to run points: :class:`PointsRunner`, under :func:`simulate` and
+:func:`simulate_batch`.
+
+Points of one structure (the same populations and sizes,
+:func:`painsim.circuits.structure_key`) and time step are batched into one
+brian2 network (:func:`painsim.circuits.build_networks`), ``batch_size`` per
+network; a point's result does not depend on its batch companions.
+"""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+import xarray as xr
+
+from ..circuits import PointOutput, build_networks, structure_key
+from ..errors import ParameterError
+from ..params import Model, load_model
+from ..stimulation import Waveform
+from .inputs import Request, point_input, seconds
+from .results import dataset
+
+__all__ = ["PointsRunner", "simulate", "simulate_batch"]
+
+
+class PointsRunner:
+    """Simulate the same requests once, or again and again with new efficacies.
+
+    The points are batched by structure and time step, ``batch_size`` per
+    network; with ``keep=True`` each network is built on the first :meth:`run`
+    and reused by the next ones (:class:`painsim.circuits.BatchNetwork`),
+    which is what a course needs: the same windows of the same patients in
+    every chunk of every session, only the efficacies change
+    (:mod:`painsim.course`).  A run's result equals a fresh
+    :func:`simulate_batch` of the requests with those efficacies.
+
+    Parameters
+    ----------
+    requests : sequence of Request
+    d : float
+        Simulated time, s (the same for every point).
+    batch_size : int
+        Points per brian2 network.  Results do not depend on it.
+    keep : bool
+        Keep the networks for the next :meth:`run` (``False``: build anew each run).
+    """
+
+    def __init__(self, requests: Sequence[Request], d: float, batch_size: int, keep: bool = True):
+        if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
+            raise ParameterError("batch_size", batch_size, "a whole number >= 1")
+        prepared = []
+        for r in requests:
+            if not isinstance(r.model, Model):
+                raise ParameterError("model", r.model, "a painsim Model (see painsim.load_model)")
+            prepared.append(point_input(r, d))
+        groups: dict[tuple, list[int]] = {}
+        for k, p in enumerate(prepared):
+            groups.setdefault((structure_key(p.model), p.model.si("network.dt")), []).append(k)
+        # (indices of the points, their dt) per network-to-be, in batches of batch_size
+        self._chunks = [(members[s:s + int(batch_size)], dt) for (_, dt), members in groups.items()
+                        for s in range(0, len(members), int(batch_size))]
+        self._requests, self._prepared, self._d, self._keep = list(requests), prepared, d, keep
+        self._networks: dict[int, list] = {}
+
+    @property
+    def duration(self) -> float:
+        """Simulated time of every point, s."""
+        return self._d
+
+    def run(self, weights: Sequence[Mapping[str, np.ndarray] | None] | None = None) -> list[PointOutput]:
+        """Run every point; ``weights[k]``: efficacies of point ``k`` (default: the requests').
+
+        Returns each point's raw :class:`painsim.circuits.PointOutput` (spikes,
+        sizes, efficacies, synapses), in the order of the requests.
+        """
+        if weights is None:
+            weights = [r.weights for r in self._requests]
+        if len(weights) != len(self._requests):
+            raise ParameterError("weights", len(weights), f"one mapping (or None) per request ({len(self._requests)})")
+        results: list[PointOutput | None] = [None] * len(self._requests)
+        for c, (chunk, dt) in enumerate(self._chunks):
+            nets = self._networks.get(c)
+            if nets is None:
+                nets = build_networks([self._prepared[k] for k in chunk], self._d, dt)
+                if self._keep:
+                    self._networks[c] = nets
+            for ks, net in nets:
+                members = [chunk[k] for k in ks]
+                for k, out in zip(members, net.run([weights[k] or {} for k in members])):
+                    results[k] = out
+        return results
+
+    def datasets(self, weights: Sequence[Mapping[str, np.ndarray] | None] | None = None) -> list[xr.Dataset]:
+        """:meth:`run`, each point's result as a labelled Dataset (:func:`painsim.simulation.results.dataset`)."""
+        return [dataset(r, out, self._d, out.dt) for r, out in zip(self._requests, self.run(weights))]
+
+
+def simulate_batch(requests: Sequence[Request], duration, batch_size: int = 16) -> list[xr.Dataset]:
+    """Simulate many points, batching those of one structure into one network.
+
+    Parameters
+    ----------
+    requests : sequence of Request
+    duration : Quantity (s)
+        Simulated time, the same for every point.
+    batch_size : int
+        Points per brian2 network.  Results do not depend on it.
+
+    Returns
+    -------
+    list of xarray.Dataset, in the order of ``requests``.
+    """
+    return PointsRunner(requests, seconds(duration, None), batch_size, keep=False).datasets()
+
+
+def simulate(model: Model | str, stimulus: Waveform | None = None, noxious=0.0, touch=0.0,
+             duration=None, seed: int = 0, weights: Mapping[str, np.ndarray] | None = None) -> xr.Dataset:
+    """Run one model with one stimulus and return a labelled result.
+
+    Parameters
+    ----------
+    model : Model or str
+        A :class:`painsim.params.Model` or the name/path of a model file.
+    stimulus : Waveform, optional
+        Device pulses (:mod:`painsim.stimulation`).
+    noxious, touch : float or NaturalStimulus
+        Natural stimulus intensities (0-1), or :func:`painsim.fibers.natural`
+        for one with a start and stop.
+    duration : Quantity (s), optional
+        Simulated time; default: the stimulus duration.
+    seed : int
+        Seed of all randomness of this point (afferent spikes, connectivity,
+        initial state).  Same seed, same result.
+    weights : dict, optional
+        Synaptic efficacies per connection from a previous run (plasticity).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``rates`` (population x time, Hz), ragged ``spike_*`` arrays, scalar
+        ``pn_rate`` (Hz), ``pain`` (NRS 0-10), ``gate_index``, efficacies
+        ``w_<connection>``; units in each variable's attrs; parameters (JSON),
+        stimulus, seed and painsim version in the Dataset attrs.
+
+    Notes
+    -----
+    The dorsal horn follows Zhang, Janik & Grill 2014 (J Neurophysiol 112:552)
+    and Aguiar et al. 2010 (J Neurophysiol 104:1155), see
+    :mod:`painsim.circuits.dorsal_horn`; the supraspinal layers
+    :mod:`painsim.circuits.cortex`.
+    """
+    if isinstance(model, (str,)) or hasattr(model, "__fspath__"):
+        model = load_model(model)
+    d = seconds(duration, stimulus)
+    return PointsRunner([Request(model, stimulus, noxious, touch, seed, weights)], d, 1, keep=False).datasets()[0]

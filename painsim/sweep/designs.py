@@ -1,0 +1,58 @@
+"""Designs of a sweep: the grid, random points, a Latin hypercube, a Sobol
+sequence, and the Saltelli / Morris samples of a sensitivity analysis (SALib).
+
+Sampled designs draw points in the unit cube (one column per axis) from a
+generator seeded by the spec seed, and each axis maps them to its values
+(:meth:`painsim.sweep.Axis.from_unit`)."""
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+from scipy.stats import qmc
+
+from ..errors import SpecError
+
+__all__ = ["DESIGNS", "design_points", "unit_samples", "salib_problem"]
+
+DESIGNS = ("grid", "random", "lhs", "sobol", "saltelli", "morris")
+
+
+def design_points(spec) -> list[dict]:
+    """Every point of a spec's design: {axis path: value}."""
+    axes = spec.axes
+    if spec.design == "grid":
+        for a in axes:
+            if a.values is None and a.n < 1:
+                raise SpecError(f"{a.path}.n", a.n, "a number of grid levels >= 1 (empty range)")
+        levels = [a.grid() for a in axes]
+        return [dict(zip([a.path for a in axes], combo)) for combo in itertools.product(*levels)]
+    u = np.clip(unit_samples(spec), 0.0, np.nextafter(1.0, 0.0))
+    return [{a.path: a.from_unit(float(x)) for a, x in zip(axes, row)} for row in u]
+
+
+def unit_samples(spec) -> np.ndarray:
+    """The points of a sampled design in the unit cube, shape (points, axes)."""
+    d, n = len(spec.axes), spec.n
+    rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 0x5EED]))
+    if spec.design == "random":
+        return rng.random((n, d))
+    if spec.design == "lhs":
+        return qmc.LatinHypercube(d, seed=rng).random(n)
+    if spec.design == "sobol":
+        s = qmc.Sobol(d, scramble=True, seed=rng)
+        m = int(math.log2(n))
+        return s.random_base2(m) if 2 ** m == n else s.random(n)
+    problem = salib_problem(spec)
+    if spec.design == "saltelli":
+        from SALib.sample import sobol as salib_sobol
+        return salib_sobol.sample(problem, n, calc_second_order=False, seed=spec.seed)
+    from SALib.sample import morris as salib_morris
+    return salib_morris.sample(problem, n, num_levels=spec.levels, seed=spec.seed)
+
+
+def salib_problem(spec) -> dict:
+    """SALib's problem: the swept axes in the unit cube (designs map it to values)."""
+    return {"num_vars": len(spec.axes), "names": [a.path for a in spec.axes],
+            "bounds": [[0.0, 1.0] for _ in spec.axes]}

@@ -1,0 +1,179 @@
+"""Computing the points of a sweep: batches of points that share network
+structure, each batch in ONE brian2 network (:func:`painsim.simulate_batch`) or
+one course batch (:func:`painsim.course.run_course_batch`), and a batch's
+failures isolated point by point."""
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+import xarray as xr
+
+from .. import course, simulation
+from ..circuits import neuron_variables, structure_key, use_private_cache
+from ..errors import ParameterError, UnknownKeyError
+from ..parallel import chunks
+from .points import base_model, build_point, point_protocol, protocol_overrides
+
+__all__ = ["evaluate_batch", "prepare_worker", "make_batches", "failed_result"]
+
+_WORKER_DIR: Path | None = None
+
+
+def prepare_worker(kind: str) -> None:
+    """Per-process set-up of a worker: its own brian2 compilation cache directory.
+
+    Runs once per process (worker processes and Dask workers alike, not the
+    coordinating process): Cython code objects are compiled into a folder of
+    this process only (``$PAINSIM_WORKER_CACHE``, default the temporary
+    folder, ``/painsim-brian2/worker-<pid>``, removed at exit), so that workers
+    never race on a shared cache.
+    """
+    global _WORKER_DIR
+    if _WORKER_DIR is not None or kind == "function":
+        return
+    base = Path(os.environ.get("PAINSIM_WORKER_CACHE", Path(tempfile.gettempdir()) / "painsim-brian2"))
+    _WORKER_DIR = base / f"worker-{os.getpid()}"
+    _WORKER_DIR.mkdir(parents=True, exist_ok=True)
+    atexit.register(shutil.rmtree, _WORKER_DIR, True)
+    use_private_cache(_WORKER_DIR)
+
+
+def make_batches(spec, todo: list[tuple], batch_size: int, workers: int) -> list[list]:
+    """Group pending (point, repeat, seed, values) items by network structure and cut them into batches."""
+    groups: dict = {}
+    if spec.kind == "function":
+        groups[None] = todo
+    else:
+        keys = {}
+        for it in todo:
+            i = it[0]
+            if i not in keys:
+                model = build_point(spec, it[3])[0]
+                keys[i] = (repr(structure_key(model)), model.si("network.dt"))
+            groups.setdefault(keys[i], []).append(it)
+    return [b for members in groups.values() for b in chunks(members, batch_size, workers)]
+
+
+def evaluate_batch(spec, items: Sequence[tuple[int, int, int, dict]]) -> list[dict]:
+    """Compute one batch of (point, repeat, seed, values) items; never raises for a point's error.
+
+    Returns one result per item: ``{"i", "r", "seed", "ok", "data", "error",
+    "pid", "compute_s"}`` (and ``"traceback"`` for a failure).  If the batch
+    fails, its points are computed one at a time to isolate the failing ones.
+    """
+    t0 = time.time()
+    try:
+        outs = _evaluate(spec, items)
+        dt = (time.time() - t0) / max(len(items), 1)
+        return [_ok(it, ds, dt) for it, ds in zip(items, outs)]
+    except Exception:
+        if len(items) == 1:
+            return [failed_result(items[0], sys.exc_info()[1])]
+    results = []  # a batch failed: isolate the failing point(s)
+    for it in items:
+        t0 = time.time()
+        try:
+            results.append(_ok(it, _evaluate(spec, [it])[0], time.time() - t0))
+        except Exception as e:  # noqa: BLE001 - recorded with its message
+            results.append(failed_result(it, e))
+    return results
+
+
+def _ok(item, ds, dt) -> dict:
+    return {"i": item[0], "r": item[1], "seed": item[2], "ok": True, "data": ds, "error": "",
+            "pid": os.getpid(), "compute_s": dt}
+
+
+def failed_result(item, e: BaseException) -> dict:
+    """The result of an item that failed with ``e``."""
+    tb = "".join(traceback.format_exception(type(e), e, e.__traceback__)[-6:])
+    return {"i": item[0], "r": item[1], "seed": item[2], "ok": False, "data": None,
+            "error": f"{type(e).__name__}: {e}", "traceback": tb, "pid": os.getpid(), "compute_s": 0.0}
+
+
+def _evaluate(spec, items: Sequence[tuple]) -> list[xr.Dataset]:
+    if spec.kind == "function":
+        return [_function_outcomes(spec, point, seed) for _, _, seed, point in items]
+    if spec.kind == "simulate":
+        return _simulate(spec, items)
+    return _courses(spec, items)
+
+
+def _simulate(spec, items) -> list[xr.Dataset]:
+    reqs, per_neuron = [], _swept_neuron_parameters(spec)
+    for _, _, seed, point in items:
+        model, stim, nox, tou = build_point(spec, point)
+        reqs.append(simulation.Request(model, stim, nox, tou, seed, per_neuron=per_neuron))
+    results = simulation.simulate_batch(reqs, f"{spec.duration!r} s", batch_size=max(len(reqs), 1))
+    return [_simulate_outcomes(spec, ds) for ds in results]
+
+
+def _courses(spec, items) -> list[xr.Dataset]:
+    """Points of one protocol run as one course batch."""
+    groups: dict[str, list[int]] = {}
+    for k, (_, _, _, point) in enumerate(items):
+        groups.setdefault(json.dumps(protocol_overrides(point, spec), sort_keys=True), []).append(k)
+    out: list = [None] * len(items)
+    for members in groups.values():
+        protocol = point_protocol(spec, items[members[0]][3])
+        models = [build_point(spec, items[k][3])[0] for k in members]
+        results = course.run_course_batch(models, protocol, seeds=[items[k][2] for k in members],
+                                          per_neuron=_swept_neuron_parameters(spec))
+        for k, ds in zip(members, course.per_patient(results)):
+            out[k] = _pick(ds, spec.outcomes)
+    return out
+
+
+def _swept_neuron_parameters(spec) -> frozenset:
+    """Neuron parameters the sweep's axes set: stored per neuron in every point, so
+    that points differing in them still share networks (the same for every batch)."""
+    return neuron_variables(a.path for a in spec.axes)
+
+
+def _simulate_outcomes(spec, ds: xr.Dataset) -> xr.Dataset:
+    out = xr.Dataset()
+    for o in spec.outcomes:
+        if o in ds:
+            out[o] = ds[o]
+        elif o.startswith("rate_"):
+            r = ds["rates"].sel(population=o[5:])
+            t0 = _transient(spec)
+            r = r.where(r.time >= t0, drop=True) if float(r.time.max()) > t0 else r
+            out[o] = ((), float(r.mean()), {"units": "Hz", "long_name": f"mean {o[5:]} rate after the transient"})
+        else:
+            raise UnknownKeyError(o, list(ds.data_vars), what="outcome")
+    return out.drop_vars([c for c in out.coords if c not in out.dims], errors="ignore")
+
+
+def _transient(spec) -> float:
+    t = base_model(spec).si("readout.transient")
+    return t if t < spec.duration else 0.0
+
+
+def _pick(ds: xr.Dataset, outcomes: Sequence[str]) -> xr.Dataset:
+    missing = [o for o in outcomes if o not in ds]
+    if missing:
+        raise UnknownKeyError(missing[0], list(ds.data_vars), what="outcome")
+    return ds[list(outcomes)]
+
+
+def _function_outcomes(spec, point: Mapping, seed: int) -> xr.Dataset:
+    res = spec.function(dict(point), seed)
+    if isinstance(res, xr.Dataset):
+        ds = res
+    elif isinstance(res, Mapping):
+        ds = xr.Dataset({k: (tuple(f"{k}_dim{j}" for j in range(np.ndim(v))), np.asarray(v))
+                         for k, v in res.items()})
+    else:
+        raise ParameterError("function result", type(res).__name__, "a dict of outcomes or an xarray.Dataset")
+    return _pick(ds, spec.outcomes) if spec.outcomes else ds

@@ -1,0 +1,176 @@
+"""The points of a sweep: each point's model, stimulus, natural inputs and (for
+course sweeps) protocol, and the checks that build every one of them before
+any work starts."""
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any, Mapping
+
+from .. import protocols
+from ..circuits import population_names
+from ..errors import SpecError, UnitError, UnknownKeyError
+from ..fibers import natural
+from ..parallel import jsonable
+from ..params import load_model
+from ..stimulation import from_spec as stimulus_from_spec
+from ..units import DIMENSIONLESS
+
+__all__ = ["SIMULATE_OUTCOMES", "COURSE_OUTCOMES", "PROTOCOL_FIELDS", "NATURAL", "base_model", "build_point",
+           "point_protocol", "protocol_overrides", "validate_points", "populations"]
+
+#: Scalar outcomes of :func:`painsim.simulate` a sweep can keep; ``rate_<population>``
+#: (mean rate after the transient) is accepted too.
+SIMULATE_OUTCOMES = ("pain", "pn_rate", "gate_index")
+#: Outcomes of :func:`painsim.course.run_course_batch` (its contract).
+COURSE_OUTCOMES = ("baseline_pain", "relief", "responder_30", "responder_50", "pain", "pn_rate",
+                   "baseline_pn_rate", "pain_after_session", "relief_after_session")
+#: protocol fields a course sweep can vary (besides ``protocol.stimulus.<argument>``)
+PROTOCOL_FIELDS = ("session_duration", "period", "end_day")
+#: The natural inputs a sweep can vary.
+NATURAL = ("noxious", "touch")
+_PROTOCOL = "protocol."
+
+_BASE_MODELS: dict = {}
+
+
+def base_model(spec):
+    """The spec's model with its fixed ``params`` (cached per process)."""
+    key = (spec.model, json.dumps(jsonable(spec.params), sort_keys=True))
+    if key not in _BASE_MODELS:
+        _BASE_MODELS[key] = load_model(spec.model).with_params(spec.params)
+    return _BASE_MODELS[key]
+
+
+def populations(spec) -> list[str]:
+    """Populations whose mean rate a ``simulate`` sweep can keep (``rate_<population>``)."""
+    return population_names(base_model(spec))
+
+
+def _split(point: Mapping[str, Any], spec) -> tuple[dict, dict, dict]:
+    """Point values -> (model overrides, stimulus overrides, natural inputs), as override texts
+    (``protocol.*`` values are taken by :func:`point_protocol`)."""
+    model_o, stim_o, nat = {}, {}, {}
+    by_path = {a.path: a for a in spec.axes}
+    for path, v in point.items():
+        t = by_path[path].text(v)
+        if path.startswith("stimulus."):
+            stim_o[path[len("stimulus."):]] = t
+        elif path in NATURAL:
+            nat[path] = v
+        elif not path.startswith(_PROTOCOL):
+            model_o[path] = t
+    return model_o, stim_o, nat
+
+
+def protocol_overrides(point: Mapping[str, Any], spec) -> dict:
+    """The point's ``protocol.*`` values as override texts, without the prefix."""
+    by_path = {a.path: a for a in spec.axes}
+    return {p[len(_PROTOCOL):]: by_path[p].text(v) for p, v in point.items() if p.startswith(_PROTOCOL)}
+
+
+def point_protocol(spec, point: Mapping[str, Any]):
+    """The protocol of one point of a course sweep: the spec's protocol with the
+    point's ``protocol.*`` values (``protocol.stimulus.rate``,
+    ``protocol.session_duration`` ...) through :func:`painsim.protocols.from_spec`."""
+    over = protocol_overrides(point, spec)
+    if not over:
+        return protocols.resolve(spec.protocol)
+    if isinstance(spec.protocol, str):
+        base = protocols.get(spec.protocol)
+        table: dict = {"base": spec.protocol}
+    elif isinstance(spec.protocol, Mapping):
+        table = dict(spec.protocol)
+        base = protocols.from_spec(table)
+    else:
+        raise SpecError("protocol", type(spec.protocol).__name__,
+                        "a protocol name or [protocol] table when protocol.* parameters are swept")
+    stim = {k[len("stimulus."):]: v for k, v in over.items() if k.startswith("stimulus.")}
+    for k, v in over.items():
+        if k.startswith("stimulus."):
+            continue
+        if k not in PROTOCOL_FIELDS:
+            raise UnknownKeyError(_PROTOCOL + k, [_PROTOCOL + f for f in PROTOCOL_FIELDS] + [_PROTOCOL + "stimulus.<argument>"])
+        table[k] = v
+    if stim:
+        if base.stimulus is None:
+            raise SpecError(_PROTOCOL + "stimulus", sorted(stim), "a protocol with a stimulus (not a sham)")
+        table["stimulus"] = {**base.stimulus, **stim}
+    return protocols.from_spec(table, where="protocol")
+
+
+def build_point(spec, point: Mapping[str, Any]):
+    """(model, stimulus waveform or None, noxious, touch) of one point."""
+    model_o, stim_o, nat = _split(point, spec)
+    model = base_model(spec).with_params(model_o) if model_o else base_model(spec)
+    stim = None
+    if spec.stimulus is not None or stim_o:
+        s = dict(spec.stimulus or {})
+        s.update(stim_o)
+        s.setdefault("duration", f"{spec.duration!r} s")
+        stim = stimulus_from_spec(s)
+    return model, stim, nat.get("noxious", spec.noxious), nat.get("touch", spec.touch)
+
+
+def validate_points(spec) -> None:
+    """Check everything that can be checked without simulating (raises on the first problem)."""
+    if spec.kind == "function":
+        spec.outcomes = list(spec.outcomes)
+        spec.points()
+        return
+    _check_axes(spec, base_model(spec))  # unknown model / fixed params raise here
+    _check_outcomes(spec)
+    if spec.kind == "course" and spec.protocol is None:
+        raise SpecError("protocol", None, "a protocol name for kind = 'course' (painsim.protocols)")
+    if spec.kind == "simulate" and spec.stimulus is not None:
+        s = dict(spec.stimulus)
+        s.setdefault("duration", f"{spec.duration!r} s")
+        stimulus_from_spec(s)
+    for name in NATURAL:
+        natural(getattr(spec, name), name=name)
+    points = spec.points()
+    if not points:
+        raise SpecError("parameters", [a.path for a in spec.axes], "at least one point (empty range)")
+    for p in points:  # every model, waveform and protocol is built once: errors before any work
+        if spec.kind == "course":
+            point_protocol(spec, p)
+        _, _, nox, tou = build_point(spec, p)
+        natural(nox, name="noxious")
+        natural(tou, name="touch")
+
+
+def _check_axes(spec, model) -> None:
+    """Each axis fits the sweep's kind and the model; integer model parameters get integer axes."""
+    for k, a in enumerate(spec.axes):
+        if a.path.startswith(_PROTOCOL):
+            if spec.kind != "course":
+                raise SpecError(a.path, a.path, "model, stimulus or natural-stimulus parameters for kind = "
+                                f"{spec.kind!r} (protocol.* parameters need kind = 'course')")
+            continue
+        if a.path.startswith("stimulus."):
+            if spec.kind == "course":
+                raise SpecError(a.path, a.path, "model parameters for kind = 'course' (the protocol sets the stimulus)")
+            continue
+        if a.path in NATURAL:
+            if spec.kind == "course":
+                raise SpecError(a.path, a.path, "model parameters for kind = 'course'")
+            if a.dim != DIMENSIONLESS:
+                raise UnitError(a.path, list(a.values or [a.low, a.high]), "1 (an intensity 0-1)")
+            continue
+        if a.path not in model.leaves:
+            raise UnknownKeyError(a.path, [p for p in model.leaves if not p.startswith("model.")])
+        ref = model.leaves[a.path].si
+        if isinstance(ref, int) and not isinstance(ref, bool) and not a.integer:
+            spec.axes[k] = dataclasses.replace(a, integer=True)  # counts: sampled values are rounded
+            spec._points = None
+
+
+def _check_outcomes(spec) -> None:
+    """Default outcomes of the kind; every outcome is one the kind can produce."""
+    known = SIMULATE_OUTCOMES if spec.kind == "simulate" else COURSE_OUTCOMES
+    if not spec.outcomes:
+        spec.outcomes = list(SIMULATE_OUTCOMES if spec.kind == "simulate" else COURSE_OUTCOMES[:4])
+    for o in spec.outcomes:
+        if o not in known and not (spec.kind == "simulate" and o.startswith("rate_") and o[5:] in populations(spec)):
+            raise UnknownKeyError(o, list(known) + [f"rate_{p}" for p in populations(spec)] if spec.kind == "simulate"
+                                  else known, what="outcome")

@@ -1,0 +1,145 @@
+"""The results of a sweep: persisting each finished point in the store, and
+gathering the finished points into the result Dataset."""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from ..io import atomic_path
+from ..parallel import ResultStore
+from ..units import DIMENSIONLESS, unit_name
+from ..version import __version__
+
+__all__ = ["persist", "gather_results", "write_result"]
+
+
+def persist(store: ResultStore, res: dict, run_id: str) -> None:
+    """Persist one point's result (atomically) and log it; only then is it done."""
+    key = (res["i"], res["r"])
+    now = time.time()
+    info = {"event": "done" if res["ok"] else "failed", "point": res["i"], "repeat": res["r"],
+            "seed": res["seed"], "run": run_id, "pid": res["pid"], "time": now,
+            "compute_s": res["compute_s"]}
+    if res["ok"]:
+        ds = res["data"].copy()
+        ds.attrs = {**ds.attrs, "point": res["i"], "repeat": res["r"], "seed": res["seed"],
+                    "run": run_id, "pid": res["pid"], "computed_at": now, "compute_s": res["compute_s"]}
+        store.write(key, ds)
+        store.clear_failure(key)
+    else:
+        info["error"] = res["error"]
+        store.write_failure(key, {**info, "traceback": res.get("traceback", "")})
+    store.log(info)
+
+
+def gather_results(spec, store: ResultStore) -> xr.Dataset:
+    """Every point finished so far (and the failed and pending ones) as the sweep's Dataset.
+
+    One variable per outcome over the sweep dimensions (a grid: one per swept
+    parameter; otherwise ``point`` with the parameters as coordinates) and
+    ``repeat``; ``seed``, ``status`` and ``error`` per run; the spec in attrs.
+    """
+    pts = spec.points()
+    P, R = len(pts), spec.n_repeats
+    parts = {(i, r): store.read(i, r) for i, r in sorted(store.done()) if i < P and r < R}
+    status, error = _status(store, parts, P, R)
+    seeds = np.array([[spec.seed_for(i, r) for r in range(R)] for i in range(P)], dtype=np.int64)
+    template = next(iter(parts.values()), None)
+    coords = _coords(spec, pts, template, P, R)
+    ds = xr.Dataset(_outcome_vars(spec, parts, template, P, R), coords=coords)
+    ds["seed"] = (("point", "repeat"), seeds, {"long_name": "seed of each run"})
+    ds["status"] = (("point", "repeat"), status.astype(str), {"flag_meanings": "done failed pending"})
+    ds["error"] = (("point", "repeat"), error.astype(str), {"long_name": "error message of a failed run"})
+    if spec.design == "grid" and spec.axes:
+        names = [a.path for a in spec.axes]
+        if len(names) == 1:
+            ds = ds.swap_dims(point=names[0]).drop_vars("point")
+        else:
+            ds = ds.set_index(point=names).unstack("point")
+        ds = ds.transpose(*names, "repeat", ...)
+        for a in spec.axes:
+            ds[a.path].attrs.update(coords[a.path][2])
+    ds.attrs.update({
+        "painsim_version": __version__, "sweep": spec.name, "description": spec.description,
+        "kind": spec.kind, "design": spec.design, "model": spec.model, "spec": json.dumps(spec.to_dict(),
+                                                                                         default=str),
+        "spec_key": spec.key(), "seed": spec.seed, "seeds": json.dumps(spec.seeds),
+        "paired_seeds": int(spec.paired_seeds), "outcomes": json.dumps(list(spec.outcomes)),
+        "n_done": int((status == "done").sum()), "n_failed": int((status == "failed").sum()),
+        "n_pending": int((status == "pending").sum()), "store": str(store.path)})
+    return ds
+
+
+def _status(store: ResultStore, parts: dict, P: int, R: int) -> tuple[np.ndarray, np.ndarray]:
+    """(status, error message) per (point, repeat): done, failed or pending."""
+    status = np.full((P, R), "pending", dtype=object)
+    error = np.full((P, R), "", dtype=object)
+    for (i, r), f in store.failures().items():
+        if i < P and r < R:
+            status[i, r], error[i, r] = "failed", f.get("error", "")
+    for (i, r) in parts:
+        status[i, r], error[i, r] = "done", ""
+    return status, error
+
+
+def _outcome_vars(spec, parts: dict, template, P: int, R: int) -> dict:
+    """One (point, repeat, ...) array per outcome; NaN (or "") where a run is not done."""
+    data_vars: dict = {}
+    outcomes = list(template.data_vars) if template is not None else list(spec.outcomes)
+    for o in outcomes:
+        if template is not None and o in template:
+            v = template[o]
+            shape = (P, R) + v.shape
+            dtype = np.float64 if v.dtype.kind in "biuf" else object
+            arr = np.full(shape, np.nan if dtype is np.float64 else "", dtype=dtype)
+            for (i, r), ds in parts.items():
+                if o in ds and ds[o].shape == v.shape:
+                    arr[i, r] = ds[o].values
+            data_vars[o] = (("point", "repeat") + v.dims, arr, dict(v.attrs))
+        else:
+            data_vars[o] = (("point", "repeat"), np.full((P, R), np.nan))
+    return data_vars
+
+
+def _coords(spec, pts: list, template, P: int, R: int) -> dict:
+    """point, repeat, the outcomes' own dimensions, and each axis's values per point."""
+    coords: dict = {"point": np.arange(P), "repeat": np.arange(R)}
+    if template is not None:
+        for c in template.coords:
+            if c in template.dims:
+                coords[c] = template[c]
+    for a in spec.axes:
+        vals = [p[a.path] for p in pts]
+        arr = np.array(vals, dtype=object if a.categorical else float)
+        if a.categorical and all(isinstance(v, bool) for v in vals):
+            arr = np.array(vals, dtype=bool)
+        elif a.categorical:
+            arr = np.array([str(v) for v in vals], dtype=object)
+        attrs = {"units": unit_name(a.dim) if a.dim not in (None, DIMENSIONLESS) else "1",
+                 "display_unit": a.unit, "scale": a.scale, "long_name": a.path}
+        coords[a.path] = ("point", arr, attrs)
+    return coords
+
+
+def write_result(ds: xr.Dataset, store: ResultStore, fmt: str) -> Path:
+    """Write the gathered Dataset into the store (``result.nc`` or ``result.zarr``), atomically."""
+    if fmt == "zarr":
+        target = store.path / "result.zarr"
+        tmp = store.path / f".result.zarr.{uuid.uuid4().hex[:8]}.tmp"
+        ds.to_zarr(tmp, mode="w")
+        old = store.path / f".result.zarr.old.{uuid.uuid4().hex[:8]}"
+        if target.exists():
+            target.rename(old)
+        tmp.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+        return target
+    target = store.path / "result.nc"
+    with atomic_path(target) as tmp:
+        ds.to_netcdf(tmp, engine="netcdf4")
+    return target

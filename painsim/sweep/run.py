@@ -1,0 +1,184 @@
+"""Running a sweep into its store (:func:`run_sweep`) and reading a store back
+(:func:`load_sweep`)."""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any, Mapping
+
+import xarray as xr
+from tqdm.auto import tqdm
+
+from ..checks import whole
+from ..errors import ParameterError, UnknownKeyError
+from ..parallel import ResultStore, run_batches
+from .evaluate import evaluate_batch, failed_result, make_batches, prepare_worker
+from .results import gather_results, persist, write_result
+from .spec import SweepSpec, load_spec, make_spec, spec_from_saved
+
+__all__ = ["run_sweep", "load_sweep", "SweepStore"]
+
+#: The store of a sweep (:class:`painsim.parallel.ResultStore` with the sweep layout).
+SweepStore = ResultStore
+
+
+def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: str | os.PathLike | None = None,
+              workers: int | None = None, scheduler: str | None = None, resume: bool = False,
+              batch_size: int | None = None, seed: int | None = None, progress: bool = True,
+              format: str = "netcdf") -> xr.Dataset:
+    """Run a parameter sweep, persisting each point, and return its results.
+
+    Parameters
+    ----------
+    spec : path, dict or SweepSpec
+        A TOML file (see the package docstring), a dict with the same keys, or
+        a :class:`SweepSpec`.  Validated completely before anything runs.
+    store : path, optional
+        Folder of the sweep's results (created).  Each finished point is
+        written there atomically before it counts as done.  Default: a
+        temporary folder, removed at the end (nothing persists).
+    workers : int, optional
+        0: run in this process.  N >= 1: N local worker processes (default:
+        the number of CPUs).  With ``scheduler="local"``: the number of Dask
+        workers (default 2).
+    scheduler : str, optional
+        A Dask scheduler address (``"tcp://host:8786"``) or ``"local"`` for a
+        ``LocalCluster`` of ``workers`` processes.
+    resume : bool
+        Continue the sweep stored in ``store``: points already there are not
+        recomputed; failed ones are tried again.  The spec must be the same.
+    batch_size : int, optional
+        Points per brian2 network (default: the spec's, else 8).  Results do
+        not depend on it.
+    seed : int, optional
+        Overrides the spec's seed.
+    progress : bool
+        Show a progress bar (points done, failed, ETA) on stderr.
+    format : {"netcdf", "zarr"}
+        Format of the gathered ``result`` in the store (Zarr needs the
+        ``cluster`` extra).
+
+    Returns
+    -------
+    xarray.Dataset
+        One variable per outcome over the sweep dimensions (for a grid: one
+        dimension per swept parameter, named by its path, values in SI units
+        with ``units`` and ``display_unit`` attrs; otherwise ``point`` with
+        the parameters as coordinates) and ``repeat``; ``seed``, ``status``
+        (done / failed / pending) and ``error`` per run; the spec, its hash,
+        the seeds and the painsim version in attrs.
+
+    Raises
+    ------
+    UnknownKeyError, UnitError, ParameterError, SpecError
+        A bad spec, before any work starts; a store holding another sweep.
+    KeyboardInterrupt
+        Passed on after stopping the workers; every point persisted so far
+        stays in the store (``resume=True`` continues).
+    """
+    _check_format(format)
+    if isinstance(spec, (str, os.PathLike)):
+        spec = load_spec(spec, seed=seed)
+        if batch_size is not None:
+            spec = make_spec(spec, batch_size=batch_size)
+    else:
+        spec = make_spec(spec, seed=seed, batch_size=batch_size)
+    if workers is not None:
+        workers = whole(workers, "workers", 0, allow_float=True)
+    if scheduler is not None and not isinstance(scheduler, str):
+        raise ParameterError("scheduler", scheduler, "a Dask scheduler address ('tcp://host:8786') or 'local'")
+    if scheduler is not None and workers == 0:
+        raise ParameterError("workers", 0, "at least 1 Dask worker with a scheduler")
+    tmpdir = None
+    if store is None:
+        tmpdir = tempfile.mkdtemp(prefix="painsim-sweep-")
+        store = Path(tmpdir) / "store"
+    st = SweepStore(store)
+    st.open(spec.key(), {"spec": spec.to_dict()}, resume)
+    try:
+        return _execute(spec, st, workers, scheduler, progress, format)
+    finally:
+        if tmpdir is not None:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("netcdf", "zarr"):
+        raise UnknownKeyError(str(fmt), ("netcdf", "zarr"), what="store format")
+    if fmt == "zarr":
+        try:
+            import zarr  # noqa: F401
+        except ImportError:
+            raise ParameterError("format", fmt, "netcdf, or install zarr (pip install 'painsim[cluster]')") from None
+
+
+def _execute(spec: SweepSpec, st: ResultStore, workers, scheduler, progress, fmt) -> xr.Dataset:
+    """Compute every point not yet in the store, persisting each, then gather and write the result."""
+    done, pts = st.done(), spec.points()
+    todo = [(i, r, spec.seed_for(i, r), pts[i]) for i in range(len(pts)) for r in range(spec.n_repeats)
+            if (i, r) not in done]
+    if scheduler is None:
+        n_workers = (os.cpu_count() or 1) if workers is None else workers
+    else:
+        n_workers = 2 if workers is None else workers
+    batches = make_batches(spec, todo, spec.batch_size, max(n_workers, 1))
+    run_id = uuid.uuid4().hex[:12]
+    counts = {"done": 0, "failed": 0}
+    bar = _progress_bar(spec, len(todo), len(done)) if progress and todo else None
+
+    def on_result(batch, results: list[dict]):
+        for res in results:
+            persist(st, res, run_id)  # persisted before it counts
+            counts["done" if res["ok"] else "failed"] += 1
+        if bar is not None:
+            bar.update(len(results))
+            bar.set_postfix(done=counts["done"], failed=counts["failed"], refresh=False)
+
+    def on_error(items, e):
+        on_result(items, [failed_result(it, e) for it in items])
+
+    serial = scheduler is None and (n_workers == 0 or len(batches) == 1)
+    try:
+        run_batches(functools.partial(evaluate_batch, spec), batches, on_result,
+                    workers=0 if serial else n_workers, scheduler=scheduler,
+                    setup=functools.partial(prepare_worker, spec.kind), on_error=on_error)
+    finally:
+        if bar is not None:
+            bar.close()
+    ds = gather_results(spec, st)
+    write_result(ds, st, fmt)
+    return ds
+
+
+def _progress_bar(spec: SweepSpec, total: int, n_done: int):
+    bar = tqdm(total=total, desc=f"sweep {spec.name}", unit="pt", file=sys.stderr, dynamic_ncols=True)
+    if n_done:
+        bar.set_description(f"sweep {spec.name} ({n_done} already done)")
+    return bar
+
+
+def load_sweep(store: str | os.PathLike) -> xr.Dataset:
+    """Read a sweep store (also one interrupted mid-way) as a Dataset.
+
+    Parameters
+    ----------
+    store : path
+        The directory given to :func:`run_sweep`.
+
+    Returns
+    -------
+    xarray.Dataset
+        Gathered from the per-point files, so it includes every point
+        finished so far (``status`` tells done / failed / pending).
+    """
+    st = SweepStore(store)
+    if not st.meta.exists():
+        raise ParameterError("store", str(store), "a folder written by run_sweep (it has no spec.json)")
+    saved = json.loads(st.meta.read_text())
+    return gather_results(spec_from_saved(saved["spec"]), st)

@@ -1,0 +1,474 @@
+"""Sweep specifications: swept axes, the validated spec, and reading one from a
+dict or a TOML file (the format is in the package docstring and in
+``docs/sweeps_and_cohorts.md``)."""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from ..checks import whole
+from ..errors import ModelFileError, ParameterError, SpecError, UnitError, UnknownKeyError
+from ..params import find_builtin, read_toml
+from ..parallel import jsonable
+from ..units import DIMENSIONLESS, UNITS, brian_dim, format_si, parse, to_si, unit_name
+from .designs import DESIGNS, design_points
+from .points import validate_points
+
+__all__ = ["Axis", "SweepSpec", "KINDS", "load_spec", "make_spec", "spec_from_saved"]
+
+KINDS = ("simulate", "course", "function")
+
+_SWEEP_KEYS = {"name", "description", "kind", "model", "duration", "noxious", "touch", "seed", "seeds",
+               "paired_seeds", "design", "n", "levels", "outcomes", "batch_size", "figure", "protocol",
+               "function", "params", "stimulus", "parameters", "workers"}
+_AXIS_KEYS = {"values", "min", "max", "n", "scale"}
+
+
+def _whole(x, name, lo) -> int:
+    return whole(x, name, lo, allow_float=True)
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One swept parameter.
+
+    Attributes
+    ----------
+    path : str
+        Dotted path: a model parameter, ``stimulus.<argument>``, ``noxious``
+        or ``touch``, ``protocol.stimulus.<argument>`` or
+        ``protocol.<field>`` (courses; :data:`PROTOCOL_FIELDS`), or any name
+        for ``kind = "function"``.
+    values : tuple or None
+        Explicit values (SI floats, or words/booleans); None for a range.
+    low, high : float
+        Range in SI units (for range axes).
+    n : int
+        Grid levels of a range axis.
+    scale : str
+        ``"linear"`` or ``"log"``.
+    unit : str
+        The unit the spec wrote the values in (``"mA"``), ``""`` if none.
+    dim : tuple
+        Physical dimension of the values (None for words and booleans).
+    integer : bool
+        Values are counts: sampled values are rounded.
+    """
+
+    path: str
+    values: tuple | None
+    low: float = float("nan")
+    high: float = float("nan")
+    n: int = 0
+    scale: str = "linear"
+    unit: str = ""
+    dim: tuple | None = DIMENSIONLESS
+    integer: bool = False
+
+    @property
+    def categorical(self) -> bool:
+        """Words or booleans rather than numbers."""
+        return self.dim is None
+
+    def grid(self) -> list:
+        """The grid levels of this axis."""
+        if self.values is not None:
+            return list(self.values)
+        if self.n == 1:
+            return [self._round(self.low)]
+        if self.scale == "log":
+            return [self._round(v) for v in np.geomspace(self.low, self.high, self.n)]
+        return [self._round(v) for v in np.linspace(self.low, self.high, self.n)]
+
+    def _round(self, v):
+        return float(round(v)) if self.integer else float(v)
+
+    def from_unit(self, u: float):
+        """Map a number in [0, 1) to a value of this axis (for sampled designs)."""
+        if self.values is not None:
+            k = len(self.values)
+            return self.values[min(int(u * k), k - 1)]
+        if self.scale == "log":
+            return self._round(self.low * (self.high / self.low) ** u)
+        return self._round(self.low + u * (self.high - self.low))
+
+    def to_unit(self, v: np.ndarray) -> np.ndarray:
+        """Axis values back to the unit cube (the inverse of :meth:`from_unit`)."""
+        if self.values is not None:
+            lo, hi = float(np.min(self.values)), float(np.max(self.values))
+            return (v - lo) / (hi - lo) if hi > lo else np.zeros_like(v)
+        if self.scale == "log":
+            return np.log(v / self.low) / np.log(self.high / self.low)
+        return (v - self.low) / (self.high - self.low) if self.high > self.low else np.zeros_like(v)
+
+    def text(self, value):
+        """The value as a model/stimulus override accepts it (``"0.0025 A"`` -> ``"2.5 mA"``)."""
+        if self.dim is None or not self.unit:
+            return value
+        return format_si(float(value), self.unit)
+
+    def describe(self) -> dict:
+        """JSON-able description (stored with the sweep)."""
+        d = {"path": self.path, "scale": self.scale, "unit": self.unit, "integer": self.integer,
+             "dim": list(self.dim) if self.dim is not None else None,
+             "si_unit": unit_name(self.dim) if self.dim is not None else ""}
+        if self.values is not None:
+            d["values"] = list(self.values)
+        else:
+            d.update(min=self.low, max=self.high, n=self.n)
+        return d
+
+
+@dataclass
+class SweepSpec:
+    """A validated sweep specification (see the package docstring).
+
+    Make one with :func:`load_spec` (TOML file) or :func:`make_spec` (dict);
+    both check every key, path, unit and range and build every point's model
+    and stimulus, so that a bad spec fails before any work starts.
+    """
+
+    name: str
+    kind: str
+    model: str
+    axes: list[Axis]
+    design: str = "grid"
+    n: int = 0
+    levels: int = 4
+    duration: float = 1.0
+    noxious: Any = 0.0
+    touch: Any = 0.0
+    seed: int = 0
+    seeds: list[int] | int = 1
+    paired_seeds: bool = False
+    outcomes: list[str] = field(default_factory=list)
+    batch_size: int = 8
+    params: dict = field(default_factory=dict)
+    stimulus: dict | None = None
+    protocol: Any = None
+    function: Callable | None = None
+    figure: dict = field(default_factory=dict)
+    description: str = ""
+    source: str = ""
+    _points: list | None = field(default=None, repr=False)
+
+    @property
+    def n_repeats(self) -> int:
+        """Runs per point (repeated seeds)."""
+        return len(self.seeds) if isinstance(self.seeds, list) else int(self.seeds)
+
+    def points(self) -> list[dict]:
+        """Every point of the design: {axis path: value} (values in SI or words)."""
+        if self._points is None:
+            self._points = design_points(self)
+        return self._points
+
+    def seed_for(self, point: int, repeat: int) -> int:
+        """The seed of one run: derived from the spec seed, the point and the repeat.
+
+        An explicit list of seeds (``seeds = [11, 12]``) or ``paired_seeds``
+        gives every point the same seed for a given repeat (common random
+        numbers); otherwise each (point, repeat) gets its own.
+        """
+        if isinstance(self.seeds, list):
+            return int(self.seeds[repeat])
+        key = [self.seed, repeat] if self.paired_seeds else [self.seed, point, repeat]
+        return int(np.random.SeedSequence(key).generate_state(1, np.uint32)[0] & 0x7FFFFFFF)
+
+    def __getstate__(self):  # workers get their points with each batch, not the whole design
+        state = dict(self.__dict__)
+        state["_points"] = None
+        return state
+
+    def to_dict(self) -> dict:
+        """JSON-able description (stored in the result's attrs and in the store)."""
+        return {"name": self.name, "description": self.description, "kind": self.kind, "model": self.model,
+                "design": self.design, "n": self.n, "levels": self.levels, "duration_s": self.duration,
+                "noxious": jsonable(self.noxious), "touch": jsonable(self.touch), "seed": self.seed,
+                "seeds": self.seeds, "paired_seeds": self.paired_seeds, "outcomes": list(self.outcomes),
+                "params": jsonable(self.params), "stimulus": jsonable(self.stimulus),
+                "protocol": jsonable(self.protocol),
+                "function": _qualname(self.function) if self.function is not None else None,
+                "axes": [a.describe() for a in self.axes], "figure": jsonable(self.figure)}
+
+    def key(self) -> str:
+        """Hash of everything that determines the results (not the execution options)."""
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True, default=str).encode()).hexdigest()[:24]
+
+
+def _qualname(f) -> str:
+    return f"{getattr(f, '__module__', '?')}:{getattr(f, '__qualname__', repr(f))}"
+
+
+def spec_from_saved(d: dict) -> SweepSpec:
+    """Rebuild a SweepSpec from its ``to_dict()`` form (kind 'function' loses its callable)."""
+    axes = []
+    for a in d["axes"]:
+        dim = tuple(a["dim"]) if a.get("dim") is not None else None
+        vals = tuple(a["values"]) if a.get("values") is not None else None
+        axes.append(Axis(a["path"], vals, a.get("min", float("nan")), a.get("max", float("nan")),
+                         a.get("n", 0), a.get("scale", "linear"), a.get("unit", ""), dim,
+                         a.get("integer", False)))
+    return SweepSpec(name=d["name"], kind=d["kind"], model=d["model"], axes=axes, design=d["design"],
+                     n=d["n"], levels=d.get("levels", 4), duration=d["duration_s"], noxious=d["noxious"],
+                     touch=d["touch"], seed=d["seed"], seeds=d["seeds"], paired_seeds=d["paired_seeds"],
+                     outcomes=d["outcomes"], params=d["params"], stimulus=d["stimulus"],
+                     protocol=d["protocol"], figure=d.get("figure") or {}, description=d.get("description", ""))
+
+
+# ====================================================================== reading a spec
+def load_spec(path: str | os.PathLike, seed: int | None = None) -> SweepSpec:
+    """Read and validate a sweep spec from a TOML file.
+
+    Parameters
+    ----------
+    path : str or Path
+        A TOML file with a ``[sweep]`` table (see the package docstring), or
+        the name of a built-in experiment.
+    seed : int, optional
+        Overrides the file's seed.
+
+    Returns
+    -------
+    SweepSpec
+
+    Raises
+    ------
+    ModelFileError
+        Missing file, invalid TOML or no ``[sweep]`` table.
+    UnknownKeyError, UnitError, ParameterError, SpecError
+        Any bad key, path, unit or range (see :func:`make_spec`).
+    """
+    p = find_builtin(path, "experiments")
+    raw = read_toml(p)
+    if "sweep" not in raw or not isinstance(raw["sweep"], Mapping):
+        raise ModelFileError(f"{p}: missing [sweep] table")
+    if "function" in raw["sweep"]:
+        raise SpecError("sweep.function", raw["sweep"]["function"],
+                        "no 'function' in a spec file (files hold numbers, never code); "
+                        "pass a Python callable to make_spec/run_sweep instead")
+    spec = make_spec(raw, seed=seed)
+    spec.source = str(p)
+    return spec
+
+
+def make_spec(spec: Mapping[str, Any] | SweepSpec, seed: int | None = None,
+              batch_size: int | None = None) -> SweepSpec:
+    """Validate a sweep spec given as a dict and build every point.
+
+    Parameters
+    ----------
+    spec : dict or SweepSpec
+        Either ``{"sweep": {...}, "params": {...}, "stimulus": {...},
+        "parameters": {...}}`` as in a TOML file, or the same keys flat in
+        one dict.  ``kind = "function"`` sweeps a Python callable
+        ``function(params: dict, seed: int) -> dict`` (SI values in, scalar
+        or array outcomes out).
+    seed : int, optional
+        Overrides the spec's seed.
+    batch_size : int, optional
+        Overrides the spec's batch size.
+
+    Returns
+    -------
+    SweepSpec
+
+    Raises
+    ------
+    UnknownKeyError
+        An unknown spec key, design, kind, outcome, stimulus argument or
+        model parameter path (with the nearest valid one).
+    UnitError
+        A value whose unit does not fit its parameter.
+    ParameterError, SpecError
+        Empty or reversed ranges, bad counts, a value out of range.
+    """
+    if isinstance(spec, SweepSpec):
+        return _respec(spec, seed, batch_size)
+    if not isinstance(spec, Mapping):
+        raise SpecError("spec", type(spec).__name__, "a dict, a SweepSpec or the path of a TOML file")
+    sw = _sweep_table(spec)
+    kind, design, function = _kind_design_function(sw)
+    duration = to_si(sw.get("duration", "1 s"), "s", "sweep.duration")
+    if duration <= 0:
+        raise ParameterError("sweep.duration", sw.get("duration"), "a duration > 0 s")
+    seeds = _seeds(sw.get("seeds", 1))
+    axes = _axes(sw.get("parameters", {}))
+    n = sw.get("n", 0)
+    out = SweepSpec(
+        name=str(sw.get("name", "sweep")), kind=kind, model=str(sw.get("model", "gate_control")),
+        axes=axes, design=design, n=_whole(n, "n", 0), levels=_whole(sw.get("levels", 4), "levels", 2),
+        duration=float(duration), noxious=sw.get("noxious", 0.0), touch=sw.get("touch", 0.0),
+        seed=_whole(sw.get("seed", 0) if seed is None else seed, "seed", 0), seeds=seeds,
+        paired_seeds=bool(sw.get("paired_seeds", False)), outcomes=list(sw.get("outcomes", [])),
+        batch_size=_whole(sw.get("batch_size", 8) if batch_size is None else batch_size, "batch_size", 1),
+        params=dict(sw.get("params", {})), stimulus=dict(sw["stimulus"]) if sw.get("stimulus") else None,
+        protocol=sw.get("protocol"), function=function, figure=dict(sw.get("figure", {}) or {}),
+        description=str(sw.get("description", "")))
+    _check_design(out, n)
+    validate_points(out)
+    return out
+
+
+def _respec(spec: SweepSpec, seed, batch_size) -> SweepSpec:
+    """A validated copy of a SweepSpec with a new seed or batch size."""
+    out = copy.copy(spec)
+    out.axes, out.outcomes, out._points = list(spec.axes), list(spec.outcomes), None
+    if seed is not None:
+        out.seed = _whole(seed, "seed", 0)
+    if batch_size is not None:
+        out.batch_size = _whole(batch_size, "batch_size", 1)
+    validate_points(out)
+    return out
+
+
+def _sweep_table(spec: Mapping) -> dict:
+    """The ``[sweep]`` keys and the other tables of a spec in one dict (keys checked)."""
+    raw = dict(spec)
+    sw = dict(raw.pop("sweep", {}))
+    for k in ("params", "stimulus", "parameters"):
+        if k in raw:
+            sw.setdefault(k, raw.pop(k))
+    for k in list(raw):
+        sw.setdefault(k, raw.pop(k))
+    for k in sw:
+        if k not in _SWEEP_KEYS:
+            raise UnknownKeyError(k, _SWEEP_KEYS, what="sweep key")
+    return sw
+
+
+def _kind_design_function(sw: Mapping) -> tuple[str, str, Callable | None]:
+    kind = sw.get("kind", "simulate")
+    if kind not in KINDS:
+        raise UnknownKeyError(str(kind), KINDS, what="sweep kind")
+    design = sw.get("design", "grid")
+    if design not in DESIGNS:
+        raise UnknownKeyError(str(design), DESIGNS, what="sweep design")
+    function = sw.get("function")
+    if kind == "function" and not callable(function):
+        raise SpecError("function", function, "a callable function(params, seed) -> dict for kind = 'function'")
+    if kind != "function" and function is not None:
+        raise SpecError("function", function, "no function unless kind = 'function'")
+    return kind, design, function
+
+
+def _seeds(seeds) -> list[int] | int:
+    if isinstance(seeds, (list, tuple)):
+        if not seeds:
+            raise SpecError("seeds", seeds, "a count >= 1 or a non-empty list of seeds")
+        return [_whole(s, "seeds", 0) for s in seeds]
+    return _whole(seeds, "seeds", 1)
+
+
+def _axes(parameters) -> list[Axis]:
+    """The swept axes of a ``[parameters]`` table (or a list of ``[[parameter]]`` tables)."""
+    if isinstance(parameters, Mapping):
+        items = list(parameters.items())
+    elif isinstance(parameters, (list, tuple)):  # [[parameter]] tables with a 'path'
+        items = []
+        for t in parameters:
+            t = dict(t)
+            if "path" not in t:
+                raise SpecError("parameters", t, "a table with a 'path'")
+            items.append((t.pop("path"), t))
+    else:
+        raise SpecError("parameters", parameters, "a table {path = {values = [...]} or {min, max, n}}")
+    axes = [_axis(str(path), ax) for path, ax in items]
+    if len({a.path for a in axes}) != len(axes):
+        raise SpecError("parameters", [a.path for a in axes], "each path once")
+    return axes
+
+
+def _check_design(out: SweepSpec, n) -> None:
+    if out.design != "grid" and out.n < 1:
+        raise SpecError("n", n, f"a number of samples >= 1 for design {out.design!r}")
+    if not out.axes and out.design != "grid":
+        raise SpecError("parameters", {}, f"at least one swept parameter for design {out.design!r}")
+    if out.design != "grid" and any(a.values is not None and not a.values for a in out.axes):
+        raise SpecError("parameters", [a.path for a in out.axes], "non-empty values")
+
+
+# ====================================================================== axes
+def _parse_value(path: str, v):
+    """(SI value or word, dimension or None, unit symbol) of one spec value."""
+    if isinstance(v, bool):
+        return v, None, ""
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return float(v), DIMENSIONLESS, ""
+    if hasattr(v, "dim"):  # brian2 quantity
+        dim = tuple(brian_dim(v))
+        name = unit_name(dim)
+        return float(np.asarray(v)), dim, name if name in UNITS else ""
+    if isinstance(v, str):
+        try:
+            value, dim = parse(v, path)
+        except ParameterError:
+            if any(ch.isdigit() for ch in v[:1]):
+                raise
+            return v, None, ""  # a word (a choice such as "biophysical")
+        unit = v.strip()[len(v.strip().split()[0]):].strip() if " " in v.strip() else ""
+        if not unit:  # "50Hz": unit glued to the number
+            m = re.match(r"^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*(.*)$", v)
+            unit = m.group(1).strip() if m else ""
+        return value, tuple(dim), unit.replace(" ", "")
+    raise ParameterError(path, v, "a number, a quantity string such as \"50 Hz\", a word or a boolean")
+
+
+def _axis(path: str, ax) -> Axis:
+    """One axis from a list of values or a table ``{values}`` / ``{min, max, n, scale}``."""
+    if isinstance(ax, (list, tuple)):
+        ax = {"values": list(ax)}
+    if not isinstance(ax, Mapping):
+        raise SpecError(path, ax, "a list of values or a table {values = [...]} / {min, max, n, scale}")
+    for k in ax:
+        if k not in _AXIS_KEYS:
+            raise UnknownKeyError(k, _AXIS_KEYS, what=f"key of parameter {path!r}")
+    scale = ax.get("scale", "linear")
+    if scale not in ("linear", "log"):
+        raise UnknownKeyError(str(scale), ("linear", "log"), what=f"scale of {path!r}")
+    if "values" in ax:
+        return _values_axis(path, ax)
+    return _range_axis(path, ax, scale)
+
+
+def _values_axis(path: str, ax: Mapping) -> Axis:
+    if set(ax) - {"values"}:
+        raise SpecError(path, dict(ax), "either 'values' or 'min'/'max'/'n', not both")
+    vals = list(ax["values"])
+    if not vals:
+        raise SpecError(path, vals, "a non-empty list of values (empty range)")
+    parsed = [_parse_value(path, v) for v in vals]
+    dims = {p[1] for p in parsed}
+    if len(dims) > 1:
+        shown = [unit_name(d) if d is not None else "a word" for d in dims]
+        raise UnitError(path, vals, f"one unit for all values (found {', '.join(map(str, shown))})")
+    dim = dims.pop()
+    values = tuple(p[0] for p in parsed)
+    if len(set(values)) != len(values):
+        raise SpecError(path, vals, "distinct values")
+    unit = next((p[2] for p in parsed if p[2]), "")
+    return Axis(path, values, scale="linear", unit=unit, dim=dim)
+
+
+def _range_axis(path: str, ax: Mapping, scale: str) -> Axis:
+    if any(k not in ax for k in ("min", "max")):
+        raise SpecError(path, dict(ax), "'values = [...]' or both 'min' and 'max'")
+    lo, dlo, ulo = _parse_value(path, ax["min"])
+    hi, dhi, uhi = _parse_value(path, ax["max"])
+    if dlo is None or dhi is None:
+        raise SpecError(path, dict(ax), "numbers or quantities for 'min' and 'max'")
+    if dlo != dhi:
+        raise UnitError(path, ax["max"], unit_name(dlo))
+    if not hi > lo and not (hi == lo and int(ax.get("n", 1)) == 1):
+        raise SpecError(path, f"[{ax['min']}, {ax['max']}]", "min < max (empty range)")
+    if scale == "log" and lo <= 0:
+        raise SpecError(path, ax["min"], "min > 0 for a log scale")
+    n = _whole(ax.get("n", 0), f"{path}.n", 0)
+    return Axis(path, None, float(lo), float(hi), n, scale, ulo or uhi, dlo)

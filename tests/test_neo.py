@@ -1,0 +1,94 @@
+"""Neo export: painsim's spikes and rates leave painsim as neo objects that
+Elephant analyses agree with (issue: results a scientist can trust)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import painsim as ps
+from painsim import readouts
+from painsim.errors import ParameterError
+
+neo = pytest.importorskip("neo")
+elephant_statistics = pytest.importorskip("elephant.statistics")
+
+DURATION = 0.4  # s: short window, numpy target (nothing to compile)
+
+
+@pytest.fixture(scope="module")
+def result():
+    return ps.simulate(ps.load_model("gate_control"), noxious=0.6, duration=f"{DURATION} s", seed=3)
+
+
+def test_elephant_mean_rate_of_exported_trains_equals_painsims_rate(result):
+    block = ps.io.to_neo(result)
+    (segment,) = block.segments
+    populations = result["spike_population"].attrs["flag_meanings"].split()
+    for pop in populations:
+        trains = [st for st in segment.spiketrains if st.annotations["population"] == pop]
+        t, i, n = readouts.population_spikes(result, pop, sort=True)
+        assert len(trains) == n                                   # one train per neuron
+        elephant_rate = np.mean([float(elephant_statistics.mean_firing_rate(st).rescale("Hz")) for st in trains])
+        own_rate = readouts.mean_rate(t, n, 0.0, DURATION)
+        assert elephant_rate == pytest.approx(own_rate, rel=1e-12, abs=1e-12)
+        binned = float(result["rates"].sel(population=pop).mean())   # bins tile [0, duration)
+        assert elephant_rate == pytest.approx(binned, rel=1e-9, abs=1e-9)
+    assert sum(st.size for st in segment.spiketrains) == result.sizes["spike"]
+
+
+def test_trains_carry_times_in_seconds_and_annotations(result):
+    segment = ps.io.to_neo(result).segments[0]
+    pn = [st for st in segment.spiketrains if st.annotations["population"] == "PN"]
+    assert all(float(st.t_stop.rescale("s")) == DURATION and float(st.t_start) == 0.0 for st in pn)
+    assert [st.annotations["neuron"] for st in pn] == list(range(len(pn)))
+    assert all(st.annotations["seed"] == 3 for st in pn)
+    rates = segment.analogsignals[0]
+    assert str(rates.units.dimensionality) == "Hz"
+    assert list(rates.array_annotations["population"]) == list(result["population"].values)
+
+
+def test_per_population_trains_hold_every_spike_of_the_population(result):
+    segment = ps.io.to_neo(result, per="population").segments[0]
+    for st in segment.spiketrains:
+        t, _ = readouts.population_spikes(result, st.annotations["population"])
+        assert st.size == t.size
+        assert np.all(np.diff(st.magnitude) >= 0)
+
+
+def test_combined_results_give_one_segment_per_point():
+    model = ps.load_model("gate_control")
+    reqs = [ps.Request(model, None, 0.6, 0.0, 1), ps.Request(model, None, 0.0, 0.0, 1)]
+    results = ps.simulate_batch(reqs, f"{DURATION} s")
+    combined = ps.io.combine(results, "condition", ["noxious", "rest"])
+    block = ps.io.to_neo(combined, per="population")
+    assert [s.name for s in block.segments] == ["noxious", "rest"]
+    for seg, single in zip(block.segments, results):
+        assert sum(st.size for st in seg.spiketrains) == single.sizes["spike"]
+    # negative control: the noxious point has more C spikes than the resting one
+    c = [sum(st.size for st in s.spiketrains if st.annotations["population"] == "C") for s in block.segments]
+    assert c[0] > c[1]
+
+
+def test_write_and_read_back(tmp_path, result):
+    path = ps.io.write_neo(result, tmp_path / "spikes.pkl", per="population")
+    block = neo.io.PickleIO(str(path)).read_block()
+    assert sum(st.size for st in block.segments[0].spiketrains) == result.sizes["spike"]
+    assert not list(tmp_path.glob(".*tmp"))
+
+
+def test_bad_input_is_refused(result, tmp_path):
+    with pytest.raises(ParameterError, match="per"):
+        ps.io.to_neo(result, per="synapse")
+    with pytest.raises(ParameterError, match="spike_time"):
+        ps.io.to_neo(result.drop_vars(["spike_time"]))
+    with pytest.raises(ParameterError, match="path"):
+        ps.io.write_neo(result, tmp_path / "spikes.csv")
+    assert not list(tmp_path.iterdir())
+
+
+def test_nwb_file_holds_every_spike(tmp_path, result):
+    pytest.importorskip("pynwb")
+    path = ps.io.write_neo(result, tmp_path / "spikes.nwb", per="population")
+    block = neo.io.NWBIO(str(path), mode="r").read_block()
+    assert sum(st.size for st in block.segments[0].spiketrains) == result.sizes["spike"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spikes.nwb"]
