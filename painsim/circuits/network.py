@@ -36,10 +36,6 @@ from ..params import Model
 from .codegen import codegen_target, import_brian2
 from .layers import group_dynamics
 from .plan import Plan, build_plan, neuron_groups, shared_parameters
-# Deprecated import paths painsim.circuits.network.<name> of names that live in plan,
-# layers and codegen, kept until every caller imports them from painsim.circuits.
-from .layers import neuron_variables  # noqa: F401,E402
-from .plan import Population, Projection, population_sizes, projection_endpoints, structure_key  # noqa: F401,E402
 
 __all__ = ["PointInput", "PointOutput", "build_networks", "BatchNetwork"]
 

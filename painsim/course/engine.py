@@ -266,7 +266,7 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
     per_neuron : set of str
         Neuron parameters that differ between the patients (a sweep over
         them): stored per neuron so that the patients share networks
-        (:func:`painsim.circuits.network.shared_parameters`).
+        (:func:`painsim.circuits.shared_parameters`).
     tests : {"all", "follow_up"}
         ``"all"``: the pain test on every day of the ``day`` coordinate and
         after every session.  ``"follow_up"``: only on day 0 (the baseline),
