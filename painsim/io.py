@@ -16,6 +16,8 @@ import numpy as np
 import xarray as xr
 
 from .errors import ParameterError
+from .labels import label
+from .version import __version__
 
 __all__ = ["save", "load", "combine", "atomic_path", "RAGGED_PREFIXES", "to_neo", "write_neo"]
 
@@ -46,10 +48,16 @@ class atomic_path:
 
 
 def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
-    """Write a Dataset to NetCDF (``.nc``) atomically; returns the path."""
+    """Write a Dataset to NetCDF (``.nc``) atomically, with CF labels; returns the path.
+
+    Variables and coordinates without ``units``/``long_name`` get them from
+    :data:`painsim.labels.VOCABULARY` (labels already present are kept).
+    """
     path = Path(path)
     if path.suffix != ".nc":
         raise ParameterError("path", str(path), "a file name ending in .nc")
+    ds = label(ds.copy())  # CF labels (units, long_name) on every variable written
+    ds.attrs.setdefault("painsim_version", __version__)
     with atomic_path(path) as tmp:
         ds.to_netcdf(tmp, engine="netcdf4")
     return path

@@ -57,15 +57,16 @@ def run_course_file(path_or_name, seed: int | None = None, progress: bool = Fals
     arms = {"active": protocol}
     if exp.get("sham", False):
         arms["sham"] = protocol.as_sham()
-    outs = []
+    outs, provenance = [], {}
     for label, prot in arms.items():
         if progress:
             print(f"painsim: {label} arm: {prot!r}", flush=True)
         ds = run_course_batch([model] * n, prot, list(range(s, s + n)), **kw)
-        outs.append(ds.drop_attrs() if hasattr(ds, "drop_attrs") else ds)
+        provenance = provenance or dict(ds.attrs)   # the active arm's (plastic connections, version, ...)
+        outs.append(ds.drop_attrs(deep=False))      # arms differ in their protocol attrs; labels stay
     out = xr.concat(outs, dim="arm", coords="minimal", compat="override")
     out = out.assign_coords(arm=list(arms))
-    out.attrs.update({k: v for k, v in outs[0].attrs.items()})
+    out.attrs.update(provenance)
     out.attrs.update(name=exp.get("name", path.stem), source=str(path), protocol=protocol.name,
                      protocol_spec=json.dumps(protocol.describe(), default=str), model_name=model.name,
                      description=exp.get("description", ""))

@@ -12,6 +12,7 @@ import numpy as np
 import xarray as xr
 
 from ..io import atomic_path
+from ..labels import label
 from ..parallel import ResultStore
 from ..units import DIMENSIONLESS, unit_name
 from ..version import __version__
@@ -129,6 +130,7 @@ def _coords(spec, pts: list, template, P: int, R: int) -> dict:
 
 def write_result(ds: xr.Dataset, store: ResultStore, fmt: str) -> Path:
     """Write the gathered Dataset into the store (``result.nc`` or ``result.zarr``), atomically."""
+    ds = label(ds.copy())  # CF labels on every variable written
     if fmt == "zarr":
         target = store.path / "result.zarr"
         tmp = store.path / f".result.zarr.{uuid.uuid4().hex[:8]}.tmp"
