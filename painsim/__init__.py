@@ -1,6 +1,6 @@
 """painsim: spiking-network simulation of pain gating and neuromodulation.
 
-The public API (see DESIGN.md)::
+The public API (see docs/architecture.md, "Public API")::
 
     import painsim as ps
     model = ps.load_model("gate_control")

@@ -7,22 +7,61 @@ the commands that draw (matplotlib is heavy, ``painsim --help`` stays fast).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
-import json
+import importlib.util
 import shutil
 import sys
 import time
 from pathlib import Path
 
-from . import files, io
-from .analysis import changed_connections
+from . import files, io, protocols
 from .cohort import from_dataset
 from .course import run_course_file
-from .errors import PainsimError, ParameterError
-from .params import builtin_experiments, builtin_models, load_model
+from .errors import PainsimError, PathError, UsageError
+from .params import builtin_models, load_model
 from .sweep import load_spec, run_sweep
+from .version import __version__
 
 __all__ = ["main", "build_parser"]
+
+#: Shown by ``painsim --help``: the commands of the README.
+EXAMPLES = """examples:
+  painsim run experiments/gate_control.toml               gate control: C input, + A-beta stimulation, inhibition blocked
+  painsim run experiments/rtms_cohort.toml --n-patients 200 --workers 2 --resume
+  painsim course experiments/rtms_course.toml             20 Hz M1 rTMS course in central post-stroke pain vs sham
+  painsim sweep experiments/scs_frequency_sweep.toml --workers 2 [--resume]
+  painsim figures painsim-out/gate_control/results.nc     redraw the figures of a saved result
+  painsim models                                          built-in models, experiments (and their commands), protocols
+  painsim export painsim-out/gate_control/results.nc --neo spikes.nwb   spike trains for Neo/Elephant/NWB
+
+Every command takes --seed and --out; 'painsim COMMAND --help' lists its options."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (``painsim: error: ...``, exit code 2), like painsim's."""
+
+    def error(self, message):
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _whole(lo: int, what: str, hi: int = 2**63 - 1):
+    """An argparse type: a whole number in ``[lo, hi]`` (int64: it is saved with the results)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{value} is not allowed: expected {what}")
+        return value
+    parse.__name__ = what
+    return parse
+
+
+_SEED = _whole(0, "a seed (whole number >= 0)")
+_AT_LEAST_ONE = _whole(1, "a whole number >= 1")
+_AT_LEAST_ZERO = _whole(0, "a whole number >= 0 (0: this process)")
 
 
 def _plots():
@@ -30,10 +69,30 @@ def _plots():
     return importlib.import_module("painsim.plots")
 
 
-def _out_dir(args, name: str) -> Path:
+def _out_path(args, name: str) -> Path:
+    """The output folder (not created): ``--out``, or ``painsim-out/<name>``; an existing file is refused."""
     out = Path(args.out) if args.out else Path("painsim-out") / name
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise PathError(f"--out {out} is a file, not a folder")
     return out
+
+
+@contextlib.contextmanager
+def _output_folder(out: Path):
+    """Create ``out`` when work starts; if the work fails, remove the folders this run created and
+    left empty (a refused run leaves no empty output folder; kept work, e.g. a cohort store, stays)."""
+    absolute = out.absolute()
+    created = [p for p in (absolute, *absolute.parents) if not p.exists()]
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        yield out
+    except BaseException:
+        for folder in created:  # innermost first
+            try:
+                folder.rmdir()  # only if empty
+            except OSError:
+                break
+        raise
 
 
 def _write_outputs(ds, out: Path, name: str, figures: dict):
@@ -53,21 +112,19 @@ def _print_paths(result, figures, **others) -> None:
         print(f"painsim: figure   {Path(f).resolve()}")
 
 
+def _print_lines(lines) -> None:
+    for line in lines:
+        print(line)
+
+
 # ---------------------------------------------------------------- summaries printed by `painsim run`
 def _print_conditions(ds, out: Path) -> dict:
-    for c, p, g in zip(ds.condition.values, ds["pain"].values, ds["gate_index"].values):
-        print(f"  {c:45s} pain {p:4.1f} / 10   gate index {g:.2f}   PN "
-              f"{float(ds['pn_rate'].sel(condition=c)):5.1f} Hz")
+    _print_lines(files.condition_rows(ds))
     return {}
 
 
 def _print_conditioning(ds, out: Path) -> dict:
-    conns = changed_connections(ds)
-    for p in ds.protocol.values:
-        d = ds.sel(protocol=p)
-        w = "   ".join(f"w {c} {100 * float(d[f'w_{c}_change']):+5.0f} %" for c in conns)
-        print(f"  {str(p):20s} pain {float(d.pain_before):4.1f} -> {float(d.pain_after):4.1f} / 10   "
-              f"PN {float(d.pn_rate_before):5.1f} -> {float(d.pn_rate_after):5.1f} Hz   {w}")
+    _print_lines(files.conditioning_rows(ds))
     return {}
 
 
@@ -76,22 +133,7 @@ def _print_cohort(ds, out: Path) -> dict:
     table = out / "patients.csv"
     with io.atomic_path(table) as tmp:
         from_dataset(ds).to_csv(tmp)
-    print(f"  {'statistic':28s} {'simulated [95 % CI]':>26s}   {'published [95 % CI]':>24s}")
-    for st in ds.statistic.values:
-        d = ds.sel(statistic=st)
-        pub_ci = (f"[{float(d.pub_ci_low):.2f}; {float(d.pub_ci_high):.2f}]"
-                  if float(d.pub_ci_low) == float(d.pub_ci_low) else "")
-        cells = (json.loads(ds.attrs.get("odds_ratios", "{}")).get(str(st)) or {}).get("table_2x2")
-        groups = (f"   responders {cells[0]}/{cells[0] + cells[1]} vs {cells[2]}/{cells[2] + cells[3]}"
-                  if cells else "")
-        print(f"  {str(st):28s} {float(d.simulated):8.2f} [{float(d.sim_ci_low):.2f}; {float(d.sim_ci_high):.2f}]"
-              f"   {float(d.published):8.2f} {pub_ci}{groups}")
-    for g in ds.group.values:
-        r = ds.sel(group=g, threshold=0.3)
-        if float(r.responder_n) > 0:
-            print(f"  responders > 30 % relief, {str(g):12s} {100 * float(r.responder_rate):5.1f} % "
-                  f"[{100 * float(r.responder_ci_low):.1f}; {100 * float(r.responder_ci_high):.1f}]  "
-                  f"(n = {int(r.responder_n)})")
+    _print_lines(files.cohort_rows(ds))
     return {"patients": table}
 
 
@@ -119,132 +161,191 @@ def _store_options(args, store: Path) -> dict:
                 store=store, resume=resume)
 
 
+def _check_store_options(args, kind: str) -> None:
+    """``--n-patients``, ``--workers`` and ``--resume`` belong to kinds that keep finished work (cohorts)."""
+    if files.KINDS[kind].store:
+        return
+    given = [flag for flag, value in (("--n-patients", getattr(args, "n_patients", None)),
+                                      ("--workers", getattr(args, "workers", None)),
+                                      ("--resume", getattr(args, "resume", False) or None)) if value is not None]
+    if given:
+        raise UsageError(f"{', '.join(given)} apply to cohort files only, not to a {kind} file ({args.file})")
+
+
 def cmd_run(args) -> int:
+    kind = files.check_command(args.file, "run")
+    if kind == "course":  # the same run and output as `painsim course FILE`
+        _check_store_options(args, kind)
+        return cmd_course(args)
     spec = files.load_experiment(args.file)
     kind = files.kind_of(spec)
-    if kind == "course":  # the same run and output as `painsim course FILE`
-        return cmd_course(args)
+    _check_store_options(args, kind)
     name = spec["experiment"].get("name", Path(args.file).stem)
-    out = _out_dir(args, name)
+    out = _out_path(args, name)
     print(f"painsim: running {files.describe(spec, name)} from {spec['_path']}", flush=True)
     t0 = time.time()
     store = files.KINDS[kind].store
-    options = _store_options(args, out / store) if store else {}
-    try:
-        ds = files.run_experiment(spec, seed=args.seed, progress=bool(store), **options)
-    except KeyboardInterrupt:
-        if store:
-            print(f"painsim: interrupted; finished {store} are kept in {out / store}; continue with --resume",
-                  file=sys.stderr)
-        raise
-    print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
-    result, figures = _write_outputs(ds, out, name, _figures(kind, ds, spec))
-    _print_paths(result, figures, **_SUMMARIES[kind](ds, out))
+    with _output_folder(out):
+        options = _store_options(args, out / store) if store else {}
+        try:
+            ds = files.run_experiment(spec, seed=args.seed, progress=bool(store), **options)
+        except KeyboardInterrupt:
+            if store:
+                print(f"painsim: interrupted; finished {store} are kept in {out / store}; continue with --resume",
+                      file=sys.stderr)
+            raise
+        print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
+        result, figures = _write_outputs(ds, out, name, _figures(kind, ds, spec))
+        _print_paths(result, figures, **_SUMMARIES[kind](ds, out))
     return 0
 
 
 def cmd_models(args) -> int:
-    print("built-in models:")
+    print("built-in models (painsim.load_model(NAME), or model = \"NAME\" in an experiment file):")
     for name in builtin_models():
-        m = load_model(name)
-        desc = m.leaves.get("model.description")
-        print(f"  {name:24s} {desc.si if desc else ''}")
-    print("built-in experiments:")
-    for name in builtin_experiments():
-        print(f"  {name}")
+        desc = load_model(name).leaves.get("model.description")
+        print(f"  {name:32s} {desc.si if desc else ''}")
+    print("built-in experiments (kind, the command that runs it, description):")
+    for e in files.catalog():
+        print(f"  {e['name']:32s} {e['kind']:13s} {e['command']:42s} {e['description']}")
+    print("protocol library (painsim.protocols.get(NAME); a sham of each: NAME_sham):")
+    for name in protocols.names():
+        print(f"  {name:32s} {protocols.get(name).description}")
     return 0
 
 
 def cmd_sweep(args) -> int:
+    files.check_command(args.spec, "sweep")
     spec = load_spec(args.spec, seed=args.seed)
-    out = _out_dir(args, spec.name)
+    out = _out_path(args, spec.name)
     store = out / "store"
     n = len(spec.points()) * spec.n_repeats
     where = (f"Dask scheduler {args.scheduler}" if args.scheduler else
              "this process" if args.workers == 0 else f"{args.workers or 'all CPU'} worker processes")
     print(f"painsim: sweep {spec.name!r}: {n} runs ({len(spec.points())} points x {spec.n_repeats} seeds) "
-          f"on {where}; store {store.resolve()}", flush=True)
+          f"on {where}; store {store.absolute()}", flush=True)
     t0 = time.time()
-    try:
-        ds = run_sweep(spec, store=store, workers=args.workers, scheduler=args.scheduler,
-                       resume=args.resume, batch_size=args.batch_size, progress=True)
-    except KeyboardInterrupt:
-        print(f"painsim: interrupted; finished points are kept in {store}; continue with --resume",
-              file=sys.stderr)
-        raise
-    print(f"painsim: {ds.attrs['n_done']} done, {ds.attrs['n_failed']} failed in {time.time() - t0:.1f} s",
-          flush=True)
-    if ds.attrs["n_failed"]:
-        bad = ds["error"].values.ravel()
-        first = next(e for e in bad if e)
-        print(f"painsim: first failure: {first}", file=sys.stderr)
-    _, figures = _write_outputs(None, out, spec.name, _plots().sweep_figures(ds))
+    with _output_folder(out):
+        try:
+            ds = run_sweep(spec, store=store, workers=args.workers, scheduler=args.scheduler,
+                           resume=args.resume, batch_size=args.batch_size, progress=True)
+        except KeyboardInterrupt:
+            print(f"painsim: interrupted; finished points are kept in {store}; continue with --resume",
+                  file=sys.stderr)
+            raise
+        print(f"painsim: {ds.attrs['n_done']} done, {ds.attrs['n_failed']} failed in {time.time() - t0:.1f} s",
+              flush=True)
+        if ds.attrs["n_failed"]:
+            first = next(e for e in ds["error"].values.ravel() if e)
+            print(f"painsim: first failure: {first}", file=sys.stderr)
+        _, figures = _write_outputs(None, out, spec.name, _plots().sweep_figures(ds))
     _print_paths(store / "result.nc", figures)
     return 0 if not ds.attrs["n_failed"] else 1
 
 
 def cmd_course(args) -> int:
+    files.check_command(args.file, "course")
+    spec = files.load_experiment(args.file)  # the protocol is checked before the course starts
+    if args.out:
+        _out_path(args, "")
     t0 = time.time()
     print(f"painsim: running course {args.file!r}", flush=True)
-    ds = run_course_file(args.file, seed=args.seed, progress=True)
+    ds = run_course_file(spec["_path"], seed=args.seed, progress=True)
     name = ds.attrs.get("name", Path(args.file).stem)
-    out = _out_dir(args, name)
+    out = _out_path(args, name)
     print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
-    result, figures = _write_outputs(ds, out, name, _plots().course_figures(ds))
-    arms = list(ds.arm.values) if "arm" in ds.dims else [ds.attrs.get("protocol", "course")]
-    for a in arms:
-        d = ds.sel(arm=a) if "arm" in ds.dims else ds
-        base = float(d["baseline_pain"].mean())
-        line = "  ".join(f"day {float(f):g}: {float(d['relief'].sel(day=f).mean()):5.1f} %"
-                         for f in d.follow_up.values)
-        print(f"  {str(a):8s} baseline pain {base:4.1f} / 10   relief  {line}")
+    with _output_folder(out):
+        result, figures = _write_outputs(ds, out, name, _plots().course_figures(ds))
+    _print_lines(files.course_rows(ds))
     _print_paths(result, figures)
     return 0
 
 
+def _load_results(path) -> tuple:
+    """The checked path of a saved result (file, run output folder, sweep store or output folder) and its Dataset."""
+    path = files.results_file(path)
+    try:
+        return path, io.load(path)
+    except (OSError, ValueError) as e:
+        raise PathError(f"cannot read {path} as a painsim result: {e}") from None
+
+
 def cmd_figures(args) -> int:
-    path = Path(args.file)
-    if path.is_dir() and (path / "result.nc").exists():  # a sweep store
-        path = path / "result.nc"
-    if not path.exists():
-        raise ParameterError("file", str(args.file), "a results file written by painsim (results.nc) or a sweep store")
-    ds = io.load(path)
+    path, ds = _load_results(args.file)
     out = Path(args.out) if args.out else path.parent
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise PathError(f"--out {out} is a file, not a folder")
+    figures = _plots().figures_for(ds)  # refuses a Dataset it cannot draw before anything is written
     stem = ds.attrs.get("experiment") or ds.attrs.get("name") or path.stem
-    _print_paths(None, _write_outputs(None, out, stem, _plots().figures_for(ds))[1])
+    with _output_folder(out):
+        _print_paths(None, _write_outputs(None, out, stem, figures)[1])
+    return 0
+
+
+#: Neo's writers by extension (:func:`painsim.io.write_neo`) and the package each needs.
+_NEO_FORMATS = {".nwb": "pynwb", ".nix": "nixio", ".pkl": "neo"}
+
+
+def cmd_export(args) -> int:
+    target = Path(args.neo)
+    if target.suffix not in _NEO_FORMATS:
+        raise UsageError(f"--neo {target}: expected a file name ending in one of {', '.join(_NEO_FORMATS)}")
+    if target.is_dir():
+        raise PathError(f"--neo {target} is a folder, not a file name")
+    path, ds = _load_results(args.file)
+    if "spike_time" not in ds or "population_size" not in ds or "duration_s" not in ds.attrs:
+        raise PathError(f"{path} holds no spike trains (course, cohort and sweep results keep summaries only); "
+                        "export the results.nc of 'painsim run' on a conditions experiment")
+    needed = _NEO_FORMATS[target.suffix]
+    if importlib.util.find_spec(needed) is None or importlib.util.find_spec("neo") is None:
+        raise UsageError(f"writing {target.suffix} files needs the {needed} package "
+                         "(pip install 'painsim[interchange]')")
+    written = io.write_neo(ds, target, per=args.per)
+    print(f"painsim: neo      {written.resolve()} ({ds.sizes.get('spike', 0)} spikes, one "
+          f"SpikeTrain per {args.per})")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``painsim`` command (one sub-command per job)."""
-    p = argparse.ArgumentParser(prog="painsim", description="Simulate pain gating and neuromodulation.")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = _Parser(prog="painsim", description="Simulate pain gating and neuromodulation.", epilog=EXAMPLES,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"painsim {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = sub.add_parser("run", help="run an experiment file (TOML) and write results and figures")
     run.add_argument("file", help="experiment TOML file or built-in experiment name")
-    run.add_argument("--n-patients", type=int, default=None, help="cohort files: patients (overrides the file's)")
-    run.add_argument("--workers", type=int, default=None, help="cohort files: worker processes (overrides the file's)")
+    run.add_argument("--n-patients", type=_AT_LEAST_ONE, default=None,
+                     help="cohort files: patients (overrides the file's)")
+    run.add_argument("--workers", type=_AT_LEAST_ONE, default=None,
+                     help="cohort files: worker processes (overrides the file's)")
     run.add_argument("--resume", action="store_true",
                      help="cohort files: continue an interrupted cohort in --out (finished patients are kept)")
-    models = sub.add_parser("models", help="list built-in models and experiments")
+    models = sub.add_parser("models", help="list built-in models, experiments (with their commands) and protocols")
     figures = sub.add_parser("figures", help="redraw the figures of a saved result (results.nc or a sweep store)")
-    figures.add_argument("file", help="results.nc written by painsim run/course, or a sweep store folder")
-    figures.add_argument("--seed", type=int, default=None, help="unused (accepted like every command)")
+    figures.add_argument("file", help="results.nc written by painsim run/course, or a sweep output folder or store")
+    figures.add_argument("--seed", type=_SEED, default=None, help="unused (accepted like every command)")
     figures.add_argument("--out", default=None, help="output folder (default: beside the results)")
     figures.set_defaults(func=cmd_figures)
     sweep = sub.add_parser("sweep", help="run a parameter sweep (TOML) into a resumable store, with figures")
     sweep.add_argument("spec", help="sweep TOML file or built-in experiment name")
     sweep.add_argument("--resume", action="store_true", help="continue an interrupted sweep in --out")
-    sweep.add_argument("--workers", type=int, default=None,
+    sweep.add_argument("--workers", type=_AT_LEAST_ZERO, default=None,
                        help="worker processes (0: this process; default: all CPUs; Dask workers with --scheduler local)")
     sweep.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:8786) or 'local'")
-    sweep.add_argument("--batch-size", type=int, default=None, help="points per brian2 network (default: the spec's)")
+    sweep.add_argument("--batch-size", type=_AT_LEAST_ONE, default=None,
+                       help="points per brian2 network (default: the spec's)")
     sweep.set_defaults(func=cmd_sweep)
     course = sub.add_parser("course", help="run a treatment-course file (TOML) and write results and figures")
     course.add_argument("file", help="course TOML file or built-in experiment name")
     course.set_defaults(func=cmd_course)
+    export = sub.add_parser("export", help="write the spike trains of a saved result as a Neo file (NWB, NIX, pickle)")
+    export.add_argument("file", help="results.nc with spikes (painsim run on a conditions experiment)")
+    export.add_argument("--neo", required=True, metavar="OUT", help="output file: OUT.nwb, OUT.nix or OUT.pkl")
+    export.add_argument("--per", choices=io.NEO_PER, default="neuron",
+                        help="one SpikeTrain per neuron (default) or per population")
+    export.set_defaults(func=cmd_export)
     for s in (run, models, sweep, course):
-        s.add_argument("--seed", type=int, default=None, help="seed (overrides the file's)")
+        s.add_argument("--seed", type=_SEED, default=None, help="seed (overrides the file's)")
         s.add_argument("--out", default=None, help="output folder (default: painsim-out/<name>)")
     run.set_defaults(func=cmd_run)
     models.set_defaults(func=cmd_models)
@@ -252,12 +353,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    """Run the ``painsim`` command with ``argv`` (default: the process's); returns the exit code."""
-    args = build_parser().parse_args(argv)
+    """Run the ``painsim`` command with ``argv`` (default: the process's); returns the exit code.
+
+    Bad input (paths, arguments, files) is reported on one line, ``painsim: error: ...``,
+    with exit code 2 and no traceback, before any work starts.
+    """
     try:
+        args = build_parser().parse_args(argv)
         return args.func(args)
+    except SystemExit as e:  # --help, --version
+        return e.code if isinstance(e.code, int) else 0
     except PainsimError as e:
-        print(f"painsim: error: {e}", file=sys.stderr)
+        print("painsim: error: " + " ".join(str(e).split()), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("painsim: interrupted", file=sys.stderr)

@@ -225,6 +225,8 @@ def _check_protocols(protos, path) -> None:
                              f"with label, stimulus and replay)")
     labels = []
     for n, p in enumerate(protos):
+        if not isinstance(p, Mapping):
+            raise ParameterError(f"protocol[{n}]", p, "a [[protocol]] table (label, stimulus, replay)")
         for k in p:
             if k not in PROTOCOL_KEYS:
                 raise UnknownKeyError(k, PROTOCOL_KEYS, what="protocol key")

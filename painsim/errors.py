@@ -20,13 +20,16 @@ __all__ = [
     "WaveformError",
     "CalendarError",
     "SpecError",
+    "PathError",
+    "UsageError",
     "nearest",
 ]
 
 
 def nearest(name: str, candidates: Iterable[str]) -> str | None:
     """Return the candidate closest to ``name`` (difflib ratio), or None."""
-    candidates = list(candidates)
+    name = str(name)
+    candidates = [str(c) for c in candidates]
     match = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
     if match:
         return match[0]
@@ -108,3 +111,12 @@ class CalendarError(ParameterError):
 
 class SpecError(ParameterError):
     """A sweep or cohort specification is invalid."""
+
+
+class PathError(PainsimError, ValueError):
+    """A path names the wrong thing: a folder given as a file, a file of the wrong kind for a
+    command (a sweep file to ``painsim run``), a file that is not a painsim result."""
+
+
+class UsageError(PainsimError, ValueError):
+    """A command-line argument is missing or not allowed (``--seed -3``, ``--workers 0``, ...)."""

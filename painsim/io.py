@@ -19,14 +19,31 @@ from .errors import ParameterError
 from .labels import label
 from .version import __version__
 
-__all__ = ["save", "load", "combine", "atomic_path", "RAGGED_PREFIXES", "to_neo", "write_neo"]
+__all__ = ["save", "load", "combine", "atomic_path", "file_mode", "RAGGED_PREFIXES", "to_neo", "write_neo"]
 
 #: Dimensions whose length differs between points (spikes, synapse lists).
 RAGGED_PREFIXES = ("spike", "synapse_")
 
 
+def file_mode() -> int:
+    """The mode of a new file under the process's umask (``0o666 & ~umask``, e.g. 0o644)."""
+    try:  # Linux: read it without changing it (no window in which another thread sees umask 0)
+        with open("/proc/self/status") as f:
+            mask = next((int(line.split()[1], 8) for line in f if line.startswith("Umask:")), None)
+    except OSError:
+        mask = None
+    if mask is None:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return 0o666 & ~mask
+
+
 class atomic_path:
-    """Context manager yielding a temporary path that replaces ``path`` on success."""
+    """Context manager yielding a temporary path that replaces ``path`` on success.
+
+    The file gets the mode of any new file under the process's umask (:func:`file_mode`),
+    not the 0600 of a temporary file.
+    """
 
     def __init__(self, path: str | os.PathLike, suffix: str = ".tmp"):
         self.path = Path(path)
@@ -41,6 +58,8 @@ class atomic_path:
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
+            if self.tmp.is_file():
+                os.chmod(self.tmp, file_mode())
             os.replace(self.tmp, self.path)
         else:
             self.tmp.unlink(missing_ok=True)

@@ -149,7 +149,7 @@ def read_toml(path: Path) -> dict:
             return tomllib.load(f)
     except FileNotFoundError:
         raise ModelFileError(f"file not found: {path}") from None
-    except tomllib.TOMLDecodeError as e:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ModelFileError(f"{path}: invalid TOML: {e}") from None
 
 
@@ -174,6 +174,8 @@ def builtin_experiments() -> list[str]:
 
 def find_builtin(name_or_path: str | Path, kind: str = "models") -> Path:
     """Resolve a built-in name (``"gate_control"``) or a path to a TOML file."""
+    if not isinstance(name_or_path, (str, Path)):
+        raise ParameterError(kind[:-1], name_or_path, f"a built-in {kind[:-1]} name or a path to a TOML file")
     p = Path(name_or_path)
     if p.suffix == ".toml" or p.exists():
         if p.is_file():
@@ -375,7 +377,8 @@ def _file_leaves(path: Path, seen: tuple = ()) -> tuple[str, dict[str, Leaf]]:
     base = raw.get("model", {}).get("extends")
     name = raw.get("model", {}).get("name", path.stem)
     if base:
-        base_path = find_builtin(base, "models") if not Path(base).is_absolute() else Path(base)
+        absolute = isinstance(base, str) and Path(base).is_absolute()
+        base_path = Path(base) if absolute else find_builtin(base, "models")
         if base_path.resolve() in seen:
             raise ModelFileError(f"{path}: circular 'extends' through {base_path}")
         _, base_leaves = _file_leaves(base_path, seen + (path.resolve(),))

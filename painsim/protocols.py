@@ -23,7 +23,7 @@ pnt                 30 min; 4 sessions, 2 per week; alternating 15/30 Hz      se
                     through needle electrodes                                 Ghoname 1999 (PENS) [recalled]
 rtms_m1_20hz        4-session test (days 0-3) then monthly maintenance;       Khedr 2005; Eur J Pain 2025;29:e4763
                     20 Hz, 10 x 10 s trains, 80 % RMT (2000 pulses)
-itbs                5 daily sessions; 600 pulses, 2 s on / 8 s off (192 s)   Huang 2005
+itbs                5 daily sessions; 600 pulses, 2 s on / 8 s off (192 s)    Huang 2005
 tens_conventional   daily 30 min for 4 weeks; 100 Hz, 100 us                  Johnson 2022 (review)
 tens_acupuncture    daily 30 min for 4 weeks; 2 Hz, 250 us, high intensity    Johnson 2022 (review)
 lfs_1hz             one session of 1200 pulses at 1 Hz (20 min)               Rottmann 2008; Sandkühler 1997
@@ -65,7 +65,7 @@ _DAY = 86400.0
 
 def _days(value, name) -> float:
     """A day count: a plain number of days, or a time quantity ("2 days", 3*day)."""
-    if isinstance(value, bool):
+    if isinstance(value, (bool, dict, list)):
         raise CalendarError(name, value, "a number of days")
     if isinstance(value, (int, float, np.integer, np.floating)):
         return float(value)
@@ -402,7 +402,7 @@ def get(name: str) -> Protocol:
     """
     if isinstance(name, Protocol):
         return name
-    if name not in LIBRARY:
+    if not isinstance(name, str) or name not in LIBRARY:
         raise UnknownKeyError(str(name), LIBRARY, what="protocol")
     return LIBRARY[name]
 
@@ -444,8 +444,12 @@ def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
     dur = (to_si(spec["session_duration"], "s", f"{where}.session_duration") if "session_duration" in spec
            else base.calendar.session_duration)
     end = spec.get("end_day", base.calendar.end_day if base else None)
+    if end is not None and (isinstance(end, bool) or not isinstance(end, (int, float))):
+        raise CalendarError(f"{where}.end_day", end, "a day number (or no end_day)")
     if "days" in spec and "schedule" in spec:
         raise CalendarError(f"{where}.days", spec["days"], "either days or schedule, not both")
+    if "days" in spec and not isinstance(spec["days"], (list, tuple)):
+        raise CalendarError(f"{where}.days", spec["days"], "a list of days, e.g. [0, 1, 2]")
     if "days" in spec:
         cal = Calendar(tuple(_days(d, f"{where}.days") for d in spec["days"]), dur, end)
     elif "schedule" in spec:

@@ -502,7 +502,7 @@ def from_spec(spec: dict) -> Waveform:
     """
     spec = dict(spec)
     kind = spec.pop("type", None)
-    if kind not in _GENERATORS:
+    if not isinstance(kind, str) or kind not in _GENERATORS:
         raise UnknownKeyError(str(kind), _GENERATORS, what="waveform type")
     try:
         return _GENERATORS[kind](**spec)

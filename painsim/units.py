@@ -142,9 +142,8 @@ def to_si(value: Any, unit: str | Dim, name: str = "value", allow_array: bool = 
             number = np.asarray(value, dtype=float)  # brian2 stores SI values
         else:
             dim = DIMENSIONLESS
-            number = np.asarray(value, dtype=float) if not np.isscalar(value) else value
             try:
-                number = np.asarray(number, dtype=float)
+                number = np.asarray(value, dtype=float)
             except (TypeError, ValueError):
                 raise ParameterError(name, value, f"a quantity in {expected_name}") from None
         if number.ndim == 0:
@@ -162,3 +161,45 @@ def format_si(value: float, unit: str) -> str:
     return f"{value / scale:.12g} {unit}".strip() if unit not in ("1", "") else f"{value:.12g}"
 
 
+# ---------------------------------------------------------------- force and temperature
+# Added for natural stimuli in physical units (painsim.fibers.encoding): punctate
+# forces in N (von Frey / pinprick, "128 mN") and absolute temperatures in K.
+# Celsius is an offset scale, not a multiple of K, so it is not a UNITS entry:
+# :func:`to_celsius` reads it.
+_FORCE = (1, 1, -2, 0, 0, 0, 0)
+_KELVIN = (0, 0, 0, 0, 1, 0, 0)
+for _p, _f in _PREFIX.items():
+    if _p != "c":
+        UNITS.setdefault(_p + "N", (_f, _FORCE))
+UNITS.setdefault("K", (1.0, _KELVIN))
+UNIT_NAMES.setdefault(_FORCE, "N")
+UNIT_NAMES.setdefault(_KELVIN, "K")
+
+ABSOLUTE_ZERO_C = -273.15  # °C
+_CELSIUS = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(°C|degC|deg C|celsius|C°)\s*$")
+
+
+def to_celsius(value: Any, name: str = "temperature") -> float:
+    """A temperature in °C.
+
+    Accepts a plain number (read as °C), a string in °C (``"47 °C"``,
+    ``"47 degC"``) or K (``"320 K"``), or a brian2 quantity in kelvin
+    (absolute).  Another dimension raises :class:`UnitError` naming ``name``;
+    a temperature below absolute zero raises :class:`ParameterError`.
+    """
+    expected = '°C (a plain number or "47 °C") or K'
+    try:
+        if isinstance(value, str):
+            m = _CELSIUS.match(value)
+            c = float(m.group(1)) if m else to_si(value, "K", name) + ABSOLUTE_ZERO_C
+        elif isinstance(value, bool):
+            raise ParameterError(name, value, "a temperature in " + expected)
+        elif brian_dim(value) is not None:
+            c = float(to_si(value, "K", name)) + ABSOLUTE_ZERO_C
+        else:
+            c = float(to_si(value, "1", name))
+    except UnitError:
+        raise UnitError(name, value, "°C") from None
+    if not np.isfinite(c) or c < ABSOLUTE_ZERO_C:
+        raise ParameterError(name, value, f"a finite temperature above absolute zero ({ABSOLUTE_ZERO_C} °C)")
+    return c

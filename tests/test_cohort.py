@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 import pandas as pd
@@ -445,6 +446,86 @@ def test_worker_processes_return_patients_in_order():
     assert sorted(start for start, _ in reported) == [0, 2, 4, 6]
     assert [r for _, rs in sorted(reported) for r in rs] == [float(d.relief[-1]) for d in serial]
     assert len({int(d.pid) for d in par}) >= 1 and all(int(d.pid) != __import__("os").getpid() for d in par)
+
+
+ENGINE_PAUSE = 0.3  # seconds per session of the fake engine (twice that for its tests)
+
+
+def _fake_engine(models, protocol, seeds=None, progress=False, **kw):
+    """A stand-in for the course engine that takes time: 4 sessions, each reported, then the tests."""
+    import time
+    for s in range(1, 5):
+        time.sleep(ENGINE_PAUSE)
+        if callable(progress):
+            progress(s, 4, float(s - 1))
+    time.sleep(2 * ENGINE_PAUSE)
+    return _fake_task(models, protocol, seeds, {})
+
+
+def _engine_task(models, protocol, seeds, kw):
+    """Module level (picklable): the cohort's course task with the fake engine, in a worker process."""
+    ps.course.run_course_batch = _fake_engine  # this worker process only
+    return cohort.course_task(models, protocol, seeds, kw)
+
+
+def test_worker_batches_report_their_sessions_while_they_run():
+    import time
+    table = cohort.sample(7, preset="rtms_real_world", seed=8)
+    base = ps.load_model("pain_pathway")
+    models = [base.with_params(cohort.patient_overrides(r, base)[0]) for _, r in table.iterrows()]
+    events, t0 = [], time.time()
+    par = cohort.run_patient_batches(
+        models, None, list(table.seed), batch_size=3, workers=2, kw={}, task=_engine_task,
+        on_batch=lambda start, ds: events.append((time.time() - t0, start, "done")),
+        on_progress=lambda start, m: events.append((time.time() - t0, start, m)))
+    assert len(par) == 7
+    for start in (0, 2, 4, 6):  # 4 balanced batches (2, 2, 2, 1)
+        mine = [(t, m) for t, s, m in events if s == start]
+        assert [m for _, m in mine] == [("session", k, 4) for k in (1, 2, 3, 4)] + ["done"]
+        # reported during the batch, not with its result: the result comes >= 0.6 s after session 4
+        assert mine[-1][0] - mine[0][0] > 0.6
+
+
+def test_cohort_progress_lines_count_what_is_done(monkeypatch, capsys):
+    monkeypatch.setattr("painsim.course.run_course_batch", _fake_engine)
+    monkeypatch.setattr(sys.modules[__name__], "ENGINE_PAUSE", 0.0)
+    table = cohort.sample(10, preset="rtms_real_world", seed=8)
+    cohort.run(table, "rtms_m1_20hz", batch_size=4, day=4, progress=True)
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("painsim: cohort:")]
+    sessions = [tuple(map(int, m)) for ln in lines
+                for m in __import__("re").findall(r"batch (\d+)/3 \((\d+) patients\): session (\d+)/4 done; (\d+)/10", ln)]
+    patients = [int(ln.split()[2].split("/")[0]) for ln in lines if "patients done," in ln and "session" not in ln]
+    assert patients == [4, 8, 10]
+    assert [(b, k) for b, _, k, _ in sessions] == [(b, k) for b in (1, 2, 3) for k in (1, 2, 3, 4)]
+    assert [n for _, n, _, _ in sessions] == [4] * 4 + [4] * 4 + [2] * 4
+    assert [d for *_, d in sessions] == [0] * 4 + [4] * 4 + [8] * 4  # patients persisted at that moment
+    # the order: a batch's sessions, then its patients
+    assert [ln.split(":")[2].split()[0] for ln in lines][:6] == ["batch"] * 4 + ["4/10", "batch"]
+
+
+def test_cohort_progress_ignores_late_messages():
+    out = []
+    p = cohort.CohortProgress(6, 0, [3, 3], echo=lambda line, flush=True: out.append(line))
+    for b, k in ((0, 1), (1, 1), (0, 3), (0, 2), (1, 2), (1, 2)):
+        p.message(b, ("session", k, 3))
+    p.message(0, "something else")
+    p.patients(3)
+    assert [ln.split(": session ")[1][:3] for ln in out[:-1]] == ["1/3", "1/3", "3/3", "2/3"]
+    assert "3/6 patients done" in out[-1]
+
+
+def test_not_estimable_instead_of_nan():
+    nan, inf = float("nan"), float("inf")
+    assert cohort.format_estimate(0.0, nan, nan) == "not estimable"
+    assert cohort.format_estimate(inf, nan, nan) == "not estimable"
+    assert cohort.format_estimate(nan) == "not estimable"
+    assert cohort.format_estimate(0.7, 0.06, 7.86) == "0.70 [0.06; 7.86]"
+    assert cohort.format_estimate(0.015, 0.005, 0.043, digits=1, scale=100) == "1.5 [0.5; 4.3]"
+    t = _table({("central", "ischemic"): (0, 10), ("central", "hemorrhagic"): (0, 9),
+                ("peripheral", "none"): (3, 30)})
+    d = cohort.to_dataset(t).sel(statistic="or_ischemic_vs_hemorrhagic")  # 0/10 vs 0/9 responders
+    assert cohort.format_estimate(d.simulated, d.sim_ci_low, d.sim_ci_high) == "not estimable"
+    assert cohort.format_estimate(d.published, d.pub_ci_low, d.pub_ci_high) == "3.36 [1.17; 10.05]"
 
 
 def test_painsim_run_dispatches_course_files(monkeypatch):

@@ -185,6 +185,39 @@ def test_dead_worker_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):
     assert (st.drop_sel(x=5.0).values == "done").all()
 
 
+def test_progress_bar_position_equals_its_counts_and_the_store(tmp_path, monkeypatch):
+    """At every redraw the bar's position is the number of runs persisted so far, and its
+    ``done=`` / ``failed=`` counts add up to it (they used to lag one batch behind)."""
+    import io
+    import re
+
+    from tqdm import tqdm
+
+    store = tmp_path / "s"
+    states = []
+
+    class Recorder(tqdm):
+        def __init__(self, *a, **kw):
+            kw.update(file=io.StringIO(), mininterval=0, miniters=1)
+            super().__init__(*a, **kw)
+
+        def display(self, *a, **kw):
+            counts = dict(re.findall(r"(done|failed)=(\d+)", str(self.postfix or "")))
+            persisted = len(list(store.glob("parts/*.json"))) + len(list(store.glob("failed/*.json")))
+            states.append((self.n, int(counts.get("done", 0)), int(counts.get("failed", 0)), persisted))
+            return super().display(*a, **kw)
+
+    monkeypatch.setattr("painsim.sweep.run.tqdm", Recorder)
+    spec = {"kind": "function", "function": fragile, "parameters": {"x": [1, 2, 3, 4, 6, 7, 8]},
+            "outcomes": ["y"]}
+    run_sweep(spec, store=store, workers=0, batch_size=2, progress=True)
+    moved = [s for s in states if s[0] > 0]
+    assert len({s[0] for s in moved}) >= 4, states  # the bar moved after each batch
+    for n, done, failed, persisted in states:
+        assert n == done + failed == persisted, states
+    assert states[-1][:3] == (7, 6, 1)
+
+
 # ------------------------------------------------------------------ bad specs fail before work
 @pytest.mark.parametrize("change, error, match", [
     ({"parameters": {"pathology.disinhibtion": [0.1]}}, UnknownKeyError, "pathology.disinhibition"),

@@ -1,6 +1,6 @@
 """Thalamus, the S1 pain map, M1 and descending control (numpy plans).
 
-The supraspinal half of the pipeline in ``DESIGN.md``, used when a model
+The supraspinal half of the pipeline (``docs/architecture.md``), used when a model
 has ``network.layers = "pathway"`` (``models/pain_pathway.toml``):
 
 * **Thalamic relay** (VPL-like): ``n_relay`` excitatory relay neurons per

@@ -49,9 +49,9 @@ from .calibration import TARGET_STATISTICS, CalibrationResult, calibrate
 from .distributions import (CATEGORICAL, GROUPS, PRESETS, Bernoulli, Beta, Distribution, Fixed, LogNormal,
                             default_distributions)
 from .files import COHORT_KEYS, COHORT_TABLES, from_dataset, load_cohort_spec, run_cohort_file, to_dataset
-from .run import course_task, patient_fingerprints, run, run_patient_batches
+from .run import CohortProgress, course_task, patient_fingerprints, report_session, run, run_patient_batches
 from .sampling import ATTRIBUTE_UNITS, PATIENT_LABELS, PATIENT_TO_MODEL, patient_overrides, sample
-from .statistics import (PUBLISHED, logistic_regression, odds_ratio, odds_ratio_2x2, relief_summary,
+from .statistics import (PUBLISHED, format_estimate, logistic_regression, odds_ratio, odds_ratio_2x2, relief_summary,
                          responder_flags, responder_rates, sensitivity, statistics, wilson_interval)
 
 __all__ = ["PATIENT_TO_MODEL", "PATIENT_LABELS", "ATTRIBUTE_UNITS", "PUBLISHED", "PRESETS", "Beta", "LogNormal",
@@ -60,4 +60,5 @@ __all__ = ["PATIENT_TO_MODEL", "PATIENT_LABELS", "ATTRIBUTE_UNITS", "PUBLISHED",
            "odds_ratio", "odds_ratio_2x2", "calibrate", "CalibrationResult", "sensitivity", "per_patient",
            "load_cohort_spec", "run_cohort_file", "to_dataset", "from_dataset",
            "Distribution", "GROUPS", "CATEGORICAL", "COHORT_KEYS", "COHORT_TABLES", "TARGET_STATISTICS",
-           "run_patient_batches", "course_task", "patient_fingerprints", "responder_flags"]
+           "run_patient_batches", "course_task", "patient_fingerprints", "responder_flags", "report_session",
+           "CohortProgress", "format_estimate"]

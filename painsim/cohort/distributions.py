@@ -206,7 +206,7 @@ def default_distributions() -> dict[str, Any]:
 #: Named cohorts: modifications of :func:`default_distributions`.
 PRESETS: dict[str, dict[str, Any]] = {
     "default": {},
-    # the real-world 20 Hz M1 rTMS cohort of REFERENCES.md (Eur J Pain 2025): defaults, to be calibrated
+    # the real-world 20 Hz M1 rTMS cohort (Eur J Pain 2025;29:e4763, docs/references.md): defaults, to be calibrated
     "rtms_real_world": {},
     "peripheral": {"central": Bernoulli(0.0)},
     "central_post_stroke": {"central": Bernoulli(1.0), "stroke": Bernoulli(1.0)},

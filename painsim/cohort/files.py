@@ -114,7 +114,7 @@ def _experiment_table(spec: Mapping, path) -> Mapping:
     if isinstance(exp.get("seed", 0), bool) or not isinstance(exp.get("seed", 0), int):
         raise ParameterError("experiment.seed", exp.get("seed"), "a whole number")
     preset = exp.get("preset", "default")
-    if preset not in PRESETS:
+    if not isinstance(preset, str) or preset not in PRESETS:
         raise UnknownKeyError(str(preset), PRESETS, what="cohort preset (experiment.preset)")
     if "relief_day" in exp:
         d = exp["relief_day"]

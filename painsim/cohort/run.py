@@ -14,12 +14,13 @@ import numpy as np
 
 from .. import course, protocols
 from ..errors import ParameterError
-from ..parallel import PATIENT_LAYOUT, ResultStore, balanced_batches, run_batches
+from ..parallel import PATIENT_LAYOUT, ResultStore, balanced_batches, report, run_batches
 from ..params import Model, load_model
 from ..readouts import responders
 from .sampling import patient_overrides
 
-__all__ = ["run", "run_patient_batches", "course_task", "patient_fingerprints"]
+__all__ = ["run", "run_patient_batches", "course_task", "report_session", "patient_fingerprints",
+           "CohortProgress"]
 
 
 def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | None = None,
@@ -64,7 +65,9 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
         brian2's Cython cache is shared (brian2 locks each module while it
         compiles).  Results do not depend on ``workers``.
     progress : bool
-        Print a line per finished batch.
+        Print a line per session of each batch as it finishes (reported by
+        the course engine from the worker processes) and per finished batch
+        (patients persisted), with counts of what is done.
     store : path, optional
         A folder where each patient's course result is written
         (``patient_<k>.nc``, atomically) as soon as its batch finishes, so
@@ -137,6 +140,43 @@ def patient_fingerprints(models, seeds, protocol, day) -> list[str]:
             for m, s in zip(models, seeds)]
 
 
+class CohortProgress:
+    """Progress lines of a cohort: each batch's sessions as they finish, patients as they are persisted.
+
+    Counts only go up and equal what is done: a batch's session count is the
+    last session its course engine finished (a message arriving late, after
+    a later one, is ignored); the patient count is the patients persisted.
+    """
+
+    def __init__(self, n_patients: int, n_done: int, sizes: Sequence[int], echo=print):
+        self.n_patients, self.n_done, self.n_before = n_patients, n_done, n_done
+        self.sizes, self.sessions = list(sizes), [0] * len(sizes)
+        self.started, self.echo = time.time(), echo
+
+    def _elapsed(self) -> float:
+        return time.time() - self.started
+
+    def message(self, b: int, message) -> None:
+        """A progress message of batch ``b`` (0-based): ``("session", session, n_sessions)``."""
+        if not (isinstance(message, tuple) and message[:1] == ("session",)):
+            return
+        _, session, n_sessions = message
+        if session <= self.sessions[b]:
+            return
+        self.sessions[b] = session
+        self.echo(f"painsim: cohort: batch {b + 1}/{len(self.sizes)} ({self.sizes[b]} patients): session "
+                  f"{session}/{n_sessions} done; {self.n_done}/{self.n_patients} patients done, "
+                  f"{self._elapsed() / 60:.1f} min elapsed", flush=True)
+
+    def patients(self, n_done: int) -> None:
+        """``n_done`` patients (of all) are persisted."""
+        self.n_done = n_done
+        elapsed = self._elapsed()
+        eta = elapsed / max(n_done - self.n_before, 1) * (self.n_patients - n_done)
+        self.echo(f"painsim: cohort: {n_done}/{self.n_patients} patients done, {elapsed / 60:.1f} min elapsed, "
+                  f"ETA {eta / 60:.1f} min", flush=True)
+
+
 def _courses(models, seeds, protocol, day, kw, batch_size, workers, progress, store, resume) -> list:
     """Every patient's course Dataset: loaded from the store, or run (and persisted) in batches."""
     st, keys = None, None
@@ -146,23 +186,29 @@ def _courses(models, seeds, protocol, day, kw, batch_size, workers, progress, st
         keys = patient_fingerprints(models, seeds, protocol, day)
         done.update(st.open_items(keys, resume))
     todo = [k for k in range(len(models)) if k not in done]
-    started, n_before = time.time(), len(done)
+    serial = workers == 1 or len(todo) <= 1
+    if serial:
+        batches = [todo[s:s + batch_size] for s in range(0, len(todo), batch_size)]
+    else:
+        spans = balanced_batches(len(todo), batch_size, workers) if todo else []
+        number = {start: b for b, (start, _) in enumerate(spans)}
+        batches = [todo[s:s + m] for s, m in spans]
+    tracker = CohortProgress(len(models), len(done), [len(b) for b in batches]) if progress else None
 
     def finished(ks, datasets):
         for k, ds in zip(ks, datasets):
             done[k] = st.write((k,), ds, fingerprint=keys[k]) if st else ds
-        if progress:
-            elapsed = time.time() - started
-            eta = elapsed / max(len(done) - n_before, 1) * (len(models) - len(done))
-            print(f"painsim: cohort: {len(done)}/{len(models)} patients done, {elapsed / 60:.1f} min elapsed, "
-                  f"ETA {eta / 60:.1f} min", flush=True)
+        if tracker is not None:
+            tracker.patients(len(done))
 
-    if workers == 1 or len(todo) <= 1:
-        batches = [todo[s:s + batch_size] for s in range(0, len(todo), batch_size)]
-        run_batches(functools.partial(_patients_task, course_task, models, protocol, seeds, kw), batches, finished)
+    if serial:
+        ids = {id(b): n for n, b in enumerate(batches)}
+        run_batches(functools.partial(_patients_task, course_task, models, protocol, seeds, kw), batches, finished,
+                    on_progress=(lambda b, m: tracker.message(ids[id(b)], m)) if tracker else None)
     elif todo:
         run_patient_batches([models[k] for k in todo], protocol, [seeds[k] for k in todo], batch_size, workers, kw,
-                            on_batch=lambda start, ds: finished(todo[start:start + len(ds)], ds))
+                            on_batch=lambda start, ds: finished(todo[start:start + len(ds)], ds),
+                            on_progress=(lambda start, m: tracker.message(number[start], m)) if tracker else None)
     results = [done.get(k) for k in range(len(models))]
     missing = sum(r is None for r in results)
     if missing:
@@ -191,8 +237,16 @@ def _with_relief(table, results: list, day) -> Any:
 
 
 def course_task(models, protocol, seeds, kw) -> list:
-    """One batch of a cohort: its patients' courses, one Dataset each (module level: picklable)."""
-    return course.per_patient(course.run_course_batch(models, protocol, seeds=seeds, **kw))
+    """One batch of a cohort: its patients' courses, one Dataset each (module level: picklable).
+
+    The course engine's sessions are reported as they finish (:func:`report_session`)."""
+    return course.per_patient(course.run_course_batch(models, protocol, seeds=seeds, progress=report_session, **kw))
+
+
+def report_session(session: int, n_sessions: int, day: float = 0.0) -> None:
+    """The course engine's progress callback in a cohort batch: reports ``("session", session,
+    n_sessions)`` to the process that runs the cohort (:func:`painsim.parallel.report`)."""
+    report(("session", int(session), int(n_sessions)))
 
 
 def _patients_task(task, models, protocol, seeds, kw, ks) -> list:
@@ -205,7 +259,8 @@ def _slice_task(task, protocol, kw, batch) -> list:
     return task([m for _, m, _ in batch], protocol, [s for _, _, s in batch], kw)
 
 
-def run_patient_batches(models, protocol, seeds, batch_size, workers, kw, task=None, on_batch=None) -> list:
+def run_patient_batches(models, protocol, seeds, batch_size, workers, kw, task=None, on_batch=None,
+                        on_progress=None) -> list:
     """Batches of patients on ``workers`` spawned processes, results in patient order.
 
     A patient's result depends only on its model, seed and the protocol
@@ -214,7 +269,10 @@ def run_patient_batches(models, protocol, seeds, batch_size, workers, kw, task=N
     runs a batch changes it.  ``task`` (a picklable module-level function with
     the signature of :func:`course_task`) replaces the course engine in tests;
     ``on_batch(start, datasets)`` is called as each batch arrives (the
-    cohort persists it and reports progress there).
+    cohort persists it and reports progress there); ``on_progress(start,
+    message)`` for each message the task reports while computing the batch
+    that starts at ``start`` (:func:`painsim.parallel.report`; the course
+    engine's sessions, :func:`report_session`).
     """
     spans = balanced_batches(len(models), batch_size, workers)
     batches = [[(k, models[k], seeds[k]) for k in range(s, s + m)] for s, m in spans]
@@ -227,5 +285,5 @@ def run_patient_batches(models, protocol, seeds, batch_size, workers, kw, task=N
             on_batch(start, datasets)
 
     run_batches(functools.partial(_slice_task, task or course_task, protocol, kw), batches, on_result,
-                workers=workers)
+                workers=workers, on_progress=(lambda b, m: on_progress(b[0][0], m)) if on_progress else None)
     return [ds for s, _ in spans for ds in out[s]]

@@ -22,10 +22,10 @@ from ..readouts import responders
 from ..sensitivity import salib_indices
 from .sampling import PATIENT_TO_MODEL
 
-__all__ = ["PUBLISHED", "wilson_interval", "responder_flags", "responder_rates", "relief_summary",
+__all__ = ["format_estimate", "PUBLISHED", "wilson_interval", "responder_flags", "responder_rates", "relief_summary",
            "logistic_regression", "odds_ratio_2x2", "odds_ratio", "statistics", "sensitivity"]
 
-#: Published targets of the real-world 20 Hz M1 rTMS cohort (REFERENCES.md:
+#: Published targets of the real-world 20 Hz M1 rTMS cohort (docs/references.md:
 #: Eur J Pain 2025;29:e4763, n = 193, 4-session test period).
 PUBLISHED: dict[str, dict] = {
     "responder_rate_30": {"value": 0.42, "ci": None, "n": 193,
@@ -347,3 +347,24 @@ def sensitivity(table, outcome: str = "relief", attributes: Sequence[str] | None
                "bounds": [[float(X[:, j].min()), float(X[:, j].max()) + 1e-12] for j in range(X.shape[1])]}
     table = salib_indices("delta" if method == "delta" else "rbd_fast", problem, X, Y, seed, index_name="attribute")
     return table.sort_values(table.columns[0], ascending=False)
+
+
+def format_estimate(value, low=None, high=None, digits: int = 2, scale: float = 1.0) -> str:
+    """An estimate with its interval as printed: ``"0.70 [0.06; 7.86]"``.
+
+    ``"not estimable"`` when the estimate or a bound of its interval is not
+    a finite number (an odds ratio of a table with a zero cell: 0 or
+    infinite, no interval; an empty group), instead of ``"0.00 [nan; nan]"``.
+    Without ``low`` and ``high`` only the value.  ``scale`` multiplies every
+    number (100 for percentages).
+    """
+    nums = [value] if low is None and high is None else [value, low, high]
+    try:
+        nums = [float(x) * scale for x in nums]
+    except (TypeError, ValueError):
+        return "not estimable"
+    if not all(math.isfinite(x) for x in nums):
+        return "not estimable"
+    if len(nums) == 1:
+        return f"{nums[0]:.{digits}f}"
+    return f"{nums[0]:.{digits}f} [{nums[1]:.{digits}f}; {nums[2]:.{digits}f}]"

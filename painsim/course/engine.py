@@ -198,7 +198,7 @@ class CourseHistory:
 
 
 def run_sessions(patients: Sequence[Patient], protocol: Protocol, plan: list, settings: EngineSettings,
-                 day_coord: Sequence[float], batch_size: int, per_neuron, progress: bool) -> CourseHistory:
+                 day_coord: Sequence[float], batch_size: int, per_neuron, progress) -> CourseHistory:
     """Every session of the calendar and the time between them, for all patients."""
     cal = protocol.calendar
     D = cal.session_duration
@@ -216,7 +216,9 @@ def run_sessions(patients: Sequence[Patient], protocol: Protocol, plan: list, se
             for p in patients:
                 p.evolve(D)
         history.record_session(t_s + D)
-        if progress:
+        if callable(progress):
+            progress(s_idx + 1, cal.n_sessions, float(day))
+        elif progress:
             print(f"painsim: session {s_idx + 1}/{cal.n_sessions} (day {day:g}) done "
                   f"[{_time.time() - wall:.1f} s]", flush=True)
     history.record_days(np.inf, inclusive=True)
@@ -244,7 +246,7 @@ def run_pain_tests(patients: Sequence[Patient], history: CourseHistory, tested: 
 # ---------------------------------------------------------------- the course
 def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, follow_up_days=(30, 90),
                      thresholds=(0.3, 0.5), days: Sequence[float] | None = None, batch_size: int = 128,
-                     session: str = "chunked", tests: str = "all", progress: bool = False,
+                     session: str = "chunked", tests: str = "all", progress=False,
                      per_neuron=frozenset()) -> xr.Dataset:
     """Run one protocol on many patients; their sessions are simulated together.
 
@@ -261,8 +263,12 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
         One seed per patient (default: 0, 1, ...).  A patient's result
         depends only on its model, seed and the protocol, never on its batch
         companions (:func:`painsim.simulate_batch` guarantees this per window).
-    follow_up_days, thresholds, days, session, progress
+    follow_up_days, thresholds, days, session
         As :func:`run_course`.
+    progress : bool or callable
+        As :func:`run_course`; a callable is called as ``progress(session,
+        n_sessions, day)`` after each session instead of printing (e.g. to
+        report a cohort batch's progress from a worker process).
     per_neuron : set of str
         Neuron parameters that differ between the patients (a sweep over
         them): stored per neuron so that the patients share networks

@@ -60,3 +60,10 @@ __all__ = [
     "GEOMETRIES", "NodeConstants", "run_chunk", "step_drive", "fiber_spikes", "CHUNK",
     "amplitude_scale", "waveform_classes", "biophysical_setting",
 ]
+
+# natural stimuli in physical units (docs/stimuli.md)
+from .encoding import (BRUSH_RESPONSE, FORCE_RESPONSE, HEAT_RESPONSE, PhysicalStimulus, brush,  # noqa: E402
+                       heat, pinprick, poisson_trains)
+
+__all__ += ["PhysicalStimulus", "heat", "pinprick", "brush", "HEAT_RESPONSE", "FORCE_RESPONSE",
+            "BRUSH_RESPONSE", "poisson_trains"]

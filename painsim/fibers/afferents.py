@@ -25,6 +25,7 @@ from ..anatomy import FIBER_CLASSES
 from ..errors import ParameterError
 from ..rng import rng_for
 from ..units import to_si
+from .encoding import PhysicalStimulus
 
 __all__ = ["NaturalStimulus", "natural", "AfferentSpikes", "FiberSet", "poisson_train",
            "apply_dead_time", "DEAD_TIME"]
@@ -58,7 +59,7 @@ def natural(intensity: float = 0.0, start=0.0, stop=None, name="intensity") -> N
     name : str
         Parameter name used in error messages.
     """
-    if isinstance(intensity, NaturalStimulus):
+    if isinstance(intensity, (NaturalStimulus, PhysicalStimulus)):
         return intensity
     i = to_si(intensity, "1", name)
     if not 0.0 <= i <= 1.0:

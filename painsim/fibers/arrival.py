@@ -26,6 +26,7 @@ from ..anatomy import FIBER_CLASSES
 from ..rng import rng_for
 from ..stimulation import Waveform
 from .afferents import DEAD_TIME, AfferentSpikes, FiberSet, NaturalStimulus, apply_dead_time, poisson_train
+from .encoding import PhysicalStimulus
 from .registry import recruitment_model
 
 __all__ = ["afferent_input"]
@@ -47,8 +48,9 @@ def afferent_input(params: Mapping[str, Any], duration: float, seed: int,
         The point's seed; each purpose draws from its own stream.
     stimulus : Waveform, optional
         Device pulses; recruited through ``afferents.recruitment``.
-    noxious, touch : NaturalStimulus, optional
-        Natural stimuli (intensity 0-1 scales each class's ``max_rate``).
+    noxious, touch : NaturalStimulus or PhysicalStimulus, optional
+        Natural stimuli: an intensity 0-1 scales each class's ``max_rate``; a
+        :class:`PhysicalStimulus` (heat, pinprick, brush) gives per-fiber rates.
     pathology : mapping, optional
         The ``pathology`` section: ``ectopic_fraction`` of C fibers fire at
         ``ectopic_rate`` (Devor 2009).
@@ -71,9 +73,14 @@ def afferent_input(params: Mapping[str, Any], duration: float, seed: int,
         parts.append(poisson_train(p["spontaneous_rate"], 0.0, duration, n, rng))
         drives = {"Abeta": (touch,), "Adelta": (noxious,), "C": (noxious,)}[c]
         for stim in drives:
-            if stim is not None and stim.intensity > 0:
+            if isinstance(stim, NaturalStimulus) and stim.intensity > 0:
                 i, t0, t1 = stim.rate_factor(duration)
                 parts.append(poisson_train(i * p["max_rate"], t0, t1, n, rng))
+        # stimuli in physical units (painsim.fibers.encoding) drive the classes their
+        # encoding names, whichever keyword carries them, with per-fiber rates
+        for stim in (noxious, touch):
+            if isinstance(stim, PhysicalStimulus) and c in stim.classes():
+                parts.append(stim.spikes(c, n, duration, seed, rng))
         if c == "C" and pathology.get("ectopic_fraction", 0) > 0:
             n_ect = int(round(pathology["ectopic_fraction"] * n))
             t, i = poisson_train(pathology["ectopic_rate"], 0.0, duration, n_ect,

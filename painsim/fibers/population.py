@@ -112,7 +112,7 @@ CLASS_PARAMS: dict[str, ClassParams] = {
         rs=0.05,         # Verveen 1962: RS ~0.01-0.1, larger in thin fibers [recalled]
         tau_xi=100e-6,   # chosen: ~Na channel gating time scale
         v_th=0.02,       # chosen: ~20 mV depolarisation at a node at threshold (McNeal 1976 ~ 15-25 mV)
-        diameter_range=(6e-6, 12e-6),  # REFERENCES.md: Abeta 6-12 um
+        diameter_range=(6e-6, 12e-6),  # textbook: Abeta 6-12 um
         myelinated=True),
     "Adelta": ClassParams(
         tau_m=400e-6,    # chosen: chronaxie ~ 200 us (thin myelinated, Li & Bak 1976 [recalled])
@@ -120,7 +120,7 @@ CLASS_PARAMS: dict[str, ClassParams] = {
         v_h=0.6, v_na=6.0, v_spike=2.0, rho=0.5, delta_h=0.95,
         rs=0.08,         # Verveen 1962: thinner -> larger RS
         tau_xi=100e-6, v_th=0.02,
-        diameter_range=(1e-6, 5e-6),   # REFERENCES.md: Adelta 1-5 um
+        diameter_range=(1e-6, 5e-6),   # textbook: Adelta 1-5 um
         myelinated=True),
     "C": ClassParams(
         tau_m=2.5e-3,    # chosen: C-fiber chronaxie ~1 ms (Koslow 1973 / Li & Bak 1976 [recalled])
@@ -129,7 +129,7 @@ CLASS_PARAMS: dict[str, ClassParams] = {
         v_h=0.6, v_na=6.0, v_spike=2.0, rho=0.5, delta_h=0.95,
         rs=0.12,         # Verveen 1962: thinnest fibers have the largest RS
         tau_xi=200e-6, v_th=0.02,
-        diameter_range=(0.2e-6, 1.5e-6),  # REFERENCES.md: C 0.2-1.5 um
+        diameter_range=(0.2e-6, 1.5e-6),  # textbook: C 0.2-1.5 um
         myelinated=False),
 }
 

@@ -39,13 +39,19 @@ through the same :func:`run_experiment` and ``painsim run FILE``.
 Modules
     :mod:`.dispatch` (the :data:`KINDS` registry, :func:`load_experiment`,
     :func:`run_experiment`), :mod:`.validate` (checks per kind),
-    :mod:`.conditions` (running conditions files).
+    :mod:`.conditions` (running conditions files), :mod:`.paths` (which file is
+    which, and the command that runs it), :mod:`.summaries` (the lines printed
+    about a result).
 """
 from __future__ import annotations
 
 from .conditions import duration_quantity, run_conditions
 from .dispatch import KINDS, Kind, describe, kind_of, load_experiment, run_experiment
+from .paths import COMMANDS, catalog, check_command, command_for, experiment_path, file_kind, results_file
+from .summaries import condition_rows, cohort_rows, conditioning_rows, course_rows
 from .validate import check_cohort, check_conditioning, check_conditions, check_course
 
 __all__ = ["load_experiment", "run_experiment", "run_conditions", "duration_quantity", "KINDS", "Kind",
-           "kind_of", "describe", "check_conditions", "check_conditioning", "check_course", "check_cohort"]
+           "kind_of", "describe", "check_conditions", "check_conditioning", "check_course", "check_cohort",
+           "COMMANDS", "catalog", "check_command", "command_for", "experiment_path", "file_kind", "results_file",
+           "condition_rows", "conditioning_rows", "cohort_rows", "course_rows"]

@@ -117,7 +117,7 @@ def load_experiment(path_or_name: str | Path) -> dict:
     if not isinstance(exp, Mapping):
         raise ModelFileError(f"{path}: missing [experiment] table")
     kind = exp.get("kind", "conditions")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise ParameterError("experiment.kind", kind, f"one of {sorted(KINDS)} (default 'conditions')")
     KINDS[kind].check(spec, path)
     spec["_path"] = str(path)

@@ -6,7 +6,7 @@ from typing import Mapping
 
 from ..cohort import load_cohort_spec
 from ..conditioning import check_conditioning_spec
-from ..errors import ModelFileError, UnknownKeyError
+from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..protocols import resolve
 
 __all__ = ["EXPERIMENT_KEYS", "CONDITION_KEYS", "check_conditions", "check_conditioning", "check_course",
@@ -38,7 +38,11 @@ def check_conditions(spec: Mapping, path: Path) -> None:
     conds = spec.get("condition", [])
     if not conds:
         raise ModelFileError(f"{path}: no [[condition]] tables")
-    for c in conds:
+    if not isinstance(conds, list):
+        raise ParameterError("condition", conds, "[[condition]] tables (a list of tables)")
+    for n, c in enumerate(conds):
+        if not isinstance(c, Mapping):
+            raise ParameterError(f"condition[{n}]", c, "a [[condition]] table")
         for k in c:
             if k not in CONDITION_KEYS:
                 raise UnknownKeyError(k, CONDITION_KEYS, what="condition key")

@@ -15,13 +15,40 @@ batch whose result cannot be delivered (e.g. it cannot be pickled) is reported
 through ``on_error(batch, error)``.  On a Dask cluster a failed batch is retried
 item by item.  Without ``on_error`` every such error is raised.
 
-Worker processes are started with ``spawn`` and stopped by their process ids
-when the caller is interrupted (``KeyboardInterrupt`` is passed on).
+Progress within a batch: a task may call :func:`report` (``report(message)``,
+any picklable message) while it computes; the caller gets it through
+``on_progress(batch, message)`` in this process (from worker processes through
+a queue, polled while waiting for results; a batch's messages arrive before its
+result).  On Dask ``report`` does nothing.
+
+Process model (local workers).  Worker processes are started with ``spawn``
+by the thread that calls :func:`run_batches`, so their parent is this process
+(not a fork server: with ``forkserver`` the workers' parent would be the
+server, which outlives a killed caller; ``fork`` would copy threads and
+brian2/numba state).  Each worker's initializer ties its life to its parent:
+on Linux ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` (the kernel kills the worker
+when the thread that started it ends, even if the caller is killed with
+SIGKILL), elsewhere a watchdog thread that exits when ``os.getppid()``
+changes; a worker whose parent is already gone when it starts exits at once.
+multiprocessing's resource tracker (a child of this process) exits when the
+last process holding its pipe (this process and the workers) has ended.  Dask
+``LocalCluster`` worker processes (``scheduler="local"``) are children of this
+process too and exit when it does (distributed closes a parent-alive pipe);
+the scheduler and nannies run inside this process.  On an ordinary error or
+``KeyboardInterrupt`` the workers are stopped by their process ids and the
+exception is passed on.
 """
 from __future__ import annotations
 
+import ctypes
+import itertools
 import math
 import multiprocessing as mp
+import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -29,7 +56,7 @@ from typing import Any, Callable, Sequence
 
 from ..errors import ParameterError
 
-__all__ = ["run_batches", "chunks", "balanced_batches", "WORKER_DIED"]
+__all__ = ["run_batches", "chunks", "balanced_batches", "report", "die_with_parent", "WORKER_DIED"]
 
 #: Error message of an item whose worker process died while computing it.
 WORKER_DIED = "the worker process died while computing this point (killed, out of memory or crashed)"
@@ -37,6 +64,16 @@ WORKER_DIED = "the worker process died while computing this point (killed, out o
 Batch = Sequence[Any]
 OnResult = Callable[[Batch, Any], None]
 OnError = Callable[[Batch, BaseException], None]
+OnProgress = Callable[[Batch, Any], None]
+
+#: Linux prctl option: the signal a process gets when its parent (thread) ends.
+PR_SET_PDEATHSIG = 1
+#: Seconds between progress polls while waiting for worker results; watchdog period.
+POLL_S = 0.25
+
+# per process: where report() sends a message (set around each batch), and a worker's progress queue
+_REPORTER: Callable[[Any], None] | None = None
+_QUEUE = None
 
 
 def chunks(items: Sequence, batch_size: int, workers: int = 1) -> list[list]:
@@ -67,7 +104,7 @@ def balanced_batches(n: int, batch_size: int, workers: int) -> list[tuple[int, i
 
 def run_batches(task: Callable[[Batch], Any], batches: Sequence[Batch], on_result: OnResult,
                 workers: int = 0, scheduler: str | None = None, setup: Callable[[], None] | None = None,
-                on_error: OnError | None = None) -> None:
+                on_error: OnError | None = None, on_progress: OnProgress | None = None) -> None:
     """Compute every batch and hand each result to ``on_result(batch, result)``.
 
     Parameters
@@ -81,7 +118,8 @@ def run_batches(task: Callable[[Batch], Any], batches: Sequence[Batch], on_resul
     workers : int
         0: run every batch in this process, in order (no ``setup``).  N >= 1:
         N local worker processes; with a ``scheduler``, N Dask workers of a
-        ``LocalCluster``.
+        ``LocalCluster``.  Worker processes die with this process (module
+        docstring).
     scheduler : str, optional
         A Dask scheduler address (``"tcp://host:8786"``) or ``"local"``.
     setup : callable, optional
@@ -90,6 +128,9 @@ def run_batches(task: Callable[[Batch], Any], batches: Sequence[Batch], on_resul
     on_error : callable, optional
         ``on_error(items, error)`` for items whose worker failed (see the
         module docstring); without it such errors are raised.
+    on_progress : callable, optional
+        ``on_progress(batch, message)`` in this process for each
+        :func:`report` the task makes while computing ``batch`` (not on Dask).
     """
     if not batches:
         return
@@ -97,27 +138,120 @@ def run_batches(task: Callable[[Batch], Any], batches: Sequence[Batch], on_resul
         _run_dask(task, batches, workers, scheduler, on_result, setup, on_error)
     elif workers == 0:
         for b in batches:
-            on_result(b, task(b))
+            on_result(b, _reporting(task, b, _progress_of(on_progress, b)))
     else:
-        _run_processes(task, batches, workers, on_result, setup, on_error)
+        _run_processes(task, batches, workers, on_result, setup, on_error, on_progress)
 
 
-def _in_worker(setup, task, batch):
-    """A batch in a worker (module level: picklable)."""
+def report(message: Any) -> None:
+    """Report progress of the batch being computed (from inside a task).
+
+    ``message`` (picklable) reaches the caller's ``on_progress(batch,
+    message)`` of :func:`run_batches`, from this process or a worker process.
+    Does nothing outside a batch of :func:`run_batches` and on Dask.
+    """
+    if _REPORTER is not None:
+        _REPORTER(message)
+
+
+def _progress_of(on_progress, batch):
+    return None if on_progress is None else (lambda m: on_progress(batch, m))
+
+
+def _reporting(task, batch, reporter):
+    """``task(batch)`` with :func:`report` sent to ``reporter``."""
+    global _REPORTER
+    before, _REPORTER = _REPORTER, reporter
+    try:
+        return task(batch)
+    finally:
+        _REPORTER = before
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Make this process end when its parent ``parent_pid`` ends (even by SIGKILL).
+
+    Linux: ``prctl(PR_SET_PDEATHSIG, SIGKILL)``; elsewhere (or if prctl
+    fails) a daemon thread that exits the process when ``os.getppid()``
+    changes.  Exits at once if the parent is already gone.
+    """
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True, name="painsim-watchdog").start()
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(POLL_S)
+    os._exit(1)
+
+
+def _init_worker(parent_pid: int, queue) -> None:
+    """Initializer of a local worker process: die with the parent, keep its progress queue."""
+    global _QUEUE
+    die_with_parent(parent_pid)
+    _QUEUE = queue
+
+
+def _in_worker(setup, task, batch, key=None):
+    """A batch in a worker (module level: picklable); ``key`` labels its progress messages."""
     if setup is not None:
         setup()
-    return task(batch)
+    queue = _QUEUE
+    reporter = None if queue is None or key is None else (lambda m: queue.put((key, m)))
+    return _reporting(task, batch, reporter)
 
 
-def _kill_pool(pool) -> None:
-    """Stop the worker processes of a pool we started (by their pids)."""
-    procs = list(getattr(pool, "_processes", {}).values()) if pool is not None else []
-    pool.shutdown(wait=False, cancel_futures=True)
-    for p in procs:
-        try:
-            p.kill()
-        except Exception:  # noqa: BLE001 - already gone
-            pass
+class _Pool:
+    """A ProcessPoolExecutor of spawned workers that die with this process, and their progress queue."""
+
+    def __init__(self, workers: int, ctx):
+        self.queue = ctx.SimpleQueue()  # a new one per pool: a killed worker may hold the old one's lock
+        self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                                            initargs=(os.getpid(), self.queue))
+        self.keys = itertools.count()
+        self.batches: dict[int, Batch] = {}
+
+    def submit(self, setup, task, batch):
+        key = next(self.keys)
+        self.batches[key] = batch
+        return self.executor.submit(_in_worker, setup, task, batch, key)
+
+    def drain(self, on_progress) -> None:
+        """Hand on every progress message received so far."""
+        while not self.queue.empty():
+            key, message = self.queue.get()
+            if on_progress is not None and key in self.batches:
+                on_progress(self.batches[key], message)
+
+    def wait(self, futures, on_progress):
+        """Wait until one of ``futures`` is done, handing on progress meanwhile; the done ones."""
+        while True:
+            done, _ = wait(futures, timeout=POLL_S, return_when=FIRST_COMPLETED)
+            self.drain(on_progress)
+            if done:
+                return done
+
+    def kill(self) -> None:
+        """Stop the worker processes we started (by their pids)."""
+        procs = list((getattr(self.executor, "_processes", None) or {}).values())
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            try:
+                p.kill()
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
 
 
 def _deliver(f, b, on_result, on_error) -> bool:
@@ -135,18 +269,18 @@ def _deliver(f, b, on_result, on_error) -> bool:
     return True
 
 
-def _run_processes(task, batches, workers, on_result, setup, on_error):
+def _run_processes(task, batches, workers, on_result, setup, on_error, on_progress):
     """Local worker processes ('spawn'); survives a worker dying when ``on_error`` is given."""
     ctx = mp.get_context("spawn")
     queue = deque(batches)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pool = _Pool(workers, ctx)
     inflight: dict = {}
     try:
         while queue or inflight:
             while queue and len(inflight) < workers + 1:
                 b = queue.popleft()
-                inflight[pool.submit(_in_worker, setup, task, b)] = b
-            done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+                inflight[pool.submit(setup, task, b)] = b
+            done = pool.wait(list(inflight), on_progress)
             broken = []
             for f in done:
                 b = inflight.pop(f)
@@ -157,30 +291,33 @@ def _run_processes(task, batches, workers, on_result, setup, on_error):
                 # time in a one-worker pool to find the culprit, and go on with a fresh pool.
                 suspects = broken + list(inflight.values())
                 inflight.clear()
-                _kill_pool(pool)
-                _run_isolated(task, [it for b in suspects for it in b], ctx, on_result, setup, on_error)
-                pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+                pool.kill()
+                _run_isolated(task, [it for b in suspects for it in b], ctx, on_result, setup, on_error,
+                              on_progress)
+                pool = _Pool(workers, ctx)
     except BaseException:
-        _kill_pool(pool)
+        pool.kill()
         raise
-    pool.shutdown(wait=True)
+    pool.close()
 
 
-def _run_isolated(task, items, ctx, on_result, setup, on_error):
+def _run_isolated(task, items, ctx, on_result, setup, on_error, on_progress):
     """Each item alone in a one-worker pool; an item that kills its worker goes to ``on_error``."""
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+    pool = _Pool(1, ctx)
     try:
         for it in items:
+            f = pool.submit(setup, task, [it])
+            pool.wait([f], on_progress)
             try:
-                on_result([it], pool.submit(_in_worker, setup, task, [it]).result())
+                on_result([it], f.result())
             except BrokenProcessPool:
                 on_error([it], RuntimeError(WORKER_DIED))
-                _kill_pool(pool)
-                pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+                pool.kill()
+                pool = _Pool(1, ctx)
     except BaseException:
-        _kill_pool(pool)
+        pool.kill()
         raise
-    pool.shutdown(wait=True)
+    pool.close()
 
 
 def _dask_client(workers, scheduler):

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..circuits import LAYERS, Layer, PointInput, stack
 from ..errors import ParameterError
-from ..fibers import natural
+from ..fibers import PhysicalStimulus, natural
 from ..params import Model
 from ..stimulation import Waveform
 from ..units import to_si
@@ -87,10 +87,12 @@ def natural_attr(model: Model, x, name: str):
     """A natural stimulus as JSON-able data: one dict for a one-site model,
     else ``{site: dict}`` for the sites that receive it."""
     sites = per_site(model, x, name)
-    as_dict = [{"intensity": n.intensity, "start_s": n.start, "stop_s": n.stop} for n in sites]
+    as_dict = [n.describe() if isinstance(n, PhysicalStimulus) else
+               {"intensity": n.intensity, "start_s": n.start, "stop_s": n.stop} for n in sites]
     if len(sites) == 1:
         return as_dict[0]
-    return {str(s): d for s, d in enumerate(as_dict) if sites[s].intensity > 0}
+    return {str(s): d for s, d in enumerate(as_dict)
+            if isinstance(sites[s], PhysicalStimulus) or sites[s].intensity > 0}
 
 
 def route_stimulus(layers: list[Layer], stimulus: Waveform | None) -> dict[str, Waveform]:

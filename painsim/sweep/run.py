@@ -137,8 +137,7 @@ def _execute(spec: SweepSpec, st: ResultStore, workers, scheduler, progress, fmt
             persist(st, res, run_id)  # persisted before it counts
             counts["done" if res["ok"] else "failed"] += 1
         if bar is not None:
-            bar.update(len(results))
-            bar.set_postfix(done=counts["done"], failed=counts["failed"], refresh=False)
+            _advance(bar, counts["done"], counts["failed"])
 
     def on_error(items, e):
         on_result(items, [failed_result(it, e) for it in items])
@@ -154,6 +153,13 @@ def _execute(spec: SweepSpec, st: ResultStore, workers, scheduler, progress, fmt
     ds = gather_results(spec, st)
     write_result(ds, st, fmt)
     return ds
+
+
+def _advance(bar, n_done: int, n_failed: int) -> None:
+    """Show ``n_done`` + ``n_failed`` persisted runs: the bar's position and its ``done=`` /
+    ``failed=`` counts change together (the counts first, then one refresh)."""
+    bar.set_postfix(done=n_done, failed=n_failed, refresh=False)
+    bar.update(n_done + n_failed - bar.n)
 
 
 def _progress_bar(spec: SweepSpec, total: int, n_done: int):

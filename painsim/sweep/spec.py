@@ -302,6 +302,10 @@ def make_spec(spec: Mapping[str, Any] | SweepSpec, seed: int | None = None,
     seeds = _seeds(sw.get("seeds", 1))
     axes = _axes(sw.get("parameters", {}))
     n = sw.get("n", 0)
+    if not (isinstance(sw.get("outcomes", []), list) and all(isinstance(o, str) for o in sw.get("outcomes", []))
+            and all(isinstance(sw.get(k) or {}, Mapping) for k in ("params", "figure", "stimulus"))):
+        raise SpecError("sweep", {k: sw.get(k) for k in ("outcomes", "params", "figure", "stimulus") if k in sw},
+                        "outcomes = a list of names; params, figure and stimulus = tables")
     out = SweepSpec(
         name=str(sw.get("name", "sweep")), kind=kind, model=str(sw.get("model", "gate_control")),
         axes=axes, design=design, n=_whole(n, "n", 0), levels=_whole(sw.get("levels", 4), "levels", 2),
@@ -374,6 +378,8 @@ def _axes(parameters) -> list[Axis]:
     elif isinstance(parameters, (list, tuple)):  # [[parameter]] tables with a 'path'
         items = []
         for t in parameters:
+            if not isinstance(t, Mapping):
+                raise SpecError("parameters", t, "a table with a 'path'")
             t = dict(t)
             if "path" not in t:
                 raise SpecError("parameters", t, "a table with a 'path'")
@@ -441,6 +447,8 @@ def _axis(path: str, ax) -> Axis:
 def _values_axis(path: str, ax: Mapping) -> Axis:
     if set(ax) - {"values"}:
         raise SpecError(path, dict(ax), "either 'values' or 'min'/'max'/'n', not both")
+    if not isinstance(ax["values"], (list, tuple)):
+        raise SpecError(path, ax["values"], "a list of values")
     vals = list(ax["values"])
     if not vals:
         raise SpecError(path, vals, "a non-empty list of values (empty range)")

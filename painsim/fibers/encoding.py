@@ -1,0 +1,387 @@
+"""Natural stimuli in physical units and their afferent encoding.
+
+The unitless ``noxious`` / ``touch`` intensities (0-1, :func:`painsim.fibers.natural`)
+scale one rate per fiber class.  The stimuli here are written in the units of a
+sensory-testing bench instead, and each fiber of a class gets its **own**
+threshold, drawn from a published distribution, and its own rate from a published
+stimulus-response function:
+
+=====================  =====================  =========================================
+constructor            physical quantity      fibers driven
+=====================  =====================  =========================================
+:func:`heat`           contact temperature    C (CMH) and Aδ (type I / type II AMH)
+                       (°C, from 32 °C)
+:func:`pinprick`       punctate force (mN,    Aβ (SA/RA, saturating at a few mN), Aδ
+                       von Frey / pinprick)   (graded 8-512 mN), C (plateau)
+:func:`brush`          stroking velocity      Aβ only
+=====================  =====================  =========================================
+
+Each returns a :class:`PhysicalStimulus`; ``stimulus.rates(class_name, n, rng)``
+gives per-fiber Poisson rates (Hz) and ``stimulus.spikes(...)`` the spike trains
+that :func:`painsim.fibers.afferent_input` adds to a class.  Equations, parameter
+values and their sources are in ``docs/stimuli.md``; every value below carries its
+source or "chosen: why" beside it.
+
+Randomness: a fiber's thresholds come from ``rng_for(seed, "threshold", k, code)``
+(``k`` the class index in :data:`painsim.anatomy.FIBER_CLASSES`, ``code`` one per
+modality, :data:`MODALITY_CODE`), so they depend only on the point's seed and stay
+the same whichever temperature or force is applied; Poisson spikes come from the
+caller's ``natural`` stream.  All numpy, no brian2.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..anatomy import FIBER_CLASSES
+from ..errors import ParameterError
+from ..rng import rng_for
+from ..units import to_celsius, to_si
+
+__all__ = ["PhysicalStimulus", "heat", "pinprick", "brush", "HeatResponse", "ForceResponse",
+           "BrushResponse", "HEAT_RESPONSE", "FORCE_RESPONSE", "BRUSH_RESPONSE", "MODALITY_CODE",
+           "SKIN_BASELINE", "MAX_TEMPERATURE", "poisson_trains", "threshold_rng", "expected_heat_rate"]
+
+#: °C; resting skin temperature of contact-heat testing (DFNS baseline 32 °C, Rolke et al.
+#: 2006 Pain 123:231)
+SKIN_BASELINE = 32.0
+#: °C; hottest contact accepted: the response functions below are measured up to 49-53 °C
+#: (LaMotte & Campbell 1978; Treede et al. 1995); chosen: 60 °C leaves room above them, hotter
+#: contact burns the skin within seconds
+MAX_TEMPERATURE = 60.0
+
+#: extra integer of the "threshold" stream per modality (fixed; never renumber)
+MODALITY_CODE = {"heat": 1, "pinprick": 2, "brush": 3}
+
+
+# ==========================================================================
+# Response functions (one per class and modality)
+# ==========================================================================
+@dataclass(frozen=True)
+class HeatResponse:
+    """Heat response of one subtype of a class:
+    ``rate = min(max_rate, slope * (T - theta))`` for ``T > theta``, else 0,
+    with ``theta ~ Normal(threshold_mean, threshold_sd)`` per fiber."""
+
+    name: str
+    fraction: float          # of the class's fibers that are of this subtype
+    threshold_mean: float    # °C
+    threshold_sd: float      # °C
+    slope: float             # Hz per °C above threshold
+    max_rate: float          # Hz
+
+
+@dataclass(frozen=True)
+class ForceResponse:
+    """Punctate-force response of a class:
+    ``rate = max_rate * clip(log2(F / theta) / octaves, 0, 1)``,
+    ``theta`` lognormal (median ``threshold_median`` N, log-sd ``threshold_log_sd``)."""
+
+    name: str
+    threshold_median: float  # N
+    threshold_log_sd: float  # sd of ln(threshold)
+    octaves: float           # doublings of force from threshold to max_rate
+    max_rate: float          # Hz
+
+
+@dataclass(frozen=True)
+class BrushResponse:
+    """Stroking response of a class:
+    ``rate = min(max_rate, g * rate_ref * (v / v_ref) ** exponent)``,
+    per-fiber gain ``g`` lognormal with median 1 and log-sd ``gain_log_sd``."""
+
+    name: str
+    rate_ref: float          # Hz at v_ref
+    v_ref: float             # m/s
+    exponent: float
+    gain_log_sd: float
+    max_rate: float          # Hz
+
+
+#: Contact heat, per class (subtypes in order; their fractions sum to 1 or to less:
+#: the rest of the class does not respond to heat).
+HEAT_RESPONSE: dict[str, tuple[HeatResponse, ...]] = {
+    # Aβ low-threshold mechanoreceptors do not respond to heat (they are mechanoreceptors;
+    # heat-sensitive afferents are C/Aδ, Treede et al. 1995; Hensel & Iggo 1971 warm
+    # fibres are C).  The touch of a thermode is a separate `touch` stimulus if wanted.
+    "Abeta": (),
+    "Adelta": (
+        # Treede et al. 1995 J Physiol 483:747 (abstract): hairy skin 13 of 46 AMHs type II,
+        # median heat threshold 46 °C, peak discharge within 1-3 s; 33 of 46 type I, median
+        # threshold > 53 °C.  threshold_sd chosen: 1.5 °C (like C, a little wider).
+        # slope chosen: 2 Hz/°C, twice the C slope: A-fibre nociceptors discharge more than
+        # C fibres (Slugg et al. 2000 for force; Treede 1995 peak within 1-3 s); gives
+        # ~10-14 Hz at 51-53 °C, the tens of Hz of the model's Aδ max_rate (20 Hz).
+        HeatResponse("type II AMH", 13 / 46, 46.0, 1.5, 2.0, 30.0),
+        # type I: median > 53 °C (Treede 1995); chosen: mean 54 °C, sd 2 °C; same slope.
+        HeatResponse("type I AMH", 33 / 46, 54.0, 2.0, 2.0, 30.0),
+    ),
+    "C": (
+        # CMH (polymodal) nociceptors.  Threshold mean 41.5 °C: human microneurography,
+        # Yarnitsky et al. 1992 J Physiol [450:581 recalled] (41.5 +/- 0.57 °C at 0.3 °C/s, n = 10);
+        # Treede 1995 (monkey, median 41 °C); Torebjörk et al. 1984 J Neurophysiol 51:325
+        # (12 of 14 human CMHs at 41 °C, 2 at 43 °C).  threshold_sd chosen: 1.0 °C, between
+        # Torebjörk 1984 (SD ~0.7 °C at 2 °C resolution) and Yarnitsky 1992 read as SEM
+        # (0.57 x sqrt(10) = 1.8 °C).
+        # slope 1 Hz/°C [recalled]: LaMotte & Campbell 1978 J Neurophysiol 41:509, mean CMH
+        # response rising to ~20-25 impulses per 3-s stimulus at 49 °C (~7-8 Hz over a
+        # 41-42 °C threshold); max_rate chosen 20 Hz (C discharge rarely exceeds ~10-20 Hz;
+        # 13.5 Hz during 6 °C/s ramps, Yarnitsky 1992).
+        HeatResponse("CMH", 1.0, 41.5, 1.0, 1.0, 20.0),
+    ),
+}
+
+#: Punctate force (von Frey / pinprick), per class.
+FORCE_RESPONSE: dict[str, ForceResponse] = {
+    # Aβ SA/RA: hairy skin of the human hand, thresholds RA 0.3-1.7 g (2.9-17 mN), SA < 0.1 to
+    # 1.7 g (< 1-17 mN) (Järvilehto et al. 1976 Exp Brain Res 25:45, abstract); glabrous skin
+    # lower (medians ~0.5-1.3 mN, Johansson, Vallbo & Westling 1980 Brain Res 184:343
+    # [recalled: values and reference]).  chosen: median 3 mN, log-sd 0.7 (±2 sd = 0.7-12 mN).
+    # Saturation within 2 doublings (chosen: SA intensity functions are compressive, power exponents 0.31-1.23,
+    # Järvilehto 1976); max_rate 30 Hz chosen: sustained SA discharge of tens of Hz, RA
+    # silent during a held force, averaged over the class.
+    "Abeta": ForceResponse("SA/RA LTMR", 3e-3, 0.7, 2.0, 30.0),
+    # Aδ mechanonociceptors (AMH/HTM): response rises monotonically with force over the whole
+    # range, steeper than C (Slugg, Meyer & Campbell 2000 J Neurophysiol 83:2179, abstract).
+    # chosen: median threshold 45 mN, log-sd 0.6 (±2 sd = 14-150 mN), near the human
+    # pinprick pain threshold of the DFNS reference data (tens of mN, Rolke et al. 2006
+    # Pain 123:231 [recalled]); graded over 6 doublings (8 -> 512 mN, the DFNS series);
+    # 4 Hz per doubling (chosen: 24 Hz max, the tens of Hz of the model's Aδ max_rate).
+    "Adelta": ForceResponse("A-fibre mechanonociceptor", 45e-3, 0.6, 6.0, 24.0),
+    # C (CMH): human von Frey thresholds 2.3-13.1 g = 23-128 mN (Van Hees & Gybels 1981
+    # J Neurol Neurosurg Psychiatry [44:600 recalled], abstract): median = geometric midpoint 54 mN,
+    # log-sd = ln(128/23)/4 = 0.43 (the range taken as ±2 sd).  The response plateaus at
+    # low forces (Slugg et al. 2000): chosen 1 doubling to max.  max_rate chosen 5 Hz:
+    # sustained, below the "more than 10 spikes/s" peaks of Van Hees & Gybels 1981.
+    "C": ForceResponse("CMH", 53.8e-3, 0.43, 1.0, 5.0),
+}
+
+#: Dynamic brush, per class: Aβ only.  C-tactile afferents, which do respond to gentle
+#: stroking (Löken et al. 2009 Nat Neurosci 12:547), are not part of the model's C class
+#: (nociceptors); C and Aδ nociceptors do not respond to a soft brush.
+BRUSH_RESPONSE: dict[str, BrushResponse] = {
+    # Myelinated afferents fire more the faster the stroke, without the 1-10 cm/s optimum of
+    # C-tactile units (Löken et al. 2009, abstract and Fig. 2).  rate_ref 40 Hz at 3 cm/s and
+    # exponent 0.5 [recalled from Löken 2009 Fig. 2: tens of Hz at 1-10 cm/s, ~100 Hz at
+    # 30 cm/s for hair/field units]; gain log-sd 0.3 chosen (unit-to-unit spread);
+    # max_rate 100 Hz chosen.
+    "Abeta": BrushResponse("hair/field/SA units", 40.0, 0.03, 0.5, 0.3, 100.0),
+}
+
+
+# ==========================================================================
+# The stimulus
+# ==========================================================================
+_UNIT = {"heat": "degC", "pinprick": "N", "brush": "m/s"}
+
+
+@dataclass(frozen=True)
+class PhysicalStimulus:
+    """A natural stimulus in physical units, constant during ``[start, stop)``.
+
+    ``kind`` is ``"heat"`` (``value`` in °C), ``"pinprick"`` (N) or ``"brush"``
+    (stroking velocity, m/s).  Build it with :func:`heat`, :func:`pinprick` or
+    :func:`brush`.
+    """
+
+    kind: str
+    value: float
+    start: float = 0.0
+    stop: float | None = None
+
+    @property
+    def unit(self) -> str:
+        return _UNIT[self.kind]
+
+    def classes(self) -> tuple[str, ...]:
+        """The fiber classes this stimulus can drive (the others get rate 0)."""
+        table = {"heat": HEAT_RESPONSE, "pinprick": FORCE_RESPONSE, "brush": BRUSH_RESPONSE}[self.kind]
+        return tuple(c for c in FIBER_CLASSES if table.get(c))
+
+    def window(self, duration: float) -> tuple[float, float]:
+        """``(start, stop)`` with ``stop`` clipped to ``duration`` (s)."""
+        stop = duration if self.stop is None else min(self.stop, duration)
+        return self.start, stop
+
+    def rates(self, class_name: str, n_fibres: int, rng: np.random.Generator) -> np.ndarray:
+        """Per-fiber rates (Hz) of ``n_fibres`` fibers of ``class_name``.
+
+        ``rng`` draws the fibers' thresholds (or gains): pass
+        :func:`threshold_rng` so that a fiber keeps its threshold across stimuli.
+        The number of draws does not depend on the stimulus value.
+        """
+        if class_name not in FIBER_CLASSES:
+            raise ParameterError("class_name", class_name, f"one of {FIBER_CLASSES}")
+        n = int(n_fibres)
+        if self.kind == "heat":
+            return _heat_rates(self.value, HEAT_RESPONSE[class_name], n, rng)
+        if self.kind == "pinprick":
+            return _force_rates(self.value, FORCE_RESPONSE.get(class_name), n, rng)
+        return _brush_rates(self.value, BRUSH_RESPONSE.get(class_name), n, rng)
+
+    def fibre_rates(self, class_name: str, n_fibres: int, seed: int) -> np.ndarray:
+        """:meth:`rates` with the fibers' own thresholds of a point's ``seed``."""
+        return self.rates(class_name, n_fibres, threshold_rng(seed, class_name, self.kind))
+
+    def spikes(self, class_name: str, n_fibres: int, duration: float, seed: int,
+               rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Poisson spikes ``(times, fiber ids)`` at the fibers' origin, in the
+        stimulus window clipped to ``duration``; ``rng`` is the caller's
+        ``natural`` stream (default: its own)."""
+        if rng is None:
+            rng = rng_for(seed, "natural", FIBER_CLASSES.index(class_name), 100 + MODALITY_CODE[self.kind])
+        t0, t1 = self.window(duration)
+        return poisson_trains(self.fibre_rates(class_name, n_fibres, seed), t0, t1, rng)
+
+    def describe(self) -> dict[str, Any]:
+        """JSON-able description (for result attributes)."""
+        return {"kind": self.kind, "value": self.value, "unit": self.unit,
+                "start_s": self.start, "stop_s": self.stop}
+
+
+def threshold_rng(seed: int, class_name: str, kind: str) -> np.random.Generator:
+    """The generator of one point's fiber thresholds of ``class_name`` for ``kind``."""
+    return rng_for(seed, "threshold", FIBER_CLASSES.index(class_name), MODALITY_CODE[kind])
+
+
+def poisson_trains(rates: np.ndarray, start: float, stop: float,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Homogeneous Poisson spikes of independent fibers, fiber ``i`` at ``rates[i]`` (Hz),
+    in ``[start, stop)``; returns ``(times, ids)`` (unsorted)."""
+    rates = np.asarray(rates, dtype=float)
+    if stop <= start or rates.size == 0 or not np.any(rates > 0):
+        return np.zeros(0), np.zeros(0, dtype=np.int64)
+    counts = rng.poisson(np.clip(rates, 0.0, None) * (stop - start))
+    ids = np.repeat(np.arange(rates.size, dtype=np.int64), counts)
+    return rng.uniform(start, stop, ids.size), ids
+
+
+# ==========================================================================
+# Encodings
+# ==========================================================================
+def _heat_rates(celsius: float, subtypes: tuple[HeatResponse, ...], n: int, rng) -> np.ndarray:
+    u = rng.random(n)                  # subtype of each fiber
+    z = rng.standard_normal(n)         # its threshold, in sd of its subtype
+    rates = np.zeros(n)
+    lo = 0.0
+    for s in subtypes:
+        member = (u >= lo) & (u < lo + s.fraction)
+        lo += s.fraction
+        theta = s.threshold_mean + s.threshold_sd * z[member]
+        rates[member] = np.clip(s.slope * (celsius - theta), 0.0, s.max_rate)
+    return rates
+
+
+def _force_rates(force: float, r: ForceResponse | None, n: int, rng) -> np.ndarray:
+    z = rng.standard_normal(n)
+    if r is None or force <= 0:
+        return np.zeros(n)
+    theta = r.threshold_median * np.exp(r.threshold_log_sd * z)
+    return r.max_rate * np.clip(np.log2(force / theta) / r.octaves, 0.0, 1.0)
+
+
+def _brush_rates(velocity: float, r: BrushResponse | None, n: int, rng) -> np.ndarray:
+    z = rng.standard_normal(n)
+    if r is None or velocity <= 0:
+        return np.zeros(n)
+    gain = np.exp(r.gain_log_sd * z)
+    return np.minimum(r.max_rate, gain * r.rate_ref * (velocity / r.v_ref) ** r.exponent)
+
+
+def expected_heat_rate(celsius: float, class_name: str) -> float:
+    """Mean rate (Hz) over a class's fibers at ``celsius``, from the threshold
+    distribution (no sampling): for a subtype with threshold ``N(mu, sd)`` and
+    slope ``k``, ``E[k (T - theta)+] = k (sd phi(z) + (T - mu) Phi(z))``,
+    ``z = (T - mu) / sd`` (the ``max_rate`` cap ignored: check ``T`` below it)."""
+    total = 0.0
+    for s in HEAT_RESPONSE[class_name]:
+        z = (celsius - s.threshold_mean) / s.threshold_sd
+        pdf = math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+        cdf = 0.5 * (1 + math.erf(z / math.sqrt(2)))
+        total += s.fraction * s.slope * (s.threshold_sd * pdf + (celsius - s.threshold_mean) * cdf)
+    return total
+
+
+# ==========================================================================
+# Constructors
+# ==========================================================================
+def _window(start, stop) -> tuple[float, float | None]:
+    t0 = to_si(start, "s", "start") if start else 0.0
+    t1 = to_si(stop, "s", "stop") if stop is not None else None
+    if not math.isfinite(t0) or t0 < 0:
+        raise ParameterError("start", start, "a time >= 0 s")
+    if t1 is not None and not t1 >= t0:
+        raise ParameterError("stop", stop, "0 <= start <= stop")
+    return t0, t1
+
+
+def heat(celsius, start=0.0, stop=None, baseline=SKIN_BASELINE) -> PhysicalStimulus:
+    """Contact heat at ``celsius`` from a ``baseline`` skin temperature (32 °C).
+
+    Parameters
+    ----------
+    celsius : float, str or Quantity
+        The thermode temperature: a number in °C, ``"47 °C"``, ``"320 K"`` or a
+        brian2 quantity in kelvin; from ``baseline`` to 60 °C.
+    start, stop : Quantity (s), optional
+        When the heat is on; default: the whole simulation.
+    baseline : float
+        Resting skin temperature, °C (cooling is not modelled).
+
+    Drives C (CMH) and Aδ (type I/II AMH) nociceptors; Aβ not at all.
+    """
+    t = to_celsius(celsius, "temperature")
+    base = to_celsius(baseline, "baseline")
+    if not base <= t <= MAX_TEMPERATURE:
+        raise ParameterError("temperature", celsius, f"a temperature from the {base:g} °C baseline to "
+                                                     f"{MAX_TEMPERATURE:g} °C",
+                             hint="cooling is not modelled" if t < base else None)
+    t0, t1 = _window(start, stop)
+    return PhysicalStimulus("heat", t, t0, t1)
+
+
+def pinprick(force_mN, start=0.0, stop=None) -> PhysicalStimulus:
+    """A punctate force (von Frey filament or pinprick), held during ``[start, stop)``.
+
+    Parameters
+    ----------
+    force_mN : float, str or Quantity
+        A number in mN (the DFNS pinprick series is 8-512 mN), ``"128 mN"`` or
+        ``"0.128 N"``; >= 0.
+    start, stop : Quantity (s), optional
+        When the force is applied; default: the whole simulation.
+
+    Drives Aβ (saturating at a few mN), Aδ (graded over 8-512 mN) and C (plateau).
+    """
+    if isinstance(force_mN, bool):
+        raise ParameterError("force", force_mN, "a force in mN (a number) or N")
+    if isinstance(force_mN, str) or hasattr(force_mN, "dim"):
+        f = float(to_si(force_mN, "N", "force"))
+    else:
+        f = float(to_si(force_mN, "1", "force")) * 1e-3
+    if not (math.isfinite(f) and f >= 0):
+        raise ParameterError("force", force_mN, "a finite force >= 0 mN")
+    t0, t1 = _window(start, stop)
+    return PhysicalStimulus("pinprick", f, t0, t1)
+
+
+def brush(velocity="30 mm/s", start=0.0, stop=None) -> PhysicalStimulus:
+    """Dynamic brush: stroking the skin at ``velocity`` during ``[start, stop)``.
+
+    Parameters
+    ----------
+    velocity : str or Quantity
+        Stroking velocity (``"30 mm/s"``, ``3*cm/second``); default 3 cm/s
+        (chosen: the middle of the 1-10 cm/s of gentle stroking, Löken et al. 2009).
+    start, stop : Quantity (s), optional
+
+    Drives Aβ only.
+    """
+    v = float(to_si(velocity, "m/s", "velocity"))
+    if not (math.isfinite(v) and v >= 0):
+        raise ParameterError("velocity", velocity, "a finite velocity >= 0 m/s")
+    t0, t1 = _window(start, stop)
+    return PhysicalStimulus("brush", v, t0, t1)

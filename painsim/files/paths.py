@@ -1,0 +1,126 @@
+"""Which file is which: experiment and sweep files by kind, the command that runs each, result files.
+
+Used by the command line to refuse a wrong path before any work starts (a
+folder given as a file, a sweep file given to ``painsim run``, a TOML file
+given to ``painsim figures``) and by ``painsim models`` to list the built-ins.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from ..errors import ModelFileError, PathError
+from ..params import builtin_experiments, find_builtin, read_toml
+
+__all__ = ["COMMANDS", "file_kind", "command_for", "experiment_path", "check_command", "catalog",
+           "results_file", "is_netcdf"]
+
+#: The ``painsim`` command that runs a file of each kind (``"sweep"``: a file with a ``[sweep]`` table).
+COMMANDS = {"conditions": "run", "conditioning": "run", "cohort": "run", "course": "course", "sweep": "sweep"}
+
+#: What a file of each kind is called in messages.
+_NOUNS = {"conditions": "conditions experiment", "conditioning": "conditioning experiment",
+          "cohort": "cohort experiment", "course": "course file", "sweep": "sweep file"}
+
+#: First bytes of NetCDF files: classic / 64-bit offset / CDF-5, and NetCDF-4 (HDF5).
+_NETCDF_MAGIC = (b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF\r\n\x1a\n")
+
+
+def experiment_path(path_or_name: str | Path) -> Path:
+    """The TOML file of a built-in name or a path; a folder is refused (not reported as missing).
+
+    Raises
+    ------
+    painsim.errors.PathError
+        ``path_or_name`` is a folder.
+    painsim.errors.ModelFileError, painsim.errors.UnknownKeyError
+        No such file or built-in.
+    """
+    p = Path(path_or_name)
+    if p.is_dir():
+        raise PathError(f"{p} is a folder, not an experiment file (TOML), e.g. experiments/gate_control.toml")
+    return find_builtin(path_or_name, "experiments")
+
+
+def file_kind(path_or_name: str | Path) -> str:
+    """The kind of an experiment or sweep file: ``"sweep"`` for a ``[sweep]`` file, else its
+    ``[experiment] kind`` (``"conditions"`` by default; an invalid kind is returned as written,
+    for its loader to refuse)."""
+    path = experiment_path(path_or_name)
+    raw = read_toml(path)
+    exp = raw.get("experiment")
+    if not isinstance(exp, Mapping):
+        if isinstance(raw.get("sweep"), Mapping):
+            return "sweep"
+        raise ModelFileError(f"{path}: neither an [experiment] nor a [sweep] table")
+    return str(exp.get("kind", "conditions"))
+
+
+def command_for(kind: str) -> str:
+    """``"run"``, ``"course"`` or ``"sweep"``: the command that runs a file of ``kind``."""
+    return COMMANDS.get(kind, "run")
+
+
+def check_command(path_or_name: str | Path, command: str) -> str:
+    """Refuse a file given to the wrong command; returns its kind.
+
+    ``painsim run`` also runs course files (as ``painsim course``).
+
+    Raises
+    ------
+    painsim.errors.PathError
+        E.g. a sweep file given to ``painsim run``: the message names the command to use.
+    """
+    kind = file_kind(path_or_name)
+    right = command_for(kind)
+    if right != command and not (command == "run" and right == "course"):
+        raise PathError(f"{path_or_name} is a {_NOUNS.get(kind, kind)}, not for 'painsim {command}': "
+                        f"run it with 'painsim {right} {path_or_name}'")
+    return kind
+
+
+def catalog() -> list[dict]:
+    """The built-in experiment files: ``name``, ``kind``, ``description`` and the ``command`` that runs each."""
+    rows = []
+    for name in builtin_experiments():
+        raw = read_toml(find_builtin(name, "experiments"))
+        kind = file_kind(name)
+        table = raw.get("sweep" if kind == "sweep" else "experiment", {})
+        rows.append({"name": name, "kind": kind, "description": str(table.get("description", "")),
+                     "command": f"painsim {command_for(kind)} {name}"})
+    return rows
+
+
+def is_netcdf(path: Path) -> bool:
+    """Whether ``path`` starts like a NetCDF file (classic or NetCDF-4/HDF5)."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+    return any(head.startswith(m) for m in _NETCDF_MAGIC)
+
+
+def results_file(path: str | Path) -> Path:
+    """The NetCDF result a path designates: a ``.nc`` file, or a folder holding ``results.nc``
+    (``painsim run``/``course`` output), ``result.nc`` (a sweep store) or ``store/result.nc``
+    (a sweep's output folder).
+
+    Raises
+    ------
+    painsim.errors.PathError
+        Missing, a folder without results, or not a NetCDF file.
+    """
+    p = Path(path)
+    if p.is_dir():
+        found = [c for c in (p / "results.nc", p / "result.nc", p / "store" / "result.nc") if c.is_file()]
+        if not found:
+            raise PathError(f"{p} is a folder without results (results.nc of painsim run/course, or "
+                            "store/result.nc of a finished painsim sweep)")
+        p = found[0]
+    elif not p.exists():
+        raise PathError(f"file not found: {p} (expected results.nc written by painsim, or a sweep output folder)")
+    try:
+        netcdf = is_netcdf(p)
+    except OSError as e:
+        raise PathError(f"cannot read {p}: {e.strerror}") from None
+    if not netcdf:
+        raise PathError(f"{p} is not a NetCDF file (expected results.nc written by painsim run/course/sweep)")
+    return p

@@ -1,0 +1,98 @@
+"""The lines ``painsim run`` and ``painsim course`` print about a result (text only, no I/O).
+
+Each function takes a result Dataset and returns the lines of its summary, so
+that what is printed can be tested on a small Dataset without running anything.
+"""
+from __future__ import annotations
+
+import json
+import math
+
+import xarray as xr
+
+from ..analysis import changed_connections, stimulated_site
+from ..cohort import format_estimate
+
+__all__ = ["condition_rows", "conditioning_rows", "cohort_rows", "course_rows"]
+
+
+def _pn_cell(ds: xr.Dataset, k: int) -> str:
+    """The PN rate of condition ``k``: of the body site its natural stimulus reaches (topographic
+    models), else of the painful site."""
+    d = ds.isel(condition=k)
+    if "site_pn_rate" not in ds or ds.sizes.get("site", 1) <= 1:
+        return f"PN {float(d['pn_rate']):5.1f} Hz"
+    site = stimulated_site(ds, k)
+    if site is None or site >= ds.sizes["site"]:
+        return f"PN {float(d['pn_rate']):5.1f} Hz (painful site)"
+    return f"PN {float(d['site_pn_rate'].isel(site=site)):5.1f} Hz (site {site})"
+
+
+def _pain_sources(ds: xr.Dataset, k: int) -> str:
+    """What the pain score of condition ``k`` is made of, for models with an S1 map: the spinal score
+    and the map's overactive area (central pain can come from the map alone, with silent PNs)."""
+    if "map_overactive_area" not in ds or "spinal_pain" not in ds:
+        return ""
+    d = ds.isel(condition=k)
+    area = float(d["map_overactive_area"]) * 1e6  # m^2 -> mm^2
+    return f"   from spinal {float(d['spinal_pain']):4.1f} + S1 overactive {area:5.1f} mm²"
+
+
+def condition_rows(ds: xr.Dataset) -> list[str]:
+    """One line per condition: pain, gate index, the PN rate of the stimulated site and, with a
+    cortex, the sources of the pain score."""
+    rows = []
+    for k, c in enumerate(ds.condition.values):
+        d = ds.isel(condition=k)
+        where = " (painful site)" if ds.sizes.get("site", 1) > 1 else ""
+        gate = f"   gate index{where} {float(d['gate_index']):.2f}" if "gate_index" in ds else ""
+        rows.append(f"  {str(c):45s} pain {float(d['pain']):4.1f} / 10{gate}   {_pn_cell(ds, k)}"
+                    f"{_pain_sources(ds, k)}")
+    return rows
+
+
+def conditioning_rows(ds: xr.Dataset) -> list[str]:
+    """One line per conditioning protocol: pain and PN rate before -> after, efficacy changes."""
+    conns = changed_connections(ds)
+    rows = []
+    for p in ds.protocol.values:
+        d = ds.sel(protocol=p)
+        w = "   ".join(f"w {c} {100 * float(d[f'w_{c}_change']):+5.0f} %" for c in conns)
+        rows.append(f"  {str(p):20s} pain {float(d.pain_before):4.1f} -> {float(d.pain_after):4.1f} / 10   "
+                    f"PN {float(d.pn_rate_before):5.1f} -> {float(d.pn_rate_after):5.1f} Hz   {w}")
+    return rows
+
+
+def cohort_rows(ds: xr.Dataset) -> list[str]:
+    """The statistics of a cohort beside the published ones, then responder rates per group."""
+    rows = [f"  {'statistic':28s} {'simulated [95 % CI]':>26s}   {'published [95 % CI]':>24s}"]
+    ors = json.loads(ds.attrs.get("odds_ratios", "{}"))
+    for st in ds.statistic.values:
+        d = ds.sel(statistic=st)
+        pub = float(d.published)
+        published = (format_estimate(pub, d.pub_ci_low, d.pub_ci_high) if math.isfinite(float(d.pub_ci_low))
+                     else f"{pub:.2f}" if math.isfinite(pub) else "")
+        cells = (ors.get(str(st)) or {}).get("table_2x2")
+        groups = (f"   responders {cells[0]}/{cells[0] + cells[1]} vs {cells[2]}/{cells[2] + cells[3]}"
+                  if cells else "")
+        simulated = format_estimate(d.simulated, d.sim_ci_low, d.sim_ci_high)  # "not estimable": 0/inf, no CI
+        rows.append(f"  {str(st):28s} {simulated:>26s}   {published:>24s}{groups}")
+    for g in ds.group.values:
+        r = ds.sel(group=g, threshold=0.3)
+        if float(r.responder_n) > 0:
+            rate = format_estimate(r.responder_rate, r.responder_ci_low, r.responder_ci_high, digits=1, scale=100)
+            rows.append(f"  responders > 30 % relief, {str(g):12s} {rate} %  (n = {int(r.responder_n)})")
+    return rows
+
+
+def course_rows(ds: xr.Dataset) -> list[str]:
+    """One line per arm of a course: baseline pain and mean relief at each follow-up day."""
+    arms = list(ds.arm.values) if "arm" in ds.dims else [ds.attrs.get("protocol", "course")]
+    rows = []
+    for a in arms:
+        d = ds.sel(arm=a) if "arm" in ds.dims else ds
+        base = float(d["baseline_pain"].mean())
+        line = "  ".join(f"day {float(f):g}: {float(d['relief'].sel(day=f).mean()):5.1f} %"
+                         for f in d.follow_up.values)
+        rows.append(f"  {str(a):8s} baseline pain {base:4.1f} / 10   relief  {line}")
+    return rows

@@ -1,0 +1,206 @@
+"""The command line behaves like a tool a scientist can trust: --version, --help with examples,
+`painsim models` with commands and protocols, one-line errors before any work starts, file modes
+that follow the umask, rows that print what they claim, Neo export."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import painsim as ps
+from painsim import io
+from painsim.cli import main
+from painsim.files import cohort_rows, condition_rows, results_file
+
+ROOT = Path(__file__).resolve().parents[1]
+EXP = ROOT / "experiments"
+
+
+def test_version_prints_the_package_version(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"painsim {ps.__version__}"
+
+
+def test_help_shows_examples_of_every_command(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "examples:" in out
+    for command in ("painsim run ", "painsim course ", "painsim sweep ", "painsim figures ", "painsim models",
+                    "painsim export "):
+        assert command in out, command
+
+
+def test_models_lists_kinds_commands_and_protocols(capsys):
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    for line in ("painsim run gate_control", "painsim run spinal_ltp_ltd", "painsim run rtms_cohort",
+                 "painsim course rtms_course", "painsim sweep scs_frequency_sweep"):
+        assert line in out, line
+    for kind in ("conditions", "conditioning", "course", "cohort", "sweep"):
+        assert f" {kind} " in out, kind
+    assert "S1 map territories" in out  # an experiment's description
+    for name in ps.protocols.names():
+        assert name in out and ps.protocols.get(name).description in out
+
+
+# ------------------------------------------------------------------ bad paths and arguments
+def _bad_cases(tmp: Path) -> dict:
+    (tmp / "empty_dir").mkdir()
+    no_spikes = tmp / "course_result.nc"
+    io.save(xr.Dataset({"relief": (("day",), np.array([10.0, 20.0]))}, coords={"day": [30, 90]}), no_spikes)
+    bad_stim = tmp / "bad_stimulus.toml"
+    bad_stim.write_text('[experiment]\nname = "x"\nmodel = "gate_control"\nduration = "0.1 s"\n'
+                        '[[condition]]\nnoxious = 0.5\nstimulus = {type = "tonik"}\n')
+    binary = tmp / "binary.toml"
+    binary.write_bytes(b"\x89HDF\r\n\x1a\n\xff\xfe\x00")
+    out = ["--out", str(tmp / "out")]
+    return {
+        "folder as file": ["run", str(tmp)] + out,
+        "sweep file to run": ["run", str(EXP / "scs_frequency_sweep.toml")] + out,
+        "course file to sweep": ["sweep", str(EXP / "rtms_course.toml")] + out,
+        "conditions file to course": ["course", str(EXP / "gate_control.toml")] + out,
+        "cohort file to sweep": ["sweep", "rtms_cohort"] + out,
+        "missing file": ["run", str(tmp / "nope.toml")] + out,
+        "binary toml": ["run", str(binary)] + out,
+        "non-netcdf to figures": ["figures", str(EXP / "gate_control.toml")] + out,
+        "folder without results to figures": ["figures", str(tmp / "empty_dir")] + out,
+        "negative seed run": ["run", "gate_control", "--seed", "-3"] + out,
+        "negative seed course": ["course", "rtms_course", "--seed", "-3"] + out,
+        "seed not a number": ["sweep", "scs_frequency_sweep", "--seed", "x"] + out,
+        "zero workers cohort": ["run", "rtms_cohort", "--workers", "0"] + out,
+        "negative workers sweep": ["sweep", "scs_frequency_sweep", "--workers", "-1"] + out,
+        "zero batch size": ["sweep", "scs_frequency_sweep", "--batch-size", "0"] + out,
+        "zero patients": ["run", "rtms_cohort", "--n-patients", "0"] + out,
+        "cohort option on conditions file": ["run", "gate_control", "--n-patients", "3"] + out,
+        "export without spikes": ["export", str(no_spikes), "--neo", str(tmp / "out" / "s.pkl")],
+        "export of a toml": ["export", str(EXP / "gate_control.toml"), "--neo", str(tmp / "out" / "s.pkl")],
+        "export to unknown format": ["export", str(no_spikes), "--neo", str(tmp / "out" / "s.txt")],
+        "bad stimulus found while running": ["run", str(bad_stim)] + out,
+        "unknown command": ["simulate"],
+    }
+
+
+CASES = ["folder as file", "sweep file to run", "course file to sweep", "conditions file to course",
+         "cohort file to sweep", "missing file", "binary toml", "non-netcdf to figures",
+         "folder without results to figures", "negative seed run", "negative seed course", "seed not a number",
+         "zero workers cohort", "negative workers sweep", "zero batch size", "zero patients",
+         "cohort option on conditions file", "export without spikes", "export of a toml",
+         "export to unknown format", "bad stimulus found while running", "unknown command"]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_is_one_line_exit_2_and_leaves_no_output(case, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    argv = _bad_cases(tmp_path)[case]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("painsim: error: "), captured.err
+    assert "Traceback" not in captured.err + captured.out
+    assert not (tmp_path / "out").exists()
+    assert not (tmp_path / "painsim-out").exists()
+
+
+def test_messages_name_the_right_command(tmp_path, capsys):
+    assert main(["run", str(EXP / "scs_frequency_sweep.toml")]) == 2
+    assert "painsim sweep" in capsys.readouterr().err
+    assert main(["run", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    assert main(["export", str(EXP / "gate_control.toml"), "--neo", str(tmp_path / "x.pkl")]) == 2
+    assert "not a NetCDF file" in capsys.readouterr().err
+
+
+def test_real_process_exit_code_and_no_traceback(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "painsim.cli", "run", "gate_control", "--seed", "-3",
+                        "--out", str(tmp_path / "out")], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr.startswith("painsim: error: ") and len(r.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in r.stderr and not (tmp_path / "out").exists()
+    r = subprocess.run([sys.executable, "-m", "painsim.cli", "--version"], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.strip() == f"painsim {ps.__version__}"
+
+
+def test_a_sweep_output_folder_designates_its_result(tmp_path):
+    store = tmp_path / "sweep-out" / "store"
+    store.mkdir(parents=True)
+    io.save(xr.Dataset({"x": (("point",), np.arange(3.0))}), store / "result.nc")
+    assert results_file(tmp_path / "sweep-out") == store / "result.nc"
+    assert results_file(store) == store / "result.nc"
+
+
+# ------------------------------------------------------------------ file modes
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_written_files_follow_the_umask(tmp_path, umask, mode):
+    old = os.umask(umask)
+    try:
+        path = io.save(xr.Dataset({"x": (("t",), np.arange(3.0))}), tmp_path / "r.nc")
+        with io.atomic_path(tmp_path / "t.csv") as tmp:
+            tmp.write_text("a,b\n")
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == mode
+    assert (tmp_path / "t.csv").stat().st_mode & 0o777 == mode
+
+
+# ------------------------------------------------------------------ printed rows
+def _pain_map_like() -> xr.Dataset:
+    """Two conditions of a five-site pathway model: heat at site 4 (healthy), no input (post-stroke)."""
+    site_rate = np.array([[0.0, 0.0, 0.0, 0.0, 41.0], [0.0, 0.0, 0.0, 0.0, 0.0]])
+    noxious = [json.dumps({"4": {"intensity": 0.6, "start_s": 0.0, "stop_s": 1.0}}), json.dumps({})]
+    return xr.Dataset(
+        {"site_pn_rate": (("condition", "site"), site_rate), "pn_rate": (("condition",), site_rate[:, 2]),
+         "pain": (("condition",), [3.0, 6.2]), "gate_index": (("condition",), [0.1, 0.0]),
+         "spinal_pain": (("condition",), [2.9, 0.0]), "map_overactive_area": (("condition",), [17e-6, 25e-6]),
+         "noxious": (("condition",), noxious), "touch": (("condition",), [json.dumps({}), json.dumps({})])},
+        coords={"condition": ["healthy, site 4", "post-stroke (ischemic), sham"], "site": np.arange(5)})
+
+
+def test_rows_print_the_pn_rate_of_the_stimulated_site():
+    healthy, stroke = condition_rows(_pain_map_like())
+    assert "PN  41.0 Hz (site 4)" in healthy
+    assert "painful site" in stroke and "S1 overactive  25.0 mm²" in stroke  # where the pain comes from
+    assert "spinal  0.0" in stroke
+
+
+def test_rows_of_one_site_models_are_unchanged():
+    ds = xr.Dataset({"pn_rate": (("condition",), [37.4]), "pain": (("condition",), [4.7]),
+                     "gate_index": (("condition",), [0.0])}, coords={"condition": ["C input alone"]})
+    (row,) = condition_rows(ds)
+    assert "pain  4.7 / 10" in row and "PN  37.4 Hz" in row and "site" not in row
+
+
+def test_odds_ratios_that_are_not_estimable_say_so():
+    ds = xr.Dataset(
+        {"simulated": (("statistic",), [0.0, 0.4]), "sim_ci_low": (("statistic",), [np.nan, 0.3]),
+         "sim_ci_high": (("statistic",), [np.nan, 0.5]), "published": (("statistic",), [2.1, 0.42]),
+         "pub_ci_low": (("statistic",), [1.1, np.nan]), "pub_ci_high": (("statistic",), [4.0, np.nan]),
+         "responder_n": (("group", "threshold"), [[10]]), "responder_rate": (("group", "threshold"), [[0.4]]),
+         "responder_ci_low": (("group", "threshold"), [[0.2]]),
+         "responder_ci_high": (("group", "threshold"), [[0.6]])},
+        coords={"statistic": ["OR hemorrhagic", "responder rate"], "group": ["all"], "threshold": [0.3]})
+    rows = cohort_rows(ds)
+    assert "not estimable" in rows[1] and "nan" not in rows[1]
+    assert "0.40 [0.30; 0.50]" in rows[2]
+
+
+# ------------------------------------------------------------------ Neo export
+@pytest.fixture(scope="module")
+def short_result(tmp_path_factory):
+    res = ps.simulate(ps.load_model("gate_control"), noxious=0.6, duration="0.3 s", seed=1)
+    return io.save(res, tmp_path_factory.mktemp("neo") / "results.nc"), res.sizes["spike"]
+
+
+@pytest.mark.parametrize("per", ["neuron", "population"])
+def test_export_writes_a_neo_file_with_every_spike(short_result, tmp_path, capsys, per):
+    neo = pytest.importorskip("neo")
+    path, n_spikes = short_result
+    assert n_spikes > 0
+    out = tmp_path / "spikes" / "s.pkl"
+    assert main(["export", str(path), "--neo", str(out), "--per", per]) == 0
+    assert str(out.resolve()) in capsys.readouterr().out
+    block = neo.io.PickleIO(str(out)).read_block()
+    assert sum(len(st) for seg in block.segments for st in seg.spiketrains) == n_spikes

@@ -1,0 +1,223 @@
+"""Natural stimuli in physical units (painsim.fibers.encoding, docs/stimuli.md).
+
+Each test checks a property the published response functions imply, beside a
+negative control that would fail it.  Tolerances come from the model itself:
+per-fiber thresholds are drawn (sampling variance of the class mean) and spikes
+are Poisson (count variance = mean); bounds are 4 standard errors.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import painsim as ps
+from painsim.errors import ParameterError, UnitError
+from painsim.fibers import FORCE_RESPONSE, HEAT_RESPONSE, brush, heat, pinprick
+from painsim.fibers.encoding import expected_heat_rate
+
+N = 500          # fibers per class in these tests (a large class: class means are precise)
+DURATION = 5.0   # s
+SEED = 7
+
+
+def _phi(z):
+    return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+
+
+def _pdf(z):
+    return math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+
+
+def _heat_rate_sd(celsius, class_name):
+    """sd over fibers of the heat rate (second moment of k (T - theta)+, theta normal)."""
+    m2 = 0.0
+    for s in HEAT_RESPONSE[class_name]:
+        d, z = celsius - s.threshold_mean, (celsius - s.threshold_mean) / s.threshold_sd
+        m2 += s.fraction * s.slope ** 2 * ((d * d + s.threshold_sd ** 2) * _phi(z) + d * s.threshold_sd * _pdf(z))
+    return math.sqrt(max(m2 - expected_heat_rate(celsius, class_name) ** 2, 0.0))
+
+
+def _mean_rate_from_spikes(stim, class_name, n=N, duration=DURATION, seed=SEED):
+    t, _ = stim.spikes(class_name, n, duration, seed)
+    return t.size / (n * duration)
+
+
+# ---------------------------------------------------------------- heat
+def test_heat_below_c_threshold_range_gives_almost_no_nociceptor_discharge():
+    # 38 °C is 3.5 sd below the C threshold mean (41.5 +/- 1 °C): expected C spikes of
+    # 500 fibers in 5 s = 2500 * E[rate] ~ 0.05; Aδ thresholds are higher still.
+    expected = N * DURATION * expected_heat_rate(38.0, "C")
+    assert expected < 0.5
+    for c in ("Adelta", "C"):
+        t, _ = heat(38).spikes(c, N, DURATION, SEED)
+        assert t.size <= 3, (c, t.size)        # P(Poisson(0.5) > 3) < 2e-3
+    # negative control: 44 °C, 2.5 sd above the mean, drives C fibers
+    hot = N * DURATION * expected_heat_rate(44.0, "C")
+    t, _ = heat(44).spikes("C", N, DURATION, SEED)
+    assert t.size > hot - 4 * math.sqrt(hot) - 4 * N * DURATION * _heat_rate_sd(44.0, "C") / math.sqrt(N)
+
+
+@pytest.mark.parametrize("class_name", ["C", "Adelta"])
+def test_heat_discharge_rises_monotonically_above_threshold(class_name):
+    temps = np.arange(42.0, 51.0, 1.0)
+    measured = np.array([_mean_rate_from_spikes(heat(t), class_name) for t in temps])
+    expected = np.array([expected_heat_rate(t, class_name) for t in temps])
+    # standard error of the class mean: threshold sampling + Poisson counting
+    se = np.array([math.sqrt(_heat_rate_sd(t, class_name) ** 2 / N + e / (N * DURATION))
+                   for t, e in zip(temps, expected)])
+    assert np.all(np.abs(measured - expected) <= 4 * se + 1e-9), (measured, expected, se)
+    if class_name == "C":
+        assert np.all(np.diff(measured) > 0), measured
+    else:   # type II AMH (median 46 °C): rising from 45 °C on
+        assert np.all(np.diff(measured[temps >= 45]) > 0), measured
+        # Aδ heat thresholds are higher than C's (Treede et al. 1995): less discharge at 43 °C
+        assert measured[temps == 43][0] < 0.1 * expected_heat_rate(43.0, "C")
+
+
+def test_fraction_of_c_fibres_recruited_follows_the_threshold_distribution():
+    (cmh,) = HEAT_RESPONSE["C"]
+    n = 2000
+    for t in (40.5, 41.5, 42.5, 43.5):
+        p = _phi((t - cmh.threshold_mean) / cmh.threshold_sd)
+        frac = np.mean(heat(t).fibre_rates("C", n, SEED) > 0)
+        assert abs(frac - p) <= 4 * math.sqrt(p * (1 - p) / n), (t, frac, p)
+    # negative control: Aδ at 43.5 °C (type II median 46 °C, type I > 53 °C) is far below
+    frac_ad = np.mean(heat(43.5).fibre_rates("Adelta", n, SEED) > 0)
+    assert frac_ad < 0.25 * _phi((43.5 - cmh.threshold_mean) / cmh.threshold_sd)
+
+
+def test_abeta_does_not_respond_to_heat():
+    for t in (32, 41, 47, 53, 60):
+        assert not np.any(heat(t).fibre_rates("Abeta", N, SEED))
+        assert heat(t).spikes("Abeta", N, DURATION, SEED)[0].size == 0
+    # negative control: the same fibers respond to a pinprick (32 mN is 3.4 sd of ln
+    # threshold above the 3 mN median: all but ~0.04 % of them)
+    assert np.mean(pinprick(32).fibre_rates("Abeta", N, SEED) > 0) > 0.99
+
+
+# ---------------------------------------------------------------- pinprick
+DFNS_FORCES = [8, 16, 32, 64, 128, 256, 512]   # mN, Rolke et al. 2006
+
+
+def test_pinprick_recruits_adelta_monotonically_and_abeta_saturates_low():
+    ad = np.array([pinprick(f).fibre_rates("Adelta", N, SEED).mean() for f in DFNS_FORCES])
+    ab = np.array([pinprick(f).fibre_rates("Abeta", N, SEED).mean() for f in DFNS_FORCES])
+    assert np.all(np.diff(ad) >= 0) and np.all(np.diff(ad[1:]) > 0), ad
+    # spikes agree: Aδ discharge at 512 mN >> at 32 mN (Poisson, 4 sd)
+    lo, hi = (_mean_rate_from_spikes(pinprick(f), "Adelta") for f in (32, 512))
+    assert hi - lo > 4 * math.sqrt((hi + lo) / (N * DURATION))
+    # Aβ: near its maximum by 32 mN and flat above (thresholds of a few mN)
+    top = FORCE_RESPONSE["Abeta"].max_rate
+    assert ab[2] >= 0.95 * top and np.ptp(ab[3:]) <= 0.01 * top, ab
+    # negative control: Aδ is far from saturated at 64 mN
+    assert ad[3] < 0.5 * ad[-1], ad
+
+
+def test_pinprick_recruited_adelta_fraction_follows_lognormal_thresholds():
+    r = FORCE_RESPONSE["Adelta"]
+    n = 2000
+    for f in DFNS_FORCES:
+        p = _phi(math.log(f * 1e-3 / r.threshold_median) / r.threshold_log_sd)
+        frac = np.mean(pinprick(f).fibre_rates("Adelta", n, SEED) > 0)
+        assert abs(frac - p) <= 4 * math.sqrt(max(p * (1 - p), 1e-4) / n), (f, frac, p)
+
+
+def test_c_mechanical_response_plateaus():
+    c = [pinprick(f).fibre_rates("C", N, SEED).mean() for f in (256, 512)]
+    ad = [pinprick(f).fibre_rates("Adelta", N, SEED).mean() for f in (256, 512)]
+    assert c[1] - c[0] < 0.05 * c[1]          # C: plateau (Slugg et al. 2000)
+    assert ad[1] - ad[0] > 0.2 * ad[1]        # control: Aδ still rising
+
+
+# ---------------------------------------------------------------- brush
+def test_brush_drives_abeta_and_not_nociceptors():
+    assert _mean_rate_from_spikes(brush(), "Abeta") > 10.0
+    for c in ("Adelta", "C"):
+        assert brush().spikes(c, N, DURATION, SEED)[0].size == 0
+    # faster strokes drive Aβ more
+    slow, fast = (brush(v).fibre_rates("Abeta", N, SEED).mean() for v in ("10 mm/s", "100 mm/s"))
+    assert fast > slow
+    # negative control: heat does drive C
+    assert heat(47).spikes("C", N, DURATION, SEED)[0].size > 0
+
+
+# ---------------------------------------------------------------- randomness
+def test_deterministic_for_a_seed_and_thresholds_belong_to_fibres():
+    a = heat(46).spikes("C", 30, 2.0, 3)
+    b = heat(46).spikes("C", 30, 2.0, 3)
+    c = heat(46).spikes("C", 30, 2.0, 4)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    assert not (a[0].size == c[0].size and np.array_equal(a[0], c[0]))
+    # a fiber keeps its threshold: every fiber firing at 42 °C fires (faster) at 44 °C
+    r42, r44 = heat(42).fibre_rates("C", N, SEED), heat(44).fibre_rates("C", N, SEED)
+    assert np.all(r44[r42 > 0] > r42[r42 > 0]) and np.sum(r44 > 0) > np.sum(r42 > 0)
+
+
+def test_fibres_fire_independently():
+    """The population count of independent Poisson fibers is Poisson (Fano factor 1,
+    sampling sd sqrt(2 / bins)); a shared train would make it n times larger."""
+    t, i = pinprick(128).spikes("Adelta", N, 20.0, SEED)
+    bins = np.arange(0.0, 20.0 + 1e-9, 0.02)
+    pop = np.histogram(t, bins)[0]
+    fano = pop.var(ddof=1) / pop.mean()
+    assert abs(fano - 1.0) < 4 * math.sqrt(2.0 / (bins.size - 2)), fano
+    # negative control: fiber 0's train copied to 50 fibers
+    t0 = t[i == 0]
+    shared = np.histogram(np.tile(t0, 50), bins)[0]
+    assert shared.var(ddof=1) / shared.mean() > 10
+
+
+def test_spikes_stay_in_the_stimulus_window():
+    from brian2 import second
+    t, _ = heat(47, start=0.5 * second, stop=1.0 * second).spikes("C", N, 2.0, SEED)
+    assert t.size > 0 and t.min() >= 0.5 and t.max() < 1.0
+    t, _ = pinprick(256, start="1 s").spikes("Adelta", N, 1.5, SEED)
+    assert t.size > 0 and t.min() >= 1.0 and t.max() < 1.5
+
+
+# ---------------------------------------------------------------- bad input
+@pytest.mark.parametrize("make, value, name, error", [
+    (heat, -300, "temperature", ParameterError),          # below absolute zero
+    (heat, "-10 K", "temperature", ParameterError),
+    (heat, "45 mN", "temperature", UnitError),            # a force is not a temperature
+    (heat, "45 Hz", "temperature", UnitError),
+    (heat, 25, "temperature", ParameterError),            # cooling: not modelled
+    (heat, 80, "temperature", ParameterError),            # above the measured range
+    (pinprick, -5, "force", ParameterError),
+    (pinprick, "45 degC", "force", ParameterError),
+    (pinprick, "3 m/s", "force", UnitError),
+    (brush, "3 Hz", "velocity", UnitError),
+    (brush, 0.03, "velocity", UnitError),                 # a velocity needs its unit
+    (brush, "-30 mm/s", "velocity", ParameterError),
+])
+def test_bad_input_is_refused_naming_the_parameter(make, value, name, error):
+    with pytest.raises(error) as e:
+        make(value)
+    assert e.value.name == name
+    assert name in str(e.value)
+
+
+def test_good_units_are_accepted():
+    from brian2 import kelvin
+    assert heat("47 °C").value == heat(47).value == heat("47 degC").value
+    assert abs(heat(320.15 * kelvin).value - 47.0) < 1e-9
+    assert pinprick("0.128 N").value == pinprick(128).value == pytest.approx(0.128)
+    with pytest.raises(ParameterError) as e:
+        heat(47, start="1 s", stop="0.5 s")
+    assert e.value.name == "stop"
+    assert ps.fibers.heat is heat
+
+
+def test_heat_in_degrees_drives_the_circuit_monotonically():
+    """Wired into simulate: below the nociceptors' threshold range the projection
+    neurons stay silent (no evoked input; the model has no spontaneous PN output),
+    above it their output rises with temperature.  Same seed at every temperature
+    (each fibre keeps its threshold), so monotonicity is not a matter of noise."""
+    model = ps.load_model("gate_control")
+    pn = [float(ps.simulate(model, noxious=heat(t), duration="0.6 s", seed=2).pn_rate) for t in (38, 46, 50)]
+    assert pn[0] == 0.0
+    assert pn[2] > pn[1] >= pn[0]
+    res = ps.simulate(model, noxious=heat(50), duration="0.6 s", seed=2)
+    assert "heat" in res.attrs["noxious"]                     # the stimulus is recorded with its unit
