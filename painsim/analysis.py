@@ -229,7 +229,7 @@ def pain_map_metrics(ds: xr.Dataset) -> xr.Dataset:
     return xr.Dataset(
         {"site_area": (("model", "site"), area, {"units": "m^2"}),
          "site_centroid_x": (("model", "site"), cx, {"units": "m"}),
-         "site_pain": (("model", "site"), pains, {"units": "NRS 0-10"}),
+         "site_pain": (("model", "site"), pains, {"units": "1", "long_name": "pain score (NRS 0-10)"}),
          "painful_overactive_area": (("model",), over, {"units": "m^2"}),
          "painful_site": (("model",), np.array(painful)),
          "site_maps": (("model", "site", "map_y", "map_x"), maps, {"units": "Hz"}),

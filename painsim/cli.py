@@ -11,6 +11,7 @@ import contextlib
 import importlib
 import importlib.util
 import shutil
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -195,6 +196,7 @@ def cmd_run(args) -> int:
                       file=sys.stderr)
             raise
         print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
+        ds.attrs["command"] = getattr(args, "command_line", "")
         result, figures = _write_outputs(ds, out, name, _figures(kind, ds, spec))
         _print_paths(result, figures, **_SUMMARIES[kind](ds, out))
     return 0
@@ -255,6 +257,7 @@ def cmd_course(args) -> int:
     out = _out_path(args, name)
     print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
     with _output_folder(out):
+        ds.attrs["command"] = getattr(args, "command_line", "")
         result, figures = _write_outputs(ds, out, name, _plots().course_figures(ds))
     _print_lines(files.course_rows(ds))
     _print_paths(result, figures)
@@ -360,6 +363,8 @@ def main(argv=None) -> int:
     """
     try:
         args = build_parser().parse_args(argv)
+        # provenance: the command line is written into every file the command saves
+        args.command_line = "painsim " + shlex.join(sys.argv[1:] if argv is None else list(argv))
         return args.func(args)
     except SystemExit as e:  # --help, --version
         return e.code if isinstance(e.code, int) else 0

@@ -129,12 +129,12 @@ def _simulate_conditioning(model, conditioning, seed, weights, batch_size):
 def _summary(model, plastic, labels, base, after, conditioned, new, attrs):
     """The Dataset of :func:`condition_and_test` over ``protocol``."""
     data = {
-        "pain_before": (("protocol",), np.full(len(labels), float(base.pain)), {"units": "NRS 0-10"}),
-        "pain_after": (("protocol",), np.array([float(a.pain) for a in after]), {"units": "NRS 0-10"}),
+        "pain_before": (("protocol",), np.full(len(labels), float(base.pain)), {"units": "1", "long_name": "pain score (NRS 0-10)"}),
+        "pain_after": (("protocol",), np.array([float(a.pain) for a in after]), {"units": "1", "long_name": "pain score (NRS 0-10)"}),
         "pn_rate_before": (("protocol",), np.full(len(labels), float(base.pn_rate)), {"units": "Hz"}),
         "pn_rate_after": (("protocol",), np.array([float(a.pn_rate) for a in after]), {"units": "Hz"}),
         "conditioning_pain": (("protocol",), np.array([float(conditioned[l].pain) for l in labels]),
-                              {"units": "NRS 0-10", "long_name": "pain score during conditioning"}),
+                              {"units": "1", "long_name": "pain score during conditioning (NRS 0-10)"}),
     }
     for conn in plastic:
         w_before = np.asarray(base[f"w_{conn}"].values, float)

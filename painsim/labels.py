@@ -34,7 +34,7 @@ VOCABULARY: dict[str, tuple[str, str]] = {
     "pain": ("1", "pain score (NRS 0-10)"),
     "gate_index": ("1", "inhibitory share of the synaptic drive onto projection neurons (0 open, 1 closed)"),
     "map_rate": ("Hz", "S1 map firing rate per excitatory unit"),
-    "map_overactive_area": ("m2", "S1 map area above the overactivity rate"),
+    "map_overactive_area": ("m^2", "S1 map area above the overactivity rate"),
     "map_centroid": ("m", "rate-weighted centroid of the active S1 map"),
     "map_x": ("m", "x position of the S1 map column"),
     "map_y": ("m", "y position of the S1 map row"),
@@ -70,7 +70,7 @@ VOCABULARY: dict[str, tuple[str, str]] = {
     "session_day": ("d", "day of each session"),
     "baseline_pain": ("1", "pain score before the first session (NRS 0-10)"),
     "baseline_pn_rate": ("Hz", "projection-neuron output before the first session"),
-    "map_overactive_area_after_session": ("m2", "S1 overactive area right after each session"),
+    "map_overactive_area_after_session": ("m^2", "S1 overactive area right after each session"),
     "map_rate_baseline": ("Hz", "S1 map rates before the first session"),
     "map_rate_final": ("Hz", "S1 map rates at the last test day"),
     # cohorts

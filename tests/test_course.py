@@ -173,7 +173,7 @@ def test_result_contract(courses):
         assert v in ds, v
     assert set(ds.pain.dims) == {"day"} and set(ds.pain_after_session.dims) == {"session"}
     assert list(ds.day.values) == [0, 1, 2, 3, 10, 40]  # day 0, session days, follow-up, extra days
-    assert ds.relief.attrs["units"] == "%" and ds.pain.attrs["units"] == "NRS 0-10"
+    assert ds.relief.attrs["units"] == "%" and ds.pain.attrs["units"] == "1" and "NRS" in ds.pain.attrs["long_name"]
 
 
 # ---------------------------------------------------------------- protocols and calendars

@@ -17,9 +17,25 @@ from painsim.labels import VOCABULARY, label, unlabelled
 FAST = {"network.dt": "0.2 ms", "course.window": "1 s", "course.n_chunks": 1, "course.test_duration": "0.6 s"}
 
 
+def _parse_units(units: str):
+    """Parse a units string as UDUNITS would (pint understands the same grammar for
+    the units painsim writes: "Hz", "m^2", "%", "day", "1")."""
+    pint = pytest.importorskip("pint")
+    registry = _parse_units.registry = getattr(_parse_units, "registry", None) or pint.UnitRegistry()
+    return registry.parse_expression("" if units == "1" else units.replace("^", "**"))
+
+
 def _walk(path) -> list[str]:
-    with xr.open_dataset(path) as ds:
-        return unlabelled(ds)
+    """Variables of a saved file without labels, or with units UDUNITS cannot read."""
+    with xr.open_dataset(path, decode_times=False, decode_timedelta=False) as ds:
+        bad = unlabelled(ds)
+        for name, variable in ds.variables.items():
+            if "units" in variable.attrs:
+                try:
+                    _parse_units(str(variable.attrs["units"]))
+                except Exception:  # noqa: BLE001 - any parse failure is a wrong unit
+                    bad.append(f"{name}: units {variable.attrs['units']!r}")
+        return bad
 
 
 def test_label_fills_what_is_missing_and_keeps_what_is_given():
@@ -34,9 +50,10 @@ def test_label_fills_what_is_missing_and_keeps_what_is_given():
 
 def test_units_are_udunits_strings():
     pint = pytest.importorskip("pint")
-    registry = pint.UnitRegistry()
     for name, (units, _) in VOCABULARY.items():
-        registry.parse_expression("" if units == "1" else units.replace("m2", "m**2"))
+        _parse_units(units.replace("m2", "m^2"))
+    with pytest.raises(pint.errors.UndefinedUnitError):   # negative control: not a unit
+        _parse_units("NRS 0-10")
 
 
 def test_saved_simulation_and_experiment_results_are_labelled(tmp_path):
@@ -95,3 +112,17 @@ def test_course_file_results_keep_their_provenance(tmp_path):
     assert _walk(path) == []
     with xr.open_dataset(path) as ds:
         assert ds.attrs["plastic_connections"] == out.attrs["plastic_connections"]
+
+
+def test_files_saved_by_the_command_record_their_provenance(tmp_path):
+    from painsim import cli
+    f = tmp_path / "tiny.toml"
+    f.write_text('[experiment]\nname = "tiny"\nkind = "conditions"\nmodel = "gate_control"\nduration = "0.3 s"\n'
+                 'seed = 4\n[[condition]]\nlabel = "C input"\nnoxious = 0.6\n')
+    out = tmp_path / "out"
+    assert cli.main(["run", str(f), "--out", str(out)]) == 0
+    with xr.open_dataset(out / "results.nc") as ds:
+        assert ds.attrs["command"] == f"painsim run {f} --out {out}"
+        assert ds.attrs["painsim_version"] == ps.__version__
+        assert int(ds["seed"].values[0]) == 4 and "parameters" in ds and "experiment_spec" in ds.attrs
+    assert _walk(out / "results.nc") == []

@@ -332,7 +332,7 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
     variables = {
         "site_pn_rate": (("site",), site_rate, {"units": "Hz", "long_name": "projection-neuron output per body site after the transient"}),
         "pn_rate": ((), pn_rate, {"units": "Hz", "long_name": "projection-neuron output at the painful site after the transient"}),
-        "spinal_pain": ((), spinal, {"units": "NRS 0-10", "long_name": "pain score of the spinal output alone (most active site)"}),
+        "spinal_pain": ((), spinal, {"units": "1", "long_name": "pain score (NRS 0-10) of the spinal output alone (most active site)"}),
         "gate_index": ((), gate, {"units": "1", "long_name": "inhibitory share of drive onto the painful site's PN"}),
     }
     return LayerResults(variables, {"site": np.arange(n_sites)}, spinal)

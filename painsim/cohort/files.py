@@ -196,7 +196,7 @@ def to_dataset(table, stats: Mapping | None = None, attrs: Mapping | None = None
     data["relief"] = (("patient",), table["relief"].to_numpy(float),
                       {"units": "1", "long_name": "relief from baseline at the response day (fraction)"})
     if "baseline_pain" in table:
-        data["baseline_pain"] = (("patient",), table["baseline_pain"].to_numpy(float), {"units": "NRS 0-10"})
+        data["baseline_pain"] = (("patient",), table["baseline_pain"].to_numpy(float), {"units": "1", "long_name": "pain score (NRS 0-10)"})
     comp = stats["comparison"]
     for col in comp.columns:
         data[col] = (("statistic",), comp[col].to_numpy(float))

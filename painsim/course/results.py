@@ -28,20 +28,20 @@ def _pain_variables(day_tests: list, session_tests: list, session_pn: np.ndarray
     pn_d, pn_s = _scores(day_tests, "pn_rate"), _scores(session_tests, "pn_rate")
     base = pain_d[:, 0]
     return {
-        "pain": (("patient", "day"), pain_d, {"units": "NRS 0-10", "long_name": "pain score of the standard test "
-                                              "(before that day's session)"}),
+        "pain": (("patient", "day"), pain_d, {"units": "1", "long_name": "pain score (NRS 0-10) of the standard "
+                                              "test before that day's session"}),
         "relief": (("patient", "day"), _relief(base, pain_d), {"units": "%",
                                                                "long_name": "percent relief from baseline"}),
         "pn_rate": (("patient", "day"), pn_d, {"units": "Hz", "long_name": "projection-neuron output in the test"}),
-        "pain_after_session": (("patient", "session"), pain_s, {"units": "NRS 0-10",
-                                                                "long_name": "pain score right after the session"}),
+        "pain_after_session": (("patient", "session"), pain_s, {"units": "1",
+                                                                "long_name": "pain score (NRS 0-10) right after the session"}),
         "relief_after_session": (("patient", "session"), _relief(base, pain_s), {"units": "%"}),
         "pn_rate_after_session": (("patient", "session"), pn_s, {"units": "Hz"}),
         "session_pn_rate": (("patient", "session"), session_pn,
                             {"units": "Hz", "long_name": "projection-neuron output during stimulation (acute "
                                                          "effect; NaN when the session is not simulated)"}),
         "session_day": (("session",), np.asarray(session_days, float), {"units": "day"}),
-        "baseline_pain": (("patient",), base, {"units": "NRS 0-10", "long_name": "pain before treatment (day 0)"}),
+        "baseline_pain": (("patient",), base, {"units": "1", "long_name": "pain (NRS 0-10) before treatment (day 0)"}),
         "baseline_pn_rate": (("patient",), pn_d[:, 0], {"units": "Hz"}),
     }
 

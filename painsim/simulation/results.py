@@ -80,7 +80,7 @@ def dataset(request: Request, out: PointOutput, duration: float, dt: float) -> x
         coords.update(res.coords)
         if res.pain is not None:
             pain, note = res.pain, res.pain_note
-    data["pain"] = ((), pain, {"units": "NRS 0-10", "long_name": "pain score" + note})
+    data["pain"] = ((), pain, {"units": "1", "long_name": "pain score (NRS 0-10)" + note})
     # per-synapse variables go in with the rest: one Dataset construction (adding them
     # one by one re-aligns the Dataset each time and cost ~0.3 s per pathway point)
     data.update(_synapses(out))
