@@ -13,11 +13,17 @@ Contents
       :func:`stimulated_site`);
     * selections used by several figures and the command line:
       :func:`experiment_conditions`, :func:`changed_connections`,
-      :func:`course_arms`, :func:`cohort_groups`.
+      :func:`course_arms`, :func:`cohort_groups`;
+    * the virtual QST profile (DFNS battery, Rolke et al. 2006 Pain 123:231):
+      :func:`first_crossing` (heat and mechanical pain thresholds),
+      :func:`dfns_mps` (mechanical pain sensitivity), :func:`windup_ratio`,
+      :func:`dfns_zscores` (z-scores against a reference group, gain of
+      function positive) and :func:`qst_summary` (the profile Dataset).
 """
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import xarray as xr
@@ -31,7 +37,22 @@ from .units import parse
 
 __all__ = ["synchronous_volleys", "experiment_conditions", "scs_metrics", "scs_frequency_curves",
            "condition_param", "stimulated_site", "pain_map_metrics", "changed_connections", "course_arms",
-           "cohort_groups"]
+           "cohort_groups", "first_crossing", "dfns_mps", "windup_ratio", "dfns_zscores", "qst_summary",
+           "QST_MEASURES"]
+
+#: The measures of the virtual QST profile: (name, DFNS sign of a gain of function, log10 transform, units,
+#: long name).  DFNS z-scores are signed so that positive = gain (hyperalgesia, allodynia), negative = loss
+#: (Rolke et al. 2006 Pain 123:231; Maier et al. 2010 Pain 150:439); ratings, thresholds in mN and the
+#: wind-up ratio are log10-transformed before z-scoring (DFNS secondary normalization), heat thresholds not.
+QST_MEASURES = (
+    ("rest", +1, True, "1", "pain at rest (NRS, no stimulus)"),
+    ("brush", +1, True, "1", "dynamic mechanical allodynia: pain to a brush stroke (NRS)"),
+    ("pinprick", +1, True, "1", "mechanical pain sensitivity: geometric mean pinprick rating 8-512 mN (NRS)"),
+    ("heat", +1, True, "1", "suprathreshold heat pain (NRS)"),
+    ("heat_pain_threshold", -1, False, "degC", "heat pain threshold"),
+    ("mechanical_pain_threshold", -1, True, "mN", "mechanical (pinprick) pain threshold"),
+    ("windup_ratio", +1, True, "1", "wind-up ratio"),
+)
 
 
 def synchronous_volleys(times, fibers, k: int, window: float = 1e-3) -> np.ndarray:
@@ -255,3 +276,80 @@ def cohort_groups(ds: xr.Dataset) -> list:
            ("hemorrhagic", (et == "central") & (st == "hemorrhagic")),
            ("central, other", (et == "central") & (st == "none"))]
     return [(g, m) for g, m in out if m.any()] or [("all", np.ones(et.shape, bool))]
+
+
+# ------------------------------------------------------------------ virtual QST (DFNS battery)
+def first_crossing(levels, ratings, criterion: float, log: bool = False) -> float:
+    """The stimulus level at which ``ratings`` first exceed ``criterion`` (a threshold by the method of
+    levels), linearly interpolated between the last level below and the first above (in log units with
+    ``log=True``, e.g. forces).  ``nan`` if no level exceeds it; the lowest level if the first does."""
+    x = np.log(np.asarray(levels, float)) if log else np.asarray(levels, float)
+    y = np.asarray(ratings, float)
+    above = np.flatnonzero(y > criterion)
+    if above.size == 0:
+        return float("nan")
+    k = int(above[0])
+    if k == 0:
+        value = x[0]
+    else:
+        value = x[k - 1] + (criterion - y[k - 1]) * (x[k] - x[k - 1]) / (y[k] - y[k - 1])
+    return float(np.exp(value) if log else value)
+
+
+def dfns_mps(ratings) -> float:
+    """Mechanical pain sensitivity as the DFNS computes it: the geometric mean of the pinprick ratings,
+    with 0.1 added to each so that ratings of 0 count (Rolke et al. 2006), minus that 0.1 again (NRS)."""
+    r = np.asarray(ratings, float)
+    return float(np.exp(np.mean(np.log(r + 0.1))) - 0.1)
+
+
+def windup_ratio(counts_per_pulse) -> float:
+    """Wind-up ratio of a train: mean response per stimulus over the train / response to its first
+    stimulus (the DFNS ratio of the rating of a 10-stimulus train to that of a single stimulus,
+    Rolke 2006, here on projection-neuron spikes).  ``nan`` when the first stimulus evokes nothing."""
+    c = np.asarray(counts_per_pulse, float)
+    return float(c.mean() / c[0]) if c.size and c[0] > 0 else float("nan")
+
+
+def dfns_zscores(values, reference, sign: int, log: bool, sd_floor: float) -> np.ndarray:
+    """DFNS z-scores of ``values`` against the ``reference`` group: ``sign * (x - mean) / sd`` after a
+    log10 transform (``log``; 0.1 added as for ratings), positive = gain of function.  ``sd_floor``
+    bounds the reference SD from below (virtual healthy subjects may all rate 0)."""
+    def t(v):
+        v = np.asarray(v, float)
+        return np.log10(np.maximum(v, 0.0) + 0.1) if log else v
+    ref = t(reference)
+    ref = ref[np.isfinite(ref)]
+    if ref.size == 0:
+        return np.full(np.shape(values), np.nan)
+    sd = max(float(np.std(ref, ddof=1)) if ref.size > 1 else 0.0, sd_floor)
+    return sign * (t(values) - float(np.mean(ref))) / sd
+
+
+def qst_summary(per_subject: xr.Dataset, reference: str, sd_floor: float, abnormal: float = 1.96) -> xr.Dataset:
+    """The profile of a virtual QST: means over subjects, z-scores against the ``reference`` model and the
+    fraction of subjects outside ``abnormal`` (DFNS: 95 % of healthy subjects within ±1.96).
+
+    ``per_subject`` holds one variable per :data:`QST_MEASURES` name over (``model``, ``subject``); returns
+    ``zscore`` and ``abnormal_fraction`` over (``model``, ``measure``) and ``<name>_mean`` over ``model``.
+    """
+    names = [m[0] for m in QST_MEASURES]
+    z = np.full((per_subject.sizes["model"], len(names)), np.nan)
+    frac = np.full_like(z, np.nan)
+    out = {}
+    for j, (name, sign, log, units, long_name) in enumerate(QST_MEASURES):
+        v = per_subject[name]
+        ref = v.sel(model=reference).values
+        zs = np.stack([dfns_zscores(v.sel(model=m).values, ref, sign, log, sd_floor) for m in v.model.values])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-nan rows: a threshold never reached
+            z[:, j] = np.nanmean(np.where(np.isfinite(zs), zs, np.nan), axis=1)
+            frac[:, j] = np.mean(np.nan_to_num(zs, nan=0.0) > abnormal, axis=1)
+            mean = np.nanmean(v.values, axis=1)
+        out[f"{name}_mean"] = (("model",), mean, {"units": units,
+                                                  "long_name": f"{long_name}, mean over virtual subjects"})
+    out["zscore"] = (("model", "measure"), z, {"units": "1", "long_name": "DFNS z-score against the reference "
+                                               "model, mean over virtual subjects (positive = gain of function)"})
+    out["abnormal_fraction"] = (("model", "measure"), frac, {"units": "1", "long_name":
+                                "fraction of virtual subjects with a gain of function (z > 1.96)"})
+    return xr.Dataset(out, coords={"model": per_subject.model.values, "measure": names})

@@ -15,6 +15,21 @@ Pain score
     patients.  With a cortex in the model, the score also weighs the
     overactive area of the pain map (:func:`combined_pain`).
 
+Psychophysical pain map (:func:`nrs_from_rate`, :func:`model_pain_score`)
+    The NRS grounded in published data, composed of two measured curves
+    over contact-heat temperature ``T`` (°C, from a 35 °C adapting
+    temperature): the primate spinothalamic (WDR) response
+    ``r(T) = r_50 * ((T - 35) / 15) ** a`` (Kenshalo et al. 1979 J
+    Neurophysiol 42:1370: peak rate a power function of temperature,
+    exponent ``a`` = 2.1 for 30-s stimuli; ``r_50`` the rate at 50 °C), and
+    human ratings of the same temperatures (``readout.heat_rating_<k>`` at
+    ``readout.heat_rating_<k>_celsius``).  Each rated temperature gives one
+    point (``r(T_k)``, ``NRS_k``); the map is piecewise linear through
+    (0 Hz, 0) and these points, flat at 0 up to the first point (a rate
+    rated painless), continued beyond the last point with the last slope and
+    clipped at 10.  Sources and the derivation: ``models/gate_control.toml``
+    ``[readout]`` and ``docs/phenotypes.md``.
+
 Map metrics
     On the S1 sheet (rates of the excitatory units as an image, rows = y,
     columns = x, grid spacing ``h``): the *active area* above a rate
@@ -38,7 +53,8 @@ import numpy as np
 
 from .errors import ParameterError, UnknownKeyError
 
-__all__ = ["binned_rate", "mean_rate", "pain_score", "gate_index", "relief", "responders", "combined_pain",
+__all__ = ["binned_rate", "mean_rate", "pain_score", "stt_heat_rate", "psychophysics_points", "nrs_from_rate",
+           "model_pain_score", "gate_index", "relief", "responders", "combined_pain",
            "map_image", "active_area", "map_centroid", "site_territories", "site_areas",
            "population_spikes"]
 
@@ -71,6 +87,67 @@ def pain_score(rate, half_rate: float, hill: float):
     r = np.maximum(np.asarray(rate, float), 0.0)
     score = 10.0 * r ** hill / (r ** hill + half_rate ** hill)
     return float(score) if np.ndim(score) == 0 else score
+
+
+def stt_heat_rate(celsius, rate_50: float, exponent: float, base: float = 35.0):
+    """Spinothalamic (WDR) response (Hz) to contact heat at ``celsius`` °C: ``rate_50 * ((T - base) / (50 - base))
+    ** exponent`` above the adapting temperature ``base``, 0 at or below it (Kenshalo et al. 1979)."""
+    if rate_50 <= 0 or exponent <= 0 or not base < 50.0:
+        raise ParameterError("stt_rate_50c/stt_exponent", (rate_50, exponent, base), "rate and exponent > 0, base < 50 °C")
+    x = np.clip((np.asarray(celsius, float) - base) / (50.0 - base), 0.0, None)
+    out = rate_50 * x ** exponent
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def psychophysics_points(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cited points of the pain map of ``model`` (anything with ``.si(path)``):
+    (temperatures °C, spinothalamic rates Hz, NRS), one per ``readout.heat_rating_<k>``, k = 1, 2, ..."""
+    temps, ratings = [], []
+    k = 1
+    while True:
+        try:
+            temps.append(float(model.si(f"readout.heat_rating_{k}_celsius")))
+            ratings.append(float(model.si(f"readout.heat_rating_{k}")))
+        except (KeyError, UnknownKeyError):
+            break
+        k += 1
+    temps, ratings = np.array(temps[:len(ratings)]), np.array(ratings)
+    rates = np.asarray(stt_heat_rate(temps, model.si("readout.stt_rate_50c"), model.si("readout.stt_exponent"),
+                                     model.si("readout.stt_base_celsius")), float).reshape(-1)
+    return temps, rates, ratings
+
+
+def nrs_from_rate(rate, rates, ratings):
+    """NRS 0-10 from projection-neuron rate (Hz) through cited points (``rates`` Hz, ``ratings`` NRS).
+
+    Piecewise linear through (0, 0) and the points (flat at 0 up to the first
+    point when it is rated 0), the last slope beyond the last point,
+    clipped to [0, 10].  Monotone non-decreasing whenever the points are.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Fewer than two points, rates not strictly increasing and > 0, ratings
+        decreasing or outside [0, 10].
+    """
+    x, y = np.asarray(rates, float).reshape(-1), np.asarray(ratings, float).reshape(-1)
+    if x.size < 2 or x.size != y.size or x[0] <= 0 or np.any(np.diff(x) <= 0):
+        raise ParameterError("pain map rates", x.tolist(), "two or more rates, > 0 and strictly increasing")
+    if np.any(np.diff(y) < 0) or y.min() < 0 or y.max() > 10:
+        raise ParameterError("pain map ratings", y.tolist(), "non-decreasing ratings within 0-10")
+    r = np.maximum(np.asarray(rate, float), 0.0)
+    xs, ys = np.concatenate([[0.0], x]), np.concatenate([[0.0], y])
+    slope = (y[-1] - y[-2]) / (x[-1] - x[-2])
+    score = np.where(r <= x[-1], np.interp(r, xs, ys), y[-1] + slope * (r - x[-1]))
+    score = np.clip(score, 0.0, 10.0)
+    return float(score) if np.ndim(score) == 0 else score
+
+
+def model_pain_score(rate, model):
+    """NRS 0-10 of a projection-neuron rate (Hz) by the psychophysical map of ``model``'s ``[readout]``
+    (:func:`psychophysics_points`, :func:`nrs_from_rate`)."""
+    _, rates, ratings = psychophysics_points(model)
+    return nrs_from_rate(rate, rates, ratings)
 
 
 def gate_index(inhibitory_drive: float, excitatory_drive: float) -> float:

@@ -49,27 +49,27 @@ def test_layer_contracts_hold():
     assert "BROKEN" not in res.stdout
 
 
-def test_an_upward_import_breaks_the_layer_contract(tmp_path):
-    """Negative control: the same linter fails on a copy of the package in which a
-    base module (units) imports the command line (the top layer)."""
+def _lint_copy_with(tmp_path, module: str, code: str) -> subprocess.CompletedProcess:
+    """Run the linter on a copy of the package where ``module`` gains ``code``."""
     copy = tmp_path / "repo"
     shutil.copytree(PACKAGE, copy / "painsim", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
-    units = copy / "painsim" / "units.py"
-    units.write_text(units.read_text() + "\n\ndef _upward():\n    from . import cli  # deliberately wrong\n    return cli\n")
-    res = _run_linter(copy)
+    path = copy / "painsim" / module
+    path.write_text(path.read_text() + "\n\n" + code)
+    return _run_linter(copy)
+
+
+def test_an_upward_import_breaks_the_layer_contract(tmp_path):
+    """Negative control: the same linter fails on a copy of the package in which a
+    base module (units) imports the command line (the top layer)."""
+    res = _lint_copy_with(tmp_path, "units.py", "def _upward():\n    from . import cli  # deliberately wrong\n")
     assert res.returncode != 0
     assert "painsim.units -> painsim.cli" in res.stdout
 
 
 def test_brian2_outside_circuits_breaks_a_contract(tmp_path):
     """Negative control: brian2 imported by a pure-numpy layer (readouts) is refused."""
-    copy = tmp_path / "repo"
-    shutil.copytree(PACKAGE, copy / "painsim", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
-    mod = copy / "painsim" / "readouts.py"
-    mod.write_text(mod.read_text() + "\n\ndef _wrong():\n    import brian2\n    return brian2\n")
-    res = _run_linter(copy)
+    res = _lint_copy_with(tmp_path, "readouts.py", "def _wrong():\n    import brian2\n    return brian2\n")
     assert res.returncode != 0
     assert "painsim.readouts -> brian2" in res.stdout
 

@@ -130,6 +130,12 @@ CONNECTIONS = (
     Connection("ex_pn", "EX", "PN", "exc"),
     Connection("inhibition", "IN", "PN", "inh"),
     Connection("inhibition_ex", "IN", "EX", "inh"),
+    # Aβ -> excitatory (PKCγ-like) interneurons, held silent by IN -> EX feed-forward
+    # inhibition in health and unmasked by disinhibition: the polysynaptic Aβ route to
+    # nociceptive output of tactile allodynia (Torsney & MacDermott 2006; Lu et al. 2013;
+    # Duan et al. 2014; Petitjean et al. 2015).  Last in the tuple so the connectivity
+    # streams (rng_for(seed, "connectivity", k)) of the older connections are unchanged.
+    Connection("abeta_ex", "Abeta", "EX", "exc"),
 )
 
 

@@ -34,7 +34,9 @@ conditioning protocol with plastic synapses
 Files with ``kind = "course"`` (a treatment course, :func:`painsim.course.run_course_file`)
 and ``kind = "cohort"`` (a virtual cohort, :func:`painsim.cohort.run_cohort_file`,
 e.g. ``experiments/rtms_cohort.toml``) are checked by their own loaders and run
-through the same :func:`run_experiment` and ``painsim run FILE``.
+through the same :func:`run_experiment` and ``painsim run FILE``; so are files
+with ``kind = "qst"`` (a virtual QST profile of several models, :mod:`.qst`,
+e.g. ``experiments/qst_profile.toml``).
 
 Modules
     :mod:`.dispatch` (the :data:`KINDS` registry, :func:`load_experiment`,
@@ -48,10 +50,11 @@ from __future__ import annotations
 from .conditions import duration_quantity, run_conditions
 from .dispatch import KINDS, Kind, describe, kind_of, load_experiment, run_experiment
 from .paths import COMMANDS, catalog, check_command, command_for, experiment_path, file_kind, results_file
-from .summaries import condition_rows, cohort_rows, conditioning_rows, course_rows
+from .qst import check_qst, run_qst
+from .summaries import condition_rows, cohort_rows, conditioning_rows, course_rows, qst_rows
 from .validate import check_cohort, check_conditioning, check_conditions, check_course
 
 __all__ = ["load_experiment", "run_experiment", "run_conditions", "duration_quantity", "KINDS", "Kind",
            "kind_of", "describe", "check_conditions", "check_conditioning", "check_course", "check_cohort",
            "COMMANDS", "catalog", "check_command", "command_for", "experiment_path", "file_kind", "results_file",
-           "condition_rows", "conditioning_rows", "cohort_rows", "course_rows"]
+           "condition_rows", "conditioning_rows", "cohort_rows", "course_rows", "qst_rows", "check_qst", "run_qst"]

@@ -13,6 +13,7 @@ from ..course import run_course_file
 from ..errors import ModelFileError, ParameterError
 from ..params import find_builtin, read_toml
 from .conditions import run_conditions
+from .qst import check_qst, run_qst
 from .validate import check_cohort, check_conditioning, check_conditions, check_course
 
 __all__ = ["Kind", "KINDS", "kind_of", "describe", "load_experiment", "run_experiment"]
@@ -62,6 +63,10 @@ def _run_course(spec, seed=None, progress=False):
     return run_course_file(spec["_path"], seed=seed, progress=progress)
 
 
+def _run_qst(spec, seed=None, progress=False):
+    return run_qst(spec, seed=seed)
+
+
 def _run_cohort(spec, seed=None, progress=False, **options):
     return run_cohort_file(spec["_path"], seed=seed, progress=progress, **options)
 
@@ -73,6 +78,7 @@ KINDS = {k.name: k for k in (
          figure="ltp_ltd"),
     Kind("course", check_course, _run_course, "course"),
     Kind("cohort", check_cohort, _run_cohort, "cohort experiment", store="patients"),
+    Kind("qst", check_qst, _run_qst, "QST profile", figure="qst"),
 )}
 
 
@@ -91,11 +97,12 @@ def describe(spec: Mapping, name: str) -> str:
 def load_experiment(path_or_name: str | Path) -> dict:
     """Read and check an experiment file (built-in name or path).
 
-    Four kinds (:data:`KINDS`): the default ``"conditions"`` (``[[condition]]``
+    Five kinds (:data:`KINDS`): the default ``"conditions"`` (``[[condition]]``
     tables, see :mod:`painsim.files`), ``"conditioning"`` (``[params]``,
     ``[test]`` and ``[[protocol]]`` tables; see
     :func:`painsim.conditioning.run_conditioning_experiment`), ``"course"``
-    and ``"cohort"`` (checked by their own loaders).
+    and ``"cohort"`` (checked by their own loaders), and ``"qst"`` (a virtual
+    QST profile over models, :func:`painsim.files.qst.run_qst`).
 
     Returns
     -------
@@ -149,7 +156,8 @@ def run_experiment(spec: str | Path | Mapping[str, Any], seed: int | None = None
         (pain and PN rate before/after, efficacy change per plastic connection);
         for ``kind = "course"`` the arms of :func:`painsim.course.run_course_file`; for
         ``kind = "cohort"`` the patient table and statistics of
-        :func:`painsim.cohort.run_cohort_file`.
+        :func:`painsim.cohort.run_cohort_file`; for ``kind = "qst"`` the QST
+        profile of :func:`painsim.files.qst.run_qst`.
 
     Raises
     ------

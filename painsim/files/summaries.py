@@ -13,7 +13,7 @@ import xarray as xr
 from ..analysis import changed_connections, stimulated_site
 from ..cohort import format_estimate
 
-__all__ = ["condition_rows", "conditioning_rows", "cohort_rows", "course_rows"]
+__all__ = ["condition_rows", "conditioning_rows", "cohort_rows", "course_rows", "qst_rows"]
 
 
 def _pn_cell(ds: xr.Dataset, k: int) -> str:
@@ -95,4 +95,22 @@ def course_rows(ds: xr.Dataset) -> list[str]:
         line = "  ".join(f"day {float(f):g}: {float(d['relief'].sel(day=f).mean()):5.1f} %"
                          for f in d.follow_up.values)
         rows.append(f"  {str(a):8s} baseline pain {base:4.1f} / 10   relief  {line}")
+    return rows
+
+
+def qst_rows(ds: xr.Dataset) -> list[str]:
+    """One line per model of a QST profile: ratings, thresholds and wind-up, then the DFNS z-scores
+    (reference model ``ds.attrs["reference_model"]``) and the published prevalence of each sign."""
+    rows = [f"  {'model':32s} {'rest':>5s} {'brush':>5s} {'pin':>5s} {'heat':>5s}   {'HPT °C':>6s} "
+            f"{'MPT mN':>7s} {'WUR':>5s}   z: " + " ".join(f"{str(m)[:6]:>6s}" for m in ds.measure.values)]
+    for m in ds.model.values:
+        d = ds.sel(model=m)
+        nrs = " ".join(f"{float(d['nrs'].sel(test=t)):5.1f}" for t in ("rest", "brush", "pinprick", "heat"))
+        z = " ".join(f"{float(v):6.1f}" for v in d["zscore"].values)
+        rows.append(f"  {str(m):32s} {nrs}   {float(d['heat_pain_threshold']):6.1f} "
+                    f"{float(d['mechanical_pain_threshold']):7.0f} {float(d['windup_ratio']):5.2f}   z: {z}")
+    pub = "  ".join(f"{str(k)} {100 * float(v):.0f} %" for k, v in
+                    zip(ds.measure.values, ds["published_prevalence"].values) if math.isfinite(float(v)))
+    if pub:
+        rows.append(f"  published prevalence of each gain (Maier et al. 2010): {pub}")
     return rows

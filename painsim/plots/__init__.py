@@ -12,6 +12,7 @@ package only draws.  One module per kind of result:
 :mod:`.course`         treatment courses
 :mod:`.sweep`          parameter sweeps
 :mod:`.cohort`         virtual cohorts
+:mod:`.qst`            virtual QST profiles (DFNS)
 =====================  ==================================================
 
 :data:`FIGURES` names the figures an experiment file can ask for
@@ -33,6 +34,7 @@ from .conditions import conditions_figure, windup_figure
 from .course import course_figure, course_figures, course_map_figure
 from .pain_map import map_figure, pain_map_figure, rtms_figure
 from .plasticity import frequency_curve_figure, ltp_ltd_figure, pairing_frequency_figure, stdp_window_figure
+from .qst import qst_figure
 from .scs import scs_frequency_figure, scs_modes_figure
 from .sweep import sweep_figure, sweep_figures
 
@@ -43,7 +45,7 @@ __all__ = ["conditions_figure", "raster", "windup_figure", "save_figure", "FIGUR
            "sweep_figure", "sweep_figures",
            "course_figure", "course_map_figure", "course_figures",
            "cohort_relief_figure", "cohort_comparison_figure", "cohort_figures",
-           "figures_for", "COLORS"]
+           "figures_for", "COLORS", "qst_figure"]
 
 #: Figures an experiment file can ask for with ``figure = "<name>"`` (or a list of names).
 #: Each takes the experiment's Dataset and returns a Figure.
@@ -52,7 +54,8 @@ FIGURES = {"conditions": conditions_figure,
            "scs_frequency": scs_frequency_figure,
            "ltp_ltd": ltp_ltd_figure,
            "pain_map": pain_map_figure,
-           "rtms": rtms_figure}
+           "rtms": rtms_figure,
+           "qst": qst_figure}
 
 
 def experiment_figures(ds: xr.Dataset, names) -> dict:

@@ -1,0 +1,45 @@
+"""The virtual QST profile (DFNS style): z-scores per test and model, the healthy band ±1.96."""
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from .common import plt
+
+__all__ = ["qst_figure"]
+
+_LABELS = {"rest": "pain at rest", "brush": "DMA (brush)", "pinprick": "MPS (pinprick)", "heat": "heat pain",
+           "heat_pain_threshold": "HPT", "mechanical_pain_threshold": "MPT", "windup_ratio": "WUR"}
+
+
+def qst_figure(ds: xr.Dataset):
+    """Left: the DFNS-style profile, z-score of each measure (x) per model (a line each), positive = gain
+    of function, grey band = 95 % of the reference (healthy) model's virtual subjects (±1.96).  Right: the
+    fraction of virtual subjects with a gain beside the published prevalence of the sign (Maier et al. 2010).
+    """
+    measures = [str(m) for m in ds.measure.values]
+    x = np.arange(len(measures))
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(13, 4.8), gridspec_kw={"width_ratios": [3, 2]})
+    ax.axhspan(-1.96, 1.96, color="0.88", zorder=0, label="reference ±1.96")
+    ax.axhline(0, color="0.5", lw=0.8)
+    ref = ds.attrs.get("reference_model", "")
+    for k, m in enumerate(ds.model.values):
+        z = np.clip(ds["zscore"].sel(model=m).values.astype(float), -10, 10)
+        ax.plot(x, z, "o-", lw=1.4, ms=5, label=str(m), color=f"C{k}", alpha=0.5 if str(m) == ref else 1.0)
+    ax.set_xticks(x, [_LABELS.get(m, m) for m in measures], rotation=30, ha="right")
+    ax.set_ylabel("z-score (gain of function > 0, clipped at ±10)")
+    ax.set_title(f"Virtual QST profile against '{ref}'")
+    ax.legend(fontsize=7, loc="upper left", ncol=2)
+    n = ds.sizes["model"]
+    w = 0.8 / (n + 1)
+    for k, m in enumerate(ds.model.values):
+        bx.bar(x + k * w, 100 * ds["abnormal_fraction"].sel(model=m).values, w, color=f"C{k}")
+    pub = 100 * ds["published_prevalence"].values.astype(float)
+    bx.bar(x + n * w, np.nan_to_num(pub), w, color="k", label="published (Maier 2010, all etiologies)")
+    bx.set_xticks(x + 0.4, [_LABELS.get(m, m) for m in measures], rotation=30, ha="right")
+    bx.set_ylabel("subjects with a gain (%)")
+    bx.set_ylim(0, 105)
+    bx.legend(fontsize=7)
+    bx.set_title("Prevalence of each sign")
+    fig.tight_layout()
+    return fig
