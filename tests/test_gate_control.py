@@ -54,7 +54,7 @@ def test_result_is_labelled(gate_results):
     r = gate_results["C"]
     assert r["rates"].dims == ("population", "time")
     assert set(r.population.values) >= {"Abeta", "Adelta", "C", "IN", "EX", "PN"}
-    assert r["rates"].attrs["units"] == "Hz" and r["pain"].attrs["units"].startswith("NRS")
+    assert r["rates"].attrs["units"] == "Hz" and r["pain"].attrs["units"] == "1" and "NRS" in r["pain"].attrs["long_name"]
     assert r.attrs["seed"] == 3 and r.attrs["painsim_version"] == ps.__version__
     assert "dorsal_horn" in r.attrs["parameters"]
     assert 0.0 <= float(r.pain) <= 10.0
