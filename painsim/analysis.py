@@ -279,15 +279,16 @@ def cohort_groups(ds: xr.Dataset) -> list:
 
 
 # ------------------------------------------------------------------ virtual QST (DFNS battery)
-def first_crossing(levels, ratings, criterion: float, log: bool = False) -> float:
+def first_crossing(levels, ratings, criterion: float, log: bool = False, ceiling: float = float("nan")) -> float:
     """The stimulus level at which ``ratings`` first exceed ``criterion`` (a threshold by the method of
     levels), linearly interpolated between the last level below and the first above (in log units with
-    ``log=True``, e.g. forces).  ``nan`` if no level exceeds it; the lowest level if the first does."""
+    ``log=True``, e.g. forces).  ``ceiling`` if no level exceeds it (a threshold censored at the cut-off,
+    as the DFNS does; default ``nan``); the lowest level if the first does."""
     x = np.log(np.asarray(levels, float)) if log else np.asarray(levels, float)
     y = np.asarray(ratings, float)
     above = np.flatnonzero(y > criterion)
     if above.size == 0:
-        return float("nan")
+        return float(ceiling)
     k = int(above[0])
     if k == 0:
         value = x[0]

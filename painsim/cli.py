@@ -138,8 +138,14 @@ def _print_cohort(ds, out: Path) -> dict:
     return {"patients": table}
 
 
+def _print_qst(ds, out: Path) -> dict:
+    _print_lines(files.qst_rows(ds))
+    return {}
+
+
 #: What ``painsim run`` prints after writing the results, per kind of file (course files: ``cmd_course``).
-_SUMMARIES = {"conditions": _print_conditions, "conditioning": _print_conditioning, "cohort": _print_cohort}
+_SUMMARIES = {"conditions": _print_conditions, "conditioning": _print_conditioning, "cohort": _print_cohort,
+              "qst": _print_qst}
 
 
 def _figures(kind: str, ds, spec) -> dict:

@@ -3,16 +3,11 @@
 Pure numpy; nothing here runs a simulation.
 
 Pain score
-    The numeric rating scale (NRS, 0-10) is a monotone, saturating Hill
-    function of the mean firing rate ``r`` of the projection neurons::
-
-        NRS = 10 * r**h / (r**h + r50**h)
-
-    with ``r50 = readout.pain_half_rate`` (the rate rated 5/10) and
-    ``h = readout.pain_hill``.  Projection-neuron output is the spinal signal
-    that reaches the brain, so a monotone map is the minimal assumption; the
-    constants are chosen (see ``models/gate_control.toml``), not fitted to
-    patients.  With a cortex in the model, the score also weighs the
+    The numeric rating scale (NRS, 0-10) of the projection neurons' rate is the
+    psychophysical pain map below (:func:`model_pain_score`; the dorsal horn
+    rates its most active site with it).  :func:`pain_score` is a generic
+    monotone Hill function ``10 * r**h / (r**h + r50**h)`` kept for callers
+    that want one.  With a cortex in the model, the score also weighs the
     overactive area of the pain map (:func:`combined_pain`).
 
 Psychophysical pain map (:func:`nrs_from_rate`, :func:`model_pain_score`)

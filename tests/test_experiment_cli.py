@@ -22,7 +22,7 @@ def test_gate_control_experiment_runs_and_writes_results(tmp_path, capsys):
     assert list(ds.condition.values) == ["C input alone", "C input + Aβ stimulation",
                                          "C + Aβ stimulation, inhibition blocked"]
     alone, scs, blocked = ds["pn_rate"].values
-    assert scs < 0.5 * alone and blocked >= 0.9 * alone  # the gate, as in test_gate_control
+    assert scs < 0.8 * alone and blocked >= 0.9 * alone  # the (partial) gate, as in test_gate_control
     pngs = list(tmp_path.glob("*.png"))
     assert pngs and all(p.stat().st_size > 10_000 for p in pngs)
     assert not list(tmp_path.glob(".*.tmp"))  # nothing half-written left behind
@@ -58,9 +58,9 @@ def test_unknown_experiment_name():
 
 def test_one_dispatch_loads_every_kind_of_file():
     kinds = {name: ps.files.kind_of(ps.files.load_experiment(name))
-             for name in ("gate_control", "spinal_ltp_ltd", "rtms_course", "rtms_cohort")}
+             for name in ("gate_control", "spinal_ltp_ltd", "rtms_course", "rtms_cohort", "qst_profile")}
     assert kinds == {"gate_control": "conditions", "spinal_ltp_ltd": "conditioning", "rtms_course": "course",
-                     "rtms_cohort": "cohort"}
+                     "rtms_cohort": "cohort", "qst_profile": "qst"}
     assert set(ps.files.KINDS) == set(kinds.values())
     with pytest.raises(ParameterError):  # store options belong to cohort files; refused before running
         ps.run_experiment("gate_control", workers=2)

@@ -31,9 +31,11 @@ def gate_results():
 def test_gate_closes_with_abeta_stimulation(gate_results):
     c, scs = float(gate_results["C"].pn_rate), float(gate_results["C+SCS"].pn_rate)
     # ~10 PN x 1.7 s x tens of Hz gives hundreds of spikes: Poisson noise on the
-    # count is a few %, so halving the output is a clear, non-chance effect.
+    # count is a few %, so a 20 % reduction is a clear, non-chance effect.  (Was
+    # "halving": issue "Neuropathic pain as patients have it" part 3 makes the gate
+    # partial, as published (-15 to -55 %, tests/test_spinal_phenotype.py).)
     assert c > 5.0, "noxious input must drive the projection neurons"
-    assert scs < 0.5 * c
+    assert scs < 0.8 * c
     assert float(gate_results["C+SCS"].pain) < float(gate_results["C"].pain)
     assert float(gate_results["C+SCS"].gate_index) > float(gate_results["C"].gate_index)
 

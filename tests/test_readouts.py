@@ -33,3 +33,21 @@ def test_gate_index_extremes():
 def test_relief():
     assert readouts.relief(8.0, 4.0) == pytest.approx(50.0)
     assert readouts.relief(8.0, 10.0) == pytest.approx(-25.0)
+
+
+def test_nrs_from_rate_is_piecewise_linear_through_its_points_and_bounded():
+    rates, ratings = [10.0, 25.0, 35.0], [0.0, 3.5, 5.5]
+    r = np.linspace(0, 200, 401)
+    s = readouts.nrs_from_rate(r, rates, ratings)
+    assert s[0] == 0 and np.all(np.diff(s) >= 0) and s.max() == 10.0
+    assert np.allclose(readouts.nrs_from_rate(rates, rates, ratings), ratings)
+    assert readouts.nrs_from_rate(5.0, rates, ratings) == 0.0              # below the first point: painless
+    assert readouts.nrs_from_rate(30.0, rates, ratings) == pytest.approx(4.5)  # linear between points
+    with pytest.raises(ParameterError):                                     # negative control: not a scale
+        readouts.nrs_from_rate(1.0, [10.0, 10.0], [0.0, 5.0])
+
+
+def test_stt_heat_rate_is_the_power_law():
+    assert readouts.stt_heat_rate(50.0, 40.0, 2.1) == pytest.approx(40.0)
+    assert readouts.stt_heat_rate(35.0, 40.0, 2.1) == 0.0
+    assert readouts.stt_heat_rate(42.5, 40.0, 2.1) == pytest.approx(40.0 * 0.5 ** 2.1)

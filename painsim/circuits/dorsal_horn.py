@@ -12,7 +12,11 @@ conductance with a time constant of seconds and opens a CAN conductance in
 projection neurons, so blocking NMDA removes the build-up.  Aβ-driven inhibitory
 interneurons inhibit the projection neurons: the gate of Melzack & Wall
 1965 (Science 150:971), in the circuit of Zhang, Janik & Grill 2014
-(J Neurophysiol 112:552).
+(J Neurophysiol 112:552).  Aβ fibres also excite the excitatory interneurons
+(``abeta_ex``, PKCγ-like), which the same feed-forward inhibition (IN -> EX) holds
+silent in health; disinhibition unmasks this polysynaptic route from touch to the
+projection neurons, tactile allodynia (Torsney & MacDermott 2006; Lu et al. 2013).
+Measured mechanisms and their published counterparts: ``docs/circuits.md``.
 
 Every neuron parameter and time constant is a per-neuron variable and every
 conductance a per-synapse variable, so many points with different parameters
@@ -325,15 +329,14 @@ def pn_drives(model, out, site: int) -> tuple[float, float]:
 
 def results(model, out, duration: float, pain=None) -> LayerResults:
     """Dataset variables of the dorsal horn: PN output per site and at the painful
-    site, the spinal pain score (most active site, :func:`painsim.readouts.pain_score`)
+    site, the spinal pain score (most active site, :func:`painsim.readouts.model_pain_score`)
     and the gate index at the painful site (:func:`painsim.readouts.gate_index`)."""
     n_sites = int(model.si("body.n_sites"))
     painful = int(model.si("body.painful_site"))
     site_rate = site_pn_rates(model, out, duration)
     pn_rate = float(site_rate[painful])
     # the most active site carries the rating (a one-site model: its only site)
-    spinal = readouts.pain_score(float(site_rate.max()), model.si("readout.pain_half_rate"),
-                                 model.si("readout.pain_hill"))
+    spinal = readouts.model_pain_score(float(site_rate.max()), model)
     gate = readouts.gate_index(*pn_drives(model, out, painful))
     variables = {
         "site_pn_rate": (("site",), site_rate, {"units": "Hz", "long_name": "projection-neuron output per body site after the transient"}),

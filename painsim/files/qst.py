@@ -7,10 +7,11 @@ The DFNS protocol (Rolke et al. 2006 Pain 123:231) tested on virtual subjects
 * ``rest``: no stimulus; the pain rating is ongoing pain;
 * ``brush``: a brush stroke (:func:`painsim.fibers.brush`): dynamic mechanical allodynia;
 * ``pinprick``: forces 8-512 mN (:func:`painsim.fibers.pinprick`): the mechanical pain
-  threshold (first force rated above ``threshold_criterion``) and sensitivity (DFNS geometric mean);
+  threshold (first force rated above ``threshold_criterion``; twice the strongest force if none is)
+  and sensitivity (DFNS geometric mean);
 * ``heat``: contact heat (:func:`painsim.fibers.heat`) over ``heat_temperatures``: the heat pain
-  threshold (first temperature rated above ``threshold_criterion``) and the rating at
-  ``heat_suprathreshold`` °C;
+  threshold (first temperature rated above ``threshold_criterion``; the hottest if none is) and the
+  rating at ``heat_suprathreshold`` °C;
 * wind-up: a 1 Hz train of ``windup_pulses`` C-strength electrical pulses to the nerve (the
   protocol of the wind-up tests, Aguiar et al. 2010); ratio of the mean projection-neuron
   response per pulse to the response to the first (:func:`painsim.analysis.windup_ratio`).
@@ -160,9 +161,12 @@ def _per_subject(c: dict, names: list, ratings: dict, wur: dict) -> xr.Dataset:
     heat_c = np.array([[[ratings[(m, s, "heat", t)] for t in temps] for s in range(n)] for m in names])
     pin_c = np.array([[[ratings[(m, s, "pinprick", f)] for f in forces] for s in range(n)] for m in names])
     crit = float(c["threshold_criterion"])
-    hpt = np.array([[first_crossing(temps, heat_c[a, s], crit) for s in range(n)] for a in range(len(names))])
-    mpt = np.array([[first_crossing(forces, pin_c[a, s], crit, log=True) for s in range(n)]
+    # never painful: censored at the hottest temperature (the DFNS cut-off) / one doubling above the
+    # strongest force (chosen: the next force of the series)
+    hpt = np.array([[first_crossing(temps, heat_c[a, s], crit, ceiling=max(temps)) for s in range(n)]
                     for a in range(len(names))])
+    mpt = np.array([[first_crossing(forces, pin_c[a, s], crit, log=True, ceiling=2 * max(forces))
+                     for s in range(n)] for a in range(len(names))])
     supra = temps.index(float(c["heat_suprathreshold"]))
     nrs = np.zeros(shape + (len(QST_TESTS),))
     for a, m in enumerate(names):

@@ -1,0 +1,184 @@
+"""Pain as patients report it: the psychophysical NRS map, ongoing pain of the presets, the virtual QST.
+
+Properties with negative controls (docs/phenotypes.md):
+
+* the NRS map is monotone, 0 without output, saturates at 10, passes through its cited points;
+* heat pain of the healthy preset rises with temperature, with a threshold in the range of
+  healthy heat pain thresholds (DFNS HPT ~ 41-47 °C, Rolke et al. 2006 Pain 123:231);
+* the healthy preset has no pain at rest, the neuropathic presets rate clearly above it, and
+  removing the generator (ectopic discharge, thalamic drive) removes ongoing pain;
+* a ``kind = "qst"`` file runs and its dataset has the required variables, dimensions and units.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import painsim as ps
+from painsim import readouts
+from painsim.errors import ParameterError, UnknownKeyError
+from painsim.fibers import heat
+
+NEUROPATHIC = ["peripheral_neuropathic", "painful_diabetic_neuropathy", "post_traumatic_neuropathic",
+               "central_poststroke_ischemic", "central_poststroke_hemorrhagic"]
+SEEDS = (11, 12)
+DUR = "1.3 s"
+
+
+def _rest_pain(models) -> np.ndarray:
+    """Mean pain at rest (no stimulus) over SEEDS, one value per model."""
+    reqs = [ps.Request(m, None, 0.0, 0.0, s) for m in models for s in SEEDS]
+    res = ps.simulate_batch(reqs, DUR)
+    return np.array([float(r["pain"]) for r in res]).reshape(len(models), len(SEEDS)).mean(axis=1)
+
+
+# ------------------------------------------------------------------ the NRS map
+@pytest.fixture(scope="module")
+def healthy():
+    return ps.load_model("healthy")
+
+
+def test_nrs_map_is_monotone_zero_at_rest_and_saturates(healthy):
+    r = np.linspace(0, 400, 801)
+    s = readouts.model_pain_score(r, healthy)
+    assert s[0] == 0.0
+    assert np.all(np.diff(s) >= 0)
+    assert s.max() <= 10.0 and s[-1] == 10.0           # saturates at the top of the scale
+    assert np.any(np.diff(s) > 0)                       # not flat: negative control of monotonicity test
+    assert readouts.model_pain_score(-5.0, healthy) == 0.0
+
+
+def test_nrs_map_passes_through_its_cited_points(healthy):
+    temps, rates, ratings = readouts.psychophysics_points(healthy)
+    assert len(temps) >= 2
+    assert np.allclose(readouts.model_pain_score(rates, healthy), ratings)
+    # the rates are the primate STT response to the rated temperatures (Kenshalo 1979 power law)
+    e = healthy.si("readout.stt_exponent")
+    assert rates[1] / rates[0] == pytest.approx(((temps[1] - 35) / (temps[0] - 35)) ** e)
+
+
+def test_nrs_map_refuses_points_that_are_not_a_scale():
+    with pytest.raises(ParameterError):
+        readouts.nrs_from_rate(10.0, [10.0, 5.0], [0.0, 5.0])      # rates not increasing
+    with pytest.raises(ParameterError):
+        readouts.nrs_from_rate(10.0, [10.0, 20.0], [5.0, 2.0])     # ratings decreasing
+    with pytest.raises(ParameterError):
+        readouts.nrs_from_rate(10.0, [10.0, 20.0], [0.0, 12.0])    # beyond the scale
+
+
+# ------------------------------------------------------------------ heat pain of the healthy preset
+def test_heat_pain_rises_with_temperature_with_a_threshold_in_the_published_range(healthy):
+    temps = [38.0, 41.0, 44.0, 47.0, 50.0]
+    reqs = [ps.Request(healthy, None, heat(t), 0.0, s) for t in temps for s in SEEDS]
+    res = ps.simulate_batch(reqs, DUR)
+    nrs = np.array([float(r["pain"]) for r in res]).reshape(len(temps), len(SEEDS)).mean(axis=1)
+    assert nrs[0] == pytest.approx(0.0, abs=0.2)        # warm, not painful
+    assert np.all(np.diff(nrs) >= -0.3)                 # rises (within sampling noise)
+    assert nrs[-1] > nrs[0] + 3
+    hpt = ps.analysis.first_crossing(temps, nrs, 0.1)
+    # DFNS healthy reference heat pain thresholds lie within ~41-47 °C (Rolke et al. 2006 Pain 123:231
+    # [recalled]); the model's threshold is the first 3 °C step rated > 0.1 NRS, so allow one step
+    assert 41.0 - 3.0 <= hpt <= 47.0 + 3.0, hpt
+
+
+# ------------------------------------------------------------------ ongoing pain
+def test_healthy_preset_has_no_pain_at_rest(healthy):
+    assert _rest_pain([healthy])[0] < 0.5
+
+
+@pytest.mark.xfail(strict=True, reason="not reproduced (a reported miss, docs/phenotypes.md): the peripheral "
+                   "presets rate 0 at rest; ectopic C discharge at published rates leaves PN ~0-0.2 Hz")
+def test_every_neuropathic_preset_rates_clearly_above_healthy_at_rest(healthy):
+    pains = _rest_pain([healthy] + [ps.load_model(n) for n in NEUROPATHIC])
+    assert np.all(pains[1:] >= pains[0] + 1.0), dict(zip(["healthy"] + NEUROPATHIC, pains))
+
+
+def test_removing_the_generator_removes_ongoing_pain(healthy):
+    pn = ps.load_model("peripheral_neuropathic")
+    cpsp = ps.load_model("central_poststroke_ischemic")
+    without = [pn.with_params({"pathology.ectopic_fraction": 0.0}),
+               cpsp.with_params({"pathology.thalamic_drive": "0 nS"})]
+    with_gen, without_gen = _rest_pain([pn, cpsp]), _rest_pain(without)
+    assert np.all(without_gen < 0.5), without_gen       # no generator: no ongoing pain
+    assert np.all(without_gen <= with_gen + 1e-9)       # and never more than with it
+
+
+def test_the_thalamic_generator_makes_ongoing_central_pain():
+    """Negative control of the test above: the central generator alone gives pain at rest."""
+    cpsp = ps.load_model("central_poststroke_ischemic")
+    with_gen, without_gen = _rest_pain([cpsp, cpsp.with_params({"pathology.thalamic_drive": "0 nS"})])
+    assert with_gen > without_gen + 0.5
+
+
+# ------------------------------------------------------------------ the QST experiment
+TINY = """
+[experiment]
+name = "qst_tiny"
+kind = "qst"
+models = ["healthy", "peripheral_neuropathic"]
+reference = "healthy"
+n_subjects = 2
+seed = 3
+duration = "0.8 s"
+heat_temperatures = [44.0, 48.0]
+heat_suprathreshold = 47.0
+pinprick_forces = [32.0, 512.0]
+windup_pulses = 3
+figure = "qst"
+[published]
+brush = 0.2
+"""
+
+
+@pytest.fixture(scope="module")
+def qst(tmp_path_factory):
+    path = tmp_path_factory.mktemp("qst") / "qst_tiny.toml"
+    path.write_text(TINY)
+    spec = ps.files.load_experiment(path)
+    return spec, ps.run_experiment(spec)
+
+
+def test_qst_dataset_has_the_required_variables_and_units(qst, tmp_path):
+    _, ds = qst
+    assert ds["nrs"].dims == ("model", "test")
+    assert list(ds.test.values) == ["rest", "brush", "pinprick", "heat"]
+    assert list(ds.model.values) == ["healthy", "peripheral_neuropathic"]
+    assert ds["nrs"].attrs["units"] == "1"
+    assert ds["windup_ratio"].dims == ("model",)
+    assert ds["heat_pain_threshold"].attrs["units"] == "degC"
+    assert ds["mechanical_pain_threshold"].attrs["units"] == "mN"
+    assert ds["zscore"].dims == ("model", "measure")
+    for name, v in ds.data_vars.items():
+        assert "units" in v.attrs and "long_name" in v.attrs, name
+    assert np.all((ds["nrs"].values >= 0) & (ds["nrs"].values <= 10))
+    # the reference model sits at the centre of its own band
+    assert np.allclose(np.nan_to_num(ds["zscore"].sel(model="healthy").values), 0.0, atol=1e-9)
+    assert float(ds["published_prevalence"].sel(measure="brush")) == 0.2
+    back = ps.io.load(ps.io.save(ds, tmp_path / "qst.nc"))
+    assert back["nrs"].attrs["units"] == "1"
+
+
+def test_qst_summary_and_figure(qst):
+    _, ds = qst
+    rows = ps.files.qst_rows(ds)
+    assert sum(str(m) in r for r in rows for m in ds.model.values) >= ds.sizes["model"]
+    import painsim.plots as plots
+    fig = plots.experiment_figures(ds, "qst")["qst"]
+    assert len(fig.axes) == 2
+
+
+def test_qst_files_refuse_mistakes(tmp_path):
+    bad = {"reference = \"healthy\"": "reference = \"nobody\"", "n_subjects = 2": "n_subjects = 1",
+           "windup_pulses = 3": "windup_pulse = 3", "brush = 0.2": "brush = 1.5"}
+    for old, new in bad.items():
+        p = tmp_path / "bad.toml"
+        p.write_text(TINY.replace(old, new))
+        with pytest.raises((ParameterError, UnknownKeyError)):
+            ps.files.load_experiment(p)
+
+
+def test_built_in_qst_profile_is_a_qst_file():
+    spec = ps.files.load_experiment("qst_profile")
+    assert ps.files.kind_of(spec) == "qst"
+    assert spec["experiment"]["reference"] in spec["experiment"]["models"]
+    assert set(spec["experiment"]["models"]) >= {"healthy", "post_traumatic_neuropathic", "fibromyalgia"}
