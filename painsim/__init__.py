@@ -37,10 +37,13 @@ _LAZY_NAMES = {"run_sweep": "sweep", "run_experiment": "files"}
 
 def __getattr__(name: str):
     """Lazily imported submodules and the functions they provide."""
-    if name in _LAZY_MODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    if name in _LAZY_NAMES:
-        return getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
+    module = name if name in _LAZY_MODULES else _LAZY_NAMES.get(name)
+    if module is not None:
+        try:
+            found = importlib.import_module(f"{__name__}.{module}")
+        except ImportError as e:  # e.g. no matplotlib: hasattr(painsim, "plots") is False, not an error
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r} ({e})") from e
+        return found if name == module else getattr(found, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -38,20 +38,30 @@ from .units import parse
 __all__ = ["synchronous_volleys", "experiment_conditions", "scs_metrics", "scs_frequency_curves",
            "condition_param", "stimulated_site", "pain_map_metrics", "changed_connections", "course_arms",
            "cohort_groups", "first_crossing", "dfns_mps", "windup_ratio", "dfns_zscores", "qst_summary",
-           "QST_MEASURES"]
+           "QST_MEASURES", "LOG_SD_FLOOR", "HPT_SD_FLOOR"]
 
+#: Floor of the reference SD of the log10-transformed measures (log10 units).  Chosen: virtual
+#: healthy subjects can all rate 0, which would give an SD of 0 and infinite z-scores.
+LOG_SD_FLOOR = 0.1
+#: Floor of the reference SD of the heat pain threshold (°C).  Chosen: 1 °C, below the SD of the
+#: DFNS healthy reference HPT (a few °C, Rolke et al. 2006 Pain 123:231, Magerl et al. 2010 Pain
+#: 151:598 [recalled]) so that it only guards against a degenerate virtual reference (all seeds
+#: at one threshold); the 0.1 floor of the log10 measures would mean 0.1 °C and inflate z-scores.
+HPT_SD_FLOOR = 1.0
 #: The measures of the virtual QST profile: (name, DFNS sign of a gain of function, log10 transform, units,
-#: long name).  DFNS z-scores are signed so that positive = gain (hyperalgesia, allodynia), negative = loss
-#: (Rolke et al. 2006 Pain 123:231; Maier et al. 2010 Pain 150:439); ratings, thresholds in mN and the
-#: wind-up ratio are log10-transformed before z-scoring (DFNS secondary normalization), heat thresholds not.
+#: long name, floor of the reference SD in the units the z-score is taken in: log10 units where transformed,
+#: else the measure's own units).  DFNS z-scores are signed so that positive = gain (hyperalgesia, allodynia),
+#: negative = loss (Rolke et al. 2006 Pain 123:231; Maier et al. 2010 Pain 150:439); ratings, thresholds in mN
+#: and the wind-up ratio are log10-transformed before z-scoring (DFNS secondary normalization), heat thresholds not.
 QST_MEASURES = (
-    ("rest", +1, True, "1", "pain at rest (NRS, no stimulus)"),
-    ("brush", +1, True, "1", "dynamic mechanical allodynia: pain to a brush stroke (NRS)"),
-    ("pinprick", +1, True, "1", "mechanical pain sensitivity: geometric mean pinprick rating 8-512 mN (NRS)"),
-    ("heat", +1, True, "1", "suprathreshold heat pain (NRS)"),
-    ("heat_pain_threshold", -1, False, "degC", "heat pain threshold"),
-    ("mechanical_pain_threshold", -1, True, "mN", "mechanical (pinprick) pain threshold"),
-    ("windup_ratio", +1, True, "1", "wind-up ratio"),
+    ("rest", +1, True, "1", "pain at rest (NRS, no stimulus)", LOG_SD_FLOOR),
+    ("brush", +1, True, "1", "dynamic mechanical allodynia: pain to a brush stroke (NRS)", LOG_SD_FLOOR),
+    ("pinprick", +1, True, "1", "mechanical pain sensitivity: geometric mean pinprick rating 8-512 mN (NRS)",
+     LOG_SD_FLOOR),
+    ("heat", +1, True, "1", "suprathreshold heat pain (NRS)", LOG_SD_FLOOR),
+    ("heat_pain_threshold", -1, False, "degC", "heat pain threshold", HPT_SD_FLOOR),
+    ("mechanical_pain_threshold", -1, True, "mN", "mechanical (pinprick) pain threshold", LOG_SD_FLOOR),
+    ("windup_ratio", +1, True, "1", "wind-up ratio", LOG_SD_FLOOR),
 )
 
 
@@ -315,7 +325,8 @@ def windup_ratio(counts_per_pulse) -> float:
 def dfns_zscores(values, reference, sign: int, log: bool, sd_floor: float) -> np.ndarray:
     """DFNS z-scores of ``values`` against the ``reference`` group: ``sign * (x - mean) / sd`` after a
     log10 transform (``log``; 0.1 added as for ratings), positive = gain of function.  ``sd_floor``
-    bounds the reference SD from below (virtual healthy subjects may all rate 0)."""
+    bounds the reference SD from below (virtual healthy subjects may all rate 0), in the units the
+    z-score is taken in: log10 units with ``log``, else the measure's own units (°C for HPT)."""
     def t(v):
         v = np.asarray(v, float)
         return np.log10(np.maximum(v, 0.0) + 0.1) if log else v
@@ -327,9 +338,14 @@ def dfns_zscores(values, reference, sign: int, log: bool, sd_floor: float) -> np
     return sign * (t(values) - float(np.mean(ref))) / sd
 
 
-def qst_summary(per_subject: xr.Dataset, reference: str, sd_floor: float, abnormal: float = 1.96) -> xr.Dataset:
+def qst_summary(per_subject: xr.Dataset, reference: str, sd_floor: float | None = None,
+                abnormal: float = 1.96) -> xr.Dataset:
     """The profile of a virtual QST: means over subjects, z-scores against the ``reference`` model and the
     fraction of subjects outside ``abnormal`` (DFNS: 95 % of healthy subjects within ±1.96).
+
+    Each measure's reference SD is floored by its own floor in its own units (the last field of
+    :data:`QST_MEASURES`); ``sd_floor``, if given, replaces the floor of the log10-transformed measures
+    only (log10 units), never that of the heat pain threshold (°C).
 
     ``per_subject`` holds one variable per :data:`QST_MEASURES` name over (``model``, ``subject``); returns
     ``zscore`` and ``abnormal_fraction`` over (``model``, ``measure``) and ``<name>_mean`` over ``model``.
@@ -338,10 +354,12 @@ def qst_summary(per_subject: xr.Dataset, reference: str, sd_floor: float, abnorm
     z = np.full((per_subject.sizes["model"], len(names)), np.nan)
     frac = np.full_like(z, np.nan)
     out = {}
-    for j, (name, sign, log, units, long_name) in enumerate(QST_MEASURES):
+    for j, (name, sign, log, units, long_name, floor) in enumerate(QST_MEASURES):
+        if log and sd_floor is not None:
+            floor = sd_floor
         v = per_subject[name]
         ref = v.sel(model=reference).values
-        zs = np.stack([dfns_zscores(v.sel(model=m).values, ref, sign, log, sd_floor) for m in v.model.values])
+        zs = np.stack([dfns_zscores(v.sel(model=m).values, ref, sign, log, floor) for m in v.model.values])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-nan rows: a threshold never reached
             z[:, j] = np.nanmean(np.where(np.isfinite(zs), zs, np.nan), axis=1)

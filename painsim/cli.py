@@ -244,8 +244,9 @@ def cmd_sweep(args) -> int:
         print(f"painsim: {ds.attrs['n_done']} done, {ds.attrs['n_failed']} failed in {time.time() - t0:.1f} s",
               flush=True)
         if ds.attrs["n_failed"]:
-            first = next(e for e in ds["error"].values.ravel() if e)
-            print(f"painsim: first failure: {first}", file=sys.stderr)
+            first = next((e for e in ds["error"].values.ravel() if e), None)
+            if first:
+                print(f"painsim: first failure: {first}", file=sys.stderr)
         _, figures = _write_outputs(None, out, spec.name, _plots().sweep_figures(ds))
     _print_paths(store / "result.nc", figures)
     return 0 if not ds.attrs["n_failed"] else 1
@@ -309,7 +310,10 @@ def cmd_export(args) -> int:
     if importlib.util.find_spec(needed) is None or importlib.util.find_spec("neo") is None:
         raise UsageError(f"writing {target.suffix} files needs the {needed} package "
                          "(pip install 'painsim[interchange]')")
-    written = io.write_neo(ds, target, per=args.per)
+    try:
+        written = io.write_neo(ds, target, per=args.per)
+    except OSError as e:
+        raise OSError(f"cannot write {target}: {e}") from e
     print(f"painsim: neo      {written.resolve()} ({ds.sizes.get('spike', 0)} spikes, one "
           f"SpikeTrain per {args.per})")
     return 0
@@ -365,7 +369,8 @@ def main(argv=None) -> int:
     """Run the ``painsim`` command with ``argv`` (default: the process's); returns the exit code.
 
     Bad input (paths, arguments, files) is reported on one line, ``painsim: error: ...``,
-    with exit code 2 and no traceback, before any work starts.
+    with exit code 2 and no traceback, before any work starts.  A failure to write
+    (unwritable ``--out``, full disk) is reported the same way with exit code 1.
     """
     try:
         args = build_parser().parse_args(argv)
@@ -377,6 +382,9 @@ def main(argv=None) -> int:
     except PainsimError as e:
         print("painsim: error: " + " ".join(str(e).split()), file=sys.stderr)
         return 2
+    except OSError as e:
+        print("painsim: error: " + " ".join(str(e).split()), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("painsim: interrupted", file=sys.stderr)
         return 130

@@ -58,12 +58,25 @@ class atomic_path:
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
-            if self.tmp.is_file():
-                os.chmod(self.tmp, file_mode())
-            os.replace(self.tmp, self.path)
+            try:
+                if self.tmp.is_file():
+                    _fsync(self.tmp)  # on disk before the rename: a crash cannot leave an empty file
+                    os.chmod(self.tmp, file_mode())
+                os.replace(self.tmp, self.path)
+            except BaseException:
+                self.tmp.unlink(missing_ok=True)
+                raise
         else:
             self.tmp.unlink(missing_ok=True)
         return False
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
@@ -203,8 +216,8 @@ def to_neo(result: xr.Dataset, per: str = "neuron"):
     labels = list(result[dim].values) if dim is not None else [None]
     block = neo.Block(name=str(result.attrs.get("experiment", result.attrs.get("model", "painsim"))),
                       painsim_version=str(result.attrs.get("painsim_version", "")))
-    for k, label in enumerate(labels):
-        seg = neo.Segment(name=str(label) if label is not None else "result", point=k)
+    for k, point_label in enumerate(labels):
+        seg = neo.Segment(name=str(point_label) if point_label is not None else "result", point=k)
         seed = _point_value(result, "seed", dim, k)
         times, neurons, pops = _point_spikes(result, dim, k)
         sizes = result["population_size"].isel({dim: k}).values if dim else result["population_size"].values
@@ -264,7 +277,9 @@ def write_neo(result, path: str | os.PathLike, per: str = "neuron") -> Path:
             writer = neo.io.PickleIO(str(tmp))
         else:
             writer = getattr(neo.io, writers[path.suffix])(str(tmp), mode="ow" if path.suffix == ".nix" else "w")
-        writer.write_block(block)
-        if hasattr(writer, "close"):
-            writer.close()
+        try:
+            writer.write_block(block)
+        finally:
+            if hasattr(writer, "close"):
+                writer.close()
     return path

@@ -124,6 +124,16 @@ def test_real_process_exit_code_and_no_traceback(tmp_path):
     assert r.returncode == 0 and r.stdout.strip() == f"painsim {ps.__version__}"
 
 
+def test_an_unwritable_out_is_one_line_exit_1_and_no_traceback(tmp_path):
+    (tmp_path / "a_file").write_text("")
+    r = subprocess.run([sys.executable, "-m", "painsim.cli", "run", "gate_control",
+                        "--out", str(tmp_path / "a_file" / "out")], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    errors = [line for line in r.stderr.splitlines() if line.startswith("painsim: error: ")]
+    assert errors == r.stderr.strip().splitlines()[-1:] and len(errors) == 1
+
+
 def test_a_sweep_output_folder_designates_its_result(tmp_path):
     store = tmp_path / "sweep-out" / "store"
     store.mkdir(parents=True)
@@ -144,6 +154,30 @@ def test_written_files_follow_the_umask(tmp_path, umask, mode):
         os.umask(old)
     assert path.stat().st_mode & 0o777 == mode
     assert (tmp_path / "t.csv").stat().st_mode & 0o777 == mode
+
+
+
+def test_a_failed_rename_leaves_no_temporary(tmp_path):
+    (tmp_path / "t.csv").mkdir()  # the target is a non-empty folder: os.replace fails
+    (tmp_path / "t.csv" / "keep").write_text("")
+    with pytest.raises(OSError):
+        with io.atomic_path(tmp_path / "t.csv") as tmp:
+            tmp.write_text("a,b\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv"]
+
+
+def test_the_temporary_is_synced_before_the_rename(tmp_path, monkeypatch):
+    synced = []
+    real = os.fsync
+
+    def spy(fd):
+        synced.append(fd)
+        return real(fd)
+
+    monkeypatch.setattr(os, "fsync", spy)
+    with io.atomic_path(tmp_path / "t.csv") as tmp:
+        tmp.write_text("a,b\n")
+    assert synced and (tmp_path / "t.csv").read_text() == "a,b\n"
 
 
 # ------------------------------------------------------------------ printed rows

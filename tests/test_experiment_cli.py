@@ -66,6 +66,22 @@ def test_one_dispatch_loads_every_kind_of_file():
         ps.run_experiment("gate_control", workers=2)
 
 
+
+def test_a_dict_of_an_unknown_kind_is_refused_not_run_as_conditions():
+    spec = dict(ps.files.load_experiment("gate_control"))
+    spec["experiment"] = {**spec["experiment"], "kind": "condition"}
+    with pytest.raises(ParameterError, match="conditioning"):  # the message names the kinds
+        ps.run_experiment(spec)
+
+
+def test_a_lazy_module_that_cannot_be_imported_is_a_missing_attribute():
+    code = ("import sys; sys.modules['matplotlib'] = None; import painsim as ps; "
+            "print(hasattr(ps, 'plots'))")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "False"
+
+
 def test_old_experiment_module_reexports_files():
     import painsim.experiment as old
     assert old.load_experiment is ps.files.load_experiment and old.run_experiment is ps.run_experiment

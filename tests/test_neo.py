@@ -73,7 +73,27 @@ def test_write_and_read_back(tmp_path, result):
     path = ps.io.write_neo(result, tmp_path / "spikes.pkl", per="population")
     block = neo.io.PickleIO(str(path)).read_block()
     assert sum(st.size for st in block.segments[0].spiketrains) == result.sizes["spike"]
-    assert not list(tmp_path.glob(".*tmp"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spikes.pkl"]
+
+
+def test_a_failing_writer_is_closed_and_leaves_nothing(tmp_path, result, monkeypatch):
+    closed = []
+
+    class Failing:
+        def __init__(self, filename, **kwargs):
+            pass
+
+        def write_block(self, block):
+            raise OSError("disk full")
+
+        def close(self):
+            closed.append(True)
+
+    monkeypatch.setattr(neo.io, "NixIO", Failing)
+    with pytest.raises(OSError, match="disk full"):
+        ps.io.write_neo(result, tmp_path / "spikes.nix", per="population")
+    assert closed == [True]
+    assert not list(tmp_path.iterdir())
 
 
 def test_bad_input_is_refused(result, tmp_path):

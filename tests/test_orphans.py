@@ -63,6 +63,30 @@ def _alive(pid: int) -> bool:
     return stat[stat.rindex(")") + 2] != "Z"
 
 
+def _group(pgid: int) -> set[int]:
+    """Running processes whose process group is ``pgid`` (from /proc)."""
+    out = set()
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:  # gone meanwhile
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                out.add(int(d.name))
+    return out
+
+
+def _assert_all_ended(seen: set[int], pgid: int) -> None:
+    """Every process of the snapshot ``seen`` and of the killed CLI's process group has ended."""
+    deadline = time.time() + 10
+    while time.time() < deadline and (any(_alive(p) for p in seen) or _group(pgid)):
+        time.sleep(0.2)
+    survivors = {p: _cmdline(p) for p in seen | _group(pgid) if _alive(p)}
+    assert not survivors, f"children of the killed CLI still run: {survivors}"
+
+
 def _workers(pid: int) -> set[int]:
     """Descendants of ``pid`` that are workers (not the resource tracker)."""
     return {c for c in _descendants(pid) if "resource_tracker" not in _cmdline(c)}
@@ -86,11 +110,7 @@ def _kill_cli_and_check(args: list[str], tmp_path: Path, n_workers: int, settle:
         assert proc.poll() is None, (tmp_path / "cli.log").read_text()
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-        deadline = time.time() + 10
-        while time.time() < deadline and any(_alive(p) for p in seen):
-            time.sleep(0.2)
-        survivors = {p: _cmdline(p) for p in seen if _alive(p)}
-        assert not survivors, f"children of the killed CLI still run: {survivors}"
+        _assert_all_ended(seen, proc.pid)  # the CLI leads its own session: its pid is the group id
     finally:
         for p in seen | _descendants(proc.pid):
             try:
@@ -164,8 +184,9 @@ def _kill_cli_and_check_script(script: Path, tmp_path: Path):
     """As :func:`_kill_cli_and_check` for a script that starts one worker."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     log = tmp_path / "script.log"
+    out = open(log, "wb")
     proc = subprocess.Popen([sys.executable, str(script)], cwd=tmp_path, env=env, start_new_session=True,
-                            stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+                            stdout=out, stderr=subprocess.STDOUT)
     seen: set[int] = set()
     try:
         deadline = time.time() + 60
@@ -176,14 +197,16 @@ def _kill_cli_and_check_script(script: Path, tmp_path: Path):
         seen = _descendants(proc.pid)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-        deadline = time.time() + 10
-        while time.time() < deadline and any(_alive(p) for p in seen):
-            time.sleep(0.2)
-        assert not {p: _cmdline(p) for p in seen if _alive(p)}
+        _assert_all_ended(seen, proc.pid)
     finally:
         for p in seen:
             try:
                 os.kill(p, signal.SIGKILL)
             except OSError:
                 pass
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # the session this test started
+        except OSError:
+            pass
         proc.wait()
+        out.close()

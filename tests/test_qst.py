@@ -5,8 +5,8 @@ Properties with negative controls (docs/phenotypes.md):
 * the NRS map is monotone, 0 without output, saturates at 10, passes through its cited points;
 * heat pain of the healthy preset rises with temperature, with a threshold in the range of
   healthy heat pain thresholds (DFNS HPT ~ 41-47 °C, Rolke et al. 2006 Pain 123:231);
-* the healthy preset has no pain at rest, the neuropathic presets rate clearly above it, and
-  removing the generator (ectopic discharge, thalamic drive) removes ongoing pain;
+* the healthy preset has no pain at rest, the neuropathic presets rate clearly above it (xfail), and
+  removing the thalamic generator of the central post-stroke preset removes its ongoing pain;
 * a ``kind = "qst"`` file runs and its dataset has the required variables, dimensions and units.
 """
 from __future__ import annotations
@@ -67,18 +67,42 @@ def test_nrs_map_refuses_points_that_are_not_a_scale():
 
 
 # ------------------------------------------------------------------ heat pain of the healthy preset
-def test_heat_pain_rises_with_temperature_with_a_threshold_in_the_published_range(healthy):
-    temps = [38.0, 41.0, 44.0, 47.0, 50.0]
-    reqs = [ps.Request(healthy, None, heat(t), 0.0, s) for t in temps for s in SEEDS]
+# DFNS healthy reference heat pain thresholds lie within ~41-47 °C (Rolke et al. 2006 Pain 123:231
+# [recalled]).  The grid extends one 2 °C step beyond that range on each side, so a threshold below
+# 41 °C (39 °C already painful), above 47 °C, or never reached (nan) fails the test.
+HPT_GRID = [39.0, 41.0, 43.0, 45.0, 47.0, 49.0]
+PUBLISHED_HPT = (41.0, 47.0)
+
+
+@pytest.fixture(scope="module")
+def heat_curve(healthy):
+    reqs = [ps.Request(healthy, None, heat(t), 0.0, s) for t in HPT_GRID for s in SEEDS]
     res = ps.simulate_batch(reqs, DUR)
-    nrs = np.array([float(r["pain"]) for r in res]).reshape(len(temps), len(SEEDS)).mean(axis=1)
+    return np.array([float(r["pain"]) for r in res]).reshape(len(HPT_GRID), len(SEEDS)).mean(axis=1)
+
+
+def test_heat_pain_rises_with_temperature(heat_curve):
+    nrs = heat_curve
     assert nrs[0] == pytest.approx(0.0, abs=0.2)        # warm, not painful
     assert np.all(np.diff(nrs) >= -0.3)                 # rises (within sampling noise)
     assert nrs[-1] > nrs[0] + 3
-    hpt = ps.analysis.first_crossing(temps, nrs, 0.1)
-    # DFNS healthy reference heat pain thresholds lie within ~41-47 °C (Rolke et al. 2006 Pain 123:231
-    # [recalled]); the model's threshold is the first 3 °C step rated > 0.1 NRS, so allow one step
-    assert 41.0 - 3.0 <= hpt <= 47.0 + 3.0, hpt
+
+
+def test_heat_pain_threshold_in_the_published_range(heat_curve):
+    # threshold = first temperature rated > 0.1 NRS ("first painful"), linearly interpolated between
+    # the last grid point below and the first above (ratings rise ~monotonically, test above)
+    hpt = ps.analysis.first_crossing(HPT_GRID, heat_curve, 0.1)
+    assert PUBLISHED_HPT[0] <= hpt <= PUBLISHED_HPT[1], (hpt, heat_curve)
+
+
+@pytest.mark.xfail(strict=True, reason="measured: healthy rating of 47 °C contact heat NRS ~7.5, published "
+                   "VAS 35 +/- 19 /100 (Granot et al. 2003 Eur J Pain 7:139): not reproduced (docs/phenotypes.md)")
+def test_healthy_rating_of_47_degrees_matches_published(healthy):
+    # published VAS 35 +/- 19 (mean +/- SD over healthy subjects) /100 -> NRS 3.5 +/- 1.9; the model's
+    # mean over 4 seeds (virtual subjects) should lie within one SD of the published ratings
+    res = ps.simulate_batch([ps.Request(healthy, None, heat(47), 0.0, s) for s in (11, 12, 13, 14)], DUR)
+    mean = float(np.mean([float(r["pain"]) for r in res]))
+    assert abs(mean - 3.5) <= 1.9, mean
 
 
 # ------------------------------------------------------------------ ongoing pain
@@ -93,21 +117,24 @@ def test_every_neuropathic_preset_rates_clearly_above_healthy_at_rest(healthy):
     assert np.all(pains[1:] >= pains[0] + 1.0), dict(zip(["healthy"] + NEUROPATHIC, pains))
 
 
-def test_removing_the_generator_removes_ongoing_pain(healthy):
-    pn = ps.load_model("peripheral_neuropathic")
+@pytest.fixture(scope="module")
+def central_rest():
+    """Pain at rest of the central post-stroke preset with and without its thalamic generator.  (The
+    peripheral presets already rate 0 at rest, xfail above, so removing their generator tests nothing.)"""
     cpsp = ps.load_model("central_poststroke_ischemic")
-    without = [pn.with_params({"pathology.ectopic_fraction": 0.0}),
-               cpsp.with_params({"pathology.thalamic_drive": "0 nS"})]
-    with_gen, without_gen = _rest_pain([pn, cpsp]), _rest_pain(without)
-    assert np.all(without_gen < 0.5), without_gen       # no generator: no ongoing pain
-    assert np.all(without_gen <= with_gen + 1e-9)       # and never more than with it
+    return _rest_pain([cpsp, cpsp.with_params({"pathology.thalamic_drive": "0 nS"})])
 
 
-def test_the_thalamic_generator_makes_ongoing_central_pain():
-    """Negative control of the test above: the central generator alone gives pain at rest."""
-    cpsp = ps.load_model("central_poststroke_ischemic")
-    with_gen, without_gen = _rest_pain([cpsp, cpsp.with_params({"pathology.thalamic_drive": "0 nS"})])
+def test_the_thalamic_generator_makes_ongoing_central_pain(central_rest):
+    """Negative control of the test below: the preset has pain at rest with its generator."""
+    with_gen, without_gen = central_rest
     assert with_gen > without_gen + 0.5
+
+
+def test_removing_the_generator_removes_ongoing_pain(central_rest):
+    with_gen, without_gen = central_rest
+    assert with_gen >= 0.5                               # there is ongoing pain to remove
+    assert without_gen < 0.5                             # no generator: no ongoing pain
 
 
 # ------------------------------------------------------------------ the QST experiment
@@ -151,11 +178,28 @@ def test_qst_dataset_has_the_required_variables_and_units(qst, tmp_path):
     for name, v in ds.data_vars.items():
         assert "units" in v.attrs and "long_name" in v.attrs, name
     assert np.all((ds["nrs"].values >= 0) & (ds["nrs"].values <= 10))
-    # the reference model sits at the centre of its own band
-    assert np.allclose(np.nan_to_num(ds["zscore"].sel(model="healthy").values), 0.0, atol=1e-9)
+    # the reference against itself: with n subjects and the sample SD (ddof=1), no subject lies more
+    # than (n - 1)/sqrt(n) SD from the mean (Samuelson's inequality; the SD floor only shrinks |z|);
+    # for n = 2 that is 0.71 < 1.96, so no reference subject can be "abnormal"
+    n = ds.sizes["subject"]
+    bound = 0.0 if (n - 1) / np.sqrt(n) < 1.96 else 1.0
+    assert np.all(ds["abnormal_fraction"].sel(model="healthy").values <= bound)
     assert float(ds["published_prevalence"].sel(measure="brush")) == 0.2
     back = ps.io.load(ps.io.save(ds, tmp_path / "qst.nc"))
     assert back["nrs"].attrs["units"] == "1"
+
+
+def test_hpt_zscores_use_a_floor_in_degrees():
+    # a reference whose virtual subjects all share one threshold (SD 0): the HPT floor is 1 °C
+    # (analysis.HPT_SD_FLOOR), so a threshold 2 °C lower is z = +2 (gain), not +20 (a 0.1 floor)
+    import xarray as xr
+    per = xr.Dataset({m[0]: (("model", "subject"), [[1.0, 1.0], [1.0, 1.0]]) for m in ps.analysis.QST_MEASURES},
+                     coords={"model": ["ref", "low"], "subject": [0, 1]})
+    per["heat_pain_threshold"] = (("model", "subject"), [[44.0, 44.0], [42.0, 42.0]])
+    z = ps.analysis.qst_summary(per, "ref", sd_floor=0.1)["zscore"].sel(model="low")
+    assert float(z.sel(measure="heat_pain_threshold")) == pytest.approx(2.0 / ps.analysis.HPT_SD_FLOOR)
+    assert ps.analysis.HPT_SD_FLOOR >= 0.5                # a floor in °C, not the log10 one
+    assert float(z.sel(measure="brush")) == pytest.approx(0.0)
 
 
 def test_qst_summary_and_figure(qst):

@@ -73,43 +73,57 @@ def test_cutting_the_unmasked_pathway_reduces_allodynia_and_is_masked_in_health(
 # Anesthesiology 119:422, PMC3763697); colorectal-distension responses of lumbosacral
 # neurons -29 % and -33 % (Qin et al. 2007 Neurosci Res 58:58, PMC1989111); Guan et al.
 # 2010 Anesthesiology 113:1392 and Yang et al. 2015 (PMC4615536): "attenuated", partial.
-# Range used: 15-55 % (the means, widened by their ~15-20 % relative SEMs).
-PUBLISHED_GATE = (0.15, 0.55)
+# Range used: the lowest and highest of these means (29 %, 35 %) widened by their relative
+# SEMs of ~15-20 % (as read earlier for this file, not re-checked): 0.29 x (1 - 0.2) = 0.23
+# to 0.35 x (1 + 0.2) = 0.42.  These targets concern the C-carried response, so they are
+# tested on C-carried input (47 °C contact heat, C-carried: section 4), not on the
+# intensity shorthand, whose PN response the model carries by Aδ (tested below).
+PUBLISHED_GATE = (0.23, 0.42)
 
 
 @pytest.fixture(scope="module")
 def gate():
     m = ps.load_model("gate_control")
     blocked = m.with_params({"dorsal_horn.pharmacology.gaba_block": 1.0})
+    no_ad = m.with_params({"dorsal_horn.adelta_pn.p": 0.0})
     scs = ps.stimulation.tonic(50 * Hz, 200 * us, 1.5, 1.5 * second)
     conditions = [(m, None, 0.6), (m, scs, 0.6), (blocked, None, 0.6), (blocked, scs, 0.6),
-                  (m, None, heat(47)), (m, scs, heat(47))]
+                  (no_ad, None, 0.6), (m, None, heat(47)), (m, scs, heat(47))]
     reqs = [ps.Request(mm, st, nox, seed=s) for mm, st, nox in conditions for s in SEEDS]
     r = ps.simulate_batch(reqs, 1.5 * second)
     k = len(SEEDS)
-    names = ("C", "C+SCS", "blocked C", "blocked C+SCS", "heat", "heat+SCS")
+    names = ("noxious", "noxious+SCS", "blocked noxious", "blocked noxious+SCS", "noxious, no Aδ->PN",
+             "heat", "heat+SCS")
     return {name: r[i * k:(i + 1) * k] for i, name in enumerate(names)}
 
 
 def test_gate_is_partial_and_needs_inhibition(gate):
-    c, scs = _mean_pn(gate["C"]), _mean_pn(gate["C+SCS"])
+    c, scs = _mean_pn(gate["noxious"]), _mean_pn(gate["noxious+SCS"])
     # ~10 PN x 1.2 s x 4 seeds x ~40 Hz ~ 2000 spikes: a count still >= 5 % of control
     # (~100 spikes) is far from zero; a reduction > 20 % is far beyond Poisson sd (~2 %)
     assert c > 5.0
     assert 0.05 * c < scs < 0.8 * c
-    assert _mean_pn(gate["blocked C+SCS"]) >= 0.9 * _mean_pn(gate["blocked C"])
+    assert _mean_pn(gate["blocked noxious+SCS"]) >= 0.9 * _mean_pn(gate["blocked noxious"])
 
 
-def test_gate_strength_within_published_range(gate):
-    # the C drive alone (noxious 0.6: every C and Aδ fibre at 0.6 x max_rate), pooled over
-    # 4 seeds; per-seed reductions spread ~0.3-0.7 (connectivity), so one seed is no test
-    reduction = 1 - _mean_pn(gate["C+SCS"]) / _mean_pn(gate["C"])
-    assert PUBLISHED_GATE[0] <= reduction <= PUBLISHED_GATE[1]
+def test_gate_partially_reduces_the_adelta_carried_intensity_response(gate):
+    """A model property, not a published target: the intensity shorthand (noxious 0.6: every C
+    and Aδ fibre at 0.6 x its max_rate) drives the PN through Aδ, and the gate cuts that response
+    partly.  Published gate strengths concern the C component (test below)."""
+    c = _mean_pn(gate["noxious"])
+    # what it measures: cutting Aδ -> PN leaves < 10 % of the response (C routes alone
+    # carry little of it); > 1000 spikes in control, so 10 % is > 10 Poisson sd from 0
+    assert _mean_pn(gate["noxious, no Aδ->PN"]) < 0.1 * c
+    # partial, pooled over 4 seeds (per-seed reductions differ with connectivity): the
+    # reduction of each seed is > 0 (the gate acts in every circuit) and < 1 (never abolished)
+    per_seed = [1 - float(s.pn_rate) / float(n.pn_rate) for s, n in zip(gate["noxious+SCS"], gate["noxious"])]
+    assert all(0.0 < r < 1.0 for r in per_seed), per_seed
 
 
-@pytest.mark.xfail(strict=True, reason="measured: 50 Hz SCS cuts the PN response to 47 °C contact heat by "
-                   "~78 % (4 seeds), published 15-55 % (for electrical C volleys): not reproduced (docs/circuits.md)")
-def test_gate_strength_on_heat_within_published_range(gate):
+@pytest.mark.xfail(strict=True, reason="measured: 50 Hz SCS cuts the C-carried PN response to 47 °C contact "
+                   "heat by ~78 % (4 seeds), published 23-42 % (Shechter 2013, Qin 2007): not reproduced "
+                   "(docs/circuits.md)")
+def test_gate_strength_on_c_carried_heat_within_published_range(gate):
     reduction = 1 - _mean_pn(gate["heat+SCS"]) / _mean_pn(gate["heat"])
     assert PUBLISHED_GATE[0] <= reduction <= PUBLISHED_GATE[1]
 
@@ -121,37 +135,62 @@ def _per_pulse(res, onsets, window=1.0):
     return np.array([np.sum((t >= t0) & (t < t0 + window)) for t0 in onsets]) / n_pn
 
 
+N_PULSES = 4  # the same number of volleys at both frequencies
+
+
 @pytest.fixture(scope="module")
 def windup_frequency():
-    """C-strength pulses (1.5 x C threshold, 2 ms, nerve) at 1 Hz (8 pulses) and 0.1 Hz (4)."""
-    dur = 31.5 * second  # the 4th 0.1 Hz volley (t = 30 s) reaches the PN by ~30.3 s
-    fast = ps.stimulation.tonic(1 * Hz, 2 * ms, 1.5, 8 * second, threshold_class="C",
+    """C-strength pulses (1.5 x C threshold, 2 ms, nerve), 4 at 1 Hz and 4 at 0.1 Hz, in each of
+    SEEDS; per-pulse PN spikes per neuron, shape (seed, pulse), for control, NMDA block (1 Hz) and 0.1 Hz."""
+    # a train holds floor(duration x rate) pulses: 4 s at 1 Hz = onsets 0-3 s; 40 s at 0.1 Hz = 0, 10, 20, 30 s
+    fast = ps.stimulation.tonic(1 * Hz, 2 * ms, 1.5, 4 * second, threshold_class="C",
                                 target="peripheral_nerve", shape="monophasic")
-    # a train holds floor(duration x rate) pulses: 40 s at 0.1 Hz = onsets 0, 10, 20, 30 s
     slow = ps.stimulation.tonic(0.1 * Hz, 2 * ms, 1.5, 40 * second, threshold_class="C",
                                 target="peripheral_nerve", shape="monophasic")
-    assert len(slow.onsets) == 4 and len(fast.onsets) == 8
+    assert len(slow.onsets) == len(fast.onsets) == N_PULSES
     m = ps.load_model("gate_control")
     apv = m.with_params({"dorsal_horn.pharmacology.nmda_block": 1.0})
-    res = ps.simulate_batch([ps.Request(m, fast, seed=2), ps.Request(apv, fast, seed=2),
-                             ps.Request(m, slow, seed=2)], dur)
-    return (_per_pulse(res[0], np.arange(8.0)), _per_pulse(res[1], np.arange(8.0)),
-            _per_pulse(res[2], 10.0 * np.arange(4)))
+    # the 4th 1 Hz volley (t = 3 s) is counted until 4 s; the 4th 0.1 Hz one (t = 30 s) until 31 s
+    rf = ps.simulate_batch([ps.Request(mm, fast, seed=s) for mm in (m, apv) for s in SEEDS], 4.5 * second)
+    rs = ps.simulate_batch([ps.Request(m, slow, seed=s) for s in SEEDS], 31.5 * second)
+    k = len(SEEDS)
+    per = lambda rr, on: np.array([_per_pulse(r, on) for r in rr])  # noqa: E731
+    return (per(rf[:k], np.arange(4.0)), per(rf[k:], np.arange(4.0)), per(rs, 10.0 * np.arange(4)))
+
+
+def _ratio(counts):
+    """Wind-up pooled over seeds: mean response to the last two volleys / response to the first."""
+    return counts[:, -2:].mean(axis=1).sum() / counts[:, 0].sum()
+
+
+def _jackknife_se(stat, *arrays):
+    """Standard error of ``stat(*arrays)`` over seeds (rows) by the leave-one-seed-out jackknife: the
+    spread between seeds is that of connectivity (and counting), which is what a test must allow for."""
+    n = len(arrays[0])
+    th = np.array([stat(*(a[np.arange(n) != i] for a in arrays)) for i in range(n)])
+    return float(np.sqrt((n - 1) / n * np.sum((th - th.mean()) ** 2)))
 
 
 def test_windup_at_1_hz_not_at_0_1_hz(windup_frequency):
     fast, _, slow = windup_frequency
-    assert fast[0] > 0 and slow[0] > 0
-    # ~3-5 PN spikes per neuron per volley x 10 PN: counts of ~40, Poisson sd ~16 %
-    # each, so a ratio of two of them has sd ~22 %: "little" = below +30 % at 0.1 Hz,
-    # "clear" = above +50 % at 1 Hz
-    assert fast[-2:].mean() > 1.5 * fast[0]
-    assert slow[-2:].mean() < 1.3 * slow[0]
+    assert fast[:, 0].sum() > 0 and slow[:, 0].sum() > 0
+    rf, rs = _ratio(fast), _ratio(slow)
+    se_f, se_s = _jackknife_se(_ratio, fast), _jackknife_se(_ratio, slow)
+    # "clear" at 1 Hz: above +50 % and more than 2 jackknife SE above 1
+    assert rf > 1.5 and rf > 1 + 2 * se_f, (rf, se_f)
+    # "little" at 0.1 Hz: within 2 jackknife SE of no wind-up (the tolerance is the seeds' own spread)
+    assert rs < 1 + 2 * se_s, (rs, se_s)
+    # and the frequency effect itself: the paired (same seeds, same circuits) difference of the two
+    # ratios exceeds 2 of its jackknife SE; pairing removes most of the connectivity spread
+    se_d = _jackknife_se(lambda f, s: _ratio(f) - _ratio(s), fast, slow)
+    assert rf - rs > 2 * se_d, (rf, rs, se_d)
 
 
 def test_nmda_block_removes_most_of_1_hz_windup(windup_frequency):
     fast, apv, _ = windup_frequency
-    assert apv[-2:].mean() - apv[0] < 0.5 * (fast[-2:].mean() - fast[0])
+    # pooled over seeds: the growth from the first volley to the last two, per seed summed
+    grow = lambda c: c[:, -2:].mean(axis=1).sum() - c[:, 0].sum()  # noqa: E731
+    assert grow(apv) < 0.5 * grow(fast)
 
 
 # ------------------------------------------------------------------ 4. heat carried by C

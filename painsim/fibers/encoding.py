@@ -22,6 +22,19 @@ that :func:`painsim.fibers.afferent_input` adds to a class.  Equations, paramete
 values and their sources are in ``docs/stimuli.md``; every value below carries its
 source or "chosen: why" beside it.
 
+Caps and the intensity shorthand: ``max_rate`` of a response function here is a
+per-fiber ceiling of a stimulus-response curve, not the class's discharge.  The C heat
+ceiling (20 Hz) therefore differs from ``afferents.C.max_rate`` = 3 Hz of the unitless
+shorthand (models/gate_control.toml), which is the rate of *every* C fiber at
+``noxious = 1`` ("a few Hz" class-mean discharge to strong heat).  They are not
+reconciled: the class mean of the heat encoding (:func:`expected_heat_rate`, ~1 Hz/°C
+above a 41.5 °C mean threshold) is ~2.5 Hz at 44 °C, ~5.5 Hz at 47 °C and ~8.5 Hz at
+50 °C, so contact heat above ~44.5 °C drives C fibers harder than the shorthand's
+maximum, as the microneurography behind the C slope implies (LaMotte & Campbell 1978;
+Yarnitsky et al. 1992; sources below).  The 20 Hz ceiling binds only 20 °C above a
+fiber's threshold: at :data:`MAX_TEMPERATURE` (60 °C), for fibers with thresholds below 40 °C.
+The Aδ heat ceiling equals the shorthand's ``afferents.Adelta.max_rate`` (20 Hz).
+
 Randomness: a fiber's thresholds come from ``rng_for(seed, "threshold", k, code)``
 (``k`` the class index in :data:`painsim.anatomy.FIBER_CLASSES`, ``code`` one per
 modality, :data:`MODALITY_CODE`), so they depend only on the point's seed and stay
@@ -114,10 +127,13 @@ HEAT_RESPONSE: dict[str, tuple[HeatResponse, ...]] = {
         # threshold > 53 °C.  threshold_sd chosen: 1.5 °C (like C, a little wider).
         # slope chosen: 2 Hz/°C, twice the C slope: A-fibre nociceptors discharge more than
         # C fibres (Slugg et al. 2000 for force; Treede 1995 peak within 1-3 s); gives
-        # ~10-14 Hz at 51-53 °C, the tens of Hz of the model's Aδ max_rate (20 Hz).
-        HeatResponse("type II AMH", 13 / 46, 46.0, 1.5, 2.0, 30.0),
-        # type I: median > 53 °C (Treede 1995); chosen: mean 54 °C, sd 2 °C; same slope.
-        HeatResponse("type I AMH", 33 / 46, 54.0, 2.0, 2.0, 30.0),
+        # ~10-14 Hz at 51-53 °C.  max_rate chosen: 20 Hz, the model's Aδ max_rate (afferents.Adelta
+        # in models/gate_control.toml, "tens of Hz at most"), so no heat drives Aδ beyond the
+        # intensity shorthand's ceiling; reached 10 °C above a fibre's threshold (~56 °C for the
+        # median type II fibre), so it shapes little in the DFNS range (up to 50 °C).  (Was 30 Hz, against this comment.)
+        HeatResponse("type II AMH", 13 / 46, 46.0, 1.5, 2.0, 20.0),
+        # type I: median > 53 °C (Treede 1995); chosen: mean 54 °C, sd 2 °C; same slope and cap.
+        HeatResponse("type I AMH", 33 / 46, 54.0, 2.0, 2.0, 20.0),
     ),
     "C": (
         # CMH (polymodal) nociceptors.  Threshold mean 41.5 °C: human microneurography,

@@ -162,11 +162,14 @@ def run_experiment(spec: str | Path | Mapping[str, Any], seed: int | None = None
     Raises
     ------
     painsim.errors.ParameterError
-        Options given for a kind that takes none.
+        An unknown ``kind``, or options given for a kind that takes none.
     """
     if not isinstance(spec, Mapping):
         spec = load_experiment(spec)
-    kind = KINDS.get(kind_of(spec), KINDS["conditions"])  # an unchecked dict: as before, conditions
+    name = kind_of(spec)
+    if not isinstance(name, str) or name not in KINDS:  # an unchecked dict: refuse what it cannot run
+        raise ParameterError("experiment.kind", name, f"one of {sorted(KINDS)} (default 'conditions')")
+    kind = KINDS[name]
     if options and kind.store is None:
         raise ParameterError("options", sorted(options), f"no options for a {kind.name!r} experiment")
     return kind.run(spec, seed=seed, progress=progress, **options)

@@ -208,6 +208,7 @@ def run_qst(spec: Mapping[str, Any], seed: int | None = None) -> xr.Dataset:
                          batch_size=c["batch_size"])
     ratings = {k: float(r["pain"]) for (k, _), r in zip(keyed, res)}
     per = _per_subject(c, list(models), ratings, _windup(c, models, seed))
+    # sd_floor: the floor of the log10 measures only; HPT keeps its own floor in °C (QST_MEASURES)
     summary = qst_summary(per, c["reference"], float(c["sd_floor"]))
     units = {m[0]: (m[3], m[4]) for m in QST_MEASURES}
     ds = xr.Dataset(coords={"model": list(models)})

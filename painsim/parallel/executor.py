@@ -197,6 +197,7 @@ def _watch_parent(parent_pid: int) -> None:
 def _init_worker(parent_pid: int, queue) -> None:
     """Initializer of a local worker process: die with the parent, keep its progress queue."""
     global _QUEUE
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent stops the workers by pid
     die_with_parent(parent_pid)
     _QUEUE = queue
 
@@ -219,11 +220,14 @@ class _Pool:
                                             initargs=(os.getpid(), self.queue))
         self.keys = itertools.count()
         self.batches: dict[int, Batch] = {}
+        self.key_of: dict = {}
 
     def submit(self, setup, task, batch):
         key = next(self.keys)
         self.batches[key] = batch
-        return self.executor.submit(_in_worker, setup, task, batch, key)
+        f = self.executor.submit(_in_worker, setup, task, batch, key)
+        self.key_of[f] = key
+        return f
 
     def drain(self, on_progress) -> None:
         """Hand on every progress message received so far."""
@@ -237,6 +241,8 @@ class _Pool:
         while True:
             done, _ = wait(futures, timeout=POLL_S, return_when=FIRST_COMPLETED)
             self.drain(on_progress)
+            for f in done:  # a batch's messages arrive before its result: forget it
+                self.batches.pop(self.key_of.pop(f, None), None)
             if done:
                 return done
 
@@ -255,9 +261,13 @@ class _Pool:
 
 
 def _deliver(f, b, on_result, on_error) -> bool:
-    """Hand a finished future's result on; False if its worker process died."""
+    """Hand a finished future's result on; False if its worker process died.
+
+    Only the batch's own failure goes to ``on_error``; an exception raised by
+    ``on_result`` itself (e.g. a full disk) is passed on.
+    """
     try:
-        on_result(b, f.result())
+        result = f.result()
     except BrokenProcessPool:
         if on_error is None:
             raise
@@ -266,6 +276,8 @@ def _deliver(f, b, on_result, on_error) -> bool:
         if on_error is None:
             raise
         on_error(b, e)
+        return True
+    on_result(b, result)
     return True
 
 
@@ -309,11 +321,16 @@ def _run_isolated(task, items, ctx, on_result, setup, on_error, on_progress):
             f = pool.submit(setup, task, [it])
             pool.wait([f], on_progress)
             try:
-                on_result([it], f.result())
+                result = f.result()
             except BrokenProcessPool:
                 on_error([it], RuntimeError(WORKER_DIED))
                 pool.kill()
                 pool = _Pool(1, ctx)
+                continue
+            except Exception as e:  # noqa: BLE001 - the task failed or its result cannot be pickled
+                on_error([it], e)
+                continue
+            on_result([it], result)
     except BaseException:
         pool.kill()
         raise
@@ -330,7 +347,11 @@ def _dask_client(workers, scheduler):
     if scheduler == "local":
         cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=True,
                                dashboard_address=None)
-        return Client(cluster), cluster
+        try:
+            return Client(cluster), cluster
+        except BaseException:
+            cluster.close()
+            raise
     return Client(scheduler), None
 
 
@@ -344,7 +365,7 @@ def _run_dask(task, batches, workers, scheduler, on_result, setup, on_error):
         for f in ac:
             b = futures.pop(f)
             try:
-                on_result(b, f.result())
+                result = f.result()
             except Exception as e:  # noqa: BLE001 - KilledWorker and friends
                 if on_error is None:
                     raise
@@ -355,6 +376,8 @@ def _run_dask(task, batches, workers, scheduler, on_result, setup, on_error):
                         ac.add(g)
                 else:
                     on_error(b, RuntimeError(f"the Dask worker failed on this point: {type(e).__name__}: {e}"))
+                continue
+            on_result(b, result)
     finally:
         client.close()
         if cluster is not None:

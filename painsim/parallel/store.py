@@ -41,6 +41,7 @@ import xarray as xr
 
 from ..errors import ParameterError, SpecError
 from ..io import atomic_path, load, save
+from ..labels import label
 from ..version import __version__
 
 __all__ = ["ResultStore", "Layout", "SWEEP_LAYOUT", "PATIENT_LAYOUT", "jsonable"]
@@ -71,6 +72,11 @@ class Layout:
     def pattern(self) -> str:
         """Glob pattern of the item files."""
         return re.sub(r"\{[^}]*\}", "*", self.stem) + self.suffix
+
+    def is_item(self, name: str) -> bool:
+        """Whether the file name ``name`` is an item's (digits where the key numbers go)."""
+        parts = re.split(r"\{[^}]*\}", self.stem)
+        return re.fullmatch(r"\d+".join(map(re.escape, parts)) + re.escape(self.suffix), name) is not None
 
 
 SWEEP_LAYOUT = Layout("parts", "p{0:07d}_r{1:04d}", ".json")
@@ -167,7 +173,9 @@ class ResultStore:
             Stored items without ``resume``, or a stored item whose
             fingerprint is not ``fingerprints[k]``.
         """
-        files = sorted(self.parts.glob(self.layout.pattern)) if self.parts.exists() else []
+        files = self._items()
+        for stale in self.parts.glob(f".{self.layout.pattern}.*.tmp"):  # temporaries of a killed writer
+            stale.unlink(missing_ok=True)
         if files and not resume:
             raise ParameterError("store", str(self.path), f"a new folder, or resume=True (--resume) to continue "
                                  f"the {what} stored there")
@@ -183,9 +191,15 @@ class ResultStore:
         return found
 
     # ------------------------------------------------------------- items
+    def _items(self) -> list[Path]:
+        """Every item file, sorted (a stray file that matches the pattern without digits is not one)."""
+        if not self.parts.exists():
+            return []
+        return sorted(p for p in self.parts.glob(self.layout.pattern) if self.layout.is_item(p.name))
+
     def done(self) -> set[tuple[int, ...]]:
         """Keys of every finished item."""
-        return {self._key(p) for p in self.parts.glob(self.layout.pattern)}
+        return {self._key(p) for p in self._items()}
 
     def read(self, *key: int) -> xr.Dataset:
         """The stored result of one item."""
@@ -205,7 +219,9 @@ class ResultStore:
         if self.layout.suffix == ".json":
             with atomic_path(self.file(*key)) as tmp:
                 tmp.write_text(json.dumps(ds.to_dict(data="list"), default=jsonable))
-        else:
+        else:  # what is on disk: the CF-labelled copy with the painsim version (as a resumed run reads it)
+            ds = label(ds.copy())
+            ds.attrs.setdefault("painsim_version", __version__)
             save(ds, self.file(*key))
         return ds
 

@@ -35,7 +35,9 @@ def qst_figure(ds: xr.Dataset):
     for k, m in enumerate(ds.model.values):
         bx.bar(x + k * w, 100 * ds["abnormal_fraction"].sel(model=m).values, w, color=f"C{k}")
     pub = 100 * ds["published_prevalence"].values.astype(float)
-    bx.bar(x + n * w, np.nan_to_num(pub), w, color="k", label="published (Maier 2010, all etiologies)")
+    has = np.isfinite(pub)  # no bar where nothing is published (not a bar at 0 %)
+    if has.any():
+        bx.bar((x + n * w)[has], pub[has], w, color="k", label="published (Maier 2010, all etiologies)")
     bx.set_xticks(x + 0.4, [_LABELS.get(m, m) for m in measures], rotation=30, ha="right")
     bx.set_ylabel("subjects with a gain (%)")
     bx.set_ylim(0, 105)

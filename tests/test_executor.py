@@ -1,0 +1,64 @@
+"""The executor's error routing (run_batches with local worker processes)."""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+
+import pytest
+
+from painsim.parallel.executor import WORKER_DIED, _Pool, run_batches
+
+
+def _square(batch):
+    return [x * x for x in batch]
+
+
+def _die_or_fail(batch):
+    for x in batch:
+        if x == "die":
+            os._exit(3)
+        if x == "boom":
+            raise ValueError("boom")
+    return list(batch)
+
+
+def _sigint_ignored(batch):
+    return [signal.getsignal(signal.SIGINT) == signal.SIG_IGN for _ in batch]
+
+
+def test_an_error_of_on_result_is_raised_not_reported_as_the_batch_failing():
+    errors = []
+
+    def on_result(batch, result):
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        run_batches(_square, [[1, 2]], on_result, workers=1, on_error=lambda b, e: errors.append(b))
+    assert errors == []
+
+
+def test_a_failing_item_of_an_isolated_batch_goes_to_on_error():
+    results, errors = {}, {}
+    run_batches(_die_or_fail, [[1, "die", "boom", 2]], lambda b, r: results.update(zip(b, r)),
+                workers=1, on_error=lambda b, e: errors.update({x: e for x in b}))
+    assert results == {1: 1, 2: 2}
+    assert str(errors["die"]) == WORKER_DIED
+    assert isinstance(errors["boom"], ValueError)
+
+
+def test_workers_ignore_sigint():
+    out = []
+    run_batches(_sigint_ignored, [[0]], lambda b, r: out.extend(r), workers=1)
+    assert out == [True]
+
+
+def test_the_pool_forgets_finished_batches():
+    pool = _Pool(1, mp.get_context("spawn"))
+    try:
+        f = pool.submit(None, _square, [3])
+        pool.wait([f], None)
+        assert f.result() == [9]
+        assert pool.batches == {}
+    finally:
+        pool.close()
