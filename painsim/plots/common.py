@@ -17,8 +17,8 @@ COLORS = {"Abeta": "#4C72B0", "Adelta": "#8172B3", "C": "#C44E52", "IN": "#55A86
           "EX": "#DD8452", "PN": "#222222"}
 
 
-def raster(ax, ds: xr.Dataset, populations=("C", "Abeta", "IN", "EX", "PN"), condition=None):
-    """Spike raster of several populations stacked on one axis."""
+def raster(ax, ds: xr.Dataset, populations=("C", "Adelta", "Abeta", "IN", "EX", "PN"), condition=None):
+    """Spike raster of several populations stacked on one axis (afferents C, Aδ, Aβ, then dorsal-horn neurons)."""
     offset, ticks, names = 0, [], []
     sizes = dict(zip(ds.population.values, np.atleast_2d(ds["population_size"].values)[0]))
     for pop in populations:
