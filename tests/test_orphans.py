@@ -112,18 +112,24 @@ def _kill_cli_and_check(args: list[str], tmp_path: Path, n_workers: int, settle:
         proc.wait()
         _assert_all_ended(seen, proc.pid)  # the CLI leads its own session: its pid is the group id
     finally:
-        for p in seen | _descendants(proc.pid):
-            try:
-                os.kill(p, signal.SIGKILL)  # only processes of the CLI this test started
-            except OSError:
-                pass
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # the session this test started
-        except OSError:
-            pass
-        proc.wait()
+        _kill_survivors(proc, seen | _descendants(proc.pid))
         log.close()
 
+
+
+def _kill_survivors(proc, pids) -> None:
+    """Clean-up, so that a failing test leaves nothing running: the given processes
+    (only those of the CLI this test started) and the session the test started."""
+    for p in pids:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except OSError:
+            pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    proc.wait()
 
 SWEEP = textwrap.dedent("""
     [sweep]
@@ -199,14 +205,5 @@ def _kill_cli_and_check_script(script: Path, tmp_path: Path):
         proc.wait()
         _assert_all_ended(seen, proc.pid)
     finally:
-        for p in seen:
-            try:
-                os.kill(p, signal.SIGKILL)
-            except OSError:
-                pass
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # the session this test started
-        except OSError:
-            pass
-        proc.wait()
+        _kill_survivors(proc, seen)
         out.close()
