@@ -19,10 +19,16 @@ from pathlib import Path
 
 from ..errors import ParameterError
 
-__all__ = ["TARGETS", "codegen_target", "import_brian2", "use_private_cache"]
+__all__ = ["TARGETS", "ENGINES", "codegen_target", "engine_choice", "import_brian2", "use_private_cache"]
 
 #: brian2 code-generation targets PAINSIM_TARGET may name.
 TARGETS = ("numpy", "cython", "auto")
+
+#: Simulation engines PAINSIM_ENGINE may name: ``runtime`` (brian2's runtime device,
+#: :class:`painsim.circuits.network.BatchNetwork`) or ``standalone`` (opt-in: one
+#: compiled C++ program per network, rerun with new efficacies as run-time arguments,
+#: :class:`painsim.circuits.standalone.StandaloneNetwork`).
+ENGINES = ("runtime", "standalone")
 
 
 def codegen_target() -> str:
@@ -31,6 +37,19 @@ def codegen_target() -> str:
     if t not in TARGETS:
         raise ParameterError("PAINSIM_TARGET", t, f"one of {TARGETS}")
     return t
+
+
+def engine_choice(engine: str | None = None) -> str:
+    """The engine ``engine`` names, by default ``$PAINSIM_ENGINE`` (default ``"runtime"``).
+
+    Never chosen automatically: the standalone engine compiles each network
+    structure (~15 s) before it pays off, so only a caller who reruns a network
+    many times (courses, calibration) asks for it.
+    """
+    e = os.environ.get("PAINSIM_ENGINE", "runtime") if engine is None else engine
+    if e not in ENGINES:
+        raise ParameterError("engine (PAINSIM_ENGINE)", e, f"one of {ENGINES}")
+    return e
 
 
 def import_brian2():

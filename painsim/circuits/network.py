@@ -35,11 +35,11 @@ import numpy as np
 from ..errors import ParameterError
 from ..fibers import AfferentSpikes
 from ..params import Model
-from .codegen import codegen_target, import_brian2
+from .codegen import codegen_target, engine_choice, import_brian2
 from .layers import group_dynamics
 from .plan import Plan, build_plan, neuron_groups, shared_parameters
 
-__all__ = ["PointInput", "PointOutput", "build_networks", "BatchNetwork"]
+__all__ = ["PointInput", "PointOutput", "build_networks", "BatchNetwork", "NETWORK_CLASSES"]
 
 
 @dataclass
@@ -85,8 +85,8 @@ def _equations(equations: str, shared: set[str]) -> str:
     return "\n".join(lines)
 
 
-def build_networks(points: Sequence[PointInput], duration: float,
-                   dt: float | None = None) -> list[tuple[list[int], "BatchNetwork"]]:
+def build_networks(points: Sequence[PointInput], duration: float, dt: float | None = None,
+                   engine: str | None = None) -> list[tuple[list[int], "BatchNetwork"]]:
     """The networks that simulate ``points`` (one structure): one per set of
     :func:`painsim.circuits.plan.shared_parameters`, each with the indices of its points.
 
@@ -99,7 +99,12 @@ def build_networks(points: Sequence[PointInput], duration: float,
         Simulated time in s.
     dt : float, optional
         Time step in s; default: the models' ``network.dt`` (all points must agree).
+    engine : str, optional
+        ``"runtime"`` (:class:`BatchNetwork`) or ``"standalone"`` (opt-in, compiled:
+        :class:`painsim.circuits.standalone.StandaloneNetwork`); default
+        ``$PAINSIM_ENGINE``, else ``"runtime"`` (:func:`painsim.circuits.codegen.engine_choice`).
     """
+    network_class = NETWORK_CLASSES[engine_choice(engine)]
     if not points:
         return []
     keys = {p.plan.key() for p in points}
@@ -113,7 +118,7 @@ def build_networks(points: Sequence[PointInput], duration: float,
     by_sharing: dict[tuple, list[int]] = {}
     for k, p in enumerate(points):
         by_sharing.setdefault(shared_parameters(p.plan, p.per_neuron), []).append(k)
-    return [(ks, BatchNetwork([points[k] for k in ks], sharing, duration, dt)) for sharing, ks in by_sharing.items()]
+    return [(ks, network_class([points[k] for k in ks], sharing, duration, dt)) for sharing, ks in by_sharing.items()]
 
 
 class BatchNetwork:
@@ -148,6 +153,19 @@ class BatchNetwork:
     """
 
     def __init__(self, points: Sequence[PointInput], sharing: tuple, duration: float, dt: float):
+        self.assemble(points, sharing, duration, dt)
+        self._net.store("painsim_initial")
+        self._fresh = True
+
+    def assemble(self, points: Sequence[PointInput], sharing: tuple, duration: float, dt: float):
+        """Create the brian2 objects of ``points`` on the active brian2 device (the
+        runtime device here; :class:`painsim.circuits.standalone.StandaloneNetwork`
+        compiles the same objects with ``cpp_standalone``).  The efficacies ``w`` are set
+        by each run.
+
+        Returns the ``Network``, the ``Synapses`` per (source group, target group,
+        kind) and the ``SpikeMonitor`` per neuron group.
+        """
         b2 = import_brian2()
         self._b2 = b2
         self._points, self._plan0 = points, points[0].plan
@@ -164,8 +182,7 @@ class BatchNetwork:
         self._synapses = self._connect(clock, {"gen": generators, **groups})
         objects = [generators] + [obj for g in groups for obj in (groups[g], self._monitors[g])]
         self._net = b2.Network(*objects, *self._synapses.values())
-        self._net.store("painsim_initial")
-        self._fresh = True
+        return self._net, self._synapses, self._monitors
 
     def _layout(self) -> None:
         """Where each population sits in its brian2 group.
@@ -287,16 +304,11 @@ class BatchNetwork:
             synapses[key] = S
         return synapses
 
-    def run(self, weights: Sequence[Mapping[str, np.ndarray]]) -> list[PointOutput]:
-        """Simulate every point from the initial state with ``weights[b]``: the
-        efficacies per connection of point ``b`` (a missing connection: 1)."""
-        b2 = self._b2
-        points, plan0, sizes, dt, duration = self._points, self._plan0, self._sizes, self._dt, self._duration
-        if len(weights) != len(points):
-            raise ParameterError("weights", len(weights), f"one mapping per point ({len(points)})")
-        if not self._fresh:
-            self._net.restore("painsim_initial")
-        self._fresh = False
+    def efficacies(self, weights: Sequence[Mapping[str, np.ndarray]]) -> dict:
+        """The efficacy of every synapse per (source group, target group, kind), from
+        ``weights[b]``: the efficacies per connection of point ``b`` (a missing connection: 1)."""
+        if len(weights) != len(self._points):
+            raise ParameterError("weights", len(weights), f"one mapping per point ({len(self._points)})")
         w_all = {key: np.ones(len(S)) for key, S in self._synapses.items()}
         for b, given in enumerate(weights):
             for name, vals in (given or {}).items():
@@ -309,6 +321,16 @@ class BatchNetwork:
                                          f"{n} efficacies (one per synapse of this point)")
                 if n:
                     w_all[key][at:at + n] = vals
+        return w_all
+
+    def run(self, weights: Sequence[Mapping[str, np.ndarray]]) -> list[PointOutput]:
+        """Simulate every point from the initial state with ``weights[b]``: the
+        efficacies per connection of point ``b`` (a missing connection: 1)."""
+        b2 = self._b2
+        w_all = self.efficacies(weights)
+        if not self._fresh:
+            self._net.restore("painsim_initial")
+        self._fresh = False
         for key, S in self._synapses.items():
             S.w_ = w_all[key]
         # brian2 calls gc.collect() at every run (to warn about objects outside the
@@ -317,12 +339,16 @@ class BatchNetwork:
         # objects are unfrozen after the run, so discarded networks are still collected.
         gc.freeze()
         try:
-            self._net.run(duration * b2.second, namespace={})
+            self._net.run(self._duration * b2.second, namespace={})
         finally:
             gc.unfreeze()
-
         recorded = {g: (np.asarray(mon.t_), np.asarray(mon.i)) for g, mon in self._monitors.items()}
-        weights_all = {key: np.asarray(S.w_) for key, S in self._synapses.items()}
+        return self.outputs(recorded, {key: np.asarray(S.w_) for key, S in self._synapses.items()})
+
+    def outputs(self, recorded: Mapping[str, tuple], weights_all: Mapping) -> list[PointOutput]:
+        """Each point's :class:`PointOutput` from the spikes ``recorded`` per neuron group
+        (times s, neuron index) and the efficacies per Synapses object of a run."""
+        points, plan0, sizes, dt, duration = self._points, self._plan0, self._sizes, self._dt, self._duration
         outputs = []
         for b, p in enumerate(points):
             spikes = {}
@@ -347,3 +373,8 @@ class BatchNetwork:
                 syn[name] = per_point[b]
             outputs.append(PointOutput(spikes, dict(sizes), out_w, syn, p.plan, dt))
         return outputs
+
+
+#: The network class of each engine (:data:`painsim.circuits.codegen.ENGINES`);
+#: :mod:`painsim.circuits.standalone` registers ``"standalone"`` (it builds on this module).
+NETWORK_CLASSES: dict[str, type] = {"runtime": BatchNetwork}

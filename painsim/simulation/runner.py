@@ -13,7 +13,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from ..circuits import PointOutput, build_networks, structure_key
+from ..circuits import PointOutput, build_networks, engine_choice, structure_key
 from ..errors import ParameterError
 from ..params import Model, load_model
 from ..stimulation import Waveform
@@ -43,9 +43,15 @@ class PointsRunner:
         Points per brian2 network.  Results do not depend on it.
     keep : bool
         Keep the networks for the next :meth:`run` (``False``: build anew each run).
+    engine : str, optional
+        ``"runtime"`` or ``"standalone"`` (opt-in: each network compiled once with
+        brian2's ``cpp_standalone`` device and rerun with new efficacies,
+        :class:`painsim.circuits.StandaloneNetwork`); default ``$PAINSIM_ENGINE``,
+        else ``"runtime"``.  Never chosen automatically.
     """
 
-    def __init__(self, requests: Sequence[Request], d: float, batch_size: int, keep: bool = True):
+    def __init__(self, requests: Sequence[Request], d: float, batch_size: int, keep: bool = True,
+                 engine: str | None = None):
         if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
             raise ParameterError("batch_size", batch_size, "a whole number >= 1")
         prepared = []
@@ -60,6 +66,7 @@ class PointsRunner:
         self._chunks = [(members[s:s + int(batch_size)], dt) for (_, dt), members in groups.items()
                         for s in range(0, len(members), int(batch_size))]
         self._requests, self._prepared, self._d, self._keep = list(requests), prepared, d, keep
+        self._engine = engine_choice(engine)
         self._networks: dict[int, list] = {}
 
     @property
@@ -81,7 +88,7 @@ class PointsRunner:
         for c, (chunk, dt) in enumerate(self._chunks):
             nets = self._networks.get(c)
             if nets is None:
-                nets = build_networks([self._prepared[k] for k in chunk], self._d, dt)
+                nets = build_networks([self._prepared[k] for k in chunk], self._d, dt, self._engine)
                 if self._keep:
                     self._networks[c] = nets
             for ks, net in nets:
