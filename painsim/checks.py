@@ -7,10 +7,10 @@ import math
 
 import numpy as np
 
-from .errors import ParameterError
+from .errors import ParameterError, UnknownKeyError
 from .units import to_si
 
-__all__ = ["whole", "number", "positive_time", "nonnegative_time", "positive_rate"]
+__all__ = ["known_keys", "whole", "number", "positive_time", "nonnegative_time", "positive_rate"]
 
 
 def whole(value, name: str, lo: int = 1, *, allow_float: bool = False) -> int:
@@ -67,3 +67,11 @@ def positive_rate(value, name: str) -> float:
     if not (math.isfinite(v) and v > 0):
         raise ParameterError(name, value, "a rate > 0 Hz (finite)")
     return float(v)
+
+
+def known_keys(table, allowed, what: str) -> None:
+    """Refuse a key of ``table`` (a mapping, or any iterable of keys) not in
+    ``allowed``: :class:`painsim.errors.UnknownKeyError` names the nearest valid key."""
+    for key in table:
+        if key not in allowed:
+            raise UnknownKeyError(key, allowed, what=what)

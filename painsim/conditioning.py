@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from .checks import whole
+from .checks import known_keys, whole
 from .circuits import projection_endpoints
 from .errors import ModelFileError, ParameterError, UnknownKeyError
 from .params import find_builtin, load_model, read_toml
@@ -227,9 +227,7 @@ def _check_protocols(protos, path) -> None:
     for n, p in enumerate(protos):
         if not isinstance(p, Mapping):
             raise ParameterError(f"protocol[{n}]", p, "a [[protocol]] table (label, stimulus, replay)")
-        for k in p:
-            if k not in PROTOCOL_KEYS:
-                raise UnknownKeyError(k, PROTOCOL_KEYS, what="protocol key")
+        known_keys(p, PROTOCOL_KEYS, "protocol key")
         if not isinstance(p.get("stimulus"), Mapping):
             raise ParameterError(f"protocol[{n}].stimulus", p.get("stimulus"),
                                  "a stimulus table, e.g. {type = \"tonic\", rate = \"100 Hz\", ...}")
@@ -261,20 +259,14 @@ def check_conditioning_spec(spec: Mapping, path) -> None:
     exp = spec.get("experiment")
     if not isinstance(exp, Mapping):
         raise ModelFileError(f"{path}: missing [experiment] table")
-    for k in exp:
-        if k not in EXPERIMENT_KEYS:
-            raise UnknownKeyError(k, EXPERIMENT_KEYS, what="experiment key")
-    for k in spec:
-        if k not in CONDITIONING_TABLES:
-            raise UnknownKeyError(k, CONDITIONING_TABLES, what="table of a conditioning experiment")
+    known_keys(exp, EXPERIMENT_KEYS, "experiment key")
+    known_keys(spec, CONDITIONING_TABLES, "table of a conditioning experiment")
     if not isinstance(spec.get("params", {}), Mapping):
         raise ParameterError("params", spec.get("params"), "a table of dotted model paths, e.g. [params]")
     test = spec.get("test", {})
     if not isinstance(test, Mapping):
         raise ParameterError("test", test, "a table, e.g. [test] noxious = 0.6")
-    for k in test:
-        if k not in TEST_KEYS:
-            raise UnknownKeyError(k, TEST_KEYS, what="key of [test]")
+    known_keys(test, TEST_KEYS, "key of [test]")
     _check_protocols(spec.get("protocol", []), path)
 
 

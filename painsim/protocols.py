@@ -55,6 +55,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from . import stimulation
+from .checks import known_keys
 from .errors import CalendarError, ParameterError, UnknownKeyError
 from .units import to_si
 
@@ -435,9 +436,7 @@ def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
     """
     allowed = ("name", "base", "stimulus", "session_duration", "days", "schedule", "end_day", "period",
                "citation", "description", "sham", "plasticity")
-    for k in spec:
-        if k not in allowed:
-            raise UnknownKeyError(k, allowed, what=f"key of [{where}]")
+    known_keys(spec, allowed, f"key of [{where}]")
     base = get(spec["base"]) if "base" in spec else None
     if base is None and "session_duration" not in spec:
         raise ParameterError(f"{where}.session_duration", None, 'a session duration ("15 min") or a base protocol')

@@ -24,8 +24,9 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Li
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _parents() -> dict[int, int]:
-    """{pid: parent pid} of every process (from /proc)."""
+def _stats() -> dict[int, list[str]]:
+    """{pid: fields of /proc/<pid>/stat after the command name} of every process:
+    state, parent pid, process group, ..."""
     out = {}
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
@@ -33,8 +34,13 @@ def _parents() -> dict[int, int]:
                 stat = (d / "stat").read_text()
             except OSError:  # gone meanwhile
                 continue
-            out[int(d.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
+            out[int(d.name)] = stat[stat.rindex(")") + 2:].split()
     return out
+
+
+def _parents() -> dict[int, int]:
+    """{pid: parent pid} of every process (from /proc)."""
+    return {pid: int(fields[1]) for pid, fields in _stats().items()}
 
 
 def _descendants(pid: int) -> set[int]:
@@ -65,17 +71,7 @@ def _alive(pid: int) -> bool:
 
 def _group(pgid: int) -> set[int]:
     """Running processes whose process group is ``pgid`` (from /proc)."""
-    out = set()
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                stat = (d / "stat").read_text()
-            except OSError:  # gone meanwhile
-                continue
-            fields = stat[stat.rindex(")") + 2:].split()
-            if int(fields[2]) == pgid and fields[0] != "Z":
-                out.add(int(d.name))
-    return out
+    return {pid for pid, fields in _stats().items() if int(fields[2]) == pgid and fields[0] != "Z"}
 
 
 def _assert_all_ended(seen: set[int], pgid: int) -> None:

@@ -11,7 +11,8 @@ from typing import Callable, Mapping
 import numpy as np
 from scipy.optimize import minimize
 
-from ..errors import ParameterError, SpecError, UnknownKeyError
+from ..checks import known_keys
+from ..errors import ParameterError, SpecError
 from .distributions import get_parameter, has_parameter, resolve_distributions, set_parameter
 from .sampling import sample
 from .statistics import PUBLISHED, odds_ratio, responder_flags
@@ -121,9 +122,7 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
 def _targets(targets: Mapping[str, float] | None) -> dict:
     """The target statistics (default: the published ones), names checked."""
     targets = dict(targets) if targets is not None else {k: v["value"] for k, v in PUBLISHED.items()}
-    for k in targets:
-        if k not in TARGET_STATISTICS:
-            raise UnknownKeyError(k, TARGET_STATISTICS, what="calibration target")
+    known_keys(targets, TARGET_STATISTICS, "calibration target")
     return targets
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..checks import whole
+from ..checks import known_keys, whole
 from ..circuits import codegen_target
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..params import find_builtin, load_model, read_toml
@@ -105,9 +105,7 @@ def _experiment_table(spec: Mapping, path) -> Mapping:
         raise ModelFileError(f"{path}: missing [experiment] table")
     if exp.get("kind") != "cohort":
         raise ParameterError("experiment.kind", exp.get("kind"), '"cohort" for a cohort file')
-    for k in exp:
-        if k not in COHORT_KEYS:
-            raise UnknownKeyError(k, COHORT_KEYS, what="key of [experiment] in a cohort file")
+    known_keys(exp, COHORT_KEYS, "key of [experiment] in a cohort file")
     whole(exp.get("n_patients", 1), "experiment.n_patients")
     whole(exp.get("batch_size", 32), "experiment.batch_size")
     whole(exp.get("workers", 1), "experiment.workers")

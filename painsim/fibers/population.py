@@ -55,7 +55,7 @@ from typing import Mapping
 import numpy as np
 
 from ..anatomy import FIBER_CLASSES
-from ..checks import whole
+from ..checks import known_keys, whole
 from ..errors import ParameterError, UnknownKeyError
 
 __all__ = ["FiberPopulation", "ClassParams", "CLASS_PARAMS", "CLASSES", "CHRONAXIE_RANGES",
@@ -291,9 +291,7 @@ class FiberPopulation:
         if geometry not in GEOMETRIES:
             raise UnknownKeyError(str(geometry), GEOMETRIES, what="geometry")
         allowed = {"sigma", "distance_range", "diameter_range"}
-        for k in overrides:
-            if k not in allowed:
-                raise UnknownKeyError(k, allowed, what="override")
+        known_keys(overrides, allowed, "override")
         geo = GEOMETRIES[geometry]
         sigma = overrides.get("sigma", geo["sigma"])
         sigma = float(sigma)

@@ -30,6 +30,7 @@ import numpy as np
 import xarray as xr
 
 from ..analysis import QST_MEASURES, dfns_mps, first_crossing, qst_summary, windup_ratio
+from ..checks import known_keys
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..fibers import brush, heat, pinprick
 from ..params import load_model
@@ -63,9 +64,7 @@ def _numbers(value, key: str) -> list[float]:
 
 def _config(exp: Mapping) -> dict:
     """The ``[experiment]`` table of a qst file with defaults, its values checked."""
-    for k in exp:
-        if k not in QST_KEYS:
-            raise UnknownKeyError(k, QST_KEYS, what="experiment key")
+    known_keys(exp, QST_KEYS, "experiment key")
     c = {**_DEFAULTS, **exp}
     models = c.get("models")
     if not isinstance(models, list) or not models or not all(isinstance(m, str) for m in models):

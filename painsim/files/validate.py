@@ -6,6 +6,7 @@ from typing import Mapping
 
 from ..cohort import load_cohort_spec
 from ..conditioning import check_conditioning_spec
+from ..checks import known_keys
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..protocols import resolve
 
@@ -19,9 +20,7 @@ CONDITION_KEYS = {"label", "model", "params", "stimulus", "noxious", "touch", "s
 
 
 def _check_experiment_keys(exp: Mapping) -> None:
-    for k in exp:
-        if k not in EXPERIMENT_KEYS:
-            raise UnknownKeyError(k, EXPERIMENT_KEYS, what="experiment key")
+    known_keys(exp, EXPERIMENT_KEYS, "experiment key")
 
 
 def check_conditions(spec: Mapping, path: Path) -> None:
@@ -43,9 +42,7 @@ def check_conditions(spec: Mapping, path: Path) -> None:
     for n, c in enumerate(conds):
         if not isinstance(c, Mapping):
             raise ParameterError(f"condition[{n}]", c, "a [[condition]] table")
-        for k in c:
-            if k not in CONDITION_KEYS:
-                raise UnknownKeyError(k, CONDITION_KEYS, what="condition key")
+        known_keys(c, CONDITION_KEYS, "condition key")
 
 
 def check_conditioning(spec: Mapping, path: Path) -> None:

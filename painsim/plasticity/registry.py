@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
+from ..checks import known_keys
 from ..errors import ParameterError, UnknownKeyError
 from .base import PlasticityRule
 from .bcm import BCM
@@ -36,9 +37,7 @@ def make_rule(name: str, **params) -> PlasticityRule:
             raise ParameterError("preset", preset, f"no presets for {name!r}")
         return cls.preset(preset, **params)
     valid = [f.name for f in fields(cls)]
-    for k in params:
-        if k not in valid:
-            raise UnknownKeyError(k, valid, what=f"parameter of {name!r}")
+    known_keys(params, valid, f"parameter of {name!r}")
     return cls(**params)
 
 

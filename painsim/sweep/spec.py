@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from ..checks import whole
+from ..checks import known_keys, whole
 from ..errors import ModelFileError, ParameterError, SpecError, UnitError, UnknownKeyError
 from ..params import find_builtin, read_toml
 from ..parallel import jsonable
@@ -342,9 +342,7 @@ def _sweep_table(spec: Mapping) -> dict:
             sw.setdefault(k, raw.pop(k))
     for k in list(raw):
         sw.setdefault(k, raw.pop(k))
-    for k in sw:
-        if k not in _SWEEP_KEYS:
-            raise UnknownKeyError(k, _SWEEP_KEYS, what="sweep key")
+    known_keys(sw, _SWEEP_KEYS, "sweep key")
     return sw
 
 
@@ -433,9 +431,7 @@ def _axis(path: str, ax) -> Axis:
         ax = {"values": list(ax)}
     if not isinstance(ax, Mapping):
         raise SpecError(path, ax, "a list of values or a table {values = [...]} / {min, max, n, scale}")
-    for k in ax:
-        if k not in _AXIS_KEYS:
-            raise UnknownKeyError(k, _AXIS_KEYS, what=f"key of parameter {path!r}")
+    known_keys(ax, _AXIS_KEYS, f"key of parameter {path!r}")
     scale = ax.get("scale", "linear")
     if scale not in ("linear", "log"):
         raise UnknownKeyError(str(scale), ("linear", "log"), what=f"scale of {path!r}")
