@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import files, io, protocols
+from . import files, io, protocols, validation
 from .cohort import from_dataset
 from .course import run_course_file
 from .errors import PainsimError, PathError, UsageError
@@ -319,6 +319,34 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_validate(args) -> int:
+    """Measure the validation targets; print the model-vs-published table and write it
+    (``validation.nc``, ``validation.md``) into the output folder."""
+    if args.list:
+        for t in validation.TARGETS:
+            print(f"  {t.name:26s} {t.cost:5s} {t.status:11s} {t.what}")
+        return 0
+    chosen = validation.select(args.only, args.slow)  # unknown names are refused before any work
+    out = _out_path(args, "validation")
+    seed = 1 if args.seed is None else args.seed
+    print(f"painsim: validating {len(chosen)} targets (seed {seed})", flush=True)
+    with _output_folder(out):
+        ds = validation.validate([t.name for t in chosen], seed=seed,
+                                 progress=lambda line: print(line, flush=True))
+        ds.attrs["command"] = getattr(args, "command_line", "")
+        rows = validation.table_rows(ds)
+        result = io.save(ds, out / "validation.nc")
+        table = out / "validation.md"
+        with io.atomic_path(table) as tmp:
+            Path(tmp).write_text("\n".join(rows) + "\n")
+    _print_lines(validation.table_rows(ds, sources=False))
+    verdicts = list(ds["verdict"].values)
+    print(f"painsim: {verdicts.count('yes')} reproduced, {verdicts.count('no')} not, "
+          f"{verdicts.count('n/a')} without a published range")
+    _print_paths(result, [], table=table)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``painsim`` command (one sub-command per job)."""
     p = _Parser(prog="painsim", description="Simulate pain gating and neuromodulation.", epilog=EXAMPLES,
@@ -357,6 +385,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--per", choices=io.NEO_PER, default="neuron",
                         help="one SpikeTrain per neuron (default) or per population")
     export.set_defaults(func=cmd_export)
+    val = sub.add_parser("validate", help="measure the model against published figures and print the table")
+    val.add_argument("--only", nargs="+", metavar="TARGET", default=None, help="run only these targets")
+    val.add_argument("--slow", action="store_true", help="also run the slow targets (courses, the 200-patient cohort)")
+    val.add_argument("--list", action="store_true", help="list the targets and exit")
+    val.add_argument("--seed", type=_SEED, default=None, help="seed of every measurement (default 1)")
+    val.add_argument("--out", default=None, help="output folder (default: painsim-out/validation)")
+    val.set_defaults(func=cmd_validate)
     for s in (run, models, sweep, course):
         s.add_argument("--seed", type=_SEED, default=None, help="seed (overrides the file's)")
         s.add_argument("--out", default=None, help="output folder (default: painsim-out/<name>)")

@@ -1,0 +1,14 @@
+"""Validation: the model against published figures (``painsim validate``).
+
+:data:`TARGETS` lists every published figure the model is compared with, its
+source, and whether a model parameter was calibrated on it ("calibrated") or it
+is held out ("prediction"); :func:`validate` measures the model's values and
+returns them beside the published ones as a Dataset; :func:`table_rows` formats
+it as the Markdown table of ``docs/validation.md``.
+"""
+from __future__ import annotations
+
+from .run import select, table_rows, validate
+from .targets import COSTS, STATUSES, TARGETS, Target, get
+
+__all__ = ["Target", "TARGETS", "STATUSES", "COSTS", "get", "select", "validate", "table_rows"]

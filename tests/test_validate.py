@@ -1,0 +1,86 @@
+"""`painsim validate`: the table of published targets, their status, and the verdicts.
+
+The registry is checked as data (every target cites a source, has a status and a
+consistent range); the verdict logic on targets whose measurement is known; one real
+measurement (the gate on C-carried heat, a few seconds) through the API and the CLI,
+whose value must equal the same quantity computed here from simulate_batch.
+"""
+import numpy as np
+import pytest
+import xarray as xr
+
+import painsim as ps
+from painsim import validation
+from painsim.cli import main
+from painsim.errors import ParameterError
+from painsim.fibers import heat
+
+
+def test_every_target_cites_a_source_and_declares_its_status():
+    names = [t.name for t in validation.TARGETS]
+    assert len(names) == len(set(names))
+    for t in validation.TARGETS:
+        assert t.source and t.what and t.units
+        assert t.status in validation.STATUSES and t.cost in validation.COSTS
+        if t.low is not None:
+            assert t.low <= t.published <= t.high, t.name
+        # a calibrated target says what was calibrated on it
+        assert t.status != "calibrated" or t.note, t.name
+
+
+def test_verdict_follows_the_published_range():
+    t = validation.Target("x", "a ratio", 0.3, 0.2, 0.4, "1", "someone 2000", "prediction", "fast", lambda s: 0.0)
+    assert t.verdict(0.2) == "yes" and t.verdict(0.4) == "yes" and t.verdict(0.3) == "yes"
+    assert t.verdict(0.19) == "no" and t.verdict(0.5) == "no"  # negative controls
+    assert t.verdict(float("nan")) == "n/a"
+    point = validation.Target("y", "a value", 0.3, None, None, "1", "someone 2000", "prediction", "fast",
+                              lambda s: 0.0)
+    assert point.verdict(0.3) == "n/a"  # no range published: no yes/no
+
+
+@pytest.mark.parametrize("bad", [dict(status="fitted"), dict(cost="medium"), dict(low=0.5, high=0.1),
+                                 dict(low=0.1, high=None)])
+def test_malformed_targets_are_refused(bad):
+    kw = dict(name="x", what="w", published=0.3, low=0.2, high=0.4, units="1", source="s",
+              status="prediction", cost="fast", measure=lambda s: 0.0)
+    kw.update(bad)
+    with pytest.raises(ParameterError):
+        validation.Target(**kw)
+
+
+def test_unknown_target_is_refused_before_any_work(tmp_path, capsys):
+    out = tmp_path / "v"
+    assert main(["validate", "--only", "gate_on_c_heta", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "gate_on_c_heta" in err and "gate_on_c_heat" in err  # names the bad one and the known ones
+    assert not out.exists()
+
+
+@pytest.fixture(scope="module")
+def gate_row(tmp_path_factory):
+    out = tmp_path_factory.mktemp("validate")
+    assert main(["validate", "--only", "gate_on_c_heat", "--seed", "2", "--out", str(out)]) == 0
+    return out
+
+
+def test_cli_writes_the_table_and_the_dataset(gate_row):
+    ds = xr.load_dataset(gate_row / "validation.nc")
+    assert list(ds["target"].values) == ["gate_on_c_heat"]
+    assert ds.attrs["seed"] == 2 and "painsim validate" in ds.attrs["command"]
+    text = (gate_row / "validation.md").read_text()
+    assert "gate_on_c_heat" in text and "Shechter" in text
+
+
+def test_measured_gate_equals_the_same_simulation_done_here(gate_row):
+    """The table's number is the simulation it says it is (seeds 2-5, the same requests)."""
+    ds = xr.load_dataset(gate_row / "validation.nc")
+    m = ps.load_model("gate_control")
+    scs = ps.stimulation.tonic("50 Hz", "200 us", 1.5, "1.5 s")
+    seeds = range(2, 2 + validation.targets.N_SEEDS)
+    res = ps.simulate_batch([ps.Request(m, st, heat(47), seed=s) for st in (None, scs) for s in seeds], "1.5 s")
+    k = len(seeds)
+    alone = np.mean([float(r.pn_rate) for r in res[:k]])
+    with_scs = np.mean([float(r.pn_rate) for r in res[k:]])
+    assert float(ds["model"].sel(target="gate_on_c_heat")) == pytest.approx(1 - with_scs / alone, rel=1e-12)
+    assert str(ds["verdict"].sel(target="gate_on_c_heat").values) == \
+        validation.get("gate_on_c_heat").verdict(1 - with_scs / alone)
