@@ -6,7 +6,7 @@ the fiber classes and the target maps from here.
 """
 from __future__ import annotations
 
-__all__ = ["FIBER_CLASSES", "TARGET_CLASSES", "TARGET_GEOMETRY", "target_classes"]
+__all__ = ["FIBER_CLASSES", "TARGET_CLASSES", "TARGET_GEOMETRY", "JUNCTION_TARGETS", "target_classes"]
 
 #: Primary afferent classes, fastest first: large myelinated Aβ (touch), thinly
 #: myelinated Aδ and unmyelinated C (nociceptors).
@@ -15,15 +15,23 @@ FIBER_CLASSES = ("Abeta", "Adelta", "C")
 #: Which fiber classes a device at each target can reach.  The dorsal columns
 #: carry the ascending collaterals of large myelinated (Aβ) afferents only (Aδ and
 #: C fibers end in the dorsal horn and Lissauer's tract); a peripheral nerve, a
-#: root or the skin holds all three classes.
+#: root, the skin or a dorsal root ganglion ("drg": the somata, stem axons and
+#: T-junctions of every afferent class) holds all three classes.
 TARGET_CLASSES = {"dorsal_column": ("Abeta",), "peripheral_nerve": FIBER_CLASSES,
-                  "skin": FIBER_CLASSES, "dorsal_root": FIBER_CLASSES}
+                  "skin": FIBER_CLASSES, "dorsal_root": FIBER_CLASSES, "drg": FIBER_CLASSES}
 
 #: Fiber geometry the biophysical recruitment model uses for a device at each
 #: target ("dorsal_root": chosen, a root in its sleeve is treated like a peripheral
-#: nerve).  Other targets (m1, ...) recruit no afferents.
+#: nerve; "drg": its own geometry, the stem axons under a lead on the ganglion,
+#: see :data:`painsim.fibers.population.GEOMETRIES`).  Other targets (m1, ...)
+#: recruit no afferents.
 TARGET_GEOMETRY = {"dorsal_column": "dorsal_column", "peripheral_nerve": "peripheral_nerve",
-                   "skin": "skin", "dorsal_root": "peripheral_nerve"}
+                   "skin": "skin", "dorsal_root": "peripheral_nerve", "drg": "drg"}
+
+#: Targets where the device acts on the afferents' T-junctions in the dorsal root
+#: ganglion: afferent spikes reach the dorsal horn only through the junction model of
+#: :mod:`painsim.fibers.tjunction` (Gemes et al. 2013; Kent et al. 2018).
+JUNCTION_TARGETS = ("drg",)
 
 
 def target_classes(target: str, modality: str = "electric") -> tuple:

@@ -27,6 +27,8 @@ itbs                5 daily sessions; 600 pulses, 2 s on / 8 s off (192 s)    Hu
 tens_conventional   daily 30 min for 4 weeks; 100 Hz, 100 us                  Johnson 2022 (review)
 tens_acupuncture    daily 30 min for 4 weeks; 2 Hz, 250 us, high intensity    Johnson 2022 (review)
 lfs_1hz             one session of 1200 pulses at 1 Hz (20 min)               Rottmann 2008; Sandkühler 1997
+drgs_tonic          daily use (16 h/day, 90 days); 20 Hz, 300 us, 0.6 mA at   Deer 2017 (ACCURATE); Liem 2013
+                    the dorsal root ganglion (target "drg")                   [parameters recalled]
 =================== ========================================================= ==========================================
 
 Spinal and peripheral protocols switch on calcium-rule plasticity
@@ -35,7 +37,7 @@ projection neurons (``plasticity.c_pn``, ``plasticity.adelta_pn``): low-frequenc
 activity of the stimulated Aδ/C fibres depresses them (homosynaptic LTD,
 Sandkühler et al. 1997 Nature 390:604; Liu et al. 1998 Eur J Neurosci
 10:3069; Rottmann et al. 2008 in humans).  Protocols that recruit only Aβ
-fibres (SCS, conventional TENS) add no spikes to those synapses, so the model
+fibres (SCS, conventional TENS, DRGS at clinical amplitudes) add no spikes to those synapses, so the model
 gives them no lasting effect (their effect is acute; see
 :func:`painsim.run_course`'s ``session_pn_rate``).  rTMS and iTBS switch on
 triplet STDP at M1 -> PAG/RVM and M1 -> reticular thalamus
@@ -380,6 +382,13 @@ def _library() -> dict[str, Protocol]:
          "target": "peripheral_nerve", "shape": "monophasic"},
         "Rottmann et al. 2008 (1 Hz, 1200 pulses); Sandkühler et al. 1997 Nature 390:604",
         "low-frequency conditioning: 1200 pulses at 1 Hz at C-fibre strength, one session")
+    add("drgs_tonic", _DAILY_90, "16 h",
+        {"type": "tonic", "rate": "20 Hz", "width": "300 us", "amplitude": "0.6 mA", "target": "drg"},
+        "Deer et al. 2017 Pain 158:669 (ACCURATE); Liem et al. 2013 Neuromodulation 16:471 (DRGS ~20 Hz, "
+        "200-300 us, ~0.2-1 mA) [parameters recalled]; mechanism: painsim.fibers.tjunction",
+        "dorsal root ganglion stimulation: 20 Hz, 300 us, 0.6 mA (a typical clinical amplitude, "
+        "chosen within 0.2-1 mA) in daily continuous use for 90 days; every afferent spike of the "
+        "stimulated segment passes its T-junction, which the evoked stem spikes load")
     for name in list(P):
         P[f"{name}_sham"] = P[name].as_sham()
     return P

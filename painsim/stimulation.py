@@ -15,6 +15,10 @@ theta_burst    3 pulses at 50 Hz repeated at 5 Hz; iTBS / cTBS       Huang et al
 tens           conventional 100 Hz; acupuncture-like 2 Hz            Johnson 2022 (review)
 ============== ===================================================== ==========================
 
+Dorsal root ganglion stimulation (DRGS) is a :func:`tonic` train with
+``target="drg"`` (clinically ~20 Hz, 200-300 us, ~0.2-1 mA; Deer et al. 2017,
+Liem et al. 2013 [recalled]; the ``drgs_tonic`` protocol).
+
 Amplitudes are either currents (``2*mA`` or ``"2 mA"``), multiples of the
 threshold of a fiber class (a plain number, e.g. ``1.5`` = 1.5x Aβ
 threshold), or for TMS a fraction of the resting motor threshold (RMT).
@@ -79,7 +83,10 @@ class Waveform:
     modality : {"electrical", "magnetic", "tms"}
         Electrical contact, magnetic peripheral coil, or transcranial coil.
     target : str
-        Where the device acts: "dorsal_column", "peripheral_nerve", "skin", "m1", ...
+        Where the device acts: "dorsal_column", "peripheral_nerve", "skin",
+        "dorsal_root", "drg" (a lead on the dorsal root ganglion: every afferent
+        spike then passes the T-junction model of :mod:`painsim.fibers.tjunction`),
+        "m1", ...  (:data:`painsim.anatomy.TARGET_CLASSES` lists the afferent targets.)
     threshold_class : str
         Fiber class whose threshold is the reference of ``amplitude_kind="threshold"``.
     site : int or None

@@ -56,43 +56,25 @@ def test_consolidation_kernel_matches_reference(model):
         assert np.all(w >= -1e-12) and np.all(w <= 2 + 1e-12)  # bounds hold
 
 
-def test_relief_decays_at_the_rate_the_parameters_imply(model):
-    """One synapse, a suprathreshold early change: closed form of the module docstring."""
+def test_relapse_drive_comes_from_the_pathology(model):
+    """The between-session rule itself is tested in tests/test_consolidation.py; here: the
+    pathology sets the relapse: no ectopic drive, no relapse term."""
     p = ConsolidationParams.from_model(model)
-    e0 = -0.5
-    a1 = p.decay_early + p.capture
-    t_star = math.log(abs(e0) / p.threshold) / a1           # |early| reaches the capture threshold
-    lam = p.decay_late
-    l_star = p.capture * e0 * (math.exp(-a1 * t_star) - math.exp(-lam * t_star)) / (lam - a1)
-    for t in (3600.0, t_star, 2 * DAY, 30 * DAY, 90 * DAY):
-        e, l = consolidate([e0], [0.0], 1.0, 0.0, 2.0, t, p)
-        if t <= t_star:
-            exp_e = e0 * math.exp(-a1 * t)
-            exp_l = p.capture * e0 * (math.exp(-a1 * t) - math.exp(-lam * t)) / (lam - a1)
-        else:
-            exp_e = e0 * math.exp(-a1 * t_star) * math.exp(-p.decay_early * (t - t_star))
-            exp_l = l_star * math.exp(-lam * (t - t_star))
-        assert e[0] == pytest.approx(exp_e, rel=1e-9, abs=1e-15)
-        assert l[0] == pytest.approx(exp_l, rel=1e-9)
-    # a subthreshold change is never captured: it decays with the early time constant only
-    e, l = consolidate([0.05], [0.0], 1.0, 0.0, 2.0, 6 * 3600.0, p)
-    assert l[0] == 0.0 and e[0] == pytest.approx(0.05 * math.exp(-p.decay_early * 6 * 3600.0), rel=1e-12)
-    # the pathology sets the relapse: no ectopic drive, no relapse term
     healthy = ps.load_model("gate_control")
     assert ConsolidationParams.from_model(healthy).relapse == 0.0
     assert p.relapse == pytest.approx(1 / model.si("consolidation.relapse_time"))  # neuropathic = reference drive
 
 
 def test_course_relief_fades_as_the_consolidated_component_decays(courses, model):
-    """After the last session only the late component is left; it decays with 1/late_time + relapse."""
+    """After the last session the consolidated change fades toward the set point, at least as
+    fast as the relapse drive alone would pull it (the chain's own leak adds to it)."""
     ds = courses[3]
-    lam = ConsolidationParams.from_model(model).decay_late
+    p = ConsolidationParams.from_model(model)
     for conn in ds.attrs["plastic_connections"].split():
         late = ds[f"w_{conn}_late"]
         a, b = float(late.sel(day=10)), float(late.sel(day=40))
-        assert a < 0  # depression was consolidated
-        # the early part left at day 10 is exp(-7 days / 3 h) ~ 1e-24 of the session change: negligible
-        assert b / a == pytest.approx(math.exp(-lam * 30 * DAY), rel=1e-6)
+        assert a < b < 0  # consolidated depression fades toward the set point
+        assert b / a <= math.exp(-p.relapse * 30 * DAY)
     # and the pain relief fades toward baseline
     assert float(ds.relief.sel(day=40)) <= float(ds.relief.sel(day=3)) + 1e-9
 

@@ -10,10 +10,9 @@ standard pain test on each day gives the pain trajectory.
 * :mod:`painsim.course.session`: a session is simulated as a few
   representative windows per chunk, whose spikes (minus those of the same
   window without stimulation) are replayed through the plasticity rules.
-* :mod:`painsim.course.consolidation`: between sessions, synaptic tagging
-  and capture (Frey & Morris 1997, Nature 385:533; a reduction of Clopath
-  et al. 2008, PLoS Comput Biol 4:e1000248) against the pathological drive,
-  solved exactly.
+* :mod:`painsim.course.consolidation`: between sessions, graded
+  consolidation in a chain of ever slower components (Benna & Fusi 2016,
+  Nat Neurosci 19:1697) against the pathological drive, solved exactly.
 * :mod:`painsim.course.engine`: :func:`run_course_batch` and
   :func:`run_course`; :mod:`painsim.course.results`: the result Dataset;
   :mod:`painsim.course.files`: course experiment files.

@@ -1,187 +1,286 @@
-"""Consolidation and relapse between the sessions of a course.
+"""Graded consolidation and relapse between the sessions of a course.
 
-Per plastic synapse the efficacy is ``w = w_set + e + l``: ``w_set`` is the
-pathological set point (the efficacies the course starts from), ``e`` the
-early and ``l`` the late (consolidated) component of the change.  A
-session's change enters ``e``.  Between sessions (``[consolidation]``)::
+Per plastic synapse the efficacy is ``w = w_set + u_1``: ``w_set`` is the
+pathological set point (the efficacies the course starts from) and
+``u_1, ..., u_m`` a chain of coupled variables, the synaptic model of Benna
+& Fusi 2016 (Nat Neurosci 19:1697): a change enters the fast variable
+``u_1`` and flows, in both directions, into ever slower ones ("communicating
+vessels" of growing capacity joined by ever narrower tubes).  Between
+sessions (``[consolidation]``)::
 
-    de/dt = -(1/early_time + r) e - k H(|e| - theta) e
-    dl/dt =                       + k H(|e| - theta) e - (1/late_time + r) l
+    C_k du_k/dt = g_{k-1,k} (u_{k-1} - u_k) + g_{k,k+1} (u_{k+1} - u_k) - C_k r u_k,   k = 1..m
 
-with ``k = 1/capture_time``, ``theta = capture_threshold`` and the
-pathological drive ``r = (ectopic_fraction * ectopic_rate /
-relapse_reference_rate) / relapse_time``.  This is synaptic tagging and
-capture in the form of Frey & Morris 1997 (Nature 385:533; an early change
-decays within hours unless captured) with a per-synapse tag threshold, a
-reduction of the tag/trigger/consolidation model of Clopath et al. 2008
-(PLoS Comput Biol 4:e1000248).  The equations are linear between threshold
-crossings and are solved exactly (:func:`consolidate`, a numba kernel over
-synapses; :func:`consolidate_reference`, a matrix-exponential version); the
-weight is clipped to the rule's bounds.  Without maintenance, relief fades
-toward the pathological set point with the time constants above.
+with ``g_{0,1} = 0`` and ``u_{m+1} = 0`` (the last variable leaks to the set
+point), capacities ``C_k = q**(k-1)`` and couplings ``g_{k,k+1} = q**-(k-1) /
+early_time`` (Benna & Fusi's geometric choice with ``q = level_ratio = 2``),
+so that the time scale ``C_k / g_{k,k+1} = q**(2(k-1)) * early_time`` grows
+by ``q**2`` from level to level, from the early-LTP time of Frey & Morris
+1997 (Nature 385:533) to the months of stable LTP (Abraham et al. 2002,
+J Neurosci 22:9626); ``m = n_levels``.  ``r = (ectopic_fraction *
+ectopic_rate / relapse_reference_rate) / relapse_time`` is the pathological
+drive, which pulls every variable back to the set point (as in the rule this
+one replaces).
+
+The rule is graded and linear: there is no capture threshold, a change half
+as large leaves exactly half the trace; a change that has flowed into slow
+variables is still there at the next session, so repeated sessions
+accumulate, and the relapse drive erases the trace without them.  The
+system is solved exactly: ``A = -C^-1 K - r`` (``K`` the symmetric
+tridiagonal coupling matrix) is similar to the symmetric ``-C^-1/2 K C^-1/2 -
+r``, whose eigen-decomposition (:class:`ConsolidationParams`) gives
+``exp(A T)``; :func:`propagate` applies it per synapse in a numba kernel,
+:func:`propagate_reference` with scipy's matrix exponential.  The
+propagator is non-negative and a contraction in the largest component, so
+a state within the rule's bounds stays within them and a change never
+overshoots the set point; every variable is still clipped to the bounds.
+
+Courses store the state as ``early = u_1 - u_2`` (the part of the change
+not yet backed by the slow variables, gone within hours), ``late = u_2``
+(the consolidated change) and ``deep = u_3..u_m`` (:func:`join_levels`,
+:func:`split_levels`), so that ``w = w_set + early + late``.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numba
 import numpy as np
 
+from ..checks import number, whole
 from ..errors import ParameterError
 from ..params import Model
 
-__all__ = ["ConsolidationParams", "consolidate", "consolidate_reference"]
+__all__ = ["ConsolidationParams", "propagate", "propagate_reference", "join_levels", "split_levels",
+           "consolidate", "consolidate_reference"]
+
+MAX_LEVELS = 12   # q**2 = 4: 3 h x 4**11 is ~1400 years; beyond, the eigen-solution loses digits for nothing
+
+
+def _finite_nonnegative(values, name: str) -> tuple:
+    out = tuple(float(v) for v in np.atleast_1d(np.asarray(values, dtype=float)))
+    if not out or any(not math.isfinite(v) or v < 0 for v in out):
+        raise ParameterError(name, values, "finite numbers >= 0, one per level")
+    return out
 
 
 @dataclass(frozen=True)
 class ConsolidationParams:
-    """Rates of the between-session model (SI: 1/s), from a model.
-
-    Attributes
-    ----------
-    decay_early : float
-        1/early_time + relapse rate.
-    capture : float
-        1/capture_time.
-    threshold : float
-        capture_threshold (efficacy units).
-    decay_late : float
-        1/late_time + relapse rate.
-    relapse : float
-        The pathological drive's rate r.
-    """
-
-    decay_early: float
-    capture: float
-    threshold: float
-    decay_late: float
-    relapse: float
-
-    @classmethod
-    def from_model(cls, model: Model) -> "ConsolidationParams":
-        c = model.section("consolidation")
-        path = model.section("pathology")
-        for k in ("early_time", "capture_time", "late_time", "relapse_time"):
-            if not c[k] > 0:
-                raise ParameterError(f"consolidation.{k}", c[k], "a time > 0 s")
-        if not c["capture_threshold"] >= 0:
-            raise ParameterError("consolidation.capture_threshold", c["capture_threshold"], "a number >= 0")
-        drive = path.get("ectopic_fraction", 0.0) * path.get("ectopic_rate", 0.0)
-        ref = c["relapse_reference_rate"]
-        if not ref > 0:
-            raise ParameterError("consolidation.relapse_reference_rate", ref, "a rate > 0 Hz")
-        r = drive / ref / c["relapse_time"]
-        return cls(1.0 / c["early_time"] + r, 1.0 / c["capture_time"], float(c["capture_threshold"]),
-                   1.0 / c["late_time"] + r, r)
-
-
-@numba.njit(cache=True)
-def _exp_diff(a, b, t):
-    """(exp(-a t) - exp(-b t)) / (b - a), stable when a ~ b."""
-    x = (b - a) * t
-    if abs(x) < 1e-8:
-        f = 1.0 - 0.5 * x
-    else:
-        f = -math.expm1(-x) / x
-    return math.exp(-a * t) * t * f
-
-
-@numba.njit(cache=True)
-def _consolidate_kernel(e, l, w_set, lo, hi, T, a_e, k, theta, lam):
-    for s in range(e.size):
-        e0 = e[s]
-        l0 = l[s]
-        t1 = 0.0
-        e1 = e0
-        l1 = l0
-        if k > 0.0 and abs(e0) > theta:
-            a1 = a_e + k
-            tc = math.log(abs(e0) / theta) / a1 if theta > 0.0 else np.inf
-            t1 = tc if tc < T else T
-            e1 = e0 * math.exp(-a1 * t1)
-            l1 = l0 * math.exp(-lam * t1) + k * e0 * _exp_diff(a1, lam, t1)
-        t2 = T - t1
-        e2 = e1 * math.exp(-a_e * t2)
-        l2 = l1 * math.exp(-lam * t2)
-        # bounds: the late part alone and the total within [lo, hi]
-        llo = lo[s] - w_set[s]
-        lhi = hi[s] - w_set[s]
-        if l2 < llo:
-            l2 = llo
-        elif l2 > lhi:
-            l2 = lhi
-        if e2 < llo - l2:
-            e2 = llo - l2
-        elif e2 > lhi - l2:
-            e2 = lhi - l2
-        e[s] = e2
-        l[s] = l2
-
-
-def _check_consolidation_args(early, late, w_set, lo, hi, duration):
-    e = np.array(early, dtype=np.float64, copy=True).ravel()
-    l = np.array(late, dtype=np.float64, copy=True).ravel()
-    n = e.size
-    if l.size != n:
-        raise ParameterError("late", l.size, f"one value per synapse ({n})")
-    ws = np.ascontiguousarray(np.broadcast_to(np.asarray(w_set, float), (n,)).copy())
-    lo = np.ascontiguousarray(np.broadcast_to(np.asarray(lo, float), (n,)).copy())
-    hi = np.ascontiguousarray(np.broadcast_to(np.asarray(hi, float), (n,)).copy())
-    T = float(duration)
-    if not (math.isfinite(T) and T >= 0):
-        raise ParameterError("duration", duration, "a time >= 0 s")
-    return e, l, ws, lo, hi, T
-
-
-def consolidate(early, late, w_set, w_min, w_max, duration, params: ConsolidationParams):
-    """Evolve the early and late components of every synapse over ``duration`` s.
+    """The between-session chain (Benna & Fusi 2016, Nat Neurosci 19:1697), SI units.
 
     Parameters
     ----------
-    early, late : array
-        Components of the efficacy change from the set point, per synapse.
+    capacity : sequence of float
+        ``C_1..C_m`` (> 0, dimensionless).
+    coupling : sequence of float
+        ``g_{1,2}..g_{m,m+1}`` in 1/s (>= 0); the last one is the leak of
+        ``u_m`` to the set point.
+    relapse : float
+        The pathological drive ``r`` (1/s, >= 0), on every variable.
+
+    Attributes
+    ----------
+    n_levels : int
+        ``m``.
+    rates : ndarray
+        Eigen-rates of the chain without relapse (1/s), slowest first; the
+        time constants of the rule are ``1 / (rates + relapse)``.
+    """
+
+    capacity: tuple
+    coupling: tuple
+    relapse: float
+    rates: np.ndarray = field(init=False, repr=False, compare=False)
+    modes: np.ndarray = field(init=False, repr=False, compare=False)      # C^-1/2 Q: state = modes @ amplitudes
+    inverse: np.ndarray = field(init=False, repr=False, compare=False)    # Q^T C^1/2: amplitudes = inverse @ state
+
+    def __post_init__(self):
+        C = _finite_nonnegative(self.capacity, "consolidation.capacity")
+        g = _finite_nonnegative(self.coupling, "consolidation.coupling")
+        if any(c <= 0 for c in C):
+            raise ParameterError("consolidation.capacity", self.capacity, "capacities > 0")
+        if len(g) != len(C) or not 2 <= len(C) <= MAX_LEVELS:
+            raise ParameterError("consolidation.coupling", self.coupling,
+                                 f"one coupling per level, 2 to {MAX_LEVELS} levels ({len(C)} capacities)")
+        r = float(self.relapse)
+        if not (math.isfinite(r) and r >= 0):
+            raise ParameterError("consolidation.relapse", self.relapse, "a rate >= 0 1/s")
+        object.__setattr__(self, "capacity", C)
+        object.__setattr__(self, "coupling", g)
+        object.__setattr__(self, "relapse", r)
+        K = self.coupling_matrix()
+        s = 1.0 / np.sqrt(np.asarray(C))
+        scale = max(g) if max(g) > 0 else 1.0       # eigh on a dimensionless matrix
+        lam, Q = np.linalg.eigh((s[:, None] * K * s[None, :]) / scale)
+        order = np.argsort(lam)
+        lam, Q = np.clip(lam[order], 0.0, None) * scale, Q[:, order]
+        object.__setattr__(self, "rates", lam)
+        object.__setattr__(self, "modes", np.ascontiguousarray(s[:, None] * Q))
+        object.__setattr__(self, "inverse", np.ascontiguousarray(Q.T / s[None, :]))
+
+    @property
+    def n_levels(self) -> int:
+        return len(self.capacity)
+
+    def coupling_matrix(self) -> np.ndarray:
+        """``K`` (1/s): ``C du/dt = -K u - C r u``; symmetric, tridiagonal, with the leak on the last level."""
+        m, g = self.n_levels, self.coupling
+        K = np.zeros((m, m))
+        for k in range(m):
+            K[k, k] += g[k]
+            if k + 1 < m:
+                K[k + 1, k + 1] += g[k]
+                K[k, k + 1] = K[k + 1, k] = -g[k]
+        return K
+
+    def matrix(self) -> np.ndarray:
+        """The system matrix ``A`` (1/s) of ``du/dt = A u``."""
+        return -self.coupling_matrix() / np.asarray(self.capacity)[:, None] - self.relapse * np.eye(self.n_levels)
+
+    @classmethod
+    def from_model(cls, model: Model) -> "ConsolidationParams":
+        """The chain of a model's ``[consolidation]`` section and its pathological drive.
+
+        Raises
+        ------
+        painsim.errors.ParameterError
+            A time <= 0, ``n_levels`` outside 2..12, ``level_ratio`` < 1,
+            ``relapse_reference_rate`` <= 0.
+        """
+        c = model.section("consolidation")
+        path = model.section("pathology")
+        for k in ("early_time", "relapse_time"):
+            if not (isinstance(c[k], (int, float)) and math.isfinite(c[k]) and c[k] > 0):
+                raise ParameterError(f"consolidation.{k}", c[k], "a time > 0 s (finite)")
+        m = whole(c["n_levels"], "consolidation.n_levels", lo=2, allow_float=True)
+        if m > MAX_LEVELS:
+            raise ParameterError("consolidation.n_levels", m, f"a whole number from 2 to {MAX_LEVELS}")
+        q = number(c["level_ratio"], "consolidation.level_ratio", lo=1.0)
+        ref = c["relapse_reference_rate"]
+        if not ref > 0:
+            raise ParameterError("consolidation.relapse_reference_rate", ref, "a rate > 0 Hz")
+        drive = path.get("ectopic_fraction", 0.0) * path.get("ectopic_rate", 0.0)
+        k = np.arange(m, dtype=float)
+        return cls(tuple(q ** k), tuple(q ** -k / c["early_time"]), drive / ref / c["relapse_time"])
+
+
+@numba.njit(cache=True)
+def _propagate_kernel(u, w_set, lo, hi, decay, modes, inverse):
+    """In place: u[:, s] <- clip(modes @ (decay * (inverse @ u[:, s]))) for every synapse s."""
+    m, n = u.shape
+    amp = np.empty(m)
+    for s in range(n):
+        for j in range(m):
+            acc = 0.0
+            for k in range(m):
+                acc += inverse[j, k] * u[k, s]
+            amp[j] = acc * decay[j]
+        llo = lo[s] - w_set[s]
+        lhi = hi[s] - w_set[s]
+        for k in range(m):
+            acc = 0.0
+            for j in range(m):
+                acc += modes[k, j] * amp[j]
+            if acc < llo:
+                acc = llo
+            elif acc > lhi:
+                acc = lhi
+            u[k, s] = acc
+
+
+def _check_state(levels, w_set, lo, hi, duration, params: ConsolidationParams):
+    u = np.array(levels, dtype=np.float64, copy=True)
+    if u.ndim != 2 or u.shape[0] != params.n_levels:
+        raise ParameterError("levels", u.shape, f"an array of shape (n_levels={params.n_levels}, n_synapses)")
+    n = u.shape[1]
+    ws, lo, hi = (np.ascontiguousarray(np.broadcast_to(np.asarray(x, float), (n,)).copy()) for x in (w_set, lo, hi))
+    T = float(duration)
+    if not (math.isfinite(T) and T >= 0):
+        raise ParameterError("duration", duration, "a time >= 0 s")
+    if not np.all(np.isfinite(u)):
+        raise ParameterError("levels", "non-finite values", "finite efficacy changes")
+    return np.ascontiguousarray(u), ws, lo, hi, T
+
+
+def propagate(levels, w_set, w_min, w_max, duration, params: ConsolidationParams) -> np.ndarray:
+    """Evolve the chain of every synapse over ``duration`` s without a session (exact).
+
+    Parameters
+    ----------
+    levels : array of shape (n_levels, n_synapses)
+        ``u_1..u_m`` per synapse (efficacy changes from the set point).
     w_set : array or float
         The pathological set point.
     w_min, w_max : float or array
-        Bounds of the efficacy (``w_set + early + late`` is kept within).
+        Bounds of the efficacy; every ``w_set + u_k`` is kept within.
     duration : float
-        Time in s (no session in between).
+        Time in s.
     params : ConsolidationParams
+
+    Returns
+    -------
+    ndarray
+        The new levels (the input is not modified).
+
+    Notes
+    -----
+    ``u(T) = modes @ diag(exp(-(rates + r) T)) @ inverse @ u(0)``, the
+    eigen-solution of Benna & Fusi's linear chain (module docstring); numba
+    kernel over synapses.
+    """
+    u, ws, lo, hi, T = _check_state(levels, w_set, w_min, w_max, duration, params)
+    decay = np.exp(-(params.rates + params.relapse) * T)
+    _propagate_kernel(u, ws, lo, hi, decay, params.modes, params.inverse)
+    return u
+
+
+def propagate_reference(levels, w_set, w_min, w_max, duration, params: ConsolidationParams) -> np.ndarray:
+    """Reference of :func:`propagate`: scipy's matrix exponential of ``A T`` (Padé), then the same clipping."""
+    from scipy.linalg import expm  # heavy, and only for checking: loaded on first use
+    u, ws, lo, hi, T = _check_state(levels, w_set, w_min, w_max, duration, params)
+    out = expm(params.matrix() * T) @ u
+    return np.clip(out, (lo - ws)[None, :], (hi - ws)[None, :])
+
+
+def join_levels(early, late, deep, params: ConsolidationParams) -> np.ndarray:
+    """The chain ``u`` from a course's components: ``u_1 = early + late``, ``u_2 = late``,
+    ``u_3.. = deep`` (``None``: zeros, a change without deeper history)."""
+    e = np.asarray(early, dtype=np.float64).ravel()
+    l = np.asarray(late, dtype=np.float64).ravel()
+    if l.size != e.size:
+        raise ParameterError("late", l.size, f"one value per synapse ({e.size})")
+    u = np.zeros((params.n_levels, e.size))
+    u[0], u[1] = e + l, l
+    if deep is not None:
+        d = np.asarray(deep, dtype=np.float64)
+        if d.shape != (params.n_levels - 2, e.size):
+            raise ParameterError("deep", d.shape, f"shape (n_levels - 2, n_synapses) = {(params.n_levels - 2, e.size)}")
+        u[2:] = d
+    return u
+
+
+def split_levels(levels) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(early, late, deep) = (u_1 - u_2, u_2, u_3..u_m)``: the inverse of :func:`join_levels`."""
+    u = np.asarray(levels, dtype=np.float64)
+    return u[0] - u[1], u[1].copy(), u[2:].copy()
+
+
+def consolidate(early, late, w_set, w_min, w_max, duration, params: ConsolidationParams):
+    """Early and late components after ``duration`` s, from a state whose deeper levels are 0.
+
+    A convenience for one change followed in time (a figure); a course keeps
+    the deeper levels too (:func:`join_levels`, :func:`propagate`).
 
     Returns
     -------
     early, late : ndarray
         New arrays (the inputs are not modified).
-
-    Notes
-    -----
-    Exact solution of the linear equations of the module docstring, piecewise
-    between the capture threshold crossing; numba kernel over synapses.
     """
-    e, l, ws, lo, hi, T = _check_consolidation_args(early, late, w_set, w_min, w_max, duration)
-    p = params
-    _consolidate_kernel(e, l, ws, lo, hi, T, p.decay_early, p.capture, p.threshold, p.decay_late)
-    return e, l
+    u = propagate(join_levels(early, late, None, params), w_set, w_min, w_max, duration, params)
+    return split_levels(u)[:2]
 
 
 def consolidate_reference(early, late, w_set, w_min, w_max, duration, params: ConsolidationParams):
-    """Pure-numpy/scipy reference of :func:`consolidate` (matrix exponentials per synapse)."""
-    from scipy.linalg import expm  # heavy, and only for checking: loaded on first use
-    e, l, ws, lo, hi, T = _check_consolidation_args(early, late, w_set, w_min, w_max, duration)
-    p = params
-    A_capture = np.array([[-(p.decay_early + p.capture), 0.0], [p.capture, -p.decay_late]])
-    A_free = np.array([[-p.decay_early, 0.0], [0.0, -p.decay_late]])
-    for s in range(e.size):
-        x = np.array([e[s], l[s]])
-        t1 = 0.0
-        if p.capture > 0 and abs(x[0]) > p.threshold:
-            rate = p.decay_early + p.capture
-            t1 = min(T, np.log(abs(x[0]) / p.threshold) / rate) if p.threshold > 0 else T
-            x = expm(A_capture * t1) @ x
-        x = expm(A_free * (T - t1)) @ x
-        lo_l, hi_l = lo[s] - ws[s], hi[s] - ws[s]
-        l2 = float(np.clip(x[1], lo_l, hi_l))
-        e2 = float(np.clip(x[0], lo_l - l2, hi_l - l2))
-        e[s], l[s] = e2, l2
-    return e, l
+    """Reference of :func:`consolidate` (:func:`propagate_reference`)."""
+    u = propagate_reference(join_levels(early, late, None, params), w_set, w_min, w_max, duration, params)
+    return split_levels(u)[:2]

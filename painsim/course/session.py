@@ -34,7 +34,7 @@ import numpy as np
 from ..errors import ParameterError
 from ..params import Model
 from ..protocols import Protocol
-from .consolidation import ConsolidationParams, consolidate
+from .consolidation import ConsolidationParams, join_levels, propagate, split_levels
 
 __all__ = ["EngineSettings", "course_settings", "Chunk", "session_plan", "window_key", "lead_window",
            "ConnSpikes", "Patient", "window_spikes", "same_spikes", "replay_chunk"]
@@ -169,6 +169,7 @@ class Patient:
     w_set: dict = field(default_factory=dict)
     early: dict = field(default_factory=dict)
     late: dict = field(default_factory=dict)
+    deep: dict = field(default_factory=dict)   # conn -> the slower consolidation levels u_3.. (n_levels - 2, n)
     syn: dict = field(default_factory=dict)    # conn -> (syn_pre, syn_post, n_pre, n_post)
 
     def weights(self) -> dict:
@@ -185,8 +186,9 @@ class Patient:
             return
         for conn, (_, lo, hi) in self.plastic.items():
             if conn in self.w_set:
-                self.early[conn], self.late[conn] = consolidate(self.early[conn], self.late[conn], self.w_set[conn],
-                                                                lo, hi, T, self.cons)
+                u = join_levels(self.early[conn], self.late[conn], self.deep.get(conn), self.cons)
+                self.early[conn], self.late[conn], self.deep[conn] = split_levels(
+                    propagate(u, self.w_set[conn], lo, hi, T, self.cons))
 
 
 def _sorted_spikes(out, pop):

@@ -18,6 +18,9 @@ module                        contents
 :mod:`.biophysical`           thresholds, strength-duration (Weiss 1901), recruitment curves,
                               spike trains under a waveform, the "biophysical" model
 :mod:`.cache`                 the on-disk cache of the biophysical spike trains
+:mod:`.tjunction`             the T-junction of DRG neurons (use-dependent low-pass filter,
+                              Gemes et al. 2013) and what DRG stimulation does to it
+                              (numba kernel + numpy reference)
 ============================  ==============================================================
 
 Importing the package registers the biophysical model as
@@ -41,6 +44,8 @@ from .kernel import (CHUNK, DT_DEFAULT, DT_MAX, KERNEL_VERSION, NodeConstants, f
 from .population import (CHRONAXIE_RANGES, CLASS_PARAMS, CLASSES, GEOMETRIES, ClassParams,
                          FiberPopulation)
 from .registry import Recruitment, ThresholdFraction, recruitment_model, register_recruitment
+from .tjunction import (JUNCTION, JunctionParams, drg_arrivals, following_frequency, junction_kernel,
+                        junction_reference, transmit)
 
 register_recruitment("biophysical", Biophysical())
 
@@ -59,6 +64,9 @@ __all__ = [
     # made public by the split (formerly private helpers of painsim.recruitment)
     "GEOMETRIES", "NodeConstants", "run_chunk", "step_drive", "fiber_spikes", "CHUNK",
     "amplitude_scale", "waveform_classes", "biophysical_setting",
+    # T-junction and DRG stimulation
+    "JUNCTION", "JunctionParams", "drg_arrivals", "transmit", "junction_kernel", "junction_reference",
+    "following_frequency",
 ]
 
 # natural stimuli in physical units (docs/stimuli.md)

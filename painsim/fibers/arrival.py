@@ -10,6 +10,12 @@ Three sources of afferent spikes reach the dorsal horn:
 * device pulses (:mod:`painsim.stimulation`), through a *recruitment model*
   (:mod:`painsim.fibers.registry`) that decides which fibers fire at each pulse.
 
+A device at the dorsal root ganglion (target ``"drg"``) also changes how the
+other spikes arrive: every spike of the stimulated point then passes its fiber's
+T-junction (:func:`painsim.fibers.tjunction.drg_arrivals`; Gemes et al. 2013),
+which the stem spikes the lead evokes load and collide with.  Without such a
+device nothing passes through the junction model (results unchanged).
+
 Spike times are produced at the fibers' origin and delayed by the conduction
 time to the dorsal horn (distance / conduction velocity, one velocity per
 fiber drawn from the class range), so volleys arrive in the order and with
@@ -22,12 +28,13 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..anatomy import FIBER_CLASSES
+from ..anatomy import FIBER_CLASSES, JUNCTION_TARGETS
 from ..rng import rng_for
 from ..stimulation import Waveform
 from .afferents import DEAD_TIME, AfferentSpikes, FiberSet, NaturalStimulus, apply_dead_time, poisson_train
 from .encoding import PhysicalStimulus
 from .registry import recruitment_model
+from .tjunction import drg_arrivals
 
 __all__ = ["afferent_input"]
 
@@ -47,7 +54,8 @@ def afferent_input(params: Mapping[str, Any], duration: float, seed: int,
     seed : int
         The point's seed; each purpose draws from its own stream.
     stimulus : Waveform, optional
-        Device pulses; recruited through ``afferents.recruitment``.
+        Device pulses; recruited through ``afferents.recruitment``.  A ``"drg"``
+        target routes every spike of every class through the T-junction model.
     noxious, touch : NaturalStimulus or PhysicalStimulus, optional
         Natural stimuli: an intensity 0-1 scales each class's ``max_rate``; a
         :class:`PhysicalStimulus` (heat, pinprick, brush) gives per-fiber rates.
@@ -89,8 +97,14 @@ def afferent_input(params: Mapping[str, Any], duration: float, seed: int,
         times = np.concatenate([q[0] for q in parts])
         ids = np.concatenate([q[1] for q in parts]).astype(np.int64)
         # natural and ectopic spikes start in the periphery
+        origin = times
         times = times + (params["conduction_distance"] / fibers.velocity[c])[ids]
-        if stimulus is not None:
+        if stimulus is not None and stimulus.target in JUNCTION_TARGETS:
+            # a DRG lead: every spike reaches the cord through its fiber's T-junction,
+            # which the stem spikes the lead evokes load and collide with (tjunction.py)
+            t, i = recruit.fire(stimulus, fibers, c, params, seed)
+            times, ids = drg_arrivals(origin, ids, t, i, c, fibers.velocity[c], params, duration)
+        elif stimulus is not None:
             t, i = recruit.fire(stimulus, fibers, c, params, seed)
             # a dorsal-column lead sits a few cm from the segment; other targets are peripheral
             dist = (params["dorsal_column_distance"] if stimulus.target == "dorsal_column"

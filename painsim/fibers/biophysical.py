@@ -328,7 +328,7 @@ def population_for(waveform: Waveform, params: Mapping, seed: int) -> FiberPopul
         hi = biophysical_setting(params, "magnetic_distance_max", 30e-3)
         return FiberPopulation.sample(counts, geometry=geometry, seed=seed, distance_range=(lo, hi))
     rho = biophysical_setting(params, f"{geometry}_resistivity", 1.0 / geo["sigma"])
-    image = biophysical_setting(params, f"{geometry}_image_factor", 1.0)
+    image = biophysical_setting(params, f"{geometry}_image_factor", geo.get("image_factor", 1.0))
     if not (rho > 0 and image > 0):
         raise ParameterError(f"afferents.biophysical.{geometry}_resistivity/_image_factor",
                              (rho, image), "values > 0")

@@ -171,6 +171,20 @@ GEOMETRIES = {
         "distance": {"Abeta": (0.5e-3, 3.0e-3), "Adelta": (0.5e-3, 3.0e-3),
                      "C": (0.5e-3, 3.0e-3)},
     },
+    # Dorsal root ganglion under a DRGS lead (the lead lies on the ganglion in the
+    # foramen; Deer et al. 2017 ACCURATE [recalled]): the stem axons and T-junctions of
+    # every class, 0.5-3 mm from the contact (chosen: a human lumbar DRG is ~5-7 mm across
+    # [recalled]; somata and stems lie beneath its capsule).  sigma chosen as the nerve's
+    # (0.3 S/m); the lead's insulating body sends the current into one half space, so the
+    # default image factor is 2 (as for SCS, docs/fibers.md).  With these, 300-us biphasic
+    # pulses recruit Aβ stems from ~0.03 mA (median ~0.45 mA, 90 % by ~1 mA), the clinical
+    # DRGS range 0.2-1 mA [recalled], and no C stem below ~1 mA (median tens of mA):
+    # Graham et al. 2019 Clin Neurophysiol 130:941 (clinical DRGS drives Aβ, not C) [checked].
+    "drg": {
+        "sigma": 0.3,
+        "image_factor": 2.0,
+        "distance": {"Abeta": (0.5e-3, 3.0e-3), "Adelta": (0.5e-3, 3.0e-3), "C": (0.5e-3, 3.0e-3)},
+    },
     # Skin surface electrode (TENS) over a superficial nerve 5-15 mm deep (chosen:
     # median/ulnar/peroneal nerves lie ~0.5-1.5 cm under the skin [recalled]).
     "skin": {
