@@ -51,7 +51,6 @@ from .. import readouts
 from ..errors import ParameterError
 from ..fibers import AfferentSpikes
 from ..rng import rng_for
-from .dorsal_horn import INH_SYNAPSE as DH_INH_SYNAPSE
 from .dorsal_horn import NEURON_EQS as DH_NEURON_EQS
 from .elements import Connection, GroupDynamics, Layer, LayerResults, Population, Projection
 
@@ -104,7 +103,7 @@ dg_gaba/dt = -g_gaba / tau_gaba : siemens
 #: Synapses onto supraspinal neurons (``w``: dimensionless efficacy, as in the
 #: dorsal horn; inhibition is the dorsal horn's GABA_A synapse).
 EXC_SYNAPSE = dict(model="w : 1\nw_ampa : siemens (constant)", on_pre="g_ampa_post += w*w_ampa")
-INH_SYNAPSE = DH_INH_SYNAPSE
+INH_SYNAPSE = dict(model="w : 1\nw_gaba : siemens (constant)", on_pre="g_gaba_post += w*w_gaba")
 
 # initial-potential streams of supraspinal populations (dorsal horn uses 3-5)
 _INITIAL_STREAM = {name: 20 + k for k, name in enumerate(SUPRASPINAL_POPULATIONS)}
@@ -334,6 +333,17 @@ def connection_weights(model) -> tuple[dict[str, float], dict[str, float]]:
     return weight, delay
 
 
+def descending_opioid(model) -> float:
+    """Step of mu-opioid receptor occupancy per descending spike at a projection neuron
+    (``descending.opioid`` x ``descending.integrity`` x (1 - naloxone block,
+    ``dorsal_horn.pharmacology.opioid_block``)): the endogenous-opioid part of
+    PAG/RVM control (Basbaum & Fields 1984 Annu Rev Neurosci 7:309), through which
+    motor-cortex stimulation relieves pain (naloxone abolishes it: de Andrade et
+    al. 2011 Pain 152:320)."""
+    return (model.si("descending.opioid") * model.si("descending.integrity")
+            * (1 - model.si("dorsal_horn.pharmacology.opioid_block")))
+
+
 def projections(model, seed: int) -> list[Projection]:
     """Draw every supraspinal projection of one point (:func:`connection_probabilities`,
     :func:`connection_weights`): lesioned relay neurons lose all synapses, and
@@ -361,6 +371,8 @@ def projections(model, seed: int) -> list[Projection]:
             g = {"w_gaba": w}
         else:
             g = {"w_ampa": w}
+        if conn.name == "desc_pn":  # PAG/RVM control co-releases endogenous opioids
+            g["w_mor"] = np.full(pre.size, descending_opioid(model))
         d = 0.0 if conn.source == "TMS" else delay.get(conn.name, syn_delay)
         projs.append(Projection(conn.name, conn.source, conn.target, conn.kind, pre, post, g, d))
     return projs

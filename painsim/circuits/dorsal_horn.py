@@ -42,6 +42,7 @@ from .elements import Connection, GroupDynamics, Layer, LayerResults, Population
 
 __all__ = ["NEURON_EQS", "NEURON_PARAMS", "POPULATION_PARAMS", "EXC_SYNAPSE", "INH_SYNAPSE", "Connection",
            "AFFERENT_POPULATIONS", "DORSAL_HORN_POPULATIONS", "CONNECTIONS", "synaptic_conductances",
+           "presynaptic_opioid_fraction", "NON_CONDUCTANCES",
            "site_pathology", "site_stream", "site_seed", "sizes_per_site", "population_sizes", "neuron_parameters",
            "build", "inputs", "site_pn_rates", "pn_drives", "results", "LAYER"]
 
@@ -51,7 +52,9 @@ __all__ = ["NEURON_EQS", "NEURON_PARAMS", "POPULATION_PARAMS", "EXC_SYNAPSE", "I
 #: (zero in the dorsal horn; the lumped background drive of supraspinal units).
 NEURON_EQS = """
 dv/dt = (g_leak*(e_rest - v) + g_ampa*(e_exc - v) + g_nmda*mg_block*(e_exc - v)
-         + g_nk1*(e_exc - v) + g_gaba*(e_inh - v) + g_can*(e_can - v) + g_tonic*(e_exc - v)) / c_m : volt (unless refractory)
+         + g_nk1*(e_exc - v) + g_gaba*(e_inh - v) + g_can*(e_can - v) + g_tonic*(e_exc - v)
+         + g_mor_max*opioid/(1 + opioid)*(e_k - v)) / c_m : volt (unless refractory)
+dopioid/dt = -opioid / tau_opioid : 1
 mg_block = 1 / (1 + mg * exp(-0.062 * v / mV) / 3.57) : 1
 g_can = g_can_max * ca / (1 + ca) : siemens
 dca/dt = (g_nmda * mg_block / g_ca_half - ca) / tau_ca : 1
@@ -81,6 +84,9 @@ e_can : volt (constant)
 g_ca_half : siemens (constant)
 tau_ca : second (constant)
 g_tonic : siemens (constant)
+g_mor_max : siemens (constant)
+e_k : volt (constant)
+tau_opioid : second (constant)
 """
 
 #: Per-neuron variables and the model paths they come from (SI values).
@@ -103,19 +109,37 @@ NEURON_PARAMS = {
     "e_can": "dorsal_horn.windup.e_can",
     "g_ca_half": "dorsal_horn.windup.nmda_calcium_half",
     "tau_ca": "dorsal_horn.windup.tau_calcium",
+    "g_mor_max": "dorsal_horn.opioid.girk_conductance",
+    "e_k": "dorsal_horn.opioid.e_potassium",
+    "tau_opioid": "dorsal_horn.opioid.tau",
 }
 #: Per-population overrides: only WDR projection neurons carry the CAN current.
 POPULATION_PARAMS = {"g_can_max": {"PN": "dorsal_horn.windup.can_conductance"}}
 
 #: Excitatory synapse: ``w`` is a dimensionless efficacy (1 = as in the model
 #: file) that plasticity rules change; the receptor conductances are fixed.
-EXC_SYNAPSE = dict(model="w : 1\nw_ampa : siemens (constant)\nw_nmda : siemens (constant)\nw_nk1 : siemens (constant)",
+#: ``mor_share`` is the fraction of the synapse's release that presynaptic
+#: mu-opioid receptors can suppress (C and Aδ terminals, Heinke, Gingl &
+#: Sandkühler 2011 J Neurosci 31:1313): with ``opioid`` the opioid concentration
+#: near the postsynaptic neuron (in units of the receptor's dissociation constant),
+#: receptor occupancy is ``opioid/(1 + opioid)`` (one-site binding) and release
+#: scales by ``1 - mor_share*occupancy`` (exactly 1 without opioid).
+EXC_SYNAPSE = dict(model=("w : 1\nw_ampa : siemens (constant)\nw_nmda : siemens (constant)\n"
+                          "w_nk1 : siemens (constant)\nmor_share : 1 (constant)"),
                    # x jumps by w*tau_decay/tau_rise so that the conductance peaks near w
                    # and its integral is w*tau_decay, as for a single exponential
-                   on_pre=("g_ampa_post += w*w_ampa\n"
-                           "x_nmda_post += w*w_nmda*tau_nmda_decay_post/tau_nmda_rise_post\n"
-                           "x_nk1_post += w*w_nk1*tau_nk1_decay_post/tau_nk1_rise_post"))
-INH_SYNAPSE = dict(model="w : 1\nw_gaba : siemens (constant)", on_pre="g_gaba_post += w*w_gaba")
+                   on_pre=("release = w*(1 - mor_share*opioid_post/(1 + opioid_post))\n"
+                           "g_ampa_post += release*w_ampa\n"
+                           "x_nmda_post += release*w_nmda*tau_nmda_decay_post/tau_nmda_rise_post\n"
+                           "x_nk1_post += release*w_nk1*tau_nk1_decay_post/tau_nk1_rise_post"))
+#: Inhibitory synapse: GABA_A/glycine conductance, and for opioid-releasing
+#: projections (descending PAG/RVM control) ``w_mor``, the opioid released per
+#: spike (units of the receptor's dissociation constant; occupancy saturates
+#: through binding, so the update stays linear and order-independent).
+INH_SYNAPSE = dict(model="w : 1\nw_gaba : siemens (constant)\nw_mor : 1 (constant)",
+                   on_pre="g_gaba_post += w*w_gaba\nopioid_post += w*w_mor")
+#: Conductance-like keys of a projection that are not conductances (no decay time).
+NON_CONDUCTANCES = ("mor_share", "w_mor")
 
 
 #: Populations: afferent classes (spike generators, :data:`painsim.anatomy.FIBER_CLASSES`)
@@ -157,7 +181,16 @@ def synaptic_conductances(model, conn: Connection, pathology=None) -> dict[str, 
     sens = path["sensitization"] if conn.source == "C" else 1.0
     return {"w_ampa": sec["weight"] * sens,
             "w_nmda": sec["nmda"] * sens * (1 - pharm["nmda_block"]),
-            "w_nk1": sec["nk1"] * sens * (1 - pharm["nk1_block"])}
+            "w_nk1": sec["nk1"] * sens * (1 - pharm["nk1_block"]),
+            "mor_share": presynaptic_opioid_fraction(model, conn.source)}
+
+
+def presynaptic_opioid_fraction(model, source: str) -> float:
+    """Fraction of a primary afferent's release that mu-opioid receptors on its central
+    terminals can suppress (``dorsal_horn.opioid.presynaptic_<class>``; 0 for
+    interneurons and for Aβ fibres)."""
+    key = {"C": "presynaptic_c", "Adelta": "presynaptic_adelta"}.get(source)
+    return 0.0 if key is None else float(model.si(f"dorsal_horn.opioid.{key}"))
 
 
 # ==========================================================================
@@ -319,7 +352,7 @@ def pn_drives(model, out, site: int) -> tuple[float, float]:
         w = out.weights[conn.name]
         # spikes x efficacy x conductance x decay time, summed over the site's synapses
         drive = sum(float(np.sum((n_spikes[conn.pre] * w * g)[at_site])) * tau[k]
-                    for k, g in conn.conductances.items())
+                    for k, g in conn.conductances.items() if k not in NON_CONDUCTANCES)
         if conn.kind == "inh":
             inh += drive
         else:

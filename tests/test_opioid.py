@@ -1,0 +1,70 @@
+"""Endogenous opioids in the dorsal horn: descending PAG/RVM control releases them, mu-opioid
+receptors act presynaptically on C and Aδ terminals and postsynaptically (GIRK), and naloxone
+(``dorsal_horn.pharmacology.opioid_block``) removes that part of motor-cortex rTMS analgesia
+(de Andrade et al. 2011 Pain 152:320).  Conditions run in one batched network, seeded."""
+import numpy as np
+import pytest
+
+import painsim as ps
+
+SEEDS = (1, 2, 3)
+DURATION = "1.5 s"
+
+
+def _pn(results):
+    return float(np.mean([float(r.pn_rate) for r in results]))
+
+
+@pytest.fixture(scope="module")
+def rtms():
+    m = ps.load_model("peripheral_neuropathic")
+    naloxone = m.with_params({"dorsal_horn.pharmacology.opioid_block": 1.0})
+    no_girk = m.with_params({"dorsal_horn.opioid.girk_conductance": "0 nS"})
+    no_pre = m.with_params({"dorsal_horn.opioid.presynaptic_c": 0.0, "dorsal_horn.opioid.presynaptic_adelta": 0.0})
+    sham = ps.stimulation.rtms(intensity=0.0, n_trains=1, train_duration=DURATION)
+    real = ps.stimulation.rtms(intensity=0.8, n_trains=1, train_duration=DURATION)
+    conds = {"sham": (m, sham), "rTMS": (m, real), "naloxone sham": (naloxone, sham),
+             "naloxone rTMS": (naloxone, real), "rTMS, no GIRK": (no_girk, real), "rTMS, no presynaptic": (no_pre, real)}
+    reqs = [ps.Request(mm, st, 0.6, seed=s) for mm, st in conds.values() for s in SEEDS]
+    res = ps.simulate_batch(reqs, DURATION)
+    k = len(SEEDS)
+    return {name: res[i * k:(i + 1) * k] for i, name in enumerate(conds)}
+
+
+def test_rtms_raises_descending_activity_and_lowers_pn(rtms):
+    desc = lambda rr: float(np.mean([float(r.descending_rate) for r in rr]))  # noqa: E731
+    assert desc(rtms["rTMS"]) > 3 * desc(rtms["sham"])
+    # the painful site's 10 PN x 1.2 s x 3 seeds at ~80 Hz ~ 2900 spikes:
+    # Poisson sd ~2 %, so a 10 % drop is far beyond counting noise
+    assert _pn(rtms["rTMS"]) < 0.9 * _pn(rtms["sham"])
+
+
+def test_naloxone_removes_the_opioid_part_of_rtms_analgesia(rtms):
+    """With the receptors blocked, only the fast GABA/glycine part of descending control is
+    left: the rTMS effect on PN output shrinks by more than a third (de Andrade 2011:
+    naloxone abolished the analgesia; in the model descending control is part opioid, part
+    GABA/glycine, so it cannot vanish entirely)."""
+    with_opioid = _pn(rtms["sham"]) - _pn(rtms["rTMS"])
+    blocked = _pn(rtms["naloxone sham"]) - _pn(rtms["naloxone rTMS"])
+    assert with_opioid > 0 and blocked < (2 / 3) * with_opioid
+    # negative control: at rest (sham) opioid tone is small (~5 % occupancy), so naloxone
+    # alone changes PN output by far less than the rTMS effect
+    assert abs(_pn(rtms["naloxone sham"]) - _pn(rtms["sham"])) < 0.25 * with_opioid
+
+
+def test_opioid_acts_presynaptically_and_postsynaptically(rtms):
+    """Removing either route leaves part of the opioid effect: each is a mechanism of its own."""
+    full = _pn(rtms["naloxone rTMS"]) - _pn(rtms["rTMS"])  # the opioid part of the effect
+    assert full > 0
+    for cond in ("rTMS, no GIRK", "rTMS, no presynaptic"):
+        part = _pn(rtms["naloxone rTMS"]) - _pn(rtms[cond])
+        assert 0 < part < full, cond
+
+
+def test_no_opioid_without_its_source():
+    """The spinal-only model has no descending neurons: naloxone changes no spike there."""
+    m = ps.load_model("gate_control")
+    a, b = ps.simulate_batch([ps.Request(m, None, 0.6, seed=1),
+                              ps.Request(m.with_params({"dorsal_horn.pharmacology.opioid_block": 1.0}), None, 0.6,
+                                         seed=1)], "0.5 s")
+    np.testing.assert_array_equal(a.spike_time.values, b.spike_time.values)
