@@ -9,8 +9,8 @@ The public API (see docs/architecture.md, "Public API")::
 
 ``import painsim`` loads neither matplotlib nor brian2: ``painsim.plots``
 (figures), ``painsim.sweep``, ``painsim.cohort``, ``painsim.files`` (with
-``run_sweep`` and ``run_experiment``) and the deprecated ``painsim.experiment``
-are imported on first use.
+``run_sweep`` and ``run_experiment``), ``painsim.validation`` and the deprecated
+``painsim.experiment`` are imported on first use.
 """
 from __future__ import annotations
 
@@ -26,12 +26,12 @@ from .version import __version__  # noqa: F401
 __all__ = ["load_model", "Model", "builtin_models", "simulate", "simulate_batch", "Request", "run_experiment",
            "stimulation", "fibers", "readouts", "errors", "units", "__version__",
            "protocols", "run_course", "run_course_batch", "run_sweep", "sweep", "cohort",
-           "plasticity", "conditioning", "analysis", "files", "io"]
+           "plasticity", "conditioning", "analysis", "files", "io", "validation"]
 
 #: Imported on first attribute access, so that ``import painsim`` stays cheap
 #: (issue 17): figures (matplotlib), the many-point layers and experiment files
 #: (scipy.stats/optimize, SALib, tqdm), and the deprecated ``experiment``.
-_LAZY_MODULES = ("plots", "experiment", "sweep", "cohort", "files")
+_LAZY_MODULES = ("plots", "experiment", "sweep", "cohort", "files", "validation")
 _LAZY_NAMES = {"run_sweep": "sweep", "run_experiment": "files"}
 
 

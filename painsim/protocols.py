@@ -18,7 +18,8 @@ scs_tonic           daily use (16 h/day, 90 days); 50 Hz, 300 us, Aβ 1.3x      
 scs_burst           daily use; 40 Hz bursts of 5 at 500 Hz, 1 ms               De Ridder 2010; Chakravarthy 2019
 scs_hf10            daily use; 10 kHz, 30 us                                  Kapural 2015 (SENZA-RCT)
 mpns                15 min; days 0, 2, 4, weekly to day 28, biweekly,         seed article (MSK Direct), Kapural 2024
-                    then monthly (day 86); 0.5 Hz magnetic pulses             (SEAT), Brown 2025
+                    then monthly (day 86); 0.5 Hz magnetic pulses, 3.9 kA     (SEAT), Brown 2025; coil: Axon 1.3 T
+                    coil current (1.3 T), coil-field recruitment              [checked]
 pnt                 30 min; 4 sessions, 2 per week; alternating 15/30 Hz      seed article (Pain and Spine Clinics);
                     through needle electrodes                                 Ghoname 1999 (PENS) [recalled]
 rtms_m1_20hz        4-session test (days 0-3) then monthly maintenance;       Khedr 2005; Eur J Pain 2025;29:e4763
@@ -59,9 +60,10 @@ import numpy as np
 from . import stimulation
 from .checks import known_keys
 from .errors import CalendarError, ParameterError, UnknownKeyError
+from .fibers.population import RMT_COIL_CURRENT
 from .units import to_si
 
-__all__ = ["Calendar", "Protocol", "get", "names", "from_spec", "resolve", "LIBRARY"]
+__all__ = ["Calendar", "Protocol", "get", "names", "from_spec", "resolve", "LIBRARY", "MPNS_COIL_CURRENT"]
 
 _DAY = 86400.0
 
@@ -319,6 +321,29 @@ _SPINAL_PLASTICITY = {"plasticity.c_pn.rule": "calcium", "plasticity.c_pn.preset
                       "plasticity.adelta_pn.rule": "calcium", "plasticity.adelta_pn.preset": "spinal_presynaptic"}
 _DAILY_90 = tuple(range(90))
 
+# mPNS (issue 15 part 6).  Coil: Axon Therapy (the device of the SEAT and PDN studies) delivers
+# "up to 1.3 Tesla" [checked: VA Augusta news page, 2023]; the model's coil couples through the
+# coil current (painsim.fibers.population: E = kappa dI/dt), so the field is converted with the
+# model's own coil calibration, 100 % resting motor threshold = RMT_COIL_CURRENT = 3 kA
+# (population.py, chosen) at the ~1 T of a TMS pulse (Ueno & Sekino 2021 Front Hum Neurosci
+# 15:805971: TMS coils make "transient magnetic fields of approximately 1 T" [checked]):
+# 1.3 T -> 1.3 x 3 kA = 3.9 kA.  The device's pulse shape is not published [not found]: a
+# biphasic cosine field of 150 us per phase (chosen: the library's previous value, within the
+# 50-150 us phases of TMS pulses, Ueno & Sekino 2021 [checked]).  Recruitment is the coil-field
+# model's (afferents.recruitment = "biophysical", magnetic coupling, coil-nerve distance from
+# afferents.biophysical.magnetic_*): at 3.9 kA and 10-30 mm it fires no fibre of any class (Abeta
+# thresholds >= 5.5 kA at 10 mm, Adelta >= 28 kA, C >= 500 kA; docs/courses.md "mPNS").
+# Reconditioning hypothesis (seed articles: sessions "redraw the pain map"): (1) spinal LTD of
+# Adelta/C -> PN by low-frequency afferent activity (the calcium rule, as every spinal protocol);
+# (2) thalamocortical LTD at the painful site's enlarged S1 territory (Flor 1995; Pleger 2005: S1
+# reorganisation reverses with recovery) by low-frequency evoked activity: triplet STDP with the
+# visual-cortex minimal all-to-all set (Pfister & Gerstner 2006 Table 4, fitted to the frequency
+# dependence of Sjostrom et al. 2001 layer-5 cortex: pairings at low rates depress), unchanged.
+MPNS_COIL_CURRENT = 1.3 * RMT_COIL_CURRENT  # A: 1.3 T x (3 kA per ~1 T)
+_MPNS_PLASTICITY = {"afferents.recruitment": "biophysical", **_SPINAL_PLASTICITY,
+                    "plasticity.tc_s1.rule": "triplet_stdp",
+                    "plasticity.tc_s1.preset": "visual_cortex_minimal_all_to_all"}
+
 
 def _library() -> dict[str, Protocol]:
     P = {}
@@ -337,17 +362,24 @@ def _library() -> dict[str, Protocol]:
         "De Ridder et al. 2010 Neurosurgery 66:986; Chakravarthy et al. 2019",
         "burst SCS (40 Hz bursts of 5 pulses at 500 Hz) in daily continuous use for 90 days")
     add("scs_hf10", _DAILY_90, "16 h",
-        {"type": "high_frequency", "amplitude": 1.3, "target": "dorsal_column"},
-        "Kapural et al. 2015 Anesthesiology 123:851 (SENZA-RCT)",
-        "10 kHz SCS in daily continuous use for 90 days")
+        {"type": "high_frequency", "amplitude": "2 mA", "target": "dorsal_column"},
+        "Kapural et al. 2015 Anesthesiology 123:851 (SENZA-RCT; clinical 10 kHz amplitudes 1-5 mA, "
+        "paresthesia-free); Lee et al. 2020 Neuroscience 428:132 (dorsal-horn inhibitory interneurons)",
+        "10 kHz SCS at 2 mA (a clinical current; kHz trains need the biophysical recruitment, which the "
+        "protocol switches on) in daily continuous use for 90 days",
+        plasticity={"afferents.recruitment": "biophysical", **_SPINAL_PLASTICITY})
     add("mpns", (0, 2, 4, 7, 14, 21, 28, 42, 56, 86), "15 min",
-        {"type": "tonic", "rate": "0.5 Hz", "width": "150 us", "amplitude": 1.2, "modality": "magnetic",
-         "target": "peripheral_nerve", "threshold_class": "Adelta", "shape": "biphasic"},
+        {"type": "tonic", "rate": "0.5 Hz", "width": "150 us", "amplitude": f"{MPNS_COIL_CURRENT!r} A",
+         "modality": "magnetic", "target": "peripheral_nerve", "shape": "biphasic"},
         "seed article (MSK Direct: 13-15 min sessions, 3 in week 1, weekly or biweekly, then monthly); "
-        "Kapural et al. 2024 (SEAT, 0.5 Hz); Brown et al. 2025 (PDN, 90 days)",
-        "magnetic peripheral nerve stimulation: 15 min at 0.5 Hz, suprathreshold for Aδ fibres (chosen: "
-        "model assumption, the recruited classes of mPNS are not reported); 3 sessions in week 1, weekly to "
-        "day 28, biweekly to day 56, monthly maintenance", end=90)
+        "Kapural et al. 2024 J Pain Res 17:3167 (SEAT, 0.5 Hz); Brown et al. 2025 (PDN, 90 days); coil: "
+        "Axon Therapy up to 1.3 T (VA Augusta 2023) [checked]; reconditioning: Flor et al. 1995 Nature "
+        "375:482, Pleger et al. 2005 Ann Neurol 57:425, Pfister & Gerstner 2006 J Neurosci 26:9673",
+        "magnetic peripheral nerve stimulation: 15 min at 0.5 Hz, the device's peak field (1.3 T = "
+        f"{MPNS_COIL_CURRENT / 1e3:g} kA of coil current), fibres recruited by the coil-field model; "
+        "3 sessions in week 1, weekly to day 28, biweekly to day 56, monthly maintenance; reconditioning "
+        "hypothesis: spinal LTD (calcium rule) and thalamocortical LTD shrinking the painful site's S1 zone",
+        plasticity=_MPNS_PLASTICITY, end=90)
     add("pnt", (0, 3, 7, 10), "30 min",
         {"type": "tonic", "rate": "15 Hz", "width": "500 us", "amplitude": 1.2, "target": "peripheral_nerve",
          "threshold_class": "Adelta"},

@@ -25,6 +25,24 @@ Psychophysical pain map (:func:`nrs_from_rate`, :func:`model_pain_score`)
     clipped at 10.  Sources and the derivation: ``models/gate_control.toml``
     ``[readout]`` and ``docs/phenotypes.md``.
 
+Unpleasantness (:func:`unpleasantness_points`, :func:`unpleasantness_score`)
+    The affective dimension of pain, rated on its own NRS (0-10) from the
+    anterior cingulate (ACC) rate of the medial pathway
+    (:mod:`painsim.circuits.medial`): ACC activity tracks perceived
+    unpleasantness when intensity is held constant (Rainville et al. 1997
+    Science 277:968).  No published ACC rate-to-rating curve was found, so
+    the map is kept simple and anchored to the same heat data as the
+    intensity map: the ACC rate the healthy model produces at each rated
+    heat temperature (``medial.readout.acc_rate_<k>``, a calibration of
+    the readout on the model) is given the rating of that temperature
+    (``readout.heat_rating_<k>``), and :func:`nrs_from_rate` interpolates.
+    So in health, unpleasantness equals intensity for brief heat, a
+    simplification: affective ratings of contact heat grow more steeply
+    with temperature than sensory ones (power-function exponents 3.8 vs 2.1,
+    Price et al. 1983 Pain 17:45).  Any dissociation of the two scores
+    comes from the circuit (the lateral and medial pathways responding
+    differently), never from the map.
+
 Map metrics
     On the S1 sheet (rates of the excitatory units as an image, rows = y,
     columns = x, grid spacing ``h``): the *active area* above a rate
@@ -49,7 +67,7 @@ import numpy as np
 from .errors import ParameterError, UnknownKeyError
 
 __all__ = ["binned_rate", "mean_rate", "pain_score", "stt_heat_rate", "psychophysics_points", "nrs_from_rate",
-           "model_pain_score", "gate_index", "relief", "responders", "combined_pain",
+           "model_pain_score", "unpleasantness_points", "unpleasantness_score", "gate_index", "relief", "responders", "combined_pain",
            "map_image", "active_area", "map_centroid", "site_territories", "site_areas",
            "population_spikes"]
 
@@ -143,6 +161,57 @@ def model_pain_score(rate, model):
     (:func:`psychophysics_points`, :func:`nrs_from_rate`)."""
     _, rates, ratings = psychophysics_points(model)
     return nrs_from_rate(rate, rates, ratings)
+
+
+def unpleasantness_points(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The anchor points of the unpleasantness map of ``model`` (anything with ``.si(path)``):
+    (temperatures °C, ACC rates Hz, NRS), one per ``medial.readout.acc_rate_<k>``.
+
+    Temperature ``k`` and its rating are the intensity map's
+    (``readout.heat_rating_<k>_celsius``, ``readout.heat_rating_<k>``,
+    :func:`psychophysics_points`); the rate is the ACC's at that temperature.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        No ACC rate for a rated temperature, or fewer than two points.
+    """
+    temps, _, ratings = psychophysics_points(model)
+    rates = []
+    for k in range(1, temps.size + 1):
+        try:
+            rates.append(float(model.si(f"medial.readout.acc_rate_{k}")))
+        except (KeyError, UnknownKeyError):
+            raise ParameterError(f"medial.readout.acc_rate_{k}", None,
+                                 f"the ACC rate (Hz) at readout.heat_rating_{k}_celsius") from None
+    return temps, np.array(rates), ratings
+
+
+def unpleasantness_score(acc_rate, model):
+    """Pain unpleasantness, NRS 0-10, of an anterior-cingulate rate (Hz).
+
+    Piecewise linear through the points of :func:`unpleasantness_points` (and
+    (0 Hz, 0)), by :func:`nrs_from_rate`: monotone non-decreasing in the ACC
+    rate, 0 at or below the rate of the hottest painless temperature, clipped
+    to [0, 10].  ACC activity encodes perceived unpleasantness (Rainville et
+    al. 1997 Science 277:968: hypnotic suggestions changed unpleasantness and
+    ACC activity, not intensity or S1 activity); the anchoring to heat
+    ratings is a calibration, not data on ACC rates (module docstring).
+
+    Parameters
+    ----------
+    acc_rate : float or array_like
+        Mean rate of the ACC excitatory units, Hz.
+    model : Model
+        Holds ``medial.readout`` and ``readout`` (the pathway models).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        NRS 0-10.
+    """
+    _, rates, ratings = unpleasantness_points(model)
+    return nrs_from_rate(acc_rate, rates, ratings)
 
 
 def gate_index(inhibitory_drive: float, excitatory_drive: float) -> float:
@@ -268,3 +337,97 @@ def population_spikes(result, population: str, condition: int | None = None, *, 
     i = np.asarray(i, np.int64)
     order = np.argsort(t, kind="stable")
     return t[order], i[order], int(result["population_size"].values[names.index(population)])
+
+
+# ------------------------------------------------------------------ paresthesia
+def _volley_count(t: np.ndarray, i: np.ndarray, k: int, window: float) -> int:
+    """Greedy, non-overlapping windows of ``window`` s from the earliest spike holding
+    ``>= k`` distinct neurons (``t`` sorted)."""
+    count, a = 0, 0
+    while a < t.size:
+        b = int(np.searchsorted(t, t[a] + window, side="right"))
+        if np.unique(i[a:b]).size >= k:
+            count += 1
+            a = b
+        else:
+            a += 1
+    return count
+
+
+def paresthesia(times, neurons, n_neurons: int, start: float, stop: float, window: float, fraction: float,
+                n_surrogates: int = 4) -> float:
+    """Rate of synchronous volleys of a relay population in excess of chance, a
+    paresthesia readout (Hz).
+
+    A volley is at least ``ceil(fraction * n_neurons)`` distinct neurons firing
+    within ``window`` s; windows are taken greedily from the earliest spike in
+    ``[start, stop)`` and do not overlap.  Chance volleys are counted in
+    surrogates in which every neuron's spike train is shifted circularly within
+    ``[start, stop)`` by its own offset (a shift predictor: rates and firing
+    patterns of each neuron kept, coincidences between neurons destroyed;
+    deterministic offsets, the fractional parts of ``(j + 1) * golden ratio + m /
+    n_surrogates`` of the window for neuron ``j`` in surrogate ``m``); the readout is
+    the observed volley rate minus their mean, floored at 0.  Applied to the
+    dorsal column nuclei (:mod:`painsim.circuits.dorsal_column`): paresthesia needs
+    synchronous dorsal-column spiking, and asynchronous spiking evokes none
+    (Sagalajev et al. 2024 Neuron 112:404); dorsal-column activation and DCN
+    transmission predict perception thresholds (Rogers, Capogrosso & Lempka 2024
+    J Neurosci 44:e2199232024 [checked: abstract]).
+
+    Parameters
+    ----------
+    times, neurons : array_like
+        Spike times (s) and neuron indices (0..n_neurons-1) of the population.
+    n_neurons : int
+        Neurons in the population (0 gives 0 Hz).
+    start, stop : float
+        Counting window, s.
+    window : float
+        Coincidence window, s (> 0).
+    fraction : float
+        Fraction of the population that makes a volley, in (0, 1].
+    n_surrogates : int
+        Shifted surrogates averaged for the chance level (0: no correction).
+
+    Returns
+    -------
+    float
+        Synchronous volleys per second in excess of chance (>= 0).
+
+    Notes
+    -----
+    Assumptions: perception is read from population synchrony alone (a volley
+    either counts or does not; its size does not grade the sensation; a cell's
+    second spike to one impulse can make a second volley), the window is
+    shorter than the interval between stimulus pulses, and coincidences that
+    independent neurons would produce at their own rates are not perceived as
+    paresthesia (touch is felt as touch).  A population driven asynchronously
+    at high rates meets the volley criterion by chance (binomial tail of
+    ``ceil(fraction n)`` of ``n`` neurons each firing in a window with probability
+    ``rate x window``); the shift predictor removes that part on average, with
+    sampling noise of a few volleys per second for short windows.
+    """
+    if not window > 0:
+        raise ParameterError("window", window, "a coincidence window > 0 s")
+    if not 0 < fraction <= 1:
+        raise ParameterError("fraction", fraction, "a fraction in (0, 1]")
+    if n_neurons <= 0 or stop <= start:
+        return 0.0
+    t = np.asarray(times, float)
+    i = np.asarray(neurons, np.int64)
+    keep = (t >= start) & (t < stop)
+    t, i = t[keep], i[keep]
+    k = int(np.ceil(fraction * n_neurons - 1e-9))
+    span = stop - start
+    order = np.argsort(t, kind="stable")
+    observed = _volley_count(t[order], i[order], k, window)
+    chance = 0.0
+    for m in range(n_surrogates):
+        offset = np.mod((i + 1) * 0.6180339887498949 + m / n_surrogates, 1.0) * span
+        ts = start + np.mod(t - start + offset, span)
+        order = np.argsort(ts, kind="stable")
+        chance += _volley_count(ts[order], i[order], k, window) / n_surrogates
+    return max(observed - chance, 0.0) / span
+
+
+__all__ += ["paresthesia"]

@@ -82,7 +82,8 @@ def test_course_relief_fades_as_the_consolidated_component_decays(courses, model
 # ---------------------------------------------------------------- outcome
 def test_sham_course_leaves_pain_where_the_pathology_puts_it(courses, model):
     sham = courses["sham"]
-    untreated = ps.simulate(model, noxious=model.si("course.test_noxious"), duration="0.6 s", seed=1)
+    untreated = ps.simulate(model, noxious=ps.fibers.heat(model.si("course.test_heat_celsius")), duration="0.6 s",
+                            seed=1)
     np.testing.assert_allclose(sham.pain.values, float(untreated.pain), rtol=0, atol=1e-12)
     assert np.all(sham.relief.values == 0)
     assert not sham.responder_30.values.any()

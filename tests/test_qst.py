@@ -95,9 +95,10 @@ def test_heat_pain_threshold_in_the_published_range(heat_curve):
     assert PUBLISHED_HPT[0] <= hpt <= PUBLISHED_HPT[1], (hpt, heat_curve)
 
 
-@pytest.mark.xfail(strict=True, reason="measured: healthy rating of 47 °C contact heat NRS ~7.5, published "
-                   "VAS 35 +/- 19 /100 (Granot et al. 2003 Eur J Pain 7:139): not reproduced (docs/phenotypes.md)")
 def test_healthy_rating_of_47_degrees_matches_published(healthy):
+    """A calibration check, not a prediction: dorsal_horn.synapse.c_gain was fitted (seeds 1-4, 1.5 s)
+    so the healthy PN rate at 47 °C equals the primate STT rate that the NRS map rates 3.5
+    (painsim.validation.calibration); here on other virtual subjects (seeds 11-14) and this file's window."""
     # published VAS 35 +/- 19 (mean +/- SD over healthy subjects) /100 -> NRS 3.5 +/- 1.9; the model's
     # mean over 4 seeds (virtual subjects) should lie within one SD of the published ratings
     res = ps.simulate_batch([ps.Request(healthy, None, heat(47), 0.0, s) for s in (11, 12, 13, 14)], DUR)

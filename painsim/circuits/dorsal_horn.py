@@ -39,6 +39,7 @@ from ..errors import ParameterError
 from ..fibers import AfferentSpikes, afferent_input
 from ..rng import rng_for
 from .elements import Connection, GroupDynamics, Layer, LayerResults, Population, Projection
+from .khz_field import FIELD_BITS, FIELD_CONNECTIONS, FIELD_POPULATION, field_projections, field_spikes
 
 __all__ = ["NEURON_EQS", "NEURON_PARAMS", "POPULATION_PARAMS", "EXC_SYNAPSE", "INH_SYNAPSE", "Connection",
            "AFFERENT_POPULATIONS", "DORSAL_HORN_POPULATIONS", "CONNECTIONS", "synaptic_conductances",
@@ -178,7 +179,9 @@ def synaptic_conductances(model, conn: Connection, pathology=None) -> dict[str, 
     if conn.kind == "inh":
         scale = (1 - pharm["gaba_block"]) * (1 - path["disinhibition"])
         return {"w_gaba": sec["weight"] * scale}
-    sens = path["sensitization"] if conn.source == "C" else 1.0
+    # C synapses: the calibrated gain of the healthy circuit (dorsal_horn.synapse.c_gain,
+    # painsim.validation.calibration) times the pathology's central sensitization
+    sens = model.si("dorsal_horn.synapse.c_gain") * path["sensitization"] if conn.source == "C" else 1.0
     return {"w_ampa": sec["weight"] * sens,
             "w_nmda": sec["nmda"] * sens * (1 - pharm["nmda_block"]),
             "w_nk1": sec["nk1"] * sens * (1 - pharm["nk1_block"]),
@@ -226,6 +229,7 @@ def sizes_per_site(model) -> dict[str, int]:
     """Fibers or neurons per body site of every afferent and dorsal-horn population."""
     sizes = {c: int(model.si(f"afferents.{c}.n")) for c in AFFERENT_POPULATIONS}
     sizes.update({p: int(model.si(path)) for p, path in DORSAL_HORN_POPULATIONS.items()})
+    sizes[FIELD_POPULATION] = FIELD_BITS  # the kHz field's generator units (painsim.circuits.khz_field)
     return sizes
 
 
@@ -262,6 +266,7 @@ def build(model, seed: int):
                              + rng_for(seed, "initial", 3 + k, *site_stream(s)).uniform(0, 2e-3, n)
                              for s in range(n_sites)])
         pops.append(Population(pop, n * n_sites, params, v0, group="spinal"))
+    pops.append(Population(FIELD_POPULATION, FIELD_BITS * n_sites))  # kHz field drive (khz_field)
     delay = model.si("network.synaptic_delay")
     paths = [site_pathology(model, s) for s in range(n_sites)]
     projs = []
@@ -282,7 +287,7 @@ def build(model, seed: int):
         projs.append(Projection(conn.name, conn.source, conn.target, conn.kind,
                                 np.concatenate(pres).astype(np.int64), np.concatenate(posts).astype(np.int64),
                                 {var: np.concatenate(v) for var, v in g.items()}, d))
-    return pops, projs
+    return pops, projs + field_projections(model, seed, per_site, n_sites)
 
 
 # ==========================================================================
@@ -317,7 +322,10 @@ def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[
                              noxious=noxious[s], touch=touch[s], pathology=site_pathology(model, s))
         for c, a in aff.items():
             parts[c].append((a.times, a.fibers + s * a.n))
-    return {c: AfferentSpikes.merge(parts[c], int(model.si(f"afferents.{c}.n")) * n_sites) for c in FIBER_CLASSES}
+    spikes = {c: AfferentSpikes.merge(parts[c], int(model.si(f"afferents.{c}.n")) * n_sites) for c in FIBER_CLASSES}
+    # the kHz field on the dorsal-horn neurons of the stimulated site (painsim.circuits.khz_field)
+    spikes[FIELD_POPULATION] = field_spikes(model, stimulus, stim_site, n_sites, duration)
+    return spikes
 
 
 def site_pn_rates(model, out, duration: float) -> np.ndarray:
@@ -383,8 +391,8 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
 #: The dorsal horn as a registered layer (:data:`painsim.circuits.layers.LAYERS`).
 LAYER = Layer(
     name="dorsal_horn",
-    populations=tuple(AFFERENT_POPULATIONS) + tuple(DORSAL_HORN_POPULATIONS),
-    connections=CONNECTIONS,
+    populations=tuple(AFFERENT_POPULATIONS) + tuple(DORSAL_HORN_POPULATIONS) + (FIELD_POPULATION,),
+    connections=CONNECTIONS + FIELD_CONNECTIONS,
     groups={"spinal": GroupDynamics(NEURON_EQS, EXC_SYNAPSE, INH_SYNAPSE)},
     neuron_paths=tuple(NEURON_PARAMS.items()) + tuple((var, path) for var, per_pop in POPULATION_PARAMS.items()
                                                       for path in per_pop.values()),

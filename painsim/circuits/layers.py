@@ -9,7 +9,9 @@ of registered layers, simulated bottom-up in one network:
 * ``"spinal"``: the dorsal-horn gate alone (:mod:`painsim.circuits.dorsal_horn`;
   Melzack & Wall 1965, Zhang, Janik & Grill 2014, Aguiar et al. 2010);
 * ``"pathway"``: the dorsal horn with thalamus, S1, M1 and descending control
-  (:mod:`painsim.circuits.cortex`).
+  (:mod:`painsim.circuits.cortex`) and the medial pain pathway, medial thalamus
+  -> anterior cingulate (:mod:`painsim.circuits.medial`) and the dorsal column
+  nuclei with their brainstem monoaminergic loop (:mod:`painsim.circuits.dorsal_column`).
 
 The plan, the network and the simulation iterate over the stack; adding a
 layer is one module and one line in :data:`LAYERS` (plus its place in
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 from ..errors import ParameterError
 from ..params import register_choices
-from . import cortex, dorsal_horn
+from . import cortex, dorsal_column, dorsal_horn, medial
 from .elements import GroupDynamics, Layer
 
 __all__ = ["LAYERS", "STACKS", "stack", "group_dynamics", "neuron_variables"]
@@ -28,12 +30,14 @@ __all__ = ["LAYERS", "STACKS", "stack", "group_dynamics", "neuron_variables"]
 LAYERS: dict[str, Layer] = {
     "dorsal_horn": dorsal_horn.LAYER,
     "cortex": cortex.LAYER,
+    "medial": medial.LAYER,
+    "dorsal_column": dorsal_column.LAYER,
 }
 
 #: The ``network.layers`` choices: which registered layers each stack holds, bottom-up.
 STACKS: dict[str, tuple[str, ...]] = {
     "spinal": ("dorsal_horn",),
-    "pathway": ("dorsal_horn", "cortex"),
+    "pathway": ("dorsal_horn", "cortex", "medial", "dorsal_column"),
 }
 
 register_choices("layers", STACKS)

@@ -10,8 +10,9 @@
    between sessions the changes consolidate (:mod:`painsim.course.consolidation`);
    the weights are recorded where the pain tests need them (:class:`CourseHistory`);
 3. *pain tests*: on each test day (before that day's session) and after each
-   session, a window of ``course.test_duration`` with a noxious stimulus of
-   ``course.test_noxious``, simulated with the patient's seed so that the
+   session, a window of ``course.test_duration`` with contact heat at
+   ``course.test_heat_celsius`` (or the intensity ``course.test_noxious`` when that
+   is 0), simulated with the patient's seed so that the
    tests of a patient differ only in the efficacies; all tests of all
    patients run in one batch at the end;
 4. *result*: the course Dataset (:func:`painsim.course.results.course_dataset`).
@@ -70,9 +71,14 @@ def check_outcome_days(follow_up_days, thresholds) -> tuple[tuple, tuple]:
 
 
 def new_patient(model: Model, seed: int, protocol: Protocol) -> Patient:
-    """A patient before the course: the model with the protocol's plasticity overrides."""
+    """A patient before the course: the model with the protocol's plasticity overrides.
+
+    Plastic connections the model's stack does not have (a protocol reconditioning the S1 map,
+    e.g. ``mpns``'s ``tc_s1``, on a spinal model) are left out: they have no synapses."""
     m = model.with_params(protocol.plasticity) if protocol.plasticity else model
-    return Patient(m, seed, plastic_connections(m), projection_endpoints(m), ConsolidationParams.from_model(m))
+    ends = projection_endpoints(m)
+    plastic = {c: r for c, r in plastic_connections(m).items() if c in ends}
+    return Patient(m, seed, plastic, ends, ConsolidationParams.from_model(m))
 
 
 def shared_settings(patients: Sequence[Patient]) -> EngineSettings:
@@ -234,7 +240,7 @@ def run_pain_tests(patients: Sequence[Patient], history: CourseHistory, tested: 
     for k, p in enumerate(patients):
         for j, w in enumerate(history.weights_on_day[k] + history.weights_after_session[k]):
             if tested[j]:
-                reqs.append(Request(p.model, None, settings.test_noxious, 0.0, p.seed, w or None,
+                reqs.append(Request(p.model, None, settings.test_stimulus, 0.0, p.seed, w or None,
                                     per_neuron=per_neuron))
                 where.append((k, j))
     results: list[list] = [[None] * len(tested) for _ in patients]
@@ -311,7 +317,7 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
     results = run_pain_tests(patients, history, tested, settings, batch_size, per_neuron)
     n_d = len(day_coord)
     meta = dict(window_s=settings.window, lead_in_s=settings.lead_in, n_chunks=settings.n_chunks,
-                session_mode=session, test_duration_s=settings.test_duration, test_noxious=settings.test_noxious)
+                session_mode=session, test_duration_s=settings.test_duration, test_stimulus=settings.test_label)
     return course_dataset(protocol, patients, [r[:n_d] for r in results], [r[n_d:] for r in results], day_coord,
                           fu, th, history.session_pn, history.late_on_day, meta)
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ParameterError
+from ..fibers.encoding import MAX_TEMPERATURE, SKIN_BASELINE, heat
 from ..params import Model
 from ..protocols import Protocol
 from .consolidation import ConsolidationParams, join_levels, propagate, split_levels
@@ -42,13 +43,28 @@ __all__ = ["EngineSettings", "course_settings", "Chunk", "session_plan", "window
 
 @dataclass(frozen=True)
 class EngineSettings:
-    """A model's ``[course]`` section, in SI units (s; ``test_noxious`` in [0, 1])."""
+    """A model's ``[course]`` section, in SI units (s; ``test_noxious`` in [0, 1];
+    ``test_heat_celsius`` a contact temperature, or 0 for the intensity test)."""
 
     window: float
     lead_in: float
     n_chunks: int
     test_duration: float
     test_noxious: float
+    test_heat_celsius: float = 0.0
+
+    @property
+    def test_stimulus(self):
+        """The pain test's noxious stimulus: contact heat at ``test_heat_celsius``
+        (:func:`painsim.fibers.heat`), or the intensity ``test_noxious`` when that is 0."""
+        return heat(self.test_heat_celsius) if self.test_heat_celsius > 0 else self.test_noxious
+
+    @property
+    def test_label(self) -> str:
+        """The pain test in words (written into course results)."""
+        if self.test_heat_celsius > 0:
+            return f"contact heat {self.test_heat_celsius:g} degC"
+        return f"noxious intensity {self.test_noxious:g}"
 
 
 def course_settings(model: Model) -> EngineSettings:
@@ -67,7 +83,12 @@ def course_settings(model: Model) -> EngineSettings:
         raise ParameterError("course.n_chunks", c["n_chunks"], "a whole number >= 1")
     if not 0 <= c["test_noxious"] <= 1:
         raise ParameterError("course.test_noxious", c["test_noxious"], "an intensity in [0, 1]")
-    return EngineSettings(c["window"], c["lead_in"], int(c["n_chunks"]), c["test_duration"], c["test_noxious"])
+    celsius = c["test_heat_celsius"]
+    if not (celsius == 0 or SKIN_BASELINE <= celsius <= MAX_TEMPERATURE):
+        raise ParameterError("course.test_heat_celsius", celsius,
+                             f"0 (the intensity test) or a temperature in [{SKIN_BASELINE:g}, {MAX_TEMPERATURE:g}] °C")
+    return EngineSettings(c["window"], c["lead_in"], int(c["n_chunks"]), c["test_duration"], c["test_noxious"],
+                          float(celsius))
 
 
 @dataclass

@@ -14,11 +14,34 @@ from typing import Any, Mapping, Protocol
 import numpy as np
 
 from ..anatomy import TARGET_CLASSES
-from ..errors import UnknownKeyError
+from ..errors import ParameterError, UnknownKeyError
 from ..stimulation import Waveform
 from .afferents import DEAD_TIME, FiberSet, apply_dead_time
 
-__all__ = ["Recruitment", "ThresholdFraction", "register_recruitment", "recruitment_model"]
+__all__ = ["Recruitment", "ThresholdFraction", "register_recruitment", "recruitment_model",
+           "KHZ_PULSE_RATE", "pulse_rates"]
+
+#: Pulse rate (Hz) from which a train is a kHz train: 1/DEAD_TIME, the highest rate at
+#: which the "fraction" model's only refractoriness (its 1 ms dead time) lets a fiber
+#: follow every pulse.  Above it, what the fraction model answers is set by that dead
+#: time (a fiber fires every other pulse at any kHz rate: ~990 Hz under 10 kHz), not by
+#: physiology: kHz trains summate over pulses, fire axons asynchronously and block
+#: conduction (Kilgore & Bhadra 2014 Neuromodulation 17:242; Crosby, Janik & Grill 2017
+#: J Neurophysiol 117:136 [checked: abstract]), which the biophysical model computes
+#: (docs/fibers.md).  The fraction model refuses such trains; the dorsal-horn field term
+#: (painsim.circuits.khz_field) acts on the pulses of trains at or above this rate.
+KHZ_PULSE_RATE = 1.0 / DEAD_TIME
+
+
+def pulse_rates(waveform: Waveform) -> np.ndarray:
+    """Instantaneous rate (Hz) of every pulse: 1 / the shorter of its intervals to the
+    previous and the next pulse (0 for a lone pulse)."""
+    t = np.sort(waveform.onsets)
+    if t.size < 2:
+        return np.zeros(t.size)
+    gaps = np.diff(t)
+    nearest = np.minimum(np.r_[gaps[0], gaps], np.r_[gaps, gaps[-1]])
+    return 1.0 / np.maximum(nearest, 1e-300)
 
 
 class Recruitment(Protocol):
@@ -37,11 +60,25 @@ class ThresholdFraction:
     Thresholds of Aδ and C are multiples of Aβ's
     (``afferents.<class>.threshold``), so a growing pulse recruits Aβ, then
     Aδ, then C.  Pulse width, shape and distance are ignored (the biophysical
-    model, :mod:`painsim.fibers.biophysical`, uses them)."""
+    model, :mod:`painsim.fibers.biophysical`, uses them).
+
+    Trains with pulses faster than :data:`KHZ_PULSE_RATE` (1 kHz) are refused with a
+    :class:`painsim.errors.ParameterError` that points to ``"biophysical"``: the
+    one recruitment answer for kHz trains (Lempka et al. 2015 Anesthesiology
+    122:1362: clinical 10 kHz SCS likely does not activate dorsal-column fibres)."""
 
     def fire(self, waveform, fibers, fiber_class, params, seed):
         """Spikes ``(times_s, fiber_index)`` of ``fiber_class`` at the electrode."""
         n = fibers.counts[fiber_class]
+        if waveform.n_pulses and waveform.amplitude_kind in ("current", "threshold"):
+            fastest = float(pulse_rates(waveform).max())
+            if fastest > KHZ_PULSE_RATE * (1 + 1e-9):
+                raise ParameterError(
+                    "stimulus pulse rate", f"{fastest:.6g} Hz",
+                    f"pulse rates up to {KHZ_PULSE_RATE:g} Hz with afferents.recruitment = \"fraction\"",
+                    hint="kHz trains need afferents.recruitment = \"biophysical\" (temporal summation, "
+                         "asynchronous firing and conduction block; docs/fibers.md), which also drives the "
+                         "dorsal-horn field term (docs/circuits.md)")
         if waveform.n_pulses == 0 or n == 0 or fiber_class not in TARGET_CLASSES.get(waveform.target, ()):
             return np.zeros(0), np.zeros(0, dtype=np.int64)
         amps = waveform.amplitudes

@@ -46,8 +46,9 @@ def condition_rows(ds: xr.Dataset) -> list[str]:
         d = ds.isel(condition=k)
         where = " (painful site)" if ds.sizes.get("site", 1) > 1 else ""
         gate = f"   gate index{where} {float(d['gate_index']):.2f}" if "gate_index" in ds else ""
+        unpl = f"   unpleasantness {float(d['unpleasantness']):4.1f} / 10" if "unpleasantness" in ds else ""
         rows.append(f"  {str(c):45s} pain {float(d['pain']):4.1f} / 10{gate}   {_pn_cell(ds, k)}"
-                    f"{_pain_sources(ds, k)}")
+                    f"{unpl}{_pain_sources(ds, k)}")
     return rows
 
 

@@ -148,6 +148,17 @@ def heat_47_rating(seed: int) -> float:
     return _ratings("healthy", [heat(47)], seed)[0]
 
 
+def heat_49_rating(seed: int) -> float:
+    """NRS of 49 °C contact heat in the healthy pathway."""
+    return _ratings("healthy", [heat(49)], seed)[0]
+
+
+def pn_rate_50c(seed: int) -> float:
+    """PN rate (Hz) at the painful site during 50 °C contact heat, healthy pathway, over 4 circuits."""
+    m = load_model("healthy")
+    return _mean_pn([Request(m, None, heat(50), seed=s) for s in range(seed, seed + N_SEEDS)], "1.5 s")[0]
+
+
 def heat_pain_threshold(seed: int) -> float:
     """Lowest contact temperature (°C, 1 °C steps from 40 °C) rated above 0.1 NRS by the healthy pathway."""
     temps = np.arange(40.0, 51.0)
@@ -205,9 +216,15 @@ TARGETS: tuple[Target, ...] = (
            "prediction", "fast", heat_pain_threshold),
     Target("heat_47_rating", "NRS of 47 °C contact heat, healthy pathway", 3.5, 1.6, 5.4, "1",
            "Granot, Sprecher & Yarnitsky 2003 Eur J Pain 7:139 [checked abstract]: VAS 35.2 +/- 19.2 /100 "
-           "(range: +/- 1 SD)", "prediction", "fast", heat_47_rating,
-           "the NRS map holds this point; the circuit's PN rate at 47 °C is what is tested against primate "
-           "STT rates (Kenshalo et al. 1979)"),
+           "(range: +/- 1 SD)", "calibrated", "fast", heat_47_rating,
+           "dorsal_horn.synapse.c_gain was fitted so the healthy PN rate at 47 °C equals the primate STT rate "
+           "(Kenshalo et al. 1979); the NRS map holds this point (painsim.validation.calibration)"),
+    Target("heat_49_rating", "NRS of 49 °C contact heat, healthy pathway", 5.5, None, None, "1",
+           "Coghill et al. 1999 J Neurophysiol 82:1934: ~5-6 /10 at 49 °C [recalled]", "prediction", "fast",
+           heat_49_rating),
+    Target("stt_rate_50c", "PN rate at 50 °C contact heat, healthy pathway", 40.0, None, None, "Hz",
+           "Kenshalo et al. 1979 J Neurophysiol 42:1370: primate STT peak discharge at 50 °C, tens of impulses/s "
+           "[recalled from the figure]; the power law (exponent 2.1) is checked", "prediction", "fast", pn_rate_50c),
     Target("ongoing_pain_peripheral", "NRS at rest, peripheral_neuropathic", 7.0, 6.0, 8.0, "1", _ENROLMENT,
            "prediction", "fast", rest_rating("peripheral_neuropathic")),
     Target("ongoing_pain_diabetic", "NRS at rest, painful_diabetic_neuropathy", 7.0, 6.0, 8.0, "1", _ENROLMENT,

@@ -1,0 +1,104 @@
+"""Declared calibrations: model parameters fitted to named published targets.
+
+painsim fits a parameter only here, by a procedure anyone can rerun, on a
+target the validation table then marks "calibrated"; every other target stays
+a held-out prediction.  One calibration so far:
+
+**C-fibre synaptic gain** (``dorsal_horn.synapse.c_gain``).  The C synapse
+conductances of ``models/gate_control.toml`` were chosen for the unitless
+intensity shorthand (every C fibre at <= 3 Hz); contact heat in physical units
+drives C nociceptors at their measured rates (~5.5 Hz per fibre at 47 °C,
+:mod:`painsim.fibers.encoding`), and the healthy pathway's projection neurons
+then fired ~64 Hz at 47 °C where primate spinothalamic tract cells fire
+~25 Hz (Kenshalo, Leonard, Chung & Willis 1979 J Neurophysiol 42:1370, the
+power law of :func:`painsim.readouts.stt_heat_rate`).  The procedure: bisect
+the gain until the healthy pathway's mean PN rate at the painful site over
+4 circuits (seeds 1-4) equals the STT rate at 47 °C within 0.5 Hz (the rate
+rises monotonically with the gain).  Target: ``heat_47_rating`` (its rating
+follows, through the NRS map built from the same two curves).  Held out: the
+rates and ratings at other temperatures, the heat pain threshold, the gate,
+every preset's hyperalgesia and every therapy outcome.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from .. import readouts
+from ..errors import ParameterError
+from ..fibers import heat
+from ..params import load_model
+from ..simulation import Request, simulate_batch
+
+__all__ = ["GainCalibration", "stt_rate", "heat_pn_rate", "calibrate_c_gain", "C_GAIN_SEEDS", "C_GAIN_CELSIUS"]
+
+#: Seeds (circuits) and temperature of the declared C-gain calibration.
+C_GAIN_SEEDS = (1, 2, 3, 4)
+C_GAIN_CELSIUS = 47.0
+
+
+@dataclass(frozen=True)
+class GainCalibration:
+    """Result of :func:`calibrate_c_gain`: the gain, the target and achieved rates (Hz),
+    and the bisection's evaluations ``(gain, rate)``."""
+
+    gain: float
+    target_hz: float
+    achieved_hz: float
+    evaluations: tuple
+
+
+def stt_rate(celsius: float, model) -> float:
+    """Primate spinothalamic peak rate (Hz) at a contact temperature, from the model's
+    ``readout.stt_*`` values (Kenshalo et al. 1979)."""
+    return float(readouts.stt_heat_rate(celsius, model.si("readout.stt_rate_50c"), model.si("readout.stt_exponent"),
+                                        model.si("readout.stt_base_celsius")))
+
+
+def heat_pn_rate(model, celsius: float, seeds: Sequence[int] = C_GAIN_SEEDS, duration: str = "1.5 s") -> float:
+    """Mean PN rate (Hz) at the painful site during contact heat, over ``seeds`` (one batch)."""
+    res = simulate_batch([Request(model, None, heat(celsius), seed=s) for s in seeds], duration)
+    return float(np.mean([float(r.pn_rate) for r in res]))
+
+
+def calibrate_c_gain(model="healthy", celsius: float = C_GAIN_CELSIUS, seeds: Sequence[int] = C_GAIN_SEEDS,
+                     bounds: tuple[float, float] = (0.4, 1.2), tol_hz: float = 0.5, max_iter: int = 14) -> GainCalibration:
+    """Bisect ``dorsal_horn.synapse.c_gain`` so the PN rate at ``celsius`` equals the STT rate.
+
+    Parameters
+    ----------
+    model : str or Model
+        The healthy model the gain is fitted on (default the healthy pathway).
+    celsius : float
+        Contact temperature of the target (default 47 °C).
+    seeds : sequence of int
+        Circuits averaged (default seeds 1-4).
+    bounds : (float, float)
+        Gain interval; the target rate must lie between the rates at its ends.
+    tol_hz, max_iter : float, int
+        Stop when within ``tol_hz`` of the target, or after ``max_iter`` halvings.
+
+    Returns
+    -------
+    GainCalibration
+    """
+    m = load_model(model) if isinstance(model, str) else model
+    target = stt_rate(celsius, m)
+    rate = lambda g: heat_pn_rate(m.with_params({"dorsal_horn.synapse.c_gain": g}), celsius, seeds)  # noqa: E731
+    lo, hi = bounds
+    r_lo, r_hi = rate(lo), rate(hi)
+    evals = [(lo, r_lo), (hi, r_hi)]
+    if not r_lo <= target <= r_hi:
+        raise ParameterError("bounds", bounds, f"a gain interval whose PN rates ({r_lo:.3g}, {r_hi:.3g} Hz) "
+                                               f"bracket the target {target:.3g} Hz")
+    g, r = (lo, r_lo) if abs(r_lo - target) < abs(r_hi - target) else (hi, r_hi)
+    for _ in range(max_iter):
+        if abs(r - target) <= tol_hz:
+            break
+        g = 0.5 * (lo + hi)
+        r = rate(g)
+        evals.append((g, r))
+        lo, hi = (g, hi) if r < target else (lo, g)
+    return GainCalibration(float(g), target, float(r), tuple(evals))

@@ -1,0 +1,100 @@
+"""10 kHz SCS (issue 15 part 2): one recruitment answer for kHz trains, and the kHz
+field acting on dorsal-horn neurons (painsim.circuits.khz_field; Lee et al. 2020
+Neuroscience 428:132: sub-sensory 10 kHz, not 1 kHz, activates inhibitory interneurons).
+
+Properties with negative controls; no number here is copied from a run."""
+import numpy as np
+import pytest
+from brian2 import Hz, kHz, mA, second, us
+
+import painsim as ps
+from painsim.circuits.khz_field import CURRENT_STEP, field_spikes, rectified_current
+from painsim.errors import ParameterError
+
+DUR = 0.8
+SEEDS = (1, 2)
+AMP = 1.0  # mA: clinical HF10 range 1-5 mA
+
+
+def _rate(ds, pop):
+    """Mean rate per neuron (Hz) of ``pop`` after the readout transient."""
+    k = list(ds.population.values).index(pop)
+    t0 = 0.3
+    sel = (ds.spike_population.values == k) & (ds.spike_time.values >= t0)
+    return sel.sum() / int(ds.population_size.values[k]) / (DUR - t0)
+
+
+@pytest.fixture(scope="module")
+def runs():
+    model = ps.load_model("neuropathic").with_params({"afferents.recruitment": "biophysical"})
+    hf = ps.stimulation.high_frequency(AMP * mA, DUR * second)
+    conds = {
+        "none": (model, None),
+        "10k": (model, hf),
+        "10k_uncoupled": (model.with_params({"dorsal_horn.field.coupling": 0.0}), hf),
+        "gaba_none": (model.with_params({"dorsal_horn.pharmacology.gaba_block": 1.0}), None),
+        "gaba_10k": (model.with_params({"dorsal_horn.pharmacology.gaba_block": 1.0}), hf),
+        "1k": (model, ps.stimulation.high_frequency(AMP * mA, DUR * second, rate=1 * kHz)),
+    }
+    reqs = [ps.Request(m, st, 0.5, 0.0, seed) for seed in SEEDS for m, st in conds.values()]
+    res = ps.simulate_batch(reqs, DUR * second, batch_size=6)
+    out = {}
+    for k, name in enumerate(conds):
+        ds = res[k::len(conds)]
+        out[name] = {v: np.mean([_rate(d, v) for d in ds]) for v in ("IN", "EX", "Abeta")}
+        out[name]["PN"] = np.mean([float(d.pn_rate) for d in ds])
+        out[name]["abeta_spikes"] = sum(int(np.sum(d.spike_population.values == 0)) for d in ds)
+    return out
+
+
+def test_fraction_mode_refuses_khz_trains_and_accepts_50hz():
+    model = ps.load_model("gate_control")  # afferents.recruitment = "fraction"
+    with pytest.raises(ParameterError) as err:
+        ps.simulate(model, ps.stimulation.high_frequency(1.3, 0.1 * second), duration=0.1 * second)
+    msg = str(err.value)
+    assert "pulse rate" in msg and "10000 Hz" in msg and "biophysical" in msg and "1000 Hz" in msg
+    ds = ps.simulate(model, ps.stimulation.tonic(50 * Hz, 300 * us, 1.5, 0.1 * second), duration=0.1 * second)
+    assert int(np.sum(ds.spike_population.values == 0)) > 0  # Abeta recruited as before
+
+
+def test_field_drive_only_for_khz_dorsal_column_trains():
+    model = ps.load_model("gate_control")
+    dt = model.si("network.dt")
+    for slow in (ps.stimulation.tonic(50 * Hz, 300 * us, 2.5 * mA, 0.2 * second),
+                 ps.stimulation.burst(1.0 * mA, 0.2 * second),
+                 ps.stimulation.high_frequency(3 * mA, 0.2 * second, target="peripheral_nerve")):
+        assert field_spikes(model, slow, 0, 1, 0.2).times.size == 0
+    i10 = rectified_current(model, ps.stimulation.high_frequency(2 * mA, 0.2 * second), dt, 0.2)
+    i1 = rectified_current(model, ps.stimulation.high_frequency(2 * mA, 0.2 * second, rate=1 * kHz), dt, 0.2)
+    # mean rectified current: rate x width x amplitude; 1 kHz delivers a tenth at the same width
+    assert i10.mean() == pytest.approx(10e3 * 30e-6 * 2e-3, rel=1e-3)
+    assert i1.mean() == pytest.approx(i10.mean() / 10, rel=1e-2)
+    assert i10.mean() / CURRENT_STEP > 100  # resolved by the binary field units
+
+
+def test_10khz_activates_interneurons_and_partly_closes_the_gate(runs):
+    none, hf = runs["none"], runs["10k"]
+    assert hf["IN"] > none["IN"] + 5.0
+    assert 0.1 * none["PN"] < hf["PN"] < 0.8 * none["PN"]  # partly, not abolished
+
+
+def test_10khz_at_clinical_amplitude_recruits_no_abeta(runs):
+    assert runs["10k"]["abeta_spikes"] == 0 == runs["none"]["abeta_spikes"]  # no paresthesia volleys
+
+
+def test_removing_field_coupling_removes_the_effect(runs):
+    none, off = runs["none"], runs["10k_uncoupled"]
+    assert off["IN"] == pytest.approx(none["IN"], abs=0.5)
+    assert off["PN"] == pytest.approx(none["PN"], rel=0.05)
+
+
+def test_blocking_gaba_removes_the_pn_effect(runs):
+    g0, g1 = runs["gaba_none"], runs["gaba_10k"]
+    assert g1["IN"] > g0["IN"] + 5.0           # the field still drives the interneurons
+    assert g1["PN"] == pytest.approx(g0["PN"], rel=0.05)  # but their inhibition is gone
+
+
+def test_1khz_does_less_than_10khz_at_the_same_amplitude(runs):
+    none, k1, k10 = runs["none"], runs["1k"], runs["10k"]
+    assert k1["IN"] < k10["IN"]
+    assert none["PN"] - k1["PN"] < none["PN"] - k10["PN"]
