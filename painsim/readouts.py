@@ -117,7 +117,10 @@ def psychophysics_points(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     (temperatures °C, spinothalamic rates Hz, NRS), one per ``readout.heat_rating_<k>``, k = 1, 2, ..."""
     temps, ratings = [], []
     k = 1
-    while True:
+    # a Model answers `path in model` cheaply; looking a missing key up raises an error whose
+    # "did you mean" search costs ~50 ms per call (measured, benchmarks/bench_overhead.py)
+    contains = hasattr(model, "__contains__")
+    while not contains or f"readout.heat_rating_{k}" in model:
         try:
             temps.append(float(model.si(f"readout.heat_rating_{k}_celsius")))
             ratings.append(float(model.si(f"readout.heat_rating_{k}")))

@@ -22,7 +22,7 @@ from .base import PlasticityRule, _csr, _set
 __all__ = ["CalciumRule"]
 
 _CA_FM = {"contract"}   # fused multiply-add only (changes rounding, not the arithmetic)
-_CA_LANES = 4           # synapses integrated side by side (independent dependency chains)
+_CA_LANES = 32          # synapses integrated side by side (vectorised, independent dependency chains)
 
 
 @numba.njit(cache=True, fastmath=_CA_FM, inline="always")
@@ -40,30 +40,36 @@ def _rk4_step(r, h, c0, c1, c2, c3):
 
 
 @numba.njit(cache=True, fastmath=_CA_FM)
-def _push_phase(bh, b0, b1, used, typ, length, C, hfrac):
-    """Append the RK4 steps (h, c0, c1) of one phase of constant Heaviside factors."""
+def _push_phase(H, T, col, used, typ, length, C, hfrac):
+    """Append the RK4 steps (h, phase type) of one phase of constant Heaviside factors
+    to column ``col``; -1 if they do not fit (or did not before)."""
     n = int(math.ceil(length * C[typ, 2] / hfrac))
     if n < 1:
         n = 1
+    if used < 0 or used + n + 4 > H.shape[0]:
+        return -1
     h = length / n
-    for q in range(used, used + n):
-        bh[q] = h
-        b0[q] = C[typ, 0]
-        b1[q] = C[typ, 1]
+    for q in range(used, used + 4):   # the usual 1-4 steps without a data-dependent loop
+        H[q, col] = h                 # (rows past the fill are overwritten or padded later)
+        T[q, col] = typ
+    for q in range(used + 4, used + n):
+        H[q, col] = h
+        T[q, col] = typ
     return used + n
 
 
 @numba.njit(cache=True, fastmath=_CA_FM)
-def _calcium_steps(bh, b0, b1, used, c, t_start, t_end, arr, amp, a, ea, post_sorted, b, eb, c_post,
+def _calcium_steps(H, T, col, used, c, t_start, t_end, arr, amp, a, ea, post_sorted, b, eb, c_post,
                    tau_ca, th_lo, lth_hi, lth_lo, C, hfrac):
-    """Phases of one synapse's calcium trace -> RK4 steps appended to (bh, b0, b1).
+    """Phases of one synapse's calcium trace -> RK4 steps in column ``col`` of (H, T).
 
     Calcium is monotone between events, so each inter-event segment splits at
     the exact threshold crossings into at most three phases (type 2: above
     both thresholds, 1: above the lower only, 0: below both).  Consecutive
     phases of the same type -- also across events and within a segment --
     are one phase (the flow of an autonomous ODE composes), and each phase
-    gets ceil(length * lambda / hfrac) equal RK4 steps.  Returns the new fill.
+    gets ceil(length * lambda / hfrac) equal RK4 steps.  Returns the new fill
+    (-1: the block has too few rows).
     """
     tc = t_start
     cur = 0
@@ -109,7 +115,7 @@ def _calcium_steps(bh, b0, b1, used, c, t_start, t_end, arr, amp, a, ea, post_so
                         clen += pl_
                     else:
                         if clen > 0.0:
-                            used = _push_phase(bh, b0, b1, used, cur, clen, C, hfrac)
+                            used = _push_phase(H, T, col, used, cur, clen, C, hfrac)
                         cur = typ
                         clen = pl_
             c = c * math.exp(-length / tau_ca)
@@ -118,25 +124,48 @@ def _calcium_steps(bh, b0, b1, used, c, t_start, t_end, arr, amp, a, ea, post_so
         if fin:
             break
     if clen > 0.0:
-        used = _push_phase(bh, b0, b1, used, cur, clen, C, hfrac)
+        used = _push_phase(H, T, col, used, cur, clen, C, hfrac)
     return used
 
 
 @numba.njit(cache=True, fastmath=_CA_FM)
-def _rk4_lanes(r, off, cnt, bh, b0, b1, c2, c3):
-    """Integrate _CA_LANES synapses through their step lists side by side.
+def _rk4_block(r, H, T, cnt, nl, C, c2, c3):
+    """Integrate the synapses of one block (lanes 0..nl-1) through their steps side by side.
 
-    Lanes are independent; a lane past its last step takes the zero step at
-    index 0 (h = 0: the identity), so each lane computes exactly what it
-    would alone."""
+    Column l of (H, T) holds the cnt[l] steps (h, phase type) of lane l.
+    Rows past a lane's last step get the zero step (h = 0: the identity), so
+    each lane computes exactly what it would alone, and the loop over lanes,
+    contiguous in memory, is vectorised."""
     m_max = 0
-    for l in range(_CA_LANES):
+    for l in range(nl):
         if cnt[l] > m_max:
             m_max = cnt[l]
+    for l in range(_CA_LANES):
+        m0 = cnt[l] if l < nl else 0
+        if l >= nl:
+            r[l] = 0.0
+        for m in range(m0, m_max):
+            H[m, l] = 0.0
+            T[m, l] = 0
+    c00, c01, c10, c11, c20, c21 = C[0, 0], C[0, 1], C[1, 0], C[1, 1], C[2, 0], C[2, 1]
     for m in range(m_max):
         for l in range(_CA_LANES):
-            q = off[l] + m if m < cnt[l] else 0
-            r[l] = _rk4_step(r[l], bh[q], b0[q], b1[q], c2, c3)
+            t = T[m, l]
+            c0 = c20 if t == 2 else (c10 if t == 1 else c00)
+            c1 = c21 if t == 2 else (c11 if t == 1 else c01)
+            r[l] = _rk4_step(r[l], H[m, l], c0, c1, c2, c3)
+
+
+@numba.njit(cache=True)
+def _grow_rows(H, T, need, rows):
+    """Step blocks of at least ``need`` rows, keeping the first ``rows`` rows."""
+    cap = H.shape[0]
+    while cap < need:
+        cap *= 2
+    nH, nT = np.empty((cap, _CA_LANES)), np.empty((cap, _CA_LANES), np.int8)
+    nH[:rows] = H[:rows]
+    nT[:rows] = T[:rows]
+    return nH, nT
 
 
 @numba.njit(cache=True)
@@ -205,18 +234,6 @@ def _calcium_arrivals(pre_t, pre_i, n_pre, cpre, tcpre, v, tv, pending, t_start,
 
 
 @numba.njit(cache=True)
-def _grow3(x, y, z, need):
-    cap = x.size
-    while cap < need:
-        cap *= 2
-    nx, ny, nz = np.empty(cap), np.empty(cap), np.empty(cap)
-    nx[:x.size] = x
-    ny[:y.size] = y
-    nz[:z.size] = z
-    return nx, ny, nz
-
-
-@numba.njit(cache=True)
 def _calcium_kernel(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_post,
                     w, wlo, whi, cpre, tcpre, v, tv, pending, cpost, tcpost,
                     t_start, t_end, tau_ca, c_pre, c_post, delay, th_d, th_p, gp, gd, rs, tau,
@@ -245,13 +262,13 @@ def _calcium_kernel(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_po
         C[typ, 2] = (1.0 + gp * ip + gd * idd) / tau
     c2 = (1.0 + rs) / tau
     c3 = -1.0 / tau
-    lam_max = C[2, 2]
     th_hi = th_p if th_p >= th_d else th_d
     th_lo = th_d if th_p >= th_d else th_p
     lth_hi = tau_ca * math.log(th_hi)
     lth_lo = tau_ca * math.log(th_lo)
     # ---- synapses with the same calcium trace (same pre neuron, same post neuron or any
-    # post neuron without calcium in this window) share one list of RK4 steps
+    # post neuron without calcium in this window) share one list of RK4 steps; synapses are
+    # integrated _CA_LANES at a time (a block: column l of H, T = the steps of lane l)
     nsyn = w.size
     key = np.empty(nsyn, np.int64)
     for s in range(nsyn):
@@ -259,75 +276,57 @@ def _calcium_kernel(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_po
         jj = j if (post_ptr[j + 1] > post_ptr[j] or cq_start[j] != 0.0) else -1
         key[s] = syn_pre[s] * (n_post + 1) + (jj + 1)
     order = np.argsort(key)
-    bh = np.empty(4096)
-    b0 = np.empty(4096)
-    b1 = np.empty(4096)
-    bh[0] = 0.0  # index 0: the zero step (padding of finished lanes)
-    b0[0] = 0.0
-    b1[0] = 0.0
-    used = 1
+    H = np.empty((256, _CA_LANES))   # one block of lanes: column l = steps of lane l
+    T = np.empty((256, _CA_LANES), np.int8)
     r = np.zeros(_CA_LANES)
-    off = np.zeros(_CA_LANES, np.int64)
     cnt = np.zeros(_CA_LANES, np.int64)
     lsyn = np.zeros(_CA_LANES, np.int64)
     nl = 0
-    prev = -1     # key of the last step list built, at [poff, poff + pcnt)
-    poff = 0
+    rows = 0      # rows in use: the block's columns and the last list built
+    prev = -1     # key of the last step list built, in column pcol
+    pcol = 0
     pcnt = 0
     updates = 0
-    k = -1
-    s = 0
-    for idx in range(nsyn + 1):
-        if idx < nsyn:
-            s = order[idx]
-            k = key[s]
-        if nl == _CA_LANES or idx == nsyn:
-            if nl > 0:
-                _rk4_lanes(r, off, cnt, bh, b0, b1, c2, c3)
-                for l in range(nl):
-                    ss = lsyn[l]
-                    ws = wlo[ss] + r[l] * (whi[ss] - wlo[ss])
-                    if ws < wlo[ss]:
-                        ws = wlo[ss]
-                    elif ws > whi[ss]:
-                        ws = whi[ss]
-                    w[ss] = ws
-            if idx == nsyn:
-                break
-            if k == prev:  # the next synapse reuses the last list: keep it
-                for q in range(pcnt):
-                    bh[1 + q] = bh[poff + q]
-                    b0[1 + q] = b0[poff + q]
-                    b1[1 + q] = b1[poff + q]
-                poff = 1
-                used = 1 + pcnt
-            else:
-                used = 1
-            nl = 0
-            for l in range(_CA_LANES):
-                cnt[l] = 0
-                off[l] = 0
+    for idx in range(nsyn):
+        s = order[idx]
+        k = key[s]
         i = syn_pre[s]
         j = syn_post[s]
         nev = (last[i] - first[i]) + (post_ptr[j + 1] - post_ptr[j])
-        if k != prev:
-            # at most ceil(T lambda_max / hfrac) + (number of phases) steps
-            need = used + int(math.ceil((t_end - t_start) * lam_max / hfrac)) + 3 * (nev + 1) + 1
-            if need > bh.size:
-                bh, b0, b1 = _grow3(bh, b0, b1, need)
-            new = _calcium_steps(bh, b0, b1, used, c_at_start[i] + cq_start[j], t_start, t_end,
-                                 arr, amp, first[i], last[i], post_sorted, post_ptr[j], post_ptr[j + 1],
-                                 c_post, tau_ca, th_lo, lth_hi, lth_lo, C, hfrac)
-            poff = used
-            pcnt = new - used
-            used = new
+        if k == prev:  # same calcium trace as the last synapse: copy its steps
+            if pcol != nl:
+                for q in range(pcnt):
+                    H[q, nl] = H[q, pcol]
+                    T[q, nl] = T[q, pcol]
+        else:
+            while True:
+                pcnt = _calcium_steps(H, T, nl, 0, c_at_start[i] + cq_start[j], t_start, t_end,
+                                      arr, amp, first[i], last[i], post_sorted, post_ptr[j],
+                                      post_ptr[j + 1], c_post, tau_ca, th_lo, lth_hi, lth_lo, C, hfrac)
+                if pcnt >= 0:
+                    break
+                H, T = _grow_rows(H, T, 2 * H.shape[0], rows)
             prev = k
-        off[nl] = poff
+        pcol = nl
+        if pcnt > rows:
+            rows = pcnt
         cnt[nl] = pcnt
         lsyn[nl] = s
         r[nl] = (w[s] - wlo[s]) / (whi[s] - wlo[s])
         nl += 1
         updates += nev + 1
+        if nl == _CA_LANES or idx == nsyn - 1:
+            _rk4_block(r, H, T, cnt, nl, C, c2, c3)
+            for l in range(nl):
+                ss = lsyn[l]
+                ws = wlo[ss] + r[l] * (whi[ss] - wlo[ss])
+                if ws < wlo[ss]:
+                    ws = wlo[ss]
+                elif ws > whi[ss]:
+                    ws = whi[ss]
+                w[ss] = ws
+            nl = 0
+            rows = pcnt
     # ---- carry neuron-level calcium to the next window
     for i in range(n_pre):
         for kk in range(first[i], last[i]):
