@@ -16,6 +16,7 @@ model's number (seeded; the same seed gives the same number).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -27,7 +28,7 @@ from ..fibers import heat
 from ..files import run_experiment
 from ..params import load_model
 from ..simulation import Request, simulate_batch
-from ..stimulation import tonic
+from ..stimulation import rtms, tonic
 
 __all__ = ["Target", "TARGETS", "STATUSES", "COSTS", "get"]
 
@@ -175,10 +176,30 @@ def rest_rating(model_name: str) -> Callable[[int], float]:
     return measure
 
 
+@functools.lru_cache(maxsize=4)
+def _experiment(name: str, seed: int):
+    """A built-in experiment's result, run once per (name, seed) for all targets that read it."""
+    return run_experiment(name, seed=seed)
+
+
+def naloxone_share_of_rtms(seed: int) -> float:
+    """Fraction of the PN reduction by a 20 Hz M1 train (80 % RMT, peripheral_neuropathic,
+    noxious 0.6) that naloxone removes."""
+    m = load_model("peripheral_neuropathic")
+    nal = m.with_params({"dorsal_horn.pharmacology.opioid_block": 1.0})
+    sham = rtms(intensity=0.0, n_trains=1, train_duration="1.5 s")
+    real = rtms(intensity=0.8, n_trains=1, train_duration="1.5 s")
+    seeds = range(seed, seed + N_SEEDS)
+    a, b, c, d = _mean_pn([Request(mm, st, 0.6, seed=s) for mm, st in ((m, sham), (m, real), (nal, sham), (nal, real))
+                           for s in seeds], "1.5 s")
+    effect, blocked = a - b, c - d
+    return 1.0 - blocked / effect if effect > 0 else float("nan")
+
+
 def course_relief(experiment: str, day: float) -> Callable[[int], float]:
     """Mean percent relief / 100 of the active arm of a built-in course experiment on ``day``."""
     def measure(seed: int) -> float:
-        ds = run_experiment(experiment, seed=seed)
+        ds = _experiment(experiment, seed)
         rel = ds["relief"]
         if "arm" in rel.dims:
             rel = rel.sel(arm="active")
@@ -189,7 +210,7 @@ def course_relief(experiment: str, day: float) -> Callable[[int], float]:
 
 def cohort_responders(seed: int) -> float:
     """Share of responders (> 30 % relief) of the built-in 20 Hz M1 rTMS cohort."""
-    ds = run_experiment("rtms_cohort", seed=seed)
+    ds = _experiment("rtms_cohort", seed)
     return float(ds["responder_rate"].sel(group="all", threshold=0.3))
 
 
@@ -231,6 +252,10 @@ TARGETS: tuple[Target, ...] = (
            "prediction", "fast", rest_rating("painful_diabetic_neuropathy")),
     Target("ongoing_pain_cpsp", "NRS at rest, central_poststroke_ischemic", 7.0, 6.0, 8.0, "1", _ENROLMENT,
            "prediction", "fast", rest_rating("central_poststroke_ischemic")),
+    Target("naloxone_rtms", "share of the PN reduction by a 20 Hz M1 train that naloxone removes", 1.0, None, None,
+           "1", "de Andrade et al. 2011 Pain 152:320: naloxone abolished the analgesia of M1 rTMS [recalled]",
+           "prediction", "fast", naloxone_share_of_rtms,
+           "descending control is part opioid, part GABA/glycine in the model (docs/circuits.md)"),
     Target("mpns_pdn_30d", "relief at 30 days, mPNS course in painful diabetic neuropathy (fraction)", 0.578,
            None, None, "1", "Brown et al. 2025 (mean pain -57.8 % at 30 days) [recalled]",
            "prediction", "slow", course_relief("mpns_course", 30.0)),
