@@ -35,6 +35,8 @@ def _pain_sources(ds: xr.Dataset, k: int) -> str:
         return ""
     d = ds.isel(condition=k)
     area = float(d["map_overactive_area"]) * 1e6  # m^2 -> mm^2
+    if not math.isfinite(area):  # a condition whose model has no S1 map (mixed experiments)
+        return ""
     return f"   from spinal {float(d['spinal_pain']):4.1f} + S1 overactive {area:5.1f} mm²"
 
 
@@ -46,7 +48,8 @@ def condition_rows(ds: xr.Dataset) -> list[str]:
         d = ds.isel(condition=k)
         where = " (painful site)" if ds.sizes.get("site", 1) > 1 else ""
         gate = f"   gate index{where} {float(d['gate_index']):.2f}" if "gate_index" in ds else ""
-        unpl = f"   unpleasantness {float(d['unpleasantness']):4.1f} / 10" if "unpleasantness" in ds else ""
+        has_unpl = "unpleasantness" in ds and math.isfinite(float(d["unpleasantness"]))
+        unpl = f"   unpleasantness {float(d['unpleasantness']):4.1f} / 10" if has_unpl else ""
         rows.append(f"  {str(c):45s} pain {float(d['pain']):4.1f} / 10{gate}   {_pn_cell(ds, k)}"
                     f"{unpl}{_pain_sources(ds, k)}")
     return rows
