@@ -121,8 +121,8 @@ def test_gate_partially_reduces_the_adelta_carried_intensity_response(gate):
 
 
 @pytest.mark.xfail(strict=True, reason="measured: 50 Hz SCS cuts the C-carried PN response to 47 °C contact "
-                   "heat by ~78 % (4 seeds), published 23-42 % (Shechter 2013, Qin 2007): not reproduced "
-                   "(docs/circuits.md)")
+                   "heat by ~61 % (4 seeds; 78 % before the C-gain calibration), published 23-42 % (Shechter "
+                   "2013, Qin 2007): not reproduced (docs/circuits.md, painsim validate)")
 def test_gate_strength_on_c_carried_heat_within_published_range(gate):
     reduction = 1 - _mean_pn(gate["heat+SCS"]) / _mean_pn(gate["heat"])
     assert PUBLISHED_GATE[0] <= reduction <= PUBLISHED_GATE[1]
