@@ -25,10 +25,12 @@ __all__ = ["TARGETS", "ENGINES", "codegen_target", "engine_choice", "import_bria
 TARGETS = ("numpy", "cython", "auto")
 
 #: Simulation engines PAINSIM_ENGINE may name: ``runtime`` (brian2's runtime device,
-#: :class:`painsim.circuits.network.BatchNetwork`) or ``standalone`` (opt-in: one
-#: compiled C++ program per network, rerun with new efficacies as run-time arguments,
-#: :class:`painsim.circuits.standalone.StandaloneNetwork`).
-ENGINES = ("runtime", "standalone")
+#: :class:`painsim.circuits.network.BatchNetwork`), ``standalone`` (one compiled C++
+#: program per network structure, rerun with new efficacies as run-time arguments, its
+#: binary cached on disk: :class:`painsim.circuits.standalone.StandaloneNetwork`) or
+#: ``auto`` (runtime until the reruns of one structure have cost as much as compiling it,
+#: then compiled: :class:`painsim.circuits.standalone.AutoNetwork`).
+ENGINES = ("runtime", "standalone", "auto")
 
 
 def codegen_target() -> str:
@@ -42,9 +44,12 @@ def codegen_target() -> str:
 def engine_choice(engine: str | None = None) -> str:
     """The engine ``engine`` names, by default ``$PAINSIM_ENGINE`` (default ``"runtime"``).
 
-    Never chosen automatically: the standalone engine compiles each network
-    structure (~15 s) before it pays off, so only a caller who reruns a network
-    many times (courses, calibration) asks for it.
+    ``"auto"`` chooses per network structure (the rule:
+    :func:`painsim.circuits.standalone.runtime_runs_before_compiling`).  It is opt-in,
+    not the default: with it, the test suite's courses would compile (~10-15 s per
+    structure, on CI's 2 cores) and their results would rest on the C++ program's
+    arithmetic (``-ffast-math``) equalling the numpy target's, which
+    ``tests/test_standalone.py`` checks on its networks, not on every model.
     """
     e = os.environ.get("PAINSIM_ENGINE", "runtime") if engine is None else engine
     if e not in ENGINES:

@@ -100,9 +100,11 @@ def build_networks(points: Sequence[PointInput], duration: float, dt: float | No
     dt : float, optional
         Time step in s; default: the models' ``network.dt`` (all points must agree).
     engine : str, optional
-        ``"runtime"`` (:class:`BatchNetwork`) or ``"standalone"`` (opt-in, compiled:
-        :class:`painsim.circuits.standalone.StandaloneNetwork`); default
-        ``$PAINSIM_ENGINE``, else ``"runtime"`` (:func:`painsim.circuits.codegen.engine_choice`).
+        ``"runtime"`` (:class:`BatchNetwork`), ``"standalone"`` (compiled:
+        :class:`painsim.circuits.standalone.StandaloneNetwork`) or ``"auto"``
+        (:class:`painsim.circuits.standalone.AutoNetwork`: runtime, compiled once the
+        structure's runs pay for it); default ``$PAINSIM_ENGINE``, else ``"runtime"``
+        (:func:`painsim.circuits.codegen.engine_choice`).
     """
     network_class = NETWORK_CLASSES[engine_choice(engine)]
     if not points:
@@ -184,6 +186,18 @@ class BatchNetwork:
         self._net = b2.Network(*objects, *self._synapses.values())
         return self._net, self._synapses, self._monitors
 
+    @classmethod
+    def array_sizes(cls, points: Sequence[PointInput], duration: float, dt: float) -> tuple[dict, int]:
+        """The synapses per (source group, target group, kind) and the generator spikes
+        that a network of ``points`` holds, without creating brian2 objects (the
+        automatic engine keys its choice on them: :class:`painsim.circuits.standalone.AutoNetwork`)."""
+        net = cls.__new__(cls)
+        net._points, net._plan0 = points, points[0].plan
+        net._sizes, net._duration, net._dt = net._plan0.sizes(), duration, dt
+        net._layout()
+        synapses = {key: m["n"] for key, m in BatchNetwork._merge_projections(net).items() if m["n"]}
+        return synapses, len(BatchNetwork._generator_spikes(net)[0])
+
     def _layout(self) -> None:
         """Where each population sits in its brian2 group.
 
@@ -206,7 +220,13 @@ class BatchNetwork:
 
     def _generators(self, clock):
         """One SpikeGeneratorGroup replaying the generator spikes of every point."""
-        b2, dt, duration, base = self._b2, self._dt, self._duration, self._base
+        idx, times = self._generator_spikes()
+        return self._b2.SpikeGeneratorGroup(max(self._total["gen"], 1), idx, times * self._b2.second, clock=clock,
+                                            name="painsim_generators")
+
+    def _generator_spikes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(neuron index, time s on the dt grid) of every generator spike before the end of the run."""
+        dt, duration, base = self._dt, self._duration, self._base
         gen_idx, gen_times = [], []
         for pop in self._plan0.populations:
             if not pop.is_generator:
@@ -221,8 +241,7 @@ class BatchNetwork:
         idx = np.concatenate(gen_idx) if gen_idx else np.zeros(0, int)
         times = np.round((np.concatenate(gen_times) if gen_times else np.zeros(0)) / dt) * dt
         keep = times < duration
-        return b2.SpikeGeneratorGroup(max(self._total["gen"], 1), idx[keep], times[keep] * b2.second, clock=clock,
-                                      name="painsim_generators")
+        return idx[keep], times[keep]
 
     def _groups(self, clock, sharing: tuple) -> dict:
         """One NeuronGroup per neuron group, with its per-neuron or shared parameters

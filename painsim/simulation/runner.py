@@ -44,10 +44,13 @@ class PointsRunner:
     keep : bool
         Keep the networks for the next :meth:`run` (``False``: build anew each run).
     engine : str, optional
-        ``"runtime"`` or ``"standalone"`` (opt-in: each network compiled once with
-        brian2's ``cpp_standalone`` device and rerun with new efficacies,
-        :class:`painsim.circuits.StandaloneNetwork`); default ``$PAINSIM_ENGINE``,
-        else ``"runtime"``.  Never chosen automatically.
+        ``"runtime"``, ``"standalone"`` (each network compiled with brian2's
+        ``cpp_standalone`` device, or its binary taken from the disk cache, and
+        rerun with new efficacies, :class:`painsim.circuits.StandaloneNetwork`) or
+        ``"auto"`` (runtime until the runs of a network structure in this process
+        have cost as much as compiling it, then compiled; a one-off network, e.g.
+        one :func:`simulate`, stays runtime); default ``$PAINSIM_ENGINE``, else
+        ``"runtime"`` (:func:`painsim.circuits.engine_choice`).
     """
 
     def __init__(self, requests: Sequence[Request], d: float, batch_size: int, keep: bool = True,
