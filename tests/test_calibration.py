@@ -35,3 +35,14 @@ def test_procedure_converges_on_the_spinal_model():
 def test_interval_that_does_not_bracket_the_target_is_refused():
     with pytest.raises(ParameterError, match="bracket"):
         calibration.calibrate_c_gain("gate_control", seeds=(1,), bounds=(0.1, 0.2))
+
+
+def test_unpleasantness_anchors_are_the_declared_fit():
+    """The model file's ACC anchors equal what the declared procedure finds now (within 0.3 Hz:
+    the file rounds to 0.01 Hz and the fit is deterministic for its seeds), and the fit is a
+    rising line (more PN output, more ACC activity: the medial pathway carries the PN signal)."""
+    fit = calibration.calibrate_unpleasantness_anchors()
+    m = ps.load_model("healthy")
+    in_file = [m.si(f"medial.readout.acc_rate_{k}") for k in (1, 2, 3)]
+    assert fit.slope > 0
+    assert list(fit.anchors) == pytest.approx(in_file, abs=0.3)

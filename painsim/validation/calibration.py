@@ -18,6 +18,12 @@ rises monotonically with the gain).  Target: ``heat_47_rating`` (its rating
 follows, through the NRS map built from the same two curves).  Held out: the
 rates and ratings at other temperatures, the heat pain threshold, the gate,
 every preset's hyperalgesia and every therapy outcome.
+
+**Unpleasantness anchors** (``medial.readout.acc_rate_<k>``,
+:func:`calibrate_unpleasantness_anchors`): a readout calibration on the model (no
+published ACC-rate curve): the ACC rate rated like each heat temperature is the
+healthy pathway's ACC rate when its PN fire at that temperature's STT rate.  Rerun
+after any change that moves healthy PN or ACC rates (e.g. the C gain).
 """
 from __future__ import annotations
 
@@ -32,7 +38,8 @@ from ..fibers import heat
 from ..params import load_model
 from ..simulation import Request, simulate_batch
 
-__all__ = ["GainCalibration", "stt_rate", "heat_pn_rate", "calibrate_c_gain", "C_GAIN_SEEDS", "C_GAIN_CELSIUS"]
+__all__ = ["GainCalibration", "stt_rate", "heat_pn_rate", "calibrate_c_gain", "C_GAIN_SEEDS", "C_GAIN_CELSIUS",
+           "AnchorCalibration", "calibrate_unpleasantness_anchors", "ACC_FIT_CELSIUS", "ACC_FIT_SEEDS"]
 
 #: Seeds (circuits) and temperature of the declared C-gain calibration.
 C_GAIN_SEEDS = (1, 2, 3, 4)
@@ -102,3 +109,47 @@ def calibrate_c_gain(model="healthy", celsius: float = C_GAIN_CELSIUS, seeds: Se
         evals.append((g, r))
         lo, hi = (g, hi) if r < target else (lo, g)
     return GainCalibration(float(g), target, float(r), tuple(evals))
+
+
+# ---------------------------------------------------------------- unpleasantness readout
+#: Temperatures (°C) and seeds of the declared unpleasantness-anchor fit.
+ACC_FIT_CELSIUS = (45.0, 45.5, 46.0, 46.5, 47.0)
+ACC_FIT_SEEDS = (1, 2, 3, 4)
+
+
+@dataclass(frozen=True)
+class AnchorCalibration:
+    """Result of :func:`calibrate_unpleasantness_anchors`: the line ``acc = slope * pn +
+    intercept`` (Hz) through the healthy pathway's (PN, ACC) points, and the ACC rate at
+    each rated temperature's STT rate (``medial.readout.acc_rate_<k>``)."""
+
+    slope: float
+    intercept: float
+    anchors: tuple
+    points: tuple
+
+
+def calibrate_unpleasantness_anchors(model="healthy", celsius: Sequence[float] = ACC_FIT_CELSIUS,
+                                     seeds: Sequence[int] = ACC_FIT_SEEDS,
+                                     duration: str = "1.5 s") -> AnchorCalibration:
+    """Fit the anchors of the unpleasantness readout (:func:`painsim.readouts.unpleasantness_score`).
+
+    A readout calibration on the model, not on data (no published ACC-rate-to-rating curve
+    was found; docs/readouts.md): the ACC rate that is rated like temperature ``k`` is the
+    healthy pathway's ACC rate when its PN fire at that temperature's spinothalamic rate
+    (:func:`painsim.readouts.psychophysics_points`), read off a least-squares line through
+    the (PN, ACC) pairs of contact heat at ``celsius`` at the painful site (points with
+    PN > 0), one per seed and temperature.  In health the intensity and unpleasantness
+    scores then agree; a preset's unpleasantness differs from its intensity only through
+    the medial pathway.
+    """
+    m = load_model(model) if isinstance(model, str) else model
+    res = simulate_batch([Request(m, None, heat(t), seed=s) for t in celsius for s in seeds], duration)
+    pts = [(float(r.pn_rate), float(r.acc_rate)) for r in res if float(r.pn_rate) > 0]
+    if len(pts) < 3:
+        raise ParameterError("celsius", tuple(celsius), "temperatures at which the PN fire in at least 3 runs")
+    pn, acc = np.array(pts).T
+    slope, intercept = np.polyfit(pn, acc, 1)
+    _, rates, _ = readouts.psychophysics_points(m)
+    anchors = tuple(float(max(slope * r + intercept, 0.0)) for r in rates)
+    return AnchorCalibration(float(slope), float(intercept), anchors, tuple(pts))
