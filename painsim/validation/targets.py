@@ -196,6 +196,20 @@ def naloxone_share_of_rtms(seed: int) -> float:
     return 1.0 - blocked / effect if effect > 0 else float("nan")
 
 
+def dlf_share_of_scs(seed: int) -> float:
+    """Fraction of the PN reduction by tonic 50 Hz SCS (1.5 x Aβ threshold, 200 µs) that a
+    dorsolateral-funiculus lesion (``dorsal_column.integrity = 0``) removes: healthy pathway,
+    noxious 0.5 at the painful site, over 4 circuits."""
+    m = load_model("pain_pathway")
+    lesion = m.with_params({"dorsal_column.integrity": 0.0})
+    scs = tonic("50 Hz", "200 us", 1.5, "1.5 s")
+    seeds = range(seed, seed + N_SEEDS)
+    none, with_scs, lesioned = _mean_pn([Request(mm, st, 0.5, seed=s) for mm, st in ((m, None), (m, scs), (lesion, scs))
+                                         for s in seeds], "1.5 s")
+    effect = none - with_scs
+    return (lesioned - with_scs) / effect if effect > 0 else float("nan")
+
+
 def course_relief(experiment: str, day: float) -> Callable[[int], float]:
     """Mean percent relief / 100 of the active arm of a built-in course experiment on ``day``."""
     def measure(seed: int) -> float:
@@ -256,6 +270,11 @@ TARGETS: tuple[Target, ...] = (
            "1", "de Andrade et al. 2011 Pain 152:320: naloxone abolished the analgesia of M1 rTMS [recalled]",
            "prediction", "fast", naloxone_share_of_rtms,
            "descending control is part opioid, part GABA/glycine in the model (docs/circuits.md)"),
+    Target("scs_dlf_share", "share of the PN reduction by 50 Hz SCS that a dorsolateral-funiculus lesion removes",
+           0.5, None, None, "1",
+           "Saadé et al. 2015 (DLF lesions roughly halve the effect of 50 Hz SCS in rats) [checked: abstract]",
+           "prediction", "fast", dlf_share_of_scs,
+           "the supraspinal loop: dorsal column nuclei -> brainstem monoaminergic neurons (docs/circuits.md)"),
     Target("mpns_pdn_30d", "relief at 30 days, mPNS course in painful diabetic neuropathy (fraction)", 0.578,
            None, None, "1", "Brown et al. 2025 (mean pain -57.8 % at 30 days) [recalled]",
            "prediction", "slow", course_relief("mpns_course", 30.0)),
