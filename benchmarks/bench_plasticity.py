@@ -25,30 +25,16 @@ import numba
 import numpy as np
 
 from painsim import plasticity as pl
+from painsim.plasticity.base import _csr  # unchanged by issue 17: the baseline shares it
 
 TARGET = 1.5e7
 
 
 # --------------------------------------------------------------------------
 # baseline: the calcium kernel as it was before issue 17 (git b9b35fb,
-# painsim/plasticity/calcium.py and base._csr), renamed; not used by painsim
+# painsim/plasticity/calcium.py), renamed; not used by painsim (its grouping
+# helper base._csr is unchanged and shared)
 # --------------------------------------------------------------------------
-@numba.njit(cache=False)
-def _bl_csr(ids, n):
-    """Group indices 0..len(ids)-1 by ids (counting sort, stable)."""
-    ptr = np.zeros(n + 1, np.int64)
-    for k in range(ids.size):
-        ptr[ids[k] + 1] += 1
-    for i in range(n):
-        ptr[i + 1] += ptr[i]
-    order = np.empty(ids.size, np.int64)
-    fill = ptr[:-1].copy()
-    for k in range(ids.size):
-        order[fill[ids[k]]] = k
-        fill[ids[k]] += 1
-    return ptr, order
-
-
 _BL_FM = {"contract"}   # fused multiply-add only (changes rounding, not the arithmetic)
 _BL_LANES = 4           # synapses integrated side by side (independent dependency chains)
 
@@ -255,7 +241,7 @@ def baseline(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_post,
     if not ok:
         return -1
     # ---- per postsynaptic neuron: its spikes (grouped), calcium at t_start
-    post_ptr, post_ord = _bl_csr(post_i, n_post)
+    post_ptr, post_ord = _csr(post_i, n_post)
     post_sorted = np.empty(post_t.size, np.float64)
     for k in range(post_t.size):
         post_sorted[k] = post_t[post_ord[k]]
