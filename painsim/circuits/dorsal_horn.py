@@ -43,7 +43,7 @@ from .khz_field import FIELD_BITS, FIELD_CONNECTIONS, FIELD_POPULATION, field_pr
 
 __all__ = ["NEURON_EQS", "NEURON_PARAMS", "POPULATION_PARAMS", "EXC_SYNAPSE", "INH_SYNAPSE", "Connection",
            "AFFERENT_POPULATIONS", "DORSAL_HORN_POPULATIONS", "CONNECTIONS", "synaptic_conductances",
-           "presynaptic_opioid_fraction", "NON_CONDUCTANCES",
+           "presynaptic_opioid_fraction", "presynaptic_gabab_fraction", "NON_CONDUCTANCES",
            "site_pathology", "site_stream", "site_seed", "sizes_per_site", "population_sizes", "neuron_parameters",
            "build", "inputs", "site_pn_rates", "pn_drives", "results", "LAYER"]
 
@@ -54,8 +54,11 @@ __all__ = ["NEURON_EQS", "NEURON_PARAMS", "POPULATION_PARAMS", "EXC_SYNAPSE", "I
 NEURON_EQS = """
 dv/dt = (g_leak*(e_rest - v) + g_ampa*(e_exc - v) + g_nmda*mg_block*(e_exc - v)
          + g_nk1*(e_exc - v) + g_gaba*(e_inh - v) + g_can*(e_can - v) + g_tonic*(e_exc - v)
-         + g_mor_max*opioid/(1 + opioid)*(e_k - v)) / c_m : volt (unless refractory)
+         + g_mor_max*opioid/(1 + opioid)*(e_k - v) + g_gabab_max*occ_gabab*(e_k - v)) / c_m : volt (unless refractory)
 dopioid/dt = -opioid / tau_opioid : 1
+dgabab/dt = (x_gabab - gabab) / tau_gabab : 1
+occ_gabab = gabab**2 / (1 + gabab**2) : 1
+dx_gabab/dt = -x_gabab / tau_gabab_rise : 1
 mg_block = 1 / (1 + mg * exp(-0.062 * v / mV) / 3.57) : 1
 g_can = g_can_max * ca / (1 + ca) : siemens
 dca/dt = (g_nmda * mg_block / g_ca_half - ca) / tau_ca : 1
@@ -88,6 +91,9 @@ g_tonic : siemens (constant)
 g_mor_max : siemens (constant)
 e_k : volt (constant)
 tau_opioid : second (constant)
+g_gabab_max : siemens (constant)
+tau_gabab : second (constant)
+tau_gabab_rise : second (constant)
 """
 
 #: Per-neuron variables and the model paths they come from (SI values).
@@ -113,9 +119,14 @@ NEURON_PARAMS = {
     "g_mor_max": "dorsal_horn.opioid.girk_conductance",
     "e_k": "dorsal_horn.opioid.e_potassium",
     "tau_opioid": "dorsal_horn.opioid.tau",
+    "tau_gabab": "dorsal_horn.gabab.tau",
+    "tau_gabab_rise": "dorsal_horn.gabab.tau_rise",
 }
-#: Per-population overrides: only WDR projection neurons carry the CAN current.
-POPULATION_PARAMS = {"g_can_max": {"PN": "dorsal_horn.windup.can_conductance"}}
+#: Per-population overrides: only WDR projection neurons carry the CAN current;
+#: postsynaptic GABA_B (GIRK) conductances differ between lamina II interneurons
+#: and deep WDR neurons (``[dorsal_horn.gabab]``).
+POPULATION_PARAMS = {"g_can_max": {"PN": "dorsal_horn.windup.can_conductance"},
+                     "g_gabab_max": {"EX": "dorsal_horn.gabab.girk_ex", "PN": "dorsal_horn.gabab.girk_pn"}}
 
 #: Excitatory synapse: ``w`` is a dimensionless efficacy (1 = as in the model
 #: file) that plasticity rules change; the receptor conductances are fixed.
@@ -124,23 +135,30 @@ POPULATION_PARAMS = {"g_can_max": {"PN": "dorsal_horn.windup.can_conductance"}}
 #: Sandkühler 2011 J Neurosci 31:1313): with ``opioid`` the opioid concentration
 #: near the postsynaptic neuron (in units of the receptor's dissociation constant),
 #: receptor occupancy is ``opioid/(1 + opioid)`` (one-site binding) and release
-#: scales by ``1 - mor_share*occupancy`` (exactly 1 without opioid).
+#: scales by ``1 - mor_share*occupancy`` (exactly 1 without opioid).  ``gabab_share``
+#: is the same for presynaptic GABA_B receptors (activation ``occ_gabab``, a Hill
+#: function of the GABA released by the inhibitory interneurons; ``[dorsal_horn.gabab]``).
 EXC_SYNAPSE = dict(model=("w : 1\nw_ampa : siemens (constant)\nw_nmda : siemens (constant)\n"
-                          "w_nk1 : siemens (constant)\nmor_share : 1 (constant)"),
+                          "w_nk1 : siemens (constant)\nmor_share : 1 (constant)\ngabab_share : 1 (constant)"),
                    # x jumps by w*tau_decay/tau_rise so that the conductance peaks near w
                    # and its integral is w*tau_decay, as for a single exponential
-                   on_pre=("release = w*(1 - mor_share*opioid_post/(1 + opioid_post))\n"
+                   on_pre=("release = w*(1 - mor_share*opioid_post/(1 + opioid_post))"
+                           "*(1 - gabab_share*occ_gabab_post)\n"
                            "g_ampa_post += release*w_ampa\n"
                            "x_nmda_post += release*w_nmda*tau_nmda_decay_post/tau_nmda_rise_post\n"
                            "x_nk1_post += release*w_nk1*tau_nk1_decay_post/tau_nk1_rise_post"))
 #: Inhibitory synapse: GABA_A/glycine conductance, and for opioid-releasing
 #: projections (descending PAG/RVM control) ``w_mor``, the opioid released per
 #: spike (units of the receptor's dissociation constant; occupancy saturates
-#: through binding, so the update stays linear and order-independent).
-INH_SYNAPSE = dict(model="w : 1\nw_gaba : siemens (constant)\nw_mor : 1 (constant)",
-                   on_pre="g_gaba_post += w*w_gaba\nopioid_post += w*w_mor")
+#: through binding, so the update stays linear and order-independent).  ``w_gabab``
+#: is the GABA reaching GABA_B receptors per spike of an inhibitory interneuron
+#: (units of the receptor's dissociation constant, as ``w_mor``), delivered through
+#: a rise (G-protein activation) so that its integral is ``w_gabab*tau_gabab``.
+INH_SYNAPSE = dict(model="w : 1\nw_gaba : siemens (constant)\nw_mor : 1 (constant)\nw_gabab : 1 (constant)",
+                   on_pre=("g_gaba_post += w*w_gaba\nopioid_post += w*w_mor\n"
+                           "x_gabab_post += w*w_gabab*tau_gabab_post/tau_gabab_rise_post"))
 #: Conductance-like keys of a projection that are not conductances (no decay time).
-NON_CONDUCTANCES = ("mor_share", "w_mor")
+NON_CONDUCTANCES = ("mor_share", "w_mor", "gabab_share", "w_gabab")
 
 
 #: Populations: afferent classes (spike generators, :data:`painsim.anatomy.FIBER_CLASSES`)
@@ -177,15 +195,19 @@ def synaptic_conductances(model, conn: Connection, pathology=None) -> dict[str, 
     pharm = model.section("dorsal_horn.pharmacology")
     path = model.section("pathology") if pathology is None else pathology
     if conn.kind == "inh":
+        # disinhibition (KCC2 loss, a chloride shift) weakens GABA_A/glycine, not the
+        # K+-coupled GABA_B receptors (Coull et al. 2003 Nature 424:938)
         scale = (1 - pharm["gaba_block"]) * (1 - path["disinhibition"])
-        return {"w_gaba": sec["weight"] * scale}
+        return {"w_gaba": sec["weight"] * scale,
+                "w_gabab": model.si("dorsal_horn.gabab.release") * (1 - pharm["gabab_block"])}
     # C synapses: the calibrated gain of the healthy circuit (dorsal_horn.synapse.c_gain,
     # painsim.validation.calibration) times the pathology's central sensitization
     sens = model.si("dorsal_horn.synapse.c_gain") * path["sensitization"] if conn.source == "C" else 1.0
     return {"w_ampa": sec["weight"] * sens,
             "w_nmda": sec["nmda"] * sens * (1 - pharm["nmda_block"]),
             "w_nk1": sec["nk1"] * sens * (1 - pharm["nk1_block"]),
-            "mor_share": presynaptic_opioid_fraction(model, conn.source)}
+            "mor_share": presynaptic_opioid_fraction(model, conn.source),
+            "gabab_share": presynaptic_gabab_fraction(model, conn.source)}
 
 
 def presynaptic_opioid_fraction(model, source: str) -> float:
@@ -194,6 +216,13 @@ def presynaptic_opioid_fraction(model, source: str) -> float:
     interneurons and for Aβ fibres)."""
     key = {"C": "presynaptic_c", "Adelta": "presynaptic_adelta"}.get(source)
     return 0.0 if key is None else float(model.si(f"dorsal_horn.opioid.{key}"))
+
+
+def presynaptic_gabab_fraction(model, source: str) -> float:
+    """Fraction of an afferent's release that GABA_B receptors on its central terminals
+    can suppress (``dorsal_horn.gabab.presynaptic_<class>``; 0 for interneurons)."""
+    key = {"C": "presynaptic_c", "Adelta": "presynaptic_adelta", "Abeta": "presynaptic_abeta"}.get(source)
+    return 0.0 if key is None else float(model.si(f"dorsal_horn.gabab.{key}"))
 
 
 # ==========================================================================

@@ -165,6 +165,7 @@ def field_projections(model, seed: int, per_site: dict, n_sites: int) -> list[Pr
         w = cat(g, float)
         projs.append(Projection(conn.name, conn.source, conn.target, conn.kind, cat(pres, np.int64),
                                 cat(posts, np.int64), {"w_ampa": w, "w_nmda": np.zeros(w.size),
-                                                       "w_nk1": np.zeros(w.size), "mor_share": np.zeros(w.size)},
+                                                       "w_nk1": np.zeros(w.size), "mor_share": np.zeros(w.size),
+                                                       "gabab_share": np.zeros(w.size)},
                                 0.0))
     return projs

@@ -237,8 +237,10 @@ _ENROLMENT = ("patients enter neuromodulation trials with ongoing pain of NRS/VA
 TARGETS: tuple[Target, ...] = (
     Target("gate_on_c_heat", "reduction of the C-carried PN response (47 °C heat) by 50 Hz Aβ-strength stimulation",
            0.32, 0.23, 0.42, "1",
-           "Shechter et al. 2013 Anesthesiology 119:422 (-35 %); Qin et al. 2007 Neurosci Res 58:58 (-29 to -33 %); "
-           "range: those means widened by their ~20 % SEM [recalled]",
+           "Shechter et al. 2013 Anesthesiology 119:422 (-35 %: C-component 228 -> 147 after 5 min of 50 Hz dorsal-"
+           "column conditioning in nerve-injured rats [checked: abstract]); Qin et al. 2007 Neurosci Res 58:58 (-29 "
+           "to -33 %); range: those means widened by their ~20 % SEM [recalled]. The model measures during "
+           "stimulation in the healthy circuit (docs/circuits.md)",
            "calibrated", "fast", gate_on_heat,
            "dorsal_horn.synapse.tau_gaba was chosen with this gate strength in view (models/gate_control.toml)"),
     Target("windup_0p1hz", "wind-up ratio, 4th / 1st of C-strength volleys at 0.1 Hz (absent)", 1.0, 0.8, 1.2, "1",
