@@ -7,7 +7,10 @@ Properties with negative controls (docs/phenotypes.md):
   healthy heat pain thresholds (DFNS HPT ~ 41-47 °C, Rolke et al. 2006 Pain 123:231);
 * the healthy preset has no pain at rest, the neuropathic presets rate clearly above it (xfail), and
   removing the thalamic generator of the central post-stroke preset removes its ongoing pain;
-* a ``kind = "qst"`` file runs and its dataset has the required variables, dimensions and units.
+* a ``kind = "qst"`` file runs and its dataset has the required variables, dimensions and units;
+* virtual subjects differ in drawn subject parameters (identical with ``subject_variability = false``,
+  the negative control), the same seed gives the same subjects, their heat pain thresholds spread more
+  than without variability, and a bad distribution parameter is refused naming it.
 """
 from __future__ import annotations
 
@@ -186,6 +189,11 @@ def test_qst_dataset_has_the_required_variables_and_units(qst, tmp_path):
     bound = 0.0 if (n - 1) / np.sqrt(n) < 1.96 else 1.0
     assert np.all(ds["abnormal_fraction"].sel(model="healthy").values <= bound)
     assert float(ds["published_prevalence"].sel(measure="brush")) == 0.2
+    # subject variability is on by default: the drawn subject parameters are stored per subject
+    assert ds.attrs["subject_variability"] == 1
+    for name in ("heat_threshold_shift", "force_threshold_factor", "c_gain_factor"):
+        assert ds[f"subject_{name}"].dims == ("subject",)
+    assert ds["subject_heat_threshold_shift"].attrs["units"] == "degC"
     back = ps.io.load(ps.io.save(ds, tmp_path / "qst.nc"))
     assert back["nrs"].attrs["units"] == "1"
 
@@ -227,3 +235,88 @@ def test_built_in_qst_profile_is_a_qst_file():
     assert ps.files.kind_of(spec) == "qst"
     assert spec["experiment"]["reference"] in spec["experiment"]["models"]
     assert set(spec["experiment"]["models"]) >= {"healthy", "post_traumatic_neuropathic", "fibromyalgia"}
+
+
+# ------------------------------------------------------------------ subject variability
+# Virtual subjects draw subject-level parameters from their seed (painsim/files/qst.py,
+# docs/phenotypes.md "Subject variability"); false = subjects differ by their seed only.
+from painsim.files.qst import SUBJECT_PARAMETERS, subject_parameters  # noqa: E402
+
+VAR_EXP = {"name": "qst_var", "kind": "qst", "models": ["healthy"], "reference": "healthy", "n_subjects": 3,
+           "seed": 5}
+
+
+def test_subjects_differ_in_drawn_parameters_only_with_variability():
+    on = subject_parameters(VAR_EXP)
+    off = subject_parameters({**VAR_EXP, "subject_variability": False})
+    assert set(on) == set(off) == set(SUBJECT_PARAMETERS)
+    for name in SUBJECT_PARAMETERS:
+        assert len(on[name]) == 3
+        assert len(set(on[name].tolist())) == 3, (name, on[name])      # every subject its own value
+        assert len(set(off[name].tolist())) == 1, (name, off[name])    # negative control: all identical
+    assert np.all(off["heat_threshold_shift"] == 0.0)
+    assert np.all(off["force_threshold_factor"] == 1.0) and np.all(off["c_gain_factor"] == 1.0)
+    # a spread of 0 switches one source off and leaves the others
+    no_heat = subject_parameters({**VAR_EXP, "heat_threshold_sd": 0.0})
+    assert np.all(no_heat["heat_threshold_shift"] == 0.0)
+    assert np.array_equal(no_heat["c_gain_factor"], on["c_gain_factor"])
+
+
+def test_same_seed_same_subjects():
+    a, b = subject_parameters(VAR_EXP), subject_parameters(dict(VAR_EXP))
+    other = subject_parameters({**VAR_EXP, "seed": 6})
+    more = subject_parameters({**VAR_EXP, "n_subjects": 5})
+    for name in SUBJECT_PARAMETERS:
+        assert np.array_equal(a[name], b[name])
+        assert not np.array_equal(a[name], other[name])
+        assert np.array_equal(more[name][:3], a[name])                 # a subject is its seed, whatever n
+        assert np.array_equal(other[name][:2], a[name][1:])            # subject s of seed 6 = subject s+1 of seed 5
+
+
+@pytest.mark.parametrize("key,bad", [("heat_threshold_sd", -0.5), ("heat_threshold_sd", 50.0),
+                                     ("force_threshold_log_sd", "0.4"), ("c_gain_log_sd", float("nan")),
+                                     ("c_gain_log_sd", True), ("subject_variability", "yes")])
+def test_bad_subject_variability_parameter_is_refused_naming_it(key, bad):
+    with pytest.raises(ParameterError) as err:
+        subject_parameters({**VAR_EXP, key: bad})
+    e = err.value
+    assert e.name == f"experiment.{key}"
+    assert e.value is bad or (isinstance(bad, float) and np.isnan(bad) and np.isnan(e.value))
+    assert e.allowed and f"experiment.{key}" in str(e) and "expected" in str(e)
+
+
+def test_qst_file_refuses_a_bad_subject_variability_parameter(tmp_path):
+    p = tmp_path / "bad.toml"
+    p.write_text(TINY.replace("figure = \"qst\"", "figure = \"qst\"\nc_gain_log_sd = -0.1"))
+    with pytest.raises(ParameterError, match="c_gain_log_sd"):
+        ps.files.load_experiment(p)
+
+
+VAR_GRID = [42.0, 44.0, 46.0, 48.0]
+
+
+def _heat_thresholds(exp: dict) -> np.ndarray:
+    """Heat pain thresholds of the healthy preset's virtual subjects of ``exp`` (as ``run_qst`` tests
+    them, heat only, 0.8 s windows)."""
+    from painsim.files import qst as q
+    c = q._config(exp)
+    subj = subject_parameters(exp)
+    models = q._subject_models({"healthy": ps.load_model("healthy")}, subj, c["n_subjects"])
+    reqs = [ps.Request(models[("healthy", s)], None, q._subject_heat(t, subj["heat_threshold_shift"][s]), 0.0,
+                       c["seed"] + s) for s in range(c["n_subjects"]) for t in VAR_GRID]
+    nrs = np.array([float(r["pain"]) for r in ps.simulate_batch(reqs, "0.8 s")]).reshape(c["n_subjects"], -1)
+    return np.array([ps.analysis.first_crossing(VAR_GRID, r, 0.1, ceiling=max(VAR_GRID)) for r in nrs])
+
+
+def test_subject_variability_spreads_heat_pain_thresholds():
+    """With variability (a wide heat-threshold spread, 2 °C, so the property stands out of the seed noise of
+    3 subjects) the thresholds spread more than the same subjects' without; the shift moves each subject's
+    threshold by roughly its own amount (the heat encoding is linear in T - threshold)."""
+    wide = {**VAR_EXP, "heat_threshold_sd": 2.0}
+    shift = subject_parameters(wide)["heat_threshold_shift"]
+    on, off = _heat_thresholds(wide), _heat_thresholds({**VAR_EXP, "subject_variability": False})
+    assert np.all(np.isfinite(on)) and np.all(np.isfinite(off))
+    assert np.std(on) > np.std(off) + 0.5 * np.std(shift), (on, off, shift)
+    # the subject with the largest shift (seed 5: +2.3 °C, the others below -1.8 °C) has the highest threshold
+    # (possibly censored at the top of VAR_GRID, as the DFNS censors at its cut-off)
+    assert np.argmax(on) == np.argmax(shift), (on, shift)

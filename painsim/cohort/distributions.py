@@ -11,7 +11,7 @@ from scipy.stats import beta as beta_dist, norm
 
 from ..errors import ParameterError, UnknownKeyError
 
-__all__ = ["Distribution", "Beta", "LogNormal", "Bernoulli", "Fixed", "GROUPS", "PRESETS", "CATEGORICAL", "default_distributions",
+__all__ = ["Distribution", "Beta", "LogNormal", "Normal", "Bernoulli", "Fixed", "GROUPS", "PRESETS", "CATEGORICAL", "default_distributions",
            "resolve_distributions", "get_parameter", "set_parameter", "has_parameter"]
 
 
@@ -86,6 +86,22 @@ class LogNormal(Distribution):
 
     def ppf(self, u):
         return self.median * np.exp(self.sigma * norm.ppf(u))
+
+
+@_distribution
+class Normal(Distribution):
+    """Normal distribution by its mean and SD (for additive offsets, e.g. a threshold shift in °C;
+    used by the virtual QST subjects, :mod:`painsim.files.qst`; no patient attribute uses it)."""
+
+    mean: float
+    sd: float = 1.0
+
+    def _check(self):
+        if not np.isfinite(self.mean) or not (np.isfinite(self.sd) and self.sd >= 0):
+            raise ParameterError("Normal", (self.mean, self.sd), "a finite mean and a finite sd >= 0")
+
+    def ppf(self, u):
+        return self.mean + self.sd * norm.ppf(u)
 
 
 @_distribution

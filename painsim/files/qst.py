@@ -16,6 +16,26 @@ The DFNS protocol (Rolke et al. 2006 Pain 123:231) tested on virtual subjects
   protocol of the wind-up tests, Aguiar et al. 2010); ratio of the mean projection-neuron
   response per pulse to the response to the first (:func:`painsim.analysis.windup_ratio`).
 
+Virtual subjects (``subject_variability``, docs/phenotypes.md "Subject variability"): subject ``s``
+has seed ``seed + s`` (afferent spikes, fibre thresholds, connectivity) and, unless
+``subject_variability = false``, three subject-level parameters drawn from that seed
+(:func:`subject_parameters`), the same for subject ``s`` of every model (a paired design):
+
+* ``heat_threshold_shift`` (°C, Normal(0, ``heat_threshold_sd``)): every nociceptor heat threshold
+  of the subject is shifted by it.  The heat encoding is linear in (T - threshold)
+  (:mod:`painsim.fibers.encoding`), so a thermode at T on this subject drives its fibres exactly
+  as T - shift drives the unshifted ones: the subject receives ``heat(T - shift)`` (clipped to
+  the 32-60 °C the encoding accepts); ratings and thresholds stay on the thermode's T;
+* ``force_threshold_factor`` (LogNormal(1, ``force_threshold_log_sd``)): every mechanoreceptor
+  force threshold is multiplied by it; the punctate encoding depends on F / threshold only, so
+  the subject receives ``pinprick(F / factor)``;
+* ``c_gain_factor`` (LogNormal(1, ``c_gain_log_sd``)): the model's ``dorsal_horn.synapse.c_gain``
+  times it (:meth:`painsim.params.Model.with_params`), the spinal gain of C input.
+
+The spreads and their sources are in :data:`_DEFAULTS` and docs/phenotypes.md.  With
+``subject_variability = false`` (or every spread 0) subjects differ by their seed only (the
+behaviour before subject variability).
+
 Each rating is the model's own ``pain`` (NRS).  The profile (z-scores against the
 ``reference`` model, DFNS sign convention) is :func:`painsim.analysis.qst_summary`;
 published prevalences of each sign (``[published]`` table) are stored beside it.
@@ -23,6 +43,7 @@ published prevalences of each sign (``[published]`` table) are stored beside it.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -31,26 +52,62 @@ import xarray as xr
 
 from ..analysis import QST_MEASURES, dfns_mps, first_crossing, qst_summary, windup_ratio
 from ..checks import known_keys
+from ..cohort.distributions import LogNormal, Normal
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..fibers import brush, heat, pinprick
+from ..fibers.encoding import MAX_TEMPERATURE, SKIN_BASELINE
 from ..params import load_model
 from ..readouts import population_spikes
 from ..simulation import Request, simulate_batch
 from ..stimulation import tonic
 from ..units import to_si
 
-__all__ = ["QST_KEYS", "QST_TESTS", "check_qst", "run_qst"]
+__all__ = ["QST_KEYS", "QST_TESTS", "SUBJECT_PARAMETERS", "check_qst", "run_qst", "subject_parameters"]
 
 #: Keys of ``[experiment]`` in a ``kind = "qst"`` file.
 QST_KEYS = {"name", "description", "kind", "models", "reference", "n_subjects", "seed", "duration",
             "heat_temperatures", "heat_suprathreshold", "pinprick_forces", "brush_velocity", "windup_pulses",
-            "threshold_criterion", "sd_floor", "batch_size", "figure"}
+            "threshold_criterion", "sd_floor", "batch_size", "figure",
+            "subject_variability", "heat_threshold_sd", "force_threshold_log_sd", "c_gain_log_sd"}
 #: The tests rated on the NRS (the ``test`` dimension of ``nrs``).
 QST_TESTS = ("rest", "brush", "pinprick", "heat")
 _DEFAULTS = {"reference": "healthy", "n_subjects": 3, "seed": 0, "duration": "1.3 s",
              "heat_temperatures": [40.0, 42.0, 44.0, 46.0, 48.0, 50.0], "heat_suprathreshold": 47.0,
              "pinprick_forces": [8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0], "brush_velocity": "30 mm/s",
-             "windup_pulses": 10, "threshold_criterion": 0.1, "sd_floor": 0.1, "batch_size": 16}
+             "windup_pulses": 10, "threshold_criterion": 0.1, "sd_floor": 0.1, "batch_size": 16,
+             # ---- subject variability (docs/phenotypes.md, "Subject variability"); false: seeds only
+             "subject_variability": True,
+             # °C, SD of the subject's shift of every nociceptor heat threshold.  The spread of human
+             # C-nociceptor (CMH) heat thresholds pooled over fibres and subjects: 41.5 +/- 0.57 °C
+             # (Yarnitsky et al. 1992 J Physiol, 10 CMHs, abstract as quoted in painsim/fibers/encoding.py),
+             # ~0.7 °C (Torebjörk et al. 1984 J Neurophysiol 51:325, 12 of 14 at 41 °C, 2 at 43 °C);
+             # chosen: 0.6 °C, all of it taken as between-subject (an upper bound: those SDs include the
+             # fibre-to-fibre spread within a subject, which the model draws separately, sd 1 °C)
+             "heat_threshold_sd": 0.6,
+             # SD of ln(the subject's factor on every force threshold).  The spread of human CMH von Frey
+             # thresholds pooled over fibres and subjects, ln(128/23)/4 = 0.43 (Van Hees & Gybels 1981,
+             # 23-128 mN read as +/- 2 SD; the C threshold log-sd of painsim/fibers/encoding.py), taken
+             # whole as between-subject, as for heat (an upper bound)
+             "force_threshold_log_sd": 0.43,
+             # SD of ln(the subject's factor on dorsal_horn.synapse.c_gain).  Derived, not fitted: healthy
+             # ratings of 47 °C heat VAS 35.2 +/- 19.2 /100 (Granot et al. 2003 Eur J Pain 7:139, abstract
+             # checked, the 47 °C point of the NRS map) are 25 +/- 7.8 Hz through the map's 43-47 °C
+             # segment (0.245 NRS/Hz), a rate CV of 0.31; the PN rate at 47 °C rises with c_gain with
+             # elasticity ln(64/25)/ln(1/0.78125) = 3.8 (the calibration record of c_gain,
+             # models/gate_control.toml: 64 Hz at 1.0, 25 Hz at 0.78125), so 0.31/3.8 = 0.08.  All the
+             # rating spread is attributed to spinal gain (an upper bound: ratings also vary with
+             # reporting and supraspinal factors)
+             "c_gain_log_sd": 0.08}
+
+#: Subject-level parameters: name -> (distribution from the ``[experiment]`` key, what it acts on).
+SUBJECT_PARAMETERS = {
+    "heat_threshold_shift": ("heat_threshold_sd", "°C added to every nociceptor heat threshold"),
+    "force_threshold_factor": ("force_threshold_log_sd", "factor on every mechanoreceptor force threshold"),
+    "c_gain_factor": ("c_gain_log_sd", "factor on dorsal_horn.synapse.c_gain"),
+}
+_C_GAIN = "dorsal_horn.synapse.c_gain"
+#: extra integer of the subject's uniform draws (fixed; never renumber)
+_SUBJECT_STREAM = 0x5B1EC7
 
 
 def _numbers(value, key: str) -> list[float]:
@@ -79,6 +136,20 @@ def _config(exp: Mapping) -> dict:
             raise ParameterError(f"experiment.{key}", v, f"a whole number >= {low}")
     for key in ("heat_temperatures", "pinprick_forces"):
         c[key] = _numbers(c[key], key)
+    if not isinstance(c["subject_variability"], bool):
+        raise ParameterError("experiment.subject_variability", c["subject_variability"],
+                             "true (subjects differ in drawn parameters and seed) or false (seed only)")
+    for key in ("heat_threshold_sd", "force_threshold_log_sd", "c_gain_log_sd"):
+        v = c[key]
+        if (isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not math.isfinite(v))
+                or v < 0):
+            raise ParameterError(f"experiment.{key}", v, "a finite SD >= 0 (0: no variability from this source)")
+    if c["heat_threshold_sd"] > 5:
+        raise ParameterError("experiment.heat_threshold_sd", c["heat_threshold_sd"], "an SD <= 5 °C",
+                             hint="shifted temperatures must stay within the 32-60 °C of the heat encoding")
+    for key in ("force_threshold_log_sd", "c_gain_log_sd"):
+        if c[key] > 2:
+            raise ParameterError(f"experiment.{key}", c[key], "an SD of the natural log <= 2 (a factor e^2 = 7.4 per SD)")
     for key in ("heat_suprathreshold", "threshold_criterion", "sd_floor"):
         if isinstance(c[key], bool) or not isinstance(c[key], (int, float)) or c[key] <= 0:
             raise ParameterError(f"experiment.{key}", c[key], "a number > 0")
@@ -102,7 +173,10 @@ def check_qst(spec: Mapping, path: Path) -> None:
     """
     c = _config(spec["experiment"])
     for m in c["models"]:
-        load_model(m)
+        model = load_model(m)
+        if c["subject_variability"] and c["c_gain_log_sd"] > 0 and _C_GAIN not in model.leaves:
+            raise ParameterError("experiment.c_gain_log_sd", c["c_gain_log_sd"],
+                                 f"0 for model {m!r}, which has no {_C_GAIN} (no spinal C synapse to vary)")
     pub = spec.get("published", {})
     if not isinstance(pub, Mapping):
         raise ModelFileError(f"{path}: [published] must be a table of prevalences")
@@ -114,20 +188,65 @@ def check_qst(spec: Mapping, path: Path) -> None:
             raise ParameterError(f"published.{k}", v, "a prevalence (fraction in [0, 1])")
 
 
-def _short_requests(c: dict, models: dict, seed: int) -> list[tuple[tuple, Request]]:
+def subject_parameters(exp: Mapping, seed: int | None = None) -> dict[str, np.ndarray]:
+    """The subject-level parameters of the virtual subjects of a qst ``[experiment]`` table.
+
+    Subject ``s`` draws from its own seed ``seed + s`` (``seed`` default: the table's), three
+    uniform numbers mapped through the inverse CDFs of the declared distributions
+    (:class:`painsim.cohort.distributions.Normal`, :class:`~painsim.cohort.distributions.LogNormal`),
+    so a subject keeps its parameters whatever ``n_subjects`` is and whichever model it is tested on.
+
+    Returns
+    -------
+    dict
+        :data:`SUBJECT_PARAMETERS` name -> array over subjects: ``heat_threshold_shift`` (°C),
+        ``force_threshold_factor``, ``c_gain_factor``; 0, 1, 1 for every subject when
+        ``subject_variability`` is false.
+    """
+    c = _config(exp)
+    seed = int(c["seed"] if seed is None else seed)
+    n = c["n_subjects"]
+    if not c["subject_variability"]:
+        return {"heat_threshold_shift": np.zeros(n), "force_threshold_factor": np.ones(n), "c_gain_factor": np.ones(n)}
+    u = np.array([np.random.default_rng(np.random.SeedSequence([seed + s, _SUBJECT_STREAM])).random(3)
+                  for s in range(n)])
+    u = np.clip(u, 1e-12, 1 - 1e-12)
+    return {"heat_threshold_shift": np.asarray(Normal(0.0, c["heat_threshold_sd"]).ppf(u[:, 0]), float),
+            "force_threshold_factor": np.asarray(LogNormal(1.0, c["force_threshold_log_sd"]).ppf(u[:, 1]), float),
+            "c_gain_factor": np.asarray(LogNormal(1.0, c["c_gain_log_sd"]).ppf(u[:, 2]), float)}
+
+
+def _subject_models(models: dict, subjects: dict, n: int) -> dict:
+    """{(model, subject): the model with the subject's spinal C gain} (the model itself at factor 1)."""
+    out = {}
+    for name, model in models.items():
+        for s in range(n):
+            f = float(subjects["c_gain_factor"][s])
+            out[(name, s)] = model if f == 1.0 else model.with_params({_C_GAIN: float(model.si(_C_GAIN)) * f})
+    return out
+
+
+def _subject_heat(t: float, shift: float):
+    """Contact heat at thermode temperature ``t`` on a subject whose nociceptor heat thresholds are
+    shifted by ``shift`` °C: ``heat(t - shift)``, clipped to the range the encoding accepts."""
+    return heat(float(np.clip(t - shift, SKIN_BASELINE, MAX_TEMPERATURE)))
+
+
+def _short_requests(c: dict, subject_models: dict, subjects: dict, seed: int) -> list[tuple[tuple, Request]]:
     """(key, request) of every test window: key = (model, subject, test, level)."""
     out = []
-    for name, model in models.items():
-        for s in range(c["n_subjects"]):
-            sd = seed + s
-            out.append(((name, s, "rest", 0.0), Request(model, None, 0.0, 0.0, sd, label="rest")))
-            out.append(((name, s, "brush", 0.0), Request(model, None, 0.0, brush(c["brush_velocity"]), sd,
-                                                         label="brush")))
-            for t in sorted(set(c["heat_temperatures"]) | {float(c["heat_suprathreshold"])}):
-                out.append(((name, s, "heat", t), Request(model, None, heat(t), 0.0, sd, label=f"heat {t:g}")))
-            for f in c["pinprick_forces"]:
-                out.append(((name, s, "pinprick", f), Request(model, None, pinprick(f), 0.0, sd,
-                                                              label=f"pinprick {f:g}")))
+    for (name, s), model in subject_models.items():
+        sd = seed + s
+        dt, k = float(subjects["heat_threshold_shift"][s]), float(subjects["force_threshold_factor"][s])
+        out.append(((name, s, "rest", 0.0), Request(model, None, 0.0, 0.0, sd, label="rest")))
+        out.append(((name, s, "brush", 0.0), Request(model, None, 0.0, brush(c["brush_velocity"]), sd,
+                                                     label="brush")))
+        for t in sorted(set(c["heat_temperatures"]) | {float(c["heat_suprathreshold"])}):
+            out.append(((name, s, "heat", t), Request(model, None, _subject_heat(t, dt), 0.0, sd,
+                                                      label=f"heat {t:g}")))
+        for f in c["pinprick_forces"]:
+            out.append(((name, s, "pinprick", f), Request(model, None, pinprick(f / k), 0.0, sd,
+                                                          label=f"pinprick {f:g}")))
     return out
 
 
@@ -140,15 +259,15 @@ def _windup_counts(result: xr.Dataset, model, n_pulses: int) -> np.ndarray:
     return np.histogram(t[at], np.arange(n_pulses + 1, dtype=float))[0] / n_pn
 
 
-def _windup(c: dict, models: dict, seed: int) -> dict:
+def _windup(c: dict, subject_models: dict, seed: int) -> dict:
     """{(model, subject): wind-up ratio} from one batch of 1 Hz C-strength trains (1.5 x C threshold,
     2 ms monophasic pulses to the nerve: the protocol of ``tests/test_gate_control.py``)."""
     n = c["windup_pulses"]
     wf = tonic("1 Hz", "2 ms", 1.5, f"{n} s", threshold_class="C", target="peripheral_nerve", shape="monophasic")
-    keys = [(name, s) for name in models for s in range(c["n_subjects"])]
-    reqs = [Request(models[name], wf, 0.0, 0.0, seed + s, label="wind-up") for name, s in keys]
+    keys = list(subject_models)
+    reqs = [Request(subject_models[k], wf, 0.0, 0.0, seed + k[1], label="wind-up") for k in keys]
     res = simulate_batch(reqs, f"{n} s", batch_size=c["batch_size"])
-    return {k: windup_ratio(_windup_counts(r, models[k[0]], n)) for k, r in zip(keys, res)}
+    return {k: windup_ratio(_windup_counts(r, subject_models[k], n)) for k, r in zip(keys, res)}
 
 
 def _per_subject(c: dict, names: list, ratings: dict, wur: dict) -> xr.Dataset:
@@ -202,11 +321,13 @@ def run_qst(spec: Mapping[str, Any], seed: int | None = None) -> xr.Dataset:
     c = _config(exp)
     seed = int(c["seed"] if seed is None else seed)
     models = {m: load_model(m) for m in c["models"]}
-    keyed = _short_requests(c, models, seed)
+    subjects = subject_parameters(exp, seed)
+    smodels = _subject_models(models, subjects, c["n_subjects"])
+    keyed = _short_requests(c, smodels, subjects, seed)
     res = simulate_batch([r for _, r in keyed], f"{to_si(c['duration'], 's', 'experiment.duration')!r} s",
                          batch_size=c["batch_size"])
     ratings = {k: float(r["pain"]) for (k, _), r in zip(keyed, res)}
-    per = _per_subject(c, list(models), ratings, _windup(c, models, seed))
+    per = _per_subject(c, list(models), ratings, _windup(c, smodels, seed))
     # sd_floor: the floor of the log10 measures only; HPT keeps its own floor in °C (QST_MEASURES)
     summary = qst_summary(per, c["reference"], float(c["sd_floor"]))
     units = {m[0]: (m[3], m[4]) for m in QST_MEASURES}
@@ -225,7 +346,12 @@ def run_qst(spec: Mapping[str, Any], seed: int | None = None) -> xr.Dataset:
                                   {"units": "1", "long_name": "published prevalence of the sign in neuropathic-pain "
                                    "patients (gain of function)"})
     ds["subject"].attrs.update(units="1", long_name="virtual subject (seed offset)")
+    units_p = {"heat_threshold_shift": "degC", "force_threshold_factor": "1", "c_gain_factor": "1"}
+    for name, (_, what) in SUBJECT_PARAMETERS.items():
+        ds[f"subject_{name}"] = (("subject",), subjects[name],
+                                 {"units": units_p[name], "long_name": f"subject parameter: {what}"})
     ds.attrs.update({"experiment": exp.get("name", ""), "description": exp.get("description", ""),
                      "reference_model": c["reference"], "kind": "qst",
+                     "subject_variability": int(c["subject_variability"]),
                      "experiment_spec": json.dumps({k: v for k, v in spec.items() if k != "_path"}, default=str)})
     return ds
