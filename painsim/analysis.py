@@ -314,6 +314,24 @@ def dfns_mps(ratings) -> float:
     return float(np.exp(np.mean(np.log(r + 0.1))) - 0.1)
 
 
+def spikes_per_pulse(result: xr.Dataset, onsets, window: float, population: str = "PN",
+                     site: int | None = None, n_sites: int = 1) -> np.ndarray:
+    """Spikes per neuron of ``population`` in ``[onset, onset + window)`` after each pulse onset (s).
+
+    With ``site``, only the neurons of that body site count (``n_sites`` equal blocks, as every
+    painsim population is laid out); per neuron of the counted block.  The per-pulse responses of
+    wind-up (:func:`windup_ratio`; ``painsim validate``; the QST wind-up test) are counted here.
+    """
+    t, i, size = population_spikes(result, population, sort=True)
+    n = max(size // max(int(n_sites), 1), 1)
+    if site is not None:
+        t = t[(i // n) == int(site)]
+    else:
+        n = max(size, 1)
+    onsets = np.asarray(onsets, float)
+    return np.array([np.count_nonzero((t >= o) & (t < o + window)) for o in onsets], float) / n
+
+
 def windup_ratio(counts_per_pulse) -> float:
     """Wind-up ratio of a train: mean response per stimulus over the train / response to its first
     stimulus (the DFNS ratio of the rating of a 10-stimulus train to that of a single stimulus,

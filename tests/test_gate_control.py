@@ -9,7 +9,6 @@ from brian2 import Hz, ms, second, us
 
 import painsim as ps
 from painsim.circuits import build_networks, build_plan, shared_parameters
-from painsim.readouts import population_spikes
 from painsim.simulation import PointsRunner, point_input
 
 DURATION = 2 * second
@@ -63,9 +62,7 @@ def test_result_is_labelled(gate_results):
 
 
 def _pn_spikes_per_pulse(res, n_pulses, period=1.0):
-    t, _ = population_spikes(res, "PN")
-    n_pn = int(res.population_size.sel(population="PN"))
-    return np.histogram(t, np.arange(n_pulses + 1) * period)[0] / n_pn
+    return ps.analysis.spikes_per_pulse(res, np.arange(n_pulses) * period, period, "PN")
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ from brian2 import Hz, ms, second, us
 
 import painsim as ps
 from painsim.fibers import brush, heat
-from painsim.readouts import population_spikes
 
 SEEDS = (1, 2, 3, 4)
 
@@ -130,9 +129,7 @@ def test_gate_strength_on_c_carried_heat_within_published_range(gate):
 
 # ------------------------------------------------------------------ 3. wind-up vs frequency
 def _per_pulse(res, onsets, window=1.0):
-    t, _ = population_spikes(res, "PN")
-    n_pn = int(res.population_size.sel(population="PN"))
-    return np.array([np.sum((t >= t0) & (t < t0 + window)) for t0 in onsets]) / n_pn
+    return ps.analysis.spikes_per_pulse(res, onsets, window, "PN")
 
 
 N_PULSES = 4  # the same number of volleys at both frequencies

@@ -50,14 +50,13 @@ from typing import Any, Mapping
 import numpy as np
 import xarray as xr
 
-from ..analysis import QST_MEASURES, dfns_mps, first_crossing, qst_summary, windup_ratio
+from ..analysis import QST_MEASURES, dfns_mps, first_crossing, qst_summary, spikes_per_pulse, windup_ratio
 from ..checks import known_keys
 from ..cohort.distributions import LogNormal, Normal
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..fibers import brush, heat, pinprick
 from ..fibers.encoding import MAX_TEMPERATURE, SKIN_BASELINE
 from ..params import load_model
-from ..readouts import population_spikes
 from ..simulation import Request, simulate_batch
 from ..stimulation import tonic
 from ..units import to_si
@@ -252,11 +251,8 @@ def _short_requests(c: dict, subject_models: dict, subjects: dict, seed: int) ->
 
 def _windup_counts(result: xr.Dataset, model, n_pulses: int) -> np.ndarray:
     """Spikes per projection neuron of the painful site after each pulse of a 1 Hz train."""
-    t, i, size = population_spikes(result, "PN", sort=True)
-    n_sites = int(model.si("body.n_sites"))
-    n_pn = max(size // n_sites, 1)
-    at = (i // n_pn) == int(model.si("body.painful_site"))
-    return np.histogram(t[at], np.arange(n_pulses + 1, dtype=float))[0] / n_pn
+    return spikes_per_pulse(result, np.arange(n_pulses, dtype=float), 1.0, "PN",
+                            site=int(model.si("body.painful_site")), n_sites=int(model.si("body.n_sites")))
 
 
 def _windup(c: dict, subject_models: dict, seed: int) -> dict:

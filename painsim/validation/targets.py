@@ -22,7 +22,7 @@ from typing import Callable
 
 import numpy as np
 
-from .. import readouts
+from .. import analysis
 from ..errors import ParameterError
 from ..fibers import heat
 from ..files import run_experiment
@@ -121,12 +121,8 @@ def _windup_ratio(rate_hz: float, n_pulses: int, seed: int) -> float:
     m = load_model("gate_control")
     res = simulate_batch([Request(m, train, seed=s) for s in range(seed, seed + N_SEEDS)],
                          f"{duration - 1 / rate_hz + 1.0} s")
-    first = last = 0
-    for r in res:
-        t, _ = readouts.population_spikes(r, "PN")
-        onsets = np.asarray(train.onsets)
-        first += np.sum((t >= onsets[0]) & (t < onsets[0] + 1.0))
-        last += np.sum((t >= onsets[-1]) & (t < onsets[-1] + 1.0))
+    per_pulse = np.sum([analysis.spikes_per_pulse(r, train.onsets, 1.0, "PN") for r in res], axis=0)
+    first, last = per_pulse[0], per_pulse[-1]
     return float(last / first) if first else float("nan")
 
 
