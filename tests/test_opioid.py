@@ -1,7 +1,8 @@
 """Endogenous opioids in the dorsal horn: descending PAG/RVM control releases them, mu-opioid
 receptors act presynaptically on C and Aδ terminals and postsynaptically (GIRK), and naloxone
 (``dorsal_horn.pharmacology.opioid_block``) removes that part of motor-cortex rTMS analgesia
-(de Andrade et al. 2011 Pain 152:320).  Conditions run in one batched network, seeded."""
+(de Andrade et al. 2011 Pain 152:320); motor-cortex activity also releases opioid in the anterior
+cingulate (Maarrawi et al. 2007 Neurology 69:827).  Conditions run in one batched network, seeded."""
 import numpy as np
 import pytest
 
@@ -68,3 +69,47 @@ def test_no_opioid_without_its_source():
                               ps.Request(m.with_params({"dorsal_horn.pharmacology.opioid_block": 1.0}), None, 0.6,
                                          seed=1)], "0.5 s")
     np.testing.assert_array_equal(a.spike_time.values, b.spike_time.values)
+
+
+# ------------------------------------------------------------------ the cingulate route
+@pytest.fixture(scope="module")
+def cingulate():
+    """rTMS or sham during 45 °C heat, with the M1 -> anterior cingulate opioid route and with
+    it cut (``medial.opioid.m1_p = 0``), peripheral_neuropathic, three seeds, one batch."""
+    m = ps.load_model("peripheral_neuropathic")
+    painful = int(m.si("body.painful_site"))
+    cut = m.with_params({"medial.opioid.m1_p": 0.0})
+    sham = ps.stimulation.rtms(intensity=0.0, n_trains=1, train_duration=DURATION)
+    real = ps.stimulation.rtms(intensity=0.8, n_trains=1, train_duration=DURATION)
+    conds = {"sham": (m, sham), "rTMS": (m, real), "cut sham": (cut, sham), "cut rTMS": (cut, real)}
+    reqs = [ps.Request(mm, st, {painful: ps.fibers.heat(45)}, seed=s) for mm, st in conds.values() for s in SEEDS]
+    res = ps.simulate_batch(reqs, DURATION)
+    k = len(SEEDS)
+    return {name: res[i * k:(i + 1) * k] for i, name in enumerate(conds)}
+
+
+def _per_seed(results, var):
+    return np.array([float(r[var]) for r in results])
+
+
+def test_cutting_the_cingulate_route_leaves_the_layers_below_unchanged(cingulate):
+    for stim in ("sham", "rTMS"):
+        for var in ("pn_rate", "m1_rate", "descending_rate"):
+            np.testing.assert_array_equal(_per_seed(cingulate[stim], var), _per_seed(cingulate[f"cut {stim}"], var))
+
+
+def test_rtms_releases_opioid_in_the_cingulate(cingulate):
+    """Maarrawi et al. 2007: motor cortex stimulation releases opioids in the anterior midcingulate
+    cortex.  With the route, rTMS leaves the ACC quieter than without it, in every circuit, by more
+    than the paired difference the route makes at rest (where M1 fires little: the chaotic
+    divergence of two paired runs, the model's own noise on this comparison)."""
+    effect = _per_seed(cingulate["cut rTMS"], "acc_rate") - _per_seed(cingulate["rTMS"], "acc_rate")
+    at_rest = _per_seed(cingulate["cut sham"], "acc_rate") - _per_seed(cingulate["sham"], "acc_rate")
+    assert np.all(effect > 0), effect
+    assert effect.mean() > np.sqrt(np.mean(at_rest ** 2)), (effect, at_rest)
+
+
+def test_naloxone_blocks_the_cingulate_release():
+    m = ps.load_model("peripheral_neuropathic")
+    assert ps.circuits.medial.cingulate_opioid(m) > 0
+    assert ps.circuits.medial.cingulate_opioid(m.with_params({"dorsal_horn.pharmacology.opioid_block": 1.0})) == 0

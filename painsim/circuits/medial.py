@@ -49,7 +49,8 @@ from ..rng import rng_for
 from .elements import Connection, GroupDynamics, Layer, LayerResults, Population, Projection
 
 __all__ = ["MEDIAL_POPULATIONS", "CONNECTIONS", "NEURON_EQS", "NEURON_PARAMS", "EXC_SYNAPSE", "INH_SYNAPSE",
-           "population_sizes", "connection_probabilities", "connection_conductances", "build", "inputs",
+           "OPIOID_GIRK", "population_sizes", "connection_probabilities", "connection_conductances",
+           "cingulate_opioid", "build", "inputs",
            "results", "LAYER"]
 
 #: Populations of the medial pathway, in network order.
@@ -61,6 +62,10 @@ CONNECTIONS = (
     Connection("acc_acc", "ACC", "ACC", "exc"),    # recurrent excitation in ACC
     Connection("acc_acci", "ACC", "ACCI", "exc"),
     Connection("acci_acc", "ACCI", "ACC", "inh"),  # feedback inhibition
+    # opioid released in the anterior midcingulate cortex when M1 is active (motor cortex
+    # stimulation lowers [11C]diprenorphine binding there, in proportion to relief: Maarrawi
+    # et al. 2007 Neurology 69:827); opioid only (w_gaba = 0), last so older streams are unchanged
+    Connection("m1_acc_opioid", "M1", "ACC", "inh"),
 )
 
 #: Neuron-equation parameters and their model paths (SI): the cortical LIF values
@@ -73,18 +78,25 @@ NEURON_PARAMS = {
     "tau_ampa": "cortex.synapse.tau_ampa", "tau_gaba": "cortex.synapse.tau_gaba",
     "tau_nmda_rise": "cortex.synapse.tau_nmda_rise", "tau_nmda_decay": "cortex.synapse.tau_nmda_decay",
     "mg": "cortex.synapse.mg",
+    "e_k": "dorsal_horn.opioid.e_potassium", "tau_opioid": "dorsal_horn.opioid.tau",
 }
+#: Per-population mu-opioid (GIRK) conductance at full occupancy (0 elsewhere).
+OPIOID_GIRK = {"ACC": "medial.opioid.girk_acc"}
 
 _UNITS = {"c_m": "farad", "g_leak": "siemens", "e_rest": "volt", "v_threshold": "volt", "v_reset": "volt",
           "t_refractory": "second", "e_exc": "volt", "e_inh": "volt", "tau_ampa": "second", "tau_gaba": "second",
-          "tau_nmda_rise": "second", "tau_nmda_decay": "second", "mg": "1", "g_tonic": "siemens"}
+          "tau_nmda_rise": "second", "tau_nmda_decay": "second", "mg": "1", "g_tonic": "siemens",
+          "e_k": "volt", "tau_opioid": "second", "g_mor_max": "siemens"}
 
 #: Medial-pathway neurons: the supraspinal conductance LIF (AMPA, GABA_A, a constant
 #: background conductance ``g_tonic``; Vogels & Abbott 2005 J Neurosci 25:10786) with
 #: an NMDA conductance (rise and decay, Mg2+ block of Jahr & Stevens 1990 J Neurosci
-#: 10:3178, as in the dorsal horn).
+#: 10:3178, as in the dorsal horn), and mu-opioid receptors opening a K+ (GIRK)
+#: conductance (occupancy ``opioid/(1 + opioid)``, as in the dorsal horn).
 NEURON_EQS = """
-dv/dt = (g_leak*(e_rest - v) + g_ampa*(e_exc - v) + g_nmda*mg_block*(e_exc - v) + g_gaba*(e_inh - v) + g_tonic*(e_exc - v)) / c_m : volt (unless refractory)
+dv/dt = (g_leak*(e_rest - v) + g_ampa*(e_exc - v) + g_nmda*mg_block*(e_exc - v) + g_gaba*(e_inh - v) + g_tonic*(e_exc - v)
+         + g_mor_max*opioid/(1 + opioid)*(e_k - v)) / c_m : volt (unless refractory)
+dopioid/dt = -opioid / tau_opioid : 1
 mg_block = 1 / (1 + mg * exp(-0.062 * v / mV) / 3.57) : 1
 dg_ampa/dt = -g_ampa / tau_ampa : siemens
 dg_nmda/dt = (x_nmda - g_nmda) / tau_nmda_decay : siemens
@@ -97,7 +109,10 @@ dg_gaba/dt = -g_gaba / tau_gaba : siemens
 EXC_SYNAPSE = dict(model="w : 1\nw_ampa : siemens (constant)\nw_nmda : siemens (constant)",
                    on_pre=("g_ampa_post += w*w_ampa\n"
                            "x_nmda_post += w*w_nmda*tau_nmda_decay_post/tau_nmda_rise_post"))
-INH_SYNAPSE = dict(model="w : 1\nw_gaba : siemens (constant)", on_pre="g_gaba_post += w*w_gaba")
+#: Inhibitory and opioid-releasing synapses (``w_mor``: opioid per spike, units of the
+#: receptor's dissociation constant, as in the dorsal horn).
+INH_SYNAPSE = dict(model="w : 1\nw_gaba : siemens (constant)\nw_mor : 1 (constant)",
+                   on_pre="g_gaba_post += w*w_gaba\nopioid_post += w*w_mor")
 
 # random streams of the layer (dorsal horn: connectivity 0-8, initial 3-5; cortex: 100+, 20+)
 _CONNECTIVITY_STREAM = 200
@@ -129,6 +144,7 @@ def _populations(model, seed: int) -> list[Population]:
         n = sizes[name]
         params = {var: np.full(n, model.si(path)) for var, path in NEURON_PARAMS.items()}
         params["g_tonic"] = tonic[name]
+        params["g_mor_max"] = np.full(n, model.si(OPIOID_GIRK[name]) if name in OPIOID_GIRK else 0.0)
         v0 = rest + rng_for(seed, "initial", _INITIAL_STREAM[name]).uniform(0, 2e-3, n)
         pops.append(Population(name, n, params, v0, group="medial"))
     return pops
@@ -147,6 +163,8 @@ def connection_probabilities(model) -> dict[str, np.ndarray]:
         "acc_acc": np.full((sizes["ACC"], sizes["ACC"]), acc["recurrent_p"]),
         "acc_acci": np.full((sizes["ACC"], sizes["ACCI"]), acc["excitation_inhibitory_p"]),
         "acci_acc": np.full((sizes["ACCI"], sizes["ACC"]), acc["inhibition_p"]),
+        "m1_acc_opioid": np.full((int(model.si("cortex.populations.n_m1")), sizes["ACC"]),
+                                 model.si("medial.opioid.m1_p")),
     }
 
 
@@ -160,8 +178,17 @@ def connection_conductances(model) -> tuple[dict[str, dict[str, float]], dict[st
         "acc_acc": {"w_ampa": acc["recurrent_weight"], "w_nmda": acc["recurrent_nmda"]},
         "acc_acci": {"w_ampa": acc["excitation_inhibitory_weight"], "w_nmda": 0.0},
         "acci_acc": {"w_gaba": acc["inhibition_weight"]},
+        "m1_acc_opioid": {"w_gaba": 0.0, "w_mor": cingulate_opioid(model)},
     }
     return g, {"pn_mt": th["spinothalamic_delay"]}
+
+
+def cingulate_opioid(model) -> float:
+    """Opioid per M1 spike at an ACC neuron (``medial.opioid.release`` x (1 - naloxone block,
+    ``dorsal_horn.pharmacology.opioid_block``: systemic naloxone blocks every opioid receptor
+    of the model)): the cingulate part of motor-cortex stimulation analgesia (Maarrawi et al.
+    2007 Neurology 69:827)."""
+    return model.si("medial.opioid.release") * (1 - model.si("dorsal_horn.pharmacology.opioid_block"))
 
 
 def build(model, seed: int):
