@@ -25,7 +25,7 @@ import numpy as np
 from .. import analysis
 from ..errors import ParameterError
 from ..fibers import heat
-from ..files import run_experiment
+from ..files import run_experiment, run_qst
 from ..params import load_model
 from ..simulation import Request, simulate_batch
 from ..stimulation import rtms, tonic
@@ -164,6 +164,16 @@ def heat_pain_threshold(seed: int) -> float:
     return float(above[0]) if above else float("nan")
 
 
+def healthy_hpt_sd(seed: int) -> float:
+    """SD (°C) of the heat pain threshold over 12 virtual healthy subjects of the QST battery
+    (subject variability on, 1 °C steps 40-50 °C; ``painsim.files.qst``)."""
+    spec = {"experiment": {"name": "validate_hpt_sd", "kind": "qst", "models": ["healthy"], "n_subjects": 12,
+                           "seed": seed, "heat_temperatures": [float(t) for t in range(40, 51)],
+                           "pinprick_forces": [8.0], "windup_pulses": 2}}
+    hpt = run_qst(spec)["heat_pain_threshold_subject"].sel(model="healthy").values
+    return float(np.std(hpt, ddof=1))
+
+
 def rest_rating(model_name: str) -> Callable[[int], float]:
     """NRS at rest (no stimulus) of a preset."""
     def measure(seed: int) -> float:
@@ -279,6 +289,11 @@ TARGETS: tuple[Target, ...] = (
     Target("mpns_pdn_90d", "relief at 90 days, mPNS course in painful diabetic neuropathy (fraction)", 0.757,
            None, None, "1", "Brown et al. 2025 (mean pain -75.7 % at 90 days) [recalled]",
            "prediction", "slow", course_relief("mpns_course", 90.0)),
+    Target("qst_hpt_sd", "SD of the heat pain threshold over healthy virtual subjects (QST, n = 12)", 2.8, 2.0,
+           3.5, "degC", "DFNS reference data, healthy adults: SD ~2.5-3 °C (Rolke et al. 2006 Pain 123:231; Magerl "
+           "et al. 2010 Pain 151:598) [recalled; not read in the tables]", "prediction", "slow", healthy_hpt_sd,
+           "subject spreads from published nociceptor data (docs/phenotypes.md); the C-gain spread was derived "
+           "from the 47 °C rating SD"),
     Target("rtms_responders", "share with > 30 % relief after 4 sessions of 20 Hz M1 rTMS (virtual cohort)",
            0.42, None, None, "1", "Eur J Pain 2025;29:e4763: 42 % of 193 patients",
            "prediction", "slow", cohort_responders,
