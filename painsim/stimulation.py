@@ -13,6 +13,7 @@ high_frequency 10 kHz, 30 us (HF10 SCS)                              Kapural et 
 rtms           20 Hz, 10 trains x 10 s, 80 % RMT (2000 pulses)       Khedr et al. 2005
 theta_burst    3 pulses at 50 Hz repeated at 5 Hz; iTBS / cTBS       Huang et al. 2005
 tens           conventional 100 Hz; acupuncture-like 2 Hz            Johnson 2022 (review)
+alternating    rates alternating in segments (PENS 15/30 Hz)         Ghoname et al. 1999
 ============== ===================================================== ==========================
 
 Dorsal root ganglion stimulation (DRGS) is a :func:`tonic` train with
@@ -39,7 +40,7 @@ from .errors import ParameterError, UnknownKeyError, WaveformError
 from .units import to_si
 
 __all__ = ["Waveform", "tonic", "burst", "high_frequency", "rtms", "theta_burst", "tens",
-           "custom", "none", "SHAPES", "MODALITIES", "AMPLITUDE_KINDS", "from_spec"]
+           "alternating", "custom", "none", "SHAPES", "MODALITIES", "AMPLITUDE_KINDS", "from_spec"]
 
 SHAPES = ("monophasic", "biphasic")
 MODALITIES = ("electrical", "magnetic", "tms")
@@ -425,7 +426,15 @@ def theta_burst(pattern="iTBS", intensity=0.8, *, n_pulses=600, pulses_per_burst
     """Theta-burst TMS (Huang et al. 2005, Neuron 45:201): bursts of 3 pulses
     at 50 Hz repeated at 5 Hz.  iTBS: 2 s trains every 10 s (600 pulses in
     190 s); cTBS: continuous (600 pulses in 40 s).  ``intensity`` is a
-    fraction of RMT (Huang used 80 % of active motor threshold)."""
+    fraction of RMT (Huang used 80 % of active motor threshold).
+
+    ``n_pulses`` is the dose: 1200 pulses in one run is the "prolonged" iTBS
+    (390 s) and cTBS (80 s) of Gamboa et al. 2010 (Exp Brain Res 204:181),
+    which reversed the after-effects of the 600-pulse forms.  In a course the
+    session duration sets the dose (the engine takes the stimulation as
+    periodic): :func:`painsim.protocols.theta_burst` builds a protocol whose
+    sessions deliver exactly ``n_pulses``.  What the model does with the dose:
+    ``docs/circuits.md``, "Theta burst of M1"."""
     if pattern not in ("iTBS", "cTBS"):
         raise WaveformError("pattern", pattern, 'one of "iTBS", "cTBS"')
     n_total = _count(n_pulses, "n_pulses")
@@ -476,6 +485,35 @@ def tens(mode="conventional", amplitude=1.5, duration="10 s", *, rate=None, widt
                  label=label or f"TENS {mode}")
 
 
+def alternating(rates, segment, width, amplitude, duration, *, label=None, **kwargs) -> Waveform:
+    """Regular trains whose rate alternates in fixed segments (percutaneous electrical
+    nerve stimulation, PENS / PNT: 15 and 30 Hz alternating, Ghoname et al. 1999 JAMA
+    281:818 [checked: abstract gives the 15/30 Hz alternation, not the segment length]).
+
+    Parameters
+    ----------
+    rates : sequence of Quantity (Hz)
+        Rates of the successive segments, repeated in order (e.g. ``["15 Hz", "30 Hz"]``).
+    segment : Quantity (s)
+        Length of each segment (chosen by the caller; PENS switched every few seconds [recalled]).
+    width, amplitude, duration
+        As :func:`tonic`; every other keyword of :func:`tonic` (``target``, ``shape``,
+        ``threshold_class``, ...) applies to every segment.
+    """
+    if isinstance(rates, (str, bytes)) or not hasattr(rates, "__len__") or len(rates) < 1:
+        raise WaveformError("rates", rates, 'a list of pulse rates, e.g. ["15 Hz", "30 Hz"]')
+    seg = _positive(segment, "s", "segment")
+    d = _positive(duration, "s", "duration")
+    parts, t, k = [], 0.0, 0
+    while t < d - _EPS:
+        length = min(seg, d - t)
+        parts.append(tonic(rates[k % len(rates)], width, amplitude, f"{length!r} s", **kwargs))
+        t, k = t + length, k + 1
+    wf = parts[0].concat(*parts[1:]) if len(parts) > 1 else parts[0]
+    names = "/".join(f"{_positive(r, 'Hz', 'rates'):g}" for r in rates)
+    return replace(wf, label=label or f"alternating {names} Hz every {seg:g} s", _cache={})
+
+
 def custom(onsets, widths, amplitudes, duration, **kwargs) -> Waveform:
     """A waveform from arrays (quantities in s for onsets, widths and duration;
     amplitudes as currents or threshold multiples)."""
@@ -497,7 +535,7 @@ def none(duration) -> Waveform:
 
 
 _GENERATORS = {"tonic": tonic, "burst": burst, "high_frequency": high_frequency, "rtms": rtms,
-               "theta_burst": theta_burst, "tens": tens, "none": none}
+               "theta_burst": theta_burst, "tens": tens, "none": none, "alternating": alternating}
 
 
 def from_spec(spec: dict) -> Waveform:
