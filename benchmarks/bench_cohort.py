@@ -10,23 +10,38 @@ of experiments/rtms_cohort.toml: days 0-3, relief at day 4):
   patients of a chunk share networks of up to 32 windows), one process;
 * the same, ``workers = 2`` processes.
 
-It reports patients per minute, the ratios batched / one patient per batch
-and 2 workers / 1 worker, checks that every patient's relief is the same in
-all three (a patient's result must not depend on batch companions or worker
-count), and extrapolates the wall time of a 200-patient cohort (the issue's
-target: < 10 min on a 2-core machine).  Compilation (Cython) is excluded by a
+It reports patients per minute, seconds per patient, the ratios batched / one
+patient per batch and 2 workers / 1 worker, checks that every patient's relief
+is the same in all three (a patient's result must not depend on batch
+companions or worker count), and extrapolates (linearly, from the measured
+seconds per patient: an extrapolation, not a measurement) the wall time of a
+cohort of ``--extrapolate`` patients (issue 17's target: 1000 patients in < 10 min
+on 2 workers, 2 workers >= 1.8x one).  Compilation (Cython) is excluded by a
 warm-up course of one patient first.
+
+``--engine standalone`` (or ``auto``) runs the compiled engine
+(``PAINSIM_ENGINE``, inherited by the workers): the warm-up is then a cohort of
+``--batch`` patients in one batch, which compiles the binaries of the measured
+batches' structures (their size; choose ``--patients`` a multiple of 2 x ``--batch``
+so that every batch of every configuration has that size) into a private binary
+cache, so the measured runs take them from the disk cache (compilation excluded,
+as for Cython).
 
 Run:
     PAINSIM_TARGET=cython python benchmarks/bench_cohort.py [--patients 16] [--batch 16]
     PAINSIM_TARGET=cython python benchmarks/bench_cohort.py --patients 32 --skip-single   # worker scaling
+    PAINSIM_TARGET=cython python benchmarks/bench_cohort.py --engine standalone --patients 64 --batch 16 \
+        --skip-single                                        # issue 17: the compiled engine, 1 vs 2 workers
 
-Measurements and where the time goes: docs/sweeps_and_cohorts.md ("Cohort throughput").
+Measurements and where the time goes: docs/sweeps_and_cohorts.md ("Cohort throughput");
+on the compiled engine: docs/circuits.md ("Courses and cohorts with the hint").
 """
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import tempfile
 import time
 import warnings
 
@@ -40,34 +55,73 @@ def test_course():
                                    "end_day": 4})
 
 
+def _binaries() -> int:
+    """Binaries in the compiled engine's disk cache (each compilation of any process publishes one)."""
+    from painsim.circuits.standalone import standalone_root
+    return len(list((standalone_root() / "bin").glob("*/main")))
+
+
 def timed(table, prot, **kw):
+    before = _binaries()
     t = time.time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = ps.cohort.run(table, prot, model="pain_pathway", **kw)
-    return time.time() - t, res
+    dt = time.time() - t
+    if os.environ.get("PAINSIM_ENGINE", "runtime") != "runtime":
+        print(f"    (compiled engine: {_binaries() - before} new binaries compiled during this run)", flush=True)
+    return dt, res
 
 
-def main(n: int = 16, batch: int = 16, skip_single: bool = False, skip_workers: bool = False):
+def _load() -> str:
+    return "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+
+
+def main(n: int = 16, batch: int = 16, skip_single: bool = False, skip_workers: bool = False,
+         engine: str = "runtime", extrapolate: int = 1000):
+    os.environ["PAINSIM_ENGINE"] = engine  # inherited by the worker processes
+    cache = None
+    if engine != "runtime" and "PAINSIM_STANDALONE_DIR" not in os.environ:
+        cache = tempfile.mkdtemp(prefix="painsim_bench_cohort_")  # a private binary cache, removed at the end
+        os.environ["PAINSIM_STANDALONE_DIR"] = cache
+    try:
+        return _main(n, batch, skip_single, skip_workers, engine, extrapolate)
+    finally:
+        if cache:
+            shutil.rmtree(cache, ignore_errors=True)
+
+
+def _main(n, batch, skip_single, skip_workers, engine, extrapolate):
     target = os.environ.get("PAINSIM_TARGET", "numpy")
     prot = test_course()
     table = ps.cohort.sample(n, preset="rtms_real_world", seed=1)
-    t_warm, _ = timed(ps.cohort.sample(1, preset="rtms_real_world", seed=99), prot, batch_size=1)
-    print(f"target {target}: warm-up course (1 patient, includes compilation) {t_warm:.1f} s", flush=True)
+    if engine == "runtime":
+        t_warm, _ = timed(ps.cohort.sample(1, preset="rtms_real_world", seed=99), prot, batch_size=1)
+        what = "1 patient"
+    else:  # the structures of the measured batches: `batch` patients in one batch
+        if n % (2 * batch):
+            print(f"warning: {n} patients are not a multiple of 2 x {batch}: some batches have another size "
+                  f"(another structure, compiled during the measurement)")
+        t_warm, _ = timed(ps.cohort.sample(batch, preset="rtms_real_world", seed=99), prot, batch_size=batch)
+        what = f"{batch} patients in one batch"
+    print(f"target {target}, engine {engine}: warm-up ({what}, includes compilation) {t_warm:.1f} s ({_load()})",
+          flush=True)
     rows = {}
     if not skip_single:
         rows["one patient per batch"] = timed(table, prot, batch_size=1)
         print(f"  one patient per batch : {rows['one patient per batch'][0]:7.1f} s", flush=True)
     rows[f"batched ({batch})"] = timed(table, prot, batch_size=batch)
-    print(f"  batched ({batch})     : {rows[f'batched ({batch})'][0]:7.1f} s", flush=True)
+    print(f"  batched ({batch})     : {rows[f'batched ({batch})'][0]:7.1f} s ({_load()})", flush=True)
     if not skip_workers:
         rows[f"batched ({batch}), 2 workers"] = timed(table, prot, batch_size=batch, workers=2)
-        print(f"  2 workers       : {rows[f'batched ({batch}), 2 workers'][0]:7.1f} s", flush=True)
+        print(f"  2 workers       : {rows[f'batched ({batch}), 2 workers'][0]:7.1f} s ({_load()})", flush=True)
     ref = None
-    print(f"\n{n} patients, 4-session rTMS test course, target {target}, {os.cpu_count()} CPUs")
+    print(f"\n{n} patients, 4-session rTMS test course, target {target}, engine {engine}, {os.cpu_count()} CPUs; "
+          f"{extrapolate} patients: extrapolated linearly from these {n}")
     for name, (dt, res) in rows.items():
         ppm = 60 * n / dt
-        print(f"  {name:28s} {dt:8.1f} s   {ppm:6.2f} patients/min   200 patients: {200 / ppm:6.1f} min")
+        print(f"  {name:28s} {dt:8.1f} s   {dt / n:6.2f} s/patient   {ppm:6.2f} patients/min   "
+              f"{extrapolate} patients (extrapolated): {extrapolate / ppm:6.1f} min")
         if ref is None:
             ref = res
         else:
@@ -80,8 +134,8 @@ def main(n: int = 16, batch: int = 16, skip_single: bool = False, skip_workers: 
     if f"{b}, 2 workers" in rows:
         print(f"  2 workers / 1 worker:      {rows[b][0] / rows[f'{b}, 2 workers'][0]:.2f} x")
     best = min(dt for dt, _ in rows.values())
-    print(f"  best: {60 * n / best:.2f} patients/min -> a 200-patient cohort in {200 * best / n / 60:.1f} min "
-          f"(target < 10 min); configurations: {names}")
+    print(f"  best: {60 * n / best:.2f} patients/min -> a {extrapolate}-patient cohort in "
+          f"{extrapolate * best / n / 60:.1f} min (extrapolated; target: 1000 in < 10 min); configurations: {names}")
     return rows
 
 
@@ -91,5 +145,8 @@ if __name__ == "__main__":
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--skip-single", action="store_true", help="skip the one-patient-per-batch run")
     ap.add_argument("--skip-workers", action="store_true", help="skip the 2-worker run")
+    ap.add_argument("--engine", default="runtime", choices=("runtime", "auto", "standalone"),
+                    help="PAINSIM_ENGINE of this process and its workers")
+    ap.add_argument("--extrapolate", type=int, default=1000, help="cohort size of the extrapolated wall time")
     a = ap.parse_args()
-    main(a.patients, a.batch, a.skip_single, a.skip_workers)
+    main(a.patients, a.batch, a.skip_single, a.skip_workers, a.engine, a.extrapolate)

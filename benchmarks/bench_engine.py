@@ -19,19 +19,34 @@ and counts (compilation included); "auto, warm" repeats the workload in the
 same process (the structures already amortised: compiled from the start, the
 binaries from the disk cache).
 
-Run: python benchmarks/bench_engine.py [reruns] [window_s] [sessions] [patients]
+Then (``--course N``) a course of one patient on N session days (issue 17: 20), per model
+(``--course-models``; default the spinal ``neuropathic`` with ``lfs_1hz`` and the whole
+pathway ``central_poststroke_ischemic`` with ``rtms_m1_20hz``), each in the same process:
+the runtime engine, then ``auto`` from an empty binary cache (the course engine's hint,
+:func:`painsim.circuits.standalone.expected_runs`, lets it compile at the first run when the
+course's runs pay for it: compilation included), then ``auto`` with that warm disk cache
+and the process's counts forgotten (:func:`painsim.circuits.standalone.auto_reset`: a new
+process, a warm cache), alternating with the runtime engine (``--rounds`` times each; the
+fastest of each is compared, the machine being shared).  Printed: wall times, ratios,
+compilations, what auto chose, whether every data variable of the results is identical,
+and the load average.
+
+Run: python benchmarks/bench_engine.py [reruns] [window_s] [sessions] [patients] [--course N]
      (PAINSIM_TARGET selects the runtime engine's target: numpy (default) or cython;
       reruns 0 skips the first part, sessions 0 / patients 0 skip the course / cohort)
+     PAINSIM_TARGET=cython python benchmarks/bench_engine.py 0 2 0 0 --course 20   # issue 17's course
+     PAINSIM_TARGET=cython python benchmarks/bench_engine.py 0 2 0 0 --pathway-cost # RUN_COST's pathway row
 
 Measured: see docs/circuits.md ("The compiled engine"): per rerun 22.9x (numpy); auto on a
 12-session course 1.20x cold, 7.76x warm; on a 4-patient 4-session pathway cohort 0.70x cold
-(compiled with 2 runs left), 3.45x warm; results identical.
+(compiled with 2 runs left), 3.45x warm; results identical; the 20-session courses against
+warm Cython: docs/circuits.md ("Courses with the hint").
 """
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
-import sys
 import tempfile
 import time
 import warnings
@@ -40,7 +55,7 @@ import numpy as np
 
 import painsim as ps
 from painsim.circuits import StandaloneNetwork
-from painsim.circuits.standalone import auto_report
+from painsim.circuits.standalone import auto_report, auto_reset
 from painsim.simulation import PointsRunner
 
 
@@ -89,13 +104,18 @@ def main(reruns: int = 5, window: float = 2.0):
     sa_build = time.perf_counter() - t
     sa_times, sa_results = _timed_runs(standalone, weights)
 
+    t = time.perf_counter()  # the same structure again: the binary from the disk cache (no compilation)
+    PointsRunner(reqs, window, batch_size=len(reqs), engine="standalone").run()
+    sa_cached = time.perf_counter() - t
+
     rt, sa = float(np.median(rt_times)), float(np.median(sa_times))
     identical = _same(first, sa_first) and all(_same(a, b) for a, b in zip(rt_results, sa_results))
     counts = [sum(len(o.spikes["PN"][0]) for o in res) for res in rt_results]
     print(f"{len(reqs)}-window network, {window:g} s, {reruns} reruns with new efficacies; "
           f"runtime target {os.environ.get('PAINSIM_TARGET', 'numpy')}")
     print(f"runtime:    build + first run {rt_build:6.2f} s, per rerun {rt:.3f} s (median)")
-    print(f"standalone: compile + first run {sa_build:6.2f} s, per rerun {sa:.3f} s (median)")
+    print(f"standalone: compile + first run {sa_build:6.2f} s, per rerun {sa:.3f} s (median); "
+          f"from the disk cache: generate + copy + first run {sa_cached:.2f} s")
     print(f"ratio per rerun {rt / sa:.1f}x; compile paid off after {sa_build / max(rt - sa, 1e-9):.0f} reruns")
     print(f"identical spikes in every run: {identical} (PN spikes per rerun {counts})")
     return rt / sa, identical
@@ -175,9 +195,122 @@ def _auto_workloads(sessions: int, patients: int) -> dict:
     return ratios
 
 
+def pathway_cost(sizes=(4, 64), duration: float = 1.3, reruns: int = 3) -> dict:
+    """Cost per run of pain_pathway networks of B points (no stimulus), runtime engine and
+    compiled engine in this process (each twice, alternating; a private binary cache):
+    s per simulated second, fastest of ``reruns`` reruns, and build + first run (for the
+    compiled engine's second network: a binary from the disk cache).  The values behind the
+    pathway row of ``RUN_COST`` (``--pathway-cost``)."""
+    cache = tempfile.mkdtemp(prefix="painsim_bench_engine_")
+    os.environ["PAINSIM_STANDALONE_DIR"] = cache
+    m = ps.load_model("pain_pathway")
+    out = {}
+    try:
+        for B in sizes:
+            reqs = [ps.Request(m, None, 0.0, 0.0, seed=s) for s in range(B)]
+            for engine in ("runtime", "standalone") * 2:
+                t = time.perf_counter()
+                runner = PointsRunner(reqs, duration, batch_size=B, engine=engine)
+                runner.run()
+                build = time.perf_counter() - t
+                per = min(_timed_runs(runner, [None] * reruns)[0]) / duration
+                out.setdefault((B, engine), []).append(per)
+                print(f"pain_pathway, {B} points, {duration:g} s, {engine}: build + first run {build:.1f} s, "
+                      f"{per:.3f} s per simulated s ({_load()})", flush=True)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    for engine in ("runtime", "standalone"):
+        lo, hi = (min(out[(B, engine)]) for B in (sizes[0], sizes[-1]))
+        p = (hi - lo) / (sizes[-1] - sizes[0])
+        print(f"{engine} ({os.environ.get('PAINSIM_TARGET', 'numpy') if engine == 'runtime' else 'C++'}): "
+              f"F = {lo - p * sizes[0]:.3f}, P = {p:.4f} s per simulated s")
+    return out
+
+
+#: issue 17's courses of one patient: model -> protocol
+COURSES = {"neuropathic": "lfs_1hz", "central_poststroke_ischemic": "rtms_m1_20hz"}
+
+
+def _load() -> str:
+    return "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+
+
+def course_with_hint(model: str, protocol: str, sessions: int, rounds: int = 2, fill: bool = False) -> dict:
+    """One patient's ``sessions``-day course: ``auto`` from an empty cache (compilation included),
+    then ``rounds`` x (runtime, auto with the warm cache) alternating, so that both engines
+    see the same load; the ratio of the fastest of each (the machine is shared).  ``fill``:
+    then one course on the ``standalone`` engine (it compiles the pain test's network too,
+    as a calibration loop of many courses would) and ``rounds`` x (runtime, auto with every
+    structure cached)."""
+    m = ps.load_model(model)
+    prot = ps.protocols.get(protocol)
+    prot = prot.with_calendar(list(range(sessions)), prot.calendar.session_duration)
+
+    def work():
+        return ps.run_course(m, prot, seed=1, follow_up_days=(30,))
+
+    warm_up = prot.with_calendar([0], prot.calendar.session_duration)  # imports, numba, the Cython cache
+    _with_engine("runtime", lambda: ps.run_course(m, warm_up, seed=1, follow_up_days=(1,)))
+    print(f"{model}, {protocol}, {sessions} sessions ({_load()}):", flush=True)
+    times: dict[str, list] = {"runtime": [], "auto, cold": [], "auto, warm": []}
+    results = {}
+    plan = ["auto, cold"] + ["runtime", "auto, warm"] * rounds
+    if fill:
+        plan += ["standalone, fills the cache"] + ["runtime", "auto, all cached"] * rounds
+        times["auto, all cached"] = []
+    for name in plan:
+        auto_reset()  # a new process: only the disk cache is warm
+        builds, hits = StandaloneNetwork.builds, StandaloneNetwork.cache_hits
+        t, res = _with_engine(name.split(",")[0] if name[0] in "rs" else "auto", work)
+        times.setdefault(name, []).append(t)
+        results.setdefault(name, res)
+        same = name == "runtime" or "runtime" not in results or _identical(results["runtime"], res)
+        print(f"  {name}: {t:.1f} s; {StandaloneNetwork.builds - builds} compilations, "
+              f"{StandaloneNetwork.cache_hits - hits} binaries from the cache"
+              + ("" if name == "runtime" else f"; auto: {_auto_choice()}") + f" ({_load()})", flush=True)
+        if not same:
+            diff = {v: float(np.nanmax(np.abs(results["runtime"][v].values - res[v].values)))
+                    for v in res.data_vars if np.issubdtype(res[v].dtype, np.number)}
+            print(f"    NOT identical; largest differences: {sorted(diff.items(), key=lambda x: -x[1])[:4]}")
+    identical = all(_identical(results["runtime"], results[n]) for n in ("auto, cold", "auto, warm"))
+    rt, cold, warm = min(times["runtime"]), times["auto, cold"][0], min(times["auto, warm"])
+    per_round = [f"{a / b:.2f}x" for a, b in zip(times["runtime"], times["auto, warm"])]
+    print(f"  => runtime {rt:.1f} s, auto cold {cold:.1f} s ({rt / cold:.2f}x), auto warm {warm:.1f} s "
+          f"({rt / warm:.2f}x; per round {', '.join(per_round)}); fastest of {rounds}; identical results: {identical}",
+          flush=True)
+    if fill:
+        every = min(times["auto, all cached"])
+        print(f"  => every structure cached: auto {every:.1f} s ({rt / every:.2f}x the fastest runtime); identical: "
+              f"{_identical(results['runtime'], results['auto, all cached'])}", flush=True)
+    return dict(runtime=rt, cold=cold, warm=warm, identical=identical)
+
+
+def main_course(sessions: int = 20, models=tuple(COURSES), rounds: int = 2, fill: bool = False) -> dict:
+    """Issue 17's course of one patient, per model, in an empty private binary cache (removed at the end)."""
+    cache = tempfile.mkdtemp(prefix="painsim_bench_engine_")
+    os.environ["PAINSIM_STANDALONE_DIR"] = cache
+    print(f"runtime target {os.environ.get('PAINSIM_TARGET', 'numpy')}, {os.cpu_count()} CPUs", flush=True)
+    try:
+        return {m: course_with_hint(m, COURSES[m], sessions, rounds, fill) for m in models}
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+
+
 if __name__ == "__main__":
-    args = [float(a) for a in sys.argv[1:]]
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("numbers", nargs="*", type=float, help="reruns window_s sessions patients")
+    ap.add_argument("--course", type=int, default=0, help="session days of the one-patient course (0: skip)")
+    ap.add_argument("--course-models", default=",".join(COURSES), help=f"models among {list(COURSES)}")
+    ap.add_argument("--rounds", type=int, default=2, help="runtime / auto-warm repetitions of the course")
+    ap.add_argument("--fill-cache", action="store_true", help="also: every structure cached (standalone first)")
+    ap.add_argument("--pathway-cost", action="store_true", help="cost per run of 4- and 64-point pathway networks")
+    a = ap.parse_args()
+    args = a.numbers
     reruns, window = int(args[0]) if args else 5, args[1] if len(args) > 1 else 2.0
     if reruns:
         main(reruns, window)
-    main_auto(*(int(a) for a in args[2:4]))
+    main_auto(*(int(x) for x in args[2:4]))
+    if a.pathway_cost:
+        pathway_cost()
+    if a.course:
+        main_course(a.course, tuple(a.course_models.split(",")), a.rounds, a.fill_cache)

@@ -15,8 +15,11 @@ program (``-O3 -ffast-math``) and of the numpy target gave the same spikes on
 this network.  Should a compiler reorder arithmetic enough to move a threshold
 crossing by one step, this test is where it shows.
 """
+import importlib
 import json
+import math
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -28,9 +31,12 @@ from brian2 import Hz, us
 import painsim as ps
 from painsim.circuits import StandaloneNetwork, build_networks, engine_choice
 from painsim.circuits import standalone
+from painsim.circuits.standalone import expected_runs, expected_runs_hint
 from painsim.errors import ParameterError
 from painsim.simulation import PointsRunner
 from painsim.simulation.inputs import point_input
+
+cohort_run = importlib.import_module("painsim.cohort.run")  # the module (painsim.cohort.run is also a function)
 
 DURATION = 0.2  # s
 
@@ -173,8 +179,10 @@ def test_two_workers_compiling_at_once_do_not_collide(engines, tmp_path):
 
 def test_auto_engine_compiles_once_reruns_pay_for_it(engines, monkeypatch):
     """The automatic engine runs the runtime engine until the structure's runs reach the
-    threshold (here lowered to 2), then the compiled program (from the cache); every run
-    equals the runtime engine's."""
+    threshold (here lowered to 2), then the compiled program (from the cache, which it had no
+    note of); every run equals the runtime engine's."""
+    standalone.auto_reset()
+    shutil.rmtree(engines["root"] / "keys", ignore_errors=True)  # the binary is cached, but not noted
     monkeypatch.setattr(standalone, "COMPILE_COST", {"spinal": 0.2, "pathway": 0.2})
     points = [point_input(r, DURATION) for r in _requests(seed=5)]
     [(_, net)] = build_networks(points, DURATION, engine="auto")
@@ -192,7 +200,124 @@ def test_auto_engine_compiles_once_reruns_pay_for_it(engines, monkeypatch):
     monkeypatch.undo()
     [(_, again)] = build_networks(points, DURATION, engine="auto")
     k = standalone.runtime_runs_before_compiling
-    assert again.threshold == k(DURATION, 2, cached=True) < k(DURATION, 2)
+    assert again.threshold == k(DURATION, 2, cached=True) == 0 < k(DURATION, 2)
+    assert again.engine == "standalone"  # from the first run
+
+
+def _auto_net(points):
+    [(_, net)] = build_networks(points, DURATION, engine="auto")
+    return net
+
+
+def _doubled(outputs):
+    return [{"adelta_pn": 2.0 * o.weights["adelta_pn"]} for o in outputs]
+
+
+def test_hint_compiles_at_the_first_run_when_the_expected_runs_pay(engines, tmp_path, monkeypatch):
+    """An empty cache: a hint of k runs (k, the rent-then-buy threshold) makes auto compile at
+    the first run, k - 1 runs (the negative control) leaves it on the runtime engine and
+    compiles nothing; every run equals the runtime engine's.  ``make`` copies the fixture's
+    binary (the program this code compiles to) instead of compiling."""
+    import brian2
+    [binary] = _binaries(engines["root"])
+    monkeypatch.setenv("PAINSIM_STANDALONE_DIR", str(tmp_path))
+    monkeypatch.setitem(brian2.prefs, "devices.cpp_standalone.make_cmd_unix", f"sh -c 'cp {binary} main' sh")
+    standalone.auto_reset()
+    points = [point_input(r, DURATION) for r in _requests(seed=5)]
+    k = standalone.runtime_runs_before_compiling(DURATION, 2)
+    assert k > 2
+    runtime = PointsRunner(_requests(seed=5), DURATION, batch_size=2, engine="runtime")
+    weights = [[{}, {}], _doubled(runtime.run())]
+    builds = StandaloneNetwork.builds
+
+    with expected_runs(k - 1):
+        low = _auto_net(points)
+    assert (low.threshold, low.expected, low.cached) == (k, k - 1, False)
+    for w in weights:
+        assert low.engine == "runtime"
+        assert all(_same_spikes(a, b) for a, b in zip(runtime.run(w), low.run(w)))
+    assert StandaloneNetwork.builds == builds and not _binaries(tmp_path)
+
+    standalone.auto_reset()
+    with expected_runs(2), expected_runs(math.ceil(k / 2)):  # nested: a cohort's repeats x a course's runs
+        high = _auto_net(points)
+    assert high.expected >= k and high.engine == "standalone"
+    for w in weights:
+        assert all(_same_spikes(a, b) for a, b in zip(runtime.run(w), high.run(w)))
+    assert StandaloneNetwork.builds == builds + 1 and len(_binaries(tmp_path)) == 1
+    [row] = standalone.auto_report()
+    assert row["compiled_runs"] == row["runs"] == 2 and row["threshold"] == k
+
+
+def test_a_cached_binary_is_used_from_the_first_run_without_compiling(engines):
+    """The fixture's binary (compiled by the ``standalone`` engine, which notes it in
+    ``keys/``) costs no compilation: auto runs it from the first run, without a hint, and
+    its spikes equal the runtime engine's.  Negative control: without the note auto cannot
+    know the binary is there and rents the runtime engine."""
+    standalone.auto_reset()
+    points = [point_input(r, DURATION) for r in _requests(seed=5)]
+    build_networks(points, DURATION, engine="standalone")  # a cache hit; notes the structure's key
+    net = _auto_net(points)
+    assert net.cached and net.threshold == 0 and net.expected is None and net.engine == "standalone"
+    builds, hits = StandaloneNetwork.builds, StandaloneNetwork.cache_hits
+    runtime = PointsRunner(_requests(seed=5), DURATION, batch_size=2, engine="runtime")
+    for w in ([{}, {}], _doubled(runtime.run())):
+        assert all(_same_spikes(a, b) for a, b in zip(runtime.run(w), net.run(w)))
+    assert StandaloneNetwork.builds == builds and StandaloneNetwork.cache_hits == hits + 1
+    shutil.rmtree(engines["root"] / "keys")
+    standalone.auto_reset()
+    blind = _auto_net(points)
+    assert not blind.cached and blind.engine == "runtime" and blind.threshold > 1
+
+
+def test_expected_runs_nest_and_check_their_argument():
+    assert expected_runs_hint() is None
+    with expected_runs(3):
+        assert expected_runs_hint() == 3
+        with expected_runs(4):
+            assert expected_runs_hint() == 12
+        assert expected_runs_hint() == 3
+    assert expected_runs_hint() is None
+    for bad in (0, -2, 1.5, True):
+        with pytest.raises(ParameterError):
+            with expected_runs(bad):
+                pass
+
+
+def test_the_course_engine_tells_auto_how_often_each_network_runs(engines, monkeypatch):
+    """A 1-session course (2 chunks): its session network is promised 2 runs and its test
+    network 1 (below the threshold: nothing compiles, numpy target); an enclosing hint of
+    a cohort's repeats multiplies both."""
+    monkeypatch.setenv("PAINSIM_ENGINE", "auto")
+    m = ps.load_model("neuropathic")
+    prot = ps.protocols.get("lfs_1hz").with_calendar([0], 20 * 60.0)
+    builds = StandaloneNetwork.builds
+    for repeats in (1, 3):
+        standalone.auto_reset()
+        with expected_runs(repeats):
+            ps.run_course(m, prot, seed=1, follow_up_days=(1,), tests="follow_up")
+        rows = standalone.auto_report()
+        assert sorted(r["expected"] for r in rows) == [repeats, 2 * repeats]
+        assert all(r["compiled_runs"] == 0 and r["expected"] < r["threshold"] for r in rows)
+    assert StandaloneNetwork.builds == builds
+
+
+def test_the_cohort_tells_each_process_how_many_batches_of_a_size_it_runs(monkeypatch):
+    assert cohort_run.batch_repeats([25] * 8, 2) == {25: 4}
+    assert cohort_run.batch_repeats([32] * 8 + [31] * 24, 2) == {32: 4, 31: 12}
+    assert cohort_run.batch_repeats([5, 5, 4], 1) == {5: 2, 4: 1}
+    seen = []
+
+    def fake_course(models, protocol, seeds, kw):
+        import xarray as xr
+        seen.append((len(models), expected_runs_hint()))
+        return [xr.Dataset({"relief": 0.1, "baseline_pain": 5.0}) for _ in models]
+
+    monkeypatch.setattr(cohort_run, "course_task", fake_course)
+    table = ps.cohort.sample(5, preset="rtms_real_world", seed=1)
+    out = ps.cohort.run(table, "rtms_m1_20hz", model="pain_pathway", batch_size=2)
+    assert seen == [(2, 2), (2, 2), (1, 1)] and len(out) == 5
+    assert expected_runs_hint() is None
 
 
 def test_auto_rule_keeps_one_off_networks_on_the_runtime_engine():
@@ -200,7 +325,7 @@ def test_auto_rule_keeps_one_off_networks_on_the_runtime_engine():
     assert k(0.2, 2, "numpy") > 1                       # a single small run never compiles
     assert k(2.0, 4, "numpy") < k(2.0, 4, "cython")     # a faster runtime takes longer to amortise
     assert k(20.0, 4, "numpy") <= k(2.0, 4, "numpy") == 7  # 4 two-second windows: 7 runs (docs/circuits.md)
-    assert k(2.0, 4, "numpy", cached=True) == 1           # a cached binary is used from the first run
+    assert k(2.0, 4, "numpy", cached=True) == 0           # a cached binary is used from the first run
     assert k(1.0, 8, "numpy", groups=2) == 10             # the pathway: 8 one-second points
 
 

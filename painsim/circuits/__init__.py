@@ -17,10 +17,10 @@ from .layers import LAYERS, STACKS, group_dynamics, neuron_variables, stack
 from .network import BatchNetwork, PointInput, PointOutput, build_networks
 from .plan import (Plan, Population, Projection, build_plan, neuron_groups, population_names, population_sizes,
                    projection_endpoints, shared_parameters, structure_key)
-from .standalone import StandaloneNetwork
+from .standalone import StandaloneNetwork, expected_runs
 
 __all__ = ["BatchNetwork", "StandaloneNetwork", "ENGINES", "engine_choice", "Plan", "PointInput", "PointOutput", "Population", "Projection", "build_networks",
            "build_plan", "codegen_target", "neuron_variables", "population_sizes", "projection_endpoints",
            "structure_key", "population_names", "LAYERS", "STACKS", "stack", "Layer", "LayerResults",
            "GroupDynamics", "Connection", "group_dynamics", "neuron_groups", "shared_parameters",
-           "import_brian2", "use_private_cache", "site_pn_rates", "pn_drives"]
+           "import_brian2", "use_private_cache", "site_pn_rates", "pn_drives", "expected_runs"]

@@ -47,13 +47,19 @@ taken from the cache.
 ``"runtime"`` (default), ``"standalone"`` or ``"auto"`` (:class:`AutoNetwork`:
 the runtime engine until the runs of one compiled structure in this process have
 cost as much runtime as compiling would, then the compiled engine;
-:func:`runtime_runs_before_compiling`).  The generated C++ is compiled with
-brian2's default flags (``-O3 -ffast-math``); ``tests/test_standalone.py``
-checks that spikes and efficacies equal the runtime engine's.
+:func:`runtime_runs_before_compiling`).  Callers that know their workload say how
+many runs are coming (:func:`expected_runs`: the course engine, the cohort runner),
+and ``auto`` then compiles at the first run when they pay for it; a binary already
+in the disk cache costs no compilation and is used from the first run.  The
+generated C++ is compiled with brian2's default flags (``-O3 -ffast-math``);
+``tests/test_standalone.py`` checks that spikes and efficacies equal the runtime
+engine's.
 """
 from __future__ import annotations
 
 import atexit
+import contextlib
+import contextvars
 import hashlib
 import math
 import os
@@ -66,12 +72,14 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from ..errors import ParameterError
 from .codegen import codegen_target, import_brian2
 from .network import NETWORK_CLASSES, BatchNetwork, PointInput, PointOutput
 from .plan import neuron_groups
 
 __all__ = ["StandaloneNetwork", "AutoNetwork", "standalone_root", "code_hash", "padded_size",
-           "runtime_runs_before_compiling", "auto_report", "RUN_COST", "COMPILE_COST"]
+           "runtime_runs_before_compiling", "expected_runs", "expected_runs_hint", "binary_cached", "auto_report",
+           "auto_reset", "RUN_COST", "COMPILE_COST"]
 
 #: project directories in use by a live network of this process
 _claimed: set[str] = set()
@@ -204,6 +212,8 @@ class StandaloneNetwork(BatchNetwork):
                 _publish(self._directory / "main", cached)
         finally:
             reset_device()
+        # the automatic engine of any later process sees that this structure's binary is cached
+        _note_binary(_auto_key(points, sharing, duration, dt), self._code_hash)
         self._device, self._standalone_synapses, self._standalone_monitors = device, synapses, monitors
 
     # Padding (module docstring): sizes that vary a little between patients give the same code.
@@ -258,21 +268,73 @@ class StandaloneNetwork(BatchNetwork):
 #: for networks of one neuron group (the spinal stack) and of two or more (the pathway).
 #: Measured with ``benchmarks/bench_engine.py`` and the same runs on the 2-core development
 #: machine: spinal = neuropathic, 1 and 4 points, 2-s windows; pathway = pain_pathway, 1 and
-#: 8 points, 1 s (docs/circuits.md).  The pathway's Cython values are the spinal ones scaled
-#: by the pathway's numpy/spinal numpy ratio (estimated, not measured).
+#: 8 points, 1 s (docs/circuits.md).  The pathway's Cython values: pain_pathway, 4 and 64
+#: points, 1.3 s, in the same run as the compiled engine (which gave its values again:
+#: 0.022, 0.053), the machine shared (issue 17; they replace an estimate, 0.73 and 0.03,
+#: that had the compiled engine slower per point than Cython).
 RUN_COST = {
     "spinal": {"numpy": (0.725, 0.045), "cython": (0.247, 0.008), "standalone": (0.014, 0.006)},
-    "pathway": {"numpy": (2.13, 0.17), "cython": (0.73, 0.03), "standalone": (0.02, 0.052)},
+    "pathway": {"numpy": (2.13, 0.17), "cython": (1.10, 0.072), "standalone": (0.02, 0.052)},
 }
 #: Code generation + compilation of one network structure, s (independent of the batch size:
-#: only array sizes change in the code): spinal 8.5-15 s measured, pathway 29-30 s.
+#: only array sizes change in the code): spinal 8.5-15 s measured, pathway 29-30 s.  A
+#: structure whose binary is already in the disk cache costs no compilation: generating its
+#: project, copying the binary and the first run cost less than building the runtime network
+#: and its first run (pathway, 4 points: 0.7-0.8 s vs 2.1-3.4 s on Cython;
+#: ``benchmarks/bench_engine.py --pathway-cost``, docs/circuits.md), so it counts as free.
 COMPILE_COST = {"spinal": 12.0, "pathway": 30.0}
-#: The same when the binary is already in the disk cache (code generation and a copy), s:
-#: ``a + b * B``; chosen: an upper bound of the measured 0.1-0.5 s.
-CACHED_COST = (0.5, 0.1)
 
-#: runs of each compiled structure (structure hash and padded sizes) in this process
+#: runs of each compiled structure (structure hash and padded sizes) in this process,
+#: and how many of them ran on the compiled engine
 _runs: Counter = Counter()
+_compiled_runs: Counter = Counter()
+#: structures that compile (or take their cached binary) from their next run on, because a
+#: hint said enough runs would follow (:func:`expected_runs`)
+_committed: set = set()
+#: the threshold and the expected runs (None: no hint) of each structure seen by the automatic engine
+_thresholds: dict = {}
+_expected: dict = {}
+
+#: the enclosing :func:`expected_runs` hints (a context variable: a thread or a task of its own
+#: starts without a hint)
+_HINTS: contextvars.ContextVar[tuple[int, ...]] = contextvars.ContextVar("painsim_expected_runs", default=())
+
+
+@contextlib.contextmanager
+def expected_runs(runs: int):
+    """Tell the automatic engine how many times each network built inside will be run.
+
+    A caller that knows its workload in advance (a course: sessions x chunks of one set of
+    windows; a cohort: batches of one size per process) says so; an :class:`AutoNetwork`
+    created inside takes ``runs`` as the runs of its compiled structure still to come in this
+    process, and compiles (or takes its binary from the disk cache) at its first run when
+    they pay for the compilation (``runs >= runtime_runs_before_compiling(...)``).  Below
+    the threshold the hint changes nothing: rent-then-buy continues to count, so a hint that
+    is too low costs at most the rent-then-buy bound, one that is too high at most one
+    compilation.  Hints nest by multiplying: an outer ``expected_runs(R)`` says that the
+    work inside is repeated ``R`` times (a cohort worker's ``R`` course batches of one
+    size), an inner ``expected_runs(n)`` that each network inside runs ``n`` times per
+    repetition (a course's session networks), so each runs ``R * n`` times; networks built
+    inside without an inner hint are taken to run once per repetition.  Only ``auto``
+    reads it; results never depend on it (either engine gives the same spikes).
+
+    >>> with expected_runs(40):            # doctest: +SKIP
+    ...     runner.run(weights)            # the networks built here will run 40 times
+    """
+    if isinstance(runs, bool) or int(runs) != runs or runs < 1:
+        raise ParameterError("expected_runs", runs, "a whole number of runs >= 1")
+    token = _HINTS.set(_HINTS.get() + (int(runs),))
+    try:
+        yield
+    finally:
+        _HINTS.reset(token)
+
+
+def expected_runs_hint() -> int | None:
+    """The runs the enclosing :func:`expected_runs` hints promise to each network built now
+    (their product), or None outside any hint."""
+    hints = _HINTS.get()
+    return math.prod(hints) if hints else None
 
 
 def runtime_runs_before_compiling(duration: float, batch: int, target: str | None = None,
@@ -282,84 +344,117 @@ def runtime_runs_before_compiling(duration: float, batch: int, target: str | Non
     ``saving = duration * (runtime cost - standalone cost)`` per run of a ``batch``-point
     network (:data:`RUN_COST`, the runtime target ``target``, default
     :func:`painsim.circuits.codegen.codegen_target`; the spinal row for one neuron group,
-    the pathway row for ``groups >= 2``) and ``compile`` is :data:`COMPILE_COST`, or
-    :data:`CACHED_COST` if the structure's binary is ``cached`` on disk (then usually
-    ``k = 1``: compiled from the first run).
+    the pathway row for ``groups >= 2``) and ``compile`` is :data:`COMPILE_COST`; 0 if the
+    structure's binary is ``cached`` on disk (it costs no compilation: compiled from the first run).
 
     Rent-or-buy: not knowing how often a structure will be rerun, run it with the runtime
     engine until the time spent equals the compile time, then compile.  A structure run
     ``r`` times costs at most twice what the better engine for ``r`` runs would have cost;
-    one-off networks (``r <= k``) never compile.  It depends on the workload and on
-    whether the binary is cached, not on measured times; either engine gives the same
-    results (``tests/test_standalone.py``).
+    one-off networks (``r <= k``) never compile.  A caller that knows ``r`` says so
+    (:func:`expected_runs`) and the structure compiles at its first run when ``r >= k``.
+    It depends on the workload and on whether the binary is cached, not on measured times;
+    either engine gives the same results (``tests/test_standalone.py``).
     """
+    if cached:
+        return 0
     target = target or codegen_target()
     row = RUN_COST["spinal" if groups <= 1 else "pathway"]
     f_rt, p_rt = row["numpy" if target == "numpy" else "cython"]
     f_sa, p_sa = row["standalone"]
     saving = duration * ((f_rt - f_sa) + (p_rt - p_sa) * batch)
-    if cached:
-        compile_s = CACHED_COST[0] + CACHED_COST[1] * batch
-    else:
-        compile_s = COMPILE_COST["spinal" if groups <= 1 else "pathway"]
+    compile_s = COMPILE_COST["spinal" if groups <= 1 else "pathway"]
     return max(1, math.ceil(compile_s / max(saving, 1e-9)))
 
 
 def auto_report() -> list[dict]:
     """What the automatic engine did in this process, per compiled structure: its
-    ``runs``, the ``threshold`` (:func:`runtime_runs_before_compiling`) and how many of the
-    runs were on the compiled engine (``compiled_runs``)."""
-    return [dict(structure=key[0], runs=n, threshold=_thresholds[key], compiled_runs=max(0, n - _thresholds[key]))
-            for key, n in _runs.items()]
+    ``runs``, the ``threshold`` (:func:`runtime_runs_before_compiling`), the ``expected``
+    runs a hint promised (:func:`expected_runs`; None: no hint) and how many of the runs were
+    on the compiled engine (``compiled_runs``)."""
+    return [dict(structure=key[0], runs=n, threshold=_thresholds[key], expected=_expected.get(key),
+                 compiled_runs=_compiled_runs[key]) for key, n in _runs.items()]
 
 
-#: the threshold of each compiled structure seen by the automatic engine
-_thresholds: dict = {}
+def auto_reset() -> None:
+    """Forget what the automatic engine counted in this process (runs, thresholds, hints
+    acted on); the disk cache stays.  For benchmarks and tests that measure a fresh process
+    with a warm disk cache."""
+    for store in (_runs, _compiled_runs, _committed, _thresholds, _expected):
+        store.clear()
+
+
+def _auto_key(points: Sequence[PointInput], sharing: tuple, duration: float, dt: float) -> tuple:
+    """The compiled structure of a network: its structure hash and the padded sizes of its arrays."""
+    synapses, n_gen = BatchNetwork.array_sizes(points, duration, dt)
+    sizes = tuple(sorted((k, padded_size(n)) for k, n in synapses.items()))
+    return (_structure_hash(points, sharing, duration, dt), sizes, padded_size(n_gen))
+
+
+def _key_file(key: tuple) -> Path:
+    """Where the code hash of a compiled structure's binary is noted (``<root>/keys/``)."""
+    return standalone_root() / "keys" / hashlib.sha1(repr(key).encode()).hexdigest()[:24]
+
+
+def _note_binary(key: tuple, code: str) -> None:
+    """Note (atomically) that the binary of the compiled structure ``key`` is cached as ``code``."""
+    path = _key_file(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(code)
+    os.replace(tmp, path)  # a reader sees the old note or the new one
+
+
+def binary_cached(key: tuple) -> bool:
+    """Whether the disk cache holds the binary of the compiled structure ``key``
+    (:func:`_auto_key`), as noted in ``<root>/keys/`` by whichever engine built it."""
+    try:
+        return (standalone_root() / "bin" / _key_file(key).read_text().strip() / "main").is_file()
+    except OSError:
+        return False
 
 
 class AutoNetwork:
     """The automatic engine: a :class:`BatchNetwork` that becomes a
     :class:`StandaloneNetwork` once the runs of its compiled structure (the structure hash
     and the padded sizes of its arrays) in this process exceed
-    :func:`runtime_runs_before_compiling`.  The runs are counted per process, across
-    networks: a course's or a sweep's networks of one structure share the count, and
-    the binary, once compiled, comes from the disk cache for the next ones.  A hint in
-    ``<root>/keys/`` (the compiled structure -> its code hash, written atomically) tells
-    later networks and processes that the binary is cached, which lowers the threshold
-    (:data:`CACHED_COST`).  Results equal either engine's (``tests/test_standalone.py``)."""
+    :func:`runtime_runs_before_compiling`, or from its first run when a hint
+    (:func:`expected_runs`) promises enough runs to pay for the compilation.  The runs are
+    counted per process, across networks: a course's or a sweep's networks of one structure
+    share the count, and the binary, once compiled, comes from the disk cache for the next
+    ones.  A note in ``<root>/keys/`` (the compiled structure -> its code hash, written
+    atomically by every engine that compiles or takes a binary) tells later networks and
+    processes that the binary is cached: it costs no compilation, so it is used from the
+    first run.  Results equal either engine's (``tests/test_standalone.py``)."""
 
     def __init__(self, points: Sequence[PointInput], sharing: tuple, duration: float, dt: float):
         self._args = (points, sharing, duration, dt)
-        synapses, n_gen = BatchNetwork.array_sizes(points, duration, dt)
-        sizes = tuple(sorted((k, padded_size(n)) for k, n in synapses.items()))
-        self.key = (_structure_hash(points, sharing, duration, dt), sizes, padded_size(n_gen))
-        # a hint, written when the structure was first compiled: its code hash (a wrong or stale
-        # hint costs a compilation, never a wrong binary: the binary is looked up by code hash)
-        self._hint = standalone_root() / "keys" / hashlib.sha1(repr(self.key).encode()).hexdigest()[:24]
-        try:
-            cached = (standalone_root() / "bin" / self._hint.read_text().strip() / "main").is_file()
-        except OSError:
-            cached = False
-        self.threshold = runtime_runs_before_compiling(duration, len(points), cached=cached,
+        self.key = _auto_key(points, sharing, duration, dt)
+        # a wrong or stale note costs a compilation, never a wrong binary: binaries are found by code hash
+        self.cached = binary_cached(self.key)
+        self.threshold = runtime_runs_before_compiling(duration, len(points), cached=self.cached,
                                                        groups=len(neuron_groups(points[0].plan.populations)))
+        self.expected = expected_runs_hint()
         _thresholds[self.key] = self.threshold
+        if self.expected is not None:
+            _expected[self.key] = self.expected
+            if self.expected >= self.threshold:
+                _committed.add(self.key)  # enough runs will follow: buy now
         self._net: BatchNetwork | None = None  # built by the first run, on the engine of that run
 
     @property
     def engine(self) -> str:
         """The engine of the next run: ``"runtime"`` or ``"standalone"``."""
-        return "standalone" if _runs[self.key] >= self.threshold else "runtime"
+        return "standalone" if self._compiled() else "runtime"
+
+    def _compiled(self) -> bool:
+        return self.key in _committed or _runs[self.key] >= self.threshold
 
     def run(self, weights: Sequence[Mapping[str, np.ndarray]]) -> list[PointOutput]:
-        compiled = _runs[self.key] >= self.threshold
+        compiled = self._compiled()
         if self._net is None or (compiled and not isinstance(self._net, StandaloneNetwork)):
             self._net = (StandaloneNetwork if compiled else BatchNetwork)(*self._args)
-            if compiled:
-                self._hint.parent.mkdir(parents=True, exist_ok=True)
-                tmp = self._hint.with_name(f".{self._hint.name}.{os.getpid()}")
-                tmp.write_text(self._net.code_hash)
-                os.replace(tmp, self._hint)  # atomic: a reader sees the old hint or the new one
         _runs[self.key] += 1
+        _compiled_runs[self.key] += compiled
         return self._net.run(weights)
 
 

@@ -6,13 +6,16 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 import time
 import warnings
+from collections import Counter
 from typing import Any, Sequence
 
 import numpy as np
 
 from .. import course, protocols
+from ..circuits import expected_runs
 from ..errors import ParameterError
 from ..parallel import PATIENT_LAYOUT, ResultStore, balanced_batches, report, run_batches
 from ..params import Model, load_model
@@ -20,7 +23,7 @@ from ..readouts import responders
 from .sampling import patient_overrides
 
 __all__ = ["run", "run_patient_batches", "course_task", "report_session", "patient_fingerprints",
-           "CohortProgress"]
+           "CohortProgress", "batch_repeats"]
 
 
 def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | None = None,
@@ -63,7 +66,12 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
         Processes to spread the batches over (``1``: this process).  Each
         worker runs whole batches of :func:`painsim.course.run_course_batch`;
         brian2's Cython cache is shared (brian2 locks each module while it
-        compiles).  Results do not depend on ``workers``.
+        compiles).  Results do not depend on ``workers``.  With the automatic
+        engine (``PAINSIM_ENGINE=auto``) each batch tells it how many batches of
+        its size its process runs (:func:`batch_repeats`,
+        :func:`painsim.circuits.standalone.expected_runs`), so a cohort that pays
+        for the compilation compiles at its first batch (or takes the binary from
+        the disk cache) instead of renting the runtime engine first.
     progress : bool
         Print a line per session of each batch as it finishes (reported by
         the course engine from the worker processes) and per finished batch
@@ -203,7 +211,8 @@ def _courses(models, seeds, protocol, day, kw, batch_size, workers, progress, st
 
     if serial:
         ids = {id(b): n for n, b in enumerate(batches)}
-        run_batches(functools.partial(_patients_task, course_task, models, protocol, seeds, kw), batches, finished,
+        task = functools.partial(_hinted_task, course_task, batch_repeats([len(b) for b in batches], 1))
+        run_batches(functools.partial(_patients_task, task, models, protocol, seeds, kw), batches, finished,
                     on_progress=(lambda b, m: tracker.message(ids[id(b)], m)) if tracker else None)
     elif todo:
         run_patient_batches([models[k] for k in todo], protocol, [seeds[k] for k in todo], batch_size, workers, kw,
@@ -249,6 +258,23 @@ def report_session(session: int, n_sessions: int, day: float = 0.0) -> None:
     report(("session", int(session), int(n_sessions)))
 
 
+def batch_repeats(sizes: Sequence[int], workers: int) -> dict[int, int]:
+    """How many course batches of each size one process runs (at most): the batches of a
+    size, shared out over ``workers`` processes.  Batches of one size have the same network
+    structures, so each process reruns them that many times (:func:`_hinted_task`)."""
+    return {size: math.ceil(n / max(1, workers)) for size, n in Counter(sizes).items()}
+
+
+def _hinted_task(task, repeats: dict, models, protocol, seeds, kw) -> list:
+    """``task`` under the hint that this process runs ``repeats[len(models)]`` batches of this
+    size: the automatic engine compiles (or takes from the disk cache) at the first batch
+    when the cohort's reruns of its networks pay for it
+    (:func:`painsim.circuits.standalone.expected_runs`; the course engine multiplies it by the
+    runs of each network per course).  Results do not depend on it."""
+    with expected_runs(repeats.get(len(models), 1)):
+        return task(models, protocol, seeds, kw)
+
+
 def _patients_task(task, models, protocol, seeds, kw, ks) -> list:
     """``task`` on the patients ``ks`` (a batch of patient numbers)."""
     return task([models[k] for k in ks], protocol, [seeds[k] for k in ks], kw)
@@ -276,6 +302,7 @@ def run_patient_batches(models, protocol, seeds, batch_size, workers, kw, task=N
     """
     spans = balanced_batches(len(models), batch_size, workers)
     batches = [[(k, models[k], seeds[k]) for k in range(s, s + m)] for s, m in spans]
+    hinted = functools.partial(_hinted_task, task or course_task, batch_repeats([m for _, m in spans], workers))
     out: dict[int, list] = {}
 
     def on_result(batch, datasets):
@@ -284,6 +311,6 @@ def run_patient_batches(models, protocol, seeds, batch_size, workers, kw, task=N
         if on_batch is not None:
             on_batch(start, datasets)
 
-    run_batches(functools.partial(_slice_task, task or course_task, protocol, kw), batches, on_result,
+    run_batches(functools.partial(_slice_task, hinted, protocol, kw), batches, on_result,
                 workers=workers, on_progress=(lambda b, m: on_progress(b[0][0], m)) if on_progress else None)
     return [ds for s, _ in spans for ds in out[s]]

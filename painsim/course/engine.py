@@ -9,6 +9,9 @@
    through the plasticity rules (:func:`painsim.course.session.replay_chunk`);
    between sessions the changes consolidate (:mod:`painsim.course.consolidation`);
    the weights are recorded where the pain tests need them (:class:`CourseHistory`);
+   the course knows how often each network will run (sessions x chunks of one set
+   of windows) and tells the automatic engine
+   (:func:`painsim.circuits.standalone.expected_runs`);
 3. *pain tests*: on each test day (before that day's session) and after each
    session, a window of ``course.test_duration`` with contact heat at
    ``course.test_heat_celsius`` (or the intensity ``course.test_noxious`` when that
@@ -21,14 +24,16 @@ Method, measured error and speed: ``docs/courses.md``.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import time as _time
-from typing import Sequence
+from collections import Counter
+from typing import Mapping, Sequence
 
 import numpy as np
 import xarray as xr
 
-from ..circuits import projection_endpoints
+from ..circuits import expected_runs, projection_endpoints
 from ..errors import ParameterError
 from ..params import Model, load_model
 from ..plasticity import plastic_connections
@@ -99,12 +104,23 @@ class ChunkSimulator:
     companion itself and is not simulated again.  The chunks of a course
     simulate the same windows of the same patients with new efficacies, so
     the networks are built once (:class:`painsim.simulation.PointsRunner`)
-    and rerun while the stimulated windows stay the same.
+    and rerun while the stimulated windows stay the same.  ``expected`` (the
+    stimulated windows' keys, :meth:`windows_of`, -> the chunks of the course that
+    simulate them) tells the automatic engine how often each network will run
+    (:func:`painsim.circuits.standalone.expected_runs`), so that a course long
+    enough to pay for the compilation compiles at its first chunk.
     """
 
-    def __init__(self, patients: Sequence[Patient], duration: float, batch_size: int, per_neuron):
+    def __init__(self, patients: Sequence[Patient], duration: float, batch_size: int, per_neuron,
+                 expected: Mapping[tuple, int] | None = None):
         self.patients, self.duration, self.batch_size, self.per_neuron = patients, duration, batch_size, per_neuron
+        self.expected = dict(expected or {})
         self._runner, self._windows = None, None
+
+    @staticmethod
+    def windows_of(chunk: Chunk) -> tuple:
+        """The key of a chunk's stimulated windows (chunks with the same key share networks)."""
+        return tuple(window_key(wf) for wf in chunk.windows if len(wf.onsets))
 
     def _requests(self, chunk: Chunk, stimulated: list) -> list:
         reqs = []
@@ -119,12 +135,14 @@ class ChunkSimulator:
         per window of the chunk the index of its output (the companion's for a window without pulses)."""
         stimulated = [j for j, wf in enumerate(chunk.windows) if len(wf.onsets)]
         n_outputs = len(stimulated) + 1
-        windows = tuple(window_key(chunk.windows[j]) for j in stimulated)
+        windows = self.windows_of(chunk)
         if windows != self._windows:
             self._runner = PointsRunner(self._requests(chunk, stimulated), self.duration, self.batch_size)
             self._windows = windows
         current = [p.weights() or None for p in self.patients]
-        res = self._runner.run([w for w in current for _ in range(n_outputs)])
+        hint = self.expected.get(windows)
+        with expected_runs(hint) if hint else contextlib.nullcontext():  # read when the networks are built
+            res = self._runner.run([w for w in current for _ in range(n_outputs)])
         outputs = [res[k * n_outputs:(k + 1) * n_outputs] for k in range(len(self.patients))]
         position = dict(zip(stimulated, range(len(stimulated))))
         output_of_window = [position.get(j, n_outputs - 1) for j in range(len(chunk.windows))]
@@ -209,8 +227,11 @@ def run_sessions(patients: Sequence[Patient], protocol: Protocol, plan: list, se
     cal = protocol.calendar
     D = cal.session_duration
     history = CourseHistory(patients, day_coord, cal.n_sessions)
-    simulator = ChunkSimulator(patients, settings.lead_in + settings.window, batch_size, per_neuron)
     active = not protocol.is_sham and any(p.plastic for p in patients)
+    # every session simulates the same chunks: the runs of each set of windows are known in advance
+    expected = {w: n * cal.n_sessions for w, n in Counter(map(ChunkSimulator.windows_of, plan)).items()}
+    simulator = ChunkSimulator(patients, settings.lead_in + settings.window, batch_size, per_neuron,
+                               expected if active else None)
     wall = _time.time()
     for s_idx, day in enumerate(cal.days):
         t_s = day * _DAY
@@ -244,7 +265,9 @@ def run_pain_tests(patients: Sequence[Patient], history: CourseHistory, tested: 
                                     per_neuron=per_neuron))
                 where.append((k, j))
     results: list[list] = [[None] * len(tested) for _ in patients]
-    for (k, j), r in zip(where, simulate_batch(reqs, f"{settings.test_duration!r} s", batch_size=batch_size)):
+    with expected_runs(1):  # every test network runs once per course (times an enclosing hint: a cohort's batches)
+        outcomes = simulate_batch(reqs, f"{settings.test_duration!r} s", batch_size=batch_size)
+    for (k, j), r in zip(where, outcomes):
         results[k][j] = r
     return results
 
