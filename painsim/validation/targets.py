@@ -28,7 +28,8 @@ from ..fibers import heat
 from ..files import run_experiment, run_qst
 from ..params import load_model
 from ..simulation import Request, simulate_batch
-from ..stimulation import rtms, tonic
+from ..protocols import get as get_protocol
+from ..stimulation import rtms, tens, tonic
 
 __all__ = ["Target", "TARGETS", "STATUSES", "COSTS", "get"]
 
@@ -202,6 +203,36 @@ def naloxone_share_of_rtms(seed: int) -> float:
     return 1.0 - blocked / effect if effect > 0 else float("nan")
 
 
+def pns_responders(seed: int) -> float:
+    """Share of 8 virtual patients (post_traumatic_neuropathic, circuits ``seed``..``seed + 7``)
+    whose PN response to 45 °C heat at the painful site falls by >= 50 % during percutaneous PNS
+    (the ``pns_percutaneous`` protocol's waveform and lead geometry, 1 s)."""
+    protocol = get_protocol("pns_percutaneous")
+    geometry = {k: v for k, v in protocol.plasticity.items() if not k.startswith("plasticity.")}
+    m = load_model("post_traumatic_neuropathic").with_params(geometry)
+    painful = int(m.si("body.painful_site"))
+    pns = protocol.waveform(0.0, 1.0)
+    seeds = range(seed, seed + 8)
+    res = simulate_batch([Request(m, st, {painful: heat(45)}, seed=s) for st in (None, pns) for s in seeds], "1 s")
+    alone = np.array([float(r.pn_rate) for r in res[:8]])
+    during = np.array([float(r.pn_rate) for r in res[8:]])
+    return float(np.mean(during <= 0.5 * alone))
+
+
+def naloxone_share_of_tens(seed: int) -> float:
+    """Fraction of the PN reduction by conventional TENS (100 Hz, 1.5 x Aβ threshold) of the
+    response to 47 °C heat at the painful site (healthy pathway, 4 circuits) that naloxone removes."""
+    m = load_model("healthy")
+    nal = m.with_params({"dorsal_horn.pharmacology.opioid_block": 1.0})
+    painful = int(m.si("body.painful_site"))
+    conv = tens("conventional", 1.5, "1.5 s")
+    seeds = range(seed, seed + N_SEEDS)
+    a, b, c, d = _mean_pn([Request(mm, st, {painful: heat(47)}, seed=s)
+                           for mm, st in ((m, None), (m, conv), (nal, None), (nal, conv)) for s in seeds], "1.5 s")
+    effect, blocked = a - b, c - d
+    return 1.0 - blocked / effect if effect > 0 else float("nan")
+
+
 def dlf_share_of_scs(seed: int) -> float:
     """Fraction of the PN reduction by tonic 50 Hz SCS (1.5 x Aβ threshold, 200 µs) that a
     dorsolateral-funiculus lesion (``dorsal_column.integrity = 0``) removes: healthy pathway,
@@ -289,6 +320,15 @@ TARGETS: tuple[Target, ...] = (
     Target("mpns_pdn_90d", "relief at 90 days, mPNS course in painful diabetic neuropathy (fraction)", 0.757,
            None, None, "1", "Brown et al. 2025 (mean pain -75.7 % at 90 days) [recalled]",
            "prediction", "slow", course_relief("mpns_course", 90.0)),
+    Target("pns_responders", "share of virtual patients with >= 50 % lower PN output during percutaneous PNS "
+           "(post-traumatic neuropathic, 45 °C heat)", 0.58, None, None, "1",
+           "Gilmore et al. 2019 Reg Anesth Pain Med 44:637: >= 50 % pain reduction in 7/12 with PNS vs 2/14 placebo "
+           "(weeks 1-4) [checked: abstract]", "prediction", "fast", pns_responders,
+           "acute PN output stands for pain; the published outcome is weeks of use"),
+    Target("tens_naloxone_share", "share of the PN reduction by conventional TENS that naloxone removes",
+           1.0, None, None, "1", "Sluka et al. 1999 JPET 289:840: spinal naloxone/naltrindole prevent TENS "
+           "antihyperalgesia [recalled]; vlPAG/RVM route, DeSantana et al. 2009 [checked: abstract]",
+           "prediction", "fast", naloxone_share_of_tens),
     Target("qst_hpt_sd", "SD of the heat pain threshold over healthy virtual subjects (QST, n = 12)", 2.8, 2.0,
            3.5, "degC", "DFNS reference data, healthy adults: SD ~2.5-3 °C (Rolke et al. 2006 Pain 123:231; Magerl "
            "et al. 2010 Pain 151:598) [recalled; not read in the tables]", "prediction", "slow", healthy_hpt_sd,
