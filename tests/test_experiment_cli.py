@@ -86,3 +86,53 @@ def test_old_experiment_module_reexports_files():
     import painsim.experiment as old
     assert old.load_experiment is ps.files.load_experiment and old.run_experiment is ps.run_experiment
     assert old.duration_quantity(1.5) == "1.5 s"
+
+
+PHYSICAL = """
+[experiment]
+name = "physical"
+model = "gate_control"
+duration = "0.5 s"
+seed = 2
+[[condition]]
+label = "heat"
+heat = 47.0
+[[condition]]
+label = "heat as a quantity"
+heat = "47 degC"
+[[condition]]
+label = "pinprick and brush"
+pinprick = "128 mN"
+brush = true
+"""
+
+
+def test_conditions_take_physical_stimuli(tmp_path):
+    """A condition's ``heat``/``pinprick``/``brush`` is the stimulus ``simulate`` gets from
+    painsim.fibers (the same PN output for the same seed); a number and a quantity are one heat."""
+    path = tmp_path / "physical.toml"
+    path.write_text(PHYSICAL)
+    ds = ps.run_experiment(ps.files.load_experiment(path))
+    pn = dict(zip(ds.condition.values, ds["pn_rate"].values))
+    direct = [ps.simulate("gate_control", noxious=ps.fibers.heat(47), duration="0.5 s", seed=2),
+              ps.simulate("gate_control", noxious=ps.fibers.pinprick(128), touch=ps.fibers.brush(),
+                          duration="0.5 s", seed=2)]
+    assert pn["heat"] == pn["heat as a quantity"] == pytest.approx(float(direct[0].pn_rate))
+    assert pn["pinprick and brush"] == pytest.approx(float(direct[1].pn_rate))
+    assert pn["heat"] > 0                                  # 47 °C drives the PN (not a vacuous equality)
+
+
+@pytest.mark.parametrize("condition, name", [
+    ("heat = 75.0", "condition[0].heat"),                  # above the 60 °C the encoding takes
+    ('heat = "47 m"', "condition[0].heat"),                # not a temperature
+    ("pinprick = -5.0", "condition[0].pinprick"),
+    ("brush = 3", "condition[0].brush"),
+    ("heat = 45.0\nnoxious = 0.5", "condition[0]"),       # two noxious stimuli
+    ("brush = true\ntouch = 0.5", "condition[0]"),        # two touch stimuli
+])
+def test_bad_physical_stimuli_are_refused_before_any_work(tmp_path, condition, name):
+    path = tmp_path / "bad.toml"
+    path.write_text(f'[experiment]\nname = "x"\nmodel = "gate_control"\n[[condition]]\n{condition}\n')
+    with pytest.raises(ParameterError) as err:
+        ps.files.load_experiment(path)
+    assert err.value.name == name

@@ -7,19 +7,56 @@ from typing import Any, Mapping
 import xarray as xr
 
 from ..errors import ParameterError
+from ..fibers import brush, heat, pinprick
 from ..io import combine
 from ..params import load_model
 from ..simulation import Request, simulate_batch
 from ..stimulation import from_spec
 from ..units import to_si
 
-__all__ = ["run_conditions", "duration_quantity"]
+__all__ = ["run_conditions", "duration_quantity", "natural_stimuli"]
+
+#: Physical natural stimuli a condition can name (docs/stimuli.md): key -> (channel, maker, what is allowed).
+PHYSICAL = {"heat": ("noxious", heat, 'a contact temperature in °C (a number or "47 degC"), 32-60 °C'),
+            "pinprick": ("noxious", pinprick, 'a punctate force in mN (a number or "64 mN")'),
+            "brush": ("touch", brush, 'a brush-stroke velocity (e.g. "30 mm/s"), or true for 30 mm/s')}
+
+
+def natural_stimuli(c: Mapping, k: int) -> tuple:
+    """The (noxious, touch) natural stimuli of condition ``k`` (``c``): the intensity shorthand
+    (``noxious``, ``touch``, 0-1) or a physical stimulus (``heat`` in °C, ``pinprick`` in mN,
+    ``brush``), at most one per channel.  Bad values raise :class:`painsim.errors.ParameterError`
+    naming ``condition[k].<key>``."""
+    out = {"noxious": c.get("noxious"), "touch": c.get("touch")}
+    given = {"noxious": ["noxious"] if "noxious" in c else [], "touch": ["touch"] if "touch" in c else []}
+    for key, (channel, make, allowed) in PHYSICAL.items():
+        if key not in c:
+            continue
+        given[channel].append(key)
+        value = c[key]
+        try:
+            if key == "brush":
+                if value is False or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+                    raise ParameterError(key, value, allowed)
+                out[channel] = brush() if value is True else brush(value)
+            else:
+                if isinstance(value, bool):
+                    raise ParameterError(key, value, allowed)
+                out[channel] = make(value)
+        except ParameterError as err:
+            raise ParameterError(f"condition[{k}].{key}", value, allowed, hint=err.hint) from None
+    for channel, keys in given.items():
+        if len(keys) > 1:
+            raise ParameterError(f"condition[{k}]", " and ".join(keys),
+                                 f"one {channel} stimulus per condition (one of {', '.join(keys)})")
+    return (out["noxious"] if out["noxious"] is not None else 0.0,
+            out["touch"] if out["touch"] is not None else 0.0)
 
 
 def _request(c: Mapping, k: int, model, seed: int) -> Request:
     """The simulation request of condition ``k`` (``c``) on ``model`` (its parameters already applied)."""
     stim = from_spec(c["stimulus"]) if "stimulus" in c else None
-    nox, touch = c.get("noxious", 0.0), c.get("touch", 0.0)
+    nox, touch = natural_stimuli(c, k)
     if "site" in c:  # natural stimuli at one body site (topographic models)
         site = c["site"]
         if isinstance(site, bool) or not isinstance(site, int):

@@ -9,6 +9,7 @@ from ..conditioning import check_conditioning_spec
 from ..checks import known_keys
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..protocols import resolve
+from .conditions import natural_stimuli
 
 __all__ = ["EXPERIMENT_KEYS", "CONDITION_KEYS", "check_conditions", "check_conditioning", "check_course",
            "check_cohort"]
@@ -16,7 +17,8 @@ __all__ = ["EXPERIMENT_KEYS", "CONDITION_KEYS", "check_conditions", "check_condi
 #: Keys of ``[experiment]`` in conditions files (conditioning files: :data:`painsim.conditioning.EXPERIMENT_KEYS`).
 EXPERIMENT_KEYS = {"name", "description", "kind", "model", "duration", "seed", "batch_size", "figure"}
 #: Keys of a ``[[condition]]`` table.
-CONDITION_KEYS = {"label", "model", "params", "stimulus", "noxious", "touch", "site", "seed"}
+CONDITION_KEYS = {"label", "model", "params", "stimulus", "noxious", "touch", "heat", "pinprick", "brush",
+                  "site", "seed"}
 
 
 def _check_experiment_keys(exp: Mapping) -> None:
@@ -43,6 +45,7 @@ def check_conditions(spec: Mapping, path: Path) -> None:
         if not isinstance(c, Mapping):
             raise ParameterError(f"condition[{n}]", c, "a [[condition]] table")
         known_keys(c, CONDITION_KEYS, "condition key")
+        natural_stimuli(c, n)  # physical stimuli refused before any work
 
 
 def check_conditioning(spec: Mapping, path: Path) -> None:
