@@ -189,7 +189,8 @@ class StandaloneNetwork(BatchNetwork):
         b2 = import_brian2()
         from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
         from brian2.devices.device import reset_device, set_device
-        self._directory = _claim_directory(_structure_hash(points, sharing, duration, dt))
+        structure = _structure_hash(points, sharing, duration, dt)
+        self._directory = _claim_directory(structure)
         weakref.finalize(self, _claimed.discard, self._directory.name)
         device = CPPStandaloneDevice()
         set_device(device, build_on_run=False)
@@ -212,8 +213,10 @@ class StandaloneNetwork(BatchNetwork):
                 _publish(self._directory / "main", cached)
         finally:
             reset_device()
-        # the automatic engine of any later process sees that this structure's binary is cached
-        _note_binary(_auto_key(points, sharing, duration, dt), self._code_hash)
+        # the automatic engine of any later process sees that this structure's binary is cached; the
+        # key (:func:`_auto_key`) from the padded sizes this assembly produced, not merged again
+        _note_binary((structure, tuple(sorted(self._padded_synapses.items())), self._padded_generators),
+                     self._code_hash)
         self._device, self._standalone_synapses, self._standalone_monitors = device, synapses, monitors
 
     # Padding (module docstring): sizes that vary a little between patients give the same code.
@@ -221,6 +224,7 @@ class StandaloneNetwork(BatchNetwork):
     def _generator_spikes(self) -> tuple[np.ndarray, np.ndarray]:
         idx, times = super()._generator_spikes()
         pad = padded_size(idx.size) - idx.size  # spikes of neuron 0 after the end of the run: never replayed
+        self._padded_generators = idx.size + pad
         return (np.concatenate([idx, np.zeros(pad, idx.dtype)]),
                 np.concatenate([times, self._duration + self._dt * np.arange(1, pad + 1)]))
 
@@ -233,6 +237,7 @@ class StandaloneNetwork(BatchNetwork):
                 m["post"].append(np.zeros(pad, int))
                 m["delay"].append(np.zeros(pad))
                 m["n"] += pad
+        self._padded_synapses = {key: m["n"] for key, m in merged.items() if m["n"]}
         return merged
 
     @property
