@@ -264,6 +264,12 @@ class Protocol:
     def is_sham(self) -> bool:
         return self.sham or self.stimulus is None
 
+    @property
+    def device_overrides(self) -> dict:
+        """The protocol's model overrides that are not plasticity rules (recruitment mode, lead or
+        needle geometry): what a single acute session needs to deliver the device as the course does."""
+        return {k: v for k, v in self.plasticity.items() if not k.startswith("plasticity.")}
+
     def as_sham(self) -> "Protocol":
         """The sham of this protocol: same calendar and plasticity, no stimulation."""
         if self.is_sham:

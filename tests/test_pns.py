@@ -23,11 +23,6 @@ BLOCK = {"dorsal_horn.pharmacology.gaba_block": 1.0, "dorsal_horn.pharmacology.g
 ONE_SITE = {"body.n_sites": 1, "body.painful_site": 0}
 
 
-def _geometry(protocol) -> dict:
-    """The protocol's recruitment overrides (contact distance), without its plasticity rules."""
-    return {k: v for k, v in protocol.plasticity.items() if not k.startswith("plasticity.")}
-
-
 def _lead(mm: float) -> dict:
     """A PNS lead ``mm`` from the nerve (fibres 0.5-3 mm deep in it, as the protocol)."""
     return {"afferents.recruitment": "biophysical",
@@ -53,7 +48,7 @@ def _fractions(overrides: dict, amps_ma, width=200e-6) -> dict:
 
 # ----------------------------------------------------------------- recruitment by the lead
 def test_protocol_places_the_lead_at_a_distance_and_recruits_biophysically():
-    g = _geometry(PNS)
+    g = PNS.device_overrides
     assert g["afferents.recruitment"] == "biophysical"
     model = ps.load_model("gate_control").with_params(g)
     lo = model.si("afferents.biophysical.peripheral_nerve_distance_min")
@@ -134,7 +129,7 @@ def test_deep_tissue_needles_recruit_more_c_than_a_contact_at_the_nerve():
             fr.append(np.mean(th[pop.indices("C")] <= 1.2 * ref))
         return np.mean(fr)
     nerve = {"afferents.recruitment": "biophysical"}
-    assert c_fraction(_geometry(PNT)) > c_fraction(nerve)
+    assert c_fraction(PNT.device_overrides) > c_fraction(nerve)
 
 
 # ----------------------------------------------------------------- the circuit
@@ -148,9 +143,9 @@ def _rate(ds, pop, t0=0.3):
 def runs():
     pns = PNS.waveform(0.0, DUR)
     sham = PNS.as_sham().waveform(0.0, DUR)
-    healthy = ps.load_model("gate_control").with_params(_geometry(PNS))
-    neuro = ps.load_model("post_traumatic_neuropathic").with_params({**_geometry(PNS), **ONE_SITE})
-    pnt_h = ps.load_model("gate_control").with_params(_geometry(PNT))
+    healthy = ps.load_model("gate_control").with_params(PNS.device_overrides)
+    neuro = ps.load_model("post_traumatic_neuropathic").with_params({**PNS.device_overrides, **ONE_SITE})
+    pnt_h = ps.load_model("gate_control").with_params(PNT.device_overrides)
     h47, h45 = heat(47), heat(45)
     conds = {
         "h_none": (healthy, None, h47), "h_pns": (healthy, pns, h47), "h_sham": (healthy, sham, h47),

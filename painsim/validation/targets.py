@@ -208,8 +208,7 @@ def pns_responders(seed: int) -> float:
     whose PN response to 45 °C heat at the painful site falls by >= 50 % during percutaneous PNS
     (the ``pns_percutaneous`` protocol's waveform and lead geometry, 1 s)."""
     protocol = get_protocol("pns_percutaneous")
-    geometry = {k: v for k, v in protocol.plasticity.items() if not k.startswith("plasticity.")}
-    m = load_model("post_traumatic_neuropathic").with_params(geometry)
+    m = load_model("post_traumatic_neuropathic").with_params(protocol.device_overrides)
     painful = int(m.si("body.painful_site"))
     pns = protocol.waveform(0.0, 1.0)
     seeds = range(seed, seed + 8)
