@@ -1,20 +1,39 @@
-"""Random streams: a point's randomness depends only on its seed and the stream.
+"""Random streams: every draw depends only on a seed and a named stream.
 
-Every random draw in painsim comes from :func:`rng_for` (numpy; brian2 draws
-nothing), so a point's result is independent of its batch companions, the batch
-size, the number of workers and the backend.
+Every random draw in painsim comes from :func:`rng_for` (a numpy generator) or
+:func:`seed_state` (integers, e.g. the seeds of a cohort's patients), both keyed
+by ``(seed, STREAM[name], *extra)``; brian2 draws nothing.  So a point's result
+is independent of its batch companions, the batch size, the number of workers
+and the backend, and a design's or a cohort's draws do not depend on the order
+in which its points are run.
 """
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["STREAM", "rng_for"]
+__all__ = ["STREAM", "rng_for", "seed_state"]
 
 #: One integer per purpose; never renumber (results of saved seeds would change).
+#: The first nine key a simulated point's draws; the rest key population-level
+#: draws (their numbers predate this table and are kept so saved results stay
+#: reproducible; "design" and "patient_seeds" share 0x5EED but feed different
+#: draws: uniform samples vs. integer seeds).
 STREAM = {"velocity": 1, "threshold": 2, "natural": 3, "ectopic": 4, "connectivity": 5,
-          "initial": 6, "recruitment": 7, "tms": 8, "site": 9}
+          "initial": 6, "recruitment": 7, "tms": 8, "site": 9,
+          "fiber_population": 0xF1BE5,    # painsim.fibers.population: diameters, distances
+          "fiber_noise": 0xAFFE,          # painsim.fibers.kernel: membrane noise of the node model
+          "design": 0x5EED,               # painsim.sweep.designs: random / LHS / Sobol samples
+          "patient_seeds": 0x5EED,        # painsim.cohort.sampling: each patient's simulation seed
+          "patients": 0xC0407,            # painsim.cohort.sampling: each patient's attributes
+          "qst_subject": 0x5B1EC7}        # painsim.files.qst: each virtual subject's own parameters
 
 
 def rng_for(seed: int, stream: str, *extra: int) -> np.random.Generator:
     """Independent generator for one purpose of one point (seeded, reproducible)."""
     return np.random.default_rng([int(seed), STREAM[stream], *map(int, extra)])
+
+
+def seed_state(seed: int, stream: str, n: int, *extra: int) -> np.ndarray:
+    """``n`` independent 31-bit integer seeds drawn for ``stream`` (reproducible)."""
+    key = [int(seed), STREAM[stream], *map(int, extra)]
+    return (np.random.SeedSequence(key).generate_state(n, np.uint32) & 0x7FFFFFFF).astype(np.int64)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError, SpecError, UnknownKeyError
+from ..rng import rng_for, seed_state
 from .distributions import resolve_distributions
 
 __all__ = ["PATIENT_TO_MODEL", "PATIENT_LABELS", "ATTRIBUTE_UNITS", "sample", "patient_overrides"]
@@ -85,7 +86,7 @@ def sample(n: int, preset: str | None = "default", seed: int = 0,
         raise ParameterError("n", n, "a number of patients >= 1")
     dists, explicit = (dict(_dists), set()) if _dists is not None else resolve_distributions(preset, distributions)
     names = ["central", "stroke", "ischemic"] + list(PATIENT_TO_MODEL)
-    u = np.random.default_rng(np.random.SeedSequence([int(seed), 0xC0407])).random((n, len(names)))
+    u = rng_for(seed, "patients").random((n, len(names)))
     u = np.clip(u, 1e-12, 1 - 1e-12)
     col = {k: u[:, j] for j, k in enumerate(names)}
     central = dists["central"].ppf(col["central"]).astype(bool)
@@ -111,8 +112,7 @@ def sample(n: int, preset: str | None = "default", seed: int = 0,
             raise SpecError(attr, sorted(d), "distributions covering every patient "
                                              "(give 'peripheral' and 'central' at least)")
         table[attr] = values
-    seeds = np.random.SeedSequence([int(seed), 0x5EED]).generate_state(n, np.uint32) & 0x7FFFFFFF
-    table["seed"] = seeds.astype(np.int64)
+    table["seed"] = seed_state(seed, "patient_seeds", n)
     df = pd.DataFrame(table, index=pd.RangeIndex(n, name="patient"))
     df.attrs.update({"preset": preset, "seed": int(seed), "explicit": sorted(explicit)})
     return df

@@ -51,6 +51,7 @@ import numba
 import numpy as np
 
 from ..errors import ParameterError
+from ..rng import rng_for
 from ..stimulation import Waveform
 from ..units import to_si
 from .population import FiberPopulation
@@ -322,7 +323,7 @@ def fiber_spikes(wf: Waveform, population: FiberPopulation, scale: float, seed: 
     dt = check_dt(dt)
     node = NodeConstants(population, dt, noise=noise)
     chunk = max(node.n_sub, (int(chunk) // node.n_sub) * node.n_sub)
-    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0xAFFE]))
+    rng = rng_for(seed, "fiber_noise")
     state = node.initial_state(rng if noise else None)
     coupling = population.coupling(wf.modality)
     n_total = int(math.ceil(wf.duration / dt - 1e-9))

@@ -57,6 +57,7 @@ from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..fibers import brush, heat, pinprick
 from ..fibers.encoding import MAX_TEMPERATURE, SKIN_BASELINE
 from ..params import load_model
+from ..rng import rng_for
 from ..simulation import Request, simulate_batch
 from ..stimulation import tonic
 from ..units import to_si
@@ -105,8 +106,6 @@ SUBJECT_PARAMETERS = {
     "c_gain_factor": ("c_gain_log_sd", "factor on dorsal_horn.synapse.c_gain"),
 }
 _C_GAIN = "dorsal_horn.synapse.c_gain"
-#: extra integer of the subject's uniform draws (fixed; never renumber)
-_SUBJECT_STREAM = 0x5B1EC7
 
 
 def _numbers(value, key: str) -> list[float]:
@@ -207,7 +206,7 @@ def subject_parameters(exp: Mapping, seed: int | None = None) -> dict[str, np.nd
     n = c["n_subjects"]
     if not c["subject_variability"]:
         return {"heat_threshold_shift": np.zeros(n), "force_threshold_factor": np.ones(n), "c_gain_factor": np.ones(n)}
-    u = np.array([np.random.default_rng(np.random.SeedSequence([seed + s, _SUBJECT_STREAM])).random(3)
+    u = np.array([rng_for(seed + s, "qst_subject").random(3)
                   for s in range(n)])
     u = np.clip(u, 1e-12, 1 - 1e-12)
     return {"heat_threshold_shift": np.asarray(Normal(0.0, c["heat_threshold_sd"]).ppf(u[:, 0]), float),

@@ -13,6 +13,7 @@ import numpy as np
 from scipy.stats import qmc
 
 from ..errors import SpecError
+from ..rng import rng_for
 
 __all__ = ["DESIGNS", "design_points", "unit_samples", "salib_problem"]
 
@@ -35,7 +36,7 @@ def design_points(spec) -> list[dict]:
 def unit_samples(spec) -> np.ndarray:
     """The points of a sampled design in the unit cube, shape (points, axes)."""
     d, n = len(spec.axes), spec.n
-    rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 0x5EED]))
+    rng = rng_for(spec.seed, "design")
     if spec.design == "random":
         return rng.random((n, d))
     if spec.design == "lhs":
