@@ -204,11 +204,17 @@ def stimulated_site(ds: xr.Dataset, k: int) -> int | None:
         if key not in ds:
             continue
         val = json.loads(str(ds[key].values[k]))
-        if "intensity" in val:  # one-site model
-            sites.add(0) if val["intensity"] > 0 else None
+        if "intensity" in val or "kind" in val:  # one-site model
+            sites.add(0) if _stimulus_given(val) else None
         else:
-            sites.update(int(s) for s, v in val.items() if v["intensity"] > 0)
+            sites.update(int(s) for s, v in val.items() if _stimulus_given(v))
     return sites.pop() if len(sites) == 1 else None
+
+
+def _stimulus_given(stored: dict) -> bool:
+    """Whether one site's stored natural stimulus is a stimulus: an intensity shorthand above 0,
+    or a physical stimulus (``{"kind": "heat", "value": 45.0, ...}``; stored only when given)."""
+    return stored["intensity"] > 0 if "intensity" in stored else "kind" in stored
 
 
 def pain_map_metrics(ds: xr.Dataset) -> xr.Dataset:

@@ -200,6 +200,18 @@ def test_rows_print_the_pn_rate_of_the_stimulated_site():
     assert "spinal  0.0" in stroke
 
 
+def test_rows_find_the_site_of_a_physical_stimulus():
+    """Heat in degC is stored as {"kind": "heat", ...}, without an intensity: the row still finds its site
+    (a stored shorthand of intensity 0 is no stimulus, as before)."""
+    ds = _pain_map_like()
+    ds["noxious"] = ("condition",), [json.dumps({"4": {"kind": "heat", "value": 45.0, "unit": "degC",
+                                                       "start_s": 0.0, "stop_s": None}}),
+                                     json.dumps({"4": {"intensity": 0.0, "start_s": 0.0, "stop_s": 1.0}})]
+    heated, unstimulated = condition_rows(ds)
+    assert "PN  41.0 Hz (site 4)" in heated
+    assert "(site 4)" not in unstimulated
+
+
 def test_rows_of_one_site_models_are_unchanged():
     ds = xr.Dataset({"pn_rate": (("condition",), [37.4]), "pain": (("condition",), [4.7]),
                      "gate_index": (("condition",), [0.0])}, coords={"condition": ["C input alone"]})
