@@ -18,7 +18,7 @@ scs_tonic           daily use (16 h/day, 90 days); 50 Hz, 300 us, Aβ 1.3x      
 scs_burst           daily use; 40 Hz bursts of 5 at 500 Hz, 1 ms               De Ridder 2010; Chakravarthy 2019
 scs_hf10            daily use; 10 kHz, 30 us                                  Kapural 2015 (SENZA-RCT)
 mpns                15 min; days 0, 2, 4, weekly to day 28, biweekly,         seed article (MSK Direct), Kapural 2024
-                    then monthly (day 86); 0.5 Hz magnetic pulses, 3.9 kA     (SEAT), Brown 2025; coil: Axon 1.3 T
+                    then monthly (day 86); 0.5 Hz magnetic pulses, 4.06 kA    (SEAT), Brown 2025; coil: Axon 1.3 T
                     coil current (1.3 T), coil-field recruitment              [checked]
 pnt                 30 min; 4 sessions, 2 per week; alternating 15/30 Hz      seed article (Pain and Spine Clinics);
                     through needle electrodes                                 Ghoname 1999 (PENS) [recalled]
@@ -45,14 +45,16 @@ Sandkühler et al. 1997 Nature 390:604; Liu et al. 1998 Eur J Neurosci
 10:3069; Rottmann et al. 2008 in humans).  Protocols that recruit only Aβ
 fibres (SCS, conventional TENS, DRGS at clinical amplitudes) add no spikes to those synapses, so the model
 gives them no lasting effect (their effect is acute; see
-:func:`painsim.run_course`'s ``session_pn_rate``).  rTMS, iTBS and cTBS switch on
-triplet STDP at M1 -> PAG/RVM and M1 -> reticular thalamus
-(``plasticity.m1_desc``, ``plasticity.m1_trn``), which exist only in models
-with the cortical layer (``network.layers = "pathway"``, e.g. the
+:func:`painsim.run_course`'s ``session_pn_rate``).  rTMS switches on
+triplet STDP, iTBS and cTBS the theta-burst calcium rule
+(:class:`painsim.plasticity.TBSCalcium`, Huang et al. 2011 as revised by Ma et
+al. 2022; parameters ``[plasticity.tbs_calcium]``), at M1 -> PAG/RVM and M1 ->
+reticular thalamus (``plasticity.m1_desc``, ``plasticity.m1_trn``), which exist
+only in models with the cortical layer (``network.layers = "pathway"``, e.g. the
 ``central_poststroke_*`` presets); a spinal model cannot receive TMS.
 :func:`theta_burst` builds an iTBS/cTBS protocol of any dose (pulses per
-session); the model does not reproduce the published pattern and dose
-dependence of theta burst (measured: docs/circuits.md, "Theta burst of M1").
+session); measured pattern and dose dependence: docs/circuits.md, "Theta
+burst of M1".
 
 Users write their own protocol in a TOML file (a ``[protocol]`` table, see
 :func:`from_spec`).
@@ -68,7 +70,7 @@ import numpy as np
 from . import stimulation
 from .checks import known_keys
 from .errors import CalendarError, ParameterError, UnknownKeyError
-from .fibers.population import RMT_COIL_CURRENT
+from .fibers.population import COIL_FIELD_PER_AMP
 from .units import to_si
 
 __all__ = ["Calendar", "Protocol", "get", "names", "from_spec", "resolve", "theta_burst", "LIBRARY",
@@ -330,17 +332,20 @@ def _infer_period(stim: Mapping[str, Any]) -> float | None:
 # central_poststroke_ischemic, seed 1: after one 20 Hz session M1 -> PAG/RVM efficacy +36 %,
 # M1 -> TRN +49 %; 4 daily sessions -> 5.6 % relief at day 30 (real-world cohort: 42 % of
 # patients report > 30 % relief, Eur J Pain 2025) - the model's after-effect is small.
-# Theta burst (itbs, ctbs, theta_burst()) uses the same rule; measured (healthy pathway, one site,
-# seeds 1-4; docs/circuits.md "Theta burst of M1"): iTBS and cTBS change the M1 outputs alike and
-# 600, 1200 and 1800 pulses alike - no pattern specificity (Huang 2005) and no dose reversal
-# (Gamboa 2010) or dose increase (Nettekoven 2014): the rule's traces forget the iTBS pauses and
-# its hard-bounded additive updates saturate within ~100 s.  A miss, not tuned.
 _CORTICAL_PLASTICITY = {f"plasticity.{c}.{k}": v for c in ("m1_desc", "m1_trn")
                         for k, v in (("rule", "triplet_stdp"), ("preset", "visual_cortex_minimal_all_to_all"))}
+# Theta burst (itbs, ctbs, theta_burst()) has its own rule at the same synapses: the calcium model
+# of TBS after-effects (Huang et al. 2011 Clin Neurophysiol 122:1011; equation fix and re-fit, Ma,
+# Rothwell & Goetz 2022; painsim.plasticity.TBSCalcium, parameters [plasticity.tbs_calcium]), in
+# which each burst's calcium drives a facilitatory process (by its rise) and a slower, cumulative
+# inhibitory one (by its level): intermittent trains facilitate, continuous ones inhibit.  Under
+# triplet STDP (before) iTBS and cTBS changed the M1 outputs alike.  Measured: docs/circuits.md,
+# "Theta burst of M1".
+_TBS_PLASTICITY = {f"plasticity.{c}.{k}": v for c in ("m1_desc", "m1_trn")
+                   for k, v in (("rule", "tbs_calcium"), ("preset", "none"))}
 _TBS_DESCRIPTIONS = {
     "iTBS": "intermittent theta burst of M1 (600 pulses, 2 s on / 8 s off), 5 daily sessions (chosen)",
-    "cTBS": "continuous theta burst of M1 (600 pulses in 40 s), 5 daily sessions (chosen, as itbs); the model's "
-            "after-effect is not the published depression (docs/circuits.md, theta burst)"}
+    "cTBS": "continuous theta burst of M1 (600 pulses in 40 s), 5 daily sessions (chosen, as itbs)"}
 _SPINAL_PLASTICITY = {"plasticity.c_pn.rule": "calcium", "plasticity.c_pn.preset": "spinal_presynaptic",
                       "plasticity.adelta_pn.rule": "calcium", "plasticity.adelta_pn.preset": "spinal_presynaptic"}
 _DAILY_90 = tuple(range(90))
@@ -348,22 +353,22 @@ _DAILY_90 = tuple(range(90))
 # mPNS (issue 15 part 6).  Coil: Axon Therapy (the device of the SEAT and PDN studies) delivers
 # "up to 1.3 Tesla" [checked: VA Augusta news page, 2023]; the model's coil couples through the
 # coil current (painsim.fibers.population: E = kappa dI/dt), so the field is converted with the
-# model's own coil calibration, 100 % resting motor threshold = RMT_COIL_CURRENT = 3 kA
-# (population.py, chosen) at the ~1 T of a TMS pulse (Ueno & Sekino 2021 Front Hum Neurosci
-# 15:805971: TMS coils make "transient magnetic fields of approximately 1 T" [checked]):
-# 1.3 T -> 1.3 x 3 kA = 3.9 kA.  The device's pulse shape is not published [not found]: a
-# biphasic cosine field of 150 us per phase (chosen: the library's previous value, within the
-# 50-150 us phases of TMS pulses, Ueno & Sekino 2021 [checked]).  Recruitment is the coil-field
-# model's (afferents.recruitment = "biophysical", magnetic coupling, coil-nerve distance from
-# afferents.biophysical.magnetic_*): at 3.9 kA and 10-30 mm it fires no fibre of any class (Abeta
-# thresholds >= 5.5 kA at 10 mm, Adelta >= 28 kA, C >= 500 kA; docs/courses.md "mPNS").
+# coil model's peak surface field per ampere, COIL_FIELD_PER_AMP = 0.32 mT/A (population.py: a
+# round MagVenture C-100, Drakaki et al. 2022 dipole model): 1.3 T -> 1.3 / 0.32e-3 = 4.06 kA.
+# The device's pulse shape is not published [not found]: a biphasic cosine field of 150 us per
+# phase (chosen: the library's previous value, within the 50-150 us phases of TMS pulses, Ueno &
+# Sekino 2021 Front Hum Neurosci 15:805971 [checked]).  Recruitment is the coil-field model's
+# (afferents.recruitment = "biophysical", magnetic coupling, coil-nerve distance from
+# afferents.biophysical.magnetic_*): at 4.06 kA and 10-30 mm it fires about half to three
+# quarters of the Abeta fibres (thresholds 2-7 kA) and no Adelta (>= 10 kA) or C (>= 180 kA)
+# (docs/courses.md "mPNS").
 # Reconditioning hypothesis (seed articles: sessions "redraw the pain map"): (1) spinal LTD of
 # Adelta/C -> PN by low-frequency afferent activity (the calcium rule, as every spinal protocol);
 # (2) thalamocortical LTD at the painful site's enlarged S1 territory (Flor 1995; Pleger 2005: S1
 # reorganisation reverses with recovery) by low-frequency evoked activity: triplet STDP with the
 # visual-cortex minimal all-to-all set (Pfister & Gerstner 2006 Table 4, fitted to the frequency
 # dependence of Sjostrom et al. 2001 layer-5 cortex: pairings at low rates depress), unchanged.
-MPNS_COIL_CURRENT = 1.3 * RMT_COIL_CURRENT  # A: 1.3 T x (3 kA per ~1 T)
+MPNS_COIL_CURRENT = 1.3 / COIL_FIELD_PER_AMP  # A: 1.3 T / (0.32 mT per A)
 _MPNS_PLASTICITY = {"afferents.recruitment": "biophysical", **_SPINAL_PLASTICITY,
                     "plasticity.tc_s1.rule": "triplet_stdp",
                     "plasticity.tc_s1.preset": "visual_cortex_minimal_all_to_all"}
@@ -454,7 +459,8 @@ def _library() -> dict[str, Protocol]:
     for pattern, seconds in (("iTBS", "192 s"), ("cTBS", "40 s")):
         add(pattern.lower(), (0, 1, 2, 3, 4), seconds,
             {"type": "theta_burst", "pattern": pattern, "intensity": 0.8, "n_pulses": 600},
-            "Huang et al. 2005 Neuron 45:201", _TBS_DESCRIPTIONS[pattern], plasticity=_CORTICAL_PLASTICITY, end=5)
+            "Huang et al. 2005 Neuron 45:201; rule: Huang et al. 2011 Clin Neurophysiol 122:1011, Ma et al. 2022 "
+            "bioRxiv 10.1101/2022.04.15.488478", _TBS_DESCRIPTIONS[pattern], plasticity=_TBS_PLASTICITY, end=5)
     add("tens_conventional", tuple(range(28)), "30 min",
         {"type": "tens", "mode": "conventional", "amplitude": 1.5},
         "Johnson et al. 2022 BMJ Open 12:e051073 (conventional TENS 80-100 Hz)",
@@ -620,8 +626,9 @@ def theta_burst(pattern: str = "iTBS", n_pulses: int = 600, intensity: float = 0
     days, end_day
         The calendar (default: one session on day 0).
     plasticity : dict, optional
-        Dotted model overrides; default the cortical rule of ``itbs``/``ctbs``
-        (triplet STDP at M1 -> PAG/RVM and M1 -> reticular thalamus).
+        Dotted model overrides; default the rule of ``itbs``/``ctbs`` (the
+        theta-burst calcium rule, :class:`painsim.plasticity.TBSCalcium`, at
+        M1 -> PAG/RVM and M1 -> reticular thalamus).
     **stimulus
         Other arguments of :func:`painsim.stimulation.theta_burst`
         (``burst_rate``, ``train_on``, ...).
@@ -633,6 +640,7 @@ def theta_burst(pattern: str = "iTBS", n_pulses: int = 600, intensity: float = 0
     duration = float(wf.onsets[-k]) + burst_period
     cal = Calendar(tuple(days), duration, end_day)
     return Protocol(name or f"{pattern.lower()}_{n_pulses}", cal, spec, None,
-                    dict(_CORTICAL_PLASTICITY if plasticity is None else plasticity),
-                    "Huang et al. 2005 Neuron 45:201; Gamboa et al. 2010 Exp Brain Res 204:181",
+                    dict(_TBS_PLASTICITY if plasticity is None else plasticity),
+                    "Huang et al. 2005 Neuron 45:201; Gamboa et al. 2010 Exp Brain Res 204:181; rule: Huang et al. "
+                    "2011 Clin Neurophysiol 122:1011, Ma et al. 2022 bioRxiv 10.1101/2022.04.15.488478",
                     f"{pattern} of M1, {n_pulses} pulses per session at {intensity * 100:g} % RMT")

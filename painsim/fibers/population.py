@@ -40,8 +40,17 @@ against clinical thresholds is in ``docs/fibers.md``.
 ``E = kappa(r) dI_c/dt`` along the fiber (Faraday; Barker 1987); the drive is
 ``u = E L / V_th`` (activation at fiber bends, terminations and field
 gradients, where the axial field acts over ~L; Maccabee 1993).
-``kappa(r) = kappa_s / (1 + r / r_c)^2`` (chosen: a smooth decay, E halves
-~0.8 cm below a 70-mm figure-8 coil; Deng 2013 depth-focality [recalled]).
+``kappa(r) = kappa_s / (1 + r / r_c)^2`` is the peak induced field at depth ``r``
+below a standard round coil (MagVenture C-100): ``KAPPA_SURFACE`` and
+``KAPPA_DEPTH`` are a fit to its validated dipole model (Drakaki et al. 2022,
+Brain Stimul; distributed with SimNIBS) in tissue filling the half space
+under a flat coil, where ``E = -dA/dt`` exactly (a planar boundary parallel to the
+windings carries no surface charge).  The fit is within 2 % of that field at
+5-30 mm and 6 % at 40 mm; the field halves 13 mm below the coil (the half-value
+depths of 50 TMS coils in a head: 0.9-3.5 cm, Deng, Lisanby & Peterchev 2013).
+The same coil model gives the peak magnetic field at the coil's surface per
+ampere (``COIL_FIELD_PER_AMP``), which converts a device's stated peak field
+(tesla) into the model's coil current.  Derivation: ``docs/fibers.md``.
 
 All numbers are SI floats (A, s, m, S/m).  Every default value carries its
 source or "chosen: why".
@@ -60,7 +69,7 @@ from ..errors import ParameterError, UnknownKeyError
 
 __all__ = ["FiberPopulation", "ClassParams", "CLASS_PARAMS", "CLASSES", "CHRONAXIE_RANGES",
            "GEOMETRIES", "L_PER_D", "HURSH_FACTOR", "C_VELOCITY_COEF", "KAPPA_SURFACE",
-           "KAPPA_DEPTH", "RMT_COIL_CURRENT", "check_class"]
+           "KAPPA_DEPTH", "COIL_FIELD_PER_AMP", "RMT_COIL_CURRENT", "check_class"]
 
 #: the fiber classes of :mod:`painsim.anatomy` (one definition), under their old name
 CLASSES = FIBER_CLASSES
@@ -144,13 +153,29 @@ HURSH_FACTOR = 6.0 / 1e-6
 #: unmyelinated: v ~ sqrt(D) (Rushton 1951); coefficient chosen so that 0.2-1.5 um -> 0.7-2 m/s
 C_VELOCITY_COEF = 1.6
 
-#: magnetic coupling kappa_s (V s / (A m)) and its decay depth r_c (m).
-#: chosen: 100 A/us (1e8 A/s) gives ~150 V/m at the coil surface and ~38 V/m 2 cm deep
-#: (TMS cortex fields of 50-150 V/m at ~100 A/us; Deng 2013 [recalled])
-KAPPA_SURFACE = 1.5e-6
-KAPPA_DEPTH = 0.02
+#: magnetic coupling kappa_s (V s / (A m)) and its decay depth r_c (m): least-squares fit (of
+#: log E) of kappa_s / (1 + r / r_c)^2 to the peak |E| per dI/dt at depth r = 5-30 mm below the
+#: MagVenture C-100 round coil, computed from its validated dipole model (Drakaki et al. 2022, Brain
+#: Stimul; SimNIBS coil_models/Drakaki_BrainStim_2022/MagVenture_C-100.ccd [checked: file]) as
+#: E = -dA/dt in the half space under the coil:
+#: 2.65 / 2.12 / 1.70 / 1.39 / 1.14 / 0.95 / 0.68 V/m per A/us at 5 / 10 / 15 / 20 / 25 / 30 / 40 mm
+#: (fit 3.60 V/m per A/us and 32.3 mm; within 2 % at 5-30 mm, +6 % at 40 mm).  The Axon Therapy
+#: coil is not published [not found]; chosen: a round coil, the usual coil of peripheral magnetic
+#: stimulation (small round coils reached maximal CMAPs at the lowest intensity in a four-coil
+#: comparison, Electroencephalogr Clin Neurophysiol 1995, doi 10.1016/0924-980X(95)00146-C
+#: [checked: abstract]).  A smaller round coil (MagVenture MCF-75) gives 0.48-0.57x this field per
+#: tesla at 10-30 mm; the Magstim 70-mm figure-8 (D70) 1.2-1.3x per A/us (docs/fibers.md).
+KAPPA_SURFACE = 3.6e-6
+KAPPA_DEPTH = 0.032
+#: peak magnetic field (T) at the centre of the coil's surface per ampere of coil current, from the
+#: same C-100 dipole model (on the axis, radially smoothed): 0.32 mT/A.  Check: the full output of
+#: the stimulator of that model (MagPro X100, dI/dt 168.28 A/us, peak current 42 us x dI/dt = 7.1 kA
+#: for its biphasic pulse) is then 2.3 T, within the 0.5-3.5 T that stimulators state at 100 %
+#: output (Magstim Rapid2 spec sheet, RRID SCR_026437 [checked: earlier literature check]).
+COIL_FIELD_PER_AMP = 0.32e-3
 #: chosen: peak coil current at 100 % resting motor threshold (typical stimulator,
-#: 150 us phase -> ~60 A/us); used when amplitude_kind == "rmt"
+#: 150 us phase -> ~60 A/us; 42 % of the 7.1 kA full output of the coil model above, within the
+#: usual 35-50 % of TMS motor thresholds [recalled]); used when amplitude_kind == "rmt"
 RMT_COIL_CURRENT = 3.0e3
 
 GEOMETRIES = {
@@ -374,6 +399,8 @@ class FiberPopulation:
                 h.update(np.ascontiguousarray(a, dtype="<f8").tobytes())
             h.update(self.myelinated.astype(np.uint8).tobytes())
             h.update(repr(self.sigma).encode())
+            # the coil calibration decides magnetic spike trains: a new one invalidates cached trains
+            h.update(repr((KAPPA_SURFACE, KAPPA_DEPTH)).encode())
             self._cache["key"] = h.hexdigest()[:24]
         return self._cache["key"]
 
