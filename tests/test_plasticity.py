@@ -473,7 +473,8 @@ def test_bad_apply_inputs_raise():
 
 
 def test_registry_and_presets():
-    assert set(pl.RULES) == {"pair_stdp", "triplet_stdp", "calcium", "bcm", "synaptic_scaling"}
+    assert set(pl.RULES) == {"pair_stdp", "triplet_stdp", "calcium", "bcm", "synaptic_scaling",
+                              "tbs_calcium"}
     r = pl.make_rule("triplet_stdp", preset="hippocampal_minimal_all_to_all")
     assert isinstance(r, pl.TripletSTDP) and r.A2_plus == 5.3e-3
     assert pl.make_rule("pair_stdp", A_plus=0.01).A_plus == 0.01

@@ -42,6 +42,9 @@ Modules
 * :mod:`.calcium` -- :class:`CalciumRule` (Graupner & Brunel 2012).
 * :mod:`.bcm` -- :class:`BCM` (Bienenstock, Cooper & Munro 1982).
 * :mod:`.scaling` -- :class:`SynapticScaling` (Turrigiano et al. 1998).
+* :mod:`.theta_burst` -- :class:`TBSCalcium`, theta-burst after-effects from a
+  calcium-driven facilitatory and inhibitory process (Huang et al. 2011;
+  Ma, Rothwell & Goetz 2022).
 * :mod:`.curves` -- classic protocols as data (xarray Datasets, for figures
   in :mod:`painsim.plots`, notebooks and tests): :func:`stdp_window`
   (weight change vs spike timing), :func:`pairing_frequency_curve`
@@ -65,7 +68,8 @@ from .curves import frequency_curve, pairing_frequency_curve, stdp_window
 from .registry import RULES, make_rule, plastic_connections
 from .scaling import SynapticScaling
 from .stdp import PairSTDP, TripletSTDP
+from .theta_burst import TBSCalcium
 
 __all__ = ["PairSTDP", "TripletSTDP", "CalciumRule", "BCM", "SynapticScaling",
-           "RULES", "make_rule", "PlasticityRule", "plastic_connections",
+           "TBSCalcium", "RULES", "make_rule", "PlasticityRule", "plastic_connections",
            "stdp_window", "pairing_frequency_curve", "frequency_curve"]

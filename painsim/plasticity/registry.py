@@ -6,16 +6,23 @@ from dataclasses import fields
 
 from ..checks import known_keys
 from ..errors import ParameterError, UnknownKeyError
+from ..params import CHOICES, register_choices
 from .base import PlasticityRule
 from .bcm import BCM
 from .calcium import CalciumRule
 from .scaling import SynapticScaling
 from .stdp import PairSTDP, TripletSTDP
+from .theta_burst import TBSCalcium
 
 __all__ = ["RULES", "make_rule", "plastic_connections"]
 
 RULES = {"pair_stdp": PairSTDP, "triplet_stdp": TripletSTDP, "calcium": CalciumRule,
-         "bcm": BCM, "synaptic_scaling": SynapticScaling}
+         "bcm": BCM, "synaptic_scaling": SynapticScaling,
+         "tbs_calcium": TBSCalcium}
+
+# model-file words of the rules registered here after the parameter layer's fixed list
+register_choices("rule", tuple(dict.fromkeys((*CHOICES["rule"], "tbs_calcium"))))
+register_choices("preset", tuple(dict.fromkeys((*CHOICES["preset"], *TBSCalcium.PRESETS))))
 
 
 def make_rule(name: str, **params) -> PlasticityRule:
@@ -51,7 +58,11 @@ def plastic_connections(model) -> dict:
     A ``[plasticity.<conn>.rule_params]`` table sets individual parameters of
     the rule (on top of its preset), e.g. ``tau_plus = "20 ms"``, ``A_plus =
     0.01``, ``interaction = "nearest"``; unknown names are refused with the
-    nearest valid one.
+    nearest valid one.  A section named after a rule (``[plasticity.<rule>]``,
+    e.g. ``[plasticity.tbs_calcium]``, no ``rule`` key, so it is not a
+    connection) holds model-wide parameters of that rule: every connection
+    that uses the rule without a preset takes them, under its own
+    ``rule_params`` (a named preset replaces them).
 
     Returns
     -------
@@ -72,18 +83,25 @@ def plastic_connections(model) -> dict:
             raise ParameterError(f"plasticity.{conn}.w_max", w_max, f"a value > w_min = {w_min}")
         name = _RULE_WORDS.get(word, word)
         prefix = f"plasticity.{conn}.rule_params."
-        # rule parameters as written in the file ("20 ms"): the rule parses and checks them
-        extra = {k[len(prefix):]: model.text(k) for k in model.keys() if k.startswith(prefix)}
+        # rule parameters as written in the file ("20 ms"): the rule parses and checks them;
+        # the model-wide section of the rule first, the connection's own on top
+        shared = f"plasticity.{word}."
+        common = {k[len(shared):]: model.text(k) for k in model.keys()
+                  if preset == "none" and k.startswith(shared) and "." not in k[len(shared):]}
+        own = {k[len(prefix):]: model.text(k) for k in model.keys() if k.startswith(prefix)}
+        extra = {**common, **own}
         try:
             rule = make_rule(name, preset=None if preset == "none" else preset, **extra)
         except UnknownKeyError as e:
             if e.name not in extra:  # an unknown preset
                 raise ParameterError(f"plasticity.{conn}.preset", preset,
                                      f"a preset of the {word!r} rule or 'none' ({e})") from None
-            raise UnknownKeyError(prefix + str(e.name), [prefix + f.name for f in fields(RULES[name])],
+            at = prefix if e.name in own else shared
+            raise UnknownKeyError(at + str(e.name), [at + f.name for f in fields(RULES[name])],
                                   what=f"parameter of the {word!r} rule") from None
         except ParameterError as e:
-            where = prefix + e.name if e.name in extra else f"plasticity.{conn}.preset"
+            where = (prefix + e.name if e.name in own else shared + e.name if e.name in common
+                     else f"plasticity.{conn}.preset")
             raise ParameterError(where, e.value, f"{e.allowed} (rule {word!r}, preset {preset!r})") from None
         out[conn] = (rule, w_min, w_max)
     return out
