@@ -157,6 +157,24 @@ def pn_rate_50c(seed: int) -> float:
     return _mean_pn([Request(m, None, heat(50), seed=s) for s in range(seed, seed + N_SEEDS)], "1.5 s")[0]
 
 
+#: Maintained heat: length (s) and the 1-s bins read as the early peak and the late plateau.
+SUSTAINED_HEAT_S, SUSTAINED_EARLY_BINS, SUSTAINED_LATE_BINS = 10, range(0, 4), range(8, 10)
+
+
+def sustained_heat_ratio(seed: int, model_name: str = "healthy", celsius: float = 47.0) -> float:
+    """PN rate at the painful site 8-10 s into maintained contact heat over its peak 1-s rate in
+    the first 4 s, over 4 circuits (> 1: the response grows; < 1: it adapts)."""
+    m = load_model(model_name)
+    n_sites = int(m.si("body.n_sites"))
+    site = int(m.si("body.painful_site")) if n_sites > 1 else None
+    res = simulate_batch([Request(m, None, {site: heat(celsius)} if site is not None else heat(celsius), seed=s)
+                          for s in range(seed, seed + N_SEEDS)], f"{SUSTAINED_HEAT_S} s")
+    per_s = np.mean([analysis.spikes_per_pulse(r, np.arange(SUSTAINED_HEAT_S), 1.0, "PN", site, n_sites)
+                     for r in res], axis=0)
+    early = per_s[list(SUSTAINED_EARLY_BINS)].max()
+    return float(per_s[list(SUSTAINED_LATE_BINS)].mean() / early) if early > 0 else float("nan")
+
+
 def heat_pain_threshold(seed: int) -> float:
     """Lowest contact temperature (°C, 1 °C steps from 40 °C) rated above 0.1 NRS by the healthy pathway."""
     temps = np.arange(40.0, 51.0)
@@ -298,6 +316,14 @@ TARGETS: tuple[Target, ...] = (
     Target("stt_rate_50c", "PN rate at 50 °C contact heat, healthy pathway", 40.0, None, None, "Hz",
            "Kenshalo et al. 1979 J Neurophysiol 42:1370: primate STT peak discharge at 50 °C, tens of impulses/s "
            "[recalled from the figure]; the power law (exponent 2.1) is checked", "prediction", "fast", pn_rate_50c),
+    Target("sustained_heat_adaptation", "PN rate 8-10 s into maintained 47 °C heat over its peak 1-s rate in the "
+           "first 4 s, healthy pathway", 1.0, 0.0, 1.0, "1",
+           "Kenshalo et al. 1979 J Neurophysiol 42:1370 [checked: abstract]: primate STT responses to maintained "
+           "heat accelerate to a peak and then adapt to a new base-line level, faster than C polymodal "
+           "nociceptors adapt; no ratio read (range: any adaptation, late <= peak)",
+           "prediction", "slow", sustained_heat_ratio,
+           "the C afferents of the model do not adapt to maintained heat either, so the ratio measures the "
+           "dorsal horn (docs/circuits.md, \"Sustained heat\")"),
     Target("ongoing_pain_peripheral", "NRS at rest, peripheral_neuropathic", 7.0, 6.0, 8.0, "1", _ENROLMENT,
            "prediction", "fast", rest_rating("peripheral_neuropathic")),
     Target("ongoing_pain_diabetic", "NRS at rest, painful_diabetic_neuropathy", 7.0, 6.0, 8.0, "1", _ENROLMENT,
