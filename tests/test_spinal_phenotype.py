@@ -199,6 +199,21 @@ def test_nmda_block_removes_most_of_1_hz_windup(windup_frequency):
     assert grow(apv) < 0.5 * grow(fast)
 
 
+@pytest.mark.xfail(strict=True, reason="measured: NMDA block removes the response to the first C volley too "
+                   "(0.9 vs 4.4 PN spikes per neuron pooled over seeds 1-4: 20 % left; half block leaves 23 % and "
+                   "keeps the wind-up ratio): the model's C synapses carry their charge mostly by NMDA (0.3 nS x "
+                   "100 ms vs AMPA 0.5 nS x 5 ms on PN), so the heat response vanishes with NMDA blocked as well "
+                   "(docs/circuits.md, 'Sustained heat'); published: NMDA antagonists prevent wind-up at doses "
+                   "that leave the baseline response unchanged (Woolf & Thompson 1991; Dickenson & Sullivan 1987)")
+def test_nmda_block_spares_the_first_response(windup_frequency):
+    fast, apv, _ = windup_frequency
+    # Woolf & Thompson 1991 Pain 44:293 [checked: abstract]: MK-801 / D-CPP "at doses that did not modify
+    # the baseline reflex" prevented wind-up; Dickenson & Sullivan 1987 Neuropharmacology 26:1235 [recalled]:
+    # APV reduced wind-up of deep dorsal-horn neurones with little effect on the first C response.  "Spared"
+    # chosen as at least half of the first response left under full block (the AMPA-carried part).
+    assert apv[:, 0].sum() >= 0.5 * fast[:, 0].sum(), (apv[:, 0].sum(), fast[:, 0].sum())
+
+
 # ------------------------------------------------------------------ 4. heat carried by C
 @pytest.fixture(scope="module")
 def heat_routes():
