@@ -208,8 +208,8 @@ def test_nmda_block_removes_most_of_1_hz_windup(windup_frequency):
 def test_nmda_block_spares_the_first_response(windup_frequency):
     fast, apv, _ = windup_frequency
     # Woolf & Thompson 1991 Pain 44:293 [checked: abstract]: MK-801 / D-CPP "at doses that did not modify
-    # the baseline reflex" prevented wind-up; Dickenson & Sullivan 1987 Neuropharmacology 26:1235 [recalled]:
-    # APV reduced wind-up of deep dorsal-horn neurones with little effect on the first C response.  "Spared"
+    # the baseline reflex" prevented wind-up; Dickenson & Sullivan 1987 Neuropharmacology 26:1235 [checked:
+    # abstract]: AP5 made "minor changes in A and C fibre inputs" of deep dorsal-horn neurones, reduced wind-up.  "Spared"
     # chosen as at least half of the first response left under full block (the AMPA-carried part).
     assert apv[:, 0].sum() >= 0.5 * fast[:, 0].sum(), (apv[:, 0].sum(), fast[:, 0].sum())
 
