@@ -43,6 +43,8 @@ __all__ = ["Model", "load_model", "builtin_models", "builtin_experiments", "find
 REFERENCE_MODEL = "gate_control"
 
 # Keys whose value is a word from a fixed list, matched on the leaf name.
+# Layers above add their own words at import (register_choices): painsim.plasticity.registry adds the
+# rules and presets registered there (e.g. "tbs_calcium"); `import painsim` imports it.
 CHOICES: dict[str, tuple[str, ...]] = {
     "rule": ("pair_stdp", "triplet_stdp", "calcium", "bcm", "scaling", "none"),
     "geometry": ("dorsal_column", "peripheral_nerve"),

@@ -360,7 +360,7 @@ _DAILY_90 = tuple(range(90))
 # Sekino 2021 Front Hum Neurosci 15:805971 [checked]).  Recruitment is the coil-field model's
 # (afferents.recruitment = "biophysical", magnetic coupling, coil-nerve distance from
 # afferents.biophysical.magnetic_*): at 4.06 kA and 10-30 mm it fires about half to three
-# quarters of the Abeta fibres (thresholds 2-7 kA) and no Adelta (>= 10 kA) or C (>= 180 kA)
+# quarters of the Abeta fibres (thresholds 2-7 kA) and no Adelta (population onset 10-20 kA) or C (~190 kA)
 # (docs/courses.md "mPNS").
 # Reconditioning hypothesis (seed articles: sessions "redraw the pain map"): (1) spinal LTD of
 # Adelta/C -> PN by low-frequency afferent activity (the calcium rule, as every spinal protocol);

@@ -5,7 +5,10 @@ Every random draw in painsim comes from :func:`rng_for` (a numpy generator) or
 by ``(seed, STREAM[name], *extra)``; brian2 draws nothing.  So a point's result
 is independent of its batch companions, the batch size, the number of workers
 and the backend, and a design's or a cohort's draws do not depend on the order
-in which its points are run.
+in which its points are run.  One older key is kept outside the table so saved
+sweeps stay reproducible: a sweep point's simulation seed is drawn from
+``SeedSequence([seed, point, repeat])`` (``[seed, repeat]`` when seeds are
+paired) in :meth:`painsim.sweep.spec.SweepSpec.seed_for`.
 """
 from __future__ import annotations
 
@@ -34,6 +37,23 @@ def rng_for(seed: int, stream: str, *extra: int) -> np.random.Generator:
 
 
 def seed_state(seed: int, stream: str, n: int, *extra: int) -> np.ndarray:
-    """``n`` independent 31-bit integer seeds drawn for ``stream`` (reproducible)."""
+    """Independent 31-bit integer seeds for ``stream`` (reproducible).
+
+    Parameters
+    ----------
+    seed : int
+        The experiment's seed.
+    stream : str
+        A key of :data:`STREAM`.
+    n : int
+        How many seeds.
+    *extra : int
+        Further integers of the key (e.g. a batch index).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n`` seeds (int64, 0 to 2**31 - 1).
+    """
     key = [int(seed), STREAM[stream], *map(int, extra)]
     return (np.random.SeedSequence(key).generate_state(n, np.uint32) & 0x7FFFFFFF).astype(np.int64)

@@ -212,6 +212,13 @@ def test_rows_find_the_site_of_a_physical_stimulus():
     assert "(site 4)" not in unstimulated
 
 
+def test_a_one_site_physical_stimulus_marks_site_0():
+    from painsim.analysis import stimulated_site
+    heat = json.dumps({"kind": "heat", "value": 47.0, "unit": "degC", "start_s": 0.0, "stop_s": None})
+    ds = xr.Dataset({"noxious": (("condition",), [heat, json.dumps({"intensity": 0.0})])})
+    assert stimulated_site(ds, 0) == 0 and stimulated_site(ds, 1) is None
+
+
 def test_rows_of_one_site_models_are_unchanged():
     ds = xr.Dataset({"pn_rate": (("condition",), [37.4]), "pain": (("condition",), [4.7]),
                      "gate_index": (("condition",), [0.0])}, coords={"condition": ["C input alone"]})

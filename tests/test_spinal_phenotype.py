@@ -252,6 +252,7 @@ def test_ectopic_discharge_gives_ongoing_pn_firing(at_rest):
     assert at_rest[0] > 2.0 and at_rest[0] > at_rest[1] + 2.0
 
 
+@pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason="measured: the PN response to maintained 47 °C heat grows instead of "
                    "adapting; late (8-10 s) / early peak (first 4 s) = 1.34 in gate_control, 1.46 in the healthy "
                    "pathway (seeds 1-4; 2-s means 37-46 -> 109-136 Hz), carried by NMDA, NK1 and the wind-up "

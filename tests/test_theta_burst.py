@@ -44,7 +44,9 @@ import numpy as np
 import pytest
 
 import painsim as ps
+from painsim.errors import ParameterError
 from painsim.plasticity import TBSCalcium
+from painsim.plasticity.registry import plastic_connections
 from painsim.course.engine import ChunkSimulator, new_patient, run_session, shared_settings
 from painsim.course.session import session_plan
 from painsim.simulation import PointsRunner
@@ -214,6 +216,24 @@ def test_what_the_source_model_predicts():
     assert net["i600"] > 0 > net["c600"]
     assert net["i1200"] == pytest.approx(net["i600"], rel=1e-6) and net["i1800"] == pytest.approx(net["i600"], rel=1e-6)
     assert net["c1200"] < net["c600"]
+
+
+def test_bad_rule_parameters_are_refused_by_name():
+    for name, bad in (("spikes_per_burst", 2.5), ("ca_burst", 0.0), ("k_ca", "-1 Hz"), ("theta_period", "0 s")):
+        with pytest.raises(ParameterError, match=name):
+            TBSCalcium(**{name: bad})
+
+
+def test_model_wide_rule_section_under_each_connections_own_parameters():
+    """[plasticity.tbs_calcium] holds the rule's model-wide values; a connection's own rule_params win;
+    a bad model-wide value is refused naming the section's key."""
+    m = ps.load_model("healthy").with_params({
+        "plasticity.m1_desc.rule": "tbs_calcium", "plasticity.m1_trn.rule": "tbs_calcium",
+        "plasticity.tbs_calcium.gain": 0.2, "plasticity.m1_trn.rule_params.gain": 0.05})
+    conns = plastic_connections(m)
+    assert conns["m1_desc"][0].gain == 0.2 and conns["m1_trn"][0].gain == 0.05
+    with pytest.raises(ParameterError, match="plasticity.tbs_calcium.gain"):
+        plastic_connections(m.with_params({"plasticity.tbs_calcium.gain": -1.0}))
 
 
 def test_rtms_keeps_its_own_rule():

@@ -66,6 +66,7 @@ import numpy as np
 from ..anatomy import FIBER_CLASSES
 from ..checks import known_keys, whole
 from ..errors import ParameterError, UnknownKeyError
+from ..rng import rng_for
 
 __all__ = ["FiberPopulation", "ClassParams", "CLASS_PARAMS", "CLASSES", "CHRONAXIE_RANGES",
            "GEOMETRIES", "L_PER_D", "HURSH_FACTOR", "C_VELOCITY_COEF", "KAPPA_SURFACE",
@@ -351,7 +352,7 @@ class FiberPopulation:
             for c, (lo, hi) in rng_map.items():
                 if not (0 < lo <= hi):
                     raise ParameterError(name, (lo, hi), "0 < low <= high (m)")
-        rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0xF1BE5]))
+        rng = rng_for(seed, "fiber_population")
         labels, d, r = [], [], []
         for c, n in counts.items():
             check_class(c)

@@ -76,8 +76,10 @@ On a TBS train the kernel reproduces the source's recursion up to one
 constant factor g on every Ca_n, hence on F and I alike (F and I are linear
 in calcium): g = the calcium a burst's 3 spikes leave at the next tick over
 the source's C exp(-k tbi).  The protocols' bursts start on the session clock
-(ticks at the burst onsets) and M1 fires ~1 ms after each pulse, so g = 1.02
-(tests/test_theta_burst.py checks the kernel against the source to rounding);
+(ticks at the burst onsets), so for a neuron that fires once, ~1 ms after each
+pulse, g = 1.02 (tests/test_theta_burst.py checks the kernel against the
+source to rounding on such trains); the M1 neurons that the network's 80 %
+pulses fire directly fire twice per pulse, g ~ 2 (docs/circuits.md);
 for a burst ending just before a tick g = 1.19, and a tick inside a burst
 splits it over two cycles, which the source does not have.  The sign of the
 after-effect never depends on g.

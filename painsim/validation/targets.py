@@ -163,7 +163,23 @@ SUSTAINED_HEAT_S, SUSTAINED_EARLY_BINS, SUSTAINED_LATE_BINS = 10, range(0, 4), r
 
 def sustained_heat_ratio(seed: int, model_name: str = "healthy", celsius: float = 47.0) -> float:
     """PN rate at the painful site 8-10 s into maintained contact heat over its peak 1-s rate in
-    the first 4 s, over 4 circuits (> 1: the response grows; < 1: it adapts)."""
+    the first 4 s (> 1: the response grows; < 1: it adapts, as primate STT cells do, Kenshalo et
+    al. 1979).
+
+    Parameters
+    ----------
+    seed : int
+        First of the N_SEEDS circuits (seeds ``seed`` to ``seed + N_SEEDS - 1``), spikes pooled.
+    model_name : str
+        Model file; the heat is applied at its painful site (one-site models: the only site).
+    celsius : float
+        Contact temperature held for SUSTAINED_HEAT_S seconds.
+
+    Returns
+    -------
+    float
+        The ratio, ``nan`` if the first 4 s hold no PN spike.
+    """
     m = load_model(model_name)
     n_sites = int(m.si("body.n_sites"))
     site = int(m.si("body.painful_site")) if n_sites > 1 else None
