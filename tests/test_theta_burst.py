@@ -47,8 +47,7 @@ import painsim as ps
 from painsim.errors import ParameterError
 from painsim.plasticity import TBSCalcium
 from painsim.plasticity.registry import plastic_connections
-from painsim.course.engine import ChunkSimulator, new_patient, run_session, shared_settings
-from painsim.course.session import session_plan
+from painsim.course import one_session, session_plan
 from painsim.simulation import PointsRunner
 
 SEEDS = (1, 2, 3)
@@ -73,13 +72,7 @@ def model():
 
 def _session(model, protocol, seeds):
     """One session of ``protocol`` for each seed through the course engine; the patients after it."""
-    patients = [new_patient(model, s, protocol) for s in seeds]
-    st = shared_settings(patients)
-    D = protocol.calendar.session_duration
-    plan = session_plan(protocol, D, st.window, st.lead_in, st.n_chunks, False)
-    if any(p.plastic for p in patients):
-        run_session(patients, plan, ChunkSimulator(patients, st.lead_in + st.window, 128, frozenset()), st, D)
-    return patients
+    return one_session(model, protocol, seeds)
 
 
 def _evoked(model, points):

@@ -181,6 +181,42 @@ def run_session(patients: Sequence[Patient], plan: list, simulator: ChunkSimulat
     return pn_acc / session_duration
 
 
+def one_session(model, protocol, seeds: Sequence[int], *, batch_size: int = 128) -> list[Patient]:
+    """One session of ``protocol`` for each seed, as the course engine runs its first session.
+
+    What a single session does to the plastic synapses, before any consolidation
+    (e.g. the after-effect of one theta-burst session, ``tests/test_theta_burst.py``).
+
+    Parameters
+    ----------
+    model : Model or str
+        The model (a name is loaded).
+    protocol : Protocol, str or mapping
+        The protocol (what :func:`painsim.protocols.resolve` accepts); its first session is run.
+    seeds : sequence of int
+        One patient (circuit) per seed, simulated in one batch.
+    batch_size : int
+        Points per network, as in :func:`run_course_batch`.
+
+    Returns
+    -------
+    list of Patient
+        The patients after the session: ``p.weights()`` (efficacy per plastic connection,
+        per synapse) against ``p.w_set`` (before it).  A protocol that makes no connection
+        plastic, or a sham, leaves them unchanged.
+    """
+    model = load_model(model) if isinstance(model, str) else model
+    protocol = resolve(protocol)
+    patients = [new_patient(model, int(s), protocol) for s in seeds]
+    settings = shared_settings(patients)
+    D = protocol.calendar.session_duration
+    plan = session_plan(protocol, D, settings.window, settings.lead_in, settings.n_chunks, False)
+    if not protocol.is_sham and any(p.plastic for p in patients):
+        run_session(patients, plan, ChunkSimulator(patients, settings.lead_in + settings.window, batch_size,
+                                                   frozenset()), settings, D)
+    return patients
+
+
 class CourseHistory:
     """The patients' course in time: consolidation up to each moment, and the weights
     recorded on each test day (before that day's session) and after each session."""
