@@ -16,7 +16,14 @@ is the same in all three (a patient's result must not depend on batch
 companions or worker count), and extrapolates (linearly, from the measured
 seconds per patient: an extrapolation, not a measurement) the wall time of a
 cohort of ``--extrapolate`` patients (issue 17's target: 1000 patients in < 10 min
-on 2 workers, 2 workers >= 1.8x one).  Compilation (Cython) is excluded by a
+on 2 workers, 2 workers >= 1.8x one).  Each configuration also prints the CPU
+seconds it used (this process, its workers and the compiled programs): on a
+shared machine the wall time depends on the other processes, the CPU time less so.
+
+``--before-max-points N`` (compiled engine) first runs the batched configuration
+with programs of up to N points (e.g. 100000: one program per network, the
+engine before networks were cut into pieces of ``MAX_POINTS``) and prints the
+after / before ratio measured in the same run.  Compilation (Cython) is excluded by a
 warm-up course of one patient first.
 
 ``--engine standalone`` (or ``auto``) runs the compiled engine
@@ -32,6 +39,8 @@ Run:
     PAINSIM_TARGET=cython python benchmarks/bench_cohort.py --patients 32 --skip-single   # worker scaling
     PAINSIM_TARGET=cython python benchmarks/bench_cohort.py --engine standalone --patients 64 --batch 16 \
         --skip-single                                        # issue 17: the compiled engine, 1 vs 2 workers
+    PAINSIM_TARGET=cython python benchmarks/bench_cohort.py --engine standalone --patients 32 --batch 32 \
+        --skip-single --before-max-points 100000             # pieces of 32 points vs one program per network
 
 Measurements and where the time goes: docs/sweeps_and_cohorts.md ("Cohort throughput");
 on the compiled engine: docs/circuits.md ("Courses and cohorts with the hint").
@@ -40,6 +49,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import tempfile
 import time
@@ -61,13 +71,23 @@ def _binaries() -> int:
     return len(list((standalone_root() / "bin").glob("*/main")))
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished descendants (worker processes, compiled programs)."""
+    return sum(resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
+               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+
+
 def timed(table, prot, **kw):
-    before = _binaries()
+    before, cpu = _binaries(), _cpu()
     t = time.time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = ps.cohort.run(table, prot, model="pain_pathway", **kw)
     dt = time.time() - t
+    cpu = _cpu() - cpu
+    # CPU time: the work done, whatever share of the cores other processes took meanwhile
+    print(f"    ({cpu:.1f} CPU s in this process, its workers and programs: {cpu / len(table):.2f} CPU s per "
+          f"patient; wall {dt:.1f} s)", flush=True)
     if os.environ.get("PAINSIM_ENGINE", "runtime") != "runtime":
         print(f"    (compiled engine: {_binaries() - before} new binaries compiled during this run)", flush=True)
     return dt, res
@@ -77,24 +97,46 @@ def _load() -> str:
     return "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
 
 
+def _max_points(n: int | None) -> None:
+    """The compiled engine's largest program (points) in this process and its future workers."""
+    from painsim.circuits import standalone
+    value = standalone.MAX_POINTS if n is None else int(n)
+    os.environ["PAINSIM_STANDALONE_MAX_POINTS"] = str(value)
+    standalone.MAX_POINTS = value
+
+
 def main(n: int = 16, batch: int = 16, skip_single: bool = False, skip_workers: bool = False,
-         engine: str = "runtime", extrapolate: int = 1000):
+         engine: str = "runtime", extrapolate: int = 1000, before_max_points: int | None = None):
     os.environ["PAINSIM_ENGINE"] = engine  # inherited by the worker processes
     cache = None
     if engine != "runtime" and "PAINSIM_STANDALONE_DIR" not in os.environ:
         cache = tempfile.mkdtemp(prefix="painsim_bench_cohort_")  # a private binary cache, removed at the end
         os.environ["PAINSIM_STANDALONE_DIR"] = cache
     try:
-        return _main(n, batch, skip_single, skip_workers, engine, extrapolate)
+        return _main(n, batch, skip_single, skip_workers, engine, extrapolate, before_max_points)
     finally:
         if cache:
             shutil.rmtree(cache, ignore_errors=True)
 
 
-def _main(n, batch, skip_single, skip_workers, engine, extrapolate):
+def _main(n, batch, skip_single, skip_workers, engine, extrapolate, before_max_points):
     target = os.environ.get("PAINSIM_TARGET", "numpy")
     prot = test_course()
     table = ps.cohort.sample(n, preset="rtms_real_world", seed=1)
+    from painsim.circuits import standalone
+    after_max_points = standalone.MAX_POINTS
+    rows = {}
+    if before_max_points is not None and engine != "runtime":
+        # "before": the same configuration with programs of up to `before_max_points` points (the
+        # engine before networks were cut into pieces: one program per network), in this run
+        _max_points(before_max_points)
+        t_warm, _ = timed(ps.cohort.sample(batch, preset="rtms_real_world", seed=99), prot, batch_size=batch)
+        print(f"before (programs of up to {before_max_points} points): warm-up {t_warm:.1f} s ({_load()})",
+              flush=True)
+        name = f"before: batched ({batch}), max {before_max_points} points"
+        rows[name] = timed(table, prot, batch_size=batch)
+        print(f"  {name}: {rows[name][0]:7.1f} s ({_load()})", flush=True)
+        _max_points(after_max_points)
     if engine == "runtime":
         t_warm, _ = timed(ps.cohort.sample(1, preset="rtms_real_world", seed=99), prot, batch_size=1)
         what = "1 patient"
@@ -106,7 +148,6 @@ def _main(n, batch, skip_single, skip_workers, engine, extrapolate):
         what = f"{batch} patients in one batch"
     print(f"target {target}, engine {engine}: warm-up ({what}, includes compilation) {t_warm:.1f} s ({_load()})",
           flush=True)
-    rows = {}
     if not skip_single:
         rows["one patient per batch"] = timed(table, prot, batch_size=1)
         print(f"  one patient per batch : {rows['one patient per batch'][0]:7.1f} s", flush=True)
@@ -129,6 +170,12 @@ def _main(n, batch, skip_single, skip_workers, engine, extrapolate):
             print(f"  {'':28s} same relief per patient as the first configuration: {same}")
     names = list(rows)
     b = f"batched ({batch})"
+    before = f"before: batched ({batch}), max {before_max_points} points"
+    if before in rows:
+        print(f"  after (programs of at most {after_max_points} points) / before, 1 process: "
+              f"{rows[before][0] / rows[b][0]:.2f} x")
+        if f"{b}, 2 workers" in rows:
+            print(f"  after, 2 workers / before, 1 process: {rows[before][0] / rows[f'{b}, 2 workers'][0]:.2f} x")
     if "one patient per batch" in rows:
         print(f"  batched / one patient per batch: {rows['one patient per batch'][0] / rows[b][0]:.2f} x")
     if f"{b}, 2 workers" in rows:
@@ -148,5 +195,9 @@ if __name__ == "__main__":
     ap.add_argument("--engine", default="runtime", choices=("runtime", "auto", "standalone"),
                     help="PAINSIM_ENGINE of this process and its workers")
     ap.add_argument("--extrapolate", type=int, default=1000, help="cohort size of the extrapolated wall time")
+    ap.add_argument("--before-max-points", type=int, default=None,
+                    help="compiled engine: also run the batched configuration first with programs of up to this "
+                         "many points (e.g. 100000: one program per network, the engine before pieces) and print "
+                         "the ratio")
     a = ap.parse_args()
-    main(a.patients, a.batch, a.skip_single, a.skip_workers, a.engine, a.extrapolate)
+    main(a.patients, a.batch, a.skip_single, a.skip_workers, a.engine, a.extrapolate, a.before_max_points)

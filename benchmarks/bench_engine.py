@@ -36,6 +36,7 @@ Run: python benchmarks/bench_engine.py [reruns] [window_s] [sessions] [patients]
       reruns 0 skips the first part, sessions 0 / patients 0 skip the course / cohort)
      PAINSIM_TARGET=cython python benchmarks/bench_engine.py 0 2 0 0 --course 20   # issue 17's course
      PAINSIM_TARGET=cython python benchmarks/bench_engine.py 0 2 0 0 --pathway-cost # RUN_COST's pathway row
+     python benchmarks/bench_engine.py 0 2 0 0 --pieces 128    # one 128-point program vs 4 pieces of 32
 
 Measured: see docs/circuits.md ("The compiled engine"): per rerun 22.9x (numpy); auto on a
 12-session course 1.20x cold, 7.76x warm; on a 4-patient 4-session pathway cohort 0.70x cold
@@ -227,6 +228,44 @@ def pathway_cost(sizes=(4, 64), duration: float = 1.3, reruns: int = 3) -> dict:
     return out
 
 
+def pieces_cost(points: int = 128, duration: float = 1.3, reruns: int = 2) -> dict:
+    """The compiled engine on one network of ``points`` pain_pathway points (no stimulus): one
+    program of all of them (``MAX_POINTS`` raised: the engine before pieces) against pieces of
+    at most ``MAX_POINTS`` (32), alternating, in this process and a private binary cache.
+    Printed: CPU s of the programs per run (they are child processes: ``RUSAGE_CHILDREN``) and
+    wall s per run, the fastest of ``reruns``, the ratio, and whether every spike is identical
+    (``--pieces``; docs/sweeps_and_cohorts.md)."""
+    import resource
+    from painsim.circuits import standalone
+    cache = tempfile.mkdtemp(prefix="painsim_bench_engine_")
+    os.environ["PAINSIM_STANDALONE_DIR"] = cache
+    m = ps.load_model("pain_pathway")
+    reqs = [ps.Request(m, None, 0.0, 0.0, seed=s) for s in range(points)]
+    after, out, spikes = standalone.MAX_POINTS, {}, {}
+    try:
+        for name, max_points in [("one program", 10 ** 6), (f"pieces of {after}", after)] * 2:
+            standalone.MAX_POINTS = max_points
+            runner = PointsRunner(reqs, duration, batch_size=points, engine="standalone")
+            spikes.setdefault(name, runner.run())  # builds (compiles the first time)
+            for _ in range(reruns):
+                cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+                t = time.perf_counter()
+                runner.run()
+                wall = time.perf_counter() - t
+                cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - cpu
+                out.setdefault(name, []).append((cpu, wall))
+            this = out[name][-reruns:]  # this round's reruns
+            print(f"pain_pathway, {points} points, {duration:g} s, {name}: fastest run {min(this)[0]:.2f} CPU s, "
+                  f"{min(w for _, w in this):.2f} s wall ({_load()})", flush=True)
+    finally:
+        standalone.MAX_POINTS = after
+        shutil.rmtree(cache, ignore_errors=True)
+    one, cut = (min(c for c, _ in out[n]) for n in out)
+    same = _same(*spikes.values())
+    print(f"  => pieces / one program: {one / cut:.2f}x less CPU per run; identical spikes: {same}")
+    return out
+
+
 #: issue 17's courses of one patient: model -> protocol
 COURSES = {"neuropathic": "lfs_1hz", "central_poststroke_ischemic": "rtms_m1_20hz"}
 
@@ -304,6 +343,8 @@ if __name__ == "__main__":
     ap.add_argument("--rounds", type=int, default=2, help="runtime / auto-warm repetitions of the course")
     ap.add_argument("--fill-cache", action="store_true", help="also: every structure cached (standalone first)")
     ap.add_argument("--pathway-cost", action="store_true", help="cost per run of 4- and 64-point pathway networks")
+    ap.add_argument("--pieces", type=int, default=0,
+                    help="compiled engine: a network of this many pathway points as one program vs pieces")
     a = ap.parse_args()
     args = a.numbers
     reruns, window = int(args[0]) if args else 5, args[1] if len(args) > 1 else 2.0
@@ -312,5 +353,7 @@ if __name__ == "__main__":
     main_auto(*(int(x) for x in args[2:4]))
     if a.pathway_cost:
         pathway_cost()
+    if a.pieces:
+        pieces_cost(a.pieces)
     if a.course:
         main_course(a.course, tuple(a.course_models.split(",")), a.rounds, a.fill_cache)

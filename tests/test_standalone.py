@@ -338,3 +338,58 @@ def test_engine_default_and_override(monkeypatch):
     assert engine_choice() == "standalone" and engine_choice("auto") == "auto"
     with pytest.raises(ParameterError):
         engine_choice("gpu")
+
+
+def test_batches_whose_arrays_fit_a_cached_binary_share_it(engines):
+    """Other patients whose arrays need fewer elements than the fixture's binary holds (no
+    noxious input: 219 generator spikes, padded alone to 256 where the fixture's 273 took
+    512) take that binary instead of compiling their own (counted builds); spikes equal the
+    runtime engine's.  Arrays that need more than any cached binary holds choose larger sizes
+    (a new binary), raised to the cached ones so that the new binary holds both."""
+    from painsim.circuits.standalone import chosen_sizes, needed_sizes, padded_size
+    m = ps.load_model("gate_control")
+    scs = ps.stimulation.tonic(50 * Hz, 200 * us, 1.5, "0.2 s")
+    reqs = [ps.Request(m, None, 0.0, seed=7), ps.Request(m, scs, 0.0, touch=0.5, seed=8)]
+    points = [point_input(r, DURATION) for r in reqs]
+    fixture = needed_sizes([point_input(r, DURATION) for r in _requests()], DURATION, 1e-4)
+    needed = needed_sizes(points, DURATION, 1e-4)
+    assert any(padded_size(n) < padded_size(fixture[k]) for k, n in needed.items())  # the old padding: new code
+    build_networks([point_input(r, DURATION) for r in _requests()], DURATION, engine="standalone")  # notes it
+    builds, hits = StandaloneNetwork.builds, StandaloneNetwork.cache_hits
+    [(_, net)] = build_networks(points, DURATION, engine="standalone")
+    assert net.fitted and StandaloneNetwork.builds == builds and StandaloneNetwork.cache_hits == hits + 1
+    runtime = PointsRunner(reqs, DURATION, batch_size=2, engine="runtime")
+    for w in ([{}, {}], _doubled(runtime.run())):
+        assert all(_same_spikes(a, b) for a, b in zip(runtime.run(w), net.run(w)))
+    assert len(_binaries(engines["root"])) == 1
+    # negative control: a need beyond the cached binary's arrays gets a new, larger program
+    structure = net.directory.name.split("-")[0]
+    bigger = {**needed, "generators": 4 * padded_size(fixture["generators"])}
+    sizes, fitted = chosen_sizes(structure, bigger)
+    assert not fitted and sizes["generators"] == padded_size(bigger["generators"])
+    assert all(sizes[k] >= padded_size(fixture[k]) for k in fixture)  # holds the fixture's batch too
+
+
+def test_networks_larger_than_max_points_run_as_pieces_with_the_same_spikes(engines, monkeypatch):
+    """More points than ``MAX_POINTS`` (here lowered to 1): one compiled program per piece,
+    the points' spikes and efficacies equal the runtime engine's one network of all of them;
+    the automatic engine then finds every piece's binary cached and runs them from the first run."""
+    monkeypatch.setattr(standalone, "MAX_POINTS", 1)
+    reqs = _requests(seed=5)
+    points = [point_input(r, DURATION) for r in reqs]
+    [(_, net)] = build_networks(points, DURATION, engine="standalone")
+    assert isinstance(net, standalone.CompiledPieces) and len(net.networks) == 2
+    runtime = PointsRunner(reqs, DURATION, batch_size=2, engine="runtime")
+    weights = ([{}, {}], _doubled(runtime.run()))
+    for w in weights:
+        rt = runtime.run(w)
+        out = net.run(w)
+        assert all(_same_spikes(a, b) for a, b in zip(rt, out))
+        assert all(np.array_equal(a.weights[c], b.weights[c]) for a, b in zip(rt, out) for c in a.weights)
+    standalone.auto_reset()
+    auto = _auto_net(points)
+    assert auto.cached and auto.engine == "standalone"
+    builds = StandaloneNetwork.builds
+    assert all(_same_spikes(a, b) for a, b in zip(runtime.run(weights[1]), auto.run(weights[1])))
+    assert StandaloneNetwork.builds == builds
+    assert [sl.stop - sl.start for sl in standalone.pieces(124, 32)] == [31] * 4

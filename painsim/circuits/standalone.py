@@ -22,11 +22,21 @@ spikes) into ``static_arrays/`` files that the program reads when it starts;
 the C++ code holds the equations, the names, the shared (group-uniform)
 parameter values, the time step, the duration and the *sizes* of those arrays.
 So that networks of one structure but different patients, stimuli or seeds have
-the same code, the sizes are padded (:func:`padded_size`, to a power of two):
-the generator spikes with spikes after the end of the run (never replayed) and
-every ``Synapses`` object with synapses of zero conductance from the first
-neuron of its source group (every ``on_pre`` adds ``w * conductance``, so they
-add exactly 0.0).  What is computed does not change.
+the same code, the sizes are padded: the generator spikes with spikes after the
+end of the run (never replayed) and every ``Synapses`` object with synapses of
+zero conductance from the first neuron of its source group (every ``on_pre``
+adds ``w * conductance``, so they add exactly 0.0).  What is computed does not
+change.  The sizes are chosen before the objects are created
+(:func:`chosen_sizes`): those of a cached binary of the same structure whose
+every array holds what the network needs (:func:`needed_sizes`), so batches and
+patients whose counts differ share one binary; else each need rounded up to a
+power of two (:func:`padded_size`) and raised to the largest size the structure
+was compiled with before, so that the new binary holds the earlier batches too.
+
+**Pieces.**  The compiled program's cost is per point, and flat only while the
+network's state fits the caches: a network of more than :data:`MAX_POINTS`
+points is cut into balanced pieces, one program each (:func:`compiled_network`,
+:class:`CompiledPieces`); a point's result does not depend on its companions.
 
 **The binary cache.**  Each network generates its project into a private
 directory of its process, ``<root>/build/<structure hash>-<pid>[-n]``
@@ -38,7 +48,9 @@ compiled; otherwise the project is compiled in the private directory and its
 binary published by an atomic rename of a private temporary directory to
 ``<root>/bin/<code hash>`` (a worker that loses the race discards its copy), so
 workers never write into each other's directories and never see a half-written
-binary.  ``<root>`` is ``$PAINSIM_STANDALONE_DIR`` or
+binary.  ``<root>/keys/<structure hash>/<code hash>`` notes the array sizes of
+each cached binary (written atomically), which :func:`chosen_sizes` and the
+automatic engine read.  ``<root>`` is ``$PAINSIM_STANDALONE_DIR`` or
 ``~/.cache/painsim/standalone``.  :attr:`StandaloneNetwork.builds` counts the
 compilations of a process, :attr:`StandaloneNetwork.cache_hits` the binaries
 taken from the cache.
@@ -61,6 +73,7 @@ import atexit
 import contextlib
 import contextvars
 import hashlib
+import json
 import math
 import os
 import re
@@ -77,7 +90,8 @@ from .codegen import codegen_target, import_brian2
 from .network import NETWORK_CLASSES, BatchNetwork, PointInput, PointOutput
 from .plan import neuron_groups
 
-__all__ = ["StandaloneNetwork", "AutoNetwork", "standalone_root", "code_hash", "padded_size",
+__all__ = ["StandaloneNetwork", "AutoNetwork", "standalone_root", "code_hash", "padded_size", "needed_sizes",
+           "chosen_sizes", "compiled_network", "CompiledPieces", "pieces", "MAX_POINTS",
            "runtime_runs_before_compiling", "expected_runs", "expected_runs_hint", "binary_cached", "auto_report",
            "auto_reset", "RUN_COST", "COMPILE_COST"]
 
@@ -100,6 +114,79 @@ def padded_size(n: int) -> int:
     The padding costs little: padded generator spikes fall after the end of the run, and
     padded synapses all leave one presynaptic neuron, so they add events only when it spikes."""
     return max(16, 1 << max(int(n) - 1, 0).bit_length())
+
+
+#: the name of the generator spikes' array in a network's sizes (:func:`needed_sizes`)
+GENERATORS = "generators"
+
+
+def _array_name(key: tuple) -> str:
+    """The name of a ``Synapses`` object's array in a network's sizes: ``source|target|kind``."""
+    return "|".join(key)
+
+
+def needed_sizes(points: Sequence[PointInput], duration: float, dt: float) -> dict[str, int]:
+    """The sizes the arrays of a network of ``points`` need, without creating brian2 objects:
+    the synapses of each ``Synapses`` object (``"source|target|kind"``, those with synapses)
+    and the generator spikes before the end of the run (``"generators"``)."""
+    synapses, n_gen = BatchNetwork.array_sizes(points, duration, dt)
+    return {**{_array_name(k): int(n) for k, n in synapses.items()}, GENERATORS: int(n_gen)}
+
+
+def _fits(sizes: Mapping[str, int], needed: Mapping[str, int]) -> bool:
+    return sizes.keys() == needed.keys() and all(sizes[k] >= n for k, n in needed.items())
+
+
+def _noted(structure: str) -> list[tuple[dict, str]]:
+    """The (sizes, code hash) of every binary noted for ``structure`` in ``<root>/keys/<structure>/``."""
+    out = []
+    for path in (standalone_root() / "keys" / structure).glob("[!.]*"):
+        try:
+            note = json.loads(path.read_text())
+            out.append(({k: int(v) for k, v in note["sizes"].items()}, str(note["code"])))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue  # a note being replaced or damaged: as if absent (a binary is found by code hash)
+    return out
+
+
+def _fitting(structure: str, needed: Mapping[str, int]) -> dict | None:
+    """The sizes of the smallest cached binary of ``structure`` whose arrays hold ``needed``."""
+    best = None
+    for sizes, code in _noted(structure):
+        if _fits(sizes, needed) and (standalone_root() / "bin" / code / "main").is_file():
+            if best is None or sum(sizes.values()) < sum(best.values()):
+                best = sizes
+    return best
+
+
+def chosen_sizes(structure: str, needed: Mapping[str, int]) -> tuple[dict, bool]:
+    """The array sizes of the program of a network of ``structure`` that needs ``needed``
+    (:func:`needed_sizes`), and whether a cached binary has them.
+
+    A cached binary of the structure whose every array is at least as large as needed is
+    taken (the smallest such): the padding holds the difference, so batches and patients
+    whose counts differ (connectivity, afferent spikes) share one binary.  Otherwise each
+    size is :func:`padded_size` of the need, raised to the largest size any binary of the
+    structure was compiled with, so the new binary holds every earlier batch too and the
+    sizes of a cohort converge on one binary after a few compilations at most."""
+    fit = _fitting(structure, needed)
+    if fit is not None:
+        return fit, True
+    sizes = {k: padded_size(n) for k, n in needed.items()}
+    for known, _ in _noted(structure):
+        if known.keys() == sizes.keys():
+            sizes = {k: max(v, known[k]) for k, v in sizes.items()}
+    return sizes, False
+
+
+def _note_binary(structure: str, sizes: Mapping[str, int], code: str) -> None:
+    """Note (atomically) that the binary of ``structure`` with array ``sizes`` is cached as ``code``."""
+    folder = standalone_root() / "keys" / structure
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / code
+    tmp = folder / f".{code}.{os.getpid()}"
+    tmp.write_text(json.dumps({"sizes": dict(sizes), "code": code}, sort_keys=True))
+    os.replace(tmp, path)  # a reader sees the old note or the new one
 
 
 def _structure_hash(points: Sequence[PointInput], sharing: tuple, duration: float, dt: float) -> str:
@@ -185,11 +272,15 @@ class StandaloneNetwork(BatchNetwork):
     #: networks of this process whose binary came from the disk cache
     cache_hits = 0
 
-    def __init__(self, points: Sequence[PointInput], sharing: tuple, duration: float, dt: float):
+    def __init__(self, points: Sequence[PointInput], sharing: tuple, duration: float, dt: float,
+                 needed: Mapping[str, int] | None = None):
         b2 = import_brian2()
         from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
         from brian2.devices.device import reset_device, set_device
         structure = _structure_hash(points, sharing, duration, dt)
+        # the array sizes of the program: a cached binary's that fit, else padded (module docstring)
+        self._target, self.fitted = chosen_sizes(structure, needed if needed is not None
+                                                 else needed_sizes(points, duration, dt))
         self._directory = _claim_directory(structure)
         weakref.finalize(self, _claimed.discard, self._directory.name)
         device = CPPStandaloneDevice()
@@ -213,31 +304,27 @@ class StandaloneNetwork(BatchNetwork):
                 _publish(self._directory / "main", cached)
         finally:
             reset_device()
-        # the automatic engine of any later process sees that this structure's binary is cached; the
-        # key (:func:`_auto_key`) from the padded sizes this assembly produced, not merged again
-        _note_binary((structure, tuple(sorted(self._padded_synapses.items())), self._padded_generators),
-                     self._code_hash)
+        # later networks of this structure (any process, any batch whose arrays fit) take this binary
+        _note_binary(structure, self._target, self._code_hash)
         self._device, self._standalone_synapses, self._standalone_monitors = device, synapses, monitors
 
     # Padding (module docstring): sizes that vary a little between patients give the same code.
 
     def _generator_spikes(self) -> tuple[np.ndarray, np.ndarray]:
         idx, times = super()._generator_spikes()
-        pad = padded_size(idx.size) - idx.size  # spikes of neuron 0 after the end of the run: never replayed
-        self._padded_generators = idx.size + pad
+        pad = self._target[GENERATORS] - idx.size  # spikes of neuron 0 after the end of the run: never replayed
         return (np.concatenate([idx, np.zeros(pad, idx.dtype)]),
                 np.concatenate([times, self._duration + self._dt * np.arange(1, pad + 1)]))
 
     def _merge_projections(self) -> dict:
         merged = super()._merge_projections()
-        for m in merged.values():
+        for key, m in merged.items():
             if m["n"]:  # zero-conductance synapses (no entry in m["cond"]) from neuron 0 onto neuron 0
-                pad = padded_size(m["n"]) - m["n"]
+                pad = self._target[_array_name(key)] - m["n"]
                 m["pre"].append(np.zeros(pad, int))
                 m["post"].append(np.zeros(pad, int))
                 m["delay"].append(np.zeros(pad))
                 m["n"] += pad
-        self._padded_synapses = {key: m["n"] for key, m in merged.items() if m["n"]}
         return merged
 
     @property
@@ -264,6 +351,56 @@ class StandaloneNetwork(BatchNetwork):
                     Path(device.project_dir, "static_arrays", name + suffix).unlink(missing_ok=True)
         recorded = {g: (np.asarray(mon.t_), np.asarray(mon.i)) for g, mon in self._standalone_monitors.items()}
         return self.outputs(recorded, w_all)
+
+
+#: The most points one compiled program holds.  The compiled program's cost is almost all
+#: per point (state updates), and per point it is flat up to 32 points and 2.4x higher at 128
+#: (the whole pathway, 1.3-s windows, user CPU per run on the 2-core development machine: 8
+#: points 0.53 s, 16 1.05 s, 32 2.14 s, 128 20.1 s; two programs at once: the same per point):
+#: the state of a 128-point network (~7 MB for the spinal group alone, rewritten every step)
+#: no longer fits the caches.  Larger networks are cut into balanced pieces of at most this
+#: many points, each its own program (:func:`compiled_network`; docs/sweeps_and_cohorts.md).
+#: ``$PAINSIM_STANDALONE_MAX_POINTS`` (read at import, so worker processes inherit it) overrides it.
+MAX_POINTS = int(os.environ.get("PAINSIM_STANDALONE_MAX_POINTS", "32"))
+
+
+def pieces(n: int, max_points: int | None = None) -> list[slice]:
+    """``n`` points cut into consecutive pieces of at most ``max_points`` (default
+    :data:`MAX_POINTS`), as few as possible, sizes within one (largest first)."""
+    m = max(1, int(max_points or MAX_POINTS))
+    k = max(1, math.ceil(n / m))
+    sizes = [n // k + (j < n % k) for j in range(k)]
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+    return [slice(int(a), int(b)) for a, b in zip(starts[:-1], starts[1:])]
+
+
+class CompiledPieces:
+    """The compiled engine for more than :data:`MAX_POINTS` points: one
+    :class:`StandaloneNetwork` per piece (:func:`pieces`), run one after the other; the rerun
+    interface of :class:`BatchNetwork`.  A point's result does not depend on its batch
+    companions, so it equals one program of all the points (and the runtime engine's)."""
+
+    def __init__(self, points: Sequence[PointInput], sharing: tuple, duration: float, dt: float,
+                 needed: Sequence[Mapping[str, int]] | None = None):
+        self.slices = pieces(len(points))
+        self.networks = [StandaloneNetwork(points[sl], sharing, duration, dt,
+                                           needed=None if needed is None else needed[j])
+                         for j, sl in enumerate(self.slices)]
+
+    def run(self, weights: Sequence[Mapping[str, np.ndarray]]) -> list[PointOutput]:
+        if len(weights) != self.slices[-1].stop:
+            raise ParameterError("weights", len(weights), f"one mapping per point ({self.slices[-1].stop})")
+        return [out for sl, net in zip(self.slices, self.networks) for out in net.run(weights[sl])]
+
+
+def compiled_network(points: Sequence[PointInput], sharing: tuple, duration: float, dt: float,
+                     needed: Sequence[Mapping[str, int]] | None = None):
+    """The compiled engine's network of ``points``: one :class:`StandaloneNetwork` for at most
+    :data:`MAX_POINTS` points, else :class:`CompiledPieces`.  ``needed``: the
+    :func:`needed_sizes` of each piece, if known."""
+    if len(points) <= MAX_POINTS:
+        return StandaloneNetwork(points, sharing, duration, dt, needed=None if needed is None else needed[0])
+    return CompiledPieces(points, sharing, duration, dt, needed)
 
 
 # --------------------------------------------------------------------------- automatic choice
@@ -388,54 +525,35 @@ def auto_reset() -> None:
         store.clear()
 
 
-def _auto_key(points: Sequence[PointInput], sharing: tuple, duration: float, dt: float) -> tuple:
-    """The compiled structure of a network: its structure hash and the padded sizes of its arrays."""
-    synapses, n_gen = BatchNetwork.array_sizes(points, duration, dt)
-    sizes = tuple(sorted((k, padded_size(n)) for k, n in synapses.items()))
-    return (_structure_hash(points, sharing, duration, dt), sizes, padded_size(n_gen))
-
-
-def _key_file(key: tuple) -> Path:
-    """Where the code hash of a compiled structure's binary is noted (``<root>/keys/``)."""
-    return standalone_root() / "keys" / hashlib.sha1(repr(key).encode()).hexdigest()[:24]
-
-
-def _note_binary(key: tuple, code: str) -> None:
-    """Note (atomically) that the binary of the compiled structure ``key`` is cached as ``code``."""
-    path = _key_file(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(code)
-    os.replace(tmp, path)  # a reader sees the old note or the new one
-
-
-def binary_cached(key: tuple) -> bool:
-    """Whether the disk cache holds the binary of the compiled structure ``key``
-    (:func:`_auto_key`), as noted in ``<root>/keys/`` by whichever engine built it."""
-    try:
-        return (standalone_root() / "bin" / _key_file(key).read_text().strip() / "main").is_file()
-    except OSError:
-        return False
+def binary_cached(structure: str, needed: Mapping[str, int]) -> bool:
+    """Whether the disk cache holds a binary of ``structure`` whose arrays hold ``needed``
+    (:func:`needed_sizes`), as noted in ``<root>/keys/`` by whichever engine built it."""
+    return _fitting(structure, needed) is not None
 
 
 class AutoNetwork:
-    """The automatic engine: a :class:`BatchNetwork` that becomes a
-    :class:`StandaloneNetwork` once the runs of its compiled structure (the structure hash
-    and the padded sizes of its arrays) in this process exceed
+    """The automatic engine: a :class:`BatchNetwork` that becomes the compiled engine's
+    network (:func:`compiled_network`) once the runs of its structure (the structure hash)
+    in this process exceed
     :func:`runtime_runs_before_compiling`, or from its first run when a hint
     (:func:`expected_runs`) promises enough runs to pay for the compilation.  The runs are
     counted per process, across networks: a course's or a sweep's networks of one structure
     share the count, and the binary, once compiled, comes from the disk cache for the next
-    ones.  A note in ``<root>/keys/`` (the compiled structure -> its code hash, written
-    atomically by every engine that compiles or takes a binary) tells later networks and
-    processes that the binary is cached: it costs no compilation, so it is used from the
+    ones.  The notes in ``<root>/keys/`` (a structure's cached binaries and their array
+    sizes, written atomically by every engine that compiles or takes a binary) tell later
+    networks and processes that a binary holding their arrays is cached (every piece's, for
+    more than :data:`MAX_POINTS` points): it costs no compilation, so it is used from the
     first run.  Results equal either engine's (``tests/test_standalone.py``)."""
 
     def __init__(self, points: Sequence[PointInput], sharing: tuple, duration: float, dt: float):
         self._args = (points, sharing, duration, dt)
-        self.key = _auto_key(points, sharing, duration, dt)
+        # the compiled engine's programs: one per piece of at most MAX_POINTS points
+        parts = [points[sl] for sl in pieces(len(points))]
+        self.needed = [needed_sizes(part, duration, dt) for part in parts]
+        self.key = (_structure_hash(points, sharing, duration, dt),)
         # a wrong or stale note costs a compilation, never a wrong binary: binaries are found by code hash
-        self.cached = binary_cached(self.key)
+        self.cached = all(binary_cached(_structure_hash(part, sharing, duration, dt), need)
+                          for part, need in zip(parts, self.needed))
         self.threshold = runtime_runs_before_compiling(duration, len(points), cached=self.cached,
                                                        groups=len(neuron_groups(points[0].plan.populations)))
         self.expected = expected_runs_hint()
@@ -456,12 +574,13 @@ class AutoNetwork:
 
     def run(self, weights: Sequence[Mapping[str, np.ndarray]]) -> list[PointOutput]:
         compiled = self._compiled()
-        if self._net is None or (compiled and not isinstance(self._net, StandaloneNetwork)):
-            self._net = (StandaloneNetwork if compiled else BatchNetwork)(*self._args)
+        if self._net is None or (compiled and isinstance(self._net, BatchNetwork)
+                                 and not isinstance(self._net, StandaloneNetwork)):
+            self._net = compiled_network(*self._args, needed=self.needed) if compiled else BatchNetwork(*self._args)
         _runs[self.key] += 1
         _compiled_runs[self.key] += compiled
         return self._net.run(weights)
 
 
-NETWORK_CLASSES["standalone"] = StandaloneNetwork
+NETWORK_CLASSES["standalone"] = compiled_network
 NETWORK_CLASSES["auto"] = AutoNetwork
