@@ -482,6 +482,7 @@ def main():
         "calcium (cortical slices)": pl.CalciumRule(),
         "bcm": pl.BCM(),
         "synaptic_scaling": pl.SynapticScaling(),
+        "tbs_calcium (per theta cycle)": pl.TBSCalcium(),
     }
     print(f"network: {net['n_pre']} pre, {net['n_post']} post, {net['sp'].size} synapses, "
           f"{net['pt'].size} pre + {net['qt'].size} post spikes over {T} s")
