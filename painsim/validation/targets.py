@@ -132,6 +132,19 @@ def windup_slow(seed: int) -> float:
     return _windup_ratio(0.1, 4, seed)
 
 
+def nmda_block_baseline(seed: int) -> float:
+    """PN response to a single C-strength volley with NMDA receptors fully blocked over the response
+    without block (gate_control, spikes pooled over 4 circuits; 1 means NMDA carries none of it)."""
+    volley = tonic("1 Hz", "2 ms", 1.5, "1 s", threshold_class="C", target="peripheral_nerve", shape="monophasic")
+    m = load_model("gate_control")
+    seeds = range(seed, seed + N_SEEDS)
+    res = simulate_batch([Request(mm, volley, seed=s) for mm in (m, m.with_params(
+        {"dorsal_horn.pharmacology.nmda_block": 1.0})) for s in seeds], "1 s")
+    count = [sum(analysis.spikes_per_pulse(r, volley.onsets, 1.0, "PN")[0] for r in part)
+             for part in (res[:N_SEEDS], res[N_SEEDS:])]
+    return float(count[1] / count[0]) if count[0] > 0 else float("nan")
+
+
 def _ratings(model_name: str, stimuli, seed: int, duration: str = "1.5 s") -> list[float]:
     """Mean pain score (NRS) of a model for each stimulus (``None`` = rest), over N_SEEDS circuits."""
     m = load_model(model_name)
@@ -318,6 +331,14 @@ TARGETS: tuple[Target, ...] = (
            "of no change]",
            "calibrated", "slow", windup_slow,
            "dorsal_horn.windup.tau_calcium was chosen with the frequency dependence of wind-up in view"),
+    Target("nmda_block_baseline", "PN response to one C-strength volley under full NMDA block over the "
+           "response without block (gate_control)", 1.0, 0.5, 1.0, "1",
+           "Dickenson & Sullivan 1987 Neuropharmacology 26:1235 [checked: abstract]: AP5 made minor changes in A "
+           "and C fibre inputs of deep dorsal-horn neurones while reducing wind-up; Woolf & Thompson 1991 Pain "
+           "44:293 [checked: abstract]: NMDA antagonists prevented wind-up at doses that did not modify the "
+           "baseline reflex (range chosen: at least half of the baseline left)",
+           "prediction", "fast", nmda_block_baseline,
+           "the model's C synapses carry their charge mostly by NMDA (docs/circuits.md, \"Sustained heat\")"),
     Target("heat_pain_threshold", "heat pain threshold of the healthy pathway", 44.0, 41.0, 47.0, "degC",
            "Rolke et al. 2006 Pain 123:231, DFNS reference data ~43-45 °C, healthy spread ~41-47 °C [recalled]",
            "prediction", "fast", heat_pain_threshold),
