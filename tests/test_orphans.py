@@ -203,3 +203,51 @@ def _kill_cli_and_check_script(script: Path, tmp_path: Path):
     finally:
         _kill_survivors(proc, seen)
         out.close()
+
+
+TIED = textwrap.dedent("""
+    import multiprocessing as mp, os, subprocess, sys, time
+
+    def child(ppid, tied):
+        from painsim.parallel import die_with_parent
+        from painsim.processes import run_tied
+        die_with_parent(ppid)
+        # a command that starts grandchildren, as make starts the compiler
+        line = "sleep 120 & sleep 120 & wait"
+        print("armed", flush=True)
+        run_tied(["sh", "-c", line]) if tied else subprocess.call(["sh", "-c", line])
+
+    if __name__ == "__main__":
+        mp.get_context("spawn").Process(target=child, args=(os.getpid(), sys.argv[1] == "tied")).start()
+        time.sleep(120)
+    """)
+
+
+@pytest.mark.parametrize("tied", [True, False], ids=["run_tied", "plain call (control)"])
+def test_commands_a_worker_starts_end_with_it(tmp_path, tied):
+    """A worker's own commands (the standalone engine's make and compiled program run through
+    painsim.processes.run_tied) end when the worker is killed with its parent; the control, a
+    plain subprocess.call, leaves its grandchildren running (they are killed afterwards)."""
+    (tmp_path / "tied.py").write_text(TIED)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    log = tmp_path / "script.log"
+    out = open(log, "wb")
+    proc = subprocess.Popen([sys.executable, str(tmp_path / "tied.py"), "tied" if tied else "plain"], cwd=tmp_path,
+                            env=env, start_new_session=True, stdout=out, stderr=subprocess.STDOUT)
+    seen: set[int] = set()
+    try:
+        deadline = time.time() + 60
+        while not any("sleep 120" in _cmdline(p) for p in _descendants(proc.pid)):
+            assert proc.poll() is None and time.time() < deadline, log.read_text()
+            time.sleep(0.1)
+        seen = _descendants(proc.pid)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        if tied:
+            _assert_all_ended(seen, proc.pid)
+        else:
+            time.sleep(2.0)
+            assert any(_alive(p) and _cmdline(p).startswith("sleep") for p in seen)
+    finally:
+        _kill_survivors(proc, seen)
+        out.close()

@@ -86,6 +86,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from ..errors import ParameterError
+from ..processes import run_tied
 from .codegen import codegen_target, import_brian2
 from .network import NETWORK_CLASSES, BatchNetwork, PointInput, PointOutput
 from .plan import neuron_groups
@@ -187,6 +188,32 @@ def _note_binary(structure: str, sizes: Mapping[str, int], code: str) -> None:
     tmp = folder / f".{code}.{os.getpid()}"
     tmp.write_text(json.dumps({"sizes": dict(sizes), "code": code}, sort_keys=True))
     os.replace(tmp, path)  # a reader sees the old note or the new one
+
+
+class _Delegate:
+    """A module seen through one replaced function (the rest delegates to the module)."""
+
+    def __init__(self, module, **replaced):
+        self._module, self._replaced = module, replaced
+
+    def __getattr__(self, name):
+        return self._replaced[name] if name in self._replaced else getattr(self._module, name)
+
+
+@contextlib.contextmanager
+def _tied_commands():
+    """brian2's device compiles with ``os.system("make ...")`` and runs the program with
+    ``subprocess.call``; inside this block both go through :func:`painsim.processes.run_tied`,
+    so that a worker killed with its parent leaves no compiler or program running.  Only the
+    device module's view of ``os`` and ``subprocess`` changes, and only for the block."""
+    from brian2.devices.cpp_standalone import device as device_module
+    real_os, real_subprocess = device_module.os, device_module.subprocess
+    device_module.os = _Delegate(real_os, system=lambda line: run_tied(["sh", "-c", line]))
+    device_module.subprocess = _Delegate(real_subprocess, call=lambda args, **kw: run_tied(list(args), **kw))
+    try:
+        yield
+    finally:
+        device_module.os, device_module.subprocess = real_os, real_subprocess
 
 
 def _structure_hash(points: Sequence[PointInput], sharing: tuple, duration: float, dt: float) -> str:
@@ -299,7 +326,9 @@ class StandaloneNetwork(BatchNetwork):
                 StandaloneNetwork.cache_hits += 1
             else:
                 from brian2.devices.cpp_standalone.device import get_compiler_and_args
-                device.compile_source(str(self._directory), get_compiler_and_args()[0], debug=False, clean=False)
+                with _tied_commands():
+                    device.compile_source(str(self._directory), get_compiler_and_args()[0], debug=False,
+                                          clean=False)
                 StandaloneNetwork.builds += 1
                 _publish(self._directory / "main", cached)
         finally:
@@ -344,7 +373,8 @@ class StandaloneNetwork(BatchNetwork):
         device = self._device
         run_args = {S.w: w_all[key] for key, S in self._standalone_synapses.items()}
         try:
-            device.run(run_args=run_args, with_output=False)
+            with _tied_commands():
+                device.run(run_args=run_args, with_output=False)
         finally:  # the efficacy files of this run (one per distinct vector) are not needed again
             for name in device.run_args_arrays:
                 for suffix in ("", ".lock"):

@@ -40,7 +40,6 @@ exception is passed on.
 """
 from __future__ import annotations
 
-import ctypes
 import itertools
 import math
 import multiprocessing as mp
@@ -55,6 +54,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Sequence
 
 from ..errors import ParameterError
+from ..processes import parent_death_signal
 
 __all__ = ["run_batches", "chunks", "balanced_batches", "report", "die_with_parent", "WORKER_DIED"]
 
@@ -66,8 +66,6 @@ OnResult = Callable[[Batch, Any], None]
 OnError = Callable[[Batch, BaseException], None]
 OnProgress = Callable[[Batch, Any], None]
 
-#: Linux prctl option: the signal a process gets when its parent (thread) ends.
-PR_SET_PDEATHSIG = 1
 #: Seconds between progress polls while waiting for worker results; watchdog period.
 POLL_S = 0.25
 
@@ -175,13 +173,7 @@ def die_with_parent(parent_pid: int) -> None:
     fails) a daemon thread that exits the process when ``os.getppid()``
     changes.  Exits at once if the parent is already gone.
     """
-    armed = False
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            armed = libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
-        except (OSError, AttributeError):
-            armed = False
+    armed = parent_death_signal(signal.SIGKILL)
     if os.getppid() != parent_pid:  # the parent died before the signal was armed
         os._exit(1)
     if not armed:

@@ -1,0 +1,90 @@
+"""Processes that end with the process that started them.
+
+painsim's rule is that no process outlives its parent: worker processes arm
+the kernel's parent-death signal (:func:`painsim.parallel.die_with_parent`).
+That signal is not inherited, so the commands a worker starts in turn (brian2's
+standalone device compiles with ``make`` and runs the compiled program as a
+child process) would survive a worker killed with its parent.
+:func:`run_tied` runs such a command so that it, and everything it starts,
+ends when the calling process ends, even by SIGKILL.
+
+Linux only (``prctl(PR_SET_PDEATHSIG)``); elsewhere the functions fall back
+to plain behaviour.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+from typing import Sequence
+
+__all__ = ["parent_death_signal", "run_tied"]
+
+#: Linux prctl option: the signal a process gets when its parent (thread) ends.
+PR_SET_PDEATHSIG = 1
+
+#: The shell between the caller and a tied command.  It leads its own process group, runs the
+#: command in the background (same group) and waits for it; when the caller dies the kernel sends
+#: it SIGTERM, and its trap sends SIGTERM to the whole group (the command and its children: make,
+#: the compiler, ...).  Its exit status is the command's.
+_TIED_SHELL = 'trap "trap - TERM; kill 0" TERM; "$@" & wait $!'
+
+
+def parent_death_signal(sig: int) -> bool:
+    """Ask the kernel to send ``sig`` to this process when its parent (thread) ends.
+
+    Parameters
+    ----------
+    sig : int
+        The signal (e.g. ``signal.SIGKILL``).
+
+    Returns
+    -------
+    bool
+        Whether it is armed (``False`` off Linux or if ``prctl`` failed).
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _arm_shell() -> None:  # runs in the shell's process before exec
+    parent_death_signal(signal.SIGTERM)
+
+
+def run_tied(argv: Sequence[str], **popen_kwargs) -> int:
+    """Run ``argv``, wait for it and return its exit status, like :func:`subprocess.call`;
+    if the calling process dies meanwhile, the command and every process it started end too.
+
+    Parameters
+    ----------
+    argv : sequence of str
+        The command (a program and its arguments; for a shell command line use
+        ``["sh", "-c", line]``).
+    **popen_kwargs
+        Passed to :class:`subprocess.Popen` (e.g. ``stdout``, ``cwd``).
+
+    Returns
+    -------
+    int
+        The command's exit status (128 + n if signal n ended it).
+    """
+    if not sys.platform.startswith("linux"):
+        return subprocess.call(list(argv), **popen_kwargs)
+    proc = subprocess.Popen(["sh", "-c", _TIED_SHELL, "sh", *argv], start_new_session=True,
+                            preexec_fn=_arm_shell, **popen_kwargs)
+    try:
+        return proc.wait()
+    except BaseException:  # interrupted here (e.g. KeyboardInterrupt): do not leave the group running
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except OSError:
+            pass
+        proc.wait()
+        raise
