@@ -181,6 +181,20 @@ def run_session(patients: Sequence[Patient], plan: list, simulator: ChunkSimulat
     return pn_acc / session_duration
 
 
+def _prepare(models, seeds, protocol: Protocol, full: bool = False) -> tuple[list[Patient], EngineSettings, list]:
+    """The patients before the course, their shared ``[course]`` settings and the session plan."""
+    patients = [new_patient(m, s, protocol) for m, s in zip(models, seeds)]
+    settings = shared_settings(patients)
+    plan = session_plan(protocol, protocol.calendar.session_duration, settings.window, settings.lead_in,
+                        settings.n_chunks, full)
+    return patients, settings, plan
+
+
+def _stimulates(protocol: Protocol, patients: Sequence[Patient]) -> bool:
+    """Whether the sessions change anything: a protocol that is not a sham, and plastic synapses."""
+    return not protocol.is_sham and any(p.plastic for p in patients)
+
+
 def one_session(model, protocol, seeds: Sequence[int], *, batch_size: int = 128) -> list[Patient]:
     """One session of ``protocol`` for each seed, as the course engine runs its first session.
 
@@ -205,15 +219,11 @@ def one_session(model, protocol, seeds: Sequence[int], *, batch_size: int = 128)
         per synapse) against ``p.w_set`` (before it).  A protocol that makes no connection
         plastic, or a sham, leaves them unchanged.
     """
-    model = load_model(model) if isinstance(model, str) else model
     protocol = resolve(protocol)
-    patients = [new_patient(model, int(s), protocol) for s in seeds]
-    settings = shared_settings(patients)
-    D = protocol.calendar.session_duration
-    plan = session_plan(protocol, D, settings.window, settings.lead_in, settings.n_chunks, False)
-    if not protocol.is_sham and any(p.plastic for p in patients):
+    patients, settings, plan = _prepare(*_models_and_seeds(model, seeds), protocol)
+    if _stimulates(protocol, patients):
         run_session(patients, plan, ChunkSimulator(patients, settings.lead_in + settings.window, batch_size,
-                                                   frozenset()), settings, D)
+                                                   frozenset()), settings, protocol.calendar.session_duration)
     return patients
 
 
@@ -263,7 +273,7 @@ def run_sessions(patients: Sequence[Patient], protocol: Protocol, plan: list, se
     cal = protocol.calendar
     D = cal.session_duration
     history = CourseHistory(patients, day_coord, cal.n_sessions)
-    active = not protocol.is_sham and any(p.plastic for p in patients)
+    active = _stimulates(protocol, patients)
     # every session simulates the same chunks: the runs of each set of windows are known in advance
     expected = {w: n * cal.n_sessions for w, n in Counter(map(ChunkSimulator.windows_of, plan)).items()}
     simulator = ChunkSimulator(patients, settings.lead_in + settings.window, batch_size, per_neuron,
@@ -365,10 +375,7 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
         raise ParameterError("tests", tests, "'all' or 'follow_up'")
     fu, th = check_outcome_days(follow_up_days, thresholds)
     cal = protocol.calendar
-    patients = [new_patient(m, s, protocol) for m, s in zip(models, seeds)]
-    settings = shared_settings(patients)
-    plan = session_plan(protocol, cal.session_duration, settings.window, settings.lead_in, settings.n_chunks,
-                        session == "full")
+    patients, settings, plan = _prepare(models, seeds, protocol, session == "full")
     day_coord = sorted({0.0, *cal.days, *fu, *(float(d) for d in (days or ()))})
     history = run_sessions(patients, protocol, plan, settings, day_coord, batch_size, per_neuron, progress)
     wanted = {0.0, *fu, *(float(d) for d in (days or ()))}

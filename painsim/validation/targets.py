@@ -114,11 +114,16 @@ def gate_on_heat(seed: int) -> float:
     return 1.0 - with_scs / alone if alone > 0 else float("nan")
 
 
+def _c_volleys(rate_hz: float, n_pulses: int):
+    """``n_pulses`` C-strength volleys (1.5 x C threshold, 2 ms, nerve) at ``rate_hz``."""
+    return tonic(f"{rate_hz} Hz", "2 ms", 1.5, f"{n_pulses / rate_hz} s", threshold_class="C",
+                 target="peripheral_nerve", shape="monophasic")
+
+
 def _windup_ratio(rate_hz: float, n_pulses: int, seed: int) -> float:
     """PN spikes to the last of ``n_pulses`` C-strength volleys over those to the first (gate_control)."""
     duration = n_pulses / rate_hz
-    train = tonic(f"{rate_hz} Hz", "2 ms", 1.5, f"{duration} s", threshold_class="C",
-                  target="peripheral_nerve", shape="monophasic")
+    train = _c_volleys(rate_hz, n_pulses)
     m = load_model("gate_control")
     res = simulate_batch([Request(m, train, seed=s) for s in range(seed, seed + N_SEEDS)],
                          f"{duration - 1 / rate_hz + 1.0} s")
@@ -135,7 +140,7 @@ def windup_slow(seed: int) -> float:
 def nmda_block_baseline(seed: int) -> float:
     """PN response to a single C-strength volley with NMDA receptors fully blocked over the response
     without block (gate_control, spikes pooled over 4 circuits; 1 means NMDA carries none of it)."""
-    volley = tonic("1 Hz", "2 ms", 1.5, "1 s", threshold_class="C", target="peripheral_nerve", shape="monophasic")
+    volley = _c_volleys(1.0, 1)
     m = load_model("gate_control")
     seeds = range(seed, seed + N_SEEDS)
     res = simulate_batch([Request(mm, volley, seed=s) for mm in (m, m.with_params(
