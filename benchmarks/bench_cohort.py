@@ -41,6 +41,14 @@ Run:
         --skip-single                                        # issue 17: the compiled engine, 1 vs 2 workers
     PAINSIM_TARGET=cython python benchmarks/bench_cohort.py --engine standalone --patients 32 --batch 32 \
         --skip-single --before-max-points 100000             # pieces of 32 points vs one program per network
+    python benchmarks/bench_cohort.py --engine standalone --patients 32 --batch 32 --replay-ab
+                                        # the replay window by window vs a chunk per kernel call
+
+``--replay-ab`` runs only the batched configuration, twice in this process: the
+replay of spikes through the plasticity rules window by window (one numba call per
+window and side, as before the replay kernels) and a chunk per call; it prints the CPU
+seconds of each (total and in the replay), the ratios and whether every patient's
+relief is identical.
 
 Measurements and where the time goes: docs/sweeps_and_cohorts.md ("Cohort throughput");
 on the compiled engine: docs/circuits.md ("Courses and cohorts with the hint").
@@ -77,6 +85,31 @@ def _cpu() -> float:
                for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
 
 
+class ReplayClock:
+    """CPU seconds spent in the course engine's replay of spikes through the plasticity rules
+    (:func:`painsim.course.session.replay_chunk`) in this process (not in worker processes)."""
+
+    def __init__(self):
+        self.cpu, self.calls = 0.0, 0
+
+    def __enter__(self):
+        from painsim.course import engine
+        self._engine, self._real = engine, engine.replay_chunk
+
+        def timed_replay(*args, **kw):
+            c = time.process_time()
+            try:
+                return self._real(*args, **kw)
+            finally:
+                self.cpu += time.process_time() - c
+                self.calls += 1
+        engine.replay_chunk = timed_replay
+        return self
+
+    def __exit__(self, *exc):
+        self._engine.replay_chunk = self._real
+
+
 def timed(table, prot, **kw):
     before, cpu = _binaries(), _cpu()
     t = time.time()
@@ -85,12 +118,41 @@ def timed(table, prot, **kw):
         res = ps.cohort.run(table, prot, model="pain_pathway", **kw)
     dt = time.time() - t
     cpu = _cpu() - cpu
+    CPU[id(res)] = cpu
     # CPU time: the work done, whatever share of the cores other processes took meanwhile
     print(f"    ({cpu:.1f} CPU s in this process, its workers and programs: {cpu / len(table):.2f} CPU s per "
           f"patient; wall {dt:.1f} s)", flush=True)
     if os.environ.get("PAINSIM_ENGINE", "runtime") != "runtime":
         print(f"    (compiled engine: {_binaries() - before} new binaries compiled during this run)", flush=True)
     return dt, res
+
+
+#: CPU seconds of each timed configuration (by id of its result table)
+CPU: dict = {}
+
+
+def replay_ab(table, prot, batch: int) -> dict:
+    """The batched configuration twice in this process, the replay window by window
+    (``painsim.course.session.REPLAY = "window"``, as before the replay kernels) and a chunk
+    per call (``"chunk"``): CPU s in total and in the replay, the ratios, and whether every
+    patient's relief and baseline pain are identical (``--replay-ab``)."""
+    from painsim.course import session
+    out = {}
+    for mode in ("chunk", "window"):  # the new path first: a compilation left over would count against it
+        session.REPLAY = mode
+        with ReplayClock() as clock:
+            dt, res = timed(table, prot, batch_size=batch)
+        out[mode] = (dt, CPU[id(res)], clock.cpu, clock.calls, res)
+        print(f"  replay {mode:6s}: wall {dt:7.1f} s, {CPU[id(res)]:7.1f} CPU s, of which replay {clock.cpu:6.2f} CPU s "
+              f"({clock.calls} chunk replays; {clock.cpu / len(table):.3f} CPU s per patient) ({_load()})", flush=True)
+    session.REPLAY = os.environ.get("PAINSIM_REPLAY", "chunk")
+    (w_dt, w_cpu, w_rep, _, w_res), (c_dt, c_cpu, c_rep, _, c_res) = out["window"], out["chunk"]
+    same = all(np.array_equal(w_res[v].to_numpy(), c_res[v].to_numpy(), equal_nan=True)
+               for v in ("relief", "baseline_pain"))
+    print(f"  => replay window / chunk: {w_rep / max(c_rep, 1e-9):.1f}x less replay CPU; whole cohort "
+          f"{w_cpu / c_cpu:.3f}x less CPU, {w_dt / c_dt:.3f}x wall; CPU s per patient {w_cpu / len(table):.2f} -> "
+          f"{c_cpu / len(table):.2f}; relief and baseline pain identical: {same}", flush=True)
+    return out
 
 
 def _load() -> str:
@@ -106,20 +168,21 @@ def _max_points(n: int | None) -> None:
 
 
 def main(n: int = 16, batch: int = 16, skip_single: bool = False, skip_workers: bool = False,
-         engine: str = "runtime", extrapolate: int = 1000, before_max_points: int | None = None):
+         engine: str = "runtime", extrapolate: int = 1000, before_max_points: int | None = None,
+         replay: bool = False):
     os.environ["PAINSIM_ENGINE"] = engine  # inherited by the worker processes
     cache = None
     if engine != "runtime" and "PAINSIM_STANDALONE_DIR" not in os.environ:
         cache = tempfile.mkdtemp(prefix="painsim_bench_cohort_")  # a private binary cache, removed at the end
         os.environ["PAINSIM_STANDALONE_DIR"] = cache
     try:
-        return _main(n, batch, skip_single, skip_workers, engine, extrapolate, before_max_points)
+        return _main(n, batch, skip_single, skip_workers, engine, extrapolate, before_max_points, replay)
     finally:
         if cache:
             shutil.rmtree(cache, ignore_errors=True)
 
 
-def _main(n, batch, skip_single, skip_workers, engine, extrapolate, before_max_points):
+def _main(n, batch, skip_single, skip_workers, engine, extrapolate, before_max_points, replay=False):
     target = os.environ.get("PAINSIM_TARGET", "numpy")
     prot = test_course()
     table = ps.cohort.sample(n, preset="rtms_real_world", seed=1)
@@ -148,6 +211,8 @@ def _main(n, batch, skip_single, skip_workers, engine, extrapolate, before_max_p
         what = f"{batch} patients in one batch"
     print(f"target {target}, engine {engine}: warm-up ({what}, includes compilation) {t_warm:.1f} s ({_load()})",
           flush=True)
+    if replay:
+        return replay_ab(table, prot, batch)
     if not skip_single:
         rows["one patient per batch"] = timed(table, prot, batch_size=1)
         print(f"  one patient per batch : {rows['one patient per batch'][0]:7.1f} s", flush=True)
@@ -199,5 +264,9 @@ if __name__ == "__main__":
                     help="compiled engine: also run the batched configuration first with programs of up to this "
                          "many points (e.g. 100000: one program per network, the engine before pieces) and print "
                          "the ratio")
+    ap.add_argument("--replay-ab", action="store_true",
+                    help="only the batched configuration, in this process, with the replay window by window and "
+                         "a chunk per call (the replay kernels): CPU ratios, identical relief")
     a = ap.parse_args()
-    main(a.patients, a.batch, a.skip_single, a.skip_workers, a.engine, a.extrapolate, a.before_max_points)
+    main(a.patients, a.batch, a.skip_single, a.skip_workers, a.engine, a.extrapolate, a.before_max_points,
+         a.replay_ab)

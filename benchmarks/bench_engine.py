@@ -37,6 +37,8 @@ Run: python benchmarks/bench_engine.py [reruns] [window_s] [sessions] [patients]
      PAINSIM_TARGET=cython python benchmarks/bench_engine.py 0 2 0 0 --course 20   # issue 17's course
      PAINSIM_TARGET=cython python benchmarks/bench_engine.py 0 2 0 0 --pathway-cost # RUN_COST's pathway row
      python benchmarks/bench_engine.py 0 2 0 0 --pieces 128    # one 128-point program vs 4 pieces of 32
+     python benchmarks/bench_engine.py 0 2 0 0 --profile-programs 8   # time per code object of a cohort
+                                           # batch's session network (8 patients, 32 points), compiled twice
 
 Measured: see docs/circuits.md ("The compiled engine"): per rerun 22.9x (numpy); auto on a
 12-session course 1.20x cold, 7.76x warm; on a 4-patient 4-session pathway cohort 0.70x cold
@@ -266,6 +268,72 @@ def pieces_cost(points: int = 128, duration: float = 1.3, reruns: int = 2) -> di
     return out
 
 
+def cohort_session_requests(patients: int = 8, seed: int = 1):
+    """The requests of one chunk of a cohort batch's session (``patients`` rtms_real_world
+    patients on the whole pathway, the 4-session rTMS test course of
+    benchmarks/bench_cohort.py: each patient's stimulated windows and its companion), as
+    :class:`painsim.course.engine.ChunkSimulator` makes them, and their duration (s)."""
+    from painsim.cohort.run import _patient_models
+    from painsim.course.engine import ChunkSimulator, _prepare
+    prot = ps.protocols.from_spec({"base": "rtms_m1_20hz", "name": "rtms_m1_20hz_test", "days": [0, 1, 2, 3],
+                                   "end_day": 4})
+    table = ps.cohort.sample(patients, preset="rtms_real_world", seed=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        models, _ = _patient_models(table, ps.load_model("pain_pathway"), False)
+    course_patients, settings, plan = _prepare(models, [int(s) for s in table["seed"]], prot)
+    chunk = plan[0]
+    stimulated = [j for j, wf in enumerate(chunk.windows) if len(wf.onsets)]
+    duration = settings.lead_in + settings.window
+    sim = ChunkSimulator(course_patients, duration, 10 ** 6, frozenset())
+    return sim._requests(chunk, stimulated), duration
+
+
+def profile_programs(patients: int = 8, reruns: int = 2) -> dict:
+    """Where the compiled program's time goes, per code object (``--profile-programs``):
+    the session networks of a cohort batch of ``patients`` (one chunk:
+    :func:`cohort_session_requests`), compiled with brian2's profiling timers
+    (:data:`painsim.circuits.standalone.PROFILE`; a private binary cache), run ``reruns``
+    times; printed per code object: seconds of the last run, share, and the same per point
+    and simulated second.  The timers add a little per call; the program's CPU time without
+    them is printed for scale (an unprofiled build of the same networks)."""
+    import resource
+    from painsim.circuits import standalone
+    cache = tempfile.mkdtemp(prefix="painsim_bench_engine_")
+    os.environ["PAINSIM_STANDALONE_DIR"] = cache
+    reqs, duration = cohort_session_requests(patients)
+    table = {}
+    try:
+        for profiled in (False, True):
+            standalone.PROFILE = profiled
+            runner = PointsRunner(reqs, duration, batch_size=len(reqs), engine="standalone")
+            runner.run()  # builds (compiles)
+            cpu = []
+            for _ in range(reruns):
+                c0 = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+                runner.run()
+                cpu.append(resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - c0)
+            nets = [net for nets in runner._networks.values() for _, net in nets]
+            points = sum(len(net._points) for net in nets)
+            print(f"{len(nets)} program(s), {points} points ({patients} patients), {duration:g} s, "
+                  f"profiling {'on' if profiled else 'off'}: fastest run {min(cpu):.2f} CPU s "
+                  f"({min(cpu) / points / duration * 1e3:.1f} ms per point and simulated s; {_load()})", flush=True)
+            if profiled:
+                for net in nets:
+                    for name, sec in net.profiling_info():
+                        name = standalone._NUMBERING.sub(rb"\1", name.encode()).decode()
+                        table[name] = table.get(name, 0.0) + sec
+        total = sum(table.values())
+        print(f"per code object (last profiled run, all programs; total {total:.2f} s):")
+        for name, sec in sorted(table.items(), key=lambda kv: -kv[1]):
+            print(f"  {name:60s} {sec:7.3f} s {100 * sec / total:5.1f} %  "
+                  f"{sec / points / duration * 1e3:6.2f} ms per point-s")
+    finally:
+        standalone.PROFILE = False
+        shutil.rmtree(cache, ignore_errors=True)
+    return table
+
+
 #: issue 17's courses of one patient: model -> protocol
 COURSES = {"neuropathic": "lfs_1hz", "central_poststroke_ischemic": "rtms_m1_20hz"}
 
@@ -345,6 +413,9 @@ if __name__ == "__main__":
     ap.add_argument("--pathway-cost", action="store_true", help="cost per run of 4- and 64-point pathway networks")
     ap.add_argument("--pieces", type=int, default=0,
                     help="compiled engine: a network of this many pathway points as one program vs pieces")
+    ap.add_argument("--profile-programs", type=int, default=0,
+                    help="compiled engine: time per code object of a cohort batch's session networks "
+                         "(this many patients)")
     a = ap.parse_args()
     args = a.numbers
     reruns, window = int(args[0]) if args else 5, args[1] if len(args) > 1 else 2.0
@@ -355,5 +426,7 @@ if __name__ == "__main__":
         pathway_cost()
     if a.pieces:
         pieces_cost(a.pieces)
+    if a.profile_programs:
+        profile_programs(a.profile_programs)
     if a.course:
         main_course(a.course, tuple(a.course_models.split(",")), a.rounds, a.fill_cache)

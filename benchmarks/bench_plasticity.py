@@ -13,6 +13,7 @@ network in the same run, with the ratio and whether the two give bit-identical
 weights and states (the rewrite keeps every floating-point operation).
 
     python benchmarks/bench_plasticity.py [--quick] [--repeat 3]
+    python benchmarks/bench_plasticity.py --replay    # the course engine's replay: per window vs per chunk
 """
 from __future__ import annotations
 
@@ -467,11 +468,72 @@ def bench_brian2(net, T, rule):
     return updates / elapsed
 
 
+def bench_replay(repeat: int = 3, n_pre: int = 100, n_post: int = 40, n_syn: int = 1000, rate: float = 20.0):
+    """The course engine's replay of one chunk (:func:`painsim.course.session.replay_chunk`),
+    window by window (one ``apply_unchecked`` per window and side, as before the replay
+    kernels) against one kernel call per chunk, in this run, on synthetic spikes of
+    ``rate`` Hz per neuron: the first chunk of a 20 Hz rTMS session on the whole pathway
+    (``rtms_m1_20hz``, pain_pathway's [course]: 300 replays of 1-s windows) and of a 1 Hz
+    spinal session (``lfs_1hz``, neuropathic).  Printed: ms per chunk each way (median of
+    ``repeat``), the ratio, and whether efficacies and rule states are bit-identical."""
+    import copy
+    import painsim as ps
+    from painsim.course import session as S
+    rng = np.random.default_rng(0)
+    sp, sq = rng.integers(0, n_pre, n_syn).astype(np.int64), rng.integers(0, n_post, n_syn).astype(np.int64)
+
+    def spikes(r, L):
+        out = []
+        for n in (n_pre, n_post):
+            k = rng.poisson(r * n * L)
+            out += [np.sort(rng.uniform(0.0, L, k)), rng.integers(0, n, k).astype(np.int64)]
+        return S.ConnSpikes(*out)
+
+    cases = {"triplet_stdp, rtms_m1_20hz chunk": (pl.TripletSTDP(), "pain_pathway", "rtms_m1_20hz"),
+             "tbs_calcium, rtms_m1_20hz chunk": (pl.TBSCalcium(), "pain_pathway", "rtms_m1_20hz"),
+             "calcium (spinal), lfs_1hz chunk": (pl.CalciumRule.preset("spinal_presynaptic"), "neuropathic",
+                                                 "lfs_1hz")}
+    print(f"\n{'replay of one chunk, same run':34s} {'replays':>8s} {'window ms':>10s} {'chunk ms':>9s} "
+          f"{'ratio':>6s} {'bit-identical':>14s}   ({n_pre} pre, {n_post} post, {n_syn} synapses, {rate:g} Hz)")
+    for name, (rule, model, protocol) in cases.items():
+        st = S.course_settings(ps.load_model(model))
+        prot = ps.protocols.get(protocol)
+        chunk = S.session_plan(prot, prot.calendar.session_duration, st.window, st.lead_in, st.n_chunks, False)[0]
+        companion = {"c": spikes(rate / 4, st.window)}
+        per_window = [{"c": spikes(rate, st.window)} if len(wf.onsets) else companion for wf in chunk.windows]
+        patient = S.Patient(None, 0, {"c": (rule, 0.0, 2.0)}, {"c": ("A", "B")}, None)
+        patient.syn["c"] = (sp, sq, n_pre, n_post)
+        patient.w_set["c"] = rng.uniform(0.5, 1.5, n_syn)
+        patient.early["c"], patient.late["c"] = np.zeros(n_syn), np.zeros(n_syn)
+        times, results = {"window": [], "chunk": []}, {}
+        for _ in range(repeat + 1):  # the first round compiles / loads the numba caches
+            for mode in ("window", "chunk"):
+                S.REPLAY = mode
+                p, states = copy.deepcopy(patient), {}
+                t = time.perf_counter()
+                S.replay_chunk(p, chunk, per_window, companion, states, 0.0, st.window)
+                times[mode].append(time.perf_counter() - t)
+                results[mode] = (p.early["c"], states["c"])
+        S.REPLAY = "chunk"
+        (ea, sa), (eb, sb) = results["window"], results["chunk"]
+        def bits(x):
+            return np.ascontiguousarray(x, np.float64).view(np.uint64)
+        same = np.array_equal(bits(ea), bits(eb)) and all(np.array_equal(bits(sa[x][k]), bits(sb[x][k]))
+                                                          for x in "fg" for k in sa[x])
+        tw, tc = (float(np.median(times[m][1:])) for m in ("window", "chunk"))
+        n_rep = len(S._replays(chunk.schedule, 0.0, st.window)[0])
+        print(f"{name:34s} {n_rep:8d} {tw * 1e3:10.2f} {tc * 1e3:9.2f} {tw / tc:6.1f} {'yes' if same else 'NO':>14s}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--replay", action="store_true", help="only the course engine's replay: window by window "
+                                                          "vs one kernel call per chunk")
     a = ap.parse_args()
+    if a.replay:
+        return bench_replay(a.repeat)
     T = 1.0 if a.quick else 4.0
     net = network(n_pre=2000, n_post=200, fan_in=500, rate=10.0, T=T)
     n_ref_T = 0.02   # the references are slow: time them on a short stretch of the same spikes

@@ -314,7 +314,8 @@ class StandaloneNetwork(BatchNetwork):
         set_device(device, build_on_run=False)
         try:
             net, synapses, monitors = self.assemble(points, sharing, duration, dt)
-            net.run(duration * b2.second, namespace={})
+            # profiling adds timers to the generated code (another binary); only when asked
+            net.run(duration * b2.second, namespace={}, **({"profile": True} if PROFILE else {}))
             device.build(directory=str(self._directory), compile=False, run=False, with_output=False)
             written = device.writer.source_files | device.writer.header_files  # not a reused directory's old files
             self._code_hash = code_hash(self._directory, written | {"makefile", "brianlib/spikequeue.h",
@@ -361,6 +362,22 @@ class StandaloneNetwork(BatchNetwork):
         """The project directory of the compiled program."""
         return self._directory
 
+    def profiling_info(self) -> list[tuple[str, float]]:
+        """Seconds spent in each code object during the last :meth:`run`, largest first
+        (brian2's ``profiling_info.txt``); only for a program built with :data:`PROFILE`.
+
+        Raises
+        ------
+        ValueError
+            The program was built without profiling, or has not run.
+        """
+        path = self._directory / "results" / "profiling_info.txt"
+        if not path.is_file():
+            raise ValueError(f"no profiling information in {path} (set PAINSIM_STANDALONE_PROFILE=1 "
+                             "before building the network, then run it)")
+        rows = [line.split() for line in path.read_text().splitlines() if line.strip()]
+        return sorted(((name, float(sec)) for name, sec in rows), key=lambda row: -row[1])
+
     @property
     def code_hash(self) -> str:
         """The key of the program's binary in the cache (:func:`code_hash`)."""
@@ -382,6 +399,11 @@ class StandaloneNetwork(BatchNetwork):
         recorded = {g: (np.asarray(mon.t_), np.asarray(mon.i)) for g, mon in self._standalone_monitors.items()}
         return self.outputs(recorded, w_all)
 
+
+#: Build programs that time each code object (brian2's ``profile=True``; another binary, slower
+#: by the timers): ``$PAINSIM_STANDALONE_PROFILE=1``, read at import, or set before building.
+#: :meth:`StandaloneNetwork.profiling_info` reads the times of the last run.
+PROFILE = os.environ.get("PAINSIM_STANDALONE_PROFILE") == "1"
 
 #: The most points one compiled program holds.  The compiled program's cost is almost all
 #: per point (state updates), and per point it is flat up to 32 points and 2.4x higher at 128

@@ -17,6 +17,11 @@ bounds at every spike and the network sees the new weights at the next chunk.
   their order within each period, so the duty cycle is represented exactly
   when the pattern's edges fall on segment edges.
 
+The replay of a chunk is one kernel call per plastic connection for the rules
+that have one (:meth:`painsim.plasticity.PlasticityRule.replay_windows`: STDP,
+calcium, theta-burst calcium), the same arithmetic in the same order as one
+``apply_unchecked`` per window and side (:data:`REPLAY`).
+
 Every window is simulated twice: with the protocol and without it (the
 *companion*: same seed, same weights).  A window changes the weights by the
 rule's change with the protocol minus its change without it, so a session
@@ -27,6 +32,7 @@ The error of this extrapolation is measured in ``docs/courses.md``.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -272,6 +278,44 @@ def _replay_lengths(duration: float, L: float) -> list:
     return parts
 
 
+def _replays(schedule: list, clock: float, L: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The replays of a chunk's ``schedule`` from ``clock``: window index, start and length
+    of each (the start accumulated as the replay loop does, so the times are the same floats)."""
+    win, start, length = [], [], []
+    t = clock
+    for k, dur in schedule:
+        for part in _replay_lengths(dur, L):
+            win.append(k)
+            start.append(t)
+            length.append(part)
+            t += part
+    return np.array(win, np.int64), np.array(start, np.float64), np.array(length, np.float64)
+
+
+def _windows_csr(windows: list) -> tuple:
+    """The spikes of ``windows`` (ConnSpikes, the companion last) concatenated, with the
+    start of each window's spikes: (pre_ptr, pre_t, pre_i, post_ptr, post_t, post_i)."""
+    def cat(arrays, dtype):
+        return np.ascontiguousarray(np.concatenate(arrays) if arrays else np.zeros(0), dtype)
+
+    def ptr(arrays):
+        return np.concatenate([[0], np.cumsum([a.size for a in arrays])]).astype(np.int64)
+
+    pre_t, pre_i = [w.pre_t for w in windows], [w.pre_i for w in windows]
+    post_t, post_i = [w.post_t for w in windows], [w.post_i for w in windows]
+    return (ptr(pre_t), cat(pre_t, np.float64), cat(pre_i, np.int64),
+            ptr(post_t), cat(post_t, np.float64), cat(post_i, np.int64))
+
+
+#: How a chunk is replayed: ``"chunk"`` (a rule with a replay kernel,
+#: :attr:`painsim.plasticity.PlasticityRule.replay_kernel`, replays the whole chunk in one
+#: call; the others window by window) or ``"window"`` (every rule window by window through
+#: ``apply_unchecked``, as before the kernels; for tests and benchmarks).  Both give the
+#: same efficacies bit for bit (tests/test_replay_kernel.py).  ``$PAINSIM_REPLAY`` sets the
+#: default (worker processes inherit it).
+REPLAY = os.environ.get("PAINSIM_REPLAY", "chunk")
+
+
 def replay_chunk(patient: Patient, chunk: Chunk, per_window: list, companion: dict, states: dict, clock: float,
                  L: float) -> None:
     """Apply the rules to the chunk's windows (protocol minus companion), updating the weights in place.
@@ -296,6 +340,15 @@ def replay_chunk(patient: Patient, chunk: Chunk, per_window: list, companion: di
         if st["sync"] and all(same_spikes(per_window[k][conn], companion[conn], pre_only) for k, _ in chunk.schedule):
             continue  # the stimulation adds nothing to this connection's input: no change
         st["sync"] = False
+        if rule.replay_kernel and REPLAY == "chunk":
+            # one call for the chunk: the loop below, compiled (the per-call cost was most of it)
+            w = np.array(w_now[conn], np.float64)
+            rule.replay_windows(*_windows_csr([per_window[k][conn] for k in range(len(per_window))]
+                                              + [companion[conn]]),
+                                *_replays(chunk.schedule, clock, L), syn_pre, syn_post, w, lo_arr, hi_arr,
+                                st["f"], st["g"])
+            patient.early[conn] = patient.early[conn] + (w - w_now[conn])
+            continue
         w = w_now[conn]
         t = clock
         g_sp = companion[conn]

@@ -1,7 +1,8 @@
 """The interface every plasticity rule shares, and the input preparation behind it.
 
 :class:`PlasticityRule` defines ``initial_state`` / ``apply`` /
-``apply_reference`` / ``apply_unchecked``; a rule module (:mod:`.stdp`,
+``apply_reference`` / ``apply_unchecked`` (and, for the course engine, ``replay_windows``:
+a chunk of replayed windows in one kernel call); a rule module (:mod:`.stdp`,
 :mod:`.calcium`, :mod:`.bcm`, :mod:`.scaling`) subclasses it and supplies its
 numba kernel and its numpy reference.  :func:`_prepare` checks and windows
 the inputs of :meth:`PlasticityRule.apply`; :func:`_csr` (numba) and
@@ -145,6 +146,33 @@ def _csr(ids, n):
     return ptr, order
 
 
+# --------------------------------------------------------------------------
+# the course engine's replay kernels (PlasticityRule.replay_windows) share these
+# --------------------------------------------------------------------------
+@numba.njit(cache=True)
+def _replay_cut(t_all, i_all, lo, hi, length, t0, out_t, out_i):
+    """The spikes ``t_all[lo:hi]`` before ``length`` (s from the window start), shifted by
+    ``t0``, into ``out_t``/``out_i``; returns their number (the course engine's
+    ``_replayed_spikes``: ``searchsorted(side="left")`` then ``+ t0``)."""
+    n = 0
+    for k in range(lo, hi):
+        if not t_all[k] < length:
+            break
+        out_t[n] = t_all[k] + t0
+        out_i[n] = i_all[k]
+        n += 1
+    return n
+
+
+@numba.njit(cache=True, inline="always")
+def _replay_clip(x, lo, hi):
+    """``np.clip(x, lo, hi)`` of one float, bit for bit (NaN kept; at a bound, the bound)."""
+    if x != x:
+        return x
+    x = x if x > lo else lo
+    return x if x < hi else hi
+
+
 def _start_clock(p):
     """Start the clock of a postsynaptic state that evolves without spikes (BCM
     threshold, scaling rate estimate): ``t_post`` NaN = the first window's start."""
@@ -183,6 +211,8 @@ class PlasticityRule:
 
     name = "rule"
     drive = "pre_post"
+    #: Whether :meth:`replay_windows` has a kernel (a whole chunk of a course's replay per call)
+    replay_kernel = False
 
     _finite_bounds = False
 
@@ -239,6 +269,41 @@ class PlasticityRule:
         p.t_start, p.t_end = float(t_start), float(t_end)
         self._run_kernel(p)
         return p.w, p.state
+
+    def replay_windows(self, pre_ptr, pre_t, pre_i, post_ptr, post_t, post_i, seg_win, seg_t, seg_len,
+                       syn_pre, syn_post, weights, w_lo, w_hi, state_f, state_g):
+        """A course chunk's replay in one call (rules with :attr:`replay_kernel`).
+
+        Equal, bit for bit, to this loop of :meth:`apply_unchecked` (the course engine's
+        replay, :func:`painsim.course.session.replay_chunk`)::
+
+            for k, t, length in zip(seg_win, seg_t, seg_len):
+                w_f, state_f = rule.apply_unchecked(*window(k, t, length), ..., w, state_f, t, t + length, ...)
+                w_g, state_g = rule.apply_unchecked(*window(last, t, length), ..., w, state_g, t, t + length, ...)
+                w = np.clip(w + (w_f - w_g), w_lo, w_hi)
+
+        where ``window(k, t, length)`` is window ``k``'s spikes before ``length`` (s from its
+        start) shifted by ``t``, and ``last`` the last window (the companion).
+
+        Parameters
+        ----------
+        pre_ptr, post_ptr : array of int64
+            Window ``k``'s presynaptic spikes are ``pre_t[pre_ptr[k]:pre_ptr[k + 1]]`` (s from
+            the window start, sorted) and ``pre_i[...]`` (same for ``post``); the last window is
+            the companion.
+        seg_win, seg_t, seg_len : arrays
+            Per replay: the window (int64), its start on the session clock and its length (s).
+        syn_pre, syn_post, w_lo, w_hi, state_f, state_g
+            As :meth:`apply_unchecked` (bounds one per synapse; the states updated in place).
+        weights : array of float
+            The efficacies before the replay, updated in place.
+
+        Returns
+        -------
+        int
+            Synapse updates made.
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no replay kernel (replay_kernel is False)")
 
     def apply_counted(self, pre_times, pre_ids, post_times, post_ids, syn_pre, syn_post, weights,
                       state, t_start, t_end, w_min, w_max):

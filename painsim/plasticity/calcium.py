@@ -17,7 +17,7 @@ import numpy as np
 
 from ..checks import nonnegative_time, number, positive_time
 from ..errors import ParameterError, UnknownKeyError
-from .base import PlasticityRule, _csr, _set
+from .base import PlasticityRule, _csr, _replay_clip, _replay_cut, _set
 
 __all__ = ["CalciumRule"]
 
@@ -339,6 +339,53 @@ def _calcium_kernel(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_po
     return updates
 
 
+@numba.njit(cache=True)
+def _calcium_replay(pre_ptr_w, pre_t_w, pre_i_w, post_ptr_w, post_t_w, post_i_w, seg_win, seg_t, seg_len,
+                    syn_pre, syn_post, n_pre, n_post, w, wlo, whi,
+                    fs_cpre, fs_tcpre, fs_v, fs_tv, fs_pending, fs_cpost, fs_tcpost,
+                    gs_cpre, gs_tcpre, gs_v, gs_tv, gs_pending, gs_cpost, gs_tcpost,
+                    tau_ca, c_pre, c_post, delay, th_d, th_p, gp, gd, rs, tau, hfrac, nmda_gain, tau_nmda):
+    """A whole replay of windows in one call (as ``stdp._stdp_replay``): per replay, the
+    kernel on the first ``seg_len[s]`` s of window ``seg_win[s]`` shifted to ``seg_t[s]``
+    (state f) and on the companion's (the last window; state g), both from ``w``, then
+    ``w = clip(w + (w_f - w_g), wlo, whi)``.  ``w`` and the states are updated in place;
+    returns the synapse updates, or -1 if a delay queue was too short."""
+    comp = pre_ptr_w.size - 2
+    most_pre = 0
+    most_post = 0
+    for k in range(comp + 1):
+        most_pre = max(most_pre, pre_ptr_w[k + 1] - pre_ptr_w[k])
+        most_post = max(most_post, post_ptr_w[k + 1] - post_ptr_w[k])
+    bt, bi = np.empty(most_pre), np.empty(most_pre, np.int64)
+    ct, ci = np.empty(most_post), np.empty(most_post, np.int64)
+    wf, wg = np.empty_like(w), np.empty_like(w)
+    updates = 0
+    for s in range(seg_win.size):
+        t0, length = seg_t[s], seg_len[s]
+        for side in range(2):
+            k = seg_win[s] if side == 0 else comp
+            na = _replay_cut(pre_t_w, pre_i_w, pre_ptr_w[k], pre_ptr_w[k + 1], length, t0, bt, bi)
+            nb = _replay_cut(post_t_w, post_i_w, post_ptr_w[k], post_ptr_w[k + 1], length, t0, ct, ci)
+            if side == 0:
+                wf[:] = w
+                n = _calcium_kernel(bt[:na], bi[:na], ct[:nb], ci[:nb], syn_pre, syn_post, n_pre, n_post,
+                                    wf, wlo, whi, fs_cpre, fs_tcpre, fs_v, fs_tv, fs_pending, fs_cpost, fs_tcpost,
+                                    t0, t0 + length, tau_ca, c_pre, c_post, delay, th_d, th_p, gp, gd, rs, tau,
+                                    hfrac, nmda_gain, tau_nmda)
+            else:
+                wg[:] = w
+                n = _calcium_kernel(bt[:na], bi[:na], ct[:nb], ci[:nb], syn_pre, syn_post, n_pre, n_post,
+                                    wg, wlo, whi, gs_cpre, gs_tcpre, gs_v, gs_tv, gs_pending, gs_cpost, gs_tcpost,
+                                    t0, t0 + length, tau_ca, c_pre, c_post, delay, th_d, th_p, gp, gd, rs, tau,
+                                    hfrac, nmda_gain, tau_nmda)
+            if n < 0:
+                return -1
+            updates += n
+        for q in range(w.size):
+            w[q] = _replay_clip(w[q] + (wf[q] - wg[q]), wlo[q], whi[q])
+    return updates
+
+
 # Graupner & Brunel 2012 PNAS 109:3991, SI Tables S1/S2.  [confirmed*] = checked
 # against an independent transcription of the SI tables (not the paper itself).
 _CALCIUM_PRESETS = {
@@ -521,6 +568,27 @@ class CalciumRule(PlasticityRule):
             raise ParameterError("max_pending", self.max_pending,
                                  "a queue long enough for the presynaptic spikes within one delay")
         return n
+
+    replay_kernel = True
+
+    def replay_windows(self, pre_ptr, pre_t, pre_i, post_ptr, post_t, post_i, seg_win, seg_t, seg_len,
+                       syn_pre, syn_post, weights, w_lo, w_hi, state_f, state_g):
+        if self.drive != "pre_post":  # as _run_kernel: postsynaptic spikes are not an input
+            post_ptr, post_t, post_i = np.zeros_like(post_ptr), np.empty(0), np.empty(0, np.int64)
+        f, g = state_f, state_g
+        n = _calcium_replay(pre_ptr, pre_t, pre_i, post_ptr, post_t, post_i, seg_win, seg_t, seg_len,
+                            syn_pre, syn_post, f["c_pre"].size, f["c_post"].size, weights, w_lo, w_hi,
+                            *(x[k] for x in (f, g) for k in ("c_pre", "t_c_pre", "u_nmda", "t_u_nmda", "pending",
+                                                              "c_post", "t_c_post")),
+                            self.tau_ca, self.c_pre, self._cpost(), self.delay, self.theta_d, self.theta_p,
+                            self.gamma_p, self.gamma_d, self.rho_star, self.tau_rho, self.rk_step, self.nmda_gain,
+                            self.tau_nmda)
+        if n < 0:
+            raise ParameterError("max_pending", self.max_pending,
+                                 "a queue long enough for the presynaptic spikes within one delay")
+        return int(n)
+
+    replay_windows.__doc__ = PlasticityRule.replay_windows.__doc__
 
     # ---------------- reference ----------------
     def _ref_rhs(self, r, ip, id_):

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..checks import number, positive_time
 from ..errors import ParameterError, UnknownKeyError
-from .base import PlasticityRule, _csr, _groups, _set
+from .base import PlasticityRule, _csr, _groups, _replay_clip, _replay_cut, _set
 
 __all__ = ["PairSTDP", "TripletSTDP"]
 
@@ -43,7 +43,7 @@ def _clip(ws, lo, hi):
 
 @numba.njit(cache=True, inline="always")
 def _stdp_event(t, i, ptr, syn, partner, w, wlo, whi, x1, x2, tx, y1, ty,
-                tau_1, tau_2, tau_y, a2, a3, nearest, mult, up):
+                tau_1, tau_2, tau_y, a2, a3, nearest, mult, up, masked, skip):
     """One spike of neuron ``i`` at ``t``; returns the number of synapse updates.
 
     The weights of its synapses (``syn[ptr[i]:ptr[i + 1]]``, partner neuron
@@ -51,15 +51,20 @@ def _stdp_event(t, i, ptr, syn, partner, w, wlo, whi, x1, x2, tx, y1, ty,
     ``tau_y``) times ``a2 + a3 * x2`` (its own slow trace just before this
     spike); then its own traces ``x1`` (``tau_1``) and ``x2`` (``tau_2``)
     jump.  A postsynaptic spike potentiates (``up``: traces o*, partner r1),
-    a presynaptic one depresses (traces r*, partner o1).
+    a presynaptic one depresses (traces r*, partner o1).  With ``masked``, the
+    synapses ``s`` with ``skip[s]`` are left alone (the traces still jump).
     """
     dt = t - tx[i]
     x2v = 0.0
     if a3 != 0.0:
         x2v = x2[i] * math.exp(-dt / tau_2)  # value before this spike
     amp = a2 + a3 * x2v
+    n = 0
     for k in range(ptr[i], ptr[i + 1]):
         s = syn[k]
+        if masked and skip[s]:
+            continue
+        n += 1
         j = partner[s]
         yv = y1[j] * math.exp(-(t - ty[j]) / tau_y)
         if mult:
@@ -82,7 +87,7 @@ def _stdp_event(t, i, ptr, syn, partner, w, wlo, whi, x1, x2, tx, y1, ty,
         else:
             x2[i] = x2[i] * math.exp(-dt / tau_2) + 1.0
     tx[i] = t
-    return ptr[i + 1] - ptr[i]
+    return n
 
 
 @numba.njit(cache=True)
@@ -91,8 +96,19 @@ def _stdp_kernel(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_post,
                  tau_p, tau_x, tau_m, tau_y, a2p, a3p, a2m, a3m, nearest, mult):
     pre_ptr, pre_syn = _csr(syn_pre, n_pre)
     post_ptr, post_syn = _csr(syn_post, n_post)
-    na = pre_t.size
-    nb = post_t.size
+    return _stdp_events(pre_t, pre_i, pre_t.size, post_t, post_i, post_t.size, pre_ptr, pre_syn, post_ptr,
+                        post_syn, syn_pre, syn_post, w, wlo, whi, r1, r2, tp, o1, o2, tq,
+                        tau_p, tau_x, tau_m, tau_y, a2p, a3p, a2m, a3m, nearest, mult, False,
+                        np.zeros(0, np.bool_))
+
+
+@numba.njit(cache=True)
+def _stdp_events(pre_t, pre_i, na, post_t, post_i, nb, pre_ptr, pre_syn, post_ptr, post_syn, syn_pre, syn_post,
+                 w, wlo, whi, r1, r2, tp, o1, o2, tq,
+                 tau_p, tau_x, tau_m, tau_y, a2p, a3p, a2m, a3m, nearest, mult, masked, skip):
+    """The events of one window: the first ``na`` presynaptic and ``nb`` postsynaptic spikes,
+    merged in time (pre first at ties), synapses grouped by neuron (``_csr``); with
+    ``masked``, the synapses ``skip`` left alone (:func:`_stdp_event`)."""
     a = 0
     b = 0
     updates = 0
@@ -100,13 +116,102 @@ def _stdp_kernel(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_post,
         if b >= nb or (a < na and pre_t[a] <= post_t[b]):
             # presynaptic spike: depression by the postsynaptic trace o1
             updates += _stdp_event(pre_t[a], pre_i[a], pre_ptr, pre_syn, syn_post, w, wlo, whi,
-                                   r1, r2, tp, o1, tq, tau_p, tau_x, tau_m, a2m, a3m, nearest, mult, False)
+                                   r1, r2, tp, o1, tq, tau_p, tau_x, tau_m, a2m, a3m, nearest, mult, False,
+                                   masked, skip)
             a += 1
         else:
             # postsynaptic spike: potentiation by the presynaptic trace r1
             updates += _stdp_event(post_t[b], post_i[b], post_ptr, post_syn, syn_pre, w, wlo, whi,
-                                   o1, o2, tq, r1, tp, tau_m, tau_y, tau_p, a2p, a3p, nearest, mult, True)
+                                   o1, o2, tq, r1, tp, tau_m, tau_y, tau_p, a2p, a3p, nearest, mult, True,
+                                   masked, skip)
             b += 1
+    return updates
+
+
+@numba.njit(cache=True)
+def _same_window(t_w, i_w, ptr_w, k, c):
+    """Whether windows ``k`` and ``c`` have the same spikes (times and neurons)."""
+    n = ptr_w[k + 1] - ptr_w[k]
+    if n != ptr_w[c + 1] - ptr_w[c]:
+        return False
+    for q in range(n):
+        if t_w[ptr_w[k] + q] != t_w[ptr_w[c] + q] or i_w[ptr_w[k] + q] != i_w[ptr_w[c] + q]:
+            return False
+    return True
+
+
+@numba.njit(cache=True)
+def _equal_states(a1, a2, a3, b1, b2, b3, out):
+    """Per neuron: its traces and last spike equal bit for bit in state a and state b."""
+    a1, a2, a3 = a1.view(np.int64), a2.view(np.int64), a3.view(np.int64)
+    b1, b2, b3 = b1.view(np.int64), b2.view(np.int64), b3.view(np.int64)
+    for i in range(out.size):
+        out[i] = a1[i] == b1[i] and a2[i] == b2[i] and a3[i] == b3[i]
+
+
+@numba.njit(cache=True)
+def _stdp_replay(pre_ptr_w, pre_t_w, pre_i_w, post_ptr_w, post_t_w, post_i_w, seg_win, seg_t, seg_len,
+                 syn_pre, syn_post, n_pre, n_post, w, wlo, whi,
+                 fr1, fr2, ftp, fo1, fo2, ftq, gr1, gr2, gtp, go1, go2, gtq,
+                 tau_p, tau_x, tau_m, tau_y, a2p, a3p, a2m, a3m, nearest, mult):
+    """A whole replay of windows in one call: the course engine's loop over replays
+    (:func:`painsim.course.session.replay_chunk`) with the same arithmetic in the same order.
+
+    Window ``k``'s spikes are ``pre_t_w[pre_ptr_w[k]:pre_ptr_w[k + 1]]`` (times from the
+    window start; same for ``post``); the last window is the companion.  Replay ``s`` applies
+    the rule to the first ``seg_len[s]`` s of window ``seg_win[s]`` shifted to ``seg_t[s]``
+    (state f) and to the companion's (state g), both from the weights ``w``, and sets
+    ``w = clip(w + (w_f - w_g), wlo, whi)`` (as ``np.clip``).  ``w`` and the states are
+    updated in place; returns the synapse updates made.
+
+    Work left out, with the same result: when a window has the companion's spikes (the
+    pause of a patterned protocol), a synapse whose two neurons have the same state (traces
+    and last spike, bit for bit) on both sides changes identically on both (its changes
+    depend only on its weight, its neurons' states and their spikes), so ``w_f - w_g`` is
+    0.0 there: such synapses are skipped on both sides (the neurons' traces still evolve)."""
+    pre_ptr, pre_syn = _csr(syn_pre, n_pre)
+    post_ptr, post_syn = _csr(syn_post, n_post)
+    comp = pre_ptr_w.size - 2
+    most_pre = 0
+    most_post = 0
+    for k in range(comp + 1):
+        most_pre = max(most_pre, pre_ptr_w[k + 1] - pre_ptr_w[k])
+        most_post = max(most_post, post_ptr_w[k + 1] - post_ptr_w[k])
+    like_comp = np.zeros(comp + 1, np.bool_)
+    for k in range(comp + 1):
+        like_comp[k] = (_same_window(pre_t_w, pre_i_w, pre_ptr_w, k, comp)
+                        and _same_window(post_t_w, post_i_w, post_ptr_w, k, comp))
+    bt, bi = np.empty(most_pre), np.empty(most_pre, np.int64)
+    ct, ci = np.empty(most_post), np.empty(most_post, np.int64)
+    wf, wg = np.empty_like(w), np.empty_like(w)
+    eq_pre, eq_post = np.empty(n_pre, np.bool_), np.empty(n_post, np.bool_)
+    skip = np.zeros(w.size, np.bool_)
+    updates = 0
+    for s in range(seg_win.size):
+        t0, length = seg_t[s], seg_len[s]
+        masked = like_comp[seg_win[s]]
+        if masked:
+            _equal_states(fr1, fr2, ftp, gr1, gr2, gtp, eq_pre)
+            _equal_states(fo1, fo2, ftq, go1, go2, gtq, eq_post)
+            for q in range(w.size):
+                skip[q] = eq_pre[syn_pre[q]] and eq_post[syn_post[q]]
+        for side in range(2):
+            k = seg_win[s] if side == 0 else comp
+            na = _replay_cut(pre_t_w, pre_i_w, pre_ptr_w[k], pre_ptr_w[k + 1], length, t0, bt, bi)
+            nb = _replay_cut(post_t_w, post_i_w, post_ptr_w[k], post_ptr_w[k + 1], length, t0, ct, ci)
+            if side == 0:
+                wf[:] = w
+                updates += _stdp_events(bt, bi, na, ct, ci, nb, pre_ptr, pre_syn, post_ptr, post_syn, syn_pre,
+                                        syn_post, wf, wlo, whi, fr1, fr2, ftp, fo1, fo2, ftq,
+                                        tau_p, tau_x, tau_m, tau_y, a2p, a3p, a2m, a3m, nearest, mult, masked, skip)
+            else:
+                wg[:] = w
+                updates += _stdp_events(bt, bi, na, ct, ci, nb, pre_ptr, pre_syn, post_ptr, post_syn, syn_pre,
+                                        syn_post, wg, wlo, whi, gr1, gr2, gtp, go1, go2, gtq,
+                                        tau_p, tau_x, tau_m, tau_y, a2p, a3p, a2m, a3m, nearest, mult, masked, skip)
+        # a skipped synapse has w_f = w_g = w here: w + 0.0, as when both sides changed it alike
+        for q in range(w.size):
+            w[q] = _replay_clip(w[q] + (wf[q] - wg[q]), wlo[q], whi[q])
     return updates
 
 
@@ -216,6 +321,20 @@ class _TraceSTDP(PlasticityRule):
     def _run_reference(self, p):
         self._check_bounds(p)
         return _stdp_reference(p, *self._args())
+
+    replay_kernel = True
+
+    def replay_windows(self, pre_ptr, pre_t, pre_i, post_ptr, post_t, post_i, seg_win, seg_t, seg_len,
+                       syn_pre, syn_post, weights, w_lo, w_hi, state_f, state_g):
+        if self.multiplicative and not (np.all(np.isfinite(w_lo)) and np.all(np.isfinite(w_hi))):
+            raise ParameterError("w_min/w_max", "infinite", "finite bounds for multiplicative (soft-bound) STDP")
+        f, g = state_f, state_g
+        return int(_stdp_replay(pre_ptr, pre_t, pre_i, post_ptr, post_t, post_i, seg_win, seg_t, seg_len,
+                                syn_pre, syn_post, f["t_pre"].size, f["t_post"].size, weights, w_lo, w_hi,
+                                f["r1"], f["r2"], f["t_pre"], f["o1"], f["o2"], f["t_post"],
+                                g["r1"], g["r2"], g["t_pre"], g["o1"], g["o2"], g["t_post"], *self._args()))
+
+    replay_windows.__doc__ = PlasticityRule.replay_windows.__doc__
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,7 @@ import numpy as np
 
 from ..checks import number, positive_rate, positive_time
 from ..errors import ParameterError, UnknownKeyError
-from .base import PlasticityRule, _csr, _groups, _set
+from .base import PlasticityRule, _csr, _groups, _replay_clip, _replay_cut, _set
 
 __all__ = ["TBSCalcium", "TBS_PRESETS"]
 
@@ -186,6 +186,41 @@ def _tbs_kernel(pre_t, pre_i, syn_pre, n_pre, w, wlo, whi, ca, t_ca, ca_tick, F,
                 ca[i] = (ca[i] * math.exp(-k_ca * (t - t_ca[i])) if ca[i] != 0.0 else 0.0) + c_spike
                 t_ca[i] = t
                 active[i] = 1.0
+    return updates
+
+
+@numba.njit(cache=True)
+def _tbs_replay(pre_ptr_w, pre_t_w, pre_i_w, seg_win, seg_t, seg_len, syn_pre, n_pre, w, wlo, whi,
+                f_ca, f_t_ca, f_ca_tick, f_F, f_I, f_Fr, f_Ir, f_active, f_last,
+                g_ca, g_t_ca, g_ca_tick, g_F, g_I, g_Fr, g_Ir, g_active, g_last,
+                period, c_spike, k_ca, rf, ef, ri, ei, eg, gain):
+    """A whole replay of windows in one call (as ``stdp._stdp_replay``; presynaptic spikes
+    only): per replay, the kernel on window ``seg_win[s]`` (state f) and on the companion
+    (the last window; state g), both from ``w``, then ``w = clip(w + (w_f - w_g), wlo, whi)``."""
+    comp = pre_ptr_w.size - 2
+    most = 0
+    for k in range(comp + 1):
+        most = max(most, pre_ptr_w[k + 1] - pre_ptr_w[k])
+    bt, bi = np.empty(most), np.empty(most, np.int64)
+    wf, wg = np.empty_like(w), np.empty_like(w)
+    updates = 0
+    for s in range(seg_win.size):
+        t0, length = seg_t[s], seg_len[s]
+        for side in range(2):
+            k = seg_win[s] if side == 0 else comp
+            na = _replay_cut(pre_t_w, pre_i_w, pre_ptr_w[k], pre_ptr_w[k + 1], length, t0, bt, bi)
+            if side == 0:
+                wf[:] = w
+                updates += _tbs_kernel(bt[:na], bi[:na], syn_pre, n_pre, wf, wlo, whi, f_ca, f_t_ca, f_ca_tick, f_F,
+                                       f_I, f_Fr, f_Ir, f_active, f_last, t0, t0 + length, period, c_spike, k_ca,
+                                       rf, ef, ri, ei, eg, gain)
+            else:
+                wg[:] = w
+                updates += _tbs_kernel(bt[:na], bi[:na], syn_pre, n_pre, wg, wlo, whi, g_ca, g_t_ca, g_ca_tick, g_F,
+                                       g_I, g_Fr, g_Ir, g_active, g_last, t0, t0 + length, period, c_spike, k_ca,
+                                       rf, ef, ri, ei, eg, gain)
+        for q in range(w.size):
+            w[q] = _replay_clip(w[q] + (wf[q] - wg[q]), wlo[q], whi[q])
     return updates
 
 
@@ -300,6 +335,18 @@ class TBSCalcium(PlasticityRule):
         return _tbs_kernel(p.pre_t, p.pre_i, p.syn_pre, p.n_pre, p.w, p.wlo, p.whi, s["ca"], s["t_ca"],
                            s["ca_tick"], s["F"], s["I"], s["F_res"], s["I_res"], s["active"], s["tick"], p.t_start, p.t_end,
                            self.theta_period, c_spike, self.k_continuous, rf, ef, ri, ei, eg, self.gain)
+
+    replay_kernel = True
+
+    def replay_windows(self, pre_ptr, pre_t, pre_i, post_ptr, post_t, post_i, seg_win, seg_t, seg_len,
+                       syn_pre, syn_post, weights, w_lo, w_hi, state_f, state_g):
+        c_spike, rf, ef, ri, ei, eg = self._constants()
+        keys = ("ca", "t_ca", "ca_tick", "F", "I", "F_res", "I_res", "active", "tick")
+        return int(_tbs_replay(pre_ptr, pre_t, pre_i, seg_win, seg_t, seg_len, syn_pre, state_f["ca"].size,
+                               weights, w_lo, w_hi, *(state_f[k] for k in keys), *(state_g[k] for k in keys),
+                               self.theta_period, c_spike, self.k_continuous, rf, ef, ri, ei, eg, self.gain))
+
+    replay_windows.__doc__ = PlasticityRule.replay_windows.__doc__
 
     # ---------------- reference ----------------
     def _run_reference(self, p):
