@@ -108,12 +108,14 @@ def test_paresthesia_above_threshold_only(runs):
 
 def test_brush_drives_dcn_without_synchronous_volleys(runs):
     """Touch is the lemniscal input too, but asynchronous: DCN fire as much as with SCS,
-    and the readout reports fewer synchronous volleys than for SCS (not none: brush-driven
-    DCN at ~75 Hz meet the volley criterion by chance more often than the shift predictor
-    removes in a short window; docs/circuits.md)."""
+    and the readout reports fewer synchronous volleys than for SCS in every circuit.  Not
+    none, and not a fixed fraction: each Aβ fibre excites ~2 of a site's 10 DCN at once, a
+    real synchrony at < 10 ms that the readout counts (brush 14-38 volleys/s beyond chance
+    against 76-100 for SCS, seeds 1-2; docs/circuits.md).  The bound was 0.5 x SCS with the
+    former shift-predictor readout, whose chance level was wrong for periodic trains."""
     brush, scs = runs["brush"], runs["scs"]
     assert np.all(_v(brush, "dcn_rate") > 0.5 * _v(scs, "dcn_rate"))
-    assert np.all(_v(brush, "paresthesia") < 0.5 * _v(scs, "paresthesia"))
+    assert np.all(_v(brush, "paresthesia") < _v(scs, "paresthesia"))
 
 
 # ------------------------------------------------------------------ the readout alone
