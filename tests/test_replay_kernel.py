@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import painsim as ps
+from painsim.errors import ParameterError
 from painsim.course import session as S
 from painsim.plasticity import BCM, CalciumRule, PairSTDP, TBSCalcium, TripletSTDP
 
@@ -207,3 +208,15 @@ def test_course_and_patient_batch_identical_through_both_replays(rule):
     assert w and float(np.nanmax(np.abs(chunk["w_c_pn"].values - chunk["w_c_pn"].values[:, :1]))) > 0
     for v in [*w, "relief", "pain", "baseline_pain"]:
         assert np.array_equal(chunk[v].values, window[v].values, equal_nan=True), v
+
+
+def test_a_misspelt_replay_mode_is_refused(monkeypatch):
+    """$PAINSIM_REPLAY chooses the replay path; a value other than chunk/window is an error naming it,
+    not a silent fallback (control: both valid values are accepted)."""
+    from painsim.course import session
+    for ok in session.REPLAY_MODES:
+        monkeypatch.setattr(session, "REPLAY", ok)
+        assert session.replay_mode() == ok
+    monkeypatch.setattr(session, "REPLAY", "windows")
+    with pytest.raises(ParameterError, match="PAINSIM_REPLAY"):
+        session.replay_mode()

@@ -85,7 +85,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..errors import ParameterError
+from ..errors import PainsimError, ParameterError
 from ..processes import run_tied
 from .codegen import codegen_target, import_brian2
 from .network import NETWORK_CLASSES, BatchNetwork, PointInput, PointOutput
@@ -368,12 +368,12 @@ class StandaloneNetwork(BatchNetwork):
 
         Raises
         ------
-        ValueError
+        PainsimError
             The program was built without profiling, or has not run.
         """
         path = self._directory / "results" / "profiling_info.txt"
         if not path.is_file():
-            raise ValueError(f"no profiling information in {path} (set PAINSIM_STANDALONE_PROFILE=1 "
+            raise PainsimError(f"no profiling information in {path} (set PAINSIM_STANDALONE_PROFILE=1 "
                              "before building the network, then run it)")
         rows = [line.split() for line in path.read_text().splitlines() if line.strip()]
         return sorted(((name, float(sec)) for name, sec in rows), key=lambda row: -row[1])
@@ -403,7 +403,9 @@ class StandaloneNetwork(BatchNetwork):
 #: Build programs that time each code object (brian2's ``profile=True``; another binary, slower
 #: by the timers): ``$PAINSIM_STANDALONE_PROFILE=1``, read at import, or set before building.
 #: :meth:`StandaloneNetwork.profiling_info` reads the times of the last run.
-PROFILE = os.environ.get("PAINSIM_STANDALONE_PROFILE") == "1"
+PROFILE = os.environ.get("PAINSIM_STANDALONE_PROFILE", "0") == "1"
+if os.environ.get("PAINSIM_STANDALONE_PROFILE", "0") not in ("0", "1"):
+    raise ParameterError("PAINSIM_STANDALONE_PROFILE", os.environ["PAINSIM_STANDALONE_PROFILE"], "0 or 1")
 
 #: The most points one compiled program holds.  The compiled program's cost is almost all
 #: per point (state updates), and per point it is flat up to 32 points and 2.4x higher at 128

@@ -314,6 +314,15 @@ def _windows_csr(windows: list) -> tuple:
 #: same efficacies bit for bit (tests/test_replay_kernel.py).  ``$PAINSIM_REPLAY`` sets the
 #: default (worker processes inherit it).
 REPLAY = os.environ.get("PAINSIM_REPLAY", "chunk")
+#: The values :data:`REPLAY` may take.
+REPLAY_MODES = ("chunk", "window")
+
+
+def replay_mode() -> str:
+    """:data:`REPLAY`, checked (a misspelt ``$PAINSIM_REPLAY`` must not silently pick a path)."""
+    if REPLAY not in REPLAY_MODES:
+        raise ParameterError("replay (PAINSIM_REPLAY)", REPLAY, f"one of {REPLAY_MODES}")
+    return REPLAY
 
 
 def replay_chunk(patient: Patient, chunk: Chunk, per_window: list, companion: dict, states: dict, clock: float,
@@ -340,7 +349,7 @@ def replay_chunk(patient: Patient, chunk: Chunk, per_window: list, companion: di
         if st["sync"] and all(same_spikes(per_window[k][conn], companion[conn], pre_only) for k, _ in chunk.schedule):
             continue  # the stimulation adds nothing to this connection's input: no change
         st["sync"] = False
-        if rule.replay_kernel and REPLAY == "chunk":
+        if rule.replay_kernel and replay_mode() == "chunk":
             # one call for the chunk: the loop below, compiled (the per-call cost was most of it)
             w = np.array(w_now[conn], np.float64)
             rule.replay_windows(*_windows_csr([per_window[k][conn] for k in range(len(per_window))]

@@ -166,7 +166,9 @@ def _replay_cut(t_all, i_all, lo, hi, length, t0, out_t, out_i):
 
 @numba.njit(cache=True, inline="always")
 def _replay_clip(x, lo, hi):
-    """``np.clip(x, lo, hi)`` of one float, bit for bit (NaN kept; at a bound, the bound)."""
+    """``np.clip(x, lo, hi)`` of one float (NaN kept; at a bound, the bound).  Equal to it bit for
+    bit except that ``x = -0.0`` with ``lo = 0.0`` gives +0.0 here (np.clip keeps -0.0); the replay
+    never holds -0.0 (its efficacies are sums from non-negative values, and +0.0 + -0.0 = +0.0)."""
     if x != x:
         return x
     x = x if x > lo else lo
