@@ -39,6 +39,8 @@ from ..errors import ParameterError
 from ..fibers import AfferentSpikes, afferent_input
 from ..rng import rng_for
 from .elements import Connection, GroupDynamics, Layer, LayerResults, Population, Projection
+from .background import (BACKGROUND_CONNECTIONS, BACKGROUND_POPULATION, background_projections,
+                         background_spikes, background_units)
 from .khz_field import FIELD_BITS, FIELD_CONNECTIONS, FIELD_POPULATION, field_projections, field_spikes
 
 __all__ = ["NEURON_EQS", "NEURON_PARAMS", "POPULATION_PARAMS", "EXC_SYNAPSE", "INH_SYNAPSE", "Connection",
@@ -259,6 +261,7 @@ def sizes_per_site(model) -> dict[str, int]:
     sizes = {c: int(model.si(f"afferents.{c}.n")) for c in AFFERENT_POPULATIONS}
     sizes.update({p: int(model.si(path)) for p, path in DORSAL_HORN_POPULATIONS.items()})
     sizes[FIELD_POPULATION] = FIELD_BITS  # the kHz field's generator units (painsim.circuits.khz_field)
+    sizes[BACKGROUND_POPULATION] = background_units(model, sizes)  # background barrage (painsim.circuits.background)
     return sizes
 
 
@@ -296,6 +299,7 @@ def build(model, seed: int):
                              for s in range(n_sites)])
         pops.append(Population(pop, n * n_sites, params, v0, group="spinal"))
     pops.append(Population(FIELD_POPULATION, FIELD_BITS * n_sites))  # kHz field drive (khz_field)
+    pops.append(Population(BACKGROUND_POPULATION, per_site[BACKGROUND_POPULATION] * n_sites))  # (background)
     delay = model.si("network.synaptic_delay")
     paths = [site_pathology(model, s) for s in range(n_sites)]
     projs = []
@@ -316,7 +320,8 @@ def build(model, seed: int):
         projs.append(Projection(conn.name, conn.source, conn.target, conn.kind,
                                 np.concatenate(pres).astype(np.int64), np.concatenate(posts).astype(np.int64),
                                 {var: np.concatenate(v) for var, v in g.items()}, d))
-    return pops, projs + field_projections(model, seed, per_site, n_sites)
+    return pops, (projs + field_projections(model, seed, per_site, n_sites)
+                  + background_projections(model, per_site, n_sites))
 
 
 # ==========================================================================
@@ -354,6 +359,9 @@ def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[
     spikes = {c: AfferentSpikes.merge(parts[c], int(model.si(f"afferents.{c}.n")) * n_sites) for c in FIBER_CLASSES}
     # the kHz field on the dorsal-horn neurons of the stimulated site (painsim.circuits.khz_field)
     spikes[FIELD_POPULATION] = field_spikes(model, stimulus, stim_site, n_sites, duration)
+    # the background barrage of every dorsal-horn neuron (painsim.circuits.background)
+    spikes[BACKGROUND_POPULATION] = background_spikes(model, seed, n_sites, sizes_per_site(model), duration,
+                                                      site_stream)
     return spikes
 
 
@@ -420,8 +428,9 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
 #: The dorsal horn as a registered layer (:data:`painsim.circuits.layers.LAYERS`).
 LAYER = Layer(
     name="dorsal_horn",
-    populations=tuple(AFFERENT_POPULATIONS) + tuple(DORSAL_HORN_POPULATIONS) + (FIELD_POPULATION,),
-    connections=CONNECTIONS + FIELD_CONNECTIONS,
+    populations=(tuple(AFFERENT_POPULATIONS) + tuple(DORSAL_HORN_POPULATIONS)
+                 + (FIELD_POPULATION, BACKGROUND_POPULATION)),
+    connections=CONNECTIONS + FIELD_CONNECTIONS + BACKGROUND_CONNECTIONS,
     groups={"spinal": GroupDynamics(NEURON_EQS, EXC_SYNAPSE, INH_SYNAPSE)},
     neuron_paths=tuple(NEURON_PARAMS.items()) + tuple((var, path) for var, per_pop in POPULATION_PARAMS.items()
                                                       for path in per_pop.values()),

@@ -19,6 +19,18 @@ follows, through the NRS map built from the same two curves).  Held out: the
 rates and ratings at other temperatures, the heat pain threshold, the gate,
 every preset's hyperalgesia and every therapy outcome.
 
+**Background barrage rate** (``dorsal_horn.background.rate``,
+:func:`calibrate_background_rate`; the barrage is off by default and this procedure
+produced its measured setting, docs/circuits.md "Ongoing pain in the peripheral
+presets"): every dorsal-horn neuron receives a Poisson barrage of unitary AMPA events
+(:mod:`painsim.circuits.background`); its rate is bisected until the healthy pathway's
+projection neurons fire spontaneously, with no stimulus, at the rate of healthy
+spinothalamic neurons (``readout.spontaneous_rate``: Craig, Krout & Andrew 2001).  Run
+it before the C gain (the barrage moves the heat response, so the gain is refitted
+after it); the C gain barely moves the resting rate (C fibres fire 0.1 Hz at rest in
+health).  Held out, had it been adopted: ongoing firing and pain at rest of every
+preset, the effect of removing their ectopic input, and everything evoked.
+
 **Unpleasantness anchors** (``medial.readout.acc_rate_<k>``,
 :func:`calibrate_unpleasantness_anchors`): a readout calibration on the model (no
 published ACC-rate curve): the ACC rate rated like each heat temperature is the
@@ -38,7 +50,8 @@ from ..fibers import heat
 from ..params import load_model
 from ..simulation import Request, simulate_batch
 
-__all__ = ["GainCalibration", "stt_rate", "heat_pn_rate", "calibrate_c_gain", "C_GAIN_SEEDS", "C_GAIN_CELSIUS",
+__all__ = ["BackgroundCalibration", "calibrate_background_rate", "rest_pn_rate", "BACKGROUND_SEEDS",
+           "BACKGROUND_DURATION", "GainCalibration", "stt_rate", "heat_pn_rate", "calibrate_c_gain", "C_GAIN_SEEDS", "C_GAIN_CELSIUS",
            "AnchorCalibration", "calibrate_unpleasantness_anchors", "ACC_FIT_CELSIUS", "ACC_FIT_SEEDS"]
 
 #: Seeds (circuits) and temperature of the declared C-gain calibration.
@@ -109,6 +122,70 @@ def calibrate_c_gain(model="healthy", celsius: float = C_GAIN_CELSIUS, seeds: Se
         evals.append((g, r))
         lo, hi = (g, hi) if r < target else (lo, g)
     return GainCalibration(float(g), target, float(r), tuple(evals))
+
+
+# ---------------------------------------------------------------- background barrage
+#: Seeds (circuits) and simulated time of the declared background-rate calibration: 4 circuits
+#: x 10 PN x 8 s at ~0.7 Hz is ~220 spikes (Poisson error ~7 %) after the transient.
+BACKGROUND_SEEDS = (1, 2, 3, 4)
+BACKGROUND_DURATION = "8 s"
+
+
+@dataclass(frozen=True)
+class BackgroundCalibration:
+    """Result of :func:`calibrate_background_rate`: the barrage rate (Hz), the target and
+    achieved spontaneous PN rates (Hz) and the bisection's evaluations ``(rate, pn_rate)``."""
+
+    rate_hz: float
+    target_hz: float
+    achieved_hz: float
+    evaluations: tuple
+
+
+def rest_pn_rate(model, seeds: Sequence[int] = BACKGROUND_SEEDS, duration: str = BACKGROUND_DURATION) -> float:
+    """Mean PN rate (Hz) at the painful site with no stimulus, over ``seeds`` (one batch)."""
+    res = simulate_batch([Request(model, None, seed=s) for s in seeds], duration)
+    return float(np.mean([float(r.pn_rate) for r in res]))
+
+
+def calibrate_background_rate(model="healthy", seeds: Sequence[int] = BACKGROUND_SEEDS,
+                              duration: str = BACKGROUND_DURATION, bounds: tuple[float, float] = (100.0, 800.0),
+                              rel_tol: float = 0.1, max_iter: int = 12) -> BackgroundCalibration:
+    """Bisect ``dorsal_horn.background.rate`` so healthy PN fire at ``readout.spontaneous_rate``.
+
+    Parameters
+    ----------
+    model : str or Model
+        The healthy model (default the healthy pathway).
+    seeds, duration
+        Circuits averaged and simulated time of each evaluation.
+    bounds : (float, float)
+        Barrage rates (Hz) whose PN rates must bracket the target.
+    rel_tol, max_iter : float, int
+        Stop within ``rel_tol`` of the target rate, or after ``max_iter`` halvings.
+
+    Returns
+    -------
+    BackgroundCalibration
+    """
+    m = load_model(model) if isinstance(model, str) else model
+    target = m.si("readout.spontaneous_rate")
+    rate = lambda r: rest_pn_rate(m.with_params({"dorsal_horn.background.rate": f"{r} Hz"}), seeds, duration)  # noqa: E731
+    lo, hi = bounds
+    r_lo, r_hi = rate(lo), rate(hi)
+    evals = [(lo, r_lo), (hi, r_hi)]
+    if not r_lo <= target <= r_hi:
+        raise ParameterError("bounds", bounds, f"barrage rates whose PN rates ({r_lo:.3g}, {r_hi:.3g} Hz) "
+                                               f"bracket the target {target:.3g} Hz")
+    x, r = (lo, r_lo) if abs(r_lo - target) < abs(r_hi - target) else (hi, r_hi)
+    for _ in range(max_iter):
+        if abs(r - target) <= rel_tol * target:
+            break
+        x = 0.5 * (lo + hi)
+        r = rate(x)
+        evals.append((x, r))
+        lo, hi = (x, hi) if r < target else (lo, x)
+    return BackgroundCalibration(float(x), target, float(r), tuple(evals))
 
 
 # ---------------------------------------------------------------- unpleasantness readout
