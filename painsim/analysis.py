@@ -33,6 +33,7 @@ from .anatomy import FIBER_CLASSES
 from .errors import ParameterError
 from .readouts import population_spikes
 from .stimulation import from_spec
+from .synchrony import volley_starts
 from .units import parse
 
 __all__ = ["synchronous_volleys", "experiment_conditions", "scs_metrics", "scs_frequency_curves",
@@ -69,20 +70,9 @@ def synchronous_volleys(times, fibers, k: int, window: float = 1e-3) -> np.ndarr
     """Start times of synchronous volleys: ``>= k`` distinct fibers spiking within
     ``window`` s (a paresthesia proxy: paresthesia needs synchronous Abeta
     volleys, Sagalajev et al. 2024, Neuron 112:404).  Windows are taken
-    greedily from the earliest spike and do not overlap."""
-    t = np.asarray(times, float)
-    f = np.asarray(fibers)
-    order = np.argsort(t, kind="stable")
-    t, f = t[order], f[order]
-    out, a = [], 0
-    while a < t.size:
-        b = np.searchsorted(t, t[a] + window, side="right")
-        if np.unique(f[a:b]).size >= k:
-            out.append(t[a])
-            a = b
-        else:
-            a += 1
-    return np.asarray(out)
+    greedily from the earliest spike and do not overlap
+    (:func:`painsim.synchrony.volley_starts`, the definition the paresthesia readout counts)."""
+    return volley_starts(times, fibers, k, window)
 
 
 # ---------------------------------------------------------------- experiment results

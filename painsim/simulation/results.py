@@ -25,8 +25,9 @@ __all__ = ["dataset", "site_pn_rates", "pn_drives"]
 
 
 def _populations(out: PointOutput, duration: float, bin_: float) -> tuple[dict, dict]:
-    """Rates (population x time) and ragged spike arrays of every population."""
-    pops = [p.name for p in out.plan.populations]
+    """Rates (population x time) and ragged spike arrays of every population that has
+    neurons (a module switched off, e.g. the dorsal-horn background barrage, adds none)."""
+    pops = [p.name for p in out.plan.populations if out.sizes[p.name] > 0]
     rates, centres = [], None
     for pop in pops:
         centres, r = readouts.binned_rate(out.spikes[pop][0], out.sizes[pop], duration, bin_)

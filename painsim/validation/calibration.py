@@ -107,21 +107,29 @@ def calibrate_c_gain(model="healthy", celsius: float = C_GAIN_CELSIUS, seeds: Se
     m = load_model(model) if isinstance(model, str) else model
     target = stt_rate(celsius, m)
     rate = lambda g: heat_pn_rate(m.with_params({"dorsal_horn.synapse.c_gain": g}), celsius, seeds)  # noqa: E731
+    g, r, evals = _bisect(rate, bounds, target, tol_hz, max_iter, "a gain interval")
+    return GainCalibration(g, target, r, evals)
+
+
+def _bisect(rate, bounds: tuple[float, float], target: float, tol: float, max_iter: int, what: str):
+    """Bisect a parameter whose PN rate ``rate(x)`` rises with it until the rate is within
+    ``tol`` (Hz) of ``target``, or for ``max_iter`` halvings; ``(x, rate, evaluations)``.
+    The rates at ``bounds`` must bracket the target (else a ParameterError naming ``what``)."""
     lo, hi = bounds
     r_lo, r_hi = rate(lo), rate(hi)
     evals = [(lo, r_lo), (hi, r_hi)]
     if not r_lo <= target <= r_hi:
-        raise ParameterError("bounds", bounds, f"a gain interval whose PN rates ({r_lo:.3g}, {r_hi:.3g} Hz) "
+        raise ParameterError("bounds", bounds, f"{what} whose PN rates ({r_lo:.3g}, {r_hi:.3g} Hz) "
                                                f"bracket the target {target:.3g} Hz")
-    g, r = (lo, r_lo) if abs(r_lo - target) < abs(r_hi - target) else (hi, r_hi)
+    x, r = (lo, r_lo) if abs(r_lo - target) < abs(r_hi - target) else (hi, r_hi)
     for _ in range(max_iter):
-        if abs(r - target) <= tol_hz:
+        if abs(r - target) <= tol:
             break
-        g = 0.5 * (lo + hi)
-        r = rate(g)
-        evals.append((g, r))
-        lo, hi = (g, hi) if r < target else (lo, g)
-    return GainCalibration(float(g), target, float(r), tuple(evals))
+        x = 0.5 * (lo + hi)
+        r = rate(x)
+        evals.append((x, r))
+        lo, hi = (x, hi) if r < target else (lo, x)
+    return float(x), float(r), tuple(evals)
 
 
 # ---------------------------------------------------------------- background barrage
@@ -149,7 +157,7 @@ def rest_pn_rate(model, seeds: Sequence[int] = BACKGROUND_SEEDS, duration: str =
 
 
 def calibrate_background_rate(model="healthy", seeds: Sequence[int] = BACKGROUND_SEEDS,
-                              duration: str = BACKGROUND_DURATION, bounds: tuple[float, float] = (100.0, 800.0),
+                              duration: str = BACKGROUND_DURATION, bounds: tuple[float, float] = (800.0, 1600.0),
                               rel_tol: float = 0.1, max_iter: int = 12) -> BackgroundCalibration:
     """Bisect ``dorsal_horn.background.rate`` so healthy PN fire at ``readout.spontaneous_rate``.
 
@@ -171,21 +179,8 @@ def calibrate_background_rate(model="healthy", seeds: Sequence[int] = BACKGROUND
     m = load_model(model) if isinstance(model, str) else model
     target = m.si("readout.spontaneous_rate")
     rate = lambda r: rest_pn_rate(m.with_params({"dorsal_horn.background.rate": f"{r} Hz"}), seeds, duration)  # noqa: E731
-    lo, hi = bounds
-    r_lo, r_hi = rate(lo), rate(hi)
-    evals = [(lo, r_lo), (hi, r_hi)]
-    if not r_lo <= target <= r_hi:
-        raise ParameterError("bounds", bounds, f"barrage rates whose PN rates ({r_lo:.3g}, {r_hi:.3g} Hz) "
-                                               f"bracket the target {target:.3g} Hz")
-    x, r = (lo, r_lo) if abs(r_lo - target) < abs(r_hi - target) else (hi, r_hi)
-    for _ in range(max_iter):
-        if abs(r - target) <= rel_tol * target:
-            break
-        x = 0.5 * (lo + hi)
-        r = rate(x)
-        evals.append((x, r))
-        lo, hi = (x, hi) if r < target else (lo, x)
-    return BackgroundCalibration(float(x), target, float(r), tuple(evals))
+    x, r, evals = _bisect(rate, bounds, target, rel_tol * target, max_iter, "barrage rates")
+    return BackgroundCalibration(x, target, r, evals)
 
 
 # ---------------------------------------------------------------- unpleasantness readout
