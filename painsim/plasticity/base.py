@@ -164,6 +164,16 @@ def _replay_cut(t_all, i_all, lo, hi, length, t0, out_t, out_i):
     return n
 
 
+@numba.njit(cache=True)
+def _most_per_window(ptr):
+    """The most spikes any window of a CSR spike table holds (``ptr``: window offsets),
+    the size of the replay kernels' cut buffers."""
+    most = 0
+    for k in range(ptr.size - 1):
+        most = max(most, ptr[k + 1] - ptr[k])
+    return most
+
+
 @numba.njit(cache=True, inline="always")
 def _replay_clip(x, lo, hi):
     """``np.clip(x, lo, hi)`` of one float (NaN kept; at a bound, the bound).  Equal to it bit for

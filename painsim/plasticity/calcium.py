@@ -17,7 +17,7 @@ import numpy as np
 
 from ..checks import nonnegative_time, number, positive_time
 from ..errors import ParameterError, UnknownKeyError
-from .base import PlasticityRule, _csr, _replay_clip, _replay_cut, _set
+from .base import PlasticityRule, _csr, _most_per_window, _replay_clip, _replay_cut, _set
 
 __all__ = ["CalciumRule"]
 
@@ -351,11 +351,7 @@ def _calcium_replay(pre_ptr_w, pre_t_w, pre_i_w, post_ptr_w, post_t_w, post_i_w,
     ``w = clip(w + (w_f - w_g), wlo, whi)``.  ``w`` and the states are updated in place;
     returns the synapse updates, or -1 if a delay queue was too short."""
     comp = pre_ptr_w.size - 2
-    most_pre = 0
-    most_post = 0
-    for k in range(comp + 1):
-        most_pre = max(most_pre, pre_ptr_w[k + 1] - pre_ptr_w[k])
-        most_post = max(most_post, post_ptr_w[k + 1] - post_ptr_w[k])
+    most_pre, most_post = _most_per_window(pre_ptr_w), _most_per_window(post_ptr_w)
     bt, bi = np.empty(most_pre), np.empty(most_pre, np.int64)
     ct, ci = np.empty(most_post), np.empty(most_post, np.int64)
     wf, wg = np.empty_like(w), np.empty_like(w)

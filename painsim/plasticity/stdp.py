@@ -20,7 +20,7 @@ import numpy as np
 
 from ..checks import number, positive_time
 from ..errors import ParameterError, UnknownKeyError
-from .base import PlasticityRule, _csr, _groups, _replay_clip, _replay_cut, _set
+from .base import PlasticityRule, _csr, _groups, _most_per_window, _replay_clip, _replay_cut, _set
 
 __all__ = ["PairSTDP", "TripletSTDP"]
 
@@ -172,11 +172,7 @@ def _stdp_replay(pre_ptr_w, pre_t_w, pre_i_w, post_ptr_w, post_t_w, post_i_w, se
     pre_ptr, pre_syn = _csr(syn_pre, n_pre)
     post_ptr, post_syn = _csr(syn_post, n_post)
     comp = pre_ptr_w.size - 2
-    most_pre = 0
-    most_post = 0
-    for k in range(comp + 1):
-        most_pre = max(most_pre, pre_ptr_w[k + 1] - pre_ptr_w[k])
-        most_post = max(most_post, post_ptr_w[k + 1] - post_ptr_w[k])
+    most_pre, most_post = _most_per_window(pre_ptr_w), _most_per_window(post_ptr_w)
     like_comp = np.zeros(comp + 1, np.bool_)
     for k in range(comp + 1):
         like_comp[k] = (_same_window(pre_t_w, pre_i_w, pre_ptr_w, k, comp)

@@ -95,7 +95,7 @@ import numpy as np
 
 from ..checks import number, positive_rate, positive_time
 from ..errors import ParameterError, UnknownKeyError
-from .base import PlasticityRule, _csr, _groups, _replay_clip, _replay_cut, _set
+from .base import PlasticityRule, _csr, _groups, _most_per_window, _replay_clip, _replay_cut, _set
 
 __all__ = ["TBSCalcium", "TBS_PRESETS"]
 
@@ -198,9 +198,7 @@ def _tbs_replay(pre_ptr_w, pre_t_w, pre_i_w, seg_win, seg_t, seg_len, syn_pre, n
     only): per replay, the kernel on window ``seg_win[s]`` (state f) and on the companion
     (the last window; state g), both from ``w``, then ``w = clip(w + (w_f - w_g), wlo, whi)``."""
     comp = pre_ptr_w.size - 2
-    most = 0
-    for k in range(comp + 1):
-        most = max(most, pre_ptr_w[k + 1] - pre_ptr_w[k])
+    most = _most_per_window(pre_ptr_w)
     bt, bi = np.empty(most), np.empty(most, np.int64)
     wf, wg = np.empty_like(w), np.empty_like(w)
     updates = 0
