@@ -40,6 +40,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..fibers import AfferentSpikes
+from ..fibers.afferents import poisson_train
 from ..rng import rng_for
 from .elements import Connection, Projection
 
@@ -75,10 +76,8 @@ def background_spikes(model, seed: int, n_sites: int, per_site: dict, duration: 
     dt = model.si("network.dt")
     times, ids = [], []
     for s in range(n_sites):
-        rng = rng_for(seed, "background", *site_stream(s))
-        counts = rng.poisson(rate * duration, units)
-        unit = np.repeat(np.arange(units, dtype=np.int64), counts)
-        step = np.floor(rng.uniform(0.0, duration, unit.size) / dt).astype(np.int64)
+        t, unit = poisson_train(rate, 0.0, duration, units, rng_for(seed, "background", *site_stream(s)))
+        step = np.floor(t / dt).astype(np.int64)
         # one event per unit and step: merge coincident events (module docstring)
         key = np.unique(unit * (int(duration / dt) + 2) + step)
         unit, step = np.divmod(key, int(duration / dt) + 2)

@@ -78,14 +78,19 @@ def population_sizes(model: Model) -> dict[str, int]:
 
 
 def population_names(model: Model) -> list[str]:
-    """Names of the populations of ``model``, in network order (generators included):
-    the populations a simulation Dataset labels (sweeps check outcome names against them)."""
-    return [name for layer in stack(model) for name in layer.populations]
+    """Names of the populations of ``model`` that have neurons, in network order (generators
+    included): the populations a simulation Dataset labels (sweeps check outcome names against
+    them).  A module switched off (e.g. the dorsal-horn background barrage) has none."""
+    sizes = population_sizes(model)
+    return [name for layer in stack(model) for name in layer.populations if sizes.get(name, 0) > 0]
 
 
 def projection_endpoints(model: Model) -> dict[str, tuple[str, str]]:
-    """``{connection: (source population, target population)}`` of ``model``."""
-    return {c.name: (c.source, c.target) for layer in stack(model) for c in layer.connections}
+    """``{connection: (source population, target population)}`` of ``model``, for the
+    connections between populations that have neurons."""
+    sizes = population_sizes(model)
+    return {c.name: (c.source, c.target) for layer in stack(model) for c in layer.connections
+            if sizes.get(c.source, 0) > 0 and sizes.get(c.target, 0) > 0}
 
 
 def structure_key(model: Model) -> tuple:
