@@ -74,13 +74,13 @@ def background_spikes(model, seed: int, n_sites: int, per_site: dict, duration: 
     if units == 0 or duration <= 0:
         return AfferentSpikes(np.zeros(0), np.zeros(0, dtype=np.int64), n)
     dt = model.si("network.dt")
+    stride = int(duration / dt) + 2          # steps per unit in the (unit, step) key
     times, ids = [], []
     for s in range(n_sites):
         t, unit = poisson_train(rate, 0.0, duration, units, rng_for(seed, "background", *site_stream(s)))
-        step = np.floor(t / dt).astype(np.int64)
         # one event per unit and step: merge coincident events (module docstring)
-        key = np.unique(unit * (int(duration / dt) + 2) + step)
-        unit, step = np.divmod(key, int(duration / dt) + 2)
+        key = np.unique(unit * stride + np.floor(t / dt).astype(np.int64))
+        unit, step = np.divmod(key, stride)
         times.append(step * dt)
         ids.append(unit + s * units)
     t, i = np.concatenate(times), np.concatenate(ids)
