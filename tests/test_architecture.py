@@ -22,7 +22,7 @@ PACKAGE = ROOT / "painsim"
 #: extra) and heavy ones loaded on first use (brian2, matplotlib, numba-cached
 #: kernels) so that ``import painsim`` stays cheap.
 LAZY_ALLOWED = {"dask", "distributed", "zarr", "SALib", "brian2", "matplotlib", "neo", "elephant",
-                "pynwb", "quantities", "cython", "Cython", "tqdm", "scipy"}
+                "pynwb", "quantities", "cython", "Cython", "tqdm", "scipy", "numba"}
 
 #: Modules allowed over the size limit: numba kernels with their numpy references.
 LONG_MODULES_ALLOWED = {"plasticity/calcium.py", "fibers/kernel.py"}
@@ -122,8 +122,9 @@ def test_modules_and_functions_stay_readable():
 
 def test_import_painsim_loads_no_heavy_optional_layer():
     """``import painsim`` stays cheap: matplotlib, brian2, scipy.stats/optimize (cohorts,
-    sweep designs) and tqdm load on first use; the lazy names still resolve."""
-    heavy = ("matplotlib", "brian2", "scipy.stats", "scipy.optimize", "tqdm", "SALib")
+    sweep designs), tqdm and numba (kernels: painsim.jit) load on first use; the lazy
+    names still resolve."""
+    heavy = ("matplotlib", "brian2", "scipy.stats", "scipy.optimize", "tqdm", "SALib", "numba")
     code = ("import sys, painsim as ps; print(sorted(m for m in %r if m in sys.modules)); "
             "from painsim import run_sweep, run_experiment, cohort; print(callable(run_sweep), "
             "callable(run_experiment), cohort.__name__)" % (heavy,))

@@ -44,11 +44,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import numba
 import numpy as np
 
 from ..checks import number, whole
 from ..errors import ParameterError
+from ..jit import njit
 from ..params import Model
 
 __all__ = ["ConsolidationParams", "propagate", "propagate_reference", "join_levels", "split_levels",
@@ -164,7 +164,7 @@ class ConsolidationParams:
         return cls(tuple(q ** k), tuple(q ** -k / c["early_time"]), drive / ref / c["relapse_time"])
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _propagate_kernel(u, w_set, lo, hi, decay, modes, inverse):
     """In place: u[:, s] <- clip(modes @ (decay * (inverse @ u[:, s]))) for every synapse s."""
     m, n = u.shape

@@ -47,10 +47,10 @@ from __future__ import annotations
 
 import math
 
-import numba
 import numpy as np
 
 from ..errors import ParameterError
+from ..jit import njit
 from ..rng import rng_for
 from ..stimulation import Waveform
 from ..units import to_si
@@ -69,7 +69,7 @@ DT_DEFAULT = 2e-6
 CHUNK = 1 << 15
 
 
-@numba.njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True)
 def node_kernel(drive, coupling, em, eh, inv_v_h, inv_v_na, v_spike, rho, keep_h, na, nb, z, n_sub,
                 V, h, xi, sp_step, sp_fib):
     """Advance every fiber's node over ``drive.size`` steps (numba).

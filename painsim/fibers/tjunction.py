@@ -66,11 +66,11 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
-import numba
 import numpy as np
 
 from ..checks import known_keys
 from ..errors import ParameterError
+from ..jit import njit
 
 __all__ = ["JunctionParams", "JUNCTION", "DRG_DISTANCE", "WARMUP", "junction_kernel",
            "junction_reference", "transmit", "junction_params", "drg_arrivals",
@@ -156,7 +156,7 @@ _KEYS = ("safety", "refractory", "tau_recovery", "load", "tau_load")
 
 
 # ----------------------------------------------------------------- the rule
-@numba.njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True)
 def junction_kernel(t, kind, fiber, window, safety, t_abs, tau_rec, load, tau_load, passed, collided):
     """Pass or fail every spike at the junction (numba).
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import math
 
-import numba
 import numpy as np
 
 from ..errors import ParameterError
+from ..jit import njit
 from ..units import to_si
 
 __all__ = ["PlasticityRule"]
@@ -130,7 +130,7 @@ def _prepare(rule, pre_times, pre_ids, post_times, post_ids, syn_pre, syn_post, 
 # --------------------------------------------------------------------------
 # grouping by neuron: numba (kernels) and numpy (references)
 # --------------------------------------------------------------------------
-@numba.njit(cache=True)
+@njit(cache=True)
 def _csr(ids, n):
     """Group indices 0..len(ids)-1 by ids (counting sort, stable)."""
     ptr = np.zeros(n + 1, np.int64)
@@ -149,7 +149,7 @@ def _csr(ids, n):
 # --------------------------------------------------------------------------
 # the course engine's replay kernels (PlasticityRule.replay_windows) share these
 # --------------------------------------------------------------------------
-@numba.njit(cache=True)
+@njit(cache=True)
 def _replay_cut(t_all, i_all, lo, hi, length, t0, out_t, out_i):
     """The spikes ``t_all[lo:hi]`` before ``length`` (s from the window start), shifted by
     ``t0``, into ``out_t``/``out_i``; returns their number (the course engine's
@@ -164,7 +164,7 @@ def _replay_cut(t_all, i_all, lo, hi, length, t0, out_t, out_i):
     return n
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _most_per_window(ptr):
     """The most spikes any window of a CSR spike table holds (``ptr``: window offsets),
     the size of the replay kernels' cut buffers."""
@@ -174,7 +174,7 @@ def _most_per_window(ptr):
     return most
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _replay_clip(x, lo, hi):
     """``np.clip(x, lo, hi)`` of one float (NaN kept; at a bound, the bound).  Equal to it bit for
     bit except that ``x = -0.0`` with ``lo = 0.0`` gives +0.0 here (np.clip keeps -0.0); the replay

@@ -10,11 +10,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numba
 import numpy as np
 
 from ..checks import number, positive_rate, positive_time
 from ..errors import ParameterError
+from ..jit import njit
 from ..units import to_si
 from .base import PlasticityRule, _csr, _groups, _set, _start_clock
 
@@ -23,7 +23,7 @@ __all__ = ["BCM"]
 _S2 = (0, 0, 2, 0, 0, 0, 0)  # s^2, the unit of the BCM learning rate
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _theta_at(theta_a, y_a, u, tau_y, tau_th, r0):
     """theta after time u of  tau_th dtheta/dt = y^2/r0 - theta,  y = y_a exp(-u/tau_y)."""
     eb = math.exp(-u / tau_th)
@@ -35,7 +35,7 @@ def _theta_at(theta_a, y_a, u, tau_y, tau_th, r0):
     return theta_a * eb + y_a * y_a / (r0 * tau_th) * g
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _bcm_kernel(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_post, w, wlo, whi,
                 x, tx, y, ty, th, eta, tau_x, tau_y, tau_th, r0):
     post_ptr, post_syn = _csr(syn_post, n_post)

@@ -12,11 +12,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numba
 import numpy as np
 
 from ..checks import nonnegative_time, number, positive_time
 from ..errors import ParameterError, UnknownKeyError
+from ..jit import njit
 from .base import PlasticityRule, _csr, _most_per_window, _replay_clip, _replay_cut, _set
 
 __all__ = ["CalciumRule"]
@@ -25,7 +25,7 @@ _CA_FM = {"contract"}   # fused multiply-add only (changes rounding, not the ari
 _CA_LANES = 32          # synapses integrated side by side (vectorised, independent dependency chains)
 
 
-@numba.njit(cache=True, fastmath=_CA_FM, inline="always")
+@njit(cache=True, fastmath=_CA_FM, inline="always")
 def _rk4_step(r, h, c0, c1, c2, c3):
     """One classical RK4 step of drho/dt = c0 + c1 rho + c2 rho^2 + c3 rho^3, clipped to [0, 1]."""
     k1 = ((c3 * r + c2) * r + c1) * r + c0
@@ -39,7 +39,7 @@ def _rk4_step(r, h, c0, c1, c2, c3):
     return min(max(r, 0.0), 1.0)
 
 
-@numba.njit(cache=True, fastmath=_CA_FM)
+@njit(cache=True, fastmath=_CA_FM)
 def _push_phase(H, T, col, used, typ, length, C, hfrac):
     """Append the RK4 steps (h, phase type) of one phase of constant Heaviside factors
     to column ``col``; -1 if they do not fit (or did not before)."""
@@ -58,7 +58,7 @@ def _push_phase(H, T, col, used, typ, length, C, hfrac):
     return used + n
 
 
-@numba.njit(cache=True, fastmath=_CA_FM)
+@njit(cache=True, fastmath=_CA_FM)
 def _calcium_steps(H, T, col, used, c, t_start, t_end, arr, amp, a, ea, post_sorted, b, eb, c_post,
                    tau_ca, th_lo, lth_hi, lth_lo, C, hfrac):
     """Phases of one synapse's calcium trace -> RK4 steps in column ``col`` of (H, T).
@@ -128,7 +128,7 @@ def _calcium_steps(H, T, col, used, c, t_start, t_end, arr, amp, a, ea, post_sor
     return used
 
 
-@numba.njit(cache=True, fastmath=_CA_FM)
+@njit(cache=True, fastmath=_CA_FM)
 def _rk4_block(r, H, T, cnt, nl, C, c2, c3):
     """Integrate the synapses of one block (lanes 0..nl-1) through their steps side by side.
 
@@ -156,7 +156,7 @@ def _rk4_block(r, H, T, cnt, nl, C, c2, c3):
             r[l] = _rk4_step(r[l], H[m, l], c0, c1, c2, c3)
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _grow_rows(H, T, need, rows):
     """Step blocks of at least ``need`` rows, keeping the first ``rows`` rows."""
     cap = H.shape[0]
@@ -168,7 +168,7 @@ def _grow_rows(H, T, need, rows):
     return nH, nT
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _calcium_arrivals(pre_t, pre_i, n_pre, cpre, tcpre, v, tv, pending, t_start, t_end, tau_ca, c_pre,
                       delay, nmda_gain, tau_nmda):
     """Per presynaptic neuron: arrival times and amplitudes of its calcium transients
@@ -233,7 +233,7 @@ def _calcium_arrivals(pre_t, pre_i, n_pre, cpre, tcpre, v, tv, pending, t_start,
     return ok, arr, amp, c_at_start, first, last
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _calcium_kernel(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_post,
                     w, wlo, whi, cpre, tcpre, v, tv, pending, cpost, tcpost,
                     t_start, t_end, tau_ca, c_pre, c_post, delay, th_d, th_p, gp, gd, rs, tau,
@@ -339,7 +339,7 @@ def _calcium_kernel(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_po
     return updates
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _calcium_replay(pre_ptr_w, pre_t_w, pre_i_w, post_ptr_w, post_t_w, post_i_w, seg_win, seg_t, seg_len,
                     syn_pre, syn_post, n_pre, n_post, w, wlo, whi,
                     fs_cpre, fs_tcpre, fs_v, fs_tv, fs_pending, fs_cpost, fs_tcpost,

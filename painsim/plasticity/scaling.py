@@ -10,16 +10,16 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numba
 import numpy as np
 
 from ..checks import positive_rate, positive_time
+from ..jit import njit
 from .base import PlasticityRule, _csr, _groups, _set, _start_clock
 
 __all__ = ["SynapticScaling"]
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _scale_segment(w, lo, hi, y_a, length, tau_y, tau_s, r_t):
     """Exact solution of dw/dt = w (1 - y/r_t)/tau_s with y = y_a e^{-t/tau_y},
     clipped to [lo, hi].  The growth rate increases monotonically while y
@@ -45,7 +45,7 @@ def _scale_segment(w, lo, hi, y_a, length, tau_y, tau_s, r_t):
     return lo if v < lo else (hi if v > hi else v)
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _scaling_kernel(post_t, post_i, syn_post, n_post, w, wlo, whi, y, ty, t_start, t_end,
                     tau_y, tau_s, r_t):
     post_ptr, post_syn = _csr(syn_post, n_post)

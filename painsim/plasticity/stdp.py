@@ -15,11 +15,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numba
 import numpy as np
 
 from ..checks import number, positive_time
 from ..errors import ParameterError, UnknownKeyError
+from ..jit import njit
 from .base import PlasticityRule, _csr, _groups, _most_per_window, _replay_clip, _replay_cut, _set
 
 __all__ = ["PairSTDP", "TripletSTDP"]
@@ -31,7 +31,7 @@ _UPDATES = ("additive", "multiplicative")
 # --------------------------------------------------------------------------
 # kernel
 # --------------------------------------------------------------------------
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _clip(ws, lo, hi):
     """``ws`` within ``[lo, hi]``."""
     if ws < lo:
@@ -41,7 +41,7 @@ def _clip(ws, lo, hi):
     return ws
 
 
-@numba.njit(cache=True, inline="always")
+@njit(cache=True, inline="always")
 def _stdp_event(t, i, ptr, syn, partner, w, wlo, whi, x1, x2, tx, y1, ty,
                 tau_1, tau_2, tau_y, a2, a3, nearest, mult, up, masked, skip):
     """One spike of neuron ``i`` at ``t``; returns the number of synapse updates.
@@ -90,7 +90,7 @@ def _stdp_event(t, i, ptr, syn, partner, w, wlo, whi, x1, x2, tx, y1, ty,
     return n
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _stdp_kernel(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_post,
                  w, wlo, whi, r1, r2, tp, o1, o2, tq,
                  tau_p, tau_x, tau_m, tau_y, a2p, a3p, a2m, a3m, nearest, mult):
@@ -102,7 +102,7 @@ def _stdp_kernel(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_post,
                         np.zeros(0, np.bool_))
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _stdp_events(pre_t, pre_i, na, post_t, post_i, nb, pre_ptr, pre_syn, post_ptr, post_syn, syn_pre, syn_post,
                  w, wlo, whi, r1, r2, tp, o1, o2, tq,
                  tau_p, tau_x, tau_m, tau_y, a2p, a3p, a2m, a3m, nearest, mult, masked, skip):
@@ -128,7 +128,7 @@ def _stdp_events(pre_t, pre_i, na, post_t, post_i, nb, pre_ptr, pre_syn, post_pt
     return updates
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _same_window(t_w, i_w, ptr_w, k, c):
     """Whether windows ``k`` and ``c`` have the same spikes (times and neurons)."""
     n = ptr_w[k + 1] - ptr_w[k]
@@ -140,7 +140,7 @@ def _same_window(t_w, i_w, ptr_w, k, c):
     return True
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _equal_states(a1, a2, a3, b1, b2, b3, out):
     """Per neuron: its traces and last spike equal bit for bit in state a and state b."""
     a1, a2, a3 = a1.view(np.int64), a2.view(np.int64), a3.view(np.int64)
@@ -149,7 +149,7 @@ def _equal_states(a1, a2, a3, b1, b2, b3, out):
         out[i] = a1[i] == b1[i] and a2[i] == b2[i] and a3[i] == b3[i]
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _stdp_replay(pre_ptr_w, pre_t_w, pre_i_w, post_ptr_w, post_t_w, post_i_w, seg_win, seg_t, seg_len,
                  syn_pre, syn_post, n_pre, n_post, w, wlo, whi,
                  fr1, fr2, ftp, fo1, fo2, ftq, gr1, gr2, gtp, go1, go2, gtq,

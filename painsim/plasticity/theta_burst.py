@@ -90,11 +90,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numba
 import numpy as np
 
 from ..checks import number, positive_rate, positive_time
 from ..errors import ParameterError, UnknownKeyError
+from ..jit import njit
 from .base import PlasticityRule, _csr, _groups, _most_per_window, _replay_clip, _replay_cut, _set
 
 __all__ = ["TBSCalcium", "TBS_PRESETS"]
@@ -116,13 +116,13 @@ TBS_PRESETS = {
 }
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _tick_index(t, period):
     """Index of the first tick at or after ``t`` (ticks at n * period)."""
     return math.ceil(t / period)
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _tick(i, n, period, ca, t_ca, ca_tick, F, I, Fr, Ir, active, k_ca, rf, ef, ri, ei, eg):
     """Stage II at tick n for neuron i; returns the change of the net (F + Fr) - (I + Ir)."""
     net0 = (F[i] + Fr[i]) - (I[i] + Ir[i])
@@ -140,7 +140,7 @@ def _tick(i, n, period, ca, t_ca, ca_tick, F, I, Fr, Ir, active, k_ca, rf, ef, r
     return ((F[i] + Fr[i]) - (I[i] + Ir[i])) - net0
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _express(i, d, syn_ptr, syn_ord, w, wlo, whi):
     for k in range(syn_ptr[i], syn_ptr[i + 1]):
         s = syn_ord[k]
@@ -153,7 +153,7 @@ def _express(i, d, syn_ptr, syn_ord, w, wlo, whi):
     return syn_ptr[i + 1] - syn_ptr[i]
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _tbs_kernel(pre_t, pre_i, syn_pre, n_pre, w, wlo, whi, ca, t_ca, ca_tick, F, I, Fr, Ir, active, last,
                 t_start, t_end, period, c_spike, k_ca, rf, ef, ri, ei, eg, gain):
     syn_ptr, syn_ord = _csr(syn_pre, n_pre)
@@ -189,7 +189,7 @@ def _tbs_kernel(pre_t, pre_i, syn_pre, n_pre, w, wlo, whi, ca, t_ca, ca_tick, F,
     return updates
 
 
-@numba.njit(cache=True)
+@njit(cache=True)
 def _tbs_replay(pre_ptr_w, pre_t_w, pre_i_w, seg_win, seg_t, seg_len, syn_pre, n_pre, w, wlo, whi,
                 f_ca, f_t_ca, f_ca_tick, f_F, f_I, f_Fr, f_Ir, f_active, f_last,
                 g_ca, g_t_ca, g_ca_tick, g_F, g_I, g_Fr, g_Ir, g_active, g_last,
