@@ -235,6 +235,15 @@ def rest_rating(model_name: str) -> Callable[[int], float]:
     return measure
 
 
+def resting_pn_rate(model_name: str) -> Callable[[int], float]:
+    """PN rate (Hz) at the painful site with no stimulus, averaged over 4 circuits."""
+    def measure(seed: int) -> float:
+        m = load_model(model_name)
+        return _mean_pn([Request(m, None, seed=s) for s in range(seed, seed + N_SEEDS)], "1.5 s")[0]
+    measure.__doc__ = f"PN rate at rest of {model_name}."
+    return measure
+
+
 @functools.lru_cache(maxsize=4)
 def _experiment(name: str, seed: int):
     """A built-in experiment's result, run once per (name, seed) for all targets that read it."""
@@ -321,6 +330,10 @@ _ENROLMENT = ("patients enter neuromodulation trials with ongoing pain of NRS/VA
               "Kapural et al. 2015 Anesthesiology 123:851; the real-world rTMS cohort, Eur J Pain 2025;29:e4763) "
               "[recalled: range of baseline means, not one trial's spread]")
 
+_SOTGIU = ("Sotgiu, Lacerenza & Marchettini 1992 Somatosens Mot Res 9:227 [checked: abstract]: spontaneous "
+           "firing of identified WDR neurons in rats after chronic sciatic section or constriction by ligatures "
+           "(anaesthesia and n not in the abstract).")
+
 #: The validation table, in the order printed.
 TARGETS: tuple[Target, ...] = (
     Target("gate_on_c_heat", "reduction of the C-carried PN response (47 °C heat) by 50 Hz Aβ-strength stimulation",
@@ -366,6 +379,19 @@ TARGETS: tuple[Target, ...] = (
            "prediction", "slow", sustained_heat_ratio,
            "the C afferents of the model do not adapt to maintained heat either, so the ratio measures the "
            "dorsal horn (docs/circuits.md, \"Sustained heat\")"),
+    Target("resting_pn_rate_healthy", "PN rate at rest, healthy pathway", 4.2, 2.7, 5.7, "Hz", _SOTGIU +
+           " Control: 4.2 +/- 1.5 spikes/s on the intact side (range: +/- 1 SEM). Healthy lamina I "
+           "spinothalamic neurons fire less: 0.5 (NS) and 0.9 (HPC) imp/s, Craig, Krout & Andrew 2001 J "
+           "Neurophysiol 86:1459 [checked: abstract]", "prediction", "fast", resting_pn_rate("healthy"),
+           "the model's PN are WDR neurons; readout.spontaneous_rate (0.9 Hz, Craig 2001) belongs to the "
+           "background barrage, which is off"),
+    Target("resting_pn_rate_peripheral", "PN rate at rest, peripheral_neuropathic", 23.5, 20.1, 26.9, "Hz",
+           _SOTGIU + " Injured side: 23.5 +/- 3.4 spikes/s (range: +/- 1 SEM), 5.6x the intact side; "
+           "ongoing firing of dorsal-horn neurons rises 6-8x within 1 h of a sciatic constriction and not if "
+           "the nerve was blocked beforehand [checked: abstract]", "prediction", "fast",
+           resting_pn_rate("peripheral_neuropathic"),
+           "the model's NRS map reads 3.1 (2.3-3.9 over the range) from this rate: ongoing pain fails first at "
+           "the generator (docs/phenotypes.md)"),
     Target("ongoing_pain_peripheral", "NRS at rest, peripheral_neuropathic", 7.0, 6.0, 8.0, "1", _ENROLMENT,
            "prediction", "fast", rest_rating("peripheral_neuropathic")),
     Target("ongoing_pain_diabetic", "NRS at rest, painful_diabetic_neuropathy", 7.0, 6.0, 8.0, "1", _ENROLMENT,
