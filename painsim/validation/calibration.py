@@ -27,9 +27,13 @@ presets"): every dorsal-horn neuron receives a Poisson barrage of unitary AMPA e
 projection neurons fire spontaneously, with no stimulus, at the rate of healthy
 spinothalamic neurons (``readout.spontaneous_rate``: Craig, Krout & Andrew 2001).  Run
 it before the C gain (the barrage moves the heat response, so the gain is refitted
-after it); the C gain barely moves the resting rate (C fibres fire 0.1 Hz at rest in
-health).  Held out, had it been adopted: ongoing firing and pain at rest of every
-preset, the effect of removing their ectopic input, and everything evoked.
+after it), then again with the refitted gain, and alternate until both hold: near
+threshold the C gain moves the resting rate too (C fibres fire 0.1 Hz at rest in health;
+fitted to a 4.2 Hz rest, one pass left 1.03 Hz after the gain was refitted, a second
+pass held both, docs/circuits.md).  The resting rate is not monotonic in the barrage
+rate (the barrage drives the inhibitory interneurons as well): keep the bisection's
+bounds on the rising branch.  Held out, had it been adopted: ongoing firing and pain at
+rest of every preset, the effect of removing their ectopic input, and everything evoked.
 
 **Unpleasantness anchors** (``medial.readout.acc_rate_<k>``,
 :func:`calibrate_unpleasantness_anchors`): a readout calibration on the model (no
