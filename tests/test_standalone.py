@@ -9,16 +9,20 @@ code), a second process.  The test of two workers compiling at once replaces ``m
 by a copy of the fixture's binary (the collision it tests is in the directories and the
 publication of the binary, not in the compiler).
 
-Spikes are compared exactly (same neurons, same times): every drive is drawn in
-numpy and replayed, brian2 draws nothing, and the Euler updates of the C++
-program (``-O3 -ffast-math``) and of the numpy target gave the same spikes on
-this network.  Should a compiler reorder arithmetic enough to move a threshold
-crossing by one step, this test is where it shows.
+Spikes are compared exactly (same neurons, same times) when the program is compiled with
+brian2's flags alone: every drive is drawn in numpy and replayed, brian2 draws nothing,
+and the Euler updates of the C++ program (``-O3 -ffast-math``) and of the numpy target
+gave the same spikes on this network.  With :data:`painsim.circuits.standalone.VECTORISE_FLAGS`
+(GCC on x86-64 Linux) the NMDA Mg2+ block's ``exp`` is glibc's vector ``exp`` (up to 3 ulp
+from the scalar one), so the compiled engine promises spike counts per point and population
+within :data:`painsim.circuits.standalone.SPIKE_TOLERANCE` (``_engines_agree``; they were
+bit-identical in every measured run); reruns of one binary are compared exactly.
 """
 import importlib
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -57,6 +61,18 @@ def _same_spikes(a, b):
     return all(a.spikes.keys() == b.spikes.keys()
                and np.array_equal(a.spikes[p][0], b.spikes[p][0]) and np.array_equal(a.spikes[p][1], b.spikes[p][1])
                for p in a.spikes)
+
+
+def _agree(a, b, tolerance=standalone.SPIKE_TOLERANCE):
+    """Spike counts of every population within ``tolerance`` of ``a``'s (at least 1 spike)."""
+    return a.spikes.keys() == b.spikes.keys() and all(
+        abs(len(b.spikes[p][0]) - len(a.spikes[p][0])) <= max(1, tolerance * len(a.spikes[p][0])) for p in a.spikes)
+
+
+def _engines_agree(rt, sa):
+    """The compiled engine's result ``sa`` equals the runtime engine's ``rt``: exactly when
+    compiled with brian2's flags alone, within the documented tolerance when vectorised."""
+    return _agree(rt, sa) if standalone.compile_flags() else _same_spikes(rt, sa)
 
 
 def _pn(outputs):
@@ -121,8 +137,9 @@ def test_standalone_spikes_equal_runtime(engines):
     assert StandaloneNetwork.builds == engines["builds"] + 1
     assert sum(_pn(rt)) > 10, "the comparison needs spiking projection neurons"
     for a, b in zip(rt, sa):
-        assert _same_spikes(a, b)
-        assert all(np.array_equal(a.weights[c], b.weights[c]) for c in a.weights)
+        assert _engines_agree(a, b)
+        assert all(np.allclose(a.weights[c], b.weights[c], rtol=standalone.SPIKE_TOLERANCE, atol=0)
+                   if standalone.compile_flags() else np.array_equal(a.weights[c], b.weights[c]) for c in a.weights)
     assert len(_binaries(engines["root"])) == 1  # published to the cache
 
 
@@ -135,7 +152,7 @@ def test_new_efficacies_rerun_without_recompiling(engines):
     assert StandaloneNetwork.builds == engines["builds"] + 1      # no new compilation
     assert binary.stat().st_mtime_ns == built_at and _binaries(engines["root"]) == [binary]
     for a, b in zip(rt1, sa1):
-        assert _same_spikes(a, b)
+        assert _engines_agree(a, b)
         assert np.array_equal(b.weights["adelta_pn"], a.weights["adelta_pn"])
     # negative control: the new efficacies change the spikes of the compiled program
     assert not all(_same_spikes(a, b) for a, b in zip(sa0, sa1))
@@ -151,7 +168,7 @@ def test_other_patients_and_a_changed_parameter_take_the_cached_binary(engines):
         sa = PointsRunner(reqs, DURATION, batch_size=2, engine="standalone").run()
         rt = PointsRunner(reqs, DURATION, batch_size=2, engine="runtime").run()
         assert StandaloneNetwork.builds == engines["builds"] + 1 and StandaloneNetwork.cache_hits == hits + 1
-        assert all(_same_spikes(a, b) for a, b in zip(rt, sa))
+        assert all(_engines_agree(a, b) for a, b in zip(rt, sa))
         assert not all(_same_spikes(a, b) for a, b in zip(engines["first"][0], sa))  # a different run
     assert len(_binaries(engines["root"])) == 1
 
@@ -193,7 +210,7 @@ def test_auto_engine_compiles_once_reruns_pay_for_it(engines, monkeypatch):
     for w in ([{}, {}], [{}, {}], doubled):
         engines_used.append(net.engine)
         out = net.run(w)
-        assert all(_same_spikes(a, b) for a, b in zip(runtime.run(w), out))
+        assert all(_engines_agree(a, b) for a, b in zip(runtime.run(w), out))
     assert engines_used == ["runtime", "runtime", "standalone"]
     assert StandaloneNetwork.builds == engines["builds"] + 1  # the binary came from the cache
     # the next network of this structure (in any process) knows the binary is cached
@@ -235,7 +252,7 @@ def test_hint_compiles_at_the_first_run_when_the_expected_runs_pay(engines, tmp_
     assert (low.threshold, low.expected, low.cached) == (k, k - 1, False)
     for w in weights:
         assert low.engine == "runtime"
-        assert all(_same_spikes(a, b) for a, b in zip(runtime.run(w), low.run(w)))
+        assert all(_engines_agree(a, b) for a, b in zip(runtime.run(w), low.run(w)))
     assert StandaloneNetwork.builds == builds and not _binaries(tmp_path)
 
     standalone.auto_reset()
@@ -243,7 +260,7 @@ def test_hint_compiles_at_the_first_run_when_the_expected_runs_pay(engines, tmp_
         high = _auto_net(points)
     assert high.expected >= k and high.engine == "standalone"
     for w in weights:
-        assert all(_same_spikes(a, b) for a, b in zip(runtime.run(w), high.run(w)))
+        assert all(_engines_agree(a, b) for a, b in zip(runtime.run(w), high.run(w)))
     assert StandaloneNetwork.builds == builds + 1 and len(_binaries(tmp_path)) == 1
     [row] = standalone.auto_report()
     assert row["compiled_runs"] == row["runs"] == 2 and row["threshold"] == k
@@ -262,7 +279,7 @@ def test_a_cached_binary_is_used_from_the_first_run_without_compiling(engines):
     builds, hits = StandaloneNetwork.builds, StandaloneNetwork.cache_hits
     runtime = PointsRunner(_requests(seed=5), DURATION, batch_size=2, engine="runtime")
     for w in ([{}, {}], _doubled(runtime.run())):
-        assert all(_same_spikes(a, b) for a, b in zip(runtime.run(w), net.run(w)))
+        assert all(_engines_agree(a, b) for a, b in zip(runtime.run(w), net.run(w)))
     assert StandaloneNetwork.builds == builds and StandaloneNetwork.cache_hits == hits + 1
     shutil.rmtree(engines["root"] / "keys")
     standalone.auto_reset()
@@ -360,7 +377,7 @@ def test_batches_whose_arrays_fit_a_cached_binary_share_it(engines):
     assert net.fitted and StandaloneNetwork.builds == builds and StandaloneNetwork.cache_hits == hits + 1
     runtime = PointsRunner(reqs, DURATION, batch_size=2, engine="runtime")
     for w in ([{}, {}], _doubled(runtime.run())):
-        assert all(_same_spikes(a, b) for a, b in zip(runtime.run(w), net.run(w)))
+        assert all(_engines_agree(a, b) for a, b in zip(runtime.run(w), net.run(w)))
     assert len(_binaries(engines["root"])) == 1
     # negative control: a need beyond the cached binary's arrays gets a new, larger program
     structure = net.directory.name.split("-")[0]
@@ -384,12 +401,41 @@ def test_networks_larger_than_max_points_run_as_pieces_with_the_same_spikes(engi
     for w in weights:
         rt = runtime.run(w)
         out = net.run(w)
-        assert all(_same_spikes(a, b) for a, b in zip(rt, out))
+        assert all(_engines_agree(a, b) for a, b in zip(rt, out))
         assert all(np.array_equal(a.weights[c], b.weights[c]) for a, b in zip(rt, out) for c in a.weights)
     standalone.auto_reset()
     auto = _auto_net(points)
     assert auto.cached and auto.engine == "standalone"
     builds = StandaloneNetwork.builds
-    assert all(_same_spikes(a, b) for a, b in zip(runtime.run(weights[1]), auto.run(weights[1])))
+    assert all(_engines_agree(a, b) for a, b in zip(runtime.run(weights[1]), auto.run(weights[1])))
     assert StandaloneNetwork.builds == builds
     assert [sl.stop - sl.start for sl in standalone.pieces(124, 32)] == [31] * 4
+
+
+def test_state_updates_are_vectorised_with_the_vector_exp(engines):
+    """With GCC on x86-64 Linux the program is compiled with VECTORISE_FLAGS (in its
+    makefile, so in its code hash) and calls glibc's vector exp (libmvec: _ZGV<isa>N<lanes>v_exp),
+    which it does only where GCC vectorised a state update with the Mg2+ block."""
+    if not standalone.compile_flags():
+        pytest.skip("vectorisation flags only with GCC on x86-64 Linux")
+    [net] = [net for nets in engines["standalone"]._networks.values() for _, net in nets]
+    binary = engines["root"] / "bin" / net.code_hash / "main"
+    assert re.search(rb"_ZGV[bcde]N[248]v_exp", binary.read_bytes())
+    assert all(flag in (net.directory / "makefile").read_text() for flag in standalone.VECTORISE_FLAGS)
+
+
+def test_vectorised_program_agrees_within_tolerance(tmp_path, monkeypatch):
+    """The documented tolerance on a longer run than the fixture's: gate_control, seeds 1-5,
+    noxious 0.6 and touch 0.5, 1 s (~250 projection-neuron spikes per point): every
+    population's spike count per point within SPIKE_TOLERANCE of the runtime engine's, the
+    projection-neuron rate too (it was bit-identical when measured: issue 17)."""
+    if not standalone.compile_flags():
+        pytest.skip("vectorisation flags only with GCC on x86-64 Linux")
+    monkeypatch.setenv("PAINSIM_STANDALONE_DIR", str(tmp_path))
+    m = ps.load_model("gate_control")
+    reqs = [ps.Request(m, None, 0.6, 0.5, seed=s) for s in range(1, 6)]
+    rt = PointsRunner(reqs, 1.0, batch_size=5, engine="runtime").run()
+    sa = PointsRunner(reqs, 1.0, batch_size=5, engine="standalone").run()
+    assert min(_pn(rt)) > 100, "the comparison needs spiking projection neurons"
+    assert all(_agree(a, b) for a, b in zip(rt, sa))
+    assert max(abs(x - y) / x for x, y in zip(_pn(rt), _pn(sa))) <= standalone.SPIKE_TOLERANCE

@@ -63,9 +63,10 @@ cost as much runtime as compiling would, then the compiled engine;
 many runs are coming (:func:`expected_runs`: the course engine, the cohort runner),
 and ``auto`` then compiles at the first run when they pay for it; a binary already
 in the disk cache costs no compilation and is used from the first run.  The
-generated C++ is compiled with brian2's default flags (``-O3 -ffast-math``);
-``tests/test_standalone.py`` checks that spikes and efficacies equal the runtime
-engine's.
+generated C++ is compiled with brian2's default flags (``-O3 -ffast-math``) and, with GCC on
+x86-64 Linux, :data:`VECTORISE_FLAGS`, which let GCC vectorise the neuron groups' state
+updates (:func:`compile_flags`); ``tests/test_standalone.py`` checks that spikes and
+efficacies equal the runtime engine's, within the tolerance of :data:`VECTORISE_FLAGS`.
 """
 from __future__ import annotations
 
@@ -88,13 +89,14 @@ import numpy as np
 from ..errors import PainsimError, ParameterError
 from ..processes import run_tied
 from .codegen import codegen_target, import_brian2
+from .compiler import SPIKE_TOLERANCE, VECTORISE_FLAGS, compile_flags
 from .network import NETWORK_CLASSES, BatchNetwork, PointInput, PointOutput
 from .plan import neuron_groups
 
 __all__ = ["StandaloneNetwork", "AutoNetwork", "standalone_root", "code_hash", "padded_size", "needed_sizes",
            "chosen_sizes", "compiled_network", "CompiledPieces", "pieces", "MAX_POINTS",
            "runtime_runs_before_compiling", "expected_runs", "expected_runs_hint", "binary_cached", "auto_report",
-           "auto_reset", "RUN_COST", "COMPILE_COST"]
+           "auto_reset", "RUN_COST", "COMPILE_COST", "VECTORISE_FLAGS", "compile_flags"]
 
 #: project directories in use by a live network of this process
 _claimed: set[str] = set()
@@ -311,6 +313,7 @@ class StandaloneNetwork(BatchNetwork):
         self._directory = _claim_directory(structure)
         weakref.finalize(self, _claimed.discard, self._directory.name)
         device = CPPStandaloneDevice()
+        device.extra_compile_args = compile_flags()  # before brian2's own flags; in the makefile, so in the code hash
         set_device(device, build_on_run=False)
         try:
             net, synapses, monitors = self.assemble(points, sharing, duration, dt)
