@@ -26,7 +26,7 @@ import numba
 import numpy as np
 
 from painsim import plasticity as pl
-from painsim.plasticity.base import _csr  # unchanged by issue 17: the baseline shares it
+from painsim.plasticity.base import _csr  # unchanged by issue 17: the baseline shares it (numba types it: painsim.jit)
 
 TARGET = 1.5e7
 

@@ -17,6 +17,7 @@ Base layer: imports nothing from painsim.
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
 import threading
 
@@ -27,7 +28,12 @@ _LOCK = threading.RLock()
 
 def numba_loaded() -> bool:
     """Whether numba is already imported in this process (a kernel ran, or the caller
-    imported it): then a kernel's first call costs only its compilation or cache load."""
+    imported it): then a kernel's first call costs only its compilation or cache load.
+
+    Returns
+    -------
+    bool
+    """
     return "numba" in sys.modules
 
 
@@ -35,7 +41,16 @@ class LazyKernel:
     """A Python function that becomes ``numba.njit(**options)(function)`` at its first call.
 
     ``py_func`` is the Python function (as on a numba dispatcher); :meth:`compiled` returns
-    the dispatcher, compiling it (and the deferred kernels it calls) if needed.
+    the dispatcher, compiling it (and the deferred kernels it calls) if needed.  Compiling a
+    kernel rebinds the global names under which it calls deferred kernels to their
+    dispatchers (in the module that defines it).
+
+    Parameters
+    ----------
+    py_func : callable
+        The kernel's Python function.
+    options : dict
+        numba.njit's options, passed at the first call.
     """
 
     def __init__(self, py_func, options: dict):
@@ -45,12 +60,18 @@ class LazyKernel:
         functools.update_wrapper(self, py_func)
 
     def compiled(self):
-        """The numba dispatcher of this kernel (imports numba on first use)."""
+        """The numba dispatcher of this kernel (imports numba on first use).
+
+        Returns
+        -------
+        numba.core.registry.CPUDispatcher
+        """
         if self._dispatcher is None:
             with _LOCK:
                 if self._dispatcher is None:
                     import numba
 
+                    _register_type()
                     _bind_callees(self.py_func)
                     self._dispatcher = numba.njit(**self.options)(self.py_func)
         return self._dispatcher
@@ -58,9 +79,41 @@ class LazyKernel:
     def __call__(self, *args):
         return self.compiled()(*args)
 
+    def __reduce__(self):
+        # pickled by reference, like a function: unpickling finds the module's object again
+        return _resolve, (self.py_func.__module__, self.py_func.__qualname__)
+
     def __repr__(self) -> str:
         state = "compiled" if self._dispatcher is not None else "not yet compiled"
         return f"<painsim.jit.LazyKernel {self.py_func.__module__}.{self.py_func.__qualname__} ({state})>"
+
+
+def _resolve(module: str, qualname: str):
+    """The object a module holds under ``qualname`` (a deferred kernel, or its dispatcher
+    once a caller has been compiled): what a pickled kernel becomes."""
+    obj = importlib.import_module(module)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+_TYPE_REGISTERED = False
+
+
+def _register_type() -> None:
+    """Let numba type a deferred kernel as its dispatcher, so that a kernel numba compiles
+    by itself (``@numba.njit`` outside painsim, or a reference other than a plain global
+    name) can call a deferred kernel too.  Done once, when painsim first imports numba."""
+    global _TYPE_REGISTERED
+    if _TYPE_REGISTERED:
+        return
+    from numba.core.typing.typeof import typeof_impl
+
+    @typeof_impl.register(LazyKernel)
+    def _typeof_lazy(value, context):
+        return typeof_impl(value.compiled(), context)
+
+    _TYPE_REGISTERED = True
 
 
 def _global_names(code) -> set[str]:
@@ -92,7 +145,15 @@ def njit(function=None, **options):
     **options
         numba.njit's options (``cache``, ``nogil``, ``fastmath``, ``inline``, ...), passed
         unchanged at the first call.
+
+    Returns
+    -------
+    LazyKernel, or a decorator returning one
     """
     if function is not None:
         return LazyKernel(function, options)
     return lambda f: LazyKernel(f, options)
+
+
+if numba_loaded():  # numba came first (a script's own kernels): let them call painsim's from the start
+    _register_type()

@@ -41,14 +41,22 @@ def test_a_deferred_kernel_calling_a_deferred_kernel_compiles_like_numba():
     assert isinstance(globals()["_square"], numba.core.registry.CPUDispatcher)  # rebound for numba
 
 
-def test_without_binding_numba_cannot_compile_a_caller_of_a_deferred_kernel():
-    """Negative control: what the binding step is for (numba does not type a plain Python object)."""
+def test_a_kernel_numba_compiles_by_itself_can_call_a_deferred_kernel():
+    """A script's own ``@numba.njit`` kernel (no binding step) calls painsim's deferred
+    kernel: numba types it as its dispatcher (painsim.jit registers the type)."""
     numba = pytest.importorskip("numba")
-    callee = jit.njit(cache=False)(lambda x: x + 1.0)
-    namespace = {"callee": callee}
-    exec("def caller(x):\n    return callee(x)\n", namespace)
-    with pytest.raises(numba.core.errors.TypingError):
-        numba.njit(namespace["caller"])(1.0)
+    afferents.dead_time_mask.compiled()  # painsim has loaded numba: the type is registered
+    namespace = {"callee": jit.njit(cache=False)(lambda x: x + 1.0)}
+    exec("def caller(x):\n    return callee(x) * 2.0\n", namespace)
+    assert numba.njit(namespace["caller"])(1.5) == 5.0
+    assert isinstance(namespace["callee"], jit.LazyKernel)  # not rebound: typed, not replaced
+
+
+def test_a_deferred_kernel_pickles_by_reference():
+    import pickle
+
+    restored = pickle.loads(pickle.dumps(afferents.dead_time_mask))
+    assert restored is afferents.dead_time_mask
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -60,8 +68,8 @@ def test_the_python_dead_time_pass_keeps_exactly_the_kernels_spikes(seed):
     times = np.where(rng.random(n) < 0.5, np.round(rng.uniform(0, 1, n) / 5e-4) * 5e-4, rng.uniform(0, 1, n))
     order = np.lexsort((times, ids))
     t, i = times[order], ids[order]
-    in_python = afferents._dead_time_mask.py_func(t.tolist(), i.tolist(), 1e-3)
-    compiled = afferents._dead_time_mask(t, i, 1e-3)
+    in_python = afferents.dead_time_mask.py_func(t.tolist(), i.tolist(), 1e-3)
+    compiled = afferents.dead_time_mask(t, i, 1e-3)
     np.testing.assert_array_equal(in_python, compiled)
     assert 0 < (~compiled).sum() < n      # the pass drops some spikes, not all
 

@@ -18,6 +18,7 @@ from the scalar one), so the compiled engine promises spike counts per point and
 within :data:`painsim.circuits.standalone.SPIKE_TOLERANCE` (``_engines_agree``; they were
 bit-identical in every measured run); reruns of one binary are compared exactly.
 """
+import dataclasses
 import importlib
 import json
 import math
@@ -34,7 +35,7 @@ from brian2 import Hz, us
 
 import painsim as ps
 from painsim.circuits import StandaloneNetwork, build_networks, engine_choice
-from painsim.circuits import standalone
+from painsim.circuits import compiler, standalone
 from painsim.circuits.standalone import expected_runs, expected_runs_hint
 from painsim.errors import ParameterError
 from painsim.simulation import PointsRunner
@@ -63,10 +64,27 @@ def _same_spikes(a, b):
                for p in a.spikes)
 
 
+#: Share of spikes (neuron, time) two vectorised results must have in common.  Chosen: a
+#: threshold crossing moved by one step can shift that neuron's later spikes, which a few
+#: per cent cover; a bug of timing or indexing (a delay, a dt offset, wrong neuron ids) changes
+#: nearly all of them and fails.
+SHARED_SPIKES = 0.95
+
+
 def _agree(a, b, tolerance=standalone.SPIKE_TOLERANCE):
-    """Spike counts of every population within ``tolerance`` of ``a``'s (at least 1 spike)."""
-    return a.spikes.keys() == b.spikes.keys() and all(
-        abs(len(b.spikes[p][0]) - len(a.spikes[p][0])) <= max(1, tolerance * len(a.spikes[p][0])) for p in a.spikes)
+    """Every population's spike count within ``tolerance`` of ``a``'s (at least 1 spike: the
+    documented promise) and at least SHARED_SPIKES of the spikes identical (neuron and time)."""
+    if a.spikes.keys() != b.spikes.keys():
+        return False
+    for p in a.spikes:
+        na, nb = len(a.spikes[p][0]), len(b.spikes[p][0])
+        if abs(nb - na) > max(1, tolerance * na):
+            return False
+        common = set(zip(a.spikes[p][0].tolist(), a.spikes[p][1].tolist())) & set(
+            zip(b.spikes[p][0].tolist(), b.spikes[p][1].tolist()))
+        if len(common) < SHARED_SPIKES * max(na, nb):
+            return False
+    return True
 
 
 def _engines_agree(rt, sa):
@@ -439,3 +457,30 @@ def test_vectorised_program_agrees_within_tolerance(tmp_path, monkeypatch):
     assert min(_pn(rt)) > 100, "the comparison needs spiking projection neurons"
     assert all(_agree(a, b) for a, b in zip(rt, sa))
     assert max(abs(x - y) / x for x, y in zip(_pn(rt), _pn(sa))) <= standalone.SPIKE_TOLERANCE
+
+
+def test_the_tolerance_still_fails_a_timing_or_indexing_error(engines):
+    """Negative controls of ``_agree``: the compiled result agrees with itself, but not with a
+    copy whose spikes are one time step late or whose neuron ids are rotated (same counts)."""
+    out = engines["first"][0][0]
+    assert _agree(out, out)
+    step = out.dt or 1e-4
+    late = dataclasses.replace(out, spikes={p: (t + step, i) for p, (t, i) in out.spikes.items()})
+    rotated = dataclasses.replace(out, spikes={p: (t, (i + 1) % (int(i.max()) + 2) if i.size else i)
+                                               for p, (t, i) in out.spikes.items()})
+    assert sum(len(t) for t, _ in out.spikes.values()) > 20
+    assert not _agree(out, late) and not _agree(out, rotated)
+
+
+def test_without_the_flags_the_compiled_program_equals_the_runtime_engine(tmp_path, monkeypatch):
+    """``PAINSIM_STANDALONE_VECTORISE=0`` (here: the module switch it sets): brian2's flags
+    alone, every spike identical to the runtime engine's (gate_control, seeds 1-3, 0.5 s)."""
+    monkeypatch.setenv("PAINSIM_STANDALONE_DIR", str(tmp_path))
+    monkeypatch.setattr(compiler, "VECTORISE", False)
+    assert standalone.compile_flags() == []
+    m = ps.load_model("gate_control")
+    reqs = [ps.Request(m, None, 0.6, 0.5, seed=s) for s in range(1, 4)]
+    rt = PointsRunner(reqs, 0.5, batch_size=3, engine="runtime").run()
+    sa = PointsRunner(reqs, 0.5, batch_size=3, engine="standalone").run()
+    assert min(_pn(rt)) > 20
+    assert all(_same_spikes(a, b) for a, b in zip(rt, sa))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import platform
+import shlex
 import subprocess
 import tempfile
 
@@ -28,7 +29,8 @@ __all__ = ["VECTORISE_FLAGS", "VECTORISE", "SPIKE_TOLERANCE", "compile_flags"]
 #: vector ``exp`` (libmvec) and the NMDA Mg2+ block's ``exp`` stops the loop
 #: (``-D__FAST_MATH__`` declares it; the arithmetic flags stay brian2's).  Measured on the
 #: 2-core development machine (AVX-512), child CPU per run, same process: the spinal state
-#: update 2.5x faster, the whole program 1.7x (a cohort batch's session network, 32 points) and
+#: update 2.5x faster, the whole program 2.05x (1.71x with brian2's profiling timers; a cohort
+#: batch's session network, 32 points) and
 #: 1.24x (healthy pathway, 5 points).  libmvec's ``exp`` differs from glibc's scalar ``exp`` by
 #: up to 3 ulp (43 % of arguments), so the states may differ from the runtime engine's in their
 #: last bits: spikes are compared within :data:`SPIKE_TOLERANCE` (they were bit-identical in
@@ -38,13 +40,19 @@ VECTORISE = os.environ.get("PAINSIM_STANDALONE_VECTORISE", "1") == "1"
 if os.environ.get("PAINSIM_STANDALONE_VECTORISE", "1") not in ("0", "1"):
     raise ParameterError("PAINSIM_STANDALONE_VECTORISE", os.environ["PAINSIM_STANDALONE_VECTORISE"], "0 or 1")
 #: The agreement the compiled engine promises with :data:`VECTORISE_FLAGS`: per point and
-#: population, spike counts within this fraction of the runtime engine's (at least 1 spike).
+#: population, spike counts within this fraction of the runtime engine's (at least 1 spike),
+#: most spikes identical (tests/test_standalone.py).
 SPIKE_TOLERANCE = 0.01
 
 
 def compile_flags() -> list[str]:
     """The flags the compiled engine adds to brian2's: :data:`VECTORISE_FLAGS` with GCC on
-    x86-64 Linux (glibc's libmvec) unless ``$PAINSIM_STANDALONE_VECTORISE=0``, else none."""
+    x86-64 Linux (glibc's libmvec) unless ``$PAINSIM_STANDALONE_VECTORISE=0``, else none.
+
+    Returns
+    -------
+    list of str
+    """
     if VECTORISE and platform.system() == "Linux" and platform.machine() == "x86_64" and _compiler_is_gcc():
         return list(VECTORISE_FLAGS)
     return []
@@ -55,8 +63,9 @@ def _compiler_is_gcc() -> bool:
     """Whether the C++ compiler brian2's makefile calls (``$CXX``, else make's ``g++``) is GCC:
     asked once, by its ``--version`` (clang, which also answers to ``g++`` on some systems,
     does not know the ``--param``)."""
-    with tempfile.TemporaryFile("w+") as out:
-        status = run_tied([os.environ.get("CXX", "g++"), "--version"], stdout=out, stderr=subprocess.DEVNULL)
+    with tempfile.TemporaryFile("w+") as out:  # make splits $CXX into words ("ccache g++"): so do we
+        status = run_tied([*shlex.split(os.environ.get("CXX") or "g++"), "--version"], stdout=out,
+                          stderr=subprocess.DEVNULL)
         out.seek(0)
         text = out.read()
     return status == 0 and "Free Software Foundation" in text and "clang" not in text.lower()

@@ -66,7 +66,7 @@ in the disk cache costs no compilation and is used from the first run.  The
 generated C++ is compiled with brian2's default flags (``-O3 -ffast-math``) and, with GCC on
 x86-64 Linux, :data:`VECTORISE_FLAGS`, which let GCC vectorise the neuron groups' state
 updates (:func:`compile_flags`); ``tests/test_standalone.py`` checks that spikes and
-efficacies equal the runtime engine's, within the tolerance of :data:`VECTORISE_FLAGS`.
+efficacies equal the runtime engine's, within :data:`SPIKE_TOLERANCE` with :data:`VECTORISE_FLAGS`.
 """
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ from .plan import neuron_groups
 __all__ = ["StandaloneNetwork", "AutoNetwork", "standalone_root", "code_hash", "padded_size", "needed_sizes",
            "chosen_sizes", "compiled_network", "CompiledPieces", "pieces", "MAX_POINTS",
            "runtime_runs_before_compiling", "expected_runs", "expected_runs_hint", "binary_cached", "auto_report",
-           "auto_reset", "RUN_COST", "COMPILE_COST", "VECTORISE_FLAGS", "compile_flags"]
+           "auto_reset", "RUN_COST", "COMPILE_COST", "VECTORISE_FLAGS", "SPIKE_TOLERANCE", "compile_flags"]
 
 #: project directories in use by a live network of this process
 _claimed: set[str] = set()
@@ -219,7 +219,8 @@ def _tied_commands():
 
 
 def _structure_hash(points: Sequence[PointInput], sharing: tuple, duration: float, dt: float) -> str:
-    key = repr((points[0].plan.key(), sharing, len(points), float(duration), float(dt)))
+    # the compiler flags too: a binary of the other setting is not this structure's (its notes)
+    key = repr((points[0].plan.key(), sharing, len(points), float(duration), float(dt), tuple(compile_flags())))
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 

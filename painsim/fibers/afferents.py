@@ -28,7 +28,8 @@ from ..rng import rng_for
 from ..units import to_si
 from .encoding import PhysicalStimulus
 
-__all__ = ["NaturalStimulus", "natural", "AfferentSpikes", "FiberSet", "poisson_train",
+__all__ = ["NaturalStimulus", "natural", "AfferentSpikes", "FiberSet", "poisson_train", "dead_time_mask",
+           "PYTHON_DEAD_TIME_MAX",
            "apply_dead_time", "DEAD_TIME"]
 
 DEAD_TIME = 1e-3  # s; absolute refractory period of an axon (~1 ms, textbook)
@@ -135,21 +136,24 @@ def apply_dead_time(times: np.ndarray, ids: np.ndarray, dead: float) -> tuple[np
     order = np.lexsort((times, ids))
     t, i = times[order], ids[order]
     if t.size > PYTHON_DEAD_TIME_MAX or numba_loaded():
-        keep = _dead_time_mask(t, i, dead)
+        keep = dead_time_mask(t, i, dead)
     else:  # the same loop in Python, on Python floats: the same comparisons, the same result
-        keep = _dead_time_mask.py_func(t.tolist(), i.tolist(), dead)
+        keep = dead_time_mask.py_func(t.tolist(), i.tolist(), dead)
     return t[keep], i[keep]
 
 
 #: Up to this many spikes, and while numba is not loaded, the dead-time pass runs in Python
-#: (~2 ms per 10 000 spikes) instead of importing numba and loading the kernel (~0.3-0.5 s):
+#: (~1 ms per 10 000 spikes) instead of importing numba and loading the kernel (~0.3-0.5 s):
 #: a small simulation then never loads numba (issue 17, goal 3).  Chosen: the Python loop
 #: stays under ~0.1 s, a fraction of numba's start-up.
 PYTHON_DEAD_TIME_MAX = 50_000
 
 
 @njit(cache=True)
-def _dead_time_mask(t, i, dead):
+def dead_time_mask(t, i, dead):
+    """Which spikes of fiber-then-time sorted ``(t, i)`` lie at least ``dead`` after the
+    previous kept spike of their fiber (numba kernel; ``dead_time_mask.py_func`` is the same
+    loop in Python, which also takes lists)."""
     keep = np.ones(len(t), np.bool_)
     last_t, last_i = -np.inf, -1
     for k in range(len(t)):

@@ -8,7 +8,7 @@ import numpy as np
 import xarray as xr
 
 from ..version import __version__
-from .targets import TARGETS, Target, get
+from .targets import TARGETS, Target, clear_measurements, get
 
 __all__ = ["select", "validate", "table_rows"]
 
@@ -29,7 +29,8 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
     names : sequence of str, optional
         Targets to run (:data:`painsim.validation.TARGETS` names); default all fast ones.
     slow : bool
-        Also run the slow targets (courses, cohorts) when ``names`` is not given.
+        Also run the slow targets (courses, cohorts, resting steady states) when ``names``
+        is not given.
     seed : int
         Seed of every measurement.
     progress : callable, optional
@@ -44,6 +45,7 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
         ``seconds`` (wall time of the measurement).
     """
     chosen = select(names, slow)
+    clear_measurements()
     values, seconds = [], []
     for t in chosen:
         if progress:

@@ -30,8 +30,9 @@ from ..params import load_model
 from ..simulation import Request, simulate_batch
 from ..protocols import get as get_protocol
 from ..stimulation import rtms, tens, tonic
+from .calibration import REST_DURATION, at_rest
 
-__all__ = ["Target", "TARGETS", "STATUSES", "COSTS", "get"]
+__all__ = ["Target", "TARGETS", "STATUSES", "COSTS", "get", "clear_measurements"]
 
 #: Allowed statuses and costs of a target.
 STATUSES = ("calibrated", "prediction")
@@ -229,17 +230,16 @@ def healthy_hpt_sd(seed: int) -> float:
 
 #: Rest is a steady state: recorded resting rates and ongoing pain are averages over long
 #: stretches, while the model's slow currents (NK1, the CAN current) build resting firing up
-#: over ~6-10 s where the PN fire at rest at all (measured with the background barrage on:
-#: healthy 2.35 Hz over 0-1.5 s, 3.98 Hz over 0-8 s, 5.8 Hz over 10-20 s; docs/phenotypes.md).
-#: Rest is therefore read over the last 6 s of 12 s (``readout.transient`` = 6 s).  Chosen:
-#: the barrage variant's 1-s rates level off from ~6-8 s.
-REST_DURATION, REST_TRANSIENT = "12 s", "6 s"
-
-
+#: over seconds where the PN fire at rest at all (measured with the background barrage fitted
+#: to 4.2 Hz, healthy pathway, seeds 1-4: 2.35 Hz over 0-1.5 s, 3.98 Hz over 0-8 s, 5.8 Hz over
+#: 10-20 s; docs/circuits.md, "Ongoing pain in the peripheral presets" (5)).  Rest is read over
+#: the second half of a 12-s run (:data:`painsim.validation.calibration.REST_DURATION`, the
+#: background calibration's window too).  Chosen: most of the build-up lies in the first ~6 s,
+#: and 12 s of four circuits per preset keeps the slow validation set to minutes.
 @functools.lru_cache(maxsize=8)
 def _rest(model_name: str, seed: int) -> tuple[float, float]:
     """(PN rate in Hz at the painful site, NRS) at rest, steady state, means over N_SEEDS circuits."""
-    m = load_model(model_name).with_params({"readout.transient": REST_TRANSIENT})
+    m = at_rest(load_model(model_name))
     res = simulate_batch([Request(m, None, seed=s) for s in range(seed, seed + N_SEEDS)], REST_DURATION)
     return float(np.mean([float(r.pn_rate) for r in res])), float(np.mean([float(r.pain) for r in res]))
 
@@ -448,6 +448,13 @@ TARGETS: tuple[Target, ...] = (
            "prediction", "slow", cohort_responders,
            "cohort distributions are defaults, not yet calibrated (painsim.cohort.calibrate)"),
 )
+
+
+def clear_measurements() -> None:
+    """Forget the simulations shared between targets (rest, built-in experiments), so that a
+    new validation run measures the model as it is now (model files, engine, settings)."""
+    _rest.cache_clear()
+    _experiment.cache_clear()
 
 
 def get(name: str) -> Target:
