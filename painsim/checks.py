@@ -4,13 +4,15 @@ allowed.  Base layer (errors and units only)."""
 from __future__ import annotations
 
 import math
+import os
+from typing import Sequence
 
 import numpy as np
 
 from .errors import ParameterError, UnknownKeyError
 from .units import to_si
 
-__all__ = ["known_keys", "whole", "number", "positive_time", "nonnegative_time", "positive_rate"]
+__all__ = ["known_keys", "whole", "number", "positive_time", "nonnegative_time", "positive_rate", "env_choice"]
 
 
 def whole(value, name: str, lo: int = 1, *, allow_float: bool = False) -> int:
@@ -75,3 +77,18 @@ def known_keys(table, allowed, what: str) -> None:
     for key in table:
         if key not in allowed:
             raise UnknownKeyError(key, allowed, what=what)
+
+
+def env_choice(variable: str, default: str, allowed: Sequence[str]) -> str:
+    """The value of the environment variable ``variable`` (``default`` when unset), which
+    must be one of ``allowed``: a misspelt setting is refused by name, never silently taken
+    for the default.
+
+    Returns
+    -------
+    str
+    """
+    value = os.environ.get(variable, default)
+    if value not in allowed:
+        raise ParameterError(variable, value, f"one of {', '.join(allowed)}")
+    return value

@@ -97,23 +97,17 @@ def _resolve(module: str, qualname: str):
     return obj
 
 
-_TYPE_REGISTERED = False
-
-
+@functools.lru_cache(maxsize=None)
 def _register_type() -> None:
     """Let numba type a deferred kernel as its dispatcher, so that a kernel numba compiles
     by itself (``@numba.njit`` outside painsim, or a reference other than a plain global
-    name) can call a deferred kernel too.  Done once, when painsim first imports numba."""
-    global _TYPE_REGISTERED
-    if _TYPE_REGISTERED:
-        return
+    name) can call a deferred kernel too.  Done once (cached), when painsim first imports
+    numba."""
     from numba.core.typing.typeof import typeof_impl
 
     @typeof_impl.register(LazyKernel)
     def _typeof_lazy(value, context):
         return typeof_impl(value.compiled(), context)
-
-    _TYPE_REGISTERED = True
 
 
 def _global_names(code) -> set[str]:

@@ -257,3 +257,20 @@ def test_export_writes_a_neo_file_with_every_spike(short_result, tmp_path, capsy
     assert str(out.resolve()) in capsys.readouterr().out
     block = neo.io.PickleIO(str(out)).read_block()
     assert sum(len(st) for seg in block.segments for st in seg.spiketrains) == n_spikes
+
+
+def test_environment_switches_refuse_a_misspelt_value_by_name(monkeypatch):
+    """painsim.checks.env_choice (PAINSIM_TARGET, PAINSIM_STANDALONE_PROFILE / _VECTORISE): an
+    allowed value or the default when unset is taken; a misspelt one is refused, naming the
+    variable, the value and what is allowed, never silently read as the default."""
+    from painsim.checks import env_choice
+    from painsim.errors import ParameterError
+
+    monkeypatch.delenv("PAINSIM_TEST_SWITCH", raising=False)
+    assert env_choice("PAINSIM_TEST_SWITCH", "1", ("0", "1")) == "1"
+    monkeypatch.setenv("PAINSIM_TEST_SWITCH", "0")
+    assert env_choice("PAINSIM_TEST_SWITCH", "1", ("0", "1")) == "0"
+    monkeypatch.setenv("PAINSIM_TEST_SWITCH", "yes")
+    with pytest.raises(ParameterError) as err:
+        env_choice("PAINSIM_TEST_SWITCH", "1", ("0", "1"))
+    assert "PAINSIM_TEST_SWITCH" in str(err.value) and "yes" in str(err.value) and "0, 1" in str(err.value)

@@ -17,6 +17,7 @@ import sys
 import threading
 from pathlib import Path
 
+from ..checks import env_choice
 from ..errors import ParameterError
 
 __all__ = ["TARGETS", "ENGINES", "codegen_target", "engine_choice", "import_brian2", "use_private_cache"]
@@ -35,10 +36,7 @@ ENGINES = ("runtime", "standalone", "auto")
 
 def codegen_target() -> str:
     """The brian2 target of this process: ``$PAINSIM_TARGET`` (default ``"numpy"``)."""
-    t = os.environ.get("PAINSIM_TARGET", "numpy")
-    if t not in TARGETS:
-        raise ParameterError("PAINSIM_TARGET", t, f"one of {TARGETS}")
-    return t
+    return env_choice("PAINSIM_TARGET", "numpy", TARGETS)
 
 
 def engine_choice(engine: str | None = None) -> str:

@@ -15,7 +15,7 @@ import shlex
 import subprocess
 import tempfile
 
-from ..errors import ParameterError
+from ..checks import env_choice
 from ..processes import run_tied
 
 __all__ = ["VECTORISE_FLAGS", "VECTORISE", "SPIKE_TOLERANCE", "compile_flags"]
@@ -36,9 +36,7 @@ __all__ = ["VECTORISE_FLAGS", "VECTORISE", "SPIKE_TOLERANCE", "compile_flags"]
 #: last bits: spikes are compared within :data:`SPIKE_TOLERANCE` (they were bit-identical in
 #: every measured run).  ``$PAINSIM_STANDALONE_VECTORISE=0`` (read at import) compiles without them.
 VECTORISE_FLAGS = ("--param=vect-max-version-for-alias-checks=1000", "-D__FAST_MATH__")
-VECTORISE = os.environ.get("PAINSIM_STANDALONE_VECTORISE", "1") == "1"
-if os.environ.get("PAINSIM_STANDALONE_VECTORISE", "1") not in ("0", "1"):
-    raise ParameterError("PAINSIM_STANDALONE_VECTORISE", os.environ["PAINSIM_STANDALONE_VECTORISE"], "0 or 1")
+VECTORISE = env_choice("PAINSIM_STANDALONE_VECTORISE", "1", ("0", "1")) == "1"
 #: The agreement the compiled engine promises with :data:`VECTORISE_FLAGS`: per point and
 #: population, spike counts within this fraction of the runtime engine's (at least 1 spike),
 #: most spikes identical (tests/test_standalone.py).

@@ -86,6 +86,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from ..checks import env_choice
 from ..errors import PainsimError, ParameterError
 from ..processes import run_tied
 from .codegen import codegen_target, import_brian2
@@ -407,9 +408,7 @@ class StandaloneNetwork(BatchNetwork):
 #: Build programs that time each code object (brian2's ``profile=True``; another binary, slower
 #: by the timers): ``$PAINSIM_STANDALONE_PROFILE=1``, read at import, or set before building.
 #: :meth:`StandaloneNetwork.profiling_info` reads the times of the last run.
-PROFILE = os.environ.get("PAINSIM_STANDALONE_PROFILE", "0") == "1"
-if os.environ.get("PAINSIM_STANDALONE_PROFILE", "0") not in ("0", "1"):
-    raise ParameterError("PAINSIM_STANDALONE_PROFILE", os.environ["PAINSIM_STANDALONE_PROFILE"], "0 or 1")
+PROFILE = env_choice("PAINSIM_STANDALONE_PROFILE", "0", ("0", "1")) == "1"
 
 #: The most points one compiled program holds.  The compiled program's cost is almost all
 #: per point (state updates), and per point it is flat up to 32 points and 2.4x higher at 128

@@ -56,7 +56,7 @@ from ..simulation import Request, simulate_batch
 from ..units import to_si
 
 __all__ = ["BackgroundCalibration", "calibrate_background_rate", "rest_pn_rate", "at_rest", "REST_DURATION", "BACKGROUND_SEEDS",
-           "BACKGROUND_DURATION", "GainCalibration", "stt_rate", "heat_pn_rate", "calibrate_c_gain", "C_GAIN_SEEDS", "C_GAIN_CELSIUS",
+           "GainCalibration", "stt_rate", "heat_pn_rate", "calibrate_c_gain", "C_GAIN_SEEDS", "C_GAIN_CELSIUS",
            "AnchorCalibration", "calibrate_unpleasantness_anchors", "ACC_FIT_CELSIUS", "ACC_FIT_SEEDS"]
 
 #: Seeds (circuits) and temperature of the declared C-gain calibration.
@@ -144,7 +144,6 @@ BACKGROUND_SEEDS = (1, 2, 3, 4)
 #: Rest is a steady state, read over the second half of a run of this length (the
 #: validation's resting targets read it the same way: painsim.validation.targets).
 REST_DURATION = "12 s"
-BACKGROUND_DURATION = REST_DURATION
 
 
 def at_rest(model, duration: str = REST_DURATION):
@@ -164,7 +163,7 @@ class BackgroundCalibration:
     evaluations: tuple
 
 
-def rest_pn_rate(model, seeds: Sequence[int] = BACKGROUND_SEEDS, duration: str = BACKGROUND_DURATION) -> float:
+def rest_pn_rate(model, seeds: Sequence[int] = BACKGROUND_SEEDS, duration: str = REST_DURATION) -> float:
     """Mean PN rate (Hz) at the painful site with no stimulus over the second half of
     ``duration`` (:func:`at_rest`), over ``seeds`` (one batch)."""
     res = simulate_batch([Request(at_rest(model, duration), None, seed=s) for s in seeds], duration)
@@ -172,7 +171,7 @@ def rest_pn_rate(model, seeds: Sequence[int] = BACKGROUND_SEEDS, duration: str =
 
 
 def calibrate_background_rate(model="healthy", seeds: Sequence[int] = BACKGROUND_SEEDS,
-                              duration: str = BACKGROUND_DURATION, bounds: tuple[float, float] = (1000.0, 1300.0),
+                              duration: str = REST_DURATION, bounds: tuple[float, float] = (1000.0, 1300.0),
                               rel_tol: float = 0.1, max_iter: int = 12) -> BackgroundCalibration:
     """Bisect ``dorsal_horn.background.rate`` so healthy PN fire at ``readout.spontaneous_rate``.
 
