@@ -24,6 +24,7 @@ __all__ = ["STREAM", "rng_for", "seed_state"]
 STREAM = {"velocity": 1, "threshold": 2, "natural": 3, "ectopic": 4, "connectivity": 5,
           "initial": 6, "recruitment": 7, "tms": 8, "site": 9,
           "background": 10,               # painsim.circuits.background: the dorsal-horn barrage
+          "deep_afferents": 11,           # painsim.circuits.spino_pag: each site's deep-tissue afferents
           "fiber_population": 0xF1BE5,    # painsim.fibers.population: diameters, distances
           "fiber_noise": 0xAFFE,          # painsim.fibers.kernel: membrane noise of the node model
           "design": 0x5EED,               # painsim.sweep.designs: random / LHS / Sobol samples

@@ -11,7 +11,9 @@ of registered layers, simulated bottom-up in one network:
 * ``"pathway"``: the dorsal horn with thalamus, S1, M1 and descending control
   (:mod:`painsim.circuits.cortex`) and the medial pain pathway, medial thalamus
   -> anterior cingulate (:mod:`painsim.circuits.medial`) and the dorsal column
-  nuclei with their brainstem monoaminergic loop (:mod:`painsim.circuits.dorsal_column`).
+  nuclei with their brainstem monoaminergic loop (:mod:`painsim.circuits.dorsal_column`)
+  and the deep-tissue afferents with their spino-PAG route to descending control
+  (:mod:`painsim.circuits.spino_pag`).
 
 The plan, the network and the simulation iterate over the stack; adding a
 layer is one module and one line in :data:`LAYERS` (plus its place in
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 from ..errors import ParameterError
 from ..params import register_choices
-from . import cortex, dorsal_column, dorsal_horn, medial
+from . import cortex, dorsal_column, dorsal_horn, medial, spino_pag
 from .elements import GroupDynamics, Layer
 
 __all__ = ["LAYERS", "STACKS", "stack", "group_dynamics", "neuron_variables"]
@@ -32,12 +34,13 @@ LAYERS: dict[str, Layer] = {
     "cortex": cortex.LAYER,
     "medial": medial.LAYER,
     "dorsal_column": dorsal_column.LAYER,
+    "spino_pag": spino_pag.LAYER,
 }
 
 #: The ``network.layers`` choices: which registered layers each stack holds, bottom-up.
 STACKS: dict[str, tuple[str, ...]] = {
     "spinal": ("dorsal_horn",),
-    "pathway": ("dorsal_horn", "cortex", "medial", "dorsal_column"),
+    "pathway": ("dorsal_horn", "cortex", "medial", "dorsal_column", "spino_pag"),
 }
 
 register_choices("layers", STACKS)

@@ -96,14 +96,16 @@ def natural_attr(model: Model, x, name: str):
 
 
 def route_stimulus(layers: list[Layer], stimulus: Waveform | None) -> dict[str, Waveform]:
-    """``{layer name: stimulus}``: the layer of ``layers`` that receives the
-    waveform's modality (none for no stimulus); a modality no layer of the stack
-    receives is refused with the hint of the registered layer that would."""
+    """``{layer name: stimulus}``: every layer of ``layers`` that receives the
+    waveform's modality (none for no stimulus; e.g. an electrical waveform reaches
+    the dorsal horn's afferents and, in the pathway, the deep afferents of
+    :mod:`painsim.circuits.spino_pag`); a modality no layer of the stack receives
+    is refused with the hint of the registered layer that would."""
     if stimulus is None:
         return {}
-    for layer in layers:
-        if stimulus.modality in layer.modalities:
-            return {layer.name: stimulus}
+    routed = {layer.name: stimulus for layer in layers if stimulus.modality in layer.modalities}
+    if routed:
+        return routed
     owner = next((layer for layer in LAYERS.values() if stimulus.modality in layer.modalities), None)
     if owner is None:
         raise ParameterError("stimulus", stimulus.label, f"a waveform a layer of {[layer.name for layer in layers]} "

@@ -296,12 +296,15 @@ def pns_responders(seed: int) -> float:
 
 
 def naloxone_share_of_tens(seed: int) -> float:
-    """Fraction of the PN reduction by conventional TENS (100 Hz, 1.5 x Aβ threshold) of the
-    response to 47 °C heat at the painful site (healthy pathway, 4 circuits) that naloxone removes."""
+    """Fraction of the PN reduction by conventional TENS (100 Hz, 1.5 x Aβ threshold) at a remote
+    site (site 0) of the response to 47 °C heat at the painful site (healthy pathway, 4 circuits)
+    that naloxone removes.  Remote, because the published reversal is of secondary hyperalgesia
+    (TENS at the inflamed knee, heat at the paw: Sluka et al. 1999 [recalled]); at the stimulated site the
+    segmental gate adds a naloxone-insensitive part (Maeda et al. 2007: bicuculline)."""
     m = load_model("healthy")
     nal = m.with_params({"dorsal_horn.pharmacology.opioid_block": 1.0})
     painful = int(m.si("body.painful_site"))
-    conv = tens("conventional", 1.5, "1.5 s")
+    conv = tens("conventional", 1.5, "1.5 s", site=0)
     seeds = range(seed, seed + N_SEEDS)
     a, b, c, d = _mean_pn([Request(mm, st, {painful: heat(47)}, seed=s)
                            for mm, st in ((m, None), (m, conv), (nal, None), (nal, conv)) for s in seeds], "1.5 s")
@@ -434,9 +437,10 @@ TARGETS: tuple[Target, ...] = (
            "Gilmore et al. 2019 Reg Anesth Pain Med 44:637: >= 50 % pain reduction in 7/12 with PNS vs 2/14 placebo "
            "(weeks 1-4) [checked: abstract]", "prediction", "fast", pns_responders,
            "acute PN output stands for pain; the published outcome is weeks of use"),
-    Target("tens_naloxone_share", "share of the PN reduction by conventional TENS that naloxone removes",
-           1.0, None, None, "1", "Sluka et al. 1999 JPET 289:840: spinal naloxone/naltrindole prevent TENS "
-           "antihyperalgesia [recalled]; vlPAG/RVM route, DeSantana et al. 2009 [checked: abstract]",
+    Target("tens_naloxone_share", "share of the PN reduction by conventional TENS at a remote site that "
+           "naloxone removes", 1.0, None, None, "1", "Sluka et al. 1999 JPET 289:840: spinal naloxone/naltrindole "
+           "prevent TENS antihyperalgesia [checked: abstract]; TENS at the inflamed knee, heat at the paw "
+           "(secondary hyperalgesia) [recalled]; vlPAG/RVM route, DeSantana et al. 2009 [checked: abstract]",
            "prediction", "fast", naloxone_share_of_tens),
     Target("qst_hpt_sd", "SD of the heat pain threshold over healthy virtual subjects (QST, n = 12)", 2.8, 2.0,
            3.5, "degC", "DFNS reference data, healthy adults: SD ~2.5-3 °C (Rolke et al. 2006 Pain 123:231; Magerl "

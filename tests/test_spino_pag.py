@@ -1,0 +1,148 @@
+"""Deep-tissue afferents and the spino-PAG route (painsim.circuits.spino_pag; issue 15 part 5).
+
+Properties: the route is inert without peripheral electrical stimulation (natural stimuli are
+cutaneous, a dorsal-column lead reaches no deep afferent: Radhakrishnan & Sluka 2005, Freeman et
+al. 1983); TENS at one site recruits the deep afferents of that site only, drives the spino-PAG
+neurons and the PAG/RVM; cutting the route (``spino_pag.integrity = 0``) removes exactly that
+(the negative control); and the opioid the PAG/RVM then releases is a naloxone-sensitive part of
+TENS's effect at a remote site that exists only with the route.  Magnitudes against the
+published naloxone reversal are in the validation table (``tens_naloxone_share``), not here.
+"""
+import numpy as np
+import pytest
+
+import painsim as ps
+from painsim.circuits import spino_pag
+from painsim.fibers import brush, heat
+from painsim.circuits.layers import stack
+from painsim.simulation.inputs import route_stimulus
+
+SEEDS = (1, 2, 3)
+DURATION = "1 s"
+NALOXONE = {"dorsal_horn.pharmacology.opioid_block": 1.0}
+CUT = {"spino_pag.integrity": 0.0}
+REMOTE = 0      # TENS at site 0, heat at the painful site (2): the remote test of Sluka's secondary hyperalgesia
+
+
+def _spikes(ds, population):
+    return ps.readouts.population_spikes(ds, population, sort=True)[:2]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return ps.load_model("healthy")
+
+
+def test_electrical_waveforms_reach_the_dorsal_horn_and_the_deep_afferents(model):
+    routed = route_stimulus(stack(model), ps.stimulation.tens("conventional", 1.5, "0.1 s"))
+    assert set(routed) == {"dorsal_horn", "spino_pag"}
+    assert set(route_stimulus(stack(ps.load_model("gate_control")),
+                              ps.stimulation.tens("conventional", 1.5, "0.1 s"))) == {"dorsal_horn"}
+    assert set(route_stimulus(stack(model), ps.stimulation.rtms(intensity=0.8, n_trains=1,
+                                                                 train_duration="0.1 s"))) == {"cortex"}
+
+
+@pytest.mark.parametrize("target", ["skin", "peripheral_nerve", "dorsal_column", "drg"])
+def test_deep_afferents_fire_only_for_electrodes_outside_the_cord(model, target):
+    wf = ps.stimulation.tonic("100 Hz", "200 us", 1.5, "0.5 s", target=target, site=REMOTE)
+    deep = spino_pag.inputs(model, wf, None, None, 1, 0.5)["DEEP"]
+    per_site = spino_pag.population_sizes(model)["DEEP"] // int(model.si("body.n_sites"))
+    if target in spino_pag.DEEP_TARGETS:
+        # 1.5x the Aβ threshold: group II (the Aβ-sized part, the first of the site's fibres) follows
+        # every pulse, group III (Aδ-sized, threshold 3x) stays silent
+        n_ii = int(model.si("spino_pag.n_group_ii"))
+        assert deep.fibers.size > 0
+        assert np.all(deep.fibers // per_site == REMOTE)
+        assert np.all(deep.fibers % per_site < n_ii)
+    else:
+        assert deep.fibers.size == 0
+    none = spino_pag.inputs(model, None, None, None, 1, 0.5)["DEEP"]
+    assert none.fibers.size == 0 and none.n == spino_pag.population_sizes(model)["DEEP"]
+
+
+def test_deep_afferents_are_drawn_independently_of_the_cutaneous_ones(model):
+    a = ps.fibers.FiberSet.from_model(spino_pag.deep_afferent_params(model), spino_pag.deep_seed(1, 0))
+    b = ps.fibers.FiberSet.from_model(model.section("afferents"), 1)
+    assert a.counts["C"] == 0 and a.counts["Abeta"] == int(model.si("spino_pag.n_group_ii"))
+    assert not np.allclose(a.threshold["Abeta"], b.threshold["Abeta"][:a.counts["Abeta"]])
+
+
+@pytest.fixture(scope="module")
+def inert(model):
+    """Natural stimuli and dorsal-column SCS with the route intact and cut (seed 1)."""
+    painful = int(model.si("body.painful_site"))
+    scs = ps.stimulation.tonic("50 Hz", "200 us", 1.5, DURATION)
+    conditions = [(None, {painful: heat(47)}, 0.0), (None, 0.0, {painful: brush()}), (scs, 0.5, 0.0)]
+    reqs = [ps.Request(m, st, nox, touch, seed=1) for m in (model, model.with_params(CUT))
+            for st, nox, touch in conditions]
+    res = ps.simulate_batch(reqs, DURATION)
+    return res[:3], res[3:]
+
+
+def test_the_route_is_silent_without_peripheral_electrical_stimulation(inert):
+    for ds in inert[0]:
+        assert _spikes(ds, "DEEP")[0].size == 0 and _spikes(ds, "SPAG")[0].size == 0
+
+
+def test_cutting_the_route_changes_no_spike_without_peripheral_stimulation(inert):
+    """Heat, brush and dorsal-column SCS (Freeman 1983: SCS relief is naloxone-insensitive) never
+    engage the route, so the circuit is the same with it cut."""
+    for intact, cut in zip(*inert):
+        np.testing.assert_array_equal(intact.spike_time.values, cut.spike_time.values)
+        np.testing.assert_array_equal(intact.spike_neuron.values, cut.spike_neuron.values)
+
+
+@pytest.fixture(scope="module")
+def remote(model):
+    """PN at the painful site under 49 °C heat, with and without conventional TENS at a remote
+    site, route intact or cut, with and without naloxone; seeds 1-3 in one batch.  49 °C (not 47)
+    keeps PN well above zero under remote TENS, which the monoaminergic loop (Aβ -> DCN -> MA) and
+    the descending GABA/glycine already lower to a few Hz at 47 °C, so that the opioid part shows."""
+    painful = int(model.si("body.painful_site"))
+    conv = ps.stimulation.tens("conventional", 1.5, DURATION, site=REMOTE)
+    models = {"intact": model, "naloxone": model.with_params(NALOXONE), "cut": model.with_params(CUT),
+              "cut naloxone": model.with_params({**NALOXONE, **CUT})}
+    labels = [(name, st) for name in models for st in ("none", "tens")]
+    reqs = [ps.Request(models[name], conv if st == "tens" else None, {painful: heat(49)}, seed=s)
+            for name, st in labels for s in SEEDS]
+    res = ps.simulate_batch(reqs, DURATION)
+    k = len(SEEDS)
+    return {label: res[i * k:(i + 1) * k] for i, label in enumerate(labels)}
+
+
+def _rate(results, var):
+    return np.array([float(r[var]) for r in results])
+
+
+def test_remote_tens_drives_the_spino_pag_neurons_and_the_pag(remote):
+    assert np.all(_rate(remote["intact", "tens"], "spag_rate") > 0)
+    assert np.all(_rate(remote["intact", "none"], "spag_rate") == 0)
+    # the PAG/RVM rises several-fold (resting ~1 Hz; cortex.m1 holds them below ~2 Hz at rest)
+    assert np.all(_rate(remote["intact", "tens"], "descending_rate")
+                  > 3 * _rate(remote["intact", "none"], "descending_rate"))
+
+
+def test_cutting_the_route_removes_the_pag_response_exactly(remote):
+    for with_tens, without in zip(remote["cut", "tens"], remote["cut", "none"]):
+        t1, i1 = _spikes(with_tens, "DESC")
+        t0, i0 = _spikes(without, "DESC")
+        np.testing.assert_array_equal(t1, t0)
+        np.testing.assert_array_equal(i1, i0)
+
+
+def test_the_route_adds_to_the_remote_tens_effect(remote):
+    """With the route, remote TENS lowers PN output further than with it cut, in every circuit."""
+    assert np.all(_rate(remote["intact", "tens"], "pn_rate") < _rate(remote["cut", "tens"], "pn_rate"))
+
+
+def test_naloxone_sensitive_part_of_remote_tens_needs_the_route(remote):
+    """The opioid the route makes the PAG/RVM release: naloxone raises PN output under remote TENS by
+    more with the route than with it cut (where it removes only the resting opioid tone), in every
+    circuit.  Paired within a circuit: the same seed draws the same afferent spikes and connectivity
+    in all four conditions, so the difference is the opioid's, not sampling noise."""
+    def naloxone_rise(intact, blocked):
+        return _rate(remote[blocked, "tens"], "pn_rate") - _rate(remote[intact, "tens"], "pn_rate")
+    with_route = naloxone_rise("intact", "naloxone")
+    without = naloxone_rise("cut", "cut naloxone")
+    assert np.all(with_route > 0), with_route
+    assert np.all(with_route > without), (with_route, without)
