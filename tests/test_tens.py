@@ -4,10 +4,10 @@ Conventional (high-frequency, Aβ-strength) TENS reduces dorsal-horn responses t
 GABA_A receptors: it raises GABA in the dorsal horn and its antihyperalgesia is prevented by
 spinal bicuculline (Maeda et al. 2007 Brain Res 1136:43 [checked: abstract, PMC2746639]).  In the
 model this is the segmental gate (Aβ -> inhibitory interneurons -> projection neurons).  Published
-and missing (strict expected failures, measured values in the reasons): the opioid part of TENS
-(Sluka et al. 1999 JPET 289:840: spinal naloxone/naltrindole block low/high-frequency TENS; the
+and missing (strict expected failures, measured values in the reasons): most of the opioid part of
+TENS (Sluka et al. 1999 JPET 289:840: spinal naloxone/naltrindole block low/high-frequency TENS; the
 route runs through the ventrolateral PAG and the RVM, DeSantana et al. 2009 [checked: abstract,
-PMC3955259]) and the bicuculline-sensitive relief by low-frequency (acupuncture-like) TENS (Maeda
+PMC3955259]; the route itself is tested in tests/test_spino_pag.py) and the bicuculline-sensitive relief by low-frequency (acupuncture-like) TENS (Maeda
 2007).  47 °C contact heat at the stimulated site, 1.5 s, seeds 1-3, one batch per fixture.
 """
 import numpy as np
@@ -79,10 +79,12 @@ def test_acupuncture_like_tens_relieves(spinal):
 
 
 @pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="measured (healthy pathway, seeds 1-3): TENS does not recruit descending (PAG/RVM) "
-                          "neurons, so naloxone leaves its effect unchanged (PN 0.0/0.1/0.0 Hz with and without); "
+                   reason="measured (healthy pathway, seeds 1-3, TENS at the heated site): TENS now drives the "
+                          "PAG/RVM through deep afferents and spino-PAG neurons (tests/test_spino_pag.py), but at the "
+                          "stimulated site the segmental gate silences PN with and without naloxone (PN 0.0/0.1/0.0 "
+                          "Hz), and at a remote site naloxone removes ~5-7 % of the effect (tens_naloxone_share); "
                           "published: TENS analgesia is opioid-mediated through vlPAG -> RVM (Sluka 1999; Kalra et "
-                          "al. 2001; DeSantana 2009). The afferent route to PAG is not in the model")
+                          "al. 2001; DeSantana 2009)")
 def test_naloxone_reduces_tens_analgesia(pathway):
     effect = pathway["none"] - pathway["conventional"]
     under_naloxone = pathway["naloxone"] - pathway["naloxone conventional"]
