@@ -12,9 +12,8 @@ import numpy as np
 import pytest
 
 import painsim as ps
-from painsim.circuits import spino_pag
+from painsim.circuits import spino_pag, stack
 from painsim.fibers import brush, heat
-from painsim.circuits.layers import stack
 from painsim.simulation.inputs import route_stimulus
 
 SEEDS = (1, 2, 3)
