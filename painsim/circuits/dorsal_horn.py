@@ -234,12 +234,12 @@ def site_pathology(model, site: int) -> dict:
     """The pathology section as it acts at one body site.
 
     With ``pathology.extent = "site"`` the peripheral and spinal pathology
-    (ectopic C activity, disinhibition, sensitization) acts at
+    (ectopic C activity, disinhibition, anion shift, sensitization) acts at
     ``body.painful_site`` only; ``"widespread"`` puts it at every site.
     """
     path = dict(model.section("pathology"))
     if path["extent"] == "site" and site != int(model.si("body.painful_site")):
-        path.update(ectopic_fraction=0.0, disinhibition=0.0, sensitization=1.0)
+        path.update(ectopic_fraction=0.0, disinhibition=0.0, sensitization=1.0, anion_shift=0.0)
     return path
 
 
@@ -291,9 +291,18 @@ def build(model, seed: int):
     n_sites = int(model.si("body.n_sites"))
     per_site = sizes_per_site(model)
     pops = [Population(c, per_site[c] * n_sites) for c in AFFERENT_POPULATIONS]
+    paths = [site_pathology(model, s) for s in range(n_sites)]
     for k, pop in enumerate(DORSAL_HORN_POPULATIONS):
         n = per_site[pop]
         params = {var: np.full(n * n_sites, v) for var, v in neuron_parameters(model, pop).items()}
+        # pathology.anion_shift: a depolarising shift of the GABA_A/glycine (Cl-) reversal of
+        # the site's dorsal-horn neurons (KCC2 loss, Coull et al. 2003 Nature 424:938); it
+        # acts on every Cl- conductance of the neuron.  Left untouched where 0 (every value
+        # and every shared parameter exactly as without it).
+        for s in range(n_sites):
+            shift = paths[s].get("anion_shift", 0.0)
+            if shift != 0.0:
+                params["e_inh"][s * n:(s + 1) * n] += shift
         v0 = np.concatenate([model.si("dorsal_horn.neuron.rest")
                              + rng_for(seed, "initial", 3 + k, *site_stream(s)).uniform(0, 2e-3, n)
                              for s in range(n_sites)])
@@ -301,7 +310,6 @@ def build(model, seed: int):
     pops.append(Population(FIELD_POPULATION, FIELD_BITS * n_sites))  # kHz field drive (khz_field)
     pops.append(Population(BACKGROUND_POPULATION, per_site[BACKGROUND_POPULATION] * n_sites))  # (background)
     delay = model.si("network.synaptic_delay")
-    paths = [site_pathology(model, s) for s in range(n_sites)]
     projs = []
     for k, conn in enumerate(CONNECTIONS):
         p = model.si(f"dorsal_horn.{conn.name}.p")
