@@ -359,9 +359,15 @@ def test_auto_rule_keeps_one_off_networks_on_the_runtime_engine():
     k = standalone.runtime_runs_before_compiling
     assert k(0.2, 2, "numpy") > 1                       # a single small run never compiles
     assert k(2.0, 4, "numpy") < k(2.0, 4, "cython")     # a faster runtime takes longer to amortise
-    assert k(20.0, 4, "numpy") <= k(2.0, 4, "numpy") == 7  # 4 two-second windows: 7 runs (docs/circuits.md)
+    assert k(20.0, 4, "numpy") <= k(2.0, 4, "numpy")     # longer runs amortise sooner
     assert k(2.0, 4, "numpy", cached=True) == 0           # a cached binary is used from the first run
-    assert k(1.0, 8, "numpy", groups=2) == 10             # the pathway: 8 one-second points
+
+    def rent_or_buy(duration, points, row):               # the documented rule (docs/circuits.md)
+        (f_rt, p_rt), (f_sa, p_sa) = standalone.RUN_COST[row]["numpy"], standalone.RUN_COST[row]["standalone"]
+        saving = duration * ((f_rt - f_sa) + (p_rt - p_sa) * points)
+        return math.ceil(standalone.COMPILE_COST[row] / saving)
+    assert k(2.0, 4, "numpy") == rent_or_buy(2.0, 4, "spinal")               # 4 two-second windows
+    assert k(1.0, 8, "numpy", groups=2) == rent_or_buy(1.0, 8, "pathway")    # the pathway: 8 one-second points
 
 
 def test_engine_default_and_override(monkeypatch):
