@@ -34,7 +34,7 @@ import pytest
 from brian2 import Hz, us
 
 import painsim as ps
-from painsim.circuits import StandaloneNetwork, build_networks, engine_choice
+from painsim.circuits import StandaloneNetwork, build_networks, codegen_target, engine_choice
 from painsim.circuits import compiler, standalone
 from painsim.circuits.standalone import expected_runs, expected_runs_hint
 from painsim.errors import ParameterError
@@ -218,7 +218,11 @@ def test_auto_engine_compiles_once_reruns_pay_for_it(engines, monkeypatch):
     note of); every run equals the runtime engine's."""
     standalone.auto_reset()
     shutil.rmtree(engines["root"] / "keys", ignore_errors=True)  # the binary is cached, but not noted
-    monkeypatch.setattr(standalone, "COMPILE_COST", {"spinal": 0.2, "pathway": 0.2})
+    # a compile cost of 1.5 runs' saving on this runtime target (numpy or Cython: RUN_COST) gives k = 2
+    runtime_cost = standalone.RUN_COST["spinal"]["numpy" if codegen_target() == "numpy" else "cython"]
+    compiled_cost = standalone.RUN_COST["spinal"]["standalone"]
+    saving = DURATION * ((runtime_cost[0] - compiled_cost[0]) + (runtime_cost[1] - compiled_cost[1]) * 2)
+    monkeypatch.setattr(standalone, "COMPILE_COST", {"spinal": 1.5 * saving, "pathway": 1.5 * saving})
     points = [point_input(r, DURATION) for r in _requests(seed=5)]
     [(_, net)] = build_networks(points, DURATION, engine="auto")
     assert net.threshold == 2
