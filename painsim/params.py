@@ -102,6 +102,7 @@ _BOUNDS: list[tuple[str, float | None, float | None, bool]] = [
      0.0, 1.0, False),
     (r"^(map_reorganization|\w*threshold_spread)$", 0.0, None, False),
     (r"^(sensitization|\w+_scale|scale)$", 0.0, None, False),
+    (r"^anion_shift$", 0.0, 0.1, False),                # V: a depolarising Cl- shift (KCC2 loss), at most 100 mV
 ]
 
 

@@ -198,8 +198,9 @@ def test_course_at_the_protocol_setting_equals_sham_and_the_probe_does_not(cours
     """Consistent with the recruitment answer: at 4.06 kA the coil recruits Aβ only, which leaves
     the Aδ and C spike trains of the spinal rule unchanged, and its 0.5-Hz volleys (through spinal
     IN/PN and the dorsal column nuclei, which project to the brainstem, not the thalamus) leave the
-    thalamic relay's spikes unchanged: the course leaves every plastic synapse, the S1 overactive
-    area and pain exactly as sham does.  Control: at the probe current the recruited Aδ fibres
+    thalamic relay's spikes unchanged (the few deep afferents the coil also fires drive the
+    spino-PAG route, which acts on PN output only): the course leaves every plastic synapse, the
+    S1 overactive area and pain exactly as sham does.  Control: at the probe current the recruited Aδ fibres
     depress Aδ -> PN (spinal LTD, calcium rule), so the course would see Aδ recruitment."""
     a, s, p = courses["clinical"], courses["sham"], courses["probe"]
     conns = a.attrs["plastic_connections"].split()

@@ -20,6 +20,7 @@ has ``network.layers = "pathway"`` (``models/pain_pathway.toml``):
   pulse excites is set by intensity as a fraction of RMT.
 * **Descending control**: a PAG/RVM population driven by M1 (the route of
   motor-cortex stimulation analgesia, Garcia-Larrea et al. 1999, Pain 83:259)
+  and, in the pathway stack, by spino-PAG neurons (:mod:`painsim.circuits.spino_pag`)
   that inhibits the projection neurons of every site; its strength is
   multiplied by ``descending.integrity`` (a patient parameter).  M1 also
   excites the TRN (corticothalamic modulation of the relay).

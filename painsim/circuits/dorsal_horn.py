@@ -47,7 +47,7 @@ __all__ = ["NEURON_EQS", "NEURON_PARAMS", "POPULATION_PARAMS", "EXC_SYNAPSE", "I
            "AFFERENT_POPULATIONS", "DORSAL_HORN_POPULATIONS", "CONNECTIONS", "synaptic_conductances",
            "presynaptic_opioid_fraction", "presynaptic_gabab_fraction", "NON_CONDUCTANCES",
            "site_pathology", "site_stream", "site_seed", "sizes_per_site", "population_sizes", "neuron_parameters",
-           "build", "inputs", "site_pn_rates", "pn_drives", "results", "LAYER"]
+           "build", "inputs", "stimulus_site", "site_pn_rates", "pn_drives", "results", "LAYER"]
 
 #: Shared membrane equations (brian2 syntax) of every spiking neuron in
 #: painsim, spinal and supraspinal (one equation text = one compiled code
@@ -197,7 +197,8 @@ def synaptic_conductances(model, conn: Connection, pathology=None) -> dict[str, 
     pharm = model.section("dorsal_horn.pharmacology")
     path = model.section("pathology") if pathology is None else pathology
     if conn.kind == "inh":
-        # disinhibition (KCC2 loss, a chloride shift) weakens GABA_A/glycine, not the
+        # disinhibition (a loss of inhibitory efficacy; the chloride shift of KCC2 loss is
+        # pathology.anion_shift, applied to e_inh in build) weakens GABA_A/glycine, not the
         # K+-coupled GABA_B receptors (Coull et al. 2003 Nature 424:938)
         scale = (1 - pharm["gaba_block"]) * (1 - path["disinhibition"])
         return {"w_gaba": sec["weight"] * scale,
@@ -247,6 +248,24 @@ def site_stream(site: int) -> tuple:
     """Extra seed entries of a site's random streams (none for site 0, so a
     one-site model draws exactly what the single-site foundation drew)."""
     return () if site == 0 else (1000 + int(site),)
+
+
+def stimulus_site(model, stimulus) -> int:
+    """The body site a device waveform is delivered at: ``stimulus.site``, or
+    ``body.painful_site`` when it names none (or there is no stimulus).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``stimulus.site`` is not a whole site index of the model (0 .. n_sites - 1).
+    """
+    n_sites = int(model.si("body.n_sites"))
+    if stimulus is None or stimulus.site is None:
+        return int(model.si("body.painful_site"))
+    site = stimulus.site
+    if not (isinstance(site, (int, np.integer)) and 0 <= site < n_sites):
+        raise ParameterError("stimulus.site", site, f"a site index in 0..{n_sites - 1}")
+    return int(site)
 
 
 def site_seed(seed: int, site: int) -> int:
@@ -352,10 +371,7 @@ def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[
         Simulated time, s.
     """
     n_sites = int(model.si("body.n_sites"))
-    painful = int(model.si("body.painful_site"))
-    stim_site = painful if stimulus is None or stimulus.site is None else stimulus.site
-    if stimulus is not None and not (isinstance(stim_site, (int, np.integer)) and 0 <= stim_site < n_sites):
-        raise ParameterError("stimulus.site", stim_site, f"a site index in 0..{n_sites - 1}")
+    stim_site = stimulus_site(model, stimulus)
     parts: dict[str, list] = {c: [] for c in FIBER_CLASSES}
     afferent_params = model.section("afferents")
     for s in range(n_sites):
@@ -440,8 +456,10 @@ LAYER = Layer(
                  + (FIELD_POPULATION, BACKGROUND_POPULATION)),
     connections=CONNECTIONS + FIELD_CONNECTIONS + BACKGROUND_CONNECTIONS,
     groups={"spinal": GroupDynamics(NEURON_EQS, EXC_SYNAPSE, INH_SYNAPSE)},
+    # pathology.anion_shift sets e_inh of the pathological site(s): a sweep over it stores e_inh per neuron
     neuron_paths=tuple(NEURON_PARAMS.items()) + tuple((var, path) for var, per_pop in POPULATION_PARAMS.items()
-                                                      for path in per_pop.values()),
+                                                      for path in per_pop.values())
+                 + (("e_inh", "pathology.anion_shift"),),
     sizes=population_sizes,
     build=build,
     inputs=inputs,

@@ -106,7 +106,11 @@ class Layer:
         of one point's circuit (:class:`Population`, :class:`Projection`).
     modalities : mapping
         Stimulus modalities (``Waveform.modality``) the layer receives, each
-        with the hint given when a model without this layer gets one.
+        with the hint given when a model without this layer gets one.  A
+        waveform reaches every layer of the stack that receives its modality
+        (the dorsal horn and :mod:`painsim.circuits.spino_pag` both receive
+        electrical and magnetic ones), so a layer filters by ``Waveform.target``
+        what it does not act on.
     inputs : callable
         ``inputs(model, stimulus, noxious, touch, seed, duration) ->
         {generator population: AfferentSpikes}``; ``stimulus`` is the request's

@@ -19,7 +19,9 @@ model has ``network.layers = "pathway"`` (``models/pain_pathway.toml``):
   the biophysical model, distances of those classes: chosen, the deep afferents'
   own depth under the electrode is not modelled).  A dorsal-column or DRG lead
   and every natural stimulus (brush, pinprick, heat: cutaneous) leave them
-  silent, so this layer changes nothing without peripheral electrical stimulation.
+  silent, so this layer changes nothing without peripheral electrical or
+  magnetic stimulation (a magnetic coil over a nerve, mPNS, fires the deep
+  afferents its field reaches, as it fires the cutaneous ones).
 * **Spino-PAG neurons** (``SPAG``; deep-lamina V-VII spino-periaqueductal and
   spinoreticular neurons), ``spino_pag.n_neurons`` per site, excited by the deep
   afferents of their own site.  Most spinal neurons projecting to the PAG lie
@@ -50,7 +52,9 @@ animals is near zero, Kayser & Guilbaud 1981 [checked: abstract]).
 
 SPAG neurons are the supraspinal conductance LIF of :mod:`painsim.circuits.cortex`
 (group ``"supraspinal"``, ``[cortex.neuron]`` values, AMPA and GABA_A) with a
-background conductance ``spino_pag.background``.  Nothing here creates brian2
+background conductance ``spino_pag.background``.  The layer needs the cortex layer
+below it in its stack (``DESC``, the ``"supraspinal"`` group, ``[cortex.neuron]``):
+it is part of the ``"pathway"`` stack only.  Nothing here creates brian2
 objects: :func:`build` returns the populations and projections that
 :mod:`painsim.circuits.network` assembles.
 """
@@ -59,10 +63,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import readouts
-from ..anatomy import TARGET_CLASSES
 from ..fibers import AfferentSpikes, afferent_input
 from ..rng import rng_for
 from .cortex import NEURON_PARAMS as SUPRASPINAL_PARAMS
+from .dorsal_horn import stimulus_site
 from .elements import Connection, Layer, LayerResults, Population, Projection
 
 __all__ = ["SPINO_PAG_POPULATIONS", "CONNECTIONS", "DEEP_TARGETS", "population_sizes", "deep_seed",
@@ -80,6 +84,7 @@ CONNECTIONS = (
 #: cord that excite nerve trunks (mixed nerves carry muscle and joint afferents).
 #: A dorsal-column lead reaches Aβ collaterals only (painsim.anatomy); a DRG lead
 #: is excluded (chosen: its effect on the ganglion's deep afferents is not modelled).
+#: Every one of these targets holds Aβ- and Aδ-class fibres (painsim.anatomy.TARGET_CLASSES).
 DEEP_TARGETS = ("skin", "peripheral_nerve", "dorsal_root")
 
 # random streams of the layer (dorsal horn 0-8 / 3-5, cortex 100+ / 20+, medial 200+ / 40+,
@@ -165,10 +170,9 @@ def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[
     sizes = population_sizes(model)
     n_sites = int(model.si("body.n_sites"))
     per_site = sizes["DEEP"] // n_sites
-    if (stimulus is None or stimulus.target not in DEEP_TARGETS
-            or not set(TARGET_CLASSES[stimulus.target]) & {"Abeta", "Adelta"}):
+    site = stimulus_site(model, stimulus)   # checked even when the target reaches no deep afferent
+    if stimulus is None or stimulus.target not in DEEP_TARGETS:
         return {"DEEP": AfferentSpikes.merge([], sizes["DEEP"])}
-    site = int(model.si("body.painful_site")) if stimulus.site is None else int(stimulus.site)
     params = deep_afferent_params(model)
     spikes = afferent_input(params, duration, deep_seed(seed, site), stimulus=stimulus)
     n_ii = int(params["Abeta"]["n"])

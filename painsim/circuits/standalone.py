@@ -465,39 +465,22 @@ def compiled_network(points: Sequence[PointInput], sharing: tuple, duration: flo
 #: Cost of one run, s per simulated second of a network of B points: ``F + P * B``
 #: (F: the fixed cost per step of the network's code objects, P: per point), per engine,
 #: for networks of one neuron group (the spinal stack) and of two or more (the pathway).
-#: Measured with ``benchmarks/bench_engine.py`` and the same runs on the 2-core development
-#: machine: spinal = neuropathic, 1 and 4 points, 2-s windows; pathway = pain_pathway, 1 and
-#: 8 points, 1 s (docs/circuits.md).  The standalone values and the Cython values were measured
-#: again (2026-11-30, issue 17) with this version's programs (vectorised, :data:`VECTORISE_FLAGS`)
-#: and the pathway's spino-PAG layer, each row in one process with both engines alternating, 2-3
-#: rounds per process and 2-3 processes, the fastest round taken (the machine shared with other
-#: jobs, load average 5-50, its own compilations included): spinal standalone 0.022-0.025 and
-#: 0.0035-0.0054 (median per rerun, as bench_engine's first part; the scalar programs gave 0.014,
-#: 0.006), Cython 0.27-0.28 and 0.010-0.013 (0.247, 0.008 before); pathway standalone 0.050-0.063
-#: and 0.025-0.028 (fastest rerun, as ``--pathway-cost``; 0.02, 0.052 before: per point 1.9x
-#: faster), and with ``--pathway-cost`` (4 and 64 points, 1.3 s, two runs) 0.035-0.076 and
-#: 0.027-0.028; the pathway's Cython values from ``--pathway-cost`` (1.076, 0.072 in both runs;
-#: 1.10-1.13, 0.073-0.078 at 1 and 8 points).  The numpy values are the first measurement's
-#: (not measured again; the same runs gave spinal 0.82-0.89, 0.051-0.059, pathway 2.20-2.23,
-#: 0.161-0.171).
+#: Measured with ``benchmarks/bench_engine.py`` on the 2-core development machine (spinal:
+#: neuropathic, 1 and 4 points, 2 s; pathway: pain_pathway, 1 and 8 points, 1 s); the
+#: standalone and Cython values again on 2026-11-30 with the vectorised programs and the
+#: spino-PAG layer (fastest of several rounds on a shared machine; every round, the numpy
+#: values and the former ones: docs/circuits.md, "Automatic choice").
 RUN_COST = {
     "spinal": {"numpy": (0.725, 0.045), "cython": (0.275, 0.011), "standalone": (0.024, 0.004)},
     "pathway": {"numpy": (2.13, 0.17), "cython": (1.08, 0.072), "standalone": (0.055, 0.027)},
 }
 #: Code generation + compilation of one network structure, s (independent of the batch size:
-#: only array sizes change in the code), cold (an empty ``$PAINSIM_STANDALONE_DIR``), in the
-#: same runs as :data:`RUN_COST` (2026-11-30, vectorised programs, the pathway with its
-#: spino-PAG layer; ``make -j`` on 2 cores): spinal 8.4-9.0 s in the 7 fastest of 20
-#: compilations (all: 8.4-33 s; 15-17 s of compiler CPU), pathway 25.5-26.6 s in the 9 fastest
-#: of 24 (all: 25.5-81 s; 47-53 s of compiler CPU).  The fastest are used, as for the run
-#: costs, so on a busy machine (which slows the parallel compilation more than a run) ``auto``
-#: compiles somewhat early.  Neither the vectorising flags nor the spino-PAG layer changed the
-#: pathway's compiler CPU (47-51 s with and without each, alternating); the former values, 12
-#: and 30 s, were measured with scalar programs under other loads.  A structure whose binary
-#: is already in the disk cache costs no compilation: generating its
-#: project, copying the binary and the first run cost less than building the runtime network
-#: and its first run (pathway, 4 points: 0.7-0.8 s vs 2.1-3.4 s on Cython;
-#: ``benchmarks/bench_engine.py --pathway-cost``, docs/circuits.md), so it counts as free.
+#: only array sizes change in the code), cold, the fastest of 20-24 compilations in the same
+#: runs as :data:`RUN_COST` (spinal 8.4-9.0 s, pathway 25.5-26.6 s; a busy machine slows them
+#: up to 3x, so ``auto`` then compiles somewhat early; docs/circuits.md).  A structure whose
+#: binary is already in the disk cache costs no compilation: generating its project, copying
+#: the binary and the first run cost less than building the runtime network and its first run
+#: (pathway, 4 points: 0.7-0.8 s vs 2.1-3.4 s on Cython), so it counts as free.
 COMPILE_COST = {"spinal": 8.5, "pathway": 26.0}
 
 #: runs of each compiled structure (structure hash and padded sizes) in this process,
