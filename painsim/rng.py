@@ -17,7 +17,7 @@ import numpy as np
 __all__ = ["STREAM", "rng_for", "seed_state"]
 
 #: One integer per purpose; never renumber (results of saved seeds would change).
-#: The first nine key a simulated point's draws; the rest key population-level
+#: The first eleven (1-11) key a simulated point's draws; the rest key population-level
 #: draws (their numbers predate this table and are kept so saved results stay
 #: reproducible; "design" and "patient_seeds" share 0x5EED but feed different
 #: draws: uniform samples vs. integer seeds).
