@@ -53,10 +53,10 @@ from ..errors import ParameterError
 from ..fibers import AfferentSpikes
 from ..rng import rng_for
 from .dorsal_horn import NEURON_EQS as DH_NEURON_EQS
-from .elements import Connection, GroupDynamics, Layer, LayerResults, Population, Projection
+from .elements import Connection, GroupDynamics, Layer, LayerResults, Population, Projection, random_pairs
 
 __all__ = ["SUPRASPINAL_POPULATIONS", "CONNECTIONS", "NEURON_EQS", "NEURON_PARAMS", "EXC_SYNAPSE", "INH_SYNAPSE",
-           "population_sizes", "map_positions", "site_centres", "tonic_drive", "populations",
+           "population_sizes", "map_positions", "site_centres", "tonic_drive", "supraspinal_parameters", "populations",
            "connection_probabilities", "connection_weights", "projections", "build", "tms_input", "tms_thresholds",
            "inputs", "results", "LAYER"]
 
@@ -152,19 +152,12 @@ def site_centres(model) -> np.ndarray:
     return np.column_stack([x, np.full(n_sites, (c["n_map_y"] - 1) * h / 2)])
 
 
-def _neuron_params(model, n: int, g_tonic: np.ndarray) -> dict[str, np.ndarray]:
+def supraspinal_parameters(model, n: int, g_tonic) -> dict[str, np.ndarray]:
+    """Per-neuron values of ``n`` supraspinal LIF neurons (``[cortex.neuron]``, :data:`NEURON_PARAMS`)
+    with the background conductance ``g_tonic`` (S; a scalar or one value per neuron)."""
     vals = {var: np.full(n, model.si(path)) for var, path in NEURON_PARAMS.items()}
-    vals["g_tonic"] = np.asarray(g_tonic, float)
+    vals["g_tonic"] = np.broadcast_to(np.asarray(g_tonic, float), (n,)).copy()
     return vals
-
-
-def _random_pairs(rng, prob: np.ndarray, no_self: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Draw a connection per (pre, post) pair with probability ``prob[pre, post]``."""
-    mask = rng.random(prob.shape) < prob
-    if no_self:
-        np.fill_diagonal(mask, False)
-    pre, post = np.nonzero(mask)
-    return pre.astype(np.int64), post.astype(np.int64)
 
 
 def _gauss(d2: np.ndarray, spread: float) -> np.ndarray:
@@ -270,7 +263,7 @@ def populations(model, seed: int) -> list[Population]:
             pops.append(Population(name, n))
             continue
         v0 = rest + rng_for(seed, "initial", _INITIAL_STREAM[name]).uniform(0, 2e-3, n)
-        pops.append(Population(name, n, _neuron_params(model, n, tonic[name]), v0, group="supraspinal"))
+        pops.append(Population(name, n, supraspinal_parameters(model, n, tonic[name]), v0, group="supraspinal"))
     return pops
 
 
@@ -360,7 +353,7 @@ def projections(model, seed: int) -> list[Projection]:
     projs = []
     for k, conn in enumerate(CONNECTIONS):
         rng = rng_for(seed, "connectivity", 100 + k)
-        pre, post = _random_pairs(rng, prob[conn.name], no_self=conn.source == conn.target)
+        pre, post = random_pairs(rng, prob[conn.name], no_self=conn.source == conn.target)
         if lesioned.size and "TC" in (conn.source, conn.target):  # lesioned relay neurons lose all synapses
             idx = pre if conn.source == "TC" else post
             keep = ~np.isin(idx, lesioned)

@@ -69,9 +69,9 @@ import numpy as np
 from .. import readouts
 from ..fibers import AfferentSpikes, FiberSet
 from ..rng import rng_for
-from .cortex import NEURON_PARAMS as SUPRASPINAL_PARAMS
+from .cortex import supraspinal_parameters
 from .dorsal_horn import site_seed
-from .elements import Connection, Layer, LayerResults, Population, Projection
+from .elements import Connection, Layer, LayerResults, Population, Projection, random_pairs
 
 __all__ = ["DORSAL_COLUMN_POPULATIONS", "CONNECTIONS", "population_sizes", "ascending_delays",
            "connection_probabilities", "build", "inputs", "results", "LAYER"]
@@ -106,8 +106,7 @@ def _populations(model, seed: int) -> list[Population]:
     pops = []
     for name in DORSAL_COLUMN_POPULATIONS:
         n = sizes[name]
-        params = {var: np.full(n, model.si(path)) for var, path in SUPRASPINAL_PARAMS.items()}
-        params["g_tonic"] = np.full(n, tonic[name])
+        params = supraspinal_parameters(model, n, tonic[name])
         v0 = rest + rng_for(seed, "initial", _INITIAL_STREAM[name]).uniform(0, 2e-3, n)
         pops.append(Population(name, n, params, v0, group="supraspinal"))
     return pops
@@ -162,9 +161,7 @@ def build(model, seed: int):
     ascending = ascending_delays(model, seed)
     projs = []
     for k, conn in enumerate(CONNECTIONS):
-        mask = rng_for(seed, "connectivity", _CONNECTIVITY_STREAM + k).random(prob[conn.name].shape) < prob[conn.name]
-        pre, post = np.nonzero(mask)
-        pre, post = pre.astype(np.int64), post.astype(np.int64)
+        pre, post = random_pairs(rng_for(seed, "connectivity", _CONNECTIVITY_STREAM + k), prob[conn.name])
         cond = {var: np.full(pre.size, val) for var, val in g[conn.name].items()}
         d = ascending[pre] if conn.name == "abeta_dcn" else delay[conn.name]
         projs.append(Projection(conn.name, conn.source, conn.target, conn.kind, pre, post, cond, d))

@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-__all__ = ["Connection", "Population", "Projection", "GroupDynamics", "Layer", "LayerResults"]
+__all__ = ["Connection", "Population", "Projection", "GroupDynamics", "Layer", "LayerResults", "random_pairs"]
 
 
 @dataclass(frozen=True)
@@ -145,3 +145,14 @@ class LayerResults:
     coords: dict[str, Any]
     pain: float | None = None
     pain_note: str = ""
+
+
+def random_pairs(rng: np.random.Generator, prob: np.ndarray, no_self: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Draw a synapse for each (pre, post) pair with probability ``prob[pre, post]``
+    (one uniform number per pair, in row order; ``no_self``: no synapse of a neuron onto
+    itself).  Returns the ``(pre, post)`` indices as int64, pre-major."""
+    mask = rng.random(prob.shape) < prob
+    if no_self:
+        np.fill_diagonal(mask, False)
+    pre, post = np.nonzero(mask)
+    return pre.astype(np.int64), post.astype(np.int64)

@@ -46,7 +46,7 @@ import numpy as np
 from .. import readouts
 from ..fibers import AfferentSpikes
 from ..rng import rng_for
-from .elements import Connection, GroupDynamics, Layer, LayerResults, Population, Projection
+from .elements import Connection, GroupDynamics, Layer, LayerResults, Population, Projection, random_pairs
 
 __all__ = ["MEDIAL_POPULATIONS", "CONNECTIONS", "NEURON_EQS", "NEURON_PARAMS", "EXC_SYNAPSE", "INH_SYNAPSE",
            "OPIOID_GIRK", "population_sizes", "connection_probabilities", "connection_conductances",
@@ -204,13 +204,11 @@ def build(model, seed: int):
     syn_delay = model.si("network.synaptic_delay")
     projs = []
     for k, conn in enumerate(CONNECTIONS):
-        mask = rng_for(seed, "connectivity", _CONNECTIVITY_STREAM + k).random(prob[conn.name].shape) < prob[conn.name]
-        if conn.source == conn.target:
-            np.fill_diagonal(mask, False)
-        pre, post = np.nonzero(mask)
+        pre, post = random_pairs(rng_for(seed, "connectivity", _CONNECTIVITY_STREAM + k), prob[conn.name],
+                                 no_self=conn.source == conn.target)
         g = {var: np.full(pre.size, val) for var, val in cond[conn.name].items()}
-        projs.append(Projection(conn.name, conn.source, conn.target, conn.kind, pre.astype(np.int64),
-                                post.astype(np.int64), g, delay.get(conn.name, syn_delay)))
+        projs.append(Projection(conn.name, conn.source, conn.target, conn.kind, pre, post, g,
+                                delay.get(conn.name, syn_delay)))
     return _populations(model, seed), projs
 
 

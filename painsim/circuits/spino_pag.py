@@ -65,9 +65,9 @@ import numpy as np
 from .. import readouts
 from ..fibers import AfferentSpikes, afferent_input
 from ..rng import rng_for
-from .cortex import NEURON_PARAMS as SUPRASPINAL_PARAMS
+from .cortex import supraspinal_parameters
 from .dorsal_horn import stimulus_site
-from .elements import Connection, Layer, LayerResults, Population, Projection
+from .elements import Connection, Layer, LayerResults, Population, Projection, random_pairs
 
 __all__ = ["SPINO_PAG_POPULATIONS", "CONNECTIONS", "DEEP_TARGETS", "population_sizes", "deep_seed",
            "deep_afferent_params", "connection_probabilities", "build", "inputs", "results", "LAYER"]
@@ -122,8 +122,7 @@ def deep_afferent_params(model) -> dict:
 def _populations(model, seed: int) -> list[Population]:
     sizes = population_sizes(model)
     n = sizes["SPAG"]
-    params = {var: np.full(n, model.si(path)) for var, path in SUPRASPINAL_PARAMS.items()}
-    params["g_tonic"] = np.full(n, model.si("spino_pag.background"))
+    params = supraspinal_parameters(model, n, model.si("spino_pag.background"))
     v0 = model.si("cortex.neuron.rest") + rng_for(seed, "initial", _INITIAL_STREAM).uniform(0, 2e-3, n)
     return [Population("DEEP", sizes["DEEP"]), Population("SPAG", n, params, v0, group="supraspinal")]
 
@@ -155,9 +154,7 @@ def build(model, seed: int):
     delay = {"deep_spag": model.si("network.synaptic_delay"), "spag_desc": c["ascending_delay"]}
     projs = []
     for k, conn in enumerate(CONNECTIONS):
-        p = prob[conn.name]
-        pre, post = np.nonzero(rng_for(seed, "connectivity", _CONNECTIVITY_STREAM + k).random(p.shape) < p)
-        pre, post = pre.astype(np.int64), post.astype(np.int64)
+        pre, post = random_pairs(rng_for(seed, "connectivity", _CONNECTIVITY_STREAM + k), prob[conn.name])
         projs.append(Projection(conn.name, conn.source, conn.target, conn.kind, pre, post,
                                 {"w_ampa": np.full(pre.size, weight[conn.name])}, delay[conn.name]))
     return _populations(model, seed), projs

@@ -55,7 +55,7 @@ from ..params import load_model
 from ..simulation import Request, simulate_batch
 from ..units import to_si
 
-__all__ = ["BackgroundCalibration", "calibrate_background_rate", "rest_pn_rate", "at_rest", "REST_DURATION", "BACKGROUND_SEEDS",
+__all__ = ["BackgroundCalibration", "calibrate_background_rate", "rest_pn_rate", "rest_readouts", "at_rest", "REST_DURATION", "BACKGROUND_SEEDS",
            "GainCalibration", "stt_rate", "heat_pn_rate", "calibrate_c_gain", "C_GAIN_SEEDS", "C_GAIN_CELSIUS",
            "AnchorCalibration", "calibrate_unpleasantness_anchors", "ACC_FIT_CELSIUS", "ACC_FIT_SEEDS"]
 
@@ -163,11 +163,16 @@ class BackgroundCalibration:
     evaluations: tuple
 
 
-def rest_pn_rate(model, seeds: Sequence[int] = BACKGROUND_SEEDS, duration: str = REST_DURATION) -> float:
-    """Mean PN rate (Hz) at the painful site with no stimulus over the second half of
-    ``duration`` (:func:`at_rest`), over ``seeds`` (one batch)."""
+def rest_readouts(model, seeds: Sequence[int] = BACKGROUND_SEEDS, duration: str = REST_DURATION) -> tuple[float, float]:
+    """(PN rate in Hz at the painful site, pain NRS) with no stimulus over the second half of
+    ``duration`` (:func:`at_rest`), means over ``seeds`` (one batch)."""
     res = simulate_batch([Request(at_rest(model, duration), None, seed=s) for s in seeds], duration)
-    return float(np.mean([float(r.pn_rate) for r in res]))
+    return float(np.mean([float(r.pn_rate) for r in res])), float(np.mean([float(r.pain) for r in res]))
+
+
+def rest_pn_rate(model, seeds: Sequence[int] = BACKGROUND_SEEDS, duration: str = REST_DURATION) -> float:
+    """Mean PN rate (Hz) at the painful site at rest (:func:`rest_readouts`)."""
+    return rest_readouts(model, seeds, duration)[0]
 
 
 def calibrate_background_rate(model="healthy", seeds: Sequence[int] = BACKGROUND_SEEDS,

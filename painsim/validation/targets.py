@@ -30,7 +30,7 @@ from ..params import load_model
 from ..simulation import Request, simulate_batch
 from ..protocols import get as get_protocol
 from ..stimulation import rtms, tens, tonic
-from .calibration import REST_DURATION, at_rest
+from .calibration import REST_DURATION, rest_readouts
 
 __all__ = ["Target", "TARGETS", "STATUSES", "COSTS", "get", "clear_measurements"]
 
@@ -239,9 +239,7 @@ def healthy_hpt_sd(seed: int) -> float:
 @functools.lru_cache(maxsize=8)
 def _rest(model_name: str, seed: int) -> tuple[float, float]:
     """(PN rate in Hz at the painful site, NRS) at rest, steady state, means over N_SEEDS circuits."""
-    m = at_rest(load_model(model_name))
-    res = simulate_batch([Request(m, None, seed=s) for s in range(seed, seed + N_SEEDS)], REST_DURATION)
-    return float(np.mean([float(r.pn_rate) for r in res])), float(np.mean([float(r.pain) for r in res]))
+    return rest_readouts(load_model(model_name), range(seed, seed + N_SEEDS), REST_DURATION)
 
 
 def rest_rating(model_name: str) -> Callable[[int], float]:
