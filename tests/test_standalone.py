@@ -7,7 +7,8 @@ compilation) by the module fixture, into a private cache root shared by every te
 efficacies (run-time arguments), other patients and a changed model parameter (data, not
 code), a second process.  The test of two workers compiling at once replaces ``make``
 by a copy of the fixture's binary (the collision it tests is in the directories and the
-publication of the binary, not in the compiler).
+publication of the binary, not in the compiler).  Two tests compile their own programs: the
+flags-off program, and the whole pathway (every layer of the pathway stack, ~30 s more).
 
 Spikes are compared exactly (same neurons, same times) when the program is compiled with
 brian2's flags alone: every drive is drawn in numpy and replayed, brian2 draws nothing,
@@ -494,3 +495,24 @@ def test_without_the_flags_the_compiled_program_equals_the_runtime_engine(tmp_pa
     sa = PointsRunner(reqs, 0.5, batch_size=3, engine="standalone").run()
     assert min(_pn(rt)) > 20
     assert all(_same_spikes(a, b) for a, b in zip(rt, sa))
+
+
+def test_the_whole_pathway_agrees_with_the_runtime_engine(tmp_path, monkeypatch):
+    """Every layer of the pathway stack through the compiled engine (one pathway compile, ~30 s):
+    conventional TENS at a remote site with noxious input at the painful site (deep afferents,
+    spino-PAG neurons, the PAG/RVM and its opioid, the dorsal column nuclei and their loop, the
+    relay, S1 and the medial pathway) and a 20 Hz M1 train (TMS, M1, descending control); healthy
+    pathway, 0.3 s.  The populations each request exists to drive must fire (otherwise the
+    comparison would prove nothing), and every point agrees as the engine promises."""
+    monkeypatch.setenv("PAINSIM_STANDALONE_DIR", str(tmp_path))
+    m = ps.load_model("healthy")
+    tens = ps.stimulation.tens("conventional", 1.5, "0.3 s", site=0)
+    rtms = ps.stimulation.rtms(intensity=0.8, n_trains=1, train_duration="0.3 s")
+    reqs = [ps.Request(m, tens, 0.6, seed=1), ps.Request(m, rtms, 0.6, seed=2)]
+    rt = PointsRunner(reqs, 0.3, batch_size=2, engine="runtime").run()
+    sa = PointsRunner(reqs, 0.3, batch_size=2, engine="standalone").run()
+    driven = ({"DEEP", "SPAG", "DESC", "DCN", "MA", "TC", "S1E", "PN"}, {"TMS", "M1", "DESC"})
+    for out, populations in zip(rt, driven):
+        assert all(len(out.spikes[p][0]) > 0 for p in populations), \
+            {p: len(out.spikes[p][0]) for p in populations}
+    assert all(_engines_agree(a, b) for a, b in zip(rt, sa))
