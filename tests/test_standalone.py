@@ -516,3 +516,21 @@ def test_the_whole_pathway_agrees_with_the_runtime_engine(tmp_path, monkeypatch)
         assert all(len(out.spikes[p][0]) > 0 for p in populations), \
             {p: len(out.spikes[p][0]) for p in populations}
     assert all(_engines_agree(a, b) for a, b in zip(rt, sa))
+
+
+def test_make_runs_at_most_one_compiler_per_cpu_and_keeps_a_users_setting():
+    """brian2's ``-j`` (no limit) is bounded to the CPUs while painsim compiles, and restored after;
+    a user's own make arguments are left as they are."""
+    from brian2 import prefs
+    setting = prefs.devices.cpp_standalone
+    assert list(setting.extra_make_args_unix) == ["-j"]  # brian2's default
+    with standalone._bounded_make(prefs):
+        assert list(setting.extra_make_args_unix) == ["-j", str(standalone.make_jobs())]
+    assert list(setting.extra_make_args_unix) == ["-j"]
+    setting.extra_make_args_unix = ["-j", "7"]
+    try:
+        with standalone._bounded_make(prefs):
+            assert list(setting.extra_make_args_unix) == ["-j", "7"]
+    finally:
+        setting.extra_make_args_unix = ["-j"]
+    assert 1 <= standalone.make_jobs() <= (os.cpu_count() or 1)
