@@ -367,11 +367,13 @@ _DAILY_90 = tuple(range(90))
 # (2) thalamocortical LTD at the painful site's enlarged S1 territory (Flor 1995; Pleger 2005: S1
 # reorganisation reverses with recovery) by low-frequency evoked activity: triplet STDP with the
 # visual-cortex minimal all-to-all set (Pfister & Gerstner 2006 Table 4, fitted to the frequency
-# dependence of Sjostrom et al. 2001 layer-5 cortex: pairings at low rates depress), unchanged.
+# dependence of Sjostrom et al. 2001 layer-5 cortex: pairings at low rates depress), unchanged; the
+# same rule on the tactile thalamocortical synapse vpl_s1 of the lemniscal route (a model with
+# network.layers = "pathway_lemniscal"; a model without the route leaves it out: no synapses).
 MPNS_COIL_CURRENT = 1.3 / COIL_FIELD_PER_AMP  # A: 1.3 T / (0.32 mT per A)
 _MPNS_PLASTICITY = {"afferents.recruitment": "biophysical", **_SPINAL_PLASTICITY,
-                    "plasticity.tc_s1.rule": "triplet_stdp",
-                    "plasticity.tc_s1.preset": "visual_cortex_minimal_all_to_all"}
+                    **{f"plasticity.{c}.{k}": v for c in ("tc_s1", "vpl_s1")
+                       for k, v in (("rule", "triplet_stdp"), ("preset", "visual_cortex_minimal_all_to_all"))}}
 
 
 # Percutaneous PNS and PNT (issue 15 part 5; docs/stimulation.md "Percutaneous PNS and PNT").  The

@@ -524,13 +524,13 @@ def test_make_runs_at_most_one_compiler_per_cpu_and_keeps_a_users_setting():
     from brian2 import prefs
     setting = prefs.devices.cpp_standalone
     assert list(setting.extra_make_args_unix) == ["-j"]  # brian2's default
-    with standalone._bounded_make(prefs):
-        assert list(setting.extra_make_args_unix) == ["-j", str(standalone.make_jobs())]
+    with compiler.bounded_make(prefs):
+        assert list(setting.extra_make_args_unix) == ["-j", str(compiler.make_jobs())]
     assert list(setting.extra_make_args_unix) == ["-j"]
     setting.extra_make_args_unix = ["-j", "7"]
     try:
-        with standalone._bounded_make(prefs):
+        with compiler.bounded_make(prefs):
             assert list(setting.extra_make_args_unix) == ["-j", "7"]
     finally:
         setting.extra_make_args_unix = ["-j"]
-    assert 1 <= standalone.make_jobs() <= (os.cpu_count() or 1)
+    assert 1 <= compiler.make_jobs() <= (os.cpu_count() or 1)

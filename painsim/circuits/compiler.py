@@ -8,6 +8,7 @@ C++ is compiled changes.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import platform
@@ -18,7 +19,7 @@ import tempfile
 from ..checks import env_choice
 from ..processes import run_tied
 
-__all__ = ["VECTORISE_FLAGS", "VECTORISE", "SPIKE_TOLERANCE", "compile_flags"]
+__all__ = ["VECTORISE_FLAGS", "VECTORISE", "SPIKE_TOLERANCE", "compile_flags", "make_jobs", "bounded_make"]
 
 #: Compiler flags added to brian2's (``-w -O3 -ffast-math -fno-finite-math-only -march=native``) so
 #: that GCC vectorises the neuron groups' state updates (issue 17), which it otherwise compiles as
@@ -67,3 +68,28 @@ def _compiler_is_gcc() -> bool:
         out.seek(0)
         text = out.read()
     return status == 0 and "Free Software Foundation" in text and "clang" not in text.lower()
+
+
+def make_jobs() -> int:
+    """The CPUs this process may run on (its affinity mask where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def bounded_make(prefs):
+    """brian2's default make argument ``-j`` (no limit) starts one compiler per source file at
+    once, 30-40 for a pathway program: on a 2-core machine that put the load average at ~58 and
+    slowed every other process.  While compiling, its default is replaced by ``-j N`` with N
+    from :func:`make_jobs`; a user's own ``extra_make_args_unix`` is kept.  Make's arguments
+    are not in the makefile, so the binary and its code hash do not change."""
+    setting = prefs.devices.cpp_standalone
+    own = list(setting.extra_make_args_unix)
+    if own == ["-j"]:
+        setting.extra_make_args_unix = ["-j", str(make_jobs())]
+    try:
+        yield
+    finally:
+        setting.extra_make_args_unix = own

@@ -13,7 +13,10 @@ of registered layers, simulated bottom-up in one network:
   -> anterior cingulate (:mod:`painsim.circuits.medial`) and the dorsal column
   nuclei with their brainstem monoaminergic loop (:mod:`painsim.circuits.dorsal_column`)
   and the deep-tissue afferents with their spino-PAG route to descending control
-  (:mod:`painsim.circuits.spino_pag`).
+  (:mod:`painsim.circuits.spino_pag`);
+* ``"pathway_lemniscal"``: the pathway with the lemniscal route, dorsal column
+  nuclei -> medial lemniscus -> tactile VPL relay -> S1 (:mod:`painsim.circuits.lemniscal`;
+  measured and not (yet) the default: docs/courses.md "mPNS").
 
 The plan, the network and the simulation iterate over the stack; adding a
 layer is one module and one line in :data:`LAYERS` (plus its place in
@@ -23,7 +26,7 @@ from __future__ import annotations
 
 from ..errors import ParameterError
 from ..params import register_choices
-from . import cortex, dorsal_column, dorsal_horn, medial, spino_pag
+from . import cortex, dorsal_column, dorsal_horn, lemniscal, medial, spino_pag
 from .elements import GroupDynamics, Layer
 
 __all__ = ["LAYERS", "STACKS", "stack", "group_dynamics", "neuron_variables"]
@@ -35,12 +38,14 @@ LAYERS: dict[str, Layer] = {
     "medial": medial.LAYER,
     "dorsal_column": dorsal_column.LAYER,
     "spino_pag": spino_pag.LAYER,
+    "lemniscal": lemniscal.LAYER,
 }
 
 #: The ``network.layers`` choices: which registered layers each stack holds, bottom-up.
 STACKS: dict[str, tuple[str, ...]] = {
     "spinal": ("dorsal_horn",),
     "pathway": ("dorsal_horn", "cortex", "medial", "dorsal_column", "spino_pag"),
+    "pathway_lemniscal": ("dorsal_horn", "cortex", "medial", "dorsal_column", "spino_pag", "lemniscal"),
 }
 
 register_choices("layers", STACKS)

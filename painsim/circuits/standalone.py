@@ -90,7 +90,7 @@ from ..checks import env_choice
 from ..errors import PainsimError, ParameterError
 from ..processes import run_tied
 from .codegen import codegen_target, import_brian2
-from .compiler import SPIKE_TOLERANCE, VECTORISE_FLAGS, compile_flags
+from .compiler import SPIKE_TOLERANCE, VECTORISE_FLAGS, bounded_make, compile_flags
 from .network import NETWORK_CLASSES, BatchNetwork, PointInput, PointOutput
 from .plan import neuron_groups
 
@@ -219,31 +219,6 @@ def _tied_commands():
         device_module.os, device_module.subprocess = real_os, real_subprocess
 
 
-def make_jobs() -> int:
-    """The CPUs this process may run on (its affinity mask where the system has one)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-@contextlib.contextmanager
-def _bounded_make(prefs):
-    """brian2's default make argument ``-j`` (no limit) starts one compiler per source file at
-    once, 30-40 for a pathway program: on a 2-core machine that put the load average at ~58 and
-    slowed every other process.  While compiling, its default is replaced by ``-j N`` with N
-    from :func:`make_jobs`; a user's own ``extra_make_args_unix`` is kept.  Make's arguments
-    are not in the makefile, so the binary and its code hash do not change."""
-    setting = prefs.devices.cpp_standalone
-    own = list(setting.extra_make_args_unix)
-    if own == ["-j"]:
-        setting.extra_make_args_unix = ["-j", str(make_jobs())]
-    try:
-        yield
-    finally:
-        setting.extra_make_args_unix = own
-
-
 def _structure_hash(points: Sequence[PointInput], sharing: tuple, duration: float, dt: float) -> str:
     # the compiler flags too: a binary of the other setting is not this structure's (its notes)
     key = repr((points[0].plan.key(), sharing, len(points), float(duration), float(dt), tuple(compile_flags())))
@@ -357,7 +332,7 @@ class StandaloneNetwork(BatchNetwork):
                 StandaloneNetwork.cache_hits += 1
             else:
                 from brian2.devices.cpp_standalone.device import get_compiler_and_args
-                with _tied_commands(), _bounded_make(b2.prefs):
+                with _tied_commands(), bounded_make(b2.prefs):
                     device.compile_source(str(self._directory), get_compiler_and_args()[0], debug=False,
                                           clean=False)
                 StandaloneNetwork.builds += 1
