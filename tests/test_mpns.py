@@ -205,6 +205,7 @@ def test_course_at_the_protocol_setting_equals_sham_and_the_probe_does_not(cours
     a, s, p = courses["clinical"], courses["sham"], courses["probe"]
     conns = a.attrs["plastic_connections"].split()
     assert set(conns) >= {"c_pn", "adelta_pn", "tc_s1"}
+    assert "vpl_s1" not in conns and "w_vpl_s1" not in a   # the default stack has no lemniscal route
     for v in ["pain", "map_overactive_area"] + [f"w_{c}" for c in conns]:
         np.testing.assert_array_equal(a[v].values, s[v].values)
     assert float(p.w_adelta_pn.sel(day=5)) < float(s.w_adelta_pn.sel(day=5))
@@ -227,30 +228,43 @@ def test_probe_course_shrinks_the_painful_sites_s1_zone_through_tc_s1(courses):
     assert float(p.map_overactive_area.sel(day=5)) <= float(s.map_overactive_area.sel(day=5)) - unit
 
 
+LEMNISCAL = {**FAST, "network.layers": "pathway_lemniscal"}
+
+
 @pytest.fixture(scope="module")
 def lemniscal_courses():
-    """The clinical course with the lemniscal route (DCN -> VPL -> S1), and with the route cut
-    (medial-lemniscus lesion).  Its sham is the stack's without the route (no pulse, no Aβ: VPL
-    is silent in the heat tests, checked in tests/test_lemniscal.py)."""
-    m = ps.load_model(MODEL).with_params({**FAST, "network.layers": "pathway_lemniscal"})
+    """The clinical course with the lemniscal route (DCN -> VPL -> S1), with the route cut
+    (medial-lemniscus lesion), and at the probe current (Aβ and Aδ).  Its sham is the stack's
+    without the route (no pulse, no Aβ: VPL is silent in the heat tests, checked in
+    tests/test_lemniscal.py)."""
+    m = ps.load_model(MODEL).with_params(LEMNISCAL)
     kw = dict(seed=1, follow_up_days=(5,), days=[30])
     return {"clinical": ps.run_course(m, short_mpns(), **kw),
-            "cut": ps.run_course(m.with_params({"lemniscal.integrity": 0.0}), short_mpns(), **kw)}
+            "cut": ps.run_course(m.with_params({"lemniscal.integrity": 0.0}), short_mpns(), **kw),
+            "probe": ps.run_course(m, short_mpns(PROBE), **kw)}
 
 
 def test_with_the_lemniscal_route_the_sessions_reach_s1_but_not_the_nociceptive_synapse(courses, lemniscal_courses):
-    """With the route the coil's Aβ volleys reach S1 through VPL: the tactile thalamocortical
-    synapse (vpl_s1, the protocol's triplet rule) depresses.  The nociceptive relay (TC) is silent
-    between heat tests in this preset (no ongoing PN output), so tc_s1 has no presynaptic spike to
-    pair and stays at 1, and the heat-tested overactive area and pain equal sham: the
-    reconditioning hypothesis fails at the device's setting for that reason, not for lack of a
-    route.  Control: cutting the medial lemniscus gives the course of the stack without the route."""
+    """With the route the coil's Aβ volleys reach S1 through VPL, and the tactile thalamocortical
+    synapse (vpl_s1, the protocol's triplet rule) depresses below the cut route's (exactly 1).  In a
+    session the nociceptive relay (TC) fires no spike (this preset has no ongoing PN output), so
+    tc_s1, whose rule (triplet STDP) needs presynaptic spikes, stays at 1 and the heat-tested
+    overactive area and pain equal sham.  Positive control: at the probe current the recruited Aδ
+    fibres make TC fire, and there the route does change tc_s1 (against the stack without it).
+    Negative control: cutting the medial lemniscus gives the course of the stack without the route."""
     a, s, cut = lemniscal_courses["clinical"], courses["sham"], lemniscal_courses["cut"]
     assert "vpl_s1" in a.attrs["plastic_connections"].split()
-    assert float(a.w_vpl_s1.sel(day=5)) < 1.0 - 1e-3      # measured: 0.964 (seed 1)
+    np.testing.assert_array_equal(cut.w_vpl_s1.values, 1.0)
+    assert float(a.w_vpl_s1.sel(day=5)) < float(cut.w_vpl_s1.sel(day=5))
+    # the stated reason: in a session window the coil drives VPL and no TC spike
+    m = ps.load_model(MODEL).with_params({**LEMNISCAL, "afferents.recruitment": "biophysical"})
+    # (a 0.5-Hz waveform of 2 s holds one pulse, at its start; a 1-s window covers its volley)
+    session = ps.simulate(m, stimulus=mpns_waveform(f"{MPNS_COIL_CURRENT!r} A", "2 s"), duration="1 s", seed=1)
+    assert ps.readouts.population_spikes(session, "VPL")[0].size > 0
+    assert ps.readouts.population_spikes(session, "TC")[0].size == 0
     for v in ("pain", "map_overactive_area", "w_tc_s1", "w_c_pn", "w_adelta_pn"):
         np.testing.assert_array_equal(a[v].values, s[v].values)
-    np.testing.assert_array_equal(cut.w_vpl_s1.values, 1.0)
+    assert float(lemniscal_courses["probe"].w_tc_s1.sel(day=5)) != float(courses["probe"].w_tc_s1.sel(day=5))
     for v in ("pain", "map_overactive_area", "w_tc_s1", "w_c_pn", "w_adelta_pn"):
         np.testing.assert_array_equal(cut[v].values, courses["clinical"][v].values)
 

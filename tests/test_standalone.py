@@ -501,7 +501,9 @@ def test_the_whole_pathway_agrees_with_the_runtime_engine(tmp_path, monkeypatch)
     """Every layer of the pathway stack through the compiled engine (one pathway compile, ~30 s):
     conventional TENS at a remote site with noxious input at the painful site (deep afferents,
     spino-PAG neurons, the PAG/RVM and its opioid, the dorsal column nuclei and their loop, the
-    relay, S1 and the medial pathway) and a 20 Hz M1 train (TMS, M1, descending control); healthy
+    relay and S1; the medial layer is compared too, though 0.3 s of this input may leave it
+    silent; the opt-in lemniscal layer's VPL is in the same neuron
+    group, not run here) and a 20 Hz M1 train (TMS, M1, descending control); healthy
     pathway, 0.3 s.  The populations each request exists to drive must fire (otherwise the
     comparison would prove nothing), and every point agrees as the engine promises."""
     monkeypatch.setenv("PAINSIM_STANDALONE_DIR", str(tmp_path))
@@ -518,7 +520,7 @@ def test_the_whole_pathway_agrees_with_the_runtime_engine(tmp_path, monkeypatch)
     assert all(_engines_agree(a, b) for a, b in zip(rt, sa))
 
 
-def test_make_runs_at_most_one_compiler_per_cpu_and_keeps_a_users_setting():
+def test_make_is_given_a_job_limit_of_the_cpus_and_keeps_a_users_setting():
     """brian2's ``-j`` (no limit) is bounded to the CPUs while painsim compiles, and restored after;
     a user's own make arguments are left as they are."""
     from brian2 import prefs

@@ -5,7 +5,8 @@ The tactile limb of the somatosensory thalamocortical system, through which Aβ
 ``network.layers = "pathway_lemniscal"`` (measured, not the default stack):
 
 * **Tactile relay** (``VPL``; lemniscal ventral posterolateral relay cells),
-  ``lemniscal.n_relay`` per body site, a population of its own beside the
+  as many per body site as the spinothalamic relay (``cortex.populations.n_relay``),
+  a population of its own beside the
   spinothalamic relay ``TC`` of :mod:`painsim.circuits.cortex`.  Lemniscal and
   spinothalamic terminals in the primate ventral posterior nucleus end largely on
   different relay cells: the spinothalamic ones in clusters among the lemniscal
@@ -46,7 +47,10 @@ whose thalamic drive in the window came more from ``TC`` than from ``VPL``; equa
 to ``map_overactive_area`` whenever VPL is silent) to a simulation Dataset; it
 leaves the pain score as the cortex layer formed it.  Not modelled: corticothalamic
 feedback to VPL, DCN inhibitory interneurons and corticocuneate control, areas
-1/2/S2, and the tactile relay's own burst mode.
+1/2/S2, the tactile relay's own burst mode, and the thalamic pathology: the central
+post-stroke parameters (``pathology.thalamic_lesion``, ``thalamic_drive``,
+``thalamic_disinhibition``, ``corticothalamic_damage``) act on the spinothalamic
+relay ``TC`` and its TRN loop only, so a lesioned patient keeps an intact tactile relay.
 
 Nothing here creates brian2 objects: :func:`build` returns the populations and
 projections that :mod:`painsim.circuits.network` assembles.
@@ -56,6 +60,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import readouts
+from ..errors import PainsimError
 from ..fibers import AfferentSpikes
 from ..rng import rng_for
 from . import cortex
@@ -76,14 +81,15 @@ CONNECTIONS = (
 )
 
 # random streams of the layer (dorsal horn 0-8 / 3-5, cortex 100+ / 20+, medial 200+ / 40+,
-# dorsal column 300+ / 60+, spino-PAG 400+ / 70)
+# dorsal column 300+ / 60+, spino-PAG 400+ / 70; connectivity / initial potentials)
 _CONNECTIVITY_STREAM = 500
 _INITIAL_STREAM = 80
 
 
 def population_sizes(model) -> dict[str, int]:
-    """Tactile relay neurons, ``lemniscal.n_relay`` per body site."""
-    return {"VPL": int(model.si("lemniscal.n_relay")) * int(model.si("body.n_sites"))}
+    """Tactile relay neurons: as many per body site as the spinothalamic relay has
+    (``cortex.populations.n_relay``; one class of relay cell, no separate count)."""
+    return {"VPL": int(model.si("cortex.populations.n_relay")) * int(model.si("body.n_sites"))}
 
 
 def _populations(model, seed: int) -> list[Population]:
@@ -98,7 +104,7 @@ def connection_probabilities(model) -> dict[str, np.ndarray]:
     relay's probabilities); VPL -> S1E the somatotopic Gaussian territories of ``tc_s1``."""
     c = model.section("lemniscal")
     n_sites = int(model.si("body.n_sites"))
-    n_vpl = int(c["n_relay"])
+    n_vpl = int(model.si("cortex.populations.n_relay"))
     n_dcn = int(model.si("dorsal_column.n_nucleus"))
     n_tc = int(model.si("cortex.populations.n_relay"))
     th = model.section("cortex.thalamus")
@@ -129,7 +135,7 @@ def build(model, seed: int):
     th = model.section("cortex.thalamus")
     prob = connection_probabilities(model)
     weight = {"dcn_vpl": c["lemniscal_weight"] * c["integrity"], "vpl_trn": th["relay_reticular_weight"],
-              "trn_vpl": th["reticular_relay_weight"], "vpl_s1": c["thalamocortical_weight"]}
+              "trn_vpl": th["reticular_relay_weight"], "vpl_s1": model.si("cortex.map.thalamocortical_weight")}
     syn_delay = model.si("network.synaptic_delay")
     delay = {"dcn_vpl": c["lemniscal_delay"]}
     projs = []
@@ -147,18 +153,34 @@ def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[
 
 
 def thalamic_drive(out, connection: str, target_size: int, t0: float, duration: float) -> np.ndarray:
-    """Conductance (S, summed over the presynaptic spikes after ``t0``) that ``connection``
-    delivered to each target unit, times the synapses' efficacies of the run (1 unless plastic).
-    The thalamocortical projections carry one conductance per synapse (``cortex.map`` /
-    ``lemniscal`` values), so the plan's first value stands for all."""
+    """Conductance delivered by ``connection`` to each target unit after ``t0``.
+
+    Parameters
+    ----------
+    out : PointOutput
+        The point's raw output (spikes, the synapses it ran with and their efficacies).
+    connection : str
+        An excitatory projection of the plan (``tc_s1``, ``vpl_s1``).
+    target_size : int
+        Number of units of the target population.
+    t0, duration : float
+        The window, s.
+
+    Returns
+    -------
+    numpy.ndarray
+        Per target unit, the sum over its synapses of presynaptic spikes x AMPA conductance
+        x the synapse's efficacy in the run (S); zeros if the plan has no such synapse.
+    """
     proj = next((p for p in out.plan.projections if p.name == connection), None)
     if proj is None or proj.pre.size == 0:
         return np.zeros(target_size)
     pre, post = out.synapses.get(connection, (proj.pre, proj.post))
+    g = np.asarray(proj.conductances["w_ampa"], float)
     w = np.asarray(out.weights.get(connection, np.ones(pre.size)), float)
-    if w.size != pre.size:
-        w = np.ones(pre.size)
-    g = float(next(iter(proj.conductances.values()))[0])
+    if not (g.size == w.size == np.size(pre)):
+        raise PainsimError(f"{connection}: {np.size(pre)} synapses in the run, {g.size} conductances and "
+                           f"{w.size} efficacies in its plan and weights")
     t, i = out.spikes[proj.source]
     counts = np.bincount(i[(t >= t0) & (t < duration)].astype(np.int64), minlength=out.sizes[proj.source])
     return np.bincount(np.asarray(post, np.int64), weights=g * w * counts[np.asarray(pre, np.int64)],
@@ -174,7 +196,7 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
     t0 = t0 if t0 < duration else 0.0
     n_sites = int(model.si("body.n_sites"))
     painful = int(model.si("body.painful_site"))
-    n = int(model.si("lemniscal.n_relay"))
+    n = int(model.si("cortex.populations.n_relay"))
     vpl_t, vpl_i = out.spikes["VPL"]
     site = vpl_i // max(n, 1)
     site_rate = np.array([readouts.mean_rate(vpl_t[site == s], n, t0, duration) for s in range(n_sites)])
@@ -187,10 +209,10 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
     thr = model.si("readout.map_overactive_rate")
     nociceptive = readouts.active_area(np.where(tactile, 0.0, img), thr, h)
     area_pain, w_map = model.si("readout.map_pain_area"), model.si("readout.map_weight")
-    # the cortex layer's score with its map term reading the nociceptive-driven units only
-    # (readouts.combined_pain is linear in the map term)
-    pain_noc = (None if pain is None else float(pain + w_map * 10.0 * (
-        np.clip(nociceptive / area_pain, 0, 1) - np.clip(readouts.active_area(img, thr, h) / area_pain, 0, 1))))
+    # the cortex layer's score with its map term reading the nociceptive-driven units only:
+    # combined_pain is a sum of a spinal and a map term, so swap the map term
+    map_term = lambda area: float(readouts.combined_pain(0.0, area / area_pain, w_map))  # noqa: E731
+    pain_noc = None if pain is None else pain - map_term(readouts.active_area(img, thr, h)) + map_term(nociceptive)
     variables = {
         "site_vpl_rate": (("site",), site_rate, {"units": "Hz", "long_name":
                                                  "lemniscal (tactile) VPL relay rate per body site after the transient"}),
