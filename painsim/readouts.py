@@ -67,7 +67,7 @@ import numpy as np
 from .errors import ParameterError, UnknownKeyError
 from .synchrony import paresthesia
 
-__all__ = ["binned_rate", "mean_rate", "pain_score", "stt_heat_rate", "psychophysics_points", "nrs_from_rate",
+__all__ = ["readout_start", "site_rates", "binned_rate", "mean_rate", "pain_score", "stt_heat_rate", "psychophysics_points", "nrs_from_rate",
            "model_pain_score", "unpleasantness_points", "unpleasantness_score", "gate_index", "relief", "responders", "combined_pain",
            "map_image", "active_area", "map_centroid", "site_territories", "site_areas",
            "population_spikes"]
@@ -92,6 +92,21 @@ def mean_rate(times: np.ndarray, n_neurons: int, start: float, stop: float) -> f
         raise ParameterError("stop", stop, f"a window end after its start ({start} s)")
     k = np.count_nonzero((times >= start) & (times < stop))
     return k / (max(n_neurons, 1) * (stop - start))
+
+
+def readout_start(model, duration: float) -> float:
+    """Start of a simulation's readout window: ``readout.transient``, or 0 when the run is
+    not longer than the transient."""
+    t0 = model.si("readout.transient")
+    return t0 if t0 < duration else 0.0
+
+
+def site_rates(times: np.ndarray, neurons: np.ndarray, n_sites: int, per_site: int,
+               start: float, stop: float) -> np.ndarray:
+    """Mean rate per neuron (Hz) in [start, stop) of each body site's block of ``per_site``
+    neurons (neuron ``i`` belongs to site ``i // per_site``)."""
+    site = np.asarray(neurons) // max(per_site, 1)
+    return np.array([mean_rate(times[site == s], per_site, start, stop) for s in range(n_sites)])
 
 
 def pain_score(rate, half_rate: float, hill: float):

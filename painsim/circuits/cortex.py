@@ -396,8 +396,7 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
     overactive area and centroid (:mod:`painsim.readouts`), the painful site's
     relay rate, M1 and PAG/RVM rates; the pain score combines ``pain`` (the
     spinal score) with the overactive area (:func:`painsim.readouts.combined_pain`)."""
-    t0 = model.si("readout.transient")
-    t0 = t0 if t0 < duration else 0.0
+    t0 = readouts.readout_start(model, duration)
     painful = int(model.si("body.painful_site"))
     c = model.section("cortex.populations")
     h = model.si("cortex.map.spacing")

@@ -178,15 +178,14 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
     and at the painful site, the monoaminergic rate and ``paresthesia``, the rate of
     synchronous DCN volleys at the site with most of them
     (:func:`painsim.readouts.paresthesia`).  The pain score is left as it is."""
-    t0 = model.si("readout.transient")
-    t0 = t0 if t0 < duration else 0.0
+    t0 = readouts.readout_start(model, duration)
     c = model.section("dorsal_column")
     n_sites = int(model.si("body.n_sites"))
     painful = int(model.si("body.painful_site"))
     n = int(c["n_nucleus"])
     dcn_t, dcn_i = out.spikes["DCN"]
     site = dcn_i // max(n, 1)
-    site_rate = np.array([readouts.mean_rate(dcn_t[site == s], n, t0, duration) for s in range(n_sites)])
+    site_rate = readouts.site_rates(dcn_t, dcn_i, n_sites, n, t0, duration)
     volleys = np.array([readouts.paresthesia(dcn_t[site == s], dcn_i[site == s], n, t0, duration,
                                              c["volley_window"], c["volley_fraction"]) for s in range(n_sites)])
     variables = {

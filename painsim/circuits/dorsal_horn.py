@@ -394,13 +394,9 @@ def site_pn_rates(model, out, duration: float) -> np.ndarray:
 
     ``out`` is a point's raw :class:`painsim.circuits.PointOutput`.
     """
-    t0 = model.si("readout.transient")
-    t0 = t0 if t0 < duration else 0.0
+    t0 = readouts.readout_start(model, duration)
     n_sites = int(model.si("body.n_sites"))
-    n_pn = out.sizes["PN"] // n_sites
-    pn_t, pn_i = out.spikes["PN"]
-    return np.array([readouts.mean_rate(pn_t[pn_i // max(n_pn, 1) == s], n_pn, t0, duration)
-                     for s in range(n_sites)])
+    return readouts.site_rates(*out.spikes["PN"], n_sites, out.sizes["PN"] // n_sites, t0, duration)
 
 
 def pn_drives(model, out, site: int) -> tuple[float, float]:

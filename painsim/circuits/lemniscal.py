@@ -104,15 +104,14 @@ def connection_probabilities(model) -> dict[str, np.ndarray]:
     relay's probabilities); VPL -> S1E the somatotopic Gaussian territories of ``tc_s1``."""
     c = model.section("lemniscal")
     n_sites = int(model.si("body.n_sites"))
-    n_vpl = int(model.si("cortex.populations.n_relay"))
+    n_relay = int(model.si("cortex.populations.n_relay"))  # per site, in VPL as in TC
     n_dcn = int(model.si("dorsal_column.n_nucleus"))
-    n_tc = int(model.si("cortex.populations.n_relay"))
     th = model.section("cortex.thalamus")
     n_trn = int(model.si("cortex.populations.n_reticular"))
-    vpl_site = np.repeat(np.arange(n_sites), n_vpl)
+    vpl_site = np.repeat(np.arange(n_sites), n_relay)
     dcn_site = np.repeat(np.arange(n_sites), n_dcn)
     # each site's row of the spinothalamic relay's territories (every relay cell of a site has the same)
-    territory = cortex.connection_probabilities(model)["tc_s1"][np.arange(n_sites) * n_tc]
+    territory = cortex.connection_probabilities(model)["tc_s1"][np.arange(n_sites) * n_relay]
     n = vpl_site.size
     return {
         "dcn_vpl": c["lemniscal_p"] * (dcn_site[:, None] == vpl_site[None, :]),
@@ -192,14 +191,11 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
     at the painful site, and the S1 overactive area from nociceptive-driven units only (a
     unit above ``readout.map_overactive_rate`` counts unless its VPL drive exceeded its TC
     drive; a diagnostic beside ``map_overactive_area``: the pain score is left as it is)."""
-    t0 = model.si("readout.transient")
-    t0 = t0 if t0 < duration else 0.0
+    t0 = readouts.readout_start(model, duration)
     n_sites = int(model.si("body.n_sites"))
     painful = int(model.si("body.painful_site"))
     n = int(model.si("cortex.populations.n_relay"))
-    vpl_t, vpl_i = out.spikes["VPL"]
-    site = vpl_i // max(n, 1)
-    site_rate = np.array([readouts.mean_rate(vpl_t[site == s], n, t0, duration) for s in range(n_sites)])
+    site_rate = readouts.site_rates(*out.spikes["VPL"], n_sites, n, t0, duration)
     cp = model.section("cortex.populations")
     h = model.si("cortex.map.spacing")
     img = readouts.map_image(*out.spikes["S1E"], cp["n_map_x"], cp["n_map_y"], t0, duration)

@@ -222,8 +222,7 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
     ``readout.transient``, and ``unpleasantness`` (NRS 0-10) of the ACC rate
     (:func:`painsim.readouts.unpleasantness_score`).  The intensity score
     ``pain`` of the layers below is left as it is (``LayerResults.pain = None``)."""
-    t0 = model.si("readout.transient")
-    t0 = t0 if t0 < duration else 0.0
+    t0 = readouts.readout_start(model, duration)
     mt = readouts.mean_rate(out.spikes["MT"][0], out.sizes["MT"], t0, duration)
     acc = readouts.mean_rate(out.spikes["ACC"][0], out.sizes["ACC"], t0, duration)
     variables = {

@@ -183,8 +183,7 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
     """Dataset variables of the layer after ``readout.transient``: the spino-PAG rate
     per site and over all sites (the route's drive to the PAG/RVM), and the deep
     afferents' mean rate.  The pain score is left as it is."""
-    t0 = model.si("readout.transient")
-    t0 = t0 if t0 < duration else 0.0
+    t0 = readouts.readout_start(model, duration)
     n_sites = int(model.si("body.n_sites"))
     n = int(model.si("spino_pag.n_neurons"))
     spag_t, spag_i = out.spikes["SPAG"]
