@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import importlib
 import importlib.util
+import json
 import shutil
 import shlex
 import sys
@@ -20,7 +21,7 @@ from . import files, io, protocols, validation
 from .cohort import from_dataset
 from .course import run_course_file
 from .errors import PainsimError, PathError, UsageError
-from .params import builtin_models, load_model
+from .params import builtin_models, load_model, model_overrides, overriding
 from .sweep import load_spec, run_sweep
 from .version import __version__
 
@@ -202,7 +203,7 @@ def cmd_run(args) -> int:
                       file=sys.stderr)
             raise
         print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
-        ds.attrs["command"] = getattr(args, "command_line", "")
+        _provenance(ds, args)
         result, figures = _write_outputs(ds, out, name, _figures(kind, ds, spec))
         _print_paths(result, figures, **_SUMMARIES[kind](ds, out))
     return 0
@@ -264,7 +265,7 @@ def cmd_course(args) -> int:
     out = _out_path(args, name)
     print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
     with _output_folder(out):
-        ds.attrs["command"] = getattr(args, "command_line", "")
+        _provenance(ds, args)
         result, figures = _write_outputs(ds, out, name, _plots().course_figures(ds))
     _print_lines(files.course_rows(ds))
     _print_paths(result, figures)
@@ -319,6 +320,30 @@ def cmd_export(args) -> int:
     return 0
 
 
+def _provenance(ds, args) -> None:
+    """Write the command line, and the model overrides in force (``validate --set``), into
+    ``ds``'s attributes: every saved file says how it was made."""
+    ds.attrs["command"] = getattr(args, "command_line", "")
+    variant = model_overrides()
+    if variant:
+        ds.attrs["model_overrides"] = json.dumps(variant, sort_keys=True)
+
+
+def _assignment(text: str) -> tuple[str, object]:
+    """``PATH=VALUE`` of ``--set``: the value as a number or boolean when it reads as one, else
+    text (a quantity with units, e.g. ``"1140 Hz"``, or a word); the model checks it."""
+    path, sep, value = text.partition("=")
+    if not sep or not path.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f"{text!r}: expected PATH=VALUE, e.g. dorsal_horn.synapse.c_gain=0.5")
+    value = value.strip()
+    if value.lower() in ("true", "false"):
+        return path.strip(), value.lower() == "true"
+    try:
+        return path.strip(), float(value) if any(c in value for c in ".eE") else int(value)
+    except ValueError:
+        return path.strip(), value
+
+
 def cmd_validate(args) -> int:
     """Measure the validation targets; print the model-vs-published table and write it
     (``validation.nc``, ``validation.md``) into the output folder."""
@@ -329,11 +354,18 @@ def cmd_validate(args) -> int:
     chosen = validation.select(args.only, args.slow)  # unknown names are refused before any work
     out = _out_path(args, "validation")
     seed = 1 if args.seed is None else args.seed
-    print(f"painsim: validating {len(chosen)} targets (seed {seed})", flush=True)
+    variant = dict(args.set or [])
+    with overriding(variant):  # bad paths and values are refused here, before any work
+        print(f"painsim: validating {len(chosen)} targets (seed {seed})"
+              + (f" on every model with {json.dumps(variant)}" if variant else ""), flush=True)
+        return _validate(args, chosen, out, seed)
+
+
+def _validate(args, chosen, out, seed) -> int:
     with _output_folder(out):
         ds = validation.validate([t.name for t in chosen], seed=seed,
                                  progress=lambda line: print(line, flush=True))
-        ds.attrs["command"] = getattr(args, "command_line", "")
+        _provenance(ds, args)
         rows = validation.table_rows(ds)
         result = io.save(ds, out / "validation.nc")
         table = out / "validation.md"
@@ -391,6 +423,10 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--list", action="store_true", help="list the targets and exit")
     val.add_argument("--seed", type=_SEED, default=None, help="seed of every measurement (default 1)")
     val.add_argument("--out", default=None, help="output folder (default: painsim-out/validation)")
+    val.add_argument("--set", action="append", type=_assignment, metavar="PATH=VALUE", default=None,
+                     help="measure a model variant: set this model parameter in every model the targets load "
+                          "(repeatable; e.g. --set dorsal_horn.synapse.c_gain=0.5 --set "
+                          "'dorsal_horn.background.rate=1140 Hz'); recorded in validation.nc")
     val.set_defaults(func=cmd_validate)
     for s in (run, models, sweep, course):
         s.add_argument("--seed", type=_SEED, default=None, help="seed (overrides the file's)")

@@ -20,9 +20,11 @@ Example
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -38,7 +40,8 @@ from .errors import ModelFileError, ParameterError, UnitError, UnknownKeyError
 from .units import DIMENSIONLESS, Dim, parse, to_si, unit_name, brian_dim
 
 __all__ = ["Model", "load_model", "builtin_models", "builtin_experiments", "find_builtin",
-           "read_toml", "flatten", "unflatten", "REFERENCE_MODEL", "register_choices"]
+           "read_toml", "flatten", "unflatten", "REFERENCE_MODEL", "register_choices", "model_overrides",
+           "overriding", "OVERRIDES_ENV"]
 
 REFERENCE_MODEL = "gate_control"
 
@@ -101,7 +104,7 @@ _BOUNDS: list[tuple[str, float | None, float | None, bool]] = [
     (r"^(p|p_\w+|\w+_p|\w+_block|\w*fraction\w*|integrity|(\w+_)?disinhibition|\w*lesion|\w*damage|overlap|map_weight)$",
      0.0, 1.0, False),
     (r"^(map_reorganization|\w*threshold_spread)$", 0.0, None, False),
-    (r"^(sensitization|\w+_scale|scale)$", 0.0, None, False),
+    (r"^(sensitization|\w+_scale|scale|\w+_gain|gain)$", 0.0, None, False),  # multipliers: a negative one flips a sign
     (r"^anion_shift$", 0.0, 0.1, False),                # V: a depolarising Cl- shift (KCC2 loss), at most 100 mV
 ]
 
@@ -444,4 +447,64 @@ def load_model(name_or_path: str | Path = REFERENCE_MODEL, overrides: Mapping | 
                              f"{' ...' if len(missing) > 5 else ''}; add "
                              f"'extends = \"{REFERENCE_MODEL}\"' under [model] to inherit them")
     model = Model(name, checked, str(path))
+    everywhere = model_overrides()
+    if everywhere:  # a variant of every model (painsim validate --set): before the caller's own overrides
+        model = model.with_params(everywhere)
     return model.with_params(overrides) if overrides else model
+
+
+#: Environment variable holding dotted-path overrides (a JSON object) that :func:`load_model`
+#: applies to every model it loads, before the caller's own ``overrides``; set by
+#: :func:`overriding` (``painsim validate --set``), and in the environment so that worker
+#: processes (a cohort's) load the same variant.  Files written meanwhile record it
+#: (:func:`painsim.io.save`: attribute ``model_overrides``).
+OVERRIDES_ENV = "PAINSIM_MODEL_OVERRIDES"
+
+
+def model_overrides() -> dict[str, Any]:
+    """The overrides :func:`load_model` applies to every model (:data:`OVERRIDES_ENV`; ``{}``
+    when unset).
+
+    Raises
+    ------
+    ParameterError
+        The variable is not a JSON object of dotted paths.
+    """
+    text = os.environ.get(OVERRIDES_ENV, "")
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        value = None
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise ParameterError(OVERRIDES_ENV, text, 'a JSON object of dotted model paths, e.g. {"network.dt": "0.1 ms"}')
+    return value
+
+
+@contextlib.contextmanager
+def overriding(overrides: Mapping[str, Any]):
+    """Within the block, every model :func:`load_model` loads (in this process and in worker
+    processes started within it) has ``overrides`` applied: a model variant, e.g. to measure
+    the validation table of a candidate mechanism (``painsim validate --set PATH=VALUE``).
+    Nested blocks add to the outer one's overrides.
+
+    Every path and value is checked against the reference model before the block runs.
+
+    Raises
+    ------
+    UnknownKeyError, UnitError, ParameterError
+        A path the model does not have, or a value of the wrong unit or range.
+    """
+    added = dict(overrides)
+    load_model(REFERENCE_MODEL).with_params(added)  # refuse a bad path or value before any work
+    before = os.environ.get(OVERRIDES_ENV)
+    combined = {**model_overrides(), **added}
+    os.environ[OVERRIDES_ENV] = json.dumps(combined, sort_keys=True)
+    try:
+        yield combined
+    finally:
+        if before is None:
+            os.environ.pop(OVERRIDES_ENV, None)
+        else:
+            os.environ[OVERRIDES_ENV] = before

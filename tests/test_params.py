@@ -1,9 +1,14 @@
 """Model files and parameters: loading, overrides and one clear error per kind of mistake."""
+import os
+import subprocess
+import sys
+
 import pytest
 from brian2 import Hz, mV, nS
 
 import painsim as ps
 from painsim.errors import ModelFileError, ParameterError, UnitError, UnknownKeyError
+from painsim.params import OVERRIDES_ENV, overriding
 
 
 def test_builtin_models_load_and_presets_override_reference():
@@ -92,3 +97,48 @@ def test_user_model_file_extends_builtin(tmp_path):
     assert m.name == "mine"
     assert m.si("pathology.sensitization") == 2.0
     assert m.si("pathology.disinhibition") == ps.load_model("neuropathic").si("pathology.disinhibition")
+
+
+# --- a model variant applied to every model loaded (painsim validate --set) -------------------------
+
+def test_overriding_changes_every_loaded_model_and_is_undone_after():
+    path = "dorsal_horn.synapse.c_gain"
+    default = {name: ps.load_model(name).si(path) for name in ("gate_control", "healthy", "peripheral_neuropathic")}
+    with overriding({path: 0.25}) as active:
+        assert active == {path: 0.25}
+        for name in default:
+            assert ps.load_model(name).si(path) == 0.25
+        # the caller's own overrides come after the variant's
+        assert ps.load_model("healthy", overrides={path: 0.5}).si(path) == 0.5
+        with overriding({"dorsal_horn.pharmacology.gaba_block": 1.0}) as nested:  # nested blocks add
+            assert nested == {path: 0.25, "dorsal_horn.pharmacology.gaba_block": 1.0}
+            m = ps.load_model("healthy")
+            assert m.si(path) == 0.25 and m.si("dorsal_horn.pharmacology.gaba_block") == 1.0
+        assert ps.load_model("healthy").si("dorsal_horn.pharmacology.gaba_block") == 0.0
+    assert {name: ps.load_model(name).si(path) for name in default} == default
+    assert OVERRIDES_ENV not in os.environ
+
+
+@pytest.mark.parametrize("bad", [{"dorsal_horn.synapse.c_gian": 0.5}, {"dorsal_horn.background.rate": 1140},
+                                 {"dorsal_horn.synapse.c_gain": -1.0}])
+def test_a_bad_variant_is_refused_before_anything_changes(bad):
+    with pytest.raises((UnknownKeyError, UnitError, ParameterError)):
+        with overriding(bad):
+            pytest.fail("the block must not run")
+    assert OVERRIDES_ENV not in os.environ
+
+
+def test_worker_processes_load_the_same_variant():
+    """Started inside the block, another Python process (a cohort's worker) loads the variant."""
+    code = "import painsim; print(painsim.load_model('healthy').si('dorsal_horn.synapse.c_gain'))"
+    with overriding({"dorsal_horn.synapse.c_gain": 0.375}):
+        inside = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    outside = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert float(inside.stdout) == 0.375
+    assert float(outside.stdout) == ps.load_model("healthy").si("dorsal_horn.synapse.c_gain") != 0.375
+
+
+def test_a_malformed_environment_variable_is_named(monkeypatch):
+    monkeypatch.setenv(OVERRIDES_ENV, "[1, 2]")
+    with pytest.raises(ParameterError, match=OVERRIDES_ENV):
+        ps.load_model("healthy")

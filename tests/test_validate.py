@@ -5,6 +5,9 @@ consistent range); the verdict logic on targets whose measurement is known; one 
 measurement (the gate on C-carried heat, a few seconds) through the API and the CLI,
 whose value must equal the same quantity computed here from simulate_batch.
 """
+import json
+import os
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -84,3 +87,31 @@ def test_measured_gate_equals_the_same_simulation_done_here(gate_row):
     assert float(ds["model"].sel(target="gate_on_c_heat")) == pytest.approx(1 - with_scs / alone, rel=1e-12)
     assert str(ds["verdict"].sel(target="gate_on_c_heat").values) == \
         validation.get("gate_on_c_heat").verdict(1 - with_scs / alone)
+
+
+def test_a_variant_is_measured_and_recorded(gate_row, tmp_path):
+    """``--set`` measures a model variant: with GABA_A/glycine blocked in every model the same
+    target is the same simulation on the blocked model (stimulation then only excites: no gate),
+    and the file records the variant; the default run records none."""
+    out = tmp_path / "v"
+    assert main(["validate", "--only", "gate_on_c_heat", "--seed", "2", "--out", str(out),
+                 "--set", "dorsal_horn.pharmacology.gaba_block=1"]) == 0
+    ds = xr.load_dataset(out / "validation.nc")
+    assert json.loads(ds.attrs["model_overrides"]) == {"dorsal_horn.pharmacology.gaba_block": 1}
+    assert "model_overrides" not in xr.load_dataset(gate_row / "validation.nc").attrs
+    blocked = ps.load_model("gate_control").with_params({"dorsal_horn.pharmacology.gaba_block": 1.0})
+    scs = ps.stimulation.tonic("50 Hz", "200 us", 1.5, "1.5 s")
+    seeds = range(2, 2 + validation.targets.N_SEEDS)
+    res = ps.simulate_batch([ps.Request(blocked, st, heat(47), seed=s) for st in (None, scs) for s in seeds],
+                            "1.5 s")
+    k = len(seeds)
+    gate = 1 - np.mean([float(r.pn_rate) for r in res[k:]]) / np.mean([float(r.pn_rate) for r in res[:k]])
+    assert float(ds["model"].sel(target="gate_on_c_heat")) == pytest.approx(gate, rel=1e-12)
+    assert gate < 0 < float(xr.load_dataset(gate_row / "validation.nc")["model"].sel(target="gate_on_c_heat"))
+    assert os.environ.get("PAINSIM_MODEL_OVERRIDES") is None  # undone after the command
+
+
+def test_a_bad_variant_is_refused_before_any_work(tmp_path, capsys):
+    out = tmp_path / "v"
+    assert main(["validate", "--only", "gate_on_c_heat", "--out", str(out), "--set", "dorsal_horn.synapse.c_gian=1"]) == 2
+    assert "c_gian" in capsys.readouterr().err and not out.exists()
