@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 
 from . import (analysis, conditioning, errors, fibers, io, plasticity, protocols, readouts,  # noqa: F401
-               stimulation, units)
+               stimulation, tolerance, units)
 from .course import run_course, run_course_batch  # noqa: F401
 from .params import Model, builtin_models, load_model  # noqa: F401
 from .simulation import Request, simulate, simulate_batch  # noqa: F401
@@ -26,7 +26,7 @@ from .version import __version__  # noqa: F401
 __all__ = ["load_model", "Model", "builtin_models", "simulate", "simulate_batch", "Request", "run_experiment",
            "stimulation", "fibers", "readouts", "errors", "units", "__version__",
            "protocols", "run_course", "run_course_batch", "run_sweep", "sweep", "cohort",
-           "plasticity", "conditioning", "analysis", "files", "io", "validation"]
+           "plasticity", "conditioning", "tolerance", "analysis", "files", "io", "validation"]
 
 #: Imported on first attribute access, so that ``import painsim`` stays cheap
 #: (issue 17): figures (matplotlib), the many-point layers and experiment files

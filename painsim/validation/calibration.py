@@ -40,6 +40,20 @@ rest of every preset, the effect of removing their ectopic input, and everything
 published ACC-rate curve): the ACC rate rated like each heat temperature is the
 healthy pathway's ACC rate when its PN fire at that temperature's STT rate.  Rerun
 after any change that moves healthy PN or ACC rates (e.g. the C gain).
+
+**Tolerance rate** (``dorsal_horn.opioid.tolerance_rate``, :func:`calibrate_tolerance_rate`):
+the rate ``k`` at which the excess mu-receptor occupancy of a session builds tolerance
+(:mod:`painsim.tolerance`).  Repeated daily TENS no longer reduced hyperalgesia by day 4,
+with cross-tolerance to spinal mu and delta agonists (Chandran & Sluka 2003 Pain 102:195
+[checked: abstract]).  The procedure: the excess occupancy ``x`` of a session of the
+library protocol ``tens_conventional`` (daily 30 min) on the healthy pathway, seeds 1-4,
+measured once (mean over the seeds, :func:`painsim.tolerance.excess_occupancy`); then ``k``
+by bisection (on log k, the ODE in closed form only) so that the receptor efficacy
+``1 - T`` at the start of the 4th daily session is 0.1.  0.1 is chosen to stand for "no
+detectable opioid effect" (the paper reports the loss of the behavioural effect, not a
+receptor efficacy).  Target: the receptor efficacy, which no validation target measures;
+held out: the acute TENS effect on day 4 (``tens_tolerance_day4``, a prediction), recovery
+after the course, every other protocol.
 """
 from __future__ import annotations
 
@@ -52,12 +66,16 @@ from .. import readouts
 from ..errors import ParameterError
 from ..fibers import heat
 from ..params import load_model
+from ..protocols import Calendar, get as get_protocol
 from ..simulation import Request, simulate_batch
+from ..tolerance import excess_occupancy, tolerance_at, tolerance_params
 from ..units import to_si
 
 __all__ = ["BackgroundCalibration", "calibrate_background_rate", "rest_pn_rate", "rest_readouts", "at_rest", "REST_DURATION", "BACKGROUND_SEEDS",
            "GainCalibration", "stt_rate", "heat_pn_rate", "calibrate_c_gain", "C_GAIN_SEEDS", "C_GAIN_CELSIUS",
-           "AnchorCalibration", "calibrate_unpleasantness_anchors", "ACC_FIT_CELSIUS", "ACC_FIT_SEEDS"]
+           "AnchorCalibration", "calibrate_unpleasantness_anchors", "ACC_FIT_CELSIUS", "ACC_FIT_SEEDS",
+           "ToleranceCalibration", "calibrate_tolerance_rate", "tolerance_rate_for_efficacy", "TOLERANCE_SEEDS",
+           "TOLERANCE_PROTOCOL", "TOLERANCE_SESSION", "TOLERANCE_EFFICACY"]
 
 #: Seeds (circuits) and temperature of the declared C-gain calibration.
 C_GAIN_SEEDS = (1, 2, 3, 4)
@@ -246,3 +264,104 @@ def calibrate_unpleasantness_anchors(model="healthy", celsius: Sequence[float] =
     _, rates, _ = readouts.psychophysics_points(m)
     anchors = tuple(float(max(slope * r + intercept, 0.0)) for r in rates)
     return AnchorCalibration(float(slope), float(intercept), anchors, tuple(pts))
+
+
+# ---------------------------------------------------------------- opioid tolerance
+#: The declared tolerance calibration: protocol, seeds, the session (0-based: the 4th) at whose
+#: start the receptor efficacy is fitted, and the efficacy (chosen: "no detectable opioid effect").
+TOLERANCE_PROTOCOL = "tens_conventional"
+TOLERANCE_SEEDS = (1, 2, 3, 4)
+TOLERANCE_SESSION = 3
+TOLERANCE_EFFICACY = 0.1
+
+
+@dataclass(frozen=True)
+class ToleranceCalibration:
+    """Result of :func:`calibrate_tolerance_rate`: the rate ``k`` (1/s per unit occupancy), the
+    excess occupancy per seed and their mean, the target and achieved efficacy at the start of
+    the fitted session, and the bisection's evaluations ``(k, efficacy)``."""
+
+    rate_hz: float
+    x: float
+    x_per_seed: tuple
+    target_efficacy: float
+    achieved_efficacy: float
+    evaluations: tuple
+
+
+def tolerance_rate_for_efficacy(x: float, calendar: Calendar, session: int, efficacy: float, tau: float,
+                                bounds: tuple[float, float] = (1e-7, 1.0), rel_tol: float = 1e-6,
+                                max_iter: int = 100) -> tuple[float, float, tuple]:
+    """The rate ``k`` at which the receptor efficacy before session ``session`` of ``calendar``
+    equals ``efficacy``, for an excess occupancy ``x`` (the tolerance ODE in closed form only;
+    the efficacy falls monotonically with ``k``).
+
+    Returns
+    -------
+    (k, achieved efficacy, evaluations)
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``x`` <= 0, a session the calendar does not have, or an efficacy the bounds do not bracket
+        (with ``k`` -> infinity each session saturates ``T`` at 1, so the lowest efficacy reachable
+        is the recovery after the last session).
+    """
+    if not (np.isfinite(x) and x > 0):
+        raise ParameterError("x", x, "an excess occupancy > 0 (a session that occupies receptors)")
+    if isinstance(session, bool) or not isinstance(session, (int, np.integer)) or not 1 <= session < len(calendar.days):
+        raise ParameterError("session", session, f"a session index 1..{len(calendar.days) - 1} (0-based)")
+    day = calendar.days[session]
+    eff = lambda k: 1.0 - float(tolerance_at(day, float(x), calendar, k, tau))  # noqa: E731
+    lo, hi = np.log(bounds[0]), np.log(bounds[1])
+    e_lo, e_hi = eff(bounds[0]), eff(bounds[1])
+    evals = [(bounds[0], e_lo), (bounds[1], e_hi)]
+    if not e_hi <= efficacy <= e_lo:
+        raise ParameterError("bounds", bounds, f"rates whose efficacies ({e_lo:.3g}, {e_hi:.3g}) bracket "
+                                               f"the target {efficacy:.3g}")
+    for _ in range(max_iter):
+        mid = 0.5 * (lo + hi)
+        e = eff(float(np.exp(mid)))
+        evals.append((float(np.exp(mid)), e))
+        lo, hi = (mid, hi) if e > efficacy else (lo, mid)
+        if hi - lo < rel_tol:
+            break
+    k = float(np.exp(0.5 * (lo + hi)))
+    return k, eff(k), tuple(evals)
+
+
+def calibrate_tolerance_rate(model="healthy", protocol: str = TOLERANCE_PROTOCOL,
+                             seeds: Sequence[int] = TOLERANCE_SEEDS, session: int = TOLERANCE_SESSION,
+                             efficacy: float = TOLERANCE_EFFICACY, x: float | None = None) -> ToleranceCalibration:
+    """Fit ``dorsal_horn.opioid.tolerance_rate`` so the receptor efficacy before the 4th daily
+    session of ``protocol`` is ``efficacy`` (Chandran & Sluka 2003 Pain 102:195: no effect left
+    by day 4).
+
+    Parameters
+    ----------
+    model : str or Model
+        The model (default the healthy pathway, as ``naloxone_share_of_tens``).
+    protocol : str or Protocol
+        Calendar and session stimulation (default ``tens_conventional``, daily 30 min).
+    seeds : sequence of int
+        Circuits whose excess occupancies are averaged (default 1-4).
+    session : int
+        0-based index of the session before which the efficacy is fitted (default 3: the 4th).
+    efficacy : float
+        Target efficacy in (0, 1) (default 0.1, chosen: "no detectable opioid effect").
+    x : float, optional
+        The mean excess occupancy, if already measured (skips the simulations).
+
+    Returns
+    -------
+    ToleranceCalibration
+    """
+    m = load_model(model) if isinstance(model, str) else model
+    if not 0 < efficacy < 1:
+        raise ParameterError("efficacy", efficacy, "a receptor efficacy in (0, 1)")
+    proto = get_protocol(protocol)
+    per_seed = (float(x),) if x is not None else tuple(float(v) for v in excess_occupancy(m, proto, seeds))
+    xm = float(np.mean(per_seed))
+    _, tau = tolerance_params(m)
+    k, achieved, evals = tolerance_rate_for_efficacy(xm, proto.calendar, session, efficacy, tau)
+    return ToleranceCalibration(k, xm, per_seed, efficacy, achieved, evals)

@@ -30,6 +30,7 @@ from ..params import load_model
 from ..simulation import Request, simulate_batch
 from ..protocols import get as get_protocol
 from ..stimulation import rtms, tens, tonic
+from ..tolerance import tolerance_course
 from .calibration import REST_DURATION, rest_readouts
 
 __all__ = ["Target", "TARGETS", "STATUSES", "COSTS", "get", "clear_measurements"]
@@ -310,6 +311,23 @@ def naloxone_share_of_tens(seed: int) -> float:
     return 1.0 - blocked / effect if effect > 0 else float("nan")
 
 
+#: The daily session (0-based day) at which tolerance to TENS is read: the 4th (Chandran & Sluka 2003).
+TOLERANCE_DAY = 3
+
+
+def tens_tolerance_day4(seed: int) -> float:
+    """Acute PN reduction by conventional TENS at a remote site (site 0) of the response to 47 °C
+    heat at the painful site (healthy pathway, 4 circuits, 1.5 s: the measurement of
+    :func:`naloxone_share_of_tens`) before the 4th daily session of ``tens_conventional``, over
+    that before the 1st: the mu receptors at the efficacy their tolerance leaves
+    (:func:`painsim.tolerance.tolerance_course`; each circuit's excess occupancy measured)."""
+    ds = tolerance_course(load_model("healthy"), "tens_conventional", range(seed, seed + N_SEEDS),
+                          [0, TOLERANCE_DAY])
+    effect = ds["effect"].mean("seed")
+    first = float(effect.sel(day=0))
+    return float(effect.sel(day=TOLERANCE_DAY)) / first if first > 0 else float("nan")
+
+
 def dlf_share_of_scs(seed: int) -> float:
     """Fraction of the PN reduction by tonic 50 Hz SCS (1.5 x Aβ threshold, 200 µs) that a
     dorsolateral-funiculus lesion (``dorsal_column.integrity = 0``) removes: healthy pathway,
@@ -440,6 +458,15 @@ TARGETS: tuple[Target, ...] = (
            "prevent TENS antihyperalgesia [checked: abstract]; TENS at the inflamed knee, heat at the paw "
            "(secondary hyperalgesia) [recalled]; vlPAG/RVM route, DeSantana et al. 2009 [checked: abstract]",
            "prediction", "fast", naloxone_share_of_tens),
+    Target("tens_tolerance_day4", "acute PN reduction by conventional TENS at a remote site (47 °C heat) before "
+           "the 4th daily session over that before the 1st (repeated daily use)", 0.0, None, None, "1",
+           "Chandran & Sluka 2003 Pain 102:195 [checked: abstract]: repeated daily TENS (low or high frequency) no "
+           "longer reduced hyperalgesia by day 4, with cross-tolerance to spinal mu (low) or delta (high) agonists",
+           "prediction", "fast", tens_tolerance_day4,
+           "dorsal_horn.opioid.tolerance_rate was fitted to the mu-receptor efficacy on day 4 (0.1, "
+           "calibrate_tolerance_rate), not to this ratio; the model's remote TENS effect is ~95 % non-opioid "
+           "(tens_naloxone_share 0.05: the dorsal-column monoaminergic loop and GABA/glycine co-release), so "
+           "tolerance of the opioid part cannot remove it: expected to miss (docs/circuits.md)"),
     Target("qst_hpt_sd", "SD of the heat pain threshold over healthy virtual subjects (QST, n = 12)", 2.8, 2.0,
            3.5, "degC", "DFNS reference data, healthy adults: SD ~2.5-3 °C (Rolke et al. 2006 Pain 123:231; Magerl "
            "et al. 2010 Pain 151:598) [recalled; not read in the tables]", "prediction", "slow", healthy_hpt_sd,
