@@ -111,6 +111,18 @@ def test_completed_store_resumes_without_work_and_guards_its_spec(reference, tmp
     assert ps.sweep.load_sweep(store)["status"].values.tolist() == reference["status"].values.tolist()
 
 
+def test_a_store_of_one_model_variant_is_not_resumed_under_another(reference):
+    """The model variant in force (``painsim.params.overriding``, ``validate --set``) determines
+    the results, so it is part of the store's key: no mixing of points of two variants."""
+    store = Path(reference.attrs["store"])
+    with ps.params.overriding({"dorsal_horn.synapse.c_gain": 0.5}):
+        with pytest.raises(SpecError, match="same spec"):
+            run_sweep(tiny_spec(), store=store, workers=0, resume=True, progress=False)
+    # negative control: without the variant the same store resumes (nothing recomputed)
+    again = run_sweep(tiny_spec(), store=store, workers=0, resume=True, progress=False)
+    _same(again, reference)
+
+
 # ------------------------------------------------------------------ kill -9 and resume
 def test_sigkill_mid_sweep_then_resume(tmp_path):
     store = tmp_path / "store"

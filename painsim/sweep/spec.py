@@ -15,7 +15,7 @@ import numpy as np
 
 from ..checks import known_keys, whole
 from ..errors import ModelFileError, ParameterError, SpecError, UnitError, UnknownKeyError
-from ..params import find_builtin, read_toml
+from ..params import find_builtin, model_overrides, read_toml
 from ..parallel import jsonable
 from ..units import DIMENSIONLESS, UNITS, brian_dim, format_si, parse, to_si, unit_name
 from .designs import DESIGNS, design_points
@@ -199,8 +199,14 @@ class SweepSpec:
                 "axes": [a.describe() for a in self.axes], "figure": jsonable(self.figure)}
 
     def key(self) -> str:
-        """Hash of everything that determines the results (not the execution options)."""
-        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True, default=str).encode()).hexdigest()[:24]
+        """Hash of everything that determines the results (not the execution options), with the
+        model variant in force if any (:func:`painsim.params.overriding`): a store of one variant
+        is never resumed under another."""
+        content = self.to_dict()
+        variant = model_overrides()
+        if variant:
+            content = {**content, "model_overrides": variant}
+        return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()[:24]
 
 
 def _qualname(f) -> str:
