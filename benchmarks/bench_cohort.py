@@ -155,6 +155,30 @@ def replay_ab(table, prot, batch: int) -> dict:
     return out
 
 
+def writes_ab(prot, table, batch: int) -> dict:
+    """The batched configuration in this process with programs that write every array when a run
+    ends (brian2's own programs, ``standalone.WRITE_SYNAPSE_ARRAYS = True``) and with programs that
+    skip the synapse arrays (the default), each after a warm-up that compiles its binaries: CPU
+    seconds of each, the ratio, and whether every patient's relief is identical (``--writes-ab``)."""
+    from painsim.circuits import standalone
+    out = {}
+    for write_all in (True, False):
+        standalone.WRITE_SYNAPSE_ARRAYS = write_all
+        timed(ps.cohort.sample(batch, preset="rtms_real_world", seed=99), prot, batch_size=batch)  # compiles
+        dt, res = timed(table, prot, batch_size=batch)
+        out[write_all] = (dt, CPU[id(res)], res)
+        label = "every array written" if write_all else "synapse arrays skipped"
+        print(f"  {label:24s}: wall {dt:7.1f} s, {CPU[id(res)]:7.1f} CPU s ({CPU[id(res)] / len(table):.2f} per "
+              f"patient) ({_load()})", flush=True)
+    standalone.WRITE_SYNAPSE_ARRAYS = False
+    (a_dt, a_cpu, a_res), (b_dt, b_cpu, b_res) = out[True], out[False]
+    same = all(np.array_equal(a_res[v].to_numpy(), b_res[v].to_numpy(), equal_nan=True)
+               for v in ("relief", "baseline_pain"))
+    print(f"  => every array / synapse arrays skipped: {a_cpu / b_cpu:.3f}x CPU, {a_dt / b_dt:.3f}x wall; "
+          f"relief and baseline pain identical: {same}", flush=True)
+    return out
+
+
 def _load() -> str:
     return "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
 
@@ -169,20 +193,20 @@ def _max_points(n: int | None) -> None:
 
 def main(n: int = 16, batch: int = 16, skip_single: bool = False, skip_workers: bool = False,
          engine: str = "runtime", extrapolate: int = 1000, before_max_points: int | None = None,
-         replay: bool = False):
+         replay: bool = False, writes: bool = False):
     os.environ["PAINSIM_ENGINE"] = engine  # inherited by the worker processes
     cache = None
     if engine != "runtime" and "PAINSIM_STANDALONE_DIR" not in os.environ:
         cache = tempfile.mkdtemp(prefix="painsim_bench_cohort_")  # a private binary cache, removed at the end
         os.environ["PAINSIM_STANDALONE_DIR"] = cache
     try:
-        return _main(n, batch, skip_single, skip_workers, engine, extrapolate, before_max_points, replay)
+        return _main(n, batch, skip_single, skip_workers, engine, extrapolate, before_max_points, replay, writes)
     finally:
         if cache:
             shutil.rmtree(cache, ignore_errors=True)
 
 
-def _main(n, batch, skip_single, skip_workers, engine, extrapolate, before_max_points, replay=False):
+def _main(n, batch, skip_single, skip_workers, engine, extrapolate, before_max_points, replay=False, writes=False):
     target = os.environ.get("PAINSIM_TARGET", "numpy")
     prot = test_course()
     table = ps.cohort.sample(n, preset="rtms_real_world", seed=1)
@@ -213,6 +237,8 @@ def _main(n, batch, skip_single, skip_workers, engine, extrapolate, before_max_p
           flush=True)
     if replay:
         return replay_ab(table, prot, batch)
+    if writes:
+        return writes_ab(prot, table, batch)
     if not skip_single:
         rows["one patient per batch"] = timed(table, prot, batch_size=1)
         print(f"  one patient per batch : {rows['one patient per batch'][0]:7.1f} s", flush=True)
@@ -267,6 +293,10 @@ if __name__ == "__main__":
     ap.add_argument("--replay-ab", action="store_true",
                     help="only the batched configuration, in this process, with the replay window by window and "
                          "a chunk per call (the replay kernels): CPU ratios, identical relief")
+    ap.add_argument("--writes-ab", action="store_true",
+                    help="compiled engine: only the batched configuration, in this process, with programs that "
+                         "write every array when a run ends and with programs that skip the synapse arrays (the "
+                         "default): CPU ratio, identical relief")
     a = ap.parse_args()
     main(a.patients, a.batch, a.skip_single, a.skip_workers, a.engine, a.extrapolate, a.before_max_points,
-         a.replay_ab)
+         a.replay_ab, a.writes_ab)

@@ -162,6 +162,45 @@ def test_standalone_spikes_equal_runtime(engines):
     assert len(_binaries(engines["root"])) == 1  # published to the cache
 
 
+def test_the_program_writes_back_only_what_is_read(engines):
+    """The program ends without writing the synapses' arrays (~90 % of what brian2 writes), while
+    the spike monitors painsim reads and the neuron state brian2 checks for invalid values are
+    written: the spikes above equal the runtime engine's, so nothing read back is missing."""
+    nets = [net for chunk in engines["standalone"]._networks.values() for _, net in chunk]
+    assert nets and all(isinstance(n, StandaloneNetwork) for n in nets)
+    for net in nets:
+        written = {p.name for p in (net.directory / "results").iterdir()}
+        synapse_names = [S.name for S in net._standalone_synapses.values()]
+        assert synapse_names
+        assert not [f for f in written for name in synapse_names
+                    if f.startswith((f"_array_{name}_", f"_dynamic_array_{name}_"))]
+        monitors = [m.name for m in net._standalone_monitors.values()]
+        assert all(any(f.startswith(f"_dynamic_array_{m}_t_") for f in written) for m in monitors)
+        # negative control: the generated code does declare the synapse arrays it no longer writes
+        source = (net.directory / "objects.cpp").read_text()
+        assert all(f"_dynamic_array_{name}_" in source for name in synapse_names)
+
+
+def test_skipping_result_writes_keeps_other_blocks_and_leaves_unknown_code_alone(tmp_path):
+    block = ('    ofstream outfile_{v};\n    outfile_{v}.open(results_dir + "{v}_123", ios::binary | ios::out);\n'
+             '    if(outfile_{v}.is_open())\n    {{\n        outfile_{v}.close();\n    }}\n')
+    body = "".join(block.format(v=v) for v in ("_array_syn_a_w", "_array_grp_v", "_dynamic_array_syn_a_delay",
+                                                   "_dynamic_array_syn_ab_w", "_dynamic_array_mon_t"))
+    code = ("void _write_arrays()\n{\n" + body + "    // Write last run info to disk\n    ofstream outfile_last_run_info;\n"
+            "}\n")
+    path = tmp_path / "objects.cpp"
+    path.write_text(code)
+    assert standalone.skip_result_writes(path, ["syn_a"]) == 2
+    left = path.read_text()
+    assert "syn_a_w_123" not in left and "syn_a_delay_123" not in left
+    assert all(f"{v}_123" in left for v in ("_array_grp_v", "_dynamic_array_syn_ab_w", "_dynamic_array_mon_t"))
+    assert left.endswith("    // Write last run info to disk\n    ofstream outfile_last_run_info;\n}\n")
+    # another template: nothing is changed
+    path.write_text(code.replace("void _write_arrays()", "void _save_everything()"))
+    assert standalone.skip_result_writes(path, ["syn_a"]) == 0
+    assert "syn_a_w_123" in path.read_text()
+
+
 def test_new_efficacies_rerun_without_recompiling(engines):
     rt0, sa0 = engines["first"]
     [binary] = _binaries(engines["root"])
