@@ -21,7 +21,7 @@ from . import files, io, protocols, validation
 from .cohort import from_dataset
 from .course import run_course_file
 from .errors import PainsimError, PathError, UsageError
-from .params import builtin_models, load_model, model_overrides, overriding
+from .params import OVERRIDES_ENV, builtin_models, load_model, model_overrides, overriding
 from .sweep import load_spec, run_sweep
 from .version import __version__
 
@@ -354,10 +354,13 @@ def cmd_validate(args) -> int:
     chosen = validation.select(args.only, args.slow)  # unknown names are refused before any work
     out = _out_path(args, "validation")
     seed = 1 if args.seed is None else args.seed
-    variant = dict(args.set or [])
-    with overriding(variant):  # bad paths and values are refused here, before any work
+    paths = [path for path, _ in args.set or []]
+    twice = sorted({path for path in paths if paths.count(path) > 1})
+    if twice:
+        raise UsageError(f"--set {twice[0]} is given more than once: set each parameter once")
+    with overriding(dict(args.set or [])) as variant:  # bad paths and values are refused here, before any work
         print(f"painsim: validating {len(chosen)} targets (seed {seed})"
-              + (f" on every model with {json.dumps(variant)}" if variant else ""), flush=True)
+              + (f" on every model with {json.dumps(variant, sort_keys=True)}" if variant else ""), flush=True)
         return _validate(args, chosen, out, seed)
 
 
@@ -447,6 +450,10 @@ def main(argv=None) -> int:
         args = build_parser().parse_args(argv)
         # provenance: the command line is written into every file the command saves
         args.command_line = "painsim " + shlex.join(sys.argv[1:] if argv is None else list(argv))
+        variant = model_overrides()
+        if variant and args.func is not cmd_validate:  # validate prints it with its own --set
+            print(f"painsim: note: every model is loaded with {OVERRIDES_ENV}={json.dumps(variant, sort_keys=True)}",
+                  file=sys.stderr, flush=True)
         return args.func(args)
     except SystemExit as e:  # --help, --version
         return e.code if isinstance(e.code, int) else 0

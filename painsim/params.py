@@ -254,8 +254,8 @@ def _check_leaf(path: str, leaf: Leaf, ref: Leaf, where: str) -> Leaf:
     if lo is not None and value < lo or hi is not None and value > hi:
         rng = f"a value in [{lo}, {hi}]" if hi is not None else f"a value >= {lo}"
         raise ParameterError(path, leaf.text, rng + (f" ({unit_name(ref.dim)})" if ref.dim != DIMENSIONLESS else ""))
-    if value != value:
-        raise ParameterError(path, leaf.text, "a number (not NaN)")
+    if value != value or (isinstance(value, float) and abs(value) == float("inf")):
+        raise ParameterError(path, leaf.text, "a finite number (not NaN or infinite)")
     return Leaf(int(value) if integer else value, ref.dim, leaf.text)
 
 
@@ -456,8 +456,10 @@ def load_model(name_or_path: str | Path = REFERENCE_MODEL, overrides: Mapping | 
 #: Environment variable holding dotted-path overrides (a JSON object) that :func:`load_model`
 #: applies to every model it loads, before the caller's own ``overrides``; set by
 #: :func:`overriding` (``painsim validate --set``), and in the environment so that worker
-#: processes (a cohort's) load the same variant.  Files written meanwhile record it
-#: (:func:`painsim.io.save`: attribute ``model_overrides``).
+#: processes (a cohort's) load the same variant.  The files the command line writes record it
+#: (attribute ``model_overrides`` of ``painsim run``, ``course`` and ``validate`` results), and a
+#: sweep's store key includes it; results saved through the API carry no such record.  A variant
+#: replaces a preset's own value at the same path (e.g. ``pathology.disinhibition``).
 OVERRIDES_ENV = "PAINSIM_MODEL_OVERRIDES"
 
 
@@ -497,6 +499,10 @@ def overriding(overrides: Mapping[str, Any]):
         A path the model does not have, or a value of the wrong unit or range.
     """
     added = dict(overrides)
+    names = [k for k in added if k in _TEXT_KEYS]
+    if names:  # a model's name or base is what the caller loads, not a parameter of every model
+        raise ParameterError(names[0], added[names[0]], "a model parameter (not the name, description or base "
+                                                         "of a model file)")
     load_model(REFERENCE_MODEL).with_params(added)  # refuse a bad path or value before any work
     before = os.environ.get(OVERRIDES_ENV)
     combined = {**model_overrides(), **added}

@@ -51,26 +51,26 @@ def test_unpleasantness_anchors_are_the_declared_fit():
 def test_model_file_tolerance_rate_meets_its_declared_target():
     """The file's dorsal_horn.opioid.tolerance_rate, with the excess occupancy measured now (the
     declared protocol, model and seeds), leaves the mu receptors at the declared efficacy before the
-    4th daily session.  The file keeps the bisection's rate to 5 significant digits (relative error
+    5th daily 20-min session.  The file keeps the bisection's rate to 5 significant digits (relative error
     <= 5e-5, and the efficacy moves less than in proportion to the rate: |d ln e / d ln k| < 2), so
     the efficacy is within 0.1 x 2 x 5e-5 = 1e-5 of the target."""
     m = ps.load_model("healthy")
     fit = calibration.calibrate_tolerance_rate(m)
     assert fit.rate_hz == pytest.approx(m.si("dorsal_horn.opioid.tolerance_rate"), rel=5e-5)
     k, tau = ps.tolerance.tolerance_params(m)
-    cal = ps.protocols.get(calibration.TOLERANCE_PROTOCOL).calendar
+    cal = calibration.tolerance_calendar()
     day = cal.days[calibration.TOLERANCE_SESSION]
     efficacy = 1 - ps.tolerance.tolerance_at(day, fit.x, cal, k, tau)
     assert efficacy == pytest.approx(calibration.TOLERANCE_EFFICACY, abs=1e-5)
-    # fitted to the receptor efficacy, not to the acute TENS effect: that target stays a prediction
-    assert get("tens_tolerance_day4").status == "prediction"
+    # the acute TENS effect on that day was in view (the same studies): its target is calibrated
+    assert get("tens_tolerance_day5").status == "calibrated"
     # negative control: without the rate the receptors keep their full efficacy
     assert 1 - ps.tolerance.tolerance_at(day, fit.x, cal, 0.0, tau) == 1.0
 
 
 def test_an_unreachable_tolerance_target_is_refused():
     """With k -> infinity every session saturates T at 1 and it then decays for a day: the lowest
-    efficacy before the 4th daily session is 1 - exp(-(1 day - 30 min) / tau) (~0.05), so 0.01 is refused."""
+    efficacy before the 4th daily session is 1 - exp(-(1 day - 30 min) / tau) (~0.04), so 0.01 is refused."""
     m = ps.load_model("healthy")
     _, tau = ps.tolerance.tolerance_params(m)
     cal = ps.protocols.get("tens_conventional").calendar

@@ -120,7 +120,8 @@ def test_overriding_changes_every_loaded_model_and_is_undone_after():
 
 
 @pytest.mark.parametrize("bad", [{"dorsal_horn.synapse.c_gian": 0.5}, {"dorsal_horn.background.rate": 1140},
-                                 {"dorsal_horn.synapse.c_gain": -1.0}])
+                                 {"dorsal_horn.synapse.c_gain": -1.0}, {"dorsal_horn.synapse.c_gain": float("inf")},
+                                 {"model.extends": "healthy"}])
 def test_a_bad_variant_is_refused_before_anything_changes(bad):
     with pytest.raises((UnknownKeyError, UnitError, ParameterError)):
         with overriding(bad):

@@ -123,6 +123,22 @@ def test_a_store_of_one_model_variant_is_not_resumed_under_another(reference):
     _same(again, reference)
 
 
+def test_a_sweep_under_a_variant_computes_the_variant(tmp_path):
+    """Inside ``overriding`` every point is simulated on the variant: the same as the spec fixing
+    the same value itself, and not the default (the variant changes the spikes)."""
+    variant = {"dorsal_horn.adelta_pn.weight": "4 nS"}  # the 0.25-s test is Aδ-carried (no C spike arrives yet)
+    spec = tiny_spec(seeds=1, parameters={"pathology.disinhibition": [0.0, 0.8]})
+    with ps.params.overriding(variant):
+        under = run_sweep(spec, store=tmp_path / "under", workers=0, progress=False)
+        with pytest.raises(ParameterError, match="scheduler"):  # Dask workers would not see it
+            run_sweep(spec, store=tmp_path / "dask", scheduler="local", workers=1, progress=False)
+    fixed = run_sweep(tiny_spec(seeds=1, parameters={"pathology.disinhibition": [0.0, 0.8]},
+                                params={**TINY, **variant}), store=tmp_path / "fixed", workers=0, progress=False)
+    default = run_sweep(spec, store=tmp_path / "default", workers=0, progress=False)
+    _same(under, fixed)
+    assert not np.array_equal(under["pn_rate"].values, default["pn_rate"].values)
+
+
 # ------------------------------------------------------------------ kill -9 and resume
 def test_sigkill_mid_sweep_then_resume(tmp_path):
     store = tmp_path / "store"

@@ -42,7 +42,7 @@ def test_verdict_follows_the_published_range():
 
 
 @pytest.mark.parametrize("bad", [dict(status="fitted"), dict(cost="medium"), dict(low=0.5, high=0.1),
-                                 dict(low=0.1, high=None)])
+                                 dict(low=0.1, high=None), dict(published=float("nan"))])
 def test_malformed_targets_are_refused(bad):
     kw = dict(name="x", what="w", published=0.3, low=0.2, high=0.4, units="1", source="s",
               status="prediction", cost="fast", measure=lambda s: 0.0)
@@ -139,3 +139,10 @@ def test_drg_filtering_target_is_the_model_files_c_junction():
              "afferents.tjunction.C.tau_recovery": "0 ms", "afferents.tjunction.C.load": 0.0}
     with overriding(ideal):
         assert validation.targets.drg_c_filtering(1) == 1.0
+
+
+def test_a_parameter_set_twice_is_refused(tmp_path, capsys):
+    out = tmp_path / "v"
+    assert main(["validate", "--only", "gate_on_c_heat", "--out", str(out), "--set", "dorsal_horn.synapse.c_gain=1",
+                 "--set", "dorsal_horn.synapse.c_gain=0.5"]) == 2
+    assert "more than once" in capsys.readouterr().err and not out.exists()

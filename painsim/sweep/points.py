@@ -12,7 +12,7 @@ from ..circuits import population_names
 from ..errors import SpecError, UnitError, UnknownKeyError
 from ..fibers import natural
 from ..parallel import jsonable
-from ..params import load_model
+from ..params import load_model, model_overrides
 from ..stimulation import from_spec as stimulus_from_spec
 from ..units import DIMENSIONLESS
 
@@ -35,8 +35,10 @@ _BASE_MODELS: dict = {}
 
 
 def base_model(spec):
-    """The spec's model with its fixed ``params`` (cached per process)."""
-    key = (spec.model, json.dumps(jsonable(spec.params), sort_keys=True))
+    """The spec's model with its fixed ``params`` (cached per process, per model variant in force:
+    :func:`painsim.params.overriding`)."""
+    key = (spec.model, json.dumps(jsonable(spec.params), sort_keys=True),
+           json.dumps(model_overrides(), sort_keys=True))
     if key not in _BASE_MODELS:
         _BASE_MODELS[key] = load_model(spec.model).with_params(spec.params)
     return _BASE_MODELS[key]

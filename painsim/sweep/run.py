@@ -17,6 +17,7 @@ from tqdm.auto import tqdm
 
 from ..checks import whole
 from ..errors import ParameterError, UnknownKeyError
+from ..params import OVERRIDES_ENV, model_overrides
 from ..parallel import ResultStore, run_batches
 from .evaluate import evaluate_batch, failed_result, make_batches, prepare_worker
 from .results import gather_results, persist, write_result
@@ -95,6 +96,11 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
         raise ParameterError("scheduler", scheduler, "a Dask scheduler address ('tcp://host:8786') or 'local'")
     if scheduler is not None and workers == 0:
         raise ParameterError("workers", 0, "at least 1 Dask worker with a scheduler")
+    if scheduler is not None and model_overrides():
+        # the variant travels in this process's environment, which Dask workers need not share
+        raise ParameterError("scheduler", scheduler, "no Dask scheduler while a model variant is in force "
+                             f"({OVERRIDES_ENV}={json.dumps(model_overrides(), sort_keys=True)}): run the "
+                             "sweep in local worker processes (workers=N), which inherit it")
     tmpdir = None
     if store is None:
         tmpdir = tempfile.mkdtemp(prefix="painsim-sweep-")

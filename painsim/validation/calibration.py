@@ -49,11 +49,12 @@ with cross-tolerance to spinal mu and delta agonists (Chandran & Sluka 2003 Pain
 library protocol ``tens_conventional`` (daily 30 min) on the healthy pathway, seeds 1-4,
 measured once (mean over the seeds, :func:`painsim.tolerance.excess_occupancy`); then ``k``
 by bisection (on log k, the ODE in closed form only) so that the receptor efficacy
-``1 - T`` at the start of the 4th daily session is 0.1.  0.1 is chosen to stand for "no
-detectable opioid effect" (the paper reports the loss of the behavioural effect, not a
-receptor efficacy).  Target: the receptor efficacy, which no validation target measures;
-held out: the acute TENS effect on day 4 (``tens_tolerance_day4``, a prediction), recovery
-after the course, every other protocol.
+``1 - T`` at the start of the 5th daily 20-min session is 0.1 (the studies' calendar: 20 min
+daily; effect lost on day 5, Sato et al. 2012, Liebano et al. 2011; diminished by day 4, Chandran
+& Sluka 2003).  0.1 is chosen to stand for "no detectable opioid effect" (the papers report the
+loss of the behavioural effect, not a receptor efficacy).  The acute TENS effect before the 5th
+session (``tens_tolerance_day5``) is therefore calibrated, not held out; held out: recovery after
+the course, every other protocol.
 """
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ __all__ = ["BackgroundCalibration", "calibrate_background_rate", "rest_pn_rate",
            "GainCalibration", "stt_rate", "heat_pn_rate", "calibrate_c_gain", "C_GAIN_SEEDS", "C_GAIN_CELSIUS",
            "AnchorCalibration", "calibrate_unpleasantness_anchors", "ACC_FIT_CELSIUS", "ACC_FIT_SEEDS",
            "ToleranceCalibration", "calibrate_tolerance_rate", "tolerance_rate_for_efficacy", "TOLERANCE_SEEDS",
-           "TOLERANCE_PROTOCOL", "TOLERANCE_SESSION", "TOLERANCE_EFFICACY"]
+           "TOLERANCE_PROTOCOL", "TOLERANCE_SESSION", "TOLERANCE_EFFICACY", "TOLERANCE_SESSION_S", "tolerance_calendar"]
 
 #: Seeds (circuits) and temperature of the declared C-gain calibration.
 C_GAIN_SEEDS = (1, 2, 3, 4)
@@ -267,12 +268,20 @@ def calibrate_unpleasantness_anchors(model="healthy", celsius: Sequence[float] =
 
 
 # ---------------------------------------------------------------- opioid tolerance
-#: The declared tolerance calibration: protocol, seeds, the session (0-based: the 4th) at whose
-#: start the receptor efficacy is fitted, and the efficacy (chosen: "no detectable opioid effect").
+#: The declared tolerance calibration: protocol (its waveform; x does not depend on the session's
+#: length), seeds, the daily session length of the animal and human studies (20 min: Chandran &
+#: Sluka 2003, Sato et al. 2012, DeSantana et al. 2008), the session (0-based: the 5th) at whose
+#: start the receptor efficacy is fitted, and that efficacy (chosen: "no detectable opioid effect").
 TOLERANCE_PROTOCOL = "tens_conventional"
 TOLERANCE_SEEDS = (1, 2, 3, 4)
-TOLERANCE_SESSION = 3
+TOLERANCE_SESSION_S = 1200.0
+TOLERANCE_SESSION = 4
 TOLERANCE_EFFICACY = 0.1
+
+
+def tolerance_calendar(session: int = TOLERANCE_SESSION) -> Calendar:
+    """Daily sessions of :data:`TOLERANCE_SESSION_S` on days 0..``session`` (the studies' calendar)."""
+    return Calendar(tuple(float(d) for d in range(int(session) + 1)), TOLERANCE_SESSION_S)
 
 
 @dataclass(frozen=True)
@@ -333,20 +342,25 @@ def tolerance_rate_for_efficacy(x: float, calendar: Calendar, session: int, effi
 def calibrate_tolerance_rate(model="healthy", protocol: str = TOLERANCE_PROTOCOL,
                              seeds: Sequence[int] = TOLERANCE_SEEDS, session: int = TOLERANCE_SESSION,
                              efficacy: float = TOLERANCE_EFFICACY, x: float | None = None) -> ToleranceCalibration:
-    """Fit ``dorsal_horn.opioid.tolerance_rate`` so the receptor efficacy before the 4th daily
-    session of ``protocol`` is ``efficacy`` (Chandran & Sluka 2003 Pain 102:195: no effect left
-    by day 4).
+    """Fit ``dorsal_horn.opioid.tolerance_rate`` so the receptor efficacy before the 5th daily
+    20-min session of ``protocol``'s stimulation is ``efficacy``: repeated daily TENS (20 min)
+    reverses hyperalgesia on days 1-4 and not on day 5 in rats (Sato, Sanada, Rakel & Sluka 2012
+    J Pain 13:884 [checked: abstract]; "a diminution in its effectiveness ... by the fourth day",
+    Chandran & Sluka 2003 Pain 102:195 [checked: abstract]), and in healthy humans its effect on
+    pressure pain thresholds is no longer different from placebo by day 5 (Liebano et al. 2011
+    Pain 152:335 [checked: abstract]).
 
     Parameters
     ----------
     model : str or Model
         The model (default the healthy pathway, as ``naloxone_share_of_tens``).
     protocol : str or Protocol
-        Calendar and session stimulation (default ``tens_conventional``, daily 30 min).
+        The session's stimulation (default ``tens_conventional``), given daily for
+        :data:`TOLERANCE_SESSION_S` (the calendar of the studies, not the protocol's own).
     seeds : sequence of int
         Circuits whose excess occupancies are averaged (default 1-4).
     session : int
-        0-based index of the session before which the efficacy is fitted (default 3: the 4th).
+        0-based index of the daily session before which the efficacy is fitted (default 4: the 5th).
     efficacy : float
         Target efficacy in (0, 1) (default 0.1, chosen: "no detectable opioid effect").
     x : float, optional
@@ -363,5 +377,5 @@ def calibrate_tolerance_rate(model="healthy", protocol: str = TOLERANCE_PROTOCOL
     per_seed = (float(x),) if x is not None else tuple(float(v) for v in excess_occupancy(m, proto, seeds))
     xm = float(np.mean(per_seed))
     _, tau = tolerance_params(m)
-    k, achieved, evals = tolerance_rate_for_efficacy(xm, proto.calendar, session, efficacy, tau)
+    k, achieved, evals = tolerance_rate_for_efficacy(xm, tolerance_calendar(session), session, efficacy, tau)
     return ToleranceCalibration(k, xm, per_seed, efficacy, achieved, evals)
