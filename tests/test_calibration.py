@@ -70,7 +70,7 @@ def test_model_file_tolerance_rate_meets_its_declared_target():
 
 def test_an_unreachable_tolerance_target_is_refused():
     """With k -> infinity every session saturates T at 1 and it then decays for a day: the lowest
-    efficacy before the 4th daily session is 1 - exp(-(1 day - 30 min) / tau) (~0.04), so 0.01 is refused."""
+    efficacy before the 4th daily session is 1 - exp(-(1 day - 30 min) / tau) (~0.05), so 0.01 is refused."""
     m = ps.load_model("healthy")
     _, tau = ps.tolerance.tolerance_params(m)
     cal = ps.protocols.get("tens_conventional").calendar

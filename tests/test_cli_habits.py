@@ -274,3 +274,16 @@ def test_environment_switches_refuse_a_misspelt_value_by_name(monkeypatch):
     with pytest.raises(ParameterError) as err:
         env_choice("PAINSIM_TEST_SWITCH", "1", ("0", "1"))
     assert "PAINSIM_TEST_SWITCH" in str(err.value) and "yes" in str(err.value) and "0, 1" in str(err.value)
+
+
+def test_a_variant_in_the_environment_is_announced(monkeypatch, capsys):
+    """Models loaded by any command carry a variant set in the environment
+    (painsim.params.OVERRIDES_ENV); the command says so on stderr before working."""
+    from painsim.cli import main
+    from painsim.params import OVERRIDES_ENV
+    monkeypatch.setenv(OVERRIDES_ENV, '{"dorsal_horn.synapse.c_gain": 0.5}')
+    assert main(["models"]) == 0
+    assert OVERRIDES_ENV in capsys.readouterr().err
+    monkeypatch.delenv(OVERRIDES_ENV)
+    assert main(["models"]) == 0
+    assert OVERRIDES_ENV not in capsys.readouterr().err  # negative control

@@ -106,7 +106,8 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
         tmpdir = tempfile.mkdtemp(prefix="painsim-sweep-")
         store = Path(tmpdir) / "store"
     st = SweepStore(store)
-    st.open(spec.key(), {"spec": spec.to_dict()}, resume)
+    variant = model_overrides()
+    st.open(spec.key(), {"spec": spec.to_dict(), **({"model_overrides": variant} if variant else {})}, resume)
     try:
         return _execute(spec, st, workers, scheduler, progress, format)
     finally:

@@ -43,10 +43,13 @@ after any change that moves healthy PN or ACC rates (e.g. the C gain).
 
 **Tolerance rate** (``dorsal_horn.opioid.tolerance_rate``, :func:`calibrate_tolerance_rate`):
 the rate ``k`` at which the excess mu-receptor occupancy of a session builds tolerance
-(:mod:`painsim.tolerance`).  Repeated daily TENS no longer reduced hyperalgesia by day 4,
-with cross-tolerance to spinal mu and delta agonists (Chandran & Sluka 2003 Pain 102:195
-[checked: abstract]).  The procedure: the excess occupancy ``x`` of a session of the
-library protocol ``tens_conventional`` (daily 30 min) on the healthy pathway, seeds 1-4,
+(:mod:`painsim.tolerance`).  Daily 20-min TENS reverses hyperalgesia on days 1-4 and not on day
+5 in rats (Sato et al. 2012 J Pain 13:884), no longer differs from placebo by day 5 in healthy
+humans (Liebano et al. 2011 Pain 152:335), and its effect diminishes by day 4 with
+cross-tolerance to spinal mu and delta agonists (Chandran & Sluka 2003 Pain 102:195) [all
+checked: abstracts].  The procedure: the excess occupancy ``x`` of a session of the
+library protocol ``tens_conventional``'s stimulation (x does not depend on the session's length)
+on the healthy pathway, seeds 1-4,
 measured once (mean over the seeds, :func:`painsim.tolerance.excess_occupancy`); then ``k``
 by bisection (on log k, the ODE in closed form only) so that the receptor efficacy
 ``1 - T`` at the start of the 5th daily 20-min session is 0.1 (the studies' calendar: 20 min
