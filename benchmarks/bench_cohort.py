@@ -157,20 +157,20 @@ def replay_ab(table, prot, batch: int) -> dict:
 
 def writes_ab(prot, table, batch: int) -> dict:
     """The batched configuration in this process with programs that write every array when a run
-    ends (brian2's own programs, ``standalone.WRITE_SYNAPSE_ARRAYS = True``) and with programs that
+    ends (brian2's own programs, ``compiler.WRITE_SYNAPSE_ARRAYS = True``) and with programs that
     skip the synapse arrays (the default), each after a warm-up that compiles its binaries: CPU
     seconds of each, the ratio, and whether every patient's relief is identical (``--writes-ab``)."""
-    from painsim.circuits import standalone
+    from painsim.circuits import compiler
     out = {}
     for write_all in (True, False):
-        standalone.WRITE_SYNAPSE_ARRAYS = write_all
+        compiler.WRITE_SYNAPSE_ARRAYS = write_all
         timed(ps.cohort.sample(batch, preset="rtms_real_world", seed=99), prot, batch_size=batch)  # compiles
         dt, res = timed(table, prot, batch_size=batch)
         out[write_all] = (dt, CPU[id(res)], res)
         label = "every array written" if write_all else "synapse arrays skipped"
         print(f"  {label:24s}: wall {dt:7.1f} s, {CPU[id(res)]:7.1f} CPU s ({CPU[id(res)] / len(table):.2f} per "
               f"patient) ({_load()})", flush=True)
-    standalone.WRITE_SYNAPSE_ARRAYS = False
+    compiler.WRITE_SYNAPSE_ARRAYS = False
     (a_dt, a_cpu, a_res), (b_dt, b_cpu, b_res) = out[True], out[False]
     same = all(np.array_equal(a_res[v].to_numpy(), b_res[v].to_numpy(), equal_nan=True)
                for v in ("relief", "baseline_pain"))

@@ -262,5 +262,5 @@ def test_the_response_to_maintained_heat_adapts():
     # Kenshalo et al. 1979 (abstract): the discharge accelerates to a peak, then adapts to a new base-line.
     # The late plateau must not exceed the early peak: a ratio <= 1 with 4 circuits' pooled counts
     # (hundreds of spikes per bin, Poisson error a few %), so a growing response fails clearly.
-    from painsim.validation.targets import sustained_heat_ratio
+    from painsim.validation.measurements import sustained_heat_ratio
     assert sustained_heat_ratio(1, "gate_control") <= 1.0

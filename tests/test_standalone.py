@@ -190,14 +190,14 @@ def test_skipping_result_writes_keeps_other_blocks_and_leaves_unknown_code_alone
             "}\n")
     path = tmp_path / "objects.cpp"
     path.write_text(code)
-    assert standalone.skip_result_writes(path, ["syn_a"]) == 2
+    assert compiler.skip_result_writes(path, ["syn_a"]) == 2
     left = path.read_text()
     assert "syn_a_w_123" not in left and "syn_a_delay_123" not in left
     assert all(f"{v}_123" in left for v in ("_array_grp_v", "_dynamic_array_syn_ab_w", "_dynamic_array_mon_t"))
     assert left.endswith("    // Write last run info to disk\n    ofstream outfile_last_run_info;\n}\n")
     # another template: nothing is changed
     path.write_text(code.replace("void _write_arrays()", "void _save_everything()"))
-    assert standalone.skip_result_writes(path, ["syn_a"]) == 0
+    assert compiler.skip_result_writes(path, ["syn_a"]) == 0
     assert "syn_a_w_123" in path.read_text()
 
 

@@ -120,7 +120,7 @@ def test_a_bad_variant_is_refused_before_any_work(tmp_path, capsys):
 def test_paresthesia_targets_read_presence_and_absence():
     """Presence is a readout above 0 volleys/s, undetermined (NaN) counts for neither; tonic SCS must
     give paresthesia in every circuit, 10 kHz in none (one circuit off is a miss either way)."""
-    has = validation.targets._has_paresthesia
+    has = validation.measurements._has_paresthesia
     assert has(37.5) == 1.0 and has(0.0) == 0.0 and np.isnan(has(float("nan")))
     tonic, khz = validation.get("paresthesia_tonic_scs"), validation.get("paresthesia_10khz_scs")
     assert tonic.verdict(1.0) == "yes" and tonic.verdict(0.75) == "no"
@@ -134,11 +134,11 @@ def test_drg_filtering_target_is_the_model_files_c_junction():
     """The DRG target reads the C junction of the model file: a 20 Hz stem train is blocked by its
     20th second; with the file's junction made ideal (no refractoriness, no load) all of it passes."""
     from painsim.params import overriding
-    assert validation.targets.drg_c_filtering(1) == 0.0
+    assert validation.measurements.drg_c_filtering(1) == 0.0
     ideal = {"afferents.tjunction.C.safety": 1.0, "afferents.tjunction.C.refractory": "0 ms",
              "afferents.tjunction.C.tau_recovery": "0 ms", "afferents.tjunction.C.load": 0.0}
     with overriding(ideal):
-        assert validation.targets.drg_c_filtering(1) == 1.0
+        assert validation.measurements.drg_c_filtering(1) == 1.0
 
 
 def test_a_parameter_set_twice_is_refused(tmp_path, capsys):

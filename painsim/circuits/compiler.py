@@ -1,4 +1,5 @@
-"""Compiler options of the compiled engine (:mod:`painsim.circuits.standalone`).
+"""Compiler options of the compiled engine (:mod:`painsim.circuits.standalone`), and the one edit
+made to the generated code before it is compiled (:func:`skip_result_writes`).
 
 brian2 compiles a standalone program with its own flags (``-w -O3 -ffast-math
 -fno-finite-math-only -march=native``); :func:`compile_flags` adds the ones that let GCC
@@ -12,14 +13,18 @@ import contextlib
 import functools
 import os
 import platform
+import re
 import shlex
 import subprocess
 import tempfile
+from pathlib import Path
+from typing import Sequence
 
 from ..checks import env_choice
 from ..processes import run_tied
 
-__all__ = ["VECTORISE_FLAGS", "VECTORISE", "SPIKE_TOLERANCE", "compile_flags", "make_jobs", "bounded_make"]
+__all__ = ["VECTORISE_FLAGS", "VECTORISE", "SPIKE_TOLERANCE", "compile_flags", "make_jobs", "bounded_make",
+           "skip_result_writes", "WRITE_SYNAPSE_ARRAYS"]
 
 #: Compiler flags added to brian2's (``-w -O3 -ffast-math -fno-finite-math-only -march=native``) so
 #: that GCC vectorises the neuron groups' state updates (issue 17), which it otherwise compiles as
@@ -93,3 +98,51 @@ def bounded_make(prefs):
         yield
     finally:
         setting.extra_make_args_unix = own
+
+
+#: Whether the compiled program writes the ``Synapses`` objects' arrays when a run ends, as brian2's
+#: does (~37 of ~40 MB of a 32-point pathway run); nothing reads them back (painsim reads the spike
+#: monitors, brian2 the neuron state), so by default they are not written
+#: (:func:`skip_result_writes`, applied by :class:`painsim.circuits.standalone.StandaloneNetwork`;
+#: ``benchmarks/bench_cohort.py --writes-ab`` compares both).
+WRITE_SYNAPSE_ARRAYS = False
+
+_WRITE_BLOCK = re.compile(r"(?m)^    ofstream outfile_")
+_RESULT_FILE = re.compile(r'results_dir \+ "([^"]+)"')
+
+
+def skip_result_writes(objects_cpp: Path, owners: Sequence[str]) -> int:
+    """Remove from a generated ``objects.cpp`` the writing of every array of ``owners`` (brian2
+    object names) in ``_write_arrays()``, the function the program calls when a run ends; returns
+    the number of arrays no longer written.
+
+    brian2 names an array file ``_array_<owner>_<variable>_<crc>`` or
+    ``_dynamic_array_<owner>_<variable>_<crc>`` and writes each in one block starting
+    ``ofstream outfile_...``; blocks of other arrays, the profiling and the last-run information are
+    kept.  If the function is not found in the expected form (another brian2 template), nothing
+    is changed: the program then writes every array, as brian2 intends.
+    """
+    text = objects_cpp.read_text()
+    start = text.find("void _write_arrays()")
+    end = text.find("    // Write last run info to disk", start)
+    if start < 0 or end < 0:
+        return 0
+    body = text[start:end]
+    cuts = [m.start() for m in _WRITE_BLOCK.finditer(body)]
+    if not cuts:
+        return 0
+    prefixes = tuple(f"{kind}_{name}_" for name in owners for kind in ("_array", "_dynamic_array"))
+    kept, removed = [body[:cuts[0]]], 0
+    for a, b in zip(cuts, cuts[1:] + [len(body)]):
+        block = body[a:b]
+        found = _RESULT_FILE.search(block)
+        if found and found.group(1).startswith(prefixes):
+            removed += 1
+            # a block that also holds the next section's comment keeps it (the profiling block's)
+            tail = block.find("    //")
+            if tail > 0:
+                kept.append(block[tail:])
+            continue
+        kept.append(block)
+    objects_cpp.write_text(text[:start] + "".join(kept) + text[end:])
+    return removed

@@ -90,12 +90,12 @@ from ..checks import env_choice
 from ..errors import PainsimError, ParameterError
 from ..processes import run_tied
 from .codegen import codegen_target, import_brian2
-from .compiler import SPIKE_TOLERANCE, VECTORISE_FLAGS, bounded_make, compile_flags
+from . import compiler
+from .compiler import SPIKE_TOLERANCE, VECTORISE_FLAGS, bounded_make, compile_flags, skip_result_writes
 from .network import NETWORK_CLASSES, BatchNetwork, PointInput, PointOutput
 from .plan import neuron_groups
 
 __all__ = ["StandaloneNetwork", "AutoNetwork", "standalone_root", "code_hash", "padded_size", "needed_sizes",
-           "skip_result_writes", "WRITE_SYNAPSE_ARRAYS",
            "chosen_sizes", "compiled_network", "CompiledPieces", "pieces", "MAX_POINTS",
            "runtime_runs_before_compiling", "expected_runs", "expected_runs_hint", "binary_cached", "auto_report",
            "auto_reset", "RUN_COST", "COMPILE_COST", "VECTORISE_FLAGS", "SPIKE_TOLERANCE", "compile_flags"]
@@ -323,7 +323,7 @@ class StandaloneNetwork(BatchNetwork):
             # profiling adds timers to the generated code (another binary); only when asked
             net.run(duration * b2.second, namespace={}, **({"profile": True} if PROFILE else {}))
             device.build(directory=str(self._directory), compile=False, run=False, with_output=False)
-            if not WRITE_SYNAPSE_ARRAYS:  # before hashing: the binary is keyed by what it writes too
+            if not compiler.WRITE_SYNAPSE_ARRAYS:  # before hashing: the binary is keyed by what it writes too
                 skip_result_writes(self._directory / "objects.cpp", [S.name for S in synapses.values()])
             written = device.writer.source_files | device.writer.header_files  # not a reused directory's old files
             self._code_hash = code_hash(self._directory, written | {"makefile", "brianlib/spikequeue.h",
@@ -406,56 +406,6 @@ class StandaloneNetwork(BatchNetwork):
                     Path(device.project_dir, "static_arrays", name + suffix).unlink(missing_ok=True)
         recorded = {g: (np.asarray(mon.t_), np.asarray(mon.i)) for g, mon in self._standalone_monitors.items()}
         return self.outputs(recorded, w_all)
-
-
-#: Whether the compiled program writes the arrays of the ``Synapses`` objects when it ends.
-#: brian2's program saves every array of the network after each run, for Python to read back
-#: (a 32-point pathway run: ~37 of ~40 MB are synapse arrays: indices, delays, conductances);
-#: painsim reads back only the spike monitors, and brian2 itself the neuron groups' state (its
-#: check for invalid values), so the synapse arrays are not written (:func:`skip_result_writes`;
-#: a 5000-patient cohort wrote ~265 GB before).  ``True`` writes everything, as brian2 does
-#: (another binary; for comparisons, ``benchmarks/bench_cohort.py --writes-ab``).
-WRITE_SYNAPSE_ARRAYS = False
-
-_WRITE_BLOCK = re.compile(r"(?m)^    ofstream outfile_")
-_RESULT_FILE = re.compile(r'results_dir \+ "([^"]+)"')
-
-
-def skip_result_writes(objects_cpp: Path, owners: Sequence[str]) -> int:
-    """Remove from a generated ``objects.cpp`` the writing of every array of ``owners`` (brian2
-    object names) in ``_write_arrays()``, the function the program calls when a run ends; returns
-    the number of arrays no longer written.
-
-    brian2 names an array file ``_array_<owner>_<variable>_<crc>`` or
-    ``_dynamic_array_<owner>_<variable>_<crc>`` and writes each in one block starting
-    ``ofstream outfile_...``; blocks of other arrays, the profiling and the last-run information are
-    kept.  If the function is not found in the expected form (another brian2 template), nothing
-    is changed: the program then writes every array, as brian2 intends.
-    """
-    text = objects_cpp.read_text()
-    start = text.find("void _write_arrays()")
-    end = text.find("    // Write last run info to disk", start)
-    if start < 0 or end < 0:
-        return 0
-    body = text[start:end]
-    cuts = [m.start() for m in _WRITE_BLOCK.finditer(body)]
-    if not cuts:
-        return 0
-    prefixes = tuple(f"{kind}_{name}_" for name in owners for kind in ("_array", "_dynamic_array"))
-    kept, removed = [body[:cuts[0]]], 0
-    for a, b in zip(cuts, cuts[1:] + [len(body)]):
-        block = body[a:b]
-        found = _RESULT_FILE.search(block)
-        if found and found.group(1).startswith(prefixes):
-            removed += 1
-            # a block that also holds the next section's comment keeps it (the profiling block's)
-            tail = block.find("    //")
-            if tail > 0:
-                kept.append(block[tail:])
-            continue
-        kept.append(block)
-    objects_cpp.write_text(text[:start] + "".join(kept) + text[end:])
-    return removed
 
 
 #: Build programs that time each code object (brian2's ``profile=True``; another binary, slower
