@@ -60,7 +60,7 @@ from .circuits import descending_opioid, projection_endpoints
 from .errors import ParameterError
 from .fibers import heat
 from .params import Model
-from .protocols import Protocol, get as get_protocol
+from .protocols import Protocol, resolve
 from .readouts import population_spikes
 from .simulation import Request, simulate_batch
 from .units import to_si
@@ -316,11 +316,6 @@ def window_occupancy(model: Model, result: xr.Dataset, start: float, stop: float
     return float(np.mean(c / (1.0 + c)))
 
 
-def _resolve(protocol) -> Protocol:
-    """A Protocol from a protocol or a library name (UnknownKeyError naming the nearest)."""
-    return protocol if isinstance(protocol, Protocol) else get_protocol(protocol)
-
-
 def _seeds(seeds) -> list[int]:
     seeds = list(np.atleast_1d(seeds)) if not isinstance(seeds, (list, tuple, range)) else list(seeds)
     if not seeds or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) for s in seeds):
@@ -355,7 +350,7 @@ def excess_occupancy(model: Model, protocol, seeds: Sequence[int], *, site=None,
     -------
     ndarray (n_seeds,)
     """
-    protocol, seeds = _resolve(protocol), _seeds(seeds)
+    protocol, seeds = resolve(protocol), _seeds(seeds)
     m = model.with_params(protocol.device_overrides)
     lead, L = m.si("course.lead_in"), m.si("course.window")
     if protocol.is_sham:
@@ -394,7 +389,7 @@ def acute_tens_effect(models: Sequence[Model], protocol, seeds: Sequence[int], *
     """
     seeds = _seeds(seeds)
     pairs = [(m, s) for m in models for s in seeds]
-    pn = _acute_pairs(pairs, _resolve(protocol), test_site, celsius, test_duration, batch_size)
+    pn = _acute_pairs(pairs, resolve(protocol), test_site, celsius, test_duration, batch_size)
     return pn.reshape(len(models), len(seeds), 2)
 
 
@@ -463,7 +458,7 @@ def tolerance_course(model: Model, protocol, seeds: Sequence[int], days, *, x=No
         An unknown protocol (UnknownKeyError, naming the nearest), a sham, no seeds, days
         that are negative or not numbers, ``x`` not one value >= 0 per seed.
     """
-    protocol, seeds, day_arr = _resolve(protocol), _seeds(seeds), _check_days(days)
+    protocol, seeds, day_arr = resolve(protocol), _seeds(seeds), _check_days(days)
     k, tau = tolerance_params(model)
     _test_waveform(protocol, model, test_site, 1.0)  # refuse a sham or a bad site before any work
     if x is None:

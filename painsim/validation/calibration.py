@@ -138,16 +138,18 @@ def calibrate_c_gain(model="healthy", celsius: float = C_GAIN_CELSIUS, seeds: Se
     return GainCalibration(g, target, r, evals)
 
 
-def _bisect(rate, bounds: tuple[float, float], target: float, tol: float, max_iter: int, what: str):
-    """Bisect a parameter whose PN rate ``rate(x)`` rises with it until the rate is within
-    ``tol`` (Hz) of ``target``, or for ``max_iter`` halvings; ``(x, rate, evaluations)``.
-    The rates at ``bounds`` must bracket the target (else a ParameterError naming ``what``)."""
+def _bisect(rate, bounds: tuple[float, float], target: float, tol: float, max_iter: int, what: str,
+            measured: str = "PN rates", units: str = " Hz"):
+    """Bisect a parameter whose outcome ``rate(x)`` (a PN rate unless ``measured`` says otherwise)
+    rises with it until the outcome is within ``tol`` of ``target``, or for ``max_iter`` halvings;
+    ``(x, outcome, evaluations)``.  The outcomes at ``bounds`` must bracket the target (else a
+    ParameterError naming ``what``)."""
     lo, hi = bounds
     r_lo, r_hi = rate(lo), rate(hi)
     evals = [(lo, r_lo), (hi, r_hi)]
     if not r_lo <= target <= r_hi:
-        raise ParameterError("bounds", bounds, f"{what} whose PN rates ({r_lo:.3g}, {r_hi:.3g} Hz) "
-                                               f"bracket the target {target:.3g} Hz")
+        raise ParameterError("bounds", bounds, f"{what} whose {measured} ({r_lo:.3g}, {r_hi:.3g}{units}) "
+                                               f"bracket the target {target:.3g}{units}")
     x, r = (lo, r_lo) if abs(r_lo - target) < abs(r_hi - target) else (hi, r_hi)
     for _ in range(max_iter):
         if abs(r - target) <= tol:
@@ -302,11 +304,11 @@ class ToleranceCalibration:
 
 
 def tolerance_rate_for_efficacy(x: float, calendar: Calendar, session: int, efficacy: float, tau: float,
-                                bounds: tuple[float, float] = (1e-7, 1.0), rel_tol: float = 1e-6,
+                                bounds: tuple[float, float] = (1e-7, 1.0), tol: float = 1e-9,
                                 max_iter: int = 100) -> tuple[float, float, tuple]:
     """The rate ``k`` at which the receptor efficacy before session ``session`` of ``calendar``
-    equals ``efficacy``, for an excess occupancy ``x`` (the tolerance ODE in closed form only;
-    the efficacy falls monotonically with ``k``).
+    equals ``efficacy`` within ``tol``, for an excess occupancy ``x`` (the tolerance ODE in closed
+    form only; the efficacy falls monotonically with ``k``, bisected on ``log k`` by :func:`_bisect`).
 
     Returns
     -------
@@ -324,22 +326,13 @@ def tolerance_rate_for_efficacy(x: float, calendar: Calendar, session: int, effi
     if isinstance(session, bool) or not isinstance(session, (int, np.integer)) or not 1 <= session < len(calendar.days):
         raise ParameterError("session", session, f"a session index 1..{len(calendar.days) - 1} (0-based)")
     day = calendar.days[session]
-    eff = lambda k: 1.0 - float(tolerance_at(day, float(x), calendar, k, tau))  # noqa: E731
-    lo, hi = np.log(bounds[0]), np.log(bounds[1])
-    e_lo, e_hi = eff(bounds[0]), eff(bounds[1])
-    evals = [(bounds[0], e_lo), (bounds[1], e_hi)]
-    if not e_hi <= efficacy <= e_lo:
-        raise ParameterError("bounds", bounds, f"rates whose efficacies ({e_lo:.3g}, {e_hi:.3g}) bracket "
-                                               f"the target {efficacy:.3g}")
-    for _ in range(max_iter):
-        mid = 0.5 * (lo + hi)
-        e = eff(float(np.exp(mid)))
-        evals.append((float(np.exp(mid)), e))
-        lo, hi = (mid, hi) if e > efficacy else (lo, mid)
-        if hi - lo < rel_tol:
-            break
-    k = float(np.exp(0.5 * (lo + hi)))
-    return k, eff(k), tuple(evals)
+
+    def tolerance(log_k: float) -> float:  # T before the session: rises with k
+        return float(tolerance_at(day, float(x), calendar, float(np.exp(log_k)), tau))
+
+    log_k, T, evals = _bisect(tolerance, (float(np.log(bounds[0])), float(np.log(bounds[1]))), 1.0 - efficacy, tol,
+                              max_iter, "tolerance rates", measured="tolerance states", units="")
+    return float(np.exp(log_k)), 1.0 - T, tuple((float(np.exp(u)), 1.0 - t) for u, t in evals)
 
 
 def calibrate_tolerance_rate(model="healthy", protocol: str = TOLERANCE_PROTOCOL,

@@ -21,8 +21,8 @@ from ..files import load_experiment, run_experiment, run_qst
 from ..params import load_model
 from ..simulation import Request, simulate_batch
 from ..protocols import get as get_protocol
-from ..stimulation import rtms, tens, tonic
-from ..tolerance import tolerance_course
+from ..stimulation import rtms, tonic
+from ..tolerance import acute_tens_effect, tolerance_course
 from .calibration import TOLERANCE_SESSION, tolerance_calendar
 from .calibration import REST_DURATION, rest_readouts
 
@@ -361,12 +361,9 @@ def naloxone_share_of_tens(seed: int) -> float:
     segmental gate adds a naloxone-insensitive part (Maeda et al. 2007: bicuculline)."""
     m = load_model("healthy")
     nal = m.with_params({"dorsal_horn.pharmacology.opioid_block": 1.0})
-    painful = int(m.si("body.painful_site"))
-    conv = tens("conventional", 1.5, "1.5 s", site=0)
-    seeds = range(seed, seed + N_SEEDS)
-    a, b, c, d = _mean_pn([Request(mm, st, {painful: heat(47)}, seed=s)
-                           for mm, st in ((m, None), (m, conv), (nal, None), (nal, conv)) for s in seeds], "1.5 s")
-    effect, blocked = a - b, c - d
+    pn = acute_tens_effect([m, nal], "tens_conventional", range(seed, seed + N_SEEDS), test_site=0, celsius=47.0,
+                           test_duration="1.5 s").mean(axis=1)  # (model, heat alone / with TENS)
+    effect, blocked = float(pn[0, 0] - pn[0, 1]), float(pn[1, 0] - pn[1, 1])
     return 1.0 - blocked / effect if effect > 0 else float("nan")
 
 
