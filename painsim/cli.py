@@ -344,6 +344,23 @@ def _assignment(text: str) -> tuple[str, object]:
         return path.strip(), value
 
 
+def _variant(args) -> dict:
+    """The model variant of ``--set PATH=VALUE`` (``{}`` without it); a path given twice is refused."""
+    paths = [path for path, _ in getattr(args, "set", None) or []]
+    twice = sorted({path for path in paths if paths.count(path) > 1})
+    if twice:
+        raise UsageError(f"--set {twice[0]} is given more than once: set each parameter once")
+    return dict(getattr(args, "set", None) or [])
+
+
+def _add_set(parser, what: str) -> None:
+    """``--set PATH=VALUE`` (repeatable) on a sub-command: a model variant for ``what``."""
+    parser.add_argument("--set", action="append", type=_assignment, metavar="PATH=VALUE", default=None,
+                        help=f"{what}: set this model parameter in every model loaded (repeatable; e.g. --set "
+                             "dorsal_horn.synapse.c_gain=0.5 --set 'dorsal_horn.background.rate=1140 Hz'); "
+                             "recorded in the files written")
+
+
 def cmd_validate(args) -> int:
     """Measure the validation targets; print the model-vs-published table and write it
     (``validation.nc``, ``validation.md``) into the output folder."""
@@ -354,11 +371,7 @@ def cmd_validate(args) -> int:
     chosen = validation.select(args.only, args.slow)  # unknown names are refused before any work
     out = _out_path(args, "validation")
     seed = 1 if args.seed is None else args.seed
-    paths = [path for path, _ in args.set or []]
-    twice = sorted({path for path in paths if paths.count(path) > 1})
-    if twice:
-        raise UsageError(f"--set {twice[0]} is given more than once: set each parameter once")
-    with overriding(dict(args.set or [])) as variant:  # bad paths and values are refused here, before any work
+    with overriding(_variant(args)) as variant:  # bad paths and values are refused here, before any work
         print(f"painsim: validating {len(chosen)} targets (seed {seed})"
               + (f" on every model with {json.dumps(variant, sort_keys=True)}" if variant else ""), flush=True)
         return _validate(args, chosen, out, seed)
@@ -426,11 +439,10 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--list", action="store_true", help="list the targets and exit")
     val.add_argument("--seed", type=_SEED, default=None, help="seed of every measurement (default 1)")
     val.add_argument("--out", default=None, help="output folder (default: painsim-out/validation)")
-    val.add_argument("--set", action="append", type=_assignment, metavar="PATH=VALUE", default=None,
-                     help="measure a model variant: set this model parameter in every model the targets load "
-                          "(repeatable; e.g. --set dorsal_horn.synapse.c_gain=0.5 --set "
-                          "'dorsal_horn.background.rate=1140 Hz'); recorded in validation.nc")
+    _add_set(val, "measure a model variant")
     val.set_defaults(func=cmd_validate)
+    for s, what in ((run, "run a model variant"), (sweep, "sweep a model variant"), (course, "treat a model variant")):
+        _add_set(s, what)
     for s in (run, models, sweep, course):
         s.add_argument("--seed", type=_SEED, default=None, help="seed (overrides the file's)")
         s.add_argument("--out", default=None, help="output folder (default: painsim-out/<name>)")
@@ -450,11 +462,14 @@ def main(argv=None) -> int:
         args = build_parser().parse_args(argv)
         # provenance: the command line is written into every file the command saves
         args.command_line = "painsim " + shlex.join(sys.argv[1:] if argv is None else list(argv))
-        variant = model_overrides()
-        if variant and args.func is not cmd_validate:  # validate prints it with its own --set
-            print(f"painsim: note: every model is loaded with {OVERRIDES_ENV}={json.dumps(variant, sort_keys=True)}",
-                  file=sys.stderr, flush=True)
-        return args.func(args)
+        if args.func is cmd_validate:  # validate applies and prints its own --set
+            return args.func(args)
+        assignments = _variant(args)  # bad paths and values are refused by overriding, before any work
+        with overriding(assignments) if assignments else contextlib.nullcontext(model_overrides()) as variant:
+            if variant:
+                print(f"painsim: note: every model is loaded with {OVERRIDES_ENV}={json.dumps(variant, sort_keys=True)}",
+                      file=sys.stderr, flush=True)
+            return args.func(args)
     except SystemExit as e:  # --help, --version
         return e.code if isinstance(e.code, int) else 0
     except PainsimError as e:

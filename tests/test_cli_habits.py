@@ -81,6 +81,11 @@ def _bad_cases(tmp: Path) -> dict:
         "export to unknown format": ["export", str(no_spikes), "--neo", str(tmp / "out" / "s.txt")],
         "bad stimulus found while running": ["run", str(bad_stim)] + out,
         "unknown command": ["simulate"],
+        "misspelt --set path run": ["run", "gate_control", "--set", "dorsal_horn.synapse.c_gian=1"] + out,
+        "--set value out of range course": ["course", "rtms_course", "--set", "pathology.disinhibition=2"] + out,
+        "--set path twice sweep": ["sweep", "scs_frequency_sweep", "--set", "dorsal_horn.synapse.c_gain=1",
+                                   "--set", "dorsal_horn.synapse.c_gain=0.5"] + out,
+        "--set without a value run": ["run", "gate_control", "--set", "dorsal_horn.synapse.c_gain="] + out,
     }
 
 
@@ -89,7 +94,9 @@ CASES = ["folder as file", "sweep file to run", "course file to sweep", "conditi
          "folder without results to figures", "negative seed run", "negative seed course", "seed not a number",
          "zero workers cohort", "negative workers sweep", "zero batch size", "zero patients",
          "cohort option on conditions file", "export without spikes", "export of a toml",
-         "export to unknown format", "bad stimulus found while running", "unknown command"]
+         "export to unknown format", "bad stimulus found while running", "unknown command",
+         "misspelt --set path run", "--set value out of range course", "--set path twice sweep",
+         "--set without a value run"]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -287,3 +294,24 @@ def test_a_variant_in_the_environment_is_announced(monkeypatch, capsys):
     monkeypatch.delenv(OVERRIDES_ENV)
     assert main(["models"]) == 0
     assert OVERRIDES_ENV not in capsys.readouterr().err  # negative control
+
+
+def test_run_with_set_computes_and_records_the_variant(tmp_path, capsys, monkeypatch):
+    """``painsim run --set`` runs a model variant: with GABA_A/glycine blocked in every model, the
+    gate experiment's stimulated condition equals its own "inhibition blocked" condition spike for
+    spike, and the file records the variant; without --set (negative control) stimulation is gated
+    and nothing is recorded.  The variant does not outlive the command."""
+    from painsim.params import OVERRIDES_ENV
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(OVERRIDES_ENV, raising=False)
+    runs = {}
+    for name, extra in (("variant", ["--set", "dorsal_horn.pharmacology.gaba_block=1"]), ("default", [])):
+        assert main(["run", "gate_control", "--out", str(tmp_path / name)] + extra) == 0
+        runs[name] = xr.load_dataset(tmp_path / name / "results.nc")
+    assert OVERRIDES_ENV in capsys.readouterr().err  # the variant is announced
+    assert OVERRIDES_ENV not in os.environ
+    pn = {k: ds["pn_rate"].values for k, ds in runs.items()}
+    assert pn["variant"][1] == pn["variant"][2] and pn["variant"][1] > pn["variant"][0]
+    assert pn["default"][1] < pn["default"][2]
+    assert json.loads(runs["variant"].attrs["model_overrides"]) == {"dorsal_horn.pharmacology.gaba_block": 1}
+    assert "model_overrides" not in runs["default"].attrs
