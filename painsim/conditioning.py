@@ -34,7 +34,7 @@ from .simulation import Request, simulate_batch
 from .stimulation import from_spec
 from .units import to_si
 
-__all__ = ["update_weights", "condition_and_test", "run_conditioning_experiment",
+__all__ = ["update_weights", "condition_and_test", "conditioned_weights", "run_conditioning_experiment",
            "load_conditioning_spec", "check_conditioning_spec", "EXPERIMENT_KEYS", "CONDITIONING_TABLES",
            "TEST_KEYS", "PROTOCOL_KEYS"]
 
@@ -126,6 +126,33 @@ def _simulate_conditioning(model, conditioning, seed, weights, batch_size):
     return results
 
 
+def conditioned_weights(model, conditioning, *, replay=1, seed: int = 0, weights=None, batch_size: int = 16):
+    """Efficacies of the plastic connections after each conditioning waveform (no test window).
+
+    The conditioning half of :func:`condition_and_test` (same arguments): one window per
+    label with no natural stimulus, its spikes replayed ``replay`` times through the rules.
+
+    Returns
+    -------
+    new : dict
+        label -> {connection: efficacy array}.
+    conditioned : dict
+        label -> the conditioning window's result Dataset.
+    """
+    if not isinstance(conditioning, dict):
+        conditioning = {"conditioning": conditioning}
+    if not conditioning:
+        raise ParameterError("conditioning", conditioning, "at least one waveform")
+    if not plastic_connections(model):
+        raise ParameterError("model", model.name, "a model with a plastic connection",
+                             hint="set e.g. plasticity.c_pn.rule = 'calcium'")
+    reps = replay if isinstance(replay, dict) else {k: replay for k in conditioning}
+    w0 = dict(weights or {})
+    conditioned = _simulate_conditioning(model, conditioning, seed, w0, batch_size)
+    new = {lab: update_weights(model, conditioned[lab], w0, None, replay=reps[lab])[0] for lab in conditioning}
+    return new, conditioned
+
+
 def _summary(model, plastic, labels, base, after, conditioned, new, attrs):
     """The Dataset of :func:`condition_and_test` over ``protocol``."""
     data = {
@@ -183,21 +210,17 @@ def condition_and_test(model, conditioning, test_noxious=0.6, *, test_duration=N
     """
     if not isinstance(conditioning, dict):
         conditioning = {"conditioning": conditioning}
-    if not conditioning:
-        raise ParameterError("conditioning", conditioning, "at least one waveform")
-    plastic = plastic_connections(model)
-    if not plastic:
-        raise ParameterError("model", model.name, "a model with a plastic connection",
-                             hint="set e.g. plasticity.c_pn.rule = 'calcium'")
     reps = replay if isinstance(replay, dict) else {k: replay for k in conditioning}
     tseed = seed if test_seed is None else test_seed
     td = 1.0 if test_duration is None else to_si(test_duration, "s", "test_duration")
     labels = list(conditioning)
     w0 = dict(weights or {})
-    # 1. baseline test window, 2. conditioning windows, 3. weight updates, 4. test windows after
+    # 1. conditioning windows and weight updates (bad input refused before any test), 2. baseline
+    # test window, 3. test windows after
+    new, conditioned = conditioned_weights(model, conditioning, replay=reps, seed=seed, weights=w0,
+                                           batch_size=batch_size)
+    plastic = plastic_connections(model)
     base = simulate_batch([Request(model, None, test_noxious, 0.0, tseed, w0)], f"{td!r} s")[0]
-    conditioned = _simulate_conditioning(model, conditioning, seed, w0, batch_size)
-    new = {lab: update_weights(model, conditioned[lab], w0, None, replay=reps[lab])[0] for lab in labels}
     after = simulate_batch([Request(model, None, test_noxious, 0.0, tseed, new[l]) for l in labels], f"{td!r} s",
                            batch_size=batch_size)
     ds = _summary(model, plastic, labels, base, after, conditioned, new,

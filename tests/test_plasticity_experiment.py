@@ -218,3 +218,36 @@ def test_cli_reports_bad_conditioning_file(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "painsim: error" in err and "[[protocol]]" in err
     assert not (tmp_path / "o").exists()  # checked before anything is written
+
+
+# --------------------------------------------------------------------------
+# the C-fibre-evoked response (validation row spinal_ltp_hfs): windows by latency
+# --------------------------------------------------------------------------
+def test_conditioning_changes_the_c_latency_response_and_spares_the_a_latency_one():
+    """Only C -> PN is plastic in the experiment, so after HFS the PN spikes to a C-strength pulse
+    rise in the C latency window (from the earliest C arrival, conduction distance / fastest C
+    velocity) and fall after LFS, while the A-fibre window before it (Aβ and Aδ arrivals) is the
+    same spike for spike: the negative control that the window separates the components
+    (pooled over 4 circuits; one pulse each)."""
+    from painsim.analysis import spikes_per_pulse
+    from painsim.conditioning import conditioned_weights, load_conditioning_spec
+    from painsim.simulation import Request, simulate_batch
+    from painsim.stimulation import from_spec
+    from painsim.validation.measurements import _c_volleys
+    spec = load_conditioning_spec("spinal_ltp_ltd")
+    model = ps.load_model("gate_control", spec["params"])
+    c_arrival = model.si("afferents.conduction_distance") / model.si("afferents.C.velocity_max")
+    pulse = _c_volleys(1.0, 1)
+    a_win, c_win = {}, {}
+    for seed in range(1, 5):
+        protos = {p["label"]: from_spec(p["stimulus"]) for p in spec["protocol"]}
+        reps = {p["label"]: int(p["replay"]) for p in spec["protocol"]}
+        new, _ = conditioned_weights(model, protos, replay=reps, seed=seed)
+        labels = ["before"] + list(new)
+        res = simulate_batch([Request(model, pulse, seed=seed, weights=new.get(lab)) for lab in labels], "1 s")
+        for lab, r in zip(labels, res):
+            a_win[lab] = a_win.get(lab, 0) + spikes_per_pulse(r, [0.0], c_arrival, "PN")[0]
+            c_win[lab] = c_win.get(lab, 0) + spikes_per_pulse(r, [c_arrival], 1.0 - c_arrival, "PN")[0]
+    assert a_win["before"] > 0 and c_win["before"] > 0
+    assert a_win["HFS 100 Hz"] == a_win["before"] == a_win["LFS 1 Hz"], a_win
+    assert c_win["HFS 100 Hz"] > c_win["before"] > c_win["LFS 1 Hz"], c_win

@@ -15,20 +15,22 @@ from typing import Callable
 import numpy as np
 
 from .. import analysis
+from ..conditioning import conditioned_weights, load_conditioning_spec
+from ..errors import ParameterError
 from ..fibers import heat
 from ..fibers.tjunction import junction_params, regular_train, transmit
 from ..files import load_experiment, run_experiment, run_qst
 from ..params import load_model
 from ..simulation import Request, simulate_batch
 from ..protocols import get as get_protocol
-from ..stimulation import rtms, tonic
+from ..stimulation import from_spec, rtms, tonic
 from ..tolerance import acute_tens_effect, tolerance_course
 from .calibration import TOLERANCE_SESSION, tolerance_calendar
 from .calibration import REST_DURATION, rest_readouts
 
 __all__ = ["TONIC_SCS", "BURST_SCS", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHESIA_TONIC", "TOLERANCE_DAY",
-           "clear_measurements",
-           "cohort_responders", "course_relief", "dlf_share_of_scs", "drg_c_filtering", "gate_on_heat",
+           "clear_measurements", "C_TEST_PULSES", "C_TEST_RATE_HZ",
+           "c_fibre_response_change", "cohort_responders", "course_relief", "dlf_share_of_scs", "drg_c_filtering", "gate_on_heat",
            "healthy_hpt_sd", "heat_47_rating", "heat_49_rating", "heat_pain_threshold",
            "khz_dorsal_horn_reduction", "naloxone_share_of_rtms", "naloxone_share_of_tens",
            "nmda_block_baseline", "paresthesia_10khz", "paresthesia_tonic", "pn_rate_50c", "pns_responders",
@@ -234,6 +236,41 @@ def spinal_conditioning_change(protocol: str) -> Callable[[int], float]:
         after = _experiment_mean("spinal_ltp_ltd", protocol, "pn_rate_after", seed)
         return after / before - 1.0 if before > 0 else float("nan")
     measure.__doc__ = f"relative change of the PN test response after {protocol} (spinal_ltp_ltd)."
+    return measure
+
+
+#: Test pulses of :func:`c_fibre_response_change`: C-strength pulses at 0.1 Hz, where the model
+#: has no wind-up (target windup_0p1hz), so each is a single-pulse response (Svendsen et al. 1997
+#: tested single pulses; several only to count more spikes).
+C_TEST_PULSES, C_TEST_RATE_HZ = 4, 0.1
+
+
+def c_fibre_response_change(protocol: str) -> Callable[[int], float]:
+    """Relative change of the C-fibre-evoked PN response to single C-strength pulses after a
+    conditioning protocol of ``experiments/spinal_ltp_ltd.toml`` (its model and plastic
+    connections): PN spikes from the earliest C arrival (``afferents.conduction_distance`` / the
+    fastest C velocity) to 1 s after each of :data:`C_TEST_PULSES` pulses at :data:`C_TEST_RATE_HZ`,
+    pooled over the pulses and N_SEEDS circuits, after over before, minus 1.  Svendsen, Tjølsen & Hole 1997's measure (C-fibre-mediated firing of single
+    WDR neurons to single pulses); the A-fibre components arrive before the window opens."""
+    def measure(seed: int) -> float:
+        spec = load_conditioning_spec("spinal_ltp_ltd")
+        n = C_TEST_PULSES
+        proto = next((p for p in spec["protocol"] if p.get("label") == protocol), None)
+        if proto is None:
+            raise ParameterError("protocol", protocol, "a protocol label of experiments/spinal_ltp_ltd.toml")
+        model = load_model(spec["experiment"].get("model", "gate_control"), spec.get("params") or None)
+        pulses = _c_volleys(C_TEST_RATE_HZ, n)
+        onsets = np.arange(n) / C_TEST_RATE_HZ
+        c_arrival = model.si("afferents.conduction_distance") / model.si("afferents.C.velocity_max")
+        counts = np.zeros(2)
+        for s in range(seed, seed + N_SEEDS):
+            new, _ = conditioned_weights(model, {protocol: from_spec(proto["stimulus"])},
+                                         replay=int(proto.get("replay", 1)), seed=s)
+            res = simulate_batch([Request(model, pulses, seed=s, weights=w) for w in (None, new[protocol])],
+                                 f"{onsets[-1] + 1.0} s")
+            counts += [analysis.spikes_per_pulse(r, onsets + c_arrival, 1.0 - c_arrival, "PN").sum() for r in res]
+        return float(counts[1] / counts[0] - 1.0) if counts[0] > 0 else float("nan")
+    measure.__doc__ = f"relative change of the C-fibre-evoked PN response to one C-strength pulse after {protocol}."
     return measure
 
 
