@@ -233,10 +233,10 @@ def test_conditioning_changes_the_c_latency_response_and_spares_the_a_latency_on
     from painsim.conditioning import conditioned_weights, load_conditioning_spec
     from painsim.simulation import Request, simulate_batch
     from painsim.stimulation import from_spec
-    from painsim.validation.measurements import _c_volleys
+    from painsim.validation.measurements import _c_volleys, c_arrival as earliest_c
     spec = load_conditioning_spec("spinal_ltp_ltd")
     model = ps.load_model("gate_control", spec["params"])
-    c_arrival = model.si("afferents.conduction_distance") / model.si("afferents.C.velocity_max")
+    c_arrival = earliest_c(model)
     pulse = _c_volleys(1.0, 1)
     a_win, c_win = {}, {}
     for seed in range(1, 5):

@@ -30,7 +30,7 @@ from .calibration import REST_DURATION, rest_readouts
 
 __all__ = ["TONIC_SCS", "BURST_SCS", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHESIA_TONIC", "TOLERANCE_DAY",
            "clear_measurements", "C_TEST_PULSES", "C_TEST_RATE_HZ",
-           "c_fibre_response_change", "cohort_responders", "course_relief", "dlf_share_of_scs", "drg_c_filtering", "gate_on_heat",
+           "c_arrival", "c_fibre_response_change", "nmda_block_c_component", "cohort_responders", "course_relief", "dlf_share_of_scs", "drg_c_filtering", "gate_on_heat",
            "healthy_hpt_sd", "heat_47_rating", "heat_49_rating", "heat_pain_threshold",
            "khz_dorsal_horn_reduction", "naloxone_share_of_rtms", "naloxone_share_of_tens",
            "nmda_block_baseline", "paresthesia_10khz", "paresthesia_tonic", "pn_rate_50c", "pns_responders",
@@ -89,6 +89,28 @@ def nmda_block_baseline(seed: int) -> float:
     res = simulate_batch([Request(mm, volley, seed=s) for mm in (m, m.with_params(
         {"dorsal_horn.pharmacology.nmda_block": 1.0})) for s in seeds], "1 s")
     count = [sum(analysis.spikes_per_pulse(r, volley.onsets, 1.0, "PN")[0] for r in part)
+             for part in (res[:N_SEEDS], res[N_SEEDS:])]
+    return float(count[1] / count[0]) if count[0] > 0 else float("nan")
+
+
+def c_arrival(model) -> float:
+    """Earliest arrival (s) of C-fibre spikes after an electrical pulse at the nerve: the
+    conduction distance over the fastest C velocity.  PN spikes from then on are the C-fibre
+    component of a response (the A-fibre components arrive before)."""
+    return float(model.si("afferents.conduction_distance") / model.si("afferents.C.velocity_max"))
+
+
+def nmda_block_c_component(seed: int) -> float:
+    """The C-fibre component (PN spikes from :func:`c_arrival` to 1 s) of the response to a single
+    C-strength volley with NMDA receptors fully blocked over that without block (gate_control,
+    spikes pooled over 4 circuits)."""
+    volley = _c_volleys(1.0, 1)
+    m = load_model("gate_control")
+    start = c_arrival(m)
+    seeds = range(seed, seed + N_SEEDS)
+    res = simulate_batch([Request(mm, volley, seed=s) for mm in (m, m.with_params(
+        {"dorsal_horn.pharmacology.nmda_block": 1.0})) for s in seeds], "1 s")
+    count = [sum(analysis.spikes_per_pulse(r, [start], 1.0 - start, "PN")[0] for r in part)
              for part in (res[:N_SEEDS], res[N_SEEDS:])]
     return float(count[1] / count[0]) if count[0] > 0 else float("nan")
 
@@ -248,8 +270,7 @@ C_TEST_PULSES, C_TEST_RATE_HZ = 4, 0.1
 def c_fibre_response_change(protocol: str) -> Callable[[int], float]:
     """Relative change of the C-fibre-evoked PN response to single C-strength pulses after a
     conditioning protocol of ``experiments/spinal_ltp_ltd.toml`` (its model and plastic
-    connections): PN spikes from the earliest C arrival (``afferents.conduction_distance`` / the
-    fastest C velocity) to 1 s after each of :data:`C_TEST_PULSES` pulses at :data:`C_TEST_RATE_HZ`,
+    connections): PN spikes from the earliest C arrival (:func:`c_arrival`) to 1 s after each of :data:`C_TEST_PULSES` pulses at :data:`C_TEST_RATE_HZ`,
     pooled over the pulses and N_SEEDS circuits, after over before, minus 1.  Svendsen, Tjølsen & Hole 1997's measure (C-fibre-mediated firing of single
     WDR neurons to single pulses); the A-fibre components arrive before the window opens."""
     def measure(seed: int) -> float:
@@ -261,16 +282,17 @@ def c_fibre_response_change(protocol: str) -> Callable[[int], float]:
         model = load_model(spec["experiment"].get("model", "gate_control"), spec.get("params") or None)
         pulses = _c_volleys(C_TEST_RATE_HZ, n)
         onsets = np.arange(n) / C_TEST_RATE_HZ
-        c_arrival = model.si("afferents.conduction_distance") / model.si("afferents.C.velocity_max")
+        start = c_arrival(model)
         counts = np.zeros(2)
         for s in range(seed, seed + N_SEEDS):
             new, _ = conditioned_weights(model, {protocol: from_spec(proto["stimulus"])},
                                          replay=int(proto.get("replay", 1)), seed=s)
             res = simulate_batch([Request(model, pulses, seed=s, weights=w) for w in (None, new[protocol])],
                                  f"{onsets[-1] + 1.0} s")
-            counts += [analysis.spikes_per_pulse(r, onsets + c_arrival, 1.0 - c_arrival, "PN").sum() for r in res]
+            counts += [analysis.spikes_per_pulse(r, onsets + start, 1.0 - start, "PN").sum() for r in res]
         return float(counts[1] / counts[0] - 1.0) if counts[0] > 0 else float("nan")
-    measure.__doc__ = f"relative change of the C-fibre-evoked PN response to one C-strength pulse after {protocol}."
+    measure.__doc__ = (f"Relative change of the C-fibre-evoked PN response to single C-strength pulses after "
+                       f"{protocol} (spinal_ltp_ltd).")
     return measure
 
 

@@ -26,7 +26,7 @@ from .measurements import (BURST_SCS, TONIC_SCS, c_fibre_response_change, cohort
                            dlf_share_of_scs, drg_c_filtering, gate_on_heat,
                            healthy_hpt_sd, heat_47_rating, heat_49_rating, heat_pain_threshold,
                            khz_dorsal_horn_reduction, naloxone_share_of_rtms, naloxone_share_of_tens,
-                           nmda_block_baseline, paresthesia_10khz, paresthesia_tonic, pn_rate_50c,
+                           nmda_block_baseline, nmda_block_c_component, paresthesia_10khz, paresthesia_tonic, pn_rate_50c,
                            pns_responders, rest_rating, resting_pn_rate, scs_relief,
                            spinal_conditioning_change, sustained_heat_ratio, tens_tolerance_day5, windup_slow)
 from .measurements import N_SEEDS, clear_measurements  # noqa: F401  (re-exported: read here by callers)
@@ -136,6 +136,15 @@ TARGETS: tuple[Target, ...] = (
            "baseline reflex (range chosen: at least half of the baseline left)",
            "prediction", "fast", nmda_block_baseline,
            "the model's C synapses carry their charge mostly by NMDA (docs/circuits.md, \"Sustained heat\")"),
+    Target("nmda_block_c_component", "C-fibre component (PN spikes after the earliest C arrival) of the response "
+           "to one C-strength volley under full NMDA block over that without block (gate_control)", 1.0, 0.5, 1.0,
+           "1",
+           "Dickenson & Sullivan 1987 Neuropharmacology 26:1235 [checked: abstract]: AP5 made minor changes in the "
+           "C fibre input of deep dorsal-horn neurones (and in the A fibre input) while reducing wind-up (range "
+           "chosen as for nmda_block_baseline)",
+           "prediction", "fast", nmda_block_c_component,
+           "nmda_block_baseline split by latency, as the source separates A and C inputs: the A-fibre window "
+           "(before the earliest C arrival) keeps 47 % under the block (19 -> 9 PN spikes over circuits 1-4)"),
     Target("spinal_ltp_hfs", "relative change of the C-fibre-evoked PN response to single C-strength pulses "
            "(spikes after the earliest C arrival) after C-strength conditioning, 4 x 1 s at 100 Hz (C -> PN "
            "plastic, gate_control)", 1.30, None, None, "1",
