@@ -30,7 +30,8 @@ from .calibration import REST_DURATION, rest_readouts
 
 __all__ = ["TONIC_SCS", "BURST_SCS", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHESIA_TONIC", "TOLERANCE_DAY",
            "clear_measurements", "C_TEST_PULSES", "C_TEST_RATE_HZ",
-           "c_arrival", "c_fibre_response_change", "nmda_block_c_component", "cohort_responders", "course_relief", "dlf_share_of_scs", "drg_c_filtering", "gate_on_heat",
+           "c_arrival", "c_fibre_response_change", "nmda_block_c_component",
+           "cohort_responders", "course_relief", "dlf_share_of_scs", "drg_c_filtering", "gate_on_heat",
            "healthy_hpt_sd", "heat_47_rating", "heat_49_rating", "heat_pain_threshold",
            "khz_dorsal_horn_reduction", "naloxone_share_of_rtms", "naloxone_share_of_tens",
            "nmda_block_baseline", "paresthesia_10khz", "paresthesia_tonic", "pn_rate_50c", "pns_responders",
@@ -270,18 +271,19 @@ C_TEST_PULSES, C_TEST_RATE_HZ = 4, 0.1
 def c_fibre_response_change(protocol: str) -> Callable[[int], float]:
     """Relative change of the C-fibre-evoked PN response to single C-strength pulses after a
     conditioning protocol of ``experiments/spinal_ltp_ltd.toml`` (its model and plastic
-    connections): PN spikes from the earliest C arrival (:func:`c_arrival`) to 1 s after each of :data:`C_TEST_PULSES` pulses at :data:`C_TEST_RATE_HZ`,
-    pooled over the pulses and N_SEEDS circuits, after over before, minus 1.  Svendsen, Tjølsen & Hole 1997's measure (C-fibre-mediated firing of single
-    WDR neurons to single pulses); the A-fibre components arrive before the window opens."""
+    connections): PN spikes from the earliest C arrival (:func:`c_arrival`) to 1 s after each of
+    :data:`C_TEST_PULSES` pulses at :data:`C_TEST_RATE_HZ`, pooled over the pulses and N_SEEDS
+    circuits, after over before, minus 1.  Svendsen, Tjølsen & Hole 1997's measure (C-fibre-mediated
+    firing of single WDR neurons to single pulses); the A-fibre components arrive before the window
+    opens."""
     def measure(seed: int) -> float:
         spec = load_conditioning_spec("spinal_ltp_ltd")
-        n = C_TEST_PULSES
         proto = next((p for p in spec["protocol"] if p.get("label") == protocol), None)
         if proto is None:
             raise ParameterError("protocol", protocol, "a protocol label of experiments/spinal_ltp_ltd.toml")
         model = load_model(spec["experiment"].get("model", "gate_control"), spec.get("params") or None)
-        pulses = _c_volleys(C_TEST_RATE_HZ, n)
-        onsets = np.arange(n) / C_TEST_RATE_HZ
+        pulses = _c_volleys(C_TEST_RATE_HZ, C_TEST_PULSES)
+        onsets = np.arange(C_TEST_PULSES) / C_TEST_RATE_HZ
         start = c_arrival(model)
         counts = np.zeros(2)
         for s in range(seed, seed + N_SEEDS):

@@ -26,8 +26,8 @@ from .measurements import (BURST_SCS, TONIC_SCS, c_fibre_response_change, cohort
                            dlf_share_of_scs, drg_c_filtering, gate_on_heat,
                            healthy_hpt_sd, heat_47_rating, heat_49_rating, heat_pain_threshold,
                            khz_dorsal_horn_reduction, naloxone_share_of_rtms, naloxone_share_of_tens,
-                           nmda_block_baseline, nmda_block_c_component, paresthesia_10khz, paresthesia_tonic, pn_rate_50c,
-                           pns_responders, rest_rating, resting_pn_rate, scs_relief,
+                           nmda_block_baseline, nmda_block_c_component, paresthesia_10khz, paresthesia_tonic,
+                           pn_rate_50c, pns_responders, rest_rating, resting_pn_rate, scs_relief,
                            spinal_conditioning_change, sustained_heat_ratio, tens_tolerance_day5, windup_slow)
 from .measurements import N_SEEDS, clear_measurements  # noqa: F401  (re-exported: read here by callers)
 
