@@ -23,6 +23,7 @@ from ..files import load_experiment, run_experiment, run_qst
 from ..params import load_model
 from ..simulation import Request, simulate_batch
 from ..protocols import get as get_protocol
+from ..readouts import population_spikes
 from ..stimulation import from_spec, rtms, tonic
 from ..tolerance import acute_tens_effect, tolerance_course
 from .calibration import TOLERANCE_SESSION, tolerance_calendar
@@ -32,6 +33,7 @@ __all__ = ["TONIC_SCS", "BURST_SCS", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHES
            "clear_measurements", "C_TEST_PULSES", "C_TEST_RATE_HZ",
            "c_arrival", "c_fibre_response_change", "nmda_block_c_component",
            "cohort_responders", "course_relief", "dlf_share_of_scs", "drg_c_filtering", "gate_on_heat",
+           "DRIVEN_MIN_SPIKES", "gate_share_decreased",
            "healthy_hpt_sd", "heat_47_rating", "heat_49_rating", "heat_pain_threshold",
            "khz_dorsal_horn_reduction", "naloxone_share_of_rtms", "naloxone_share_of_tens",
            "nmda_block_baseline", "paresthesia_10khz", "paresthesia_tonic", "pn_rate_50c", "pns_responders",
@@ -56,6 +58,30 @@ def gate_on_heat(seed: int) -> float:
     seeds = range(seed, seed + N_SEEDS)
     alone, with_scs = _mean_pn([Request(m, st, heat(47), seed=s) for st in (None, scs) for s in seeds], "1.5 s")
     return 1.0 - with_scs / alone if alone > 0 else float("nan")
+
+
+#: Projection neurons counted by :func:`gate_share_decreased`: those that fire at least this many
+#: spikes to the heat alone (chosen: a noxiously driven cell, as the source selected them).
+DRIVEN_MIN_SPIKES = 5
+
+
+def gate_share_decreased(seed: int) -> float:
+    """Share of the noxiously driven projection neurons (>= :data:`DRIVEN_MIN_SPIKES` spikes to 47 °C
+    heat alone, 1.5 s) that fire fewer spikes when 50 Hz Aβ-strength stimulation is added (the
+    requests of :func:`gate_on_heat`), pooled over 4 circuits: the gate read per neuron, as
+    Garrison & Foreman 1994 counted cells, where :func:`gate_on_heat` reads the population mean."""
+    m = load_model("gate_control")
+    scs = tonic("50 Hz", "200 us", 1.5, "1.5 s")
+    seeds = list(range(seed, seed + N_SEEDS))
+    res = simulate_batch([Request(m, st, heat(47), seed=s) for st in (None, scs) for s in seeds], "1.5 s")
+    driven = decreased = 0
+    for alone, with_scs in zip(res[:N_SEEDS], res[N_SEEDS:]):
+        (_, i0, n), (_, i1, _) = (population_spikes(r, "PN", sort=True) for r in (alone, with_scs))
+        c0, c1 = np.bincount(i0, minlength=n), np.bincount(i1, minlength=n)
+        counted = c0 >= DRIVEN_MIN_SPIKES
+        driven += int(counted.sum())
+        decreased += int((c1[counted] < c0[counted]).sum())
+    return decreased / driven if driven else float("nan")
 
 
 def _c_volleys(rate_hz: float, n_pulses: int):

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..errors import ParameterError
 from .measurements import (BURST_SCS, TONIC_SCS, c_fibre_response_change, cohort_responders, course_relief,
-                           dlf_share_of_scs, drg_c_filtering, gate_on_heat,
+                           dlf_share_of_scs, drg_c_filtering, gate_on_heat, gate_share_decreased,
                            healthy_hpt_sd, heat_47_rating, heat_49_rating, heat_pain_threshold,
                            khz_dorsal_horn_reduction, naloxone_share_of_rtms, naloxone_share_of_tens,
                            nmda_block_baseline, nmda_block_c_component, paresthesia_10khz, paresthesia_tonic,
@@ -123,6 +123,15 @@ TARGETS: tuple[Target, ...] = (
            "stimulation in the healthy circuit (docs/circuits.md)",
            "calibrated", "fast", gate_on_heat,
            "dorsal_horn.synapse.tau_gaba was chosen with this gate strength in view (models/gate_control.toml)"),
+    Target("gate_share_decreased", "share of the noxiously driven PN (>= 5 spikes to 47 °C heat alone, 1.5 s) that "
+           "fire less when 50 Hz Aβ-strength stimulation is added (gate_control)", 1.0, 0.90, 1.0, "1",
+           "Garrison & Foreman 1994 Pain 58:309 [checked: abstract]: during TENS in intact cats every one of 36 "
+           "noxiously driven dorsal-horn cells decreased its activity (spontaneous activity: 54 of 83 fell, 25 "
+           "unchanged, 4 rose); range: the 95 % Wilson interval of 36/36",
+           "prediction", "fast", gate_share_decreased,
+           "the gate read per neuron; dorsal_horn.synapse.tau_gaba was chosen with the population mean of "
+           "gate_on_c_heat in view, not with this share. The model's stimulus is at the nerve (1.5 x Aβ "
+           "threshold), the source's at the skin"),
     Target("windup_0p1hz", "wind-up ratio, 4th / 1st of C-strength volleys at 0.1 Hz (absent)", 1.0, 0.8, 1.2, "1",
            "Mendell 1966; Herrero et al. 2000: little or no wind-up at ~0.1 Hz [recalled; range chosen: +/- 20 % "
            "of no change]",
