@@ -299,6 +299,12 @@ def neuron_parameters(model, pop: str) -> dict[str, float]:
     return vals
 
 
+#: Entry of the per-neuron threshold draws in the "initial" random stream
+#: (``rng_for(seed, "initial", THRESHOLD_STREAM + k, *site_stream(site))``, k = 0, 1, 2 for IN, EX, PN;
+#: ``dorsal_horn.neuron.threshold_spread``).
+THRESHOLD_STREAM = 990
+
+
 def build(model, seed: int):
     """Populations and projections of the dorsal horn of every body site.
 
@@ -322,6 +328,11 @@ def build(model, seed: int):
             shift = paths[s].get("anion_shift", 0.0)
             if shift != 0.0:
                 params["e_inh"][s * n:(s + 1) * n] += shift
+        spread = model.si("dorsal_horn.neuron.threshold_spread")
+        if spread > 0:  # per-neuron thresholds from their own stream (no other draw changes; 0: none drawn)
+            params["v_threshold"] = params["v_threshold"] + np.concatenate(
+                [rng_for(seed, "initial", THRESHOLD_STREAM + k, *site_stream(s)).normal(0.0, spread, n)
+                 for s in range(n_sites)])
         v0 = np.concatenate([model.si("dorsal_horn.neuron.rest")
                              + rng_for(seed, "initial", 3 + k, *site_stream(s)).uniform(0, 2e-3, n)
                              for s in range(n_sites)])

@@ -65,7 +65,7 @@ FIELD_BITS = 20
 #: 30 us, 1 mA train delivers).
 CURRENT_STEP = 1e-6
 #: Entry of the per-neuron sensitivity draws in the "initial" random stream
-#: (``rng_for(seed, "initial", FIELD_STREAM + k, site)``; other layers use 3-5, 20+, 40+, 60+, 70, 80).
+#: (``rng_for(seed, "initial", FIELD_STREAM + k, site)``; other layers use 3-5, 20+, 40+, 60+, 70, 80; the dorsal-horn thresholds 990+).
 FIELD_STREAM = 900
 #: Dorsal-horn populations the field reaches and their sensitivity keys.
 FIELD_TARGETS = {"IN": "sensitivity_in", "EX": "sensitivity_ex", "PN": "sensitivity_pn"}
