@@ -59,3 +59,13 @@ def test_a_negative_spread_is_refused():
     with pytest.raises(PainsimError) as err:
         ps.load_model("gate_control").with_params({"dorsal_horn.neuron.threshold_spread": "-1 mV"})
     assert "threshold_spread" in str(err.value)
+
+
+def test_no_threshold_is_drawn_at_or_below_the_reset():
+    """A threshold at or below the reset would fire at the refractory limit for ever (an
+    integrate-and-fire artefact): the draws are truncated above reset + THRESHOLD_MARGIN."""
+    m = ps.load_model("gate_control").with_params({"dorsal_horn.neuron.threshold_spread": "6 mV"})
+    lowest = m.si("dorsal_horn.neuron.reset") + dorsal_horn.THRESHOLD_MARGIN
+    th = np.concatenate([_plan(m, seed)[0][p].params["v_threshold"] for seed in range(1, 9) for p in ("IN", "EX", "PN")])
+    # with SD 6 mV about 5 % of untruncated draws would lie below it: the truncation is exercised
+    assert th.size * 0.05 > 5 and th.min() > lowest

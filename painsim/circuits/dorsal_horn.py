@@ -299,6 +299,25 @@ def neuron_parameters(model, pop: str) -> dict[str, float]:
     return vals
 
 
+#: Lowest threshold above the reset potential a drawn threshold may take (V; chosen: an integrate-and-fire
+#: neuron whose threshold lies at or below its reset fires at its refractory limit, ~500 Hz, for ever,
+#: which no recorded dorsal-horn neuron does: such draws are drawn again).
+THRESHOLD_MARGIN = 1e-3
+
+
+def _thresholds(rng: np.random.Generator, mean: float, spread: float, lowest: float, n: int) -> np.ndarray:
+    """``n`` thresholds from N(``mean``, ``spread``) truncated below at ``lowest`` (rejection: the draws
+    below it are drawn again from the same generator)."""
+    th = rng.normal(mean, spread, n)
+    for _ in range(1000):
+        low = th <= lowest
+        if not low.any():
+            return th
+        th[low] = rng.normal(mean, spread, int(low.sum()))
+    raise ParameterError("dorsal_horn.neuron.threshold_spread", spread,
+                         f"a spread that leaves thresholds above the reset + {THRESHOLD_MARGIN * 1e3:g} mV")
+
+
 #: Entry of the per-neuron threshold draws in the "initial" random stream
 #: (``rng_for(seed, "initial", THRESHOLD_STREAM + k, *site_stream(site))``, k = 0, 1, 2 for IN, EX, PN;
 #: ``dorsal_horn.neuron.threshold_spread``).
@@ -330,9 +349,10 @@ def build(model, seed: int):
                 params["e_inh"][s * n:(s + 1) * n] += shift
         spread = model.si("dorsal_horn.neuron.threshold_spread")
         if spread > 0:  # per-neuron thresholds from their own stream (no other draw changes; 0: none drawn)
-            params["v_threshold"] = params["v_threshold"] + np.concatenate(
-                [rng_for(seed, "initial", THRESHOLD_STREAM + k, *site_stream(s)).normal(0.0, spread, n)
-                 for s in range(n_sites)])
+            lowest = model.si("dorsal_horn.neuron.reset") + THRESHOLD_MARGIN
+            params["v_threshold"] = np.concatenate(
+                [_thresholds(rng_for(seed, "initial", THRESHOLD_STREAM + k, *site_stream(s)),
+                             model.si("dorsal_horn.neuron.threshold"), spread, lowest, n) for s in range(n_sites)])
         v0 = np.concatenate([model.si("dorsal_horn.neuron.rest")
                              + rng_for(seed, "initial", 3 + k, *site_stream(s)).uniform(0, 2e-3, n)
                              for s in range(n_sites)])
