@@ -107,17 +107,29 @@ def windup_slow(seed: int) -> float:
     return _windup_ratio(0.1, 4, seed)
 
 
+def _nmda_block_spikes(seed: int, start: float) -> tuple[float, float]:
+    """PN spikes from ``start`` to 1 s after a single C-strength volley, without and with full NMDA
+    block (gate_control, pooled over N_SEEDS circuits; the runs of :func:`_nmda_block_runs`)."""
+    without, with_block = _nmda_block_runs(seed)
+    return tuple(float(sum(analysis.spikes_per_pulse(r, [start], 1.0 - start, "PN")[0] for r in part))
+                 for part in (without, with_block))
+
+
+@functools.lru_cache(maxsize=2)
+def _nmda_block_runs(seed: int):
+    """The results of one C-strength volley, without and with full NMDA block (gate_control, N_SEEDS
+    circuits from ``seed``), run once for both NMDA-block targets."""
+    m = load_model("gate_control")
+    res = simulate_batch([Request(mm, _c_volleys(1.0, 1), seed=s) for mm in (m, m.with_params(
+        {"dorsal_horn.pharmacology.nmda_block": 1.0})) for s in range(seed, seed + N_SEEDS)], "1 s")
+    return res[:N_SEEDS], res[N_SEEDS:]
+
+
 def nmda_block_baseline(seed: int) -> float:
     """PN response to a single C-strength volley with NMDA receptors fully blocked over the response
     without block (gate_control, spikes pooled over 4 circuits; 1 means NMDA carries none of it)."""
-    volley = _c_volleys(1.0, 1)
-    m = load_model("gate_control")
-    seeds = range(seed, seed + N_SEEDS)
-    res = simulate_batch([Request(mm, volley, seed=s) for mm in (m, m.with_params(
-        {"dorsal_horn.pharmacology.nmda_block": 1.0})) for s in seeds], "1 s")
-    count = [sum(analysis.spikes_per_pulse(r, volley.onsets, 1.0, "PN")[0] for r in part)
-             for part in (res[:N_SEEDS], res[N_SEEDS:])]
-    return float(count[1] / count[0]) if count[0] > 0 else float("nan")
+    without, with_block = _nmda_block_spikes(seed, 0.0)
+    return with_block / without if without > 0 else float("nan")
 
 
 def c_arrival(model) -> float:
@@ -130,16 +142,9 @@ def c_arrival(model) -> float:
 def nmda_block_c_component(seed: int) -> float:
     """The C-fibre component (PN spikes from :func:`c_arrival` to 1 s) of the response to a single
     C-strength volley with NMDA receptors fully blocked over that without block (gate_control,
-    spikes pooled over 4 circuits)."""
-    volley = _c_volleys(1.0, 1)
-    m = load_model("gate_control")
-    start = c_arrival(m)
-    seeds = range(seed, seed + N_SEEDS)
-    res = simulate_batch([Request(mm, volley, seed=s) for mm in (m, m.with_params(
-        {"dorsal_horn.pharmacology.nmda_block": 1.0})) for s in seeds], "1 s")
-    count = [sum(analysis.spikes_per_pulse(r, [start], 1.0 - start, "PN")[0] for r in part)
-             for part in (res[:N_SEEDS], res[N_SEEDS:])]
-    return float(count[1] / count[0]) if count[0] > 0 else float("nan")
+    spikes pooled over 4 circuits; the runs of :func:`nmda_block_baseline`)."""
+    without, with_block = _nmda_block_spikes(seed, c_arrival(load_model("gate_control")))
+    return with_block / without if without > 0 else float("nan")
 
 
 def _ratings(model_name: str, stimuli, seed: int, duration: str = "1.5 s") -> list[float]:
@@ -508,8 +513,9 @@ def cohort_responders(seed: int) -> float:
 
 
 def clear_measurements() -> None:
-    """Forget the simulations shared between targets (rest, built-in experiments), so that a
+    """Forget the simulations shared between targets (rest, built-in experiments, NMDA block), so that a
     new validation run measures the model as it is now (model files, engine, settings)."""
     _rest.cache_clear()
     _experiment.cache_clear()
     _experiment_scalars.cache_clear()
+    _nmda_block_runs.cache_clear()
