@@ -56,7 +56,8 @@ from ..units import to_celsius, to_si
 
 __all__ = ["PhysicalStimulus", "heat", "pinprick", "brush", "HeatResponse", "ForceResponse",
            "BrushResponse", "HEAT_RESPONSE", "FORCE_RESPONSE", "BRUSH_RESPONSE", "MODALITY_CODE",
-           "SKIN_BASELINE", "MAX_TEMPERATURE", "poisson_trains", "threshold_rng", "expected_heat_rate"]
+           "SKIN_BASELINE", "MAX_TEMPERATURE", "RATE_WINDOW", "poisson_trains", "adapting_trains",
+           "adaptation_profile", "threshold_rng", "expected_heat_rate"]
 
 #: °C; resting skin temperature of contact-heat testing (DFNS baseline 32 °C, Rolke et al.
 #: 2006 Pain 123:231)
@@ -65,6 +66,11 @@ SKIN_BASELINE = 32.0
 #: (LaMotte & Campbell 1978; Treede et al. 1995); chosen: 60 °C leaves room above them, hotter
 #: contact burns the skin within seconds
 MAX_TEMPERATURE = 60.0
+
+#: s; the heat response functions give a fiber's mean discharge over the first RATE_WINDOW
+#: seconds of a step: the C slope's source counted impulses per 3-s stimulus (LaMotte &
+#: Campbell 1978).  An adapting subtype's time course is scaled to keep that mean.
+RATE_WINDOW = 3.0
 
 #: extra integer of the "threshold" stream per modality (fixed; never renumber)
 MODALITY_CODE = {"heat": 1, "pinprick": 2, "brush": 3}
@@ -77,7 +83,13 @@ MODALITY_CODE = {"heat": 1, "pinprick": 2, "brush": 3}
 class HeatResponse:
     """Heat response of one subtype of a class:
     ``rate = min(max_rate, slope * (T - theta))`` for ``T > theta``, else 0,
-    with ``theta ~ Normal(threshold_mean, threshold_sd)`` per fiber."""
+    with ``theta ~ Normal(threshold_mean, threshold_sd)`` per fiber.
+
+    ``rate`` is the mean discharge over the first :data:`RATE_WINDOW` seconds of a
+    step.  An adapting subtype (``plateau < 1``) fires at ``rate * s * g(t)`` at time
+    ``t`` after the onset, ``g(t) = plateau + (1 - plateau) exp(-t / adaptation_tau)``,
+    with ``s`` such that its mean over :data:`RATE_WINDOW` is ``rate``
+    (:func:`adaptation_profile`)."""
 
     name: str
     fraction: float          # of the class's fibers that are of this subtype
@@ -85,6 +97,8 @@ class HeatResponse:
     threshold_sd: float      # °C
     slope: float             # Hz per °C above threshold
     max_rate: float          # Hz
+    plateau: float = 1.0     # late over initial discharge during a held step (1: no adaptation)
+    adaptation_tau: float = 0.0  # s, time constant of the decline to the plateau
 
 
 @dataclass(frozen=True)
@@ -146,7 +160,15 @@ HEAT_RESPONSE: dict[str, tuple[HeatResponse, ...]] = {
         # response rising to ~20-25 impulses per 3-s stimulus at 49 °C (~7-8 Hz over a
         # 41-42 °C threshold); max_rate chosen 20 Hz (C discharge rarely exceeds ~10-20 Hz;
         # 13.5 Hz during 6 °C/s ramps, Yarnitsky 1992).
-        HeatResponse("CMH", 1.0, 41.5, 1.0, 1.0, 20.0),
+        # Adaptation during a held step: CMHs have "a peak discharge near stimulus onset"
+        # (Treede et al. 1995, 30-s steps at 53 °C [checked: abstract]), and primate
+        # spinothalamic cells adapt to maintained heat "with time constants faster than those
+        # of C polymodal nociceptors" (Kenshalo et al. 1979 J Neurophysiol 42:1370 [checked:
+        # abstract]).  Neither abstract gives a number: plateau chosen 0.3, the upper end of
+        # a late/peak ratio of ~0.1-0.3 recalled from Treede 1995's mean CMH record (figure
+        # not re-read); adaptation_tau chosen 3 s ("a few seconds", same record, recalled).
+        # How much the model's outcomes depend on both: docs/stimuli.md ("Adaptation").
+        HeatResponse("CMH", 1.0, 41.5, 1.0, 1.0, 20.0, plateau=0.3, adaptation_tau=3.0),
     ),
 }
 
@@ -250,7 +272,18 @@ class PhysicalStimulus:
         if rng is None:
             rng = rng_for(seed, "natural", FIBER_CLASSES.index(class_name), 100 + MODALITY_CODE[self.kind])
         t0, t1 = self.window(duration)
-        return poisson_trains(self.fibre_rates(class_name, n_fibres, seed), t0, t1, rng)
+        subtypes = HEAT_RESPONSE[class_name] if self.kind == "heat" else ()
+        if not any(s.plateau < 1 for s in subtypes):
+            return poisson_trains(self.fibre_rates(class_name, n_fibres, seed), t0, t1, rng)
+        # adapting subtypes: each subtype's fibers with its own time course from the onset
+        rates, subtype = _heat_draw(self.value, subtypes, int(n_fibres), threshold_rng(seed, class_name, self.kind))
+        times, ids = [], []
+        for j, s in enumerate(subtypes):
+            members = np.flatnonzero(subtype == j)
+            t, i = adapting_trains(rates[members], t0, t1, s.plateau, s.adaptation_tau, rng)
+            times.append(t)
+            ids.append(members[i])
+        return np.concatenate(times), np.concatenate(ids).astype(np.int64)
 
     def describe(self) -> dict[str, Any]:
         """JSON-able description (for result attributes)."""
@@ -275,20 +308,56 @@ def poisson_trains(rates: np.ndarray, start: float, stop: float,
     return rng.uniform(start, stop, ids.size), ids
 
 
+def adaptation_profile(t, plateau: float, tau: float) -> tuple[np.ndarray, np.ndarray]:
+    """Relative rate ``s g(t)`` of an adapting fiber at ``t`` s after the onset of a step,
+    and its integral ``s G(t)`` (s), where ``g(t) = plateau + (1 - plateau) exp(-t / tau)``
+    and ``s = RATE_WINDOW / G(RATE_WINDOW)``, so that the mean over the first
+    :data:`RATE_WINDOW` seconds is 1."""
+    t = np.asarray(t, dtype=float)
+    G = lambda u: plateau * u + (1 - plateau) * tau * -np.expm1(-u / tau)  # noqa: E731
+    s = RATE_WINDOW / G(RATE_WINDOW)
+    return s * (plateau + (1 - plateau) * np.exp(-t / tau)), s * G(t)
+
+
+def adapting_trains(rates: np.ndarray, start: float, stop: float, plateau: float, tau: float,
+                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Inhomogeneous Poisson spikes of independent fibers whose rate adapts from the onset
+    ``start``: fiber ``i`` at ``rates[i] * s g(t - start)`` (:func:`adaptation_profile`) in
+    ``[start, stop)``; returns ``(times, ids)`` (unsorted).  ``plateau = 1`` is the
+    homogeneous train.  Times by inverting the integrated rate (time rescaling), on a grid of
+    1 ms or finer."""
+    rates = np.asarray(rates, dtype=float)
+    if stop <= start or rates.size == 0 or not np.any(rates > 0):
+        return np.zeros(0), np.zeros(0, dtype=np.int64)
+    span = stop - start
+    grid = np.linspace(0.0, span, max(2, int(math.ceil(span / 1e-3)) + 1))
+    _, cumulative = adaptation_profile(grid, plateau, tau)
+    counts = rng.poisson(np.clip(rates, 0.0, None) * cumulative[-1])
+    ids = np.repeat(np.arange(rates.size, dtype=np.int64), counts)
+    return start + np.interp(rng.uniform(0.0, cumulative[-1], ids.size), cumulative, grid), ids
+
+
 # ==========================================================================
 # Encodings
 # ==========================================================================
-def _heat_rates(celsius: float, subtypes: tuple[HeatResponse, ...], n: int, rng) -> np.ndarray:
+def _heat_draw(celsius: float, subtypes: tuple[HeatResponse, ...], n: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Per-fiber rates and subtype index (-1: not heat-sensitive)."""
     u = rng.random(n)                  # subtype of each fiber
     z = rng.standard_normal(n)         # its threshold, in sd of its subtype
     rates = np.zeros(n)
+    subtype = np.full(n, -1)
     lo = 0.0
-    for s in subtypes:
+    for j, s in enumerate(subtypes):
         member = (u >= lo) & (u < lo + s.fraction)
         lo += s.fraction
+        subtype[member] = j
         theta = s.threshold_mean + s.threshold_sd * z[member]
         rates[member] = np.clip(s.slope * (celsius - theta), 0.0, s.max_rate)
-    return rates
+    return rates, subtype
+
+
+def _heat_rates(celsius: float, subtypes: tuple[HeatResponse, ...], n: int, rng) -> np.ndarray:
+    return _heat_draw(celsius, subtypes, n, rng)[0]
 
 
 def _force_rates(force: float, r: ForceResponse | None, n: int, rng) -> np.ndarray:
