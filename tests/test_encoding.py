@@ -15,7 +15,7 @@ import pytest
 import painsim as ps
 from painsim.errors import ParameterError, UnitError
 from painsim.fibers import FORCE_RESPONSE, HEAT_RESPONSE, brush, heat, pinprick
-from painsim.fibers.encoding import expected_heat_rate
+from painsim.fibers.encoding import RATE_WINDOW, adaptation_profile, adapting_trains, expected_heat_rate
 
 N = 500          # fibers per class in these tests (a large class: class means are precise)
 DURATION = 5.0   # s
@@ -49,24 +49,26 @@ def test_heat_below_c_threshold_range_gives_almost_no_nociceptor_discharge():
     # 38 °C is 3.5 sd below the C threshold mean (41.5 +/- 1 °C): expected C spikes of
     # 500 fibers in 5 s = 2500 * E[rate] ~ 0.15 (E[rate] = 1 Hz/°C x sd x (phi(z) + z Phi(z)) at
     # z = -3.5, ~6e-5 Hz); Aδ thresholds are higher still.
-    expected = N * DURATION * expected_heat_rate(38.0, "C")
+    # (the response functions are means over the first RATE_WINDOW s of a step: counted there)
+    expected = N * RATE_WINDOW * expected_heat_rate(38.0, "C")
     assert expected < 0.5
     for c in ("Adelta", "C"):
-        t, _ = heat(38).spikes(c, N, DURATION, SEED)
+        t, _ = heat(38).spikes(c, N, RATE_WINDOW, SEED)
         assert t.size <= 3, (c, t.size)        # P(Poisson(0.5) > 3) < 2e-3
     # negative control: 44 °C, 2.5 sd above the mean, drives C fibers
-    hot = N * DURATION * expected_heat_rate(44.0, "C")
-    t, _ = heat(44).spikes("C", N, DURATION, SEED)
-    assert t.size > hot - 4 * math.sqrt(hot) - 4 * N * DURATION * _heat_rate_sd(44.0, "C") / math.sqrt(N)
+    hot = N * RATE_WINDOW * expected_heat_rate(44.0, "C")
+    t, _ = heat(44).spikes("C", N, RATE_WINDOW, SEED)
+    assert t.size > hot - 4 * math.sqrt(hot) - 4 * N * RATE_WINDOW * _heat_rate_sd(44.0, "C") / math.sqrt(N)
 
 
 @pytest.mark.parametrize("class_name", ["C", "Adelta"])
 def test_heat_discharge_rises_monotonically_above_threshold(class_name):
+    # the response functions give the mean over the first RATE_WINDOW s of a step
     temps = np.arange(42.0, 51.0, 1.0)
-    measured = np.array([_mean_rate_from_spikes(heat(t), class_name) for t in temps])
+    measured = np.array([_mean_rate_from_spikes(heat(t), class_name, duration=RATE_WINDOW) for t in temps])
     expected = np.array([expected_heat_rate(t, class_name) for t in temps])
     # standard error of the class mean: threshold sampling + Poisson counting
-    se = np.array([math.sqrt(_heat_rate_sd(t, class_name) ** 2 / N + e / (N * DURATION))
+    se = np.array([math.sqrt(_heat_rate_sd(t, class_name) ** 2 / N + e / (N * RATE_WINDOW))
                    for t, e in zip(temps, expected)])
     assert np.all(np.abs(measured - expected) <= 4 * se + 1e-9), (measured, expected, se)
     if class_name == "C":
@@ -87,6 +89,51 @@ def test_fraction_of_c_fibres_recruited_follows_the_threshold_distribution():
     # negative control: Aδ at 43.5 °C (type II median 46 °C, type I > 53 °C) is far below
     frac_ad = np.mean(heat(43.5).fibre_rates("Adelta", n, SEED) > 0)
     assert frac_ad < 0.25 * _phi((43.5 - cmh.threshold_mean) / cmh.threshold_sd)
+
+
+def test_c_heat_discharge_adapts_during_a_held_step_and_adelta_does_not():
+    """CMHs peak near the onset of a held step and adapt (Treede et al. 1995): the C class's
+    spikes per 1-s bin follow ``rate x s g(t)``, so the last seconds of 30 s at 47 °C over
+    the first second equal the profile's ratio (4 Poisson standard errors of each count; the
+    fibers' rates are the same in both bins, so sampling of thresholds cancels).  Negative
+    control: Aδ (no adaptation in the model) keeps its rate within the same error."""
+    (cmh,) = HEAT_RESPONSE["C"]
+    assert cmh.plateau < 1
+    span = 30.0
+    measured = {}
+    for c, (a, tau) in (("C", (cmh.plateau, cmh.adaptation_tau)), ("Adelta", (1.0, 1.0))):
+        t, _ = heat(47).spikes(c, N, span, SEED)
+        early, late = np.sum(t < 1.0), np.sum(t >= span - 5.0) / 5.0
+        _, cum = adaptation_profile(np.array([0.0, 1.0, span - 5.0, span]), a, tau)
+        ratio = ((cum[3] - cum[2]) / 5.0) / (cum[1] - cum[0]) if a < 1 else 1.0
+        se = (late / early) * math.sqrt(1 / early + 1 / (5.0 * late))
+        assert abs(late / early - ratio) <= 4 * se, (c, late / early, ratio, se)
+        measured[c] = (late / early, se)
+    # C adapts beyond the error, where Aδ does not
+    assert measured["C"][0] + 4 * measured["C"][1] < measured["Adelta"][0] - 4 * measured["Adelta"][1]
+
+
+def test_adapting_trains_keep_the_mean_over_the_rate_window_and_invert_the_profile():
+    """Time rescaling: spikes of a fiber at ``r s g(t)`` have, in any interval, a count whose mean
+    is ``r`` times the profile's integral there (4 Poisson SE); ``plateau = 1`` is the homogeneous
+    train (negative control: its two halves carry equal counts)."""
+    rng = np.random.default_rng(3)
+    rates = np.full(4000, 5.0)
+    t, i = adapting_trains(rates, 1.0, 1.0 + RATE_WINDOW, 0.3, 3.0, rng)
+    assert t.min() >= 1.0 and t.max() < 1.0 + RATE_WINDOW and i.max() < rates.size
+    n_expected = rates.sum() * RATE_WINDOW          # the mean over the rate window is the rate
+    assert abs(t.size - n_expected) <= 4 * math.sqrt(n_expected)
+    _, cum = adaptation_profile(np.array([0.0, 0.5, RATE_WINDOW]), 0.3, 3.0)
+    first = np.sum(t < 1.5)
+    expected_first = rates.sum() * cum[1]
+    assert abs(first - expected_first) <= 4 * math.sqrt(expected_first)
+    flat, _ = adapting_trains(rates, 0.0, 2.0, 1.0, 3.0, rng)
+    a, b = np.sum(flat < 1.0), np.sum(flat >= 1.0)
+    assert abs(a - b) <= 4 * math.sqrt(a + b)
+    # and the adapting train's halves differ by far more than that
+    adapt, _ = adapting_trains(rates, 0.0, 2.0, 0.3, 3.0, rng)
+    a, b = np.sum(adapt < 1.0), np.sum(adapt >= 1.0)
+    assert a - b > 8 * math.sqrt(a + b)
 
 
 def test_abeta_does_not_respond_to_heat():

@@ -9,7 +9,8 @@ conductances of ``models/gate_control.toml`` were chosen for the unitless
 intensity shorthand (every C fibre at <= 3 Hz); contact heat in physical units
 drives C nociceptors at their measured rates (~5.5 Hz per fibre at 47 °C,
 :mod:`painsim.fibers.encoding`), and the healthy pathway's projection neurons
-then fired ~64 Hz at 47 °C where primate spinothalamic tract cells fire
+then fired ~64 Hz at 47 °C (~96 Hz since the C heat response adapts from a higher
+onset rate) where primate spinothalamic tract cells fire
 ~25 Hz (Kenshalo, Leonard, Chung & Willis 1979 J Neurophysiol 42:1370, the
 power law of :func:`painsim.readouts.stt_heat_rate`).  The procedure: bisect
 the gain until the healthy pathway's mean PN rate at the painful site over
