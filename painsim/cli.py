@@ -10,7 +10,6 @@ import argparse
 import contextlib
 import importlib
 import importlib.util
-import json
 import shutil
 import shlex
 import sys
@@ -21,7 +20,7 @@ from . import files, io, protocols, validation
 from .cohort import from_dataset
 from .course import run_course_file
 from .errors import PainsimError, PathError, UsageError
-from .params import OVERRIDES_ENV, builtin_models, load_model, model_overrides, overriding
+from .params import OVERRIDES_ENV, builtin_models, load_model, model_overrides, overrides_text, overriding
 from .sweep import load_spec, run_sweep
 from .version import __version__
 
@@ -326,7 +325,7 @@ def _provenance(ds, args) -> None:
     ds.attrs["command"] = getattr(args, "command_line", "")
     variant = model_overrides()
     if variant:
-        ds.attrs["model_overrides"] = json.dumps(variant, sort_keys=True)
+        ds.attrs["model_overrides"] = overrides_text(variant)
 
 
 def _assignment(text: str) -> tuple[str, object]:
@@ -373,7 +372,7 @@ def cmd_validate(args) -> int:
     seed = 1 if args.seed is None else args.seed
     with overriding(_variant(args)) as variant:  # bad paths and values are refused here, before any work
         print(f"painsim: validating {len(chosen)} targets (seed {seed})"
-              + (f" on every model with {json.dumps(variant, sort_keys=True)}" if variant else ""), flush=True)
+              + (f" on every model with {overrides_text(variant)}" if variant else ""), flush=True)
         return _validate(args, chosen, out, seed)
 
 
@@ -467,7 +466,7 @@ def main(argv=None) -> int:
         assignments = _variant(args)  # bad paths and values are refused by overriding, before any work
         with overriding(assignments) if assignments else contextlib.nullcontext(model_overrides()) as variant:
             if variant:
-                print(f"painsim: note: every model is loaded with {OVERRIDES_ENV}={json.dumps(variant, sort_keys=True)}",
+                print(f"painsim: note: every model is loaded with {OVERRIDES_ENV}={overrides_text(variant)}",
                       file=sys.stderr, flush=True)
             return args.func(args)
     except SystemExit as e:  # --help, --version

@@ -126,6 +126,14 @@ def _simulate_conditioning(model, conditioning, seed, weights, batch_size):
     return results
 
 
+def _labelled(conditioning, replay) -> tuple[dict, dict]:
+    """The conditioning waveforms by label (a single waveform is labelled "conditioning") and the
+    replay count of each label."""
+    if not isinstance(conditioning, dict):
+        conditioning = {"conditioning": conditioning}
+    return conditioning, (replay if isinstance(replay, dict) else {k: replay for k in conditioning})
+
+
 def conditioned_weights(model, conditioning, *, replay=1, seed: int = 0, weights=None, batch_size: int = 16):
     """Efficacies of the plastic connections after each conditioning waveform (no test window).
 
@@ -139,14 +147,12 @@ def conditioned_weights(model, conditioning, *, replay=1, seed: int = 0, weights
     conditioned : dict
         label -> the conditioning window's result Dataset.
     """
-    if not isinstance(conditioning, dict):
-        conditioning = {"conditioning": conditioning}
+    conditioning, reps = _labelled(conditioning, replay)
     if not conditioning:
         raise ParameterError("conditioning", conditioning, "at least one waveform")
     if not plastic_connections(model):
         raise ParameterError("model", model.name, "a model with a plastic connection",
                              hint="set e.g. plasticity.c_pn.rule = 'calcium'")
-    reps = replay if isinstance(replay, dict) else {k: replay for k in conditioning}
     w0 = dict(weights or {})
     conditioned = _simulate_conditioning(model, conditioning, seed, w0, batch_size)
     new = {lab: update_weights(model, conditioned[lab], w0, None, replay=reps[lab])[0] for lab in conditioning}
@@ -208,9 +214,7 @@ def condition_and_test(model, conditioning, test_noxious=0.6, *, test_duration=N
         label -> {connection: efficacy array} after conditioning (pass as
         ``weights=`` to :func:`painsim.simulate`).
     """
-    if not isinstance(conditioning, dict):
-        conditioning = {"conditioning": conditioning}
-    reps = replay if isinstance(replay, dict) else {k: replay for k in conditioning}
+    conditioning, reps = _labelled(conditioning, replay)
     tseed = seed if test_seed is None else test_seed
     td = 1.0 if test_duration is None else to_si(test_duration, "s", "test_duration")
     labels = list(conditioning)

@@ -41,7 +41,7 @@ from .units import DIMENSIONLESS, Dim, parse, to_si, unit_name, brian_dim
 
 __all__ = ["Model", "load_model", "builtin_models", "builtin_experiments", "find_builtin",
            "read_toml", "flatten", "unflatten", "REFERENCE_MODEL", "register_choices", "model_overrides",
-           "overriding", "OVERRIDES_ENV"]
+           "overriding", "overrides_text", "OVERRIDES_ENV"]
 
 REFERENCE_MODEL = "gate_control"
 
@@ -484,6 +484,12 @@ def model_overrides() -> dict[str, Any]:
     return value
 
 
+def overrides_text(overrides: Mapping[str, Any] | None = None) -> str:
+    """``overrides`` (default: the ones in force, :func:`model_overrides`) as the canonical JSON text
+    that :data:`OVERRIDES_ENV` holds and result files and notes record."""
+    return json.dumps(dict(model_overrides() if overrides is None else overrides), sort_keys=True)
+
+
 @contextlib.contextmanager
 def overriding(overrides: Mapping[str, Any]):
     """Within the block, every model :func:`load_model` loads (in this process and in worker
@@ -506,7 +512,7 @@ def overriding(overrides: Mapping[str, Any]):
     load_model(REFERENCE_MODEL).with_params(added)  # refuse a bad path or value before any work
     before = os.environ.get(OVERRIDES_ENV)
     combined = {**model_overrides(), **added}
-    os.environ[OVERRIDES_ENV] = json.dumps(combined, sort_keys=True)
+    os.environ[OVERRIDES_ENV] = overrides_text(combined)
     try:
         yield combined
     finally:

@@ -136,6 +136,34 @@ def test_adapting_trains_keep_the_mean_over_the_rate_window_and_invert_the_profi
     assert a - b > 8 * math.sqrt(a + b)
 
 
+def test_heat_starting_later_adapts_from_its_own_onset_and_keeps_each_fibres_rate():
+    """A heat step that starts at 2 s adapts from 2 s, not from 0: its C spikes in [2, 3) outnumber
+    those in [4, 5) as the profile says (4 Poisson SE of the ratio); and each fiber's count over the
+    first RATE_WINDOW s of the step is Poisson around its own ``fibre_rates`` x RATE_WINDOW (the
+    adapting path draws the same per-fiber rates as the rates API: the pooled chi-square of the
+    per-fiber counts stays within 4 SD of its expectation; negative control: the counts against
+    rates shuffled between fibers are far off)."""
+    start = 2.0
+    stim = heat(47, start=f"{start} s")
+    t, i = stim.spikes("C", N, start + RATE_WINDOW + 2.0, SEED)
+    assert t.min() >= start
+    (cmh,) = HEAT_RESPONSE["C"]
+    _, cum = adaptation_profile(np.array([0.0, 1.0, 2.0, 3.0]), cmh.plateau, cmh.adaptation_tau)
+    first, third = np.sum((t >= start) & (t < start + 1)), np.sum((t >= start + 2) & (t < start + 3))
+    ratio = (cum[1] - cum[0]) / (cum[3] - cum[2])
+    se = (first / third) * math.sqrt(1 / first + 1 / third)
+    assert abs(first / third - ratio) <= 4 * se, (first / third, ratio, se)
+    # per-fiber counts over the rate window against each fiber's own rate
+    counts = np.bincount(i[t < start + RATE_WINDOW], minlength=N)
+    expected = stim.fibre_rates("C", N, SEED) * RATE_WINDOW
+    on = expected > 2.0                               # enough expected spikes for a chi-square term
+    chi2 = np.sum((counts[on] - expected[on]) ** 2 / expected[on])
+    dof = int(on.sum())
+    assert abs(chi2 - dof) <= 4 * math.sqrt(2 * dof), (chi2, dof)
+    shuffled = np.random.default_rng(0).permutation(expected[on])
+    assert np.sum((counts[on] - shuffled) ** 2 / shuffled) > dof + 8 * math.sqrt(2 * dof)
+
+
 def test_abeta_does_not_respond_to_heat():
     for t in (32, 41, 47, 53, 60):
         assert not np.any(heat(t).fibre_rates("Abeta", N, SEED))
@@ -270,6 +298,21 @@ def test_bad_input_is_refused_naming_the_parameter(make, value, name, error):
         make(value)
     assert e.value.name == name
     assert name in str(e.value)
+
+
+def test_bad_adaptation_is_refused_naming_the_parameter():
+    from painsim.fibers.encoding import HeatResponse
+    with pytest.raises(ParameterError) as e:
+        HeatResponse("x", 1.0, 41.5, 1.0, 1.0, 20.0, plateau=1.5)
+    assert e.value.name == "plateau"
+    with pytest.raises(ParameterError) as e:
+        HeatResponse("x", 1.0, 41.5, 1.0, 1.0, 20.0, plateau=0.5)       # adapts, but no time constant
+    assert e.value.name == "adaptation_tau"
+    with pytest.raises(ParameterError) as e:
+        adapting_trains(np.ones(3), 0.0, 1.0, 0.5, -1.0, np.random.default_rng(0))
+    assert e.value.name == "adaptation_tau"
+    # negative control: no adaptation needs no time constant
+    assert HeatResponse("x", 1.0, 41.5, 1.0, 1.0, 20.0).plateau == 1.0
 
 
 def test_good_units_are_accepted():

@@ -233,11 +233,11 @@ def test_conditioning_changes_the_c_latency_response_and_spares_the_a_latency_on
     from painsim.conditioning import conditioned_weights, load_conditioning_spec
     from painsim.simulation import Request, simulate_batch
     from painsim.stimulation import from_spec
-    from painsim.validation.measurements import _c_volleys, c_arrival as earliest_c
+    from painsim.validation.measurements import c_volleys, c_arrival as earliest_c
     spec = load_conditioning_spec("spinal_ltp_ltd")
     model = ps.load_model("gate_control", spec["params"])
     c_arrival = earliest_c(model)
-    pulse = _c_volleys(1.0, 1)
+    pulse = c_volleys(1.0, 1)
     a_win, c_win = {}, {}
     for seed in range(1, 5):
         protos = {p["label"]: from_spec(p["stimulus"]) for p in spec["protocol"]}

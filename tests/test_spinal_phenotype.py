@@ -184,8 +184,9 @@ def test_windup_at_1_hz_and_its_frequency_dependence(windup_frequency):
 
 def test_little_windup_at_0_1_hz(windup_frequency):
     """Little or no wind-up at 0.1 Hz (Mendell 1966; Herrero et al. 2000).  A kept miss at the C gain
-    0.78125 (+11 %, just above 2 SE); passes at the gain recalibrated with the C heat adaptation
-    (0.7; `painsim validate`: 1.03).  tau_calcium was chosen with an older gain, not re-chosen."""
+    0.78125 (ratio 1.11, jackknife SE 0.05: just above 2 SE); at the gain recalibrated with the C
+    heat adaptation (0.7) the ratio is 0.98, SE 0.13.  tau_calcium was chosen with an older gain,
+    not re-chosen."""
     _, _, slow = windup_frequency
     rs, se_s = _ratio(slow), _jackknife_se(_ratio, slow)
     # "little" at 0.1 Hz: within 2 jackknife SE of no wind-up (the tolerance is the seeds' own spread)

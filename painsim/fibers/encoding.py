@@ -17,7 +17,8 @@ constructor            physical quantity      fibers driven
 =====================  =====================  =========================================
 
 Each returns a :class:`PhysicalStimulus`; ``stimulus.rates(class_name, n, rng)``
-gives per-fiber Poisson rates (Hz) and ``stimulus.spikes(...)`` the spike trains
+gives per-fiber Poisson rates (Hz; for heat the mean over the first :data:`RATE_WINDOW` s of
+a step, around which the C fibers adapt) and ``stimulus.spikes(...)`` the spike trains
 that :func:`painsim.fibers.afferent_input` adds to a class.  Equations, parameter
 values and their sources are in ``docs/stimuli.md``; every value below carries its
 source or "chosen: why" beside it.
@@ -79,6 +80,13 @@ MODALITY_CODE = {"heat": 1, "pinprick": 2, "brush": 3}
 # ==========================================================================
 # Response functions (one per class and modality)
 # ==========================================================================
+def _check_adaptation(plateau: float, tau: float) -> None:
+    if not 0.0 <= plateau <= 1.0:
+        raise ParameterError("plateau", plateau, "a fraction of the initial discharge in [0, 1] (1: no adaptation)")
+    if plateau < 1 and not (math.isfinite(tau) and tau > 0):
+        raise ParameterError("adaptation_tau", tau, "a time constant > 0 s when the discharge adapts (plateau < 1)")
+
+
 @dataclass(frozen=True)
 class HeatResponse:
     """Heat response of one subtype of a class:
@@ -98,7 +106,10 @@ class HeatResponse:
     slope: float             # Hz per °C above threshold
     max_rate: float          # Hz
     plateau: float = 1.0     # late over initial discharge during a held step (1: no adaptation)
-    adaptation_tau: float = 0.0  # s, time constant of the decline to the plateau
+    adaptation_tau: float = 0.0  # s, time constant of the decline to the plateau (> 0 if plateau < 1)
+
+    def __post_init__(self):
+        _check_adaptation(self.plateau, self.adaptation_tau)
 
 
 @dataclass(frozen=True)
@@ -247,7 +258,9 @@ class PhysicalStimulus:
     def rates(self, class_name: str, n_fibres: int, rng: np.random.Generator) -> np.ndarray:
         """Per-fiber rates (Hz) of ``n_fibres`` fibers of ``class_name``.
 
-        ``rng`` draws the fibers' thresholds (or gains): pass
+        For heat, each rate is the fiber's mean over the first :data:`RATE_WINDOW` s of a
+        step; adapting subtypes (the C fibers' CMH) fire at a decaying rate around it in
+        :meth:`spikes`.  ``rng`` draws the fibers' thresholds (or gains): pass
         :func:`threshold_rng` so that a fiber keeps its threshold across stimuli.
         The number of draws does not depend on the stimulus value.
         """
@@ -280,7 +293,8 @@ class PhysicalStimulus:
         times, ids = [], []
         for j, s in enumerate(subtypes):
             members = np.flatnonzero(subtype == j)
-            t, i = adapting_trains(rates[members], t0, t1, s.plateau, s.adaptation_tau, rng)
+            t, i = (poisson_trains(rates[members], t0, t1, rng) if s.plateau == 1 else
+                    adapting_trains(rates[members], t0, t1, s.plateau, s.adaptation_tau, rng))
             times.append(t)
             ids.append(members[i])
         return np.concatenate(times), np.concatenate(ids).astype(np.int64)
@@ -312,8 +326,11 @@ def adaptation_profile(t, plateau: float, tau: float) -> tuple[np.ndarray, np.nd
     """Relative rate ``s g(t)`` of an adapting fiber at ``t`` s after the onset of a step,
     and its integral ``s G(t)`` (s), where ``g(t) = plateau + (1 - plateau) exp(-t / tau)``
     and ``s = RATE_WINDOW / G(RATE_WINDOW)``, so that the mean over the first
-    :data:`RATE_WINDOW` seconds is 1."""
+    :data:`RATE_WINDOW` seconds is 1 (``plateau = 1``: 1 at every ``t``)."""
+    _check_adaptation(plateau, tau)
     t = np.asarray(t, dtype=float)
+    if plateau == 1:
+        return np.ones_like(t), t.copy()
     G = lambda u: plateau * u + (1 - plateau) * tau * -np.expm1(-u / tau)  # noqa: E731
     s = RATE_WINDOW / G(RATE_WINDOW)
     return s * (plateau + (1 - plateau) * np.exp(-t / tau)), s * G(t)
@@ -323,9 +340,9 @@ def adapting_trains(rates: np.ndarray, start: float, stop: float, plateau: float
                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Inhomogeneous Poisson spikes of independent fibers whose rate adapts from the onset
     ``start``: fiber ``i`` at ``rates[i] * s g(t - start)`` (:func:`adaptation_profile`) in
-    ``[start, stop)``; returns ``(times, ids)`` (unsorted).  ``plateau = 1`` is the
-    homogeneous train.  Times by inverting the integrated rate (time rescaling), on a grid of
-    1 ms or finer."""
+    ``[start, stop)``; returns ``(times, ids)`` (unsorted).  ``plateau = 1`` is a homogeneous
+    train (drawn like :func:`poisson_trains` here, not with its random numbers).  Times by
+    inverting the integrated rate (time rescaling), on a grid of 1 ms or finer."""
     rates = np.asarray(rates, dtype=float)
     if stop <= start or rates.size == 0 or not np.any(rates > 0):
         return np.zeros(0), np.zeros(0, dtype=np.int64)
@@ -380,7 +397,8 @@ def expected_heat_rate(celsius: float, class_name: str) -> float:
     """Mean rate (Hz) over a class's fibers at ``celsius``, from the threshold
     distribution (no sampling): for a subtype with threshold ``N(mu, sd)`` and
     slope ``k``, ``E[k (T - theta)+] = k (sd phi(z) + (T - mu) Phi(z))``,
-    ``z = (T - mu) / sd`` (the ``max_rate`` cap ignored: check ``T`` below it)."""
+    ``z = (T - mu) / sd`` (the ``max_rate`` cap ignored: check ``T`` below it).  For heat,
+    the mean over the first :data:`RATE_WINDOW` s of a step (C fibers adapt around it)."""
     total = 0.0
     for s in HEAT_RESPONSE[class_name]:
         z = (celsius - s.threshold_mean) / s.threshold_sd

@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from ..checks import whole
 from ..errors import ParameterError, UnknownKeyError
-from ..params import OVERRIDES_ENV, model_overrides
+from ..params import OVERRIDES_ENV, model_overrides, overrides_text
 from ..parallel import ResultStore, run_batches
 from .evaluate import evaluate_batch, failed_result, make_batches, prepare_worker
 from .results import gather_results, persist, write_result
@@ -99,7 +99,7 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
     if scheduler is not None and model_overrides():
         # the variant travels in this process's environment, which Dask workers need not share
         raise ParameterError("scheduler", scheduler, "no Dask scheduler while a model variant is in force "
-                             f"({OVERRIDES_ENV}={json.dumps(model_overrides(), sort_keys=True)}): run the "
+                             f"({OVERRIDES_ENV}={overrides_text()}): run the "
                              "sweep in local worker processes (workers=N), which inherit it")
     tmpdir = None
     if store is None:

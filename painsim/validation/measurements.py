@@ -31,7 +31,7 @@ from .calibration import REST_DURATION, rest_readouts
 
 __all__ = ["TONIC_SCS", "BURST_SCS", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHESIA_TONIC", "TOLERANCE_DAY",
            "clear_measurements", "C_TEST_PULSES", "C_TEST_RATE_HZ",
-           "c_arrival", "c_fibre_response_change", "nmda_block_c_component",
+           "c_arrival", "c_fibre_response_change", "c_volleys", "nmda_block_c_component",
            "cohort_responders", "course_relief", "dlf_share_of_scs", "drg_c_filtering", "gate_on_heat",
            "DRIVEN_MIN_SPIKES", "gate_share_decreased",
            "healthy_hpt_sd", "heat_47_rating", "heat_49_rating", "heat_pain_threshold",
@@ -84,7 +84,7 @@ def gate_share_decreased(seed: int) -> float:
     return decreased / driven if driven else float("nan")
 
 
-def _c_volleys(rate_hz: float, n_pulses: int):
+def c_volleys(rate_hz: float, n_pulses: int):
     """``n_pulses`` C-strength volleys (1.5 x C threshold, 2 ms, nerve) at ``rate_hz``."""
     return tonic(f"{rate_hz} Hz", "2 ms", 1.5, f"{n_pulses / rate_hz} s", threshold_class="C",
                  target="peripheral_nerve", shape="monophasic")
@@ -93,7 +93,7 @@ def _c_volleys(rate_hz: float, n_pulses: int):
 def _windup_ratio(rate_hz: float, n_pulses: int, seed: int) -> float:
     """PN spikes to the last of ``n_pulses`` C-strength volleys over those to the first (gate_control)."""
     duration = n_pulses / rate_hz
-    train = _c_volleys(rate_hz, n_pulses)
+    train = c_volleys(rate_hz, n_pulses)
     m = load_model("gate_control")
     res = simulate_batch([Request(m, train, seed=s) for s in range(seed, seed + N_SEEDS)],
                          f"{duration - 1 / rate_hz + 1.0} s")
@@ -120,7 +120,7 @@ def _nmda_block_runs(seed: int):
     """The results of one C-strength volley, without and with full NMDA block (gate_control, N_SEEDS
     circuits from ``seed``), run once for both NMDA-block targets."""
     m = load_model("gate_control")
-    res = simulate_batch([Request(mm, _c_volleys(1.0, 1), seed=s) for mm in (m, m.with_params(
+    res = simulate_batch([Request(mm, c_volleys(1.0, 1), seed=s) for mm in (m, m.with_params(
         {"dorsal_horn.pharmacology.nmda_block": 1.0})) for s in range(seed, seed + N_SEEDS)], "1 s")
     return res[:N_SEEDS], res[N_SEEDS:]
 
@@ -313,7 +313,7 @@ def c_fibre_response_change(protocol: str) -> Callable[[int], float]:
         if proto is None:
             raise ParameterError("protocol", protocol, "a protocol label of experiments/spinal_ltp_ltd.toml")
         model = load_model(spec["experiment"].get("model", "gate_control"), spec.get("params") or None)
-        pulses = _c_volleys(C_TEST_RATE_HZ, C_TEST_PULSES)
+        pulses = c_volleys(C_TEST_RATE_HZ, C_TEST_PULSES)
         onsets = np.arange(C_TEST_PULSES) / C_TEST_RATE_HZ
         start = c_arrival(model)
         counts = np.zeros(2)
