@@ -204,7 +204,7 @@ def test_disinhibition_unmasks_the_abeta_ex_route_under_pns(runs):
 
 
 @pytest.mark.xfail(strict=True, reason="Gilmore 2019: >= 50 % pain reduction in a majority of PNS patients "
-                   "(7/12 vs 2/14 placebo).  Measured (post_traumatic_neuropathic, 45 °C, 5 sites): PNS raises "
+                   "(7/12 vs 2/14 placebo).  Measured (post_traumatic_neuropathic, 45 °C, 5 sites, C gain 0.78125): PNS raises "
                    "PN output in 7 of 8 seeds (e.g. 24 -> 106 Hz) through the disinhibited Aβ -> EX -> PN route; "
                    "one seed 20 -> 0.3 Hz; here (one site, 0.8 s) 21 / 30 -> 45 / 49 Hz.  A miss, not tuned "
                    "(docs/stimulation.md)")
@@ -215,6 +215,6 @@ def test_pns_halves_the_neuropathic_heat_response_in_most_patients(runs):
 
 @pytest.mark.xfail(strict=True, reason="Ghoname 1999: PENS lowers pain.  Deep afferents drive the spino-PAG -> "
                    "PAG/RVM route only weakly at 15/30 Hz, and recruited Aδ/C excite PN directly.  Measured "
-                   "(healthy pathway, 47 °C): PN 8-10 -> 95-116 Hz during 15/30 Hz PNT (docs/stimulation.md)")
+                   "(healthy pathway, 47 °C, C gain 0.78125): PN 8-10 -> 95-116 Hz during 15/30 Hz PNT (docs/stimulation.md)")
 def test_pnt_lowers_the_heat_response(runs):
     assert sum(runs["t_pnt"]["PN"]) < sum(runs["t_none"]["PN"])

@@ -70,7 +70,7 @@ def test_blocking_spinal_inhibition_removes_the_tens_effect(spinal):
 
 
 @pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="measured (seeds 1-3): acupuncture-like TENS (2 Hz, 4x Aβ threshold, Aδ recruited) "
+                   reason="measured (seeds 1-3, C gain 0.78125, before the C heat adaptation): acupuncture-like TENS (2 Hz, 4x Aβ threshold, Aδ recruited) "
                           "raises the PN response to 47 °C heat, 32.1/30.4/22.7 -> 42.6/42.3/34.5 Hz; published: "
                           "low-frequency TENS reduces hyperalgesia through spinal GABA_A (Maeda 2007) and mu-opioid "
                           "receptors (Sluka 1999), routes the model does not have for Aδ input")
@@ -79,7 +79,7 @@ def test_acupuncture_like_tens_relieves(spinal):
 
 
 @pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="measured (healthy pathway, seeds 1-3, TENS at the heated site): TENS now drives the "
+                   reason="measured (healthy pathway, seeds 1-3, TENS at the heated site, C gain 0.78125): TENS now drives the "
                           "PAG/RVM through deep afferents and spino-PAG neurons (tests/test_spino_pag.py), but at the "
                           "stimulated site the segmental gate silences PN with and without naloxone (PN 0.0/0.1/0.0 "
                           "Hz), and at a remote site naloxone removes ~5-7 % of the effect (tens_naloxone_share); "

@@ -23,7 +23,7 @@ from ..files import load_experiment, run_experiment, run_qst
 from ..params import load_model
 from ..simulation import Request, simulate_batch
 from ..protocols import get as get_protocol
-from ..readouts import population_spikes
+from ..readouts import model_pain_score, population_spikes
 from ..stimulation import from_spec, rtms, tonic
 from ..tolerance import acute_tens_effect, tolerance_course
 from .calibration import TOLERANCE_SESSION, tolerance_calendar
@@ -38,7 +38,7 @@ __all__ = ["TONIC_SCS", "BURST_SCS", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHES
            "khz_dorsal_horn_reduction", "naloxone_share_of_rtms", "naloxone_share_of_tens",
            "nmda_block_baseline", "paresthesia_10khz", "paresthesia_tonic", "pn_rate_50c", "pns_responders",
            "rest_rating", "resting_pn_rate", "scs_relief", "spinal_conditioning_change",
-           "sustained_heat_ratio", "tens_tolerance_day5", "windup_slow"]
+           "sustained_heat_ratio", "tens_tolerance_day5", "tonic_heat_summation", "windup_slow"]
 
 #: Seeds averaged by the spinal measurements (the tests' convention, 4 circuits).
 N_SEEDS = 4
@@ -204,6 +204,26 @@ def sustained_heat_ratio(seed: int, model_name: str = "healthy", celsius: float 
                      for r in res], axis=0)
     early = per_s[list(SUSTAINED_EARLY_BINS)].max()
     return float(per_s[list(SUSTAINED_LATE_BINS)].mean() / early) if early > 0 else float("nan")
+
+
+#: Tonic heat of :func:`tonic_heat_summation`: Suzan et al. 2015's 46.5 °C for 2 min, rated in 10-s bins.
+TONIC_HEAT_CELSIUS, TONIC_HEAT_S, TONIC_BIN_S = 46.5, 120, 10.0
+
+
+def tonic_heat_summation(seed: int) -> float:
+    """Rating of the last 10 s of 2 min of 46.5 °C contact heat over the rating of the first 10 s
+    (healthy pathway, painful site, 4 circuits): each bin's mean PN rate over the circuits rated by
+    the NRS map (:func:`painsim.readouts.model_pain_score`).  > 1: the pain of tonic heat sums, as
+    people report (Granot et al. 2006); ``nan`` if the first bin is rated 0."""
+    m = load_model("healthy")
+    site, n_sites = int(m.si("body.painful_site")), int(m.si("body.n_sites"))
+    res = simulate_batch([Request(m, None, {site: heat(TONIC_HEAT_CELSIUS)}, seed=s)
+                          for s in range(seed, seed + N_SEEDS)], f"{TONIC_HEAT_S} s")
+    starts = np.arange(0.0, TONIC_HEAT_S, TONIC_BIN_S)
+    rate = np.mean([analysis.spikes_per_pulse(r, starts, TONIC_BIN_S, "PN", site, n_sites) for r in res],
+                   axis=0) / TONIC_BIN_S
+    first, last = (model_pain_score(float(rate[k]), m) for k in (0, -1))
+    return float(last / first) if first > 0 else float("nan")
 
 
 def heat_pain_threshold(seed: int) -> float:

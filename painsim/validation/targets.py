@@ -28,7 +28,8 @@ from .measurements import (BURST_SCS, TONIC_SCS, c_fibre_response_change, cohort
                            khz_dorsal_horn_reduction, naloxone_share_of_rtms, naloxone_share_of_tens,
                            nmda_block_baseline, nmda_block_c_component, paresthesia_10khz, paresthesia_tonic,
                            pn_rate_50c, pns_responders, rest_rating, resting_pn_rate, scs_relief,
-                           spinal_conditioning_change, sustained_heat_ratio, tens_tolerance_day5, windup_slow)
+                           spinal_conditioning_change, sustained_heat_ratio, tens_tolerance_day5,
+                           tonic_heat_summation, windup_slow)
 from .measurements import N_SEEDS, clear_measurements  # noqa: F401  (re-exported: read here by callers)
 
 __all__ = ["Target", "TARGETS", "STATUSES", "COSTS", "get", "clear_measurements"]
@@ -208,6 +209,17 @@ TARGETS: tuple[Target, ...] = (
            "recalled record, so agreement is a check, not evidence; it holds for every plateau <= 0.5 at 1-10 s "
            "(docs/stimuli.md). With the C discharge held constant the response grows (1.63: the negative control "
            "of tests/test_spinal_phenotype.py)"),
+    Target("tonic_heat_summation", "NRS of the last 10 s of 2 min of 46.5 °C contact heat over that of the first "
+           "10 s (PN-rate map, healthy pathway)", 75.8 / 38.5, 57.5 / 51.8, 94.1 / 25.2, "1",
+           "Granot, Granovsky, Sprecher, Nir & Yarnitsky 2006 Pain 122:295 [checked: abstract]: tonic contact heat "
+           "rated 38.5 +/- 13.3 at the start and 75.8 +/- 18.3 /100 at the end, 27 volunteers (range: the end "
+           "over the start, each -/+ 1 SD); Suzan et al. 2015 J Pain Res [checked: abstract]: 46.5 °C for 2 min, "
+           "a peak, a decrease to a nadir, then a progressive increase in 86 % of 154 subjects",
+           "prediction", "slow", tonic_heat_summation,
+           "Granot's temperature and duration are not in the abstract; Suzan's are used. The model's PN follow "
+           "the adapting C input down (sustained_heat_adaptation): PN 11.7 Hz in the first 10 s (NRS 0.25), "
+           "1.7 Hz in the next (NRS 0) and 1-3 Hz to the end (seeds 1-4; 1-2 for the later bins): the PN amplify every change of their input (the steep rate-temperature curve, "
+           "stt_rate_50c), and no slower central summation brings the pain back"),
     Target("resting_pn_rate_healthy", "PN rate at rest (6-12 s), healthy pathway", 4.2, 2.7, 5.7, "Hz", _SOTGIU +
            " Control: 4.2 +/- 1.5 spikes/s on the intact side (range: +/- 1 SEM). Healthy lamina I "
            "spinothalamic neurons fire less: 0.5 (NS) and 0.9 (HPC) imp/s, Craig, Krout & Andrew 2001 J "
