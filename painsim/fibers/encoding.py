@@ -342,12 +342,16 @@ def adapting_trains(rates: np.ndarray, start: float, stop: float, plateau: float
     ``start``: fiber ``i`` at ``rates[i] * s g(t - start)`` (:func:`adaptation_profile`) in
     ``[start, stop)``; returns ``(times, ids)`` (unsorted).  ``plateau = 1`` is a homogeneous
     train (drawn like :func:`poisson_trains` here, not with its random numbers).  Times by
-    inverting the integrated rate (time rescaling), on a grid of 1 ms or finer."""
+    inverting the integrated rate (time rescaling), on a grid of 1 ms while the rate changes
+    (20 time constants) and a coarse one after it, where the integral is linear."""
     rates = np.asarray(rates, dtype=float)
     if stop <= start or rates.size == 0 or not np.any(rates > 0):
         return np.zeros(0), np.zeros(0, dtype=np.int64)
     span = stop - start
-    grid = np.linspace(0.0, span, max(2, int(math.ceil(span / 1e-3)) + 1))
+    fine = min(span, 20.0 * tau) if plateau < 1 else span
+    grid = np.linspace(0.0, fine, max(2, int(math.ceil(min(fine, 60.0) / 1e-3)) + 1))
+    if span > fine:
+        grid = np.concatenate([grid, np.linspace(fine, span, 1001)[1:]])
     _, cumulative = adaptation_profile(grid, plateau, tau)
     counts = rng.poisson(np.clip(rates, 0.0, None) * cumulative[-1])
     ids = np.repeat(np.arange(rates.size, dtype=np.int64), counts)
