@@ -268,7 +268,7 @@ class PhysicalStimulus:
             raise ParameterError("class_name", class_name, f"one of {FIBER_CLASSES}")
         n = int(n_fibres)
         if self.kind == "heat":
-            return _heat_rates(self.value, HEAT_RESPONSE[class_name], n, rng)
+            return _heat_draw(self.value, HEAT_RESPONSE[class_name], n, rng)[0]
         if self.kind == "pinprick":
             return _force_rates(self.value, FORCE_RESPONSE.get(class_name), n, rng)
         return _brush_rates(self.value, BRUSH_RESPONSE.get(class_name), n, rng)
@@ -375,10 +375,6 @@ def _heat_draw(celsius: float, subtypes: tuple[HeatResponse, ...], n: int, rng) 
         theta = s.threshold_mean + s.threshold_sd * z[member]
         rates[member] = np.clip(s.slope * (celsius - theta), 0.0, s.max_rate)
     return rates, subtype
-
-
-def _heat_rates(celsius: float, subtypes: tuple[HeatResponse, ...], n: int, rng) -> np.ndarray:
-    return _heat_draw(celsius, subtypes, n, rng)[0]
 
 
 def _force_rates(force: float, r: ForceResponse | None, n: int, rng) -> np.ndarray:

@@ -176,6 +176,17 @@ def pn_rate_50c(seed: int) -> float:
 SUSTAINED_HEAT_S, SUSTAINED_EARLY_BINS, SUSTAINED_LATE_BINS = 10, range(0, 4), range(8, 10)
 
 
+def _held_heat_pn_rates(m, celsius: float, duration_s: float, bin_s: float, seed: int) -> np.ndarray:
+    """Mean PN rate (Hz) at the painful site (one-site models: the only site) in consecutive bins of
+    ``bin_s`` while contact heat at ``celsius`` is held for ``duration_s``, over N_SEEDS circuits."""
+    n_sites = int(m.si("body.n_sites"))
+    site = int(m.si("body.painful_site")) if n_sites > 1 else None
+    res = simulate_batch([Request(m, None, {site: heat(celsius)} if site is not None else heat(celsius), seed=s)
+                          for s in range(seed, seed + N_SEEDS)], f"{duration_s} s")
+    starts = np.arange(0.0, duration_s, bin_s)
+    return np.mean([analysis.spikes_per_pulse(r, starts, bin_s, "PN", site, n_sites) for r in res], axis=0) / bin_s
+
+
 def sustained_heat_ratio(seed: int, model_name: str = "healthy", celsius: float = 47.0) -> float:
     """PN rate at the painful site 8-10 s into maintained contact heat over its peak 1-s rate in
     the first 4 s (> 1: the response grows; < 1: it adapts, as primate STT cells do, Kenshalo et
@@ -195,13 +206,7 @@ def sustained_heat_ratio(seed: int, model_name: str = "healthy", celsius: float 
     float
         The ratio, ``nan`` if the first 4 s hold no PN spike.
     """
-    m = load_model(model_name)
-    n_sites = int(m.si("body.n_sites"))
-    site = int(m.si("body.painful_site")) if n_sites > 1 else None
-    res = simulate_batch([Request(m, None, {site: heat(celsius)} if site is not None else heat(celsius), seed=s)
-                          for s in range(seed, seed + N_SEEDS)], f"{SUSTAINED_HEAT_S} s")
-    per_s = np.mean([analysis.spikes_per_pulse(r, np.arange(SUSTAINED_HEAT_S), 1.0, "PN", site, n_sites)
-                     for r in res], axis=0)
+    per_s = _held_heat_pn_rates(load_model(model_name), celsius, SUSTAINED_HEAT_S, 1.0, seed)
     early = per_s[list(SUSTAINED_EARLY_BINS)].max()
     return float(per_s[list(SUSTAINED_LATE_BINS)].mean() / early) if early > 0 else float("nan")
 
@@ -216,12 +221,7 @@ def tonic_heat_summation(seed: int) -> float:
     the NRS map (:func:`painsim.readouts.model_pain_score`).  > 1: the pain of tonic heat sums, as
     people report (Granot et al. 2006); ``nan`` if the first bin is rated 0."""
     m = load_model("healthy")
-    site, n_sites = int(m.si("body.painful_site")), int(m.si("body.n_sites"))
-    res = simulate_batch([Request(m, None, {site: heat(TONIC_HEAT_CELSIUS)}, seed=s)
-                          for s in range(seed, seed + N_SEEDS)], f"{TONIC_HEAT_S} s")
-    starts = np.arange(0.0, TONIC_HEAT_S, TONIC_BIN_S)
-    rate = np.mean([analysis.spikes_per_pulse(r, starts, TONIC_BIN_S, "PN", site, n_sites) for r in res],
-                   axis=0) / TONIC_BIN_S
+    rate = _held_heat_pn_rates(m, TONIC_HEAT_CELSIUS, TONIC_HEAT_S, TONIC_BIN_S, seed)
     first, last = (model_pain_score(float(rate[k]), m) for k in (0, -1))
     return float(last / first) if first > 0 else float("nan")
 
