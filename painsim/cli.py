@@ -143,9 +143,14 @@ def _print_qst(ds, out: Path) -> dict:
     return {}
 
 
+def _print_tolerance(ds, out: Path) -> dict:
+    _print_lines(files.tolerance_rows(ds))
+    return {}
+
+
 #: What ``painsim run`` prints after writing the results, per kind of file (course files: ``cmd_course``).
 _SUMMARIES = {"conditions": _print_conditions, "conditioning": _print_conditioning, "cohort": _print_cohort,
-              "qst": _print_qst}
+              "qst": _print_qst, "tolerance": _print_tolerance}
 
 
 def _figures(kind: str, ds, spec) -> dict:

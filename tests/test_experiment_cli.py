@@ -58,9 +58,10 @@ def test_unknown_experiment_name():
 
 def test_one_dispatch_loads_every_kind_of_file():
     kinds = {name: ps.files.kind_of(ps.files.load_experiment(name))
-             for name in ("gate_control", "spinal_ltp_ltd", "rtms_course", "rtms_cohort", "qst_profile")}
+             for name in ("gate_control", "spinal_ltp_ltd", "rtms_course", "rtms_cohort", "qst_profile",
+                          "tens_tolerance")}
     assert kinds == {"gate_control": "conditions", "spinal_ltp_ltd": "conditioning", "rtms_course": "course",
-                     "rtms_cohort": "cohort", "qst_profile": "qst"}
+                     "rtms_cohort": "cohort", "qst_profile": "qst", "tens_tolerance": "tolerance"}
     assert set(ps.files.KINDS) == set(kinds.values())
     with pytest.raises(ParameterError):  # store options belong to cohort files; refused before running
         ps.run_experiment("gate_control", workers=2)

@@ -36,12 +36,14 @@ and ``kind = "cohort"`` (a virtual cohort, :func:`painsim.cohort.run_cohort_file
 e.g. ``experiments/rtms_cohort.toml``) are checked by their own loaders and run
 through the same :func:`run_experiment` and ``painsim run FILE``; so are files
 with ``kind = "qst"`` (a virtual QST profile of several models, :mod:`.qst`,
-e.g. ``experiments/qst_profile.toml``).
+e.g. ``experiments/qst_profile.toml``) and ``kind = "tolerance"`` (analgesic tolerance
+to a repeated therapy, :mod:`.tolerance`, e.g. ``experiments/tens_tolerance.toml``).
 
 Modules
     :mod:`.dispatch` (the :data:`KINDS` registry, :func:`load_experiment`,
     :func:`run_experiment`), :mod:`.validate` (checks per kind),
-    :mod:`.conditions` (running conditions files), :mod:`.paths` (which file is
+    :mod:`.conditions` (running conditions files), :mod:`.qst` and :mod:`.tolerance`
+    (QST and tolerance files), :mod:`.paths` (which file is
     which, and the command that runs it), :mod:`.summaries` (the lines printed
     about a result).
 """
@@ -51,10 +53,12 @@ from .conditions import duration_quantity, run_conditions
 from .dispatch import KINDS, Kind, describe, kind_of, load_experiment, run_experiment
 from .paths import COMMANDS, catalog, check_command, command_for, experiment_path, file_kind, results_file
 from .qst import check_qst, run_qst
-from .summaries import condition_rows, cohort_rows, conditioning_rows, course_rows, qst_rows
+from .summaries import condition_rows, cohort_rows, conditioning_rows, course_rows, qst_rows, tolerance_rows
+from .tolerance import check_tolerance, run_tolerance
 from .validate import check_cohort, check_conditioning, check_conditions, check_course
 
 __all__ = ["load_experiment", "run_experiment", "run_conditions", "duration_quantity", "KINDS", "Kind",
            "kind_of", "describe", "check_conditions", "check_conditioning", "check_course", "check_cohort",
            "COMMANDS", "catalog", "check_command", "command_for", "experiment_path", "file_kind", "results_file",
-           "condition_rows", "conditioning_rows", "cohort_rows", "course_rows", "qst_rows", "check_qst", "run_qst"]
+           "condition_rows", "conditioning_rows", "cohort_rows", "course_rows", "qst_rows", "check_qst", "run_qst",
+           "tolerance_rows", "check_tolerance", "run_tolerance"]

@@ -14,6 +14,7 @@ from ..errors import ModelFileError, ParameterError
 from ..params import find_builtin, read_toml
 from .conditions import run_conditions
 from .qst import check_qst, run_qst
+from .tolerance import check_tolerance, run_tolerance
 from .validate import check_cohort, check_conditioning, check_conditions, check_course
 
 __all__ = ["Kind", "KINDS", "kind_of", "describe", "load_experiment", "run_experiment"]
@@ -67,6 +68,10 @@ def _run_qst(spec, seed=None, progress=False):
     return run_qst(spec, seed=seed)
 
 
+def _run_tolerance(spec, seed=None, progress=False):
+    return run_tolerance(spec, seed=seed)
+
+
 def _run_cohort(spec, seed=None, progress=False, **options):
     return run_cohort_file(spec["_path"], seed=seed, progress=progress, **options)
 
@@ -79,6 +84,7 @@ KINDS = {k.name: k for k in (
     Kind("course", check_course, _run_course, "course"),
     Kind("cohort", check_cohort, _run_cohort, "cohort experiment", store="patients"),
     Kind("qst", check_qst, _run_qst, "QST profile", figure="qst"),
+    Kind("tolerance", check_tolerance, _run_tolerance, "tolerance experiment", figure="tolerance"),
 )}
 
 
@@ -97,12 +103,13 @@ def describe(spec: Mapping, name: str) -> str:
 def load_experiment(path_or_name: str | Path) -> dict:
     """Read and check an experiment file (built-in name or path).
 
-    Five kinds (:data:`KINDS`): the default ``"conditions"`` (``[[condition]]``
+    Six kinds (:data:`KINDS`): the default ``"conditions"`` (``[[condition]]``
     tables, see :mod:`painsim.files`), ``"conditioning"`` (``[params]``,
     ``[test]`` and ``[[protocol]]`` tables; see
     :func:`painsim.conditioning.run_conditioning_experiment`), ``"course"``
-    and ``"cohort"`` (checked by their own loaders), and ``"qst"`` (a virtual
-    QST profile over models, :func:`painsim.files.qst.run_qst`).
+    and ``"cohort"`` (checked by their own loaders), ``"qst"`` (a virtual
+    QST profile over models, :func:`painsim.files.qst.run_qst`) and ``"tolerance"``
+    (analgesic tolerance over a course, :func:`painsim.files.tolerance.run_tolerance`).
 
     Returns
     -------
@@ -157,7 +164,8 @@ def run_experiment(spec: str | Path | Mapping[str, Any], seed: int | None = None
         for ``kind = "course"`` the arms of :func:`painsim.course.run_course_file`; for
         ``kind = "cohort"`` the patient table and statistics of
         :func:`painsim.cohort.run_cohort_file`; for ``kind = "qst"`` the QST
-        profile of :func:`painsim.files.qst.run_qst`.
+        profile of :func:`painsim.files.qst.run_qst`; for ``kind = "tolerance"`` the
+        course of :func:`painsim.files.tolerance.run_tolerance`.
 
     Raises
     ------

@@ -16,12 +16,14 @@ __all__ = ["COMMANDS", "file_kind", "command_for", "experiment_path", "check_com
            "results_file", "is_netcdf"]
 
 #: The ``painsim`` command that runs a file of each kind (``"sweep"``: a file with a ``[sweep]`` table).
-COMMANDS = {"conditions": "run", "conditioning": "run", "cohort": "run", "qst": "run", "course": "course",
+COMMANDS = {"conditions": "run", "conditioning": "run", "cohort": "run", "qst": "run", "tolerance": "run",
+            "course": "course",
             "sweep": "sweep"}
 
 #: What a file of each kind is called in messages.
 _NOUNS = {"conditions": "conditions experiment", "conditioning": "conditioning experiment",
-          "cohort": "cohort experiment", "qst": "QST profile", "course": "course file", "sweep": "sweep file"}
+          "cohort": "cohort experiment", "qst": "QST profile",
+          "tolerance": "tolerance experiment", "course": "course file", "sweep": "sweep file"}
 
 #: First bytes of NetCDF files: classic / 64-bit offset / CDF-5, and NetCDF-4 (HDF5).
 _NETCDF_MAGIC = (b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF\r\n\x1a\n")

@@ -13,7 +13,7 @@ import xarray as xr
 from ..analysis import changed_connections, stimulated_site
 from ..cohort import format_estimate
 
-__all__ = ["condition_rows", "conditioning_rows", "cohort_rows", "course_rows", "qst_rows"]
+__all__ = ["condition_rows", "conditioning_rows", "cohort_rows", "course_rows", "qst_rows", "tolerance_rows"]
 
 
 def _pn_cell(ds: xr.Dataset, k: int) -> str:
@@ -117,4 +117,19 @@ def qst_rows(ds: xr.Dataset) -> list[str]:
                     zip(ds.measure.values, ds["published_prevalence"].values) if math.isfinite(float(v)))
     if pub:
         rows.append(f"  published prevalence of each gain (Maier et al. 2010): {pub}")
+    return rows
+
+
+def tolerance_rows(ds: xr.Dataset) -> list[str]:
+    """The lines ``painsim run`` prints: per test day, means over patients; the effect also as the
+    ratio of the day's mean to the first test day's (the measure of ``tens_tolerance_day5``)."""
+    rows = [f"  {ds.attrs.get('protocol', '')}: {ds.sizes['seed']} patients, acute PN reduction by the "
+            f"stimulation at site {ds.attrs.get('test_site', '?')} ({ds.attrs.get('test_celsius', '?')} °C at the "
+            "painful site)"]
+    first = float(ds["effect"].isel(day=0).mean("seed"))
+    for d in ds.day.values:
+        x = ds.sel(day=d).mean("seed")
+        ratio = float(x["effect"]) / first if first > 0 else float("nan")
+        rows.append(f"  day {float(d):5g}: efficacy {float(x['efficacy']):.2f}   effect {float(x['effect']):5.1f} Hz "
+                    f"({ratio:.2f} of the first test day's)   opioid part {float(x['opioid_effect']):5.2f} Hz")
     return rows

@@ -37,6 +37,7 @@ from .plasticity import frequency_curve_figure, ltp_ltd_figure, pairing_frequenc
 from .qst import qst_figure
 from .scs import scs_frequency_figure, scs_modes_figure
 from .sweep import sweep_figure, sweep_figures
+from .tolerance import tolerance_figure
 
 __all__ = ["conditions_figure", "raster", "windup_figure", "save_figure", "FIGURES", "experiment_figures",
            "pain_map_metrics", "pain_map_figure", "rtms_figure", "map_figure",
@@ -45,7 +46,7 @@ __all__ = ["conditions_figure", "raster", "windup_figure", "save_figure", "FIGUR
            "sweep_figure", "sweep_figures",
            "course_figure", "course_map_figure", "course_figures",
            "cohort_relief_figure", "cohort_comparison_figure", "cohort_figures",
-           "figures_for", "COLORS", "qst_figure"]
+           "figures_for", "COLORS", "qst_figure", "tolerance_figure"]
 
 #: Figures an experiment file can ask for with ``figure = "<name>"`` (or a list of names).
 #: Each takes the experiment's Dataset and returns a Figure.
@@ -55,7 +56,8 @@ FIGURES = {"conditions": conditions_figure,
            "ltp_ltd": ltp_ltd_figure,
            "pain_map": pain_map_figure,
            "rtms": rtms_figure,
-           "qst": qst_figure}
+           "qst": qst_figure,
+           "tolerance": tolerance_figure}
 
 
 def experiment_figures(ds: xr.Dataset, names) -> dict:
