@@ -228,6 +228,21 @@ def presynaptic_gabab_fraction(model, source: str) -> float:
     return 0.0 if key is None else float(model.si(f"dorsal_horn.gabab.{key}"))
 
 
+def receiving_targets(model, conn: Connection, n_post: int) -> int:
+    """How many of a site's ``n_post`` target neurons a connection may reach: all of them, or, where the
+    model gives ``dorsal_horn.<name>.target_fraction``, the first ``round(fraction n_post)`` of them
+    (neurons are interchangeable but for their draws, so the first ones are a random subset).
+
+    ``dorsal_horn.abeta_pn.target_fraction`` makes two classes of projection neuron: lamina I
+    neurons, which receive no monosynaptic Aβ input (it appears, polysynaptic, only when
+    inhibition is blocked: Torsney & MacDermott 2006 J Neurosci 26:1833), and deeper neurons,
+    which do.
+    The model refuses a fraction outside [0, 1] when it is set (:mod:`painsim.params`).
+    """
+    path = f"dorsal_horn.{conn.name}.target_fraction"
+    return int(round(model.si(path) * n_post)) if path in model.leaves else n_post
+
+
 # ==========================================================================
 # The dorsal horn of a point as a plan (numpy only; network.py builds it)
 # ==========================================================================
@@ -364,9 +379,11 @@ def build(model, seed: int):
     for k, conn in enumerate(CONNECTIONS):
         p = model.si(f"dorsal_horn.{conn.name}.p")
         n_pre, n_post = per_site[conn.source], per_site[conn.target]
+        receiving = receiving_targets(model, conn, n_post)
         pres, posts, g = [], [], {}
         for s in range(n_sites):
             mask = rng_for(seed, "connectivity", k, *site_stream(s)).random((n_pre, n_post)) < p
+            mask[:, receiving:] = False  # same draws; the targets beyond the receiving ones get none
             if conn.source == conn.target:
                 np.fill_diagonal(mask, False)
             pre, post = np.nonzero(mask)
