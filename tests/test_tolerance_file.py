@@ -96,6 +96,8 @@ def test_the_acute_effect_is_that_of_tolerance_course_for_the_same_patients(ran)
 @pytest.mark.parametrize("extra, error, name", [
     ('n_patient = 2', UnknownKeyError, "n_patients"),
     ('test_site = 7', ParameterError, "test_site"),
+    ('test_temperature = 70.0', ParameterError, "test_temperature"),
+    ('test_temperature = 20.0', ParameterError, "test_temperature"),
     ('figure = "tolerance"\ntest_duration = "0.2 s"', ParameterError, "test_duration"),
     ('protocol = "tens_acupuncture"', ModelFileError, "protocol"),
 ])
@@ -105,9 +107,36 @@ def test_bad_files_are_refused_before_any_work_naming_the_key(tmp_path, extra, e
         ps.files.load_experiment(_write(tmp_path, extra, body))
 
 
-def test_test_days_must_increase(tmp_path):
+@pytest.mark.parametrize("days", ["[2, 0]", "[0, inf]", "[]", "[-1, 2]"])
+def test_test_days_must_be_increasing_finite_days(tmp_path, days):
     with pytest.raises(ParameterError, match="test_days"):
-        ps.files.load_experiment(_write(tmp_path, body=SMALL.replace("[0, 2, 9]", "[2, 0]")))
+        ps.files.load_experiment(_write(tmp_path, body=SMALL.replace("[0, 2, 9]", days)))
+
+
+def test_an_unknown_table_is_refused_and_params_reach_the_model(tmp_path):
+    with pytest.raises(UnknownKeyError, match="params"):
+        ps.files.load_experiment(_write(tmp_path, body=SMALL + '\n[param]\n"dorsal_horn.opioid.tolerance_rate" = 0.0\n'))
+    # [params] reach the model the file runs: with tolerance_rate = 0 no tolerance builds and the
+    # efficacy stays 1 over the whole course (the negative control of the file's run, where it falls)
+    body = SMALL.replace("n_patients = 2", "n_patients = 1").replace("[0, 2, 9]", "[0, 2]")
+    ds = ps.run_experiment(_write(tmp_path, body=body + '\n[params]\n"dorsal_horn.opioid.tolerance_rate" = 0.0\n',
+                                  name="params.toml"))
+    assert ds.attrs["tolerance_rate_hz"] == 0.0
+    np.testing.assert_array_equal(ds["efficacy_course"].values, 1.0)
+
+
+def test_a_library_protocol_name_and_the_seed_option(tmp_path, ran):
+    body = SMALL[:SMALL.index("[protocol]")].replace('kind = "tolerance"', 'kind = "tolerance"\nprotocol = "tens_conventional"')
+    spec = ps.files.load_experiment(_write(tmp_path, body=body))
+    assert ps.course.file_protocol(spec).name == "tens_conventional"
+    both = SMALL.replace('kind = "tolerance"', 'kind = "tolerance"\nprotocol = "tens_conventional"')
+    with pytest.raises(ModelFileError, match="give one"):
+        ps.files.load_experiment(_write(tmp_path, body=both, name="both.toml"))
+    # --seed moves the first patient; patients keep their own seed, so patient 4 is the same either way
+    _, _, ds, out = ran
+    moved = ps.run_experiment(_write(tmp_path, body=SMALL.replace("[0, 2, 9]", "[0]"), name="one.toml"), seed=4)
+    assert list(moved.seed.values) == [4, 5]
+    np.testing.assert_array_equal(moved["pn_heat"].sel(seed=4).values, ds["pn_heat"].sel(seed=4, day=[0]).values)
 
 
 def test_a_sham_or_a_spinal_model_is_refused(tmp_path):

@@ -47,7 +47,7 @@ __all__ = ["NEURON_EQS", "NEURON_PARAMS", "POPULATION_PARAMS", "EXC_SYNAPSE", "I
            "AFFERENT_POPULATIONS", "DORSAL_HORN_POPULATIONS", "CONNECTIONS", "synaptic_conductances",
            "presynaptic_opioid_fraction", "presynaptic_gabab_fraction", "NON_CONDUCTANCES",
            "site_pathology", "site_stream", "site_seed", "sizes_per_site", "population_sizes", "neuron_parameters",
-           "build", "inputs", "stimulus_site", "site_pn_rates", "pn_drives", "results", "LAYER"]
+           "build", "inputs", "stimulus_site", "receiving_targets", "site_pn_rates", "pn_drives", "results", "LAYER"]
 
 #: Shared membrane equations (brian2 syntax) of every spiking neuron in
 #: painsim, spinal and supraspinal (one equation text = one compiled code
@@ -229,18 +229,31 @@ def presynaptic_gabab_fraction(model, source: str) -> float:
 
 
 def receiving_targets(model, conn: Connection, n_post: int) -> int:
-    """How many of a site's ``n_post`` target neurons a connection may reach: all of them, or, where the
-    model gives ``dorsal_horn.<name>.target_fraction``, the first ``round(fraction n_post)`` of them
-    (neurons are interchangeable but for their draws, so the first ones are a random subset).
+    """How many of a site's target neurons a connection may reach: all of them, or, where the model
+    gives ``dorsal_horn.<name>.target_fraction``, the first ``fraction x n_post`` of them, rounded half
+    up (neurons are interchangeable but for their draws, so the first ones are a random subset).
 
     ``dorsal_horn.abeta_pn.target_fraction`` makes two classes of projection neuron: lamina I
     neurons, which receive no monosynaptic Aβ input (it appears, polysynaptic, only when
     inhibition is blocked: Torsney & MacDermott 2006 J Neurosci 26:1833), and deeper neurons,
     which do.
-    The model refuses a fraction outside [0, 1] when it is set (:mod:`painsim.params`).
+
+    Parameters
+    ----------
+    model : Model
+    conn : Connection
+        One of :data:`CONNECTIONS`.
+    n_post : int
+        Target neurons per site.
+
+    Returns
+    -------
+    int
+        The number of a site's target neurons, counted from its first, that the connection may
+        reach.  (The model refuses a fraction outside [0, 1] when it is set, :mod:`painsim.params`.)
     """
     path = f"dorsal_horn.{conn.name}.target_fraction"
-    return int(round(model.si(path) * n_post)) if path in model.leaves else n_post
+    return int(np.floor(model.si(path) * n_post + 0.5)) if path in model.leaves else n_post
 
 
 # ==========================================================================

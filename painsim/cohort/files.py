@@ -15,7 +15,7 @@ from ..checks import known_keys, whole
 from ..circuits import codegen_target
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..params import find_builtin, load_model, read_toml
-from ..protocols import resolve as resolve_protocol
+from ..course import file_protocol
 from ..version import __version__
 from .distributions import (CATEGORICAL, GROUPS, PRESETS, Bernoulli, Beta, Distribution, Fixed, LogNormal,
                             resolve_distributions)
@@ -80,7 +80,7 @@ def load_cohort_spec(path_or_spec) -> dict:
         if k not in COHORT_TABLES and k != "_path":
             raise UnknownKeyError(k, COHORT_TABLES, what="table of a cohort experiment")
     exp = _experiment_table(spec, path)
-    protocol = _protocol(spec, exp, path)
+    protocol = file_protocol(spec, path)
     params = spec.get("params", {})
     if not isinstance(params, Mapping):
         raise ParameterError("params", params, "a table of dotted model paths, e.g. [params]")
@@ -119,17 +119,6 @@ def _experiment_table(spec: Mapping, path) -> Mapping:
         if isinstance(d, bool) or not isinstance(d, (int, float)) or not d >= 0:
             raise ParameterError("experiment.relief_day", d, "a day >= 0 from the first session")
     return exp
-
-
-def _protocol(spec: Mapping, exp: Mapping, path):
-    """The protocol of a cohort file: a ``[protocol]`` table, else a name under ``[experiment]``."""
-    if "protocol" in spec:
-        if not isinstance(spec["protocol"], Mapping):
-            raise ParameterError("protocol", spec["protocol"], "a [protocol] table (painsim.protocols.from_spec)")
-        return resolve_protocol(spec["protocol"])
-    if "protocol" in exp:
-        return resolve_protocol(exp["protocol"], where="experiment.protocol")
-    raise ModelFileError(f"{path}: no protocol (protocol = \"name\" under [experiment], or a [protocol] table)")
 
 
 def _dist_from_spec(spec, where: str):

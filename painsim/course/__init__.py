@@ -22,9 +22,10 @@ The engine's design, its measured chunking error and its speed are in
 """
 from .consolidation import ConsolidationParams, consolidate, consolidate_reference
 from .engine import one_session, run_course, run_course_batch
-from .files import run_course_file
+from .files import file_protocol, run_course_file
 from .results import per_patient
 from .session import session_plan
 
-__all__ = ["run_course", "run_course_batch", "one_session", "run_course_file", "per_patient", "ConsolidationParams",
+__all__ = ["run_course", "run_course_batch", "one_session", "run_course_file", "file_protocol", "per_patient",
+           "ConsolidationParams",
            "consolidate", "consolidate_reference", "session_plan"]

@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import json
+from typing import Any, Mapping
 
 import xarray as xr
 
 from ..checks import whole
-from ..errors import ModelFileError
+from ..errors import ModelFileError, ParameterError
 from ..params import find_builtin, load_model, read_toml
-from ..protocols import resolve
+from ..protocols import Protocol, from_spec, resolve
 from .engine import run_course_batch
 
-__all__ = ["run_course_file"]
+__all__ = ["run_course_file", "file_protocol"]
 
 
 def run_course_file(path_or_name, seed: int | None = None, progress: bool = False) -> xr.Dataset:
@@ -43,12 +44,7 @@ def run_course_file(path_or_name, seed: int | None = None, progress: bool = Fals
     exp = spec.get("experiment", {})
     if exp.get("kind") != "course":
         raise ModelFileError(f"{path}: not a course experiment (kind = \"course\" under [experiment])")
-    if "protocol" in spec:
-        protocol = resolve(spec["protocol"])
-    elif "protocol" in exp:
-        protocol = resolve(exp["protocol"], "experiment.protocol")
-    else:
-        raise ModelFileError(f"{path}: no protocol (protocol = \"name\" under [experiment], or a [protocol] table)")
+    protocol = file_protocol(spec, path)
     model = load_model(exp.get("model", "gate_control"), spec.get("params") or None)
     s = int(exp.get("seed", 0) if seed is None else seed)
     n = whole(int(exp.get("n_patients", 1)), "n_patients")
@@ -71,3 +67,29 @@ def run_course_file(path_or_name, seed: int | None = None, progress: bool = Fals
                      protocol_spec=json.dumps(protocol.describe(), default=str), model_name=model.name,
                      description=exp.get("description", ""))
     return out
+
+
+
+def file_protocol(spec: Mapping[str, Any], path="") -> Protocol:
+    """The protocol of an experiment file (course, cohort, tolerance): a ``[protocol]`` table
+    (:func:`painsim.protocols.from_spec`), else ``protocol = "name"`` under ``[experiment]`` (:func:`painsim.protocols.get`), not both.
+
+    Raises
+    ------
+    painsim.errors.ModelFileError
+        Neither or both given.
+    painsim.errors.ParameterError
+        A ``protocol`` that is not a table at the top level.
+    painsim.errors.UnknownKeyError, painsim.errors.CalendarError
+        A protocol that :func:`painsim.protocols.resolve` refuses.
+    """
+    exp = spec.get("experiment", {})
+    if "protocol" in spec and "protocol" in exp:
+        raise ModelFileError(f"{path}: a protocol under [experiment] and a [protocol] table: give one")
+    if "protocol" in spec:
+        if not isinstance(spec["protocol"], Mapping):
+            raise ParameterError("protocol", spec["protocol"], "a [protocol] table (painsim.protocols.from_spec)")
+        return from_spec(spec["protocol"], "protocol")
+    if "protocol" in exp:
+        return resolve(exp["protocol"], "experiment.protocol")
+    raise ModelFileError(f"{path}: no protocol (protocol = \"name\" under [experiment], or a [protocol] table)")

@@ -1,6 +1,7 @@
 """One dispatch by kind for experiment files: load and check, then run (CLI and API alike)."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -180,4 +181,11 @@ def run_experiment(spec: str | Path | Mapping[str, Any], seed: int | None = None
     kind = KINDS[name]
     if options and kind.store is None:
         raise ParameterError("options", sorted(options), f"no options for a {kind.name!r} experiment")
-    return kind.run(spec, seed=seed, progress=progress, **options)
+    ds = kind.run(spec, seed=seed, progress=progress, **options)
+    if kind.figure and "experiment_spec" in ds.attrs:
+        # the saved file names the figures drawn, so `painsim figures` redraws those (not a default of
+        # another kind) from the result alone
+        saved = json.loads(ds.attrs["experiment_spec"])
+        saved.setdefault("experiment", {}).setdefault("figure", kind.figure)
+        ds.attrs["experiment_spec"] = json.dumps(saved, default=str)
+    return ds

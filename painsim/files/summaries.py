@@ -125,7 +125,7 @@ def tolerance_rows(ds: xr.Dataset) -> list[str]:
     ratio of the day's mean to the first test day's (the measure of ``tens_tolerance_day5``)."""
     rows = [f"  {ds.attrs.get('protocol', '')}: {ds.sizes['seed']} patients, acute PN reduction by the "
             f"stimulation at site {ds.attrs.get('test_site', '?')} ({ds.attrs.get('test_celsius', '?')} °C at the "
-            "painful site)"]
+            "painful site); means over patients, the effect also over the first test day's mean"]
     first = float(ds["effect"].isel(day=0).mean("seed"))
     for d in ds.day.values:
         x = ds.sel(day=d).mean("seed")

@@ -8,7 +8,7 @@ from ..cohort import load_cohort_spec
 from ..conditioning import check_conditioning_spec
 from ..checks import known_keys
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
-from ..protocols import resolve
+from ..course import file_protocol
 from .conditions import natural_stimuli
 
 __all__ = ["EXPERIMENT_KEYS", "CONDITION_KEYS", "check_conditions", "check_conditioning", "check_course",
@@ -77,14 +77,7 @@ def check_course(spec: Mapping, path: Path) -> None:
     painsim.errors.UnknownKeyError, painsim.errors.ParameterError
         A protocol that :func:`painsim.protocols.resolve` refuses.
     """
-    exp = spec["experiment"]
-    if isinstance(spec.get("protocol"), Mapping):
-        resolve(spec["protocol"], where="protocol")
-    elif "protocol" in exp:
-        resolve(exp["protocol"], where="experiment.protocol")
-    else:
-        raise ModelFileError(f"{path}: no protocol (protocol = \"name\" under [experiment], "
-                             f"or a [protocol] table)")
+    file_protocol(spec, path)
 
 
 def check_cohort(spec: Mapping, path: Path) -> None:
