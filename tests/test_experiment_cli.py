@@ -137,3 +137,21 @@ def test_bad_physical_stimuli_are_refused_before_any_work(tmp_path, condition, n
     with pytest.raises(ParameterError) as err:
         ps.files.load_experiment(path)
     assert err.value.name == name
+
+
+def test_figure_names_are_checked_when_the_file_is_loaded(tmp_path):
+    """The names a file may ask for are the figures painsim.plots can draw; a misspelt one is refused
+    at load (before any simulation), naming the nearest; the built-in files' names all pass."""
+    import painsim.plots
+    assert set(ps.files.FIGURE_NAMES) == set(painsim.plots.FIGURES)
+    text = (ROOT / "experiments" / "gate_control.toml").read_text()
+    bad = tmp_path / "bad_figure.toml"
+    bad.write_text(text.replace('[experiment]\n', '[experiment]\nfigure = "condition"\n', 1))
+    with pytest.raises(UnknownKeyError, match="conditions"):
+        ps.files.load_experiment(bad)
+    bad.write_text(text.replace('[experiment]\n', '[experiment]\nfigure = 3\n', 1))
+    with pytest.raises(ParameterError, match="figure"):
+        ps.files.load_experiment(bad)
+    good = tmp_path / "good_figure.toml"
+    good.write_text(text.replace('[experiment]\n', '[experiment]\nfigure = ["conditions"]\n', 1))
+    assert ps.files.load_experiment(good)["experiment"]["figure"] == ["conditions"]

@@ -50,14 +50,14 @@ Modules
 from __future__ import annotations
 
 from .conditions import duration_quantity, run_conditions
-from .dispatch import KINDS, Kind, describe, kind_of, load_experiment, run_experiment
+from .dispatch import FIGURE_NAMES, KINDS, Kind, describe, kind_of, load_experiment, run_experiment
 from .paths import COMMANDS, catalog, check_command, command_for, experiment_path, file_kind, results_file
 from .qst import check_qst, run_qst
 from .summaries import condition_rows, cohort_rows, conditioning_rows, course_rows, qst_rows, tolerance_rows
 from .tolerance import check_tolerance, run_tolerance
 from .validate import check_cohort, check_conditioning, check_conditions, check_course
 
-__all__ = ["load_experiment", "run_experiment", "run_conditions", "duration_quantity", "KINDS", "Kind",
+__all__ = ["load_experiment", "run_experiment", "run_conditions", "duration_quantity", "KINDS", "Kind", "FIGURE_NAMES",
            "kind_of", "describe", "check_conditions", "check_conditioning", "check_course", "check_cohort",
            "COMMANDS", "catalog", "check_command", "command_for", "experiment_path", "file_kind", "results_file",
            "condition_rows", "conditioning_rows", "cohort_rows", "course_rows", "qst_rows", "check_qst", "run_qst",

@@ -11,14 +11,19 @@ import xarray as xr
 from ..cohort import run_cohort_file
 from ..conditioning import run_conditioning_experiment
 from ..course import run_course_file
-from ..errors import ModelFileError, ParameterError
+from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..params import find_builtin, read_toml
 from .conditions import run_conditions
 from .qst import check_qst, run_qst
 from .tolerance import check_tolerance, run_tolerance
 from .validate import check_cohort, check_conditioning, check_conditions, check_course
 
-__all__ = ["Kind", "KINDS", "kind_of", "describe", "load_experiment", "run_experiment"]
+__all__ = ["Kind", "KINDS", "FIGURE_NAMES", "kind_of", "describe", "load_experiment", "run_experiment"]
+
+#: The names a file's ``figure`` key may hold: the keys of :data:`painsim.plots.FIGURES`, kept here so
+#: that a misspelt name is refused when the file is loaded, before any simulation, without importing
+#: matplotlib (tests/test_experiment_cli.py checks the two lists agree).
+FIGURE_NAMES = ("conditions", "scs_modes", "scs_frequency", "ltp_ltd", "pain_map", "rtms", "qst", "tolerance")
 
 
 @dataclass(frozen=True)
@@ -135,8 +140,21 @@ def load_experiment(path_or_name: str | Path) -> dict:
     if not isinstance(kind, str) or kind not in KINDS:
         raise ParameterError("experiment.kind", kind, f"one of {sorted(KINDS)} (default 'conditions')")
     KINDS[kind].check(spec, path)
+    _check_figures(exp.get("figure"))
     spec["_path"] = str(path)
     return spec
+
+
+def _check_figures(names) -> None:
+    """Refuse a ``figure`` value that is not a name (or list of names) of :data:`FIGURE_NAMES`."""
+    if names is None:
+        return
+    listed = [names] if isinstance(names, str) else names
+    if not isinstance(listed, list) or not all(isinstance(n, str) for n in listed):
+        raise ParameterError("experiment.figure", names, f"a figure name or a list of them, from {FIGURE_NAMES}")
+    for n in listed:
+        if n not in FIGURE_NAMES:
+            raise UnknownKeyError(n, FIGURE_NAMES, what="figure")
 
 
 def run_experiment(spec: str | Path | Mapping[str, Any], seed: int | None = None,
