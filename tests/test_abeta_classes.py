@@ -3,7 +3,7 @@
 Lamina I NK1R+ projection neurons receive monosynaptic Aδ/C input and no monosynaptic Aβ
 input; blocking GABA_A/glycine inhibition unmasks a polysynaptic, NMDA-dependent Aβ input to
 them (Torsney & MacDermott 2006 J Neurosci 26:1833).  With a fraction q < 1 only the first
-round(q n) PN of each site receive the Aβ -> PN synapse (from the same draws: nothing else a
+q n PN of each site (rounded half up) receive the Aβ -> PN synapse (from the same draws: nothing else a
 circuit draws changes); 1 (the default) is the model as before.  docs/circuits.md, "Lamina I
 projection neurons without monosynaptic Aβ input".
 """

@@ -69,10 +69,10 @@ def run_course_file(path_or_name, seed: int | None = None, progress: bool = Fals
     return out
 
 
-
 def file_protocol(spec: Mapping[str, Any], path="") -> Protocol:
     """The protocol of an experiment file (course, cohort, tolerance): a ``[protocol]`` table
-    (:func:`painsim.protocols.from_spec`), else ``protocol = "name"`` under ``[experiment]`` (:func:`painsim.protocols.get`), not both.
+    (:func:`painsim.protocols.from_spec`), else ``protocol = "name"`` under ``[experiment]``
+    (:func:`painsim.protocols.get`); not both.
 
     Raises
     ------

@@ -31,7 +31,8 @@ the acute PN reduction with and without naloxone and its opioid (naloxone-sensit
 the first test day's, per patient (the measure of repeated-use studies; Chandran & Sluka 2003
 Pain 102:195; ``painsim run`` prints the ratio of the patients' mean effects, the measure of the
 validation target ``tens_tolerance_day5``), and ``efficacy_course``, the efficacy between test days
-in closed form.  The number of patients is the file's ``n_patients`` (``--seed`` moves the first).  The model and its tolerance parameters are documented in :mod:`painsim.tolerance`.
+in closed form.  The number of patients is the file's ``n_patients`` (``--seed`` moves the first).
+The model and its tolerance parameters are documented in :mod:`painsim.tolerance`.
 """
 from __future__ import annotations
 
@@ -46,8 +47,8 @@ from ..checks import known_keys, number, whole
 from ..circuits import projection_endpoints
 from ..errors import ParameterError
 from ..fibers.encoding import MAX_TEMPERATURE, SKIN_BASELINE
-from ..params import load_model
 from ..course import file_protocol
+from ..params import load_model
 from ..protocols import Protocol
 from ..tolerance import DAY, OPIOID_PROJECTION, tolerance_at, tolerance_course, tolerance_params
 from ..units import to_si
@@ -57,7 +58,7 @@ __all__ = ["TOLERANCE_KEYS", "TOLERANCE_TABLES", "check_tolerance", "run_toleran
 #: Keys of the ``[experiment]`` table of a tolerance file.
 TOLERANCE_KEYS = ("name", "kind", "description", "model", "protocol", "n_patients", "seed", "test_days",
                   "test_site", "test_temperature", "test_duration", "batch_size", "figure")
-#: Tables a tolerance file may hold.
+#: Tables a tolerance file may hold (``_path``: added by :func:`painsim.files.load_experiment`).
 TOLERANCE_TABLES = ("experiment", "protocol", "params", "_path")
 _DEFAULTS = {"n_patients": 4, "seed": 1, "test_site": 0, "test_temperature": 47.0, "test_duration": "1.5 s",
              "batch_size": 16}
