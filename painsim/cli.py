@@ -174,14 +174,17 @@ def _store_options(args, store: Path) -> dict:
 
 
 def _check_store_options(args, kind: str) -> None:
-    """``--n-patients``, ``--workers`` and ``--resume`` belong to kinds that keep finished work (cohorts)."""
-    if files.KINDS[kind].store:
-        return
-    given = [flag for flag, value in (("--n-patients", getattr(args, "n_patients", None)),
-                                      ("--workers", getattr(args, "workers", None)),
-                                      ("--resume", getattr(args, "resume", False) or None)) if value is not None]
+    """``--workers`` and ``--resume`` belong to kinds that keep finished work (cohorts); ``--n-patients``
+    to kinds of virtual patients (cohort, course and tolerance files)."""
+    taken = files.KINDS[kind].options
+    given = [flag for flag, option, value in (
+        ("--n-patients", "n_patients", getattr(args, "n_patients", None)),
+        ("--workers", "workers", getattr(args, "workers", None)),
+        ("--resume", "resume", getattr(args, "resume", False) or None)) if value is not None and option not in taken]
     if given:
-        raise UsageError(f"{', '.join(given)} apply to cohort files only, not to a {kind} file ({args.file})")
+        raise UsageError(f"{', '.join(given)} do not apply to a {kind} file ({args.file}); "
+                         "--n-patients applies to cohort, course and tolerance files, --workers and --resume "
+                         "to cohort files")
 
 
 def cmd_run(args) -> int:
@@ -198,7 +201,8 @@ def cmd_run(args) -> int:
     t0 = time.time()
     store = files.KINDS[kind].store
     with _output_folder(out):
-        options = _store_options(args, out / store) if store else {}
+        options = (_store_options(args, out / store) if store else
+                   {"n_patients": args.n_patients} if getattr(args, "n_patients", None) else {})
         try:
             ds = files.run_experiment(spec, seed=args.seed, progress=bool(store), **options)
         except KeyboardInterrupt:
@@ -264,7 +268,7 @@ def cmd_course(args) -> int:
         _out_path(args, "")
     t0 = time.time()
     print(f"painsim: running course {args.file!r}", flush=True)
-    ds = run_course_file(spec["_path"], seed=args.seed, progress=True)
+    ds = run_course_file(spec["_path"], seed=args.seed, progress=True, n_patients=getattr(args, "n_patients", None))
     name = ds.attrs.get("name", Path(args.file).stem)
     out = _out_path(args, name)
     print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
@@ -408,7 +412,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run an experiment file (TOML) and write results and figures")
     run.add_argument("file", help="experiment TOML file or built-in experiment name")
     run.add_argument("--n-patients", type=_AT_LEAST_ONE, default=None,
-                     help="cohort files: patients (overrides the file's)")
+                     help="cohort, course and tolerance files: patients (overrides the file's)")
     run.add_argument("--workers", type=_AT_LEAST_ONE, default=None,
                      help="cohort files: worker processes (overrides the file's)")
     run.add_argument("--resume", action="store_true",
@@ -430,6 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.set_defaults(func=cmd_sweep)
     course = sub.add_parser("course", help="run a treatment-course file (TOML) and write results and figures")
     course.add_argument("file", help="course TOML file or built-in experiment name")
+    course.add_argument("--n-patients", type=_AT_LEAST_ONE, default=None, help="patients (overrides the file's)")
     course.set_defaults(func=cmd_course)
     export = sub.add_parser("export", help="write the spike trains of a saved result as a Neo file (NWB, NIX, pickle)")
     export.add_argument("file", help="results.nc with spikes (painsim run on a conditions experiment)")

@@ -248,7 +248,8 @@ def test_cli_course_writes_results_and_figures(tmp_path):
                  '[params]\n"network.dt" = "0.2 ms"\n"course.test_duration" = "0.6 s"\n'
                  '[protocol]\nbase = "mpns_sham"\ndays = [0, 2]\nend_day = 10\n')
     out = tmp_path / "out"
-    assert main(["course", str(f), "--out", str(out)]) == 0
+    assert main(["course", str(f), "--out", str(out), "--n-patients", "2"]) == 0
     ds = io.load(out / "results.nc")
     assert list(ds.arm.values) == ["active", "sham"] and "responder_30" in ds
+    assert ds.sizes["patient"] == 2                       # --n-patients overrides the file's (1)
     assert list(out.glob("*.png")) and not list(out.glob(".*.tmp"))

@@ -154,3 +154,14 @@ def test_the_cli_reports_a_bad_file_in_one_line(tmp_path, capsys):
     assert main(["run", str(_write(tmp_path, "n_patient = 2")), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "n_patients" in err and not (tmp_path / "o").exists()
+
+
+def test_n_patients_on_the_command_line_and_cohort_options_refused(tmp_path, capsys):
+    """``--n-patients`` overrides the file's patients; ``--workers`` and ``--resume`` belong to cohorts
+    and are refused in one line before any work, leaving no output folder."""
+    f = _write(tmp_path, body=SMALL.replace("[0, 2, 9]", "[0]"))
+    out = tmp_path / "n1"
+    assert main(["run", str(f), "--out", str(out), "--n-patients", "1"]) == 0
+    assert list(xr.load_dataset(out / "results.nc").seed.values) == [3]
+    assert main(["run", str(f), "--out", str(tmp_path / "w"), "--workers", "2"]) == 2
+    assert "--workers" in capsys.readouterr().err and not (tmp_path / "w").exists()

@@ -15,7 +15,8 @@ from .engine import run_course_batch
 __all__ = ["run_course_file", "file_protocol"]
 
 
-def run_course_file(path_or_name, seed: int | None = None, progress: bool = False) -> xr.Dataset:
+def run_course_file(path_or_name, seed: int | None = None, progress: bool = False,
+                    n_patients: int | None = None) -> xr.Dataset:
     """Run a course experiment file (``[experiment] kind = "course"``).
 
     File layout::
@@ -33,6 +34,9 @@ def run_course_file(path_or_name, seed: int | None = None, progress: bool = Fals
         sham = true                    # also run the sham arm
         [params]                       # dotted model overrides
 
+    ``seed`` and ``n_patients``, when given, override the file's (patients are seeds ``seed``,
+    ``seed + 1``, ...).
+
     Returns
     -------
     xarray.Dataset
@@ -47,7 +51,7 @@ def run_course_file(path_or_name, seed: int | None = None, progress: bool = Fals
     protocol = file_protocol(spec, path)
     model = load_model(exp.get("model", "gate_control"), spec.get("params") or None)
     s = int(exp.get("seed", 0) if seed is None else seed)
-    n = whole(int(exp.get("n_patients", 1)), "n_patients")
+    n = whole(exp.get("n_patients", 1) if n_patients is None else n_patients, "n_patients")
     kw = dict(follow_up_days=exp.get("follow_up_days", (30, 90)), thresholds=exp.get("thresholds", (0.3, 0.5)),
               days=exp.get("days"), progress=progress)
     arms = {"active": protocol}

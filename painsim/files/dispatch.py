@@ -47,6 +47,9 @@ class Kind:
     store : str or None
         The folder in which runs of this kind keep finished work (``resume``); such kinds
         accept the options ``store``, ``resume``, ``n_patients`` and ``workers``.
+    options : tuple of str
+        The keyword options :func:`run_experiment` passes to ``run`` for this kind (e.g.
+        ``n_patients`` for files of virtual patients).
     """
 
     name: str
@@ -56,6 +59,7 @@ class Kind:
     counts: str | None = None
     figure: str | None = None
     store: str | None = None
+    options: tuple[str, ...] = ()
 
 
 def _run_conditions(spec, seed=None, progress=False):
@@ -66,16 +70,16 @@ def _run_conditioning(spec, seed=None, progress=False):
     return run_conditioning_experiment(spec, seed=seed)[0]
 
 
-def _run_course(spec, seed=None, progress=False):
-    return run_course_file(spec["_path"], seed=seed, progress=progress)
+def _run_course(spec, seed=None, progress=False, n_patients=None):
+    return run_course_file(spec["_path"], seed=seed, progress=progress, n_patients=n_patients)
 
 
 def _run_qst(spec, seed=None, progress=False):
     return run_qst(spec, seed=seed)
 
 
-def _run_tolerance(spec, seed=None, progress=False):
-    return run_tolerance(spec, seed=seed)
+def _run_tolerance(spec, seed=None, progress=False, n_patients=None):
+    return run_tolerance(spec, seed=seed, n_patients=n_patients)
 
 
 def _run_cohort(spec, seed=None, progress=False, **options):
@@ -87,10 +91,12 @@ KINDS = {k.name: k for k in (
     Kind("conditions", check_conditions, _run_conditions, "experiment", counts="condition", figure="conditions"),
     Kind("conditioning", check_conditioning, _run_conditioning, "conditioning experiment", counts="protocol",
          figure="ltp_ltd"),
-    Kind("course", check_course, _run_course, "course"),
-    Kind("cohort", check_cohort, _run_cohort, "cohort experiment", store="patients"),
+    Kind("course", check_course, _run_course, "course", options=("n_patients",)),
+    Kind("cohort", check_cohort, _run_cohort, "cohort experiment", store="patients",
+         options=("store", "resume", "n_patients", "workers")),
     Kind("qst", check_qst, _run_qst, "QST profile", figure="qst"),
-    Kind("tolerance", check_tolerance, _run_tolerance, "tolerance experiment", figure="tolerance"),
+    Kind("tolerance", check_tolerance, _run_tolerance, "tolerance experiment", figure="tolerance",
+         options=("n_patients",)),
 )}
 
 
@@ -171,8 +177,9 @@ def run_experiment(spec: str | Path | Mapping[str, Any], seed: int | None = None
     progress : bool
         Print progress (course and cohort files).
     **options
-        For kinds with a store (cohort files): ``store``, ``resume``,
-        ``n_patients``, ``workers`` (see :func:`painsim.cohort.run_cohort_file`).
+        The kind's :attr:`Kind.options`: for cohort files ``store``, ``resume``,
+        ``n_patients``, ``workers`` (see :func:`painsim.cohort.run_cohort_file`); for
+        course and tolerance files ``n_patients``.
 
     Returns
     -------
@@ -189,7 +196,7 @@ def run_experiment(spec: str | Path | Mapping[str, Any], seed: int | None = None
     Raises
     ------
     painsim.errors.ParameterError
-        An unknown ``kind``, or options given for a kind that takes none.
+        An unknown ``kind``, or options the kind does not take.
     """
     if not isinstance(spec, Mapping):
         spec = load_experiment(spec)
@@ -197,8 +204,10 @@ def run_experiment(spec: str | Path | Mapping[str, Any], seed: int | None = None
     if not isinstance(name, str) or name not in KINDS:  # an unchecked dict: refuse what it cannot run
         raise ParameterError("experiment.kind", name, f"one of {sorted(KINDS)} (default 'conditions')")
     kind = KINDS[name]
-    if options and kind.store is None:
-        raise ParameterError("options", sorted(options), f"no options for a {kind.name!r} experiment")
+    unknown = sorted(set(options) - set(kind.options))
+    if unknown:
+        raise ParameterError("options", unknown,
+                             f"options of a {kind.name!r} experiment: {list(kind.options) or 'none'}")
     ds = kind.run(spec, seed=seed, progress=progress, **options)
     if kind.figure and "experiment_spec" in ds.attrs:
         # the saved file names the figures drawn, so `painsim figures` redraws those (not a default of

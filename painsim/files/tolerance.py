@@ -31,7 +31,7 @@ the acute PN reduction with and without naloxone and its opioid (naloxone-sensit
 the first test day's, per patient (the measure of repeated-use studies; Chandran & Sluka 2003
 Pain 102:195; ``painsim run`` prints the ratio of the patients' mean effects, the measure of the
 validation target ``tens_tolerance_day5``), and ``efficacy_course``, the efficacy between test days
-in closed form.  The number of patients is the file's ``n_patients`` (``--seed`` moves the first).
+in closed form.  The number of patients is the file's ``n_patients`` (``--n-patients`` overrides it, ``--seed`` moves the first).
 The model and its tolerance parameters are documented in :mod:`painsim.tolerance`.
 """
 from __future__ import annotations
@@ -118,7 +118,7 @@ def check_tolerance(spec: Mapping, path: Path) -> None:
                                                                      f"(0-{sites - 1})")
 
 
-def run_tolerance(spec: Mapping[str, Any], seed: int | None = None) -> xr.Dataset:
+def run_tolerance(spec: Mapping[str, Any], seed: int | None = None, n_patients: int | None = None) -> xr.Dataset:
     """Run a checked ``kind = "tolerance"`` file.
 
     Parameters
@@ -127,6 +127,8 @@ def run_tolerance(spec: Mapping[str, Any], seed: int | None = None) -> xr.Datase
         The file, as :func:`painsim.files.load_experiment` returns it.
     seed : int, optional
         The first patient's seed (default: the file's ``seed``).
+    n_patients : int, optional
+        Patients (default: the file's ``n_patients``).
 
     Returns
     -------
@@ -141,9 +143,10 @@ def run_tolerance(spec: Mapping[str, Any], seed: int | None = None) -> xr.Datase
     exp = spec["experiment"]
     c = _config(exp)
     first = int(c["seed"] if seed is None else seed)
+    n = c["n_patients"] if n_patients is None else whole(n_patients, "n_patients")
     model = load_model(c["model"], spec.get("params") or None)
     protocol = file_protocol(spec, spec.get("_path", ""))
-    ds = tolerance_course(model, protocol, list(range(first, first + c["n_patients"])), c["test_days"],
+    ds = tolerance_course(model, protocol, list(range(first, first + n)), c["test_days"],
                           test_site=c["test_site"], celsius=float(c["test_temperature"]),
                           test_duration=c["test_duration"], batch_size=c["batch_size"])
     ds = ds.merge(_efficacy_course(ds, protocol))
