@@ -173,7 +173,13 @@ def _store_options(args, store: Path) -> dict:
                 store=store, resume=resume)
 
 
-def _check_store_options(args, kind: str) -> None:
+def _patient_options(args) -> dict:
+    """``n_patients`` for a kind of virtual patients without a store (course, tolerance), if given."""
+    n = getattr(args, "n_patients", None)
+    return {} if n is None else {"n_patients": n}
+
+
+def _check_run_options(args, kind: str) -> None:
     """``--workers`` and ``--resume`` belong to kinds that keep finished work (cohorts); ``--n-patients``
     to kinds of virtual patients (cohort, course and tolerance files)."""
     taken = files.KINDS[kind].options
@@ -190,19 +196,18 @@ def _check_store_options(args, kind: str) -> None:
 def cmd_run(args) -> int:
     kind = files.check_command(args.file, "run")
     if kind == "course":  # the same run and output as `painsim course FILE`
-        _check_store_options(args, kind)
+        _check_run_options(args, kind)
         return cmd_course(args)
     spec = files.load_experiment(args.file)
     kind = files.kind_of(spec)
-    _check_store_options(args, kind)
+    _check_run_options(args, kind)
     name = spec["experiment"].get("name", Path(args.file).stem)
     out = _out_path(args, name)
     print(f"painsim: running {files.describe(spec, name)} from {spec['_path']}", flush=True)
     t0 = time.time()
     store = files.KINDS[kind].store
     with _output_folder(out):
-        options = (_store_options(args, out / store) if store else
-                   {"n_patients": args.n_patients} if getattr(args, "n_patients", None) else {})
+        options = _store_options(args, out / store) if store else _patient_options(args)
         try:
             ds = files.run_experiment(spec, seed=args.seed, progress=bool(store), **options)
         except KeyboardInterrupt:
