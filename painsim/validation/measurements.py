@@ -37,8 +37,8 @@ __all__ = ["TONIC_SCS", "BURST_SCS", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHES
            "healthy_hpt_sd", "heat_47_rating", "heat_49_rating", "heat_pain_threshold",
            "khz_dorsal_horn_reduction", "naloxone_share_of_rtms", "naloxone_share_of_tens",
            "nmda_block_baseline", "paresthesia_10khz", "paresthesia_tonic", "pn_heat_threshold",
-           "pn_heat_threshold_shift", "pn_rate_50c", "pn_share_innocuous", "pns_responders", "single_neuron_counts", "heat_thresholds",
-           "innocuous_share",
+           "pn_heat_threshold_shift", "pn_rate_50c", "pn_share_innocuous", "pns_responders", "single_neuron_counts",
+           "heat_thresholds", "innocuous_share",
            "rest_rating", "resting_pn_rate", "scs_relief", "spinal_conditioning_change",
            "sustained_heat_ratio", "tens_tolerance_day5", "tonic_heat_summation", "windup_slow"]
 
