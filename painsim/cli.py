@@ -400,11 +400,13 @@ def _validate(args, chosen, out, seed) -> int:
         table = out / "validation.md"
         with io.atomic_path(table) as tmp:
             Path(tmp).write_text("\n".join(rows) + "\n")
+        plots = _plots()
+        figure = plots.save_figure(plots.validation_figure(ds), out / "validation.png")
     _print_lines(validation.table_rows(ds, sources=False))
     verdicts = list(ds["verdict"].values)
     print(f"painsim: {verdicts.count('yes')} reproduced, {verdicts.count('no')} not, "
           f"{verdicts.count('n/a')} without a published range")
-    _print_paths(result, [], table=table)
+    _print_paths(result, [figure], table=table)
     return 0
 
 

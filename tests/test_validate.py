@@ -72,6 +72,13 @@ def test_cli_writes_the_table_and_the_dataset(gate_row):
     assert ds.attrs["seed"] == 2 and "painsim validate" in ds.attrs["command"]
     text = (gate_row / "validation.md").read_text()
     assert "gate_on_c_heat" in text and "Shechter" in text
+    assert (gate_row / "validation.png").stat().st_size > 0  # the summary figure
+
+
+def test_figures_redraws_a_validation_result(gate_row, tmp_path):
+    out = tmp_path / "figs"
+    assert main(["figures", str(gate_row / "validation.nc"), "--out", str(out)]) == 0
+    assert [p.name for p in out.glob("*.png")] == ["validation_validation.png"]
 
 
 def test_measured_gate_equals_the_same_simulation_done_here(gate_row):

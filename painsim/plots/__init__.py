@@ -13,6 +13,8 @@ package only draws.  One module per kind of result:
 :mod:`.sweep`          parameter sweeps
 :mod:`.cohort`         virtual cohorts
 :mod:`.qst`            virtual QST profiles (DFNS)
+:mod:`.tolerance`      opioid tolerance over repeated sessions
+:mod:`.validation`     the validation table (``painsim validate``)
 =====================  ==================================================
 
 :data:`FIGURES` names the figures an experiment file can ask for
@@ -38,6 +40,7 @@ from .qst import qst_figure
 from .scs import scs_frequency_figure, scs_modes_figure
 from .sweep import sweep_figure, sweep_figures
 from .tolerance import tolerance_figure
+from .validation import validation_figure
 
 __all__ = ["conditions_figure", "raster", "windup_figure", "save_figure", "FIGURES", "experiment_figures",
            "pain_map_metrics", "pain_map_figure", "rtms_figure", "map_figure",
@@ -46,7 +49,7 @@ __all__ = ["conditions_figure", "raster", "windup_figure", "save_figure", "FIGUR
            "sweep_figure", "sweep_figures",
            "course_figure", "course_map_figure", "course_figures",
            "cohort_relief_figure", "cohort_comparison_figure", "cohort_figures",
-           "figures_for", "COLORS", "qst_figure", "tolerance_figure"]
+           "figures_for", "COLORS", "qst_figure", "tolerance_figure", "validation_figure"]
 
 #: Figures an experiment file can ask for with ``figure = "<name>"`` (or a list of names).
 #: Each takes the experiment's Dataset and returns a Figure.
@@ -95,9 +98,11 @@ def figures_for(ds: xr.Dataset) -> dict:
     Experiment results (``painsim run``) use their spec's ``figure`` names;
     conditioning summaries get the LTP/LTD figure; cohorts
     :func:`cohort_figures`; courses
-    :func:`course_figures`; sweeps :func:`sweep_figures`.  Used by
-    ``painsim figures RESULTS``.
+    :func:`course_figures`; sweeps :func:`sweep_figures`; validation results
+    (``painsim validate``) :func:`validation_figure`.  Used by ``painsim figures RESULTS``.
     """
+    if "target" in ds.dims and "verdict" in ds:
+        return {"validation": validation_figure(ds)}
     if "spec" in ds.attrs and "outcomes" in ds.attrs:
         return sweep_figures(ds)
     if "patient" in ds.dims and "statistic" in ds.dims and "relief" in ds:  # a virtual cohort

@@ -1,0 +1,72 @@
+"""The validation table as one figure: every target's model value against its published figure."""
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from ..analysis import published_deviation
+from .common import plt
+
+__all__ = ["validation_figure", "DEVIATION_LIMIT"]
+
+#: Deviations beyond this are drawn at the axis edge as arrows (both panels).
+DEVIATION_LIMIT = 4.0
+_STATUS_COLORS = {"prediction": "#C44E52", "calibrated": "0.55"}
+
+
+def _panel(ax, ds: xr.Dataset, names: list, deviation: np.ndarray, ranged: bool) -> None:
+    y = np.arange(len(names))[::-1]
+    if ranged:
+        ax.axvspan(-1, 1, color="0.9", zorder=0, label="published range")
+    ax.axvline(0, color="0.4", lw=0.8)
+    lim = DEVIATION_LIMIT
+    for yk, name, d in zip(y, names, deviation):
+        r = ds.sel(target=name)
+        status, verdict = str(r["status"].values), str(r["verdict"].values)
+        color = _STATUS_COLORS.get(status, "k")
+        if not np.isfinite(d):
+            ax.text(0, yk, "not measured", ha="center", va="center", fontsize=6, color="0.4")
+            continue
+        x, marker = (np.clip(d, -lim, lim), "o") if abs(d) <= lim else (np.sign(d) * lim, ">" if d > 0 else "<")
+        filled = verdict == "yes" or not ranged
+        ax.plot([x], [yk], marker, ms=6, color=color, mfc=color if filled else "white", mew=1.3)
+        ax.text(lim * 1.04, yk, f"{float(r['model']):.3g} / {float(r['published']):.3g}", fontsize=6,
+                va="center", ha="left", clip_on=False)
+    ax.set_yticks(y, names, fontsize=7)
+    ax.set_xlim(-lim * 1.02, lim * 1.02)
+    ax.set_ylim(-0.7, len(names) - 0.3)
+    ax.grid(axis="x", color="0.92", lw=0.6)
+
+
+def validation_figure(ds: xr.Dataset):
+    """Every target of a validation result (``painsim validate``) in one figure.
+
+    Left: targets with a published range, placed by :func:`painsim.analysis.published_deviation`
+    (0 = the published value, ±1 = the range's edges, grey band = inside the range: "reproduced").
+    Right: targets published as one number, placed by the relative difference (model - published)
+    / |published|.  Red = prediction (held out), grey = calibrated (agreement is a check, not
+    evidence); an open marker is a miss; arrows = beyond ±:data:`DEVIATION_LIMIT`.  The model's
+    and the published values are printed beside each row.  Targets with no published figure
+    (direction only) are not drawn; the title counts them.
+    """
+    dev = published_deviation(ds["model"].values, ds["published"].values, ds["published_low"].values,
+                              ds["published_high"].values)
+    names = [str(n) for n in ds["target"].values]
+    published = np.isfinite(ds["published"].values.astype(float))
+    ranged = np.isfinite(ds["published_low"].values.astype(float))
+    groups = [(n, d) for n, d, r, p in zip(names, dev, ranged, published) if r and p], \
+             [(n, d) for n, d, r, p in zip(names, dev, ranged, published) if not r and p]
+    heights = [max(len(g), 1) for g in groups]
+    fig, axes = plt.subplots(1, 2, figsize=(13, 1.2 + 0.22 * max(heights)), constrained_layout=True)
+    titles = ("with a published range: (model - published) in units of the range",
+              "one published number: (model - published) / |published|")
+    for ax, group, title, with_range in zip(axes, groups, titles, (True, False)):
+        if group:
+            _panel(ax, ds, [n for n, _ in group], np.array([d for _, d in group]), with_range)
+        ax.set_title(title, fontsize=8)
+    verdicts = list(ds["verdict"].values)
+    fig.suptitle(f"painsim validation (seed {ds.attrs.get('seed', '?')}): {verdicts.count('yes')} reproduced, "
+                 f"{verdicts.count('no')} not, {verdicts.count('n/a')} without a range "
+                 f"({int((~published).sum())} with no published figure, not drawn); red = prediction, "
+                 "grey = calibrated, open = miss", fontsize=9)
+    return fig
