@@ -67,7 +67,7 @@ from .units import to_si
 
 __all__ = ["OPIOID_EFFECTS", "OPIOID_PROJECTION", "DAY", "tolerance_params", "evolve", "tolerance_at",
            "tolerant_model", "opioid_trace", "window_occupancy", "excess_occupancy", "acute_tens_effect",
-           "tolerance_course"]
+           "tolerance_course", "body_site"]
 
 #: The model parameters through which bound mu receptors act in the dorsal horn; tolerance
 #: scales each by the efficacy ``1 - T``.
@@ -214,11 +214,13 @@ def tolerant_model(model: Model, T: float) -> Model:
 # ==========================================================================
 # receptor occupancy from the PAG/RVM spikes of a result
 # ==========================================================================
-def _site(model: Model, site) -> int:
+def body_site(model: Model, site, key: str = "site") -> int:
+    """``site`` checked against the model's body (``None``: its painful site); a bad one is refused
+    naming ``key`` (the parameter or file key it came from)."""
     n_sites = int(model.si("body.n_sites"))
     s = int(model.si("body.painful_site")) if site is None else site
     if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not 0 <= s < n_sites:
-        raise ParameterError("site", site, f"a body site 0..{n_sites - 1} (None: the painful site)")
+        raise ParameterError(key, site, f"a body site 0..{n_sites - 1} (None: the painful site)")
     return int(s)
 
 
@@ -250,7 +252,7 @@ def _arrivals(model: Model, result: xr.Dataset, site, dt):
     if f"pre_{OPIOID_PROJECTION}" not in result:
         raise ParameterError("result", result.attrs.get("model"), f"a result of a model with the "
                              f"{OPIOID_PROJECTION} projection (network.layers = \"pathway\")")
-    s = _site(model, site)
+    s = body_site(model, site)
     n_pn = int(model.si("dorsal_horn.populations.n_projection"))
     dt = float(model.si("network.dt") if dt is None else dt)
     duration = float(result.attrs["duration_s"])
@@ -357,7 +359,7 @@ def excess_occupancy(model: Model, protocol, seeds: Sequence[int], *, site=None,
         return np.zeros(len(seeds))
     wf = protocol.waveform(-lead, L)
     if site is not None:
-        wf = replace(wf, site=_site(m, site), _cache={})
+        wf = replace(wf, site=body_site(m, site), _cache={})
     res = simulate_batch([Request(m, st, 0.0, 0.0, s) for s in seeds for st in (wf, None)],
                          f"{lead + L!r} s", batch_size=batch_size)
     occ = [window_occupancy(m, r, lead, lead + L) for r in res]
@@ -371,7 +373,7 @@ def _test_waveform(protocol: Protocol, model: Model, site: int, duration: float)
     if protocol.is_sham:
         raise ParameterError("protocol", protocol.name, "a protocol with stimulation (the acute effect of a sham "
                                                         "is nothing to measure)")
-    return replace(protocol.waveform(0.0, duration), site=_site(model, site), _cache={})
+    return replace(protocol.waveform(0.0, duration), site=body_site(model, site), _cache={})
 
 
 def acute_tens_effect(models: Sequence[Model], protocol, seeds: Sequence[int], *, test_site: int = 0,

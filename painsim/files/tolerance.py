@@ -50,7 +50,7 @@ from ..fibers.encoding import MAX_TEMPERATURE, SKIN_BASELINE
 from ..course import file_protocol
 from ..params import load_model
 from ..protocols import Protocol
-from ..tolerance import DAY, OPIOID_PROJECTION, tolerance_at, tolerance_course, tolerance_params
+from ..tolerance import DAY, OPIOID_PROJECTION, body_site, tolerance_at, tolerance_course, tolerance_params
 from ..units import to_si
 
 __all__ = ["TOLERANCE_KEYS", "TOLERANCE_TABLES", "check_tolerance", "run_tolerance"]
@@ -112,10 +112,7 @@ def check_tolerance(spec: Mapping, path: Path) -> None:
                              "becomes tolerated is released by its PAG/RVM neurons",
                              hint=f"this model's network.layers is {model.text('network.layers')!r}")
     tolerance_params(model)
-    sites = int(model.si("body.n_sites"))
-    if isinstance(c["test_site"], bool) or not isinstance(c["test_site"], int) or not 0 <= c["test_site"] < sites:
-        raise ParameterError("experiment.test_site", c["test_site"], f"a body site of model {c['model']!r} "
-                                                                     f"(0-{sites - 1})")
+    body_site(model, c["test_site"], "experiment.test_site")
 
 
 def run_tolerance(spec: Mapping[str, Any], seed: int | None = None, n_patients: int | None = None) -> xr.Dataset:
