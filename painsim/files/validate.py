@@ -7,7 +7,7 @@ from typing import Mapping
 from ..cohort import load_cohort_spec
 from ..conditioning import check_conditioning_spec
 from ..checks import known_keys
-from ..errors import ModelFileError, ParameterError, UnknownKeyError
+from ..errors import ModelFileError, ParameterError
 from ..course import file_protocol
 from .conditions import natural_stimuli
 
