@@ -25,7 +25,9 @@ def _panel(ax, ds: xr.Dataset, names: list, deviation: np.ndarray, ranged: bool)
         status, verdict = str(r["status"].values), str(r["verdict"].values)
         color = _STATUS_COLORS.get(status, "k")
         if not np.isfinite(d):
-            ax.text(0, yk, "not measured", ha="center", va="center", fontsize=6, color="0.4")
+            why = ("the model gave no value" if not np.isfinite(float(r["model"])) else
+                   f"model {float(r['model']):.3g}, published 0: no relative scale")
+            ax.text(0, yk, why, ha="center", va="center", fontsize=6, color="0.4")
             continue
         x, marker = (np.clip(d, -lim, lim), "o") if abs(d) <= lim else (np.sign(d) * lim, ">" if d > 0 else "<")
         filled = verdict == "yes" or not ranged
