@@ -20,8 +20,9 @@ import numpy as np
 import pytest
 
 import painsim as ps
-from painsim.validation.measurements import (DRIVEN_MIN_SPIKES, heat_thresholds, innocuous_share,
-                                             single_neuron_counts)
+from painsim.validation.measurements import DRIVEN_MIN_SPIKES
+from painsim.validation.phenotype import (heat_thresholds, innocuous_share,
+                                          single_neuron_counts)
 
 TEMPERATURES = tuple(float(t) for t in range(42, 51))
 SEEDS = (1, 2)

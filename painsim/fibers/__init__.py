@@ -71,7 +71,7 @@ __all__ = [
 
 # natural stimuli in physical units (docs/stimuli.md)
 from .encoding import (BRUSH_RESPONSE, FORCE_RESPONSE, HEAT_RESPONSE, PhysicalStimulus, brush,  # noqa: E402
-                       heat, pinprick, poisson_trains)
+                       heat, heat_contacts, pinprick, poisson_trains)
 
-__all__ += ["PhysicalStimulus", "heat", "pinprick", "brush", "HEAT_RESPONSE", "FORCE_RESPONSE",
+__all__ += ["PhysicalStimulus", "heat", "heat_contacts", "pinprick", "brush", "HEAT_RESPONSE", "FORCE_RESPONSE",
             "BRUSH_RESPONSE", "poisson_trains"]

@@ -45,7 +45,7 @@ caller's ``natural`` stream.  All numpy, no brian2.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -55,7 +55,7 @@ from ..errors import ParameterError
 from ..rng import rng_for
 from ..units import to_celsius, to_si
 
-__all__ = ["PhysicalStimulus", "heat", "pinprick", "brush", "HeatResponse", "ForceResponse",
+__all__ = ["PhysicalStimulus", "heat", "heat_contacts", "pinprick", "brush", "HeatResponse", "ForceResponse",
            "BrushResponse", "HEAT_RESPONSE", "FORCE_RESPONSE", "BRUSH_RESPONSE", "MODALITY_CODE",
            "SKIN_BASELINE", "MAX_TEMPERATURE", "RATE_WINDOW", "poisson_trains", "adapting_trains",
            "adaptation_profile", "threshold_rng", "expected_heat_rate"]
@@ -233,13 +233,17 @@ class PhysicalStimulus:
 
     ``kind`` is ``"heat"`` (``value`` in °C), ``"pinprick"`` (N) or ``"brush"``
     (stroking velocity, m/s).  Build it with :func:`heat`, :func:`pinprick` or
-    :func:`brush`.
+    :func:`brush`; :func:`heat_contacts` repeats a brief contact: ``repeat``
+    contacts, each ``[start, stop)`` shifted by ``k * interval`` (``repeat = 1``:
+    one application, ``interval`` unused).
     """
 
     kind: str
     value: float
     start: float = 0.0
     stop: float | None = None
+    repeat: int = 1
+    interval: float = 0.0
 
     @property
     def unit(self) -> str:
@@ -251,9 +255,13 @@ class PhysicalStimulus:
         return tuple(c for c in FIBER_CLASSES if table.get(c))
 
     def window(self, duration: float) -> tuple[float, float]:
-        """``(start, stop)`` with ``stop`` clipped to ``duration`` (s)."""
+        """``(start, stop)`` of the first application, ``stop`` clipped to ``duration`` (s)."""
         stop = duration if self.stop is None else min(self.stop, duration)
         return self.start, stop
+
+    def onsets(self) -> np.ndarray:
+        """The onset (s) of each application (one unless the stimulus repeats a contact)."""
+        return self.start + self.interval * np.arange(self.repeat)
 
     def rates(self, class_name: str, n_fibres: int, rng: np.random.Generator) -> np.ndarray:
         """Per-fiber rates (Hz) of ``n_fibres`` fibers of ``class_name``.
@@ -284,6 +292,12 @@ class PhysicalStimulus:
         ``natural`` stream (default: its own)."""
         if rng is None:
             rng = rng_for(seed, "natural", FIBER_CLASSES.index(class_name), 100 + MODALITY_CODE[self.kind])
+        if self.repeat > 1:  # each contact as its own application: same fibres, fresh spikes, own onset
+            one = replace(self, start=0.0, stop=self.stop - self.start, repeat=1, interval=0.0)
+            parts = [one.spikes(class_name, n_fibres, duration - on, seed, rng) for on in self.onsets()
+                     if on < duration]
+            return (np.concatenate([t + on for (t, _), on in zip(parts, self.onsets())]),
+                    np.concatenate([i for _, i in parts]).astype(np.int64))
         t0, t1 = self.window(duration)
         subtypes = HEAT_RESPONSE[class_name] if self.kind == "heat" else ()
         if not any(s.plateau < 1 for s in subtypes):
@@ -301,8 +315,10 @@ class PhysicalStimulus:
 
     def describe(self) -> dict[str, Any]:
         """JSON-able description (for result attributes)."""
-        return {"kind": self.kind, "value": self.value, "unit": self.unit,
-                "start_s": self.start, "stop_s": self.stop}
+        out = {"kind": self.kind, "value": self.value, "unit": self.unit, "start_s": self.start, "stop_s": self.stop}
+        if self.repeat > 1:
+            out.update(repeat=self.repeat, interval_s=self.interval)
+        return out
 
 
 def threshold_rng(seed: int, class_name: str, kind: str) -> np.random.Generator:
@@ -444,6 +460,45 @@ def heat(celsius, start=0.0, stop=None, baseline=SKIN_BASELINE) -> PhysicalStimu
                              hint="cooling is not modelled" if t < base else None)
     t0, t1 = _window(start, stop)
     return PhysicalStimulus("heat", t, t0, t1)
+
+
+def heat_contacts(celsius, n_contacts: int = 15, interval="3 s", contact="0.7 s", start=0.0,
+                  baseline=SKIN_BASELINE) -> PhysicalStimulus:
+    """Repeated brief contacts of a preheated thermode: the paradigm of temporal summation of
+    second pain (TSSP).
+
+    Parameters
+    ----------
+    celsius : float, str or Quantity
+        The thermode temperature, as :func:`heat`.
+    n_contacts : int
+        Number of contacts (>= 1); Craig & Andrew 2002 (J Neurophysiol 87:1902) used 15.
+    interval : Quantity (s)
+        From one contact's onset to the next (the inter-stimulus interval, ISI), at least
+        the contact; Craig & Andrew used 2, 3 and 5 s.
+    contact : Quantity (s)
+        Dwell time of each contact (> 0); ~0.7 s in Craig & Andrew.
+    start : Quantity (s)
+        Onset of the first contact.
+    baseline : float
+        Resting skin temperature, °C.
+
+    Each contact is a step of :func:`heat` from ``baseline`` (the skin is taken to reach
+    the thermode's temperature at once and to return to baseline between contacts); the
+    fibres keep their thresholds across contacts and draw fresh spikes in each, and an
+    adapting fibre restarts its adaptation at each contact's onset.  Nociceptor fatigue
+    across repeated contacts is not modelled (docs/stimuli.md).
+    """
+    one = heat(celsius, start, None, baseline)
+    if isinstance(n_contacts, bool) or not isinstance(n_contacts, (int, np.integer)) or n_contacts < 1:
+        raise ParameterError("n_contacts", n_contacts, "a whole number of contacts >= 1")
+    dwell = to_si(contact, "s", "contact")
+    isi = to_si(interval, "s", "interval")
+    if not (math.isfinite(dwell) and dwell > 0):
+        raise ParameterError("contact", contact, "a contact time > 0 s")
+    if not (math.isfinite(isi) and isi >= dwell):
+        raise ParameterError("interval", interval, f"an interval from onset to onset >= the contact ({dwell:g} s)")
+    return replace(one, stop=one.start + dwell, repeat=int(n_contacts), interval=float(isi))
 
 
 def pinprick(force_mN, start=0.0, stop=None) -> PhysicalStimulus:

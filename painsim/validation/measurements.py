@@ -17,7 +17,7 @@ import numpy as np
 from .. import analysis
 from ..conditioning import conditioned_weights, load_conditioning_spec
 from ..errors import ParameterError
-from ..fibers import brush, heat
+from ..fibers import heat
 from ..fibers.tjunction import junction_params, regular_train, transmit
 from ..files import load_experiment, run_experiment, run_qst
 from ..params import load_model
@@ -33,12 +33,10 @@ __all__ = ["TONIC_SCS", "BURST_SCS", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHES
            "clear_measurements", "C_TEST_PULSES", "C_TEST_RATE_HZ",
            "c_arrival", "c_fibre_response_change", "c_volleys", "nmda_block_c_component",
            "cohort_responders", "course_relief", "dlf_share_of_scs", "drg_c_filtering", "gate_on_heat",
-           "DRIVEN_MIN_SPIKES", "NEURON_TEMPERATURES", "gate_share_decreased",
+           "DRIVEN_MIN_SPIKES", "SHARED_CACHES", "gate_share_decreased",
            "healthy_hpt_sd", "heat_47_rating", "heat_49_rating", "heat_pain_threshold",
            "khz_dorsal_horn_reduction", "naloxone_share_of_rtms", "naloxone_share_of_tens",
-           "nmda_block_baseline", "paresthesia_10khz", "paresthesia_tonic", "pn_heat_threshold",
-           "pn_heat_threshold_shift", "pn_rate_50c", "pn_share_innocuous", "pns_responders", "single_neuron_counts",
-           "heat_thresholds", "innocuous_share",
+           "nmda_block_baseline", "paresthesia_10khz", "paresthesia_tonic", "pn_rate_50c", "pns_responders",
            "rest_rating", "resting_pn_rate", "scs_relief", "spinal_conditioning_change",
            "sustained_heat_ratio", "tens_tolerance_day5", "tonic_heat_summation", "windup_slow"]
 
@@ -531,104 +529,20 @@ def cohort_responders(seed: int) -> float:
     return float(ds["responder_rate"].sel(group="all", threshold=0.3))
 
 
-#: Recordings of single projection neurons against which :func:`pn_heat_threshold` and
-#: :func:`pn_share_innocuous` are read: contact heat in 1 °C steps (40-52 °C, each 1.5 s from 32 °C),
-#: a brush stroke and rest, at the painful site.  A neuron *responds* to a stimulus when it fires at
-#: least :data:`DRIVEN_MIN_SPIKES` more spikes in the 1.5 s than the same neuron at rest (same circuit,
-#: same window): chosen, the criterion :func:`gate_share_decreased` uses for a noxiously driven cell,
-#: fixed before these rows were measured; the sources' own criteria were not read.
-NEURON_TEMPERATURES = tuple(float(t) for t in range(40, 53))
-
-
-def single_neuron_counts(model, seeds, temperatures=NEURON_TEMPERATURES) -> tuple[np.ndarray, np.ndarray]:
-    """Evoked spikes of every projection neuron of a model's painful site, rest subtracted.
-
-    Parameters
-    ----------
-    model : painsim.params.Model
-        The circuit (one-site models: the only site).
-    seeds : iterable of int
-        Circuits; their neurons are pooled (columns in seed order).
-    temperatures : sequence of float
-        Contact heat steps (°C), each 1.5 s from 32 °C.
-
-    Returns
-    -------
-    heat_counts : numpy.ndarray
-        (temperature, neuron) spikes in 1.5 s minus the same neuron's at rest.
-    brush_counts : numpy.ndarray
-        (neuron,) the same for a brush stroke (:func:`painsim.fibers.brush`, its default velocity).
-    """
-    n_sites = int(model.si("body.n_sites"))
-    site = int(model.si("body.painful_site")) if n_sites > 1 else 0
-    seeds = list(seeds)
-    stimuli = [(0.0, 0.0), (0.0, brush())] + [(heat(t), 0.0) for t in temperatures]
-    res = simulate_batch([Request(model, None, nox, touch, seed=s) for nox, touch in stimuli for s in seeds], "1.5 s")
-    counts = []
-    for r in res:
-        _, i, size = population_spikes(r, "PN", sort=True)
-        n = size // n_sites
-        counts.append(np.bincount(i[i // n == site] - site * n, minlength=n))
-    counts = np.asarray(counts, float).reshape(len(stimuli), -1)  # rows: stimuli; seeds' neurons side by side
-    evoked = counts[1:] - counts[0]
-    return evoked[1:], evoked[0]
-
-
-def heat_thresholds(heat_counts, temperatures=NEURON_TEMPERATURES) -> np.ndarray:
-    """Each neuron's lowest temperature it responds to (:data:`DRIVEN_MIN_SPIKES`), NaN if none."""
-    responds = np.asarray(heat_counts) >= DRIVEN_MIN_SPIKES
-    first = np.asarray(temperatures, float)[np.argmax(responds, axis=0)]
-    return np.where(responds.any(axis=0), first, np.nan)
-
-
-def innocuous_share(heat_counts, brush_counts) -> float:
-    """Share of the nociceptive neurons (responding to the hottest step) that also respond to brush."""
-    nociceptive = np.asarray(heat_counts)[-1] >= DRIVEN_MIN_SPIKES
-    if not nociceptive.any():
-        return float("nan")
-    return float(np.mean(np.asarray(brush_counts)[nociceptive] >= DRIVEN_MIN_SPIKES))
-
-
-@functools.lru_cache(maxsize=4)
-def _preset_neuron_counts(model_name: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`single_neuron_counts` of a preset over N_SEEDS circuits, run once for every row reading it."""
-    return single_neuron_counts(load_model(model_name), range(seed, seed + N_SEEDS))
-
-
-def pn_heat_threshold(model_name: str) -> Callable[[int], float]:
-    """Mean heat threshold (°C) of a preset's heat-responsive projection neurons (painful site,
-    :func:`heat_thresholds` over :data:`NEURON_TEMPERATURES`; neurons that respond to no step are
-    left out, as recordings select heat-responsive cells), pooled over N_SEEDS circuits."""
-    def measure(seed: int) -> float:
-        thresholds = heat_thresholds(_preset_neuron_counts(model_name, seed)[0])
-        return float(np.nanmean(thresholds)) if np.isfinite(thresholds).any() else float("nan")
-    measure.__doc__ = f"mean PN heat threshold of {model_name} (1 °C steps 40-52 °C)."
-    return measure
-
-
-def pn_heat_threshold_shift(seed: int) -> float:
-    """Heat threshold of the peripheral_neuropathic pathway's projection neurons minus that of the
-    healthy pathway's (°C; negative: sensitized), :func:`pn_heat_threshold` of each."""
-    return pn_heat_threshold("peripheral_neuropathic")(seed) - pn_heat_threshold("healthy")(seed)
-
-
-def pn_share_innocuous(model_name: str) -> Callable[[int], float]:
-    """Share of a preset's nociceptive projection neurons (responding to 52 °C heat) that also
-    respond to a brush stroke (:func:`innocuous_share`), pooled over N_SEEDS circuits."""
-    def measure(seed: int) -> float:
-        return innocuous_share(*_preset_neuron_counts(model_name, seed))
-    measure.__doc__ = f"share of {model_name}'s nociceptive PN that respond to brush."
-    return measure
-
-
 # ---------------------------------------------------------------- the table
 
 
+#: Caches of simulations shared between targets in other modules (:mod:`.phenotype`), cleared with these.
+SHARED_CACHES: list = []
+
+
 def clear_measurements() -> None:
-    """Forget the simulations shared between targets (rest, built-in experiments, NMDA block), so that a
-    new validation run measures the model as it is now (model files, engine, settings)."""
+    """Forget the simulations shared between targets (rest, built-in experiments, NMDA block, the
+    per-neuron recordings), so that a new validation run measures the model as it is now (model
+    files, engine, settings)."""
+    for cache in SHARED_CACHES:
+        cache.cache_clear()
     _rest.cache_clear()
     _experiment.cache_clear()
     _experiment_scalars.cache_clear()
     _nmda_block_runs.cache_clear()
-    _preset_neuron_counts.cache_clear()

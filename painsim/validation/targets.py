@@ -27,11 +27,12 @@ from .measurements import (BURST_SCS, TONIC_SCS, c_fibre_response_change, cohort
                            healthy_hpt_sd, heat_47_rating, heat_49_rating, heat_pain_threshold,
                            khz_dorsal_horn_reduction, naloxone_share_of_rtms, naloxone_share_of_tens,
                            nmda_block_baseline, nmda_block_c_component, paresthesia_10khz, paresthesia_tonic,
-                           pn_heat_threshold, pn_heat_threshold_shift, pn_rate_50c, pn_share_innocuous,
-                           pns_responders, rest_rating, resting_pn_rate, scs_relief,
+                           pn_rate_50c, pns_responders, rest_rating, resting_pn_rate, scs_relief,
                            spinal_conditioning_change, sustained_heat_ratio, tens_tolerance_day5,
                            tonic_heat_summation, windup_slow)
 from .measurements import N_SEEDS, clear_measurements  # noqa: F401  (re-exported: read here by callers)
+from .phenotype import (contact_summation, pn_heat_threshold, pn_heat_threshold_shift,
+                        pn_share_innocuous)
 
 __all__ = ["Target", "TARGETS", "STATUSES", "COSTS", "get", "clear_measurements"]
 
@@ -127,6 +128,16 @@ _NEURON_NOTE = ("read per neuron as a recording would: a PN responds when it fir
                 "than at rest (the criterion of gate_share_decreased, fixed before these rows were measured); "
                 "the model's PN are one class of WDR-like output neuron, the sources' lamina I neurons")
 
+_TSSP = ("Staud, Craggs, Robinson, Perlstein & Price 2007 Pain 129:130 [checked: abstract]: repetitive heat "
+         "pulses at 0.33 and 0.17 Hz (11 healthy volunteers, intensities set for moderate pain): robust temporal "
+         "summation of second pain at 0.33 Hz but not at 0.17 Hz; Craig & Andrew 2002 J Neurophysiol 87:1902 "
+         "[checked: abstract]: in 16 nociceptive lamina I spinothalamic neurons of cats (contacts of ~0.7 s at "
+         "34-58 °C, 15 at ISIs of 2, 3 and 5 s) summation grew with temperature and fell with the ISI, most "
+         "between the 3rd and 10th contacts.")
+_TSSP_NOTE = ("the model's PN spikes, not ratings (as windup_0p1hz); each contact a 0.7-s step to 47 °C "
+              "(painsim.fibers.heat_contacts: no nociceptor fatigue between contacts); the same carriers as "
+              "wind-up (NK1, NMDA-gated CAN current), whose tau_calcium was chosen with wind-up at 0.1 vs 1 Hz in view")
+
 TARGETS: tuple[Target, ...] = (
     Target("gate_on_c_heat", "reduction of the C-carried PN response (47 °C heat) by 50 Hz Aβ-strength stimulation",
            0.32, 0.23, 0.42, "1",
@@ -150,6 +161,14 @@ TARGETS: tuple[Target, ...] = (
            "of no change]",
            "calibrated", "slow", windup_slow,
            "dorsal_horn.windup.tau_calcium was chosen with the frequency dependence of wind-up in view"),
+    Target("tssp_isi3", "temporal summation of repeated brief contact heat every 3 s (0.33 Hz): mean PN response "
+           "per contact over the first (10 contacts of 47 °C, 0.7 s; healthy pathway)", float("nan"), None, None, "1",
+           _TSSP + " Published direction only: summation at 0.33 Hz", "prediction", "fast", contact_summation(3.0),
+           _TSSP_NOTE),
+    Target("tssp_isi6", "temporal summation of repeated brief contact heat every 6 s (0.17 Hz): mean PN response "
+           "per contact over the first (10 contacts of 47 °C, 0.7 s; healthy pathway)", 1.0, 0.8, 1.2, "1",
+           _TSSP + " No summation at 0.17 Hz (range chosen: +/- 20 % of no change, as windup_0p1hz)",
+           "prediction", "slow", contact_summation(6.0), _TSSP_NOTE),
     Target("nmda_block_baseline", "PN response to one C-strength volley under full NMDA block over the "
            "response without block (gate_control)", 1.0, 0.5, 1.0, "1",
            "Dickenson & Sullivan 1987 Neuropharmacology 26:1235 [checked: abstract]: AP5 made minor changes in A "
