@@ -289,15 +289,20 @@ class PhysicalStimulus:
                rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Poisson spikes ``(times, fiber ids)`` at the fibers' origin, in the
         stimulus window clipped to ``duration``; ``rng`` is the caller's
-        ``natural`` stream (default: its own)."""
-        if rng is None:
-            rng = rng_for(seed, "natural", FIBER_CLASSES.index(class_name), 100 + MODALITY_CODE[self.kind])
-        if self.repeat > 1:  # each contact as its own application: same fibres, fresh spikes, own onset
+        ``natural`` stream (default: its own).  Repeated contacts draw each
+        contact's spikes from a stream of its own (``rng`` unused)."""
+        key = (FIBER_CLASSES.index(class_name), 100 + MODALITY_CODE[self.kind])
+        if self.repeat > 1:
+            # each contact as its own application: the same fibres (thresholds), its own onset, and fresh
+            # spikes from its own stream, keyed by the contact's number, so that contact k fires the same
+            # spikes whatever the interval or the run's length (paired comparisons between intervals)
             one = replace(self, start=0.0, stop=self.stop - self.start, repeat=1, interval=0.0)
-            parts = [one.spikes(class_name, n_fibres, duration - on, seed, rng) for on in self.onsets()
-                     if on < duration]
+            parts = [one.spikes(class_name, n_fibres, duration - on, seed, rng_for(seed, "natural", *key, k))
+                     for k, on in enumerate(self.onsets()) if on < duration]
             return (np.concatenate([t + on for (t, _), on in zip(parts, self.onsets())]),
                     np.concatenate([i for _, i in parts]).astype(np.int64))
+        if rng is None:
+            rng = rng_for(seed, "natural", *key)
         t0, t1 = self.window(duration)
         subtypes = HEAT_RESPONSE[class_name] if self.kind == "heat" else ()
         if not any(s.plateau < 1 for s in subtypes):

@@ -150,7 +150,7 @@ def contact_responses(model, interval_s: float, seeds, celsius: float = CONTACTS
     return np.sum([spikes_per_pulse(r, contacts.onsets(), interval_s, "PN", site, n_sites) for r in res], axis=0)
 
 
-def contact_summation(interval_s: float, model_name: str = "healthy") -> Callable[[int], float]:
+def contact_summation(interval_s: float, model_name: str = "gate_control") -> Callable[[int], float]:
     """Temporal summation of repeated brief contact heat (:data:`CONTACTS`) at ``interval_s`` from onset to
     onset: the mean PN response per contact over the response to the first
     (:func:`painsim.analysis.windup_ratio`), painful site, pooled over N_SEEDS circuits."""

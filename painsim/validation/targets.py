@@ -134,9 +134,10 @@ _TSSP = ("Staud, Craggs, Robinson, Perlstein & Price 2007 Pain 129:130 [checked:
          "[checked: abstract]: in 16 nociceptive lamina I spinothalamic neurons of cats (contacts of ~0.7 s at "
          "34-58 °C, 15 at ISIs of 2, 3 and 5 s) summation grew with temperature and fell with the ISI, most "
          "between the 3rd and 10th contacts.")
-_TSSP_NOTE = ("the model's PN spikes, not ratings (as windup_0p1hz); each contact a 0.7-s step to 47 °C "
-              "(painsim.fibers.heat_contacts: no nociceptor fatigue between contacts); the same carriers as "
-              "wind-up (NK1, NMDA-gated CAN current), whose tau_calcium was chosen with wind-up at 0.1 vs 1 Hz in view")
+_TSSP_NOTE = ("the spinal circuit's PN spikes, not ratings (as windup_0p1hz); each contact a 0.7-s step to 47 °C "
+              "(painsim.fibers.heat_contacts: no nociceptor fatigue between contacts; contact k fires the same "
+              "afferent spikes at every interval, so the two rows are paired); the carriers are those of wind-up "
+              "(NK1, NMDA-gated CAN current), whose tau_calcium was chosen with wind-up at 0.1 vs 1 Hz in view")
 
 TARGETS: tuple[Target, ...] = (
     Target("gate_on_c_heat", "reduction of the C-carried PN response (47 °C heat) by 50 Hz Aβ-strength stimulation",
@@ -162,11 +163,11 @@ TARGETS: tuple[Target, ...] = (
            "calibrated", "slow", windup_slow,
            "dorsal_horn.windup.tau_calcium was chosen with the frequency dependence of wind-up in view"),
     Target("tssp_isi3", "temporal summation of repeated brief contact heat every 3 s (0.33 Hz): mean PN response "
-           "per contact over the first (10 contacts of 47 °C, 0.7 s; healthy pathway)", float("nan"), None, None, "1",
+           "per contact over the first (10 contacts of 47 °C, 0.7 s; gate_control)", float("nan"), None, None, "1",
            _TSSP + " Published direction only: summation at 0.33 Hz", "prediction", "fast", contact_summation(3.0),
            _TSSP_NOTE),
     Target("tssp_isi6", "temporal summation of repeated brief contact heat every 6 s (0.17 Hz): mean PN response "
-           "per contact over the first (10 contacts of 47 °C, 0.7 s; healthy pathway)", 1.0, 0.8, 1.2, "1",
+           "per contact over the first (10 contacts of 47 °C, 0.7 s; gate_control)", 1.0, 0.8, 1.2, "1",
            _TSSP + " No summation at 0.17 Hz (range chosen: +/- 20 % of no change, as windup_0p1hz)",
            "prediction", "slow", contact_summation(6.0), _TSSP_NOTE),
     Target("nmda_block_baseline", "PN response to one C-strength volley under full NMDA block over the "

@@ -1,0 +1,97 @@
+"""Repeated brief contact heat (``painsim.fibers.heat_contacts``): the stimulus, and the temporal
+summation of the projection neurons' responses that it evokes.
+
+Craig & Andrew 2002 (J Neurophysiol 87:1902) found that lamina I spinothalamic neurons sum their
+responses to repeated ~0.7-s contacts of a preheated thermode more the shorter the interval (2, 3,
+5 s); people report temporal summation of second pain at 0.33 Hz and not at 0.17 Hz (Staud et al.
+2007 Pain 129:130).  The stimulus tests check the encoding (contacts only, the same fibres, paired
+spikes across intervals, one contact = :func:`painsim.fibers.heat`); the circuit test checks the
+interval dependence with its carriers removed as the negative control.  The validation rows
+``tssp_isi3`` and ``tssp_isi6`` compare the sizes with the published ones.
+"""
+import numpy as np
+import pytest
+
+import painsim as ps
+from painsim.analysis import spikes_per_pulse, windup_ratio
+from painsim.errors import ParameterError
+from painsim.fibers import heat, heat_contacts
+
+
+def test_spikes_fall_in_the_contacts_only():
+    s = heat_contacts(50, 5, "2 s", "0.7 s", start="0.5 s")
+    assert np.allclose(s.onsets(), [0.5, 2.5, 4.5, 6.5, 8.5])
+    for cls in ("C", "Adelta"):
+        t, _ = s.spikes(cls, 30, 12.0, seed=1)
+        inside = np.zeros(t.size, bool)
+        for on in s.onsets():
+            inside |= (t >= on) & (t < on + 0.7)
+        assert t.size > 0 and inside.all()
+        # every contact drives the class
+        assert all(np.count_nonzero((t >= on) & (t < on + 0.7)) > 0 for on in s.onsets())
+    assert s.spikes("Abeta", 15, 12.0, seed=1)[0].size == 0  # Aβ ignores heat
+
+
+def test_one_contact_is_heat_for_the_contact():
+    one, step = heat_contacts(47, 1, "3 s", "0.7 s", start="0.2 s"), heat(47, "0.2 s", "0.9 s")
+    for cls in ("C", "Adelta"):
+        (t1, i1), (t2, i2) = one.spikes(cls, 30, 5.0, seed=3), step.spikes(cls, 30, 5.0, seed=3)
+        assert np.array_equal(t1, t2) and np.array_equal(i1, i2)
+
+
+def test_each_contact_fires_the_same_spikes_whatever_the_interval():
+    """Contact k draws from a stream of its own: two intervals are a paired comparison."""
+    short, long = heat_contacts(47, 4, "2 s", "0.7 s"), heat_contacts(47, 4, "6 s", "0.7 s")
+    ts, i_s = short.spikes("C", 30, 8.0, seed=2)
+    tl, i_l = long.spikes("C", 30, 24.0, seed=2)
+    for k in range(4):
+        a = (ts >= 2 * k) & (ts < 2 * k + 1)
+        b = (tl >= 6 * k) & (tl < 6 * k + 1)
+        order_a, order_b = np.lexsort((ts[a], i_s[a])), np.lexsort((tl[b], i_l[b]))
+        assert np.allclose(ts[a][order_a] - 2 * k, tl[b][order_b] - 6 * k)
+        assert np.array_equal(i_s[a][order_a], i_l[b][order_b])
+    # and the contacts differ from one another (fresh spikes, not one contact copied)
+    first, second = ts[ts < 1], ts[(ts >= 2) & (ts < 3)] - 2
+    assert first.size != second.size or not np.allclose(np.sort(first), np.sort(second))
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(n_contacts=0), "n_contacts"), (dict(n_contacts=True), "n_contacts"), (dict(n_contacts=2.5), "n_contacts"),
+    (dict(contact="0 s"), "contact"), (dict(interval="0.5 s", contact="0.7 s"), "interval"),
+    (dict(celsius=61), "temperature"), (dict(interval=3), "interval")])
+def test_bad_contacts_are_refused_naming_the_parameter(kwargs, name):
+    args = dict(celsius=47, n_contacts=3, interval="3 s", contact="0.7 s")
+    args.update(kwargs)
+    with pytest.raises(ParameterError, match=name):
+        heat_contacts(**args)
+
+
+def test_the_description_records_the_repetition():
+    d = heat_contacts(47, 3, "3 s", "0.7 s").describe()
+    assert d["repeat"] == 3 and d["interval_s"] == 3.0 and d["stop_s"] - d["start_s"] == pytest.approx(0.7)
+    assert "repeat" not in heat(47).describe()
+
+
+def test_summation_needs_short_intervals_and_its_carriers():
+    """Two 0.7-s contacts of 47 °C 2 s or 6 s apart, with and without the carriers of wind-up
+    (NK1 blocked and no CAN current), in one batch (2 circuits; the ratio is mean / first).  The afferent spikes of contact k are the
+    same in every condition, so the carriers' share of the summation is a paired difference: large at
+    2 s, small at 6 s, where their slow currents (3-s decays) have faded between contacts."""
+    m = ps.load_model("gate_control")
+    no_carriers = m.with_params({"dorsal_horn.windup.can_conductance": "0 nS",
+                                 "dorsal_horn.pharmacology.nk1_block": 1.0})
+    seeds = (1, 2)
+    contacts = {isi: heat_contacts(47, 2, f"{isi} s", "0.7 s") for isi in (2.0, 6.0)}
+    keys = [(name, isi, s) for name in ("default", "no_carriers") for isi in contacts for s in seeds]
+    models = {"default": m, "no_carriers": no_carriers}
+    res = ps.simulate_batch([ps.Request(models[n], None, contacts[isi], seed=s) for n, isi, s in keys], "8 s")
+    counts = {}
+    for (name, isi, _), r in zip(keys, res):
+        counts[(name, isi)] = counts.get((name, isi), 0) + spikes_per_pulse(r, contacts[isi].onsets(), 2.0, "PN")
+    ratio = {k: windup_ratio(c) for k, c in counts.items()}
+    carried = {isi: ratio[("default", isi)] - ratio[("no_carriers", isi)] for isi in contacts}
+    assert ratio[("default", 2.0)] > ratio[("default", 6.0)]
+    # the carriers add summation, and at least twice as much at 2 s as at 6 s: with their 3-s decays
+    # (NK1, CAN calcium) what is left of a contact's carrier at the next onset is exp(-2/3) = 0.51 vs
+    # exp(-6/3) = 0.14 (3.8-fold; half of that allowed for the nonlinearity and the circuits' noise)
+    assert carried[2.0] > 2 * max(carried[6.0], 0.0) and carried[2.0] > 0
