@@ -169,7 +169,7 @@ TARGETS: tuple[Target, ...] = (
     Target("tssp_isi6", "temporal summation of repeated brief contact heat every 6 s (0.17 Hz): mean PN response "
            "per contact over the first (10 contacts of 47 °C, 0.7 s; gate_control)", 1.0, 0.8, 1.2, "1",
            _TSSP + " No summation at 0.17 Hz (range chosen: +/- 20 % of no change, as windup_0p1hz)",
-           "prediction", "slow", contact_summation(6.0), _TSSP_NOTE),
+           "prediction", "fast", contact_summation(6.0), _TSSP_NOTE),
     Target("nmda_block_baseline", "PN response to one C-strength volley under full NMDA block over the "
            "response without block (gate_control)", 1.0, 0.5, 1.0, "1",
            "Dickenson & Sullivan 1987 Neuropharmacology 26:1235 [checked: abstract]: AP5 made minor changes in A "
