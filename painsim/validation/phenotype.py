@@ -93,6 +93,9 @@ def _preset_neuron_counts(model_name: str, seed: int) -> tuple[np.ndarray, np.nd
     return single_neuron_counts(load_model(model_name), range(seed, seed + N_SEEDS))
 
 
+SHARED_CACHES.append(_preset_neuron_counts)  # cleared with the other shared simulations
+
+
 def pn_heat_threshold(model_name: str) -> Callable[[int], float]:
     """Mean heat threshold (°C) of a preset's heat-responsive projection neurons (painful site,
     :func:`heat_thresholds` over :data:`NEURON_TEMPERATURES`; neurons that respond to no step are
@@ -117,8 +120,6 @@ def pn_share_innocuous(model_name: str) -> Callable[[int], float]:
         return innocuous_share(*_preset_neuron_counts(model_name, seed))
     measure.__doc__ = f"share of {model_name}'s nociceptive PN that respond to brush."
     return measure
-
-SHARED_CACHES.append(_preset_neuron_counts)
 
 
 #: Repeated brief contact heat of :func:`contact_summation`: 10 contacts of 0.7 s (Craig & Andrew 2002's
