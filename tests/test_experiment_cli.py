@@ -105,6 +105,9 @@ heat = "47 degC"
 label = "pinprick and brush"
 pinprick = "128 mN"
 brush = true
+[[condition]]
+label = "repeated contacts"
+heat_contacts = {celsius = 47.0, n_contacts = 2, interval = "0.25 s", contact = "0.1 s"}
 """
 
 
@@ -117,9 +120,12 @@ def test_conditions_take_physical_stimuli(tmp_path):
     pn = dict(zip(ds.condition.values, ds["pn_rate"].values))
     direct = [ps.simulate("gate_control", noxious=ps.fibers.heat(47), duration="0.5 s", seed=2),
               ps.simulate("gate_control", noxious=ps.fibers.pinprick(128), touch=ps.fibers.brush(),
+                          duration="0.5 s", seed=2),
+              ps.simulate("gate_control", noxious=ps.fibers.heat_contacts(47, 2, "0.25 s", "0.1 s"),
                           duration="0.5 s", seed=2)]
     assert pn["heat"] == pn["heat as a quantity"] == pytest.approx(float(direct[0].pn_rate))
     assert pn["pinprick and brush"] == pytest.approx(float(direct[1].pn_rate))
+    assert pn["repeated contacts"] == pytest.approx(float(direct[2].pn_rate))
     assert pn["heat"] > 0                                  # 47 °C drives the PN (not a vacuous equality)
 
 
@@ -130,6 +136,11 @@ def test_conditions_take_physical_stimuli(tmp_path):
     ("brush = 3", "condition[0].brush"),
     ("heat = 45.0\nnoxious = 0.5", "condition[0]"),       # two noxious stimuli
     ("brush = true\ntouch = 0.5", "condition[0]"),        # two touch stimuli
+    ("heat_contacts = 47.0", "condition[0].heat_contacts"),                           # not a table
+    ("heat_contacts = {n_contacts = 3}", "condition[0].heat_contacts"),              # no temperature
+    ('heat_contacts = {celsius = 47.0, isi = "3 s"}', "condition[0].heat_contacts.isi"),   # unknown key
+    ('heat_contacts = {celsius = 47.0, interval = "0.1 s"}', "condition[0].heat_contacts.interval"),
+    ("heat_contacts = {celsius = 47.0}\nheat = 45.0", "condition[0]"),                # two noxious stimuli
 ])
 def test_bad_physical_stimuli_are_refused_before_any_work(tmp_path, condition, name):
     path = tmp_path / "bad.toml"

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 import xarray as xr
 
 from ..errors import ParameterError
-from ..fibers import brush, heat, pinprick
+from ..fibers import brush, heat, heat_contacts, pinprick
 from ..io import combine
 from ..params import load_model
 from ..simulation import Request, simulate_batch
@@ -19,13 +19,18 @@ __all__ = ["run_conditions", "duration_quantity", "natural_stimuli"]
 #: Physical natural stimuli a condition can name (docs/stimuli.md): key -> (channel, maker, what is allowed).
 PHYSICAL = {"heat": ("noxious", heat, 'a contact temperature in °C (a number or "47 degC"), 32-60 °C'),
             "pinprick": ("noxious", pinprick, 'a punctate force in mN (a number or "64 mN")'),
-            "brush": ("touch", brush, 'a brush-stroke velocity (e.g. "30 mm/s"), or true for 30 mm/s')}
+            "brush": ("touch", brush, 'a brush-stroke velocity (e.g. "30 mm/s"), or true for 30 mm/s'),
+            "heat_contacts": ("noxious", heat_contacts,
+                              "a table of repeated brief contacts: celsius (required), n_contacts, interval, "
+                              "contact, start (painsim.fibers.heat_contacts)")}
+#: Keys of a ``heat_contacts`` table (the arguments of :func:`painsim.fibers.heat_contacts`).
+HEAT_CONTACT_KEYS = ("celsius", "n_contacts", "interval", "contact", "start")
 
 
 def natural_stimuli(c: Mapping, k: int) -> tuple:
     """The (noxious, touch) natural stimuli of condition ``k`` (``c``): the intensity shorthand
     (``noxious``, ``touch``, 0-1) or a physical stimulus (``heat`` in °C, ``pinprick`` in mN,
-    ``brush``), at most one per channel.  Bad values raise :class:`painsim.errors.ParameterError`
+    ``brush``, a ``heat_contacts`` table), at most one per channel.  Bad values raise :class:`painsim.errors.ParameterError`
     naming ``condition[k].<key>``."""
     out = {"noxious": c.get("noxious"), "touch": c.get("touch")}
     given = {"noxious": ["noxious"] if "noxious" in c else [], "touch": ["touch"] if "touch" in c else []}
@@ -39,11 +44,21 @@ def natural_stimuli(c: Mapping, k: int) -> tuple:
                 if value is False or (isinstance(value, (int, float)) and not isinstance(value, bool)):
                     raise ParameterError(key, value, allowed)
                 out[channel] = brush() if value is True else brush(value)
+            elif key == "heat_contacts":
+                if not isinstance(value, Mapping) or "celsius" not in value:
+                    raise ParameterError(key, value, allowed)
+                unknown = sorted(set(value) - set(HEAT_CONTACT_KEYS))
+                if unknown:
+                    raise ParameterError(f"{key}.{unknown[0]}", value[unknown[0]], f"one of {HEAT_CONTACT_KEYS}")
+                out[channel] = make(**value)
             else:
                 if isinstance(value, bool):
                     raise ParameterError(key, value, allowed)
                 out[channel] = make(value)
         except ParameterError as err:
+            if key == "heat_contacts" and err.name != key:  # one argument of the table: name it
+                sub = err.name if err.name.startswith(key) else f"{key}.{err.name}"
+                raise ParameterError(f"condition[{k}].{sub}", err.value, err.allowed, hint=err.hint) from None
             raise ParameterError(f"condition[{k}].{key}", value, allowed, hint=err.hint) from None
     for channel, keys in given.items():
         if len(keys) > 1:

@@ -18,7 +18,7 @@ __all__ = ["EXPERIMENT_KEYS", "CONDITION_KEYS", "check_conditions", "check_condi
 EXPERIMENT_KEYS = {"name", "description", "kind", "model", "duration", "seed", "batch_size", "figure"}
 #: Keys of a ``[[condition]]`` table.
 CONDITION_KEYS = {"label", "model", "params", "stimulus", "noxious", "touch", "heat", "pinprick", "brush",
-                  "site", "seed"}
+                  "heat_contacts", "site", "seed"}
 
 
 def _check_experiment_keys(exp: Mapping) -> None:
