@@ -220,7 +220,9 @@ def body_site(model: Model, site, key: str = "site") -> int:
     n_sites = int(model.si("body.n_sites"))
     s = int(model.si("body.painful_site")) if site is None else site
     if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not 0 <= s < n_sites:
-        raise ParameterError(key, site, f"a body site 0..{n_sites - 1} (None: the painful site)")
+        model_name = model.text("model.name") if "model.name" in model.leaves else "the model"
+        raise ParameterError(key, site, f"a body site of {model_name} (0..{n_sites - 1})",
+                             hint="None: its painful site" if key == "site" else None)
     return int(s)
 
 

@@ -141,6 +141,8 @@ def test_conditions_take_physical_stimuli(tmp_path):
     ('heat_contacts = {celsius = 47.0, isi = "3 s"}', "condition[0].heat_contacts.isi"),   # unknown key
     ('heat_contacts = {celsius = 47.0, interval = "0.1 s"}', "condition[0].heat_contacts.interval"),
     ("heat_contacts = {celsius = 47.0}\nheat = 45.0", "condition[0]"),                # two noxious stimuli
+    ('heat_contacts = {celsius = 47.0, n_contacts = 3, interval = "1 s"}',            # the last contact would
+     "condition[0].heat_contacts"),                                                  # end after the 2-s run
 ])
 def test_bad_physical_stimuli_are_refused_before_any_work(tmp_path, condition, name):
     path = tmp_path / "bad.toml"

@@ -16,6 +16,7 @@ import painsim as ps
 from painsim.analysis import spikes_per_pulse, windup_ratio
 from painsim.errors import ParameterError
 from painsim.fibers import heat, heat_contacts
+from painsim.validation.phenotype import CONTACT_WINDOW
 
 
 def test_spikes_fall_in_the_contacts_only():
@@ -33,6 +34,7 @@ def test_spikes_fall_in_the_contacts_only():
 
 
 def test_one_contact_is_heat_for_the_contact():
+    assert heat_contacts(47, 1, "3 s", "0.7 s") == heat(47, 0.0, "0.7 s")  # the same stimulus, interval unused
     one, step = heat_contacts(47, 1, "3 s", "0.7 s", start="0.2 s"), heat(47, "0.2 s", "0.9 s")
     for cls in ("C", "Adelta"):
         (t1, i1), (t2, i2) = one.spikes(cls, 30, 5.0, seed=3), step.spikes(cls, 30, 5.0, seed=3)
@@ -58,12 +60,24 @@ def test_each_contact_fires_the_same_spikes_whatever_the_interval():
 @pytest.mark.parametrize("kwargs, name", [
     (dict(n_contacts=0), "n_contacts"), (dict(n_contacts=True), "n_contacts"), (dict(n_contacts=2.5), "n_contacts"),
     (dict(contact="0 s"), "contact"), (dict(interval="0.5 s", contact="0.7 s"), "interval"),
-    (dict(celsius=61), "temperature"), (dict(interval=3), "interval")])
+    (dict(celsius=61), "celsius"), (dict(interval=3), "interval")])
 def test_bad_contacts_are_refused_naming_the_parameter(kwargs, name):
     args = dict(celsius=47, n_contacts=3, interval="3 s", contact="0.7 s")
     args.update(kwargs)
     with pytest.raises(ParameterError, match=name):
         heat_contacts(**args)
+
+
+def test_contacts_after_the_run_fire_nothing_and_a_bad_repetition_is_refused():
+    late = heat_contacts(47, 3, "1 s", "0.5 s", start="5 s")
+    t, i = late.spikes("C", 30, 2.0, seed=1)
+    assert t.size == 0 and i.dtype == np.int64
+    t, _ = heat_contacts(47, 3, "1 s", "0.5 s", start="1 s").spikes("C", 30, 2.5, seed=1)
+    assert t.size > 0 and t.max() < 2.5  # the contacts inside the run fire, the rest are cut
+    with pytest.raises(ParameterError, match="repeat"):
+        ps.fibers.PhysicalStimulus("heat", 47.0, 0.0, 0.7, repeat=0)
+    with pytest.raises(ParameterError, match="interval"):
+        ps.fibers.PhysicalStimulus("heat", 47.0, repeat=3, interval=3.0)  # no stop: contacts never end
 
 
 def test_the_description_records_the_repetition():
@@ -87,7 +101,8 @@ def test_summation_needs_short_intervals_and_its_carriers():
     res = ps.simulate_batch([ps.Request(models[n], None, contacts[isi], seed=s) for n, isi, s in keys], "8 s")
     counts = {}
     for (name, isi, _), r in zip(keys, res):
-        counts[(name, isi)] = counts.get((name, isi), 0) + spikes_per_pulse(r, contacts[isi].onsets(), 2.0, "PN")
+        counts[(name, isi)] = counts.get((name, isi), 0) + spikes_per_pulse(r, contacts[isi].onsets(),
+                                                                            CONTACT_WINDOW, "PN")
     ratio = {k: windup_ratio(c) for k, c in counts.items()}
     carried = {isi: ratio[("default", isi)] - ratio[("no_carriers", isi)] for isi in contacts}
     assert ratio[("default", 2.0)] > ratio[("default", 6.0)]
@@ -95,3 +110,5 @@ def test_summation_needs_short_intervals_and_its_carriers():
     # (NK1, CAN calcium) what is left of a contact's carrier at the next onset is exp(-2/3) = 0.51 vs
     # exp(-6/3) = 0.14 (3.8-fold; half of that allowed for the nonlinearity and the circuits' noise)
     assert carried[2.0] > 2 * max(carried[6.0], 0.0) and carried[2.0] > 0
+    # without them the interval hardly matters: less than half of what they add at 2 s
+    assert abs(ratio[("no_carriers", 2.0)] - ratio[("no_carriers", 6.0)]) < carried[2.0] / 2

@@ -89,3 +89,13 @@ def test_allodynia_at_single_neurons_needs_the_disinhibition(neurons):
     assert neurons["neuropathic"]["share"] >= healthy + CLEAR_RISE
     # negative control: with inhibition intact (sensitization and ectopia kept) brush recruits no more
     assert abs(neurons["no_disinhibition"]["share"] - healthy) <= SHARE_TOLERANCE
+
+
+def test_the_readout_reads_the_painful_sites_neurons_of_a_pathway():
+    """In a five-site pathway the heat is applied at the painful site and only its block of PN is read:
+    every one of them responds to 50 °C (another site's block, unstimulated, would stay silent)."""
+    m = ps.load_model("healthy")
+    heat_counts, brush_counts = single_neuron_counts(m, (1,), (50.0,))
+    n_per_site = int(m.si("dorsal_horn.populations.n_projection"))
+    assert heat_counts.shape == (1, n_per_site) and brush_counts.shape == (n_per_site,)
+    assert np.all(heat_counts[0] >= DRIVEN_MIN_SPIKES)

@@ -245,6 +245,13 @@ class PhysicalStimulus:
     repeat: int = 1
     interval: float = 0.0
 
+    def __post_init__(self):
+        if isinstance(self.repeat, bool) or not isinstance(self.repeat, (int, np.integer)) or self.repeat < 1:
+            raise ParameterError("repeat", self.repeat, "a whole number of applications >= 1")
+        if self.repeat > 1 and (self.stop is None or not self.interval >= self.stop - self.start):
+            raise ParameterError("interval", self.interval, "repeated applications with a stop, each interval "
+                                                            "(onset to onset) at least one application long")
+
     @property
     def unit(self) -> str:
         return _UNIT[self.kind]
@@ -299,6 +306,8 @@ class PhysicalStimulus:
             one = replace(self, start=0.0, stop=self.stop - self.start, repeat=1, interval=0.0)
             parts = [one.spikes(class_name, n_fibres, duration - on, seed, rng_for(seed, "natural", *key, k))
                      for k, on in enumerate(self.onsets()) if on < duration]
+            if not parts:  # every contact after the run's end, as a late single stimulus: no spikes
+                return np.zeros(0), np.zeros(0, dtype=np.int64)
             return (np.concatenate([t + on for (t, _), on in zip(parts, self.onsets())]),
                     np.concatenate([i for _, i in parts]).astype(np.int64))
         if rng is None:
@@ -488,13 +497,25 @@ def heat_contacts(celsius, n_contacts: int = 15, interval="3 s", contact="0.7 s"
     baseline : float
         Resting skin temperature, °C.
 
-    Each contact is a step of :func:`heat` from ``baseline`` (the skin is taken to reach
-    the thermode's temperature at once and to return to baseline between contacts); the
-    fibres keep their thresholds across contacts and draw fresh spikes in each, and an
+    Returns
+    -------
+    PhysicalStimulus
+        A heat stimulus with ``repeat = n_contacts`` and ``interval`` (0 for one contact, which
+        is then ``heat(celsius, start, start + contact)``); :meth:`PhysicalStimulus.onsets`
+        lists the contacts' onsets.
+
+    Each contact is a step of :func:`heat` from ``baseline`` (chosen: the skin is taken to
+    reach the thermode's temperature at once and to return to baseline between contacts);
+    the fibres keep their thresholds across contacts and draw fresh spikes in each, and an
     adapting fibre restarts its adaptation at each contact's onset.  Nociceptor fatigue
     across repeated contacts is not modelled (docs/stimuli.md).
     """
-    one = heat(celsius, start, None, baseline)
+    try:
+        one = heat(celsius, start, None, baseline)
+    except ParameterError as err:  # name this function's argument, not heat()'s
+        if err.name != "temperature":
+            raise
+        raise ParameterError("celsius", celsius, err.allowed, hint=err.hint) from None
     if isinstance(n_contacts, bool) or not isinstance(n_contacts, (int, np.integer)) or n_contacts < 1:
         raise ParameterError("n_contacts", n_contacts, "a whole number of contacts >= 1")
     dwell = to_si(contact, "s", "contact")
@@ -503,7 +524,8 @@ def heat_contacts(celsius, n_contacts: int = 15, interval="3 s", contact="0.7 s"
         raise ParameterError("contact", contact, "a contact time > 0 s")
     if not (math.isfinite(isi) and isi >= dwell):
         raise ParameterError("interval", interval, f"an interval from onset to onset >= the contact ({dwell:g} s)")
-    return replace(one, stop=one.start + dwell, repeat=int(n_contacts), interval=float(isi))
+    n = int(n_contacts)
+    return replace(one, stop=one.start + dwell, repeat=n, interval=float(isi) if n > 1 else 0.0)
 
 
 def pinprick(force_mN, start=0.0, stop=None) -> PhysicalStimulus:

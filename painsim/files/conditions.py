@@ -14,7 +14,7 @@ from ..simulation import Request, simulate_batch
 from ..stimulation import from_spec
 from ..units import to_si
 
-__all__ = ["run_conditions", "duration_quantity", "natural_stimuli"]
+__all__ = ["run_conditions", "duration_quantity", "natural_stimuli", "DEFAULT_DURATION"]
 
 #: Physical natural stimuli a condition can name (docs/stimuli.md): key -> (channel, maker, what is allowed).
 PHYSICAL = {"heat": ("noxious", heat, 'a contact temperature in °C (a number or "47 degC"), 32-60 °C'),
@@ -23,6 +23,8 @@ PHYSICAL = {"heat": ("noxious", heat, 'a contact temperature in °C (a number or
             "heat_contacts": ("noxious", heat_contacts,
                               "a table of repeated brief contacts: celsius (required), n_contacts, interval, "
                               "contact, start (painsim.fibers.heat_contacts)")}
+#: Simulated time of a conditions file that names no ``duration``.
+DEFAULT_DURATION = "2 s"
 #: Keys of a ``heat_contacts`` table (the arguments of :func:`painsim.fibers.heat_contacts`).
 HEAT_CONTACT_KEYS = ("celsius", "n_contacts", "interval", "contact", "start")
 
@@ -100,7 +102,7 @@ def run_conditions(spec: Mapping[str, Any], seed: int | None = None) -> xr.Datas
     """
     exp = spec["experiment"]
     base = load_model(exp.get("model", "gate_control"))
-    duration = to_si(exp.get("duration", "2 s"), "s", "experiment.duration")
+    duration = to_si(exp.get("duration", DEFAULT_DURATION), "s", "experiment.duration")
     seed = int(exp.get("seed", 0) if seed is None else seed)
     requests, labels = [], []
     models = {}

@@ -9,7 +9,8 @@ from ..conditioning import check_conditioning_spec
 from ..checks import known_keys
 from ..errors import ModelFileError, ParameterError
 from ..course import file_protocol
-from .conditions import natural_stimuli
+from ..units import to_si
+from .conditions import DEFAULT_DURATION, natural_stimuli
 
 __all__ = ["EXPERIMENT_KEYS", "CONDITION_KEYS", "check_conditions", "check_conditioning", "check_course",
            "check_cohort"]
@@ -45,7 +46,20 @@ def check_conditions(spec: Mapping, path: Path) -> None:
         if not isinstance(c, Mapping):
             raise ParameterError(f"condition[{n}]", c, "a [[condition]] table")
         known_keys(c, CONDITION_KEYS, "condition key")
-        natural_stimuli(c, n)  # physical stimuli refused before any work
+        noxious, _ = natural_stimuli(c, n)  # physical stimuli refused before any work
+        _check_contacts_fit(noxious, spec["experiment"], n)
+
+
+def _check_contacts_fit(noxious, exp: Mapping, n: int) -> None:
+    """Repeated contacts must end within the run: a train cut short would change the experiment silently."""
+    if getattr(noxious, "repeat", 1) <= 1:
+        return
+    duration = to_si(exp.get("duration", DEFAULT_DURATION), "s", "experiment.duration")
+    end = float(noxious.onsets()[-1]) + noxious.stop - noxious.start
+    if end > duration + 1e-12:
+        raise ParameterError(f"condition[{n}].heat_contacts", f"{noxious.repeat} contacts ending at {end:g} s",
+                             f"contacts that end within the experiment's duration ({duration:g} s)",
+                             hint="lengthen [experiment] duration or give fewer contacts")
 
 
 def check_conditioning(spec: Mapping, path: Path) -> None:
