@@ -45,11 +45,11 @@ def validation_figure(ds: xr.Dataset):
 
     Left: targets with a published range, placed by :func:`painsim.analysis.published_deviation`
     (0 = the published value, ±1 = the range's edges, grey band = inside the range: "reproduced").
-    Right: targets published as one number, placed by the relative difference (model - published)
-    / |published|.  Red = prediction (held out), grey = calibrated (agreement is a check, not
-    evidence); an open marker is a miss; arrows = beyond ±:data:`DEVIATION_LIMIT`.  The model's
-    and the published values are printed beside each row.  Targets with no published figure
-    (direction only) are not drawn; the title counts them.
+    Right: targets published as one number, placed by the relative difference
+    ``(model - published) / abs(published)``.  Red = prediction (held out), grey = calibrated
+    (agreement is a check, not evidence); an open marker is a miss; arrows = beyond
+    ±:data:`DEVIATION_LIMIT`.  The model's and the published values are printed beside each row.
+    Targets with no published figure (direction only) are not drawn; the title counts them.
     """
     dev = published_deviation(ds["model"].values, ds["published"].values, ds["published_low"].values,
                               ds["published_high"].values)
