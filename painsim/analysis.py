@@ -36,7 +36,7 @@ from .stimulation import from_spec
 from .synchrony import volley_starts
 from .units import parse
 
-__all__ = ["published_deviation", "synchronous_volleys", "experiment_conditions", "scs_metrics", "scs_frequency_curves",
+__all__ = ["published_deviation", "neuron_spike_counts", "synchronous_volleys", "experiment_conditions", "scs_metrics", "scs_frequency_curves",
            "condition_param", "stimulated_site", "pain_map_metrics", "changed_connections", "course_arms",
            "cohort_groups", "first_crossing", "dfns_mps", "windup_ratio", "dfns_zscores", "qst_summary",
            "QST_MEASURES", "LOG_SD_FLOOR", "HPT_SD_FLOOR"]
@@ -326,6 +326,17 @@ def spikes_per_pulse(result: xr.Dataset, onsets, window: float, population: str 
         n = max(size, 1)
     onsets = np.asarray(onsets, float)
     return np.array([np.count_nonzero((t >= o) & (t < o + window)) for o in onsets], float) / n
+
+
+def neuron_spike_counts(result: xr.Dataset, population: str = "PN", site: int | None = None,
+                        n_sites: int = 1) -> np.ndarray:
+    """Spikes of each neuron of ``population`` over the whole result; with ``site``, only that body
+    site's block of neurons (``n_sites`` equal blocks, as :func:`spikes_per_pulse` reads them)."""
+    _, i, size = population_spikes(result, population, sort=True)
+    if site is None:
+        return np.bincount(i, minlength=size)
+    n = max(size // max(int(n_sites), 1), 1)
+    return np.bincount(i[i // n == int(site)] - int(site) * n, minlength=n)
 
 
 def windup_ratio(counts_per_pulse) -> float:

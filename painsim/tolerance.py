@@ -62,12 +62,12 @@ from .fibers import heat
 from .params import Model
 from .protocols import Protocol, resolve
 from .readouts import population_spikes
-from .simulation import Request, simulate_batch
+from .simulation import Request, body_site, simulate_batch
 from .units import to_si
 
 __all__ = ["OPIOID_EFFECTS", "OPIOID_PROJECTION", "DAY", "tolerance_params", "evolve", "tolerance_at",
            "tolerant_model", "opioid_trace", "window_occupancy", "excess_occupancy", "acute_tens_effect",
-           "tolerance_course", "body_site"]
+           "tolerance_course"]
 
 #: The model parameters through which bound mu receptors act in the dorsal horn; tolerance
 #: scales each by the efficacy ``1 - T``.
@@ -214,18 +214,6 @@ def tolerant_model(model: Model, T: float) -> Model:
 # ==========================================================================
 # receptor occupancy from the PAG/RVM spikes of a result
 # ==========================================================================
-def body_site(model: Model, site, key: str = "site") -> int:
-    """``site`` checked against the model's body (``None``: its painful site); a bad one is refused
-    naming ``key`` (the parameter or file key it came from)."""
-    n_sites = int(model.si("body.n_sites"))
-    s = int(model.si("body.painful_site")) if site is None else site
-    if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not 0 <= s < n_sites:
-        model_name = model.text("model.name") if "model.name" in model.leaves else "the model"
-        raise ParameterError(key, site, f"a body site of {model_name} (0..{n_sites - 1})",
-                             hint="None: its painful site" if key == "site" else None)
-    return int(s)
-
-
 def opioid_trace(model: Model, result: xr.Dataset, site=None, *, dt=None) -> tuple[np.ndarray, np.ndarray]:
     """The opioid concentration of each projection neuron of a site, from the PAG/RVM spikes.
 

@@ -50,7 +50,8 @@ from ..fibers.encoding import MAX_TEMPERATURE, SKIN_BASELINE
 from ..course import file_protocol
 from ..params import load_model
 from ..protocols import Protocol
-from ..tolerance import DAY, OPIOID_PROJECTION, body_site, tolerance_at, tolerance_course, tolerance_params
+from ..simulation import body_site
+from ..tolerance import DAY, OPIOID_PROJECTION, tolerance_at, tolerance_course, tolerance_params
 from ..units import to_si
 
 __all__ = ["TOLERANCE_KEYS", "TOLERANCE_TABLES", "check_tolerance", "run_tolerance"]

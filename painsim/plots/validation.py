@@ -56,15 +56,13 @@ def validation_figure(ds: xr.Dataset):
     names = [str(n) for n in ds["target"].values]
     published = np.isfinite(ds["published"].values.astype(float))
     ranged = np.isfinite(ds["published_low"].values.astype(float))
-    groups = [(n, d) for n, d, r, p in zip(names, dev, ranged, published) if r and p], \
-             [(n, d) for n, d, r, p in zip(names, dev, ranged, published) if not r and p]
-    heights = [max(len(g), 1) for g in groups]
-    fig, axes = plt.subplots(1, 2, figsize=(13, 1.2 + 0.22 * max(heights)), constrained_layout=True)
-    titles = ("with a published range: (model - published) in units of the range",
-              "one published number: (model - published) / |published|")
-    for ax, group, title, with_range in zip(axes, groups, titles, (True, False)):
-        if group:
-            _panel(ax, ds, [n for n, _ in group], np.array([d for _, d in group]), with_range)
+    panels = [(ranged & published, True, "with a published range: (model - published) in units of the range"),
+              (~ranged & published, False, "one published number: (model - published) / |published|")]
+    rows = max(max(int(mask.sum()), 1) for mask, _, _ in panels)
+    fig, axes = plt.subplots(1, 2, figsize=(13, 1.2 + 0.22 * rows), constrained_layout=True)
+    for ax, (mask, with_range, title) in zip(axes, panels):
+        if mask.any():
+            _panel(ax, ds, [n for n, keep in zip(names, mask) if keep], dev[mask], with_range)
         ax.set_title(title, fontsize=8)
     verdicts = list(ds["verdict"].values)
     fig.suptitle(f"painsim validation (seed {ds.attrs.get('seed', '?')}): {verdicts.count('yes')} reproduced, "

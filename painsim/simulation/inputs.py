@@ -21,7 +21,7 @@ from ..params import Model
 from ..stimulation import Waveform
 from ..units import to_si
 
-__all__ = ["Request", "point_input", "per_site", "natural_attr", "seconds", "checked_seed", "route_stimulus"]
+__all__ = ["Request", "point_input", "per_site", "body_site", "natural_attr", "seconds", "checked_seed", "route_stimulus"]
 
 
 @dataclass
@@ -81,6 +81,18 @@ def per_site(model: Model, value, name: str) -> list:
             raise ParameterError(f"{name} site", site, f"a site index in 0..{n_sites - 1}")
         out[int(site)] = natural(v, name=name)
     return out
+
+
+def body_site(model: Model, site, key: str = "site") -> int:
+    """``site`` checked against the model's body (``None``: its painful site); a bad one is refused
+    naming ``key`` (the parameter or file key it came from)."""
+    n_sites = int(model.si("body.n_sites"))
+    s = int(model.si("body.painful_site")) if site is None else site
+    if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not 0 <= s < n_sites:
+        model_name = model.text("model.name") if "model.name" in model.leaves else "the model"
+        raise ParameterError(key, site, f"a body site of {model_name} (0..{n_sites - 1})",
+                             hint="None: its painful site" if key == "site" else None)
+    return int(s)
 
 
 def natural_attr(model: Model, x, name: str):

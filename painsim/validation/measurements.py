@@ -23,7 +23,7 @@ from ..files import load_experiment, run_experiment, run_qst
 from ..params import load_model
 from ..simulation import Request, simulate_batch
 from ..protocols import get as get_protocol
-from ..readouts import model_pain_score, population_spikes
+from ..readouts import model_pain_score
 from ..stimulation import from_spec, rtms, tonic
 from ..tolerance import acute_tens_effect, tolerance_course
 from .calibration import TOLERANCE_SESSION, tolerance_calendar
@@ -76,8 +76,7 @@ def gate_share_decreased(seed: int) -> float:
     res = simulate_batch([Request(m, st, heat(47), seed=s) for st in (None, scs) for s in seeds], "1.5 s")
     driven = decreased = 0
     for alone, with_scs in zip(res[:N_SEEDS], res[N_SEEDS:]):
-        (_, i0, n), (_, i1, _) = (population_spikes(r, "PN", sort=True) for r in (alone, with_scs))
-        c0, c1 = np.bincount(i0, minlength=n), np.bincount(i1, minlength=n)
+        c0, c1 = analysis.neuron_spike_counts(alone), analysis.neuron_spike_counts(with_scs)
         counted = c0 >= DRIVEN_MIN_SPIKES
         driven += int(counted.sum())
         decreased += int((c1[counted] < c0[counted]).sum())

@@ -17,12 +17,10 @@ from typing import Callable
 
 import numpy as np
 
-from ..analysis import spikes_per_pulse, windup_ratio
+from ..analysis import neuron_spike_counts, spikes_per_pulse, windup_ratio
 from ..fibers import brush, heat, heat_contacts
 from ..params import load_model
-from ..readouts import population_spikes
-from ..simulation import Request, simulate_batch
-from ..tolerance import body_site
+from ..simulation import Request, body_site, simulate_batch
 from .measurements import DRIVEN_MIN_SPIKES, N_SEEDS, SHARED_CACHES
 
 __all__ = ["NEURON_TEMPERATURES", "single_neuron_counts", "heat_thresholds", "innocuous_share",
@@ -65,12 +63,8 @@ def single_neuron_counts(model, seeds, temperatures=NEURON_TEMPERATURES) -> tupl
     seeds = list(seeds)
     stimuli = [(0.0, 0.0), (0.0, brush())] + [(heat(t), 0.0) for t in temperatures]
     res = simulate_batch([Request(model, None, nox, touch, seed=s) for nox, touch in stimuli for s in seeds], "1.5 s")
-    counts = []
-    for r in res:
-        _, i, size = population_spikes(r, "PN", sort=True)
-        n = size // n_sites
-        counts.append(np.bincount(i[i // n == site] - site * n, minlength=n))
-    counts = np.asarray(counts, float).reshape(len(stimuli), -1)  # rows: stimuli; seeds' neurons side by side
+    counts = np.asarray([neuron_spike_counts(r, "PN", site, n_sites) for r in res], float)
+    counts = counts.reshape(len(stimuli), -1)  # rows: stimuli; the seeds' neurons side by side
     evoked = counts[1:] - counts[0]
     return evoked[1:], evoked[0]
 
