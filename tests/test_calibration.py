@@ -1,4 +1,4 @@
-"""The declared C-gain calibration (painsim.validation.calibration): the procedure converges,
+"""The declared calibrations (painsim.validation.calibration): each procedure converges,
 refuses an interval that does not bracket its target, and the model file's value still
 meets its target (a check that the calibration is current, not a prediction)."""
 import pytest
@@ -78,3 +78,16 @@ def test_an_unreachable_tolerance_target_is_refused():
         calibration.tolerance_rate_for_efficacy(0.3, cal, 3, 0.01, tau)
     with pytest.raises(ParameterError, match="x"):
         calibration.tolerance_rate_for_efficacy(0.0, cal, 3, 0.1, tau)
+
+
+def test_gate_procedure_brackets_and_rises_with_the_weight():
+    """On two circuits and a coarse tolerance the bisection stops inside its bracket, and the
+    reduction rises with the weight over its evaluations (what bisection assumes); a bracket
+    whose reductions do not straddle the target is refused."""
+    res = calibration.calibrate_gate_inhibition(seeds=(1, 2), tol=0.1, max_iter=3)
+    assert 1.0 <= res.weight_ns <= 2.0
+    ordered = sorted(res.evaluations)
+    assert all(b[1] >= a[1] - 0.05 for a, b in zip(ordered, ordered[1:])), ordered
+    assert ordered[0][1] < res.target < ordered[-1][1]
+    with pytest.raises(ParameterError, match="bracket"):
+        calibration.calibrate_gate_inhibition(seeds=(1,), bounds=(0.1, 0.2), max_iter=1)

@@ -27,7 +27,7 @@ from ..readouts import model_pain_score
 from ..stimulation import from_spec, rtms, tonic
 from ..tolerance import acute_tens_effect, tolerance_course
 from .calibration import TOLERANCE_SESSION, tolerance_calendar
-from .calibration import REST_DURATION, rest_readouts
+from .calibration import REST_DURATION, gate_reduction, gate_stimulation, rest_readouts
 
 __all__ = ["TONIC_SCS", "BURST_SCS", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHESIA_TONIC", "TOLERANCE_DAY",
            "clear_measurements", "C_TEST_PULSES", "C_TEST_RATE_HZ",
@@ -52,12 +52,9 @@ def _mean_pn(requests, duration) -> list[float]:
 
 def gate_on_heat(seed: int) -> float:
     """Reduction of the PN response to 47 °C contact heat by 50 Hz Aβ-strength stimulation
-    (1.5 x Aβ threshold, 200 µs), gate_control, averaged over 4 circuits."""
-    m = load_model("gate_control")
-    scs = tonic("50 Hz", "200 us", 1.5, "1.5 s")
-    seeds = range(seed, seed + N_SEEDS)
-    alone, with_scs = _mean_pn([Request(m, st, heat(47), seed=s) for st in (None, scs) for s in seeds], "1.5 s")
-    return 1.0 - with_scs / alone if alone > 0 else float("nan")
+    (1.5 x Aβ threshold, 200 µs), gate_control, averaged over 4 circuits (the measurement of
+    the declared gate calibration, :func:`painsim.validation.calibration.gate_reduction`)."""
+    return gate_reduction("gate_control", range(seed, seed + N_SEEDS))
 
 
 #: Projection neurons counted by :func:`gate_share_decreased`: those that fire at least this many
@@ -71,7 +68,7 @@ def gate_share_decreased(seed: int) -> float:
     requests of :func:`gate_on_heat`), pooled over 4 circuits: the gate read per neuron, as
     Garrison & Foreman 1994 counted cells, where :func:`gate_on_heat` reads the population mean."""
     m = load_model("gate_control")
-    scs = tonic("50 Hz", "200 us", 1.5, "1.5 s")
+    scs = gate_stimulation()
     seeds = list(range(seed, seed + N_SEEDS))
     res = simulate_batch([Request(m, st, heat(47), seed=s) for st in (None, scs) for s in seeds], "1.5 s")
     driven = decreased = 0
