@@ -13,7 +13,9 @@ of registered layers, simulated bottom-up in one network:
   -> anterior cingulate (:mod:`painsim.circuits.medial`) and the dorsal column
   nuclei with their brainstem monoaminergic loop (:mod:`painsim.circuits.dorsal_column`)
   and the deep-tissue afferents with their spino-PAG route to descending control
-  (:mod:`painsim.circuits.spino_pag`);
+  (:mod:`painsim.circuits.spino_pag`) and the subnucleus reticularis dorsalis
+  loop of diffuse noxious inhibitory controls (:mod:`painsim.circuits.dnic`; off
+  while ``dnic.n_neurons = 0``, the default);
 * ``"pathway_lemniscal"``: the pathway with the lemniscal route, dorsal column
   nuclei -> medial lemniscus -> tactile VPL relay -> S1 (:mod:`painsim.circuits.lemniscal`;
   measured and not (yet) the default: docs/courses.md "mPNS").
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 from ..errors import ParameterError
 from ..params import register_choices
-from . import cortex, dorsal_column, dorsal_horn, lemniscal, medial, spino_pag
+from . import cortex, dnic, dorsal_column, dorsal_horn, lemniscal, medial, spino_pag
 from .elements import GroupDynamics, Layer
 
 __all__ = ["LAYERS", "STACKS", "stack", "group_dynamics", "neuron_variables"]
@@ -39,13 +41,14 @@ LAYERS: dict[str, Layer] = {
     "dorsal_column": dorsal_column.LAYER,
     "spino_pag": spino_pag.LAYER,
     "lemniscal": lemniscal.LAYER,
+    "dnic": dnic.LAYER,
 }
 
 #: The ``network.layers`` choices: which registered layers each stack holds, bottom-up.
 STACKS: dict[str, tuple[str, ...]] = {
     "spinal": ("dorsal_horn",),
-    "pathway": ("dorsal_horn", "cortex", "medial", "dorsal_column", "spino_pag"),
-    "pathway_lemniscal": ("dorsal_horn", "cortex", "medial", "dorsal_column", "spino_pag", "lemniscal"),
+    "pathway": ("dorsal_horn", "cortex", "medial", "dorsal_column", "spino_pag", "dnic"),
+    "pathway_lemniscal": ("dorsal_horn", "cortex", "medial", "dorsal_column", "spino_pag", "dnic", "lemniscal"),
 }
 
 register_choices("layers", STACKS)

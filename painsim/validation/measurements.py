@@ -17,7 +17,7 @@ import numpy as np
 from .. import analysis
 from ..conditioning import conditioned_weights, load_conditioning_spec
 from ..errors import ParameterError
-from ..fibers import heat
+from ..fibers import brush, heat
 from ..fibers.tjunction import junction_params, regular_train, transmit
 from ..files import load_experiment, run_experiment, run_qst
 from ..params import load_model
@@ -33,7 +33,8 @@ __all__ = ["TONIC_SCS", "BURST_SCS", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHES
            "clear_measurements", "C_TEST_PULSES", "C_TEST_RATE_HZ",
            "c_arrival", "c_fibre_response_change", "c_volleys", "nmda_block_c_component",
            "cohort_responders", "course_relief", "dlf_share_of_scs", "drg_c_filtering", "gate_on_heat",
-           "DRIVEN_MIN_SPIKES", "SHARED_CACHES", "gate_share_decreased",
+           "DRIVEN_MIN_SPIKES", "SHARED_CACHES", "gate_share_decreased", "REMOTE_SITE", "DNIC_CELSIUS",
+           "heterotopic_inhibition", "dnic_heat", "remote_touch_inhibition",
            "healthy_hpt_sd", "heat_47_rating", "heat_49_rating", "heat_pain_threshold",
            "khz_dorsal_horn_reduction", "naloxone_share_of_rtms", "naloxone_share_of_tens",
            "nmda_block_baseline", "paresthesia_10khz", "paresthesia_tonic", "pn_rate_50c", "pns_responders",
@@ -119,6 +120,39 @@ def _nmda_block_runs(seed: int):
     res = simulate_batch([Request(mm, c_volleys(1.0, 1), seed=s) for mm in (m, m.with_params(
         {"dorsal_horn.pharmacology.nmda_block": 1.0})) for s in range(seed, seed + N_SEEDS)], "1 s")
     return res[:N_SEEDS], res[N_SEEDS:]
+
+
+#: The remote (heterotopic) site of the DNIC rows: site 0, two sites from the painful site of the
+#: 5-site body (no segmental connection links sites, so only supraspinal routes reach across).
+REMOTE_SITE = 0
+#: Noxious conditioning heat of :func:`dnic_heat` (chosen: clearly noxious; Le Bars et al. 1979 used
+#: noxious heat on the tail, their abstract gives no temperature).
+DNIC_CELSIUS = 52.0
+
+
+def heterotopic_inhibition(conditioning: Callable[[], object]) -> Callable[[int], float]:
+    """``measure(seed)``: reduction (1 - with / without) of the painful site's PN response to 47 °C
+    contact heat when ``conditioning()`` (a natural stimulus) is applied at :data:`REMOTE_SITE`,
+    healthy pathway, 1.5 s, 4 circuits (Le Bars, Dickenson & Besson 1979's design: a conditioning
+    stimulus on a remote body part during the test response)."""
+    def measure(seed: int) -> float:
+        m = load_model("healthy")
+        painful = int(m.si("body.painful_site"))
+        stimuli = ({painful: heat(47.0)}, {painful: heat(47.0), REMOTE_SITE: conditioning()})
+        alone, conditioned = _mean_pn([Request(m, None, st, seed=s) for st in stimuli
+                                       for s in range(seed, seed + N_SEEDS)], "1.5 s")
+        return 1.0 - conditioned / alone if alone > 0 else float("nan")
+    return measure
+
+
+def dnic_heat(seed: int) -> float:
+    """:func:`heterotopic_inhibition` by noxious heat (:data:`DNIC_CELSIUS`) at the remote site."""
+    return heterotopic_inhibition(lambda: heat(DNIC_CELSIUS))(seed)
+
+
+def remote_touch_inhibition(seed: int) -> float:
+    """:func:`heterotopic_inhibition` by a brush stroke (innocuous) at the remote site."""
+    return heterotopic_inhibition(brush)(seed)
 
 
 def nmda_block_baseline(seed: int) -> float:

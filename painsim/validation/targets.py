@@ -23,7 +23,7 @@ import numpy as np
 
 from ..errors import ParameterError
 from .measurements import (BURST_SCS, TONIC_SCS, c_fibre_response_change, cohort_responders, course_relief,
-                           dlf_share_of_scs, drg_c_filtering, gate_on_heat, gate_share_decreased,
+                           dlf_share_of_scs, dnic_heat, remote_touch_inhibition, drg_c_filtering, gate_on_heat, gate_share_decreased,
                            healthy_hpt_sd, heat_47_rating, heat_49_rating, heat_pain_threshold,
                            khz_dorsal_horn_reduction, naloxone_share_of_rtms, naloxone_share_of_tens,
                            nmda_block_baseline, nmda_block_c_component, paresthesia_10khz, paresthesia_tonic,
@@ -130,6 +130,12 @@ _NEURON_NOTE = ("read per neuron as a recording would: a PN responds when it fir
                 "than at rest (the criterion of gate_share_decreased, fixed before these rows were measured); "
                 "the model's PN are one class of WDR-like output neuron, the sources' lamina I neurons")
 
+_LE_BARS = ("Le Bars, Dickenson & Besson 1979 Pain 6:283 [checked: abstract]: 67 of 68 convergent (WDR) neurones "
+            "of the lumbar dorsal horn of anaesthetized rats were powerfully inhibited by noxious stimuli (pinch, "
+            "heat, transcutaneous electrical stimulation) applied to remote parts of the body, which depressed "
+            "their responses to noxious radiant heat by 60-100 %; \"non-noxious stimuli were ineffective\"; "
+            "the inhibition needs supraspinal structures (part II, Pain 6:305 [checked: summary])."
+            )
 _TSSP = ("Staud, Craggs, Robinson, Perlstein & Price 2007 Pain 129:130 [checked: abstract]: repetitive heat "
          "pulses at 0.33 and 0.17 Hz (11 healthy volunteers, intensities set for moderate pain): robust temporal "
          "summation of second pain at 0.33 Hz but not at 0.17 Hz; Craig & Andrew 2002 J Neurophysiol 87:1902 "
@@ -160,6 +166,18 @@ TARGETS: tuple[Target, ...] = (
            "the gate read per neuron; dorsal_horn.synapse.tau_gaba was chosen with the population mean of "
            "gate_on_c_heat in view, not with this share. The model's stimulus is at the nerve (1.5 x Aβ "
            "threshold), the source's at the skin"),
+    Target("dnic_remote_heat", "reduction of the painful site's PN response to 47 °C heat by noxious heat (52 °C) at "
+           "a remote site (site 0; healthy pathway)", 0.8, 0.6, 1.0, "1", _LE_BARS + " Range: the 60-100 % the "
+           "abstract gives for the heat responses; 0.8 its middle (chosen)", "prediction", "fast", dnic_heat,
+           "diffuse noxious inhibitory control (DNIC), the animal counterpart of conditioned pain modulation; "
+           "the model has no route from nociceptive input to descending control (heat drives neither the "
+           "dorsal-column loop nor the spino-PAG route, docs/validation.md)"),
+    Target("remote_touch_inhibition", "reduction of the painful site's PN response to 47 °C heat by a brush stroke "
+           "(innocuous) at a remote site (site 0; healthy pathway)", 0.0, -0.1, 0.1, "1",
+           _LE_BARS + " Range chosen: ineffective read as a change under 10 %", "prediction", "fast",
+           remote_touch_inhibition,
+           "in the model one site's brush drives the dorsal-column nuclei -> brainstem monoaminergic loop "
+           "(built for tonic SCS) and its inhibition reaches every site"),
     Target("windup_0p1hz", "wind-up ratio, 4th / 1st of C-strength volleys at 0.1 Hz (absent)", 1.0, 0.8, 1.2, "1",
            "Mendell 1966; Herrero et al. 2000: little or no wind-up at ~0.1 Hz [recalled; range chosen: +/- 20 % "
            "of no change]",
