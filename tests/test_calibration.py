@@ -80,14 +80,14 @@ def test_an_unreachable_tolerance_target_is_refused():
         calibration.tolerance_rate_for_efficacy(0.0, cal, 3, 0.1, tau)
 
 
-def test_gate_procedure_brackets_and_rises_with_the_weight():
-    """On two circuits and a coarse tolerance the bisection stops inside its bracket, and the
-    reduction rises with the weight over its evaluations (what bisection assumes); a bracket
-    whose reductions do not straddle the target is refused."""
-    res = calibration.calibrate_gate_inhibition(seeds=(1, 2), tol=0.1, max_iter=3)
-    assert 1.0 <= res.weight_ns <= 2.0
+def test_gate_procedure_converges_and_the_gate_rises_with_the_weight():
+    """On two circuits the bisection reaches the target within its tolerance (it would stop after
+    max_iter halvings otherwise), and the reduction rises with the weight over its evaluations
+    (what bisection assumes; the two ends differ by far more than the 0.05 allowed for noise); a
+    bracket whose reductions do not straddle the target is refused."""
+    res = calibration.calibrate_gate_inhibition(seeds=(1, 2), tol=0.05, max_iter=6)
+    assert abs(res.achieved - res.target) <= 0.05, res.evaluations
     ordered = sorted(res.evaluations)
     assert all(b[1] >= a[1] - 0.05 for a, b in zip(ordered, ordered[1:])), ordered
-    assert ordered[0][1] < res.target < ordered[-1][1]
     with pytest.raises(ParameterError, match="bracket"):
         calibration.calibrate_gate_inhibition(seeds=(1,), bounds=(0.1, 0.2), max_iter=1)

@@ -80,8 +80,8 @@ def test_remote_noxious_heat_inhibits_and_the_lesion_removes_it(runs):
     # without any route from nociceptive input to descending control, remote heat changes nothing
     # (the sites share no dorsal-horn neuron): exactly 0, not a tolerance
     assert off == 0.0
-    # with the loop, a clear inhibition: ~40 PN spikes per circuit and condition, so a reduction of
-    # more than half is many Poisson SD from none
+    # with the loop, a clear inhibition: ~25 Hz x 10 PN x ~0.7 s read, ~170 PN spikes per circuit
+    # and condition, so a reduction of more than half is many Poisson SD from none
     assert on > 0.5, on
     # the DLF lesion: the loop's neurons still fire, but their inhibition is gone, and the circuit
     # is spike for spike the layer-off circuit (the SRD -> PN conductance is 0)

@@ -8,14 +8,16 @@ stimulation of remote body parts (responses to noxious radiant heat depressed by
 60-100 %), while "non-noxious stimuli were ineffective"; the inhibition is absent
 in spinal animals, so its substrate is supraspinal (part II, Pain 6:305 [checked:
 summary]).  The human counterpart is conditioned pain modulation (CPM).  Used when
-a model has ``network.layers = "pathway"`` and ``dnic.n_neurons > 0``:
+a model has ``network.layers = "pathway"`` (or ``"pathway_lemniscal"``) and ``dnic.n_neurons > 0``:
 
 * **SRD neurons** (``SRD``; the subnucleus reticularis dorsalis of the caudal
   medulla), ``dnic.n_neurons`` in one population, driven by the projection
   neurons (``PN``) of every body site with one probability (total nociceptive
   convergence: SRD neurons respond to noxious stimuli from any part of the body
-  and hardly to innocuous ones; Villanueva et al. 1988 J Neurophysiol 60:980
-  [recalled]).  The spinoreticular input is lumped into the PN -> SRD synapse
+  and hardly to innocuous ones: 84 % have no spontaneous activity and 88 % ignore
+  innocuous skin stimuli, Villanueva, Bouhassira, Bing & Le Bars 1988 J Neurophysiol
+  60:980 [checked: abstract]; SRD lesions reduce DNIC by 40-45 %, Bouhassira et al. 1992
+  Brain Res 595:353 [checked: abstract]).  The spinoreticular input is lumped into the PN -> SRD synapse
   (the model's PN stand for lamina I and deep nociceptive output neurons alike).
 * **SRD -> PN of every site** through the dorsolateral funiculus (DLF lesions
   abolish DNIC, Villanueva, Chitour & Le Bars 1986 J Neurophysiol 56:1185
@@ -28,8 +30,8 @@ Innocuous input reaches the loop only through the PN it drives, so touch in a
 healthy circuit (where the gate keeps the PN near silent) hardly recruits it.
 Every PN is inhibited, including those of the conditioned site; there its own
 afferent excitation dominates (Le Bars' "contrast" between the segmental pool
-and the rest).  ``dnic.n_neurons = 0`` (the default) builds no neuron and no
-synapse: the circuit is exactly the one without this layer.
+and the rest).  ``dnic.n_neurons = 0`` builds no neuron and no synapse: the
+circuit is exactly the one without this layer (the model files set 20).
 
 SRD neurons are the supraspinal conductance LIF of :mod:`painsim.circuits.cortex`
 (group ``"supraspinal"``, ``[cortex.neuron]`` values) with a background

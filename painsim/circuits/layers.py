@@ -14,8 +14,8 @@ of registered layers, simulated bottom-up in one network:
   nuclei with their brainstem monoaminergic loop (:mod:`painsim.circuits.dorsal_column`)
   and the deep-tissue afferents with their spino-PAG route to descending control
   (:mod:`painsim.circuits.spino_pag`) and the subnucleus reticularis dorsalis
-  loop of diffuse noxious inhibitory controls (:mod:`painsim.circuits.dnic`; off
-  while ``dnic.n_neurons = 0``, the default);
+  loop of diffuse noxious inhibitory controls (:mod:`painsim.circuits.dnic`; the
+  model files set ``dnic.n_neurons = 20``, 0 removes it);
 * ``"pathway_lemniscal"``: the pathway with the lemniscal route, dorsal column
   nuclei -> medial lemniscus -> tactile VPL relay -> S1 (:mod:`painsim.circuits.lemniscal`;
   measured and not (yet) the default: docs/courses.md "mPNS").

@@ -93,12 +93,13 @@ _DEFAULTS = {"reference": "healthy", "n_subjects": 3, "seed": 0, "duration": "1.
              # ratings of 47 °C heat VAS 35.2 +/- 19.2 /100 (Granot et al. 2003 Eur J Pain 7:139, abstract
              # checked, the 47 °C point of the NRS map) are 25 +/- 7.8 Hz through the map's 43-47 °C
              # segment (0.245 NRS/Hz), a rate CV of 0.31; the PN rate at 47 °C rises with c_gain with
-             # elasticity ln(73.7/25.1)/ln(1/0.7125) = 3.2 (the calibration record of c_gain,
-             # models/gate_control.toml: 73.7 Hz at 1.0, 25.1 Hz at 0.7125 with the DNIC loop, whose
-             # feedback flattens it; 3.8 before the loop), so 0.31/3.2 = 0.1 (0.08 before).  All the
+             # elasticity ln(39.9/8.06)/ln(0.8/0.6) = 5.6 around the fitted 0.7125 (the calibration's
+             # evaluations at 0.6 and 0.8, models/gate_control.toml: the range a log-SD of ~0.1
+             # samples), so 0.31/5.6 = 0.06.  (Was 0.08, from the secant to c_gain 1.0, 3.8, which
+             # understated the slope where the subjects are drawn.)  All the
              # rating spread is attributed to spinal gain (an upper bound: ratings also vary with
              # reporting and supraspinal factors)
-             "c_gain_log_sd": 0.1}
+             "c_gain_log_sd": 0.06}
 
 #: Subject-level parameters: name -> (distribution from the ``[experiment]`` key, what it acts on).
 SUBJECT_PARAMETERS = {

@@ -30,7 +30,8 @@ procedure: bisect the weight (it sets how far each Aβ-driven interneuron spike 
 projection neuron; the reduction rises monotonically with it) until the mean PN rate of
 ``gate_control`` at the painful site during 47 °C contact heat, over 4 circuits (seeds 1-4,
 1.5 s), falls by the target share when 50 Hz stimulation at 1.5 x Aβ threshold (200 µs) is
-added, within 0.02.  It finds 1.4375 nS (0.327 on seeds 1-4).  Target: ``gate_on_c_heat``.  Contact heat recruits no inhibitory
+added, within 0.02.  It found 1.4375 nS (0.327 on seeds 1-4; measured at the C gain 0.7, before
+the DNIC loop).  Target: ``gate_on_c_heat``.  Contact heat recruits no inhibitory
 interneuron, so the C gain's fit (47 °C heat alone) does not move with this weight; run it
 before the C gain all the same.  Held out, had it been adopted: the gate read per neuron
 (``gate_share_decreased``), the gate of other stimuli and frequencies, brush responses in
@@ -199,8 +200,24 @@ def gate_stimulation(duration: str = GATE_DURATION):
 def gate_reduction(model, seeds: Sequence[int] = GATE_SEEDS, celsius: float = GATE_CELSIUS,
                    duration: str = GATE_DURATION) -> float:
     """Reduction (1 - with / without) of the mean PN rate at the painful site during contact heat
-    when :func:`gate_stimulation` is added, over ``seeds`` (one batch; ``nan`` if heat alone
-    drives no PN)."""
+    when :func:`gate_stimulation` is added.
+
+    Parameters
+    ----------
+    model : str or Model
+        The model (a name is loaded).
+    seeds : sequence of int
+        Circuits averaged (one batch with and one without the stimulation).
+    celsius : float
+        Contact temperature at the painful site.
+    duration : str
+        Simulated time of each run.
+
+    Returns
+    -------
+    float
+        The reduction; ``nan`` if heat alone drives no PN.
+    """
     m = load_model(model) if isinstance(model, str) else model
     alone, with_scs = (heat_pn_rate(m, celsius, seeds, duration, st) for st in (None, gate_stimulation(duration)))
     return 1.0 - with_scs / alone if alone > 0 else float("nan")

@@ -23,13 +23,13 @@ import numpy as np
 
 from ..errors import ParameterError
 from .measurements import (BURST_SCS, TONIC_SCS, c_fibre_response_change, cohort_responders, course_relief,
-                           dlf_share_of_scs, dnic_heat, remote_touch_inhibition, drg_c_filtering, gate_on_heat, gate_share_decreased,
+                           dlf_share_of_scs, dnic_heat, drg_c_filtering, gate_on_heat, gate_share_decreased,
                            healthy_hpt_sd, heat_47_rating, heat_49_rating, heat_pain_threshold,
                            khz_dorsal_horn_reduction, naloxone_share_of_rtms, naloxone_share_of_tens,
                            nmda_block_baseline, nmda_block_c_component, paresthesia_10khz, paresthesia_tonic,
                            pn_rate_50c, pns_responders, rest_rating, resting_pn_rate, scs_relief,
                            spinal_conditioning_change, sustained_heat_ratio, tens_tolerance_day5,
-                           tonic_heat_summation, windup_slow)
+                           remote_touch_inhibition, tonic_heat_summation, windup_slow)
 from .measurements import N_SEEDS, clear_measurements  # noqa: F401  (re-exported: read here by callers)
 from .phenotype import (contact_summation, pn_heat_threshold, pn_heat_threshold_shift,
                         pn_share_innocuous)
@@ -170,8 +170,9 @@ TARGETS: tuple[Target, ...] = (
            "a remote site (site 0; healthy pathway)", 0.8, 0.6, 1.0, "1", _LE_BARS + " Range: the 60-100 % the "
            "abstract gives for the heat responses; 0.8 its middle (chosen)", "prediction", "fast", dnic_heat,
            "diffuse noxious inhibitory control (DNIC), the animal counterpart of conditioned pain modulation; "
-           "the model has no route from nociceptive input to descending control (heat drives neither the "
-           "dorsal-column loop nor the spino-PAG route, docs/validation.md)"),
+           "carried by the SRD loop (painsim.circuits.dnic), whose values were chosen by analogy before it was "
+           "first run and not changed after; before the loop the row was 0 (heat drives neither the "
+           "dorsal-column loop nor the spino-PAG route)"),
     Target("remote_touch_inhibition", "reduction of the painful site's PN response to 47 °C heat by a brush stroke "
            "(innocuous) at a remote site (site 0; healthy pathway)", 0.0, -0.1, 0.1, "1",
            _LE_BARS + " Range chosen: ineffective read as a change under 10 %", "prediction", "fast",
