@@ -33,21 +33,19 @@ def _pn(results):
 @pytest.fixture(scope="module")
 def runs(model):
     """Heat at the painful site alone and with 52 °C at the remote site; remote heat alone and
-    remote brush alone; for the layer on (the pathway's default), off, and with its descending limb cut."""
+    remote brush alone; for the layer on (the pathway's default), and the runs the tests compare
+    with it off and with its descending limb cut (one batch)."""
     painful = int(model.si("body.painful_site"))
     conditions = {"test": {painful: heat(47)}, "test+remote heat": {painful: heat(47), REMOTE: heat(52)},
                   "remote heat": {REMOTE: heat(52)}, "remote brush": {REMOTE: brush()}}
     variants = {"off": model.with_params(OFF), "on": model, "cut": model.with_params({"dnic.integrity": 0.0})}
-    reqs = [ps.Request(m, None, conditions[c], seed=s)
-            for m in variants.values() for c in conditions for s in SEEDS]
-    res = ps.simulate_batch(reqs, DURATION)
+    needed = {"on": tuple(conditions), "off": ("test", "test+remote heat"),
+              "cut": ("test", "test+remote heat", "remote heat")}
+    runs = [(v, c) for v in variants for c in needed[v]]
+    res = ps.simulate_batch([ps.Request(variants[v], None, conditions[c], seed=s) for v, c in runs for s in SEEDS],
+                            DURATION)
     k = len(SEEDS)
-    out, i = {}, 0
-    for v in variants:
-        for c in conditions:
-            out[v, c] = res[i:i + k]
-            i += k
-    return out
+    return {run: res[i * k:(i + 1) * k] for i, run in enumerate(runs)}
 
 
 def test_without_neurons_the_circuit_is_the_one_without_the_layer(model, runs):
