@@ -124,11 +124,9 @@ def stt_rate(celsius: float, model) -> float:
                                         model.si("readout.stt_base_celsius")))
 
 
-def heat_pn_rate(model, celsius: float, seeds: Sequence[int] = C_GAIN_SEEDS, duration: str = "1.5 s",
-                 stimulation=None) -> float:
-    """Mean PN rate (Hz) at the painful site during contact heat, over ``seeds`` (one batch),
-    with a device's ``stimulation`` added if given."""
-    res = simulate_batch([Request(model, stimulation, heat(celsius), seed=s) for s in seeds], duration)
+def heat_pn_rate(model, celsius: float, seeds: Sequence[int] = C_GAIN_SEEDS, duration: str = "1.5 s") -> float:
+    """Mean PN rate (Hz) at the painful site during contact heat, over ``seeds`` (one batch)."""
+    res = simulate_batch([Request(model, None, heat(celsius), seed=s) for s in seeds], duration)
     return float(np.mean([float(r.pn_rate) for r in res]))
 
 
@@ -207,7 +205,7 @@ def gate_reduction(model, seeds: Sequence[int] = GATE_SEEDS, celsius: float = GA
     model : str or Model
         The model (a name is loaded).
     seeds : sequence of int
-        Circuits averaged (one batch with and one without the stimulation).
+        Circuits averaged (one batch, with and without the stimulation).
     celsius : float
         Contact temperature at the painful site.
     duration : str
@@ -219,7 +217,10 @@ def gate_reduction(model, seeds: Sequence[int] = GATE_SEEDS, celsius: float = GA
         The reduction; ``nan`` if heat alone drives no PN.
     """
     m = load_model(model) if isinstance(model, str) else model
-    alone, with_scs = (heat_pn_rate(m, celsius, seeds, duration, st) for st in (None, gate_stimulation(duration)))
+    res = simulate_batch([Request(m, st, heat(celsius), seed=s) for st in (None, gate_stimulation(duration))
+                          for s in seeds], duration)
+    k = len(res) // 2
+    alone, with_scs = (float(np.mean([float(r.pn_rate) for r in part])) for part in (res[:k], res[k:]))
     return 1.0 - with_scs / alone if alone > 0 else float("nan")
 
 
