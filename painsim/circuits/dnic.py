@@ -44,7 +44,6 @@ from __future__ import annotations
 import numpy as np
 
 from .. import readouts
-from ..fibers import AfferentSpikes
 from ..rng import rng_for
 from .cortex import supraspinal_parameters
 from .elements import Connection, Layer, LayerResults, Population, Projection, random_pairs
@@ -105,10 +104,6 @@ def build(model, seed: int):
     return [Population("SRD", n, params, v0, group="supraspinal")], projs
 
 
-def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[str, AfferentSpikes]:
-    """The layer has no generators: its input is the dorsal horn's ``PN``."""
-    return {}
-
 
 def results(model, out, duration: float, pain=None) -> LayerResults:
     """``srd_rate`` (Hz, after ``readout.transient``) when the layer is on; nothing when
@@ -132,6 +127,5 @@ LAYER = Layer(
     neuron_paths=(),
     sizes=population_sizes,
     build=build,
-    inputs=inputs,
     results=results,
 )

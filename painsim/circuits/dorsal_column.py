@@ -67,7 +67,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import readouts
-from ..fibers import AfferentSpikes, FiberSet
+from ..fibers import FiberSet
 from ..rng import rng_for
 from .cortex import supraspinal_parameters
 from .dorsal_horn import site_seed
@@ -168,10 +168,6 @@ def build(model, seed: int):
     return _populations(model, seed), projs
 
 
-def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[str, AfferentSpikes]:
-    """The layer has no generators: its input is the dorsal horn's ``Abeta`` generator."""
-    return {}
-
 
 def results(model, out, duration: float, pain=None) -> LayerResults:
     """Dataset variables of the layer after ``readout.transient``: DCN rate per site
@@ -213,6 +209,5 @@ LAYER = Layer(
     neuron_paths=(),
     sizes=population_sizes,
     build=build,
-    inputs=inputs,
     results=results,
 )

@@ -185,6 +185,12 @@ CONNECTIONS = (
     # Duan et al. 2014; Petitjean et al. 2015).  Last in the tuple so the connectivity
     # streams (rng_for(seed, "connectivity", k)) of the older connections are unchanged.
     Connection("abeta_ex", "Abeta", "EX", "exc"),
+    # C -> inhibitory interneurons: feed-forward inhibition of nociceptive input (islet
+    # cells with monosynaptic C input inhibiting central cells, Lu & Perl 2003; most
+    # Aβ-driven GABAergic neurons also receive high-threshold input, Daniele & MacDermott
+    # 2009).  Off in the model files (``dorsal_horn.c_in.p = 0``: no synapses, the circuit
+    # without it spike for spike); appended last so the older streams are unchanged.
+    Connection("c_in", "C", "IN", "exc"),
 )
 
 

@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-__all__ = ["Connection", "Population", "Projection", "GroupDynamics", "Layer", "LayerResults", "random_pairs"]
+__all__ = ["Connection", "Population", "Projection", "GroupDynamics", "Layer", "LayerResults", "no_inputs", "random_pairs"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,12 @@ class GroupDynamics:
     inh_synapse: Mapping[str, str]
 
 
+def no_inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict:
+    """A layer's ``inputs`` when it has no generators: its input is the spikes of the
+    layers below, so it adds no generator population (``{}``)."""
+    return {}
+
+
 @dataclass(frozen=True)
 class Layer:
     """A registered circuit layer: everything painsim needs to know about it.
@@ -104,6 +110,13 @@ class Layer:
     build : callable
         ``build(model, seed) -> (populations, projections)``: the layer's part
         of one point's circuit (:class:`Population`, :class:`Projection`).
+    inputs : callable
+        ``inputs(model, stimulus, noxious, touch, seed, duration) ->
+        {generator population: AfferentSpikes}``; ``stimulus`` is the request's
+        waveform if its modality is one of ``modalities`` (else ``None``),
+        ``noxious``/``touch`` one :class:`painsim.fibers.NaturalStimulus` per site.
+        Default :func:`no_inputs`, for a layer without generators (its input is
+        the spikes of the layers below).
     modalities : mapping
         Stimulus modalities (``Waveform.modality``) the layer receives, each
         with the hint given when a model without this layer gets one.  A
@@ -111,11 +124,6 @@ class Layer:
         (the dorsal horn and :mod:`painsim.circuits.spino_pag` both receive
         electrical and magnetic ones), so a layer filters by ``Waveform.target``
         what it does not act on.
-    inputs : callable
-        ``inputs(model, stimulus, noxious, touch, seed, duration) ->
-        {generator population: AfferentSpikes}``; ``stimulus`` is the request's
-        waveform if its modality is one of ``modalities`` (else ``None``),
-        ``noxious``/``touch`` one :class:`painsim.fibers.NaturalStimulus` per site.
     results : callable
         ``results(model, out, duration, pain) -> LayerResults``: the variables
         (``{name: (dims, values, attrs)}``) and coordinates the layer adds to a
@@ -130,8 +138,8 @@ class Layer:
     neuron_paths: tuple
     sizes: Callable[..., dict]
     build: Callable[..., tuple]
-    inputs: Callable[..., dict]
     results: Callable[..., "LayerResults"]
+    inputs: Callable[..., dict] = no_inputs
     modalities: Mapping[str, str] = field(default_factory=dict)
 
 

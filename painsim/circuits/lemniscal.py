@@ -61,7 +61,6 @@ import numpy as np
 
 from .. import readouts
 from ..errors import PainsimError
-from ..fibers import AfferentSpikes
 from ..rng import rng_for
 from . import cortex
 from .cortex import supraspinal_parameters
@@ -145,10 +144,6 @@ def build(model, seed: int):
                                 {key: np.full(pre.size, weight[conn.name])}, delay.get(conn.name, syn_delay)))
     return _populations(model, seed), projs
 
-
-def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[str, AfferentSpikes]:
-    """The layer has no generators: its input is the DCN, driven by the dorsal horn's ``Abeta``."""
-    return {}
 
 
 def thalamic_drive(out, connection: str, target_size: int, t0: float, duration: float) -> np.ndarray:
@@ -235,6 +230,5 @@ LAYER = Layer(
     neuron_paths=(),
     sizes=population_sizes,
     build=build,
-    inputs=inputs,
     results=results,
 )

@@ -44,7 +44,6 @@ from __future__ import annotations
 import numpy as np
 
 from .. import readouts
-from ..fibers import AfferentSpikes
 from ..rng import rng_for
 from .elements import Connection, GroupDynamics, Layer, LayerResults, Population, Projection, random_pairs
 
@@ -212,10 +211,6 @@ def build(model, seed: int):
     return _populations(model, seed), projs
 
 
-def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[str, AfferentSpikes]:
-    """The medial pathway has no generators: its only input is the dorsal horn's PN."""
-    return {}
-
 
 def results(model, out, duration: float, pain=None) -> LayerResults:
     """Dataset variables of the medial pathway: medial-thalamus and ACC rates after
@@ -245,6 +240,5 @@ LAYER = Layer(
     neuron_paths=tuple(NEURON_PARAMS.items()),
     sizes=population_sizes,
     build=build,
-    inputs=inputs,
     results=results,
 )
