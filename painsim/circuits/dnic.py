@@ -104,7 +104,6 @@ def build(model, seed: int):
     return [Population("SRD", n, params, v0, group="supraspinal")], projs
 
 
-
 def results(model, out, duration: float, pain=None) -> LayerResults:
     """``srd_rate`` (Hz, after ``readout.transient``) when the layer is on; nothing when
     ``dnic.n_neurons = 0``.  The pain score is left as it is."""

@@ -168,7 +168,6 @@ def build(model, seed: int):
     return _populations(model, seed), projs
 
 
-
 def results(model, out, duration: float, pain=None) -> LayerResults:
     """Dataset variables of the layer after ``readout.transient``: DCN rate per site
     and at the painful site, the monoaminergic rate and ``paresthesia``, the rate of

@@ -15,7 +15,8 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-__all__ = ["Connection", "Population", "Projection", "GroupDynamics", "Layer", "LayerResults", "no_inputs", "random_pairs"]
+__all__ = ["Connection", "Population", "Projection", "GroupDynamics", "Layer", "LayerResults", "no_inputs",
+           "random_pairs"]
 
 
 @dataclass(frozen=True)
@@ -110,13 +111,6 @@ class Layer:
     build : callable
         ``build(model, seed) -> (populations, projections)``: the layer's part
         of one point's circuit (:class:`Population`, :class:`Projection`).
-    inputs : callable
-        ``inputs(model, stimulus, noxious, touch, seed, duration) ->
-        {generator population: AfferentSpikes}``; ``stimulus`` is the request's
-        waveform if its modality is one of ``modalities`` (else ``None``),
-        ``noxious``/``touch`` one :class:`painsim.fibers.NaturalStimulus` per site.
-        Default :func:`no_inputs`, for a layer without generators (its input is
-        the spikes of the layers below).
     modalities : mapping
         Stimulus modalities (``Waveform.modality``) the layer receives, each
         with the hint given when a model without this layer gets one.  A
@@ -129,6 +123,13 @@ class Layer:
         (``{name: (dims, values, attrs)}``) and coordinates the layer adds to a
         simulation Dataset, from the point's raw output ``out``; ``pain`` is the
         pain score of the layers below (``None`` for the first layer).
+    inputs : callable
+        ``inputs(model, stimulus, noxious, touch, seed, duration) ->
+        {generator population: AfferentSpikes}``; ``stimulus`` is the request's
+        waveform if its modality is one of ``modalities`` (else ``None``),
+        ``noxious``/``touch`` one :class:`painsim.fibers.NaturalStimulus` per site.
+        Default :func:`no_inputs`, for a layer without generators (its input is
+        the spikes of the layers below).
     """
 
     name: str

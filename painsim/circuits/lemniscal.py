@@ -145,7 +145,6 @@ def build(model, seed: int):
     return _populations(model, seed), projs
 
 
-
 def thalamic_drive(out, connection: str, target_size: int, t0: float, duration: float) -> np.ndarray:
     """Conductance delivered by ``connection`` to each target unit after ``t0``.
 

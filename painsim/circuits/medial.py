@@ -211,7 +211,6 @@ def build(model, seed: int):
     return _populations(model, seed), projs
 
 
-
 def results(model, out, duration: float, pain=None) -> LayerResults:
     """Dataset variables of the medial pathway: medial-thalamus and ACC rates after
     ``readout.transient``, and ``unpleasantness`` (NRS 0-10) of the ACC rate
