@@ -228,7 +228,7 @@ def test_a_one_site_physical_stimulus_marks_site_0():
 
 def test_rows_of_one_site_models_are_unchanged():
     ds = xr.Dataset({"pn_rate": (("condition",), [37.4]), "pain": (("condition",), [4.7]),
-                     "gate_index": (("condition",), [0.0])}, coords={"condition": ["C input alone"]})
+                     "gate_index": (("condition",), [0.0])}, coords={"condition": ["noxious input alone"]})
     (row,) = condition_rows(ds)
     assert "pain  4.7 / 10" in row and "PN  37.4 Hz" in row and "site" not in row
 

@@ -12,11 +12,11 @@ override model parameters, and give a stimulus waveform and natural stimuli
     seed = 1
 
     [[condition]]
-    label = "C input alone"
+    label = "noxious input alone"
     noxious = 0.6
 
     [[condition]]
-    label = "C + Aβ stimulation"
+    label = "noxious + Aβ stimulation"
     noxious = 0.6
     stimulus = {type = "tonic", rate = "50 Hz", width = "200 us", amplitude = 1.5, duration = "2 s"}
     params = {"dorsal_horn.pharmacology.gaba_block" = 0.0}
