@@ -48,7 +48,7 @@ from ..rng import rng_for
 from .cortex import supraspinal_parameters
 from .elements import Connection, Layer, LayerResults, Population, Projection, random_pairs
 
-__all__ = ["DNIC_POPULATIONS", "CONNECTIONS", "population_sizes", "connection_probabilities", "build", "inputs",
+__all__ = ["DNIC_POPULATIONS", "CONNECTIONS", "population_sizes", "connection_probabilities", "build",
            "results", "LAYER"]
 
 #: Populations of the layer, in network order.

@@ -74,7 +74,7 @@ from .dorsal_horn import site_seed
 from .elements import Connection, Layer, LayerResults, Population, Projection, random_pairs
 
 __all__ = ["DORSAL_COLUMN_POPULATIONS", "CONNECTIONS", "population_sizes", "ascending_delays",
-           "connection_probabilities", "build", "inputs", "results", "LAYER"]
+           "connection_probabilities", "build", "results", "LAYER"]
 
 #: Populations of the layer, in network order.
 DORSAL_COLUMN_POPULATIONS = ("DCN", "MA")

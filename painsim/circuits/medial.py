@@ -49,7 +49,7 @@ from .elements import Connection, GroupDynamics, Layer, LayerResults, Population
 
 __all__ = ["MEDIAL_POPULATIONS", "CONNECTIONS", "NEURON_EQS", "NEURON_PARAMS", "EXC_SYNAPSE", "INH_SYNAPSE",
            "OPIOID_GIRK", "population_sizes", "connection_probabilities", "connection_conductances",
-           "cingulate_opioid", "build", "inputs",
+           "cingulate_opioid", "build",
            "results", "LAYER"]
 
 #: Populations of the medial pathway, in network order.
