@@ -178,6 +178,32 @@ def test_sigkill_mid_sweep_then_resume(tmp_path):
     assert not list(store.glob("**/.*.tmp"))
 
 
+def test_a_resumed_sweep_logs_the_event_a_kill_cut_off(tmp_path):
+    """A kill between writing a point and logging it (the window ``persist`` leaves) leaves the
+    point on disk without its ``done`` line; the resumed run does not recompute it and writes the
+    line from the point's own attributes, so the log again has one ``done`` line per point."""
+    spec = {"kind": "function", "function": fragile, "parameters": {"x": [1, 2, 4]}, "outcomes": ["y"]}
+    store = tmp_path / "s"
+    run_sweep(spec, store=store, workers=0, batch_size=1, progress=False)
+    events = store / "events.jsonl"
+    lines = events.read_text().splitlines()
+    cut = json.loads(lines[1])
+    events.write_text("\n".join(lines[:1] + lines[2:]) + "\n")  # as if killed before logging point 1
+    part = next(p for p in (store / "parts").glob("*.json")
+                if json.loads(p.read_text())["attrs"]["point"] == cut["point"])
+    mtime = part.stat().st_mtime_ns
+    run_sweep(spec, store=store, workers=0, batch_size=1, resume=True, progress=False)
+    done = [e for e in SweepStore(store).read_events() if e["event"] == "done"]
+    assert sorted((e["point"], e["repeat"]) for e in done) == [(0, 0), (1, 0), (2, 0)]
+    [recovered] = [e for e in done if e.get("recovered")]
+    assert {k: recovered[k] for k in ("point", "repeat", "seed", "run", "pid")} == \
+        {k: cut[k] for k in ("point", "repeat", "seed", "run", "pid")}
+    assert part.stat().st_mtime_ns == mtime  # not recomputed
+    # a complete log gains nothing on a further resume (the negative control)
+    run_sweep(spec, store=store, workers=0, batch_size=1, resume=True, progress=False)
+    assert len([e for e in SweepStore(store).read_events() if e["event"] == "done"]) == 3
+
+
 # ------------------------------------------------------------------ failures (cheap function sweeps)
 def fragile(params, seed):
     """A toy model: fails at x = 3, and kills its worker process at x = 5 when asked to."""

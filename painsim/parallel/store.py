@@ -13,7 +13,8 @@ that is on disk.  Two layouts, both read and written by :class:`ResultStore`:
                      outcomes as xarray's dict form in JSON (exact float round trip,
                      no code on load, ~0.3 ms per point)
     failed/          one JSON file per failed (point, repeat): the error message
-    events.jsonl     one line per persisted item: run id, worker pid, time
+    events.jsonl     one line per persisted item: run id, worker pid, time (a line a kill cut
+                     off is written again by the resumed run, "recovered")
     result.nc        the gathered Dataset (or result.zarr), written by the sweep
 
 :data:`PATIENT_LAYOUT` (:func:`painsim.cohort.run`, ``store``)::

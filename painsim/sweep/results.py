@@ -17,7 +17,7 @@ from ..parallel import ResultStore
 from ..units import DIMENSIONLESS, unit_name
 from ..version import __version__
 
-__all__ = ["persist", "gather_results", "write_result"]
+__all__ = ["persist", "log_unlogged", "gather_results", "write_result"]
 
 
 def persist(store: ResultStore, res: dict, run_id: str) -> None:
@@ -37,6 +37,29 @@ def persist(store: ResultStore, res: dict, run_id: str) -> None:
         info["error"] = res["error"]
         store.write_failure(key, {**info, "traceback": res.get("traceback", "")})
     store.log(info)
+
+
+def log_unlogged(store: ResultStore) -> int:
+    """Log the ``done`` event of every stored item whose event a kill cut off.
+
+    :func:`persist` writes an item, then logs it: a kill between the two leaves an item on
+    disk (done, so a resumed run does not recompute it) without its line in ``events.jsonl``.
+    A resumed run writes that line from the item's own attributes, marked ``"recovered":
+    true``, so the log again holds one ``done`` line per stored item.
+
+    Returns
+    -------
+    int
+        The number of events written.
+    """
+    logged = {(e.get("point"), e.get("repeat")) for e in store.read_events() if e.get("event") == "done"}
+    missing = sorted(store.done() - logged)
+    for key in missing:
+        a = store.read(*key).attrs
+        store.log({"event": "done", "point": key[0], "repeat": key[1], "seed": a.get("seed"), "run": a.get("run"),
+                   "pid": a.get("pid"), "time": a.get("computed_at"), "compute_s": a.get("compute_s"),
+                   "recovered": True})
+    return len(missing)
 
 
 def gather_results(spec, store: ResultStore) -> xr.Dataset:

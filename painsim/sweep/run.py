@@ -20,7 +20,7 @@ from ..errors import ParameterError, UnknownKeyError
 from ..params import OVERRIDES_ENV, model_overrides, overrides_text
 from ..parallel import ResultStore, run_batches
 from .evaluate import evaluate_batch, failed_result, make_batches, prepare_worker
-from .results import gather_results, persist, write_result
+from .results import gather_results, log_unlogged, persist, write_result
 from .spec import SweepSpec, load_spec, make_spec, spec_from_saved
 
 __all__ = ["run_sweep", "load_sweep", "SweepStore"]
@@ -127,6 +127,7 @@ def _check_format(fmt: str) -> None:
 
 def _execute(spec: SweepSpec, st: ResultStore, workers, scheduler, progress, fmt) -> xr.Dataset:
     """Compute every point not yet in the store, persisting each, then gather and write the result."""
+    log_unlogged(st)  # items a kill left on disk without their event (a resumed run)
     done, pts = st.done(), spec.points()
     todo = [(i, r, spec.seed_for(i, r), pts[i]) for i in range(len(pts)) for r in range(spec.n_repeats)
             if (i, r) not in done]
