@@ -22,6 +22,7 @@ import painsim as ps
 from painsim.circuits.plan import build_plan
 from painsim.fibers import heat
 from painsim.params import builtin_models
+from painsim.readouts import population_spikes
 
 SEEDS = (1, 2)
 DURATION = "1 s"
@@ -43,15 +44,8 @@ def runs():
     return out
 
 
-def _spikes(result, population):
-    """(times, neuron indices) of one population's spikes in a result."""
-    code = result.spike_population.attrs["flag_meanings"].split().index(population)
-    sel = result.spike_population.values == code
-    return result.spike_time.values[sel], result.spike_neuron.values[sel]
-
-
 def _same(a, b, population):
-    return all(np.array_equal(x, y) for x, y in zip(_spikes(a, population), _spikes(b, population)))
+    return all(np.array_equal(x, y) for x, y in zip(population_spikes(a, population), population_spikes(b, population)))
 
 
 def _rate(results, population):
