@@ -1,5 +1,6 @@
 """Model files and parameters: loading, overrides and one clear error per kind of mistake."""
 import os
+import re
 import subprocess
 import sys
 
@@ -8,7 +9,7 @@ from brian2 import Hz, mV, nS
 
 import painsim as ps
 from painsim.errors import ModelFileError, ParameterError, UnitError, UnknownKeyError
-from painsim.params import OVERRIDES_ENV, overriding
+from painsim.params import OVERRIDES_ENV, builtin_models, find_builtin, overriding
 
 
 def test_builtin_models_load_and_presets_override_reference():
@@ -143,3 +144,35 @@ def test_a_malformed_environment_variable_is_named(monkeypatch):
     monkeypatch.setenv(OVERRIDES_ENV, "[1, 2]")
     with pytest.raises(ParameterError, match=OVERRIDES_ENV):
         ps.load_model("healthy")
+
+
+#: Keys that name or label a model rather than set a parameter: the ``[model]`` table's
+#: metadata and the pathology's categorical labels (read by cohorts and the QST profile).
+_LABEL_KEYS = {"etiology", "stroke"}
+
+
+def _uncommented_parameters(text: str) -> list[str]:
+    """``section.key`` of every assignment line of a model file without an inline comment."""
+    section, missing = "", []
+    for line in text.splitlines():
+        stripped = line.strip()
+        header = re.match(r"^\[([^\]]+)\]", stripped)
+        if header:
+            section = header.group(1)
+            continue
+        assignment = re.match(r"^([A-Za-z0-9_\"'.-]+)\s*=", stripped)
+        if not assignment or section == "model" or assignment.group(1) in _LABEL_KEYS:
+            continue
+        if "#" not in stripped.split("=", 1)[1]:
+            missing.append(f"{section}.{assignment.group(1)}")
+    return missing
+
+
+def test_every_parameter_of_the_model_files_says_where_it_comes_from():
+    """The bar of models/: each parameter line cites its source or says "chosen: why" in an inline
+    comment.  Negative control: the checker finds a line without one."""
+    assert _uncommented_parameters('[model]\nname = "x"\n[a]\nb = 1  # chosen: c\nd = 2\n') == ["a.d"]
+    missing = {name: _uncommented_parameters(find_builtin(name).read_text(encoding="utf-8"))
+               for name in builtin_models()}
+    assert len(missing) >= 10
+    assert not any(missing.values()), {k: v for k, v in missing.items() if v}

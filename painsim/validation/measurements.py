@@ -30,7 +30,8 @@ from .calibration import TOLERANCE_SESSION, tolerance_calendar
 from .calibration import REST_DURATION, gate_reduction, gate_stimulation, rest_readouts
 
 __all__ = ["TONIC_SCS", "BURST_SCS", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHESIA_TONIC", "TOLERANCE_DAY",
-           "clear_measurements", "C_TEST_PULSES", "C_TEST_RATE_HZ",
+           "clear_measurements", "C_TEST_PULSES", "C_TEST_RATE_HZ", "ADELTA_LFS_PULSES", "ADELTA_TEST_PULSES",
+           "ADELTA_TEST_RATE_HZ", "adelta_lfs_change", "adelta_volleys",
            "c_arrival", "c_fibre_response_change", "c_volleys", "nmda_block_c_component",
            "cohort_responders", "course_relief", "dlf_share_of_scs", "drg_c_filtering", "gate_on_heat",
            "DRIVEN_MIN_SPIKES", "SHARED_CACHES", "gate_share_decreased", "REMOTE_SITE", "DNIC_CELSIUS",
@@ -38,7 +39,7 @@ __all__ = ["TONIC_SCS", "BURST_SCS", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHES
            "healthy_hpt_sd", "heat_47_rating", "heat_49_rating", "heat_pain_threshold",
            "khz_dorsal_horn_reduction", "naloxone_share_of_rtms", "naloxone_share_of_tens",
            "nmda_block_baseline", "paresthesia_10khz", "paresthesia_tonic", "pn_rate_50c", "pns_responders",
-           "rest_rating", "resting_pn_rate", "scs_relief", "spinal_conditioning_change",
+           "rest_rating", "resting_pn_rate", "scs_relief",
            "sustained_heat_ratio", "tens_tolerance_day5", "tonic_heat_summation", "windup_slow"]
 
 #: Seeds averaged by the spinal measurements (the tests' convention, 4 circuits).
@@ -328,25 +329,24 @@ def _experiment_mean(name: str, label: str, variable: str, seed: int) -> float:
     return float(np.mean([_experiment_scalars(name, s)[label][variable] for s in range(seed, seed + N_SEEDS)]))
 
 
-def spinal_conditioning_change(protocol: str) -> Callable[[int], float]:
-    """Relative change of the PN response to the test (1 s of noxious 0.6, gate_control) after
-    a conditioning protocol of ``experiments/spinal_ltp_ltd.toml`` (C -> PN plastic), means
-    over N_SEEDS circuits: ``PN after / PN before - 1``.  The PN response, not the C -> PN
-    efficacy: the published LTP is of WDR firing to C-fibre input (Svendsen et al. 1997), the
-    human LTD of evoked potentials and ratings (Rottmann et al. 2008), i.e. responses of the
-    output of the dorsal horn, to which C -> PN is one of several C routes."""
-    def measure(seed: int) -> float:
-        before = _experiment_mean("spinal_ltp_ltd", protocol, "pn_rate_before", seed)
-        after = _experiment_mean("spinal_ltp_ltd", protocol, "pn_rate_after", seed)
-        return after / before - 1.0 if before > 0 else float("nan")
-    measure.__doc__ = f"relative change of the PN test response after {protocol} (spinal_ltp_ltd)."
-    return measure
-
-
 #: Test pulses of :func:`c_fibre_response_change`: C-strength pulses at 0.1 Hz, where the model
 #: has no wind-up (target windup_0p1hz), so each is a single-pulse response (Svendsen et al. 1997
 #: tested single pulses; several only to count more spikes).
 C_TEST_PULSES, C_TEST_RATE_HZ = 4, 0.1
+
+
+def _conditioned_response_change(model, conditioning, replay: int, test, onsets, start: float,
+                                 seed: int) -> float:
+    """PN spikes from ``start`` to 1 s after each test pulse at ``onsets``, after the plastic
+    connections of ``model`` were conditioned by ``conditioning`` (one window replayed ``replay``
+    times), over those before, minus 1; spikes pooled over the pulses and N_SEEDS circuits."""
+    counts = np.zeros(2)
+    for s in range(seed, seed + N_SEEDS):
+        new, _ = conditioned_weights(model, {"conditioning": conditioning}, replay=replay, seed=s)
+        res = simulate_batch([Request(model, test, seed=s, weights=w) for w in (None, new["conditioning"])],
+                             f"{onsets[-1] + 1.0} s")
+        counts += [analysis.spikes_per_pulse(r, onsets + start, 1.0 - start, "PN").sum() for r in res]
+    return float(counts[1] / counts[0] - 1.0) if counts[0] > 0 else float("nan")
 
 
 def c_fibre_response_change(protocol: str) -> Callable[[int], float]:
@@ -363,20 +363,38 @@ def c_fibre_response_change(protocol: str) -> Callable[[int], float]:
         if proto is None:
             raise ParameterError("protocol", protocol, "a protocol label of experiments/spinal_ltp_ltd.toml")
         model = load_model(spec["experiment"].get("model", "gate_control"), spec.get("params") or None)
-        pulses = c_volleys(C_TEST_RATE_HZ, C_TEST_PULSES)
-        onsets = np.arange(C_TEST_PULSES) / C_TEST_RATE_HZ
-        start = c_arrival(model)
-        counts = np.zeros(2)
-        for s in range(seed, seed + N_SEEDS):
-            new, _ = conditioned_weights(model, {protocol: from_spec(proto["stimulus"])},
-                                         replay=int(proto.get("replay", 1)), seed=s)
-            res = simulate_batch([Request(model, pulses, seed=s, weights=w) for w in (None, new[protocol])],
-                                 f"{onsets[-1] + 1.0} s")
-            counts += [analysis.spikes_per_pulse(r, onsets + start, 1.0 - start, "PN").sum() for r in res]
-        return float(counts[1] / counts[0] - 1.0) if counts[0] > 0 else float("nan")
+        return _conditioned_response_change(model, from_spec(proto["stimulus"]), int(proto.get("replay", 1)),
+                                            c_volleys(C_TEST_RATE_HZ, C_TEST_PULSES),
+                                            np.arange(C_TEST_PULSES) / C_TEST_RATE_HZ, c_arrival(model), seed)
     measure.__doc__ = (f"Relative change of the C-fibre-evoked PN response to single C-strength pulses after "
                        f"{protocol} (spinal_ltp_ltd).")
     return measure
+
+
+#: Rottmann, Jung & Ellrich 2008's protocol (Clin Neurophysiol 119:1895): conditioning of nociceptive
+#: Aδ afferents at 1 Hz x 1200 and test pulses through the same electrode at 0.125 Hz.
+ADELTA_LFS_PULSES, ADELTA_TEST_RATE_HZ, ADELTA_TEST_PULSES = 1200, 0.125, 4
+
+
+def adelta_volleys(rate_hz: float, n_pulses: int):
+    """``n_pulses`` Aδ-strength volleys (1.5 x Aδ threshold, 2 ms, nerve: Aβ fire too, C do not)
+    at ``rate_hz``; the strength of :func:`c_volleys` relative to its class."""
+    return tonic(f"{rate_hz} Hz", "2 ms", 1.5, f"{n_pulses / rate_hz} s", threshold_class="Adelta",
+                 target="peripheral_nerve", shape="monophasic")
+
+
+def adelta_lfs_change(seed: int) -> float:
+    """Relative change of the PN response to single Aδ-strength pulses after 1 Hz x 1200 Aδ-strength
+    conditioning, Aδ -> PN plastic (the ``spinal_presynaptic`` calcium rule of C -> PN), gate_control:
+    PN spikes in 1 s after each of :data:`ADELTA_TEST_PULSES` pulses at :data:`ADELTA_TEST_RATE_HZ`,
+    pooled over them and N_SEEDS circuits, after over before, minus 1.  Rottmann et al. 2008's
+    homotopic design (the same electrode conditions and tests); the PN response stands for the
+    evoked vertex potential, the output of the dorsal horn to the same volley."""
+    model = load_model("gate_control", {"plasticity.adelta_pn.rule": "calcium",
+                                        "plasticity.adelta_pn.preset": "spinal_presynaptic"})
+    return _conditioned_response_change(model, adelta_volleys(1.0, 1), ADELTA_LFS_PULSES,
+                                        adelta_volleys(ADELTA_TEST_RATE_HZ, ADELTA_TEST_PULSES),
+                                        np.arange(ADELTA_TEST_PULSES) / ADELTA_TEST_RATE_HZ, 0.0, seed)
 
 
 #: Clinical tonic SCS of ``experiments/scs_modes.toml`` on the neuropathic pathway reduced to its

@@ -22,13 +22,13 @@ from typing import Callable
 import numpy as np
 
 from ..errors import ParameterError
-from .measurements import (BURST_SCS, TONIC_SCS, c_fibre_response_change, cohort_responders, course_relief,
-                           dlf_share_of_scs, dnic_heat, drg_c_filtering, gate_on_heat, gate_share_decreased,
+from .measurements import (BURST_SCS, TONIC_SCS, adelta_lfs_change, c_fibre_response_change, cohort_responders,
+                           course_relief, dlf_share_of_scs, dnic_heat, drg_c_filtering, gate_on_heat, gate_share_decreased,
                            healthy_hpt_sd, heat_47_rating, heat_49_rating, heat_pain_threshold,
                            khz_dorsal_horn_reduction, naloxone_share_of_rtms, naloxone_share_of_tens,
                            nmda_block_baseline, nmda_block_c_component, paresthesia_10khz, paresthesia_tonic,
                            pn_rate_50c, pns_responders, rest_rating, resting_pn_rate, scs_relief,
-                           spinal_conditioning_change, sustained_heat_ratio, tens_tolerance_day5,
+                           sustained_heat_ratio, tens_tolerance_day5,
                            remote_touch_inhibition, tonic_heat_summation, windup_slow)
 from .measurements import N_SEEDS, clear_measurements  # noqa: F401  (re-exported: read here by callers)
 from .phenotype import (contact_summation, pn_heat_threshold, pn_heat_threshold_shift,
@@ -223,21 +223,23 @@ TARGETS: tuple[Target, ...] = (
            "circuit, spikes pooled; the C -> PN efficacy moves +71 % at seed 1, and C -> PN is one of several C routes onto "
            "the PN (C -> EX -> PN is not plastic). The response to the experiment's own test (noxious 0.6, "
            "Aδ-carried) moves +13 % (experiments/spinal_ltp_ltd.toml)"),
-    Target("spinal_ltd_lfs", "relative change of the PN response to a test stimulus (noxious 0.6, gate_control) "
-           "after C-strength conditioning at 1 Hz x 1200 (C -> PN plastic)", -0.34, -0.44, -0.29, "1",
+    Target("spinal_ltd_lfs", "relative change of the PN response to single Aδ-strength pulses (0.125 Hz) after "
+           "Aδ-strength conditioning at 1 Hz x 1200 through the same electrode (Aδ -> PN plastic, gate_control)",
+           -0.34, -0.44, -0.29, "1",
            "Rottmann, Jung & Ellrich 2008 Clin Neurophysiol 119:1895 [checked: abstract]: 1 Hz x 1200 conditioning "
-           "of nociceptive Aδ afferents (hand dorsum, 30 volunteers) lowered the homotopic evoked vertex "
-           "potential by 34.6 % / 33.6 % and pain ratings by 44.1 % / 29.1 % (two experiments; range chosen: "
-           "the span of those four means, no SD in the abstract). At the synapse: 1 Hz x 900 depressed "
-           "substantia gelatinosa EPSPs to 41 +/- 10 % of control in rat slices (Sandkühler, Chen, Cheng & Randić "
-           "1997 J Neurosci 17:6483 [checked: abstract]); Aδ-strength conditioning gives LTD of C-fibre field "
-           "potentials in vivo (Liu et al. 1998 Eur J Neurosci 10:3069 [checked: abstract], no % in the abstract)",
-           "calibrated", "fast", spinal_conditioning_change("LFS 1 Hz"),
-           "the spinal_presynaptic preset's c_pre = 1.08 was set so that 1 Hz x 1200 gives partial LTD "
-           "(Rottmann 2008; Jung 2009), not to this size. The PN response stands for the human evoked potential "
-           "(the output of the dorsal horn; the efficacy falls -39 % at seed 1, as the synaptic figure); the "
-           "model conditions at C strength, the human study at Aδ strength; the C-fibre-evoked PN response to "
-           "single C-strength pulses (the spinal_ltp_hfs measure) falls 36 % at seed 1"),
+           "of nociceptive Aδ afferents (hand dorsum, concentric electrode, 30 volunteers; test stimulation at "
+           "0.125 Hz) lowered the homotopic evoked vertex potential by 34.6 % / 33.6 % and pain ratings by "
+           "44.1 % / 29.1 % (two experiments; range chosen: the span of those four means, no SD in the abstract). "
+           "At the synapse: 1 Hz x 900 depressed substantia gelatinosa EPSPs to 41 +/- 10 % of control in rat "
+           "slices (Sandkühler, Chen, Cheng & Randić 1997 J Neurosci 17:6483 [checked: abstract])",
+           "calibrated", "fast", adelta_lfs_change,
+           "Rottmann's homotopic design (one electrode conditions and tests, Aδ strength): Aδ -> PN takes the "
+           "spinal_presynaptic calcium preset of C -> PN, whose c_pre = 1.08 was set so that 1 Hz x 1200 gives "
+           "partial LTD (Rottmann 2008; Jung 2009), not to this size. The PN response stands for the evoked "
+           "potential (the dorsal horn's output to the same volley); the model's nerve electrode fires the Aβ "
+           "fibres with the Aδ ones, where the concentric electrode prefers Aδ nociceptors. Until 2026-12-01 "
+           "the row conditioned at C strength (C -> PN plastic) and tested the Aδ-carried shorthand "
+           "(noxious 0.6): -0.083, a protocol that was not the source's (docs/plasticity.md)"),
     Target("heat_pain_threshold", "heat pain threshold of the healthy pathway", 44.0, 41.0, 47.0, "degC",
            "Rolke et al. 2006 Pain 123:231, DFNS reference data ~43-45 °C, healthy spread ~41-47 °C [recalled]",
            "prediction", "fast", heat_pain_threshold),
