@@ -21,8 +21,8 @@ import pytest
 
 import painsim as ps
 from painsim.validation.measurements import DRIVEN_MIN_SPIKES
-from painsim.validation.phenotype import (heat_thresholds, innocuous_share,
-                                          single_neuron_counts)
+from painsim.validation.phenotype import (heat_thresholds, innocuous_share, single_neuron_counts,
+                                          single_neuron_counts_of)
 
 TEMPERATURES = tuple(float(t) for t in range(42, 51))
 SEEDS = (1, 2)
@@ -49,8 +49,10 @@ def neurons():
                                                        "pathology.ectopic_fraction": 0.0}),
     }
     out = {}
-    for name, model in models.items():
-        heat_counts, brush_counts = single_neuron_counts(model, SEEDS, TEMPERATURES)
+    # every circuit in one batch (one network per structure: the per-step cost of these small
+    # networks, not their size, sets the run time)
+    counts = single_neuron_counts_of(models, SEEDS, TEMPERATURES, batch_size=len(models) * 11 * len(SEEDS))
+    for name, (heat_counts, brush_counts) in counts.items():
         out[name] = dict(threshold=heat_thresholds(heat_counts, TEMPERATURES), heat=heat_counts,
                          share=innocuous_share(heat_counts, brush_counts))
     return out

@@ -23,7 +23,8 @@ from ..params import load_model
 from ..simulation import Request, body_site, simulate_batch
 from .measurements import DRIVEN_MIN_SPIKES, N_SEEDS, SHARED_CACHES
 
-__all__ = ["NEURON_TEMPERATURES", "single_neuron_counts", "heat_thresholds", "innocuous_share",
+__all__ = ["NEURON_TEMPERATURES", "single_neuron_counts", "single_neuron_counts_of", "heat_thresholds",
+           "innocuous_share",
            "pn_heat_threshold", "pn_heat_threshold_shift", "pn_share_innocuous",
            "CONTACTS", "CONTACT_WINDOW", "contact_responses", "contact_summation"]
 
@@ -59,14 +60,26 @@ def single_neuron_counts(model, seeds, temperatures=NEURON_TEMPERATURES) -> tupl
     brush_counts : numpy.ndarray
         (neuron,) the same for a brush stroke (:func:`painsim.fibers.brush`, its default velocity).
     """
-    n_sites, site = int(model.si("body.n_sites")), body_site(model, None)
-    seeds = list(seeds)
+    return single_neuron_counts_of({"model": model}, seeds, temperatures)["model"]
+
+
+def single_neuron_counts_of(models, seeds, temperatures=NEURON_TEMPERATURES,
+                            batch_size: int = 16) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """:func:`single_neuron_counts` of several circuits (name -> model) in one batch: points of one
+    network structure share brian2 networks of ``batch_size`` points (the results do not depend on
+    it; larger batches amortise the per-step cost of small networks)."""
+    seeds, models = list(seeds), dict(models)
     stimuli = [(0.0, 0.0), (0.0, brush())] + [(heat(t), 0.0) for t in temperatures]
-    res = simulate_batch([Request(model, None, nox, touch, seed=s) for nox, touch in stimuli for s in seeds], "1.5 s")
-    counts = np.asarray([neuron_spike_counts(r, "PN", site, n_sites) for r in res], float)
-    counts = counts.reshape(len(stimuli), -1)  # rows: stimuli; the seeds' neurons side by side
-    evoked = counts[1:] - counts[0]
-    return evoked[1:], evoked[0]
+    res = simulate_batch([Request(m, None, nox, touch, seed=s) for m in models.values() for nox, touch in stimuli
+                          for s in seeds], "1.5 s", batch_size=batch_size)
+    out, per_model = {}, len(stimuli) * len(seeds)
+    for k, (name, model) in enumerate(models.items()):
+        n_sites, site = int(model.si("body.n_sites")), body_site(model, None)
+        counts = np.asarray([neuron_spike_counts(r, "PN", site, n_sites)
+                             for r in res[k * per_model:(k + 1) * per_model]], float)
+        evoked = counts.reshape(len(stimuli), -1)[1:] - counts.reshape(len(stimuli), -1)[0]  # rows: stimuli
+        out[name] = (evoked[1:], evoked[0])
+    return out
 
 
 def heat_thresholds(heat_counts, temperatures=NEURON_TEMPERATURES) -> np.ndarray:
