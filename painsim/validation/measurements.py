@@ -33,7 +33,7 @@ __all__ = ["TONIC_SCS", "BURST_SCS", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHES
            "clear_measurements", "C_TEST_PULSES", "C_TEST_RATE_HZ", "ADELTA_LFS_PULSES", "ADELTA_TEST_PULSES",
            "ADELTA_TEST_RATE_HZ", "adelta_lfs_change", "adelta_volleys",
            "c_arrival", "c_fibre_response_change", "c_volleys", "nmda_block_c_component",
-           "cohort_responders", "course_relief", "dlf_share_of_scs", "drg_c_filtering", "gate_on_heat",
+           "cohort_responders", "course_relief", "dlf_share_of_scs", "disinhibited_heat_ratio", "drg_c_filtering", "gate_on_heat",
            "DRIVEN_MIN_SPIKES", "SHARED_CACHES", "gate_share_decreased", "REMOTE_SITE", "DNIC_CELSIUS",
            "heterotopic_inhibition", "dnic_heat", "remote_touch_inhibition",
            "healthy_hpt_sd", "heat_47_rating", "heat_49_rating", "heat_pain_threshold",
@@ -201,6 +201,17 @@ def pn_rate_50c(seed: int) -> float:
     """PN rate (Hz) at the painful site during 50 °C contact heat, healthy pathway, over 4 circuits."""
     m = load_model("healthy")
     return _mean_pn([Request(m, None, heat(50), seed=s) for s in range(seed, seed + N_SEEDS)], "1.5 s")[0]
+
+
+def disinhibited_heat_ratio(seed: int) -> float:
+    """PN response to 47 °C contact heat with GABA_A and glycine receptors fully blocked over the
+    response with inhibition intact (gate_control, 1.5 s, means over 4 circuits): what removing
+    the spinal inhibition does to a heat response in health."""
+    m = load_model("gate_control")
+    blocked = m.with_params({"dorsal_horn.pharmacology.gaba_block": 1.0})
+    intact, without = _mean_pn([Request(mm, None, heat(47), seed=s) for mm in (m, blocked)
+                                for s in range(seed, seed + N_SEEDS)], "1.5 s")
+    return without / intact if intact > 0 else float("nan")
 
 
 #: Maintained heat: length (s) and the 1-s bins read as the early peak and the late plateau.

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..errors import ParameterError
 from .measurements import (BURST_SCS, TONIC_SCS, adelta_lfs_change, c_fibre_response_change, cohort_responders,
-                           course_relief, dlf_share_of_scs, dnic_heat, drg_c_filtering, gate_on_heat, gate_share_decreased,
+                           course_relief, disinhibited_heat_ratio, dlf_share_of_scs, dnic_heat, drg_c_filtering, gate_on_heat, gate_share_decreased,
                            healthy_hpt_sd, heat_47_rating, heat_49_rating, heat_pain_threshold,
                            khz_dorsal_horn_reduction, naloxone_share_of_rtms, naloxone_share_of_tens,
                            nmda_block_baseline, nmda_block_c_component, paresthesia_10khz, paresthesia_tonic,
@@ -240,6 +240,19 @@ TARGETS: tuple[Target, ...] = (
            "fibres with the Aδ ones, where the concentric electrode prefers Aδ nociceptors. Until 2026-12-01 "
            "the row conditioned at C strength (C -> PN plastic) and tested the Aδ-carried shorthand "
            "(noxious 0.6): -0.083, a protocol that was not the source's (docs/plasticity.md)"),
+    Target("disinhibited_heat_healthy", "PN response to 47 °C contact heat with spinal GABA_A/glycine "
+           "inhibition blocked over that with it intact (gate_control, healthy)", float("nan"), None, None, "1",
+           "Foster et al. 2015 Neuron 85:1289 (PMC4372258) [checked: abstract]: in healthy mice, local ablation or "
+           "silencing of glycinergic dorsal-horn neurons (which receive sensory input mainly from myelinated "
+           "afferents) induced localized mechanical, heat and cold hyperalgesia and spontaneous flinching; "
+           "intrathecal bicuculline facilitated C-fibre-evoked dorsal-horn responses dose-dependently (Reeve et "
+           "al. 1998 [checked: abstract]); against: bicuculline raised them only after nerve ligation, not in "
+           "controls (Kontinen et al. 2001 [checked: abstract]). No ratio in the abstracts: direction > 1",
+           "prediction", "fast", disinhibited_heat_ratio,
+           "held out for the nociceptor-driven inhibition it would judge (dorsal_horn.c_in, off; docs/circuits.md "
+           "\"Nociceptor-driven inhibition\"): in the reference circuit only Aβ fibres drive the inhibitory "
+           "interneurons, so heat leaves them silent and the block changes no heat-evoked spike; the C -> IN "
+           "probe measured 2.1x. The model blocks the receptors, Foster et al. removed the glycinergic neurons"),
     Target("heat_pain_threshold", "heat pain threshold of the healthy pathway", 44.0, 41.0, 47.0, "degC",
            "Rolke et al. 2006 Pain 123:231, DFNS reference data ~43-45 °C, healthy spread ~41-47 °C [recalled]",
            "prediction", "fast", heat_pain_threshold),
