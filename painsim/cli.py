@@ -209,7 +209,7 @@ def cmd_run(args) -> int:
     with _output_folder(out):
         options = _store_options(args, out / store) if store else _patient_options(args)
         try:
-            ds = files.run_experiment(spec, seed=args.seed, progress=bool(store), **options)
+            ds = files.run_experiment(spec, seed=args.seed, progress=bool(store) or kind == "qst", **options)
         except KeyboardInterrupt:
             if store:
                 print(f"painsim: interrupted; finished {store} are kept in {out / store}; continue with --resume",
@@ -312,6 +312,11 @@ _NEO_FORMATS = {".nwb": "pynwb", ".nix": "nixio", ".pkl": "neo"}
 
 def cmd_export(args) -> int:
     target = Path(args.neo)
+    if args.out:  # --out is the folder a relative --neo name is written in, as every command's --out
+        out = Path(args.out)
+        if out.exists() and not out.is_dir():
+            raise PathError(f"--out {out} is a file, not a folder")
+        target = target if target.is_absolute() else out / target
     if target.suffix not in _NEO_FORMATS:
         raise UsageError(f"--neo {target}: expected a file name ending in one of {', '.join(_NEO_FORMATS)}")
     if target.is_dir():
@@ -324,6 +329,8 @@ def cmd_export(args) -> int:
     if importlib.util.find_spec(needed) is None or importlib.util.find_spec("neo") is None:
         raise UsageError(f"writing {target.suffix} files needs the {needed} package "
                          "(pip install 'painsim[interchange]')")
+    if args.out:
+        target.parent.mkdir(parents=True, exist_ok=True)
     try:
         written = io.write_neo(ds, target, per=args.per)
     except OSError as e:
@@ -448,6 +455,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--neo", required=True, metavar="OUT", help="output file: OUT.nwb, OUT.nix or OUT.pkl")
     export.add_argument("--per", choices=io.NEO_PER, default="neuron",
                         help="one SpikeTrain per neuron (default) or per population")
+    export.add_argument("--seed", type=_SEED, default=None, help="unused (accepted like every command)")
+    export.add_argument("--out", default=None, help="folder for a relative --neo name (default: the current folder)")
     export.set_defaults(func=cmd_export)
     val = sub.add_parser("validate", help="measure the model against published figures and print the table")
     val.add_argument("--only", nargs="+", metavar="TARGET", default=None, help="run only these targets")

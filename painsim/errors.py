@@ -91,10 +91,10 @@ class UnknownKeyError(ParameterError):
 class UnitError(ParameterError):
     """A quantity has the wrong physical dimension, or no unit where one is needed."""
 
-    def __init__(self, name: str, value, expected_unit: str):
+    def __init__(self, name: str, value, expected_unit: str, hint: str | None = None):
         self.expected_unit = expected_unit
         super().__init__(name, value, f"a quantity in {expected_unit}",
-                         hint=f'write it with its unit, e.g. "1 {expected_unit}"')
+                         hint=hint or f'write it with its unit, e.g. "1 {expected_unit}"')
 
 
 class ModelFileError(PainsimError, ValueError):

@@ -6,6 +6,7 @@ POSIX file systems).
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import tempfile
 from datetime import datetime, timezone
@@ -260,12 +261,17 @@ def write_neo(result, path: str | os.PathLike, per: str = "neuron") -> Path:
     needs ``pynwb``), ``.nix`` (needs ``nixio``), ``.pkl`` (Neo's pickle, no
     extra package).
     """
-    import neo
-
     path = Path(path)
     writers = {".nwb": "NWBIO", ".nix": "NixIO", ".pkl": "PickleIO"}
     if path.suffix not in writers:
         raise ParameterError("path", str(path), f"a file name ending in one of {sorted(writers)}")
+    needed = {".nwb": ("neo", "pynwb"), ".nix": ("neo", "nixio"), ".pkl": ("neo",)}[path.suffix]
+    missing = [m for m in needed if importlib.util.find_spec(m) is None]
+    if missing:
+        raise ParameterError("path", str(path), f"a {path.suffix} file with {' and '.join(missing)} installed "
+                             "(pip install 'painsim[interchange]')")
+    import neo
+
     block = result if isinstance(result, neo.Block) else to_neo(result, per=per)
     if path.suffix == ".nwb":  # NWB files must say when and what was recorded
         block.annotations.setdefault("session_start_time", datetime.now(timezone.utc))

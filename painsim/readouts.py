@@ -240,7 +240,9 @@ def gate_index(inhibitory_drive: float, excitatory_drive: float) -> float:
 
 
 def relief(baseline, value):
-    """Percent relief from a baseline pain score (positive = less pain)."""
+    """Percent relief from a baseline pain score (positive = less pain): ``100 (baseline - value) /
+    baseline``, 0 where the baseline is 0.  A percent, as the course datasets store it (units
+    ``"%"``); :func:`responders` takes a fraction (divide by 100) or a DataArray with its units."""
     baseline = np.asarray(baseline, float)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(baseline > 0, 100.0 * (baseline - np.asarray(value, float)) / baseline, 0.0)
@@ -248,11 +250,23 @@ def relief(baseline, value):
 
 
 def responders(relief_fraction, threshold: float) -> np.ndarray:
-    """Responder flags: relief (a fraction, 0.3 = 30 %) at least ``threshold``.
+    """Responder flags: relief (a fraction, 0.3 = 30 %) at least ``threshold`` (a fraction too).
 
+    ``relief_fraction`` may also be a DataArray whose ``units`` attribute is ``"%"`` (the
+    ``relief`` variable of a course dataset, :func:`relief`'s percent): it is divided by 100.
     The comparison tolerates rounding (``>= threshold - 1e-12``), so that a relief
-    of exactly 30 % counts as a 30 % responder (IMMPACT's ">= 30 %")."""
-    return np.asarray(relief_fraction, float) >= threshold - 1e-12
+    of exactly 30 % counts as a 30 % responder (IMMPACT's ">= 30 %").
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``threshold`` not a fraction in (0, 1] (e.g. 30 given for 30 %).
+    """
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating)) \
+            or not 0 < threshold <= 1:
+        raise ParameterError("threshold", threshold, "a fraction of relief in (0, 1], e.g. 0.3 for 30 %")
+    scale = 100.0 if getattr(relief_fraction, "attrs", {}).get("units") == "%" else 1.0
+    return np.asarray(relief_fraction, float) / scale >= threshold - 1e-12
 
 
 def combined_pain(spinal_score, overactive_fraction, weight_map: float):

@@ -176,18 +176,23 @@ UNIT_NAMES.setdefault(_FORCE, "N")
 UNIT_NAMES.setdefault(_KELVIN, "K")
 
 ABSOLUTE_ZERO_C = -273.15  # °C
-_CELSIUS = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(°C|degC|deg C|celsius|C°)\s*$")
+_CELSIUS = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(°C|degC|deg C|celsius|C°|C)\s*$")
+#: Fahrenheit, refused by name (a bare "F" would otherwise be read as farad).
+_FAHRENHEIT = re.compile(r"^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*(°F|degF|deg F|fahrenheit|F)\s*$")
 
 
 def to_celsius(value: Any, name: str = "temperature") -> float:
     """A temperature in °C.
 
     Accepts a plain number (read as °C), a string in °C (``"47 °C"``,
-    ``"47 degC"``) or K (``"320 K"``), or a brian2 quantity in kelvin
-    (absolute).  Another dimension raises :class:`UnitError` naming ``name``;
-    a temperature below absolute zero raises :class:`ParameterError`.
+    ``"47 degC"``, ``"47 C"``: in a temperature "C" is Celsius, not coulomb) or K
+    (``"320 K"``), or a brian2 quantity in kelvin (absolute).  Another dimension, or
+    Fahrenheit, raises :class:`ParameterError` naming ``name``; a temperature below
+    absolute zero too.
     """
     expected = '°C (a plain number or "47 °C") or K'
+    if isinstance(value, str) and _FAHRENHEIT.match(value):
+        raise ParameterError(name, value, "a temperature in " + expected + " (°F is not read: convert it)")
     try:
         if isinstance(value, str):
             m = _CELSIUS.match(value)
@@ -199,7 +204,8 @@ def to_celsius(value: Any, name: str = "temperature") -> float:
         else:
             c = float(to_si(value, "1", name))
     except UnitError:
-        raise UnitError(name, value, "°C") from None
+        raise UnitError(name, value, "°C or K", hint='write it with its unit, e.g. "47 °C", "47 degC", "47 C" '
+                        'or "320.15 K" (a plain number is read as °C)') from None
     if not np.isfinite(c) or c < ABSOLUTE_ZERO_C:
         raise ParameterError(name, value, f"a finite temperature above absolute zero ({ABSOLUTE_ZERO_C} °C)")
     return c

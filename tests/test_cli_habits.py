@@ -266,6 +266,28 @@ def test_export_writes_a_neo_file_with_every_spike(short_result, tmp_path, capsy
     assert sum(len(st) for seg in block.segments for st in seg.spiketrains) == n_spikes
 
 
+def test_export_writes_a_relative_name_into_out(short_result, tmp_path, capsys):
+    """--out is the folder of a relative --neo name, as every command's output folder; --seed is accepted."""
+    pytest.importorskip("neo")
+    path, _ = short_result
+    assert main(["export", str(path), "--neo", "s.pkl", "--out", str(tmp_path / "o"), "--seed", "1"]) == 0
+    assert (tmp_path / "o" / "s.pkl").is_file()
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    assert main(["export", str(path), "--neo", "s.pkl", "--out", str(a_file)]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
+
+
+def test_every_command_takes_seed_and_out():
+    """The README's promise, read from the parser: each sub-command has --seed and --out."""
+    import argparse
+    from painsim.cli import build_parser
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    for name, parser in sub.choices.items():
+        options = {o for a in parser._actions for o in a.option_strings}
+        assert {"--seed", "--out"} <= options, name
+
+
 def test_environment_switches_refuse_a_misspelt_value_by_name(monkeypatch):
     """painsim.checks.env_choice (PAINSIM_TARGET, PAINSIM_STANDALONE_PROFILE / _VECTORISE): an
     allowed value or the default when unset is taken; a misspelt one is refused, naming the

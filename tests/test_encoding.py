@@ -278,12 +278,19 @@ def test_spikes_stay_in_the_stimulus_window():
     assert t.size > 0 and t.min() >= 1.0 and t.max() < 1.5
 
 
+def test_a_temperature_in_c_is_celsius():
+    """In a temperature "C" is Celsius (not coulomb): every spelling gives the same stimulus."""
+    assert heat("45 C").value == heat("45 °C").value == heat("45 degC").value == heat(45).value == 45.0
+
+
 # ---------------------------------------------------------------- bad input
 @pytest.mark.parametrize("make, value, name, error", [
     (heat, -300, "temperature", ParameterError),          # below absolute zero
     (heat, "-10 K", "temperature", ParameterError),
     (heat, "45 mN", "temperature", UnitError),            # a force is not a temperature
     (heat, "45 Hz", "temperature", UnitError),
+    (heat, "113 °F", "temperature", ParameterError),      # Fahrenheit: named, not read as farad
+    (heat, "113 F", "temperature", ParameterError),
     (heat, 25, "temperature", ParameterError),            # cooling: not modelled
     (heat, 80, "temperature", ParameterError),            # above the measured range
     (pinprick, -5, "force", ParameterError),
@@ -337,3 +344,14 @@ def test_heat_in_degrees_drives_the_circuit_monotonically():
     assert pn[2] > pn[1] >= pn[0]
     res = ps.simulate(model, noxious=heat(50), duration="0.6 s", seed=2)
     assert "heat" in res.attrs["noxious"]                     # the stimulus is recorded with its unit
+
+
+def test_spikes_take_the_duration_as_seconds_or_a_quantity():
+    """A number is seconds; a quantity is converted (the same spikes); another dimension is refused."""
+    from brian2 import second
+    plain = heat(47).spikes("C", 5, 1.0, 1)
+    for duration in (1 * second, "1 s", "1000 ms"):
+        got = heat(47).spikes("C", 5, duration, 1)
+        assert np.array_equal(got[0], plain[0]) and np.array_equal(got[1], plain[1])
+    with pytest.raises(UnitError, match="duration"):
+        heat(47).spikes("C", 5, "1 Hz", 1)

@@ -152,6 +152,16 @@ def test_bad_physical_stimuli_are_refused_before_any_work(tmp_path, condition, n
     assert err.value.name == name
 
 
+@pytest.mark.parametrize("duration", ['"-2 s"', '"0 s"', '"2 Hz"'])
+def test_a_bad_duration_is_refused_when_the_file_is_loaded(tmp_path, duration):
+    path = tmp_path / "bad.toml"
+    path.write_text(f'[experiment]\nname = "x"\nmodel = "gate_control"\nduration = {duration}\n'
+                    '[[condition]]\nnoxious = 0.5\n')
+    with pytest.raises(ParameterError) as err:
+        ps.files.load_experiment(path)
+    assert err.value.name == "experiment.duration"
+
+
 def test_figure_names_are_checked_when_the_file_is_loaded(tmp_path):
     """The names a file may ask for are the figures painsim.plots can draw; a misspelt one is refused
     at load (before any simulation), naming the nearest; the built-in files' names all pass."""

@@ -89,10 +89,20 @@ def test_a_failing_writer_is_closed_and_leaves_nothing(tmp_path, result, monkeyp
         def close(self):
             closed.append(True)
 
-    monkeypatch.setattr(neo.io, "NixIO", Failing)
+    monkeypatch.setattr(neo.io, "PickleIO", Failing)
     with pytest.raises(OSError, match="disk full"):
-        ps.io.write_neo(result, tmp_path / "spikes.nix", per="population")
+        ps.io.write_neo(result, tmp_path / "spikes.pkl", per="population")
     assert closed == [True]
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_missing_writer_package_is_named_before_anything_is_written(result, tmp_path, monkeypatch):
+    """NIX files need nixio (not a test dependency): the error names it and the extra that installs it."""
+    import importlib.util
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "nixio" else find_spec(name, *a))
+    with pytest.raises(ParameterError, match=r"nixio.*painsim\[interchange\]"):
+        ps.io.write_neo(result, tmp_path / "spikes.nix")
     assert not list(tmp_path.iterdir())
 
 

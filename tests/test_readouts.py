@@ -35,6 +35,19 @@ def test_relief():
     assert readouts.relief(8.0, 10.0) == pytest.approx(-25.0)
 
 
+def test_responders_read_relief_as_a_fraction_or_by_its_units():
+    """relief is a percent and responders takes fractions: a 1 % relief is not a 30 % responder,
+    however it is passed (as a fraction, or as a course dataset's DataArray with units "%")."""
+    import xarray as xr
+    one_percent, forty = readouts.relief(5.0, 4.95), readouts.relief(5.0, 3.0)   # 1 %, 40 %
+    assert not readouts.responders(one_percent / 100, 0.3) and readouts.responders(forty / 100, 0.3)
+    course_relief = xr.DataArray([one_percent, forty, 30.0], attrs={"units": "%"})
+    assert readouts.responders(course_relief, 0.3).tolist() == [False, True, True]
+    for bad in (30, 0.0, -0.3, True, "0.3"):
+        with pytest.raises(ParameterError, match="threshold"):
+            readouts.responders(0.5, bad)
+
+
 def test_nrs_from_rate_is_piecewise_linear_through_its_points_and_bounded():
     rates, ratings = [10.0, 25.0, 35.0], [0.0, 3.5, 5.5]
     r = np.linspace(0, 200, 401)

@@ -55,7 +55,7 @@ def test_unknown_target_is_refused_before_any_work(tmp_path, capsys):
     out = tmp_path / "v"
     assert main(["validate", "--only", "gate_on_c_heta", "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "gate_on_c_heta" in err and "gate_on_c_heat" in err  # names the bad one and the known ones
+    assert "gate_on_c_heta" in err and "did you mean 'gate_on_c_heat'" in err  # the bad one and the nearest
     assert not out.exists()
 
 

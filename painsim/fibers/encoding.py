@@ -295,9 +295,12 @@ class PhysicalStimulus:
     def spikes(self, class_name: str, n_fibres: int, duration: float, seed: int,
                rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Poisson spikes ``(times, fiber ids)`` at the fibers' origin, in the
-        stimulus window clipped to ``duration``; ``rng`` is the caller's
-        ``natural`` stream (default: its own).  Repeated contacts draw each
-        contact's spikes from a stream of its own (``rng`` unused)."""
+        stimulus window clipped to ``duration`` (s: a number, or a quantity such as
+        ``"2 s"`` or ``2*second``); ``rng`` is the caller's ``natural`` stream (default:
+        its own).  Repeated contacts draw each contact's spikes from a stream of its own
+        (``rng`` unused)."""
+        if isinstance(duration, bool) or not isinstance(duration, (int, float, np.integer, np.floating)):
+            duration = to_si(duration, "s", "duration")
         key = (FIBER_CLASSES.index(class_name), 100 + MODALITY_CODE[self.kind])
         if self.repeat > 1:
             # each contact as its own application: the same fibres (thresholds), its own onset, and fresh

@@ -75,7 +75,7 @@ def _run_course(spec, seed=None, progress=False, n_patients=None):
 
 
 def _run_qst(spec, seed=None, progress=False):
-    return run_qst(spec, seed=seed)
+    return run_qst(spec, seed=seed, progress=progress)
 
 
 def _run_tolerance(spec, seed=None, progress=False, n_patients=None):
@@ -175,7 +175,7 @@ def run_experiment(spec: str | Path | Mapping[str, Any], seed: int | None = None
         Overrides the file's seed.  Every condition uses the same seed, so
         conditions differ only by what the condition changes.
     progress : bool
-        Print progress (course and cohort files).
+        Print progress (course, cohort and qst files).
     **options
         The kind's :attr:`Kind.options`: for cohort files ``store``, ``resume``,
         ``n_patients``, ``workers`` (see :func:`painsim.cohort.run_cohort_file`); for

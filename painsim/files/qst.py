@@ -302,8 +302,9 @@ def _per_subject(c: dict, names: list, ratings: dict, wur: dict) -> xr.Dataset:
                 "force": ("force", forces, {"units": "mN", "long_name": "pinprick force"})})
 
 
-def run_qst(spec: Mapping[str, Any], seed: int | None = None) -> xr.Dataset:
-    """Run a checked ``kind = "qst"`` file: every test on every model and virtual subject.
+def run_qst(spec: Mapping[str, Any], seed: int | None = None, progress: bool = False) -> xr.Dataset:
+    """Run a checked ``kind = "qst"`` file: every test on every model and virtual subject
+    (``progress``: print what is simulated before each of its two batches).
 
     Returns
     -------
@@ -321,6 +322,9 @@ def run_qst(spec: Mapping[str, Any], seed: int | None = None) -> xr.Dataset:
     subjects = subject_parameters(exp, seed)
     smodels = _subject_models(models, subjects, c["n_subjects"])
     keyed = _short_requests(c, smodels, subjects, seed)
+    if progress:
+        print(f"painsim: {len(keyed)} test windows ({len(models)} models x {c['n_subjects']} subjects), "
+              f"then the wind-up trains", flush=True)
     res = simulate_batch([r for _, r in keyed], f"{to_si(c['duration'], 's', 'experiment.duration')!r} s",
                          batch_size=c["batch_size"])
     ratings = {k: float(r["pain"]) for (k, _), r in zip(keyed, res)}

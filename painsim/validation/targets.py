@@ -21,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..errors import ParameterError
+from ..errors import ParameterError, UnknownKeyError
 from .measurements import (BURST_SCS, TONIC_SCS, adelta_lfs_change, c_fibre_response_change, cohort_responders,
                            course_relief, disinhibited_heat_ratio, dlf_share_of_scs, dnic_heat, drg_c_filtering, gate_on_heat, gate_share_decreased,
                            healthy_hpt_sd, heat_47_rating, heat_49_rating, heat_pain_threshold,
@@ -451,8 +451,9 @@ TARGETS: tuple[Target, ...] = (
 
 
 def get(name: str) -> Target:
-    """The target called ``name`` (:class:`painsim.errors.ParameterError` naming the known ones otherwise)."""
+    """The target called ``name`` (:class:`painsim.errors.UnknownKeyError`, a ParameterError naming the
+    nearest known one, otherwise)."""
     for t in TARGETS:
         if t.name == name:
             return t
-    raise ParameterError("target", name, f"one of {', '.join(t.name for t in TARGETS)}")
+    raise UnknownKeyError(name, [t.name for t in TARGETS], what="validation target")
