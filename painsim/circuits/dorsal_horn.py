@@ -191,6 +191,11 @@ CONNECTIONS = (
     # 2009).  Off in the model files (``dorsal_horn.c_in.p = 0``: no synapses, the circuit
     # without it spike for spike); appended last so the older streams are unchanged.
     Connection("c_in", "C", "IN", "exc"),
+    # Aδ -> inhibitory interneurons: glycinergic dorsal-horn neurons receive sensory input
+    # mainly from myelinated afferents (Foster et al. 2015), and most Aβ-driven GABAergic
+    # neurons also receive high-threshold (Aδ/C) input (Daniele & MacDermott 2009).  Off in
+    # the model files (``dorsal_horn.adelta_in.p = 0``); appended last, as ``c_in``.
+    Connection("adelta_in", "Adelta", "IN", "exc"),
 )
 
 
