@@ -316,7 +316,10 @@ def cmd_export(args) -> int:
         out = Path(args.out)
         if out.exists() and not out.is_dir():
             raise PathError(f"--out {out} is a file, not a folder")
-        target = target if target.is_absolute() else out / target
+        if target.is_absolute():
+            raise UsageError(f"--neo {target} is an absolute path: --out {out} names the folder of a relative "
+                             "--neo name; give one or the other")
+        target = out / target
     if target.suffix not in _NEO_FORMATS:
         raise UsageError(f"--neo {target}: expected a file name ending in one of {', '.join(_NEO_FORMATS)}")
     if target.is_dir():

@@ -252,21 +252,25 @@ def relief(baseline, value):
 def responders(relief_fraction, threshold: float) -> np.ndarray:
     """Responder flags: relief (a fraction, 0.3 = 30 %) at least ``threshold`` (a fraction too).
 
-    ``relief_fraction`` may also be a DataArray whose ``units`` attribute is ``"%"`` (the
-    ``relief`` variable of a course dataset, :func:`relief`'s percent): it is divided by 100.
-    The comparison tolerates rounding (``>= threshold - 1e-12``), so that a relief
-    of exactly 30 % counts as a 30 % responder (IMMPACT's ">= 30 %").
+    :func:`relief` and the course datasets' ``relief`` are percents: divide them by 100.  A
+    relief fraction cannot exceed 1 (all the pain gone), so a value above 1, a percent passed
+    by mistake, is refused rather than read as a responder.  The comparison tolerates rounding
+    (``>= threshold - 1e-12``), so that a relief of exactly 30 % counts as a 30 % responder
+    (IMMPACT's ">= 30 %").
 
     Raises
     ------
     painsim.errors.ParameterError
-        ``threshold`` not a fraction in (0, 1] (e.g. 30 given for 30 %).
+        ``threshold`` not a fraction in (0, 1] (e.g. 30 given for 30 %), or a relief above 1.
     """
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating)) \
             or not 0 < threshold <= 1:
         raise ParameterError("threshold", threshold, "a fraction of relief in (0, 1], e.g. 0.3 for 30 %")
-    scale = 100.0 if getattr(relief_fraction, "attrs", {}).get("units") == "%" else 1.0
-    return np.asarray(relief_fraction, float) / scale >= threshold - 1e-12
+    fraction = np.asarray(relief_fraction, float)
+    if np.any(fraction > 1 + 1e-12):
+        raise ParameterError("relief_fraction", float(np.nanmax(fraction)),
+                             "fractions of relief <= 1 (a percent, such as readouts.relief's, divided by 100)")
+    return fraction >= threshold - 1e-12
 
 
 def combined_pain(spinal_score, overactive_fraction, weight_map: float):

@@ -178,7 +178,8 @@ UNIT_NAMES.setdefault(_KELVIN, "K")
 ABSOLUTE_ZERO_C = -273.15  # °C
 _CELSIUS = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(°C|degC|deg C|celsius|C°|C)\s*$")
 #: Fahrenheit, refused by name (a bare "F" would otherwise be read as farad).
-_FAHRENHEIT = re.compile(r"^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*(°F|degF|deg F|fahrenheit|F)\s*$")
+_FAHRENHEIT = re.compile(r"^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*(°F|degF|deg F|fahrenheit|F)\s*$",
+                         re.IGNORECASE)
 
 
 def to_celsius(value: Any, name: str = "temperature") -> float:
@@ -204,8 +205,8 @@ def to_celsius(value: Any, name: str = "temperature") -> float:
         else:
             c = float(to_si(value, "1", name))
     except UnitError:
-        raise UnitError(name, value, "°C or K", hint='write it with its unit, e.g. "47 °C", "47 degC", "47 C" '
-                        'or "320.15 K" (a plain number is read as °C)') from None
+        raise UnitError(name, value, "°C or K", hint='a number (°C), or a string with its unit, e.g. "47 °C", '
+                        '"47 degC", "47 C" or "320.15 K"') from None
     if not np.isfinite(c) or c < ABSOLUTE_ZERO_C:
         raise ParameterError(name, value, f"a finite temperature above absolute zero ({ABSOLUTE_ZERO_C} °C)")
     return c

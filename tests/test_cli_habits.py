@@ -276,6 +276,8 @@ def test_export_writes_a_relative_name_into_out(short_result, tmp_path, capsys):
     a_file.write_text("x")
     assert main(["export", str(path), "--neo", "s.pkl", "--out", str(a_file)]) == 2
     assert "is a file, not a folder" in capsys.readouterr().err
+    assert main(["export", str(path), "--neo", str(tmp_path / "abs.pkl"), "--out", str(tmp_path / "o2")]) == 2
+    assert "absolute path" in capsys.readouterr().err and not (tmp_path / "o2").exists()
 
 
 def test_every_command_takes_seed_and_out():

@@ -152,11 +152,16 @@ def test_bad_physical_stimuli_are_refused_before_any_work(tmp_path, condition, n
     assert err.value.name == name
 
 
-@pytest.mark.parametrize("duration", ['"-2 s"', '"0 s"', '"2 Hz"'])
-def test_a_bad_duration_is_refused_when_the_file_is_loaded(tmp_path, duration):
+@pytest.mark.parametrize("duration", ['"-2 s"', '"0 s"', '"inf s"', '"2 Hz"'])
+@pytest.mark.parametrize("kind", ["conditions", "conditioning"])
+def test_a_bad_duration_is_refused_when_the_file_is_loaded(tmp_path, duration, kind):
+    """Any kind of file: a duration that is not a finite time > 0 s is refused at load, naming it;
+    the built-in file of the kind, unchanged, loads (the negative control)."""
+    name = {"conditions": "gate_control", "conditioning": "spinal_ltp_ltd"}[kind]
+    text = (ROOT / "experiments" / f"{name}.toml").read_text()
+    assert ps.files.load_experiment(name)
     path = tmp_path / "bad.toml"
-    path.write_text(f'[experiment]\nname = "x"\nmodel = "gate_control"\nduration = {duration}\n'
-                    '[[condition]]\nnoxious = 0.5\n')
+    path.write_text(text.replace('duration = "', f'duration = {duration}  # was "', 1))
     with pytest.raises(ParameterError) as err:
         ps.files.load_experiment(path)
     assert err.value.name == "experiment.duration"

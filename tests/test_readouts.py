@@ -35,14 +35,17 @@ def test_relief():
     assert readouts.relief(8.0, 10.0) == pytest.approx(-25.0)
 
 
-def test_responders_read_relief_as_a_fraction_or_by_its_units():
-    """relief is a percent and responders takes fractions: a 1 % relief is not a 30 % responder,
-    however it is passed (as a fraction, or as a course dataset's DataArray with units "%")."""
+def test_responders_take_fractions_and_refuse_a_percent():
+    """relief is a percent and responders takes fractions: a 1 % relief is not a 30 % responder, and a
+    percent passed as it is (a course dataset's relief, units "%") is refused, never counted."""
     import xarray as xr
     one_percent, forty = readouts.relief(5.0, 4.95), readouts.relief(5.0, 3.0)   # 1 %, 40 %
     assert not readouts.responders(one_percent / 100, 0.3) and readouts.responders(forty / 100, 0.3)
     course_relief = xr.DataArray([one_percent, forty, 30.0], attrs={"units": "%"})
-    assert readouts.responders(course_relief, 0.3).tolist() == [False, True, True]
+    assert readouts.responders(course_relief / 100, 0.3).tolist() == [False, True, True]
+    assert readouts.responders([-0.2, 1.0], 0.5).tolist() == [False, True]       # worse, and all pain gone
+    with pytest.raises(ParameterError, match="relief_fraction"):
+        readouts.responders(course_relief, 0.3)
     for bad in (30, 0.0, -0.3, True, "0.3"):
         with pytest.raises(ParameterError, match="threshold"):
             readouts.responders(0.5, bad)

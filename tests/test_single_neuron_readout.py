@@ -51,7 +51,8 @@ def neurons():
     out = {}
     # every circuit in one batch (one network per structure: the per-step cost of these small
     # networks, not their size, sets the run time)
-    counts = single_neuron_counts_of(models, SEEDS, TEMPERATURES, batch_size=len(models) * 11 * len(SEEDS))
+    points = len(models) * (len(TEMPERATURES) + 2) * len(SEEDS)   # rest, brush and each temperature
+    counts = single_neuron_counts_of(models, SEEDS, TEMPERATURES, batch_size=points)
     for name, (heat_counts, brush_counts) in counts.items():
         out[name] = dict(threshold=heat_thresholds(heat_counts, TEMPERATURES), heat=heat_counts,
                          share=innocuous_share(heat_counts, brush_counts))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+import numpy as np
 import xarray as xr
 
 from ..cohort import run_cohort_file
@@ -13,6 +14,7 @@ from ..conditioning import run_conditioning_experiment
 from ..course import run_course_file
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..params import find_builtin, read_toml
+from ..units import to_si
 from .conditions import run_conditions
 from .qst import check_qst, run_qst
 from .tolerance import check_tolerance, run_tolerance
@@ -146,9 +148,20 @@ def load_experiment(path_or_name: str | Path) -> dict:
     if not isinstance(kind, str) or kind not in KINDS:
         raise ParameterError("experiment.kind", kind, f"one of {sorted(KINDS)} (default 'conditions')")
     KINDS[kind].check(spec, path)
+    _check_duration(exp.get("duration"))
     _check_figures(exp.get("figure"))
     spec["_path"] = str(path)
     return spec
+
+
+def _check_duration(duration) -> None:
+    """Refuse an ``[experiment]`` duration (of any kind of file that gives one) that is not a finite
+    time > 0 s, when the file is loaded: before anything runs or is written."""
+    if duration is None:
+        return
+    seconds = to_si(duration, "s", "experiment.duration")
+    if not (np.isfinite(seconds) and seconds > 0):
+        raise ParameterError("experiment.duration", duration, "a finite duration > 0 s")
 
 
 def _check_figures(names) -> None:

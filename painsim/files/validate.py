@@ -37,9 +37,6 @@ def check_conditions(spec: Mapping, path: Path) -> None:
         A misspelt key (the message names the nearest valid one).
     """
     _check_experiment_keys(spec["experiment"])
-    duration = spec["experiment"].get("duration", DEFAULT_DURATION)
-    if not to_si(duration, "s", "experiment.duration") > 0:  # refused before anything runs
-        raise ParameterError("experiment.duration", duration, "a duration > 0 s")
     conds = spec.get("condition", [])
     if not conds:
         raise ModelFileError(f"{path}: no [[condition]] tables")

@@ -65,9 +65,23 @@ def single_neuron_counts(model, seeds, temperatures=NEURON_TEMPERATURES) -> tupl
 
 def single_neuron_counts_of(models, seeds, temperatures=NEURON_TEMPERATURES,
                             batch_size: int = 16) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """:func:`single_neuron_counts` of several circuits (name -> model) in one batch: points of one
-    network structure share brian2 networks of ``batch_size`` points (the results do not depend on
-    it; larger batches amortise the per-step cost of small networks)."""
+    """:func:`single_neuron_counts` of several circuits in one batch.
+
+    Parameters
+    ----------
+    models : mapping of str to painsim.params.Model
+        Circuits by name.
+    seeds, temperatures
+        As :func:`single_neuron_counts`.
+    batch_size : int
+        Points per brian2 network (points of one network structure share networks); the results do
+        not depend on it, larger batches amortise the per-step cost of small networks.
+
+    Returns
+    -------
+    dict
+        name -> ``(heat_counts, brush_counts)`` of :func:`single_neuron_counts`.
+    """
     seeds, models = list(seeds), dict(models)
     stimuli = [(0.0, 0.0), (0.0, brush())] + [(heat(t), 0.0) for t in temperatures]
     res = simulate_batch([Request(m, None, nox, touch, seed=s) for m in models.values() for nox, touch in stimuli
