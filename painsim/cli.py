@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
-import importlib.util
 import shutil
 import shlex
 import sys
@@ -209,7 +208,7 @@ def cmd_run(args) -> int:
     with _output_folder(out):
         options = _store_options(args, out / store) if store else _patient_options(args)
         try:
-            ds = files.run_experiment(spec, seed=args.seed, progress=bool(store) or kind == "qst", **options)
+            ds = files.run_experiment(spec, seed=args.seed, progress=True, **options)
         except KeyboardInterrupt:
             if store:
                 print(f"painsim: interrupted; finished {store} are kept in {out / store}; continue with --resume",
@@ -307,7 +306,7 @@ def cmd_figures(args) -> int:
 
 
 #: Neo's writers by extension (:func:`painsim.io.write_neo`) and the package each needs.
-_NEO_FORMATS = {".nwb": "pynwb", ".nix": "nixio", ".pkl": "neo"}
+_NEO_FORMATS = (".nwb", ".nix", ".pkl")  # painsim.io.write_neo checks the writer's package
 
 
 def cmd_export(args) -> int:
@@ -328,10 +327,6 @@ def cmd_export(args) -> int:
     if "spike_time" not in ds or "population_size" not in ds or "duration_s" not in ds.attrs:
         raise PathError(f"{path} holds no spike trains (course, cohort and sweep results keep summaries only); "
                         "export the results.nc of 'painsim run' on a conditions experiment")
-    needed = _NEO_FORMATS[target.suffix]
-    if importlib.util.find_spec(needed) is None or importlib.util.find_spec("neo") is None:
-        raise UsageError(f"writing {target.suffix} files needs the {needed} package "
-                         "(pip install 'painsim[interchange]')")
     if args.out:
         target.parent.mkdir(parents=True, exist_ok=True)
     try:

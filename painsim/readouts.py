@@ -242,7 +242,7 @@ def gate_index(inhibitory_drive: float, excitatory_drive: float) -> float:
 def relief(baseline, value):
     """Percent relief from a baseline pain score (positive = less pain): ``100 (baseline - value) /
     baseline``, 0 where the baseline is 0.  A percent, as the course datasets store it (units
-    ``"%"``); :func:`responders` takes a fraction (divide by 100) or a DataArray with its units."""
+    ``"%"``); :func:`responders` takes a fraction (divide by 100)."""
     baseline = np.asarray(baseline, float)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(baseline > 0, 100.0 * (baseline - np.asarray(value, float)) / baseline, 0.0)

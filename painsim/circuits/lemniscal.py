@@ -66,7 +66,8 @@ from . import cortex
 from .cortex import supraspinal_parameters
 from .elements import Connection, Layer, LayerResults, Population, Projection, random_pairs
 
-__all__ = ["LEMNISCAL_POPULATIONS", "CONNECTIONS", "population_sizes", "connection_probabilities", "build", "results", "thalamic_drive", "LAYER"]
+__all__ = ["LEMNISCAL_POPULATIONS", "CONNECTIONS", "population_sizes", "connection_probabilities", "build",
+           "results", "thalamic_drive", "LAYER"]
 
 #: Populations of the layer, in network order.
 LEMNISCAL_POPULATIONS = ("VPL",)

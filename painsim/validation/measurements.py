@@ -31,9 +31,10 @@ from .calibration import REST_DURATION, gate_reduction, gate_stimulation, rest_r
 
 __all__ = ["TONIC_SCS", "BURST_SCS", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHESIA_TONIC", "TOLERANCE_DAY",
            "clear_measurements", "C_TEST_PULSES", "C_TEST_RATE_HZ", "ADELTA_LFS_PULSES", "ADELTA_TEST_PULSES",
-           "ADELTA_TEST_RATE_HZ", "adelta_lfs_change", "adelta_volleys",
+           "ADELTA_TEST_RATE_HZ", "adelta_lfs_change",
            "c_arrival", "c_fibre_response_change", "c_volleys", "nmda_block_c_component",
-           "cohort_responders", "course_relief", "dlf_share_of_scs", "disinhibited_heat_ratio", "drg_c_filtering", "gate_on_heat",
+           "cohort_responders", "course_relief", "dlf_share_of_scs", "disinhibited_heat_ratio", "drg_c_filtering",
+           "gate_on_heat",
            "DRIVEN_MIN_SPIKES", "SHARED_CACHES", "gate_share_decreased", "REMOTE_SITE", "DNIC_CELSIUS",
            "heterotopic_inhibition", "dnic_heat", "remote_touch_inhibition",
            "healthy_hpt_sd", "heat_47_rating", "heat_49_rating", "heat_pain_threshold",
@@ -82,9 +83,10 @@ def gate_share_decreased(seed: int) -> float:
     return decreased / driven if driven else float("nan")
 
 
-def c_volleys(rate_hz: float, n_pulses: int):
-    """``n_pulses`` C-strength volleys (1.5 x C threshold, 2 ms, nerve) at ``rate_hz``."""
-    return tonic(f"{rate_hz} Hz", "2 ms", 1.5, f"{n_pulses / rate_hz} s", threshold_class="C",
+def c_volleys(rate_hz: float, n_pulses: int, threshold_class: str = "C"):
+    """``n_pulses`` electrical volleys at ``rate_hz`` of the strength of ``threshold_class`` (1.5 x its
+    threshold, 2 ms, nerve: every class of lower threshold fires too); C strength by default."""
+    return tonic(f"{rate_hz} Hz", "2 ms", 1.5, f"{n_pulses / rate_hz} s", threshold_class=threshold_class,
                  target="peripheral_nerve", shape="monophasic")
 
 
@@ -387,13 +389,6 @@ def c_fibre_response_change(protocol: str) -> Callable[[int], float]:
 ADELTA_LFS_PULSES, ADELTA_TEST_RATE_HZ, ADELTA_TEST_PULSES = 1200, 0.125, 4
 
 
-def adelta_volleys(rate_hz: float, n_pulses: int):
-    """``n_pulses`` Aδ-strength volleys (1.5 x Aδ threshold, 2 ms, nerve: Aβ fire too, C do not)
-    at ``rate_hz``; the strength of :func:`c_volleys` relative to its class."""
-    return tonic(f"{rate_hz} Hz", "2 ms", 1.5, f"{n_pulses / rate_hz} s", threshold_class="Adelta",
-                 target="peripheral_nerve", shape="monophasic")
-
-
 def adelta_lfs_change(seed: int) -> float:
     """Relative change of the PN response to single Aδ-strength pulses after 1 Hz x 1200 Aδ-strength
     conditioning, Aδ -> PN plastic (the ``spinal_presynaptic`` calcium rule of C -> PN), gate_control:
@@ -403,8 +398,8 @@ def adelta_lfs_change(seed: int) -> float:
     evoked vertex potential, the output of the dorsal horn to the same volley."""
     model = load_model("gate_control", {"plasticity.adelta_pn.rule": "calcium",
                                         "plasticity.adelta_pn.preset": "spinal_presynaptic"})
-    return _conditioned_response_change(model, adelta_volleys(1.0, 1), ADELTA_LFS_PULSES,
-                                        adelta_volleys(ADELTA_TEST_RATE_HZ, ADELTA_TEST_PULSES),
+    return _conditioned_response_change(model, c_volleys(1.0, 1, "Adelta"), ADELTA_LFS_PULSES,
+                                        c_volleys(ADELTA_TEST_RATE_HZ, ADELTA_TEST_PULSES, "Adelta"),
                                         np.arange(ADELTA_TEST_PULSES) / ADELTA_TEST_RATE_HZ, 0.0, seed)
 
 

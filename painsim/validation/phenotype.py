@@ -90,8 +90,8 @@ def single_neuron_counts_of(models, seeds, temperatures=NEURON_TEMPERATURES,
     for k, (name, model) in enumerate(models.items()):
         n_sites, site = int(model.si("body.n_sites")), body_site(model, None)
         counts = np.asarray([neuron_spike_counts(r, "PN", site, n_sites)
-                             for r in res[k * per_model:(k + 1) * per_model]], float)
-        evoked = counts.reshape(len(stimuli), -1)[1:] - counts.reshape(len(stimuli), -1)[0]  # rows: stimuli
+                             for r in res[k * per_model:(k + 1) * per_model]], float).reshape(len(stimuli), -1)
+        evoked = counts[1:] - counts[0]  # rows: stimuli (rest subtracted); the seeds' neurons side by side
         out[name] = (evoked[1:], evoked[0])
     return out
 

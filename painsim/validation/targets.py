@@ -23,7 +23,8 @@ import numpy as np
 
 from ..errors import ParameterError, UnknownKeyError
 from .measurements import (BURST_SCS, TONIC_SCS, adelta_lfs_change, c_fibre_response_change, cohort_responders,
-                           course_relief, disinhibited_heat_ratio, dlf_share_of_scs, dnic_heat, drg_c_filtering, gate_on_heat, gate_share_decreased,
+                           course_relief, disinhibited_heat_ratio, dlf_share_of_scs, dnic_heat, drg_c_filtering,
+                           gate_on_heat, gate_share_decreased,
                            healthy_hpt_sd, heat_47_rating, heat_49_rating, heat_pain_threshold,
                            khz_dorsal_horn_reduction, naloxone_share_of_rtms, naloxone_share_of_tens,
                            nmda_block_baseline, nmda_block_c_component, paresthesia_10khz, paresthesia_tonic,
