@@ -27,7 +27,7 @@ __all__ = ["main", "build_parser"]
 
 #: Shown by ``painsim --help``: the commands of the README.
 EXAMPLES = """examples:
-  painsim run experiments/gate_control.toml               gate control: noxious input, + A-beta stimulation, inhibition blocked
+  painsim run experiments/gate_control.toml               gate control: 47 degC heat, + A-beta stimulation, inhibition blocked
   painsim run experiments/rtms_cohort.toml --n-patients 200 --workers 2 --resume
   painsim course experiments/rtms_course.toml             20 Hz M1 rTMS course in central post-stroke pain vs sham
   painsim sweep experiments/scs_frequency_sweep.toml --workers 2 [--resume]

@@ -19,8 +19,8 @@ def test_gate_control_experiment_runs_and_writes_results(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "results.nc" in out and ".png" in out
     ds = io.load(tmp_path / "results.nc")
-    assert list(ds.condition.values) == ["noxious input alone", "noxious input + Aβ stimulation",
-                                         "noxious + Aβ stimulation, inhibition blocked"]
+    assert list(ds.condition.values) == ["47 °C heat alone", "47 °C heat + Aβ stimulation",
+                                         "47 °C heat + Aβ stimulation, inhibition blocked"]
     alone, scs, blocked = ds["pn_rate"].values
     assert scs < 0.8 * alone and blocked >= 0.9 * alone  # the (partial) gate, as in test_gate_control
     pngs = list(tmp_path.glob("*.png"))

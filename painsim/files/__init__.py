@@ -12,12 +12,12 @@ override model parameters, and give a stimulus waveform and natural stimuli
     seed = 1
 
     [[condition]]
-    label = "noxious input alone"
-    noxious = 0.6
+    label = "47 °C heat alone"
+    heat = 47.0
 
     [[condition]]
-    label = "noxious + Aβ stimulation"
-    noxious = 0.6
+    label = "47 °C heat + Aβ stimulation"
+    heat = 47.0
     stimulus = {type = "tonic", rate = "50 Hz", width = "200 us", amplitude = 1.5, duration = "2 s"}
     params = {"dorsal_horn.pharmacology.gaba_block" = 0.0}
 

@@ -44,13 +44,14 @@ def condition_rows(ds: xr.Dataset) -> list[str]:
     """One line per condition: pain, gate index, the PN rate of the stimulated site and, with a
     cortex, the sources of the pain score."""
     rows = []
+    width = max([45] + [len(str(c)) for c in ds.condition.values])  # the columns stay aligned
     for k, c in enumerate(ds.condition.values):
         d = ds.isel(condition=k)
         where = " (painful site)" if ds.sizes.get("site", 1) > 1 else ""
         gate = f"   gate index{where} {float(d['gate_index']):.2f}" if "gate_index" in ds else ""
         has_unpl = "unpleasantness" in ds and math.isfinite(float(d["unpleasantness"]))
         unpl = f"   unpleasantness {float(d['unpleasantness']):4.1f} / 10" if has_unpl else ""
-        rows.append(f"  {str(c):45s} pain {float(d['pain']):4.1f} / 10{gate}   {_pn_cell(ds, k)}"
+        rows.append(f"  {str(c):{width}s} pain {float(d['pain']):4.1f} / 10{gate}   {_pn_cell(ds, k)}"
                     f"{unpl}{_pain_sources(ds, k)}")
     return rows
 
