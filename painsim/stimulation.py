@@ -59,6 +59,21 @@ def _array(x, name) -> np.ndarray:
     return a
 
 
+
+def _checked_site(site):
+    """A waveform's ``site``: None, one whole index >= 0, or a sorted tuple of distinct ones
+    (a single-element sequence becomes its index); anything else raises WaveformError."""
+    if site is None:
+        return None
+    many = isinstance(site, (list, tuple, np.ndarray))
+    values = list(site) if many else [site]
+    if not values or any(isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) or s < 0
+                         for s in values):
+        raise WaveformError("site", site, "a body-site index (a whole number >= 0), a list of them, or None "
+                                          "(the painful site)")
+    sites = tuple(sorted({int(s) for s in values}))
+    return sites[0] if len(sites) == 1 else sites
+
 @dataclass(frozen=True, eq=False)
 class Waveform:
     """An immutable train of stimulation pulses.
@@ -90,8 +105,12 @@ class Waveform:
         "m1", ...  (:data:`painsim.anatomy.TARGET_CLASSES` lists the afferent targets.)
     threshold_class : str
         Fiber class whose threshold is the reference of ``amplitude_kind="threshold"``.
-    site : int or None
-        Body site addressed (topographic models); None = every site / the only one.
+    site : int, sequence of int, or None
+        Body site(s) the device reaches (topographic models): one index, several (e.g. an
+        SCS lead whose dorsal-column field covers several dermatomes; each site's fibers are
+        recruited independently, from its own random stream), or None = the model's painful
+        site (``body.painful_site``; a one-site model's only site).  Several sites are kept as
+        a sorted tuple without repeats.
     label : str
         Human-readable description.
     """
@@ -106,7 +125,7 @@ class Waveform:
     modality: str = "electrical"
     target: str = "dorsal_column"
     threshold_class: str = "Abeta"
-    site: int | None = None
+    site: int | tuple[int, ...] | None = None
     label: str = ""
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -122,6 +141,7 @@ class Waveform:
         object.__setattr__(self, "amplitudes", amps)
         object.__setattr__(self, "duration", float(self.duration))
         object.__setattr__(self, "interphase_gap", float(self.interphase_gap))
+        object.__setattr__(self, "site", _checked_site(self.site))
         if self.shape not in SHAPES:
             raise WaveformError("shape", self.shape, f"one of {SHAPES}")
         if self.modality not in MODALITIES:

@@ -69,10 +69,15 @@ def test_deep_afferents_are_drawn_independently_of_the_cutaneous_ones(model):
 
 
 def test_a_bad_stimulus_site_is_refused_by_the_layer_itself(model):
-    for site in (7, -1, 2.0):
+    """A site the model lacks is refused by the layer (it knows the body); a site that is no
+    site index at all is refused when the waveform is made."""
+    for site in (7, [1, 7]):
         wf = ps.stimulation.tens("conventional", 1.5, "0.1 s", site=site)
         with pytest.raises(ParameterError, match="stimulus.site"):
             spino_pag.inputs(model, wf, None, None, 1, 0.1)
+    for site in (-1, 2.0):
+        with pytest.raises(ParameterError, match="site"):
+            ps.stimulation.tens("conventional", 1.5, "0.1 s", site=site)
 
 
 def test_a_magnetic_coil_over_a_nerve_reaches_the_deep_afferents(model):

@@ -83,3 +83,41 @@ def test_impossible_waveforms_are_rejected(make, name):
 def test_wrong_unit_names_expected_unit():
     with pytest.raises(UnitError, match="Hz"):
         S.tonic(50 * ms, 300 * us, 1.0, 1 * second)
+
+
+def test_a_waveform_names_one_site_several_or_none():
+    """``site``: None (the painful site), one index, or several kept as a sorted tuple without
+    repeats; anything else is refused by name before any simulation."""
+    assert S.tonic(50 * Hz, 200 * us, 1.5, 1 * second).site is None
+    assert S.tonic(50 * Hz, 200 * us, 1.5, 1 * second, site=3).site == 3
+    assert S.tonic(50 * Hz, 200 * us, 1.5, 1 * second, site=[2]).site == 2
+    wf = S.tonic(50 * Hz, 200 * us, 1.5, 1 * second, site=[4, 0, 2, 2])
+    assert wf.site == (0, 2, 4) and wf.describe()["site"] == (0, 2, 4)
+    assert wf.key() == S.tonic(50 * Hz, 200 * us, 1.5, 1 * second, site=(0, 2, 4)).key()
+    for bad in ([], -1, 1.5, True, [0, "1"]):
+        with pytest.raises(WaveformError, match="site"):
+            S.tonic(50 * Hz, 200 * us, 1.5, 1 * second, site=bad)
+
+
+def test_a_waveform_at_several_sites_recruits_each_site_as_alone():
+    """Each named site's fibers are recruited from that site's own random stream, so a lead
+    covering sites 0 and 2 fires at site 2 exactly what a lead at site 2 alone fires, and no
+    fiber of another site; a site the model lacks is refused naming ``stimulus.site``."""
+    from painsim.circuits import dorsal_horn
+    from painsim.errors import ParameterError
+    from painsim.simulation.inputs import per_site
+    m = ps.load_model("pain_pathway")
+    n, n_ab = int(m.si("body.n_sites")), int(m.si("afferents.Abeta.n"))
+    quiet = per_site(m, 0.0, "noxious"), per_site(m, 0.0, "touch")
+
+    def abeta_spikes_per_site(site):
+        wf = S.tonic(50 * Hz, 200 * us, 1.5, 0.2 * second, site=site)
+        spikes = dorsal_horn.inputs(m, wf, *quiet, seed=3, duration=0.2)["Abeta"]
+        return [spikes.times[spikes.fibers // n_ab == s] for s in range(n)]
+
+    both, alone = abeta_spikes_per_site([0, 2]), abeta_spikes_per_site(2)
+    assert both[0].size > 0 and both[2].size > 0
+    assert all(both[s].size == 0 for s in (1, 3, 4))
+    np.testing.assert_array_equal(both[2], alone[2])
+    with pytest.raises(ParameterError, match="stimulus.site"):
+        abeta_spikes_per_site([1, n])

@@ -47,7 +47,7 @@ __all__ = ["NEURON_EQS", "NEURON_PARAMS", "POPULATION_PARAMS", "EXC_SYNAPSE", "I
            "AFFERENT_POPULATIONS", "DORSAL_HORN_POPULATIONS", "CONNECTIONS", "synaptic_conductances",
            "presynaptic_opioid_fraction", "presynaptic_gabab_fraction", "NON_CONDUCTANCES",
            "site_pathology", "site_stream", "site_seed", "sizes_per_site", "population_sizes", "neuron_parameters",
-           "build", "inputs", "stimulus_site", "receiving_targets", "site_pn_rates", "pn_drives", "results", "LAYER"]
+           "build", "inputs", "stimulus_sites", "receiving_targets", "site_pn_rates", "pn_drives", "results", "LAYER"]
 
 #: Shared membrane equations (brian2 syntax) of every spiking neuron in
 #: painsim, spinal and supraspinal (one equation text = one compiled code
@@ -289,22 +289,23 @@ def site_stream(site: int) -> tuple:
     return () if site == 0 else (1000 + int(site),)
 
 
-def stimulus_site(model, stimulus) -> int:
-    """The body site a device waveform is delivered at: ``stimulus.site``, or
-    ``body.painful_site`` when it names none (or there is no stimulus).
+def stimulus_sites(model, stimulus) -> tuple[int, ...]:
+    """The body sites a device waveform is delivered at: ``stimulus.site`` (one index or
+    several), or ``(body.painful_site,)`` when it names none (or there is no stimulus).
 
     Raises
     ------
     painsim.errors.ParameterError
-        ``stimulus.site`` is not a whole site index of the model (0 .. n_sites - 1).
+        A site of ``stimulus.site`` is not a site index of the model (0 .. n_sites - 1).
     """
     n_sites = int(model.si("body.n_sites"))
     if stimulus is None or stimulus.site is None:
-        return int(model.si("body.painful_site"))
-    site = stimulus.site
-    if not (isinstance(site, (int, np.integer)) and 0 <= site < n_sites):
-        raise ParameterError("stimulus.site", site, f"a site index in 0..{n_sites - 1}")
-    return int(site)
+        return (int(model.si("body.painful_site")),)
+    sites = stimulus.site if isinstance(stimulus.site, tuple) else (stimulus.site,)
+    for site in sites:
+        if not (isinstance(site, (int, np.integer)) and 0 <= site < n_sites):
+            raise ParameterError("stimulus.site", stimulus.site, f"site indices in 0..{n_sites - 1}")
+    return tuple(int(s) for s in sites)
 
 
 def site_seed(seed: int, site: int) -> int:
@@ -433,8 +434,9 @@ def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[
     ----------
     model : Model
     stimulus : Waveform or None
-        Device pulses (electrical or magnetic), delivered at ``stimulus.site``
-        (default ``body.painful_site``); recruitment as ``afferents.recruitment``.
+        Device pulses (electrical or magnetic), delivered at the site(s) of ``stimulus.site``
+        (default ``body.painful_site``; :func:`stimulus_sites`); recruitment as
+        ``afferents.recruitment``, each site's fibers from that site's own stream.
     noxious, touch : sequence of NaturalStimulus
         One natural stimulus per site.
     seed : int
@@ -443,18 +445,18 @@ def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[
         Simulated time, s.
     """
     n_sites = int(model.si("body.n_sites"))
-    stim_site = stimulus_site(model, stimulus)
+    stim_sites = stimulus_sites(model, stimulus)
     parts: dict[str, list] = {c: [] for c in FIBER_CLASSES}
     afferent_params = model.section("afferents")
     for s in range(n_sites):
         aff = afferent_input(afferent_params, duration, site_seed(seed, s),
-                             stimulus=stimulus if s == stim_site else None,
+                             stimulus=stimulus if s in stim_sites else None,
                              noxious=noxious[s], touch=touch[s], pathology=site_pathology(model, s))
         for c, a in aff.items():
             parts[c].append((a.times, a.fibers + s * a.n))
     spikes = {c: AfferentSpikes.merge(parts[c], int(model.si(f"afferents.{c}.n")) * n_sites) for c in FIBER_CLASSES}
-    # the kHz field on the dorsal-horn neurons of the stimulated site (painsim.circuits.khz_field)
-    spikes[FIELD_POPULATION] = field_spikes(model, stimulus, stim_site, n_sites, duration)
+    # the kHz field on the dorsal-horn neurons of the stimulated site(s) (painsim.circuits.khz_field)
+    spikes[FIELD_POPULATION] = field_spikes(model, stimulus, stim_sites, n_sites, duration)
     # the background barrage of every dorsal-horn neuron (painsim.circuits.background)
     spikes[BACKGROUND_POPULATION] = background_spikes(model, seed, n_sites, sizes_per_site(model), duration,
                                                       site_stream)

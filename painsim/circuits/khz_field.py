@@ -122,10 +122,10 @@ def rectified_current(model, stimulus, dt: float, duration: float) -> np.ndarray
     return out
 
 
-def field_spikes(model, stimulus, site: int, n_sites: int, duration: float) -> AfferentSpikes:
+def field_spikes(model, stimulus, sites: tuple[int, ...], n_sites: int, duration: float) -> AfferentSpikes:
     """Events of the ``FIELD`` units of every site (units ``[s B, (s+1) B)`` of site
-    ``s``; only ``site``, the stimulated one, receives a drive): the binary digits of
-    ``I_rect / CURRENT_STEP`` per network step (module docstring)."""
+    ``s``; only ``sites``, the stimulated ones, receive a drive, the same at each): the binary
+    digits of ``I_rect / CURRENT_STEP`` per network step (module docstring)."""
     n = FIELD_BITS * n_sites
     dt = model.si("network.dt")
     counts = np.round(rectified_current(model, stimulus, dt, duration) / CURRENT_STEP).astype(np.int64)
@@ -136,7 +136,8 @@ def field_spikes(model, stimulus, site: int, n_sites: int, duration: float) -> A
                              f"less than {2 ** FIELD_BITS * CURRENT_STEP:.3g} A (the field term's range)")
     bits = (counts[:, None] >> np.arange(FIELD_BITS)[None, :]) & 1
     step, unit = np.nonzero(bits)
-    return AfferentSpikes(step * dt, unit.astype(np.int64) + site * FIELD_BITS, n)
+    parts = [(step * dt, unit.astype(np.int64) + s * FIELD_BITS) for s in sites]
+    return AfferentSpikes.merge(parts, n)
 
 
 def field_projections(model, seed: int, per_site: dict, n_sites: int) -> list[Projection]:

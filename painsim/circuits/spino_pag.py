@@ -66,7 +66,7 @@ from .. import readouts
 from ..fibers import AfferentSpikes, afferent_input
 from ..rng import rng_for
 from .cortex import supraspinal_parameters
-from .dorsal_horn import stimulus_site
+from .dorsal_horn import stimulus_sites
 from .elements import Connection, Layer, LayerResults, Population, Projection, random_pairs
 
 __all__ = ["SPINO_PAG_POPULATIONS", "CONNECTIONS", "DEEP_TARGETS", "population_sizes", "deep_seed",
@@ -162,20 +162,22 @@ def build(model, seed: int):
 
 def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[str, AfferentSpikes]:
     """Spikes of the deep afferents, site ``s`` on ``[s m, (s+1) m)`` (``m`` fibres
-    per site, group II first): recruited by ``stimulus`` at its site when its target
+    per site, group II first): recruited by ``stimulus`` at each of its sites when its target
     is one of :data:`DEEP_TARGETS`, none otherwise (natural stimuli are cutaneous)."""
     sizes = population_sizes(model)
     n_sites = int(model.si("body.n_sites"))
     per_site = sizes["DEEP"] // n_sites
-    site = stimulus_site(model, stimulus)   # checked even when the target reaches no deep afferent
+    sites = stimulus_sites(model, stimulus)   # checked even when the target reaches no deep afferent
     if stimulus is None or stimulus.target not in DEEP_TARGETS:
         return {"DEEP": AfferentSpikes.merge([], sizes["DEEP"])}
     params = deep_afferent_params(model)
-    spikes = afferent_input(params, duration, deep_seed(seed, site), stimulus=stimulus)
     n_ii = int(params["Abeta"]["n"])
-    offset = site * per_site
-    parts = [(spikes["Abeta"].times, spikes["Abeta"].fibers + offset),
-             (spikes["Adelta"].times, spikes["Adelta"].fibers + offset + n_ii)]
+    parts = []
+    for site in sites:
+        spikes = afferent_input(params, duration, deep_seed(seed, site), stimulus=stimulus)
+        offset = site * per_site
+        parts += [(spikes["Abeta"].times, spikes["Abeta"].fibers + offset),
+                  (spikes["Adelta"].times, spikes["Adelta"].fibers + offset + n_ii)]
     return {"DEEP": AfferentSpikes.merge(parts, sizes["DEEP"])}
 
 
