@@ -115,11 +115,10 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
     n = ds.sizes["condition"]
     duration = float(ds.attrs.get("duration_s", ds.time.values[-1] + (ds.time.values[1] - ds.time.values[0])))
     classes = list(FIBER_CLASSES)
-    sizes = {p: int(np.atleast_1d(ds["population_size"].sel(population=p).values)[0]) for p in classes}
-
-    def counts(c, pop):
+    def counts(c, pop):  # spikes per fiber; conditions may differ in their number of body sites
+        size = np.atleast_1d(ds["population_size"].sel(population=pop).values)
         _, i = population_spikes(ds, pop, c)
-        return np.bincount(i, minlength=sizes[pop])
+        return np.bincount(i, minlength=int(size[c] if size.size == n else size[0]))
 
     rec = np.zeros((n, len(classes)))
     evo = np.zeros((n, len(classes)))

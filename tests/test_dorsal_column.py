@@ -1,8 +1,10 @@
 """The dorsal column nuclei, their monoaminergic loop (painsim/circuits/dorsal_column.py)
 and the paresthesia readout (painsim.readouts.paresthesia).
 
-Properties, each with a negative control: tonic 50 Hz SCS above Aβ threshold drives the
-dorsal column nuclei (DCN) and the brainstem monoaminergic population (MA), and lowers
+Properties, each with a negative control: tonic 50 Hz SCS above Aβ threshold over the
+dorsal columns of every body site (a lead covers several dermatomes) drives the dorsal column
+nuclei (DCN) and the brainstem monoaminergic population (MA), while the same SCS at one site,
+or brush at one site, leaves MA silent (it needs the convergence of several dermatomes), and lowers
 projection-neuron (PN) output more than the segmental inhibition alone (a dorsolateral
 funiculus lesion, or cutting DCN -> MA, leaves exactly the segmental part; without SCS
 the lesion changes nothing); naloxone does not touch the loop (no opioid on MA -> PN,
@@ -32,9 +34,10 @@ NALOXONE = {"dorsal_horn.pharmacology.opioid_block": 1.0}
 ONE_DCN = {"dorsal_column.afferent_p": 0.05, "dorsal_column.afferent_weight": "40 nS"}
 
 
-def _tonic(amplitude):
-    """Tonic 50 Hz SCS (fraction recruitment: amplitude in multiples of the Aβ threshold)."""
-    return ps.stimulation.tonic(rate=50 * Hz, width=200 * us, amplitude=amplitude, duration=DURATION)
+def _tonic(amplitude, site):
+    """Tonic 50 Hz SCS (fraction recruitment: amplitude in multiples of the Aβ threshold) over the
+    dorsal columns of ``site`` (one index or several)."""
+    return ps.stimulation.tonic(rate=50 * Hz, width=200 * us, amplitude=amplitude, duration=DURATION, site=site)
 
 
 @pytest.fixture(scope="module")
@@ -44,16 +47,18 @@ def model():
 
 @pytest.fixture(scope="module")
 def runs(model):
-    """Healthy pathway, noxious drive 0.5 at the painful site: no SCS, tonic SCS at 1.5x
-    and 0.6x the Aβ threshold, brush; SCS with the dorsolateral funiculus lesioned, with
-    DCN -> MA cut, and with naloxone; brush with the DCN afferent divergence reduced; one
-    batch."""
+    """Healthy pathway, noxious drive 0.5 at the painful site: no SCS, tonic SCS over every
+    site at 1.5x and 0.6x the Aβ threshold, the same at the painful site only, brush; SCS with
+    the dorsolateral funiculus lesioned, with DCN -> MA cut, and with naloxone; brush with the
+    DCN afferent divergence reduced; one batch."""
     painful = int(model.si("body.painful_site"))
-    above, below = _tonic(1.5), _tonic(0.6)
+    every = list(range(int(model.si("body.n_sites"))))
+    above, below, one_site = _tonic(1.5, every), _tonic(0.6, every), _tonic(1.5, painful)
     brush = {painful: ps.fibers.brush()}
     cases = {
         "none": (model, None, 0.0), "none_lesion": (model.with_params(LESION), None, 0.0),
         "scs": (model, above, 0.0), "scs_lesion": (model.with_params(LESION), above, 0.0),
+        "scs_one_site": (model, one_site, 0.0),
         "scs_cut": (model.with_params(CUT), above, 0.0), "sub": (model, below, 0.0),
         "brush": (model, None, brush), "brush_one_dcn": (model.with_params(ONE_DCN), None, brush),
         "scs_naloxone": (model.with_params(NALOXONE), above, 0.0),
@@ -79,6 +84,18 @@ def test_only_the_pathway_model_has_the_dorsal_column_populations(model):
 def test_tonic_scs_drives_dcn_and_monoaminergic_neurons(runs):
     assert np.all(_v(runs["none"], "dcn_rate") == 0) and np.all(_v(runs["none"], "ma_rate") == 0)
     assert np.all(_v(runs["scs"], "dcn_rate") > 20.0)      # one site's DCN follow the 50 Hz volleys
+    assert np.all(_v(runs["scs"], "ma_rate") > 2.0)
+
+
+def test_the_brainstem_loop_needs_the_dorsal_columns_of_several_dermatomes(runs):
+    """The same SCS at one site, and brush at one site, drive that site's DCN as SCS over every
+    site does, yet leave MA silent: one site's DCN give each MA neuron ~3 inputs of ~0.35 mV
+    (dorsal_column.monoaminergic_p, _weight), an order of magnitude below its threshold, so MA
+    answers only the convergent volleys of many dermatomes (innocuous input at one body part
+    does not engage descending inhibition: Le Bars, Dickenson & Besson 1979)."""
+    for case in ("scs_one_site", "brush"):
+        assert np.all(_v(runs[case], "dcn_rate") > 20.0)
+        assert np.all(_v(runs[case], "ma_rate") == 0)
     assert np.all(_v(runs["scs"], "ma_rate") > 2.0)
 
 

@@ -551,13 +551,21 @@ def tens_tolerance_day5(seed: int) -> float:
     return float(effect.sel(day=TOLERANCE_DAY)) / first if first > 0 else float("nan")
 
 
+def scs_sites(model) -> list[int]:
+    """The body sites a clinical SCS lead reaches in ``model``: every site (chosen: the lead's
+    dorsal-column field covers the fibres of several dermatomes, a foot, a leg or a hand, and the
+    pathway's sites are neighbouring regions such as digits; docs/stimulation.md)."""
+    return list(range(int(model.si("body.n_sites"))))
+
+
 def dlf_share_of_scs(seed: int) -> float:
-    """Fraction of the PN reduction by tonic 50 Hz SCS (1.5 x Aβ threshold, 200 µs) that a
-    dorsolateral-funiculus lesion (``dorsal_column.integrity = 0``) removes: healthy pathway,
-    noxious 0.5 at the painful site, over 4 circuits."""
+    """Fraction of the PN reduction by tonic 50 Hz SCS (1.5 x Aβ threshold, 200 µs, over the
+    dorsal columns of every site: :func:`scs_sites`) that a dorsolateral-funiculus lesion
+    (``dorsal_column.integrity = 0``) removes: healthy pathway, noxious 0.5 at the painful site,
+    over 4 circuits."""
     m = load_model("pain_pathway")
     lesion = m.with_params({"dorsal_column.integrity": 0.0})
-    scs = tonic("50 Hz", "200 us", 1.5, "1.5 s")
+    scs = tonic("50 Hz", "200 us", 1.5, "1.5 s", site=scs_sites(m))
     seeds = range(seed, seed + N_SEEDS)
     none, with_scs, lesioned = _mean_pn([Request(mm, st, 0.5, seed=s) for mm, st in ((m, None), (m, scs), (lesion, scs))
                                          for s in seeds], "1.5 s")
