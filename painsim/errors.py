@@ -93,8 +93,11 @@ class UnitError(ParameterError):
 
     def __init__(self, name: str, value, expected_unit: str, hint: str | None = None):
         self.expected_unit = expected_unit
-        super().__init__(name, value, f"a quantity in {expected_unit}",
-                         hint=hint or f'write it with its unit, e.g. "1 {expected_unit}"')
+        if expected_unit == "1":  # dimensionless: a ratio, a fraction or a count
+            super().__init__(name, value, "a plain number without a unit (e.g. 0.5)", hint=hint)
+        else:
+            super().__init__(name, value, f"a quantity in {expected_unit}",
+                             hint=hint or f'write it with its unit, e.g. "1 {expected_unit}"')
 
 
 class ModelFileError(PainsimError, ValueError):

@@ -120,7 +120,9 @@ def combine(results: Sequence[xr.Dataset], dim: str, labels: Sequence) -> xr.Dat
     fixed, ragged = [], {}
     for ds in results:
         keep = [v for v in ds.data_vars if not any(_is_ragged(d) for d in ds[v].dims)]
-        fixed.append(ds[keep].drop_attrs() if hasattr(ds, "drop_attrs") else ds[keep])
+        # the point's own attrs (seed, parameters, ...) become variables below; each variable
+        # keeps its units and long_name
+        fixed.append(ds[keep].drop_attrs(deep=False) if hasattr(ds, "drop_attrs") else ds[keep])
     out = xr.concat(fixed, dim=dim, coords="minimal", compat="override", join="outer")
     out = out.assign_coords({dim: list(labels)})
     ragged_vars = [v for v in results[0].data_vars if any(_is_ragged(d) for d in results[0][v].dims)]

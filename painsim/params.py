@@ -241,7 +241,7 @@ def _check_leaf(path: str, leaf: Leaf, ref: Leaf, where: str) -> Leaf:
             raise ParameterError(path, leaf.text, allowed)
         return leaf
     if leaf.dim is None:
-        raise UnitError(path, leaf.text, unit_name(ref.dim) if ref.dim != DIMENSIONLESS else "1 (a number)")
+        raise UnitError(path, leaf.text, unit_name(ref.dim) if ref.dim != DIMENSIONLESS else "1")
     zero = leaf.si == 0 and leaf.dim == DIMENSIONLESS  # 0 is 0 in every unit
     if tuple(leaf.dim) != tuple(ref.dim) and not zero:
         raise UnitError(path, leaf.text, _ref_unit(ref))
@@ -260,10 +260,10 @@ def _check_leaf(path: str, leaf: Leaf, ref: Leaf, where: str) -> Leaf:
 
 
 def _ref_unit(ref: Leaf) -> str:
-    """The unit the reference model writes a parameter in ("nS"), for messages."""
+    """The unit the reference model writes a parameter in ("nS"; "1" for a plain number), for messages."""
     if isinstance(ref.text, str) and " " in ref.text.strip():
         return ref.text.split()[-1]
-    return "1 (a plain number)"
+    return "1"
 
 
 def _to_leaf(path: str, value: Any, ref: Leaf) -> Leaf:

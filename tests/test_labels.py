@@ -72,6 +72,18 @@ def test_saved_simulation_and_experiment_results_are_labelled(tmp_path):
     assert "pn_rate" in _walk(raw)
 
 
+def test_saved_pathway_results_keep_every_layers_labels(tmp_path):
+    """The pathway's layers (dorsal column nuclei, SRD, medial pathway, spino-PAG, ...) label
+    their own variables; combining the conditions must keep those labels (it once dropped every
+    variable's attrs, and only the names in the vocabulary were labelled again)."""
+    spec = ps.files.load_experiment("pain_map")
+    spec["experiment"]["duration"] = "0.2 s"
+    spec["condition"] = spec["condition"][:2]
+    exp = ps.run_experiment(spec)
+    assert {"dcn_rate", "srd_rate", "unpleasantness", "spag_rate"} <= set(exp.data_vars)
+    assert _walk(io.save(exp, tmp_path / "pathway.nc")) == []
+
+
 def test_saved_course_and_cohort_results_are_labelled(tmp_path):
     model = ps.load_model("neuropathic").with_params(FAST)
     prot = ps.protocols.get("lfs_1hz").with_calendar([0, 1], 600.0)

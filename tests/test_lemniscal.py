@@ -117,10 +117,14 @@ def test_cutting_the_medial_lemniscus_returns_every_spike_to_the_stack_without_i
 
 def test_the_nociceptive_map_readout_leaves_out_what_touch_drove(runs):
     """Touch makes S1 units overactive through the route (the map readout would call it pain:
-    measured in the report); the diagnostic counts only units driven more by TC than by VPL."""
+    measured in the report); the diagnostic counts only units driven more by TC than by VPL, so
+    the pain it reads is at most the stack's without the route (where the touched site's PN may
+    drive TC a little: brush at site 0 fires them at ~1-7 Hz), and equal to it where touch
+    makes no S1 unit overactive through TC alone."""
     for s in SEEDS:
-        ds = runs["route", "brush", s]
+        ds, without = runs["route", "brush", s], runs["without", "brush", s]
         assert float(ds.map_overactive_area) > 0
         assert float(ds.map_overactive_area_nociceptive) == 0.0
-        np.testing.assert_allclose(float(ds.pain_nociceptive_map), float(runs["without", "brush", s].pain),
-                                   rtol=1e-12, atol=1e-12)
+        assert float(ds.pain_nociceptive_map) <= float(without.pain) + 1e-12
+        if float(without.map_overactive_area) == 0.0:
+            np.testing.assert_allclose(float(ds.pain_nociceptive_map), float(without.pain), rtol=1e-12, atol=1e-12)

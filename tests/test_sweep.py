@@ -441,3 +441,26 @@ def test_course_sweep_varies_protocol_parameters(monkeypatch, tmp_path):
     with pytest.raises(SpecError, match="kind = 'course'"):
         run_sweep({"model": "neuropathic", "parameters": {"protocol.stimulus.rate": ["1 Hz"]}},
                   store=tmp_path / "sim", workers=0, progress=False)
+
+
+def test_sweep_workers_share_brians_locked_cache_unless_told_otherwise(monkeypatch, tmp_path):
+    """By default a worker compiles into brian2's shared Cython cache (brian2 locks each module
+    while it compiles), so compiled code outlives the run; ``$PAINSIM_WORKER_CACHE`` gives each
+    worker a private folder instead (the negative control: then the cache setting does move)."""
+    from painsim.circuits import import_brian2
+    from painsim.sweep import evaluate
+    brian2 = import_brian2()
+    key = "codegen.runtime.cython.cache_dir"
+    shared = brian2.prefs[key]
+    monkeypatch.setattr(evaluate, "_WORKER_DIR", None)
+    monkeypatch.delenv("PAINSIM_WORKER_CACHE", raising=False)
+    evaluate.prepare_worker("simulation")
+    assert evaluate._WORKER_DIR is None and brian2.prefs[key] == shared
+    monkeypatch.setenv("PAINSIM_WORKER_CACHE", str(tmp_path))
+    monkeypatch.setenv("PAINSIM_BRIAN2_CACHE", "")
+    try:
+        evaluate.prepare_worker("simulation")
+        assert evaluate._WORKER_DIR == tmp_path / f"worker-{os.getpid()}"
+        assert brian2.prefs[key] == str(evaluate._WORKER_DIR / "cython")
+    finally:
+        brian2.prefs[key] = shared

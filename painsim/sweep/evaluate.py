@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -30,19 +29,21 @@ _WORKER_DIR: Path | None = None
 
 
 def prepare_worker(kind: str) -> None:
-    """Per-process set-up of a worker: its own brian2 compilation cache directory.
+    """Per-process set-up of a worker: where it compiles brian2 code.
 
-    Runs once per process (worker processes and Dask workers alike, not the
-    coordinating process): Cython code objects are compiled into a folder of
-    this process only (``$PAINSIM_WORKER_CACHE``, default the temporary
-    folder, ``/painsim-brian2/worker-<pid>``, removed at exit), so that workers
-    never race on a shared cache.
+    Runs once per process (worker processes and Dask workers alike, not the coordinating
+    process).  By default nothing changes: workers share brian2's Cython cache (``~/.cython``),
+    where brian2 locks each module while it compiles it, as cohort workers do, so a code object
+    compiles once for every run and every ``--resume``.  With ``$PAINSIM_WORKER_CACHE`` set
+    (e.g. a home folder on a network file system whose locks cannot be trusted) each worker
+    compiles into a private folder of its own, ``$PAINSIM_WORKER_CACHE/worker-<pid>``, removed
+    at exit, and pays the compilation on every run.
     """
     global _WORKER_DIR
-    if _WORKER_DIR is not None or kind == "function":
+    base = os.environ.get("PAINSIM_WORKER_CACHE")
+    if _WORKER_DIR is not None or kind == "function" or not base:
         return
-    base = Path(os.environ.get("PAINSIM_WORKER_CACHE", Path(tempfile.gettempdir()) / "painsim-brian2"))
-    _WORKER_DIR = base / f"worker-{os.getpid()}"
+    _WORKER_DIR = Path(base) / f"worker-{os.getpid()}"
     _WORKER_DIR.mkdir(parents=True, exist_ok=True)
     atexit.register(shutil.rmtree, _WORKER_DIR, True)
     use_private_cache(_WORKER_DIR)

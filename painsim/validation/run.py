@@ -59,18 +59,28 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
 def _dataset(targets: Iterable[Target], values: np.ndarray, seconds: np.ndarray, seed: int) -> xr.Dataset:
     targets = list(targets)
     nan = float("nan")
-    text = {k: np.array([getattr(t, k) for t in targets], dtype=object)
-            for k in ("status", "units", "what", "source", "note")}
+    # the values of different targets are in different units, named per target by the variable
+    # "units"; CF has no per-element unit, so those variables say "1" and their long_name says so
+    per_target = " (in the units of its target: variable 'units')"
+    text = {"status": "calibrated (a parameter was fitted or chosen with the target in view) or prediction",
+            "units": "units of the target's values (UDUNITS)", "what": "what the target measures",
+            "source": "published source of the target", "note": "what the comparison assumes"}
     data = {
-        "model": (("target",), values, {"long_name": "the model's value (units: per target, variable units)"}),
-        "published": (("target",), np.array([t.published for t in targets], float)),
-        "published_low": (("target",), np.array([nan if t.low is None else t.low for t in targets], float)),
-        "published_high": (("target",), np.array([nan if t.high is None else t.high for t in targets], float)),
-        "verdict": (("target",), np.array([t.verdict(v) for t, v in zip(targets, values)], dtype=object)),
+        "model": (("target",), values, {"units": "1", "long_name": "the model's value" + per_target}),
+        "published": (("target",), np.array([t.published for t in targets], float),
+                      {"units": "1", "long_name": "the published value" + per_target}),
+        "published_low": (("target",), np.array([nan if t.low is None else t.low for t in targets], float),
+                          {"units": "1", "long_name": "lower end of the published range" + per_target}),
+        "published_high": (("target",), np.array([nan if t.high is None else t.high for t in targets], float),
+                           {"units": "1", "long_name": "upper end of the published range" + per_target}),
+        "verdict": (("target",), np.array([t.verdict(v) for t, v in zip(targets, values)], dtype=object),
+                    {"units": "1", "long_name": "model within the published range (yes, no, n/a without one)"}),
         "seconds": (("target",), seconds, {"units": "s", "long_name": "wall time of the measurement"}),
     }
-    data.update({k: (("target",), v) for k, v in text.items()})
-    return xr.Dataset(data, coords={"target": [t.name for t in targets]},
+    data.update({k: (("target",), np.array([getattr(t, k) for t in targets], dtype=object),
+                     {"units": "1", "long_name": long_name}) for k, long_name in text.items()})
+    return xr.Dataset(data, coords={"target": ("target", [t.name for t in targets],
+                                               {"units": "1", "long_name": "validation target"})},
                       attrs={"seed": seed, "painsim_version": __version__,
                              "title": "painsim validation: model against published figures"})
 

@@ -178,8 +178,10 @@ TARGETS: tuple[Target, ...] = (
            "(innocuous) at a remote site (site 0; healthy pathway)", 0.0, -0.1, 0.1, "1",
            _LE_BARS + " Range chosen: ineffective read as a change under 10 %", "prediction", "fast",
            remote_touch_inhibition,
-           "in the model one site's brush drives the dorsal-column nuclei -> brainstem monoaminergic loop "
-           "(built for tonic SCS) and its inhibition reaches every site"),
+           "the dorsal-column nuclei -> brainstem monoaminergic loop (built for tonic SCS) needs the convergent "
+           "DCN input of several dermatomes (dorsal_column.monoaminergic_weight, set by the MA rate under SCS over "
+           "every site, not by this row); this row motivated that re-derivation (at the former weight one site's "
+           "brush drove the loop: 0.26), so it is not a blind prediction"),
     Target("windup_0p1hz", "wind-up ratio, 4th / 1st of C-strength volleys at 0.1 Hz (absent)", 1.0, 0.8, 1.2, "1",
            "Mendell 1966; Herrero et al. 2000: little or no wind-up at ~0.1 Hz [recalled; range chosen: +/- 20 % "
            "of no change]",
@@ -332,7 +334,7 @@ TARGETS: tuple[Target, ...] = (
            "1", "de Andrade et al. 2011 Pain 152:320: naloxone abolished the analgesia of M1 rTMS [recalled]",
            "prediction", "fast", naloxone_share_of_rtms,
            "descending control is part opioid, part GABA/glycine in the model (docs/circuits.md)"),
-    Target("scs_dlf_share", "share of the PN reduction by 50 Hz SCS that a dorsolateral-funiculus lesion removes",
+    Target("scs_dlf_share", "share of the PN reduction by 50 Hz SCS over every site's dorsal columns that a dorsolateral-funiculus lesion removes",
            0.5, None, None, "1",
            "Saadé et al. 2015 (DLF lesions roughly halve the effect of 50 Hz SCS in rats) [checked: abstract]",
            "prediction", "fast", dlf_share_of_scs,
@@ -372,7 +374,7 @@ TARGETS: tuple[Target, ...] = (
            "rheobase, so the magnitude at 1 mA is set by that choice; the effect is steep (PN abolished at 3 mA, "
            "seed 1). No Aβ fibre fires (biophysical recruitment, Lempka et al. 2015)"),
     Target("tonic_scs_relief", "relief of pain intensity (NRS, 1 - with / without) by clinical tonic SCS (50 Hz, "
-           "300 us, 2.5 mA; peripheral_neuropathic pathway, noxious 0.5)", 0.359, None, None, "1",
+           "300 us, 2.5 mA, every site's dorsal columns; peripheral_neuropathic pathway, noxious 0.5)", 0.359, None, None, "1",
            "Chakravarthy et al. 2019 Pain Med 20:S47 [checked: abstract]: pooled over 15 studies (n = 427), pain "
            "VAS 76.7 at baseline, 49.2 with tonic SCS: 1 - 49.2 / 76.7 = 0.359",
            "prediction", "fast", scs_relief(TONIC_SCS),
@@ -380,14 +382,16 @@ TARGETS: tuple[Target, ...] = (
            "without the waveform, clinical settings as programmed (experiments/burst_scs.toml); negative: SCS "
            "raises pain (the disinhibited Aβ routes, docs/circuits.md)"),
     Target("burst_scs_relief", "relief of pain intensity (NRS, 1 - with / without) by clinical burst SCS (40 Hz "
-           "bursts of 5 at 500 Hz, 1 ms, 1.0 mA subperception; peripheral_neuropathic pathway, noxious 0.5)",
+           "bursts of 5 at 500 Hz, 1 ms, 1.0 mA subperception, every site's dorsal columns; peripheral_neuropathic "
+           "pathway, noxious 0.5)",
            0.521, None, None, "1",
            "Chakravarthy et al. 2019 Pain Med 20:S47 [checked: abstract]: pooled over 15 studies (n = 427), pain "
            "VAS 76.7 at baseline, 36.7 with burst SCS: 1 - 36.7 / 76.7 = 0.521",
            "prediction", "fast", scs_relief(BURST_SCS),
            "as tonic_scs_relief"),
     Target("burst_scs_unpleasantness_relief", "relief of unpleasantness (medial pathway, 1 - with / without) by "
-           "clinical burst SCS (1.0 mA, subperception; peripheral_neuropathic pathway, noxious 0.5)",
+           "clinical burst SCS (1.0 mA, subperception, every site's dorsal columns; peripheral_neuropathic pathway, "
+           "noxious 0.5)",
            float("nan"), None, None, "1",
            "no unpleasantness figure found; burst is proposed to act on the medial, affective pathway: "
            "\"psychometric analyses of PROs noted preferential improvement with burst\" (Chakravarthy et al. 2019 "
@@ -438,8 +442,9 @@ TARGETS: tuple[Target, ...] = (
            "calibrated", "fast", tens_tolerance_day5,
            "dorsal_horn.opioid.tolerance_rate was fitted to the mu-receptor efficacy before the 5th session "
            "(0.1, calibrate_tolerance_rate) with these studies in view, so this row is not held out; the model's "
-           "remote TENS effect is ~93 % non-opioid (tens_naloxone_share 0.065: the dorsal-column monoaminergic loop "
-           "and GABA/glycine co-release), so tolerance of the opioid part cannot remove it. One mu pool: the "
+           "remote TENS effect is ~64 % non-opioid (tens_naloxone_share 0.36: the GABA/glycine the PAG/RVM releases "
+           "beside its opioid; one site's TENS no longer drives the dorsal-column monoaminergic loop, which carried "
+           "~93 % before), so tolerance of the opioid part cannot remove it. One mu pool: the "
            "delta receptors of 100-Hz TENS are not modelled (docs/circuits.md)"),
     Target("qst_hpt_sd", "SD of the heat pain threshold over healthy virtual subjects (QST, n = 12)", 2.8, 2.0,
            3.5, "degC", "DFNS reference data, healthy adults: SD ~2.5-3 °C (Rolke et al. 2006 Pain 123:231; Magerl "
