@@ -45,6 +45,10 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
+#: KeyboardInterrupt argument of a command that has already said what an interruption kept.
+_REPORTED = "reported"
+
+
 def _whole(lo: int, what: str, hi: int = 2**63 - 1):
     """An argparse type: a whole number in ``[lo, hi]`` (int64: it is saved with the results)."""
     def parse(text: str) -> int:
@@ -187,7 +191,8 @@ def _check_run_options(args, kind: str) -> None:
         ("--workers", "workers", getattr(args, "workers", None)),
         ("--resume", "resume", getattr(args, "resume", False) or None)) if value is not None and option not in taken]
     if given:
-        raise UsageError(f"{', '.join(given)} do not apply to a {kind} file ({args.file}); "
+        verb = "does" if len(given) == 1 else "do"
+        raise UsageError(f"{', '.join(given)} {verb} not apply to a {kind} file ({args.file}); "
                          "--n-patients applies to cohort, course and tolerance files, --workers and --resume "
                          "to cohort files")
 
@@ -213,6 +218,7 @@ def cmd_run(args) -> int:
             if store:
                 print(f"painsim: interrupted; finished {store} are kept in {out / store}; continue with --resume",
                       file=sys.stderr)
+                raise KeyboardInterrupt(_REPORTED) from None
             raise
         print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
         _provenance(ds, args)
@@ -253,7 +259,7 @@ def cmd_sweep(args) -> int:
         except KeyboardInterrupt:
             print(f"painsim: interrupted; finished points are kept in {store}; continue with --resume",
                   file=sys.stderr)
-            raise
+            raise KeyboardInterrupt(_REPORTED) from None
         print(f"painsim: {ds.attrs['n_done']} done, {ds.attrs['n_failed']} failed in {time.time() - t0:.1f} s",
               flush=True)
         if ds.attrs["n_failed"]:
@@ -392,10 +398,14 @@ def cmd_validate(args) -> int:
     with overriding(_variant(args)) as variant:  # bad paths and values are refused here, before any work
         print(f"painsim: validating {len(chosen)} targets (seed {seed})"
               + (f" on every model with {overrides_text(variant)}" if variant else ""), flush=True)
-        return _validate(args, chosen, out, seed)
+        return _validate(args, chosen, out, seed, overrides_text(variant) if variant else "")
 
 
-def _validate(args, chosen, out, seed) -> int:
+def _validate(args, chosen, out, seed, variant: str = "") -> int:
+    slow = [t.name for t in chosen if t.cost == "slow"]
+    if slow and not args.slow:  # named with --only: say they take minutes
+        print(f"painsim: {', '.join(slow)} {'is' if len(slow) == 1 else 'are'} slow (minutes each: courses, "
+              "cohorts or long resting windows)", flush=True)
     with _output_folder(out):
         ds = validation.validate([t.name for t in chosen], seed=seed,
                                  progress=lambda line: print(line, flush=True))
@@ -403,8 +413,10 @@ def _validate(args, chosen, out, seed) -> int:
         rows = validation.table_rows(ds)
         result = io.save(ds, out / "validation.nc")
         table = out / "validation.md"
+        # the table says which model it measured: seed, and the variant of every model, if any
+        header = f"painsim {__version__}, seed {seed}" + (f", every model with {variant}" if variant else "")
         with io.atomic_path(table) as tmp:
-            Path(tmp).write_text("\n".join(rows) + "\n")
+            Path(tmp).write_text(header + "\n\n" + "\n".join(rows) + "\n")
         plots = _plots()
         figure = plots.save_figure(plots.validation_figure(ds), out / "validation.png")
     _print_lines(validation.table_rows(ds, sources=False))
@@ -501,8 +513,9 @@ def main(argv=None) -> int:
     except OSError as e:
         print("painsim: error: " + " ".join(str(e).split()), file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("painsim: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as e:
+        if e.args != (_REPORTED,):  # a command that said what was kept has already reported it
+            print("painsim: interrupted", file=sys.stderr)
         return 130
 
 

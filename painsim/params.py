@@ -361,6 +361,10 @@ class Model:
                 leaves[path] = _parse_leaf(path, value, "override")
                 continue
             if path not in self.leaves:
+                inside = sorted(k for k in self.leaves if k.startswith(path + "."))
+                if inside:  # a section: say so, and what it holds
+                    raise ParameterError(path, value, f"a parameter; {path!r} is a section of "
+                                         f"{len(inside)} (e.g. {inside[0]!r})")
                 raise UnknownKeyError(path, self.leaves)
             ref = self.leaves[path]
             leaves[path] = _check_leaf(path, _to_leaf(path, value, ref), ref, "override")

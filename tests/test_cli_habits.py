@@ -339,3 +339,17 @@ def test_run_with_set_computes_and_records_the_variant(tmp_path, capsys, monkeyp
     assert pn["default"][1] < pn["default"][2]
     assert json.loads(runs["variant"].attrs["model_overrides"]) == {"dorsal_horn.pharmacology.gaba_block": 1}
     assert "model_overrides" not in runs["default"].attrs
+
+
+def test_an_interrupted_sweep_says_so_once_and_where_its_points_are(monkeypatch, tmp_path, capsys):
+    """Ctrl-C: one line naming the store and --resume, exit code 130 (the generic "interrupted"
+    line of other commands is not printed a second time)."""
+    import painsim.cli as cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(cli, "run_sweep", interrupted)
+    code = main(["sweep", str(EXP / "scs_frequency_sweep.toml"), "--out", str(tmp_path / "sw")])
+    err = capsys.readouterr().err
+    assert code == 130
+    assert err.count("painsim: interrupted") == 1 and "--resume" in err

@@ -183,3 +183,17 @@ def test_figure_names_are_checked_when_the_file_is_loaded(tmp_path):
     good = tmp_path / "good_figure.toml"
     good.write_text(text.replace('[experiment]\n', '[experiment]\nfigure = ["conditions"]\n', 1))
     assert ps.files.load_experiment(good)["experiment"]["figure"] == ["conditions"]
+
+
+def test_a_bad_stimulus_names_its_condition(tmp_path, capsys):
+    """A wrong unit or an unknown argument in a condition's stimulus table is refused naming the
+    condition and the table, before anything runs (no output folder)."""
+    head = '[experiment]\nname = "x"\nmodel = "gate_control"\nduration = "0.2 s"\n[[condition]]\nnoxious = 0.5\n'
+    for table, expected in (('rate = "50 mA"', "condition[0].stimulus.rate"),
+                            ('rte = "50 Hz"', "condition[0].stimulus: unknown argument of tonic 'rte'")):
+        f = tmp_path / "bad.toml"
+        f.write_text(head + f'stimulus = {{type = "tonic", {table}, width = "200 us", amplitude = 1.5, '
+                            'duration = "0.2 s"}\n')
+        assert main(["run", str(f), "--out", str(tmp_path / "out")]) == 2
+        assert expected in capsys.readouterr().err
+        assert not (tmp_path / "out").exists()

@@ -180,3 +180,15 @@ def test_every_parameter_of_the_model_files_says_where_it_comes_from():
                for name in builtin_models()}
     assert len(missing) >= 10
     assert not any(missing.values()), {k: v for k, v in missing.items() if v}
+
+
+def test_overriding_a_section_says_it_is_a_section():
+    """``dorsal_horn.synapse = 3`` names no parameter: the error says it is a section and shows one
+    of its parameters (an unknown path still suggests the nearest parameter)."""
+    from painsim.errors import ParameterError, UnknownKeyError
+    m = ps.load_model("gate_control")
+    with pytest.raises(ParameterError, match="is a section of .*dorsal_horn.synapse.c_gain") as info:
+        m.with_params({"dorsal_horn.synapse": 3})
+    assert not isinstance(info.value, UnknownKeyError)
+    with pytest.raises(UnknownKeyError, match="did you mean 'dorsal_horn.synapse.c_gain'"):
+        m.with_params({"dorsal_horn.synapse.c_gian": 3})

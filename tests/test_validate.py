@@ -106,6 +106,9 @@ def test_a_variant_is_measured_and_recorded(gate_row, tmp_path):
     ds = xr.load_dataset(out / "validation.nc")
     assert json.loads(ds.attrs["model_overrides"]) == {"dorsal_horn.pharmacology.gaba_block": 1}
     assert "model_overrides" not in xr.load_dataset(gate_row / "validation.nc").attrs
+    # the Markdown table says so too (its first line), and the default's does not
+    assert "dorsal_horn.pharmacology.gaba_block" in (out / "validation.md").read_text().splitlines()[0]
+    assert "with" not in (gate_row / "validation.md").read_text().splitlines()[0]
     blocked = ps.load_model("gate_control").with_params({"dorsal_horn.pharmacology.gaba_block": 1.0})
     scs = ps.stimulation.tonic("50 Hz", "200 us", 1.5, "1.5 s")
     seeds = range(2, 2 + validation.targets.N_SEEDS)

@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 import xarray as xr
 
-from ..errors import ParameterError
+from ..errors import ParameterError, UnknownKeyError
 from ..fibers import brush, heat, heat_contacts, pinprick
 from ..io import combine
 from ..params import load_model
@@ -72,7 +72,13 @@ def natural_stimuli(c: Mapping, k: int) -> tuple:
 
 def _request(c: Mapping, k: int, model, seed: int) -> Request:
     """The simulation request of condition ``k`` (``c``) on ``model`` (its parameters already applied)."""
-    stim = from_spec(c["stimulus"]) if "stimulus" in c else None
+    try:
+        stim = from_spec(c["stimulus"]) if "stimulus" in c else None
+    except UnknownKeyError as err:  # an argument the waveform type does not take: keep the suggestion
+        err.args = (f"condition[{k}].stimulus: {err.args[0]}",)
+        raise
+    except ParameterError as err:  # name the condition and the table the bad value came from
+        raise ParameterError(f"condition[{k}].stimulus.{err.name}", err.value, err.allowed, hint=err.hint) from None
     nox, touch = natural_stimuli(c, k)
     if "site" in c:  # natural stimuli at one body site (topographic models)
         site = c["site"]
