@@ -7,8 +7,10 @@ POSIX file systems).
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import tempfile
+import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
@@ -285,9 +287,22 @@ def write_neo(result, path: str | os.PathLike, per: str = "neuron") -> Path:
             writer = neo.io.PickleIO(str(tmp))
         else:
             writer = getattr(neo.io, writers[path.suffix])(str(tmp), mode="ow" if path.suffix == ".nix" else "w")
+        quiet = _NeoRenameNotice()
+        logging.getLogger().addFilter(quiet)
         try:
-            writer.write_block(block)
+            with warnings.catch_warnings():  # Neo's NWB validation calls pynwb the old way (not ours to fix)
+                warnings.filterwarnings("ignore", category=FutureWarning, module="neo.io.nwbio")
+                writer.write_block(block)
         finally:
+            logging.getLogger().removeFilter(quiet)
             if hasattr(writer, "close"):
                 writer.close()
     return path
+
+
+class _NeoRenameNotice(logging.Filter):
+    """Drops the notice Neo's NWB writer logs for every named signal it prefixes with its
+    segment's name (``Warning signal name exists``): it renames them all, one line per segment."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Warning signal name exists")
