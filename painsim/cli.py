@@ -47,6 +47,8 @@ class _Parser(argparse.ArgumentParser):
 
 #: KeyboardInterrupt argument of a command that has already said what an interruption kept.
 _REPORTED = "reported"
+#: Folder of a `painsim sweep` output folder that holds the sweep's store.
+_SWEEP_STORE = "store"
 
 
 def _whole(lo: int, what: str, hi: int = 2**63 - 1):
@@ -245,7 +247,7 @@ def cmd_sweep(args) -> int:
     files.check_command(args.spec, "sweep")
     spec = load_spec(args.spec, seed=args.seed)
     out = _out_path(args, spec.name)
-    store = out / "store"
+    store = out / _SWEEP_STORE
     n = len(spec.points()) * spec.n_repeats
     where = (f"Dask scheduler {args.scheduler}" if args.scheduler else
              "this process" if args.workers == 0 else f"{args.workers or 'all CPU'} worker processes")
@@ -301,11 +303,13 @@ def _load_results(path) -> tuple:
 
 def cmd_figures(args) -> int:
     path, ds = _load_results(args.file)
-    out = Path(args.out) if args.out else path.parent
+    # by default beside the result; a `painsim sweep` store's figures go where that command put them
+    in_sweep_output = "sweep" in ds.attrs and path.parent.name == _SWEEP_STORE
+    out = Path(args.out) if args.out else (path.parent.parent if in_sweep_output else path.parent)
     if out.exists() and not out.is_dir():
         raise PathError(f"--out {out} is a file, not a folder")
     figures = _plots().figures_for(ds)  # refuses a Dataset it cannot draw before anything is written
-    stem = ds.attrs.get("experiment") or ds.attrs.get("name") or path.stem
+    stem = ds.attrs.get("experiment") or ds.attrs.get("name") or ds.attrs.get("sweep") or path.stem
     with _output_folder(out):
         _print_paths(None, _write_outputs(None, out, stem, figures)[1])
     return 0

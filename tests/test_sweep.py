@@ -320,6 +320,11 @@ def test_toml_spec_and_cli(tmp_path):
     assert list((tmp_path / "out").glob("tiny_cli_sweep_pain.png"))
     # --resume on the finished store: nothing to do, same answer
     assert main(["sweep", str(spec), "--out", str(tmp_path / "out"), "--workers", "0", "--resume"]) == 0
+    # `painsim figures` redraws them where the sweep command put them, under the same names
+    drawn = sorted(p.name for p in (tmp_path / "out").glob("*.png"))
+    assert main(["figures", str(tmp_path / "out")]) == 0
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == drawn
+    assert not list((tmp_path / "out" / "store").glob("*.png"))
     bad = tmp_path / "bad.toml"
     bad.write_text('[sweep]\nfunction = "os:system"\n')
     with pytest.raises(SpecError, match="never code"):
