@@ -77,8 +77,9 @@ def import_brian2():
 def use_private_cache(directory) -> Path:
     """Compile this process's Cython code objects into ``directory/cython``.
 
-    Parallel workers each call it with a folder of their own, so that they never
-    race on a shared cache; ``$PAINSIM_BRIAN2_CACHE`` records the folder.
+    Sweep workers call it with a folder of their own when ``$PAINSIM_WORKER_CACHE`` asks
+    for private caches (by default they share brian2's, which locks each module while it
+    compiles); ``$PAINSIM_BRIAN2_CACHE`` records the folder.
     Returns the cache folder.
     """
     directory = Path(directory)
