@@ -66,10 +66,13 @@ def test_saved_simulation_and_experiment_results_are_labelled(tmp_path):
             c["stimulus"]["duration"] = "0.3 s"
     exp = ps.run_experiment(spec)
     assert _walk(io.save(exp, tmp_path / "experiment.nc")) == []
-    # negative control: the same file without the labelling step lacks units
+    # negative control: the same file without the labelling step lacks them (the layers label their
+    # own variables; the condition coordinate and the per-point variables the combination adds
+    # are labelled when the result is saved)
     raw = tmp_path / "raw.nc"
     exp.to_netcdf(raw)
-    assert "pn_rate" in _walk(raw)
+    assert {"condition", "noxious"} <= set(_walk(raw))
+    assert "pn_rate" not in _walk(raw)
 
 
 def test_saved_pathway_results_keep_every_layers_labels(tmp_path):
