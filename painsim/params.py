@@ -101,7 +101,7 @@ _TEXT_KEYS = {"model.name", "model.description", "model.extends"}
 _BOUNDS: list[tuple[str, float | None, float | None, bool]] = [
     (r"^n(_\w+)?$", 0, None, True),                    # population sizes and counts
     (r"^\w*_site$", 0, None, True),                     # site indices
-    (r"^(p|p_\w+|\w+_p|\w+_block|\w*fraction\w*|integrity|(\w+_)?disinhibition|\w*lesion|\w*damage|overlap|map_weight)$",
+    (r"^(p|p_\w+|\w+_p|\w+_block|\w*fraction\w*|\w*efficacy|integrity|(\w+_)?disinhibition|\w*lesion|\w*damage|overlap|map_weight)$",
      0.0, 1.0, False),
     (r"^(map_reorganization|\w*threshold_spread)$", 0.0, None, False),
     (r"^(sensitization|\w+_scale|scale|\w+_gain|gain)$", 0.0, None, False),  # multipliers: a negative one flips a sign

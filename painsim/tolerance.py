@@ -1,4 +1,4 @@
-"""Analgesic tolerance of the dorsal-horn mu-opioid receptors over repeated sessions.
+"""Analgesic tolerance of the mu-opioid receptors (dorsal horn, PAG/RVM relay) over repeated sessions.
 
 A layer above :mod:`painsim.simulation`, beside :mod:`painsim.conditioning`: the
 spikes of simulated session windows drive a slow per-patient state, and the state
@@ -9,8 +9,8 @@ spinal mu (low-frequency TENS) or delta (high-frequency TENS) agonists (Chandran
 Sluka 2003 Pain 102:195 [checked: abstract]; Sato et al. 2012 J Pain 13:884
 [checked: abstract]).  The model has one pool of mu-opioid receptors, on the
 projection neurons (PN) of every dorsal-horn site, bound by the opioid the PAG/RVM
-neurons release (``descending.opioid``, ``dorsal_horn.opioid``).  Its tolerance is one
-slow state ``T`` in [0, 1) per patient::
+neurons release (``descending.opioid``, ``dorsal_horn.opioid``); the receptors of the
+opioid relay inside the PAG/RVM share its state.  Its tolerance is one slow state ``T`` in [0, 1) per patient::
 
     dT/dt = k x(t) (1 - T) - T / tau,        receptor efficacy = 1 - T
 
@@ -33,8 +33,12 @@ slow state ``T`` in [0, 1) per patient::
 rate ``k x + 1/tau``, between sessions it decays at ``1/tau``.  The efficacy scales the
 receptors' effects (:func:`tolerant_model`): the presynaptic suppression of C and Aδ
 release and the GIRK conductance (Heinke, Gingl & Sandkühler 2011 J Neurosci
-31:1313).  The cingulate receptors (``medial.opioid``) are not spinal and are left
-alone.  Naloxone (``dorsal_horn.pharmacology.opioid_block``) keeps the opioid off the
+31:1313), and the efficacy of the receptors of the opioid relay inside the PAG/RVM
+(``descending.relay_efficacy``, :func:`painsim.circuits.cortex.descending_relay`), which
+share the state (chosen: one tolerance state per patient, its occupancy measured at the
+PN; daily morphine in the vlPAG loses 64 % of its effect by the 5th injection, Morgan,
+Clayton & Boyer-Quick 2005 Pain 113:91 [checked: abstract]).  The cingulate receptors
+(``medial.opioid``) are left alone.  Naloxone (``dorsal_horn.pharmacology.opioid_block``) keeps the opioid off the
 receptors, so naloxone given with every session prevents tolerance.
 
 * :func:`evolve`, :func:`tolerance_at` -- the state over a calendar (numpy only);
@@ -69,10 +73,10 @@ __all__ = ["OPIOID_EFFECTS", "OPIOID_PROJECTION", "DAY", "tolerance_params", "ev
            "tolerant_model", "opioid_trace", "window_occupancy", "excess_occupancy", "acute_tens_effect",
            "tolerance_course"]
 
-#: The model parameters through which bound mu receptors act in the dorsal horn; tolerance
-#: scales each by the efficacy ``1 - T``.
+#: The model parameters through which bound mu receptors act, in the dorsal horn and in the
+#: PAG/RVM relay; tolerance scales each by the efficacy ``1 - T``.
 OPIOID_EFFECTS = ("dorsal_horn.opioid.presynaptic_c", "dorsal_horn.opioid.presynaptic_adelta",
-                  "dorsal_horn.opioid.girk_conductance")
+                  "dorsal_horn.opioid.girk_conductance", "descending.relay_efficacy")
 #: The projection that carries the opioid onto the projection neurons (``w_mor``, PAG/RVM -> PN).
 OPIOID_PROJECTION = "desc_pn"
 #: One day, s.
@@ -186,9 +190,10 @@ def tolerant_model(model: Model, T: float) -> Model:
 
     Scales every effect of a bound receptor (:data:`OPIOID_EFFECTS`: the presynaptic
     suppression of C and Aδ release, the GIRK conductance; Heinke, Gingl & Sandkühler
-    2011 J Neurosci 31:1313) by ``1 - T``; binding (the opioid released, the occupancy)
-    is unchanged.  The cingulate receptors (``medial.opioid``) are not spinal and keep
-    their efficacy.
+    2011 J Neurosci 31:1313; and the opioid relay of the PAG/RVM,
+    ``descending.relay_efficacy``) by ``1 - T``; binding (the opioid released, the
+    occupancy) is unchanged.  The cingulate receptors (``medial.opioid``) keep their
+    efficacy.
 
     Parameters
     ----------
@@ -208,6 +213,7 @@ def tolerant_model(model: Model, T: float) -> Model:
         "dorsal_horn.opioid.presynaptic_c": model.si("dorsal_horn.opioid.presynaptic_c") * e,
         "dorsal_horn.opioid.presynaptic_adelta": model.si("dorsal_horn.opioid.presynaptic_adelta") * e,
         "dorsal_horn.opioid.girk_conductance": f"{model.si('dorsal_horn.opioid.girk_conductance') * e!r} S",
+        "descending.relay_efficacy": model.si("descending.relay_efficacy") * e,
     })
 
 

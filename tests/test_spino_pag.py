@@ -4,8 +4,9 @@ Properties: the route is inert without peripheral electrical stimulation (natura
 cutaneous, a dorsal-column lead reaches no deep afferent: Radhakrishnan & Sluka 2005, Freeman et
 al. 1983); TENS at one site recruits the deep afferents of that site only, drives the spino-PAG
 neurons and the PAG/RVM; cutting the route (``spino_pag.integrity = 0``) removes exactly that
-(the negative control); and the opioid the PAG/RVM then releases is a naloxone-sensitive part of
-TENS's effect at a remote site that exists only with the route.  Magnitudes against the
+(the negative control); the opioid the PAG/RVM then releases is a naloxone-sensitive part of
+TENS's effect at a remote site that exists only with the route; and the PAG/RVM's excitation by the
+route passes through their opioid relay, which naloxone blocks (Kalra, Urban & Sluka 2001).  Magnitudes against the
 published naloxone reversal are in the validation table (``tens_naloxone_share``), not here.
 """
 import numpy as np
@@ -21,6 +22,7 @@ SEEDS = (1, 2, 3)
 DURATION = "1 s"
 NALOXONE = {"dorsal_horn.pharmacology.opioid_block": 1.0}
 CUT = {"spino_pag.integrity": 0.0}
+NO_RELAY = {"descending.opioid_relay_fraction": 0.0}
 REMOTE = 0      # TENS at site 0, heat at the painful site (2): the remote test of Sluka's secondary hyperalgesia
 
 
@@ -152,7 +154,8 @@ def remote(model):
     painful = int(model.si("body.painful_site"))
     conv = ps.stimulation.tens("conventional", 1.5, DURATION, site=REMOTE)
     models = {"intact": model, "naloxone": model.with_params(NALOXONE), "cut": model.with_params(CUT),
-              "cut naloxone": model.with_params({**NALOXONE, **CUT})}
+              "cut naloxone": model.with_params({**NALOXONE, **CUT}),
+              "no relay naloxone": model.with_params({**NALOXONE, **NO_RELAY})}
     labels = [(name, st) for name in models for st in ("none", "tens")]
     reqs = [ps.Request(models[name], conv if st == "tens" else None, {painful: heat(49)}, seed=s)
             for name, st in labels for s in SEEDS]
@@ -196,3 +199,16 @@ def test_naloxone_sensitive_part_of_remote_tens_needs_the_route(remote):
     without = naloxone_rise("cut", "cut naloxone")
     assert np.all(with_route > 0), with_route
     assert np.all(with_route > without), (with_route, without)
+
+
+def test_naloxone_withdraws_the_pag_response_through_the_relay(remote):
+    """Kalra, Urban & Sluka 2001: an opioid antagonist in the RVM prevents TENS antihyperalgesia (an
+    opiate-mediated activation of descending inhibition).  Under naloxone remote TENS changes no
+    descending spike, in every circuit (exact: the relayed SPAG -> PAG/RVM conductance is 0); the
+    negative control: with the excitation not relayed (``descending.opioid_relay_fraction = 0``)
+    naloxone leaves the PAG/RVM response to TENS in every circuit."""
+    for with_tens, without in zip(remote["naloxone", "tens"], remote["naloxone", "none"]):
+        for a, b in zip(_spikes(with_tens, "DESC"), _spikes(without, "DESC")):
+            np.testing.assert_array_equal(a, b)
+    assert np.all(_rate(remote["no relay naloxone", "tens"], "descending_rate")
+                  > _rate(remote["no relay naloxone", "none"], "descending_rate"))

@@ -82,8 +82,8 @@ def test_acupuncture_like_tens_relieves(spinal):
                    reason="measured (healthy pathway, seeds 1-3, TENS at the heated site, C gain 0.78125): TENS now drives the "
                           "PAG/RVM through deep afferents and spino-PAG neurons (tests/test_spino_pag.py), but at the "
                           "stimulated site the segmental gate silences PN with and without naloxone (PN 0.0/0.1/0.0 "
-                          "Hz), and at a remote site naloxone removes ~36 % of the effect (tens_naloxone_share; ~5-7 % while one "
-                          "site's TENS drove the dorsal-column loop); "
+                          "Hz), so the segmental, naloxone-insensitive part is all of it there (at a remote site naloxone "
+                          "removes ~90 % since the PAG/RVM relay: tens_naloxone_share); "
                           "published: TENS analgesia is opioid-mediated through vlPAG -> RVM (Sluka 1999; Kalra et "
                           "al. 2001; DeSantana 2009)")
 def test_naloxone_reduces_tens_analgesia(pathway):

@@ -120,11 +120,12 @@ def test_daily_tens_loses_its_opioid_part_and_recovers_after_the_course(model, x
 
 
 # ---------------------------------------------------------------- (6) the tolerant model
-def test_tolerant_model_at_zero_is_the_model_and_at_one_is_naloxone_for_the_spinal_cord(model):
+def test_tolerant_model_at_zero_is_the_model_and_at_one_is_naloxone_below_the_cortex(model):
     same = tol.tolerant_model(model, 0.0)
     assert same.keys() == model.keys() and all(same.si(k) == model.si(k) for k in model.keys())
-    # T = 1: the receptors bind and do nothing, which is what naloxone leaves at the projection neurons
-    # (naloxone also blocks the cingulate receptors, which do not reach the PN)
+    # T = 1: the receptors of the dorsal horn and of the PAG/RVM relay bind and do nothing, which is
+    # what naloxone leaves at the projection neurons (naloxone also blocks the cingulate receptors,
+    # which do not reach the PN)
     rtms = ps.stimulation.rtms(intensity=0.8, n_trains=1, train_duration="1 s")
     numb, nal, normal = simulate_batch([Request(m, rtms, 0.6, seed=1) for m in
                                         (tol.tolerant_model(model, 1.0), model.with_params(NALOXONE), model)], "1 s")

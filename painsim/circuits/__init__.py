@@ -12,7 +12,7 @@ here; import them from ``painsim.circuits``, not from its modules.
 """
 from .codegen import ENGINES, codegen_target, engine_choice, import_brian2, use_private_cache
 from .dorsal_horn import pn_drives, site_pn_rates
-from .cortex import descending_opioid
+from .cortex import descending_opioid, descending_relay
 from .elements import Connection, GroupDynamics, Layer, LayerResults
 from .layers import LAYERS, STACKS, group_dynamics, neuron_variables, stack
 from .network import BatchNetwork, PointInput, PointOutput, build_networks
@@ -25,4 +25,4 @@ __all__ = ["BatchNetwork", "StandaloneNetwork", "ENGINES", "engine_choice", "Pla
            "structure_key", "population_names", "LAYERS", "STACKS", "stack", "Layer", "LayerResults",
            "GroupDynamics", "Connection", "group_dynamics", "neuron_groups", "shared_parameters",
            "import_brian2", "use_private_cache", "site_pn_rates", "pn_drives", "expected_runs",
-           "descending_opioid"]
+           "descending_opioid", "descending_relay"]

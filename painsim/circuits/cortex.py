@@ -57,7 +57,7 @@ from .elements import Connection, GroupDynamics, Layer, LayerResults, Population
 
 __all__ = ["SUPRASPINAL_POPULATIONS", "CONNECTIONS", "NEURON_EQS", "NEURON_PARAMS", "EXC_SYNAPSE", "INH_SYNAPSE",
            "population_sizes", "map_positions", "site_centres", "tonic_drive", "supraspinal_parameters", "populations",
-           "connection_probabilities", "connection_weights", "projections", "build", "tms_input", "tms_thresholds",
+           "connection_probabilities", "connection_weights", "descending_relay", "projections", "build", "tms_input", "tms_thresholds",
            "inputs", "results", "LAYER"]
 
 #: Supraspinal populations, in network order ("TMS" is a spike generator).
@@ -318,7 +318,7 @@ def connection_weights(model) -> tuple[dict[str, float], dict[str, float]]:
         "s1_ee": mp["lateral_excitation_weight"], "s1_ei": mp["excitation_inhibitory_weight"],
         "s1_ie": mp["lateral_inhibition_weight"] * (1 - path["cortical_disinhibition"]),
         "tms_m1": m1["tms_weight"], "m1_m1": m1["recurrent_weight"],
-        "m1_desc": m1["m1_descending_weight"],
+        "m1_desc": m1["m1_descending_weight"] * descending_relay(model),
         "m1_trn": m1["m1_reticular_weight"] * (1 - path["corticothalamic_damage"]),
         "desc_pn": desc["descending_weight"] * desc["integrity"],
     }
@@ -336,6 +336,31 @@ def descending_opioid(model) -> float:
     al. 2011 Pain 152:320)."""
     return (model.si("descending.opioid") * model.si("descending.integrity")
             * (1 - model.si("dorsal_horn.pharmacology.opioid_block")))
+
+
+def descending_relay(model) -> float:
+    """Factor on the synaptic excitation of the PAG/RVM neurons (from M1 and the spino-PAG
+    tract) left by the opioid receptors of the relay inside the PAG/RVM.
+
+    Opioids released in the PAG/RVM inhibit the GABAergic neurons that hold the output
+    neurons in check, so their excitation is relayed through opioid disinhibition
+    (Basbaum & Fields 1984 Annu Rev Neurosci 7:309): an antagonist in the RVM prevents
+    TENS analgesia (Kalra, Urban & Sluka 2001 JPET 298:257), naloxone abolishes that of
+    M1 rTMS (de Andrade et al. 2011 Pain 152:320).  With ``f`` =
+    ``descending.opioid_relay_fraction`` the share of the excitation so relayed, ``e`` =
+    ``descending.relay_efficacy`` its receptors' efficacy (tolerance,
+    :func:`painsim.tolerance.tolerant_model`) and ``b`` =
+    ``dorsal_horn.pharmacology.opioid_block`` (systemic naloxone)::
+
+        factor = (1 - f) + f e (1 - b)
+
+    1 in an opioid-naive, untreated model (every weight then exactly as without the
+    relay).  The tonic background of the descending neurons (``descending.background``)
+    is not relayed: naloxone alone leaves them at their resting drive less M1's share.
+    A lumped stage: the GABAergic PAG/RVM neurons are not simulated.
+    """
+    f = model.si("descending.opioid_relay_fraction")
+    return (1.0 - f) + f * model.si("descending.relay_efficacy") * (1.0 - model.si("dorsal_horn.pharmacology.opioid_block"))
 
 
 def projections(model, seed: int) -> list[Projection]:

@@ -39,14 +39,17 @@ model has ``network.layers = "pathway"`` (``models/pain_pathway.toml``):
   low- and high-frequency TENS (DeSantana et al. 2009 [checked: abstract]); RVM
   naloxone blocks 4 Hz TENS (Kalra, Urban & Sluka 2001 JPET 298:257 [checked:
   abstract]); spinal naloxone blocks low-frequency TENS (Sluka, Deacon, Chandran
-  & Walsh 1999 JPET 289:840 [checked: abstract]).  ``spino_pag.integrity`` (1 =
-  intact) scales it: 0 cuts the route (the mechanism's negative control).
+  & Walsh 1999 JPET 289:840 [checked: abstract]).  The excitation reaches the
+  descending neurons through the opioid relay of the PAG/RVM
+  (:func:`painsim.circuits.cortex.descending_relay`), so naloxone removes the
+  route's whole effect, its opioid and its GABA/glycine part, as the RVM
+  antagonist does in rats.  ``spino_pag.integrity`` (1 = intact) scales it: 0
+  cuts the route (the mechanism's negative control).
 
 Not modelled: the delta-opioid receptors of high-frequency TENS (Sluka 1999:
 naltrindole blocks 100 Hz; here every descending opioid binds the one mu pool),
-the serotonergic part of low-frequency TENS (Radhakrishnan et al. 2003), the
-analgesic tolerance of repeated daily TENS (Chandran & Sluka 2003 Pain 102:195),
-group IV (C) deep afferents, and any nociceptive input to SPAG (heat and pinprick
+the serotonergic part of low-frequency TENS (Radhakrishnan et al. 2003), group IV
+(C) deep afferents, and any nociceptive input to SPAG (heat and pinprick
 do not drive the route here; endogenous opioid tone during acute pain in naive
 animals is near zero, Kayser & Guilbaud 1981 [checked: abstract]).
 
@@ -65,7 +68,7 @@ import numpy as np
 from .. import readouts
 from ..fibers import AfferentSpikes, afferent_input
 from ..rng import rng_for
-from .cortex import supraspinal_parameters
+from .cortex import descending_relay, supraspinal_parameters
 from .dorsal_horn import stimulus_sites
 from .elements import Connection, Layer, LayerResults, Population, Projection, random_pairs
 
@@ -146,11 +149,13 @@ def build(model, seed: int):
     Returns ``(populations, projections)`` for :class:`painsim.circuits.plan.Plan`;
     ``DESC`` comes from :func:`painsim.circuits.cortex.build`.  Connectivity is drawn
     from the layer's own random streams, so the other layers draw exactly what they
-    drew without it.  ``spino_pag.integrity`` scales the SPAG -> DESC conductance.
+    drew without it.  ``spino_pag.integrity`` scales the SPAG -> DESC conductance, and so does the opioid
+    relay inside the PAG/RVM (:func:`painsim.circuits.cortex.descending_relay`: naloxone removes it).
     """
     c = model.section("spino_pag")
     prob = connection_probabilities(model)
-    weight = {"deep_spag": c["afferent_weight"], "spag_desc": c["descending_weight"] * c["integrity"]}
+    weight = {"deep_spag": c["afferent_weight"],
+              "spag_desc": c["descending_weight"] * c["integrity"] * descending_relay(model)}
     delay = {"deep_spag": model.si("network.synaptic_delay"), "spag_desc": c["ascending_delay"]}
     projs = []
     for k, conn in enumerate(CONNECTIONS):

@@ -332,8 +332,12 @@ TARGETS: tuple[Target, ...] = (
            "prediction", "slow", rest_rating("central_poststroke_ischemic")),
     Target("naloxone_rtms", "share of the PN reduction by a 20 Hz M1 train that naloxone removes", 1.0, None, None,
            "1", "de Andrade et al. 2011 Pain 152:320: naloxone abolished the analgesia of M1 rTMS [recalled]",
-           "prediction", "fast", naloxone_share_of_rtms,
-           "descending control is part opioid, part GABA/glycine in the model (docs/circuits.md)"),
+           "calibrated", "fast", naloxone_share_of_rtms,
+           "not held out: descending.opioid_relay_fraction = 1 (the PAG/RVM neurons' excitation relayed through "
+           "opioid disinhibition, so systemic naloxone withdraws it; chosen from Kalra et al. 2001 with this row in "
+           "view) makes the share 1 by construction, since M1 reaches the projection neurons only through the "
+           "PAG/RVM: a check, not evidence. Descending control itself stays part opioid, part GABA/glycine "
+           "(docs/circuits.md)"),
     Target("scs_dlf_share", "share of the PN reduction by 50 Hz SCS over every site's dorsal columns that a dorsolateral-funiculus lesion removes",
            0.5, None, None, "1",
            "Saadé et al. 2015 (DLF lesions roughly halve the effect of 50 Hz SCS in rats) [checked: abstract]",
@@ -430,7 +434,10 @@ TARGETS: tuple[Target, ...] = (
            "naloxone removes", 1.0, None, None, "1", "Sluka et al. 1999 JPET 289:840: spinal naloxone/naltrindole "
            "prevent TENS antihyperalgesia [checked: abstract]; TENS at the inflamed knee, heat at the paw "
            "(secondary hyperalgesia) [recalled]; vlPAG/RVM route, DeSantana et al. 2009 [checked: abstract]",
-           "prediction", "fast", naloxone_share_of_tens),
+           "calibrated", "fast", naloxone_share_of_tens,
+           "not held out: descending.opioid_relay_fraction = 1 was chosen from the RVM antagonist's block of TENS "
+           "(Kalra, Urban & Sluka 2001 JPET 298:257 [checked: abstract]) with this row in view; what naloxone leaves "
+           "is the part of remote TENS that does not pass through the PAG/RVM"),
     Target("tens_tolerance_day5", "acute PN reduction by conventional TENS at a remote site (47 °C heat) before "
            "the 5th daily 20-min session over that before the 1st (repeated daily use)", 0.0, None, None, "1",
            "Sato, Sanada, Rakel & Sluka 2012 J Pain 13:884 [checked: abstract]: daily TENS (20 min, 90 % motor "
@@ -441,10 +448,10 @@ TARGETS: tuple[Target, ...] = (
            "frequency) or delta (high frequency) agonists. Published 0: no effect beyond placebo",
            "calibrated", "fast", tens_tolerance_day5,
            "dorsal_horn.opioid.tolerance_rate was fitted to the mu-receptor efficacy before the 5th session "
-           "(0.1, calibrate_tolerance_rate) with these studies in view, so this row is not held out; the model's "
-           "remote TENS effect is ~64 % non-opioid (tens_naloxone_share 0.36: the GABA/glycine the PAG/RVM releases "
-           "beside its opioid; one site's TENS no longer drives the dorsal-column monoaminergic loop, which carried "
-           "~93 % before), so tolerance of the opioid part cannot remove it. One mu pool: the "
+           "(0.1, calibrate_tolerance_rate) with these studies in view, so this row is not held out; the receptors "
+           "of the PAG/RVM opioid relay share the tolerance state (descending.relay_efficacy; chosen, with vlPAG "
+           "morphine tolerance in view, Morgan et al. 2005), so tolerance withdraws the PAG/RVM's excitation, "
+           "their opioid and their GABA/glycine together. One mu pool: the "
            "delta receptors of 100-Hz TENS are not modelled (docs/circuits.md)"),
     Target("qst_hpt_sd", "SD of the heat pain threshold over healthy virtual subjects (QST, n = 12)", 2.8, 2.0,
            3.5, "degC", "DFNS reference data, healthy adults: SD ~2.5-3 °C (Rolke et al. 2006 Pain 123:231; Magerl "
