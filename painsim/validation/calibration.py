@@ -70,12 +70,18 @@ library protocol ``tens_conventional``'s stimulation (x does not depend on the s
 on the healthy pathway, seeds 1-4,
 measured once (mean over the seeds, :func:`painsim.tolerance.excess_occupancy`); then ``k``
 by bisection (on log k, the ODE in closed form only) so that the receptor efficacy
-``1 - T`` at the start of the 5th daily 20-min session is 0.1 (the studies' calendar: 20 min
-daily; effect lost on day 5, Sato et al. 2012, Liebano et al. 2011; diminished by day 4, Chandran
-& Sluka 2003).  0.1 is chosen to stand for "no detectable opioid effect" (the papers report the
-loss of the behavioural effect, not a receptor efficacy).  The acute TENS effect before the 5th
-session (``tens_tolerance_day5``) is therefore calibrated, not held out; held out: recovery after
-the course, every other protocol.
+``1 - T`` at the start of the 5th daily 20-min session is :data:`TOLERANCE_EFFICACY` (the
+studies' calendar: 20 min daily; effect lost on day 5, Sato et al. 2012, Liebano et al. 2011;
+diminished by day 4, Chandran & Sluka 2003).  That efficacy is where the opioid effect is no
+longer detectable: the efficacy at which the naloxone-sensitive part of the acute remote TENS
+effect (the measurement of ``tens_naloxone_share``) is 0.1 of the naive one
+(:data:`TOLERANCE_OPIOID_RATIO`, chosen: "no detectable opioid effect"; the papers report the
+loss of the behavioural effect, not a receptor efficacy), found by bisection on the efficacy
+(:func:`undetectable_efficacy`; until 2026-12-01 the efficacy itself was set to 0.1, which the
+PAG/RVM opioid relay made far too low: its descending neurons stop firing at about half
+efficacy).  The acute TENS effect before the 5th session (``tens_tolerance_day5``) is therefore
+calibrated, not held out; not fitted: its course over days 1-3, the recovery after the course,
+every other protocol.
 """
 from __future__ import annotations
 
@@ -91,7 +97,7 @@ from ..params import load_model
 from ..protocols import Calendar, get as get_protocol
 from ..simulation import Request, simulate_batch
 from ..stimulation import tonic
-from ..tolerance import excess_occupancy, tolerance_at, tolerance_params
+from ..tolerance import acute_tens_effect, excess_occupancy, tolerance_at, tolerance_params, tolerant_model
 from ..units import to_si
 
 __all__ = ["GateCalibration", "calibrate_gate_inhibition", "gate_reduction", "gate_stimulation", "GATE_SEEDS",
@@ -99,7 +105,8 @@ __all__ = ["GateCalibration", "calibrate_gate_inhibition", "gate_reduction", "ga
            "GainCalibration", "stt_rate", "heat_pn_rate", "calibrate_c_gain", "C_GAIN_SEEDS", "C_GAIN_CELSIUS",
            "AnchorCalibration", "calibrate_unpleasantness_anchors", "ACC_FIT_CELSIUS", "ACC_FIT_SEEDS",
            "ToleranceCalibration", "calibrate_tolerance_rate", "tolerance_rate_for_efficacy", "TOLERANCE_SEEDS",
-           "TOLERANCE_PROTOCOL", "TOLERANCE_SESSION", "TOLERANCE_EFFICACY", "TOLERANCE_SESSION_S", "tolerance_calendar"]
+           "TOLERANCE_PROTOCOL", "TOLERANCE_SESSION", "TOLERANCE_EFFICACY", "TOLERANCE_SESSION_S", "tolerance_calendar",
+           "TOLERANCE_OPIOID_RATIO", "opioid_ratio", "undetectable_efficacy"]
 
 #: Seeds (circuits) and temperature of the declared C-gain calibration.
 C_GAIN_SEEDS = (1, 2, 3, 4)
@@ -379,12 +386,16 @@ def calibrate_unpleasantness_anchors(model="healthy", celsius: Sequence[float] =
 #: The declared tolerance calibration: protocol (its waveform; x does not depend on the session's
 #: length), seeds, the daily session length of the animal and human studies (20 min: Chandran &
 #: Sluka 2003, Sato et al. 2012, DeSantana et al. 2008), the session (0-based: the 5th) at whose
-#: start the receptor efficacy is fitted, and that efficacy (chosen: "no detectable opioid effect").
+#: start the receptor efficacy is fitted, the fraction of the naive opioid effect that stands for
+#: "no detectable opioid effect" (chosen), and the efficacy that leaves it (measured by
+#: :func:`undetectable_efficacy` on the healthy pathway, seeds 1-4, 2026-12-01;
+#: tests/test_calibration.py checks it still does).
 TOLERANCE_PROTOCOL = "tens_conventional"
 TOLERANCE_SEEDS = (1, 2, 3, 4)
 TOLERANCE_SESSION_S = 1200.0
 TOLERANCE_SESSION = 4
-TOLERANCE_EFFICACY = 0.1
+TOLERANCE_OPIOID_RATIO = 0.1
+TOLERANCE_EFFICACY = 0.541
 
 
 def tolerance_calendar(session: int = TOLERANCE_SESSION) -> Calendar:
@@ -438,6 +449,44 @@ def tolerance_rate_for_efficacy(x: float, calendar: Calendar, session: int, effi
     return float(np.exp(log_k)), 1.0 - T, tuple((float(np.exp(u)), 1.0 - t) for u, t in evals)
 
 
+def opioid_ratio(model, efficacies: Sequence[float], seeds: Sequence[int] = TOLERANCE_SEEDS,
+                 protocol: str = TOLERANCE_PROTOCOL) -> np.ndarray:
+    """The naloxone-sensitive part of the acute remote TENS effect (47 °C at the painful site,
+    ``protocol``'s stimulation at site 0, 1.5 s: the measurement of ``tens_naloxone_share``) with the
+    mu receptors at each efficacy (:func:`painsim.tolerance.tolerant_model`), over that part at
+    efficacy 1; means over ``seeds``, one batch.
+
+    Returns
+    -------
+    ndarray, one ratio per efficacy.
+    """
+    m = load_model(model) if isinstance(model, str) else model
+    nal = m.with_params({"dorsal_horn.pharmacology.opioid_block": 1.0})
+    models = [m, nal] + [tolerant_model(m, 1.0 - float(e)) for e in efficacies]
+    pn = acute_tens_effect(models, protocol, seeds, test_site=0, celsius=47.0, test_duration="1.5 s").mean(axis=1)
+    effect = pn[:, 0] - pn[:, 1]
+    opioid = effect - effect[1]
+    if not opioid[0] > 0:
+        raise ParameterError("model", m.name, "a model whose TENS effect has a naloxone-sensitive part")
+    return opioid[2:] / opioid[0]
+
+
+def undetectable_efficacy(model="healthy", seeds: Sequence[int] = TOLERANCE_SEEDS,
+                          ratio: float = TOLERANCE_OPIOID_RATIO, bounds: tuple[float, float] = (0.3, 1.0),
+                          tol: float = 0.02, max_iter: int = 8) -> tuple[float, float, tuple]:
+    """The receptor efficacy at which the opioid part of the acute remote TENS effect is ``ratio``
+    of the naive one (:func:`opioid_ratio`, which rises with the efficacy), by bisection within
+    ``tol`` of ``ratio``: step 1 of the tolerance calibration (:data:`TOLERANCE_EFFICACY`).
+
+    Returns
+    -------
+    (efficacy, achieved ratio, evaluations ``(efficacy, ratio)``)
+    """
+    m = load_model(model) if isinstance(model, str) else model
+    return _bisect(lambda e: float(opioid_ratio(m, [e], seeds)[0]), bounds, ratio, tol, max_iter,
+                   "receptor efficacies", measured="opioid ratios", units="")
+
+
 def calibrate_tolerance_rate(model="healthy", protocol: str = TOLERANCE_PROTOCOL,
                              seeds: Sequence[int] = TOLERANCE_SEEDS, session: int = TOLERANCE_SESSION,
                              efficacy: float = TOLERANCE_EFFICACY, x: float | None = None) -> ToleranceCalibration:
@@ -461,7 +510,8 @@ def calibrate_tolerance_rate(model="healthy", protocol: str = TOLERANCE_PROTOCOL
     session : int
         0-based index of the daily session before which the efficacy is fitted (default 4: the 5th).
     efficacy : float
-        Target efficacy in (0, 1) (default 0.1, chosen: "no detectable opioid effect").
+        Target efficacy in (0, 1) (default :data:`TOLERANCE_EFFICACY`: where the opioid effect is
+        no longer detectable, :func:`undetectable_efficacy`).
     x : float, optional
         The mean excess occupancy, if already measured (skips the simulations).
 

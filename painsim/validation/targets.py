@@ -448,7 +448,8 @@ TARGETS: tuple[Target, ...] = (
            "frequency) or delta (high frequency) agonists. Published 0: no effect beyond placebo",
            "calibrated", "fast", tens_tolerance_day5,
            "dorsal_horn.opioid.tolerance_rate was fitted to the mu-receptor efficacy before the 5th session "
-           "(0.1, calibrate_tolerance_rate) with these studies in view, so this row is not held out; the receptors "
+           "at which the opioid part of this effect is 0.1 of the naive one (0.541: undetectable_efficacy, then "
+           "calibrate_tolerance_rate) with these studies in view, so this row is not held out; the receptors "
            "of the PAG/RVM opioid relay share the tolerance state (descending.relay_efficacy; chosen, with vlPAG "
            "morphine tolerance in view, Morgan et al. 2005), so tolerance withdraws the PAG/RVM's excitation, "
            "their opioid and their GABA/glycine together. One mu pool: the "
