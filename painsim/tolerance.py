@@ -67,7 +67,7 @@ from .params import Model
 from .protocols import Protocol, resolve
 from .readouts import population_spikes
 from .simulation import Request, body_site, simulate_batch
-from .units import to_si
+from .units import DIMENSIONLESS, to_si, unit_name
 
 __all__ = ["OPIOID_EFFECTS", "OPIOID_PROJECTION", "DAY", "tolerance_params", "evolve", "tolerance_at",
            "tolerant_model", "opioid_trace", "window_occupancy", "excess_occupancy", "acute_tens_effect",
@@ -208,13 +208,13 @@ def tolerant_model(model: Model, T: float) -> Model:
     """
     if isinstance(T, bool) or not isinstance(T, (int, float, np.integer, np.floating)) or not 0 <= T <= 1:
         raise ParameterError("T", T, "a tolerance state in [0, 1] (receptor efficacy 1 - T)")
-    e = 1.0 - float(T)
-    return model.with_params({
-        "dorsal_horn.opioid.presynaptic_c": model.si("dorsal_horn.opioid.presynaptic_c") * e,
-        "dorsal_horn.opioid.presynaptic_adelta": model.si("dorsal_horn.opioid.presynaptic_adelta") * e,
-        "dorsal_horn.opioid.girk_conductance": f"{model.si('dorsal_horn.opioid.girk_conductance') * e!r} S",
-        "descending.relay_efficacy": model.si("descending.relay_efficacy") * e,
-    })
+    return model.with_params({path: _scaled(model, path, 1.0 - float(T)) for path in OPIOID_EFFECTS})
+
+
+def _scaled(model: Model, path: str, factor: float):
+    """``path``'s value times ``factor``, as text in its SI unit (a plain number when dimensionless)."""
+    value, dim = model.si(path) * factor, model.leaves[path].dim
+    return value if dim == DIMENSIONLESS else f"{value!r} {unit_name(dim)}"
 
 
 # ==========================================================================

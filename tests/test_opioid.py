@@ -25,9 +25,8 @@ def rtms():
     m = ps.load_model("peripheral_neuropathic")
     naloxone = m.with_params(NALOXONE)
     no_girk = m.with_params({"dorsal_horn.opioid.girk_conductance": "0 nS"})
-    no_pre = m.with_params({"dorsal_horn.opioid.presynaptic_c": 0.0, "dorsal_horn.opioid.presynaptic_adelta": 0.0})
-    no_spinal = no_girk.with_params({"dorsal_horn.opioid.presynaptic_c": 0.0,
-                                     "dorsal_horn.opioid.presynaptic_adelta": 0.0})
+    no_presynaptic = {"dorsal_horn.opioid.presynaptic_c": 0.0, "dorsal_horn.opioid.presynaptic_adelta": 0.0}
+    no_pre, no_spinal = m.with_params(no_presynaptic), no_girk.with_params(no_presynaptic)
     no_relay_naloxone = m.with_params({**NALOXONE, **NO_RELAY})
     sham = ps.stimulation.rtms(intensity=0.0, n_trains=1, train_duration=DURATION)
     real = ps.stimulation.rtms(intensity=0.8, n_trains=1, train_duration=DURATION)

@@ -461,14 +461,28 @@ def opioid_ratio(model, efficacies: Sequence[float], seeds: Sequence[int] = TOLE
     ndarray, one ratio per efficacy.
     """
     m = load_model(model) if isinstance(model, str) else model
-    nal = m.with_params({"dorsal_horn.pharmacology.opioid_block": 1.0})
-    models = [m, nal] + [tolerant_model(m, 1.0 - float(e)) for e in efficacies]
+    effect = _tens_effects(_opioid_references(m) + [tolerant_model(m, 1.0 - float(e)) for e in efficacies],
+                           seeds, protocol)
+    return _opioid_share(effect[2:], effect[:2], m)
+
+
+def _opioid_references(m) -> list:
+    """The naive model and the model under naloxone: the two ends of the opioid part."""
+    return [m, m.with_params({"dorsal_horn.pharmacology.opioid_block": 1.0})]
+
+
+def _tens_effects(models, seeds, protocol) -> np.ndarray:
+    """Mean PN reduction (Hz) by remote TENS per model (the measurement of ``tens_naloxone_share``)."""
     pn = acute_tens_effect(models, protocol, seeds, test_site=0, celsius=47.0, test_duration="1.5 s").mean(axis=1)
-    effect = pn[:, 0] - pn[:, 1]
-    opioid = effect - effect[1]
-    if not opioid[0] > 0:
+    return pn[:, 0] - pn[:, 1]
+
+
+def _opioid_share(effects, references, m) -> np.ndarray:
+    """Opioid part of ``effects`` over the naive one, ``references`` = (naive, naloxone) effects."""
+    naive, blocked = references
+    if not naive - blocked > 0:
         raise ParameterError("model", m.name, "a model whose TENS effect has a naloxone-sensitive part")
-    return opioid[2:] / opioid[0]
+    return (np.asarray(effects) - blocked) / (naive - blocked)
 
 
 def undetectable_efficacy(model="healthy", seeds: Sequence[int] = TOLERANCE_SEEDS,
@@ -483,8 +497,13 @@ def undetectable_efficacy(model="healthy", seeds: Sequence[int] = TOLERANCE_SEED
     (efficacy, achieved ratio, evaluations ``(efficacy, ratio)``)
     """
     m = load_model(model) if isinstance(model, str) else model
-    return _bisect(lambda e: float(opioid_ratio(m, [e], seeds)[0]), bounds, ratio, tol, max_iter,
-                   "receptor efficacies", measured="opioid ratios", units="")
+    references = _tens_effects(_opioid_references(m), seeds, TOLERANCE_PROTOCOL)   # once, not per evaluation
+
+    def share(e: float) -> float:
+        return float(_opioid_share(_tens_effects([tolerant_model(m, 1.0 - e)], seeds, TOLERANCE_PROTOCOL),
+                                   references, m)[0])
+
+    return _bisect(share, bounds, ratio, tol, max_iter, "receptor efficacies", measured="opioid ratios", units="")
 
 
 def calibrate_tolerance_rate(model="healthy", protocol: str = TOLERANCE_PROTOCOL,
