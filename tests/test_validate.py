@@ -156,3 +156,17 @@ def test_a_parameter_set_twice_is_refused(tmp_path, capsys):
     assert main(["validate", "--only", "gate_on_c_heat", "--out", str(out), "--set", "dorsal_horn.synapse.c_gain=1",
                  "--set", "dorsal_horn.synapse.c_gain=0.5"]) == 2
     assert "more than once" in capsys.readouterr().err and not out.exists()
+
+
+def test_low_frequency_tens_differs_from_conventional_tens_in_its_rate_only():
+    """The row tens_low_frequency_ratio compares rates as the rat studies did (same intensity): the
+    4-Hz protocol's window holds 1/25 of the 100-Hz pulses, with the same amplitude, width and
+    electrodes.  Negative control: the library's acupuncture-like TENS differs in more than its rate."""
+    from painsim.validation.measurements import low_frequency_tens
+    high, low = ps.protocols.get("tens_conventional"), low_frequency_tens()
+    h, lo = high.waveform(0.0, 1.0), low.waveform(0.0, 1.0)
+    assert (len(h.onsets), len(lo.onsets)) == (100, 4)
+    assert {k: v for k, v in low.stimulus.items() if k != "rate"} == dict(high.stimulus)
+    same = lambda w: (set(w.widths), set(w.amplitudes), w.amplitude_kind, w.target, w.shape)  # noqa: E731
+    assert same(h) == same(lo)
+    assert same(ps.protocols.get("tens_acupuncture").waveform(0.0, 1.0)) != same(h)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+from dataclasses import replace
 from typing import Callable
 
 import numpy as np
@@ -29,7 +30,7 @@ from ..tolerance import acute_tens_effect, tolerance_course
 from .calibration import TOLERANCE_SESSION, tolerance_calendar
 from .calibration import REST_DURATION, gate_reduction, gate_stimulation, rest_readouts
 
-__all__ = ["TONIC_SCS", "BURST_SCS", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHESIA_TONIC", "TOLERANCE_DAY",
+__all__ = ["TONIC_SCS", "BURST_SCS", "N_SEEDS", "LOW_FREQUENCY_TENS", "PARESTHESIA_KHZ_MA", "PARESTHESIA_TONIC", "TOLERANCE_DAY",
            "clear_measurements", "C_TEST_PULSES", "C_TEST_RATE_HZ", "ADELTA_LFS_PULSES", "ADELTA_TEST_PULSES",
            "ADELTA_TEST_RATE_HZ", "adelta_lfs_change",
            "c_arrival", "c_fibre_response_change", "c_volleys", "nmda_block_c_component",
@@ -41,7 +42,7 @@ __all__ = ["TONIC_SCS", "BURST_SCS", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHES
            "khz_dorsal_horn_reduction", "naloxone_share_of_rtms", "naloxone_share_of_tens",
            "nmda_block_baseline", "paresthesia_10khz", "paresthesia_tonic", "pn_rate_50c", "pns_responders",
            "rest_rating", "resting_pn_rate", "scs_relief",
-           "sustained_heat_ratio", "tens_tolerance_day5", "tonic_heat_summation", "windup_slow"]
+           "sustained_heat_ratio", "low_frequency_tens", "tens_low_frequency_ratio", "tens_tolerance_day5", "tonic_heat_summation", "windup_slow"]
 
 #: Seeds averaged by the spinal measurements (the tests' convention, 4 circuits).
 N_SEEDS = 4
@@ -531,6 +532,35 @@ def naloxone_share_of_tens(seed: int) -> float:
                            test_duration="1.5 s").mean(axis=1)  # (model, heat alone / with TENS)
     effect, blocked = float(pn[0, 0] - pn[0, 1]), float(pn[1, 0] - pn[1, 1])
     return 1.0 - blocked / effect if effect > 0 else float("nan")
+
+
+#: Low-frequency TENS of the rat studies: 4 Hz at the same intensity as 100 Hz (Sluka et al. 1999;
+#: Sato et al. 2012: "low-frequency (LF) and high-frequency (HF) TENS, delivered at the same intensity").
+LOW_FREQUENCY_TENS = "4 Hz"
+
+
+def low_frequency_tens():
+    """``tens_conventional`` at :data:`LOW_FREQUENCY_TENS`: same calendar, amplitude, pulse width and
+    electrodes, only the rate changed (a :class:`painsim.protocols.Protocol`)."""
+    high = get_protocol("tens_conventional")
+    return replace(high, name="tens_low_frequency", stimulus={**high.stimulus, "rate": LOW_FREQUENCY_TENS},
+                   period=None, description=f"{high.description}; at {LOW_FREQUENCY_TENS}")
+
+
+def tens_low_frequency_ratio(seed: int) -> float:
+    """PN reduction by TENS at 4 Hz over that by TENS at 100 Hz, both with ``tens_conventional``'s
+    amplitude and pulse width (1.5 x Aβ threshold, 100 µs), at a remote site (site 0), of the response
+    to 47 °C heat at the painful site (healthy pathway, 4 circuits, 1.5 s: the measurement of
+    :func:`naloxone_share_of_tens` for each frequency).  Only the rate differs, as in the rat studies."""
+    high = get_protocol("tens_conventional")
+    low = low_frequency_tens()
+    m = load_model("healthy")
+    effect = []
+    for protocol in (high, low):
+        pn = acute_tens_effect([m], protocol, range(seed, seed + N_SEEDS), test_site=0, celsius=47.0,
+                               test_duration="1.5 s")[0].mean(axis=0)  # (heat alone, with TENS)
+        effect.append(float(pn[0] - pn[1]))
+    return effect[1] / effect[0] if effect[0] > 0 else float("nan")
 
 
 #: The daily session (0-based day) at which tolerance to TENS is read: the 5th (Sato et al. 2012;

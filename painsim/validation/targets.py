@@ -29,7 +29,7 @@ from .measurements import (BURST_SCS, TONIC_SCS, adelta_lfs_change, c_fibre_resp
                            khz_dorsal_horn_reduction, naloxone_share_of_rtms, naloxone_share_of_tens,
                            nmda_block_baseline, nmda_block_c_component, paresthesia_10khz, paresthesia_tonic,
                            pn_rate_50c, pns_responders, rest_rating, resting_pn_rate, scs_relief,
-                           sustained_heat_ratio, tens_tolerance_day5,
+                           sustained_heat_ratio, tens_low_frequency_ratio, tens_tolerance_day5,
                            remote_touch_inhibition, tonic_heat_summation, windup_slow)
 from .measurements import N_SEEDS, clear_measurements  # noqa: F401  (re-exported: read here by callers)
 from .phenotype import (contact_summation, pn_heat_threshold, pn_heat_threshold_shift,
@@ -438,6 +438,18 @@ TARGETS: tuple[Target, ...] = (
            "not held out: descending.opioid_relay_fraction = 1 was chosen from the RVM antagonist's block of TENS "
            "(Kalra, Urban & Sluka 2001 JPET 298:257 [checked: abstract]) with this row in view; what naloxone leaves "
            "is the part of remote TENS that does not pass through the PAG/RVM"),
+    Target("tens_low_frequency_ratio", "PN reduction by TENS at 4 Hz over that by TENS at 100 Hz, same amplitude "
+           "and pulse width (tens_conventional's), at a remote site (47 °C heat at the painful site)", 1.0, 0.5,
+           1.5, "1", "Sluka, Deacon, Stibal, Strissel & Terpstra 1999 JPET 289:840 [checked: abstract]: \"Either "
+           "high- (100 Hz) or low-frequency (4 Hz) TENS produced approximately 100% inhibition of hyperalgesia\" "
+           "(knee inflammation, heat withdrawal), the low-frequency effect blocked by low (mu-selective) doses of "
+           "spinal naloxone; Sato et al. 2012 J Pain 13:884 [checked: abstract]: LF and HF TENS at the same "
+           "intensity (90 % motor threshold) both reversed hyperalgesia; Liebano et al. 2011 Pain 152:335 "
+           "[checked: abstract]: 4 Hz and 100 Hz TENS both raised pressure pain thresholds in healthy humans. "
+           "Range chosen: both ~100 %, read as the low-frequency effect within +/- 50 % of the high-frequency one",
+           "prediction", "fast", tens_low_frequency_ratio,
+           "held out; the rats had TENS at 90 % of the motor threshold, the model at 1.5 x the A-beta threshold "
+           "(tens_conventional's) for both rates"),
     Target("tens_tolerance_day5", "acute PN reduction by conventional TENS at a remote site (47 °C heat) before "
            "the 5th daily 20-min session over that before the 1st (repeated daily use)", 0.0, None, None, "1",
            "Sato, Sanada, Rakel & Sluka 2012 J Pain 13:884 [checked: abstract]: daily TENS (20 min, 90 % motor "
