@@ -134,7 +134,7 @@ def _labelled(conditioning, replay) -> tuple[dict, dict]:
     return conditioning, (replay if isinstance(replay, dict) else {k: replay for k in conditioning})
 
 
-def conditioned_weights(model, conditioning, *, replay=1, seed: int = 0, weights=None, batch_size: int = 16):
+def conditioned_weights(model, conditioning, *, replay=1, seed: int = 0, weights=None, batch_size: int = 32):
     """Efficacies of the plastic connections after each conditioning waveform (no test window).
 
     The conditioning half of :func:`condition_and_test` (same arguments): one window per
@@ -180,7 +180,7 @@ def _summary(model, plastic, labels, base, after, conditioned, new, attrs):
 
 
 def condition_and_test(model, conditioning, test_noxious=0.6, *, test_duration=None,
-                       replay=1, seed: int = 0, test_seed=None, weights=None, batch_size=16):
+                       replay=1, seed: int = 0, test_seed=None, weights=None, batch_size=32):
     """Spinal LTP/LTD protocol: test, condition (plastic), test again.
 
     For each conditioning waveform, the model is simulated once with the
@@ -354,7 +354,7 @@ def run_conditioning_experiment(path_or_spec, seed=None):
     s = int(exp.get("seed", 0) if seed is None else seed)
     ds, w = condition_and_test(model, cond, spec.get("test", {}).get("noxious", 0.6),
                                test_duration=exp.get("duration", "1 s"), replay=reps, seed=s,
-                               batch_size=int(exp.get("batch_size", 16)))
+                               batch_size=int(exp.get("batch_size", 32)))
     name = exp.get("name", Path(src).stem)
     ds.attrs.update(name=name, experiment=name,
                     description=exp.get("description", ""), kind="conditioning", source=str(src),

@@ -322,7 +322,7 @@ def _seeds(seeds) -> list[int]:
 
 
 def excess_occupancy(model: Model, protocol, seeds: Sequence[int], *, site=None,
-                     batch_size: int = 16) -> np.ndarray:
+                     batch_size: int = 32) -> np.ndarray:
     """``x`` of each seed: mean occupancy of the painful site's PN during a session of
     ``protocol`` minus that of the same window without stimulation (the companion).
 
@@ -373,7 +373,7 @@ def _test_waveform(protocol: Protocol, model: Model, site: int, duration: float)
 
 
 def acute_tens_effect(models: Sequence[Model], protocol, seeds: Sequence[int], *, test_site: int = 0,
-                      celsius: float = 47.0, test_duration="1.5 s", batch_size: int = 16) -> np.ndarray:
+                      celsius: float = 47.0, test_duration="1.5 s", batch_size: int = 32) -> np.ndarray:
     """PN rate (Hz) at the painful site during contact heat there, without and with the
     protocol's stimulation at ``test_site``, for each model and seed.
 
@@ -416,7 +416,7 @@ def _check_days(days) -> np.ndarray:
 
 
 def tolerance_course(model: Model, protocol, seeds: Sequence[int], days, *, x=None, test_site: int = 0,
-                     celsius: float = 47.0, test_duration="1.5 s", batch_size: int = 16) -> xr.Dataset:
+                     celsius: float = 47.0, test_duration="1.5 s", batch_size: int = 32) -> xr.Dataset:
     """Tolerance of the dorsal-horn mu receptors over a course, and the acute TENS effect it leaves.
 
     Per seed (patient): the excess occupancy ``x`` of a session (:func:`excess_occupancy`),

@@ -119,7 +119,7 @@ def run_conditions(spec: Mapping[str, Any], seed: int | None = None) -> xr.Datas
         requests.append(_request(c, k, models[name].with_params(c.get("params", {})), seed))
         labels.append(c.get("label", f"condition {k}"))
     results = simulate_batch(requests, duration_quantity(duration),
-                             batch_size=int(exp.get("batch_size", 16)))
+                             batch_size=int(exp.get("batch_size", 32)))
     ds = combine(results, "condition", labels)
     ds.attrs.update({"experiment": exp.get("name", ""), "description": exp.get("description", ""),
                      "experiment_spec": json.dumps({k: v for k, v in spec.items() if k != "_path"},

@@ -74,7 +74,7 @@ QST_TESTS = ("rest", "brush", "pinprick", "heat")
 _DEFAULTS = {"reference": "healthy", "n_subjects": 3, "seed": 0, "duration": "1.3 s",
              "heat_temperatures": [40.0, 42.0, 44.0, 46.0, 48.0, 50.0], "heat_suprathreshold": 47.0,
              "pinprick_forces": [8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0], "brush_velocity": "30 mm/s",
-             "windup_pulses": 10, "threshold_criterion": 0.1, "sd_floor": 0.1, "batch_size": 16,
+             "windup_pulses": 10, "threshold_criterion": 0.1, "sd_floor": 0.1, "batch_size": 32,
              # ---- subject variability (docs/phenotypes.md, "Subject variability"); false: seeds only
              "subject_variability": True,
              # °C, SD of the subject's shift of every nociceptor heat threshold.  The spread of human

@@ -15,7 +15,7 @@ and the days on which the acute effect is tested; :func:`run_tolerance` runs
     test_site = 0                          # where the device stimulates during the test
     test_temperature = 47.0                # °C at the painful site
     test_duration = "1.5 s"
-    batch_size = 16                        # points per brian2 network
+    batch_size = 32                        # points per brian2 network
 
     [params]                               # optional: model parameters of this run
     "dorsal_horn.opioid.tolerance_half_time" = "13.2 days"
@@ -62,7 +62,7 @@ TOLERANCE_KEYS = ("name", "kind", "description", "model", "protocol", "n_patient
 #: Tables a tolerance file may hold (``_path``: added by :func:`painsim.files.load_experiment`).
 TOLERANCE_TABLES = ("experiment", "protocol", "params", "_path")
 _DEFAULTS = {"n_patients": 4, "seed": 1, "test_site": 0, "test_temperature": 47.0, "test_duration": "1.5 s",
-             "batch_size": 16}
+             "batch_size": 32}
 #: Shortest test window (s; chosen: C-fibre spikes of the heat test arrive up to ~0.3 s late, the
 #: readout's transient, and the rest of the window is what is rated).
 _SHORTEST_TEST = 0.5

@@ -64,7 +64,7 @@ def single_neuron_counts(model, seeds, temperatures=NEURON_TEMPERATURES) -> tupl
 
 
 def single_neuron_counts_of(models, seeds, temperatures=NEURON_TEMPERATURES,
-                            batch_size: int = 16) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+                            batch_size: int = 32) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """:func:`single_neuron_counts` of several circuits in one batch.
 
     Parameters
