@@ -162,7 +162,7 @@ def test_low_frequency_tens_differs_from_conventional_tens_in_its_rate_only():
     """The row tens_low_frequency_ratio compares rates as the rat studies did (same intensity): the
     4-Hz protocol's window holds 1/25 of the 100-Hz pulses, with the same amplitude, width and
     electrodes.  Negative control: the library's acupuncture-like TENS differs in more than its rate."""
-    from painsim.validation.measurements import low_frequency_tens
+    from painsim.validation.opioids import low_frequency_tens
     high, low = ps.protocols.get("tens_conventional"), low_frequency_tens()
     h, lo = high.waveform(0.0, 1.0), low.waveform(0.0, 1.0)
     assert (len(h.onsets), len(lo.onsets)) == (100, 4)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import functools
-from dataclasses import replace
 from typing import Callable
 
 import numpy as np
@@ -25,24 +24,22 @@ from ..params import load_model
 from ..simulation import Request, simulate_batch
 from ..protocols import get as get_protocol
 from ..readouts import model_pain_score
-from ..stimulation import from_spec, rtms, tonic
-from ..tolerance import acute_tens_effect, tolerance_course
-from .calibration import TOLERANCE_SESSION, tolerance_calendar
+from ..stimulation import from_spec, tonic
 from .calibration import REST_DURATION, gate_reduction, gate_stimulation, rest_readouts
 
-__all__ = ["TONIC_SCS", "BURST_SCS", "N_SEEDS", "LOW_FREQUENCY_TENS", "PARESTHESIA_KHZ_MA", "PARESTHESIA_TONIC", "TOLERANCE_DAY",
+__all__ = ["TONIC_SCS", "BURST_SCS", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHESIA_TONIC",
            "clear_measurements", "C_TEST_PULSES", "C_TEST_RATE_HZ", "ADELTA_LFS_PULSES", "ADELTA_TEST_PULSES",
            "ADELTA_TEST_RATE_HZ", "adelta_lfs_change",
            "c_arrival", "c_fibre_response_change", "c_volleys", "nmda_block_c_component",
            "cohort_responders", "course_relief", "dlf_share_of_scs", "disinhibited_heat_ratio", "drg_c_filtering",
            "gate_on_heat",
            "DRIVEN_MIN_SPIKES", "SHARED_CACHES", "gate_share_decreased", "REMOTE_SITE", "DNIC_CELSIUS",
-           "heterotopic_inhibition", "dnic_heat", "remote_touch_inhibition",
+           "heterotopic_inhibition", "heterotopic_requests", "dnic_heat", "remote_touch_inhibition",
            "healthy_hpt_sd", "heat_47_rating", "heat_49_rating", "heat_pain_threshold",
-           "khz_dorsal_horn_reduction", "naloxone_share_of_rtms", "naloxone_share_of_tens",
-           "nmda_block_baseline", "paresthesia_10khz", "paresthesia_tonic", "pn_rate_50c", "pns_responders",
+           "khz_dorsal_horn_reduction", "nmda_block_baseline", "paresthesia_10khz", "paresthesia_tonic", "pn_rate_50c",
+           "pns_responders",
            "rest_rating", "resting_pn_rate", "scs_relief",
-           "sustained_heat_ratio", "low_frequency_tens", "tens_low_frequency_ratio", "tens_tolerance_day5", "tonic_heat_summation", "windup_slow"]
+           "sustained_heat_ratio", "tonic_heat_summation", "windup_slow"]
 
 #: Seeds averaged by the spinal measurements (the tests' convention, 4 circuits).
 N_SEEDS = 4
@@ -140,13 +137,17 @@ def heterotopic_inhibition(conditioning: Callable[[], object]) -> Callable[[int]
     healthy pathway, 1.5 s, 4 circuits (Le Bars, Dickenson & Besson 1979's design: a conditioning
     stimulus on a remote body part during the test response)."""
     def measure(seed: int) -> float:
-        m = load_model("healthy")
-        painful = int(m.si("body.painful_site"))
-        stimuli = ({painful: heat(47.0)}, {painful: heat(47.0), REMOTE_SITE: conditioning()})
-        alone, conditioned = _mean_pn([Request(m, None, st, seed=s) for st in stimuli
-                                       for s in range(seed, seed + N_SEEDS)], "1.5 s")
+        alone, conditioned = _mean_pn(heterotopic_requests(load_model("healthy"), conditioning, seed), "1.5 s")
         return 1.0 - conditioned / alone if alone > 0 else float("nan")
     return measure
+
+
+def heterotopic_requests(model, conditioning: Callable[[], object], seed: int) -> list:
+    """The requests of :func:`heterotopic_inhibition` in ``model``: 47 °C heat at the painful site
+    alone, then with ``conditioning()`` at :data:`REMOTE_SITE`, each over N_SEEDS circuits."""
+    painful = int(model.si("body.painful_site"))
+    stimuli = ({painful: heat(47.0)}, {painful: heat(47.0), REMOTE_SITE: conditioning()})
+    return [Request(model, None, st, seed=s) for st in stimuli for s in range(seed, seed + N_SEEDS)]
 
 
 def dnic_heat(seed: int) -> float:
@@ -491,20 +492,6 @@ def drg_c_filtering(seed: int) -> float:
     return float(passed[late].mean())
 
 
-def naloxone_share_of_rtms(seed: int) -> float:
-    """Fraction of the PN reduction by a 20 Hz M1 train (80 % RMT, peripheral_neuropathic,
-    noxious 0.6) that naloxone removes."""
-    m = load_model("peripheral_neuropathic")
-    nal = m.with_params({"dorsal_horn.pharmacology.opioid_block": 1.0})
-    sham = rtms(intensity=0.0, n_trains=1, train_duration="1.5 s")
-    real = rtms(intensity=0.8, n_trains=1, train_duration="1.5 s")
-    seeds = range(seed, seed + N_SEEDS)
-    a, b, c, d = _mean_pn([Request(mm, st, 0.6, seed=s) for mm, st in ((m, sham), (m, real), (nal, sham), (nal, real))
-                           for s in seeds], "1.5 s")
-    effect, blocked = a - b, c - d
-    return 1.0 - blocked / effect if effect > 0 else float("nan")
-
-
 def pns_responders(seed: int) -> float:
     """Share of 8 virtual patients (post_traumatic_neuropathic, circuits ``seed``..``seed + 7``)
     whose PN response to 45 °C heat at the painful site falls by >= 50 % during percutaneous PNS
@@ -518,67 +505,6 @@ def pns_responders(seed: int) -> float:
     alone = np.array([float(r.pn_rate) for r in res[:8]])
     during = np.array([float(r.pn_rate) for r in res[8:]])
     return float(np.mean(during <= 0.5 * alone))
-
-
-def naloxone_share_of_tens(seed: int) -> float:
-    """Fraction of the PN reduction by conventional TENS (100 Hz, 1.5 x Aβ threshold) at a remote
-    site (site 0) of the response to 47 °C heat at the painful site (healthy pathway, 4 circuits)
-    that naloxone removes.  Remote, because the published reversal is of secondary hyperalgesia
-    (TENS at the inflamed knee, heat at the paw: Sluka et al. 1999 [recalled]); at the stimulated site the
-    segmental gate adds a naloxone-insensitive part (Maeda et al. 2007: bicuculline)."""
-    m = load_model("healthy")
-    nal = m.with_params({"dorsal_horn.pharmacology.opioid_block": 1.0})
-    pn = acute_tens_effect([m, nal], "tens_conventional", range(seed, seed + N_SEEDS), test_site=0, celsius=47.0,
-                           test_duration="1.5 s").mean(axis=1)  # (model, heat alone / with TENS)
-    effect, blocked = float(pn[0, 0] - pn[0, 1]), float(pn[1, 0] - pn[1, 1])
-    return 1.0 - blocked / effect if effect > 0 else float("nan")
-
-
-#: Low-frequency TENS of the rat studies: 4 Hz at the same intensity as 100 Hz (Sluka et al. 1999;
-#: Sato et al. 2012: "low-frequency (LF) and high-frequency (HF) TENS, delivered at the same intensity").
-LOW_FREQUENCY_TENS = "4 Hz"
-
-
-def low_frequency_tens():
-    """``tens_conventional`` at :data:`LOW_FREQUENCY_TENS`: same calendar, amplitude, pulse width and
-    electrodes, only the rate changed (a :class:`painsim.protocols.Protocol`)."""
-    high = get_protocol("tens_conventional")
-    return replace(high, name="tens_low_frequency", stimulus={**high.stimulus, "rate": LOW_FREQUENCY_TENS},
-                   period=None, description=f"{high.description}; at {LOW_FREQUENCY_TENS}")
-
-
-def tens_low_frequency_ratio(seed: int) -> float:
-    """PN reduction by TENS at 4 Hz over that by TENS at 100 Hz, both with ``tens_conventional``'s
-    amplitude and pulse width (1.5 x Aβ threshold, 100 µs), at a remote site (site 0), of the response
-    to 47 °C heat at the painful site (healthy pathway, 4 circuits, 1.5 s: the measurement of
-    :func:`naloxone_share_of_tens` for each frequency).  Only the rate differs, as in the rat studies."""
-    high = get_protocol("tens_conventional")
-    low = low_frequency_tens()
-    m = load_model("healthy")
-    effect = []
-    for protocol in (high, low):
-        pn = acute_tens_effect([m], protocol, range(seed, seed + N_SEEDS), test_site=0, celsius=47.0,
-                               test_duration="1.5 s")[0].mean(axis=0)  # (heat alone, with TENS)
-        effect.append(float(pn[0] - pn[1]))
-    return effect[1] / effect[0] if effect[0] > 0 else float("nan")
-
-
-#: The daily session (0-based day) at which tolerance to TENS is read: the 5th (Sato et al. 2012;
-#: Liebano et al. 2011), on the studies' calendar of 20-min daily sessions.
-TOLERANCE_DAY = TOLERANCE_SESSION
-
-
-def tens_tolerance_day5(seed: int) -> float:
-    """Acute PN reduction by conventional TENS at a remote site (site 0) of the response to 47 °C
-    heat at the painful site (healthy pathway, 4 circuits, 1.5 s: the measurement of
-    :func:`naloxone_share_of_tens`) before the 5th daily 20-min session of ``tens_conventional``'s
-    stimulation, over that before the 1st: the mu receptors at the efficacy their tolerance leaves
-    (:func:`painsim.tolerance.tolerance_course`; each circuit's excess occupancy measured)."""
-    protocol = get_protocol("tens_conventional").with_calendar(tolerance_calendar())
-    ds = tolerance_course(load_model("healthy"), protocol, range(seed, seed + N_SEEDS), [0, TOLERANCE_DAY])
-    effect = ds["effect"].mean("seed")
-    first = float(effect.sel(day=0))
-    return float(effect.sel(day=TOLERANCE_DAY)) / first if first > 0 else float("nan")
 
 
 def scs_sites(model) -> list[int]:

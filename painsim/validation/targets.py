@@ -26,11 +26,13 @@ from .measurements import (BURST_SCS, TONIC_SCS, adelta_lfs_change, c_fibre_resp
                            course_relief, disinhibited_heat_ratio, dlf_share_of_scs, dnic_heat, drg_c_filtering,
                            gate_on_heat, gate_share_decreased,
                            healthy_hpt_sd, heat_47_rating, heat_49_rating, heat_pain_threshold,
-                           khz_dorsal_horn_reduction, naloxone_share_of_rtms, naloxone_share_of_tens,
+                           khz_dorsal_horn_reduction,
                            nmda_block_baseline, nmda_block_c_component, paresthesia_10khz, paresthesia_tonic,
                            pn_rate_50c, pns_responders, rest_rating, resting_pn_rate, scs_relief,
-                           sustained_heat_ratio, tens_low_frequency_ratio, tens_tolerance_day5,
+                           sustained_heat_ratio,
                            remote_touch_inhibition, tonic_heat_summation, windup_slow)
+from .opioids import (dnic_naloxone_share, naloxone_share_of_rtms, naloxone_share_of_tens,
+                      tens_low_frequency_ratio, tens_tolerance_day5)
 from .measurements import N_SEEDS, clear_measurements  # noqa: F401  (re-exported: read here by callers)
 from .phenotype import (contact_summation, pn_heat_threshold, pn_heat_threshold_shift,
                         pn_share_innocuous)
@@ -174,6 +176,20 @@ TARGETS: tuple[Target, ...] = (
            "carried by the SRD loop (painsim.circuits.dnic), whose values were chosen by analogy before it was "
            "first run and not changed after; before the loop the row was 0 (heat drives neither the "
            "dorsal-column loop nor the spino-PAG route)"),
+    Target("dnic_naloxone_share", "share of the reduction of dnic_remote_heat (52 °C at a remote site on the "
+           "painful site's response to 47 °C; healthy pathway) that naloxone removes", 1.0, 0.8, 1.0, "1",
+           "Willer, Le Bars & De Broucker 1990, \"Diffuse noxious inhibitory controls in man: involvement of an "
+           "opioidergic link\", Eur J Pharmacol [checked: abstract; volume not read]: 2 min of 46 °C on "
+           "the contralateral hand almost completely inhibited the RIII reflex in 9 subjects, and \"these "
+           "inhibitory effects were completely blocked 5 min after naloxone hydrochloride administration (0.4 mg "
+           "i.v.)\" (double-blind, cross-over; saline ineffective); in rats naloxone dose-dependently antagonized "
+           "the hypoalgesia of visceral pain (Kraus, Le Bars & Besson 1981 Brain Res [checked: abstract]); low-dose "
+           "morphine also lifts DNIC, naloxone-reversibly (Le Bars, Willer & De Broucker 1992 Pain 48:13 [checked: "
+           "abstract]). Range chosen: completely blocked read as at least 80 % of the inhibition removed",
+           "prediction", "fast", dnic_naloxone_share,
+           "held out; the SRD -> PN synapse of painsim.circuits.dnic carries no opioid (a rate-coded GABA "
+           "stand-in), so naloxone reaches this inhibition only through the PAG/RVM relay and the spinal mu "
+           "receptors, which remote heat hardly drives"),
     Target("remote_touch_inhibition", "reduction of the painful site's PN response to 47 °C heat by a brush stroke "
            "(innocuous) at a remote site (site 0; healthy pathway)", 0.0, -0.1, 0.1, "1",
            _LE_BARS + " Range chosen: ineffective read as a change under 10 %", "prediction", "fast",
