@@ -377,7 +377,7 @@ def acute_tens_effect(models: Sequence[Model], protocol, seeds: Sequence[int], *
     """PN rate (Hz) at the painful site during contact heat there, without and with the
     protocol's stimulation at ``test_site``, for each model and seed.
 
-    The measurement of :func:`painsim.validation.targets.naloxone_share_of_tens` (remote
+    The measurement of :func:`painsim.validation.opioids.naloxone_share_of_tens` (remote
     TENS: the published reversal is of secondary hyperalgesia, Sluka et al. 1999 JPET
     289:840 [checked: abstract]).
 

@@ -17,7 +17,8 @@ from ..simulation import Request
 from ..stimulation import rtms
 from ..tolerance import acute_tens_effect, tolerance_course
 from .calibration import TOLERANCE_SESSION, tolerance_calendar
-from .measurements import DNIC_CELSIUS, N_SEEDS, _mean_pn, heterotopic_requests
+from .measurements import DNIC_CELSIUS, N_SEEDS, heterotopic_requests
+from .measurements import _mean_pn  # shared on purpose: the batch-mean helper of every measurement
 
 __all__ = ["NALOXONE", "naloxone_share_of_rtms", "naloxone_share_of_tens", "LOW_FREQUENCY_TENS",
            "low_frequency_tens", "tens_low_frequency_ratio", "TOLERANCE_DAY", "tens_tolerance_day5",
@@ -100,7 +101,6 @@ def tens_tolerance_day5(seed: int) -> float:
     effect = ds["effect"].mean("seed")
     first = float(effect.sel(day=0))
     return float(effect.sel(day=TOLERANCE_DAY)) / first if first > 0 else float("nan")
-
 
 
 def dnic_naloxone_share(seed: int) -> float:
