@@ -69,7 +69,7 @@ from .readouts import population_spikes
 from .simulation import Request, body_site, simulate_batch
 from .units import DIMENSIONLESS, to_si, unit_name
 
-__all__ = ["OPIOID_EFFECTS", "OPIOID_PROJECTION", "DAY", "tolerance_params", "evolve", "tolerance_at",
+__all__ = ["OPIOID_EFFECTS", "OPIOID_PROJECTION", "NALOXONE", "DAY", "tolerance_params", "evolve", "tolerance_at",
            "tolerant_model", "opioid_trace", "window_occupancy", "excess_occupancy", "acute_tens_effect",
            "tolerance_course"]
 
@@ -79,6 +79,8 @@ OPIOID_EFFECTS = ("dorsal_horn.opioid.presynaptic_c", "dorsal_horn.opioid.presyn
                   "dorsal_horn.opioid.girk_conductance", "descending.relay_efficacy")
 #: The projection that carries the opioid onto the projection neurons (``w_mor``, PAG/RVM -> PN).
 OPIOID_PROJECTION = "desc_pn"
+#: Systemic naloxone: no opioid reaches the mu receptors of the dorsal horn, the PAG/RVM relay or the cingulate.
+NALOXONE = {"dorsal_horn.pharmacology.opioid_block": 1.0}
 #: One day, s.
 DAY = 86400.0
 
@@ -466,7 +468,7 @@ def tolerance_course(model: Model, protocol, seeds: Sequence[int], days, *, x=No
         raise ParameterError("x", x, f"one excess occupancy >= 0 per seed ({len(seeds)})")
     T = tolerance_at(day_arr, x, protocol.calendar, k, tau)
     models = [tolerant_model(model, float(T[j, d])) for j in range(len(seeds)) for d in range(day_arr.size)]
-    nal = model.with_params({"dorsal_horn.pharmacology.opioid_block": 1.0})
+    nal = model.with_params(NALOXONE)
     # one batch: every (seed, day) in its tolerant model, then the naloxone runs of every seed
     pairs = [(m, int(s)) for m, s in zip(models, np.repeat(seeds, day_arr.size))] + [(nal, s) for s in seeds]
     pn = _acute_pairs(pairs, protocol, test_site, celsius, test_duration, batch_size)

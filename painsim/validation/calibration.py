@@ -97,7 +97,7 @@ from ..params import load_model
 from ..protocols import Calendar, get as get_protocol
 from ..simulation import Request, simulate_batch
 from ..stimulation import tonic
-from ..tolerance import acute_tens_effect, excess_occupancy, tolerance_at, tolerance_params, tolerant_model
+from ..tolerance import NALOXONE, acute_tens_effect, excess_occupancy, tolerance_at, tolerance_params, tolerant_model
 from ..units import to_si
 
 __all__ = ["GateCalibration", "calibrate_gate_inhibition", "gate_reduction", "gate_stimulation", "GATE_SEEDS",
@@ -106,7 +106,7 @@ __all__ = ["GateCalibration", "calibrate_gate_inhibition", "gate_reduction", "ga
            "AnchorCalibration", "calibrate_unpleasantness_anchors", "ACC_FIT_CELSIUS", "ACC_FIT_SEEDS",
            "ToleranceCalibration", "calibrate_tolerance_rate", "tolerance_rate_for_efficacy", "TOLERANCE_SEEDS",
            "TOLERANCE_PROTOCOL", "TOLERANCE_SESSION", "TOLERANCE_EFFICACY", "TOLERANCE_SESSION_S", "tolerance_calendar",
-           "TOLERANCE_OPIOID_RATIO", "opioid_ratio", "undetectable_efficacy"]
+           "TOLERANCE_OPIOID_RATIO", "opioid_ratio", "undetectable_efficacy", "remote_tens_effects"]
 
 #: Seeds (circuits) and temperature of the declared C-gain calibration.
 C_GAIN_SEEDS = (1, 2, 3, 4)
@@ -461,18 +461,19 @@ def opioid_ratio(model, efficacies: Sequence[float], seeds: Sequence[int] = TOLE
     ndarray, one ratio per efficacy.
     """
     m = load_model(model) if isinstance(model, str) else model
-    effect = _tens_effects(_opioid_references(m) + [tolerant_model(m, 1.0 - float(e)) for e in efficacies],
+    effect = remote_tens_effects(_opioid_references(m) + [tolerant_model(m, 1.0 - float(e)) for e in efficacies],
                            seeds, protocol)
     return _opioid_share(effect[2:], effect[:2], m)
 
 
 def _opioid_references(m) -> list:
     """The naive model and the model under naloxone: the two ends of the opioid part."""
-    return [m, m.with_params({"dorsal_horn.pharmacology.opioid_block": 1.0})]
+    return [m, m.with_params(NALOXONE)]
 
 
-def _tens_effects(models, seeds, protocol) -> np.ndarray:
-    """Mean PN reduction (Hz) by remote TENS per model (the measurement of ``tens_naloxone_share``)."""
+def remote_tens_effects(models, seeds, protocol) -> np.ndarray:
+    """Mean PN reduction (Hz) over ``seeds`` by ``protocol``'s stimulation at site 0 of the response to
+    47 °C heat at the painful site, 1.5 s, per model (the measurement of ``tens_naloxone_share``)."""
     pn = acute_tens_effect(models, protocol, seeds, test_site=0, celsius=47.0, test_duration="1.5 s").mean(axis=1)
     return pn[:, 0] - pn[:, 1]
 
@@ -497,10 +498,10 @@ def undetectable_efficacy(model="healthy", seeds: Sequence[int] = TOLERANCE_SEED
     (efficacy, achieved ratio, evaluations ``(efficacy, ratio)``)
     """
     m = load_model(model) if isinstance(model, str) else model
-    references = _tens_effects(_opioid_references(m), seeds, TOLERANCE_PROTOCOL)   # once, not per evaluation
+    references = remote_tens_effects(_opioid_references(m), seeds, TOLERANCE_PROTOCOL)   # once, not per evaluation
 
     def share(e: float) -> float:
-        return float(_opioid_share(_tens_effects([tolerant_model(m, 1.0 - e)], seeds, TOLERANCE_PROTOCOL),
+        return float(_opioid_share(remote_tens_effects([tolerant_model(m, 1.0 - e)], seeds, TOLERANCE_PROTOCOL),
                                    references, m)[0])
 
     return _bisect(share, bounds, ratio, tol, max_iter, "receptor efficacies", measured="opioid ratios", units="")

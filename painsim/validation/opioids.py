@@ -15,17 +15,15 @@ from ..params import load_model
 from ..protocols import get as get_protocol
 from ..simulation import Request
 from ..stimulation import rtms
-from ..tolerance import acute_tens_effect, tolerance_course
-from .calibration import TOLERANCE_SESSION, tolerance_calendar
+from ..tolerance import NALOXONE, tolerance_course
+from .calibration import TOLERANCE_SESSION, remote_tens_effects, tolerance_calendar
 from .measurements import DNIC_CELSIUS, N_SEEDS, heterotopic_requests
 from .measurements import _mean_pn  # shared on purpose: the batch-mean helper of every measurement
 
-__all__ = ["NALOXONE", "naloxone_share_of_rtms", "naloxone_share_of_tens", "LOW_FREQUENCY_TENS",
+__all__ = ["naloxone_share_of_rtms", "naloxone_share_of_tens", "LOW_FREQUENCY_TENS",
            "low_frequency_tens", "tens_low_frequency_ratio", "TOLERANCE_DAY", "tens_tolerance_day5",
            "dnic_naloxone_share"]
 
-#: Systemic naloxone: every opioid receptor of the model blocked.
-NALOXONE = {"dorsal_horn.pharmacology.opioid_block": 1.0}
 
 
 def naloxone_share_of_rtms(seed: int) -> float:
@@ -49,10 +47,8 @@ def naloxone_share_of_tens(seed: int) -> float:
     (TENS at the inflamed knee, heat at the paw: Sluka et al. 1999 [recalled]); at the stimulated site the
     segmental gate adds a naloxone-insensitive part (Maeda et al. 2007: bicuculline)."""
     m = load_model("healthy")
-    nal = m.with_params(NALOXONE)
-    pn = acute_tens_effect([m, nal], "tens_conventional", range(seed, seed + N_SEEDS), test_site=0, celsius=47.0,
-                           test_duration="1.5 s").mean(axis=1)  # (model, heat alone / with TENS)
-    effect, blocked = float(pn[0, 0] - pn[0, 1]), float(pn[1, 0] - pn[1, 1])
+    effect, blocked = remote_tens_effects([m, m.with_params(NALOXONE)], range(seed, seed + N_SEEDS),
+                                          "tens_conventional")
     return 1.0 - blocked / effect if effect > 0 else float("nan")
 
 
@@ -74,15 +70,9 @@ def tens_low_frequency_ratio(seed: int) -> float:
     amplitude and pulse width (1.5 x Aβ threshold, 100 µs), at a remote site (site 0), of the response
     to 47 °C heat at the painful site (healthy pathway, 4 circuits, 1.5 s: the measurement of
     :func:`naloxone_share_of_tens` for each frequency).  Only the rate differs, as in the rat studies."""
-    high = get_protocol("tens_conventional")
-    low = low_frequency_tens()
-    m = load_model("healthy")
-    effect = []
-    for protocol in (high, low):
-        pn = acute_tens_effect([m], protocol, range(seed, seed + N_SEEDS), test_site=0, celsius=47.0,
-                               test_duration="1.5 s")[0].mean(axis=0)  # (heat alone, with TENS)
-        effect.append(float(pn[0] - pn[1]))
-    return effect[1] / effect[0] if effect[0] > 0 else float("nan")
+    m, seeds = load_model("healthy"), range(seed, seed + N_SEEDS)
+    (high,), (low,) = (remote_tens_effects([m], seeds, p) for p in ("tens_conventional", low_frequency_tens()))
+    return low / high if high > 0 else float("nan")
 
 
 #: The daily session (0-based day) at which tolerance to TENS is read: the 5th (Sato et al. 2012;
