@@ -47,6 +47,7 @@ __all__ = ["NEURON_EQS", "NEURON_PARAMS", "POPULATION_PARAMS", "EXC_SYNAPSE", "I
            "AFFERENT_POPULATIONS", "DORSAL_HORN_POPULATIONS", "CONNECTIONS", "synaptic_conductances",
            "presynaptic_opioid_fraction", "presynaptic_gabab_fraction", "NON_CONDUCTANCES",
            "site_pathology", "site_stream", "site_seed", "sizes_per_site", "population_sizes", "neuron_parameters",
+           "spinal_morphine",
            "build", "inputs", "stimulus_sites", "receiving_targets", "site_pn_rates", "pn_drives", "results", "LAYER"]
 
 #: Shared membrane equations (brian2 syntax) of every spiking neuron in
@@ -56,7 +57,7 @@ __all__ = ["NEURON_EQS", "NEURON_PARAMS", "POPULATION_PARAMS", "EXC_SYNAPSE", "I
 NEURON_EQS = """
 dv/dt = (g_leak*(e_rest - v) + g_ampa*(e_exc - v) + g_nmda*mg_block*(e_exc - v)
          + g_nk1*(e_exc - v) + g_gaba*(e_inh - v) + g_can*(e_can - v) + g_tonic*(e_exc - v)
-         + g_mor_max*opioid/(1 + opioid)*(e_k - v) + g_gabab_max*occ_gabab*(e_k - v)) / c_m : volt (unless refractory)
+         + g_mor_max*(opioid + opioid_exo)/(1 + opioid + opioid_exo)*(e_k - v) + g_gabab_max*occ_gabab*(e_k - v)) / c_m : volt (unless refractory)
 dopioid/dt = -opioid / tau_opioid : 1
 dgabab/dt = (x_gabab - gabab) / tau_gabab : 1
 occ_gabab = gabab**2 / (1 + gabab**2) : 1
@@ -93,6 +94,7 @@ g_tonic : siemens (constant)
 g_mor_max : siemens (constant)
 e_k : volt (constant)
 tau_opioid : second (constant)
+opioid_exo : 1 (constant)
 g_gabab_max : siemens (constant)
 tau_gabab : second (constant)
 tau_gabab_rise : second (constant)
@@ -135,16 +137,18 @@ POPULATION_PARAMS = {"g_can_max": {"PN": "dorsal_horn.windup.can_conductance"},
 #: ``mor_share`` is the fraction of the synapse's release that presynaptic
 #: mu-opioid receptors can suppress (C and Aδ terminals, Heinke, Gingl &
 #: Sandkühler 2011 J Neurosci 31:1313): with ``opioid`` the opioid concentration
-#: near the postsynaptic neuron (in units of the receptor's dissociation constant),
-#: receptor occupancy is ``opioid/(1 + opioid)`` (one-site binding) and release
-#: scales by ``1 - mor_share*occupancy`` (exactly 1 without opioid).  ``gabab_share``
+#: near the postsynaptic neuron (in units of the receptor's dissociation constant)
+#: and ``opioid_exo`` that of an exogenous agonist (:func:`spinal_morphine`), the
+#: receptor occupancy is ``(opioid + opioid_exo)/(1 + opioid + opioid_exo)`` (one-site
+#: binding, both agonists on the same site) and release scales by
+#: ``1 - mor_share*occupancy`` (exactly 1 without either).  ``gabab_share``
 #: is the same for presynaptic GABA_B receptors (activation ``occ_gabab``, a Hill
 #: function of the GABA released by the inhibitory interneurons; ``[dorsal_horn.gabab]``).
 EXC_SYNAPSE = dict(model=("w : 1\nw_ampa : siemens (constant)\nw_nmda : siemens (constant)\n"
                           "w_nk1 : siemens (constant)\nmor_share : 1 (constant)\ngabab_share : 1 (constant)"),
                    # x jumps by w*tau_decay/tau_rise so that the conductance peaks near w
                    # and its integral is w*tau_decay, as for a single exponential
-                   on_pre=("release = w*(1 - mor_share*opioid_post/(1 + opioid_post))"
+                   on_pre=("release = w*(1 - mor_share*(opioid_post + opioid_exo_post)/(1 + opioid_post + opioid_exo_post))"
                            "*(1 - gabab_share*occ_gabab_post)\n"
                            "g_ampa_post += release*w_ampa\n"
                            "x_nmda_post += release*w_nmda*tau_nmda_decay_post/tau_nmda_rise_post\n"
@@ -336,7 +340,25 @@ def neuron_parameters(model, pop: str) -> dict[str, float]:
     for var, per_pop in POPULATION_PARAMS.items():
         vals[var] = model.si(per_pop[pop]) if pop in per_pop else 0.0
     vals["g_tonic"] = 0.0
+    vals["opioid_exo"] = spinal_morphine(model)
     return vals
+
+
+def spinal_morphine(model) -> float:
+    """Concentration of exogenous mu agonist at the dorsal-horn mu receptors (units of their
+    dissociation constant): ``dorsal_horn.pharmacology.morphine`` x (1 - naloxone block,
+    ``dorsal_horn.pharmacology.opioid_block``), the competitive antagonist keeping the drug off the
+    receptors as it keeps the endogenous opioid off them (:func:`painsim.circuits.cortex.descending_opioid`).
+
+    It adds to the endogenous opioid of every dorsal-horn neuron (``opioid_exo`` in
+    :data:`NEURON_EQS`): the postsynaptic GIRK conductance (``dorsal_horn.opioid.girk_conductance``)
+    and the presynaptic suppression of C and Aδ release onto it
+    (``dorsal_horn.opioid.presynaptic_*``).  Intrathecal morphine acts there: it reduces the
+    C-fibre-evoked activity of dorsal-horn nociceptive neurones dose-dependently and
+    naloxone-reversibly, their A-fibre-evoked responses only slightly (Dickenson & Sullivan 1986
+    Pain 24:211).  0 (the default) leaves every spike as without the term.
+    """
+    return model.si("dorsal_horn.pharmacology.morphine") * (1 - model.si("dorsal_horn.pharmacology.opioid_block"))
 
 
 #: Lowest threshold above the reset potential a drawn threshold may take (V; chosen: an integrate-and-fire

@@ -10,19 +10,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
+from ..analysis import spikes_per_pulse
 from ..fibers import heat
 from ..params import load_model
 from ..protocols import get as get_protocol
-from ..simulation import Request
+from ..simulation import Request, simulate_batch
 from ..stimulation import rtms
 from ..tolerance import NALOXONE, tolerance_course
 from .calibration import TOLERANCE_SESSION, remote_tens_effects, tolerance_calendar
-from .measurements import DNIC_CELSIUS, N_SEEDS, heterotopic_requests
+from .measurements import DNIC_CELSIUS, N_SEEDS, c_arrival, c_volleys, heterotopic_requests
 from .measurements import _mean_pn  # shared on purpose: the batch-mean helper of every measurement
 
 __all__ = ["naloxone_share_of_rtms", "naloxone_share_of_tens", "LOW_FREQUENCY_TENS",
            "low_frequency_tens", "tens_low_frequency_ratio", "TOLERANCE_DAY", "tens_tolerance_day5",
-           "dnic_naloxone_share"]
+           "dnic_naloxone_share", "MORPHINE_BRACKET", "MORPHINE_STEPS", "MORPHINE_CIRCUITS", "spinal_morphine", "volley_components",
+           "spinal_morphine_ed50", "morphine_a_fibre_share"]
 
 
 
@@ -105,3 +109,68 @@ def dnic_naloxone_share(seed: int) -> float:
     inhibition = 1.0 - conditioned / alone if alone > 0 else float("nan")
     under_naloxone = 1.0 - conditioned_nal / alone_nal if alone_nal > 0 else float("nan")
     return 1.0 - under_naloxone / inhibition if inhibition > 0 else float("nan")
+
+
+# ------------------------------------------------------------------ spinal morphine
+#: Intrathecal morphine (``dorsal_horn.pharmacology.morphine``, units of the mu receptors'
+#: dissociation constant): the bracket of the ED50 bisection (chosen: resting occupancy 0.001 to
+#: 0.999, every effect from none to saturation) and its steps (log10 halvings: 6 decades / 2**8,
+#: ~5 % in concentration, finer than the spike-count steps of the measurement).
+MORPHINE_BRACKET = (1e-3, 1e3)
+MORPHINE_STEPS = 8
+#: Circuits of the spinal morphine rows (chosen: the C-fibre component of one volley is ~0.2 PN
+#: spikes per neuron and circuit in gate_control, ~2 per circuit; 16 circuits give ~40 spikes, so
+#: halving it is not a step of one or two spikes as with the 4 circuits of the other rows).
+MORPHINE_CIRCUITS = 16
+
+
+def spinal_morphine(concentration: float) -> dict:
+    """The model overrides of intrathecal morphine at ``concentration`` (units of the mu receptors'
+    dissociation constant; :func:`painsim.circuits.dorsal_horn.spinal_morphine`)."""
+    return {"dorsal_horn.pharmacology.morphine": float(concentration)}
+
+
+def volley_components(models, seed: int, n_circuits: int = MORPHINE_CIRCUITS) -> np.ndarray:
+    """PN spikes per neuron of the A-fibre component (volley onset to the earliest C arrival,
+    :func:`~painsim.validation.measurements.c_arrival`) and of the C-fibre component (from then to
+    1 s) of the response to one C-strength electrical volley (the stimulus of the NMDA-block rows),
+    summed over circuits ``seed`` .. ``seed + n_circuits - 1``; one row per model, one batch."""
+    models, seeds = list(models), range(seed, seed + n_circuits)
+    res = simulate_batch([Request(m, c_volleys(1.0, 1), seed=s) for m in models for s in seeds], "1 s")
+    split = c_arrival(models[0])
+    per = np.array([(spikes_per_pulse(r, [0.0], split, "PN")[0], spikes_per_pulse(r, [split], 1.0 - split, "PN")[0])
+                    for r in res])
+    return per.reshape(len(models), n_circuits, 2).sum(axis=1)
+
+
+def spinal_morphine_ed50(seed: int, model_name: str = "gate_control") -> float:
+    """Concentration of intrathecal morphine that halves the C-fibre component of the PN response
+    to one C-strength volley (:func:`volley_components`), by bisection of log10(concentration) in
+    :data:`MORPHINE_BRACKET`; NaN if the bracket's top leaves more than half (the model's own ED50,
+    as Dickenson & Sullivan 1986 dosed by the C-fibre response)."""
+    model = load_model(model_name)
+    (_, c_without), = volley_components([model], seed)
+    if c_without <= 0:
+        return float("nan")
+    lo, hi = np.log10(MORPHINE_BRACKET)
+    (_, c_top), = volley_components([model.with_params(spinal_morphine(10.0 ** hi))], seed)
+    if c_top > 0.5 * c_without:
+        return float("nan")
+    for _ in range(MORPHINE_STEPS):
+        mid = 0.5 * (lo + hi)
+        (_, c), = volley_components([model.with_params(spinal_morphine(10.0 ** mid))], seed)
+        lo, hi = (mid, hi) if c > 0.5 * c_without else (lo, mid)
+    return float(10.0 ** hi)
+
+
+def morphine_a_fibre_share(seed: int) -> float:
+    """A-fibre component of the PN response to one C-strength volley left by intrathecal morphine at
+    the concentration that halves its C-fibre component (:func:`spinal_morphine_ed50`), over that
+    without morphine (gate_control, :data:`MORPHINE_CIRCUITS` circuits): 1 means the drug spares the
+    A-fibre input."""
+    ed50 = spinal_morphine_ed50(seed)
+    if not np.isfinite(ed50):
+        return float("nan")
+    m = load_model("gate_control")
+    (a0, _), (a1, _) = volley_components([m, m.with_params(spinal_morphine(ed50))], seed)
+    return float(a1 / a0) if a0 > 0 else float("nan")
