@@ -26,7 +26,8 @@ from .measurements import _mean_pn  # shared on purpose: the batch-mean helper o
 __all__ = ["naloxone_share_of_rtms", "naloxone_share_of_tens", "LOW_FREQUENCY_TENS",
            "low_frequency_tens", "tens_low_frequency_ratio", "TOLERANCE_DAY", "tens_tolerance_day5",
            "dnic_naloxone_share", "MORPHINE_BRACKET", "MORPHINE_STEPS", "MORPHINE_CIRCUITS", "spinal_morphine", "volley_components",
-           "spinal_morphine_ed50", "morphine_a_fibre_share"]
+           "spinal_morphine_ed50", "morphine_a_fibre_share", "MORPHINE_WINDUP_RATE", "MORPHINE_WINDUP_PULSES",
+           "windup_ratios", "morphine_windup_share"]
 
 
 
@@ -174,3 +175,33 @@ def morphine_a_fibre_share(seed: int) -> float:
     m = load_model("gate_control")
     (a0, _), (a1, _) = volley_components([m, m.with_params(spinal_morphine(ed50))], seed)
     return float(a1 / a0) if a0 > 0 else float("nan")
+
+
+#: Wind-up under intrathecal morphine: C-strength volleys at 1 Hz (the frequency at which the model's
+#: wind-up is clear, tests/test_spinal_phenotype.py) and how many (chosen: as the wind-up rows, 4).
+MORPHINE_WINDUP_RATE, MORPHINE_WINDUP_PULSES = 1.0, 4
+
+
+def windup_ratios(models, seed: int, n_circuits: int = MORPHINE_CIRCUITS) -> np.ndarray:
+    """Wind-up ratio per model: PN spikes to the last of :data:`MORPHINE_WINDUP_PULSES` C-strength
+    volleys at :data:`MORPHINE_WINDUP_RATE` over those to the first (each counted for 1 s), pooled
+    over circuits ``seed`` .. ``seed + n_circuits - 1``; one batch."""
+    models, seeds = list(models), range(seed, seed + n_circuits)
+    train = c_volleys(MORPHINE_WINDUP_RATE, MORPHINE_WINDUP_PULSES)
+    res = simulate_batch([Request(m, train, seed=s) for m in models for s in seeds],
+                         f"{(MORPHINE_WINDUP_PULSES - 1) / MORPHINE_WINDUP_RATE + 1.0} s")
+    per = np.array([spikes_per_pulse(r, train.onsets, 1.0, "PN") for r in res]).reshape(len(models), n_circuits, -1)
+    pooled = per.sum(axis=1)
+    return np.where(pooled[:, 0] > 0, pooled[:, -1] / np.maximum(pooled[:, 0], 1e-12), np.nan)
+
+
+def morphine_windup_share(seed: int) -> float:
+    """Wind-up ratio (:func:`windup_ratios`) at the intrathecal morphine concentration that halves the
+    C-fibre component of one volley (:func:`spinal_morphine_ed50`) over that without morphine
+    (gate_control, :data:`MORPHINE_CIRCUITS` circuits): 1 means the drug leaves wind-up as it is."""
+    ed50 = spinal_morphine_ed50(seed)
+    if not np.isfinite(ed50):
+        return float("nan")
+    m = load_model("gate_control")
+    without, dosed = windup_ratios([m, m.with_params(spinal_morphine(ed50))], seed)
+    return float(dosed / without) if without > 0 else float("nan")

@@ -31,8 +31,8 @@ from .measurements import (BURST_SCS, TONIC_SCS, adelta_lfs_change, c_fibre_resp
                            pn_rate_50c, pns_responders, rest_rating, resting_pn_rate, scs_relief,
                            sustained_heat_ratio,
                            remote_touch_inhibition, tonic_heat_summation, windup_slow)
-from .opioids import (dnic_naloxone_share, morphine_a_fibre_share, naloxone_share_of_rtms, naloxone_share_of_tens,
-                      tens_low_frequency_ratio, tens_tolerance_day5)
+from .opioids import (dnic_naloxone_share, morphine_a_fibre_share, morphine_windup_share, naloxone_share_of_rtms,
+                      naloxone_share_of_tens, tens_low_frequency_ratio, tens_tolerance_day5)
 from .measurements import N_SEEDS, clear_measurements  # noqa: F401  (re-exported: read here by callers)
 from .phenotype import (contact_summation, pn_heat_threshold, pn_heat_threshold_shift,
                         pn_share_innocuous)
@@ -242,6 +242,15 @@ TARGETS: tuple[Target, ...] = (
            "held out, but the range was written after a first look (16 circuits: A 6.9 -> ~6.4 spikes per "
            "neuron at the C ED50); the concentration is the model's own ED50 (bisection, MORPHINE_BRACKET), so no "
            "dose conversion is assumed"),
+    Target("morphine_windup_share", "wind-up ratio (PN spikes to the 4th / the 1st of C-strength volleys at 1 Hz) "
+           "at the intrathecal morphine concentration that halves the C-fibre component of one volley, over that "
+           "without morphine (gate_control, 16 circuits)", 1.0, 0.75, 1.25, "1",
+           "Dickenson & Sullivan 1986 Pain 24:211 [checked: abstract]: \"The 'wind-up' of neurones to repetitive "
+           "stimulation was little altered except with the highest doses (50-150 nmoles) tested\" (ED50 of the C "
+           "fibre evoked activity 7 nmol). Chosen: 'little altered' read as within a quarter (0.75-1.25), written "
+           "before the first measurement",
+           "prediction", "fast", morphine_windup_share,
+           "held out; the dose is the model's own ED50 of morphine_a_fibre_share"),
     Target("spinal_ltp_hfs", "relative change of the C-fibre-evoked PN response to single C-strength pulses "
            "(spikes after the earliest C arrival) after C-strength conditioning, 4 x 1 s at 100 Hz (C -> PN "
            "plastic, gate_control)", 1.30, None, None, "1",
