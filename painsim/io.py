@@ -264,6 +264,11 @@ def write_neo(result, path: str | os.PathLike, per: str = "neuron") -> Path:
     The file kind follows the extension: ``.nwb`` (Neurodata Without Borders,
     needs ``pynwb``), ``.nix`` (needs ``nixio``), ``.pkl`` (Neo's pickle, no
     extra package).
+
+    Neo's NWB writer (``neo.io.NWBIO``, Neo 0.14) stores each spike train's times and name
+    (``"PN"``, or ``"PN[3]"`` per neuron) but not its annotations (population, neuron, site,
+    seed, point): read back, a train carries only its name.  The pickle keeps them (checked);
+    keep the result's NetCDF file beside an NWB export for everything else.
     """
     path = Path(path)
     writers = {".nwb": "NWBIO", ".nix": "NixIO", ".pkl": "PickleIO"}
