@@ -74,6 +74,9 @@ def test_write_and_read_back(tmp_path, result):
     block = neo.io.PickleIO(str(path)).read_block()
     assert sum(st.size for st in block.segments[0].spiketrains) == result.sizes["spike"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spikes.pkl"]
+    # the pickle keeps the annotations (write_neo's docstring: NWB keeps names only)
+    written = ps.io.to_neo(result, per="population").segments[0].spiketrains
+    assert [st.annotations for st in block.segments[0].spiketrains] == [st.annotations for st in written]
 
 
 def test_a_failing_writer_is_closed_and_leaves_nothing(tmp_path, result, monkeypatch):
@@ -124,3 +127,6 @@ def test_nwb_file_holds_every_spike(tmp_path, result, caplog):
     block = neo.io.NWBIO(str(path), mode="r").read_block()
     assert sum(st.size for st in block.segments[0].spiketrains) == result.sizes["spike"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spikes.nwb"]
+    # each train's name (its population here) survives, as write_neo's docstring says
+    written = ps.io.to_neo(result, per="population").segments[0].spiketrains
+    assert [st.name for st in block.segments[0].spiketrains] == [st.name for st in written]
