@@ -548,10 +548,12 @@ LAYER = Layer(
                  + (FIELD_POPULATION, BACKGROUND_POPULATION)),
     connections=CONNECTIONS + FIELD_CONNECTIONS + BACKGROUND_CONNECTIONS,
     groups={"spinal": GroupDynamics(NEURON_EQS, EXC_SYNAPSE, INH_SYNAPSE)},
-    # pathology.anion_shift sets e_inh of the pathological site(s): a sweep over it stores e_inh per neuron
+    # pathology.anion_shift sets e_inh of the pathological site(s), morphine and naloxone opioid_exo
+    # (spinal_morphine): a sweep over one of them stores that variable per neuron (one network)
     neuron_paths=tuple(NEURON_PARAMS.items()) + tuple((var, path) for var, per_pop in POPULATION_PARAMS.items()
                                                       for path in per_pop.values())
-                 + (("e_inh", "pathology.anion_shift"),),
+                 + (("e_inh", "pathology.anion_shift"), ("opioid_exo", "dorsal_horn.pharmacology.morphine"),
+                    ("opioid_exo", "dorsal_horn.pharmacology.opioid_block")),
     sizes=population_sizes,
     build=build,
     inputs=inputs,

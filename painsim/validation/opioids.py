@@ -1,5 +1,6 @@
-"""Validation measurements of the endogenous opioid system: what naloxone removes (rTMS, TENS,
-DNIC), low- against high-frequency TENS, and tolerance to daily TENS.
+"""Validation measurements of the opioid system: what naloxone removes (rTMS, TENS, DNIC), low-
+against high-frequency TENS, tolerance to daily TENS, and intrathecal morphine (its selectivity for
+the C-fibre input, wind-up under it, cross-tolerance after daily TENS).
 
 Each ``measure(seed)`` averages the circuits ``seed`` .. ``seed + N_SEEDS - 1`` as the other
 measurements of :mod:`painsim.validation.measurements` do; the targets that use them are in
@@ -8,26 +9,32 @@ opioid reaches the mu receptors of the dorsal horn, the PAG/RVM relay or the cin
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
+from typing import Callable
 
 import numpy as np
 
 from ..analysis import spikes_per_pulse
 from ..fibers import heat
 from ..params import load_model
+from ..protocols import Protocol
 from ..protocols import get as get_protocol
 from ..simulation import Request, simulate_batch
 from ..stimulation import rtms
-from ..tolerance import NALOXONE, tolerance_course
+from ..tolerance import (NALOXONE, excess_occupancy, tolerance_at, tolerance_course, tolerance_params,
+                         tolerant_model)
 from .calibration import TOLERANCE_SESSION, remote_tens_effects, tolerance_calendar
-from .measurements import DNIC_CELSIUS, N_SEEDS, c_arrival, c_volleys, heterotopic_requests
+from .measurements import DNIC_CELSIUS, N_SEEDS, SHARED_CACHES, c_arrival, c_volleys, heterotopic_requests
 from .measurements import _mean_pn  # shared on purpose: the batch-mean helper of every measurement
 
 __all__ = ["naloxone_share_of_rtms", "naloxone_share_of_tens", "LOW_FREQUENCY_TENS",
-           "low_frequency_tens", "tens_low_frequency_ratio", "TOLERANCE_DAY", "tens_tolerance_day5",
-           "dnic_naloxone_share", "MORPHINE_BRACKET", "MORPHINE_STEPS", "MORPHINE_CIRCUITS", "spinal_morphine", "volley_components",
-           "spinal_morphine_ed50", "morphine_a_fibre_share", "MORPHINE_WINDUP_RATE", "MORPHINE_WINDUP_PULSES",
-           "windup_ratios", "morphine_windup_share"]
+           "conventional_tens", "low_frequency_tens", "tens_low_frequency_ratio", "TOLERANCE_DAY",
+           "tens_tolerance_day5",
+           "dnic_naloxone_share", "MORPHINE_BRACKET", "MORPHINE_STEPS", "MORPHINE_CIRCUITS", "morphine_overrides",
+           "volley_components", "spinal_morphine_ed50", "morphine_a_fibre_share", "MORPHINE_WINDUP_RATE",
+           "MORPHINE_WINDUP_PULSES", "windup_ratios", "morphine_windup_share", "CROSS_TOLERANCE_SESSIONS",
+           "CROSS_TOLERANCE_TEST_DAY", "morphine_cross_tolerance"]
 
 
 
@@ -60,6 +67,11 @@ def naloxone_share_of_tens(seed: int) -> float:
 #: Low-frequency TENS of the rat studies: 4 Hz at the same intensity as 100 Hz (Sluka et al. 1999;
 #: Sato et al. 2012: "low-frequency (LF) and high-frequency (HF) TENS, delivered at the same intensity").
 LOW_FREQUENCY_TENS = "4 Hz"
+
+
+def conventional_tens():
+    """The library's ``tens_conventional`` protocol (100 Hz), the high-frequency TENS of the rat studies."""
+    return get_protocol("tens_conventional")
 
 
 def low_frequency_tens():
@@ -119,23 +131,29 @@ def dnic_naloxone_share(seed: int) -> float:
 #: ~5 % in concentration, finer than the spike-count steps of the measurement).
 MORPHINE_BRACKET = (1e-3, 1e3)
 MORPHINE_STEPS = 8
-#: Circuits of the spinal morphine rows (chosen: the C-fibre component of one volley is ~0.2 PN
-#: spikes per neuron and circuit in gate_control, ~2 per circuit; 16 circuits give ~40 spikes, so
-#: halving it is not a step of one or two spikes as with the 4 circuits of the other rows).
+#: Circuits of the spinal morphine rows (chosen: the C-fibre component of one volley is ~0.16 PN
+#: spikes per neuron and circuit in gate_control, ~2 spikes per circuit of 10 PN; 16 circuits give
+#: ~26, so halving it is not a step of one or two spikes as with the 4 circuits of the other rows).
 MORPHINE_CIRCUITS = 16
 
 
-def spinal_morphine(concentration: float) -> dict:
+def morphine_overrides(concentration: float) -> dict:
     """The model overrides of intrathecal morphine at ``concentration`` (units of the mu receptors'
     dissociation constant; :func:`painsim.circuits.dorsal_horn.spinal_morphine`)."""
     return {"dorsal_horn.pharmacology.morphine": float(concentration)}
 
 
 def volley_components(models, seed: int, n_circuits: int = MORPHINE_CIRCUITS) -> np.ndarray:
-    """PN spikes per neuron of the A-fibre component (volley onset to the earliest C arrival,
+    """PN spikes per neuron of the A-fibre component (volley onset at 0 s to the earliest C arrival,
     :func:`~painsim.validation.measurements.c_arrival`) and of the C-fibre component (from then to
     1 s) of the response to one C-strength electrical volley (the stimulus of the NMDA-block rows),
-    summed over circuits ``seed`` .. ``seed + n_circuits - 1``; one row per model, one batch."""
+    summed over circuits ``seed`` .. ``seed + n_circuits - 1``; one batch.
+
+    Returns
+    -------
+    ndarray (n_models, 2)
+        ``[A, C]`` per model.
+    """
     models, seeds = list(models), range(seed, seed + n_circuits)
     res = simulate_batch([Request(m, c_volleys(1.0, 1), seed=s) for m in models for s in seeds], "1 s")
     split = c_arrival(models[0])
@@ -144,22 +162,25 @@ def volley_components(models, seed: int, n_circuits: int = MORPHINE_CIRCUITS) ->
     return per.reshape(len(models), n_circuits, 2).sum(axis=1)
 
 
+@functools.lru_cache(maxsize=4)
 def spinal_morphine_ed50(seed: int, model_name: str = "gate_control") -> float:
     """Concentration of intrathecal morphine that halves the C-fibre component of the PN response
     to one C-strength volley (:func:`volley_components`), by bisection of log10(concentration) in
-    :data:`MORPHINE_BRACKET`; NaN if the bracket's top leaves more than half (the model's own ED50,
-    as Dickenson & Sullivan 1986 dosed by the C-fibre response)."""
+    :data:`MORPHINE_BRACKET` (the model's own ED50, as Dickenson & Sullivan 1986 dosed by the
+    C-fibre response); NaN without a C component, or when the bracket does not hold the ED50 (its
+    bottom already halves the component, or its top leaves more than half)."""
     model = load_model(model_name)
     (_, c_without), = volley_components([model], seed)
     if c_without <= 0:
         return float("nan")
     lo, hi = np.log10(MORPHINE_BRACKET)
-    (_, c_top), = volley_components([model.with_params(spinal_morphine(10.0 ** hi))], seed)
-    if c_top > 0.5 * c_without:
+    (_, c_bottom), (_, c_top) = volley_components([model.with_params(morphine_overrides(10.0 ** e)) for e in (lo, hi)],
+                                                  seed)
+    if c_bottom <= 0.5 * c_without or c_top > 0.5 * c_without:
         return float("nan")
     for _ in range(MORPHINE_STEPS):
         mid = 0.5 * (lo + hi)
-        (_, c), = volley_components([model.with_params(spinal_morphine(10.0 ** mid))], seed)
+        (_, c), = volley_components([model.with_params(morphine_overrides(10.0 ** mid))], seed)
         lo, hi = (mid, hi) if c > 0.5 * c_without else (lo, mid)
     return float(10.0 ** hi)
 
@@ -173,7 +194,7 @@ def morphine_a_fibre_share(seed: int) -> float:
     if not np.isfinite(ed50):
         return float("nan")
     m = load_model("gate_control")
-    (a0, _), (a1, _) = volley_components([m, m.with_params(spinal_morphine(ed50))], seed)
+    (a0, _), (a1, _) = volley_components([m, m.with_params(morphine_overrides(ed50))], seed)
     return float(a1 / a0) if a0 > 0 else float("nan")
 
 
@@ -203,5 +224,39 @@ def morphine_windup_share(seed: int) -> float:
     if not np.isfinite(ed50):
         return float("nan")
     m = load_model("gate_control")
-    without, dosed = windup_ratios([m, m.with_params(spinal_morphine(ed50))], seed)
+    without, dosed = windup_ratios([m, m.with_params(morphine_overrides(ed50))], seed)
     return float(dosed / without) if without > 0 else float("nan")
+
+
+#: Cross-tolerance to intrathecal morphine after daily TENS (Chandran & Sluka 2003 Pain 102:195):
+#: 6 daily 20-min sessions (days 0-5) and the morphine test the day after the last (chosen: the
+#: abstract tests "a separate group of animals" after the 6 days without giving the hour).
+CROSS_TOLERANCE_SESSIONS, CROSS_TOLERANCE_TEST_DAY = 6, 6.0
+
+
+def morphine_cross_tolerance(protocol: Callable[[], Protocol]) -> Callable[[int], float]:
+    """``measure(seed)``: the reduction of the C-fibre component of one C-strength volley by
+    intrathecal morphine at the naive ED50 (:func:`spinal_morphine_ed50`) after a course of daily
+    sessions of ``protocol()`` over that reduction in the naive model (gate_control,
+    :data:`MORPHINE_CIRCUITS` circuits).  The course's tolerance is that of the healthy pathway's
+    patients ``seed`` .. ``seed + N_SEEDS - 1`` (:func:`painsim.tolerance.excess_occupancy`,
+    :func:`painsim.tolerance.tolerance_at`), their mean state applied to gate_control's receptors
+    (:func:`painsim.tolerance.tolerant_model`): the model has one pool of mu receptors, which the
+    endogenous opioid of TENS and the drug share.  1: no cross-tolerance."""
+    def measure(seed: int) -> float:
+        course = protocol().with_calendar(tolerance_calendar(CROSS_TOLERANCE_SESSIONS - 1))
+        healthy = load_model("healthy")
+        # a session that adds no occupancy can read a few 1e-8 below its companion (rounding): no tolerance
+        x = np.maximum(excess_occupancy(healthy, course, range(seed, seed + N_SEEDS)), 0.0)
+        T = float(np.mean(tolerance_at([CROSS_TOLERANCE_TEST_DAY], x, course.calendar, *tolerance_params(healthy))))
+        ed50 = spinal_morphine_ed50(seed)
+        m, drug = load_model("gate_control"), morphine_overrides(ed50)
+        tolerant = tolerant_model(m, T)
+        (_, c0), (_, c1), (_, c2), (_, c3) = volley_components(
+            [m, m.with_params(drug), tolerant, tolerant.with_params(drug)], seed)
+        naive, after = 1.0 - c1 / c0, 1.0 - c3 / c2
+        return float(after / naive) if c0 > 0 and c2 > 0 and naive > 0 else float("nan")
+    return measure
+
+
+SHARED_CACHES.append(spinal_morphine_ed50)  # the rows of one validation run share the ED50
