@@ -332,7 +332,10 @@ def excess_occupancy(model: Model, protocol, seeds: Sequence[int], *, site=None,
     of stimulation before a ``course.window`` that is read, no natural stimulus, the
     protocol's ``device_overrides`` applied; the occupancy is the window's periodic steady
     state (:func:`window_occupancy`).  A window without pulses (a sham) is its own companion,
-    as in the course engine: ``x = 0`` without a simulation.
+    as in the course engine: ``x = 0`` without a simulation.  A session that leaves no more
+    opioid on the receptors than its companion drives no tolerance: a negative difference
+    (e.g. -1e-8, rounding, for 4-Hz TENS, whose occupancy equals the companion's) counts as 0,
+    the least :func:`evolve` accepts.
 
     Parameters
     ----------
@@ -361,7 +364,7 @@ def excess_occupancy(model: Model, protocol, seeds: Sequence[int], *, site=None,
     res = simulate_batch([Request(m, st, 0.0, 0.0, s) for s in seeds for st in (wf, None)],
                          f"{lead + L!r} s", batch_size=batch_size)
     occ = [window_occupancy(m, r, lead, lead + L) for r in res]
-    return np.array(occ[0::2]) - np.array(occ[1::2])
+    return np.maximum(np.array(occ[0::2]) - np.array(occ[1::2]), 0.0)
 
 
 # ==========================================================================
