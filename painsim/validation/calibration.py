@@ -106,7 +106,7 @@ __all__ = ["GateCalibration", "calibrate_gate_inhibition", "gate_reduction", "ga
            "AnchorCalibration", "calibrate_unpleasantness_anchors", "ACC_FIT_CELSIUS", "ACC_FIT_SEEDS",
            "ToleranceCalibration", "calibrate_tolerance_rate", "tolerance_rate_for_efficacy", "TOLERANCE_SEEDS",
            "TOLERANCE_PROTOCOL", "TOLERANCE_SESSION", "TOLERANCE_EFFICACY", "TOLERANCE_SESSION_S", "tolerance_calendar",
-           "TOLERANCE_OPIOID_RATIO", "opioid_ratio", "undetectable_efficacy", "remote_tens_effects"]
+           "TOLERANCE_OPIOID_RATIO", "opioid_ratio", "undetectable_efficacy", "remote_tens_effects", "bisect_parameter"]
 
 #: Seeds (circuits) and temperature of the declared C-gain calibration.
 C_GAIN_SEEDS = (1, 2, 3, 4)
@@ -161,11 +161,11 @@ def calibrate_c_gain(model="healthy", celsius: float = C_GAIN_CELSIUS, seeds: Se
     m = load_model(model) if isinstance(model, str) else model
     target = stt_rate(celsius, m)
     rate = lambda g: heat_pn_rate(m.with_params({"dorsal_horn.synapse.c_gain": g}), celsius, seeds)  # noqa: E731
-    g, r, evals = _bisect(rate, bounds, target, tol_hz, max_iter, "a gain interval")
+    g, r, evals = bisect_parameter(rate, bounds, target, tol_hz, max_iter, "a gain interval")
     return GainCalibration(g, target, r, evals)
 
 
-def _bisect(rate, bounds: tuple[float, float], target: float, tol: float, max_iter: int, what: str,
+def bisect_parameter(rate, bounds: tuple[float, float], target: float, tol: float, max_iter: int, what: str,
             measured: str = "PN rates", units: str = " Hz"):
     """Bisect a parameter whose outcome ``rate(x)`` (a PN rate unless ``measured`` says otherwise)
     rises with it until the outcome is within ``tol`` of ``target``, or for ``max_iter`` halvings;
@@ -267,7 +267,7 @@ def calibrate_gate_inhibition(model="gate_control", seeds: Sequence[int] = GATE_
     """
     m = load_model(model) if isinstance(model, str) else model
     reduction = lambda w: gate_reduction(m.with_params({"dorsal_horn.inhibition.weight": f"{w} nS"}), seeds)  # noqa: E731
-    w, r, evals = _bisect(reduction, bounds, target, tol, max_iter, "IN -> PN weights", "gate reductions", "")
+    w, r, evals = bisect_parameter(reduction, bounds, target, tol, max_iter, "IN -> PN weights", "gate reductions", "")
     return GateCalibration(w, target, r, evals)
 
 
@@ -334,7 +334,7 @@ def calibrate_background_rate(model="healthy", seeds: Sequence[int] = BACKGROUND
     m = load_model(model) if isinstance(model, str) else model
     target = m.si("readout.spontaneous_rate")
     rate = lambda r: rest_pn_rate(m.with_params({"dorsal_horn.background.rate": f"{r} Hz"}), seeds, duration)  # noqa: E731
-    x, r, evals = _bisect(rate, bounds, target, rel_tol * target, max_iter, "barrage rates")
+    x, r, evals = bisect_parameter(rate, bounds, target, rel_tol * target, max_iter, "barrage rates")
     return BackgroundCalibration(x, target, r, evals)
 
 
@@ -422,7 +422,7 @@ def tolerance_rate_for_efficacy(x: float, calendar: Calendar, session: int, effi
                                 max_iter: int = 100) -> tuple[float, float, tuple]:
     """The rate ``k`` at which the receptor efficacy before session ``session`` of ``calendar``
     equals ``efficacy`` within ``tol``, for an excess occupancy ``x`` (the tolerance ODE in closed
-    form only; the efficacy falls monotonically with ``k``, bisected on ``log k`` by :func:`_bisect`).
+    form only; the efficacy falls monotonically with ``k``, bisected on ``log k`` by :func:`bisect_parameter`).
 
     Returns
     -------
@@ -444,8 +444,9 @@ def tolerance_rate_for_efficacy(x: float, calendar: Calendar, session: int, effi
     def tolerance(log_k: float) -> float:  # T before the session: rises with k
         return float(tolerance_at(day, float(x), calendar, float(np.exp(log_k)), tau))
 
-    log_k, T, evals = _bisect(tolerance, (float(np.log(bounds[0])), float(np.log(bounds[1]))), 1.0 - efficacy, tol,
-                              max_iter, "tolerance rates", measured="tolerance states", units="")
+    log_k, T, evals = bisect_parameter(tolerance, (float(np.log(bounds[0])), float(np.log(bounds[1]))),
+                                       1.0 - efficacy, tol, max_iter, "tolerance rates", measured="tolerance states",
+                                       units="")
     return float(np.exp(log_k)), 1.0 - T, tuple((float(np.exp(u)), 1.0 - t) for u, t in evals)
 
 
@@ -504,7 +505,8 @@ def undetectable_efficacy(model="healthy", seeds: Sequence[int] = TOLERANCE_SEED
         return float(_opioid_share(remote_tens_effects([tolerant_model(m, 1.0 - e)], seeds, TOLERANCE_PROTOCOL),
                                    references, m)[0])
 
-    return _bisect(share, bounds, ratio, tol, max_iter, "receptor efficacies", measured="opioid ratios", units="")
+    return bisect_parameter(share, bounds, ratio, tol, max_iter, "receptor efficacies", measured="opioid ratios",
+                            units="")
 
 
 def calibrate_tolerance_rate(model="healthy", protocol: str = TOLERANCE_PROTOCOL,

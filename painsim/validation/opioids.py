@@ -22,15 +22,15 @@ from ..protocols import Protocol
 from ..protocols import get as get_protocol
 from ..simulation import Request, simulate_batch
 from ..stimulation import rtms
+from ..errors import ParameterError
 from ..tolerance import (NALOXONE, excess_occupancy, tolerance_at, tolerance_course, tolerance_params,
                          tolerant_model)
-from .calibration import TOLERANCE_SESSION, remote_tens_effects, tolerance_calendar
+from .calibration import TOLERANCE_SESSION, bisect_parameter, remote_tens_effects, tolerance_calendar
 from .measurements import DNIC_CELSIUS, N_SEEDS, SHARED_CACHES, c_arrival, c_volleys, heterotopic_requests
 from .measurements import _mean_pn  # shared on purpose: the batch-mean helper of every measurement
 
-__all__ = ["naloxone_share_of_rtms", "naloxone_share_of_tens", "LOW_FREQUENCY_TENS",
-           "conventional_tens", "low_frequency_tens", "tens_low_frequency_ratio", "TOLERANCE_DAY",
-           "tens_tolerance_day5",
+__all__ = ["naloxone_share_of_rtms", "naloxone_share_of_tens", "LOW_FREQUENCY_TENS", "conventional_tens",
+           "low_frequency_tens", "tens_low_frequency_ratio", "TOLERANCE_DAY", "tens_tolerance_day5",
            "dnic_naloxone_share", "MORPHINE_BRACKET", "MORPHINE_STEPS", "MORPHINE_CIRCUITS", "morphine_overrides",
            "volley_components", "spinal_morphine_ed50", "morphine_a_fibre_share", "MORPHINE_WINDUP_RATE",
            "MORPHINE_WINDUP_PULSES", "windup_ratios", "morphine_windup_share", "CROSS_TOLERANCE_SESSIONS",
@@ -77,7 +77,7 @@ def conventional_tens():
 def low_frequency_tens():
     """``tens_conventional`` at :data:`LOW_FREQUENCY_TENS`: same calendar, amplitude, pulse width and
     electrodes, only the rate changed (a :class:`painsim.protocols.Protocol`)."""
-    high = get_protocol("tens_conventional")
+    high = conventional_tens()
     return replace(high, name="tens_low_frequency", stimulus={**high.stimulus, "rate": LOW_FREQUENCY_TENS},
                    period=None, description=f"{high.description}; at {LOW_FREQUENCY_TENS}")
 
@@ -103,7 +103,7 @@ def tens_tolerance_day5(seed: int) -> float:
     :func:`naloxone_share_of_tens`) before the 5th daily 20-min session of ``tens_conventional``'s
     stimulation, over that before the 1st: the mu receptors at the efficacy their tolerance leaves
     (:func:`painsim.tolerance.tolerance_course`; each circuit's excess occupancy measured)."""
-    protocol = get_protocol("tens_conventional").with_calendar(tolerance_calendar())
+    protocol = conventional_tens().with_calendar(tolerance_calendar())
     ds = tolerance_course(load_model("healthy"), protocol, range(seed, seed + N_SEEDS), [0, TOLERANCE_DAY])
     effect = ds["effect"].mean("seed")
     first = float(effect.sel(day=0))
@@ -162,27 +162,35 @@ def volley_components(models, seed: int, n_circuits: int = MORPHINE_CIRCUITS) ->
     return per.reshape(len(models), n_circuits, 2).sum(axis=1)
 
 
+@functools.lru_cache(maxsize=64)
+def _gate_volley(seed: int, concentration: float) -> tuple[float, float]:
+    """``[A, C]`` of :func:`volley_components` in gate_control at an intrathecal morphine
+    ``concentration``, run once per (seed, concentration): the ED50 bisection and the rows read at
+    the ED50 share the runs."""
+    model = load_model("gate_control").with_params(morphine_overrides(concentration))
+    a, c = volley_components([model], seed)[0]
+    return float(a), float(c)
+
+
 @functools.lru_cache(maxsize=4)
-def spinal_morphine_ed50(seed: int, model_name: str = "gate_control") -> float:
+def spinal_morphine_ed50(seed: int) -> float:
     """Concentration of intrathecal morphine that halves the C-fibre component of the PN response
-    to one C-strength volley (:func:`volley_components`), by bisection of log10(concentration) in
-    :data:`MORPHINE_BRACKET` (the model's own ED50, as Dickenson & Sullivan 1986 dosed by the
-    C-fibre response); NaN without a C component, or when the bracket does not hold the ED50 (its
-    bottom already halves the component, or its top leaves more than half)."""
-    model = load_model(model_name)
-    (_, c_without), = volley_components([model], seed)
+    to one C-strength volley in gate_control (:func:`volley_components`): the model's own ED50, as
+    Dickenson & Sullivan 1986 dosed by the C-fibre response: the lowest concentration found to halve
+    it by bisection of log10(concentration) in :data:`MORPHINE_BRACKET`
+    (:func:`painsim.validation.calibration.bisect_parameter`, :data:`MORPHINE_STEPS` halvings); NaN
+    without a C component or when the bracket does not hold the ED50."""
+    _, c_without = _gate_volley(seed, 0.0)
     if c_without <= 0:
         return float("nan")
-    lo, hi = np.log10(MORPHINE_BRACKET)
-    (_, c_bottom), (_, c_top) = volley_components([model.with_params(morphine_overrides(10.0 ** e)) for e in (lo, hi)],
-                                                  seed)
-    if c_bottom <= 0.5 * c_without or c_top > 0.5 * c_without:
+    reduction = lambda log_c: 1.0 - _gate_volley(seed, float(10.0 ** log_c))[1] / c_without  # noqa: E731
+    try:  # tolerance -1: every halving (spike counts can halve exactly before the last step)
+        _, _, evals = bisect_parameter(reduction, tuple(np.log10(MORPHINE_BRACKET)), 0.5, -1.0, MORPHINE_STEPS,
+                                       "morphine concentrations", "C-fibre reductions", "")
+    except ParameterError:
         return float("nan")
-    for _ in range(MORPHINE_STEPS):
-        mid = 0.5 * (lo + hi)
-        (_, c), = volley_components([model.with_params(morphine_overrides(10.0 ** mid))], seed)
-        lo, hi = (mid, hi) if c > 0.5 * c_without else (lo, mid)
-    return float(10.0 ** hi)
+    # the lowest concentration seen to halve the component (the bisection's upper end)
+    return float(10.0 ** min(log_c for log_c, r in evals if r >= 0.5))
 
 
 def morphine_a_fibre_share(seed: int) -> float:
@@ -193,9 +201,8 @@ def morphine_a_fibre_share(seed: int) -> float:
     ed50 = spinal_morphine_ed50(seed)
     if not np.isfinite(ed50):
         return float("nan")
-    m = load_model("gate_control")
-    (a0, _), (a1, _) = volley_components([m, m.with_params(morphine_overrides(ed50))], seed)
-    return float(a1 / a0) if a0 > 0 else float("nan")
+    (a0, _), (a1, _) = _gate_volley(seed, 0.0), _gate_volley(seed, ed50)
+    return a1 / a0 if a0 > 0 else float("nan")
 
 
 #: Wind-up under intrathecal morphine: C-strength volleys at 1 Hz (the frequency at which the model's
@@ -249,13 +256,12 @@ def morphine_cross_tolerance(protocol: Callable[[], Protocol]) -> Callable[[int]
         x = excess_occupancy(healthy, course, range(seed, seed + N_SEEDS))
         T = float(np.mean(tolerance_at([CROSS_TOLERANCE_TEST_DAY], x, course.calendar, *tolerance_params(healthy))))
         ed50 = spinal_morphine_ed50(seed)
-        m, drug = load_model("gate_control"), morphine_overrides(ed50)
-        tolerant = tolerant_model(m, T)
-        (_, c0), (_, c1), (_, c2), (_, c3) = volley_components(
-            [m, m.with_params(drug), tolerant, tolerant.with_params(drug)], seed)
+        tolerant = tolerant_model(load_model("gate_control"), T)
+        (_, c0), (_, c1) = _gate_volley(seed, 0.0), _gate_volley(seed, ed50)
+        (_, c2), (_, c3) = volley_components([tolerant, tolerant.with_params(morphine_overrides(ed50))], seed)
         naive, after = 1.0 - c1 / c0, 1.0 - c3 / c2
         return float(after / naive) if c0 > 0 and c2 > 0 and naive > 0 else float("nan")
     return measure
 
 
-SHARED_CACHES.append(spinal_morphine_ed50)  # the rows of one validation run share the ED50
+SHARED_CACHES.extend([spinal_morphine_ed50, _gate_volley])  # the rows of one validation run share these runs
