@@ -8,9 +8,9 @@ The public API (see docs/architecture.md, "Public API")::
     res = ps.simulate(model, stimulus=wf, noxious=0.6, duration=2*second, seed=1)
 
 ``import painsim`` loads neither matplotlib nor brian2: ``painsim.plots``
-(figures), ``painsim.sweep``, ``painsim.cohort``, ``painsim.files`` (with
-``run_sweep`` and ``run_experiment``), ``painsim.validation`` and the deprecated
-``painsim.experiment`` are imported on first use.
+(figures), ``painsim.sweep`` (with ``run_sweep``), ``painsim.cohort``,
+``painsim.files`` (with ``run_experiment``), ``painsim.validation`` and the
+deprecated ``painsim.experiment`` are imported on first use.
 """
 from __future__ import annotations
 

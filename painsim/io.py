@@ -153,8 +153,14 @@ NEO_PER = ("neuron", "population")
 
 
 def _point_dim(result: xr.Dataset) -> str | None:
+    """The dimension along which ``result`` holds several points: one of :data:`POINT_DIMS`, else
+    any other dimension :func:`combine` stacked the spikes along (its ``spike_<dim>`` index)."""
     for dim in POINT_DIMS:
         if dim in result.dims and f"spike_{dim}" in result:
+            return dim
+    for dim in result.dims:  # combine() marks its index (spike_population is a code, not an index)
+        index = result.get(f"spike_{dim}")
+        if index is not None and index.attrs.get("long_name") == f"index along {dim!r} of each entry":
             return dim
     return None
 
@@ -180,8 +186,9 @@ def to_neo(result: xr.Dataset, per: str = "neuron"):
     ----------
     result : xarray.Dataset
         What :func:`painsim.simulate` returns, or a combined result (experiment
-        conditions, a batch): any Dataset with painsim's ragged ``spike_*``
-        variables, ``population_size`` and the ``duration_s`` attribute.
+        conditions, a batch, :func:`combine` along any new dimension): any Dataset with
+        painsim's ragged ``spike_*`` variables, ``population_size`` and the ``duration_s``
+        attribute.
     per : {"neuron", "population"}
         One :class:`neo.SpikeTrain` per neuron (default), or one per population
         holding the spikes of all its neurons.

@@ -422,11 +422,11 @@ def load_model(name_or_path: str | Path = REFERENCE_MODEL, overrides: Mapping | 
     Raises
     ------
     UnknownKeyError
-        Unknown built-in name, or a key in the file that the reference model
-        does not have (with the nearest valid key).
+        Unknown built-in name (with the nearest valid name).
     ModelFileError
-        The file is missing, is not valid TOML, or holds something other than
-        numbers with units.
+        The file is missing, is not valid TOML, holds something other than
+        numbers with units, or has a key that the reference model does not have
+        (the message names the file and the nearest valid key).
     UnitError, ParameterError
         A value has the wrong unit or is out of range.
     """

@@ -492,9 +492,11 @@ def tens(mode="conventional", amplitude=1.5, duration="10 s", *, rate=None, widt
          site=None, label=None) -> Waveform:
     """Transcutaneous electrical nerve stimulation through skin electrodes.
 
-    ``mode="conventional"``: 100 Hz, 100 us, at a strong but comfortable
-    paresthesia (Aβ) level; ``mode="acupuncture"``: 2 Hz, 250 us, at a
-    higher, muscle-twitch intensity.  (Standard clinical settings: conventional
+    ``mode="conventional"``: 100 Hz, 100 us; ``mode="acupuncture"``: 2 Hz, 250 us.
+    The mode sets rate and width only: ``amplitude`` (× the Aβ threshold, 1.5 by
+    default, a strong but comfortable paresthesia level) is the caller's; clinically
+    acupuncture-like TENS is given at a higher, muscle-twitch intensity (the library
+    protocol ``tens_acupuncture`` uses 4.0).  (Standard clinical settings: conventional
     80-100 Hz, acupuncture-like 2-4 Hz; Johnson et al. 2022 BMJ Open review.)
     """
     presets = {"conventional": ("100 Hz", "100 us"), "acupuncture": ("2 Hz", "250 us")}

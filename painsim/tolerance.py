@@ -41,13 +41,17 @@ Clayton & Boyer-Quick 2005 Pain 113:91 [checked: abstract]).  The cingulate rece
 (``medial.opioid``) are left alone.  Naloxone (``dorsal_horn.pharmacology.opioid_block``) keeps the opioid off the
 receptors, so naloxone given with every session prevents tolerance.
 
-* :func:`evolve`, :func:`tolerance_at` -- the state over a calendar (numpy only);
+* :func:`evolve`, :func:`session_mean`, :func:`tolerance_at` -- the state over a calendar (numpy only);
 * :func:`opioid_trace`, :func:`window_occupancy` -- the opioid concentration and mean
   occupancy of the painful site's PN reconstructed from a result's PAG/RVM spikes;
 * :func:`excess_occupancy` -- ``x`` of a protocol's session per seed;
 * :func:`tolerant_model` -- a model whose mu receptors have efficacy ``1 - T``;
 * :func:`tolerance_course` -- ``T``, the efficacy and the acute TENS effect (with and
   without naloxone) on chosen days of a course.
+
+Inside a treatment course (sessions reconditioning plastic synapses, pain tests): the
+``opioid_tolerance`` option of :func:`painsim.course.run_course_batch`
+(:mod:`painsim.course.opioid_tolerance`).
 
 Measured values: docs/circuits.md, "Deep-tissue afferents and the spino-PAG route".
 """
@@ -69,7 +73,8 @@ from .readouts import population_spikes
 from .simulation import Request, body_site, simulate_batch
 from .units import DIMENSIONLESS, to_si, unit_name
 
-__all__ = ["OPIOID_EFFECTS", "OPIOID_PROJECTION", "NALOXONE", "DAY", "tolerance_params", "evolve", "tolerance_at",
+__all__ = ["OPIOID_EFFECTS", "OPIOID_PROJECTION", "NALOXONE", "DAY", "tolerance_params", "evolve", "session_mean",
+           "tolerance_at",
            "tolerant_model", "opioid_trace", "window_occupancy", "excess_occupancy", "acute_tens_effect",
            "tolerance_course"]
 
@@ -140,6 +145,22 @@ def evolve(T, x, duration, rate: float, tau: float):
         raise ParameterError("duration", duration, "a time >= 0 s")
     r = rate * x + 1.0 / tau
     out = rate * x / r + (T - rate * x / r) * np.exp(-r * duration)
+    return float(out) if out.ndim == 0 else out
+
+
+def session_mean(T, x, duration, rate: float, tau: float):
+    """Mean of the tolerance state over ``duration`` s at a constant excess occupancy ``x``
+    from ``T`` (the exact average of :func:`evolve`'s closed form; ``T`` itself for a zero duration).
+
+    Parameters and returns as :func:`evolve`.
+    """
+    T_end = evolve(T, x, duration, rate, tau)   # checks every argument
+    if duration == 0:
+        return T_end
+    T, x = np.asarray(T, float), np.asarray(x, float)
+    r = rate * x + 1.0 / tau
+    T_eq = rate * x / r
+    out = T_eq + (T - T_eq) * (-np.expm1(-r * duration)) / (r * duration)
     return float(out) if out.ndim == 0 else out
 
 
@@ -323,7 +344,7 @@ def _seeds(seeds) -> list[int]:
     return [int(s) for s in seeds]
 
 
-def excess_occupancy(model: Model, protocol, seeds: Sequence[int], *, site=None,
+def excess_occupancy(model, protocol, seeds: Sequence[int], *, site=None,
                      batch_size: int = 32) -> np.ndarray:
     """``x`` of each seed: mean occupancy of the painful site's PN during a session of
     ``protocol`` minus that of the same window without stimulation (the companion).
@@ -339,8 +360,10 @@ def excess_occupancy(model: Model, protocol, seeds: Sequence[int], *, site=None,
 
     Parameters
     ----------
-    model : Model
-        A pathway model (the opioid comes from the PAG/RVM).
+    model : Model or sequence of Model
+        A pathway model (the opioid comes from the PAG/RVM), or one per seed (the patients of a
+        course, :mod:`painsim.course.opioid_tolerance`); they must share ``course.lead_in`` and
+        ``course.window``.
     protocol : Protocol or str
         The session's protocol (library name or :class:`painsim.protocols.Protocol`).
     seeds : sequence of int
@@ -354,16 +377,22 @@ def excess_occupancy(model: Model, protocol, seeds: Sequence[int], *, site=None,
     ndarray (n_seeds,)
     """
     protocol, seeds = resolve(protocol), _seeds(seeds)
-    m = model.with_params(protocol.device_overrides)
-    lead, L = m.si("course.lead_in"), m.si("course.window")
+    models = [model] * len(seeds) if isinstance(model, Model) else list(model)
+    if len(models) != len(seeds) or not all(isinstance(m, Model) for m in models):
+        raise ParameterError("model", f"{len(models)} models", f"one Model, or one per seed ({len(seeds)})")
+    models = [m.with_params(protocol.device_overrides) for m in models]
+    lead, L = models[0].si("course.lead_in"), models[0].si("course.window")
+    if any((m.si("course.lead_in"), m.si("course.window")) != (lead, L) for m in models):
+        raise ParameterError("model", "course.lead_in / course.window differ", "the same session window for "
+                                                                                 "every model")
     if protocol.is_sham:
         return np.zeros(len(seeds))
     wf = protocol.waveform(-lead, L)
     if site is not None:
-        wf = replace(wf, site=body_site(m, site), _cache={})
-    res = simulate_batch([Request(m, st, 0.0, 0.0, s) for s in seeds for st in (wf, None)],
+        wf = replace(wf, site=body_site(models[0], site), _cache={})
+    res = simulate_batch([Request(m, st, 0.0, 0.0, s) for m, s in zip(models, seeds) for st in (wf, None)],
                          f"{lead + L!r} s", batch_size=batch_size)
-    occ = [window_occupancy(m, r, lead, lead + L) for r in res]
+    occ = [window_occupancy(m, r, lead, lead + L) for m, r in zip([m for m in models for _ in (0, 1)], res)]
     return np.maximum(np.array(occ[0::2]) - np.array(occ[1::2]), 0.0)
 
 

@@ -67,6 +67,9 @@ def test_combined_results_give_one_segment_per_point():
     # negative control: the noxious point has more C spikes than the resting one
     c = [sum(st.size for st in s.spiketrains if st.annotations["population"] == "C") for s in block.segments]
     assert c[0] > c[1]
+    # any dimension combine() stacks along gives the same segments (not only condition/batch/point/patient)
+    other = ps.io.to_neo(ps.io.combine(results, "repeat", [1, 2]), per="population")
+    assert [sum(st.size for st in s.spiketrains) for s in other.segments] == [r.sizes["spike"] for r in results]
 
 
 def test_write_and_read_back(tmp_path, result):

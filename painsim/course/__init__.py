@@ -16,16 +16,19 @@ standard pain test on each day gives the pain trajectory.
 * :mod:`painsim.course.engine`: :func:`run_course_batch` and
   :func:`run_course`; :mod:`painsim.course.results`: the result Dataset;
   :mod:`painsim.course.files`: course experiment files.
+* :mod:`painsim.course.opioid_tolerance`: optional analgesic tolerance of the
+  opioid receptors over the sessions (:mod:`painsim.tolerance`).
 
 The engine's design, its measured chunking error and its speed are in
 ``docs/courses.md``.
 """
 from .consolidation import ConsolidationParams, consolidate, consolidate_reference
 from .engine import one_session, run_course, run_course_batch
-from .files import file_protocol, run_course_file
+from .files import check_course_keys, file_protocol, run_course_file
 from .results import per_patient
 from .session import session_plan
 
-__all__ = ["run_course", "run_course_batch", "one_session", "run_course_file", "file_protocol", "per_patient",
+__all__ = ["run_course", "run_course_batch", "one_session", "run_course_file", "file_protocol", "check_course_keys",
+           "per_patient",
            "ConsolidationParams",
            "consolidate", "consolidate_reference", "session_plan"]

@@ -40,6 +40,7 @@ from ..plasticity import plastic_connections
 from ..protocols import Protocol, resolve
 from ..simulation import PointsRunner, Request, simulate_batch, site_pn_rates
 from .consolidation import ConsolidationParams
+from .opioid_tolerance import CourseTolerance
 from .session import (Chunk, EngineSettings, Patient, course_settings, replay_chunk, session_plan, window_key,
                       window_spikes)
 from .results import course_dataset
@@ -116,6 +117,11 @@ class ChunkSimulator:
         self.patients, self.duration, self.batch_size, self.per_neuron = patients, duration, batch_size, per_neuron
         self.expected = dict(expected or {})
         self._runner, self._windows = None, None
+
+    def rebuild(self, expected: Mapping[tuple, int] | None = None):
+        """Build the networks again at the next chunk (the patients' models changed), with new run hints."""
+        self._runner, self._windows = None, None
+        self.expected = dict(expected or {})
 
     @staticmethod
     def windows_of(chunk: Chunk) -> tuple:
@@ -268,14 +274,18 @@ class CourseHistory:
 
 
 def run_sessions(patients: Sequence[Patient], protocol: Protocol, plan: list, settings: EngineSettings,
-                 day_coord: Sequence[float], batch_size: int, per_neuron, progress) -> CourseHistory:
-    """Every session of the calendar and the time between them, for all patients."""
+                 day_coord: Sequence[float], batch_size: int, per_neuron, progress,
+                 tolerance: CourseTolerance | None = None) -> CourseHistory:
+    """Every session of the calendar and the time between them, for all patients (with
+    ``tolerance``, each session on the patients' tolerant models)."""
     cal = protocol.calendar
     D = cal.session_duration
     history = CourseHistory(patients, day_coord, cal.n_sessions)
     active = _stimulates(protocol, patients)
     # every session simulates the same chunks: the runs of each set of windows are known in advance
-    expected = {w: n * cal.n_sessions for w, n in Counter(map(ChunkSimulator.windows_of, plan)).items()}
+    # (with tolerance the models change every session, so the networks are rebuilt per session)
+    per_session = Counter(map(ChunkSimulator.windows_of, plan))
+    expected = {w: n * (1 if tolerance else cal.n_sessions) for w, n in per_session.items()}
     simulator = ChunkSimulator(patients, settings.lead_in + settings.window, batch_size, per_neuron,
                                expected if active else None)
     wall = _time.time()
@@ -283,7 +293,14 @@ def run_sessions(patients: Sequence[Patient], protocol: Protocol, plan: list, se
         t_s = day * _DAY
         history.record_days(t_s, inclusive=True)
         history.consolidate_to(t_s)
-        if active:
+        if active and tolerance is not None:
+            for k, p in enumerate(patients):
+                p.model = tolerance.session_model(k, s_idx)
+            simulator.rebuild(expected)
+            history.session_pn[:, s_idx] = run_session(patients, plan, simulator, settings, D)
+            for k, p in enumerate(patients):
+                p.model = tolerance.models[k]
+        elif active:
             history.session_pn[:, s_idx] = run_session(patients, plan, simulator, settings, D)
         else:
             for p in patients:
@@ -300,14 +317,16 @@ def run_sessions(patients: Sequence[Patient], protocol: Protocol, plan: list, se
 
 # ---------------------------------------------------------------- step 3: pain tests
 def run_pain_tests(patients: Sequence[Patient], history: CourseHistory, tested: list, settings: EngineSettings,
-                   batch_size: int, per_neuron) -> list[list]:
+                   batch_size: int, per_neuron, tolerance: CourseTolerance | None = None) -> list[list]:
     """The pain test with each recorded weight set (days, then sessions) where ``tested``;
-    per patient a list of test results (None where not tested)."""
+    per patient a list of test results (None where not tested).  With ``tolerance``, each
+    test on the patient's tolerant model of that moment."""
     reqs, where = [], []
     for k, p in enumerate(patients):
         for j, w in enumerate(history.weights_on_day[k] + history.weights_after_session[k]):
             if tested[j]:
-                reqs.append(Request(p.model, None, settings.test_stimulus, 0.0, p.seed, w or None,
+                model = p.model if tolerance is None else tolerance.test_model(k, j)
+                reqs.append(Request(model, None, settings.test_stimulus, 0.0, p.seed, w or None,
                                     per_neuron=per_neuron))
                 where.append((k, j))
     results: list[list] = [[None] * len(tested) for _ in patients]
@@ -322,7 +341,7 @@ def run_pain_tests(patients: Sequence[Patient], history: CourseHistory, tested: 
 def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, follow_up_days=(30, 90),
                      thresholds=(0.3, 0.5), days: Sequence[float] | None = None, batch_size: int = 128,
                      session: str = "chunked", tests: str = "all", progress=False,
-                     per_neuron=frozenset()) -> xr.Dataset:
+                     per_neuron=frozenset(), opioid_tolerance: bool = False) -> xr.Dataset:
     """Run one protocol on many patients; their sessions are simulated together.
 
     Parameters
@@ -361,6 +380,8 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
         new efficacies in every chunk.  128 (the default) is the 4 windows
         per chunk of the 32 patients of a cohort batch; the measurement
         behind it is in ``docs/courses.md``.
+    opioid_tolerance : bool
+        As :func:`run_course`.
 
     Returns
     -------
@@ -373,24 +394,34 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
         raise ParameterError("session", session, "'chunked' or 'full'")
     if tests not in ("all", "follow_up"):
         raise ParameterError("tests", tests, "'all' or 'follow_up'")
+    if not isinstance(opioid_tolerance, (bool, np.bool_)):
+        raise ParameterError("opioid_tolerance", opioid_tolerance, "true or false")
     fu, th = check_outcome_days(follow_up_days, thresholds)
     cal = protocol.calendar
     patients, settings, plan = _prepare(models, seeds, protocol, session == "full")
     day_coord = sorted({0.0, *cal.days, *fu, *(float(d) for d in (days or ()))})
-    history = run_sessions(patients, protocol, plan, settings, day_coord, batch_size, per_neuron, progress)
+    tolerance = (CourseTolerance([p.model for p in patients], seeds, protocol, day_coord, batch_size)
+                 if opioid_tolerance else None)
+    per_neuron = frozenset(per_neuron) | (tolerance.per_neuron if tolerance else frozenset())
+    history = run_sessions(patients, protocol, plan, settings, day_coord, batch_size, per_neuron, progress,
+                           tolerance)
     wanted = {0.0, *fu, *(float(d) for d in (days or ()))}
     tested = [tests == "all" or d in wanted for d in day_coord] + [tests == "all"] * cal.n_sessions
-    results = run_pain_tests(patients, history, tested, settings, batch_size, per_neuron)
+    results = run_pain_tests(patients, history, tested, settings, batch_size, per_neuron, tolerance)
     n_d = len(day_coord)
     meta = dict(window_s=settings.window, lead_in_s=settings.lead_in, n_chunks=settings.n_chunks,
                 session_mode=session, test_duration_s=settings.test_duration, test_stimulus=settings.test_label)
-    return course_dataset(protocol, patients, [r[:n_d] for r in results], [r[n_d:] for r in results], day_coord,
-                          fu, th, history.session_pn, history.late_on_day, meta)
+    ds = course_dataset(protocol, patients, [r[:n_d] for r in results], [r[n_d:] for r in results], day_coord,
+                        fu, th, history.session_pn, history.late_on_day, meta)
+    if tolerance is not None:
+        ds = ds.assign(tolerance.variables())
+        ds.attrs["opioid_tolerance"] = 1
+    return ds
 
 
 def run_course(model, protocol, *, seed: int = 0, follow_up_days=(30, 90), thresholds=(0.3, 0.5),
                days: Sequence[float] | None = None, session: str = "chunked", batch_size: int = 128,
-               tests: str = "all", progress: bool = False) -> xr.Dataset:
+               tests: str = "all", progress: bool = False, opioid_tolerance: bool = False) -> xr.Dataset:
     """Run a treatment course on one patient (a model and a seed).
 
     Parameters
@@ -423,6 +454,15 @@ def run_course(model, protocol, *, seed: int = 0, follow_up_days=(30, 90), thres
         Which pain tests to run (as :func:`run_course_batch`).
     progress : bool
         Print a line per session.
+    opioid_tolerance : bool
+        Analgesic tolerance of the mu-opioid receptors over the course
+        (:mod:`painsim.course.opioid_tolerance`): every session and pain test
+        runs with the receptors' efficacy of that moment, driven by the excess
+        occupancy of the protocol's sessions (a pathway model; a spinal model
+        is refused).  Adds ``excess_occupancy`` and the state ``opioid_tolerance``
+        (over ``day``), ``opioid_tolerance_session`` and
+        ``opioid_tolerance_after_session`` (over ``session``).  Off by default:
+        the course is then exactly as without it.
 
     Returns
     -------
@@ -454,5 +494,6 @@ def run_course(model, protocol, *, seed: int = 0, follow_up_days=(30, 90), thres
     >>> float(out.relief.sel(day=90))                         # doctest: +SKIP
     """
     ds = run_course_batch([model], protocol, [seed], follow_up_days=follow_up_days, thresholds=thresholds,
-                          days=days, batch_size=batch_size, session=session, tests=tests, progress=progress)
+                          days=days, batch_size=batch_size, session=session, tests=tests, progress=progress,
+                          opioid_tolerance=opioid_tolerance)
     return ds.isel(patient=0)

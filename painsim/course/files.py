@@ -6,13 +6,19 @@ from typing import Any, Mapping
 
 import xarray as xr
 
-from ..checks import whole
+from ..checks import known_keys, whole
 from ..errors import ModelFileError, ParameterError
 from ..params import find_builtin, load_model, read_toml
 from ..protocols import Protocol, from_spec, resolve
 from .engine import run_course_batch
 
-__all__ = ["run_course_file", "file_protocol"]
+__all__ = ["COURSE_KEYS", "COURSE_TABLES", "run_course_file", "file_protocol", "check_course_keys"]
+
+#: The keys of a course file's ``[experiment]`` table.
+COURSE_KEYS = ("name", "kind", "description", "model", "protocol", "seed", "n_patients", "follow_up_days",
+               "thresholds", "days", "sham", "opioid_tolerance")
+#: The tables a course file may have.
+COURSE_TABLES = ("experiment", "protocol", "params")
 
 
 def run_course_file(path_or_name, seed: int | None = None, progress: bool = False,
@@ -32,6 +38,7 @@ def run_course_file(path_or_name, seed: int | None = None, progress: bool = Fals
         thresholds = [0.3, 0.5]
         days = [...]                   # optional extra test days
         sham = true                    # also run the sham arm
+        opioid_tolerance = false       # analgesic opioid tolerance over the sessions (run_course)
         [params]                       # dotted model overrides
 
     ``seed`` and ``n_patients``, when given, override the file's (patients are seeds ``seed``,
@@ -48,12 +55,13 @@ def run_course_file(path_or_name, seed: int | None = None, progress: bool = Fals
     exp = spec.get("experiment", {})
     if exp.get("kind") != "course":
         raise ModelFileError(f"{path}: not a course experiment (kind = \"course\" under [experiment])")
+    check_course_keys(spec)
     protocol = file_protocol(spec, path)
     model = load_model(exp.get("model", "gate_control"), spec.get("params") or None)
     s = int(exp.get("seed", 0) if seed is None else seed)
     n = whole(exp.get("n_patients", 1) if n_patients is None else n_patients, "n_patients")
     kw = dict(follow_up_days=exp.get("follow_up_days", (30, 90)), thresholds=exp.get("thresholds", (0.3, 0.5)),
-              days=exp.get("days"), progress=progress)
+              days=exp.get("days"), progress=progress, opioid_tolerance=exp.get("opioid_tolerance", False))
     arms = {"active": protocol}
     if exp.get("sham", False):
         arms["sham"] = protocol.as_sham()
@@ -71,6 +79,17 @@ def run_course_file(path_or_name, seed: int | None = None, progress: bool = Fals
                      protocol_spec=json.dumps(protocol.describe(), default=str), model_name=model.name,
                      description=exp.get("description", ""))
     return out
+
+
+def check_course_keys(spec: Mapping[str, Any]) -> None:
+    """Refuse a misspelt table of a course file or key of its ``[experiment]`` table
+    (:class:`painsim.errors.UnknownKeyError`, naming the nearest valid one)."""
+    known_keys([k for k in spec if k != "_path"], COURSE_TABLES, "table of a course file")  # _path: added on loading
+    exp = spec.get("experiment", {})
+    known_keys(exp, COURSE_KEYS, "key of [experiment] in a course file")
+    for key in ("sham", "opioid_tolerance"):
+        if key in exp and not isinstance(exp[key], bool):
+            raise ParameterError(f"experiment.{key}", exp[key], "true or false")
 
 
 def file_protocol(spec: Mapping[str, Any], path="") -> Protocol:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import xarray as xr
 
 from ..analysis import changed_connections, stimulated_site
@@ -100,6 +101,13 @@ def course_rows(ds: xr.Dataset) -> list[str]:
         line = "  ".join(f"day {float(f):g}: {float(d['relief'].sel(day=f).mean()):5.1f} %"
                          for f in d.follow_up.values)
         rows.append(f"  {str(a):8s} baseline pain {base:4.1f} / 10   relief  {line}")
+        if "opioid_tolerance_session" in d:
+            T = d["opioid_tolerance_session"].mean("patient") if "patient" in d.dims else d["opioid_tolerance_session"]
+            pn = d["session_pn_rate"].mean("patient") if "patient" in d.dims else d["session_pn_rate"]
+            during = (f"PN during sessions {float(pn[0]):.1f} -> {float(pn[-1]):.1f} Hz" if np.isfinite(pn).all()
+                      else "sessions not simulated (a sham, or no plastic synapse)")
+            rows.append(f"  {'':8s} opioid tolerance T during sessions {float(T[0]):.2f} -> {float(T[-1]):.2f}   "
+                        f"{during}")
     return rows
 
 

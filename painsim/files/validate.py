@@ -8,7 +8,7 @@ from ..cohort import load_cohort_spec
 from ..conditioning import check_conditioning_spec
 from ..checks import known_keys
 from ..errors import ModelFileError, ParameterError
-from ..course import file_protocol
+from ..course import check_course_keys, file_protocol
 from ..units import to_si
 from .conditions import DEFAULT_DURATION, natural_stimuli
 
@@ -89,8 +89,10 @@ def check_course(spec: Mapping, path: Path) -> None:
     painsim.errors.ModelFileError
         No protocol.
     painsim.errors.UnknownKeyError, painsim.errors.ParameterError
-        A protocol that :func:`painsim.protocols.resolve` refuses.
+        A misspelt table or ``[experiment]`` key, or a protocol that :func:`painsim.protocols.resolve`
+        refuses.
     """
+    check_course_keys(spec)
     file_protocol(spec, path)
 
 

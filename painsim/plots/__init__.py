@@ -33,7 +33,7 @@ from ..errors import ParameterError, UnknownKeyError
 from .cohort import cohort_comparison_figure, cohort_figures, cohort_relief_figure
 from .common import COLORS, raster, save_figure
 from .conditions import conditions_figure, windup_figure
-from .course import course_figure, course_figures, course_map_figure
+from .course import course_figure, course_figures, course_map_figure, course_tolerance_figure
 from .pain_map import map_figure, pain_map_figure, rtms_figure
 from .plasticity import frequency_curve_figure, ltp_ltd_figure, pairing_frequency_figure, stdp_window_figure
 from .qst import qst_figure
@@ -47,7 +47,7 @@ __all__ = ["conditions_figure", "raster", "windup_figure", "save_figure", "FIGUR
            "scs_metrics", "scs_modes_figure", "scs_frequency_figure",
            "ltp_ltd_figure", "stdp_window_figure", "pairing_frequency_figure", "frequency_curve_figure",
            "sweep_figure", "sweep_figures",
-           "course_figure", "course_map_figure", "course_figures",
+           "course_figure", "course_map_figure", "course_tolerance_figure", "course_figures",
            "cohort_relief_figure", "cohort_comparison_figure", "cohort_figures",
            "figures_for", "COLORS", "qst_figure", "tolerance_figure", "validation_figure"]
 

@@ -7,7 +7,7 @@ import xarray as xr
 
 from ..analysis import course_arms
 
-__all__ = ["course_figure", "course_map_figure", "course_figures"]
+__all__ = ["course_figure", "course_map_figure", "course_tolerance_figure", "course_figures"]
 
 _ARM_COLORS = ["#C44E52", "#4C72B0", "#55A868", "#8172B3"]
 
@@ -79,9 +79,36 @@ def course_map_figure(ds: xr.Dataset, title: str | None = None):
     return fig
 
 
+def course_tolerance_figure(ds: xr.Dataset, title: str | None = None):
+    """Opioid tolerance over a course run with ``opioid_tolerance`` (:mod:`painsim.course.opioid_tolerance`):
+    the receptors' efficacy ``1 - T`` before each test day and during each session (top), and the
+    projection neurons' output during each session (bottom, the acute effect)."""
+    if "opioid_tolerance" not in ds:
+        raise ValueError("the course was run without opioid_tolerance (run_course(..., opioid_tolerance=True))")
+    arms = course_arms(ds)
+    fig, axes = plt.subplots(2, 1, figsize=(8, 5.5), sharex=True, constrained_layout=True)
+    for k, (label, a) in enumerate(arms):
+        c = _ARM_COLORS[k % len(_ARM_COLORS)]
+        axes[0].plot(a.day.values, 1 - _patient_mean(a["opioid_tolerance"]).values, "-o", ms=3, color=c, label=label)
+        axes[0].plot(a.session_day.values, 1 - _patient_mean(a["opioid_tolerance_session"]).values, "s", ms=4,
+                     color=c, alpha=0.6)
+        axes[1].plot(a.session_day.values, _patient_mean(a["session_pn_rate"]).values, "-s", ms=4, color=c,
+                     label=label)
+    axes[0].set_ylabel("mu-receptor efficacy 1 - T")
+    axes[0].set_ylim(0, 1.05)
+    axes[0].legend(frameon=False, fontsize=8, title="before the day's session (o), during it (s)", title_fontsize=7)
+    axes[1].set_ylabel("PN during the session (Hz)")
+    axes[1].set_xlabel("day")
+    fig.suptitle(title or f"Opioid tolerance over the course: {ds.attrs.get('protocol', '')}")
+    return fig
+
+
 def course_figures(ds: xr.Dataset) -> dict:
-    """The figures of a course result: {"course": ..., and "map" when the model has a map}."""
+    """The figures of a course result: {"course": ..., "map" when the model has a map, "tolerance"
+    when the course was run with ``opioid_tolerance``}."""
     out = {"course": course_figure(ds)}
     if "map_rate_baseline" in ds:
         out["map"] = course_map_figure(ds)
+    if "opioid_tolerance" in ds:
+        out["tolerance"] = course_tolerance_figure(ds)
     return out
