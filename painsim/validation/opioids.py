@@ -31,7 +31,8 @@ from .measurements import _mean_pn  # shared on purpose: the batch-mean helper o
 
 __all__ = ["naloxone_share_of_rtms", "naloxone_share_of_tens", "LOW_FREQUENCY_TENS", "conventional_tens",
            "low_frequency_tens", "tens_low_frequency_ratio", "TOLERANCE_DAY", "tens_tolerance_day5",
-           "dnic_naloxone_share", "MORPHINE_BRACKET", "MORPHINE_STEPS", "MORPHINE_CIRCUITS", "morphine_overrides",
+           "healthy_occupancy", "dnic_naloxone_share", "MORPHINE_BRACKET", "MORPHINE_STEPS", "MORPHINE_CIRCUITS",
+           "morphine_overrides",
            "volley_components", "spinal_morphine_ed50", "morphine_a_fibre_share", "MORPHINE_WINDUP_RATE",
            "MORPHINE_WINDUP_PULSES", "windup_ratios", "morphine_windup_share", "CROSS_TOLERANCE_SESSIONS",
            "CROSS_TOLERANCE_TEST_DAY", "morphine_cross_tolerance"]
@@ -104,10 +105,20 @@ def tens_tolerance_day5(seed: int) -> float:
     stimulation, over that before the 1st: the mu receptors at the efficacy their tolerance leaves
     (:func:`painsim.tolerance.tolerance_course`; each circuit's excess occupancy measured)."""
     protocol = conventional_tens().with_calendar(tolerance_calendar())
-    ds = tolerance_course(load_model("healthy"), protocol, range(seed, seed + N_SEEDS), [0, TOLERANCE_DAY])
+    ds = tolerance_course(load_model("healthy"), protocol, range(seed, seed + N_SEEDS), [0, TOLERANCE_DAY],
+                          x=healthy_occupancy(conventional_tens, seed))
     effect = ds["effect"].mean("seed")
     first = float(effect.sel(day=0))
     return float(effect.sel(day=TOLERANCE_DAY)) / first if first > 0 else float("nan")
+
+
+@functools.lru_cache(maxsize=4)
+def healthy_occupancy(protocol: Callable[[], Protocol], seed: int) -> np.ndarray:
+    """The excess occupancy of a session of ``protocol()`` (:func:`conventional_tens` or
+    :func:`low_frequency_tens`) for the healthy pathway's patients ``seed`` .. ``seed + N_SEEDS - 1``
+    (:func:`painsim.tolerance.excess_occupancy`; it reads one session window, not the calendar),
+    measured once per validation run for the rows that need it."""
+    return excess_occupancy(load_model("healthy"), protocol(), range(seed, seed + N_SEEDS))
 
 
 def dnic_naloxone_share(seed: int) -> float:
@@ -253,7 +264,7 @@ def morphine_cross_tolerance(protocol: Callable[[], Protocol]) -> Callable[[int]
     def measure(seed: int) -> float:
         course = protocol().with_calendar(tolerance_calendar(CROSS_TOLERANCE_SESSIONS - 1))
         healthy = load_model("healthy")
-        x = excess_occupancy(healthy, course, range(seed, seed + N_SEEDS))
+        x = healthy_occupancy(protocol, seed)
         T = float(np.mean(tolerance_at([CROSS_TOLERANCE_TEST_DAY], x, course.calendar, *tolerance_params(healthy))))
         ed50 = spinal_morphine_ed50(seed)
         tolerant = tolerant_model(load_model("gate_control"), T)
@@ -264,4 +275,4 @@ def morphine_cross_tolerance(protocol: Callable[[], Protocol]) -> Callable[[int]
     return measure
 
 
-SHARED_CACHES.extend([spinal_morphine_ed50, _gate_volley])  # the rows of one validation run share these runs
+SHARED_CACHES.extend([spinal_morphine_ed50, _gate_volley, healthy_occupancy])  # the rows of one validation run share these runs
