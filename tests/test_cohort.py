@@ -187,6 +187,29 @@ def test_run_calls_run_course_batch(monkeypatch, as_dataset):
     assert stats["responder_rates"].loc[0.3, "n"] == 40
 
 
+def test_opioid_tolerance_reaches_the_course_engine_and_the_fingerprint(monkeypatch):
+    """A cohort's opioid_tolerance is passed to every course and enters each patient's stored
+    fingerprint only when on (stores written without it stay valid); off is the default."""
+    seen = []
+
+    def fake_run_course_batch(models, protocol, seeds=None, batch_size=16, **kw):
+        seen.append(kw.get("opioid_tolerance", False))
+        return [xr.Dataset({"baseline_pain": ((), 6.0), "relief": (("day",), [0.0, 10.0], {"units": "%"})},
+                           coords={"day": [0, 4]}) for _ in models]
+
+    monkeypatch.setattr("painsim.course.run_course_batch", fake_run_course_batch)
+    table = cohort.sample(3, seed=3)
+    assert cohort.run(table, protocol=object()).attrs["opioid_tolerance"] == 0
+    assert cohort.run(table, protocol=object(), opioid_tolerance=True).attrs["opioid_tolerance"] == 1
+    assert seen == [False, True]
+    with pytest.raises(ParameterError, match="opioid_tolerance"):
+        cohort.run(table, protocol=object(), opioid_tolerance="yes")
+    m = [ps.load_model("neuropathic")]
+    off, default, on = (cohort.patient_fingerprints(m, [1], "rtms_m1_20hz", 4.0, *flag)
+                        for flag in ((False,), (), (True,)))
+    assert off == default and on != off
+
+
 # ------------------------------------------------------------------ calibration
 def _synthetic(table):
     """A cheap stand-in for the course: relief = descending integrity - 0.45 (deterministic)."""
@@ -362,6 +385,8 @@ protocol = "rtms_m1_20hz"
     (("protocol = \"rtms_m1_20hz\"\n", "protocol = \"rtms_m1_20hz\"\n[distribution]\n"), UnknownKeyError,
      "distributions"),
     (("protocol = \"rtms_m1_20hz\"\n", ""), ps.errors.ModelFileError, "protocol"),
+    (("protocol = \"rtms_m1_20hz\"\n", "protocol = \"rtms_m1_20hz\"\nopioid_tolerance = \"yes\"\n"),
+     ParameterError, "opioid_tolerance"),
 ])
 def test_bad_cohort_specs_raise_clear_errors(tmp_path, edit, error, match):
     f = tmp_path / "c.toml"

@@ -27,7 +27,7 @@ __all__ = ["COHORT_KEYS", "COHORT_TABLES", "load_cohort_spec", "run_cohort_file"
 
 #: Keys of ``[experiment]`` in a ``kind = "cohort"`` file.
 COHORT_KEYS = ("name", "description", "kind", "model", "preset", "n_patients", "seed", "batch_size", "workers",
-               "relief_day", "protocol", "figure")
+               "relief_day", "protocol", "figure", "opioid_tolerance")
 #: Tables of a cohort file.
 COHORT_TABLES = ("experiment", "protocol", "distributions", "params")
 _DIST_TYPES = {"beta": Beta, "lognormal": LogNormal, "bernoulli": Bernoulli, "fixed": Fixed}
@@ -48,6 +48,7 @@ def load_cohort_spec(path_or_spec) -> dict:
         batch_size = 32                 # patients whose courses run together
         workers = 1                     # processes
         relief_day = 4                  # optional; default the protocol's end_day
+        opioid_tolerance = false        # optional; the opioid receptors' tolerance over the sessions
         protocol = "rtms_m1_20hz"       # or a [protocol] table (painsim.protocols.from_spec)
 
         [distributions]                 # optional replacements of cohort.default_distributions()
@@ -114,6 +115,8 @@ def _experiment_table(spec: Mapping, path) -> Mapping:
     preset = exp.get("preset", "default")
     if not isinstance(preset, str) or preset not in PRESETS:
         raise UnknownKeyError(str(preset), PRESETS, what="cohort preset (experiment.preset)")
+    if not isinstance(exp.get("opioid_tolerance", False), bool):
+        raise ParameterError("experiment.opioid_tolerance", exp["opioid_tolerance"], "true or false")
     if "relief_day" in exp:
         d = exp["relief_day"]
         if isinstance(d, bool) or not isinstance(d, (int, float)) or not d >= 0:
@@ -258,7 +261,8 @@ def run_cohort_file(path_or_spec, seed: int | None = None, n_patients: int | Non
               f"({prot.calendar.n_sessions} sessions), {w} worker(s)", flush=True)
     t0 = time.time()
     res = run(table, prot, model=spec["model"], batch_size=whole(exp.get("batch_size", 32), "batch_size"),
-              day=exp.get("relief_day"), workers=w, progress=progress, store=store, resume=resume)
+              day=exp.get("relief_day"), workers=w, progress=progress, store=store, resume=resume,
+              opioid_tolerance=exp.get("opioid_tolerance", False))
     wall = time.time() - t0
     return to_dataset(res, attrs={"name": exp.get("name", ""), "description": exp.get("description", ""),
                                   "source": spec["_path"], "protocol_spec": json.dumps(prot.describe(), default=str),

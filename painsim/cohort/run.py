@@ -28,7 +28,7 @@ __all__ = ["run", "run_patient_batches", "course_task", "report_session", "patie
 
 def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | None = None,
         batch_size: int = 32, day: float | None = None, strict: bool = False, return_datasets: bool = False,
-        workers: int = 1, progress: bool = False, store=None, resume: bool = False):
+        workers: int = 1, progress: bool = False, store=None, resume: bool = False, opioid_tolerance: bool = False):
     """Run a protocol course for every patient of a table.
 
     Parameters
@@ -84,9 +84,13 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
     resume : bool
         Continue the cohort stored in ``store``: patients found there are
         loaded, not run again.  Each file carries a fingerprint of the
-        patient (full parameter set, seed, protocol, relief day), and a
-        mismatch raises instead of mixing two cohorts.  Without ``resume`` a
-        store that already holds patients raises.
+        patient (full parameter set, seed, protocol, relief day, opioid
+        tolerance), and a mismatch raises instead of mixing two cohorts.
+        Without ``resume`` a store that already holds patients raises.
+    opioid_tolerance : bool
+        Each patient's course with the analgesic tolerance of the opioid
+        receptors over its sessions (:func:`painsim.course.run_course`'s
+        ``opioid_tolerance``; a pathway model).  Off by default.
 
     Returns
     -------
@@ -110,10 +114,15 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
         day = cal.end_day if cal.end_day is not None else None
     # only the baseline and the relief day are tested (the other test windows cost time and are not used)
     kw = {"follow_up_days": (float(day),), "tests": "follow_up"} if day is not None else {}
+    if not isinstance(opioid_tolerance, (bool, np.bool_)):
+        raise ParameterError("opioid_tolerance", opioid_tolerance, "true or false")
+    if opioid_tolerance:
+        kw["opioid_tolerance"] = True
     results = _courses(models, seeds, protocol, day, kw, batch_size, workers, progress, store, resume)
     out = _with_relief(table, results, day)
     out.attrs = {**table.attrs, "unmapped": sorted(unmapped), "protocol": str(getattr(protocol, "name", protocol)),
-                 "model": base.name, "relief_day": day if day is not None else "last"}
+                 "model": base.name, "relief_day": day if day is not None else "last",
+                 "opioid_tolerance": int(bool(opioid_tolerance))}
     return (out, results) if return_datasets else out
 
 
@@ -140,11 +149,13 @@ def _seeds(table, seeds) -> list[int]:
     return seeds
 
 
-def patient_fingerprints(models, seeds, protocol, day) -> list[str]:
-    """The fingerprint of each patient's course: full parameter set, seed, protocol and relief day."""
+def patient_fingerprints(models, seeds, protocol, day, opioid_tolerance: bool = False) -> list[str]:
+    """The fingerprint of each patient's course: full parameter set, seed, protocol, relief day and,
+    when on, the opioid tolerance (a course without it keeps the fingerprint it always had)."""
     describe = getattr(protocol, "describe", None)
     prot = json.dumps(describe() if describe else str(protocol), sort_keys=True, default=str)
-    return [hashlib.sha256(json.dumps([m.to_json(), int(s), prot, day], default=str).encode()).hexdigest()
+    extra = ["opioid_tolerance"] if opioid_tolerance else []
+    return [hashlib.sha256(json.dumps([m.to_json(), int(s), prot, day, *extra], default=str).encode()).hexdigest()
             for m, s in zip(models, seeds)]
 
 
@@ -191,7 +202,7 @@ def _courses(models, seeds, protocol, day, kw, batch_size, workers, progress, st
     done: dict[int, Any] = {}
     if store is not None:
         st = ResultStore(store, PATIENT_LAYOUT)
-        keys = patient_fingerprints(models, seeds, protocol, day)
+        keys = patient_fingerprints(models, seeds, protocol, day, bool(kw.get("opioid_tolerance")))
         done.update(st.open_items(keys, resume))
     todo = [k for k in range(len(models)) if k not in done]
     serial = workers == 1 or len(todo) <= 1
