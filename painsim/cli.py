@@ -276,15 +276,14 @@ def cmd_sweep(args) -> int:
 def cmd_course(args) -> int:
     files.check_command(args.file, "course")
     spec = files.load_experiment(args.file)  # the protocol is checked before the course starts
-    if args.out:
-        _out_path(args, "")
-    t0 = time.time()
-    print(f"painsim: running course {args.file!r}", flush=True)
-    ds = run_course_file(spec["_path"], seed=args.seed, progress=True, n_patients=getattr(args, "n_patients", None))
-    name = ds.attrs.get("name", Path(args.file).stem)
+    name = spec.get("experiment", {}).get("name", Path(spec["_path"]).stem)
     out = _out_path(args, name)
-    print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
-    with _output_folder(out):
+    with _output_folder(out):  # created (or refused: unwritable) before the course runs, not after it
+        t0 = time.time()
+        print(f"painsim: running course {args.file!r}", flush=True)
+        ds = run_course_file(spec["_path"], seed=args.seed, progress=True,
+                             n_patients=getattr(args, "n_patients", None))
+        print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
         _provenance(ds, args)
         result, figures = _write_outputs(ds, out, name, _plots().course_figures(ds))
     _print_lines(files.course_rows(ds))
@@ -483,9 +482,11 @@ def build_parser() -> argparse.ArgumentParser:
     val.set_defaults(func=cmd_validate)
     for s, what in ((run, "run a model variant"), (sweep, "sweep a model variant"), (course, "treat a model variant")):
         _add_set(s, what)
-    for s in (run, models, sweep, course):
+    for s in (run, sweep, course):
         s.add_argument("--seed", type=_SEED, default=None, help="seed (overrides the file's)")
         s.add_argument("--out", default=None, help="output folder (default: painsim-out/<name>)")
+    models.add_argument("--seed", type=_SEED, default=None, help="unused (accepted like every command)")
+    models.add_argument("--out", default=None, help="unused: the list is printed (accepted like every command)")
     run.set_defaults(func=cmd_run)
     models.set_defaults(func=cmd_models)
     return p

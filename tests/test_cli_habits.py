@@ -141,6 +141,17 @@ def test_an_unwritable_out_is_one_line_exit_1_and_no_traceback(tmp_path):
     assert errors == r.stderr.strip().splitlines()[-1:] and len(errors) == 1
 
 
+def test_a_course_with_an_unwritable_out_fails_before_it_runs(tmp_path, monkeypatch, capsys):
+    """The output folder of `painsim course` is made (or refused) before the course runs, as for
+    `painsim run`: an unwritable --out costs no simulation (a stand-in engine would fail the test)."""
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the course ran although its output folder cannot be made")
+    monkeypatch.setattr("painsim.cli.run_course_file", must_not_run)
+    (tmp_path / "a_file").write_text("")
+    assert main(["course", "mpns_course", "--out", str(tmp_path / "a_file" / "out")]) == 1
+    assert "painsim: error: " in capsys.readouterr().err
+
+
 def test_a_sweep_output_folder_designates_its_result(tmp_path):
     store = tmp_path / "sweep-out" / "store"
     store.mkdir(parents=True)

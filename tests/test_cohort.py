@@ -387,6 +387,7 @@ protocol = "rtms_m1_20hz"
     (("protocol = \"rtms_m1_20hz\"\n", ""), ps.errors.ModelFileError, "protocol"),
     (("protocol = \"rtms_m1_20hz\"\n", "protocol = \"rtms_m1_20hz\"\nopioid_tolerance = \"yes\"\n"),
      ParameterError, "opioid_tolerance"),
+    (("seed = 3\n", "seed = -1\n"), ParameterError, "experiment.seed"),
 ])
 def test_bad_cohort_specs_raise_clear_errors(tmp_path, edit, error, match):
     f = tmp_path / "c.toml"

@@ -52,15 +52,23 @@ def test_naloxone_with_every_session_prevents_tolerance(courses):
         np.testing.assert_array_equal(tol[var].values, plain[var].values, err_msg=var)
 
 
-def test_bad_tolerance_input_is_refused_before_any_simulation(tmp_path):
+def test_bad_tolerance_and_course_file_input_is_refused_before_any_simulation(tmp_path):
     spinal = ps.load_model("gate_control")
     with pytest.raises(ParameterError, match="opioid_tolerance"):
         ps.run_course(spinal, "tens_conventional", opioid_tolerance=True)
     with pytest.raises(ParameterError, match="opioid_tolerance"):
         ps.run_course(spinal, "tens_conventional", opioid_tolerance="yes")
     base = '[experiment]\nname = "t"\nkind = "course"\nmodel = "healthy"\nprotocol = "tens_conventional"\n'
-    for extra, error in (('opioid_tolerence = true\n', UnknownKeyError), ('opioid_tolerance = 1\n', ParameterError)):
+    for extra, error, name in (('opioid_tolerence = true\n', UnknownKeyError, "opioid_toler"),
+                               ('opioid_tolerance = 1\n', ParameterError, "opioid_tolerance"),
+                               ('seed = "x"\n', ParameterError, "experiment.seed"),
+                               ('seed = 1.7\n', ParameterError, "experiment.seed"),
+                               ('days = ["a"]\n', ParameterError, "experiment.days"),
+                               ('sham = "yes"\n', ParameterError, "experiment.sham"),
+                               ('[protocl]\n', UnknownKeyError, "protocol")):
         f = tmp_path / "course.toml"
         f.write_text(base + extra)
-        with pytest.raises(error, match="opioid_toler"):
+        with pytest.raises(error, match=name):
             ps.course.run_course_file(f)
+        with pytest.raises(error, match=name):  # the command line's check, before any simulation
+            ps.files.load_experiment(f)

@@ -61,16 +61,23 @@ def import_brian2():
     brian2 installs a SIGINT handler when imported, which Python allows only in
     the main thread; in a worker thread the handler is skipped (the worker's
     own process management handles interrupts).
+
+    Ctrl-C interrupts: by default brian2 turns the first Ctrl-C during a run into a
+    graceful stop (the run ends early and returns normally), so a cut-short window
+    would be read, saved and marked finished like a whole one (a sweep's resume would
+    never redo it).  painsim switches that off (``core.stop_on_keyboard_interrupt``),
+    so Ctrl-C raises ``KeyboardInterrupt`` and nothing of an interrupted run is kept.
     """
     if "brian2" in sys.modules or threading.current_thread() is threading.main_thread():
         import brian2
-        return brian2
-    original = signal.signal
-    signal.signal = lambda *args, **kwargs: None
-    try:
-        import brian2
-    finally:
-        signal.signal = original
+    else:
+        original = signal.signal
+        signal.signal = lambda *args, **kwargs: None
+        try:
+            import brian2
+        finally:
+            signal.signal = original
+    brian2.prefs["core.stop_on_keyboard_interrupt"] = False
     return brian2
 
 

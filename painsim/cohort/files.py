@@ -110,8 +110,7 @@ def _experiment_table(spec: Mapping, path) -> Mapping:
     whole(exp.get("n_patients", 1), "experiment.n_patients")
     whole(exp.get("batch_size", 32), "experiment.batch_size")
     whole(exp.get("workers", 1), "experiment.workers")
-    if isinstance(exp.get("seed", 0), bool) or not isinstance(exp.get("seed", 0), int):
-        raise ParameterError("experiment.seed", exp.get("seed"), "a whole number")
+    whole(exp.get("seed", 0), "experiment.seed", 0)  # numpy seeds are whole numbers >= 0
     preset = exp.get("preset", "default")
     if not isinstance(preset, str) or preset not in PRESETS:
         raise UnknownKeyError(str(preset), PRESETS, what="cohort preset (experiment.preset)")

@@ -83,13 +83,24 @@ def run_course_file(path_or_name, seed: int | None = None, progress: bool = Fals
 
 def check_course_keys(spec: Mapping[str, Any]) -> None:
     """Refuse a misspelt table of a course file or key of its ``[experiment]`` table
-    (:class:`painsim.errors.UnknownKeyError`, naming the nearest valid one)."""
+    (:class:`painsim.errors.UnknownKeyError`, naming the nearest valid one), and values of
+    the wrong kind (:class:`painsim.errors.ParameterError`: ``sham`` and ``opioid_tolerance``
+    not true/false, ``seed`` not a whole number >= 0, ``n_patients`` not >= 1, the day and
+    threshold lists not lists of numbers), before any simulation."""
     known_keys([k for k in spec if k != "_path"], COURSE_TABLES, "table of a course file")  # _path: added on loading
     exp = spec.get("experiment", {})
     known_keys(exp, COURSE_KEYS, "key of [experiment] in a course file")
     for key in ("sham", "opioid_tolerance"):
         if key in exp and not isinstance(exp[key], bool):
             raise ParameterError(f"experiment.{key}", exp[key], "true or false")
+    whole(exp.get("seed", 0), "experiment.seed", 0)
+    whole(exp.get("n_patients", 1), "experiment.n_patients")
+    for key, allowed in (("follow_up_days", "days >= 0"), ("days", "days >= 0"),
+                         ("thresholds", "fractions of relief in (0, 1]")):
+        values = exp.get(key, [])
+        if not isinstance(values, list) or any(isinstance(v, bool) or not isinstance(v, (int, float))
+                                               for v in values):
+            raise ParameterError(f"experiment.{key}", values, f"a list of numbers ({allowed})")
 
 
 def file_protocol(spec: Mapping[str, Any], path="") -> Protocol:
