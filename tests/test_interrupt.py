@@ -27,9 +27,10 @@ SCRIPT = textwrap.dedent("""
     if sys.argv[1] == "brian2-default":
         import painsim.circuits.codegen as codegen
         real = codegen.import_brian2
-        def keep_default():
+        def keep_default():  # brian2 as it comes: its handler and its graceful stop
             b = real()
             b.prefs["core.stop_on_keyboard_interrupt"] = True
+            signal.signal(signal.SIGINT, b._int_handler)
             return b
         codegen.import_brian2 = keep_default
         import painsim.circuits.network as network
@@ -59,6 +60,17 @@ def _run(tmp_path, mode: str) -> str:
     out = subprocess.run([sys.executable, str(script), mode], cwd=tmp_path, env=env, capture_output=True,
                          text=True, timeout=300)
     return out.stdout.strip().splitlines()[-1] if out.stdout.strip() else out.stderr[-2000:]
+
+
+def test_importing_brian2_keeps_the_sigint_handler_the_process_had():
+    """A worker process ignores SIGINT (its parent stops it by pid); brian2's import replaces the
+    handler with its own, which would call the ignored one as a function; painsim puts it back."""
+    script = ("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+              "from painsim.circuits.codegen import import_brian2\nimport_brian2()\n"
+              "print(signal.getsignal(signal.SIGINT) == signal.SIG_IGN)")
+    out = subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONPATH": str(ROOT)},
+                         capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "True", out.stderr[-2000:]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to oneself is POSIX")

@@ -65,8 +65,10 @@ def import_brian2():
     Ctrl-C interrupts: by default brian2 turns the first Ctrl-C during a run into a
     graceful stop (the run ends early and returns normally), so a cut-short window
     would be read, saved and marked finished like a whole one (a sweep's resume would
-    never redo it).  painsim switches that off (``core.stop_on_keyboard_interrupt``),
-    so Ctrl-C raises ``KeyboardInterrupt`` and nothing of an interrupted run is kept.
+    never redo it).  painsim switches that off (``core.stop_on_keyboard_interrupt``)
+    and puts back the handler brian2 replaced (Python's, which raises
+    ``KeyboardInterrupt``, or a worker process's ``SIG_IGN``: its parent stops it), so
+    nothing of an interrupted run is kept.
     """
     if "brian2" in sys.modules or threading.current_thread() is threading.main_thread():
         import brian2
@@ -78,6 +80,10 @@ def import_brian2():
         finally:
             signal.signal = original
     brian2.prefs["core.stop_on_keyboard_interrupt"] = False
+    installed = getattr(brian2, "_int_handler", None)  # brian2's module-level handler (private; may change)
+    if (installed is not None and threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is installed):
+        signal.signal(signal.SIGINT, installed.previous_handler)
     return brian2
 
 
