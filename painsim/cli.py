@@ -249,8 +249,9 @@ def cmd_sweep(args) -> int:
     out = _out_path(args, spec.name)
     store = out / _SWEEP_STORE
     n = len(spec.points()) * spec.n_repeats
+    workers = args.workers if args.workers is not None else spec.workers  # --workers, else the file's
     where = (f"Dask scheduler {args.scheduler}" if args.scheduler else
-             "this process" if args.workers == 0 else f"{args.workers or 'all CPU'} worker processes")
+             "this process" if workers == 0 else f"{workers or 'all CPU'} worker processes")
     print(f"painsim: sweep {spec.name!r}: {n} runs ({len(spec.points())} points x {spec.n_repeats} seeds) "
           f"on {where}; store {store.absolute()}", flush=True)
     t0 = time.time()

@@ -258,13 +258,29 @@ def _check_protocols(protos, path) -> None:
         if not isinstance(p.get("stimulus"), Mapping):
             raise ParameterError(f"protocol[{n}].stimulus", p.get("stimulus"),
                                  "a stimulus table, e.g. {type = \"tonic\", rate = \"100 Hz\", ...}")
+        _check_stimulus(p["stimulus"], n)
         r = p.get("replay", 1)
         if isinstance(r, bool) or not isinstance(r, int) or r < 1:
             raise ParameterError(f"protocol[{n}].replay", r, "a whole number >= 1")
-        labels.append(p.get("label", f"protocol {n}"))
+        label = p.get("label", f"protocol {n}")
+        if not isinstance(label, str):
+            raise ParameterError(f"protocol[{n}].label", label, "a text label")
+        labels.append(label)
     dup = sorted({x for x in labels if labels.count(x) > 1})
     if dup:
         raise ParameterError("protocol.label", dup[0], "labels that differ between protocols")
+
+
+def _check_stimulus(table: Mapping, n: int) -> None:
+    """Build the waveform of protocol ``n`` once at load: a bad argument is refused before any
+    simulation, named ``protocol[n].stimulus.<argument>``."""
+    try:
+        from_spec(table)
+    except UnknownKeyError as err:  # keep the suggestion of the nearest valid argument
+        err.args = (f"protocol[{n}].stimulus: {err.args[0]}",)
+        raise
+    except ParameterError as err:
+        raise ParameterError(f"protocol[{n}].stimulus.{err.name}", err.value, err.allowed, hint=err.hint) from None
 
 
 def check_conditioning_spec(spec: Mapping, path) -> None:
@@ -281,13 +297,15 @@ def check_conditioning_spec(spec: Mapping, path) -> None:
     painsim.errors.UnknownKeyError
         A misspelt table or key (the message names the nearest valid one).
     painsim.errors.ParameterError
-        A bad value (params or test not a table, replay, stimulus, duplicate labels).
+        A bad value (seed, params or test not a table, replay, stimulus, duplicate labels).
     """
     exp = spec.get("experiment")
     if not isinstance(exp, Mapping):
         raise ModelFileError(f"{path}: missing [experiment] table")
     known_keys(exp, EXPERIMENT_KEYS, "experiment key")
-    known_keys(spec, CONDITIONING_TABLES, "table of a conditioning experiment")
+    whole(exp.get("seed", 0), "experiment.seed", 0)  # numpy seeds are whole numbers >= 0 (not "abc", not 1.7)
+    # _path: added on loading (a loaded spec checks again)
+    known_keys([k for k in spec if k != "_path"], CONDITIONING_TABLES, "table of a conditioning experiment")
     if not isinstance(spec.get("params", {}), Mapping):
         raise ParameterError("params", spec.get("params"), "a table of dotted model paths, e.g. [params]")
     test = spec.get("test", {})

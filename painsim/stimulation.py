@@ -32,7 +32,7 @@ import hashlib
 import inspect
 import json
 from dataclasses import dataclass, field, replace
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -154,10 +154,12 @@ class Waveform:
             raise WaveformError("onsets", onsets[:5], "finite times >= 0 s")
         if np.any(np.diff(onsets) < 0):
             raise WaveformError("onsets", onsets[:5], "non-decreasing pulse onsets")
-        if np.any(widths <= 0) or not np.all(np.isfinite(widths)):
-            raise WaveformError("width", widths[widths <= 0][:3], "a phase width > 0 s")
-        if np.any(amps < 0) or not np.all(np.isfinite(amps)):
-            raise WaveformError("amplitude", amps[amps < 0][:3], "amplitudes >= 0")
+        bad_w = ~(widths > 0) | ~np.isfinite(widths)  # nan and inf are shown, not an empty array
+        if np.any(bad_w):
+            raise WaveformError("width", widths[bad_w][:3], "a finite phase width > 0 s")
+        bad_a = ~(amps >= 0) | ~np.isfinite(amps)
+        if np.any(bad_a):
+            raise WaveformError("amplitude", amps[bad_a][:3], "finite amplitudes >= 0")
         if self.interphase_gap < 0:
             raise WaveformError("interphase_gap", self.interphase_gap, "a gap >= 0 s")
         if self.duration < 0:
@@ -319,8 +321,8 @@ def _amplitude(amplitude, name="amplitude") -> tuple[float, str]:
     else:
         value = to_si(amplitude, "1", name)
         kind = "threshold"
-    if value < 0:
-        raise WaveformError(name, amplitude, "an amplitude >= 0")
+    if not (np.isfinite(value) and value >= 0):  # nan compares false: refuse it here, by its value
+        raise WaveformError(name, amplitude, "a finite amplitude >= 0")
     return value, kind
 
 
@@ -560,13 +562,23 @@ _GENERATORS = {"tonic": tonic, "burst": burst, "high_frequency": high_frequency,
                "theta_burst": theta_burst, "tens": tens, "none": none, "alternating": alternating}
 
 
-def from_spec(spec: dict) -> Waveform:
+def from_spec(spec: Mapping) -> Waveform:
     """Build a waveform from a dict as written in experiment files::
 
         {type = "tonic", rate = "50 Hz", width = "200 us", amplitude = 1.5, duration = "2 s"}
 
     Quantities are strings with units; ``type`` names a generator.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        An unknown ``type``, or an argument the generator does not take.
+    painsim.errors.ParameterError
+        ``spec`` is not a table, a required argument is missing (named), or a value is refused.
     """
+    if not isinstance(spec, Mapping):
+        raise ParameterError("stimulus", spec, 'a stimulus table, e.g. {type = "tonic", rate = "50 Hz", '
+                             'width = "200 us", amplitude = 1.5, duration = "2 s"}')
     spec = dict(spec)
     kind = spec.pop("type", None)
     if not isinstance(kind, str) or kind not in _GENERATORS:
@@ -574,8 +586,17 @@ def from_spec(spec: dict) -> Waveform:
     try:
         return _GENERATORS[kind](**spec)
     except TypeError as e:
-        allowed = list(inspect.signature(_GENERATORS[kind]).parameters)
+        params = inspect.signature(_GENERATORS[kind]).parameters
+        named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        allowed = [k for k, p in params.items() if p.kind in named]
         bad = [k for k in spec if k not in allowed]
+        if bad and not any(p.kind == inspect.Parameter.VAR_KEYWORD for p in params.values()):
+            raise UnknownKeyError(bad[0], allowed, what=f"argument of {kind}") from None
+        required = [k for k in allowed if params[k].default is inspect.Parameter.empty]
+        missing = [k for k in required if k not in spec]
+        if missing:  # name the argument to add, not just the table
+            raise ParameterError(missing[0], None, f"a value: a {kind} stimulus requires {', '.join(required)}",
+                                 hint=f"missing from the stimulus table: {', '.join(missing)}") from None
         if bad:
             raise UnknownKeyError(bad[0], allowed, what=f"argument of {kind}") from None
         raise ParameterError(kind, spec, f"arguments {allowed}") from e

@@ -14,7 +14,7 @@ from ..simulation import Request, simulate_batch
 from ..stimulation import from_spec
 from ..units import to_si
 
-__all__ = ["run_conditions", "duration_quantity", "natural_stimuli", "DEFAULT_DURATION"]
+__all__ = ["run_conditions", "duration_quantity", "natural_stimuli", "condition_stimulus", "DEFAULT_DURATION"]
 
 #: Physical natural stimuli a condition can name (docs/stimuli.md): key -> (channel, maker, what is allowed).
 PHYSICAL = {"heat": ("noxious", heat, 'a contact temperature in °C (a number or "47 degC"), 32-60 °C'),
@@ -70,15 +70,35 @@ def natural_stimuli(c: Mapping, k: int) -> tuple:
             out["touch"] if out["touch"] is not None else 0.0)
 
 
-def _request(c: Mapping, k: int, model, seed: int) -> Request:
-    """The simulation request of condition ``k`` (``c``) on ``model`` (its parameters already applied)."""
+def condition_stimulus(c: Mapping, k: int):
+    """The stimulus waveform of condition ``k`` (``c``), or None; errors name ``condition[k].stimulus``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        The stimulus is not a table, misses a required argument (named) or has a bad value.
+    painsim.errors.UnknownKeyError
+        An unknown waveform type or argument (the nearest valid one suggested).
+    """
+    if "stimulus" not in c:
+        return None
+    spec = c["stimulus"]
+    if not isinstance(spec, Mapping):  # e.g. stimulus = "tonic": say a table is expected
+        raise ParameterError(f"condition[{k}].stimulus", spec,
+                             'a stimulus table, e.g. {type = "tonic", rate = "50 Hz", width = "200 us", '
+                             'amplitude = 1.5, duration = "2 s"}')
     try:
-        stim = from_spec(c["stimulus"]) if "stimulus" in c else None
+        return from_spec(spec)
     except UnknownKeyError as err:  # an argument the waveform type does not take: keep the suggestion
         err.args = (f"condition[{k}].stimulus: {err.args[0]}",)
         raise
     except ParameterError as err:  # name the condition and the table the bad value came from
         raise ParameterError(f"condition[{k}].stimulus.{err.name}", err.value, err.allowed, hint=err.hint) from None
+
+
+def _request(c: Mapping, k: int, model, seed: int) -> Request:
+    """The simulation request of condition ``k`` (``c``) on ``model`` (its parameters already applied)."""
+    stim = condition_stimulus(c, k)
     nox, touch = natural_stimuli(c, k)
     if "site" in c:  # natural stimuli at one body site (topographic models)
         site = c["site"]

@@ -16,6 +16,7 @@ from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..params import find_builtin, read_toml
 from ..units import to_si
 from .conditions import run_conditions
+from .paths import SWEEP_FILE
 from .qst import check_qst, run_qst
 from .tolerance import check_tolerance, run_tolerance
 from .validate import check_cohort, check_conditioning, check_conditions, check_course
@@ -46,6 +47,9 @@ class Kind:
         The repeated table whose count describes the file (``"condition"``, ``"protocol"``).
     figure : str or None
         The default ``figure`` name (:data:`painsim.plots.FIGURES`) when the file names none.
+    figures : tuple of str
+        The ``figure`` names a file of this kind may give: those that can be drawn from its result
+        (a conditions figure cannot draw a QST profile); empty for kinds that draw their own set.
     store : str or None
         The folder in which runs of this kind keep finished work (``resume``); such kinds
         accept the options ``store``, ``resume``, ``n_patients`` and ``workers``.
@@ -60,6 +64,7 @@ class Kind:
     noun: str
     counts: str | None = None
     figure: str | None = None
+    figures: tuple[str, ...] = ()
     store: str | None = None
     options: tuple[str, ...] = ()
 
@@ -90,15 +95,18 @@ def _run_cohort(spec, seed=None, progress=False, **options):
 
 #: Every kind of experiment file, by its ``kind`` value (the default is ``"conditions"``).
 KINDS = {k.name: k for k in (
-    Kind("conditions", check_conditions, _run_conditions, "experiment", counts="condition", figure="conditions"),
+    # the figures of conditions files all read a Dataset over ``condition`` (painsim.plots.conditions,
+    # .scs, .pain_map); the others each draw the one result of their kind
+    Kind("conditions", check_conditions, _run_conditions, "experiment", counts="condition", figure="conditions",
+         figures=("conditions", "scs_modes", "scs_frequency", "pain_map", "rtms")),
     Kind("conditioning", check_conditioning, _run_conditioning, "conditioning experiment", counts="protocol",
-         figure="ltp_ltd"),
+         figure="ltp_ltd", figures=("ltp_ltd",)),
     Kind("course", check_course, _run_course, "course", options=("n_patients",)),
     Kind("cohort", check_cohort, _run_cohort, "cohort experiment", store="patients",
          options=("store", "resume", "n_patients", "workers")),
-    Kind("qst", check_qst, _run_qst, "QST profile", figure="qst"),
+    Kind("qst", check_qst, _run_qst, "QST profile", figure="qst", figures=("qst",)),
     Kind("tolerance", check_tolerance, _run_tolerance, "tolerance experiment", figure="tolerance",
-         options=("n_patients",)),
+         figures=("tolerance",), options=("n_patients",)),
 )}
 
 
@@ -146,10 +154,11 @@ def load_experiment(path_or_name: str | Path) -> dict:
         raise ModelFileError(f"{path}: missing [experiment] table")
     kind = exp.get("kind", "conditions")
     if not isinstance(kind, str) or kind not in KINDS:
-        raise ParameterError("experiment.kind", kind, f"one of {sorted(KINDS)} (default 'conditions')")
+        raise ParameterError("experiment.kind", kind, f"one of {sorted(KINDS)} (default 'conditions')",
+                             hint=SWEEP_FILE if kind == "sweep" else None)
     KINDS[kind].check(spec, path)
     _check_duration(exp.get("duration"))
-    _check_figures(exp.get("figure"))
+    _check_figures(exp.get("figure"), KINDS[kind])
     spec["_path"] = str(path)
     return spec
 
@@ -164,8 +173,10 @@ def _check_duration(duration) -> None:
         raise ParameterError("experiment.duration", duration, "a finite duration > 0 s")
 
 
-def _check_figures(names) -> None:
-    """Refuse a ``figure`` value that is not a name (or list of names) of :data:`FIGURE_NAMES`."""
+def _check_figures(names, kind: Kind) -> None:
+    """Refuse a ``figure`` value that is not a name (or list of names) of :data:`FIGURE_NAMES`, or names
+    a figure that cannot be drawn from the result of ``kind`` (it would fail after the simulation,
+    before the results are saved)."""
     if names is None:
         return
     listed = [names] if isinstance(names, str) else names
@@ -174,6 +185,11 @@ def _check_figures(names) -> None:
     for n in listed:
         if n not in FIGURE_NAMES:
             raise UnknownKeyError(n, FIGURE_NAMES, what="figure")
+        if n not in kind.figures:
+            allowed = (f"a figure drawn from the result of a kind = {kind.name!r} file: one of "
+                       f"{', '.join(kind.figures)}" if kind.figures else
+                       f"no figure name: a kind = {kind.name!r} file draws its own figures")
+            raise ParameterError("experiment.figure", n, allowed)
 
 
 def run_experiment(spec: str | Path | Mapping[str, Any], seed: int | None = None,

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..errors import ModelFileError, PathError
+from ..errors import ModelFileError, ParameterError, PathError
 from ..params import builtin_experiments, find_builtin, read_toml
 
-__all__ = ["COMMANDS", "file_kind", "command_for", "experiment_path", "check_command", "catalog",
+__all__ = ["COMMANDS", "SWEEP_FILE", "file_kind", "command_for", "experiment_path", "check_command", "catalog",
            "results_file", "is_netcdf"]
 
 #: The ``painsim`` command that runs a file of each kind (``"sweep"``: a file with a ``[sweep]`` table).
@@ -24,6 +24,11 @@ COMMANDS = {"conditions": "run", "conditioning": "run", "cohort": "run", "qst": 
 _NOUNS = {"conditions": "conditions experiment", "conditioning": "conditioning experiment",
           "cohort": "cohort experiment", "qst": "QST profile",
           "tolerance": "tolerance experiment", "course": "course file", "sweep": "sweep file"}
+
+#: What makes a sweep file, for a file that asks for one with ``kind = "sweep"`` under ``[experiment]``.
+SWEEP_FILE = ("a sweep file has no [experiment] table: it has a [sweep] table (name, model, duration, seeds, "
+              "design, outcomes) and a [parameters] table of the swept axes, e.g. "
+              "experiments/scs_frequency_sweep.toml; run it with 'painsim sweep FILE'")
 
 #: First bytes of NetCDF files: classic / 64-bit offset / CDF-5, and NetCDF-4 (HDF5).
 _NETCDF_MAGIC = (b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF\r\n\x1a\n")
@@ -48,7 +53,16 @@ def experiment_path(path_or_name: str | Path) -> Path:
 def file_kind(path_or_name: str | Path) -> str:
     """The kind of an experiment or sweep file: ``"sweep"`` for a ``[sweep]`` file, else its
     ``[experiment] kind`` (``"conditions"`` by default; an invalid kind is returned as written,
-    for its loader to refuse)."""
+    for its loader to refuse).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``kind = "sweep"`` under ``[experiment]``: the message says what a sweep file holds
+        (sending it to ``painsim sweep`` would only report a missing ``[sweep]`` table).
+    painsim.errors.ModelFileError
+        Neither an ``[experiment]`` nor a ``[sweep]`` table.
+    """
     path = experiment_path(path_or_name)
     raw = read_toml(path)
     exp = raw.get("experiment")
@@ -56,7 +70,11 @@ def file_kind(path_or_name: str | Path) -> str:
         if isinstance(raw.get("sweep"), Mapping):
             return "sweep"
         raise ModelFileError(f"{path}: neither an [experiment] nor a [sweep] table")
-    return str(exp.get("kind", "conditions"))
+    kind = exp.get("kind", "conditions")
+    if kind == "sweep":
+        kinds = sorted(k for k in COMMANDS if k != "sweep")
+        raise ParameterError("experiment.kind", kind, f"one of {kinds} (default 'conditions')", hint=SWEEP_FILE)
+    return str(kind)
 
 
 def command_for(kind: str) -> str:

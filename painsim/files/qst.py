@@ -51,7 +51,7 @@ import numpy as np
 import xarray as xr
 
 from ..analysis import QST_MEASURES, dfns_mps, first_crossing, qst_summary, spikes_per_pulse, windup_ratio
-from ..checks import known_keys
+from ..checks import known_keys, whole
 from ..cohort.distributions import LogNormal, Normal
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..fibers import brush, heat, pinprick
@@ -62,13 +62,15 @@ from ..simulation import Request, simulate_batch
 from ..stimulation import tonic
 from ..units import to_si
 
-__all__ = ["QST_KEYS", "QST_TESTS", "SUBJECT_PARAMETERS", "check_qst", "run_qst", "subject_parameters"]
+__all__ = ["QST_KEYS", "QST_TABLES", "QST_TESTS", "SUBJECT_PARAMETERS", "check_qst", "run_qst", "subject_parameters"]
 
 #: Keys of ``[experiment]`` in a ``kind = "qst"`` file.
 QST_KEYS = {"name", "description", "kind", "models", "reference", "n_subjects", "seed", "duration",
             "heat_temperatures", "heat_suprathreshold", "pinprick_forces", "brush_velocity", "windup_pulses",
             "threshold_criterion", "sd_floor", "batch_size", "figure",
             "subject_variability", "heat_threshold_sd", "force_threshold_log_sd", "c_gain_log_sd"}
+#: Top-level tables of a ``kind = "qst"`` file.
+QST_TABLES = ("experiment", "published")
 #: The tests rated on the NRS (the ``test`` dimension of ``nrs``).
 QST_TESTS = ("rest", "brush", "pinprick", "heat")
 _DEFAULTS = {"reference": "healthy", "n_subjects": 3, "seed": 0, "duration": "1.3 s",
@@ -130,6 +132,7 @@ def _config(exp: Mapping) -> dict:
         raise ParameterError("experiment.models", models, "distinct model names")
     if c["reference"] not in models:
         raise ParameterError("experiment.reference", c["reference"], f"one of the models {models}")
+    whole(c["seed"], "experiment.seed", 0)  # subject s has seed + s: numpy takes whole numbers >= 0 only
     for key, low in (("n_subjects", 2), ("windup_pulses", 2), ("batch_size", 1)):
         v = c[key]
         if isinstance(v, bool) or not isinstance(v, int) or v < low:
@@ -164,13 +167,15 @@ def _config(exp: Mapping) -> dict:
 
 
 def check_qst(spec: Mapping, path: Path) -> None:
-    """A ``kind = "qst"`` file: known ``[experiment]`` keys and values, the models exist, a ``[published]``
+    """A ``kind = "qst"`` file: known tables, ``[experiment]`` keys and values, the models exist, a ``[published]``
     table (optional) of prevalences in [0, 1] keyed by QST measure.
 
     Raises
     ------
     painsim.errors.UnknownKeyError, painsim.errors.ParameterError, painsim.errors.ModelFileError
     """
+    # _path: added on loading; a misspelt table (e.g. [publshed]) would otherwise be silently ignored
+    known_keys([k for k in spec if k != "_path"], QST_TABLES, "table of a QST profile")
     c = _config(spec["experiment"])
     for m in c["models"]:
         model = load_model(m)

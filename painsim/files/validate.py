@@ -6,14 +6,14 @@ from typing import Mapping
 
 from ..cohort import load_cohort_spec
 from ..conditioning import check_conditioning_spec
-from ..checks import known_keys
+from ..checks import known_keys, whole
 from ..errors import ModelFileError, ParameterError
 from ..course import check_course_keys, file_protocol
 from ..units import to_si
-from .conditions import DEFAULT_DURATION, natural_stimuli
+from .conditions import DEFAULT_DURATION, condition_stimulus, natural_stimuli
 
-__all__ = ["EXPERIMENT_KEYS", "CONDITION_KEYS", "check_conditions", "check_conditioning", "check_course",
-           "check_cohort"]
+__all__ = ["EXPERIMENT_KEYS", "CONDITION_KEYS", "CONDITIONS_TABLES", "check_conditions", "check_conditioning",
+           "check_course", "check_cohort"]
 
 #: Keys of ``[experiment]`` in conditions files (conditioning files: :data:`painsim.conditioning.EXPERIMENT_KEYS`).
 EXPERIMENT_KEYS = {"name", "description", "kind", "model", "duration", "seed", "batch_size", "figure"}
@@ -21,33 +21,60 @@ EXPERIMENT_KEYS = {"name", "description", "kind", "model", "duration", "seed", "
 CONDITION_KEYS = {"label", "model", "params", "stimulus", "noxious", "touch", "heat", "pinprick", "brush",
                   "heat_contacts", "site", "seed"}
 
+#: Top-level tables of a conditions file.
+CONDITIONS_TABLES = ("experiment", "condition")
+
 
 def _check_experiment_keys(exp: Mapping) -> None:
     known_keys(exp, EXPERIMENT_KEYS, "experiment key")
+    if "seed" in exp:  # numpy and brian2 seeds are whole numbers >= 0; 1.7 is not silently made 1
+        whole(exp["seed"], "experiment.seed", 0)
 
 
 def check_conditions(spec: Mapping, path: Path) -> None:
-    """A conditions file: known ``[experiment]`` keys, at least one ``[[condition]]`` with known keys.
+    """A conditions file: known tables and ``[experiment]`` keys, a whole seed >= 0, at least one
+    ``[[condition]]`` with known keys, its stimuli and a label of its own.
 
     Raises
     ------
     painsim.errors.ModelFileError
         No ``[[condition]]`` tables.
     painsim.errors.UnknownKeyError
-        A misspelt key (the message names the nearest valid one).
+        A misspelt table or key (the message names the nearest valid one).
+    painsim.errors.ParameterError
+        A bad seed or stimulus, or two conditions with one label.
     """
+    # _path: added on loading; a misspelt table (e.g. [[conditon]]) would otherwise be silently ignored
+    known_keys([k for k in spec if k != "_path"], CONDITIONS_TABLES, "table of a conditions experiment")
     _check_experiment_keys(spec["experiment"])
     conds = spec.get("condition", [])
     if not conds:
         raise ModelFileError(f"{path}: no [[condition]] tables")
     if not isinstance(conds, list):
         raise ParameterError("condition", conds, "[[condition]] tables (a list of tables)")
+    labels = []
     for n, c in enumerate(conds):
         if not isinstance(c, Mapping):
             raise ParameterError(f"condition[{n}]", c, "a [[condition]] table")
         known_keys(c, CONDITION_KEYS, "condition key")
+        if "seed" in c:
+            whole(c["seed"], f"condition[{n}].seed", 0)
+        condition_stimulus(c, n)  # stimulus tables refused before any work, naming the condition
         noxious, _ = natural_stimuli(c, n)  # physical stimuli refused before any work
         _check_contacts_fit(noxious, spec["experiment"], n)
+        labels.append(c.get("label", f"condition {n}"))  # the default of run_conditions
+    _check_labels(labels)
+
+
+def _check_labels(labels: list) -> None:
+    """Refuse two conditions with one label: the result's ``condition`` coordinate must tell them apart."""
+    seen = set()
+    for n, label in enumerate(labels):
+        if not isinstance(label, str):
+            raise ParameterError(f"condition[{n}].label", label, 'a text label, e.g. label = "47 °C heat alone"')
+        if label in seen:
+            raise ParameterError(f"condition[{n}].label", label, "a label that differs from the other conditions'")
+        seen.add(label)
 
 
 def _check_contacts_fit(noxious, exp: Mapping, n: int) -> None:

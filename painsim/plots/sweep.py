@@ -1,4 +1,5 @@
-"""Figures of parameter sweeps: a heat map over two swept parameters, a curve over one, or a scatter."""
+"""Figures of parameter sweeps: a heat map over two swept parameters, a curve over one, a scatter
+(sampled designs), or the runs of each seed (a sweep of repeated seeds without swept parameters)."""
 from __future__ import annotations
 
 import json
@@ -20,9 +21,28 @@ def axis_label(ds: xr.Dataset, name: str) -> tuple[str, float]:
     return (f"{name} ({unit})" if unit else name), scale
 
 
+def _repeats_figure(ds: xr.Dataset, da: xr.DataArray, outcome: str, title):
+    """A sweep without swept parameters (one point, repeated seeds): the outcome of each seed and their mean."""
+    v = da.values.reshape(-1)
+    seeds = ds["seed"].values.reshape(-1) if "seed" in ds and ds["seed"].size == v.size else np.arange(v.size)
+    fig, ax = plt.subplots(figsize=(5.5, 3.8), constrained_layout=True)
+    ax.plot(np.arange(v.size), v, "o", color="#C44E52")
+    if np.isfinite(v).any():
+        ax.axhline(np.nanmean(v), color="0.4", lw=1, ls="--", label=f"mean {np.nanmean(v):.3g}")
+        ax.legend(frameon=False)
+    ax.set_xticks(np.arange(v.size), [str(s) for s in seeds], rotation=45 if v.size > 8 else 0)
+    ax.set_xlabel("seed")
+    units = da.attrs.get("units", "")
+    ax.set_ylabel(f"{outcome} ({units})" if units else outcome)
+    ax.set_title(title or f"{ds.attrs.get('sweep', '')}: {outcome} (no swept parameters)")
+    return fig
+
+
 def _sampled_figure(ds: xr.Dataset, da: xr.DataArray, outcome: str, x, y, title):
     """A sampled design (``point`` dimension): the outcome at each point, coloured over two parameters."""
     params = [c for c in ds.coords if ds[c].dims == ("point",) and c != "point"]
+    if not params:  # a grid without swept parameters keeps its one point
+        return _repeats_figure(ds, da, outcome, title)
     x = x or params[0]
     fig, ax = plt.subplots(figsize=(5.5, 4), constrained_layout=True)
     m = da.mean("repeat") if "repeat" in da.dims else da
@@ -90,8 +110,10 @@ def sweep_figure(ds: xr.Dataset, outcome: str = "pain", x: str | None = None, y:
     Parameters
     ----------
     ds : xarray.Dataset
-        The result of :func:`painsim.run_sweep` (a grid design); the outcome
-        is averaged over repeated seeds (the curve shows mean +- SD).
+        The result of :func:`painsim.run_sweep`; the outcome is averaged over
+        repeated seeds (the curve shows mean +- SD).  A sampled design gives a
+        scatter of its points; a sweep without swept parameters, the outcome
+        of each seed.
     outcome : str
         A scalar outcome of the sweep.
     x, y : str, optional

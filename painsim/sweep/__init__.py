@@ -21,6 +21,8 @@ A spec is a TOML file or a dict::
     design = "grid"                # grid | random | lhs | sobol | saltelli | morris
     outcomes = ["pain", "pn_rate", "gate_index"]
     batch_size = 8
+    workers = 2                    # processes (0: this process) unless --workers / workers= is given
+    figure = {outcomes = ["pain"], x = "stimulus.rate"}   # checked against outcomes and axes
 
     [params]                       # fixed overrides of every point
     "afferents.C.n" = 20
@@ -45,8 +47,9 @@ the number of workers or the backend.
 Execution: points that share network structure run together in ONE brian2
 network through :func:`painsim.simulate_batch`; batches go to local worker
 processes (``workers=N``, the default), to this process (``workers=0``), or to
-a Dask cluster (``scheduler="tcp://host:8786"``, or ``"local"`` for a
-``LocalCluster``).
+a Dask cluster (``scheduler="tcp://host:8786"`` or ``"host:8786"``, or
+``"local"`` for a ``LocalCluster``).  A spec's ``workers`` key is used when
+the caller (``run_sweep(workers=...)``, ``--workers``) gives none.
 
 Store: a directory.  Each finished point is written atomically to
 ``parts/`` before it counts as done, failures to ``failed/`` with their error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import os
 import shutil
@@ -28,6 +29,10 @@ __all__ = ["run_sweep", "load_sweep", "SweepStore"]
 #: The store of a sweep (:class:`painsim.parallel.ResultStore` with the sweep layout).
 SweepStore = ResultStore
 
+#: Protocols of a Dask scheduler address (``"tcp://host:8786"``; a bare ``"host:8786"`` is tcp).
+SCHEDULER_PROTOCOLS = ("tcp", "tls", "ws", "wss", "ucx")
+_SCHEDULER = "'local' or a Dask scheduler address 'tcp://host:port' or 'host:port' (also tls, ws, wss, ucx)"
+
 
 def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: str | os.PathLike | None = None,
               workers: int | None = None, scheduler: str | None = None, resume: bool = False,
@@ -45,12 +50,13 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
         written there atomically before it counts as done.  Default: a
         temporary folder, removed at the end (nothing persists).
     workers : int, optional
-        0: run in this process.  N >= 1: N local worker processes (default:
-        the number of CPUs).  With ``scheduler="local"``: the number of Dask
-        workers (default 2).
+        0: run in this process.  N >= 1: N local worker processes.  With
+        ``scheduler="local"``: the number of Dask workers.  Default: the
+        spec's ``workers`` key, else the number of CPUs (2 Dask workers).
     scheduler : str, optional
-        A Dask scheduler address (``"tcp://host:8786"``) or ``"local"`` for a
-        ``LocalCluster`` of ``workers`` processes.
+        A Dask scheduler address (``"tcp://host:8786"`` or ``"host:8786"``;
+        :data:`SCHEDULER_PROTOCOLS`) or ``"local"`` for a ``LocalCluster`` of
+        ``workers`` processes.  Checked before the store is created.
     resume : bool
         Continue the sweep stored in ``store``: points already there are not
         recomputed; failed ones are tried again.  The spec must be the same.
@@ -78,7 +84,8 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
     Raises
     ------
     UnknownKeyError, UnitError, ParameterError, SpecError
-        A bad spec, before any work starts; a store holding another sweep.
+        A bad spec, ``workers`` or ``scheduler``, before any work starts and
+        before the store is created; a store holding another sweep.
     KeyboardInterrupt
         Passed on after stopping the workers; every point persisted so far
         stays in the store (``resume=True`` continues).
@@ -90,10 +97,11 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
             spec = make_spec(spec, batch_size=batch_size)
     else:
         spec = make_spec(spec, seed=seed, batch_size=batch_size)
+    if workers is None:  # the command line's --workers (or the caller's) wins over the file's
+        workers = spec.workers
     if workers is not None:
         workers = whole(workers, "workers", 0, allow_float=True)
-    if scheduler is not None and not isinstance(scheduler, str):
-        raise ParameterError("scheduler", scheduler, "a Dask scheduler address ('tcp://host:8786') or 'local'")
+    _check_scheduler(scheduler)
     if scheduler is not None and workers == 0:
         raise ParameterError("workers", 0, "at least 1 Dask worker with a scheduler")
     if scheduler is not None and model_overrides():
@@ -113,6 +121,27 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
     finally:
         if tmpdir is not None:
             shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _check_scheduler(scheduler) -> None:
+    """Refuse a scheduler Dask cannot use (``"bogus"``, a missing port, no dask installed) before
+    the store exists: a refused run must leave nothing a rerun without --resume would trip on."""
+    if scheduler is None:
+        return
+    if not isinstance(scheduler, str):
+        raise ParameterError("scheduler", scheduler, _SCHEDULER)
+    if scheduler != "local":
+        protocol, sep, location = scheduler.partition("://")
+        if not sep:
+            protocol, location = "tcp", scheduler
+        host, colon, port = location.rpartition(":")
+        host = host[1:-1] if host.startswith("[") and host.endswith("]") else host  # [::1]:8786
+        if (protocol not in SCHEDULER_PROTOCOLS or not colon or not host or any(c in host for c in "/ []")
+                or not port.isdigit() or not 0 < int(port) < 65536):
+            raise ParameterError("scheduler", scheduler, _SCHEDULER)
+    if importlib.util.find_spec("distributed") is None:
+        raise ParameterError("scheduler", scheduler, "dask.distributed installed "
+                             "(pip install 'painsim[cluster]') to use a Dask scheduler")
 
 
 def _check_format(fmt: str) -> None:

@@ -29,6 +29,7 @@ _SWEEP_KEYS = {"name", "description", "kind", "model", "duration", "noxious", "t
                "paired_seeds", "design", "n", "levels", "outcomes", "batch_size", "figure", "protocol",
                "function", "params", "stimulus", "parameters", "workers"}
 _AXIS_KEYS = {"values", "min", "max", "n", "scale"}
+_FIGURE_KEYS = {"outcomes", "x", "y"}
 
 
 def _whole(x, name, lo) -> int:
@@ -132,7 +133,9 @@ class SweepSpec:
 
     Make one with :func:`load_spec` (TOML file) or :func:`make_spec` (dict);
     both check every key, path, unit and range and build every point's model
-    and stimulus, so that a bad spec fails before any work starts.
+    and stimulus, so that a bad spec fails before any work starts.  ``workers``
+    and ``batch_size`` are execution options: results do not depend on them
+    and they are not part of :meth:`key`.
     """
 
     name: str
@@ -150,6 +153,7 @@ class SweepSpec:
     paired_seeds: bool = False
     outcomes: list[str] = field(default_factory=list)
     batch_size: int = 8
+    workers: int | None = None
     params: dict = field(default_factory=dict)
     stimulus: dict | None = None
     protocol: Any = None
@@ -321,9 +325,11 @@ def make_spec(spec: Mapping[str, Any] | SweepSpec, seed: int | None = None,
         batch_size=_whole(sw.get("batch_size", 8) if batch_size is None else batch_size, "batch_size", 1),
         params=dict(sw.get("params", {})), stimulus=dict(sw["stimulus"]) if sw.get("stimulus") else None,
         protocol=sw.get("protocol"), function=function, figure=dict(sw.get("figure", {}) or {}),
-        description=str(sw.get("description", "")))
+        description=str(sw.get("description", "")),
+        workers=None if sw.get("workers") is None else _whole(sw["workers"], "workers", 0))
     _check_design(out, n)
     validate_points(out)
+    _check_figure(out)
     return out
 
 
@@ -336,6 +342,7 @@ def _respec(spec: SweepSpec, seed, batch_size) -> SweepSpec:
     if batch_size is not None:
         out.batch_size = _whole(batch_size, "batch_size", 1)
     validate_points(out)
+    _check_figure(out)
     return out
 
 
@@ -405,6 +412,30 @@ def _check_design(out: SweepSpec, n) -> None:
         raise SpecError("parameters", [a.path for a in out.axes], "non-empty values")
 
 
+def _check_figure(spec: SweepSpec) -> None:
+    """The ``figure`` table names outcomes the sweep records and its swept parameters: checked
+    here, not when the figures are drawn after the last point has run."""
+    fig = spec.figure
+    known_keys(fig, _FIGURE_KEYS, "figure key")
+    outcomes = fig.get("outcomes", [])
+    if not isinstance(outcomes, list) or not all(isinstance(o, str) for o in outcomes):
+        raise SpecError("figure.outcomes", outcomes, "a list of outcome names")
+    if spec.outcomes:  # a function sweep that declares none records whatever its function returns
+        for o in outcomes:
+            if o not in spec.outcomes:
+                raise UnknownKeyError(o, spec.outcomes, what="figure.outcomes entry (an outcome of the sweep)")
+    paths = [a.path for a in spec.axes]
+    for k in ("x", "y"):
+        v = fig.get(k)
+        if v is not None and not paths:
+            raise SpecError(f"figure.{k}", v, "no figure.x or figure.y: this sweep has no swept parameters")
+        if v is not None and v not in paths:
+            raise UnknownKeyError(str(v), paths, what=f"figure.{k} (a swept parameter)")
+    if fig.get("y") is not None and fig["y"] == (fig.get("x") or paths[0]):
+        raise SpecError("figure.y", fig["y"], f"a swept parameter other than figure.x ({fig.get('x') or paths[0]!r}"
+                        f"{'' if fig.get('x') else ', the first one'})")
+
+
 # ====================================================================== axes
 def _parse_value(path: str, v):
     """(SI value or word, dimension or None, unit symbol) of one spec value."""
@@ -457,14 +488,30 @@ def _values_axis(path: str, ax: Mapping) -> Axis:
     parsed = [_parse_value(path, v) for v in vals]
     dims = {p[1] for p in parsed}
     if len(dims) > 1:
-        shown = [unit_name(d) if d is not None else "a word" for d in dims]
-        raise UnitError(path, vals, f"one unit for all values (found {', '.join(map(str, shown))})")
+        raise _mixed_values(path, vals, parsed)
     dim = dims.pop()
     values = tuple(p[0] for p in parsed)
     if len(set(values)) != len(values):
         raise SpecError(path, vals, "distinct values")
     unit = next((p[2] for p in parsed if p[2]), "")
     return Axis(path, values, scale="linear", unit=unit, dim=dim)
+
+
+def _mixed_values(path: str, vals: list, parsed: list) -> ParameterError:
+    """The error of a values list that mixes units, plain numbers and words (``["5 Hz", 10]``)."""
+    found: list[str] = []
+    for v, dim, unit in parsed:
+        kind = ("a boolean" if isinstance(v, bool) else "a word" if dim is None else
+                "a plain number" if dim == DIMENSIONLESS else (unit or unit_name(dim)))
+        if kind not in found:
+            found.append(kind)
+    found_text = " and ".join(filter(None, [", ".join(found[:-1]), found[-1]]))
+    unit = next((u or unit_name(d) for _, d, u in parsed if d not in (None, DIMENSIONLESS)), None)
+    if unit is None:  # numbers, words and booleans
+        return SpecError(path, vals, f"values of one kind: all numbers, all words or all booleans (found {found_text})")
+    number = next((v for v, d, _ in parsed if d == DIMENSIONLESS), 1.0)
+    return UnitError(path, vals, unit, hint=f'one unit for all values, found {found_text}; '
+                     f'write each with its unit, e.g. "{number:g} {unit}"')
 
 
 def _range_axis(path: str, ax: Mapping, scale: str) -> Axis:

@@ -1,0 +1,234 @@
+"""Bad sweep input is refused by name before any point runs, and leaves nothing on disk.
+
+No test here simulates: the specs are only loaded (models are built, never run), the
+sweeps that do run are cheap ``kind = "function"`` sweeps in this process, and the
+command line is run with its sweep runner replaced where it would start work.
+"""
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from painsim import cli
+from painsim.errors import ParameterError, SpecError, UnitError, UnknownKeyError
+from painsim.plots import sweep_figures
+from painsim.sweep import load_spec, load_sweep, make_spec, run_sweep
+from painsim.sweep import run as sweep_run
+
+TINY = {"afferents.C.n": 10, "afferents.Abeta.n": 8, "afferents.Adelta.n": 5,
+        "dorsal_horn.populations.n_inhibitory": 8, "dorsal_horn.populations.n_excitatory": 8,
+        "dorsal_horn.populations.n_projection": 4}
+
+
+def sweep_file(tmp_path: Path, sweep_extra: str = "", parameters: str | None = None) -> Path:
+    """A tiny simulate sweep file (never run here): ``sweep_extra`` lines go into [sweep]."""
+    params = "\n".join(f'"{k}" = {v}' for k, v in TINY.items())
+    if parameters is None:
+        parameters = '[parameters]\n"stimulus.rate" = ["10 Hz", "80 Hz"]\n"noxious" = [0.3, 0.6]\n'
+    text = textwrap.dedent("""
+        [sweep]
+        name = "qa"
+        model = "gate_control"
+        duration = "0.2 s"
+        noxious = 0.6
+        seed = 1
+        outcomes = ["pain", "pn_rate"]
+        """) + sweep_extra + "\n[params]\n" + params + textwrap.dedent("""
+
+        [stimulus]
+        type = "tonic"
+        rate = "50 Hz"
+        width = "200 us"
+        amplitude = 1.5
+
+        """) + parameters
+    path = tmp_path / "sw.toml"
+    path.write_text(text)
+    return path
+
+
+def no_work(*args, **kwargs):
+    raise AssertionError("a refused sweep must not start")
+
+
+def y(params, seed):
+    return {"y": float(params.get("x", 0.0)) + seed % 7}
+
+
+# ------------------------------------------------------------------ 1. the figure table
+@pytest.mark.parametrize("figure, error, words", [
+    ('{outcomes = ["pain"], x = "stimulus.rat"}', UnknownKeyError, ["figure.x", "stimulus.rat", "stimulus.rate"]),
+    ('{outcomes = ["painn"]}', UnknownKeyError, ["figure.outcomes", "painn", "pain, pn_rate"]),
+    ('{outcomes = ["gate_index"]}', UnknownKeyError, ["figure.outcomes", "gate_index", "pain, pn_rate"]),
+    ('{y = "stimulus.amplitude"}', UnknownKeyError, ["figure.y", "stimulus.amplitude", "noxious"]),
+    ('{x = "noxious", y = "noxious"}', SpecError, ["figure.y", "noxious", "other than figure.x"]),
+    ('{y = "stimulus.rate"}', SpecError, ["figure.y", "stimulus.rate", "the first one"]),
+    ('{outcomes = "pain"}', SpecError, ["figure.outcomes", "a list of outcome names"]),
+    ('{outcome = ["pain"]}', UnknownKeyError, ["figure key", "outcome", "outcomes"]),
+])
+def test_a_bad_figure_table_is_refused_when_the_file_is_loaded(tmp_path, figure, error, words):
+    path = sweep_file(tmp_path, f"figure = {figure}\n")
+    with pytest.raises(error) as e:
+        load_spec(path)
+    for w in words:
+        assert w in str(e.value)
+
+
+def test_a_bad_figure_table_is_refused_before_the_cli_starts_the_sweep(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "run_sweep", no_work)
+    path = sweep_file(tmp_path, 'figure = {outcomes = ["painn"]}\n')
+    assert cli.main(["sweep", str(path), "--out", str(tmp_path / "out"), "--workers", "0"]) == 2
+    assert "figure.outcomes" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_good_figure_table_loads(tmp_path):
+    """Negative control: the same file with the figure table spelt right."""
+    spec = load_spec(sweep_file(tmp_path, 'figure = {outcomes = ["pain"], x = "stimulus.rate", y = "noxious"}\n'))
+    assert spec.figure == {"outcomes": ["pain"], "x": "stimulus.rate", "y": "noxious"}
+    assert load_spec(sweep_file(tmp_path, 'figure = {outcomes = ["pn_rate"], y = "noxious"}\n')).figure
+
+
+def test_figure_outcomes_of_a_function_sweep_are_checked_when_it_declares_outcomes(tmp_path):
+    spec = {"kind": "function", "function": y, "parameters": {"x": [1.0, 2.0]}, "outcomes": ["y"],
+            "figure": {"outcomes": ["yy"]}}
+    with pytest.raises(UnknownKeyError, match="figure.outcomes"):
+        run_sweep(spec, store=tmp_path / "store", workers=0, progress=False)
+    assert not (tmp_path / "store").exists()
+    make_spec({**spec, "figure": {"outcomes": ["y"], "x": "x"}})  # control
+
+
+# ------------------------------------------------------------------ 2. the scheduler address
+@pytest.mark.parametrize("scheduler", ["bogus", "tcp://bogus", "bogus:port", "bogus:99999", "http://host:8786",
+                                       "tcp://host:8786/x", "", 8786])
+def test_a_bad_scheduler_is_refused_before_the_store_is_created(tmp_path, monkeypatch, scheduler):
+    monkeypatch.setattr(sweep_run, "run_batches", no_work)
+    spec = {"kind": "function", "function": y, "parameters": {"x": [1.0, 2.0]}, "outcomes": ["y"]}
+    with pytest.raises(ParameterError) as e:
+        run_sweep(spec, store=tmp_path / "store", scheduler=scheduler, progress=False)
+    assert "'scheduler'" in str(e.value) and repr(scheduler) in str(e.value) and "tcp://host:port" in str(e.value)
+    assert not (tmp_path / "store").exists()
+
+
+def test_the_cli_refuses_a_bad_scheduler_and_a_rerun_is_not_blocked(tmp_path, capsys):
+    path = sweep_file(tmp_path)
+    out = tmp_path / "out"
+    assert cli.main(["sweep", str(path), "--out", str(out), "--scheduler", "bogus"]) == 2
+    err = capsys.readouterr().err
+    assert "'scheduler' = 'bogus'" in err and "Traceback" not in err
+    assert not out.exists()  # no store/spec.json: a rerun without --resume is not refused
+
+
+def test_a_missing_dask_is_refused_before_the_store_is_created(tmp_path, monkeypatch):
+    find_spec = sweep_run.importlib.util.find_spec
+    monkeypatch.setattr(sweep_run.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "distributed" else find_spec(name, *a))
+    spec = {"kind": "function", "function": y, "parameters": {"x": [1.0]}, "outcomes": ["y"]}
+    with pytest.raises(ParameterError, match="scheduler.*dask.distributed installed"):
+        run_sweep(spec, store=tmp_path / "store", scheduler="local", progress=False)
+    assert not (tmp_path / "store").exists()
+
+
+@pytest.mark.parametrize("scheduler", [None, "local", "tcp://127.0.0.1:8786", "scheduler.example.org:8786",
+                                       "tls://10.0.0.5:8786", "[::1]:8786"])
+def test_good_scheduler_addresses_pass_the_check(scheduler):
+    """Negative control: the addresses the docs name (and IPv6, tls) are accepted."""
+    sweep_run._check_scheduler(scheduler)
+
+
+# ------------------------------------------------------------------ 3. the file's workers key
+def _workers_used(monkeypatch, tmp_path, spec, **kw) -> int:
+    """The worker count run_sweep hands the executor (the batches then run here, serially)."""
+    seen = []
+
+    def serial(task, batches, on_result, workers=0, **rest):
+        seen.append(workers)
+        for b in batches:
+            on_result(b, task(b))
+    monkeypatch.setattr(sweep_run, "run_batches", serial)
+    ds = run_sweep(spec, store=tmp_path / f"store{len(list(tmp_path.iterdir()))}", progress=False, **kw)
+    assert ds.attrs["n_done"] == 4
+    return seen[0]
+
+
+def test_the_files_workers_key_is_used_unless_the_caller_gives_workers(monkeypatch, tmp_path):
+    spec = {"kind": "function", "function": y, "parameters": {"x": [1.0, 2.0, 3.0, 4.0]}, "outcomes": ["y"],
+            "batch_size": 1}
+    assert _workers_used(monkeypatch, tmp_path, {**spec, "workers": 0}) == 0
+    assert _workers_used(monkeypatch, tmp_path, {**spec, "workers": 3}) == 3
+    assert _workers_used(monkeypatch, tmp_path, {**spec, "workers": 0}, workers=2) == 2  # --workers wins
+    assert _workers_used(monkeypatch, tmp_path, spec) == (os.cpu_count() or 1)  # control: no key
+
+
+def test_the_cli_leaves_workers_to_the_file_when_workers_is_not_given(tmp_path, monkeypatch):
+    """`painsim sweep` without --workers passes None, so run_sweep takes the file's key."""
+    seen = {}
+
+    def fake(spec, **kw):
+        seen.update(kw, spec_workers=spec.workers)
+        raise KeyboardInterrupt
+    monkeypatch.setattr(cli, "run_sweep", fake)
+    cli.main(["sweep", str(sweep_file(tmp_path, "workers = 0\n")), "--out", str(tmp_path / "out")])
+    assert seen["workers"] is None and seen["spec_workers"] == 0
+
+
+@pytest.mark.parametrize("value", ["-1", "1.5", '"two"', "true"])
+def test_a_bad_workers_key_is_refused_at_load(tmp_path, value):
+    with pytest.raises(ParameterError) as e:
+        load_spec(sweep_file(tmp_path, f"workers = {value}\n"))
+    assert "'workers'" in str(e.value) and "whole number >= 0" in str(e.value)
+
+
+def test_workers_is_an_execution_option_not_part_of_the_key(tmp_path):
+    assert load_spec(sweep_file(tmp_path, "workers = 2\n")).key() == load_spec(sweep_file(tmp_path)).key()
+
+
+# ------------------------------------------------------------------ 4. no [parameters] table
+def test_a_sweep_without_parameters_draws_one_figure_per_outcome(tmp_path):
+    """Repeated seeds of one point are a sweep a researcher runs on purpose (seed variability):
+    its figures show each seed's outcome, from the run and from the store (`painsim figures`)."""
+    spec = {"name": "seeds_only", "kind": "function", "function": y, "outcomes": ["y"], "seeds": 3}
+    ds = run_sweep(spec, store=tmp_path / "out" / "store", workers=0, progress=False)
+    assert ds["y"].dims == ("point", "repeat") and ds.sizes["point"] == 1
+    assert set(sweep_figures(ds)) == {"sweep_y"}
+    assert set(sweep_figures(load_sweep(tmp_path / "out" / "store"))) == {"sweep_y"}
+    assert cli.main(["figures", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "seeds_only_sweep_y.png").exists()
+
+
+def test_a_sweep_file_without_parameters_loads_but_a_figure_axis_is_refused(tmp_path):
+    spec = load_spec(sweep_file(tmp_path, parameters=""))
+    assert spec.axes == [] and spec.points() == [{}]
+    with pytest.raises(SpecError, match="figure.x.*no swept parameters"):
+        load_spec(sweep_file(tmp_path, 'figure = {x = "stimulus.rate"}\n', parameters=""))
+
+
+# ------------------------------------------------------------------ 5. mixed values of an axis
+def test_mixed_units_of_an_axis_read_cleanly(tmp_path):
+    path = sweep_file(tmp_path, parameters='[parameters]\n"stimulus.rate" = ["5 Hz", 10]\n')
+    with pytest.raises(UnitError) as e:
+        load_spec(path)
+    msg = str(e.value)
+    assert "'stimulus.rate'" in msg and "['5 Hz', 10]" in msg and "a quantity in Hz" in msg
+    assert "found Hz and a plain number" in msg and 'e.g. "10 Hz"' in msg
+    assert "1 one unit" not in msg and "(dimensionless)" not in msg
+
+
+@pytest.mark.parametrize("values, error, words", [
+    (["5 Hz", "2 mA"], UnitError, ["a quantity in Hz", "found Hz and mA"]),
+    ([0.5, "fast"], SpecError, ["all numbers, all words or all booleans", "found a plain number and a word"]),
+    ([True, 0.5], SpecError, ["found a boolean and a plain number"]),
+])
+def test_other_mixed_values_name_what_was_found(values, error, words):
+    with pytest.raises(error) as e:
+        make_spec({"kind": "function", "function": y, "parameters": {"x": values}})
+    assert "'x'" in str(e.value) and all(w in str(e.value) for w in words)
+
+
+def test_values_in_one_unit_load(tmp_path):
+    """Negative control: the same axis in one unit (two spellings of it)."""
+    spec = load_spec(sweep_file(tmp_path, parameters='[parameters]\n"stimulus.rate" = ["5 Hz", "0.01 kHz"]\n'))
+    assert spec.axes[0].values == (5.0, 10.0)
