@@ -197,3 +197,17 @@ def test_a_bad_stimulus_names_its_condition(tmp_path, capsys):
         assert main(["run", str(f), "--out", str(tmp_path / "out")]) == 2
         assert expected in capsys.readouterr().err
         assert not (tmp_path / "out").exists()
+
+
+def test_a_model_without_c_fibres_runs_and_draws_its_raster():
+    """`afferents.C.n = 0` (C fibres ablated) is a valid model: the result has no C population and
+    the conditions figure leaves it out of the raster instead of failing after the simulation
+    (its negative control: the default model's raster draws the C fibres)."""
+    import painsim.plots
+    model = ps.load_model("gate_control")
+    results = ps.simulate_batch([ps.Request(model.with_params({"afferents.C.n": 0}), None, 0.6, 0.0, 1),
+                                 ps.Request(model, None, 0.6, 0.0, 1)], "0.2 s")
+    for r, has_c in zip(results, (False, True)):
+        fig = painsim.plots.conditions_figure(io.combine([r], "condition", ["a"]))
+        labels = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+        assert ("C" in labels) == has_c and "PN" in labels

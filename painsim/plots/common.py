@@ -18,10 +18,15 @@ COLORS = {"Abeta": "#4C72B0", "Adelta": "#8172B3", "C": "#C44E52", "IN": "#55A86
 
 
 def raster(ax, ds: xr.Dataset, populations=("C", "Adelta", "Abeta", "IN", "EX", "PN"), condition=None):
-    """Spike raster of several populations stacked on one axis (afferents C, Aδ, Aβ, then dorsal-horn neurons)."""
+    """Spike raster of several populations stacked on one axis (afferents C, Aδ, Aβ, then dorsal-horn neurons).
+
+    A population the result does not have (a model with none of those neurons or fibres, e.g.
+    ``afferents.C.n = 0``) is left out of the raster."""
     offset, ticks, names = 0, [], []
     sizes = dict(zip(ds.population.values, np.atleast_2d(ds["population_size"].values)[0]))
     for pop in populations:
+        if pop not in sizes:
+            continue
         t, i = population_spikes(ds, pop, condition)
         ax.scatter(t, i + offset, s=1.5, color=COLORS.get(pop, "k"), linewidths=0)
         ticks.append(offset + sizes[pop] / 2)
