@@ -31,7 +31,7 @@ from .params import find_builtin, load_model, read_toml
 from .plasticity import plastic_connections
 from .readouts import population_spikes
 from .simulation import Request, simulate_batch
-from .stimulation import from_spec
+from .stimulation import from_spec, from_table
 from .units import to_si
 
 __all__ = ["update_weights", "condition_and_test", "conditioned_weights", "run_conditioning_experiment",
@@ -255,10 +255,7 @@ def _check_protocols(protos, path) -> None:
         if not isinstance(p, Mapping):
             raise ParameterError(f"protocol[{n}]", p, "a [[protocol]] table (label, stimulus, replay)")
         known_keys(p, PROTOCOL_KEYS, "protocol key")
-        if not isinstance(p.get("stimulus"), Mapping):
-            raise ParameterError(f"protocol[{n}].stimulus", p.get("stimulus"),
-                                 "a stimulus table, e.g. {type = \"tonic\", rate = \"100 Hz\", ...}")
-        _check_stimulus(p["stimulus"], n)
+        from_table(p.get("stimulus"), f"protocol[{n}].stimulus")  # refused at load, naming the protocol
         r = p.get("replay", 1)
         if isinstance(r, bool) or not isinstance(r, int) or r < 1:
             raise ParameterError(f"protocol[{n}].replay", r, "a whole number >= 1")
@@ -269,18 +266,6 @@ def _check_protocols(protos, path) -> None:
     dup = sorted({x for x in labels if labels.count(x) > 1})
     if dup:
         raise ParameterError("protocol.label", dup[0], "labels that differ between protocols")
-
-
-def _check_stimulus(table: Mapping, n: int) -> None:
-    """Build the waveform of protocol ``n`` once at load: a bad argument is refused before any
-    simulation, named ``protocol[n].stimulus.<argument>``."""
-    try:
-        from_spec(table)
-    except UnknownKeyError as err:  # keep the suggestion of the nearest valid argument
-        err.args = (f"protocol[{n}].stimulus: {err.args[0]}",)
-        raise
-    except ParameterError as err:
-        raise ParameterError(f"protocol[{n}].stimulus.{err.name}", err.value, err.allowed, hint=err.hint) from None
 
 
 def check_conditioning_spec(spec: Mapping, path) -> None:

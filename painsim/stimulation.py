@@ -40,7 +40,8 @@ from .errors import ParameterError, UnknownKeyError, WaveformError
 from .units import to_si
 
 __all__ = ["Waveform", "tonic", "burst", "high_frequency", "rtms", "theta_burst", "tens",
-           "alternating", "custom", "none", "SHAPES", "MODALITIES", "AMPLITUDE_KINDS", "from_spec"]
+           "alternating", "custom", "none", "SHAPES", "MODALITIES", "AMPLITUDE_KINDS", "from_spec", "from_table",
+           "TABLE_EXAMPLE"]
 
 SHAPES = ("monophasic", "biphasic")
 MODALITIES = ("electrical", "magnetic", "tms")
@@ -562,6 +563,10 @@ _GENERATORS = {"tonic": tonic, "burst": burst, "high_frequency": high_frequency,
                "theta_burst": theta_burst, "tens": tens, "none": none, "alternating": alternating}
 
 
+#: What a stimulus table looks like (the messages that refuse something else show it).
+TABLE_EXAMPLE = 'a stimulus table, e.g. {type = "tonic", rate = "50 Hz", width = "200 us", amplitude = 1.5, duration = "2 s"}'
+
+
 def from_spec(spec: Mapping) -> Waveform:
     """Build a waveform from a dict as written in experiment files::
 
@@ -577,8 +582,7 @@ def from_spec(spec: Mapping) -> Waveform:
         ``spec`` is not a table, a required argument is missing (named), or a value is refused.
     """
     if not isinstance(spec, Mapping):
-        raise ParameterError("stimulus", spec, 'a stimulus table, e.g. {type = "tonic", rate = "50 Hz", '
-                             'width = "200 us", amplitude = 1.5, duration = "2 s"}')
+        raise ParameterError("stimulus", spec, TABLE_EXAMPLE)
     spec = dict(spec)
     kind = spec.pop("type", None)
     if not isinstance(kind, str) or kind not in _GENERATORS:
@@ -600,3 +604,18 @@ def from_spec(spec: Mapping) -> Waveform:
         if bad:
             raise UnknownKeyError(bad[0], allowed, what=f"argument of {kind}") from None
         raise ParameterError(kind, spec, f"arguments {allowed}") from e
+
+
+def from_table(spec, where: str) -> Waveform:
+    """:func:`from_spec` for the stimulus table of a file at ``where`` (e.g. ``"condition[2].stimulus"``):
+    every refusal names the table (``where`` itself when it is not a table, ``<where>.<argument>``
+    for a bad or missing argument; an unknown one keeps the nearest valid suggestion)."""
+    if not isinstance(spec, Mapping):
+        raise ParameterError(where, spec, TABLE_EXAMPLE)
+    try:
+        return from_spec(spec)
+    except UnknownKeyError as err:  # a subclass of ParameterError: keep its suggestion, prefix the table
+        err.args = (f"{where}: {err.args[0]}",)
+        raise
+    except ParameterError as err:
+        raise ParameterError(f"{where}.{err.name}", err.value, err.allowed, hint=err.hint) from None

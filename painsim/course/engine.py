@@ -293,15 +293,11 @@ def run_sessions(patients: Sequence[Patient], protocol: Protocol, plan: list, se
         t_s = day * _DAY
         history.record_days(t_s, inclusive=True)
         history.consolidate_to(t_s)
-        if active and tolerance is not None:
-            for k, p in enumerate(patients):
-                p.model = tolerance.session_model(k, s_idx)
-            simulator.rebuild(expected)
-            history.session_pn[:, s_idx] = run_session(patients, plan, simulator, settings, D)
-            for k, p in enumerate(patients):
-                p.model = tolerance.models[k]
-        elif active:
-            history.session_pn[:, s_idx] = run_session(patients, plan, simulator, settings, D)
+        if active:
+            if tolerance is not None:
+                simulator.rebuild(expected)  # the session's models differ from the last one's
+            with tolerance.during_session(patients, s_idx) if tolerance else contextlib.nullcontext():
+                history.session_pn[:, s_idx] = run_session(patients, plan, simulator, settings, D)
         else:
             for p in patients:
                 p.evolve(D)

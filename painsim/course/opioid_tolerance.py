@@ -27,6 +27,7 @@ gives ``x = 0`` and so ``T = 0``: the course of the untreated receptors.
 """
 from __future__ import annotations
 
+import contextlib
 from typing import Sequence
 
 import numpy as np
@@ -75,25 +76,32 @@ class CourseTolerance:
         cal = protocol.calendar
         D = cal.session_duration
         days = np.asarray(cal.days, float)
-        self.n_days = len(day_coord)
         self.on_day = np.array([tolerance_at(list(day_coord), x, cal, k, tau) for x, (k, tau) in zip(self.x, rates)])
         start = np.array([tolerance_at(days, x, cal, k, tau) for x, (k, tau) in zip(self.x, rates)])
         self.after_session = np.array([tolerance_at(days + D / DAY, x, cal, k, tau)
                                        for x, (k, tau) in zip(self.x, rates)])
-        self.session = np.array([session_mean(start[j], x, D, k, tau) for j, (x, (k, tau)) in
-                                 enumerate(zip(self.x, rates))]).reshape(start.shape)
+        self.session = np.array([session_mean(T0, x, D, k, tau) for T0, x, (k, tau) in zip(start, self.x, rates)])
 
     #: Neuron parameters the tolerance changes (the GIRK conductance), stored per neuron so that
     #: the tests of every day, each at its own state, share networks (:func:`painsim.circuits.shared_parameters`).
     per_neuron = neuron_variables(OPIOID_EFFECTS)
 
-    def session_model(self, k: int, s_idx: int) -> Model:
-        """Patient ``k``'s model during session ``s_idx`` (at the session's mean state)."""
-        return tolerant_model(self.models[k], float(self.session[k, s_idx]))
+    @contextlib.contextmanager
+    def during_session(self, patients, s_idx: int):
+        """The patients carry their tolerant models of session ``s_idx`` (at the session's mean
+        state) inside the block, their own models again after it."""
+        for k, p in enumerate(patients):
+            p.model = tolerant_model(self.models[k], float(self.session[k, s_idx]))
+        try:
+            yield patients
+        finally:
+            for k, p in enumerate(patients):
+                p.model = self.models[k]
 
     def test_model(self, k: int, j: int) -> Model:
         """Patient ``k``'s model for test ``j``: the test days first, then after each session."""
-        T = self.on_day[k, j] if j < self.n_days else self.after_session[k, j - self.n_days]
+        n_days = self.on_day.shape[1]
+        T = self.on_day[k, j] if j < n_days else self.after_session[k, j - n_days]
         return tolerant_model(self.models[k], float(T))
 
     def variables(self) -> dict:

@@ -6,12 +6,12 @@ from typing import Any, Mapping
 
 import xarray as xr
 
-from ..errors import ParameterError, UnknownKeyError
+from ..errors import ParameterError
 from ..fibers import brush, heat, heat_contacts, pinprick
 from ..io import combine
 from ..params import load_model
 from ..simulation import Request, simulate_batch
-from ..stimulation import from_spec
+from ..stimulation import from_table
 from ..units import to_si
 
 __all__ = ["run_conditions", "duration_quantity", "natural_stimuli", "condition_stimulus", "DEFAULT_DURATION"]
@@ -80,20 +80,7 @@ def condition_stimulus(c: Mapping, k: int):
     painsim.errors.UnknownKeyError
         An unknown waveform type or argument (the nearest valid one suggested).
     """
-    if "stimulus" not in c:
-        return None
-    spec = c["stimulus"]
-    if not isinstance(spec, Mapping):  # e.g. stimulus = "tonic": say a table is expected
-        raise ParameterError(f"condition[{k}].stimulus", spec,
-                             'a stimulus table, e.g. {type = "tonic", rate = "50 Hz", width = "200 us", '
-                             'amplitude = 1.5, duration = "2 s"}')
-    try:
-        return from_spec(spec)
-    except UnknownKeyError as err:  # an argument the waveform type does not take: keep the suggestion
-        err.args = (f"condition[{k}].stimulus: {err.args[0]}",)
-        raise
-    except ParameterError as err:  # name the condition and the table the bad value came from
-        raise ParameterError(f"condition[{k}].stimulus.{err.name}", err.value, err.allowed, hint=err.hint) from None
+    return from_table(c["stimulus"], f"condition[{k}].stimulus") if "stimulus" in c else None
 
 
 def _request(c: Mapping, k: int, model, seed: int) -> Request:
