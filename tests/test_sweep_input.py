@@ -7,6 +7,7 @@ command line is run with its sweep runner replaced where it would start work.
 from __future__ import annotations
 
 import os
+import socket
 import textwrap
 from pathlib import Path
 
@@ -137,6 +138,29 @@ def test_a_missing_dask_is_refused_before_the_store_is_created(tmp_path, monkeyp
 def test_good_scheduler_addresses_pass_the_check(scheduler):
     """Negative control: the addresses the docs name (and IPv6, tls) are accepted."""
     sweep_run._check_scheduler(scheduler)
+
+
+def test_a_scheduler_address_where_nothing_listens_is_refused_before_the_store_is_created(tmp_path, monkeypatch):
+    monkeypatch.setattr(sweep_run, "run_batches", no_work)
+    with socket.socket() as s:  # a port that was free a moment ago: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    spec = {"kind": "function", "function": y, "parameters": {"x": [1.0, 2.0]}, "outcomes": ["y"]}
+    address = f"tcp://127.0.0.1:{port}"
+    with pytest.raises(ParameterError) as e:
+        run_sweep(spec, store=tmp_path / "store", scheduler=address, progress=False)
+    assert repr(address) in str(e.value) and "running Dask scheduler" in str(e.value)
+    assert not (tmp_path / "store").exists()  # a rerun without --resume is not refused
+
+
+def test_a_listening_scheduler_address_passes_the_connection_check():
+    """Negative control: an address that accepts connections (a bare listening socket) passes."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        sweep_run._reach_scheduler(f"tcp://127.0.0.1:{port}")
+        sweep_run._reach_scheduler(f"127.0.0.1:{port}")
 
 
 # ------------------------------------------------------------------ 3. the file's workers key

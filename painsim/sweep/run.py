@@ -7,6 +7,7 @@ import importlib.util
 import json
 import os
 import shutil
+import socket
 import sys
 import tempfile
 import uuid
@@ -31,6 +32,8 @@ SweepStore = ResultStore
 
 #: Protocols of a Dask scheduler address (``"tcp://host:8786"``; a bare ``"host:8786"`` is tcp).
 SCHEDULER_PROTOCOLS = ("tcp", "tls", "ws", "wss", "ucx")
+#: Seconds to wait for a scheduler address to accept a connection before the sweep starts.
+SCHEDULER_TIMEOUT = 5.0
 _SCHEDULER = "'local' or a Dask scheduler address 'tcp://host:port' or 'host:port' (also tls, ws, wss, ucx)"
 
 
@@ -56,7 +59,8 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
     scheduler : str, optional
         A Dask scheduler address (``"tcp://host:8786"`` or ``"host:8786"``;
         :data:`SCHEDULER_PROTOCOLS`) or ``"local"`` for a ``LocalCluster`` of
-        ``workers`` processes.  Checked before the store is created.
+        ``workers`` processes.  Checked before the store is created: the
+        address's form, and that something accepts a connection there.
     resume : bool
         Continue the sweep stored in ``store``: points already there are not
         recomputed; failed ones are tried again.  The spec must be the same.
@@ -102,6 +106,7 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
     if workers is not None:
         workers = whole(workers, "workers", 0, allow_float=True)
     _check_scheduler(scheduler)
+    _reach_scheduler(scheduler)
     if scheduler is not None and workers == 0:
         raise ParameterError("workers", 0, "at least 1 Dask worker with a scheduler")
     if scheduler is not None and model_overrides():
@@ -142,6 +147,26 @@ def _check_scheduler(scheduler) -> None:
     if importlib.util.find_spec("distributed") is None:
         raise ParameterError("scheduler", scheduler, "dask.distributed installed "
                              "(pip install 'painsim[cluster]') to use a Dask scheduler")
+
+
+def _reach_scheduler(scheduler, timeout: float = SCHEDULER_TIMEOUT) -> None:
+    """Refuse a well-formed scheduler address where nothing accepts a connection, before the
+    store exists (Dask's client would fail only after the store was written, and a rerun
+    without --resume would then be refused).  A TCP connection is tried for the TCP-based
+    protocols; ``ucx`` is left to Dask."""
+    if scheduler in (None, "local"):
+        return
+    protocol, sep, location = scheduler.partition("://")
+    if sep and protocol == "ucx":
+        return
+    host, _, port = (location if sep else scheduler).rpartition(":")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as e:
+        raise ParameterError("scheduler", scheduler, f"a running Dask scheduler at that address (no connection "
+                             f"within {timeout:g} s: {e.strerror or e}); start one with `dask scheduler`, "
+                             "or use 'local'") from None
 
 
 def _check_format(fmt: str) -> None:
