@@ -17,6 +17,7 @@ from painsim import validation
 from painsim.cli import main
 from painsim.errors import ParameterError
 from painsim.fibers import heat
+from painsim.validation.run import _dataset, table_rows
 
 
 def test_every_target_cites_a_source_and_declares_its_status():
@@ -41,8 +42,21 @@ def test_verdict_follows_the_published_range():
     assert point.verdict(0.3) == "n/a"  # no range published: no yes/no
 
 
+def test_a_direction_only_target_is_judged_by_its_sign_and_printed_as_one():
+    up = validation.Target("z", "a relief", float("nan"), None, None, "1", "someone 2000", "prediction", "fast",
+                           lambda s: 0.0, direction=1)
+    assert up.verdict(0.05) == "yes"
+    assert up.verdict(0.0) == "no" and up.verdict(-0.05) == "no"  # no effect, or the other way: a miss
+    assert up.verdict(float("nan")) == "n/a"
+    ds = _dataset([up], np.array([0.05]), np.array([1.0]), seed=1)
+    assert int(ds["published_direction"].sel(target="z")) == 1
+    assert "| > 0 | – | yes |" in table_rows(ds)[-1]
+
+
 @pytest.mark.parametrize("bad", [dict(status="fitted"), dict(cost="medium"), dict(low=0.5, high=0.1),
-                                 dict(low=0.1, high=None), dict(published=float("nan"))])
+                                 dict(low=0.1, high=None), dict(published=float("nan")),
+                                 dict(direction=1), dict(low=None, high=None, direction=1),
+                                 dict(low=None, high=None, published=float("nan"), direction=2)])
 def test_malformed_targets_are_refused(bad):
     kw = dict(name="x", what="w", published=0.3, low=0.2, high=0.4, units="1", source="s",
               status="prediction", cost="fast", measure=lambda s: 0.0)

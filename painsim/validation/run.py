@@ -40,7 +40,8 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
     -------
     xarray.Dataset
         Over dimension ``target``: ``model``, ``published``, ``published_low``,
-        ``published_high`` (NaN without a published range), ``verdict`` ("yes",
+        ``published_high`` (NaN without a published range), ``published_direction``
+        (the sign a direction-only source reports, else 0), ``verdict`` ("yes",
         "no", "n/a"), ``status``, ``units``, ``what``, ``source``, ``note`` and
         ``seconds`` (wall time of the measurement).
     """
@@ -73,8 +74,12 @@ def _dataset(targets: Iterable[Target], values: np.ndarray, seconds: np.ndarray,
                           {"units": "1", "long_name": "lower end of the published range" + per_target}),
         "published_high": (("target",), np.array([nan if t.high is None else t.high for t in targets], float),
                            {"units": "1", "long_name": "upper end of the published range" + per_target}),
+        "published_direction": (("target",), np.array([t.direction for t in targets], np.int8),
+                                {"units": "1", "long_name": "sign of the published effect where the source "
+                                 "gives only its direction (+1, -1; 0 otherwise)"}),
         "verdict": (("target",), np.array([t.verdict(v) for t, v in zip(targets, values)], dtype=object),
-                    {"units": "1", "long_name": "model within the published range (yes, no, n/a without one)"}),
+                    {"units": "1", "long_name": "model within the published range, or of the published sign "
+                     "(yes, no, n/a without either)"}),
         "seconds": (("target",), seconds, {"units": "s", "long_name": "wall time of the measurement"}),
     }
     data.update({k: (("target",), np.array([getattr(t, k) for t in targets], dtype=object),
@@ -89,6 +94,14 @@ def _fmt(x: float) -> str:
     return "–" if not np.isfinite(x) else f"{x:.3g}"
 
 
+def _published(r: xr.Dataset, unit: str) -> str:
+    """The published column: the figure, or the sign of a direction-only source."""
+    direction = int(r["published_direction"]) if "published_direction" in r else 0
+    if direction and not np.isfinite(float(r["published"])):
+        return "> 0" if direction > 0 else "< 0"
+    return f"{_fmt(float(r['published']))}{unit}"
+
+
 def table_rows(ds: xr.Dataset, sources: bool = True) -> list[str]:
     """The validation table as Markdown lines (one row per target; ``sources=False``
     leaves out the description and source columns, for a terminal)."""
@@ -101,7 +114,7 @@ def table_rows(ds: xr.Dataset, sources: bool = True) -> list[str]:
         rng = ("–" if not np.isfinite(float(r["published_low"])) else
                f"{_fmt(float(r['published_low']))}–{_fmt(float(r['published_high']))}")
         rows.append(f"| {name} | {r['what'].values} | {_fmt(float(r['model']))}{unit} | "
-                    f"{_fmt(float(r['published']))}{unit} | {rng} | {r['verdict'].values} | "
+                    f"{_published(r, unit)} | {rng} | {r['verdict'].values} | "
                     f"{r['status'].values} | {r['source'].values} |")
     if not sources:  # drop the 'what' and 'source' columns
         rows = ["|" + "|".join(c for k, c in enumerate(row.split("|")[1:-1]) if k not in (1, 7)) + "|"

@@ -21,6 +21,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..cohort.statistics import wilson_interval
 from ..errors import ParameterError, UnknownKeyError
 from .measurements import (BURST_SCS, TONIC_SCS, adelta_lfs_change, c_fibre_response_change, cohort_responders,
                            course_relief, disinhibited_heat_ratio, dlf_share_of_scs, dnic_heat, drg_c_filtering,
@@ -35,6 +36,7 @@ from .opioids import (conventional_tens, dnic_naloxone_share, low_frequency_tens
                       morphine_cross_tolerance, morphine_windup_share, naloxone_share_of_rtms, naloxone_share_of_tens,
                       tens_low_frequency_ratio, tens_tolerance_day5)
 from .measurements import N_SEEDS, clear_measurements  # noqa: F401  (re-exported: read here by callers)
+from .lasting import PNS_PATIENTS, pns_responders_12m, rtms_relief_over_sham
 from .phenotype import (contact_summation, pn_heat_threshold, pn_heat_threshold_shift,
                         pn_share_innocuous)
 
@@ -79,6 +81,10 @@ class Target:
         ``measure(seed) -> float``, the model's value.
     note : str
         What was calibrated on it, or what the comparison assumes.
+    direction : int
+        +1 or -1 when the source reports only the sign of the effect (then ``published``
+        is NaN, there is no range, and the verdict is whether the model's value has that
+        sign); 0 otherwise.
     """
 
     name: str
@@ -92,6 +98,7 @@ class Target:
     cost: str
     measure: Callable[[int], float]
     note: str = ""
+    direction: int = 0
 
     def __post_init__(self):
         if self.status not in STATUSES:
@@ -103,10 +110,19 @@ class Target:
         if self.low is not None and not np.isfinite(self.published):
             raise ParameterError(f"{self.name}.published", self.published,
                                  "a published figure when a range is given (NaN only without a range)")
+        if self.direction not in (-1, 0, 1) or (self.direction and (np.isfinite(self.published)
+                                                                   or self.low is not None)):
+            raise ParameterError(f"{self.name}.direction", self.direction,
+                                 "0, or +1 / -1 with no published figure and no range (a direction-only source)")
 
     def verdict(self, value: float) -> str:
-        """``"yes"`` inside the published range, ``"no"`` outside, ``"n/a"`` without a range or value."""
-        if self.low is None or not np.isfinite(value):
+        """``"yes"`` inside the published range (or with the published sign, :attr:`direction`),
+        ``"no"`` outside it, ``"n/a"`` without a range, a direction or a value."""
+        if not np.isfinite(value):
+            return "n/a"
+        if self.direction:
+            return "yes" if np.sign(value) == self.direction else "no"
+        if self.low is None:
             return "n/a"
         return "yes" if self.low <= value <= self.high else "no"
 
@@ -494,6 +510,21 @@ TARGETS: tuple[Target, ...] = (
            "Gilmore et al. 2019 Reg Anesth Pain Med 44:637: >= 50 % pain reduction in 7/12 with PNS vs 2/14 placebo "
            "(weeks 1-4) [checked: abstract]", "prediction", "fast", pns_responders,
            "acute PN output stands for pain; the published outcome is weeks of use"),
+    Target("pns_responders_12m", f"share of virtual patients with >= 50 % relief 12 months after the start of a "
+           f"60-day course of percutaneous PNS (pns_percutaneous, 8 h a day; post_traumatic_neuropathic, "
+           f"{PNS_PATIENTS} circuits, 45 °C heat test)", 6 / 9, *wilson_interval(6, 9), "1",
+           "Gilmore et al. 2020 Reg Anesth Pain Med 45:44 [checked: abstract]: 6/9 (67 %) with >= 50 % lower average "
+           "weekly pain at 12 months after 8 weeks of PNS, 0/14 at the end of the placebo period (post-amputation "
+           "pain)", "prediction", "slow", pns_responders_12m,
+           "range: the Wilson 95 % interval of 6/9 (the source's own uncertainty at n = 9); the heat test stands "
+           "for the rated pain"),
+    Target("rtms_relief_over_sham_2w", "relief two weeks after 5 daily sessions of 20 Hz M1 rTMS minus that after "
+           "5 sham sessions (central_poststroke_ischemic, 4 circuits, 45 °C heat test)", float("nan"), None, None,
+           "1", "Khedr et al. 2005 J Neurol Neurosurg Psychiatry 76:833 [checked: abstract]: real rTMS (20 Hz, "
+           "10 x 10 s, 80 % motor threshold, 5 consecutive days) improved VAS more than sham, \"evident even two "
+           "weeks after the end of the treatment\" (post-stroke pain and trigeminal neuralgia; sizes not in the "
+           "abstract)", "prediction", "slow", rtms_relief_over_sham,
+           "the source gives the direction only: the verdict is the sign", direction=1),
     Target("tens_naloxone_share", "share of the PN reduction by conventional TENS at a remote site that "
            "naloxone removes", 1.0, None, None, "1", "Sluka et al. 1999 JPET 289:840: spinal naloxone/naltrindole "
            "prevent TENS antihyperalgesia [checked: abstract]; TENS at the inflamed knee, heat at the paw "
