@@ -54,3 +54,14 @@ def test_each_target_is_drawn_once_at_its_deviation():
     assert xs(ranged_ax) == pytest.approx([0.5, DEVIATION_LIMIT])  # 0.35 is half-way to 0.4; 5.0 clipped
     assert xs(point_ax) == pytest.approx([-0.5])                    # (1 - 2) / 2
     assert "1 with no published figure" in fig._suptitle.get_text()
+
+
+def test_a_sign_only_target_is_named_with_its_verdict_and_an_empty_panel_is_hidden():
+    sign = validation.Target("sign_only", "w", float("nan"), None, None, "1", "someone 2000", "prediction", "fast",
+                             lambda s: 0.0, direction=1)
+    ds = _dataset([_target("ranged", 0.3, 0.2, 0.4), sign], np.array([0.3, -0.1]), np.zeros(2), seed=1)
+    fig = validation_figure(ds)
+    title = fig._suptitle.get_text()
+    assert "sign_only no" in title and "no published figure" not in title  # the other sign: a miss, said
+    ranged_ax, point_ax = fig.axes
+    assert not point_ax.axison and ranged_ax.axison

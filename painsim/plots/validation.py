@@ -49,7 +49,8 @@ def validation_figure(ds: xr.Dataset):
     ``(model - published) / abs(published)``.  Red = prediction (held out), grey = calibrated
     (agreement is a check, not evidence); an open marker is a miss; arrows = beyond
     ±:data:`DEVIATION_LIMIT`.  The model's and the published values are printed beside each row.
-    Targets with no published figure (direction only) are not drawn; the title counts them.
+    Targets with no published figure are not drawn; the title counts them, and names those
+    whose source gives a direction with their verdict (the sign, ``published_direction``).
     """
     dev = published_deviation(ds["model"].values, ds["published"].values, ds["published_low"].values,
                               ds["published_high"].values)
@@ -63,10 +64,17 @@ def validation_figure(ds: xr.Dataset):
     for ax, (mask, with_range, title) in zip(axes, panels):
         if mask.any():
             _panel(ax, ds, [n for n, keep in zip(names, mask) if keep], dev[mask], with_range)
-        ax.set_title(title, fontsize=8)
+            ax.set_title(title, fontsize=8)
+        else:
+            ax.axis("off")
     verdicts = list(ds["verdict"].values)
+    direction = (ds["published_direction"].values.astype(int) if "published_direction" in ds
+                 else np.zeros(len(names), int))
+    signs = [f"{n} {verdicts[k]}" for k, n in enumerate(names) if direction[k] and not published[k]]
+    undrawn = int((~published).sum()) - len(signs)
     fig.suptitle(f"painsim validation (seed {ds.attrs.get('seed', '?')}): {verdicts.count('yes')} reproduced, "
-                 f"{verdicts.count('no')} not, {verdicts.count('n/a')} without a range "
-                 f"({int((~published).sum())} with no published figure, not drawn); red = prediction, "
-                 "grey = calibrated, open = miss", fontsize=9)
+                 f"{verdicts.count('no')} not, {verdicts.count('n/a')} without a range"
+                 + (f" ({undrawn} with no published figure, not drawn)" if undrawn else "")
+                 + (f"; published sign only, not drawn: {', '.join(signs)}" if signs else "")
+                 + "\nred = prediction, grey = calibrated, open = miss", fontsize=9)
     return fig
