@@ -17,6 +17,7 @@ from painsim import validation
 from painsim.cli import main
 from painsim.errors import ParameterError
 from painsim.fibers import heat
+from painsim.validation import lasting
 from painsim.validation.run import _dataset, table_rows
 
 
@@ -184,3 +185,29 @@ def test_low_frequency_tens_differs_from_conventional_tens_in_its_rate_only():
     same = lambda w: (set(w.widths), set(w.amplitudes), w.amplitude_kind, w.target, w.shape)  # noqa: E731
     assert same(h) == same(lo)
     assert same(ps.protocols.get("tens_acupuncture").waveform(0.0, 1.0)) != same(h)
+
+
+def test_lasting_relief_rows_read_the_course_they_ask_for(monkeypatch):
+    """The two carry-over rows on a stand-in course engine: the protocol, calendar, follow-up day and
+    patients they request, sham subtracted, patients without baseline pain (NaN relief) left out."""
+    calls = []
+
+    def fake_course(model, spec, seeds, follow_up_days, tests):
+        calls.append((model, spec, tuple(seeds), tuple(follow_up_days), tests))
+        day = follow_up_days[0]
+        real = {"rtms_m1_20hz": [10.0, 30.0, np.nan, 20.0], "rtms_m1_20hz_sham": [0.0, 0.0, 0.0, 0.0],
+                "pns_percutaneous": [60.0, 10.0, np.nan, 50.0]}[spec["base"]]
+        return xr.Dataset({"relief": (("patient", "day"), np.array(real)[:, None])}, coords={"day": [day]})
+
+    monkeypatch.setattr(lasting, "run_course_batch", fake_course)
+    lasting._course_relief.cache_clear()
+    try:
+        assert lasting.rtms_relief_over_sham(1) == pytest.approx(0.2)  # mean of 10, 30, 20 % minus sham 0
+        assert lasting.pns_responders_12m(1) == pytest.approx(2 / 3)   # 60 and 50 of the 3 evaluable
+    finally:
+        lasting._course_relief.cache_clear()
+    rtms, sham, pns = calls
+    assert rtms[0] == sham[0] == "central_poststroke_ischemic" and rtms[1]["days"] == [0, 1, 2, 3, 4]
+    assert rtms[3] == (18.0,) and rtms[2] == (1, 2, 3, 4) and sham[1]["base"] == "rtms_m1_20hz_sham"
+    assert pns[0] == "post_traumatic_neuropathic" and pns[3] == (365.0,) and len(pns[1]["days"]) == 60
+    assert all(c[4] == "follow_up" for c in calls)
