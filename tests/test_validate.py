@@ -6,6 +6,7 @@ measurement (the gate on C-carried heat, a few seconds) through the API and the 
 whose value must equal the same quantity computed here from simulate_batch.
 """
 import json
+import types
 import os
 
 import numpy as np
@@ -17,7 +18,7 @@ from painsim import validation
 from painsim.cli import main
 from painsim.errors import ParameterError
 from painsim.fibers import heat
-from painsim.validation import lasting
+from painsim.validation import courses as course_rows
 from painsim.validation.run import _dataset, table_rows
 
 
@@ -199,15 +200,36 @@ def test_lasting_relief_rows_read_the_course_they_ask_for(monkeypatch):
                 "pns_percutaneous": [60.0, 10.0, np.nan, 50.0]}[spec["base"]]
         return xr.Dataset({"relief": (("patient", "day"), np.array(real)[:, None])}, coords={"day": [day]})
 
-    monkeypatch.setattr(lasting, "run_course_batch", fake_course)
-    lasting._course_relief.cache_clear()
+    monkeypatch.setattr(course_rows, "run_course_batch", fake_course)
+    course_rows._course_relief.cache_clear()
     try:
-        assert lasting.rtms_relief_over_sham(1) == pytest.approx(0.2)  # mean of 10, 30, 20 % minus sham 0
-        assert lasting.pns_responders_12m(1) == pytest.approx(2 / 3)   # 60 and 50 of the 3 evaluable
+        assert course_rows.rtms_relief_over_sham(1) == pytest.approx(0.2)  # mean of 10, 30, 20 % minus sham 0
+        assert course_rows.pns_responders_12m(1) == pytest.approx(2 / 3)   # 60 and 50 of the 3 evaluable
     finally:
-        lasting._course_relief.cache_clear()
+        course_rows._course_relief.cache_clear()
     rtms, sham, pns = calls
     assert rtms[0] == sham[0] == "central_poststroke_ischemic" and rtms[1]["days"] == [0, 1, 2, 3, 4]
     assert rtms[3] == (18.0,) and rtms[2] == (1, 2, 3, 4) and sham[1]["base"] == "rtms_m1_20hz_sham"
     assert pns[0] == "post_traumatic_neuropathic" and pns[3] == (365.0,) and len(pns[1]["days"]) == 60
     assert all(c[4] == "follow_up" for c in calls)
+
+
+def test_scs_responder_rows_compare_each_patient_with_and_without_the_protocols_stimulation(monkeypatch):
+    """Stand-in simulator: the first half of the batch is without stimulation, the second with the
+    protocol's waveform, patient by patient; >= 50 % lower pain counts, a patient at 0 is left out."""
+    seen = []
+
+    def fake_batch(requests, duration):
+        seen.append((requests, duration))
+        n = len(requests) // 2
+        without = [4.0, 6.0, 0.0, 8.0, 5.0, 2.0, 3.0, 10.0][:n]
+        with_ = [2.0, 3.1, 0.0, 0.0, 5.0, 1.0, 3.0, 5.0][:n]
+        return [types.SimpleNamespace(pain=v) for v in without + with_]
+
+    monkeypatch.setattr(course_rows, "simulate_batch", fake_batch)
+    # evaluable: all but the third; responders: 4 -> 2, 8 -> 0, 2 -> 1, 10 -> 5 (6 -> 3.1 is not)
+    assert course_rows.scs_responders("scs_tonic")(1) == pytest.approx(4 / 7)
+    requests, duration = seen[0]
+    k = course_rows.SCS_PATIENTS
+    assert [r.seed for r in requests] == list(range(1, 1 + k)) * 2
+    assert all(r.stimulus is None for r in requests[:k]) and all(r.stimulus is not None for r in requests[k:])
