@@ -163,6 +163,17 @@ def test_a_listening_scheduler_address_passes_the_connection_check():
         sweep_run._reach_scheduler(f"127.0.0.1:{port}")
 
 
+def test_a_listening_ipv6_scheduler_address_in_brackets_passes_the_connection_check():
+    try:
+        s = socket.socket(socket.AF_INET6)
+        s.bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine")
+    with s:
+        s.listen()
+        sweep_run._reach_scheduler(f"tcp://[::1]:{s.getsockname()[1]}")
+
+
 # ------------------------------------------------------------------ 3. the file's workers key
 def _workers_used(monkeypatch, tmp_path, spec, **kw) -> int:
     """The worker count run_sweep hands the executor (the batches then run here, serially)."""

@@ -53,6 +53,8 @@ def test_a_direction_only_target_is_judged_by_its_sign_and_printed_as_one():
     ds = _dataset([up], np.array([0.05]), np.array([1.0]), seed=1)
     assert int(ds["published_direction"].sel(target="z")) == 1
     assert "| > 0 | – | yes |" in table_rows(ds)[-1]
+    # a result written before the variable existed still prints (the published figure, NaN)
+    assert "| – | – | yes |" in table_rows(ds.drop_vars("published_direction"))[-1]
 
 
 @pytest.mark.parametrize("bad", [dict(status="fitted"), dict(cost="medium"), dict(low=0.5, high=0.1),
@@ -63,7 +65,7 @@ def test_malformed_targets_are_refused(bad):
     kw = dict(name="x", what="w", published=0.3, low=0.2, high=0.4, units="1", source="s",
               status="prediction", cost="fast", measure=lambda s: 0.0)
     kw.update(bad)
-    with pytest.raises(ParameterError):
+    with pytest.raises(ParameterError, match="x.direction" if "direction" in bad else "x."):
         validation.Target(**kw)
 
 
@@ -231,5 +233,10 @@ def test_scs_responder_rows_compare_each_patient_with_and_without_the_protocols_
     assert course_rows.scs_responders("scs_tonic")(1) == pytest.approx(4 / 7)
     requests, duration = seen[0]
     k = course_rows.SCS_PATIENTS
+    assert duration == "1 s"  # the [course] test's duration, the course engine's test
+    hf10 = []
+    monkeypatch.setattr(course_rows, "simulate_batch", lambda reqs, d: hf10.extend(reqs) or fake_batch(reqs, d))
+    course_rows.scs_responders("scs_hf10")(1)
+    assert hf10[0].model.si("afferents.recruitment") == "biophysical"  # the protocol's device overrides
     assert [r.seed for r in requests] == list(range(1, 1 + k)) * 2
     assert all(r.stimulus is None for r in requests[:k]) and all(r.stimulus is not None for r in requests[k:])

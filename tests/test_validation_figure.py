@@ -65,3 +65,5 @@ def test_a_sign_only_target_is_named_with_its_verdict_and_an_empty_panel_is_hidd
     assert "sign_only no" in title and "no published figure" not in title  # the other sign: a miss, said
     ranged_ax, point_ax = fig.axes
     assert not point_ax.axison and ranged_ax.axison
+    # a result written before published_direction existed: the sign-only row is counted as undrawn
+    assert "1 with no published figure" in validation_figure(ds.drop_vars("published_direction"))._suptitle.get_text()

@@ -32,7 +32,9 @@ SweepStore = ResultStore
 
 #: Protocols of a Dask scheduler address (``"tcp://host:8786"``; a bare ``"host:8786"`` is tcp).
 SCHEDULER_PROTOCOLS = ("tcp", "tls", "ws", "wss", "ucx")
-#: Seconds to wait for a scheduler address to accept a connection before the sweep starts.
+#: Seconds to wait for a scheduler address to accept a connection before the sweep starts (chosen: a
+#: running scheduler accepts within milliseconds on a LAN and well under a second across sites, and a
+#: refused address should not keep the user waiting long).
 SCHEDULER_TIMEOUT = 5.0
 _SCHEDULER = "'local' or a Dask scheduler address 'tcp://host:port' or 'host:port' (also tls, ws, wss, ucx)"
 
@@ -106,7 +108,6 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
     if workers is not None:
         workers = whole(workers, "workers", 0, allow_float=True)
     _check_scheduler(scheduler)
-    _reach_scheduler(scheduler)
     if scheduler is not None and workers == 0:
         raise ParameterError("workers", 0, "at least 1 Dask worker with a scheduler")
     if scheduler is not None and model_overrides():
@@ -114,6 +115,7 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
         raise ParameterError("scheduler", scheduler, "no Dask scheduler while a model variant is in force "
                              f"({OVERRIDES_ENV}={overrides_text()}): run the "
                              "sweep in local worker processes (workers=N), which inherit it")
+    _reach_scheduler(scheduler)  # last: the only check that waits
     tmpdir = None
     if store is None:
         tmpdir = tempfile.mkdtemp(prefix="painsim-sweep-")
@@ -128,6 +130,17 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
             shutil.rmtree(tmpdir, ignore_errors=True)
 
 
+def _scheduler_address(scheduler: str) -> tuple[str, str, str]:
+    """(protocol, host, port) of a scheduler address; a bare ``"host:port"`` is tcp, ``[::1]`` loses
+    its brackets.  Not checked here (:func:`_check_scheduler` does)."""
+    protocol, sep, location = scheduler.partition("://")
+    if not sep:
+        protocol, location = "tcp", scheduler
+    host, _, port = location.rpartition(":")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host  # [::1]:8786
+    return protocol, host, port
+
+
 def _check_scheduler(scheduler) -> None:
     """Refuse a scheduler Dask cannot use (``"bogus"``, a missing port, no dask installed) before
     the store exists: a refused run must leave nothing a rerun without --resume would trip on."""
@@ -136,12 +149,9 @@ def _check_scheduler(scheduler) -> None:
     if not isinstance(scheduler, str):
         raise ParameterError("scheduler", scheduler, _SCHEDULER)
     if scheduler != "local":
-        protocol, sep, location = scheduler.partition("://")
-        if not sep:
-            protocol, location = "tcp", scheduler
-        host, colon, port = location.rpartition(":")
-        host = host[1:-1] if host.startswith("[") and host.endswith("]") else host  # [::1]:8786
-        if (protocol not in SCHEDULER_PROTOCOLS or not colon or not host or any(c in host for c in "/ []")
+        protocol, host, port = _scheduler_address(scheduler)
+        # without a colon the host comes out empty ("bogus" -> host "", port "bogus")
+        if (protocol not in SCHEDULER_PROTOCOLS or not host or any(c in host for c in "/ []")
                 or not port.isdigit() or not 0 < int(port) < 65536):
             raise ParameterError("scheduler", scheduler, _SCHEDULER)
     if importlib.util.find_spec("distributed") is None:
@@ -153,14 +163,12 @@ def _reach_scheduler(scheduler, timeout: float = SCHEDULER_TIMEOUT) -> None:
     """Refuse a well-formed scheduler address where nothing accepts a connection, before the
     store exists (Dask's client would fail only after the store was written, and a rerun
     without --resume would then be refused).  A TCP connection is tried for the TCP-based
-    protocols; ``ucx`` is left to Dask."""
+    protocols (``timeout`` per address the host name resolves to); ``ucx`` is left to Dask."""
     if scheduler in (None, "local"):
         return
-    protocol, sep, location = scheduler.partition("://")
-    if sep and protocol == "ucx":
+    protocol, host, port = _scheduler_address(scheduler)
+    if protocol == "ucx":
         return
-    host, _, port = (location if sep else scheduler).rpartition(":")
-    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
     try:
         socket.create_connection((host, int(port)), timeout=timeout).close()
     except OSError as e:

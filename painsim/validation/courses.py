@@ -34,7 +34,7 @@ import numpy as np
 from typing import Callable
 
 from ..course import run_course_batch
-from ..fibers import heat
+from ..course.session import course_settings
 from ..params import load_model
 from ..protocols import get as get_protocol
 from ..simulation import Request, simulate_batch
@@ -60,20 +60,20 @@ SCS_PATIENTS = 8
 
 
 def scs_responders(protocol_name: str) -> Callable[[int], float]:
-    """Share of virtual patients (peripheral_neuropathic, circuits ``seed``..``seed + 7``) whose pain
-    score in the course's pain test (the model's ``course.test_heat_celsius`` contact heat at the
-    painful site, ``course.test_duration``) falls by >= 50 % with the library protocol
-    ``protocol_name``'s stimulation on (its waveform and device overrides, as a course session
-    delivers it); patients who rate the test 0 without stimulation are left out."""
+    """Share of virtual patients (peripheral_neuropathic, circuits ``seed`` to
+    ``seed + SCS_PATIENTS - 1``) whose pain score in the course engine's pain test
+    (:func:`painsim.course.session.course_settings`: the model's ``[course]`` test stimulus and
+    duration, as :func:`painsim.course.run_course` runs it) falls by >= 50 % with the library
+    protocol ``protocol_name``'s stimulation on (its waveform and device overrides, as a course
+    session delivers it); patients who rate the test 0 without stimulation are left out."""
     def measure(seed: int) -> float:
         protocol = get_protocol(protocol_name)
         m = load_model("peripheral_neuropathic").with_params(protocol.device_overrides)
-        painful = int(m.si("body.painful_site"))
-        test = heat(float(m.si("course.test_heat_celsius")))
-        seconds = float(m.si("course.test_duration"))
+        settings = course_settings(m)
         seeds = range(seed, seed + SCS_PATIENTS)
-        res = simulate_batch([Request(m, st, {painful: test}, seed=s)
-                              for st in (None, protocol.waveform(0.0, seconds)) for s in seeds], f"{seconds:g} s")
+        res = simulate_batch([Request(m, st, settings.test_stimulus, seed=s)
+                              for st in (None, protocol.waveform(0.0, settings.test_duration)) for s in seeds],
+                             f"{settings.test_duration:g} s")
         pain = np.array([float(r.pain) for r in res]).reshape(2, SCS_PATIENTS)
         evaluable = pain[0] > 0
         if not evaluable.any():
@@ -97,18 +97,18 @@ SHARED_CACHES.append(_course_relief)
 
 def rtms_relief_over_sham(seed: int) -> float:
     """Mean relief two weeks after five daily sessions of 20 Hz M1 rTMS (``rtms_m1_20hz``) minus
-    that after the sham course, central_poststroke_ischemic, circuits ``seed``..``seed + 3``
-    (patients without baseline pain at the test are left out)."""
+    that after the sham course, per patient (central_poststroke_ischemic, circuits ``seed`` to
+    ``seed + N_SEEDS - 1``; patients without baseline pain at the test are left out)."""
     seeds = tuple(range(seed, seed + N_SEEDS))
     real, sham = (_course_relief("central_poststroke_ischemic", base, KHEDR_DAYS, KHEDR_FOLLOW_UP, seeds,
                                  KHEDR_FOLLOW_UP) for base in ("rtms_m1_20hz", "rtms_m1_20hz_sham"))
-    if not np.isfinite(real).any():
-        return float("nan")
-    return float(np.nanmean(real) - np.nanmean(sham))
+    paired = real - sham  # same patients, same baseline: NaN where a patient has no baseline pain
+    return float(np.nanmean(paired)) if np.isfinite(paired).any() else float("nan")
 
 
 def pns_responders_12m(seed: int) -> float:
-    """Share of virtual patients (post_traumatic_neuropathic, circuits ``seed``..``seed + 3``) with
+    """Share of virtual patients (post_traumatic_neuropathic, circuits ``seed`` to
+    ``seed + PNS_PATIENTS - 1``) with
     >= 50 % relief :data:`PNS_FOLLOW_UP` days after the start of the ``pns_percutaneous`` course
     (8 h a day for 60 days); patients without baseline pain at the test are left out."""
     protocol = get_protocol("pns_percutaneous")

@@ -55,7 +55,7 @@ _CHANDRAN = ("Chandran & Sluka 2003 Pain 102:195 [checked: abstract]: knee-joint
 
 #: SENZA-RCT, the during-use responder rates at 3 months.
 _SENZA = ("Kapural et al. 2015 Anesthesiology 123:851 [checked: abstract]: SENZA-RCT, 171 implanted patients with "
-          "back and leg pain; at 3 months >= 50 % less leg pain in 83.1 % with 10 kHz SCS and 55.5 % with traditional "
+          "back and leg pain; at 3 months (secondary end point: the primary was back pain) >= 50 % less leg pain in 83.1 % with 10 kHz SCS and 55.5 % with traditional "
           "SCS (back pain 84.5 % and 43.8 %); leg pain stands for the model's neuropathic limb")
 _SCS_COURSE = ("a course of either protocol changes no plastic synapse of the model (its stimulation leaves the C and "
                "Adelta input unchanged, which the spinal rule needs; docs/validation.md), so relief during use at 3 "
@@ -536,13 +536,14 @@ TARGETS: tuple[Target, ...] = (
            "pain)", "prediction", "slow", pns_responders_12m,
            "range: the Wilson 95 % interval of 6/9 (the source's own uncertainty at n = 9); the heat test stands "
            "for the rated pain"),
-    Target("rtms_relief_over_sham_2w", "relief two weeks after 5 daily sessions of 20 Hz M1 rTMS minus that after "
-           "5 sham sessions (central_poststroke_ischemic, 4 circuits, 45 °C heat test)", float("nan"), None, None,
+    Target("rtms_relief_over_sham_2w", f"relief two weeks after 5 daily sessions of 20 Hz M1 rTMS minus that after "
+           f"5 sham sessions (central_poststroke_ischemic, {N_SEEDS} circuits, 45 °C heat test)", float("nan"), None, None,
            "1", "Khedr et al. 2005 J Neurol Neurosurg Psychiatry 76:833 [checked: abstract]: real rTMS (20 Hz, "
            "10 x 10 s, 80 % motor threshold, 5 consecutive days) improved VAS more than sham, \"evident even two "
            "weeks after the end of the treatment\" (post-stroke pain and trigeminal neuralgia; sizes not in the "
            "abstract)", "prediction", "slow", rtms_relief_over_sham,
-           "the source gives the direction only: the verdict is the sign", direction=1),
+           "the source gives the direction only: the verdict is the sign, and any relief above sham counts (the "
+           "row says whether the course acts in the published direction, not how much)", direction=1),
     Target("tens_naloxone_share", "share of the PN reduction by conventional TENS at a remote site that "
            "naloxone removes", 1.0, None, None, "1", "Sluka et al. 1999 JPET 289:840: spinal naloxone/naltrindole "
            "prevent TENS antihyperalgesia [checked: abstract]; TENS at the inflamed knee, heat at the paw "
