@@ -230,13 +230,13 @@ def test_scs_responder_rows_compare_each_patient_with_and_without_the_protocols_
 
     monkeypatch.setattr(course_rows, "simulate_batch", fake_batch)
     # evaluable: all but the third; responders: 4 -> 2, 8 -> 0, 2 -> 1, 10 -> 5 (6 -> 3.1 is not)
-    assert course_rows.scs_responders("scs_tonic")(1) == pytest.approx(4 / 7)
+    assert course_rows.responders_during_use("scs_tonic")(1) == pytest.approx(4 / 7)
     requests, duration = seen[0]
     k = course_rows.SCS_PATIENTS
     assert duration == "1 s"  # the [course] test's duration, the course engine's test
     hf10 = []
     monkeypatch.setattr(course_rows, "simulate_batch", lambda reqs, d: hf10.extend(reqs) or fake_batch(reqs, d))
-    course_rows.scs_responders("scs_hf10")(1)
+    course_rows.responders_during_use("scs_hf10")(1)
     assert hf10[0].model.si("afferents.recruitment") == "biophysical"  # the protocol's device overrides
     assert [r.seed for r in requests] == list(range(1, 1 + k)) * 2
     assert all(r.stimulus is None for r in requests[:k]) and all(r.stimulus is not None for r in requests[k:])

@@ -8,7 +8,11 @@ use* of continuous spinal cord stimulation at 3 months (SENZA-RCT):
   [checked: abstract]).  In the model the course of either protocol changes no plastic
   synapse (their stimulation leaves the C and Aδ input as it is, and the spinal rule needs
   that input: measured in docs/validation.md), so relief during use at 3 months is the relief
-  the device gives on the first day: measured acutely (:func:`scs_responders`).
+  the device gives on the first day: measured acutely (:func:`responders_during_use`).
+* DRG stimulation: 81.2 % with >= 50 % relief at 3 months against 55.7 % with SCS in complex
+  regional pain syndrome and causalgia of the lower limbs (Deer et al. 2017 Pain 158:669,
+  ACCURATE [checked: abstract]); the ``drgs_tonic`` course changes no plastic synapse either
+  (docs/validation.md).
 
 Relief that *lasts* after the course, where a sham or placebo control reports a carry-over:
 
@@ -40,7 +44,7 @@ from ..protocols import get as get_protocol
 from ..simulation import Request, simulate_batch
 from .measurements import N_SEEDS, SHARED_CACHES
 
-__all__ = ["SCS_PATIENTS", "scs_responders", "KHEDR_DAYS", "KHEDR_FOLLOW_UP", "PNS_FOLLOW_UP", "PNS_PATIENTS", "rtms_relief_over_sham",
+__all__ = ["SCS_PATIENTS", "responders_during_use", "KHEDR_DAYS", "KHEDR_FOLLOW_UP", "PNS_FOLLOW_UP", "PNS_PATIENTS", "rtms_relief_over_sham",
            "pns_responders_12m"]
 
 #: Khedr et al. 2005: five consecutive daily sessions (days 0-4) ...
@@ -59,16 +63,16 @@ PNS_PATIENTS = N_SEEDS
 SCS_PATIENTS = 8
 
 
-def scs_responders(protocol_name: str) -> Callable[[int], float]:
-    """Share of virtual patients (peripheral_neuropathic, circuits ``seed`` to
-    ``seed + SCS_PATIENTS - 1``) whose pain score in the course engine's pain test
+def responders_during_use(protocol_name: str, model_name: str = "peripheral_neuropathic") -> Callable[[int], float]:
+    """Share of virtual patients (``model_name``, circuits ``seed`` to ``seed + SCS_PATIENTS - 1``)
+    whose pain score in the course engine's pain test
     (:func:`painsim.course.session.course_settings`: the model's ``[course]`` test stimulus and
     duration, as :func:`painsim.course.run_course` runs it) falls by >= 50 % with the library
     protocol ``protocol_name``'s stimulation on (its waveform and device overrides, as a course
     session delivers it); patients who rate the test 0 without stimulation are left out."""
     def measure(seed: int) -> float:
         protocol = get_protocol(protocol_name)
-        m = load_model("peripheral_neuropathic").with_params(protocol.device_overrides)
+        m = load_model(model_name).with_params(protocol.device_overrides)
         settings = course_settings(m)
         seeds = range(seed, seed + SCS_PATIENTS)
         res = simulate_batch([Request(m, st, settings.test_stimulus, seed=s)
@@ -79,7 +83,7 @@ def scs_responders(protocol_name: str) -> Callable[[int], float]:
         if not evaluable.any():
             return float("nan")
         return float(np.mean(pain[1][evaluable] <= 0.5 * pain[0][evaluable]))
-    measure.__doc__ = f"Share of >= 50 % responders during {protocol_name} (course pain test)."
+    measure.__doc__ = f"Share of >= 50 % responders during {protocol_name} in {model_name} (course pain test)."
     return measure
 
 
