@@ -12,7 +12,7 @@ import numpy as np
 from .errors import ParameterError, UnknownKeyError
 from .units import to_si
 
-__all__ = ["known_keys", "whole", "number", "positive_time", "nonnegative_time", "positive_rate", "env_choice"]
+__all__ = ["known_keys", "known_tables", "distinct_labels", "whole", "number", "positive_time", "nonnegative_time", "positive_rate", "env_choice"]
 
 
 def whole(value, name: str, lo: int = 1, *, allow_float: bool = False) -> int:
@@ -77,6 +77,26 @@ def known_keys(table, allowed, what: str) -> None:
     for key in table:
         if key not in allowed:
             raise UnknownKeyError(key, allowed, what=what)
+
+
+def known_tables(spec, allowed, what: str) -> None:
+    """:func:`known_keys` for the top-level tables of an experiment file; the ``_path`` key that
+    loading adds (the file it came from) is not a table.  A misspelt table (``[publshed]``) would
+    otherwise be silently ignored."""
+    known_keys([k for k in spec if k != "_path"], allowed, what)
+
+
+def distinct_labels(labels, table: str) -> None:
+    """Refuse a label of the repeated ``table`` (``"condition"``, ``"protocol"``) that is not text
+    or repeats an earlier one: a result's coordinate must tell the tables apart.  The error names
+    the entry (``condition[1].label``)."""
+    seen = set()
+    for n, label in enumerate(labels):
+        if not isinstance(label, str):
+            raise ParameterError(f"{table}[{n}].label", label, 'a text label, e.g. label = "47 °C heat alone"')
+        if label in seen:
+            raise ParameterError(f"{table}[{n}].label", label, f"labels that differ between the {table}s")
+        seen.add(label)
 
 
 def env_choice(variable: str, default: str, allowed: Sequence[str]) -> str:

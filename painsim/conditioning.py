@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from .checks import known_keys, whole
+from .checks import distinct_labels, known_keys, known_tables, whole
 from .circuits import projection_endpoints
 from .errors import ModelFileError, ParameterError, UnknownKeyError
 from .params import find_builtin, load_model, read_toml
@@ -259,13 +259,8 @@ def _check_protocols(protos, path) -> None:
         r = p.get("replay", 1)
         if isinstance(r, bool) or not isinstance(r, int) or r < 1:
             raise ParameterError(f"protocol[{n}].replay", r, "a whole number >= 1")
-        label = p.get("label", f"protocol {n}")
-        if not isinstance(label, str):
-            raise ParameterError(f"protocol[{n}].label", label, "a text label")
-        labels.append(label)
-    dup = sorted({x for x in labels if labels.count(x) > 1})
-    if dup:
-        raise ParameterError("protocol.label", dup[0], "labels that differ between protocols")
+        labels.append(p.get("label", f"protocol {n}"))
+    distinct_labels(labels, "protocol")
 
 
 def check_conditioning_spec(spec: Mapping, path) -> None:
@@ -289,8 +284,7 @@ def check_conditioning_spec(spec: Mapping, path) -> None:
         raise ModelFileError(f"{path}: missing [experiment] table")
     known_keys(exp, EXPERIMENT_KEYS, "experiment key")
     whole(exp.get("seed", 0), "experiment.seed", 0)  # numpy seeds are whole numbers >= 0 (not "abc", not 1.7)
-    # _path: added on loading (a loaded spec checks again)
-    known_keys([k for k in spec if k != "_path"], CONDITIONING_TABLES, "table of a conditioning experiment")
+    known_tables(spec, CONDITIONING_TABLES, "table of a conditioning experiment")
     if not isinstance(spec.get("params", {}), Mapping):
         raise ParameterError("params", spec.get("params"), "a table of dotted model paths, e.g. [params]")
     test = spec.get("test", {})

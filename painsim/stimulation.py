@@ -594,15 +594,16 @@ def from_spec(spec: Mapping) -> Waveform:
         named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
         allowed = [k for k, p in params.items() if p.kind in named]
         bad = [k for k in spec if k not in allowed]
-        if bad and not any(p.kind == inspect.Parameter.VAR_KEYWORD for p in params.values()):
-            raise UnknownKeyError(bad[0], allowed, what=f"argument of {kind}") from None
         required = [k for k in allowed if params[k].default is inspect.Parameter.empty]
         missing = [k for k in required if k not in spec]
+        passes_on = any(p.kind == inspect.Parameter.VAR_KEYWORD for p in params.values())
+        # an unknown argument first (its nearest valid name is the likely fix), unless the generator
+        # passes extra arguments on (high_frequency -> tonic): then the missing one is the error
+        if bad and not (passes_on and missing):
+            raise UnknownKeyError(bad[0], allowed, what=f"argument of {kind}") from None
         if missing:  # name the argument to add, not just the table
             raise ParameterError(missing[0], None, f"a value: a {kind} stimulus requires {', '.join(required)}",
                                  hint=f"missing from the stimulus table: {', '.join(missing)}") from None
-        if bad:
-            raise UnknownKeyError(bad[0], allowed, what=f"argument of {kind}") from None
         raise ParameterError(kind, spec, f"arguments {allowed}") from e
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..checks import known_keys, whole
+from ..checks import known_keys, known_tables, whole
 from ..circuits import codegen_target
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..params import find_builtin, load_model, read_toml
@@ -77,9 +77,7 @@ def load_cohort_spec(path_or_spec) -> dict:
     else:
         path = find_builtin(path_or_spec, "experiments")
         spec = read_toml(path)
-    for k in spec:
-        if k not in COHORT_TABLES and k != "_path":
-            raise UnknownKeyError(k, COHORT_TABLES, what="table of a cohort experiment")
+    known_tables(spec, COHORT_TABLES, "table of a cohort experiment")
     exp = _experiment_table(spec, path)
     protocol = file_protocol(spec, path)
     params = spec.get("params", {})

@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 import xarray as xr
 
-from ..checks import known_keys, whole
+from ..checks import known_keys, known_tables, whole
 from ..errors import ModelFileError, ParameterError
 from ..params import find_builtin, load_model, read_toml
 from ..protocols import Protocol, from_spec, resolve
@@ -87,7 +87,7 @@ def check_course_keys(spec: Mapping[str, Any]) -> None:
     the wrong kind (:class:`painsim.errors.ParameterError`: ``sham`` and ``opioid_tolerance``
     not true/false, ``seed`` not a whole number >= 0, ``n_patients`` not >= 1, the day and
     threshold lists not lists of numbers), before any simulation."""
-    known_keys([k for k in spec if k != "_path"], COURSE_TABLES, "table of a course file")  # _path: added on loading
+    known_tables(spec, COURSE_TABLES, "table of a course file")
     exp = spec.get("experiment", {})
     known_keys(exp, COURSE_KEYS, "key of [experiment] in a course file")
     for key in ("sham", "opioid_tolerance"):

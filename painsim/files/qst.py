@@ -51,7 +51,7 @@ import numpy as np
 import xarray as xr
 
 from ..analysis import QST_MEASURES, dfns_mps, first_crossing, qst_summary, spikes_per_pulse, windup_ratio
-from ..checks import known_keys, whole
+from ..checks import known_keys, known_tables, whole
 from ..cohort.distributions import LogNormal, Normal
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..fibers import brush, heat, pinprick
@@ -174,8 +174,7 @@ def check_qst(spec: Mapping, path: Path) -> None:
     ------
     painsim.errors.UnknownKeyError, painsim.errors.ParameterError, painsim.errors.ModelFileError
     """
-    # _path: added on loading; a misspelt table (e.g. [publshed]) would otherwise be silently ignored
-    known_keys([k for k in spec if k != "_path"], QST_TABLES, "table of a QST profile")
+    known_tables(spec, QST_TABLES, "table of a QST profile")
     c = _config(spec["experiment"])
     for m in c["models"]:
         model = load_model(m)

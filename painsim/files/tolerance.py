@@ -43,7 +43,7 @@ from typing import Any, Mapping
 import numpy as np
 import xarray as xr
 
-from ..checks import known_keys, number, whole
+from ..checks import known_keys, known_tables, number, whole
 from ..circuits import projection_endpoints
 from ..errors import ParameterError
 from ..fibers.encoding import MAX_TEMPERATURE, SKIN_BASELINE
@@ -60,7 +60,7 @@ __all__ = ["TOLERANCE_KEYS", "TOLERANCE_TABLES", "check_tolerance", "run_toleran
 TOLERANCE_KEYS = ("name", "kind", "description", "model", "protocol", "n_patients", "seed", "test_days",
                   "test_site", "test_temperature", "test_duration", "batch_size", "figure")
 #: Tables a tolerance file may hold (``_path``: added by :func:`painsim.files.load_experiment`).
-TOLERANCE_TABLES = ("experiment", "protocol", "params", "_path")
+TOLERANCE_TABLES = ("experiment", "protocol", "params")
 _DEFAULTS = {"n_patients": 4, "seed": 1, "test_site": 0, "test_temperature": 47.0, "test_duration": "1.5 s",
              "batch_size": 32}
 #: Shortest test window (s; chosen: C-fibre spikes of the heat test arrive up to ~0.3 s late, the
@@ -101,7 +101,7 @@ def check_tolerance(spec: Mapping, path: Path) -> None:
     ------
     painsim.errors.UnknownKeyError, painsim.errors.ParameterError, painsim.errors.ModelFileError
     """
-    known_keys(spec, TOLERANCE_TABLES, "table")
+    known_tables(spec, TOLERANCE_TABLES, "table of a tolerance experiment")
     c = _config(spec["experiment"])
     protocol = file_protocol(spec, path)
     if protocol.is_sham:

@@ -6,7 +6,7 @@ from typing import Mapping
 
 from ..cohort import load_cohort_spec
 from ..conditioning import check_conditioning_spec
-from ..checks import known_keys, whole
+from ..checks import distinct_labels, known_keys, known_tables, whole
 from ..errors import ModelFileError, ParameterError
 from ..course import check_course_keys, file_protocol
 from ..units import to_si
@@ -44,8 +44,7 @@ def check_conditions(spec: Mapping, path: Path) -> None:
     painsim.errors.ParameterError
         A bad seed or stimulus, or two conditions with one label.
     """
-    # _path: added on loading; a misspelt table (e.g. [[conditon]]) would otherwise be silently ignored
-    known_keys([k for k in spec if k != "_path"], CONDITIONS_TABLES, "table of a conditions experiment")
+    known_tables(spec, CONDITIONS_TABLES, "table of a conditions experiment")
     _check_experiment_keys(spec["experiment"])
     conds = spec.get("condition", [])
     if not conds:
@@ -63,18 +62,7 @@ def check_conditions(spec: Mapping, path: Path) -> None:
         noxious, _ = natural_stimuli(c, n)  # physical stimuli refused before any work
         _check_contacts_fit(noxious, spec["experiment"], n)
         labels.append(c.get("label", f"condition {n}"))  # the default of run_conditions
-    _check_labels(labels)
-
-
-def _check_labels(labels: list) -> None:
-    """Refuse two conditions with one label: the result's ``condition`` coordinate must tell them apart."""
-    seen = set()
-    for n, label in enumerate(labels):
-        if not isinstance(label, str):
-            raise ParameterError(f"condition[{n}].label", label, 'a text label, e.g. label = "47 °C heat alone"')
-        if label in seen:
-            raise ParameterError(f"condition[{n}].label", label, "a label that differs from the other conditions'")
-        seen.add(label)
+    distinct_labels(labels, "condition")
 
 
 def _check_contacts_fit(noxious, exp: Mapping, n: int) -> None:
