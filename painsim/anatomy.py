@@ -6,7 +6,8 @@ the fiber classes and the target maps from here.
 """
 from __future__ import annotations
 
-__all__ = ["FIBER_CLASSES", "TARGET_CLASSES", "TARGET_GEOMETRY", "JUNCTION_TARGETS", "target_classes"]
+__all__ = ["FIBER_CLASSES", "TARGET_CLASSES", "TARGET_GEOMETRY", "JUNCTION_TARGETS", "TMS_TARGETS", "target_classes",
+           "device_targets"]
 
 #: Primary afferent classes, fastest first: large myelinated Aβ (touch), thinly
 #: myelinated Aδ and unmyelinated C (nociceptors).
@@ -32,6 +33,16 @@ TARGET_GEOMETRY = {"dorsal_column": "dorsal_column", "peripheral_nerve": "periph
 #: ganglion: afferent spikes reach the dorsal horn only through the junction model of
 #: :mod:`painsim.fibers.tjunction` (Gemes et al. 2013; Kent et al. 2018).
 JUNCTION_TARGETS = ("drg",)
+
+#: Cortical areas a transcranial coil can target in this model: primary motor cortex only
+#: (prefrontal (DLPFC) rTMS would act through top-down modulation the model does not have).
+TMS_TARGETS = ("m1",)
+
+
+def device_targets(modality: str) -> tuple:
+    """Targets a device of ``modality`` can have: cortical areas for a transcranial coil, the
+    afferent targets of :data:`TARGET_CLASSES` for electrodes and peripheral magnetic coils."""
+    return TMS_TARGETS if modality == "tms" else tuple(TARGET_CLASSES)
 
 
 def target_classes(target: str, modality: str = "electric") -> tuple:

@@ -36,7 +36,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .errors import ParameterError, UnknownKeyError, WaveformError
+from .anatomy import device_targets
+from .errors import ParameterError, UnknownKeyError, WaveformError, nearest
 from .units import to_si
 
 __all__ = ["Waveform", "tonic", "burst", "high_frequency", "rtms", "theta_burst", "tens",
@@ -103,7 +104,8 @@ class Waveform:
         Where the device acts: "dorsal_column", "peripheral_nerve", "skin",
         "dorsal_root", "drg" (a lead on the dorsal root ganglion: every afferent
         spike then passes the T-junction model of :mod:`painsim.fibers.tjunction`),
-        "m1", ...  (:data:`painsim.anatomy.TARGET_CLASSES` lists the afferent targets.)
+        "m1" (a transcranial coil).  :func:`painsim.anatomy.device_targets` lists the
+        targets of each modality; any other target is refused (it would recruit nothing).
     threshold_class : str
         Fiber class whose threshold is the reference of ``amplitude_kind="threshold"``.
     site : int, sequence of int, or None
@@ -147,6 +149,14 @@ class Waveform:
             raise WaveformError("shape", self.shape, f"one of {SHAPES}")
         if self.modality not in MODALITIES:
             raise WaveformError("modality", self.modality, f"one of {MODALITIES}")
+        targets = device_targets(self.modality)
+        if self.target not in targets:
+            # a misspelt or unmodelled target would otherwise recruit nothing, silently
+            near = nearest(self.target, targets)
+            raise WaveformError("target", self.target, f"one of {targets} for a {self.modality!r} device",
+                                hint=("prefrontal (DLPFC) rTMS acts through top-down modulation that painsim "
+                                      "does not model yet" if self.modality == "tms"
+                                      else f"did you mean {near!r}?" if near else None))
         if self.amplitude_kind not in AMPLITUDE_KINDS:
             raise WaveformError("amplitude_kind", self.amplitude_kind, f"one of {AMPLITUDE_KINDS}")
         if self.amplitude_kind == "threshold" and self.threshold_class not in FIBER_CLASSES:

@@ -173,12 +173,11 @@ def test_thalamocortical_and_m1_descending_synapses_can_be_plastic():
 
 def test_rtms_over_an_area_the_model_lacks_is_refused_not_simulated_as_m1():
     """rtms(target="dlpfc") used to run as M1 stimulation (identical spikes): a silent
-    fallback.  Now it is refused, naming the parameter and the targets the model has;
-    the same waveform over M1 still runs (negative control)."""
+    fallback.  Now the waveform itself is refused, naming the parameter and the targets
+    the model has; the same waveform over M1 still runs (negative control)."""
     model = ps.load_model("healthy")
-    over_dlpfc = ps.stimulation.rtms(0.8, n_trains=1, train_duration="0.2 s", target="dlpfc")
-    with pytest.raises(ParameterError, match="stimulus.target") as err:
-        ps.simulate(model, stimulus=over_dlpfc, duration="0.3 s", seed=1)
-    assert "m1" in str(err.value) and "dlpfc" in str(err.value)
+    with pytest.raises(ParameterError, match="target") as err:
+        ps.stimulation.rtms(0.8, n_trains=1, train_duration="0.2 s", target="dlpfc")
+    assert "m1" in str(err.value) and "dlpfc" in str(err.value) and "top-down" in str(err.value)
     over_m1 = ps.stimulation.rtms(0.8, n_trains=1, train_duration="0.2 s", target="m1")
     assert float(ps.simulate(model, stimulus=over_m1, duration="0.3 s", seed=1).m1_rate) > 0

@@ -49,7 +49,6 @@ from __future__ import annotations
 import numpy as np
 
 from .. import readouts
-from ..errors import ParameterError
 from ..fibers import AfferentSpikes
 from ..rng import rng_for
 from .dorsal_horn import NEURON_EQS as DH_NEURON_EQS
@@ -179,25 +178,17 @@ def tms_thresholds(model, seed: int) -> np.ndarray:
     return m1["tms_threshold"] * np.exp(m1["tms_threshold_spread"] * z)
 
 
-#: Coil targets the supraspinal layer models: primary motor cortex only.
-TMS_TARGETS = ("m1",)
-
-
 def tms_input(model, stimulus, seed: int, duration: float) -> AfferentSpikes:
     """Spikes of the TMS generator: each pulse fires every M1 input whose
     threshold is at or below the pulse intensity (a fraction of RMT).
 
-    A sham waveform (intensity 0) fires nothing.
+    A sham waveform (intensity 0) fires nothing.  The coil's target is M1: a
+    :class:`painsim.stimulation.Waveform` refuses other cortical targets
+    (:data:`painsim.anatomy.TMS_TARGETS`).
     """
     n = int(model.si("cortex.populations.n_m1"))
     if stimulus is None:
         return AfferentSpikes.merge([], n)
-    if stimulus.target not in TMS_TARGETS:
-        # never a silent fallback: a coil over another area is not M1 stimulation
-        raise ParameterError("stimulus.target", stimulus.target,
-                             f"one of {TMS_TARGETS} (the cortical areas this model has)",
-                             hint="prefrontal (DLPFC) rTMS acts through top-down modulation that "
-                                  "painsim does not model yet")
     theta = tms_thresholds(model, seed)
     amps = np.broadcast_to(np.asarray(stimulus.amplitudes, float), np.shape(stimulus.onsets))
     on = np.asarray(stimulus.onsets, float)
