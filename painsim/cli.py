@@ -411,8 +411,14 @@ def _validate(args, chosen, out, seed, variant: str = "") -> int:
         print(f"painsim: {', '.join(slow)} {'is' if len(slow) == 1 else 'are'} slow (minutes each: courses, "
               "cohorts or long resting windows)", flush=True)
     with _output_folder(out):
-        ds = validation.validate([t.name for t in chosen], seed=seed,
-                                 progress=lambda line: print(line, flush=True))
+        store = out / "targets"  # each finished target, until the table is written (--resume)
+        try:
+            ds = validation.validate([t.name for t in chosen], seed=seed, progress=lambda line: print(line, flush=True),
+                                     store=store, resume=args.resume, workers=args.workers)
+        except KeyboardInterrupt:
+            print(f"painsim: interrupted; finished targets are kept in {store}; continue with --resume",
+                  file=sys.stderr)
+            raise KeyboardInterrupt(_REPORTED) from None
         _provenance(ds, args)
         rows = validation.table_rows(ds)
         result = io.save(ds, out / "validation.nc")
@@ -423,6 +429,7 @@ def _validate(args, chosen, out, seed, variant: str = "") -> int:
             Path(tmp).write_text(header + "\n\n" + "\n".join(rows) + "\n")
         plots = _plots()
         figure = plots.save_figure(plots.validation_figure(ds), out / "validation.png")
+        validation.forget_measured(store, [t.name for t in chosen])
     _print_lines(validation.table_rows(ds, sources=False))
     verdicts = list(ds["verdict"].values)
     print(f"painsim: {verdicts.count('yes')} reproduced, {verdicts.count('no')} not, "
@@ -479,6 +486,10 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--list", action="store_true", help="list the targets and exit")
     val.add_argument("--seed", type=_SEED, default=None, help="seed of every measurement (default 1)")
     val.add_argument("--out", default=None, help="output folder (default: painsim-out/validation)")
+    val.add_argument("--resume", action="store_true",
+                     help="continue an interrupted run in --out (its finished targets are kept, not measured again)")
+    val.add_argument("--workers", type=_AT_LEAST_ZERO, default=0,
+                     help="worker processes measuring targets side by side (default 0: this process)")
     _add_set(val, "measure a model variant")
     val.set_defaults(func=cmd_validate)
     for s, what in ((run, "run a model variant"), (sweep, "sweep a model variant"), (course, "treat a model variant")):

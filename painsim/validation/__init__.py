@@ -4,13 +4,15 @@
 source, and whether a model parameter was calibrated on it ("calibrated") or it
 is held out ("prediction"); :func:`validate` measures the model's values and
 returns them beside the published ones as a Dataset; :func:`table_rows` formats
-it as the Markdown table of ``docs/validation.md``.  :mod:`.calibration` holds the
+it as the Markdown table of ``docs/validation.md``; a run keeps each finished target
+(``store``) so that an interrupted run resumes, and can measure in worker processes.  :mod:`.calibration` holds the
 declared calibrations (procedure, target, what stays held out).
 """
 from __future__ import annotations
 
 from .calibration import GainCalibration, calibrate_c_gain
-from .run import select, table_rows, validate
+from .run import forget_measured, select, table_rows, validate
 from .targets import COSTS, STATUSES, TARGETS, Target, get
 
-__all__ = ["GainCalibration", "calibrate_c_gain", "Target", "TARGETS", "STATUSES", "COSTS", "get", "select", "validate", "table_rows"]
+__all__ = ["GainCalibration", "calibrate_c_gain", "Target", "TARGETS", "STATUSES", "COSTS", "get", "select", "validate", "table_rows",
+           "forget_measured"]

@@ -1,16 +1,35 @@
-"""Run the validation table: measure each target, compare with its published figure."""
+"""Run the validation table: measure each target, compare with its published figure.
+
+A run can keep each finished target in a store (``store``: one JSON file per target, written
+atomically, with the fingerprint of what it measured: the target, the seed, every built-in
+model as loaded, i.e. with a ``--set`` variant, and the painsim version), so that an
+interrupted run resumes (``resume=True``) without measuring a finished target again, and can
+measure targets in worker processes (``workers``; targets that read one simulation,
+:attr:`painsim.validation.targets.Target.shares`, go to one process).  Each measurement is
+seeded, so the values do not depend on the process that measured them.
+"""
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import time
+from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import xarray as xr
 
+from ..params import builtin_models, load_model
+from ..parallel import Layout, ResultStore, report, run_batches
 from ..version import __version__
 from .targets import TARGETS, Target, clear_measurements, get
 
-__all__ = ["select", "validate", "table_rows"]
+__all__ = ["select", "validate", "table_rows", "TARGET_LAYOUT", "target_key", "models_digest", "forget_measured"]
+
+#: Files of a validation store: one per finished target, numbered by its place in
+#: :data:`~painsim.validation.targets.TARGETS`, with its fingerprint (:func:`target_key`).
+TARGET_LAYOUT = Layout("", "target_{0:03d}", ".json", fingerprint_attr="validation_target_key")
 
 
 def select(names: Sequence[str] | None = None, slow: bool = False) -> list[Target]:
@@ -21,7 +40,8 @@ def select(names: Sequence[str] | None = None, slow: bool = False) -> list[Targe
 
 
 def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int = 1,
-             progress: Callable[[str], None] | None = None) -> xr.Dataset:
+             progress: Callable[[str], None] | None = None, store: str | Path | None = None,
+             resume: bool = False, workers: int = 0) -> xr.Dataset:
     """Measure the model's value of each selected target beside the published one.
 
     Parameters
@@ -35,6 +55,13 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
         Seed of every measurement.
     progress : callable, optional
         Called with a line before each target.
+    store : path, optional
+        Folder where each finished target is kept (see the module docstring).
+    resume : bool
+        Continue the run kept in ``store``: its finished targets are read, not measured.
+        Without it a ``store`` holding finished targets is refused.
+    workers : int
+        0: measure in this process, in table order; N >= 1: in N worker processes.
 
     Returns
     -------
@@ -43,18 +70,107 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
         ``published_high`` (NaN without a published range), ``published_direction``
         (the sign a direction-only source reports, else 0), ``verdict`` ("yes",
         "no", "n/a"), ``status``, ``units``, ``what``, ``source``, ``note`` and
-        ``seconds`` (wall time of the measurement).
+        ``seconds`` (wall time of the measurement, in the run that measured it; short where
+        a target reads a simulation measured for another).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A ``store`` with finished targets without ``resume``, or kept by a run of
+        another seed, model variant or painsim version.
     """
     chosen = select(names, slow)
     clear_measurements()
-    values, seconds = [], []
-    for t in chosen:
-        if progress:
-            progress(f"painsim: validating {t.name} ({t.what})")
+    done: dict[str, tuple[float, float]] = {}
+    keeper = None
+    if store is not None:
+        keeper = ResultStore(store, TARGET_LAYOUT)
+        models = models_digest()
+        keys = [target_key(t, seed, models) for t in TARGETS]
+        found = keeper.open_items(keys, resume, what="validation run", item="target",
+                                  differs="another seed, model variant (--set) or painsim version")
+        done = {TARGETS[k].name: (float(ds["model"]), float(ds["seconds"])) for k, ds in found.items()}
+        kept = [t.name for t in chosen if t.name in done]
+        if kept and progress:
+            progress(f"painsim: {len(kept)} of {len(chosen)} targets already measured in {store} (kept)")
+    place = {t.name: k for k, t in enumerate(TARGETS)}
+
+    def finished(name: str, value: float, seconds: float) -> None:
+        done[name] = (value, seconds)
+        if keeper is not None:  # kept as soon as it is measured, not when its batch ends
+            k = place[name]
+            keeper.write((k,), xr.Dataset({"model": value, "seconds": seconds}, attrs={"target": name}),
+                         fingerprint=keys[k])
+
+    def on_progress(batch, message) -> None:
+        if isinstance(message, tuple):  # (name, value, seconds) of a target just measured
+            finished(*message)
+        elif progress:
+            progress(message)
+
+    def on_result(batch, results) -> None:
+        for message in results:  # already kept, unless the messages were lost (e.g. on Dask)
+            if message[0] not in done:
+                finished(*message)
+
+    todo = [t for t in chosen if t.name not in done]
+    run_batches(functools.partial(_measure_batch, seed), _batches(todo, workers), on_result, workers=workers,
+                on_progress=on_progress)
+    values = np.array([done[t.name][0] for t in chosen])
+    seconds = np.array([done[t.name][1] for t in chosen])
+    return _dataset(chosen, values, seconds, seed)
+
+
+def forget_measured(store: str | Path, names: Sequence[str]) -> None:
+    """Remove the kept targets ``names`` from ``store`` once their table is written, and the
+    store itself when nothing else is kept there (targets of another selection stay)."""
+    keeper = ResultStore(store, TARGET_LAYOUT)
+    place = {t.name: k for k, t in enumerate(TARGETS)}
+    for name in names:
+        keeper.file(place[name]).unlink(missing_ok=True)
+    try:
+        keeper.path.rmdir()  # only if empty
+    except OSError:
+        pass
+
+
+def models_digest() -> dict[str, str]:
+    """Content key of every built-in model as :func:`painsim.params.load_model` loads it now
+    (its model file, and a model variant in force: ``--set``)."""
+    return {name: load_model(name).key() for name in builtin_models()}
+
+
+def target_key(target: Target, seed: int, models: dict[str, str] | None = None) -> str:
+    """Fingerprint of one measurement: the target (name and what it measures), the seed, the
+    models (:func:`models_digest`, computed here unless given) and the painsim version."""
+    content = {"target": target.name, "what": target.what, "seed": int(seed), "version": __version__,
+               "models": models_digest() if models is None else models}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:24]
+
+
+def _batches(todo: Sequence[Target], workers: int) -> list[list[str]]:
+    """Target names cut into batches: one per target, or per shared simulation (in one
+    process, it runs once); with workers the slow batches first, so that they start early."""
+    groups: dict[str, list[Target]] = {}
+    for t in todo:
+        groups.setdefault(t.shares or t.name, []).append(t)
+    batches = list(groups.values())
+    if workers:
+        batches.sort(key=lambda b: not any(t.cost == "slow" for t in b))  # stable: table order within each
+    return [[t.name for t in b] for b in batches]
+
+
+def _measure_batch(seed: int, names: Sequence[str]) -> list[tuple[str, float, float]]:
+    """(name, value, seconds) of each target of one batch, measured in this process."""
+    out = []
+    for name in names:
+        t = get(name)
+        report(f"painsim: validating {t.name} ({t.what})")
         t0 = time.time()
-        values.append(float(t.measure(seed)))
-        seconds.append(time.time() - t0)
-    return _dataset(chosen, np.array(values), np.array(seconds), seed)
+        measured = (name, float(t.measure(seed)), time.time() - t0)
+        report(measured)  # the caller keeps it now: an interruption later in the batch does not lose it
+        out.append(measured)
+    return out
 
 
 def _dataset(targets: Iterable[Target], values: np.ndarray, seconds: np.ndarray, seed: int) -> xr.Dataset:

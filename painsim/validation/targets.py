@@ -16,7 +16,7 @@ model's number (seeded; the same seed gives the same number).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -36,11 +36,12 @@ from .opioids import (conventional_tens, dnic_naloxone_share, low_frequency_tens
                       morphine_cross_tolerance, morphine_windup_share, naloxone_share_of_rtms, naloxone_share_of_tens,
                       tens_low_frequency_ratio, tens_tolerance_day5)
 from .measurements import N_SEEDS, clear_measurements  # noqa: F401  (re-exported: read here by callers)
-from .courses import PNS_PATIENTS, SCS_PATIENTS, pns_responders_12m, rtms_relief_over_sham, responders_during_use
+from .courses import (MPNS_PATIENTS, PNS_PATIENTS, SCS_PATIENTS, mpns_responders_90d, pns_responders_12m,
+                      responders_during_use, rtms_relief_over_sham)
 from .phenotype import (contact_summation, pn_heat_threshold, pn_heat_threshold_shift,
                         pn_share_innocuous)
 
-__all__ = ["Target", "TARGETS", "STATUSES", "COSTS", "get", "clear_measurements"]
+__all__ = ["Target", "TARGETS", "SHARED_SIMULATIONS", "STATUSES", "COSTS", "get", "clear_measurements"]
 
 #: Allowed statuses and costs of a target.
 STATUSES = ("calibrated", "prediction")
@@ -94,6 +95,10 @@ class Target:
         +1 or -1 when the source reports only the sign of the effect (then ``published``
         is NaN, there is no range, and the verdict is whether the model's value has that
         sign); 0 otherwise.
+    shares : str
+        Name of a simulation this target reads together with others (the same text on
+        each): a validation run with worker processes measures them in one process, so
+        the simulation runs once ("" = none shared).
     """
 
     name: str
@@ -108,6 +113,7 @@ class Target:
     measure: Callable[[int], float]
     note: str = ""
     direction: int = 0
+    shares: str = ""
 
     def __post_init__(self):
         if self.status not in STATUSES:
@@ -544,6 +550,14 @@ TARGETS: tuple[Target, ...] = (
            "pain)", "prediction", "slow", pns_responders_12m,
            "range: the Wilson 95 % interval of 6/9 (the source's own uncertainty at n = 9); the heat test stands "
            "for the rated pain"),
+    Target("mpns_responders_90d", f"share of virtual patients with >= 50 % relief on day 90 of the mpns course "
+           f"(0.5 Hz coil, 15-min sessions on days 0-86; post_traumatic_neuropathic, {MPNS_PATIENTS} circuits, 45 °C "
+           f"heat test)", 0.71, None, None, "1",
+           "Kapural et al. 2024 J Pain Res 17:3167 (SEAT) [checked: abstract, methods: 65 patients with post-"
+           "traumatic or post-surgical neuropathy randomised 1:1 to mPNS + conventional medical management or "
+           "management alone, primary end point >= 50 % less pain on day 90]: 71 % responders with mPNS, 13 % "
+           "without [rates not read in the abstract]", "prediction", "slow", mpns_responders_90d,
+           "no range: the per-arm n and the exact count are not in the abstract; the heat test stands for the rated pain"),
     Target("rtms_relief_over_sham_2w", f"relief two weeks after 5 daily sessions of 20 Hz M1 rTMS minus that after "
            f"5 sham sessions (central_poststroke_ischemic, {N_SEEDS} circuits, 45 °C heat test)", float("nan"), None, None,
            "1", "Khedr et al. 2005 J Neurol Neurosurg Psychiatry 76:833 [checked: abstract]: real rTMS (20 Hz, "
@@ -598,6 +612,23 @@ TARGETS: tuple[Target, ...] = (
            "prediction", "slow", cohort_responders,
            "cohort distributions are defaults, not yet calibrated (painsim.cohort.calibrate)"),
 )
+
+
+#: Targets that read one simulation together (cached in one process: :attr:`Target.shares`).
+SHARED_SIMULATIONS = {
+    "NMDA-block volleys": ("nmda_block_baseline", "nmda_block_c_component"),
+    "spinal morphine ED50 and TENS occupancy": ("morphine_a_fibre_share", "morphine_windup_share",
+                                                "morphine_cross_tolerance_hf_tens", "morphine_cross_tolerance_lf_tens",
+                                                "tens_tolerance_day5"),
+    "single-neuron heat and brush counts": ("pn_heat_threshold_healthy", "pn_heat_threshold_neuropathic",
+                                            "pn_heat_threshold_shift", "pn_share_innocuous_healthy",
+                                            "pn_share_innocuous_neuropathic"),
+    "peripheral_neuropathic at rest": ("resting_pn_rate_peripheral", "ongoing_pain_peripheral"),
+    "burst_scs experiment": ("tonic_scs_relief", "burst_scs_relief", "burst_scs_unpleasantness_relief"),
+    "mpns_course experiment": ("mpns_pdn_30d", "mpns_pdn_90d"),
+}
+_SHARES = {name: group for group, names in SHARED_SIMULATIONS.items() for name in names}
+TARGETS = tuple(replace(t, shares=_SHARES.get(t.name, "")) for t in TARGETS)
 
 
 def get(name: str) -> Target:

@@ -1,0 +1,124 @@
+"""A validation run that resumes and measures in worker processes (`painsim validate --resume --workers`).
+
+Stand-in targets (their measurement counts its calls) check that a finished target is kept
+on disk and never measured again on ``--resume``, that an interrupted target is measured
+on resume, that a run of another seed is refused, and that a store with finished targets
+is refused without ``--resume`` (the negative control).  Two real, cheap targets check that
+worker processes give exactly the values measured in this process.
+"""
+import numpy as np
+import pytest
+
+from painsim import validation
+from painsim.cli import main
+from painsim.errors import ParameterError
+from painsim.validation import run as validation_run
+from painsim.validation import targets as validation_targets
+from painsim.validation.targets import Target
+
+
+class Interrupted(Exception):
+    """Stands for Ctrl-C or a kill in the middle of a target."""
+
+
+@pytest.fixture
+def stand_ins(monkeypatch):
+    """Three stand-in targets (B shares a simulation with C); ``calls`` counts measurements and
+    ``interrupt`` names a target whose next measurement is interrupted."""
+    calls = {"A": 0, "B": 0, "C": 0}
+    interrupt = set()
+
+    def measuring(name, value):
+        def measure(seed):
+            if name in interrupt:
+                interrupt.discard(name)
+                raise Interrupted(name)
+            calls[name] += 1
+            return value + seed
+        return measure
+
+    made = tuple(Target(n, f"stand-in {n}", 1.0, None, None, "1", "none", "prediction", "fast",
+                        measuring(n, v), shares="BC" if n in "BC" else "")
+                 for n, v in (("A", 10.0), ("B", 20.0), ("C", 30.0)))
+    monkeypatch.setattr(validation_targets, "TARGETS", made)
+    monkeypatch.setattr(validation_run, "TARGETS", made)
+    return calls, interrupt
+
+
+def test_an_interrupted_run_resumes_without_measuring_a_finished_target_again(stand_ins, tmp_path):
+    calls, interrupt = stand_ins
+    store = tmp_path / "targets"
+    interrupt.add("C")
+    with pytest.raises(Interrupted):
+        validation.validate(["A", "B", "C"], seed=1, store=store)
+    assert calls == {"A": 1, "B": 1, "C": 0}
+    kept = sorted(p.name for p in store.iterdir())
+    assert kept == ["target_000.json", "target_001.json"]  # A and B, each written when it finished
+    with pytest.raises(ParameterError, match="--resume"):  # negative control: kept work is not overwritten
+        validation.validate(["A", "B", "C"], seed=1, store=store)
+    with pytest.raises(ParameterError, match="another seed"):
+        validation.validate(["A", "B", "C"], seed=2, store=store, resume=True)
+    ds = validation.validate(["A", "B", "C"], seed=1, store=store, resume=True)
+    assert calls == {"A": 1, "B": 1, "C": 1}  # only the interrupted target was measured
+    np.testing.assert_array_equal(ds["model"].values, [11.0, 21.0, 31.0])
+    assert list(ds["target"].values) == ["A", "B", "C"]
+
+
+def test_a_store_of_a_model_variant_is_not_resumed_with_another_model(stand_ins, tmp_path, monkeypatch):
+    """The fingerprint holds every built-in model as loaded: a changed model file or ``--set``
+    variant makes the kept values someone else's."""
+    store = tmp_path / "targets"
+    validation.validate(["A"], seed=1, store=store)
+    monkeypatch.setattr(validation_run, "models_digest", lambda: {"healthy": "another model"})
+    with pytest.raises(ParameterError, match="model variant"):
+        validation.validate(["A"], seed=1, store=store, resume=True)
+
+
+def test_forgetting_the_written_targets_keeps_those_of_another_selection(stand_ins, tmp_path):
+    store = tmp_path / "targets"
+    validation.validate(["A", "B"], seed=1, store=store)
+    validation.forget_measured(store, ["A"])
+    assert [p.name for p in store.iterdir()] == ["target_001.json"]
+    validation.forget_measured(store, ["B"])
+    assert not store.exists()
+
+
+def test_targets_sharing_a_simulation_are_one_batch_and_slow_batches_go_first():
+    by_name = {t.name: t for t in validation.TARGETS}
+    for group, names in validation_targets.SHARED_SIMULATIONS.items():
+        assert all(by_name[n].shares == group for n in names)
+    chosen = [by_name[n] for n in ("gate_on_c_heat", "nmda_block_baseline", "rtms_responders",
+                                   "nmda_block_c_component")]
+    assert validation_run._batches(chosen, 0) == [["gate_on_c_heat"], ["nmda_block_baseline", "nmda_block_c_component"],
+                                                  ["rtms_responders"]]
+    assert validation_run._batches(chosen, 2)[0] == ["rtms_responders"]
+
+
+def test_worker_processes_measure_what_this_process_measures(tmp_path):
+    """Two cheap real targets (the T-junction filter: no network; the disinhibited heat ratio: a
+    small gate network) in two worker processes and here: identical values."""
+    names = ["drg_c_filtering", "disinhibited_heat_healthy"]
+    here = validation.validate(names, seed=3)
+    there = validation.validate(names, seed=3, workers=2, store=tmp_path / "targets")
+    np.testing.assert_array_equal(here["model"].values, there["model"].values)
+
+
+def test_the_cli_resumes_and_leaves_no_store_after_the_table(tmp_path, capsys):
+    out = tmp_path / "validation"
+    assert main(["validate", "--only", "drg_c_filtering", "--out", str(out), "--workers", "0"]) == 0
+    assert (out / "validation.nc").exists() and not (out / "targets").exists()
+    # a second run into the same folder needs no --resume: the finished run kept nothing
+    assert main(["validate", "--only", "drg_c_filtering", "--out", str(out), "--resume"]) == 0
+    assert main(["validate", "--only", "drg_c_filtering", "--out", str(out), "--workers", "-1"]) == 2
+    assert "--workers" in capsys.readouterr().err
+
+
+def test_an_interrupted_cli_run_says_where_its_targets_are_kept(monkeypatch, tmp_path, capsys):
+    """Ctrl-C: one line naming the store and --resume, exit code 130, as an interrupted sweep."""
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(validation, "validate", interrupted)
+    code = main(["validate", "--only", "drg_c_filtering", "--out", str(tmp_path / "v")])
+    err = capsys.readouterr().err
+    assert code == 130
+    assert err.count("painsim: interrupted") == 1 and "--resume" in err and str(tmp_path / "v" / "targets") in err
