@@ -40,8 +40,9 @@ TMS_TARGETS = ("m1",)
 
 
 def device_targets(modality: str) -> tuple:
-    """Targets a device of ``modality`` can have: cortical areas for a transcranial coil, the
-    afferent targets of :data:`TARGET_CLASSES` for electrodes and peripheral magnetic coils."""
+    """Targets a device of ``modality`` can have: cortical areas for a transcranial coil
+    (``"tms"``), the afferent targets of :data:`TARGET_CLASSES` for electrodes and for magnetic
+    coils outside the skull."""
     return TMS_TARGETS if modality == "tms" else tuple(TARGET_CLASSES)
 
 

@@ -415,10 +415,14 @@ def _validate(args, chosen, out, seed, variant: str = "") -> int:
         try:
             ds = validation.validate([t.name for t in chosen], seed=seed, progress=lambda line: print(line, flush=True),
                                      store=store, resume=args.resume, workers=args.workers)
-        except KeyboardInterrupt:
-            print(f"painsim: interrupted; finished targets are kept in {store}; continue with --resume",
-                  file=sys.stderr)
-            raise KeyboardInterrupt(_REPORTED) from None
+        except BaseException as e:
+            kept = validation.kept_targets(store)
+            if kept:
+                print(f"painsim: {'interrupted' if isinstance(e, KeyboardInterrupt) else 'stopped'}; {kept} measured "
+                      f"target(s) are kept in {store}; continue with --resume", file=sys.stderr)
+            if isinstance(e, KeyboardInterrupt) and kept:  # said once, with what was kept
+                raise KeyboardInterrupt(_REPORTED) from None
+            raise
         _provenance(ds, args)
         rows = validation.table_rows(ds)
         result = io.save(ds, out / "validation.nc")

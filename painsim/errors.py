@@ -40,8 +40,24 @@ def nearest(name: str, candidates: Iterable[str]) -> str | None:
     return by_leaf[match[0]] if match else None
 
 
+def _rebuilt(cls, args: tuple, state: dict) -> "PainsimError":
+    """An error of class ``cls`` with its message ``args`` and attributes ``state``, made
+    without calling its constructor (whose arguments are not its message)."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
 class PainsimError(Exception):
-    """Base class of all painsim errors."""
+    """Base class of all painsim errors.
+
+    Errors pickle with their message and attributes, so that one raised in a worker
+    process reaches the caller as itself (named parameter, value and what is allowed),
+    not as a broken process pool."""
+
+    def __reduce__(self):
+        return _rebuilt, (type(self), self.args, dict(self.__dict__))
 
 
 class ParameterError(PainsimError, ValueError):

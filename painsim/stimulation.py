@@ -76,6 +76,22 @@ def _checked_site(site):
     sites = tuple(sorted({int(s) for s in values}))
     return sites[0] if len(sites) == 1 else sites
 
+
+def _target_hint(target: str, modality: str) -> str | None:
+    """Advice for a target the modality cannot have: a near miss, the modality that has it, or
+    why prefrontal rTMS is not there."""
+    near = nearest(target, device_targets(modality))
+    if near:
+        return f"did you mean {near!r}?"
+    other = [m for m in MODALITIES if target in device_targets(m)]
+    if other:
+        return f"the target {target!r} is one of modality {other[0]!r}"
+    if modality == "tms":
+        return ("the model's cortex is primary motor cortex only: prefrontal (DLPFC) rTMS acts through top-down "
+                "modulation that painsim does not model yet")
+    return None
+
+
 @dataclass(frozen=True, eq=False)
 class Waveform:
     """An immutable train of stimulation pulses.
@@ -152,11 +168,8 @@ class Waveform:
         targets = device_targets(self.modality)
         if self.target not in targets:
             # a misspelt or unmodelled target would otherwise recruit nothing, silently
-            near = nearest(self.target, targets)
-            raise WaveformError("target", self.target, f"one of {targets} for a {self.modality!r} device",
-                                hint=("prefrontal (DLPFC) rTMS acts through top-down modulation that painsim "
-                                      "does not model yet" if self.modality == "tms"
-                                      else f"did you mean {near!r}?" if near else None))
+            raise WaveformError("target", self.target, f"one of {targets} for modality {self.modality!r}",
+                                hint=_target_hint(self.target, self.modality))
         if self.amplitude_kind not in AMPLITUDE_KINDS:
             raise WaveformError("amplitude_kind", self.amplitude_kind, f"one of {AMPLITUDE_KINDS}")
         if self.amplitude_kind == "threshold" and self.threshold_class not in FIBER_CLASSES:

@@ -7,6 +7,7 @@ import signal
 
 import pytest
 
+from painsim.errors import ParameterError, UnknownKeyError
 from painsim.parallel.executor import WORKER_DIED, _Pool, run_batches
 
 
@@ -21,6 +22,10 @@ def _die_or_fail(batch):
         if x == "boom":
             raise ValueError("boom")
     return list(batch)
+
+
+def _refuse(batch):
+    raise UnknownKeyError(batch[0], ["c_gain", "tau_gaba"])
 
 
 def _sigint_ignored(batch):
@@ -45,6 +50,15 @@ def test_a_failing_item_of_an_isolated_batch_goes_to_on_error():
     assert results == {1: 1, 2: 2}
     assert str(errors["die"]) == WORKER_DIED
     assert isinstance(errors["boom"], ValueError)
+
+
+def test_a_painsim_error_in_a_worker_reaches_the_caller_as_itself():
+    """Its constructor's arguments are not its message, so it did not unpickle: the caller got
+    "a process in the pool was terminated abruptly" instead of the named parameter."""
+    with pytest.raises(ParameterError, match="did you mean 'c_gain'") as err:
+        run_batches(_refuse, [["c_gian"]], lambda b, r: None, workers=1)
+    assert isinstance(err.value, UnknownKeyError) and err.value.suggestion == "c_gain"
+    assert err.value.name == "c_gian"
 
 
 def test_workers_ignore_sigint():

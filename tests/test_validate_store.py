@@ -69,9 +69,27 @@ def test_a_store_of_a_model_variant_is_not_resumed_with_another_model(stand_ins,
     variant makes the kept values someone else's."""
     store = tmp_path / "targets"
     validation.validate(["A"], seed=1, store=store)
-    monkeypatch.setattr(validation_run, "models_digest", lambda: {"healthy": "another model"})
-    with pytest.raises(ParameterError, match="model variant"):
+    monkeypatch.setattr(validation_run, "inputs_digest", lambda: {"models": {"healthy": "another model"}})
+    with pytest.raises(ParameterError, match="target 'A' differs.*model variant"):
         validation.validate(["A"], seed=1, store=store, resume=True)
+
+
+def test_an_engine_or_experiment_file_is_part_of_the_fingerprint(monkeypatch):
+    target = validation.TARGETS[0]
+    key = validation_run.target_key(target, 1)
+    assert validation_run.target_key(target, 1) == key  # negative control: same inputs, same key
+    assert validation_run.target_key(target, 2) != key
+    monkeypatch.setenv("PAINSIM_ENGINE", "compiled")
+    assert validation_run.target_key(target, 1) != key
+
+
+def test_a_resumed_run_of_another_selection_keeps_the_rest(stand_ins, tmp_path):
+    calls, _ = stand_ins
+    store = tmp_path / "targets"
+    validation.validate(["A", "B"], seed=1, store=store)
+    ds = validation.validate(["B", "C"], seed=1, store=store, resume=True)
+    assert calls == {"A": 1, "B": 1, "C": 1} and list(ds["model"].values) == [21.0, 31.0]
+    assert validation.kept_targets(store) == 3
 
 
 def test_forgetting_the_written_targets_keeps_those_of_another_selection(stand_ins, tmp_path):
@@ -94,13 +112,26 @@ def test_targets_sharing_a_simulation_are_one_batch_and_slow_batches_go_first():
     assert validation_run._batches(chosen, 2)[0] == ["rtms_responders"]
 
 
-def test_worker_processes_measure_what_this_process_measures(tmp_path):
+def test_worker_processes_measure_what_this_process_measures(tmp_path, monkeypatch):
     """Two cheap real targets (the T-junction filter: no network; the disinhibited heat ratio: a
-    small gate network) in two worker processes and here: identical values."""
+    small gate network) in two worker processes and here: identical, finite values, and each
+    kept in the store by the worker run."""
     names = ["drg_c_filtering", "disinhibited_heat_healthy"]
     here = validation.validate(names, seed=3)
+    asked = []
+    executor = validation_run.run_batches
+    monkeypatch.setattr(validation_run, "run_batches", lambda *a, **kw: asked.append(kw["workers"]) or executor(*a, **kw))
     there = validation.validate(names, seed=3, workers=2, store=tmp_path / "targets")
+    assert asked == [2]
+    assert np.all(np.isfinite(here["model"].values))
     np.testing.assert_array_equal(here["model"].values, there["model"].values)
+    assert validation.kept_targets(tmp_path / "targets") == 2
+
+
+@pytest.mark.parametrize("workers", [-1, 1.5, True])
+def test_a_bad_number_of_workers_is_refused(workers):
+    with pytest.raises(ParameterError, match="'workers'"):
+        validation.validate(["drg_c_filtering"], workers=workers)
 
 
 def test_the_cli_resumes_and_leaves_no_store_after_the_table(tmp_path, capsys):
@@ -113,12 +144,24 @@ def test_the_cli_resumes_and_leaves_no_store_after_the_table(tmp_path, capsys):
     assert "--workers" in capsys.readouterr().err
 
 
-def test_an_interrupted_cli_run_says_where_its_targets_are_kept(monkeypatch, tmp_path, capsys):
-    """Ctrl-C: one line naming the store and --resume, exit code 130, as an interrupted sweep."""
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
-    monkeypatch.setattr(validation, "validate", interrupted)
-    code = main(["validate", "--only", "drg_c_filtering", "--out", str(tmp_path / "v")])
-    err = capsys.readouterr().err
-    assert code == 130
-    assert err.count("painsim: interrupted") == 1 and "--resume" in err and str(tmp_path / "v" / "targets") in err
+@pytest.mark.parametrize("error, code, said", [(KeyboardInterrupt, 130, "interrupted"),
+                                               (ParameterError("x", 1, "2"), 2, "stopped")])
+def test_a_stopped_cli_run_says_where_its_targets_are_kept(monkeypatch, tmp_path, capsys, error, code, said):
+    """Ctrl-C or an error after a target was measured: one line naming the store and --resume (as an
+    interrupted sweep); before any target was measured (the negative control): nothing is said to
+    be kept, and no empty store is left."""
+    def stopped(*args, store, **kwargs):
+        if calls:
+            store.mkdir(parents=True)
+            (store / "target_000.json").write_text("{}")
+        raise error
+    monkeypatch.setattr(validation, "validate", stopped)
+    for calls in ([], [1]):
+        out = tmp_path / f"v{len(calls)}"
+        assert main(["validate", "--only", "drg_c_filtering", "--out", str(out)]) == code
+        err = capsys.readouterr().err
+        assert ("--resume" in err) == bool(calls) and (str(out / "targets") in err) == bool(calls)
+        if calls:
+            assert err.count(f"painsim: {said}") == 1 and "1 measured target(s)" in err
+        else:
+            assert not (out / "targets").exists()

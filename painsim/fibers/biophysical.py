@@ -21,7 +21,7 @@ from typing import Mapping
 
 import numpy as np
 
-from ..anatomy import TARGET_GEOMETRY, target_classes
+from ..anatomy import TARGET_GEOMETRY, device_targets, target_classes
 from ..errors import ParameterError
 from ..stimulation import Waveform
 from ..units import to_si
@@ -40,10 +40,13 @@ _THRESH_CACHE: dict = {}
 
 
 def single_pulse(width, shape, modality, gap, pre=20e-6) -> Waveform:
-    """One pulse of unit current at ``pre`` s (the probe of :func:`threshold`)."""
+    """One pulse of unit current at ``pre`` s (the probe of :func:`threshold`).
+
+    Its target is the modality's first (:func:`painsim.anatomy.device_targets`): the probe
+    acts on a given fiber population, so nothing reads the target."""
     return Waveform(np.array([pre]), np.array([width]), np.array([1.0]), pre + 2 * width + gap,
                     amplitude_kind="current", shape=shape, modality=modality,
-                    interphase_gap=gap, target="threshold")
+                    interphase_gap=gap, target=device_targets(modality)[0])
 
 
 def fires_noise_free(pop, wf, amps, dt, window) -> np.ndarray:

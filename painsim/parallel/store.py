@@ -160,8 +160,10 @@ class ResultStore:
             stale.unlink(missing_ok=True)
 
     def open_items(self, fingerprints: Sequence[str], resume: bool, what: str = "cohort", item: str = "patient",
-                   differs: str = "another table, model, protocol, seed or relief day") -> dict[int, xr.Dataset]:
-        """Create a store of items with one fingerprint each, or continue it.
+                   differs: str = "another table, model, protocol, seed or relief day",
+                   names: Sequence[str] | None = None) -> dict[int, xr.Dataset]:
+        """Create a store of items with one fingerprint each, or continue it (``names``: what to
+        call item ``k`` in a refusal, instead of its number).
 
         Returns
         -------
@@ -185,7 +187,8 @@ class ResultStore:
             k = self._key(f)[0]
             ds = self._load(f)
             if k >= len(fingerprints) or ds.attrs.get(self.layout.fingerprint_attr) != fingerprints[k]:
-                raise ParameterError("store", str(self.path), f"the {what} stored there to resume it ({item} {k} "
+                called = repr(names[k]) if names is not None and k < len(names) else k
+                raise ParameterError("store", str(self.path), f"the {what} stored there to resume it ({item} {called} "
                                      f"differs: {differs}); use a new folder")
             found[k] = ds
         self.path.mkdir(parents=True, exist_ok=True)

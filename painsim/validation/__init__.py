@@ -11,8 +11,8 @@ declared calibrations (procedure, target, what stays held out).
 from __future__ import annotations
 
 from .calibration import GainCalibration, calibrate_c_gain
-from .run import forget_measured, select, table_rows, validate
+from .run import forget_measured, kept_targets, select, table_rows, validate
 from .targets import COSTS, STATUSES, TARGETS, Target, get
 
 __all__ = ["GainCalibration", "calibrate_c_gain", "Target", "TARGETS", "STATUSES", "COSTS", "get", "select", "validate", "table_rows",
-           "forget_measured"]
+           "forget_measured", "kept_targets"]

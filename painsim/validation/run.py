@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import time
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -20,12 +21,15 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 import xarray as xr
 
-from ..params import builtin_models, load_model
+from ..checks import whole
+from ..params import builtin_experiments, builtin_models, find_builtin, load_model
 from ..parallel import Layout, ResultStore, report, run_batches
+from ..sweep.evaluate import prepare_worker
 from ..version import __version__
 from .targets import TARGETS, Target, clear_measurements, get
 
-__all__ = ["select", "validate", "table_rows", "TARGET_LAYOUT", "target_key", "models_digest", "forget_measured"]
+__all__ = ["select", "validate", "table_rows", "TARGET_LAYOUT", "target_key", "inputs_digest", "forget_measured",
+           "kept_targets"]
 
 #: Files of a validation store: one per finished target, numbered by its place in
 #: :data:`~painsim.validation.targets.TARGETS`, with its fingerprint (:func:`target_key`).
@@ -61,7 +65,9 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
         Continue the run kept in ``store``: its finished targets are read, not measured.
         Without it a ``store`` holding finished targets is refused.
     workers : int
-        0: measure in this process, in table order; N >= 1: in N worker processes.
+        0: measure in this process; N >= 1: in N worker processes (the slow targets
+        first).  Targets that read one simulation are measured one after the other, in
+        one process.
 
     Returns
     -------
@@ -79,16 +85,19 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
         A ``store`` with finished targets without ``resume``, or kept by a run of
         another seed, model variant or painsim version.
     """
+    workers = whole(workers, "workers", 0)
     chosen = select(names, slow)
     clear_measurements()
     done: dict[str, tuple[float, float]] = {}
     keeper = None
     if store is not None:
         keeper = ResultStore(store, TARGET_LAYOUT)
-        models = models_digest()
-        keys = [target_key(t, seed, models) for t in TARGETS]
+        inputs = inputs_digest()
+        keys = [target_key(t, seed, inputs) for t in TARGETS]
         found = keeper.open_items(keys, resume, what="validation run", item="target",
-                                  differs="another seed, model variant (--set) or painsim version")
+                                  differs="another seed, model variant (--set), model or experiment file, "
+                                          "simulation target or engine, or painsim version",
+                                  names=[t.name for t in TARGETS])
         done = {TARGETS[k].name: (float(ds["model"]), float(ds["seconds"])) for k, ds in found.items()}
         kept = [t.name for t in chosen if t.name in done]
         if kept and progress:
@@ -103,22 +112,34 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
                          fingerprint=keys[k])
 
     def on_progress(batch, message) -> None:
-        if isinstance(message, tuple):  # (name, value, seconds) of a target just measured
-            finished(*message)
+        if isinstance(message, tuple) and message[0] == _MEASURED:  # a target just measured
+            finished(*message[1:])
         elif progress:
-            progress(message)
+            progress(str(message))
 
     def on_result(batch, results) -> None:
-        for message in results:  # already kept, unless the messages were lost (e.g. on Dask)
-            if message[0] not in done:
-                finished(*message)
+        for message in results:  # already kept, unless its progress message was lost
+            if message[1] not in done:
+                finished(*message[1:])
 
     todo = [t for t in chosen if t.name not in done]
     run_batches(functools.partial(_measure_batch, seed), _batches(todo, workers), on_result, workers=workers,
-                on_progress=on_progress)
+                setup=functools.partial(prepare_worker, "network"), on_progress=on_progress)
     values = np.array([done[t.name][0] for t in chosen])
     seconds = np.array([done[t.name][1] for t in chosen])
     return _dataset(chosen, values, seconds, seed)
+
+
+def kept_targets(store: str | Path) -> int:
+    """How many measured targets ``store`` keeps (an empty store folder is removed)."""
+    keeper = ResultStore(store, TARGET_LAYOUT)
+    n = len(keeper.done())
+    if not n and keeper.path.is_dir():
+        try:
+            keeper.path.rmdir()  # a run stopped before its first target leaves no empty store
+        except OSError:
+            pass
+    return n
 
 
 def forget_measured(store: str | Path, names: Sequence[str]) -> None:
@@ -134,17 +155,22 @@ def forget_measured(store: str | Path, names: Sequence[str]) -> None:
         pass
 
 
-def models_digest() -> dict[str, str]:
-    """Content key of every built-in model as :func:`painsim.params.load_model` loads it now
-    (its model file, and a model variant in force: ``--set``)."""
-    return {name: load_model(name).key() for name in builtin_models()}
+def inputs_digest() -> dict:
+    """What the measurements read besides the code: the content key of every built-in model as
+    :func:`painsim.params.load_model` loads it now (its model file, and a model variant in force:
+    ``--set``), a hash of every built-in experiment file (rows read their results), and the
+    simulation target and engine (``PAINSIM_TARGET``, ``PAINSIM_ENGINE``)."""
+    experiments = {name: hashlib.sha256(find_builtin(name, "experiments").read_bytes()).hexdigest()[:24]
+                   for name in builtin_experiments()}
+    return {"models": {name: load_model(name).key() for name in builtin_models()}, "experiments": experiments,
+            "engine": [os.environ.get("PAINSIM_TARGET", ""), os.environ.get("PAINSIM_ENGINE", "")]}
 
 
-def target_key(target: Target, seed: int, models: dict[str, str] | None = None) -> str:
+def target_key(target: Target, seed: int, inputs: dict | None = None) -> str:
     """Fingerprint of one measurement: the target (name and what it measures), the seed, the
-    models (:func:`models_digest`, computed here unless given) and the painsim version."""
+    inputs (:func:`inputs_digest`, computed here unless given) and the painsim version."""
     content = {"target": target.name, "what": target.what, "seed": int(seed), "version": __version__,
-               "models": models_digest() if models is None else models}
+               "inputs": inputs_digest() if inputs is None else inputs}
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:24]
 
 
@@ -160,14 +186,18 @@ def _batches(todo: Sequence[Target], workers: int) -> list[list[str]]:
     return [[t.name for t in b] for b in batches]
 
 
-def _measure_batch(seed: int, names: Sequence[str]) -> list[tuple[str, float, float]]:
-    """(name, value, seconds) of each target of one batch, measured in this process."""
+#: First element of the progress message of a measured target.
+_MEASURED = "measured"
+
+
+def _measure_batch(seed: int, names: Sequence[str]) -> list[tuple[str, str, float, float]]:
+    """(:data:`_MEASURED`, name, value, seconds) of each target of one batch, measured in this process."""
     out = []
     for name in names:
         t = get(name)
         report(f"painsim: validating {t.name} ({t.what})")
         t0 = time.time()
-        measured = (name, float(t.measure(seed)), time.time() - t0)
+        measured = (_MEASURED, name, float(t.measure(seed)), time.time() - t0)
         report(measured)  # the caller keeps it now: an interruption later in the batch does not lose it
         out.append(measured)
     return out
