@@ -1,8 +1,8 @@
 """Run the validation table: measure each target, compare with its published figure.
 
 A run can keep each finished target in a store (``store``: one JSON file per target, written
-atomically, with the fingerprint of what it measured: the target, the seed, every built-in
-model as loaded, i.e. with a ``--set`` variant, and the painsim version), so that an
+atomically, with the fingerprint of what it measured: the target, the seed, the inputs of
+:func:`inputs_digest` and the painsim version), so that an
 interrupted run resumes (``resume=True``) without measuring a finished target again, and can
 measure targets in worker processes (``workers``; targets that read one simulation,
 :attr:`painsim.validation.targets.Target.shares`, go to one process).  Each measurement is
@@ -82,8 +82,8 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
     Raises
     ------
     painsim.errors.ParameterError
-        A ``store`` with finished targets without ``resume``, or kept by a run of
-        another seed, model variant or painsim version.
+        A ``store`` with finished targets without ``resume``, or one of them measured
+        with another seed, other inputs (:func:`inputs_digest`) or painsim version.
     """
     workers = whole(workers, "workers", 0)
     chosen = select(names, slow)
@@ -102,12 +102,10 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
         kept = [t.name for t in chosen if t.name in done]
         if kept and progress:
             progress(f"painsim: {len(kept)} of {len(chosen)} targets already measured in {store} (kept)")
-    place = {t.name: k for k, t in enumerate(TARGETS)}
-
     def finished(name: str, value: float, seconds: float) -> None:
         done[name] = (value, seconds)
         if keeper is not None:  # kept as soon as it is measured, not when its batch ends
-            k = place[name]
+            k = _index(name)
             keeper.write((k,), xr.Dataset({"model": value, "seconds": seconds}, attrs={"target": name}),
                          fingerprint=keys[k])
 
@@ -130,6 +128,11 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
     return _dataset(chosen, values, seconds, seed)
 
 
+def _index(name: str) -> int:
+    """The store's number of target ``name``: its place in :data:`TARGETS`."""
+    return next(k for k, t in enumerate(TARGETS) if t.name == name)
+
+
 def kept_targets(store: str | Path) -> int:
     """How many measured targets ``store`` keeps (an empty store folder is removed)."""
     keeper = ResultStore(store, TARGET_LAYOUT)
@@ -146,9 +149,8 @@ def forget_measured(store: str | Path, names: Sequence[str]) -> None:
     """Remove the kept targets ``names`` from ``store`` once their table is written, and the
     store itself when nothing else is kept there (targets of another selection stay)."""
     keeper = ResultStore(store, TARGET_LAYOUT)
-    place = {t.name: k for k, t in enumerate(TARGETS)}
     for name in names:
-        keeper.file(place[name]).unlink(missing_ok=True)
+        keeper.file(_index(name)).unlink(missing_ok=True)
     try:
         keeper.path.rmdir()  # only if empty
     except OSError:
