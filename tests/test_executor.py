@@ -8,7 +8,7 @@ import signal
 import pytest
 
 from painsim.errors import ParameterError, UnknownKeyError
-from painsim.parallel.executor import WORKER_DIED, _Pool, run_batches
+from painsim.parallel.executor import WORKER_DIED, _Pool, in_worker, run_batches
 
 
 def _square(batch):
@@ -76,3 +76,29 @@ def test_the_pool_forgets_finished_batches():
         assert pool.batches == {}
     finally:
         pool.close()
+
+
+def _pids(batch):
+    return [(os.getpid(), in_worker()) for _ in batch]
+
+
+def _nested(batch):
+    """In a worker: run_batches asked for 2 workers of its own."""
+    inner = []
+    run_batches(_pids, [[1], [2], [3]], lambda b, r: inner.extend(r), workers=2)
+    return [(os.getpid(), inner) for _ in batch]
+
+
+def test_workers_inside_a_worker_run_in_that_worker():
+    """A run_batches inside a worker (a validation row that runs a cohort file with 2 workers)
+    starts no pool of its own: every inner batch runs in the outer worker's process.  Negative
+    control: at the top level the same call runs in 2 other processes."""
+    assert not in_worker()
+    top = []
+    run_batches(_pids, [[1], [2], [3]], lambda b, r: top.extend(r), workers=2)
+    assert all(pid != os.getpid() and flag for pid, flag in top), top
+    out = []
+    run_batches(_nested, [[0]], lambda b, r: out.extend(r), workers=1)
+    (outer_pid, inner), = out
+    assert outer_pid != os.getpid() and len(inner) == 3
+    assert all(pid == outer_pid and flag for pid, flag in inner), (outer_pid, inner)

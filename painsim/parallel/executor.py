@@ -56,7 +56,7 @@ from typing import Any, Callable, Sequence
 from ..errors import ParameterError
 from ..processes import parent_death_signal
 
-__all__ = ["run_batches", "chunks", "balanced_batches", "report", "die_with_parent", "WORKER_DIED"]
+__all__ = ["run_batches", "chunks", "balanced_batches", "report", "die_with_parent", "in_worker", "WORKER_DIED"]
 
 #: Error message of an item whose worker process died while computing it.
 WORKER_DIED = "the worker process died while computing this point (killed, out of memory or crashed)"
@@ -72,6 +72,8 @@ POLL_S = 0.25
 # per process: where report() sends a message (set around each batch), and a worker's progress queue
 _REPORTER: Callable[[Any], None] | None = None
 _QUEUE = None
+#: True in a worker process of run_batches (:func:`in_worker`).
+_IN_WORKER = False
 
 
 def chunks(items: Sequence, batch_size: int, workers: int = 1) -> list[list]:
@@ -117,7 +119,10 @@ def run_batches(task: Callable[[Batch], Any], batches: Sequence[Batch], on_resul
         0: run every batch in this process, in order (no ``setup``).  N >= 1:
         N local worker processes; with a ``scheduler``, N Dask workers of a
         ``LocalCluster``.  Worker processes die with this process (module
-        docstring).
+        docstring).  Called inside a worker of another :func:`run_batches`
+        (:func:`in_worker`) without a ``scheduler``, N local workers become 0:
+        the batches run in that worker, which already holds one of the cores
+        its caller asked for (``setup`` is then the outer run's).
     scheduler : str, optional
         A Dask scheduler address (``"tcp://host:8786"``) or ``"local"``.
     setup : callable, optional
@@ -134,7 +139,7 @@ def run_batches(task: Callable[[Batch], Any], batches: Sequence[Batch], on_resul
         return
     if scheduler is not None:
         _run_dask(task, batches, workers, scheduler, on_result, setup, on_error)
-    elif workers == 0:
+    elif workers == 0 or _IN_WORKER:
         for b in batches:
             on_result(b, _reporting(task, b, _progress_of(on_progress, b)))
     else:
@@ -194,8 +199,19 @@ def _init_worker(parent_pid: int, queue) -> None:
     _QUEUE = queue
 
 
+def in_worker() -> bool:
+    """Whether this process is a worker of :func:`run_batches` (a local process or a Dask
+    worker that has run a batch).  Work that would start workers of its own (a cohort file's
+    ``workers``) runs in the worker's process instead: its results do not depend on the number
+    of processes, and nested pools would ask a machine for more cores than the caller's
+    ``workers`` gave."""
+    return _IN_WORKER
+
+
 def _in_worker(setup, task, batch, key=None):
     """A batch in a worker (module level: picklable); ``key`` labels its progress messages."""
+    global _IN_WORKER
+    _IN_WORKER = True
     if setup is not None:
         setup()
     queue = _QUEUE
