@@ -12,7 +12,7 @@ from painsim.errors import ParameterError
 neo = pytest.importorskip("neo")
 elephant_statistics = pytest.importorskip("elephant.statistics")
 
-DURATION = 0.4  # s: short window, numpy target (nothing to compile)
+DURATION = 0.4  # s: short window
 
 
 @pytest.fixture(scope="module")

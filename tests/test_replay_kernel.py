@@ -3,7 +3,7 @@ bit, the replay window by window (one ``apply_unchecked`` per window and side, t
 before the kernels), and agrees with the rules' plain-numpy references.
 
 Synthetic spikes (no brian2) for the exact comparisons, then a small course and a small
-batch of patients on the numpy target through both paths (issue 17).
+batch of patients on the runtime engine through both paths (issue 17).
 """
 from __future__ import annotations
 
@@ -202,7 +202,7 @@ def _course(mode, rule, seeds):
 @pytest.mark.parametrize("rule", sorted(PROTOCOLS))
 def test_course_and_patient_batch_identical_through_both_replays(rule):
     """A small batch of patients (2 seeds, one network per chunk), the course engine end to
-    end on the numpy target: every efficacy and relief identical on both paths."""
+    end on the runtime engine: every efficacy and relief identical on both paths."""
     chunk, window = _course("chunk", rule, [1, 2]), _course("window", rule, [1, 2])
     w = [v for v in chunk.data_vars if v.startswith("w_")]
     assert w and float(np.nanmax(np.abs(chunk["w_c_pn"].values - chunk["w_c_pn"].values[:, :1]))) > 0

@@ -12,7 +12,7 @@ these tests check the properties with their mechanisms removed as negative contr
 * allodynia: more of its nociceptive neurons respond to brush, and without the disinhibition
   the share is the healthy one.
 
-Small settings (2 circuits, 1 °C steps 42-50 °C, numpy target); the one-site spinal models
+Small settings (2 circuits, 1 °C steps 42-50 °C); the one-site spinal models
 ``gate_control`` (healthy) and ``neuropathic`` carry the same spinal parameters as the pathway
 presets the table reads.
 """

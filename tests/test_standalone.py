@@ -12,8 +12,8 @@ flags-off program, and the whole pathway (every layer of the pathway stack, ~30 
 
 Spikes are compared exactly (same neurons, same times) when the program is compiled with
 brian2's flags alone: every drive is drawn in numpy and replayed, brian2 draws nothing,
-and the Euler updates of the C++ program (``-O3 -ffast-math``) and of the numpy target
-gave the same spikes on this network.  With :data:`painsim.circuits.standalone.VECTORISE_FLAGS`
+and the Euler updates of the C++ program (``-O3 -ffast-math``) and of the runtime engine
+(numpy and Cython targets alike) gave the same spikes on this network.  With :data:`painsim.circuits.standalone.VECTORISE_FLAGS`
 (GCC on x86-64 Linux) the NMDA Mg2+ block's ``exp`` is glibc's vector ``exp`` (up to 3 ulp
 from the scalar one), so the compiled engine promises spike counts per point and population
 within :data:`painsim.circuits.standalone.SPIKE_TOLERANCE` (``_engines_agree``; they were
@@ -365,7 +365,7 @@ def test_expected_runs_nest_and_check_their_argument():
 
 def test_the_course_engine_tells_auto_how_often_each_network_runs(engines, monkeypatch):
     """A 1-session course (2 chunks): its session network is promised 2 runs and its test
-    network 1 (below the threshold: nothing compiles, numpy target); an enclosing hint of
+    network 1 (below the threshold: nothing compiles, runtime engine); an enclosing hint of
     a cohort's repeats multiplies both."""
     monkeypatch.setenv("PAINSIM_ENGINE", "auto")
     m = ps.load_model("neuropathic")
