@@ -83,6 +83,29 @@ def test_an_engine_or_experiment_file_is_part_of_the_fingerprint(monkeypatch):
     assert validation_run.target_key(target, 1) != key
 
 
+def test_kept_targets_of_other_code_are_not_resumed(stand_ins, tmp_path, monkeypatch):
+    """A development checkout keeps its version number while its code changes: the digest of
+    the package's source is in the fingerprint, so a table never mixes two versions of the code."""
+    store = tmp_path / "targets"
+    validation.validate(["A"], seed=1, store=store)
+    monkeypatch.setattr(validation_run, "source_digest", lambda: "other code")
+    with pytest.raises(ParameterError, match="target 'A' differs.*painsim code"):
+        validation.validate(["A"], seed=1, store=store, resume=True)
+
+
+def test_the_source_digest_follows_the_code_and_nothing_else(tmp_path):
+    from painsim.version import source_digest
+    for name, text in (("a.py", "x = 1\n"), ("sub/b.py", "y = 2\n"), ("notes.txt", "not code")):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text)
+    before = source_digest(tmp_path)
+    (tmp_path / "notes.txt").write_text("changed, but not code")
+    assert source_digest(tmp_path) == before  # negative control: only *.py files count
+    (tmp_path / "sub" / "b.py").write_text("y = 3\n")
+    assert source_digest(tmp_path) != before
+    assert len(source_digest()) == 24 and source_digest() != before
+
+
 def test_a_resumed_run_of_another_selection_keeps_the_rest(stand_ins, tmp_path):
     calls, _ = stand_ins
     store = tmp_path / "targets"

@@ -2,7 +2,7 @@
 
 A run can keep each finished target in a store (``store``: one JSON file per target, written
 atomically, with the fingerprint of what it measured: the target, the seed, the inputs of
-:func:`inputs_digest` and the painsim version), so that an
+:func:`inputs_digest`, the code's digest among them, and the painsim version), so that an
 interrupted run resumes (``resume=True``) without measuring a finished target again, and can
 measure targets in worker processes (``workers``; targets that read one simulation,
 :attr:`painsim.validation.targets.Target.shares`, go to one process).  Each measurement is
@@ -25,7 +25,7 @@ from ..checks import whole
 from ..params import builtin_experiments, builtin_models, find_builtin, load_model
 from ..parallel import Layout, ResultStore, report, run_batches
 from ..sweep.evaluate import prepare_worker
-from ..version import __version__
+from ..version import __version__, source_digest
 from .targets import TARGETS, Target, clear_measurements, get
 
 __all__ = ["select", "validate", "table_rows", "TARGET_LAYOUT", "target_key", "inputs_digest", "forget_measured",
@@ -96,7 +96,7 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
         keys = [target_key(t, seed, inputs) for t in TARGETS]
         found = keeper.open_items(keys, resume, what="validation run", item="target",
                                   differs="another seed, model variant (--set), model or experiment file, "
-                                          "simulation target or engine, or painsim version",
+                                          "simulation target or engine, or painsim code",
                                   names=[t.name for t in TARGETS])
         done = {TARGETS[k].name: (float(ds["model"]), float(ds["seconds"])) for k, ds in found.items()}
         kept = [t.name for t in chosen if t.name in done]
@@ -158,14 +158,16 @@ def forget_measured(store: str | Path, names: Sequence[str]) -> None:
 
 
 def inputs_digest() -> dict:
-    """What the measurements read besides the code: the content key of every built-in model as
+    """What the measurements read: the content key of every built-in model as
     :func:`painsim.params.load_model` loads it now (its model file, and a model variant in force:
-    ``--set``), a hash of every built-in experiment file (rows read their results), and the
-    simulation target and engine (``PAINSIM_TARGET``, ``PAINSIM_ENGINE``)."""
+    ``--set``), a hash of every built-in experiment file (rows read their results), the
+    simulation target and engine (``PAINSIM_TARGET``, ``PAINSIM_ENGINE``), and the code
+    (:func:`painsim.version.source_digest`: a development checkout keeps its version number)."""
     experiments = {name: hashlib.sha256(find_builtin(name, "experiments").read_bytes()).hexdigest()[:24]
                    for name in builtin_experiments()}
     return {"models": {name: load_model(name).key() for name in builtin_models()}, "experiments": experiments,
-            "engine": [os.environ.get("PAINSIM_TARGET", ""), os.environ.get("PAINSIM_ENGINE", "")]}
+            "engine": [os.environ.get("PAINSIM_TARGET", ""), os.environ.get("PAINSIM_ENGINE", "")],
+            "source": source_digest()}
 
 
 def target_key(target: Target, seed: int, inputs: dict | None = None) -> str:
@@ -234,7 +236,7 @@ def _dataset(targets: Iterable[Target], values: np.ndarray, seconds: np.ndarray,
                      {"units": "1", "long_name": long_name}) for k, long_name in text.items()})
     return xr.Dataset(data, coords={"target": ("target", [t.name for t in targets],
                                                {"units": "1", "long_name": "validation target"})},
-                      attrs={"seed": seed, "painsim_version": __version__,
+                      attrs={"seed": seed, "painsim_version": __version__, "painsim_source": source_digest(),
                              "title": "painsim validation: model against published figures"})
 
 
