@@ -4,7 +4,8 @@ import os
 # ~/.cython, locked per module, so the two xdist workers share it) and every later run of it
 # is compiled code.  Measured on the 2-core AMD EPYC (2026-12-02), the whole suite with a
 # cold cache: 11.8 min, against 18.7 min on the numpy target (which compiles nothing but runs
-# each step in Python).  The package's own default stays numpy (painsim.circuits.codegen).
+# each step in Python).  The package's own default stays numpy (painsim.circuits.codegen);
+# tests/test_codegen_targets.py checks that both targets give the same spikes.
 os.environ.setdefault("PAINSIM_TARGET", "cython")
 os.environ.setdefault("MPLBACKEND", "Agg")
 

@@ -1,0 +1,39 @@
+"""brian2's two runtime targets give one circuit the same spikes.
+
+The package runs on the numpy target by default (nothing to compile,
+:func:`painsim.circuits.codegen.codegen_target`); the test suite runs on the Cython target
+(``tests/conftest.py``: 1.5x faster over the suite).  Every other test therefore checks its
+property on the Cython target; this one checks that the default target simulates the same
+circuit, spike for spike, on the spinal gate and on the whole pathway (every layer), with
+drive that exercises the synapses, the NMDA Mg2+ block and the wind-up current.
+Negative control: the same comparison sees a one-seed difference.
+"""
+import numpy as np
+import pytest
+
+import painsim as ps
+from painsim.fibers import brush, heat
+
+DURATION = "0.4 s"  # short: the numpy target runs each step in Python
+
+
+def _spikes(monkeypatch, target, reqs):
+    monkeypatch.setenv("PAINSIM_TARGET", target)
+    return [(r.spike_population.values, r.spike_neuron.values, r.spike_time.values)
+            for r in ps.simulate_batch(reqs, DURATION)]
+
+
+def _same(a, b):
+    return all(np.array_equal(x, y) for sa, sb in zip(a, b) for x, y in zip(sa, sb))
+
+
+@pytest.mark.parametrize("model", ["gate_control", "neuropathic", "pain_pathway"])
+def test_numpy_and_cython_targets_give_the_same_spikes(model, monkeypatch):
+    m = ps.load_model(model)
+    scs = ps.stimulation.tonic("50 Hz", "200 us", 1.5, DURATION)
+    reqs = [ps.Request(m, None, heat(47), seed=1), ps.Request(m, scs, heat(47), brush(), seed=2)]
+    numpy_, cython_ = _spikes(monkeypatch, "numpy", reqs), _spikes(monkeypatch, "cython", reqs)
+    assert all(s[2].size > 20 for s in cython_)  # the circuits fired: something to compare
+    assert _same(numpy_, cython_)
+    other = [ps.Request(m, None, heat(47), seed=3), reqs[1]]  # negative control: another circuit
+    assert not _same(_spikes(monkeypatch, "cython", other), cython_)
