@@ -4,10 +4,11 @@ The package runs on the numpy target by default (nothing to compile,
 :func:`painsim.circuits.codegen.codegen_target`); the test suite runs on the Cython target
 (``tests/conftest.py``: 1.5x faster over the suite).  Every other test therefore checks its
 property on the Cython target; this one checks that the default target simulates the same
-circuit, spike for spike, on the spinal gate and on the whole pathway (every layer), with
-drive that exercises the synapses, the NMDA Mg2+ block and the wind-up current.
+circuit, spike for spike, on the spinal gate, the neuropathic preset and the whole pathway
+(every layer), with heat, brush and 50 Hz Aβ stimulation as drive.
 Negative control: the same comparison sees a one-seed difference.
 """
+import brian2
 import numpy as np
 import pytest
 
@@ -19,8 +20,11 @@ DURATION = "0.4 s"  # short: the numpy target runs each step in Python
 
 def _spikes(monkeypatch, target, reqs):
     monkeypatch.setenv("PAINSIM_TARGET", target)
-    return [(r.spike_population.values, r.spike_neuron.values, r.spike_time.values)
-            for r in ps.simulate_batch(reqs, DURATION)]
+    monkeypatch.setenv("PAINSIM_ENGINE", "runtime")  # brian2's runtime device, where the target applies
+    out = [(r.spike_population.values, r.spike_neuron.values, r.spike_time.values)
+           for r in ps.simulate_batch(reqs, DURATION)]
+    assert brian2.prefs.codegen.target == target  # the networks were built for this target
+    return out
 
 
 def _same(a, b):

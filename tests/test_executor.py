@@ -102,3 +102,19 @@ def test_workers_inside_a_worker_run_in_that_worker():
     (outer_pid, inner), = out
     assert outer_pid != os.getpid() and len(inner) == 3
     assert all(pid == outer_pid and flag for pid, flag in inner), (outer_pid, inner)
+
+
+def _nested_failing(batch):
+    """In a worker: an inner run whose second batch raises, with on_error as a pool would call it."""
+    done, failed = [], []
+    run_batches(_die_or_fail, [["a"], ["boom"], ["c"]], lambda b, r: done.extend(r), workers=2,
+                on_error=lambda b, e: failed.append((list(b), str(e))))
+    return [(done, failed) for _ in batch]
+
+
+def test_a_failing_inner_batch_goes_to_on_error_and_the_flag_ends_with_the_batch():
+    out = []
+    run_batches(_nested_failing, [[0]], lambda b, r: out.extend(r), workers=1)
+    (done, failed), = out
+    assert done == ["a", "c"] and failed == [(["boom"], "boom")]
+    assert not in_worker()  # in this process, before and after a run with workers

@@ -100,7 +100,8 @@ def test_the_source_digest_follows_the_code_and_nothing_else(tmp_path):
         (tmp_path / name).write_text(text)
     before = source_digest(tmp_path)
     (tmp_path / "notes.txt").write_text("changed, but not code")
-    assert source_digest(tmp_path) == before  # negative control: only *.py files count
+    (tmp_path / ".#a.py").symlink_to(tmp_path / "nowhere")  # an editor's lock file: no target, not code
+    assert source_digest(tmp_path) == before  # negative control: only the *.py files of the code count
     (tmp_path / "sub" / "b.py").write_text("y = 3\n")
     assert source_digest(tmp_path) != before
     assert len(source_digest()) == 24 and source_digest() != before

@@ -1,9 +1,10 @@
 """brian2 code generation: the target, a private compilation cache, a thread-safe import.
 
 brian2 turns every group's equations into code objects.  The ``numpy`` target
-compiles nothing (best for small networks and tests); ``cython`` compiles each
-code object once (tens of seconds, cached under ``~/.cython``) and then runs
-faster for large batches.  The generated code depends only on the equations,
+compiles nothing (best for one-off small networks: the package's default); ``cython``
+compiles each code object once (seconds each, cached under ``~/.cython``) and then runs
+faster: large batches, long runs, and the test suite (``tests/conftest.py``), whose ~100
+code objects compile once per machine.  The generated code depends only on the equations,
 the names of the brian2 objects and clocks and which parameters are shared
 (:mod:`painsim.circuits.network`), so the cache is reused across calls.
 
@@ -46,7 +47,7 @@ def engine_choice(engine: str | None = None) -> str:
     :func:`painsim.circuits.standalone.runtime_runs_before_compiling`).  It is opt-in,
     not the default: with it, the test suite's courses would compile (~10-15 s per
     structure, on CI's 2 cores) and their results would rest on the C++ program's
-    arithmetic (``-ffast-math``) equalling the numpy target's, which
+    arithmetic (``-ffast-math``) equalling the runtime engine's, which
     ``tests/test_standalone.py`` checks on its networks, not on every model.
     """
     e = os.environ.get("PAINSIM_ENGINE", "runtime") if engine is None else engine

@@ -72,8 +72,10 @@ POLL_S = 0.25
 # per process: where report() sends a message (set around each batch), and a worker's progress queue
 _REPORTER: Callable[[Any], None] | None = None
 _QUEUE = None
-#: True in a worker process of run_batches (:func:`in_worker`).
-_IN_WORKER = False
+#: ``computing`` is True while this thread computes a batch of run_batches in a worker
+#: (:func:`in_worker`); per thread, because a Dask cluster may run tasks in threads of the
+#: calling process.
+_WORKER_STATE = threading.local()
 
 
 def chunks(items: Sequence, batch_size: int, workers: int = 1) -> list[list]:
@@ -120,9 +122,9 @@ def run_batches(task: Callable[[Batch], Any], batches: Sequence[Batch], on_resul
         N local worker processes; with a ``scheduler``, N Dask workers of a
         ``LocalCluster``.  Worker processes die with this process (module
         docstring).  Called inside a worker of another :func:`run_batches`
-        (:func:`in_worker`) without a ``scheduler``, N local workers become 0:
-        the batches run in that worker, which already holds one of the cores
-        its caller asked for (``setup`` is then the outer run's).
+        (:func:`in_worker`) without a ``scheduler``, the batches run in that
+        worker, which already holds one of the cores its caller asked for (with
+        ``setup`` and ``on_error`` as in a pool).
     scheduler : str, optional
         A Dask scheduler address (``"tcp://host:8786"``) or ``"local"``.
     setup : callable, optional
@@ -139,11 +141,30 @@ def run_batches(task: Callable[[Batch], Any], batches: Sequence[Batch], on_resul
         return
     if scheduler is not None:
         _run_dask(task, batches, workers, scheduler, on_result, setup, on_error)
-    elif workers == 0 or _IN_WORKER:
+    elif workers == 0:
         for b in batches:
             on_result(b, _reporting(task, b, _progress_of(on_progress, b)))
+    elif in_worker():
+        _run_nested(task, batches, on_result, setup, on_error, on_progress)
     else:
         _run_processes(task, batches, workers, on_result, setup, on_error, on_progress)
+
+
+def _run_nested(task, batches, on_result, setup, on_error, on_progress) -> None:
+    """The batches of a run asked for worker processes from inside a worker: in this worker,
+    one after the other, with their ``setup`` (idempotent per process) and, as in a pool,
+    a batch that raises handed to ``on_error`` when given."""
+    if setup is not None:
+        setup()
+    for b in batches:
+        try:
+            result = _reporting(task, b, _progress_of(on_progress, b))
+        except Exception as e:  # noqa: BLE001 - the batch's own failure, as _deliver hands it on
+            if on_error is None:
+                raise
+            on_error(b, e)
+            continue
+        on_result(b, result)
 
 
 def report(message: Any) -> None:
@@ -200,23 +221,25 @@ def _init_worker(parent_pid: int, queue) -> None:
 
 
 def in_worker() -> bool:
-    """Whether this process is a worker of :func:`run_batches` (a local process or a Dask
-    worker that has run a batch).  Work that would start workers of its own (a cohort file's
-    ``workers``) runs in the worker's process instead: its results do not depend on the number
-    of processes, and nested pools would ask a machine for more cores than the caller's
-    ``workers`` gave."""
-    return _IN_WORKER
+    """Whether this thread is computing a batch of :func:`run_batches` in a worker (a local
+    worker process or a Dask worker).  Work that would start workers of its own there (a
+    cohort file's ``workers``) runs in the worker instead: its results do not depend on the
+    number of processes, and nested pools would ask a machine for more cores than the
+    caller's ``workers`` gave."""
+    return getattr(_WORKER_STATE, "computing", False)
 
 
 def _in_worker(setup, task, batch, key=None):
     """A batch in a worker (module level: picklable); ``key`` labels its progress messages."""
-    global _IN_WORKER
-    _IN_WORKER = True
-    if setup is not None:
-        setup()
-    queue = _QUEUE
-    reporter = None if queue is None or key is None else (lambda m: queue.put((key, m)))
-    return _reporting(task, batch, reporter)
+    before, _WORKER_STATE.computing = in_worker(), True
+    try:
+        if setup is not None:
+            setup()
+        queue = _QUEUE
+        reporter = None if queue is None or key is None else (lambda m: queue.put((key, m)))
+        return _reporting(task, batch, reporter)
+    finally:
+        _WORKER_STATE.computing = before
 
 
 class _Pool:

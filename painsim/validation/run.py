@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata as metadata
 import json
 import os
 import time
@@ -86,6 +87,7 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
         with another seed, other inputs (:func:`inputs_digest`) or painsim version.
     """
     workers = whole(workers, "workers", 0)
+    source_digest()  # read now (then cached): the table records the code that ran, not the files at its end
     chosen = select(names, slow)
     clear_measurements()
     done: dict[str, tuple[float, float]] = {}
@@ -162,12 +164,19 @@ def inputs_digest() -> dict:
     :func:`painsim.params.load_model` loads it now (its model file, and a model variant in force:
     ``--set``), a hash of every built-in experiment file (rows read their results), the
     simulation target and engine (``PAINSIM_TARGET``, ``PAINSIM_ENGINE``), and the code
-    (:func:`painsim.version.source_digest`: a development checkout keeps its version number)."""
+    (:func:`painsim.version.source_digest`: a development checkout keeps its version number) and
+    the versions of the libraries that compute (brian2, numpy, numba, scipy)."""
     experiments = {name: hashlib.sha256(find_builtin(name, "experiments").read_bytes()).hexdigest()[:24]
                    for name in builtin_experiments()}
     return {"models": {name: load_model(name).key() for name in builtin_models()}, "experiments": experiments,
             "engine": [os.environ.get("PAINSIM_TARGET", ""), os.environ.get("PAINSIM_ENGINE", "")],
-            "source": source_digest()}
+            "source": source_digest(), "libraries": _library_versions()}
+
+
+def _library_versions() -> dict[str, str]:
+    """Versions of the libraries that compute the measurements (an upgrade between a run and
+    its resume makes the kept targets another computation's)."""
+    return {name: metadata.version(name) for name in ("brian2", "numpy", "numba", "scipy")}
 
 
 def target_key(target: Target, seed: int, inputs: dict | None = None) -> str:
