@@ -16,6 +16,7 @@ from ..circuits import codegen_target
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..params import find_builtin, load_model, read_toml
 from ..course import file_protocol
+from ..parallel import in_worker
 from ..version import __version__
 from .distributions import (CATEGORICAL, GROUPS, PRESETS, Bernoulli, Beta, Distribution, Fixed, LogNormal,
                             resolve_distributions)
@@ -250,6 +251,7 @@ def run_cohort_file(path_or_spec, seed: int | None = None, n_patients: int | Non
     exp = spec["experiment"]
     n = whole(n_patients if n_patients is not None else exp.get("n_patients", 1), "n_patients")
     w = whole(workers if workers is not None else exp.get("workers", 1), "workers")
+    w = 1 if in_worker() else w  # inside another run's worker: that worker's process (painsim.parallel.in_worker)
     s = int(exp.get("seed", 0) if seed is None else seed)
     table = sample(n, preset=exp.get("preset", "default"), seed=s, distributions=spec["distributions"])
     prot = spec["protocol"]

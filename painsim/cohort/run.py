@@ -17,7 +17,7 @@ import numpy as np
 from .. import course, protocols
 from ..circuits import expected_runs
 from ..errors import ParameterError
-from ..parallel import PATIENT_LAYOUT, ResultStore, balanced_batches, report, run_batches
+from ..parallel import PATIENT_LAYOUT, ResultStore, balanced_batches, in_worker, report, run_batches
 from ..params import Model, load_model
 from ..readouts import responders
 from .sampling import patient_overrides
@@ -205,7 +205,9 @@ def _courses(models, seeds, protocol, day, kw, batch_size, workers, progress, st
         keys = patient_fingerprints(models, seeds, protocol, day, bool(kw.get("opioid_tolerance")))
         done.update(st.open_items(keys, resume))
     todo = [k for k in range(len(models)) if k not in done]
-    serial = workers == 1 or len(todo) <= 1
+    # inside a worker of another run (a validation row) the batches run in that worker: cut and
+    # hinted as one process's (run_batches would run a pool's batches there one after the other)
+    serial = workers == 1 or len(todo) <= 1 or in_worker()
     if serial:
         batches = [todo[s:s + batch_size] for s in range(0, len(todo), batch_size)]
     else:
