@@ -87,3 +87,23 @@ def test_remote_noxious_heat_inhibits_and_the_lesion_removes_it(runs):
     assert cut == off
     for a, b in zip(runs["cut", "test+remote heat"], runs["off", "test+remote heat"]):
         assert float(a.pn_rate) == float(b.pn_rate)
+
+
+def test_with_the_srd_opioid_step_naloxone_removes_dnic_and_without_it_does_not(model):
+    """``dnic.opioid_relay_fraction`` (off in the model files): at 1 the SRD's excitation is relayed
+    through opioid receptors, so naloxone silences the loop and remote heat no longer inhibits the
+    painful site (Willer et al. 1990: naloxone blocks DNIC; in rats naloxone in the SRD prevents it).
+    Negative control: at 0 (the default) naloxone leaves the SRD firing and the inhibition in place."""
+    painful = int(model.si("body.painful_site"))
+    test, conditioned = {painful: heat(47)}, {painful: heat(47), REMOTE: heat(52)}
+    naloxone = {"dorsal_horn.pharmacology.opioid_block": 1.0}
+    variants = {"relay": model.with_params({"dnic.opioid_relay_fraction": 1.0, **naloxone}),
+                "default": model.with_params(naloxone)}
+    reqs = [ps.Request(m, None, c, seed=s) for m in variants.values() for c in (test, conditioned) for s in SEEDS]
+    res = ps.simulate_batch(reqs, DURATION)
+    k = len(SEEDS)
+    (relay_test, relay_cond, default_test, default_cond) = (res[i * k:(i + 1) * k] for i in range(4))
+    assert max(float(r.srd_rate) for r in relay_cond) == 0.0  # no spinoreticular excitation left
+    assert _pn(relay_cond) == _pn(relay_test)                 # no inhibition from remote heat: exactly
+    assert min(float(r.srd_rate) for r in default_cond) > 5.0
+    assert 1 - _pn(default_cond) / _pn(default_test) > 0.5   # as test_remote_noxious_heat_inhibits... without naloxone

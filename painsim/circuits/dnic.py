@@ -25,6 +25,15 @@ a model has ``network.layers = "pathway"`` (or ``"pathway_lemniscal"``) and ``dn
   only (``w_gaba``, a rate-coded stand-in for the descending transmitters, as
   the monoaminergic loop of :mod:`painsim.circuits.dorsal_column`), no opioid;
   ``dnic.integrity`` (1 = intact) scales it, 0 is the mechanism's negative control.
+* **An opioid step inside the SRD** (:func:`srd_opioid_relay`): a share
+  ``dnic.opioid_relay_fraction`` of the SRD neurons' spinoreticular excitation is relayed
+  through opioid receptors there, so systemic naloxone (``dorsal_horn.pharmacology.opioid_block``)
+  removes it, as the PAG/RVM's excitation (:func:`painsim.circuits.cortex.descending_relay`);
+  0 in the model files (measured at 1 and not adopted: docs/circuits.md).
+  Naloxone blocks DNIC in humans (Willer, Le Bars & De Broucker 1990 Eur J Pharmacol [checked:
+  abstract]); in rats with muscle inflammation naloxone in the SRD (medullary reticularis
+  nucleus dorsalis), not in the RVM, prevented DNIC analgesia (de Resende et al. 2011 J Pain
+  [checked: abstract; authors and year recalled]).
 
 Innocuous input reaches the loop only through the PN it drives, so touch in a
 healthy circuit (where the gate keeps the PN near silent) hardly recruits it.
@@ -48,7 +57,7 @@ from ..rng import rng_for
 from .cortex import supraspinal_parameters
 from .elements import Connection, Layer, LayerResults, Population, Projection, random_pairs
 
-__all__ = ["DNIC_POPULATIONS", "CONNECTIONS", "population_sizes", "connection_probabilities", "build",
+__all__ = ["DNIC_POPULATIONS", "CONNECTIONS", "population_sizes", "connection_probabilities", "srd_opioid_relay", "build",
            "results", "LAYER"]
 
 #: Populations of the layer, in network order.
@@ -79,6 +88,15 @@ def connection_probabilities(model) -> dict[str, np.ndarray]:
             "srd_pn": np.full((n, n_pn), c["descending_p"])}
 
 
+def srd_opioid_relay(model) -> float:
+    """Factor on the SRD neurons' spinoreticular excitation left by the opioid receptors of the
+    SRD: ``(1 - f) + f (1 - b)``, ``f`` = ``dnic.opioid_relay_fraction``, ``b`` =
+    ``dorsal_horn.pharmacology.opioid_block`` (systemic naloxone).  Exactly 1 without naloxone,
+    so the loop is then the one without this step, spike for spike."""
+    f = model.si("dnic.opioid_relay_fraction")
+    return (1.0 - f) + f * (1.0 - model.si("dorsal_horn.pharmacology.opioid_block"))
+
+
 def build(model, seed: int):
     """Populations and projections of the SRD loop of one point.
 
@@ -86,14 +104,15 @@ def build(model, seed: int):
     ``PN`` comes from :func:`painsim.circuits.dorsal_horn.build`.  Connectivity is
     drawn from the layer's own random streams, so the other layers draw exactly
     what they drew without it.  The SRD -> PN conductance is scaled by
-    ``dnic.integrity`` and carries no opioid (``w_mor = 0``).
+    ``dnic.integrity`` and carries no opioid (``w_mor = 0``); the PN -> SRD conductance is
+    scaled by :func:`srd_opioid_relay` (1 without naloxone).
     """
     c = model.section("dnic")
     n = population_sizes(model)["SRD"]
     params = supraspinal_parameters(model, n, c["background"])
     v0 = model.si("cortex.neuron.rest") + rng_for(seed, "initial", _INITIAL_STREAM).uniform(0, 2e-3, n)
     prob = connection_probabilities(model)
-    g = {"pn_srd": {"w_ampa": c["spinoreticular_weight"]},
+    g = {"pn_srd": {"w_ampa": c["spinoreticular_weight"] * srd_opioid_relay(model)},
          "srd_pn": {"w_gaba": c["descending_weight"] * c["integrity"], "w_mor": 0.0}}
     delay = {"pn_srd": c["spinoreticular_delay"], "srd_pn": c["descending_delay"]}
     projs = []

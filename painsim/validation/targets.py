@@ -227,7 +227,8 @@ TARGETS: tuple[Target, ...] = (
            "held out; the SRD -> PN synapse of painsim.circuits.dnic carries no opioid (a rate-coded GABA "
            "stand-in), so naloxone reaches this inhibition only through the PAG/RVM relay and the spinal mu "
            "receptors, which remote heat hardly drives; in one rat study (muscle inflammation) naloxone into the MdD "
-           "(the rat SRD), not the RVM, prevented DNIC analgesia: the link may sit in the SRD (docs/circuits.md)"),
+           "(the rat SRD), not the RVM, prevented DNIC analgesia: the link may sit in the SRD; an opioid step there "
+           "is in the model but off (dnic.opioid_relay_fraction: at 1 this row reads 1.0; docs/circuits.md)"),
     Target("remote_touch_inhibition", "reduction of the painful site's PN response to 47 °C heat by a brush stroke "
            "(innocuous) at a remote site (site 0; healthy pathway)", 0.0, -0.1, 0.1, "1",
            _LE_BARS + " Range chosen: ineffective read as a change under 10 %", "prediction", "fast",
