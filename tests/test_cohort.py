@@ -560,3 +560,43 @@ def test_painsim_run_dispatches_course_files(monkeypatch):
     monkeypatch.setattr(cli, "cmd_course", lambda args: seen.append(args.file) or 0)
     assert cli.main(["run", "rtms_course"]) == 0 and seen == ["rtms_course"]
     assert ps.files.load_experiment("rtms_course")["experiment"]["kind"] == "course"
+
+
+_COURSES_HERE: list = []  # (pid, patients) of each course batch the recording engine ran in this process
+
+
+def _recording_engine(models, protocol, seeds=None, progress=False, **kw):
+    """The fake course task, noting the process it runs in (installed in one process only)."""
+    import os
+    _COURSES_HERE.append((os.getpid(), len(models)))
+    return _fake_task(models, protocol, seeds, {})
+
+
+def _cohort_in_a_worker(batch):
+    """Module level (picklable): in a worker of another run, a cohort asked for 2 workers."""
+    import os
+    ps.course.run_course_batch = _recording_engine  # this worker process only
+    table = cohort.sample(5, preset="rtms_real_world", seed=8)
+    res = cohort.run(table, protocol=object(), model="pain_pathway", batch_size=2, workers=2)
+    return [(os.getpid(), list(_COURSES_HERE), [float(x) for x in res.relief])]
+
+
+def test_a_cohort_inside_another_runs_worker_runs_in_that_worker(monkeypatch):
+    """A validation row runs a cohort file with 2 workers inside a validation worker: every batch
+    runs in that worker (the recording engine is installed there only; a nested pool's processes
+    would run the real engine on a stand-in protocol and fail), with the results of a cohort run
+    here on one process (negative control of the equality: another seed differs)."""
+    import os
+
+    from painsim.parallel import run_batches
+    out = []
+    run_batches(_cohort_in_a_worker, [[0]], lambda b, r: out.extend(r), workers=1)
+    (pid, courses, relief), = out
+    assert pid != os.getpid() and {p for p, _ in courses} == {pid} and sum(n for _, n in courses) == 5
+    monkeypatch.setattr("painsim.course.run_course_batch", _recording_engine)
+    here = cohort.run(cohort.sample(5, preset="rtms_real_world", seed=8), protocol=object(), model="pain_pathway",
+                      batch_size=2, workers=1)
+    np.testing.assert_array_equal(relief, here.relief)
+    other = cohort.run(cohort.sample(5, preset="rtms_real_world", seed=9), protocol=object(), model="pain_pathway",
+                       batch_size=2, workers=1)
+    assert not np.array_equal(relief, other.relief)
