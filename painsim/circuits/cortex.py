@@ -56,7 +56,7 @@ from .elements import Connection, GroupDynamics, Layer, LayerResults, Population
 
 __all__ = ["SUPRASPINAL_POPULATIONS", "CONNECTIONS", "NEURON_EQS", "NEURON_PARAMS", "EXC_SYNAPSE", "INH_SYNAPSE",
            "population_sizes", "map_positions", "site_centres", "tonic_drive", "supraspinal_parameters", "populations",
-           "connection_probabilities", "connection_weights", "descending_relay", "projections", "build", "tms_input", "tms_thresholds",
+           "connection_probabilities", "connection_weights", "descending_relay", "opioid_relay", "projections", "build", "tms_input", "tms_thresholds",
            "inputs", "results", "LAYER"]
 
 #: Supraspinal populations, in network order ("TMS" is a spike generator).
@@ -350,8 +350,16 @@ def descending_relay(model) -> float:
     is not relayed: naloxone alone leaves them at their resting drive less M1's share.
     A lumped stage: the GABAergic PAG/RVM neurons are not simulated.
     """
-    f = model.si("descending.opioid_relay_fraction")
-    return (1.0 - f) + f * model.si("descending.relay_efficacy") * (1.0 - model.si("dorsal_horn.pharmacology.opioid_block"))
+    return opioid_relay(model, model.si("descending.opioid_relay_fraction"), model.si("descending.relay_efficacy"))
+
+
+def opioid_relay(model, fraction: float, efficacy: float = 1.0) -> float:
+    """``(1 - f) + f e (1 - b)``: the factor left on an excitation of which a share ``fraction``
+    (``f``) is relayed through opioid disinhibition by receptors of efficacy ``efficacy`` (``e``),
+    under systemic naloxone ``b`` = ``dorsal_horn.pharmacology.opioid_block``; exactly 1 when
+    ``f`` is 0 or when ``e`` is 1 and ``b`` is 0 (the PAG/RVM relay, :func:`descending_relay`,
+    and the SRD's, :func:`painsim.circuits.dnic.srd_opioid_relay`)."""
+    return (1.0 - fraction) + fraction * efficacy * (1.0 - model.si("dorsal_horn.pharmacology.opioid_block"))
 
 
 def projections(model, seed: int) -> list[Projection]:

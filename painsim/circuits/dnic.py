@@ -54,7 +54,7 @@ import numpy as np
 
 from .. import readouts
 from ..rng import rng_for
-from .cortex import supraspinal_parameters
+from .cortex import opioid_relay, supraspinal_parameters
 from .elements import Connection, Layer, LayerResults, Population, Projection, random_pairs
 
 __all__ = ["DNIC_POPULATIONS", "CONNECTIONS", "population_sizes", "connection_probabilities", "srd_opioid_relay", "build",
@@ -93,8 +93,7 @@ def srd_opioid_relay(model) -> float:
     SRD: ``(1 - f) + f (1 - b)``, ``f`` = ``dnic.opioid_relay_fraction``, ``b`` =
     ``dorsal_horn.pharmacology.opioid_block`` (systemic naloxone).  Exactly 1 without naloxone,
     so the loop is then the one without this step, spike for spike."""
-    f = model.si("dnic.opioid_relay_fraction")
-    return (1.0 - f) + f * (1.0 - model.si("dorsal_horn.pharmacology.opioid_block"))
+    return opioid_relay(model, model.si("dnic.opioid_relay_fraction"))
 
 
 def build(model, seed: int):
