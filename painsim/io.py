@@ -20,7 +20,7 @@ import xarray as xr
 
 from .errors import ParameterError
 from .labels import label
-from .version import __version__
+from .version import __version__, source_digest
 
 __all__ = ["save", "load", "combine", "atomic_path", "file_mode", "RAGGED_PREFIXES", "to_neo", "write_neo"]
 
@@ -86,13 +86,16 @@ def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     """Write a Dataset to NetCDF (``.nc``) atomically, with CF labels; returns the path.
 
     Variables and coordinates without ``units``/``long_name`` get them from
-    :data:`painsim.labels.VOCABULARY` (labels already present are kept).
+    :data:`painsim.labels.VOCABULARY` (labels already present are kept); the file records the
+    painsim version and its code (``painsim_source``, :func:`painsim.version.source_digest`: a
+    development checkout keeps its version number while its code changes) unless it has them.
     """
     path = Path(path)
     if path.suffix != ".nc":
         raise ParameterError("path", str(path), "a file name ending in .nc")
     ds = label(ds.copy())  # CF labels (units, long_name) on every variable written
     ds.attrs.setdefault("painsim_version", __version__)
+    ds.attrs.setdefault("painsim_source", source_digest())
     with atomic_path(path) as tmp:
         ds.to_netcdf(tmp, engine="netcdf4")
     return path

@@ -53,7 +53,7 @@ def test_an_interrupted_run_resumes_without_measuring_a_finished_target_again(st
         validation.validate(["A", "B", "C"], seed=1, store=store)
     assert calls == {"A": 1, "B": 1, "C": 0}
     kept = sorted(p.name for p in store.iterdir())
-    assert kept == ["target_000.json", "target_001.json"]  # A and B, each written when it finished
+    assert kept == ["code.json", "target_000.json", "target_001.json"]  # A and B, each written when it finished
     with pytest.raises(ParameterError, match="--resume"):  # negative control: kept work is not overwritten
         validation.validate(["A", "B", "C"], seed=1, store=store)
     with pytest.raises(ParameterError, match="another seed"):
@@ -120,7 +120,7 @@ def test_forgetting_the_written_targets_keeps_those_of_another_selection(stand_i
     store = tmp_path / "targets"
     validation.validate(["A", "B"], seed=1, store=store)
     validation.forget_measured(store, ["A"])
-    assert [p.name for p in store.iterdir()] == ["target_001.json"]
+    assert sorted(p.name for p in store.iterdir()) == ["code.json", "target_001.json"]
     validation.forget_measured(store, ["B"])
     assert not store.exists()
 

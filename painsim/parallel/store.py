@@ -8,7 +8,8 @@ that is on disk.  Two layouts, both read and written by :class:`ResultStore`:
 
 :data:`SWEEP_LAYOUT` (:func:`painsim.sweep.run_sweep`)::
 
-    spec.json        the validated spec, its fingerprint ("key") and the painsim version
+    spec.json        the validated spec, its fingerprint ("key"), the painsim version and
+                     the code that computes it ("code": :func:`painsim.version.code_fingerprint`)
     parts/           one file per finished (point, repeat): p0000012_r0003.json, the
                      outcomes as xarray's dict form in JSON (exact float round trip,
                      no code on load, ~0.3 ms per point)
@@ -22,11 +23,17 @@ that is on disk.  Two layouts, both read and written by :class:`ResultStore`:
     patient_000012.nc   one netCDF file per patient, whose ``cohort_patient_key``
                         attribute is the fingerprint of the patient (full parameter
                         set, seed, protocol, relief day)
+    code.json           the code that computed them (:func:`painsim.version.code_fingerprint`),
+                        written with the first patient
 
 Resume semantics: a store with a fingerprint for the whole run (sweeps) is
 continued only with ``resume=True`` and the same fingerprint; a store with a
 fingerprint per item (cohorts) only with ``resume=True`` and every stored item's
-fingerprint equal to the expected one.  Anything else raises.
+fingerprint equal to the expected one.  In both, the code must be the same too:
+painsim's version, its source (a development checkout keeps its version number
+while its code changes) and the versions of the computing libraries, so that no
+result is assembled from items computed by two versions of the code.  Anything
+else raises, naming what differs.
 """
 from __future__ import annotations
 
@@ -43,7 +50,7 @@ import xarray as xr
 from ..errors import ParameterError, SpecError
 from ..io import atomic_path, load, save
 from ..labels import label
-from ..version import __version__
+from ..version import __version__, code_fingerprint, fingerprint_changes
 
 __all__ = ["ResultStore", "Layout", "SWEEP_LAYOUT", "PATIENT_LAYOUT", "jsonable"]
 
@@ -115,6 +122,7 @@ class ResultStore:
         self.failed = self.path / "failed"
         self.events = self.path / "events.jsonl"
         self.meta = self.path / "spec.json"
+        self.code = self.path / "code.json"
 
     # ------------------------------------------------------------- names
     def name(self, *key: int) -> str:
@@ -148,14 +156,15 @@ class ResultStore:
                 raise SpecError("store", str(self.path),
                                 f"the same spec as the stored {what} to resume it (the spec or seed changed); "
                                 "use a new store")
+            self._check_code(old.get("code"), what, SpecError)
         elif self.path.exists() and any(self.path.iterdir()):
             raise SpecError("store", str(self.path), "an empty or new folder (this one holds other files)")
         self.parts.mkdir(parents=True, exist_ok=True)
         self.failed.mkdir(parents=True, exist_ok=True)
         if not self.meta.exists():
             with atomic_path(self.meta) as tmp:
-                tmp.write_text(json.dumps({"key": key, "painsim_version": __version__, **meta},
-                                          indent=1, default=str))
+                tmp.write_text(json.dumps({"key": key, "painsim_version": __version__, "code": code_fingerprint(),
+                                           **meta}, indent=1, default=str))
         for stale in self.path.glob("**/.*.tmp"):  # temporaries of a killed writer
             stale.unlink(missing_ok=True)
 
@@ -182,6 +191,9 @@ class ResultStore:
         if files and not resume:
             raise ParameterError("store", str(self.path), f"a new folder, or resume=True (--resume) to continue "
                                  f"the {what} stored there")
+        if files:
+            self._check_code(json.loads(self.code.read_text()) if self.code.is_file() else None, what,
+                             ParameterError)
         found = {}
         for f in files:
             k = self._key(f)[0]
@@ -191,8 +203,32 @@ class ResultStore:
                 raise ParameterError("store", str(self.path), f"the {what} stored there to resume it ({item} {called} "
                                      f"differs: {differs}); use a new folder")
             found[k] = ds
+        if not files:  # a new store, or one whose run stopped before its first item: no code to keep
+            self.code.unlink(missing_ok=True)
         self.path.mkdir(parents=True, exist_ok=True)
         return found
+
+    def remove_if_empty(self) -> bool:
+        """Remove the store's folder if it keeps no item (its code record goes with it, any other
+        file keeps it); returns whether it was removed."""
+        if self._items() or not self.path.is_dir():
+            return False
+        self.code.unlink(missing_ok=True)
+        try:
+            self.path.rmdir()
+        except OSError:  # other files
+            return False
+        return True
+
+    def _check_code(self, stored: Mapping | None, what: str, error: type) -> None:
+        """Raise ``error`` unless ``stored`` (the store's code record) is the code running now."""
+        if stored is None:
+            raise error("store", str(self.path), f"a {what} stored with a record of the code that computed it "
+                        "(this one has none: an older painsim); use a new folder")
+        changes = fingerprint_changes(stored, code_fingerprint())
+        if changes:
+            raise error("store", str(self.path), f"the code that computed the {what} stored there to resume it "
+                        f"({'; '.join(changes)}); use a new folder")
 
     # ------------------------------------------------------------- items
     def _items(self) -> list[Path]:
@@ -217,15 +253,20 @@ class ResultStore:
         return load(f)
 
     def write(self, key: Sequence[int], ds: xr.Dataset, fingerprint: str | None = None) -> xr.Dataset:
-        """Persist one finished item atomically (with its fingerprint); returns what was written."""
+        """Persist one finished item atomically (with its fingerprint); returns what was written.
+        The first item of a store of items also records the code that computed it (``code.json``)."""
         if fingerprint is not None:
             ds = ds.assign_attrs({self.layout.fingerprint_attr: fingerprint})
+        if self.layout.fingerprint_attr is not None and not self.code.is_file():
+            with atomic_path(self.code) as tmp:
+                tmp.write_text(json.dumps(code_fingerprint(), indent=1))
         if self.layout.suffix == ".json":
             with atomic_path(self.file(*key)) as tmp:
                 tmp.write_text(json.dumps(ds.to_dict(data="list"), default=jsonable))
-        else:  # what is on disk: the CF-labelled copy with the painsim version (as a resumed run reads it)
+        else:  # what is on disk: the CF-labelled copy with the painsim version and code (as a resumed run reads it)
             ds = label(ds.copy())
             ds.attrs.setdefault("painsim_version", __version__)
+            ds.attrs.setdefault("painsim_source", code_fingerprint()["source"])
             save(ds, self.file(*key))
         return ds
 

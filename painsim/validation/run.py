@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata as metadata
 import json
 import os
 import time
@@ -26,7 +25,7 @@ from ..checks import whole
 from ..params import builtin_experiments, builtin_models, find_builtin, load_model
 from ..parallel import Layout, ResultStore, report, run_batches
 from ..sweep.evaluate import prepare_worker
-from ..version import __version__, source_digest
+from ..version import __version__, library_versions, source_digest
 from .targets import TARGETS, Target, clear_measurements, get
 
 __all__ = ["select", "validate", "table_rows", "TARGET_LAYOUT", "target_key", "inputs_digest", "forget_measured",
@@ -139,11 +138,8 @@ def kept_targets(store: str | Path) -> int:
     """How many measured targets ``store`` keeps (an empty store folder is removed)."""
     keeper = ResultStore(store, TARGET_LAYOUT)
     n = len(keeper.done())
-    if not n and keeper.path.is_dir():
-        try:
-            keeper.path.rmdir()  # a run stopped before its first target leaves no empty store
-        except OSError:
-            pass
+    if not n:
+        keeper.remove_if_empty()  # a run stopped before its first target leaves no empty store
     return n
 
 
@@ -153,10 +149,7 @@ def forget_measured(store: str | Path, names: Sequence[str]) -> None:
     keeper = ResultStore(store, TARGET_LAYOUT)
     for name in names:
         keeper.file(_index(name)).unlink(missing_ok=True)
-    try:
-        keeper.path.rmdir()  # only if empty
-    except OSError:
-        pass
+    keeper.remove_if_empty()
 
 
 def inputs_digest() -> dict:
@@ -170,13 +163,7 @@ def inputs_digest() -> dict:
                    for name in builtin_experiments()}
     return {"models": {name: load_model(name).key() for name in builtin_models()}, "experiments": experiments,
             "engine": [os.environ.get("PAINSIM_TARGET", ""), os.environ.get("PAINSIM_ENGINE", "")],
-            "source": source_digest(), "libraries": _library_versions()}
-
-
-def _library_versions() -> dict[str, str]:
-    """Versions of the libraries that compute the measurements (an upgrade between a run and
-    its resume makes the kept targets another computation's)."""
-    return {name: metadata.version(name) for name in ("brian2", "numpy", "numba", "scipy")}
+            "source": source_digest(), "libraries": library_versions()}
 
 
 def target_key(target: Target, seed: int, inputs: dict | None = None) -> str:
