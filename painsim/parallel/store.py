@@ -50,7 +50,7 @@ import xarray as xr
 from ..errors import ParameterError, SpecError
 from ..io import atomic_path, load, save
 from ..labels import label
-from ..version import __version__, code_fingerprint, fingerprint_changes
+from ..version import __version__, code_fingerprint, fingerprint_changes, source_digest
 
 __all__ = ["ResultStore", "Layout", "SWEEP_LAYOUT", "PATIENT_LAYOUT", "jsonable"]
 
@@ -266,7 +266,7 @@ class ResultStore:
         else:  # what is on disk: the CF-labelled copy with the painsim version and code (as a resumed run reads it)
             ds = label(ds.copy())
             ds.attrs.setdefault("painsim_version", __version__)
-            ds.attrs.setdefault("painsim_source", code_fingerprint()["source"])
+            ds.attrs.setdefault("painsim_source", source_digest())
             save(ds, self.file(*key))
         return ds
 
