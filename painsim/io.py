@@ -22,7 +22,7 @@ from .errors import ParameterError
 from .labels import label
 from .version import __version__, source_digest
 
-__all__ = ["save", "load", "combine", "atomic_path", "file_mode", "RAGGED_PREFIXES", "to_neo", "write_neo"]
+__all__ = ["save", "as_saved", "load", "combine", "atomic_path", "file_mode", "RAGGED_PREFIXES", "to_neo", "write_neo"]
 
 #: Dimensions whose length differs between points (spikes, synapse lists).
 RAGGED_PREFIXES = ("spike", "synapse_")
@@ -82,6 +82,15 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def as_saved(ds: xr.Dataset) -> xr.Dataset:
+    """What :func:`save` writes of ``ds``: a copy with CF labels (units, long_name) on every
+    variable, the painsim version and the digest of its code (``painsim_source``) unless present."""
+    ds = label(ds.copy())
+    ds.attrs.setdefault("painsim_version", __version__)
+    ds.attrs.setdefault("painsim_source", source_digest())
+    return ds
+
+
 def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     """Write a Dataset to NetCDF (``.nc``) atomically, with CF labels; returns the path.
 
@@ -93,9 +102,7 @@ def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     path = Path(path)
     if path.suffix != ".nc":
         raise ParameterError("path", str(path), "a file name ending in .nc")
-    ds = label(ds.copy())  # CF labels (units, long_name) on every variable written
-    ds.attrs.setdefault("painsim_version", __version__)
-    ds.attrs.setdefault("painsim_source", source_digest())
+    ds = as_saved(ds)
     with atomic_path(path) as tmp:
         ds.to_netcdf(tmp, engine="netcdf4")
     return path

@@ -9,7 +9,7 @@ worker processes give exactly the values measured in this process.
 import numpy as np
 import pytest
 
-from painsim import validation
+from painsim import validation, version
 from painsim.cli import main
 from painsim.errors import ParameterError
 from painsim.validation import run as validation_run
@@ -85,11 +85,11 @@ def test_an_engine_or_experiment_file_is_part_of_the_fingerprint(monkeypatch):
 
 def test_kept_targets_of_other_code_are_not_resumed(stand_ins, tmp_path, monkeypatch):
     """A development checkout keeps its version number while its code changes: the digest of
-    the package's source is in the fingerprint, so a table never mixes two versions of the code."""
+    the package's source is in the store's code record, so a table never mixes two versions of the code."""
     store = tmp_path / "targets"
     validation.validate(["A"], seed=1, store=store)
-    monkeypatch.setattr(validation_run, "source_digest", lambda: "other code")
-    with pytest.raises(ParameterError, match="target 'A' differs.*painsim code"):
+    monkeypatch.setattr(version, "source_digest", lambda: "other code")
+    with pytest.raises(ParameterError, match="painsim source .* -> other code"):
         validation.validate(["A"], seed=1, store=store, resume=True)
 
 

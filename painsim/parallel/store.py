@@ -48,9 +48,8 @@ import numpy as np
 import xarray as xr
 
 from ..errors import ParameterError, SpecError
-from ..io import atomic_path, load, save
-from ..labels import label
-from ..version import __version__, code_fingerprint, fingerprint_changes, source_digest
+from ..io import as_saved, atomic_path, load, save
+from ..version import __version__, code_fingerprint, fingerprint_changes
 
 __all__ = ["ResultStore", "Layout", "SWEEP_LAYOUT", "PATIENT_LAYOUT", "jsonable"]
 
@@ -194,6 +193,8 @@ class ResultStore:
         if files:
             self._check_code(json.loads(self.code.read_text()) if self.code.is_file() else None, what,
                              ParameterError)
+        else:  # a new store, or one whose run stopped before its first item: no code to keep
+            self.code.unlink(missing_ok=True)
         found = {}
         for f in files:
             k = self._key(f)[0]
@@ -203,8 +204,6 @@ class ResultStore:
                 raise ParameterError("store", str(self.path), f"the {what} stored there to resume it ({item} {called} "
                                      f"differs: {differs}); use a new folder")
             found[k] = ds
-        if not files:  # a new store, or one whose run stopped before its first item: no code to keep
-            self.code.unlink(missing_ok=True)
         self.path.mkdir(parents=True, exist_ok=True)
         return found
 
@@ -263,10 +262,8 @@ class ResultStore:
         if self.layout.suffix == ".json":
             with atomic_path(self.file(*key)) as tmp:
                 tmp.write_text(json.dumps(ds.to_dict(data="list"), default=jsonable))
-        else:  # what is on disk: the CF-labelled copy with the painsim version and code (as a resumed run reads it)
-            ds = label(ds.copy())
-            ds.attrs.setdefault("painsim_version", __version__)
-            ds.attrs.setdefault("painsim_source", source_digest())
+        else:  # what is on disk (as a resumed run reads it): CF labels, painsim version and code
+            ds = as_saved(ds)
             save(ds, self.file(*key))
         return ds
 

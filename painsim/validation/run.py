@@ -25,7 +25,7 @@ from ..checks import whole
 from ..params import builtin_experiments, builtin_models, find_builtin, load_model
 from ..parallel import Layout, ResultStore, report, run_batches
 from ..sweep.evaluate import prepare_worker
-from ..version import __version__, library_versions, source_digest
+from ..version import __version__, source_digest
 from .targets import TARGETS, Target, clear_measurements, get
 
 __all__ = ["select", "validate", "table_rows", "TARGET_LAYOUT", "target_key", "inputs_digest", "forget_measured",
@@ -97,7 +97,7 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
         keys = [target_key(t, seed, inputs) for t in TARGETS]
         found = keeper.open_items(keys, resume, what="validation run", item="target",
                                   differs="another seed, model variant (--set), model or experiment file, "
-                                          "simulation target or engine, or painsim code",
+                                          "simulation target or engine",
                                   names=[t.name for t in TARGETS])
         done = {TARGETS[k].name: (float(ds["model"]), float(ds["seconds"])) for k, ds in found.items()}
         kept = [t.name for t in chosen if t.name in done]
@@ -156,14 +156,13 @@ def inputs_digest() -> dict:
     """What the measurements read: the content key of every built-in model as
     :func:`painsim.params.load_model` loads it now (its model file, and a model variant in force:
     ``--set``), a hash of every built-in experiment file (rows read their results), the
-    simulation target and engine (``PAINSIM_TARGET``, ``PAINSIM_ENGINE``), and the code
-    (:func:`painsim.version.source_digest`: a development checkout keeps its version number) and
-    the versions of the libraries that compute (brian2, numpy, numba, scipy)."""
+    simulation target and engine (``PAINSIM_TARGET``, ``PAINSIM_ENGINE``).  The code and the
+    libraries that compute are not here: the store of kept targets records them once and refuses
+    a resume under others (:class:`painsim.parallel.store.ResultStore`)."""
     experiments = {name: hashlib.sha256(find_builtin(name, "experiments").read_bytes()).hexdigest()[:24]
                    for name in builtin_experiments()}
     return {"models": {name: load_model(name).key() for name in builtin_models()}, "experiments": experiments,
-            "engine": [os.environ.get("PAINSIM_TARGET", ""), os.environ.get("PAINSIM_ENGINE", "")],
-            "source": source_digest(), "libraries": library_versions()}
+            "engine": [os.environ.get("PAINSIM_TARGET", ""), os.environ.get("PAINSIM_ENGINE", "")]}
 
 
 def target_key(target: Target, seed: int, inputs: dict | None = None) -> str:
