@@ -243,6 +243,15 @@ def cmd_models(args) -> int:
     return 0
 
 
+def _where_it_runs(workers: int | None, scheduler: str | None) -> str:
+    """Where a sweep's runs go, for its first line (``workers`` 0: this process, None: one per CPU)."""
+    if scheduler:
+        return f"Dask scheduler {scheduler}"
+    if workers == 0:
+        return "this process"
+    return "1 worker process" if workers == 1 else f"{workers or 'all CPU'} worker processes"
+
+
 def cmd_sweep(args) -> int:
     files.check_command(args.spec, "sweep")
     spec = load_spec(args.spec, seed=args.seed)
@@ -250,8 +259,7 @@ def cmd_sweep(args) -> int:
     store = out / _SWEEP_STORE
     n = len(spec.points()) * spec.n_repeats
     workers = args.workers if args.workers is not None else spec.workers  # --workers, else the file's
-    where = (f"Dask scheduler {args.scheduler}" if args.scheduler else
-             "this process" if workers == 0 else f"{workers or 'all CPU'} worker processes")
+    where = _where_it_runs(workers, args.scheduler)
     print(f"painsim: sweep {spec.name!r}: {n} runs ({len(spec.points())} points x {spec.n_repeats} seeds) "
           f"on {where}; store {store.absolute()}", flush=True)
     t0 = time.time()
