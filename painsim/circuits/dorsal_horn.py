@@ -47,7 +47,7 @@ __all__ = ["NEURON_EQS", "NEURON_PARAMS", "POPULATION_PARAMS", "EXC_SYNAPSE", "I
            "AFFERENT_POPULATIONS", "DORSAL_HORN_POPULATIONS", "CONNECTIONS", "synaptic_conductances",
            "presynaptic_opioid_fraction", "presynaptic_gabab_fraction", "NON_CONDUCTANCES",
            "site_pathology", "site_stream", "site_seed", "sizes_per_site", "population_sizes", "neuron_parameters",
-           "spinal_morphine",
+           "spinal_morphine", "spinal_baclofen",
            "build", "inputs", "stimulus_sites", "receiving_targets", "site_pn_rates", "pn_drives", "results", "LAYER"]
 
 #: Shared membrane equations (brian2 syntax) of every spiking neuron in
@@ -60,7 +60,7 @@ dv/dt = (g_leak*(e_rest - v) + g_ampa*(e_exc - v) + g_nmda*mg_block*(e_exc - v)
          + g_mor_max*(opioid + opioid_exo)/(1 + opioid + opioid_exo)*(e_k - v) + g_gabab_max*occ_gabab*(e_k - v)) / c_m : volt (unless refractory)
 dopioid/dt = -opioid / tau_opioid : 1
 dgabab/dt = (x_gabab - gabab) / tau_gabab : 1
-occ_gabab = gabab**2 / (1 + gabab**2) : 1
+occ_gabab = (gabab**2 + gabab_exo) / (1 + gabab**2 + gabab_exo) : 1
 dx_gabab/dt = -x_gabab / tau_gabab_rise : 1
 mg_block = 1 / (1 + mg * exp(-0.062 * v / mV) / 3.57) : 1
 g_can = g_can_max * ca / (1 + ca) : siemens
@@ -98,6 +98,7 @@ opioid_exo : 1 (constant)
 g_gabab_max : siemens (constant)
 tau_gabab : second (constant)
 tau_gabab_rise : second (constant)
+gabab_exo : 1 (constant)
 """
 
 #: Per-neuron variables and the model paths they come from (SI values).
@@ -341,6 +342,7 @@ def neuron_parameters(model, pop: str) -> dict[str, float]:
         vals[var] = model.si(per_pop[pop]) if pop in per_pop else 0.0
     vals["g_tonic"] = 0.0
     vals["opioid_exo"] = spinal_morphine(model)
+    vals["gabab_exo"] = spinal_baclofen(model)
     return vals
 
 
@@ -359,6 +361,28 @@ def spinal_morphine(model) -> float:
     Pain 24:211).  0 (the default) leaves every spike as without the term.
     """
     return model.si("dorsal_horn.pharmacology.morphine") * (1 - model.si("dorsal_horn.pharmacology.opioid_block"))
+
+
+def spinal_baclofen(model) -> float:
+    """Concentration of exogenous GABA_B agonist at the dorsal-horn GABA_B receptors (units of
+    their dissociation constant): ``dorsal_horn.pharmacology.baclofen`` x (1 - GABA_B block,
+    ``dorsal_horn.pharmacology.gabab_block``), the antagonist keeping the drug off the receptors.
+
+    It enters the receptors' activation of every dorsal-horn neuron (``gabab_exo`` in
+    :data:`NEURON_EQS`) as one-site binding beside the interneurons' GABA,
+    ``occ_gabab = (gabab² + gabab_exo) / (1 + gabab² + gabab_exo)``: a steady drug needs no
+    spillover, so its own term is hyperbolic, not the Hill term of the released GABA.  Through
+    ``occ_gabab`` it acts where the receptors are (``[dorsal_horn.gabab]``): presynaptic
+    suppression of C (and less of Aδ) release and the GIRK conductance of the excitatory
+    interneurons.  Intrathecal baclofen acts there: topical baclofen abolished C-fibre-evoked
+    and spared tactile WDR responses (Dickenson et al. 1985, "Effects of topical baclofen on C
+    fibre-evoked neuronal activity in the rat dorsal horn"), and at doses without effect of their own GABA or baclofen made tonic SCS relieve
+    tactile allodynia in mononeuropathic rats in which SCS alone had failed (Cui, Linderoth &
+    Meyerson 1996 Pain 66:287), as intrathecal baclofen later did for patients responding poorly
+    to SCS (Lind, Meyerson, Winter & Linderoth 2004 Eur J Pain 8:377).  0 (the default)
+    leaves every spike as without the term.
+    """
+    return model.si("dorsal_horn.pharmacology.baclofen") * (1 - model.si("dorsal_horn.pharmacology.gabab_block"))
 
 
 #: Lowest threshold above the reset potential a drawn threshold may take (V; chosen: an integrate-and-fire
@@ -549,11 +573,13 @@ LAYER = Layer(
     connections=CONNECTIONS + FIELD_CONNECTIONS + BACKGROUND_CONNECTIONS,
     groups={"spinal": GroupDynamics(NEURON_EQS, EXC_SYNAPSE, INH_SYNAPSE)},
     # pathology.anion_shift sets e_inh of the pathological site(s), morphine and naloxone opioid_exo
-    # (spinal_morphine): a sweep over one of them stores that variable per neuron (one network)
+    # (spinal_morphine), baclofen and its antagonist gabab_exo (spinal_baclofen): a sweep over one of them stores that variable per neuron (one network)
     neuron_paths=tuple(NEURON_PARAMS.items()) + tuple((var, path) for var, per_pop in POPULATION_PARAMS.items()
                                                       for path in per_pop.values())
                  + (("e_inh", "pathology.anion_shift"), ("opioid_exo", "dorsal_horn.pharmacology.morphine"),
-                    ("opioid_exo", "dorsal_horn.pharmacology.opioid_block")),
+                    ("opioid_exo", "dorsal_horn.pharmacology.opioid_block"),
+                    ("gabab_exo", "dorsal_horn.pharmacology.baclofen"),
+                    ("gabab_exo", "dorsal_horn.pharmacology.gabab_block")),
     sizes=population_sizes,
     build=build,
     inputs=inputs,

@@ -27,7 +27,7 @@ from ..readouts import model_pain_score
 from ..stimulation import from_spec, tonic
 from .calibration import REST_DURATION, gate_reduction, gate_stimulation, rest_readouts
 
-__all__ = ["TONIC_SCS", "BURST_SCS", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHESIA_TONIC",
+__all__ = ["TONIC_SCS", "BURST_SCS", "BACLOFEN_ALONE", "BACLOFEN_WITH_SCS", "scs_relief_with_baclofen", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHESIA_TONIC",
            "clear_measurements", "C_TEST_PULSES", "C_TEST_RATE_HZ", "ADELTA_LFS_PULSES", "ADELTA_TEST_PULSES",
            "ADELTA_TEST_RATE_HZ", "adelta_lfs_change",
            "c_arrival", "c_fibre_response_change", "c_volleys", "nmda_block_c_component",
@@ -473,6 +473,20 @@ def scs_relief(condition: str, variable: str = "pain") -> Callable[[int], float]
         return 1.0 - _experiment_mean("burst_scs", condition, variable, seed) / none if none > 0 else float("nan")
     measure.__doc__ = f"Relief of {variable} by {condition} (burst_scs.toml), 1 - with / without SCS."
     return measure
+
+
+#: The conditions of experiments/scs_baclofen.toml that :func:`scs_relief_with_baclofen` reads.
+BACLOFEN_ALONE, BACLOFEN_WITH_SCS = "brush, baclofen 0.3", "brush + SCS, baclofen 0.3"
+
+
+def scs_relief_with_baclofen(seed: int) -> float:
+    """Relief of the allodynic (brush-evoked) PN response by tonic SCS in the presence of intrathecal
+    baclofen at 0.3 K_d (``experiments/scs_baclofen.toml``: spinal neuropathic preset, biophysical
+    recruitment, 1.5 s): ``1 - (SCS + baclofen) / baclofen alone``, means over N_SEEDS circuits
+    (negative: SCS raises the response)."""
+    alone = _experiment_mean("scs_baclofen", BACLOFEN_ALONE, "pn_rate", seed)
+    both = _experiment_mean("scs_baclofen", BACLOFEN_WITH_SCS, "pn_rate", seed)
+    return 1.0 - both / alone if alone > 0 else float("nan")
 
 
 #: DRG filtering: rate and length of the train of C stem spikes (Chao et al. 2020: 20 Hz ganglionic

@@ -29,7 +29,7 @@ from .measurements import (BURST_SCS, TONIC_SCS, adelta_lfs_change, c_fibre_resp
                            healthy_hpt_sd, heat_47_rating, heat_49_rating, heat_pain_threshold,
                            khz_dorsal_horn_reduction,
                            nmda_block_baseline, nmda_block_c_component, paresthesia_10khz, paresthesia_tonic,
-                           pn_rate_50c, pns_responders, rest_rating, resting_pn_rate, scs_relief,
+                           pn_rate_50c, pns_responders, rest_rating, resting_pn_rate, scs_relief, scs_relief_with_baclofen,
                            sustained_heat_ratio,
                            remote_touch_inhibition, tonic_heat_summation, windup_slow)
 from .opioids import (conventional_tens, dnic_naloxone_share, low_frequency_tens, morphine_a_fibre_share,
@@ -40,6 +40,7 @@ from .courses import (MPNS_PATIENTS, PNS_PATIENTS, SCS_PATIENTS, mpns_responders
                       responders_during_use, rtms_relief_over_sham)
 from .phenotype import (contact_summation, pn_heat_threshold, pn_heat_threshold_shift,
                         pn_share_innocuous)
+from .sources import CHANDRAN_2003, CUI_1996, SCS_COURSE_NOTE, SENZA_RCT
 
 __all__ = ["Target", "TARGETS", "SHARED_SIMULATIONS", "STATUSES", "COSTS", "get", "clear_measurements"]
 
@@ -47,20 +48,6 @@ __all__ = ["Target", "TARGETS", "SHARED_SIMULATIONS", "STATUSES", "COSTS", "get"
 STATUSES = ("calibrated", "prediction")
 COSTS = ("fast", "slow")
 
-
-
-#: Chandran & Sluka 2003: TENS tolerance and cross-tolerance to intrathecal opioid agonists.
-_CHANDRAN = ("Chandran & Sluka 2003 Pain 102:195 [checked: abstract]: knee-joint inflammation in rats, 4 Hz or "
-             "100 Hz TENS 20 min daily for 6 days lost its antihyperalgesic effect by the 4th day; then intrathecal "
-             "morphine (1.32-13.2 nmol) or the delta agonist SNC-80 tested against rats without TENS.")
-
-#: SENZA-RCT, the during-use responder rates at 3 months.
-_SENZA = ("Kapural et al. 2015 Anesthesiology 123:851 [checked: abstract]: SENZA-RCT, 171 implanted patients with "
-          "back and leg pain; at 3 months (secondary end point: the primary was back pain) >= 50 % less leg pain in 83.1 % with 10 kHz SCS and 55.5 % with traditional "
-          "SCS (back pain 84.5 % and 43.8 %); leg pain stands for the model's neuropathic limb")
-_SCS_COURSE = ("a course of the protocol changes no plastic synapse of the model (its stimulation leaves the C and "
-               "Adelta input unchanged, which the spinal rule needs; docs/validation.md), so relief during use at 3 "
-               "months is the acute relief, measured in one 1-s test; no range: the per-arm n is not in the abstract")
 
 
 @dataclass(frozen=True)
@@ -296,7 +283,7 @@ TARGETS: tuple[Target, ...] = (
            "intrathecal morphine (the naive ED50) the day after 6 daily 20-min sessions of conventional (100 Hz) "
            "TENS, over that reduction in the naive model (gate_control, 16 circuits; tolerance of the healthy "
            "pathway's patients)", 1.0, 0.8, 1.2, "1",
-           _CHANDRAN + " With 100 Hz TENS the effect of intrathecal morphine was \"similar to the no TENS "
+           CHANDRAN_2003 + " With 100 Hz TENS the effect of intrathecal morphine was \"similar to the no TENS "
            "control\" (cross-tolerance to the delta agonist SNC-80 instead). Range chosen: similar read as "
            "within a fifth (0.8-1.2), written after the measurement",
            "prediction", "fast", morphine_cross_tolerance(conventional_tens),
@@ -305,7 +292,7 @@ TARGETS: tuple[Target, ...] = (
            "drug share (no delta receptors)"),
     Target("morphine_cross_tolerance_lf_tens", "the same as morphine_cross_tolerance_hf_tens after 6 daily sessions "
            "of TENS at 4 Hz (tens_conventional's amplitude and pulse width)", float("nan"), None, None, "1",
-           _CHANDRAN + " With 4 Hz TENS the effect of intrathecal morphine was \"significantly less than the "
+           CHANDRAN_2003 + " With 4 Hz TENS the effect of intrathecal morphine was \"significantly less than the "
            "group that did not receive TENS\". Published direction only: below 1",
            "prediction", "fast", morphine_cross_tolerance(low_frequency_tens),
            "held out; 4-Hz TENS drives the model's opioid route ~1/25 as much as 100 Hz "
@@ -503,6 +490,12 @@ TARGETS: tuple[Target, ...] = (
            "the unpleasantness anchors are a readout calibration on healthy heat (medial.readout.acc_rate_*), "
            "not on SCS; the model has no route from the lead to the medial pathway other than the PN "
            "(docs/circuits.md)"),
+    Target("scs_relief_with_baclofen", "relief of the brush-evoked PN response by tonic SCS (50 Hz, 300 us, "
+           "2.5 mA) with intrathecal baclofen at 0.3 K_d, over baclofen alone (spinal neuropathic preset; "
+           "experiments/scs_baclofen.toml)", float("nan"), None, None, "1", CUI_1996, "prediction", "fast",
+           scs_relief_with_baclofen, "held out: the drug (dorsal_horn.pharmacology.baclofen) acts through the "
+           "GABA_B receptors as parameterised before this row (Dickenson et al. 1985); the dose was chosen to "
+           "lower the brush response by about a sixth on its own, not with the combination in view", direction=1),
     Target("drg_c_filtering", "fraction of a 20 Hz train of C-fibre stem spikes (DRG stimulation) that passes the "
            "C T-junction in the train's 20th second", 0.0, 0.0, 0.1, "1",
            "Chao et al. 2020 Pain 161:2872 (PMC7669706) [checked: abstract]: during 20 Hz ganglionic field "
@@ -530,10 +523,10 @@ TARGETS: tuple[Target, ...] = (
     Target("scs_tonic_responders_3m", f"share of virtual patients with >= 50 % lower pain during the scs_tonic "
            f"protocol's stimulation (50 Hz, 300 us, 1.3 x Abeta threshold; peripheral_neuropathic, {SCS_PATIENTS} "
            f"circuits, the course's 45 °C heat test): relief during use after 3 months of daily use", 0.555, None,
-           None, "1", _SENZA, "prediction", "fast", responders_during_use("scs_tonic"), _SCS_COURSE),
+           None, "1", SENZA_RCT, "prediction", "fast", responders_during_use("scs_tonic"), SCS_COURSE_NOTE),
     Target("scs_hf10_responders_3m", f"as scs_tonic_responders_3m, with the scs_hf10 protocol (10 kHz, 30 us, 2 mA, "
-           f"biophysical recruitment)", 0.831, None, None, "1", _SENZA, "calibrated", "fast",
-           responders_during_use("scs_hf10"), _SCS_COURSE + "; not held out: the 10 kHz field's activation amplitude "
+           f"biophysical recruitment)", 0.831, None, None, "1", SENZA_RCT, "calibrated", "fast",
+           responders_during_use("scs_hf10"), SCS_COURSE_NOTE + "; not held out: the 10 kHz field's activation amplitude "
            "(dorsal_horn.field.activation_amplitude, 1 mA) was chosen at the bottom of the clinical range, so that "
            "clinical amplitudes act (khz_dorsal_horn_reduction)"),
     Target("drg_responders_3m", f"share of virtual patients with >= 50 % lower pain during the drgs_tonic protocol's "
@@ -543,7 +536,7 @@ TARGETS: tuple[Target, ...] = (
            "syndrome or causalgia of the lower limbs; >= 50 % pain relief and treatment success at 3 months in 81.2 % "
            "with DRG stimulation, 55.7 % with SCS", "prediction", "fast",
            responders_during_use("drgs_tonic", "post_traumatic_neuropathic"),
-           "causalgia (a nerve injury) read as post_traumatic_neuropathic (chosen); " + _SCS_COURSE),
+           "causalgia (a nerve injury) read as post_traumatic_neuropathic (chosen); " + SCS_COURSE_NOTE),
     Target("pns_responders_12m", f"share of virtual patients with >= 50 % relief 12 months after the start of a "
            f"60-day course of percutaneous PNS (pns_percutaneous, 8 h a day; post_traumatic_neuropathic, "
            f"{PNS_PATIENTS} circuits, 45 °C heat test)", 6 / 9, *wilson_interval(6, 9), "1",

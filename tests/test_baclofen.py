@@ -1,0 +1,93 @@
+"""Intrathecal baclofen (``dorsal_horn.pharmacology.baclofen``): an exogenous GABA_B agonist on the
+dorsal-horn GABA_B receptors (painsim.circuits.dorsal_horn.spinal_baclofen).
+
+Published: topical baclofen abolished the C-fibre-evoked responses of rat dorsal-horn neurones and
+left their A-fibre and tactile responses little changed (Dickenson et al. 1985 [checked: abstract]);
+in mononeuropathic rats in which tonic SCS did not relieve tactile allodynia, GABA or baclofen at
+doses without effect of their own made SCS relieve it (Cui, Linderoth & Meyerson 1996 Pain 66:287
+[checked: abstract]).  Properties here: selectivity for the C component, a dose-graded effect, the
+GABA_B antagonist keeping the drug off (spike for spike), and the SCS combination (a reported miss).
+"""
+import numpy as np
+import pytest
+from brian2 import Hz, mA, second, us
+
+import painsim as ps
+from painsim.circuits.dorsal_horn import neuron_parameters, spinal_baclofen
+from painsim.errors import ParameterError
+from painsim.fibers import brush, heat
+
+#: chosen: 1 K_d, half of the receptors occupied, so that the C terminals' release is cut by
+#: presynaptic_c x 1/2 = 45 % (dorsal_horn.gabab.presynaptic_c = 0.9)
+DOSE = 1.0
+GABAB_BLOCK = {"dorsal_horn.pharmacology.gabab_block": 1.0}
+SEEDS = (1, 2, 3, 4)
+
+
+def _dosed(model, dose):
+    return model.with_params({"dorsal_horn.pharmacology.baclofen": dose})
+
+
+def test_the_drug_concentration_is_the_dose_left_by_the_antagonist():
+    m = ps.load_model("gate_control")
+    assert spinal_baclofen(m) == 0.0 and neuron_parameters(m, "EX")["gabab_exo"] == 0.0
+    assert spinal_baclofen(_dosed(m, 0.6)) == pytest.approx(0.6)
+    assert spinal_baclofen(_dosed(m, 0.6).with_params({"dorsal_horn.pharmacology.gabab_block": 0.5})) == \
+        pytest.approx(0.3)
+    with pytest.raises(ParameterError, match="baclofen"):
+        _dosed(m, -0.1)
+
+
+@pytest.fixture(scope="module")
+def pn():
+    """PN spikes per seed (gate_control, healthy, 1 s) to 47 °C contact heat (C-carried) and to a
+    brush stroke (Aβ-carried), without baclofen, at 0.1, 0.3 and 1 K_d, and at 1 K_d under the
+    GABA_B antagonist."""
+    m = ps.load_model("gate_control")
+    cases = {"none": m, "0.1": _dosed(m, 0.1), "0.3": _dosed(m, 0.3), "1": _dosed(m, DOSE),
+             "blocked": _dosed(m, DOSE).with_params(GABAB_BLOCK)}
+    tests = {"heat": (heat(47), 0.0), "brush": (0.0, brush())}
+    reqs = [ps.Request(mm, None, *tests[t], s, label=f"{name}|{t}")
+            for name, mm in cases.items() for t in tests for s in SEEDS]
+    out = {}
+    for q, r in zip(reqs, ps.simulate_batch(reqs, 1.0 * second)):
+        out.setdefault(q.label, []).append(ps.readouts.population_spikes(r, "PN")[0].size)
+    return {k: np.array(v) for k, v in out.items()}
+
+
+def test_baclofen_abolishes_the_heat_response_and_spares_touch(pn):
+    heat0, brush0 = pn["none|heat"].sum(), pn["none|brush"].sum()
+    assert heat0 > 0 and brush0 > 0
+    # C release cut by 45 % on a supralinear response: (almost) all of it gone ("markedly or completely")
+    assert pn["1|heat"].sum() < 0.1 * heat0
+    # Aβ terminals and the projection neurons carry no GABA_B: touch only through the excitatory
+    # interneurons' GIRK ("little changed", read as within 20 %; chosen)
+    assert pn["1|brush"].sum() > 0.8 * brush0
+
+
+def test_the_effect_grows_with_the_dose(pn):
+    heat = [pn[f"{k}|heat"].sum() for k in ("none", "0.1", "0.3", "1")]
+    assert heat[0] > heat[1] > heat[2] >= heat[3], heat
+
+
+def test_the_antagonist_keeps_the_drug_off_spike_for_spike(pn):
+    # gate_control supplies no GABA to GABA_B (dorsal_horn.gabab.release = 0): blocked, the drug binds nothing
+    for t in ("heat", "brush"):
+        np.testing.assert_array_equal(pn[f"blocked|{t}"], pn[f"none|{t}"])
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "measured (spinal neuropathic preset, biophysical recruitment, seeds 1-4, 1.5 s, PN Hz): brush 24.1, "
+    "brush + tonic SCS (50 Hz, 300 us, 2.5 mA) 36.9; baclofen 0.3 K_d 20.2 alone, 33.3 with SCS; 1 K_d 16.7 "
+    "and 29.9: SCS adds ~13 Hz at every dose, because its Aβ volleys excite the output neurons directly "
+    "(SCS alone 23.5 Hz at rest) and GABA_B, as parameterised from Dickenson 1985, spares Aβ terminals and "
+    "the projection neurons; with GABA supplied to GABA_B (release 0.02) the same (brush 15.6 -> 26.1 with "
+    "SCS).  Published: SCS with a subeffective dose relieves allodynia that SCS alone does not (Cui 1996)"))
+def test_scs_with_a_subeffective_baclofen_dose_relieves_allodynia():
+    m = ps.load_model("neuropathic").with_params({"afferents.recruitment": "biophysical"})
+    d = 1.0 * second
+    scs = ps.stimulation.tonic(rate=50 * Hz, width=300 * us, amplitude=2.5 * mA, duration=d)
+    seeds = (1, 2)
+    reqs = [ps.Request(mm, st, 0.0, brush(), s) for mm in (_dosed(m, 0.3),) for st in (None, scs) for s in seeds]
+    pn = np.array([float(r.pn_rate) for r in ps.simulate_batch(reqs, d)]).reshape(2, len(seeds))
+    assert pn[1].mean() < pn[0].mean(), pn   # baclofen + SCS below baclofen alone
