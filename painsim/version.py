@@ -1,8 +1,13 @@
 """painsim's version, in one place (base layer: imports nothing of painsim)."""
 from __future__ import annotations
 
+import ast
+import contextlib
 import functools
 import hashlib
+import json
+import os
+import tempfile
 from importlib import metadata
 from pathlib import Path
 
@@ -13,13 +18,17 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def source_digest(root: str | Path | None = None) -> str:
-    """A fingerprint of the code: SHA-256 (24 hex digits) of every ``*.py`` file under ``root``
-    (default: the installed painsim package), their relative paths and contents, in path order
+    """A fingerprint of the code: SHA-256 (24 hex digits) over every ``*.py`` file under ``root``
+    (default: the installed painsim package), of its relative path and its code, in path order
     (hidden files and folders, e.g. an editor's lock files, left out).
 
+    A file's code is its syntax tree without comments and docstrings (:func:`code_digest`): an
+    edit of a comment or a docstring does not change what painsim computes, so it leaves the
+    digest as it was, while any change of a statement, a name or a constant changes it.
+
     A development checkout keeps one version number while its code changes; work that is kept
-    and resumed (``painsim validate --resume``) compares this digest instead, so that a table
-    is never assembled from measurements of two versions of the code.
+    and resumed (``painsim validate --resume``, sweep and cohort stores) compares this digest
+    instead, so that a result is never assembled from computations of two versions of the code.
     """
     return _package_digest() if root is None else _digest(Path(root))
 
@@ -32,11 +41,74 @@ def _package_digest() -> str:
 
 def _digest(root: Path) -> str:
     h = hashlib.sha256()
+    cache = _TreeDigests()
     for path in sorted(root.rglob("*.py")):
         if any(part.startswith(".") for part in path.relative_to(root).parts) or not path.is_file():
             continue  # an editor's lock or backup file (Emacs's ".#name.py" links to nothing), not code
-        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + cache.get(path.read_bytes()).encode() + b"\0")
+    cache.save()
     return h.hexdigest()[:24]
+
+
+def code_digest(source: bytes) -> str:
+    """SHA-256 of the code of one Python file: its syntax tree (:func:`ast.dump`) with every
+    docstring emptied; comments are not in the tree.  A file that does not parse is
+    fingerprinted by its bytes."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return hashlib.sha256(b"unparsed\0" + source).hexdigest()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
+                    and isinstance(first.value.value, str):
+                first.value.value = ""
+    return hashlib.sha256(ast.dump(tree).encode()).hexdigest()
+
+
+class _TreeDigests:
+    """:func:`code_digest` of file contents, kept on disk by the SHA-256 of the bytes
+    (``~/.cache/painsim/code-digests.json``, beside the other caches of painsim): parsing the
+    package costs ~0.5 s, reading and hashing its bytes a few ms.  An unreadable or unwritable
+    cache only costs the parsing again."""
+
+    def __init__(self):
+        self.path = Path.home() / ".cache" / "painsim" / "code-digests.json"
+        try:
+            self.known = json.loads(self.path.read_text())
+            if not isinstance(self.known, dict):
+                self.known = {}
+        except (OSError, ValueError):
+            self.known = {}
+        self.added = {}
+
+    def get(self, source: bytes) -> str:
+        key = hashlib.sha256(source).hexdigest()
+        found = self.known.get(key)
+        if not isinstance(found, str):
+            found = self.added[key] = code_digest(source)
+        return found
+
+    def save(self) -> None:
+        """Write the digests computed now beside the known ones (atomically: two processes
+        writing at once lose at most an entry, which the next one computes again)."""
+        if not self.added:
+            return
+        entries = {**self.known, **self.added}
+        if len(entries) > 4096:  # old checkouts' files: keep the newest entries only
+            entries = dict(list(entries.items())[-4096:])
+        tmp = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".code-digests-", suffix=".tmp")
+            with os.fdopen(fd, "w") as f:
+                json.dump(entries, f)
+            os.replace(tmp, self.path)
+        except OSError:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
 
 
 #: The libraries whose versions change what painsim computes (its simulator, arrays, kernels, statistics).

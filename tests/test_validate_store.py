@@ -6,6 +6,8 @@ on resume, that a run of another seed is refused, and that a store with finished
 is refused without ``--resume`` (the negative control).  Two real, cheap targets check that
 worker processes give exactly the values measured in this process.
 """
+import json
+
 import numpy as np
 import pytest
 
@@ -105,6 +107,51 @@ def test_the_source_digest_follows_the_code_and_nothing_else(tmp_path):
     (tmp_path / "sub" / "b.py").write_text("y = 3\n")
     assert source_digest(tmp_path) != before
     assert len(source_digest()) == 24 and source_digest() != before
+
+
+CODE = '''"""A module."""
+import math
+
+
+def area(r):
+    """The area."""
+    return math.pi * r ** 2  # of a disc
+'''
+
+
+@pytest.mark.parametrize("edit, same", [
+    (lambda t: t.replace("The area.", "The area of a disc of radius r."), True),     # a docstring
+    (lambda t: t.replace("# of a disc", "# pi r squared"), True),                     # a comment
+    (lambda t: t.replace('"""A module."""', '"""A module, documented anew."""'), True),
+    (lambda t: t.replace("r ** 2", "r * r"), False),                                   # the code
+    (lambda t: t.replace("import math\n", "import math\nNAME = 'a string'\n"), False),  # a string, not a docstring
+])
+def test_the_source_digest_ignores_comments_and_docstrings_only(tmp_path, monkeypatch, edit, same):
+    from painsim.version import source_digest
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "m.py").write_text(CODE)
+    before = source_digest(code)
+    (code / "m.py").write_text(edit(CODE))
+    assert (source_digest(code) == before) is same
+
+
+def test_the_code_digests_are_kept_on_disk_and_a_broken_cache_is_recomputed(tmp_path, monkeypatch):
+    from painsim import version
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "m.py").write_text(CODE)
+    first = version.source_digest(code)
+    cache = tmp_path / "home" / ".cache" / "painsim" / "code-digests.json"
+    assert cache.is_file()
+    with monkeypatch.context() as m:  # kept: no file is parsed again
+        m.setattr(version, "code_digest", lambda source: pytest.fail("parsed again"))
+        assert version.source_digest(code) == first
+    cache.write_text("{not json")  # negative control: a broken cache is recomputed, not trusted
+    assert version.source_digest(code) == first
+    assert isinstance(json.loads(cache.read_text()), dict)
 
 
 def test_a_resumed_run_of_another_selection_keeps_the_rest(stand_ins, tmp_path):
