@@ -74,14 +74,18 @@ class _TreeDigests:
     cache only costs the parsing again."""
 
     def __init__(self):
-        self.path = Path.home() / ".cache" / "painsim" / "code-digests.json"
+        self.known, self.added = {}, {}
         try:
-            self.known = json.loads(self.path.read_text())
-            if not isinstance(self.known, dict):
-                self.known = {}
+            self.path = Path.home() / ".cache" / "painsim" / "code-digests.json"
+        except RuntimeError:  # no home directory: no cache
+            self.path = None
+            return
+        try:
+            known = json.loads(self.path.read_text())
         except (OSError, ValueError):
-            self.known = {}
-        self.added = {}
+            return
+        if isinstance(known, dict):
+            self.known = known
 
     def get(self, source: bytes) -> str:
         key = hashlib.sha256(source).hexdigest()
@@ -93,7 +97,7 @@ class _TreeDigests:
     def save(self) -> None:
         """Write the digests computed now beside the known ones (atomically: two processes
         writing at once lose at most an entry, which the next one computes again)."""
-        if not self.added:
+        if not self.added or self.path is None:
             return
         entries = {**self.known, **self.added}
         if len(entries) > 4096:  # old checkouts' files: keep the newest entries only
