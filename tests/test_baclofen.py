@@ -76,6 +76,23 @@ def test_the_antagonist_keeps_the_drug_off_spike_for_spike(pn):
         np.testing.assert_array_equal(pn[f"blocked|{t}"], pn[f"none|{t}"])
 
 
+def test_baclofen_eases_allodynia_through_the_excitatory_interneurons_only():
+    """In the spinal neuropathic preset a brush stroke drives the PN through their monosynaptic Aβ input
+    and through Aβ -> EX -> PN (the disinhibited route); GABA_B sits on the excitatory interneurons, not
+    on Aβ terminals or the PN, so baclofen near saturation lowers the allodynic response by removing
+    the EX route's share, and with Aβ -> EX removed (the negative control) it leaves the response
+    nearly as it is (what remains: the C and Aδ terminals of the preset's ectopic input)."""
+    m = ps.load_model("neuropathic")
+    no_route = m.with_params({"dorsal_horn.abeta_ex.p": 0.0})
+    models = [m, _dosed(m, 10.0), no_route, _dosed(no_route, 10.0)]
+    seeds = (1, 2)
+    reqs = [ps.Request(mm, None, 0.0, brush(), s) for mm in models for s in seeds]
+    pn = np.array([float(r.pn_rate) for r in ps.simulate_batch(reqs, 1.0 * second)]).reshape(4, len(seeds)).sum(1)
+    with_route, without_route = 1 - pn[1] / pn[0], 1 - pn[3] / pn[2]
+    assert with_route > 0.2, pn
+    assert without_route < 0.5 * with_route, pn
+
+
 @pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "measured (spinal neuropathic preset, biophysical recruitment, seeds 1-4, 1.5 s, PN Hz): brush 24.1, "
     "brush + tonic SCS (50 Hz, 300 us, 2.5 mA) 36.9; baclofen 0.3 K_d 20.2 alone, 33.3 with SCS; 1 K_d 16.7 "

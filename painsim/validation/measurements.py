@@ -27,7 +27,8 @@ from ..readouts import model_pain_score
 from ..stimulation import from_spec, tonic
 from .calibration import REST_DURATION, gate_reduction, gate_stimulation, rest_readouts
 
-__all__ = ["TONIC_SCS", "BURST_SCS", "BACLOFEN_ALONE", "BACLOFEN_WITH_SCS", "scs_relief_with_baclofen", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHESIA_TONIC",
+__all__ = ["TONIC_SCS", "BURST_SCS", "BACLOFEN_ALONE", "BACLOFEN_WITH_SCS", "scs_relief_with_baclofen",
+           "BACLOFEN_SATURATING", "baclofen_antiallodynia", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHESIA_TONIC",
            "clear_measurements", "C_TEST_PULSES", "C_TEST_RATE_HZ", "ADELTA_LFS_PULSES", "ADELTA_TEST_PULSES",
            "ADELTA_TEST_RATE_HZ", "adelta_lfs_change",
            "c_arrival", "c_fibre_response_change", "c_volleys", "nmda_block_c_component",
@@ -487,6 +488,25 @@ def scs_relief_with_baclofen(seed: int) -> float:
     alone = _experiment_mean("scs_baclofen", BACLOFEN_ALONE, "pn_rate", seed)
     both = _experiment_mean("scs_baclofen", BACLOFEN_WITH_SCS, "pn_rate", seed)
     return 1.0 - both / alone if alone > 0 else float("nan")
+
+
+#: Baclofen near saturation (occupancy 10/11 = 91 %; chosen: the most the receptors can do, so that no
+#: dose conversion from the rats' nmol is assumed), and the brush test of :func:`baclofen_antiallodynia`.
+BACLOFEN_SATURATING, BRUSH_TEST_S = 10.0, 1.5
+
+
+def baclofen_antiallodynia(seed: int) -> float:
+    """Share of the allodynic excess of the spinal ``neuropathic`` preset's brush-evoked PN response
+    over the healthy circuit's (``gate_control``) that intrathecal baclofen near saturation
+    (``BACLOFEN_SATURATING`` K_d) removes: ``(N - N_baclofen) / (N - H)``, means over N_SEEDS
+    circuits, 1.5-s brush strokes (1: allodynia reversed to the healthy response)."""
+    neuro = load_model("neuropathic")
+    models = [load_model("gate_control"), neuro,
+              neuro.with_params({"dorsal_horn.pharmacology.baclofen": BACLOFEN_SATURATING})]
+    healthy, allodynic, dosed = _mean_pn([Request(m, None, 0.0, brush(), s) for m in models
+                                          for s in range(seed, seed + N_SEEDS)], f"{BRUSH_TEST_S} s")
+    excess = allodynic - healthy
+    return (allodynic - dosed) / excess if excess > 0 else float("nan")
 
 
 #: DRG filtering: rate and length of the train of C stem spikes (Chao et al. 2020: 20 Hz ganglionic

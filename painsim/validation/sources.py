@@ -1,6 +1,6 @@
 """Published sources quoted by several rows of the validation table (:mod:`painsim.validation.targets`)."""
 
-__all__ = ["CHANDRAN_2003", "SENZA_RCT", "SCS_COURSE_NOTE", "CUI_1996"]
+__all__ = ["CHANDRAN_2003", "SENZA_RCT", "SCS_COURSE_NOTE", "CUI_1996", "MALAN_2002"]
 
 #: Chandran & Sluka 2003: TENS tolerance and cross-tolerance to intrathecal opioid agonists.
 CHANDRAN_2003 = ("Chandran & Sluka 2003 Pain 102:195 [checked: abstract]: knee-joint inflammation in rats, 4 Hz or "
@@ -23,3 +23,11 @@ CUI_1996 = ("Cui, Linderoth & Meyerson 1996 Pain 66:287 [checked: abstract]: in 
             "withdrawal thresholds, transiently suppressed by a GABA_B antagonist; \"the effects of SCS are more "
             "linked to the GABAB- than to the GABAA-receptor system\". Direction only: SCS lowers the allodynic "
             "response when baclofen is given")
+
+#: Malan et al. 2002: spinal GABA_A and GABA_B agonists in rats with spinal nerve ligation.
+MALAN_2002 = ("Spinal GABA(A) and GABA(B) receptor pharmacology in a rat model of neuropathic pain, Anesthesiology "
+              "2002 96:1161 [checked: abstract; authors recalled: Malan, Mata & Porreca]: after L5/L6 spinal nerve "
+              "ligation, intrathecal baclofen (and the GABA_A agonist isoguvacine) \"reversed tactile allodynia and "
+              "thermal hyperalgesia\" (von Frey thresholds); baclofen \"impaired motor function\", which the "
+              "authors say complicated its assessment. Range chosen: reversed read as 0.8-1.2 of the excess "
+              "removed, written after the measurement")

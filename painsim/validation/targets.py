@@ -29,7 +29,7 @@ from .measurements import (BURST_SCS, TONIC_SCS, adelta_lfs_change, c_fibre_resp
                            healthy_hpt_sd, heat_47_rating, heat_49_rating, heat_pain_threshold,
                            khz_dorsal_horn_reduction,
                            nmda_block_baseline, nmda_block_c_component, paresthesia_10khz, paresthesia_tonic,
-                           pn_rate_50c, pns_responders, rest_rating, resting_pn_rate, scs_relief, scs_relief_with_baclofen,
+                           pn_rate_50c, pns_responders, rest_rating, resting_pn_rate, scs_relief, scs_relief_with_baclofen, baclofen_antiallodynia,
                            sustained_heat_ratio,
                            remote_touch_inhibition, tonic_heat_summation, windup_slow)
 from .opioids import (conventional_tens, dnic_naloxone_share, low_frequency_tens, morphine_a_fibre_share,
@@ -40,7 +40,7 @@ from .courses import (MPNS_PATIENTS, PNS_PATIENTS, SCS_PATIENTS, mpns_responders
                       responders_during_use, rtms_relief_over_sham)
 from .phenotype import (contact_summation, pn_heat_threshold, pn_heat_threshold_shift,
                         pn_share_innocuous)
-from .sources import CHANDRAN_2003, CUI_1996, SCS_COURSE_NOTE, SENZA_RCT
+from .sources import CHANDRAN_2003, CUI_1996, MALAN_2002, SCS_COURSE_NOTE, SENZA_RCT
 
 __all__ = ["Target", "TARGETS", "SHARED_SIMULATIONS", "STATUSES", "COSTS", "get", "clear_measurements"]
 
@@ -496,6 +496,11 @@ TARGETS: tuple[Target, ...] = (
            scs_relief_with_baclofen, "held out: the drug (dorsal_horn.pharmacology.baclofen) acts through the "
            "GABA_B receptors as parameterised before this row (Dickenson et al. 1985); the dose was chosen to "
            "lower the brush response by about a sixth on its own, not with the combination in view", direction=1),
+    Target("baclofen_antiallodynia", "share of the allodynic excess of the spinal neuropathic preset's brush-evoked "
+           "PN response over the healthy circuit's that intrathecal baclofen near saturation (10 K_d) removes",
+           1.0, 0.8, 1.2, "1", MALAN_2002, "prediction", "fast", baclofen_antiallodynia,
+           "held out: the GABA_B receptors were parameterised from Dickenson et al. 1985 before this row; the "
+           "concentration is near saturation, so no dose conversion is assumed"),
     Target("drg_c_filtering", "fraction of a 20 Hz train of C-fibre stem spikes (DRG stimulation) that passes the "
            "C T-junction in the train's 20th second", 0.0, 0.0, 0.1, "1",
            "Chao et al. 2020 Pain 161:2872 (PMC7669706) [checked: abstract]: during 20 Hz ganglionic field "
