@@ -243,8 +243,21 @@ def cmd_models(args) -> int:
     return 0
 
 
-def _where_it_runs(workers: int | None, scheduler: str | None) -> str:
-    """Where a sweep's runs go, for its first line (``workers`` 0: this process, None: one per CPU)."""
+def sweep_destination(workers: int | None, scheduler: str | None) -> str:
+    """Where a sweep's runs go, in the words of its first line.
+
+    Parameters
+    ----------
+    workers : int or None
+        Worker processes: 0 runs in this process, None one per CPU.
+    scheduler : str or None
+        A Dask scheduler's address (it takes precedence).
+
+    Returns
+    -------
+    str
+        E.g. ``"this process"``, ``"1 worker process"``, ``"2 worker processes"``.
+    """
     if scheduler:
         return f"Dask scheduler {scheduler}"
     if workers == 0:
@@ -259,7 +272,7 @@ def cmd_sweep(args) -> int:
     store = out / _SWEEP_STORE
     n = len(spec.points()) * spec.n_repeats
     workers = args.workers if args.workers is not None else spec.workers  # --workers, else the file's
-    where = _where_it_runs(workers, args.scheduler)
+    where = sweep_destination(workers, args.scheduler)
     print(f"painsim: sweep {spec.name!r}: {n} runs ({len(spec.points())} points x {spec.n_repeats} seeds) "
           f"on {where}; store {store.absolute()}", flush=True)
     t0 = time.time()

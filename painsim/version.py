@@ -7,7 +7,9 @@ import functools
 import hashlib
 import json
 import os
+import sys
 import tempfile
+import warnings
 from importlib import metadata
 from pathlib import Path
 
@@ -50,12 +52,31 @@ def _digest(root: Path) -> str:
     return h.hexdigest()[:24]
 
 
+#: Changes when :func:`code_digest` reads code differently (the digests kept on disk are keyed by it).
+CODE_DIGEST_SCHEME = 2
+
+
 def code_digest(source: bytes) -> str:
-    """SHA-256 of the code of one Python file: its syntax tree (:func:`ast.dump`) with every
-    docstring emptied; comments are not in the tree.  A file that does not parse is
-    fingerprinted by its bytes."""
+    """SHA-256 of the code of one Python file, without its comments and docstrings.
+
+    Parameters
+    ----------
+    source : bytes
+        The file's contents.
+
+    Returns
+    -------
+    str
+        64 hex digits: the digest of the file's syntax tree (:func:`ast.dump`) with every
+        docstring (the leading string of a module, class or function body) removed; comments are
+        not in the tree.  A file that does not parse is fingerprinted by its bytes.  The tree's
+        text depends on the Python version, so digests are compared within one Python version
+        (:func:`library_versions` records it).
+    """
     try:
-        tree = ast.parse(source)
+        with warnings.catch_warnings():  # an invalid escape warns; under -W error it would not parse
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return hashlib.sha256(b"unparsed\0" + source).hexdigest()
     for node in ast.walk(tree):
@@ -63,15 +84,15 @@ def code_digest(source: bytes) -> str:
             first = node.body[0]
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
                     and isinstance(first.value.value, str):
-                first.value.value = ""
+                node.body = node.body[1:] or [ast.Pass()]
     return hashlib.sha256(ast.dump(tree).encode()).hexdigest()
 
 
 class _TreeDigests:
-    """:func:`code_digest` of file contents, kept on disk by the SHA-256 of the bytes
-    (``~/.cache/painsim/code-digests.json``, beside the other caches of painsim): parsing the
-    package costs ~0.5 s, reading and hashing its bytes a few ms.  An unreadable or unwritable
-    cache only costs the parsing again."""
+    """:func:`code_digest` of file contents, kept on disk (``~/.cache/painsim/code-digests.json``)
+    by the digest scheme, the Python version and the SHA-256 of the bytes: parsing the package
+    costs ~0.5 s, reading and hashing its bytes a few ms.  A missing home directory, or an
+    unreadable, broken or unwritable cache only costs the parsing again."""
 
     def __init__(self):
         self.known, self.added = {}, {}
@@ -87,10 +108,15 @@ class _TreeDigests:
         if isinstance(known, dict):
             self.known = known
 
+    #: A kept entry's key: the digest scheme, the Python version (the tree's text depends on it)
+    #: and the SHA-256 of the file's bytes.
+    PREFIX = f"{CODE_DIGEST_SCHEME}:{sys.version_info.major}.{sys.version_info.minor}:"
+
     def get(self, source: bytes) -> str:
-        key = hashlib.sha256(source).hexdigest()
+        """:func:`code_digest` of ``source``, from the kept entries when there is a valid one."""
+        key = self.PREFIX + hashlib.sha256(source).hexdigest()
         found = self.known.get(key)
-        if not isinstance(found, str):
+        if not (isinstance(found, str) and len(found) == 64 and all(c in "0123456789abcdef" for c in found)):
             found = self.added[key] = code_digest(source)
         return found
 
@@ -120,9 +146,11 @@ COMPUTING_LIBRARIES = ("brian2", "numpy", "numba", "scipy")
 
 
 def library_versions() -> dict[str, str]:
-    """Versions of :data:`COMPUTING_LIBRARIES` installed now (an upgrade between a run and its
-    resume makes the kept results another computation's)."""
-    return {name: metadata.version(name) for name in COMPUTING_LIBRARIES}
+    """Versions of :data:`COMPUTING_LIBRARIES` installed now, and of Python (major.minor: the
+    source digest reads syntax trees, whose form changes between Python versions); an upgrade
+    between a run and its resume makes the kept results another computation's."""
+    return {"python": f"{sys.version_info.major}.{sys.version_info.minor}",
+            **{name: metadata.version(name) for name in COMPUTING_LIBRARIES}}
 
 
 def code_fingerprint() -> dict:

@@ -370,5 +370,5 @@ def test_an_interrupted_sweep_says_so_once_and_where_its_points_are(monkeypatch,
     (0, None, "this process"), (1, None, "1 worker process"), (2, None, "2 worker processes"),
     (None, None, "all CPU worker processes"), (2, "tcp://host:8786", "Dask scheduler tcp://host:8786")])
 def test_a_sweep_says_where_its_runs_go_in_plain_words(workers, scheduler, said):
-    from painsim.cli import _where_it_runs
-    assert _where_it_runs(workers, scheduler) == said
+    from painsim.cli import sweep_destination
+    assert sweep_destination(workers, scheduler) == said

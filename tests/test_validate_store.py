@@ -95,8 +95,9 @@ def test_kept_targets_of_other_code_are_not_resumed(stand_ins, tmp_path, monkeyp
         validation.validate(["A"], seed=1, store=store, resume=True)
 
 
-def test_the_source_digest_follows_the_code_and_nothing_else(tmp_path):
+def test_the_source_digest_follows_the_code_and_nothing_else(tmp_path, monkeypatch):
     from painsim.version import source_digest
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
     for name, text in (("a.py", "x = 1\n"), ("sub/b.py", "y = 2\n"), ("notes.txt", "not code")):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text(text)
@@ -112,19 +113,25 @@ def test_the_source_digest_follows_the_code_and_nothing_else(tmp_path):
 CODE = '''"""A module."""
 import math
 
+UNIT = "mm"
 
-def area(r):
-    """The area."""
-    return math.pi * r ** 2  # of a disc
+
+class Disc:
+    """A disc."""
+
+    def area(self, r):
+        """The area."""
+        return math.pi * r ** 2  # of a disc
 '''
 
 
 @pytest.mark.parametrize("edit, same", [
-    (lambda t: t.replace("The area.", "The area of a disc of radius r."), True),     # a docstring
-    (lambda t: t.replace("# of a disc", "# pi r squared"), True),                     # a comment
+    (lambda t: t.replace("The area.", "The area of a disc of radius r."), True),      # a docstring
+    (lambda t: t.replace("# of a disc", "# pi r squared"), True),                      # a comment
     (lambda t: t.replace('"""A module."""', '"""A module, documented anew."""'), True),
-    (lambda t: t.replace("r ** 2", "r * r"), False),                                   # the code
-    (lambda t: t.replace("import math\n", "import math\nNAME = 'a string'\n"), False),  # a string, not a docstring
+    (lambda t: t.replace('    """A disc."""\n', ""), True),                          # a class docstring removed
+    (lambda t: t.replace("r ** 2", "r * r"), False),                                    # the code
+    (lambda t: t.replace('UNIT = "mm"', 'UNIT = "m"'), False),                       # a string that is not a docstring
 ])
 def test_the_source_digest_ignores_comments_and_docstrings_only(tmp_path, monkeypatch, edit, same):
     from painsim.version import source_digest
@@ -137,7 +144,7 @@ def test_the_source_digest_ignores_comments_and_docstrings_only(tmp_path, monkey
     assert (source_digest(code) == before) is same
 
 
-def test_the_code_digests_are_kept_on_disk_and_a_broken_cache_is_recomputed(tmp_path, monkeypatch):
+def test_the_code_digests_are_kept_on_disk_and_a_bad_cache_is_recomputed(tmp_path, monkeypatch):
     from painsim import version
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     code = tmp_path / "code"
@@ -145,13 +152,44 @@ def test_the_code_digests_are_kept_on_disk_and_a_broken_cache_is_recomputed(tmp_
     (code / "m.py").write_text(CODE)
     first = version.source_digest(code)
     cache = tmp_path / "home" / ".cache" / "painsim" / "code-digests.json"
-    assert cache.is_file()
+    kept = json.loads(cache.read_text())
+    assert len(kept) == 1
     with monkeypatch.context() as m:  # kept: no file is parsed again
         m.setattr(version, "code_digest", lambda source: pytest.fail("parsed again"))
         assert version.source_digest(code) == first
-    cache.write_text("{not json")  # negative control: a broken cache is recomputed, not trusted
+    # negative controls: a broken cache, or an entry that is not a digest, is recomputed, not trusted
+    cache.write_text("{not json")
     assert version.source_digest(code) == first
-    assert isinstance(json.loads(cache.read_text()), dict)
+    cache.write_text(json.dumps({key: "not a digest" for key in kept}))
+    assert version.source_digest(code) == first
+    assert json.loads(cache.read_text()) == kept
+
+
+def test_no_home_directory_means_no_cache_and_the_same_digest(tmp_path, monkeypatch):
+    from pathlib import Path
+    from painsim import version
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "m.py").write_text(CODE)
+    first = version.source_digest(code)
+    (tmp_path / "home" / ".cache" / "painsim" / "code-digests.json").unlink()
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert version.source_digest(code) == first
+    assert not (tmp_path / "home" / ".cache" / "painsim" / "code-digests.json").exists()
+
+
+def test_a_file_that_warns_while_parsing_gets_the_same_digest_under_warnings_as_errors():
+    import warnings
+    from painsim.version import code_digest
+    source = b'PATTERN = "\\d+"\n'  # the file holds the invalid escape sequence backslash-d
+    plain = code_digest(source)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert code_digest(source) == plain
 
 
 def test_a_resumed_run_of_another_selection_keeps_the_rest(stand_ins, tmp_path):

@@ -364,10 +364,20 @@ def spinal_morphine(model) -> float:
 
 
 def spinal_baclofen(model) -> float:
-    """Concentration of exogenous GABA_B agonist at the dorsal-horn GABA_B receptors (units of
-    their dissociation constant): ``dorsal_horn.pharmacology.baclofen`` x (1 - GABA_B block,
-    ``dorsal_horn.pharmacology.gabab_block``), the antagonist keeping the drug off the receptors.
+    """Concentration of exogenous GABA_B agonist at the dorsal-horn GABA_B receptors.
 
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    float
+        ``dorsal_horn.pharmacology.baclofen`` x (1 - ``dorsal_horn.pharmacology.gabab_block``),
+        in units of the receptors' dissociation constant: the antagonist keeps the drug off.
+
+    Notes
+    -----
     It enters the receptors' activation of every dorsal-horn neuron (``gabab_exo`` in
     :data:`NEURON_EQS`) as one-site binding beside the interneurons' GABA,
     ``occ_gabab = (gabab² + gabab_exo) / (1 + gabab² + gabab_exo)``: a steady drug needs no
@@ -376,11 +386,12 @@ def spinal_baclofen(model) -> float:
     suppression of C (and less of Aδ) release and the GIRK conductance of the excitatory
     interneurons.  Intrathecal baclofen acts there: topical baclofen abolished C-fibre-evoked
     and spared tactile WDR responses (Dickenson et al. 1985, "Effects of topical baclofen on C
-    fibre-evoked neuronal activity in the rat dorsal horn"), and at doses without effect of their own GABA or baclofen made tonic SCS relieve
-    tactile allodynia in mononeuropathic rats in which SCS alone had failed (Cui, Linderoth &
-    Meyerson 1996 Pain 66:287), as intrathecal baclofen later did for patients responding poorly
-    to SCS (Lind, Meyerson, Winter & Linderoth 2004 Eur J Pain 8:377).  0 (the default)
-    leaves every spike as without the term.
+    fibre-evoked neuronal activity in the rat dorsal horn" [checked: abstract]), and at doses
+    without effect of their own GABA or baclofen made tonic SCS relieve tactile allodynia in
+    mononeuropathic rats in which SCS alone had failed (Cui, Linderoth & Meyerson 1996 Pain
+    66:287 [checked: abstract]); a pilot study tried it for patients responding poorly to SCS
+    (Lind, Meyerson, Winter & Linderoth 2004 Eur J Pain 8:377 [checked: abstract]).  0 (the
+    default) leaves every spike as without the term.
     """
     return model.si("dorsal_horn.pharmacology.baclofen") * (1 - model.si("dorsal_horn.pharmacology.gabab_block"))
 
@@ -573,7 +584,8 @@ LAYER = Layer(
     connections=CONNECTIONS + FIELD_CONNECTIONS + BACKGROUND_CONNECTIONS,
     groups={"spinal": GroupDynamics(NEURON_EQS, EXC_SYNAPSE, INH_SYNAPSE)},
     # pathology.anion_shift sets e_inh of the pathological site(s), morphine and naloxone opioid_exo
-    # (spinal_morphine), baclofen and its antagonist gabab_exo (spinal_baclofen): a sweep over one of them stores that variable per neuron (one network)
+    # (spinal_morphine), baclofen and its antagonist gabab_exo (spinal_baclofen): a sweep over one
+    # of them stores that variable per neuron (one network)
     neuron_paths=tuple(NEURON_PARAMS.items()) + tuple((var, path) for var, per_pop in POPULATION_PARAMS.items()
                                                       for path in per_pop.values())
                  + (("e_inh", "pathology.anion_shift"), ("opioid_exo", "dorsal_horn.pharmacology.morphine"),

@@ -28,7 +28,7 @@ from ..stimulation import from_spec, tonic
 from .calibration import REST_DURATION, gate_reduction, gate_stimulation, rest_readouts
 
 __all__ = ["TONIC_SCS", "BURST_SCS", "BACLOFEN_ALONE", "BACLOFEN_WITH_SCS", "scs_relief_with_baclofen",
-           "BACLOFEN_SATURATING", "baclofen_antiallodynia", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHESIA_TONIC",
+           "BACLOFEN_SATURATING", "BRUSH_TEST_S", "baclofen_antiallodynia", "N_SEEDS", "PARESTHESIA_KHZ_MA", "PARESTHESIA_TONIC",
            "clear_measurements", "C_TEST_PULSES", "C_TEST_RATE_HZ", "ADELTA_LFS_PULSES", "ADELTA_TEST_PULSES",
            "ADELTA_TEST_RATE_HZ", "adelta_lfs_change",
            "c_arrival", "c_fibre_response_change", "c_volleys", "nmda_block_c_component",

@@ -29,7 +29,8 @@ from .measurements import (BURST_SCS, TONIC_SCS, adelta_lfs_change, c_fibre_resp
                            healthy_hpt_sd, heat_47_rating, heat_49_rating, heat_pain_threshold,
                            khz_dorsal_horn_reduction,
                            nmda_block_baseline, nmda_block_c_component, paresthesia_10khz, paresthesia_tonic,
-                           pn_rate_50c, pns_responders, rest_rating, resting_pn_rate, scs_relief, scs_relief_with_baclofen, baclofen_antiallodynia,
+                           pn_rate_50c, pns_responders, rest_rating, resting_pn_rate, scs_relief,
+                           scs_relief_with_baclofen, baclofen_antiallodynia,
                            sustained_heat_ratio,
                            remote_touch_inhibition, tonic_heat_summation, windup_slow)
 from .opioids import (conventional_tens, dnic_naloxone_share, low_frequency_tens, morphine_a_fibre_share,
