@@ -125,6 +125,16 @@ class Disc:
 '''
 
 
+@pytest.fixture
+def code(tmp_path, monkeypatch):
+    """A folder of code holding CODE as ``m.py``, with a home of its own (the digests' cache)."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    folder = tmp_path / "code"
+    folder.mkdir()
+    (folder / "m.py").write_text(CODE)
+    return folder
+
+
 @pytest.mark.parametrize("edit, same", [
     (lambda t: t.replace("The area.", "The area of a disc of radius r."), True),      # a docstring
     (lambda t: t.replace("# of a disc", "# pi r squared"), True),                      # a comment
@@ -133,23 +143,15 @@ class Disc:
     (lambda t: t.replace("r ** 2", "r * r"), False),                                    # the code
     (lambda t: t.replace('UNIT = "mm"', 'UNIT = "m"'), False),                       # a string that is not a docstring
 ])
-def test_the_source_digest_ignores_comments_and_docstrings_only(tmp_path, monkeypatch, edit, same):
+def test_the_source_digest_ignores_comments_and_docstrings_only(code, edit, same):
     from painsim.version import source_digest
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    code = tmp_path / "code"
-    code.mkdir()
-    (code / "m.py").write_text(CODE)
     before = source_digest(code)
     (code / "m.py").write_text(edit(CODE))
     assert (source_digest(code) == before) is same
 
 
-def test_the_code_digests_are_kept_on_disk_and_a_bad_cache_is_recomputed(tmp_path, monkeypatch):
+def test_the_code_digests_are_kept_on_disk_and_a_bad_cache_is_recomputed(code, tmp_path, monkeypatch):
     from painsim import version
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    code = tmp_path / "code"
-    code.mkdir()
-    (code / "m.py").write_text(CODE)
     first = version.source_digest(code)
     cache = tmp_path / "home" / ".cache" / "painsim" / "code-digests.json"
     kept = json.loads(cache.read_text())
@@ -165,13 +167,9 @@ def test_the_code_digests_are_kept_on_disk_and_a_bad_cache_is_recomputed(tmp_pat
     assert json.loads(cache.read_text()) == kept
 
 
-def test_no_home_directory_means_no_cache_and_the_same_digest(tmp_path, monkeypatch):
+def test_no_home_directory_means_no_cache_and_the_same_digest(code, tmp_path, monkeypatch):
     from pathlib import Path
     from painsim import version
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    code = tmp_path / "code"
-    code.mkdir()
-    (code / "m.py").write_text(CODE)
     first = version.source_digest(code)
     (tmp_path / "home" / ".cache" / "painsim" / "code-digests.json").unlink()
 
