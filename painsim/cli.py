@@ -505,7 +505,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", default=None, help="folder for a relative --neo name (default: the current folder)")
     export.set_defaults(func=cmd_export)
     val = sub.add_parser("validate", help="measure the model against published figures and print the table")
-    val.add_argument("--only", nargs="+", metavar="TARGET", default=None, help="run only these targets")
+    val.add_argument("--only", nargs="+", action="extend", metavar="TARGET", default=None,
+                     help="run only these targets (repeatable: --only A B --only C runs all three)")
     val.add_argument("--slow", action="store_true", help="also run the slow targets (courses, the cohort, resting steady states, 0.1-Hz wind-up, "
                      "LTP/LTD, maintained and tonic heat, the QST threshold spread; --list marks them)")
     val.add_argument("--list", action="store_true", help="list the targets and exit")

@@ -77,6 +77,14 @@ def test_unknown_target_is_refused_before_any_work(tmp_path, capsys):
     assert not out.exists()
 
 
+def test_only_is_repeatable_and_keeps_every_target_named(tmp_path, capsys):
+    # the first --only names a misspelt target: were it dropped for the second, drg_c_filtering would run
+    out = tmp_path / "v"
+    assert main(["validate", "--only", "gate_on_c_heta", "--only", "drg_c_filtering", "--out", str(out)]) == 2
+    assert "gate_on_c_heta" in capsys.readouterr().err
+    assert not out.exists()
+
+
 @pytest.fixture(scope="module")
 def gate_row(tmp_path_factory):
     out = tmp_path_factory.mktemp("validate")
