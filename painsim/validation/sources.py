@@ -1,7 +1,8 @@
 """Published sources, and a note, quoted by several rows of the validation table
 (:mod:`painsim.validation.targets`)."""
 
-__all__ = ["CHANDRAN_2003", "SENZA_RCT", "SCS_COURSE_NOTE", "CUI_1996", "MALAN_2002"]
+__all__ = ["CHANDRAN_2003", "SENZA_RCT", "SCS_COURSE_NOTE", "CUI_1996", "MALAN_2002", "SLUKA_1999_FREQUENCIES",
+           "TENS_TOLERANCE_SOURCES", "JOHNSON_2022", "TENS_TRIAL_NOTE"]
 
 #: Chandran & Sluka 2003: TENS tolerance and cross-tolerance to intrathecal opioid agonists.
 CHANDRAN_2003 = ("Chandran & Sluka 2003 Pain 102:195 [checked: abstract]: knee-joint inflammation in rats, 4 Hz "
@@ -34,3 +35,36 @@ MALAN_2002 = ("Malan, Mata & Porreca 2002 Anesthesiology 96:1161, \"Spinal GABA(
               "thermal hyperalgesia\" (von Frey thresholds); baclofen \"impaired motor function\", which the "
               "authors say complicated its assessment. Range chosen: reversed read as 0.8-1.2 of the excess "
               "removed, written after the measurement")
+
+#: TENS at 4 Hz and at 100 Hz: equal effects (rats and healthy humans).
+SLUKA_1999_FREQUENCIES = (
+    "Sluka, Deacon, Stibal, Strissel & Terpstra 1999 JPET 289:840 [checked: abstract]: \"Either "
+    "high- (100 Hz) or low-frequency (4 Hz) TENS produced approximately 100% inhibition of hyperalgesia\" "
+    "(knee inflammation, heat withdrawal), the low-frequency effect blocked by low (mu-selective) doses of "
+    "spinal naloxone; Sato et al. 2012 J Pain 13:884 [checked: abstract]: LF and HF TENS at the same "
+    "intensity (90 % motor threshold) both reversed hyperalgesia; Liebano et al. 2011 Pain 152:335 "
+    "[checked: abstract]: 4 Hz and 100 Hz TENS both raised pressure pain thresholds in healthy humans. "
+    "Range chosen: both ~100 %, read as the low-frequency effect within +/- 50 % of the high-frequency one")
+
+#: Repeated daily TENS loses its effect by the 4th-5th day.
+TENS_TOLERANCE_SOURCES = (
+    "Sato, Sanada, Rakel & Sluka 2012 J Pain 13:884 [checked: abstract]: daily TENS (20 min, 90 % motor "
+    "threshold) reversed hyperalgesia on days 1-4, not on day 5 (tolerance); Liebano et al. 2011 Pain "
+    "152:335 [checked: abstract]: in 100 healthy humans the TENS-induced rise of pressure pain thresholds "
+    "no longer differed from placebo by day 5; Chandran & Sluka 2003 Pain 102:195 [checked: abstract]: "
+    "\"a diminution in its effectiveness ... by the fourth day\", with cross-tolerance to spinal mu (low "
+    "frequency) or delta (high frequency) agonists. Published 0: no effect beyond placebo")
+
+#: The meta-TENS study: TENS against placebo over 91 RCTs.
+JOHNSON_2022 = (
+    "Johnson, Paley, Jones, Mulvey & Wittkopf 2022 BMJ Open 12:e051073 (meta-TENS) [checked: abstract]: RCTs of "
+    "strong non-painful TENS at or close to the site of pain against placebo, adults with pain irrespective of "
+    "diagnosis; pain intensity during or immediately after TENS lower than with placebo, SMD -0.96 (95 % CI "
+    "-1.14 to -0.78; 91 RCTs, 92 samples, n = 4841); acute vs chronic pain and diagnosis did not modify the "
+    "effect. Range: the 95 % CI of the pooled SMD (a spread of the mean, not of trials)")
+#: What the virtual TENS trials assume.
+TENS_TRIAL_NOTE = (
+    "held out; each virtual patient (a circuit) is rated during the test stimulus with the device on and at no "
+    "current, and g is computed from the two arms' means and SDs as for parallel groups "
+    "(painsim.validation.trials); the meta-analysis found no effect of diagnosis, so one published figure for "
+    "both populations")

@@ -41,7 +41,9 @@ from .courses import (MPNS_PATIENTS, PNS_PATIENTS, SCS_PATIENTS, mpns_responders
                       responders_during_use, rtms_relief_over_sham)
 from .phenotype import (contact_summation, pn_heat_threshold, pn_heat_threshold_shift,
                         pn_share_innocuous)
-from .sources import CHANDRAN_2003, CUI_1996, MALAN_2002, SCS_COURSE_NOTE, SENZA_RCT
+from .sources import (CHANDRAN_2003, CUI_1996, JOHNSON_2022, MALAN_2002, SCS_COURSE_NOTE, SENZA_RCT,
+                      SLUKA_1999_FREQUENCIES, TENS_TOLERANCE_SOURCES, TENS_TRIAL_NOTE)
+from .trials import tens_placebo_smd
 
 __all__ = ["Target", "TARGETS", "SHARED_SIMULATIONS", "STATUSES", "COSTS", "get", "clear_measurements"]
 
@@ -577,24 +579,13 @@ TARGETS: tuple[Target, ...] = (
            "is the part of remote TENS that does not pass through the PAG/RVM"),
     Target("tens_low_frequency_ratio", "PN reduction by TENS at 4 Hz over that by TENS at 100 Hz, same amplitude "
            "and pulse width (tens_conventional's), at a remote site (47 °C heat at the painful site)", 1.0, 0.5,
-           1.5, "1", "Sluka, Deacon, Stibal, Strissel & Terpstra 1999 JPET 289:840 [checked: abstract]: \"Either "
-           "high- (100 Hz) or low-frequency (4 Hz) TENS produced approximately 100% inhibition of hyperalgesia\" "
-           "(knee inflammation, heat withdrawal), the low-frequency effect blocked by low (mu-selective) doses of "
-           "spinal naloxone; Sato et al. 2012 J Pain 13:884 [checked: abstract]: LF and HF TENS at the same "
-           "intensity (90 % motor threshold) both reversed hyperalgesia; Liebano et al. 2011 Pain 152:335 "
-           "[checked: abstract]: 4 Hz and 100 Hz TENS both raised pressure pain thresholds in healthy humans. "
-           "Range chosen: both ~100 %, read as the low-frequency effect within +/- 50 % of the high-frequency one",
+           1.5, "1", SLUKA_1999_FREQUENCIES,
            "prediction", "fast", tens_low_frequency_ratio,
            "held out; the rats had TENS at 90 % of the motor threshold, the model at 1.5 x the A-beta threshold "
            "(tens_conventional's) for both rates"),
     Target("tens_tolerance_day5", "acute PN reduction by conventional TENS at a remote site (47 °C heat) before "
            "the 5th daily 20-min session over that before the 1st (repeated daily use)", 0.0, None, None, "1",
-           "Sato, Sanada, Rakel & Sluka 2012 J Pain 13:884 [checked: abstract]: daily TENS (20 min, 90 % motor "
-           "threshold) reversed hyperalgesia on days 1-4, not on day 5 (tolerance); Liebano et al. 2011 Pain "
-           "152:335 [checked: abstract]: in 100 healthy humans the TENS-induced rise of pressure pain thresholds "
-           "no longer differed from placebo by day 5; Chandran & Sluka 2003 Pain 102:195 [checked: abstract]: "
-           "\"a diminution in its effectiveness ... by the fourth day\", with cross-tolerance to spinal mu (low "
-           "frequency) or delta (high frequency) agonists. Published 0: no effect beyond placebo",
+           TENS_TOLERANCE_SOURCES,
            "calibrated", "fast", tens_tolerance_day5,
            "dorsal_horn.opioid.tolerance_rate was fitted to the mu-receptor efficacy before the 5th session "
            "at which the opioid part of this effect is 0.1 of the naive one (0.541: undetectable_efficacy, then "
@@ -603,6 +594,14 @@ TARGETS: tuple[Target, ...] = (
            "morphine tolerance in view, Morgan et al. 2005), so tolerance withdraws the PAG/RVM's excitation, "
            "their opioid and their GABA/glycine together. One mu pool: the "
            "delta receptors of 100-Hz TENS are not modelled (docs/circuits.md)"),
+    Target("tens_placebo_smd_nociceptive", "Hedges' g of pain (NRS, noxious 0.5 at the painful site) with conventional "
+           "TENS there against placebo TENS (no current), 16 virtual patients in both arms; healthy pathway "
+           "(acute nociceptive pain)", -0.96, -1.14, -0.78, "1", JOHNSON_2022, "prediction", "fast",
+           tens_placebo_smd("healthy"), TENS_TRIAL_NOTE),
+    Target("tens_placebo_smd_neuropathic", "as tens_placebo_smd_nociceptive, on peripheral_neuropathic (chronic "
+           "neuropathic pain)", -0.96, -1.14, -0.78, "1", JOHNSON_2022, "prediction", "fast",
+           tens_placebo_smd("peripheral_neuropathic"), TENS_TRIAL_NOTE + "; positive: TENS raises pain (the "
+           "disinhibited Aβ routes, as tonic_scs_relief)"),
     Target("qst_hpt_sd", "SD of the heat pain threshold over healthy virtual subjects (QST, n = 12)", 2.8, 2.0,
            3.5, "degC", "DFNS reference data, healthy adults: SD ~2.5-3 °C (Rolke et al. 2006 Pain 123:231; Magerl "
            "et al. 2010 Pain 151:598) [recalled; not read in the tables]", "prediction", "slow", healthy_hpt_sd,

@@ -1,0 +1,85 @@
+"""Virtual placebo-controlled trials: a therapy against its placebo, as a meta-analysis reads them.
+
+A meta-analysis pools trials as a **standardised mean difference** of pain between the arms
+(Hedges' g in the Cochrane handbook's form; Johnson et al. 2022 BMJ Open 12:e051073 used it
+for TENS).  Here each virtual patient is one circuit of a model (its seed), rated in both
+arms: the active device and the same device at no current (the placebo), each during a
+noxious test stimulus at the painful site (the clinical pain that the model can rate; the
+model's ongoing pain is 0 in the peripheral presets, docs/phenotypes.md).  g is computed
+from the arms' means and SDs as for a parallel-group trial: a crossover analysed
+within-subject would give a larger figure from the same pain scores.
+
+* :func:`hedges_g` -- the standardised mean difference of two samples;
+* :func:`placebo_controlled_pain` -- each patient's pain with the active and the placebo device;
+* :func:`tens_placebo_smd` -- the row of conventional TENS at the painful site.
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ..errors import ParameterError
+from ..params import Model, load_model
+from ..simulation import Request, simulate_batch
+from ..stimulation import Waveform, tens
+
+__all__ = ["TRIAL_PATIENTS", "TEST_NOXIOUS", "TEST_DURATION", "hedges_g", "placebo_controlled_pain",
+           "tens_placebo_smd"]
+
+#: Virtual patients per trial (circuits ``seed`` .. ``seed + TRIAL_PATIENTS - 1``, each in both arms).
+#: Chosen: enough that g's own standard error (~sqrt(2/n + g^2/(4n)), ~0.4 at g ~ 1) is well below
+#: the distance between the published value and no effect, at ~1 s of simulation per patient-arm.
+TRIAL_PATIENTS = 16
+#: The test stimulus (noxious intensity at the painful site, the SCS relief rows' test) and its window, s.
+TEST_NOXIOUS, TEST_DURATION = 0.5, 1.5
+
+
+def hedges_g(active: Sequence[float], placebo: Sequence[float]) -> float:
+    """Standardised mean difference of ``active`` over ``placebo``, Hedges' g.
+
+    ``g = J (mean_a - mean_p) / s``, ``s`` the pooled SD (ddof 1) and
+    ``J = 1 - 3 / (4 (n_a + n_p) - 9)`` the small-sample correction (Hedges 1981; the
+    Cochrane handbook's SMD).  Negative: less pain with the therapy.  NaN when both
+    samples have no spread.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Fewer than 2 values in a sample, or a value that is not finite.
+    """
+    a, p = np.asarray(active, float), np.asarray(placebo, float)
+    for name, x in (("active", a), ("placebo", p)):
+        if x.ndim != 1 or x.size < 2 or not np.isfinite(x).all():
+            raise ParameterError(name, x.tolist(), "a sequence of at least 2 finite pain scores")
+    n_a, n_p = a.size, p.size
+    pooled = np.sqrt(((n_a - 1) * a.var(ddof=1) + (n_p - 1) * p.var(ddof=1)) / (n_a + n_p - 2))
+    if pooled == 0:
+        return float("nan")
+    return float((1.0 - 3.0 / (4.0 * (n_a + n_p) - 9.0)) * (a.mean() - p.mean()) / pooled)
+
+
+def placebo_controlled_pain(model: Model, active: Waveform, placebo: Waveform, seeds: Sequence[int],
+                            noxious: float = TEST_NOXIOUS, duration: float = TEST_DURATION) -> np.ndarray:
+    """Pain (NRS) of each patient (circuit ``seeds[k]``) during ``noxious`` at the painful site, with
+    the ``active`` and the ``placebo`` device on: array ``(len(seeds), 2)``, columns active, placebo.
+    One batch; the placebo arm of a patient is its circuit with the placebo waveform, so the arms
+    differ only by the stimulation."""
+    requests = [Request(model, w, noxious, 0.0, seed=int(s)) for s in seeds for w in (active, placebo)]
+    out = simulate_batch(requests, f"{duration} s")
+    return np.array([float(o.pain) for o in out]).reshape(len(seeds), 2)
+
+
+def tens_placebo_smd(preset: str) -> Callable[[int], float]:
+    """``measure(seed)``: Hedges' g of pain with conventional TENS (100 Hz, 100 us, 1.5 x the Aβ
+    threshold: strong and non-painful, the meta-analysis's inclusion criterion) at the painful site
+    against placebo TENS (the same device at no current), on :data:`TRIAL_PATIENTS` circuits of
+    ``preset`` from ``seed``, during the test stimulus (:func:`placebo_controlled_pain`)."""
+    def measure(seed: int) -> float:
+        active = tens("conventional", 1.5, f"{TEST_DURATION} s")
+        placebo = tens("conventional", 0.0, f"{TEST_DURATION} s", label="TENS placebo")
+        pain = placebo_controlled_pain(load_model(preset), active, placebo,
+                                       range(seed, seed + TRIAL_PATIENTS))
+        return hedges_g(pain[:, 0], pain[:, 1])
+    measure.__doc__ = f"Hedges' g of pain, conventional TENS against placebo at the painful site ({preset})."
+    return measure
