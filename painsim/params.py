@@ -104,7 +104,8 @@ _BOUNDS: list[tuple[str, float | None, float | None, bool]] = [
     (r"^(p|p_\w+|\w+_p|\w+_block|\w*fraction\w*|\w*efficacy|integrity|(\w+_)?disinhibition|\w*lesion|\w*damage|overlap|map_weight)$",
      0.0, 1.0, False),
     (r"^(map_reorganization|\w*threshold_spread)$", 0.0, None, False),
-    (r"^(morphine|baclofen)$", 0.0, None, False),       # a drug concentration (units of the receptors' K_d)
+    (r"^presynaptic_\w+$", 0.0, 1.0, False),            # share of an afferent's release a presynaptic receptor can suppress
+    (r"^(morphine|baclofen|opioid|release)$", 0.0, None, False),  # a drug concentration, or transmitter released per spike (units of the receptors' K_d)
     (r"^(sensitization|\w+_scale|scale|\w+_gain|gain)$", 0.0, None, False),  # multipliers: a negative one flips a sign
     (r"^anion_shift$", 0.0, 0.1, False),                # V: a depolarising Cl- shift (KCC2 loss), at most 100 mV
 ]

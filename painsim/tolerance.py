@@ -18,9 +18,15 @@ opioid relay inside the PAG/RVM share its state.  Its tolerance is one slow stat
   site's PN that the session's stimulation adds over the same window without it (the
   *companion*, same seed, as :mod:`painsim.course` subtracts it: the ongoing opioid tone
   is the set point, not a drug); 0 between sessions.  Measured once per patient, at
-  ``T = 0``: tolerance changes what the bound receptors do, not the binding, so the
-  occupancy is the same in every session (the small feedback of a changed PN output on
-  the PAG/RVM through the ascending loops is neglected).
+  ``T = 0``, and held for every session (chosen: one measurement per patient).  Known
+  limitation: tolerance changes what the bound receptors do, not the binding, but the
+  relay's receptors share ``T`` (``descending.relay_efficacy``), so a tolerant PAG/RVM
+  releases less opioid and the occupancy the model itself would produce falls with ``T``
+  (healthy pathway, tens_conventional, seed 1: x = 0.267, 0.207, 0.077, 0.003 at
+  T = 0, 0.16, 0.30, 0.46).  The constant ``x`` therefore drives more tolerance than
+  re-measured occupancies would; ``k`` is calibrated within the same constant-``x`` ODE, so
+  its target is met, but the state ``T`` is a description of that ODE, not of the
+  release the tolerant model simulates.
 * ``tau`` (``dorsal_horn.opioid.tolerance_half_time`` / ln 2): the slow offset of
   morphine tolerance in rats, half-time 13.2 days (Cox, Ginsburg, Willis & Davies 1975 Br J
   Pharmacol [checked: abstract]: the second phase of a biphasic recovery, from the 4th day

@@ -58,6 +58,10 @@ def test_wrong_unit_names_expected_unit():
     ("afferents.C.n", 2.5),                         # count not whole
     ("dorsal_horn.synapse.tau_ampa", "-5 ms"),      # negative time constant
     ("afferents.C.max_rate", -3 * Hz),              # negative rate
+    ("dorsal_horn.opioid.presynaptic_c", 1.2),      # a receptor cannot suppress more than all release
+    ("dorsal_horn.gabab.presynaptic_abeta", -0.5),  # nor a negative share of it
+    ("descending.opioid", -0.005),                  # transmitter released per spike is never negative
+    ("dorsal_horn.gabab.release", -0.02),
 ])
 def test_out_of_range_values_rejected(path, value):
     with pytest.raises(ParameterError) as e:

@@ -13,14 +13,14 @@ that moment:
   companion (:func:`painsim.tolerance.excess_occupancy`: the course's own lead-in and
   window, at ``T = 0``), measured once before the first session;
 * a session runs at the mean state over its duration (:func:`painsim.tolerance.session_mean`).
-  Chosen: the state rises within a session (by ~0.16 during the first 30-min session of
-  ``tens_conventional`` at the calibrated rate), while a session's networks are built once,
+  Chosen: the state rises within a session (by 0.21-0.27 during the first 30-min session of
+  ``tens_conventional`` at the calibrated rate, seeds 1-4), while a session's networks are built once,
   so a session has one state, the one its windows see on average;
 * a pain test before a day's session uses the state then, a test after a session the state
   at its end (:func:`painsim.tolerance.tolerance_at`).
 
-The tolerance changes what the bound receptors do, not the binding (``x`` is not
-re-measured: :mod:`painsim.tolerance`), and the plastic synapses see it only through the
+``x`` is not re-measured, although the tolerant PAG/RVM relay releases less opioid (a
+known limitation, :mod:`painsim.tolerance`), and the plastic synapses see it only through the
 spikes of the sessions.  Off (the default), the course is exactly as without this module.
 A sham, or naloxone in the patient's model (``dorsal_horn.pharmacology.opioid_block = 1``),
 gives ``x = 0`` and so ``T = 0``: the course of the untreated receptors.
