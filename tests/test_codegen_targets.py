@@ -41,3 +41,27 @@ def test_numpy_and_cython_targets_give_the_same_spikes(model, monkeypatch):
     assert _same(numpy_, cython_)
     other = [ps.Request(m, None, heat(47), seed=3), reqs[1]]  # negative control: another circuit
     assert not _same(_spikes(monkeypatch, "cython", other), cython_)
+
+
+def test_code_objects_compile_without_debug_information():
+    """painsim adds ``-g0`` to brian2's GCC flags (Python's CFLAGS carry ``-g``, ~40 % of the
+    compile time of a code object; the spikes above are those of modules compiled so), and
+    keeps a user's own debug flag or compiler-independent flags as they are."""
+    from painsim.circuits.codegen import NO_DEBUG_INFO, _compile_without_debug_info, import_brian2
+    key, generic = "codegen.cpp.extra_compile_args_gcc", "codegen.cpp.extra_compile_args"
+    saved = brian2.prefs[key], brian2.prefs[generic]
+    try:
+        import_brian2()
+        assert NO_DEBUG_INFO in brian2.prefs[key]
+        brian2.prefs[key] = ["-w", "-O3"]
+        _compile_without_debug_info(brian2.prefs)
+        _compile_without_debug_info(brian2.prefs)            # once only
+        assert brian2.prefs[key] == ["-w", "-O3", NO_DEBUG_INFO]
+        brian2.prefs[key] = ["-O3", "-g"]                    # a user who debugs
+        _compile_without_debug_info(brian2.prefs)
+        assert brian2.prefs[key] == ["-O3", "-g"]
+        brian2.prefs[key], brian2.prefs[generic] = ["-O3"], ["-O2"]
+        _compile_without_debug_info(brian2.prefs)            # brian2 then ignores the GCC list
+        assert brian2.prefs[key] == ["-O3"]
+    finally:
+        brian2.prefs[key], brian2.prefs[generic] = saved
