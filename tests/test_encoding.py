@@ -1,7 +1,8 @@
 """Natural stimuli in physical units (painsim.fibers.encoding, docs/stimuli.md).
 
 Each test checks a property the published response functions imply, beside a
-negative control that would fail it.  Tolerances come from the model itself:
+negative control that would fail it (cold: Campero, Serra & Ochoa 1996, 40 % of human CMHs
+respond below ~19 °C at low rates; Simone & Kajander 1996, Aδ nociceptors at colder thresholds).  Tolerances come from the model itself:
 per-fiber thresholds are drawn (sampling variance of the class mean) and spikes
 are Poisson (count variance = mean); bounds are 4 standard errors.
 """
@@ -14,8 +15,10 @@ import pytest
 
 import painsim as ps
 from painsim.errors import ParameterError, UnitError
-from painsim.fibers import FORCE_RESPONSE, HEAT_RESPONSE, brush, heat, pinprick
-from painsim.fibers.encoding import RATE_WINDOW, adaptation_profile, adapting_trains, expected_heat_rate
+from painsim.fibers import COLD_RESPONSE, FORCE_RESPONSE, HEAT_RESPONSE, afferent_input, brush, cold, heat, pinprick
+from painsim.fibers.encoding import (MIN_TEMPERATURE, RATE_WINDOW, adaptation_profile, adapting_trains,
+                                    expected_cold_rate, expected_heat_rate)
+from painsim.files.conditions import natural_stimuli
 
 N = 500          # fibers per class in these tests (a large class: class means are precise)
 DURATION = 5.0   # s
@@ -30,13 +33,15 @@ def _pdf(z):
     return math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
 
 
-def _heat_rate_sd(celsius, class_name):
-    """sd over fibers of the heat rate (second moment of k (T - theta)+, theta normal)."""
+def _heat_rate_sd(celsius, class_name, table=HEAT_RESPONSE, sign=1, mean=expected_heat_rate):
+    """sd over fibers of the heat rate (second moment of k (T - theta)+, theta normal); with
+    ``COLD_RESPONSE``, ``sign=-1`` and ``expected_cold_rate``: of the cold rate, k (theta - T)+."""
     m2 = 0.0
-    for s in HEAT_RESPONSE[class_name]:
-        d, z = celsius - s.threshold_mean, (celsius - s.threshold_mean) / s.threshold_sd
+    for s in table[class_name]:
+        d = sign * (celsius - s.threshold_mean)
+        z = d / s.threshold_sd
         m2 += s.fraction * s.slope ** 2 * ((d * d + s.threshold_sd ** 2) * _phi(z) + d * s.threshold_sd * _pdf(z))
-    return math.sqrt(max(m2 - expected_heat_rate(celsius, class_name) ** 2, 0.0))
+    return math.sqrt(max(m2 - mean(celsius, class_name) ** 2, 0.0))
 
 
 def _mean_rate_from_spikes(stim, class_name, n=N, duration=DURATION, seed=SEED):
@@ -291,7 +296,7 @@ def test_a_temperature_in_c_is_celsius():
     (heat, "45 Hz", "temperature", UnitError),
     (heat, "113 °F", "temperature", ParameterError),      # Fahrenheit: named, not read as farad
     (heat, "113 F", "temperature", ParameterError),
-    (heat, 25, "temperature", ParameterError),            # cooling: not modelled
+    (heat, 25, "temperature", ParameterError),            # cooling: cold(), not heat()
     (heat, 80, "temperature", ParameterError),            # above the measured range
     (pinprick, -5, "force", ParameterError),
     (pinprick, "45 degC", "force", ParameterError),
@@ -355,3 +360,83 @@ def test_spikes_take_the_duration_as_seconds_or_a_quantity():
         assert np.array_equal(got[0], plain[0]) and np.array_equal(got[1], plain[1])
     with pytest.raises(UnitError, match="duration"):
         heat(47).spikes("C", 5, "1 Hz", 1)
+
+
+# ---------------------------------------------------------------- cold
+N_COLD = 1000   # fibers per class: cold discharge is low (tenths of Hz), more fibers keep class means precise
+
+
+def _cold_rate_sd(celsius, class_name):
+    return _heat_rate_sd(celsius, class_name, COLD_RESPONSE, -1, expected_cold_rate)
+
+
+def test_cooling_above_the_nociceptors_threshold_range_fires_nothing():
+    """25 °C is 3.3 sd above the cold-sensitive CMHs' mean threshold (10 +/- 4.5 °C) and 5 sd above
+    the Aδ mean (0 +/- 5 °C): almost no spike.  Negative control: 0 °C drives both classes."""
+    for c in ("Adelta", "C"):
+        expected = N_COLD * RATE_WINDOW * expected_cold_rate(25.0, c)
+        assert expected < 0.5
+        t, _ = cold(25).spikes(c, N_COLD, RATE_WINDOW, SEED)
+        assert t.size <= 3, (c, t.size)          # P(Poisson(0.5) > 3) < 2e-3
+        cold_spikes = N_COLD * RATE_WINDOW * expected_cold_rate(MIN_TEMPERATURE, c)
+        t, _ = cold(MIN_TEMPERATURE).spikes(c, N_COLD, RATE_WINDOW, SEED)
+        sampling = N_COLD * RATE_WINDOW * _cold_rate_sd(0.0, c) / math.sqrt(N_COLD)
+        assert t.size > cold_spikes - 4 * math.sqrt(cold_spikes) - 4 * sampling
+
+
+@pytest.mark.parametrize("class_name", ["C", "Adelta"])
+def test_cold_discharge_matches_its_response_function_and_rises_as_the_skin_cools(class_name):
+    temps = np.array([15.0, 10.0, 5.0, 3.0, 0.0])
+    measured = np.array([_mean_rate_from_spikes(cold(t), class_name, N_COLD, RATE_WINDOW) for t in temps])
+    expected = np.array([expected_cold_rate(t, class_name) for t in temps])
+    se = np.array([math.sqrt(_cold_rate_sd(t, class_name) ** 2 / N_COLD + e / (N_COLD * RATE_WINDOW))
+                   for t, e in zip(temps, expected)])
+    assert np.all(np.abs(measured - expected) <= 4 * se + 1e-9), (measured, expected, se)
+    assert np.all(np.diff(measured[temps <= 10]) > 0), measured   # colder: more discharge
+
+
+def test_only_the_cold_sensitive_share_of_the_c_fibres_responds():
+    """At 0 °C nearly every cold-sensitive CMH is past its threshold (Phi(10 / 4.5) = 0.99), yet only
+    their share of the class (22 of 55, Campero et al. 1996) fires; the same fibres' heat response
+    recruits the whole class (negative control: a fraction of 1, not 0.4)."""
+    (cmhc,) = COLD_RESPONSE["C"]
+    n = 4000
+    p = cmhc.fraction * _phi((cmhc.threshold_mean - 0.0) / cmhc.threshold_sd)
+    frac = np.mean(cold(0).fibre_rates("C", n, SEED) > 0)
+    assert abs(frac - p) <= 4 * math.sqrt(p * (1 - p) / n), (frac, p)
+    assert np.mean(heat(50).fibre_rates("C", n, SEED) > 0) > 0.99
+
+
+def test_fibres_keep_their_thresholds_across_temperatures_and_abeta_ignores_cold():
+    mild = cold(8).fibre_rates("C", 500, SEED)
+    colder = cold(2).fibre_rates("C", 500, SEED)
+    assert np.all(colder[mild > 0] > mild[mild > 0])         # the same fibres fire faster when colder
+    assert np.sum(colder > 0) > np.sum(mild > 0)                # and more of them fire
+    assert cold(0).classes() == ("Adelta", "C")
+    afferents = ps.load_model("gate_control").section("afferents")
+    chilled, rest = (afferent_input(afferents, 1.0, SEED, noxious=st) for st in (cold(0), None))
+    assert np.array_equal(chilled["Abeta"].times, rest["Abeta"].times)          # no cold input to Aβ
+    assert chilled["C"].times.size > rest["C"].times.size                        # C input added
+
+
+@pytest.mark.parametrize("value, error", [(33, ParameterError), (-1, ParameterError), ("5 mN", UnitError),
+                                          (True, ParameterError), ("41 °F", ParameterError)])
+def test_bad_cold_is_refused_naming_the_temperature(value, error):
+    with pytest.raises(error) as e:
+        cold(value)
+    assert e.value.name == "temperature"
+
+
+def test_heat_below_the_baseline_points_to_cold_and_a_conditions_file_names_cold():
+    with pytest.raises(ParameterError, match=r"cold\(\)"):
+        heat(20)
+    from brian2 import kelvin
+    assert cold("3 degC").value == cold(3).value == pytest.approx(cold(276.15 * kelvin).value)
+    noxious, touch = natural_stimuli({"cold": 3.0}, 0)
+    assert noxious.kind == "cold" and noxious.value == 3.0 and touch == 0.0
+    with pytest.raises(ParameterError) as e:
+        natural_stimuli({"cold": 40.0}, 2)
+    assert e.value.name == "condition[2].cold"
+    with pytest.raises(ParameterError) as e:
+        natural_stimuli({"cold": 3.0, "heat": 47.0}, 0)                 # one noxious stimulus per condition
+    assert e.value.name == "condition[0]"

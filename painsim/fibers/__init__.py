@@ -70,8 +70,9 @@ __all__ = [
 ]
 
 # natural stimuli in physical units (docs/stimuli.md)
-from .encoding import (BRUSH_RESPONSE, FORCE_RESPONSE, HEAT_RESPONSE, PhysicalStimulus, brush,  # noqa: E402
-                       heat, heat_contacts, pinprick, poisson_trains)
+from .encoding import (BRUSH_RESPONSE, COLD_RESPONSE, FORCE_RESPONSE, HEAT_RESPONSE, PhysicalStimulus,  # noqa: E402
+                       brush, cold, heat, heat_contacts, pinprick, poisson_trains)
 
-__all__ += ["PhysicalStimulus", "heat", "heat_contacts", "pinprick", "brush", "HEAT_RESPONSE", "FORCE_RESPONSE",
+__all__ += ["PhysicalStimulus", "heat", "heat_contacts", "pinprick", "brush", "cold", "HEAT_RESPONSE", "COLD_RESPONSE",
+            "FORCE_RESPONSE",
             "BRUSH_RESPONSE", "poisson_trains"]

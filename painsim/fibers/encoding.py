@@ -14,6 +14,8 @@ constructor            physical quantity      fibers driven
 :func:`pinprick`       punctate force (mN,    Aβ (SA/RA, saturating at a few mN), Aδ
                        von Frey / pinprick)   (graded 8-512 mN), C (plateau)
 :func:`brush`          stroking velocity      Aβ only
+:func:`cold`           contact temperature    C (the cold-sensitive CMHs) and Aδ
+                       (°C, 0-32 °C)          nociceptors
 =====================  =====================  =========================================
 
 Each returns a :class:`PhysicalStimulus`; ``stimulus.rates(class_name, n, rng)``
@@ -55,10 +57,10 @@ from ..errors import ParameterError
 from ..rng import rng_for
 from ..units import to_celsius, to_si
 
-__all__ = ["PhysicalStimulus", "heat", "heat_contacts", "pinprick", "brush", "HeatResponse", "ForceResponse",
-           "BrushResponse", "HEAT_RESPONSE", "FORCE_RESPONSE", "BRUSH_RESPONSE", "MODALITY_CODE",
-           "SKIN_BASELINE", "MAX_TEMPERATURE", "RATE_WINDOW", "poisson_trains", "adapting_trains",
-           "adaptation_profile", "threshold_rng", "expected_heat_rate"]
+__all__ = ["PhysicalStimulus", "heat", "heat_contacts", "pinprick", "brush", "cold", "HeatResponse", "ForceResponse",
+           "BrushResponse", "HEAT_RESPONSE", "COLD_RESPONSE", "FORCE_RESPONSE", "BRUSH_RESPONSE",
+           "MODALITY_CODE", "SKIN_BASELINE", "MAX_TEMPERATURE", "MIN_TEMPERATURE", "RATE_WINDOW", "poisson_trains",
+           "adapting_trains", "adaptation_profile", "threshold_rng", "expected_heat_rate", "expected_cold_rate"]
 
 #: °C; resting skin temperature of contact-heat testing (DFNS baseline 32 °C, Rolke et al.
 #: 2006 Pain 123:231)
@@ -67,6 +69,10 @@ SKIN_BASELINE = 32.0
 #: (LaMotte & Campbell 1978; Treede et al. 1995); chosen: 60 °C leaves room above them, hotter
 #: contact burns the skin within seconds
 MAX_TEMPERATURE = 60.0
+#: °C; coldest contact accepted: the DFNS thermode's cut-off (Rolke et al. 2006 Pain 123:231
+#: [recalled]); chosen as the floor because the cold response functions below come from stimuli
+#: of 19-0 °C (Campero et al. 1996) and colder contact risks freezing injury
+MIN_TEMPERATURE = 0.0
 
 #: s; the heat response functions give a fiber's mean discharge over the first RATE_WINDOW
 #: seconds of a step: the C slope's source counted impulses per 3-s stimulus (LaMotte &
@@ -74,7 +80,7 @@ MAX_TEMPERATURE = 60.0
 RATE_WINDOW = 3.0
 
 #: extra integer of the "threshold" stream per modality (fixed; never renumber)
-MODALITY_CODE = {"heat": 1, "pinprick": 2, "brush": 3}
+MODALITY_CODE = {"heat": 1, "pinprick": 2, "brush": 3, "cold": 4}
 
 
 # ==========================================================================
@@ -91,7 +97,8 @@ def _check_adaptation(plateau: float, tau: float) -> None:
 class HeatResponse:
     """Heat response of one subtype of a class:
     ``rate = min(max_rate, slope * (T - theta))`` for ``T > theta``, else 0,
-    with ``theta ~ Normal(threshold_mean, threshold_sd)`` per fiber.
+    with ``theta ~ Normal(threshold_mean, threshold_sd)`` per fiber.  A cold response
+    (:data:`COLD_RESPONSE`) mirrors it: ``slope * (theta - T)`` for ``T < theta``.
 
     ``rate`` is the mean discharge over the first :data:`RATE_WINDOW` seconds of a
     step.  An adapting subtype (``plateau < 1``) fires at ``rate * s * g(t)`` at time
@@ -183,6 +190,26 @@ HEAT_RESPONSE: dict[str, tuple[HeatResponse, ...]] = {
     ),
 }
 
+#: Contact cold, per class: a fiber fires ``min(max_rate, slope * (theta - T))`` below its
+#: threshold ``theta`` (°C).  Innocuous-cold (Aδ "cool") fibres and their central inhibition of
+#: cold pain are not in the model (docs/stimuli.md, "Cold").
+COLD_RESPONSE: dict[str, tuple[HeatResponse, ...]] = {
+    "Abeta": (),  # chosen: low-threshold mechanoreceptors taken as cold-insensitive (not modelled)
+    # Simone & Kajander 1996 Neurosci Lett [checked: abstract] (rat hairy skin, 20 to -12 °C): every
+    # Aδ nociceptor sampled was excited by noxious cold, with thresholds colder than the C fibres'
+    # ("many" below 0 °C) and responses rising as the temperature fell.  No human figure found.
+    # Chosen: all Aδ, threshold mean 0 °C, sd 5 °C (half of them below 0 °C, "many"); slope twice the
+    # C fibres' cold slope, as for heat; the heat ceiling.
+    "Adelta": (HeatResponse("cold-sensitive AMH", 1.0, 0.0, 5.0, 0.14, 20.0),),
+    # Campero, Serra & Ochoa 1996 J Physiol 497:565 [checked: abstract] (human microneurography): 22 of
+    # 55 CMHs (40 %) also responded to low temperature, "between 19 and 0 °C", at low discharge
+    # frequency, 0.4 +/- 0.22 Hz (mean +/- SEM), with "a tendency to decrease their discharge after a
+    # few seconds".  Chosen: threshold mean 10 °C, sd 4.5 °C (19-1 °C as +/- 2 sd); slope 0.07 Hz/°C,
+    # so that the mean discharge of responding fibres over stimuli spread evenly over 0-19 °C is
+    # 0.4 Hz (docs/stimuli.md); the same fibres' heat ceiling and adaptation (they are CMHs).
+    "C": (HeatResponse("CMHC", 22 / 55, 10.0, 4.5, 0.07, 20.0, plateau=0.3, adaptation_tau=3.0),),
+}
+
 #: Punctate force (von Frey / pinprick), per class.
 FORCE_RESPONSE: dict[str, ForceResponse] = {
     # Aβ SA/RA: hairy skin of the human hand, thresholds RA 0.3-1.7 g (2.9-17 mN), SA < 0.1 to
@@ -224,15 +251,17 @@ BRUSH_RESPONSE: dict[str, BrushResponse] = {
 # ==========================================================================
 # The stimulus
 # ==========================================================================
-_UNIT = {"heat": "degC", "pinprick": "N", "brush": "m/s"}
+_UNIT = {"heat": "degC", "pinprick": "N", "brush": "m/s", "cold": "degC"}
+#: The thermal kinds and their response tables.
+_THERMAL = {"heat": HEAT_RESPONSE, "cold": COLD_RESPONSE}
 
 
 @dataclass(frozen=True)
 class PhysicalStimulus:
     """A natural stimulus in physical units, constant during ``[start, stop)``.
 
-    ``kind`` is ``"heat"`` (``value`` in °C), ``"pinprick"`` (N) or ``"brush"``
-    (stroking velocity, m/s).  Build it with :func:`heat`, :func:`pinprick` or
+    ``kind`` is ``"heat"`` or ``"cold"`` (``value`` in °C), ``"pinprick"`` (N) or ``"brush"``
+    (stroking velocity, m/s).  Build it with :func:`heat`, :func:`cold`, :func:`pinprick` or
     :func:`brush`; :func:`heat_contacts` repeats a brief contact: ``repeat``
     contacts, each ``[start, stop)`` shifted by ``k * interval`` (``repeat = 1``:
     one application, ``interval`` unused).
@@ -258,7 +287,7 @@ class PhysicalStimulus:
 
     def classes(self) -> tuple[str, ...]:
         """The fiber classes this stimulus can drive (the others get rate 0)."""
-        table = {"heat": HEAT_RESPONSE, "pinprick": FORCE_RESPONSE, "brush": BRUSH_RESPONSE}[self.kind]
+        table = {"pinprick": FORCE_RESPONSE, "brush": BRUSH_RESPONSE, **_THERMAL}[self.kind]
         return tuple(c for c in FIBER_CLASSES if table.get(c))
 
     def window(self, duration: float) -> tuple[float, float]:
@@ -282,8 +311,8 @@ class PhysicalStimulus:
         if class_name not in FIBER_CLASSES:
             raise ParameterError("class_name", class_name, f"one of {FIBER_CLASSES}")
         n = int(n_fibres)
-        if self.kind == "heat":
-            return _heat_draw(self.value, HEAT_RESPONSE[class_name], n, rng)[0]
+        if self.kind in _THERMAL:
+            return _heat_draw(self.value, _THERMAL[self.kind][class_name], n, rng, self.kind == "cold")[0]
         if self.kind == "pinprick":
             return _force_rates(self.value, FORCE_RESPONSE.get(class_name), n, rng)
         return _brush_rates(self.value, BRUSH_RESPONSE.get(class_name), n, rng)
@@ -316,11 +345,12 @@ class PhysicalStimulus:
         if rng is None:
             rng = rng_for(seed, "natural", *key)
         t0, t1 = self.window(duration)
-        subtypes = HEAT_RESPONSE[class_name] if self.kind == "heat" else ()
+        subtypes = _THERMAL[self.kind][class_name] if self.kind in _THERMAL else ()
         if not any(s.plateau < 1 for s in subtypes):
             return poisson_trains(self.fibre_rates(class_name, n_fibres, seed), t0, t1, rng)
         # adapting subtypes: each subtype's fibers with its own time course from the onset
-        rates, subtype = _heat_draw(self.value, subtypes, int(n_fibres), threshold_rng(seed, class_name, self.kind))
+        rates, subtype = _heat_draw(self.value, subtypes, int(n_fibres), threshold_rng(seed, class_name, self.kind),
+                                    self.kind == "cold")
         times, ids = [], []
         for j, s in enumerate(subtypes):
             members = np.flatnonzero(subtype == j)
@@ -394,8 +424,9 @@ def adapting_trains(rates: np.ndarray, start: float, stop: float, plateau: float
 # ==========================================================================
 # Encodings
 # ==========================================================================
-def _heat_draw(celsius: float, subtypes: tuple[HeatResponse, ...], n: int, rng) -> tuple[np.ndarray, np.ndarray]:
-    """Per-fiber rates and subtype index (-1: not heat-sensitive)."""
+def _heat_draw(celsius: float, subtypes: tuple[HeatResponse, ...], n: int, rng,
+               cooling: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Per-fiber rates and subtype index (-1: not sensitive); ``cooling``: fibers fire below threshold."""
     u = rng.random(n)                  # subtype of each fiber
     z = rng.standard_normal(n)         # its threshold, in sd of its subtype
     rates = np.zeros(n)
@@ -406,7 +437,7 @@ def _heat_draw(celsius: float, subtypes: tuple[HeatResponse, ...], n: int, rng) 
         lo += s.fraction
         subtype[member] = j
         theta = s.threshold_mean + s.threshold_sd * z[member]
-        rates[member] = np.clip(s.slope * (celsius - theta), 0.0, s.max_rate)
+        rates[member] = np.clip(s.slope * ((theta - celsius) if cooling else (celsius - theta)), 0.0, s.max_rate)
     return rates, subtype
 
 
@@ -432,12 +463,23 @@ def expected_heat_rate(celsius: float, class_name: str) -> float:
     slope ``k``, ``E[k (T - theta)+] = k (sd phi(z) + (T - mu) Phi(z))``,
     ``z = (T - mu) / sd`` (the ``max_rate`` cap ignored: check ``T`` below it).  For heat,
     the mean over the first :data:`RATE_WINDOW` s of a step (C fibers adapt around it)."""
+    return _expected_rate(celsius, HEAT_RESPONSE[class_name], +1)
+
+
+def expected_cold_rate(celsius: float, class_name: str) -> float:
+    """Mean rate (Hz) over a class's fibers at ``celsius`` of contact cold, as
+    :func:`expected_heat_rate` with the excess below threshold, ``E[k (theta - T)+]``."""
+    return _expected_rate(celsius, COLD_RESPONSE[class_name], -1)
+
+
+def _expected_rate(celsius: float, subtypes: tuple[HeatResponse, ...], sign: int) -> float:
     total = 0.0
-    for s in HEAT_RESPONSE[class_name]:
-        z = (celsius - s.threshold_mean) / s.threshold_sd
+    for s in subtypes:
+        excess = sign * (celsius - s.threshold_mean)  # mean distance past the threshold
+        z = excess / s.threshold_sd
         pdf = math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
         cdf = 0.5 * (1 + math.erf(z / math.sqrt(2)))
-        total += s.fraction * s.slope * (s.threshold_sd * pdf + (celsius - s.threshold_mean) * cdf)
+        total += s.fraction * s.slope * (s.threshold_sd * pdf + excess * cdf)
     return total
 
 
@@ -465,7 +507,7 @@ def heat(celsius, start=0.0, stop=None, baseline=SKIN_BASELINE) -> PhysicalStimu
     start, stop : Quantity (s), optional
         When the heat is on; default: the whole simulation.
     baseline : float
-        Resting skin temperature, °C (cooling is not modelled).
+        Resting skin temperature, °C (cooling is :func:`cold`).
 
     Drives C (CMH) and Aδ (type I/II AMH) nociceptors; Aβ not at all.
     """
@@ -474,9 +516,36 @@ def heat(celsius, start=0.0, stop=None, baseline=SKIN_BASELINE) -> PhysicalStimu
     if not base <= t <= MAX_TEMPERATURE:
         raise ParameterError("temperature", celsius, f"a temperature from the {base:g} °C baseline to "
                                                      f"{MAX_TEMPERATURE:g} °C",
-                             hint="cooling is not modelled" if t < base else None)
+                             hint="cooling is cold()" if t < base else None)
     t0, t1 = _window(start, stop)
     return PhysicalStimulus("heat", t, t0, t1)
+
+
+def cold(celsius, start=0.0, stop=None, baseline=SKIN_BASELINE) -> PhysicalStimulus:
+    """Contact cold at ``celsius`` from a ``baseline`` skin temperature (32 °C).
+
+    Parameters
+    ----------
+    celsius : float, str or Quantity
+        The thermode temperature: a number in °C, ``"5 °C"``, ``"278 K"`` or a brian2 quantity
+        in kelvin; from :data:`MIN_TEMPERATURE` (0 °C) to ``baseline``.
+    start, stop : Quantity (s), optional
+        When the cold is on; default: the whole simulation.
+    baseline : float
+        Resting skin temperature, °C (warming is :func:`heat`).
+
+    Drives the cold-sensitive C (CMH) nociceptors (40 %, Campero et al. 1996) and Aδ
+    nociceptors (Simone & Kajander 1996); Aβ not at all.  Innocuous-cold fibres are not
+    modelled (docs/stimuli.md, "Cold").
+    """
+    t = to_celsius(celsius, "temperature")
+    base = to_celsius(baseline, "baseline")
+    if not MIN_TEMPERATURE <= t <= base:
+        raise ParameterError("temperature", celsius, f"a temperature from {MIN_TEMPERATURE:g} °C to the "
+                                                     f"{base:g} °C baseline",
+                             hint="warming is heat()" if t > base else None)
+    t0, t1 = _window(start, stop)
+    return PhysicalStimulus("cold", t, t0, t1)
 
 
 def heat_contacts(celsius, n_contacts: int = 15, interval="3 s", contact="0.7 s", start=0.0,

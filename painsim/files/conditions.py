@@ -7,7 +7,7 @@ from typing import Any, Mapping
 import xarray as xr
 
 from ..errors import ParameterError
-from ..fibers import brush, heat, heat_contacts, pinprick
+from ..fibers import brush, cold, heat, heat_contacts, pinprick
 from ..io import combine
 from ..params import load_model
 from ..simulation import Request, simulate_batch
@@ -18,6 +18,7 @@ __all__ = ["run_conditions", "duration_quantity", "natural_stimuli", "condition_
 
 #: Physical natural stimuli a condition can name (docs/stimuli.md): key -> (channel, maker, what is allowed).
 PHYSICAL = {"heat": ("noxious", heat, 'a contact temperature in °C (a number or "47 degC"), 32-60 °C'),
+            "cold": ("noxious", cold, 'a contact temperature in °C (a number or "3 degC"), 0-32 °C'),
             "pinprick": ("noxious", pinprick, 'a punctate force in mN (a number or "64 mN")'),
             "brush": ("touch", brush, 'a brush-stroke velocity (e.g. "30 mm/s"), or true for 30 mm/s'),
             "heat_contacts": ("noxious", heat_contacts,
@@ -31,7 +32,7 @@ HEAT_CONTACT_KEYS = ("celsius", "n_contacts", "interval", "contact", "start")
 
 def natural_stimuli(c: Mapping, k: int) -> tuple:
     """The (noxious, touch) natural stimuli of condition ``k`` (``c``): the intensity shorthand
-    (``noxious``, ``touch``, 0-1) or a physical stimulus (``heat`` in °C, ``pinprick`` in mN,
+    (``noxious``, ``touch``, 0-1) or a physical stimulus (``heat`` or ``cold`` in °C, ``pinprick`` in mN,
     ``brush``, a ``heat_contacts`` table), at most one per channel.  Bad values raise :class:`painsim.errors.ParameterError`
     naming ``condition[k].<key>``."""
     out = {"noxious": c.get("noxious"), "touch": c.get("touch")}

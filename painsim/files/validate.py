@@ -18,7 +18,7 @@ __all__ = ["EXPERIMENT_KEYS", "CONDITION_KEYS", "CONDITIONS_TABLES", "check_cond
 #: Keys of ``[experiment]`` in conditions files (conditioning files: :data:`painsim.conditioning.EXPERIMENT_KEYS`).
 EXPERIMENT_KEYS = {"name", "description", "kind", "model", "duration", "seed", "batch_size", "figure"}
 #: Keys of a ``[[condition]]`` table.
-CONDITION_KEYS = {"label", "model", "params", "stimulus", "noxious", "touch", "heat", "pinprick", "brush",
+CONDITION_KEYS = {"label", "model", "params", "stimulus", "noxious", "touch", "heat", "cold", "pinprick", "brush",
                   "heat_contacts", "site", "seed"}
 
 #: Top-level tables of a conditions file.

@@ -17,7 +17,7 @@ import numpy as np
 from .. import analysis
 from ..conditioning import conditioned_weights, load_conditioning_spec
 from ..errors import ParameterError
-from ..fibers import brush, heat
+from ..fibers import brush, cold, heat
 from ..fibers.tjunction import junction_params, regular_train, transmit
 from ..files import load_experiment, run_experiment, run_qst
 from ..params import load_model
@@ -36,7 +36,7 @@ __all__ = ["TONIC_SCS", "BURST_SCS", "BACLOFEN_ALONE", "BACLOFEN_WITH_SCS", "scs
            "gate_on_heat",
            "DRIVEN_MIN_SPIKES", "SHARED_CACHES", "gate_share_decreased", "REMOTE_SITE", "DNIC_CELSIUS",
            "heterotopic_inhibition", "heterotopic_requests", "dnic_heat", "remote_touch_inhibition",
-           "healthy_hpt_sd", "heat_47_rating", "heat_49_rating", "heat_pain_threshold",
+           "healthy_hpt_sd", "cold_3c_rating", "heat_47_rating", "heat_49_rating", "heat_pain_threshold",
            "khz_dorsal_horn_reduction", "nmda_block_baseline", "paresthesia_10khz", "paresthesia_tonic", "pn_rate_50c",
            "pns_responders",
            "rest_rating", "resting_pn_rate", "scs_relief",
@@ -195,6 +195,11 @@ def _ratings(model_name: str, stimuli, seed: int, duration: str = "1.5 s") -> li
 def heat_47_rating(seed: int) -> float:
     """NRS of 47 °C contact heat in the healthy pathway."""
     return _ratings("healthy", [heat(47)], seed)[0]
+
+
+def cold_3c_rating(seed: int) -> float:
+    """NRS of 3 °C contact cold in the healthy pathway (the 1.5 s of the heat ratings)."""
+    return _ratings("healthy", [cold(3)], seed)[0]
 
 
 def heat_49_rating(seed: int) -> float:

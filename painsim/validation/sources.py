@@ -2,7 +2,7 @@
 (:mod:`painsim.validation.targets`)."""
 
 __all__ = ["CHANDRAN_2003", "SENZA_RCT", "SCS_COURSE_NOTE", "CUI_1996", "MALAN_2002", "SLUKA_1999_FREQUENCIES",
-           "TENS_TOLERANCE_SOURCES", "JOHNSON_2022", "TENS_TRIAL_NOTE"]
+           "TENS_TOLERANCE_SOURCES", "JOHNSON_2022", "TENS_TRIAL_NOTE", "RUSCHEWEYH_2010", "COLD_NOTE"]
 
 #: Chandran & Sluka 2003: TENS tolerance and cross-tolerance to intrathecal opioid agonists.
 CHANDRAN_2003 = ("Chandran & Sluka 2003 Pain 102:195 [checked: abstract]: knee-joint inflammation in rats, 4 Hz "
@@ -68,3 +68,13 @@ TENS_TRIAL_NOTE = (
     "current, and g is computed from the two arms' means and SDs as for parallel groups "
     "(painsim.validation.trials); the meta-analysis found no effect of diagnosis, so one published figure for "
     "both populations")
+
+#: Ruscheweyh et al. 2010: suprathreshold cold pain from a contact thermode.
+RUSCHEWEYH_2010 = ("Ruscheweyh, Stumpenhorst, Knecht & Marziniak 2010 J Pain 11:728 [checked: abstract]: 60-s "
+                   "stimuli at ~3 °C from a contact thermode on the hands of 47 subjects rated 3.9 +/- 2 on 0-10 "
+                   "(6.3 +/- 1.8 in the cold pressor test); range: +/- 1 SD")
+#: What the cold row measures and what its afferent input rests on.
+COLD_NOTE = ("the model rates the first 1.5 s (as the heat rows; the C fibres adapt, so 60 s would rate lower); the "
+             "cold input is the published human discharge of cold-sensitive CMHs (Campero et al. 1996: 40 % of them, "
+             "0.4 Hz) and rat Adelta nociceptors (Simone & Kajander 1996); innocuous-cold fibres and their central "
+             "inhibition of cold pain are not modelled (docs/stimuli.md, \"Cold\")")

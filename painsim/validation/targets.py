@@ -26,7 +26,7 @@ from ..errors import ParameterError, UnknownKeyError
 from .measurements import (BURST_SCS, TONIC_SCS, adelta_lfs_change, c_fibre_response_change, cohort_responders,
                            course_relief, disinhibited_heat_ratio, dlf_share_of_scs, dnic_heat, drg_c_filtering,
                            gate_on_heat, gate_share_decreased,
-                           healthy_hpt_sd, heat_47_rating, heat_49_rating, heat_pain_threshold,
+                           healthy_hpt_sd, cold_3c_rating, heat_47_rating, heat_49_rating, heat_pain_threshold,
                            khz_dorsal_horn_reduction,
                            nmda_block_baseline, nmda_block_c_component, paresthesia_10khz, paresthesia_tonic,
                            pn_rate_50c, pns_responders, rest_rating, resting_pn_rate, scs_relief,
@@ -41,8 +41,8 @@ from .courses import (MPNS_PATIENTS, PNS_PATIENTS, SCS_PATIENTS, mpns_responders
                       responders_during_use, rtms_relief_over_sham)
 from .phenotype import (contact_summation, pn_heat_threshold, pn_heat_threshold_shift,
                         pn_share_innocuous)
-from .sources import (CHANDRAN_2003, CUI_1996, JOHNSON_2022, MALAN_2002, SCS_COURSE_NOTE, SENZA_RCT,
-                      SLUKA_1999_FREQUENCIES, TENS_TOLERANCE_SOURCES, TENS_TRIAL_NOTE)
+from .sources import (CHANDRAN_2003, COLD_NOTE, CUI_1996, JOHNSON_2022, MALAN_2002, RUSCHEWEYH_2010, SCS_COURSE_NOTE,
+                      SENZA_RCT, SLUKA_1999_FREQUENCIES, TENS_TOLERANCE_SOURCES, TENS_TRIAL_NOTE)
 from .trials import tens_placebo_smd
 
 __all__ = ["Target", "TARGETS", "SHARED_SIMULATIONS", "STATUSES", "COSTS", "get", "clear_measurements"]
@@ -370,6 +370,8 @@ TARGETS: tuple[Target, ...] = (
            "(range: +/- 1 SD)", "calibrated", "fast", heat_47_rating,
            "dorsal_horn.synapse.c_gain was fitted so the healthy PN rate at 47 °C equals the primate STT rate "
            "(Kenshalo et al. 1979); the NRS map holds this point (painsim.validation.calibration)"),
+    Target("cold_3c_rating", "NRS of 3 °C contact cold, healthy pathway", 3.9, 1.9, 5.9, "1", RUSCHEWEYH_2010,
+           "prediction", "fast", cold_3c_rating, COLD_NOTE),
     Target("heat_49_rating", "NRS of 49 °C contact heat, healthy pathway", 5.5, None, None, "1",
            "Coghill et al. 1999 J Neurophysiol 82:1934: ~5-6 /10 at 49 °C [recalled]", "prediction", "fast",
            heat_49_rating),
