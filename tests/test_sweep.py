@@ -289,11 +289,32 @@ def test_progress_bar_position_equals_its_counts_and_the_store(tmp_path, monkeyp
     ({"seeds": 0}, ParameterError, "seeds"),
     ({"batch_sise": 4}, UnknownKeyError, "batch_size"),
     ({"model": "gate_contrl"}, UnknownKeyError, "gate_control"),
+    # physical stimuli as axes: named by the axis, with what is allowed
+    ({"noxious": 0.0, "parameters": {"heat": [20.0]}}, ParameterError, r"'heat' = 20.0 .*cold\(\)"),
+    ({"noxious": 0.0, "parameters": {"heat": ["47 degC"]}}, ParameterError, "'heat'"),
+    ({"noxious": 0.0, "parameters": {"cold": [40.0]}}, ParameterError, r"'cold' = 40.0 .*heat\(\)"),
+    ({"noxious": 0.0, "parameters": {"pinprick": ["3 m/s"]}}, UnitError, "'pinprick'"),
+    ({"parameters": {"brush": [0.03]}}, UnitError, "'brush'.*m/s"),
+    ({"parameters": {"heat": [45.0]}}, SpecError, "one noxious stimulus"),           # the sweep's noxious 0.6 too
+    ({"noxious": 0.0, "parameters": {"heat": [45.0], "noxious": [0.5]}}, SpecError, "one noxious stimulus"),
 ])
 def test_bad_spec_raises_before_any_work(tmp_path, change, error, match):
     with pytest.raises(error, match=match):
         run_sweep(tiny_spec(**change), store=tmp_path / "store", workers=0, progress=False)
     assert not (tmp_path / "store").exists()
+
+
+def test_a_sweep_over_temperature_is_a_stimulus_response_curve_in_degrees(tmp_path):
+    """A ``heat`` axis drives each point with contact heat at its temperature (docs/stimuli.md),
+    recorded in °C on disk: below the C nociceptors' threshold range (38 °C) the projection
+    neurons stay silent and at 50 °C they fire (the full-size network, paired seeds: each fibre
+    keeps its threshold)."""
+    ds = run_sweep(tiny_spec(noxious=0.0, stimulus=None, seeds=1, duration="0.6 s", outcomes=["pn_rate"],
+                             paired_seeds=True, params={}, parameters={"heat": [38.0, 50.0]}),
+                   store=tmp_path / "heat", workers=0, progress=False)
+    assert ds["heat"].attrs["units"] == "degC"
+    pn = ds["pn_rate"].values.ravel()
+    assert pn[0] == 0.0 and pn[1] > 0.0, pn
 
 
 def test_toml_spec_and_cli(tmp_path):

@@ -9,14 +9,14 @@ from typing import Any, Mapping
 
 from .. import protocols
 from ..circuits import population_names
-from ..errors import SpecError, UnitError, UnknownKeyError
-from ..fibers import natural
+from ..errors import ParameterError, SpecError, UnitError, UnknownKeyError
+from ..fibers import brush, cold, heat, natural, pinprick
 from ..parallel import jsonable
 from ..params import load_model, model_overrides
 from ..stimulation import from_spec as stimulus_from_spec
 from ..units import DIMENSIONLESS
 
-__all__ = ["SIMULATE_OUTCOMES", "COURSE_OUTCOMES", "PROTOCOL_FIELDS", "NATURAL", "base_model", "build_point",
+__all__ = ["SIMULATE_OUTCOMES", "COURSE_OUTCOMES", "PROTOCOL_FIELDS", "NATURAL", "PHYSICAL", "base_model", "build_point",
            "point_protocol", "protocol_overrides", "validate_points", "populations"]
 
 #: Scalar outcomes of :func:`painsim.simulate` a sweep can keep; ``rate_<population>``
@@ -29,6 +29,11 @@ COURSE_OUTCOMES = ("baseline_pain", "relief", "responder_30", "responder_50", "p
 PROTOCOL_FIELDS = ("session_duration", "period", "end_day")
 #: The natural inputs a sweep can vary.
 NATURAL = ("noxious", "touch")
+#: Physical natural stimuli a simulate sweep can vary (docs/stimuli.md): axis path -> (input it
+#: replaces, constructor, unit of a plain number).  Temperatures are plain numbers in °C, a force a
+#: plain number in mN or a force, a brush stroke a velocity.
+PHYSICAL = {"heat": ("noxious", heat, "degC"), "cold": ("noxious", cold, "degC"),
+            "pinprick": ("noxious", pinprick, "mN"), "brush": ("touch", brush, None)}
 _PROTOCOL = "protocol."
 
 _BASE_MODELS: dict = {}
@@ -58,7 +63,7 @@ def _split(point: Mapping[str, Any], spec) -> tuple[dict, dict, dict]:
         t = by_path[path].text(v)
         if path.startswith("stimulus."):
             stim_o[path[len("stimulus."):]] = t
-        elif path in NATURAL:
+        elif path in NATURAL or path in PHYSICAL:
             nat[path] = v
         elif not path.startswith(_PROTOCOL):
             model_o[path] = t
@@ -111,7 +116,24 @@ def build_point(spec, point: Mapping[str, Any]):
         s.update(stim_o)
         s.setdefault("duration", f"{spec.duration!r} s")
         stim = stimulus_from_spec(s)
-    return model, stim, nat.get("noxious", spec.noxious), nat.get("touch", spec.touch)
+    inputs = {"noxious": nat.get("noxious", spec.noxious), "touch": nat.get("touch", spec.touch)}
+    for a in spec.axes:
+        if a.path in PHYSICAL and a.path in nat:
+            inputs[PHYSICAL[a.path][0]] = physical_stimulus(a, nat[a.path])
+    return model, stim, inputs["noxious"], inputs["touch"]
+
+
+def physical_stimulus(axis, value):
+    """The physical stimulus of a ``heat``, ``cold``, ``pinprick`` or ``brush`` axis at ``value``
+    (errors name the axis)."""
+    _, make, _ = PHYSICAL[axis.path]
+    given = value if axis.dim == DIMENSIONLESS else axis.text(value)
+    try:
+        return make(given)
+    except UnitError as err:
+        raise UnitError(axis.path, given, err.expected_unit) from None
+    except ParameterError as err:
+        raise ParameterError(axis.path, given, err.allowed, hint=err.hint) from None
 
 
 def validate_points(spec) -> None:
@@ -121,6 +143,7 @@ def validate_points(spec) -> None:
         spec.points()
         return
     _check_axes(spec, base_model(spec))  # unknown model / fixed params raise here
+    _check_one_stimulus_per_input(spec)
     _check_outcomes(spec)
     if spec.kind == "course" and spec.protocol is None:
         raise SpecError("protocol", None, "a protocol name for kind = 'course' (painsim.protocols)")
@@ -153,11 +176,12 @@ def _check_axes(spec, model) -> None:
             if spec.kind == "course":
                 raise SpecError(a.path, a.path, "model parameters for kind = 'course' (the protocol sets the stimulus)")
             continue
-        if a.path in NATURAL:
+        if a.path in NATURAL or a.path in PHYSICAL:
             if spec.kind == "course":
                 raise SpecError(a.path, a.path, "model parameters for kind = 'course'")
-            if a.dim != DIMENSIONLESS:
-                raise UnitError(a.path, list(a.values or [a.low, a.high]), "1 (an intensity 0-1)")
+            if a.dim != DIMENSIONLESS and (a.path in NATURAL or PHYSICAL[a.path][2] == "degC"):
+                raise UnitError(a.path, list(a.values or [a.low, a.high]), "1",
+                                hint="an intensity 0-1" if a.path in NATURAL else "temperatures as numbers in °C")
             continue
         if a.path not in model.leaves:
             raise UnknownKeyError(a.path, [p for p in model.leaves if not p.startswith("model.")])
@@ -165,6 +189,17 @@ def _check_axes(spec, model) -> None:
         if isinstance(ref, int) and not isinstance(ref, bool) and not a.integer:
             spec.axes[k] = dataclasses.replace(a, integer=True)  # counts: sampled values are rounded
             spec._points = None
+
+
+def _check_one_stimulus_per_input(spec) -> None:
+    """At most one noxious and one touch stimulus per point: a physical axis replaces the
+    sweep's intensity of its input only where that intensity is 0."""
+    for channel in NATURAL:
+        axes = [a.path for a in spec.axes if a.path == channel or PHYSICAL.get(a.path, ("",))[0] == channel]
+        fixed = [channel] if getattr(spec, channel) not in (0, 0.0, None) else []
+        if len(axes) + len(fixed) > 1 and any(p in PHYSICAL for p in axes):
+            raise SpecError("parameters", axes + [f"{channel} = {getattr(spec, channel)!r}" for _ in fixed],
+                            f"one {channel} stimulus per point (a physical axis, or the {channel} intensity)")
 
 
 def _check_outcomes(spec) -> None:

@@ -16,6 +16,7 @@ from ..labels import label
 from ..parallel import ResultStore
 from ..units import DIMENSIONLESS, unit_name
 from ..version import __version__
+from .points import PHYSICAL
 
 __all__ = ["persist", "log_unlogged", "gather_results", "write_result"]
 
@@ -145,8 +146,9 @@ def _coords(spec, pts: list, template, P: int, R: int) -> dict:
             arr = np.array(vals, dtype=bool)
         elif a.categorical:
             arr = np.array([str(v) for v in vals], dtype=object)
-        attrs = {"units": unit_name(a.dim) if a.dim not in (None, DIMENSIONLESS) else "1",
-                 "display_unit": a.unit, "scale": a.scale, "long_name": a.path}
+        plain = PHYSICAL[a.path][2] if a.path in PHYSICAL and a.dim == DIMENSIONLESS else None  # °C, mN
+        attrs = {"units": plain or (unit_name(a.dim) if a.dim not in (None, DIMENSIONLESS) else "1"),
+                 "display_unit": plain or a.unit, "scale": a.scale, "long_name": a.path}
         coords[a.path] = ("point", arr, attrs)
     return coords
 

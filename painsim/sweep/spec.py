@@ -44,7 +44,8 @@ class Axis:
     ----------
     path : str
         Dotted path: a model parameter, ``stimulus.<argument>``, ``noxious``
-        or ``touch``, ``protocol.stimulus.<argument>`` or
+        or ``touch``, a physical stimulus (``heat``, ``cold``, ``pinprick``, ``brush``;
+        :data:`painsim.sweep.points.PHYSICAL`), ``protocol.stimulus.<argument>`` or
         ``protocol.<field>`` (courses; :data:`PROTOCOL_FIELDS`), or any name
         for ``kind = "function"``.
     values : tuple or None
