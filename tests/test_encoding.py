@@ -15,7 +15,8 @@ import pytest
 
 import painsim as ps
 from painsim.errors import ParameterError, UnitError
-from painsim.fibers import COLD_RESPONSE, FORCE_RESPONSE, HEAT_RESPONSE, afferent_input, brush, cold, heat, pinprick
+from painsim.fibers import (COLD_RESPONSE, FORCE_RESPONSE, HEAT_RESPONSE, afferent_input, brush, cold, heat, heat_ramp,
+                            pinprick)
 from painsim.fibers.encoding import (MIN_TEMPERATURE, RATE_WINDOW, adaptation_profile, adapting_trains,
                                     expected_cold_rate, expected_heat_rate)
 from painsim.files.conditions import natural_stimuli
@@ -440,3 +441,84 @@ def test_heat_below_the_baseline_points_to_cold_and_a_conditions_file_names_cold
     with pytest.raises(ParameterError) as e:
         natural_stimuli({"cold": 3.0, "heat": 47.0}, 0)                 # one noxious stimulus per condition
     assert e.value.name == "condition[0]"
+
+
+# ---------------------------------------------------------------- heat ramps
+def test_a_ramp_after_its_threshold_is_the_step_adaptation_filter_in_closed_form():
+    """For a linear ramp (rate ρ) a fibre with threshold θ has static rate k ρ (t - t_θ) after its
+    crossing t_θ; the adaptation filter then gives s [p k ρ (t - t_θ) + (1 - p) k ρ τ (1 - exp(-(t -
+    t_θ) / τ))] (:mod:`painsim.fibers.thermal`).  The grid (1 ms) bounds the error to k ρ dt per step of
+    the recursion.  Negative control: Aδ (no adaptation) follows its static rate k (T - θ) exactly."""
+    from painsim.fibers.encoding import thermal_draw, threshold_rng
+    from painsim.fibers.thermal import RAMP_DT, ramp_rates
+    rho, peak, n = 0.5, 46.0, 50
+    ramp = heat_ramp(peak, rho)
+    t, rates = ramp_rates(ramp, "C", n, SEED, (peak - 32.0) / rho)
+    (cmh,) = HEAT_RESPONSE["C"]
+    _, _, theta = thermal_draw(peak, HEAT_RESPONSE["C"], n, threshold_rng(SEED, "C", "heat"))
+    s = adaptation_profile(0.0, cmh.plateau, cmh.adaptation_tau)[0]
+    u = np.clip(t[None, :] - (theta[:, None] - 32.0) / rho, 0.0, None)        # time since each crossing
+    k, p, tau = cmh.slope, cmh.plateau, cmh.adaptation_tau
+    closed = s * (p * k * rho * u + (1 - p) * k * rho * tau * -np.expm1(-u / tau))
+    assert np.max(np.abs(rates - closed)) <= 2 * s * k * rho * RAMP_DT + 1e-12
+    assert rates.max() > 1.0                                                    # not a vacuous comparison
+    t, ad = ramp_rates(heat_ramp(55.0, rho), "Adelta", n, SEED, (55.0 - 32.0) / rho)
+    _, sub, theta_ad = thermal_draw(55.0, HEAT_RESPONSE["Adelta"], n, threshold_rng(SEED, "Adelta", "heat"))
+    temperature = 32.0 + rho * t
+    for j, sr in enumerate(HEAT_RESPONSE["Adelta"]):
+        m = sub == j
+        static = np.clip(sr.slope * (temperature[None, :] - theta_ad[m, None]), 0.0, sr.max_rate)
+        np.testing.assert_allclose(ad[m], static, atol=1e-12)
+
+
+def test_a_fast_ramp_is_a_step():
+    """At 100 °C/s the skin reaches 47 °C in 0.15 s: over 1-3 s the ramp's rates equal the step's
+    adapting rates to within the shift of the onset (relative error <= (1 - p)(1 - exp(-0.15 / τ)),
+    ~3.4 %; bound 5 %).  Negative control: a 1 °C/s ramp is still at 33-35 °C then: no C discharge."""
+    from painsim.fibers.thermal import ramp_rates
+    (cmh,) = HEAT_RESPONSE["C"]
+    t, fast = ramp_rates(heat_ramp(47, 100.0), "C", 300, SEED, 3.0)
+    window = (t >= 1.0) & (t < 3.0)
+    step = heat(47).fibre_rates("C", 300, SEED)
+    profile, _ = adaptation_profile(t[window], cmh.plateau, cmh.adaptation_tau)
+    expected = step.mean() * profile.mean()
+    assert abs(fast[:, window].mean() - expected) <= 0.05 * expected, (fast[:, window].mean(), expected)
+    _, slow = ramp_rates(heat_ramp(47, 1.0), "C", 300, SEED, 3.0)
+    assert slow[:, window].max() == 0.0
+
+
+def test_c_discharge_during_ramps_rises_with_the_rate_of_heating_only_through_adaptation(monkeypatch):
+    """Yarnitsky et al. 1992: human C nociceptors fire more the faster the ramp (1.22 / 4.57 / 13.45 Hz at
+    0.3 / 2 / 6 °C/s).  The model has the direction (not the size: validation rows c_ramp_discharge_*),
+    and only through the adaptation filter: without adaptation the mean discharge from threshold to the
+    ramp's end, k (46 - θ) / 2, does not depend on the rate (the same fibres; Poisson noise only)."""
+    import dataclasses
+    from painsim.validation.phenotype import c_ramp_discharge
+    rates = [c_ramp_discharge(r)(SEED) for r in (0.3, 2.0, 6.0)]
+    assert rates[0] < rates[1] < rates[2], rates
+    monkeypatch.setitem(HEAT_RESPONSE, "C", tuple(dataclasses.replace(s, plateau=1.0) for s in HEAT_RESPONSE["C"]))
+    flat = [c_ramp_discharge(r)(SEED) for r in (0.3, 6.0)]
+    assert abs(flat[1] - flat[0]) < 0.05 * flat[0], flat       # 2000 fibres: the class mean to ~1 %
+    assert rates[2] - rates[0] > 0.2 * flat[0]
+
+
+@pytest.mark.parametrize("args, name", [((47, 0), "rate"), ((47, "2"), "rate"), ((47, 200), "rate"),
+                                        ((47, True), "rate"), ((20, 1.0), "peak"), ((70, 1.0), "peak")])
+def test_bad_ramps_are_refused_naming_the_argument(args, name):
+    with pytest.raises(ParameterError) as e:
+        heat_ramp(*args)
+    assert e.value.name == name
+    with pytest.raises(ParameterError) as e:                    # a ramp is a heat application
+        ps.fibers.PhysicalStimulus("pinprick", 0.1, ramp=1.0)
+    assert e.value.name == "ramp"
+
+
+def test_a_ramp_drives_the_circuit_once_the_skin_is_hot():
+    """Wired into simulate: 20 °C/s from 32 to 50 °C reaches the C thresholds (~41.5 °C) after ~0.5 s:
+    the projection neurons fire, and the stimulus is recorded with its rate of rise."""
+    model = ps.load_model("gate_control")
+    res = ps.simulate(model, noxious=heat_ramp(50, 20.0), duration="1.2 s", seed=2)
+    assert float(res.pn_rate) > 0.0
+    assert "ramp_degC_per_s" in res.attrs["noxious"]
+    # negative control: the same run without the stimulus is silent
+    assert float(ps.simulate(model, duration="1.2 s", seed=2).pn_rate) == 0.0

@@ -21,6 +21,10 @@ module                        contents
 :mod:`.tjunction`             the T-junction of DRG neurons (use-dependent low-pass filter,
                               Gemes et al. 2013) and what DRG stimulation does to it
                               (numba kernel + numpy reference)
+:mod:`.encoding`              natural stimuli in physical units (contact heat and cold in °C,
+                              pinprick in mN, brush) and their published response functions
+:mod:`.thermal`               contact heat with a time course: repeated brief contacts and
+                              ramps (the step adaptation as a linear filter)
 ============================  ==============================================================
 
 Importing the package registers the biophysical model as
@@ -71,8 +75,9 @@ __all__ = [
 
 # natural stimuli in physical units (docs/stimuli.md)
 from .encoding import (BRUSH_RESPONSE, COLD_RESPONSE, FORCE_RESPONSE, HEAT_RESPONSE, PhysicalStimulus,  # noqa: E402
-                       brush, cold, heat, heat_contacts, pinprick, poisson_trains)
+                       brush, cold, heat, pinprick, poisson_trains)
+from .thermal import heat_contacts, heat_ramp  # noqa: E402
 
-__all__ += ["PhysicalStimulus", "heat", "heat_contacts", "pinprick", "brush", "cold", "HEAT_RESPONSE", "COLD_RESPONSE",
+__all__ += ["PhysicalStimulus", "heat", "heat_contacts", "heat_ramp", "pinprick", "brush", "cold", "HEAT_RESPONSE", "COLD_RESPONSE",
             "FORCE_RESPONSE",
             "BRUSH_RESPONSE", "poisson_trains"]

@@ -57,10 +57,11 @@ from ..errors import ParameterError
 from ..rng import rng_for
 from ..units import to_celsius, to_si
 
-__all__ = ["PhysicalStimulus", "heat", "heat_contacts", "pinprick", "brush", "cold", "HeatResponse", "ForceResponse",
+__all__ = ["PhysicalStimulus", "heat", "pinprick", "brush", "cold", "HeatResponse", "ForceResponse",
            "BrushResponse", "HEAT_RESPONSE", "COLD_RESPONSE", "FORCE_RESPONSE", "BRUSH_RESPONSE",
            "MODALITY_CODE", "SKIN_BASELINE", "MAX_TEMPERATURE", "MIN_TEMPERATURE", "RATE_WINDOW", "poisson_trains",
-           "adapting_trains", "adaptation_profile", "threshold_rng", "expected_heat_rate", "expected_cold_rate"]
+           "adapting_trains", "adaptation_profile", "threshold_rng", "thermal_draw", "expected_heat_rate",
+           "expected_cold_rate"]
 
 #: °C; resting skin temperature of contact-heat testing (DFNS baseline 32 °C, Rolke et al.
 #: 2006 Pain 123:231)
@@ -78,6 +79,10 @@ MIN_TEMPERATURE = 0.0
 #: seconds of a step: the C slope's source counted impulses per 3-s stimulus (LaMotte &
 #: Campbell 1978).  An adapting subtype's time course is scaled to keep that mean.
 RATE_WINDOW = 3.0
+
+#: The encoder of heat ramps, ``(stimulus, class, n, duration, seed, rng) -> (times, ids)``, registered
+#: by :mod:`painsim.fibers.thermal` (which builds on this module) when ``painsim.fibers`` is imported.
+RAMP_ENCODER: list = [None]
 
 #: extra integer of the "threshold" stream per modality (fixed; never renumber)
 MODALITY_CODE = {"heat": 1, "pinprick": 2, "brush": 3, "cold": 4}
@@ -262,7 +267,7 @@ class PhysicalStimulus:
 
     ``kind`` is ``"heat"`` or ``"cold"`` (``value`` in °C), ``"pinprick"`` (N) or ``"brush"``
     (stroking velocity, m/s).  Build it with :func:`heat`, :func:`cold`, :func:`pinprick` or
-    :func:`brush`; :func:`heat_contacts` repeats a brief contact: ``repeat``
+    :func:`brush`; :func:`painsim.fibers.thermal.heat_contacts` repeats a brief contact: ``repeat``
     contacts, each ``[start, stop)`` shifted by ``k * interval`` (``repeat = 1``:
     one application, ``interval`` unused).
     """
@@ -273,10 +278,13 @@ class PhysicalStimulus:
     stop: float | None = None
     repeat: int = 1
     interval: float = 0.0
+    ramp: float = 0.0        # °C/s from the baseline to ``value`` (heat only; 0: a step), painsim.fibers.ramps
 
     def __post_init__(self):
         if isinstance(self.repeat, bool) or not isinstance(self.repeat, (int, np.integer)) or self.repeat < 1:
             raise ParameterError("repeat", self.repeat, "a whole number of applications >= 1")
+        if self.ramp and (self.kind != "heat" or self.repeat > 1 or not (math.isfinite(self.ramp) and self.ramp > 0)):
+            raise ParameterError("ramp", self.ramp, "a rate of rise > 0 °C/s of one heat application (heat_ramp)")
         if self.repeat > 1 and (self.stop is None or not self.interval >= self.stop - self.start):
             raise ParameterError("interval", self.interval, "repeated applications with a stop, each interval "
                                                             "(onset to onset) at least one application long")
@@ -312,7 +320,7 @@ class PhysicalStimulus:
             raise ParameterError("class_name", class_name, f"one of {FIBER_CLASSES}")
         n = int(n_fibres)
         if self.kind in _THERMAL:
-            return _heat_draw(self.value, _THERMAL[self.kind][class_name], n, rng, self.kind == "cold")[0]
+            return thermal_draw(self.value, _THERMAL[self.kind][class_name], n, rng, self.kind == "cold")[0]
         if self.kind == "pinprick":
             return _force_rates(self.value, FORCE_RESPONSE.get(class_name), n, rng)
         return _brush_rates(self.value, BRUSH_RESPONSE.get(class_name), n, rng)
@@ -344,13 +352,15 @@ class PhysicalStimulus:
                     np.concatenate([i for _, i in parts]).astype(np.int64))
         if rng is None:
             rng = rng_for(seed, "natural", *key)
+        if self.ramp > 0:  # a ramp's rates change with its temperature (painsim.fibers.thermal)
+            return RAMP_ENCODER[0](self, class_name, int(n_fibres), float(duration), seed, rng)
         t0, t1 = self.window(duration)
         subtypes = _THERMAL[self.kind][class_name] if self.kind in _THERMAL else ()
         if not any(s.plateau < 1 for s in subtypes):
             return poisson_trains(self.fibre_rates(class_name, n_fibres, seed), t0, t1, rng)
         # adapting subtypes: each subtype's fibers with its own time course from the onset
-        rates, subtype = _heat_draw(self.value, subtypes, int(n_fibres), threshold_rng(seed, class_name, self.kind),
-                                    self.kind == "cold")
+        rates, subtype, _ = thermal_draw(self.value, subtypes, int(n_fibres),
+                                         threshold_rng(seed, class_name, self.kind), self.kind == "cold")
         times, ids = [], []
         for j, s in enumerate(subtypes):
             members = np.flatnonzero(subtype == j)
@@ -365,6 +375,8 @@ class PhysicalStimulus:
         out = {"kind": self.kind, "value": self.value, "unit": self.unit, "start_s": self.start, "stop_s": self.stop}
         if self.repeat > 1:
             out.update(repeat=self.repeat, interval_s=self.interval)
+        if self.ramp > 0:
+            out.update(ramp_degC_per_s=self.ramp)
         return out
 
 
@@ -424,21 +436,21 @@ def adapting_trains(rates: np.ndarray, start: float, stop: float, plateau: float
 # ==========================================================================
 # Encodings
 # ==========================================================================
-def _heat_draw(celsius: float, subtypes: tuple[HeatResponse, ...], n: int, rng,
-               cooling: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Per-fiber rates and subtype index (-1: not sensitive); ``cooling``: fibers fire below threshold."""
+def thermal_draw(celsius: float, subtypes: tuple[HeatResponse, ...], n: int, rng,
+                 cooling: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-fiber rates at ``celsius``, subtype index (-1: not sensitive) and threshold (°C, nan for
+    -1), from ``rng`` (:func:`threshold_rng`); ``cooling``: fibers fire below their threshold."""
     u = rng.random(n)                  # subtype of each fiber
     z = rng.standard_normal(n)         # its threshold, in sd of its subtype
-    rates = np.zeros(n)
-    subtype = np.full(n, -1)
+    rates, subtype, thresholds = np.zeros(n), np.full(n, -1), np.full(n, np.nan)
     lo = 0.0
     for j, s in enumerate(subtypes):
         member = (u >= lo) & (u < lo + s.fraction)
         lo += s.fraction
         subtype[member] = j
-        theta = s.threshold_mean + s.threshold_sd * z[member]
+        theta = thresholds[member] = s.threshold_mean + s.threshold_sd * z[member]
         rates[member] = np.clip(s.slope * ((theta - celsius) if cooling else (celsius - theta)), 0.0, s.max_rate)
-    return rates, subtype
+    return rates, subtype, thresholds
 
 
 def _force_rates(force: float, r: ForceResponse | None, n: int, rng) -> np.ndarray:
@@ -546,58 +558,6 @@ def cold(celsius, start=0.0, stop=None, baseline=SKIN_BASELINE) -> PhysicalStimu
                              hint="warming is heat()" if t > base else None)
     t0, t1 = _window(start, stop)
     return PhysicalStimulus("cold", t, t0, t1)
-
-
-def heat_contacts(celsius, n_contacts: int = 15, interval="3 s", contact="0.7 s", start=0.0,
-                  baseline=SKIN_BASELINE) -> PhysicalStimulus:
-    """Repeated brief contacts of a preheated thermode: the paradigm of temporal summation of
-    second pain (TSSP).
-
-    Parameters
-    ----------
-    celsius : float, str or Quantity
-        The thermode temperature, as :func:`heat`.
-    n_contacts : int
-        Number of contacts (>= 1); Craig & Andrew 2002 (J Neurophysiol 87:1902) used 15.
-    interval : Quantity (s)
-        From one contact's onset to the next (the inter-stimulus interval, ISI), at least
-        the contact; Craig & Andrew used 2, 3 and 5 s.
-    contact : Quantity (s)
-        Dwell time of each contact (> 0); ~0.7 s in Craig & Andrew.
-    start : Quantity (s)
-        Onset of the first contact.
-    baseline : float
-        Resting skin temperature, °C.
-
-    Returns
-    -------
-    PhysicalStimulus
-        A heat stimulus with ``repeat = n_contacts`` and ``interval`` (0 for one contact, which
-        is then ``heat(celsius, start, start + contact)``); :meth:`PhysicalStimulus.onsets`
-        lists the contacts' onsets.
-
-    Each contact is a step of :func:`heat` from ``baseline`` (chosen: the skin is taken to
-    reach the thermode's temperature at once and to return to baseline between contacts);
-    the fibres keep their thresholds across contacts and draw fresh spikes in each, and an
-    adapting fibre restarts its adaptation at each contact's onset.  Nociceptor fatigue
-    across repeated contacts is not modelled (docs/stimuli.md).
-    """
-    try:
-        one = heat(celsius, start, None, baseline)
-    except ParameterError as err:  # name this function's argument, not heat()'s
-        if err.name != "temperature":
-            raise
-        raise ParameterError("celsius", celsius, err.allowed, hint=err.hint) from None
-    if isinstance(n_contacts, bool) or not isinstance(n_contacts, (int, np.integer)) or n_contacts < 1:
-        raise ParameterError("n_contacts", n_contacts, "a whole number of contacts >= 1")
-    dwell = to_si(contact, "s", "contact")
-    isi = to_si(interval, "s", "interval")
-    if not (math.isfinite(dwell) and dwell > 0):
-        raise ParameterError("contact", contact, "a contact time > 0 s")
-    if not (math.isfinite(isi) and isi >= dwell):
-        raise ParameterError("interval", interval, f"an interval from onset to onset >= the contact ({dwell:g} s)")
-    n = int(n_contacts)
-    return replace(one, stop=one.start + dwell, repeat=n, interval=float(isi) if n > 1 else 0.0)
 
 
 def pinprick(force_mN, start=0.0, stop=None) -> PhysicalStimulus:

@@ -8,7 +8,9 @@ Two kinds of target of :mod:`painsim.validation.targets` (each function a target
   brush stroke (:func:`single_neuron_counts`);
 * **temporal summation of second pain** to repeated brief contacts of a preheated thermode
   (:func:`painsim.fibers.heat_contacts`; Craig & Andrew 2002 in lamina I spinothalamic neurons,
-  Staud et al. 2007 in people): :func:`contact_summation`.
+  Staud et al. 2007 in people): :func:`contact_summation`;
+* **C-nociceptor discharge during heat ramps**, as microneurography reads it (Yarnitsky et al.
+  1992): :func:`c_ramp_discharge` (the encoding alone, no circuit).
 """
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from typing import Callable
 import numpy as np
 
 from ..analysis import neuron_spike_counts, spikes_per_pulse, windup_ratio
-from ..fibers import brush, heat, heat_contacts
+from ..fibers import brush, heat, heat_contacts, heat_ramp
+from ..fibers.encoding import HEAT_RESPONSE, thermal_draw, threshold_rng
 from ..params import load_model
 from ..simulation import Request, body_site, simulate_batch
 from .measurements import DRIVEN_MIN_SPIKES, N_SEEDS, SHARED_CACHES
@@ -26,7 +29,8 @@ from .measurements import DRIVEN_MIN_SPIKES, N_SEEDS, SHARED_CACHES
 __all__ = ["NEURON_TEMPERATURES", "single_neuron_counts", "single_neuron_counts_of", "heat_thresholds",
            "innocuous_share",
            "pn_heat_threshold", "pn_heat_threshold_shift", "pn_share_innocuous",
-           "CONTACTS", "CONTACT_WINDOW", "contact_responses", "contact_summation"]
+           "CONTACTS", "CONTACT_WINDOW", "contact_responses", "contact_summation", "RAMP_PEAK", "RAMP_FIBRES",
+           "c_ramp_discharge"]
 
 
 #: Recordings of single projection neurons against which :func:`pn_heat_threshold` and
@@ -188,4 +192,30 @@ def contact_summation(interval_s: float, model_name: str = "gate_control") -> Ca
     def measure(seed: int) -> float:
         return windup_ratio(contact_responses(load_model(model_name), interval_s, range(seed, seed + N_SEEDS)))
     measure.__doc__ = f"summation of repeated brief contact heat every {interval_s:g} s ({model_name})."
+    return measure
+
+
+#: °C; end of the ramps of :func:`c_ramp_discharge`: Yarnitsky et al. 1992 ramped from 32 to 45 or
+#: 47 °C (chosen: the middle)
+RAMP_PEAK = 46.0
+#: C fibres pooled per measurement (chosen: the class mean to ~1 %)
+RAMP_FIBRES = 2000
+
+
+def c_ramp_discharge(rate: float) -> Callable[[int], float]:
+    """Mean discharge (Hz) of the C nociceptors that reach their heat threshold during a ramp from
+    32 °C to :data:`RAMP_PEAK` at ``rate`` °C/s: each fibre's spikes from its threshold crossing to the
+    ramp's end over that time, averaged over the fibres (microneurography of single units, Yarnitsky
+    et al. 1992).  The encoding alone (:func:`painsim.fibers.heat_ramp`), :data:`RAMP_FIBRES` fibres
+    of the ``seed``'s thresholds."""
+    def measure(seed: int) -> float:
+        ramp = heat_ramp(RAMP_PEAK, rate)
+        end = (RAMP_PEAK - ramp.start - 32.0) / rate
+        _, _, theta = thermal_draw(RAMP_PEAK, HEAT_RESPONSE["C"], RAMP_FIBRES, threshold_rng(seed, "C", "heat"))
+        times, ids = ramp.spikes("C", RAMP_FIBRES, end, seed)
+        crossing = (theta - 32.0) / rate
+        rates = [np.sum(times[ids == i] >= crossing[i]) / (end - crossing[i])
+                 for i in np.flatnonzero(theta < RAMP_PEAK - 1e-9)]
+        return float(np.mean(rates)) if rates else float("nan")
+    measure.__doc__ = f"Mean C discharge from threshold to the end of a {rate:g} °C/s ramp to {RAMP_PEAK:g} °C."
     return measure

@@ -2,7 +2,8 @@
 (:mod:`painsim.validation.targets`)."""
 
 __all__ = ["CHANDRAN_2003", "SENZA_RCT", "SCS_COURSE_NOTE", "CUI_1996", "MALAN_2002", "SLUKA_1999_FREQUENCIES",
-           "TENS_TOLERANCE_SOURCES", "JOHNSON_2022", "TENS_TRIAL_NOTE", "RUSCHEWEYH_2010", "COLD_NOTE"]
+           "TENS_TOLERANCE_SOURCES", "JOHNSON_2022", "TENS_TRIAL_NOTE", "RUSCHEWEYH_2010", "COLD_NOTE",
+           "YARNITSKY_1992", "RAMP_ROWS", "RAMP_NOTE"]
 
 #: Chandran & Sluka 2003: TENS tolerance and cross-tolerance to intrathecal opioid agonists.
 CHANDRAN_2003 = ("Chandran & Sluka 2003 Pain 102:195 [checked: abstract]: knee-joint inflammation in rats, 4 Hz "
@@ -78,3 +79,15 @@ COLD_NOTE = ("the model rates the first 1.5 s (as the heat rows; the C fibres ad
              "cold input is the published human discharge of cold-sensitive CMHs (Campero et al. 1996: 40 % of them, "
              "0.4 Hz) and rat Adelta nociceptors (Simone & Kajander 1996); innocuous-cold fibres and their central "
              "inhibition of cold pain are not modelled (docs/stimuli.md, \"Cold\")")
+
+#: Yarnitsky et al. 1992: single human C nociceptors during heat ramps of three rates.
+YARNITSKY_1992 = ("Yarnitsky, Simone, Dotson, Cline & Ochoa 1992 J Physiol 450:581 [checked: abstract]: 10 C "
+                  "nociceptors (foot, hand), ramps from 32 to 45 or 47 °C; mean discharge 1.22 +/- 0.13, 4.57 +/- 0.49 "
+                  "and 13.45 +/- 0.71 impulses/s at 0.3, 2 and 6 °C/s, thresholds unchanged (41.5-41.9 °C); range: "
+                  "+/- 1 SD if the +/- is the SEM of the 10 fibres (the statistic and how the mean was taken not read)")
+#: The three ramp rows: (name suffix, rate in °C/s, published mean, low, high) in Hz.
+RAMP_ROWS = (("0p3", 0.3, 1.22, 0.81, 1.63), ("2", 2.0, 4.57, 3.02, 6.12), ("6", 6.0, 13.45, 11.2, 15.7))
+#: What the ramp rows test.
+RAMP_NOTE = ("the encoding alone: each C fibre's static heat response passed through the filter of its step "
+             "adaptation (plateau 0.3, 3 s: chosen from step records, Treede et al. 1995, not from ramps); "
+             "docs/stimuli.md, \"Heat ramps\"")

@@ -39,10 +39,11 @@ from .opioids import (conventional_tens, dnic_naloxone_share, low_frequency_tens
 from .measurements import N_SEEDS, clear_measurements  # noqa: F401  (re-exported: read here by callers)
 from .courses import (MPNS_PATIENTS, PNS_PATIENTS, SCS_PATIENTS, mpns_responders_90d, pns_responders_12m,
                       responders_during_use, rtms_relief_over_sham)
-from .phenotype import (contact_summation, pn_heat_threshold, pn_heat_threshold_shift,
+from .phenotype import (c_ramp_discharge, contact_summation, pn_heat_threshold, pn_heat_threshold_shift,
                         pn_share_innocuous)
-from .sources import (CHANDRAN_2003, COLD_NOTE, CUI_1996, JOHNSON_2022, MALAN_2002, RUSCHEWEYH_2010, SCS_COURSE_NOTE,
-                      SENZA_RCT, SLUKA_1999_FREQUENCIES, TENS_TOLERANCE_SOURCES, TENS_TRIAL_NOTE)
+from .sources import (CHANDRAN_2003, COLD_NOTE, CUI_1996, JOHNSON_2022, MALAN_2002, RAMP_NOTE, RAMP_ROWS,
+                      RUSCHEWEYH_2010, SCS_COURSE_NOTE, SENZA_RCT, SLUKA_1999_FREQUENCIES, TENS_TOLERANCE_SOURCES,
+                      TENS_TRIAL_NOTE, YARNITSKY_1992)
 from .trials import tens_placebo_smd
 
 __all__ = ["Target", "TARGETS", "SHARED_SIMULATIONS", "STATUSES", "COSTS", "get", "clear_measurements"]
@@ -370,6 +371,9 @@ TARGETS: tuple[Target, ...] = (
            "(range: +/- 1 SD)", "calibrated", "fast", heat_47_rating,
            "dorsal_horn.synapse.c_gain was fitted so the healthy PN rate at 47 °C equals the primate STT rate "
            "(Kenshalo et al. 1979); the NRS map holds this point (painsim.validation.calibration)"),
+    *(Target(f"c_ramp_discharge_{tag}", f"mean C-nociceptor discharge from threshold to the end of a {r:g} °C/s "
+             "heat ramp from 32 to 46 °C", pub, lo, hi, "Hz", YARNITSKY_1992, "prediction", "fast",
+             c_ramp_discharge(r), RAMP_NOTE) for tag, r, pub, lo, hi in RAMP_ROWS),
     Target("cold_3c_rating", "NRS of 3 °C contact cold, healthy pathway", 3.9, 1.9, 5.9, "1", RUSCHEWEYH_2010,
            "prediction", "fast", cold_3c_rating, COLD_NOTE),
     Target("heat_49_rating", "NRS of 49 °C contact heat, healthy pathway", 5.5, None, None, "1",

@@ -1,0 +1,173 @@
+"""Contact heat with a time course: repeated brief contacts and ramps.
+
+:func:`heat_contacts` repeats a brief step of :func:`painsim.fibers.heat` (temporal summation of
+second pain); :func:`heat_ramp` raises the skin from its baseline at a constant rate, as the
+thermodes of quantitative sensory testing do (1 °C/s in the DFNS protocol, Rolke et al. 2006).
+Both return a :class:`painsim.fibers.encoding.PhysicalStimulus` of kind ``"heat"``, so the same
+fibres (thresholds) respond as to a step.
+
+A ramp's encoding: each fibre's static rate follows its temperature,
+``r(t) = min(max_rate, k (T(t) - theta))+`` (:data:`painsim.fibers.encoding.HEAT_RESPONSE`), and an
+adapting subtype passes it through the linear filter whose step response is the adaptation of a held
+step, ``s g(t)``, ``g(t) = p + (1 - p) exp(-t / tau)`` (:func:`painsim.fibers.encoding.adaptation_profile`):
+``y = s (p r + (1 - p) x)``, ``dx/dt = -x / tau + dr/dt``.  A step is the limit of a fast ramp, and a
+held plateau adapts as a step does.  That the nociceptors' sensitivity to the rate of heating is this
+filter, and nothing faster, is the model's assumption, checked against human C fibres (Yarnitsky et
+al. 1992) by the validation rows ``c_ramp_discharge_*`` (docs/stimuli.md, "Heat ramps").
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from ..anatomy import FIBER_CLASSES
+from ..errors import ParameterError
+from ..units import to_si
+from .encoding import (HEAT_RESPONSE, RAMP_ENCODER, SKIN_BASELINE, PhysicalStimulus, adaptation_profile, heat,
+                       threshold_rng, thermal_draw)
+
+__all__ = ["heat_contacts", "heat_ramp", "ramp_temperature", "ramp_rates", "ramp_spikes", "RAMP_DT"]
+
+#: s; time step of a ramp's rates and spike times (chosen: the 1 ms grid of adapting trains)
+RAMP_DT = 1e-3
+
+
+def heat_contacts(celsius, n_contacts: int = 15, interval="3 s", contact="0.7 s", start=0.0,
+                  baseline=SKIN_BASELINE) -> PhysicalStimulus:
+    """Repeated brief contacts of a preheated thermode: the paradigm of temporal summation of
+    second pain (TSSP).
+
+    Parameters
+    ----------
+    celsius : float, str or Quantity
+        The thermode temperature, as :func:`heat`.
+    n_contacts : int
+        Number of contacts (>= 1); Craig & Andrew 2002 (J Neurophysiol 87:1902) used 15.
+    interval : Quantity (s)
+        From one contact's onset to the next (the inter-stimulus interval, ISI), at least
+        the contact; Craig & Andrew used 2, 3 and 5 s.
+    contact : Quantity (s)
+        Dwell time of each contact (> 0); ~0.7 s in Craig & Andrew.
+    start : Quantity (s)
+        Onset of the first contact.
+    baseline : float
+        Resting skin temperature, °C.
+
+    Returns
+    -------
+    PhysicalStimulus
+        A heat stimulus with ``repeat = n_contacts`` and ``interval`` (0 for one contact, which
+        is then ``heat(celsius, start, start + contact)``); :meth:`PhysicalStimulus.onsets`
+        lists the contacts' onsets.
+
+    Each contact is a step of :func:`heat` from ``baseline`` (chosen: the skin is taken to
+    reach the thermode's temperature at once and to return to baseline between contacts);
+    the fibres keep their thresholds across contacts and draw fresh spikes in each, and an
+    adapting fibre restarts its adaptation at each contact's onset.  Nociceptor fatigue
+    across repeated contacts is not modelled (docs/stimuli.md).
+    """
+    try:
+        one = heat(celsius, start, None, baseline)
+    except ParameterError as err:  # name this function's argument, not heat()'s
+        if err.name != "temperature":
+            raise
+        raise ParameterError("celsius", celsius, err.allowed, hint=err.hint) from None
+    if isinstance(n_contacts, bool) or not isinstance(n_contacts, (int, np.integer)) or n_contacts < 1:
+        raise ParameterError("n_contacts", n_contacts, "a whole number of contacts >= 1")
+    dwell = to_si(contact, "s", "contact")
+    isi = to_si(interval, "s", "interval")
+    if not (math.isfinite(dwell) and dwell > 0):
+        raise ParameterError("contact", contact, "a contact time > 0 s")
+    if not (math.isfinite(isi) and isi >= dwell):
+        raise ParameterError("interval", interval, f"an interval from onset to onset >= the contact ({dwell:g} s)")
+    n = int(n_contacts)
+    return replace(one, stop=one.start + dwell, repeat=n, interval=float(isi) if n > 1 else 0.0)
+
+
+def heat_ramp(peak, rate: float = 1.0, start=0.0, stop=None, baseline=SKIN_BASELINE) -> PhysicalStimulus:
+    """Contact heat rising from ``baseline`` at ``rate`` °C/s to ``peak``, then held until ``stop``.
+
+    Parameters
+    ----------
+    peak : float, str or Quantity
+        The temperature the ramp ends at, as :func:`painsim.fibers.heat` takes it (baseline-60 °C).
+    rate : float
+        Rate of rise, °C/s (> 0, at most 100); the DFNS protocol ramps at 1 °C/s (Rolke et al. 2006),
+        Yarnitsky et al. 1992 at 0.3, 2 and 6 °C/s.
+    start, stop : Quantity (s), optional
+        Onset of the ramp at ``baseline``; end of the stimulus (default: the whole simulation).
+    baseline : float
+        Resting skin temperature, °C.
+
+    Returns
+    -------
+    PhysicalStimulus
+        Kind ``"heat"`` with ``value = peak`` and ``ramp = rate``; its ``rates()`` are the fibres'
+        rates at the peak (a step's), its ``spikes()`` follow the ramp (:func:`ramp_spikes`).
+    """
+    try:
+        step = heat(peak, start, stop, baseline)
+    except ParameterError as err:  # name this function's argument
+        if err.name != "temperature":
+            raise
+        raise ParameterError("peak", peak, err.allowed, hint=err.hint) from None
+    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)) \
+            or not (math.isfinite(rate) and 0 < rate <= 100):
+        raise ParameterError("rate", rate, "a rate of rise in °C/s, a number in (0, 100]")
+    return replace(step, ramp=float(rate))
+
+
+def ramp_temperature(stimulus: PhysicalStimulus, t, baseline: float = SKIN_BASELINE) -> np.ndarray:
+    """The skin temperature (°C) of a ramp at times ``t`` (s): ``baseline`` before its onset and
+    after its stop, rising at ``stimulus.ramp`` °C/s to ``stimulus.value``, then held."""
+    t = np.asarray(t, dtype=float)
+    rise = np.minimum(baseline + stimulus.ramp * np.clip(t - stimulus.start, 0.0, None), stimulus.value)
+    on = (t >= stimulus.start) & ((t < stimulus.stop) if stimulus.stop is not None else True)
+    return np.where(on, rise, baseline)
+
+
+def ramp_rates(stimulus: PhysicalStimulus, class_name: str, n_fibres: int, seed: int,
+               duration: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each fibre's rate (Hz) on a grid of :data:`RAMP_DT` over ``[0, duration)``: ``(t, rates)``
+    with ``rates`` of shape ``(n_fibres, t.size)``; the fibres' thresholds are those of
+    :func:`painsim.fibers.heat` for ``seed``."""
+    if class_name not in FIBER_CLASSES:
+        raise ParameterError("class_name", class_name, f"one of {FIBER_CLASSES}")
+    t = np.arange(0.0, duration, RAMP_DT)
+    subtypes = HEAT_RESPONSE[class_name]
+    rates = np.zeros((int(n_fibres), t.size))
+    if not subtypes or t.size == 0:
+        return t, rates
+    _, subtype, theta = thermal_draw(stimulus.value, subtypes, int(n_fibres), threshold_rng(seed, class_name, "heat"))
+    temperature = ramp_temperature(stimulus, t)
+    for j, s in enumerate(subtypes):
+        members = np.flatnonzero(subtype == j)
+        static = np.clip(s.slope * (temperature[None, :] - theta[members, None]), 0.0, s.max_rate)
+        if s.plateau < 1:  # the step adaptation as a linear filter: y = s (p r + (1 - p) x)
+            from scipy.signal import lfilter  # scipy.signal is heavy: loaded by the first ramp
+            scale = adaptation_profile(0.0, s.plateau, s.adaptation_tau)[0]  # s g(0) = s
+            change = np.diff(static, axis=1, prepend=0.0)
+            x = lfilter([1.0], [1.0, -math.exp(-RAMP_DT / s.adaptation_tau)], change, axis=1)
+            static = np.clip(scale * (s.plateau * static + (1 - s.plateau) * x), 0.0, None)
+        rates[members] = static
+    return t, rates
+
+
+def ramp_spikes(stimulus: PhysicalStimulus, class_name: str, n_fibres: int, duration: float, seed: int,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Inhomogeneous Poisson spikes ``(times, fibre ids)`` of a ramp (:func:`ramp_rates`), by
+    inverting each fibre's integrated rate (time rescaling); ``rng`` is the caller's stream."""
+    t, rates = ramp_rates(stimulus, class_name, n_fibres, seed, duration)
+    if not rates.size or not np.any(rates > 0):
+        return np.zeros(0), np.zeros(0, dtype=np.int64)
+    grid = np.append(t, t[-1] + RAMP_DT)
+    cumulative = np.concatenate([np.zeros((rates.shape[0], 1)), np.cumsum(rates, axis=1) * RAMP_DT], axis=1)
+    counts = rng.poisson(cumulative[:, -1])
+    times = [np.interp(rng.uniform(0.0, cumulative[i, -1], c), cumulative[i], grid) for i, c in enumerate(counts)]
+    ids = np.repeat(np.arange(rates.shape[0], dtype=np.int64), counts)
+    return (np.concatenate(times) if times else np.zeros(0)), ids
+
+
+RAMP_ENCODER[0] = ramp_spikes
