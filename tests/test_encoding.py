@@ -522,3 +522,15 @@ def test_a_ramp_drives_the_circuit_once_the_skin_is_hot():
     assert "ramp_degC_per_s" in res.attrs["noxious"]
     # negative control: the same run without the stimulus is silent
     assert float(ps.simulate(model, duration="1.2 s", seed=2).pn_rate) == 0.0
+
+
+def test_a_conditions_file_names_a_heat_ramp_as_a_table():
+    noxious, _ = natural_stimuli({"heat_ramp": {"peak": 47.0, "rate": 2.0, "start": "0.5 s"}}, 0)
+    assert noxious == heat_ramp(47.0, 2.0, start="0.5 s")
+    for table, name in (({"peak": 47.0, "rate": 0.0}, "condition[3].heat_ramp.rate"),
+                        ({"rate": 1.0}, "condition[3].heat_ramp"),                    # peak is required
+                        ({"peak": 47.0, "speed": 1.0}, "condition[3].heat_ramp.speed"),
+                        ({"peak": 20.0}, "condition[3].heat_ramp.peak")):
+        with pytest.raises(ParameterError) as e:
+            natural_stimuli({"heat_ramp": table}, 3)
+        assert e.value.name == name

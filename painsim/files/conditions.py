@@ -7,7 +7,7 @@ from typing import Any, Mapping
 import xarray as xr
 
 from ..errors import ParameterError
-from ..fibers import brush, cold, heat, heat_contacts, pinprick
+from ..fibers import brush, cold, heat, heat_contacts, heat_ramp, pinprick
 from ..io import combine
 from ..params import load_model
 from ..simulation import Request, simulate_batch
@@ -23,17 +23,21 @@ PHYSICAL = {"heat": ("noxious", heat, 'a contact temperature in °C (a number or
             "brush": ("touch", brush, 'a brush-stroke velocity (e.g. "30 mm/s"), or true for 30 mm/s'),
             "heat_contacts": ("noxious", heat_contacts,
                               "a table of repeated brief contacts: celsius (required), n_contacts, interval, "
-                              "contact, start (painsim.fibers.heat_contacts)")}
+                              "contact, start (painsim.fibers.heat_contacts)"),
+            "heat_ramp": ("noxious", heat_ramp, "a table of a heat ramp: peak (°C, required), rate (°C/s), start, "
+                                                "stop (painsim.fibers.heat_ramp)")}
 #: Simulated time of a conditions file that names no ``duration``.
 DEFAULT_DURATION = "2 s"
 #: Keys of a ``heat_contacts`` table (the arguments of :func:`painsim.fibers.heat_contacts`).
 HEAT_CONTACT_KEYS = ("celsius", "n_contacts", "interval", "contact", "start")
+#: The table-valued stimuli: key -> (the table's keys, the one it requires).
+TABLES = {"heat_contacts": (HEAT_CONTACT_KEYS, "celsius"), "heat_ramp": (("peak", "rate", "start", "stop"), "peak")}
 
 
 def natural_stimuli(c: Mapping, k: int) -> tuple:
     """The (noxious, touch) natural stimuli of condition ``k`` (``c``): the intensity shorthand
     (``noxious``, ``touch``, 0-1) or a physical stimulus (``heat`` or ``cold`` in °C, ``pinprick`` in mN,
-    ``brush``, a ``heat_contacts`` table), at most one per channel.  Bad values raise :class:`painsim.errors.ParameterError`
+    ``brush``, a ``heat_contacts`` or ``heat_ramp`` table), at most one per channel.  Bad values raise :class:`painsim.errors.ParameterError`
     naming ``condition[k].<key>``."""
     out = {"noxious": c.get("noxious"), "touch": c.get("touch")}
     given = {"noxious": ["noxious"] if "noxious" in c else [], "touch": ["touch"] if "touch" in c else []}
@@ -47,19 +51,20 @@ def natural_stimuli(c: Mapping, k: int) -> tuple:
                 if value is False or (isinstance(value, (int, float)) and not isinstance(value, bool)):
                     raise ParameterError(key, value, allowed)
                 out[channel] = brush() if value is True else brush(value)
-            elif key == "heat_contacts":
-                if not isinstance(value, Mapping) or "celsius" not in value:
+            elif key in TABLES:
+                keys, required = TABLES[key]
+                if not isinstance(value, Mapping) or required not in value:
                     raise ParameterError(key, value, allowed)
-                unknown = sorted(set(value) - set(HEAT_CONTACT_KEYS))
+                unknown = sorted(set(value) - set(keys))
                 if unknown:
-                    raise ParameterError(f"{key}.{unknown[0]}", value[unknown[0]], f"one of {HEAT_CONTACT_KEYS}")
+                    raise ParameterError(f"{key}.{unknown[0]}", value[unknown[0]], f"one of {keys}")
                 out[channel] = make(**value)
             else:
                 if isinstance(value, bool):
                     raise ParameterError(key, value, allowed)
                 out[channel] = make(value)
         except ParameterError as err:
-            if key == "heat_contacts" and err.name != key:  # one argument of the table: name it
+            if key in TABLES and err.name != key:  # one argument of the table: name it
                 sub = err.name if err.name.startswith(key) else f"{key}.{err.name}"
                 raise ParameterError(f"condition[{k}].{sub}", err.value, err.allowed, hint=err.hint) from None
             raise ParameterError(f"condition[{k}].{key}", value, allowed, hint=err.hint) from None

@@ -19,7 +19,7 @@ __all__ = ["EXPERIMENT_KEYS", "CONDITION_KEYS", "CONDITIONS_TABLES", "check_cond
 EXPERIMENT_KEYS = {"name", "description", "kind", "model", "duration", "seed", "batch_size", "figure"}
 #: Keys of a ``[[condition]]`` table.
 CONDITION_KEYS = {"label", "model", "params", "stimulus", "noxious", "touch", "heat", "cold", "pinprick", "brush",
-                  "heat_contacts", "site", "seed"}
+                  "heat_contacts", "heat_ramp", "site", "seed"}
 
 #: Top-level tables of a conditions file.
 CONDITIONS_TABLES = ("experiment", "condition")
