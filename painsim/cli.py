@@ -508,7 +508,7 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--only", nargs="+", action="extend", metavar="TARGET", default=None,
                      help="run only these targets (repeatable: --only A B --only C runs all three)")
     val.add_argument("--slow", action="store_true", help="also run the slow targets (courses, the cohort, resting steady states, 0.1-Hz wind-up, "
-                     "LTP/LTD, maintained and tonic heat, the QST threshold spread; --list marks them)")
+                     "LTP/LTD, maintained, tonic and ramped heat, the QST threshold spread; --list marks them)")
     val.add_argument("--list", action="store_true", help="list the targets and exit")
     val.add_argument("--seed", type=_SEED, default=None, help="seed of every measurement (default 1)")
     val.add_argument("--out", default=None, help="output folder (default: painsim-out/validation)")

@@ -17,7 +17,8 @@ import numpy as np
 from .. import analysis
 from ..conditioning import conditioned_weights, load_conditioning_spec
 from ..errors import ParameterError
-from ..fibers import brush, cold, heat
+from ..fibers import brush, cold, heat, heat_ramp
+from ..fibers.encoding import SKIN_BASELINE, PhysicalStimulus
 from ..fibers.tjunction import junction_params, regular_train, transmit
 from ..files import load_experiment, run_experiment, run_qst
 from ..params import load_model
@@ -37,6 +38,7 @@ __all__ = ["TONIC_SCS", "BURST_SCS", "BACLOFEN_ALONE", "BACLOFEN_WITH_SCS", "scs
            "DRIVEN_MIN_SPIKES", "SHARED_CACHES", "gate_share_decreased", "REMOTE_SITE", "DNIC_CELSIUS",
            "heterotopic_inhibition", "heterotopic_requests", "dnic_heat", "remote_touch_inhibition",
            "healthy_hpt_sd", "cold_3c_rating", "heat_47_rating", "heat_49_rating", "heat_pain_threshold",
+           "heat_pain_threshold_ramp", "RAMP_HPT_RATE", "RAMP_HPT_PEAK", "RAMP_HPT_BIN",
            "khz_dorsal_horn_reduction", "nmda_block_baseline", "paresthesia_10khz", "paresthesia_tonic", "pn_rate_50c",
            "pns_responders",
            "rest_rating", "resting_pn_rate", "scs_relief",
@@ -228,12 +230,14 @@ def disinhibited_heat_ratio(seed: int) -> float:
 SUSTAINED_HEAT_S, SUSTAINED_EARLY_BINS, SUSTAINED_LATE_BINS = 10, range(0, 4), range(8, 10)
 
 
-def _held_heat_pn_rates(m, celsius: float, duration_s: float, bin_s: float, seed: int) -> np.ndarray:
+def _held_heat_pn_rates(m, celsius, duration_s: float, bin_s: float, seed: int) -> np.ndarray:
     """Mean PN rate (Hz) at the painful site (one-site models: the only site) in consecutive bins of
-    ``bin_s`` while contact heat at ``celsius`` is held for ``duration_s``, over N_SEEDS circuits."""
+    ``bin_s`` while contact heat at ``celsius`` (or a heat stimulus, e.g. a ramp) is applied for
+    ``duration_s``, over N_SEEDS circuits."""
     n_sites = int(m.si("body.n_sites"))
     site = int(m.si("body.painful_site")) if n_sites > 1 else None
-    res = simulate_batch([Request(m, None, {site: heat(celsius)} if site is not None else heat(celsius), seed=s)
+    stim = celsius if isinstance(celsius, PhysicalStimulus) else heat(celsius)
+    res = simulate_batch([Request(m, None, {site: stim} if site is not None else stim, seed=s)
                           for s in range(seed, seed + N_SEEDS)], f"{duration_s} s")
     starts = np.arange(0.0, duration_s, bin_s)
     return np.mean([analysis.spikes_per_pulse(r, starts, bin_s, "PN", site, n_sites) for r in res], axis=0) / bin_s
@@ -284,6 +288,22 @@ def heat_pain_threshold(seed: int) -> float:
     ratings = _ratings("healthy", [heat(t) for t in temps], seed)
     above = [t for t, r in zip(temps, ratings) if r > 0.1]
     return float(above[0]) if above else float("nan")
+
+
+#: The DFNS heat ramp (1 °C/s from 32 °C, Rolke et al. 2006 [recalled]) up to 50 °C, rated in 0.5-s bins.
+RAMP_HPT_RATE, RAMP_HPT_PEAK, RAMP_HPT_BIN = 1.0, 50.0, 0.5
+
+
+def heat_pain_threshold_ramp(seed: int) -> float:
+    """Skin temperature (°C) at the end of the first 0.5-s bin rated above 0.1 NRS while the skin
+    warms at 1 °C/s from 32 °C (healthy pathway, painful site; each bin's mean PN rate over 4
+    circuits through the NRS map, :func:`painsim.readouts.model_pain_score`): the DFNS threshold
+    without a reaction time; ``nan`` if no bin up to 50 °C is painful."""
+    m = load_model("healthy")
+    duration = (RAMP_HPT_PEAK - SKIN_BASELINE) / RAMP_HPT_RATE
+    rates = _held_heat_pn_rates(m, heat_ramp(RAMP_HPT_PEAK, RAMP_HPT_RATE), duration, RAMP_HPT_BIN, seed)
+    painful = [k for k, r in enumerate(rates) if model_pain_score(float(r), m) > 0.1]
+    return SKIN_BASELINE + RAMP_HPT_RATE * RAMP_HPT_BIN * (painful[0] + 1) if painful else float("nan")
 
 
 def healthy_hpt_sd(seed: int) -> float:

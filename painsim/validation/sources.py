@@ -3,7 +3,7 @@
 
 __all__ = ["CHANDRAN_2003", "SENZA_RCT", "SCS_COURSE_NOTE", "CUI_1996", "MALAN_2002", "SLUKA_1999_FREQUENCIES",
            "TENS_TOLERANCE_SOURCES", "JOHNSON_2022", "TENS_TRIAL_NOTE", "RUSCHEWEYH_2010", "COLD_NOTE",
-           "YARNITSKY_1992", "RAMP_ROWS", "RAMP_NOTE"]
+           "YARNITSKY_1992", "RAMP_ROWS", "RAMP_NOTE", "ROLKE_2006_HPT"]
 
 #: Chandran & Sluka 2003: TENS tolerance and cross-tolerance to intrathecal opioid agonists.
 CHANDRAN_2003 = ("Chandran & Sluka 2003 Pain 102:195 [checked: abstract]: knee-joint inflammation in rats, 4 Hz "
@@ -91,3 +91,6 @@ RAMP_ROWS = (("0p3", 0.3, 1.22, 0.81, 1.63), ("2", 2.0, 4.57, 3.02, 6.12), ("6",
 RAMP_NOTE = ("the encoding alone: each C fibre's static heat response passed through the filter of its step "
              "adaptation (plateau 0.3, 3 s: chosen from step records, Treede et al. 1995, not from ramps); "
              "docs/stimuli.md, \"Heat ramps\"")
+
+#: The DFNS reference heat pain threshold (both heat-pain-threshold rows).
+ROLKE_2006_HPT = "Rolke et al. 2006 Pain 123:231, DFNS reference data ~43-45 °C, healthy spread ~41-47 °C [recalled]"
