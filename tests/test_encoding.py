@@ -490,16 +490,39 @@ def test_a_fast_ramp_is_a_step():
 def test_c_discharge_during_ramps_rises_with_the_rate_of_heating_only_through_adaptation(monkeypatch):
     """Yarnitsky et al. 1992: human C nociceptors fire more the faster the ramp (1.22 / 4.57 / 13.45 Hz at
     0.3 / 2 / 6 °C/s).  The model has the direction (not the size: validation rows c_ramp_discharge_*),
-    and only through the adaptation filter: without adaptation the mean discharge from threshold to the
-    ramp's end, k (46 - θ) / 2, does not depend on the rate (the same fibres; Poisson noise only)."""
+    and only through the adaptation filter: without adaptation a fibre's rate rises as k ρ (t - t_θ), so
+    its mean from threshold to the ramp's end, k (46 - θ) / 2, does not depend on ρ (the same fibres).
+    Tolerance: a fibre's spike count over that time is Poisson with mean k ρ T² / 2, so its estimated
+    rate has variance k ρ / 2 whatever T; over M responding fibres the two means differ by at most 4
+    standard errors, 4 sqrt(k (ρ1 + ρ2) / (2 M))."""
     import dataclasses
-    from painsim.validation.phenotype import c_ramp_discharge
+    from painsim.fibers.encoding import thermal_draw, threshold_rng
+    from painsim.validation.phenotype import RAMP_FIBRES, RAMP_PEAK, c_ramp_discharge
+    (cmh,) = HEAT_RESPONSE["C"]
+    _, _, theta = thermal_draw(RAMP_PEAK, HEAT_RESPONSE["C"], RAMP_FIBRES, threshold_rng(SEED, "C", "heat"))
+    m = int(np.sum(theta < RAMP_PEAK))
+    se = lambda r1, r2: math.sqrt(cmh.slope * (r1 + r2) / (2 * m))  # noqa: E731
     rates = [c_ramp_discharge(r)(SEED) for r in (0.3, 2.0, 6.0)]
-    assert rates[0] < rates[1] < rates[2], rates
+    assert rates[1] - rates[0] > 4 * se(0.3, 2.0) and rates[2] - rates[1] > 4 * se(2.0, 6.0), rates
     monkeypatch.setitem(HEAT_RESPONSE, "C", tuple(dataclasses.replace(s, plateau=1.0) for s in HEAT_RESPONSE["C"]))
     flat = [c_ramp_discharge(r)(SEED) for r in (0.3, 6.0)]
-    assert abs(flat[1] - flat[0]) < 0.05 * flat[0], flat       # 2000 fibres: the class mean to ~1 %
-    assert rates[2] - rates[0] > 0.2 * flat[0]
+    assert abs(flat[1] - flat[0]) <= 4 * se(0.3, 6.0), flat
+
+
+def test_a_ramp_stopped_before_its_peak_ends_there_and_chunks_change_nothing():
+    """``stop`` ends the stimulus (the skin back at baseline: no spike after it), and the spikes of a
+    ramp are drawn a chunk of fibres at a time: the rates of any subset of fibres are those rows of
+    the whole class's rates."""
+    from painsim.fibers.thermal import RAMP_CHUNK, ramp_rates
+    stopped = heat_ramp(50, 2.0, stop="6 s")                       # 44 °C at 6 s
+    t, ids = stopped.spikes("C", 200, 9.0, SEED)
+    assert t.size > 0 and t.max() < 6.0
+    t_full, _ = heat_ramp(50, 2.0).spikes("C", 200, 9.0, SEED)
+    assert np.sum(t_full >= 6.0) > 0                                # negative control: it fires on
+    _, whole = ramp_rates(heat_ramp(47, 1.0), "C", RAMP_CHUNK + 40, SEED, 16.0)
+    _, part = ramp_rates(heat_ramp(47, 1.0), "C", RAMP_CHUNK + 40, SEED, 16.0, np.arange(RAMP_CHUNK, RAMP_CHUNK + 40))
+    np.testing.assert_array_equal(part, whole[RAMP_CHUNK:])
+    assert whole[RAMP_CHUNK:].max() > 0
 
 
 @pytest.mark.parametrize("args, name", [((47, 0), "rate"), ((47, "2"), "rate"), ((47, 200), "rate"),
@@ -522,6 +545,18 @@ def test_a_ramp_drives_the_circuit_once_the_skin_is_hot():
     assert "ramp_degC_per_s" in res.attrs["noxious"]
     # negative control: the same run without the stimulus is silent
     assert float(ps.simulate(model, duration="1.2 s", seed=2).pn_rate) == 0.0
+
+
+def test_a_ramp_cut_short_by_the_run_is_refused_in_a_conditions_file(tmp_path):
+    """A ramp without a stop that cannot reach its peak within the run would change the experiment
+    silently: refused naming it; with a stop (the subject stops the thermode) it is allowed."""
+    from painsim.files.validate import check_conditions
+    base = {"experiment": {"name": "ramp", "kind": "conditions", "model": "gate_control", "duration": "2 s"}}
+    with pytest.raises(ParameterError) as e:
+        check_conditions({**base, "condition": [{"heat_ramp": {"peak": 50.0, "rate": 1.0}}]}, tmp_path / "x.toml")
+    assert e.value.name == "condition[0].heat_ramp"
+    check_conditions({**base, "condition": [{"heat_ramp": {"peak": 50.0, "rate": 1.0, "stop": "1.5 s"}}]},
+                     tmp_path / "x.toml")
 
 
 def test_a_conditions_file_names_a_heat_ramp_as_a_table():

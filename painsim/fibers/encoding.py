@@ -197,14 +197,15 @@ HEAT_RESPONSE: dict[str, tuple[HeatResponse, ...]] = {
 
 #: Contact cold, per class: a fiber fires ``min(max_rate, slope * (theta - T))`` below its
 #: threshold ``theta`` (°C).  Innocuous-cold (Aδ "cool") fibres and their central inhibition of
-#: cold pain are not in the model (docs/stimuli.md, "Cold").
+#: cold pain are not in the model (docs/stimuli.md, "Contact cold").
 COLD_RESPONSE: dict[str, tuple[HeatResponse, ...]] = {
     "Abeta": (),  # chosen: low-threshold mechanoreceptors taken as cold-insensitive (not modelled)
-    # Simone & Kajander 1996 Neurosci Lett [checked: abstract] (rat hairy skin, 20 to -12 °C): every
+    # Simone & Kajander 1996 Neurosci Lett (pp. 53-56) [checked: abstract] (rat hairy skin, 20 to -12 °C): every
     # Aδ nociceptor sampled was excited by noxious cold, with thresholds colder than the C fibres'
     # ("many" below 0 °C) and responses rising as the temperature fell.  No human figure found.
-    # Chosen: all Aδ, threshold mean 0 °C, sd 5 °C (half of them below 0 °C, "many"); slope twice the
-    # C fibres' cold slope, as for heat; the heat ceiling.
+    # Chosen: all Aδ; threshold mean 0 °C (half of them below 0 °C, "many"), sd 5 °C (thresholds spread
+    # over ~-10 to 10 °C, the "wide range" of the abstract); slope twice the C fibres' cold slope, as for
+    # heat; the heat ceiling; no adaptation (none reported for Aδ cold responses in the abstract).
     "Adelta": (HeatResponse("cold-sensitive AMH", 1.0, 0.0, 5.0, 0.14, 20.0),),
     # Campero, Serra & Ochoa 1996 J Physiol 497:565 [checked: abstract] (human microneurography): 22 of
     # 55 CMHs (40 %) also responded to low temperature, "between 19 and 0 °C", at low discharge
@@ -263,7 +264,8 @@ _THERMAL = {"heat": HEAT_RESPONSE, "cold": COLD_RESPONSE}
 
 @dataclass(frozen=True)
 class PhysicalStimulus:
-    """A natural stimulus in physical units, constant during ``[start, stop)``.
+    """A natural stimulus in physical units, constant during ``[start, stop)`` (a ramp,
+    ``ramp > 0``, rises to ``value`` first: :func:`painsim.fibers.heat_ramp`).
 
     ``kind`` is ``"heat"`` or ``"cold"`` (``value`` in °C), ``"pinprick"`` (N) or ``"brush"``
     (stroking velocity, m/s).  Build it with :func:`heat`, :func:`cold`, :func:`pinprick` or
@@ -278,7 +280,7 @@ class PhysicalStimulus:
     stop: float | None = None
     repeat: int = 1
     interval: float = 0.0
-    ramp: float = 0.0        # °C/s from the baseline to ``value`` (heat only; 0: a step), painsim.fibers.ramps
+    ramp: float = 0.0        # °C/s from the baseline to ``value`` (heat only; 0: a step), painsim.fibers.thermal
 
     def __post_init__(self):
         if isinstance(self.repeat, bool) or not isinstance(self.repeat, (int, np.integer)) or self.repeat < 1:
@@ -548,7 +550,7 @@ def cold(celsius, start=0.0, stop=None, baseline=SKIN_BASELINE) -> PhysicalStimu
 
     Drives the cold-sensitive C (CMH) nociceptors (40 %, Campero et al. 1996) and Aδ
     nociceptors (Simone & Kajander 1996); Aβ not at all.  Innocuous-cold fibres are not
-    modelled (docs/stimuli.md, "Cold").
+    modelled (docs/stimuli.md, "Contact cold").
     """
     t = to_celsius(celsius, "temperature")
     base = to_celsius(baseline, "baseline")

@@ -28,7 +28,8 @@ from ..units import to_si
 from .encoding import (HEAT_RESPONSE, RAMP_ENCODER, SKIN_BASELINE, PhysicalStimulus, adaptation_profile, heat,
                        threshold_rng, thermal_draw)
 
-__all__ = ["heat_contacts", "heat_ramp", "ramp_temperature", "ramp_rates", "ramp_spikes", "RAMP_DT"]
+__all__ = ["heat_contacts", "heat_ramp", "ramp_temperature", "ramp_end", "ramp_rates", "ramp_spikes", "RAMP_DT",
+           "RAMP_CHUNK"]
 
 #: s; time step of a ramp's rates and spike times (chosen: the 1 ms grid of adapting trains)
 RAMP_DT = 1e-3
@@ -86,20 +87,21 @@ def heat_contacts(celsius, n_contacts: int = 15, interval="3 s", contact="0.7 s"
     return replace(one, stop=one.start + dwell, repeat=n, interval=float(isi) if n > 1 else 0.0)
 
 
-def heat_ramp(peak, rate: float = 1.0, start=0.0, stop=None, baseline=SKIN_BASELINE) -> PhysicalStimulus:
-    """Contact heat rising from ``baseline`` at ``rate`` °C/s to ``peak``, then held until ``stop``.
+def heat_ramp(peak, rate: float = 1.0, start=0.0, stop=None) -> PhysicalStimulus:
+    """Contact heat rising from the 32 °C skin baseline at ``rate`` °C/s to ``peak``, then held until ``stop``.
 
     Parameters
     ----------
     peak : float, str or Quantity
-        The temperature the ramp ends at, as :func:`painsim.fibers.heat` takes it (baseline-60 °C).
+        The temperature the ramp ends at, as :func:`painsim.fibers.heat` takes it (32-60 °C).
     rate : float
-        Rate of rise, °C/s (> 0, at most 100); the DFNS protocol ramps at 1 °C/s (Rolke et al. 2006),
+        Rate of rise, °C/s (> 0, at most 100: chosen, far above the 0.3-6 °C/s of the sources; a
+        faster rise is a step); the DFNS protocol ramps at 1 °C/s (Rolke et al. 2006 [recalled]),
         Yarnitsky et al. 1992 at 0.3, 2 and 6 °C/s.
     start, stop : Quantity (s), optional
-        Onset of the ramp at ``baseline``; end of the stimulus (default: the whole simulation).
-    baseline : float
-        Resting skin temperature, °C.
+        Onset of the ramp at the baseline; end of the stimulus, where the skin is back at the baseline
+        (default: the whole simulation; a ``stop`` before the peak ends the ramp there, as a subject
+        stopping the thermode at threshold does).
 
     Returns
     -------
@@ -108,7 +110,7 @@ def heat_ramp(peak, rate: float = 1.0, start=0.0, stop=None, baseline=SKIN_BASEL
         rates at the peak (a step's), its ``spikes()`` follow the ramp (:func:`ramp_spikes`).
     """
     try:
-        step = heat(peak, start, stop, baseline)
+        step = heat(peak, start, stop)
     except ParameterError as err:  # name this function's argument
         if err.name != "temperature":
             raise
@@ -119,28 +121,36 @@ def heat_ramp(peak, rate: float = 1.0, start=0.0, stop=None, baseline=SKIN_BASEL
     return replace(step, ramp=float(rate))
 
 
-def ramp_temperature(stimulus: PhysicalStimulus, t, baseline: float = SKIN_BASELINE) -> np.ndarray:
-    """The skin temperature (°C) of a ramp at times ``t`` (s): ``baseline`` before its onset and
+def ramp_temperature(stimulus: PhysicalStimulus, t) -> np.ndarray:
+    """The skin temperature (°C) of a ramp at times ``t`` (s): the 32 °C baseline before its onset and
     after its stop, rising at ``stimulus.ramp`` °C/s to ``stimulus.value``, then held."""
     t = np.asarray(t, dtype=float)
-    rise = np.minimum(baseline + stimulus.ramp * np.clip(t - stimulus.start, 0.0, None), stimulus.value)
+    rise = np.minimum(SKIN_BASELINE + stimulus.ramp * np.clip(t - stimulus.start, 0.0, None), stimulus.value)
     on = (t >= stimulus.start) & ((t < stimulus.stop) if stimulus.stop is not None else True)
-    return np.where(on, rise, baseline)
+    return np.where(on, rise, SKIN_BASELINE)
 
 
-def ramp_rates(stimulus: PhysicalStimulus, class_name: str, n_fibres: int, seed: int,
-               duration: float) -> tuple[np.ndarray, np.ndarray]:
+def ramp_end(stimulus: PhysicalStimulus) -> float:
+    """When (s) a ramp reaches its peak."""
+    return stimulus.start + (stimulus.value - SKIN_BASELINE) / stimulus.ramp
+
+
+def ramp_rates(stimulus: PhysicalStimulus, class_name: str, n_fibres: int, seed: int, duration: float,
+               fibres=None) -> tuple[np.ndarray, np.ndarray]:
     """Each fibre's rate (Hz) on a grid of :data:`RAMP_DT` over ``[0, duration)``: ``(t, rates)``
-    with ``rates`` of shape ``(n_fibres, t.size)``; the fibres' thresholds are those of
-    :func:`painsim.fibers.heat` for ``seed``."""
+    with ``rates`` of shape ``(len(fibres), t.size)`` (``fibres``: indices among the ``n_fibres``,
+    default all); the fibres' thresholds are those of :func:`painsim.fibers.heat` for ``seed``."""
     if class_name not in FIBER_CLASSES:
         raise ParameterError("class_name", class_name, f"one of {FIBER_CLASSES}")
     t = np.arange(0.0, duration, RAMP_DT)
+    t = t[t < duration]
+    fibres = np.arange(int(n_fibres)) if fibres is None else np.asarray(fibres)
     subtypes = HEAT_RESPONSE[class_name]
-    rates = np.zeros((int(n_fibres), t.size))
+    rates = np.zeros((fibres.size, t.size))
     if not subtypes or t.size == 0:
         return t, rates
     _, subtype, theta = thermal_draw(stimulus.value, subtypes, int(n_fibres), threshold_rng(seed, class_name, "heat"))
+    subtype, theta = subtype[fibres], theta[fibres]
     temperature = ramp_temperature(stimulus, t)
     for j, s in enumerate(subtypes):
         members = np.flatnonzero(subtype == j)
@@ -155,19 +165,29 @@ def ramp_rates(stimulus: PhysicalStimulus, class_name: str, n_fibres: int, seed:
     return t, rates
 
 
+#: Fibres whose rates are held in memory at once by :func:`ramp_spikes` (chosen: ~100 MB at 60 s)
+RAMP_CHUNK = 128
+
+
 def ramp_spikes(stimulus: PhysicalStimulus, class_name: str, n_fibres: int, duration: float, seed: int,
                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Inhomogeneous Poisson spikes ``(times, fibre ids)`` of a ramp (:func:`ramp_rates`), by
-    inverting each fibre's integrated rate (time rescaling); ``rng`` is the caller's stream."""
-    t, rates = ramp_rates(stimulus, class_name, n_fibres, seed, duration)
-    if not rates.size or not np.any(rates > 0):
-        return np.zeros(0), np.zeros(0, dtype=np.int64)
-    grid = np.append(t, t[-1] + RAMP_DT)
-    cumulative = np.concatenate([np.zeros((rates.shape[0], 1)), np.cumsum(rates, axis=1) * RAMP_DT], axis=1)
-    counts = rng.poisson(cumulative[:, -1])
-    times = [np.interp(rng.uniform(0.0, cumulative[i, -1], c), cumulative[i], grid) for i, c in enumerate(counts)]
-    ids = np.repeat(np.arange(rates.shape[0], dtype=np.int64), counts)
-    return (np.concatenate(times) if times else np.zeros(0)), ids
+    """Inhomogeneous Poisson spikes ``(times, fibre ids)`` of a ramp (:func:`ramp_rates`) in
+    ``[0, duration)``, by inverting each fibre's integrated rate (time rescaling), :data:`RAMP_CHUNK`
+    fibres at a time; ``rng`` is the caller's stream."""
+    times, ids = [np.zeros(0)], [np.zeros(0, dtype=np.int64)]
+    for first in range(0, int(n_fibres), RAMP_CHUNK):
+        chunk = np.arange(first, min(first + RAMP_CHUNK, int(n_fibres)))
+        t, rates = ramp_rates(stimulus, class_name, n_fibres, seed, duration, chunk)
+        if not rates.size or not np.any(rates > 0):
+            continue
+        grid = np.append(t, min(t[-1] + RAMP_DT, duration))
+        cumulative = np.concatenate([np.zeros((chunk.size, 1)), np.cumsum(rates * np.diff(grid), axis=1)], axis=1)
+        counts = rng.poisson(cumulative[:, -1])
+        times += [np.interp(rng.uniform(0.0, cumulative[i, -1], c), cumulative[i], grid) for i, c in enumerate(counts)]
+        ids.append(np.repeat(chunk.astype(np.int64), counts))
+    times, ids = np.concatenate(times), np.concatenate(ids)
+    keep = times < duration
+    return times[keep], ids[keep]
 
 
 RAMP_ENCODER[0] = ramp_spikes

@@ -8,6 +8,7 @@ from ..cohort import load_cohort_spec
 from ..conditioning import check_conditioning_spec
 from ..checks import distinct_labels, known_keys, known_tables, whole
 from ..errors import ModelFileError, ParameterError
+from ..fibers.thermal import ramp_end
 from ..course import check_course_keys, file_protocol
 from ..units import to_si
 from .conditions import DEFAULT_DURATION, condition_stimulus, natural_stimuli
@@ -66,10 +67,15 @@ def check_conditions(spec: Mapping, path: Path) -> None:
 
 
 def _check_contacts_fit(noxious, exp: Mapping, n: int) -> None:
-    """Repeated contacts must end within the run: a train cut short would change the experiment silently."""
+    """Repeated contacts, and a ramp without a stop, must end within the run: a train or a ramp cut
+    short would change the experiment silently."""
+    duration = to_si(exp.get("duration", DEFAULT_DURATION), "s", "experiment.duration")
+    if getattr(noxious, "ramp", 0) > 0 and noxious.stop is None and ramp_end(noxious) > duration + 1e-12:
+        raise ParameterError(f"condition[{n}].heat_ramp", f"a ramp reaching its peak at {ramp_end(noxious):g} s",
+                             f"a ramp that reaches its peak within the experiment's duration ({duration:g} s)",
+                             hint="lengthen [experiment] duration, raise the rate, or give a stop")
     if getattr(noxious, "repeat", 1) <= 1:
         return
-    duration = to_si(exp.get("duration", DEFAULT_DURATION), "s", "experiment.duration")
     end = float(noxious.onsets()[-1]) + noxious.stop - noxious.start
     if end > duration + 1e-12:
         raise ParameterError(f"condition[{n}].heat_contacts", f"{noxious.repeat} contacts ending at {end:g} s",

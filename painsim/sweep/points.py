@@ -131,7 +131,7 @@ def physical_stimulus(axis, value):
     try:
         return make(given)
     except UnitError as err:
-        raise UnitError(axis.path, given, err.expected_unit) from None
+        raise UnitError(axis.path, given, err.expected_unit, hint=err.hint) from None
     except ParameterError as err:
         raise ParameterError(axis.path, given, err.allowed, hint=err.hint) from None
 

@@ -290,7 +290,8 @@ def heat_pain_threshold(seed: int) -> float:
     return float(above[0]) if above else float("nan")
 
 
-#: The DFNS heat ramp (1 °C/s from 32 °C, Rolke et al. 2006 [recalled]) up to 50 °C, rated in 0.5-s bins.
+#: The DFNS heat ramp (1 °C/s from 32 °C) up to its 50 °C cut-off (Rolke et al. 2006 [recalled]), rated in
+#: 0.5-s bins (chosen: a 0.5 °C resolution at 1 °C/s, half the step rows' 1 °C).
 RAMP_HPT_RATE, RAMP_HPT_PEAK, RAMP_HPT_BIN = 1.0, 50.0, 0.5
 
 

@@ -21,7 +21,8 @@ import numpy as np
 
 from ..analysis import neuron_spike_counts, spikes_per_pulse, windup_ratio
 from ..fibers import brush, heat, heat_contacts, heat_ramp
-from ..fibers.encoding import HEAT_RESPONSE, thermal_draw, threshold_rng
+from ..fibers.encoding import HEAT_RESPONSE, SKIN_BASELINE, thermal_draw, threshold_rng
+from ..fibers.thermal import ramp_end
 from ..params import load_model
 from ..simulation import Request, body_site, simulate_batch
 from .measurements import DRIVEN_MIN_SPIKES, N_SEEDS, SHARED_CACHES
@@ -210,10 +211,10 @@ def c_ramp_discharge(rate: float) -> Callable[[int], float]:
     of the ``seed``'s thresholds."""
     def measure(seed: int) -> float:
         ramp = heat_ramp(RAMP_PEAK, rate)
-        end = (RAMP_PEAK - ramp.start - 32.0) / rate
+        end = ramp_end(ramp)
         _, _, theta = thermal_draw(RAMP_PEAK, HEAT_RESPONSE["C"], RAMP_FIBRES, threshold_rng(seed, "C", "heat"))
         times, ids = ramp.spikes("C", RAMP_FIBRES, end, seed)
-        crossing = (theta - 32.0) / rate
+        crossing = ramp.start + (theta - SKIN_BASELINE) / rate
         rates = [np.sum(times[ids == i] >= crossing[i]) / (end - crossing[i])
                  for i in np.flatnonzero(theta < RAMP_PEAK - 1e-9)]
         return float(np.mean(rates)) if rates else float("nan")

@@ -78,7 +78,7 @@ RUSCHEWEYH_2010 = ("Ruscheweyh, Stumpenhorst, Knecht & Marziniak 2010 J Pain 11:
 COLD_NOTE = ("the model rates the first 1.5 s (as the heat rows; the C fibres adapt, so 60 s would rate lower); the "
              "cold input is the published human discharge of cold-sensitive CMHs (Campero et al. 1996: 40 % of them, "
              "0.4 Hz) and rat Adelta nociceptors (Simone & Kajander 1996); innocuous-cold fibres and their central "
-             "inhibition of cold pain are not modelled (docs/stimuli.md, \"Cold\")")
+             "inhibition of cold pain are not modelled (docs/stimuli.md, \"Contact cold\")")
 
 #: Yarnitsky et al. 1992: single human C nociceptors during heat ramps of three rates.
 YARNITSKY_1992 = ("Yarnitsky, Simone, Dotson, Cline & Ochoa 1992 J Physiol 450:581 [checked: abstract]: 10 C "
