@@ -78,6 +78,12 @@ from .encoding import (BRUSH_RESPONSE, COLD_RESPONSE, FORCE_RESPONSE, HEAT_RESPO
                        brush, cold, heat, pinprick, poisson_trains)
 from .thermal import heat_contacts, heat_ramp  # noqa: E402
 
+#: The physical natural stimuli by name (the keys of conditions files and sweep axes): the input they
+#: take the place of (``noxious`` or ``touch``) and their constructor.
+PHYSICAL_STIMULI = {"heat": ("noxious", heat), "cold": ("noxious", cold), "pinprick": ("noxious", pinprick),
+                    "brush": ("touch", brush), "heat_contacts": ("noxious", heat_contacts),
+                    "heat_ramp": ("noxious", heat_ramp)}
+
 __all__ += ["PhysicalStimulus", "heat", "heat_contacts", "heat_ramp", "pinprick", "brush", "cold", "HEAT_RESPONSE", "COLD_RESPONSE",
             "FORCE_RESPONSE",
-            "BRUSH_RESPONSE", "poisson_trains"]
+            "BRUSH_RESPONSE", "poisson_trains", "PHYSICAL_STIMULI"]

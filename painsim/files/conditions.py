@@ -7,7 +7,7 @@ from typing import Any, Mapping
 import xarray as xr
 
 from ..errors import ParameterError
-from ..fibers import brush, cold, heat, heat_contacts, heat_ramp, pinprick
+from ..fibers import PHYSICAL_STIMULI, brush
 from ..io import combine
 from ..params import load_model
 from ..simulation import Request, simulate_batch
@@ -16,16 +16,17 @@ from ..units import to_si
 
 __all__ = ["run_conditions", "duration_quantity", "natural_stimuli", "condition_stimulus", "DEFAULT_DURATION"]
 
-#: Physical natural stimuli a condition can name (docs/stimuli.md): key -> (channel, maker, what is allowed).
-PHYSICAL = {"heat": ("noxious", heat, 'a contact temperature in °C (a number or "47 degC"), 32-60 °C'),
-            "cold": ("noxious", cold, 'a contact temperature in °C (a number or "3 degC"), 0-32 °C'),
-            "pinprick": ("noxious", pinprick, 'a punctate force in mN (a number or "64 mN")'),
-            "brush": ("touch", brush, 'a brush-stroke velocity (e.g. "30 mm/s"), or true for 30 mm/s'),
-            "heat_contacts": ("noxious", heat_contacts,
-                              "a table of repeated brief contacts: celsius (required), n_contacts, interval, "
-                              "contact, start (painsim.fibers.heat_contacts)"),
-            "heat_ramp": ("noxious", heat_ramp, "a table of a heat ramp: peak (°C, required), rate (°C/s), start, "
-                                                "stop (painsim.fibers.heat_ramp)")}
+#: What a condition may give for each physical natural stimulus (docs/stimuli.md).
+_ALLOWED = {"heat": 'a contact temperature in °C (a number or "47 degC"), 32-60 °C',
+            "cold": 'a contact temperature in °C (a number or "3 degC"), 0-32 °C',
+            "pinprick": 'a punctate force in mN (a number or "64 mN")',
+            "brush": 'a brush-stroke velocity (e.g. "30 mm/s"), or true for 30 mm/s',
+            "heat_contacts": "a table of repeated brief contacts: celsius (required), n_contacts, interval, "
+                             "contact, start (painsim.fibers.heat_contacts)",
+            "heat_ramp": "a table of a heat ramp: peak (°C, required), rate (°C/s), start, stop "
+                         "(painsim.fibers.heat_ramp)"}
+#: Physical natural stimuli a condition can name: key -> (channel, maker, what is allowed).
+PHYSICAL = {k: (*PHYSICAL_STIMULI[k], allowed) for k, allowed in _ALLOWED.items()}
 #: Simulated time of a conditions file that names no ``duration``.
 DEFAULT_DURATION = "2 s"
 #: Keys of a ``heat_contacts`` table (the arguments of :func:`painsim.fibers.heat_contacts`).

@@ -11,7 +11,7 @@ from ..errors import ModelFileError, ParameterError
 from ..fibers.thermal import ramp_end
 from ..course import check_course_keys, file_protocol
 from ..units import to_si
-from .conditions import DEFAULT_DURATION, condition_stimulus, natural_stimuli
+from .conditions import DEFAULT_DURATION, PHYSICAL, condition_stimulus, natural_stimuli
 
 __all__ = ["EXPERIMENT_KEYS", "CONDITION_KEYS", "CONDITIONS_TABLES", "check_conditions", "check_conditioning",
            "check_course", "check_cohort"]
@@ -19,8 +19,7 @@ __all__ = ["EXPERIMENT_KEYS", "CONDITION_KEYS", "CONDITIONS_TABLES", "check_cond
 #: Keys of ``[experiment]`` in conditions files (conditioning files: :data:`painsim.conditioning.EXPERIMENT_KEYS`).
 EXPERIMENT_KEYS = {"name", "description", "kind", "model", "duration", "seed", "batch_size", "figure"}
 #: Keys of a ``[[condition]]`` table.
-CONDITION_KEYS = {"label", "model", "params", "stimulus", "noxious", "touch", "heat", "cold", "pinprick", "brush",
-                  "heat_contacts", "heat_ramp", "site", "seed"}
+CONDITION_KEYS = {"label", "model", "params", "stimulus", "noxious", "touch", "site", "seed"} | set(PHYSICAL)
 
 #: Top-level tables of a conditions file.
 CONDITIONS_TABLES = ("experiment", "condition")

@@ -10,7 +10,7 @@ from typing import Any, Mapping
 from .. import protocols
 from ..circuits import population_names
 from ..errors import ParameterError, SpecError, UnitError, UnknownKeyError
-from ..fibers import brush, cold, heat, natural, pinprick
+from ..fibers import PHYSICAL_STIMULI, natural
 from ..parallel import jsonable
 from ..params import load_model, model_overrides
 from ..stimulation import from_spec as stimulus_from_spec
@@ -32,8 +32,8 @@ NATURAL = ("noxious", "touch")
 #: Physical natural stimuli a simulate sweep can vary (docs/stimuli.md): axis path -> (input it
 #: replaces, constructor, unit of a plain number).  Temperatures are plain numbers in °C, a force a
 #: plain number in mN or a force, a brush stroke a velocity.
-PHYSICAL = {"heat": ("noxious", heat, "degC"), "cold": ("noxious", cold, "degC"),
-            "pinprick": ("noxious", pinprick, "mN"), "brush": ("touch", brush, None)}
+PHYSICAL = {k: (*PHYSICAL_STIMULI[k], unit) for k, unit in
+            (("heat", "degC"), ("cold", "degC"), ("pinprick", "mN"), ("brush", None))}
 _PROTOCOL = "protocol."
 
 _BASE_MODELS: dict = {}
@@ -196,9 +196,10 @@ def _check_one_stimulus_per_input(spec) -> None:
     sweep's intensity of its input only where that intensity is 0."""
     for channel in NATURAL:
         axes = [a.path for a in spec.axes if a.path == channel or PHYSICAL.get(a.path, ("",))[0] == channel]
-        fixed = [channel] if getattr(spec, channel) not in (0, 0.0, None) else []
-        if len(axes) + len(fixed) > 1 and any(p in PHYSICAL for p in axes):
-            raise SpecError("parameters", axes + [f"{channel} = {getattr(spec, channel)!r}" for _ in fixed],
+        if getattr(spec, channel) not in (0, 0.0, None):
+            axes.append(f"{channel} = {getattr(spec, channel)!r}")
+        if len(axes) > 1 and any(p in PHYSICAL for p in axes):
+            raise SpecError("parameters", axes,
                             f"one {channel} stimulus per point (a physical axis, or the {channel} intensity)")
 
 

@@ -19,6 +19,7 @@ from ..conditioning import conditioned_weights, load_conditioning_spec
 from ..errors import ParameterError
 from ..fibers import brush, cold, heat, heat_ramp
 from ..fibers.encoding import SKIN_BASELINE, PhysicalStimulus
+from ..fibers.thermal import ramp_end
 from ..fibers.tjunction import junction_params, regular_train, transmit
 from ..files import load_experiment, run_experiment, run_qst
 from ..params import load_model
@@ -301,8 +302,8 @@ def heat_pain_threshold_ramp(seed: int) -> float:
     circuits through the NRS map, :func:`painsim.readouts.model_pain_score`): the DFNS threshold
     without a reaction time; ``nan`` if no bin up to 50 °C is painful."""
     m = load_model("healthy")
-    duration = (RAMP_HPT_PEAK - SKIN_BASELINE) / RAMP_HPT_RATE
-    rates = _held_heat_pn_rates(m, heat_ramp(RAMP_HPT_PEAK, RAMP_HPT_RATE), duration, RAMP_HPT_BIN, seed)
+    ramp = heat_ramp(RAMP_HPT_PEAK, RAMP_HPT_RATE)
+    rates = _held_heat_pn_rates(m, ramp, ramp_end(ramp), RAMP_HPT_BIN, seed)
     painful = [k for k, r in enumerate(rates) if model_pain_score(float(r), m) > 0.1]
     return SKIN_BASELINE + RAMP_HPT_RATE * RAMP_HPT_BIN * (painful[0] + 1) if painful else float("nan")
 

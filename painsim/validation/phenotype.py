@@ -215,8 +215,9 @@ def c_ramp_discharge(rate: float) -> Callable[[int], float]:
         _, _, theta = thermal_draw(RAMP_PEAK, HEAT_RESPONSE["C"], RAMP_FIBRES, threshold_rng(seed, "C", "heat"))
         times, ids = ramp.spikes("C", RAMP_FIBRES, end, seed)
         crossing = ramp.start + (theta - SKIN_BASELINE) / rate
-        rates = [np.sum(times[ids == i] >= crossing[i]) / (end - crossing[i])
-                 for i in np.flatnonzero(theta < RAMP_PEAK - 1e-9)]
-        return float(np.mean(rates)) if rates else float("nan")
+        after = np.bincount(ids[times >= crossing[ids]], minlength=RAMP_FIBRES)   # spikes past each threshold
+        responding = theta < RAMP_PEAK - 1e-9
+        rates = after[responding] / (end - crossing[responding])
+        return float(np.mean(rates)) if rates.size else float("nan")
     measure.__doc__ = f"Mean C discharge from threshold to the end of a {rate:g} °C/s ramp to {RAMP_PEAK:g} °C."
     return measure
