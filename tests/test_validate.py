@@ -57,6 +57,31 @@ def test_a_direction_only_target_is_judged_by_its_sign_and_printed_as_one():
     assert "| – | – | yes |" in table_rows(ds.drop_vars("published_direction"))[-1]
 
 
+def test_a_direction_of_a_ratio_is_read_from_one():
+    """A ratio published as "above 1" (or "below 1"): judged by its side of 1, not by its sign."""
+    up = validation.Target("r", "a ratio", float("nan"), None, None, "1", "someone 2000", "prediction", "fast",
+                           lambda s: 0.0, direction=1, direction_from=1.0)
+    down = validation.Target("d", "a ratio", float("nan"), None, None, "1", "someone 2000", "prediction", "fast",
+                             lambda s: 0.0, direction=-1, direction_from=1.0)
+    assert up.verdict(1.2) == "yes" and down.verdict(0.9) == "yes"
+    # positive but not above 1 is a miss (the sign alone would have said yes), and no change is a miss both ways
+    assert up.verdict(0.9) == "no" and up.verdict(1.0) == "no" and down.verdict(1.0) == "no"
+    assert down.verdict(1.1) == "no"
+    ds = _dataset([up, down], np.array([1.2, 0.9]), np.array([1.0, 1.0]), seed=1)
+    rows = table_rows(ds)
+    assert "| > 1 | – | yes |" in rows[-2] and "| < 1 | – | yes |" in rows[-1]
+    assert float(ds["published_direction_from"].sel(target="r")) == 1.0
+
+
+@pytest.mark.parametrize("bad", [dict(direction_from=1.0), dict(direction_from=float("nan"), direction=1)])
+def test_a_direction_origin_needs_a_direction_and_a_value(bad):
+    kw = dict(name="x", what="w", published=float("nan"), low=None, high=None, units="1", source="s",
+              status="prediction", cost="fast", measure=lambda s: 0.0)
+    kw.update(bad)
+    with pytest.raises(ParameterError, match="x.direction_from"):
+        validation.Target(**kw)
+
+
 @pytest.mark.parametrize("bad", [dict(status="fitted"), dict(cost="medium"), dict(low=0.5, high=0.1),
                                  dict(low=0.1, high=None), dict(published=float("nan")),
                                  dict(direction=1), dict(low=None, high=None, direction=1),

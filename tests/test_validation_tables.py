@@ -6,7 +6,7 @@ model column needs the run, but everything else on a row follows from the
 registry (:data:`painsim.validation.targets.TARGETS`) and the row's own model
 value: the quantity in words, the published figure and range, the status
 (calibrated or prediction) and the verdict (the model value inside the range,
-or of the published sign).  These tests re-derive them, so a published figure,
+or on the published side of no change).  These tests re-derive them, so a published figure,
 a range or a status changed in the registry, a verdict written by hand, or a
 target added without its row fails here instead of misleading a reader.
 """
@@ -42,7 +42,7 @@ def _expected(t: T.Target) -> tuple[str, str]:
     """The published and range cells of ``t``, as table_rows writes them."""
     unit = "" if t.units == "1" else f" {t.units}"
     if t.direction and not math.isfinite(t.published):
-        published = "> 0" if t.direction > 0 else "< 0"
+        published = f"{'>' if t.direction > 0 else '<'} {_fmt(t.direction_from)}"
     else:
         published = f"{_fmt(t.published)}{unit}"
     rng = "–" if t.low is None else f"{_fmt(t.low)}–{_fmt(t.high)}"

@@ -50,7 +50,7 @@ def validation_figure(ds: xr.Dataset):
     (agreement is a check, not evidence); an open marker is a miss; arrows = beyond
     ±:data:`DEVIATION_LIMIT`.  The model's and the published values are printed beside each row.
     Targets with no published figure are not drawn; the title counts them, and names those
-    whose source gives a direction with their verdict (the sign, ``published_direction``).
+    whose source gives a direction with their verdict (``published_direction``).
     """
     dev = published_deviation(ds["model"].values, ds["published"].values, ds["published_low"].values,
                               ds["published_high"].values)
@@ -75,6 +75,6 @@ def validation_figure(ds: xr.Dataset):
     fig.suptitle(f"painsim validation (seed {ds.attrs.get('seed', '?')}): {verdicts.count('yes')} reproduced, "
                  f"{verdicts.count('no')} not, {verdicts.count('n/a')} without a range"
                  + (f" ({undrawn} with no published figure, not drawn)" if undrawn else "")
-                 + (f"; published sign only, not drawn: {', '.join(signs)}" if signs else "")
+                 + (f"; published direction only, not drawn: {', '.join(signs)}" if signs else "")
                  + "\nred = prediction, grey = calibrated, open = miss", fontsize=9)
     return fig

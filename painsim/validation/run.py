@@ -74,7 +74,8 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
     xarray.Dataset
         Over dimension ``target``: ``model``, ``published``, ``published_low``,
         ``published_high`` (NaN without a published range), ``published_direction``
-        (the sign a direction-only source reports, else 0), ``verdict`` ("yes",
+        (the sign a direction-only source reports, else 0), ``published_direction_from``
+        (the value that direction is read from), ``verdict`` ("yes",
         "no", "n/a"), ``status``, ``units``, ``what``, ``source``, ``note`` and
         ``seconds`` (wall time of the measurement, in the run that measured it; short where
         a target reads a simulation measured for another).
@@ -222,9 +223,12 @@ def _dataset(targets: Iterable[Target], values: np.ndarray, seconds: np.ndarray,
         "published_direction": (("target",), np.array([t.direction for t in targets], np.int8),
                                 {"units": "1", "long_name": "sign of the published effect where the source "
                                  "gives only its direction (+1, -1; 0 otherwise)"}),
+        "published_direction_from": (("target",), np.array([t.direction_from for t in targets], float),
+                                     {"units": "1", "long_name": "value the published direction is read from (0 for "
+                                      "a change, 1 for a ratio)" + per_target}),
         "verdict": (("target",), np.array([t.verdict(v) for t, v in zip(targets, values)], dtype=object),
-                    {"units": "1", "long_name": "model within the published range, or of the published sign "
-                     "(yes, no, n/a without either)"}),
+                    {"units": "1", "long_name": "model within the published range, or on the side of it a "
+                     "direction-only source reports (yes, no, n/a without either)"}),
         "seconds": (("target",), seconds, {"units": "s", "long_name": "wall time of the measurement"}),
     }
     data.update({k: (("target",), np.array([getattr(t, k) for t in targets], dtype=object),
@@ -243,7 +247,8 @@ def _published(r: xr.Dataset, unit: str) -> str:
     """The published column: the figure, or the sign of a direction-only source."""
     direction = int(r["published_direction"]) if "published_direction" in r else 0
     if direction and not np.isfinite(float(r["published"])):
-        return "> 0" if direction > 0 else "< 0"
+        origin = float(r["published_direction_from"]) if "published_direction_from" in r else 0.0
+        return f"{'>' if direction > 0 else '<'} {_fmt(origin)}"
     return f"{_fmt(float(r['published']))}{unit}"
 
 

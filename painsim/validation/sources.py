@@ -1,7 +1,8 @@
 """Published sources, and a note, quoted by several rows of the validation table
 (:mod:`painsim.validation.targets`)."""
 
-__all__ = ["CHANDRAN_2003", "SENZA_RCT", "SCS_COURSE_NOTE", "CUI_1996", "MALAN_2002", "SLUKA_1999_FREQUENCIES",
+__all__ = ["ANDREW", "ENROLMENT", "KELLER", "LE_BARS", "NEURON_NOTE", "SCS_GEOMETRY", "SOTGIU", "TSSP",
+           "TSSP_NOTE", "CHANDRAN_2003", "SENZA_RCT", "SCS_COURSE_NOTE", "CUI_1996", "MALAN_2002", "SLUKA_1999_FREQUENCIES",
            "TENS_TOLERANCE_SOURCES", "JOHNSON_2022", "TENS_TRIAL_NOTE", "RUSCHEWEYH_2010", "COLD_NOTE",
            "YARNITSKY_1992", "RAMP_ROWS", "RAMP_NOTE", "ROLKE_2006_HPT"]
 
@@ -94,3 +95,48 @@ RAMP_NOTE = ("the encoding alone: each C fibre's static heat response passed thr
 
 #: The DFNS reference heat pain threshold (both heat-pain-threshold rows).
 ROLKE_2006_HPT = "Rolke et al. 2006 Pain 123:231, DFNS reference data ~43-45 °C, healthy spread ~41-47 °C [recalled]"
+
+#: Sources and notes of the phenotype, gate and DNIC rows.
+ENROLMENT = ("patients enter neuromodulation trials with ongoing pain of NRS/VAS ~6-8 /10 (e.g. SENZA-RCT, "
+             "Kapural et al. 2015 Anesthesiology 123:851; the real-world rTMS cohort, Eur J Pain 2025;29:e4763) "
+             "[recalled: range of baseline means, not one trial's spread]")
+
+SOTGIU = ("Sotgiu, Lacerenza & Marchettini 1992 Somatosens Mot Res 9:227 [checked: abstract]: spontaneous "
+          "firing of identified WDR neurons in rats after chronic sciatic section or constriction by ligatures "
+          "(anaesthesia and n not in the abstract).")
+
+SCS_GEOMETRY = ("the dorsal-column geometry was chosen with the clinical paresthesia range of tonic SCS in view "
+                "(afferents.biophysical.dorsal_column_image_factor = 2: A-beta thresholds 1.4-8 mA at 300 us vs "
+                "clinical 1-5 mA; docs/fibers.md, which also checks it against Lempka et al. 2015: 10 kHz fires "
+                "dorsal-column fibres only near or above the top of the clinical range)")
+
+ANDREW = ("Andrew 2009 J Physiol 587:2005 [checked: abstract]: heat thresholds of nociceptive lamina I "
+          "spinoparabrachial neurons in rats with a chronic constriction injury (CCI) of the sciatic nerve and in "
+          "controls, P < 1e-4; the +/- are SDs (inferred: with SEMs of that size a 3.7 °C difference could not "
+          "reach P < 1e-4); n and the threshold criterion were not read.  Ranges: 95 % t-intervals of the means "
+          "(and of their difference) with 21 neurons per group, the fewest that give P < 1e-4 at these SDs "
+          "(equal groups assumed; t = 4.44), i.e. the widest intervals the abstract allows.")
+KELLER = ("Keller, Beggs, Salter & De Koninck 2007 Mol Pain 3:27, Fig. 2 [checked: legend]: responses of "
+          "antidromically identified lamina I projection neurons to brush, touch and pinch in naive and "
+          "nerve-injured rats (n not in the legend, so no range).  They classed cells by pinch and counted brush "
+          "or touch as innocuous input; the model classes them by 52 °C heat and tests brush only.")
+NEURON_NOTE = ("read per neuron as a recording would: a PN responds when it fires >= 5 spikes more in 1.5 s "
+               "than at rest (the criterion of gate_share_decreased, fixed before these rows were measured); "
+               "the model's PN are one class of WDR-like output neuron, the sources' lamina I neurons")
+
+LE_BARS = ("Le Bars, Dickenson & Besson 1979 Pain 6:283 [checked: abstract]: 67 of 68 convergent (WDR) neurones "
+           "of the lumbar dorsal horn of anaesthetized rats were powerfully inhibited by noxious stimuli (pinch, "
+           "heat, transcutaneous electrical stimulation) applied to remote parts of the body, which depressed "
+           "their responses to noxious radiant heat by 60-100 %; \"non-noxious stimuli were ineffective\"; "
+           "the inhibition needs supraspinal structures (part II, Pain 6:305 [checked: summary])."
+           )
+TSSP = ("Staud, Craggs, Robinson, Perlstein & Price 2007 Pain 129:130 [checked: abstract]: repetitive heat "
+        "pulses at 0.33 and 0.17 Hz (11 healthy volunteers, intensities set for moderate pain): robust temporal "
+        "summation of second pain at 0.33 Hz but not at 0.17 Hz; Craig & Andrew 2002 J Neurophysiol 87:1902 "
+        "[checked: abstract]: in 16 nociceptive lamina I spinothalamic neurons of cats (contacts of ~0.7 s at "
+        "34-58 °C, 15 at ISIs of 2, 3 and 5 s) summation grew with temperature and fell with the ISI, most "
+        "between the 3rd and 10th contacts.")
+TSSP_NOTE = ("the spinal circuit's PN spikes, not ratings (as windup_0p1hz); each contact a 0.7-s step to 47 °C "
+             "(painsim.fibers.heat_contacts: no nociceptor fatigue between contacts; contact k fires the same "
+             "afferent spikes at every interval, so the two rows are paired); the carriers are those of wind-up "
+             "(NK1, NMDA-gated CAN current), whose tau_calcium was chosen with wind-up at 0.1 vs 1 Hz in view")

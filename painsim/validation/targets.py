@@ -42,7 +42,8 @@ from .courses import (MPNS_PATIENTS, PNS_PATIENTS, SCS_PATIENTS, mpns_responders
                       responders_during_use, rtms_relief_over_sham)
 from .phenotype import (c_ramp_discharge, contact_summation, pn_heat_threshold, pn_heat_threshold_shift,
                         pn_share_innocuous)
-from .sources import (CHANDRAN_2003, COLD_NOTE, CUI_1996, JOHNSON_2022, MALAN_2002, RAMP_NOTE, RAMP_ROWS,
+from .sources import (ANDREW, ENROLMENT, KELLER, LE_BARS, NEURON_NOTE, SCS_GEOMETRY, SOTGIU, TSSP, TSSP_NOTE,
+                      CHANDRAN_2003, COLD_NOTE, CUI_1996, JOHNSON_2022, MALAN_2002, RAMP_NOTE, RAMP_ROWS,
                       ROLKE_2006_HPT, RUSCHEWEYH_2010, SCS_COURSE_NOTE, SENZA_RCT, SLUKA_1999_FREQUENCIES, TENS_TOLERANCE_SOURCES,
                       TENS_TRIAL_NOTE, YARNITSKY_1992)
 from .trials import tens_placebo_smd
@@ -84,9 +85,12 @@ class Target:
     note : str
         What was calibrated on it, or what the comparison assumes.
     direction : int
-        +1 or -1 when the source reports only the sign of the effect (then ``published``
-        is NaN, there is no range, and the verdict is whether the model's value has that
-        sign); 0 otherwise.
+        +1 or -1 when the source reports only the direction of the effect (then ``published``
+        is NaN, there is no range, and the verdict is whether the model's value lies on that
+        side of :attr:`direction_from`); 0 otherwise.
+    direction_from : float
+        The value a direction is read from: 0 (the sign of a change or a relief), or 1 for a
+        ratio (above or below no change).
     shares : str
         Name of a simulation this target reads together with others (the same text on
         each): a validation run with worker processes measures them in one process, so
@@ -105,6 +109,7 @@ class Target:
     measure: Callable[[int], float]
     note: str = ""
     direction: int = 0
+    direction_from: float = 0.0
     shares: str = ""
 
     def __post_init__(self):
@@ -121,64 +126,24 @@ class Target:
                                                                    or self.low is not None)):
             raise ParameterError(f"{self.name}.direction", self.direction,
                                  "0, or +1 / -1 with no published figure and no range (a direction-only source)")
+        if not np.isfinite(self.direction_from) or (self.direction_from and not self.direction):
+            raise ParameterError(f"{self.name}.direction_from", self.direction_from,
+                                 "a finite value, and 0 unless the target has a direction")
 
     def verdict(self, value: float) -> str:
-        """``"yes"`` inside the published range (or with the published sign, :attr:`direction`),
-        ``"no"`` outside it, ``"n/a"`` without a range, a direction or a value."""
+        """``"yes"`` inside the published range (or on the published side of
+        :attr:`direction_from`, :attr:`direction`), ``"no"`` outside it, ``"n/a"`` without a
+        range, a direction or a value."""
         if not np.isfinite(value):
             return "n/a"
         if self.direction:
-            return "yes" if np.sign(value) == self.direction else "no"
+            return "yes" if np.sign(value - self.direction_from) == self.direction else "no"
         if self.low is None:
             return "n/a"
         return "yes" if self.low <= value <= self.high else "no"
 
 
 # ---------------------------------------------------------------- measurements
-_ENROLMENT = ("patients enter neuromodulation trials with ongoing pain of NRS/VAS ~6-8 /10 (e.g. SENZA-RCT, "
-              "Kapural et al. 2015 Anesthesiology 123:851; the real-world rTMS cohort, Eur J Pain 2025;29:e4763) "
-              "[recalled: range of baseline means, not one trial's spread]")
-
-_SOTGIU = ("Sotgiu, Lacerenza & Marchettini 1992 Somatosens Mot Res 9:227 [checked: abstract]: spontaneous "
-           "firing of identified WDR neurons in rats after chronic sciatic section or constriction by ligatures "
-           "(anaesthesia and n not in the abstract).")
-
-_SCS_GEOMETRY = ("the dorsal-column geometry was chosen with the clinical paresthesia range of tonic SCS in view "
-                 "(afferents.biophysical.dorsal_column_image_factor = 2: A-beta thresholds 1.4-8 mA at 300 us vs "
-                 "clinical 1-5 mA; docs/fibers.md, which also checks it against Lempka et al. 2015: 10 kHz fires "
-                 "dorsal-column fibres only near or above the top of the clinical range)")
-
-_ANDREW = ("Andrew 2009 J Physiol 587:2005 [checked: abstract]: heat thresholds of nociceptive lamina I "
-           "spinoparabrachial neurons in rats with a chronic constriction injury (CCI) of the sciatic nerve and in "
-           "controls, P < 1e-4; the +/- are SDs (inferred: with SEMs of that size a 3.7 °C difference could not "
-           "reach P < 1e-4); n and the threshold criterion were not read.  Ranges: 95 % t-intervals of the means "
-           "(and of their difference) with 21 neurons per group, the fewest that give P < 1e-4 at these SDs "
-           "(equal groups assumed; t = 4.44), i.e. the widest intervals the abstract allows.")
-_KELLER = ("Keller, Beggs, Salter & De Koninck 2007 Mol Pain 3:27, Fig. 2 [checked: legend]: responses of "
-           "antidromically identified lamina I projection neurons to brush, touch and pinch in naive and "
-           "nerve-injured rats (n not in the legend, so no range).  They classed cells by pinch and counted brush "
-           "or touch as innocuous input; the model classes them by 52 °C heat and tests brush only.")
-_NEURON_NOTE = ("read per neuron as a recording would: a PN responds when it fires >= 5 spikes more in 1.5 s "
-                "than at rest (the criterion of gate_share_decreased, fixed before these rows were measured); "
-                "the model's PN are one class of WDR-like output neuron, the sources' lamina I neurons")
-
-_LE_BARS = ("Le Bars, Dickenson & Besson 1979 Pain 6:283 [checked: abstract]: 67 of 68 convergent (WDR) neurones "
-            "of the lumbar dorsal horn of anaesthetized rats were powerfully inhibited by noxious stimuli (pinch, "
-            "heat, transcutaneous electrical stimulation) applied to remote parts of the body, which depressed "
-            "their responses to noxious radiant heat by 60-100 %; \"non-noxious stimuli were ineffective\"; "
-            "the inhibition needs supraspinal structures (part II, Pain 6:305 [checked: summary])."
-            )
-_TSSP = ("Staud, Craggs, Robinson, Perlstein & Price 2007 Pain 129:130 [checked: abstract]: repetitive heat "
-         "pulses at 0.33 and 0.17 Hz (11 healthy volunteers, intensities set for moderate pain): robust temporal "
-         "summation of second pain at 0.33 Hz but not at 0.17 Hz; Craig & Andrew 2002 J Neurophysiol 87:1902 "
-         "[checked: abstract]: in 16 nociceptive lamina I spinothalamic neurons of cats (contacts of ~0.7 s at "
-         "34-58 °C, 15 at ISIs of 2, 3 and 5 s) summation grew with temperature and fell with the ISI, most "
-         "between the 3rd and 10th contacts.")
-_TSSP_NOTE = ("the spinal circuit's PN spikes, not ratings (as windup_0p1hz); each contact a 0.7-s step to 47 °C "
-              "(painsim.fibers.heat_contacts: no nociceptor fatigue between contacts; contact k fires the same "
-              "afferent spikes at every interval, so the two rows are paired); the carriers are those of wind-up "
-              "(NK1, NMDA-gated CAN current), whose tau_calcium was chosen with wind-up at 0.1 vs 1 Hz in view")
-
 #: The validation table, in the order printed.
 TARGETS: tuple[Target, ...] = (
     Target("gate_on_c_heat", "reduction of the C-carried PN response (47 °C heat) by 50 Hz Aβ-strength stimulation",
@@ -199,7 +164,7 @@ TARGETS: tuple[Target, ...] = (
            "gate_on_c_heat in view, not with this share. The model's stimulus is at the nerve (1.5 x Aβ "
            "threshold), the source's at the skin"),
     Target("dnic_remote_heat", "reduction of the painful site's PN response to 47 °C heat by noxious heat (52 °C) at "
-           "a remote site (site 0; healthy pathway)", 0.8, 0.6, 1.0, "1", _LE_BARS + " Range: the 60-100 % the "
+           "a remote site (site 0; healthy pathway)", 0.8, 0.6, 1.0, "1", LE_BARS + " Range: the 60-100 % the "
            "abstract gives for the heat responses; 0.8 its middle (chosen)", "prediction", "fast", dnic_heat,
            "diffuse noxious inhibitory control (DNIC), the animal counterpart of conditioned pain modulation; "
            "carried by the SRD loop (painsim.circuits.dnic), whose values were chosen by analogy before it was "
@@ -223,7 +188,7 @@ TARGETS: tuple[Target, ...] = (
            "is in the model but off (dnic.opioid_relay_fraction: at 1 this row reads 1.0; docs/circuits.md)"),
     Target("remote_touch_inhibition", "reduction of the painful site's PN response to 47 °C heat by a brush stroke "
            "(innocuous) at a remote site (site 0; healthy pathway)", 0.0, -0.1, 0.1, "1",
-           _LE_BARS + " Range chosen: ineffective read as a change under 10 %", "prediction", "fast",
+           LE_BARS + " Range chosen: ineffective read as a change under 10 %", "prediction", "fast",
            remote_touch_inhibition,
            "the dorsal-column nuclei -> brainstem monoaminergic loop (built for tonic SCS) needs the convergent "
            "DCN input of several dermatomes (dorsal_column.monoaminergic_weight, set by the MA rate under SCS over "
@@ -236,12 +201,12 @@ TARGETS: tuple[Target, ...] = (
            "dorsal_horn.windup.tau_calcium was chosen with the frequency dependence of wind-up in view"),
     Target("tssp_isi3", "temporal summation of repeated brief contact heat every 3 s (0.33 Hz): mean PN response "
            "per contact over the first (10 contacts of 47 °C, 0.7 s; gate_control)", float("nan"), None, None, "1",
-           _TSSP + " Published direction only: summation at 0.33 Hz", "prediction", "fast", contact_summation(3.0),
-           _TSSP_NOTE),
+           TSSP + " Published direction only: summation at 0.33 Hz", "prediction", "fast", contact_summation(3.0),
+           TSSP_NOTE, direction=1, direction_from=1.0),
     Target("tssp_isi6", "temporal summation of repeated brief contact heat every 6 s (0.17 Hz): mean PN response "
            "per contact over the first (10 contacts of 47 °C, 0.7 s; gate_control)", 1.0, 0.8, 1.2, "1",
-           _TSSP + " No summation at 0.17 Hz (range chosen: +/- 20 % of no change, as windup_0p1hz)",
-           "prediction", "fast", contact_summation(6.0), _TSSP_NOTE),
+           TSSP + " No summation at 0.17 Hz (range chosen: +/- 20 % of no change, as windup_0p1hz)",
+           "prediction", "fast", contact_summation(6.0), TSSP_NOTE),
     Target("nmda_block_baseline", "PN response to one C-strength volley under full NMDA block over the "
            "response without block (gate_control)", 1.0, 0.5, 1.0, "1",
            "Dickenson & Sullivan 1987 Neuropharmacology 26:1235 [checked: abstract]: AP5 made minor changes in A "
@@ -301,7 +266,8 @@ TARGETS: tuple[Target, ...] = (
            "group that did not receive TENS\". Published direction only: below 1",
            "prediction", "fast", morphine_cross_tolerance(low_frequency_tens),
            "held out; 4-Hz TENS drives the model's opioid route ~1/25 as much as 100 Hz "
-           "(tens_low_frequency_ratio), so it builds little tolerance"),
+           "(tens_low_frequency_ratio), so it builds little tolerance: the verdict reads the direction only, "
+           "not the size", direction=-1, direction_from=1.0),
     Target("spinal_ltp_hfs", "relative change of the C-fibre-evoked PN response to single C-strength pulses "
            "(spikes after the earliest C arrival) after C-strength conditioning, 4 x 1 s at 100 Hz (C -> PN "
            "plastic, gate_control)", 1.30, None, None, "1",
@@ -346,7 +312,7 @@ TARGETS: tuple[Target, ...] = (
            "interneurons, so heat leaves them silent and the block changes no heat-evoked spike; measured on "
            "gate_control, 2.1x with the joint probe (C -> IN p 0.3, IN -> PN 1.15 nS, C gain 0.7953) and 2.77 with "
            "C -> IN alone (p 0.3, C gain 0.8375). The model blocks the receptors, Foster et al. removed the "
-           "glycinergic neurons"),
+           "glycinergic neurons", direction=1, direction_from=1.0),
     Target("heat_pain_threshold", "heat pain threshold of the healthy pathway", 44.0, 41.0, 47.0, "degC",
            ROLKE_2006_HPT, "prediction", "fast", heat_pain_threshold),
     Target("heat_pain_threshold_ramp", "heat pain threshold of the healthy pathway on the DFNS ramp (1 °C/s from "
@@ -354,22 +320,22 @@ TARGETS: tuple[Target, ...] = (
            heat_pain_threshold_ramp, "a person's reaction time adds to the measured threshold (~0.5-1 °C at 1 °C/s "
            "[recalled]): the model's figure is a lower bound of its DFNS value"),
     Target("pn_heat_threshold_healthy", "mean heat threshold of the heat-responsive PN (1 °C steps, "
-           "healthy pathway, painful site)", 46.7, 45.5, 47.9, "degC", _ANDREW + " Controls: 46.7 +/- 2.6 °C",
-           "prediction", "fast", pn_heat_threshold("healthy"), _NEURON_NOTE),
+           "healthy pathway, painful site)", 46.7, 45.5, 47.9, "degC", ANDREW + " Controls: 46.7 +/- 2.6 °C",
+           "prediction", "fast", pn_heat_threshold("healthy"), NEURON_NOTE),
     Target("pn_heat_threshold_neuropathic", "mean heat threshold of the heat-responsive PN (1 °C steps, "
-           "peripheral_neuropathic, painful site)", 43.0, 41.7, 44.3, "degC", _ANDREW + " CCI: 43.0 +/- 2.8 °C",
-           "prediction", "fast", pn_heat_threshold("peripheral_neuropathic"), _NEURON_NOTE),
+           "peripheral_neuropathic, painful site)", 43.0, 41.7, 44.3, "degC", ANDREW + " CCI: 43.0 +/- 2.8 °C",
+           "prediction", "fast", pn_heat_threshold("peripheral_neuropathic"), NEURON_NOTE),
     Target("pn_heat_threshold_shift", "PN heat threshold of peripheral_neuropathic minus that of healthy "
-           "(heat hyperalgesia at the spinal output)", -3.7, -5.4, -2.0, "K", _ANDREW + " The difference "
-           "of the means, 43.0 - 46.7 °C", "prediction", "fast", pn_heat_threshold_shift, _NEURON_NOTE),
+           "(heat hyperalgesia at the spinal output)", -3.7, -5.4, -2.0, "K", ANDREW + " The difference "
+           "of the means, 43.0 - 46.7 °C", "prediction", "fast", pn_heat_threshold_shift, NEURON_NOTE),
     Target("pn_share_innocuous_healthy", "share of the nociceptive PN (responding to 52 °C) that also respond "
-           "to a brush stroke, healthy pathway", 0.21, None, None, "1", _KELLER + " Naive rats: 79 % nociceptive "
+           "to a brush stroke, healthy pathway", 0.21, None, None, "1", KELLER + " Naive rats: 79 % nociceptive "
            "specific, i.e. 21 % also responding to innocuous input", "prediction", "fast",
-           pn_share_innocuous("healthy"), _NEURON_NOTE),
+           pn_share_innocuous("healthy"), NEURON_NOTE),
     Target("pn_share_innocuous_neuropathic", "share of the nociceptive PN (responding to 52 °C) that also respond "
-           "to a brush stroke, peripheral_neuropathic", 0.58, None, None, "1", _KELLER + " Nerve-injured rats: 58 % "
+           "to a brush stroke, peripheral_neuropathic", 0.58, None, None, "1", KELLER + " Nerve-injured rats: 58 % "
            "responded to both noxious and innocuous stimuli", "prediction", "fast",
-           pn_share_innocuous("peripheral_neuropathic"), _NEURON_NOTE),
+           pn_share_innocuous("peripheral_neuropathic"), NEURON_NOTE),
     Target("heat_47_rating", "NRS of 47 °C contact heat, healthy pathway", 3.5, 1.6, 5.4, "1",
            "Granot, Sprecher & Yarnitsky 2003 Eur J Pain 7:139 [checked abstract]: VAS 35.2 +/- 19.2 /100 "
            "(range: +/- 1 SD)", "calibrated", "fast", heat_47_rating,
@@ -408,24 +374,24 @@ TARGETS: tuple[Target, ...] = (
            "the adapting C input down (sustained_heat_adaptation): PN 11.7 Hz in the first 10 s (NRS 0.25), "
            "1.7 Hz in the next (NRS 0) and 1-3 Hz to the end (seeds 1-4; 1-2 for the later bins): the PN amplify every change of their input (the steep rate-temperature curve, "
            "stt_rate_50c), and no slower central summation brings the pain back"),
-    Target("resting_pn_rate_healthy", "PN rate at rest (6-12 s), healthy pathway", 4.2, 2.7, 5.7, "Hz", _SOTGIU +
+    Target("resting_pn_rate_healthy", "PN rate at rest (6-12 s), healthy pathway", 4.2, 2.7, 5.7, "Hz", SOTGIU +
            " Control: 4.2 +/- 1.5 spikes/s on the intact side (range: +/- 1 SEM). Healthy lamina I "
            "spinothalamic neurons fire less: 0.5 (NS) and 0.9 (HPC) imp/s, Craig, Krout & Andrew 2001 J "
            "Neurophysiol 86:1459 [checked: abstract]", "prediction", "slow", resting_pn_rate("healthy"),
            "the model's PN are WDR neurons; readout.spontaneous_rate (0.9 Hz, Craig 2001) belongs to the "
            "background barrage, which is off"),
     Target("resting_pn_rate_peripheral", "PN rate at rest (6-12 s), peripheral_neuropathic", 23.5, 20.1, 26.9, "Hz",
-           _SOTGIU + " Injured side: 23.5 +/- 3.4 spikes/s (range: +/- 1 SEM), 5.6x the intact side; "
+           SOTGIU + " Injured side: 23.5 +/- 3.4 spikes/s (range: +/- 1 SEM), 5.6x the intact side; "
            "ongoing firing of dorsal-horn neurons rises 6-8x within 1 h of a sciatic constriction and not if "
            "the nerve was blocked beforehand [checked: abstract]", "prediction", "slow",
            resting_pn_rate("peripheral_neuropathic"),
            "the model's NRS map reads 3.1 (2.3-3.9 over the range) from this rate: ongoing pain fails first at "
            "the generator (docs/phenotypes.md)"),
-    Target("ongoing_pain_peripheral", "NRS at rest (6-12 s), peripheral_neuropathic", 7.0, 6.0, 8.0, "1", _ENROLMENT,
+    Target("ongoing_pain_peripheral", "NRS at rest (6-12 s), peripheral_neuropathic", 7.0, 6.0, 8.0, "1", ENROLMENT,
            "prediction", "slow", rest_rating("peripheral_neuropathic")),
-    Target("ongoing_pain_diabetic", "NRS at rest (6-12 s), painful_diabetic_neuropathy", 7.0, 6.0, 8.0, "1", _ENROLMENT,
+    Target("ongoing_pain_diabetic", "NRS at rest (6-12 s), painful_diabetic_neuropathy", 7.0, 6.0, 8.0, "1", ENROLMENT,
            "prediction", "slow", rest_rating("painful_diabetic_neuropathy")),
-    Target("ongoing_pain_cpsp", "NRS at rest (6-12 s), central_poststroke_ischemic", 7.0, 6.0, 8.0, "1", _ENROLMENT,
+    Target("ongoing_pain_cpsp", "NRS at rest (6-12 s), central_poststroke_ischemic", 7.0, 6.0, 8.0, "1", ENROLMENT,
            "prediction", "slow", rest_rating("central_poststroke_ischemic")),
     Target("naloxone_rtms", "share of the PN reduction by a 20 Hz M1 train that naloxone removes", 1.0, None, None,
            "1", "de Andrade et al. 2011 Pain 152:320: naloxone abolished the analgesia of M1 rTMS [recalled]",
@@ -448,7 +414,7 @@ TARGETS: tuple[Target, ...] = (
            "perception threshold (e.g. North et al. 1993; Kumar et al. 2007 Pain 132:179 [recalled]). Range "
            "chosen: every circuit",
            "calibrated", "fast", paresthesia_tonic,
-           _SCS_GEOMETRY + "; dorsal_column.volley_fraction = 0.5 was chosen because 0.7 missed the volleys of "
+           SCS_GEOMETRY + "; dorsal_column.volley_fraction = 0.5 was chosen because 0.7 missed the volleys of "
            "clinical 2.5 mA SCS. The readout counts synchronous DCN volleys beyond chance (Sagalajev et al. 2024); "
            "2.5 mA is ~1.5-2x the model's first dorsal-column threshold (experiments/scs_modes.toml)"),
     Target("paresthesia_10khz_scs", "fraction of circuits x amplitudes (1, 3 mA) with paresthesia (readout > 0 "
@@ -457,7 +423,7 @@ TARGETS: tuple[Target, ...] = (
            "not experience paresthesias\"; clinical 10 kHz amplitudes 1-5 mA (review PMC8229652 [checked: abstract]). "
            "Range chosen: no circuit",
            "calibrated", "fast", paresthesia_10khz,
-           _SCS_GEOMETRY + ". Absence follows from recruitment: no dorsal-column fibre fires, so the DCN are "
+           SCS_GEOMETRY + ". Absence follows from recruitment: no dorsal-column fibre fires, so the DCN are "
            "silent; the kHz field acts on dorsal-horn neurons only (docs/circuits.md)"),
     Target("khz_dorsal_horn_reduction", "reduction of the PN response (noxious 0.5, neuropathic) by 10 kHz SCS, "
            "30 us, 1 mA, with no A-beta fibre firing (the kHz field on dorsal-horn interneurons)", float("nan"),
