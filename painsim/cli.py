@@ -419,6 +419,7 @@ def cmd_validate(args) -> int:
         return 0
     chosen = validation.select(args.only, args.slow)  # unknown names are refused before any work
     out = _out_path(args, "validation")
+    args.baseline = validation.read_result(args.compare) if getattr(args, "compare", None) else None  # refused now
     seed = 1 if args.seed is None else args.seed
     with overriding(_variant(args)) as variant:  # bad paths and values are refused here, before any work
         print(f"painsim: validating {len(chosen)} targets (seed {seed})"
@@ -459,8 +460,27 @@ def _validate(args, chosen, out, seed, variant: str = "") -> int:
     verdicts = list(ds["verdict"].values)
     print(f"painsim: {verdicts.count('yes')} reproduced, {verdicts.count('no')} not, "
           f"{verdicts.count('n/a')} without a published range")
-    _print_paths(result, [figure], table=table)
+    others = {"table": table}
+    if getattr(args, "baseline", None) is not None:
+        others["compared"] = _write_comparison(args, ds, out)
+    _print_paths(result, [figure], **others)
     return 0
+
+
+def _write_comparison(args, ds, out: Path) -> Path:
+    """``--compare``: this run beside the baseline, printed and written to ``comparison.md``."""
+    cmp = validation.compare(args.baseline, ds)
+    rows = validation.comparison_rows(cmp)
+    runs = [f"{label}: seed {cmp.attrs[f'seed{k}']}, " + (f"every model with {cmp.attrs[f'model_overrides{k}']}"
+                                                          if cmp.attrs[f"model_overrides{k}"] else "the model as shipped")
+            for label, k in (("baseline", "_baseline"), ("this run", ""))]
+    header = f"painsim {__version__}; {Path(args.compare).resolve()} against this run; " + "; ".join(runs)
+    path = out / "comparison.md"
+    with io.atomic_path(path) as tmp:
+        Path(tmp).write_text(header + "\n\n" + "\n".join(rows) + "\n")
+    print(header)
+    _print_lines(rows)
+    return path
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -516,6 +536,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="continue an interrupted run in --out (its finished targets are kept, not measured again)")
     val.add_argument("--workers", type=_AT_LEAST_ZERO, default=0,
                      help="worker processes measuring targets side by side (default 0: this process)")
+    val.add_argument("--compare", default=None, metavar="BASELINE",
+                     help="after the run, set it beside an earlier one (its validation.nc, or its folder): per "
+                          "target both values and which lies closer to the published figure; written to "
+                          "comparison.md")
     _add_set(val, "measure a model variant")
     val.set_defaults(func=cmd_validate)
     for s, what in ((run, "run a model variant"), (sweep, "sweep a model variant"), (course, "treat a model variant")):

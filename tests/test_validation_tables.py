@@ -13,7 +13,6 @@ target added without its row fails here instead of misleading a reader.
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 import pytest
