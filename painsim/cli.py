@@ -419,15 +419,16 @@ def cmd_validate(args) -> int:
         return 0
     chosen = validation.select(args.only, args.slow)  # unknown names are refused before any work
     out = _out_path(args, "validation")
-    args.baseline = validation.read_result(args.compare) if getattr(args, "compare", None) else None  # refused now
+    baseline = (validation.read_result(args.compare, "--compare") if getattr(args, "compare", None)
+                else None)  # a bad baseline is refused before any work
     seed = 1 if args.seed is None else args.seed
     with overriding(_variant(args)) as variant:  # bad paths and values are refused here, before any work
         print(f"painsim: validating {len(chosen)} targets (seed {seed})"
               + (f" on every model with {overrides_text(variant)}" if variant else ""), flush=True)
-        return _validate(args, chosen, out, seed, overrides_text(variant) if variant else "")
+        return _validate(args, chosen, out, seed, overrides_text(variant) if variant else "", baseline)
 
 
-def _validate(args, chosen, out, seed, variant: str = "") -> int:
+def _validate(args, chosen, out, seed, variant: str = "", baseline=None) -> int:
     slow = [t.name for t in chosen if t.cost == "slow"]
     if slow and not args.slow:  # named with --only: say they take minutes
         print(f"painsim: {', '.join(slow)} {'is' if len(slow) == 1 else 'are'} slow (minutes each: courses, "
@@ -461,25 +462,22 @@ def _validate(args, chosen, out, seed, variant: str = "") -> int:
     print(f"painsim: {verdicts.count('yes')} reproduced, {verdicts.count('no')} not, "
           f"{verdicts.count('n/a')} without a published range")
     others = {"table": table}
-    if getattr(args, "baseline", None) is not None:
-        others["compared"] = _write_comparison(args, ds, out)
+    compared = out / "comparison.md"
+    if baseline is not None:
+        others["compared"] = _write_comparison(baseline, args.compare, ds, compared)
+    else:
+        compared.unlink(missing_ok=True)  # an earlier run's comparison does not describe this run
     _print_paths(result, [figure], **others)
     return 0
 
 
-def _write_comparison(args, ds, out: Path) -> Path:
-    """``--compare``: this run beside the baseline, printed and written to ``comparison.md``."""
-    cmp = validation.compare(args.baseline, ds)
-    rows = validation.comparison_rows(cmp)
-    runs = [f"{label}: seed {cmp.attrs[f'seed{k}']}, " + (f"every model with {cmp.attrs[f'model_overrides{k}']}"
-                                                          if cmp.attrs[f"model_overrides{k}"] else "the model as shipped")
-            for label, k in (("baseline", "_baseline"), ("this run", ""))]
-    header = f"painsim {__version__}; {Path(args.compare).resolve()} against this run; " + "; ".join(runs)
-    path = out / "comparison.md"
+def _write_comparison(baseline, baseline_path, ds, path: Path) -> Path:
+    """``--compare``: this run beside the baseline, printed and written to ``path``."""
+    cmp = validation.compare(baseline, ds)
+    lines = validation.comparison_header(cmp, baseline_path) + [""] + validation.comparison_rows(cmp)
     with io.atomic_path(path) as tmp:
-        Path(tmp).write_text(header + "\n\n" + "\n".join(rows) + "\n")
-    print(header)
-    _print_lines(rows)
+        Path(tmp).write_text("\n".join(lines) + "\n")
+    _print_lines(lines)
     return path
 
 

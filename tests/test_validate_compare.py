@@ -65,12 +65,70 @@ def test_a_target_the_baseline_did_not_measure_has_no_baseline_value():
     assert str(cmp["verdict_baseline"].sel(target="point").values) == "n/a"
 
 
+CLOSED = _target("closed", 1.0, 0.5, 1.0)   # a range closed above: every value above 1 is infinitely far
+ZERO = _target("zero", 0.0)                  # a single published 0: no relative deviation exists
+RATIO = _target("ratio", float("nan"), direction=-1, direction_from=1.0)
+
+
+def test_missing_values_are_lost_or_gained_and_counted():
+    base, new = _run([RANGED, POINT], [1.2, np.nan]), _run([RANGED, POINT], [np.nan, 11.0])
+    cmp = validation.compare(base, new)
+    assert list(cmp["closer"].values) == ["lost", "gained"]
+    rows = validation.comparison_rows(cmp)
+    assert "predictions: 0 closer, 0 farther, 0 as close, 1 lost their value, 1 gained one" in rows
+
+
+def test_infinite_and_zero_published_distances_are_ordered_by_the_distance_itself():
+    base = _run([CLOSED, ZERO], [3.0, 0.5])
+    new = _run([CLOSED, ZERO], [1.01, -0.2])
+    closer = list(validation.compare(base, new)["closer"].values)
+    assert closer == ["yes", "yes"]  # 1.01 nearer 1 than 3.0 (both beyond the closed edge); |-0.2| < 0.5
+    assert list(validation.compare(new, base)["closer"].values) == ["no", "no"]
+
+
+def test_a_ratio_published_as_a_direction_is_judged_by_its_side_of_one():
+    cmp = validation.compare(_run([RATIO], [1.3]), _run([RATIO], [1.1]))
+    assert str(cmp["closer"].values[0]) == "yes"  # both on the wrong side, the second nearer
+    cmp = validation.compare(_run([RATIO], [0.9]), _run([RATIO], [0.5]))
+    assert str(cmp["closer"].values[0]) == "="    # both on the published side
+    assert list(cmp["verdict_baseline"].values) == ["yes"]
+
+
+def test_the_baseline_is_judged_by_this_runs_registry_and_a_changed_figure_is_marked():
+    old_registry = _target("ranged", 1.0, 0.5, 2.0)
+    cmp = validation.compare(_run([old_registry], [1.8]), _run([RANGED], [1.8]))
+    assert str(cmp["verdict_baseline"].values[0]) == "no"  # 1.8 outside this run's 0.5-1.5
+    assert bool(cmp["redefined"].values[0]) and str(cmp["closer"].values[0]) == "="
+    rows = validation.comparison_rows(cmp)
+    assert rows[2].startswith("| ranged † |") and any(r.startswith("†") for r in rows)
+    assert not validation.compare(_run([RANGED], [1.8]), _run([RANGED], [1.8]))["redefined"].values[0]
+
+
+def test_a_baseline_written_before_the_direction_variables_is_read(tmp_path):
+    base = _run([SIGN, RANGED], [-1.0, 2.0]).drop_vars(["published_direction", "published_direction_from"])
+    base.to_netcdf(tmp_path / "validation.nc")
+    cmp = validation.compare(validation.read_result(tmp_path), _run([SIGN, RANGED], [1.0, 1.2]))
+    assert list(cmp["closer"].values) == ["yes", "yes"]
+    assert list(cmp["verdict_baseline"].values) == ["no", "no"]
+
+
+def test_the_header_names_both_runs_and_warns_when_seeds_differ():
+    base, new = _run([RANGED], [2.0], seed=2), _run([RANGED], [1.2], seed=1)
+    new.attrs["model_overrides"] = '{"dorsal_horn.synapse.c_gain": 0.5}'
+    header = validation.comparison_header(validation.compare(base, new), "base")
+    assert "baseline: seed 2, the model as shipped" in header[1]
+    assert 'this run: seed 1, {"dorsal_horn.synapse.c_gain": 0.5}' in header[2]
+    assert any("different seeds" in line for line in header)
+    same = validation.comparison_header(validation.compare(new, new), "base")
+    assert not any(line.startswith("warning") for line in same)  # negative control
+
+
 def test_rows_count_closer_targets_by_status():
     base = _run([RANGED, POINT, NONE], [2.0, 12.0, 1.0])
     rows = validation.comparison_rows(validation.compare(base, _run([RANGED, POINT, NONE], [1.2, 15.0, 1.0])))
     assert rows[2].startswith("| ranged | 2 | 1.2 | 1 | 0.5–1.5 | no → yes | yes | prediction |")
-    assert "predictions: 1 closer, 1 farther, 0 as close" in rows[-1]
-    assert "calibrated targets: 0 closer, 0 farther, 0 as close" in rows[-1]
+    assert any(r.startswith("predictions: 1 closer, 1 farther, 0 as close") for r in rows)
+    assert any(r.startswith("calibrated targets: 0 closer, 0 farther, 0 as close") for r in rows)
 
 
 @pytest.fixture
@@ -95,10 +153,14 @@ def test_the_command_writes_and_prints_the_comparison(stand_ins, tmp_path, capsy
         assert row_a in text and row_b in text
         assert "baseline: seed 2" in text and "this run: seed 1" in text
     assert "predictions: 1 closer" in written and "calibrated targets: 1 closer" in written
+    assert "different seeds" in written
     assert "compared" in printed and str((second / "comparison.md").resolve()) in printed
-    # the baseline may be named by its file as well as by its folder
-    assert main(["validate", "--only", "A", "--out", str(tmp_path / "third"),
-                 "--compare", str(first / "validation.nc")]) == 0
+    # the baseline may be named by its file as well as by its folder; B, not measured, is named
+    assert main(["validate", "--only", "A", "--out", str(second), "--compare", str(first / "validation.nc")]) == 0
+    assert "in the baseline only (not measured by this run): B" in (second / "comparison.md").read_text()
+    # a later run into the same folder without --compare leaves no stale comparison behind
+    assert main(["validate", "--only", "A", "--out", str(second)]) == 0
+    assert not (second / "comparison.md").exists()
 
 
 @pytest.mark.parametrize("kind", ["missing", "not a result"])

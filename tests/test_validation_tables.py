@@ -4,48 +4,39 @@ The README and docs/validation.md carry the table `painsim validate` prints
 (:func:`painsim.validation.run.table_rows`), pasted by hand after a run.  The
 model column needs the run, but everything else on a row follows from the
 registry (:data:`painsim.validation.targets.TARGETS`) and the row's own model
-value: the quantity in words, the published figure and range, the status
-(calibrated or prediction) and the verdict (the model value inside the range,
-or on the published side of no change).  These tests re-derive them, so a published figure,
-a range or a status changed in the registry, a verdict written by hand, or a
-target added without its row fails here instead of misleading a reader.
+value: the quantity in words, the published figure and range, the verdict, the
+status and the source.  These tests print each row again with the code that
+printed it, from the registry and the model value the row shows, so a published
+figure, a range or a status changed in the registry, a verdict written by hand,
+or a target added without its row fails here instead of misleading a reader.
+(The verdict is re-derived from the value as printed, to 3 significant figures:
+a value within rounding of a range's edge would need its full precision.)
 """
 from __future__ import annotations
 
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from painsim.validation import targets as T
-from painsim.validation.run import _fmt
+from painsim.validation.run import _dataset, table_rows
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLES = {"README.md": 7, "docs/validation.md": 8}   # file -> columns of its table
+TABLES = {"README.md": False, "docs/validation.md": True}   # file -> whether its table has the source column
 
 
-def _rows(path: str) -> dict[str, list[str]]:
-    """Cells of the validation table in ``path``, by target name."""
+def _rows(path: str) -> list[list[str]]:
+    """Cells of the validation table in ``path``, row by row."""
     lines = (ROOT / path).read_text(encoding="utf-8").splitlines()
     start = next(k for k, line in enumerate(lines) if line.startswith("| target | what | model |"))
-    rows = {}
+    rows = []
     for line in lines[start + 2:]:
         if not line.startswith("|"):
             break
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        rows[cells[0]] = cells
+        rows.append([c.strip() for c in line.strip().strip("|").split("|")])
     return rows
-
-
-def _expected(t: T.Target) -> tuple[str, str]:
-    """The published and range cells of ``t``, as table_rows writes them."""
-    unit = "" if t.units == "1" else f" {t.units}"
-    if t.direction and not math.isfinite(t.published):
-        published = f"{'>' if t.direction > 0 else '<'} {_fmt(t.direction_from)}"
-    else:
-        published = f"{_fmt(t.published)}{unit}"
-    rng = "–" if t.low is None else f"{_fmt(t.low)}–{_fmt(t.high)}"
-    return published, rng
 
 
 def _model_value(cell: str, t: T.Target) -> float:
@@ -54,56 +45,58 @@ def _model_value(cell: str, t: T.Target) -> float:
     return math.nan if text == "–" else float(text)
 
 
+def _reprinted(path: str) -> tuple[list[str], list[str]]:
+    """(the table's rows as written, the same rows printed by table_rows from the registry)."""
+    rows = [r for r in _rows(path) if r[0] in {t.name for t in T.TARGETS}]
+    targets = [T.get(r[0]) for r in rows]
+    values = np.array([_model_value(r[2], t) for r, t in zip(rows, targets)])
+    ds = _dataset(targets, values, np.zeros(len(targets)), seed=1)
+    written = ["| " + " | ".join(r) + " |" for r in rows]
+    printed = table_rows(ds)[2:]
+    if not TABLES[path]:  # the README leaves out the last column, the source
+        printed = [line[:line.rstrip(" |").rindex("|") + 1] for line in printed]
+    return written, [" ".join(line.split()) for line in printed]
+
+
 @pytest.mark.parametrize("path", sorted(TABLES))
 def test_every_target_has_one_row_and_no_row_is_unknown(path):
-    rows = _rows(path)
-    names = [t.name for t in T.TARGETS]
-    assert not set(names) - set(rows), f"{path}: targets without a row: {sorted(set(names) - set(rows))}"
-    assert not set(rows) - set(names), f"{path}: rows of no registered target: {sorted(set(rows) - set(names))}"
+    names = [r[0] for r in _rows(path)]
+    registered = [t.name for t in T.TARGETS]
+    assert not set(registered) - set(names), f"{path}: targets without a row: {sorted(set(registered) - set(names))}"
+    assert not set(names) - set(registered), f"{path}: rows of no registered target: {sorted(set(names) - set(registered))}"
+    twice = sorted({n for n in names if names.count(n) > 1})
+    assert not twice, f"{path}: targets with more than one row: {twice}"
 
 
 @pytest.mark.parametrize("path", sorted(TABLES))
-def test_rows_say_what_the_registry_says(path):
-    bad = []
-    for name, cells in _rows(path).items():
-        assert len(cells) == TABLES[path], (path, name, cells)
-        t = T.get(name)
-        published, rng = _expected(t)
-        expected = {"what": t.what, "published": published, "range": rng, "status": t.status}
-        got = {"what": cells[1], "published": cells[3], "range": cells[4], "status": cells[6]}
-        if len(cells) == 8:
-            expected["source"], got["source"] = t.source, cells[7]
-        bad += [f"{name}.{k}: table {got[k]!r}, registry {v!r}" for k, v in expected.items() if got[k] != v]
-    assert not bad, f"{path}:\n" + "\n".join(bad)
-
-
-@pytest.mark.parametrize("path", sorted(TABLES))
-def test_verdicts_follow_from_the_model_values_shown(path):
-    bad = []
-    for name, cells in _rows(path).items():
-        t = T.get(name)
-        verdict = t.verdict(_model_value(cells[2], t))
-        if cells[5] != verdict:
-            bad.append(f"{name}: model {cells[2]}, range {cells[4]}: table says {cells[5]!r}, "
-                       f"the registry's verdict is {verdict!r}")
-    assert not bad, f"{path}:\n" + "\n".join(bad)
+def test_rows_are_what_validate_prints_for_the_values_shown(path):
+    written, printed = _reprinted(path)
+    differ = [f"table:    {w}\nregistry: {p}" for w, p in zip(written, printed) if " ".join(w.split()) != p]
+    assert not differ, f"{path}:\n" + "\n\n".join(differ)
 
 
 def test_the_two_tables_show_the_same_model_values():
-    readme, docs = _rows("README.md"), _rows("docs/validation.md")
-    differ = [f"{n}: README {readme[n][2]}, docs {docs[n][2]}" for n in readme if readme[n][2] != docs[n][2]]
+    readme = {r[0]: r[2] for r in _rows("README.md")}
+    docs = {r[0]: r[2] for r in _rows("docs/validation.md")}
+    differ = [f"{n}: README {readme[n]}, docs {docs.get(n)}" for n in readme if readme[n] != docs.get(n)]
     assert not differ, "\n".join(differ)
 
 
-def test_the_parser_sees_a_changed_figure(tmp_path, monkeypatch):
-    """Negative control: a table whose published figure differs from the registry's is caught."""
+def test_a_changed_figure_or_verdict_is_caught(tmp_path, monkeypatch):
+    """Negative controls: a table whose published figure differs from the registry's, or whose
+    verdict does not follow from its value, is caught; so is a row given twice."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    t = T.TARGETS[0]
-    published, _ = _expected(t)
+    t = next(t for t in T.TARGETS if t.low is not None)
     row = next(line for line in text.splitlines() if line.startswith(f"| {t.name} |"))
-    changed = row.replace(f"| {published} |", "| 12345 |", 1)
-    assert changed != row
-    (tmp_path / "README.md").write_text(text.replace(row, changed), encoding="utf-8")
-    monkeypatch.setattr(__import__(__name__), "ROOT", tmp_path)
-    with pytest.raises(AssertionError, match="published"):
-        test_rows_say_what_the_registry_says("README.md")
+    cells = row.strip().strip("|").split("|")
+    for k, value in ((3, " 12345 "), (5, " maybe ")):
+        changed = "|" + "|".join(value if j == k else c for j, c in enumerate(cells)) + "|"
+        (tmp_path / "README.md").write_text(text.replace(row, changed), encoding="utf-8")
+        monkeypatch.setitem(globals(), "ROOT", tmp_path)
+        with pytest.raises(AssertionError, match=t.name):
+            test_rows_are_what_validate_prints_for_the_values_shown("README.md")
+        monkeypatch.undo()
+    (tmp_path / "README.md").write_text(text.replace(row, row + "\n" + row), encoding="utf-8")
+    monkeypatch.setitem(globals(), "ROOT", tmp_path)
+    with pytest.raises(AssertionError, match="more than one row"):
+        test_every_target_has_one_row_and_no_row_is_unknown("README.md")

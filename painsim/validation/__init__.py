@@ -12,9 +12,10 @@ runs side by side (is a model variant closer to the published figures?).
 from __future__ import annotations
 
 from .calibration import GainCalibration, calibrate_c_gain
-from .compare import compare, comparison_rows, read_result
+from .comparison import compare, comparison_header, comparison_rows, read_result
 from .run import forget_measured, kept_targets, select, table_rows, validate
 from .targets import COSTS, STATUSES, TARGETS, Target, get
 
 __all__ = ["GainCalibration", "calibrate_c_gain", "Target", "TARGETS", "STATUSES", "COSTS", "get", "select", "validate", "table_rows",
-           "forget_measured", "kept_targets", "compare", "comparison_rows", "read_result"]
+           "forget_measured", "kept_targets", "compare", "comparison_header", "comparison_rows",
+           "read_result"]

@@ -244,7 +244,7 @@ def _fmt(x: float) -> str:
 
 
 def _published(r: xr.Dataset, unit: str) -> str:
-    """The published column: the figure, or the sign of a direction-only source."""
+    """The published column: the figure, or the direction of a direction-only source ("> 0", "< 1")."""
     direction = int(r["published_direction"]) if "published_direction" in r else 0
     if direction and not np.isfinite(float(r["published"])):
         origin = float(r["published_direction_from"]) if "published_direction_from" in r else 0.0

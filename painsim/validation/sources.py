@@ -1,4 +1,4 @@
-"""Published sources, and a note, quoted by several rows of the validation table
+"""Published sources, and notes, quoted by rows of the validation table
 (:mod:`painsim.validation.targets`)."""
 
 __all__ = ["ANDREW", "ENROLMENT", "KELLER", "LE_BARS", "NEURON_NOTE", "SCS_GEOMETRY", "SOTGIU", "TSSP",

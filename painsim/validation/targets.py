@@ -48,7 +48,7 @@ from .sources import (ANDREW, ENROLMENT, KELLER, LE_BARS, NEURON_NOTE, SCS_GEOME
                       TENS_TRIAL_NOTE, YARNITSKY_1992)
 from .trials import tens_placebo_smd
 
-__all__ = ["Target", "TARGETS", "SHARED_SIMULATIONS", "STATUSES", "COSTS", "get", "clear_measurements"]
+__all__ = ["Target", "judge", "TARGETS", "SHARED_SIMULATIONS", "STATUSES", "COSTS", "get", "clear_measurements"]
 
 #: Allowed statuses and costs of a target.
 STATUSES = ("calibrated", "prediction")
@@ -133,14 +133,21 @@ class Target:
     def verdict(self, value: float) -> str:
         """``"yes"`` inside the published range (or on the published side of
         :attr:`direction_from`, :attr:`direction`), ``"no"`` outside it, ``"n/a"`` without a
-        range, a direction or a value."""
-        if not np.isfinite(value):
-            return "n/a"
-        if self.direction:
-            return "yes" if np.sign(value - self.direction_from) == self.direction else "no"
-        if self.low is None:
-            return "n/a"
-        return "yes" if self.low <= value <= self.high else "no"
+        range, a direction or a value (:func:`judge`)."""
+        return judge(value, self.low, self.high, self.direction, self.direction_from)
+
+
+def judge(value: float, low, high, direction: int = 0, direction_from: float = 0.0) -> str:
+    """The verdict of ``value`` against a published range ``[low, high]`` (``None`` or NaN: none),
+    or, for a direction-only figure, against its side of ``direction_from``: ``"yes"``, ``"no"``,
+    or ``"n/a"`` without a range, a direction or a value (:meth:`Target.verdict`)."""
+    if not np.isfinite(value):
+        return "n/a"
+    if direction:
+        return "yes" if np.sign(value - direction_from) == direction else "no"
+    if low is None or high is None or not (np.isfinite(low) and np.isfinite(high)):
+        return "n/a"
+    return "yes" if low <= value <= high else "no"
 
 
 # ---------------------------------------------------------------- measurements
@@ -305,14 +312,14 @@ TARGETS: tuple[Target, ...] = (
            "afferents) induced localized mechanical, heat and cold hyperalgesia and spontaneous flinching; "
            "spinal bicuculline facilitated C-fibre-evoked dorsal-horn responses dose-dependently (Reeve et "
            "al. 1998 [checked: abstract]); against: bicuculline raised them only after nerve ligation, not in "
-           "controls (Kontinen et al. 2001 [checked: abstract]). No ratio in the abstracts: direction > 1",
+           "controls (Kontinen et al. 2001 [checked: abstract]). No ratio in the abstracts: direction > 1, contested",
            "prediction", "fast", disinhibited_heat_ratio,
            "held out for the nociceptor-driven inhibition it would judge (dorsal_horn.c_in, off; docs/circuits.md "
            "\"Nociceptor-driven inhibition\"): in the reference circuit only Aβ fibres drive the inhibitory "
            "interneurons, so heat leaves them silent and the block changes no heat-evoked spike; measured on "
            "gate_control, 2.1x with the joint probe (C -> IN p 0.3, IN -> PN 1.15 nS, C gain 0.7953) and 2.77 with "
            "C -> IN alone (p 0.3, C gain 0.8375). The model blocks the receptors, Foster et al. removed the "
-           "glycinergic neurons", direction=1, direction_from=1.0),
+           "glycinergic neurons; no verdict: the sources disagree on the direction in uninjured animals"),
     Target("heat_pain_threshold", "heat pain threshold of the healthy pathway", 44.0, 41.0, 47.0, "degC",
            ROLKE_2006_HPT, "prediction", "fast", heat_pain_threshold),
     Target("heat_pain_threshold_ramp", "heat pain threshold of the healthy pathway on the DFNS ramp (1 °C/s from "
