@@ -62,8 +62,9 @@ def _reprinted(path: str) -> tuple[list[str], list[str]]:
 def test_every_target_has_one_row_and_no_row_is_unknown(path):
     names = [r[0] for r in _rows(path)]
     registered = [t.name for t in T.TARGETS]
-    assert not set(registered) - set(names), f"{path}: targets without a row: {sorted(set(registered) - set(names))}"
-    assert not set(names) - set(registered), f"{path}: rows of no registered target: {sorted(set(names) - set(registered))}"
+    without, unknown = sorted(set(registered) - set(names)), sorted(set(names) - set(registered))
+    assert not without, f"{path}: targets without a row: {without}"
+    assert not unknown, f"{path}: rows of no registered target: {unknown}"
     twice = sorted({n for n in names if names.count(n) > 1})
     assert not twice, f"{path}: targets with more than one row: {twice}"
 
