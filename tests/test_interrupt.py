@@ -21,9 +21,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = textwrap.dedent("""
     import os, signal, sys, threading, time
     handler_at_start = signal.getsignal(signal.SIGINT)
-    # Ctrl-C as an interactive process has it: a process started by one that ignores SIGINT
-    # (a test runner's worker may) inherits the ignoring, and nothing could interrupt it
+    blocked_at_start = signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    # Ctrl-C as an interactive process has it: a process started by one that ignores or blocks
+    # SIGINT (a test runner's worker may) inherits that, and nothing could interrupt it
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
     import painsim as ps
     from painsim.circuits.codegen import import_brian2
 
@@ -56,6 +58,7 @@ SCRIPT = textwrap.dedent("""
         print("interrupted")
     else:  # with what the run saw, should it have been interrupted (a failure message)
         print("returned", float(res.pn_rate), "| run seen:", seen, "| SIGINT at start:", handler_at_start,
+              "blocked" if blocked_at_start else "not blocked",
               "| env:", {k: v for k, v in os.environ.items() if k.startswith("PAINSIM")})
 """)
 
