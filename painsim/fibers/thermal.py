@@ -130,9 +130,10 @@ def ramp_temperature(stimulus: PhysicalStimulus, t) -> np.ndarray:
     return np.where(on, rise, SKIN_BASELINE)
 
 
-def ramp_end(stimulus: PhysicalStimulus) -> float:
-    """When (s) a ramp reaches its peak."""
-    return stimulus.start + (stimulus.value - SKIN_BASELINE) / stimulus.ramp
+def ramp_end(stimulus: PhysicalStimulus, celsius=None):
+    """When (s) a ramp reaches ``celsius`` (°C, a number or an array; default its peak)."""
+    target = stimulus.value if celsius is None else np.asarray(celsius, dtype=float)
+    return stimulus.start + (target - SKIN_BASELINE) / stimulus.ramp
 
 
 def ramp_rates(stimulus: PhysicalStimulus, class_name: str, n_fibres: int, seed: int, duration: float,

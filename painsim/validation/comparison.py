@@ -20,7 +20,7 @@ import xarray as xr
 from .. import io
 from ..analysis import published_deviation
 from ..errors import PathError
-from .run import _fmt, _published
+from .run import _fmt, _published, _range
 from .targets import judge
 
 __all__ = ["compare", "comparison_rows", "comparison_header", "read_result"]
@@ -74,10 +74,12 @@ def read_result(path, label: str = "baseline") -> xr.Dataset:
     return ds
 
 
-def _figures(ds: xr.Dataset, name: str) -> tuple:
-    """A target's published figure, range, direction and its origin in ``ds`` (0 where absent)."""
-    r = ds.sel(target=name)
-    return tuple(float(r[k]) if k in r else 0.0 for k in _FIGURES)
+def _figures(ds: xr.Dataset, names) -> np.ndarray:
+    """Per target of ``names`` (rows), its published figure, range, direction and the direction's
+    origin in ``ds`` (columns, :data:`_FIGURES`; 0 for a variable an older file lacks, NaN for a
+    target it lacks)."""
+    return np.column_stack([ds[k].reindex(target=names).values.astype(float) if k in ds else np.zeros(len(names))
+                            for k in _FIGURES])
 
 
 def _distance(m: float, p: float, lo: float, hi: float, direction: float, origin: float):
@@ -115,13 +117,15 @@ def _closer(base, new) -> str:
     return "="
 
 
-def _redefined(baseline: xr.Dataset, current: xr.Dataset, name: str) -> bool:
-    """Whether target ``name`` has another published figure, range, direction, description or
-    units in ``baseline`` than in ``current``."""
-    if not np.allclose(_figures(baseline, name), _figures(current, name), equal_nan=True):
-        return True
-    return any(str(baseline[k].sel(target=name).values) != str(current[k].sel(target=name).values)
-               for k in ("what", "units"))
+def _redefined(baseline: xr.Dataset, current: xr.Dataset, names, figures: np.ndarray) -> np.ndarray:
+    """Per target of ``names``: another published figure, range, direction, description or units in
+    ``baseline`` than in ``current`` (whose :func:`_figures` are ``figures``); False where the
+    baseline lacks the target."""
+    known = np.isin(names, baseline["target"].values.astype(str))
+    changed = ~np.isclose(_figures(baseline, names), figures, equal_nan=True).all(axis=1)
+    for k in ("what", "units"):
+        changed |= baseline[k].reindex(target=names).values.astype(str) != current[k].values.astype(str)
+    return known & changed
 
 
 def compare(baseline: xr.Dataset, current: xr.Dataset) -> xr.Dataset:
@@ -152,12 +156,12 @@ def compare(baseline: xr.Dataset, current: xr.Dataset) -> xr.Dataset:
     known = {str(n) for n in baseline["target"].values}
     m_base = baseline["model"].reindex(target=names).values.astype(float)
     m_new = current["model"].values.astype(float)
-    figures = [_figures(current, n) for n in names]
+    figures = _figures(current, names)
     v_base = np.array([judge(m, lo, hi, int(d), o) for m, (_, lo, hi, d, o) in zip(m_base, figures)], object)
     closer = np.array([_closer(_distance(b, *f), _distance(m, *f)) if n in known else "n/a"
                        for n, b, m, f in zip(names, m_base, m_new, figures)], object)
-    redefined = np.array([n in known and _redefined(baseline, current, n) for n in names])
-    pub = [current[k].values.astype(float) for k in ("published", "published_low", "published_high")]
+    redefined = _redefined(baseline, current, names, figures)
+    pub = figures[:, :3].T
     one = {"units": "1"}
     out = current[[v for v in current.data_vars if v.startswith("published") or v in ("status", "units", "what")]]
     out = out.assign(
@@ -220,11 +224,9 @@ def comparison_rows(ds: xr.Dataset) -> list[str]:
     for name in ds["target"].values:
         r = ds.sel(target=name)
         unit = "" if str(r["units"].values) == "1" else f" {r['units'].values}"
-        rng = ("–" if not np.isfinite(float(r["published_low"])) else
-               f"{_fmt(float(r['published_low']))}–{_fmt(float(r['published_high']))}")
         mark = " †" if bool(r["redefined"]) else ""
         rows.append(f"| {name}{mark} | {_fmt(float(r['model_baseline']))}{unit} | {_fmt(float(r['model']))}{unit} | "
-                    f"{_published(r, unit)} | {rng} | {r['verdict_baseline'].values} → {r['verdict'].values} | "
+                    f"{_published(r, unit)} | {_range(r)} | {r['verdict_baseline'].values} → {r['verdict'].values} | "
                     f"{r['closer'].values} | {r['status'].values} |")
     closer, status = ds["closer"].values.astype(str), ds["status"].values.astype(str)
     words = {"yes": "closer", "no": "farther", "=": "as close", "lost": "lost their value",

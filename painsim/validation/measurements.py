@@ -18,8 +18,8 @@ from .. import analysis
 from ..conditioning import conditioned_weights, load_conditioning_spec
 from ..errors import ParameterError
 from ..fibers import brush, cold, heat, heat_ramp
-from ..fibers.encoding import SKIN_BASELINE, PhysicalStimulus
-from ..fibers.thermal import ramp_end
+from ..fibers.encoding import PhysicalStimulus
+from ..fibers.thermal import ramp_end, ramp_temperature
 from ..fibers.tjunction import junction_params, regular_train, transmit
 from ..files import load_experiment, run_experiment, run_qst
 from ..params import load_model
@@ -305,7 +305,7 @@ def heat_pain_threshold_ramp(seed: int) -> float:
     ramp = heat_ramp(RAMP_HPT_PEAK, RAMP_HPT_RATE)
     rates = _held_heat_pn_rates(m, ramp, ramp_end(ramp), RAMP_HPT_BIN, seed)
     painful = [k for k, r in enumerate(rates) if model_pain_score(float(r), m) > 0.1]
-    return SKIN_BASELINE + RAMP_HPT_RATE * RAMP_HPT_BIN * (painful[0] + 1) if painful else float("nan")
+    return float(ramp_temperature(ramp, RAMP_HPT_BIN * (painful[0] + 1))) if painful else float("nan")
 
 
 def healthy_hpt_sd(seed: int) -> float:

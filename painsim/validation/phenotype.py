@@ -21,7 +21,7 @@ import numpy as np
 
 from ..analysis import neuron_spike_counts, spikes_per_pulse, windup_ratio
 from ..fibers import brush, heat, heat_contacts, heat_ramp
-from ..fibers.encoding import HEAT_RESPONSE, SKIN_BASELINE, thermal_draw, threshold_rng
+from ..fibers.encoding import HEAT_RESPONSE, thermal_draw, threshold_rng
 from ..fibers.thermal import ramp_end
 from ..params import load_model
 from ..simulation import Request, body_site, simulate_batch
@@ -214,7 +214,7 @@ def c_ramp_discharge(rate: float) -> Callable[[int], float]:
         end = ramp_end(ramp)
         _, _, theta = thermal_draw(RAMP_PEAK, HEAT_RESPONSE["C"], RAMP_FIBRES, threshold_rng(seed, "C", "heat"))
         times, ids = ramp.spikes("C", RAMP_FIBRES, end, seed)
-        crossing = ramp.start + (theta - SKIN_BASELINE) / rate
+        crossing = ramp_end(ramp, theta)
         after = np.bincount(ids[times >= crossing[ids]], minlength=RAMP_FIBRES)   # spikes past each threshold
         responding = theta < RAMP_PEAK - 1e-9
         rates = after[responding] / (end - crossing[responding])

@@ -252,6 +252,12 @@ def _published(r: xr.Dataset, unit: str) -> str:
     return f"{_fmt(float(r['published']))}{unit}"
 
 
+def _range(r: xr.Dataset) -> str:
+    """The range column: "low–high", or "–" without a published range."""
+    low, high = float(r["published_low"]), float(r["published_high"])
+    return "–" if not np.isfinite(low) else f"{_fmt(low)}–{_fmt(high)}"
+
+
 def table_rows(ds: xr.Dataset, sources: bool = True) -> list[str]:
     """The validation table as Markdown lines (one row per target; ``sources=False``
     leaves out the description and source columns, for a terminal)."""
@@ -261,8 +267,7 @@ def table_rows(ds: xr.Dataset, sources: bool = True) -> list[str]:
         r = ds.sel(target=name)
         units = str(r["units"].values)
         unit = "" if units == "1" else f" {units}"
-        rng = ("–" if not np.isfinite(float(r["published_low"])) else
-               f"{_fmt(float(r['published_low']))}–{_fmt(float(r['published_high']))}")
+        rng = _range(r)
         rows.append(f"| {name} | {r['what'].values} | {_fmt(float(r['model']))}{unit} | "
                     f"{_published(r, unit)} | {rng} | {r['verdict'].values} | "
                     f"{r['status'].values} | {r['source'].values} |")
