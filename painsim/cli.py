@@ -418,14 +418,64 @@ def cmd_validate(args) -> int:
             print(f"  {t.name:26s} {t.cost:5s} {t.status:11s} {t.what}")
         return 0
     chosen = validation.select(args.only, args.slow)  # unknown names are refused before any work
+    seeds = _seeds(args)  # a bad seed list, or --seeds with --seed or --compare, is refused before any work
     out = _out_path(args, "validation")
     baseline = (validation.read_result(args.compare, "--compare") if getattr(args, "compare", None)
                 else None)  # a bad baseline is refused before any work
     seed = 1 if args.seed is None else args.seed
     with overriding(_variant(args)) as variant:  # bad paths and values are refused here, before any work
-        print(f"painsim: validating {len(chosen)} targets (seed {seed})"
+        print(f"painsim: validating {len(chosen)} targets (seed{'s' if seeds else ''} "
+              f"{' '.join(map(str, seeds)) if seeds else seed})"
               + (f" on every model with {overrides_text(variant)}" if variant else ""), flush=True)
+        if seeds:
+            return _validate_seeds(args, chosen, out, seeds, overrides_text(variant) if variant else "")
         return _validate(args, chosen, out, seed, overrides_text(variant) if variant else "", baseline)
+
+
+def _seeds(args) -> list[int]:
+    """``--seeds``: at least two different seeds, and neither ``--seed`` nor ``--compare`` beside
+    them ([] without ``--seeds``)."""
+    seeds = list(getattr(args, "seeds", None) or [])
+    if not seeds:
+        return []
+    if args.seed is not None or args.compare:
+        raise UsageError(f"--seeds cannot be combined with {'--seed' if args.seed is not None else '--compare'}: "
+                         "--seeds runs one validation per seed and sets them side by side")
+    twice = sorted({s for s in seeds if seeds.count(s) > 1})
+    if twice or len(seeds) < 2:
+        raise UsageError(f"--seeds {' '.join(map(str, seeds))}: give at least two different seeds "
+                         "(one run at one seed: --seed)")
+    return seeds
+
+
+def _validate_seeds(args, chosen, out, seeds, variant: str = "") -> int:
+    """``--seeds``: one validation run per seed into ``<out>/seed_<s>`` (each resumable as a run of
+    its own; with ``--resume`` a finished one of this code and variant is kept), then the targets
+    over the seeds, printed and written to ``seeds.md`` and ``seeds.nc`` in ``out``."""
+    runs = []
+    for seed in seeds:
+        folder = out / f"seed_{seed}"
+        kept = validation.kept_run(folder, [t.name for t in chosen], seed, variant) if args.resume else None
+        if kept is None:
+            print(f"painsim: seed {seed}", flush=True)
+            _validate(args, chosen, folder, seed, variant)
+            kept = validation.read_result(folder)
+        else:
+            print(f"painsim: seed {seed}: kept the finished run in {folder}", flush=True)
+        runs.append(kept.sel(target=[t.name for t in chosen]))
+    spread = validation.across_seeds(runs)
+    _provenance(spread, args)
+    header = (f"painsim {__version__}, seeds {' '.join(map(str, seeds))}"
+              + (f", every model with {variant}" if variant else ""))
+    lines = [header, ""] + validation.seed_rows(spread)
+    result = io.save(spread, out / "seeds.nc")
+    table = out / "seeds.md"
+    with io.atomic_path(table) as tmp:
+        Path(tmp).write_text("\n".join(lines) + "\n")
+    _print_lines(lines)
+    _print_paths(result, [], table=table)
+    return 0
+
 
 
 def _validate(args, chosen, out, seed, variant: str = "", baseline=None) -> int:
@@ -538,6 +588,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="after the run, set it beside an earlier one (its validation.nc, or its folder): per "
                           "target both values and which lies closer to the published figure; written to "
                           "comparison.md")
+    val.add_argument("--seeds", type=_SEED, nargs="+", default=None, metavar="SEED",
+                     help="one run per seed (into <out>/seed_<s>), then the targets over the seeds: values, "
+                          "verdicts and which verdicts depend on the seed; written to seeds.md")
     _add_set(val, "measure a model variant")
     val.set_defaults(func=cmd_validate)
     for s, what in ((run, "run a model variant"), (sweep, "sweep a model variant"), (course, "treat a model variant")):

@@ -129,7 +129,7 @@ def combine(results: Sequence[xr.Dataset], dim: str, labels: Sequence) -> xr.Dat
     """
     if len(results) != len(labels) or not results:
         raise ParameterError("labels", len(labels), f"one label per result ({len(results)})")
-    fixed, ragged = [], {}
+    fixed = []
     for ds in results:
         keep = [v for v in ds.data_vars if not any(_is_ragged(d) for d in ds[v].dims)]
         # the point's own attrs (seed, parameters, ...) become variables below; each variable

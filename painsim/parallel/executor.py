@@ -45,7 +45,6 @@ import math
 import multiprocessing as mp
 import os
 import signal
-import sys
 import threading
 import time
 from collections import deque

@@ -7,15 +7,17 @@ returns them beside the published ones as a Dataset; :func:`table_rows` formats
 it as the Markdown table of ``docs/validation.md``; a run keeps each finished target
 (``store``) so that an interrupted run resumes, and can measure in worker processes.  :mod:`.calibration` holds the
 declared calibrations (procedure, target, what stays held out); :func:`compare` sets two
-runs side by side (is a model variant closer to the published figures?).
+runs side by side (is a model variant closer to the published figures?); :func:`across_seeds`
+sets runs at several seeds side by side (which verdicts depend on the seed?).
 """
 from __future__ import annotations
 
 from .calibration import GainCalibration, calibrate_c_gain
 from .comparison import compare, comparison_header, comparison_rows, read_result
+from .seeds import across_seeds, kept_run, seed_rows
 from .run import forget_measured, kept_targets, select, table_rows, validate
 from .targets import COSTS, STATUSES, TARGETS, Target, get
 
 __all__ = ["GainCalibration", "calibrate_c_gain", "Target", "TARGETS", "STATUSES", "COSTS", "get", "select", "validate", "table_rows",
            "forget_measured", "kept_targets", "compare", "comparison_header", "comparison_rows",
-           "read_result"]
+           "read_result", "across_seeds", "seed_rows", "kept_run"]

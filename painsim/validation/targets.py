@@ -515,8 +515,8 @@ TARGETS: tuple[Target, ...] = (
            f"protocol's stimulation (50 Hz, 300 us, 1.3 x Abeta threshold; peripheral_neuropathic, {SCS_PATIENTS} "
            f"circuits, the course's 45 °C heat test): relief during use after 3 months of daily use", 0.555, None,
            None, "1", SENZA_RCT, "prediction", "fast", responders_during_use("scs_tonic"), SCS_COURSE_NOTE),
-    Target("scs_hf10_responders_3m", f"as scs_tonic_responders_3m, with the scs_hf10 protocol (10 kHz, 30 us, 2 mA, "
-           f"biophysical recruitment)", 0.831, None, None, "1", SENZA_RCT, "calibrated", "fast",
+    Target("scs_hf10_responders_3m", "as scs_tonic_responders_3m, with the scs_hf10 protocol (10 kHz, 30 us, 2 mA, "
+           "biophysical recruitment)", 0.831, None, None, "1", SENZA_RCT, "calibrated", "fast",
            responders_during_use("scs_hf10"), SCS_COURSE_NOTE + "; not held out: the 10 kHz field's activation amplitude "
            "(dorsal_horn.field.activation_amplitude, 1 mA) was chosen at the bottom of the clinical range, so that "
            "clinical amplitudes act (khz_dorsal_horn_reduction)"),

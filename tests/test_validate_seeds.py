@@ -1,0 +1,139 @@
+"""`painsim validate --seeds`: the validation table over several seeds, and which verdicts depend on the seed.
+
+The logic on stand-in targets whose values are known (a verdict that holds at every seed,
+one that changes, a direction-only figure, a target without a range), the refusals (one
+seed, a seed twice, runs of different code or model variants), and the command line with
+stand-in targets (no simulation): one folder per seed, the table it writes and prints,
+``--resume`` keeping a finished seed, bad combinations refused before any work.
+"""
+import numpy as np
+import pytest
+
+from painsim import validation
+from painsim.cli import main
+from painsim.errors import ParameterError
+from painsim.validation import run as validation_run
+from painsim.validation import targets as validation_targets
+from painsim.validation.run import _dataset
+from painsim.validation.targets import Target
+
+
+def _target(name, published, low=None, high=None, **kw):
+    return Target(name, f"stand-in {name}", published, low, high, "1", "none", kw.pop("status", "prediction"),
+                  "fast", lambda seed: 0.0, **kw)
+
+
+RANGED = _target("ranged", 1.0, 0.5, 1.5)
+SIGN = _target("sign", float("nan"), direction=-1, direction_from=1.0)
+POINT = _target("point", 10.0, status="calibrated")
+
+
+def _run(targets, values, seed):
+    return _dataset(list(targets), np.asarray(values, float), np.ones(len(values)), seed=seed)
+
+
+def test_a_verdict_that_changes_with_the_seed_is_marked():
+    runs = [_run([RANGED, SIGN, POINT], values, seed) for seed, values in
+            ((1, [1.2, 0.9, 12.0]), (2, [1.7, 0.5, 9.0]), (3, [0.6, 0.8, 11.0]))]
+    ds = validation.across_seeds(runs)
+    assert list(ds["seed"].values) == [1, 2, 3]
+    assert [list(v) for v in ds["verdict"].values] == [["yes", "no", "yes"], ["yes"] * 3, ["n/a"] * 3]
+    assert list(ds["agree"].values) == [False, True, True]
+    assert list(ds["reproduced"].values) == [2, 3, 0]
+    np.testing.assert_allclose(ds["model_low"].values, [0.6, 0.5, 9.0])
+    np.testing.assert_allclose(ds["model_high"].values, [1.7, 0.9, 12.0])
+    rows = validation.seed_rows(ds)
+    assert rows[0].startswith("| target | model (seed 1, 2, 3) |")
+    assert rows[2] == "| ranged | 1.2, 1.7, 0.6 | 0.6–1.7 | 1 | 0.5–1.5 | yes no yes | no | prediction |"
+    assert rows[3].startswith("| sign | 0.9, 0.5, 0.8 | 0.5–0.9 | < 1 | – | yes yes yes | yes |")
+    assert ("predictions: 1 reproduced at every seed, 1 at some seeds only, 0 at none "
+            "(the verdict depends on the seed: ranged)") in rows
+    # a calibrated target without a range is judged at no seed: counted nowhere
+    assert "calibrated targets: 0 reproduced at every seed, 0 at some seeds only, 0 at none" in rows
+
+
+def test_the_same_values_at_every_seed_agree():  # negative control of the mark above
+    ds = validation.across_seeds([_run([RANGED], [2.0], 1), _run([RANGED], [2.0], 5)])
+    assert bool(ds["agree"].values[0]) and int(ds["reproduced"].values[0]) == 0
+    assert "predictions: 0 reproduced at every seed, 0 at some seeds only, 1 at none" in validation.seed_rows(ds)
+
+
+def test_a_value_missing_at_one_seed_is_not_a_reproduction():
+    ds = validation.across_seeds([_run([RANGED], [1.0], 1), _run([RANGED], [np.nan], 2)])
+    assert list(ds["verdict"].values[0]) == ["yes", "n/a"] and not bool(ds["agree"].values[0])
+    np.testing.assert_allclose([float(ds["model_low"][0]), float(ds["model_high"][0])], [1.0, 1.0])
+
+
+def test_targets_not_measured_at_every_seed_are_left_out_and_named():
+    ds = validation.across_seeds([_run([RANGED, POINT], [1.0, 9.0], 1), _run([RANGED], [1.1], 2)])
+    assert list(ds["target"].values) == ["ranged"]
+    assert ds.attrs["absent"] == "point"
+    assert "not measured at every seed (left out): point" in validation.seed_rows(ds)
+
+
+@pytest.mark.parametrize("case", ["one run", "a seed twice", "other code", "other variant"])
+def test_runs_that_are_not_one_model_at_different_seeds_are_refused(case):
+    a, b = _run([RANGED], [1.0], 1), _run([RANGED], [1.1], 2)
+    if case == "one run":
+        runs = [a]
+    elif case == "a seed twice":
+        runs = [a, _run([RANGED], [1.1], 1)]
+    elif case == "other code":
+        b.attrs["painsim_source"] = "0" * 24
+        runs = [a, b]
+    else:
+        b.attrs["model_overrides"] = '{"dorsal_horn.synapse.c_gain": 0.5}'
+        runs = [a, b]
+    with pytest.raises(ParameterError):
+        validation.across_seeds(runs)
+
+
+@pytest.fixture
+def stand_ins(monkeypatch):
+    """Stand-in targets: A measures ``seed`` (range 0.5-1.5: reproduced at seed 1 only), B ``0.9``
+    at every seed (range 0.5-1.5), with a counter of A's measurements."""
+    calls = []
+
+    def measure_a(seed):
+        calls.append(seed)
+        return float(seed)
+    made = (Target("A", "stand-in A", 1.0, 0.5, 1.5, "1", "none", "prediction", "fast", measure_a),
+            Target("B", "stand-in B", 1.0, 0.5, 1.5, "1", "none", "prediction", "fast", lambda seed: 0.9))
+    monkeypatch.setattr(validation_targets, "TARGETS", made)
+    monkeypatch.setattr(validation_run, "TARGETS", made)
+    return calls
+
+
+def test_the_command_runs_each_seed_and_writes_the_spread(stand_ins, tmp_path, capsys):
+    out = tmp_path / "v"
+    assert main(["validate", "--only", "A", "B", "--seeds", "1", "2", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    for seed in (1, 2):  # each seed a run of its own
+        assert int(validation.read_result(out / f"seed_{seed}").attrs["seed"]) == seed
+    written = (out / "seeds.md").read_text()
+    row_a = "| A | 1, 2 | 1–2 | 1 | 0.5–1.5 | yes no | no | prediction |"
+    for text in (printed, written):
+        assert row_a in text and "| B | 0.9, 0.9 | 0.9 | 1 | 0.5–1.5 | yes yes | yes | prediction |" in text
+        assert "the verdict depends on the seed: A" in text
+    assert written.startswith("painsim ") and "seeds 1 2" in written.splitlines()[0]
+    ds = validation.read_result(out / "seed_1")  # a per-seed folder is an ordinary validation result
+    assert list(ds["target"].values) == ["A", "B"]
+    assert "--seeds 1 2" in __import__("xarray").open_dataset(out / "seeds.nc").attrs["command"]
+    # --resume keeps both finished seeds (A not measured again) and adds the third
+    stand_ins.clear()
+    assert main(["validate", "--only", "A", "B", "--seeds", "1", "2", "3", "--out", str(out), "--resume"]) == 0
+    assert stand_ins == [3]
+    assert "| A | 1, 2, 3 | 1–3 |" in (out / "seeds.md").read_text()
+    # without --resume every seed is measured again
+    stand_ins.clear()
+    assert main(["validate", "--only", "A", "--seeds", "1", "2", "--out", str(out)]) == 0
+    assert stand_ins == [1, 2]
+
+
+@pytest.mark.parametrize("extra", [["--seeds", "1"], ["--seeds", "1", "1"], ["--seeds", "1", "2", "--seed", "3"],
+                                   ["--seeds", "1", "2", "--compare", "somewhere"]])
+def test_bad_seed_lists_are_refused_before_any_work(stand_ins, tmp_path, capsys, extra):
+    out = tmp_path / "out"
+    assert main(["validate", "--only", "A", "--out", str(out)] + extra) == 2
+    assert "--seeds" in capsys.readouterr().err
+    assert not out.exists() and stand_ins == []
