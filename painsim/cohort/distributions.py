@@ -186,8 +186,9 @@ def default_distributions() -> dict[str, Any]:
         "thalamic_lesion": {"peripheral": zero, "central": zero,
                             "ischemic": Beta(0.3, 10.0), "hemorrhagic": Beta(0.5, 10.0)},
         # tonic drive of surviving relay neurons (nS): CPSP preset 2.4 nS, just above the 2 nS
-        # rheobase (thalamic hyperactivity, Jeanmonod 1996 [recalled]); chosen log-SD 0.1, so ~4 % of
-        # CPSP patients fall below the rheobase (no spontaneous thalamic generator); none otherwise
+        # rheobase (thalamic hyperactivity: models/gate_control.toml, pathology.thalamic_drive); chosen
+        # log-SD 0.1, so ~4 % of CPSP patients fall below the rheobase (no spontaneous thalamic
+        # generator); none otherwise
         "thalamic_drive": {"peripheral": zero, "central": zero,
                            "ischemic": LogNormal(2.4, 0.1), "hemorrhagic": LogNormal(2.4, 0.1)},
         # reticular (TRN) inhibition of the relay lost: CPSP preset 0.5 (Craig 1998), chosen
