@@ -328,7 +328,7 @@ def _infer_period(stim: Mapping[str, Any]) -> float | None:
 # (descending inhibition of the dorsal horn) and M1 -> reticular thalamus (thalamic gating), in
 # pathway models.  Rule: triplet STDP, Pfister & Gerstner 2006 visual-cortex minimal all-to-all set,
 # the phenomenological rule whose frequency dependence gives LTP for 20-50 Hz pre/post activity
-# (rTMS after-effects as calcium-dependent LTP, Fung & Robinson 2013 [recalled]).  Measured on
+# (rTMS after-effects as calcium-dependent LTP, Fung & Robinson 2013 J Theor Biol [checked: title]).  Measured on
 # central_poststroke_ischemic, seed 1: after one 20 Hz session M1 -> PAG/RVM efficacy +36 %,
 # M1 -> TRN +49 %; 4 daily sessions -> 5.6 % relief at day 30 (real-world cohort: 42 % of
 # patients report > 30 % relief, Eur J Pain 2025) - the model's after-effect is small.

@@ -80,7 +80,7 @@ CLASSES = FIBER_CLASSES
 CHRONAXIE_RANGES = {
     # Ranck 1975 (Brain Res 98:417): myelinated axons 30-200 us (extracellular);
     # Mogyoros, Kiernan & Burke 1996 (Brain 119:439): human cutaneous afferents,
-    # strength-duration time constant ~0.5-0.7 ms [recalled].
+    # strength-duration time constant ~0.5-0.7 ms [checked: abstract, 665 +/- 182 us for compound sensory potentials].
     "Abeta": (30e-6, 700e-6),
     # thin myelinated fibers: a few hundred us (Li & Bak 1976, Exp Neurol 50:67) [recalled]
     "Adelta": (100e-6, 1000e-6),
@@ -180,8 +180,11 @@ COIL_FIELD_PER_AMP = 0.32e-3
 RMT_COIL_CURRENT = 3.0e3
 
 GEOMETRIES = {
-    # Dorsal columns under an epidural contact: dorsal CSF 2-4 mm thick at mid-thoracic
-    # levels (Holsheimer 1994 [recalled]) plus the fiber's depth in the cord.  Dorsal
+    # Dorsal columns under an epidural contact: dorsal CSF 1.5-4.0 mm at C4-C6, 4.0-8.5 mm at
+    # T5-T6, 2.0-6.0 mm at T11 and 1.5-4.5 mm at T12 (supine; Holsheimer, den Boer, Struijk &
+    # Rozeboom 1994 AJNR Am J Neuroradiol 15:951 [checked: abstract]) plus the fiber's depth in the
+    # cord.  The distances below (2-4 mm with the depth) are those of a thin dorsal CSF layer:
+    # cervical or low-thoracic leads, not mid-thoracic ones, where the CSF alone is thicker.  Dorsal
     # column Abeta fibers lie superficially (0-1 mm into the cord); Adelta and C
     # fibers run in Lissauer's tract / dorsal rootlets / dorsal horn, deeper.
     "dorsal_column": {

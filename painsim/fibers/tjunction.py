@@ -9,12 +9,12 @@ strongest in C-type neurons, and the failure is *cumulative* (the maximal rate
 at which all of 20 spikes pass is lower than for 2; failure grows with
 Ca2+-activated K+ currents) (Gemes et al. 2013, J Physiol 591:1111 [checked:
 abstract]; branch-point failure in cultured DRG neurons, Lüscher et al. 1994,
-J Neurophysiol 72:622 [recalled]).  After axotomy the C-type filter weakens, so
+J Neurophysiol 72:622 [checked: abstract]).  After axotomy the C-type filter weakens, so
 ectopic activity reaches the cord (Gemes 2013 [checked: abstract]).
 
 DRG stimulation is hypothesised to act here (Kent, Min, Hogan & Kramer 2018,
 Neuromodulation 21:234, computational [recalled: not found in the reference
-store]; review: Graham & Lempka 2022 [recalled]): 20 Hz ganglionic field
+store]; review: Graham, Sankarasubramanian & Lempka 2022 J Pain 23:196 [checked: abstract]): 20 Hz ganglionic field
 stimulation makes C-type units fire from the ganglion, and their transmission
 "progressively abated over 20 s", while peripherally evoked C activity was
 "fully blocked ... within 20 s" and Aβ units were "minimally affected" -- a

@@ -157,7 +157,8 @@ TARGETS: tuple[Target, ...] = (
            0.32, 0.23, 0.42, "1",
            "Shechter et al. 2013 Anesthesiology 119:422 (-35 %: C-component 228 -> 147 after 5 min of 50 Hz dorsal-"
            "column conditioning in nerve-injured rats [checked: abstract]); Qin et al. 2007 Neurosci Res 58:58 (-29 "
-           "to -33 %); range: those means widened by their ~20 % SEM [recalled]. The model measures during "
+           "to -33 % [checked: abstract], of lumbosacral neurons' responses to colorectal distension, not heat); "
+           "range: those means widened by their ~20 % spread [recalled]. The model measures during "
            "stimulation in the healthy circuit (docs/circuits.md)",
            "calibrated", "fast", gate_on_heat,
            "dorsal_horn.synapse.tau_gaba was chosen with this gate strength in view (models/gate_control.toml)"),
