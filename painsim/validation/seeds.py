@@ -136,8 +136,9 @@ def seed_rows(ds: xr.Dataset) -> list[str]:
         r = ds.sel(target=name)
         unit = "" if str(r["units"].values) == "1" else f" {r['units'].values}"
         values = ", ".join(_fmt(float(v)) for v in r["model"].values)
-        low, high = float(r["model_low"]), float(r["model_high"])
-        spread = "–" if not np.isfinite(low) else (_fmt(low) if low == high else f"{_fmt(low)}–{_fmt(high)}")
+        # one number where the seeds agree to the digits shown ("–": no value at any seed)
+        low, high = _fmt(float(r["model_low"])), _fmt(float(r["model_high"]))
+        spread = low if low == high else f"{low}–{high}"
         rows.append(f"| {name} | {values}{unit} | {spread}{unit} | {_published(r, unit)} | {_range(r)} | "
                     f"{' '.join(map(str, r['verdict'].values))} | {'yes' if bool(r['agree']) else 'no'} | "
                     f"{r['status'].values} |")
