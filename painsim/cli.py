@@ -452,22 +452,28 @@ def _validate_seeds(args, chosen, out, seeds, variant: str = "") -> int:
     """``--seeds``: one validation run per seed into ``<out>/seed_<s>`` (each resumable as a run of
     its own; with ``--resume`` a finished one of this code and variant is kept), then the targets
     over the seeds, printed and written to ``seeds.md`` and ``seeds.nc`` in ``out``."""
-    runs = []
-    for seed in seeds:
-        folder = out / f"seed_{seed}"
-        kept = validation.kept_run(folder, [t.name for t in chosen], seed, variant) if args.resume else None
-        if kept is None:
-            print(f"painsim: seed {seed}", flush=True)
-            _validate(args, chosen, folder, seed, variant)
-            kept = validation.read_result(folder)
-        else:
-            print(f"painsim: seed {seed}: kept the finished run in {folder}", flush=True)
-        runs.append(kept.sel(target=[t.name for t in chosen]))
+    names = [t.name for t in chosen]
+    if not args.resume:  # an interrupted seed is refused before any seed is measured
+        validation.refuse_interrupted(out, seeds)
+    runs, finished = [], []
+    try:
+        for seed in seeds:
+            folder = out / f"seed_{seed}"
+            run = validation.kept_run(folder, names, seed, variant) if args.resume else None
+            print(f"painsim: seed {seed}" + ("" if run is None else f": kept the finished run in {folder}"), flush=True)
+            if run is None:
+                _validate(args, chosen, folder, seed, variant, table=False)
+                run = validation.read_result(folder, f"the run of seed {seed}")
+            runs.append(run.sel(target=names))
+            finished.append(seed)
+    except BaseException:
+        if finished:
+            print(f"painsim: seed(s) {' '.join(map(str, finished))} finished in {out}/seed_*; --resume keeps them",
+                  file=sys.stderr)
+        raise
     spread = validation.across_seeds(runs)
     _provenance(spread, args)
-    header = (f"painsim {__version__}, seeds {' '.join(map(str, seeds))}"
-              + (f", every model with {variant}" if variant else ""))
-    lines = [header, ""] + validation.seed_rows(spread)
+    lines = [validation.seed_header(spread), ""] + validation.seed_rows(spread)
     result = io.save(spread, out / "seeds.nc")
     table = out / "seeds.md"
     with io.atomic_path(table) as tmp:
@@ -477,8 +483,7 @@ def _validate_seeds(args, chosen, out, seeds, variant: str = "") -> int:
     return 0
 
 
-
-def _validate(args, chosen, out, seed, variant: str = "", baseline=None) -> int:
+def _validate(args, chosen, out, seed, variant: str = "", baseline=None, table: bool = True) -> int:
     slow = [t.name for t in chosen if t.cost == "slow"]
     if slow and not args.slow:  # named with --only: say they take minutes
         print(f"painsim: {', '.join(slow)} {'is' if len(slow) == 1 else 'are'} slow (minutes each: courses, "
@@ -507,7 +512,8 @@ def _validate(args, chosen, out, seed, variant: str = "", baseline=None) -> int:
         plots = _plots()
         figure = plots.save_figure(plots.validation_figure(ds), out / "validation.png")
         validation.forget_measured(store, [t.name for t in chosen])
-    _print_lines(validation.table_rows(ds, sources=False))
+    if table:  # (--seeds prints the table over the seeds instead)
+        _print_lines(validation.table_rows(ds, sources=False))
     verdicts = list(ds["verdict"].values)
     print(f"painsim: {verdicts.count('yes')} reproduced, {verdicts.count('no')} not, "
           f"{verdicts.count('n/a')} without a published range")

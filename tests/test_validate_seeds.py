@@ -8,6 +8,7 @@ stand-in targets (no simulation): one folder per seed, the table it writes and p
 """
 import numpy as np
 import pytest
+import xarray as xr
 
 from painsim import validation
 from painsim.cli import main
@@ -47,7 +48,7 @@ def test_a_verdict_that_changes_with_the_seed_is_marked():
     assert rows[2] == "| ranged | 1.2, 1.7, 0.6 | 0.6–1.7 | 1 | 0.5–1.5 | yes no yes | no | prediction |"
     assert rows[3].startswith("| sign | 0.9, 0.5, 0.8 | 0.5–0.9 | < 1 | – | yes yes yes | yes |")
     assert ("predictions: 1 reproduced at every seed, 1 at some seeds only, 0 at none "
-            "(the verdict depends on the seed: ranged)") in rows
+            "(verdicts differ between seeds: ranged)") in rows
     # a calibrated target without a range is judged at no seed: counted nowhere
     assert "calibrated targets: 0 reproduced at every seed, 0 at some seeds only, 0 at none" in rows
 
@@ -64,6 +65,20 @@ def test_a_value_missing_at_one_seed_is_not_a_reproduction():
     np.testing.assert_allclose([float(ds["model_low"][0]), float(ds["model_high"][0])], [1.0, 1.0])
 
 
+def test_a_target_never_reproduced_counts_as_none_and_a_target_without_values_is_named():
+    runs = [_run([RANGED, SIGN], values, seed) for seed, values in ((1, [2.0, np.nan]), (2, [np.nan, np.nan]))]
+    ds = validation.across_seeds(runs)
+    assert [list(v) for v in ds["verdict"].values] == [["no", "n/a"], ["n/a", "n/a"]]
+    rows = validation.seed_rows(ds)
+    # "no" then no value: reproduced at no seed (and its verdicts differ); SIGN has a published
+    # direction but no value at any seed: judged nowhere, named
+    assert ("predictions: 0 reproduced at every seed, 0 at some seeds only, 1 at none "
+            "(verdicts differ between seeds: ranged)") in rows
+    assert "no value at any seed: sign" in rows
+    assert not any(r.startswith("no value") for r in validation.seed_rows(validation.across_seeds(
+        [_run([RANGED], [1.0], 1), _run([RANGED], [2.0], 2)])))  # negative control
+
+
 def test_targets_not_measured_at_every_seed_are_left_out_and_named():
     ds = validation.across_seeds([_run([RANGED, POINT], [1.0, 9.0], 1), _run([RANGED], [1.1], 2)])
     assert list(ds["target"].values) == ["ranged"]
@@ -71,21 +86,49 @@ def test_targets_not_measured_at_every_seed_are_left_out_and_named():
     assert "not measured at every seed (left out): point" in validation.seed_rows(ds)
 
 
-@pytest.mark.parametrize("case", ["one run", "a seed twice", "other code", "other variant"])
-def test_runs_that_are_not_one_model_at_different_seeds_are_refused(case):
+@pytest.mark.parametrize("case, match", [("one run", "at least two"), ("a seed twice", "appears twice"),
+                                         ("no seed", "without a seed"), ("other code", "painsim_source"),
+                                         ("other files", "inputs_digest"), ("other variant", "model_overrides")])
+def test_runs_that_are_not_one_model_at_different_seeds_are_refused(case, match):
     a, b = _run([RANGED], [1.0], 1), _run([RANGED], [1.1], 2)
+    runs = [a, b]
     if case == "one run":
         runs = [a]
     elif case == "a seed twice":
         runs = [a, _run([RANGED], [1.1], 1)]
+    elif case == "no seed":
+        del b.attrs["seed"]
     elif case == "other code":
         b.attrs["painsim_source"] = "0" * 24
-        runs = [a, b]
+    elif case == "other files":
+        b.attrs["inputs_digest"] = "0" * 24
     else:
         b.attrs["model_overrides"] = '{"dorsal_horn.synapse.c_gain": 0.5}'
-        runs = [a, b]
-    with pytest.raises(ParameterError):
+    with pytest.raises(ParameterError, match=match):
         validation.across_seeds(runs)
+
+
+@pytest.mark.parametrize("change", [None, "seed", "code", "inputs", "variant", "targets", "unreadable"])
+def test_a_finished_run_is_kept_only_if_it_is_this_models_at_that_seed(tmp_path, change):
+    ds = _run([RANGED, POINT], [1.0, 9.0], 3)
+    ds.attrs["inputs_digest"] = validation_run.inputs_fingerprint()
+    names, seed, variant = ["ranged", "point"], 3, ""
+    if change == "seed":
+        seed = 4
+    elif change == "code":
+        ds.attrs["painsim_source"] = "0" * 24
+    elif change == "inputs":
+        ds.attrs["inputs_digest"] = "0" * 24
+    elif change == "variant":
+        variant = '{"dorsal_horn.synapse.c_gain": 0.5}'
+    elif change == "targets":
+        names = ["ranged", "point", "sign"]
+    ds.to_netcdf(tmp_path / "validation.nc")
+    if change == "unreadable":
+        (tmp_path / "validation.nc").write_text("not NetCDF")
+    kept = validation.kept_run(tmp_path, names, seed, variant)
+    assert (kept is not None) == (change is None)
+    assert validation.kept_run(tmp_path / "nowhere", names, seed, variant) is None
 
 
 @pytest.fixture
@@ -114,11 +157,13 @@ def test_the_command_runs_each_seed_and_writes_the_spread(stand_ins, tmp_path, c
     row_a = "| A | 1, 2 | 1–2 | 1 | 0.5–1.5 | yes no | no | prediction |"
     for text in (printed, written):
         assert row_a in text and "| B | 0.9, 0.9 | 0.9 | 1 | 0.5–1.5 | yes yes | yes | prediction |" in text
-        assert "the verdict depends on the seed: A" in text
+        assert "verdicts differ between seeds: A" in text
     assert written.startswith("painsim ") and "seeds 1 2" in written.splitlines()[0]
     ds = validation.read_result(out / "seed_1")  # a per-seed folder is an ordinary validation result
     assert list(ds["target"].values) == ["A", "B"]
-    assert "--seeds 1 2" in __import__("xarray").open_dataset(out / "seeds.nc").attrs["command"]
+    spread = xr.open_dataset(out / "seeds.nc")  # the table's data, read back
+    assert "--seeds 1 2" in spread.attrs["command"] and list(spread["seed"].values) == [1, 2]
+    assert list(spread["reproduced"].values) == [1, 2] and list(spread["agree"].values) == [False, True]
     # --resume keeps both finished seeds (A not measured again) and adds the third
     stand_ins.clear()
     assert main(["validate", "--only", "A", "B", "--seeds", "1", "2", "3", "--out", str(out), "--resume"]) == 0
@@ -128,6 +173,33 @@ def test_the_command_runs_each_seed_and_writes_the_spread(stand_ins, tmp_path, c
     stand_ins.clear()
     assert main(["validate", "--only", "A", "--seeds", "1", "2", "--out", str(out)]) == 0
     assert stand_ins == [1, 2]
+
+
+def test_an_interrupted_seed_is_resumed_and_never_measured_twice(stand_ins, monkeypatch, tmp_path, capsys):
+    out = tmp_path / "v"
+    real = validation_targets.TARGETS
+
+    def interrupted_at_seed_2(seed):
+        if seed == 2:
+            raise KeyboardInterrupt
+        return 0.9
+    broken = (real[0], Target("B", "stand-in B", 1.0, 0.5, 1.5, "1", "none", "prediction", "fast",
+                              interrupted_at_seed_2))
+    monkeypatch.setattr(validation_targets, "TARGETS", broken)
+    monkeypatch.setattr(validation_run, "TARGETS", broken)
+    assert main(["validate", "--only", "A", "B", "--seeds", "1", "2", "--out", str(out)]) == 130
+    err = capsys.readouterr().err
+    assert "seed(s) 1 finished" in err and "--resume" in err
+    assert stand_ins == [1, 2]  # A measured at both seeds; seed 2's A is kept in its store
+    # without --resume: refused before any seed is measured again
+    stand_ins.clear()
+    assert main(["validate", "--only", "A", "B", "--seeds", "1", "2", "--out", str(out)]) == 2
+    assert "--resume" in capsys.readouterr().err and stand_ins == []
+    # with --resume: seed 1 kept whole, seed 2's A kept, only its B measured
+    monkeypatch.setattr(validation_targets, "TARGETS", real)
+    monkeypatch.setattr(validation_run, "TARGETS", real)
+    assert main(["validate", "--only", "A", "B", "--seeds", "1", "2", "--out", str(out), "--resume"]) == 0
+    assert stand_ins == [] and "| B | 0.9, 0.9 |" in (out / "seeds.md").read_text()
 
 
 @pytest.mark.parametrize("extra", [["--seeds", "1"], ["--seeds", "1", "1"], ["--seeds", "1", "2", "--seed", "3"],

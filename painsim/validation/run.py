@@ -28,7 +28,8 @@ from ..sweep.evaluate import prepare_worker
 from ..version import __version__, source_digest
 from .targets import TARGETS, Target, clear_measurements, get
 
-__all__ = ["select", "validate", "table_rows", "TARGET_LAYOUT", "target_key", "inputs_digest", "forget_measured",
+__all__ = ["select", "validate", "table_rows", "TARGET_LAYOUT", "target_key", "inputs_digest", "inputs_fingerprint",
+           "forget_measured",
            "kept_targets"]
 
 #: Files of a validation store: one per finished target, numbered by its place in
@@ -92,9 +93,9 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
     clear_measurements()
     done: dict[str, tuple[float, float]] = {}
     keeper = None
+    inputs = inputs_digest()  # read now, as the code: what the values were measured on
     if store is not None:
         keeper = ResultStore(store, TARGET_LAYOUT)
-        inputs = inputs_digest()
         keys = [target_key(t, seed, inputs) for t in TARGETS]
         found = keeper.open_items(keys, resume, what="validation run", item="target",
                                   differs="another seed, model variant (--set), model or experiment file, "
@@ -127,7 +128,7 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
                 setup=functools.partial(prepare_worker, "network"), on_progress=on_progress)
     values = np.array([done[t.name][0] for t in chosen])
     seconds = np.array([done[t.name][1] for t in chosen])
-    return _dataset(chosen, values, seconds, seed)
+    return _dataset(chosen, values, seconds, seed, inputs_fingerprint(inputs))
 
 
 def _index(name: str) -> int:
@@ -164,6 +165,14 @@ def inputs_digest() -> dict:
                    for name in builtin_experiments()}
     return {"models": {name: load_model(name).key() for name in builtin_models()}, "experiments": experiments,
             "engine": [os.environ.get("PAINSIM_TARGET", ""), os.environ.get("PAINSIM_ENGINE", "")]}
+
+
+def inputs_fingerprint(inputs: dict | None = None) -> str:
+    """:func:`inputs_digest` (computed here unless given) as 24 hex digits: a validation result
+    records it (attribute ``inputs_digest``), so that a kept run can be told from one of other model
+    or experiment files, model variants or engines (:func:`painsim.validation.seeds.kept_run`)."""
+    content = inputs_digest() if inputs is None else inputs
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:24]
 
 
 def target_key(target: Target, seed: int, inputs: dict | None = None) -> str:
@@ -203,7 +212,8 @@ def _measure_batch(seed: int, names: Sequence[str]) -> list[tuple[str, str, floa
     return out
 
 
-def _dataset(targets: Iterable[Target], values: np.ndarray, seconds: np.ndarray, seed: int) -> xr.Dataset:
+def _dataset(targets: Iterable[Target], values: np.ndarray, seconds: np.ndarray, seed: int,
+             inputs: str = "") -> xr.Dataset:
     targets = list(targets)
     nan = float("nan")
     # the values of different targets are in different units, named per target by the variable
@@ -236,6 +246,7 @@ def _dataset(targets: Iterable[Target], values: np.ndarray, seconds: np.ndarray,
     return xr.Dataset(data, coords={"target": ("target", [t.name for t in targets],
                                                {"units": "1", "long_name": "validation target"})},
                       attrs={"seed": seed, "painsim_version": __version__, "painsim_source": source_digest(),
+                             "inputs_digest": inputs,
                              "title": "painsim validation: model against published figures"})
 
 

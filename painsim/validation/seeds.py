@@ -16,19 +16,20 @@ from typing import Sequence
 import numpy as np
 import xarray as xr
 
-from ..errors import ParameterError
+from ..errors import ParameterError, PathError, UsageError
 from ..version import source_digest
-from .comparison import read_result
-from .run import _fmt, _published, _range
+from .comparison import _figures, read_result
+from .run import _fmt, _published, _range, inputs_fingerprint, kept_targets
 from .targets import judge
 
-__all__ = ["across_seeds", "seed_rows", "kept_run"]
+__all__ = ["across_seeds", "seed_header", "seed_rows", "kept_run", "refuse_interrupted"]
 
 #: Per-target variables carried over from the first run (the published figures and descriptions).
 _CARRIED = ("published", "published_low", "published_high", "published_direction", "published_direction_from",
             "units", "what", "status", "source")
-#: Attributes every run must share: a spread over seeds is one model's, measured by one code.
-_SAME = ("painsim_source", "model_overrides")
+#: Attributes every run must share: a spread over seeds is one model's (model and experiment files,
+#: variant, engine: ``inputs_digest``), measured by one code.
+_SAME = ("painsim_source", "inputs_digest", "model_overrides")
 
 
 def across_seeds(results: Sequence[xr.Dataset]) -> xr.Dataset:
@@ -61,15 +62,18 @@ def across_seeds(results: Sequence[xr.Dataset]) -> xr.Dataset:
     results = list(results)
     if len(results) < 2:
         raise ParameterError("results", f"{len(results)} run(s)", "at least two validation runs at different seeds")
-    seeds = [int(r.attrs.get("seed", -1)) for r in results]
+    if any("seed" not in r.attrs for r in results):
+        raise ParameterError("results", "a run without a seed attribute", "results of painsim validate (each "
+                             "records its seed)")
+    seeds = [int(r.attrs["seed"]) for r in results]
     twice = sorted({s for s in seeds if seeds.count(s) > 1})
     if twice:
         raise ParameterError("seeds", seeds, f"runs at different seeds (seed {twice[0]} appears twice)")
     for key in _SAME:
         values = {str(r.attrs.get(key, "")) for r in results}
         if len(values) > 1:
-            raise ParameterError(key, sorted(values), "runs of one code and one model variant (a spread over "
-                                 "seeds must not mix in changes of the model)")
+            raise ParameterError(key, sorted(values), "runs of one code, one set of model and experiment files and "
+                                 "one model variant (a spread over seeds must not mix in changes of the model)")
     first = results[0]
     every = [set(map(str, r["target"].values)) for r in results]
     names = [str(n) for n in first["target"].values if all(str(n) in s for s in every)]
@@ -77,12 +81,12 @@ def across_seeds(results: Sequence[xr.Dataset]) -> xr.Dataset:
     model = np.array([[float(r["model"].sel(target=n)) for r in results] for n in names], float).reshape(
         len(names), len(results))
     base = first.sel(target=names)
-    verdict = np.array([[_judge(base.sel(target=n), v) for v in row] for n, row in zip(names, model)],
-                       dtype=object).reshape(model.shape)
-    with np.errstate(all="ignore"):
-        finite = np.where(np.isfinite(model), model, np.nan)
-        low = np.array([np.nanmin(row) if np.isfinite(row).any() else np.nan for row in finite])
-        high = np.array([np.nanmax(row) if np.isfinite(row).any() else np.nan for row in finite])
+    figures = _figures(first, names)  # published, low, high, direction, its origin (older files: no direction)
+    verdict = np.array([[judge(v, lo, hi, int(d), origin) for v in row]
+                        for row, (_, lo, hi, d, origin) in zip(model, figures)], dtype=object).reshape(model.shape)
+    finite = np.where(np.isfinite(model), model, np.nan)
+    low = np.array([np.nanmin(row) if np.isfinite(row).any() else np.nan for row in finite])
+    high = np.array([np.nanmax(row) if np.isfinite(row).any() else np.nan for row in finite])
     data = {
         "model": (("target", "seed"), model, {"units": "1", "long_name": "the model's value at each seed (in the "
                                               "units of its target: variable 'units')"}),
@@ -105,12 +109,11 @@ def across_seeds(results: Sequence[xr.Dataset]) -> xr.Dataset:
                       attrs=attrs)
 
 
-def _judge(r: xr.Dataset, value: float) -> str:
-    """The verdict of ``value`` against the published figure of the row ``r`` (a direction-only
-    figure by its side; runs written before the direction variables: the range only)."""
-    direction = int(r["published_direction"]) if "published_direction" in r else 0
-    origin = float(r["published_direction_from"]) if "published_direction_from" in r else 0.0
-    return judge(value, float(r["published_low"]), float(r["published_high"]), direction, origin)
+def seed_header(ds: xr.Dataset) -> str:
+    """One line naming what :func:`across_seeds` set side by side: version, seeds, model variant."""
+    variant = ds.attrs.get("model_overrides")
+    return (f"painsim {ds.attrs.get('painsim_version') or '?'}, seeds {ds.attrs.get('seeds', '?')}"
+            + (f", every model with {variant}" if variant else ""))
 
 
 def seed_rows(ds: xr.Dataset) -> list[str]:
@@ -143,28 +146,73 @@ def seed_rows(ds: xr.Dataset) -> list[str]:
                     f"{' '.join(map(str, r['verdict'].values))} | {'yes' if bool(r['agree']) else 'no'} | "
                     f"{r['status'].values} |")
     rows.append("")
-    status, agree, reproduced = (ds["status"].values.astype(str), ds["agree"].values, ds["reproduced"].values)
+    names, status = ds["target"].values.astype(str), ds["status"].values.astype(str)
+    agree, reproduced = ds["agree"].values, ds["reproduced"].values
+    # judged: a verdict at some seed; a published figure with no value at any seed is named apart
     judged = np.array([any(v != "n/a" for v in row) for row in ds["verdict"].values], bool)
+    figures = _figures(ds, list(names))
+    published = np.isfinite(figures[:, 1]) | (figures[:, 3] != 0)
+    valueless = published & ~np.isfinite(ds["model"].values).any(axis=1)
     for s, label in (("prediction", "predictions"), ("calibrated", "calibrated targets")):
         mine = (status == s) & judged
         every = int((mine & (reproduced == len(seeds))).sum())
-        none = int((mine & agree & (reproduced == 0)).sum())
-        changing = [str(n) for n, m, a in zip(ds["target"].values, mine, agree) if m and not a]
-        rows.append(f"{label}: {every} reproduced at every seed, {len(changing)} at some seeds only, {none} at none"
-                    + (f" (the verdict depends on the seed: {', '.join(changing)})" if changing else ""))
+        some = int((mine & (reproduced > 0) & (reproduced < len(seeds))).sum())
+        none = int((mine & (reproduced == 0)).sum())
+        differ = [n for n, m, a in zip(names, mine, agree) if m and not a]
+        rows.append(f"{label}: {every} reproduced at every seed, {some} at some seeds only, {none} at none"
+                    + (f" (verdicts differ between seeds: {', '.join(differ)})" if differ else ""))
+    if valueless.any():
+        rows.append(f"no value at any seed: {', '.join(names[valueless])}")
     if ds.attrs.get("absent"):
         rows.append(f"not measured at every seed (left out): {ds.attrs['absent']}")
     return rows
 
 
 def kept_run(folder, names: Sequence[str], seed: int, overrides: str = "") -> xr.Dataset | None:
-    """The finished run in ``folder`` (its ``validation.nc``) if it measured every target of
-    ``names`` at ``seed`` with this code (``painsim_source``) and the model variant ``overrides``
-    (the text of ``painsim.params.overrides_text``, "" for the model as shipped), else None:
-    ``painsim validate --seeds ... --resume`` keeps it instead of measuring it again."""
-    if not (Path(folder) / "validation.nc").is_file():
+    """A finished validation run that ``painsim validate --seeds ... --resume`` may keep.
+
+    Parameters
+    ----------
+    folder : path-like
+        The run's folder (its ``validation.nc``).
+    names : sequence of str
+        Targets the run must hold.
+    seed : int
+        The seed it must have been measured at.
+    overrides : str
+        The model variant in force (the text of :func:`painsim.params.overrides_text`, "" for the
+        model as shipped), which the run must record.
+
+    Returns
+    -------
+    xarray.Dataset or None
+        The run, if it measured every target of ``names`` at ``seed`` with this code
+        (``painsim_source``), these model and experiment files, variant and engine
+        (``inputs_digest``: :func:`painsim.validation.run.inputs_fingerprint`); None otherwise, also
+        for a missing or unreadable file (the seed is then measured again).
+    """
+    try:
+        ds = read_result(folder, f"the run of seed {seed}")
+    except PathError:
         return None
-    ds = read_result(folder)
     same = (int(ds.attrs.get("seed", -1)) == int(seed) and ds.attrs.get("painsim_source") == source_digest()
+            and ds.attrs.get("inputs_digest") == inputs_fingerprint()
             and str(ds.attrs.get("model_overrides", "")) == overrides)
     return ds if same and set(names) <= set(map(str, ds["target"].values)) else None
+
+
+def refuse_interrupted(out, seeds: Sequence[int]) -> None:
+    """Refuse a ``--seeds`` run without ``--resume`` into ``out`` when one of its seeds' folders
+    (``<out>/seed_<s>``) holds the kept targets of an interrupted run (measuring the seeds before it
+    again, only to be refused there, would waste their work).
+
+    Raises
+    ------
+    painsim.errors.UsageError
+        Naming the folder and the way on (``--resume``, or another ``--out``).
+    """
+    for seed in seeds:
+        folder = Path(out) / f"seed_{seed}"
+        if kept_targets(folder / "targets"):
+            raise UsageError(f"{folder} holds an interrupted run's targets: continue it with --resume, "
+                             "or choose another --out")

@@ -4,7 +4,7 @@
 __all__ = ["ANDREW", "ENROLMENT", "KELLER", "LE_BARS", "NEURON_NOTE", "SCS_GEOMETRY", "SOTGIU", "TSSP",
            "TSSP_NOTE", "CHANDRAN_2003", "SENZA_RCT", "SCS_COURSE_NOTE", "CUI_1996", "MALAN_2002", "SLUKA_1999_FREQUENCIES",
            "TENS_TOLERANCE_SOURCES", "JOHNSON_2022", "TENS_TRIAL_NOTE", "RUSCHEWEYH_2010", "COLD_NOTE",
-           "YARNITSKY_1992", "RAMP_ROWS", "RAMP_NOTE", "ROLKE_2006_HPT"]
+           "YARNITSKY_1992", "RAMP_ROWS", "RAMP_NOTE", "ROLKE_2006_HPT", "BROWN_2025"]
 
 #: Chandran & Sluka 2003: TENS tolerance and cross-tolerance to intrathecal opioid agonists.
 CHANDRAN_2003 = ("Chandran & Sluka 2003 Pain 102:195 [checked: abstract]: knee-joint inflammation in rats, 4 Hz "
@@ -140,3 +140,8 @@ TSSP_NOTE = ("the spinal circuit's PN spikes, not ratings (as windup_0p1hz); eac
              "(painsim.fibers.heat_contacts: no nociceptor fatigue between contacts; contact k fires the same "
              "afferent spikes at every interval, so the two rows are paired); the carriers are those of wind-up "
              "(NK1, NMDA-gated CAN current), whose tau_calcium was chosen with wind-up at 0.1 vs 1 Hz in view")
+
+
+#: The mPNS trial in painful diabetic neuropathy: mean pain at a day of the course (``.format(change, day)``).
+BROWN_2025 = ("Brown et al. 2025 (mean pain {} at {} days) [recalled; not found: the trial's 2024 abstract (Diabetes "
+              "73 Suppl 1, 1802-LB; NCT05620225) gives no pain percentages, and no 2025 paper is in the reference store]")

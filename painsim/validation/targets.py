@@ -45,7 +45,7 @@ from .phenotype import (c_ramp_discharge, contact_summation, pn_heat_threshold, 
 from .sources import (ANDREW, ENROLMENT, KELLER, LE_BARS, NEURON_NOTE, SCS_GEOMETRY, SOTGIU, TSSP, TSSP_NOTE,
                       CHANDRAN_2003, COLD_NOTE, CUI_1996, JOHNSON_2022, MALAN_2002, RAMP_NOTE, RAMP_ROWS,
                       ROLKE_2006_HPT, RUSCHEWEYH_2010, SCS_COURSE_NOTE, SENZA_RCT, SLUKA_1999_FREQUENCIES, TENS_TOLERANCE_SOURCES,
-                      TENS_TRIAL_NOTE, YARNITSKY_1992)
+                      TENS_TRIAL_NOTE, YARNITSKY_1992, BROWN_2025)
 from .trials import tens_placebo_smd
 
 __all__ = ["Target", "judge", "TARGETS", "SHARED_SIMULATIONS", "STATUSES", "COSTS", "get", "clear_measurements"]
@@ -502,10 +502,10 @@ TARGETS: tuple[Target, ...] = (
            "deviation: the model's block is complete within ~2 s (1.0, 0.4, then 0 of each second passes), not "
            "over ~20 s (docs/stimulation.md)"),
     Target("mpns_pdn_30d", "relief at 30 days, mPNS course in painful diabetic neuropathy (fraction)", 0.578,
-           None, None, "1", "Brown et al. 2025 (mean pain -57.8 % at 30 days) [recalled]",
+           None, None, "1", BROWN_2025.format("-57.8 %", 30),
            "prediction", "slow", course_relief("mpns_course", 30.0)),
     Target("mpns_pdn_90d", "relief at 90 days, mPNS course in painful diabetic neuropathy (fraction)", 0.757,
-           None, None, "1", "Brown et al. 2025 (mean pain -75.7 % at 90 days) [recalled]",
+           None, None, "1", BROWN_2025.format("-75.7 %", 90),
            "prediction", "slow", course_relief("mpns_course", 90.0)),
     Target("pns_responders", "share of virtual patients with >= 50 % lower PN output during percutaneous PNS "
            "(post-traumatic neuropathic, 45 °C heat)", 0.58, None, None, "1",
@@ -592,7 +592,8 @@ TARGETS: tuple[Target, ...] = (
            "subject spreads from published nociceptor data (docs/phenotypes.md); the C-gain spread was derived "
            "from the 47 °C rating SD"),
     Target("rtms_responders", "share with > 30 % relief after 4 sessions of 20 Hz M1 rTMS (virtual cohort)",
-           0.42, None, None, "1", "Eur J Pain 2025;29:e4763: 42 % of 193 patients",
+           0.42, None, None, "1", "Thomas et al. 2025 Eur J Pain 29:e4763 [checked: abstract]: 42 % of 193 patients reported > 30 % relief after "
+           "the 4-session test, with improvement of their most disabling symptom (the model counts relief only)",
            "prediction", "slow", cohort_responders,
            "cohort distributions are defaults, not yet calibrated (painsim.cohort.calibrate)"),
 )
