@@ -104,8 +104,9 @@ def across_seeds(results: Sequence[xr.Dataset]) -> xr.Dataset:
              "absent": " ".join(sorted(union - set(names))),
              **{k: str(first.attrs.get(k, "")) for k in _SAME},
              "title": "painsim validation over seeds: model against published figures"}
-    return xr.Dataset(data, coords={"target": ("target", names, {"long_name": "validation target"}),
-                                    "seed": ("seed", np.array(seeds, np.int64), {"long_name": "seed of the run"})},
+    return xr.Dataset(data, coords={"target": ("target", names, {"units": "1", "long_name": "validation target"}),
+                                    "seed": ("seed", np.array(seeds, np.int64), {"units": "1",
+                                                                                 "long_name": "seed of the run"})},
                       attrs=attrs)
 
 
