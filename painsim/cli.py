@@ -596,7 +596,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "comparison.md")
     val.add_argument("--seeds", type=_SEED, nargs="+", default=None, metavar="SEED",
                      help="one run per seed (into <out>/seed_<s>), then the targets over the seeds: values, "
-                          "verdicts and which verdicts depend on the seed; written to seeds.md")
+                          "verdicts and which verdicts depend on the seed; written to seeds.md (seeds 100 "
+                          "apart share no circuits: --seeds 1 101 201)")
     _add_set(val, "measure a model variant")
     val.set_defaults(func=cmd_validate)
     for s, what in ((run, "run a model variant"), (sweep, "sweep a model variant"), (course, "treat a model variant")):

@@ -53,6 +53,13 @@ def test_a_verdict_that_changes_with_the_seed_is_marked():
     assert "calibrated targets: 0 reproduced at every seed, 0 at some seeds only, 0 at none" in rows
 
 
+def test_seeds_that_share_circuits_are_said_to_be_no_independent_draws():
+    close = validation.seed_rows(validation.across_seeds([_run([RANGED], [1.0], 1), _run([RANGED], [1.1], 2)]))
+    assert any(r.startswith("warning: seeds less than 100 apart share circuits") for r in close)
+    far = validation.seed_rows(validation.across_seeds([_run([RANGED], [1.0], 1), _run([RANGED], [1.1], 101)]))
+    assert not any(r.startswith("warning") for r in far)  # negative control
+
+
 def test_the_same_values_at_every_seed_agree():  # negative control of the mark above
     ds = validation.across_seeds([_run([RANGED], [2.0], 1), _run([RANGED], [2.0], 5)])
     assert bool(ds["agree"].values[0]) and int(ds["reproduced"].values[0]) == 0

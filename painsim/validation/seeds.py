@@ -22,7 +22,13 @@ from .comparison import _figures, read_result
 from .run import _fmt, _published, _range, inputs_fingerprint, kept_targets
 from .targets import judge
 
-__all__ = ["across_seeds", "seed_header", "seed_rows", "kept_run", "refuse_interrupted"]
+__all__ = ["across_seeds", "seed_header", "seed_rows", "kept_run", "refuse_interrupted", "INDEPENDENT_SPACING"]
+
+#: A target measured at seed ``s`` averages the circuits (or patients) ``s``, ``s + 1``, ... (4 to
+#: 16 of them in the registry), so runs at seeds closer than that share circuits and their values
+#: are not independent draws.  Seeds this far apart share none (chosen: well above the largest
+#: block of circuits a target uses).
+INDEPENDENT_SPACING = 100
 
 #: Per-target variables carried over from the first run (the published figures and descriptions).
 _CARRIED = ("published", "published_low", "published_high", "published_direction", "published_direction_from",
@@ -164,6 +170,10 @@ def seed_rows(ds: xr.Dataset) -> list[str]:
                     + (f" (verdicts differ between seeds: {', '.join(differ)})" if differ else ""))
     if valueless.any():
         rows.append(f"no value at any seed: {', '.join(names[valueless])}")
+    if len(seeds) > 1 and np.diff(sorted(seeds)).min() < INDEPENDENT_SPACING:
+        rows.append(f"warning: seeds less than {INDEPENDENT_SPACING} apart share circuits (a target at seed s "
+                    f"averages circuits s, s + 1, ...), so these are not independent draws; e.g. --seeds 1 "
+                    f"{1 + INDEPENDENT_SPACING} {1 + 2 * INDEPENDENT_SPACING}")
     if ds.attrs.get("absent"):
         rows.append(f"not measured at every seed (left out): {ds.attrs['absent']}")
     return rows
