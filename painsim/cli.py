@@ -123,6 +123,13 @@ def _print_lines(lines) -> None:
         print(line)
 
 
+def _write_lines(path: Path, lines) -> Path:
+    """Write ``lines`` (a Markdown table and its notes) to ``path`` atomically."""
+    with io.atomic_path(path) as tmp:
+        Path(tmp).write_text("\n".join(lines) + "\n")
+    return path
+
+
 # ---------------------------------------------------------------- summaries printed by `painsim run`
 def _print_conditions(ds, out: Path) -> dict:
     _print_lines(files.condition_rows(ds))
@@ -474,10 +481,7 @@ def _validate_seeds(args, chosen, out, seeds, variant: str = "") -> int:
     spread = validation.across_seeds(runs)
     _provenance(spread, args)
     lines = [validation.seed_header(spread), ""] + validation.seed_rows(spread)
-    result = io.save(spread, out / "seeds.nc")
-    table = out / "seeds.md"
-    with io.atomic_path(table) as tmp:
-        Path(tmp).write_text("\n".join(lines) + "\n")
+    result, table = io.save(spread, out / "seeds.nc"), _write_lines(out / "seeds.md", lines)
     _print_lines(lines)
     _print_paths(result, [], table=table)
     return 0
@@ -507,8 +511,7 @@ def _validate(args, chosen, out, seed, variant: str = "", baseline=None, table: 
         table = out / "validation.md"
         # the table says which model it measured: seed, and the variant of every model, if any
         header = f"painsim {__version__}, seed {seed}" + (f", every model with {variant}" if variant else "")
-        with io.atomic_path(table) as tmp:
-            Path(tmp).write_text(header + "\n\n" + "\n".join(rows) + "\n")
+        _write_lines(table, [header, ""] + rows)
         plots = _plots()
         figure = plots.save_figure(plots.validation_figure(ds), out / "validation.png")
         validation.forget_measured(store, [t.name for t in chosen])
@@ -531,10 +534,8 @@ def _write_comparison(baseline, baseline_path, ds, path: Path) -> Path:
     """``--compare``: this run beside the baseline, printed and written to ``path``."""
     cmp = validation.compare(baseline, ds)
     lines = validation.comparison_header(cmp, baseline_path) + [""] + validation.comparison_rows(cmp)
-    with io.atomic_path(path) as tmp:
-        Path(tmp).write_text("\n".join(lines) + "\n")
     _print_lines(lines)
-    return path
+    return _write_lines(path, lines)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -170,7 +170,7 @@ def seed_rows(ds: xr.Dataset) -> list[str]:
                     + (f" (verdicts differ between seeds: {', '.join(differ)})" if differ else ""))
     if valueless.any():
         rows.append(f"no value at any seed: {', '.join(names[valueless])}")
-    if len(seeds) > 1 and np.diff(sorted(seeds)).min() < INDEPENDENT_SPACING:
+    if np.diff(sorted(seeds)).min() < INDEPENDENT_SPACING:  # across_seeds holds two seeds or more
         rows.append(f"warning: seeds less than {INDEPENDENT_SPACING} apart share circuits (a target at seed s "
                     f"averages circuits s, s + 1, ...), so these are not independent draws; e.g. --seeds 1 "
                     f"{1 + INDEPENDENT_SPACING} {1 + 2 * INDEPENDENT_SPACING}")
