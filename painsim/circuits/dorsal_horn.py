@@ -46,7 +46,7 @@ from .khz_field import FIELD_BITS, FIELD_CONNECTIONS, FIELD_POPULATION, field_pr
 __all__ = ["NEURON_EQS", "NEURON_PARAMS", "POPULATION_PARAMS", "EXC_SYNAPSE", "INH_SYNAPSE", "Connection",
            "AFFERENT_POPULATIONS", "DORSAL_HORN_POPULATIONS", "CONNECTIONS", "synaptic_conductances",
            "presynaptic_opioid_fraction", "presynaptic_gabab_fraction", "NON_CONDUCTANCES",
-           "site_pathology", "site_stream", "site_seed", "sizes_per_site", "population_sizes", "neuron_parameters",
+           "site_pathology", "site_stream", "presynaptic_sites", "SURROUND_CONNECTIONS", "site_seed", "sizes_per_site", "population_sizes", "neuron_parameters",
            "spinal_morphine", "spinal_baclofen",
            "build", "inputs", "stimulus_sites", "receiving_targets", "site_pn_rates", "pn_drives", "results", "LAYER"]
 
@@ -201,7 +201,26 @@ CONNECTIONS = (
     # neurons also receive high-threshold (Aδ/C) input (Daniele & MacDermott 2009).  Off in
     # the model files (``dorsal_horn.adelta_in.p = 0``); appended last, as ``c_in``.
     Connection("adelta_in", "Adelta", "IN", "exc"),
+    # Aβ of the neighbouring sites -> inhibitory interneurons: the inhibitory surround of a
+    # dorsal-horn neuron's receptive field (Zhang, Janik & Grill 2014's "surround" cell, driven
+    # by Aβ fibres other than its local cell's; Gilbert et al. 2022 eNeuro 9:ENEURO.0058-22.2022:
+    # low-amplitude SCS inhibits dorsal-horn neurons through surround inhibition, shifted by
+    # bicuculline).  Its fibres come from the sites of :data:`SURROUND_CONNECTIONS`.  Off in the
+    # model files (``dorsal_horn.abeta_in_surround.p = 0``); appended last, as ``c_in``.
+    Connection("abeta_in_surround", "Abeta", "IN", "exc"),
 )
+
+#: Connections whose presynaptic fibres are those of the neighbouring body sites (``s - 1``
+#: and ``s + 1``, where they exist) rather than the target's own site.
+SURROUND_CONNECTIONS = frozenset({"abeta_in_surround"})
+
+
+def presynaptic_sites(conn: Connection, site: int, n_sites: int) -> tuple[int, ...]:
+    """The body sites whose neurons or fibres a connection onto ``site`` draws from: the site
+    itself, or for a surround connection (:data:`SURROUND_CONNECTIONS`) its neighbours."""
+    if conn.name in SURROUND_CONNECTIONS:
+        return tuple(s for s in (site - 1, site + 1) if 0 <= s < n_sites)
+    return (site,)
 
 
 def synaptic_conductances(model, conn: Connection, pathology=None) -> dict[str, float]:
@@ -425,7 +444,8 @@ def build(model, seed: int):
     """Populations and projections of the dorsal horn of every body site.
 
     Each population holds ``n x n_sites`` neurons (site ``s`` owns the block
-    ``[s n, (s+1) n)``), and each connection stays inside its site; the
+    ``[s n, (s+1) n)``), and each connection stays inside its site (but for the surround
+    connections, :func:`presynaptic_sites`); the
     afferent generators are laid out the same way.  Returns
     ``(populations, projections)`` for :class:`painsim.circuits.plan.Plan`.
     """
@@ -464,12 +484,14 @@ def build(model, seed: int):
         receiving = receiving_targets(model, conn, n_post)
         pres, posts, g = [], [], {}
         for s in range(n_sites):
-            mask = rng_for(seed, "connectivity", k, *site_stream(s)).random((n_pre, n_post)) < p
+            sources = presynaptic_sites(conn, s, n_sites)
+            mask = rng_for(seed, "connectivity", k, *site_stream(s)).random((n_pre * len(sources), n_post)) < p
             mask[:, receiving:] = False  # same draws; the targets beyond the receiving ones get none
             if conn.source == conn.target:
                 np.fill_diagonal(mask, False)
             pre, post = np.nonzero(mask)
-            pres.append(pre + s * n_pre)
+            # row r of the mask is fibre r % n_pre of site sources[r // n_pre] (its own site: r)
+            pres.append(np.asarray(sources, dtype=np.int64)[pre // n_pre] * n_pre + pre % n_pre)
             posts.append(post + s * n_post)
             for var, val in synaptic_conductances(model, conn, paths[s]).items():
                 g.setdefault(var, []).append(np.full(pre.size, val))
