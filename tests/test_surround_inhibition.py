@@ -17,7 +17,9 @@ against its control:
   painful site's projection neurons;
 - on: touch at the neighbour drives the painful site's interneurons and lowers its heat response;
 - on, with GABA_A/glycine and GABA_B blocked: every projection-neuron spike of the painful site is
-  as without the connection, i.e. it acts only through the interneurons' inhibition.
+  as without the connection, i.e. it acts only through the interneurons' inhibition;
+- experiments/scs_lead_placement.toml pairs every condition with its surround variant and changes
+  nothing else.
 """
 import numpy as np
 import pytest
@@ -110,3 +112,20 @@ def test_on_it_acts_only_through_the_interneurons_inhibition(runs):
     for a, b in zip(runs["off, blocked: heat + neighbour touch"], runs["on, blocked: heat + neighbour touch"]):
         assert _same_at_site(a, b, "PN", 1)
     assert _site_rate(runs["on, blocked: heat + neighbour touch"], "IN", 1) > 0.0
+
+
+def test_the_lead_placement_experiment_pairs_each_condition_with_its_surround_variant():
+    """experiments/scs_lead_placement.toml: the second half of its conditions repeats the first
+    with the surround on (and nothing else changed), and the default half leaves it off."""
+    from painsim.experiment import load_experiment
+    conditions = load_experiment("scs_lead_placement")["condition"]
+    half = len(conditions) // 2
+    assert half >= 3 and len(conditions) == 2 * half
+    for plain, surround in zip(conditions[:half], conditions[half:]):
+        assert surround["label"] == f"surround: {plain['label']}"
+        assert "dorsal_horn.abeta_in_surround.p" not in plain["params"]
+        params = dict(surround["params"])
+        assert params.pop("dorsal_horn.abeta_in_surround.p") == VARIANT["dorsal_horn.abeta_in_surround.p"]
+        assert params == plain["params"]
+        assert {k: v for k, v in surround.items() if k not in ("label", "params")} == \
+               {k: v for k, v in plain.items() if k not in ("label", "params")}
