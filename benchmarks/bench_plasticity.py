@@ -9,8 +9,11 @@ codegen target) on the same spikes, all measured in this process.
 
 The calcium rule is also timed against ``baseline``: a frozen copy of its
 numba kernel before issue 17 (4 lanes, step lists of (h, c0, c1)), on the same
-network in the same run, with the ratio and whether the two give bit-identical
-weights and states (the rewrite keeps every floating-point operation).
+network in the same run, with the ratio, the largest difference of the weights
+and whether the rule states are bit-identical.  The weights differ by rounding
+only: the kernel now carries each synapse's calcium scaled (one exponential per
+neuron and event instead of one per synapse and event), which rounds calcium
+differently in its last bits; the states are computed as before.
 
     python benchmarks/bench_plasticity.py [--quick] [--repeat 3]
     python benchmarks/bench_plasticity.py --replay    # the course engine's replay: per window vs per chunk
@@ -372,9 +375,10 @@ def baseline_apply(rule, pt, pi, qt, qi, sp, sq, w0, state, t_start, t_end, w_mi
     return w, st, n
 
 
-def identical(a, b):
+def compare(a, b):
+    """(largest |difference| of the weights, whether the rule states are bit-identical)."""
     (wa, sa, _), (wb, sb, _) = a, b
-    return np.array_equal(wa, wb) and all(np.array_equal(sa[k], sb[k], equal_nan=True) for k in sa)
+    return float(np.max(np.abs(wa - wb))), all(np.array_equal(sa[k], sb[k], equal_nan=True) for k in sa)
 
 
 def bench_calcium_baseline(net, T, repeat):
@@ -393,7 +397,7 @@ def bench_calcium_baseline(net, T, repeat):
             t_old.append(t)
         n = new[2]
         assert n == old[2]
-        rows.append((label, n / np.median(t_old), n / np.median(t_new), identical(new, old)))
+        rows.append((label, n / np.median(t_old), n / np.median(t_new), *compare(new, old)))
     return rows
 
 
@@ -568,9 +572,10 @@ def main():
     print("kernel = numba, single thread; references timed on the first "
           f"{n_ref_T * 1e3:.0f} ms of the same spikes (longer where that holds no update).")
     print(f"\n{'calcium kernel, same run':30s} {'baseline upd/s':>15s} {'now upd/s':>12s} {'ratio':>6s} "
-          f"{'bit-identical':>14s}")
-    for name, r_old, r_new, same in bench_calcium_baseline(net, T, a.repeat):
-        print(f"{name:30s} {r_old:15.3e} {r_new:12.3e} {r_new / r_old:6.2f} {'yes' if same else 'NO':>14s}")
+          f"{'max |dw|':>9s} {'states identical':>17s}")
+    for name, r_old, r_new, dw, same in bench_calcium_baseline(net, T, a.repeat):
+        print(f"{name:30s} {r_old:15.3e} {r_new:12.3e} {r_new / r_old:6.2f} {dw:9.1e} "
+              f"{'yes' if same else 'NO':>17s}")
     print(f"medians of {a.repeat} alternating runs; one core (the kernel is serial)")
 
 

@@ -1,8 +1,8 @@
 """Calcium-based plasticity of Graupner & Brunel (2012, PNAS 109:3991).
 
 The numba kernel (:func:`_calcium_kernel` and its helpers: presynaptic
-arrivals, phases of constant Heaviside factors, RK4 steps integrated for
-several synapses side by side) and the plain-numpy reference
+arrivals, calcium decays once per neuron and event, phases of constant
+Heaviside factors, RK4 steps integrated for several synapses side by side) and the plain-numpy reference
 (:meth:`CalciumRule._run_reference`), with the published parameter sets.
 This module is allowed to be long: kernel and reference belong together.
 """
@@ -59,8 +59,9 @@ def _push_phase(H, T, col, used, typ, length, C, hfrac):
 
 
 @njit(cache=True, fastmath=_CA_FM)
-def _calcium_steps(H, T, col, used, c, t_start, t_end, arr, amp, a, ea, post_sorted, b, eb, c_post,
-                   tau_ca, th_lo, lth_hi, lth_lo, C, hfrac):
+def _calcium_steps(H, T, col, used, S, t_start, t_end, arr, amp, g_arr, gi_arr, ep_arr, a, ea,
+                   post_sorted, g_post, gi_post, ep_post, b, eb, c_post, g_end, ep_end,
+                   tau_ca, epoch, th_lo, lth_hi, lth_lo, C, hfrac):
     """Phases of one synapse's calcium trace -> RK4 steps in column ``col`` of (H, T).
 
     Calcium is monotone between events, so each inter-event segment splits at
@@ -70,27 +71,32 @@ def _calcium_steps(H, T, col, used, c, t_start, t_end, arr, amp, a, ea, post_sor
     are one phase (the flow of an autonomous ODE composes), and each phase
     gets ceil(length * lambda / hfrac) equal RK4 steps.  Returns the new fill
     (-1: the block has too few rows).
+
+    Calcium is carried scaled, c(t) = S g(t) with g(t) = exp(-(t - t_e) / tau_ca)
+    and t_e the start of t's epoch (``epoch`` s long, from t_start): each event's
+    g and 1 / g are computed once per neuron (``g_arr``, ``gi_arr``, ``g_post``,
+    ``gi_post``), not once per event and synapse.  S starts as calcium at t_start.
     """
     tc = t_start
+    g_tc = 1.0
+    ep_tc = 0
     cur = 0
     clen = 0.0
     while True:
         if a < ea or b < eb:
             if b >= eb or (a < ea and arr[a] <= post_sorted[b]):   # pre first at ties
-                te = arr[a]
-                inc = amp[a]
+                te, inc, g, gi, ep = arr[a], amp[a], g_arr[a], gi_arr[a], ep_arr[a]
                 a += 1
             else:
-                te = post_sorted[b]
-                inc = c_post
+                te, inc, g, gi, ep = post_sorted[b], c_post, g_post[b], gi_post[b], ep_post[b]
                 b += 1
             fin = False
         else:
-            te = t_end
-            inc = 0.0
+            te, inc, g, gi, ep = t_end, 0.0, g_end, 0.0, ep_end
             fin = True
         length = te - tc
         if length > 0.0:
+            c = S * g_tc
             l1 = 0.0   # end of the type-2 phase
             e2 = 0.0   # end of the type-1 phase
             if c > th_lo:
@@ -118,14 +124,35 @@ def _calcium_steps(H, T, col, used, c, t_start, t_end, arr, amp, a, ea, post_sor
                             used = _push_phase(H, T, col, used, cur, clen, C, hfrac)
                         cur = typ
                         clen = pl_
-            c = c * math.exp(-length / tau_ca)
-        c += inc
+        if ep != ep_tc:   # into a later epoch: rescale (rare: epochs are long)
+            S *= math.exp(-(ep - ep_tc) * epoch / tau_ca)
+        S += inc * gi
         tc = te
+        g_tc = g
+        ep_tc = ep
         if fin:
             break
     if clen > 0.0:
         used = _push_phase(H, T, col, used, cur, clen, C, hfrac)
     return used
+
+
+@njit(cache=True, inline="always")
+def _epoch_decay(t, t_start, epoch, tau_ca):
+    """(g, 1 / g, e) at time t: g = exp(-(t - t_e) / tau_ca), t_e the start of t's epoch e
+    (epochs ``epoch`` s long from t_start; times before t_start belong to epoch 0)."""
+    e = max(int((t - t_start) // epoch), 0)
+    x = (t - (t_start + e * epoch)) / tau_ca
+    return math.exp(-x), math.exp(x), e
+
+
+@njit(cache=True)
+def _epoch_decays(t, t_start, epoch, tau_ca):
+    """:func:`_epoch_decay` of every time in ``t``, as three arrays."""
+    g, gi, ep = np.empty(t.size), np.empty(t.size), np.empty(t.size, np.int64)
+    for k in range(t.size):
+        g[k], gi[k], ep[k] = _epoch_decay(t[k], t_start, epoch, tau_ca)
+    return g, gi, ep
 
 
 @njit(cache=True, fastmath=_CA_FM)
@@ -234,6 +261,47 @@ def _calcium_arrivals(pre_t, pre_i, n_pre, cpre, tcpre, v, tv, pending, t_start,
 
 
 @njit(cache=True)
+def _counting_sort(order, bins, n_bins):
+    """``order`` stably re-sorted by ``bins[order]`` (integers in [0, n_bins))."""
+    start = np.zeros(n_bins + 1, np.int64)
+    for s in order:
+        start[bins[s] + 1] += 1
+    for k in range(n_bins):
+        start[k + 1] += start[k]
+    out = np.empty(order.size, np.int64)
+    for s in order:
+        out[start[bins[s]]] = s
+        start[bins[s]] += 1
+    return out
+
+
+@njit(cache=True)
+def _by_calcium_load(order, syn_pre, syn_post, first, last, post_ptr, amp, c_post):
+    """``order`` stably re-sorted by the calcium each synapse receives in the window (its
+    presynaptic transients' amplitudes plus ``c_post`` per postsynaptic spike), in 1024
+    bins up to the largest (a counting sort).  Synapses that receive more calcium spend
+    longer above the thresholds and need more RK4 steps, so lanes integrated side by side
+    then need similar numbers of steps, and fewer zero steps pad the shorter lanes.
+    Synapses with the same key receive the same calcium, so they stay adjacent."""
+    n = order.size
+    load_pre = np.zeros(first.size)
+    for i in range(first.size):
+        for k in range(first[i], last[i]):
+            load_pre[i] += amp[k]
+    load = np.empty(n)
+    most = 0.0
+    for s in range(n):
+        j = syn_post[s]
+        load[s] = load_pre[syn_pre[s]] + c_post * (post_ptr[j + 1] - post_ptr[j])
+        most = max(most, load[s])
+    scale = 1023.0 / most if most > 0.0 else 0.0
+    bins = np.empty(n, np.int64)
+    for s in range(n):
+        bins[s] = int(load[s] * scale)
+    return _counting_sort(order, bins, 1024)
+
+
+@njit(cache=True)
 def _calcium_kernel(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_post,
                     w, wlo, whi, cpre, tcpre, v, tv, pending, cpost, tcpost,
                     t_start, t_end, tau_ca, c_pre, c_post, delay, th_d, th_p, gp, gd, rs, tau,
@@ -268,14 +336,23 @@ def _calcium_kernel(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_po
     lth_lo = tau_ca * math.log(th_lo)
     # ---- synapses with the same calcium trace (same pre neuron, same post neuron or any
     # post neuron without calcium in this window) share one list of RK4 steps; synapses are
-    # integrated _CA_LANES at a time (a block: column l of H, T = the steps of lane l)
+    # integrated _CA_LANES at a time (a block: column l of H, T = the steps of lane l), in
+    # the order of the calcium they receive (fewer zero steps pad a block's shorter lanes)
     nsyn = w.size
     key = np.empty(nsyn, np.int64)
+    post_key = np.empty(nsyn, np.int64)
     for s in range(nsyn):
         j = syn_post[s]
-        jj = j if (post_ptr[j + 1] > post_ptr[j] or cq_start[j] != 0.0) else -1
-        key[s] = syn_pre[s] * (n_post + 1) + (jj + 1)
-    order = np.argsort(key)
+        post_key[s] = (j + 1) if (post_ptr[j + 1] > post_ptr[j] or cq_start[j] != 0.0) else 0
+        key[s] = syn_pre[s] * (n_post + 1) + post_key[s]
+    # grouped by key (a radix sort: by postsynaptic key, then by presynaptic neuron)
+    by_key = _counting_sort(_counting_sort(np.arange(nsyn), post_key, n_post + 1), syn_pre, n_pre)
+    # each event's calcium decay, once per neuron (epochs of 200 tau_ca keep 1 / g below e^200)
+    epoch = 200.0 * tau_ca
+    g_arr, gi_arr, ep_arr = _epoch_decays(arr, t_start, epoch, tau_ca)
+    g_post, gi_post, ep_post = _epoch_decays(post_sorted, t_start, epoch, tau_ca)
+    g_end, _, ep_end = _epoch_decay(t_end, t_start, epoch, tau_ca)
+    order = _by_calcium_load(by_key, syn_pre, syn_post, first, last, post_ptr, amp, c_post)
     H = np.empty((256, _CA_LANES))   # one block of lanes: column l = steps of lane l
     T = np.empty((256, _CA_LANES), np.int8)
     r = np.zeros(_CA_LANES)
@@ -301,8 +378,9 @@ def _calcium_kernel(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_po
         else:
             while True:
                 pcnt = _calcium_steps(H, T, nl, 0, c_at_start[i] + cq_start[j], t_start, t_end,
-                                      arr, amp, first[i], last[i], post_sorted, post_ptr[j],
-                                      post_ptr[j + 1], c_post, tau_ca, th_lo, lth_hi, lth_lo, C, hfrac)
+                                      arr, amp, g_arr, gi_arr, ep_arr, first[i], last[i],
+                                      post_sorted, g_post, gi_post, ep_post, post_ptr[j], post_ptr[j + 1],
+                                      c_post, g_end, ep_end, tau_ca, epoch, th_lo, lth_hi, lth_lo, C, hfrac)
                 if pcnt >= 0:
                     break
                 H, T = _grow_rows(H, T, 2 * H.shape[0], rows)
@@ -451,7 +529,12 @@ class CalciumRule(PlasticityRule):
     cubic in rho, and its exact solution is only implicit.)  The kernel
     builds the list of steps once per distinct calcium trace (synapses with
     the same pre and post neuron share it) and integrates several synapses
-    side by side.
+    side by side, grouped by the calcium they receive so that neighbours need
+    similar numbers of steps.  It carries each trace scaled (calcium times
+    exp((t - t_e) / tau_ca) within epochs of 200 tau_ca), so that the decay
+    between events costs one exponential per neuron and event, not one per
+    synapse and event; this rounds calcium differently from the reference in
+    its last bits, nothing more.
 
     Parameters
     ----------
