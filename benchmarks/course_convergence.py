@@ -31,8 +31,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
-
 import painsim as ps
 
 SESSION_S = 40.0
