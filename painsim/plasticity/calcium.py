@@ -23,6 +23,11 @@ __all__ = ["CalciumRule"]
 
 _CA_FM = {"contract"}   # fused multiply-add only (changes rounding, not the arithmetic)
 _CA_LANES = 32          # synapses integrated side by side (vectorised, independent dependency chains)
+# Lanes are ordered by calcium load only where synapses average at least this many calcium events
+# in the window (estimated per neuron); chosen, measured: ordering the 100 000 synapses of benchmarks/bench_plasticity.py
+# (~21 events each over 1 s) makes the kernel ~5-8 % faster, ordering the spinal course's 162
+# synapses (~1 event each per replayed second) makes its replay ~10 % slower (docs/plasticity.md).
+_CA_SORT_EVENTS = 8
 
 
 @njit(cache=True, fastmath=_CA_FM, inline="always")
@@ -59,8 +64,8 @@ def _push_phase(H, T, col, used, typ, length, C, hfrac):
 
 
 @njit(cache=True, fastmath=_CA_FM)
-def _calcium_steps(H, T, col, used, S, t_start, t_end, arr, amp, g_arr, gi_arr, ep_arr, a, ea,
-                   post_sorted, g_post, gi_post, ep_post, b, eb, c_post, g_end, ep_end,
+def _calcium_steps(H, T, col, used, S, t_start, t_end, arr, amp, dec_arr, a, ea,
+                   post_sorted, dec_post, b, eb, c_post, g_end, ep_end,
                    tau_ca, epoch, th_lo, lth_hi, lth_lo, C, hfrac):
     """Phases of one synapse's calcium trace -> RK4 steps in column ``col`` of (H, T).
 
@@ -74,21 +79,21 @@ def _calcium_steps(H, T, col, used, S, t_start, t_end, arr, amp, g_arr, gi_arr, 
 
     Calcium is carried scaled, c(t) = S g(t) with g(t) = exp(-(t - t_e) / tau_ca)
     and t_e the start of t's epoch (``epoch`` s long, from t_start): each event's
-    g and 1 / g are computed once per neuron (``g_arr``, ``gi_arr``, ``g_post``,
-    ``gi_post``), not once per event and synapse.  S starts as calcium at t_start.
+    g, 1 / g and the epoch are computed once per neuron and event (rows of ``dec_arr``,
+    ``dec_post``), not once per event and synapse.  S starts as calcium at t_start.
     """
     tc = t_start
     g_tc = 1.0
-    ep_tc = 0
+    ep_tc = 0.0
     cur = 0
     clen = 0.0
     while True:
         if a < ea or b < eb:
             if b >= eb or (a < ea and arr[a] <= post_sorted[b]):   # pre first at ties
-                te, inc, g, gi, ep = arr[a], amp[a], g_arr[a], gi_arr[a], ep_arr[a]
+                te, inc, g, gi, ep = arr[a], amp[a], dec_arr[a, 0], dec_arr[a, 1], dec_arr[a, 2]
                 a += 1
             else:
-                te, inc, g, gi, ep = post_sorted[b], c_post, g_post[b], gi_post[b], ep_post[b]
+                te, inc, g, gi, ep = post_sorted[b], c_post, dec_post[b, 0], dec_post[b, 1], dec_post[b, 2]
                 b += 1
             fin = False
         else:
@@ -140,19 +145,20 @@ def _calcium_steps(H, T, col, used, S, t_start, t_end, arr, amp, g_arr, gi_arr, 
 @njit(cache=True, inline="always")
 def _epoch_decay(t, t_start, epoch, tau_ca):
     """(g, 1 / g, e) at time t: g = exp(-(t - t_e) / tau_ca), t_e the start of t's epoch e
-    (epochs ``epoch`` s long from t_start; times before t_start belong to epoch 0)."""
-    e = max(int((t - t_start) // epoch), 0)
+    (epochs ``epoch`` s long from t_start, numbered 0, 1, ... as floats; times before t_start
+    belong to epoch 0)."""
+    e = max(math.floor((t - t_start) / epoch), 0.0)
     x = (t - (t_start + e * epoch)) / tau_ca
     return math.exp(-x), math.exp(x), e
 
 
 @njit(cache=True)
 def _epoch_decays(t, t_start, epoch, tau_ca):
-    """:func:`_epoch_decay` of every time in ``t``, as three arrays."""
-    g, gi, ep = np.empty(t.size), np.empty(t.size), np.empty(t.size, np.int64)
+    """:func:`_epoch_decay` of every time in ``t``: rows (g, 1 / g, e)."""
+    out = np.empty((t.size, 3))
     for k in range(t.size):
-        g[k], gi[k], ep[k] = _epoch_decay(t[k], t_start, epoch, tau_ca)
-    return g, gi, ep
+        out[k, 0], out[k, 1], out[k, 2] = _epoch_decay(t[k], t_start, epoch, tau_ca)
+    return out
 
 
 @njit(cache=True, fastmath=_CA_FM)
@@ -278,27 +284,35 @@ def _counting_sort(order, bins, n_bins):
 @njit(cache=True)
 def _by_calcium_load(order, syn_pre, syn_post, first, last, post_ptr, amp, c_post):
     """``order`` stably re-sorted by the calcium each synapse receives in the window (its
-    presynaptic transients' amplitudes plus ``c_post`` per postsynaptic spike), in 1024
-    bins up to the largest (a counting sort).  Synapses that receive more calcium spend
+    presynaptic transients' amplitudes plus ``c_post`` per postsynaptic spike), in up to
+    1024 bins up to the largest (a counting sort).  Synapses that receive more calcium spend
     longer above the thresholds and need more RK4 steps, so lanes integrated side by side
     then need similar numbers of steps, and fewer zero steps pad the shorter lanes.
-    Synapses with the same key receive the same calcium, so they stay adjacent."""
+    Synapses with the same key receive the same calcium, so they stay adjacent.  ``order`` is
+    returned as it is for one block, or where synapses average fewer than ``_CA_SORT_EVENTS``
+    events (estimated as arrivals per presynaptic plus spikes per postsynaptic neuron)."""
     n = order.size
+    n_pre, n_post = first.size, post_ptr.size - 1
+    arrivals = 0
+    for i in range(n_pre):
+        arrivals += last[i] - first[i]
+    if n <= _CA_LANES or arrivals / max(n_pre, 1) + post_ptr[n_post] / max(n_post, 1) < _CA_SORT_EVENTS:
+        return order
     load_pre = np.zeros(first.size)
     for i in range(first.size):
         for k in range(first[i], last[i]):
             load_pre[i] += amp[k]
-    load = np.empty(n)
     most = 0.0
     for s in range(n):
         j = syn_post[s]
-        load[s] = load_pre[syn_pre[s]] + c_post * (post_ptr[j + 1] - post_ptr[j])
-        most = max(most, load[s])
-    scale = 1023.0 / most if most > 0.0 else 0.0
+        most = max(most, load_pre[syn_pre[s]] + c_post * (post_ptr[j + 1] - post_ptr[j]))
+    n_bins = min(1024, n)   # more bins than synapses would order nothing further
+    scale = (n_bins - 1) / most if most > 0.0 else 0.0
     bins = np.empty(n, np.int64)
     for s in range(n):
-        bins[s] = int(load[s] * scale)
-    return _counting_sort(order, bins, 1024)
+        j = syn_post[s]
+        bins[s] = int((load_pre[syn_pre[s]] + c_post * (post_ptr[j + 1] - post_ptr[j])) * scale)
+    return _counting_sort(order, bins, n_bins)
 
 
 @njit(cache=True)
@@ -345,12 +359,16 @@ def _calcium_kernel(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_po
         j = syn_post[s]
         post_key[s] = (j + 1) if (post_ptr[j + 1] > post_ptr[j] or cq_start[j] != 0.0) else 0
         key[s] = syn_pre[s] * (n_post + 1) + post_key[s]
-    # grouped by key (a radix sort: by postsynaptic key, then by presynaptic neuron)
-    by_key = _counting_sort(_counting_sort(np.arange(nsyn), post_key, n_post + 1), syn_pre, n_pre)
+    # grouped by key (a radix sort: by postsynaptic key, then by presynaptic neuron; the first
+    # pass only where some postsynaptic neuron carries calcium)
+    by_key = np.arange(nsyn)
+    if post_t.size > 0 or np.any(cq_start != 0.0):
+        by_key = _counting_sort(by_key, post_key, n_post + 1)
+    by_key = _counting_sort(by_key, syn_pre, n_pre)
     # each event's calcium decay, once per neuron (epochs of 200 tau_ca keep 1 / g below e^200)
     epoch = 200.0 * tau_ca
-    g_arr, gi_arr, ep_arr = _epoch_decays(arr, t_start, epoch, tau_ca)
-    g_post, gi_post, ep_post = _epoch_decays(post_sorted, t_start, epoch, tau_ca)
+    dec_arr = _epoch_decays(arr, t_start, epoch, tau_ca)
+    dec_post = _epoch_decays(post_sorted, t_start, epoch, tau_ca)
     g_end, _, ep_end = _epoch_decay(t_end, t_start, epoch, tau_ca)
     order = _by_calcium_load(by_key, syn_pre, syn_post, first, last, post_ptr, amp, c_post)
     H = np.empty((256, _CA_LANES))   # one block of lanes: column l = steps of lane l
@@ -378,8 +396,8 @@ def _calcium_kernel(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_po
         else:
             while True:
                 pcnt = _calcium_steps(H, T, nl, 0, c_at_start[i] + cq_start[j], t_start, t_end,
-                                      arr, amp, g_arr, gi_arr, ep_arr, first[i], last[i],
-                                      post_sorted, g_post, gi_post, ep_post, post_ptr[j], post_ptr[j + 1],
+                                      arr, amp, dec_arr, first[i], last[i],
+                                      post_sorted, dec_post, post_ptr[j], post_ptr[j + 1],
                                       c_post, g_end, ep_end, tau_ca, epoch, th_lo, lth_hi, lth_lo, C, hfrac)
                 if pcnt >= 0:
                     break
