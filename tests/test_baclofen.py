@@ -16,6 +16,7 @@ import painsim as ps
 from painsim.circuits.dorsal_horn import neuron_parameters, spinal_baclofen
 from painsim.errors import ParameterError
 from painsim.fibers import brush, heat
+from batches import simulate_by_label
 
 #: chosen: 1 K_d, half of the receptors occupied, so that the C terminals' release is cut by
 #: presynaptic_c x 1/2 = 45 % (dorsal_horn.gabab.presynaptic_c = 0.9)
@@ -49,10 +50,8 @@ def pn():
     tests = {"heat": (heat(47), 0.0), "brush": (0.0, brush())}
     reqs = [ps.Request(mm, None, *tests[t], s, label=f"{name}|{t}")
             for name, mm in cases.items() for t in tests for s in SEEDS]
-    out = {}
-    for q, r in zip(reqs, ps.simulate_batch(reqs, 1.0 * second)):
-        out.setdefault(q.label, []).append(ps.readouts.population_spikes(r, "PN")[0].size)
-    return {k: np.array(v) for k, v in out.items()}
+    return {k: np.array([ps.readouts.population_spikes(r, "PN")[0].size for r in v])
+            for k, v in simulate_by_label(reqs, 1.0 * second).items()}
 
 
 def test_baclofen_abolishes_the_heat_response_and_spares_touch(pn):

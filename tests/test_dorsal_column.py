@@ -23,6 +23,7 @@ from brian2 import Hz, second, us
 import painsim as ps
 from painsim.circuits import build_plan, population_names
 from painsim.errors import ParameterError
+from batches import simulate_by_label
 
 SEEDS = (1, 2)
 DURATION = 0.8 * second
@@ -66,10 +67,7 @@ def runs(model):
     }
     reqs = [ps.Request(m, stim, {painful: 0.5}, touch, s, label=name)
             for name, (m, stim, touch) in cases.items() for s in SEEDS]
-    out = {}
-    for q, r in zip(reqs, ps.simulate_batch(reqs, DURATION)):
-        out.setdefault(q.label, []).append(r)
-    return out
+    return simulate_by_label(reqs, DURATION)
 
 
 def _v(results, var):

@@ -17,6 +17,7 @@ from brian2 import Hz, second, us
 
 import painsim as ps
 from painsim.fibers import heat
+from batches import simulate_by_label
 
 SEEDS = (1, 2)
 DURATION = 1.0 * second
@@ -34,10 +35,7 @@ def runs():
     }
     reqs = [ps.Request(mm, st, heat(47), seed=s, label=f"{name}|{'scs' if st else 'none'}")
             for name, mm in cases.items() for st in (None, scs) for s in SEEDS]
-    out = {}
-    for q, r in zip(reqs, ps.simulate_batch(reqs, DURATION)):
-        out.setdefault(q.label, []).append(r)
-    return out
+    return simulate_by_label(reqs, DURATION)
 
 
 def _pn_spikes(results):

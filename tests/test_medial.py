@@ -15,6 +15,7 @@ from brian2 import second, siemens
 import painsim as ps
 from painsim.circuits import population_names
 from painsim.errors import ParameterError
+from batches import simulate_by_label
 
 SEEDS = (1, 2)
 DURATION = 1.0 * second
@@ -32,11 +33,7 @@ def pathway():
     cases = [("rest", model, None)] + [(T, model, T) for T in TEMPS] + [("cut", cut, TEMPS[-1])]
     reqs = [ps.Request(m, None, {painful: ps.fibers.heat(T)} if T else 0.0, 0.0, s, label=f"{name}")
             for name, m, T in cases for s in SEEDS]
-    res = ps.simulate_batch(reqs, DURATION)
-    out = {}
-    for q, r in zip(reqs, res):
-        out.setdefault(q.label, []).append(r)
-    return out
+    return simulate_by_label(reqs, DURATION)
 
 
 def _mean(results, var):

@@ -29,6 +29,7 @@ from painsim.circuits.plan import build_plan
 from painsim.fibers import heat
 from painsim.params import builtin_models
 from painsim.readouts import population_spikes
+from batches import simulate_by_label
 
 SEEDS = (1, 2)
 DURATION = "1 s"
@@ -44,10 +45,7 @@ def runs():
                   "on, disinhibited": m.with_params({**VARIANT, **loss}), "off, blocked": m.with_params(BLOCK),
                   "on, blocked": m.with_params({**VARIANT, **BLOCK})}
     reqs = [ps.Request(mm, None, heat(47), seed=s, label=name) for name, mm in conditions.items() for s in SEEDS]
-    out = {}
-    for q, r in zip(reqs, ps.simulate_batch(reqs, DURATION)):
-        out.setdefault(q.label, []).append(r)
-    return out
+    return simulate_by_label(reqs, DURATION)
 
 
 def _same(a, b, population):
@@ -108,10 +106,7 @@ def adelta_runs():
     conditions = {"off": m, "on": m.with_params(ADELTA_VARIANT), "off, blocked": m.with_params(BLOCK),
                   "on, blocked": m.with_params({**ADELTA_VARIANT, **BLOCK})}
     reqs = [ps.Request(mm, None, 0.6, seed=s, label=name) for name, mm in conditions.items() for s in SEEDS]
-    out = {}
-    for q, r in zip(reqs, ps.simulate_batch(reqs, DURATION)):
-        out.setdefault(q.label, []).append(r)
-    return out
+    return simulate_by_label(reqs, DURATION)
 
 
 def test_adelta_in_is_off_in_every_model_file_and_on_it_leaves_the_other_synapses_as_they_were():

@@ -29,6 +29,7 @@ from painsim.circuits.plan import build_plan
 from painsim.fibers import brush, heat
 from painsim.params import builtin_models
 from painsim.readouts import population_spikes
+from batches import simulate_by_label
 
 SEEDS = (1, 2)
 DURATION = "1 s"
@@ -65,10 +66,7 @@ def runs():
     for name, mm in models.items():
         for touch, tag in (({}, "heat"), ({0: brush()}, "heat + neighbour touch")):
             reqs += [ps.Request(mm, None, {1: heat(47)}, touch, seed=s, label=f"{name}: {tag}") for s in SEEDS]
-    out = {}
-    for q, r in zip(reqs, ps.simulate_batch(reqs, DURATION)):
-        out.setdefault(q.label, []).append(r)
-    return out
+    return simulate_by_label(reqs, DURATION)
 
 
 def test_off_in_every_model_file_and_on_its_fibres_are_the_neighbours_only():
