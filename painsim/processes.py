@@ -10,11 +10,19 @@ ends when the calling process ends, even by SIGKILL.
 
 Linux only (``prctl(PR_SET_PDEATHSIG)``); elsewhere the functions fall back
 to plain behaviour.
+
+The signal is armed by util-linux's ``setpriv --pdeathsig`` where the machine has it, so
+that Python can start the command with ``vfork``: arming it in a ``preexec_fn`` (the
+fallback) makes Python ``fork`` the whole calling process, which costs ~10-25 ms for a
+process holding a brian2 network (measured: 11.9 against 2.2 ms per command, 380 MB
+process), paid on every run of a compiled program.
 """
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -58,6 +66,21 @@ def _arm_shell() -> None:  # runs in the shell's process before exec
     parent_death_signal(signal.SIGTERM)
 
 
+@functools.lru_cache(maxsize=None)
+def _setpriv() -> str | None:
+    """The path of ``setpriv`` if it arms the parent-death signal here (util-linux >= 2.33),
+    else None (checked once per process)."""
+    path = shutil.which("setpriv")
+    if path is None:
+        return None
+    try:
+        done = subprocess.run([path, "--pdeathsig", "TERM", "true"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return path if done.returncode == 0 else None
+
+
 def run_tied(argv: Sequence[str], **popen_kwargs) -> int:
     """Run ``argv``, wait for it and return its exit status, like :func:`subprocess.call`;
     if the calling process dies meanwhile, the command and every process it started end too.
@@ -77,8 +100,12 @@ def run_tied(argv: Sequence[str], **popen_kwargs) -> int:
     """
     if not sys.platform.startswith("linux"):
         return subprocess.call(list(argv), **popen_kwargs)
-    proc = subprocess.Popen(["sh", "-c", _TIED_SHELL, "sh", *argv], start_new_session=True,
-                            preexec_fn=_arm_shell, **popen_kwargs)
+    shell = ["sh", "-c", _TIED_SHELL, "sh", *argv]
+    armer = _setpriv()
+    if armer is not None:  # the shell arms the signal itself, before it starts anything
+        proc = subprocess.Popen([armer, "--pdeathsig", "TERM", *shell], start_new_session=True, **popen_kwargs)
+    else:
+        proc = subprocess.Popen(shell, start_new_session=True, preexec_fn=_arm_shell, **popen_kwargs)
     try:
         return proc.wait()
     except BaseException:  # interrupted here (e.g. KeyboardInterrupt): do not leave the group running

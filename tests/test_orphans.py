@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+import painsim.processes
+
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux: /proc and prctl")
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -208,32 +210,42 @@ def _kill_cli_and_check_script(script: Path, tmp_path: Path):
 TIED = textwrap.dedent("""
     import multiprocessing as mp, os, subprocess, sys, time
 
-    def child(ppid, tied):
+    def child(ppid, tied, armer):
         from painsim.parallel import die_with_parent
+        from painsim import processes
         from painsim.processes import run_tied
         die_with_parent(ppid)
+        if armer == "preexec":  # the fallback where setpriv is missing: the signal armed in a preexec_fn
+            processes._setpriv = lambda: None
+        else:
+            assert processes._setpriv() is not None, "setpriv --pdeathsig is not available here"
         # a command that starts grandchildren, as make starts the compiler
         line = "sleep 120 & sleep 120 & wait"
         print("armed", flush=True)
         run_tied(["sh", "-c", line]) if tied else subprocess.call(["sh", "-c", line])
 
     if __name__ == "__main__":
-        mp.get_context("spawn").Process(target=child, args=(os.getpid(), sys.argv[1] == "tied")).start()
+        mp.get_context("spawn").Process(target=child, args=(os.getpid(), sys.argv[1] == "tied", sys.argv[2])).start()
         time.sleep(120)
     """)
 
 
-@pytest.mark.parametrize("tied", [True, False], ids=["run_tied", "plain call (control)"])
-def test_commands_a_worker_starts_end_with_it(tmp_path, tied):
+@pytest.mark.parametrize("tied, armer", [(True, "setpriv"), (True, "preexec"), (False, "-")],
+                         ids=["run_tied (setpriv)", "run_tied (preexec_fn fallback)", "plain call (control)"])
+def test_commands_a_worker_starts_end_with_it(tmp_path, tied, armer):
     """A worker's own commands (the standalone engine's make and compiled program run through
-    painsim.processes.run_tied) end when the worker is killed with its parent; the control, a
-    plain subprocess.call, leaves its grandchildren running (they are killed afterwards)."""
+    painsim.processes.run_tied) end when the worker is killed with its parent, whether the
+    signal is armed by ``setpriv --pdeathsig`` or, where that is missing, in a ``preexec_fn``;
+    the control, a plain subprocess.call, leaves its grandchildren running (they are killed
+    afterwards)."""
+    if armer == "setpriv" and painsim.processes._setpriv() is None:
+        pytest.skip("this machine has no setpriv with --pdeathsig (util-linux >= 2.33)")
     (tmp_path / "tied.py").write_text(TIED)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     log = tmp_path / "script.log"
     out = open(log, "wb")
-    proc = subprocess.Popen([sys.executable, str(tmp_path / "tied.py"), "tied" if tied else "plain"], cwd=tmp_path,
-                            env=env, start_new_session=True, stdout=out, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([sys.executable, str(tmp_path / "tied.py"), "tied" if tied else "plain", armer],
+                            cwd=tmp_path, env=env, start_new_session=True, stdout=out, stderr=subprocess.STDOUT)
     seen: set[int] = set()
     try:
         deadline = time.time() + 60
