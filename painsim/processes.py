@@ -102,7 +102,7 @@ def run_tied(argv: Sequence[str], **popen_kwargs) -> int:
         return subprocess.call(list(argv), **popen_kwargs)
     shell = ["sh", "-c", _TIED_SHELL, "sh", *argv]
     armer = _setpriv()
-    if armer is not None:  # the shell arms the signal itself, before it starts anything
+    if armer is not None:  # setpriv arms the signal in the process, then execs the shell
         proc = subprocess.Popen([armer, "--pdeathsig", "TERM", *shell], start_new_session=True, **popen_kwargs)
     else:
         proc = subprocess.Popen(shell, start_new_session=True, preexec_fn=_arm_shell, **popen_kwargs)
