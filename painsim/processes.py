@@ -28,7 +28,7 @@ import subprocess
 import sys
 from typing import Sequence
 
-__all__ = ["parent_death_signal", "run_tied"]
+__all__ = ["USE_SETPRIV", "parent_death_signal", "run_tied", "setpriv_path"]
 
 #: Linux prctl option: the signal a process gets when its parent (thread) ends.
 PR_SET_PDEATHSIG = 1
@@ -66,9 +66,14 @@ def _arm_shell() -> None:  # runs in the shell's process before exec
     parent_death_signal(signal.SIGTERM)
 
 
+#: Whether :func:`run_tied` arms the signal with ``setpriv`` where :func:`setpriv_path` finds
+#: it (False: always in a ``preexec_fn``, the fallback; tests/test_orphans.py runs both).
+USE_SETPRIV = True
+
+
 @functools.lru_cache(maxsize=None)
-def _setpriv() -> str | None:
-    """The path of ``setpriv`` if it arms the parent-death signal here (util-linux >= 2.33),
+def setpriv_path() -> str | None:
+    """The path of util-linux's ``setpriv`` if its ``--pdeathsig`` works here (util-linux >= 2.33),
     else None (checked once per process)."""
     path = shutil.which("setpriv")
     if path is None:
@@ -101,7 +106,7 @@ def run_tied(argv: Sequence[str], **popen_kwargs) -> int:
     if not sys.platform.startswith("linux"):
         return subprocess.call(list(argv), **popen_kwargs)
     shell = ["sh", "-c", _TIED_SHELL, "sh", *argv]
-    armer = _setpriv()
+    armer = setpriv_path() if USE_SETPRIV else None
     if armer is not None:  # setpriv arms the signal in the process, then execs the shell
         proc = subprocess.Popen([armer, "--pdeathsig", "TERM", *shell], start_new_session=True, **popen_kwargs)
     else:

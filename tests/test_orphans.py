@@ -216,9 +216,9 @@ TIED = textwrap.dedent("""
         from painsim.processes import run_tied
         die_with_parent(ppid)
         if armer == "preexec":  # the fallback where setpriv is missing: the signal armed in a preexec_fn
-            processes._setpriv = lambda: None
+            processes.USE_SETPRIV = False
         else:
-            assert processes._setpriv() is not None, "setpriv --pdeathsig is not available here"
+            assert processes.setpriv_path() is not None, "setpriv --pdeathsig is not available here"
         # a command that starts grandchildren, as make starts the compiler
         line = "sleep 120 & sleep 120 & wait"
         print("armed", flush=True)
@@ -238,7 +238,7 @@ def test_commands_a_worker_starts_end_with_it(tmp_path, tied, armer):
     signal is armed by ``setpriv --pdeathsig`` or, where that is missing, in a ``preexec_fn``;
     the control, a plain subprocess.call, leaves its grandchildren running (they are killed
     afterwards)."""
-    if armer == "setpriv" and painsim.processes._setpriv() is None:
+    if armer == "setpriv" and painsim.processes.setpriv_path() is None:
         pytest.skip("this machine has no setpriv with --pdeathsig (util-linux >= 2.33)")
     (tmp_path / "tied.py").write_text(TIED)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
