@@ -308,16 +308,16 @@ def _by_calcium_load(order, syn_pre, syn_post, first, last, post_ptr, amp, c_pos
     for i in range(first.size):
         for k in range(first[i], last[i]):
             load_pre[i] += amp[k]
-    most = 0.0
+    load = np.empty(n)
     for s in range(n):
         j = syn_post[s]
-        most = max(most, load_pre[syn_pre[s]] + c_post * (post_ptr[j + 1] - post_ptr[j]))
+        load[s] = load_pre[syn_pre[s]] + c_post * (post_ptr[j + 1] - post_ptr[j])
+    most = load.max()
     n_bins = min(1024, n)   # more bins than synapses would order nothing further
     scale = (n_bins - 1) / most if most > 0.0 else 0.0
     bins = np.empty(n, np.int64)
     for s in range(n):
-        j = syn_post[s]
-        bins[s] = int((load_pre[syn_pre[s]] + c_post * (post_ptr[j + 1] - post_ptr[j])) * scale)
+        bins[s] = int(load[s] * scale)
     return _counting_sort(order, bins, n_bins)
 
 
@@ -361,14 +361,16 @@ def _calcium_kernel(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_po
     nsyn = w.size
     key = np.empty(nsyn, np.int64)
     post_key = np.empty(nsyn, np.int64)
+    post_calcium = False   # some synapse's postsynaptic neuron carries calcium in this window
     for s in range(nsyn):
         j = syn_post[s]
         post_key[s] = (j + 1) if (post_ptr[j + 1] > post_ptr[j] or cq_start[j] != 0.0) else 0
+        post_calcium |= post_key[s] != 0
         key[s] = syn_pre[s] * (n_post + 1) + post_key[s]
     # grouped by key (a radix sort: by postsynaptic key, then by presynaptic neuron; the first
-    # pass only where some postsynaptic neuron carries calcium)
+    # pass only where post_key is not 0 everywhere, else it would leave the order as it is)
     by_key = np.arange(nsyn)
-    if post_t.size > 0 or np.any(cq_start != 0.0):
+    if post_calcium:
         by_key = _counting_sort(by_key, post_key, n_post + 1)
     by_key = _counting_sort(by_key, syn_pre, n_pre)
     # each event's calcium decay, once per neuron (epochs of 200 tau_ca keep 1 / g below e^200)
