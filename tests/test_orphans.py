@@ -213,7 +213,6 @@ TIED = textwrap.dedent("""
     def child(ppid, tied, armer):
         from painsim.parallel import die_with_parent
         from painsim import processes
-        from painsim.processes import run_tied
         die_with_parent(ppid)
         if armer == "preexec":  # the fallback where setpriv is missing: the signal armed in a preexec_fn
             processes.USE_SETPRIV = False
@@ -222,7 +221,7 @@ TIED = textwrap.dedent("""
         # a command that starts grandchildren, as make starts the compiler
         line = "sleep 120 & sleep 120 & wait"
         print("armed", flush=True)
-        run_tied(["sh", "-c", line]) if tied else subprocess.call(["sh", "-c", line])
+        processes.run_tied(["sh", "-c", line]) if tied else subprocess.call(["sh", "-c", line])
 
     if __name__ == "__main__":
         mp.get_context("spawn").Process(target=child, args=(os.getpid(), sys.argv[1] == "tied", sys.argv[2])).start()
