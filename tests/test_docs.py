@@ -137,3 +137,18 @@ def test_no_reference_outside_the_repository():
             if pattern.search(line):
                 bad.append(f"{name}:{number}: {line.strip()[:100]}")
     assert bad == []
+
+
+def test_citation_and_licence_agree_with_the_package():
+    """CITATION.cff (how to cite) names the version and the licence that pyproject.toml
+    declares, and LICENSE holds that licence's text (BSD-3-Clause: its three clauses)."""
+    yaml = pytest.importorskip("yaml")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["cff-version"] == "1.2.0"
+    assert str(citation["version"]) == project["version"] == painsim.__version__
+    assert citation["license"] == project["license"] == "BSD-3-Clause"
+    assert citation["title"].startswith("painsim")
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("BSD 3-Clause License")
+    assert "Neither the name of the copyright holder" in text
