@@ -1,6 +1,7 @@
 """The main job end to end: `painsim run experiments/gate_control.toml`."""
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ import painsim as ps
 from painsim import io
 from painsim.cli import main
 from painsim.errors import ParameterError, UnknownKeyError
+from painsim.sweep import load_spec
+from painsim.sweep.points import validate_points
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -211,3 +214,16 @@ def test_a_model_without_c_fibres_runs_and_draws_its_raster():
         fig = painsim.plots.conditions_figure(io.combine([r], "condition", ["a"]))
         labels = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
         assert ("C" in labels) == has_c and "PN" in labels
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "experiments").glob("*.toml")),
+                         ids=lambda p: p.name)
+def test_every_shipped_experiment_file_passes_its_checks(path):
+    """Each file in experiments/ loads and passes the checks its command makes before any work
+    (sweeps: every point's model, waveform and natural stimuli are built)."""
+    if "sweep" in tomllib.loads(path.read_text(encoding="utf-8")):
+        spec = load_spec(path)
+        validate_points(spec)
+        assert spec.points()
+    else:
+        assert ps.files.kind_of(ps.files.load_experiment(str(path))) in ps.files.KINDS

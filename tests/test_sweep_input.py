@@ -11,11 +11,12 @@ import socket
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from painsim import cli
 from painsim.errors import ParameterError, SpecError, UnitError, UnknownKeyError
-from painsim.plots import sweep_figures
+from painsim.plots import sweep_figure, sweep_figures
 from painsim.sweep import load_spec, load_sweep, make_spec, run_sweep
 from painsim.sweep import run as sweep_run
 
@@ -267,3 +268,33 @@ def test_values_in_one_unit_load(tmp_path):
     """Negative control: the same axis in one unit (two spellings of it)."""
     spec = load_spec(sweep_file(tmp_path, parameters='[parameters]\n"stimulus.rate" = ["5 Hz", "0.01 kHz"]\n'))
     assert spec.axes[0].values == (5.0, 10.0)
+
+
+# ------------------------------------------------------------------ 5. figures of more than two swept parameters
+def additive(params, seed):
+    return {"y": params["a"] + 10 * params["b"] + 100 * params["c"] + 1000 * params.get("d", 0.0)}
+
+
+@pytest.mark.parametrize("d_values, panels", [(None, 2), ([0.0, 1.0, 2.0, 3.0], 1)])
+def test_further_swept_parameters_are_panels_until_there_are_too_many(tmp_path, d_values, panels):
+    """A heat map over (a, b) of a sweep that also varies c shows one panel per value of c, each
+    holding that value's outcomes (not their average over c); with more combinations than
+    MAX_PANELS (c x d = 8) the further parameters are averaged in one panel, as before."""
+    from painsim.plots.sweep import MAX_PANELS
+    parameters = {"a": [1.0, 2.0, 3.0], "b": [0.0, 1.0], "c": [0.0, 1.0]}
+    if d_values is not None:
+        parameters["d"] = d_values
+        assert 2 * len(d_values) > MAX_PANELS
+    ds = run_sweep({"name": "panels", "kind": "function", "function": additive, "outcomes": ["y"],
+                    "parameters": parameters, "seeds": 2}, store=tmp_path / "store", workers=0, progress=False)
+    fig = sweep_figure(ds, "y", x="a", y="b")
+    images = [ax for ax in fig.axes if ax.images]
+    assert len(images) == panels
+    a, b = np.meshgrid([1.0, 2.0, 3.0], [0.0, 1.0])  # rows b, columns a, as drawn
+    d_mean = 0.0 if d_values is None else 1000 * float(np.mean(d_values))
+    expected = ([a + 10 * b + 100 * c for c in (0.0, 1.0)] if panels == 2
+                else [a + 10 * b + 50 + d_mean])
+    for ax, want in zip(images, expected):
+        np.testing.assert_allclose(np.asarray(ax.images[0].get_array()), want)
+    if panels == 2:
+        assert [ax.get_title() for ax in images] == ["c = 0", "c = 1"]

@@ -79,28 +79,56 @@ def _curve(ds: xr.Dataset, x: str, m, sd, outcome: str, units: str):
     return fig, ax
 
 
-def _heatmap(ds: xr.Dataset, x: str, y: str, m, outcome: str, units: str):
-    """The outcome over two swept parameters (values written in the cells of small grids)."""
-    fig, ax = plt.subplots(figsize=(6.2, 4.4), constrained_layout=True)
-    m = m.transpose(y, x)
-    im = ax.imshow(m.values, origin="lower", aspect="auto", cmap="magma",
-                   vmin=0 if outcome == "pain" else None, vmax=10 if outcome == "pain" else None)
-    fig.colorbar(im, ax=ax, label=f"{outcome} ({units})" if units else outcome)
-    xl, xs = axis_label(ds, x)
-    yl, ys = axis_label(ds, y)
+def _heatmap(ds: xr.Dataset, x: str, y: str, m, outcome: str, units: str, panels=()):
+    """The outcome over two swept parameters (values written in the cells of small grids); one
+    panel per combination of the ``panels`` dimensions (:func:`_panels`), on one colour scale."""
+    cases = _panels(ds, panels)
+    fig, axes = plt.subplots(1, len(cases), figsize=(6.2 + 4.2 * (len(cases) - 1), 4.4), squeeze=False,
+                             sharey=True, constrained_layout=True)
+    m = m.transpose(*panels, y, x)
+    lo, hi = (0, 10) if outcome == "pain" else (float(np.nanmin(m.values)), float(np.nanmax(m.values)))
+    xl, yl = axis_label(ds, x)[0], axis_label(ds, y)[0]
 
-    def ticks(name, scale):
-        v = ds[name].values
-        return [f"{val / scale:.4g}" if ds[name].dtype.kind == "f" else str(val) for val in v]
-    ax.set_xticks(range(ds[x].size), ticks(x, xs), rotation=45 if ds[x].size > 6 else 0)
-    ax.set_yticks(range(ds[y].size), ticks(y, ys))
-    ax.set_xlabel(xl)
-    ax.set_ylabel(yl)
-    for (j, i), v in np.ndenumerate(m.values):
-        if m.size <= 80 and np.isfinite(v):
-            ax.text(i, j, f"{v:.1f}" if abs(v) < 100 else f"{v:.0f}", ha="center", va="center", fontsize=7,
-                    color="white" if v < np.nanmean(m.values) else "black")
-    return fig, ax
+    def ticks(name):
+        return [_value_text(ds, name, v) for v in ds[name].values]
+    for ax, (label, where) in zip(axes[0], cases):
+        cell = m.sel(where).values
+        im = ax.imshow(cell, origin="lower", aspect="auto", cmap="magma", vmin=lo, vmax=hi)
+        ax.set_xticks(range(ds[x].size), ticks(x), rotation=45 if ds[x].size > 6 else 0)
+        ax.set_xlabel(xl)
+        if label:
+            ax.set_title(label, fontsize=9)
+        for (j, i), v in np.ndenumerate(cell):
+            if cell.size <= 80 and np.isfinite(v):
+                ax.text(i, j, f"{v:.1f}" if abs(v) < 100 else f"{v:.0f}", ha="center", va="center", fontsize=7,
+                        color="white" if v < (lo + hi) / 2 else "black")
+    axes[0][0].set_yticks(range(ds[y].size), ticks(y))
+    axes[0][0].set_ylabel(yl)
+    fig.colorbar(im, ax=axes[0].tolist(), label=f"{outcome} ({units})" if units else outcome)
+    return fig, axes[0][0]
+
+
+#: Swept parameters beyond a heat map's two are drawn as one panel per combination of their
+#: values when they make at most this many combinations, else averaged (chosen: a readable width).
+MAX_PANELS = 6
+
+
+def _panels(ds: xr.Dataset, dims) -> list[tuple[str, dict]]:
+    """``(label, selection)`` for every combination of the swept ``dims`` (one unlabelled case
+    when there are none), values written in the unit the spec used."""
+    cases = [("", {})]
+    for d in dims:
+        cases = [(", ".join(filter(None, [label, f"{d} = {_value_text(ds, d, v, unit=True)}"])), {**where, d: v})
+                 for label, where in cases for v in ds[d].values]
+    return cases
+
+
+def _value_text(ds: xr.Dataset, name: str, value, unit: bool = False) -> str:
+    """A swept value as the spec wrote it (in its unit; with the unit's name if ``unit``)."""
+    if ds[name].dtype.kind != "f":
+        return str(value)
+    shown = ds[name].attrs.get("display_unit", "") or ""
+    return f"{value / axis_label(ds, name)[1]:.4g}" + (f" {shown}" if unit and shown else "")
 
 
 def sweep_figure(ds: xr.Dataset, outcome: str = "pain", x: str | None = None, y: str | None = None,
@@ -118,7 +146,9 @@ def sweep_figure(ds: xr.Dataset, outcome: str = "pain", x: str | None = None, y:
         A scalar outcome of the sweep.
     x, y : str, optional
         Swept parameters for the horizontal and vertical axes (default: the
-        first two swept dimensions).  Other swept dimensions are averaged.
+        first two swept dimensions).  Further swept parameters are drawn as one
+        heat-map panel per combination of their values, up to
+        :data:`MAX_PANELS` combinations; beyond that they are averaged.
     title : str, optional
 
     Returns
@@ -136,18 +166,24 @@ def sweep_figure(ds: xr.Dataset, outcome: str = "pain", x: str | None = None, y:
     for name in (x, y):
         if name is not None and name not in swept:
             raise UnknownKeyError(name, swept, what="swept parameter")
-    others = [d for d in swept if d not in (x, y)]
-    m = da.mean(["repeat"] + others) if "repeat" in da.dims else da.mean(others)
-    sd = da.std(["repeat"] + others) if "repeat" in da.dims else None
-    units = da.attrs.get("units", "")
     if y is None and len(swept) >= 2:
         y = [d for d in swept if d != x][0]
-        m = da.mean([d for d in da.dims if d not in (x, y)])
+    others = [d for d in swept if d not in (x, y)]
+    # further swept parameters: a heat-map panel per combination while there are few, else averaged
+    panels = others if int(np.prod([da.sizes[d] for d in others])) <= MAX_PANELS else []
+    averaged = [d for d in others if d not in panels] + (["repeat"] if "repeat" in da.dims else [])
+    m = da.mean(averaged) if averaged else da
+    sd = da.std(averaged) if "repeat" in da.dims else None
+    units = da.attrs.get("units", "")
     if y is None:
         fig, ax = _curve(ds, x, m, sd, outcome, units)
     else:
-        fig, ax = _heatmap(ds, x, y, m, outcome, units)
-    ax.set_title(title or f"{ds.attrs.get('sweep', '')}: {outcome}")
+        fig, ax = _heatmap(ds, x, y, m, outcome, units, panels)
+    title = title or f"{ds.attrs.get('sweep', '')}: {outcome}"
+    if panels:  # each panel is titled with its values; the sweep's title goes above them
+        fig.suptitle(title)
+    else:
+        ax.set_title(title)
     return fig
 
 
