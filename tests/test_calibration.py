@@ -1,6 +1,9 @@
 """The declared calibrations (painsim.validation.calibration): each procedure converges,
 refuses an interval that does not bracket its target, and the model file's value still
 meets its target (a check that the calibration is current, not a prediction)."""
+import math
+
+import numpy as np
 import pytest
 
 import painsim as ps
@@ -103,3 +106,40 @@ def test_gate_procedure_converges_and_the_gate_rises_with_the_weight():
     assert all(b[1] >= a[1] - 0.05 for a, b in zip(ordered, ordered[1:])), ordered
     with pytest.raises(ParameterError, match="bracket"):
         calibration.calibrate_gate_inhibition(seeds=(1,), bounds=(0.1, 0.2), max_iter=1)
+
+
+# ------------------------------------------------------------------ the cohorts' disinhibition (painsim.validation.prevalence)
+def test_shipped_disinhibition_meets_its_declared_allodynia_target():
+    """The cohorts' peripheral disinhibition is the declared fit: of the 64 patients the procedure
+    draws, the share rating a brush stroke as painful is 0.20 within the procedure's tolerance (one
+    patient).  The row is calibrated; the SCS responders on the same patients stay held out."""
+    from painsim.validation import prevalence
+    share = prevalence.allodynia_prevalence(prevalence.ALLODYNIA_SEED)
+    assert abs(share - prevalence.ALLODYNIA_TARGET) <= 1.0 / prevalence.ALLODYNIA_PATIENTS
+    assert get("allodynia_prevalence_cohort").status == "calibrated"
+    assert get("scs_tonic_responders_cohort").status == "prediction"
+
+
+def test_allodynia_procedure_moves_the_drawn_disinhibition(monkeypatch):
+    """The procedure's plumbing without simulating: with a stand-in share (patients whose drawn
+    disinhibition exceeds 0.3), the bisection reaches the target within one patient, the shares it
+    saw rise with the mean, and the patients drawn at each mean it tried carry that mean (the draw's
+    sample mean within 4 standard errors); bounds that do not bracket the target are refused."""
+    from painsim.validation import prevalence
+    seen = []
+
+    def stand_in(patients):
+        d = [float(m.si("pathology.disinhibition")) for m, _ in patients]
+        seen.append(float(np.mean(d)))
+        return float(np.mean(np.asarray(d) > 0.3))
+    monkeypatch.setattr(prevalence, "allodynia_share", stand_in)
+    res = prevalence.calibrate_allodynia_prevalence(n=64, max_iter=10)
+    assert abs(res.achieved - 0.20) <= 1 / 64
+    ordered = sorted(res.evaluations)
+    assert all(b[1] >= a[1] for a, b in zip(ordered, ordered[1:]))
+    c = prevalence.ALLODYNIA_CONCENTRATION
+    assert len(seen) == len(res.evaluations)
+    for drawn, (mean, _) in zip(seen, res.evaluations):  # the Beta's SD is sqrt(m (1 - m) / (c + 1))
+        assert abs(drawn - mean) < 4 * math.sqrt(mean * (1 - mean) / (c + 1) / 64)
+    with pytest.raises(ParameterError, match="bracket"):
+        prevalence.calibrate_allodynia_prevalence(n=64, bounds=(0.6, 0.9))

@@ -111,10 +111,12 @@ def test_sample_is_reproducible_and_structured():
     assert (t.loc[t.etiology == "peripheral", "stroke_type"] == "none").all()
     assert set(t.loc[t.etiology == "central", "stroke_type"]) == {"ischemic", "hemorrhagic", "none"}
     assert (t.loc[t.stroke_type == "none", "thalamic_lesion"] == 0).all()
-    # peripheral patients: Beta(mean 0.5, concentration 6): SD = sqrt(0.25 / 7) = 0.189; the sample
-    # mean of the ~1800 peripheral patients lies within 4 standard errors of 0.5
+    # peripheral patients: Beta(mean m, concentration c), SD = sqrt(m (1 - m) / (c + 1)); the sample
+    # mean of the ~1800 peripheral patients lies within 4 standard errors of m
+    d = cohort.default_distributions()["disinhibition"]["peripheral"]
     per = t.loc[t.etiology == "peripheral", "disinhibition"]
-    assert abs(per.mean() - 0.5) < 4 * 0.189 / math.sqrt(len(per))
+    sd = math.sqrt(d.mean * (1 - d.mean) / (d.concentration + 1))
+    assert abs(per.mean() - d.mean) < 4 * sd / math.sqrt(len(per))
     # share of central patients: Bernoulli(0.4), binomial SE 0.009
     assert abs((t.etiology == "central").mean() - 0.4) < 4 * math.sqrt(0.24 / 3000)
     assert t.loc[t.etiology == "central", "descending_integrity"].mean() < \

@@ -6,7 +6,8 @@ is held out ("prediction"); :func:`validate` measures the model's values and
 returns them beside the published ones as a Dataset; :func:`table_rows` formats
 it as the Markdown table of ``docs/validation.md``; a run keeps each finished target
 (``store``) so that an interrupted run resumes, and can measure in worker processes.  :mod:`.calibration` holds the
-declared calibrations (procedure, target, what stays held out); :func:`compare` sets two
+declared calibrations (procedure, target, what stays held out), :mod:`.prevalence` the cohorts'
+disinhibition fitted to the published prevalence of allodynia; :func:`compare` sets two
 runs side by side (is a model variant closer to the published figures?); :func:`across_seeds`
 sets runs at several seeds side by side (which verdicts depend on the seed?).
 """

@@ -42,8 +42,9 @@ import functools
 
 import numpy as np
 
-from typing import Callable
+from typing import Callable, Sequence
 
+from ..cohort import patient_overrides, sample
 from ..course import run_course_batch
 from ..course.session import course_settings
 from ..params import load_model
@@ -51,7 +52,8 @@ from ..protocols import get as get_protocol
 from ..simulation import Request, simulate_batch
 from .measurements import N_SEEDS, SHARED_CACHES
 
-__all__ = ["SCS_PATIENTS", "responders_during_use", "KHEDR_DAYS", "KHEDR_FOLLOW_UP", "PNS_FOLLOW_UP", "PNS_PATIENTS", "rtms_relief_over_sham",
+__all__ = ["SCS_PATIENTS", "responders_during_use", "share_responding", "COHORT_PATIENTS", "peripheral_patients",
+           "cohort_responders_during_use", "KHEDR_DAYS", "KHEDR_FOLLOW_UP", "PNS_FOLLOW_UP", "PNS_PATIENTS", "rtms_relief_over_sham",
            "pns_responders_12m",
            "SEAT_DAY", "MPNS_PATIENTS", "mpns_responders_90d"]
 
@@ -87,17 +89,50 @@ def responders_during_use(protocol_name: str, model_name: str = "peripheral_neur
     def measure(seed: int) -> float:
         protocol = get_protocol(protocol_name)
         m = load_model(model_name).with_params(protocol.device_overrides)
-        settings = course_settings(m)
-        seeds = range(seed, seed + SCS_PATIENTS)
-        res = simulate_batch([Request(m, st, settings.test_stimulus, seed=s)
-                              for st in (None, protocol.waveform(0.0, settings.test_duration)) for s in seeds],
-                             f"{settings.test_duration:g} s")
-        pain = np.array([float(r.pain) for r in res]).reshape(2, SCS_PATIENTS)
-        evaluable = pain[0] > 0
-        if not evaluable.any():
-            return float("nan")
-        return float(np.mean(pain[1][evaluable] <= 0.5 * pain[0][evaluable]))
+        return share_responding(protocol, [(m, s) for s in range(seed, seed + SCS_PATIENTS)])
     measure.__doc__ = f"Share of >= 50 % responders during {protocol_name} in {model_name} (course pain test)."
+    return measure
+
+
+def share_responding(protocol, patients: Sequence[tuple]) -> float:
+    """Share of ``patients`` (``(model, simulation seed)`` pairs, the protocol's device overrides
+    applied) whose pain in the course engine's pain test falls by >= 50 % with ``protocol``'s
+    stimulation on; patients who rate the test 0 without it are left out (NaN if none is left)."""
+    settings = course_settings(patients[0][0])
+    res = simulate_batch([Request(m, st, settings.test_stimulus, seed=s)
+                          for st in (None, protocol.waveform(0.0, settings.test_duration)) for m, s in patients],
+                         f"{settings.test_duration:g} s")
+    pain = np.array([float(r.pain) for r in res]).reshape(2, len(patients))
+    evaluable = pain[0] > 0
+    if not evaluable.any():
+        return float("nan")
+    return float(np.mean(pain[1][evaluable] <= 0.5 * pain[0][evaluable]))
+
+
+#: Virtual patients of the cohort rows (chosen: 64, so that one patient is 1.6 % of a share; a
+#: fast row, ~15-30 s on two cores).
+COHORT_PATIENTS = 64
+
+
+def peripheral_patients(n: int, seed: int, model_name: str = "peripheral_neuropathic", overrides=None,
+                        distributions=None) -> list[tuple]:
+    """``n`` patients drawn as the cohorts draw peripheral neuropathic pain
+    (``painsim.cohort.sample(n, preset="peripheral", seed=seed)``: ectopic activity, disinhibition,
+    sensitization and map reorganization from their distributions), each as ``(model, simulation
+    seed)``: ``model_name`` with ``overrides`` (e.g. a device's), then the patient's attributes
+    (:func:`painsim.cohort.patient_overrides`).  ``distributions`` replaces cohort distributions."""
+    base = load_model(model_name).with_params(overrides or {})
+    table = sample(n, preset="peripheral", seed=seed, distributions=distributions)
+    return [(base.with_params(patient_overrides(row, base)[0]), int(row["seed"])) for _, row in table.iterrows()]
+
+
+def cohort_responders_during_use(protocol_name: str, n: int = COHORT_PATIENTS) -> Callable[[int], float]:
+    """As :func:`responders_during_use`, on :data:`COHORT_PATIENTS` patients drawn as the peripheral
+    cohort (:func:`peripheral_patients` with draw seed ``seed``) instead of circuits of one preset."""
+    def measure(seed: int) -> float:
+        protocol = get_protocol(protocol_name)
+        return share_responding(protocol, peripheral_patients(n, seed, overrides=protocol.device_overrides))
+    measure.__doc__ = f"Share of >= 50 % responders during {protocol_name} in {n} drawn peripheral patients."
     return measure
 
 

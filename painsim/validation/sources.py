@@ -16,6 +16,10 @@ SENZA_RCT = ("Kapural et al. 2015 Anesthesiology 123:851 [checked: abstract]: SE
              "back and leg pain; at 3 months (secondary end point: the primary was back pain) >= 50 % less leg "
              "pain in 83.1 % with 10 kHz SCS and 55.5 % with traditional SCS (back pain 84.5 % and 43.8 %); leg "
              "pain stands for the model's neuropathic limb")
+#: Maier et al. 2010: the prevalence of QST signs in neuropathic pain.
+MAIER_2010 = ("Maier et al. 2010 Pain 150:439 [checked: abstract]: QST (DFNS protocol) of 1236 patients with "
+              "neuropathic pain of every etiology: dynamic mechanical allodynia in 20 % (pinprick hyperalgesia 29 %, "
+              "heat hyperalgesia 24 %); range: the Wilson 95 % interval of 247 of 1236 (the abstract's rounded 20 %)")
 #: Why the SCS responder rows read the acute relief.
 SCS_COURSE_NOTE = ("a course of the protocol changes no plastic synapse of the model (its stimulation leaves the C "
                    "and Adelta input unchanged, which the spinal rule needs; docs/validation.md), so relief during "

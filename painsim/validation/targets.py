@@ -38,14 +38,15 @@ from .opioids import (conventional_tens, dnic_naloxone_share, low_frequency_tens
                       morphine_cross_tolerance, morphine_windup_share, naloxone_share_of_rtms, naloxone_share_of_tens,
                       tens_low_frequency_ratio, tens_tolerance_day5)
 from .measurements import N_SEEDS, clear_measurements  # noqa: F401  (re-exported: read here by callers)
-from .courses import (MPNS_PATIENTS, PNS_PATIENTS, SCS_PATIENTS, mpns_responders_90d, pns_responders_12m,
-                      responders_during_use, rtms_relief_over_sham)
+from .courses import (COHORT_PATIENTS, MPNS_PATIENTS, PNS_PATIENTS, SCS_PATIENTS, cohort_responders_during_use,
+                      mpns_responders_90d, pns_responders_12m, responders_during_use, rtms_relief_over_sham)
 from .phenotype import (c_ramp_discharge, contact_summation, pn_heat_threshold, pn_heat_threshold_shift,
                         pn_share_innocuous)
 from .sources import (ANDREW, ENROLMENT, KELLER, LE_BARS, NEURON_NOTE, SCS_GEOMETRY, SOTGIU, TSSP, TSSP_NOTE,
                       CHANDRAN_2003, COLD_NOTE, CUI_1996, JOHNSON_2022, MALAN_2002, RAMP_NOTE, RAMP_ROWS,
                       ROLKE_2006_HPT, RUSCHEWEYH_2010, SCS_COURSE_NOTE, SENZA_RCT, SLUKA_1999_FREQUENCIES, TENS_TOLERANCE_SOURCES,
-                      TENS_TRIAL_NOTE, YARNITSKY_1992, BROWN_2025)
+                      TENS_TRIAL_NOTE, YARNITSKY_1992, BROWN_2025, MAIER_2010)
+from .prevalence import allodynia_prevalence
 from .trials import tens_placebo_smd
 
 __all__ = ["Target", "judge", "TARGETS", "SHARED_SIMULATIONS", "STATUSES", "COSTS", "get", "clear_measurements"]
@@ -516,6 +517,17 @@ TARGETS: tuple[Target, ...] = (
            f"protocol's stimulation (50 Hz, 300 us, 1.3 x Abeta threshold; peripheral_neuropathic, {SCS_PATIENTS} "
            f"circuits, the course's 45 °C heat test): relief during use after 3 months of daily use", 0.555, None,
            None, "1", SENZA_RCT, "prediction", "fast", responders_during_use("scs_tonic"), SCS_COURSE_NOTE),
+    Target("allodynia_prevalence_cohort", f"share of {COHORT_PATIENTS} patients drawn as the peripheral cohort (their "
+           "ectopic activity, disinhibition, sensitization and map reorganization from the cohorts' distributions, on "
+           "peripheral_neuropathic) who rate a 1-s brush stroke at the painful site above 0 (dynamic mechanical "
+           "allodynia)", 0.20, *wilson_interval(247, 1236), "1", MAIER_2010, "calibrated", "fast", allodynia_prevalence,
+           "the mean of the peripheral disinhibition's Beta was bisected to it (painsim.validation.prevalence, at draw "
+           "seed 1); Maier et al. pooled every etiology, the model's patients are peripheral"),
+    Target("scs_tonic_responders_cohort", "as scs_tonic_responders_3m, on the patients of allodynia_prevalence_cohort "
+           "instead of circuits of one preset", 0.555, None, None, "1", SENZA_RCT, "prediction", "fast",
+           cohort_responders_during_use("scs_tonic"),
+           "held out from the calibration of allodynia_prevalence_cohort, which sets how many patients keep enough "
+           "inhibition for SCS to act (docs/circuits.md, \"Tonic SCS and the loss of inhibition\"); " + SCS_COURSE_NOTE),
     Target("scs_hf10_responders_3m", "as scs_tonic_responders_3m, with the scs_hf10 protocol (10 kHz, 30 us, 2 mA, "
            "biophysical recruitment)", 0.831, None, None, "1", SENZA_RCT, "calibrated", "fast",
            responders_during_use("scs_hf10"), SCS_COURSE_NOTE + "; not held out: the 10 kHz field's activation amplitude "
