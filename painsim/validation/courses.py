@@ -126,13 +126,14 @@ def peripheral_patients(n: int, seed: int, model_name: str = "peripheral_neuropa
     return [(base.with_params(patient_overrides(row, base)[0]), int(row["seed"])) for _, row in table.iterrows()]
 
 
-def cohort_responders_during_use(protocol_name: str, n: int = COHORT_PATIENTS) -> Callable[[int], float]:
-    """As :func:`responders_during_use`, on :data:`COHORT_PATIENTS` patients drawn as the peripheral
-    cohort (:func:`peripheral_patients` with draw seed ``seed``) instead of circuits of one preset."""
+def cohort_responders_during_use(protocol_name: str, model_name: str = "peripheral_neuropathic",
+                                 n: int = COHORT_PATIENTS) -> Callable[[int], float]:
+    """As :func:`responders_during_use`, on ``n`` patients drawn as the peripheral cohort
+    (:func:`peripheral_patients` on ``model_name``, draw seed ``seed``) instead of circuits of one preset."""
     def measure(seed: int) -> float:
         protocol = get_protocol(protocol_name)
-        return share_responding(protocol, peripheral_patients(n, seed, overrides=protocol.device_overrides))
-    measure.__doc__ = f"Share of >= 50 % responders during {protocol_name} in {n} drawn peripheral patients."
+        return share_responding(protocol, peripheral_patients(n, seed, model_name, protocol.device_overrides))
+    measure.__doc__ = f"Share of >= 50 % responders during {protocol_name} in {n} drawn patients ({model_name})."
     return measure
 
 

@@ -16,6 +16,17 @@ SENZA_RCT = ("Kapural et al. 2015 Anesthesiology 123:851 [checked: abstract]: SE
              "back and leg pain; at 3 months (secondary end point: the primary was back pain) >= 50 % less leg "
              "pain in 83.1 % with 10 kHz SCS and 55.5 % with traditional SCS (back pain 84.5 % and 43.8 %); leg "
              "pain stands for the model's neuropathic limb")
+#: Gilmore et al. 2019: percutaneous PNS for post-amputation pain.
+GILMORE_2019 = ("Gilmore et al. 2019 Reg Anesth Pain Med 44:637: >= 50 % pain reduction in 7/12 with PNS vs 2/14 "
+                "placebo (weeks 1-4) [checked: abstract]")
+#: Deer et al. 2017: ACCURATE, DRG stimulation against SCS.
+DEER_2017 = ("Deer et al. 2017 Pain 158:669 [checked: abstract]: ACCURATE, 152 patients with complex regional pain "
+             "syndrome or causalgia of the lower limbs; >= 50 % pain relief and treatment success at 3 months in "
+             "81.2 % with DRG stimulation, 55.7 % with SCS")
+#: What the cohort rows stand for.
+COHORT_NOTE = ("patients drawn with the cohorts' distributions (the disinhibition calibrated to the prevalence of "
+               "allodynia, painsim.validation.prevalence) stand for a trial's population, where the preset's "
+               "circuits stand for one allodynic patient; ")
 #: Maier et al. 2010: the prevalence of QST signs in neuropathic pain.
 MAIER_2010 = ("Maier et al. 2010 Pain 150:439 [checked: abstract]: QST (DFNS protocol) of 1236 patients with "
               "neuropathic pain of every etiology: dynamic mechanical allodynia in 20 % (pinprick hyperalgesia 29 %, "

@@ -45,7 +45,7 @@ from .phenotype import (c_ramp_discharge, contact_summation, pn_heat_threshold, 
 from .sources import (ANDREW, ENROLMENT, KELLER, LE_BARS, NEURON_NOTE, SCS_GEOMETRY, SOTGIU, TSSP, TSSP_NOTE,
                       CHANDRAN_2003, COLD_NOTE, CUI_1996, JOHNSON_2022, MALAN_2002, RAMP_NOTE, RAMP_ROWS,
                       ROLKE_2006_HPT, RUSCHEWEYH_2010, SCS_COURSE_NOTE, SENZA_RCT, SLUKA_1999_FREQUENCIES, TENS_TOLERANCE_SOURCES,
-                      TENS_TRIAL_NOTE, YARNITSKY_1992, BROWN_2025, MAIER_2010)
+                      TENS_TRIAL_NOTE, YARNITSKY_1992, BROWN_2025, MAIER_2010, COHORT_NOTE, DEER_2017, GILMORE_2019)
 from .prevalence import allodynia_prevalence
 from .trials import tens_placebo_smd
 
@@ -510,8 +510,7 @@ TARGETS: tuple[Target, ...] = (
            "prediction", "slow", course_relief("mpns_course", 90.0)),
     Target("pns_responders", "share of virtual patients with >= 50 % lower PN output during percutaneous PNS "
            "(post-traumatic neuropathic, 45 °C heat)", 0.58, None, None, "1",
-           "Gilmore et al. 2019 Reg Anesth Pain Med 44:637: >= 50 % pain reduction in 7/12 with PNS vs 2/14 placebo "
-           "(weeks 1-4) [checked: abstract]", "prediction", "fast", pns_responders,
+           GILMORE_2019, "prediction", "fast", pns_responders,
            "acute PN output stands for pain; the published outcome is weeks of use"),
     Target("scs_tonic_responders_3m", f"share of virtual patients with >= 50 % lower pain during the scs_tonic "
            f"protocol's stimulation (50 Hz, 300 us, 1.3 x Abeta threshold; peripheral_neuropathic, {SCS_PATIENTS} "
@@ -526,8 +525,19 @@ TARGETS: tuple[Target, ...] = (
     Target("scs_tonic_responders_cohort", "as scs_tonic_responders_3m, on the patients of allodynia_prevalence_cohort "
            "instead of circuits of one preset", 0.555, None, None, "1", SENZA_RCT, "prediction", "fast",
            cohort_responders_during_use("scs_tonic"),
-           "held out from the calibration of allodynia_prevalence_cohort, which sets how many patients keep enough "
-           "inhibition for SCS to act (docs/circuits.md, \"Tonic SCS and the loss of inhibition\"); " + SCS_COURSE_NOTE),
+           COHORT_NOTE + "held out from the calibration of allodynia_prevalence_cohort, which sets how many patients "
+           "keep enough inhibition for SCS to act (docs/circuits.md, \"Tonic SCS and the loss of inhibition\"); "
+           + SCS_COURSE_NOTE),
+    Target("drg_responders_cohort", "as drg_responders_3m, on patients drawn as allodynia_prevalence_cohort's (on "
+           "post_traumatic_neuropathic) instead of circuits of one preset", 0.812, None, None, "1", DEER_2017,
+           "prediction", "fast", cohort_responders_during_use("drgs_tonic", "post_traumatic_neuropathic"),
+           COHORT_NOTE + SCS_COURSE_NOTE),
+    Target("pns_responders_cohort", "share of patients drawn as allodynia_prevalence_cohort's (on "
+           "post_traumatic_neuropathic) with >= 50 % lower pain in the course's 45 °C heat test during the "
+           "pns_percutaneous protocol's stimulation (100 Hz, 200 us, 20 mA, lead 5 mm from the nerve)", 7 / 12, None,
+           None, "1", GILMORE_2019, "prediction", "fast",
+           cohort_responders_during_use("pns_percutaneous", "post_traumatic_neuropathic"),
+           COHORT_NOTE + "the weeks-long outcome read as the relief during use"),
     Target("scs_hf10_responders_3m", "as scs_tonic_responders_3m, with the scs_hf10 protocol (10 kHz, 30 us, 2 mA, "
            "biophysical recruitment)", 0.831, None, None, "1", SENZA_RCT, "calibrated", "fast",
            responders_during_use("scs_hf10"), SCS_COURSE_NOTE + "; not held out: the 10 kHz field's activation amplitude "
@@ -536,9 +546,7 @@ TARGETS: tuple[Target, ...] = (
     Target("drg_responders_3m", f"share of virtual patients with >= 50 % lower pain during the drgs_tonic protocol's "
            f"stimulation (20 Hz, 300 us, 0.6 mA at the DRG; post_traumatic_neuropathic, {SCS_PATIENTS} circuits, the "
            f"course's 45 °C heat test): relief during use after 3 months of daily use", 0.812, None, None, "1",
-           "Deer et al. 2017 Pain 158:669 [checked: abstract]: ACCURATE, 152 patients with complex regional pain "
-           "syndrome or causalgia of the lower limbs; >= 50 % pain relief and treatment success at 3 months in 81.2 % "
-           "with DRG stimulation, 55.7 % with SCS", "prediction", "fast",
+           DEER_2017, "prediction", "fast",
            responders_during_use("drgs_tonic", "post_traumatic_neuropathic"),
            "causalgia (a nerve injury) read as post_traumatic_neuropathic (chosen); " + SCS_COURSE_NOTE),
     Target("pns_responders_12m", f"share of virtual patients with >= 50 % relief 12 months after the start of a "
