@@ -143,3 +143,21 @@ def test_allodynia_procedure_moves_the_drawn_disinhibition(monkeypatch):
         assert abs(drawn - mean) < 4 * math.sqrt(mean * (1 - mean) / (c + 1) / 64)
     with pytest.raises(ParameterError, match="bracket"):
         prevalence.calibrate_allodynia_prevalence(n=64, bounds=(0.6, 0.9))
+
+
+def test_drawn_patients_carry_their_draw_and_the_device():
+    """The cohort rows' patients: each model is the base with the device's overrides and then the
+    patient's own drawn attributes (as painsim.cohort.sample draws them with that seed), and each
+    keeps its own simulation seed; a different draw seed gives different patients."""
+    from painsim.cohort import sample
+    from painsim.validation.courses import peripheral_patients
+    pts = peripheral_patients(6, 3, "post_traumatic_neuropathic", {"afferents.recruitment": "biophysical"})
+    table = sample(6, preset="peripheral", seed=3)
+    assert [s for _, s in pts] == [int(s) for s in table["seed"]]
+    for (m, _), (_, row) in zip(pts, table.iterrows()):
+        assert m.text("afferents.recruitment") == "biophysical"
+        assert float(m.si("pathology.disinhibition")) == pytest.approx(row["disinhibition"])
+        assert float(m.si("pathology.sensitization")) == pytest.approx(row["sensitization"])
+    other = peripheral_patients(6, 4, "post_traumatic_neuropathic")
+    assert [float(m.si("pathology.disinhibition")) for m, _ in other] != \
+        [float(m.si("pathology.disinhibition")) for m, _ in pts]

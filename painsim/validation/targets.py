@@ -606,6 +606,9 @@ TARGETS: tuple[Target, ...] = (
            "neuropathic pain)", -0.96, -1.14, -0.78, "1", JOHNSON_2022, "prediction", "fast",
            tens_placebo_smd("peripheral_neuropathic"), TENS_TRIAL_NOTE + "; positive: TENS raises pain (the "
            "disinhibited Aβ routes, as tonic_scs_relief)"),
+    Target("tens_placebo_smd_cohort", "as tens_placebo_smd_neuropathic, on patients drawn as allodynia_prevalence_cohort's",
+           -0.96, -1.14, -0.78, "1", JOHNSON_2022, "prediction", "fast", tens_placebo_smd("peripheral_neuropathic", True),
+           COHORT_NOTE + TENS_TRIAL_NOTE),
     Target("qst_hpt_sd", "SD of the heat pain threshold over healthy virtual subjects (QST, n = 12)", 2.8, 2.0,
            3.5, "degC", "DFNS reference data, healthy adults: SD ~2.5-3 °C (Rolke et al. 2006 Pain 123:231; Magerl "
            "et al. 2010 Pain 151:598) [recalled; not read in the tables]", "prediction", "slow", healthy_hpt_sd,

@@ -23,9 +23,10 @@ from ..errors import ParameterError
 from ..params import Model, load_model
 from ..simulation import Request, simulate_batch
 from ..stimulation import Waveform, tens
+from .courses import peripheral_patients
 
 __all__ = ["TRIAL_PATIENTS", "TEST_NOXIOUS", "TEST_DURATION", "hedges_g", "placebo_controlled_pain",
-           "tens_placebo_smd"]
+           "patients_placebo_pain", "tens_placebo_smd"]
 
 #: Virtual patients per trial (circuits ``seed`` .. ``seed + TRIAL_PATIENTS - 1``, each in both arms).
 #: Chosen: enough that g's own standard error (~sqrt(2/n + g^2/(4n)), ~0.4 at g ~ 1) is well below
@@ -65,21 +66,31 @@ def placebo_controlled_pain(model: Model, active: Waveform, placebo: Waveform, s
     the ``active`` and the ``placebo`` device on: array ``(len(seeds), 2)``, columns active, placebo.
     One batch; the placebo arm of a patient is its circuit with the placebo waveform, so the arms
     differ only by the stimulation."""
-    requests = [Request(model, w, noxious, 0.0, seed=int(s)) for s in seeds for w in (active, placebo)]
+    return patients_placebo_pain([(model, int(s)) for s in seeds], active, placebo, noxious, duration)
+
+
+def patients_placebo_pain(patients: Sequence[tuple], active: Waveform, placebo: Waveform,
+                          noxious: float = TEST_NOXIOUS, duration: float = TEST_DURATION) -> np.ndarray:
+    """As :func:`placebo_controlled_pain`, for ``patients`` given as ``(model, simulation seed)`` pairs
+    (each patient its own model, e.g. drawn by :func:`painsim.validation.courses.peripheral_patients`)."""
+    requests = [Request(m, w, noxious, 0.0, seed=s) for m, s in patients for w in (active, placebo)]
     out = simulate_batch(requests, f"{duration} s")
-    return np.array([float(o.pain) for o in out]).reshape(len(seeds), 2)
+    return np.array([float(o.pain) for o in out]).reshape(len(patients), 2)
 
 
-def tens_placebo_smd(preset: str) -> Callable[[int], float]:
+def tens_placebo_smd(preset: str, drawn: bool = False) -> Callable[[int], float]:
     """``measure(seed)``: Hedges' g of pain with conventional TENS (100 Hz, 100 us, 1.5 x the Aβ
     threshold: strong and non-painful, the meta-analysis's inclusion criterion) at the painful site
     against placebo TENS (the same device at no current), on :data:`TRIAL_PATIENTS` circuits of
-    ``preset`` from ``seed``, during the test stimulus (:func:`placebo_controlled_pain`)."""
+    ``preset`` from ``seed`` (``drawn``: patients drawn as the peripheral cohort on ``preset``, draw
+    seed ``seed``), during the test stimulus (:func:`patients_placebo_pain`)."""
     def measure(seed: int) -> float:
         active = tens("conventional", 1.5, f"{TEST_DURATION} s")
         placebo = tens("conventional", 0.0, f"{TEST_DURATION} s", label="TENS placebo")
-        pain = placebo_controlled_pain(load_model(preset), active, placebo,
-                                       range(seed, seed + TRIAL_PATIENTS))
+        patients = (peripheral_patients(TRIAL_PATIENTS, seed, preset) if drawn
+                    else [(load_model(preset), s) for s in range(seed, seed + TRIAL_PATIENTS)])
+        pain = patients_placebo_pain(patients, active, placebo)
         return hedges_g(pain[:, 0], pain[:, 1])
-    measure.__doc__ = f"Hedges' g of pain, conventional TENS against placebo at the painful site ({preset})."
+    measure.__doc__ = (f"Hedges' g of pain, conventional TENS against placebo at the painful site ({preset}"
+                       f"{', drawn patients' if drawn else ''}).")
     return measure
