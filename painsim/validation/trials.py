@@ -2,15 +2,17 @@
 
 A meta-analysis pools trials as a **standardised mean difference** of pain between the arms
 (Hedges' g in the Cochrane handbook's form; Johnson et al. 2022 BMJ Open 12:e051073 used it
-for TENS).  Here each virtual patient is one circuit of a model (its seed), rated in both
-arms: the active device and the same device at no current (the placebo), each during a
+for TENS).  Here each virtual patient is one circuit of a model (its seed), or a patient drawn
+as the peripheral cohort draws them (its own model; :func:`painsim.validation.courses.peripheral_patients`),
+rated in both arms: the active device and the same device at no current (the placebo), each during a
 noxious test stimulus at the painful site (the clinical pain that the model can rate; the
 model's ongoing pain is 0 in the peripheral presets, docs/phenotypes.md).  g is computed
 from the arms' means and SDs as for a parallel-group trial: a crossover analysed
 within-subject would give a larger figure from the same pain scores.
 
 * :func:`hedges_g` -- the standardised mean difference of two samples;
-* :func:`placebo_controlled_pain` -- each patient's pain with the active and the placebo device;
+* :func:`placebo_controlled_pain`, :func:`patients_placebo_pain` -- each patient's pain with the active
+  and the placebo device;
 * :func:`tens_placebo_smd` -- the row of conventional TENS at the painful site.
 """
 from __future__ import annotations
