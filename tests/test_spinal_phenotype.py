@@ -66,6 +66,42 @@ def test_cutting_the_unmasked_pathway_reduces_allodynia_and_is_masked_in_health(
     assert abs(healthy - healthy_cut) < 0.25 * (dis - cut)
 
 
+# ------------------------------------------------------------------ 1b. allodynia and the gate exclude each other
+@pytest.fixture(scope="module")
+def gate_by_disinhibition():
+    """PN rates (levels x [heat, heat + 50 Hz Aβ-strength stimulation, brush] x seeds) of gate_control
+    at disinhibition 0, 0.25 and the neuropathic preset's; 47 °C heat, 1.2 s, one batch."""
+    h = ps.load_model("gate_control")
+    levels = (0.0, 0.25, float(ps.load_model("neuropathic").si("pathology.disinhibition")))
+    scs = ps.stimulation.tonic(50 * Hz, 200 * us, 1.5, 1.2 * second)
+    reqs = []
+    for d in levels:
+        m = h.with_params({"pathology.disinhibition": d})
+        reqs += [ps.Request(m, st, nox, touch, seed=s) for st, nox, touch in
+                 ((None, heat(47), 0.0), (scs, heat(47), 0.0), (None, 0.0, brush())) for s in SEEDS]
+    res = ps.simulate_batch(reqs, 1.2 * second)
+    return np.array([float(r.pn_rate) for r in res]).reshape(len(levels), 3, len(SEEDS))
+
+
+def test_the_loss_of_inhibition_that_unmasks_allodynia_turns_the_gate_into_excitation(gate_by_disinhibition):
+    """The same Aβ routes carry brush and dorsal-column stimulation: as disinhibition grows, the
+    stimulation's reduction of the heat response falls and turns into an increase while brush comes
+    to drive the PN (docs/circuits.md, "Tonic SCS and the loss of inhibition").  Heat recruits no
+    interneuron, so its response is the same at every level (the comparison's control)."""
+    heat_alone, with_scs, brushed = gate_by_disinhibition[:, 0], gate_by_disinhibition[:, 1], gate_by_disinhibition[:, 2]
+    # heat alone: identical circuits but for inhibitory weights that heat never uses
+    np.testing.assert_allclose(heat_alone, np.broadcast_to(heat_alone[0], heat_alone.shape), rtol=0.01)
+    reduction = 1 - with_scs.mean(axis=1) / heat_alone.mean(axis=1)
+    # ~40 Hz x 10 PN x 1.2 s x 4 seeds ~ 2000 spikes: a reduction's Poisson sd is ~0.03, so steps
+    # of 0.2 are > 5 sd
+    assert reduction[0] > 0.3
+    assert reduction[0] - reduction[1] > 0.2 and reduction[1] - reduction[2] > 0.2
+    assert reduction[2] < 0                                   # the stimulation now excites
+    # brush: below the NRS map's zero (~10.7 Hz, the 43 °C point) with inhibition intact, above it
+    # at the preset's loss
+    assert brushed[0].mean() < 10.7 < brushed[2].mean()
+
+
 # ------------------------------------------------------------------ 2. gate strength
 # Published: 50 Hz dorsal-column stimulation at Aβ strength reduces the C-component of
 # rat WDR responses partially: 228 -> 147 action potentials (-35 %, Shechter et al. 2013
