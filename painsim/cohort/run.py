@@ -8,7 +8,6 @@ import hashlib
 import json
 import math
 import time
-import warnings
 from collections import Counter
 from typing import Any, Sequence
 
@@ -20,7 +19,7 @@ from ..errors import ParameterError
 from ..parallel import PATIENT_LAYOUT, ResultStore, balanced_batches, in_worker, report, run_batches
 from ..params import Model, load_model
 from ..readouts import responders
-from .sampling import patient_overrides
+from .sampling import patient_models
 
 __all__ = ["run", "run_patient_batches", "course_task", "report_session", "patient_fingerprints",
            "CohortProgress", "batch_repeats"]
@@ -105,7 +104,7 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ParameterError("batch_size", batch_size, "a number of patients per batch >= 1")
     base = model if isinstance(model, Model) else load_model(model)
-    models, unmapped = _patient_models(table, base, strict)
+    models, unmapped = patient_models(table, base, strict)
     seeds = _seeds(table, seeds)
     if isinstance(protocol, str):
         protocol = protocols.resolve(protocol)
@@ -124,20 +123,6 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
                  "model": base.name, "relief_day": day if day is not None else "last",
                  "opioid_tolerance": int(bool(opioid_tolerance))}
     return (out, results) if return_datasets else out
-
-
-def _patient_models(table, base: Model, strict: bool) -> tuple[list, set]:
-    """Each patient's model, and the attributes the base model has no parameter for (warned)."""
-    explicit = table.attrs.get("explicit", ())
-    models, unmapped = [], set()
-    for _, row in table.iterrows():
-        ov, skipped = patient_overrides(row, base, strict=strict, explicit=explicit)
-        unmapped.update(skipped)
-        models.append(base.with_params(ov))
-    if unmapped:
-        warnings.warn(f"cohort.run: model {base.name!r} has no parameter for {sorted(unmapped)} "
-                      f"(PATIENT_TO_MODEL); these attributes were ignored", stacklevel=3)
-    return models, unmapped
 
 
 def _seeds(table, seeds) -> list[int]:

@@ -4,6 +4,7 @@ of attributes to model paths (:data:`PATIENT_TO_MODEL`)."""
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -13,7 +14,7 @@ from ..errors import ParameterError, SpecError, UnknownKeyError
 from ..rng import rng_for, seed_state
 from .distributions import resolve_distributions
 
-__all__ = ["PATIENT_TO_MODEL", "PATIENT_LABELS", "ATTRIBUTE_UNITS", "sample", "patient_overrides"]
+__all__ = ["PATIENT_TO_MODEL", "PATIENT_LABELS", "ATTRIBUTE_UNITS", "sample", "patient_overrides", "patient_models"]
 
 #: Patient attribute -> dotted model path.  The ONE place to update when the
 #: model's parameter names change.  Every path exists in the reference model
@@ -171,3 +172,19 @@ def patient_overrides(row: Mapping[str, Any], model=None, strict: bool = False,
             if col in row and isinstance(row[col], str) and (model is None or path in model.leaves):
                 out[path] = row[col]
     return out, skipped
+
+
+def patient_models(table, base, strict: bool = False) -> tuple[list, set]:
+    """Each patient's model (``base`` with the row's :func:`patient_overrides`), and the attributes
+    ``base`` has no parameter for (ignored, with a warning; ``strict`` raises instead; attributes
+    the table's draw was given explicitly always raise)."""
+    explicit = table.attrs.get("explicit", ())
+    models, unmapped = [], set()
+    for _, row in table.iterrows():
+        ov, skipped = patient_overrides(row, base, strict=strict, explicit=explicit)
+        unmapped.update(skipped)
+        models.append(base.with_params(ov))
+    if unmapped:
+        warnings.warn(f"cohort: model {base.name!r} has no parameter for {sorted(unmapped)} "
+                      f"(PATIENT_TO_MODEL); these attributes were ignored", stacklevel=3)
+    return models, unmapped

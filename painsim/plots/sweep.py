@@ -86,7 +86,8 @@ def _heatmap(ds: xr.Dataset, x: str, y: str, m, outcome: str, units: str, panels
     fig, axes = plt.subplots(1, len(cases), figsize=(6.2 + 4.2 * (len(cases) - 1), 4.4), squeeze=False,
                              sharey=True, constrained_layout=True)
     m = m.transpose(*panels, y, x)
-    lo, hi = (0, 10) if outcome == "pain" else (float(np.nanmin(m.values)), float(np.nanmax(m.values)))
+    finite = m.values[np.isfinite(m.values)]   # one colour scale for every panel (none if nothing finished)
+    lo, hi = (0, 10) if outcome == "pain" else (finite.min(), finite.max()) if finite.size else (None, None)
     xl, yl = axis_label(ds, x)[0], axis_label(ds, y)[0]
 
     def ticks(name):

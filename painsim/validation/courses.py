@@ -44,7 +44,7 @@ import numpy as np
 
 from typing import Callable, Sequence
 
-from ..cohort import patient_overrides, sample
+from ..cohort import patient_models, sample
 from ..course import run_course_batch
 from ..course.session import course_settings
 from ..params import load_model
@@ -53,7 +53,8 @@ from ..simulation import Request, simulate_batch
 from .measurements import N_SEEDS, SHARED_CACHES
 
 __all__ = ["SCS_PATIENTS", "responders_during_use", "share_responding", "COHORT_PATIENTS", "peripheral_patients",
-           "cohort_responders_during_use", "KHEDR_DAYS", "KHEDR_FOLLOW_UP", "PNS_FOLLOW_UP", "PNS_PATIENTS", "rtms_relief_over_sham",
+           "cohort_responders_during_use", "KHEDR_DAYS", "KHEDR_FOLLOW_UP", "PNS_FOLLOW_UP", "PNS_PATIENTS",
+           "rtms_relief_over_sham",
            "pns_responders_12m",
            "SEAT_DAY", "MPNS_PATIENTS", "mpns_responders_90d"]
 
@@ -120,10 +121,11 @@ def peripheral_patients(n: int, seed: int, model_name: str = "peripheral_neuropa
     (``painsim.cohort.sample(n, preset="peripheral", seed=seed)``: ectopic activity, disinhibition,
     sensitization and map reorganization from their distributions), each as ``(model, simulation
     seed)``: ``model_name`` with ``overrides`` (e.g. a device's), then the patient's attributes
-    (:func:`painsim.cohort.patient_overrides`).  ``distributions`` replaces cohort distributions."""
-    base = load_model(model_name).with_params(overrides or {})
+    (:func:`painsim.cohort.patient_models`, as a cohort run builds them).  ``distributions`` replaces
+    cohort distributions."""
     table = sample(n, preset="peripheral", seed=seed, distributions=distributions)
-    return [(base.with_params(patient_overrides(row, base)[0]), int(row["seed"])) for _, row in table.iterrows()]
+    models, _ = patient_models(table, load_model(model_name).with_params(overrides or {}))
+    return list(zip(models, (int(s) for s in table["seed"])))
 
 
 def cohort_responders_during_use(protocol_name: str, model_name: str = "peripheral_neuropathic",

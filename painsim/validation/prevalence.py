@@ -71,8 +71,8 @@ class AllodyniaCalibration:
 
 
 def calibrate_allodynia_prevalence(n: int = ALLODYNIA_PATIENTS, seed: int = ALLODYNIA_SEED,
-                                   target: float = ALLODYNIA_TARGET,
-                                   bounds: tuple[float, float] = (0.05, 0.5), max_iter: int = 8) -> AllodyniaCalibration:
+                                   target: float = ALLODYNIA_TARGET, bounds: tuple[float, float] = (0.05, 0.5),
+                                   max_iter: int = 8) -> AllodyniaCalibration:
     """Bisect the mean of the peripheral patients' disinhibition (Beta, concentration
     :data:`ALLODYNIA_CONCENTRATION`) until the share of ``n`` drawn patients with brush allodynia is
     ``target`` within ``1 / n`` (module docstring; 2026-12-04: mean 0.1484375, share 0.1875).
