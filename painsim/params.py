@@ -62,6 +62,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "extent": ("site", "widespread"),
     "etiology": ("none", "peripheral", "central", "widespread"),
     "stroke": ("none", "ischemic", "hemorrhagic"),
+    "map_measure": ("area", "excess_rate"),   # readout.map_measure: painsim.readouts.MAP_MEASURES
     # named parameter sets of the plasticity rules (painsim.plasticity presets; "none" = rule defaults)
     "preset": ("none", "spinal_presynaptic", "DP", "cortical_slices", "hippocampal_slices",
                "visual_cortex_all_to_all", "visual_cortex_minimal_all_to_all", "visual_cortex_nearest",

@@ -8,7 +8,8 @@ Pain score
     rates its most active site with it).  :func:`pain_score` is a generic
     monotone Hill function ``10 * r**h / (r**h + r50**h)`` kept for callers
     that want one.  With a cortex in the model, the score also weighs the
-    overactive area of the pain map (:func:`combined_pain`).
+    pain map's activity (:func:`combined_pain` of the term :func:`map_score`:
+    its overactive area by default, or its excess rate).
 
 Psychophysical pain map (:func:`nrs_from_rate`, :func:`model_pain_score`)
     The NRS grounded in published data, composed of two measured curves
@@ -69,7 +70,7 @@ from .synchrony import paresthesia
 
 __all__ = ["readout_start", "site_rates", "binned_rate", "mean_rate", "pain_score", "stt_heat_rate", "psychophysics_points", "nrs_from_rate",
            "model_pain_score", "unpleasantness_points", "unpleasantness_score", "gate_index", "relief", "responders", "combined_pain",
-           "map_image", "active_area", "map_centroid", "site_territories", "site_areas",
+           "map_image", "active_area", "map_excess_rate", "map_points", "MAP_MEASURES", "map_score", "map_centroid", "site_territories", "site_areas",
            "population_spikes"]
 
 
@@ -275,7 +276,8 @@ def responders(relief_fraction, threshold: float) -> np.ndarray:
 
 def combined_pain(spinal_score, overactive_fraction, weight_map: float):
     """Pain from spinal output and pain-map overactivity: a convex mix
-    ``(1 - weight_map) * spinal + weight_map * 10 * overactive_fraction``."""
+    ``(1 - weight_map) * spinal + weight_map * 10 * overactive_fraction``, the fraction being
+    the map term on a 0-1 scale (:func:`map_score` / 10)."""
     if not 0 <= weight_map <= 1:
         raise ParameterError("weight_map", weight_map, "a weight in [0, 1]")
     return (1 - weight_map) * np.asarray(spinal_score) + weight_map * 10.0 * np.clip(overactive_fraction, 0, 1)
@@ -307,6 +309,65 @@ def active_area(rates, threshold: float, spacing: float) -> float:
     if spacing <= 0:
         raise ParameterError("spacing", spacing, "a grid spacing > 0")
     return float(np.count_nonzero(r > threshold)) * spacing ** 2
+
+
+def map_excess_rate(rates, threshold: float) -> float:
+    """Mean over the map's units of the rate above ``threshold`` (Hz; units at or below it
+    count 0): graded in both the rate and the extent of the response, where
+    :func:`active_area` counts units and stops growing once a territory is active."""
+    return float(np.mean(np.clip(_check_map(rates) - threshold, 0.0, None)))
+
+
+def map_points(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The anchor points of the S1 map term's ``"excess_rate"`` measure (:func:`map_score`):
+    (temperatures °C, map excess rates Hz, NRS), one per ``readout.map_excess_rate_<k>``, the
+    excess rate the healthy pathway's map has at temperature ``k`` of the intensity map
+    (:func:`psychophysics_points`; a calibration of the readout on the model, as the
+    unpleasantness anchors).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        No excess rate for a rated temperature, or fewer than two points.
+    """
+    temps, _, ratings = psychophysics_points(model)
+    rates = []
+    for k in range(1, temps.size + 1):
+        try:
+            rates.append(float(model.si(f"readout.map_excess_rate_{k}")))
+        except (KeyError, UnknownKeyError):
+            raise ParameterError(f"readout.map_excess_rate_{k}", None,
+                                 f"the S1 map excess rate (Hz) at readout.heat_rating_{k}_celsius") from None
+    return temps, np.array(rates), ratings
+
+
+#: The measures of S1 map activity that :func:`map_score` rates (``readout.map_measure``).
+MAP_MEASURES = ("area", "excess_rate")
+
+
+def map_score(rates, model) -> float:
+    """The NRS (0-10) of the pain map's term in the pathway models' pain score (:func:`combined_pain`).
+
+    ``readout.map_measure`` chooses the measure of the S1 map image ``rates`` (Hz, rows y):
+
+    * ``"area"``: ``10 x`` the overactive area (units above ``readout.map_overactive_rate``)
+      over ``readout.map_pain_area``, clipped at 10 (the chosen default);
+    * ``"excess_rate"``: :func:`map_excess_rate` above the same threshold, rated through the
+      anchors of :func:`map_points` by :func:`nrs_from_rate`.  S1 nociceptive neurons grade
+      their discharge with noxious heat (Kenshalo et al. 2000 J Neurophysiol 84:719) and
+      contralateral S1 activation grows with perceived pain intensity (Coghill et al. 1999
+      J Neurophysiol 82:1934), while the overactive area stops growing once the painful
+      site's territory is active (docs/readouts.md).
+    """
+    measure = model.text("readout.map_measure")
+    threshold = model.si("readout.map_overactive_rate")
+    if measure == "area":
+        area = active_area(rates, threshold, model.si("cortex.map.spacing"))
+        return float(10.0 * np.clip(area / model.si("readout.map_pain_area"), 0.0, 1.0))
+    if measure == "excess_rate":
+        _, anchors, ratings = map_points(model)
+        return float(nrs_from_rate(map_excess_rate(rates, threshold), anchors, ratings))
+    raise ParameterError("readout.map_measure", measure, f"one of {MAP_MEASURES}")
 
 
 def map_centroid(rates, threshold: float, spacing: float) -> tuple[float, float]:

@@ -419,7 +419,8 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
     """Dataset variables of the supraspinal layers: the S1 rate map and its
     overactive area and centroid (:mod:`painsim.readouts`), the painful site's
     relay rate, M1 and PAG/RVM rates; the pain score combines ``pain`` (the
-    spinal score) with the overactive area (:func:`painsim.readouts.combined_pain`)."""
+    spinal score) with the map's term (:func:`painsim.readouts.map_score`, by
+    ``readout.map_measure``; :func:`painsim.readouts.combined_pain`)."""
     t0 = readouts.readout_start(model, duration)
     painful = int(model.si("body.painful_site"))
     c = model.section("cortex.populations")
@@ -428,14 +429,18 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
     thr = model.si("readout.map_overactive_rate")
     area = readouts.active_area(img, thr, h)
     cx, cy = readouts.map_centroid(img, thr, h)
-    combined = float(readouts.combined_pain(pain, area / model.si("readout.map_pain_area"),
-                                            model.si("readout.map_weight")))
+    map_nrs = readouts.map_score(img, model)
+    combined = float(readouts.combined_pain(pain, map_nrs / 10.0, model.si("readout.map_weight")))
     n_relay = c["n_relay"]
     tc_t, tc_i = out.spikes["TC"]
     variables = {
         "map_rate": (("map_y", "map_x"), img, {"units": "Hz", "long_name": "S1 unit rates after the transient"}),
         "map_overactive_area": ((), area, {"units": "m^2", "long_name":
                                            "S1 area with rates above readout.map_overactive_rate"}),
+        "map_excess_rate": ((), readouts.map_excess_rate(img, thr), {"units": "Hz", "long_name":
+                            "mean S1 unit rate above readout.map_overactive_rate over the map"}),
+        "map_pain": ((), map_nrs, {"units": "1", "long_name":
+                                   "the pain map's term of the pain score, NRS 0-10 (readout.map_measure)"}),
         "map_centroid": (("axis",), np.array([cx, cy]), {"units": "m", "long_name": "rate-weighted centroid of the overactive area"}),
         "relay_rate": ((), readouts.mean_rate(tc_t[tc_i // n_relay == painful], n_relay, t0, duration),
                        {"units": "Hz", "long_name": "thalamic relay rate of the painful site"}),

@@ -198,11 +198,11 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
                > thalamic_drive(out, "tc_s1", n_s1, t0, duration)).reshape(img.shape)
     thr = model.si("readout.map_overactive_rate")
     nociceptive = readouts.active_area(np.where(tactile, 0.0, img), thr, h)
-    area_pain, w_map = model.si("readout.map_pain_area"), model.si("readout.map_weight")
+    w_map = model.si("readout.map_weight")
     # the cortex layer's score with its map term reading the nociceptive-driven units only:
     # combined_pain is a sum of a spinal and a map term, so swap the map term
-    map_term = lambda area: float(readouts.combined_pain(0.0, area / area_pain, w_map))  # noqa: E731
-    pain_noc = None if pain is None else pain - map_term(readouts.active_area(img, thr, h)) + map_term(nociceptive)
+    map_term = lambda image: float(readouts.combined_pain(0.0, readouts.map_score(image, model) / 10.0, w_map))  # noqa: E731
+    pain_noc = None if pain is None else pain - map_term(img) + map_term(np.where(tactile, 0.0, img))
     variables = {
         "site_vpl_rate": (("site",), site_rate, {"units": "Hz", "long_name":
                                                  "lemniscal (tactile) VPL relay rate per body site after the transient"}),

@@ -346,9 +346,10 @@ ACC_FIT_SEEDS = (1, 2, 3, 4)
 
 @dataclass(frozen=True)
 class AnchorCalibration:
-    """Result of :func:`calibrate_unpleasantness_anchors`: the line ``acc = slope * pn +
-    intercept`` (Hz) through the healthy pathway's (PN, ACC) points, and the ACC rate at
-    each rated temperature's STT rate (``medial.readout.acc_rate_<k>``)."""
+    """Result of :func:`calibrate_unpleasantness_anchors` (or :func:`calibrate_map_anchors`): the
+    line ``acc = slope * pn + intercept`` (Hz) through the healthy pathway's (PN, ACC) points (or
+    (PN, map excess rate)), and the rate at each rated temperature's STT rate
+    (``medial.readout.acc_rate_<k>``, ``readout.map_excess_rate_<k>``)."""
 
     slope: float
     intercept: float
@@ -370,13 +371,35 @@ def calibrate_unpleasantness_anchors(model="healthy", celsius: Sequence[float] =
     scores then agree; a preset's unpleasantness differs from its intensity only through
     the medial pathway.
     """
+    return _heat_anchor_fit(model, "acc_rate", celsius, seeds, duration)
+
+
+def calibrate_map_anchors(model="healthy", celsius: Sequence[float] = ACC_FIT_CELSIUS,
+                          seeds: Sequence[int] = ACC_FIT_SEEDS, duration: str = "1.5 s") -> AnchorCalibration:
+    """Fit the anchors of the S1 map term's ``"excess_rate"`` measure
+    (``readout.map_excess_rate_<k>``, :func:`painsim.readouts.map_points`).
+
+    The procedure of :func:`calibrate_unpleasantness_anchors` on the map's excess rate
+    (:func:`painsim.readouts.map_excess_rate`, the Dataset's ``map_excess_rate``) instead of
+    the ACC rate: a least-squares line through the healthy pathway's (PN, excess rate) points
+    under contact heat at ``celsius`` (points with PN > 0), read at each rated temperature's
+    spinothalamic rate.  In health the spinal and map terms then rate heat alike; a preset's
+    map term differs from its spinal term only through the thalamus and S1 (e.g. a
+    reorganized map).  Declared in docs/readouts.md before it was first run.
+    """
+    return _heat_anchor_fit(model, "map_excess_rate", celsius, seeds, duration)
+
+
+def _heat_anchor_fit(model, variable: str, celsius, seeds, duration) -> AnchorCalibration:
+    """The line of ``variable`` against PN rate under heat (healthy pathway), read at the
+    psychophysical points' spinothalamic rates (anchors clipped at 0)."""
     m = load_model(model) if isinstance(model, str) else model
     res = simulate_batch([Request(m, None, heat(t), seed=s) for t in celsius for s in seeds], duration)
-    pts = [(float(r.pn_rate), float(r.acc_rate)) for r in res if float(r.pn_rate) > 0]
+    pts = [(float(r.pn_rate), float(r[variable])) for r in res if float(r.pn_rate) > 0]
     if len(pts) < 3:
         raise ParameterError("celsius", tuple(celsius), "temperatures at which the PN fire in at least 3 runs")
-    pn, acc = np.array(pts).T
-    slope, intercept = np.polyfit(pn, acc, 1)
+    pn, value = np.array(pts).T
+    slope, intercept = np.polyfit(pn, value, 1)
     _, rates, _ = readouts.psychophysics_points(m)
     anchors = tuple(float(max(slope * r + intercept, 0.0)) for r in rates)
     return AnchorCalibration(float(slope), float(intercept), anchors, tuple(pts))
