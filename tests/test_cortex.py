@@ -76,6 +76,23 @@ def test_neuropathic_preset_enlarges_the_painful_sites_overactive_area(runs):
     assert float(r["neuropathic"].pain) > float(r[f"site {painful}"].pain)
 
 
+def test_pain_score_mixes_the_spinal_score_with_the_chosen_map_term(runs):
+    """The pathway score is (1 - w) spinal + w x the map term of readout.map_measure, from the
+    result's own S1 image; rescoring the same images with the excess-rate measure keeps the
+    neuropathic preset's enlarged representation above the healthy one's and rates no activity 0."""
+    model, r = runs
+    w = model.si("readout.map_weight")
+    excess = model.with_params({"readout.map_measure": "excess_rate"})
+    painful = int(model.si("body.painful_site"))
+    for ds in r.values():
+        assert float(ds.map_pain) == readouts.map_score(ds.map_rate.values, model)
+        assert float(ds.pain) == pytest.approx((1 - w) * float(ds.spinal_pain) + w * float(ds.map_pain))
+    healthy_img, neuro_img = r[f"site {painful}"].map_rate.values, r["neuropathic"].map_rate.values
+    assert float(r["neuropathic"].map_excess_rate) > float(r[f"site {painful}"].map_excess_rate) > 0
+    assert readouts.map_score(neuro_img, excess) >= readouts.map_score(healthy_img, excess)
+    assert readouts.map_score(np.zeros_like(healthy_img), excess) == 0.0
+
+
 def test_rtms_raises_m1_and_descending_activity_and_lowers_projection_output(runs):
     _, r = runs
     sham, active = r["sham"], r["rtms"]

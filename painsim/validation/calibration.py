@@ -371,7 +371,7 @@ def calibrate_unpleasantness_anchors(model="healthy", celsius: Sequence[float] =
     scores then agree; a preset's unpleasantness differs from its intensity only through
     the medial pathway.
     """
-    return _heat_anchor_fit(model, "acc_rate", celsius, seeds, duration)
+    return heat_anchor_fits(model, ("acc_rate",), celsius, seeds, duration)["acc_rate"]
 
 
 def calibrate_map_anchors(model="healthy", celsius: Sequence[float] = ACC_FIT_CELSIUS,
@@ -387,22 +387,29 @@ def calibrate_map_anchors(model="healthy", celsius: Sequence[float] = ACC_FIT_CE
     map term differs from its spinal term only through the thalamus and S1 (e.g. a
     reorganized map).  Declared in docs/readouts.md before it was first run.
     """
-    return _heat_anchor_fit(model, "map_excess_rate", celsius, seeds, duration)
+    return heat_anchor_fits(model, ("map_excess_rate",), celsius, seeds, duration)["map_excess_rate"]
 
 
-def _heat_anchor_fit(model, variable: str, celsius, seeds, duration) -> AnchorCalibration:
-    """The line of ``variable`` against PN rate under heat (healthy pathway), read at the
-    psychophysical points' spinothalamic rates (anchors clipped at 0)."""
+def heat_anchor_fits(model="healthy", variables: Sequence[str] = ("acc_rate", "map_excess_rate"),
+                     celsius: Sequence[float] = ACC_FIT_CELSIUS, seeds: Sequence[int] = ACC_FIT_SEEDS,
+                     duration: str = "1.5 s") -> dict[str, AnchorCalibration]:
+    """The anchor fit of :func:`calibrate_unpleasantness_anchors` for each Dataset variable in
+    ``variables`` (one simulation of the heat runs for all): the line of the variable against
+    the PN rate (points with PN > 0), read at the psychophysical points' spinothalamic rates
+    (anchors clipped at 0)."""
     m = load_model(model) if isinstance(model, str) else model
     res = simulate_batch([Request(m, None, heat(t), seed=s) for t in celsius for s in seeds], duration)
-    pts = [(float(r.pn_rate), float(r[variable])) for r in res if float(r.pn_rate) > 0]
-    if len(pts) < 3:
-        raise ParameterError("celsius", tuple(celsius), "temperatures at which the PN fire in at least 3 runs")
-    pn, value = np.array(pts).T
-    slope, intercept = np.polyfit(pn, value, 1)
     _, rates, _ = readouts.psychophysics_points(m)
-    anchors = tuple(float(max(slope * r + intercept, 0.0)) for r in rates)
-    return AnchorCalibration(float(slope), float(intercept), anchors, tuple(pts))
+    fits = {}
+    for variable in variables:
+        pts = [(float(r.pn_rate), float(r[variable])) for r in res if float(r.pn_rate) > 0]
+        if len(pts) < 3:
+            raise ParameterError("celsius", tuple(celsius), "temperatures at which the PN fire in at least 3 runs")
+        pn, value = np.array(pts).T
+        slope, intercept = np.polyfit(pn, value, 1)
+        anchors = tuple(float(max(slope * r + intercept, 0.0)) for r in rates)
+        fits[variable] = AnchorCalibration(float(slope), float(intercept), anchors, tuple(pts))
+    return fits
 
 
 # ---------------------------------------------------------------- opioid tolerance
