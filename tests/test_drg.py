@@ -160,6 +160,30 @@ def test_clinical_drgs_recruits_abeta_not_c(neuropathic):
     assert model.fire(strong, fs, "C", aff, 1)[0].size > 0
 
 
+def test_clinical_drgs_drives_the_projection_neurons_locked_to_its_pulses_through_the_direct_abeta_synapse():
+    """Why the drgs_tonic protocol raises pain in drawn patients (docs/circuits.md, "Why DRG
+    stimulation raises pain"): its pulses fire every Aβ fibre of the segment (20 Hz) and the
+    projection neurons follow them through the monosynaptic Aβ -> PN (WDR) synapse.  Locked:
+    the vector strength at 20 Hz of the pooled PN spikes exceeds 0.8 (a 20 Hz lock with < 5 ms
+    jitter, VS = exp(-(2 pi f sigma)^2 / 2)); spikes at random phases give ~1/sqrt(n) < 0.2 for the
+    n > 25 spikes required.  Control: without the Aβ -> PN synapse the same volleys fire no PN."""
+    drg = ps.protocols.get("drgs_tonic")
+    base = ps.load_model("gate_control").with_params(drg.device_overrides)
+    variants = {"intact": base, "no Abeta->PN": base.with_params({"dorsal_horn.abeta_pn.p": 0.0})}
+    res = ps.simulate_batch([ps.Request(m, drg.waveform(0.0, 1.0), seed=s, label=k)
+                             for k, m in variants.items() for s in (1, 2)], "1 s")
+    spikes = {k: [] for k in variants}
+    for r in res:
+        assert float(r.rates.sel(population="Abeta").mean()) == pytest.approx(20.0, abs=0.5)
+        pops = r.spike_population.attrs["flag_meanings"].split()
+        t = r.spike_time.values[r.spike_population.values == pops.index("PN")]
+        spikes[r.attrs["label"]].append(t[t >= base.si("readout.transient")])
+    locked = np.concatenate(spikes["intact"])
+    assert locked.size > 25
+    assert abs(np.mean(np.exp(2j * np.pi * 20.0 * locked))) > 0.8
+    assert np.concatenate(spikes["no Abeta->PN"]).size == 0
+
+
 def test_drg_target_has_its_own_geometry(neuropathic):
     _, aff, _ = neuropathic
     drg = population_for(tonic("20 Hz", "300 us", "1 mA", "0.1 s", target="drg"), aff, 1)
