@@ -35,6 +35,8 @@ VOCABULARY: dict[str, tuple[str, str]] = {
     "gate_index": ("1", "inhibitory share of the synaptic drive onto projection neurons (0 open, 1 closed)"),
     "map_rate": ("Hz", "S1 map firing rate per excitatory unit"),
     "map_overactive_area": ("m^2", "S1 map area above the overactivity rate"),
+    "map_excess_rate": ("Hz", "mean S1 unit rate above the overactivity rate over the map"),
+    "map_pain": ("1", "the pain map's term of the pain score (NRS 0-10)"),
     "map_centroid": ("m", "rate-weighted centroid of the active S1 map"),
     "map_x": ("m", "x position of the S1 map column"),
     "map_y": ("m", "y position of the S1 map row"),

@@ -216,6 +216,9 @@ def test_rows_print_the_pn_rate_of_the_stimulated_site():
     assert "PN  41.0 Hz (site 4)" in healthy
     assert "painful site" in stroke and "S1 overactive  25.0 mm²" in stroke  # where the pain comes from
     assert "spinal  0.0" in stroke
+    # with the map's term recorded (every pathway result now), the row names it beside the area
+    with_term = _pain_map_like().assign(map_pain=(("condition",), [3.1, 6.9]))
+    assert "spinal  0.0 + map  6.9 (S1 overactive  25.0 mm²)" in condition_rows(with_term)[1]
 
 
 def test_rows_find_the_site_of_a_physical_stimulus():

@@ -30,15 +30,19 @@ def _pn_cell(ds: xr.Dataset, k: int) -> str:
 
 
 def _pain_sources(ds: xr.Dataset, k: int) -> str:
-    """What the pain score of condition ``k`` is made of, for models with an S1 map: the spinal score
-    and the map's overactive area (central pain can come from the map alone, with silent PNs)."""
+    """What the pain score of condition ``k`` is made of, for models with an S1 map: the spinal score,
+    the map's term (``map_pain``, by ``readout.map_measure``) and its overactive area (central pain
+    can come from the map alone, with silent PNs)."""
     if "map_overactive_area" not in ds or "spinal_pain" not in ds:
         return ""
     d = ds.isel(condition=k)
     area = float(d["map_overactive_area"]) * 1e6  # m^2 -> mm^2
     if not math.isfinite(area):  # a condition whose model has no S1 map (mixed experiments)
         return ""
-    return f"   from spinal {float(d['spinal_pain']):4.1f} + S1 overactive {area:5.1f} mm²"
+    overactive = f"S1 overactive {area:5.1f} mm²"
+    if "map_pain" in ds and math.isfinite(float(d["map_pain"])):  # the map term, whichever its measure
+        return f"   from spinal {float(d['spinal_pain']):4.1f} + map {float(d['map_pain']):4.1f} ({overactive})"
+    return f"   from spinal {float(d['spinal_pain']):4.1f} + {overactive}"
 
 
 def condition_rows(ds: xr.Dataset) -> list[str]:
