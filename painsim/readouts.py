@@ -70,7 +70,8 @@ from .synchrony import paresthesia
 
 __all__ = ["readout_start", "site_rates", "binned_rate", "mean_rate", "pain_score", "stt_heat_rate", "psychophysics_points", "nrs_from_rate",
            "model_pain_score", "unpleasantness_points", "unpleasantness_score", "gate_index", "relief", "responders", "combined_pain",
-           "map_image", "active_area", "map_excess_rate", "map_points", "MAP_MEASURES", "map_score", "map_centroid", "site_territories", "site_areas",
+           "map_image", "active_area", "map_excess_rate", "map_points", "MAP_MEASURES", "map_score", "map_centroid",
+           "site_territories", "site_areas",
            "population_spikes"]
 
 
@@ -196,14 +197,18 @@ def unpleasantness_points(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     painsim.errors.ParameterError
         No ACC rate for a rated temperature, or fewer than two points.
     """
+    return _anchor_points(model, "medial.readout.acc_rate_{k}", "the ACC rate (Hz)")
+
+
+def _anchor_points(model, key: str, what: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(temperatures, the rates at ``key`` (``{k}`` = 1, 2, ...), ratings) of the intensity map's points."""
     temps, _, ratings = psychophysics_points(model)
     rates = []
     for k in range(1, temps.size + 1):
         try:
-            rates.append(float(model.si(f"medial.readout.acc_rate_{k}")))
+            rates.append(float(model.si(key.format(k=k))))
         except (KeyError, UnknownKeyError):
-            raise ParameterError(f"medial.readout.acc_rate_{k}", None,
-                                 f"the ACC rate (Hz) at readout.heat_rating_{k}_celsius") from None
+            raise ParameterError(key.format(k=k), None, f"{what} at readout.heat_rating_{k}_celsius") from None
     return temps, np.array(rates), ratings
 
 
@@ -330,15 +335,7 @@ def map_points(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     painsim.errors.ParameterError
         No excess rate for a rated temperature, or fewer than two points.
     """
-    temps, _, ratings = psychophysics_points(model)
-    rates = []
-    for k in range(1, temps.size + 1):
-        try:
-            rates.append(float(model.si(f"readout.map_excess_rate_{k}")))
-        except (KeyError, UnknownKeyError):
-            raise ParameterError(f"readout.map_excess_rate_{k}", None,
-                                 f"the S1 map excess rate (Hz) at readout.heat_rating_{k}_celsius") from None
-    return temps, np.array(rates), ratings
+    return _anchor_points(model, "readout.map_excess_rate_{k}", "the S1 map excess rate (Hz)")
 
 
 #: The measures of S1 map activity that :func:`map_score` rates (``readout.map_measure``).

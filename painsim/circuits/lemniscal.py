@@ -201,7 +201,8 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
     w_map = model.si("readout.map_weight")
     # the cortex layer's score with its map term reading the nociceptive-driven units only:
     # combined_pain is a sum of a spinal and a map term, so swap the map term
-    map_term = lambda image: float(readouts.combined_pain(0.0, readouts.map_score(image, model) / 10.0, w_map))  # noqa: E731
+    def map_term(image):
+        return float(readouts.combined_pain(0.0, readouts.map_score(image, model) / 10.0, w_map))
     pain_noc = None if pain is None else pain - map_term(img) + map_term(np.where(tactile, 0.0, img))
     variables = {
         "site_vpl_rate": (("site",), site_rate, {"units": "Hz", "long_name":
