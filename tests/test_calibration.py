@@ -147,6 +147,13 @@ def test_allodynia_procedure_moves_the_drawn_disinhibition(monkeypatch):
         assert abs(drawn - mean) < 4 * math.sqrt(mean * (1 - mean) / (c + 1) / 64)
     with pytest.raises(ParameterError, match="bracket"):
         prevalence.calibrate_allodynia_prevalence(n=64, bounds=(0.6, 0.9))
+    # a model variant is calibrated by the same procedure: every patient drawn carries it
+    variants = []
+    monkeypatch.setattr(prevalence, "allodynia_share",
+                        lambda patients: variants.extend(m.text("readout.map_measure") for m, _ in patients)
+                        or stand_in(patients))
+    prevalence.calibrate_allodynia_prevalence(n=64, max_iter=2, overrides={"readout.map_measure": "excess_rate"})
+    assert variants and set(variants) == {"excess_rate"}
 
 
 def test_drawn_patients_carry_their_draw_and_the_device():

@@ -72,7 +72,7 @@ class AllodyniaCalibration:
 
 def calibrate_allodynia_prevalence(n: int = ALLODYNIA_PATIENTS, seed: int = ALLODYNIA_SEED,
                                    target: float = ALLODYNIA_TARGET, bounds: tuple[float, float] = (0.05, 0.5),
-                                   max_iter: int = 8) -> AllodyniaCalibration:
+                                   max_iter: int = 8, overrides=None) -> AllodyniaCalibration:
     """Bisect the mean of the peripheral patients' disinhibition (Beta, concentration
     :data:`ALLODYNIA_CONCENTRATION`) until the share of ``n`` drawn patients with brush allodynia is
     ``target`` within ``1 / n`` (module docstring; 2026-12-04: mean 0.1484375, share 0.1875).
@@ -87,6 +87,9 @@ def calibrate_allodynia_prevalence(n: int = ALLODYNIA_PATIENTS, seed: int = ALLO
         Means whose shares must bracket the target.
     max_iter : int
         Halvings at most.
+    overrides : mapping, optional
+        Model parameters set on every drawn patient (a model variant calibrated by the same
+        procedure, e.g. ``{"readout.map_measure": "excess_rate"}``: docs/readouts.md).
 
     Returns
     -------
@@ -94,7 +97,7 @@ def calibrate_allodynia_prevalence(n: int = ALLODYNIA_PATIENTS, seed: int = ALLO
     """
     def share(mean: float) -> float:
         dists = {"disinhibition": {"peripheral": Beta(mean, ALLODYNIA_CONCENTRATION)}}
-        return allodynia_share(peripheral_patients(n, seed, distributions=dists))
+        return allodynia_share(peripheral_patients(n, seed, overrides=overrides, distributions=dists))
 
     mean, achieved, evals = bisect_parameter(share, bounds, target, 1.0 / n, max_iter, "disinhibition means",
                                              measured="allodynia shares", units="")
