@@ -1,9 +1,7 @@
 """The ``painsim`` command: parses, calls the API, writes files and figures.
 
-Experiment files of every kind run through the one dispatch of
-:mod:`painsim.files`; figures come from :mod:`painsim.plots`, imported only by
-the commands that draw (matplotlib is heavy, ``painsim --help`` stays fast).
-"""
+Experiment files of every kind run through the one dispatch of :mod:`painsim.files`; figures come from
+:mod:`painsim.plots`, imported only by the commands that draw (matplotlib is heavy: ``--help`` stays fast)."""
 from __future__ import annotations
 
 import argparse
@@ -495,8 +493,9 @@ def _validate(args, chosen, out, seed, variant: str = "", baseline=None, table: 
     with _output_folder(out):
         store = out / "targets"  # each finished target, until the table is written (--resume)
         try:
+            kept = validation.finished_targets(out, seed, variant) if args.resume else None
             ds = validation.validate([t.name for t in chosen], seed=seed, progress=lambda line: print(line, flush=True),
-                                     store=store, resume=args.resume, workers=args.workers)
+                                     store=store, resume=args.resume, workers=args.workers, finished_run=kept)
         except BaseException as e:
             kept = validation.kept_targets(store)
             if kept:
@@ -588,7 +587,8 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--seed", type=_SEED, default=None, help="seed of every measurement (default 1)")
     val.add_argument("--out", default=None, help="output folder (default: painsim-out/validation)")
     val.add_argument("--resume", action="store_true",
-                     help="continue an interrupted run in --out (its finished targets are kept, not measured again)")
+                     help="continue an interrupted run in --out (its finished targets are kept, not measured again; "
+                          "so are those of a finished run there of this code, seed and variant, e.g. to add --slow)")
     val.add_argument("--workers", type=_AT_LEAST_ZERO, default=0,
                      help="worker processes measuring targets side by side (default 0: this process)")
     val.add_argument("--compare", default=None, metavar="BASELINE",

@@ -272,3 +272,25 @@ def test_a_stopped_cli_run_says_where_its_targets_are_kept(monkeypatch, tmp_path
             assert err.count(f"painsim: {said}") == 1 and "1 measured target(s)" in err
         else:
             assert not (out / "targets").exists()
+
+
+def test_a_finished_run_resumed_with_more_targets_measures_only_those(stand_ins, tmp_path):
+    """``--resume`` into the folder of a finished run of this code and seed keeps its targets (e.g. a
+    fast run resumed with ``--slow``); without ``--resume``, or at another seed, every target is
+    measured again (the negative controls)."""
+    calls, _ = stand_ins
+    out = str(tmp_path / "validation")
+    assert main(["validate", "--only", "A", "B", "--out", out]) == 0
+    assert calls == {"A": 1, "B": 1, "C": 0}
+    assert main(["validate", "--only", "A", "B", "C", "--out", out, "--resume"]) == 0
+    assert calls == {"A": 1, "B": 1, "C": 1}
+    ds = validation.read_result(out, "the run")
+    np.testing.assert_array_equal(ds["model"].values, [11.0, 21.0, 31.0])
+    assert validation.finished_targets(out, 1) == {n: (v, pytest.approx(s)) for n, v, s in
+                                                   zip("ABC", (11.0, 21.0, 31.0), ds["seconds"].values)}
+    assert main(["validate", "--only", "A", "B", "C", "--out", out]) == 0
+    assert calls == {"A": 2, "B": 2, "C": 2}
+    assert main(["validate", "--only", "A", "C", "--out", out, "--seed", "2", "--resume"]) == 0
+    assert calls == {"A": 3, "B": 2, "C": 3}
+    assert validation.finished_targets(out, 1) == {}  # the folder now holds the run of seed 2
+    assert validation.finished_targets(tmp_path / "nowhere", 1) == {}

@@ -16,7 +16,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import xarray as xr
@@ -46,7 +46,8 @@ def select(names: Sequence[str] | None = None, slow: bool = False) -> list[Targe
 
 def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int = 1,
              progress: Callable[[str], None] | None = None, store: str | Path | None = None,
-             resume: bool = False, workers: int = 0) -> xr.Dataset:
+             resume: bool = False, workers: int = 0,
+             finished_run: Mapping[str, tuple[float, float]] | None = None) -> xr.Dataset:
     """Measure the model's value of each selected target beside the published one.
 
     Parameters
@@ -69,6 +70,9 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
         0: measure in this process; N >= 1: in N worker processes (the slow targets
         first).  Targets that read one simulation are measured one after the other, in
         one process.
+    finished_run : mapping, optional
+        Targets already measured by a finished run of this code, inputs and seed, name ->
+        (value, seconds) (:func:`painsim.validation.finished_targets`): kept, not measured.
 
     Returns
     -------
@@ -123,6 +127,10 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
             if message[1] not in done:
                 finished(*message[1:])
 
+    from_run = [t.name for t in chosen if t.name in (finished_run or {}) and t.name not in done]
+    done.update({name: tuple(finished_run[name]) for name in from_run})
+    if from_run and progress:
+        progress(f"painsim: {len(from_run)} of {len(chosen)} targets kept from the finished run")
     todo = [t for t in chosen if t.name not in done]
     run_batches(functools.partial(_measure_batch, seed), _batches(todo, workers), on_result, workers=workers,
                 setup=functools.partial(prepare_worker, "network"), on_progress=on_progress)

@@ -22,7 +22,8 @@ from .comparison import _figures, read_result
 from .run import _fmt, _published, _range, inputs_fingerprint, kept_targets
 from .targets import judge
 
-__all__ = ["across_seeds", "seed_header", "seed_rows", "kept_run", "refuse_interrupted", "INDEPENDENT_SPACING"]
+__all__ = ["across_seeds", "seed_header", "seed_rows", "kept_run", "finished_targets", "refuse_interrupted",
+           "INDEPENDENT_SPACING"]
 
 #: A target measured at seed ``s`` averages the circuits (or patients) ``s``, ``s + 1``, ... (4 to
 #: 16 of them in the registry), so runs at seeds closer than that share circuits and their values
@@ -202,6 +203,24 @@ def kept_run(folder, names: Sequence[str], seed: int, overrides: str = "") -> xr
         (``inputs_digest``: :func:`painsim.validation.run.inputs_fingerprint`); None otherwise, also
         for a missing or unreadable file (the seed is then measured again).
     """
+    ds = _same_run(folder, seed, overrides)
+    return ds if ds is not None and set(names) <= set(map(str, ds["target"].values)) else None
+
+
+def finished_targets(folder, seed: int, overrides: str = "") -> dict[str, tuple[float, float]]:
+    """The targets of a finished validation run in ``folder`` that ``painsim validate --resume`` keeps:
+    target name -> (the model's value, seconds), if the run was measured at ``seed`` with this code,
+    these model and experiment files, variant and engine (as :func:`kept_run`); else none.  So a
+    finished fast run, resumed with ``--slow``, measures only the slow targets."""
+    ds = _same_run(folder, seed, overrides)
+    if ds is None:
+        return {}
+    return {str(name): (float(value), float(seconds))
+            for name, value, seconds in zip(ds["target"].values, ds["model"].values, ds["seconds"].values)}
+
+
+def _same_run(folder, seed: int, overrides: str) -> xr.Dataset | None:
+    """The run in ``folder`` if it is of ``seed``, this code, these inputs and this variant."""
     try:
         ds = read_result(folder, f"the run of seed {seed}")
     except PathError:
@@ -209,7 +228,7 @@ def kept_run(folder, names: Sequence[str], seed: int, overrides: str = "") -> xr
     same = (int(ds.attrs.get("seed", -1)) == int(seed) and ds.attrs.get("painsim_source") == source_digest()
             and ds.attrs.get("inputs_digest") == inputs_fingerprint()
             and str(ds.attrs.get("model_overrides", "")) == overrides)
-    return ds if same and set(names) <= set(map(str, ds["target"].values)) else None
+    return ds if same else None
 
 
 def refuse_interrupted(out, seeds: Sequence[int]) -> None:
