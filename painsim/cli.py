@@ -493,9 +493,9 @@ def _validate(args, chosen, out, seed, variant: str = "", baseline=None, table: 
     with _output_folder(out):
         store = out / "targets"  # each finished target, until the table is written (--resume)
         try:
-            kept = validation.finished_targets(out, seed, variant) if args.resume else None
+            from_run = validation.finished_targets(out, seed, variant) if args.resume else None
             ds = validation.validate([t.name for t in chosen], seed=seed, progress=lambda line: print(line, flush=True),
-                                     store=store, resume=args.resume, workers=args.workers, finished_run=kept)
+                                     store=store, resume=args.resume, workers=args.workers, finished_run=from_run)
         except BaseException as e:
             kept = validation.kept_targets(store)
             if kept:

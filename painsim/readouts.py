@@ -355,6 +355,11 @@ def map_score(rates, model) -> float:
       contralateral S1 activation grows with perceived pain intensity (Coghill et al. 1999
       J Neurophysiol 82:1934), while the overactive area stops growing once the painful
       site's territory is active (docs/readouts.md).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        An unknown measure, or (``"excess_rate"``) a missing anchor.
     """
     measure = model.text("readout.map_measure")
     threshold = model.si("readout.map_overactive_rate")

@@ -84,12 +84,15 @@ def test_pain_score_mixes_the_spinal_score_with_the_chosen_map_term(runs):
     w = model.si("readout.map_weight")
     excess = model.with_params({"readout.map_measure": "excess_rate"})
     painful = int(model.si("body.painful_site"))
+    area_10 = model.si("readout.map_pain_area")
     for ds in r.values():
         assert float(ds.map_pain) == readouts.map_score(ds.map_rate.values, model)
+        # the default term is the overactive area over readout.map_pain_area, rated 10 at it
+        assert float(ds.map_pain) == pytest.approx(10 * min(float(ds.map_overactive_area) / area_10, 1.0))
         assert float(ds.pain) == pytest.approx((1 - w) * float(ds.spinal_pain) + w * float(ds.map_pain))
     healthy_img, neuro_img = r[f"site {painful}"].map_rate.values, r["neuropathic"].map_rate.values
     assert float(r["neuropathic"].map_excess_rate) > float(r[f"site {painful}"].map_excess_rate) > 0
-    assert readouts.map_score(neuro_img, excess) >= readouts.map_score(healthy_img, excess)
+    assert readouts.map_score(healthy_img, excess) < readouts.map_score(neuro_img, excess)
     assert readouts.map_score(np.zeros_like(healthy_img), excess) == 0.0
 
 

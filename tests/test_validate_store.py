@@ -290,7 +290,9 @@ def test_a_finished_run_resumed_with_more_targets_measures_only_those(stand_ins,
                                                    zip("ABC", (11.0, 21.0, 31.0), ds["seconds"].values)}
     assert main(["validate", "--only", "A", "B", "C", "--out", out]) == 0
     assert calls == {"A": 2, "B": 2, "C": 2}
+    assert main(["validate", "--only", "A", "B", "--out", out, "--set", "readout.map_weight=0.4", "--resume"]) == 0
+    assert calls == {"A": 3, "B": 3, "C": 2}  # a model variant measures again
     assert main(["validate", "--only", "A", "C", "--out", out, "--seed", "2", "--resume"]) == 0
-    assert calls == {"A": 3, "B": 2, "C": 3}
+    assert calls == {"A": 4, "B": 3, "C": 3}
     assert validation.finished_targets(out, 1) == {}  # the folder now holds the run of seed 2
     assert validation.finished_targets(tmp_path / "nowhere", 1) == {}

@@ -215,8 +215,9 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
     }
     if pain_noc is not None:
         variables["pain_nociceptive_map"] = ((), pain_noc, {"units": "1", "long_name":
-                                             "pain score with the map term of map_overactive_area_nociceptive "
-                                             "(a proposed readout; the pain score is left as it is)"})
+                                             "pain score with the map term (readout.map_measure) read on the units "
+                                             "driven more by TC than by VPL (a proposed readout; the pain score is "
+                                             "left as it is)"})
     return LayerResults(variables, {"site": np.arange(n_sites)})
 
 

@@ -4,8 +4,8 @@ Every result carries the population rates and ragged spike arrays of all
 populations, the variables each layer of the model's stack adds
 (:attr:`painsim.circuits.Layer.results`: dorsal horn ``site_pn_rate``,
 ``pn_rate``, ``spinal_pain``, ``gate_index``; cortex ``map_rate``,
-``map_overactive_area``, ``map_centroid``, ``relay_rate``, ``m1_rate``,
-``descending_rate``), the pain score of the topmost layer that forms one, the
+``map_overactive_area``, ``map_excess_rate``, ``map_pain``, ``map_centroid``,
+``relay_rate``, ``m1_rate``, ``descending_rate``), the pain score of the topmost layer that forms one, the
 efficacies and endpoints of every connection, and the parameters, stimulus,
 seed and painsim version in its attrs.
 """

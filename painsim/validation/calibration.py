@@ -103,7 +103,8 @@ from ..units import to_si
 __all__ = ["GateCalibration", "calibrate_gate_inhibition", "gate_reduction", "gate_stimulation", "GATE_SEEDS",
            "GATE_TARGET", "GATE_CELSIUS", "GATE_DURATION", "BackgroundCalibration", "calibrate_background_rate", "rest_pn_rate", "rest_readouts", "at_rest", "REST_DURATION", "BACKGROUND_SEEDS",
            "GainCalibration", "stt_rate", "heat_pn_rate", "calibrate_c_gain", "C_GAIN_SEEDS", "C_GAIN_CELSIUS",
-           "AnchorCalibration", "calibrate_unpleasantness_anchors", "ACC_FIT_CELSIUS", "ACC_FIT_SEEDS",
+           "AnchorCalibration", "calibrate_unpleasantness_anchors", "calibrate_map_anchors", "heat_anchor_fits",
+           "ACC_FIT_CELSIUS", "ACC_FIT_SEEDS",
            "ToleranceCalibration", "calibrate_tolerance_rate", "tolerance_rate_for_efficacy", "TOLERANCE_SEEDS",
            "TOLERANCE_PROTOCOL", "TOLERANCE_SESSION", "TOLERANCE_EFFICACY", "TOLERANCE_SESSION_S", "tolerance_calendar",
            "TOLERANCE_OPIOID_RATIO", "opioid_ratio", "undetectable_efficacy", "remote_tens_effects", "bisect_parameter"]
@@ -347,8 +348,8 @@ ACC_FIT_SEEDS = (1, 2, 3, 4)
 @dataclass(frozen=True)
 class AnchorCalibration:
     """Result of :func:`calibrate_unpleasantness_anchors` (or :func:`calibrate_map_anchors`): the
-    line ``acc = slope * pn + intercept`` (Hz) through the healthy pathway's (PN, ACC) points (or
-    (PN, map excess rate)), and the rate at each rated temperature's STT rate
+    line ``rate = slope * pn + intercept`` (Hz) through the healthy pathway's (PN, ACC rate) points
+    (or (PN, map excess rate)), and the rate at each rated temperature's STT rate
     (``medial.readout.acc_rate_<k>``, ``readout.map_excess_rate_<k>``)."""
 
     slope: float
@@ -396,7 +397,22 @@ def heat_anchor_fits(model="healthy", variables: Sequence[str] = ("acc_rate", "m
     """The anchor fit of :func:`calibrate_unpleasantness_anchors` for each Dataset variable in
     ``variables`` (one simulation of the heat runs for all): the line of the variable against
     the PN rate (points with PN > 0), read at the psychophysical points' spinothalamic rates
-    (anchors clipped at 0)."""
+    (anchors clipped at 0).
+
+    Parameters
+    ----------
+    model : str or Model
+        The healthy pathway (default ``"healthy"``).
+    variables : sequence of str
+        Scalar Dataset variables of a pathway result (``"acc_rate"``, ``"map_excess_rate"``).
+    celsius, seeds, duration
+        Contact-heat temperatures (°C), circuits and window of the runs.
+
+    Returns
+    -------
+    dict
+        Variable -> :class:`AnchorCalibration`.
+    """
     m = load_model(model) if isinstance(model, str) else model
     res = simulate_batch([Request(m, None, heat(t), seed=s) for t in celsius for s in seeds], duration)
     _, rates, _ = readouts.psychophysics_points(m)

@@ -208,10 +208,26 @@ def kept_run(folder, names: Sequence[str], seed: int, overrides: str = "") -> xr
 
 
 def finished_targets(folder, seed: int, overrides: str = "") -> dict[str, tuple[float, float]]:
-    """The targets of a finished validation run in ``folder`` that ``painsim validate --resume`` keeps:
-    target name -> (the model's value, seconds), if the run was measured at ``seed`` with this code,
-    these model and experiment files, variant and engine (as :func:`kept_run`); else none.  So a
-    finished fast run, resumed with ``--slow``, measures only the slow targets."""
+    """The targets of a finished validation run in ``folder`` that ``painsim validate --resume`` keeps.
+
+    So a finished fast run, resumed with ``--slow``, measures only the slow targets.
+
+    Parameters
+    ----------
+    folder : path-like
+        The run's folder (its ``validation.nc``).
+    seed : int
+        The seed the run must have been measured at.
+    overrides : str
+        The model variant in force, as :func:`kept_run` takes it.
+
+    Returns
+    -------
+    dict
+        Target name -> (the model's value, seconds), if the run was measured at ``seed`` with this
+        code, these model and experiment files, variant and engine (as :func:`kept_run`); empty
+        otherwise, also for a missing or unreadable file.
+    """
     ds = _same_run(folder, seed, overrides)
     if ds is None:
         return {}
