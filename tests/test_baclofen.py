@@ -94,12 +94,12 @@ def test_baclofen_eases_allodynia_through_the_excitatory_interneurons_only():
 
 @pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "measured (spinal neuropathic preset, biophysical recruitment, seeds 1-4, 1.5 s, PN Hz): brush 24.1, "
-    "brush + tonic SCS (50 Hz, 300 us, 2.5 mA) 36.9; baclofen 0.3 K_d 20.2 alone, 33.3 with SCS; 1 K_d 16.7 "
-    "and 29.9: SCS adds ~13 Hz at every dose, because its Aβ volleys excite the output neurons directly "
-    "(SCS alone 23.5 Hz at rest) and GABA_B, as parameterised from Dickenson 1985, spares Aβ terminals and "
-    "the projection neurons; with GABA supplied to GABA_B (release 0.02) the same (brush 15.6 -> 26.1 with "
-    "SCS).  Published: SCS with a dose of no effect of its own relieves allodynia that SCS alone does not "
-    "(Cui 1996)"))
+    "brush + tonic SCS (50 Hz, 300 us, 2.5 mA) 31.6; baclofen 0.3 K_d 20.2 alone, 28.1 with SCS (36.9 and "
+    "33.3 before the lead's antidromic impulses collided with the brush's, 2026-12-05): SCS adds ~8 Hz, "
+    "because its Aβ volleys excite the output neurons directly (SCS alone 23.5 Hz at rest) and GABA_B, as "
+    "parameterised from Dickenson 1985, spares Aβ terminals and the projection neurons; with GABA supplied "
+    "to GABA_B (release 0.02) the same before the collisions (brush 15.6 -> 26.1 with SCS).  Published: SCS "
+    "with a dose of no effect of its own relieves allodynia that SCS alone does not (Cui 1996)"))
 def test_scs_with_a_low_baclofen_dose_relieves_allodynia():
     # 0.3 K_d: the experiment's dose, lowering the brush response by about a sixth on its own (the
     # rats' doses had no effect of their own); seeds and duration as the reason's measurement

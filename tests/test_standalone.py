@@ -427,13 +427,14 @@ def test_engine_default_and_override(monkeypatch):
 
 def test_batches_whose_arrays_fit_a_cached_binary_share_it(engines):
     """Other patients whose arrays need fewer elements than the fixture's binary holds (no
-    noxious input: 219 generator spikes, padded alone to 256 where the fixture's 273 took
-    512) take that binary instead of compiling their own (counted builds); spikes equal the
-    runtime engine's.  Arrays that need more than any cached binary holds choose larger sizes
-    (a new binary), raised to the cached ones so that the new binary holds both."""
+    noxious input and a 20 Hz train instead of 50 Hz: fewer generator spikes, padded alone to
+    a smaller power of two than the fixture's) take that binary instead of compiling their own
+    (counted builds); spikes equal the runtime engine's.  Arrays that need more than any cached
+    binary holds choose larger sizes (a new binary), raised to the cached ones so that the new
+    binary holds both."""
     from painsim.circuits.standalone import chosen_sizes, needed_sizes, padded_size
     m = ps.load_model("gate_control")
-    scs = ps.stimulation.tonic(50 * Hz, 200 * us, 1.5, "0.2 s")
+    scs = ps.stimulation.tonic(20 * Hz, 200 * us, 1.5, "0.2 s")
     reqs = [ps.Request(m, None, 0.0, seed=7), ps.Request(m, scs, 0.0, touch=0.5, seed=8)]
     points = [point_input(r, DURATION) for r in reqs]
     fixture = needed_sizes([point_input(r, DURATION) for r in _requests()], DURATION, 1e-4)

@@ -21,6 +21,9 @@ module                        contents
 :mod:`.tjunction`             the T-junction of DRG neurons (use-dependent low-pass filter,
                               Gemes et al. 2013) and what DRG stimulation does to it
                               (numba kernel + numpy reference)
+:mod:`.collision`             a dorsal-column lead's antidromic impulses annihilating the
+                              natural impulses they meet (collision; numba kernel, its Python
+                              form for small inputs)
 :mod:`.encoding`              natural stimuli in physical units (contact heat and cold in °C,
                               pinprick in mN, brush) and their published response functions
 :mod:`.thermal`               contact heat with a time course: repeated brief contacts and
@@ -50,6 +53,7 @@ from .population import (CHRONAXIE_RANGES, CLASS_PARAMS, CLASSES, GEOMETRIES, Cl
 from .registry import Recruitment, ThresholdFraction, recruitment_model, register_recruitment
 from .tjunction import (JUNCTION, JunctionParams, drg_arrivals, following_frequency, junction_kernel,
                         junction_reference, transmit)
+from .collision import collide, collision_kernel, dorsal_column_arrivals
 
 register_recruitment("biophysical", Biophysical())
 
@@ -71,6 +75,8 @@ __all__ = [
     # T-junction and DRG stimulation
     "JUNCTION", "JunctionParams", "drg_arrivals", "transmit", "junction_kernel", "junction_reference",
     "following_frequency",
+    # collision with a dorsal-column lead's antidromic impulses
+    "collide", "collision_kernel", "dorsal_column_arrivals",
 ]
 
 # natural stimuli in physical units (docs/stimuli.md)

@@ -14,7 +14,9 @@ A device at the dorsal root ganglion (target ``"drg"``) also changes how the
 other spikes arrive: every spike of the stimulated point then passes its fiber's
 T-junction (:func:`painsim.fibers.tjunction.drg_arrivals`; Gemes et al. 2013),
 which the stem spikes the lead evokes load and collide with.  Without such a
-device nothing passes through the junction model (results unchanged).
+device nothing passes through the junction model (results unchanged).  A
+dorsal-column lead's impulses also run antidromically to the skin and annihilate
+the natural impulses they meet (:mod:`painsim.fibers.collision`).
 
 Spike times are produced at the fibers' origin and delayed by the conduction
 time to the dorsal horn (distance / conduction velocity, one velocity per
@@ -32,6 +34,7 @@ from ..anatomy import FIBER_CLASSES, JUNCTION_TARGETS
 from ..rng import rng_for
 from ..stimulation import Waveform
 from .afferents import DEAD_TIME, AfferentSpikes, FiberSet, NaturalStimulus, apply_dead_time, poisson_train
+from .collision import dorsal_column_arrivals
 from .encoding import PhysicalStimulus
 from .registry import recruitment_model
 from .tjunction import drg_arrivals
@@ -104,12 +107,15 @@ def afferent_input(params: Mapping[str, Any], duration: float, seed: int,
             # which the stem spikes the lead evokes load and collide with (tjunction.py)
             t, i = recruit.fire(stimulus, fibers, c, params, seed)
             times, ids = drg_arrivals(origin, ids, t, i, c, fibers.velocity[c], params, duration)
-        elif stimulus is not None:
+        elif stimulus is not None and stimulus.target == "dorsal_column":
+            # a dorsal-column lead a few cm from the segment: its antidromic impulses
+            # annihilate the natural ones they meet (collision.py)
             t, i = recruit.fire(stimulus, fibers, c, params, seed)
-            # a dorsal-column lead sits a few cm from the segment; other targets are peripheral
-            dist = (params["dorsal_column_distance"] if stimulus.target == "dorsal_column"
-                    else params["conduction_distance"])
-            times = np.concatenate([times, t + (dist / fibers.velocity[c])[i]])
+            times, ids = dorsal_column_arrivals(origin, ids, t, i, fibers.velocity[c], params, DEAD_TIME)
+        elif stimulus is not None:
+            # other targets are peripheral: the electrode sits at the receptive field
+            t, i = recruit.fire(stimulus, fibers, c, params, seed)
+            times = np.concatenate([times, t + (params["conduction_distance"] / fibers.velocity[c])[i]])
             ids = np.concatenate([ids, i.astype(np.int64)])
         times, ids = apply_dead_time(times, ids, DEAD_TIME)
         keep = times < duration

@@ -1,0 +1,167 @@
+"""Collision of a dorsal-column lead's antidromic spikes with natural afferent spikes.
+
+An electrode excites an axon at one point, and the impulse runs both ways from
+there.  A dorsal-column lead (SCS) excites the ascending branches of Aβ afferents:
+each evoked impulse runs up to the dorsal column nuclei and *antidromically* down
+the dorsal column, into the collaterals of its segment (the input the dorsal horn
+receives from the lead) and on through the dorsal root and the peripheral nerve
+to the skin.  Two impulses travelling towards each other on one axon annihilate,
+because each meets the refractory wake of the other: the basis of the collision
+test by which antidromic activation is identified (Fuller & Schlag 1976 Brain Res
+112:283 [recalled]).  So during SCS an impulse that a touch starts in the skin is
+annihilated when it meets the antidromic impulse of a pulse in the same fibre, and
+the dorsal horn receives one impulse of the two, whichever reaches the segment's
+entry first.  SCS impulses travel both ways, cranially and caudally, and the
+antidromic ones are held to carry its segmental effect (Buonocore 2013 J Pain
+Relief 2:118, doi 10.4172/2167-0846.1000118 [checked: abstract]).
+
+Geometry (per fiber, conduction velocity ``v``): the skin lies ``d_p``
+(``afferents.conduction_distance``) below the segment's entry, the lead ``d_s``
+(``afferents.dorsal_column_distance``) above it.  A natural impulse starts at the
+skin at ``t_n`` and reaches the entry at ``t_n + d_p / v`` and the lead at
+``t_n + T`` with ``T = (d_p + d_s) / v``; an antidromic impulse starts at the lead
+at ``t_a`` and reaches the entry at ``t_a + d_s / v`` and the skin at ``t_a + T``.
+Taking the impulses of each direction in the order they started (those behind
+cannot overtake the front ones), the front natural and front antidromic impulses
+meet iff each starts before the other has left the axon::
+
+    |t_n - t_a| < T + dead
+
+(``dead``, the 1 ms dead time of :mod:`painsim.fibers.afferents`, also stands for
+refractoriness at the ends: a pulse just after a natural impulse passed the lead
+excites nothing, a receptor just after an antidromic impulse invaded it starts
+none).  If they meet, both vanish, and the entry has received the one that
+reached it first (before the meeting); if they do not, the one that leaves first
+passes whole.  The DCN layer (:mod:`painsim.circuits.dorsal_column`) reads the
+same arrivals, so when the natural impulse was first at the entry it reaches the
+nuclei in the place of the pulse's orthodromic impulse: one impulse either way,
+its time off by less than ``T`` (a simplification).
+
+:func:`collision_kernel` (numba; ``collision_kernel.py_func`` is the same rule in
+Python for small inputs, which then need not load numba) implements the rule;
+:func:`dorsal_column_arrivals` turns the spikes of one fiber class into arrivals
+at the dorsal horn.  No brian2 here.  Not modelled: collisions with a peripheral
+electrode (the model puts such an electrode at the receptive field, so the
+antidromic path to the receptors is empty) and refractoriness along the axon
+after a collision.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ParameterError
+from ..jit import njit, numba_loaded
+
+__all__ = ["collision_kernel", "collide", "dorsal_column_arrivals", "PYTHON_COLLISION_MAX"]
+
+#: Up to this many spikes, and while numba is not loaded, the rule runs in Python
+#: (``collision_kernel.py_func``; ~1 µs per spike) rather than loading numba for it.
+#: Chosen as :data:`painsim.fibers.afferents.PYTHON_DEAD_TIME_MAX`: well under ~0.1 s.
+PYTHON_COLLISION_MAX = 50_000
+
+
+@njit(cache=True, nogil=True)
+def collision_kernel(n_fiber, n_start, n_entry, a_fiber, a_start, a_entry, window, n_keep, a_keep):
+    """Annihilate colliding pairs of natural and antidromic impulses.
+
+    Parameters
+    ----------
+    n_fiber, n_start, n_entry : (m,) arrays
+        Natural impulses sorted by fiber, then start time: fiber index, start time
+        at the skin and time at the segment's entry (s).
+    a_fiber, a_start, a_entry : (k,) arrays
+        Antidromic impulses sorted the same way: fiber, start time at the lead, time
+        at the entry (s).
+    window : (n,) float64
+        Per fiber, ``T + dead``: two impulses meet iff their starts differ by less.
+    n_keep, a_keep : bool arrays
+        Outputs, ``True`` on entry; set ``False`` where an impulse is annihilated
+        before it reached the entry.
+    """
+    i = 0
+    j = 0
+    m = n_fiber.shape[0]
+    k = a_fiber.shape[0]
+    while i < m and j < k:
+        if n_fiber[i] < a_fiber[j]:
+            i += 1
+        elif a_fiber[j] < n_fiber[i]:
+            j += 1
+        else:
+            w = window[n_fiber[i]]
+            if n_start[i] + w <= a_start[j]:
+                i += 1          # passed the lead before the pulse
+            elif a_start[j] + w <= n_start[i]:
+                j += 1          # reached the skin before the touch started an impulse
+            else:
+                # they meet; the entry received whichever reached it first
+                if n_entry[i] <= a_entry[j]:
+                    a_keep[j] = False
+                else:
+                    n_keep[i] = False
+                i += 1
+                j += 1
+
+
+def collide(n_fiber, n_start, n_entry, a_fiber, a_start, a_entry, window):
+    """Which natural and which antidromic impulses reach the entry (any input order).
+
+    Returns
+    -------
+    n_keep, a_keep : bool arrays aligned with the inputs
+    """
+    n_fiber, a_fiber = np.asarray(n_fiber, np.int64), np.asarray(a_fiber, np.int64)
+    n_start, n_entry = np.asarray(n_start, float), np.asarray(n_entry, float)
+    a_start, a_entry = np.asarray(a_start, float), np.asarray(a_entry, float)
+    window = np.asarray(window, float)
+    for name, f in (("natural fiber", n_fiber), ("antidromic fiber", a_fiber)):
+        if f.size and (f.min() < 0 or f.max() >= window.size):
+            raise ParameterError(name, int(f.max() if f.max() >= window.size else f.min()),
+                                 f"fiber indices in 0..{window.size - 1}")
+    n_order = np.lexsort((n_start, n_fiber))
+    a_order = np.lexsort((a_start, a_fiber))
+    args = (n_fiber[n_order], n_start[n_order], n_entry[n_order],
+            a_fiber[a_order], a_start[a_order], a_entry[a_order], window)
+    nk, ak = np.ones(n_fiber.size, np.bool_), np.ones(a_fiber.size, np.bool_)
+    if n_fiber.size + a_fiber.size > PYTHON_COLLISION_MAX or numba_loaded():
+        collision_kernel(*args, nk, ak)
+    else:  # the same rule in Python: small inputs need not load numba
+        collision_kernel.py_func(*args, nk, ak)
+    n_keep, a_keep = np.empty_like(nk), np.empty_like(ak)
+    n_keep[n_order], a_keep[a_order] = nk, ak
+    return n_keep, a_keep
+
+
+def dorsal_column_arrivals(origin, ids, lead_t, lead_i, velocity, params, dead: float):
+    """Spikes of one class reaching the dorsal horn with a dorsal-column lead on.
+
+    Parameters
+    ----------
+    origin, ids : arrays
+        Natural (and ectopic) spikes: start times (s) and fiber indices.
+    lead_t, lead_i : arrays
+        Impulses the lead evokes: pulse times (s) and fiber indices.
+    velocity : (n,) array
+        Conduction velocity of each fiber (m/s).
+    params : mapping
+        The model's ``afferents`` section (SI): ``conduction_distance``,
+        ``dorsal_column_distance`` and ``antidromic_collision`` (False: both
+        trains arrive whole, the model before collisions).
+    dead : float
+        Dead time (s), see the module docstring.
+
+    Returns
+    -------
+    times, ids : arrays
+        Arrival times at the dorsal horn and fiber indices, natural then evoked.
+    """
+    d_p, d_s = float(params["conduction_distance"]), float(params["dorsal_column_distance"])
+    velocity = np.asarray(velocity, float)
+    ids, lead_i = np.asarray(ids, np.int64), np.asarray(lead_i, np.int64)
+    n_entry = np.asarray(origin, float) + (d_p / velocity)[ids]
+    a_entry = np.asarray(lead_t, float) + (d_s / velocity)[lead_i]
+    if params.get("antidromic_collision", True):
+        window = (d_p + d_s) / velocity + dead
+        n_keep, a_keep = collide(ids, origin, n_entry, lead_i, lead_t, a_entry, window)
+        n_entry, ids, a_entry, lead_i = n_entry[n_keep], ids[n_keep], a_entry[a_keep], lead_i[a_keep]
+    return np.concatenate([n_entry, a_entry]), np.concatenate([ids, lead_i])

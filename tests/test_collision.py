@@ -1,0 +1,187 @@
+"""Collision of a dorsal-column lead's antidromic impulses with natural ones
+(painsim.fibers.collision): the rule against an independent simulation of impulses
+moving on an axon, what it conserves, where it acts and where it does not, and its
+consequence in the circuit.  Every property has a negative control (the switch
+``afferents.antidromic_collision = false``, or a peripheral electrode)."""
+import numpy as np
+import pytest
+from brian2 import Hz, second, us
+
+import painsim as ps
+from painsim.fibers import DEAD_TIME, afferent_input
+from painsim.fibers.collision import collide, collision_kernel, dorsal_column_arrivals
+from painsim.fibers.encoding import brush
+from painsim.stimulation import tonic
+
+D_P, D_S = 0.3, 0.03        # the reference model's conduction and dorsal-column distances (m)
+
+
+def _moving_impulses(n_start, a_start, v, d_p, d_s, dt):
+    """Which impulses reach the entry, by moving them along one axon in steps of ``dt``.
+
+    Natural impulses start at the skin (x = 0) and move up at ``v``, antidromic ones at
+    the lead (x = d_p + d_s) and move down; an impulse is delivered when it passes the
+    entry (x = d_p); a natural and an antidromic impulse that cross annihilate.  A
+    brute-force check of the kernel's front-by-front rule, sharing none of its code."""
+    length = d_p + d_s
+    alive_n, alive_a = set(range(n_start.size)), set(range(a_start.size))
+    got_n, got_a = set(), set()
+    t_end = max(n_start.max(initial=0), a_start.max(initial=0)) + length / v + 10 * dt
+    for t in np.arange(0.0, t_end, dt):
+        xn = {k: (t - n_start[k]) * v for k in alive_n if n_start[k] <= t}
+        xa = {k: length - (t - a_start[k]) * v for k in alive_a if a_start[k] <= t}
+        xn = {k: x for k, x in xn.items() if x <= length}
+        xa = {k: x for k, x in xa.items() if x >= 0.0}
+        alive_n -= {k for k in alive_n if n_start[k] <= t and k not in xn}   # left at the lead
+        alive_a -= {k for k in alive_a if a_start[k] <= t and k not in xa}   # left at the skin
+        got_n |= {k for k, x in xn.items() if x >= d_p}
+        got_a |= {k for k, x in xa.items() if x <= d_p}
+        # the lowest antidromic and the highest natural impulse are the fronts
+        while xn and xa:
+            kn = max(xn, key=xn.get)
+            ka = min(xa, key=xa.get)
+            if xn[kn] < xa[ka]:
+                break
+            alive_n.discard(kn)
+            alive_a.discard(ka)
+            del xn[kn], xa[ka]
+    return got_n, got_a
+
+
+def test_rule_equals_impulses_moving_on_the_axon():
+    v, dt = 50.0, 5e-6
+    window = (D_P + D_S) / v                     # no dead time: the pure geometry
+    rng = np.random.default_rng(7)
+    checked = collided = 0
+    for _ in range(12):
+        n_start = np.sort(rng.uniform(0, 0.2, rng.integers(3, 9)))
+        a_start = np.arange(rng.uniform(0, 0.02), 0.2, 0.02)          # a 50 Hz lead
+        n_entry, a_entry = n_start + D_P / v, a_start + D_S / v
+        # skip draws within a few steps of a tie, where the stepped simulation cannot decide
+        gaps = np.abs(np.abs(n_start[:, None] - a_start[None, :]) - window)
+        ties = np.abs(n_entry[:, None] - a_entry[None, :])
+        if min(gaps.min(), ties.min()) < 4 * dt:
+            continue
+        nk, ak = collide(np.zeros(n_start.size), n_start, n_entry, np.zeros(a_start.size), a_start,
+                         a_entry, np.array([window]))
+        got_n, got_a = _moving_impulses(n_start, a_start, v, D_P, D_S, dt)
+        assert set(np.flatnonzero(nk)) == got_n
+        assert set(np.flatnonzero(ak)) == got_a
+        checked += 1
+        collided += (~nk).sum() + (~ak).sum()
+    assert checked >= 6 and collided > 0          # the rule was exercised, not only passed
+
+
+def test_kernel_equals_its_python_form():
+    rng = np.random.default_rng(11)
+    n, m, k = 5, 400, 300
+    nf, af = np.sort(rng.integers(0, n, m)), np.sort(rng.integers(0, n, k))
+    ns = np.concatenate([np.sort(rng.uniform(0, 1, (nf == f).sum())) for f in range(n)])
+    as_ = np.concatenate([np.sort(rng.uniform(0, 1, (af == f).sum())) for f in range(n)])
+    ne, ae = ns + rng.uniform(0, 0.01, m), as_ + rng.uniform(0, 0.01, k)
+    window = rng.uniform(0.002, 0.02, n)
+    out = []
+    for run in (collision_kernel, collision_kernel.py_func):
+        nk, ak = np.ones(m, bool), np.ones(k, bool)
+        run(nf, ns, ne, af, as_, ae, window, nk, ak)
+        out.append((nk, ak))
+    np.testing.assert_array_equal(out[0][0], out[1][0])
+    np.testing.assert_array_equal(out[0][1], out[1][1])
+    assert 0 < (~out[0][0]).sum() < m
+
+
+def test_each_collision_removes_exactly_one_impulse_of_a_pair_that_met():
+    rng = np.random.default_rng(5)
+    n = 15
+    v = rng.uniform(35, 75, n)
+    ids = rng.integers(0, n, 600)
+    origin = rng.uniform(0, 1, 600)
+    lead_i = np.repeat(np.arange(n), 50)
+    lead_t = np.tile(np.arange(50) / 50.0, n)
+    params = {"conduction_distance": D_P, "dorsal_column_distance": D_S}
+    n_entry, a_entry = origin + D_P / v[ids], lead_t + D_S / v[lead_i]
+    window = (D_P + D_S) / v + DEAD_TIME
+    nk, ak = collide(ids, origin, n_entry, lead_i, lead_t, a_entry, window)
+    assert (~nk).sum() + (~ak).sum() > 0
+    # every annihilated natural impulse met a pulse of its own fibre within the window ...
+    for k in np.flatnonzero(~nk):
+        assert np.any(np.abs(lead_t[lead_i == ids[k]] - origin[k]) < window[ids[k]])
+    # ... and the arrivals are the survivors, each at its own entry time
+    times, fib = dorsal_column_arrivals(origin, ids, lead_t, lead_i, v, params, DEAD_TIME)
+    assert times.size == nk.sum() + ak.sum() == 600 + lead_t.size - (~nk).sum() - (~ak).sum()
+    np.testing.assert_allclose(np.sort(times), np.sort(np.concatenate([n_entry[nk], a_entry[ak]])))
+    # the switch off: both trains arrive whole
+    t_off, _ = dorsal_column_arrivals(origin, ids, lead_t, lead_i, v,
+                                      dict(params, antidromic_collision=False), DEAD_TIME)
+    assert t_off.size == 600 + lead_t.size
+
+
+def _abeta(model, seed, stimulus, touch, **params):
+    aff = dict(model.section("afferents"), **params)
+    return afferent_input(aff, 1.0, seed, stimulus=stimulus, touch=touch)["Abeta"]
+
+
+@pytest.fixture(scope="module")
+def neuropathic():
+    return ps.load_model("neuropathic")
+
+
+def test_the_lead_removes_touch_impulses_only_where_both_run(neuropathic):
+    scs = tonic(rate=50 * Hz, width=300 * us, amplitude=1.5, duration=1 * second)
+    for seed in (1, 2):
+        touch_only = _abeta(neuropathic, seed, None, brush())
+        lead_only = _abeta(neuropathic, seed, scs, None)
+        both = _abeta(neuropathic, seed, scs, brush())
+        union = _abeta(neuropathic, seed, scs, brush(), antidromic_collision=False)
+        # alone, neither train changes: nothing to collide with
+        lead_off = _abeta(neuropathic, seed, scs, None, antidromic_collision=False)
+        np.testing.assert_array_equal(lead_only.times, lead_off.times)
+        assert union.times.size > both.times.size >= lead_only.times.size
+        # Each collision removes one impulse.  A pulse collides whenever a touch impulse
+        # of its fibre starts within W_min = T_min + dead of it (T_min = 0.33 m / 75 m/s;
+        # such windows of pulses 20 ms apart are disjoint, and no earlier pulse can have
+        # taken that impulse, being more than W_max = 10.4 ms from it), so with Poisson
+        # touch impulses at r per fibre the collisions are at least
+        # sum_f 50 (1 - exp(-2 W_min r_f)); the union lost at most 2 ms x 50 Hz = 10 % of
+        # the touch impulses to its dead time, which the collided arrivals do not count.
+        w_min = (D_P + D_S) / 75.0 + DEAD_TIME
+        r = np.bincount(touch_only.fibers, minlength=touch_only.n) / 1.0
+        expected = float(np.sum(50 * (1 - np.exp(-2 * w_min * r))))
+        lost = union.times.size - both.times.size
+        assert lost >= expected - 3 * np.sqrt(expected) - 0.1 * touch_only.times.size
+        assert lost <= min(lead_only.times.size, touch_only.times.size)
+
+
+def test_a_peripheral_electrode_or_a_slow_lead_collides_little(neuropathic):
+    seed = 3
+    tens = tonic(rate=50 * Hz, width=300 * us, amplitude=1.5, duration=1 * second, target="skin")
+    a = _abeta(neuropathic, seed, tens, brush())
+    b = _abeta(neuropathic, seed, tens, brush(), antidromic_collision=False)
+    np.testing.assert_array_equal(a.times, b.times)          # the electrode sits at the receptive field
+    slow = tonic(rate=2 * Hz, width=300 * us, amplitude=1.5, duration=1 * second)
+    touch_only = _abeta(neuropathic, seed, None, brush())
+    both = _abeta(neuropathic, seed, slow, brush())
+    # 2 Hz: a window of 2 x 10.4 ms per 500 ms, at most ~4 % of the touch impulses
+    assert both.times.size >= touch_only.times.size * (1 - 2 * 10.4e-3 * 2 - 0.02)
+
+
+def test_a_longer_path_widens_the_window(neuropathic):
+    scs = tonic(rate=50 * Hz, width=300 * us, amplitude=1.5, duration=1 * second)
+    counts = [_abeta(neuropathic, 4, scs, brush(), dorsal_column_distance=d).times.size
+              for d in (0.0, 0.03, 0.1, 0.3)]
+    assert counts[0] > counts[-1] and all(x >= y for x, y in zip(counts, counts[1:]))
+
+
+def test_the_lead_lowers_the_allodynic_response_to_brush_through_collision():
+    """Brush during tonic SCS in the disinhibited spinal preset: fewer Aβ impulses
+    reach the dorsal horn, so the projection neurons fire less than with both trains
+    whole; SCS alone, with no natural impulse to meet, gives identical spikes."""
+    model = ps.load_model("neuropathic")
+    off = model.with_params({"afferents.antidromic_collision": False})
+    scs = tonic(rate=50 * Hz, width=300 * us, amplitude=1.5, duration=0.8 * second)
+    reqs = [ps.Request(m, scs, 0.0, brush(), seed) for seed in (2, 3) for m in (model, off)]
+    reqs += [ps.Request(m, scs, 0.0, 0.0, 2) for m in (model, off)]
+    res = ps.simulate_batch(reqs, 0.8 * second)
+    pn = [float(r.pn_rate) for r in res]
+    assert pn[0] + pn[2] < pn[1] + pn[3]
+    assert pn[4] == pn[5]
