@@ -8,7 +8,10 @@ receives from the lead) and on through the dorsal root and the peripheral nerve
 to the skin.  Two impulses travelling towards each other on one axon annihilate,
 because each meets the refractory wake of the other: the basis of the collision
 test by which antidromic activation is identified (Fuller & Schlag 1976 Brain Res
-112:283 [recalled]).  So during SCS an impulse that a touch starts in the skin is
+112:283 [recalled]), and clinically SCS reduces the cortical somatosensory evoked potential
+to posterior tibial nerve stimulation by collision (the "SEP collision
+test" of dorsal-column activation; Urasaki et al. 2014 Neuromodulation 17:746 [checked:
+abstract]).  So during SCS an impulse that a touch starts in the skin is
 annihilated when it meets the antidromic impulse of a pulse in the same fibre, and
 the dorsal horn receives one impulse of the two, whichever reaches the segment's
 entry first.  SCS impulses travel both ways, cranially and caudally, and the
