@@ -23,7 +23,8 @@ TARGET_CLASSES = {"dorsal_column": ("Abeta",), "peripheral_nerve": FIBER_CLASSES
 
 #: Fiber geometry the biophysical recruitment model uses for a device at each
 #: target ("dorsal_root": chosen, a root in its sleeve is treated like a peripheral
-#: nerve; "drg": its own geometry, the stem axons under a lead on the ganglion,
+#: nerve for recruitment, while its impulses start ``afferents.drg_distance`` from the
+#: cord, :mod:`painsim.fibers.collision`; "drg": its own geometry, the stem axons under a lead on the ganglion,
 #: see :data:`painsim.fibers.population.GEOMETRIES`).  Other targets (m1, ...)
 #: recruit no afferents.
 TARGET_GEOMETRY = {"dorsal_column": "dorsal_column", "peripheral_nerve": "peripheral_nerve",

@@ -9,34 +9,41 @@ from brian2 import Hz, second, us
 
 import painsim as ps
 from painsim.fibers import DEAD_TIME, afferent_input
-from painsim.fibers.collision import collide, collision_kernel, dorsal_column_arrivals
+from painsim.errors import ParameterError
+from painsim.fibers.collision import collide, collision_kernel, lead_arrivals, lead_geometry
 from painsim.fibers.encoding import brush
 from painsim.stimulation import tonic
 
 D_P, D_S = 0.3, 0.03        # the reference model's conduction and dorsal-column distances (m)
 
 
-def _moving_impulses(n_start, a_start, v, d_p, d_s, dt):
+def _moving_impulses(n_start, a_start, v, x_entry, x_lead, dt):
     """Which impulses reach the entry, by moving them along one axon in steps of ``dt``.
 
     Natural impulses start at the skin (x = 0) and move up at ``v``, antidromic ones at
-    the lead (x = d_p + d_s) and move down; an impulse is delivered when it passes the
-    entry (x = d_p); a natural and an antidromic impulse that cross annihilate.  A
-    brute-force check of the kernel's front-by-front rule, sharing none of its code."""
-    length = d_p + d_s
+    the lead (x = x_lead) and move down; a natural impulse is delivered when it passes the
+    entry (x = x_entry); a pulse is delivered when its antidromic impulse passes the entry
+    (a lead above it) or always (a lead below it: its orthodromic impulse meets nothing
+    coming down); a natural and an antidromic impulse that cross annihilate.  A brute-force
+    check of the kernel's front-by-front rule, sharing none of its code."""
+    length = max(x_lead, x_entry) + 2 * v * dt   # natural impulses leave past the lead or the entry
     alive_n, alive_a = set(range(n_start.size)), set(range(a_start.size))
-    got_n, got_a = set(), set()
+    got_n = set()
+    got_a = set() if x_lead > x_entry else set(range(a_start.size))
     t_end = max(n_start.max(initial=0), a_start.max(initial=0)) + length / v + 10 * dt
     for t in np.arange(0.0, t_end, dt):
         xn = {k: (t - n_start[k]) * v for k in alive_n if n_start[k] <= t}
-        xa = {k: length - (t - a_start[k]) * v for k in alive_a if a_start[k] <= t}
+        xa = {k: x_lead - (t - a_start[k]) * v for k in alive_a if a_start[k] <= t}
         xn = {k: x for k, x in xn.items() if x <= length}
         xa = {k: x for k, x in xa.items() if x >= 0.0}
         alive_n -= {k for k in alive_n if n_start[k] <= t and k not in xn}   # left at the lead
         alive_a -= {k for k in alive_a if a_start[k] <= t and k not in xa}   # left at the skin
-        got_n |= {k for k, x in xn.items() if x >= d_p}
-        got_a |= {k for k, x in xa.items() if x <= d_p}
-        # the lowest antidromic and the highest natural impulse are the fronts
+        got_n |= {k for k, x in xn.items() if x >= x_entry}
+        if x_lead > x_entry:
+            got_a |= {k for k, x in xa.items() if x <= x_entry}
+        # the lowest antidromic impulse and the highest natural one still below the lead are the
+        # fronts (a natural impulse past a root lead runs on to the entry and meets nothing)
+        xn = {k: x for k, x in xn.items() if x <= x_lead}
         while xn and xa:
             kn = max(xn, key=xn.get)
             ka = min(xa, key=xa.get)
@@ -48,15 +55,19 @@ def _moving_impulses(n_start, a_start, v, d_p, d_s, dt):
     return got_n, got_a
 
 
-def test_rule_equals_impulses_moving_on_the_axon():
+@pytest.mark.parametrize("target", ["dorsal_column", "dorsal_root"])
+def test_rule_equals_impulses_moving_on_the_axon(target):
     v, dt = 50.0, 5e-6
-    window = (D_P + D_S) / v                     # no dead time: the pure geometry
+    params = {"conduction_distance": D_P, "dorsal_column_distance": D_S, "drg_distance": 0.1}
+    to_entry, to_skin = lead_geometry(target, params)
+    x_lead = D_P + to_entry if target == "dorsal_column" else D_P - to_entry
+    window = to_skin / v                          # no dead time: the pure geometry
     rng = np.random.default_rng(7)
     checked = collided = 0
     for _ in range(12):
         n_start = np.sort(rng.uniform(0, 0.2, rng.integers(3, 9)))
         a_start = np.arange(rng.uniform(0, 0.02), 0.2, 0.02)          # a 50 Hz lead
-        n_entry, a_entry = n_start + D_P / v, a_start + D_S / v
+        n_entry, a_entry = n_start + D_P / v, a_start + to_entry / v
         # skip draws within a few steps of a tie, where the stepped simulation cannot decide
         gaps = np.abs(np.abs(n_start[:, None] - a_start[None, :]) - window)
         ties = np.abs(n_entry[:, None] - a_entry[None, :])
@@ -64,7 +75,7 @@ def test_rule_equals_impulses_moving_on_the_axon():
             continue
         nk, ak = collide(np.zeros(n_start.size), n_start, n_entry, np.zeros(a_start.size), a_start,
                          a_entry, np.array([window]))
-        got_n, got_a = _moving_impulses(n_start, a_start, v, D_P, D_S, dt)
+        got_n, got_a = _moving_impulses(n_start, a_start, v, D_P, x_lead, dt)
         assert set(np.flatnonzero(nk)) == got_n
         assert set(np.flatnonzero(ak)) == got_a
         checked += 1
@@ -107,12 +118,12 @@ def test_each_collision_removes_exactly_one_impulse_of_a_pair_that_met():
     for k in np.flatnonzero(~nk):
         assert np.any(np.abs(lead_t[lead_i == ids[k]] - origin[k]) < window[ids[k]])
     # ... and the arrivals are the survivors, each at its own entry time
-    times, fib = dorsal_column_arrivals(origin, ids, lead_t, lead_i, v, params, DEAD_TIME)
+    times, fib = lead_arrivals(origin, ids, lead_t, lead_i, v, params, "dorsal_column", DEAD_TIME)
     assert times.size == nk.sum() + ak.sum() == 600 + lead_t.size - (~nk).sum() - (~ak).sum()
     np.testing.assert_allclose(np.sort(times), np.sort(np.concatenate([n_entry[nk], a_entry[ak]])))
     # the switch off: both trains arrive whole
-    t_off, _ = dorsal_column_arrivals(origin, ids, lead_t, lead_i, v,
-                                      dict(params, antidromic_collision=False), DEAD_TIME)
+    t_off, _ = lead_arrivals(origin, ids, lead_t, lead_i, v, dict(params, antidromic_collision=False),
+                             "dorsal_column", DEAD_TIME)
     assert t_off.size == 600 + lead_t.size
 
 
@@ -185,3 +196,33 @@ def test_the_lead_lowers_the_allodynic_response_to_brush_through_collision():
     pn = [float(r.pn_rate) for r in res]
     assert pn[0] + pn[2] < pn[1] + pn[3]
     assert pn[4] == pn[5]
+
+
+def test_a_root_lead_sends_its_impulses_from_the_root_and_loses_none_to_touch(neuropathic):
+    """A dorsal-root lead sits drg_distance from the cord: its impulses arrive that much after each
+    pulse (not after the skin's conduction time), and the impulses that meet are always lost on
+    the touch's side (the pulse's orthodromic impulse goes on), except a pulse falling in the
+    refractory wake of a touch impulse that just passed the lead (within the dead time)."""
+    aff = dict(neuropathic.section("afferents"))
+    root = tonic(rate=50 * Hz, width=300 * us, amplitude=1.5, duration=1 * second, target="dorsal_root")
+    seed = 2
+    alone = afferent_input(aff, 1.0, seed, stimulus=root)["Abeta"]
+    fibers = ps.fibers.FiberSet.from_model(aff, seed)
+    lag = np.sort(alone.times - np.floor(alone.times * 50) / 50)           # from the pulse before
+    expected = np.sort((aff["drg_distance"] / fibers.velocity["Abeta"])[alone.fibers])
+    np.testing.assert_allclose(lag, expected, atol=1e-6)
+    touch_only = afferent_input(aff, 1.0, seed, touch=brush())["Abeta"]
+    both = afferent_input(aff, 1.0, seed, stimulus=root, touch=brush())["Abeta"]
+    whole = afferent_input(dict(aff, antidromic_collision=False), 1.0, seed, stimulus=root, touch=brush())["Abeta"]
+    lost = whole.times.size - both.times.size
+    assert lost > 0
+    # pulses are lost only to refractoriness: where a touch impulse passed the lead within the dead
+    # time before the pulse, or reached the cord within it before the pulse's impulse; with touch
+    # impulses at r per fibre that is about 2 x dead x r of the pulses (a rule that let the touch
+    # impulse win a collision would lose pulses wherever one started within the window, ~30 %)
+    from_lead = np.isin(np.round(both.times - (aff["drg_distance"] / fibers.velocity["Abeta"])[both.fibers], 9),
+                        np.round(np.arange(50) / 50, 9))
+    expected = 2 * DEAD_TIME * (touch_only.times.size / touch_only.n) * alone.times.size
+    assert alone.times.size - from_lead.sum() <= expected + 3 * np.sqrt(expected)
+    with pytest.raises(ParameterError, match="drg_distance"):
+        lead_geometry("dorsal_root", dict(aff, drg_distance=aff["conduction_distance"]))

@@ -21,7 +21,7 @@ module                        contents
 :mod:`.tjunction`             the T-junction of DRG neurons (use-dependent low-pass filter,
                               Gemes et al. 2013) and what DRG stimulation does to it
                               (numba kernel + numpy reference)
-:mod:`.collision`             a dorsal-column lead's antidromic impulses annihilating the
+:mod:`.collision`             a dorsal-column or root lead's antidromic impulses annihilating the
                               natural impulses they meet (collision; numba kernel, its Python
                               form for small inputs)
 :mod:`.encoding`              natural stimuli in physical units (contact heat and cold in °C,
@@ -53,7 +53,7 @@ from .population import (CHRONAXIE_RANGES, CLASS_PARAMS, CLASSES, GEOMETRIES, Cl
 from .registry import Recruitment, ThresholdFraction, recruitment_model, register_recruitment
 from .tjunction import (JUNCTION, JunctionParams, drg_arrivals, following_frequency, junction_kernel,
                         junction_reference, transmit)
-from .collision import collide, collision_kernel, dorsal_column_arrivals
+from .collision import COLLISION_TARGETS, collide, collision_kernel, lead_arrivals, lead_geometry
 
 register_recruitment("biophysical", Biophysical())
 
@@ -76,7 +76,7 @@ __all__ = [
     "JUNCTION", "JunctionParams", "drg_arrivals", "transmit", "junction_kernel", "junction_reference",
     "following_frequency",
     # collision with a dorsal-column lead's antidromic impulses
-    "collide", "collision_kernel", "dorsal_column_arrivals",
+    "collide", "collision_kernel", "lead_arrivals", "lead_geometry", "COLLISION_TARGETS",
 ]
 
 # natural stimuli in physical units (docs/stimuli.md)

@@ -34,7 +34,7 @@ from ..anatomy import FIBER_CLASSES, JUNCTION_TARGETS
 from ..rng import rng_for
 from ..stimulation import Waveform
 from .afferents import DEAD_TIME, AfferentSpikes, FiberSet, NaturalStimulus, apply_dead_time, poisson_train
-from .collision import dorsal_column_arrivals
+from .collision import COLLISION_TARGETS, lead_arrivals
 from .encoding import PhysicalStimulus
 from .registry import recruitment_model
 from .tjunction import drg_arrivals
@@ -107,11 +107,11 @@ def afferent_input(params: Mapping[str, Any], duration: float, seed: int,
             # which the stem spikes the lead evokes load and collide with (tjunction.py)
             t, i = recruit.fire(stimulus, fibers, c, params, seed)
             times, ids = drg_arrivals(origin, ids, t, i, c, fibers.velocity[c], params, duration)
-        elif stimulus is not None and stimulus.target == "dorsal_column":
-            # a dorsal-column lead a few cm from the segment: its antidromic impulses
-            # annihilate the natural ones they meet (collision.py)
+        elif stimulus is not None and stimulus.target in COLLISION_TARGETS:
+            # a dorsal-column or dorsal-root lead a few cm from the segment: its antidromic
+            # impulses annihilate the natural ones they meet (collision.py)
             t, i = recruit.fire(stimulus, fibers, c, params, seed)
-            times, ids = dorsal_column_arrivals(origin, ids, t, i, fibers.velocity[c], params, DEAD_TIME)
+            times, ids = lead_arrivals(origin, ids, t, i, fibers.velocity[c], params, stimulus.target, DEAD_TIME)
         elif stimulus is not None:
             # other targets are peripheral: the electrode sits at the receptive field
             t, i = recruit.fire(stimulus, fibers, c, params, seed)

@@ -40,13 +40,19 @@ same arrivals, so when the natural impulse was first at the entry it reaches the
 nuclei in the place of the pulse's orthodromic impulse: one impulse either way,
 its time off by less than ``T`` (a simplification).
 
+A lead on the dorsal root (target ``"dorsal_root"``) sits on the skin's side of the
+entry, ``d_r`` (``afferents.drg_distance``) from it: its impulses reach the entry
+orthodromically after ``d_r / v`` and its antidromic ones run ``d_p - d_r`` to the
+skin.  The same rule holds with ``T = (d_p - d_r) / v``: two impulses that meet do so
+below the lead, so the pulse's impulse is the one that reaches the entry first, and
+the natural one is lost (:func:`lead_geometry`).
+
 :func:`collision_kernel` (numba; ``collision_kernel.py_func`` is the same rule in
 Python for small inputs, which then need not load numba) implements the rule;
-:func:`dorsal_column_arrivals` turns the spikes of one fiber class into arrivals
-at the dorsal horn.  No brian2 here.  Not modelled: collisions with a peripheral
-electrode (the model puts such an electrode at the receptive field, so the
-antidromic path to the receptors is empty) and refractoriness along the axon
-after a collision.
+:func:`lead_arrivals` turns the spikes of one fiber class into arrivals at the dorsal
+horn.  No brian2 here.  Not modelled: collisions with a peripheral electrode (the
+model puts such an electrode at the receptive field, so the antidromic path to the
+receptors is empty) and refractoriness along the axon after a collision.
 """
 from __future__ import annotations
 
@@ -55,7 +61,8 @@ import numpy as np
 from ..errors import ParameterError
 from ..jit import njit, numba_loaded
 
-__all__ = ["collision_kernel", "collide", "dorsal_column_arrivals", "PYTHON_COLLISION_MAX"]
+__all__ = ["collision_kernel", "collide", "lead_geometry", "lead_arrivals", "COLLISION_TARGETS",
+           "PYTHON_COLLISION_MAX"]
 
 #: Up to this many spikes, and while numba is not loaded, the rule runs in Python
 #: (``collision_kernel.py_func``; ~1 µs per spike) rather than loading numba for it.
@@ -135,21 +142,56 @@ def collide(n_fiber, n_start, n_entry, a_fiber, a_start, a_entry, window):
     return n_keep, a_keep
 
 
-def dorsal_column_arrivals(origin, ids, lead_t, lead_i, velocity, params, dead: float):
-    """Spikes of one class reaching the dorsal horn with a dorsal-column lead on.
+#: Targets whose leads sit on the afferents' path between the skin and the segment, away from
+#: the receptive field, so that their antidromic impulses meet natural ones on the way
+#: (:func:`lead_geometry`).  Other peripheral targets sit at the receptive field in the model.
+COLLISION_TARGETS = ("dorsal_column", "dorsal_root")
+
+
+def lead_geometry(target: str, params) -> tuple[float, float]:
+    """Conduction paths (m) from a lead at ``target`` to the segment's entry and to the skin.
+
+    A dorsal-column lead sits ``dorsal_column_distance`` above the entry, so its antidromic
+    impulses pass the entry on their way to the skin (``conduction_distance`` below it); a
+    dorsal-root lead sits on the root at the ganglion's end, ``drg_distance`` from the entry
+    (chosen: where a root lead in the foramen lies), and its impulses reach the entry
+    orthodromically while the antidromic ones run to the skin.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Another target, or a root lead farther from the cord than the skin.
+    """
+    d_p = float(params["conduction_distance"])
+    if target == "dorsal_column":
+        d_s = float(params["dorsal_column_distance"])
+        return d_s, d_s + d_p
+    if target == "dorsal_root":
+        d_r = float(params["drg_distance"])
+        if not 0.0 < d_r < d_p:
+            raise ParameterError("afferents.drg_distance", d_r,
+                                 f"a distance between 0 and afferents.conduction_distance ({d_p:g} m)")
+        return d_r, d_p - d_r
+    raise ParameterError("target", target, f"one of {COLLISION_TARGETS}")
+
+
+def lead_arrivals(origin, ids, lead_t, lead_i, velocity, params, target: str, dead: float):
+    """Spikes of one class reaching the dorsal horn with a lead at ``target`` on.
 
     Parameters
     ----------
     origin, ids : arrays
-        Natural (and ectopic) spikes: start times (s) and fiber indices.
+        Natural (and ectopic) spikes: start times at the skin (s) and fiber indices.
     lead_t, lead_i : arrays
         Impulses the lead evokes: pulse times (s) and fiber indices.
     velocity : (n,) array
         Conduction velocity of each fiber (m/s).
     params : mapping
-        The model's ``afferents`` section (SI): ``conduction_distance``,
-        ``dorsal_column_distance`` and ``antidromic_collision`` (False: both
-        trains arrive whole, the model before collisions).
+        The model's ``afferents`` section (SI): ``conduction_distance``, the lead's distance
+        (:func:`lead_geometry`) and ``antidromic_collision`` (False: both trains arrive whole,
+        the model before collisions).
+    target : str
+        One of :data:`COLLISION_TARGETS`.
     dead : float
         Dead time (s), see the module docstring.
 
@@ -158,13 +200,14 @@ def dorsal_column_arrivals(origin, ids, lead_t, lead_i, velocity, params, dead: 
     times, ids : arrays
         Arrival times at the dorsal horn and fiber indices, natural then evoked.
     """
-    d_p, d_s = float(params["conduction_distance"]), float(params["dorsal_column_distance"])
+    to_entry, to_skin = lead_geometry(target, params)
+    d_p = float(params["conduction_distance"])
     velocity = np.asarray(velocity, float)
     ids, lead_i = np.asarray(ids, np.int64), np.asarray(lead_i, np.int64)
     n_entry = np.asarray(origin, float) + (d_p / velocity)[ids]
-    a_entry = np.asarray(lead_t, float) + (d_s / velocity)[lead_i]
+    a_entry = np.asarray(lead_t, float) + (to_entry / velocity)[lead_i]
     if params.get("antidromic_collision", True):
-        window = (d_p + d_s) / velocity + dead
+        window = to_skin / velocity + dead
         n_keep, a_keep = collide(ids, origin, n_entry, lead_i, lead_t, a_entry, window)
         n_entry, ids, a_entry, lead_i = n_entry[n_keep], ids[n_keep], a_entry[a_keep], lead_i[a_keep]
     return np.concatenate([n_entry, a_entry]), np.concatenate([ids, lead_i])
