@@ -6,6 +6,7 @@ The public API (see docs/architecture.md, "Public API")::
     model = ps.load_model("gate_control")
     wf = ps.stimulation.tonic(rate=50*Hz, width=300*us, amplitude=1.5, duration=2*second)
     res = ps.simulate(model, stimulus=wf, noxious=0.6, duration=2*second, seed=1)
+    both = ps.simulate(model, stimulus=[wf, ps.stimulation.tens("conventional", 1.5, "2 s")])  # two devices
 
 ``import painsim`` loads neither matplotlib nor brian2: ``painsim.plots``
 (figures), ``painsim.sweep`` (with ``run_sweep``), ``painsim.cohort``,
@@ -16,15 +17,15 @@ from __future__ import annotations
 
 import importlib
 
-from . import (analysis, conditioning, errors, fibers, io, plasticity, protocols, readouts,  # noqa: F401
-               stimulation, tolerance, units)
+from . import (analysis, conditioning, devices, errors, fibers, io, plasticity, protocols,  # noqa: F401
+               readouts, stimulation, tolerance, units)
 from .course import run_course, run_course_batch  # noqa: F401
 from .params import Model, builtin_models, load_model  # noqa: F401
 from .simulation import Request, simulate, simulate_batch  # noqa: F401
 from .version import __version__  # noqa: F401
 
 __all__ = ["load_model", "Model", "builtin_models", "simulate", "simulate_batch", "Request", "run_experiment",
-           "stimulation", "fibers", "readouts", "errors", "units", "__version__",
+           "stimulation", "devices", "fibers", "readouts", "errors", "units", "__version__",
            "protocols", "run_course", "run_course_batch", "run_sweep", "sweep", "cohort",
            "plasticity", "conditioning", "tolerance", "analysis", "files", "io", "validation"]
 

@@ -6,8 +6,9 @@ nothing.  :mod:`painsim.plots` draws what these functions compute.
 
 Contents
     * SCS readouts per condition (:func:`scs_metrics`,
-      :func:`scs_frequency_curves`) and the paresthesia proxy
-      (:func:`synchronous_volleys`);
+      :func:`scs_frequency_curves`), the paresthesia proxy
+      (:func:`synchronous_volleys`) and the evoked response to a test electrode's
+      pulses (:func:`sep_metrics`, the SEP collision test);
     * S1 pain-map metrics per model (:func:`pain_map_metrics`) and what
       they read from a result (:func:`condition_param`,
       :func:`stimulated_site`);
@@ -31,12 +32,14 @@ import xarray as xr
 from . import readouts
 from .anatomy import FIBER_CLASSES
 from .errors import ParameterError
+from .params import load_model
 from .readouts import population_spikes
 from .stimulation import from_spec
 from .synchrony import volley_starts
 from .units import parse
 
 __all__ = ["published_deviation", "neuron_spike_counts", "synchronous_volleys", "experiment_conditions", "scs_metrics", "scs_frequency_curves",
+           "condition_devices", "evoked_response", "sep_window", "sep_metrics", "TEST_TARGETS", "RELAY_MARGIN",
            "condition_param", "stimulated_site", "pain_map_metrics", "changed_connections", "course_arms",
            "cohort_groups", "first_crossing", "dfns_mps", "windup_ratio", "dfns_zscores", "qst_summary",
            "QST_MEASURES", "LOG_SD_FLOOR", "HPT_SD_FLOOR"]
@@ -137,8 +140,7 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
         t, i = population_spikes(ds, "Abeta", c)
         v = synchronous_volleys(t, i, k, window)
         vrate[c] = v.size / duration
-        stim = conds[c].get("stimulus")
-        n_pulses = int(np.sum(from_spec(stim).onsets < duration)) if stim else 0
+        n_pulses = max([int(np.sum(w.onsets < duration)) for w in condition_devices(conds[c])], default=0)
         vpp[c] = min(v.size / n_pulses, 1.0) if n_pulses else 0.0
     return xr.Dataset(
         {"recruited": (("condition", "fiber_class"), rec, {"units": "1"}),
@@ -147,6 +149,87 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
          "volley_rate": (("condition",), vrate, {"units": "Hz"}),
          "pn_rate": ds["pn_rate"], "pain": ds["pain"], "gate_index": ds["gate_index"]},
         coords={"condition": ds.condition.values, "fiber_class": classes})
+
+
+def condition_devices(condition) -> tuple:
+    """The waveforms of a ``[[condition]]`` table: none, its stimulus table's, or one per table
+    of a stimulus array (devices at the same time, :mod:`painsim.devices`)."""
+    stim = condition.get("stimulus")
+    if stim is None:
+        return ()
+    return tuple(from_spec(t) for t in (stim if isinstance(stim, list) else [stim]))
+
+
+#: Targets of a test electrode whose pulses :func:`sep_metrics` locks to (the posterior tibial
+#: nerve of the SEP collision test: an electrode at the receptive field in the model).
+TEST_TARGETS = ("peripheral_nerve", "skin")
+#: Chosen: time added to the slowest Aβ fibre's conduction to the dorsal column nuclei for the
+#: synapse and the relay cells' response (a volley fires them within ~1-2 ms; 5 ms is generous).
+RELAY_MARGIN = 5e-3
+
+
+def evoked_response(times, onsets, window: float, n_neurons: int, duration: float) -> float:
+    """Time-locked response of a population to pulses: its spikes per neuron and pulse in
+    ``[o, o + window)`` minus those in ``[o - window, o)``, the activity the pulses do not
+    lock (another device's, spontaneous), averaged over the pulses whose two windows lie in
+    ``[0, duration]``; nan without such a pulse or neuron.  An evoked potential is this
+    average over stimuli with its pre-stimulus baseline removed."""
+    o = np.asarray(onsets, float)
+    o = o[(o - window >= 0) & (o + window <= duration)]
+    if o.size == 0 or n_neurons <= 0:
+        return float("nan")
+    t = np.sort(np.asarray(times, float))
+    at = np.searchsorted(t, o)
+    after = np.searchsorted(t, o + window) - at
+    before = at - np.searchsorted(t, o - window)
+    return float(np.mean(after - before)) / n_neurons
+
+
+def sep_window(model) -> float:
+    """Response window of the dorsal column nuclei to a test volley (s): the slowest Aβ fibre's
+    conduction from the receptive field to the nuclei (``afferents.conduction_distance`` +
+    ``dorsal_column.column_length`` at ``afferents.Abeta.velocity_min``) + :data:`RELAY_MARGIN`."""
+    path = model.si("afferents.conduction_distance") + model.si("dorsal_column.column_length")
+    return path / model.si("afferents.Abeta.velocity_min") + RELAY_MARGIN
+
+
+def sep_metrics(ds: xr.Dataset, population: str = "DCN") -> xr.Dataset:
+    """The evoked response to each condition's test electrode (analysis only, no simulation).
+
+    The somatosensory evoked potential of a peripheral nerve's pulses, as the SEP collision
+    test of spinal cord stimulation reads it (Urasaki et al. 2014 Neuromodulation 17:746
+    [checked: abstract]: the cortical SEP to posterior tibial nerve pulses falls when SCS
+    impulses collide with the test impulses): per condition, :func:`evoked_response` of
+    ``population`` (default the dorsal column nuclei, the first relay of the SEP) at the test
+    electrode's body site to the pulses of the condition's one device with a target in
+    :data:`TEST_TARGETS`, in the window of :func:`sep_window`.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``sep`` (condition): spikes per neuron and test pulse above the pre-pulse baseline, nan
+        for a condition without exactly one test electrode; ``window`` (condition, s).
+    """
+    spec = json.loads(ds.attrs.get("experiment_spec", "{}") or "{}")
+    conds = experiment_conditions(ds)
+    duration = float(ds.attrs.get("duration_s", ds.time.values[-1] + (ds.time.values[1] - ds.time.values[0])))
+    default_model = spec.get("experiment", {}).get("model", "gate_control")
+    sep, windows = np.full(len(conds), np.nan), np.full(len(conds), np.nan)
+    for c, cond in enumerate(conds):
+        tests = [w for w in condition_devices(cond) if w.target in TEST_TARGETS]
+        if len(tests) != 1:
+            continue
+        model = load_model(cond.get("model", default_model)).with_params(cond.get("params", {}))
+        n_sites = int(model.si("body.n_sites"))
+        site = tests[0].site if isinstance(tests[0].site, int) else int(model.si("body.painful_site"))
+        t, i = population_spikes(ds, population, c)
+        per_site = int(np.atleast_1d(ds["population_size"].sel(population=population).values)[0]) // n_sites
+        windows[c] = sep_window(model)
+        sep[c] = evoked_response(t[i // per_site == site], tests[0].onsets, windows[c], per_site, duration)
+    return xr.Dataset({"sep": (("condition",), sep, {"units": "1", "long_name": f"evoked {population} spikes per "
+                                                      "neuron and test pulse (above the pre-pulse baseline)"}),
+                       "window": (("condition",), windows, {"units": "s"})},
+                      coords={"condition": ds.condition.values})
 
 
 def scs_frequency_curves(ds: xr.Dataset) -> dict:

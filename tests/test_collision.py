@@ -10,7 +10,7 @@ from brian2 import Hz, second, us
 import painsim as ps
 from painsim.fibers import DEAD_TIME, afferent_input
 from painsim.errors import ParameterError
-from painsim.fibers.collision import collide, collision_kernel, lead_arrivals, lead_geometry
+from painsim.fibers.collision import ascending_arrivals, collide, collision_kernel, lead_arrivals, lead_geometry
 from painsim.fibers.encoding import brush
 from painsim.stimulation import tonic
 
@@ -25,10 +25,12 @@ def _moving_impulses(n_start, a_start, v, x_entry, x_lead, dt):
     entry (x = x_entry); a pulse is delivered when its antidromic impulse passes the entry
     (a lead above it) or always (a lead below it: its orthodromic impulse meets nothing
     coming down); a natural and an antidromic impulse that cross annihilate.  A brute-force
-    check of the kernel's front-by-front rule, sharing none of its code."""
+    check of the kernel's front-by-front rule, sharing none of its code.  Also returns the
+    natural impulses that pass the lead alive (for a dorsal-column lead: those that reach the
+    dorsal column nuclei)."""
     length = max(x_lead, x_entry) + 2 * v * dt   # natural impulses leave past the lead or the entry
     alive_n, alive_a = set(range(n_start.size)), set(range(a_start.size))
-    got_n = set()
+    got_n, got_up = set(), set()
     got_a = set() if x_lead > x_entry else set(range(a_start.size))
     t_end = max(n_start.max(initial=0), a_start.max(initial=0)) + length / v + 10 * dt
     for t in np.arange(0.0, t_end, dt):
@@ -39,6 +41,7 @@ def _moving_impulses(n_start, a_start, v, x_entry, x_lead, dt):
         alive_n -= {k for k in alive_n if n_start[k] <= t and k not in xn}   # left at the lead
         alive_a -= {k for k in alive_a if a_start[k] <= t and k not in xa}   # left at the skin
         got_n |= {k for k, x in xn.items() if x >= x_entry}
+        got_up |= {k for k, x in xn.items() if x >= x_lead}
         if x_lead > x_entry:
             got_a |= {k for k, x in xa.items() if x <= x_entry}
         # the lowest antidromic impulse and the highest natural one still below the lead are the
@@ -52,7 +55,7 @@ def _moving_impulses(n_start, a_start, v, x_entry, x_lead, dt):
             alive_n.discard(kn)
             alive_a.discard(ka)
             del xn[kn], xa[ka]
-    return got_n, got_a
+    return got_n, got_a, got_up
 
 
 @pytest.mark.parametrize("target", ["dorsal_column", "dorsal_root"])
@@ -73,11 +76,15 @@ def test_rule_equals_impulses_moving_on_the_axon(target):
         ties = np.abs(n_entry[:, None] - a_entry[None, :])
         if min(gaps.min(), ties.min()) < 4 * dt:
             continue
-        nk, ak = collide(np.zeros(n_start.size), n_start, n_entry, np.zeros(a_start.size), a_start,
-                         a_entry, np.array([window]))
-        got_n, got_a = _moving_impulses(n_start, a_start, v, D_P, x_lead, dt)
+        nk, ak, partner = collide(np.zeros(n_start.size), n_start, n_entry, np.zeros(a_start.size), a_start,
+                                  a_entry, np.array([window]), partners=True)
+        got_n, got_a, got_up = _moving_impulses(n_start, a_start, v, D_P, x_lead, dt)
         assert set(np.flatnonzero(nk)) == got_n
         assert set(np.flatnonzero(ak)) == got_a
+        if target == "dorsal_column":   # what runs on up the column to the nuclei
+            n_up, a_up = ascending_arrivals(n_start, np.zeros(n_start.size, np.int64), a_start, partner,
+                                            np.array([window]))
+            assert set(np.flatnonzero(n_up)) == got_up and a_up.all()
         checked += 1
         collided += (~nk).sum() + (~ak).sum()
     assert checked >= 6 and collided > 0          # the rule was exercised, not only passed
@@ -93,11 +100,15 @@ def test_kernel_equals_its_python_form():
     window = rng.uniform(0.002, 0.02, n)
     out = []
     for run in (collision_kernel, collision_kernel.py_func):
-        nk, ak = np.ones(m, bool), np.ones(k, bool)
-        run(nf, ns, ne, af, as_, ae, window, nk, ak)
-        out.append((nk, ak))
-    np.testing.assert_array_equal(out[0][0], out[1][0])
-    np.testing.assert_array_equal(out[0][1], out[1][1])
+        nk, ak, partner = np.ones(m, bool), np.ones(k, bool), np.full(m, -1, np.int64)
+        run(nf, ns, ne, af, as_, ae, window, nk, ak, partner)
+        out.append((nk, ak, partner))
+    for a, b in zip(out[0], out[1]):
+        np.testing.assert_array_equal(a, b)
+    # every impulse that lost at the entry met one; a partner is met once
+    assert np.all(out[0][2][~out[0][0]] >= 0)
+    met = out[0][2][out[0][2] >= 0]
+    assert met.size == np.unique(met).size >= (~out[0][1]).sum()
     assert 0 < (~out[0][0]).sum() < m
 
 

@@ -63,7 +63,7 @@ def test_field_drive_only_for_khz_dorsal_column_trains():
     for slow in (ps.stimulation.tonic(50 * Hz, 300 * us, 2.5 * mA, 0.2 * second),
                  ps.stimulation.burst(1.0 * mA, 0.2 * second),
                  ps.stimulation.high_frequency(3 * mA, 0.2 * second, target="peripheral_nerve")):
-        assert field_spikes(model, slow, 0, 1, 0.2).times.size == 0
+        assert field_spikes(model, [(slow, (0,))], 1, 0.2).times.size == 0
     i10 = rectified_current(model, ps.stimulation.high_frequency(2 * mA, 0.2 * second), dt, 0.2)
     i1 = rectified_current(model, ps.stimulation.high_frequency(2 * mA, 0.2 * second, rate=1 * kHz), dt, 0.2)
     # mean rectified current: rate x width x amplitude; 1 kHz delivers a tenth at the same width

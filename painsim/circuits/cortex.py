@@ -49,7 +49,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import readouts
-from ..fibers import AfferentSpikes
+from ..devices import as_devices
+from ..fibers import DEAD_TIME, AfferentSpikes, apply_dead_time
 from ..rng import rng_for
 from .dorsal_horn import NEURON_EQS as DH_NEURON_EQS
 from .elements import Connection, GroupDynamics, Layer, LayerResults, Population, Projection, random_pairs
@@ -411,8 +412,18 @@ def build(model, seed: int):
 # ==========================================================================
 def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[str, AfferentSpikes]:
     """Spikes of the ``TMS`` generator (:func:`tms_input`); ``stimulus`` is the
-    request's TMS waveform or ``None``.  Natural stimuli act on the dorsal horn only."""
-    return {"TMS": tms_input(model, stimulus, seed, duration)}
+    request's TMS waveform, several (their pulses together, :mod:`painsim.devices`) or
+    ``None``.  Natural stimuli act on the dorsal horn only."""
+    devices = as_devices(stimulus)
+    if len(devices) <= 1:
+        return {"TMS": tms_input(model, devices[0] if devices else None, seed, duration)}
+    n = int(model.si("cortex.populations.n_m1"))
+    trains = [tms_input(model, w, seed, duration) for w in devices]
+    # an input fired by two coils within its dead time fires once (and a generator takes one
+    # spike per neuron and step)
+    t, i = apply_dead_time(np.concatenate([a.times for a in trains]), np.concatenate([a.fibers for a in trains]),
+                           DEAD_TIME)
+    return {"TMS": AfferentSpikes.merge([(t, i)], n)}
 
 
 def results(model, out, duration: float, pain=None) -> LayerResults:

@@ -6,11 +6,15 @@ when a model has ``network.layers = "pathway"`` (``models/pain_pathway.toml``):
 
 * **Dorsal column nuclei** (``DCN``; gracile/cuneate relay cells), ``n_nucleus``
   per body site, driven by the Aβ afferents of their own site through the
-  ascending branches of those afferents in the dorsal columns.  The ``Abeta``
-  generator population of :mod:`painsim.circuits.dorsal_horn` holds the spikes of
-  every Aβ fibre as they arrive at the segment (natural touch after the
-  peripheral conduction time; a dorsal-column lead's spikes after
-  ``afferents.dorsal_column_distance``); each synapse onto a DCN neuron adds the
+  ascending branches of those afferents in the dorsal columns.  The layer's
+  generator population ``ASC`` (drawn with the afferents by
+  :func:`painsim.circuits.dorsal_horn.inputs`) holds the impulses of every Aβ fibre
+  that run up the dorsal column, timed as they pass the segment (natural touch
+  after the peripheral conduction time; a dorsal-column lead's pulses after
+  ``afferents.dorsal_column_distance``, as if from below the lead): the dorsal horn's
+  Aβ arrivals, except that under a dorsal-column lead the natural impulses that met
+  its antidromic ones are missing and all its pulses are present
+  (:func:`painsim.fibers.collision.ascending_arrivals`); each synapse onto a DCN neuron adds the
   ascending conduction time of its fibre, ``dorsal_column.column_length`` /
   the fibre's velocity (the velocities the dorsal horn's afferents were drawn
   with, :class:`painsim.fibers.FiberSet`), so an SCS volley reaches the nuclei
@@ -70,17 +74,19 @@ from .. import readouts
 from ..fibers import FiberSet
 from ..rng import rng_for
 from .cortex import supraspinal_parameters
-from .dorsal_horn import site_seed
+from .dorsal_horn import ASCENDING_POPULATION, site_seed
 from .elements import Connection, Layer, LayerResults, Population, Projection, random_pairs
 
 __all__ = ["DORSAL_COLUMN_POPULATIONS", "CONNECTIONS", "population_sizes", "ascending_delays",
            "connection_probabilities", "build", "results", "LAYER"]
 
-#: Populations of the layer, in network order.
-DORSAL_COLUMN_POPULATIONS = ("DCN", "MA")
+#: Populations of the layer, in network order: the generator of the Aβ impulses that run up
+#: the dorsal columns (drawn with the afferents, :data:`painsim.circuits.dorsal_horn.ASCENDING_POPULATION`),
+#: then the neurons.
+DORSAL_COLUMN_POPULATIONS = (ASCENDING_POPULATION, "DCN", "MA")
 
 CONNECTIONS = (
-    Connection("abeta_dcn", "Abeta", "DCN", "exc"),  # ascending Aβ branches in the dorsal columns
+    Connection("abeta_dcn", ASCENDING_POPULATION, "DCN", "exc"),  # ascending Aβ branches in the dorsal columns
     Connection("dcn_ma", "DCN", "MA", "exc"),        # DCN -> brainstem monoaminergic neurons (lumped)
     Connection("ma_pn", "MA", "PN", "inh"),          # descending, dorsolateral funiculus, non-opioid
 )
@@ -88,13 +94,16 @@ CONNECTIONS = (
 # random streams of the layer (dorsal horn: connectivity 0-8, initial 3-5; cortex: 100+, 20+;
 # medial: 200+, 40+)
 _CONNECTIVITY_STREAM = 300
-_INITIAL_STREAM = {name: 60 + k for k, name in enumerate(DORSAL_COLUMN_POPULATIONS)}
+_INITIAL_STREAM = {"DCN": 60, "MA": 61}
 
 
 def population_sizes(model) -> dict[str, int]:
-    """Neurons of the DCN (``n_nucleus`` per body site) and of the monoaminergic population."""
+    """Fibres of the ascending generator (every Aβ fibre of every site), neurons of the DCN
+    (``n_nucleus`` per body site) and of the monoaminergic population."""
     c = model.section("dorsal_column")
-    return {"DCN": int(c["n_nucleus"]) * int(model.si("body.n_sites")), "MA": int(c["n_monoaminergic"])}
+    n_sites = int(model.si("body.n_sites"))
+    return {ASCENDING_POPULATION: int(model.si("afferents.Abeta.n")) * n_sites,
+            "DCN": int(c["n_nucleus"]) * n_sites, "MA": int(c["n_monoaminergic"])}
 
 
 def _populations(model, seed: int) -> list[Population]:
@@ -103,8 +112,8 @@ def _populations(model, seed: int) -> list[Population]:
     sizes = population_sizes(model)
     rest = model.si("cortex.neuron.rest")
     tonic = {"DCN": 0.0, "MA": model.si("dorsal_column.background")}
-    pops = []
-    for name in DORSAL_COLUMN_POPULATIONS:
+    pops = [Population(ASCENDING_POPULATION, sizes[ASCENDING_POPULATION])]
+    for name in ("DCN", "MA"):
         n = sizes[name]
         params = supraspinal_parameters(model, n, tonic[name])
         v0 = rest + rng_for(seed, "initial", _INITIAL_STREAM[name]).uniform(0, 2e-3, n)

@@ -35,8 +35,9 @@ import numpy as np
 
 from .. import readouts
 from ..anatomy import FIBER_CLASSES
+from ..devices import as_devices
 from ..errors import ParameterError
-from ..fibers import AfferentSpikes, afferent_input
+from ..fibers import ASCENDING, AfferentSpikes, afferent_input
 from ..rng import rng_for
 from .elements import Connection, GroupDynamics, Layer, LayerResults, Population, Projection
 from .background import (BACKGROUND_CONNECTIONS, BACKGROUND_POPULATION, background_projections,
@@ -44,7 +45,7 @@ from .background import (BACKGROUND_CONNECTIONS, BACKGROUND_POPULATION, backgrou
 from .khz_field import FIELD_BITS, FIELD_CONNECTIONS, FIELD_POPULATION, field_projections, field_spikes
 
 __all__ = ["NEURON_EQS", "NEURON_PARAMS", "POPULATION_PARAMS", "EXC_SYNAPSE", "INH_SYNAPSE", "Connection",
-           "AFFERENT_POPULATIONS", "DORSAL_HORN_POPULATIONS", "CONNECTIONS", "synaptic_conductances",
+           "AFFERENT_POPULATIONS", "ASCENDING_POPULATION", "DORSAL_HORN_POPULATIONS", "CONNECTIONS", "synaptic_conductances",
            "presynaptic_opioid_fraction", "presynaptic_gabab_fraction", "NON_CONDUCTANCES",
            "site_pathology", "site_stream", "presynaptic_sites", "SURROUND_CONNECTIONS", "site_seed", "sizes_per_site", "population_sizes", "neuron_parameters",
            "spinal_morphine", "spinal_baclofen",
@@ -168,6 +169,9 @@ INH_SYNAPSE = dict(model="w : 1\nw_gaba : siemens (constant)\nw_mor : 1 (constan
 NON_CONDUCTANCES = ("mor_share", "w_mor", "gabab_share", "w_gabab")
 
 
+#: Generator of the Aβ impulses that run up the dorsal columns (:func:`inputs` draws them with
+#: the afferents; the dorsal column nuclei of :mod:`painsim.circuits.dorsal_column` read them).
+ASCENDING_POPULATION = "ASC"
 #: Populations: afferent classes (spike generators, :data:`painsim.anatomy.FIBER_CLASSES`)
 #: and dorsal-horn neurons.
 AFFERENT_POPULATIONS = FIBER_CLASSES
@@ -512,10 +516,11 @@ def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[
     Parameters
     ----------
     model : Model
-    stimulus : Waveform or None
-        Device pulses (electrical or magnetic), delivered at the site(s) of ``stimulus.site``
-        (default ``body.painful_site``; :func:`stimulus_sites`); recruitment as
-        ``afferents.recruitment``, each site's fibers from that site's own stream.
+    stimulus : Waveform, sequence of Waveform, or None
+        Device pulses (electrical or magnetic), each device delivered at the site(s) of its
+        ``site`` (default ``body.painful_site``; :func:`stimulus_sites`); recruitment as
+        ``afferents.recruitment``, each site's fibers from that site's own stream; several
+        devices act together (:mod:`painsim.devices`).
     noxious, touch : sequence of NaturalStimulus
         One natural stimulus per site.
     seed : int
@@ -524,18 +529,24 @@ def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[
         Simulated time, s.
     """
     n_sites = int(model.si("body.n_sites"))
-    stim_sites = stimulus_sites(model, stimulus)
+    placed = [(w, stimulus_sites(model, w)) for w in as_devices(stimulus)]
     parts: dict[str, list] = {c: [] for c in FIBER_CLASSES}
     afferent_params = model.section("afferents")
+    parts[ASCENDING_POPULATION] = []
     for s in range(n_sites):
         aff = afferent_input(afferent_params, duration, site_seed(seed, s),
-                             stimulus=stimulus if s in stim_sites else None,
-                             noxious=noxious[s], touch=touch[s], pathology=site_pathology(model, s))
+                             stimulus=tuple(w for w, sites in placed if s in sites),
+                             noxious=noxious[s], touch=touch[s], pathology=site_pathology(model, s), ascending=True)
+        aff[ASCENDING_POPULATION] = aff.pop(ASCENDING)
         for c, a in aff.items():
             parts[c].append((a.times, a.fibers + s * a.n))
-    spikes = {c: AfferentSpikes.merge(parts[c], int(model.si(f"afferents.{c}.n")) * n_sites) for c in FIBER_CLASSES}
+    sizes = {c: int(model.si(f"afferents.{c}.n")) * n_sites for c in FIBER_CLASSES}
+    spikes = {c: AfferentSpikes.merge(parts[c], sizes[c]) for c in FIBER_CLASSES}
+    # the Aβ impulses that run up the dorsal columns: the generator of the dorsal column
+    # nuclei (painsim.circuits.dorsal_column), ignored by stacks without them
+    spikes[ASCENDING_POPULATION] = AfferentSpikes.merge(parts[ASCENDING_POPULATION], sizes["Abeta"])
     # the kHz field on the dorsal-horn neurons of the stimulated site(s) (painsim.circuits.khz_field)
-    spikes[FIELD_POPULATION] = field_spikes(model, stimulus, stim_sites, n_sites, duration)
+    spikes[FIELD_POPULATION] = field_spikes(model, placed, n_sites, duration)
     # the background barrage of every dorsal-horn neuron (painsim.circuits.background)
     spikes[BACKGROUND_POPULATION] = background_spikes(model, seed, n_sites, sizes_per_site(model), duration,
                                                       site_stream)

@@ -122,21 +122,29 @@ def rectified_current(model, stimulus, dt: float, duration: float) -> np.ndarray
     return out
 
 
-def field_spikes(model, stimulus, sites: tuple[int, ...], n_sites: int, duration: float) -> AfferentSpikes:
-    """Events of the ``FIELD`` units of every site (units ``[s B, (s+1) B)`` of site
-    ``s``; only ``sites``, the stimulated ones, receive a drive, the same at each): the binary
-    digits of ``I_rect / CURRENT_STEP`` per network step (module docstring)."""
+def field_spikes(model, placed, n_sites: int, duration: float) -> AfferentSpikes:
+    """Events of the ``FIELD`` units of every site (units ``[s B, (s+1) B)`` of site ``s``):
+    the binary digits of ``I_rect / CURRENT_STEP`` per network step (module docstring), with
+    ``I_rect`` of a site the sum over the devices that reach it.  ``placed`` holds one
+    ``(waveform, sites)`` pair per device (:mod:`painsim.devices`); sites no kHz train reaches
+    receive nothing."""
     n = FIELD_BITS * n_sites
     dt = model.si("network.dt")
-    counts = np.round(rectified_current(model, stimulus, dt, duration) / CURRENT_STEP).astype(np.int64)
-    if not counts.any():
-        return AfferentSpikes(np.zeros(0), np.zeros(0, dtype=np.int64), n)
-    if counts.max() >= 2 ** FIELD_BITS:
-        raise ParameterError("stimulus", f"{counts.max() * CURRENT_STEP:.3g} A mean rectified current",
-                             f"less than {2 ** FIELD_BITS * CURRENT_STEP:.3g} A (the field term's range)")
-    bits = (counts[:, None] >> np.arange(FIELD_BITS)[None, :]) & 1
-    step, unit = np.nonzero(bits)
-    parts = [(step * dt, unit.astype(np.int64) + s * FIELD_BITS) for s in sites]
+    current: dict[int, np.ndarray] = {}
+    for waveform, sites in placed:
+        i_rect = rectified_current(model, waveform, dt, duration)
+        if i_rect.any():
+            for s in sites:
+                current[s] = current[s] + i_rect if s in current else i_rect
+    parts = []
+    for s, i_rect in current.items():
+        counts = np.round(i_rect / CURRENT_STEP).astype(np.int64)
+        if counts.max() >= 2 ** FIELD_BITS:
+            raise ParameterError("stimulus", f"{counts.max() * CURRENT_STEP:.3g} A mean rectified current",
+                                 f"less than {2 ** FIELD_BITS * CURRENT_STEP:.3g} A (the field term's range)")
+        bits = (counts[:, None] >> np.arange(FIELD_BITS)[None, :]) & 1
+        step, unit = np.nonzero(bits)
+        parts.append((step * dt, unit.astype(np.int64) + s * FIELD_BITS))
     return AfferentSpikes.merge(parts, n)
 
 

@@ -66,6 +66,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import readouts
+from ..devices import as_devices
 from ..fibers import AfferentSpikes, afferent_input
 from ..rng import rng_for
 from .cortex import descending_relay, supraspinal_parameters
@@ -167,19 +168,23 @@ def build(model, seed: int):
 
 def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[str, AfferentSpikes]:
     """Spikes of the deep afferents, site ``s`` on ``[s m, (s+1) m)`` (``m`` fibres
-    per site, group II first): recruited by ``stimulus`` at each of its sites when its target
-    is one of :data:`DEEP_TARGETS`, none otherwise (natural stimuli are cutaneous)."""
+    per site, group II first): recruited at each site by the devices of ``stimulus`` (one
+    waveform or several, :mod:`painsim.devices`) whose target is one of :data:`DEEP_TARGETS`
+    and which reach that site; none otherwise (natural stimuli are cutaneous)."""
     sizes = population_sizes(model)
     n_sites = int(model.si("body.n_sites"))
     per_site = sizes["DEEP"] // n_sites
-    sites = stimulus_sites(model, stimulus)   # checked even when the target reaches no deep afferent
-    if stimulus is None or stimulus.target not in DEEP_TARGETS:
+    # every device's sites are checked, even those of a target that reaches no deep afferent
+    placed = [(w, stimulus_sites(model, w)) for w in as_devices(stimulus)]
+    placed = [(w, sites) for w, sites in placed if w.target in DEEP_TARGETS]
+    if not placed:
         return {"DEEP": AfferentSpikes.merge([], sizes["DEEP"])}
     params = deep_afferent_params(model)
     n_ii = int(params["Abeta"]["n"])
     parts = []
-    for site in sites:
-        spikes = afferent_input(params, duration, deep_seed(seed, site), stimulus=stimulus)
+    for site in sorted({s for _, sites in placed for s in sites}):
+        here = tuple(w for w, sites in placed if site in sites)
+        spikes = afferent_input(params, duration, deep_seed(seed, site), stimulus=here)
         offset = site * per_site
         parts += [(spikes["Abeta"].times, spikes["Abeta"].fibers + offset),
                   (spikes["Adelta"].times, spikes["Adelta"].fibers + offset + n_ii)]

@@ -41,7 +41,7 @@ from ..anatomy import FIBER_CLASSES, TARGET_CLASSES, TARGET_GEOMETRY, target_cla
 from ..rng import STREAM, rng_for
 from .afferents import (DEAD_TIME, AfferentSpikes, FiberSet, NaturalStimulus, apply_dead_time, natural,
                         poisson_train)
-from .arrival import afferent_input
+from .arrival import ASCENDING, afferent_input
 from .biophysical import (Biophysical, afferent_spikes, amplitude_scale, biophysical_setting,
                           class_threshold, fit_weiss, population_for, recruitment_curve,
                           strength_duration, threshold, waveform_classes)
@@ -60,7 +60,7 @@ register_recruitment("biophysical", Biophysical())
 __all__ = [
     # afferent input (formerly painsim.fibers)
     "FIBER_CLASSES", "NaturalStimulus", "natural", "AfferentSpikes", "FiberSet",
-    "ThresholdFraction", "Recruitment", "afferent_input", "poisson_train", "rng_for",
+    "ThresholdFraction", "Recruitment", "afferent_input", "ASCENDING", "poisson_train", "rng_for",
     "register_recruitment", "recruitment_model", "DEAD_TIME", "apply_dead_time",
     "TARGET_CLASSES", "STREAM",
     # biophysical recruitment (formerly painsim.recruitment)

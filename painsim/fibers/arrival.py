@@ -26,11 +26,13 @@ network replays the result through brian2 ``SpikeGeneratorGroup``s.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from ..anatomy import FIBER_CLASSES, JUNCTION_TARGETS
+from ..devices import as_devices, labels
+from ..errors import ParameterError
 from ..rng import rng_for
 from ..stimulation import Waveform
 from .afferents import DEAD_TIME, AfferentSpikes, FiberSet, NaturalStimulus, apply_dead_time, poisson_train
@@ -39,13 +41,16 @@ from .encoding import PhysicalStimulus
 from .registry import recruitment_model
 from .tjunction import drg_arrivals
 
-__all__ = ["afferent_input"]
+__all__ = ["afferent_input", "central_lead", "arrived", "ASCENDING"]
+
+#: Key of the Aβ impulses that run up the dorsal columns in :func:`afferent_input`'s result.
+ASCENDING = "Abeta_ascending"
 
 
 def afferent_input(params: Mapping[str, Any], duration: float, seed: int,
-                   stimulus: Waveform | None = None, noxious: NaturalStimulus | None = None,
+                   stimulus: Waveform | Sequence[Waveform] | None = None, noxious: NaturalStimulus | None = None,
                    touch: NaturalStimulus | None = None, pathology: Mapping[str, Any] | None = None,
-                   fibers: FiberSet | None = None) -> dict[str, AfferentSpikes]:
+                   fibers: FiberSet | None = None, ascending: bool = False) -> dict[str, AfferentSpikes]:
     """Afferent spikes arriving at the dorsal horn for one point.
 
     Parameters
@@ -56,9 +61,12 @@ def afferent_input(params: Mapping[str, Any], duration: float, seed: int,
         Simulated time, s.
     seed : int
         The point's seed; each purpose draws from its own stream.
-    stimulus : Waveform, optional
+    stimulus : Waveform or sequence of Waveform, optional
         Device pulses; recruited through ``afferents.recruitment``.  A ``"drg"``
         target routes every spike of every class through the T-junction model.
+        Several devices act at once (:mod:`painsim.devices`): the impulses of the
+        peripheral ones start at the receptive field with the natural ones, and at most
+        one central lead (:func:`central_lead`) takes them all to the dorsal horn.
     noxious, touch : NaturalStimulus or PhysicalStimulus, optional
         Natural stimuli: an intensity 0-1 scales each class's ``max_rate``; a
         :class:`PhysicalStimulus` (heat, pinprick, brush) gives per-fiber rates.
@@ -67,6 +75,11 @@ def afferent_input(params: Mapping[str, Any], duration: float, seed: int,
         ``ectopic_rate`` (Devor 2009).
     fibers : FiberSet, optional
         The point's fibers; default drawn from ``params`` and ``seed``.
+    ascending : bool
+        Also return, under :data:`ASCENDING`, the Aβ impulses that run up the dorsal
+        columns past the segment (to the dorsal column nuclei), timed at the segment: the
+        arrivals themselves, except under a dorsal-column lead whose antidromic impulses
+        meet natural ones (:func:`painsim.fibers.collision.ascending_arrivals`).
 
     Returns
     -------
@@ -76,6 +89,9 @@ def afferent_input(params: Mapping[str, Any], duration: float, seed: int,
     fibers = fibers or FiberSet.from_model(params, seed)
     pathology = pathology or {}
     recruit = recruitment_model(params.get("recruitment", "fraction"))
+    devices = as_devices(stimulus)
+    lead = central_lead(devices)
+    peripheral = [w for w in devices if w is not lead]
     out = {}
     for k, c in enumerate(FIBER_CLASSES):
         p, n = params[c], fibers.counts[c]
@@ -97,27 +113,51 @@ def afferent_input(params: Mapping[str, Any], duration: float, seed: int,
             t, i = poisson_train(pathology["ectopic_rate"], 0.0, duration, n_ect,
                                  rng_for(seed, "ectopic"))
             parts.append((t, i))
-        times = np.concatenate([q[0] for q in parts])
+        # peripheral electrodes sit at the receptive field in the model: their impulses
+        # start where the natural and ectopic ones do
+        parts += [recruit.fire(w, fibers, c, params, seed) for w in peripheral]
+        origin = np.concatenate([q[0] for q in parts])
         ids = np.concatenate([q[1] for q in parts]).astype(np.int64)
-        # natural and ectopic spikes start in the periphery
-        origin = times
-        times = times + (params["conduction_distance"] / fibers.velocity[c])[ids]
-        if stimulus is not None and stimulus.target in JUNCTION_TARGETS:
+        times = origin + (params["conduction_distance"] / fibers.velocity[c])[ids]
+        if lead is not None and lead.target in JUNCTION_TARGETS:
             # a DRG lead: every spike reaches the cord through its fiber's T-junction,
             # which the stem spikes the lead evokes load and collide with (tjunction.py)
-            t, i = recruit.fire(stimulus, fibers, c, params, seed)
+            t, i = recruit.fire(lead, fibers, c, params, seed)
             times, ids = drg_arrivals(origin, ids, t, i, c, fibers.velocity[c], params, duration)
-        elif stimulus is not None and stimulus.target in COLLISION_TARGETS:
+        elif lead is not None:
             # a dorsal-column or dorsal-root lead a few cm from the segment: its antidromic
             # impulses annihilate the natural ones they meet (collision.py)
-            t, i = recruit.fire(stimulus, fibers, c, params, seed)
-            times, ids = lead_arrivals(origin, ids, t, i, fibers.velocity[c], params, stimulus.target, DEAD_TIME)
-        elif stimulus is not None:
-            # other targets are peripheral: the electrode sits at the receptive field
-            t, i = recruit.fire(stimulus, fibers, c, params, seed)
-            times = np.concatenate([times, t + (params["conduction_distance"] / fibers.velocity[c])[i]])
-            ids = np.concatenate([ids, i.astype(np.int64)])
-        times, ids = apply_dead_time(times, ids, DEAD_TIME)
-        keep = times < duration
-        out[c] = AfferentSpikes.merge([(times[keep], ids[keep])], n)
+            t, i = recruit.fire(lead, fibers, c, params, seed)
+            times, ids, *up = lead_arrivals(origin, ids, t, i, fibers.velocity[c], params, lead.target, DEAD_TIME,
+                                            ascending=ascending and c == "Abeta")
+            if up:
+                out[ASCENDING] = arrived(*up, n, duration)
+        out[c] = arrived(times, ids, n, duration)
+    if ascending and ASCENDING not in out:
+        out[ASCENDING] = out["Abeta"]
     return out
+
+
+def arrived(times, ids, n: int, duration: float) -> AfferentSpikes:
+    """Spikes of ``n`` fibres at the segment: each fibre's dead time applied, those before
+    ``duration`` kept."""
+    times, ids = apply_dead_time(times, ids, DEAD_TIME)
+    keep = times < duration
+    return AfferentSpikes.merge([(times[keep], ids[keep])], n)
+
+
+def central_lead(devices: Sequence[Waveform]) -> Waveform | None:
+    """The one device of ``devices`` on the dorsal columns, a dorsal root or a DRG, or None.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        More than one: the collision and T-junction models follow one lead's impulses
+        along a fibre.
+    """
+    central = [w for w in devices if w.target in JUNCTION_TARGETS or w.target in COLLISION_TARGETS]
+    if len(central) > 1:
+        raise ParameterError("stimulus", labels(central),
+                             "at most one lead on the dorsal columns, a dorsal root or a DRG per body site "
+                             "(peripheral devices may be added)")
+    return central[0] if central else None

@@ -35,10 +35,15 @@ refractoriness at the ends: a pulse just after a natural impulse passed the lead
 excites nothing, a receptor just after an antidromic impulse invaded it starts
 none).  If they meet, both vanish, and the entry has received the one that
 reached it first (before the meeting); if they do not, the one that leaves first
-passes whole.  The DCN layer (:mod:`painsim.circuits.dorsal_column`) reads the
-same arrivals, so when the natural impulse was first at the entry it reaches the
-nuclei in the place of the pulse's orthodromic impulse: one impulse either way,
-its time off by less than ``T`` (a simplification).
+passes whole.  Above the entry the dorsal column carries a different set
+(:func:`ascending_arrivals`, read by the DCN layer, :mod:`painsim.circuits.dorsal_column`):
+every pulse's orthodromic impulse, which meets nothing coming down, and the natural impulses
+that met none; a natural impulse that met one dies wherever they met, even when it was first
+at the entry (then it met the antidromic impulse between the entry and the lead), unless it
+had passed the lead before the pulse (the dead-time case above).  The lead's impulses are
+timed at the segment as if they came from below, ``t_a + d_s / v``: they reach the nuclei
+``2 d_s / v`` (~1-2 ms) later than from the lead itself (a simplification that keeps every
+result without touch as it was).
 
 A lead on the dorsal root (target ``"dorsal_root"``) sits on the skin's side of the
 entry, ``d_r`` (``afferents.drg_distance``) from it: its impulses reach the entry
@@ -61,7 +66,7 @@ import numpy as np
 from ..errors import ParameterError
 from ..jit import njit, numba_loaded
 
-__all__ = ["collision_kernel", "collide", "lead_geometry", "lead_arrivals", "COLLISION_TARGETS",
+__all__ = ["collision_kernel", "collide", "lead_geometry", "lead_arrivals", "ascending_arrivals", "COLLISION_TARGETS",
            "PYTHON_COLLISION_MAX"]
 
 #: Up to this many spikes, and while numba is not loaded, the rule runs in Python
@@ -71,7 +76,7 @@ PYTHON_COLLISION_MAX = 50_000
 
 
 @njit(cache=True, nogil=True)
-def collision_kernel(n_fiber, n_start, n_entry, a_fiber, a_start, a_entry, window, n_keep, a_keep):
+def collision_kernel(n_fiber, n_start, n_entry, a_fiber, a_start, a_entry, window, n_keep, a_keep, n_partner):
     """Annihilate colliding pairs of natural and antidromic impulses.
 
     Parameters
@@ -87,6 +92,9 @@ def collision_kernel(n_fiber, n_start, n_entry, a_fiber, a_start, a_entry, windo
     n_keep, a_keep : bool arrays
         Outputs, ``True`` on entry; set ``False`` where an impulse is annihilated
         before it reached the entry.
+    n_partner : int64 array
+        Output, ``-1`` on entry; set to the (sorted) index of the antidromic impulse a
+        natural one met.
     """
     i = 0
     j = 0
@@ -105,6 +113,7 @@ def collision_kernel(n_fiber, n_start, n_entry, a_fiber, a_start, a_entry, windo
                 j += 1          # reached the skin before the touch started an impulse
             else:
                 # they meet; the entry received whichever reached it first
+                n_partner[i] = j
                 if n_entry[i] <= a_entry[j]:
                     a_keep[j] = False
                 else:
@@ -113,12 +122,15 @@ def collision_kernel(n_fiber, n_start, n_entry, a_fiber, a_start, a_entry, windo
                 j += 1
 
 
-def collide(n_fiber, n_start, n_entry, a_fiber, a_start, a_entry, window):
+def collide(n_fiber, n_start, n_entry, a_fiber, a_start, a_entry, window, partners: bool = False):
     """Which natural and which antidromic impulses reach the entry (any input order).
 
     Returns
     -------
     n_keep, a_keep : bool arrays aligned with the inputs
+    n_partner : int64 array, with ``partners=True``
+        For each natural impulse, the index (in the antidromic inputs) of the impulse it
+        met, or -1.
     """
     n_fiber, a_fiber = np.asarray(n_fiber, np.int64), np.asarray(a_fiber, np.int64)
     n_start, n_entry = np.asarray(n_start, float), np.asarray(n_entry, float)
@@ -133,13 +145,19 @@ def collide(n_fiber, n_start, n_entry, a_fiber, a_start, a_entry, window):
     args = (n_fiber[n_order], n_start[n_order], n_entry[n_order],
             a_fiber[a_order], a_start[a_order], a_entry[a_order], window)
     nk, ak = np.ones(n_fiber.size, np.bool_), np.ones(a_fiber.size, np.bool_)
+    partner = np.full(n_fiber.size, -1, np.int64)
     if n_fiber.size + a_fiber.size > PYTHON_COLLISION_MAX or numba_loaded():
-        collision_kernel(*args, nk, ak)
+        collision_kernel(*args, nk, ak, partner)
     else:  # the same rule in Python: small inputs need not load numba
-        collision_kernel.py_func(*args, nk, ak)
+        collision_kernel.py_func(*args, nk, ak, partner)
     n_keep, a_keep = np.empty_like(nk), np.empty_like(ak)
     n_keep[n_order], a_keep[a_order] = nk, ak
-    return n_keep, a_keep
+    if not partners:
+        return n_keep, a_keep
+    n_partner = np.full_like(partner, -1)
+    met = partner >= 0
+    n_partner[n_order[met]] = a_order[partner[met]]
+    return n_keep, a_keep, n_partner
 
 
 #: Targets whose leads sit on the afferents' path between the skin and the segment, away from
@@ -175,7 +193,8 @@ def lead_geometry(target: str, params) -> tuple[float, float]:
     raise ParameterError("target", target, f"one of {COLLISION_TARGETS}")
 
 
-def lead_arrivals(origin, ids, lead_t, lead_i, velocity, params, target: str, dead: float):
+def lead_arrivals(origin, ids, lead_t, lead_i, velocity, params, target: str, dead: float,
+                  ascending: bool = False):
     """Spikes of one class reaching the dorsal horn with a lead at ``target`` on.
 
     Parameters
@@ -194,20 +213,71 @@ def lead_arrivals(origin, ids, lead_t, lead_i, velocity, params, target: str, de
         One of :data:`COLLISION_TARGETS`.
     dead : float
         Dead time (s), see the module docstring.
+    ascending : bool
+        Also return the impulses that run up the dorsal columns past the segment
+        (:func:`ascending_arrivals`).
 
     Returns
     -------
     times, ids : arrays
         Arrival times at the dorsal horn and fiber indices, natural then evoked.
+    up_times, up_ids : arrays, with ``ascending=True``
+        The ascending impulses, timed at the segment as the arrivals are.
     """
     to_entry, to_skin = lead_geometry(target, params)
     d_p = float(params["conduction_distance"])
     velocity = np.asarray(velocity, float)
     ids, lead_i = np.asarray(ids, np.int64), np.asarray(lead_i, np.int64)
-    n_entry = np.asarray(origin, float) + (d_p / velocity)[ids]
-    a_entry = np.asarray(lead_t, float) + (to_entry / velocity)[lead_i]
+    origin, lead_t = np.asarray(origin, float), np.asarray(lead_t, float)
+    n_entry = origin + (d_p / velocity)[ids]
+    a_entry = lead_t + (to_entry / velocity)[lead_i]
+    n_keep, a_keep = np.ones(ids.size, bool), np.ones(lead_i.size, bool)
+    n_up, a_up = n_keep, a_keep
     if params.get("antidromic_collision", True):
         window = to_skin / velocity + dead
-        n_keep, a_keep = collide(ids, origin, n_entry, lead_i, lead_t, a_entry, window)
-        n_entry, ids, a_entry, lead_i = n_entry[n_keep], ids[n_keep], a_entry[a_keep], lead_i[a_keep]
-    return np.concatenate([n_entry, a_entry]), np.concatenate([ids, lead_i])
+        n_keep, a_keep, partner = collide(ids, origin, n_entry, lead_i, lead_t, a_entry, window, partners=True)
+        if target == "dorsal_column":
+            n_up, a_up = ascending_arrivals(origin, ids, lead_t, partner, to_skin / velocity)
+        else:  # a root lead is below the entry: what reaches the entry goes on up
+            n_up, a_up = n_keep, a_keep
+    times = np.concatenate([n_entry[n_keep], a_entry[a_keep]])
+    fibers = np.concatenate([ids[n_keep], lead_i[a_keep]])
+    if not ascending:
+        return times, fibers
+    return (times, fibers, np.concatenate([n_entry[n_up], a_entry[a_up]]),
+            np.concatenate([ids[n_up], lead_i[a_up]]))
+
+
+def ascending_arrivals(origin, ids, lead_t, partner, travel):
+    """Which impulses run up a dorsal column past a lead on it (to the dorsal column nuclei).
+
+    Every pulse starts an orthodromic impulse up the column, which meets nothing coming
+    down, and a natural impulse that met none of the lead's runs past it; a natural impulse
+    that met a pulse's antidromic impulse dies wherever they met (below the entry, or between
+    the entry and the lead), unless it had passed the lead before the pulse (``travel`` =
+    skin-to-lead time of its fibre; within the dead time after it, the lead finds the fibre
+    refractory and starts nothing, so the natural impulse goes up instead of the pulse's).
+
+    Parameters
+    ----------
+    origin, ids : arrays
+        Natural impulses: start times at the skin (s), fiber indices.
+    lead_t : array
+        The lead's pulses (s), one per evoked impulse.
+    partner : int64 array
+        Per natural impulse, the index of the evoked impulse it met, or -1 (:func:`collide`).
+    travel : (n,) array
+        Per fiber, the conduction time from the skin to the lead (s).
+
+    Returns
+    -------
+    n_up, a_up : bool arrays
+        Natural and evoked impulses that reach the nuclei.
+    """
+    met = partner >= 0
+    passed = np.zeros(ids.size, bool)
+    passed[met] = lead_t[partner[met]] >= origin[met] + travel[ids[met]]
+    n_up = ~met | passed
+    a_up = np.ones(lead_t.size, bool)
+    a_up[partner[passed]] = False
+    return n_up, a_up

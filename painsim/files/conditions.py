@@ -78,16 +78,27 @@ def natural_stimuli(c: Mapping, k: int) -> tuple:
 
 
 def condition_stimulus(c: Mapping, k: int):
-    """The stimulus waveform of condition ``k`` (``c``), or None; errors name ``condition[k].stimulus``.
+    """The stimulus of condition ``k`` (``c``): one waveform (a table), a tuple of waveforms
+    (an array of tables: devices at the same time, :mod:`painsim.devices`), or None; errors
+    name ``condition[k].stimulus`` (``condition[k].stimulus[j]`` for a device of an array).
 
     Raises
     ------
     painsim.errors.ParameterError
-        The stimulus is not a table, misses a required argument (named) or has a bad value.
+        The stimulus is not a table or an array of tables, misses a required argument (named)
+        or has a bad value.
     painsim.errors.UnknownKeyError
         An unknown waveform type or argument (the nearest valid one suggested).
     """
-    return from_table(c["stimulus"], f"condition[{k}].stimulus") if "stimulus" in c else None
+    if "stimulus" not in c:
+        return None
+    where = f"condition[{k}].stimulus"
+    spec = c["stimulus"]
+    if isinstance(spec, list):
+        if not spec:
+            raise ParameterError(where, spec, "a stimulus table or a non-empty array of them (one per device)")
+        return tuple(from_table(t, f"{where}[{j}]") for j, t in enumerate(spec))
+    return from_table(spec, where)
 
 
 def _request(c: Mapping, k: int, model, seed: int) -> Request:

@@ -26,7 +26,8 @@ __all__ = ["Kind", "KINDS", "FIGURE_NAMES", "kind_of", "describe", "load_experim
 #: The names a file's ``figure`` key may hold: the keys of :data:`painsim.plots.FIGURES`, kept here so
 #: that a misspelt name is refused when the file is loaded, before any simulation, without importing
 #: matplotlib (tests/test_experiment_cli.py checks the two lists agree).
-FIGURE_NAMES = ("conditions", "scs_modes", "scs_frequency", "ltp_ltd", "pain_map", "rtms", "qst", "tolerance")
+FIGURE_NAMES = ("conditions", "scs_modes", "scs_frequency", "sep_collision", "ltp_ltd", "pain_map", "rtms", "qst",
+                "tolerance")
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ KINDS = {k.name: k for k in (
     # the figures of conditions files all read a Dataset over ``condition`` (painsim.plots.conditions,
     # .scs, .pain_map); the others each draw the one result of their kind
     Kind("conditions", check_conditions, _run_conditions, "experiment", counts="condition", figure="conditions",
-         figures=("conditions", "scs_modes", "scs_frequency", "pain_map", "rtms")),
+         figures=("conditions", "scs_modes", "scs_frequency", "sep_collision", "pain_map", "rtms")),
     Kind("conditioning", check_conditioning, _run_conditioning, "conditioning experiment", counts="protocol",
          figure="ltp_ltd", figures=("ltp_ltd",)),
     Kind("course", check_course, _run_course, "course", options=("n_patients",)),

@@ -37,14 +37,14 @@ from .course import course_figure, course_figures, course_map_figure, course_tol
 from .pain_map import map_figure, pain_map_figure, rtms_figure
 from .plasticity import frequency_curve_figure, ltp_ltd_figure, pairing_frequency_figure, stdp_window_figure
 from .qst import qst_figure
-from .scs import scs_frequency_figure, scs_modes_figure
+from .scs import scs_frequency_figure, scs_modes_figure, sep_collision_figure
 from .sweep import sweep_figure, sweep_figures
 from .tolerance import tolerance_figure
 from .validation import validation_figure
 
 __all__ = ["conditions_figure", "raster", "windup_figure", "save_figure", "FIGURES", "experiment_figures",
            "pain_map_metrics", "pain_map_figure", "rtms_figure", "map_figure",
-           "scs_metrics", "scs_modes_figure", "scs_frequency_figure",
+           "scs_metrics", "scs_modes_figure", "scs_frequency_figure", "sep_collision_figure",
            "ltp_ltd_figure", "stdp_window_figure", "pairing_frequency_figure", "frequency_curve_figure",
            "sweep_figure", "sweep_figures",
            "course_figure", "course_map_figure", "course_tolerance_figure", "course_figures",
@@ -56,6 +56,7 @@ __all__ = ["conditions_figure", "raster", "windup_figure", "save_figure", "FIGUR
 FIGURES = {"conditions": conditions_figure,
            "scs_modes": scs_modes_figure,
            "scs_frequency": scs_frequency_figure,
+           "sep_collision": sep_collision_figure,
            "ltp_ltd": ltp_ltd_figure,
            "pain_map": pain_map_figure,
            "rtms": rtms_figure,

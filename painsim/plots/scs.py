@@ -5,10 +5,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 
-from ..analysis import scs_frequency_curves, scs_metrics
+from ..analysis import scs_frequency_curves, scs_metrics, sep_metrics
 from .common import COLORS
 
-__all__ = ["scs_modes_figure", "scs_frequency_figure"]
+__all__ = ["scs_modes_figure", "scs_frequency_figure", "sep_collision_figure"]
 
 
 def scs_modes_figure(ds: xr.Dataset, title: str | None = None):
@@ -57,4 +57,24 @@ def scs_frequency_figure(ds: xr.Dataset, title: str | None = None):
     ax.set_ylabel("PN rate (Hz)")
     ax.legend(frameon=False)
     ax.set_title(title or ds.attrs.get("experiment", "SCS frequency"))
+    return fig
+
+
+def sep_collision_figure(ds: xr.Dataset, title: str | None = None):
+    """The SEP collision test: the evoked response of the dorsal column nuclei to the test
+    electrode's pulses per condition (:func:`painsim.analysis.sep_metrics`), relative to the
+    first condition with a response (the test pulses alone in ``experiments/sep_collision.toml``)."""
+    m = sep_metrics(ds)
+    conds = [str(c) for c in m.condition.values]
+    x = np.arange(len(conds))
+    sep = m["sep"].values
+    ref = next((v for v in sep if np.isfinite(v) and v > 0), np.nan)
+    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(conds)), 4), constrained_layout=True)
+    ax.bar(x, np.nan_to_num(sep / ref), color=COLORS["Abeta"])
+    for xi, v in zip(x, sep):
+        ax.text(xi, 0.02 if not np.isfinite(v) else np.nan_to_num(v / ref) + 0.02,
+                "no test pulses" if not np.isfinite(v) else f"{v:.2f}", ha="center", fontsize=8)
+    ax.set_ylabel("evoked DCN response\n(relative to the first; spikes/neuron/pulse above)")
+    ax.set_xticks(x, conds, rotation=20, ha="right", fontsize=8)
+    ax.set_title(title or ds.attrs.get("experiment", "SEP collision test"))
     return fig

@@ -10,18 +10,20 @@ inputs of M1.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from ..circuits import LAYERS, Layer, PointInput, stack
+from ..devices import as_devices, devices_duration
 from ..errors import ParameterError
 from ..fibers import PhysicalStimulus, natural
 from ..params import Model
 from ..stimulation import Waveform
 from ..units import to_si
 
-__all__ = ["Request", "point_input", "per_site", "body_site", "natural_attr", "seconds", "checked_seed", "route_stimulus"]
+__all__ = ["Request", "point_input", "per_site", "body_site", "natural_attr", "seconds", "checked_seed", "route_stimulus",
+           "refuse_modality"]
 
 
 @dataclass
@@ -29,7 +31,8 @@ class Request:
     """One point of a batch: a model, what it receives and its seed."""
 
     model: Model
-    stimulus: Waveform | None = None
+    #: one device's waveform, several devices' (a list: :mod:`painsim.devices`) or None
+    stimulus: Waveform | Sequence[Waveform] | None = None
     noxious: Any = 0.0
     touch: Any = 0.0
     seed: int = 0
@@ -41,11 +44,13 @@ class Request:
 
 
 def seconds(duration, stimulus) -> float:
-    """A simulated duration in s (default: the stimulus duration), checked > 0."""
+    """A simulated duration in s (default: the stimulus duration, the longest device's for
+    several), checked > 0."""
     if duration is None:
-        if stimulus is None:
+        longest = devices_duration(stimulus)
+        if longest is None:
             raise ParameterError("duration", None, "a duration (e.g. 2*second) when there is no stimulus")
-        return stimulus.duration
+        return longest
     d = to_si(duration, "s", "duration")
     if d <= 0:
         raise ParameterError("duration", duration, "a duration > 0 s")
@@ -107,17 +112,25 @@ def natural_attr(model: Model, x, name: str):
             if isinstance(sites[s], PhysicalStimulus) or sites[s].intensity > 0}
 
 
-def route_stimulus(layers: list[Layer], stimulus: Waveform | None) -> dict[str, Waveform]:
-    """``{layer name: stimulus}``: every layer of ``layers`` that receives the
-    waveform's modality (none for no stimulus; e.g. an electrical waveform reaches
-    the dorsal horn's afferents and, in the pathway, the deep afferents of
-    :mod:`painsim.circuits.spino_pag`); a modality no layer of the stack receives
-    is refused with the hint of the registered layer that would."""
-    if stimulus is None:
-        return {}
-    routed = {layer.name: stimulus for layer in layers if stimulus.modality in layer.modalities}
-    if routed:
-        return routed
+def route_stimulus(layers: list[Layer], stimulus) -> dict[str, tuple[Waveform, ...]]:
+    """``{layer name: devices}``: the devices of ``stimulus`` (one waveform, several or None;
+    :mod:`painsim.devices`) that each layer of ``layers`` receives, by modality (none for no
+    stimulus; e.g. an electrical waveform reaches the dorsal horn's afferents and, in the
+    pathway, the deep afferents of :mod:`painsim.circuits.spino_pag`); a modality no layer of
+    the stack receives is refused with the hint of the registered layer that would."""
+    routed: dict[str, tuple[Waveform, ...]] = {}
+    for w in as_devices(stimulus):
+        receiving = [layer.name for layer in layers if w.modality in layer.modalities]
+        if not receiving:
+            refuse_modality(layers, w)
+        for name in receiving:
+            routed[name] = routed.get(name, ()) + (w,)
+    return routed
+
+
+def refuse_modality(layers: list[Layer], stimulus: Waveform):
+    """Raise the error for a waveform no layer of ``layers`` receives, with the hint of the
+    registered layer that would."""
     owner = next((layer for layer in LAYERS.values() if stimulus.modality in layer.modalities), None)
     if owner is None:
         raise ParameterError("stimulus", stimulus.label, f"a waveform a layer of {[layer.name for layer in layers]} "

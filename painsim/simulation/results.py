@@ -18,6 +18,7 @@ import xarray as xr
 
 from .. import readouts
 from ..circuits import PointOutput, pn_drives, site_pn_rates, stack
+from ..devices import describe_devices
 from ..version import __version__
 from .inputs import Request, natural_attr
 
@@ -91,7 +92,7 @@ def dataset(request: Request, out: PointOutput, duration: float, dt: float) -> x
             "painsim_version": __version__,
             "model": model.name,
             "parameters": model.to_json(),
-            "stimulus": json.dumps(request.stimulus.describe() if request.stimulus is not None else None),
+            "stimulus": json.dumps(describe_devices(request.stimulus)),
             "noxious": json.dumps(natural_attr(model, request.noxious, "noxious")),
             "touch": json.dumps(natural_attr(model, request.touch, "touch")),
             "seed": request.seed,

@@ -4,7 +4,14 @@
 __all__ = ["ANDREW", "ENROLMENT", "KELLER", "LE_BARS", "NEURON_NOTE", "SCS_GEOMETRY", "SOTGIU", "TSSP",
            "TSSP_NOTE", "CHANDRAN_2003", "SENZA_RCT", "SCS_COURSE_NOTE", "CUI_1996", "MALAN_2002", "SLUKA_1999_FREQUENCIES",
            "TENS_TOLERANCE_SOURCES", "JOHNSON_2022", "TENS_TRIAL_NOTE", "RUSCHEWEYH_2010", "COLD_NOTE",
-           "YARNITSKY_1992", "RAMP_ROWS", "RAMP_NOTE", "ROLKE_2006_HPT", "BROWN_2025"]
+           "YARNITSKY_1992", "RAMP_ROWS", "RAMP_NOTE", "ROLKE_2006_HPT", "BROWN_2025", "URASAKI_2014"]
+
+#: Urasaki et al. 2014: the SEP collision test of spinal cord stimulation.
+URASAKI_2014 = ("Urasaki, Tsuda, Nakane, Toyoda, Umeno & Yamakawa 2014 Neuromodulation 17:746 [checked: abstract]: in "
+                "12 patients with permanent SCS, the cortical SEP to posterior tibial nerve stimulation was recorded "
+                "during SCS; a positive collision, the SEP amplitude \"clearly reduced by the SCS\", was found with "
+                "and without pain relief (Types 1 and 2) and read as dorsal-column activation. Published direction "
+                "only: reduced")
 
 #: Chandran & Sluka 2003: TENS tolerance and cross-tolerance to intrathecal opioid agonists.
 CHANDRAN_2003 = ("Chandran & Sluka 2003 Pain 102:195 [checked: abstract]: knee-joint inflammation in rats, 4 Hz "

@@ -1,6 +1,6 @@
 """Published targets of the validation table and how painsim measures each.
 
-Every :class:`Target` names the published figure (a value, and a range where the
+Every :class:`~painsim.validation.verdict.Target` names the published figure (a value, and a range where the
 source gives a spread), the source, and its **status** in the model:
 
 ``"calibrated"``
@@ -16,13 +16,10 @@ model's number (seeded; the same seed gives the same number).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Callable
-
-import numpy as np
+from dataclasses import replace
 
 from ..cohort.statistics import wilson_interval
-from ..errors import ParameterError, UnknownKeyError
+from ..errors import UnknownKeyError
 from .measurements import (BURST_SCS, TONIC_SCS, adelta_lfs_change, c_fibre_response_change, cohort_responders,
                            course_relief, disinhibited_heat_ratio, dlf_share_of_scs, dnic_heat, drg_c_filtering,
                            gate_on_heat, gate_share_decreased,
@@ -45,111 +42,14 @@ from .phenotype import (c_ramp_discharge, contact_summation, pn_heat_threshold, 
 from .sources import (ANDREW, ENROLMENT, KELLER, LE_BARS, NEURON_NOTE, SCS_GEOMETRY, SOTGIU, TSSP, TSSP_NOTE,
                       CHANDRAN_2003, COLD_NOTE, CUI_1996, JOHNSON_2022, MALAN_2002, RAMP_NOTE, RAMP_ROWS,
                       ROLKE_2006_HPT, RUSCHEWEYH_2010, SCS_COURSE_NOTE, SENZA_RCT, SLUKA_1999_FREQUENCIES, TENS_TOLERANCE_SOURCES,
-                      TENS_TRIAL_NOTE, YARNITSKY_1992, BROWN_2025, MAIER_2010, COHORT_NOTE, DEER_2017, GILMORE_2019)
+                      TENS_TRIAL_NOTE, YARNITSKY_1992, BROWN_2025, MAIER_2010, COHORT_NOTE, DEER_2017, GILMORE_2019,
+                      URASAKI_2014)
 from .prevalence import allodynia_prevalence
+from .evoked import sep_collision_ratio
 from .trials import tens_placebo_smd
+from .verdict import COSTS, STATUSES, Target, judge
 
 __all__ = ["Target", "judge", "TARGETS", "SHARED_SIMULATIONS", "STATUSES", "COSTS", "get", "clear_measurements"]
-
-#: Allowed statuses and costs of a target.
-STATUSES = ("calibrated", "prediction")
-COSTS = ("fast", "slow")
-
-
-
-@dataclass(frozen=True)
-class Target:
-    """One published figure and the measurement of the model's counterpart.
-
-    Attributes
-    ----------
-    name : str
-        Identifier (``painsim validate --only NAME``).
-    what : str
-        The quantity, in words.
-    published : float
-        The published value (central figure); NaN when no figure was found (the
-        source then states the published direction; no verdict).
-    low, high : float or None
-        The published range (a spread the source reports); ``None`` when the
-        source gives one number only (then no yes/no verdict is printed).
-    units : str
-        UDUNITS string of the value ("1" for ratios and the NRS).
-    source : str
-        Citation, with [checked]/[recalled] as read.
-    status : str
-        One of :data:`STATUSES`.
-    cost : str
-        ``"fast"`` (seconds to a minute) or ``"slow"`` (courses, cohorts, resting steady states).
-    measure : callable
-        ``measure(seed) -> float``, the model's value.
-    note : str
-        What was calibrated on it, or what the comparison assumes.
-    direction : int
-        +1 or -1 when the source reports only the direction of the effect (then ``published``
-        is NaN, there is no range, and the verdict is whether the model's value lies on that
-        side of :attr:`direction_from`); 0 otherwise.
-    direction_from : float
-        The value a direction is read from: 0 (the sign of a change or a relief), or 1 for a
-        ratio (above or below no change).
-    shares : str
-        Name of a simulation this target reads together with others (the same text on
-        each): a validation run with worker processes measures them in one process, so
-        the simulation runs once ("" = none shared).
-    """
-
-    name: str
-    what: str
-    published: float
-    low: float | None
-    high: float | None
-    units: str
-    source: str
-    status: str
-    cost: str
-    measure: Callable[[int], float]
-    note: str = ""
-    direction: int = 0
-    direction_from: float = 0.0
-    shares: str = ""
-
-    def __post_init__(self):
-        if self.status not in STATUSES:
-            raise ParameterError(f"{self.name}.status", self.status, f"one of {STATUSES}")
-        if self.cost not in COSTS:
-            raise ParameterError(f"{self.name}.cost", self.cost, f"one of {COSTS}")
-        if (self.low is None) != (self.high is None) or (self.low is not None and not self.low <= self.high):
-            raise ParameterError(f"{self.name}.low/high", (self.low, self.high), "both None, or low <= high")
-        if self.low is not None and not np.isfinite(self.published):
-            raise ParameterError(f"{self.name}.published", self.published,
-                                 "a published figure when a range is given (NaN only without a range)")
-        if self.direction not in (-1, 0, 1) or (self.direction and (np.isfinite(self.published)
-                                                                   or self.low is not None)):
-            raise ParameterError(f"{self.name}.direction", self.direction,
-                                 "0, or +1 / -1 with no published figure and no range (a direction-only source)")
-        if not np.isfinite(self.direction_from) or (self.direction_from and not self.direction):
-            raise ParameterError(f"{self.name}.direction_from", self.direction_from,
-                                 "a finite value, and 0 unless the target has a direction")
-
-    def verdict(self, value: float) -> str:
-        """``"yes"`` inside the published range (or on the published side of
-        :attr:`direction_from`, :attr:`direction`), ``"no"`` outside it, ``"n/a"`` without a
-        range, a direction or a value (:func:`judge`)."""
-        return judge(value, self.low, self.high, self.direction, self.direction_from)
-
-
-def judge(value: float, low, high, direction: int = 0, direction_from: float = 0.0) -> str:
-    """The verdict of ``value`` against a published range ``[low, high]`` (``None`` or NaN: none),
-    or, for a direction-only figure, against its side of ``direction_from``: ``"yes"``, ``"no"``,
-    or ``"n/a"`` without a range, a direction or a value (:meth:`Target.verdict`)."""
-    if not np.isfinite(value):
-        return "n/a"
-    if direction:
-        return "yes" if np.sign(value - direction_from) == direction else "no"
-    if low is None or high is None or not (np.isfinite(low) and np.isfinite(high)):
-        return "n/a"
-    return "yes" if low <= value <= high else "no"
-
 
 # ---------------------------------------------------------------- measurements
 #: The validation table, in the order printed.
@@ -434,6 +334,14 @@ TARGETS: tuple[Target, ...] = (
            "calibrated", "fast", paresthesia_10khz,
            SCS_GEOMETRY + ". Absence follows from recruitment: no dorsal-column fibre fires, so the DCN are "
            "silent; the kHz field acts on dorsal-horn neurons only (docs/circuits.md)"),
+    Target("sep_collision_scs", "evoked response of the painful site's dorsal column nuclei to peripheral nerve "
+           "pulses (3.1 Hz, 2 x Aβ threshold) during tonic SCS over its dorsal columns (50 Hz, 300 us, 1.3 x Aβ "
+           "threshold), over that without SCS (peripheral_neuropathic; experiments/sep_collision.toml)",
+           float("nan"), None, None, "1", URASAKI_2014, "prediction", "fast", sep_collision_ratio,
+           "held out: the collision rule uses the model's distances and velocities, set before this row; the "
+           "readout is the first relay of the SEP, not the cortical potential, and part of the fall there is the "
+           "relay's own occlusion by the lead's volleys (afferents.antidromic_collision = false keeps it)",
+           direction=-1, direction_from=1.0),
     Target("khz_dorsal_horn_reduction", "reduction of the PN response (noxious 0.5, neuropathic) by 10 kHz SCS, "
            "30 us, 1 mA, with no A-beta fibre firing (the kHz field on dorsal-horn interneurons)", float("nan"),
            None, None, "1",

@@ -1,0 +1,115 @@
+"""A published target of the validation table and the verdict on a model's value against it.
+
+:class:`Target` is the record (published figure, range or direction, source, status, cost and
+how painsim measures it); :func:`judge` reads a value against it.  The registry of targets is
+:mod:`painsim.validation.targets`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from ..errors import ParameterError
+
+__all__ = ["Target", "judge", "STATUSES", "COSTS"]
+
+#: Allowed statuses and costs of a target.
+STATUSES = ("calibrated", "prediction")
+COSTS = ("fast", "slow")
+
+
+
+@dataclass(frozen=True)
+class Target:
+    """One published figure and the measurement of the model's counterpart.
+
+    Attributes
+    ----------
+    name : str
+        Identifier (``painsim validate --only NAME``).
+    what : str
+        The quantity, in words.
+    published : float
+        The published value (central figure); NaN when no figure was found (the
+        source then states the published direction; no verdict).
+    low, high : float or None
+        The published range (a spread the source reports); ``None`` when the
+        source gives one number only (then no yes/no verdict is printed).
+    units : str
+        UDUNITS string of the value ("1" for ratios and the NRS).
+    source : str
+        Citation, with [checked]/[recalled] as read.
+    status : str
+        One of :data:`STATUSES`.
+    cost : str
+        ``"fast"`` (seconds to a minute) or ``"slow"`` (courses, cohorts, resting steady states).
+    measure : callable
+        ``measure(seed) -> float``, the model's value.
+    note : str
+        What was calibrated on it, or what the comparison assumes.
+    direction : int
+        +1 or -1 when the source reports only the direction of the effect (then ``published``
+        is NaN, there is no range, and the verdict is whether the model's value lies on that
+        side of :attr:`direction_from`); 0 otherwise.
+    direction_from : float
+        The value a direction is read from: 0 (the sign of a change or a relief), or 1 for a
+        ratio (above or below no change).
+    shares : str
+        Name of a simulation this target reads together with others (the same text on
+        each): a validation run with worker processes measures them in one process, so
+        the simulation runs once ("" = none shared).
+    """
+
+    name: str
+    what: str
+    published: float
+    low: float | None
+    high: float | None
+    units: str
+    source: str
+    status: str
+    cost: str
+    measure: Callable[[int], float]
+    note: str = ""
+    direction: int = 0
+    direction_from: float = 0.0
+    shares: str = ""
+
+    def __post_init__(self):
+        if self.status not in STATUSES:
+            raise ParameterError(f"{self.name}.status", self.status, f"one of {STATUSES}")
+        if self.cost not in COSTS:
+            raise ParameterError(f"{self.name}.cost", self.cost, f"one of {COSTS}")
+        if (self.low is None) != (self.high is None) or (self.low is not None and not self.low <= self.high):
+            raise ParameterError(f"{self.name}.low/high", (self.low, self.high), "both None, or low <= high")
+        if self.low is not None and not np.isfinite(self.published):
+            raise ParameterError(f"{self.name}.published", self.published,
+                                 "a published figure when a range is given (NaN only without a range)")
+        if self.direction not in (-1, 0, 1) or (self.direction and (np.isfinite(self.published)
+                                                                   or self.low is not None)):
+            raise ParameterError(f"{self.name}.direction", self.direction,
+                                 "0, or +1 / -1 with no published figure and no range (a direction-only source)")
+        if not np.isfinite(self.direction_from) or (self.direction_from and not self.direction):
+            raise ParameterError(f"{self.name}.direction_from", self.direction_from,
+                                 "a finite value, and 0 unless the target has a direction")
+
+    def verdict(self, value: float) -> str:
+        """``"yes"`` inside the published range (or on the published side of
+        :attr:`direction_from`, :attr:`direction`), ``"no"`` outside it, ``"n/a"`` without a
+        range, a direction or a value (:func:`judge`)."""
+        return judge(value, self.low, self.high, self.direction, self.direction_from)
+
+
+def judge(value: float, low, high, direction: int = 0, direction_from: float = 0.0) -> str:
+    """The verdict of ``value`` against a published range ``[low, high]`` (``None`` or NaN: none),
+    or, for a direction-only figure, against its side of ``direction_from``: ``"yes"``, ``"no"``,
+    or ``"n/a"`` without a range, a direction or a value (:meth:`Target.verdict`)."""
+    if not np.isfinite(value):
+        return "n/a"
+    if direction:
+        return "yes" if np.sign(value - direction_from) == direction else "no"
+    if low is None or high is None or not (np.isfinite(low) and np.isfinite(high)):
+        return "n/a"
+    return "yes" if low <= value <= high else "no"
