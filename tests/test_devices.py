@@ -8,7 +8,7 @@ import json
 
 import numpy as np
 import pytest
-from brian2 import Hz, mA, second, us
+from brian2 import mA, second
 
 import painsim as ps
 from painsim.analysis import evoked_response, sep_metrics
