@@ -208,13 +208,17 @@ def sep_metrics(ds: xr.Dataset, population: str = "DCN") -> xr.Dataset:
     -------
     xarray.Dataset
         ``sep`` (condition): spikes per neuron and test pulse above the pre-pulse baseline, nan
-        for a condition without exactly one test electrode; ``window`` (condition, s).
+        for a condition without exactly one test electrode; ``window`` (condition, s); ``psth``
+        (condition, lag): the peri-stimulus time histogram around the test pulses that
+        :func:`evoked_response` reads (spikes per neuron and pulse in 1-ms bins from -20 to +40 ms).
     """
     spec = json.loads(ds.attrs.get("experiment_spec", "{}") or "{}")
     conds = experiment_conditions(ds)
     duration = float(ds.attrs.get("duration_s", ds.time.values[-1] + (ds.time.values[1] - ds.time.values[0])))
     default_model = spec.get("experiment", {}).get("model", "gate_control")
     sep, windows = np.full(len(conds), np.nan), np.full(len(conds), np.nan)
+    edges = np.arange(-0.020, 0.0405, 0.001)
+    psth = np.full((len(conds), edges.size - 1), np.nan)
     for c, cond in enumerate(conds):
         tests = [w for w in condition_devices(cond) if w.target in TEST_TARGETS]
         if len(tests) != 1:
@@ -225,11 +229,19 @@ def sep_metrics(ds: xr.Dataset, population: str = "DCN") -> xr.Dataset:
         t, i = population_spikes(ds, population, c)
         per_site = int(np.atleast_1d(ds["population_size"].sel(population=population).values)[0]) // n_sites
         windows[c] = sep_window(model)
-        sep[c] = evoked_response(t[i // per_site == site], tests[0].onsets, windows[c], per_site, duration)
+        here = t[i // per_site == site]
+        sep[c] = evoked_response(here, tests[0].onsets, windows[c], per_site, duration)
+        onsets = tests[0].onsets[(tests[0].onsets + edges[0] >= 0) & (tests[0].onsets + edges[-1] <= duration)]
+        if onsets.size:
+            lags = (here[None, :] - onsets[:, None]).ravel()
+            psth[c] = np.histogram(lags, edges)[0] / (onsets.size * per_site)
     return xr.Dataset({"sep": (("condition",), sep, {"units": "1", "long_name": f"evoked {population} spikes per "
                                                       "neuron and test pulse (above the pre-pulse baseline)"}),
-                       "window": (("condition",), windows, {"units": "s"})},
-                      coords={"condition": ds.condition.values})
+                       "window": (("condition",), windows, {"units": "s"}),
+                       "psth": (("condition", "lag"), psth, {"units": "1", "long_name": f"{population} spikes per "
+                                                             "neuron and test pulse in 1-ms bins"})},
+                      coords={"condition": ds.condition.values,
+                              "lag": ("lag", 0.5 * (edges[:-1] + edges[1:]), {"units": "s"})})
 
 
 def scs_frequency_curves(ds: xr.Dataset) -> dict:

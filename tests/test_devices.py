@@ -177,6 +177,14 @@ def test_sep_collision_scs_lowers_the_evoked_response_through_collision(sep_resu
     # a lead below the Aβ threshold recruits nothing: nothing collides, nothing changes
     assert sep["test pulses + SCS below threshold"] == sep["test pulses"]
     assert np.isnan(sep["SCS"])                              # no test pulses: no evoked response
+    # the volley arrives when the conduction to the nuclei says: its histogram peaks between the
+    # fastest Aβ fibre's conduction time and the end of the response window
+    model = ps.load_model("peripheral_neuropathic")
+    path = model.si("afferents.conduction_distance") + model.si("dorsal_column.column_length")
+    alone = m["psth"].sel(condition="test pulses")
+    peak = float(alone["lag"][int(np.argmax(alone.values))])
+    assert path / model.si("afferents.Abeta.velocity_max") <= peak <= float(m["window"].sel(condition="test pulses"))
+    assert np.isnan(m["psth"].sel(condition="SCS")).all()
 
 
 def test_an_experiment_refuses_a_bad_device_table_naming_it(tmp_path):

@@ -61,20 +61,30 @@ def scs_frequency_figure(ds: xr.Dataset, title: str | None = None):
 
 
 def sep_collision_figure(ds: xr.Dataset, title: str | None = None):
-    """The SEP collision test: the evoked response of the dorsal column nuclei to the test
-    electrode's pulses per condition (:func:`painsim.analysis.sep_metrics`), relative to the
-    first condition with a response (the test pulses alone in ``experiments/sep_collision.toml``)."""
+    """The SEP collision test: the dorsal column nuclei's spikes around the test electrode's
+    pulses per condition (peri-stimulus time histogram), and their evoked response relative to
+    the first condition with one (the test pulses alone in ``experiments/sep_collision.toml``;
+    :func:`painsim.analysis.sep_metrics`)."""
     m = sep_metrics(ds)
     conds = [str(c) for c in m.condition.values]
     x = np.arange(len(conds))
     sep = m["sep"].values
     ref = next((v for v in sep if np.isfinite(v) and v > 0), np.nan)
-    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(conds)), 4), constrained_layout=True)
-    ax.bar(x, np.nan_to_num(sep / ref), color=COLORS["Abeta"])
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(max(6, 1.6 * len(conds)), 7), constrained_layout=True)
+    lag_ms = 1e3 * m["lag"].values
+    styles = ("-", "--", ":", "-.")
+    for k, c in enumerate(conds):   # line styles differ so that identical histograms stay visible
+        if np.isfinite(m["psth"].values[k]).all():
+            top.step(lag_ms, m["psth"].values[k], where="mid", label=c, ls=styles[k % len(styles)])
+    top.axvline(0, color="0.5", lw=0.8)
+    top.set_xlabel("time from the test pulse (ms)")
+    top.set_ylabel("DCN spikes per neuron\nand pulse (1-ms bins)")
+    top.legend(frameon=False, fontsize=8)
+    bottom.bar(x, np.nan_to_num(sep / ref), color=COLORS["Abeta"])
     for xi, v in zip(x, sep):
-        ax.text(xi, 0.02 if not np.isfinite(v) else np.nan_to_num(v / ref) + 0.02,
-                "no test pulses" if not np.isfinite(v) else f"{v:.2f}", ha="center", fontsize=8)
-    ax.set_ylabel("evoked DCN response\n(relative to the first; spikes/neuron/pulse above)")
-    ax.set_xticks(x, conds, rotation=20, ha="right", fontsize=8)
-    ax.set_title(title or ds.attrs.get("experiment", "SEP collision test"))
+        bottom.text(xi, 0.02 if not np.isfinite(v) else np.nan_to_num(v / ref) + 0.02,
+                    "no test pulses" if not np.isfinite(v) else f"{v:.2f}", ha="center", fontsize=8)
+    bottom.set_ylabel("evoked DCN response\n(relative to the first)")
+    bottom.set_xticks(x, conds, rotation=20, ha="right", fontsize=8)
+    fig.suptitle(title or ds.attrs.get("experiment", "SEP collision test"))
     return fig
