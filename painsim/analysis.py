@@ -259,8 +259,9 @@ def scs_frequency_curves(ds: xr.Dataset) -> dict:
     for c, spec in enumerate(conds):
         gb = float(spec.get("params", {}).get("dorsal_horn.pharmacology.gaba_block", 0.0))
         g = groups.setdefault(gb, {"f": [], "pn": [], "base": None})
-        if "stimulus" in spec:
-            g["f"].append(from_spec(spec["stimulus"]).mean_rate)
+        if "stimulus" in spec:   # the rate of the dorsal-column lead among several devices
+            devices = condition_devices(spec)
+            g["f"].append(next((w for w in devices if w.target == "dorsal_column"), devices[0]).mean_rate)
             g["pn"].append(pn[c])
         else:
             g["base"] = pn[c]
