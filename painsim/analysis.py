@@ -201,7 +201,7 @@ def sep_metrics(ds: xr.Dataset, population: str = "DCN") -> xr.Dataset:
     [checked: abstract]: the cortical SEP to posterior tibial nerve pulses falls when SCS
     impulses collide with the test impulses): per condition, :func:`evoked_response` of
     ``population`` (default the dorsal column nuclei, the first relay of the SEP) at the test
-    electrode's body site to the pulses of the condition's one device with a target in
+    electrode's body site (of several, the painful one if it is among them) to the pulses of the condition's one device with a target in
     :data:`TEST_TARGETS`, in the window of :func:`sep_window`.
 
     Returns
@@ -225,7 +225,9 @@ def sep_metrics(ds: xr.Dataset, population: str = "DCN") -> xr.Dataset:
             continue
         model = load_model(cond.get("model", default_model)).with_params(cond.get("params", {}))
         n_sites = int(model.si("body.n_sites"))
-        site = tests[0].site if isinstance(tests[0].site, int) else int(model.si("body.painful_site"))
+        painful = int(model.si("body.painful_site"))
+        sites = (painful,) if tests[0].site is None else np.atleast_1d(tests[0].site).tolist()
+        site = painful if painful in sites else int(sites[0])   # of several: the painful site, else the first
         t, i = population_spikes(ds, population, c)
         per_site = int(np.atleast_1d(ds["population_size"].sel(population=population).values)[0]) // n_sites
         windows[c] = sep_window(model)
