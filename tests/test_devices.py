@@ -18,7 +18,7 @@ from painsim.circuits.khz_field import field_spikes
 from painsim.devices import as_devices, describe_devices
 from painsim.errors import ParameterError
 from painsim.fibers import ASCENDING, afferent_input, brush
-from painsim.files import load_experiment
+from painsim.files import condition_rows, load_experiment
 from painsim.files.conditions import run_conditions
 from painsim.stimulation import high_frequency, rtms, tonic
 
@@ -185,6 +185,15 @@ def test_sep_collision_scs_lowers_the_evoked_response_through_collision(sep_resu
     peak = float(alone["lag"][int(np.argmax(alone.values))])
     assert path / model.si("afferents.Abeta.velocity_max") <= peak <= float(m["window"].sel(condition="test pulses"))
     assert np.isnan(m["psth"].sel(condition="SCS")).all()
+
+
+def test_painsim_run_prints_the_evoked_response_of_conditions_with_test_pulses(sep_result):
+    ds, m = sep_result
+    rows = condition_rows(ds)
+    for row, v in zip(rows, m["sep"].values):
+        assert ("evoked DCN" in row) == bool(np.isfinite(v))
+        if np.isfinite(v):
+            assert f"evoked DCN {v:.2f} /neuron/pulse" in row
 
 
 def test_an_experiment_refuses_a_bad_device_table_naming_it(tmp_path):

@@ -11,7 +11,8 @@ import math
 import numpy as np
 import xarray as xr
 
-from ..analysis import changed_connections, stimulated_site
+from ..analysis import (TEST_TARGETS, changed_connections, condition_devices, experiment_conditions, sep_metrics,
+                        stimulated_site)
 from ..cohort import format_estimate
 
 __all__ = ["condition_rows", "conditioning_rows", "cohort_rows", "course_rows", "qst_rows", "tolerance_rows"]
@@ -45,10 +46,23 @@ def _pain_sources(ds: xr.Dataset, k: int) -> str:
     return f"   from spinal {float(d['spinal_pain']):4.1f} + {overactive}"
 
 
+def _sep_cells(ds: xr.Dataset) -> list[str]:
+    """Per condition, the evoked response of the dorsal column nuclei to a test electrode's pulses
+    (:func:`painsim.analysis.sep_metrics`), for experiments with test electrodes and nuclei; else ""."""
+    conds = experiment_conditions(ds)
+    names = ds["spike_population"].attrs.get("flag_meanings", "").split() if "spike_population" in ds else []
+    if "DCN" not in names or not any(w.target in TEST_TARGETS for c in conds for w in condition_devices(c)):
+        return [""] * ds.sizes.get("condition", 0)
+    sep = sep_metrics(ds)["sep"].values
+    return [f"   evoked DCN {v:.2f} /neuron/pulse" if np.isfinite(v) else "" for v in sep]
+
+
 def condition_rows(ds: xr.Dataset) -> list[str]:
-    """One line per condition: pain, gate index, the PN rate of the stimulated site and, with a
-    cortex, the sources of the pain score."""
+    """One line per condition: pain, gate index, the PN rate of the stimulated site, with a
+    cortex the sources of the pain score, and with a test electrode's pulses the evoked response
+    of the dorsal column nuclei (the SEP collision test)."""
     rows = []
+    evoked = _sep_cells(ds)
     width = max([45] + [len(str(c)) for c in ds.condition.values])  # the columns stay aligned
     for k, c in enumerate(ds.condition.values):
         d = ds.isel(condition=k)
@@ -57,7 +71,7 @@ def condition_rows(ds: xr.Dataset) -> list[str]:
         has_unpl = "unpleasantness" in ds and math.isfinite(float(d["unpleasantness"]))
         unpl = f"   unpleasantness {float(d['unpleasantness']):4.1f} / 10" if has_unpl else ""
         rows.append(f"  {str(c):{width}s} pain {float(d['pain']):4.1f} / 10{gate}   {_pn_cell(ds, k)}"
-                    f"{unpl}{_pain_sources(ds, k)}")
+                    f"{unpl}{_pain_sources(ds, k)}{evoked[k]}")
     return rows
 
 
