@@ -31,6 +31,7 @@ import xarray as xr
 
 from . import readouts
 from .anatomy import FIBER_CLASSES
+from .circuits.dorsal_horn import stimulus_sites
 from .errors import ParameterError
 from .params import load_model
 from .readouts import population_spikes
@@ -39,7 +40,7 @@ from .synchrony import volley_starts
 from .units import parse
 
 __all__ = ["published_deviation", "neuron_spike_counts", "synchronous_volleys", "experiment_conditions", "scs_metrics", "scs_frequency_curves",
-           "condition_devices", "evoked_response", "sep_window", "sep_metrics", "TEST_TARGETS", "RELAY_MARGIN",
+           "result_duration", "condition_devices", "evoked_response", "sep_window", "sep_metrics", "TEST_TARGETS", "RELAY_MARGIN",
            "condition_param", "stimulated_site", "pain_map_metrics", "changed_connections", "course_arms",
            "cohort_groups", "first_crossing", "dfns_mps", "windup_ratio", "dfns_zscores", "qst_summary",
            "QST_MEASURES", "LOG_SD_FLOOR", "HPT_SD_FLOOR"]
@@ -92,6 +93,11 @@ def experiment_conditions(ds: xr.Dataset) -> list:
     return conds
 
 
+def result_duration(ds: xr.Dataset) -> float:
+    """Simulated time of a result (s): its ``duration_s`` attribute, else the end of its last rate bin."""
+    return float(ds.attrs.get("duration_s", ds.time.values[-1] + (ds.time.values[1] - ds.time.values[0])))
+
+
 def _baseline_condition(conds: list, c: int) -> int | None:
     """The condition without a stimulus that has the parameters and seed of condition ``c``."""
     key = json.dumps(conds[c].get("params", {}), sort_keys=True)
@@ -116,7 +122,7 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
     """
     conds = experiment_conditions(ds)
     n = ds.sizes["condition"]
-    duration = float(ds.attrs.get("duration_s", ds.time.values[-1] + (ds.time.values[1] - ds.time.values[0])))
+    duration = result_duration(ds)
     classes = list(FIBER_CLASSES)
     def counts(c, pop):  # spikes per fiber; conditions may differ in their number of body sites
         size = np.atleast_1d(ds["population_size"].sel(population=pop).values)
@@ -201,8 +207,9 @@ def sep_metrics(ds: xr.Dataset, population: str = "DCN") -> xr.Dataset:
     [checked: abstract]: the cortical SEP to posterior tibial nerve pulses falls when SCS
     impulses collide with the test impulses): per condition, :func:`evoked_response` of
     ``population`` (default the dorsal column nuclei, the first relay of the SEP) at the test
-    electrode's body site (of several, the painful one if it is among them) to the pulses of the condition's one device with a target in
-    :data:`TEST_TARGETS`, in the window of :func:`sep_window`.
+    electrode's body site (of several, the painful one if it is among them) to the pulses of
+    the condition's one device with a target in :data:`TEST_TARGETS`, in the window of
+    :func:`sep_window`.
 
     Returns
     -------
@@ -214,20 +221,24 @@ def sep_metrics(ds: xr.Dataset, population: str = "DCN") -> xr.Dataset:
     """
     spec = json.loads(ds.attrs.get("experiment_spec", "{}") or "{}")
     conds = experiment_conditions(ds)
-    duration = float(ds.attrs.get("duration_s", ds.time.values[-1] + (ds.time.values[1] - ds.time.values[0])))
+    duration = result_duration(ds)
     default_model = spec.get("experiment", {}).get("model", "gate_control")
     sep, windows = np.full(len(conds), np.nan), np.full(len(conds), np.nan)
     edges = np.arange(-0.020, 0.0405, 0.001)
     psth = np.full((len(conds), edges.size - 1), np.nan)
+    models: dict = {}   # conditions usually share their model
     for c, cond in enumerate(conds):
         tests = [w for w in condition_devices(cond) if w.target in TEST_TARGETS]
         if len(tests) != 1:
             continue
-        model = load_model(cond.get("model", default_model)).with_params(cond.get("params", {}))
+        key = (cond.get("model", default_model), json.dumps(cond.get("params", {}), sort_keys=True))
+        if key not in models:
+            models[key] = load_model(key[0]).with_params(cond.get("params", {}))
+        model = models[key]
         n_sites = int(model.si("body.n_sites"))
         painful = int(model.si("body.painful_site"))
-        sites = (painful,) if tests[0].site is None else np.atleast_1d(tests[0].site).tolist()
-        site = painful if painful in sites else int(sites[0])   # of several: the painful site, else the first
+        sites = stimulus_sites(model, tests[0])
+        site = painful if painful in sites else sites[0]   # of several: the painful site, else the first
         t, i = population_spikes(ds, population, c)
         per_site = int(np.atleast_1d(ds["population_size"].sel(population=population).values)[0]) // n_sites
         windows[c] = sep_window(model)

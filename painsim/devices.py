@@ -68,9 +68,9 @@ def devices_duration(stimulus) -> float | None:
 def describe_devices(stimulus) -> Any:
     """JSON-able summary for result attributes: None, one waveform's
     :meth:`~painsim.stimulation.Waveform.describe` (as for a single device), or a list of them."""
-    if stimulus is None or isinstance(stimulus, Waveform):
-        return None if stimulus is None else stimulus.describe()
-    return [w.describe() for w in as_devices(stimulus)]
+    if isinstance(stimulus, Waveform):
+        return stimulus.describe()
+    return None if stimulus is None else [w.describe() for w in as_devices(stimulus)]
 
 
 def labels(devices: Sequence[Waveform]) -> str:

@@ -414,16 +414,13 @@ def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[
     """Spikes of the ``TMS`` generator (:func:`tms_input`); ``stimulus`` is the
     request's TMS waveform, several (their pulses together, :mod:`painsim.devices`) or
     ``None``.  Natural stimuli act on the dorsal horn only."""
-    devices = as_devices(stimulus)
-    if len(devices) <= 1:
-        return {"TMS": tms_input(model, devices[0] if devices else None, seed, duration)}
-    n = int(model.si("cortex.populations.n_m1"))
-    trains = [tms_input(model, w, seed, duration) for w in devices]
+    coils = as_devices(stimulus) or (None,)
+    trains = [tms_input(model, w, seed, duration) for w in coils]
     # an input fired by two coils within its dead time fires once (and a generator takes one
     # spike per neuron and step)
     t, i = apply_dead_time(np.concatenate([a.times for a in trains]), np.concatenate([a.fibers for a in trains]),
                            DEAD_TIME)
-    return {"TMS": AfferentSpikes.merge([(t, i)], n)}
+    return {"TMS": AfferentSpikes.merge([(t, i)], trains[0].n)}
 
 
 def results(model, out, duration: float, pain=None) -> LayerResults:

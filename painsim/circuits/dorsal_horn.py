@@ -532,19 +532,21 @@ def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[
     placed = [(w, stimulus_sites(model, w)) for w in as_devices(stimulus)]
     parts: dict[str, list] = {c: [] for c in FIBER_CLASSES}
     afferent_params = model.section("afferents")
-    parts[ASCENDING_POPULATION] = []
+    ascending, collided = [], False   # per site, the Aβ impulses that run up the dorsal columns
     for s in range(n_sites):
         aff = afferent_input(afferent_params, duration, site_seed(seed, s),
                              stimulus=tuple(w for w, sites in placed if s in sites),
                              noxious=noxious[s], touch=touch[s], pathology=site_pathology(model, s), ascending=True)
-        aff[ASCENDING_POPULATION] = aff.pop(ASCENDING)
+        ascending.append(aff.pop(ASCENDING))
+        collided = collided or ascending[-1] is not aff["Abeta"]   # another set only under a dorsal-column lead
         for c, a in aff.items():
             parts[c].append((a.times, a.fibers + s * a.n))
     sizes = {c: int(model.si(f"afferents.{c}.n")) * n_sites for c in FIBER_CLASSES}
     spikes = {c: AfferentSpikes.merge(parts[c], sizes[c]) for c in FIBER_CLASSES}
-    # the Aβ impulses that run up the dorsal columns: the generator of the dorsal column
-    # nuclei (painsim.circuits.dorsal_column), ignored by stacks without them
-    spikes[ASCENDING_POPULATION] = AfferentSpikes.merge(parts[ASCENDING_POPULATION], sizes["Abeta"])
+    # the generator of the dorsal column nuclei (painsim.circuits.dorsal_column; ignored by stacks
+    # without them): the Aβ arrivals themselves unless a dorsal-column lead reaches a site
+    up = [(a.times, a.fibers + s * a.n) for s, a in enumerate(ascending)]
+    spikes[ASCENDING_POPULATION] = AfferentSpikes.merge(up, sizes["Abeta"]) if collided else spikes["Abeta"]
     # the kHz field on the dorsal-horn neurons of the stimulated site(s) (painsim.circuits.khz_field)
     spikes[FIELD_POPULATION] = field_spikes(model, placed, n_sites, duration)
     # the background barrage of every dorsal-horn neuron (painsim.circuits.background)
