@@ -39,8 +39,9 @@ from .stimulation import from_spec
 from .synchrony import volley_starts
 from .units import parse
 
-__all__ = ["published_deviation", "neuron_spike_counts", "synchronous_volleys", "experiment_conditions", "scs_metrics", "scs_frequency_curves",
-           "result_duration", "condition_devices", "evoked_response", "sep_window", "sep_metrics", "TEST_TARGETS", "RELAY_MARGIN",
+__all__ = ["published_deviation", "neuron_spike_counts", "synchronous_volleys", "experiment_conditions", "scs_metrics",
+           "scs_frequency_curves", "result_duration", "condition_devices", "evoked_response", "sep_window",
+           "sep_metrics", "sep_electrode", "point_evoked", "PSTH_EDGES", "TEST_TARGETS", "RELAY_MARGIN",
            "condition_param", "stimulated_site", "pain_map_metrics", "changed_connections", "course_arms",
            "cohort_groups", "first_crossing", "dfns_mps", "windup_ratio", "dfns_zscores", "qst_summary",
            "QST_MEASURES", "LOG_SD_FLOOR", "HPT_SD_FLOOR"]
@@ -199,17 +200,62 @@ def sep_window(model) -> float:
     return path / model.si("afferents.Abeta.velocity_min") + RELAY_MARGIN
 
 
+#: Bins of the peri-stimulus histogram of :func:`point_evoked` (s): 1 ms from -20 to +40 ms.
+PSTH_EDGES = np.arange(-0.020, 0.0405, 0.001)
+
+
+def sep_electrode(devices):
+    """The one device of ``devices`` with a target in :data:`TEST_TARGETS`, or None (none or several)."""
+    tests = [w for w in devices if w.target in TEST_TARGETS]
+    return tests[0] if len(tests) == 1 else None
+
+
+def point_evoked(result: xr.Dataset, model, test, population: str = "DCN", condition: int | None = None,
+                 duration: float | None = None) -> tuple[float, float, np.ndarray]:
+    """The evoked response of one point (one condition of a combined result) to its test electrode.
+
+    :func:`evoked_response` of ``population`` at the test electrode's body site (of several, the
+    painful one if it is among them) to the pulses of ``test`` (a waveform), in the window of
+    :func:`sep_window`.
+
+    Returns
+    -------
+    sep : float
+        Spikes per neuron and test pulse above the pre-pulse baseline (nan without a pulse whose
+        two windows lie inside the run).
+    window : float
+        The response window (s).
+    psth : numpy.ndarray
+        Spikes per neuron and test pulse in the bins of :data:`PSTH_EDGES` (nan without a pulse).
+    """
+    duration = result_duration(result) if duration is None else duration
+    n_sites = int(model.si("body.n_sites"))
+    painful = int(model.si("body.painful_site"))
+    sites = stimulus_sites(model, test)
+    site = painful if painful in sites else sites[0]
+    t, i = population_spikes(result, population, condition)
+    per_site = int(np.atleast_1d(result["population_size"].sel(population=population).values)[0]) // n_sites
+    window = sep_window(model)
+    here = t[i // per_site == site]
+    sep = evoked_response(here, test.onsets, window, per_site, duration)
+    edges = PSTH_EDGES
+    psth = np.full(edges.size - 1, np.nan)
+    onsets = test.onsets[(test.onsets + edges[0] >= 0) & (test.onsets + edges[-1] <= duration)]
+    if onsets.size:
+        lags = (here[None, :] - onsets[:, None]).ravel()
+        psth = np.histogram(lags, edges)[0] / (onsets.size * per_site)
+    return sep, window, psth
+
+
 def sep_metrics(ds: xr.Dataset, population: str = "DCN") -> xr.Dataset:
     """The evoked response to each condition's test electrode (analysis only, no simulation).
 
     The somatosensory evoked potential of a peripheral nerve's pulses, as the SEP collision
     test of spinal cord stimulation reads it (Urasaki et al. 2014 Neuromodulation 17:746
     [checked: abstract]: the cortical SEP to posterior tibial nerve pulses falls when SCS
-    impulses collide with the test impulses): per condition, :func:`evoked_response` of
-    ``population`` (default the dorsal column nuclei, the first relay of the SEP) at the test
-    electrode's body site (of several, the painful one if it is among them) to the pulses of
-    the condition's one device with a target in :data:`TEST_TARGETS`, in the window of
-    :func:`sep_window`.
+    impulses collide with the test impulses): per condition, :func:`point_evoked` of
+    ``population`` (default the dorsal column nuclei, the first relay of the SEP) to the
+    condition's one device with a target in :data:`TEST_TARGETS`.
 
     Returns
     -------
@@ -224,30 +270,17 @@ def sep_metrics(ds: xr.Dataset, population: str = "DCN") -> xr.Dataset:
     duration = result_duration(ds)
     default_model = spec.get("experiment", {}).get("model", "gate_control")
     sep, windows = np.full(len(conds), np.nan), np.full(len(conds), np.nan)
-    edges = np.arange(-0.020, 0.0405, 0.001)
+    edges = PSTH_EDGES
     psth = np.full((len(conds), edges.size - 1), np.nan)
     models: dict = {}   # conditions usually share their model
     for c, cond in enumerate(conds):
-        tests = [w for w in condition_devices(cond) if w.target in TEST_TARGETS]
-        if len(tests) != 1:
+        test = sep_electrode(condition_devices(cond))
+        if test is None:
             continue
         key = (cond.get("model", default_model), json.dumps(cond.get("params", {}), sort_keys=True))
         if key not in models:
             models[key] = load_model(key[0]).with_params(cond.get("params", {}))
-        model = models[key]
-        n_sites = int(model.si("body.n_sites"))
-        painful = int(model.si("body.painful_site"))
-        sites = stimulus_sites(model, tests[0])
-        site = painful if painful in sites else sites[0]   # of several: the painful site, else the first
-        t, i = population_spikes(ds, population, c)
-        per_site = int(np.atleast_1d(ds["population_size"].sel(population=population).values)[0]) // n_sites
-        windows[c] = sep_window(model)
-        here = t[i // per_site == site]
-        sep[c] = evoked_response(here, tests[0].onsets, windows[c], per_site, duration)
-        onsets = tests[0].onsets[(tests[0].onsets + edges[0] >= 0) & (tests[0].onsets + edges[-1] <= duration)]
-        if onsets.size:
-            lags = (here[None, :] - onsets[:, None]).ravel()
-            psth[c] = np.histogram(lags, edges)[0] / (onsets.size * per_site)
+        sep[c], windows[c], psth[c] = point_evoked(ds, models[key], test, population, c, duration)
     return xr.Dataset({"sep": (("condition",), sep, {"units": "1", "long_name": f"evoked {population} spikes per "
                                                       "neuron and test pulse (above the pre-pulse baseline)"}),
                        "window": (("condition",), windows, {"units": "s"}),

@@ -38,6 +38,27 @@ A spec is a TOML file or a dict::
     "stimulus.rate" = {values = ["10 Hz", "50 Hz", "200 Hz"]}
     "noxious" = [0.3, 0.6]         # a bare list: explicit values
 
+Several devices at every point (:mod:`painsim.devices`) are an array of
+``[[stimulus]]`` tables, and each axis names its device by index::
+
+    [[stimulus]]                   # stimulus[0]: test pulses at the painful site's nerve
+    type = "tonic"
+    rate = "3.1 Hz"
+    amplitude = 2.0
+    target = "peripheral_nerve"
+
+    [[stimulus]]                   # stimulus[1]: tonic SCS over its dorsal columns
+    type = "tonic"
+    rate = "50 Hz"
+    amplitude = 1.3
+
+    [parameters]
+    "stimulus[1].amplitude" = {values = [0.0, 1.3]}
+
+With one test electrode (a device at a peripheral nerve or the skin) a
+``simulate`` sweep can keep the outcome ``sep``, the evoked response of the
+dorsal column nuclei to its pulses (:func:`painsim.analysis.point_evoked`).
+
 Every point of every repeat gets its own seed, derived from the spec seed and
 (point, repeat) -- or, with ``paired_seeds = true`` or an explicit list of
 seeds, the same seeds at every point (common random numbers).  A point's

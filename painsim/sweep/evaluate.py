@@ -18,7 +18,9 @@ import numpy as np
 import xarray as xr
 
 from .. import course, simulation
+from ..analysis import point_evoked, sep_electrode
 from ..circuits import neuron_variables, structure_key, use_private_cache
+from ..devices import as_devices
 from ..errors import ParameterError, UnknownKeyError
 from ..parallel import chunks
 from .points import base_model, build_point, point_protocol, protocol_overrides
@@ -116,7 +118,7 @@ def _simulate(spec, items) -> list[xr.Dataset]:
         model, stim, nox, tou = build_point(spec, point)
         reqs.append(simulation.Request(model, stim, nox, tou, seed, per_neuron=per_neuron))
     results = simulation.simulate_batch(reqs, f"{spec.duration!r} s", batch_size=max(len(reqs), 1))
-    return [_simulate_outcomes(spec, ds) for ds in results]
+    return [_simulate_outcomes(spec, ds, req) for ds, req in zip(results, reqs)]
 
 
 def _courses(spec, items) -> list[xr.Dataset]:
@@ -141,11 +143,16 @@ def _swept_neuron_parameters(spec) -> frozenset:
     return neuron_variables(a.path for a in spec.axes)
 
 
-def _simulate_outcomes(spec, ds: xr.Dataset) -> xr.Dataset:
+def _simulate_outcomes(spec, ds: xr.Dataset, request) -> xr.Dataset:
     out = xr.Dataset()
     for o in spec.outcomes:
         if o in ds:
             out[o] = ds[o]
+        elif o == "sep":   # checked before any work: every point has one test electrode
+            test = sep_electrode(as_devices(request.stimulus))
+            sep = point_evoked(ds, request.model, test, duration=spec.duration)[0]
+            out[o] = ((), sep, {"units": "1", "long_name": "evoked DCN spikes per neuron and test pulse "
+                                "(above the pre-pulse baseline)"})
         elif o.startswith("rate_"):
             r = ds["rates"].sel(population=o[5:])
             t0 = _transient(spec)

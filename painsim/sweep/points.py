@@ -7,21 +7,27 @@ import dataclasses
 import json
 from typing import Any, Mapping
 
+import re
+
 from .. import protocols
+from ..analysis import TEST_TARGETS, sep_electrode
 from ..circuits import population_names
+from ..devices import as_devices
 from ..errors import ParameterError, SpecError, UnitError, UnknownKeyError
 from ..fibers import PHYSICAL_STIMULI, natural
 from ..parallel import jsonable
 from ..params import load_model, model_overrides
 from ..stimulation import from_spec as stimulus_from_spec
+from ..stimulation import from_table
 from ..units import DIMENSIONLESS
 
 __all__ = ["SIMULATE_OUTCOMES", "COURSE_OUTCOMES", "PROTOCOL_FIELDS", "NATURAL", "PHYSICAL", "base_model", "build_point",
-           "point_protocol", "protocol_overrides", "validate_points", "populations"]
+           "point_protocol", "protocol_overrides", "validate_points", "populations", "stimulus_tables", "device_argument"]
 
 #: Scalar outcomes of :func:`painsim.simulate` a sweep can keep; ``rate_<population>``
-#: (mean rate after the transient) is accepted too.
-SIMULATE_OUTCOMES = ("pain", "pn_rate", "gate_index")
+#: (mean rate after the transient) is accepted too, and ``sep``, the evoked response of the
+#: dorsal column nuclei to the point's one test electrode (:func:`painsim.analysis.point_evoked`).
+SIMULATE_OUTCOMES = ("pain", "pn_rate", "gate_index", "sep")
 #: Outcomes of :func:`painsim.course.run_course_batch` (its contract).
 COURSE_OUTCOMES = ("baseline_pain", "relief", "responder_30", "responder_50", "pain", "pn_rate",
                    "baseline_pn_rate", "pain_after_session", "relief_after_session")
@@ -54,15 +60,57 @@ def populations(spec) -> list[str]:
     return population_names(base_model(spec))
 
 
+def stimulus_tables(spec) -> list[dict]:
+    """The sweep's devices as tables: none, its ``[stimulus]`` table, or one per ``[[stimulus]]``
+    table (devices at the same time, :mod:`painsim.devices`)."""
+    if spec.stimulus is None:
+        return []
+    return [dict(t) for t in spec.stimulus] if isinstance(spec.stimulus, list) else [dict(spec.stimulus)]
+
+
+_DEVICE_PATH = re.compile(r"stimulus(?:\[(\d+)\])?\.(.+)")
+
+
+def device_argument(path: str, n_devices: int) -> tuple[int, str]:
+    """(device index, argument) of a ``stimulus.<argument>`` or ``stimulus[k].<argument>`` axis.
+
+    ``stimulus.<argument>`` names the sweep's one device (or, without a ``[stimulus]`` table, the
+    device the axes alone describe); with several devices each axis names its device by index.
+
+    Raises
+    ------
+    painsim.errors.SpecError
+        ``stimulus.<argument>`` in a sweep of several devices, or an index without a device.
+    """
+    m = _DEVICE_PATH.fullmatch(path)
+    if m is None:
+        raise SpecError(path, path, "stimulus.<argument> or stimulus[k].<argument>")
+    if m.group(1) is None:
+        if n_devices > 1:
+            raise SpecError(path, path, f"stimulus[k].{m.group(2)} with k = 0..{n_devices - 1}: the sweep has "
+                            f"{n_devices} devices ([[stimulus]] tables)")
+        return 0, m.group(2)
+    k = int(m.group(1))
+    if k >= max(n_devices, 1):
+        raise SpecError(path, path, f"a device index 0..{max(n_devices, 1) - 1} (the sweep's [[stimulus]] tables)")
+    return k, m.group(2)
+
+
+def _is_device_path(path: str) -> bool:
+    return path.startswith("stimulus.") or path.startswith("stimulus[")
+
+
 def _split(point: Mapping[str, Any], spec) -> tuple[dict, dict, dict]:
-    """Point values -> (model overrides, stimulus overrides, natural inputs), as override texts
-    (``protocol.*`` values are taken by :func:`point_protocol`)."""
+    """Point values -> (model overrides, stimulus overrides per device index, natural inputs), as
+    override texts (``protocol.*`` values are taken by :func:`point_protocol`)."""
     model_o, stim_o, nat = {}, {}, {}
     by_path = {a.path: a for a in spec.axes}
+    n_devices = len(stimulus_tables(spec))
     for path, v in point.items():
         t = by_path[path].text(v)
-        if path.startswith("stimulus."):
-            stim_o[path[len("stimulus."):]] = t
+        if _is_device_path(path):
+            k, arg = device_argument(path, n_devices)
+            stim_o.setdefault(k, {})[arg] = t
         elif path in NATURAL or path in PHYSICAL:
             nat[path] = v
         elif not path.startswith(_PROTOCOL):
@@ -107,15 +155,18 @@ def point_protocol(spec, point: Mapping[str, Any]):
 
 
 def build_point(spec, point: Mapping[str, Any]):
-    """(model, stimulus waveform or None, noxious, touch) of one point."""
+    """(model, stimulus, noxious, touch) of one point; the stimulus is None, one waveform, or a
+    list of waveforms for a sweep of several devices (``[[stimulus]]`` tables)."""
     model_o, stim_o, nat = _split(point, spec)
     model = base_model(spec).with_params(model_o) if model_o else base_model(spec)
-    stim = None
-    if spec.stimulus is not None or stim_o:
-        s = dict(spec.stimulus or {})
-        s.update(stim_o)
-        s.setdefault("duration", f"{spec.duration!r} s")
-        stim = stimulus_from_spec(s)
+    tables = stimulus_tables(spec) or ([{}] if stim_o else [])
+    devices = []
+    for k, table in enumerate(tables):
+        table.update(stim_o.get(k, {}))
+        table.setdefault("duration", f"{spec.duration!r} s")
+        several = isinstance(spec.stimulus, list)
+        devices.append(from_table(table, f"stimulus[{k}]") if several else stimulus_from_spec(table))
+    stim = devices if isinstance(spec.stimulus, list) else (devices[0] if devices else None)
     inputs = {"noxious": nat.get("noxious", spec.noxious), "touch": nat.get("touch", spec.touch)}
     for a in spec.axes:
         if a.path in PHYSICAL and a.path in nat:
@@ -148,9 +199,10 @@ def validate_points(spec) -> None:
     if spec.kind == "course" and spec.protocol is None:
         raise SpecError("protocol", None, "a protocol name for kind = 'course' (painsim.protocols)")
     if spec.kind == "simulate" and spec.stimulus is not None:
-        s = dict(spec.stimulus)
-        s.setdefault("duration", f"{spec.duration!r} s")
-        stimulus_from_spec(s)
+        several = isinstance(spec.stimulus, list)
+        for k, s in enumerate(stimulus_tables(spec)):
+            s.setdefault("duration", f"{spec.duration!r} s")
+            from_table(s, f"stimulus[{k}]") if several else stimulus_from_spec(s)
     for name in NATURAL:
         natural(getattr(spec, name), name=name)
     points = spec.points()
@@ -159,9 +211,12 @@ def validate_points(spec) -> None:
     for p in points:  # every model, waveform and protocol is built once: errors before any work
         if spec.kind == "course":
             point_protocol(spec, p)
-        _, _, nox, tou = build_point(spec, p)
+        _, stim, nox, tou = build_point(spec, p)
         natural(nox, name="noxious")
         natural(tou, name="touch")
+        if "sep" in spec.outcomes and sep_electrode(as_devices(stim)) is None:
+            raise SpecError("outcomes", "sep", "a sweep whose every point has exactly one test electrode (a "
+                            f"device with a target in {TEST_TARGETS}) for the outcome 'sep'")
 
 
 def _check_axes(spec, model) -> None:
@@ -172,9 +227,10 @@ def _check_axes(spec, model) -> None:
                 raise SpecError(a.path, a.path, "model, stimulus or natural-stimulus parameters for kind = "
                                 f"{spec.kind!r} (protocol.* parameters need kind = 'course')")
             continue
-        if a.path.startswith("stimulus."):
+        if _is_device_path(a.path):
             if spec.kind == "course":
                 raise SpecError(a.path, a.path, "model parameters for kind = 'course' (the protocol sets the stimulus)")
+            device_argument(a.path, len(stimulus_tables(spec)))
             continue
         if a.path in NATURAL or a.path in PHYSICAL:
             if spec.kind == "course":
@@ -207,7 +263,9 @@ def _check_outcomes(spec) -> None:
     """Default outcomes of the kind; every outcome is one the kind can produce."""
     known = SIMULATE_OUTCOMES if spec.kind == "simulate" else COURSE_OUTCOMES
     if not spec.outcomes:
-        spec.outcomes = list(SIMULATE_OUTCOMES if spec.kind == "simulate" else COURSE_OUTCOMES[:4])
+        spec.outcomes = list(SIMULATE_OUTCOMES[:3] if spec.kind == "simulate" else COURSE_OUTCOMES[:4])
+    if "sep" in spec.outcomes and spec.kind == "simulate" and "DCN" not in populations(spec):
+        raise SpecError("outcomes", "sep", "a model with dorsal column nuclei (population DCN) for the outcome 'sep'")
     for o in spec.outcomes:
         if o not in known and not (spec.kind == "simulate" and o.startswith("rate_") and o[5:] in populations(spec)):
             raise UnknownKeyError(o, list(known) + [f"rate_{p}" for p in populations(spec)] if spec.kind == "simulate"

@@ -156,7 +156,7 @@ class SweepSpec:
     batch_size: int = 8
     workers: int | None = None
     params: dict = field(default_factory=dict)
-    stimulus: dict | None = None
+    stimulus: dict | list[dict] | None = None
     protocol: Any = None
     function: Callable | None = None
     figure: dict = field(default_factory=dict)
@@ -314,9 +314,9 @@ def make_spec(spec: Mapping[str, Any] | SweepSpec, seed: int | None = None,
     axes = _axes(sw.get("parameters", {}))
     n = sw.get("n", 0)
     if not (isinstance(sw.get("outcomes", []), list) and all(isinstance(o, str) for o in sw.get("outcomes", []))
-            and all(isinstance(sw.get(k) or {}, Mapping) for k in ("params", "figure", "stimulus"))):
-        raise SpecError("sweep", {k: sw.get(k) for k in ("outcomes", "params", "figure", "stimulus") if k in sw},
-                        "outcomes = a list of names; params, figure and stimulus = tables")
+            and all(isinstance(sw.get(k) or {}, Mapping) for k in ("params", "figure"))):
+        raise SpecError("sweep", {k: sw.get(k) for k in ("outcomes", "params", "figure") if k in sw},
+                        "outcomes = a list of names; params and figure = tables")
     out = SweepSpec(
         name=str(sw.get("name", "sweep")), kind=kind, model=str(sw.get("model", "gate_control")),
         axes=axes, design=design, n=_whole(n, "n", 0), levels=_whole(sw.get("levels", 4), "levels", 2),
@@ -324,7 +324,7 @@ def make_spec(spec: Mapping[str, Any] | SweepSpec, seed: int | None = None,
         seed=_whole(sw.get("seed", 0) if seed is None else seed, "seed", 0), seeds=seeds,
         paired_seeds=bool(sw.get("paired_seeds", False)), outcomes=list(sw.get("outcomes", [])),
         batch_size=_whole(sw.get("batch_size", 8) if batch_size is None else batch_size, "batch_size", 1),
-        params=dict(sw.get("params", {})), stimulus=dict(sw["stimulus"]) if sw.get("stimulus") else None,
+        params=dict(sw.get("params", {})), stimulus=_stimulus(sw.get("stimulus")),
         protocol=sw.get("protocol"), function=function, figure=dict(sw.get("figure", {}) or {}),
         description=str(sw.get("description", "")),
         workers=None if sw.get("workers") is None else _whole(sw["workers"], "workers", 0))
@@ -402,6 +402,23 @@ def _axes(parameters) -> list[Axis]:
     if len({a.path for a in axes}) != len(axes):
         raise SpecError("parameters", [a.path for a in axes], "each path once")
     return axes
+
+
+def _stimulus(given) -> dict | list[dict] | None:
+    """The spec's devices: None, one ``[stimulus]`` table, or a non-empty array of ``[[stimulus]]``
+    tables (devices at the same time; an array of one stays an array)."""
+    if not given:
+        if isinstance(given, list):
+            raise SpecError("stimulus", given, "a [stimulus] table or a non-empty array of [[stimulus]] tables")
+        return None
+    if isinstance(given, Mapping):
+        return dict(given)
+    if isinstance(given, list):
+        for k, t in enumerate(given):
+            if not isinstance(t, Mapping):
+                raise SpecError(f"stimulus[{k}]", t, "a stimulus table (painsim.stimulation.from_spec)")
+        return [dict(t) for t in given]
+    raise SpecError("stimulus", given, "a [stimulus] table or an array of [[stimulus]] tables")
 
 
 def _check_design(out: SweepSpec, n) -> None:
