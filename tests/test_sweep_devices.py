@@ -53,12 +53,26 @@ def test_a_bad_device_or_path_is_refused_before_any_work(change, error, match):
 
 @pytest.fixture(scope="module")
 def swept(tmp_path_factory):
-    return run_sweep(make_spec(_spec()), store=tmp_path_factory.mktemp("sweep"), workers=0, progress=False)
+    parameters = {"stimulus[1].amplitude": {"values": [0.0, 1.3]}, "pathology.disinhibition": {"values": [0.0, 0.5]}}
+    return run_sweep(make_spec(_spec(parameters=parameters)), store=tmp_path_factory.mktemp("sweep"), workers=0,
+                     progress=False)
+
+
+def test_collision_does_not_depend_on_the_dorsal_horn(swept):
+    """The dorsal column nuclei read the dorsal columns above the segment: the evoked response is the
+    same at every disinhibition, to the bit, while the dorsal horn's output is not (the disinhibited
+    circuit's projection neurons follow the lead's volleys)."""
+    sep, pn = swept["sep"].sel(repeat=0), swept["pn_rate"].sel(repeat=0)
+    np.testing.assert_array_equal(sep.sel({"pathology.disinhibition": 0.0}).values,
+                                  sep.sel({"pathology.disinhibition": 0.5}).values)
+    on = {"stimulus[1].amplitude": 1.3}
+    assert float(pn.sel(on).sel({"pathology.disinhibition": 0.5})) > float(pn.sel(on).sel({"pathology.disinhibition": 0.0}))
 
 
 def test_the_sep_outcome_is_the_experiments_evoked_response(swept):
     """The same devices and seed as experiment conditions give the same evoked response and the
     same projection-neuron rate at both points, to the last bit, and SCS lowers the response."""
+    swept = swept.sel({"pathology.disinhibition": 0.5})   # the preset's own value, as the conditions run it
     conditions = {"experiment": {"name": "same", "model": "peripheral_neuropathic", "duration": DURATION, "seed": 1},
                   "condition": [{"label": "test pulses", "stimulus": [{**TEST, "duration": DURATION},
                                                                        {**SCS, "amplitude": 0.0, "duration": DURATION}]},
