@@ -6,7 +6,8 @@ et al. 2014 Neuromodulation 17:746 [checked: abstract]: a posterior tibial nerve
 whose cortical evoked potential SCS reduces when its impulses collide with the lead's),
 SCS with TENS, or rTMS during peripheral stimulation.  Wherever painsim takes a
 ``stimulus`` of one point (:func:`painsim.simulate`, :class:`painsim.simulation.Request`,
-the ``stimulus`` of an experiment condition), it also takes a sequence of
+the ``stimulus`` of an experiment condition, the ``[[stimulus]]`` tables of a sweep), it also
+takes a sequence of
 :class:`~painsim.stimulation.Waveform` objects, each with its own target, modality and
 body site(s).  Each waveform reaches the layers that receive its modality and recruits
 fibres as it would alone; what they do together is decided where their impulses meet:
