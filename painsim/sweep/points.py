@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any, Mapping
-
 import re
+from typing import Any, Mapping
 
 from .. import protocols
 from ..analysis import TEST_TARGETS, sep_electrode
@@ -160,18 +159,20 @@ def build_point(spec, point: Mapping[str, Any]):
     model_o, stim_o, nat = _split(point, spec)
     model = base_model(spec).with_params(model_o) if model_o else base_model(spec)
     tables = stimulus_tables(spec) or ([{}] if stim_o else [])
-    devices = []
-    for k, table in enumerate(tables):
-        table.update(stim_o.get(k, {}))
-        table.setdefault("duration", f"{spec.duration!r} s")
-        several = isinstance(spec.stimulus, list)
-        devices.append(from_table(table, f"stimulus[{k}]") if several else stimulus_from_spec(table))
+    devices = [_device(spec, {**table, **stim_o.get(k, {})}, k) for k, table in enumerate(tables)]
     stim = devices if isinstance(spec.stimulus, list) else (devices[0] if devices else None)
     inputs = {"noxious": nat.get("noxious", spec.noxious), "touch": nat.get("touch", spec.touch)}
     for a in spec.axes:
         if a.path in PHYSICAL and a.path in nat:
             inputs[PHYSICAL[a.path][0]] = physical_stimulus(a, nat[a.path])
     return model, stim, inputs["noxious"], inputs["touch"]
+
+
+def _device(spec, table: dict, k: int):
+    """The waveform of device ``k`` from its table (the sweep's duration unless it gives one); the
+    errors of a device of an array name it (``stimulus[k].<argument>``)."""
+    table = {"duration": f"{spec.duration!r} s", **table}
+    return from_table(table, f"stimulus[{k}]") if isinstance(spec.stimulus, list) else stimulus_from_spec(table)
 
 
 def physical_stimulus(axis, value):
@@ -198,11 +199,9 @@ def validate_points(spec) -> None:
     _check_outcomes(spec)
     if spec.kind == "course" and spec.protocol is None:
         raise SpecError("protocol", None, "a protocol name for kind = 'course' (painsim.protocols)")
-    if spec.kind == "simulate" and spec.stimulus is not None:
-        several = isinstance(spec.stimulus, list)
-        for k, s in enumerate(stimulus_tables(spec)):
-            s.setdefault("duration", f"{spec.duration!r} s")
-            from_table(s, f"stimulus[{k}]") if several else stimulus_from_spec(s)
+    if spec.kind == "simulate":
+        for k, table in enumerate(stimulus_tables(spec)):
+            _device(spec, table, k)
     for name in NATURAL:
         natural(getattr(spec, name), name=name)
     points = spec.points()
