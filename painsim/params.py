@@ -26,15 +26,10 @@ import hashlib
 import json
 import os
 import re
-import sys
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 from .errors import ModelFileError, ParameterError, UnitError, UnknownKeyError
 from .units import DIMENSIONLESS, Dim, parse, to_si, unit_name, brian_dim
