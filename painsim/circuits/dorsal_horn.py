@@ -44,7 +44,7 @@ from .background import (BACKGROUND_CONNECTIONS, BACKGROUND_POPULATION, backgrou
                          background_spikes, background_units)
 from .khz_field import FIELD_BITS, FIELD_CONNECTIONS, FIELD_POPULATION, field_projections, field_spikes
 
-__all__ = ["NEURON_EQS", "NEURON_PARAMS", "POPULATION_PARAMS", "EXC_SYNAPSE", "INH_SYNAPSE", "Connection",
+__all__ = ["NEURON_EQS", "NEURON_PARAMS", "POPULATION_PARAMS", "EXC_SYNAPSE", "INH_SYNAPSE",
            "AFFERENT_POPULATIONS", "ASCENDING_POPULATION", "DORSAL_HORN_POPULATIONS", "CONNECTIONS", "synaptic_conductances",
            "presynaptic_opioid_fraction", "presynaptic_gabab_fraction", "NON_CONDUCTANCES",
            "site_pathology", "site_stream", "presynaptic_sites", "SURROUND_CONNECTIONS", "site_seed", "sizes_per_site", "population_sizes", "neuron_parameters",

@@ -14,7 +14,7 @@ Neurophysiol 117:136 [checked: abstract]), which the biophysical recruitment com
 
 Mechanism (one term per dorsal-horn neuron ``k`` of population ``P``): the pulses of a
 kHz train, each too short to excite a soma, are rectified by the membrane and summed
-over its time constant into a sustained depolarising conductance toward ``e_exc``
+over its time constant into a sustained depolarising conductance toward ``e_exc``::
 
     g_field,k(t) = c * s_P * x_k * kappa * I_rect(t),
     I_rect(t)    = sum over the kHz pulses j of the last step of |A_j| * w_j / dt,

@@ -139,6 +139,7 @@ class JunctionParams:
 
 #: Junction of each class.  Every value is chosen (no per-parameter measurement is
 #: published) so that the junction reproduces what is published qualitatively:
+#:
 #: * C: the lowest following frequency, cumulative failure (2-spike following
 #:   ~70 Hz, 20-spike ~30 Hz), ectopic rates of 1-10 Hz (Devor 2009) pass, 20 Hz
 #:   stem trains are blocked (block_rate 10 Hz; Chao 2020: C transmission at 20 Hz
