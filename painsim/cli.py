@@ -422,6 +422,8 @@ def cmd_validate(args) -> int:
         for t in validation.TARGETS:
             print(f"  {t.name:26s} {t.cost:5s} {t.status:11s} {t.what}")
         return 0
+    if args.only:  # "--only a,b" as well as "--only a b"
+        args.only = [name for item in args.only for name in item.split(",") if name.strip()]
     chosen = validation.select(args.only, args.slow)  # unknown names are refused before any work
     seeds = _seeds(args)  # a bad seed list, or --seeds with --seed or --compare, is refused before any work
     out = _out_path(args, "validation")
@@ -580,7 +582,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(func=cmd_export)
     val = sub.add_parser("validate", help="measure the model against published figures and print the table")
     val.add_argument("--only", nargs="+", action="extend", metavar="TARGET", default=None,
-                     help="run only these targets (repeatable: --only A B --only C runs all three)")
+                     help="run only these targets (repeatable, or separated by commas: --only A B --only C and --only A,B,C run all three)")
     val.add_argument("--slow", action="store_true", help="also run the slow targets (courses, the cohort, resting steady states, 0.1-Hz wind-up, "
                      "LTP/LTD, maintained, tonic and ramped heat, the QST threshold spread; --list marks them)")
     val.add_argument("--list", action="store_true", help="list the targets and exit")

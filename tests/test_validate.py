@@ -110,6 +110,15 @@ def test_only_is_repeatable_and_keeps_every_target_named(tmp_path, capsys):
     assert not out.exists()
 
 
+def test_only_splits_names_at_commas(tmp_path, capsys):
+    # "a,b" names two targets (the second misspelt, so nothing runs); unsplit it would be one unknown name
+    out = tmp_path / "v"
+    assert main(["validate", "--only", "drg_c_filtering,gate_on_c_heta", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "'gate_on_c_heta'" in err and "drg_c_filtering," not in err
+    assert not out.exists()
+
+
 @pytest.fixture(scope="module")
 def gate_row(tmp_path_factory):
     out = tmp_path_factory.mktemp("validate")

@@ -4,8 +4,16 @@
 __all__ = ["ANDREW", "ENROLMENT", "KELLER", "LE_BARS", "NEURON_NOTE", "SCS_GEOMETRY", "SOTGIU", "TSSP",
            "TSSP_NOTE", "CHANDRAN_2003", "SENZA_RCT", "SCS_COURSE_NOTE", "CUI_1996", "MALAN_2002", "SLUKA_1999_FREQUENCIES",
            "TENS_TOLERANCE_SOURCES", "JOHNSON_2022", "TENS_TRIAL_NOTE", "RUSCHEWEYH_2010", "COLD_NOTE",
-           "YARNITSKY_1992", "RAMP_ROWS", "RAMP_NOTE", "ROLKE_2006_HPT", "BROWN_2025", "URASAKI_2014"]
+           "YARNITSKY_1992", "RAMP_ROWS", "RAMP_NOTE", "ROLKE_2006_HPT", "BROWN_2025", "URASAKI_2014", "QUESADA_2020"]
 
+#: Quesada et al. 2020: spaced 20 Hz M1 rTMS against sham in central neuropathic pain.
+QUESADA_2020 = ("Quesada, Pommier, Fauchon, Bradley, Créac'h, Murat, Vassal & Peyron 2020 Pain 161:718 [checked: "
+                "abstract]: 36 patients with medically refractory central neuropathic pain, randomized crossover of "
+                "an active and a sham phase (wash-out 8 weeks), each 4 sessions of 20 Hz rTMS of M1 (neuronavigated "
+                "robot) and a final evaluation, all 3 weeks apart; relief from baseline 33.8 % [23.88-43.74] active, "
+                "13.02 % [6.64-19.76] sham; 17 responders (47 %, definition not in the abstract). Range chosen: "
+                "the difference +/- 1.96 SE with the two intervals' SEs combined as if independent (5.07 and 3.35 "
+                "points: +/- 11.9), wider than the crossover's paired interval, which the abstract does not give")
 #: Urasaki et al. 2014: the SEP collision test of spinal cord stimulation.
 URASAKI_2014 = ("Urasaki, Tsuda, Nakane, Toyoda, Umeno & Yamakawa 2014 Neuromodulation 17:746 [checked: abstract]: in "
                 "12 patients with permanent SCS, the cortical SEP to posterior tibial nerve stimulation was recorded "
