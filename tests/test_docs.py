@@ -36,9 +36,10 @@ def _api_names() -> tuple[list[str], list[str]]:
             if not name or name.startswith(":"):
                 continue
             name = name.lstrip("~")
-            (modules if name.startswith("painsim.") and "." not in name[len("painsim."):] and
-             isinstance(getattr(painsim, name.split(".", 1)[1], None), types.ModuleType)
-             else top).append(name)
+            rest = name[len("painsim."):]
+            is_module = name.startswith("painsim.") and (
+                "." in rest or isinstance(getattr(painsim, rest, None), types.ModuleType))  # a.b: a submodule
+            (modules if is_module else top).append(name)
     return modules, top
 
 
