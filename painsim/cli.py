@@ -422,8 +422,6 @@ def cmd_validate(args) -> int:
         for t in validation.TARGETS:
             print(f"  {t.name:26s} {t.cost:5s} {t.status:11s} {t.what}")
         return 0
-    if args.only:  # "--only a,b" as well as "--only a b"
-        args.only = [name for item in args.only for name in item.split(",") if name.strip()]
     chosen = validation.select(args.only, args.slow)  # unknown names are refused before any work
     seeds = _seeds(args)  # a bad seed list, or --seeds with --seed or --compare, is refused before any work
     out = _out_path(args, "validation")

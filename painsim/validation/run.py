@@ -38,7 +38,9 @@ TARGET_LAYOUT = Layout("", "target_{0:03d}", ".json", fingerprint_attr="validati
 
 
 def select(names: Sequence[str] | None = None, slow: bool = False) -> list[Target]:
-    """Targets by name (any cost), or every fast target (and the slow ones with ``slow``)."""
+    """Targets by name (any cost; a name may list several separated by commas, as
+    ``--only a,b``), or every fast target (and the slow ones with ``slow``)."""
+    names = [n.strip() for item in names or () for n in item.split(",") if n.strip()]
     if names:
         return [get(n) for n in dict.fromkeys(names)]
     return [t for t in TARGETS if slow or t.cost == "fast"]
