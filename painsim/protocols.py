@@ -566,7 +566,9 @@ def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
     stim = spec.get("stimulus", base.stimulus if base else None)
     plast = dict(base.plasticity) if base else {}
     plast.update(spec.get("plasticity", {}))
-    sham = bool(spec.get("sham", False))
+    sham = spec.get("sham", False)
+    if not isinstance(sham, bool):  # "false" is a string, and bool("false") is True
+        raise ParameterError(f"{where}.sham", sham, "true or false")
     period = spec.get("period", base.period if base and "stimulus" not in spec else None)
     p = Protocol(spec.get("name", base.name if base else "custom"), cal, None if sham else stim, period,
                  plast, spec.get("citation", base.citation if base else ""),

@@ -211,3 +211,43 @@ def test_a_real_sweep_file_is_still_a_sweep():
     assert file_kind("scs_frequency_sweep") == "sweep"
     assert check_command("scs_frequency_sweep", "sweep") == "sweep"
     assert check_command("gate_control", "run") == "conditions"
+
+
+# ------------------------------------------------------------------ names, flags and dict specs
+@pytest.mark.parametrize("name", ['"../../escape"', '"heat/v2"', '""', "42"])
+def test_an_experiment_name_that_is_not_a_file_name_is_refused(tmp_path, name):
+    """Was: a name with '..' or '/' put figures outside --out (or in a subfolder), "" wrote into painsim-out/."""
+    err = _refused(_edited(tmp_path, "gate_control", r'^name = "gate_control"$', f"name = {name}"))
+    assert err.name == "experiment.name"
+
+
+def test_a_plain_experiment_name_loads(tmp_path):  # the negative control of the name check
+    path = _edited(tmp_path, "gate_control", r'^name = "gate_control"$', 'name = "gate_control.v2-b"')
+    assert load_experiment(path)["experiment"]["name"] == "gate_control.v2-b"
+
+
+def test_a_dict_spec_gets_the_checks_a_file_gets():
+    """Was: a misspelt condition key in a dict ran silently with no stimulus."""
+    spec = {"experiment": {"name": "x", "duration": "0.2 s"}, "condition": [{"haet": 47}]}
+    with pytest.raises(UnknownKeyError, match="haet"):
+        ps.run_experiment(spec)
+
+
+def test_a_protocol_sham_flag_must_be_true_or_false():
+    """Was: sham = "false" (a string) made the active arm a sham (bool("false") is True)."""
+    from painsim.protocols import from_spec as protocol_from_spec
+    with pytest.raises(ParameterError) as err:
+        protocol_from_spec({"base": "tens_conventional", "days": [0], "sham": "false"})
+    assert err.value.name == "protocol.sham"
+    assert protocol_from_spec({"base": "tens_conventional", "days": [0], "sham": False}).stimulus is not None
+
+
+def test_a_sweep_flag_must_be_true_or_false():
+    """Was: paired_seeds = "no" was read as true."""
+    from painsim.errors import SpecError
+    from painsim.sweep import make_spec
+    spec = {"kind": "function", "function": lambda params, seed: {"y": params["a"]}, "seeds": 2,
+            "parameters": {"a": {"values": [0.0, 1.0]}}}
+    with pytest.raises(SpecError, match="paired_seeds"):
+        make_spec({**spec, "paired_seeds": "no"})
+    assert make_spec({**spec, "paired_seeds": False}).paired_seeds is False

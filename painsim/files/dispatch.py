@@ -1,6 +1,8 @@
 """One dispatch by kind for experiment files: load and check, then run (CLI and API alike)."""
 from __future__ import annotations
 
+import re
+
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,6 +152,14 @@ def load_experiment(path_or_name: str | Path) -> dict:
     """
     path = find_builtin(path_or_name, "experiments")
     spec = read_toml(path)
+    check_experiment(spec, path)
+    spec["_path"] = str(path)
+    return spec
+
+
+def check_experiment(spec: Mapping, path: str | Path = "<experiment dict>") -> None:
+    """Check an experiment read from a file or built as a dict, as :func:`load_experiment` does:
+    its ``[experiment]`` table, kind, name, the kind's own keys and values, duration and figures."""
     exp = spec.get("experiment")
     if not isinstance(exp, Mapping):
         raise ModelFileError(f"{path}: missing [experiment] table")
@@ -157,11 +167,20 @@ def load_experiment(path_or_name: str | Path) -> dict:
     if not isinstance(kind, str) or kind not in KINDS:
         raise ParameterError("experiment.kind", kind, f"one of {sorted(KINDS)} (default 'conditions')",
                              hint=SWEEP_FILE if kind == "sweep" else None)
-    KINDS[kind].check(spec, path)
+    _check_name(exp.get("name"))
+    KINDS[kind].check(spec, Path(path))
     _check_duration(exp.get("duration"))
     _check_figures(exp.get("figure"), KINDS[kind])
-    spec["_path"] = str(path)
-    return spec
+
+
+def _check_name(name) -> None:
+    """Refuse an ``[experiment]`` name that is not a plain file name: it names the output folder
+    (``painsim-out/<name>``) and the figures' files, which must stay inside ``--out``."""
+    if name is None:
+        return
+    if not (isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name)):
+        raise ParameterError("experiment.name", name, "a file name: letters, digits, '_', '-' and '.', starting "
+                             "with a letter or digit (no '/', no '..', not empty)")
 
 
 def _check_duration(duration) -> None:
@@ -230,6 +249,8 @@ def run_experiment(spec: str | Path | Mapping[str, Any], seed: int | None = None
     """
     if not isinstance(spec, Mapping):
         spec = load_experiment(spec)
+    elif "_path" not in spec:  # a dict built in code gets the checks a file gets
+        check_experiment(spec)
     name = kind_of(spec)
     if not isinstance(name, str) or name not in KINDS:  # an unchecked dict: refuse what it cannot run
         raise ParameterError("experiment.kind", name, f"one of {sorted(KINDS)} (default 'conditions')")
