@@ -12,7 +12,15 @@ import numpy as np
 from .errors import ParameterError, UnknownKeyError
 from .units import to_si
 
-__all__ = ["known_keys", "known_tables", "distinct_labels", "whole", "number", "positive_time", "nonnegative_time", "positive_rate", "env_choice"]
+__all__ = ["known_keys", "known_tables", "distinct_labels", "flag", "whole", "number", "positive_time", "nonnegative_time", "positive_rate", "env_choice"]
+
+
+def flag(value, name: str, error: type[ParameterError] = ParameterError) -> bool:
+    """``true`` or ``false`` (a string such as "false" or "no" is refused: ``bool("false")`` is True);
+    ``error`` is the ParameterError subclass to raise (a sweep's SpecError)."""
+    if not isinstance(value, bool):
+        raise error(name, value, "true or false")
+    return value
 
 
 def whole(value, name: str, lo: int = 1, *, allow_float: bool = False) -> int:

@@ -68,7 +68,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from . import stimulation
-from .checks import known_keys
+from .checks import flag, known_keys
 from .errors import CalendarError, ParameterError, UnknownKeyError
 from .fibers.population import COIL_FIELD_PER_AMP
 from .units import to_si
@@ -566,9 +566,7 @@ def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
     stim = spec.get("stimulus", base.stimulus if base else None)
     plast = dict(base.plasticity) if base else {}
     plast.update(spec.get("plasticity", {}))
-    sham = spec.get("sham", False)
-    if not isinstance(sham, bool):  # "false" is a string, and bool("false") is True
-        raise ParameterError(f"{where}.sham", sham, "true or false")
+    sham = flag(spec.get("sham", False), f"{where}.sham")
     period = spec.get("period", base.period if base and "stimulus" not in spec else None)
     p = Protocol(spec.get("name", base.name if base else "custom"), cal, None if sham else stim, period,
                  plast, spec.get("citation", base.citation if base else ""),

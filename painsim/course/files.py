@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 import xarray as xr
 
-from ..checks import known_keys, known_tables, whole
+from ..checks import flag, known_keys, known_tables, whole
 from ..errors import ModelFileError, ParameterError
 from ..params import find_builtin, load_model, read_toml
 from ..protocols import Protocol, from_spec, resolve
@@ -91,8 +91,7 @@ def check_course_keys(spec: Mapping[str, Any]) -> None:
     exp = spec.get("experiment", {})
     known_keys(exp, COURSE_KEYS, "key of [experiment] in a course file")
     for key in ("sham", "opioid_tolerance"):
-        if key in exp and not isinstance(exp[key], bool):
-            raise ParameterError(f"experiment.{key}", exp[key], "true or false")
+        flag(exp.get(key, False), f"experiment.{key}")
     whole(exp.get("seed", 0), "experiment.seed", 0)
     whole(exp.get("n_patients", 1), "experiment.n_patients")
     for key, allowed in (("follow_up_days", "days >= 0"), ("days", "days >= 0"),

@@ -1,9 +1,8 @@
 """One dispatch by kind for experiment files: load and check, then run (CLI and API alike)."""
 from __future__ import annotations
 
-import re
-
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -251,10 +250,7 @@ def run_experiment(spec: str | Path | Mapping[str, Any], seed: int | None = None
         spec = load_experiment(spec)
     elif "_path" not in spec:  # a dict built in code gets the checks a file gets
         check_experiment(spec)
-    name = kind_of(spec)
-    if not isinstance(name, str) or name not in KINDS:  # an unchecked dict: refuse what it cannot run
-        raise ParameterError("experiment.kind", name, f"one of {sorted(KINDS)} (default 'conditions')")
-    kind = KINDS[name]
+    kind = KINDS[kind_of(spec)]  # checked: a file by load_experiment, a dict just above
     unknown = sorted(set(options) - set(kind.options))
     if unknown:
         raise ParameterError("options", unknown,

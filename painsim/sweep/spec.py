@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from ..checks import known_keys, whole
+from ..checks import flag, known_keys, whole
 from ..errors import ModelFileError, ParameterError, SpecError, UnitError, UnknownKeyError
 from ..params import find_builtin, model_overrides, read_toml
 from ..parallel import jsonable
@@ -270,13 +270,6 @@ def load_spec(path: str | os.PathLike, seed: int | None = None) -> SweepSpec:
     return spec
 
 
-def _flag(value, name: str) -> bool:
-    """A true/false key of ``[sweep]`` (a string such as "no" is refused, not read as true)."""
-    if not isinstance(value, bool):
-        raise SpecError(name, value, "true or false")
-    return value
-
-
 def make_spec(spec: Mapping[str, Any] | SweepSpec, seed: int | None = None,
               batch_size: int | None = None) -> SweepSpec:
     """Validate a sweep spec given as a dict and build every point.
@@ -329,7 +322,7 @@ def make_spec(spec: Mapping[str, Any] | SweepSpec, seed: int | None = None,
         axes=axes, design=design, n=_whole(n, "n", 0), levels=_whole(sw.get("levels", 4), "levels", 2),
         duration=float(duration), noxious=sw.get("noxious", 0.0), touch=sw.get("touch", 0.0),
         seed=_whole(sw.get("seed", 0) if seed is None else seed, "seed", 0), seeds=seeds,
-        paired_seeds=_flag(sw.get("paired_seeds", False), "sweep.paired_seeds"), outcomes=list(sw.get("outcomes", [])),
+        paired_seeds=flag(sw.get("paired_seeds", False), "sweep.paired_seeds", SpecError), outcomes=list(sw.get("outcomes", [])),
         batch_size=_whole(sw.get("batch_size", 8) if batch_size is None else batch_size, "batch_size", 1),
         params=dict(sw.get("params", {})), stimulus=_stimulus(sw.get("stimulus")),
         protocol=sw.get("protocol"), function=function, figure=dict(sw.get("figure", {}) or {}),

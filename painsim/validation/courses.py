@@ -159,9 +159,15 @@ def rtms_relief_over_sham(seed: int) -> float:
     """Mean relief two weeks after five daily sessions of 20 Hz M1 rTMS (``rtms_m1_20hz``) minus
     that after the sham course, per patient (central_poststroke_ischemic, circuits ``seed`` to
     ``seed + N_SEEDS - 1``; patients without baseline pain at the test are left out)."""
+    return _rtms_relief_over_sham(seed, KHEDR_DAYS, KHEDR_FOLLOW_UP)
+
+
+def _rtms_relief_over_sham(seed: int, days: tuple, day: float) -> float:
+    """Mean paired relief of the ``rtms_m1_20hz`` course on ``days`` minus its sham's, on ``day``
+    (central_poststroke_ischemic, circuits ``seed`` to ``seed + N_SEEDS - 1``)."""
     seeds = tuple(range(seed, seed + N_SEEDS))
-    real, sham = (_course_relief("central_poststroke_ischemic", base, KHEDR_DAYS, KHEDR_FOLLOW_UP, seeds,
-                                 KHEDR_FOLLOW_UP) for base in ("rtms_m1_20hz", "rtms_m1_20hz_sham"))
+    real, sham = (_course_relief("central_poststroke_ischemic", base, days, day, seeds, day)
+                  for base in ("rtms_m1_20hz", "rtms_m1_20hz_sham"))
     paired = real - sham  # same patients, same baseline: NaN where a patient has no baseline pain
     return float(np.nanmean(paired)) if np.isfinite(paired).any() else float("nan")
 
@@ -177,11 +183,7 @@ def rtms_spaced_relief_over_sham(seed: int) -> float:
     (``rtms_m1_20hz`` on :data:`QUESADA_DAYS`, relief on day :data:`QUESADA_EVALUATION`) minus
     that after the same sham course, per patient (central_poststroke_ischemic, circuits ``seed``
     to ``seed + N_SEEDS - 1``; patients without baseline pain at the test are left out)."""
-    seeds = tuple(range(seed, seed + N_SEEDS))
-    real, sham = (_course_relief("central_poststroke_ischemic", base, QUESADA_DAYS, QUESADA_EVALUATION, seeds,
-                                 QUESADA_EVALUATION) for base in ("rtms_m1_20hz", "rtms_m1_20hz_sham"))
-    paired = real - sham
-    return float(np.nanmean(paired)) if np.isfinite(paired).any() else float("nan")
+    return _rtms_relief_over_sham(seed, QUESADA_DAYS, QUESADA_EVALUATION)
 
 
 def _responder_share(relief: np.ndarray) -> float:
