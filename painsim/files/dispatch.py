@@ -250,7 +250,10 @@ def run_experiment(spec: str | Path | Mapping[str, Any], seed: int | None = None
         spec = load_experiment(spec)
     elif "_path" not in spec:  # a dict built in code gets the checks a file gets
         check_experiment(spec)
-    kind = KINDS[kind_of(spec)]  # checked: a file by load_experiment, a dict just above
+    name = kind_of(spec)
+    if not isinstance(name, str) or name not in KINDS:  # an unchecked dict: refuse what it cannot run
+        raise ParameterError("experiment.kind", name, f"one of {sorted(KINDS)} (default 'conditions')")
+    kind = KINDS[name]
     unknown = sorted(set(options) - set(kind.options))
     if unknown:
         raise ParameterError("options", unknown,
