@@ -12,7 +12,7 @@ import numpy as np
 from .errors import ParameterError, UnknownKeyError
 from .units import to_si
 
-__all__ = ["known_keys", "known_tables", "distinct_labels", "flag", "whole", "number", "positive_time", "nonnegative_time", "positive_rate", "env_choice"]
+__all__ = ["known_keys", "known_tables", "distinct_labels", "flag", "whole", "number", "positive_time", "nonnegative_time", "simulated_duration", "MAX_SIMULATED_DURATION", "positive_rate", "env_choice"]
 
 
 def flag(value, name: str, error: type[ParameterError] = ParameterError) -> bool:
@@ -68,6 +68,24 @@ def nonnegative_time(value, name: str) -> float:
     v = to_si(value, "s", name)
     if not (math.isfinite(v) and v >= 0):
         raise ParameterError(name, value, "a time >= 0 s (finite)")
+    return float(v)
+
+
+#: The longest stretch one point may simulate, in s.  Chosen: painsim simulates sessions in
+#: windows of seconds to minutes at 0.1 ms steps (an hour is 36 million steps of every neuron,
+#: and its input spikes are drawn before the run); the sessions it models last 20-30 min
+#: (rTMS, TENS).  Days and months are a course's (:mod:`painsim.course`), which
+#: replays them through the plasticity rules instead of simulating them.
+MAX_SIMULATED_DURATION = 3600.0
+
+
+def simulated_duration(value, name: str, error: type[ParameterError] = ParameterError) -> float:
+    """A simulated duration in s: finite, > 0 and at most :data:`MAX_SIMULATED_DURATION` (a longer
+    one would exhaust memory drawing its input spikes, before the run starts)."""
+    v = to_si(value, "s", name)
+    if not (math.isfinite(v) and 0 < v <= MAX_SIMULATED_DURATION):
+        raise error(name, value, f"a duration > 0 s and <= {MAX_SIMULATED_DURATION:g} s (1 hour)",
+                    hint="days and months of treatment are a course's: painsim.course")
     return float(v)
 
 

@@ -73,11 +73,14 @@ def _plots():
     return importlib.import_module("painsim.plots")
 
 
-def _out_path(args, name: str) -> Path:
-    """The output folder (not created): ``--out``, or ``painsim-out/<name>``; an existing file is refused."""
+def _out_path(args, name: str, result: bool = False) -> Path:
+    """The output folder (not created): ``--out``, or ``painsim-out/<name>``; an existing file is refused,
+    and with ``result`` a folder holding another experiment's result (:func:`painsim.files.earlier_result`)."""
     out = Path(args.out) if args.out else Path("painsim-out") / name
     if out.exists() and not out.is_dir():
         raise PathError(f"--out {out} is a file, not a folder")
+    if result and files.earlier_result(out, name):
+        print(f"painsim: note: the earlier result of {name!r} in {out} is replaced", flush=True)
     return out
 
 
@@ -87,7 +90,10 @@ def _output_folder(out: Path):
     left empty (a refused run leaves no empty output folder; kept work, e.g. a cohort store, stays)."""
     absolute = out.absolute()
     created = [p for p in (absolute, *absolute.parents) if not p.exists()]
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:  # say which option names the folder (the OS names only the path)
+        raise OSError(f"cannot create the output folder --out {out}: {e.strerror}") from None
     try:
         yield out
     except BaseException:
@@ -100,10 +106,15 @@ def _output_folder(out: Path):
 
 
 def _write_outputs(ds, out: Path, name: str, figures: dict):
-    """Save ``ds`` as ``results.nc`` (if given) and each figure as ``<name>_<kind>.png``, atomically."""
+    """Save ``ds`` as ``results.nc`` (if given; the result of experiment ``name``) and each figure as
+    ``<name>_<kind>.png``, atomically; figures of ``name`` that an earlier run drew and this one did not
+    are removed (they showed the result replaced)."""
     plots = _plots()
-    result = io.save(ds, out / "results.nc") if ds is not None else None
-    return result, [plots.save_figure(fig, out / f"{name}_{kind}.png") for kind, fig in figures.items()]
+    result = io.save(ds.assign_attrs({files.RESULT_OF: name}), out / "results.nc") if ds is not None else None
+    drawn = [plots.save_figure(fig, out / f"{name}_{kind}.png") for kind, fig in figures.items()]
+    if ds is not None:
+        files.remove_stale_figures(out, name, drawn)
+    return result, drawn
 
 
 def _print_paths(result, figures, **others) -> None:
@@ -129,14 +140,9 @@ def _write_lines(path: Path, lines) -> Path:
 
 
 # ---------------------------------------------------------------- summaries printed by `painsim run`
-def _print_conditions(ds, out: Path) -> dict:
-    _print_lines(files.condition_rows(ds))
-    return {}
-
-
-def _print_conditioning(ds, out: Path) -> dict:
-    _print_lines(files.conditioning_rows(ds))
-    return {}
+def _printer(rows):
+    """The summary of a kind whose result is a printed table (``rows(ds)``) and no other file."""
+    return lambda ds, out: _print_lines(rows(ds)) or {}
 
 
 def _print_cohort(ds, out: Path) -> dict:
@@ -148,19 +154,8 @@ def _print_cohort(ds, out: Path) -> dict:
     return {"patients": table}
 
 
-def _print_qst(ds, out: Path) -> dict:
-    _print_lines(files.qst_rows(ds))
-    return {}
-
-
-def _print_tolerance(ds, out: Path) -> dict:
-    _print_lines(files.tolerance_rows(ds))
-    return {}
-
-
-#: What ``painsim run`` prints after writing the results, per kind of file (course files: ``cmd_course``).
-_SUMMARIES = {"conditions": _print_conditions, "conditioning": _print_conditioning, "cohort": _print_cohort,
-              "qst": _print_qst, "tolerance": _print_tolerance}
+_SUMMARIES = {"conditions": _printer(files.condition_rows), "conditioning": _printer(files.conditioning_rows),
+              "cohort": _print_cohort, "qst": _printer(files.qst_rows), "tolerance": _printer(files.tolerance_rows)}
 
 
 def _figures(kind: str, ds, spec) -> dict:
@@ -213,7 +208,7 @@ def cmd_run(args) -> int:
     kind = files.kind_of(spec)
     _check_run_options(args, kind)
     name = spec["experiment"].get("name", Path(args.file).stem)
-    out = _out_path(args, name)
+    out = _out_path(args, name, result=True)
     print(f"painsim: running {files.describe(spec, name)} from {spec['_path']}", flush=True)
     t0 = time.time()
     store = files.KINDS[kind].store
@@ -304,7 +299,7 @@ def cmd_course(args) -> int:
     files.check_command(args.file, "course")
     spec = files.load_experiment(args.file)  # the protocol is checked before the course starts
     name = spec.get("experiment", {}).get("name", Path(spec["_path"]).stem)
-    out = _out_path(args, name)
+    out = _out_path(args, name, result=True)
     with _output_folder(out):  # created (or refused: unwritable) before the course runs, not after it
         t0 = time.time()
         print(f"painsim: running course {args.file!r}", flush=True)
@@ -335,7 +330,7 @@ def cmd_figures(args) -> int:
     if out.exists() and not out.is_dir():
         raise PathError(f"--out {out} is a file, not a folder")
     figures = _plots().figures_for(ds)  # refuses a Dataset it cannot draw before anything is written
-    stem = ds.attrs.get("experiment") or ds.attrs.get("name") or ds.attrs.get("sweep") or path.stem
+    stem = next((ds.attrs[k] for k in (files.RESULT_OF, "experiment", "name", "sweep") if ds.attrs.get(k)), path.stem)
     with _output_folder(out):
         _print_paths(None, _write_outputs(None, out, stem, figures)[1])
     return 0

@@ -37,6 +37,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from .anatomy import device_targets
+from .checks import MAX_SIMULATED_DURATION, simulated_duration
 from .errors import ParameterError, UnknownKeyError, WaveformError, nearest
 from .units import to_si
 
@@ -186,8 +187,8 @@ class Waveform:
             raise WaveformError("amplitude", amps[bad_a][:3], "finite amplitudes >= 0")
         if self.interphase_gap < 0:
             raise WaveformError("interphase_gap", self.interphase_gap, "a gap >= 0 s")
-        if self.duration < 0:
-            raise WaveformError("duration", self.duration, "a duration >= 0 s")
+        if not 0 <= self.duration <= MAX_SIMULATED_DURATION:
+            raise WaveformError("duration", self.duration, f"a duration >= 0 s and <= {MAX_SIMULATED_DURATION:g} s")
         ends = onsets + self.pulse_spans
         if n > 1:
             clash = np.nonzero(ends[:-1] > onsets[1:] + _EPS)[0]
@@ -386,7 +387,7 @@ def tonic(rate, width, amplitude, duration, *, shape="biphasic", interphase_gap=
     """
     r = _positive(rate, "Hz", "rate")
     w = _positive(width, "s", "width")
-    d = _positive(duration, "s", "duration")
+    d = simulated_duration(duration, "duration", WaveformError)
     gap = to_si(interphase_gap, "s", "interphase_gap") if interphase_gap else 0.0
     a, kind = _amplitude(amplitude)
     onsets = _regular(r, d)
@@ -410,7 +411,7 @@ def burst(amplitude, duration, *, burst_rate="40 Hz", pulses_per_burst=5,
     ir = _positive(intraburst_rate, "Hz", "intraburst_rate")
     n = _count(pulses_per_burst, "pulses_per_burst")
     w = _positive(width, "s", "width")
-    d = _positive(duration, "s", "duration")
+    d = simulated_duration(duration, "duration", WaveformError)
     a, kind = _amplitude(amplitude)
     span = 2 * w if shape == "biphasic" else w
     if span > 1.0 / ir + _EPS:
@@ -457,10 +458,13 @@ def rtms(intensity=0.8, *, rate="20 Hz", train_duration="10 s", inter_train_inte
         raise WaveformError("intensity", intensity, "a fraction of resting motor threshold in [0, 2]")
     if 2 * w > 1 / r + _EPS:
         raise WaveformError("width", width, "a pulse shorter than the period", hint="pulse wider than its period")
+    duration = nt * td + (nt - 1) * iti
+    if duration > MAX_SIMULATED_DURATION:  # refused before its pulses are laid out
+        raise WaveformError("n_trains", nt, f"trains that last <= {MAX_SIMULATED_DURATION:g} s in all "
+                            f"(these last {duration:g} s)")
     train = _regular(r, td)
     starts = np.arange(nt) * (td + iti)
     onsets = (starts[:, None] + train[None, :]).ravel()
-    duration = nt * td + (nt - 1) * iti
     return Waveform(onsets, w, i, duration, amplitude_kind="rmt", shape="biphasic",
                     modality="tms", target=target, site=site,
                     label=label or f"rTMS {r:g} Hz, {nt} x {td:g} s, {i * 100:g}% RMT")
@@ -551,7 +555,7 @@ def alternating(rates, segment, width, amplitude, duration, *, label=None, **kwa
     if isinstance(rates, (str, bytes)) or not hasattr(rates, "__len__") or len(rates) < 1:
         raise WaveformError("rates", rates, 'a list of pulse rates, e.g. ["15 Hz", "30 Hz"]')
     seg = _positive(segment, "s", "segment")
-    d = _positive(duration, "s", "duration")
+    d = simulated_duration(duration, "duration", WaveformError)
     parts, t, k = [], 0.0, 0
     while t < d - _EPS:
         length = min(seg, d - t)
@@ -567,7 +571,7 @@ def custom(onsets, widths, amplitudes, duration, **kwargs) -> Waveform:
     amplitudes as currents or threshold multiples)."""
     on = to_si(onsets, "s", "onsets", allow_array=True)
     w = to_si(widths, "s", "widths", allow_array=True)
-    d = to_si(duration, "s", "duration")
+    d = simulated_duration(duration, "duration", WaveformError)
     if isinstance(amplitudes, str) or hasattr(amplitudes, "dim"):
         a = to_si(amplitudes, "A", "amplitudes", allow_array=True)
         kwargs.setdefault("amplitude_kind", "current")
@@ -578,8 +582,8 @@ def custom(onsets, widths, amplitudes, duration, **kwargs) -> Waveform:
 
 def none(duration) -> Waveform:
     """No stimulation for ``duration`` (a sham waveform)."""
-    return Waveform(np.zeros(0), np.zeros(0), np.zeros(0), to_si(duration, "s", "duration"),
-                    label="none")
+    d = simulated_duration(duration, "duration", WaveformError)
+    return Waveform(np.zeros(0), np.zeros(0), np.zeros(0), d, label="none")
 
 
 _GENERATORS = {"tonic": tonic, "burst": burst, "high_frequency": high_frequency, "rtms": rtms,

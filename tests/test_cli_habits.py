@@ -139,6 +139,7 @@ def test_an_unwritable_out_is_one_line_exit_1_and_no_traceback(tmp_path):
     assert "Traceback" not in r.stderr
     errors = [line for line in r.stderr.splitlines() if line.startswith("painsim: error: ")]
     assert errors == r.stderr.strip().splitlines()[-1:] and len(errors) == 1
+    assert f"--out {tmp_path / 'a_file' / 'out'}" in errors[0]
 
 
 def test_a_course_with_an_unwritable_out_fails_before_it_runs(tmp_path, monkeypatch, capsys):
@@ -375,3 +376,45 @@ def test_an_interrupted_sweep_says_so_once_and_where_its_points_are(monkeypatch,
 def test_a_sweep_says_where_its_runs_go_in_plain_words(workers, scheduler, said):
     from painsim.cli import sweep_destination
     assert sweep_destination(workers, scheduler) == said
+
+
+# ------------------------------------------------------------------ an output folder holds one result
+_TINY = '''[experiment]
+name = "tiny"
+model = "gate_control"
+duration = "0.2 s"
+seed = 1
+
+[[condition]]
+label = "heat"
+noxious = 0.6
+'''
+
+
+def test_a_rerun_replaces_its_result_and_the_figures_it_no_longer_draws(tmp_path, capsys):
+    """Was: the new results.nc sat beside the figures of the run it replaced.  A figure named like the
+    experiment's that this run does not draw goes; the user's other files stay."""
+    path, out = tmp_path / "tiny.toml", tmp_path / "out"
+    path.write_text(_TINY)
+    assert main(["run", str(path), "--out", str(out)]) == 0
+    drawn = sorted(p.name for p in out.glob("*.png"))
+    assert drawn and "replaced" not in capsys.readouterr().out
+    (out / "tiny_gone.png").write_bytes(b"an earlier run's figure")
+    (out / "notes.txt").write_text("mine")
+    assert main(["run", str(path), "--out", str(out)]) == 0
+    assert "the earlier result of 'tiny'" in capsys.readouterr().out
+    assert sorted(p.name for p in out.glob("*.png")) == drawn
+    assert (out / "notes.txt").read_text() == "mine"
+    assert xr.load_dataset(out / "results.nc").attrs["experiment_name"] == "tiny"
+
+
+@pytest.mark.parametrize("attrs", [{"experiment": "other"}, {}])
+def test_an_out_holding_another_experiments_result_is_refused_before_it_runs(tmp_path, capsys, attrs):
+    path, out = tmp_path / "tiny.toml", tmp_path / "out"
+    path.write_text(_TINY)
+    io.save(xr.Dataset({"x": ("i", [1.0])}, attrs=attrs), out / "results.nc")
+    before = (out / "results.nc").read_bytes()
+    assert main(["run", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"--out {out}" in err and ("'other'" in err if attrs else "does not name" in err)
+    assert (out / "results.nc").read_bytes() == before and not list(out.glob("*.png"))

@@ -251,3 +251,31 @@ def test_a_sweep_flag_must_be_true_or_false():
     with pytest.raises(SpecError, match="paired_seeds"):
         make_spec({**spec, "paired_seeds": "no"})
     assert make_spec({**spec, "paired_seeds": False}).paired_seeds is False
+
+
+# ------------------------------------------------------------------ the longest simulated stretch
+@pytest.mark.parametrize("kind", ["conditions", "conditioning"])
+def test_a_duration_past_an_hour_is_refused_before_anything_is_drawn(tmp_path, kind, capsys):
+    """Was: "1e9 s" drew its input spikes first and ended in numpy's MemoryError traceback."""
+    path = _edited(tmp_path, BUILTINS[kind], r'^duration = "[0-9.]+ s"', 'duration = "1e9 s"')
+    assert _refused(path).name == "experiment.duration"
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert "experiment.duration" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_duration_bound_is_an_hour_of_simulated_time():
+    """The bound is on time, not on pulses: an hour passes at 10 kHz; a second more is refused, and
+    the same by the API (``simulate``, a waveform, an rTMS course of trains)."""
+    from painsim.checks import MAX_SIMULATED_DURATION, simulated_duration
+    assert simulated_duration("1 h", "duration") == MAX_SIMULATED_DURATION == 3600.0
+    assert ps.stimulation.tonic("10 kHz", "30 us", 1.5, "60 min").duration == MAX_SIMULATED_DURATION
+    with pytest.raises(ParameterError, match="3600"):
+        ps.stimulation.tonic("50 Hz", "200 us", 1.5, "3601 s")
+    assert ps.stimulation.rtms(n_trains=60).duration <= MAX_SIMULATED_DURATION  # 60 x 10 s + 59 x 50 s
+    with pytest.raises(ParameterError) as err:
+        ps.stimulation.rtms(n_trains=61)
+    assert err.value.name == "n_trains"
+    with pytest.raises(ParameterError) as err:
+        ps.simulate("healthy", noxious=1.0, duration="2 h")
+    assert err.value.name == "duration"

@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-import numpy as np
 import xarray as xr
 
+from ..checks import simulated_duration
 from ..cohort import run_cohort_file
 from ..conditioning import run_conditioning_experiment
 from ..course import run_course_file
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..params import find_builtin, read_toml
-from ..units import to_si
 from .conditions import run_conditions
 from .paths import SWEEP_FILE
 from .qst import check_qst, run_qst
@@ -183,13 +182,11 @@ def _check_name(name) -> None:
 
 
 def _check_duration(duration) -> None:
-    """Refuse an ``[experiment]`` duration (of any kind of file that gives one) that is not a finite
-    time > 0 s, when the file is loaded: before anything runs or is written."""
-    if duration is None:
-        return
-    seconds = to_si(duration, "s", "experiment.duration")
-    if not (np.isfinite(seconds) and seconds > 0):
-        raise ParameterError("experiment.duration", duration, "a finite duration > 0 s")
+    """Refuse an ``[experiment]`` duration (of any kind of file that gives one) that
+    :func:`painsim.checks.simulated_duration` refuses, when the file is loaded: before anything
+    runs or is written."""
+    if duration is not None:
+        simulated_duration(duration, "experiment.duration")
 
 
 def _check_figures(names, kind: Kind) -> None:

@@ -6,14 +6,20 @@ given to ``painsim figures``) and by ``painsim models`` to list the built-ins.
 """
 from __future__ import annotations
 
+import glob
 from collections.abc import Mapping
 from pathlib import Path
+
+import xarray as xr
 
 from ..errors import ModelFileError, ParameterError, PathError
 from ..params import builtin_experiments, find_builtin, read_toml
 
 __all__ = ["COMMANDS", "SWEEP_FILE", "file_kind", "command_for", "experiment_path", "check_command", "catalog",
-           "results_file", "is_netcdf"]
+           "results_file", "is_netcdf", "RESULT_OF", "earlier_result", "remove_stale_figures"]
+
+#: The attribute of a saved ``results.nc`` naming the experiment it is the result of (``painsim run``/``course``).
+RESULT_OF = "experiment_name"
 
 #: The ``painsim`` command that runs a file of each kind (``"sweep"``: a file with a ``[sweep]`` table).
 COMMANDS = {"conditions": "run", "conditioning": "run", "cohort": "run", "qst": "run", "tolerance": "run",
@@ -145,3 +151,45 @@ def results_file(path: str | Path) -> Path:
     if not netcdf:
         raise PathError(f"{p} is not a NetCDF file (expected results.nc written by painsim run/course/sweep)")
     return p
+
+
+def _owner(result: Path) -> str | None:
+    """The experiment a saved ``results.nc`` is the result of (:data:`RESULT_OF`, or the ``experiment``
+    or ``name`` attribute of results written before it existed); None if it does not say or cannot be read."""
+    try:
+        with xr.open_dataset(result) as ds:
+            owner = ds.attrs.get(RESULT_OF) or ds.attrs.get("experiment") or ds.attrs.get("name")
+    except (OSError, ValueError):
+        return None
+    return str(owner) if owner else None
+
+
+def earlier_result(out: Path, name: str) -> bool:
+    """Whether the output folder ``out`` already holds a result of the experiment ``name`` (the new run
+    replaces it); a result of another experiment, or of one painsim cannot name, is refused: replacing
+    its ``results.nc`` would leave its figures and tables beside the new result.
+
+    Raises
+    ------
+    painsim.errors.PathError
+        ``out`` holds another experiment's ``results.nc``; the message names ``--out``.
+    """
+    previous = Path(out) / "results.nc"
+    if not previous.is_file():
+        return False
+    owner = _owner(previous)
+    if owner != name:
+        whose = f"of experiment {owner!r}" if owner else "that does not name its experiment"
+        raise PathError(f"--out {out} holds a result {whose}, not of {name!r}: give another --out, or remove "
+                        f"{previous} and the files beside it")
+    return True
+
+
+def remove_stale_figures(out: Path, name: str, drawn) -> list[Path]:
+    """Remove the figures ``<name>_*.png`` in ``out`` that are not among ``drawn``: an earlier run of
+    ``name`` drew them from the result just replaced.  Returns the removed paths."""
+    keep = {Path(p).resolve() for p in drawn}
+    stale = [p for p in Path(out).glob(f"{glob.escape(name)}_*.png") if p.resolve() not in keep]
+    for p in stale:
+        p.unlink(missing_ok=True)
+    return stale

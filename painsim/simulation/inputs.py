@@ -14,13 +14,13 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from ..checks import simulated_duration
 from ..circuits import LAYERS, Layer, PointInput, stack
 from ..devices import as_devices, devices_duration
 from ..errors import ParameterError
 from ..fibers import PhysicalStimulus, natural
 from ..params import Model
 from ..stimulation import Waveform
-from ..units import to_si
 
 __all__ = ["Request", "point_input", "per_site", "body_site", "natural_attr", "seconds", "checked_seed", "route_stimulus",
            "refuse_modality"]
@@ -45,16 +45,13 @@ class Request:
 
 def seconds(duration, stimulus) -> float:
     """A simulated duration in s (default: the stimulus duration, the longest device's for
-    several), checked > 0."""
+    several), checked by :func:`painsim.checks.simulated_duration`."""
     if duration is None:
         longest = devices_duration(stimulus)
         if longest is None:
             raise ParameterError("duration", None, "a duration (e.g. 2*second) when there is no stimulus")
-        return longest
-    d = to_si(duration, "s", "duration")
-    if d <= 0:
-        raise ParameterError("duration", duration, "a duration > 0 s")
-    return d
+        return simulated_duration(longest, "duration")
+    return simulated_duration(duration, "duration")
 
 
 def checked_seed(seed) -> int:
