@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from typing import Sequence
 
 import numpy as np
@@ -12,7 +13,7 @@ import numpy as np
 from .errors import ParameterError, UnknownKeyError
 from .units import to_si
 
-__all__ = ["known_keys", "known_tables", "distinct_labels", "flag", "whole", "number", "positive_time", "nonnegative_time", "simulated_duration", "MAX_SIMULATED_DURATION", "positive_rate", "env_choice"]
+__all__ = ["known_keys", "known_tables", "distinct_labels", "flag", "whole", "number", "positive_time", "nonnegative_time", "simulated_duration", "MAX_SIMULATED_DURATION", "file_name", "positive_rate", "env_choice"]
 
 
 def flag(value, name: str, error: type[ParameterError] = ParameterError) -> bool:
@@ -87,6 +88,16 @@ def simulated_duration(value, name: str, error: type[ParameterError] = Parameter
         raise error(name, value, f"a duration > 0 s and <= {MAX_SIMULATED_DURATION:g} s (1 hour)",
                     hint="days and months of treatment are a course's: painsim.course")
     return float(v)
+
+
+def file_name(value, name: str, error: type[ParameterError] = ParameterError) -> str:
+    """A plain file name (letters, digits, ``_``, ``-`` and ``.``, starting with a letter or digit): an
+    experiment's or sweep's ``name`` names its output folder (``painsim-out/<name>``) and its figures'
+    files, which must stay inside ``--out`` (no ``/``, no ``..``, not empty)."""
+    if not (isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", value)):
+        raise error(name, value, "a file name: letters, digits, '_', '-' and '.', starting with a letter or "
+                    "digit (no '/', no '..', not empty)")
+    return value
 
 
 def positive_rate(value, name: str) -> float:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from .errors import ModelFileError, ParameterError, UnitError, UnknownKeyError
+from .errors import ModelFileError, ParameterError, PathError, UnitError, UnknownKeyError
 from .units import DIMENSIONLESS, Dim, parse, to_si, unit_name, brian_dim
 
 __all__ = ["Model", "load_model", "builtin_models", "builtin_experiments", "find_builtin",
@@ -177,10 +177,28 @@ def builtin_experiments() -> list[str]:
 
 
 def find_builtin(name_or_path: str | Path, kind: str = "models") -> Path:
-    """Resolve a built-in name (``"gate_control"``) or a path to a TOML file."""
+    """Resolve a built-in name (``"gate_control"``) or a path to a TOML file.
+
+    A bare name that is both a built-in and a folder in the working directory is the
+    built-in; any other folder is refused.
+
+    Raises
+    ------
+    PathError
+        ``name_or_path`` is a folder.
+    ModelFileError, UnknownKeyError
+        No such file, or no such built-in (the nearest one is named).
+    """
     if not isinstance(name_or_path, (str, Path)):
         raise ParameterError(kind[:-1], name_or_path, f"a built-in {kind[:-1]} name or a path to a TOML file")
     p = Path(name_or_path)
+    if p.is_dir():
+        cand = _builtin_dir(kind) / f"{p.name}.toml"
+        if str(name_or_path) == p.name and cand.is_file():  # a built-in's bare name, also a folder here
+            return cand
+        # refused as what it is: "file not found" would send the user looking for a missing file
+        raise PathError(f"{p} is a folder, not a {kind[:-1]} file: give a TOML file "
+                        f"(e.g. {kind}/{REFERENCE_MODEL}.toml) or a built-in name (painsim models lists them)")
     if p.suffix == ".toml" or p.exists():
         if p.is_file():
             return p
@@ -278,6 +296,22 @@ def _to_leaf(path: str, value: Any, ref: Leaf) -> Leaf:
 
 
 # ------------------------------------------------------------ the model
+def _overrides_mapping(overrides, name: str) -> dict:
+    """``overrides`` (None: none) as a dict, checked to map dotted paths (text) to values: ``dict()``
+    of a string or a list fails with a bare ValueError or TypeError that names neither."""
+    if overrides is None:
+        return {}
+    allowed = 'a mapping of dotted parameter paths to values, e.g. {"dorsal_horn.pharmacology.gaba_block": 1.0}'
+    if not isinstance(overrides, Mapping):
+        hint = ("PATH=VALUE is the command line's --set; in Python give a dict"
+                if isinstance(overrides, str) and "=" in overrides else None)
+        raise ParameterError(name, overrides, allowed, hint=hint)
+    for path in overrides:
+        if not isinstance(path, str):
+            raise ParameterError(name, path, allowed, hint="every key is a dotted path (text)")
+    return dict(overrides)
+
+
 @dataclass(frozen=True, eq=False)
 class Model:
     """An immutable, validated parameter tree.
@@ -346,9 +380,10 @@ class Model:
         UnknownKeyError
             For a path that does not exist (the nearest valid path is named).
         UnitError, ParameterError
-            For a wrong unit or an out-of-range value.
+            For a wrong unit or an out-of-range value, or ``overrides`` that is not
+            a mapping of dotted paths (a string ``"PATH=VALUE"``, a list).
         """
-        overrides = dict(overrides or {}, **kw)
+        overrides = {**_overrides_mapping(overrides, "overrides"), **kw}
         if not overrides:
             return self
         leaves = dict(self.leaves)
@@ -506,7 +541,7 @@ def overriding(overrides: Mapping[str, Any]):
     UnknownKeyError, UnitError, ParameterError
         A path the model does not have, or a value of the wrong unit or range.
     """
-    added = dict(overrides)
+    added = _overrides_mapping(overrides, "overrides")
     names = [k for k in added if k in _TEXT_KEYS]
     if names:  # a model's name or base is what the caller loads, not a parameter of every model
         raise ParameterError(names[0], added[names[0]], "a model parameter (not the name, description or base "

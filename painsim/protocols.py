@@ -71,6 +71,7 @@ from . import stimulation
 from .checks import flag, known_keys
 from .errors import CalendarError, ParameterError, UnknownKeyError
 from .fibers.population import COIL_FIELD_PER_AMP
+from .protocol_stimulus import stimulus_over_base
 from .units import to_si
 
 __all__ = ["Calendar", "Protocol", "get", "names", "from_spec", "resolve", "theta_burst", "LIBRARY",
@@ -319,6 +320,8 @@ def _infer_period(stim: Mapping[str, Any]) -> float | None:
             return to_si(stim.get("train_on", "2 s"), "s", "train_on") + \
                 to_si(stim.get("train_off", "8 s"), "s", "train_off")
         return 1.0 / to_si(stim.get("burst_rate", "5 Hz"), "Hz", "burst_rate")
+    if kind == "alternating" and isinstance(stim.get("rates"), (list, tuple)) and "segment" in stim:
+        return len(stim["rates"]) * to_si(stim["segment"], "s", "segment")  # every rate's segment once
     return None
 
 
@@ -517,12 +520,12 @@ def get(name: str) -> Protocol:
 def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
     """A protocol from a ``[protocol]`` table of a TOML file.
 
-    Keys: ``name``; either ``base`` (a library protocol to start from) or
-    ``stimulus`` (a stimulus spec table; omit or ``type = "none"`` for a
-    sham); ``session_duration`` ("15 min"); the calendar as ``days`` (list of
-    session days) or ``schedule`` (list of ``{start, every, count}`` blocks);
-    optional ``end_day``, ``period`` ("60 s"), ``citation``, ``description``,
-    ``sham`` (bool) and a ``plasticity`` table of dotted model overrides.
+    Keys: ``name``; ``base`` (a library protocol to start from: keys not given are the base's) and/or
+    ``stimulus`` (a stimulus spec table; over a base, one without ``type`` or with the base's changes only
+    the keys it gives; ``type = "none"`` for a sham); ``session_duration`` ("15 min"); the calendar as
+    ``days`` (list of session days) or ``schedule`` (list of ``{start, every, count}`` blocks); optional
+    ``end_day``, ``period`` ("60 s"), ``citation``, ``description``, ``sham`` (bool) and a ``plasticity``
+    table of dotted model overrides.
 
     Example::
 
@@ -563,15 +566,14 @@ def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
         cal = Calendar(base.calendar.days, dur, end)
     else:
         raise CalendarError(f"{where}.days", None, "a calendar: days = [...] or schedule = [{start, every, count}]")
-    stim = spec.get("stimulus", base.stimulus if base else None)
-    plast = dict(base.plasticity) if base else {}
-    plast.update(spec.get("plasticity", {}))
+    # a stimulus table changes the base's stimulus (painsim.protocol_stimulus)
+    stim = stimulus_over_base(spec["stimulus"], base, f"{where}.stimulus") if "stimulus" in spec else base and base.stimulus
+    plast = {**(base.plasticity if base else {}), **spec.get("plasticity", {})}
     sham = flag(spec.get("sham", False), f"{where}.sham")
     period = spec.get("period", base.period if base and "stimulus" not in spec else None)
-    p = Protocol(spec.get("name", base.name if base else "custom"), cal, None if sham else stim, period,
-                 plast, spec.get("citation", base.citation if base else ""),
-                 spec.get("description", base.description if base else ""), sham)
-    return p
+    return Protocol(spec.get("name", base.name if base else "custom"), cal, None if sham else stim, period,
+                    plast, spec.get("citation", base.citation if base else ""),
+                    spec.get("description", base.description if base else ""), sham)
 
 
 def resolve(value, where: str = "protocol") -> Protocol:

@@ -67,6 +67,7 @@ import numpy as np
 
 from .errors import ParameterError, UnknownKeyError
 from .synchrony import paresthesia
+from .units import to_si
 
 __all__ = ["readout_start", "site_rates", "binned_rate", "mean_rate", "pain_score", "stt_heat_rate", "psychophysics_points", "nrs_from_rate",
            "model_pain_score", "unpleasantness_points", "unpleasantness_score", "gate_index", "relief", "responders", "combined_pain",
@@ -177,11 +178,45 @@ def nrs_from_rate(rate, rates, ratings):
     return float(score) if np.ndim(score) == 0 else score
 
 
+def _checked_rates(rate, name: str):
+    """``rate`` in Hz as floats (a number, an array or a DataArray of them in Hz, or a quantity such as
+    ``"50 Hz"``), refused naming ``name`` unless every value is a finite rate >= 0 (NaN, a missing value,
+    passes through).  Spike counts per time are never negative: a negative rate is a difference of
+    rates or a wrong argument, which the map's clip at 0 would otherwise turn silently into "no pain"."""
+    allowed = "a rate in Hz >= 0 (a number or an array of numbers)"
+    if isinstance(rate, str) or hasattr(rate, "dim"):
+        rate = to_si(rate, "Hz", name, allow_array=True)
+    if isinstance(rate, (bool, bytes)):
+        raise ParameterError(name, rate, allowed)
+    try:
+        r = np.asarray(rate, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(name, rate, allowed) from None
+    if np.any(r < 0) or np.any(np.isinf(r)):
+        bad = r[(r < 0) | np.isinf(r)]
+        raise ParameterError(name, float(bad.reshape(-1)[0]), allowed)
+    return r
+
+
+def _checked_model(model, name: str = "model"):
+    """``model`` if it reads parameters by path (a :class:`painsim.params.Model`)."""
+    if isinstance(model, str) or not callable(getattr(model, "si", None)):
+        raise ParameterError(name, model, "a painsim Model (painsim.load_model) holding a [readout] section")
+    return model
+
+
 def model_pain_score(rate, model):
     """NRS 0-10 of a projection-neuron rate (Hz) by the psychophysical map of ``model``'s ``[readout]``
-    (:func:`psychophysics_points`, :func:`nrs_from_rate`)."""
-    _, rates, ratings = psychophysics_points(model)
-    return nrs_from_rate(rate, rates, ratings)
+    (:func:`psychophysics_points`, :func:`nrs_from_rate`).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``rate`` not a rate >= 0 Hz (a number or an array; NaN passes through), or ``model`` not a Model.
+    """
+    r = _checked_rates(rate, "rate")
+    _, rates, ratings = psychophysics_points(_checked_model(model))
+    return nrs_from_rate(r, rates, ratings)
 
 
 def unpleasantness_points(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -234,9 +269,15 @@ def unpleasantness_score(acc_rate, model):
     -------
     float or numpy.ndarray
         NRS 0-10.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``acc_rate`` not a rate >= 0 Hz, or ``model`` not a Model.
     """
-    _, rates, ratings = unpleasantness_points(model)
-    return nrs_from_rate(acc_rate, rates, ratings)
+    r = _checked_rates(acc_rate, "acc_rate")
+    _, rates, ratings = unpleasantness_points(_checked_model(model))
+    return nrs_from_rate(r, rates, ratings)
 
 
 def gate_index(inhibitory_drive: float, excitatory_drive: float) -> float:
@@ -245,13 +286,46 @@ def gate_index(inhibitory_drive: float, excitatory_drive: float) -> float:
     return float(inhibitory_drive / total) if total > 0 else 0.0
 
 
+#: Rounding tolerated at the ends of the NRS (a mix of scores, :func:`combined_pain`, may land a
+#: rounding error past 10).
+_NRS_SLACK = 1e-9
+
+
+def _nrs(score, name: str) -> np.ndarray:
+    """``score`` as floats, refused naming ``name`` unless every value is on the 0-10 NRS (NaN, a
+    patient not tested, passes through)."""
+    allowed = "pain scores on the 0-10 NRS (numbers, or arrays of them)"
+    if isinstance(score, (bool, str, bytes)):
+        raise ParameterError(name, score, allowed)
+    try:
+        s = np.asarray(score, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(name, score, allowed) from None
+    outside = (s < -_NRS_SLACK) | (s > 10 + _NRS_SLACK)
+    if np.any(outside):
+        raise ParameterError(name, float(s[outside].reshape(-1)[0]), allowed)
+    return s
+
+
 def relief(baseline, value):
     """Percent relief from a baseline pain score (positive = less pain): ``100 (baseline - value) /
     baseline``, 0 where the baseline is 0.  A percent, as the course datasets store it (units
-    ``"%"``); :func:`responders` takes a fraction (divide by 100)."""
-    baseline = np.asarray(baseline, float)
+    ``"%"``); :func:`responders` takes a fraction (divide by 100).
+
+    Parameters
+    ----------
+    baseline, value : float or array_like
+        Pain scores before and after (NRS 0-10, as :func:`model_pain_score` gives them).  A
+        ``value`` of NaN (not tested) gives NaN; a baseline of 0 or NaN gives 0.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A score that is not a number within 0-10 (e.g. a rate in Hz or a percent passed by mistake).
+    """
+    baseline, value = _nrs(baseline, "baseline"), _nrs(value, "value")
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(baseline > 0, 100.0 * (baseline - np.asarray(value, float)) / baseline, 0.0)
+        out = np.where(baseline > 0, 100.0 * (baseline - value) / baseline, 0.0)
     return float(out) if out.ndim == 0 else out
 
 

@@ -612,8 +612,9 @@ def from_spec(spec: Mapping) -> Waveform:
         raise ParameterError("stimulus", spec, TABLE_EXAMPLE)
     spec = dict(spec)
     kind = spec.pop("type", None)
-    if not isinstance(kind, str) or kind not in _GENERATORS:
-        raise UnknownKeyError(str(kind), _GENERATORS, what="waveform type")
+    if not isinstance(kind, str) or kind not in _GENERATORS:  # no type at all is missing, not an unknown 'None'
+        raise UnknownKeyError(str(kind), _GENERATORS, what="waveform type") if kind is not None else ParameterError(
+            "type", None, f"one of: {', '.join(sorted(_GENERATORS))}", hint="missing from the stimulus table: type")
     try:
         return _GENERATORS[kind](**spec)
     except TypeError as e:

@@ -383,7 +383,8 @@ protocol = "rtms_m1_20hz"
     (("protocol = \"rtms_m1_20hz\"\n", "protocol = \"rtms_m1_20hz\"\n[distributions]\n"
       "descending_integrity = {type = \"betta\", mean = 0.5}\n"), UnknownKeyError, "beta"),
     (("protocol = \"rtms_m1_20hz\"\n", "protocol = \"rtms_m1_20hz\"\n[distributions]\n"
-      "descending_integrity = {type = \"beta\", mean = 1.5}\n"), ParameterError, "Beta.mean"),
+      "descending_integrity = {type = \"beta\", mean = 1.5}\n"), ParameterError,
+     "distributions.descending_integrity.mean"),
     (("protocol = \"rtms_m1_20hz\"\n", "protocol = \"rtms_m1_20hz\"\n[distribution]\n"), UnknownKeyError,
      "distributions"),
     (("protocol = \"rtms_m1_20hz\"\n", ""), ps.errors.ModelFileError, "protocol"),

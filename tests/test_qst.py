@@ -48,7 +48,8 @@ def test_nrs_map_is_monotone_zero_at_rest_and_saturates(healthy):
     assert np.all(np.diff(s) >= 0)
     assert s.max() <= 10.0 and s[-1] == 10.0           # saturates at the top of the scale
     assert np.any(np.diff(s) > 0)                       # not flat: negative control of monotonicity test
-    assert readouts.model_pain_score(-5.0, healthy) == 0.0
+    with pytest.raises(ParameterError, match="'rate'"):    # a negative rate is a wrong argument, not "no pain"
+        readouts.model_pain_score(-5.0, healthy)
 
 
 def test_nrs_map_passes_through_its_cited_points(healthy):

@@ -298,3 +298,209 @@ def test_further_swept_parameters_are_panels_until_there_are_too_many(tmp_path, 
         np.testing.assert_allclose(np.asarray(ax.images[0].get_array()), want)
     if panels == 2:
         assert [ax.get_title() for ax in images] == ["c = 0", "c = 1"]
+
+
+# ------------------------------------------------------------------ 6. stimulus tables without a type
+def without_stimulus_table(path: Path) -> Path:
+    """The sweep file at ``path`` with its [stimulus] table taken out."""
+    text = path.read_text()
+    start = text.index("[stimulus]")
+    path.write_text(text[:start] + text[text.index("[parameters]"):])
+    return path
+
+
+@pytest.mark.parametrize("axis", ["stimulus.rate", "stimulus[0].rate"])
+def test_a_stimulus_axis_without_a_stimulus_table_is_refused_by_its_axis(tmp_path, axis):
+    """Was: "unknown waveform type 'None'" (the device had only the axis's argument)."""
+    path = without_stimulus_table(sweep_file(tmp_path, parameters=f'[parameters]\n"{axis}" = ["10 Hz", "80 Hz"]\n'))
+    with pytest.raises(SpecError) as e:
+        load_spec(path)
+    assert e.value.name == axis
+    assert "[stimulus] table" in str(e.value) and 'type = "tonic"' in str(e.value)
+    assert "None" not in str(e.value)
+
+
+def test_the_cli_refuses_a_stimulus_axis_without_a_stimulus_table_before_work(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "run_sweep", no_work)
+    path = without_stimulus_table(sweep_file(tmp_path))
+    assert cli.main(["sweep", str(path), "--out", str(tmp_path / "out"), "--workers", "0"]) == 2
+    assert "'stimulus.rate'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_axes_that_give_the_type_describe_a_device_without_a_table(tmp_path):
+    """Negative control: a stimulus.type axis with the other arguments as axes is a device."""
+    parameters = ('[parameters]\n"stimulus.type" = ["tonic"]\n"stimulus.rate" = ["10 Hz", "80 Hz"]\n'
+                  '"stimulus.width" = ["200 us"]\n"stimulus.amplitude" = [1.5]\n')
+    spec = load_spec(without_stimulus_table(sweep_file(tmp_path, parameters=parameters)))
+    assert spec.stimulus is None and len(spec.points()) == 2
+
+
+def test_a_stimulus_table_without_a_type_names_the_missing_type(tmp_path):
+    path = sweep_file(tmp_path)
+    path.write_text(path.read_text().replace('type = "tonic"\n', ""))
+    with pytest.raises(ParameterError) as e:
+        load_spec(path)
+    assert e.value.name == "type" and e.value.value is None
+    assert "missing from the stimulus table: type" in str(e.value) and "tonic" in str(e.value)
+    assert "unknown waveform type" not in str(e.value)
+
+
+def test_a_waveform_table_without_a_type_is_named_missing_not_unknown():
+    from painsim.stimulation import from_spec, from_table
+    with pytest.raises(ParameterError) as e:
+        from_table({"rate": "50 Hz"}, "condition[0].stimulus")
+    assert e.value.name == "condition[0].stimulus.type" and "missing" in str(e.value)
+    assert "'None'" not in str(e.value) and "theta_burst" in str(e.value)
+    with pytest.raises(UnknownKeyError, match="did you mean 'tonic'"):  # control: a misspelt type is unknown
+        from_spec({"type": "tonik"})
+
+
+# ------------------------------------------------------------------ 7. partial stimulus tables of protocols
+def test_a_partial_stimulus_table_changes_the_base_protocols_stimulus():
+    """Was: the table replaced the base's stimulus and failed as "unknown waveform type 'None'"."""
+    from painsim import protocols
+    base = protocols.get("scs_tonic")
+    p = protocols.from_spec({"base": "scs_tonic", "stimulus": {"rate": "20 Hz"}})
+    assert p.stimulus == {**base.stimulus, "rate": "20 Hz"}
+    assert p.period == pytest.approx(1 / 20) and base.period == pytest.approx(1 / 50)
+    same_type = protocols.from_spec({"base": "scs_tonic", "stimulus": {"type": "tonic", "amplitude": 2.0}})
+    assert same_type.stimulus == {**base.stimulus, "amplitude": 2.0}
+    other = protocols.from_spec({"base": "scs_tonic", "stimulus": {"type": "burst", "amplitude": 1.3}})
+    assert other.stimulus == {"type": "burst", "amplitude": 1.3}  # another type: a stimulus of its own
+    assert protocols.from_spec({"base": "scs_tonic", "stimulus": {"type": "none"}}).is_sham
+
+
+def test_a_changed_alternating_stimulus_keeps_running_for_the_whole_session():
+    """pnt_alternating declares its 6 s period; a table changing its amplitude keeps a periodic pattern
+    (the period of 15/30 Hz segments of 3 s), not one 12 s pattern followed by a pause."""
+    from painsim import protocols
+    p = protocols.from_spec({"base": "pnt_alternating", "stimulus": {"amplitude": 1.5}})
+    assert p.period == pytest.approx(6.0) and p.stimulus["amplitude"] == 1.5
+    late = p.waveform(600.0, 606.0)
+    assert late.n_pulses == protocols.get("pnt_alternating").waveform(600.0, 606.0).n_pulses == 135
+    assert set(late.amplitudes) == {1.5}
+
+
+@pytest.mark.parametrize("table, hint", [
+    ({"session_duration": "10 min", "days": [0]}, 'base = "<name>"'),
+    ({"base": "scs_tonic_sham"}, "'scs_tonic_sham' is a sham"),
+])
+def test_a_partial_stimulus_table_with_nothing_to_change_needs_a_type(table, hint):
+    from painsim import protocols
+    with pytest.raises(ParameterError) as e:
+        protocols.from_spec({**table, "stimulus": {"rate": "20 Hz"}})
+    assert e.value.name == "protocol.stimulus.type" and e.value.value is None
+    assert "tonic" in str(e.value) and hint in str(e.value) and "unknown waveform type" not in str(e.value)
+
+
+def test_a_course_sweep_over_a_protocol_with_a_partial_stimulus_table():
+    from painsim.sweep.points import point_protocol
+    spec = make_spec({"kind": "course", "protocol": {"base": "scs_tonic", "stimulus": {"rate": "20 Hz"}},
+                      "parameters": {"protocol.stimulus.amplitude": [1.0, 2.0]}})
+    stimuli = [point_protocol(spec, p).stimulus for p in spec.points()]
+    assert [(s["rate"], s["amplitude"], s["width"]) for s in stimuli] == [("20 Hz", 1.0, "300 us"),
+                                                                         ("20 Hz", 2.0, "300 us")]
+
+
+def test_a_course_file_whose_protocol_changes_one_stimulus_argument_loads(tmp_path):
+    from painsim import protocols
+    from painsim.files import load_experiment
+    from painsim.params import find_builtin
+    text = find_builtin("tens_course", "experiments").read_text()
+    edited = text.replace('base = "tens_conventional"\n', 'base = "tens_conventional"\nstimulus = {amplitude = 2.0}\n')
+    assert edited != text
+    (tmp_path / "course.toml").write_text(edited)
+    spec = load_experiment(tmp_path / "course.toml")
+    assert protocols.resolve(spec["protocol"]).stimulus == {"type": "tens", "mode": "conventional", "amplitude": 2.0}
+
+
+# ------------------------------------------------------------------ 8. temperatures with their unit
+@pytest.mark.parametrize("value", [47, 47.0, "47 degC", "47 °C", "47 C", "320.15 K"])
+def test_a_heat_axis_takes_every_form_a_conditions_file_takes(value):
+    """Was: "47 degC" was refused on a sweep axis but accepted as ``heat`` in a conditions file."""
+    from painsim.files.conditions import natural_stimuli
+    from painsim.sweep.points import build_point
+    spec = make_spec({"noxious": 0.0, "params": TINY, "duration": "0.2 s", "parameters": {"heat": [value]}})
+    assert spec.axes[0].values == (pytest.approx(47.0),)
+    swept = build_point(spec, spec.points()[0])[2]
+    in_a_condition = natural_stimuli({"heat": value}, 0)[0]
+    assert swept.kind == in_a_condition.kind == "heat"
+    assert swept.value == pytest.approx(in_a_condition.value) == pytest.approx(47.0)
+
+
+def cold_sweep(tmp_path: Path, axis: str):
+    """The sweep file with a ``cold`` axis (and no noxious intensity: one noxious stimulus a point)."""
+    path = sweep_file(tmp_path, parameters=f'[parameters]\n"cold" = {axis}\n')
+    path.write_text(path.read_text().replace("noxious = 0.6", "noxious = 0.0"))
+    return load_spec(path)
+
+
+def test_temperatures_with_units_are_the_same_sweep_as_plain_numbers(tmp_path):
+    plain = cold_sweep(tmp_path, "{min = 5.0, max = 15.0, n = 3}")
+    with_units = cold_sweep(tmp_path, '{min = "5 degC", max = "288.15 K", n = 3}')
+    assert with_units.axes[0].grid() == pytest.approx(plain.axes[0].grid()) and plain.axes[0].grid() == [5.0, 10.0, 15.0]
+    assert with_units.axes[0].unit == plain.axes[0].unit == "" and with_units.axes[0].dim == plain.axes[0].dim
+    mixed = cold_sweep(tmp_path, '[5, "10 degC", "15 °C"]')  # forms mixed as conditions may mix them
+    assert mixed.axes[0].values == (5.0, 10.0, 15.0)
+
+
+@pytest.mark.parametrize("value, error, words", [
+    ("hot", ParameterError, ["'heat'", "'hot'", '"47 degC"']),
+    ("47 °F", ParameterError, ["'heat'", "°F is not read"]),
+    ("47 Hz", UnitError, ["'heat'", "°C or K"]),
+    ("20 degC", ParameterError, ["'heat'", "32 °C baseline", "cold()"]),
+])
+def test_a_temperature_axis_still_refuses_what_a_conditions_file_refuses(value, error, words):
+    with pytest.raises(error) as e:
+        make_spec({"noxious": 0.0, "params": TINY, "duration": "0.2 s", "parameters": {"heat": [value]}})
+    assert all(w in str(e.value) for w in words), str(e.value)
+
+
+def test_a_function_sweeps_heat_is_its_own_name():
+    """Names of a function sweep are the function's: ``heat`` may hold words there."""
+    spec = make_spec({"kind": "function", "function": y, "parameters": {"heat": ["low", "high"]}})
+    assert spec.axes[0].values == ("low", "high")
+
+
+# ------------------------------------------------------------------ 9. the sweep's name and store
+@pytest.mark.parametrize("name", ['"../../escape"', '"heat/v2"', '""', "42", '".hidden"'])
+def test_a_sweep_name_that_is_not_a_file_name_is_refused_as_an_experiment_name_is(tmp_path, name):
+    """Was: the name made the output folder (painsim-out/<name>) and the figures' file names unchecked."""
+    from painsim.files.dispatch import check_experiment
+    path = sweep_file(tmp_path)
+    path.write_text(path.read_text().replace('name = "qa"', f"name = {name}"))
+    with pytest.raises(SpecError) as e:
+        load_spec(path)
+    assert e.value.name == "sweep.name" and "a file name" in str(e.value)
+    with pytest.raises(ParameterError, match="experiment.name"):  # the rule of experiment names
+        check_experiment({"experiment": {"name": e.value.value}, "condition": [{"label": "a"}]})
+
+
+def test_the_cli_refuses_a_sweep_name_outside_the_output_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "run_sweep", no_work)
+    monkeypatch.chdir(tmp_path)
+    path = sweep_file(tmp_path)
+    path.write_text(path.read_text().replace('name = "qa"', 'name = "../escape"'))
+    assert cli.main(["sweep", str(path), "--workers", "0"]) == 2
+    assert "sweep.name" in capsys.readouterr().err
+    assert not (tmp_path / "escape").exists() and not (tmp_path / "painsim-out").exists()
+
+
+def test_a_plain_sweep_name_loads(tmp_path):  # the negative control of the name check
+    path = sweep_file(tmp_path)
+    path.write_text(path.read_text().replace('name = "qa"', 'name = "qa.v2-b"'))
+    assert load_spec(path).name == "qa.v2-b"
+
+
+def test_a_store_that_is_a_file_is_refused_by_name(tmp_path, monkeypatch):
+    """Was: NotADirectoryError from inside the store's checks."""
+    monkeypatch.setattr(sweep_run, "run_batches", no_work)
+    store = tmp_path / "results.txt"
+    store.write_text("keep me")
+    spec = {"kind": "function", "function": y, "parameters": {"x": [1.0]}, "outcomes": ["y"]}
+    for resume in (False, True):
+        with pytest.raises(ParameterError) as e:
+            run_sweep(spec, store=store, workers=0, progress=False, resume=resume)
+        assert e.value.name == "store" and str(store) in str(e.value) and "is a file" in str(e.value)
+    assert store.read_text() == "keep me"

@@ -9,10 +9,11 @@ from typing import Any, Mapping
 import numpy as np
 from scipy.stats import beta as beta_dist, norm
 
+from ..checks import number
 from ..errors import ParameterError, UnknownKeyError
 
 __all__ = ["Distribution", "Beta", "LogNormal", "Normal", "Bernoulli", "Fixed", "GROUPS", "PRESETS", "CATEGORICAL", "default_distributions",
-           "resolve_distributions", "get_parameter", "set_parameter", "has_parameter"]
+           "resolve_distributions", "built", "replacement", "get_parameter", "set_parameter", "has_parameter"]
 
 
 class Distribution:
@@ -21,8 +22,8 @@ class Distribution:
     params: tuple[str, ...] = ()
 
     def __post_init__(self):
-        for p in self.params:
-            setattr(self, p, float(getattr(self, p)))
+        for p in self.params:  # a string or a boolean is refused by name, not by float()'s bare error
+            setattr(self, p, number(getattr(self, p), f"{type(self).__name__}.{p}"))
         self._check()
 
     def ppf(self, u: np.ndarray) -> np.ndarray:  # inverse CDF: smooth in the parameters
@@ -37,7 +38,7 @@ class Distribution:
         if name not in self.params:
             raise UnknownKeyError(name, self.params, what=f"parameter of {type(self).__name__}")
         new = type(self)(**{p: getattr(self, p) for p in self.params})
-        setattr(new, name, float(value))
+        setattr(new, name, number(value, f"{type(self).__name__}.{name}"))
         new._check()
         return new
 
@@ -81,8 +82,10 @@ class LogNormal(Distribution):
     sigma: float = 0.2
 
     def _check(self):
-        if not self.median > 0 or not self.sigma >= 0:
-            raise ParameterError("LogNormal", (self.median, self.sigma), "median > 0 and sigma >= 0")
+        if not self.median > 0:
+            raise ParameterError("LogNormal.median", self.median, "a median > 0")
+        if not self.sigma >= 0:
+            raise ParameterError("LogNormal.sigma", self.sigma, "an SD of the logarithm >= 0")
 
     def ppf(self, u):
         return self.median * np.exp(self.sigma * norm.ppf(u))
@@ -97,8 +100,10 @@ class Normal(Distribution):
     sd: float = 1.0
 
     def _check(self):
-        if not np.isfinite(self.mean) or not (np.isfinite(self.sd) and self.sd >= 0):
-            raise ParameterError("Normal", (self.mean, self.sd), "a finite mean and a finite sd >= 0")
+        if not np.isfinite(self.mean):
+            raise ParameterError("Normal.mean", self.mean, "a finite mean")
+        if not (np.isfinite(self.sd) and self.sd >= 0):
+            raise ParameterError("Normal.sd", self.sd, "a finite sd >= 0")
 
     def ppf(self, u):
         return self.mean + self.sd * norm.ppf(u)
@@ -236,6 +241,57 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
+def built(cls: type, values: Mapping, where: str) -> Distribution:
+    """``cls(**values)``, an error about one of its parameters named by the key the user wrote
+    (``where``: ``"distributions.central"`` -> ``distributions.central.p``, not ``Bernoulli.p``)."""
+    try:
+        return cls(**values)
+    except ParameterError as e:
+        raise _renamed(e, cls.__name__, where) from None
+
+
+def _renamed(error: ParameterError, owner: str, where: str) -> ParameterError:
+    """``error`` about parameter ``<owner>.<p>`` as one about ``<where>.<p>`` (any other error as it is)."""
+    prefix = owner + "."
+    if isinstance(error, UnknownKeyError) or not str(error.name).startswith(prefix):
+        return error
+    return ParameterError(f"{where}.{error.name[len(prefix):]}", error.value, error.allowed, hint=error.hint)
+
+
+def _from_number(attr: str, value, where: str) -> Distribution:
+    """The distribution a plain number stands for: a probability of yes for a yes/no draw
+    (:data:`CATEGORICAL`), else a value every patient has; errors name ``where``."""
+    if attr in CATEGORICAL:
+        return Bernoulli(number(value, where, 0.0, 1.0, allowed="a probability in [0, 1] (the share of patients)"))
+    return Fixed(number(value, where, allowed="a finite number (the value every patient has)"))
+
+
+def replacement(attr: str, value, where: str):
+    """One replacement of attribute ``attr``'s distribution, checked: a :class:`Distribution`, a
+    number (:func:`_from_number`) or, for a continuous attribute, a dict of those by group
+    (:data:`GROUPS`).  Errors name ``where`` (the key as the user wrote it, e.g.
+    ``distributions.disinhibition.central``).
+
+    Returns
+    -------
+    Distribution or dict
+        The distribution, or ``{group: distribution}``.
+    """
+    if isinstance(value, Mapping):
+        if attr in CATEGORICAL:  # sample() draws a yes/no share once for every patient
+            raise ParameterError(where, dict(value), "a probability or a Bernoulli (a yes/no share has no groups)")
+        for g in value:
+            if g not in GROUPS:
+                raise UnknownKeyError(g, GROUPS, what=f"group of {where}")
+        return {g: replacement(attr, v, f"{where}.{g}") for g, v in value.items()}
+    if isinstance(value, Distribution):
+        return value
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return _from_number(attr, value, where)
+    raise ParameterError(where, value, "a distribution (cohort.Beta, LogNormal, Bernoulli, Fixed), "
+                                       "a number, or a dict of them by group")
+
+
 def resolve_distributions(preset: str | None, distributions: Mapping | None) -> tuple[dict, set]:
     """The distributions of a preset with replacements, and the attributes given explicitly.
 
@@ -245,25 +301,21 @@ def resolve_distributions(preset: str | None, distributions: Mapping | None) -> 
     """
     if preset is not None and preset not in PRESETS:
         raise UnknownKeyError(preset, PRESETS, what="cohort preset")
+    if distributions is not None and not isinstance(distributions, Mapping):
+        raise ParameterError("distributions", distributions, 'a dict of patient attributes, e.g. '
+                                                             '{"disinhibition": {"peripheral": Beta(0.2, 6)}}')
     dists = default_distributions()
     dists.update(PRESETS.get(preset or "default", {}))
     explicit = set()
     for k, v in (distributions or {}).items():
         if k not in dists:
             raise UnknownKeyError(k, dists, what="patient attribute")
-        if isinstance(v, Mapping):
-            for g in v:
-                if g not in GROUPS:
-                    raise UnknownKeyError(g, GROUPS, what=f"group of {k!r}")
+        new = replacement(k, v, f"distributions.{k}")
+        if isinstance(new, Mapping):  # merged into the preset's groups
             base = dists[k] if isinstance(dists[k], Mapping) else {}
-            dists[k] = {**base, **v}
-        elif isinstance(v, Distribution):
-            dists[k] = v
-        elif isinstance(v, (int, float)) and not isinstance(v, bool):
-            dists[k] = Fixed(v) if k not in CATEGORICAL else Bernoulli(v)
+            dists[k] = {**base, **new}
         else:
-            raise ParameterError(k, v, "a distribution (cohort.Beta, LogNormal, Bernoulli, Fixed), "
-                                       "a number, or a dict of them by group")
+            dists[k] = new
         explicit.add(k)
     return dists, explicit
 
@@ -298,9 +350,14 @@ def set_parameter(dists: dict, name: str, value: float) -> dict:
         if len(parts) != 3 or parts[1] not in node:
             raise UnknownKeyError(name, [f"{parts[0]}.{g}.{p}" for g, d in node.items() for p in d.params],
                                   what="distribution parameter")
-        out[parts[0]] = {**node, parts[1]: node[parts[1]].set(parts[2], value)}
+        node, field, where = node[parts[1]], parts[2], ".".join(parts[:2])
     else:
         if len(parts) != 2:
             raise UnknownKeyError(name, [f"{parts[0]}.{p}" for p in node.params], what="distribution parameter")
-        out[parts[0]] = node.set(parts[1], value)
+        field, where = parts[1], parts[0]
+    try:
+        changed = node.set(field, value)
+    except ParameterError as e:  # named as the caller wrote it ("disinhibition.central.mean")
+        raise _renamed(e, type(node).__name__, where) from None
+    out[parts[0]] = {**out[parts[0]], parts[1]: changed} if len(parts) == 3 else changed
     return out

@@ -18,8 +18,7 @@ from ..params import find_builtin, load_model, read_toml
 from ..course import file_protocol
 from ..parallel import in_worker
 from ..version import __version__
-from .distributions import (CATEGORICAL, GROUPS, PRESETS, Bernoulli, Beta, Distribution, Fixed, LogNormal,
-                            resolve_distributions)
+from .distributions import GROUPS, PRESETS, Bernoulli, Beta, Fixed, LogNormal, built, replacement, resolve_distributions
 from .run import run
 from .sampling import PATIENT_TO_MODEL, sample
 from .statistics import PUBLISHED, responder_rates, statistics
@@ -136,14 +135,16 @@ def _dist_from_spec(spec, where: str):
     for k in spec:
         if k != "type" and k not in cls.params:
             raise UnknownKeyError(k, cls.params, what=f"parameter of {kind} ({where})")
-    try:
-        return cls(**{k: v for k, v in spec.items() if k != "type"})
+    try:  # an error about a parameter names the file's key (distributions.central.p), not Bernoulli.p
+        return built(cls, {k: v for k, v in spec.items() if k != "type"}, where)
     except TypeError as e:
         raise ParameterError(where, dict(spec), f"the parameters {list(cls.params)} of {kind}") from e
 
 
 def _distributions_from_spec(table: Mapping, preset) -> dict:
-    """The ``[distributions]`` table: attribute -> distribution, or {group: distribution}."""
+    """The ``[distributions]`` table: attribute -> distribution, or {group: distribution}, every
+    value checked now (a number too: a share of patients must be a probability), errors naming
+    the file's key (``distributions.<attribute>[.<group>][.<parameter>]``)."""
     dists, _ = resolve_distributions(preset, None)
     out = {}
     for attr, v in table.items():
@@ -154,16 +155,11 @@ def _distributions_from_spec(table: Mapping, preset) -> dict:
             for g in v:
                 if g not in GROUPS:
                     raise UnknownKeyError(g, GROUPS, what=f"group of {where}")
-            out[attr] = {g: (_as_dist(_dist_from_spec(d, f"{where}.{g}"), attr)) for g, d in v.items()}
+            v = {g: _dist_from_spec(d, f"{where}.{g}") for g, d in v.items()}
         else:
-            out[attr] = _dist_from_spec(v, where)
+            v = _dist_from_spec(v, where)
+        out[attr] = replacement(attr, v, where)
     return out
-
-
-def _as_dist(v, attr):
-    if isinstance(v, Distribution):
-        return v
-    return Bernoulli(v) if attr in CATEGORICAL else Fixed(v)
 
 
 def to_dataset(table, stats: Mapping | None = None, attrs: Mapping | None = None):

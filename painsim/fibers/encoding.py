@@ -59,7 +59,8 @@ from ..units import to_celsius, to_si
 
 __all__ = ["PhysicalStimulus", "heat", "pinprick", "brush", "cold", "HeatResponse", "ForceResponse",
            "BrushResponse", "HEAT_RESPONSE", "COLD_RESPONSE", "FORCE_RESPONSE", "BRUSH_RESPONSE",
-           "MODALITY_CODE", "SKIN_BASELINE", "MAX_TEMPERATURE", "MIN_TEMPERATURE", "RATE_WINDOW", "poisson_trains",
+           "MODALITY_CODE", "SKIN_BASELINE", "MAX_TEMPERATURE", "MIN_TEMPERATURE", "MAX_FORCE", "MAX_VELOCITY",
+           "RATE_WINDOW", "poisson_trains",
            "adapting_trains", "adaptation_profile", "threshold_rng", "thermal_draw", "expected_heat_rate",
            "expected_cold_rate"]
 
@@ -74,6 +75,19 @@ MAX_TEMPERATURE = 60.0
 #: [recalled]); chosen as the floor because the cold response functions below come from stimuli
 #: of 19-0 °C (Campero et al. 1996) and colder contact risks freezing injury
 MIN_TEMPERATURE = 0.0
+
+#: N; heaviest punctate force accepted.  The response functions below are built on the DFNS pinprick
+#: series, 8-512 mN (Rolke et al. 2006 Pain 123:231), and thresholds of at most ~150 mN.  Chosen:
+#: 4096 mN = 512 mN x 2^3, above the heaviest monofilament of human testing (Sorri-Bauru set
+#: 0.5-3000 mN, Pfau et al. 2020 Pain Rep 5:e865 [checked: abstract]) and above the 2.9 N
+#: (45 mN x 2^6) at which the median Aδ fiber saturates; past it the encoding is an extrapolation
+#: of more than three doublings beyond its data
+MAX_FORCE = 4.096
+#: m/s; fastest brush stroke accepted.  The brush response is read from strokes of up to 30 cm/s
+#: (Löken et al. 2009 Nat Neurosci 12:547, Fig. 2 [recalled]; the 0.3-30 cm/s series of Ackerley et
+#: al. 2014 Front Behav Neurosci 8:54 [checked: abstract]).  Chosen: 1 m/s, where 99.7 % of the Aβ
+#: fibers (a gain above -2.8 SD) are at their 100 Hz ceiling, so a faster stroke changes little
+MAX_VELOCITY = 1.0
 
 #: s; the heat response functions give a fiber's mean discharge over the first RATE_WINDOW
 #: seconds of a step: the C slope's source counted impulses per 3-s stimulus (LaMotte &
@@ -569,7 +583,7 @@ def pinprick(force_mN, start=0.0, stop=None) -> PhysicalStimulus:
     ----------
     force_mN : float, str or Quantity
         A number in mN (the DFNS pinprick series is 8-512 mN), ``"128 mN"`` or
-        ``"0.128 N"``; >= 0.
+        ``"0.128 N"``; from 0 to :data:`MAX_FORCE` (4096 mN).
     start, stop : Quantity (s), optional
         When the force is applied; default: the whole simulation.
 
@@ -581,8 +595,9 @@ def pinprick(force_mN, start=0.0, stop=None) -> PhysicalStimulus:
         f = float(to_si(force_mN, "N", "force"))
     else:
         f = float(to_si(force_mN, "1", "force")) * 1e-3
-    if not (math.isfinite(f) and f >= 0):
-        raise ParameterError("force", force_mN, "a finite force >= 0 mN")
+    if not (math.isfinite(f) and 0 <= f <= MAX_FORCE):
+        raise ParameterError("force", force_mN, f"a force from 0 to {MAX_FORCE * 1e3:g} mN",
+                             hint="the encoding is built on the DFNS pinprick series, 8-512 mN" if f > 0 else None)
     t0, t1 = _window(start, stop)
     return PhysicalStimulus("pinprick", f, t0, t1)
 
@@ -594,13 +609,15 @@ def brush(velocity="30 mm/s", start=0.0, stop=None) -> PhysicalStimulus:
     ----------
     velocity : str or Quantity
         Stroking velocity (``"30 mm/s"``, ``3*cm/second``); default 3 cm/s
-        (chosen: the middle of the 1-10 cm/s of gentle stroking, Löken et al. 2009).
+        (chosen: the middle of the 1-10 cm/s of gentle stroking, Löken et al. 2009);
+        from 0 to :data:`MAX_VELOCITY` (1 m/s).
     start, stop : Quantity (s), optional
 
     Drives Aβ only.
     """
     v = float(to_si(velocity, "m/s", "velocity"))
-    if not (math.isfinite(v) and v >= 0):
-        raise ParameterError("velocity", velocity, "a finite velocity >= 0 m/s")
+    if not (math.isfinite(v) and 0 <= v <= MAX_VELOCITY):
+        raise ParameterError("velocity", velocity, f"a stroking velocity from 0 to {MAX_VELOCITY:g} m/s",
+                             hint="the encoding is read from strokes of up to 30 cm/s" if v > 0 else None)
     t0, t1 = _window(start, stop)
     return PhysicalStimulus("brush", v, t0, t1)

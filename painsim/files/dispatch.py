@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import xarray as xr
 
-from ..checks import simulated_duration
+from ..checks import file_name, simulated_duration
 from ..cohort import run_cohort_file
 from ..conditioning import run_conditioning_experiment
 from ..course import run_course_file
@@ -172,13 +171,9 @@ def check_experiment(spec: Mapping, path: str | Path = "<experiment dict>") -> N
 
 
 def _check_name(name) -> None:
-    """Refuse an ``[experiment]`` name that is not a plain file name: it names the output folder
-    (``painsim-out/<name>``) and the figures' files, which must stay inside ``--out``."""
-    if name is None:
-        return
-    if not (isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name)):
-        raise ParameterError("experiment.name", name, "a file name: letters, digits, '_', '-' and '.', starting "
-                             "with a letter or digit (no '/', no '..', not empty)")
+    """Refuse an ``[experiment]`` name that is not a plain file name (:func:`painsim.checks.file_name`)."""
+    if name is not None:
+        file_name(name, "experiment.name")
 
 
 def _check_duration(duration) -> None:

@@ -28,7 +28,7 @@ has seed ``seed + s`` (afferent spikes, fibre thresholds, connectivity) and, unl
   the 32-60 °C the encoding accepts); ratings and thresholds stay on the thermode's T;
 * ``force_threshold_factor`` (LogNormal(1, ``force_threshold_log_sd``)): every mechanoreceptor
   force threshold is multiplied by it; the punctate encoding depends on F / threshold only, so
-  the subject receives ``pinprick(F / factor)``;
+  the subject receives ``pinprick(F / factor)`` (clipped to the 0-4096 mN the encoding accepts);
 * ``c_gain_factor`` (LogNormal(1, ``c_gain_log_sd``)): the model's ``dorsal_horn.synapse.c_gain``
   times it (:meth:`painsim.params.Model.with_params`), the spinal gain of C input.
 
@@ -55,7 +55,7 @@ from ..checks import known_keys, known_tables, whole
 from ..cohort.distributions import LogNormal, Normal
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..fibers import brush, heat, pinprick
-from ..fibers.encoding import MAX_TEMPERATURE, SKIN_BASELINE
+from ..fibers.encoding import MAX_FORCE, MAX_TEMPERATURE, SKIN_BASELINE
 from ..params import load_model
 from ..rng import rng_for
 from ..simulation import Request, simulate_batch
@@ -236,6 +236,13 @@ def _subject_heat(t: float, shift: float):
     return heat(float(np.clip(t - shift, SKIN_BASELINE, MAX_TEMPERATURE)))
 
 
+def _subject_pinprick(force_mN: float, factor: float):
+    """A punctate force on a subject whose force thresholds are ``factor`` times the model's:
+    ``pinprick(force / factor)``, clipped to the range the encoding accepts (a subject far in the
+    tail of a wide spread would otherwise ask for more than :data:`MAX_FORCE`)."""
+    return pinprick(min(force_mN / factor, MAX_FORCE * 1e3))
+
+
 def _short_requests(c: dict, subject_models: dict, subjects: dict, seed: int) -> list[tuple[tuple, Request]]:
     """(key, request) of every test window: key = (model, subject, test, level)."""
     out = []
@@ -249,7 +256,7 @@ def _short_requests(c: dict, subject_models: dict, subjects: dict, seed: int) ->
             out.append(((name, s, "heat", t), Request(model, None, _subject_heat(t, dt), 0.0, sd,
                                                       label=f"heat {t:g}")))
         for f in c["pinprick_forces"]:
-            out.append(((name, s, "pinprick", f), Request(model, None, pinprick(f / k), 0.0, sd,
+            out.append(((name, s, "pinprick", f), Request(model, None, _subject_pinprick(f, k), 0.0, sd,
                                                           label=f"pinprick {f:g}")))
     return out
 

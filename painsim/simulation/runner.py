@@ -8,11 +8,12 @@ network; a point's result does not depend on its batch companions.
 """
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import xarray as xr
 
+from ..checks import whole
 from ..circuits import PointOutput, build_networks, engine_choice, structure_key
 from ..errors import ParameterError
 from ..params import Model, load_model
@@ -21,6 +22,22 @@ from .inputs import Request, point_input, seconds
 from .results import dataset
 
 __all__ = ["PointsRunner", "simulate", "simulate_batch"]
+
+
+def _checked_requests(requests) -> list[Request]:
+    """``requests`` as a list, each entry a :class:`Request` (a Model, a Dataset or a dict in its place
+    would fail later on a missing attribute, naming neither the entry nor what it must be)."""
+    what = ("a sequence of painsim.Request, one per point, e.g. "
+            "[Request(model, stimulus, noxious=0.5, seed=s) for s in range(4)]")
+    if isinstance(requests, (Request, str, bytes, Mapping)) or not isinstance(requests, Iterable):
+        raise ParameterError("requests", requests, what)
+    requests = list(requests)
+    for k, r in enumerate(requests):
+        if not isinstance(r, Request):
+            hint = ("wrap each model in a Request; simulate() runs one model" if isinstance(r, (Model, str)) else None)
+            raise ParameterError(f"requests[{k}]", r, "a painsim.Request (model, stimulus, noxious, touch, seed, "
+                                                      "...)", hint=hint)
+    return requests
 
 
 class PointsRunner:
@@ -55,12 +72,12 @@ class PointsRunner:
 
     def __init__(self, requests: Sequence[Request], d: float, batch_size: int, keep: bool = True,
                  engine: str | None = None):
-        if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
-            raise ParameterError("batch_size", batch_size, "a whole number >= 1")
+        batch_size = whole(batch_size, "batch_size", allow_float=True)
+        requests = _checked_requests(requests)  # once: a generator is read once
         prepared = []
-        for r in requests:
+        for k, r in enumerate(requests):
             if not isinstance(r.model, Model):
-                raise ParameterError("model", r.model, "a painsim Model (see painsim.load_model)")
+                raise ParameterError(f"requests[{k}].model", r.model, "a painsim Model (see painsim.load_model)")
             prepared.append(point_input(r, d))
         groups: dict[tuple, list[int]] = {}
         for k, p in enumerate(prepared):
@@ -68,7 +85,7 @@ class PointsRunner:
         # (indices of the points, their dt) per network-to-be, in batches of batch_size
         self._chunks = [(members[s:s + int(batch_size)], dt) for (_, dt), members in groups.items()
                         for s in range(0, len(members), int(batch_size))]
-        self._requests, self._prepared, self._d, self._keep = list(requests), prepared, d, keep
+        self._requests, self._prepared, self._d, self._keep = requests, prepared, d, keep
         self._engine = engine_choice(engine)
         self._networks: dict[int, list] = {}
 
@@ -136,9 +153,15 @@ def simulate(model: Model | str, stimulus: Waveform | None = None, noxious=0.0, 
         A :class:`painsim.params.Model` or the name/path of a model file.
     stimulus : Waveform, optional
         Device pulses (:mod:`painsim.stimulation`).
-    noxious, touch : float or NaturalStimulus
+    noxious, touch : float, NaturalStimulus or PhysicalStimulus
         Natural stimulus intensities (0-1), or :func:`painsim.fibers.natural`
-        for one with a start and stop.
+        for one with a start and stop: ``noxious`` drives the Aδ and C fibers,
+        ``touch`` the Aβ fibers.  A stimulus in physical units
+        (:func:`painsim.fibers.heat`, ``cold``, ``pinprick``, ``brush``) drives the
+        fiber classes its encoding names whichever keyword carries it
+        (``touch=heat(49)`` drives the nociceptors, not Aβ; docs/stimuli.md, "Use in
+        simulations"): the keyword only says where the result records it, in
+        ``attrs["noxious"]`` or ``attrs["touch"]``, each entry with its ``kind``.
     duration : Quantity (s), optional
         Simulated time; default: the stimulus duration.
     seed : int
@@ -164,5 +187,7 @@ def simulate(model: Model | str, stimulus: Waveform | None = None, noxious=0.0, 
     """
     if isinstance(model, (str,)) or hasattr(model, "__fspath__"):
         model = load_model(model)
+    if not isinstance(model, Model):
+        raise ParameterError("model", model, "a painsim Model (painsim.load_model) or the name or path of a model file")
     d = seconds(duration, stimulus)
     return PointsRunner([Request(model, stimulus, noxious, touch, seed, weights)], d, 1, keep=False).datasets()[0]

@@ -35,8 +35,9 @@ PROTOCOL_FIELDS = ("session_duration", "period", "end_day")
 #: The natural inputs a sweep can vary.
 NATURAL = ("noxious", "touch")
 #: Physical natural stimuli a simulate sweep can vary (docs/stimuli.md): axis path -> (input it
-#: replaces, constructor, unit of a plain number).  Temperatures are plain numbers in °C, a force a
-#: plain number in mN or a force, a brush stroke a velocity.
+#: replaces, constructor, unit of a plain number).  Temperatures are read as conditions files read them
+#: (numbers in °C, "47 degC", "320.15 K": the spec keeps °C), a force a plain number in mN or a force,
+#: a brush stroke a velocity.
 PHYSICAL = {k: (*PHYSICAL_STIMULI[k], unit) for k, unit in
             (("heat", "degC"), ("cold", "degC"), ("pinprick", "mN"), ("brush", None))}
 _PROTOCOL = "protocol."
@@ -229,14 +230,13 @@ def _check_axes(spec, model) -> None:
         if _is_device_path(a.path):
             if spec.kind == "course":
                 raise SpecError(a.path, a.path, "model parameters for kind = 'course' (the protocol sets the stimulus)")
-            device_argument(a.path, len(stimulus_tables(spec)))
+            _check_device_axis(spec, a.path)
             continue
         if a.path in NATURAL or a.path in PHYSICAL:
             if spec.kind == "course":
                 raise SpecError(a.path, a.path, "model parameters for kind = 'course'")
-            if a.dim != DIMENSIONLESS and (a.path in NATURAL or PHYSICAL[a.path][2] == "degC"):
-                raise UnitError(a.path, list(a.values or [a.low, a.high]), "1",
-                                hint="an intensity 0-1" if a.path in NATURAL else "temperatures as numbers in °C")
+            if a.dim != DIMENSIONLESS and a.path in NATURAL:  # (temperatures are °C numbers by now: spec.py)
+                raise UnitError(a.path, list(a.values or [a.low, a.high]), "1", hint="an intensity 0-1")
             continue
         if a.path not in model.leaves:
             raise UnknownKeyError(a.path, [p for p in model.leaves if not p.startswith("model.")])
@@ -244,6 +244,17 @@ def _check_axes(spec, model) -> None:
         if isinstance(ref, int) and not isinstance(ref, bool) and not a.integer:
             spec.axes[k] = dataclasses.replace(a, integer=True)  # counts: sampled values are rounded
             spec._points = None
+
+
+def _check_device_axis(spec, path: str) -> None:
+    """A ``stimulus.<argument>`` axis changes a device the sweep describes: its ``[stimulus]`` table, or
+    the axes alone when one of them gives its ``type``.  Without either, the device would have no
+    type: refused here, by the axis, not later as an unknown waveform type."""
+    n = len(stimulus_tables(spec))
+    k, _ = device_argument(path, n)
+    if n == 0 and not any(_is_device_path(b.path) and device_argument(b.path, n) == (k, "type") for b in spec.axes):
+        raise SpecError(path, path, 'a [stimulus] table, with its type (e.g. type = "tonic"), for the axis to '
+                        "change: the sweep has none", hint="or a stimulus.type axis")
 
 
 def _check_one_stimulus_per_input(spec) -> None:

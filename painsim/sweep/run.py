@@ -97,6 +97,7 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
         stays in the store (``resume=True`` continues).
     """
     _check_format(format)
+    _check_store(store)
     if isinstance(spec, (str, os.PathLike)):
         spec = load_spec(spec, seed=seed)
         if batch_size is not None:
@@ -175,6 +176,18 @@ def _reach_scheduler(scheduler, timeout: float = SCHEDULER_TIMEOUT) -> None:
         raise ParameterError("scheduler", scheduler, f"a running Dask scheduler at that address (no connection "
                              f"within {timeout:g} s: {e.strerror or e}); start one with `dask scheduler`, "
                              "or use 'local'") from None
+
+
+def _check_store(store) -> None:
+    """Refuse a ``store`` that is not a path, or is an existing file, before anything runs: the
+    store's own checks would otherwise fail inside the OS (listing a file as a folder)."""
+    if store is None:
+        return
+    allowed = "a folder for the sweep's results (new or empty, or one to resume)"
+    if not isinstance(store, (str, os.PathLike)):
+        raise ParameterError("store", store, f"{allowed}: a path")
+    if Path(store).exists() and not Path(store).is_dir():
+        raise ParameterError("store", str(store), f"{allowed}: this path is a file")
 
 
 def _check_format(fmt: str) -> None:

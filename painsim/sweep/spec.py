@@ -13,13 +13,13 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from ..checks import flag, known_keys, whole
+from ..checks import file_name, flag, known_keys, simulated_duration, whole
 from ..errors import ModelFileError, ParameterError, SpecError, UnitError, UnknownKeyError
 from ..params import find_builtin, model_overrides, read_toml
 from ..parallel import jsonable
-from ..units import DIMENSIONLESS, UNITS, brian_dim, format_si, parse, to_si, unit_name
+from ..units import DIMENSIONLESS, UNITS, brian_dim, format_si, parse, to_celsius, unit_name
 from .designs import DESIGNS, design_points
-from .points import validate_points
+from .points import PHYSICAL, validate_points
 
 __all__ = ["Axis", "SweepSpec", "KINDS", "load_spec", "make_spec", "spec_from_saved"]
 
@@ -306,12 +306,11 @@ def make_spec(spec: Mapping[str, Any] | SweepSpec, seed: int | None = None,
     if not isinstance(spec, Mapping):
         raise SpecError("spec", type(spec).__name__, "a dict, a SweepSpec or the path of a TOML file")
     sw = _sweep_table(spec)
+    _check_name(sw.get("name", "sweep"))
     kind, design, function = _kind_design_function(sw)
-    duration = to_si(sw.get("duration", "1 s"), "s", "sweep.duration")
-    if duration <= 0:
-        raise ParameterError("sweep.duration", sw.get("duration"), "a duration > 0 s")
+    duration = simulated_duration(sw.get("duration", "1 s"), "sweep.duration", SpecError)
     seeds = _seeds(sw.get("seeds", 1))
-    axes = _axes(sw.get("parameters", {}))
+    axes = _axes(sw.get("parameters", {}), kind)
     n = sw.get("n", 0)
     if not (isinstance(sw.get("outcomes", []), list) and all(isinstance(o, str) for o in sw.get("outcomes", []))
             and all(isinstance(sw.get(k) or {}, Mapping) for k in ("params", "figure"))):
@@ -338,6 +337,7 @@ def _respec(spec: SweepSpec, seed, batch_size) -> SweepSpec:
     """A validated copy of a SweepSpec with a new seed or batch size."""
     out = copy.copy(spec)
     out.axes, out.outcomes, out._points = list(spec.axes), list(spec.outcomes), None
+    _check_name(out.name)
     if seed is not None:
         out.seed = _whole(seed, "seed", 0)
     if batch_size is not None:
@@ -383,8 +383,14 @@ def _seeds(seeds) -> list[int] | int:
     return _whole(seeds, "seeds", 1)
 
 
-def _axes(parameters) -> list[Axis]:
-    """The swept axes of a ``[parameters]`` table (or a list of ``[[parameter]]`` tables)."""
+def _check_name(name) -> None:
+    """Refuse a sweep name that is not a plain file name (:func:`painsim.checks.file_name`)."""
+    file_name(name, "sweep.name", SpecError)
+
+
+def _axes(parameters, kind: str = "simulate") -> list[Axis]:
+    """The swept axes of a ``[parameters]`` table (or a list of ``[[parameter]]`` tables); ``kind``
+    is the sweep's (a function sweep's names are its own: ``heat`` is then no temperature)."""
     if isinstance(parameters, Mapping):
         items = list(parameters.items())
     elif isinstance(parameters, (list, tuple)):  # [[parameter]] tables with a 'path'
@@ -398,7 +404,7 @@ def _axes(parameters) -> list[Axis]:
             items.append((t.pop("path"), t))
     else:
         raise SpecError("parameters", parameters, "a table {path = {values = [...]} or {min, max, n}}")
-    axes = [_axis(str(path), ax) for path, ax in items]
+    axes = [_axis(str(path), ax, kind) for path, ax in items]
     if len({a.path for a in axes}) != len(axes):
         raise SpecError("parameters", [a.path for a in axes], "each path once")
     return axes
@@ -480,7 +486,7 @@ def _parse_value(path: str, v):
     raise ParameterError(path, v, "a number, a quantity string such as \"50 Hz\", a word or a boolean")
 
 
-def _axis(path: str, ax) -> Axis:
+def _axis(path: str, ax, kind: str = "simulate") -> Axis:
     """One axis from a list of values or a table ``{values}`` / ``{min, max, n, scale}``."""
     if isinstance(ax, (list, tuple)):
         ax = {"values": list(ax)}
@@ -490,9 +496,35 @@ def _axis(path: str, ax) -> Axis:
     scale = ax.get("scale", "linear")
     if scale not in ("linear", "log"):
         raise UnknownKeyError(str(scale), ("linear", "log"), what=f"scale of {path!r}")
+    if kind != "function" and PHYSICAL.get(path, (None,) * 3)[2] == "degC":
+        ax = _temperatures(path, ax)
     if "values" in ax:
         return _values_axis(path, ax)
     return _range_axis(path, ax, scale)
+
+
+def _temperatures(path: str, ax: Mapping) -> dict:
+    """A ``heat`` or ``cold`` axis with its values in °C, read as a conditions file reads the same
+    key (:func:`painsim.units.to_celsius`: ``47``, ``"47 degC"``, ``"47 °C"``, ``"320.15 K"``)."""
+    out = dict(ax)
+    if isinstance(out.get("values"), (list, tuple)):
+        out["values"] = [_celsius(path, v) for v in out["values"]]
+    for key in ("min", "max"):
+        if key in out:
+            out[key] = _celsius(path, out[key])
+    return out
+
+
+def _celsius(path: str, value) -> float:
+    """One temperature of a ``heat`` or ``cold`` axis in °C (errors name the axis)."""
+    try:
+        return to_celsius(value, path)
+    except ParameterError as err:
+        if isinstance(err, UnitError) or "temperature" in err.allowed:
+            raise  # already says what a temperature takes (a unit, °F, a boolean, absolute zero)
+        # a word or an unknown unit: the parser's words are about quantities in general
+        raise ParameterError(path, value, 'a temperature in °C: a number, "47 degC", "47 °C" or "320.15 K"',
+                             hint=err.hint) from None
 
 
 def _values_axis(path: str, ax: Mapping) -> Axis:

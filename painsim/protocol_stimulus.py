@@ -1,0 +1,56 @@
+"""The stimulus of a ``[protocol]`` table that starts from a base protocol (:func:`painsim.protocols.from_spec`).
+
+A protocol table keeps every key of its ``base`` protocol that it does not give (calendar, session
+duration, plasticity ...); its ``stimulus`` table does the same: ``base = "scs_tonic"`` with
+``stimulus = {rate = "20 Hz"}`` is tonic SCS at 20 Hz with the base's width, amplitude and target.
+A stimulus table of another ``type`` is a stimulus of its own and replaces the base's.  Kept apart
+from :mod:`painsim.protocols` for that module's size.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from . import stimulation
+from .errors import ParameterError
+
+__all__ = ["stimulus_over_base"]
+
+
+def stimulus_over_base(given: Any, base, where: str) -> Any:
+    """The stimulus of a protocol table that gives the stimulus table ``given`` over the protocol ``base``.
+
+    Parameters
+    ----------
+    given : dict
+        The table's ``stimulus`` (anything else is returned as is, for the protocol to refuse).
+    base : painsim.protocols.Protocol or None
+        The table's base protocol, if it names one.
+    where : str
+        The table in messages, e.g. ``"protocol.stimulus"``.
+
+    Returns
+    -------
+    dict
+        The base's stimulus with the keys of ``given`` replacing its own when ``given`` names no
+        ``type`` or the base's; ``given`` itself when it names another type.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``given`` names no ``type`` and there is no base stimulus for it to change (no base, or a
+        sham base): ``<where>.type``, with the types allowed.
+    """
+    old = base.stimulus if base is not None else None
+    if not isinstance(given, Mapping):
+        return given
+    if old and given.get("type", old.get("type")) == old.get("type"):
+        return {**old, **given}  # the keys given replace the base's, the others are kept
+    if "type" not in given:
+        hint = (f"the base protocol {base.name!r} is a sham: it has no stimulus for a table without a type to "
+                "change" if base is not None else "a stimulus table needs a type unless it changes the stimulus "
+                'of a base protocol (base = "<name>")')
+        try:  # stimulation names the missing type and the types allowed
+            stimulation.from_table(given, where)
+        except ParameterError as err:
+            raise ParameterError(err.name, err.value, err.allowed, hint=hint) from None
+    return dict(given)

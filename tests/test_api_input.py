@@ -1,0 +1,176 @@
+"""Inputs of the Python API that a user review found ending in a bare Python exception (TypeError,
+AttributeError, ValueError) or silently accepted: each is refused with a painsim error that names the
+parameter, the value and what is allowed.  No brian2 network is built: every call fails (or, for the
+stimulus routing, stops at the point's input spikes) before a simulation."""
+import math
+
+import numpy as np
+import pytest
+
+import painsim as ps
+from painsim import cohort, readouts
+from painsim.errors import ParameterError, PathError
+from painsim.fibers import brush, heat, pinprick
+from painsim.fibers.encoding import MAX_FORCE, MAX_VELOCITY
+from painsim.simulation import Request, point_input
+
+
+@pytest.fixture(scope="module")
+def model():
+    return ps.load_model("gate_control")
+
+
+def _refused(call, name, error=ParameterError):
+    """The error ``call()`` raises: of class ``error``, about parameter ``name``, named in its message."""
+    with pytest.raises(error) as e:
+        call()
+    assert e.value.name == name
+    assert name in str(e.value)
+    return e.value
+
+
+# ------------------------------------------------------------------ 1. with_params of a non-mapping
+@pytest.mark.parametrize("overrides", ["dorsal_horn.pharmacology.gaba_block=1", ["dorsal_horn.pharmacology.gaba_block"],
+                                       42, {1: 0.5}])
+def test_with_params_refuses_what_is_not_a_mapping_of_paths(model, overrides):
+    _refused(lambda: model.with_params(overrides), "overrides")
+
+
+def test_with_params_of_a_set_style_string_points_to_a_dict(model):
+    e = _refused(lambda: model.with_params("a=1"), "overrides")
+    assert "--set" in str(e)
+    _refused(lambda: ps.load_model("gate_control", overrides="a=1"), "overrides")
+    with pytest.raises(ParameterError, match="overrides"):
+        with ps.params.overriding("a=1"):
+            pass
+    assert model.with_params({"dorsal_horn.pharmacology.gaba_block": 0.5}) is not model   # a dict still works
+
+
+# ------------------------------------------------------------------ 2. model_pain_score of a non-rate
+@pytest.mark.parametrize("rate", ["fast", -5.0, [10.0, -1.0], True, object(), math.inf])
+def test_model_pain_score_refuses_what_is_not_a_rate(model, rate):
+    _refused(lambda: readouts.model_pain_score(rate, model), "rate")
+
+
+def test_model_pain_score_takes_rates_and_refuses_a_non_model(model):
+    assert readouts.model_pain_score(0.0, model) == 0.0
+    assert readouts.model_pain_score("50 Hz", model) == readouts.model_pain_score(50.0, model)
+    assert math.isnan(readouts.model_pain_score(math.nan, model))       # a missing rate stays missing
+    _refused(lambda: readouts.model_pain_score(5.0, "fast"), "model")
+    _refused(lambda: readouts.unpleasantness_score(-1.0, model), "acc_rate")
+
+
+# ------------------------------------------------------------------ 3. simulate_batch of models
+def test_simulate_batch_refuses_models_in_place_of_requests(model):
+    e = _refused(lambda: ps.simulate_batch([model], "0.1 s"), "requests[0]")
+    assert "Request" in str(e)
+    _refused(lambda: ps.simulate_batch([Request(model), "gate_control"], "0.1 s"), "requests[1]")
+    _refused(lambda: ps.simulate_batch(Request(model), "0.1 s"), "requests")     # one request, not a list
+    _refused(lambda: ps.simulate_batch([Request(model)], "0.1 s", batch_size="x"), "batch_size")
+    _refused(lambda: ps.simulate(42, duration="0.1 s"), "model")
+
+
+# ------------------------------------------------------------------ 4. load_model of a folder
+def test_load_model_of_a_folder_says_it_is_a_folder(tmp_path, monkeypatch):
+    with pytest.raises(PathError, match="is a folder, not a model file") as e:
+        ps.load_model(tmp_path)
+    assert str(tmp_path) in str(e.value) and "not found" not in str(e.value)
+    with pytest.raises(PathError, match="folder"):
+        ps.load_model(str(tmp_path))
+    # a built-in's bare name is the built-in, even beside a folder of that name
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gate_control").mkdir()
+    assert ps.load_model("gate_control").name == "gate_control"
+
+
+# ------------------------------------------------------------------ 5. cohort distributions by the user's key
+_COHORT = '''[experiment]
+name = "c"
+kind = "cohort"
+model = "pain_pathway"
+preset = "rtms_real_world"
+n_patients = 4
+protocol = "rtms_m1_20hz"
+
+[distributions]
+'''
+
+
+@pytest.mark.parametrize("line, name", [
+    ('central = {type = "bernoulli", p = 1.5}', "distributions.central.p"),
+    ("central = 1.5", "distributions.central"),                                  # was refused only when sampled
+    ('descending_integrity = {hemorrhagic = {type = "beta", mean = 1.5}}',
+     "distributions.descending_integrity.hemorrhagic.mean"),
+    ('sensitization = {type = "lognormal", median = "big"}', "distributions.sensitization.median"),
+    ('sensitization = {type = "lognormal", median = 1.5, sigma = -1}', "distributions.sensitization.sigma"),
+    ("central = {peripheral = 0.3}", "distributions.central"),                   # a yes/no share has no groups
+])
+def test_cohort_distribution_errors_name_the_key_of_the_file(tmp_path, line, name):
+    f = tmp_path / "c.toml"
+    f.write_text(_COHORT + line + "\n")
+    e = _refused(lambda: cohort.load_cohort_spec(f), name)
+    assert "Bernoulli." not in str(e) and "Beta." not in str(e) and "LogNormal." not in str(e)
+
+
+def test_cohort_sample_errors_name_the_key_given():
+    _refused(lambda: cohort.sample(3, distributions={"central": 1.5}), "distributions.central")
+    _refused(lambda: cohort.sample(3, distributions={"disinhibition": {"peripheral": "x"}}),
+             "distributions.disinhibition.peripheral")
+    _refused(lambda: cohort.sample(3, distributions=["disinhibition"]), "distributions")
+    t = cohort.sample(3, preset="peripheral", distributions={"disinhibition": {"peripheral": 0.2}})
+    assert (t.disinhibition == 0.2).all()                 # a number by group is a value, as documented
+
+
+# ------------------------------------------------------------------ 6. physical stimuli out of range
+@pytest.mark.parametrize("make, value, name", [
+    (pinprick, 1e9, "force"),
+    (pinprick, "5 N", "force"),
+    (pinprick, MAX_FORCE * 1e3 * 1.01, "force"),
+    (brush, "1e6 m/s", "velocity"),
+    (brush, "2 m/s", "velocity"),
+])
+def test_physical_stimuli_beyond_their_encoding_are_refused(make, value, name):
+    _refused(lambda: make(value), name)
+
+
+def test_physical_stimuli_of_the_published_ranges_are_accepted():
+    for f in (8, 512, 3000, MAX_FORCE * 1e3):               # DFNS series; heaviest monofilament (3000 mN)
+        assert pinprick(f).value == pytest.approx(f * 1e-3)
+    for v in ("3 mm/s", "300 mm/s", f"{MAX_VELOCITY} m/s"):     # up to the 30 cm/s of the data, and the cap
+        brush(v)
+
+
+def test_qst_subject_force_is_clipped_to_the_encoding():
+    from painsim.files.qst import _subject_pinprick
+    assert _subject_pinprick(512.0, 1e-3).value == pytest.approx(MAX_FORCE)   # a subject far in the tail
+    assert _subject_pinprick(128.0, 2.0).value == pytest.approx(0.064)
+
+
+# ------------------------------------------------------------------ 7. relief of scores off the NRS
+@pytest.mark.parametrize("baseline, value, name", [
+    (-1, 3, "baseline"), (8, 11, "value"), (12, 4, "baseline"), ("8", 3, "baseline"), (8, [3, -0.5], "value"),
+])
+def test_relief_refuses_scores_off_the_nrs(baseline, value, name):
+    _refused(lambda: readouts.relief(baseline, value), name)
+
+
+def test_relief_keeps_scores_on_the_nrs_and_missing_ones():
+    assert readouts.relief(10, 0) == pytest.approx(100.0)
+    assert math.isnan(readouts.relief(8.0, math.nan))
+    assert readouts.relief(0.0, 3.0) == 0.0
+
+
+# ------------------------------------------------------------------ 8. a heat stimulus passed as touch
+def test_heat_as_touch_drives_the_nociceptors_as_noxious_heat_does(model):
+    """Decision: a stimulus in physical units drives the classes its encoding names whichever keyword
+    carries it (docs/stimuli.md); ``touch=heat(49)`` is the same afferent input as ``noxious=heat(49)``,
+    and the result records it under ``touch`` with its kind."""
+    as_touch = point_input(Request(model, None, 0.0, heat(49), 1), 0.5).afferents
+    as_noxious = point_input(Request(model, None, heat(49), 0.0, 1), 0.5).afferents
+    none = point_input(Request(model, None, 0.0, 0.0, 1), 0.5).afferents
+    for c in ("Abeta", "Adelta", "C"):
+        assert np.array_equal(as_touch[c].times, as_noxious[c].times), c
+    assert as_touch["C"].times.size > 10 * max(none["C"].times.size, 1)     # heat drives C
+    assert as_touch["Abeta"].times.size == none["Abeta"].times.size         # and not Aβ
+    from painsim.simulation.inputs import natural_attr
+    assert natural_attr(model, heat(49), "touch")["kind"] == "heat"
