@@ -51,7 +51,7 @@ for _sym, _dim in _BASE.items():
             continue
         UNITS[_p + _sym] = (_f, _dim)
 UNITS.update({
-    "m/s": (1.0, _VELOCITY), "mm/s": (1e-3, _VELOCITY),
+    "m/s": (1.0, _VELOCITY), "cm/s": (1e-2, _VELOCITY), "mm/s": (1e-3, _VELOCITY),  # brushing: cm/s
     "ohm*m": (1.0, _OHM_M), "ohm*cm": (1e-2, _OHM_M),
     "A/s": (1.0, _A_PER_S), "A/us": (1e6, _A_PER_S), "kA/s": (1e3, _A_PER_S),
     "min": (60.0, _S), "h": (3600.0, _S), "day": (86400.0, _S), "days": (86400.0, _S),

@@ -138,6 +138,7 @@ def test_physical_stimuli_of_the_published_ranges_are_accepted():
         assert pinprick(f).value == pytest.approx(f * 1e-3)
     for v in ("3 mm/s", "300 mm/s", f"{MAX_VELOCITY} m/s"):     # up to the 30 cm/s of the data, and the cap
         brush(v)
+    assert brush("30 cm/s").value == pytest.approx(brush("300 mm/s").value)  # the papers' unit
 
 
 def test_qst_subject_force_is_clipped_to_the_encoding():
