@@ -279,3 +279,12 @@ def test_the_duration_bound_is_an_hour_of_simulated_time():
     with pytest.raises(ParameterError) as err:
         ps.simulate("healthy", noxious=1.0, duration="2 h")
     assert err.value.name == "duration"
+
+
+def test_simulate_without_a_duration_runs_for_the_stimulus():
+    """The regression of the hour's bound (a device's duration, plain seconds, was read as a quantity
+    without a unit): with no ``duration`` a point lasts as long as its longest device."""
+    scs = ps.stimulation.tonic("50 Hz", "200 us", 1.5, "0.2 s")
+    tens = ps.stimulation.tens(duration="0.3 s", site=0)
+    assert ps.simulate("gate_control", stimulus=scs, noxious=0.6, seed=1).attrs["duration_s"] == 0.2
+    assert ps.simulate("gate_control", stimulus=[scs, tens], noxious=0.6, seed=1).attrs["duration_s"] == 0.3

@@ -50,7 +50,7 @@ def seconds(duration, stimulus) -> float:
         longest = devices_duration(stimulus)
         if longest is None:
             raise ParameterError("duration", None, "a duration (e.g. 2*second) when there is no stimulus")
-        return simulated_duration(longest, "duration")
+        return longest  # each waveform's duration is already bounded (painsim.stimulation.Waveform)
     return simulated_duration(duration, "duration")
 
 
