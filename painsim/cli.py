@@ -73,13 +73,13 @@ def _plots():
     return importlib.import_module("painsim.plots")
 
 
-def _out_path(args, name: str, result: bool = False) -> Path:
+def _out_path(args, name: str, result: bool = False, sweep: bool = False) -> Path:
     """The output folder (not created): ``--out``, or ``painsim-out/<name>``; an existing file is refused,
-    and with ``result`` a folder holding another experiment's result (:func:`painsim.files.earlier_result`)."""
+    and for a ``result`` or a ``sweep`` a folder holding another result (:func:`painsim.files.earlier_result`)."""
     out = Path(args.out) if args.out else Path("painsim-out") / name
     if out.exists() and not out.is_dir():
         raise PathError(f"--out {out} is a file, not a folder")
-    if result and files.earlier_result(out, name):
+    if (result or sweep) and files.earlier_result(out, name, sweep=sweep):
         print(f"painsim: note: the earlier result of {name!r} in {out} is replaced", flush=True)
     return out
 
@@ -268,7 +268,7 @@ def sweep_destination(workers: int | None, scheduler: str | None) -> str:
 def cmd_sweep(args) -> int:
     files.check_command(args.spec, "sweep")
     spec = load_spec(args.spec, seed=args.seed)
-    out = _out_path(args, spec.name)
+    out = _out_path(args, spec.name, sweep=True)
     store = out / _SWEEP_STORE
     n = len(spec.points()) * spec.n_repeats
     workers = args.workers if args.workers is not None else spec.workers  # --workers, else the file's

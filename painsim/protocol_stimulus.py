@@ -3,8 +3,10 @@
 A protocol table keeps every key of its ``base`` protocol that it does not give (calendar, session
 duration, plasticity ...); its ``stimulus`` table does the same: ``base = "scs_tonic"`` with
 ``stimulus = {rate = "20 Hz"}`` is tonic SCS at 20 Hz with the base's width, amplitude and target.
-A stimulus table of another ``type`` is a stimulus of its own and replaces the base's.  Kept apart
-from :mod:`painsim.protocols` for that module's size.
+A stimulus table of another ``type`` is a stimulus of its own and replaces the base's.  The
+``plasticity`` table adds its dotted overrides to the base's, and ``name``, ``citation`` and
+``description`` replace the base's (:func:`inherited`).  Kept apart from :mod:`painsim.protocols` for
+that module's size.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from typing import Any, Mapping
 from . import stimulation
 from .errors import ParameterError
 
-__all__ = ["stimulus_over_base"]
+__all__ = ["stimulus_over_base", "inherited"]
 
 
 def stimulus_over_base(given: Any, base, where: str) -> Any:
@@ -54,3 +56,27 @@ def stimulus_over_base(given: Any, base, where: str) -> Any:
         except ParameterError as err:
             raise ParameterError(err.name, err.value, err.allowed, hint=hint) from None
     return dict(given)
+
+
+def inherited(spec: Mapping[str, Any], base, where: str) -> dict[str, Any]:
+    """The ``name``, ``stimulus``, ``plasticity``, ``citation`` and ``description`` of a protocol table
+    ``spec`` over its ``base`` protocol (None: no base), each checked.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``<where>.plasticity`` not a table of dotted model overrides, or ``<where>.name`` /
+        ``citation`` / ``description`` not text.
+    """
+    plasticity = spec.get("plasticity", {})
+    if not isinstance(plasticity, Mapping):
+        raise ParameterError(f"{where}.plasticity", plasticity, "a table of dotted model overrides, e.g. "
+                             '{"plasticity.c_pn.rule" = "calcium"}')
+    out = {"stimulus": stimulus_over_base(spec["stimulus"], base, f"{where}.stimulus") if "stimulus" in spec
+           else base and base.stimulus,
+           "plasticity": {**(base.plasticity if base else {}), **plasticity}}
+    for key, default in (("name", "custom"), ("citation", ""), ("description", "")):
+        out[key] = spec.get(key, getattr(base, key) if base else default)
+        if not isinstance(out[key], str):
+            raise ParameterError(f"{where}.{key}", out[key], "text")
+    return out

@@ -71,7 +71,7 @@ from . import stimulation
 from .checks import flag, known_keys
 from .errors import CalendarError, ParameterError, UnknownKeyError
 from .fibers.population import COIL_FIELD_PER_AMP
-from .protocol_stimulus import stimulus_over_base
+from .protocol_stimulus import inherited
 from .units import to_si
 
 __all__ = ["Calendar", "Protocol", "get", "names", "from_spec", "resolve", "theta_burst", "LIBRARY",
@@ -566,14 +566,11 @@ def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
         cal = Calendar(base.calendar.days, dur, end)
     else:
         raise CalendarError(f"{where}.days", None, "a calendar: days = [...] or schedule = [{start, every, count}]")
-    # a stimulus table changes the base's stimulus (painsim.protocol_stimulus)
-    stim = stimulus_over_base(spec["stimulus"], base, f"{where}.stimulus") if "stimulus" in spec else base and base.stimulus
-    plast = {**(base.plasticity if base else {}), **spec.get("plasticity", {})}
+    own = inherited(spec, base, where)  # stimulus and plasticity over the base's (painsim.protocol_stimulus)
     sham = flag(spec.get("sham", False), f"{where}.sham")
     period = spec.get("period", base.period if base and "stimulus" not in spec else None)
-    return Protocol(spec.get("name", base.name if base else "custom"), cal, None if sham else stim, period,
-                    plast, spec.get("citation", base.citation if base else ""),
-                    spec.get("description", base.description if base else ""), sham)
+    return Protocol(own["name"], cal, None if sham else own["stimulus"], period, own["plasticity"],
+                    own["citation"], own["description"], sham)
 
 
 def resolve(value, where: str = "protocol") -> Protocol:

@@ -418,3 +418,47 @@ def test_an_out_holding_another_experiments_result_is_refused_before_it_runs(tmp
     err = capsys.readouterr().err
     assert f"--out {out}" in err and ("'other'" in err if attrs else "does not name" in err)
     assert (out / "results.nc").read_bytes() == before and not list(out.glob("*.png"))
+
+
+def test_a_run_and_a_sweep_never_share_an_output_folder(tmp_path, capsys):
+    """A sweep's store/ beside a run's results.nc (either way round) is refused before any work; the
+    folder of a finished sweep is not mistaken for a run's (the negative control: an empty folder)."""
+    path, swept, ran = tmp_path / "tiny.toml", tmp_path / "swept", tmp_path / "ran"
+    path.write_text(_TINY)
+    (swept / "store").mkdir(parents=True)
+    assert main(["run", str(path), "--out", str(swept)]) == 2
+    assert f"--out {swept} holds a sweep's result" in capsys.readouterr().err
+    io.save(xr.Dataset({"x": ("i", [1.0])}, attrs={"experiment_name": "tiny"}), ran / "results.nc")
+    assert main(["sweep", "scs_frequency_sweep", "--out", str(ran)]) == 2
+    assert f"--out {ran} holds a run's result" in capsys.readouterr().err
+    assert sorted(p.name for p in ran.iterdir()) == ["results.nc"]
+    from painsim.files import earlier_result
+    assert earlier_result(tmp_path / "empty", "tiny") is False
+    assert earlier_result(tmp_path / "empty", "x", sweep=True) is False
+
+
+def test_a_misspelt_kind_is_named_whichever_command_gets_the_file(tmp_path, capsys):
+    """Was: 'painsim course' called a kind = "courses" file "a courses" and sent it to 'painsim run'."""
+    text = (EXP / "tens_course.toml").read_text().replace('kind = "course"', 'kind = "courses"', 1)
+    (tmp_path / "k.toml").write_text(text)
+    for command in ("course", "run"):
+        assert main([command, str(tmp_path / "k.toml")]) == 2
+        assert "unknown experiment.kind 'courses'; did you mean 'course'?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("only", [",", ""])
+def test_validate_only_with_no_name_is_refused_not_read_as_every_target(only, capsys):
+    assert main(["validate", "--only", only]) == 2
+    assert "parameter 'only'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("error, brian_banner", [("ps.load_model('nope')", False), ("1 / 0", True)])
+def test_an_uncaught_painsim_error_is_not_reported_as_a_brian2_bug(tmp_path, error, brian_banner):
+    """brian2's hook calls every uncaught exception a possible brian2 bug; painsim's own errors (bad
+    input) print as Python prints them, anything else still gets brian2's message."""
+    script = ("import painsim as ps; ps.simulate('gate_control', noxious=0.6, duration='0.05 s'); " + error)
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path,
+                       env={**os.environ, "HOME": str(tmp_path), "PAINSIM_TARGET": "numpy"})
+    assert r.returncode == 1
+    assert ("UnknownKeyError" in r.stderr) != brian_banner
+    assert ("Brian 2 encountered an unexpected error" in r.stderr) == brian_banner

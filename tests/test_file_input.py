@@ -288,3 +288,16 @@ def test_simulate_without_a_duration_runs_for_the_stimulus():
     tens = ps.stimulation.tens(duration="0.3 s", site=0)
     assert ps.simulate("gate_control", stimulus=scs, noxious=0.6, seed=1).attrs["duration_s"] == 0.2
     assert ps.simulate("gate_control", stimulus=[scs, tens], noxious=0.6, seed=1).attrs["duration_s"] == 0.3
+
+
+def test_a_protocol_table_checks_what_it_inherits():
+    """Was: plasticity = "calcium" ended in a TypeError and name = 5 made Protocol(5: ...)."""
+    with pytest.raises(ParameterError) as err:
+        ps.protocols.from_spec({"base": "tens_conventional", "plasticity": "calcium"})
+    assert err.value.name == "protocol.plasticity"
+    with pytest.raises(ParameterError) as err:
+        ps.protocols.from_spec({"base": "tens_conventional", "name": 5})
+    assert err.value.name == "protocol.name"
+    p = ps.protocols.from_spec({"base": "tens_conventional", "name": "mine", "plasticity": {"a.b": 1}})
+    base = ps.protocols.get("tens_conventional")
+    assert p.name == "mine" and p.plasticity == {**base.plasticity, "a.b": 1} and p.citation == base.citation

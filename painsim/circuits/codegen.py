@@ -19,7 +19,7 @@ import threading
 from pathlib import Path
 
 from ..checks import env_choice
-from ..errors import ParameterError
+from ..errors import PainsimError, ParameterError
 
 __all__ = ["TARGETS", "ENGINES", "codegen_target", "engine_choice", "import_brian2", "use_private_cache"]
 
@@ -82,11 +82,24 @@ def import_brian2():
             signal.signal = original
     brian2.prefs["core.stop_on_keyboard_interrupt"] = False
     _compile_without_debug_info(brian2.prefs)
+    if getattr(sys.excepthook, "__name__", "") == "brian_excepthook":
+        sys.excepthook = _painsim_errors_as_they_are(sys.excepthook)
     installed = getattr(brian2, "_int_handler", None)  # brian2's module-level handler (private; may change)
     if (installed is not None and threading.current_thread() is threading.main_thread()
             and signal.getsignal(signal.SIGINT) is installed):
         signal.signal(signal.SIGINT, installed.previous_handler)
     return brian2
+
+
+def _painsim_errors_as_they_are(brian_hook):
+    """brian2's hook for uncaught exceptions, except for painsim's own errors (bad input, a path):
+    brian2 reports every uncaught exception as a possible bug of brian2 and writes debug files,
+    which would send a user who mistyped a parameter to the wrong project."""
+    def hook(kind, value, traceback):
+        if isinstance(value, PainsimError):
+            return sys.__excepthook__(kind, value, traceback)
+        return brian_hook(kind, value, traceback)
+    return hook
 
 
 #: appended to brian2's GCC/Clang flags: no debug information in compiled code objects

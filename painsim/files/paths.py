@@ -12,7 +12,7 @@ from pathlib import Path
 
 import xarray as xr
 
-from ..errors import ModelFileError, ParameterError, PathError
+from ..errors import ModelFileError, ParameterError, PathError, UnknownKeyError
 from ..params import builtin_experiments, find_builtin, read_toml
 
 __all__ = ["COMMANDS", "SWEEP_FILE", "file_kind", "command_for", "experiment_path", "check_command", "catalog",
@@ -97,8 +97,12 @@ def check_command(path_or_name: str | Path, command: str) -> str:
     ------
     painsim.errors.PathError
         E.g. a sweep file given to ``painsim run``: the message names the command to use.
+    painsim.errors.UnknownKeyError
+        An ``[experiment] kind`` painsim does not know (``"courses"``), with the nearest kind.
     """
     kind = file_kind(path_or_name)
+    if kind not in COMMANDS:  # a misspelt kind: no command is the right one for it
+        raise UnknownKeyError(kind, sorted(k for k in COMMANDS if k != "sweep"), what="experiment.kind")
     right = command_for(kind)
     if right != command and not (command == "run" and right == "course"):
         raise PathError(f"{path_or_name} is a {_NOUNS.get(kind, kind)}, not for 'painsim {command}': "
@@ -164,17 +168,25 @@ def _owner(result: Path) -> str | None:
     return str(owner) if owner else None
 
 
-def earlier_result(out: Path, name: str) -> bool:
+def earlier_result(out: Path, name: str, sweep: bool = False) -> bool:
     """Whether the output folder ``out`` already holds a result of the experiment ``name`` (the new run
-    replaces it); a result of another experiment, or of one painsim cannot name, is refused: replacing
-    its ``results.nc`` would leave its figures and tables beside the new result.
+    replaces it).  A folder holds one result: another experiment's ``results.nc`` (or one painsim cannot
+    name) is refused, since replacing it would leave its figures and tables beside the new result, and
+    so is a sweep's ``store/`` beside a run's result, or (``sweep``: for ``painsim sweep``, whose own
+    store is resumed or refused by the sweep) a run's ``results.nc`` beside a sweep.
 
     Raises
     ------
     painsim.errors.PathError
-        ``out`` holds another experiment's ``results.nc``; the message names ``--out``.
+        ``out`` holds another result; the message names ``--out``.
     """
-    previous = Path(out) / "results.nc"
+    previous, store = Path(out) / "results.nc", Path(out) / "store"
+    if sweep or store.is_dir():
+        other = previous if sweep else store
+        if other.exists():
+            raise PathError(f"--out {out} holds {'a run' if sweep else 'a sweep'}'s result ({other}): a folder holds "
+                            "one result; give another --out")
+        return False
     if not previous.is_file():
         return False
     owner = _owner(previous)

@@ -22,6 +22,7 @@ import numpy as np
 import xarray as xr
 
 from ..checks import whole
+from ..errors import ParameterError
 from ..params import builtin_experiments, builtin_models, find_builtin, load_model
 from ..parallel import Layout, ResultStore, report, run_batches
 from ..sweep.evaluate import prepare_worker
@@ -40,9 +41,11 @@ TARGET_LAYOUT = Layout("", "target_{0:03d}", ".json", fingerprint_attr="validati
 def select(names: Sequence[str] | None = None, slow: bool = False) -> list[Target]:
     """Targets by name (any cost; a name may list several separated by commas, as
     ``--only a,b``), or every fast target (and the slow ones with ``slow``)."""
-    names = [n.strip() for item in names or () for n in item.split(",") if n.strip()]
-    if names:
-        return [get(n) for n in dict.fromkeys(names)]
+    given = [n.strip() for item in names or () for n in item.split(",") if n.strip()]
+    if given:
+        return [get(n) for n in dict.fromkeys(given)]
+    if names:  # "--only ," or "--only ''" names no target: never read as "every target"
+        raise ParameterError("only", list(names), "names of validation targets (painsim validate --list)")
     return [t for t in TARGETS if slow or t.cost == "fast"]
 
 
