@@ -273,7 +273,7 @@ def cmd_sweep(args) -> int:
     n = len(spec.points()) * spec.n_repeats
     workers = args.workers if args.workers is not None else spec.workers  # --workers, else the file's
     where = sweep_destination(workers, args.scheduler)
-    print(f"painsim: sweep {spec.name!r}: {n} runs ({len(spec.points())} points x {spec.n_repeats} seeds) "
+    print(f"painsim: sweep {spec.name!r}: {n} runs ({len(spec.points())} points x {spec.n_repeats} seed{'s' * (spec.n_repeats != 1)}) "
           f"on {where}; store {store.absolute()}", flush=True)
     t0 = time.time()
     with _output_folder(out):

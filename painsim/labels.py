@@ -104,7 +104,7 @@ VOCABULARY: dict[str, tuple[str, str]] = {
     "group": ("1", "patient group"),
     "threshold": ("1", "relief threshold (fraction)"),
     # sweeps
-    "status": ("1", "point status (ok or failed)"),
+    "status": ("1", "run status (done, failed or pending)"),
     "error": ("1", "error message of a failed point"),
     "repeat": ("1", "repeat (seed) index of the point"),
     "point": ("1", "design point index"),

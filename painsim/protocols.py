@@ -293,8 +293,9 @@ class Protocol:
                 "description": self.description, "sham": self.is_sham}
 
     def __repr__(self):
-        return (f"Protocol({self.name!r}: {self.calendar.n_sessions} sessions of "
-                f"{self.calendar.session_duration / 60:g} min over {self.calendar.days[-1]:g} days)")
+        n, span = self.calendar.n_sessions, self.calendar.days[-1]
+        return (f"Protocol({self.name!r}: {n} session{'s' * (n != 1)} of {self.calendar.session_duration / 60:g} min "
+                + (f"over {span:g} day{'s' * (span != 1)})" if n > 1 else f"on day {self.calendar.days[0]:g})"))
 
 
 _CONTINUOUS = ("tonic", "burst", "high_frequency", "tens")

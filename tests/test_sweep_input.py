@@ -504,3 +504,13 @@ def test_a_store_that_is_a_file_is_refused_by_name(tmp_path, monkeypatch):
             run_sweep(spec, store=store, workers=0, progress=False, resume=resume)
         assert e.value.name == "store" and str(store) in str(e.value) and "is a file" in str(e.value)
     assert store.read_text() == "keep me"
+
+
+def test_a_waveform_error_at_one_point_names_the_point(tmp_path):
+    """Was: "'width' = '200 us' ... no longer than the period" with no word of the swept rate that made
+    the width too long; the 80 Hz control point of the same file loads."""
+    load_spec(sweep_file(tmp_path, parameters='[parameters]\n"stimulus.rate" = ["10 Hz", "80 Hz"]\n'))
+    path = sweep_file(tmp_path, parameters='[parameters]\n"stimulus.rate" = ["10 Hz", "5000 Hz"]\n')
+    with pytest.raises(ParameterError) as err:
+        load_spec(path)
+    assert err.value.name == "width" and "at the point stimulus.rate = 5000.0" in str(err.value)

@@ -311,14 +311,14 @@ def make_spec(spec: Mapping[str, Any] | SweepSpec, seed: int | None = None,
     duration = simulated_duration(sw.get("duration", "1 s"), "sweep.duration", SpecError)
     seeds = _seeds(sw.get("seeds", 1))
     axes = _axes(sw.get("parameters", {}), kind)
-    n = sw.get("n", 0)
+    n = sw.get("n")
     if not (isinstance(sw.get("outcomes", []), list) and all(isinstance(o, str) for o in sw.get("outcomes", []))
             and all(isinstance(sw.get(k) or {}, Mapping) for k in ("params", "figure"))):
         raise SpecError("sweep", {k: sw.get(k) for k in ("outcomes", "params", "figure") if k in sw},
                         "outcomes = a list of names; params and figure = tables")
     out = SweepSpec(
         name=str(sw.get("name", "sweep")), kind=kind, model=str(sw.get("model", "gate_control")),
-        axes=axes, design=design, n=_whole(n, "n", 0), levels=_whole(sw.get("levels", 4), "levels", 2),
+        axes=axes, design=design, n=_whole(0 if n is None else n, "n", 0), levels=_whole(sw.get("levels", 4), "levels", 2),
         duration=float(duration), noxious=sw.get("noxious", 0.0), touch=sw.get("touch", 0.0),
         seed=_whole(sw.get("seed", 0) if seed is None else seed, "seed", 0), seeds=seeds,
         paired_seeds=flag(sw.get("paired_seeds", False), "sweep.paired_seeds", SpecError), outcomes=list(sw.get("outcomes", [])),
@@ -429,7 +429,8 @@ def _stimulus(given) -> dict | list[dict] | None:
 
 def _check_design(out: SweepSpec, n) -> None:
     if out.design != "grid" and out.n < 1:
-        raise SpecError("n", n, f"a number of samples >= 1 for design {out.design!r}")
+        raise SpecError("sweep.n", n, f"a number of samples >= 1 for design {out.design!r}",
+                        hint="missing from [sweep]" if n is None else None)
     if not out.axes and out.design != "grid":
         raise SpecError("parameters", {}, f"at least one swept parameter for design {out.design!r}")
     if out.design != "grid" and any(a.values is not None and not a.values for a in out.axes):
