@@ -18,7 +18,7 @@ from typing import Sequence
 import numpy as np
 import xarray as xr
 
-from .errors import ParameterError
+from .errors import ParameterError, PathError
 from .labels import label
 from .version import __version__, source_digest
 
@@ -94,11 +94,15 @@ def as_saved(ds: xr.Dataset) -> xr.Dataset:
 def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     """Write a Dataset to NetCDF (``.nc``) atomically, with CF labels; returns the path.
 
+    ``ds`` must be an :class:`xarray.Dataset` (a single readout such as ``res.pn_rate`` is a
+    DataArray: save ``res.pn_rate.to_dataset()`` or the whole result).
+
     Variables and coordinates without ``units``/``long_name`` get them from
     :data:`painsim.labels.VOCABULARY` (labels already present are kept); the file records the
     painsim version and its code (``painsim_source``, :func:`painsim.version.source_digest`: a
     development checkout keeps its version number while its code changes) unless it has them.
     """
+    _need_dataset(ds)
     path = Path(path)
     if path.suffix != ".nc":
         raise ParameterError("path", str(path), "a file name ending in .nc")
@@ -108,9 +112,49 @@ def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     return path
 
 
+def _need_dataset(ds) -> None:
+    """Refuse what :func:`save` cannot write: only a Dataset carries the attrs and labels it records."""
+    if isinstance(ds, xr.Dataset):
+        return
+    if isinstance(ds, xr.DataArray):  # a single readout of a result, e.g. res.pn_rate
+        raise ParameterError("ds", f"a DataArray {ds.name!r}", "an xarray Dataset",
+                             hint="save a DataArray as a Dataset: ds.to_dataset(), or save the whole result")
+    raise ParameterError("ds", f"a {type(ds).__name__}", "an xarray Dataset (what painsim.simulate returns)")
+
+
+#: First bytes of NetCDF files: classic / 64-bit offset / CDF-5, and NetCDF-4 (HDF5).
+_NETCDF_MAGIC = (b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF\r\n\x1a\n")
+_EXPECTED = "expected a NetCDF result written by painsim (results.nc of painsim run/course, result.nc of a sweep store)"
+
+
+def _netcdf_file(path: Path) -> Path:
+    """``path`` if it is a NetCDF file; otherwise a PathError saying what it is.  (The CLI's
+    ``painsim.files.paths.results_file`` also resolves folders; io sits below files and keeps its own.)"""
+    if path.is_dir():
+        inside = [c for c in ("results.nc", "result.nc", "store/result.nc") if (path / c).is_file()]
+        found = f"; load {path / inside[0]}" if inside else ""
+        raise PathError(f"{path} is a folder, not a file: {_EXPECTED}{found}")
+    if not path.exists():
+        raise PathError(f"file not found: {path} ({_EXPECTED})")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError as e:
+        raise PathError(f"cannot read {path}: {e.strerror}") from None
+    if not head.startswith(_NETCDF_MAGIC):
+        raise PathError(f"{path} is not a NetCDF file ({_EXPECTED})")
+    return path
+
+
 def load(path: str | os.PathLike) -> xr.Dataset:
-    """Read a Dataset written by :func:`save` (fully loaded, file closed)."""
-    with xr.open_dataset(path, engine="netcdf4") as ds:
+    """Read a Dataset written by :func:`save` (fully loaded, file closed).
+
+    Raises
+    ------
+    painsim.errors.PathError
+        ``path`` is missing, a folder, or not a NetCDF file (a TOML experiment, a figure ...).
+    """
+    with xr.open_dataset(_netcdf_file(Path(path)), engine="netcdf4") as ds:
         return ds.load()
 
 

@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .checks import number, whole
 from .errors import ParameterError, UnknownKeyError
 from .synchrony import paresthesia
 from .units import to_si
@@ -90,11 +91,13 @@ def binned_rate(times: np.ndarray, n_neurons: int, duration: float, bin: float) 
 
 
 def mean_rate(times: np.ndarray, n_neurons: int, start: float, stop: float) -> float:
-    """Mean rate per neuron (Hz) of the spikes in [start, stop)."""
+    """Mean rate per neuron (Hz) of the spikes in [start, stop) of ``n_neurons`` (>= 1: no
+    neurons have no rate, not the rate of one)."""
+    n_neurons = whole(n_neurons, "n_neurons", 1, allow_float=True)
     if stop <= start:
         raise ParameterError("stop", stop, f"a window end after its start ({start} s)")
     k = np.count_nonzero((times >= start) & (times < stop))
-    return k / (max(n_neurons, 1) * (stop - start))
+    return k / (n_neurons * (stop - start))
 
 
 def readout_start(model, duration: float) -> float:
@@ -281,7 +284,17 @@ def unpleasantness_score(acc_rate, model):
 
 
 def gate_index(inhibitory_drive: float, excitatory_drive: float) -> float:
-    """Inhibitory share of the synaptic drive onto projection neurons (0 open - 1 closed)."""
+    """Inhibitory share of the synaptic drive onto projection neurons (0 open - 1 closed).
+
+    Parameters
+    ----------
+    inhibitory_drive, excitatory_drive : float
+        Time integrals of conductance (S s, :func:`painsim.circuits.dorsal_horn.pn_drives`),
+        each >= 0 (a negative one would put the share outside 0-1); both 0 gives 0.
+    """
+    allowed = "a synaptic drive >= 0 (a time integral of conductance, S s)"
+    inhibitory_drive = number(inhibitory_drive, "inhibitory_drive", lo=0, allowed=allowed)
+    excitatory_drive = number(excitatory_drive, "excitatory_drive", lo=0, allowed=allowed)
     total = inhibitory_drive + excitatory_drive
     return float(inhibitory_drive / total) if total > 0 else 0.0
 
@@ -291,20 +304,24 @@ def gate_index(inhibitory_drive: float, excitatory_drive: float) -> float:
 _NRS_SLACK = 1e-9
 
 
-def _nrs(score, name: str) -> np.ndarray:
-    """``score`` as floats, refused naming ``name`` unless every value is on the 0-10 NRS (NaN, a
+def _within(value, name: str, hi: float, allowed: str) -> np.ndarray:
+    """``value`` as floats, refused naming ``name`` unless every value is within 0-``hi`` (NaN, a
     patient not tested, passes through)."""
-    allowed = "pain scores on the 0-10 NRS (numbers, or arrays of them)"
-    if isinstance(score, (bool, str, bytes)):
-        raise ParameterError(name, score, allowed)
+    if isinstance(value, (bool, str, bytes)):
+        raise ParameterError(name, value, allowed)
     try:
-        s = np.asarray(score, dtype=float)
+        s = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise ParameterError(name, score, allowed) from None
-    outside = (s < -_NRS_SLACK) | (s > 10 + _NRS_SLACK)
+        raise ParameterError(name, value, allowed) from None
+    outside = (s < -_NRS_SLACK) | (s > hi + _NRS_SLACK)
     if np.any(outside):
         raise ParameterError(name, float(s[outside].reshape(-1)[0]), allowed)
     return s
+
+
+def _nrs(score, name: str) -> np.ndarray:
+    """``score`` as floats, refused naming ``name`` unless every value is on the 0-10 NRS."""
+    return _within(score, name, 10.0, "pain scores on the 0-10 NRS (numbers, or arrays of them)")
 
 
 def relief(baseline, value):
@@ -355,11 +372,29 @@ def responders(relief_fraction, threshold: float) -> np.ndarray:
 
 def combined_pain(spinal_score, overactive_fraction, weight_map: float):
     """Pain from spinal output and pain-map overactivity: a convex mix
-    ``(1 - weight_map) * spinal + weight_map * 10 * overactive_fraction``, the fraction being
-    the map term on a 0-1 scale (:func:`map_score` / 10)."""
-    if not 0 <= weight_map <= 1:
-        raise ParameterError("weight_map", weight_map, "a weight in [0, 1]")
-    return (1 - weight_map) * np.asarray(spinal_score) + weight_map * 10.0 * np.clip(overactive_fraction, 0, 1)
+    ``(1 - weight_map) * spinal + weight_map * 10 * overactive_fraction``, on the NRS 0-10.
+
+    Parameters
+    ----------
+    spinal_score : float or array_like
+        The spinal pain score, NRS 0-10 (:func:`pain_score`).
+    overactive_fraction : float or array_like
+        The map term on a 0-1 scale (:func:`map_score` / 10).
+    weight_map : float
+        The map term's weight, 0-1 (``readout.map_weight``).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        An argument outside its range (refused, not clipped: a fraction of 2 is a mistake
+        upstream, e.g. a map score not divided by 10).  NaN (not tested) passes through.
+    """
+    weight_map = number(weight_map, "weight_map", 0, 1, allowed="a weight in [0, 1]")
+    spinal = _nrs(spinal_score, "spinal_score")
+    fraction = _within(overactive_fraction, "overactive_fraction", 1.0,
+                       "fractions from 0 to 1 (the map term: map_score / 10)")
+    # ends of the NRS held against rounding (_NRS_SLACK)
+    return np.clip((1 - weight_map) * spinal + weight_map * 10.0 * fraction, 0.0, 10.0)
 
 
 # ------------------------------------------------------------------ map metrics

@@ -175,3 +175,140 @@ def test_heat_as_touch_drives_the_nociceptors_as_noxious_heat_does(model):
     assert as_touch["Abeta"].times.size == none["Abeta"].times.size         # and not Aβ
     from painsim.simulation.inputs import natural_attr
     assert natural_attr(model, heat(49), "touch")["kind"] == "heat"
+
+
+# ------------------------------------------------------------------ 9. io.save of what is not a Dataset, io.load of what is no result
+def test_save_refuses_a_data_array_and_points_to_to_dataset(tmp_path):
+    import xarray as xr
+    e = _refused(lambda: ps.io.save(xr.DataArray([1.0, 2.0], name="pn_rate"), tmp_path / "x.nc"), "ds")
+    assert "Dataset" in str(e) and ".to_dataset()" in str(e)
+    _refused(lambda: ps.io.save({"a": 1}, tmp_path / "x.nc"), "ds")
+    assert not list(tmp_path.iterdir())                                    # nothing written
+
+
+def test_load_of_what_is_no_netcdf_result_says_what_the_path_is(tmp_path):
+    toml = tmp_path / "some.toml"
+    toml.write_text("[experiment]\nname = 'x'\n")
+    for path, said in [(toml, "is not a NetCDF file"), (tmp_path, "is a folder"),
+                       (tmp_path / "missing.nc", "file not found")]:
+        with pytest.raises(PathError) as e:
+            ps.io.load(path)
+        assert str(path) in str(e.value) and said in str(e.value)
+        assert "results.nc" in str(e.value) and "result.nc" in str(e.value)
+
+
+def test_load_of_a_run_folder_names_its_results_file(tmp_path):
+    import xarray as xr
+    ps.io.save(xr.Dataset({"pain": ((), 3.0)}), tmp_path / "results.nc")
+    with pytest.raises(PathError, match="results.nc"):
+        ps.io.load(tmp_path)
+    assert float(ps.io.load(tmp_path / "results.nc")["pain"]) == 3.0
+
+
+# ------------------------------------------------------------------ 10. brush(True) as a conditions file's brush = true
+def test_brush_true_is_the_default_stroke_as_in_a_conditions_file():
+    assert brush(True) == brush()
+    assert brush(True).value == pytest.approx(0.03)
+    _refused(lambda: brush(False), "velocity")                         # not a stroke of 0 m/s
+
+
+# ------------------------------------------------------------------ 11. a temperature given as an intensity
+@pytest.mark.parametrize("value, meant", [("47 degC", "heat(47)"), ("47 °C", "heat(47)"), ("320 K", "heat(46.85)"),
+                                          (47, "heat(47)"), ("20 degC", "cold(20)")])
+def test_a_temperature_as_an_intensity_points_to_heat(model, value, meant):
+    e = _refused(lambda: ps.simulate(model, noxious=value, duration="0.1 s"), "noxious")
+    assert f"noxious={meant}" in e.hint
+    e = _refused(lambda: ps.fibers.natural(value, name="touch"), "touch")
+    assert f"touch={meant}" in e.hint
+
+
+def test_an_intensity_out_of_range_without_a_temperature_gets_no_heat_hint():
+    assert _refused(lambda: ps.fibers.natural(2, name="noxious"), "noxious").hint is None
+    assert "heat" not in str(_refused(lambda: ps.fibers.natural("5 N", name="noxious"), "noxious"))
+
+
+# ------------------------------------------------------------------ 12. readouts off their documented ranges
+@pytest.mark.parametrize("args, name", [((-1, 3), "inhibitory_drive"), ((1, -0.5), "excitatory_drive"),
+                                        ((math.nan, 1), "inhibitory_drive"), (("1", 1), "inhibitory_drive")])
+def test_gate_index_refuses_negative_drives(args, name):
+    _refused(lambda: readouts.gate_index(*args), name)
+
+
+def test_gate_index_of_drives_is_a_share():
+    assert readouts.gate_index(1, 3) == pytest.approx(0.25)
+    assert readouts.gate_index(0, 0) == 0.0
+
+
+@pytest.mark.parametrize("args, name", [((20, 0.2, 0.5), "spinal_score"), ((-1, 0.2, 0.5), "spinal_score"),
+                                        ((5, 2.0, 0.5), "overactive_fraction"), ((5, -0.1, 0.5), "overactive_fraction"),
+                                        ((5, [0.2, 1.5], 0.5), "overactive_fraction"), ((5, 0.2, 1.5), "weight_map"),
+                                        ((5, 0.2, math.nan), "weight_map")])
+def test_combined_pain_refuses_arguments_off_their_scales(args, name):
+    _refused(lambda: readouts.combined_pain(*args), name)
+
+
+def test_combined_pain_mixes_scores_on_the_nrs():
+    assert readouts.combined_pain(5, 0.2, 0.5) == pytest.approx(3.5)
+    assert readouts.combined_pain(10, 1.0, 0.3) == pytest.approx(10.0)
+    out = readouts.combined_pain(np.array([4.0, math.nan]), np.array([0.0, 0.5]), 0.5)
+    assert out[0] == pytest.approx(2.0) and math.isnan(out[1])               # not tested stays not tested
+
+
+def test_mean_rate_refuses_no_neurons():
+    times = np.array([0.1, 0.2, 0.3])
+    _refused(lambda: readouts.mean_rate(times, 0, 0, 1), "n_neurons")
+    assert readouts.mean_rate(times, np.int64(3), 0, 1) == pytest.approx(1.0)
+
+
+# ------------------------------------------------------------------ 13. simulate_batch names the request and its duration
+@pytest.mark.parametrize("bad, name", [(dict(seed=-1), "requests[1].seed"), (dict(seed=1.5), "requests[1].seed"),
+                                       (dict(noxious="47 degC"), "requests[1].noxious"),
+                                       (dict(touch=3.0), "requests[1].touch"),
+                                       (dict(stimulus=[3]), "requests[1].stimulus[0]")])
+def test_simulate_batch_names_the_request_of_a_bad_field(model, bad, name):
+    e = _refused(lambda: ps.simulate_batch([Request(model), Request(model, **bad)], "0.05 s"), name)
+    if "noxious" in bad:
+        assert "noxious=heat(47)" in e.hint                                  # the hint survives the renaming
+
+
+def test_simulate_still_names_its_own_arguments(model):
+    _refused(lambda: ps.simulate(model, seed=-1, duration="0.05 s"), "seed")
+
+
+def test_simulate_batch_without_a_duration_takes_the_longest_stimulus(model, monkeypatch):
+    """Decision: as simulate() takes its stimulus's duration, a batch without one runs for the longest
+    stimulus of its requests; with none, the duration is required (named)."""
+    _refused(lambda: ps.simulate_batch([Request(model), Request(model, noxious=0.5)]), "duration")
+    from painsim.simulation import runner
+    ran = {}
+
+    class Recorder:
+        def __init__(self, requests, d, batch_size, keep=True, engine=None, where="requests"):
+            ran["d"] = d
+
+        def datasets(self):
+            return []
+
+    monkeypatch.setattr(runner, "PointsRunner", Recorder)
+    short = ps.stimulation.tonic("50 Hz", "200 us", 1.5, "0.2 s")
+    long_ = ps.stimulation.tonic("50 Hz", "200 us", 1.5, "0.3 s")
+    ps.simulate_batch([Request(model), Request(model, short), Request(model, [short, long_])])
+    assert ran["d"] == pytest.approx(0.3)
+    ps.simulate_batch([Request(model, long_)], "0.1 s")                          # a duration given is kept
+    assert ran["d"] == pytest.approx(0.1)
+    _refused(lambda: ps.simulate_batch([Request(model), Request(model, [long_, 3])]), "requests[1].stimulus[1]")
+
+
+# ------------------------------------------------------------------ stimuli after the simulated time
+def test_a_stimulus_that_starts_after_the_simulated_time_is_refused():
+    """Was: heat from 1 s in a 0.2 s point gave pain 0 with no word; a device whose pulses all come
+    after the end likewise.  A stimulus that starts inside the window and outlasts it is simulated
+    (the negative control: cut at the end)."""
+    from brian2 import second
+    model = ps.load_model("gate_control")
+    _refused(lambda: ps.simulate(model, noxious=heat(47, start=1 * second, stop=2 * second),
+                                 duration=0.2 * second, seed=1), "noxious start")
+    late = ps.stimulation.tonic("50 Hz", "200 us", 1.5, "1 s").shifted("0.5 s")
+    _refused(lambda: ps.simulate(model, stimulus=late, duration="0.2 s", seed=1), "stimulus")
+    inside = ps.simulate(model, noxious=heat(47, start=0.1 * second, stop=2 * second), duration=0.2 * second, seed=1)
+    assert inside.attrs["duration_s"] == 0.2

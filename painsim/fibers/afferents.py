@@ -25,8 +25,8 @@ from ..anatomy import FIBER_CLASSES
 from ..errors import ParameterError
 from ..jit import njit, numba_loaded
 from ..rng import rng_for
-from ..units import to_si
-from .encoding import PhysicalStimulus
+from ..units import to_celsius, to_si
+from .encoding import MAX_TEMPERATURE, SKIN_BASELINE, PhysicalStimulus
 
 __all__ = ["NaturalStimulus", "natural", "AfferentSpikes", "FiberSet", "poisson_train", "dead_time_mask",
            "PYTHON_DEAD_TIME_MAX",
@@ -63,14 +63,36 @@ def natural(intensity: float = 0.0, start=0.0, stop=None, name="intensity") -> N
     """
     if isinstance(intensity, (NaturalStimulus, PhysicalStimulus)):
         return intensity
-    i = to_si(intensity, "1", name)
+    try:
+        i = to_si(intensity, "1", name)
+    except ParameterError:
+        hint = _temperature_hint(intensity, name)
+        if hint is None:
+            raise
+        raise ParameterError(name, intensity, "an intensity between 0 and 1", hint=hint) from None
     if not 0.0 <= i <= 1.0:
-        raise ParameterError(name, intensity, "an intensity between 0 and 1")
+        # 47 is more likely meant as °C than as an intensity (2 as neither)
+        hint = _temperature_hint(i, name) if SKIN_BASELINE < i <= MAX_TEMPERATURE else None
+        raise ParameterError(name, intensity, "an intensity between 0 and 1", hint=hint)
     t0 = to_si(start, "s", "start") if start else 0.0
     t1 = to_si(stop, "s", "stop") if stop is not None else None
     if t0 < 0 or (t1 is not None and t1 < t0):
         raise ParameterError("stop", stop, "0 <= start <= stop")
     return NaturalStimulus(i, t0, t1)
+
+
+def _temperature_hint(value, name: str) -> str | None:
+    """The physical stimulus meant by a temperature (``"47 degC"``, ``"320 K"``) given as an
+    intensity, or None when ``value`` reads as no temperature."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    try:
+        celsius = to_celsius(value, name)
+    except ParameterError:
+        return None
+    make = "heat" if celsius >= SKIN_BASELINE else "cold"
+    return (f"an intensity is a fraction of the maximal rate; a thermode temperature is a physical stimulus: "
+            f"{name}={make}({celsius:g}), painsim.fibers.{make}")
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ from ..units import to_celsius, to_si
 __all__ = ["PhysicalStimulus", "heat", "pinprick", "brush", "cold", "HeatResponse", "ForceResponse",
            "BrushResponse", "HEAT_RESPONSE", "COLD_RESPONSE", "FORCE_RESPONSE", "BRUSH_RESPONSE",
            "MODALITY_CODE", "SKIN_BASELINE", "MAX_TEMPERATURE", "MIN_TEMPERATURE", "MAX_FORCE", "MAX_VELOCITY",
-           "RATE_WINDOW", "poisson_trains",
+           "BRUSH_VELOCITY", "RATE_WINDOW", "poisson_trains",
            "adapting_trains", "adaptation_profile", "threshold_rng", "thermal_draw", "expected_heat_rate",
            "expected_cold_rate"]
 
@@ -88,6 +88,9 @@ MAX_FORCE = 4.096
 #: al. 2014 Front Behav Neurosci 8:54 [checked: abstract]).  Chosen: 1 m/s, where 99.7 % of the Aβ
 #: fibers (a gain above -2.8 SD) are at their 100 Hz ceiling, so a faster stroke changes little
 MAX_VELOCITY = 1.0
+
+#: The default brush stroke (:func:`brush`, ``brush = true`` in a conditions file).
+BRUSH_VELOCITY = "30 mm/s"
 
 #: s; the heat response functions give a fiber's mean discharge over the first RATE_WINDOW
 #: seconds of a step: the C slope's source counted impulses per 3-s stimulus (LaMotte &
@@ -602,19 +605,25 @@ def pinprick(force_mN, start=0.0, stop=None) -> PhysicalStimulus:
     return PhysicalStimulus("pinprick", f, t0, t1)
 
 
-def brush(velocity="30 mm/s", start=0.0, stop=None) -> PhysicalStimulus:
+def brush(velocity=BRUSH_VELOCITY, start=0.0, stop=None) -> PhysicalStimulus:
     """Dynamic brush: stroking the skin at ``velocity`` during ``[start, stop)``.
 
     Parameters
     ----------
-    velocity : str or Quantity
+    velocity : str, Quantity or True
         Stroking velocity (``"30 mm/s"``, ``3*cm/second``); default 3 cm/s
         (chosen: the middle of the 1-10 cm/s of gentle stroking, Löken et al. 2009);
-        from 0 to :data:`MAX_VELOCITY` (1 m/s).
+        from 0 to :data:`MAX_VELOCITY` (1 m/s).  ``True`` means the default stroke, as
+        ``brush = true`` does in a conditions file.
     start, stop : Quantity (s), optional
 
     Drives Aβ only.
     """
+    if velocity is True:  # the conditions files' ``brush = true``: the default stroke
+        velocity = BRUSH_VELOCITY
+    elif velocity is False:  # not a velocity of 0 (that would be a stroke that does not move)
+        raise ParameterError("velocity", velocity, 'a brush-stroke velocity (e.g. "30 mm/s"), or True for '
+                             f"{BRUSH_VELOCITY}", hint="for no brush, leave touch unset")
     v = float(to_si(velocity, "m/s", "velocity"))
     if not (math.isfinite(v) and 0 <= v <= MAX_VELOCITY):
         raise ParameterError("velocity", velocity, f"a stroking velocity from 0 to {MAX_VELOCITY:g} m/s",

@@ -136,6 +136,21 @@ def refuse_modality(layers: list[Layer], stimulus: Waveform):
                          hint=owner.modalities[stimulus.modality] or None)
 
 
+def _check_within(naturals: Mapping[str, list], devices, duration: float) -> None:
+    """Refuse a stimulus that begins at or after the end of the simulated ``duration``: none of it
+    would be simulated, and the point would read as a response to nothing.  (One that begins
+    inside and outlasts it is cut at the end, as a test window is meant to.)"""
+    for name, sites in naturals.items():
+        for n in sites:
+            if (isinstance(n, PhysicalStimulus) or n.intensity > 0) and n.start >= duration:
+                raise ParameterError(f"{name} start", n.start, f"a stimulus that starts before the end of the "
+                                     f"simulated {duration:g} s")
+    for w in devices:
+        if w.n_pulses and w.onsets[0] >= duration:
+            raise ParameterError("stimulus", w.label, f"a waveform whose first pulse comes before the end of the "
+                                 f"simulated {duration:g} s (it comes at {w.onsets[0]:g} s)")
+
+
 def point_input(request: Request, duration: float) -> PointInput:
     """Generator spikes (afferents of every site, TMS inputs) of one request,
     for ``duration`` seconds: each layer of the model's stack adds its inputs."""
@@ -143,6 +158,7 @@ def point_input(request: Request, duration: float) -> PointInput:
     seed = checked_seed(request.seed)
     noxious = per_site(model, request.noxious, "noxious")
     touch = per_site(model, request.touch, "touch")
+    _check_within({"noxious": noxious, "touch": touch}, as_devices(request.stimulus), duration)
     layers = stack(model)
     routed = route_stimulus(layers, request.stimulus)
     spikes = {}

@@ -8,6 +8,8 @@ network; a point's result does not depend on its batch companions.
 """
 from __future__ import annotations
 
+import copy
+import re
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -15,6 +17,7 @@ import xarray as xr
 
 from ..checks import whole
 from ..circuits import PointOutput, build_networks, engine_choice, structure_key
+from ..devices import devices_duration
 from ..errors import ParameterError
 from ..params import Model, load_model
 from ..stimulation import Waveform
@@ -38,6 +41,23 @@ def _checked_requests(requests) -> list[Request]:
             raise ParameterError(f"requests[{k}]", r, "a painsim.Request (model, stimulus, noxious, touch, seed, "
                                                       "...)", hint=hint)
     return requests
+
+
+#: The fields of a :class:`Request` whose errors name the entry of a batch (``requests[2].seed``).
+_ENTRY_FIELDS = ("stimulus", "noxious", "touch", "seed", "weights")
+
+
+def _entry_error(error: ParameterError, where: str | None, k: int) -> ParameterError:
+    """``error`` about a field of request ``k`` renamed ``<where>[k].<field>`` (its class, value,
+    what is allowed and hint kept): in a batch, ``seed`` alone does not say whose."""
+    field = re.split(r"[ .\[]", str(error.name), maxsplit=1)[0]
+    if where is None or field not in _ENTRY_FIELDS:
+        return error
+    name = f"{where}[{k}].{error.name}"
+    renamed = copy.copy(error)  # painsim errors copy as themselves (PainsimError.__reduce__)
+    renamed.name = name
+    renamed.args = (str(error).replace(repr(error.name), repr(name), 1),)
+    return renamed
 
 
 class PointsRunner:
@@ -68,17 +88,24 @@ class PointsRunner:
         have cost as much as compiling it, then compiled; a one-off network, e.g.
         one :func:`simulate`, stays runtime); default ``$PAINSIM_ENGINE``, else
         ``"runtime"`` (:func:`painsim.circuits.engine_choice`).
+    where : str or None
+        How errors name a bad field of request ``k``: ``"<where>[k].seed"`` (default
+        ``requests[k].seed``); None: by the field alone (:func:`simulate`, whose one
+        request is made of its own arguments).
     """
 
     def __init__(self, requests: Sequence[Request], d: float, batch_size: int, keep: bool = True,
-                 engine: str | None = None):
+                 engine: str | None = None, where: str | None = "requests"):
         batch_size = whole(batch_size, "batch_size", allow_float=True)
         requests = _checked_requests(requests)  # once: a generator is read once
         prepared = []
         for k, r in enumerate(requests):
             if not isinstance(r.model, Model):
                 raise ParameterError(f"requests[{k}].model", r.model, "a painsim Model (see painsim.load_model)")
-            prepared.append(point_input(r, d))
+            try:
+                prepared.append(point_input(r, d))
+            except ParameterError as e:
+                raise _entry_error(e, where, k) from None
         groups: dict[tuple, list[int]] = {}
         for k, p in enumerate(prepared):
             groups.setdefault((structure_key(p.model), p.model.si("network.dt")), []).append(k)
@@ -122,14 +149,32 @@ class PointsRunner:
         return [dataset(r, out, self._d, out.dt) for r, out in zip(self._requests, self.run(weights))]
 
 
-def simulate_batch(requests: Sequence[Request], duration, batch_size: int = 32) -> list[xr.Dataset]:
+def _batch_seconds(requests: list[Request], duration) -> float:
+    """The simulated time of a batch: ``duration``, or by default the longest stimulus of the requests."""
+    if duration is not None:
+        return seconds(duration, None)
+    longest = []
+    for k, r in enumerate(requests):
+        try:
+            longest.append(devices_duration(r.stimulus))
+        except ParameterError as e:
+            raise _entry_error(e, "requests", k) from None
+    longest = [d for d in longest if d is not None]
+    if not longest:
+        raise ParameterError("duration", None, "a duration (e.g. \"2 s\") when no request has a stimulus")
+    return max(longest)
+
+
+def simulate_batch(requests: Sequence[Request], duration=None, batch_size: int = 32) -> list[xr.Dataset]:
     """Simulate many points, batching those of one structure into one network.
 
     Parameters
     ----------
     requests : sequence of Request
-    duration : Quantity (s)
-        Simulated time, the same for every point.
+        A bad field of one is refused naming it: ``requests[2].seed``, ``requests[0].noxious``.
+    duration : Quantity (s), optional
+        Simulated time, the same for every point; default: the longest stimulus of the
+        requests (as :func:`simulate` takes its stimulus's), required when none has one.
     batch_size : int
         Points per brian2 network.  Results do not depend on it.  Default 32: on the runtime
         engines a small network's time step is dominated by a per-step cost, so more points per
@@ -140,7 +185,8 @@ def simulate_batch(requests: Sequence[Request], duration, batch_size: int = 32) 
     -------
     list of xarray.Dataset, in the order of ``requests``.
     """
-    return PointsRunner(requests, seconds(duration, None), batch_size, keep=False).datasets()
+    requests = _checked_requests(requests)  # a list: read twice below
+    return PointsRunner(requests, _batch_seconds(requests, duration), batch_size, keep=False).datasets()
 
 
 def simulate(model: Model | str, stimulus: Waveform | None = None, noxious=0.0, touch=0.0,
@@ -190,4 +236,5 @@ def simulate(model: Model | str, stimulus: Waveform | None = None, noxious=0.0, 
     if not isinstance(model, Model):
         raise ParameterError("model", model, "a painsim Model (painsim.load_model) or the name or path of a model file")
     d = seconds(duration, stimulus)
-    return PointsRunner([Request(model, stimulus, noxious, touch, seed, weights)], d, 1, keep=False).datasets()[0]
+    return PointsRunner([Request(model, stimulus, noxious, touch, seed, weights)], d, 1, keep=False,
+                        where=None).datasets()[0]
