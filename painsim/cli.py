@@ -80,7 +80,7 @@ def _out_path(args, name: str, result: bool = False, sweep: bool = False) -> Pat
     if out.exists() and not out.is_dir():
         raise PathError(f"--out {out} is a file, not a folder")
     if (result or sweep) and files.earlier_result(out, name, sweep=sweep):
-        print(f"painsim: note: the earlier result of {name!r} in {out} is replaced", flush=True)
+        print(f"painsim: note: the earlier result of {name!r} in {out} is replaced when this run ends", flush=True)
     return out
 
 
@@ -109,10 +109,10 @@ def _write_outputs(ds, out: Path, name: str, figures: dict):
     """Save ``ds`` as ``results.nc`` (if given; the result of experiment ``name``) and each figure as
     ``<name>_<kind>.png``, atomically; figures of ``name`` that an earlier run drew and this one did not
     are removed (they showed the result replaced)."""
-    plots = _plots()
+    plots, replacing = _plots(), ds is not None and (out / "results.nc").is_file()  # checked: name's own
     result = io.save(ds.assign_attrs({files.RESULT_OF: name}), out / "results.nc") if ds is not None else None
     drawn = [plots.save_figure(fig, out / f"{name}_{kind}.png") for kind, fig in figures.items()]
-    if ds is not None:
+    if replacing:
         files.remove_stale_figures(out, name, drawn)
     return result, drawn
 

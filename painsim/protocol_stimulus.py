@@ -24,7 +24,7 @@ def stimulus_over_base(given: Any, base, where: str) -> Any:
     Parameters
     ----------
     given : dict
-        The table's ``stimulus`` (anything else is returned as is, for the protocol to refuse).
+        The table's ``stimulus``.
     base : painsim.protocols.Protocol or None
         The table's base protocol, if it names one.
     where : str
@@ -39,12 +39,12 @@ def stimulus_over_base(given: Any, base, where: str) -> Any:
     Raises
     ------
     painsim.errors.ParameterError
-        ``given`` names no ``type`` and there is no base stimulus for it to change (no base, or a
+        ``given`` is not a table (``<where>``), or names no ``type`` and there is no base stimulus for it to change (no base, or a
         sham base): ``<where>.type``, with the types allowed.
     """
     old = base.stimulus if base is not None else None
     if not isinstance(given, Mapping):
-        return given
+        raise ParameterError(where, given, stimulation.TABLE_EXAMPLE)
     if old and given.get("type", old.get("type")) == old.get("type"):
         return {**old, **given}  # the keys given replace the base's, the others are kept
     if "type" not in given:

@@ -68,7 +68,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from . import stimulation
-from .checks import flag, known_keys
+from .checks import MAX_SIMULATED_DURATION, flag, known_keys
 from .errors import CalendarError, ParameterError, UnknownKeyError
 from .fibers.population import COIL_FIELD_PER_AMP
 from .protocol_stimulus import inherited
@@ -241,8 +241,8 @@ class Protocol:
         pattern, i.e. the stimulation is taken as running steadily.
         """
         length = float(stop) - float(start)
-        if not length > 0:
-            raise ParameterError("stop", stop, f"a time > start ({start})")
+        if not 0 < length <= MAX_SIMULATED_DURATION:  # a window is simulated: an hour at most
+            raise ParameterError("stop", stop, f"a time > start ({start}), <= start + {MAX_SIMULATED_DURATION:g} s")
         if self.stimulus is None:
             return stimulation.none(f"{length!r} s")
         P = self.period

@@ -91,13 +91,16 @@ def binned_rate(times: np.ndarray, n_neurons: int, duration: float, bin: float) 
 
 
 def mean_rate(times: np.ndarray, n_neurons: int, start: float, stop: float) -> float:
-    """Mean rate per neuron (Hz) of the spikes in [start, stop) of ``n_neurons`` (>= 1: no
-    neurons have no rate, not the rate of one)."""
-    n_neurons = whole(n_neurons, "n_neurons", 1, allow_float=True)
+    """Mean rate per neuron (Hz) of the spikes in [start, stop) of ``n_neurons`` (a whole number >= 0;
+    a population of 0 neurons, which model files allow, e.g. ``cortex.populations.n_m1 = 0``, has no
+    spikes and reads 0 Hz)."""
+    n_neurons = whole(n_neurons, "n_neurons", 0, allow_float=True)
     if stop <= start:
         raise ParameterError("stop", stop, f"a window end after its start ({start} s)")
     k = np.count_nonzero((times >= start) & (times < stop))
-    return k / (n_neurons * (stop - start))
+    if n_neurons == 0 and k:
+        raise ParameterError("n_neurons", 0, f"the size of the population that fired these {k} spikes")
+    return k / (n_neurons * (stop - start)) if n_neurons else 0.0
 
 
 def readout_start(model, duration: float) -> float:

@@ -571,7 +571,7 @@ def custom(onsets, widths, amplitudes, duration, **kwargs) -> Waveform:
     amplitudes as currents or threshold multiples)."""
     on = to_si(onsets, "s", "onsets", allow_array=True)
     w = to_si(widths, "s", "widths", allow_array=True)
-    d = simulated_duration(duration, "duration", WaveformError)
+    d = to_si(duration, "s", "duration")  # 0 s allowed; Waveform bounds it to the hour
     if isinstance(amplitudes, str) or hasattr(amplitudes, "dim"):
         a = to_si(amplitudes, "A", "amplitudes", allow_array=True)
         kwargs.setdefault("amplitude_kind", "current")
@@ -582,8 +582,7 @@ def custom(onsets, widths, amplitudes, duration, **kwargs) -> Waveform:
 
 def none(duration) -> Waveform:
     """No stimulation for ``duration`` (a sham waveform)."""
-    d = simulated_duration(duration, "duration", WaveformError)
-    return Waveform(np.zeros(0), np.zeros(0), np.zeros(0), d, label="none")
+    return Waveform(np.zeros(0), np.zeros(0), np.zeros(0), to_si(duration, "s", "duration"), label="none")
 
 
 _GENERATORS = {"tonic": tonic, "burst": burst, "high_frequency": high_frequency, "rtms": rtms,

@@ -254,10 +254,16 @@ def test_combined_pain_mixes_scores_on_the_nrs():
     assert out[0] == pytest.approx(2.0) and math.isnan(out[1])               # not tested stays not tested
 
 
-def test_mean_rate_refuses_no_neurons():
+def test_mean_rate_of_no_neurons_is_0_hz_and_spikes_of_no_neurons_are_refused():
+    """Model files allow empty populations (cortex.populations.n_m1 = 0): they read 0 Hz, and a
+    pathway model with one simulates (a first version refused n_neurons = 0 and broke it)."""
     times = np.array([0.1, 0.2, 0.3])
     _refused(lambda: readouts.mean_rate(times, 0, 0, 1), "n_neurons")
+    _refused(lambda: readouts.mean_rate(times, -1, 0, 1), "n_neurons")
+    assert readouts.mean_rate(np.zeros(0), 0, 0, 1) == 0.0
     assert readouts.mean_rate(times, np.int64(3), 0, 1) == pytest.approx(1.0)
+    no_m1 = ps.load_model("pain_pathway").with_params({"cortex.populations.n_m1": 0})
+    assert ps.simulate(no_m1, noxious=0.3, duration="0.1 s", seed=1).attrs["duration_s"] == 0.1
 
 
 # ------------------------------------------------------------------ 13. simulate_batch names the request and its duration
@@ -307,7 +313,7 @@ def test_a_stimulus_that_starts_after_the_simulated_time_is_refused():
     from brian2 import second
     model = ps.load_model("gate_control")
     _refused(lambda: ps.simulate(model, noxious=heat(47, start=1 * second, stop=2 * second),
-                                 duration=0.2 * second, seed=1), "noxious start")
+                                 duration=0.2 * second, seed=1), "noxious.start")
     late = ps.stimulation.tonic("50 Hz", "200 us", 1.5, "1 s").shifted("0.5 s")
     _refused(lambda: ps.simulate(model, stimulus=late, duration="0.2 s", seed=1), "stimulus")
     inside = ps.simulate(model, noxious=heat(47, start=0.1 * second, stop=2 * second), duration=0.2 * second, seed=1)

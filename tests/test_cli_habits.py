@@ -396,7 +396,11 @@ def test_a_rerun_replaces_its_result_and_the_figures_it_no_longer_draws(tmp_path
     experiment's that this run does not draw goes; the user's other files stay."""
     path, out = tmp_path / "tiny.toml", tmp_path / "out"
     path.write_text(_TINY)
+    out.mkdir()
+    (out / "tiny_mine.png").write_bytes(b"the user's")  # no earlier result: nothing is removed
     assert main(["run", str(path), "--out", str(out)]) == 0
+    assert (out / "tiny_mine.png").read_bytes() == b"the user's"
+    (out / "tiny_mine.png").unlink()
     drawn = sorted(p.name for p in out.glob("*.png"))
     assert drawn and "replaced" not in capsys.readouterr().out
     (out / "tiny_gone.png").write_bytes(b"an earlier run's figure")

@@ -279,6 +279,10 @@ def test_the_duration_bound_is_an_hour_of_simulated_time():
     with pytest.raises(ParameterError) as err:
         ps.simulate("healthy", noxious=1.0, duration="2 h")
     assert err.value.name == "duration"
+    with pytest.raises(ParameterError) as err:  # a protocol's window is simulated too
+        ps.protocols.get("scs_tonic").waveform(0, 16 * 3600)
+    assert err.value.name == "stop"
+    assert ps.stimulation.none("0 s").duration == 0.0  # an empty sham of no time is no simulation
 
 
 def test_simulate_without_a_duration_runs_for_the_stimulus():

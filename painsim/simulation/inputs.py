@@ -143,12 +143,13 @@ def _check_within(naturals: Mapping[str, list], devices, duration: float) -> Non
     for name, sites in naturals.items():
         for n in sites:
             if (isinstance(n, PhysicalStimulus) or n.intensity > 0) and n.start >= duration:
-                raise ParameterError(f"{name} start", n.start, f"a stimulus that starts before the end of the "
+                raise ParameterError(f"{name}.start", n.start, f"a stimulus that starts before the end of the "
                                      f"simulated {duration:g} s")
-    for w in devices:
+    for k, w in enumerate(devices):
         if w.n_pulses and w.onsets[0] >= duration:
-            raise ParameterError("stimulus", w.label, f"a waveform whose first pulse comes before the end of the "
-                                 f"simulated {duration:g} s (it comes at {w.onsets[0]:g} s)")
+            raise ParameterError("stimulus" if len(devices) == 1 else f"stimulus[{k}]", w.label or "a waveform",
+                                 f"a waveform whose first pulse comes before the end of the simulated "
+                                 f"{duration:g} s (it comes at {w.onsets[0]:g} s)")
 
 
 def point_input(request: Request, duration: float) -> PointInput:
