@@ -150,8 +150,8 @@ def to_si(value: Any, unit: str | Dim, name: str = "value", allow_array: bool = 
             number = float(number)
         elif not allow_array:
             raise ParameterError(name, value, f"a single quantity in {expected_name}")
-    if tuple(dim) != tuple(expected):
-        raise UnitError(name, value, expected_name)
+    if tuple(dim) != tuple(expected):  # a dimensionless one is said as a plain number (UnitError's "1")
+        raise UnitError(name, value, "1" if tuple(expected) == tuple(DIMENSIONLESS) else expected_name)
     return number
 
 

@@ -318,3 +318,15 @@ def test_a_stimulus_that_starts_after_the_simulated_time_is_refused():
     _refused(lambda: ps.simulate(model, stimulus=late, duration="0.2 s", seed=1), "stimulus")
     inside = ps.simulate(model, noxious=heat(47, start=0.1 * second, stop=2 * second), duration=0.2 * second, seed=1)
     assert inside.attrs["duration_s"] == 0.2
+
+
+def test_a_unit_error_in_a_cohort_distribution_keeps_its_class_and_the_users_key():
+    """A voltage given as a Beta mean: a UnitError (a plain number is asked for), named by the key the
+    user wrote, not the class's 'Beta.mean' (the name of a built Beta, the control)."""
+    from brian2 import mV
+    from painsim.cohort.distributions import Beta, built
+    from painsim.errors import UnitError
+    err = _refused(lambda: built(Beta, {"mean": 0.3 * mV}, "distributions.disinhibition.peripheral"),
+                   "distributions.disinhibition.peripheral.mean", UnitError)
+    assert "a plain number without a unit" in str(err)
+    _refused(lambda: Beta(mean=0.3 * mV), "Beta.mean", UnitError)

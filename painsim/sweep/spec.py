@@ -318,7 +318,7 @@ def make_spec(spec: Mapping[str, Any] | SweepSpec, seed: int | None = None,
                         "outcomes = a list of names; params and figure = tables")
     out = SweepSpec(
         name=str(sw.get("name", "sweep")), kind=kind, model=str(sw.get("model", "gate_control")),
-        axes=axes, design=design, n=_whole(0 if n is None else n, "n", 0), levels=_whole(sw.get("levels", 4), "levels", 2),
+        axes=axes, design=design, n=_whole(0 if n is None else n, "sweep.n", 0), levels=_whole(sw.get("levels", 4), "levels", 2),
         duration=float(duration), noxious=sw.get("noxious", 0.0), touch=sw.get("touch", 0.0),
         seed=_whole(sw.get("seed", 0) if seed is None else seed, "seed", 0), seeds=seeds,
         paired_seeds=flag(sw.get("paired_seeds", False), "sweep.paired_seeds", SpecError), outcomes=list(sw.get("outcomes", [])),
@@ -524,7 +524,7 @@ def _celsius(path: str, value) -> float:
         if isinstance(err, UnitError) or "temperature" in err.allowed:
             raise  # already says what a temperature takes (a unit, °F, a boolean, absolute zero)
         # a word or an unknown unit: the parser's words are about quantities in general
-        raise ParameterError(path, value, 'a temperature in °C: a number, "47 degC", "47 °C" or "320.15 K"',
+        raise SpecError(path, value, 'a temperature in °C: a number, "47 degC", "47 °C" or "320.15 K"',
                              hint=err.hint) from None
 
 
