@@ -8,6 +8,7 @@ about bad input also derive from :class:`ValueError` so that generic
 """
 from __future__ import annotations
 
+import copy
 import difflib
 from typing import Iterable
 
@@ -84,6 +85,22 @@ class ParameterError(PainsimError, ValueError):
         if hint:
             msg += f" ({hint})"
         super().__init__(msg)
+
+    def renamed(self, name: str | None = None, hint: str | None = None) -> "ParameterError":
+        """This error (its class, value and what is allowed kept) about ``name`` and/or with ``hint``
+        added, for a caller that knows where the value came from: the key of a file
+        (``distributions.central.p``, not ``Bernoulli.p``), the entry of a batch (``requests[2].seed``),
+        the point of a sweep."""
+        new = copy.copy(self)  # painsim errors copy as themselves (PainsimError.__reduce__)
+        msg = str(self)
+        if name is not None:
+            new.name, msg = name, msg.replace(repr(self.name), repr(name), 1)
+        if hint:
+            new.hint = "; ".join(filter(None, [hint, self.hint]))
+            msg = msg[:-len(f" ({self.hint})")] if self.hint and msg.endswith(f" ({self.hint})") else msg
+            msg += f" ({new.hint})"
+        new.args = (msg,)
+        return new
 
 
 class UnknownKeyError(ParameterError):

@@ -22,7 +22,8 @@ from .errors import ParameterError, PathError
 from .labels import label
 from .version import __version__, source_digest
 
-__all__ = ["save", "as_saved", "load", "combine", "atomic_path", "file_mode", "RAGGED_PREFIXES", "to_neo", "write_neo"]
+__all__ = ["save", "as_saved", "load", "combine", "atomic_path", "file_mode", "RAGGED_PREFIXES", "to_neo", "write_neo",
+           "is_netcdf", "RESULT_FILES"]
 
 #: Dimensions whose length differs between points (spikes, synapse lists).
 RAGGED_PREFIXES = ("spike", "synapse_")
@@ -124,6 +125,15 @@ def _need_dataset(ds) -> None:
 
 #: First bytes of NetCDF files: classic / 64-bit offset / CDF-5, and NetCDF-4 (HDF5).
 _NETCDF_MAGIC = (b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF\r\n\x1a\n")
+#: Where a folder holds its result: ``results.nc`` (painsim run/course), ``result.nc`` (a sweep
+#: store), ``store/result.nc`` (a sweep's output folder).
+RESULT_FILES = ("results.nc", "result.nc", "store/result.nc")
+
+
+def is_netcdf(path) -> bool:
+    """Whether ``path`` starts like a NetCDF file (classic or NetCDF-4/HDF5)."""
+    with open(path, "rb") as f:
+        return f.read(8).startswith(_NETCDF_MAGIC)
 _EXPECTED = "expected a NetCDF result written by painsim (results.nc of painsim run/course, result.nc of a sweep store)"
 
 
@@ -131,17 +141,16 @@ def _netcdf_file(path: Path) -> Path:
     """``path`` if it is a NetCDF file; otherwise a PathError saying what it is.  (The CLI's
     ``painsim.files.paths.results_file`` also resolves folders; io sits below files and keeps its own.)"""
     if path.is_dir():
-        inside = [c for c in ("results.nc", "result.nc", "store/result.nc") if (path / c).is_file()]
+        inside = [c for c in RESULT_FILES if (path / c).is_file()]
         found = f"; load {path / inside[0]}" if inside else ""
         raise PathError(f"{path} is a folder, not a file: {_EXPECTED}{found}")
     if not path.exists():
         raise PathError(f"file not found: {path} ({_EXPECTED})")
     try:
-        with open(path, "rb") as f:
-            head = f.read(8)
+        netcdf = is_netcdf(path)
     except OSError as e:
         raise PathError(f"cannot read {path}: {e.strerror}") from None
-    if not head.startswith(_NETCDF_MAGIC):
+    if not netcdf:
         raise PathError(f"{path} is not a NetCDF file ({_EXPECTED})")
     return path
 

@@ -184,6 +184,17 @@ def nrs_from_rate(rate, rates, ratings):
     return float(score) if np.ndim(score) == 0 else score
 
 
+def _floats(value, name: str, allowed: str) -> np.ndarray:
+    """``value`` (a number or an array of them) as floats, refused naming ``name`` otherwise (a
+    string or a boolean is no number here)."""
+    if isinstance(value, (bool, str, bytes)):
+        raise ParameterError(name, value, allowed)
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(name, value, allowed) from None
+
+
 def _checked_rates(rate, name: str):
     """``rate`` in Hz as floats (a number, an array or a DataArray of them in Hz, or a quantity such as
     ``"50 Hz"``), refused naming ``name`` unless every value is a finite rate >= 0 (NaN, a missing value,
@@ -192,12 +203,7 @@ def _checked_rates(rate, name: str):
     allowed = "a rate in Hz >= 0 (a number or an array of numbers)"
     if isinstance(rate, str) or hasattr(rate, "dim"):
         rate = to_si(rate, "Hz", name, allow_array=True)
-    if isinstance(rate, (bool, bytes)):
-        raise ParameterError(name, rate, allowed)
-    try:
-        r = np.asarray(rate, dtype=float)
-    except (TypeError, ValueError):
-        raise ParameterError(name, rate, allowed) from None
+    r = _floats(rate, name, allowed)
     if np.any(r < 0) or np.any(np.isinf(r)):
         bad = r[(r < 0) | np.isinf(r)]
         raise ParameterError(name, float(bad.reshape(-1)[0]), allowed)
@@ -310,12 +316,7 @@ _NRS_SLACK = 1e-9
 def _within(value, name: str, hi: float, allowed: str) -> np.ndarray:
     """``value`` as floats, refused naming ``name`` unless every value is within 0-``hi`` (NaN, a
     patient not tested, passes through)."""
-    if isinstance(value, (bool, str, bytes)):
-        raise ParameterError(name, value, allowed)
-    try:
-        s = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ParameterError(name, value, allowed) from None
+    s = _floats(value, name, allowed)
     outside = (s < -_NRS_SLACK) | (s > hi + _NRS_SLACK)
     if np.any(outside):
         raise ParameterError(name, float(s[outside].reshape(-1)[0]), allowed)

@@ -10,7 +10,7 @@ import numpy as np
 from scipy.stats import beta as beta_dist, norm
 
 from ..checks import number
-from ..errors import ParameterError, UnitError, UnknownKeyError
+from ..errors import ParameterError, UnknownKeyError
 
 __all__ = ["Distribution", "Beta", "LogNormal", "Normal", "Bernoulli", "Fixed", "GROUPS", "PRESETS", "CATEGORICAL", "default_distributions",
            "resolve_distributions", "built", "replacement", "get_parameter", "set_parameter", "has_parameter"]
@@ -255,10 +255,7 @@ def _renamed(error: ParameterError, owner: str, where: str) -> ParameterError:
     prefix = owner + "."
     if isinstance(error, UnknownKeyError) or not str(error.name).startswith(prefix):
         return error
-    name = f"{where}.{error.name[len(prefix):]}"
-    if isinstance(error, UnitError):  # its class kept: code that catches unit errors still does
-        return UnitError(name, error.value, error.expected_unit, hint=error.hint)
-    return ParameterError(name, error.value, error.allowed, hint=error.hint)
+    return error.renamed(f"{where}.{error.name[len(prefix):]}")
 
 
 def _from_number(attr: str, value, where: str) -> Distribution:

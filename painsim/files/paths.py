@@ -13,6 +13,7 @@ from pathlib import Path
 import xarray as xr
 
 from ..errors import ModelFileError, ParameterError, PathError, UnknownKeyError
+from ..io import RESULT_FILES, is_netcdf
 from ..params import builtin_experiments, find_builtin, read_toml
 
 __all__ = ["COMMANDS", "SWEEP_FILE", "file_kind", "command_for", "experiment_path", "check_command", "catalog",
@@ -35,9 +36,6 @@ _NOUNS = {"conditions": "conditions experiment", "conditioning": "conditioning e
 SWEEP_FILE = ("a sweep file has no [experiment] table: it has a [sweep] table (name, model, duration, seeds, "
               "design, outcomes) and a [parameters] table of the swept axes, e.g. "
               "experiments/scs_frequency_sweep.toml; run it with 'painsim sweep FILE'")
-
-#: First bytes of NetCDF files: classic / 64-bit offset / CDF-5, and NetCDF-4 (HDF5).
-_NETCDF_MAGIC = (b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF\r\n\x1a\n")
 
 
 def experiment_path(path_or_name: str | Path) -> Path:
@@ -122,13 +120,6 @@ def catalog() -> list[dict]:
     return rows
 
 
-def is_netcdf(path: Path) -> bool:
-    """Whether ``path`` starts like a NetCDF file (classic or NetCDF-4/HDF5)."""
-    with open(path, "rb") as f:
-        head = f.read(8)
-    return any(head.startswith(m) for m in _NETCDF_MAGIC)
-
-
 def results_file(path: str | Path) -> Path:
     """The NetCDF result a path designates: a ``.nc`` file, or a folder holding ``results.nc``
     (``painsim run``/``course`` output), ``result.nc`` (a sweep store) or ``store/result.nc``
@@ -141,7 +132,7 @@ def results_file(path: str | Path) -> Path:
     """
     p = Path(path)
     if p.is_dir():
-        found = [c for c in (p / "results.nc", p / "result.nc", p / "store" / "result.nc") if c.is_file()]
+        found = [p / c for c in RESULT_FILES if (p / c).is_file()]
         if not found:
             raise PathError(f"{p} is a folder without results (results.nc of painsim run/course, or "
                             "store/result.nc of a finished painsim sweep)")

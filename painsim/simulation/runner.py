@@ -8,7 +8,6 @@ network; a point's result does not depend on its batch companions.
 """
 from __future__ import annotations
 
-import copy
 import re
 from typing import Iterable, Mapping, Sequence
 
@@ -48,16 +47,12 @@ _ENTRY_FIELDS = ("stimulus", "noxious", "touch", "seed", "weights")
 
 
 def _entry_error(error: ParameterError, where: str | None, k: int) -> ParameterError:
-    """``error`` about a field of request ``k`` renamed ``<where>[k].<field>`` (its class, value,
-    what is allowed and hint kept): in a batch, ``seed`` alone does not say whose."""
+    """``error`` about a field of request ``k`` renamed ``<where>[k].<field>``: in a batch, ``seed``
+    alone does not say whose."""
     field = re.split(r"[ .\[]", str(error.name), maxsplit=1)[0]
     if where is None or field not in _ENTRY_FIELDS:
         return error
-    name = f"{where}[{k}].{error.name}"
-    renamed = copy.copy(error)  # painsim errors copy as themselves (PainsimError.__reduce__)
-    renamed.name = name
-    renamed.args = (str(error).replace(repr(error.name), repr(name), 1),)
-    return renamed
+    return error.renamed(f"{where}[{k}].{error.name}")
 
 
 class PointsRunner:

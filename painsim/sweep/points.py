@@ -12,7 +12,7 @@ from .. import protocols
 from ..analysis import TEST_TARGETS, sep_electrode
 from ..circuits import population_names
 from ..devices import as_devices
-from ..errors import CalendarError, ParameterError, SpecError, UnitError, UnknownKeyError, WaveformError
+from ..errors import ParameterError, SpecError, UnitError, UnknownKeyError
 from ..fibers import PHYSICAL_STIMULI, natural
 from ..parallel import jsonable
 from ..params import load_model, model_overrides
@@ -215,9 +215,8 @@ def validate_points(spec) -> None:
             _, stim, nox, tou = build_point(spec, p)
             natural(nox, name="noxious")
             natural(tou, name="touch")
-        except (WaveformError, SpecError, CalendarError) as e:  # a value fine alone may clash with a swept one
-            point = ", ".join(f"{k} = {v!r}" for k, v in p.items())
-            raise type(e)(e.name, e.value, e.allowed, hint="; ".join(filter(None, [f"at the point {point}", e.hint]))) from None
+        except ParameterError as e:  # a value fine alone may clash with a swept one: say where
+            raise e.renamed(hint="at the point " + ", ".join(f"{k} = {v!r}" for k, v in p.items())) from None
         if "sep" in spec.outcomes and sep_electrode(as_devices(stim)) is None:
             raise SpecError("outcomes", "sep", "a sweep whose every point has exactly one test electrode (a "
                             f"device with a target in {TEST_TARGETS}) for the outcome 'sep'")

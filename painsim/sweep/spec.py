@@ -525,7 +525,7 @@ def _celsius(path: str, value) -> float:
             raise  # already says what a temperature takes (a unit, °F, a boolean, absolute zero)
         # a word or an unknown unit: the parser's words are about quantities in general
         raise SpecError(path, value, 'a temperature in °C: a number, "47 degC", "47 °C" or "320.15 K"',
-                             hint=err.hint) from None
+                        hint=err.hint) from None
 
 
 def _values_axis(path: str, ax: Mapping) -> Axis:
