@@ -23,7 +23,7 @@ from .labels import label
 from .version import __version__, source_digest
 
 __all__ = ["save", "as_saved", "load", "combine", "atomic_path", "file_mode", "RAGGED_PREFIXES", "to_neo", "write_neo",
-           "is_netcdf", "RESULT_FILES"]
+           "is_netcdf", "netcdf_file", "RESULT_FILES"]
 
 #: Dimensions whose length differs between points (spikes, synapse lists).
 RAGGED_PREFIXES = ("spike", "synapse_")
@@ -137,9 +137,10 @@ def is_netcdf(path) -> bool:
 _EXPECTED = "expected a NetCDF result written by painsim (results.nc of painsim run/course, result.nc of a sweep store)"
 
 
-def _netcdf_file(path: Path) -> Path:
-    """``path`` if it is a NetCDF file; otherwise a PathError saying what it is.  (The CLI's
-    ``painsim.files.paths.results_file`` also resolves folders; io sits below files and keeps its own.)"""
+def netcdf_file(path) -> Path:
+    """``path`` if it is a NetCDF file; otherwise a PathError saying what it is (a folder holding a
+    result is named, for :func:`load`; ``painsim.files.results_file`` resolves folders first)."""
+    path = Path(path)
     if path.is_dir():
         inside = [c for c in RESULT_FILES if (path / c).is_file()]
         found = f"; load {path / inside[0]}" if inside else ""
@@ -163,7 +164,7 @@ def load(path: str | os.PathLike) -> xr.Dataset:
     painsim.errors.PathError
         ``path`` is missing, a folder, or not a NetCDF file (a TOML experiment, a figure ...).
     """
-    with xr.open_dataset(_netcdf_file(Path(path)), engine="netcdf4") as ds:
+    with xr.open_dataset(netcdf_file(path), engine="netcdf4") as ds:
         return ds.load()
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import xarray as xr
 
 from ..errors import ModelFileError, ParameterError, PathError, UnknownKeyError
-from ..io import RESULT_FILES, is_netcdf
+from ..io import RESULT_FILES, is_netcdf, netcdf_file
 from ..params import builtin_experiments, find_builtin, read_toml
 
 __all__ = ["COMMANDS", "SWEEP_FILE", "file_kind", "command_for", "experiment_path", "check_command", "catalog",
@@ -137,15 +137,7 @@ def results_file(path: str | Path) -> Path:
             raise PathError(f"{p} is a folder without results (results.nc of painsim run/course, or "
                             "store/result.nc of a finished painsim sweep)")
         p = found[0]
-    elif not p.exists():
-        raise PathError(f"file not found: {p} (expected results.nc written by painsim, or a sweep output folder)")
-    try:
-        netcdf = is_netcdf(p)
-    except OSError as e:
-        raise PathError(f"cannot read {p}: {e.strerror}") from None
-    if not netcdf:
-        raise PathError(f"{p} is not a NetCDF file (expected results.nc written by painsim run/course/sweep)")
-    return p
+    return netcdf_file(p)
 
 
 def _owner(result: Path) -> str | None:
