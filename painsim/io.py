@@ -263,7 +263,9 @@ def to_neo(result: xr.Dataset, per: str = "neuron"):
         One :class:`neo.Segment` per point (condition, batch entry, ...), each
         with its spike trains (times in s, ``t_start`` 0, ``t_stop`` the
         simulated duration; annotations ``population``, ``neuron`` (per-neuron
-        trains), ``site``, ``point``, ``seed``) and, where the result holds
+        trains), ``site`` (per-neuron trains: the body site of a neuron whose
+        population is laid out site by site, -1 for a population of no site,
+        e.g. the S1 sheet or the PAG/RVM), ``point``, ``seed``) and, where the result holds
         binned rates, an :class:`neo.AnalogSignal` ``rates`` in Hz with one
         channel per population (``array_annotations["population"]``).
 
@@ -297,6 +299,7 @@ def to_neo(result: xr.Dataset, per: str = "neuron"):
         seed = _point_value(result, "seed", dim, k)
         times, neurons, pops = _point_spikes(result, dim, k)
         sizes = result["population_size"].isel({dim: k}).values if dim else result["population_size"].values
+        per_site = _site_layout(result, dim, k, sizes, n_sites)
         for code, pop in enumerate(names):
             mine = pops == code
             t, i, n = times[mine], neurons[mine], int(sizes[code])
@@ -305,28 +308,40 @@ def to_neo(result: xr.Dataset, per: str = "neuron"):
                 seg.spiketrains.append(neo.SpikeTrain(np.sort(t) * pq.s, t_start=0 * pq.s, t_stop=t_stop * pq.s,
                                                       name=pop, n_neurons=n, **common))
                 continue
-            per_site = max(n // n_sites, 1)
             order = np.argsort(i, kind="stable")
             t, i = t[order], i[order]
             bounds = np.searchsorted(i, np.arange(n + 1))
             for j in range(n):
                 seg.spiketrains.append(neo.SpikeTrain(np.sort(t[bounds[j]:bounds[j + 1]]) * pq.s,
                                                       t_start=0 * pq.s, t_stop=t_stop * pq.s,
-                                                      name=f"{pop}[{j}]", neuron=j, site=int(j // per_site),
+                                                      name=f"{pop}[{j}]", neuron=j,
+                                                      site=int(j // per_site[code]) if per_site[code] else -1,
                                                       **common))
         if "rates" in result and "time" in result.dims:
             rates = result["rates"].isel({dim: k}) if dim else result["rates"]
             rates = rates.transpose("time", "population")
             centres = np.asarray(result["time"].values, float)
-            width = float(centres[1] - centres[0]) if centres.size > 1 else t_stop
+            # bins of one width from 0 (readouts.binned_rate): the width is twice the first centre,
+            # exactly; differences of centres carry rounding (period 0.009999999999999998 s)
+            width = 2.0 * float(centres[0])
             signal = neo.AnalogSignal(rates.values * pq.Hz, sampling_period=width * pq.s,
-                                      t_start=(centres[0] - width / 2) * pq.s, name="rates",
+                                      t_start=0 * pq.s, name="rates",
                                       description="population firing rate in bins (painsim.readouts.binned_rate)")
             signal.array_annotate(population=np.asarray(rates["population"].values, dtype=str))
             seg.analogsignals.append(signal)
         block.segments.append(seg)
     block.check_relationships()
     return block
+
+
+def _site_layout(result, dim, k: int, sizes, n_sites: int) -> np.ndarray:
+    """Neurons per body site of each population laid out site by site, 0 for the others
+    (the result's ``population_site_neurons``; a result written before it had them says
+    nothing of its layout, so only a one-site result gives every neuron site 0)."""
+    if "population_site_neurons" in result:
+        var = result["population_site_neurons"]
+        return np.asarray(var.isel({dim: k}).values if dim else var.values, int)
+    return np.asarray(sizes, int) if n_sites == 1 else np.zeros(len(sizes), int)
 
 
 def write_neo(result, path: str | os.PathLike, per: str = "neuron") -> Path:

@@ -28,6 +28,8 @@ VOCABULARY: dict[str, tuple[str, str]] = {
     "spike_population": ("1", "population of each spike (flag)"),
     "rates": ("Hz", "population firing rate per neuron in time bins"),
     "population_size": ("1", "number of neurons of the population"),
+    "population_site_neurons": ("1", "neurons per body site of a population laid out site by site (neuron k at "
+                                "site k // this); 0: not laid out by site"),
     "site_pn_rate": ("Hz", "projection-neuron output per body site after the transient"),
     "pn_rate": ("Hz", "projection-neuron output at the painful site after the transient"),
     "spinal_pain": ("1", "pain score from spinal output (NRS 0-10)"),
@@ -65,6 +67,7 @@ VOCABULARY: dict[str, tuple[str, str]] = {
     "follow_up": ("d", "follow-up day"),
     "arm": ("1", "treatment arm"),
     "relief": ("%", "percent relief from baseline pain"),
+    "course_day": ("d", "day from the first session, on the grid of a course's efficacy"),
     "relief_after_session": ("%", "percent relief right after each session"),
     "pain_after_session": ("1", "pain score right after each session (NRS 0-10)"),
     "pn_rate_after_session": ("Hz", "projection-neuron output right after each session"),
@@ -80,7 +83,7 @@ VOCABULARY: dict[str, tuple[str, str]] = {
     "stroke_type": ("1", "stroke type (central post-stroke pain)"),
     "ectopic_activity": ("1", "ectopic afferent activity (fraction)"),
     "disinhibition": ("1", "loss of spinal inhibition (fraction)"),
-    "sensitization": ("1", "central sensitization of C synapses (fraction)"),
+    "sensitization": ("1", "multiplier of C-synapse excitation (central sensitization; 1 = none)"),
     "map_reorganization": ("1", "enlargement of the painful site's S1 territory (fraction)"),
     "thalamic_lesion": ("1", "thalamic lesion (fraction of relay neurons lost)"),
     "thalamic_drive": ("nS", "tonic excitatory drive of the thalamic relay"),
@@ -103,6 +106,9 @@ VOCABULARY: dict[str, tuple[str, str]] = {
     "statistic": ("1", "statistic name"),
     "group": ("1", "patient group"),
     "threshold": ("1", "relief threshold (fraction)"),
+    # QST profiles
+    "test": ("1", "QST test"),
+    "measure": ("1", "QST measure (a DFNS sign)"),
     # sweeps
     "status": ("1", "run status (done, failed or pending)"),
     "error": ("1", "error message of a failed point"),

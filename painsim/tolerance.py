@@ -520,14 +520,16 @@ def _course_dataset(seeds, days, x, T, pn, pn_nal, protocol, rates, test) -> xr.
     nal = np.repeat(pn_nal[:, None, :], days.size, axis=1)
     effect, effect_nal = pn[..., 0] - pn[..., 1], nal[..., 0] - nal[..., 1]
     sd = ("seed", "day")
-    hz = {"units": "Hz"}
+    def hz(what):
+        return {"units": "Hz", "long_name": f"PN rate to the test heat {what}"}
     data = {
         "excess_occupancy": (("seed",), x, {"units": "1", "long_name": "excess mu-receptor occupancy of a session"}),
         "tolerance": (sd, T, {"units": "1", "long_name": "tolerance state T before the day's session"}),
         "efficacy": (sd, 1.0 - T, {"units": "1", "long_name": "mu-receptor efficacy 1 - T"}),
-        "pn_heat": (sd, pn[..., 0], hz), "pn_stimulated": (sd, pn[..., 1], hz),
+        "pn_heat": (sd, pn[..., 0], hz("alone")), "pn_stimulated": (sd, pn[..., 1], hz("with the stimulation")),
         "effect": (sd, effect, {"units": "Hz", "long_name": "PN reduction by the stimulation"}),
-        "pn_heat_naloxone": (sd, nal[..., 0], hz), "pn_stimulated_naloxone": (sd, nal[..., 1], hz),
+        "pn_heat_naloxone": (sd, nal[..., 0], hz("alone, under naloxone")),
+        "pn_stimulated_naloxone": (sd, nal[..., 1], hz("with the stimulation, under naloxone")),
         "effect_naloxone": (sd, effect_nal, {"units": "Hz", "long_name": "PN reduction under naloxone"}),
         "opioid_effect": (sd, effect - effect_nal, {"units": "Hz", "long_name": "naloxone-sensitive part of the "
                                                                                 "PN reduction"}),

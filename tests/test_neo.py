@@ -133,3 +133,24 @@ def test_nwb_file_holds_every_spike(tmp_path, result, caplog):
     # each train's name (its population here) survives, as write_neo's docstring says
     written = ps.io.to_neo(result, per="population").segments[0].spiketrains
     assert [st.name for st in block.segments[0].spiketrains] == [st.name for st in written]
+
+
+def test_site_annotations_follow_the_circuit_layout_and_shared_populations_have_none():
+    """A neuron's site is the body site its population's wiring gives it: the spinothalamic tract
+    joins projection neurons only to the relay of their own site (``pn_tc``), so the two
+    annotations agree on every synapse; the S1 sheet and the PAG/RVM serve every site (-1)."""
+    res = ps.simulate(ps.load_model("pain_pathway"), noxious=0.5, duration="0.1 s", seed=2)
+    site = {}
+    for st in ps.io.to_neo(res).segments[0].spiketrains:
+        site[st.annotations["population"], st.annotations["neuron"]] = st.annotations["site"]
+    pre, post = res["pre_pn_tc"].values, res["post_pn_tc"].values
+    assert pre.size > 0
+    assert all(site["PN", int(j)] == site["TC", int(m)] for j, m in zip(pre, post))
+    assert {site["PN", j] for j in range(int(res["population_size"].sel(population="PN")))} == set(range(5))
+    assert {s for (pop, _), s in site.items() if pop in ("S1E", "DESC", "M1")} == {-1}
+
+
+def test_rate_signal_starts_at_zero_with_the_readout_bin_as_period(result):
+    rates = ps.io.to_neo(result).segments[0].analogsignals[0]
+    assert float(rates.t_start) == 0.0
+    assert float(rates.sampling_period.rescale("s")) == ps.load_model("gate_control").si("readout.bin")

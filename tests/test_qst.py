@@ -195,9 +195,10 @@ def test_qst_dataset_has_the_required_variables_and_units(qst, tmp_path):
     assert ds.attrs["subject_variability"] == 1
     for name in ("heat_threshold_shift", "force_threshold_factor", "c_gain_factor"):
         assert ds[f"subject_{name}"].dims == ("subject",)
-    assert ds["subject_heat_threshold_shift"].attrs["units"] == "degC"
+    assert ds["subject_heat_threshold_shift"].attrs["units"] == "K"   # a difference: K, not an offset unit
     back = ps.io.load(ps.io.save(ds, tmp_path / "qst.nc"))
     assert back["nrs"].attrs["units"] == "1"
+    assert ps.labels.unlabelled(back) == []                          # coordinates (test, measure) too
 
 
 def test_hpt_zscores_use_a_floor_in_degrees():

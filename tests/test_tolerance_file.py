@@ -63,6 +63,7 @@ def test_the_file_runs_and_writes_a_result_with_units_a_figure_and_a_summary(ran
     for name in ("efficacy", "effect", "opioid_effect", "relative_effect", "efficacy_course"):
         assert "units" in ds[name].attrs, name
     assert ds["effect"].attrs["units"] == "Hz"
+    assert ps.labels.unlabelled(ds) == []        # every variable and coordinate (course_day) labelled
     assert (out / "tol_small_tolerance.png").exists()
     assert "day     2: efficacy" in text and "opioid part" in text
     assert json.loads(ds.attrs["experiment_spec"])["experiment"]["kind"] == "tolerance"

@@ -475,4 +475,5 @@ LAYER = Layer(
     inputs=inputs,
     results=results,
     modalities={"tms": "TMS acts on M1: use a model with network.layers = 'pathway' (e.g. 'pain_pathway')"},
+    site_populations=("TC",),   # one relay per site (connection_probabilities: tc_site); S1 is a sheet
 )

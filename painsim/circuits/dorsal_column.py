@@ -218,4 +218,5 @@ LAYER = Layer(
     sizes=population_sizes,
     build=build,
     results=results,
+    site_populations=(ASCENDING_POPULATION, "DCN"),   # the MA neurons serve every site
 )

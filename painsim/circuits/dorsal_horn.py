@@ -632,4 +632,6 @@ LAYER = Layer(
     inputs=inputs,
     results=results,
     modalities={"electrical": "", "magnetic": ""},
+    site_populations=(tuple(AFFERENT_POPULATIONS) + tuple(DORSAL_HORN_POPULATIONS)
+                      + (FIELD_POPULATION, BACKGROUND_POPULATION)),   # population_sizes: per site x sites
 )

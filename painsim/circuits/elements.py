@@ -118,6 +118,10 @@ class Layer:
         (the dorsal horn and :mod:`painsim.circuits.spino_pag` both receive
         electrical and magnetic ones), so a layer filters by ``Waveform.target``
         what it does not act on.
+    site_populations : tuple of str
+        Its populations laid out site by site: neuron ``k`` of such a population
+        of ``n`` neurons belongs to body site ``k // (n / n_sites)`` (the others,
+        e.g. a sheet or a population shared by every site, have no site).
     results : callable
         ``results(model, out, duration, pain) -> LayerResults``: the variables
         (``{name: (dims, values, attrs)}``) and coordinates the layer adds to a
@@ -142,6 +146,7 @@ class Layer:
     results: Callable[..., "LayerResults"]
     inputs: Callable[..., dict] = no_inputs
     modalities: Mapping[str, str] = field(default_factory=dict)
+    site_populations: tuple = ()
 
 
 @dataclass

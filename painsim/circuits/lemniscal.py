@@ -232,4 +232,5 @@ LAYER = Layer(
     sizes=population_sizes,
     build=build,
     results=results,
+    site_populations=LEMNISCAL_POPULATIONS,
 )

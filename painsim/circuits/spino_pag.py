@@ -228,4 +228,5 @@ LAYER = Layer(
     inputs=inputs,
     results=results,
     modalities={"electrical": "", "magnetic": ""},
+    site_populations=SPINO_PAG_POPULATIONS,
 )

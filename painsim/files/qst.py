@@ -358,7 +358,7 @@ def run_qst(spec: Mapping[str, Any], seed: int | None = None, progress: bool = F
                                   {"units": "1", "long_name": "published prevalence of the sign in neuropathic-pain "
                                    "patients (gain of function)"})
     ds["subject"].attrs.update(units="1", long_name="virtual subject (seed offset)")
-    units_p = {"heat_threshold_shift": "degC", "force_threshold_factor": "1", "c_gain_factor": "1"}
+    units_p = {"heat_threshold_shift": "K", "force_threshold_factor": "1", "c_gain_factor": "1"}
     for name, (_, what) in SUBJECT_PARAMETERS.items():
         ds[f"subject_{name}"] = (("subject",), subjects[name],
                                  {"units": units_p[name], "long_name": f"subject parameter: {what}"})

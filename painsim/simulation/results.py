@@ -25,10 +25,13 @@ from .inputs import Request, natural_attr
 __all__ = ["dataset", "site_pn_rates", "pn_drives"]
 
 
-def _populations(out: PointOutput, duration: float, bin_: float) -> tuple[dict, dict]:
-    """Rates (population x time) and ragged spike arrays of every population that has
-    neurons (a module switched off, e.g. the dorsal-horn background barrage, adds none)."""
+def _populations(model, out: PointOutput, duration: float) -> tuple[dict, dict]:
+    """Rates (population x time), ragged spike arrays and site layout of every population that
+    has neurons (a module switched off, e.g. the dorsal-horn background barrage, adds none)."""
+    bin_ = model.si("readout.bin")
     pops = [p.name for p in out.plan.populations if out.sizes[p.name] > 0]
+    by_site = {p for layer in stack(model) for p in layer.site_populations}
+    n_sites = int(model.si("body.n_sites"))
     rates, centres = [], None
     for pop in pops:
         centres, r = readouts.binned_rate(out.spikes[pop][0], out.sizes[pop], duration, bin_)
@@ -40,6 +43,10 @@ def _populations(out: PointOutput, duration: float, bin_: float) -> tuple[dict, 
         "rates": (("population", "time"), np.array(rates),
                   {"units": "Hz", "long_name": "population firing rate per neuron (all sites)"}),
         "population_size": (("population",), np.array([out.sizes[p] for p in pops]), {"units": "1"}),
+        "population_site_neurons": (("population",),
+                                    np.array([out.sizes[p] // n_sites if p in by_site else 0 for p in pops]),
+                                    {"units": "1", "long_name": "neurons per body site of a population laid out "
+                                     "site by site (neuron k at site k // this); 0: not laid out by site"}),
         "spike_time": (("spike",), sp_t, {"units": "s"}),
         "spike_neuron": (("spike",), sp_i, {"units": "1", "long_name": "neuron index within its population"}),
         "spike_population": (("spike",), sp_p, {"units": "1", "flag_values": list(range(len(pops))),
@@ -74,7 +81,7 @@ def dataset(request: Request, out: PointOutput, duration: float, dt: float) -> x
         Simulated time and time step, s.
     """
     model = request.model
-    data, coords = _populations(out, duration, model.si("readout.bin"))
+    data, coords = _populations(model, out, duration)
     pain, note = None, ""
     for layer in stack(model):
         res = layer.results(model, out, duration, pain)
