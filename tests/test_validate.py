@@ -242,7 +242,8 @@ def test_lasting_relief_rows_read_the_course_they_ask_for(monkeypatch):
         calls.append((model, spec, tuple(seeds), tuple(follow_up_days), tests))
         day = follow_up_days[0]
         real = {"rtms_m1_20hz": [10.0, 30.0, np.nan, 20.0], "rtms_m1_20hz_sham": [0.0, 0.0, 0.0, 0.0],
-                "pns_percutaneous": [60.0, 10.0, np.nan, 50.0], "mpns": [49.0, 50.0, np.nan, 80.0]}[spec["base"]]
+                "pns_percutaneous": [60.0, 10.0, np.nan, 50.0], "mpns": [49.0, 50.0, np.nan, 80.0],
+                "pnt_alternating": [5.0, -10.0, np.nan, 2.0], "pnt_alternating_sham": [5.0, 0.0, 0.0, 0.0]}[spec["base"]]
         return xr.Dataset({"relief": (("patient", "day"), np.array(real)[:, None])}, coords={"day": [day]})
 
     monkeypatch.setattr(course_rows, "run_course_batch", fake_course)
@@ -251,15 +252,18 @@ def test_lasting_relief_rows_read_the_course_they_ask_for(monkeypatch):
         assert course_rows.rtms_relief_over_sham(1) == pytest.approx(0.2)  # mean of 10, 30, 20 % minus sham 0
         assert course_rows.pns_responders_12m(1) == pytest.approx(2 / 3)   # 60 and 50 of the 3 evaluable
         assert course_rows.mpns_responders_90d(1) == pytest.approx(2 / 3)  # 50 and 80, not 49
+        assert course_rows.pnt_relief_over_sham(1) == pytest.approx(-0.08 / 3)  # (0 - 10 + 2) / 3 %, paired
     finally:
         course_rows._course_relief.cache_clear()
-    rtms, sham, pns, mpns = calls
+    rtms, sham, pns, mpns, pnt, pnt_sham = calls
     assert rtms[0] == sham[0] == "central_poststroke_ischemic" and rtms[1]["days"] == [0, 1, 2, 3, 4]
     assert rtms[3] == (18.0,) and rtms[2] == (1, 2, 3, 4) and sham[1]["base"] == "rtms_m1_20hz_sham"
     assert pns[0] == "post_traumatic_neuropathic" and pns[3] == (365.0,) and len(pns[1]["days"]) == 60
     assert mpns[0] == "post_traumatic_neuropathic" and mpns[3] == (90.0,) and mpns[1]["end_day"] == 90.0
     assert mpns[1]["days"] == list(ps.protocols.get("mpns").calendar.days) and max(mpns[1]["days"]) < 90
     assert mpns[2] == tuple(range(1, 1 + course_rows.MPNS_PATIENTS))
+    assert pnt[0] == pnt_sham[0] == "post_traumatic_neuropathic" and pnt_sham[1]["base"] == "pnt_alternating_sham"
+    assert pnt[1]["days"] == [0, 2, 4, 7, 9, 11, 14, 16, 18] and pnt[3] == (18.0 + 1.0 / 24.0,)   # after the 9th
     assert all(c[4] == "follow_up" for c in calls)
 
 
