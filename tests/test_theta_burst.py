@@ -48,7 +48,7 @@ from painsim.errors import ParameterError
 from painsim.plasticity import TBSCalcium
 from painsim.plasticity.registry import plastic_connections
 from painsim.course import one_session, session_plan
-from painsim.simulation import PointsRunner
+from painsim.validation.theta_burst import mep_changes, one_site_healthy
 
 SEEDS = (1, 2, 3)
 CONDITIONS = (("iTBS", 600), ("cTBS", 600), ("iTBS", 1200), ("cTBS", 1200), ("iTBS", 1800))
@@ -56,56 +56,22 @@ CONDITIONS = (("iTBS", 600), ("cTBS", 600), ("iTBS", 1200), ("cTBS", 1200), ("iT
 #: same measurements at the model's own settings (0.1 ms, 2 chunks)
 FAST = {"network.dt": "0.2 ms", "course.window": "1 s", "course.n_chunks": 1}
 OUTPUTS = ("m1_desc", "m1_trn")
-#: single test pulses at 75 % RMT, chosen: the middle of the model's PAG/RVM recruitment curve
-#: (no response at 50-60 % RMT, 1.5-1.8 spikes per neuron and pulse, near the ceiling, at 120 %;
-#: seeds 1-3), where a change of the M1 outputs can show in either direction, as MEP studies
-#: set the test pulse to a mid-size MEP
-TEST_INTENSITY = 0.75
-TEST_PULSES = 0.125 + 0.25 * np.arange(10)
-TEST_DURATION = 2.5
 
 
 @pytest.fixture(scope="module")
 def model():
-    return ps.load_model("healthy").with_params({"body.n_sites": 1, "body.painful_site": 0, **FAST})
-
-
-def _session(model, protocol, seeds):
-    """One session of ``protocol`` for each seed through the course engine; the patients after it."""
-    return one_session(model, protocol, seeds)
-
-
-def _evoked(model, points):
-    """MEP proxy of each (seed, efficacies) point: PAG/RVM spikes per neuron and test pulse in the
-    50 ms after each pulse, minus those in the same windows of the same point without the pulses
-    (same seed and efficacies: the same background activity)."""
-    test = ps.stimulation.Waveform(TEST_PULSES, 150e-6, TEST_INTENSITY, TEST_DURATION, amplitude_kind="rmt",
-                                   modality="tms", target="m1")
-    reqs = [ps.Request(model, stim, 0.0, 0.0, s, w) for s, w in points for stim in (test, None)]
-    outs = PointsRunner(reqs, TEST_DURATION, 64, keep=False).run()
-
-    def count(out):
-        t = np.asarray(out.spikes["DESC"][0])
-        return sum(np.count_nonzero((t >= p) & (t < p + 0.05)) for p in TEST_PULSES)
-
-    return np.array([(count(a) - count(b)) / (a.sizes["DESC"] * TEST_PULSES.size)
-                     for a, b in zip(outs[::2], outs[1::2])])
+    return one_site_healthy(FAST)
 
 
 @pytest.fixture(scope="module")
 def tbs(model):
-    """Per condition: per-seed change of the mean efficacy of each M1 output, and of the MEP proxy."""
-    sessions = {c: _session(model, ps.protocols.theta_burst(*c), SEEDS) for c in CONDITIONS}
-    baseline = [(s, p.w_set) for s, p in zip(SEEDS, sessions[CONDITIONS[0]])]
-    points = baseline + [(s, p.weights()) for c in CONDITIONS for s, p in zip(SEEDS, sessions[c])]
-    ev = _evoked(model, points).reshape(len(CONDITIONS) + 1, len(SEEDS))
-    out = {}
-    for k, c in enumerate(CONDITIONS):
-        pats = sessions[c]
-        out[c] = {conn: np.array([p.weights()[conn].mean() - p.w_set[conn].mean() for p in pats])
-                  for conn in OUTPUTS}
-        out[c]["mep"] = ev[k + 1] / ev[0] - 1
-        out[c]["patients"] = pats
+    """Per condition: per-seed change of the mean efficacy of each M1 output, and of the MEP proxy
+    (painsim.validation.theta_burst, the measurement of the validation rows)."""
+    out = mep_changes(model, CONDITIONS, SEEDS)
+    for c in CONDITIONS:
+        pats = out[c]["patients"]
+        out[c].update({conn: np.array([p.weights()[conn].mean() - p.w_set[conn].mean() for p in pats])
+                       for conn in OUTPUTS})
     return out
 
 
@@ -242,7 +208,7 @@ def test_rtms_keeps_its_own_rule():
 def test_zero_intensity_tbs_changes_nothing(model):
     """Pulses at 0 % RMT fire no M1 neuron: every window equals its companion and the session
     leaves every plastic synapse exactly at its set point."""
-    (p,) = _session(model, ps.protocols.theta_burst("cTBS", 600, 0.0), SEEDS[:1])
+    (p,) = one_session(model, ps.protocols.theta_burst("cTBS", 600, 0.0), SEEDS[:1])
     assert set(p.weights()) == set(OUTPUTS)
     for conn in OUTPUTS:
         assert np.array_equal(p.weights()[conn], p.w_set[conn]), conn
@@ -253,7 +219,7 @@ def test_without_the_plasticity_rule_tbs_leaves_no_after_effect(model, tbs):
     synapse, while with the rule every output moves, on average, by more than the rule can move a
     synapse in one theta cycle of one burst (gain (R_f + R_i / C^2) C)."""
     static = {f"plasticity.{c}.rule": "none" for c in OUTPUTS}
-    (p,) = _session(model, ps.protocols.theta_burst("cTBS", 600, plasticity=static), SEEDS[:1])
+    (p,) = one_session(model, ps.protocols.theta_burst("cTBS", 600, plasticity=static), SEEDS[:1])
     assert p.plastic == {} and p.weights() == {}
     active = tbs[("cTBS", 600)]["patients"][0]
     for conn in OUTPUTS:
@@ -269,7 +235,7 @@ def test_without_the_inhibitory_process_ctbs_no_longer_depresses(model, tbs):
     seed spread), while with it they depress."""
     off = {**ps.protocols.theta_burst("cTBS", 600).plasticity,
            **{f"plasticity.{c}.rule_params.level_factor": 0.0 for c in OUTPUTS}}
-    pats = _session(model, ps.protocols.theta_burst("cTBS", 600, plasticity=off), SEEDS)
+    pats = one_session(model, ps.protocols.theta_burst("cTBS", 600, plasticity=off), SEEDS)
     for conn in OUTPUTS:
         d = [p.weights()[conn].mean() - p.w_set[conn].mean() for p in pats]
         assert _beyond_noise(d) > 2 and _beyond_noise(tbs[("cTBS", 600)][conn]) < -2, (conn, np.round(d, 3))

@@ -4,7 +4,23 @@
 __all__ = ["ANDREW", "ENROLMENT", "KELLER", "LE_BARS", "NEURON_NOTE", "SCS_GEOMETRY", "SOTGIU", "TSSP",
            "TSSP_NOTE", "CHANDRAN_2003", "SENZA_RCT", "SCS_COURSE_NOTE", "CUI_1996", "MALAN_2002", "SLUKA_1999_FREQUENCIES",
            "TENS_TOLERANCE_SOURCES", "JOHNSON_2022", "TENS_TRIAL_NOTE", "RUSCHEWEYH_2010", "COLD_NOTE",
-           "YARNITSKY_1992", "RAMP_ROWS", "RAMP_NOTE", "ROLKE_2006_HPT", "BROWN_2025", "URASAKI_2014", "QUESADA_2020"]
+           "YARNITSKY_1992", "RAMP_ROWS", "RAMP_NOTE", "ROLKE_2006_HPT", "BROWN_2025", "URASAKI_2014", "QUESADA_2020",
+           "HUANG_2005", "GAMBOA_2010", "TBS_NOTE"]
+
+#: Huang et al. 2005: the theta-burst patterns and the directions of their after-effects.
+HUANG_2005 = ("Huang, Edwards, Rounis, Bhatia & Rothwell 2005 Neuron 45:201: 600 pulses of iTBS over M1 facilitated "
+              "MEPs, 600 of cTBS inhibited them [recalled: the paper's main result; the abstract not re-read here]; "
+              "the rule's source model was fitted to these sessions' MEP time courses (Huang et al. 2011; Ma et al. "
+              "2022)")
+#: Gamboa et al. 2010: doubling either theta-burst pattern reverses its after-effect.
+GAMBOA_2010 = ("Gamboa, Antal, Moliadze & Paulus 2010 Exp Brain Res 204:181 [checked: abstract]: 14 healthy volunteers; "
+               "\"conventional facilitatory iTBS converted into inhibitory when it was applied for twice as long, while "
+               "the normally inhibitory cTBS became facilitatory when the stimulation duration was doubled\" (sizes "
+               "not in the abstract)")
+#: What the theta-burst rows measure and how they are judged.
+TBS_NOTE = ("the source gives the direction only: the verdict is the sign; MEPs read as the PAG/RVM response that "
+            "M1's plastic outputs carry (a TMS pulse fires M1 by a fixed threshold, so M1's own response cannot "
+            "change; painsim.validation.theta_burst)")
 
 #: Quesada et al. 2020: spaced 20 Hz M1 rTMS against sham in central neuropathic pain.
 QUESADA_2020 = ("Quesada, Pommier, Fauchon, Bradley, Créac'h, Murat, Vassal & Peyron 2020 Pain 161:718 [checked: "

@@ -35,6 +35,7 @@ from .opioids import (conventional_tens, dnic_naloxone_share, low_frequency_tens
                       morphine_cross_tolerance, morphine_windup_share, naloxone_share_of_rtms, naloxone_share_of_tens,
                       tens_low_frequency_ratio, tens_tolerance_day5)
 from .measurements import N_SEEDS, clear_measurements  # noqa: F401  (re-exported: read here by callers)
+from .theta_burst import tbs_mep_change
 from .courses import (COHORT_PATIENTS, MPNS_PATIENTS, PNS_PATIENTS, SCS_PATIENTS, cohort_responders_during_use,
                       mpns_responders_90d, pnt_relief_over_sham, pns_responders_12m, responders_during_use,
                       rtms_relief_over_sham, rtms_spaced_relief_over_sham)
@@ -44,7 +45,7 @@ from .sources import (ANDREW, ENROLMENT, KELLER, LE_BARS, NEURON_NOTE, SCS_GEOME
                       CHANDRAN_2003, COLD_NOTE, CUI_1996, JOHNSON_2022, MALAN_2002, RAMP_NOTE, RAMP_ROWS,
                       ROLKE_2006_HPT, RUSCHEWEYH_2010, SCS_COURSE_NOTE, SENZA_RCT, SLUKA_1999_FREQUENCIES, TENS_TOLERANCE_SOURCES,
                       TENS_TRIAL_NOTE, YARNITSKY_1992, BROWN_2025, MAIER_2010, COHORT_NOTE, DEER_2017, GILMORE_2019,
-                      URASAKI_2014, QUESADA_2020)
+                      URASAKI_2014, QUESADA_2020, HUANG_2005, GAMBOA_2010, TBS_NOTE)
 from .prevalence import allodynia_prevalence
 from .evoked import sep_collision_ratio
 from .trials import tens_placebo_smd
@@ -539,6 +540,20 @@ TARGETS: tuple[Target, ...] = (
            "et al. 2010 Pain 151:598) [recalled; not read in the tables]", "prediction", "slow", healthy_hpt_sd,
            "subject spreads from published nociceptor data (docs/phenotypes.md); the C-gain spread was derived "
            "from the 47 °C rating SD"),
+    Target("itbs600_mep_change", "relative change of the MEP proxy (PAG/RVM response to single 75 % RMT test "
+           f"pulses) after one session of iTBS, 600 pulses at 80 % RMT (healthy pathway, one site, {N_SEEDS} circuits)",
+           float("nan"), None, None, "1", HUANG_2005, "calibrated", "slow", tbs_mep_change("iTBS", 600), TBS_NOTE,
+           direction=1),
+    Target("ctbs600_mep_change", "as itbs600_mep_change, after cTBS, 600 pulses", float("nan"), None, None, "1",
+           HUANG_2005, "calibrated", "slow", tbs_mep_change("cTBS", 600), TBS_NOTE, direction=-1),
+    Target("itbs1200_mep_change", "as itbs600_mep_change, after iTBS twice as long (1200 pulses in one session)",
+           float("nan"), None, None, "1", GAMBOA_2010, "prediction", "slow", tbs_mep_change("iTBS", 1200),
+           TBS_NOTE + "; the doubled sessions were not fitted, and the source model's closed form predicts no "
+           "reversal", direction=-1),
+    Target("ctbs1200_mep_change", "as itbs600_mep_change, after cTBS twice as long (1200 pulses in one session)",
+           float("nan"), None, None, "1", GAMBOA_2010, "prediction", "slow", tbs_mep_change("cTBS", 1200),
+           TBS_NOTE + "; the doubled sessions were not fitted, and the source model's closed form predicts no "
+           "reversal", direction=1),
     Target("rtms_responders", "share with > 30 % relief after 4 sessions of 20 Hz M1 rTMS (virtual cohort)",
            0.42, None, None, "1", "Thomas et al. 2025 Eur J Pain 29:e4763 [checked: abstract]: 42 % of 193 patients reported > 30 % relief after "
            "the 4-session test, with improvement of their most disabling symptom (the model counts relief only)",
