@@ -353,7 +353,9 @@ def write_neo(result, path: str | os.PathLike, per: str = "neuron") -> Path:
 
     Neo's NWB writer (``neo.io.NWBIO``, Neo 0.14) stores each spike train's times and name
     (``"PN"``, or ``"PN[3]"`` per neuron) but not its annotations (population, neuron, site,
-    seed, point): read back, a train carries only its name.  The pickle keeps them (checked);
+    seed, point): read back, a train carries only its name, and the segments come back in the
+    order of their names, not of the result's points (match them by name).  The pickle keeps
+    both (checked);
     keep the result's NetCDF file beside an NWB export for everything else.
     """
     path = Path(path)
