@@ -279,7 +279,8 @@ def cmd_sweep(args) -> int:
     with _output_folder(out):
         try:
             ds = run_sweep(spec, store=store, workers=args.workers, scheduler=args.scheduler,
-                           resume=args.resume, batch_size=args.batch_size, progress=True)
+                           resume=args.resume, batch_size=args.batch_size, progress=True,
+                           attrs={"command": args.command_line})
         except KeyboardInterrupt:
             print(f"painsim: interrupted; finished points are kept in {store}; continue with --resume",
                   file=sys.stderr)

@@ -466,3 +466,26 @@ def test_an_uncaught_painsim_error_is_not_reported_as_a_brian2_bug(tmp_path, err
     assert r.returncode == 1
     assert ("UnknownKeyError" in r.stderr) != brian_banner
     assert ("Brian 2 encountered an unexpected error" in r.stderr) == brian_banner
+
+
+def test_a_sweep_result_records_its_variant_code_and_command(tmp_path, monkeypatch):
+    """``painsim sweep --set``: the gathered result says which model variant and which code computed
+    it, and by which command, as run and course files do; read back by another process without the
+    variant (load_sweep) it still names the stored one; a sweep without --set records none."""
+    from painsim.params import OVERRIDES_ENV
+    from painsim.sweep import load_sweep
+    monkeypatch.delenv(OVERRIDES_ENV, raising=False)
+    spec = tmp_path / "tiny.toml"
+    spec.write_text('[sweep]\nname = "tiny"\nkind = "simulate"\nmodel = "gate_control"\nduration = "0.2 s"\n'
+                    'outcomes = ["pn_rate"]\n[parameters]\nheat = { values = [44.0, 48.0] }\n')
+    files = {}
+    for name, extra in (("variant", ["--set", "dorsal_horn.synapse.c_gain=0.5"]), ("default", [])):
+        assert main(["sweep", str(spec), "--workers", "0", "--out", str(tmp_path / name)] + extra) == 0
+        files[name] = xr.load_dataset(tmp_path / name / "store" / "result.nc")
+    variant, default = files["variant"].attrs, files["default"].attrs
+    assert json.loads(variant["model_overrides"]) == {"dorsal_horn.synapse.c_gain": 0.5}
+    assert "model_overrides" not in default
+    assert variant["painsim_source"] == default["painsim_source"] != ""
+    assert variant["command"].startswith("painsim sweep") and "--set" in variant["command"]
+    assert json.loads(load_sweep(tmp_path / "variant" / "store").attrs["model_overrides"]) == \
+        {"dorsal_horn.synapse.c_gain": 0.5}

@@ -603,3 +603,20 @@ def test_a_cohort_inside_another_runs_worker_runs_in_that_worker(monkeypatch):
     other = cohort.run(cohort.sample(5, preset="rtms_real_world", seed=9), protocol=object(), model="pain_pathway",
                        batch_size=2, workers=1)
     assert not np.array_equal(relief, other.relief)
+
+
+def test_each_patients_file_names_its_own_model_and_seed_whatever_its_batch():
+    """A cohort's patient files come from course batches (painsim.course.per_patient): each names
+    its own model and seed, and a patient run in a batch of one gets the same attributes as in a
+    batch of two (the batch's model list made the file depend on its companions)."""
+    import json
+    from painsim.course import per_patient
+    batch = xr.Dataset({"pain": (("patient", "day"), np.zeros((2, 1)))},
+                       coords={"patient": [0, 1], "day": [0.0], "seed": ("patient", [5, 9])},
+                       attrs={"model": json.dumps(["healthy", "peripheral_neuropathic"]), "protocol": "tens"})
+    first, second = per_patient(batch)
+    assert (first.attrs["model"], first.attrs["seed"]) == ("healthy", 5)
+    assert (second.attrs["model"], second.attrs["seed"]) == ("peripheral_neuropathic", 9)
+    assert "seed" not in second.variables and second.attrs["protocol"] == "tens"
+    (alone,) = per_patient(batch.isel(patient=[1]).assign_attrs(model=json.dumps(["peripheral_neuropathic"])))
+    assert alone.attrs == second.attrs

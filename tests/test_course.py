@@ -253,3 +253,17 @@ def test_cli_course_writes_results_and_figures(tmp_path):
     assert list(ds.arm.values) == ["active", "sham"] and "responder_30" in ds
     assert ds.sizes["patient"] == 2                       # --n-patients overrides the file's (1)
     assert list(out.glob("*.png")) and not list(out.glob(".*.tmp"))
+
+
+def test_a_course_under_a_model_variant_says_so(courses, model, monkeypatch):
+    """With model overrides in force (``--set``; the environment variable worker processes inherit)
+    the course result records them, so a cohort's per-patient files do too; without (negative
+    control, the shared courses) it records none.  The variant here sets a value the model already
+    has, so the pain is the same: only the record differs."""
+    import json
+    from painsim.params import OVERRIDES_ENV
+    assert "model_overrides" not in courses[1].attrs
+    monkeypatch.setenv(OVERRIDES_ENV, json.dumps({"course.n_chunks": 1}))
+    varied = ps.run_course(model, lfs([0]), seed=1, follow_up_days=(10,), days=[3, 40])
+    assert json.loads(varied.attrs["model_overrides"]) == {"course.n_chunks": 1}
+    np.testing.assert_array_equal(varied.pain.values, courses[1].pain.values)

@@ -6,6 +6,7 @@ import json
 import numpy as np
 import xarray as xr
 
+from ..params import model_overrides, overrides_text
 from ..protocols import Protocol
 from ..readouts import relief, responders
 from ..version import __version__
@@ -128,6 +129,8 @@ def course_dataset(protocol: Protocol, patients: list, day_tests: list, session_
                      "protocol_spec": json.dumps(protocol.describe(), default=str),
                      "sham": int(protocol.is_sham), "model": json.dumps([p.model.name for p in patients]),
                      "plastic_connections": " ".join(conns), "thresholds": json.dumps(list(thresholds)), **meta})
+    if model_overrides():   # a model variant in force (--set): each course file, a cohort's patients' too, says so
+        ds.attrs["model_overrides"] = overrides_text()
     return ds
 
 
@@ -140,6 +143,21 @@ def per_patient(results) -> list:
     if isinstance(results, xr.Dataset):
         if "patient" not in results.dims:
             return [results]
-        return [results.isel(patient=k).drop_vars(["patient", "seed"], errors="ignore")
-                for k in range(results.sizes["patient"])]
+        return [_one_patient(results, k) for k in range(results.sizes["patient"])]
     return list(results)
+
+
+def _one_patient(results: xr.Dataset, k: int) -> xr.Dataset:
+    """Patient ``k`` of a course batch: its model's name and its seed in the attributes (the
+    batch's ``model`` lists every patient's; a file of one patient must not depend on which
+    patients shared its batch)."""
+    ds = results.isel(patient=k)
+    own = {}
+    if "seed" in ds.coords:
+        own["seed"] = int(ds["seed"])
+    models = json.loads(results.attrs.get("model", "[]"))
+    if k < len(models):
+        own["model"] = models[k]
+    ds = ds.drop_vars(["patient", "seed"], errors="ignore")
+    ds.attrs = {**ds.attrs, **own}
+    return ds

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from ..io import atomic_path
-from ..labels import label
+from ..io import as_saved, atomic_path
+from ..params import overrides_text
 from ..parallel import ResultStore
 from ..units import DIMENSIONLESS, unit_name
 from ..version import __version__
@@ -98,7 +98,21 @@ def gather_results(spec, store: ResultStore) -> xr.Dataset:
         "paired_seeds": int(spec.paired_seeds), "outcomes": json.dumps(list(spec.outcomes)),
         "n_done": int((status == "done").sum()), "n_failed": int((status == "failed").sum()),
         "n_pending": int((status == "pending").sum()), "store": str(store.path)})
+    ds.attrs.update(_provenance(store))
     return ds
+
+
+def _provenance(store: ResultStore) -> dict:
+    """The code digest (``painsim_source``) and the model variant (``model_overrides``, only when
+    there is one) that the store's points were computed with, as its ``spec.json`` recorded them
+    when the sweep began (a resumed sweep must match them), not those of the reading process."""
+    if not store.meta.exists():
+        return {}
+    saved = json.loads(store.meta.read_text())
+    out = {"painsim_source": str(saved.get("code", {}).get("source", ""))}
+    if saved.get("model_overrides"):
+        out["model_overrides"] = overrides_text(saved["model_overrides"])
+    return out
 
 
 def _status(store: ResultStore, parts: dict, P: int, R: int) -> tuple[np.ndarray, np.ndarray]:
@@ -155,7 +169,7 @@ def _coords(spec, pts: list, template, P: int, R: int) -> dict:
 
 def write_result(ds: xr.Dataset, store: ResultStore, fmt: str) -> Path:
     """Write the gathered Dataset into the store (``result.nc`` or ``result.zarr``), atomically."""
-    ds = label(ds.copy())  # CF labels on every variable written
+    ds = as_saved(ds)  # CF labels on every variable written, the code's digest
     if fmt == "zarr":
         target = store.path / "result.zarr"
         tmp = store.path / f".result.zarr.{uuid.uuid4().hex[:8]}.tmp"

@@ -42,7 +42,7 @@ _SCHEDULER = "'local' or a Dask scheduler address 'tcp://host:port' or 'host:por
 def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: str | os.PathLike | None = None,
               workers: int | None = None, scheduler: str | None = None, resume: bool = False,
               batch_size: int | None = None, seed: int | None = None, progress: bool = True,
-              format: str = "netcdf") -> xr.Dataset:
+              format: str = "netcdf", attrs: Mapping[str, str] | None = None) -> xr.Dataset:
     """Run a parameter sweep, persisting each point, and return its results.
 
     Parameters
@@ -76,6 +76,8 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
     format : {"netcdf", "zarr"}
         Format of the gathered ``result`` in the store (Zarr needs the
         ``cluster`` extra).
+    attrs : mapping, optional
+        Attributes added to the written result (the command line ``painsim sweep`` ran).
 
     Returns
     -------
@@ -85,7 +87,8 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
         with ``units`` and ``display_unit`` attrs; otherwise ``point`` with
         the parameters as coordinates) and ``repeat``; ``seed``, ``status``
         (done / failed / pending) and ``error`` per run; the spec, its hash,
-        the seeds and the painsim version in attrs.
+        the seeds, the painsim version and code digest (``painsim_source``) and the model
+        overrides in force (``model_overrides``, when there are any) in attrs.
 
     Raises
     ------
@@ -125,7 +128,7 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
     variant = model_overrides()
     st.open(spec.key(), {"spec": spec.to_dict(), **({"model_overrides": variant} if variant else {})}, resume)
     try:
-        return _execute(spec, st, workers, scheduler, progress, format)
+        return _execute(spec, st, workers, scheduler, progress, format, attrs or {})
     finally:
         if tmpdir is not None:
             shutil.rmtree(tmpdir, ignore_errors=True)
@@ -200,7 +203,7 @@ def _check_format(fmt: str) -> None:
             raise ParameterError("format", fmt, "netcdf, or install zarr (pip install 'painsim[cluster]')") from None
 
 
-def _execute(spec: SweepSpec, st: ResultStore, workers, scheduler, progress, fmt) -> xr.Dataset:
+def _execute(spec: SweepSpec, st: ResultStore, workers, scheduler, progress, fmt, attrs: Mapping) -> xr.Dataset:
     """Compute every point not yet in the store, persisting each, then gather and write the result."""
     log_unlogged(st)  # items a kill left on disk without their event (a resumed run)
     done, pts = st.done(), spec.points()
@@ -234,6 +237,7 @@ def _execute(spec: SweepSpec, st: ResultStore, workers, scheduler, progress, fmt
         if bar is not None:
             bar.close()
     ds = gather_results(spec, st)
+    ds.attrs.update(attrs)
     write_result(ds, st, fmt)
     return ds
 
