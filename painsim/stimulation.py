@@ -475,11 +475,11 @@ def theta_burst(pattern="iTBS", intensity=0.8, *, n_pulses=600, pulses_per_burst
                 width="300 us", target="m1", site=None, label=None) -> Waveform:
     """Theta-burst TMS (Huang et al. 2005, Neuron 45:201): bursts of 3 pulses
     at 50 Hz repeated at 5 Hz.  iTBS: 2 s trains every 10 s (600 pulses in
-    190 s); cTBS: continuous (600 pulses in 40 s).  ``intensity`` is a
+    ~192 s); cTBS: continuous (600 pulses in ~40 s).  ``intensity`` is a
     fraction of RMT (Huang used 80 % of active motor threshold).
 
     ``n_pulses`` is the dose: 1200 pulses in one run is the "prolonged" iTBS
-    (390 s) and cTBS (80 s) of Gamboa et al. 2010 (Exp Brain Res 204:181),
+    (~392 s) and cTBS (~80 s) of Gamboa et al. 2010 (Exp Brain Res 204:181),
     which reversed the after-effects of the 600-pulse forms.  In a course the
     session duration sets the dose (the engine takes the stimulation as
     periodic): :func:`painsim.protocols.theta_burst` builds a protocol whose

@@ -123,9 +123,9 @@ def test_cohort_sample_errors_name_the_key_given():
 
 # ------------------------------------------------------------------ 6. physical stimuli out of range
 @pytest.mark.parametrize("make, value, name", [
-    (pinprick, 1e9, "force"),
-    (pinprick, "5 N", "force"),
-    (pinprick, MAX_FORCE * 1e3 * 1.01, "force"),
+    (pinprick, 1e9, "force_mN"),
+    (pinprick, "5 N", "force_mN"),
+    (pinprick, MAX_FORCE * 1e3 * 1.01, "force_mN"),
     (brush, "1e6 m/s", "velocity"),
     (brush, "2 m/s", "velocity"),
 ])

@@ -291,17 +291,17 @@ def test_a_temperature_in_c_is_celsius():
 
 # ---------------------------------------------------------------- bad input
 @pytest.mark.parametrize("make, value, name, error", [
-    (heat, -300, "temperature", ParameterError),          # below absolute zero
-    (heat, "-10 K", "temperature", ParameterError),
-    (heat, "45 mN", "temperature", UnitError),            # a force is not a temperature
-    (heat, "45 Hz", "temperature", UnitError),
-    (heat, "113 °F", "temperature", ParameterError),      # Fahrenheit: named, not read as farad
-    (heat, "113 F", "temperature", ParameterError),
-    (heat, 25, "temperature", ParameterError),            # cooling: cold(), not heat()
-    (heat, 80, "temperature", ParameterError),            # above the measured range
-    (pinprick, -5, "force", ParameterError),
-    (pinprick, "45 degC", "force", ParameterError),
-    (pinprick, "3 m/s", "force", UnitError),
+    (heat, -300, "celsius", ParameterError),          # below absolute zero
+    (heat, "-10 K", "celsius", ParameterError),
+    (heat, "45 mN", "celsius", UnitError),            # a force is not a temperature
+    (heat, "45 Hz", "celsius", UnitError),
+    (heat, "113 °F", "celsius", ParameterError),      # Fahrenheit: named, not read as farad
+    (heat, "113 F", "celsius", ParameterError),
+    (heat, 25, "celsius", ParameterError),            # cooling: cold(), not heat()
+    (heat, 80, "celsius", ParameterError),            # above the measured range
+    (pinprick, -5, "force_mN", ParameterError),
+    (pinprick, "45 degC", "force_mN", ParameterError),
+    (pinprick, "3 m/s", "force_mN", UnitError),
     (brush, "3 Hz", "velocity", UnitError),
     (brush, 0.03, "velocity", UnitError),                 # a velocity needs its unit
     (brush, "-30 mm/s", "velocity", ParameterError),
@@ -425,7 +425,7 @@ def test_fibres_keep_their_thresholds_across_temperatures_and_abeta_ignores_cold
 def test_bad_cold_is_refused_naming_the_temperature(value, error):
     with pytest.raises(error) as e:
         cold(value)
-    assert e.value.name == "temperature"
+    assert e.value.name == "celsius"
 
 
 def test_heat_below_the_baseline_points_to_cold_and_a_conditions_file_names_cold():

@@ -542,10 +542,10 @@ def heat(celsius, start=0.0, stop=None, baseline=SKIN_BASELINE) -> PhysicalStimu
 
     Drives C (CMH) and Aδ (type I/II AMH) nociceptors; Aβ not at all.
     """
-    t = to_celsius(celsius, "temperature")
+    t = to_celsius(celsius, "celsius")
     base = to_celsius(baseline, "baseline")
     if not base <= t <= MAX_TEMPERATURE:
-        raise ParameterError("temperature", celsius, f"a temperature from the {base:g} °C baseline to "
+        raise ParameterError("celsius", celsius, f"a temperature from the {base:g} °C baseline to "
                                                      f"{MAX_TEMPERATURE:g} °C",
                              hint="cooling is cold()" if t < base else None)
     t0, t1 = _window(start, stop)
@@ -569,10 +569,10 @@ def cold(celsius, start=0.0, stop=None, baseline=SKIN_BASELINE) -> PhysicalStimu
     nociceptors (Simone & Kajander 1996); Aβ not at all.  Innocuous-cold fibres are not
     modelled (docs/stimuli.md, "Contact cold").
     """
-    t = to_celsius(celsius, "temperature")
+    t = to_celsius(celsius, "celsius")
     base = to_celsius(baseline, "baseline")
     if not MIN_TEMPERATURE <= t <= base:
-        raise ParameterError("temperature", celsius, f"a temperature from {MIN_TEMPERATURE:g} °C to the "
+        raise ParameterError("celsius", celsius, f"a temperature from {MIN_TEMPERATURE:g} °C to the "
                                                      f"{base:g} °C baseline",
                              hint="warming is heat()" if t > base else None)
     t0, t1 = _window(start, stop)
@@ -593,13 +593,13 @@ def pinprick(force_mN, start=0.0, stop=None) -> PhysicalStimulus:
     Drives Aβ (saturating at a few mN), Aδ (graded over 8-512 mN) and C (plateau).
     """
     if isinstance(force_mN, bool):
-        raise ParameterError("force", force_mN, "a force in mN (a number) or N")
+        raise ParameterError("force_mN", force_mN, "a force in mN (a number) or N")
     if isinstance(force_mN, str) or hasattr(force_mN, "dim"):
-        f = float(to_si(force_mN, "N", "force"))
+        f = float(to_si(force_mN, "N", "force_mN"))
     else:
-        f = float(to_si(force_mN, "1", "force")) * 1e-3
+        f = float(to_si(force_mN, "1", "force_mN")) * 1e-3
     if not (math.isfinite(f) and 0 <= f <= MAX_FORCE):
-        raise ParameterError("force", force_mN, f"a force from 0 to {MAX_FORCE * 1e3:g} mN",
+        raise ParameterError("force_mN", force_mN, f"a force from 0 to {MAX_FORCE * 1e3:g} mN",
                              hint="the encoding is built on the DFNS pinprick series, 8-512 mN" if f > 0 else None)
     t0, t1 = _window(start, stop)
     return PhysicalStimulus("pinprick", f, t0, t1)

@@ -72,7 +72,7 @@ def heat_contacts(celsius, n_contacts: int = 15, interval="3 s", contact="0.7 s"
     try:
         one = heat(celsius, start, None, baseline)
     except ParameterError as err:  # name this function's argument, not heat()'s
-        if err.name != "temperature":
+        if err.name != "celsius":
             raise
         raise ParameterError("celsius", celsius, err.allowed, hint=err.hint) from None
     if isinstance(n_contacts, bool) or not isinstance(n_contacts, (int, np.integer)) or n_contacts < 1:
@@ -112,7 +112,7 @@ def heat_ramp(peak, rate: float = 1.0, start=0.0, stop=None) -> PhysicalStimulus
     try:
         step = heat(peak, start, stop)
     except ParameterError as err:  # name this function's argument
-        if err.name != "temperature":
+        if err.name != "celsius":
             raise
         raise ParameterError("peak", peak, err.allowed, hint=err.hint) from None
     if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)) \
