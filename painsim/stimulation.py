@@ -372,7 +372,7 @@ def _regular(rate: float, duration: float, start: float = 0.0) -> np.ndarray:
 def tonic(rate, width, amplitude, duration, *, shape="biphasic", interphase_gap=0.0,
           modality="electrical", target="dorsal_column", threshold_class="Abeta",
           site=None, label=None) -> Waveform:
-    """Regular pulse train (tonic SCS, PNS, TENS-like).
+    """Regular pulse train (tonic SCS, PNS, TENS); the keyword arguments are :class:`Waveform`'s fields.
 
     Parameters
     ----------
@@ -406,7 +406,7 @@ def burst(amplitude, duration, *, burst_rate="40 Hz", pulses_per_burst=5,
     """Burst stimulation: ``pulses_per_burst`` pulses at ``intraburst_rate``,
     bursts repeated at ``burst_rate`` (De Ridder et al. 2010: 40 Hz bursts of
     5 pulses at 500 Hz, 1 ms pulses with passive charge balance, hence
-    monophasic by default)."""
+    monophasic by default); the other keyword arguments are :class:`Waveform`'s fields."""
     br = _positive(burst_rate, "Hz", "burst_rate")
     ir = _positive(intraburst_rate, "Hz", "intraburst_rate")
     n = _count(pulses_per_burst, "pulses_per_burst")

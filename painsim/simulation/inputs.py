@@ -28,7 +28,26 @@ __all__ = ["Request", "point_input", "per_site", "body_site", "natural_attr", "s
 
 @dataclass
 class Request:
-    """One point of a batch: a model, what it receives and its seed."""
+    """One point of a batch: a model, what it receives and its seed.
+
+    Attributes
+    ----------
+    model : Model
+        The point's model (:func:`painsim.load_model`; a name is refused).
+    stimulus : Waveform, sequence of Waveform, or None
+        One device's waveform, several devices' (:mod:`painsim.devices`), or none.
+    noxious, touch : float, NaturalStimulus, PhysicalStimulus, or mapping
+        Natural stimuli as :func:`painsim.simulate` takes them (``heat(47)``, a
+        ``{site: stimulus}`` mapping on the pathway).
+    seed : int
+        The point's seed: its result depends on it and its parameters only.
+    weights : mapping, optional
+        Synaptic efficacies per connection (``{"c_pn": array}``), e.g. a course's.
+    label : str
+        A name for the point in the combined result.
+    per_neuron : frozenset
+        Neuron parameters stored per neuron even where uniform (a sweep's).
+    """
 
     model: Model
     #: one device's waveform, several devices' (a list: :mod:`painsim.devices`) or None
