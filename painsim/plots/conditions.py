@@ -1,24 +1,57 @@
 """Figures of conditions experiments: rasters, rates and pain per condition; wind-up."""
 from __future__ import annotations
 
+import json
+
 import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 
+from .. import readouts
 from .common import COLORS, raster
 
 __all__ = ["conditions_figure", "windup_figure"]
 
 
+#: Running mean of the rate panels (s): an even number of 10-ms bins averages whole periods of a
+#: 50 Hz train (2 bins), so the trace does not zig-zag between the bins with and without a volley.
+SMOOTHING = 0.06
+
+
+def _smooth(r: np.ndarray, bins: int) -> np.ndarray:
+    """Running mean over ``bins`` bins, normalised at the edges (no fall-off from zero padding)."""
+    kernel = np.ones(bins)
+    return np.convolve(r, kernel, mode="same") / np.convolve(np.ones_like(r), kernel, mode="same")
+
+
+def _painful_site_rate(ds: xr.Dataset, k: int, pop: str) -> np.ndarray | None:
+    """Binned rate of ``pop``'s neurons at condition ``k``'s painful site, the site the printed PN
+    rate is read at; None where the result has one site or ``pop`` is not laid out by site."""
+    if ds.sizes.get("site", 1) == 1 or "population_site_neurons" not in ds or "parameters" not in ds:
+        return None
+    per_site = int(ds["population_site_neurons"].isel(condition=k).sel(population=pop))
+    if per_site == 0:
+        return None
+    site = int(json.loads(str(ds["parameters"].isel(condition=k).values))["body"]["painful_site"])
+    t, i = readouts.population_spikes(ds, pop, k)
+    mine = (i >= site * per_site) & (i < (site + 1) * per_site)
+    bin_ = 2.0 * float(ds.time.values[0])   # bins of one width from 0 (readouts.binned_rate)
+    return readouts.binned_rate(t[mine], per_site, float(ds.attrs["duration_s"]), bin_)[1]
+
+
 def _rate_panel(ax, ds: xr.Dataset, k: int, legend: bool) -> None:
-    """Projection, inhibitory and excitatory rates of condition ``k`` (50 ms running mean)."""
+    """Projection, inhibitory and excitatory rates of condition ``k`` (:data:`SMOOTHING` running
+    mean), at the painful site where the result has several."""
+    bins = max(2, 2 * int(round(SMOOTHING / 2 / (2.0 * float(ds.time.values[0])))))
+    where = "all sites"
     for pop in ("PN", "IN", "EX"):
-        r = ds["rates"].isel(condition=k).sel(population=pop).values
-        w = max(1, int(round(0.05 / float(ds.time.values[1] - ds.time.values[0])))) if ds.time.size > 1 else 1
-        smooth = np.convolve(r, np.ones(w) / w, mode="same")
-        ax.plot(ds.time.values, smooth, color=COLORS[pop], label=pop)
-    ax.set_ylabel("rate (Hz)")
-    ax.set_xlabel("time (s)")
+        r = _painful_site_rate(ds, k, pop)
+        where = "painful site" if r is not None else where
+        r = ds["rates"].isel(condition=k).sel(population=pop).values if r is None else r
+        ax.plot(ds.time.values, _smooth(r, bins), color=COLORS[pop], label=pop)
+    ax.set_ylabel(f"rate (Hz){', ' + where if ds.sizes.get('site', 1) > 1 else ''}")
+    ax.set_xlabel(f"time (s; {SMOOTHING * 1e3:g} ms running mean)")
+    ax.set_ylim(bottom=0)
     if legend:
         ax.legend(fontsize=8, frameon=False)
 
@@ -40,7 +73,8 @@ def conditions_figure(ds: xr.Dataset, title: str | None = None):
     for b, p, g in zip(bars, pain, ds["gate_index"].values):
         ax3.text(b.get_x() + b.get_width() / 2, p + 0.15, f"NRS {p:.1f}\ngate {g:.2f}", ha="center", fontsize=9)
     ax3.set_xticks(range(n), [str(c) for c in conds], fontsize=9)
-    ax3.set_ylim(0, 11)
+    ax3.set_ylim(0, 12.5)   # room for the two-line labels above a bar at 10
+    ax3.set_yticks(range(0, 11, 2))
     ax3.set_ylabel("pain (NRS 0-10)")
     fig.suptitle(title or ds.attrs.get("experiment", ""), fontsize=12)
     return fig

@@ -24,7 +24,7 @@ def _model_row(fig, axes, met: xr.Dataset, g: int, name, ext, vmax, cmap) -> Non
     im = ax.imshow(np.nan_to_num(met["site_maps"].values[g, p]), extent=ext, cmap="inferno", vmin=0, vmax=vmax)
     ax.contour(x_mm, y_mm, np.nan_to_num(met["site_maps"].values[g, p]) > met.attrs["threshold_hz"],
                levels=[0.5], colors="cyan", linewidths=1)
-    ax.set_title(f"{name}: response to painful site {p}\noveractive area "
+    ax.set_title(f"{name}: response to\npainful site {p}, overactive (cyan) "
                  f"{float(met['painful_overactive_area'].values[g]) * 1e6:.0f} mm²", fontsize=9)
     ax.set_xlabel("x (mm)")
     ax.set_ylabel("y (mm)")
@@ -35,7 +35,7 @@ def _model_row(fig, axes, met: xr.Dataset, g: int, name, ext, vmax, cmap) -> Non
     for s in range(met.sizes["site"]):
         rgb[lab == s] = cmap(s)[:3]
     ax.imshow(rgb, extent=ext)
-    ax.set_title("site territories (strongest response > threshold)", fontsize=9)
+    ax.set_title("site territories (strongest response > threshold;\nwhite: no site above it)", fontsize=9)
     ax.set_xlabel("x (mm)")
     ax = axes[g, 2]
     ax.bar(met.site.values, met["site_area"].values[g] * 1e6,

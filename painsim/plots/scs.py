@@ -83,7 +83,8 @@ def sep_collision_figure(ds: xr.Dataset, title: str | None = None):
     bottom.bar(x, np.nan_to_num(sep / ref), color=COLORS["Abeta"])
     for xi, v in zip(x, sep):
         bottom.text(xi, 0.02 if not np.isfinite(v) else np.nan_to_num(v / ref) + 0.02,
-                    "no test pulses" if not np.isfinite(v) else f"{v:.2f}", ha="center", fontsize=8)
+                    "no test pulses" if not np.isfinite(v) else f"{v / ref:.2f}\n({v:.2f} spikes)", ha="center",
+                    fontsize=8)
     bottom.set_ylabel("evoked DCN response\n(relative to the first)")
     bottom.set_xticks(x, conds, rotation=20, ha="right", fontsize=8)
     fig.suptitle(title or ds.attrs.get("experiment", "SEP collision test"))

@@ -18,7 +18,17 @@ def axis_label(ds: xr.Dataset, name: str) -> tuple[str, float]:
     """Axis label and scale factor for a swept coordinate, in the unit the spec used."""
     unit = ds[name].attrs.get("display_unit", "") or ""
     scale = UNITS[unit][0] if unit in UNITS else 1.0
-    return (f"{name} ({unit})" if unit else name), scale
+    shown = {"degC": "°C", "1": ""}.get(unit, unit)
+    return (f"{name} ({shown})" if shown else name), scale
+
+
+def quantity_label(outcome: str, units: str) -> str:
+    """An outcome as an axis or colour-bar label: its unit as people write it ("°C", no "(1)"),
+    pain and unpleasantness scores on their NRS."""
+    shown = {"degC": "°C", "1": ""}.get(units, units)
+    if outcome in ("pain", "unpleasantness", "spinal_pain", "map_pain"):
+        shown = "NRS 0-10"
+    return f"{outcome} ({shown})" if shown else outcome
 
 
 def _repeats_figure(ds: xr.Dataset, da: xr.DataArray, outcome: str, title):
@@ -32,8 +42,7 @@ def _repeats_figure(ds: xr.Dataset, da: xr.DataArray, outcome: str, title):
         ax.legend(frameon=False)
     ax.set_xticks(np.arange(v.size), [str(s) for s in seeds], rotation=45 if v.size > 8 else 0)
     ax.set_xlabel("seed")
-    units = da.attrs.get("units", "")
-    ax.set_ylabel(f"{outcome} ({units})" if units else outcome)
+    ax.set_ylabel(quantity_label(outcome, da.attrs.get("units", "")))
     ax.set_title(title or f"{ds.attrs.get('sweep', '')}: {outcome} (no swept parameters)")
     return fig
 
@@ -51,7 +60,7 @@ def _sampled_figure(ds: xr.Dataset, da: xr.DataArray, outcome: str, x, y, title)
         y = y or params[1]
         yl, ys = axis_label(ds, y)
         sc = ax.scatter(ds[x].values / xs, ds[y].values / ys, c=m.values, cmap="magma", s=25)
-        fig.colorbar(sc, ax=ax, label=f"{outcome} ({da.attrs.get('units', '')})")
+        fig.colorbar(sc, ax=ax, label=quantity_label(outcome, da.attrs.get("units", "")))
         ax.set_ylabel(yl)
     else:
         ax.plot(ds[x].values / xs, m.values, "o")
@@ -75,7 +84,7 @@ def _curve(ds: xr.Dataset, x: str, m, sd, outcome: str, units: str):
     elif log_x:
         ax.set_xscale("log")
     ax.set_xlabel(xl)
-    ax.set_ylabel(f"{outcome} ({units})" if units else outcome)
+    ax.set_ylabel(quantity_label(outcome, units))
     return fig, ax
 
 
@@ -105,7 +114,7 @@ def _heatmap(ds: xr.Dataset, x: str, y: str, m, outcome: str, units: str, panels
                         color="white" if v < (lo + hi) / 2 else "black")
     axes[0][0].set_yticks(range(ds[y].size), ticks(y))
     axes[0][0].set_ylabel(yl)
-    fig.colorbar(im, ax=axes[0].tolist(), label=f"{outcome} ({units})" if units else outcome)
+    fig.colorbar(im, ax=axes[0].tolist(), label=quantity_label(outcome, units))
     return fig, axes[0][0]
 
 
@@ -180,7 +189,9 @@ def sweep_figure(ds: xr.Dataset, outcome: str = "pain", x: str | None = None, y:
         fig, ax = _curve(ds, x, m, sd, outcome, units)
     else:
         fig, ax = _heatmap(ds, x, y, m, outcome, units, panels)
-    title = title or f"{ds.attrs.get('sweep', '')}: {outcome}"
+    n_seeds = da.sizes.get("repeat", 1)
+    title = title or (f"{ds.attrs.get('sweep', '')}: {outcome}"
+                      + (f" (mean of {n_seeds} seeds)" if n_seeds > 1 and y is not None else ""))
     if panels:  # each panel is titled with its values; the sweep's title goes above them
         fig.suptitle(title)
     else:

@@ -36,6 +36,10 @@ def _panel(ax, ds: xr.Dataset, names: list, deviation: np.ndarray, ranged: bool)
                 va="center", ha="left", clip_on=False)
     ax.set_yticks(y, names, fontsize=7)
     ax.set_xlim(-lim * 1.02, lim * 1.02)
+    ax.set_xlabel("(model - published) in units of the range: 0 = published, ±1 = the range's edges" if ranged
+                  else "(model - published) / |published|", fontsize=7)
+    if ranged:
+        ax.legend(loc="lower right", fontsize=7, frameon=False)
     ax.set_ylim(-0.7, len(names) - 0.3)
     ax.grid(axis="x", color="0.92", lw=0.6)
 
@@ -76,5 +80,6 @@ def validation_figure(ds: xr.Dataset):
                  f"{verdicts.count('no')} not, {verdicts.count('n/a')} without a range"
                  + (f" ({undrawn} with no published figure, not drawn)" if undrawn else "")
                  + (f"; published direction only, not drawn: {', '.join(signs)}" if signs else "")
-                 + "\nred = prediction, grey = calibrated, open = miss", fontsize=9)
+                 + "\nred = prediction, grey = calibrated, open = miss; beside each row: model / published",
+                 fontsize=9)
     return fig
