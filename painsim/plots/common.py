@@ -30,7 +30,7 @@ def raster(ax, ds: xr.Dataset, populations=("C", "Adelta", "Abeta", "IN", "EX", 
         t, i = population_spikes(ds, pop, condition)
         ax.scatter(t, i + offset, s=1.5, color=COLORS.get(pop, "k"), linewidths=0)
         ticks.append(offset + sizes[pop] / 2)
-        names.append(pop)
+        names.append({"Abeta": "Aβ", "Adelta": "Aδ"}.get(pop, pop))
         offset += sizes[pop] + 2
     ax.set_yticks(ticks, names)
     ax.set_xlim(0, float(ds.attrs.get("duration_s", ds.time.values[-1])))
