@@ -69,13 +69,19 @@ def course_map_figure(ds: xr.Dataset, title: str | None = None):
         raise ValueError("the course result has no S1 map (a model with network.layers = 'pathway' makes one)")
     arms = course_arms(ds)
     fig, axes = plt.subplots(len(arms), 2, figsize=(7, 3 * len(arms)), squeeze=False, constrained_layout=True)
+    images = {(k, var): _patient_mean(a[var]).values for k, (_, a) in enumerate(arms)
+              for var in ("map_rate_baseline", "map_rate_final")}
+    vmax = max(float(np.nanmax(v)) for v in images.values()) or 1.0   # one colour scale for every panel
+    last = f"day {float(ds['day'].values[-1]):g}" if "day" in ds else "the last test day"
     for k, (label, a) in enumerate(arms):
-        for j, (var, name) in enumerate((("map_rate_baseline", "before"), ("map_rate_final", "last day"))):
-            img = _patient_mean(a[var])
-            im = axes[k, j].imshow(img.values, origin="lower", cmap="magma", aspect="auto")
+        for j, (var, name) in enumerate((("map_rate_baseline", "before the first session"), ("map_rate_final", last))):
+            # row 0 at the top, as the pain map draws it (painsim.plots.pain_map); one unit per map cell
+            im = axes[k, j].imshow(images[k, var], cmap="magma", vmin=0, vmax=vmax)
             axes[k, j].set_title(f"{label}: {name}", fontsize=9)
+            axes[k, j].set_xlabel("map column")
+            axes[k, j].set_ylabel("map row")
             fig.colorbar(im, ax=axes[k, j], label="rate (Hz)")
-    fig.suptitle(title or "S1 map")
+    fig.suptitle(title or "S1 map during the pain test (mean over patients)")
     return fig
 
 

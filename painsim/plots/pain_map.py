@@ -66,12 +66,17 @@ def rtms_figure(ds: xr.Dataset, title: str | None = None):
     y = np.arange(len(labels))
     panels = [("m1_rate", "M1 (Hz)", 1.0), ("descending_rate", "PAG/RVM (Hz)", 1.0),
               ("pn_rate", "PN at painful site (Hz)", 1.0), ("map_overactive_area", "overactive S1 (mm²)", 1e6),
-              ("pain", "pain (NRS)", 1.0)]
+              ("pain", "pain (NRS 0-10)", 1.0)]
     fig, axes = plt.subplots(1, len(panels), figsize=(3.0 * len(panels), 0.5 * len(labels) + 1.8), sharey=True)
     for ax, (var, name, scale) in zip(axes, panels):
-        ax.barh(y, ds[var].values * scale, color="#4C72B0")
+        values = ds[var].values * scale
+        ax.barh(y, values, color="#4C72B0")
+        for yk, v in zip(y, values):   # a bar of 0 is invisible: its value says it is 0
+            ax.text(v, yk, f" {v:.3g}", va="center", fontsize=7)
         ax.set_xlabel(name)
         ax.grid(axis="x", alpha=0.3)
+        top = float(np.nanmax(values)) if np.isfinite(values).any() else 0.0
+        ax.set_xlim(0, 11.5 if var == "pain" else max(top * 1.2, 1e-9))   # room for the printed values
     axes[0].set_yticks(y, labels, fontsize=8)
     axes[0].invert_yaxis()
     fig.suptitle(title or ds.attrs.get("experiment", "rTMS"))
