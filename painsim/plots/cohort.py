@@ -54,9 +54,12 @@ def _responder_panel(a1, ds: xr.Dataset) -> None:
     a1.bar(x, rate, color=[_GROUP_COLORS.get(str(g), "0.5") for g in groups], alpha=0.8, label="simulated")
     a1.errorbar(x, rate, yerr=[np.clip(rate - lo, 0, None), np.clip(hi - rate, 0, None)], fmt="none", color="k",
                 capsize=4)
+    for xk, r in zip(x, rate):   # the value, also where the bar is too short to see
+        a1.text(xk + 0.08, r + 1.5, f"{r:.0f} %", fontsize=8, ha="left")
     if "responder_rate_30" in ds.statistic.values:
         pub = 100 * float(ds["published"].sel(statistic="responder_rate_30"))
-        a1.scatter([0], [pub], marker="D", s=60, color="#2ca02c", zorder=4, label="published (all, n = 193)")
+        # beside the simulated "all" bar, not on its interval (which it would read as an estimate of)
+        a1.scatter([-0.3], [pub], marker="D", s=60, color="#2ca02c", zorder=4, label="published (all, n = 193)")
         a1.axhline(pub, color="#2ca02c", ls=":", lw=1)
     a1.set_xticks(x, [f"{g}\n(n = {int(rr.responder_n.sel(group=g))})" for g in groups], fontsize=8)
     a1.set_ylabel("responders, relief > 30 % (%)")

@@ -20,7 +20,8 @@ def _patient_mean(da: xr.DataArray) -> xr.DataArray:
 def _arm_lines(axes, a: xr.Dataset, label: str, c: str, conns: list) -> None:
     """One arm: pain (mean and range over patients, marks after sessions) and plastic weights."""
     pain = a["pain"]
-    axes[0].plot(a.day.values, _patient_mean(pain).values, "-o", ms=3, color=c, label=label)
+    sham = bool(a.attrs.get("sham", 0)) or "sham" in label   # dashed: an identical active arm stays visible
+    axes[0].plot(a.day.values, _patient_mean(pain).values, "--o" if sham else "-o", ms=3, color=c, label=label)
     if "patient" in pain.dims and pain.sizes["patient"] > 1:
         axes[0].fill_between(a.day.values, pain.min("patient").values, pain.max("patient").values,
                              color=c, alpha=0.15, lw=0)
