@@ -47,11 +47,11 @@ def scs_frequency_figure(ds: xr.Dataset, title: str | None = None):
     colors = {0.0: "#55A868", 1.0: "#C44E52"}
     for gb, g in sorted(groups.items()):
         order = np.argsort(g["f"])
-        lab = "GABA_A intact" if gb == 0 else f"GABA_A blocked ({gb:g})"
+        lab = "GABA_A intact" if gb == 0 else ("GABA_A blocked" if gb == 1 else f"GABA_A {gb:.0%} blocked")
         col = colors.get(gb, None)
         line, = ax.plot(np.asarray(g["f"])[order], np.asarray(g["pn"])[order], "o-", color=col, label=lab)
         if g["base"] is not None:
-            ax.axhline(g["base"], ls="--", color=line.get_color(), lw=1)
+            ax.axhline(g["base"], ls="--", color=line.get_color(), lw=1, label=f"{lab}, no SCS")
     ax.set_xscale("log")
     ax.set_xlabel("SCS frequency (Hz)")
     ax.set_ylabel("PN rate (Hz)")
