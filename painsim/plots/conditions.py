@@ -51,31 +51,42 @@ def _rate_panel(ax, ds: xr.Dataset, k: int, legend: bool) -> None:
         ax.plot(ds.time.values, _smooth(r, bins), color=COLORS[pop], label=pop)
     ax.set_ylabel(f"rate (Hz){', ' + where if ds.sizes.get('site', 1) > 1 else ''}")
     ax.set_xlabel(f"time (s; {SMOOTHING * 1e3:g} ms running mean)")
-    ax.set_ylim(bottom=0)
     if legend:
         ax.legend(fontsize=8, frameon=False)
 
 
 def conditions_figure(ds: xr.Dataset, title: str | None = None):
-    """Rasters and projection/interneuron rates per condition, and pain scores."""
+    """Rasters and projection/interneuron rates per condition (one rate scale for all, so sizes
+    compare across conditions), and pain scores (with unpleasantness where the model has the
+    medial pathway)."""
     conds = list(ds.condition.values)
     n = len(conds)
     fig = plt.figure(figsize=(4.2 * n, 8), constrained_layout=True)
     gs = fig.add_gridspec(3, n, height_ratios=[2.2, 1.2, 1.2])
+    first = None
     for k, c in enumerate(conds):
         ax = fig.add_subplot(gs[0, k])
         raster(ax, ds, condition=k)
         ax.set_title(str(c), fontsize=10)
-        _rate_panel(fig.add_subplot(gs[1, k]), ds, k, legend=k == 0)
+        first = fig.add_subplot(gs[1, k], sharey=first)
+        _rate_panel(first, ds, k, legend=k == 0)
+    first.set_ylim(bottom=0)   # once every panel's data is in: the shared scale covers them all
     ax3 = fig.add_subplot(gs[2, :])
-    pain = ds["pain"].values
-    bars = ax3.bar(range(n), pain, color="#C44E52")
-    for b, p, g in zip(bars, pain, ds["gate_index"].values):
-        ax3.text(b.get_x() + b.get_width() / 2, p + 0.15, f"NRS {p:.1f}\ngate {g:.2f}", ha="center", fontsize=9)
+    scores = [("pain", "#C44E52")] + ([("unpleasantness", "#8172B2")] if "unpleasantness" in ds else [])
+    width = 0.8 / len(scores)
+    for j, (var, color) in enumerate(scores):
+        x = np.arange(n) + (j - (len(scores) - 1) / 2) * width
+        values = ds[var].values
+        ax3.bar(x, values, width, color=color, label=var)
+        for xk, v, g in zip(x, values, ds["gate_index"].values):
+            ax3.text(xk, v + 0.15, f"NRS {v:.1f}" + (f"\ngate {g:.2f}" if var == "pain" else ""), ha="center",
+                     fontsize=9 if len(scores) == 1 else 7)
+    if len(scores) > 1:
+        ax3.legend(frameon=False, fontsize=8, loc="upper left")
     ax3.set_xticks(range(n), [str(c) for c in conds], fontsize=9)
     ax3.set_ylim(0, 12.5)   # room for the two-line labels above a bar at 10
     ax3.set_yticks(range(0, 11, 2))
-    ax3.set_ylabel("pain (NRS 0-10)")
+    ax3.set_ylabel("NRS 0-10" if len(scores) > 1 else "pain (NRS 0-10)")
     fig.suptitle(title or ds.attrs.get("experiment", ""), fontsize=12)
     return fig
 
