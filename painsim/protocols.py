@@ -535,13 +535,7 @@ def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
         session_duration = "15 min"
         schedule = [{start = 0, every = 2, count = 3}, {start = 7, every = 7, count = 4}]
         end_day = 90
-        [protocol.stimulus]
-        type = "tonic"
-        rate = "1 Hz"
-        width = "150 us"
-        amplitude = 1.2
-        threshold_class = "Adelta"
-        target = "peripheral_nerve"
+        stimulus = {type = "tonic", rate = "1 Hz", width = "150 us", amplitude = 1.2, threshold_class = "Adelta", target = "peripheral_nerve"}
         [protocol.plasticity]
         "plasticity.adelta_pn.rule" = "calcium"
 

@@ -267,3 +267,14 @@ def test_a_course_under_a_model_variant_says_so(courses, model, monkeypatch):
     varied = ps.run_course(model, lfs([0]), seed=1, follow_up_days=(10,), days=[3, 40])
     assert json.loads(varied.attrs["model_overrides"]) == {"course.n_chunks": 1}
     np.testing.assert_array_equal(varied.pain.values, courses[1].pain.values)
+
+
+def test_the_protocol_file_example_of_from_spec_parses_and_builds():
+    """The ``[protocol]`` example in ``protocols.from_spec``'s docstring is valid TOML (an inline
+    table over two lines was not) and builds the protocol it describes."""
+    import textwrap
+    import tomllib
+    text = ps.protocols.from_spec.__doc__.split("Example::")[1].split("Raises")[0]
+    protocol = ps.protocols.from_spec(tomllib.loads(textwrap.dedent(text))["protocol"])
+    assert protocol.name == "my_mpns" and protocol.calendar.n_sessions == 7
+    assert protocol.stimulus["threshold_class"] == "Adelta"
