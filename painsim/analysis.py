@@ -34,7 +34,7 @@ from .anatomy import FIBER_CLASSES
 from .circuits.dorsal_horn import stimulus_sites
 from .errors import ParameterError
 from .params import load_model
-from .readouts import population_spikes
+from .readouts import population_spikes, site_block
 from .stimulation import from_spec
 from .synchrony import volley_starts
 from .units import parse
@@ -455,13 +455,14 @@ def spikes_per_pulse(result: xr.Dataset, onsets, window: float, population: str 
                      site: int | None = None, n_sites: int = 1) -> np.ndarray:
     """Spikes per neuron of ``population`` in ``[onset, onset + window)`` after each pulse onset (s).
 
-    With ``site``, only the neurons of that body site count (``n_sites`` equal blocks, as every
-    painsim population is laid out); per neuron of the counted block.  The per-pulse responses of
-    wind-up (:func:`windup_ratio`; ``painsim validate``; the QST wind-up test) are counted here.
+    With ``site``, only the neurons of that body site count (:func:`painsim.readouts.site_block`;
+    ``n_sites`` equal blocks for a result that does not record its layout); per neuron of the
+    counted block.  The per-pulse responses of wind-up (:func:`windup_ratio`; ``painsim validate``;
+    the QST wind-up test) are counted here.
     """
     t, i, size = population_spikes(result, population, sort=True)
-    n = max(size // max(int(n_sites), 1), 1)
     if site is not None:
+        n = _site_block(result, population, n_sites, site)
         t = t[(i // n) == int(site)]
     else:
         n = max(size, 1)
@@ -472,12 +473,21 @@ def spikes_per_pulse(result: xr.Dataset, onsets, window: float, population: str 
 def neuron_spike_counts(result: xr.Dataset, population: str = "PN", site: int | None = None,
                         n_sites: int = 1) -> np.ndarray:
     """Spikes of each neuron of ``population`` over the whole result; with ``site``, only that body
-    site's block of neurons (``n_sites`` equal blocks, as :func:`spikes_per_pulse` reads them)."""
+    site's block of neurons (as :func:`spikes_per_pulse` reads them)."""
     _, i, size = population_spikes(result, population, sort=True)
     if site is None:
         return np.bincount(i, minlength=size)
-    n = max(size // max(int(n_sites), 1), 1)
+    n = _site_block(result, population, n_sites, site)
     return np.bincount(i[i // n == int(site)] - int(site) * n, minlength=n)
+
+
+def _site_block(result: xr.Dataset, population: str, n_sites: int, site) -> int:
+    """Neurons per site of ``population`` (:func:`painsim.readouts.site_block`); a population that is
+    not laid out by site has no ``site`` to select."""
+    n = site_block(result, population, n_sites)
+    if n == 0:
+        raise ParameterError("site", site, f"None: {population} is not laid out by body site")
+    return n
 
 
 def windup_ratio(counts_per_pulse) -> float:

@@ -22,7 +22,7 @@ from .errors import ParameterError, PathError
 from .labels import label
 from .version import __version__, source_digest
 
-__all__ = ["save", "as_saved", "load", "combine", "atomic_path", "file_mode", "RAGGED_PREFIXES", "to_neo", "write_neo",
+__all__ = ["save", "as_saved", "bin_width", "load", "combine", "atomic_path", "file_mode", "RAGGED_PREFIXES", "to_neo", "write_neo",
            "is_netcdf", "netcdf_file", "RESULT_FILES"]
 
 #: Dimensions whose length differs between points (spikes, synapse lists).
@@ -320,10 +320,7 @@ def to_neo(result: xr.Dataset, per: str = "neuron"):
         if "rates" in result and "time" in result.dims:
             rates = result["rates"].isel({dim: k}) if dim else result["rates"]
             rates = rates.transpose("time", "population")
-            centres = np.asarray(result["time"].values, float)
-            # bins of one width from 0 (readouts.binned_rate): the width is twice the first centre,
-            # exactly; differences of centres carry rounding (period 0.009999999999999998 s)
-            width = 2.0 * float(centres[0])
+            width = bin_width(result)
             signal = neo.AnalogSignal(rates.values * pq.Hz, sampling_period=width * pq.s,
                                       t_start=0 * pq.s, name="rates",
                                       description="population firing rate in bins (painsim.readouts.binned_rate)")
@@ -332,6 +329,13 @@ def to_neo(result: xr.Dataset, per: str = "neuron"):
         block.segments.append(seg)
     block.check_relationships()
     return block
+
+
+def bin_width(result) -> float:
+    """Width (s) of a result's rate bins: :func:`painsim.readouts.binned_rate` starts them at 0 with
+    one width, so it is twice the first centre, exactly (differences of centres carry rounding:
+    0.009999999999999998 s)."""
+    return 2.0 * float(result["time"].values[0])
 
 
 def _site_layout(result, dim, k: int, sizes, n_sites: int) -> np.ndarray:

@@ -67,10 +67,11 @@ import numpy as np
 
 from .checks import number, whole
 from .errors import ParameterError, UnknownKeyError
+from .io import bin_width  # the inverse of binned_rate's layout, kept where saved results are read
 from .synchrony import paresthesia
 from .units import to_si
 
-__all__ = ["readout_start", "site_rates", "binned_rate", "mean_rate", "pain_score", "stt_heat_rate", "psychophysics_points", "nrs_from_rate",
+__all__ = ["readout_start", "site_rates", "binned_rate", "bin_width", "site_block", "mean_rate", "pain_score", "stt_heat_rate", "psychophysics_points", "nrs_from_rate",
            "model_pain_score", "unpleasantness_points", "unpleasantness_score", "gate_index", "relief", "responders", "combined_pain",
            "map_image", "active_area", "map_excess_rate", "map_points", "MAP_MEASURES", "map_score", "map_centroid",
            "site_territories", "site_areas",
@@ -88,6 +89,21 @@ def binned_rate(times: np.ndarray, n_neurons: int, duration: float, bin: float) 
     with np.errstate(invalid="ignore", divide="ignore"):
         rates = np.where(widths > 0, counts / (max(n_neurons, 1) * widths), 0.0)
     return edges[:-1] + bin / 2, rates
+
+
+def site_block(result, population: str, n_sites: int = 1, condition: int | None = None) -> int:
+    """Neurons per body site of ``population`` in ``result``: neuron ``i`` is at site
+    ``i // site_block``; 0 for a population not laid out by site (the S1 sheet, the PAG/RVM).
+    Read from the result's ``population_site_neurons``; a result written before it had them is
+    taken as ``n_sites`` equal blocks."""
+    if "population_site_neurons" in result:
+        var = result["population_site_neurons"]
+        if condition is not None and "condition" in var.dims:
+            var = var.isel(condition=condition)
+        return int(var.sel(population=population))
+    names = result["spike_population"].attrs["flag_meanings"].split()
+    size = int(np.atleast_2d(result["population_size"].values)[0][names.index(population)])
+    return max(size // max(int(n_sites), 1), 1)
 
 
 def mean_rate(times: np.ndarray, n_neurons: int, start: float, stop: float) -> float:

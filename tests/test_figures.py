@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import painsim as ps
-from painsim.plots.conditions import _painful_site_rate, _smooth
+from painsim.plots.conditions import _painful_site, _site_rate, _smooth
 
 
 @pytest.fixture(scope="module")
@@ -20,14 +20,16 @@ def pathway():
 def test_rate_panel_reads_the_painful_site_where_the_printed_pn_rate_is_read(pathway):
     model = ps.load_model("peripheral_neuropathic")
     start = ps.readouts.readout_start(model, 1.0)
-    site = _painful_site_rate(pathway, 0, "PN")
+    painful = _painful_site(pathway, 0)
+    assert painful == int(model.si("body.painful_site"))
+    site = _site_rate(pathway, 0, "PN", painful)
     after = pathway.time.values - float(pathway.time.values[0]) >= start - 1e-9   # bins starting after it
     assert site[after].mean() == pytest.approx(float(pathway["pn_rate"].isel(condition=0)), rel=1e-9)
     assert site[after].mean() > 5.0                                # a response to read
     # negative control: the stored rates average every site, and the stimulus reaches only the painful one
     everywhere = pathway["rates"].isel(condition=0).sel(population="PN").values
     assert everywhere[after].mean() < 0.5 * site[after].mean()
-    assert _painful_site_rate(pathway, 0, "S1E") is None          # a sheet has no site
+    assert _site_rate(pathway, 0, "S1E", painful) is None          # a sheet has no site
 
 
 def test_smoothing_keeps_a_constant_rate_constant_at_the_edges():

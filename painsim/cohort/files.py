@@ -18,7 +18,7 @@ from ..params import find_builtin, load_model, read_toml
 from ..course import file_protocol
 from ..parallel import in_worker
 from ..version import __version__
-from .distributions import GROUPS, PRESETS, Bernoulli, Beta, Fixed, LogNormal, built, replacement, resolve_distributions
+from .distributions import PRESETS, Bernoulli, Beta, Fixed, LogNormal, built, replacement, resolve_distributions
 from .run import run
 from .sampling import PATIENT_TO_MODEL, sample
 from .statistics import PUBLISHED, responder_rates, statistics
@@ -151,10 +151,7 @@ def _distributions_from_spec(table: Mapping, preset) -> dict:
         where = f"distributions.{attr}"
         if attr not in dists:
             raise UnknownKeyError(attr, dists, what="patient attribute of [distributions]")
-        if isinstance(v, Mapping) and "type" not in v:
-            for g in v:
-                if g not in GROUPS:
-                    raise UnknownKeyError(g, GROUPS, what=f"group of {where}")
+        if isinstance(v, Mapping) and "type" not in v:   # groups: replacement() checks their names
             v = {g: _dist_from_spec(d, f"{where}.{g}") for g, d in v.items()}
         else:
             v = _dist_from_spec(v, where)

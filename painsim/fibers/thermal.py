@@ -69,12 +69,7 @@ def heat_contacts(celsius, n_contacts: int = 15, interval="3 s", contact="0.7 s"
     adapting fibre restarts its adaptation at each contact's onset.  Nociceptor fatigue
     across repeated contacts is not modelled (docs/stimuli.md).
     """
-    try:
-        one = heat(celsius, start, None, baseline)
-    except ParameterError as err:  # name this function's argument, not heat()'s
-        if err.name != "celsius":
-            raise
-        raise ParameterError("celsius", celsius, err.allowed, hint=err.hint) from None
+    one = heat(celsius, start, None, baseline)   # its errors name celsius, this function's argument too
     if isinstance(n_contacts, bool) or not isinstance(n_contacts, (int, np.integer)) or n_contacts < 1:
         raise ParameterError("n_contacts", n_contacts, "a whole number of contacts >= 1")
     dwell = to_si(contact, "s", "contact")
@@ -111,10 +106,10 @@ def heat_ramp(peak, rate: float = 1.0, start=0.0, stop=None) -> PhysicalStimulus
     """
     try:
         step = heat(peak, start, stop)
-    except ParameterError as err:  # name this function's argument
+    except ParameterError as err:  # name this function's argument (heat() calls it celsius)
         if err.name != "celsius":
             raise
-        raise ParameterError("peak", peak, err.allowed, hint=err.hint) from None
+        raise err.renamed("peak") from None
     if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)) \
             or not (math.isfinite(rate) and 0 < rate <= 100):
         raise ParameterError("rate", rate, "a rate of rise in °C/s, a number in (0, 100]")

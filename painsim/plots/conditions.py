@@ -1,13 +1,12 @@
 """Figures of conditions experiments: rasters, rates and pain per condition; wind-up."""
 from __future__ import annotations
 
-import json
-
 import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 
 from .. import readouts
+from ..analysis import condition_param
 from .common import COLORS, raster
 
 __all__ = ["conditions_figure", "windup_figure"]
@@ -24,28 +23,33 @@ def _smooth(r: np.ndarray, bins: int) -> np.ndarray:
     return np.convolve(r, kernel, mode="same") / np.convolve(np.ones_like(r), kernel, mode="same")
 
 
-def _painful_site_rate(ds: xr.Dataset, k: int, pop: str) -> np.ndarray | None:
-    """Binned rate of ``pop``'s neurons at condition ``k``'s painful site, the site the printed PN
-    rate is read at; None where the result has one site or ``pop`` is not laid out by site."""
+def _painful_site(ds: xr.Dataset, k: int) -> int | None:
+    """Condition ``k``'s painful site, where the printed PN rate is read; None with one site (or a
+    result that does not record its layout)."""
     if ds.sizes.get("site", 1) == 1 or "population_site_neurons" not in ds or "parameters" not in ds:
         return None
-    per_site = int(ds["population_site_neurons"].isel(condition=k).sel(population=pop))
+    return int(condition_param(ds, k, "body.painful_site"))
+
+
+def _site_rate(ds: xr.Dataset, k: int, pop: str, site: int | None) -> np.ndarray | None:
+    """Binned rate of ``pop``'s neurons at ``site`` in condition ``k``; None without a site or for a
+    population not laid out by site."""
+    per_site = 0 if site is None else readouts.site_block(ds, pop, condition=k)
     if per_site == 0:
         return None
-    site = int(json.loads(str(ds["parameters"].isel(condition=k).values))["body"]["painful_site"])
     t, i = readouts.population_spikes(ds, pop, k)
     mine = (i >= site * per_site) & (i < (site + 1) * per_site)
-    bin_ = 2.0 * float(ds.time.values[0])   # bins of one width from 0 (readouts.binned_rate)
-    return readouts.binned_rate(t[mine], per_site, float(ds.attrs["duration_s"]), bin_)[1]
+    return readouts.binned_rate(t[mine], per_site, float(ds.attrs["duration_s"]), readouts.bin_width(ds))[1]
 
 
 def _rate_panel(ax, ds: xr.Dataset, k: int, legend: bool) -> None:
     """Projection, inhibitory and excitatory rates of condition ``k`` (:data:`SMOOTHING` running
     mean), at the painful site where the result has several."""
-    bins = max(2, 2 * int(round(SMOOTHING / 2 / (2.0 * float(ds.time.values[0])))))
+    bins = max(2, 2 * int(round(SMOOTHING / 2 / readouts.bin_width(ds))))
+    site = _painful_site(ds, k)
     where = "all sites"
     for pop in ("PN", "IN", "EX"):
-        r = _painful_site_rate(ds, k, pop)
+        r = _site_rate(ds, k, pop, site)
         where = "painful site" if r is not None else where
         r = ds["rates"].isel(condition=k).sel(population=pop).values if r is None else r
         ax.plot(ds.time.values, _smooth(r, bins), color=COLORS[pop], label=pop)
