@@ -331,7 +331,7 @@ def cmd_figures(args) -> int:
     if out.exists() and not out.is_dir():
         raise PathError(f"--out {out} is a file, not a folder")
     figures = _plots().figures_for(ds)  # refuses a Dataset it cannot draw before anything is written
-    stem = next((ds.attrs[k] for k in (files.RESULT_OF, "experiment", "name", "sweep") if ds.attrs.get(k)), path.stem)
+    stem = files.result_name(ds.attrs) or ds.attrs.get("sweep") or path.stem
     with _output_folder(out):
         _print_paths(None, _write_outputs(None, out, stem, figures)[1])
     return 0

@@ -143,19 +143,19 @@ def per_patient(results) -> list:
     if isinstance(results, xr.Dataset):
         if "patient" not in results.dims:
             return [results]
-        return [_one_patient(results, k) for k in range(results.sizes["patient"])]
+        models = json.loads(results.attrs.get("model", "[]"))
+        return [_one_patient(results, k, models) for k in range(results.sizes["patient"])]
     return list(results)
 
 
-def _one_patient(results: xr.Dataset, k: int) -> xr.Dataset:
-    """Patient ``k`` of a course batch: its model's name and its seed in the attributes (the
-    batch's ``model`` lists every patient's; a file of one patient must not depend on which
-    patients shared its batch)."""
+def _one_patient(results: xr.Dataset, k: int, models: list) -> xr.Dataset:
+    """Patient ``k`` of a course batch: its model's name (of ``models``, the batch's ``model``
+    attribute, which lists every patient's) and its seed in the attributes (a file of one patient
+    must not depend on which patients shared its batch)."""
     ds = results.isel(patient=k)
     own = {}
     if "seed" in ds.coords:
         own["seed"] = int(ds["seed"])
-    models = json.loads(results.attrs.get("model", "[]"))
     if k < len(models):
         own["model"] = models[k]
     ds = ds.drop_vars(["patient", "seed"], errors="ignore")

@@ -52,7 +52,7 @@ from __future__ import annotations
 from .conditions import duration_quantity, run_conditions
 from .dispatch import FIGURE_NAMES, KINDS, Kind, describe, kind_of, load_experiment, run_experiment
 from .paths import (COMMANDS, RESULT_OF, catalog, check_command, command_for, earlier_result, experiment_path, file_kind,
-                    remove_stale_figures, results_file)
+                    remove_stale_figures, result_name, results_file)
 from .qst import check_qst, run_qst
 from .summaries import condition_rows, cohort_rows, conditioning_rows, course_rows, qst_rows, tolerance_rows
 from .tolerance import check_tolerance, run_tolerance
@@ -62,4 +62,5 @@ __all__ = ["load_experiment", "run_experiment", "run_conditions", "duration_quan
            "kind_of", "describe", "check_conditions", "check_conditioning", "check_course", "check_cohort",
            "COMMANDS", "catalog", "check_command", "command_for", "experiment_path", "file_kind", "results_file",
            "condition_rows", "conditioning_rows", "cohort_rows", "course_rows", "qst_rows", "check_qst", "run_qst",
-           "tolerance_rows", "check_tolerance", "run_tolerance", "RESULT_OF", "earlier_result", "remove_stale_figures"]
+           "tolerance_rows", "check_tolerance", "run_tolerance", "RESULT_OF", "earlier_result", "remove_stale_figures",
+           "result_name"]

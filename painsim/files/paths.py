@@ -17,7 +17,8 @@ from ..io import RESULT_FILES, is_netcdf, netcdf_file
 from ..params import builtin_experiments, find_builtin, read_toml
 
 __all__ = ["COMMANDS", "SWEEP_FILE", "file_kind", "command_for", "experiment_path", "check_command", "catalog",
-           "results_file", "is_netcdf", "RESULT_OF", "earlier_result", "remove_stale_figures"]
+           "results_file", "is_netcdf", "RESULT_OF", "earlier_result", "remove_stale_figures",
+           "result_name"]
 
 #: The attribute of a saved ``results.nc`` naming the experiment it is the result of (``painsim run``/``course``).
 RESULT_OF = "experiment_name"
@@ -140,15 +141,21 @@ def results_file(path: str | Path) -> Path:
     return netcdf_file(p)
 
 
+def result_name(attrs) -> str | None:
+    """The experiment a result is of, from its attributes: :data:`RESULT_OF`, or the ``experiment``
+    or ``name`` attribute of results written before it existed; None if they do not say."""
+    owner = attrs.get(RESULT_OF) or attrs.get("experiment") or attrs.get("name")
+    return str(owner) if owner else None
+
+
 def _owner(result: Path) -> str | None:
-    """The experiment a saved ``results.nc`` is the result of (:data:`RESULT_OF`, or the ``experiment``
-    or ``name`` attribute of results written before it existed); None if it does not say or cannot be read."""
+    """The experiment a saved ``results.nc`` is the result of (:func:`result_name`); None if it does
+    not say or cannot be read."""
     try:
         with xr.open_dataset(result) as ds:
-            owner = ds.attrs.get(RESULT_OF) or ds.attrs.get("experiment") or ds.attrs.get("name")
+            return result_name(ds.attrs)
     except (OSError, ValueError):
         return None
-    return str(owner) if owner else None
 
 
 def earlier_result(out: Path, name: str, sweep: bool = False) -> bool:

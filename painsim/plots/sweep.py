@@ -14,18 +14,22 @@ from ..units import UNITS
 __all__ = ["sweep_figure", "sweep_figures", "axis_label"]
 
 
+#: Units as people write them on an axis ("1": no unit shown).
+_SHOWN_UNITS = {"degC": "°C", "1": ""}
+
+
 def axis_label(ds: xr.Dataset, name: str) -> tuple[str, float]:
     """Axis label and scale factor for a swept coordinate, in the unit the spec used."""
     unit = ds[name].attrs.get("display_unit", "") or ""
     scale = UNITS[unit][0] if unit in UNITS else 1.0
-    shown = {"degC": "°C", "1": ""}.get(unit, unit)
+    shown = _SHOWN_UNITS.get(unit, unit)
     return (f"{name} ({shown})" if shown else name), scale
 
 
 def quantity_label(outcome: str, units: str) -> str:
     """An outcome as an axis or colour-bar label: its unit as people write it ("°C", no "(1)"),
     pain and unpleasantness scores on their NRS."""
-    shown = {"degC": "°C", "1": ""}.get(units, units)
+    shown = _SHOWN_UNITS.get(units, units)
     if outcome in ("pain", "unpleasantness", "spinal_pain", "map_pain"):
         shown = "NRS 0-10"
     return f"{outcome} ({shown})" if shown else outcome

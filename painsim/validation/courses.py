@@ -164,13 +164,7 @@ def rtms_relief_over_sham(seed: int) -> float:
     """Mean relief two weeks after five daily sessions of 20 Hz M1 rTMS (``rtms_m1_20hz``) minus
     that after the sham course, per patient (central_poststroke_ischemic, circuits ``seed`` to
     ``seed + N_SEEDS - 1``; patients without baseline pain at the test are left out)."""
-    return _rtms_relief_over_sham(seed, KHEDR_DAYS, KHEDR_FOLLOW_UP)
-
-
-def _rtms_relief_over_sham(seed: int, days: tuple, day: float) -> float:
-    """Mean paired relief of the ``rtms_m1_20hz`` course on ``days`` minus its sham's, on ``day``
-    (central_poststroke_ischemic, circuits ``seed`` to ``seed + N_SEEDS - 1``)."""
-    return _relief_over_sham("central_poststroke_ischemic", "rtms_m1_20hz", days, day, seed)
+    return _relief_over_sham("central_poststroke_ischemic", "rtms_m1_20hz", KHEDR_DAYS, KHEDR_FOLLOW_UP, seed)
 
 
 def _relief_over_sham(model: str, protocol: str, days: tuple, day: float, seed: int) -> float:
@@ -208,7 +202,7 @@ def rtms_spaced_relief_over_sham(seed: int) -> float:
     (``rtms_m1_20hz`` on :data:`QUESADA_DAYS`, relief on day :data:`QUESADA_EVALUATION`) minus
     that after the same sham course, per patient (central_poststroke_ischemic, circuits ``seed``
     to ``seed + N_SEEDS - 1``; patients without baseline pain at the test are left out)."""
-    return _rtms_relief_over_sham(seed, QUESADA_DAYS, QUESADA_EVALUATION)
+    return _relief_over_sham("central_poststroke_ischemic", "rtms_m1_20hz", QUESADA_DAYS, QUESADA_EVALUATION, seed)
 
 
 def _responder_share(relief: np.ndarray) -> float:
