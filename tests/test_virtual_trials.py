@@ -4,7 +4,8 @@
   scipy), has the sign of the difference, and refuses samples it cannot standardise;
 * a placebo arm against itself is no effect, exactly;
 * TENS at the painful site lowers pain in every patient of the healthy spinal circuit (the
-  segmental gate), and raises it once GABA_A/glycine is blocked: the effect is the gate's.
+  segmental gate), and raises it once GABA_A/glycine is blocked: the effect is the gate's;
+* the trial rows are held-out predictions against their meta-analyses' pooled effects.
 """
 from __future__ import annotations
 
@@ -68,3 +69,9 @@ def test_the_trial_rows_are_held_out_against_the_meta_analysis():
         row = get(name)
         assert row.status == "prediction" and row.low < row.published < row.high < 0
         assert "Johnson" in row.source and "[checked" in row.source
+
+
+def test_the_rtms_trial_row_is_held_out_against_its_meta_analysis():
+    row = get("rtms_sham_smd")
+    assert row.status == "prediction" and row.low < row.published < row.high < 0
+    assert "34826512" in row.source and "[checked" in row.source

@@ -3,7 +3,7 @@
 
 __all__ = ["ANDREW", "ENROLMENT", "KELLER", "LE_BARS", "NEURON_NOTE", "SCS_GEOMETRY", "SOTGIU", "TSSP",
            "TSSP_NOTE", "CHANDRAN_2003", "SENZA_RCT", "SCS_COURSE_NOTE", "CUI_1996", "MALAN_2002", "SLUKA_1999_FREQUENCIES",
-           "TENS_TOLERANCE_SOURCES", "JOHNSON_2022", "TENS_TRIAL_NOTE", "RUSCHEWEYH_2010", "COLD_NOTE",
+           "TENS_TOLERANCE_SOURCES", "JOHNSON_2022", "TENS_TRIAL_NOTE", "RTMS_META_2022", "RTMS_TRIAL_NOTE", "RUSCHEWEYH_2010", "COLD_NOTE",
            "YARNITSKY_1992", "RAMP_ROWS", "RAMP_NOTE", "ROLKE_2006_HPT", "BROWN_2025", "URASAKI_2014", "QUESADA_2020",
            "HUANG_2005", "GAMBOA_2010", "TBS_NOTE"]
 
@@ -116,6 +116,21 @@ TENS_TRIAL_NOTE = (
     "current, and g is computed from the two arms' means and SDs as for parallel groups "
     "(painsim.validation.trials); the meta-analysis found no effect of diagnosis, so one published figure for "
     "both populations")
+
+#: The rTMS meta-analysis of the reference table: neuropathic pain, real against sham.
+RTMS_META_2022 = (
+    "Effects of repetitive transcranial magnetic stimulation on neuropathic pain: a systematic review and "
+    "meta-analysis, Neurosci Biobehav Rev 2022 132:130 (PMID 34826512) [checked: abstract]: 38 randomized "
+    "controlled studies of rTMS in neuropathic pain, real better than sham, random-effects effect size -0.66 "
+    "(95 % CI -0.87 to -0.46); stimulation frequency, site and lesion location modified the effect. Range: the "
+    "95 % CI of the pooled effect (a spread of the mean, not of trials)")
+#: What the virtual rTMS trial assumes.
+RTMS_TRIAL_NOTE = (
+    "held out; 16 patients drawn as the rTMS cohort draws them (peripheral and central neuropathic pain), each "
+    "given the 5-session course and the sham course, g from the two arms' pain the day after the last session "
+    "as for parallel groups (painsim.validation.trials.rtms_sham_smd); the course's pain test (heat at the painful "
+    "site) stands for the rated pain, and five daily 20 Hz M1 sessions for the pooled schedules, frequencies and "
+    "sites (chosen); the model has no placebo response, so the sham arm is the untreated pain")
 
 #: Ruscheweyh et al. 2010: suprathreshold cold pain from a contact thermode.
 RUSCHEWEYH_2010 = ("Ruscheweyh, Stumpenhorst, Knecht & Marziniak 2010 J Pain 11:728 [checked: abstract]: 60-s "

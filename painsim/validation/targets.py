@@ -44,11 +44,12 @@ from .phenotype import (c_ramp_discharge, contact_summation, pn_heat_threshold, 
 from .sources import (ANDREW, ENROLMENT, KELLER, LE_BARS, NEURON_NOTE, SCS_GEOMETRY, SOTGIU, TSSP, TSSP_NOTE,
                       CHANDRAN_2003, COLD_NOTE, CUI_1996, JOHNSON_2022, MALAN_2002, RAMP_NOTE, RAMP_ROWS,
                       ROLKE_2006_HPT, RUSCHEWEYH_2010, SCS_COURSE_NOTE, SENZA_RCT, SLUKA_1999_FREQUENCIES, TENS_TOLERANCE_SOURCES,
-                      TENS_TRIAL_NOTE, YARNITSKY_1992, BROWN_2025, MAIER_2010, COHORT_NOTE, DEER_2017, GILMORE_2019,
+                      TENS_TRIAL_NOTE, RTMS_META_2022, RTMS_TRIAL_NOTE, YARNITSKY_1992, BROWN_2025, MAIER_2010,
+                      COHORT_NOTE, DEER_2017, GILMORE_2019,
                       URASAKI_2014, QUESADA_2020, HUANG_2005, GAMBOA_2010, TBS_NOTE)
 from .prevalence import allodynia_prevalence
 from .evoked import sep_collision_ratio
-from .trials import tens_placebo_smd
+from .trials import rtms_sham_smd, tens_placebo_smd
 from .verdict import COSTS, STATUSES, Target, judge
 
 __all__ = ["Target", "judge", "TARGETS", "SHARED_SIMULATIONS", "STATUSES", "COSTS", "get", "clear_measurements"]
@@ -499,6 +500,9 @@ TARGETS: tuple[Target, ...] = (
            f"heat test)", 0.208, 0.089, 0.327, "1", QUESADA_2020, "prediction", "slow", rtms_spaced_relief_over_sham,
            "held out; the published difference is of two phases' mean relief (33.8 - 13.0 %), the model's the mean "
            "of paired differences (its sham relieves nothing: no placebo response is modelled)"),
+    Target("rtms_sham_smd", "Hedges' g of pain (the course's heat test) the day after 5 daily sessions of 20 Hz M1 "
+           "rTMS against 5 sham sessions, 16 virtual patients drawn as the rTMS cohort's in both arms", -0.66, -0.87,
+           -0.46, "1", RTMS_META_2022, "prediction", "slow", rtms_sham_smd, RTMS_TRIAL_NOTE),
     Target("tens_naloxone_share", "share of the PN reduction by conventional TENS at a remote site that "
            "naloxone removes", 1.0, None, None, "1", "Sluka et al. 1999 JPET 289:840: spinal naloxone/naltrindole "
            "prevent TENS antihyperalgesia [checked: abstract]; TENS at the inflamed knee, heat at the paw "
