@@ -1,6 +1,7 @@
 """What the figures plot is what the terminal prints: the conditions figure's rate panels read the
 painful site on the pathway (the site the printed PN rate is read at), and its smoothing keeps a
-constant rate constant up to the window's edges."""
+constant rate constant up to the window's edges; a figure's title says what was simulated (the file's
+description under its name)."""
 from __future__ import annotations
 
 import numpy as np
@@ -12,7 +13,8 @@ from painsim.plots.conditions import _painful_site, _site_rate, _smooth
 
 @pytest.fixture(scope="module")
 def pathway():
-    spec = {"experiment": {"name": "figure_rates", "model": "peripheral_neuropathic", "duration": "1 s", "seed": 1},
+    spec = {"experiment": {"name": "figure_rates", "model": "peripheral_neuropathic", "duration": "1 s", "seed": 1,
+                           "description": "Noxious heat at the painful site against rest, " * 3},
             "condition": [{"label": "noxious 0.5 at the painful site", "noxious": 0.5}, {"label": "rest"}]}
     return ps.run_experiment(spec)
 
@@ -36,3 +38,15 @@ def test_smoothing_keeps_a_constant_rate_constant_at_the_edges():
     np.testing.assert_allclose(_smooth(np.full(50, 7.0), 6), 7.0)
     alternating = np.tile([145.0, 0.0], 25)                       # a 50 Hz train in 10-ms bins
     assert np.ptp(_smooth(alternating, 6)[3:-3]) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_the_title_carries_the_description_under_the_name(pathway):
+    from painsim.plots.common import experiment_title
+    from painsim.plots.conditions import conditions_figure
+    title = conditions_figure(pathway)._suptitle.get_text()
+    assert title.startswith("figure_rates\nNoxious heat at the painful site")
+    assert all(len(line) <= 100 for line in title.splitlines()) and len(title.splitlines()) > 2   # wrapped
+    bare = pathway.copy()
+    bare.attrs = {k: v for k, v in pathway.attrs.items() if k != "description"}
+    assert experiment_title(bare) == "figure_rates"                  # no description: the name alone
+    assert experiment_title(bare.assign_attrs(experiment=""), "fallback") == "fallback"

@@ -1,6 +1,8 @@
 """What every figure shares: colours, the spike raster, saving, axis helpers."""
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 
 matplotlib.use("Agg") if matplotlib.get_backend().lower() in ("", "agg") else None
@@ -11,7 +13,8 @@ import xarray as xr  # noqa: E402
 from ..io import atomic_path  # noqa: E402
 from ..readouts import population_spikes  # noqa: E402
 
-__all__ = ["COLORS", "raster", "save_figure", "datasets_and_labels", "figure_and_axes", "pct"]
+__all__ = ["COLORS", "raster", "save_figure", "datasets_and_labels", "figure_and_axes", "pct",
+           "experiment_title"]
 
 COLORS = {"Abeta": "#4C72B0", "Adelta": "#8172B3", "C": "#C44E52", "IN": "#55A868",
           "EX": "#DD8452", "PN": "#222222"}
@@ -59,3 +62,12 @@ def figure_and_axes(ax=None, figsize=(5, 3.6)):
 def pct(x):
     """Fractions as percent (float array)."""
     return 100.0 * np.asarray(x, float)
+
+
+def experiment_title(ds: xr.Dataset, fallback: str = "") -> str:
+    """A figure's title for the result ``ds``: the experiment's name (attribute ``experiment``, else
+    ``name``, else ``fallback``) and, wrapped below it, what the file says it does (``description``),
+    so a figure shown on its own says what was simulated."""
+    name = ds.attrs.get("experiment") or ds.attrs.get("name") or fallback
+    description = str(ds.attrs.get("description", "")).strip()
+    return f"{name}\n{textwrap.fill(description, 100)}" if description else name

@@ -7,7 +7,7 @@ import xarray as xr
 
 from .. import readouts
 from ..analysis import condition_param
-from .common import COLORS, raster
+from .common import COLORS, experiment_title, raster
 
 __all__ = ["conditions_figure", "windup_figure"]
 
@@ -91,7 +91,7 @@ def conditions_figure(ds: xr.Dataset, title: str | None = None):
     ax3.set_ylim(0, 12.5)   # room for the two-line labels above a bar at 10
     ax3.set_yticks(range(0, 11, 2))
     ax3.set_ylabel("NRS 0-10" if len(scores) > 1 else "pain (NRS 0-10)")
-    fig.suptitle(title or ds.attrs.get("experiment", ""), fontsize=12)
+    fig.suptitle(title or experiment_title(ds), fontsize=11)
     return fig
 
 

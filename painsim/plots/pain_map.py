@@ -6,6 +6,7 @@ import numpy as np
 import xarray as xr
 
 from ..analysis import pain_map_metrics
+from .common import experiment_title
 
 __all__ = ["pain_map_figure", "rtms_figure", "map_figure"]
 
@@ -55,7 +56,7 @@ def pain_map_figure(ds: xr.Dataset, title: str | None = None):
     cmap = plt.get_cmap("tab10")
     for g, name in enumerate(met.model.values):
         _model_row(fig, axes, met, g, name, ext, vmax, cmap)
-    fig.suptitle(title or ds.attrs.get("experiment", "S1 pain map"))
+    fig.suptitle(title or experiment_title(ds, "S1 pain map"), fontsize=11)
     fig.tight_layout()
     return fig
 
@@ -79,7 +80,7 @@ def rtms_figure(ds: xr.Dataset, title: str | None = None):
         ax.set_xlim(0, 11.5 if var == "pain" else max(top * 1.2, 1e-9))   # room for the printed values
     axes[0].set_yticks(y, labels, fontsize=8)
     axes[0].invert_yaxis()
-    fig.suptitle(title or ds.attrs.get("experiment", "rTMS"))
+    fig.suptitle(title or experiment_title(ds, "rTMS"), fontsize=11)
     fig.tight_layout()
     return fig
 

@@ -7,7 +7,7 @@ import xarray as xr
 
 from ..analysis import changed_connections
 from ..errors import ParameterError
-from .common import datasets_and_labels, figure_and_axes, pct
+from .common import datasets_and_labels, experiment_title, figure_and_axes, pct
 
 __all__ = ["ltp_ltd_figure", "stdp_window_figure", "pairing_frequency_figure", "frequency_curve_figure"]
 
@@ -79,7 +79,7 @@ def ltp_ltd_figure(ds: xr.Dataset, title: str | None = None):
     fig, axes = plt.subplots(1, 3, figsize=(max(10, 3.3 * len(labels) + 5), 3.8), constrained_layout=True)
     _before_after_panels(axes, ds, x, labels)
     _efficacy_panel(axes[2], ds, x, labels)
-    fig.suptitle(title or ds.attrs.get("experiment", ds.attrs.get("name", "spinal LTP/LTD")))
+    fig.suptitle(title or experiment_title(ds, "spinal LTP/LTD"), fontsize=11)
     return fig
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import xarray as xr
 
 from ..analysis import scs_frequency_curves, scs_metrics, sep_metrics
-from .common import COLORS
+from .common import COLORS, experiment_title
 
 __all__ = ["scs_modes_figure", "scs_frequency_figure", "sep_collision_figure"]
 
@@ -35,7 +35,7 @@ def scs_modes_figure(ds: xr.Dataset, title: str | None = None):
     axes[3].set_ylim(0, 10.5)
     axes[3].set_ylabel("pain (NRS)")
     axes[3].set_xticks(x, conds, rotation=20, ha="right", fontsize=8)
-    fig.suptitle(title or ds.attrs.get("experiment", "SCS modes"))
+    fig.suptitle(title or experiment_title(ds, "SCS modes"), fontsize=11)
     return fig
 
 
@@ -87,5 +87,5 @@ def sep_collision_figure(ds: xr.Dataset, title: str | None = None):
                     fontsize=8)
     bottom.set_ylabel("evoked DCN response\n(relative to the first)")
     bottom.set_xticks(x, conds, rotation=20, ha="right", fontsize=8)
-    fig.suptitle(title or ds.attrs.get("experiment", "SEP collision test"))
+    fig.suptitle(title or experiment_title(ds, "SEP collision test"), fontsize=11)
     return fig
