@@ -18,14 +18,55 @@ __all__ = ["known_keys", "known_tables", "distinct_labels", "flag", "whole", "nu
 
 def flag(value, name: str, error: type[ParameterError] = ParameterError) -> bool:
     """``true`` or ``false`` (a string such as "false" or "no" is refused: ``bool("false")`` is True);
-    ``error`` is the ParameterError subclass to raise (a sweep's SpecError)."""
+    ``error`` is the ParameterError subclass to raise (a sweep's SpecError).
+
+    Parameters
+    ----------
+    value : object
+        The value to check; only a ``bool`` is accepted.
+    name : str
+        The parameter, named in the error.
+    error : type
+        The :class:`painsim.errors.ParameterError` subclass to raise.
+
+    Returns
+    -------
+    bool
+        ``value``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``value`` is not a ``bool`` (raised as ``error``).
+    """
     if not isinstance(value, bool):
         raise error(name, value, "true or false")
     return value
 
 
 def whole(value, name: str, lo: int = 1, *, allow_float: bool = False) -> int:
-    """A whole number ``>= lo``; with ``allow_float`` also a float equal to one (``3.0``)."""
+    """A whole number ``>= lo``; with ``allow_float`` also a float equal to one (``3.0``).
+
+    Parameters
+    ----------
+    value : int or float
+        The value to check (a ``bool`` is refused).
+    name : str
+        The parameter, named in the error.
+    lo : int
+        The smallest value allowed (default 1).
+    allow_float : bool
+        Also accept a finite float with a whole value.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``value`` is not a whole number, or is below ``lo``.
+    """
     kinds = (int, np.integer, float, np.floating) if allow_float else (int, np.integer)
     if (isinstance(value, bool) or not isinstance(value, kinds)
             or (allow_float and (not math.isfinite(float(value)) or float(value) != int(value)))
@@ -35,7 +76,33 @@ def whole(value, name: str, lo: int = 1, *, allow_float: bool = False) -> int:
 
 
 def number(value, name: str, lo=None, hi=None, lo_open: bool = False, allowed: str | None = None) -> float:
-    """A finite dimensionless number within ``[lo, hi]`` (``(lo, hi]`` with ``lo_open``)."""
+    """A finite dimensionless number within ``[lo, hi]`` (``(lo, hi]`` with ``lo_open``).
+
+    Parameters
+    ----------
+    value : float or str
+        A plain number, or a string such as ``"0.5"`` or ``"50 %"`` (a ``bool``
+        is refused).
+    name : str
+        The parameter, named in the error.
+    lo, hi : float, optional
+        The bounds; None (the default) for no bound.
+    lo_open : bool
+        Exclude ``lo`` itself.
+    allowed : str, optional
+        What is allowed, in words, for the error (default: said from the bounds).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    painsim.errors.UnitError
+        ``value`` has a unit.
+    painsim.errors.ParameterError
+        ``value`` is not a finite number within the bounds.
+    """
     if isinstance(value, (bool, str)):
         raise ParameterError(name, value, allowed or "a real number")
     v = float(to_si(value, "1", name))
@@ -57,7 +124,26 @@ def number(value, name: str, lo=None, hi=None, lo_open: bool = False, allowed: s
 
 
 def positive_time(value, name: str) -> float:
-    """A finite time constant > 0 s, in seconds."""
+    """A finite time constant > 0 s, in seconds.
+
+    Parameters
+    ----------
+    value : str or brian2 Quantity
+        The time, with its unit (``"20 ms"``, ``20*ms``).
+    name : str
+        The parameter, named in the error.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    painsim.errors.UnitError
+        ``value`` is not a time (a plain number has no unit).
+    painsim.errors.ParameterError
+        ``value`` cannot be read, or is not finite and > 0 s.
+    """
     v = to_si(value, "s", name)
     if not (math.isfinite(v) and v > 0):
         raise ParameterError(name, value, "a time constant > 0 s (finite)")
@@ -65,7 +151,26 @@ def positive_time(value, name: str) -> float:
 
 
 def nonnegative_time(value, name: str) -> float:
-    """A finite time >= 0 s, in seconds."""
+    """A finite time >= 0 s, in seconds.
+
+    Parameters
+    ----------
+    value : str or brian2 Quantity
+        The time, with its unit (``"20 ms"``, ``20*ms``).
+    name : str
+        The parameter, named in the error.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    painsim.errors.UnitError
+        ``value`` is not a time (a plain number has no unit).
+    painsim.errors.ParameterError
+        ``value`` cannot be read, or is not finite and >= 0 s.
+    """
     v = to_si(value, "s", name)
     if not (math.isfinite(v) and v >= 0):
         raise ParameterError(name, value, "a time >= 0 s (finite)")
@@ -82,7 +187,29 @@ MAX_SIMULATED_DURATION = 3600.0
 
 def simulated_duration(value, name: str, error: type[ParameterError] = ParameterError) -> float:
     """A simulated duration in s: finite, > 0 and at most :data:`MAX_SIMULATED_DURATION` (a longer
-    one would exhaust memory drawing its input spikes, before the run starts)."""
+    one would exhaust memory drawing its input spikes, before the run starts).
+
+    Parameters
+    ----------
+    value : str or brian2 Quantity
+        The duration, with its unit (``"2 s"``, ``2*second``).
+    name : str
+        The parameter, named in the error.
+    error : type
+        The :class:`painsim.errors.ParameterError` subclass to raise for a
+        duration out of range.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    painsim.errors.UnitError
+        ``value`` is not a time (a plain number has no unit).
+    painsim.errors.ParameterError
+        ``value`` cannot be read, or is out of range (raised as ``error``).
+    """
     v = to_si(value, "s", name)
     if not (math.isfinite(v) and 0 < v <= MAX_SIMULATED_DURATION):
         raise error(name, value, f"a duration > 0 s and <= {MAX_SIMULATED_DURATION:g} s (1 hour)",
@@ -93,7 +220,27 @@ def simulated_duration(value, name: str, error: type[ParameterError] = Parameter
 def file_name(value, name: str, error: type[ParameterError] = ParameterError) -> str:
     """A plain file name (letters, digits, ``_``, ``-`` and ``.``, starting with a letter or digit): an
     experiment's or sweep's ``name`` names its output folder (``painsim-out/<name>``) and its figures'
-    files, which must stay inside ``--out`` (no ``/``, no ``..``, not empty)."""
+    files, which must stay inside ``--out`` (no ``/``, no ``..``, not empty).
+
+    Parameters
+    ----------
+    value : str
+        The name to check.
+    name : str
+        The parameter, named in the error.
+    error : type
+        The :class:`painsim.errors.ParameterError` subclass to raise.
+
+    Returns
+    -------
+    str
+        ``value``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``value`` is not such a file name (raised as ``error``).
+    """
     if not (isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", value)):
         raise error(name, value, "a file name: letters, digits, '_', '-' and '.', starting with a letter or "
                     "digit (no '/', no '..', not empty)")
@@ -101,7 +248,26 @@ def file_name(value, name: str, error: type[ParameterError] = ParameterError) ->
 
 
 def positive_rate(value, name: str) -> float:
-    """A finite rate > 0 Hz, in Hz."""
+    """A finite rate > 0 Hz, in Hz.
+
+    Parameters
+    ----------
+    value : str or brian2 Quantity
+        The rate, with its unit (``"50 Hz"``, ``50*Hz``).
+    name : str
+        The parameter, named in the error.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    painsim.errors.UnitError
+        ``value`` is not a rate (a plain number has no unit).
+    painsim.errors.ParameterError
+        ``value`` cannot be read, or is not finite and > 0 Hz.
+    """
     v = to_si(value, "Hz", name)
     if not (math.isfinite(v) and v > 0):
         raise ParameterError(name, value, "a rate > 0 Hz (finite)")
@@ -110,7 +276,22 @@ def positive_rate(value, name: str) -> float:
 
 def known_keys(table, allowed, what: str) -> None:
     """Refuse a key of ``table`` (a mapping, or any iterable of keys) not in
-    ``allowed``: :class:`painsim.errors.UnknownKeyError` names the nearest valid key."""
+    ``allowed``: :class:`painsim.errors.UnknownKeyError` names the nearest valid key.
+
+    Parameters
+    ----------
+    table : mapping or iterable of str
+        The keys to check.
+    allowed : collection of str
+        The valid keys.
+    what : str
+        The kind of key, in words, for the error (``"sweep key"``).
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        The first key of ``table`` not in ``allowed``.
+    """
     for key in table:
         if key not in allowed:
             raise UnknownKeyError(key, allowed, what=what)
@@ -119,14 +300,40 @@ def known_keys(table, allowed, what: str) -> None:
 def known_tables(spec, allowed, what: str) -> None:
     """:func:`known_keys` for the top-level tables of an experiment file; the ``_path`` key that
     loading adds (the file it came from) is not a table.  A misspelt table (``[publshed]``) would
-    otherwise be silently ignored."""
+    otherwise be silently ignored.
+
+    Parameters
+    ----------
+    spec : mapping
+        The experiment file's contents, as loaded.
+    allowed, what
+        As :func:`known_keys`.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        A top-level table not in ``allowed``.
+    """
     known_keys([k for k in spec if k != "_path"], allowed, what)
 
 
 def distinct_labels(labels, table: str) -> None:
     """Refuse a label of the repeated ``table`` (``"condition"``, ``"protocol"``) that is not text
     or repeats an earlier one: a result's coordinate must tell the tables apart.  The error names
-    the entry (``condition[1].label``)."""
+    the entry (``condition[1].label``).
+
+    Parameters
+    ----------
+    labels : iterable
+        The tables' labels, in the file's order.
+    table : str
+        The name of the repeated table, used in the error.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A label that is not a string, or that repeats an earlier one.
+    """
     seen = set()
     for n, label in enumerate(labels):
         if not isinstance(label, str):
@@ -141,9 +348,23 @@ def env_choice(variable: str, default: str, allowed: Sequence[str]) -> str:
     must be one of ``allowed``: a misspelt setting is refused by name, never silently taken
     for the default.
 
+    Parameters
+    ----------
+    variable : str
+        The environment variable's name.
+    default : str
+        The value when the variable is unset.
+    allowed : sequence of str
+        The values allowed.
+
     Returns
     -------
     str
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        The value is not one of ``allowed``.
     """
     value = os.environ.get(variable, default)
     if value not in allowed:

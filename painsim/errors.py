@@ -28,7 +28,21 @@ __all__ = [
 
 
 def nearest(name: str, candidates: Iterable[str]) -> str | None:
-    """Return the candidate closest to ``name`` (difflib ratio), or None."""
+    """Return the candidate closest to ``name`` (difflib ratio), or None.
+
+    Parameters
+    ----------
+    name : str
+        The misspelt name (a dotted path's last component is also compared
+        with the candidates' last components).
+    candidates : iterable of str
+        The valid names.
+
+    Returns
+    -------
+    str or None
+        The closest candidate, or None if none is close enough.
+    """
     name = str(name)
     candidates = [str(c) for c in candidates]
     match = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
@@ -55,7 +69,14 @@ class PainsimError(Exception):
 
     Errors pickle with their message and attributes, so that one raised in a worker
     process reaches the caller as itself (named parameter, value and what is allowed),
-    not as a broken process pool."""
+    not as a broken process pool.
+
+    Parameters
+    ----------
+    message : str
+        The error message (subclasses such as :class:`ParameterError` build
+        theirs from their own arguments).
+    """
 
     def __reduce__(self):
         return _rebuilt, (type(self), self.args, dict(self.__dict__))
@@ -90,7 +111,20 @@ class ParameterError(PainsimError, ValueError):
         """This error (its class, value and what is allowed kept) about ``name`` and/or with ``hint``
         added, for a caller that knows where the value came from: the key of a file
         (``distributions.central.p``, not ``Bernoulli.p``), the entry of a batch (``requests[2].seed``),
-        the point of a sweep."""
+        the point of a sweep.
+
+        Parameters
+        ----------
+        name : str, optional
+            The parameter's new name, replacing the old one in the message.
+        hint : str, optional
+            Advice put before any hint the error already has.
+
+        Returns
+        -------
+        ParameterError
+            A copy of this error, of the same class; this one is unchanged.
+        """
         new = copy.copy(self)  # painsim errors copy as themselves (PainsimError.__reduce__)
         msg = str(self)
         if name is not None:
@@ -104,7 +138,18 @@ class ParameterError(PainsimError, ValueError):
 
 
 class UnknownKeyError(ParameterError):
-    """A key (parameter path, protocol, model name ...) does not exist."""
+    """A key (parameter path, protocol, model name ...) does not exist.
+
+    Parameters
+    ----------
+    name : str
+        The unknown key.
+    candidates : iterable of str
+        The valid keys: the message lists up to 12 of them and suggests the
+        nearest (:func:`nearest`, kept as the ``suggestion`` attribute).
+    what : str
+        The kind of key, in words (default ``"parameter"``).
+    """
 
     def __init__(self, name: str, candidates: Iterable[str], what: str = "parameter"):
         candidates = sorted(candidates)
@@ -122,7 +167,20 @@ class UnknownKeyError(ParameterError):
 
 
 class UnitError(ParameterError):
-    """A quantity has the wrong physical dimension, or no unit where one is needed."""
+    """A quantity has the wrong physical dimension, or no unit where one is needed.
+
+    Parameters
+    ----------
+    name : str
+        The parameter.
+    value : object
+        The value that was given.
+    expected_unit : str
+        The unit the value must have; ``"1"`` for a plain number.
+    hint : str, optional
+        Extra advice (default: write the value with its unit, e.g.
+        ``"1 Hz"``; none for a plain number).
+    """
 
     def __init__(self, name: str, value, expected_unit: str, hint: str | None = None):
         self.expected_unit = expected_unit
@@ -134,25 +192,61 @@ class UnitError(ParameterError):
 
 
 class ModelFileError(PainsimError, ValueError):
-    """A model or experiment file cannot be read (syntax, forbidden content)."""
+    """A model or experiment file cannot be read (syntax, forbidden content).
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, naming the file.
+    """
 
 
 class WaveformError(ParameterError):
-    """A stimulation waveform is impossible (pulse wider than its period, ...)."""
+    """A stimulation waveform is impossible (pulse wider than its period, ...).
+
+    Parameters
+    ----------
+    name, value, allowed, hint
+        As :class:`ParameterError`.
+    """
 
 
 class CalendarError(ParameterError):
-    """A treatment calendar is impossible (overlapping sessions, ...)."""
+    """A treatment calendar is impossible (overlapping sessions, ...).
+
+    Parameters
+    ----------
+    name, value, allowed, hint
+        As :class:`ParameterError`.
+    """
 
 
 class SpecError(ParameterError):
-    """A sweep or cohort specification is invalid."""
+    """A sweep or cohort specification is invalid.
+
+    Parameters
+    ----------
+    name, value, allowed, hint
+        As :class:`ParameterError`.
+    """
 
 
 class PathError(PainsimError, ValueError):
     """A path names the wrong thing: a folder given as a file, a file of the wrong kind for a
-    command (a sweep file to ``painsim run``), a file that is not a painsim result."""
+    command (a sweep file to ``painsim run``), a file that is not a painsim result.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, naming the path.
+    """
 
 
 class UsageError(PainsimError, ValueError):
-    """A command-line argument is missing or not allowed (``--seed -3``, ``--workers 0``, ...)."""
+    """A command-line argument is missing or not allowed (``--seed -3``, ``--workers 0``, ...).
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, naming the argument.
+    """

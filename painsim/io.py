@@ -47,6 +47,14 @@ class atomic_path:
 
     The file gets the mode of any new file under the process's umask (:func:`file_mode`),
     not the 0600 of a temporary file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to write; its folder is created if missing.
+    suffix : str
+        Suffix of the temporary file (default ``".tmp"``), made in the same
+        folder; it is removed if the ``with`` block raises.
     """
 
     def __init__(self, path: str | os.PathLike, suffix: str = ".tmp"):
@@ -85,7 +93,17 @@ def _fsync(path: Path) -> None:
 
 def as_saved(ds: xr.Dataset) -> xr.Dataset:
     """What :func:`save` writes of ``ds``: a copy with CF labels (units, long_name) on every
-    variable, the painsim version and the digest of its code (``painsim_source``) unless present."""
+    variable, the painsim version and the digest of its code (``painsim_source``) unless present.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The result; it is not changed.
+
+    Returns
+    -------
+    xarray.Dataset
+    """
     ds = label(ds.copy())
     ds.attrs.setdefault("painsim_version", __version__)
     ds.attrs.setdefault("painsim_source", source_digest())
@@ -102,6 +120,23 @@ def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     :data:`painsim.labels.VOCABULARY` (labels already present are kept); the file records the
     painsim version and its code (``painsim_source``, :func:`painsim.version.source_digest`: a
     development checkout keeps its version number while its code changes) unless it has them.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The result to write; it is not changed (:func:`as_saved` makes the copy written).
+    path : str or path-like
+        The file, ending in ``.nc``; its folder is created if missing.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` is not a Dataset, or ``path`` does not end in ``.nc``.
     """
     _need_dataset(ds)
     path = Path(path)
@@ -131,7 +166,22 @@ RESULT_FILES = ("results.nc", "result.nc", "store/result.nc")
 
 
 def is_netcdf(path) -> bool:
-    """Whether ``path`` starts like a NetCDF file (classic or NetCDF-4/HDF5)."""
+    """Whether ``path`` starts like a NetCDF file (classic or NetCDF-4/HDF5).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file; its first 8 bytes are read.
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    OSError
+        The file cannot be opened.
+    """
     with open(path, "rb") as f:
         return f.read(8).startswith(_NETCDF_MAGIC)
 _EXPECTED = "expected a NetCDF result written by painsim (results.nc of painsim run/course, result.nc of a sweep store)"
@@ -139,7 +189,22 @@ _EXPECTED = "expected a NetCDF result written by painsim (results.nc of painsim 
 
 def netcdf_file(path) -> Path:
     """``path`` if it is a NetCDF file; otherwise a PathError saying what it is (a folder holding a
-    result is named, for :func:`load`; ``painsim.files.results_file`` resolves folders first)."""
+    result is named, for :func:`load`; ``painsim.files.results_file`` resolves folders first).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to check.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    painsim.errors.PathError
+        ``path`` is a folder, is missing, cannot be read or is not a NetCDF file.
+    """
     path = Path(path)
     if path.is_dir():
         inside = [c for c in RESULT_FILES if (path / c).is_file()]
@@ -158,6 +223,15 @@ def netcdf_file(path) -> Path:
 
 def load(path: str | os.PathLike) -> xr.Dataset:
     """Read a Dataset written by :func:`save` (fully loaded, file closed).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The ``.nc`` file.
+
+    Returns
+    -------
+    xarray.Dataset
 
     Raises
     ------
@@ -180,6 +254,25 @@ def combine(results: Sequence[xr.Dataset], dim: str, labels: Sequence) -> xr.Dat
     index variable ``<ragged dim>_<dim>`` tells which point each entry
     belongs to.  Per-point attrs (seed, parameters, stimulus) become
     variables along ``dim``.
+
+    Parameters
+    ----------
+    results : sequence of xarray.Dataset
+        The points' results, at least one.
+    dim : str
+        Name of the new dimension.
+    labels : sequence
+        The coordinate of ``dim``: one label per result.
+
+    Returns
+    -------
+    xarray.Dataset
+        Attrs equal in all results are kept as attrs.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``results`` is empty, or ``labels`` is not one label per result.
     """
     if len(results) != len(labels) or not results:
         raise ParameterError("labels", len(labels), f"one label per result ({len(results)})")
@@ -334,7 +427,17 @@ def to_neo(result: xr.Dataset, per: str = "neuron"):
 def bin_width(result) -> float:
     """Width (s) of a result's rate bins: :func:`painsim.readouts.binned_rate` starts them at 0 with
     one width, so it is twice the first centre, exactly (differences of centres carry rounding:
-    0.009999999999999998 s)."""
+    0.009999999999999998 s).
+
+    Parameters
+    ----------
+    result : xarray.Dataset
+        A result with a ``time`` coordinate of bin centres (s).
+
+    Returns
+    -------
+    float
+    """
     return 2.0 * float(result["time"].values[0])
 
 
@@ -361,6 +464,26 @@ def write_neo(result, path: str | os.PathLike, per: str = "neuron") -> Path:
     order of their names, not of the result's points (match them by name).  The pickle keeps
     both (checked);
     keep the result's NetCDF file beside an NWB export for everything else.
+
+    Parameters
+    ----------
+    result : xarray.Dataset or neo.Block
+        A result, converted with :func:`to_neo`, or a Block written as it is.
+    path : str or path-like
+        The file: ``.nwb``, ``.nix`` or ``.pkl``.
+    per : {"neuron", "population"}
+        As :func:`to_neo` (ignored for a Block).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Another extension, a package the file kind needs is not installed, or
+        :func:`to_neo` refuses ``result`` or ``per``.
     """
     path = Path(path)
     writers = {".nwb": "NWBIO", ".nix": "NixIO", ".pkl": "PickleIO"}

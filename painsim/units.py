@@ -74,16 +74,66 @@ _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([^\d
 
 
 def dim_of(unit: str) -> Dim:
-    """Dimension of a unit symbol (``"Hz"`` -> (0,0,-1,0,0,0,0))."""
+    """Dimension of a unit symbol (``"Hz"`` -> (0,0,-1,0,0,0,0)).
+
+    Parameters
+    ----------
+    unit : str
+        A symbol of ``UNITS`` (``"Hz"``, ``"ms"``, ``"cm/s"``).
+
+    Returns
+    -------
+    tuple
+        Exponents of (m, kg, s, A, K, mol, cd).
+
+    Raises
+    ------
+    KeyError
+        ``unit`` is not a known symbol.
+    """
     return UNITS[unit][1]
 
 
 def unit_name(dim: Dim) -> str:
+    """The unit that error messages name for a dimension (``UNIT_NAMES``).
+
+    Parameters
+    ----------
+    dim : tuple
+        Exponents of (m, kg, s, A, K, mol, cd).
+
+    Returns
+    -------
+    str
+        The unit's name (``"Hz"``), or the tuple written out for a dimension
+        without one.
+    """
     return UNIT_NAMES.get(tuple(dim), str(tuple(dim)))
 
 
 def parse(text: str, name: str = "value") -> tuple[float, Dim]:
-    """Parse ``"50 Hz"`` into (50.0, dim of Hz); a bare number is dimensionless."""
+    """Parse ``"50 Hz"`` into (50.0, dim of Hz); a bare number is dimensionless.
+
+    Parameters
+    ----------
+    text : str
+        A number, optionally followed by a unit symbol of ``UNITS``.
+    name : str
+        Parameter name used in error messages.
+
+    Returns
+    -------
+    value : float
+        The number in SI units (``"300 us"`` -> 3e-4).
+    dim : tuple
+        The unit's dimension.
+
+    Raises
+    ------
+    ParameterError
+        ``text`` is not a number with a unit, or the unit is unknown (the
+        nearest known one is suggested).
+    """
     m = _QUANTITY.match(text)
     if not m:
         raise ParameterError(name, text, 'a number with a unit such as "50 Hz" or "300 us"')
@@ -101,6 +151,19 @@ def parse(text: str, name: str = "value") -> tuple[float, Dim]:
 
 
 def brian_dim(q: Any) -> Dim | None:
+    """Dimension of a brian2 quantity, read from its ``dim`` without importing brian2.
+
+    Parameters
+    ----------
+    q : object
+        A brian2 ``Quantity``, or anything else.
+
+    Returns
+    -------
+    tuple or None
+        Exponents of (m, kg, s, A, K, mol, cd) (whole ones as int), or None
+        if ``q`` has no brian2 dimension (a plain number, a string).
+    """
     dim = getattr(q, "dim", None)
     dims = getattr(dim, "_dims", None)
     if dims is None:
@@ -156,7 +219,25 @@ def to_si(value: Any, unit: str | Dim, name: str = "value", allow_array: bool = 
 
 
 def format_si(value: float, unit: str) -> str:
-    """Write an SI float back as a string in ``unit`` (``0.05, "ms"`` -> ``"50 ms"``)."""
+    """Write an SI float back as a string in ``unit`` (``0.05, "ms"`` -> ``"50 ms"``).
+
+    Parameters
+    ----------
+    value : float
+        The value in SI units.
+    unit : str
+        A symbol of ``UNITS``, or ``"1"`` (or ``""``) for a plain number.
+
+    Returns
+    -------
+    str
+        The value (12 significant digits) and its unit.
+
+    Raises
+    ------
+    KeyError
+        ``unit`` is not a known symbol.
+    """
     scale = UNITS[unit][0] if unit not in ("1", "") else 1.0
     return f"{value / scale:.12g} {unit}".strip() if unit not in ("1", "") else f"{value:.12g}"
 
@@ -190,6 +271,26 @@ def to_celsius(value: Any, name: str = "temperature") -> float:
     (``"320 K"``), or a brian2 quantity in kelvin (absolute).  Another dimension, or
     Fahrenheit, raises :class:`ParameterError` naming ``name``; a temperature below
     absolute zero too.
+
+    Parameters
+    ----------
+    value : float, str or brian2 Quantity
+        The temperature (a ``bool`` is refused).
+    name : str
+        Parameter name used in error messages.
+
+    Returns
+    -------
+    float
+        The temperature in °C.
+
+    Raises
+    ------
+    UnitError
+        A dimension other than temperature.
+    ParameterError
+        Fahrenheit, a value that cannot be read, or one that is not finite or
+        below absolute zero.
     """
     expected = '°C (a plain number or "47 °C") or K'
     if isinstance(value, str) and _FAHRENHEIT.match(value):

@@ -27,14 +27,56 @@ class Distribution:
         self._check()
 
     def ppf(self, u: np.ndarray) -> np.ndarray:  # inverse CDF: smooth in the parameters
+        """The inverse CDF at ``u`` (each distribution class implements it).
+
+        Parameters
+        ----------
+        u : numpy.ndarray
+            Probabilities in [0, 1].
+
+        Returns
+        -------
+        numpy.ndarray
+            The quantiles, one per entry of ``u``.
+        """
         raise NotImplementedError
 
     def get(self, name):
-        """The value of parameter ``name``."""
+        """The value of parameter ``name``.
+
+        Parameters
+        ----------
+        name : str
+            A parameter name (one of ``params``).
+
+        Returns
+        -------
+        float
+        """
         return getattr(self, name)
 
     def set(self, name, value):
-        """A copy with parameter ``name`` set to ``value`` (checked)."""
+        """A copy with parameter ``name`` set to ``value`` (checked).
+
+        Parameters
+        ----------
+        name : str
+            A parameter name (one of ``params``).
+        value : float
+            Its new value, checked as on creation.
+
+        Returns
+        -------
+        Distribution
+            A new distribution of the same class; this one is unchanged.
+
+        Raises
+        ------
+        painsim.errors.UnknownKeyError
+            ``name`` is not a parameter of this distribution.
+        painsim.errors.ParameterError
+            ``value`` is not a finite number or out of the parameter's range.
+        """
         if name not in self.params:
             raise UnknownKeyError(name, self.params, what=f"parameter of {type(self).__name__}")
         new = type(self)(**{p: getattr(self, p) for p in self.params})
@@ -58,7 +100,20 @@ def _distribution(cls):
 
 @_distribution
 class Beta(Distribution):
-    """Beta distribution on [0, 1] by its mean and concentration (a + b)."""
+    """Beta distribution on [0, 1] by its mean and concentration (a + b).
+
+    Parameters
+    ----------
+    mean : float
+        The mean, a / (a + b); strictly between 0 and 1.
+    concentration : float
+        a + b, > 0 (default 10); the larger, the narrower the distribution.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A parameter that is not a finite number or is out of its range.
+    """
 
     mean: float
     concentration: float = 10.0
@@ -76,7 +131,20 @@ class Beta(Distribution):
 
 @_distribution
 class LogNormal(Distribution):
-    """Log-normal distribution by its median and the SD of its logarithm."""
+    """Log-normal distribution by its median and the SD of its logarithm.
+
+    Parameters
+    ----------
+    median : float
+        The median, > 0 (the exponential of the mean of the logarithm).
+    sigma : float
+        SD of the natural logarithm, >= 0 (default 0.2); 0 gives every patient the median.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A parameter that is not a finite number or is out of its range.
+    """
 
     median: float
     sigma: float = 0.2
@@ -94,7 +162,20 @@ class LogNormal(Distribution):
 @_distribution
 class Normal(Distribution):
     """Normal distribution by its mean and SD (for additive offsets, e.g. a threshold shift in °C;
-    used by the virtual QST subjects, :mod:`painsim.files.qst`; no patient attribute uses it)."""
+    used by the virtual QST subjects, :mod:`painsim.files.qst`; no patient attribute uses it).
+
+    Parameters
+    ----------
+    mean : float
+        The mean (finite).
+    sd : float
+        The standard deviation, finite and >= 0 (default 1).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A parameter that is not a finite number or is out of its range.
+    """
 
     mean: float
     sd: float = 1.0
@@ -111,7 +192,18 @@ class Normal(Distribution):
 
 @_distribution
 class Bernoulli(Distribution):
-    """A yes/no attribute with probability ``p`` of yes."""
+    """A yes/no attribute with probability ``p`` of yes.
+
+    Parameters
+    ----------
+    p : float
+        The probability of yes (the share of patients), in [0, 1].
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``p`` is not a number in [0, 1].
+    """
 
     p: float
 
@@ -125,7 +217,18 @@ class Bernoulli(Distribution):
 
 @_distribution
 class Fixed(Distribution):
-    """Every patient has the same value."""
+    """Every patient has the same value.
+
+    Parameters
+    ----------
+    value : float
+        The value every patient has (a finite number).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``value`` is not a finite number.
+    """
 
     value: float
 
@@ -243,7 +346,28 @@ PRESETS: dict[str, dict[str, Any]] = {
 
 def built(cls: type, values: Mapping, where: str) -> Distribution:
     """``cls(**values)``, an error about one of its parameters named by the key the user wrote
-    (``where``: ``"distributions.central"`` -> ``distributions.central.p``, not ``Bernoulli.p``)."""
+    (``where``: ``"distributions.central"`` -> ``distributions.central.p``, not ``Bernoulli.p``).
+
+    Parameters
+    ----------
+    cls : type
+        A distribution class (:class:`Beta`, :class:`LogNormal` ...).
+    values : mapping
+        Its parameters by name.
+    where : str
+        The key the user wrote; errors name ``<where>.<parameter>``.
+
+    Returns
+    -------
+    Distribution
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A parameter value that is not allowed (named by ``where``).
+    TypeError
+        A key of ``values`` that is not a parameter of ``cls``, or a missing one.
+    """
     try:
         return cls(**values)
     except ParameterError as e:
@@ -272,10 +396,27 @@ def replacement(attr: str, value, where: str):
     (:data:`GROUPS`).  Errors name ``where`` (the key as the user wrote it, e.g.
     ``distributions.disinhibition.central``).
 
+    Parameters
+    ----------
+    attr : str
+        The patient attribute (``"disinhibition"``, ``"central"`` ...).
+    value : Distribution, float or dict
+        The replacement.
+    where : str
+        The key as the user wrote it, named by errors.
+
     Returns
     -------
     Distribution or dict
         The distribution, or ``{group: distribution}``.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        A group that is not in :data:`GROUPS`.
+    painsim.errors.ParameterError
+        A dict for an attribute of :data:`CATEGORICAL`, a value of another type,
+        or a number out of range (a probability outside [0, 1], or not finite).
     """
     if isinstance(value, Mapping):
         if attr in CATEGORICAL:  # sample() draws a yes/no share once for every patient
@@ -298,6 +439,27 @@ def resolve_distributions(preset: str | None, distributions: Mapping | None) -> 
     Replacements (as for :func:`painsim.cohort.sample`): a distribution, a
     number (a fixed value, or a probability for :data:`CATEGORICAL`), or a
     dict of those by group (merged into the preset's groups).
+
+    Parameters
+    ----------
+    preset : str or None
+        A name of :data:`PRESETS` (None: ``"default"``).
+    distributions : mapping or None
+        Replacements by patient attribute.
+
+    Returns
+    -------
+    dists : dict
+        The distributions by attribute (as :func:`default_distributions`).
+    explicit : set of str
+        The attributes given in ``distributions``.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        An unknown preset, patient attribute or group.
+    painsim.errors.ParameterError
+        ``distributions`` is not a mapping, or a replacement is not allowed (:func:`replacement`).
     """
     if preset is not None and preset not in PRESETS:
         raise UnknownKeyError(preset, PRESETS, what="cohort preset")
@@ -321,7 +483,25 @@ def resolve_distributions(preset: str | None, distributions: Mapping | None) -> 
 
 
 def get_parameter(dists: Mapping, name: str) -> float:
-    """The value of distribution parameter ``"attribute[.group].parameter"``."""
+    """The value of distribution parameter ``"attribute[.group].parameter"``.
+
+    Parameters
+    ----------
+    dists : mapping
+        Distributions by attribute (as :func:`resolve_distributions` returns them).
+    name : str
+        ``"attribute.parameter"``, or ``"attribute.group.parameter"`` for grouped attributes.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    KeyError, AttributeError, IndexError
+        An unknown attribute or group, an unknown parameter, or a name with too
+        few parts (:func:`has_parameter` says whether ``name`` is valid).
+    """
     parts = name.split(".")
     node = dists[parts[0]]
     if isinstance(node, Mapping):
@@ -331,7 +511,19 @@ def get_parameter(dists: Mapping, name: str) -> float:
 
 
 def has_parameter(dists: Mapping, name: str) -> bool:
-    """Whether ``name`` names a parameter of ``dists``."""
+    """Whether ``name`` names a parameter of ``dists``.
+
+    Parameters
+    ----------
+    dists : mapping
+        Distributions by attribute.
+    name : str
+        ``"attribute[.group].parameter"``, as for :func:`get_parameter`.
+
+    Returns
+    -------
+    bool
+    """
     try:
         get_parameter(dists, name)
         return True
@@ -340,7 +532,29 @@ def has_parameter(dists: Mapping, name: str) -> bool:
 
 
 def set_parameter(dists: dict, name: str, value: float) -> dict:
-    """A copy of ``dists`` with ``"attribute[.group].parameter"`` set to ``value``."""
+    """A copy of ``dists`` with ``"attribute[.group].parameter"`` set to ``value``.
+
+    Parameters
+    ----------
+    dists : dict
+        Distributions by attribute; not changed.
+    name : str
+        ``"attribute.parameter"``, or ``"attribute.group.parameter"`` for grouped attributes.
+    value : float
+        The new value, checked by the distribution (:meth:`Distribution.set`).
+
+    Returns
+    -------
+    dict
+        The copy, with a new distribution in place of the changed one.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        An unknown attribute, group or parameter (with the valid names).
+    painsim.errors.ParameterError
+        A value that is not allowed, named as written (``disinhibition.central.mean``).
+    """
     parts = name.split(".")
     if parts[0] not in dists:
         raise UnknownKeyError(parts[0], dists, what="patient attribute")

@@ -136,7 +136,26 @@ def _seeds(table, seeds) -> list[int]:
 
 def patient_fingerprints(models, seeds, protocol, day, opioid_tolerance: bool = False) -> list[str]:
     """The fingerprint of each patient's course: full parameter set, seed, protocol, relief day and,
-    when on, the opioid tolerance (a course without it keeps the fingerprint it always had)."""
+    when on, the opioid tolerance (a course without it keeps the fingerprint it always had).
+
+    Parameters
+    ----------
+    models : sequence of Model
+        One model per patient (its full parameter set, ``to_json``).
+    seeds : sequence of int
+        One seed per patient.
+    protocol : Protocol or str
+        The protocol: its ``describe()``, or its text if it has none.
+    day : float or None
+        The relief day.
+    opioid_tolerance : bool
+        Whether the courses have the opioid tolerance.
+
+    Returns
+    -------
+    list of str
+        SHA-256 hex digests, one per patient.
+    """
     describe = getattr(protocol, "describe", None)
     prot = json.dumps(describe() if describe else str(protocol), sort_keys=True, default=str)
     extra = ["opioid_tolerance"] if opioid_tolerance else []
@@ -150,6 +169,18 @@ class CohortProgress:
     Counts only go up and equal what is done: a batch's session count is the
     last session its course engine finished (a message arriving late, after
     a later one, is ignored); the patient count is the patients persisted.
+
+    Parameters
+    ----------
+    n_patients : int
+        Patients of the cohort.
+    n_done : int
+        Patients already done at the start (loaded from a store); the ETA
+        counts only those done after.
+    sizes : sequence of int
+        Patients per batch.
+    echo : callable
+        Called as ``echo(line, flush=True)`` for each line (default: :func:`print`).
     """
 
     def __init__(self, n_patients: int, n_done: int, sizes: Sequence[int], echo=print):
@@ -161,7 +192,16 @@ class CohortProgress:
         return time.time() - self.started
 
     def message(self, b: int, message) -> None:
-        """A progress message of batch ``b`` (0-based): ``("session", session, n_sessions)``."""
+        """A progress message of batch ``b`` (0-based): ``("session", session, n_sessions)``.
+
+        Parameters
+        ----------
+        b : int
+            The batch (0-based).
+        message : object
+            Anything but a ``("session", ...)`` tuple, or a session not later
+            than the batch's last one, prints nothing.
+        """
         if not (isinstance(message, tuple) and message[:1] == ("session",)):
             return
         _, session, n_sessions = message
@@ -173,7 +213,13 @@ class CohortProgress:
                   f"{self._elapsed() / 60:.1f} min elapsed", flush=True)
 
     def patients(self, n_done: int) -> None:
-        """``n_done`` patients (of all) are persisted."""
+        """``n_done`` patients (of all) are persisted.
+
+        Parameters
+        ----------
+        n_done : int
+            Patients persisted so far, those loaded at the start included.
+        """
         self.n_done = n_done
         elapsed = self._elapsed()
         eta = elapsed / max(n_done - self.n_before, 1) * (self.n_patients - n_done)
@@ -246,20 +292,58 @@ def _with_relief(table, results: list, day) -> Any:
 def course_task(models, protocol, seeds, kw) -> list:
     """One batch of a cohort: its patients' courses, one Dataset each (module level: picklable).
 
-    The course engine's sessions are reported as they finish (:func:`report_session`)."""
+    The course engine's sessions are reported as they finish (:func:`report_session`).
+
+    Parameters
+    ----------
+    models : sequence of Model
+        The batch's patients' models.
+    protocol : Protocol
+        As :func:`painsim.course.run_course_batch`.
+    seeds : sequence of int
+        One seed per patient.
+    kw : dict
+        Further keyword arguments of :func:`painsim.course.run_course_batch`.
+
+    Returns
+    -------
+    list of xarray.Dataset
+        One course result per patient, in order.
+    """
     return course.per_patient(course.run_course_batch(models, protocol, seeds=seeds, progress=report_session, **kw))
 
 
 def report_session(session: int, n_sessions: int, day: float = 0.0) -> None:
     """The course engine's progress callback in a cohort batch: reports ``("session", session,
-    n_sessions)`` to the process that runs the cohort (:func:`painsim.parallel.report`)."""
+    n_sessions)`` to the process that runs the cohort (:func:`painsim.parallel.report`).
+
+    Parameters
+    ----------
+    session, n_sessions : int
+        The session just finished (1-based) and the sessions of the course.
+    day : float
+        The session's day (not reported).
+    """
     report(("session", int(session), int(n_sessions)))
 
 
 def batch_repeats(sizes: Sequence[int], workers: int) -> dict[int, int]:
     """How many course batches of each size one process runs (at most): the batches of a
     size, shared out over ``workers`` processes.  Batches of one size have the same network
-    structures, so each process reruns them that many times (:func:`_hinted_task`)."""
+    structures, so each process reruns them that many times (:func:`_hinted_task`).
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Patients of each batch.
+    workers : int
+        Processes (below 1: one).
+
+    Returns
+    -------
+    dict
+        ``{size: n}``: the batches of that size divided by ``workers``, rounded up.
+    """
     return {size: math.ceil(n / max(1, workers)) for size, n in Counter(sizes).items()}
 
 
@@ -297,6 +381,30 @@ def run_patient_batches(models, protocol, seeds, batch_size, workers, kw, task=N
     message)`` for each message the task reports while computing the batch
     that starts at ``start`` (:func:`painsim.parallel.report`; the course
     engine's sessions, :func:`report_session`).
+
+    Parameters
+    ----------
+    models : sequence of Model
+        One model per patient.
+    protocol : Protocol
+        As :func:`painsim.course.run_course_batch`.
+    seeds : sequence of int
+        One seed per patient.
+    batch_size : int
+        Patients per batch, at most.
+    workers : int
+        Worker processes.
+    kw : dict
+        Further keyword arguments of :func:`painsim.course.run_course_batch`.
+    task : callable, optional
+        Replaces :func:`course_task` (see above).
+    on_batch, on_progress : callable, optional
+        Called as each batch arrives and for each progress message (see above).
+
+    Returns
+    -------
+    list of xarray.Dataset
+        One course result per patient, in patient order.
     """
     spans = balanced_batches(len(models), batch_size, workers)
     batches = [[(k, models[k], seeds[k]) for k in range(s, s + m)] for s, m in spans]

@@ -41,6 +41,23 @@ def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval of a proportion ``k / n`` (Newcombe 1998, method 3).
 
     Returns (nan, nan) for ``n = 0``.
+
+    Parameters
+    ----------
+    k, n : int
+        Successes (responders) and trials (patients).
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``, within [0, 1].
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``k`` is not between 0 and ``n`` (for ``n > 0``).
     """
     if n == 0:
         return float("nan"), float("nan")
@@ -56,7 +73,27 @@ def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
 
 def responder_flags(table, threshold: float, relief: str = "relief") -> np.ndarray:
     """Responder flags of a table's patients: from its ``relief`` column (patients
-    without a relief left out), else from its ``responder_<pct>`` column."""
+    without a relief left out), else from its ``responder_<pct>`` column.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        With a ``relief`` column (fraction, 0.3 = 30 %) or a ``responder_<pct>`` column.
+    threshold : float
+        Relief threshold (fraction); ``<pct>`` is it in percent, rounded.
+    relief : str
+        The relief column.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One flag per patient (with a relief, if from ``relief``).
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        The table has neither column.
+    """
     col = f"responder_{int(round(threshold * 100))}"
     if relief in table:
         r = np.asarray(table[relief], float)
@@ -98,10 +135,20 @@ def responder_rates(table, thresholds: Sequence[float] = (0.3, 0.5), relief: str
 def relief_summary(table, relief: str = "relief", by: str | None = None):
     """Distribution of relief: mean, SD, quartiles, and the share with worse pain.
 
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        With a relief column (fraction); NaN values are left out.
+    relief : str
+        The relief column.
+    by : str, optional
+        A column to group by (``"etiology"``).
+
     Returns
     -------
     pandas.DataFrame
-        One row (``all``) or one per level of ``by``.
+        One row (``all``) or one per level of ``by``; columns ``n``, ``mean``,
+        ``sd``, ``p10``, ``q1``, ``median``, ``q3``, ``p90``, ``worse`` (relief < 0).
     """
 
     def summary(x):
@@ -197,6 +244,21 @@ def odds_ratio_2x2(a: int, b: int, c: int, d: int, level: float = 0.95) -> dict:
 
     ``a``/``b``: responders / non-responders in the exposed group, ``c``/``d``
     in the reference group.  A zero cell adds 0.5 to every cell (Haldane).
+
+    Parameters
+    ----------
+    a, b : int
+        Responders and non-responders in the exposed group.
+    c, d : int
+        Responders and non-responders in the reference group.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    dict
+        ``odds_ratio``, ``log_or``, ``se`` (of the log odds ratio),
+        ``ci_low``, ``ci_high``.
     """
     cells = np.array([a, b, c, d], float)
     if (cells == 0).any():
@@ -273,6 +335,13 @@ def odds_ratio(table, by: str, level: str, reference: str, outcome: str = "respo
 def statistics(table, outcome: str = "responder_30") -> dict:
     """Trial statistics of a cohort, beside the published numbers.
 
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A cohort result (:func:`run`), with a ``relief`` column.
+    outcome : str
+        The outcome of the odds ratios (as :func:`odds_ratio`).
+
     Returns
     -------
     dict
@@ -281,6 +350,12 @@ def statistics(table, outcome: str = "responder_30") -> dict:
         an ``etiology`` column), ``or_central_vs_peripheral`` and
         ``or_ischemic_vs_hemorrhagic`` (dicts, or None if a group is
         missing), and ``comparison``: a DataFrame of simulated vs published.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        The table has neither a ``relief`` column nor ``responder_30`` and
+        ``responder_50`` columns (:func:`responder_rates`).
     """
     out: dict[str, Any] = {"responder_rates": responder_rates(table), "relief": relief_summary(table)}
     if "etiology" in table:
@@ -365,6 +440,21 @@ def format_estimate(value, low=None, high=None, digits: int = 2, scale: float = 
     infinite, no interval; an empty group), instead of ``"0.00 [nan; nan]"``.
     Without ``low`` and ``high`` only the value.  ``scale`` multiplies every
     number (100 for percentages).
+
+    Parameters
+    ----------
+    value : float
+        The estimate.
+    low, high : float, optional
+        The bounds of its interval.
+    digits : int
+        Decimals printed.
+    scale : float
+        Factor applied to every number.
+
+    Returns
+    -------
+    str
     """
     nums = [value] if low is None and high is None else [value, low, high]
     try:

@@ -50,7 +50,23 @@ __all__ = ["EngineSettings", "course_settings", "Chunk", "session_plan", "window
 @dataclass(frozen=True)
 class EngineSettings:
     """A model's ``[course]`` section, in SI units (s; ``test_noxious`` in [0, 1];
-    ``test_heat_celsius`` a contact temperature, or 0 for the intensity test)."""
+    ``test_heat_celsius`` a contact temperature, or 0 for the intensity test).
+
+    Parameters
+    ----------
+    window : float
+        Length of a simulated window, in s.
+    lead_in : float
+        Time simulated before each window, in s.
+    n_chunks : int
+        Number of chunks a session is cut into.
+    test_duration : float
+        Simulated duration of the pain test, in s.
+    test_noxious : float
+        Noxious intensity of the pain test, in [0, 1].
+    test_heat_celsius : float
+        Contact temperature of the pain test in °C, or 0 (default) for the intensity test.
+    """
 
     window: float
     lead_in: float
@@ -76,10 +92,20 @@ class EngineSettings:
 def course_settings(model: Model) -> EngineSettings:
     """The checked ``[course]`` settings of ``model``.
 
+    Parameters
+    ----------
+    model : Model
+        A loaded model; its ``[course]`` section is read.
+
+    Returns
+    -------
+    EngineSettings
+
     Raises
     ------
     painsim.errors.ParameterError
-        A window or test duration <= 0, ``n_chunks`` < 1, ``test_noxious`` outside [0, 1].
+        A window or test duration <= 0, ``n_chunks`` < 1, ``test_noxious`` outside [0, 1],
+        or ``test_heat_celsius`` neither 0 nor a temperature in [32, 60] °C.
     """
     c = model.section("course")
     for k in ("window", "test_duration"):
@@ -99,7 +125,17 @@ def course_settings(model: Model) -> EngineSettings:
 
 @dataclass
 class Chunk:
-    """A part of a session: the windows that represent it and the order they are replayed in."""
+    """A part of a session: the windows that represent it and the order they are replayed in.
+
+    Parameters
+    ----------
+    duration : float
+        The part of the session the chunk covers, in s.
+    windows : list of Waveform
+        The distinct protocol windows, each of length lead-in + window.
+    schedule : list of tuple
+        ``(window index, represented time in s)`` in time order.
+    """
 
     duration: float
     windows: list            # Waveforms of length lead + window (protocol windows, unique)
@@ -164,19 +200,56 @@ def _chunk_schedule(t: float, end: float, P: float, seg: float, n_seg: int, segm
 
 
 def window_key(wf) -> tuple:
-    """Identity of a window's pulses up to rounding (windows cut at different phases of a regular train)."""
+    """Identity of a window's pulses up to rounding (windows cut at different phases of a regular train).
+
+    Parameters
+    ----------
+    wf : Waveform
+        A window of the stimulation.
+
+    Returns
+    -------
+    tuple
+        Duration and onsets (s) rounded to 9 decimals, amplitudes and widths to 12.
+    """
     return (round(wf.duration, 9), tuple(np.round(wf.onsets, 9)), tuple(np.round(wf.amplitudes, 12)),
             tuple(np.round(wf.widths, 12)))
 
 
 def lead_window(protocol, start, L, lead):
-    """The window [start - lead, start + L) of the session's stimulation (steady before 0)."""
+    """The window [start - lead, start + L) of the session's stimulation (steady before 0).
+
+    Parameters
+    ----------
+    protocol : Protocol
+        The course's protocol (:meth:`painsim.protocols.Protocol.waveform` cuts the window).
+    start, L, lead : float
+        Window start from the session start, window length and lead-in, in s.
+
+    Returns
+    -------
+    Waveform
+        The window's pulses, re-timed to start at 0.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``L + lead`` not > 0 s, or longer than an hour.
+    """
     return protocol.waveform(start - lead, start + L)
 
 
 @dataclass
 class ConnSpikes:
-    """The spikes of one window at one connection's source (pre) and target (post), from 0."""
+    """The spikes of one window at one connection's source (pre) and target (post), from 0.
+
+    Parameters
+    ----------
+    pre_t, pre_i : ndarray
+        Times (s, float64, sorted) and neuron indices (int64) of the source population's spikes.
+    post_t, post_i : ndarray
+        The same for the target population.
+    """
 
     pre_t: np.ndarray
     pre_i: np.ndarray
@@ -186,7 +259,28 @@ class ConnSpikes:
 
 @dataclass
 class Patient:
-    """A patient of a course: model, seed and the state of its plastic synapses."""
+    """A patient of a course: model, seed and the state of its plastic synapses.
+
+    Parameters
+    ----------
+    model : Model
+        The patient's model.
+    seed : int
+        The patient's seed.
+    plastic : dict
+        Connection -> ``(rule, lo, hi)``: its plasticity rule and efficacy bounds.
+    endpoints : dict
+        Connection -> ``(source, target)`` populations.
+    cons : ConsolidationParams
+        The between-session chain (:mod:`painsim.course.consolidation`).
+    w_set, early, late : dict
+        Connection -> set point, early and late change per synapse (``w = w_set + early + late``);
+        set by the first :func:`window_spikes`.
+    deep : dict
+        Connection -> the slower consolidation levels ``u_3..``, shape ``(n_levels - 2, n)``.
+    syn : dict
+        Connection -> ``(syn_pre, syn_post, n_pre, n_post)``: synapse endpoints and population sizes.
+    """
 
     model: Model
     seed: int
@@ -208,7 +302,13 @@ class Patient:
         return out
 
     def evolve(self, T: float):
-        """Consolidate (or let fade) the changes over ``T`` s without a session."""
+        """Consolidate (or let fade) the changes over ``T`` s without a session.
+
+        Parameters
+        ----------
+        T : float
+            Time without a session, in s; nothing changes for ``T <= 0``.
+        """
         if T <= 0:
             return
         for conn, (_, lo, hi) in self.plastic.items():
@@ -231,7 +331,22 @@ def window_spikes(out, patient: Patient, lead: float, L: float) -> dict:
     ``out`` is the window's raw :class:`painsim.circuits.PointOutput`
     (:class:`painsim.simulation.PointsRunner`: no labelled Dataset per window).
     The first window of a patient also sets its synapses and its set point
-    (the efficacies the course starts from)."""
+    (the efficacies the course starts from).
+
+    Parameters
+    ----------
+    out : PointOutput
+        The window's raw output.
+    patient : Patient
+        Its ``syn``, ``w_set``, ``early`` and ``late`` are set for connections seen first.
+    lead, L : float
+        Lead-in and window length, in s.
+
+    Returns
+    -------
+    dict
+        Connection -> :class:`ConnSpikes`.
+    """
     result = {}
     for conn in patient.plastic:
         src, tgt = patient.endpoints[conn]
@@ -261,7 +376,19 @@ def _replayed_spikes(sp: ConnSpikes, t: float, length: float):
 
 
 def same_spikes(a: ConnSpikes, b: ConnSpikes, pre_only: bool) -> bool:
-    """True if two windows have the same spikes (presynaptic ones only with ``pre_only``)."""
+    """True if two windows have the same spikes (presynaptic ones only with ``pre_only``).
+
+    Parameters
+    ----------
+    a, b : ConnSpikes
+        The spikes of two windows at one connection.
+    pre_only : bool
+        Compare the presynaptic spikes only.
+
+    Returns
+    -------
+    bool
+    """
     same = np.array_equal(a.pre_t, b.pre_t) and np.array_equal(a.pre_i, b.pre_i)
     if not pre_only:
         same = same and np.array_equal(a.post_t, b.post_t) and np.array_equal(a.post_i, b.post_i)
@@ -334,6 +461,28 @@ def replay_chunk(patient: Patient, chunk: Chunk, per_window: list, companion: di
     holds the rules' states of the session (per connection); ``clock`` is
     the chunk's start in s from the session start.  The change enters the
     early component (the caller consolidates half a chunk before and after).
+
+    Parameters
+    ----------
+    patient : Patient
+        Its ``early`` components are updated in place.
+    chunk : Chunk
+        The chunk: its windows and schedule.
+    per_window : list of dict
+        :func:`window_spikes` of each window of the chunk.
+    companion : dict
+        :func:`window_spikes` of the window without stimulation.
+    states : dict
+        The rules' states per connection; created and updated in place.
+    clock : float
+        The chunk's start, in s from the session start.
+    L : float
+        Window length, in s.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A rule with a replay kernel while :data:`REPLAY` is not in :data:`REPLAY_MODES`.
     """
     w_now = patient.weights()
     for conn, (rule, lo, hi) in patient.plastic.items():

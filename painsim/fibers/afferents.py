@@ -37,14 +37,34 @@ DEAD_TIME = 1e-3  # s; absolute refractory period of an axon (~1 ms, textbook)
 
 @dataclass(frozen=True)
 class NaturalStimulus:
-    """A natural stimulus of constant ``intensity`` (0-1) during [start, stop)."""
+    """A natural stimulus of constant ``intensity`` (0-1) during [start, stop).
+
+    Parameters
+    ----------
+    intensity : float
+        0 (none) to 1 (maximal).
+    start : float
+        Onset, in s.
+    stop : float or None
+        End, in s; None: the end of the simulation.
+    """
 
     intensity: float
     start: float = 0.0
     stop: float | None = None
 
     def rate_factor(self, duration: float) -> tuple[float, float, float]:
-        """``(intensity, start, stop)`` with ``stop`` clipped to ``duration`` (s)."""
+        """``(intensity, start, stop)`` with ``stop`` clipped to ``duration`` (s).
+
+        Parameters
+        ----------
+        duration : float
+            The simulated duration, in s.
+
+        Returns
+        -------
+        tuple of float
+        """
         stop = duration if self.stop is None else min(self.stop, duration)
         return self.intensity, self.start, stop
 
@@ -97,7 +117,17 @@ def _temperature_hint(value, name: str) -> str | None:
 
 @dataclass(frozen=True)
 class AfferentSpikes:
-    """Spikes of one fiber class as they arrive in the dorsal horn."""
+    """Spikes of one fiber class as they arrive in the dorsal horn.
+
+    Parameters
+    ----------
+    times : ndarray
+        Arrival times, in s, sorted.
+    fibers : ndarray
+        Index of each spike's fiber within the class.
+    n : int
+        Number of fibers of the class.
+    """
 
     times: np.ndarray  # s, sorted
     fibers: np.ndarray  # fiber index within the class
@@ -105,7 +135,19 @@ class AfferentSpikes:
 
     @classmethod
     def merge(cls, parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> "AfferentSpikes":
-        """Spikes of several ``(times, fibers)`` parts, sorted by time, then fiber."""
+        """Spikes of several ``(times, fibers)`` parts, sorted by time, then fiber.
+
+        Parameters
+        ----------
+        parts : list of (ndarray, ndarray)
+            Spike times (s) and fiber indices of each part.
+        n : int
+            Number of fibers of the class.
+
+        Returns
+        -------
+        AfferentSpikes
+        """
         if not parts:
             return cls(np.zeros(0), np.zeros(0, dtype=np.int64), n)
         t = np.concatenate([p[0] for p in parts])
@@ -116,7 +158,17 @@ class AfferentSpikes:
 
 @dataclass(frozen=True)
 class FiberSet:
-    """The afferents of one simulated point: per-class velocities and thresholds."""
+    """The afferents of one simulated point: per-class velocities and thresholds.
+
+    Parameters
+    ----------
+    counts : mapping
+        Class -> number of fibers.
+    velocity : mapping
+        Class -> conduction velocity per fiber, in m/s.
+    threshold : mapping
+        Class -> threshold per fiber, in multiples of the Aβ threshold.
+    """
 
     counts: Mapping[str, int]
     velocity: Mapping[str, np.ndarray]       # m/s per fiber
@@ -124,7 +176,27 @@ class FiberSet:
 
     @classmethod
     def from_model(cls, params: Mapping[str, Any], seed: int) -> "FiberSet":
-        """Draw one point's fibers from the ``afferents`` section (SI values)."""
+        """Draw one point's fibers from the ``afferents`` section (SI values).
+
+        Parameters
+        ----------
+        params : mapping
+            The ``afferents`` section: per class ``n``, ``velocity_min`` and ``velocity_max``
+            (m/s), ``threshold`` and ``threshold_spread``.
+        seed : int
+            The point's seed.
+
+        Returns
+        -------
+        FiberSet
+            Velocities uniform in [velocity_min, velocity_max]; thresholds log-normal, median
+            ``threshold``, log s.d. ``threshold_spread``.
+
+        Raises
+        ------
+        painsim.errors.ParameterError
+            A class's ``velocity_max`` below its ``velocity_min``.
+        """
         counts, vel, thr = {}, {}, {}
         for k, c in enumerate(FIBER_CLASSES):
             p = params[c]
@@ -140,7 +212,26 @@ class FiberSet:
 
 
 def poisson_train(rate: float, start: float, stop: float, n: int, rng: np.random.Generator):
-    """Homogeneous Poisson spikes of ``n`` independent fibers at ``rate`` in [start, stop)."""
+    """Homogeneous Poisson spikes of ``n`` independent fibers at ``rate`` in [start, stop).
+
+    Parameters
+    ----------
+    rate : float
+        Rate per fiber, in Hz.
+    start, stop : float
+        The interval, in s.
+    n : int
+        Number of fibers.
+    rng : numpy.random.Generator
+        The random generator.
+
+    Returns
+    -------
+    times : ndarray
+        Spike times in s, not sorted; empty for ``rate <= 0``, ``stop <= start`` or ``n == 0``.
+    ids : ndarray of int
+        Fiber of each spike, non-decreasing.
+    """
     if rate <= 0 or stop <= start or n == 0:
         return np.zeros(0), np.zeros(0, dtype=np.int64)
     counts = rng.poisson(rate * (stop - start), n)
@@ -152,7 +243,24 @@ def poisson_train(rate: float, start: float, stop: float, n: int, rng: np.random
 def apply_dead_time(times: np.ndarray, ids: np.ndarray, dead: float) -> tuple[np.ndarray, np.ndarray]:
     """Drop spikes closer than ``dead`` to the previous kept spike of the same fiber.
 
-    Returns the kept ``(times, ids)`` sorted by fiber, then time."""
+    Returns the kept ``(times, ids)`` sorted by fiber, then time.
+
+    Parameters
+    ----------
+    times : ndarray
+        Spike times, in s.
+    ids : ndarray
+        Fiber of each spike.
+    dead : float
+        Dead time, in s (e.g. :data:`DEAD_TIME`).
+
+    Returns
+    -------
+    times : ndarray
+        Kept spike times, in s, sorted by fiber, then time.
+    ids : ndarray
+        Fiber of each kept spike.
+    """
     if times.size == 0:
         return times, ids
     order = np.lexsort((times, ids))
@@ -175,7 +283,22 @@ PYTHON_DEAD_TIME_MAX = 50_000
 def dead_time_mask(t, i, dead):
     """Which spikes of fiber-then-time sorted ``(t, i)`` lie at least ``dead`` after the
     previous kept spike of their fiber (numba kernel; ``dead_time_mask.py_func`` is the same
-    loop in Python, which also takes lists)."""
+    loop in Python, which also takes lists).
+
+    Parameters
+    ----------
+    t : ndarray or list of float
+        Spike times in s, sorted by fiber, then time.
+    i : ndarray or list of int
+        Fiber of each spike.
+    dead : float
+        Dead time, in s.
+
+    Returns
+    -------
+    ndarray of bool
+        Whether each spike is kept.
+    """
     keep = np.ones(len(t), np.bool_)
     last_t, last_i = -np.inf, -1
     for k in range(len(t)):

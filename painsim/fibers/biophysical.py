@@ -43,14 +43,57 @@ def single_pulse(width, shape, modality, gap, pre=20e-6) -> Waveform:
     """One pulse of unit current at ``pre`` s (the probe of :func:`threshold`).
 
     Its target is the modality's first (:func:`painsim.anatomy.device_targets`): the probe
-    acts on a given fiber population, so nothing reads the target."""
+    acts on a given fiber population, so nothing reads the target.
+
+    Parameters
+    ----------
+    width : float
+        Phase width, in s.
+    shape : {"monophasic", "biphasic"}
+        Pulse shape.
+    modality : {"electrical", "magnetic", "tms"}
+        Coupling of the device.
+    gap : float
+        Interphase gap, in s.
+    pre : float
+        Onset of the pulse, in s (default 20 us).
+
+    Returns
+    -------
+    Waveform
+        Amplitude 1 A (``"current"``), duration ``pre + 2 * width + gap`` s.
+
+    Raises
+    ------
+    painsim.errors.WaveformError
+        A shape, modality or width the waveform refuses.
+    """
     return Waveform(np.array([pre]), np.array([width]), np.array([1.0]), pre + 2 * width + gap,
                     amplitude_kind="current", shape=shape, modality=modality,
                     interphase_gap=gap, target=device_targets(modality)[0])
 
 
 def fires_noise_free(pop, wf, amps, dt, window) -> np.ndarray:
-    """Does each fiber fire (noise-free) with its own amplitude ``amps[i]``?"""
+    """Does each fiber fire (noise-free) with its own amplitude ``amps[i]``?
+
+    Parameters
+    ----------
+    pop : FiberPopulation
+        The fibers.
+    wf : Waveform
+        The pulse(s), of unit amplitude (:func:`single_pulse`).
+    amps : ndarray
+        Amplitude per fiber, in A (contact current, or peak coil current for magnetic).
+    dt : float
+        Time step, in s.
+    window : float
+        Time simulated after the end of ``wf``, in s.
+
+    Returns
+    -------
+    ndarray of bool
+        Whether each fiber fired.
+    """
     node = NodeConstants(pop, dt, noise=False)
     n_steps = int(math.ceil((wf.duration + window) / dt))
     drive = step_drive(wf, 0, n_steps, dt, 1.0)
@@ -132,7 +175,26 @@ def threshold(population: FiberPopulation, width, shape: str = "monophasic",
 
 
 def positive_si(value, unit, name) -> float:
-    """``value`` (a number in SI, or a quantity in ``unit``) as a float > 0, else a ParameterError."""
+    """``value`` (a number in SI, or a quantity in ``unit``) as a float > 0, else a ParameterError.
+
+    Parameters
+    ----------
+    value : float, str or Quantity
+        A number in SI units, or a quantity in ``unit``.
+    unit : str
+        The SI unit (``"s"``, ``"A"``).
+    name : str
+        The parameter named in error messages.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Not finite and > 0, or a quantity of another dimension.
+    """
     v = float(value) if isinstance(value, (int, float)) else float(to_si(value, unit, name))
     if not (np.isfinite(v) and v > 0):
         raise ParameterError(name, value, f"a value > 0 {unit}")
@@ -144,7 +206,27 @@ def strength_duration(population_or_fiber, widths, **kwargs) -> np.ndarray:
 
     ``population_or_fiber`` is a :class:`FiberPopulation` (or a one-fiber
     population).  Keywords as :func:`threshold`.  Compare with
-    :func:`fit_weiss` (Weiss 1901; Lapicque 1907)."""
+    :func:`fit_weiss` (Weiss 1901; Lapicque 1907).
+
+    Parameters
+    ----------
+    population_or_fiber : FiberPopulation
+        The fibers.
+    widths : sequence of float, or Quantity
+        Phase widths, in s.
+    **kwargs
+        As :func:`threshold` (``shape``, ``modality``, ``interphase_gap``, ``dt``, ``rtol``).
+
+    Returns
+    -------
+    ndarray
+        Thresholds in A, shape ``(len(widths), n_fibers)``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        As :func:`threshold` (e.g. a width <= 0 s).
+    """
     pop = population_or_fiber
     ws = np.atleast_1d(np.asarray(to_si(widths, "s", "widths", allow_array=True)
                                   if not isinstance(widths, (list, tuple, np.ndarray)) else widths,
@@ -156,9 +238,21 @@ def fit_weiss(widths, thresholds) -> tuple[float, float]:
     """Fit Weiss's law ``I = I_rh (1 + c / w)`` (Weiss 1901), i.e. charge
     ``Q = I w = I_rh (w + c)``, by least squares on the relative error.
 
+    Parameters
+    ----------
+    widths : array of float
+        Pulse widths, in s.
+    thresholds : array of float
+        The threshold at each width, in A.
+
     Returns
     -------
     (rheobase, chronaxie) : (A, s)
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Not one threshold per width, or fewer than 2.
     """
     w = np.asarray(widths, dtype=float)
     i = np.asarray(thresholds, dtype=float)
@@ -203,7 +297,27 @@ def recruitment_curve(population: FiberPopulation, amplitudes, width, shape: str
 
 def class_threshold(population: FiberPopulation, cls: str, width, shape="monophasic",
                     modality="electrical", interphase_gap=0.0, dt=None) -> float:
-    """Median threshold (A) of class ``cls`` in ``population`` for one pulse."""
+    """Median threshold (A) of class ``cls`` in ``population`` for one pulse.
+
+    Parameters
+    ----------
+    population : FiberPopulation
+        The fibers.
+    cls : {"Abeta", "Adelta", "C"}
+        The fiber class.
+    width, shape, modality, interphase_gap, dt
+        As :func:`threshold`.
+
+    Returns
+    -------
+    float
+        In A.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``cls`` unknown or absent from ``population``, or as :func:`threshold`.
+    """
     idx = population.indices(cls)
     if idx.size == 0:
         raise ParameterError("threshold_class", cls, "a class present in the population")
@@ -218,6 +332,27 @@ def amplitude_scale(wf: Waveform, pop: FiberPopulation, dt, amplitude_reference)
     1 for currents; ``amplitude_reference`` if given; the resting-motor-threshold
     coil current for "rmt"; else the median single-pulse threshold of
     ``wf.threshold_class`` in ``pop`` (:func:`class_threshold`).
+
+    Parameters
+    ----------
+    wf : Waveform
+        Its ``amplitude_kind`` and first pulse are read.
+    pop : FiberPopulation
+        The fibers whose threshold a ``"threshold"`` amplitude refers to.
+    dt : float or None
+        Time step of the threshold computation, in s.
+    amplitude_reference : float, Quantity or None
+        The current (A) one unit stands for, if given (not for ``"current"``).
+
+    Returns
+    -------
+    float
+        In A.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``amplitude_reference`` not > 0 A, or as :func:`class_threshold`.
     """
     if wf.amplitude_kind == "current":
         return 1.0
@@ -294,12 +429,33 @@ def waveform_classes(waveform: Waveform) -> tuple:
     of its target and modality): the dorsal columns carry the ascending
     collaterals of Abeta afferents only; a nerve or the skin holds every class;
     TMS and other central targets reach none.  (``painsim.recruitment.target_classes``
-    of earlier releases.)"""
+    of earlier releases.)
+
+    Parameters
+    ----------
+    waveform : Waveform
+        Its ``target`` and ``modality`` are read.
+
+    Returns
+    -------
+    tuple of str
+        Empty when it reaches none.
+    """
     return target_classes(waveform.target, waveform.modality)
 
 
 def biophysical_setting(params: Mapping, key: str, default):
-    """``params["biophysical"][key]`` of an ``afferents`` section, or ``default``."""
+    """``params["biophysical"][key]`` of an ``afferents`` section, or ``default``.
+
+    Parameters
+    ----------
+    params : mapping
+        The model's ``afferents`` section, in SI units.
+    key : str
+        A key of its ``biophysical`` table (``"dt"``, ``"magnetic_distance_min"``).
+    default
+        Returned when there is no such table or key.
+    """
     return params.get("biophysical", {}).get(key, default)
 def population_for(waveform: Waveform, params: Mapping, seed: int) -> FiberPopulation | None:
     """The fibers of one simulated point under ``waveform``.
@@ -354,7 +510,34 @@ class Biophysical:
     delays."""
 
     def fire(self, waveform, fibers, fiber_class, params, seed):
-        """Spikes ``(times_s, index within fiber_class)`` at the stimulation site."""
+        """Spikes ``(times_s, index within fiber_class)`` at the stimulation site.
+
+        Parameters
+        ----------
+        waveform : Waveform
+            The device's waveform.
+        fibers : FiberSet
+            Not read: the population is drawn from ``params`` and ``seed`` (:func:`population_for`).
+        fiber_class : {"Abeta", "Adelta", "C"}
+            The class whose spikes are returned.
+        params : mapping
+            The model's ``afferents`` section, in SI units.
+        seed : int
+            The point's seed.
+
+        Returns
+        -------
+        times_s : float64 array
+            Spike times in s, sorted; none for a waveform without pulses, a class it does not
+            reach, or TMS in RMT units.
+        index : int64 array
+            Index of each spike's fiber within ``fiber_class``.
+
+        Raises
+        ------
+        painsim.errors.ParameterError
+            As :func:`population_for` and :func:`afferent_spikes`.
+        """
         empty = (np.zeros(0), np.zeros(0, dtype=np.int64))
         if waveform.n_pulses == 0 or fiber_class not in waveform_classes(waveform):
             return empty

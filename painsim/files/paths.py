@@ -42,6 +42,16 @@ SWEEP_FILE = ("a sweep file has no [experiment] table: it has a [sweep] table (n
 def experiment_path(path_or_name: str | Path) -> Path:
     """The TOML file of a built-in name or a path; a folder is refused (not reported as missing).
 
+    Parameters
+    ----------
+    path_or_name : str or Path
+        A built-in experiment name (``"gate_control"``) or a path to a TOML file.
+
+    Returns
+    -------
+    Path
+        The TOML file.
+
     Raises
     ------
     painsim.errors.PathError
@@ -60,13 +70,24 @@ def file_kind(path_or_name: str | Path) -> str:
     ``[experiment] kind`` (``"conditions"`` by default; an invalid kind is returned as written,
     for its loader to refuse).
 
+    Parameters
+    ----------
+    path_or_name : str or Path
+        A built-in experiment name (``"gate_control"``) or a path to a TOML file.
+
+    Returns
+    -------
+    str
+
     Raises
     ------
     painsim.errors.ParameterError
         ``kind = "sweep"`` under ``[experiment]``: the message says what a sweep file holds
         (sending it to ``painsim sweep`` would only report a missing ``[sweep]`` table).
     painsim.errors.ModelFileError
-        Neither an ``[experiment]`` nor a ``[sweep]`` table.
+        Neither an ``[experiment]`` nor a ``[sweep]`` table; invalid TOML.
+    painsim.errors.PathError, painsim.errors.UnknownKeyError
+        As :func:`experiment_path`.
     """
     path = experiment_path(path_or_name)
     raw = read_toml(path)
@@ -83,7 +104,17 @@ def file_kind(path_or_name: str | Path) -> str:
 
 
 def command_for(kind: str) -> str:
-    """``"run"``, ``"course"`` or ``"sweep"``: the command that runs a file of ``kind``."""
+    """``"run"``, ``"course"`` or ``"sweep"``: the command that runs a file of ``kind``.
+
+    Parameters
+    ----------
+    kind : str
+        A file kind (:func:`file_kind`); one not in :data:`COMMANDS` gives ``"run"``.
+
+    Returns
+    -------
+    str
+    """
     return COMMANDS.get(kind, "run")
 
 
@@ -92,12 +123,26 @@ def check_command(path_or_name: str | Path, command: str) -> str:
 
     ``painsim run`` also runs course files (as ``painsim course``).
 
+    Parameters
+    ----------
+    path_or_name : str or Path
+        A built-in experiment name (``"gate_control"``) or a path to a TOML file.
+    command : str
+        The ``painsim`` command it was given to: ``"run"``, ``"course"`` or ``"sweep"``.
+
+    Returns
+    -------
+    str
+        The file's kind (:func:`file_kind`).
+
     Raises
     ------
     painsim.errors.PathError
         E.g. a sweep file given to ``painsim run``: the message names the command to use.
     painsim.errors.UnknownKeyError
         An ``[experiment] kind`` painsim does not know (``"courses"``), with the nearest kind.
+    painsim.errors.ParameterError, painsim.errors.ModelFileError
+        As :func:`file_kind`.
     """
     kind = file_kind(path_or_name)
     if kind not in COMMANDS:  # a misspelt kind: no command is the right one for it
@@ -126,6 +171,16 @@ def results_file(path: str | Path) -> Path:
     (``painsim run``/``course`` output), ``result.nc`` (a sweep store) or ``store/result.nc``
     (a sweep's output folder).
 
+    Parameters
+    ----------
+    path : str or Path
+        A NetCDF file or an output folder.
+
+    Returns
+    -------
+    Path
+        The NetCDF file.
+
     Raises
     ------
     painsim.errors.PathError
@@ -143,7 +198,17 @@ def results_file(path: str | Path) -> Path:
 
 def result_name(attrs) -> str | None:
     """The experiment a result is of, from its attributes: :data:`RESULT_OF`, or the ``experiment``
-    or ``name`` attribute of results written before it existed; None if they do not say."""
+    or ``name`` attribute of results written before it existed; None if they do not say.
+
+    Parameters
+    ----------
+    attrs : mapping
+        A result's attributes (``Dataset.attrs``).
+
+    Returns
+    -------
+    str or None
+    """
     owner = attrs.get(RESULT_OF) or attrs.get("experiment") or attrs.get("name")
     return str(owner) if owner else None
 
@@ -164,6 +229,20 @@ def earlier_result(out: Path, name: str, sweep: bool = False) -> bool:
     name) is refused, since replacing it would leave its figures and tables beside the new result, and
     so is a sweep's ``store/`` beside a run's result, or (``sweep``: for ``painsim sweep``, whose own
     store is resumed or refused by the sweep) a run's ``results.nc`` beside a sweep.
+
+    Parameters
+    ----------
+    out : str or Path
+        The output folder (``--out``).
+    name : str
+        The experiment's name.
+    sweep : bool
+        The check for ``painsim sweep`` (default: for a run).
+
+    Returns
+    -------
+    bool
+        True if ``out`` holds a result of ``name`` (always False with ``sweep``).
 
     Raises
     ------
@@ -189,7 +268,22 @@ def earlier_result(out: Path, name: str, sweep: bool = False) -> bool:
 
 def remove_stale_figures(out: Path, name: str, drawn) -> list[Path]:
     """Remove the figures ``<name>_*.png`` in ``out`` that are not among ``drawn``: an earlier run of
-    ``name`` drew them from the result just replaced.  Returns the removed paths."""
+    ``name`` drew them from the result just replaced.  Returns the removed paths.
+
+    Parameters
+    ----------
+    out : str or Path
+        The output folder.
+    name : str
+        The experiment's name.
+    drawn : iterable of str or Path
+        The figures just drawn.
+
+    Returns
+    -------
+    list of Path
+        The removed files.
+    """
     keep = {Path(p).resolve() for p in drawn}
     stale = [p for p in Path(out).glob(f"{glob.escape(name)}_*.png") if p.resolve() not in keep]
     for p in stale:

@@ -30,7 +30,7 @@ __all__ = ["Request", "point_input", "per_site", "body_site", "natural_attr", "s
 class Request:
     """One point of a batch: a model, what it receives and its seed.
 
-    Attributes
+    Parameters
     ----------
     model : Model
         The point's model (:func:`painsim.load_model`; a name is refused).
@@ -64,7 +64,26 @@ class Request:
 
 def seconds(duration, stimulus) -> float:
     """A simulated duration in s (default: the stimulus duration, the longest device's for
-    several), checked by :func:`painsim.checks.simulated_duration`."""
+    several), checked by :func:`painsim.checks.simulated_duration`.
+
+    Parameters
+    ----------
+    duration : Quantity, str or None
+        The duration (``2*second``, ``"2 s"``); None for the stimulus duration.
+    stimulus : Waveform, sequence of Waveform, or None
+        The point's devices (:mod:`painsim.devices`).
+
+    Returns
+    -------
+    float
+        The duration in s.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        No duration and no stimulus, a duration not in (0, 3600] s or not a time, or a
+        stimulus that is not waveforms.
+    """
     if duration is None:
         longest = devices_duration(stimulus)
         if longest is None:
@@ -74,7 +93,22 @@ def seconds(duration, stimulus) -> float:
 
 
 def checked_seed(seed) -> int:
-    """A point's seed, checked to be a whole number >= 0."""
+    """A point's seed, checked to be a whole number >= 0.
+
+    Parameters
+    ----------
+    seed : int
+        The seed (a Python or numpy integer).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A bool, a non-integer or a negative number.
+    """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ParameterError("seed", seed, "a whole number >= 0")
     return int(seed)
@@ -85,6 +119,26 @@ def per_site(model: Model, value, name: str) -> list:
 
     ``value`` is a number or NaturalStimulus (at ``body.painful_site``), a
     sequence with one entry per site, or a dict ``{site: value}``.
+
+    Parameters
+    ----------
+    model : Model
+        Its ``body.n_sites`` and ``body.painful_site`` are read.
+    value : float, NaturalStimulus, PhysicalStimulus, sequence or mapping
+        The stimulus, as above.
+    name : str
+        The stimulus's name (``"noxious"``, ``"touch"``) in error messages.
+
+    Returns
+    -------
+    list
+        One stimulus per site (:func:`painsim.fibers.natural`), intensity 0 where none is given.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A sequence without one entry per site, a site index outside 0..n_sites - 1, or a
+        value :func:`painsim.fibers.natural` refuses.
     """
     n_sites = int(model.si("body.n_sites"))
     painful = int(model.si("body.painful_site"))
@@ -106,7 +160,26 @@ def per_site(model: Model, value, name: str) -> list:
 
 def body_site(model: Model, site, key: str = "site") -> int:
     """``site`` checked against the model's body (``None``: its painful site); a bad one is refused
-    naming ``key`` (the parameter or file key it came from)."""
+    naming ``key`` (the parameter or file key it came from).
+
+    Parameters
+    ----------
+    model : Model
+        Its ``body.n_sites`` and ``body.painful_site`` are read.
+    site : int or None
+        A body site index, or None for the painful site.
+    key : str
+        The name of ``site`` in the error message.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``site`` is not a whole number in 0..n_sites - 1.
+    """
     n_sites = int(model.si("body.n_sites"))
     s = int(model.si("body.painful_site")) if site is None else site
     if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not 0 <= s < n_sites:
@@ -118,7 +191,28 @@ def body_site(model: Model, site, key: str = "site") -> int:
 
 def natural_attr(model: Model, x, name: str):
     """A natural stimulus as JSON-able data: one dict for a one-site model,
-    else ``{site: dict}`` for the sites that receive it."""
+    else ``{site: dict}`` for the sites that receive it.
+
+    Parameters
+    ----------
+    model : Model
+        The point's model (its body sites).
+    x : float, NaturalStimulus, PhysicalStimulus, sequence or mapping
+        The stimulus, as :func:`per_site` takes it.
+    name : str
+        The stimulus's name in error messages.
+
+    Returns
+    -------
+    dict
+        A physical stimulus's ``describe()``, else ``intensity``, ``start_s`` and ``stop_s``;
+        keyed by site as a string for several sites.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        As :func:`per_site`.
+    """
     sites = per_site(model, x, name)
     as_dict = [n.describe() if isinstance(n, PhysicalStimulus) else
                {"intensity": n.intensity, "start_s": n.start, "stop_s": n.stop} for n in sites]
@@ -133,7 +227,26 @@ def route_stimulus(layers: list[Layer], stimulus) -> dict[str, tuple[Waveform, .
     :mod:`painsim.devices`) that each layer of ``layers`` receives, by modality (none for no
     stimulus; e.g. an electrical waveform reaches the dorsal horn's afferents and, in the
     pathway, the deep afferents of :mod:`painsim.circuits.spino_pag`); a modality no layer of
-    the stack receives is refused with the hint of the registered layer that would."""
+    the stack receives is refused with the hint of the registered layer that would.
+
+    Parameters
+    ----------
+    layers : list of Layer
+        The model's stack (:func:`painsim.circuits.stack`).
+    stimulus : Waveform, sequence of Waveform, or None
+        The point's devices.
+
+    Returns
+    -------
+    dict
+        Layer name -> tuple of the waveforms it receives; a layer that receives none is absent.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A waveform no layer receives (:func:`refuse_modality`), or a stimulus that is not
+        waveforms (:func:`painsim.devices.as_devices`).
+    """
     routed: dict[str, tuple[Waveform, ...]] = {}
     for w in as_devices(stimulus):
         receiving = [layer.name for layer in layers if w.modality in layer.modalities]
@@ -146,7 +259,20 @@ def route_stimulus(layers: list[Layer], stimulus) -> dict[str, tuple[Waveform, .
 
 def refuse_modality(layers: list[Layer], stimulus: Waveform):
     """Raise the error for a waveform no layer of ``layers`` receives, with the hint of the
-    registered layer that would."""
+    registered layer that would.
+
+    Parameters
+    ----------
+    layers : list of Layer
+        The model's stack.
+    stimulus : Waveform
+        The waveform no layer of ``layers`` receives.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Always; with the hint of the registered layer of its modality, if there is one.
+    """
     owner = next((layer for layer in LAYERS.values() if stimulus.modality in layer.modalities), None)
     if owner is None:
         raise ParameterError("stimulus", stimulus.label, f"a waveform a layer of {[layer.name for layer in layers]} "
@@ -173,7 +299,26 @@ def _check_within(naturals: Mapping[str, list], devices, duration: float) -> Non
 
 def point_input(request: Request, duration: float) -> PointInput:
     """Generator spikes (afferents of every site, TMS inputs) of one request,
-    for ``duration`` seconds: each layer of the model's stack adds its inputs."""
+    for ``duration`` seconds: each layer of the model's stack adds its inputs.
+
+    Parameters
+    ----------
+    request : Request
+        The point.
+    duration : float
+        Simulated time, in s.
+
+    Returns
+    -------
+    PointInput
+        The model, seed, generator spikes, carried-over efficacies and ``per_neuron``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A refused seed, natural stimulus or body site, a stimulus that begins at or after
+        ``duration``, an unknown ``network.layers`` or a modality no layer receives.
+    """
     model = request.model
     seed = checked_seed(request.seed)
     noxious = per_site(model, request.noxious, "noxious")

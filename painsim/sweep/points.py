@@ -47,7 +47,24 @@ _BASE_MODELS: dict = {}
 
 def base_model(spec):
     """The spec's model with its fixed ``params`` (cached per process, per model variant in force:
-    :func:`painsim.params.overriding`)."""
+    :func:`painsim.params.overriding`).
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The sweep (its ``model`` and ``params``).
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError, painsim.errors.ModelFileError
+        An unknown model (:func:`painsim.params.load_model`).
+    painsim.errors.ParameterError
+        A fixed parameter the model does not have or does not allow.
+    """
     key = (spec.model, json.dumps(jsonable(spec.params), sort_keys=True),
            json.dumps(model_overrides(), sort_keys=True))
     if key not in _BASE_MODELS:
@@ -56,13 +73,35 @@ def base_model(spec):
 
 
 def populations(spec) -> list[str]:
-    """Populations whose mean rate a ``simulate`` sweep can keep (``rate_<population>``)."""
+    """Populations whose mean rate a ``simulate`` sweep can keep (``rate_<population>``).
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The sweep.
+
+    Returns
+    -------
+    list of str
+        The population names of the sweep's model (:func:`base_model`).
+    """
     return population_names(base_model(spec))
 
 
 def stimulus_tables(spec) -> list[dict]:
     """The sweep's devices as tables: none, its ``[stimulus]`` table, or one per ``[[stimulus]]``
-    table (devices at the same time, :mod:`painsim.devices`)."""
+    table (devices at the same time, :mod:`painsim.devices`).
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The sweep.
+
+    Returns
+    -------
+    list of dict
+        Copies of the tables, one per device.
+    """
     if spec.stimulus is None:
         return []
     return [dict(t) for t in spec.stimulus] if isinstance(spec.stimulus, list) else [dict(spec.stimulus)]
@@ -77,10 +116,25 @@ def device_argument(path: str, n_devices: int) -> tuple[int, str]:
     ``stimulus.<argument>`` names the sweep's one device (or, without a ``[stimulus]`` table, the
     device the axes alone describe); with several devices each axis names its device by index.
 
+    Parameters
+    ----------
+    path : str
+        The axis path.
+    n_devices : int
+        The sweep's devices (:func:`stimulus_tables`; 0 without a stimulus table).
+
+    Returns
+    -------
+    k : int
+        The device index.
+    argument : str
+        The argument of the device.
+
     Raises
     ------
     painsim.errors.SpecError
-        ``stimulus.<argument>`` in a sweep of several devices, or an index without a device.
+        A path of neither form, ``stimulus.<argument>`` in a sweep of several
+        devices, or an index without a device.
     """
     m = _DEVICE_PATH.fullmatch(path)
     if m is None:
@@ -119,7 +173,20 @@ def _split(point: Mapping[str, Any], spec) -> tuple[dict, dict, dict]:
 
 
 def protocol_overrides(point: Mapping[str, Any], spec) -> dict:
-    """The point's ``protocol.*`` values as override texts, without the prefix."""
+    """The point's ``protocol.*`` values as override texts, without the prefix.
+
+    Parameters
+    ----------
+    point : mapping
+        One point: {axis path: value}.
+    spec : SweepSpec
+        The sweep (its axes write the values as texts).
+
+    Returns
+    -------
+    dict
+        ``{field: text}``, e.g. with the key ``"stimulus.rate"`` for ``protocol.stimulus.rate``.
+    """
     by_path = {a.path: a for a in spec.axes}
     return {p[len(_PROTOCOL):]: by_path[p].text(v) for p, v in point.items() if p.startswith(_PROTOCOL)}
 
@@ -127,7 +194,29 @@ def protocol_overrides(point: Mapping[str, Any], spec) -> dict:
 def point_protocol(spec, point: Mapping[str, Any]):
     """The protocol of one point of a course sweep: the spec's protocol with the
     point's ``protocol.*`` values (``protocol.stimulus.rate``,
-    ``protocol.session_duration`` ...) through :func:`painsim.protocols.from_spec`."""
+    ``protocol.session_duration`` ...) through :func:`painsim.protocols.from_spec`.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        A course sweep.
+    point : mapping
+        One point: {axis path: value}.
+
+    Returns
+    -------
+    Protocol
+
+    Raises
+    ------
+    painsim.errors.SpecError
+        ``protocol.*`` values for a protocol that is neither a name nor a table,
+        or ``protocol.stimulus.*`` values for a protocol without a stimulus.
+    painsim.errors.UnknownKeyError
+        A ``protocol.<field>`` not in :data:`PROTOCOL_FIELDS`.
+    painsim.errors.ParameterError
+        A protocol value that is not allowed (:func:`painsim.protocols.from_spec`).
+    """
     over = protocol_overrides(point, spec)
     if not over:
         return protocols.resolve(spec.protocol)
@@ -156,7 +245,31 @@ def point_protocol(spec, point: Mapping[str, Any]):
 
 def build_point(spec, point: Mapping[str, Any]):
     """(model, stimulus, noxious, touch) of one point; the stimulus is None, one waveform, or a
-    list of waveforms for a sweep of several devices (``[[stimulus]]`` tables)."""
+    list of waveforms for a sweep of several devices (``[[stimulus]]`` tables).
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The sweep.
+    point : mapping
+        One point: {axis path: value}.
+
+    Returns
+    -------
+    model : Model
+        The sweep's model with the point's model parameters.
+    stimulus : Waveform, list of Waveform or None
+        The point's devices.
+    noxious, touch : object
+        The natural inputs: the sweep's, the point's intensity, or the
+        physical stimulus of a :data:`PHYSICAL` axis (:func:`physical_stimulus`).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A point value the model, a device or a physical stimulus does not
+        allow (also its subclasses UnknownKeyError and UnitError).
+    """
     model_o, stim_o, nat = _split(point, spec)
     model = base_model(spec).with_params(model_o) if model_o else base_model(spec)
     tables = stimulus_tables(spec) or ([{}] if stim_o else [])
@@ -178,7 +291,26 @@ def _device(spec, table: dict, k: int):
 
 def physical_stimulus(axis, value):
     """The physical stimulus of a ``heat``, ``cold``, ``pinprick`` or ``brush`` axis at ``value``
-    (errors name the axis)."""
+    (errors name the axis).
+
+    Parameters
+    ----------
+    axis : Axis
+        A ``heat``, ``cold``, ``pinprick`` or ``brush`` axis.
+    value : float
+        A value of the axis; given as text in the axis's unit if it has a dimension.
+
+    Returns
+    -------
+    PhysicalStimulus
+
+    Raises
+    ------
+    painsim.errors.UnitError
+        A value of the wrong unit, named by the axis path.
+    painsim.errors.ParameterError
+        A value that is not allowed, named by the axis path.
+    """
     _, make, _ = PHYSICAL[axis.path]
     given = value if axis.dim == DIMENSIONLESS else axis.text(value)
     try:
@@ -190,7 +322,26 @@ def physical_stimulus(axis, value):
 
 
 def validate_points(spec) -> None:
-    """Check everything that can be checked without simulating (raises on the first problem)."""
+    """Check everything that can be checked without simulating (raises on the first problem).
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The sweep.  Completed in place (simulate and course sweeps): default
+        outcomes of its kind, and integer axes for integer model parameters.
+
+    Raises
+    ------
+    painsim.errors.SpecError
+        An axis that does not fit the kind, a course without a protocol, no
+        points, or the outcome ``sep`` without its one test electrode or DCN.
+    painsim.errors.UnknownKeyError
+        An unknown model, model parameter or outcome.
+    painsim.errors.UnitError
+        A ``noxious`` or ``touch`` axis with a unit.
+    painsim.errors.ParameterError
+        A value that is not allowed; at a point, its hint names the point.
+    """
     if spec.kind == "function":
         spec.outcomes = list(spec.outcomes)
         spec.points()
