@@ -62,6 +62,7 @@ from ..simulation import Request, simulate_batch
 from .measurements import N_SEEDS, SHARED_CACHES
 
 __all__ = ["SCS_PATIENTS", "responders_during_use", "share_responding", "COHORT_PATIENTS", "peripheral_patients",
+           "drawn_patients", "course_outcome",
            "cohort_responders_during_use", "KHEDR_DAYS", "KHEDR_FOLLOW_UP", "PNS_FOLLOW_UP", "PNS_PATIENTS",
            "rtms_relief_over_sham", "QUESADA_DAYS", "QUESADA_EVALUATION", "rtms_spaced_relief_over_sham",
            "pns_responders_12m",
@@ -132,7 +133,13 @@ def peripheral_patients(n: int, seed: int, model_name: str = "peripheral_neuropa
     seed)``: ``model_name`` with ``overrides`` (e.g. a device's), then the patient's attributes
     (:func:`painsim.cohort.patient_models`, as a cohort run builds them).  ``distributions`` replaces
     cohort distributions."""
-    table = sample(n, preset="peripheral", seed=seed, distributions=distributions)
+    return drawn_patients(n, seed, "peripheral", model_name, overrides, distributions)
+
+
+def drawn_patients(n: int, seed: int, preset: str, model_name: str, overrides=None, distributions=None) -> list[tuple]:
+    """As :func:`peripheral_patients`, drawn as the cohort ``preset`` draws them
+    (:data:`painsim.cohort.PRESETS`; e.g. ``"rtms_real_world"``: peripheral and central neuropathic pain)."""
+    table = sample(n, preset=preset, seed=seed, distributions=distributions)
     models, _ = patient_models(table, load_model(model_name).with_params(overrides or {}))
     return list(zip(models, (int(s) for s in table["seed"])))
 
@@ -152,9 +159,17 @@ def cohort_responders_during_use(protocol_name: str, model_name: str = "peripher
 def _course_relief(model: str, base: str, days: tuple, end: float, seeds: tuple, day: float) -> np.ndarray:
     """Relief (fraction; NaN without baseline pain) on ``day`` of a course of the library protocol
     ``base`` on sessions ``days``, one value per seed."""
+    return course_outcome(model, base, days, end, seeds, day, "relief") / 100.0
+
+
+def course_outcome(models, base: str, days: Sequence[float], end: float, seeds: Sequence[int], day: float,
+                   variable: str = "pain") -> np.ndarray:
+    """One patient variable of the course engine (``"pain"``, NRS; ``"relief"``, %) on ``day`` of a
+    course of the library protocol ``base`` on sessions ``days`` to ``end`` (days), one value per
+    patient (``models``: one model, or one per seed), tested on day 0 and ``day`` only."""
     spec = {"base": base, "name": f"{base}_validation", "days": list(days), "end_day": end}
-    ds = run_course_batch(model, spec, list(seeds), follow_up_days=(day,), tests="follow_up")
-    return ds["relief"].sel(day=day).values / 100.0
+    ds = run_course_batch(models, spec, list(seeds), follow_up_days=(day,), tests="follow_up")
+    return ds[variable].sel(day=day).values
 
 
 SHARED_CACHES.append(_course_relief)

@@ -126,11 +126,13 @@ RTMS_META_2022 = (
     "95 % CI of the pooled effect (a spread of the mean, not of trials)")
 #: What the virtual rTMS trial assumes.
 RTMS_TRIAL_NOTE = (
-    "held out; 16 patients drawn as the rTMS cohort draws them (peripheral and central neuropathic pain), each "
-    "given the 5-session course and the sham course, g from the two arms' pain the day after the last session "
-    "as for parallel groups (painsim.validation.trials.rtms_sham_smd); the course's pain test (heat at the painful "
-    "site) stands for the rated pain, and five daily 20 Hz M1 sessions for the pooled schedules, frequencies and "
-    "sites (chosen); the model has no placebo response, so the sham arm is the untreated pain")
+    "held out; 16 patients drawn as the rTMS cohort draws them (peripheral and central neuropathic pain; every "
+    "drawn patient kept, those rating the test 0 or 10 included, where the trials enrolled patients with pain), "
+    "each given the 5-session course and the sham course, g from the two arms' pain the day after the last "
+    "session as for parallel groups (painsim.validation.trials.rtms_sham_smd); the abstract says 'effect size', "
+    "not which standardised difference; the course's pain test (heat at the painful site) stands for the rated "
+    "pain, and five daily 20 Hz M1 sessions for the pooled schedules, frequencies and sites (chosen); the model "
+    "has no placebo response, so the sham arm is the untreated pain")
 
 #: Ruscheweyh et al. 2010: suprathreshold cold pain from a contact thermode.
 RUSCHEWEYH_2010 = ("Ruscheweyh, Stumpenhorst, Knecht & Marziniak 2010 J Pain 11:728 [checked: abstract]: 60-s "

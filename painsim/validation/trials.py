@@ -3,12 +3,13 @@
 A meta-analysis pools trials as a **standardised mean difference** of pain between the arms
 (Hedges' g in the Cochrane handbook's form; Johnson et al. 2022 BMJ Open 12:e051073 used it
 for TENS).  Here each virtual patient is one circuit of a model (its seed), or a patient drawn
-as the peripheral cohort draws them (its own model; :func:`painsim.validation.courses.peripheral_patients`),
-rated in both arms: the active device and the same device at no current (the placebo), each during a
-noxious test stimulus at the painful site (the clinical pain that the model can rate; the
-model's ongoing pain is 0 in the peripheral presets, docs/phenotypes.md).  g is computed
-from the arms' means and SDs as for a parallel-group trial: a crossover analysed
-within-subject would give a larger figure from the same pain scores.
+as a cohort draws them (its own model; :func:`painsim.validation.courses.drawn_patients`), rated
+in both arms.  TENS: the active device and the same device at no current (the placebo), each
+during a noxious test stimulus at the painful site (the clinical pain that the model can rate;
+the model's ongoing pain is 0 in the peripheral presets, docs/phenotypes.md).  rTMS: a course of
+sessions and the same course with the sham coil, rated in the course engine's pain test the day
+after the last session.  g is computed from the arms' means and SDs as for a parallel-group
+trial: a crossover analysed within-subject would give a larger figure from the same pain scores.
 
 * :func:`hedges_g` -- the standardised mean difference of two samples;
 * :func:`placebo_controlled_pain`, :func:`patients_placebo_pain` -- each patient's pain with the active
@@ -24,20 +25,19 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..cohort import patient_models, sample
-from ..course import run_course_batch
 from ..errors import ParameterError
 from ..params import Model, load_model
 from ..simulation import Request, simulate_batch
 from ..stimulation import Waveform, tens
-from .courses import peripheral_patients
+from .courses import KHEDR_DAYS, course_outcome, drawn_patients, peripheral_patients
 
 __all__ = ["TRIAL_PATIENTS", "TEST_NOXIOUS", "TEST_DURATION", "hedges_g", "placebo_controlled_pain",
-           "patients_placebo_pain", "tens_placebo_smd", "RTMS_TRIAL_DAYS", "rtms_sham_smd"]
+           "patients_placebo_pain", "tens_placebo_smd", "rtms_sham_smd"]
 
 #: Virtual patients per trial (circuits ``seed`` .. ``seed + TRIAL_PATIENTS - 1``, each in both arms).
-#: Chosen: enough that g's own standard error (~sqrt(2/n + g^2/(4n)), ~0.4 at g ~ 1) is well below
-#: the distance between the published value and no effect, at ~1 s of simulation per patient-arm.
+#: Chosen: enough that g's own standard error (~sqrt(2/n + g^2/(4n)): ~0.36 at the rTMS row's
+#: published -0.66, ~0.38 at TENS's -0.96) is below the distance between the published value and no
+#: effect, at ~1 s of simulation per patient-arm for TENS (an rTMS course: a few s per patient-arm).
 TRIAL_PATIENTS = 16
 #: The test stimulus (noxious intensity at the painful site, the SCS relief rows' test) and its window, s.
 TEST_NOXIOUS, TEST_DURATION = 0.5, 1.5
@@ -103,26 +103,20 @@ def tens_placebo_smd(preset: str, drawn: bool = False) -> Callable[[int], float]
     return measure
 
 
-#: The rTMS trial's course: five daily sessions (days 0-4, as Khedr et al. 2005 and the library's
-#: ``rtms_m1_20hz`` sessions; chosen: the meta-analysis pools 1 to 10+ sessions, and five daily
-#: sessions is a common schedule among its trials) and the pain test on the day after the last.
-RTMS_TRIAL_DAYS = (0.0, 1.0, 2.0, 3.0, 4.0)
-
-
 def rtms_sham_smd(seed: int) -> float:
     """Hedges' g of pain the day after five daily sessions of 20 Hz M1 rTMS (the library's
-    ``rtms_m1_20hz`` course on :data:`RTMS_TRIAL_DAYS`) against the same course with the sham coil
-    (``rtms_m1_20hz_sham``), on :data:`TRIAL_PATIENTS` patients drawn as the rTMS cohort draws them
-    (``painsim.cohort.sample(n, preset="rtms_real_world", seed=seed)`` on ``pain_pathway``:
-    peripheral and central neuropathic pain, as the meta-analysis pools them), each in both arms and
-    analysed as a parallel-group trial (:func:`hedges_g`).  Pain is the course engine's pain test
-    (the model's ``[course]`` test stimulus at the painful site, a surrogate for the rated pain: the
-    presets' ongoing pain is issue 14's miss)."""
-    table = sample(TRIAL_PATIENTS, preset="rtms_real_world", seed=seed)
-    models, _ = patient_models(table, load_model("pain_pathway"))
-    seeds = [int(s) for s in table["seed"]]
-    test_day = RTMS_TRIAL_DAYS[-1] + 1.0
-    pain = [run_course_batch(models, {"base": base, "name": f"{base}_trial", "days": list(RTMS_TRIAL_DAYS),
-                                      "end_day": test_day}, seeds, follow_up_days=(test_day,), tests="follow_up")
-            ["pain"].sel(day=test_day).values for base in ("rtms_m1_20hz", "rtms_m1_20hz_sham")]
+    ``rtms_m1_20hz`` course on :data:`painsim.validation.courses.KHEDR_DAYS`; chosen: the
+    meta-analysis pools 1 to 10+ sessions, and five daily sessions is a common schedule among its
+    trials) against the same course with the sham coil (``rtms_m1_20hz_sham``), on
+    :data:`TRIAL_PATIENTS` patients drawn as the rTMS cohort draws them (``rtms_real_world`` on
+    ``pain_pathway``: peripheral and central neuropathic pain, as the meta-analysis pools them;
+    every drawn patient is kept, NRS 0 and 10 included), each in both arms and analysed as a
+    parallel-group trial (:func:`hedges_g`).  Pain is the course engine's pain test (the model's
+    ``[course]`` test stimulus at the painful site, a surrogate for the rated pain: the presets'
+    ongoing pain is issue 14's miss)."""
+    patients = drawn_patients(TRIAL_PATIENTS, seed, "rtms_real_world", "pain_pathway")
+    models, seeds = [m for m, _ in patients], [s for _, s in patients]
+    test_day = KHEDR_DAYS[-1] + 1.0
+    pain = [course_outcome(models, base, KHEDR_DAYS, test_day, seeds, test_day)
+            for base in ("rtms_m1_20hz", "rtms_m1_20hz_sham")]
     return hedges_g(pain[0], pain[1])
