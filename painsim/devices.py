@@ -43,6 +43,17 @@ def as_devices(stimulus, name: str = "stimulus") -> tuple[Waveform, ...]:
     """The waveforms of a point's ``stimulus``: ``()`` for None, ``(w,)`` for one waveform,
     the waveforms of a list or tuple in their order.
 
+    Parameters
+    ----------
+    stimulus : Waveform, list or tuple of Waveform, or None
+        The point's stimulus.
+    name : str
+        The parameter, named in errors.
+
+    Returns
+    -------
+    tuple of Waveform
+
     Raises
     ------
     painsim.errors.ParameterError
@@ -61,19 +72,60 @@ def as_devices(stimulus, name: str = "stimulus") -> tuple[Waveform, ...]:
 
 
 def devices_duration(stimulus) -> float | None:
-    """The longest duration of the devices of ``stimulus`` (s), None without any."""
+    """The longest duration of the devices of ``stimulus`` (s), None without any.
+
+    Parameters
+    ----------
+    stimulus : Waveform, list or tuple of Waveform, or None
+        As :func:`as_devices`.
+
+    Returns
+    -------
+    float or None
+        The duration in s.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        As :func:`as_devices`.
+    """
     devices = as_devices(stimulus)
     return max(w.duration for w in devices) if devices else None
 
 
 def describe_devices(stimulus) -> Any:
     """JSON-able summary for result attributes: None, one waveform's
-    :meth:`~painsim.stimulation.Waveform.describe` (as for a single device), or a list of them."""
+    :meth:`~painsim.stimulation.Waveform.describe` (as for a single device), or a list of them.
+
+    Parameters
+    ----------
+    stimulus : Waveform, list or tuple of Waveform, or None
+        As :func:`as_devices`.
+
+    Returns
+    -------
+    dict, list of dict or None
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        As :func:`as_devices`.
+    """
     if isinstance(stimulus, Waveform):
         return stimulus.describe()
     return None if stimulus is None else [w.describe() for w in as_devices(stimulus)]
 
 
 def labels(devices: Sequence[Waveform]) -> str:
-    """The devices' labels joined by ``" & "`` (for messages)."""
+    """The devices' labels joined by ``" & "`` (for messages).
+
+    Parameters
+    ----------
+    devices : sequence of Waveform
+        A waveform without a ``label`` is named ``"<target> waveform"``.
+
+    Returns
+    -------
+    str
+    """
     return " & ".join(w.label or f"{w.target} waveform" for w in devices)

@@ -147,7 +147,17 @@ def unflatten(flat: Mapping[str, Any]) -> dict:
 
 
 def read_toml(path: Path) -> dict:
-    """Read a TOML file, turning syntax errors into ModelFileError with the file name."""
+    """Read a TOML file, turning syntax errors into ModelFileError with the file name.
+
+    Parameters
+    ----------
+    path : Path
+
+    Raises
+    ------
+    ModelFileError
+        The file is missing, or is not valid TOML or UTF-8.
+    """
     try:
         with open(path, "rb") as f:
             return tomllib.load(f)
@@ -182,8 +192,17 @@ def find_builtin(name_or_path: str | Path, kind: str = "models") -> Path:
     A bare name that is both a built-in and a folder in the working directory is the
     built-in; any other folder is refused.
 
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A built-in name or the path of a TOML file.
+    kind : {"models", "experiments"}
+        Which built-ins (folder) to look in.
+
     Raises
     ------
+    ParameterError
+        ``name_or_path`` is neither text nor a path.
     PathError
         ``name_or_path`` is a folder.
     ModelFileError, UnknownKeyError
@@ -217,7 +236,17 @@ def find_builtin(name_or_path: str | Path, kind: str = "models") -> Path:
 # ------------------------------------------------------------ leaf values
 @dataclass(frozen=True)
 class Leaf:
-    """A validated parameter: its SI value, dimension, and the text it came from."""
+    """A validated parameter: its SI value, dimension, and the text it came from.
+
+    Parameters
+    ----------
+    si : float, int, bool or str
+        Value in SI units, or the bool, word or text it holds.
+    dim : Dim or None
+        Its dimension (None for bools, words and text).
+    text : object
+        The value as written (for display and saving).
+    """
 
     si: Any          # float, int, bool or str (choices)
     dim: Dim | None  # None for bools and choices
@@ -319,6 +348,14 @@ class Model:
     Use :func:`load_model` to make one and :meth:`with_params` to derive
     variants; :meth:`si` reads a value in SI units, :meth:`section` a whole
     sub-tree as a nested dict of SI values.
+
+    Parameters
+    ----------
+    name : str
+    leaves : mapping of str to Leaf
+        Validated parameters by dotted path.
+    source : str
+        The file it was loaded from ("" if none).
     """
 
     name: str
@@ -334,18 +371,45 @@ class Model:
         return list(self.leaves)
 
     def si(self, path: str):
-        """The value at ``path`` in SI units (float), or the int/bool/word it holds."""
+        """The value at ``path`` in SI units (float), or the int/bool/word it holds.
+
+        Parameters
+        ----------
+        path : str
+            Dotted path of a parameter (e.g. ``"network.dt"``).
+
+        Raises
+        ------
+        UnknownKeyError
+            No such parameter (the nearest valid path is named).
+        """
         try:
             return self.leaves[path].si
         except KeyError:
             raise UnknownKeyError(path, self.leaves) from None
 
     def text(self, path: str):
-        """The value at ``path`` as written ("50 Hz")."""
+        """The value at ``path`` as written ("50 Hz").
+
+        Parameters
+        ----------
+        path : str
+        """
         return self.leaves[path].text
 
     def section(self, path: str = "") -> dict:
-        """Nested dict of SI values below ``path`` ("" = the whole tree)."""
+        """Nested dict of SI values below ``path`` ("" = the whole tree).
+
+        Parameters
+        ----------
+        path : str
+            Dotted path of a section.
+
+        Raises
+        ------
+        UnknownKeyError
+            No parameter lies below ``path``.
+        """
         key = ("section", path)
         if key not in self._cache:
             pre = path + "." if path else ""
@@ -374,6 +438,13 @@ class Model:
         Values may be brian2 quantities, strings with units, numbers (for
         dimensionless parameters, or 0 for any) and booleans. Each is checked
         like a model-file value.
+
+        Parameters
+        ----------
+        overrides : mapping of str, optional
+            Dotted paths to new values.
+        **kw
+            More overrides, applied over ``overrides``.
 
         Raises
         ------
@@ -523,7 +594,12 @@ def model_overrides() -> dict[str, Any]:
 
 def overrides_text(overrides: Mapping[str, Any] | None = None) -> str:
     """``overrides`` (default: the ones in force, :func:`model_overrides`) as the canonical JSON text
-    that :data:`OVERRIDES_ENV` holds and result files and notes record."""
+    that :data:`OVERRIDES_ENV` holds and result files and notes record.
+
+    Parameters
+    ----------
+    overrides : mapping of str, optional
+    """
     return json.dumps(dict(model_overrides() if overrides is None else overrides), sort_keys=True)
 
 
@@ -535,6 +611,11 @@ def overriding(overrides: Mapping[str, Any]):
     Nested blocks add to the outer one's overrides.
 
     Every path and value is checked against the reference model before the block runs.
+
+    Parameters
+    ----------
+    overrides : mapping of str
+        Dotted paths to values, added to those already in force.
 
     Raises
     ------

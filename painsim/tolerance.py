@@ -103,6 +103,15 @@ def tolerance_params(model: Model) -> tuple[float, float]:
     """``(k, tau)``: the tolerance rate per unit occupancy (1/s) and the recovery time constant
     (s, ``tolerance_half_time / ln 2``) of ``model``.
 
+    Parameters
+    ----------
+    model : Model
+        Its ``dorsal_horn.opioid.tolerance_rate`` and ``tolerance_half_time`` are read.
+
+    Returns
+    -------
+    k, tau : float
+
     Raises
     ------
     painsim.errors.ParameterError
@@ -158,7 +167,23 @@ def session_mean(T, x, duration, rate: float, tau: float):
     """Mean of the tolerance state over ``duration`` s at a constant excess occupancy ``x``
     from ``T`` (the exact average of :func:`evolve`'s closed form; ``T`` itself for a zero duration).
 
-    Parameters and returns as :func:`evolve`.
+    Parameters
+    ----------
+    T, x : float or array
+        State at the start (in [0, 1]) and excess occupancy (>= 0), as :func:`evolve`.
+    duration : float
+        Time, s (>= 0).
+    rate, tau : float
+        ``k`` (1/s per unit occupancy) and the recovery time constant (s).
+
+    Returns
+    -------
+    float or ndarray
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        An argument out of range (checked by :func:`evolve`).
     """
     T_end = evolve(T, x, duration, rate, tau)   # checks every argument
     if duration == 0:
@@ -260,12 +285,29 @@ def opioid_trace(model: Model, result: xr.Dataset, site=None, *, dt=None) -> tup
     a grid of ``dt`` (default the model's ``network.dt``) from ``t = 0``, as the network
     integrates it (checked against the network's own variable: docs/circuits.md).
 
+    Parameters
+    ----------
+    model : Model
+        The model of ``result`` (pathway stack).
+    result : xarray.Dataset
+        A :func:`painsim.simulate` result.
+    site : int, optional
+        Body site (default the painful site).
+    dt : float, optional
+        Grid step, s (default ``network.dt``).
+
     Returns
     -------
     times : ndarray (n_steps,)
         Grid times, s.
     c : ndarray (n_steps, n_pn)
         Concentration (units of the dissociation constant) of the site's projection neurons.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``result`` holds no ``desc_pn`` synapses (its model is not a pathway model), or a bad
+        ``site``.
     """
     c_in, times, _ = _arrivals(model, result, site, dt)
     return times, _filter(c_in, math.exp(-(times[1] - times[0]) / model.si("dorsal_horn.opioid.tau")))
@@ -421,9 +463,32 @@ def acute_tens_effect(models: Sequence[Model], protocol, seeds: Sequence[int], *
     TENS: the published reversal is of secondary hyperalgesia, Sluka et al. 1999 JPET
     289:840 [checked: abstract]).
 
+    Parameters
+    ----------
+    models : sequence of Model
+        Pathway models; each is run with every seed.
+    protocol : Protocol or str
+        The stimulation (library name or :class:`painsim.protocols.Protocol`).
+    seeds : sequence of int
+        Patients (circuits).
+    test_site : int
+        Body site of the stimulation.
+    celsius : float
+        Contact heat at the painful site, °C.
+    test_duration : str or Quantity
+        Window length (e.g. ``"1.5 s"``).
+    batch_size : int
+        Points per brian2 network (:func:`painsim.simulate_batch`).
+
     Returns
     -------
     ndarray (n_models, n_seeds, 2): ``[..., 0]`` heat alone, ``[..., 1]`` heat + stimulation.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        An unknown protocol (UnknownKeyError), a sham, no seeds, a bad site or temperature,
+        or ``test_duration`` not a time > 0.
     """
     seeds = _seeds(seeds)
     pairs = [(m, s) for m in models for s in seeds]

@@ -99,7 +99,17 @@ _INITIAL_STREAM = {"DCN": 60, "MA": 61}
 
 def population_sizes(model) -> dict[str, int]:
     """Fibres of the ascending generator (every Aβ fibre of every site), neurons of the DCN
-    (``n_nucleus`` per body site) and of the monoaminergic population."""
+    (``n_nucleus`` per body site) and of the monoaminergic population.
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    dict of str to int
+        Keyed by :data:`DORSAL_COLUMN_POPULATIONS`.
+    """
     c = model.section("dorsal_column")
     n_sites = int(model.si("body.n_sites"))
     return {ASCENDING_POPULATION: int(model.si("afferents.Abeta.n")) * n_sites,
@@ -125,7 +135,19 @@ def ascending_delays(model, seed: int) -> np.ndarray:
     """Conduction time (s) of every Aβ fibre of every site (fibre ``s n + k``) from
     the segment to the dorsal column nuclei: ``dorsal_column.column_length`` /
     velocity, with the velocities the point's afferents were drawn with
-    (:class:`painsim.fibers.FiberSet` of :func:`painsim.circuits.dorsal_horn.site_seed`)."""
+    (:class:`painsim.fibers.FiberSet` of :func:`painsim.circuits.dorsal_horn.site_seed`).
+
+    Parameters
+    ----------
+    model : Model
+    seed : int
+        The point's seed.
+
+    Returns
+    -------
+    ndarray (n_sites * n_Abeta,)
+        Delays, s.
+    """
     n_sites = int(model.si("body.n_sites"))
     length = model.si("dorsal_column.column_length")
     params = model.section("afferents")
@@ -136,7 +158,17 @@ def ascending_delays(model, seed: int) -> np.ndarray:
 def connection_probabilities(model) -> dict[str, np.ndarray]:
     """Connection probability (pre x post) of every projection of the layer: Aβ
     fibres to the DCN neurons of their own site (somatotopy of the dorsal
-    columns and nuclei); DCN of every site -> MA and MA -> PN of every site uniform."""
+    columns and nuclei); DCN of every site -> MA and MA -> PN of every site uniform.
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    dict of str to ndarray
+        One (n_pre, n_post) array per connection of :data:`CONNECTIONS`.
+    """
     c = model.section("dorsal_column")
     n_sites = int(model.si("body.n_sites"))
     n_ab = int(model.si("afferents.Abeta.n"))
@@ -160,6 +192,19 @@ def build(model, seed: int):
     layer's own random streams, so the layers below draw exactly what they drew
     without it.  The MA -> PN synapses carry a GABA_A/glycine-like conductance
     scaled by ``dorsal_column.integrity`` and no opioid (``w_mor = 0``).
+
+    Parameters
+    ----------
+    model : Model
+    seed : int
+        The point's seed.
+
+    Returns
+    -------
+    populations : list of Population
+        The ascending generator, ``DCN`` and ``MA``.
+    projections : list of Projection
+        One per connection of :data:`CONNECTIONS` (conductances, S; delays, s).
     """
     c = model.section("dorsal_column")
     prob = connection_probabilities(model)
@@ -181,7 +226,23 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
     """Dataset variables of the layer after ``readout.transient``: DCN rate per site
     and at the painful site, the monoaminergic rate and ``paresthesia``, the rate of
     synchronous DCN volleys at the site with most of them
-    (:func:`painsim.readouts.paresthesia`).  The pain score is left as it is."""
+    (:func:`painsim.readouts.paresthesia`).  The pain score is left as it is.
+
+    Parameters
+    ----------
+    model : Model
+    out : PointOutput
+        The point's raw output (:class:`painsim.circuits.PointOutput`).
+    duration : float
+        Simulated time, s.
+    pain : float, optional
+        Pain score of the layers below; unused.
+
+    Returns
+    -------
+    LayerResults
+        ``site_dcn_rate``, ``dcn_rate``, ``ma_rate`` and ``paresthesia`` (Hz), coordinate ``site``.
+    """
     t0 = readouts.readout_start(model, duration)
     c = model.section("dorsal_column")
     n_sites = int(model.si("body.n_sites"))

@@ -22,7 +22,17 @@ __all__ = ["Connection", "Population", "Projection", "GroupDynamics", "Layer", "
 @dataclass(frozen=True)
 class Connection:
     """One projection of a layer: ``name`` is its section in the model file
-    (``dorsal_horn.<name>``, ``plasticity.<name>``)."""
+    (``dorsal_horn.<name>``, ``plasticity.<name>``).
+
+    Parameters
+    ----------
+    name : str
+        Connection name.
+    source, target : str
+        Pre- and postsynaptic population names.
+    kind : {"exc", "inh"}
+        Excitatory or inhibitory synapse model of the target's group.
+    """
 
     name: str
     source: str
@@ -38,6 +48,19 @@ class Population:
     inputs); otherwise ``params`` holds per-neuron SI values of every
     parameter of its group's equations (:func:`painsim.circuits.layers.group_dynamics`)
     and ``v0`` the initial membrane potentials.
+
+    Parameters
+    ----------
+    name : str
+        Population name (e.g. ``"PN"``).
+    n : int
+        Neurons (or generator units) of the point, all sites.
+    params : mapping of str to ndarray, optional
+        Per-neuron SI values by equation variable; None for a spike generator.
+    v0 : ndarray, optional
+        Initial membrane potentials, V.
+    group : str
+        Neuron group it is simulated in (default ``"spinal"``).
     """
 
     name: str
@@ -59,7 +82,24 @@ class Population:
 class Projection:
     """One connection of a point: local (pre, post) indices, per-synapse
     receptor conductances (``w_ampa, w_nmda, w_nk1`` or ``w_gaba``, S), and
-    a delay (s)."""
+    a delay (s).
+
+    Parameters
+    ----------
+    name : str
+        Connection name (:class:`Connection`).
+    source, target : str
+        Pre- and postsynaptic population names.
+    kind : {"exc", "inh"}
+        Excitatory or inhibitory synapse model.
+    pre, post : ndarray of int
+        Local pre- and postsynaptic neuron index of each synapse.
+    conductances : mapping of str to ndarray
+        Per-synapse values by synapse variable: conductances in S (``w_mor``, opioid
+        per spike, in units of the receptor's dissociation constant).
+    delay : float or ndarray
+        Synaptic delay, s: one for all synapses or one per synapse.
+    """
 
     name: str
     source: str
@@ -75,7 +115,15 @@ class Projection:
 class GroupDynamics:
     """Equations of one neuron group (brian2 syntax) and the models of the
     excitatory and inhibitory synapses onto its neurons (``Synapses`` keyword
-    arguments: ``model``, ``on_pre``)."""
+    arguments: ``model``, ``on_pre``).
+
+    Parameters
+    ----------
+    equations : str
+        Neuron equations (brian2 syntax).
+    exc_synapse, inh_synapse : mapping of str to str
+        ``Synapses`` keyword arguments of the excitatory and inhibitory synapses.
+    """
 
     equations: str
     exc_synapse: Mapping[str, str]
@@ -84,7 +132,18 @@ class GroupDynamics:
 
 def no_inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict:
     """A layer's ``inputs`` when it has no generators: its input is the spikes of the
-    layers below, so it adds no generator population (``{}``)."""
+    layers below, so it adds no generator population (``{}``).
+
+    Parameters
+    ----------
+    model, stimulus, noxious, touch, seed, duration
+        As ``Layer.inputs``; all ignored.
+
+    Returns
+    -------
+    dict
+        Empty.
+    """
     return {}
 
 
@@ -92,7 +151,7 @@ def no_inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> di
 class Layer:
     """A registered circuit layer: everything painsim needs to know about it.
 
-    Attributes
+    Parameters
     ----------
     name : str
         Registry name (``"dorsal_horn"``, ``"cortex"``).
@@ -153,7 +212,19 @@ class Layer:
 class LayerResults:
     """What a layer adds to a simulation Dataset: variables and coordinates
     (xarray tuples), and the pain score after this layer with a note on how it
-    was formed (``""``: the layer's own score)."""
+    was formed (``""``: the layer's own score).
+
+    Parameters
+    ----------
+    variables : dict of str to tuple
+        ``{name: (dims, values, attrs)}``.
+    coords : dict
+        Coordinates by name.
+    pain : float, optional
+        Pain score (NRS 0-10) after this layer; None keeps that of the layers below.
+    pain_note : str
+        Appended to the ``pain`` variable's long name.
+    """
 
     variables: dict[str, tuple]
     coords: dict[str, Any]
@@ -164,7 +235,21 @@ class LayerResults:
 def random_pairs(rng: np.random.Generator, prob: np.ndarray, no_self: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Draw a synapse for each (pre, post) pair with probability ``prob[pre, post]``
     (one uniform number per pair, in row order; ``no_self``: no synapse of a neuron onto
-    itself).  Returns the ``(pre, post)`` indices as int64, pre-major."""
+    itself).  Returns the ``(pre, post)`` indices as int64, pre-major.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of the uniform numbers.
+    prob : ndarray (n_pre, n_post)
+        Probability of each synapse.
+    no_self : bool
+        No synapse from neuron ``k`` onto neuron ``k`` (a recurrent connection).
+
+    Returns
+    -------
+    pre, post : ndarray of int64
+    """
     mask = rng.random(prob.shape) < prob
     if no_self:
         np.fill_diagonal(mask, False)

@@ -119,7 +119,17 @@ _INITIAL_STREAM = {name: 40 + k for k, name in enumerate(MEDIAL_POPULATIONS)}
 
 
 def population_sizes(model) -> dict[str, int]:
-    """Neurons per medial population of one point (``[medial.populations]``)."""
+    """Neurons per medial population of one point (``[medial.populations]``).
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    dict of str to int
+        ``{"MT": ..., "ACC": ..., "ACCI": ...}``.
+    """
     c = model.section("medial.populations")
     return {"MT": c["n_thalamus"], "ACC": c["n_acc"], "ACCI": c["n_acc_inhibitory"]}
 
@@ -152,7 +162,17 @@ def _populations(model, seed: int) -> list[Population]:
 def connection_probabilities(model) -> dict[str, np.ndarray]:
     """Connection probability (pre x post) of every medial projection: the PN of
     every body site converge on the medial thalamus with the same probability
-    (large receptive fields, Dostrovsky & Guilbaud 1990); uniform elsewhere."""
+    (large receptive fields, Dostrovsky & Guilbaud 1990); uniform elsewhere.
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    dict of str to ndarray
+        One (n_pre, n_post) array per connection of :data:`CONNECTIONS`.
+    """
     sizes = population_sizes(model)
     n_pn = int(model.si("dorsal_horn.populations.n_projection")) * int(model.si("body.n_sites"))
     th, acc = model.section("medial.thalamus"), model.section("medial.acc")
@@ -169,7 +189,19 @@ def connection_probabilities(model) -> dict[str, np.ndarray]:
 
 def connection_conductances(model) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
     """Receptor conductances per synapse (S) of every medial projection and the
-    delays (s) that differ from ``network.synaptic_delay``."""
+    delays (s) that differ from ``network.synaptic_delay``.
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    conductances : dict of str to dict of str to float
+        Per connection, ``{synapse variable: value}`` (S; ``w_mor``: :func:`cingulate_opioid`).
+    delays : dict of str to float
+        ``{"pn_mt": medial.thalamus.spinothalamic_delay}``, s.
+    """
     th, acc = model.section("medial.thalamus"), model.section("medial.acc")
     g = {
         "pn_mt": {"w_ampa": th["spinothalamic_weight"], "w_nmda": th["spinothalamic_nmda"]},
@@ -186,7 +218,17 @@ def cingulate_opioid(model) -> float:
     """Opioid per M1 spike at an ACC neuron (``medial.opioid.release`` x (1 - naloxone block,
     ``dorsal_horn.pharmacology.opioid_block``: systemic naloxone blocks every opioid receptor
     of the model)): the cingulate part of motor-cortex stimulation analgesia (Maarrawi et al.
-    2007 Neurology 69:827)."""
+    2007 Neurology 69:827).
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    float
+        In units of the receptor's dissociation constant.
+    """
     return model.si("medial.opioid.release") * (1 - model.si("dorsal_horn.pharmacology.opioid_block"))
 
 
@@ -197,6 +239,19 @@ def build(model, seed: int):
     the ``PN`` they receive come from :func:`painsim.circuits.dorsal_horn.build`.
     Connectivity is drawn from the layer's own random streams, so the layers
     below draw exactly what they drew without it.
+
+    Parameters
+    ----------
+    model : Model
+    seed : int
+        The point's seed.
+
+    Returns
+    -------
+    populations : list of Population
+        ``MT``, ``ACC`` and ``ACCI`` (group ``"medial"``).
+    projections : list of Projection
+        One per connection of :data:`CONNECTIONS`.
     """
     prob = connection_probabilities(model)
     cond, delay = connection_conductances(model)
@@ -215,7 +270,23 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
     """Dataset variables of the medial pathway: medial-thalamus and ACC rates after
     ``readout.transient``, and ``unpleasantness`` (NRS 0-10) of the ACC rate
     (:func:`painsim.readouts.unpleasantness_score`).  The intensity score
-    ``pain`` of the layers below is left as it is (``LayerResults.pain = None``)."""
+    ``pain`` of the layers below is left as it is (``LayerResults.pain = None``).
+
+    Parameters
+    ----------
+    model : Model
+    out : PointOutput
+        The point's raw output (:class:`painsim.circuits.PointOutput`).
+    duration : float
+        Simulated time, s.
+    pain : float, optional
+        Pain score of the layers below; unused.
+
+    Returns
+    -------
+    LayerResults
+        ``medial_thalamus_rate`` and ``acc_rate`` (Hz), ``unpleasantness`` (NRS 0-10).
+    """
     t0 = readouts.readout_start(model, duration)
     mt = readouts.mean_rate(out.spikes["MT"][0], out.sizes["MT"], t0, duration)
     acc = readouts.mean_rate(out.spikes["ACC"][0], out.sizes["ACC"], t0, duration)

@@ -26,7 +26,15 @@ __all__ = ["Population", "Projection", "Plan", "build_plan", "population_sizes",
 
 @dataclass
 class Plan:
-    """Everything of one point's circuit that brian2 needs, drawn in numpy."""
+    """Everything of one point's circuit that brian2 needs, drawn in numpy.
+
+    Parameters
+    ----------
+    populations : list of Population
+        Every population of every layer, in network order.
+    projections : list of Projection
+        Every projection of every layer, in network order.
+    """
 
     populations: list[Population]
     projections: list[Projection]
@@ -53,7 +61,18 @@ def build_plan(model: Model, seed: int) -> Plan:
 
     The same parameters and seed give the same circuit; the last
     ``_PLAN_CACHE_SIZE`` plans are kept and returned again (treat a plan as
-    read-only)."""
+    read-only).
+
+    Parameters
+    ----------
+    model : Model
+    seed : int
+        The point's seed; every random draw of the circuit comes from it.
+
+    Returns
+    -------
+    Plan
+    """
     key = (model.key(), int(seed))
     plan = _PLANS.get(key)
     if plan is not None:
@@ -70,7 +89,17 @@ def build_plan(model: Model, seed: int) -> Plan:
 
 
 def population_sizes(model: Model) -> dict[str, int]:
-    """Neurons per population of one point (all sites), without drawing connectivity."""
+    """Neurons per population of one point (all sites), without drawing connectivity.
+
+    Parameters
+    ----------
+    model : Model
+        Its ``network.layers`` stack is asked, layer by layer.
+
+    Returns
+    -------
+    dict of str to int
+    """
     sizes: dict[str, int] = {}
     for layer in stack(model):
         sizes.update(layer.sizes(model))
@@ -80,26 +109,64 @@ def population_sizes(model: Model) -> dict[str, int]:
 def population_names(model: Model) -> list[str]:
     """Names of the populations of ``model`` that have neurons, in network order (generators
     included): the populations a simulation Dataset labels (sweeps check outcome names against
-    them).  A module switched off (e.g. the dorsal-horn background barrage) has none."""
+    them).  A module switched off (e.g. the dorsal-horn background barrage) has none.
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    list of str
+    """
     sizes = population_sizes(model)
     return [name for layer in stack(model) for name in layer.populations if sizes.get(name, 0) > 0]
 
 
 def projection_endpoints(model: Model) -> dict[str, tuple[str, str]]:
     """``{connection: (source population, target population)}`` of ``model``, for the
-    connections between populations that have neurons."""
+    connections between populations that have neurons.
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    dict of str to (str, str)
+    """
     sizes = population_sizes(model)
     return {c.name: (c.source, c.target) for layer in stack(model) for c in layer.connections
             if sizes.get(c.source, 0) > 0 and sizes.get(c.target, 0) > 0}
 
 
 def structure_key(model: Model) -> tuple:
-    """Points with equal keys can share one network."""
+    """Points with equal keys can share one network.
+
+    Parameters
+    ----------
+    model : Model
+        Its ``network.layers`` and population sizes make the key.
+
+    Returns
+    -------
+    tuple
+    """
     return (model.text("network.layers"),) + tuple(sorted(population_sizes(model).items()))
 
 
 def neuron_groups(populations: Sequence[Population]) -> dict[str, list[Population]]:
-    """Spiking populations by :attr:`Population.group`, in order of first appearance."""
+    """Spiking populations by :attr:`Population.group`, in order of first appearance.
+
+    Parameters
+    ----------
+    populations : sequence of Population
+        Spike generators among them are left out.
+
+    Returns
+    -------
+    dict of str to list of Population
+    """
     out: dict[str, list[Population]] = {}
     for pop in populations:
         if not pop.is_generator:
@@ -117,6 +184,18 @@ def shared_parameters(plan: Plan, per_neuron=frozenset()) -> tuple:
     parameters are shared, never on their values or on the batch companions.
     A sweep over a neuron parameter names it in ``per_neuron`` (for every
     point), so that its points, which differ in it, still share networks.
+
+    Parameters
+    ----------
+    plan : Plan
+        The point's circuit.
+    per_neuron : set of str
+        Neuron parameters (equation variables) always stored per neuron.
+
+    Returns
+    -------
+    tuple of (str, str, float or None)
+        ``(group, parameter, value)`` for every parameter of every group with neurons.
     """
     out = []
     for group, pops in neuron_groups(plan.populations).items():

@@ -98,7 +98,18 @@ _INITIAL_STREAM = 70
 
 
 def population_sizes(model) -> dict[str, int]:
-    """Deep afferents (groups II + III) and spino-PAG neurons, per site times sites."""
+    """Deep afferents (groups II + III) and spino-PAG neurons, per site times sites.
+
+    Parameters
+    ----------
+    model : Model
+        Its ``spino_pag`` section and ``body.n_sites`` are read.
+
+    Returns
+    -------
+    dict of str to int
+        ``{"DEEP": fibres, "SPAG": neurons}``.
+    """
     c = model.section("spino_pag")
     n_sites = int(model.si("body.n_sites"))
     return {"DEEP": (int(c["n_group_ii"]) + int(c["n_group_iii"])) * n_sites,
@@ -107,7 +118,19 @@ def population_sizes(model) -> dict[str, int]:
 
 def deep_seed(seed: int, site: int) -> int:
     """Seed of one site's deep afferents (their own stream: independent of the
-    cutaneous fibres the dorsal horn draws from :func:`painsim.circuits.dorsal_horn.site_seed`)."""
+    cutaneous fibres the dorsal horn draws from :func:`painsim.circuits.dorsal_horn.site_seed`).
+
+    Parameters
+    ----------
+    seed : int
+        The point's seed.
+    site : int
+        Body site index.
+
+    Returns
+    -------
+    int
+    """
     return int(rng_for(seed, "deep_afferents", site).integers(2 ** 62))
 
 
@@ -115,7 +138,17 @@ def deep_afferent_params(model) -> dict:
     """The ``afferents`` section as the deep afferents use it: group II drawn as the
     Aβ class and group III as the Aδ class (``spino_pag.n_group_ii/iii`` fibres), no
     C fibres, and no spontaneous firing (chosen: deep afferents at rest are left
-    out, as every natural stimulus is)."""
+    out, as every natural stimulus is).
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    dict
+        A copy of ``model.section("afferents")`` (SI values) with those changes.
+    """
     params = {k: (dict(v) if isinstance(v, dict) else v) for k, v in model.section("afferents").items()}
     c = model.section("spino_pag")
     for cls, n in (("Abeta", c["n_group_ii"]), ("Adelta", c["n_group_iii"]), ("C", 0)):
@@ -133,7 +166,17 @@ def _populations(model, seed: int) -> list[Population]:
 
 def connection_probabilities(model) -> dict[str, np.ndarray]:
     """Deep afferents to the spino-PAG neurons of their own site; SPAG of every site
-    to the PAG/RVM population uniformly."""
+    to the PAG/RVM population uniformly.
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    dict of str to ndarray
+        Connection probability (pre x post) of ``deep_spag`` and ``spag_desc``.
+    """
     c = model.section("spino_pag")
     n_sites = int(model.si("body.n_sites"))
     sizes = population_sizes(model)
@@ -152,6 +195,19 @@ def build(model, seed: int):
     from the layer's own random streams, so the other layers draw exactly what they
     drew without it.  ``spino_pag.integrity`` scales the SPAG -> DESC conductance, and so does the opioid
     relay inside the PAG/RVM (:func:`painsim.circuits.cortex.descending_relay`: naloxone removes it).
+
+    Parameters
+    ----------
+    model : Model
+    seed : int
+        The point's seed.
+
+    Returns
+    -------
+    populations : list of Population
+        ``DEEP`` (a generator) and ``SPAG``.
+    projections : list of Projection
+        ``deep_spag`` and ``spag_desc`` (AMPA conductances, S; delays, s).
     """
     c = model.section("spino_pag")
     prob = connection_probabilities(model)
@@ -170,7 +226,30 @@ def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[
     """Spikes of the deep afferents, site ``s`` on ``[s m, (s+1) m)`` (``m`` fibres
     per site, group II first): recruited at each site by the devices of ``stimulus`` (one
     waveform or several, :mod:`painsim.devices`) whose target is one of :data:`DEEP_TARGETS`
-    and which reach that site; none otherwise (natural stimuli are cutaneous)."""
+    and which reach that site; none otherwise (natural stimuli are cutaneous).
+
+    Parameters
+    ----------
+    model : Model
+    stimulus : Waveform, sequence of Waveform, or None
+        The request's device waveforms.
+    noxious, touch : sequence of NaturalStimulus
+        Natural stimuli per site; ignored.
+    seed : int
+        The point's seed (site ``s`` draws from :func:`deep_seed`).
+    duration : float
+        Simulated time, s.
+
+    Returns
+    -------
+    dict of str to AfferentSpikes
+        ``{"DEEP": spikes}``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``stimulus`` is not a waveform or a list of them, or names a site the model lacks.
+    """
     sizes = population_sizes(model)
     n_sites = int(model.si("body.n_sites"))
     per_site = sizes["DEEP"] // n_sites
@@ -194,7 +273,23 @@ def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[
 def results(model, out, duration: float, pain=None) -> LayerResults:
     """Dataset variables of the layer after ``readout.transient``: the spino-PAG rate
     per site and over all sites (the route's drive to the PAG/RVM), and the deep
-    afferents' mean rate.  The pain score is left as it is."""
+    afferents' mean rate.  The pain score is left as it is.
+
+    Parameters
+    ----------
+    model : Model
+    out : PointOutput
+        The point's raw output (:class:`painsim.circuits.PointOutput`).
+    duration : float
+        Simulated time, s.
+    pain : float, optional
+        Pain score of the layers below; unused.
+
+    Returns
+    -------
+    LayerResults
+        ``site_spag_rate``, ``spag_rate`` and ``deep_afferent_rate`` (Hz), coordinate ``site``.
+    """
     t0 = readouts.readout_start(model, duration)
     n_sites = int(model.si("body.n_sites"))
     n = int(model.si("spino_pag.n_neurons"))

@@ -141,11 +141,27 @@ class ConsolidationParams:
     def from_model(cls, model: Model) -> "ConsolidationParams":
         """The chain of a model's ``[consolidation]`` section and its pathological drive.
 
+        Parameters
+        ----------
+        model : Model
+            Its ``[consolidation]`` section (SI: ``early_time`` and ``relapse_time`` in s,
+            ``relapse_reference_rate`` in Hz, ``n_levels``, ``level_ratio``) and
+            ``pathology.ectopic_fraction`` and ``pathology.ectopic_rate`` (Hz; 0 if absent).
+
+        Returns
+        -------
+        ConsolidationParams
+            Capacities ``q**(k-1)``, couplings ``q**-(k-1) / early_time`` (1/s) and relapse
+            ``ectopic_fraction * ectopic_rate / relapse_reference_rate / relapse_time``
+            (1/s), ``q = level_ratio`` (module docstring).
+
         Raises
         ------
         painsim.errors.ParameterError
             A time <= 0, ``n_levels`` outside 2..12, ``level_ratio`` < 1,
             ``relapse_reference_rate`` <= 0.
+        painsim.errors.UnknownKeyError
+            The model has no ``[consolidation]`` or ``[pathology]`` section.
         """
         c = model.section("consolidation")
         path = model.section("pathology")
@@ -235,7 +251,24 @@ def propagate(levels, w_set, w_min, w_max, duration, params: ConsolidationParams
 
 
 def propagate_reference(levels, w_set, w_min, w_max, duration, params: ConsolidationParams) -> np.ndarray:
-    """Reference of :func:`propagate`: scipy's matrix exponential of ``A T`` (Padé), then the same clipping."""
+    """Reference of :func:`propagate`: scipy's matrix exponential of ``A T`` (Padé), then the same clipping.
+
+    Parameters
+    ----------
+    levels, w_set, w_min, w_max, duration, params
+        As :func:`propagate` (``duration`` in s).
+
+    Returns
+    -------
+    ndarray
+        The new levels (the input is not modified).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``levels`` not of shape (n_levels, n_synapses) or not finite, or ``duration`` not a
+        time >= 0 s.
+    """
     from scipy.linalg import expm  # heavy, and only for checking: loaded on first use
     u, ws, lo, hi, T = _check_state(levels, w_set, w_min, w_max, duration, params)
     out = expm(params.matrix() * T) @ u
@@ -244,7 +277,27 @@ def propagate_reference(levels, w_set, w_min, w_max, duration, params: Consolida
 
 def join_levels(early, late, deep, params: ConsolidationParams) -> np.ndarray:
     """The chain ``u`` from a course's components: ``u_1 = early + late``, ``u_2 = late``,
-    ``u_3.. = deep`` (``None``: zeros, a change without deeper history)."""
+    ``u_3.. = deep`` (``None``: zeros, a change without deeper history).
+
+    Parameters
+    ----------
+    early, late : array
+        The early and late efficacy changes (dimensionless), one per synapse (flattened).
+    deep : array of shape (n_levels - 2, n_synapses) or None
+        ``u_3..u_m``.
+    params : ConsolidationParams
+        The chain (its ``n_levels``).
+
+    Returns
+    -------
+    ndarray of shape (n_levels, n_synapses)
+        ``u``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``late`` not of the size of ``early``, or ``deep`` of another shape.
+    """
     e = np.asarray(early, dtype=np.float64).ravel()
     l = np.asarray(late, dtype=np.float64).ravel()
     if l.size != e.size:
@@ -260,7 +313,20 @@ def join_levels(early, late, deep, params: ConsolidationParams) -> np.ndarray:
 
 
 def split_levels(levels) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(early, late, deep) = (u_1 - u_2, u_2, u_3..u_m)``: the inverse of :func:`join_levels`."""
+    """``(early, late, deep) = (u_1 - u_2, u_2, u_3..u_m)``: the inverse of :func:`join_levels`.
+
+    Parameters
+    ----------
+    levels : array of shape (n_levels, n_synapses)
+        ``u_1..u_m`` per synapse.
+
+    Returns
+    -------
+    early, late : ndarray
+        One value per synapse (new arrays).
+    deep : ndarray of shape (n_levels - 2, n_synapses)
+        A copy of ``u_3..u_m``.
+    """
     u = np.asarray(levels, dtype=np.float64)
     return u[0] - u[1], u[1].copy(), u[2:].copy()
 
@@ -271,16 +337,49 @@ def consolidate(early, late, w_set, w_min, w_max, duration, params: Consolidatio
     A convenience for one change followed in time (a figure); a course keeps
     the deeper levels too (:func:`join_levels`, :func:`propagate`).
 
+    Parameters
+    ----------
+    early, late : array
+        The efficacy changes (dimensionless), one per synapse.
+    w_set, w_min, w_max : float or array
+        Set point and bounds of the efficacy, as :func:`propagate`.
+    duration : float
+        Time in s.
+    params : ConsolidationParams
+        The chain.
+
     Returns
     -------
     early, late : ndarray
         New arrays (the inputs are not modified).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``late`` not of the size of ``early``, non-finite changes, or ``duration`` not a
+        time >= 0 s.
     """
     u = propagate(join_levels(early, late, None, params), w_set, w_min, w_max, duration, params)
     return split_levels(u)[:2]
 
 
 def consolidate_reference(early, late, w_set, w_min, w_max, duration, params: ConsolidationParams):
-    """Reference of :func:`consolidate` (:func:`propagate_reference`)."""
+    """Reference of :func:`consolidate` (:func:`propagate_reference`).
+
+    Parameters
+    ----------
+    early, late, w_set, w_min, w_max, duration, params
+        As :func:`consolidate` (``duration`` in s).
+
+    Returns
+    -------
+    early, late : ndarray
+        New arrays (the inputs are not modified).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        As :func:`consolidate`.
+    """
     u = propagate_reference(join_levels(early, late, None, params), w_set, w_min, w_max, duration, params)
     return split_levels(u)[:2]

@@ -35,7 +35,18 @@ KHZ_PULSE_RATE = 1.0 / DEAD_TIME
 
 def pulse_rates(waveform: Waveform) -> np.ndarray:
     """Instantaneous rate (Hz) of every pulse: 1 / the shorter of its intervals to the
-    previous and the next pulse (0 for a lone pulse)."""
+    previous and the next pulse (0 for a lone pulse).
+
+    Parameters
+    ----------
+    waveform : Waveform
+        The pulses (their onsets, in s).
+
+    Returns
+    -------
+    ndarray
+        One rate per pulse, in Hz, in the order of the sorted onsets.
+    """
     t = np.sort(waveform.onsets)
     if t.size < 2:
         return np.zeros(t.size)
@@ -49,7 +60,28 @@ class Recruitment(Protocol):
 
     def fire(self, waveform: Waveform, fibers: FiberSet, fiber_class: str,
              params: Mapping[str, Any], seed: int) -> tuple[np.ndarray, np.ndarray]:
-        """``(times_s, fiber_index)`` of the spikes of ``fiber_class`` under ``waveform``."""
+        """``(times_s, fiber_index)`` of the spikes of ``fiber_class`` under ``waveform``.
+
+        Parameters
+        ----------
+        waveform : Waveform
+            The device's waveform.
+        fibers : FiberSet
+            The point's fibers.
+        fiber_class : {"Abeta", "Adelta", "C"}
+            The class whose spikes are returned.
+        params : mapping
+            The model's ``afferents`` section, in SI units.
+        seed : int
+            The point's seed.
+
+        Returns
+        -------
+        times_s : ndarray
+            Spike times at the electrode, in s.
+        fiber_index : ndarray
+            Index of each spike's fiber within ``fiber_class``.
+        """
         ...
 
 
@@ -68,7 +100,36 @@ class ThresholdFraction:
     122:1362: clinical 10 kHz SCS likely does not activate dorsal-column fibres)."""
 
     def fire(self, waveform, fibers, fiber_class, params, seed):
-        """Spikes ``(times_s, fiber_index)`` of ``fiber_class`` at the electrode."""
+        """Spikes ``(times_s, fiber_index)`` of ``fiber_class`` at the electrode.
+
+        Parameters
+        ----------
+        waveform : Waveform
+            The device's waveform; amplitudes in A (``"current"``, divided by
+            ``Abeta.threshold_current``) or in multiples of its ``threshold_class``'s threshold.
+        fibers : FiberSet
+            The point's fibers: their counts and thresholds (multiples of the Aβ threshold).
+        fiber_class : {"Abeta", "Adelta", "C"}
+            The class whose spikes are returned.
+        params : mapping
+            The model's ``afferents`` section, in SI units.
+        seed : int
+            Not read: the model draws nothing.
+
+        Returns
+        -------
+        times_s : ndarray
+            Pulse onsets at which each fiber fires, in s, sorted by fiber, then time; none for
+            a waveform without pulses, a class without fibers or that its target does not
+            reach, or TMS intensities.
+        fiber_index : ndarray
+            Index of each spike's fiber within ``fiber_class``.
+
+        Raises
+        ------
+        painsim.errors.ParameterError
+            A current or threshold train with pulses faster than :data:`KHZ_PULSE_RATE` (Hz).
+        """
         n = fibers.counts[fiber_class]
         if waveform.n_pulses and waveform.amplitude_kind in ("current", "threshold"):
             fastest = float(pulse_rates(waveform).max())
@@ -98,12 +159,35 @@ _RECRUITMENT: dict[str, Recruitment] = {"fraction": ThresholdFraction()}
 
 
 def register_recruitment(name: str, model: Recruitment) -> None:
-    """Make a recruitment model selectable as ``afferents.recruitment = name``."""
+    """Make a recruitment model selectable as ``afferents.recruitment = name``.
+
+    Parameters
+    ----------
+    name : str
+        The name; a model registered under it before is replaced.
+    model : Recruitment
+        The model (an object with a :meth:`Recruitment.fire` method).
+    """
     _RECRUITMENT[name] = model
 
 
 def recruitment_model(name: str) -> Recruitment:
-    """The recruitment model registered under ``name`` ("fraction", "biophysical")."""
+    """The recruitment model registered under ``name`` ("fraction", "biophysical").
+
+    Parameters
+    ----------
+    name : str
+        The value of ``afferents.recruitment``.
+
+    Returns
+    -------
+    Recruitment
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        No model is registered under ``name`` (the nearest name is given).
+    """
     if name not in _RECRUITMENT:
         raise UnknownKeyError(name, _RECRUITMENT, what="recruitment model")
     return _RECRUITMENT[name]

@@ -33,7 +33,7 @@ FIGURE_NAMES = ("conditions", "scs_modes", "scs_frequency", "sep_collision", "lt
 class Kind:
     """One kind of experiment file (``kind = "<name>"`` under ``[experiment]``).
 
-    Attributes
+    Parameters
     ----------
     name : str
         The ``kind`` value.
@@ -111,12 +111,37 @@ KINDS = {k.name: k for k in (
 
 
 def kind_of(spec: Mapping) -> str:
-    """The kind of a loaded experiment file (``"conditions"`` unless it says otherwise)."""
+    """The kind of a loaded experiment file (``"conditions"`` unless it says otherwise).
+
+    Parameters
+    ----------
+    spec : mapping
+        A loaded experiment; its ``[experiment]`` table's ``kind`` is read.
+
+    Returns
+    -------
+    str
+        A key of :data:`KINDS` for a checked file.
+    """
     return spec["experiment"].get("kind", "conditions")
 
 
 def describe(spec: Mapping, name: str) -> str:
-    """What a file is, for messages: e.g. ``experiment 'gate_control' (3 conditions)``."""
+    """What a file is, for messages: e.g. ``experiment 'gate_control' (3 conditions)``.
+
+    Parameters
+    ----------
+    spec : mapping
+        A loaded experiment of a kind in :data:`KINDS`.
+    name : str
+        The name the message gives the file.
+
+    Returns
+    -------
+    str
+        The kind's :attr:`Kind.noun` and ``name``, with the count of its :attr:`Kind.counts`
+        tables if the kind has one.
+    """
     kind = KINDS[kind_of(spec)]
     what = f"{kind.noun} {name!r}"
     return f"{what} ({len(spec[kind.counts])} {kind.counts}s)" if kind.counts else what
@@ -133,6 +158,12 @@ def load_experiment(path_or_name: str | Path) -> dict:
     QST profile over models, :func:`painsim.files.qst.run_qst`) and ``"tolerance"``
     (analgesic tolerance over a course, :func:`painsim.files.tolerance.run_tolerance`).
 
+    Parameters
+    ----------
+    path_or_name : str or Path
+        A built-in experiment name or a path to a TOML file
+        (:func:`painsim.params.find_builtin`).
+
     Returns
     -------
     dict
@@ -140,12 +171,15 @@ def load_experiment(path_or_name: str | Path) -> dict:
 
     Raises
     ------
+    painsim.errors.PathError
+        ``path_or_name`` is a folder.
     painsim.errors.ModelFileError
-        Missing ``[experiment]``, ``[[condition]]`` or ``[[protocol]]`` tables.
+        Missing ``[experiment]``, ``[[condition]]`` or ``[[protocol]]`` tables; no such file,
+        or not valid TOML.
     painsim.errors.UnknownKeyError
-        A misspelt key (the message names the nearest valid one).
+        A misspelt key or built-in name (the message names the nearest valid one).
     painsim.errors.ParameterError
-        A bad value (kind, replay, stimulus, duplicate labels).
+        A bad value (kind, replay, stimulus, duplicate labels); see :func:`check_experiment`.
     """
     path = find_builtin(path_or_name, "experiments")
     spec = read_toml(path)
@@ -156,7 +190,29 @@ def load_experiment(path_or_name: str | Path) -> dict:
 
 def check_experiment(spec: Mapping, path: str | Path = "<experiment dict>") -> None:
     """Check an experiment read from a file or built as a dict, as :func:`load_experiment` does:
-    its ``[experiment]`` table, kind, name, the kind's own keys and values, duration and figures."""
+    its ``[experiment]`` table, kind, name, the kind's own keys and values, duration and figures.
+
+    Parameters
+    ----------
+    spec : mapping
+        The experiment.
+    path : str or Path
+        Where it was read from, for messages and for the kind's :attr:`Kind.check`.
+
+    Raises
+    ------
+    painsim.errors.ModelFileError
+        No ``[experiment]`` table (or as the kind's check).
+    painsim.errors.UnknownKeyError
+        A ``figure`` name not in :data:`FIGURE_NAMES` (or as the kind's check).
+    painsim.errors.UnitError
+        A ``duration`` that is not a time.
+    painsim.errors.ParameterError
+        An unknown ``kind``, a ``name`` that is not a plain file name
+        (:func:`painsim.checks.file_name`), a ``duration`` that
+        :func:`painsim.checks.simulated_duration` refuses, a ``figure`` that is not a name or
+        list of names or that the kind cannot draw, or a value the kind's check refuses.
+    """
     exp = spec.get("experiment")
     if not isinstance(exp, Mapping):
         raise ModelFileError(f"{path}: missing [experiment] table")

@@ -58,7 +58,20 @@ def _sep_cells(ds: xr.Dataset) -> list[str]:
 def condition_rows(ds: xr.Dataset) -> list[str]:
     """One line per condition: pain, gate index, the PN rate of the stimulated site, with a
     cortex the sources of the pain score, and with a test electrode's pulses the evoked response
-    of the dorsal column nuclei (the SEP collision test)."""
+    of the dorsal column nuclei (the SEP collision test).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A conditions result over ``condition``: ``pain`` and ``pn_rate`` (Hz); ``gate_index``,
+        ``unpleasantness``, ``site_pn_rate``, the S1 map's variables and the spikes of the
+        dorsal column nuclei are used when present.
+
+    Returns
+    -------
+    list of str
+        One line per condition.
+    """
     rows = []
     evoked = _sep_cells(ds)
     width = max([45] + [len(str(c)) for c in ds.condition.values])  # the columns stay aligned
@@ -74,7 +87,20 @@ def condition_rows(ds: xr.Dataset) -> list[str]:
 
 
 def conditioning_rows(ds: xr.Dataset) -> list[str]:
-    """One line per conditioning protocol: pain and PN rate before -> after, efficacy changes."""
+    """One line per conditioning protocol: pain and PN rate before -> after, efficacy changes.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A conditioning summary over ``protocol``: ``pain_before``, ``pain_after``,
+        ``pn_rate_before``, ``pn_rate_after`` (Hz) and a ``w_<conn>_change`` (a fraction,
+        printed in %) per plastic connection.
+
+    Returns
+    -------
+    list of str
+        One line per protocol.
+    """
     conns = changed_connections(ds)
     rows = []
     for p in ds.protocol.values:
@@ -86,7 +112,20 @@ def conditioning_rows(ds: xr.Dataset) -> list[str]:
 
 
 def cohort_rows(ds: xr.Dataset) -> list[str]:
-    """The statistics of a cohort beside the published ones, then responder rates per group."""
+    """The statistics of a cohort beside the published ones, then responder rates per group.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A cohort result (:func:`painsim.cohort.run_cohort_file`): over ``statistic`` the
+        simulated and published values with their 95 % intervals, over ``group`` and
+        ``threshold`` the responder rates; the 2x2 tables from the ``odds_ratios`` attribute.
+
+    Returns
+    -------
+    list of str
+        A header, one line per statistic, then one per group with responders at 30 % relief.
+    """
     rows = [f"  {'statistic':28s} {'simulated [95 % CI]':>26s}   {'published [95 % CI]':>24s}"]
     ors = json.loads(ds.attrs.get("odds_ratios", "{}"))
     for st in ds.statistic.values:
@@ -108,7 +147,20 @@ def cohort_rows(ds: xr.Dataset) -> list[str]:
 
 
 def course_rows(ds: xr.Dataset) -> list[str]:
-    """One line per arm of a course: baseline pain and mean relief at each follow-up day."""
+    """One line per arm of a course: baseline pain and mean relief at each follow-up day.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A course result, over ``arm`` or of one protocol, with or without ``patient``:
+        ``baseline_pain``, ``relief`` (%) over ``day`` and the ``follow_up`` days;
+        ``opioid_tolerance_session`` and ``session_pn_rate`` (Hz) when present.
+
+    Returns
+    -------
+    list of str
+        One line per arm, followed by its opioid tolerance line when the result has one.
+    """
     arms = list(ds.arm.values) if "arm" in ds.dims else [ds.attrs.get("protocol", "course")]
     rows = []
     for a in arms:
@@ -129,7 +181,20 @@ def course_rows(ds: xr.Dataset) -> list[str]:
 
 def qst_rows(ds: xr.Dataset) -> list[str]:
     """One line per model of a QST profile: ratings, thresholds and wind-up, then the DFNS z-scores
-    (reference model ``ds.attrs["reference_model"]``) and the published prevalence of each sign."""
+    (reference model ``ds.attrs["reference_model"]``) and the published prevalence of each sign.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A QST profile (:func:`painsim.files.qst.run_qst`) over ``model``: ``nrs`` per test,
+        ``heat_pain_threshold`` (°C), ``mechanical_pain_threshold`` (mN), ``windup_ratio``,
+        ``zscore`` over ``measure`` and ``published_prevalence``.
+
+    Returns
+    -------
+    list of str
+        A header, one line per model, then the published prevalences (if any is finite).
+    """
     rows = [f"  {'model':32s} {'rest':>5s} {'brush':>5s} {'pin':>5s} {'heat':>5s}   {'HPT °C':>6s} "
             f"{'MPT mN':>7s} {'WUR':>5s}   z: " + " ".join(f"{str(m)[:6]:>6s}" for m in ds.measure.values)]
     for m in ds.model.values:
@@ -147,7 +212,19 @@ def qst_rows(ds: xr.Dataset) -> list[str]:
 
 def tolerance_rows(ds: xr.Dataset) -> list[str]:
     """The lines ``painsim run`` prints: per test day, means over patients; the effect also as the
-    ratio of the day's mean to the first test day's (the measure of ``tens_tolerance_day5``)."""
+    ratio of the day's mean to the first test day's (the measure of ``tens_tolerance_day5``).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A tolerance result (:func:`painsim.files.tolerance.run_tolerance`) over ``seed`` (the
+        patients) and ``day``: ``effect`` and ``opioid_effect`` (Hz) and ``efficacy``.
+
+    Returns
+    -------
+    list of str
+        A header, then one line per test day.
+    """
     rows = [f"  {ds.attrs.get('protocol', '')}: {ds.sizes['seed']} patients, acute PN reduction by the "
             f"stimulation at site {ds.attrs.get('test_site', '?')} ({ds.attrs.get('test_celsius', '?')} °C at the "
             "painful site); means over patients, the effect also over the first test day's mean"]

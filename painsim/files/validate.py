@@ -35,6 +35,13 @@ def check_conditions(spec: Mapping, path: Path) -> None:
     """A conditions file: known tables and ``[experiment]`` keys, a whole seed >= 0, at least one
     ``[[condition]]`` with known keys, its stimuli and a label of its own.
 
+    Parameters
+    ----------
+    spec : mapping
+        The file's tables, as read.
+    path : Path
+        The file, named in messages.
+
     Raises
     ------
     painsim.errors.ModelFileError
@@ -42,7 +49,8 @@ def check_conditions(spec: Mapping, path: Path) -> None:
     painsim.errors.UnknownKeyError
         A misspelt table or key (the message names the nearest valid one).
     painsim.errors.ParameterError
-        A bad seed or stimulus, or two conditions with one label.
+        A bad seed or stimulus, two conditions with one label, or heat contacts or a ramp without a
+        stop that end after the experiment's ``duration`` (s).
     """
     known_tables(spec, CONDITIONS_TABLES, "table of a conditions experiment")
     _check_experiment_keys(spec["experiment"])
@@ -87,6 +95,13 @@ def check_conditioning(spec: Mapping, path: Path) -> None:
 
     Checked by :func:`painsim.conditioning.check_conditioning_spec` (the module that runs them).
 
+    Parameters
+    ----------
+    spec : mapping
+        The file's tables, as read.
+    path : Path
+        The file, named in messages.
+
     Raises
     ------
     painsim.errors.ModelFileError
@@ -104,6 +119,13 @@ def check_course(spec: Mapping, path: Path) -> None:
 
     The rest is read by :func:`painsim.course.run_course_file`.
 
+    Parameters
+    ----------
+    spec : mapping
+        The file's tables, as read.
+    path : Path
+        The file, named in messages.
+
     Raises
     ------
     painsim.errors.ModelFileError
@@ -118,5 +140,22 @@ def check_course(spec: Mapping, path: Path) -> None:
 
 def check_cohort(spec: Mapping, path: Path) -> None:
     """A ``kind = "cohort"`` file, checked by :func:`painsim.cohort.load_cohort_spec`
-    (keys, preset, distributions, protocol, model)."""
+    (keys, preset, distributions, protocol, model).
+
+    Parameters
+    ----------
+    spec : mapping
+        Not read: the file at ``path`` is read and checked.
+    path : Path
+        The cohort file.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        A misspelt key, table, preset, attribute, group or distribution type.
+    painsim.errors.ParameterError
+        A bad value (n_patients, batch_size, workers, relief_day ...).
+    painsim.errors.ModelFileError
+        No protocol.
+    """
     load_cohort_spec(path)

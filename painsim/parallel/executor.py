@@ -82,6 +82,20 @@ def chunks(items: Sequence, batch_size: int, workers: int = 1) -> list[list]:
 
     With ``workers > 1`` the batches are also at most ``ceil(len(items) /
     workers)`` long, so that there are enough of them to keep every worker busy.
+
+    Parameters
+    ----------
+    items : sequence
+        The work items, kept in order.
+    batch_size : int
+        Most items per batch.
+    workers : int
+        The number of workers the batches are for.
+
+    Returns
+    -------
+    list of list
+        The batches (all but the last of one size).
     """
     size = batch_size
     if workers > 1:
@@ -96,6 +110,20 @@ def balanced_batches(n: int, batch_size: int, workers: int) -> list[tuple[int, i
     the workers, sizes differing by at most one, so that the workers finish
     together (200 items, 32 per batch, 2 workers: 8 batches of 25, not
     6 x 32 + 8).
+
+    Parameters
+    ----------
+    n : int
+        The number of items.
+    batch_size : int
+        Most items per batch.
+    workers : int
+        The number of worker processes.
+
+    Returns
+    -------
+    list of tuple of int
+        ``(start, size)`` per batch, consecutive, covering items 0 to ``n - 1``.
     """
     n_batches = min(n, workers * math.ceil(n / (workers * batch_size)))
     sizes = [n // n_batches + (b < n % n_batches) for b in range(n_batches)]
@@ -172,6 +200,11 @@ def report(message: Any) -> None:
     ``message`` (picklable) reaches the caller's ``on_progress(batch,
     message)`` of :func:`run_batches`, from this process or a worker process.
     Does nothing outside a batch of :func:`run_batches` and on Dask.
+
+    Parameters
+    ----------
+    message : object
+        What to report (picklable).
     """
     if _REPORTER is not None:
         _REPORTER(message)
@@ -197,6 +230,12 @@ def die_with_parent(parent_pid: int) -> None:
     Linux: ``prctl(PR_SET_PDEATHSIG, SIGKILL)``; elsewhere (or if prctl
     fails) a daemon thread that exits the process when ``os.getppid()``
     changes.  Exits at once if the parent is already gone.
+
+    Parameters
+    ----------
+    parent_pid : int
+        The process id of the parent this process must not outlive (compared with
+        ``os.getppid()``).
     """
     armed = parent_death_signal(signal.SIGKILL)
     if os.getppid() != parent_pid:  # the parent died before the signal was armed

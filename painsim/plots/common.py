@@ -24,7 +24,19 @@ def raster(ax, ds: xr.Dataset, populations=("C", "Adelta", "Abeta", "IN", "EX", 
     """Spike raster of several populations stacked on one axis (afferents C, Aδ, Aβ, then dorsal-horn neurons).
 
     A population the result does not have (a model with none of those neurons or fibres, e.g.
-    ``afferents.C.n = 0``) is left out of the raster."""
+    ``afferents.C.n = 0``) is left out of the raster.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axis drawn on; time (s) on x, one band of neurons per population on y.
+    ds : xarray.Dataset
+        A result with spikes (:func:`painsim.readouts.population_spikes`) and ``population_size``.
+    populations : sequence of str
+        The populations, bottom to top.
+    condition : int, optional
+        For combined experiment results: this condition's spikes only.
+    """
     offset, ticks, names = 0, [], []
     sizes = dict(zip(ds.population.values, np.atleast_2d(ds["population_size"].values)[0]))
     for pop in populations:
@@ -41,7 +53,20 @@ def raster(ax, ds: xr.Dataset, populations=("C", "Adelta", "Abeta", "IN", "EX", 
 
 
 def save_figure(fig, path) -> str:
-    """Save a figure as PNG atomically and close it."""
+    """Save a figure as PNG atomically and close it.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure (saved at 110 dpi).
+    path : str or Path
+        The file written.
+
+    Returns
+    -------
+    str
+        ``path``.
+    """
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=110, format="png")
     plt.close(fig)
@@ -49,25 +74,73 @@ def save_figure(fig, path) -> str:
 
 
 def datasets_and_labels(ds, labels=None) -> tuple[list, list]:
-    """One Dataset or a list of them, and their legend labels (default: each one's ``rule`` attribute)."""
+    """One Dataset or a list of them, and their legend labels (default: each one's ``rule`` attribute).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset or iterable of them
+        The results.
+    labels : list of str, optional
+        The legend labels.
+
+    Returns
+    -------
+    datasets, labels : list
+    """
     dss = [ds] if isinstance(ds, xr.Dataset) else list(ds)
     return dss, labels or [d.attrs.get("rule", "") for d in dss]
 
 
 def figure_and_axes(ax=None, figsize=(5, 3.6)):
-    """``(figure, axes)``: of ``ax`` if given, else of a new constrained-layout figure."""
+    """``(figure, axes)``: of ``ax`` if given, else of a new constrained-layout figure.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes, optional
+        An axis to draw on.
+    figsize : tuple of float
+        Width and height of a new figure, in inches.
+
+    Returns
+    -------
+    figure, axes : matplotlib Figure and Axes
+    """
     return plt.subplots(figsize=figsize, constrained_layout=True) if ax is None else (ax.figure, ax)
 
 
 def pct(x):
-    """Fractions as percent (float array)."""
+    """Fractions as percent (float array).
+
+    Parameters
+    ----------
+    x : float or array_like
+        Fractions.
+
+    Returns
+    -------
+    ndarray
+        ``100 * x``.
+    """
     return 100.0 * np.asarray(x, float)
 
 
 def experiment_title(ds: xr.Dataset, fallback: str = "") -> str:
     """A figure's title for the result ``ds``: the experiment's name (attribute ``experiment``, else
     ``name``, else ``fallback``) and, wrapped below it, what the file says it does (``description``),
-    so a figure shown on its own says what was simulated."""
+    so a figure shown on its own says what was simulated.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The result; its attributes are read.
+    fallback : str
+        The name when the attributes give none.
+
+    Returns
+    -------
+    str
+        The name, and the description wrapped at 100 characters on the lines below it.
+    """
     name = ds.attrs.get("experiment") or ds.attrs.get("name") or fallback
     description = str(ds.attrs.get("description", "")).strip()
     return f"{name}\n{textwrap.fill(description, 100)}" if description else name

@@ -40,6 +40,12 @@ def prepare_worker(kind: str) -> None:
     (e.g. a home folder on a network file system whose locks cannot be trusted) each worker
     compiles into a private folder of its own, ``$PAINSIM_WORKER_CACHE/worker-<pid>``, removed
     at exit, and pays the compilation on every run.
+
+    Parameters
+    ----------
+    kind : str
+        The sweep's kind (:data:`painsim.sweep.spec.KINDS`), or another label of brian2 work
+        (``"network"``); for ``"function"`` nothing is set up.
     """
     global _WORKER_DIR
     base = os.environ.get("PAINSIM_WORKER_CACHE")
@@ -52,7 +58,25 @@ def prepare_worker(kind: str) -> None:
 
 
 def make_batches(spec, todo: list[tuple], batch_size: int, workers: int) -> list[list]:
-    """Group pending (point, repeat, seed, values) items by network structure and cut them into batches."""
+    """Group pending (point, repeat, seed, values) items by network structure and cut them into batches.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The sweep; for ``kind = "function"`` every item is in one group.
+    todo : list of tuple
+        The pending ``(point, repeat, seed, values)`` items.  Items whose models share the
+        network structure (:func:`painsim.circuits.structure_key`) and time step form a group.
+    batch_size : int
+        At most this many items per batch.
+    workers : int
+        The workers; each group is cut by :func:`painsim.parallel.chunks`.
+
+    Returns
+    -------
+    list of list
+        The batches, group after group.
+    """
     groups: dict = {}
     if spec.kind == "function":
         groups[None] = todo
@@ -73,6 +97,20 @@ def evaluate_batch(spec, items: Sequence[tuple[int, int, int, dict]]) -> list[di
     Returns one result per item: ``{"i", "r", "seed", "ok", "data", "error",
     "pid", "compute_s"}`` (and ``"traceback"`` for a failure).  If the batch
     fails, its points are computed one at a time to isolate the failing ones.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The sweep.
+    items : sequence of tuple
+        ``(point, repeat, seed, values)``: ``values`` maps each axis path to the point's value.
+
+    Returns
+    -------
+    list of dict
+        One per item, in order: ``data`` the outcomes Dataset (None for a failure),
+        ``compute_s`` the computing time in s (a batch that succeeds shares its time equally
+        among its items; 0 for a failure).
     """
     t0 = time.time()
     try:
@@ -98,7 +136,22 @@ def _ok(item, ds, dt) -> dict:
 
 
 def failed_result(item, e: BaseException) -> dict:
-    """The result of an item that failed with ``e``."""
+    """The result of an item that failed with ``e``.
+
+    Parameters
+    ----------
+    item : tuple
+        ``(point, repeat, seed, values)``.
+    e : BaseException
+        The error.
+
+    Returns
+    -------
+    dict
+        As a result of :func:`evaluate_batch`: ``ok`` False, ``data`` None, ``error`` the
+        error's type and message, ``traceback`` the last lines of its traceback,
+        ``compute_s`` 0.
+    """
     tb = "".join(traceback.format_exception(type(e), e, e.__traceback__)[-6:])
     return {"i": item[0], "r": item[1], "seed": item[2], "ok": False, "data": None,
             "error": f"{type(e).__name__}: {e}", "traceback": tb, "pid": os.getpid(), "compute_s": 0.0}

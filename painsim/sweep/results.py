@@ -22,7 +22,21 @@ __all__ = ["persist", "log_unlogged", "gather_results", "write_result"]
 
 
 def persist(store: ResultStore, res: dict, run_id: str) -> None:
-    """Persist one point's result (atomically) and log it; only then is it done."""
+    """Persist one point's result (atomically) and log it; only then is it done.
+
+    Parameters
+    ----------
+    store : ResultStore
+        The sweep's store.
+    res : dict
+        One result of :func:`painsim.sweep.evaluate.evaluate_batch` or
+        :func:`painsim.sweep.evaluate.failed_result`.  A done point's Dataset is written
+        with its point, repeat, seed, run, pid, ``computed_at`` and ``compute_s`` (s) as
+        attributes and its failure record cleared; a failed point's record (with the
+        traceback) is written under ``failed/``.
+    run_id : str
+        The run that computed it, in the attributes and the event.
+    """
     key = (res["i"], res["r"])
     now = time.time()
     info = {"event": "done" if res["ok"] else "failed", "point": res["i"], "repeat": res["r"],
@@ -48,6 +62,11 @@ def log_unlogged(store: ResultStore) -> int:
     A resumed run writes that line from the item's own attributes, marked ``"recovered":
     true``, so the log again holds one ``done`` line per stored item.
 
+    Parameters
+    ----------
+    store : ResultStore
+        The sweep's store.
+
     Returns
     -------
     int
@@ -69,6 +88,20 @@ def gather_results(spec, store: ResultStore) -> xr.Dataset:
     One variable per outcome over the sweep dimensions (a grid: one per swept
     parameter; otherwise ``point`` with the parameters as coordinates) and
     ``repeat``; ``seed``, ``status`` and ``error`` per run; the spec in attrs.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The sweep.
+    store : ResultStore
+        Its store; items of points or repeats outside ``spec`` are left out.
+
+    Returns
+    -------
+    xarray.Dataset
+        Outcomes NaN (or ``""``) where a run is not done; the counts of done, failed and
+        pending runs, the store's path and, from its ``spec.json`` if any, the code
+        digest (``painsim_source``) and model variant (``model_overrides``) in attrs.
     """
     pts = spec.points()
     P, R = len(pts), spec.n_repeats
@@ -168,7 +201,22 @@ def _coords(spec, pts: list, template, P: int, R: int) -> dict:
 
 
 def write_result(ds: xr.Dataset, store: ResultStore, fmt: str) -> Path:
-    """Write the gathered Dataset into the store (``result.nc`` or ``result.zarr``), atomically."""
+    """Write the gathered Dataset into the store (``result.nc`` or ``result.zarr``), atomically.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The result of :func:`gather_results`; written as :func:`painsim.io.as_saved` makes it.
+    store : ResultStore
+        The store; the file is written in its folder, replacing an older one.
+    fmt : str
+        ``"zarr"``: ``result.zarr``; anything else: ``result.nc`` (netCDF4).
+
+    Returns
+    -------
+    Path
+        The file or folder written.
+    """
     ds = as_saved(ds)  # CF labels on every variable written, the code's digest
     if fmt == "zarr":
         target = store.path / "result.zarr"

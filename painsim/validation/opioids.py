@@ -41,7 +41,19 @@ __all__ = ["naloxone_share_of_rtms", "naloxone_share_of_tens", "LOW_FREQUENCY_TE
 
 def naloxone_share_of_rtms(seed: int) -> float:
     """Fraction of the PN reduction by a 20 Hz M1 train (80 % RMT, peripheral_neuropathic,
-    noxious 0.6) that naloxone removes."""
+    noxious 0.6) that naloxone removes.
+
+    Parameters
+    ----------
+    seed : int
+        First circuit: circuits ``seed`` .. ``seed + N_SEEDS - 1`` are averaged.
+
+    Returns
+    -------
+    float
+        1 - (reduction under naloxone) / (reduction without), of the mean PN rate (Hz) in 1.5 s;
+        one batch.  NaN when the train does not reduce the PN rate.
+    """
     m = load_model("peripheral_neuropathic")
     nal = m.with_params(NALOXONE)
     sham = rtms(intensity=0.0, n_trains=1, train_duration="1.5 s")
@@ -58,7 +70,20 @@ def naloxone_share_of_tens(seed: int) -> float:
     site (site 0) of the response to 47 °C heat at the painful site (healthy pathway, 4 circuits)
     that naloxone removes.  Remote, because the published reversal is of secondary hyperalgesia
     (TENS at the inflamed knee, heat at the paw: Sluka et al. 1999 [recalled]); at the stimulated site the
-    segmental gate adds a naloxone-insensitive part (Maeda et al. 2007: bicuculline)."""
+    segmental gate adds a naloxone-insensitive part (Maeda et al. 2007: bicuculline).
+
+    Parameters
+    ----------
+    seed : int
+        First circuit: circuits ``seed`` .. ``seed + N_SEEDS - 1`` are averaged.
+
+    Returns
+    -------
+    float
+        1 - (reduction under naloxone) / (reduction without), of the mean PN rate (Hz,
+        :func:`~painsim.validation.calibration.remote_tens_effects`).  NaN when TENS does not reduce
+        the response.
+    """
     m = load_model("healthy")
     effect, blocked = remote_tens_effects([m, m.with_params(NALOXONE)], range(seed, seed + N_SEEDS),
                                           "tens_conventional")
@@ -87,7 +112,19 @@ def tens_low_frequency_ratio(seed: int) -> float:
     """PN reduction by TENS at 4 Hz over that by TENS at 100 Hz, both with ``tens_conventional``'s
     amplitude and pulse width (1.5 x Aβ threshold, 100 µs), at a remote site (site 0), of the response
     to 47 °C heat at the painful site (healthy pathway, 4 circuits, 1.5 s: the measurement of
-    :func:`naloxone_share_of_tens` for each frequency).  Only the rate differs, as in the rat studies."""
+    :func:`naloxone_share_of_tens` for each frequency).  Only the rate differs, as in the rat studies.
+
+    Parameters
+    ----------
+    seed : int
+        First circuit: circuits ``seed`` .. ``seed + N_SEEDS - 1`` are averaged.
+
+    Returns
+    -------
+    float
+        The ratio of the two reductions of the mean PN rate (Hz over Hz).  NaN when TENS at 100 Hz does
+        not reduce the response.
+    """
     m, seeds = load_model("healthy"), range(seed, seed + N_SEEDS)
     (high,), (low,) = (remote_tens_effects([m], seeds, p) for p in ("tens_conventional", low_frequency_tens()))
     return low / high if high > 0 else float("nan")
@@ -103,7 +140,20 @@ def tens_tolerance_day5(seed: int) -> float:
     heat at the painful site (healthy pathway, 4 circuits, 1.5 s: the measurement of
     :func:`naloxone_share_of_tens`) before the 5th daily 20-min session of ``tens_conventional``'s
     stimulation, over that before the 1st: the mu receptors at the efficacy their tolerance leaves
-    (:func:`painsim.tolerance.tolerance_course`; each circuit's excess occupancy measured)."""
+    (:func:`painsim.tolerance.tolerance_course`; each circuit's excess occupancy measured).
+
+    Parameters
+    ----------
+    seed : int
+        First patient (circuit): patients ``seed`` .. ``seed + N_SEEDS - 1``, their excess occupancy
+        that of :func:`healthy_occupancy`.
+
+    Returns
+    -------
+    float
+        The effect before session :data:`TOLERANCE_DAY` over that before session 0 (each the mean
+        over the patients).  NaN when the first effect is not positive.
+    """
     protocol = conventional_tens().with_calendar(tolerance_calendar())
     ds = tolerance_course(load_model("healthy"), protocol, range(seed, seed + N_SEEDS), [0, TOLERANCE_DAY],
                           x=healthy_occupancy(conventional_tens, seed))
@@ -117,14 +167,40 @@ def healthy_occupancy(protocol: Callable[[], Protocol], seed: int) -> np.ndarray
     """The excess occupancy of a session of ``protocol()`` (:func:`conventional_tens` or
     :func:`low_frequency_tens`) for the healthy pathway's patients ``seed`` .. ``seed + N_SEEDS - 1``
     (:func:`painsim.tolerance.excess_occupancy`; it reads one session window, not the calendar),
-    measured once per validation run for the rows that need it."""
+    measured once per validation run for the rows that need it.
+
+    Parameters
+    ----------
+    protocol : callable
+        Called with no argument, returns the session's :class:`painsim.protocols.Protocol`; hashable
+        (the result is cached per ``(protocol, seed)``).
+    seed : int
+        First patient (circuit).
+
+    Returns
+    -------
+    numpy.ndarray
+        (N_SEEDS,) excess occupancy of each patient (dimensionless).
+    """
     return excess_occupancy(load_model("healthy"), protocol(), range(seed, seed + N_SEEDS))
 
 
 def dnic_naloxone_share(seed: int) -> float:
     """Fraction of the diffuse noxious inhibitory control of :func:`~painsim.validation.measurements.dnic_heat`
     (52 °C at the remote site on the painful site's response to 47 °C, healthy pathway, 1.5 s, 4 circuits)
-    that naloxone removes: 1 - (inhibition under naloxone) / (inhibition without); one batch."""
+    that naloxone removes: 1 - (inhibition under naloxone) / (inhibition without); one batch.
+
+    Parameters
+    ----------
+    seed : int
+        First circuit: circuits ``seed`` .. ``seed + N_SEEDS - 1`` are averaged.
+
+    Returns
+    -------
+    float
+        The share (of inhibitions of the mean PN rate, Hz).  NaN when the conditioning heat does not
+        inhibit the response without naloxone, or a response to the test heat alone is 0.
+    """
     m = load_model("healthy")
     conditioning = lambda: heat(DNIC_CELSIUS)  # noqa: E731
     alone, conditioned, alone_nal, conditioned_nal = _mean_pn(
@@ -150,7 +226,18 @@ MORPHINE_CIRCUITS = 16
 
 def morphine_overrides(concentration: float) -> dict:
     """The model overrides of intrathecal morphine at ``concentration`` (units of the mu receptors'
-    dissociation constant; :func:`painsim.circuits.dorsal_horn.spinal_morphine`)."""
+    dissociation constant; :func:`painsim.circuits.dorsal_horn.spinal_morphine`).
+
+    Parameters
+    ----------
+    concentration : float
+        Units of the mu receptors' dissociation constant (0: none).
+
+    Returns
+    -------
+    dict
+        ``{"dorsal_horn.pharmacology.morphine": concentration}``, for ``Model.with_params``.
+    """
     return {"dorsal_horn.pharmacology.morphine": float(concentration)}
 
 
@@ -159,6 +246,15 @@ def volley_components(models, seed: int, n_circuits: int = MORPHINE_CIRCUITS) ->
     :func:`~painsim.validation.measurements.c_arrival`) and of the C-fibre component (from then to
     1 s) of the response to one C-strength electrical volley (the stimulus of the NMDA-block rows),
     summed over circuits ``seed`` .. ``seed + n_circuits - 1``; one batch.
+
+    Parameters
+    ----------
+    models : iterable of painsim.params.Model
+        Models simulated together; the split (s) is the first model's earliest C arrival.
+    seed : int
+        First circuit.
+    n_circuits : int
+        Circuits per model (default :data:`MORPHINE_CIRCUITS`).
 
     Returns
     -------
@@ -190,7 +286,18 @@ def spinal_morphine_ed50(seed: int) -> float:
     Dickenson & Sullivan 1986 dosed by the C-fibre response: the lowest concentration found to halve
     it by bisection of log10(concentration) in :data:`MORPHINE_BRACKET`
     (:func:`painsim.validation.calibration.bisect_parameter`, :data:`MORPHINE_STEPS` halvings); NaN
-    without a C component or when the bracket does not hold the ED50."""
+    without a C component or when the bracket does not hold the ED50.
+
+    Parameters
+    ----------
+    seed : int
+        First circuit: circuits ``seed`` .. ``seed + MORPHINE_CIRCUITS - 1``.  Cached per seed.
+
+    Returns
+    -------
+    float
+        The ED50 (units of the mu receptors' dissociation constant), or NaN as above.
+    """
     _, c_without = _gate_volley(seed, 0.0)
     if c_without <= 0:
         return float("nan")
@@ -208,7 +315,19 @@ def morphine_a_fibre_share(seed: int) -> float:
     """A-fibre component of the PN response to one C-strength volley left by intrathecal morphine at
     the concentration that halves its C-fibre component (:func:`spinal_morphine_ed50`), over that
     without morphine (gate_control, :data:`MORPHINE_CIRCUITS` circuits): 1 means the drug spares the
-    A-fibre input."""
+    A-fibre input.
+
+    Parameters
+    ----------
+    seed : int
+        First circuit.
+
+    Returns
+    -------
+    float
+        The ratio of PN spikes per neuron.  NaN when the ED50 is NaN or there is no A-fibre component
+        without morphine.
+    """
     ed50 = spinal_morphine_ed50(seed)
     if not np.isfinite(ed50):
         return float("nan")
@@ -224,7 +343,22 @@ MORPHINE_WINDUP_RATE, MORPHINE_WINDUP_PULSES = 1.0, 4
 def windup_ratios(models, seed: int, n_circuits: int = MORPHINE_CIRCUITS) -> np.ndarray:
     """Wind-up ratio per model: PN spikes to the last of :data:`MORPHINE_WINDUP_PULSES` C-strength
     volleys at :data:`MORPHINE_WINDUP_RATE` over those to the first (each counted for 1 s), pooled
-    over circuits ``seed`` .. ``seed + n_circuits - 1``; one batch."""
+    over circuits ``seed`` .. ``seed + n_circuits - 1``; one batch.
+
+    Parameters
+    ----------
+    models : iterable of painsim.params.Model
+        Models simulated together.
+    seed : int
+        First circuit.
+    n_circuits : int
+        Circuits per model (default :data:`MORPHINE_CIRCUITS`).
+
+    Returns
+    -------
+    numpy.ndarray
+        (n_models,) wind-up ratios; NaN where the first volley evokes no PN spike.
+    """
     models, seeds = list(models), range(seed, seed + n_circuits)
     train = c_volleys(MORPHINE_WINDUP_RATE, MORPHINE_WINDUP_PULSES)
     res = simulate_batch([Request(m, train, seed=s) for m in models for s in seeds],
@@ -237,7 +371,19 @@ def windup_ratios(models, seed: int, n_circuits: int = MORPHINE_CIRCUITS) -> np.
 def morphine_windup_share(seed: int) -> float:
     """Wind-up ratio (:func:`windup_ratios`) at the intrathecal morphine concentration that halves the
     C-fibre component of one volley (:func:`spinal_morphine_ed50`) over that without morphine
-    (gate_control, :data:`MORPHINE_CIRCUITS` circuits): 1 means the drug leaves wind-up as it is."""
+    (gate_control, :data:`MORPHINE_CIRCUITS` circuits): 1 means the drug leaves wind-up as it is.
+
+    Parameters
+    ----------
+    seed : int
+        First circuit.
+
+    Returns
+    -------
+    float
+        The ratio of wind-up ratios.  NaN when the ED50 is NaN or the wind-up ratio without morphine
+        is not positive.
+    """
     ed50 = spinal_morphine_ed50(seed)
     if not np.isfinite(ed50):
         return float("nan")
@@ -260,7 +406,23 @@ def morphine_cross_tolerance(protocol: Callable[[], Protocol]) -> Callable[[int]
     patients ``seed`` .. ``seed + N_SEEDS - 1`` (:func:`painsim.tolerance.excess_occupancy`,
     :func:`painsim.tolerance.tolerance_at`), their mean state applied to gate_control's receptors
     (:func:`painsim.tolerance.tolerant_model`): the model has one pool of mu receptors, which the
-    endogenous opioid of TENS and the drug share.  1: no cross-tolerance."""
+    endogenous opioid of TENS and the drug share.  1: no cross-tolerance.
+
+    Parameters
+    ----------
+    protocol : callable
+        Called with no argument, returns the daily session's :class:`painsim.protocols.Protocol`
+        (e.g. :func:`conventional_tens`); hashable.  Its stimulation is given on
+        :data:`CROSS_TOLERANCE_SESSIONS` days and the tolerance read on day
+        :data:`CROSS_TOLERANCE_TEST_DAY`.
+
+    Returns
+    -------
+    callable
+        ``measure(seed) -> float``: the ratio of the two reductions (1: no cross-tolerance); NaN when
+        the naive or the tolerant model has no C-fibre component, or morphine does not reduce it in
+        the naive model.
+    """
     def measure(seed: int) -> float:
         course = protocol().with_calendar(tolerance_calendar(CROSS_TOLERANCE_SESSIONS - 1))
         healthy = load_model("healthy")

@@ -102,14 +102,38 @@ def single_neuron_counts_of(models, seeds, temperatures=NEURON_TEMPERATURES,
 
 
 def heat_thresholds(heat_counts, temperatures=NEURON_TEMPERATURES) -> np.ndarray:
-    """Each neuron's lowest temperature it responds to (:data:`DRIVEN_MIN_SPIKES`), NaN if none."""
+    """Each neuron's lowest temperature it responds to (:data:`DRIVEN_MIN_SPIKES`), NaN if none.
+
+    Parameters
+    ----------
+    heat_counts : array_like
+        (temperature, neuron) evoked spikes, as :func:`single_neuron_counts` returns them.
+    temperatures : sequence of float
+        The steps of ``heat_counts``' rows (°C), in rising order.
+
+    Returns
+    -------
+    numpy.ndarray
+        (neuron,) thresholds (°C).
+    """
     responds = np.asarray(heat_counts) >= DRIVEN_MIN_SPIKES
     first = np.asarray(temperatures, float)[np.argmax(responds, axis=0)]
     return np.where(responds.any(axis=0), first, np.nan)
 
 
 def innocuous_share(heat_counts, brush_counts) -> float:
-    """Share of the nociceptive neurons (responding to the hottest step) that also respond to brush."""
+    """Share of the nociceptive neurons (responding to the hottest step) that also respond to brush.
+
+    Parameters
+    ----------
+    heat_counts, brush_counts : array_like
+        (temperature, neuron) and (neuron,) evoked spikes, as :func:`single_neuron_counts` returns them.
+
+    Returns
+    -------
+    float
+        The share (0 to 1); NaN without a nociceptive neuron.
+    """
     nociceptive = np.asarray(heat_counts)[-1] >= DRIVEN_MIN_SPIKES
     if not nociceptive.any():
         return float("nan")
@@ -128,7 +152,19 @@ SHARED_CACHES.append(_preset_neuron_counts)  # cleared with the other shared sim
 def pn_heat_threshold(model_name: str) -> Callable[[int], float]:
     """Mean heat threshold (°C) of a preset's heat-responsive projection neurons (painful site,
     :func:`heat_thresholds` over :data:`NEURON_TEMPERATURES`; neurons that respond to no step are
-    left out, as recordings select heat-responsive cells), pooled over N_SEEDS circuits."""
+    left out, as recordings select heat-responsive cells), pooled over N_SEEDS circuits.
+
+    Parameters
+    ----------
+    model_name : str
+        The preset (:func:`painsim.params.load_model`).
+
+    Returns
+    -------
+    callable
+        ``measure(seed) -> float``: the mean threshold (°C) of circuits ``seed`` ..
+        ``seed + N_SEEDS - 1``; NaN when no neuron responds to any step.
+    """
     def measure(seed: int) -> float:
         thresholds = heat_thresholds(_preset_neuron_counts(model_name, seed)[0])
         return float(np.nanmean(thresholds)) if np.isfinite(thresholds).any() else float("nan")
@@ -138,13 +174,36 @@ def pn_heat_threshold(model_name: str) -> Callable[[int], float]:
 
 def pn_heat_threshold_shift(seed: int) -> float:
     """Heat threshold of the peripheral_neuropathic pathway's projection neurons minus that of the
-    healthy pathway's (°C; negative: sensitized), :func:`pn_heat_threshold` of each."""
+    healthy pathway's (°C; negative: sensitized), :func:`pn_heat_threshold` of each.
+
+    Parameters
+    ----------
+    seed : int
+        First circuit: circuits ``seed`` .. ``seed + N_SEEDS - 1`` of each pathway.
+
+    Returns
+    -------
+    float
+        The difference (°C).
+    """
     return pn_heat_threshold("peripheral_neuropathic")(seed) - pn_heat_threshold("healthy")(seed)
 
 
 def pn_share_innocuous(model_name: str) -> Callable[[int], float]:
     """Share of a preset's nociceptive projection neurons (responding to 52 °C heat) that also
-    respond to a brush stroke (:func:`innocuous_share`), pooled over N_SEEDS circuits."""
+    respond to a brush stroke (:func:`innocuous_share`), pooled over N_SEEDS circuits.
+
+    Parameters
+    ----------
+    model_name : str
+        The preset (:func:`painsim.params.load_model`).
+
+    Returns
+    -------
+    callable
+        ``measure(seed) -> float``: the share (0 to 1) in circuits ``seed`` .. ``seed + N_SEEDS - 1``;
+        NaN without a nociceptive neuron.
+    """
     def measure(seed: int) -> float:
         return innocuous_share(*_preset_neuron_counts(model_name, seed))
     measure.__doc__ = f"share of {model_name}'s nociceptive PN that respond to brush."
@@ -189,7 +248,21 @@ def contact_responses(model, interval_s: float, seeds, celsius: float = CONTACTS
 def contact_summation(interval_s: float, model_name: str = "gate_control") -> Callable[[int], float]:
     """Temporal summation of repeated brief contact heat (:data:`CONTACTS`) at ``interval_s`` from onset to
     onset: the mean PN response per contact over the response to the first
-    (:func:`painsim.analysis.windup_ratio`), painful site, pooled over N_SEEDS circuits."""
+    (:func:`painsim.analysis.windup_ratio`), painful site, pooled over N_SEEDS circuits.
+
+    Parameters
+    ----------
+    interval_s : float
+        Onset-to-onset interval (s).
+    model_name : str
+        The model (:func:`painsim.params.load_model`; default gate_control).
+
+    Returns
+    -------
+    callable
+        ``measure(seed) -> float``: the ratio (dimensionless) over circuits ``seed`` ..
+        ``seed + N_SEEDS - 1`` (:func:`contact_responses`); NaN when the first contact evokes nothing.
+    """
     def measure(seed: int) -> float:
         return windup_ratio(contact_responses(load_model(model_name), interval_s, range(seed, seed + N_SEEDS)))
     measure.__doc__ = f"summation of repeated brief contact heat every {interval_s:g} s ({model_name})."
@@ -208,7 +281,19 @@ def c_ramp_discharge(rate: float) -> Callable[[int], float]:
     32 °C to :data:`RAMP_PEAK` at ``rate`` °C/s: each fibre's spikes from its threshold crossing to the
     ramp's end over that time, averaged over the fibres (microneurography of single units, Yarnitsky
     et al. 1992).  The encoding alone (:func:`painsim.fibers.heat_ramp`), :data:`RAMP_FIBRES` fibres
-    of the ``seed``'s thresholds."""
+    of the ``seed``'s thresholds.
+
+    Parameters
+    ----------
+    rate : float
+        Ramp rate (°C/s).
+
+    Returns
+    -------
+    callable
+        ``measure(seed) -> float``: the mean discharge (Hz); NaN when no fibre reaches its threshold
+        below :data:`RAMP_PEAK`.
+    """
     def measure(seed: int) -> float:
         ramp = heat_ramp(RAMP_PEAK, rate)
         end = ramp_end(ramp)

@@ -48,21 +48,53 @@ ALLODYNIA_DURATION = 1.0
 
 def allodynia_share(patients) -> float:
     """Share of ``patients`` (``(model, simulation seed)`` pairs) who rate a brush stroke at the
-    painful site (:func:`painsim.fibers.brush`, 3 cm/s, :data:`ALLODYNIA_DURATION`) above 0."""
+    painful site (:func:`painsim.fibers.brush`, 3 cm/s, :data:`ALLODYNIA_DURATION`) above 0.
+
+    Parameters
+    ----------
+    patients : iterable of tuple
+        ``(painsim.params.Model, int)`` pairs, simulated in one batch.
+
+    Returns
+    -------
+    float
+        The share (0 to 1).
+    """
     res = simulate_batch([Request(m, None, 0.0, brush(), seed=s) for m, s in patients], f"{ALLODYNIA_DURATION} s")
     return float(np.mean([float(r.pain) > 0 for r in res]))
 
 
 def allodynia_prevalence(seed: int) -> float:
     """The share of :data:`ALLODYNIA_PATIENTS` peripheral patients drawn with ``seed`` (the cohorts'
-    distributions as they stand) who rate a brush stroke as painful (:func:`allodynia_share`)."""
+    distributions as they stand) who rate a brush stroke as painful (:func:`allodynia_share`).
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the draw (:func:`painsim.validation.courses.peripheral_patients`).
+
+    Returns
+    -------
+    float
+        The share (0 to 1).
+    """
     return allodynia_share(peripheral_patients(ALLODYNIA_PATIENTS, seed))
 
 
 @dataclass(frozen=True)
 class AllodyniaCalibration:
     """Result of :func:`calibrate_allodynia_prevalence`: the Beta's mean, the target and achieved
-    shares and the bisection's evaluations ``(mean, share)``."""
+    shares and the bisection's evaluations ``(mean, share)``.
+
+    Parameters
+    ----------
+    mean : float
+        Mean of the Beta distribution of ``pathology.disinhibition`` (a fraction, 0 to 1).
+    target, achieved : float
+        The target share of patients with brush allodynia and the share at ``mean``.
+    evaluations : tuple
+        ``(mean, share)`` of every evaluation, in order.
+    """
 
     mean: float
     target: float

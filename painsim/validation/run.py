@@ -40,7 +40,27 @@ TARGET_LAYOUT = Layout("", "target_{0:03d}", ".json", fingerprint_attr="validati
 
 def select(names: Sequence[str] | None = None, slow: bool = False) -> list[Target]:
     """Targets by name (any cost; a name may list several separated by commas, as
-    ``--only a,b``), or every fast target (and the slow ones with ``slow``)."""
+    ``--only a,b``), or every fast target (and the slow ones with ``slow``).
+
+    Parameters
+    ----------
+    names : sequence of str, optional
+        Target names (:data:`~painsim.validation.targets.TARGETS`); repeats are selected once.
+    slow : bool
+        Without ``names``: also the slow targets.
+
+    Returns
+    -------
+    list of Target
+        In the order of ``names``, or of :data:`~painsim.validation.targets.TARGETS`.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``names`` given but naming no target (e.g. ``--only ,``).
+    painsim.errors.UnknownKeyError
+        An unknown name (:func:`painsim.validation.targets.get`).
+    """
     given = [n.strip() for item in names or () for n in item.split(",") if n.strip()]
     if given:
         return [get(n) for n in dict.fromkeys(given)]
@@ -150,7 +170,17 @@ def _index(name: str) -> int:
 
 
 def kept_targets(store: str | Path) -> int:
-    """How many measured targets ``store`` keeps (an empty store folder is removed)."""
+    """How many measured targets ``store`` keeps (an empty store folder is removed).
+
+    Parameters
+    ----------
+    store : str or Path
+        The folder of a validation store (:data:`TARGET_LAYOUT`).
+
+    Returns
+    -------
+    int
+    """
     keeper = ResultStore(store, TARGET_LAYOUT)
     n = len(keeper.done())
     if not n:
@@ -160,7 +190,16 @@ def kept_targets(store: str | Path) -> int:
 
 def forget_measured(store: str | Path, names: Sequence[str]) -> None:
     """Remove the kept targets ``names`` from ``store`` once their table is written, and the
-    store itself when nothing else is kept there (targets of another selection stay)."""
+    store itself when nothing else is kept there (targets of another selection stay).
+
+    Parameters
+    ----------
+    store : str or Path
+        The folder of a validation store (:data:`TARGET_LAYOUT`).
+    names : sequence of str
+        Names of targets of :data:`~painsim.validation.targets.TARGETS`; a file already absent is
+        skipped.
+    """
     keeper = ResultStore(store, TARGET_LAYOUT)
     for name in names:
         keeper.file(_index(name)).unlink(missing_ok=True)
@@ -183,14 +222,40 @@ def inputs_digest() -> dict:
 def inputs_fingerprint(inputs: dict | None = None) -> str:
     """:func:`inputs_digest` (computed here unless given) as 24 hex digits: a validation result
     records it (attribute ``inputs_digest``), so that a kept run can be told from one of other model
-    or experiment files, model variants or engines (:func:`painsim.validation.seeds.kept_run`)."""
+    or experiment files, model variants or engines (:func:`painsim.validation.seeds.kept_run`).
+
+    Parameters
+    ----------
+    inputs : dict, optional
+        The result of :func:`inputs_digest`.
+
+    Returns
+    -------
+    str
+        24 hex digits.
+    """
     content = inputs_digest() if inputs is None else inputs
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:24]
 
 
 def target_key(target: Target, seed: int, inputs: dict | None = None) -> str:
     """Fingerprint of one measurement: the target (name and what it measures), the seed, the
-    inputs (:func:`inputs_digest`, computed here unless given) and the painsim version."""
+    inputs (:func:`inputs_digest`, computed here unless given) and the painsim version.
+
+    Parameters
+    ----------
+    target : Target
+        The target (its ``name`` and ``what`` are read).
+    seed : int
+        The measurement's seed.
+    inputs : dict, optional
+        The result of :func:`inputs_digest`.
+
+    Returns
+    -------
+    str
+        24 hex digits.
+    """
     content = {"target": target.name, "what": target.what, "seed": int(seed), "version": __version__,
                "inputs": inputs_digest() if inputs is None else inputs}
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:24]
@@ -284,7 +349,21 @@ def _range(r: xr.Dataset) -> str:
 
 def table_rows(ds: xr.Dataset, sources: bool = True) -> list[str]:
     """The validation table as Markdown lines (one row per target; ``sources=False``
-    leaves out the description and source columns, for a terminal)."""
+    leaves out the description and source columns, for a terminal).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The result of :func:`validate`.
+    sources : bool
+        Keep the ``what`` and ``source`` columns.
+
+    Returns
+    -------
+    list of str
+        The header, its rule and one row per target (name, what, model value and published figure
+        with units, range, verdict, status, source).
+    """
     rows = ["| target | what | model | published | range | reproduced | status | source |",
             "|---|---|---|---|---|---|---|---|"]
     for name in ds["target"].values:

@@ -118,7 +118,17 @@ def across_seeds(results: Sequence[xr.Dataset]) -> xr.Dataset:
 
 
 def seed_header(ds: xr.Dataset) -> str:
-    """One line naming what :func:`across_seeds` set side by side: version, seeds, model variant."""
+    """One line naming what :func:`across_seeds` set side by side: version, seeds, model variant.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The result of :func:`across_seeds` (its attributes are read; "?" for one that is missing).
+
+    Returns
+    -------
+    str
+    """
     variant = ds.attrs.get("model_overrides")
     return (f"painsim {ds.attrs.get('painsim_version') or '?'}, seeds {ds.attrs.get('seeds', '?')}"
             + (f", every model with {variant}" if variant else ""))
@@ -251,6 +261,13 @@ def refuse_interrupted(out, seeds: Sequence[int]) -> None:
     """Refuse a ``--seeds`` run without ``--resume`` into ``out`` when one of its seeds' folders
     (``<out>/seed_<s>``) holds the kept targets of an interrupted run (measuring the seeds before it
     again, only to be refused there, would waste their work).
+
+    Parameters
+    ----------
+    out : path-like
+        The ``--out`` folder.
+    seeds : sequence of int
+        The run's seeds.
 
     Raises
     ------

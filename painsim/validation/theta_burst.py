@@ -46,14 +46,38 @@ TEST_DURATION = 2.5
 
 
 def one_site_healthy(overrides: Mapping | None = None):
-    """The healthy pathway with one body site (M1 and its outputs are whole; one site is enough)."""
+    """The healthy pathway with one body site (M1 and its outputs are whole; one site is enough).
+
+    Parameters
+    ----------
+    overrides : mapping, optional
+        Further model parameters, set after ``body.n_sites = 1`` and ``body.painful_site = 0``.
+
+    Returns
+    -------
+    painsim.params.Model
+    """
     return load_model("healthy").with_params({"body.n_sites": 1, "body.painful_site": 0, **(overrides or {})})
 
 
 def mep_proxy(model, points: Sequence[tuple]) -> np.ndarray:
     """MEP proxy of each ``(seed, efficacies)`` point: PAG/RVM spikes per neuron and test pulse in
     the 50 ms after each pulse, minus those in the same windows of the same point without the
-    pulses (same seed and efficacies: the same background activity)."""
+    pulses (same seed and efficacies: the same background activity).
+
+    Parameters
+    ----------
+    model : painsim.params.Model
+        The model (e.g. :func:`one_site_healthy`).
+    points : sequence of tuple
+        ``(seed, efficacies)`` per point: efficacies as :class:`painsim.simulation.Request` takes its
+        ``weights`` (per connection).
+
+    Returns
+    -------
+    numpy.ndarray
+        (n_points,) the proxy: spikes per PAG/RVM neuron and test pulse.
+    """
     test = Waveform(TEST_PULSES, 150e-6, TEST_INTENSITY, TEST_DURATION, amplitude_kind="rmt", modality="tms",
                     target="m1")
     reqs = [Request(model, stim, 0.0, 0.0, s, w) for s, w in points for stim in (test, None)]
@@ -69,7 +93,24 @@ def mep_proxy(model, points: Sequence[tuple]) -> np.ndarray:
 
 def mep_changes(model, conditions: Sequence[tuple], seeds: Sequence[int]) -> dict:
     """Per condition ``(pattern, n_pulses)``: the patients after one session (``"patients"``) and
-    the relative change of the MEP proxy per seed (``"mep"``: after / before - 1)."""
+    the relative change of the MEP proxy per seed (``"mep"``: after / before - 1).
+
+    Parameters
+    ----------
+    model : painsim.params.Model
+        The model (e.g. :func:`one_site_healthy`).
+    conditions : sequence of tuple
+        ``(pattern, n_pulses)`` of :func:`painsim.protocols.theta_burst` per session; "before" is
+        read at the first condition's efficacies before its session.
+    seeds : sequence of int
+        One patient (circuit) per seed.
+
+    Returns
+    -------
+    dict
+        condition -> ``{"patients": list of Patient (:func:`painsim.course.one_session`), "mep":
+        numpy.ndarray (seed,), dimensionless}``.
+    """
     sessions = {c: one_session(model, theta_burst(*c), seeds) for c in conditions}
     baseline = [(s, p.w_set) for s, p in zip(seeds, sessions[conditions[0]])]
     points = baseline + [(s, p.weights()) for c in conditions for s, p in zip(seeds, sessions[c])]
@@ -94,7 +135,21 @@ SHARED_CACHES.append(_row_changes)
 
 def tbs_mep_change(pattern: str, n_pulses: int):
     """The validation measurement of one theta-burst session: the mean relative change of the MEP
-    proxy after ``n_pulses`` of ``pattern`` (:func:`_row_changes`)."""
+    proxy after ``n_pulses`` of ``pattern`` (:func:`_row_changes`).
+
+    Parameters
+    ----------
+    pattern : str
+        ``"iTBS"`` or ``"cTBS"``.
+    n_pulses : int
+        Pulses of the session; ``(pattern, n_pulses)`` must be one of :data:`ROW_CONDITIONS`.
+
+    Returns
+    -------
+    callable
+        ``measure(seed) -> float``: the mean over circuits ``seed`` .. ``seed + N_SEEDS - 1`` of
+        after / before - 1 (dimensionless).
+    """
     def measure(seed: int) -> float:
         return _row_changes(seed)[(pattern, n_pulses)]
     measure.__doc__ = f"Mean relative change of the MEP proxy after {pattern}{n_pulses} (healthy, one site)."

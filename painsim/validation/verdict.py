@@ -25,7 +25,9 @@ COSTS = ("fast", "slow")
 class Target:
     """One published figure and the measurement of the model's counterpart.
 
-    Attributes
+    Each parameter is also the attribute of the same name.
+
+    Parameters
     ----------
     name : str
         Identifier (``painsim validate --only NAME``).
@@ -60,6 +62,14 @@ class Target:
         Name of a simulation this target reads together with others (the same text on
         each): a validation run with worker processes measures them in one process, so
         the simulation runs once ("" = none shared).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A ``status`` or ``cost`` not allowed; only one of ``low``/``high``, or not ``low <= high``; a
+        range without a finite ``published``; a ``direction`` other than 0, +1 or -1, or nonzero
+        with a published figure or range; a ``direction_from`` not finite, or nonzero without a
+        direction.
     """
 
     name: str
@@ -98,14 +108,42 @@ class Target:
     def verdict(self, value: float) -> str:
         """``"yes"`` inside the published range (or on the published side of
         :attr:`direction_from`, :attr:`direction`), ``"no"`` outside it, ``"n/a"`` without a
-        range, a direction or a value (:func:`judge`)."""
+        range, a direction or a value (:func:`judge`).
+
+        Parameters
+        ----------
+        value : float
+            The model's value, in the target's :attr:`units`.
+
+        Returns
+        -------
+        str
+        """
         return judge(value, self.low, self.high, self.direction, self.direction_from)
 
 
 def judge(value: float, low, high, direction: int = 0, direction_from: float = 0.0) -> str:
     """The verdict of ``value`` against a published range ``[low, high]`` (``None`` or NaN: none),
     or, for a direction-only figure, against its side of ``direction_from``: ``"yes"``, ``"no"``,
-    or ``"n/a"`` without a range, a direction or a value (:meth:`Target.verdict`)."""
+    or ``"n/a"`` without a range, a direction or a value (:meth:`Target.verdict`).
+
+    Parameters
+    ----------
+    value : float
+        The model's value (NaN: none).
+    low, high : float or None
+        The published range, in the units of ``value``; not read when ``direction`` is given.
+    direction : int
+        +1 or -1 for a direction-only figure (the verdict is then whether ``value - direction_from``
+        has this sign), 0 otherwise.
+    direction_from : float
+        The value a direction is read from.
+
+    Returns
+    -------
+    str
+        ``"yes"``, ``"no"`` or ``"n/a"``.
+    """
     if not np.isfinite(value):
         return "n/a"
     if direction:
