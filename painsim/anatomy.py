@@ -43,12 +43,36 @@ TMS_TARGETS = ("m1",)
 def device_targets(modality: str) -> tuple:
     """Targets a device of ``modality`` can have: cortical areas for a transcranial coil
     (``"tms"``), the afferent targets of :data:`TARGET_CLASSES` for electrodes and for magnetic
-    coils outside the skull."""
+    coils outside the skull.
+
+    Parameters
+    ----------
+    modality : str
+        The device's modality (``"tms"``: a transcranial coil).
+
+    Returns
+    -------
+    tuple of str
+        The targets.
+    """
     return TMS_TARGETS if modality == "tms" else tuple(TARGET_CLASSES)
 
 
 def target_classes(target: str, modality: str = "electric") -> tuple:
-    """Fiber classes a device at ``target`` can reach (none for TMS or central targets)."""
+    """Fiber classes a device at ``target`` can reach (none for TMS or central targets).
+
+    Parameters
+    ----------
+    target : str
+        The device's target.
+    modality : str
+        The device's modality (default ``"electric"``).
+
+    Returns
+    -------
+    tuple of str
+        The classes of :data:`TARGET_CLASSES`, or ``()``.
+    """
     if modality == "tms" or target not in TARGET_CLASSES:
         return ()
     return TARGET_CLASSES[target]

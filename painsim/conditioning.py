@@ -140,12 +140,32 @@ def conditioned_weights(model, conditioning, *, replay=1, seed: int = 0, weights
     The conditioning half of :func:`condition_and_test` (same arguments): one window per
     label with no natural stimulus, its spikes replayed ``replay`` times through the rules.
 
+    Parameters
+    ----------
+    model : Model
+        Needs at least one plastic connection (``[plasticity.*]``).
+    conditioning : Waveform or dict of label -> Waveform
+        A single waveform is labelled ``"conditioning"``.
+    replay : int or dict of label -> int
+        Repetitions of each conditioning window (:func:`update_weights`).
+    seed : int
+        Seed of the conditioning windows.
+    weights : dict, optional
+        Efficacies per connection the windows start from.
+    batch_size : int
+        Windows per brian2 network (:func:`painsim.simulate_batch`).
+
     Returns
     -------
     new : dict
         label -> {connection: efficacy array}.
     conditioned : dict
         label -> the conditioning window's result Dataset.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        No conditioning waveform, or a model with no plastic connection.
     """
     conditioning, reps = _labelled(conditioning, replay)
     if not conditioning:
@@ -270,6 +290,13 @@ def check_conditioning_spec(spec: Mapping, path) -> None:
     ``[test]`` (``noxious``) and ``[[protocol]]`` (``label``, ``stimulus``,
     ``replay``); ``path`` names the file in messages.
 
+    Parameters
+    ----------
+    spec : mapping
+        The parsed file.
+    path : str or Path
+        The file, named in messages.
+
     Raises
     ------
     painsim.errors.ModelFileError
@@ -295,7 +322,29 @@ def check_conditioning_spec(spec: Mapping, path) -> None:
 
 
 def load_conditioning_spec(path_or_name) -> dict:
-    """Read and check a conditioning experiment file (built-in name or path); ``"_path"`` added."""
+    """Read and check a conditioning experiment file (built-in name or path); ``"_path"`` added.
+
+    Parameters
+    ----------
+    path_or_name : str or Path
+        A built-in experiment name or the path of a TOML file.
+
+    Returns
+    -------
+    dict
+        The parsed file, checked by :func:`check_conditioning_spec`, with
+        ``"_path"`` (the file it was read from).
+
+    Raises
+    ------
+    painsim.errors.ModelFileError
+        No such file, invalid TOML, not ``kind = "conditioning"``, or a
+        structure :func:`check_conditioning_spec` refuses.
+    painsim.errors.PathError
+        ``path_or_name`` is a folder.
+    painsim.errors.UnknownKeyError, painsim.errors.ParameterError
+        No such built-in, a misspelt key, or a bad value.
+    """
     path = find_builtin(path_or_name, "experiments")
     spec = read_toml(path)
     exp = spec.get("experiment")

@@ -145,6 +145,16 @@ def label(ds):
 
     Labels already present are kept.  Variables the vocabulary does not know are
     left alone: :func:`unlabelled` lists them.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The dataset, labelled in place.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``ds`` itself.
     """
     for name, variable in ds.variables.items():
         attrs = variable.attrs
@@ -158,6 +168,17 @@ def label(ds):
 
 
 def unlabelled(ds) -> list[str]:
-    """Names of the variables and coordinates of ``ds`` without ``units`` or ``long_name``."""
+    """Names of the variables and coordinates of ``ds`` without ``units`` or ``long_name``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The dataset.
+
+    Returns
+    -------
+    list of str
+        The names, sorted.
+    """
     return sorted(str(v) for v in ds.variables
                   if "units" not in ds[v].attrs or "long_name" not in ds[v].attrs)

@@ -34,7 +34,27 @@ STREAM = {"velocity": 1, "threshold": 2, "natural": 3, "ectopic": 4, "connectivi
 
 
 def rng_for(seed: int, stream: str, *extra: int) -> np.random.Generator:
-    """Independent generator for one purpose of one point (seeded, reproducible)."""
+    """Independent generator for one purpose of one point (seeded, reproducible).
+
+    Parameters
+    ----------
+    seed : int
+        The point's seed.
+    stream : str
+        A key of :data:`STREAM`.
+    *extra : int
+        Further integers of the key (e.g. a fiber class's index).
+
+    Returns
+    -------
+    numpy.random.Generator
+        Seeded by ``[seed, STREAM[stream], *extra]``.
+
+    Raises
+    ------
+    KeyError
+        ``stream`` is not a key of :data:`STREAM`.
+    """
     return np.random.default_rng([int(seed), STREAM[stream], *map(int, extra)])
 
 

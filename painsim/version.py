@@ -31,6 +31,16 @@ def source_digest(root: str | Path | None = None) -> str:
     A development checkout keeps one version number while its code changes; work that is kept
     and resumed (``painsim validate --resume``, sweep and cohort stores) compares this digest
     instead, so that a result is never assembled from computations of two versions of the code.
+
+    Parameters
+    ----------
+    root : str or Path, optional
+        The folder (default: the installed painsim package, digested once per process).
+
+    Returns
+    -------
+    str
+        24 hex digits.
     """
     return _package_digest() if root is None else _digest(Path(root))
 
@@ -162,7 +172,18 @@ def code_fingerprint() -> dict:
 
 
 def fingerprint_changes(old: dict, new: dict) -> list[str]:
-    """What differs between two :func:`code_fingerprint` records, in words (empty: the same code)."""
+    """What differs between two :func:`code_fingerprint` records, in words (empty: the same code).
+
+    Parameters
+    ----------
+    old, new : dict
+        The two records.
+
+    Returns
+    -------
+    list of str
+        One entry per difference: painsim's version, its source digest, each library's version.
+    """
     changes = []
     if old.get("painsim") != new.get("painsim"):
         changes.append(f"painsim {old.get('painsim')} -> {new.get('painsim')}")

@@ -58,7 +58,18 @@ BACKGROUND_CONNECTIONS = tuple(Connection(f"background_{p.lower()}", BACKGROUND_
 
 def background_units(model, per_site: dict) -> int:
     """Generator units per site: one per neuron of every target population, none while
-    ``dorsal_horn.background.rate`` is 0 (the circuit then has no trace of the barrage)."""
+    ``dorsal_horn.background.rate`` is 0 (the circuit then has no trace of the barrage).
+
+    Parameters
+    ----------
+    model : Model
+    per_site : dict of str to int
+        Neurons per site of each dorsal-horn population.
+
+    Returns
+    -------
+    int
+    """
     if model.si("dorsal_horn.background.rate") <= 0:
         return 0
     return int(sum(per_site[p] for p in BACKGROUND_TARGETS))
@@ -67,7 +78,28 @@ def background_units(model, per_site: dict) -> int:
 def background_spikes(model, seed: int, n_sites: int, per_site: dict, duration: float,
                       site_stream) -> AfferentSpikes:
     """Events of every site's ``BG`` units (site ``s`` owns units ``[s U, (s+1) U)``),
-    Poisson at ``dorsal_horn.background.rate``, at most one per unit and network step."""
+    Poisson at ``dorsal_horn.background.rate``, at most one per unit and network step.
+
+    Parameters
+    ----------
+    model : Model
+    seed : int
+        The point's seed.
+    n_sites : int
+        Number of body sites.
+    per_site : dict of str to int
+        Neurons per site of each dorsal-horn population.
+    duration : float
+        Simulated time, s.
+    site_stream : callable
+        ``site_stream(s)``: the keys of site ``s``'s random stream
+        (:func:`painsim.circuits.dorsal_horn.site_stream`).
+
+    Returns
+    -------
+    AfferentSpikes
+        ``U x n_sites`` units, ``U`` from :func:`background_units`.
+    """
     units = background_units(model, per_site)
     n = units * n_sites
     rate = model.si("dorsal_horn.background.rate")
@@ -89,7 +121,21 @@ def background_spikes(model, seed: int, n_sites: int, per_site: dict, duration: 
 
 
 def background_projections(model, per_site: dict, n_sites: int) -> list[Projection]:
-    """The one-to-one AMPA synapses of the ``BG`` units onto their neurons (every site)."""
+    """The one-to-one AMPA synapses of the ``BG`` units onto their neurons (every site).
+
+    Parameters
+    ----------
+    model : Model
+    per_site : dict of str to int
+        Neurons per site of each dorsal-horn population.
+    n_sites : int
+        Number of body sites.
+
+    Returns
+    -------
+    list of Projection
+        One per connection of :data:`BACKGROUND_CONNECTIONS` (empty while the rate is 0).
+    """
     g = model.si("dorsal_horn.background.conductance")
     units = background_units(model, per_site)
     projs, offset = [], 0

@@ -49,6 +49,20 @@ def engine_choice(engine: str | None = None) -> str:
     structure, on CI's 2 cores) and their results would rest on the C++ program's
     arithmetic (``-ffast-math``) equalling the runtime engine's, which
     ``tests/test_standalone.py`` checks on its networks, not on every model.
+
+    Parameters
+    ----------
+    engine : str, optional
+        One of :data:`ENGINES`; default ``$PAINSIM_ENGINE``.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ParameterError
+        If the engine is not one of :data:`ENGINES`.
     """
     e = os.environ.get("PAINSIM_ENGINE", "runtime") if engine is None else engine
     if e not in ENGINES:
@@ -132,6 +146,16 @@ def use_private_cache(directory) -> Path:
     for private caches (by default they share brian2's, which locks each module while it
     compiles); ``$PAINSIM_BRIAN2_CACHE`` records the folder.
     Returns the cache folder.
+
+    Parameters
+    ----------
+    directory : str or path-like
+        The worker's own folder.
+
+    Returns
+    -------
+    pathlib.Path
+        ``directory/cython``.
     """
     directory = Path(directory)
     os.environ["PAINSIM_BRIAN2_CACHE"] = str(directory)

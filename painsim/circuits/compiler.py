@@ -89,7 +89,14 @@ def bounded_make(prefs):
     once, 30-40 for a pathway program: on a 2-core machine that put the load average at ~58 and
     slowed every other process.  While compiling, its default is replaced by ``-j N`` with N
     from :func:`make_jobs`; a user's own ``extra_make_args_unix`` is kept.  Make's arguments
-    are not in the makefile, so the binary and its code hash do not change."""
+    are not in the makefile, so the binary and its code hash do not change.
+
+    Parameters
+    ----------
+    prefs : brian2 preferences
+        brian2's ``prefs``; ``devices.cpp_standalone.extra_make_args_unix`` is
+        restored on exit.
+    """
     setting = prefs.devices.cpp_standalone
     own = list(setting.extra_make_args_unix)
     if own == ["-j"]:
@@ -121,6 +128,17 @@ def skip_result_writes(objects_cpp: Path, owners: Sequence[str]) -> int:
     ``ofstream outfile_...``; blocks of other arrays, the profiling and the last-run information are
     kept.  If the function is not found in the expected form (another brian2 template), nothing
     is changed: the program then writes every array, as brian2 intends.
+
+    Parameters
+    ----------
+    objects_cpp : pathlib.Path
+        The generated ``objects.cpp``, rewritten in place.
+    owners : sequence of str
+        brian2 object names whose arrays are no longer written.
+
+    Returns
+    -------
+    int
     """
     text = objects_cpp.read_text()
     start = text.find("void _write_arrays()")

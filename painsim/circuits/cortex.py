@@ -111,7 +111,12 @@ _INITIAL_STREAM = {name: 20 + k for k, name in enumerate(SUPRASPINAL_POPULATIONS
 
 
 def population_sizes(model) -> dict[str, int]:
-    """Neurons per supraspinal population of one point."""
+    """Neurons per supraspinal population of one point.
+
+    Parameters
+    ----------
+    model : Model
+    """
     n_sites = int(model.si("body.n_sites"))
     c = model.section("cortex.populations")
     return {"TC": c["n_relay"] * n_sites, "TRN": c["n_reticular"], "S1E": c["n_map_x"] * c["n_map_y"],
@@ -124,6 +129,15 @@ def map_positions(model) -> tuple[np.ndarray, np.ndarray]:
     Excitatory unit ``k`` sits at column ``k % n_map_x``, row ``k // n_map_x``
     (so ``rates.reshape(n_map_y, n_map_x)`` is the map image); inhibitory
     units tile the same sheet on the coarsest grid that holds them.
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    exc, inh : numpy.ndarray
+        Excitatory and inhibitory unit positions, m.
     """
     c = model.section("cortex.populations")
     h = model.si("cortex.map.spacing")
@@ -143,7 +157,12 @@ def map_positions(model) -> tuple[np.ndarray, np.ndarray]:
 
 def site_centres(model) -> np.ndarray:
     """Centre (m) of each body site's S1 territory, shape (n_sites, 2): the
-    sites lie in a row along x, evenly spaced over the sheet, at mid-height."""
+    sites lie in a row along x, evenly spaced over the sheet, at mid-height.
+
+    Parameters
+    ----------
+    model : Model
+    """
     c = model.section("cortex.populations")
     h = model.si("cortex.map.spacing")
     n_sites = int(model.si("body.n_sites"))
@@ -154,7 +173,21 @@ def site_centres(model) -> np.ndarray:
 
 def supraspinal_parameters(model, n: int, g_tonic) -> dict[str, np.ndarray]:
     """Per-neuron values of ``n`` supraspinal LIF neurons (``[cortex.neuron]``, :data:`NEURON_PARAMS`)
-    with the background conductance ``g_tonic`` (S; a scalar or one value per neuron)."""
+    with the background conductance ``g_tonic`` (S; a scalar or one value per neuron).
+
+    Parameters
+    ----------
+    model : Model
+    n : int
+        Number of neurons.
+    g_tonic : float or array_like
+        Background conductance, S.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``n`` values (SI) per :data:`NEURON_PARAMS` variable and ``g_tonic``.
+    """
     vals = {var: np.full(n, model.si(path)) for var, path in NEURON_PARAMS.items()}
     vals["g_tonic"] = np.broadcast_to(np.asarray(g_tonic, float), (n,)).copy()
     return vals
@@ -172,7 +205,14 @@ def _sq_dist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def tms_thresholds(model, seed: int) -> np.ndarray:
-    """Per-M1-neuron TMS activation thresholds (multiples of RMT), lognormal."""
+    """Per-M1-neuron TMS activation thresholds (multiples of RMT), lognormal.
+
+    Parameters
+    ----------
+    model : Model
+    seed : int
+        The point's seed (stream ``"tms"``).
+    """
     m1 = model.section("cortex.m1")
     n = int(model.si("cortex.populations.n_m1"))
     z = rng_for(seed, "tms").standard_normal(n)
@@ -186,6 +226,21 @@ def tms_input(model, stimulus, seed: int, duration: float) -> AfferentSpikes:
     A sham waveform (intensity 0) fires nothing.  The coil's target is M1: a
     :class:`painsim.stimulation.Waveform` refuses other cortical targets
     (:data:`painsim.anatomy.TMS_TARGETS`).
+
+    Parameters
+    ----------
+    model : Model
+    stimulus : Waveform or None
+        The TMS waveform (pulse amplitudes in multiples of RMT).
+    seed : int
+        The point's seed (:func:`tms_thresholds`).
+    duration : float
+        Simulated time, s; pulses from ``duration`` on are ignored.
+
+    Returns
+    -------
+    AfferentSpikes
+        One input per M1 neuron.
     """
     n = int(model.si("cortex.populations.n_m1"))
     if stimulus is None:
@@ -220,6 +275,12 @@ def tonic_drive(model, seed: int) -> dict[str, np.ndarray]:
     ``pathology.thalamic_drive`` at the painful site: a central pain
     generator); S1, M1 and descending units a background scaled per unit
     (S1 0.8-1.0, just below threshold; M1 and PAG/RVM 0.9-1.1); TRN none.
+
+    Parameters
+    ----------
+    model : Model
+    seed : int
+        The point's seed (per-unit scaling).
     """
     sizes = population_sizes(model)
     cx = model.section("cortex")
@@ -244,7 +305,14 @@ def tonic_drive(model, seed: int) -> dict[str, np.ndarray]:
 def populations(model, seed: int) -> list[Population]:
     """The supraspinal populations of one point, in network order: conductance
     LIF neurons of group ``"supraspinal"`` with initial potentials 0-2 mV above
-    rest, and the ``TMS`` spike generator."""
+    rest, and the ``TMS`` spike generator.
+
+    Parameters
+    ----------
+    model : Model
+    seed : int
+        The point's seed (initial potentials, :func:`tonic_drive`).
+    """
     sizes = population_sizes(model)
     rest = model.si("cortex.neuron.rest")
     tonic = tonic_drive(model, seed)
@@ -266,6 +334,10 @@ def connection_probabilities(model) -> dict[str, np.ndarray]:
     for thalamocortical input (the painful site's spread enlarged by
     ``pathology.map_reorganization``, Flor et al. 1995); Gaussian lateral
     excitation and inhibition in S1; uniform elsewhere; one TMS input per M1 neuron.
+
+    Parameters
+    ----------
+    model : Model
     """
     sizes = population_sizes(model)
     n_sites = int(model.si("body.n_sites"))
@@ -300,7 +372,19 @@ def connection_weights(model) -> tuple[dict[str, float], dict[str, float]]:
     """Conductance per synapse (S) and delay (s, where not
     ``network.synaptic_delay``) of every supraspinal projection, with pathology
     applied (cortical disinhibition, corticothalamic damage) and descending
-    inhibition scaled by ``descending.integrity``."""
+    inhibition scaled by ``descending.integrity``.
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    weight : dict of str to float
+        Per connection of :data:`CONNECTIONS`, S.
+    delay : dict of str to float
+        Only the connections with their own delay, s.
+    """
     cx = model.section("cortex")
     th, mp, m1, desc = cx["thalamus"], cx["map"], cx["m1"], model.section("descending")
     path = model.section("pathology")
@@ -325,7 +409,17 @@ def descending_opioid(model) -> float:
     ``dorsal_horn.pharmacology.opioid_block``)): the endogenous-opioid part of
     PAG/RVM control (Basbaum & Fields 1984 Annu Rev Neurosci 7:309), through which
     motor-cortex stimulation relieves pain (naloxone abolishes it: de Andrade et
-    al. 2011 Pain 152:320)."""
+    al. 2011 Pain 152:320).
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    float
+        In units of the receptor's dissociation constant.
+    """
     return (model.si("descending.opioid") * model.si("descending.integrity")
             * (1 - model.si("dorsal_horn.pharmacology.opioid_block")))
 
@@ -350,6 +444,10 @@ def descending_relay(model) -> float:
     relay).  The tonic background of the descending neurons (``descending.background``)
     is not relayed: naloxone alone leaves them at their resting drive less M1's share.
     A lumped stage: the GABAergic PAG/RVM neurons are not simulated.
+
+    Parameters
+    ----------
+    model : Model
     """
     return opioid_relay(model, model.si("descending.opioid_relay_fraction"), model.si("descending.relay_efficacy"))
 
@@ -359,7 +457,16 @@ def opioid_relay(model, fraction: float, efficacy: float = 1.0) -> float:
     (``f``) is relayed through opioid disinhibition by receptors of efficacy ``efficacy`` (``e``),
     under systemic naloxone ``b`` = ``dorsal_horn.pharmacology.opioid_block``; exactly 1 when
     ``f`` is 0 or when ``e`` is 1 and ``b`` is 0 (the PAG/RVM relay, :func:`descending_relay`,
-    and the SRD's, :func:`painsim.circuits.dnic.srd_opioid_relay`)."""
+    and the SRD's, :func:`painsim.circuits.dnic.srd_opioid_relay`).
+
+    Parameters
+    ----------
+    model : Model
+    fraction : float
+        ``f``, the share of the excitation relayed (0-1).
+    efficacy : float
+        ``e``, the receptors' efficacy (1: opioid-naive).
+    """
     return (1.0 - fraction) + fraction * efficacy * (1.0 - model.si("dorsal_horn.pharmacology.opioid_block"))
 
 
@@ -367,7 +474,19 @@ def projections(model, seed: int) -> list[Projection]:
     """Draw every supraspinal projection of one point (:func:`connection_probabilities`,
     :func:`connection_weights`): lesioned relay neurons lose all synapses, and
     ``pathology.thalamic_disinhibition`` weakens TRN inhibition of the painful
-    site's relay."""
+    site's relay.
+
+    Parameters
+    ----------
+    model : Model
+    seed : int
+        The point's seed (connectivity streams).
+
+    Returns
+    -------
+    list of Projection
+        One per connection of :data:`CONNECTIONS`.
+    """
     sizes = population_sizes(model)
     prob = connection_probabilities(model)
     weight, delay = connection_weights(model)
@@ -403,6 +522,12 @@ def build(model, seed: int):
     Returns ``(populations, projections)`` for
     :class:`painsim.circuits.plan.Plan`; the dorsal-horn populations
     (``PN``) they connect to come from :func:`painsim.circuits.dorsal_horn.build`.
+
+    Parameters
+    ----------
+    model : Model
+    seed : int
+        The point's seed.
     """
     return populations(model, seed), projections(model, seed)
 
@@ -413,7 +538,25 @@ def build(model, seed: int):
 def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[str, AfferentSpikes]:
     """Spikes of the ``TMS`` generator (:func:`tms_input`); ``stimulus`` is the
     request's TMS waveform, several (their pulses together, :mod:`painsim.devices`) or
-    ``None``.  Natural stimuli act on the dorsal horn only."""
+    ``None``.  Natural stimuli act on the dorsal horn only.
+
+    Parameters
+    ----------
+    model : Model
+    stimulus : Waveform, sequence of Waveform, or None
+        The request's TMS waveform(s).
+    noxious, touch : sequence of NaturalStimulus
+        Natural stimuli per site; ignored.
+    seed : int
+        The point's seed.
+    duration : float
+        Simulated time, s.
+
+    Returns
+    -------
+    dict of str to AfferentSpikes
+        ``{"TMS": ...}``, one input per M1 neuron.
+    """
     coils = as_devices(stimulus) or (None,)
     trains = [tms_input(model, w, seed, duration) for w in coils]
     # an input fired by two coils within its dead time fires once (and a generator takes one
@@ -428,7 +571,23 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
     overactive area and centroid (:mod:`painsim.readouts`), the painful site's
     relay rate, M1 and PAG/RVM rates; the pain score combines ``pain`` (the
     spinal score) with the map's term (:func:`painsim.readouts.map_score`, by
-    ``readout.map_measure``; :func:`painsim.readouts.combined_pain`)."""
+    ``readout.map_measure``; :func:`painsim.readouts.combined_pain`).
+
+    Parameters
+    ----------
+    model : Model
+    out : PointOutput
+        The point's raw output.
+    duration : float
+        Simulated time, s.
+    pain : float, optional
+        Spinal pain score (NRS 0-10) of the layers below.
+
+    Returns
+    -------
+    LayerResults
+        Variables, coordinates and the combined pain score.
+    """
     t0 = readouts.readout_start(model, duration)
     painful = int(model.si("body.painful_site"))
     c = model.section("cortex.populations")

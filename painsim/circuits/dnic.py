@@ -75,12 +75,31 @@ _INITIAL_STREAM = 90
 
 
 def population_sizes(model) -> dict[str, int]:
-    """SRD neurons of one point (``dnic.n_neurons``; 0 = the layer is off)."""
+    """SRD neurons of one point (``dnic.n_neurons``; 0 = the layer is off).
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    dict of str to int
+    """
     return {"SRD": int(model.si("dnic.n_neurons"))}
 
 
 def connection_probabilities(model) -> dict[str, np.ndarray]:
-    """PN of every site -> SRD, and SRD -> PN of every site, each with one probability."""
+    """PN of every site -> SRD, and SRD -> PN of every site, each with one probability.
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``pn_srd`` and ``srd_pn``, shape (n_pre, n_post).
+    """
     c = model.section("dnic")
     n_pn = int(model.si("dorsal_horn.populations.n_projection")) * int(model.si("body.n_sites"))
     n = population_sizes(model)["SRD"]
@@ -92,7 +111,16 @@ def srd_opioid_relay(model) -> float:
     """Factor on the SRD neurons' spinoreticular excitation left by the opioid receptors of the
     SRD: ``(1 - f) + f (1 - b)``, ``f`` = ``dnic.opioid_relay_fraction``, ``b`` =
     ``dorsal_horn.pharmacology.opioid_block`` (systemic naloxone).  Exactly 1 without naloxone,
-    so the loop is then the one without this step, spike for spike."""
+    so the loop is then the one without this step, spike for spike.
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    float
+    """
     return opioid_relay(model, model.si("dnic.opioid_relay_fraction"))
 
 
@@ -105,6 +133,19 @@ def build(model, seed: int):
     what they drew without it.  The SRD -> PN conductance is scaled by
     ``dnic.integrity`` and carries no opioid (``w_mor = 0``); the PN -> SRD conductance is
     scaled by :func:`srd_opioid_relay` (1 without naloxone).
+
+    Parameters
+    ----------
+    model : Model
+    seed : int
+        The point's seed.
+
+    Returns
+    -------
+    populations : list of Population
+        ``SRD`` (group ``"supraspinal"``; empty when ``dnic.n_neurons = 0``).
+    projections : list of Projection
+        One per connection of :data:`CONNECTIONS`.
     """
     c = model.section("dnic")
     n = population_sizes(model)["SRD"]
@@ -124,7 +165,22 @@ def build(model, seed: int):
 
 def results(model, out, duration: float, pain=None) -> LayerResults:
     """``srd_rate`` (Hz, after ``readout.transient``) when the layer is on; nothing when
-    ``dnic.n_neurons = 0``.  The pain score is left as it is."""
+    ``dnic.n_neurons = 0``.  The pain score is left as it is.
+
+    Parameters
+    ----------
+    model : Model
+    out : PointOutput
+        The point's raw output.
+    duration : float
+        Simulated time, s.
+    pain : float, optional
+        Pain score of the layers below; unused.
+
+    Returns
+    -------
+    LayerResults
+    """
     n = population_sizes(model)["SRD"]
     if n == 0:
         return LayerResults({}, {})

@@ -76,7 +76,22 @@ FIELD_CONNECTIONS = tuple(Connection(f"field_{p.lower()}", FIELD_POPULATION, p, 
 def field_coupling(model) -> float:
     """``kappa`` (S per A of mean rectified current): the coupling that brings a neuron
     of sensitivity 1 to its rheobase conductance under the reference train at
-    ``dorsal_horn.field.activation_amplitude`` (module docstring)."""
+    ``dorsal_horn.field.activation_amplitude`` (module docstring).
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    float
+        ``kappa``, S/A.
+
+    Raises
+    ------
+    ParameterError
+        If the reference train (rate x width x activation amplitude) carries no current.
+    """
     g_leak = model.si("dorsal_horn.neuron.leak_conductance")
     v_th, e_rest = model.si("dorsal_horn.neuron.threshold"), model.si("dorsal_horn.neuron.rest")
     e_exc = model.si("dorsal_horn.synapse.e_excitatory")
@@ -90,7 +105,19 @@ def field_coupling(model) -> float:
 
 def khz_pulses(stimulus) -> np.ndarray:
     """Boolean mask of the pulses of ``stimulus`` that carry the field term: pulses of
-    an electrical dorsal-column waveform at a rate >= ``KHZ_PULSE_RATE``."""
+    an electrical dorsal-column waveform at a rate >= ``KHZ_PULSE_RATE``.
+
+    Parameters
+    ----------
+    stimulus : Waveform or None
+        One device's waveform.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One entry per pulse of ``stimulus`` (empty for None); all False unless its
+        amplitudes are currents or fiber-threshold multiples.
+    """
     if (stimulus is None or stimulus.n_pulses == 0 or stimulus.modality != "electrical"
             or stimulus.target != "dorsal_column" or stimulus.amplitude_kind not in ("current", "threshold")):
         return np.zeros(0 if stimulus is None else stimulus.n_pulses, dtype=bool)
@@ -106,6 +133,21 @@ def rectified_current(model, stimulus, dt: float, duration: float) -> np.ndarray
     Currents are used as given; amplitudes in multiples of a fiber threshold are
     converted with the fraction model's calibration (``afferents.<class>.threshold``
     x ``afferents.Abeta.threshold_current``).
+
+    Parameters
+    ----------
+    model : Model
+    stimulus : Waveform or None
+        One device's waveform (:func:`khz_pulses` selects its pulses).
+    dt : float
+        Network time step, s.
+    duration : float
+        Simulated time, s.
+
+    Returns
+    -------
+    numpy.ndarray
+        One value per network step, A.
     """
     n_steps = int(np.ceil(duration / dt - 1e-9))
     out = np.zeros(n_steps)
@@ -127,7 +169,28 @@ def field_spikes(model, placed, n_sites: int, duration: float) -> AfferentSpikes
     the binary digits of ``I_rect / CURRENT_STEP`` per network step (module docstring), with
     ``I_rect`` of a site the sum over the devices that reach it.  ``placed`` holds one
     ``(waveform, sites)`` pair per device (:mod:`painsim.devices`); sites no kHz train reaches
-    receive nothing."""
+    receive nothing.
+
+    Parameters
+    ----------
+    model : Model
+    placed : sequence of (Waveform, sequence of int)
+        One waveform and the sites it reaches per device.
+    n_sites : int
+        Number of body sites.
+    duration : float
+        Simulated time, s.
+
+    Returns
+    -------
+    AfferentSpikes
+        ``FIELD_BITS x n_sites`` units.
+
+    Raises
+    ------
+    ParameterError
+        If a site's mean rectified current reaches ``2**FIELD_BITS * CURRENT_STEP``.
+    """
     n = FIELD_BITS * n_sites
     dt = model.si("network.dt")
     current: dict[int, np.ndarray] = {}
@@ -152,7 +215,28 @@ def field_projections(model, seed: int, per_site: dict, n_sites: int) -> list[Pr
     """The field's synapses of one point: every ``FIELD`` unit of a site onto every
     neuron of a target population of that site whose sensitivity is > 0, with the
     AMPA-carried conductance quantum ``2**b * CURRENT_STEP * kappa * dt / tau_ampa``
-    times ``c * s_P * x_k`` (``x_k`` lognormal, drawn from the point's seed)."""
+    times ``c * s_P * x_k`` (``x_k`` lognormal, drawn from the point's seed).
+
+    Parameters
+    ----------
+    model : Model
+    seed : int
+        The point's seed (sensitivity draws, :data:`FIELD_STREAM`).
+    per_site : dict of str to int
+        Neurons per site of each target population.
+    n_sites : int
+        Number of body sites.
+
+    Returns
+    -------
+    list of Projection
+        One per connection of :data:`FIELD_CONNECTIONS` (empty where no gain is > 0).
+
+    Raises
+    ------
+    ParameterError
+        As :func:`field_coupling`.
+    """
     sec = model.section("dorsal_horn.field")
     quantum = (sec["coupling"] * field_coupling(model) * CURRENT_STEP * model.si("network.dt")
                / model.si("dorsal_horn.synapse.tau_ampa"))

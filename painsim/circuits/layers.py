@@ -55,7 +55,21 @@ register_choices("layers", STACKS)
 
 
 def stack(model) -> list[Layer]:
-    """The layers of ``model`` (its ``network.layers`` stack), bottom-up."""
+    """The layers of ``model`` (its ``network.layers`` stack), bottom-up.
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    list of Layer
+
+    Raises
+    ------
+    ParameterError
+        If ``network.layers`` names none of :data:`STACKS`.
+    """
     name = model.text("network.layers")
     if name not in STACKS:
         raise ParameterError("network.layers", name, f"one of {tuple(STACKS)}")
@@ -66,7 +80,24 @@ def group_dynamics(group: str) -> tuple[str, dict, dict]:
     """Neuron equations and excitatory / inhibitory synapse models of a neuron group,
     as the layer that defines the group declares them: the dorsal horn's
     "spinal" (AMPA, NMDA, NK1, GABA_A, wind-up CAN current) or the supraspinal
-    ones (AMPA and GABA_A only)."""
+    ones (AMPA and GABA_A only).
+
+    Parameters
+    ----------
+    group : str
+        A neuron group (``Population.group``), e.g. ``"spinal"``.
+
+    Returns
+    -------
+    equations : str
+    exc_synapse, inh_synapse : dict
+        brian2 ``Synapses`` keyword arguments (``model``, ``on_pre``).
+
+    Raises
+    ------
+    ParameterError
+        If no registered layer defines ``group``.
+    """
     found: dict[str, GroupDynamics] = {}
     for layer in LAYERS.values():
         found.update(layer.groups)
@@ -78,6 +109,16 @@ def group_dynamics(group: str) -> tuple[str, dict, dict]:
 
 def neuron_variables(paths) -> frozenset[str]:
     """The neuron-equation parameters that the model ``paths`` set directly
-    (e.g. ``dorsal_horn.synapse.tau_ampa`` -> ``tau_ampa``), in any registered layer."""
+    (e.g. ``dorsal_horn.synapse.tau_ampa`` -> ``tau_ampa``), in any registered layer.
+
+    Parameters
+    ----------
+    paths : iterable of str
+        Dotted model parameter paths.
+
+    Returns
+    -------
+    frozenset of str
+    """
     paths = set(paths)
     return frozenset(var for layer in LAYERS.values() for var, path in layer.neuron_paths if path in paths)

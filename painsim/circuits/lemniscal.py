@@ -87,7 +87,16 @@ _INITIAL_STREAM = 80
 
 def population_sizes(model) -> dict[str, int]:
     """Tactile relay neurons: as many per body site as the spinothalamic relay has
-    (``cortex.populations.n_relay``; one class of relay cell, no separate count)."""
+    (``cortex.populations.n_relay``; one class of relay cell, no separate count).
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    dict of str to int
+    """
     return {"VPL": int(model.si("cortex.populations.n_relay")) * int(model.si("body.n_sites"))}
 
 
@@ -100,7 +109,17 @@ def _populations(model, seed: int) -> list[Population]:
 
 def connection_probabilities(model) -> dict[str, np.ndarray]:
     """DCN to the VPL cells of their own site; VPL <-> TRN uniform (the spinothalamic
-    relay's probabilities); VPL -> S1E the somatotopic Gaussian territories of ``tc_s1``."""
+    relay's probabilities); VPL -> S1E the somatotopic Gaussian territories of ``tc_s1``.
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Per connection of :data:`CONNECTIONS`, shape (n_pre, n_post).
+    """
     c = model.section("lemniscal")
     n_sites = int(model.si("body.n_sites"))
     n_relay = int(model.si("cortex.populations.n_relay"))  # per site, in VPL as in TC
@@ -128,6 +147,19 @@ def build(model, seed: int):
     ``S1E`` from :func:`painsim.circuits.cortex.build`.  Connectivity is drawn from
     the layer's own random streams, so the other layers draw exactly what they drew
     without it.  ``lemniscal.integrity`` scales the DCN -> VPL conductance.
+
+    Parameters
+    ----------
+    model : Model
+    seed : int
+        The point's seed.
+
+    Returns
+    -------
+    populations : list of Population
+        ``VPL`` (group ``"supraspinal"``).
+    projections : list of Projection
+        One per connection of :data:`CONNECTIONS`.
     """
     c = model.section("lemniscal")
     th = model.section("cortex.thalamus")
@@ -184,7 +216,28 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
     """Dataset variables of the layer after ``readout.transient``: the VPL rate per site and
     at the painful site, and the S1 overactive area from nociceptive-driven units only (a
     unit above ``readout.map_overactive_rate`` counts unless its VPL drive exceeded its TC
-    drive; a diagnostic beside ``map_overactive_area``: the pain score is left as it is)."""
+    drive; a diagnostic beside ``map_overactive_area``: the pain score is left as it is).
+
+    Parameters
+    ----------
+    model : Model
+    out : PointOutput
+        The point's raw output.
+    duration : float
+        Simulated time, s.
+    pain : float, optional
+        Pain score of the layers below; with it, ``pain_nociceptive_map`` is added.
+
+    Returns
+    -------
+    LayerResults
+        ``site_vpl_rate``, ``vpl_rate`` (Hz), ``map_overactive_area_nociceptive`` (m^2).
+
+    Raises
+    ------
+    PainsimError
+        If a run's synapses, conductances and efficacies disagree in number (:func:`thalamic_drive`).
+    """
     t0 = readouts.readout_start(model, duration)
     n_sites = int(model.si("body.n_sites"))
     painful = int(model.si("body.painful_site"))

@@ -44,7 +44,25 @@ __all__ = ["PointInput", "PointOutput", "build_networks", "BatchNetwork", "NETWO
 
 @dataclass
 class PointInput:
-    """Everything one point brings to a batch."""
+    """Everything one point brings to a batch.
+
+    Parameters
+    ----------
+    model : Model
+        The point's model.
+    seed : int
+        The point's seed.
+    afferents : mapping of str to AfferentSpikes
+        Spikes of every generator population (afferent classes, TMS inputs).
+    weights : mapping of str to numpy.ndarray, optional
+        Efficacies of plastic connections carried over from a previous window.
+    plan : Plan, optional
+        The point's circuit; default: :func:`painsim.circuits.plan.build_plan` of
+        ``model`` and ``seed``.
+    per_neuron : frozenset of str, optional
+        Neuron parameters stored per neuron even where uniform
+        (:func:`painsim.circuits.plan.shared_parameters`).
+    """
 
     model: Model
     seed: int
@@ -64,7 +82,23 @@ class PointInput:
 
 @dataclass
 class PointOutput:
-    """One point's raw result of a run (no labelled Dataset)."""
+    """One point's raw result of a run (no labelled Dataset).
+
+    Parameters
+    ----------
+    spikes : dict of str to (numpy.ndarray, numpy.ndarray)
+        Per population, spike times (s) and neuron indices.
+    sizes : dict of str to int
+        Neurons per population.
+    weights : dict of str to numpy.ndarray
+        Per connection, the efficacy of each synapse.
+    synapses : dict of str to (numpy.ndarray, numpy.ndarray)
+        Per connection, the (pre, post) local neuron indices of its synapses.
+    plan : Plan, optional
+        The point's circuit.
+    dt : float, optional
+        Time step of the run, s.
+    """
 
     spikes: dict[str, tuple[np.ndarray, np.ndarray]]  # population -> (times s, neuron index)
     sizes: dict[str, int]
@@ -167,6 +201,25 @@ class BatchNetwork:
 
         Returns the ``Network``, the ``Synapses`` per (source group, target group,
         kind) and the ``SpikeMonitor`` per neuron group.
+
+        Parameters
+        ----------
+        points : sequence of PointInput
+        sharing : tuple
+            The points' :func:`painsim.circuits.plan.shared_parameters`.
+        duration, dt : float
+            Simulated time and time step, s.
+
+        Returns
+        -------
+        network : brian2.Network
+        synapses : dict of tuple to brian2.Synapses
+        monitors : dict of str to brian2.SpikeMonitor
+
+        Raises
+        ------
+        ParameterError
+            If a projection carries a conductance its target group's synapse model lacks.
         """
         b2 = import_brian2()
         self._b2 = b2
@@ -190,7 +243,26 @@ class BatchNetwork:
     def array_sizes(cls, points: Sequence[PointInput], duration: float, dt: float) -> tuple[dict, int]:
         """The synapses per (source group, target group, kind) and the generator spikes
         that a network of ``points`` holds, without creating brian2 objects (the
-        automatic engine keys its choice on them: :class:`painsim.circuits.standalone.AutoNetwork`)."""
+        automatic engine keys its choice on them: :class:`painsim.circuits.standalone.AutoNetwork`).
+
+        Parameters
+        ----------
+        points : sequence of PointInput
+        duration, dt : float
+            Simulated time and time step, s.
+
+        Returns
+        -------
+        synapses : dict of tuple to int
+            Synapses per (source group, target group, kind), only those with any.
+        n_spikes : int
+            Generator spikes before ``duration``.
+
+        Raises
+        ------
+        ParameterError
+            If a projection carries a conductance its target group's synapse model lacks.
+        """
         net = cls.__new__(cls)
         net._points, net._plan0 = points, points[0].plan
         net._sizes, net._duration, net._dt = net._plan0.sizes(), duration, dt
@@ -325,7 +397,23 @@ class BatchNetwork:
 
     def efficacies(self, weights: Sequence[Mapping[str, np.ndarray]]) -> dict:
         """The efficacy of every synapse per (source group, target group, kind), from
-        ``weights[b]``: the efficacies per connection of point ``b`` (a missing connection: 1)."""
+        ``weights[b]``: the efficacies per connection of point ``b`` (a missing connection: 1).
+
+        Parameters
+        ----------
+        weights : sequence of mapping of str to numpy.ndarray
+            One mapping per point; names that are not connections of the circuit are ignored.
+
+        Returns
+        -------
+        dict of tuple to numpy.ndarray
+
+        Raises
+        ------
+        ParameterError
+            If ``weights`` has not one mapping per point, or a connection's array not
+            one efficacy per synapse of that point.
+        """
         if len(weights) != len(self._points):
             raise ParameterError("weights", len(weights), f"one mapping per point ({len(self._points)})")
         w_all = {key: np.ones(len(S)) for key, S in self._synapses.items()}
@@ -344,7 +432,23 @@ class BatchNetwork:
 
     def run(self, weights: Sequence[Mapping[str, np.ndarray]]) -> list[PointOutput]:
         """Simulate every point from the initial state with ``weights[b]``: the
-        efficacies per connection of point ``b`` (a missing connection: 1)."""
+        efficacies per connection of point ``b`` (a missing connection: 1).
+
+        Parameters
+        ----------
+        weights : sequence of mapping of str to numpy.ndarray
+            As :meth:`efficacies`.
+
+        Returns
+        -------
+        list of PointOutput
+            One per point, in order.
+
+        Raises
+        ------
+        ParameterError
+            As :meth:`efficacies`.
+        """
         b2 = self._b2
         w_all = self.efficacies(weights)
         if not self._fresh:
@@ -366,7 +470,20 @@ class BatchNetwork:
 
     def outputs(self, recorded: Mapping[str, tuple], weights_all: Mapping) -> list[PointOutput]:
         """Each point's :class:`PointOutput` from the spikes ``recorded`` per neuron group
-        (times s, neuron index) and the efficacies per Synapses object of a run."""
+        (times s, neuron index) and the efficacies per Synapses object of a run.
+
+        Parameters
+        ----------
+        recorded : mapping of str to (numpy.ndarray, numpy.ndarray)
+            Per neuron group, spike times (s) and neuron indices.
+        weights_all : mapping of tuple to numpy.ndarray
+            Per Synapses object key, the efficacy of each synapse.
+
+        Returns
+        -------
+        list of PointOutput
+            One per point, in order.
+        """
         points, plan0, sizes, dt, duration = self._points, self._plan0, self._sizes, self._dt, self._duration
         outputs = []
         for b, p in enumerate(points):

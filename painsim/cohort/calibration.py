@@ -23,7 +23,7 @@ __all__ = ["CalibrationResult", "calibrate", "TARGET_STATISTICS"]
 class CalibrationResult:
     """What :func:`calibrate` found.
 
-    Attributes
+    Parameters
     ----------
     fitted : dict
         Distribution parameter -> fitted value.
@@ -38,7 +38,11 @@ class CalibrationResult:
     distributions : dict
         The fitted distributions (pass to :func:`sample` via ``distributions``).
     success : bool
+        Whether the optimiser (:func:`scipy.optimize.minimize`) converged.
     nfev : int
+        Evaluations of the objective.
+    message : str
+        The optimiser's message.
     """
 
     fitted: dict

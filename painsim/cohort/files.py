@@ -56,6 +56,12 @@ def load_cohort_spec(path_or_spec) -> dict:
 
         [params]                        # optional dotted overrides of the base model
 
+    Parameters
+    ----------
+    path_or_spec : str, Path or mapping
+        A built-in experiment name, a path, or an already parsed file (its ``"_path"``,
+        if any, names it in messages).
+
     Returns
     -------
     dict
@@ -70,7 +76,9 @@ def load_cohort_spec(path_or_spec) -> dict:
     painsim.errors.ParameterError
         A bad value (n_patients, batch_size, workers, relief_day ...).
     painsim.errors.ModelFileError
-        No protocol.
+        No protocol, no ``[experiment]`` table, or no such file / invalid TOML.
+    painsim.errors.PathError
+        ``path_or_spec`` is a folder.
     """
     if isinstance(path_or_spec, Mapping):
         spec, path = dict(path_or_spec), path_or_spec.get("_path", "<dict>")
@@ -168,6 +176,20 @@ def to_dataset(table, stats: Mapping | None = None, attrs: Mapping | None = None
     ``threshold`` (responder rates with Wilson intervals, overall and by
     etiology / stroke type).  Attrs: the comparison as JSON, the patient
     attributes, painsim version, and ``attrs``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per patient (:func:`painsim.cohort.run`), with a ``relief`` column
+        (fraction of the baseline pain).
+    stats : mapping, optional
+        Its :func:`statistics` (default: computed from ``table``).
+    attrs : mapping, optional
+        Extra attributes of the Dataset.
+
+    Returns
+    -------
+    xarray.Dataset
     """
     stats = dict(stats) if stats is not None else statistics(table)
     data = {}
@@ -213,7 +235,18 @@ def to_dataset(table, stats: Mapping | None = None, attrs: Mapping | None = None
 
 
 def from_dataset(ds):
-    """The patient table of a Dataset written by :func:`to_dataset` (pandas)."""
+    """The patient table of a Dataset written by :func:`to_dataset` (pandas).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A :func:`to_dataset` result.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Every variable over ``patient`` alone, one row per patient.
+    """
     cols = {k: ds[k].values for k in ds.data_vars if ds[k].dims == ("patient",)}
     return pd.DataFrame(cols, index=pd.RangeIndex(ds.sizes["patient"], name="patient"))
 

@@ -177,7 +177,28 @@ def patient_overrides(row: Mapping[str, Any], model=None, strict: bool = False,
 def patient_models(table, base, strict: bool = False) -> tuple[list, set]:
     """Each patient's model (``base`` with the row's :func:`patient_overrides`), and the attributes
     ``base`` has no parameter for (ignored, with a warning; ``strict`` raises instead; attributes
-    the table's draw was given explicitly always raise)."""
+    the table's draw was given explicitly always raise).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Patients, one per row (:func:`sample`); ``table.attrs["explicit"]`` lists the
+        attributes given explicitly.
+    base : Model
+        The model every patient modifies.
+    strict : bool
+        Raise for every attribute whose path ``base`` lacks.
+
+    Returns
+    -------
+    (list, set)
+        One Model per patient, and the attributes ignored.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        An attribute that must be mapped but whose path ``base`` does not know.
+    """
     explicit = table.attrs.get("explicit", ())
     models, unmapped = [], set()
     for _, row in table.iterrows():

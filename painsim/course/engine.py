@@ -65,7 +65,18 @@ def _models_and_seeds(models, seeds) -> tuple[list[Model], list[int]]:
 
 
 def check_outcome_days(follow_up_days, thresholds) -> tuple[tuple, tuple]:
-    """Follow-up days (>= 0) and responder thresholds (fractions in (0, 1]) as tuples of float."""
+    """Follow-up days (>= 0) and responder thresholds (fractions in (0, 1]) as tuples of float.
+
+    Parameters
+    ----------
+    follow_up_days, thresholds : float or sequence of float
+        Days from the start of the course (None: none); fractions of relief.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A day that is negative or not finite, or a threshold outside (0, 1].
+    """
     fu = tuple(float(d) for d in np.atleast_1d(np.asarray(follow_up_days if follow_up_days is not None else (),
                                                           dtype=float)))
     if any(not math.isfinite(d) or d < 0 for d in fu):
@@ -80,7 +91,19 @@ def new_patient(model: Model, seed: int, protocol: Protocol) -> Patient:
     """A patient before the course: the model with the protocol's plasticity overrides.
 
     Plastic connections the model's stack does not have (a protocol reconditioning the S1 map,
-    e.g. ``mpns``'s ``tc_s1``, on a spinal model) are left out: they have no synapses."""
+    e.g. ``mpns``'s ``tc_s1``, on a spinal model) are left out: they have no synapses.
+
+    Parameters
+    ----------
+    model : Model
+    seed : int
+    protocol : Protocol
+        Its ``plasticity`` overrides are applied to ``model``.
+
+    Returns
+    -------
+    painsim.course.session.Patient
+    """
     m = model.with_params(protocol.plasticity) if protocol.plasticity else model
     ends = projection_endpoints(m)
     plastic = {c: r for c, r in plastic_connections(m).items() if c in ends}
@@ -88,7 +111,21 @@ def new_patient(model: Model, seed: int, protocol: Protocol) -> Patient:
 
 
 def shared_settings(patients: Sequence[Patient]) -> EngineSettings:
-    """The ``[course]`` settings of a batch, which every patient must share."""
+    """The ``[course]`` settings of a batch, which every patient must share.
+
+    Parameters
+    ----------
+    patients : sequence of Patient
+
+    Returns
+    -------
+    painsim.course.session.EngineSettings
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        The patients' ``[course]`` settings differ.
+    """
     settings = [course_settings(p.model) for p in patients]
     for s in settings[1:]:
         if s != settings[0]:
@@ -110,6 +147,16 @@ class ChunkSimulator:
     simulate them) tells the automatic engine how often each network will run
     (:func:`painsim.circuits.standalone.expected_runs`), so that a course long
     enough to pay for the compilation compiles at its first chunk.
+
+    Parameters
+    ----------
+    patients : sequence of Patient
+    duration : float
+        Simulated time of each window (lead-in + window), in s.
+    batch_size, per_neuron
+        As :func:`run_course_batch`.
+    expected : mapping of tuple -> int, optional
+        Stimulated windows' key -> the number of chunks that simulate them.
     """
 
     def __init__(self, patients: Sequence[Patient], duration: float, batch_size: int, per_neuron,
@@ -119,13 +166,24 @@ class ChunkSimulator:
         self._runner, self._windows = None, None
 
     def rebuild(self, expected: Mapping[tuple, int] | None = None):
-        """Build the networks again at the next chunk (the patients' models changed), with new run hints."""
+        """Build the networks again at the next chunk (the patients' models changed), with new run hints.
+
+        Parameters
+        ----------
+        expected : mapping of tuple -> int, optional
+            As the constructor's.
+        """
         self._runner, self._windows = None, None
         self.expected = dict(expected or {})
 
     @staticmethod
     def windows_of(chunk: Chunk) -> tuple:
-        """The key of a chunk's stimulated windows (chunks with the same key share networks)."""
+        """The key of a chunk's stimulated windows (chunks with the same key share networks).
+
+        Parameters
+        ----------
+        chunk : painsim.course.session.Chunk
+        """
         return tuple(window_key(wf) for wf in chunk.windows if len(wf.onsets))
 
     def _requests(self, chunk: Chunk, stimulated: list) -> list:
@@ -138,7 +196,17 @@ class ChunkSimulator:
 
     def simulate(self, chunk: Chunk) -> tuple[list, list]:
         """Per patient the raw outputs (the stimulated windows, then the companion), and
-        per window of the chunk the index of its output (the companion's for a window without pulses)."""
+        per window of the chunk the index of its output (the companion's for a window without pulses).
+
+        Parameters
+        ----------
+        chunk : painsim.course.session.Chunk
+            Simulated with each patient's current efficacies.
+
+        Returns
+        -------
+        outputs, output_of_window : list
+        """
         stimulated = [j for j, wf in enumerate(chunk.windows) if len(wf.onsets)]
         n_outputs = len(stimulated) + 1
         windows = self.windows_of(chunk)
@@ -175,7 +243,19 @@ def _replay_patient_chunk(p: Patient, chunk: Chunk, outputs: list, output_of_win
 def run_session(patients: Sequence[Patient], plan: list, simulator: ChunkSimulator, settings: EngineSettings,
                 session_duration: float) -> np.ndarray:
     """Run one stimulated session on every patient; returns each patient's mean
-    projection-neuron output during stimulation (Hz, acute effect)."""
+    projection-neuron output during stimulation (Hz, acute effect).
+
+    Parameters
+    ----------
+    patients : sequence of Patient
+        Their synapses are updated in place.
+    plan : list of Chunk
+        The session plan (:func:`painsim.course.session.session_plan`).
+    simulator : ChunkSimulator
+    settings : EngineSettings
+    session_duration : float
+        Duration of the session, in s.
+    """
     states = [dict() for _ in patients]
     clock = 0.0
     pn_acc = np.zeros(len(patients))
@@ -235,7 +315,16 @@ def one_session(model, protocol, seeds: Sequence[int], *, batch_size: int = 128)
 
 class CourseHistory:
     """The patients' course in time: consolidation up to each moment, and the weights
-    recorded on each test day (before that day's session) and after each session."""
+    recorded on each test day (before that day's session) and after each session.
+
+    Parameters
+    ----------
+    patients : sequence of Patient
+    day_coord : sequence of float
+        The test days, in days from the start of the course.
+    n_sessions : int
+        Sessions of the calendar (columns of ``session_pn``).
+    """
 
     def __init__(self, patients: Sequence[Patient], day_coord: Sequence[float], n_sessions: int):
         self.patients = patients
@@ -248,7 +337,14 @@ class CourseHistory:
         self.session_pn = np.full((len(patients), n_sessions), np.nan)
 
     def record_days(self, until: float, inclusive: bool):
-        """Consolidate to each test day before ``until`` (s; or at it, ``inclusive``) and record the weights."""
+        """Consolidate to each test day before ``until`` (s; or at it, ``inclusive``) and record the weights.
+
+        Parameters
+        ----------
+        until : float
+            Time from the start of the course, in s.
+        inclusive : bool
+        """
         while self.next_day < len(self.day_times) and (self.day_times[self.next_day] < until or
                                                        (inclusive and self.day_times[self.next_day] <= until)):
             t = self.day_times[self.next_day]
@@ -261,13 +357,25 @@ class CourseHistory:
             self.next_day += 1
 
     def consolidate_to(self, t: float):
-        """Consolidate every patient's changes up to time ``t`` (s)."""
+        """Consolidate every patient's changes up to time ``t`` (s).
+
+        Parameters
+        ----------
+        t : float
+            Time from the start of the course, in s.
+        """
         for p in self.patients:
             p.evolve(t - self.now)
         self.now = t
 
     def record_session(self, end: float):
-        """The session that ends at ``end`` (s) is over: record the weights after it."""
+        """The session that ends at ``end`` (s) is over: record the weights after it.
+
+        Parameters
+        ----------
+        end : float
+            Time from the start of the course, in s.
+        """
         self.now = end
         for k, p in enumerate(self.patients):
             self.weights_after_session[k].append(p.weights())
@@ -277,7 +385,24 @@ def run_sessions(patients: Sequence[Patient], protocol: Protocol, plan: list, se
                  day_coord: Sequence[float], batch_size: int, per_neuron, progress,
                  tolerance: CourseTolerance | None = None) -> CourseHistory:
     """Every session of the calendar and the time between them, for all patients (with
-    ``tolerance``, each session on the patients' tolerant models)."""
+    ``tolerance``, each session on the patients' tolerant models).
+
+    Parameters
+    ----------
+    patients : sequence of Patient
+    protocol : Protocol
+    plan : list of Chunk
+    settings : EngineSettings
+    day_coord : sequence of float
+        The test days, in days.
+    batch_size, per_neuron, progress
+        As :func:`run_course_batch`.
+    tolerance : CourseTolerance, optional
+
+    Returns
+    -------
+    CourseHistory
+    """
     cal = protocol.calendar
     D = cal.session_duration
     history = CourseHistory(patients, day_coord, cal.n_sessions)
@@ -316,7 +441,24 @@ def run_pain_tests(patients: Sequence[Patient], history: CourseHistory, tested: 
                    batch_size: int, per_neuron, tolerance: CourseTolerance | None = None) -> list[list]:
     """The pain test with each recorded weight set (days, then sessions) where ``tested``;
     per patient a list of test results (None where not tested).  With ``tolerance``, each
-    test on the patient's tolerant model of that moment."""
+    test on the patient's tolerant model of that moment.
+
+    Parameters
+    ----------
+    patients : sequence of Patient
+    history : CourseHistory
+    tested : list of bool
+        Per recorded weight set (days, then sessions): whether to test it.
+    settings : EngineSettings
+    batch_size, per_neuron
+        As :func:`run_course_batch`.
+    tolerance : CourseTolerance, optional
+
+    Returns
+    -------
+    list of list
+        Per patient, per recorded weight set, a result Dataset or None.
+    """
     reqs, where = [], []
     for k, p in enumerate(patients):
         for j, w in enumerate(history.weights_on_day[k] + history.weights_after_session[k]):

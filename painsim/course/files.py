@@ -44,11 +44,31 @@ def run_course_file(path_or_name, seed: int | None = None, progress: bool = Fals
     ``seed`` and ``n_patients``, when given, override the file's (patients are seeds ``seed``,
     ``seed + 1``, ...).
 
+    Parameters
+    ----------
+    path_or_name : str or Path
+        A built-in experiment name or the path of a TOML file.
+    seed : int, optional
+        Seed of the first patient (default: the file's).
+    progress : bool
+        Print each arm before it runs; passed on to :func:`run_course_batch`.
+    n_patients : int, optional
+        Number of patients (default: the file's, else 1).
+
     Returns
     -------
     xarray.Dataset
         :func:`run_course_batch` results along a new ``arm`` dimension
         (``"active"``, and ``"sham"`` when requested).
+
+    Raises
+    ------
+    painsim.errors.ModelFileError
+        No such file, invalid TOML, not ``kind = "course"``, or no (or two) protocols.
+    painsim.errors.PathError
+        ``path_or_name`` is a folder.
+    painsim.errors.UnknownKeyError, painsim.errors.ParameterError
+        A misspelt table or key, or a bad value (:func:`check_course_keys`).
     """
     path = find_builtin(path_or_name, "experiments")
     spec = read_toml(path)
@@ -86,7 +106,20 @@ def check_course_keys(spec: Mapping[str, Any]) -> None:
     (:class:`painsim.errors.UnknownKeyError`, naming the nearest valid one), and values of
     the wrong kind (:class:`painsim.errors.ParameterError`: ``sham`` and ``opioid_tolerance``
     not true/false, ``seed`` not a whole number >= 0, ``n_patients`` not >= 1, the day and
-    threshold lists not lists of numbers), before any simulation."""
+    threshold lists not lists of numbers), before any simulation.
+
+    Parameters
+    ----------
+    spec : mapping
+        The parsed course file.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        A misspelt table or ``[experiment]`` key.
+    painsim.errors.ParameterError
+        A value of the wrong kind.
+    """
     known_tables(spec, COURSE_TABLES, "table of a course file")
     exp = spec.get("experiment", {})
     known_keys(exp, COURSE_KEYS, "key of [experiment] in a course file")
@@ -106,6 +139,17 @@ def file_protocol(spec: Mapping[str, Any], path="") -> Protocol:
     """The protocol of an experiment file (course, cohort, tolerance): a ``[protocol]`` table
     (:func:`painsim.protocols.from_spec`), else ``protocol = "name"`` under ``[experiment]``
     (:func:`painsim.protocols.get`); not both.
+
+    Parameters
+    ----------
+    spec : mapping
+        The parsed experiment file.
+    path : str or Path
+        The file, named in messages.
+
+    Returns
+    -------
+    painsim.protocols.Protocol
 
     Raises
     ------

@@ -114,6 +114,33 @@ def course_dataset(protocol: Protocol, patients: list, day_tests: list, session_
     (a :func:`painsim.simulate_batch` result, None where not tested) on day
     ``day_coord[j]`` / after session ``s``; ``late_on_day[k][j]``: its late
     components per connection on that day; ``meta``: engine settings (attrs).
+
+    Parameters
+    ----------
+    protocol : Protocol
+        The protocol run (calendar, name, sham).
+    patients : list of Patient
+        The patients (model, seed, plastic connections).
+    day_tests, session_tests : list of list
+        Test results per patient, per day / per session (None where not tested).
+    day_coord : sequence of float
+        The test days, in days from the start of the course.
+    follow_up : sequence of float
+        The follow-up days (each one of ``day_coord``).
+    thresholds : sequence of float
+        Responder thresholds, fractions of relief in (0, 1].
+    session_pn : numpy.ndarray
+        Patients x sessions: projection-neuron output during stimulation, in Hz.
+    late_on_day : list of list of dict
+        Per patient, per test day: connection -> late components.
+    meta : dict
+        Engine settings, added to the attributes.
+
+    Returns
+    -------
+    xarray.Dataset
+        Over ``patient``, ``day``, ``session`` and ``follow_up``: pain (NRS 0-10), relief (%),
+        projection-neuron rates (Hz), mean efficacies and ``responder_<30|50>`` flags.
     """
     data = _pain_variables(day_tests, session_tests, session_pn, protocol.calendar.days)
     data.update(_map_variables(day_tests, session_tests))
@@ -139,6 +166,16 @@ def per_patient(results) -> list:
 
     Accepts a list of Datasets or one Dataset with a ``patient`` dimension
     (what :func:`painsim.course.run_course_batch` returns).
+
+    Parameters
+    ----------
+    results : xarray.Dataset or list of xarray.Dataset
+        A Dataset without a ``patient`` dimension is returned as the only element.
+
+    Returns
+    -------
+    list of xarray.Dataset
+        One per patient; split from a Dataset, each has its seed and model name in the attributes.
     """
     if isinstance(results, xr.Dataset):
         if "patient" not in results.dims:

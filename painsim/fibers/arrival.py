@@ -140,7 +140,24 @@ def afferent_input(params: Mapping[str, Any], duration: float, seed: int,
 
 def arrived(times, ids, n: int, duration: float) -> AfferentSpikes:
     """Spikes of ``n`` fibres at the segment: each fibre's dead time applied, those before
-    ``duration`` kept."""
+    ``duration`` kept.
+
+    Parameters
+    ----------
+    times : array of float
+        Arrival times at the segment, s.
+    ids : array of int
+        Fibre index of each spike.
+    n : int
+        Number of fibres of the class.
+    duration : float
+        Simulated time, s.
+
+    Returns
+    -------
+    AfferentSpikes
+        The kept spikes, sorted by time, then fibre.
+    """
     times, ids = apply_dead_time(times, ids, DEAD_TIME)
     keep = times < duration
     return AfferentSpikes.merge([(times[keep], ids[keep])], n)
@@ -148,6 +165,17 @@ def arrived(times, ids, n: int, duration: float) -> AfferentSpikes:
 
 def central_lead(devices: Sequence[Waveform]) -> Waveform | None:
     """The one device of ``devices`` on the dorsal columns, a dorsal root or a DRG, or None.
+
+    Parameters
+    ----------
+    devices : sequence of Waveform
+        The point's devices (:func:`painsim.devices.as_devices`).
+
+    Returns
+    -------
+    Waveform or None
+        The device whose target is in :data:`painsim.anatomy.JUNCTION_TARGETS` or
+        :data:`painsim.fibers.collision.COLLISION_TARGETS`, or None.
 
     Raises
     ------

@@ -31,7 +31,18 @@ cache_info = {"hits": 0, "misses": 0, "last_hit": None, "last_path": None}
 
 def cache_directory(cache_dir) -> Path | None:
     """The cache folder: ``cache_dir``, else ``$PAINSIM_CACHE``, else
-    ``~/.cache/painsim/fibers``; None when ``cache_dir`` is False (no cache)."""
+    ``~/.cache/painsim/fibers``; None when ``cache_dir`` is False (no cache).
+
+    Parameters
+    ----------
+    cache_dir : path, None or False
+        The folder; None for the default, False for no cache.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The folder (not created here).
+    """
     if cache_dir is False:
         return None
     if cache_dir is None:
@@ -42,7 +53,26 @@ def cache_directory(cache_dir) -> Path | None:
 
 def spike_key(waveform: Waveform, population: FiberPopulation, seed: int, dt: float,
               reference: float | None) -> str:
-    """Hash of everything the spike trains depend on (including ``KERNEL_VERSION``)."""
+    """Hash of everything the spike trains depend on (including ``KERNEL_VERSION``).
+
+    Parameters
+    ----------
+    waveform : Waveform
+        The stimulus (its :meth:`~painsim.stimulation.Waveform.key`).
+    population : FiberPopulation
+        The fibers (its :meth:`~painsim.fibers.population.FiberPopulation.key`).
+    seed : int
+        Seed of the threshold noise.
+    dt : float
+        Time step, s.
+    reference : float or None
+        The amplitude reference, A (None: none given).
+
+    Returns
+    -------
+    str
+        32 hex digits of a SHA-256.
+    """
     key_src = json.dumps({"wf": waveform.key(), "pop": population.key(), "seed": int(seed),
                           "dt": dt, "kernel": KERNEL_VERSION, "ref": reference}, sort_keys=True)
     return hashlib.sha256(key_src.encode()).hexdigest()[:32]

@@ -125,12 +125,29 @@ def collision_kernel(n_fiber, n_start, n_entry, a_fiber, a_start, a_entry, windo
 def collide(n_fiber, n_start, n_entry, a_fiber, a_start, a_entry, window, partners: bool = False):
     """Which natural and which antidromic impulses reach the entry (any input order).
 
+    Parameters
+    ----------
+    n_fiber, n_start, n_entry : (m,) arrays
+        Natural impulses: fiber index, start time at the skin and time at the segment's
+        entry (s).
+    a_fiber, a_start, a_entry : (k,) arrays
+        Antidromic impulses: fiber index, start time at the lead and time at the entry (s).
+    window : (n,) array
+        Per fiber, ``T + dead`` (s), as :func:`collision_kernel`.
+    partners : bool
+        Also return ``n_partner``.
+
     Returns
     -------
     n_keep, a_keep : bool arrays aligned with the inputs
     n_partner : int64 array, with ``partners=True``
         For each natural impulse, the index (in the antidromic inputs) of the impulse it
         met, or -1.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A fiber index outside ``0 .. window.size - 1``.
     """
     n_fiber, a_fiber = np.asarray(n_fiber, np.int64), np.asarray(a_fiber, np.int64)
     n_start, n_entry = np.asarray(n_start, float), np.asarray(n_entry, float)
@@ -174,6 +191,19 @@ def lead_geometry(target: str, params) -> tuple[float, float]:
     dorsal-root lead sits on the root at the ganglion's end, ``drg_distance`` from the entry
     (chosen: where a root lead in the foramen lies), and its impulses reach the entry
     orthodromically while the antidromic ones run to the skin.
+
+    Parameters
+    ----------
+    target : str
+        ``"dorsal_column"`` or ``"dorsal_root"``.
+    params : mapping
+        The model's ``afferents`` section (SI): ``conduction_distance`` and
+        ``dorsal_column_distance`` or ``drg_distance`` (m).
+
+    Returns
+    -------
+    to_entry, to_skin : float
+        The two paths, m.
 
     Raises
     ------

@@ -91,6 +91,8 @@ def node_kernel(drive, coupling, em, eh, inv_v_h, inv_v_na, v_spike, rho, keep_h
         OU noise update ``xi <- na xi + nb z`` applied every ``n_sub`` steps.
     z : (n, n_ticks) float64
         Standard normal numbers, one per fiber per noise tick.
+    n_sub : int
+        Steps per noise tick.
     V, h, xi : (n,) float64
         State, updated in place.
     sp_step, sp_fib : int64 arrays
@@ -153,7 +155,20 @@ def node_reference(drive, coupling, em, eh, inv_v_h, inv_v_na, v_spike, rho, kee
     """Pure-numpy reference of :func:`node_kernel`: the same equations,
     vectorised over fibers with a Python loop over time.  Updates ``V, h, xi``
     in place and returns ``(steps, fibers)`` of the spikes (time-major order
-    like the kernel)."""
+    like the kernel).
+
+    Parameters
+    ----------
+    drive, coupling, em, eh, inv_v_h, inv_v_na, v_spike, rho, keep_h, na, nb, z, n_sub
+        As :func:`node_kernel` (``drive`` in A, or A/s of coil current).
+    V, h, xi : (n,) float64
+        State, updated in place.
+
+    Returns
+    -------
+    steps, fibers : int arrays
+        Step index and fiber index of each spike.
+    """
     n_steps = drive.shape[0]
     steps, fibs = [], []
     for k in range(n_steps):
@@ -180,7 +195,25 @@ def node_reference(drive, coupling, em, eh, inv_v_h, inv_v_na, v_spike, rho, kee
 
 
 def check_dt(dt) -> float:
-    """The time step in s: ``DT_DEFAULT`` for None, else a value in (0, ``DT_MAX``]."""
+    """The time step in s: ``DT_DEFAULT`` for None, else a value in (0, ``DT_MAX``].
+
+    Parameters
+    ----------
+    dt : float, str, Quantity or None
+        The step: a number in s or a quantity with a time unit.
+
+    Returns
+    -------
+    float
+        The step, s.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A step outside (0, ``DT_MAX``].
+    painsim.errors.UnitError
+        A quantity that is not a time.
+    """
     if dt is None:
         return DT_DEFAULT
     dt = float(to_si(dt, "s", "dt")) if not isinstance(dt, (int, float)) else float(dt)
@@ -225,7 +258,18 @@ class NodeConstants:
                 self.na, self.nb)
 
     def initial_state(self, rng=None):
-        """``(V, h, xi)`` at rest; with ``rng`` the noise starts in its stationary distribution."""
+        """``(V, h, xi)`` at rest; with ``rng`` the noise starts in its stationary distribution.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator, optional
+            Draws the initial noise ``xi`` (default: ``xi = 0``).
+
+        Returns
+        -------
+        V, h, xi : (n,) float64
+            Depolarisation 0 and noise (threshold units), Na availability 1.
+        """
         V = np.zeros(self.n)
         h = np.ones(self.n)
         # start the noise in its stationary distribution
@@ -240,7 +284,22 @@ def run_chunk(drive, coupling, node: NodeConstants, state, z):
     """Run the kernel on one chunk, growing the spike buffer if needed.
 
     Updates ``state`` (``V, h, xi``) in place and returns ``(steps, fibers)``
-    of the spikes, in the kernel's (time-major) order."""
+    of the spikes, in the kernel's (time-major) order.
+
+    Parameters
+    ----------
+    drive, coupling, z
+        As :func:`node_kernel`.
+    node : NodeConstants
+        The per-fiber constants.
+    state : tuple of (n,) float64
+        ``(V, h, xi)``, updated in place.
+
+    Returns
+    -------
+    steps, fibers : int64 arrays
+        Step index within the chunk and fiber index of each spike.
+    """
     cap = max(64, 4 * coupling.size + drive.size // 16)
     while True:
         saved = tuple(s.copy() for s in state)
@@ -258,7 +317,22 @@ def run_chunk(drive, coupling, node: NodeConstants, state, z):
 def source_integral(wf: Waveform, t: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """Integral of the drive source at times ``t``: the charge delivered so far
     (electrical, A s) or the coil current (magnetic, A); differences over a
-    step / dt give the exact step-averaged source."""
+    step / dt give the exact step-averaged source.
+
+    Parameters
+    ----------
+    wf : Waveform
+        The pulses (onsets and widths in s).
+    t : numpy.ndarray
+        Times, s.
+    scale : float or numpy.ndarray
+        Multiplies the pulse amplitudes into A (broadcast against them).
+
+    Returns
+    -------
+    numpy.ndarray
+        The integral at each time (A s, or A), shaped as ``t``.
+    """
     out = np.zeros(t.shape)
     if wf.n_pulses == 0:
         return out
@@ -290,7 +364,26 @@ def source_integral(wf: Waveform, t: np.ndarray, scale: np.ndarray) -> np.ndarra
 
 
 def step_drive(wf: Waveform, step0: int, n_steps: int, dt: float, scale) -> np.ndarray:
-    """Step-averaged source of steps ``step0 .. step0 + n_steps - 1`` (amplitudes x ``scale``)."""
+    """Step-averaged source of steps ``step0 .. step0 + n_steps - 1`` (amplitudes x ``scale``).
+
+    Parameters
+    ----------
+    wf : Waveform
+        The pulses.
+    step0 : int
+        First step (it starts at ``step0 * dt``).
+    n_steps : int
+        Number of steps.
+    dt : float
+        Time step, s.
+    scale : float or numpy.ndarray
+        As :func:`source_integral`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_steps,)``: A (electrical), or A/s of coil current (magnetic).
+    """
     t = (step0 + np.arange(n_steps + 1)) * dt
     g = source_integral(wf, t, scale)
     return np.diff(g) / dt

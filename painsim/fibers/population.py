@@ -91,7 +91,35 @@ CHRONAXIE_RANGES = {
 
 @dataclass(frozen=True)
 class ClassParams:
-    """Node parameters of one fiber class (normalised to the rested threshold)."""
+    """Node parameters of one fiber class (normalised to the rested threshold).
+
+    Parameters
+    ----------
+    tau_m : float
+        Membrane integration time constant, s (sets the chronaxie).
+    tau_h : float
+        Time constant of the recovery of Na availability, s (sets the refractory period).
+    v_h : float
+        Half-inactivation depolarisation (threshold units).
+    v_na : float
+        Na reversal above rest (threshold units): no regeneration beyond it.
+    v_spike : float
+        Depolarisation the action potential leaves at the node (threshold units).
+    rho : float
+        Persistent-Na rectification: inward current ``rho V^2 / (1 + V)``.
+    delta_h : float
+        Fraction of Na availability lost in one action potential.
+    rs : float
+        Relative spread of threshold (sd of ``xi``, threshold units).
+    tau_xi : float
+        Correlation time of the threshold noise, s.
+    v_th : float
+        Node depolarisation at threshold, V (sets the coupling).
+    diameter_range : tuple of float
+        ``(low, high)`` of sampled diameters, m.
+    myelinated : bool
+        Whether the class is myelinated.
+    """
     tau_m: float      # s, membrane integration time constant -> chronaxie
     tau_h: float      # s, recovery of Na availability -> refractory period
     v_h: float        # half-inactivation depolarisation (threshold units)
@@ -224,7 +252,23 @@ GEOMETRIES = {
 
 
 def check_class(name: str) -> str:
-    """``name`` if it is a fiber class, else an :class:`UnknownKeyError` with a suggestion."""
+    """``name`` if it is a fiber class, else an :class:`UnknownKeyError` with a suggestion.
+
+    Parameters
+    ----------
+    name : str
+        A fiber class name.
+
+    Returns
+    -------
+    str
+        ``name``.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        ``name`` is not one of :data:`CLASSES`.
+    """
     if name not in CLASSES:
         raise UnknownKeyError(str(name), CLASSES, what="fiber class")
     return name
@@ -377,11 +421,38 @@ class FiberPopulation:
         return self.n
 
     def indices(self, cls: str) -> np.ndarray:
-        """Indices of the fibers of class ``cls``."""
+        """Indices of the fibers of class ``cls``.
+
+        Parameters
+        ----------
+        cls : str
+            A fiber class.
+
+        Returns
+        -------
+        numpy.ndarray
+            The indices, increasing.
+
+        Raises
+        ------
+        painsim.errors.UnknownKeyError
+            ``cls`` is not a fiber class.
+        """
         return np.nonzero(self.labels == check_class(cls))[0]
 
     def subset(self, idx) -> "FiberPopulation":
-        """The fibers at ``idx`` (an index array or boolean mask)."""
+        """The fibers at ``idx`` (an index array or boolean mask).
+
+        Parameters
+        ----------
+        idx : array of int or bool
+            The fibers kept.
+
+        Returns
+        -------
+        FiberPopulation
+            Their arrays, with this population's ``sigma`` and ``geometry``.
+        """
         idx = np.asarray(idx)
         return FiberPopulation(self.labels[idx], self.diameter[idx], self.distance[idx],
                                self.myelinated[idx], self.velocity[idx], self.sigma,
@@ -389,7 +460,25 @@ class FiberPopulation:
 
     def with_(self, **changes) -> "FiberPopulation":
         """A copy with arrays replaced (e.g. ``distance=...``); velocity recomputed
-        from the diameter unless given."""
+        from the diameter unless given.
+
+        Parameters
+        ----------
+        **changes
+            Fields of :class:`FiberPopulation` and their new values (SI units).
+
+        Returns
+        -------
+        FiberPopulation
+            The copy (this population is unchanged).
+
+        Raises
+        ------
+        painsim.errors.ParameterError
+            A new value the constructor refuses.
+        TypeError
+            A name that is not a field.
+        """
         if "diameter" in changes and "velocity" not in changes:
             changes["velocity"] = None
         return replace(self, _cache={}, **changes)
@@ -410,12 +499,39 @@ class FiberPopulation:
 
     # ------------------------------------------------------------- coupling
     def class_param(self, name: str) -> np.ndarray:
-        """Per-fiber value of the :class:`ClassParams` field ``name`` (e.g. ``"tau_m"``)."""
+        """Per-fiber value of the :class:`ClassParams` field ``name`` (e.g. ``"tau_m"``).
+
+        Parameters
+        ----------
+        name : str
+            A numeric field of :class:`ClassParams`.
+
+        Returns
+        -------
+        numpy.ndarray
+            One float per fiber, in the field's unit.
+        """
         return np.array([getattr(CLASS_PARAMS[str(l)], name) for l in self.labels], dtype=float)
 
     def coupling(self, modality: str = "electrical") -> np.ndarray:
         """Drive per unit source (threshold units per A for electrical contacts,
-        per A/s of coil-current slope for magnetic coils) of every fiber."""
+        per A/s of coil-current slope for magnetic coils) of every fiber.
+
+        Parameters
+        ----------
+        modality : {"electrical", "magnetic", "tms"}
+            The source: a contact current, or a coil (both magnetic modalities).
+
+        Returns
+        -------
+        numpy.ndarray
+            One coupling per fiber.
+
+        Raises
+        ------
+        painsim.errors.UnknownKeyError
+            Another ``modality``.
+        """
         L = L_PER_D * self.diameter
         vth = self.class_param("v_th")
         r = self.distance

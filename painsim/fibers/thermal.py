@@ -118,7 +118,21 @@ def heat_ramp(peak, rate: float = 1.0, start=0.0, stop=None) -> PhysicalStimulus
 
 def ramp_temperature(stimulus: PhysicalStimulus, t) -> np.ndarray:
     """The skin temperature (°C) of a ramp at times ``t`` (s): the 32 °C baseline before its onset and
-    after its stop, rising at ``stimulus.ramp`` °C/s to ``stimulus.value``, then held."""
+    after its stop, rising at ``stimulus.ramp`` °C/s to ``stimulus.value``, then held.
+
+    Parameters
+    ----------
+    stimulus : PhysicalStimulus
+        A ramp (:func:`heat_ramp`): ``start`` and ``stop`` in s, ``ramp`` in °C/s, peak
+        ``value`` in °C.
+    t : float or array of float
+        Times, s.
+
+    Returns
+    -------
+    numpy.ndarray
+        The skin temperature at each time, °C (the shape of ``t``).
+    """
     t = np.asarray(t, dtype=float)
     rise = np.minimum(SKIN_BASELINE + stimulus.ramp * np.clip(t - stimulus.start, 0.0, None), stimulus.value)
     on = (t >= stimulus.start) & ((t < stimulus.stop) if stimulus.stop is not None else True)
@@ -126,7 +140,20 @@ def ramp_temperature(stimulus: PhysicalStimulus, t) -> np.ndarray:
 
 
 def ramp_end(stimulus: PhysicalStimulus, celsius=None):
-    """When (s) a ramp reaches ``celsius`` (°C, a number or an array; default its peak)."""
+    """When (s) a ramp reaches ``celsius`` (°C, a number or an array; default its peak).
+
+    Parameters
+    ----------
+    stimulus : PhysicalStimulus
+        A ramp (:func:`heat_ramp`).
+    celsius : float or array of float, optional
+        Temperature, °C (default: the peak, ``stimulus.value``).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``start + (celsius - 32 °C) / ramp``, s (not clipped to the peak or to ``stop``).
+    """
     target = stimulus.value if celsius is None else np.asarray(celsius, dtype=float)
     return stimulus.start + (target - SKIN_BASELINE) / stimulus.ramp
 
@@ -135,7 +162,35 @@ def ramp_rates(stimulus: PhysicalStimulus, class_name: str, n_fibres: int, seed:
                fibres=None) -> tuple[np.ndarray, np.ndarray]:
     """Each fibre's rate (Hz) on a grid of :data:`RAMP_DT` over ``[0, duration)``: ``(t, rates)``
     with ``rates`` of shape ``(len(fibres), t.size)`` (``fibres``: indices among the ``n_fibres``,
-    default all); the fibres' thresholds are those of :func:`painsim.fibers.heat` for ``seed``."""
+    default all); the fibres' thresholds are those of :func:`painsim.fibers.heat` for ``seed``.
+
+    Parameters
+    ----------
+    stimulus : PhysicalStimulus
+        A ramp (:func:`heat_ramp`).
+    class_name : str
+        Fiber class, one of :data:`painsim.anatomy.FIBER_CLASSES`.
+    n_fibres : int
+        Fibres of the class (the thresholds are drawn for all of them).
+    seed : int
+        The point's seed, which draws the thresholds.
+    duration : float
+        End of the grid, s.
+    fibres : array of int, optional
+        Indices of the fibres returned (default all).
+
+    Returns
+    -------
+    t : numpy.ndarray
+        Times of the grid, s.
+    rates : numpy.ndarray
+        Rate of each fibre at each time, Hz (zero for a class without heat response).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``class_name`` is not a fiber class.
+    """
     if class_name not in FIBER_CLASSES:
         raise ParameterError("class_name", class_name, f"one of {FIBER_CLASSES}")
     t = np.arange(0.0, duration, RAMP_DT)
@@ -169,7 +224,35 @@ def ramp_spikes(stimulus: PhysicalStimulus, class_name: str, n_fibres: int, dura
                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Inhomogeneous Poisson spikes ``(times, fibre ids)`` of a ramp (:func:`ramp_rates`) in
     ``[0, duration)``, by inverting each fibre's integrated rate (time rescaling), :data:`RAMP_CHUNK`
-    fibres at a time; ``rng`` is the caller's stream."""
+    fibres at a time; ``rng`` is the caller's stream.
+
+    Parameters
+    ----------
+    stimulus : PhysicalStimulus
+        A ramp (:func:`heat_ramp`).
+    class_name : str
+        Fiber class, as :func:`ramp_rates`.
+    n_fibres : int
+        Fibres of the class.
+    duration : float
+        Simulated time, s.
+    seed : int
+        The point's seed, which draws the thresholds.
+    rng : numpy.random.Generator
+        Draws the spikes.
+
+    Returns
+    -------
+    times : numpy.ndarray
+        Spike times in ``[0, duration)``, s (grouped by fibre, not sorted in time).
+    ids : numpy.ndarray
+        Fibre index (int64) of each spike.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``class_name`` is not a fiber class (with ``n_fibres > 0``).
+    """
     times, ids = [np.zeros(0)], [np.zeros(0, dtype=np.int64)]
     for first in range(0, int(n_fibres), RAMP_CHUNK):
         chunk = np.arange(first, min(first + RAMP_CHUNK, int(n_fibres)))

@@ -221,7 +221,19 @@ def junction_kernel(t, kind, fiber, window, safety, t_abs, tau_rec, load, tau_lo
 def junction_reference(t, kind, fiber, window, safety, t_abs, tau_rec, load, tau_load, passed, collided):
     """Pure-numpy reference of :func:`junction_kernel`: the same rule, taking the
     events in global time order (not fiber by fiber) with per-fiber state arrays
-    and antidromic queues.  Same arguments; events need not be sorted by fiber."""
+    and antidromic queues.  Same arguments; events need not be sorted by fiber.
+
+    Parameters
+    ----------
+    t, kind, fiber : (m,) arrays
+        Junction times (s), kinds (0 peripheral, 1 stem) and fiber indices, any order.
+    window : (n,) float64
+        ``2 T`` per fiber, s, as :func:`junction_kernel`.
+    safety, t_abs, tau_rec, load, tau_load : float
+        :class:`JunctionParams` of the class (times in s).
+    passed, collided : (m,) bool
+        Outputs, written in place.
+    """
     n = window.shape[0]
     t_last = np.full(n, -np.inf)
     t_prev = np.full(n, -np.inf)
@@ -305,7 +317,28 @@ def transmit(t, kind, fiber, window, junction: JunctionParams, warmup: float = 0
 # ----------------------------------------------------------------- model parameters
 def junction_params(params: Mapping[str, Any], fiber_class: str) -> JunctionParams:
     """The junction of ``fiber_class``: :data:`JUNCTION` updated by the model's
-    ``afferents.tjunction.<class>`` table (SI values), if any."""
+    ``afferents.tjunction.<class>`` table (SI values), if any.
+
+    Parameters
+    ----------
+    params : mapping
+        The model's ``afferents`` section (SI); its ``tjunction`` table is read.
+    fiber_class : str
+        ``"Abeta"``, ``"Adelta"`` or ``"C"``.
+
+    Returns
+    -------
+    JunctionParams
+        Named ``afferents.tjunction.<class>`` in error messages.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        An unknown ``fiber_class``, or a value :class:`JunctionParams` refuses.
+    painsim.errors.UnknownKeyError
+        A key of the table other than ``safety``, ``refractory``, ``tau_recovery``,
+        ``load`` and ``tau_load``.
+    """
     if fiber_class not in JUNCTION:
         raise ParameterError("fiber_class", fiber_class, f"one of {tuple(JUNCTION)}")
     table = dict(params.get("tjunction", {}).get(fiber_class, {}))
@@ -361,7 +394,27 @@ def drg_arrivals(origin, ids, stem_t, stem_i, fiber_class: str, velocity, params
 
 # ----------------------------------------------------------------- measurements
 def regular_train(rate: float, n_spikes: int, start: float = 0.0) -> np.ndarray:
-    """``n_spikes`` spike times at ``rate`` (Hz) from ``start`` (s)."""
+    """``n_spikes`` spike times at ``rate`` (Hz) from ``start`` (s).
+
+    Parameters
+    ----------
+    rate : float
+        Rate, Hz (> 0).
+    n_spikes : int
+        Number of spikes.
+    start : float
+        Time of the first spike, s.
+
+    Returns
+    -------
+    numpy.ndarray
+        Spike times, s.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``rate`` is not a finite rate > 0 Hz.
+    """
     if not (math.isfinite(rate) and rate > 0):
         raise ParameterError("rate", rate, "a rate > 0 Hz")
     return start + np.arange(int(n_spikes)) / rate
@@ -370,7 +423,28 @@ def regular_train(rate: float, n_spikes: int, start: float = 0.0) -> np.ndarray:
 def following_frequency(junction: JunctionParams, n_spikes: int, rates=None) -> float:
     """Highest rate (Hz) at which all ``n_spikes`` of a regular train pass a rested
     junction: the *following frequency* of Gemes et al. 2013 (their trains: 2 and
-    20 spikes).  ``rates``: the rates tried (default 1-1000 Hz, 1 % steps)."""
+    20 spikes).  ``rates``: the rates tried (default 1-1000 Hz, 1 % steps).
+
+    Parameters
+    ----------
+    junction : JunctionParams
+        The junction, rested before each train.
+    n_spikes : int
+        Spikes per regular train.
+    rates : array of float, optional
+        Rates tried, Hz, in increasing order (default 1-1000 Hz, 1 % steps).
+
+    Returns
+    -------
+    float
+        The highest rate tried below the lowest one at which a spike fails, Hz (0.0 if
+        the lowest fails).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A rate tried is not > 0 Hz (:func:`regular_train`).
+    """
     rates = np.exp(np.arange(np.log(1.0), np.log(1000.0), 0.01)) if rates is None else np.asarray(rates)
     best = 0.0
     for f in np.sort(rates):

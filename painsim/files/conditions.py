@@ -39,7 +39,25 @@ def natural_stimuli(c: Mapping, k: int) -> tuple:
     """The (noxious, touch) natural stimuli of condition ``k`` (``c``): the intensity shorthand
     (``noxious``, ``touch``, 0-1) or a physical stimulus (``heat`` or ``cold`` in °C, ``pinprick`` in mN,
     ``brush``, a ``heat_contacts`` or ``heat_ramp`` table), at most one per channel.  Bad values raise :class:`painsim.errors.ParameterError`
-    naming ``condition[k].<key>``."""
+    naming ``condition[k].<key>``.
+
+    Parameters
+    ----------
+    c : mapping
+        One ``[[condition]]`` table.
+    k : int
+        Its index, named in messages.
+
+    Returns
+    -------
+    tuple
+        (noxious, touch): each a number or a natural stimulus; 0.0 where none is given.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A bad value, an unknown key of a table-valued stimulus, or two stimuli on one channel.
+    """
     out = {"noxious": c.get("noxious"), "touch": c.get("touch")}
     given = {"noxious": ["noxious"] if "noxious" in c else [], "touch": ["touch"] if "touch" in c else []}
     for key, (channel, make, allowed) in PHYSICAL.items():
@@ -81,6 +99,18 @@ def condition_stimulus(c: Mapping, k: int):
     """The stimulus of condition ``k`` (``c``): one waveform (a table), a tuple of waveforms
     (an array of tables: devices at the same time, :mod:`painsim.devices`), or None; errors
     name ``condition[k].stimulus`` (``condition[k].stimulus[j]`` for a device of an array).
+
+    Parameters
+    ----------
+    c : mapping
+        One ``[[condition]]`` table.
+    k : int
+        Its index, named in messages.
+
+    Returns
+    -------
+    Waveform, tuple of Waveform or None
+        None when the condition has no ``stimulus``.
 
     Raises
     ------
@@ -153,7 +183,23 @@ def run_conditions(spec: Mapping[str, Any], seed: int | None = None) -> xr.Datas
 
 
 def duration_quantity(seconds: float) -> str:
-    """A duration in seconds written as a unit string (accepted by every API entry)."""
+    """A duration in seconds written as a unit string (accepted by every API entry).
+
+    Parameters
+    ----------
+    seconds : float
+        The duration (s).
+
+    Returns
+    -------
+    str
+        E.g. ``"2.0 s"``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``seconds`` <= 0.
+    """
     if seconds <= 0:
         raise ParameterError("duration", seconds, "a duration > 0 s")
     return f"{seconds!r} s"

@@ -170,9 +170,18 @@ def check_qst(spec: Mapping, path: Path) -> None:
     """A ``kind = "qst"`` file: known tables, ``[experiment]`` keys and values, the models exist, a ``[published]``
     table (optional) of prevalences in [0, 1] keyed by QST measure.
 
+    Parameters
+    ----------
+    spec : mapping
+        The parsed file (with an ``[experiment]`` table).
+    path : Path
+        The file, named in messages.
+
     Raises
     ------
     painsim.errors.UnknownKeyError, painsim.errors.ParameterError, painsim.errors.ModelFileError
+        A misspelt table, key, model or measure; a bad value (e.g. ``c_gain_log_sd`` > 0 for a model
+        without ``dorsal_horn.synapse.c_gain``); ``[published]`` not a table.
     """
     known_tables(spec, QST_TABLES, "table of a QST profile")
     c = _config(spec["experiment"])
@@ -200,12 +209,24 @@ def subject_parameters(exp: Mapping, seed: int | None = None) -> dict[str, np.nd
     (:class:`painsim.cohort.distributions.Normal`, :class:`~painsim.cohort.distributions.LogNormal`),
     so a subject keeps its parameters whatever ``n_subjects`` is and whichever model it is tested on.
 
+    Parameters
+    ----------
+    exp : mapping
+        The ``[experiment]`` table; missing keys take their defaults, values are checked.
+    seed : int, optional
+        Seed of subject 0 (default: the table's ``seed``).
+
     Returns
     -------
     dict
         :data:`SUBJECT_PARAMETERS` name -> array over subjects: ``heat_threshold_shift`` (°C),
         ``force_threshold_factor``, ``c_gain_factor``; 0, 1, 1 for every subject when
         ``subject_variability`` is false.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError, painsim.errors.ParameterError
+        A misspelt key or a bad value in ``exp``.
     """
     c = _config(exp)
     seed = int(c["seed"] if seed is None else seed)
@@ -317,6 +338,15 @@ def run_qst(spec: Mapping[str, Any], seed: int | None = None, progress: bool = F
     """Run a checked ``kind = "qst"`` file: every test on every model and virtual subject
     (``progress``: print what is simulated before each of its two batches).
 
+    Parameters
+    ----------
+    spec : mapping
+        The parsed file, checked by :func:`check_qst`.
+    seed : int, optional
+        Seed of subject 0 (default: the file's ``seed``); subject ``s`` has ``seed + s``.
+    progress : bool
+        Print the number of test windows before simulating.
+
     Returns
     -------
     xarray.Dataset
@@ -325,6 +355,11 @@ def run_qst(spec: Mapping[str, Any], seed: int | None = None, progress: bool = F
         subject ``nrs_subject``, ``heat_curve``, ``pinprick_curve``, ``*_subject`` measures;
         ``zscore`` and ``abnormal_fraction`` over (model, measure) against the reference model;
         ``published_prevalence`` over ``measure`` (nan where none is given).
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError, painsim.errors.ParameterError
+        A misspelt key or a bad value in ``[experiment]``.
     """
     exp = spec["experiment"]
     c = _config(exp)

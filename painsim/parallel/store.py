@@ -58,7 +58,7 @@ __all__ = ["ResultStore", "Layout", "SWEEP_LAYOUT", "PATIENT_LAYOUT", "jsonable"
 class Layout:
     """Where and how a :class:`ResultStore` keeps its items.
 
-    Attributes
+    Parameters
     ----------
     folder : str
         Sub-folder of the item files (``""``: the store folder itself).
@@ -81,7 +81,17 @@ class Layout:
         return re.sub(r"\{[^}]*\}", "*", self.stem) + self.suffix
 
     def is_item(self, name: str) -> bool:
-        """Whether the file name ``name`` is an item's (digits where the key numbers go)."""
+        """Whether the file name ``name`` is an item's (digits where the key numbers go).
+
+        Parameters
+        ----------
+        name : str
+            A file name (without folder).
+
+        Returns
+        -------
+        bool
+        """
         parts = re.split(r"\{[^}]*\}", self.stem)
         return re.fullmatch(r"\d+".join(map(re.escape, parts)) + re.escape(self.suffix), name) is not None
 
@@ -91,7 +101,19 @@ PATIENT_LAYOUT = Layout("", "patient_{0:06d}", ".nc", fingerprint_attr="cohort_p
 
 
 def jsonable(x):
-    """``x`` with every value JSON can hold as is, and the rest as text."""
+    """``x`` with every value JSON can hold as is, and the rest as text.
+
+    Parameters
+    ----------
+    x : object
+        A value, mapping or list/tuple (converted recursively).
+
+    Returns
+    -------
+    object
+        Mappings as dicts with str keys, lists and tuples as lists, numpy scalars as Python
+        values, anything else JSON cannot hold as ``str(x)``.
+    """
     if isinstance(x, Mapping):
         return {str(k): jsonable(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
@@ -125,11 +147,31 @@ class ResultStore:
 
     # ------------------------------------------------------------- names
     def name(self, *key: int) -> str:
-        """File name (without suffix) of the item ``key``."""
+        """File name (without suffix) of the item ``key``.
+
+        Parameters
+        ----------
+        *key : int
+            The item's key numbers (a sweep's point and repeat, a cohort's patient).
+
+        Returns
+        -------
+        str
+        """
         return self.layout.stem.format(*key)
 
     def file(self, *key: int) -> Path:
-        """File of the item ``key``."""
+        """File of the item ``key``.
+
+        Parameters
+        ----------
+        *key : int
+            As :meth:`name`.
+
+        Returns
+        -------
+        pathlib.Path
+        """
         return self.parts / f"{self.name(*key)}{self.layout.suffix}"
 
     @staticmethod
@@ -140,11 +182,23 @@ class ResultStore:
     def open(self, key: str, meta: Mapping, resume: bool, what: str = "sweep") -> None:
         """Create the store of a run with one fingerprint ``key``, or continue it.
 
+        Parameters
+        ----------
+        key : str
+            The run's fingerprint, kept in ``spec.json``.
+        meta : mapping
+            Further entries of ``spec.json`` (written when the store is created).
+        resume : bool
+            Continue a store that already has a ``spec.json``.
+        what : str
+            The kind of run, in error messages.
+
         Raises
         ------
         SpecError
             A store of a finished or interrupted run without ``resume``, of
-            another run (another ``key``), or a folder holding other files.
+            another run (another ``key``), or a folder holding other files;
+            also a store computed by other code (:func:`painsim.version.fingerprint_changes`).
         """
         if self.meta.exists():
             old = json.loads(self.meta.read_text())
@@ -173,6 +227,19 @@ class ResultStore:
         """Create a store of items with one fingerprint each, or continue it (``names``: what to
         call item ``k`` in a refusal, instead of its number).
 
+        Parameters
+        ----------
+        fingerprints : sequence of str
+            The expected fingerprint of item ``k``.
+        resume : bool
+            Continue a store that already holds items.
+        what, item : str
+            The kind of run and of item, in error messages.
+        differs : str
+            What a different fingerprint means, in error messages.
+        names : sequence of str, optional
+            What to call each item in error messages.
+
         Returns
         -------
         dict
@@ -182,7 +249,8 @@ class ResultStore:
         ------
         ParameterError
             Stored items without ``resume``, or a stored item whose
-            fingerprint is not ``fingerprints[k]``.
+            fingerprint is not ``fingerprints[k]``; also items computed by other
+            code (:func:`painsim.version.fingerprint_changes`).
         """
         files = self._items()
         for stale in self.parts.glob(f".{self.layout.pattern}.*.tmp"):  # temporaries of a killed writer
@@ -241,7 +309,17 @@ class ResultStore:
         return {self._key(p) for p in self._items()}
 
     def read(self, *key: int) -> xr.Dataset:
-        """The stored result of one item."""
+        """The stored result of one item.
+
+        Parameters
+        ----------
+        *key : int
+            As :meth:`name`.
+
+        Returns
+        -------
+        xarray.Dataset
+        """
         return self._load(self.file(*key))
 
     read_part = read
@@ -253,7 +331,22 @@ class ResultStore:
 
     def write(self, key: Sequence[int], ds: xr.Dataset, fingerprint: str | None = None) -> xr.Dataset:
         """Persist one finished item atomically (with its fingerprint); returns what was written.
-        The first item of a store of items also records the code that computed it (``code.json``)."""
+        The first item of a store of items also records the code that computed it (``code.json``).
+
+        Parameters
+        ----------
+        key : sequence of int
+            As :meth:`name`.
+        ds : xarray.Dataset
+            The item's result.
+        fingerprint : str, optional
+            Stored as the attribute ``layout.fingerprint_attr``.
+
+        Returns
+        -------
+        xarray.Dataset
+            ``ds`` with the fingerprint (netCDF items: as saved, :func:`painsim.io.as_saved`).
+        """
         if fingerprint is not None:
             ds = ds.assign_attrs({self.layout.fingerprint_attr: fingerprint})
         if self.layout.fingerprint_attr is not None and not self.code.is_file():
@@ -269,12 +362,26 @@ class ResultStore:
 
     # ------------------------------------------------------------- failures and events
     def write_failure(self, key: Sequence[int], record: Mapping[str, Any]) -> None:
-        """Record a failed item (atomically)."""
+        """Record a failed item (atomically).
+
+        Parameters
+        ----------
+        key : sequence of int
+            As :meth:`name`.
+        record : mapping
+            Written as JSON to ``failed/<name>.json``.
+        """
         with atomic_path(self.failed / f"{self.name(*key)}.json") as tmp:
             tmp.write_text(json.dumps(dict(record)))
 
     def clear_failure(self, key: Sequence[int]) -> None:
-        """Forget the failure of an item that has now finished."""
+        """Forget the failure of an item that has now finished.
+
+        Parameters
+        ----------
+        key : sequence of int
+            As :meth:`name`.
+        """
         (self.failed / f"{self.name(*key)}.json").unlink(missing_ok=True)
 
     def failures(self) -> dict[tuple[int, ...], dict]:
@@ -288,7 +395,13 @@ class ResultStore:
         return out
 
     def log(self, event: Mapping[str, Any]) -> None:
-        """Append one event to ``events.jsonl``."""
+        """Append one event to ``events.jsonl``.
+
+        Parameters
+        ----------
+        event : mapping
+            Written as one line of JSON.
+        """
         with open(self.events, "a") as f:
             f.write(json.dumps(dict(event)) + "\n")
             f.flush()

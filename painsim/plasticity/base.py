@@ -270,6 +270,29 @@ class PlasticityRule:
         copied.  Replaying a 10-minute session calls the rule thousands of
         times on short windows, where the checks of :meth:`apply` cost more
         than the kernel.
+
+        Parameters
+        ----------
+        pre_t, post_t : float64 array
+            Spike times, s, sorted, inside ``[t_start, t_end)``.
+        pre_i, post_i : int64 array
+            Neuron index of each spike.
+        syn_pre, syn_post : int64 array
+            Presynaptic and postsynaptic neuron of each synapse.
+        weights : array of float
+            Weights at ``t_start``, within ``[w_lo, w_hi]`` (copied).
+        state : dict of float64 arrays
+            From :meth:`initial_state` or a previous call; updated in place.
+        t_start, t_end : float
+            Window, s.
+        w_lo, w_hi : float64 array
+            Weight bounds, one per synapse.
+
+        Returns
+        -------
+        new_weights : ndarray
+        new_state : dict of ndarray
+            ``state`` itself.
         """
         p = _Prepared()
         p.pre_t, p.pre_i, p.post_t, p.post_i = pre_t, pre_i, post_t, post_i
@@ -321,12 +344,24 @@ class PlasticityRule:
                       state, t_start, t_end, w_min, w_max):
         """:meth:`apply` that also returns the number of synapse updates (for benchmarks).
 
+        Parameters
+        ----------
+        pre_times, pre_ids, post_times, post_ids, syn_pre, syn_post, weights, state, t_start, t_end, w_min, w_max
+            As :meth:`apply` (times in s).
+
         Returns
         -------
         new_weights, new_state
             As :meth:`apply`.
         updates : int
             Synapse updates the kernel made.
+
+        Raises
+        ------
+        painsim.errors.ParameterError
+            Inputs that :meth:`apply` refuses: unsorted or non-finite spike times, indices
+            outside the sizes of ``state``, mismatched lengths, weights outside their bounds,
+            ``t_end`` before ``t_start``, a ``state`` without the rule's keys.
         """
         p = _prepare(self, pre_times, pre_ids, post_times, post_ids, syn_pre, syn_post, weights,
                      state, t_start, t_end, w_min, w_max, self._finite_bounds)
@@ -335,7 +370,23 @@ class PlasticityRule:
 
     def apply_reference(self, pre_times, pre_ids, post_times, post_ids, syn_pre, syn_post,
                         weights, state, t_start, t_end, w_min, w_max):
-        """Same as :meth:`apply`, computed by the plain Python/numpy reference."""
+        """Same as :meth:`apply`, computed by the plain Python/numpy reference.
+
+        Parameters
+        ----------
+        pre_times, pre_ids, post_times, post_ids, syn_pre, syn_post, weights, state, t_start, t_end, w_min, w_max
+            As :meth:`apply` (times in s).
+
+        Returns
+        -------
+        new_weights, new_state
+            As :meth:`apply`.
+
+        Raises
+        ------
+        painsim.errors.ParameterError
+            As :meth:`apply_counted`.
+        """
         p = _prepare(self, pre_times, pre_ids, post_times, post_ids, syn_pre, syn_post, weights,
                      state, t_start, t_end, w_min, w_max, self._finite_bounds)
         return self._run_reference(p)

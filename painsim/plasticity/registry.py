@@ -30,10 +30,26 @@ def make_rule(name: str, **params) -> PlasticityRule:
 
     ``preset=...`` is accepted for the rules that have presets.
 
+    Parameters
+    ----------
+    name : str
+        A key of :data:`RULES`.
+    **params
+        Fields of the rule's class (without a preset), or ``preset`` and the values that
+        override it.
+
+    Returns
+    -------
+    PlasticityRule
+        The rule.
+
     Raises
     ------
     painsim.errors.UnknownKeyError
-        For an unknown name (with the nearest valid name).
+        For an unknown name (with the nearest valid name); also an unknown parameter
+        (without a preset) or an unknown preset.
+    painsim.errors.ParameterError
+        A ``preset`` for a rule without presets, or a value the rule refuses.
     """
     if name not in RULES:
         raise UnknownKeyError(name, RULES, what="plasticity rule")
@@ -64,11 +80,23 @@ def plastic_connections(model) -> dict:
     that uses the rule without a preset takes them, under its own
     ``rule_params`` (a named preset replaces them).
 
+    Parameters
+    ----------
+    model : painsim.params.Model
+        The model; its ``plasticity`` section is read.
+
     Returns
     -------
     dict
         ``{connection: (rule, w_min, w_max)}`` with ``rule`` a built
         :class:`PlasticityRule` (preset applied), in the order of the file.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        An unknown rule parameter (named by its key in the file).
+    painsim.errors.ParameterError
+        ``w_max`` not above ``w_min``, an unknown preset, or a value the rule refuses.
     """
     if "plasticity" not in model:
         return {}

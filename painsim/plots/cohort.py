@@ -21,6 +21,22 @@ def cohort_relief_figure(ds: xr.Dataset, ax=None, threshold: float = 0.3, title:
 
     Takes a cohort Dataset (:func:`painsim.cohort.to_dataset`, or the
     result of a ``kind = "cohort"`` experiment).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A cohort Dataset; ``relief`` is a fraction of the baseline pain, drawn in %.
+    ax : matplotlib.axes.Axes, optional
+        The axis drawn on (default: a new figure).
+    threshold : float
+        The responder threshold, a fraction of relief (drawn as a dashed line).
+    title : str, optional
+        Default: "Relief after the test course, by etiology".
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The new figure, or the one ``ax`` belongs to.
     """
     fig = None
     if ax is None:
@@ -102,6 +118,17 @@ def cohort_comparison_figure(ds: xr.Dataset, title: str | None = None):
     response (central vs peripheral, ischemic vs hemorrhagic), simulated
     (logistic regression, Wald interval) beside the published ones, on a
     log axis.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A cohort Dataset (:func:`painsim.cohort.to_dataset`).
+    title : str, optional
+        Default: the cohort size and the published source.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True,
                                  gridspec_kw={"width_ratios": [1.4, 1]})
@@ -113,5 +140,16 @@ def cohort_comparison_figure(ds: xr.Dataset, title: str | None = None):
 
 
 def cohort_figures(ds: xr.Dataset) -> dict:
-    """The figures of a cohort result: {"relief": ..., "comparison": ...}."""
+    """The figures of a cohort result: {"relief": ..., "comparison": ...}.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A cohort Dataset (:func:`painsim.cohort.to_dataset`).
+
+    Returns
+    -------
+    dict of str -> matplotlib.figure.Figure
+        :func:`cohort_relief_figure` and :func:`cohort_comparison_figure`.
+    """
     return {"relief": cohort_relief_figure(ds), "comparison": cohort_comparison_figure(ds)}

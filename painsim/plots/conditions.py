@@ -62,7 +62,21 @@ def _rate_panel(ax, ds: xr.Dataset, k: int, legend: bool) -> None:
 def conditions_figure(ds: xr.Dataset, title: str | None = None):
     """Rasters and projection/interneuron rates per condition (one rate scale for all, so sizes
     compare across conditions), and pain scores (with unpleasantness where the model has the
-    medial pathway)."""
+    medial pathway).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A conditions result over ``condition`` (spikes, ``rates`` in Hz, ``pain``, ``gate_index``;
+        ``unpleasantness`` if any).
+    title : str, optional
+        Default: :func:`painsim.plots.common.experiment_title`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Per condition a raster and the rates (Hz) against time (s); below, the scores (NRS 0-10).
+    """
     conds = list(ds.condition.values)
     n = len(conds)
     fig = plt.figure(figsize=(4.2 * n, 8), constrained_layout=True)
@@ -98,7 +112,21 @@ def conditions_figure(ds: xr.Dataset, title: str | None = None):
 def windup_figure(counts: np.ndarray, labels, title="Wind-up"):
     """Projection-neuron spikes per stimulus over a train, one line per condition.
 
-    ``counts`` has shape (conditions, stimuli)."""
+    ``counts`` has shape (conditions, stimuli).
+
+    Parameters
+    ----------
+    counts : numpy.ndarray
+        Spikes per projection neuron after each stimulus; one row per condition.
+    labels : sequence of str
+        Legend label of each condition.
+    title : str
+        The axis title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     fig, ax = plt.subplots(figsize=(5, 3.5), constrained_layout=True)
     for c, lab in zip(np.atleast_2d(counts), labels):
         ax.plot(np.arange(1, c.size + 1), c, "o-", label=lab)

@@ -41,6 +41,18 @@ def course_figure(ds: xr.Dataset, title: str | None = None):
     Takes a :func:`painsim.run_course`, :func:`painsim.run_course_batch` or
     course-file result (several patients: mean and range; several arms: one
     line each).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The course result.
+    title : str, optional
+        Default: "Treatment course: " and the protocol.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Top: pain (NRS 0-10) against day; bottom: mean efficacy of each plastic connection.
     """
     arms = course_arms(ds)
     conns = ds.attrs.get("plastic_connections", "").split()
@@ -65,7 +77,25 @@ def course_figure(ds: xr.Dataset, title: str | None = None):
 
 
 def course_map_figure(ds: xr.Dataset, title: str | None = None):
-    """S1 map before treatment and on the last day (models with a cortical map only)."""
+    """S1 map before treatment and on the last day (models with a cortical map only).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A course result with ``map_rate_baseline`` and ``map_rate_final`` (Hz).
+    title : str, optional
+        Default: "S1 map during the pain test (mean over patients)".
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One row per arm.
+
+    Raises
+    ------
+    ValueError
+        The result has no S1 map.
+    """
     if "map_rate_baseline" not in ds:
         raise ValueError("the course result has no S1 map (a model with network.layers = 'pathway' makes one)")
     arms = course_arms(ds)
@@ -89,7 +119,25 @@ def course_map_figure(ds: xr.Dataset, title: str | None = None):
 def course_tolerance_figure(ds: xr.Dataset, title: str | None = None):
     """Opioid tolerance over a course run with ``opioid_tolerance`` (:mod:`painsim.course.opioid_tolerance`):
     the receptors' efficacy ``1 - T`` before each test day and during each session (top), and the
-    projection neurons' output during each session (bottom, the acute effect)."""
+    projection neurons' output during each session (bottom, the acute effect).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A course result with ``opioid_tolerance``, ``opioid_tolerance_session`` and
+        ``session_pn_rate`` (Hz).
+    title : str, optional
+        Default: "Opioid tolerance over the course: " and the protocol.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        The course was run without ``opioid_tolerance``.
+    """
     if "opioid_tolerance" not in ds:
         raise ValueError("the course was run without opioid_tolerance (run_course(..., opioid_tolerance=True))")
     arms = course_arms(ds)
@@ -112,7 +160,18 @@ def course_tolerance_figure(ds: xr.Dataset, title: str | None = None):
 
 def course_figures(ds: xr.Dataset) -> dict:
     """The figures of a course result: {"course": ..., "map" when the model has a map, "tolerance"
-    when the course was run with ``opioid_tolerance``}."""
+    when the course was run with ``opioid_tolerance``}.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A course result.
+
+    Returns
+    -------
+    dict of str -> matplotlib.figure.Figure
+        :func:`course_figure`, :func:`course_map_figure`, :func:`course_tolerance_figure`.
+    """
     out = {"course": course_figure(ds)}
     if "map_rate_baseline" in ds:
         out["map"] = course_map_figure(ds)

@@ -47,7 +47,20 @@ def _model_row(fig, axes, met: xr.Dataset, g: int, name, ext, vmax, cmap) -> Non
 
 
 def pain_map_figure(ds: xr.Dataset, title: str | None = None):
-    """S1 pain map per model: response to the painful site, site territories, site areas."""
+    """S1 pain map per model: response to the painful site, site territories, site areas.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A result read by :func:`painsim.analysis.pain_map_metrics` (one row per model).
+    title : str, optional
+        Default: :func:`painsim.plots.common.experiment_title`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Per model: rates (Hz) and territories over the map (mm), and each site's area (mm²).
+    """
     met = pain_map_metrics(ds)
     n = met.sizes["model"]
     fig, axes = plt.subplots(n, 3, figsize=(12, 2.8 * n + 0.6), squeeze=False)
@@ -62,7 +75,20 @@ def pain_map_figure(ds: xr.Dataset, title: str | None = None):
 
 
 def rtms_figure(ds: xr.Dataset, title: str | None = None):
-    """Per condition: M1 and descending rates, PN output, map overactive area and pain."""
+    """Per condition: M1 and descending rates, PN output, map overactive area and pain.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A conditions result over ``condition`` with ``m1_rate``, ``descending_rate``, ``pn_rate``
+        (Hz), ``map_overactive_area`` (m², drawn in mm²) and ``pain`` (NRS 0-10).
+    title : str, optional
+        Default: :func:`painsim.plots.common.experiment_title`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     labels = [str(c) for c in ds.condition.values]
     y = np.arange(len(labels))
     panels = [("m1_rate", "M1 (Hz)", 1.0), ("descending_rate", "PAG/RVM (Hz)", 1.0),
@@ -86,7 +112,22 @@ def rtms_figure(ds: xr.Dataset, title: str | None = None):
 
 
 def map_figure(ds: xr.Dataset, ax=None, title: str | None = None):
-    """Heat map of one pathway result's S1 rates (``map_rate``)."""
+    """Heat map of one pathway result's S1 rates (``map_rate``).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A result with ``map_rate`` (Hz) and ``map_x``, ``map_y`` (m, drawn in mm).
+    ax : matplotlib.axes.Axes, optional
+        The axis drawn on (default: a new figure).
+    title : str, optional
+        Default: "S1 map".
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The new figure, or the one ``ax`` belongs to.
+    """
     fig = None
     if ax is None:
         fig, ax = plt.subplots(figsize=(5, 2.6))

@@ -12,7 +12,20 @@ __all__ = ["scs_modes_figure", "scs_frequency_figure", "sep_collision_figure"]
 
 
 def scs_modes_figure(ds: xr.Dataset, title: str | None = None):
-    """Recruitment per class, paresthesia proxy, PN output and pain per SCS mode."""
+    """Recruitment per class, paresthesia proxy, PN output and pain per SCS mode.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A conditions experiment result (read by :func:`painsim.analysis.scs_metrics`).
+    title : str, optional
+        Default: :func:`painsim.plots.common.experiment_title`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Four panels: fraction recruited, synchronous Aβ volleys per pulse, PN rate (Hz), pain (NRS).
+    """
     m = scs_metrics(ds)
     conds = [str(c) for c in m.condition.values]
     x = np.arange(len(conds))
@@ -41,7 +54,20 @@ def scs_modes_figure(ds: xr.Dataset, title: str | None = None):
 
 def scs_frequency_figure(ds: xr.Dataset, title: str | None = None):
     """PN output against tonic SCS frequency, spinal inhibition intact vs blocked
-    (cf. Zhang, Janik & Grill 2014); dashed lines: the matching no-SCS condition."""
+    (cf. Zhang, Janik & Grill 2014); dashed lines: the matching no-SCS condition.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A conditions experiment result (read by :func:`painsim.analysis.scs_frequency_curves`).
+    title : str, optional
+        Default: the ``experiment`` attribute.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        PN rate (Hz) against SCS frequency (Hz, log axis).
+    """
     groups = scs_frequency_curves(ds)
     fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
     colors = {0.0: "#55A868", 1.0: "#C44E52"}
@@ -64,7 +90,21 @@ def sep_collision_figure(ds: xr.Dataset, title: str | None = None):
     """The SEP collision test: the dorsal column nuclei's spikes around the test electrode's
     pulses per condition (peri-stimulus time histogram), and their evoked response relative to
     the first condition with one (the test pulses alone in ``experiments/sep_collision.toml``;
-    :func:`painsim.analysis.sep_metrics`)."""
+    :func:`painsim.analysis.sep_metrics`).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A conditions experiment result with a test electrode.
+    title : str, optional
+        Default: :func:`painsim.plots.common.experiment_title`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Top: DCN spikes per neuron and pulse against time from the test pulse (ms); bottom: the
+        evoked response relative to the first.
+    """
     m = sep_metrics(ds)
     conds = [str(c) for c in m.condition.values]
     x = np.arange(len(conds))

@@ -19,7 +19,22 @@ _SHOWN_UNITS = {"degC": "°C", "1": ""}
 
 
 def axis_label(ds: xr.Dataset, name: str) -> tuple[str, float]:
-    """Axis label and scale factor for a swept coordinate, in the unit the spec used."""
+    """Axis label and scale factor for a swept coordinate, in the unit the spec used.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A sweep result.
+    name : str
+        The swept coordinate (its ``display_unit`` attribute is read).
+
+    Returns
+    -------
+    label : str
+        ``"name (unit)"``, or ``name`` without a unit.
+    scale : float
+        The unit in SI units (1.0 if none): SI values divided by it are in that unit.
+    """
     unit = ds[name].attrs.get("display_unit", "") or ""
     scale = UNITS[unit][0] if unit in UNITS else 1.0
     shown = _SHOWN_UNITS.get(unit, unit)
@@ -28,7 +43,19 @@ def axis_label(ds: xr.Dataset, name: str) -> tuple[str, float]:
 
 def quantity_label(outcome: str, units: str) -> str:
     """An outcome as an axis or colour-bar label: its unit as people write it ("°C", no "(1)"),
-    pain and unpleasantness scores on their NRS."""
+    pain and unpleasantness scores on their NRS.
+
+    Parameters
+    ----------
+    outcome : str
+        The outcome's name.
+    units : str
+        Its ``units`` attribute.
+
+    Returns
+    -------
+    str
+    """
     shown = _SHOWN_UNITS.get(units, units)
     if outcome in ("pain", "unpleasantness", "spinal_pain", "map_pain"):
         shown = "NRS 0-10"
@@ -207,6 +234,17 @@ def sweep_figures(ds: xr.Dataset) -> dict:
     """The figures of a sweep as {name: Figure}: its spec's ``figure`` table, else one per outcome.
 
     A spec may ask for ``figure = {outcomes = ["pain"], x = "stimulus.rate", y = "stimulus.amplitude"}``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The result of :func:`painsim.run_sweep` (its ``spec`` and ``outcomes`` attributes are read).
+
+    Returns
+    -------
+    dict of str -> matplotlib.figure.Figure
+        ``"sweep_<outcome>"`` -> :func:`sweep_figure`; outcomes over further dimensions (days ...)
+        are left out.
     """
     spec = json.loads(ds.attrs.get("spec", "{}") or "{}")
     fig_spec = spec.get("figure") or {}

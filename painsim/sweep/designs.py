@@ -21,7 +21,22 @@ DESIGNS = ("grid", "random", "lhs", "sobol", "saltelli", "morris")
 
 
 def design_points(spec) -> list[dict]:
-    """Every point of a spec's design: {axis path: value}."""
+    """Every point of a spec's design: {axis path: value}.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        Its ``axes`` and ``design`` (sampled designs: ``n`` and ``seed`` too).
+
+    Returns
+    -------
+    list of dict
+
+    Raises
+    ------
+    painsim.errors.SpecError
+        A grid axis with fewer than one level.
+    """
     axes = spec.axes
     if spec.design == "grid":
         for a in axes:
@@ -34,7 +49,18 @@ def design_points(spec) -> list[dict]:
 
 
 def unit_samples(spec) -> np.ndarray:
-    """The points of a sampled design in the unit cube, shape (points, axes)."""
+    """The points of a sampled design in the unit cube, shape (points, axes).
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        A sampled design (not ``"grid"``): ``axes``, ``design``, ``n``, ``seed``
+        (and ``levels`` for ``"morris"``).
+
+    Returns
+    -------
+    numpy.ndarray
+    """
     d, n = len(spec.axes), spec.n
     rng = rng_for(spec.seed, "design")
     if spec.design == "random":
@@ -54,6 +80,16 @@ def unit_samples(spec) -> np.ndarray:
 
 
 def salib_problem(spec) -> dict:
-    """SALib's problem: the swept axes in the unit cube (designs map it to values)."""
+    """SALib's problem: the swept axes in the unit cube (designs map it to values).
+
+    Parameters
+    ----------
+    spec : SweepSpec
+
+    Returns
+    -------
+    dict
+        ``num_vars``, ``names`` (the axis paths) and ``bounds`` ([0, 1] per axis).
+    """
     return {"num_vars": len(spec.axes), "names": [a.path for a in spec.axes],
             "bounds": [[0.0, 1.0] for _ in spec.axes]}

@@ -40,7 +40,7 @@ def _whole(x, name, lo) -> int:
 class Axis:
     """One swept parameter.
 
-    Attributes
+    Parameters
     ----------
     path : str
         Dotted path: a model parameter, ``stimulus.<argument>``, ``noxious``
@@ -93,7 +93,12 @@ class Axis:
         return float(round(v)) if self.integer else float(v)
 
     def from_unit(self, u: float):
-        """Map a number in [0, 1) to a value of this axis (for sampled designs)."""
+        """Map a number in [0, 1) to a value of this axis (for sampled designs).
+
+        Parameters
+        ----------
+        u : float
+        """
         if self.values is not None:
             k = len(self.values)
             return self.values[min(int(u * k), k - 1)]
@@ -102,7 +107,13 @@ class Axis:
         return self._round(self.low + u * (self.high - self.low))
 
     def to_unit(self, v: np.ndarray) -> np.ndarray:
-        """Axis values back to the unit cube (the inverse of :meth:`from_unit`)."""
+        """Axis values back to the unit cube (the inverse of :meth:`from_unit`).
+
+        Parameters
+        ----------
+        v : numpy.ndarray
+            Values in SI units.
+        """
         if self.values is not None:
             lo, hi = float(np.min(self.values)), float(np.max(self.values))
             return (v - lo) / (hi - lo) if hi > lo else np.zeros_like(v)
@@ -111,7 +122,13 @@ class Axis:
         return (v - self.low) / (self.high - self.low) if self.high > self.low else np.zeros_like(v)
 
     def text(self, value):
-        """The value as a model/stimulus override accepts it (``"0.0025 A"`` -> ``"2.5 mA"``)."""
+        """The value as a model/stimulus override accepts it (``"0.0025 A"`` -> ``"2.5 mA"``).
+
+        Parameters
+        ----------
+        value : float or str
+            In SI units; words, booleans and values of an axis without a unit are returned unchanged.
+        """
         if self.dim is None or not self.unit:
             return value
         return format_si(float(value), self.unit)
@@ -137,6 +154,36 @@ class SweepSpec:
     and stimulus, so that a bad spec fails before any work starts.  ``workers``
     and ``batch_size`` are execution options: results do not depend on them
     and they are not part of :meth:`key`.
+
+    Parameters
+    ----------
+    name, kind, model : str
+        A file name; one of :data:`KINDS`; the model's name or path.
+    axes : list of Axis
+    design : str
+        One of :data:`painsim.sweep.designs.DESIGNS`.
+    n, levels : int
+        Samples of a sampled design; Morris grid levels.
+    duration : float
+        Simulated time of every point, in s.
+    noxious, touch : float or stimulus
+        Natural stimuli of every point.
+    seed, seeds
+        The spec seed (int); repeats per point (int) or explicit seeds (list of int); :meth:`seed_for`.
+    paired_seeds : bool
+    outcomes : list of str
+    batch_size, workers : int
+        Points per brian2 network; worker processes (0: this process; None: the default).
+    params : dict
+        Fixed model overrides of every point.
+    stimulus : dict, list of dict or None
+    protocol : optional
+        The protocol of a course sweep.
+    function : callable, optional
+        ``function(params, seed) -> dict`` of a ``kind = "function"`` sweep.
+    figure : dict
+    description, source : str
+        Free text; the file read (:func:`load_spec`).
     """
 
     name: str
@@ -181,6 +228,10 @@ class SweepSpec:
         An explicit list of seeds (``seeds = [11, 12]``) or ``paired_seeds``
         gives every point the same seed for a given repeat (common random
         numbers); otherwise each (point, repeat) gets its own.
+
+        Parameters
+        ----------
+        point, repeat : int
         """
         if isinstance(self.seeds, list):
             return int(self.seeds[repeat])
@@ -219,7 +270,12 @@ def _qualname(f) -> str:
 
 
 def spec_from_saved(d: dict) -> SweepSpec:
-    """Rebuild a SweepSpec from its ``to_dict()`` form (kind 'function' loses its callable)."""
+    """Rebuild a SweepSpec from its ``to_dict()`` form (kind 'function' loses its callable).
+
+    Parameters
+    ----------
+    d : dict
+    """
     axes = []
     for a in d["axes"]:
         dim = tuple(a["dim"]) if a.get("dim") is not None else None

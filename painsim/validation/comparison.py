@@ -190,7 +190,19 @@ def compare(baseline: xr.Dataset, current: xr.Dataset) -> xr.Dataset:
 
 def comparison_header(ds: xr.Dataset, baseline_path) -> list[str]:
     """Lines naming both runs (seed, model variant, version), with a warning where their seeds or
-    code differ (then "closer" mixes the model's change with seed noise or code changes)."""
+    code differ (then "closer" mixes the model's change with seed noise or code changes).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The result of :func:`compare` (its attributes are read).
+    baseline_path : str or Path
+        The baseline's file, named in the first line.
+
+    Returns
+    -------
+    list of str
+    """
     def run(label, suffix):
         a = ds.attrs
         variant = a.get(f"model_overrides{suffix}") or "the model as shipped"

@@ -27,7 +27,18 @@ SEP_WITH_SCS = "test pulses + SCS"
 def sep_collision_ratio(seed: int) -> float:
     """Evoked response to the test pulses during the lead's tonic SCS over that without it,
     each summed over N_SEEDS circuits from ``seed`` (one network: the two conditions of
-    ``sep_collision`` for each circuit, :data:`SEP_ALONE` and :data:`SEP_WITH_SCS`)."""
+    ``sep_collision`` for each circuit, :data:`SEP_ALONE` and :data:`SEP_WITH_SCS`).
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the first circuit; circuit ``s`` has seed ``s``.
+
+    Returns
+    -------
+    float
+        The ratio (1: no change); NaN when there is no response without the lead.
+    """
     spec = load_experiment("sep_collision")
     base = {c["label"]: c for c in spec["condition"]}
     conds = [dict(copy.deepcopy(base[label]), label=f"{label} (circuit {s})", seed=s)
