@@ -62,11 +62,28 @@ def inherited(spec: Mapping[str, Any], base, where: str) -> dict[str, Any]:
     """The ``name``, ``stimulus``, ``plasticity``, ``citation`` and ``description`` of a protocol table
     ``spec`` over its ``base`` protocol (None: no base), each checked.
 
+    Parameters
+    ----------
+    spec : mapping
+        The protocol table.
+    base : painsim.protocols.Protocol or None
+        The table's base protocol.
+    where : str
+        The table in messages, e.g. ``"protocol"``.
+
+    Returns
+    -------
+    dict
+        The table's ``name``, ``citation`` and ``description``, else the base's, else
+        ``"custom"``, ``""``, ``""``; its ``stimulus`` over the base's (:func:`stimulus_over_base`),
+        else the base's (None without one); the base's ``plasticity`` updated with the table's.
+
     Raises
     ------
     painsim.errors.ParameterError
         ``<where>.plasticity`` not a table of dotted model overrides, or ``<where>.name`` /
-        ``citation`` / ``description`` not text.
+        ``citation`` / ``description`` not text; a ``stimulus`` that :func:`stimulus_over_base`
+        refuses.
     """
     plasticity = spec.get("plasticity", {})
     if not isinstance(plasticity, Mapping):

@@ -97,9 +97,19 @@ def check_tolerance(spec: Mapping, path: Path) -> None:
     """A ``kind = "tolerance"`` file: known tables, keys and values, a protocol with stimulation, a
     model whose projection neurons receive the PAG/RVM opioid (a pathway model), a test site of it.
 
+    Parameters
+    ----------
+    spec : mapping
+        The file, as :func:`painsim.files.load_experiment` returns it.
+    path : pathlib.Path
+        The file, named in messages.
+
     Raises
     ------
     painsim.errors.UnknownKeyError, painsim.errors.ParameterError, painsim.errors.ModelFileError
+        An unknown table, key or name; a value out of range or with the wrong unit (a
+        :class:`painsim.errors.ParameterError` subclass: ``UnitError``, ``CalendarError``); a
+        protocol given both ways or neither, or a bad model file.
     """
     known_tables(spec, TOLERANCE_TABLES, "table of a tolerance experiment")
     c = _config(spec["experiment"])

@@ -16,6 +16,17 @@ def qst_figure(ds: xr.Dataset):
     """Left: the DFNS-style profile, z-score of each measure (x) per model (a line each), positive = gain
     of function, grey band = 95 % of the reference (healthy) model's virtual subjects (±1.96).  Right: the
     fraction of virtual subjects with a gain beside the published prevalence of the sign (Maier et al. 2010).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A QST result (:func:`painsim.files.run_qst`): ``zscore`` and ``abnormal_fraction``
+        (a fraction) over (``model``, ``measure``), ``published_prevalence`` (a fraction, NaN
+        where none is published) over ``measure``, and the attribute ``reference_model``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     measures = [str(m) for m in ds.measure.values]
     x = np.arange(len(measures))

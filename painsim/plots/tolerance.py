@@ -20,7 +20,20 @@ def _session_days(ds: xr.Dataset) -> list[float]:
 def tolerance_figure(ds: xr.Dataset):
     """Left: the mu-receptor efficacy over the course, one thin line per patient and their mean,
     dots before each test day's session; the protocol's session days marked.  Right: the acute PN reduction by the
-    stimulation and its naloxone-sensitive (opioid) part, means over patients with their range."""
+    stimulation and its naloxone-sensitive (opioid) part, means over patients with their range.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A tolerance result (:func:`painsim.files.run_tolerance`): ``efficacy``, ``effect`` and
+        ``opioid_effect`` (Hz) over (``seed``, ``day``; days), ``efficacy_course`` over
+        ``course_day`` (days) if present, and the attributes ``protocol_spec``, ``protocol`` and
+        ``test_celsius`` (°C).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     days = ds.day.values.astype(float)
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4.2))
     for d in _session_days(ds):

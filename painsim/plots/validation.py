@@ -55,6 +55,17 @@ def validation_figure(ds: xr.Dataset):
     ±:data:`DEVIATION_LIMIT`.  The model's and the published values are printed beside each row.
     Targets with no published figure are not drawn; the title counts them, and names those
     whose source gives a direction with their verdict (``published_direction``).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A validation result (:func:`painsim.validation.validate`): over ``target``, ``model``,
+        ``published``, ``published_low``, ``published_high``, ``status``, ``verdict`` and, if
+        present, ``published_direction``; the attribute ``seed``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     dev = published_deviation(ds["model"].values, ds["published"].values, ds["published_low"].values,
                               ds["published_high"].values)

@@ -96,7 +96,22 @@ def responders_during_use(protocol_name: str, model_name: str = "peripheral_neur
     (:func:`painsim.course.session.course_settings`: the model's ``[course]`` test stimulus and
     duration, as :func:`painsim.course.run_course` runs it) falls by >= 50 % with the library
     protocol ``protocol_name``'s stimulation on (its waveform and device overrides, as a course
-    session delivers it); patients who rate the test 0 without stimulation are left out."""
+    session delivers it); patients who rate the test 0 without stimulation are left out.
+
+    Parameters
+    ----------
+    protocol_name : str
+        A library protocol (:func:`painsim.protocols.names`).
+    model_name : str
+        The model, a name or path for :func:`painsim.load_model`.
+
+    Returns
+    -------
+    callable
+        ``measure(seed)``: the share of responders (a fraction in [0, 1]; NaN if no patient
+        rates the test above 0), :func:`share_responding`.  The names are looked up only
+        when ``measure`` runs.
+    """
     def measure(seed: int) -> float:
         protocol = get_protocol(protocol_name)
         m = load_model(model_name).with_params(protocol.device_overrides)
@@ -108,7 +123,28 @@ def responders_during_use(protocol_name: str, model_name: str = "peripheral_neur
 def share_responding(protocol, patients: Sequence[tuple]) -> float:
     """Share of ``patients`` (``(model, simulation seed)`` pairs, the protocol's device overrides
     applied) whose pain in the course engine's pain test falls by >= 50 % with ``protocol``'s
-    stimulation on; patients who rate the test 0 without it are left out (NaN if none is left)."""
+    stimulation on; patients who rate the test 0 without it are left out (NaN if none is left).
+
+    Parameters
+    ----------
+    protocol : painsim.protocols.Protocol
+        Its waveform over the test window is the stimulation.
+    patients : sequence of tuple
+        ``(model, simulation seed)`` pairs; the first model's ``[course]`` section gives the
+        test stimulus and its duration (s).
+
+    Returns
+    -------
+    float
+        The share (a fraction in [0, 1]) of the patients left whose pain with stimulation is at
+        most half that without.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        The first model's ``[course]`` settings are out of range
+        (:func:`painsim.course.session.course_settings`).
+    """
     settings = course_settings(patients[0][0])
     res = simulate_batch([Request(m, st, settings.test_stimulus, seed=s)
                           for st in (None, protocol.waveform(0.0, settings.test_duration)) for m, s in patients],
@@ -132,13 +168,61 @@ def peripheral_patients(n: int, seed: int, model_name: str = "peripheral_neuropa
     sensitization and map reorganization from their distributions), each as ``(model, simulation
     seed)``: ``model_name`` with ``overrides`` (e.g. a device's), then the patient's attributes
     (:func:`painsim.cohort.patient_models`, as a cohort run builds them).  ``distributions`` replaces
-    cohort distributions."""
+    cohort distributions.
+
+    Parameters
+    ----------
+    n : int
+        Number of patients.
+    seed : int
+        Seed of the draw (:func:`painsim.cohort.sample`).
+    model_name : str
+        The base model, a name or path for :func:`painsim.load_model`.
+    overrides : mapping, optional
+        Dotted model overrides, applied before the patients' attributes.
+    distributions : dict, optional
+        Replacements of cohort distributions, as :func:`painsim.cohort.sample` takes them.
+
+    Returns
+    -------
+    list of tuple
+        ``(model, simulation seed)``, one per patient.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``n`` < 1, or an override out of range.
+    painsim.errors.UnknownKeyError
+        An unknown model name, override path or distribution key.
+    """
     return drawn_patients(n, seed, "peripheral", model_name, overrides, distributions)
 
 
 def drawn_patients(n: int, seed: int, preset: str, model_name: str, overrides=None, distributions=None) -> list[tuple]:
     """As :func:`peripheral_patients`, drawn as the cohort ``preset`` draws them
-    (:data:`painsim.cohort.PRESETS`; e.g. ``"rtms_real_world"``: peripheral and central neuropathic pain)."""
+    (:data:`painsim.cohort.PRESETS`; e.g. ``"rtms_real_world"``: peripheral and central neuropathic pain).
+
+    Parameters
+    ----------
+    n, seed
+        As :func:`peripheral_patients`.
+    preset : str
+        A cohort preset (:data:`painsim.cohort.PRESETS`).
+    model_name, overrides, distributions
+        As :func:`peripheral_patients`.
+
+    Returns
+    -------
+    list of tuple
+        ``(model, simulation seed)``, one per patient.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        As :func:`peripheral_patients`.
+    painsim.errors.UnknownKeyError
+        As :func:`peripheral_patients`, or an unknown ``preset``.
+    """
     table = sample(n, preset=preset, seed=seed, distributions=distributions)
     models, _ = patient_models(table, load_model(model_name).with_params(overrides or {}))
     return list(zip(models, (int(s) for s in table["seed"])))
@@ -147,7 +231,24 @@ def drawn_patients(n: int, seed: int, preset: str, model_name: str, overrides=No
 def cohort_responders_during_use(protocol_name: str, model_name: str = "peripheral_neuropathic",
                                  n: int = COHORT_PATIENTS) -> Callable[[int], float]:
     """As :func:`responders_during_use`, on ``n`` patients drawn as the peripheral cohort
-    (:func:`peripheral_patients` on ``model_name``, draw seed ``seed``) instead of circuits of one preset."""
+    (:func:`peripheral_patients` on ``model_name``, draw seed ``seed``) instead of circuits of one preset.
+
+    Parameters
+    ----------
+    protocol_name : str
+        A library protocol (:func:`painsim.protocols.names`).
+    model_name : str
+        The base model of the drawn patients.
+    n : int
+        Number of patients.
+
+    Returns
+    -------
+    callable
+        ``measure(seed)``: the share of responders (a fraction in [0, 1]; NaN if no patient
+        rates the test above 0), :func:`share_responding`.  The arguments are checked only
+        when ``measure`` runs.
+    """
     def measure(seed: int) -> float:
         protocol = get_protocol(protocol_name)
         return share_responding(protocol, peripheral_patients(n, seed, model_name, protocol.device_overrides))
@@ -166,7 +267,39 @@ def course_outcome(models, base: str, days: Sequence[float], end: float, seeds: 
                    variable: str = "pain") -> np.ndarray:
     """One patient variable of the course engine (``"pain"``, NRS; ``"relief"``, %) on ``day`` of a
     course of the library protocol ``base`` on sessions ``days`` to ``end`` (days), one value per
-    patient (``models``: one model, or one per seed), tested on day 0 and ``day`` only."""
+    patient (``models``: one model, or one per seed), tested on day 0 and ``day`` only.
+
+    Parameters
+    ----------
+    models : Model, str or sequence of them
+        One model for all patients, or one per seed.
+    base : str
+        A library protocol (:func:`painsim.protocols.names`).
+    days : sequence of float
+        Session days (days).
+    end : float
+        The course's end day (days).
+    seeds : sequence of int
+        One simulation seed per patient.
+    day : float
+        The follow-up day read (days).
+    variable : str
+        A variable of :func:`painsim.course.run_course_batch`'s result.
+
+    Returns
+    -------
+    numpy.ndarray
+        One value per patient.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        An unknown ``base`` or model name.
+    painsim.errors.CalendarError
+        Impossible ``days`` or ``end``.
+    painsim.errors.ParameterError
+        ``day`` < 0, or ``models`` not one per seed.
+    """
     spec = {"base": base, "name": f"{base}_validation", "days": list(days), "end_day": end}
     ds = run_course_batch(models, spec, list(seeds), follow_up_days=(day,), tests="follow_up")
     return ds[variable].sel(day=day).values
@@ -178,7 +311,19 @@ SHARED_CACHES.append(_course_relief)
 def rtms_relief_over_sham(seed: int) -> float:
     """Mean relief two weeks after five daily sessions of 20 Hz M1 rTMS (``rtms_m1_20hz``) minus
     that after the sham course, per patient (central_poststroke_ischemic, circuits ``seed`` to
-    ``seed + N_SEEDS - 1``; patients without baseline pain at the test are left out)."""
+    ``seed + N_SEEDS - 1``; patients without baseline pain at the test are left out).
+
+    Parameters
+    ----------
+    seed : int
+        The first circuit's seed.
+
+    Returns
+    -------
+    float
+        Mean paired relief, real minus sham, as a fraction (NaN if no patient has baseline
+        pain).
+    """
     return _relief_over_sham("central_poststroke_ischemic", "rtms_m1_20hz", KHEDR_DAYS, KHEDR_FOLLOW_UP, seed)
 
 
@@ -201,7 +346,19 @@ def pnt_relief_over_sham(seed: int) -> float:
     """Mean relief right after the last of nine PENS sessions (the library ``pnt_alternating`` course,
     relief on day :data:`GHONAME_TEST_DAY`) minus that after the same sham course (needles without
     current), per patient (post_traumatic_neuropathic, circuits ``seed`` to ``seed + N_SEEDS - 1``;
-    patients without baseline pain at the test are left out)."""
+    patients without baseline pain at the test are left out).
+
+    Parameters
+    ----------
+    seed : int
+        The first circuit's seed.
+
+    Returns
+    -------
+    float
+        Mean paired relief, real minus sham, as a fraction (NaN if no patient has baseline
+        pain).
+    """
     days = tuple(get_protocol("pnt_alternating").calendar.days)
     return _relief_over_sham("post_traumatic_neuropathic", "pnt_alternating", days, GHONAME_TEST_DAY, seed)
 
@@ -216,7 +373,19 @@ def rtms_spaced_relief_over_sham(seed: int) -> float:
     """Mean relief three weeks after the fourth of four 20 Hz M1 rTMS sessions three weeks apart
     (``rtms_m1_20hz`` on :data:`QUESADA_DAYS`, relief on day :data:`QUESADA_EVALUATION`) minus
     that after the same sham course, per patient (central_poststroke_ischemic, circuits ``seed``
-    to ``seed + N_SEEDS - 1``; patients without baseline pain at the test are left out)."""
+    to ``seed + N_SEEDS - 1``; patients without baseline pain at the test are left out).
+
+    Parameters
+    ----------
+    seed : int
+        The first circuit's seed.
+
+    Returns
+    -------
+    float
+        Mean paired relief, real minus sham, as a fraction (NaN if no patient has baseline
+        pain).
+    """
     return _relief_over_sham("central_poststroke_ischemic", "rtms_m1_20hz", QUESADA_DAYS, QUESADA_EVALUATION, seed)
 
 
@@ -230,7 +399,18 @@ def pns_responders_12m(seed: int) -> float:
     """Share of virtual patients (post_traumatic_neuropathic, circuits ``seed`` to
     ``seed + PNS_PATIENTS - 1``) with
     >= 50 % relief :data:`PNS_FOLLOW_UP` days after the start of the ``pns_percutaneous`` course
-    (8 h a day for 60 days); patients without baseline pain at the test are left out."""
+    (8 h a day for 60 days); patients without baseline pain at the test are left out.
+
+    Parameters
+    ----------
+    seed : int
+        The first circuit's seed.
+
+    Returns
+    -------
+    float
+        The share of responders (a fraction in [0, 1]; NaN if no patient has baseline pain).
+    """
     protocol = get_protocol("pns_percutaneous")
     seeds = tuple(range(seed, seed + PNS_PATIENTS))
     return _responder_share(_course_relief("post_traumatic_neuropathic", protocol.name, tuple(protocol.calendar.days),
@@ -241,7 +421,18 @@ def mpns_responders_90d(seed: int) -> float:
     """Share of virtual patients (post_traumatic_neuropathic, circuits ``seed`` to
     ``seed + MPNS_PATIENTS - 1``) with >= 50 % relief on day :data:`SEAT_DAY` of the library
     ``mpns`` course (its calendar: 15-min sessions on days 0, 2, 4, weekly to day 28, biweekly,
-    day 86); patients without baseline pain at the test are left out."""
+    day 86); patients without baseline pain at the test are left out.
+
+    Parameters
+    ----------
+    seed : int
+        The first circuit's seed.
+
+    Returns
+    -------
+    float
+        The share of responders (a fraction in [0, 1]; NaN if no patient has baseline pain).
+    """
     protocol = get_protocol("mpns")
     seeds = tuple(range(seed, seed + MPNS_PATIENTS))
     return _responder_share(_course_relief("post_traumatic_neuropathic", protocol.name, tuple(protocol.calendar.days),

@@ -51,6 +51,16 @@ def hedges_g(active: Sequence[float], placebo: Sequence[float]) -> float:
     Cochrane handbook's SMD).  Negative: less pain with the therapy.  NaN when both
     samples have no spread.
 
+    Parameters
+    ----------
+    active, placebo : sequence of float
+        Pain scores of each arm.
+
+    Returns
+    -------
+    float
+        Hedges' g.
+
     Raises
     ------
     painsim.errors.ParameterError
@@ -72,14 +82,47 @@ def placebo_controlled_pain(model: Model, active: Waveform, placebo: Waveform, s
     """Pain (NRS) of each patient (circuit ``seeds[k]``) during ``noxious`` at the painful site, with
     the ``active`` and the ``placebo`` device on: array ``(len(seeds), 2)``, columns active, placebo.
     One batch; the placebo arm of a patient is its circuit with the placebo waveform, so the arms
-    differ only by the stimulation."""
+    differ only by the stimulation.
+
+    Parameters
+    ----------
+    model : Model
+        The model of every patient.
+    active, placebo : painsim.stimulation.Waveform
+        The device's waveform in each arm.
+    seeds : sequence of int
+        One circuit seed per patient.
+    noxious : float
+        The noxious test stimulus's intensity (0-1), or a stimulus as
+        :class:`painsim.Request` takes it.
+    duration : float
+        The simulated window, s.
+
+    Returns
+    -------
+    numpy.ndarray
+        Pain (NRS), shape ``(len(seeds), 2)``: columns active, placebo.
+    """
     return patients_placebo_pain([(model, int(s)) for s in seeds], active, placebo, noxious, duration)
 
 
 def patients_placebo_pain(patients: Sequence[tuple], active: Waveform, placebo: Waveform,
                           noxious: float = TEST_NOXIOUS, duration: float = TEST_DURATION) -> np.ndarray:
     """As :func:`placebo_controlled_pain`, for ``patients`` given as ``(model, simulation seed)`` pairs
-    (each patient its own model, e.g. drawn by :func:`painsim.validation.courses.peripheral_patients`)."""
+    (each patient its own model, e.g. drawn by :func:`painsim.validation.courses.peripheral_patients`).
+
+    Parameters
+    ----------
+    patients : sequence of tuple
+        ``(model, simulation seed)`` pairs.
+    active, placebo, noxious, duration
+        As :func:`placebo_controlled_pain`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Pain (NRS), shape ``(len(patients), 2)``: columns active, placebo.
+    """
     requests = [Request(m, w, noxious, 0.0, seed=s) for m, s in patients for w in (active, placebo)]
     out = simulate_batch(requests, f"{duration} s")
     return np.array([float(o.pain) for o in out]).reshape(len(patients), 2)
@@ -90,7 +133,22 @@ def tens_placebo_smd(preset: str, drawn: bool = False) -> Callable[[int], float]
     threshold: strong and non-painful, the meta-analysis's inclusion criterion) at the painful site
     against placebo TENS (the same device at no current), on :data:`TRIAL_PATIENTS` circuits of
     ``preset`` from ``seed`` (``drawn``: patients drawn as the peripheral cohort on ``preset``, draw
-    seed ``seed``), during the test stimulus (:func:`patients_placebo_pain`)."""
+    seed ``seed``), during the test stimulus (:func:`patients_placebo_pain`).
+
+    Parameters
+    ----------
+    preset : str
+        A model name: the circuits' model, or the drawn patients' base model.
+    drawn : bool
+        Draw the patients (:func:`painsim.validation.courses.peripheral_patients`) instead of
+        taking circuits of ``preset``.
+
+    Returns
+    -------
+    callable
+        ``measure(seed)``: Hedges' g of the active over the placebo arm (:func:`hedges_g`; negative:
+        less pain with TENS).
+    """
     def measure(seed: int) -> float:
         active = tens("conventional", 1.5, f"{TEST_DURATION} s")
         placebo = tens("conventional", 0.0, f"{TEST_DURATION} s", label="TENS placebo")
@@ -113,7 +171,23 @@ def rtms_sham_smd(seed: int) -> float:
     every drawn patient is kept, NRS 0 and 10 included), each in both arms and analysed as a
     parallel-group trial (:func:`hedges_g`).  Pain is the course engine's pain test (the model's
     ``[course]`` test stimulus at the painful site, a surrogate for the rated pain: the presets'
-    ongoing pain is issue 14's miss)."""
+    ongoing pain is issue 14's miss).
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the draw.
+
+    Returns
+    -------
+    float
+        Hedges' g of the rTMS over the sham arm (negative: less pain with rTMS).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A pain score that is not finite (:func:`hedges_g`).
+    """
     patients = drawn_patients(TRIAL_PATIENTS, seed, "rtms_real_world", "pain_pathway")
     models, seeds = [m for m, _ in patients], [s for _, s in patients]
     test_day = KHEDR_DAYS[-1] + 1.0
