@@ -80,9 +80,9 @@ def number(value, name: str, lo=None, hi=None, lo_open: bool = False, allowed: s
 
     Parameters
     ----------
-    value : float or str
-        A plain number, or a string such as ``"0.5"`` or ``"50 %"`` (a ``bool``
-        is refused).
+    value : float
+        A plain number (int, float, numpy scalar, or a brian2 quantity without a
+        unit); a ``str`` or ``bool`` is refused.
     name : str
         The parameter, named in the error.
     lo, hi : float, optional
@@ -101,7 +101,7 @@ def number(value, name: str, lo=None, hi=None, lo_open: bool = False, allowed: s
     painsim.errors.UnitError
         ``value`` has a unit.
     painsim.errors.ParameterError
-        ``value`` is not a finite number within the bounds.
+        ``value`` is a string or a bool, or not a finite number within the bounds.
     """
     if isinstance(value, (bool, str)):
         raise ParameterError(name, value, allowed or "a real number")

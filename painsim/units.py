@@ -131,8 +131,8 @@ def parse(text: str, name: str = "value") -> tuple[float, Dim]:
     Raises
     ------
     ParameterError
-        ``text`` is not a number with a unit, or the unit is unknown (the
-        nearest known one is suggested).
+        ``text`` is not a number (optionally followed by a unit), or the unit
+        is unknown (the nearest known one is suggested).
     """
     m = _QUANTITY.match(text)
     if not m:

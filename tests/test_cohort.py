@@ -49,6 +49,15 @@ def test_responder_rates_on_a_known_table():
     assert s.loc["all", "n"] == 100 and s.loc["all", "median"] == pytest.approx(0.1)
 
 
+def test_statistics_without_a_relief_column_name_it():
+    flags = pd.DataFrame({"responder_30": [True, False], "responder_50": [False, False]})
+    assert cohort.responder_rates(flags).loc[0.3, "responders"] == 1     # the flags alone give the rates
+    with pytest.raises(UnknownKeyError, match="relief"):
+        cohort.statistics(flags)                                          # the relief summary needs relief
+    with pytest.raises(UnknownKeyError, match="etiology"):
+        cohort.relief_summary(pd.DataFrame({"relief": [0.1]}), by="etiology")
+
+
 def test_logistic_odds_ratio_equals_the_2x2_formula():
     # central: 30 responders / 20 not; peripheral: 40 / 60  -> OR = (30*60)/(20*40) = 2.25
     t = _table({("central", "ischemic"): (30, 20), ("peripheral", "none"): (40, 60)})

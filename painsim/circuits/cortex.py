@@ -545,7 +545,7 @@ def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[
     model : Model
     stimulus : Waveform, sequence of Waveform, or None
         The request's TMS waveform(s).
-    noxious, touch : sequence of NaturalStimulus
+    noxious, touch : sequence of NaturalStimulus or physical stimuli
         Natural stimuli per site; ignored.
     seed : int
         The point's seed.

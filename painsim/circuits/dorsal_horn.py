@@ -521,7 +521,7 @@ def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[
         ``site`` (default ``body.painful_site``; :func:`stimulus_sites`); recruitment as
         ``afferents.recruitment``, each site's fibers from that site's own stream; several
         devices act together (:mod:`painsim.devices`).
-    noxious, touch : sequence of NaturalStimulus
+    noxious, touch : sequence of NaturalStimulus or physical stimuli
         One natural stimulus per site.
     seed : int
         The point's seed (site ``s`` draws from :func:`site_seed`).

@@ -95,8 +95,9 @@ class Projection:
     pre, post : ndarray of int
         Local pre- and postsynaptic neuron index of each synapse.
     conductances : mapping of str to ndarray
-        Per-synapse values by synapse variable: conductances in S (``w_mor``, opioid
-        per spike, in units of the receptor's dissociation constant).
+        Per-synapse values by synapse variable: conductances in S, except ``w_mor`` and
+        ``w_gabab`` (transmitter per spike, in units of the receptor's dissociation
+        constant) and ``mor_share``/``gabab_share`` (fractions).
     delay : float or ndarray
         Synaptic delay, s: one for all synapses or one per synapse.
     """
@@ -188,9 +189,10 @@ class Layer:
         pain score of the layers below (``None`` for the first layer).
     inputs : callable
         ``inputs(model, stimulus, noxious, touch, seed, duration) ->
-        {generator population: AfferentSpikes}``; ``stimulus`` is the request's
-        waveform if its modality is one of ``modalities`` (else ``None``),
-        ``noxious``/``touch`` one :class:`painsim.fibers.NaturalStimulus` per site.
+        {generator population: AfferentSpikes}``; ``stimulus`` is the tuple of the
+        request's waveforms whose modality is one of ``modalities`` (``None`` if none),
+        ``noxious``/``touch`` one :class:`painsim.fibers.NaturalStimulus` or
+        physical stimulus (``heat()``, ``brush()``) per site.
         Default :func:`no_inputs`, for a layer without generators (its input is
         the spikes of the layers below).
     """

@@ -79,8 +79,8 @@ def stack(model) -> list[Layer]:
 def group_dynamics(group: str) -> tuple[str, dict, dict]:
     """Neuron equations and excitatory / inhibitory synapse models of a neuron group,
     as the layer that defines the group declares them: the dorsal horn's
-    "spinal" (AMPA, NMDA, NK1, GABA_A, wind-up CAN current) or the supraspinal
-    ones (AMPA and GABA_A only).
+    "spinal" (AMPA, NMDA, NK1, GABA_A, wind-up CAN current), "supraspinal" (AMPA
+    and GABA_A) or "medial" (also NMDA and a mu-opioid GIRK conductance).
 
     Parameters
     ----------

@@ -233,7 +233,7 @@ def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[
     model : Model
     stimulus : Waveform, sequence of Waveform, or None
         The request's device waveforms.
-    noxious, touch : sequence of NaturalStimulus
+    noxious, touch : sequence of NaturalStimulus or physical stimuli
         Natural stimuli per site; ignored.
     seed : int
         The point's seed (site ``s`` draws from :func:`deep_seed`).

@@ -181,7 +181,7 @@ def to_dataset(table, stats: Mapping | None = None, attrs: Mapping | None = None
     ----------
     table : pandas.DataFrame
         One row per patient (:func:`painsim.cohort.run`), with a ``relief`` column
-        (fraction of the baseline pain).
+        (relief from baseline, ``(baseline - pain) / baseline``, a fraction).
     stats : mapping, optional
         Its :func:`statistics` (default: computed from ``table``).
     attrs : mapping, optional

@@ -149,7 +149,15 @@ def relief_summary(table, relief: str = "relief", by: str | None = None):
     pandas.DataFrame
         One row (``all``) or one per level of ``by``; columns ``n``, ``mean``,
         ``sd``, ``p10``, ``q1``, ``median``, ``q3``, ``p90``, ``worse`` (relief < 0).
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        ``table`` has no column ``relief`` (or ``by``).
     """
+    for column in (relief,) + ((by,) if by is not None else ()):
+        if column not in table:
+            raise UnknownKeyError(column, list(table.columns), what="column of the cohort table")
 
     def summary(x):
         x = np.asarray(x, float)
@@ -354,8 +362,8 @@ def statistics(table, outcome: str = "responder_30") -> dict:
     Raises
     ------
     painsim.errors.UnknownKeyError
-        The table has neither a ``relief`` column nor ``responder_30`` and
-        ``responder_50`` columns (:func:`responder_rates`).
+        The table has no ``relief`` column (:func:`relief_summary`), or neither
+        it nor ``responder_30`` and ``responder_50`` (:func:`responder_rates`).
     """
     out: dict[str, Any] = {"responder_rates": responder_rates(table), "relief": relief_summary(table)}
     if "etiology" in table:

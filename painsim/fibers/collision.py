@@ -208,7 +208,8 @@ def lead_geometry(target: str, params) -> tuple[float, float]:
     Raises
     ------
     painsim.errors.ParameterError
-        Another target, or a root lead farther from the cord than the skin.
+        Another target, or a root lead not between the cord and the skin
+        (``drg_distance`` <= 0 or >= ``conduction_distance``).
     """
     d_p = float(params["conduction_distance"])
     if target == "dorsal_column":

@@ -359,7 +359,7 @@ class FiberPopulation:
         counts : dict class -> int
             Default ``{"Abeta": 15, "Adelta": 15, "C": 30}`` (the inputs of the
             dorsal horn model of Zhang, Janik & Grill 2014).
-        geometry : {"dorsal_column", "peripheral_nerve"}
+        geometry : {"dorsal_column", "peripheral_nerve", "drg", "skin"}
             Sets the conductivity and per-class distance ranges (see
             ``GEOMETRIES``).
         seed : int
