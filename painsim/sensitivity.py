@@ -11,13 +11,16 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from .errors import ParameterError
+
 __all__ = ["salib_indices", "METHODS"]
 
 #: The SALib methods :func:`salib_indices` dispatches to.
 METHODS = ("sobol", "morris", "delta", "rbd_fast")
 
 
-def salib_indices(method: str, problem: Mapping, X, Y, seed, levels=None, index_name="parameter"):
+def salib_indices(method: str, problem: Mapping, X, Y, seed, levels=None, index_name="parameter",
+                  samples: str = "points"):
     """Sensitivity indices of one SALib method as a table (one row per input).
 
     Parameters
@@ -38,6 +41,8 @@ def salib_indices(method: str, problem: Mapping, X, Y, seed, levels=None, index_
         Grid levels of a Morris design.
     index_name : str
         Name of the table's index.
+    samples : str
+        What one sample is, in the error for too few of them (``"points"``, ``"patients"``).
 
     Returns
     -------
@@ -45,6 +50,11 @@ def salib_indices(method: str, problem: Mapping, X, Y, seed, levels=None, index_
         Sobol: ``S1``, ``S1_conf``, ``ST``, ``ST_conf``; Morris: ``mu``,
         ``mu_star``, ``mu_star_conf``, ``sigma``; delta: ``delta``,
         ``delta_conf``, ``S1``, ``S1_conf``; RBD-FAST: ``S1``, ``S1_conf``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Too few samples for RBD-FAST's bootstrap (SALib divides by zero: 40 failed where 50 did not).
     """
     from SALib.analyze import delta as sa_delta, morris as sa_morris, rbd_fast as sa_rbd, sobol as sa_sobol
     if method == "sobol":
@@ -57,7 +67,11 @@ def salib_indices(method: str, problem: Mapping, X, Y, seed, levels=None, index_
         r = _delta_result(sa_delta.analyze(problem, X, Y, seed=seed))
         cols = ["delta", "delta_conf", "S1", "S1_conf"]
     else:
-        r = sa_rbd.analyze(problem, X, Y, seed=seed)
+        try:
+            r = sa_rbd.analyze(problem, X, Y, seed=seed)
+        except ZeroDivisionError:  # SALib's bootstrap on too few samples
+            raise ParameterError("Y", f"{len(Y)} {samples}", f"more {samples} for method 'rbd_fast' (its "
+                                 "bootstrap needs more), or method 'delta'") from None
         cols = ["S1", "S1_conf"]
     return pd.DataFrame({c: np.asarray(r[c], float) for c in cols},
                         index=pd.Index(problem["names"], name=index_name))

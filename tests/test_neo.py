@@ -146,7 +146,8 @@ def test_site_annotations_follow_the_circuit_layout_and_shared_populations_have_
     pre, post = res["pre_pn_tc"].values, res["post_pn_tc"].values
     assert pre.size > 0
     assert all(site["PN", int(j)] == site["TC", int(m)] for j, m in zip(pre, post))
-    assert {site["PN", j] for j in range(int(res["population_size"].sel(population="PN")))} == set(range(5))
+    n_sites = int(ps.load_model("pain_pathway").si("body.n_sites"))
+    assert {site["PN", j] for j in range(int(res["population_size"].sel(population="PN")))} == set(range(n_sites))
     assert {s for (pop, _), s in site.items() if pop in ("S1E", "DESC", "M1")} == {-1}
 
 

@@ -490,3 +490,17 @@ def test_sweep_workers_share_brians_locked_cache_unless_told_otherwise(monkeypat
         assert brian2.prefs[key] == str(evaluate._WORKER_DIR / "cython")
     finally:
         brian2.prefs[key] = shared
+
+
+def test_too_few_points_for_rbd_fast_are_named_and_delta_still_ranks_them():
+    """SALib's RBD-FAST bootstrap divides by zero on some small samples (40 here): the shared
+    painsim.sensitivity layer names the sample's size and the way out for sweeps as for cohorts,
+    and the delta method ranks the same data."""
+    pytest.importorskip("SALib")
+    from painsim.sensitivity import salib_indices
+    rng = np.random.default_rng(0)
+    X, Y = rng.uniform(0, 1, (40, 2)), rng.uniform(0, 1, 40)
+    problem = {"num_vars": 2, "names": ["a", "b"], "bounds": [[0, 1], [0, 1]]}
+    with pytest.raises(ParameterError, match="40 points"):
+        salib_indices("rbd_fast", problem, X, Y, 1)
+    assert list(salib_indices("delta", problem, X, Y, 1).index) == ["a", "b"]

@@ -310,3 +310,24 @@ def test_doubling_ctbs_reverses_its_after_effect(tbs):
 def test_more_itbs_raises_the_mep_proxy_further(tbs):
     d = tbs[("iTBS", 1800)]["mep"] - tbs[("iTBS", 600)]["mep"]   # paired by seed
     assert _beyond_noise(d) > 2, (_report(tbs, ("iTBS", 600)), _report(tbs, ("iTBS", 1800)))
+
+
+def test_each_theta_burst_row_reads_its_own_session(monkeypatch):
+    """The four validation rows share one measurement (cached per seed): each row reads the mean over
+    circuits of its own (pattern, pulses) session, never a neighbour's, and the measurement runs once."""
+    from painsim.validation import theta_burst as tb
+    runs = []
+
+    def fake_changes(model, conditions, seeds):
+        runs.append((tuple(conditions), tuple(seeds)))
+        return {c: {"mep": np.arange(len(seeds)) + 10.0 * k} for k, c in enumerate(conditions)}
+
+    monkeypatch.setattr(tb, "mep_changes", fake_changes)
+    tb._row_changes.cache_clear()
+    try:
+        means = [tb.tbs_mep_change(*c)(1) for c in tb.ROW_CONDITIONS]
+    finally:
+        tb._row_changes.cache_clear()
+    offset = np.mean(np.arange(tb.N_SEEDS))
+    assert means == pytest.approx([offset + 10.0 * k for k in range(len(tb.ROW_CONDITIONS))])
+    assert runs == [(tb.ROW_CONDITIONS, tuple(range(1, 1 + tb.N_SEEDS)))]

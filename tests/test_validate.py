@@ -267,6 +267,30 @@ def test_lasting_relief_rows_read_the_course_they_ask_for(monkeypatch):
     assert all(c[4] == "follow_up" for c in calls)
 
 
+def test_the_rtms_trial_row_compares_both_courses_of_the_same_drawn_patients(monkeypatch):
+    """The rTMS trial on a stand-in course engine: the real and the sham course of the same 16 drawn
+    patients (one model each), five daily sessions, pain read the day after the last; g is that of the
+    two arms' pains, and identical arms give no effect (the negative control)."""
+    from painsim.validation import trials
+    calls, pain = [], {"rtms_m1_20hz": np.linspace(1.0, 8.5, 16), "rtms_m1_20hz_sham": np.linspace(1.5, 9.0, 16)}
+
+    def fake_course(models, spec, seeds, follow_up_days, tests):
+        calls.append((models, spec, tuple(seeds), tuple(follow_up_days), tests))
+        return xr.Dataset({"pain": (("patient", "day"), pain[spec["base"]][:, None])}, coords={"day": [follow_up_days[0]]})
+
+    monkeypatch.setattr(course_rows, "run_course_batch", fake_course)
+    g = trials.rtms_sham_smd(1)
+    assert g < 0 and g == pytest.approx(trials.hedges_g(pain["rtms_m1_20hz"], pain["rtms_m1_20hz_sham"]), rel=1e-12)
+    real, sham = calls
+    assert (real[1]["base"], sham[1]["base"]) == ("rtms_m1_20hz", "rtms_m1_20hz_sham")
+    assert real[1]["days"] == sham[1]["days"] == [0, 1, 2, 3, 4] and real[3] == sham[3] == (5.0,)
+    assert len(real[0]) == len(real[2]) == trials.TRIAL_PATIENTS and real[2] == sham[2]
+    drawn = course_rows.drawn_patients(trials.TRIAL_PATIENTS, 1, "rtms_real_world", "pain_pathway")
+    assert real[2] == tuple(s for _, s in drawn) and all(a is b for a, b in zip(real[0], sham[0]))  # paired
+    pain["rtms_m1_20hz"] = pain["rtms_m1_20hz_sham"].copy()
+    assert trials.rtms_sham_smd(1) == 0.0
+
+
 def test_scs_responder_rows_compare_each_patient_with_and_without_the_protocols_stimulation(monkeypatch):
     """Stand-in simulator: the first half of the batch is without stimulation, the second with the
     protocol's waveform, patient by patient; >= 50 % lower pain counts, a patient at 0 is left out."""

@@ -611,11 +611,12 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
     return LayerResults(variables, {"site": np.arange(n_sites)}, spinal)
 
 
+#: Every population of the layer, each per site x sites (population_sizes).
+_POPULATIONS = tuple(AFFERENT_POPULATIONS) + tuple(DORSAL_HORN_POPULATIONS) + (FIELD_POPULATION, BACKGROUND_POPULATION)
 #: The dorsal horn as a registered layer (:data:`painsim.circuits.layers.LAYERS`).
 LAYER = Layer(
     name="dorsal_horn",
-    populations=(tuple(AFFERENT_POPULATIONS) + tuple(DORSAL_HORN_POPULATIONS)
-                 + (FIELD_POPULATION, BACKGROUND_POPULATION)),
+    populations=_POPULATIONS,
     connections=CONNECTIONS + FIELD_CONNECTIONS + BACKGROUND_CONNECTIONS,
     groups={"spinal": GroupDynamics(NEURON_EQS, EXC_SYNAPSE, INH_SYNAPSE)},
     # pathology.anion_shift sets e_inh of the pathological site(s), morphine and naloxone opioid_exo
@@ -632,6 +633,5 @@ LAYER = Layer(
     inputs=inputs,
     results=results,
     modalities={"electrical": "", "magnetic": ""},
-    site_populations=(tuple(AFFERENT_POPULATIONS) + tuple(DORSAL_HORN_POPULATIONS)
-                      + (FIELD_POPULATION, BACKGROUND_POPULATION)),   # population_sizes: per site x sites
+    site_populations=_POPULATIONS,
 )

@@ -431,12 +431,8 @@ def sensitivity(table, outcome: str = "relief", attributes: Sequence[str] | None
     X, Y = X[keep], Y[keep]
     problem = {"num_vars": len(attributes), "names": list(attributes),
                "bounds": [[float(X[:, j].min()), float(X[:, j].max()) + 1e-12] for j in range(X.shape[1])]}
-    try:
-        table = salib_indices("delta" if method == "delta" else "rbd_fast", problem, X, Y, seed,
-                              index_name="attribute")
-    except ZeroDivisionError:  # SALib's RBD-FAST bootstrap on too few patients (40 failed where 50 did not)
-        raise ParameterError("table", f"{len(Y)} patients", "more patients for method='rbd_fast' (its "
-                             "bootstrap needs more), or method='delta'") from None
+    table = salib_indices("delta" if method == "delta" else "rbd_fast", problem, X, Y, seed,
+                          index_name="attribute", samples="patients")
     return table.sort_values(table.columns[0], ascending=False)
 
 

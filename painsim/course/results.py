@@ -156,8 +156,9 @@ def course_dataset(protocol: Protocol, patients: list, day_tests: list, session_
                      "protocol_spec": json.dumps(protocol.describe(), default=str),
                      "sham": int(protocol.is_sham), "model": json.dumps([p.model.name for p in patients]),
                      "plastic_connections": " ".join(conns), "thresholds": json.dumps(list(thresholds)), **meta})
-    if model_overrides():   # a model variant in force (--set): each course file, a cohort's patients' too, says so
-        ds.attrs["model_overrides"] = overrides_text()
+    variant = model_overrides()
+    if variant:   # a model variant in force (--set): each course file, a cohort's patients' too, says so
+        ds.attrs["model_overrides"] = overrides_text(variant)
     return ds
 
 

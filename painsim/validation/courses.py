@@ -66,7 +66,8 @@ __all__ = ["SCS_PATIENTS", "responders_during_use", "share_responding", "COHORT_
            "cohort_responders_during_use", "KHEDR_DAYS", "KHEDR_FOLLOW_UP", "PNS_FOLLOW_UP", "PNS_PATIENTS",
            "rtms_relief_over_sham", "QUESADA_DAYS", "QUESADA_EVALUATION", "rtms_spaced_relief_over_sham",
            "pns_responders_12m",
-           "SEAT_DAY", "MPNS_PATIENTS", "mpns_responders_90d", "GHONAME_TEST_DAY", "pnt_relief_over_sham"]
+           "SEAT_DAY", "MPNS_PATIENTS", "mpns_responders_90d", "GHONAME_TEST_DELAY", "pnt_relief_over_sham",
+           "real_and_sham"]
 
 #: Khedr et al. 2005: five consecutive daily sessions (days 0-4) ...
 KHEDR_DAYS = (0.0, 1.0, 2.0, 3.0, 4.0)
@@ -257,16 +258,16 @@ def cohort_responders_during_use(protocol_name: str, model_name: str = "peripher
 
 
 @functools.lru_cache(maxsize=None)
-def _course_relief(model: str, base: str, days: tuple, end: float, seeds: tuple, day: float) -> np.ndarray:
+def _course_relief(model: str, base: str, days: tuple, seeds: tuple, day: float) -> np.ndarray:
     """Relief (fraction; NaN without baseline pain) on ``day`` of a course of the library protocol
     ``base`` on sessions ``days``, one value per seed."""
-    return course_outcome(model, base, days, end, seeds, day, "relief") / 100.0
+    return course_outcome(model, base, days, seeds, day, "relief") / 100.0
 
 
-def course_outcome(models, base: str, days: Sequence[float], end: float, seeds: Sequence[int], day: float,
+def course_outcome(models, base: str, days: Sequence[float], seeds: Sequence[int], day: float,
                    variable: str = "pain") -> np.ndarray:
     """One patient variable of the course engine (``"pain"``, NRS; ``"relief"``, %) on ``day`` of a
-    course of the library protocol ``base`` on sessions ``days`` to ``end`` (days), one value per
+    course of the library protocol ``base`` on sessions ``days`` that ends on ``day``, one value per
     patient (``models``: one model, or one per seed), tested on day 0 and ``day`` only.
 
     Parameters
@@ -277,12 +278,10 @@ def course_outcome(models, base: str, days: Sequence[float], end: float, seeds: 
         A library protocol (:func:`painsim.protocols.names`).
     days : sequence of float
         Session days (days).
-    end : float
-        The course's end day (days).
     seeds : sequence of int
         One simulation seed per patient.
     day : float
-        The follow-up day read (days).
+        The follow-up day read, the course's end (days).
     variable : str
         A variable of :func:`painsim.course.run_course_batch`'s result.
 
@@ -296,11 +295,11 @@ def course_outcome(models, base: str, days: Sequence[float], end: float, seeds: 
     painsim.errors.UnknownKeyError
         An unknown ``base`` or model name.
     painsim.errors.CalendarError
-        Impossible ``days`` or ``end``.
+        Impossible ``days``, or a session after ``day``.
     painsim.errors.ParameterError
         ``day`` < 0, or ``models`` not one per seed.
     """
-    spec = {"base": base, "name": f"{base}_validation", "days": list(days), "end_day": end}
+    spec = {"base": base, "name": f"{base}_validation", "days": list(days), "end_day": day}
     ds = run_course_batch(models, spec, list(seeds), follow_up_days=(day,), tests="follow_up")
     return ds[variable].sel(day=day).values
 
@@ -327,24 +326,30 @@ def rtms_relief_over_sham(seed: int) -> float:
     return _relief_over_sham("central_poststroke_ischemic", "rtms_m1_20hz", KHEDR_DAYS, KHEDR_FOLLOW_UP, seed)
 
 
+def real_and_sham(protocol: str) -> tuple[str, str]:
+    """The library ``protocol`` and its sham (the library names each sham ``<protocol>_sham``:
+    :meth:`painsim.protocols.Protocol.as_sham`)."""
+    return protocol, f"{protocol}_sham"
+
+
 def _relief_over_sham(model: str, protocol: str, days: tuple, day: float, seed: int) -> float:
     """Mean paired relief on ``day`` of the library ``protocol``'s course on ``days`` minus that of its
     ``_sham`` course (``model``, circuits ``seed`` to ``seed + N_SEEDS - 1``)."""
     seeds = tuple(range(seed, seed + N_SEEDS))
-    real, sham = (_course_relief(model, base, days, day, seeds, day) for base in (protocol, f"{protocol}_sham"))
+    real, sham = (_course_relief(model, base, days, seeds, day) for base in real_and_sham(protocol))
     paired = real - sham  # same patients, same baseline: NaN where a patient has no baseline pain
     return float(np.nanmean(paired)) if np.isfinite(paired).any() else float("nan")
 
 
 #: Ghoname et al. 1999 rated pain before and after each treatment: the model reads it after the last
-#: (9th) session, which starts on day 18 and lasts 30 min; the test 1 h after its start (chosen: the
-#: session over, the hours-long early plasticity not yet decayed).
-GHONAME_TEST_DAY = 18.0 + 1.0 / 24.0
+#: (9th) session, which lasts 30 min; the test 1 h after its start, in days (chosen: the session
+#: over, the hours-long early plasticity not yet decayed).
+GHONAME_TEST_DELAY = 1.0 / 24.0
 
 
 def pnt_relief_over_sham(seed: int) -> float:
     """Mean relief right after the last of nine PENS sessions (the library ``pnt_alternating`` course,
-    relief on day :data:`GHONAME_TEST_DAY`) minus that after the same sham course (needles without
+    relief :data:`GHONAME_TEST_DELAY` after the start of its last session) minus that after the same sham course (needles without
     current), per patient (post_traumatic_neuropathic, circuits ``seed`` to ``seed + N_SEEDS - 1``;
     patients without baseline pain at the test are left out).
 
@@ -360,7 +365,8 @@ def pnt_relief_over_sham(seed: int) -> float:
         pain).
     """
     days = tuple(get_protocol("pnt_alternating").calendar.days)
-    return _relief_over_sham("post_traumatic_neuropathic", "pnt_alternating", days, GHONAME_TEST_DAY, seed)
+    return _relief_over_sham("post_traumatic_neuropathic", "pnt_alternating", days, days[-1] + GHONAME_TEST_DELAY,
+                             seed)
 
 
 #: Quesada et al. 2020: four sessions, each three weeks after the one before ...
@@ -414,7 +420,7 @@ def pns_responders_12m(seed: int) -> float:
     protocol = get_protocol("pns_percutaneous")
     seeds = tuple(range(seed, seed + PNS_PATIENTS))
     return _responder_share(_course_relief("post_traumatic_neuropathic", protocol.name, tuple(protocol.calendar.days),
-                                           PNS_FOLLOW_UP, seeds, PNS_FOLLOW_UP))
+                                           seeds, PNS_FOLLOW_UP))
 
 
 def mpns_responders_90d(seed: int) -> float:
@@ -436,4 +442,4 @@ def mpns_responders_90d(seed: int) -> float:
     protocol = get_protocol("mpns")
     seeds = tuple(range(seed, seed + MPNS_PATIENTS))
     return _responder_share(_course_relief("post_traumatic_neuropathic", protocol.name, tuple(protocol.calendar.days),
-                                           SEAT_DAY, seeds, SEAT_DAY))
+                                           seeds, SEAT_DAY))

@@ -29,7 +29,7 @@ from ..errors import ParameterError
 from ..params import Model, load_model
 from ..simulation import Request, simulate_batch
 from ..stimulation import Waveform, tens
-from .courses import KHEDR_DAYS, course_outcome, drawn_patients, peripheral_patients
+from .courses import KHEDR_DAYS, course_outcome, drawn_patients, peripheral_patients, real_and_sham
 
 __all__ = ["TRIAL_PATIENTS", "TEST_NOXIOUS", "TEST_DURATION", "hedges_g", "placebo_controlled_pain",
            "patients_placebo_pain", "tens_placebo_smd", "rtms_sham_smd"]
@@ -189,8 +189,7 @@ def rtms_sham_smd(seed: int) -> float:
         A pain score that is not finite (:func:`hedges_g`).
     """
     patients = drawn_patients(TRIAL_PATIENTS, seed, "rtms_real_world", "pain_pathway")
-    models, seeds = [m for m, _ in patients], [s for _, s in patients]
-    test_day = KHEDR_DAYS[-1] + 1.0
-    pain = [course_outcome(models, base, KHEDR_DAYS, test_day, seeds, test_day)
-            for base in ("rtms_m1_20hz", "rtms_m1_20hz_sham")]
-    return hedges_g(pain[0], pain[1])
+    models, seeds = map(list, zip(*patients))
+    active, sham = (course_outcome(models, base, KHEDR_DAYS, seeds, KHEDR_DAYS[-1] + 1.0)
+                    for base in real_and_sham("rtms_m1_20hz"))
+    return hedges_g(active, sham)
