@@ -69,7 +69,7 @@ def test_an_upward_import_breaks_the_layer_contract(tmp_path):
 
 def test_brian2_outside_circuits_breaks_a_contract(tmp_path):
     """Negative control: brian2 imported by a pure-numpy layer (readouts) is refused."""
-    res = _lint_copy_with(tmp_path, "readouts.py", "def _wrong():\n    import brian2\n    return brian2\n")
+    res = _lint_copy_with(tmp_path, "readouts/__init__.py", "def _wrong():\n    import brian2\n    return brian2\n")
     assert res.returncode != 0
     assert "painsim.readouts -> brian2" in res.stdout
 

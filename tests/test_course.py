@@ -274,7 +274,7 @@ def test_the_protocol_file_example_of_from_spec_parses_and_builds():
     table over two lines was not) and builds the protocol it describes."""
     import textwrap
     import tomllib
-    text = ps.protocols.from_spec.__doc__.split("Example::")[1].split("Raises")[0]
+    text = ps.protocols.from_spec.__doc__.split("Example::")[1].split("Parameters\n")[0]
     protocol = ps.protocols.from_spec(tomllib.loads(textwrap.dedent(text))["protocol"])
     assert protocol.name == "my_mpns" and protocol.calendar.n_sessions == 7
     assert protocol.stimulus["threshold_class"] == "Adelta"

@@ -28,6 +28,12 @@ The layer is registered as ``"dorsal_horn"`` (:data:`LAYER`, in
 (afferent spike generators, :mod:`painsim.fibers`) and ``IN, EX, PN`` per body
 site, the afferent input of every site, and the Dataset variables
 ``site_pn_rate``, ``pn_rate``, ``spinal_pain`` and ``gate_index``.
+
+This module draws a point's circuit (:func:`build`) and inputs (:func:`inputs`) and reads its
+results (:func:`results`); the neuron and synapse model and its values are in
+:mod:`painsim.circuits.dorsal_horn_dynamics`, the populations, connections and body-site
+layout in :mod:`painsim.circuits.dorsal_horn_layout`.  Every name of both stays importable
+from here.
 """
 from __future__ import annotations
 
@@ -39,10 +45,18 @@ from ..devices import as_devices
 from ..errors import ParameterError
 from ..fibers import ASCENDING, AfferentSpikes, afferent_input
 from ..rng import rng_for
-from .elements import Connection, GroupDynamics, Layer, LayerResults, Population, Projection
-from .background import (BACKGROUND_CONNECTIONS, BACKGROUND_POPULATION, background_projections,
-                         background_spikes, background_units)
+from .elements import GroupDynamics, Layer, LayerResults, Population, Projection
+from .background import BACKGROUND_CONNECTIONS, BACKGROUND_POPULATION, background_projections, background_spikes
 from .khz_field import FIELD_BITS, FIELD_CONNECTIONS, FIELD_POPULATION, field_projections, field_spikes
+# the neuron and synapse model, and the populations, connections and body sites: every name
+# importable from here as before (listed in __all__)
+from .dorsal_horn_dynamics import (EXC_SYNAPSE, INH_SYNAPSE, NEURON_EQS, NEURON_PARAMS, NON_CONDUCTANCES,
+                                   POPULATION_PARAMS, neuron_parameters, presynaptic_gabab_fraction,
+                                   presynaptic_opioid_fraction, spinal_baclofen, spinal_morphine,
+                                   synaptic_conductances)
+from .dorsal_horn_layout import (AFFERENT_POPULATIONS, ASCENDING_POPULATION, CONNECTIONS, DORSAL_HORN_POPULATIONS,
+                                 SURROUND_CONNECTIONS, population_sizes, presynaptic_sites, receiving_targets,
+                                 site_pathology, site_seed, site_stream, sizes_per_site, stimulus_sites)
 
 __all__ = ["NEURON_EQS", "NEURON_PARAMS", "POPULATION_PARAMS", "EXC_SYNAPSE", "INH_SYNAPSE",
            "AFFERENT_POPULATIONS", "ASCENDING_POPULATION", "DORSAL_HORN_POPULATIONS", "CONNECTIONS", "synaptic_conductances",
@@ -51,374 +65,10 @@ __all__ = ["NEURON_EQS", "NEURON_PARAMS", "POPULATION_PARAMS", "EXC_SYNAPSE", "I
            "spinal_morphine", "spinal_baclofen",
            "build", "inputs", "stimulus_sites", "receiving_targets", "site_pn_rates", "pn_drives", "results", "LAYER"]
 
-#: Shared membrane equations (brian2 syntax) of every spiking neuron in
-#: painsim, spinal and supraspinal (one equation text = one compiled code
-#: object).  ``g_tonic`` is a constant excitatory background conductance
-#: (zero in the dorsal horn; the lumped background drive of supraspinal units).
-NEURON_EQS = """
-dv/dt = (g_leak*(e_rest - v) + g_ampa*(e_exc - v) + g_nmda*mg_block*(e_exc - v)
-         + g_nk1*(e_exc - v) + g_gaba*(e_inh - v) + g_can*(e_can - v) + g_tonic*(e_exc - v)
-         + g_mor_max*(opioid + opioid_exo)/(1 + opioid + opioid_exo)*(e_k - v) + g_gabab_max*occ_gabab*(e_k - v)) / c_m : volt (unless refractory)
-dopioid/dt = -opioid / tau_opioid : 1
-dgabab/dt = (x_gabab - gabab) / tau_gabab : 1
-occ_gabab = (gabab**2 + gabab_exo) / (1 + gabab**2 + gabab_exo) : 1
-dx_gabab/dt = -x_gabab / tau_gabab_rise : 1
-mg_block = 1 / (1 + mg * exp(-0.062 * v / mV) / 3.57) : 1
-g_can = g_can_max * ca / (1 + ca) : siemens
-dca/dt = (g_nmda * mg_block / g_ca_half - ca) / tau_ca : 1
-dg_ampa/dt = -g_ampa / tau_ampa : siemens
-dg_nmda/dt = (x_nmda - g_nmda) / tau_nmda_decay : siemens
-dx_nmda/dt = -x_nmda / tau_nmda_rise : siemens
-dg_nk1/dt = (x_nk1 - g_nk1) / tau_nk1_decay : siemens
-dx_nk1/dt = -x_nk1 / tau_nk1_rise : siemens
-dg_gaba/dt = -g_gaba / tau_gaba : siemens
-c_m : farad (constant)
-g_leak : siemens (constant)
-e_rest : volt (constant)
-v_threshold : volt (constant)
-v_reset : volt (constant)
-t_refractory : second (constant)
-e_exc : volt (constant)
-e_inh : volt (constant)
-mg : 1 (constant)
-tau_ampa : second (constant)
-tau_nmda_rise : second (constant)
-tau_nmda_decay : second (constant)
-tau_nk1_rise : second (constant)
-tau_nk1_decay : second (constant)
-tau_gaba : second (constant)
-g_can_max : siemens (constant)
-e_can : volt (constant)
-g_ca_half : siemens (constant)
-tau_ca : second (constant)
-g_tonic : siemens (constant)
-g_mor_max : siemens (constant)
-e_k : volt (constant)
-tau_opioid : second (constant)
-opioid_exo : 1 (constant)
-g_gabab_max : siemens (constant)
-tau_gabab : second (constant)
-tau_gabab_rise : second (constant)
-gabab_exo : 1 (constant)
-"""
-
-#: Per-neuron variables and the model paths they come from (SI values).
-NEURON_PARAMS = {
-    "c_m": "dorsal_horn.neuron.capacitance",
-    "g_leak": "dorsal_horn.neuron.leak_conductance",
-    "e_rest": "dorsal_horn.neuron.rest",
-    "v_threshold": "dorsal_horn.neuron.threshold",
-    "v_reset": "dorsal_horn.neuron.reset",
-    "t_refractory": "dorsal_horn.neuron.refractory",
-    "e_exc": "dorsal_horn.synapse.e_excitatory",
-    "e_inh": "dorsal_horn.synapse.e_inhibitory",
-    "mg": "dorsal_horn.synapse.mg",
-    "tau_ampa": "dorsal_horn.synapse.tau_ampa",
-    "tau_nmda_rise": "dorsal_horn.synapse.tau_nmda_rise",
-    "tau_nmda_decay": "dorsal_horn.synapse.tau_nmda_decay",
-    "tau_nk1_rise": "dorsal_horn.synapse.tau_nk1_rise",
-    "tau_nk1_decay": "dorsal_horn.synapse.tau_nk1_decay",
-    "tau_gaba": "dorsal_horn.synapse.tau_gaba",
-    "e_can": "dorsal_horn.windup.e_can",
-    "g_ca_half": "dorsal_horn.windup.nmda_calcium_half",
-    "tau_ca": "dorsal_horn.windup.tau_calcium",
-    "g_mor_max": "dorsal_horn.opioid.girk_conductance",
-    "e_k": "dorsal_horn.opioid.e_potassium",
-    "tau_opioid": "dorsal_horn.opioid.tau",
-    "tau_gabab": "dorsal_horn.gabab.tau",
-    "tau_gabab_rise": "dorsal_horn.gabab.tau_rise",
-}
-#: Per-population overrides: only WDR projection neurons carry the CAN current;
-#: postsynaptic GABA_B (GIRK) conductances differ between lamina II interneurons
-#: and deep WDR neurons (``[dorsal_horn.gabab]``).
-POPULATION_PARAMS = {"g_can_max": {"PN": "dorsal_horn.windup.can_conductance"},
-                     "g_gabab_max": {"EX": "dorsal_horn.gabab.girk_ex", "PN": "dorsal_horn.gabab.girk_pn"}}
-
-#: Excitatory synapse: ``w`` is a dimensionless efficacy (1 = as in the model
-#: file) that plasticity rules change; the receptor conductances are fixed.
-#: ``mor_share`` is the fraction of the synapse's release that presynaptic
-#: mu-opioid receptors can suppress (C and Aδ terminals, Heinke, Gingl &
-#: Sandkühler 2011 J Neurosci 31:1313): with ``opioid`` the opioid concentration
-#: near the postsynaptic neuron (in units of the receptor's dissociation constant)
-#: and ``opioid_exo`` that of an exogenous agonist (:func:`spinal_morphine`), the
-#: receptor occupancy is ``(opioid + opioid_exo)/(1 + opioid + opioid_exo)`` (one-site
-#: binding, both agonists on the same site) and release scales by
-#: ``1 - mor_share*occupancy`` (exactly 1 without either).  ``gabab_share``
-#: is the same for presynaptic GABA_B receptors (activation ``occ_gabab``, a Hill
-#: function of the GABA released by the inhibitory interneurons; ``[dorsal_horn.gabab]``).
-EXC_SYNAPSE = dict(model=("w : 1\nw_ampa : siemens (constant)\nw_nmda : siemens (constant)\n"
-                          "w_nk1 : siemens (constant)\nmor_share : 1 (constant)\ngabab_share : 1 (constant)"),
-                   # x jumps by w*tau_decay/tau_rise so that the conductance peaks near w
-                   # and its integral is w*tau_decay, as for a single exponential
-                   on_pre=("release = w*(1 - mor_share*(opioid_post + opioid_exo_post)/(1 + opioid_post + opioid_exo_post))"
-                           "*(1 - gabab_share*occ_gabab_post)\n"
-                           "g_ampa_post += release*w_ampa\n"
-                           "x_nmda_post += release*w_nmda*tau_nmda_decay_post/tau_nmda_rise_post\n"
-                           "x_nk1_post += release*w_nk1*tau_nk1_decay_post/tau_nk1_rise_post"))
-#: Inhibitory synapse: GABA_A/glycine conductance, and for opioid-releasing
-#: projections (descending PAG/RVM control) ``w_mor``, the opioid released per
-#: spike (units of the receptor's dissociation constant; occupancy saturates
-#: through binding, so the update stays linear and order-independent).  ``w_gabab``
-#: is the GABA reaching GABA_B receptors per spike of an inhibitory interneuron
-#: (units of the receptor's dissociation constant, as ``w_mor``), delivered through
-#: a rise (G-protein activation) so that its integral is ``w_gabab*tau_gabab``.
-INH_SYNAPSE = dict(model="w : 1\nw_gaba : siemens (constant)\nw_mor : 1 (constant)\nw_gabab : 1 (constant)",
-                   on_pre=("g_gaba_post += w*w_gaba\nopioid_post += w*w_mor\n"
-                           "x_gabab_post += w*w_gabab*tau_gabab_post/tau_gabab_rise_post"))
-#: Conductance-like keys of a projection that are not conductances (no decay time).
-NON_CONDUCTANCES = ("mor_share", "w_mor", "gabab_share", "w_gabab")
-
-
-#: Generator of the Aβ impulses that run up the dorsal columns (:func:`inputs` draws them with
-#: the afferents; the dorsal column nuclei of :mod:`painsim.circuits.dorsal_column` read them).
-ASCENDING_POPULATION = "ASC"
-#: Populations: afferent classes (spike generators, :data:`painsim.anatomy.FIBER_CLASSES`)
-#: and dorsal-horn neurons.
-AFFERENT_POPULATIONS = FIBER_CLASSES
-DORSAL_HORN_POPULATIONS = {"IN": "dorsal_horn.populations.n_inhibitory",
-                           "EX": "dorsal_horn.populations.n_excitatory",
-                           "PN": "dorsal_horn.populations.n_projection"}
-
-CONNECTIONS = (
-    Connection("abeta_in", "Abeta", "IN", "exc"),
-    Connection("abeta_pn", "Abeta", "PN", "exc"),
-    Connection("adelta_pn", "Adelta", "PN", "exc"),
-    Connection("c_pn", "C", "PN", "exc"),
-    Connection("c_ex", "C", "EX", "exc"),
-    Connection("ex_pn", "EX", "PN", "exc"),
-    Connection("inhibition", "IN", "PN", "inh"),
-    Connection("inhibition_ex", "IN", "EX", "inh"),
-    # Aβ -> excitatory (PKCγ-like) interneurons, held silent by IN -> EX feed-forward
-    # inhibition in health and unmasked by disinhibition: the polysynaptic Aβ route to
-    # nociceptive output of tactile allodynia (Torsney & MacDermott 2006; Lu et al. 2013;
-    # Duan et al. 2014; Petitjean et al. 2015).  Last in the tuple so the connectivity
-    # streams (rng_for(seed, "connectivity", k)) of the older connections are unchanged.
-    Connection("abeta_ex", "Abeta", "EX", "exc"),
-    # C -> inhibitory interneurons: feed-forward inhibition of nociceptive input (islet
-    # cells with monosynaptic C input inhibiting central cells, Lu & Perl 2003; most
-    # Aβ-driven GABAergic neurons also receive high-threshold input, Daniele & MacDermott
-    # 2009).  Off in the model files (``dorsal_horn.c_in.p = 0``: no synapses, the circuit
-    # without it spike for spike); appended last so the older streams are unchanged.
-    Connection("c_in", "C", "IN", "exc"),
-    # Aδ -> inhibitory interneurons: glycinergic dorsal-horn neurons receive sensory input
-    # mainly from myelinated afferents (Foster et al. 2015), and most Aβ-driven GABAergic
-    # neurons also receive high-threshold (Aδ/C) input (Daniele & MacDermott 2009).  Off in
-    # the model files (``dorsal_horn.adelta_in.p = 0``); appended last, as ``c_in``.
-    Connection("adelta_in", "Adelta", "IN", "exc"),
-    # Aβ of the neighbouring sites -> inhibitory interneurons: the inhibitory surround of a
-    # dorsal-horn neuron's receptive field (Zhang, Janik & Grill 2014's "surround" cell, driven
-    # by Aβ fibres other than its local cell's; Gilbert et al. 2022 eNeuro 9:ENEURO.0058-22.2022:
-    # low-amplitude SCS inhibits dorsal-horn neurons through surround inhibition, shifted by
-    # bicuculline).  Its fibres come from the sites of :data:`SURROUND_CONNECTIONS`.  Off in the
-    # model files (``dorsal_horn.abeta_in_surround.p = 0``); appended last, as ``c_in``.
-    Connection("abeta_in_surround", "Abeta", "IN", "exc"),
-)
-
-#: Connections whose presynaptic fibres are those of the neighbouring body sites (``s - 1``
-#: and ``s + 1``, where they exist) rather than the target's own site.
-SURROUND_CONNECTIONS = frozenset({"abeta_in_surround"})
-
-
-def presynaptic_sites(conn: Connection, site: int, n_sites: int) -> tuple[int, ...]:
-    """The body sites whose neurons or fibres a connection onto ``site`` draws from: the site
-    itself, or for a surround connection (:data:`SURROUND_CONNECTIONS`) its neighbours."""
-    if conn.name in SURROUND_CONNECTIONS:
-        return tuple(s for s in (site - 1, site + 1) if 0 <= s < n_sites)
-    return (site,)
-
-
-def synaptic_conductances(model, conn: Connection, pathology=None) -> dict[str, float]:
-    """Receptor conductances of a connection with pathology and pharmacology applied (SI).
-
-    ``pathology`` is the (site's) pathology section; default: the model's.
-    """
-    sec = model.section(f"dorsal_horn.{conn.name}")
-    pharm = model.section("dorsal_horn.pharmacology")
-    path = model.section("pathology") if pathology is None else pathology
-    if conn.kind == "inh":
-        # disinhibition (a loss of inhibitory efficacy; the chloride shift of KCC2 loss is
-        # pathology.anion_shift, applied to e_inh in build) weakens GABA_A/glycine, not the
-        # K+-coupled GABA_B receptors (Coull et al. 2003 Nature 424:938)
-        scale = (1 - pharm["gaba_block"]) * (1 - path["disinhibition"])
-        return {"w_gaba": sec["weight"] * scale,
-                "w_gabab": model.si("dorsal_horn.gabab.release") * (1 - pharm["gabab_block"])}
-    # C synapses: the calibrated gain of the healthy circuit (dorsal_horn.synapse.c_gain,
-    # painsim.validation.calibration) times the pathology's central sensitization
-    sens = model.si("dorsal_horn.synapse.c_gain") * path["sensitization"] if conn.source == "C" else 1.0
-    return {"w_ampa": sec["weight"] * sens,
-            "w_nmda": sec["nmda"] * sens * (1 - pharm["nmda_block"]),
-            "w_nk1": sec["nk1"] * sens * (1 - pharm["nk1_block"]),
-            "mor_share": presynaptic_opioid_fraction(model, conn.source),
-            "gabab_share": presynaptic_gabab_fraction(model, conn.source)}
-
-
-def presynaptic_opioid_fraction(model, source: str) -> float:
-    """Fraction of a primary afferent's release that mu-opioid receptors on its central
-    terminals can suppress (``dorsal_horn.opioid.presynaptic_<class>``; 0 for
-    interneurons and for Aβ fibres)."""
-    key = {"C": "presynaptic_c", "Adelta": "presynaptic_adelta"}.get(source)
-    return 0.0 if key is None else float(model.si(f"dorsal_horn.opioid.{key}"))
-
-
-def presynaptic_gabab_fraction(model, source: str) -> float:
-    """Fraction of an afferent's release that GABA_B receptors on its central terminals
-    can suppress (``dorsal_horn.gabab.presynaptic_<class>``; 0 for interneurons)."""
-    key = {"C": "presynaptic_c", "Adelta": "presynaptic_adelta", "Abeta": "presynaptic_abeta"}.get(source)
-    return 0.0 if key is None else float(model.si(f"dorsal_horn.gabab.{key}"))
-
-
-def receiving_targets(model, conn: Connection, n_post: int) -> int:
-    """How many of a site's target neurons a connection may reach: all of them, or, where the model
-    gives ``dorsal_horn.<name>.target_fraction``, the first ``fraction x n_post`` of them, rounded half
-    up (neurons are interchangeable but for their draws, so the first ones are a random subset).
-
-    ``dorsal_horn.abeta_pn.target_fraction`` makes two classes of projection neuron: lamina I
-    neurons, which receive no monosynaptic Aβ input (it appears, polysynaptic, only when
-    inhibition is blocked: Torsney & MacDermott 2006 J Neurosci 26:1833), and deeper neurons,
-    which do.
-
-    Parameters
-    ----------
-    model : Model
-    conn : Connection
-        One of :data:`CONNECTIONS`.
-    n_post : int
-        Target neurons per site.
-
-    Returns
-    -------
-    int
-        The number of a site's target neurons, counted from its first, that the connection may
-        reach.  (The model refuses a fraction outside [0, 1] when it is set, :mod:`painsim.params`.)
-    """
-    path = f"dorsal_horn.{conn.name}.target_fraction"
-    return int(np.floor(model.si(path) * n_post + 0.5)) if path in model.leaves else n_post
-
 
 # ==========================================================================
 # The dorsal horn of a point as a plan (numpy only; network.py builds it)
 # ==========================================================================
-def site_pathology(model, site: int) -> dict:
-    """The pathology section as it acts at one body site.
-
-    With ``pathology.extent = "site"`` the peripheral and spinal pathology
-    (ectopic C activity, disinhibition, anion shift, sensitization) acts at
-    ``body.painful_site`` only; ``"widespread"`` puts it at every site.
-    """
-    path = dict(model.section("pathology"))
-    if path["extent"] == "site" and site != int(model.si("body.painful_site")):
-        path.update(ectopic_fraction=0.0, disinhibition=0.0, sensitization=1.0, anion_shift=0.0)
-    return path
-
-
-def site_stream(site: int) -> tuple:
-    """Extra seed entries of a site's random streams (none for site 0, so a
-    one-site model draws exactly what the single-site foundation drew)."""
-    return () if site == 0 else (1000 + int(site),)
-
-
-def stimulus_sites(model, stimulus) -> tuple[int, ...]:
-    """The body sites a device waveform is delivered at: ``stimulus.site`` (one index or
-    several), or ``(body.painful_site,)`` when it names none (or there is no stimulus).
-
-    Raises
-    ------
-    painsim.errors.ParameterError
-        A site of ``stimulus.site`` is not a site index of the model (0 .. n_sites - 1).
-    """
-    n_sites = int(model.si("body.n_sites"))
-    if stimulus is None or stimulus.site is None:
-        return (int(model.si("body.painful_site")),)
-    # the waveform already holds whole indices >= 0 (painsim.stimulation): only the body can be too small
-    sites = stimulus.site if isinstance(stimulus.site, tuple) else (stimulus.site,)
-    if max(sites) >= n_sites:
-        raise ParameterError("stimulus.site", stimulus.site, f"site indices in 0..{n_sites - 1}")
-    return sites
-
-
-def site_seed(seed: int, site: int) -> int:
-    """Seed of one site's afferents (site 0 keeps the point's seed)."""
-    if site == 0:
-        return seed
-    return int(rng_for(seed, "site", site).integers(2 ** 62))
-
-
-def sizes_per_site(model) -> dict[str, int]:
-    """Fibers or neurons per body site of every afferent and dorsal-horn population."""
-    sizes = {c: int(model.si(f"afferents.{c}.n")) for c in AFFERENT_POPULATIONS}
-    sizes.update({p: int(model.si(path)) for p, path in DORSAL_HORN_POPULATIONS.items()})
-    sizes[FIELD_POPULATION] = FIELD_BITS  # the kHz field's generator units (painsim.circuits.khz_field)
-    sizes[BACKGROUND_POPULATION] = background_units(model, sizes)  # background barrage (painsim.circuits.background)
-    return sizes
-
-
-def population_sizes(model) -> dict[str, int]:
-    """Fibers or neurons per afferent and dorsal-horn population of one point (all sites)."""
-    n_sites = int(model.si("body.n_sites"))
-    return {p: n * n_sites for p, n in sizes_per_site(model).items()}
-
-
-def neuron_parameters(model, pop: str) -> dict[str, float]:
-    """SI values of the NEURON_EQS variables for a dorsal-horn population."""
-    vals = {var: model.si(path) for var, path in NEURON_PARAMS.items()}
-    for var, per_pop in POPULATION_PARAMS.items():
-        vals[var] = model.si(per_pop[pop]) if pop in per_pop else 0.0
-    vals["g_tonic"] = 0.0
-    vals["opioid_exo"] = spinal_morphine(model)
-    vals["gabab_exo"] = spinal_baclofen(model)
-    return vals
-
-
-def spinal_morphine(model) -> float:
-    """Concentration of exogenous mu agonist at the dorsal-horn mu receptors (units of their
-    dissociation constant): ``dorsal_horn.pharmacology.morphine`` x (1 - naloxone block,
-    ``dorsal_horn.pharmacology.opioid_block``), the competitive antagonist keeping the drug off the
-    receptors as it keeps the endogenous opioid off them (:func:`painsim.circuits.cortex.descending_opioid`).
-
-    It adds to the endogenous opioid of every dorsal-horn neuron (``opioid_exo`` in
-    :data:`NEURON_EQS`): the postsynaptic GIRK conductance (``dorsal_horn.opioid.girk_conductance``)
-    and the presynaptic suppression of C and Aδ release onto it
-    (``dorsal_horn.opioid.presynaptic_*``).  Intrathecal morphine acts there: it reduces the
-    C-fibre-evoked activity of dorsal-horn nociceptive neurones dose-dependently and
-    naloxone-reversibly, their A-fibre-evoked responses only slightly (Dickenson & Sullivan 1986
-    Pain 24:211).  0 (the default) leaves every spike as without the term.
-    """
-    return model.si("dorsal_horn.pharmacology.morphine") * (1 - model.si("dorsal_horn.pharmacology.opioid_block"))
-
-
-def spinal_baclofen(model) -> float:
-    """Concentration of exogenous GABA_B agonist at the dorsal-horn GABA_B receptors.
-
-    Parameters
-    ----------
-    model : Model
-
-    Returns
-    -------
-    float
-        ``dorsal_horn.pharmacology.baclofen`` x (1 - ``dorsal_horn.pharmacology.gabab_block``),
-        in units of the receptors' dissociation constant: the antagonist keeps the drug off.
-
-    Notes
-    -----
-    It enters the receptors' activation of every dorsal-horn neuron (``gabab_exo`` in
-    :data:`NEURON_EQS`) as one-site binding beside the interneurons' GABA,
-    ``occ_gabab = (gabab² + gabab_exo) / (1 + gabab² + gabab_exo)``: a steady drug needs no
-    spillover, so its own term is hyperbolic, not the Hill term of the released GABA.  Through
-    ``occ_gabab`` it acts where the receptors are (``[dorsal_horn.gabab]``): presynaptic
-    suppression of C (and less of Aδ) release and the GIRK conductance of the excitatory
-    interneurons.  Intrathecal baclofen acts there: topical baclofen abolished C-fibre-evoked
-    and spared tactile WDR responses (Dickenson et al. 1985, "Effects of topical baclofen on C
-    fibre-evoked neuronal activity in the rat dorsal horn" [checked: abstract]), and at doses
-    without effect of their own GABA or baclofen made tonic SCS relieve tactile allodynia in
-    mononeuropathic rats in which SCS alone had failed (Cui, Linderoth & Meyerson 1996 Pain
-    66:287 [checked: abstract]); a pilot study tried it for patients responding poorly to SCS
-    (Lind, Meyerson, Winter & Linderoth 2004 Eur J Pain 8:377 [checked: abstract]).  0 (the
-    default) leaves every spike as without the term.
-    """
-    return model.si("dorsal_horn.pharmacology.baclofen") * (1 - model.si("dorsal_horn.pharmacology.gabab_block"))
-
-
 #: Lowest threshold above the reset potential a drawn threshold may take (V; chosen: an integrate-and-fire
 #: neuron whose threshold lies at or below its reset fires at its refractory limit, ~500 Hz, for ever,
 #: which no recorded dorsal-horn neuron does: such draws are drawn again).
@@ -449,9 +99,32 @@ def build(model, seed: int):
 
     Each population holds ``n x n_sites`` neurons (site ``s`` owns the block
     ``[s n, (s+1) n)``), and each connection stays inside its site (but for the surround
-    connections, :func:`presynaptic_sites`); the
+    connections, :func:`~painsim.circuits.dorsal_horn_layout.presynaptic_sites`); the
     afferent generators are laid out the same way.  Returns
     ``(populations, projections)`` for :class:`painsim.circuits.plan.Plan`.
+
+    Parameters
+    ----------
+    model : Model
+    seed : int
+        The point's seed: connectivity, initial potentials and (with
+        ``dorsal_horn.neuron.threshold_spread`` > 0) thresholds draw from its streams, per site.
+
+    Returns
+    -------
+    populations : list of Population
+        The afferent generators, ``IN``, ``EX``, ``PN`` (group ``"spinal"``), the kHz field's
+        and the background's generators.
+    projections : list of Projection
+        One per connection of :data:`~painsim.circuits.dorsal_horn_layout.CONNECTIONS`
+        (afferent ones without delay, the others with ``network.synaptic_delay``), then the
+        kHz field's and the background's.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``dorsal_horn.neuron.threshold_spread`` so large that thresholds above the reset +
+        :data:`THRESHOLD_MARGIN` cannot be drawn (1000 redraws).
     """
     n_sites = int(model.si("body.n_sites"))
     per_site = sizes_per_site(model)
@@ -518,15 +191,29 @@ def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[
     model : Model
     stimulus : Waveform, sequence of Waveform, or None
         Device pulses (electrical or magnetic), each device delivered at the site(s) of its
-        ``site`` (default ``body.painful_site``; :func:`stimulus_sites`); recruitment as
+        ``site`` (default ``body.painful_site``;
+        :func:`~painsim.circuits.dorsal_horn_layout.stimulus_sites`); recruitment as
         ``afferents.recruitment``, each site's fibers from that site's own stream; several
         devices act together (:mod:`painsim.devices`).
     noxious, touch : sequence of NaturalStimulus or physical stimuli
         One natural stimulus per site.
     seed : int
-        The point's seed (site ``s`` draws from :func:`site_seed`).
+        The point's seed (site ``s`` draws from :func:`~painsim.circuits.dorsal_horn_layout.site_seed`).
     duration : float
         Simulated time, s.
+
+    Returns
+    -------
+    dict of str to AfferentSpikes
+        Spikes of every generator population: ``Abeta``, ``Adelta``, ``C``, the Aβ impulses
+        that run up the dorsal columns
+        (:data:`~painsim.circuits.dorsal_horn_layout.ASCENDING_POPULATION`), the kHz field
+        (``FIELD``) and the background barrage (``BG``).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A device's ``site`` is not a site of the model (:func:`~painsim.circuits.dorsal_horn_layout.stimulus_sites`).
     """
     n_sites = int(model.si("body.n_sites"))
     placed = [(w, stimulus_sites(model, w)) for w in as_devices(stimulus)]
@@ -559,6 +246,20 @@ def site_pn_rates(model, out, duration: float) -> np.ndarray:
     """Projection-neuron output (Hz) per body site after ``readout.transient``.
 
     ``out`` is a point's raw :class:`painsim.circuits.PointOutput`.
+
+    Parameters
+    ----------
+    model : Model
+    out : PointOutput
+        The point's raw output (its ``PN`` spikes and size are read).
+    duration : float
+        Simulated time, s.
+
+    Returns
+    -------
+    numpy.ndarray
+        Mean rate per PN neuron of each site (Hz), one per site, over
+        ``[readout.transient, duration)`` (from 0 if the run is not longer than the transient).
     """
     t0 = readouts.readout_start(model, duration)
     n_sites = int(model.si("body.n_sites"))
@@ -568,7 +269,24 @@ def site_pn_rates(model, out, duration: float) -> np.ndarray:
 def pn_drives(model, out, site: int) -> tuple[float, float]:
     """Time integrals of inhibitory and excitatory conductance delivered to the
     projection neurons of ``site`` (S s), from every connection onto PN
-    (``out``: a point's raw :class:`painsim.circuits.PointOutput`)."""
+    (``out``: a point's raw :class:`painsim.circuits.PointOutput`).
+
+    Parameters
+    ----------
+    model : Model
+    out : PointOutput
+        The point's raw output, with its plan (projections onto ``PN``), spikes and efficacies.
+    site : int
+        Body site index.
+
+    Returns
+    -------
+    inhibitory, excitatory : float
+        Sum over the site's synapses onto PN of presynaptic spikes x efficacy x conductance x
+        the conductance's decay time (``tau_gaba``; ``tau_ampa``, ``tau_nmda_decay``,
+        ``tau_nk1_decay``), S s, over the whole run
+        (:data:`~painsim.circuits.dorsal_horn_dynamics.NON_CONDUCTANCES` left out).
+    """
     inh = exc = 0.0
     tau = {"w_ampa": model.si("dorsal_horn.synapse.tau_ampa"),
            "w_nmda": model.si("dorsal_horn.synapse.tau_nmda_decay"),
@@ -594,7 +312,24 @@ def pn_drives(model, out, site: int) -> tuple[float, float]:
 def results(model, out, duration: float, pain=None) -> LayerResults:
     """Dataset variables of the dorsal horn: PN output per site and at the painful
     site, the spinal pain score (most active site, :func:`painsim.readouts.model_pain_score`)
-    and the gate index at the painful site (:func:`painsim.readouts.gate_index`)."""
+    and the gate index at the painful site (:func:`painsim.readouts.gate_index`).
+
+    Parameters
+    ----------
+    model : Model
+    out : PointOutput
+        The point's raw output.
+    duration : float
+        Simulated time, s.
+    pain : float, optional
+        The pain score of the layers below; ignored (the dorsal horn is the first layer).
+
+    Returns
+    -------
+    LayerResults
+        ``site_pn_rate`` (Hz, dimension ``site``), ``pn_rate`` (Hz), ``spinal_pain`` (NRS 0-10)
+        and ``gate_index`` (0-1), the ``site`` coordinate, and ``spinal_pain`` as the pain score.
+    """
     n_sites = int(model.si("body.n_sites"))
     painful = int(model.si("body.painful_site"))
     site_rate = site_pn_rates(model, out, duration)

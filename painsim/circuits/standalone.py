@@ -38,22 +38,9 @@ network's state fits the caches: a network of more than :data:`MAX_POINTS`
 points is cut into balanced pieces, one program each (:func:`compiled_network`,
 :class:`CompiledPieces`); a point's result does not depend on its companions.
 
-**The binary cache.**  Each network generates its project into a private
-directory of its process, ``<root>/build/<structure hash>-<pid>[-n]``
-(removed at exit; ``PAINSIM_STANDALONE_KEEP=1`` keeps them), then hashes the
-generated sources (:func:`code_hash`: code and makefile, with brian2's
-process-dependent object numbering removed, plus the brian2 version).  If
-``<root>/bin/<code hash>/main`` exists, that binary is copied in and nothing is
-compiled; otherwise the project is compiled in the private directory and its
-binary published by an atomic rename of a private temporary directory to
-``<root>/bin/<code hash>`` (a worker that loses the race discards its copy), so
-workers never write into each other's directories and never see a half-written
-binary.  ``<root>/keys/<structure hash>/<code hash>`` notes the array sizes of
-each cached binary (written atomically), which :func:`chosen_sizes` and the
-automatic engine read.  ``<root>`` is ``$PAINSIM_STANDALONE_DIR`` or
-``~/.cache/painsim/standalone``.  :attr:`StandaloneNetwork.builds` counts the
-compilations of a process, :attr:`StandaloneNetwork.cache_hits` the binaries
-taken from the cache.
+**The binary cache** (:mod:`painsim.circuits.standalone_cache`, which describes it): private
+project directories, binaries in ``<root>/bin/<code hash>`` (:func:`code_hash`), notes of
+their array sizes in ``<root>/keys/``; keyed by the generated C++, not by painsim's sources.
 
 **Engine choice** (:func:`painsim.circuits.codegen.engine_choice`):
 ``"runtime"`` (default), ``"standalone"`` or ``"auto"`` (:class:`AutoNetwork`:
@@ -67,20 +54,19 @@ generated C++ is compiled with brian2's default flags (``-O3 -ffast-math``) and,
 x86-64 Linux, :data:`VECTORISE_FLAGS`, which let GCC vectorise the neuron groups' state
 updates (:func:`compile_flags`); ``tests/test_standalone.py`` checks that spikes and
 efficacies equal the runtime engine's, within :data:`SPIKE_TOLERANCE` with :data:`VECTORISE_FLAGS`.
+
+The hints and run counts of the automatic engine are in :mod:`painsim.circuits.auto_runs`;
+every name of both modules stays importable from here.
 """
 from __future__ import annotations
 
-import atexit
 import contextlib
-import contextvars
 import hashlib
-import json
 import math
 import os
 import re
 import shutil
 import weakref
-from collections import Counter
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -94,104 +80,17 @@ from . import compiler
 from .compiler import SPIKE_TOLERANCE, VECTORISE_FLAGS, bounded_make, compile_flags, skip_result_writes
 from .network import NETWORK_CLASSES, BatchNetwork, PointInput, PointOutput
 from .plan import neuron_groups
+# the binary cache and the array sizes (standalone_cache), the hints and counts of the automatic
+# engine (auto_runs): every name importable from here as before
+from .standalone_cache import (GENERATORS, _array_name, _claim_directory, _claimed, _note_binary, _publish,
+                               _structure_hash, binary_cached, chosen_sizes, needed_sizes, padded_size, standalone_root)
+from .auto_runs import (_committed, _compiled_runs, _expected, _runs, _thresholds, auto_report, auto_reset,
+                        expected_runs, expected_runs_hint)
 
 __all__ = ["StandaloneNetwork", "AutoNetwork", "standalone_root", "code_hash", "padded_size", "needed_sizes",
            "chosen_sizes", "compiled_network", "CompiledPieces", "pieces", "MAX_POINTS",
            "runtime_runs_before_compiling", "expected_runs", "expected_runs_hint", "binary_cached", "auto_report",
            "auto_reset", "RUN_COST", "COMPILE_COST", "VECTORISE_FLAGS", "SPIKE_TOLERANCE", "compile_flags"]
-
-#: project directories in use by a live network of this process
-_claimed: set[str] = set()
-#: project directories created by this process (removed at exit)
-_created: set[str] = set()
-
-
-def standalone_root() -> Path:
-    """Where project directories and the binary cache go: ``$PAINSIM_STANDALONE_DIR`` or
-    ``~/.cache/painsim/standalone``."""
-    root = os.environ.get("PAINSIM_STANDALONE_DIR")
-    return Path(root) if root else Path.home() / ".cache" / "painsim" / "standalone"
-
-
-def padded_size(n: int) -> int:
-    """``n`` rounded up to a power of two (at least 16), so that arrays whose sizes vary
-    between patients (binomial connectivity, afferent spike counts) give the same code.
-    The padding costs little: padded generator spikes fall after the end of the run, and
-    padded synapses all leave one presynaptic neuron, so they add events only when it spikes."""
-    return max(16, 1 << max(int(n) - 1, 0).bit_length())
-
-
-#: the name of the generator spikes' array in a network's sizes (:func:`needed_sizes`)
-GENERATORS = "generators"
-
-
-def _array_name(key: tuple) -> str:
-    """The name of a ``Synapses`` object's array in a network's sizes: ``source|target|kind``."""
-    return "|".join(key)
-
-
-def needed_sizes(points: Sequence[PointInput], duration: float, dt: float) -> dict[str, int]:
-    """The sizes the arrays of a network of ``points`` need, without creating brian2 objects:
-    the synapses of each ``Synapses`` object (``"source|target|kind"``, those with synapses)
-    and the generator spikes before the end of the run (``"generators"``)."""
-    synapses, n_gen = BatchNetwork.array_sizes(points, duration, dt)
-    return {**{_array_name(k): int(n) for k, n in synapses.items()}, GENERATORS: int(n_gen)}
-
-
-def _fits(sizes: Mapping[str, int], needed: Mapping[str, int]) -> bool:
-    return sizes.keys() == needed.keys() and all(sizes[k] >= n for k, n in needed.items())
-
-
-def _noted(structure: str) -> list[tuple[dict, str]]:
-    """The (sizes, code hash) of every binary noted for ``structure`` in ``<root>/keys/<structure>/``."""
-    out = []
-    for path in (standalone_root() / "keys" / structure).glob("[!.]*"):
-        try:
-            note = json.loads(path.read_text())
-            out.append(({k: int(v) for k, v in note["sizes"].items()}, str(note["code"])))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            continue  # a note being replaced or damaged: as if absent (a binary is found by code hash)
-    return out
-
-
-def _fitting(structure: str, needed: Mapping[str, int]) -> dict | None:
-    """The sizes of the smallest cached binary of ``structure`` whose arrays hold ``needed``."""
-    best = None
-    for sizes, code in _noted(structure):
-        if _fits(sizes, needed) and (standalone_root() / "bin" / code / "main").is_file():
-            if best is None or sum(sizes.values()) < sum(best.values()):
-                best = sizes
-    return best
-
-
-def chosen_sizes(structure: str, needed: Mapping[str, int]) -> tuple[dict, bool]:
-    """The array sizes of the program of a network of ``structure`` that needs ``needed``
-    (:func:`needed_sizes`), and whether a cached binary has them.
-
-    A cached binary of the structure whose every array is at least as large as needed is
-    taken (the smallest such): the padding holds the difference, so batches and patients
-    whose counts differ (connectivity, afferent spikes) share one binary.  Otherwise each
-    size is :func:`padded_size` of the need, raised to the largest size any binary of the
-    structure was compiled with, so the new binary holds every earlier batch too and the
-    sizes of a cohort converge on one binary after a few compilations at most."""
-    fit = _fitting(structure, needed)
-    if fit is not None:
-        return fit, True
-    sizes = {k: padded_size(n) for k, n in needed.items()}
-    for known, _ in _noted(structure):
-        if known.keys() == sizes.keys():
-            sizes = {k: max(v, known[k]) for k, v in sizes.items()}
-    return sizes, False
-
-
-def _note_binary(structure: str, sizes: Mapping[str, int], code: str) -> None:
-    """Note (atomically) that the binary of ``structure`` with array ``sizes`` is cached as ``code``."""
-    folder = standalone_root() / "keys" / structure
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / code
-    tmp = folder / f".{code}.{os.getpid()}"
-    tmp.write_text(json.dumps({"sizes": dict(sizes), "code": code}, sort_keys=True))
-    os.replace(tmp, path)  # a reader sees the old note or the new one
 
 
 class _Delegate:
@@ -220,12 +119,6 @@ def _tied_commands():
         device_module.os, device_module.subprocess = real_os, real_subprocess
 
 
-def _structure_hash(points: Sequence[PointInput], sharing: tuple, duration: float, dt: float) -> str:
-    # the compiler flags too: a binary of the other setting is not this structure's (its notes)
-    key = repr((points[0].plan.key(), sharing, len(points), float(duration), float(dt), tuple(compile_flags())))
-    return hashlib.sha1(key.encode()).hexdigest()[:16]
-
-
 #: brian2 numbers code objects and networks per process (``_codeobject_1``, ``network_2``):
 #: names only, the same program
 _NUMBERING = re.compile(rb"(_codeobject|\bnetwork)_\d+(?!\d)")
@@ -235,7 +128,21 @@ def code_hash(directory: Path, files=None) -> str:
     """Hash of the generated project in ``directory``: its ``files`` (names relative to
     ``directory``; default every source, header and makefile outside ``static_arrays/`` and
     ``results/``), not the data, without brian2's per-process object numbering, with the
-    brian2 version."""
+    brian2 version.
+
+    Parameters
+    ----------
+    directory : str or pathlib.Path
+        The project directory brian2 generated.
+    files : iterable of str, optional
+        The files to hash, relative to ``directory``; default: every ``.cpp``, ``.h``,
+        ``.hpp``, ``.c`` and ``makefile`` outside ``static_arrays/`` and ``results/``.
+
+    Returns
+    -------
+    str
+        24 hexadecimal digits of a SHA-256: the key of the binary in ``<root>/bin/``.
+    """
     b2 = import_brian2()
     h = hashlib.sha256(f"brian2 {b2.__version__}\n".encode())
     directory = Path(directory)
@@ -247,41 +154,6 @@ def code_hash(directory: Path, files=None) -> str:
         h.update(_NUMBERING.sub(rb"\1", name.encode()) + b"\0")
         h.update(_NUMBERING.sub(rb"\1", (directory / name).read_bytes()) + b"\0")
     return h.hexdigest()[:24]
-
-
-def _claim_directory(digest: str) -> Path:
-    """A project directory of this process for ``digest`` that no live network uses."""
-    base, n = f"{digest}-{os.getpid()}", 0
-    name = base
-    while name in _claimed:
-        n += 1
-        name = f"{base}-{n}"
-    _claimed.add(name)
-    path = standalone_root() / "build" / name
-    _created.add(str(path))
-    return path
-
-
-def _publish(binary: Path, cached: Path) -> None:
-    """Put ``binary`` at ``cached/main`` atomically: copied into a private temporary
-    directory, which is renamed to ``cached``; if another process was first, ours is dropped."""
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cached.parent / f".{cached.name}.{os.getpid()}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    shutil.copy2(binary, tmp / "main")
-    try:
-        os.rename(tmp, cached)
-    except OSError:  # another worker published the same code first (ENOTEMPTY/EEXIST)
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-@atexit.register
-def _remove_directories() -> None:
-    if os.environ.get("PAINSIM_STANDALONE_KEEP") == "1":
-        return
-    for path in _created:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 class StandaloneNetwork(BatchNetwork):
@@ -297,6 +169,10 @@ class StandaloneNetwork(BatchNetwork):
         The points' :func:`painsim.circuits.plan.shared_parameters`.
     duration, dt : float
         Simulated time and time step, s.
+    needed : mapping of str to int, optional
+        The array sizes the network needs
+        (:func:`~painsim.circuits.standalone_cache.needed_sizes`), if already known; default:
+        computed from ``points``.
     """
 
     #: compilations of this process (a rerun with new efficacies, or a binary from the cache, adds none)
@@ -393,7 +269,25 @@ class StandaloneNetwork(BatchNetwork):
 
     def run(self, weights: Sequence[Mapping[str, np.ndarray]]) -> list[PointOutput]:
         """Simulate every point from the initial state with ``weights[b]``: the
-        efficacies per connection of point ``b`` (a missing connection: 1)."""
+        efficacies per connection of point ``b`` (a missing connection: 1).
+
+        Parameters
+        ----------
+        weights : sequence of mapping of str to numpy.ndarray
+            One mapping per point: the efficacy of each synapse per connection name (a
+            missing connection: 1; names that are not connections are ignored).
+
+        Returns
+        -------
+        list of PointOutput
+            One per point, in order.
+
+        Raises
+        ------
+        painsim.errors.ParameterError
+            ``weights`` has not one mapping per point, or a connection's array not one
+            efficacy per synapse of that point (:meth:`BatchNetwork.efficacies`).
+        """
         w_all = self.efficacies(weights)
         device = self._device
         run_args = {S.w: w_all[key] for key, S in self._standalone_synapses.items()}
@@ -426,7 +320,21 @@ MAX_POINTS = int(os.environ.get("PAINSIM_STANDALONE_MAX_POINTS", "32"))
 
 def pieces(n: int, max_points: int | None = None) -> list[slice]:
     """``n`` points cut into consecutive pieces of at most ``max_points`` (default
-    :data:`MAX_POINTS`), as few as possible, sizes within one (largest first)."""
+    :data:`MAX_POINTS`), as few as possible, sizes within one (largest first).
+
+    Parameters
+    ----------
+    n : int
+        Number of points.
+    max_points : int, optional
+        Most points per piece; None or 0: :data:`MAX_POINTS` (read at each call); values
+        below 1 count as 1.
+
+    Returns
+    -------
+    list of slice
+        Consecutive slices covering ``0 .. n``; one empty slice for ``n = 0``.
+    """
     m = max(1, int(max_points or MAX_POINTS))
     k = max(1, math.ceil(n / m))
     sizes = [n // k + (j < n % k) for j in range(k)]
@@ -438,7 +346,13 @@ class CompiledPieces:
     """The compiled engine for more than :data:`MAX_POINTS` points: one
     :class:`StandaloneNetwork` per piece (:func:`pieces`), run one after the other; the rerun
     interface of :class:`BatchNetwork`.  A point's result does not depend on its batch
-    companions, so it equals one program of all the points (and the runtime engine's)."""
+    companions, so it equals one program of all the points (and the runtime engine's).
+
+    Parameters
+    ----------
+    points, sharing, duration, dt, needed
+        As :func:`compiled_network`; the points are cut by :func:`pieces`.
+    """
 
     def __init__(self, points: Sequence[PointInput], sharing: tuple, duration: float, dt: float,
                  needed: Sequence[Mapping[str, int]] | None = None):
@@ -448,6 +362,23 @@ class CompiledPieces:
                          for j, sl in enumerate(self.slices)]
 
     def run(self, weights: Sequence[Mapping[str, np.ndarray]]) -> list[PointOutput]:
+        """Run every piece with its points' efficacies, one after the other.
+
+        Parameters
+        ----------
+        weights : sequence of mapping of str to numpy.ndarray
+            One mapping per point of all the pieces, as :meth:`StandaloneNetwork.run`.
+
+        Returns
+        -------
+        list of PointOutput
+            One per point, in order.
+
+        Raises
+        ------
+        painsim.errors.ParameterError
+            ``weights`` has not one mapping per point, or as :meth:`StandaloneNetwork.run`.
+        """
         if len(weights) != self.slices[-1].stop:
             raise ParameterError("weights", len(weights), f"one mapping per point ({self.slices[-1].stop})")
         return [out for sl, net in zip(self.slices, self.networks) for out in net.run(weights[sl])]
@@ -457,7 +388,25 @@ def compiled_network(points: Sequence[PointInput], sharing: tuple, duration: flo
                      needed: Sequence[Mapping[str, int]] | None = None):
     """The compiled engine's network of ``points``: one :class:`StandaloneNetwork` for at most
     :data:`MAX_POINTS` points, else :class:`CompiledPieces`.  ``needed``: the
-    :func:`needed_sizes` of each piece, if known."""
+    :func:`~painsim.circuits.standalone_cache.needed_sizes` of each piece, if known.
+
+    Parameters
+    ----------
+    points : sequence of PointInput
+        The points of one structure.
+    sharing : tuple
+        The points' :func:`painsim.circuits.plan.shared_parameters`.
+    duration, dt : float
+        Simulated time and time step, s.
+    needed : sequence of mapping of str to int, optional
+        The :func:`~painsim.circuits.standalone_cache.needed_sizes` of each piece of
+        :func:`pieces`, in order (one entry for at most :data:`MAX_POINTS` points).
+
+    Returns
+    -------
+    StandaloneNetwork or CompiledPieces
+        Built (compiled, or the binary taken from the cache) before it returns.
+    """
     if len(points) <= MAX_POINTS:
         return StandaloneNetwork(points, sharing, duration, dt, needed=None if needed is None else needed[0])
     return CompiledPieces(points, sharing, duration, dt, needed)
@@ -486,58 +435,6 @@ RUN_COST = {
 #: (pathway, 4 points: 0.7-0.8 s vs 2.1-3.4 s on Cython), so it counts as free.
 COMPILE_COST = {"spinal": 8.5, "pathway": 26.0}
 
-#: runs of each compiled structure (structure hash and padded sizes) in this process,
-#: and how many of them ran on the compiled engine
-_runs: Counter = Counter()
-_compiled_runs: Counter = Counter()
-#: structures that compile (or take their cached binary) from their next run on, because a
-#: hint said enough runs would follow (:func:`expected_runs`)
-_committed: set = set()
-#: the threshold and the expected runs (None: no hint) of each structure seen by the automatic engine
-_thresholds: dict = {}
-_expected: dict = {}
-
-#: the enclosing :func:`expected_runs` hints (a context variable: a thread or a task of its own
-#: starts without a hint)
-_HINTS: contextvars.ContextVar[tuple[int, ...]] = contextvars.ContextVar("painsim_expected_runs", default=())
-
-
-@contextlib.contextmanager
-def expected_runs(runs: int):
-    """Tell the automatic engine how many times each network built inside will be run.
-
-    A caller that knows its workload in advance (a course: sessions x chunks of one set of
-    windows; a cohort: batches of one size per process) says so; an :class:`AutoNetwork`
-    created inside takes ``runs`` as the runs of its compiled structure still to come in this
-    process, and compiles (or takes its binary from the disk cache) at its first run when
-    they pay for the compilation (``runs >= runtime_runs_before_compiling(...)``).  Below
-    the threshold the hint changes nothing: rent-then-buy continues to count, so a hint that
-    is too low costs at most the rent-then-buy bound, one that is too high at most one
-    compilation.  Hints nest by multiplying: an outer ``expected_runs(R)`` says that the
-    work inside is repeated ``R`` times (a cohort worker's ``R`` course batches of one
-    size), an inner ``expected_runs(n)`` that each network inside runs ``n`` times per
-    repetition (a course's session networks), so each runs ``R * n`` times; networks built
-    inside without an inner hint are taken to run once per repetition.  Only ``auto``
-    reads it; results never depend on it (either engine gives the same spikes).
-
-    >>> with expected_runs(40):            # doctest: +SKIP
-    ...     runner.run(weights)            # the networks built here will run 40 times
-    """
-    if isinstance(runs, bool) or int(runs) != runs or runs < 1:
-        raise ParameterError("expected_runs", runs, "a whole number of runs >= 1")
-    token = _HINTS.set(_HINTS.get() + (int(runs),))
-    try:
-        yield
-    finally:
-        _HINTS.reset(token)
-
-
-def expected_runs_hint() -> int | None:
-    """The runs the enclosing :func:`expected_runs` hints promise to each network built now
-    (their product), or None outside any hint."""
-    hints = _HINTS.get()
-    return math.prod(hints) if hints else None
-
 
 def runtime_runs_before_compiling(duration: float, batch: int, target: str | None = None,
                                   cached: bool = False, groups: int = 1) -> int:
@@ -553,9 +450,28 @@ def runtime_runs_before_compiling(duration: float, batch: int, target: str | Non
     engine until the time spent equals the compile time, then compile.  A structure run
     ``r`` times costs at most twice what the better engine for ``r`` runs would have cost;
     one-off networks (``r <= k``) never compile.  A caller that knows ``r`` says so
-    (:func:`expected_runs`) and the structure compiles at its first run when ``r >= k``.
+    (:func:`~painsim.circuits.auto_runs.expected_runs`) and the structure compiles at its first run when ``r >= k``.
     It depends on the workload and on whether the binary is cached, not on measured times;
     either engine gives the same results (``tests/test_standalone.py``).
+
+    Parameters
+    ----------
+    duration : float
+        Simulated time of one run, s.
+    batch : int
+        Points in the network.
+    target : str, optional
+        The runtime engine's code-generation target: ``"numpy"`` reads the numpy costs, any
+        other the Cython costs; default :func:`painsim.circuits.codegen.codegen_target`.
+    cached : bool
+        Whether the structure's binary is in the disk cache.
+    groups : int
+        Neuron groups of the network (1: the spinal costs; 2 or more: the pathway costs).
+
+    Returns
+    -------
+    int
+        0 if ``cached``, else the number of runtime runs (at least 1) after which it compiles.
     """
     if cached:
         return 0
@@ -568,42 +484,25 @@ def runtime_runs_before_compiling(duration: float, batch: int, target: str | Non
     return max(1, math.ceil(compile_s / max(saving, 1e-9)))
 
 
-def auto_report() -> list[dict]:
-    """What the automatic engine did in this process, per compiled structure: its
-    ``runs``, the ``threshold`` (:func:`runtime_runs_before_compiling`), the ``expected``
-    runs a hint promised (:func:`expected_runs`; None: no hint) and how many of the runs were
-    on the compiled engine (``compiled_runs``)."""
-    return [dict(structure=key[0], runs=n, threshold=_thresholds[key], expected=_expected.get(key),
-                 compiled_runs=_compiled_runs[key]) for key, n in _runs.items()]
-
-
-def auto_reset() -> None:
-    """Forget what the automatic engine counted in this process (runs, thresholds, hints
-    acted on); the disk cache stays.  For benchmarks and tests that measure a fresh process
-    with a warm disk cache."""
-    for store in (_runs, _compiled_runs, _committed, _thresholds, _expected):
-        store.clear()
-
-
-def binary_cached(structure: str, needed: Mapping[str, int]) -> bool:
-    """Whether the disk cache holds a binary of ``structure`` whose arrays hold ``needed``
-    (:func:`needed_sizes`), as noted in ``<root>/keys/`` by whichever engine built it."""
-    return _fitting(structure, needed) is not None
-
-
 class AutoNetwork:
     """The automatic engine: a :class:`BatchNetwork` that becomes the compiled engine's
     network (:func:`compiled_network`) once the runs of its structure (the structure hash)
     in this process exceed
     :func:`runtime_runs_before_compiling`, or from its first run when a hint
-    (:func:`expected_runs`) promises enough runs to pay for the compilation.  The runs are
+    (:func:`~painsim.circuits.auto_runs.expected_runs`) promises enough runs to pay for the compilation.  The runs are
     counted per process, across networks: a course's or a sweep's networks of one structure
     share the count, and the binary, once compiled, comes from the disk cache for the next
     ones.  The notes in ``<root>/keys/`` (a structure's cached binaries and their array
     sizes, written atomically by every engine that compiles or takes a binary) tell later
     networks and processes that a binary holding their arrays is cached (every piece's, for
     more than :data:`MAX_POINTS` points): it costs no compilation, so it is used from the
-    first run.  Results equal either engine's (``tests/test_standalone.py``)."""
+    first run.  Results equal either engine's (``tests/test_standalone.py``).
+
+    Parameters
+    ----------
+    points, sharing, duration, dt
+        As :class:`StandaloneNetwork`.
+    """
 
     def __init__(self, points: Sequence[PointInput], sharing: tuple, duration: float, dt: float):
         self._args = (points, sharing, duration, dt)
@@ -633,6 +532,20 @@ class AutoNetwork:
         return self.key in _committed or _runs[self.key] >= self.threshold
 
     def run(self, weights: Sequence[Mapping[str, np.ndarray]]) -> list[PointOutput]:
+        """Run on the engine of this run (:attr:`engine`), building its network first if needed,
+        and count the run for the structure.  Parameters, returns and errors as
+        :meth:`StandaloneNetwork.run`.
+
+        Parameters
+        ----------
+        weights : sequence of mapping of str to numpy.ndarray
+            One mapping per point.
+
+        Returns
+        -------
+        list of PointOutput
+            One per point, in order.
+        """
         compiled = self._compiled()
         if self._net is None or (compiled and isinstance(self._net, BatchNetwork)
                                  and not isinstance(self._net, StandaloneNetwork)):

@@ -25,7 +25,12 @@ module                        contents
                               natural impulses they meet (collision; numba kernel, its Python
                               form for small inputs)
 :mod:`.encoding`              natural stimuli in physical units (contact heat and cold in °C,
-                              pinprick in mN, brush) and their published response functions
+                              pinprick in mN, brush): :class:`PhysicalStimulus` and its
+                              constructors (re-exports the two modules below)
+:mod:`.responses`             the published stimulus-response functions of each class and
+                              modality (heat, cold, punctate force, brush)
+:mod:`.rates`                 per-fiber thresholds, rates and class means under those
+                              functions; homogeneous and adapting Poisson spike trains
 :mod:`.thermal`               contact heat with a time course: repeated brief contacts and
                               ramps (the step adaptation as a linear filter)
 ============================  ==============================================================

@@ -2,19 +2,21 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 import xarray as xr
 
+from ..checks import known_keys
 from ..errors import ParameterError
 from ..fibers import PHYSICAL_STIMULI, brush
 from ..io import combine
 from ..params import load_model
-from ..simulation import Request, simulate_batch
+from ..simulation import Request, body_site, simulate_batch
 from ..stimulation import from_table
 from ..units import to_si
 
-__all__ = ["run_conditions", "duration_quantity", "natural_stimuli", "condition_stimulus", "DEFAULT_DURATION"]
+__all__ = ["run_conditions", "condition_request", "duration_quantity", "natural_stimuli", "heterotopic_stimuli",
+           "Heterotopic", "condition_stimulus", "DEFAULT_DURATION", "HETEROTOPIC_KEYS"]
 
 #: What a condition may give for each physical natural stimulus (docs/stimuli.md).
 _ALLOWED = {"heat": 'a contact temperature in °C (a number or "47 degC"), 32-60 °C',
@@ -33,9 +35,11 @@ DEFAULT_DURATION = "2 s"
 HEAT_CONTACT_KEYS = ("celsius", "n_contacts", "interval", "contact", "start")
 #: The table-valued stimuli: key -> (the table's keys, the one it requires).
 TABLES = {"heat_contacts": (HEAT_CONTACT_KEYS, "celsius"), "heat_ramp": (("peak", "rate", "start", "stop"), "peak")}
+#: Keys of a ``heterotopic`` table: its body site and the natural stimuli there.
+HETEROTOPIC_KEYS = ("site", "noxious", "touch", *_ALLOWED)
 
 
-def natural_stimuli(c: Mapping, k: int) -> tuple:
+def natural_stimuli(c: Mapping, k: int, where: str | None = None) -> tuple:
     """The (noxious, touch) natural stimuli of condition ``k`` (``c``): the intensity shorthand
     (``noxious``, ``touch``, 0-1) or a physical stimulus (``heat`` or ``cold`` in °C, ``pinprick`` in mN,
     ``brush``, a ``heat_contacts`` or ``heat_ramp`` table), at most one per channel.  Bad values raise :class:`painsim.errors.ParameterError`
@@ -47,6 +51,9 @@ def natural_stimuli(c: Mapping, k: int) -> tuple:
         One ``[[condition]]`` table.
     k : int
         Its index, named in messages.
+    where : str, optional
+        The table's name in messages (default ``condition[k]``; a ``heterotopic`` table is
+        named ``condition[k].heterotopic``).
 
     Returns
     -------
@@ -58,6 +65,7 @@ def natural_stimuli(c: Mapping, k: int) -> tuple:
     painsim.errors.ParameterError
         A bad value, an unknown key of a table-valued stimulus, or two stimuli on one channel.
     """
+    where = f"condition[{k}]" if where is None else where
     out = {"noxious": c.get("noxious"), "touch": c.get("touch")}
     given = {"noxious": ["noxious"] if "noxious" in c else [], "touch": ["touch"] if "touch" in c else []}
     for key, (channel, make, allowed) in PHYSICAL.items():
@@ -85,14 +93,82 @@ def natural_stimuli(c: Mapping, k: int) -> tuple:
         except ParameterError as err:
             if key in TABLES and err.name != key:  # one argument of the table: name it
                 sub = err.name if err.name.startswith(key) else f"{key}.{err.name}"
-                raise ParameterError(f"condition[{k}].{sub}", err.value, err.allowed, hint=err.hint) from None
-            raise ParameterError(f"condition[{k}].{key}", value, allowed, hint=err.hint) from None
+                raise ParameterError(f"{where}.{sub}", err.value, err.allowed, hint=err.hint) from None
+            raise ParameterError(f"{where}.{key}", value, allowed, hint=err.hint) from None
     for channel, keys in given.items():
         if len(keys) > 1:
-            raise ParameterError(f"condition[{k}]", " and ".join(keys),
+            raise ParameterError(where, " and ".join(keys),
                                  f"one {channel} stimulus per condition (one of {', '.join(keys)})")
     return (out["noxious"] if out["noxious"] is not None else 0.0,
             out["touch"] if out["touch"] is not None else 0.0)
+
+
+class Heterotopic(NamedTuple):
+    """Natural stimuli of a condition at one other body site (a ``heterotopic`` table)."""
+
+    #: The body site (checked against the model when the condition is run).
+    site: int
+    #: The noxious stimulus there (a number or a natural stimulus; 0.0 if none).
+    noxious: Any
+    #: The touch stimulus there (likewise).
+    touch: Any
+    #: The table's name in messages (``condition[k].heterotopic`` or ``condition[k].heterotopic[j]``).
+    where: str
+
+
+def heterotopic_stimuli(c: Mapping, k: int) -> list[Heterotopic]:
+    """The natural stimuli condition ``k`` (``c``) applies at other body sites than its own
+    (``heterotopic``: one table ``{site = 0, heat = 52.0}`` or an array of them), as in the
+    heterotopic noxious conditioning of diffuse noxious inhibitory controls (Le Bars,
+    Dickenson & Besson 1979 Pain 6:283) and of conditioned pain modulation in people
+    (Yarnitsky 2015 Pain 156:S24): a conditioning stimulus on a remote body part
+    while the test stimulus is applied at the condition's own site.
+
+    Parameters
+    ----------
+    c : mapping
+        One ``[[condition]]`` table.
+    k : int
+        Its index, named in messages.
+
+    Returns
+    -------
+    list of Heterotopic
+        One per table, its stimuli as :func:`natural_stimuli` reads them; empty when the
+        condition has no ``heterotopic`` key.  The sites are checked against the model when
+        the condition is run (:func:`condition_request`).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Not a table or a non-empty array of tables; a table without a whole-number ``site``,
+        without any stimulus, or with a bad stimulus (named ``condition[k].heterotopic[.j].<key>``);
+        two tables at one site.
+    painsim.errors.UnknownKeyError
+        A misspelt key (the nearest valid one suggested).
+    """
+    spec = c.get("heterotopic")
+    if spec is None:
+        return []
+    tables = spec if isinstance(spec, list) else [spec]
+    if not tables or not all(isinstance(t, Mapping) for t in tables):
+        raise ParameterError(f"condition[{k}].heterotopic", spec,
+                             "a table such as {site = 0, heat = 52.0} or a non-empty array of them")
+    out: list[Heterotopic] = []
+    for j, table in enumerate(tables):
+        where = f"condition[{k}].heterotopic" + (f"[{j}]" if isinstance(spec, list) else "")
+        known_keys(table, HETEROTOPIC_KEYS, f"key of {where}")
+        site = table.get("site")
+        if isinstance(site, bool) or not isinstance(site, int):
+            raise ParameterError(f"{where}.site", site, "a body-site index (whole number), required")
+        if site in [other.site for other in out]:
+            raise ParameterError(f"{where}.site", site, "a site no other heterotopic table of the condition names")
+        noxious, touch = natural_stimuli(table, k, where)
+        if not any(key in table for key in HETEROTOPIC_KEYS if key != "site"):
+            raise ParameterError(where, dict(table), f"a site and a natural stimulus there (one of "
+                                 f"{', '.join(key for key in HETEROTOPIC_KEYS if key != 'site')})")
+        out.append(Heterotopic(site, noxious, touch, where))
+    return out
 
 
 def condition_stimulus(c: Mapping, k: int):
@@ -131,15 +207,47 @@ def condition_stimulus(c: Mapping, k: int):
     return from_table(spec, where)
 
 
-def _request(c: Mapping, k: int, model, seed: int) -> Request:
-    """The simulation request of condition ``k`` (``c``) on ``model`` (its parameters already applied)."""
+def condition_request(c: Mapping, k: int, model, seed: int) -> Request:
+    """The simulation request of condition ``k`` (``c``) on ``model``.
+
+    Parameters
+    ----------
+    c : mapping
+        One ``[[condition]]`` table.
+    k : int
+        Its index, named in messages.
+    model : Model
+        The condition's model, its ``params`` already applied.
+    seed : int
+        The experiment's seed (the condition's own ``seed`` wins).
+
+    Returns
+    -------
+    Request
+        Its stimulus, and its natural stimuli at the painful site, at its ``site``, or per
+        site when it has ``heterotopic`` stimuli.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A bad stimulus, a site that is not a whole number, or (with ``heterotopic`` stimuli) a
+        site outside the model's body or a remote site equal to the condition's own.
+    """
     stim = condition_stimulus(c, k)
     nox, touch = natural_stimuli(c, k)
-    if "site" in c:  # natural stimuli at one body site (topographic models)
-        site = c["site"]
-        if isinstance(site, bool) or not isinstance(site, int):
-            raise ParameterError(f"condition[{k}].site", site, "a body-site index (whole number)")
+    site = c.get("site")
+    if site is not None and (isinstance(site, bool) or not isinstance(site, int)):
+        raise ParameterError(f"condition[{k}].site", site, "a body-site index (whole number)")
+    remote = heterotopic_stimuli(c, k)
+    if remote:  # every site named, and checked against the model before any run
+        site = body_site(model, site, f"condition[{k}].site")
+    if site is not None:  # natural stimuli at one body site (topographic models)
         nox, touch = {site: nox}, {site: touch}
+    for other in remote:
+        if body_site(model, other.site, f"{other.where}.site") == site:
+            raise ParameterError(f"{other.where}.site", other.site,
+                                 f"a body site other than the condition's own ({site})")
+        nox[other.site], touch[other.site] = other.noxious, other.touch
     return Request(model, stim, nox, touch, int(c.get("seed", seed)), label=c.get("label", f"condition {k}"))
 
 
@@ -171,7 +279,7 @@ def run_conditions(spec: Mapping[str, Any], seed: int | None = None) -> xr.Datas
         name = c.get("model", exp.get("model", "gate_control"))
         if name not in models:
             models[name] = base if name == exp.get("model", "gate_control") else load_model(name)
-        requests.append(_request(c, k, models[name].with_params(c.get("params", {})), seed))
+        requests.append(condition_request(c, k, models[name].with_params(c.get("params", {})), seed))
         labels.append(c.get("label", f"condition {k}"))
     results = simulate_batch(requests, duration_quantity(duration),
                              batch_size=int(exp.get("batch_size", 32)))

@@ -19,14 +19,27 @@ __all__ = ["condition_rows", "conditioning_rows", "cohort_rows", "course_rows", 
 
 def _pn_cell(ds: xr.Dataset, k: int) -> str:
     """The PN rate of condition ``k``: of the body site its natural stimulus reaches (topographic
-    models), else of the painful site."""
+    models), of its test site when it also stimulates other sites (``heterotopic``), else of the
+    painful site."""
     d = ds.isel(condition=k)
     if "site_pn_rate" not in ds or ds.sizes.get("site", 1) <= 1:
         return f"PN {float(d['pn_rate']):5.1f} Hz"
-    site = stimulated_site(ds, k)
+    site, test = stimulated_site(ds, k), _test_site(ds, k)
+    if site is None and test is not None:
+        return f"PN {float(d['site_pn_rate'].isel(site=test)):5.1f} Hz (test site {test})"
     if site is None or site >= ds.sizes["site"]:
         return f"PN {float(d['pn_rate']):5.1f} Hz (painful site)"
     return f"PN {float(d['site_pn_rate'].isel(site=site)):5.1f} Hz (site {site})"
+
+
+def _test_site(ds: xr.Dataset, k: int) -> int | None:
+    """The condition's own site when its file gave it stimuli at other sites too (None otherwise,
+    and for results without their file's spec)."""
+    conditions = json.loads(ds.attrs.get("experiment_spec", "{}")).get("condition", [])
+    if k >= len(conditions) or "heterotopic" not in conditions[k] or "site" not in conditions[k]:
+        return None
+    site = int(conditions[k]["site"])
+    return site if site < ds.sizes["site"] else None
 
 
 def _pain_sources(ds: xr.Dataset, k: int) -> str:

@@ -11,7 +11,7 @@ from ..errors import ModelFileError, ParameterError
 from ..fibers.thermal import ramp_end
 from ..course import check_course_keys, file_protocol
 from ..units import to_si
-from .conditions import DEFAULT_DURATION, PHYSICAL, condition_stimulus, natural_stimuli
+from .conditions import DEFAULT_DURATION, PHYSICAL, condition_stimulus, heterotopic_stimuli, natural_stimuli
 
 __all__ = ["EXPERIMENT_KEYS", "CONDITION_KEYS", "CONDITIONS_TABLES", "check_conditions", "check_conditioning",
            "check_course", "check_cohort"]
@@ -19,7 +19,7 @@ __all__ = ["EXPERIMENT_KEYS", "CONDITION_KEYS", "CONDITIONS_TABLES", "check_cond
 #: Keys of ``[experiment]`` in conditions files (conditioning files: :data:`painsim.conditioning.EXPERIMENT_KEYS`).
 EXPERIMENT_KEYS = {"name", "description", "kind", "model", "duration", "seed", "batch_size", "figure"}
 #: Keys of a ``[[condition]]`` table.
-CONDITION_KEYS = {"label", "model", "params", "stimulus", "noxious", "touch", "site", "seed"} | set(PHYSICAL)
+CONDITION_KEYS = {"label", "model", "params", "stimulus", "noxious", "touch", "site", "seed", "heterotopic"} | set(PHYSICAL)
 
 #: Top-level tables of a conditions file.
 CONDITIONS_TABLES = ("experiment", "condition")
@@ -69,23 +69,26 @@ def check_conditions(spec: Mapping, path: Path) -> None:
         condition_stimulus(c, n)  # stimulus tables refused before any work, naming the condition
         noxious, _ = natural_stimuli(c, n)  # physical stimuli refused before any work
         _check_contacts_fit(noxious, spec["experiment"], n)
+        for remote in heterotopic_stimuli(c, n):  # stimuli at other sites
+            _check_contacts_fit(remote.noxious, spec["experiment"], n, remote.where)
         labels.append(c.get("label", f"condition {n}"))  # the default of run_conditions
     distinct_labels(labels, "condition")
 
 
-def _check_contacts_fit(noxious, exp: Mapping, n: int) -> None:
+def _check_contacts_fit(noxious, exp: Mapping, n: int, where: str | None = None) -> None:
     """Repeated contacts, and a ramp without a stop, must end within the run: a train or a ramp cut
-    short would change the experiment silently."""
+    short would change the experiment silently (``where``: the table named in messages)."""
+    where = f"condition[{n}]" if where is None else where
     duration = to_si(exp.get("duration", DEFAULT_DURATION), "s", "experiment.duration")
     if getattr(noxious, "ramp", 0) > 0 and noxious.stop is None and ramp_end(noxious) > duration + 1e-12:
-        raise ParameterError(f"condition[{n}].heat_ramp", f"a ramp reaching its peak at {ramp_end(noxious):g} s",
+        raise ParameterError(f"{where}.heat_ramp", f"a ramp reaching its peak at {ramp_end(noxious):g} s",
                              f"a ramp that reaches its peak within the experiment's duration ({duration:g} s)",
                              hint="lengthen [experiment] duration, raise the rate, or give a stop")
     if getattr(noxious, "repeat", 1) <= 1:
         return
     end = float(noxious.onsets()[-1]) + noxious.stop - noxious.start
     if end > duration + 1e-12:
-        raise ParameterError(f"condition[{n}].heat_contacts", f"{noxious.repeat} contacts ending at {end:g} s",
+        raise ParameterError(f"{where}.heat_contacts", f"{noxious.repeat} contacts ending at {end:g} s",
                              f"contacts that end within the experiment's duration ({duration:g} s)",
                              hint="lengthen [experiment] duration or give fewer contacts")
 

@@ -101,6 +101,23 @@ def figures_for(ds: xr.Dataset) -> dict:
     :func:`cohort_figures`; courses
     :func:`course_figures`; sweeps :func:`sweep_figures`; validation results
     (``painsim validate``) :func:`validation_figure`.  Used by ``painsim figures RESULTS``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A saved result (e.g. read with :func:`painsim.io.load`).
+
+    Returns
+    -------
+    dict
+        Figure name (e.g. ``"conditions"``, ``"validation"``) -> matplotlib Figure.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A Dataset that is none of these results.
+    painsim.errors.UnknownKeyError
+        An experiment result whose spec names a figure not in :data:`FIGURES`.
     """
     if "target" in ds.dims and "verdict" in ds:
         return {"validation": validation_figure(ds)}

@@ -328,7 +328,18 @@ def rtms_relief_over_sham(seed: int) -> float:
 
 def real_and_sham(protocol: str) -> tuple[str, str]:
     """The library ``protocol`` and its sham (the library names each sham ``<protocol>_sham``:
-    :meth:`painsim.protocols.Protocol.as_sham`)."""
+    :meth:`painsim.protocols.Protocol.as_sham`).
+
+    Parameters
+    ----------
+    protocol : str
+        A library protocol's name; not looked up here.
+
+    Returns
+    -------
+    (str, str)
+        ``(protocol, protocol + "_sham")``.
+    """
     return protocol, f"{protocol}_sham"
 
 

@@ -585,7 +585,23 @@ TARGETS = tuple(replace(t, shares=_SHARES.get(t.name, "")) for t in TARGETS)
 
 def get(name: str) -> Target:
     """The target called ``name`` (:class:`painsim.errors.UnknownKeyError`, a ParameterError naming the
-    nearest known one, otherwise)."""
+    nearest known one, otherwise).
+
+    Parameters
+    ----------
+    name : str
+        A target's name (e.g. ``"heat_47_rating"``).
+
+    Returns
+    -------
+    Target
+        The entry of :data:`TARGETS`.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        No target has that name.
+    """
     for t in TARGETS:
         if t.name == name:
             return t

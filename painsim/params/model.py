@@ -1,44 +1,26 @@
-"""Parameter trees: model files in TOML, with units, overrides and validation.
+"""The :class:`Model` and its leaves: word choices, bounds, units, checked values.
 
-A model is a nested table of parameters read from a TOML file.  Quantities are
-strings with units (``"50 Hz"``, ``"300 us"``, ``"2 nS"``); counts, fractions
-and switches are plain numbers and booleans; a few keys take a word from a
-fixed list (e.g. a plasticity rule's name).  Model files hold numbers, never
-code or equations: any other string is refused.
-
-The built-in model ``gate_control`` (``models/gate_control.toml``) is the
-reference tree: it defines every valid key, its unit (from its value) and,
-beside each value, the source of the number.  Other model files name a base
-with ``extends = "gate_control"`` under ``[model]`` and override a subset.
-
-Example
--------
->>> import painsim as ps
->>> m = ps.load_model("gate_control")
->>> m2 = m.with_params({"dorsal_horn.pharmacology.gaba_block": 1.0})
->>> m2.si("dorsal_horn.inhibition.weight")        # SI float (siemens)
+A :class:`Leaf` is one validated parameter (its SI value, dimension and the
+text it came from); values are parsed (quantities with units, numbers,
+booleans, words of :data:`CHOICES`) and checked against the reference
+model's leaf of the same path (unit, bounds by leaf name, non-negative
+dimensions).  :class:`Model` is the immutable tree of leaves, with
+:meth:`Model.with_params` deriving variants.  Loading is in :mod:`painsim.params.loading`.
 """
 from __future__ import annotations
 
-import contextlib
 import copy
 import hashlib
 import json
-import os
 import re
-import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Mapping
 
-from .errors import ModelFileError, ParameterError, PathError, UnitError, UnknownKeyError
-from .units import DIMENSIONLESS, Dim, parse, to_si, unit_name, brian_dim
+from ..errors import ModelFileError, ParameterError, UnitError, UnknownKeyError
+from ..units import DIMENSIONLESS, Dim, parse, to_si, unit_name, brian_dim
+from .reading import unflatten
 
-__all__ = ["Model", "load_model", "builtin_models", "builtin_experiments", "find_builtin",
-           "read_toml", "flatten", "unflatten", "REFERENCE_MODEL", "register_choices", "model_overrides",
-           "overriding", "overrides_text", "OVERRIDES_ENV"]
-
-REFERENCE_MODEL = "gate_control"
+__all__ = ["CHOICES", "register_choices", "Leaf", "Model"]
 
 # Keys whose value is a word from a fixed list, matched on the leaf name.
 # Layers above add their own words at import (register_choices): painsim.plasticity.registry adds the
@@ -72,6 +54,19 @@ def register_choices(leaf: str, words) -> None:
     Used by the layers above that own a list of choices: painsim.circuits
     registers its layer stacks as the ``network.layers`` choices, so that a new
     stack needs no edit here.
+
+    Parameters
+    ----------
+    leaf : str
+        The last component of the dotted paths concerned (``"layers"`` for
+        ``network.layers``).
+    words : iterable of str
+        The allowed words; they replace any earlier list of ``leaf`` in :data:`CHOICES`.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``words`` is empty or holds something other than text.
     """
     words = tuple(words)
     if not words or not all(isinstance(w, str) for w in words):
@@ -119,118 +114,6 @@ def _bounds_for(path: str) -> tuple[float | None, float | None, bool]:
 _NONNEGATIVE = {(0, 0, 1, 0, 0, 0, 0), (0, 0, -1, 0, 0, 0, 0), (-2, -1, 3, 2, 0, 0, 0),
                 (-2, -1, 4, 2, 0, 0, 0), (1, 0, 0, 0, 0, 0, 0), (1, 0, -1, 0, 0, 0, 0),
                 (0, 0, 0, 1, 0, 0, 0), (2, 0, 0, 0, 0, 0, 0)}
-
-
-# ------------------------------------------------------------ tree helpers
-def flatten(tree: Mapping, prefix: str = "") -> dict[str, Any]:
-    """Nested mapping -> {"a.b.c": leaf}."""
-    out: dict[str, Any] = {}
-    for k, v in tree.items():
-        path = f"{prefix}.{k}" if prefix else str(k)
-        if isinstance(v, Mapping):
-            out.update(flatten(v, path))
-        else:
-            out[path] = v
-    return out
-
-
-def unflatten(flat: Mapping[str, Any]) -> dict:
-    """{"a.b.c": leaf} -> nested dict."""
-    tree: dict = {}
-    for path, v in flat.items():
-        node = tree
-        *parents, leaf = path.split(".")
-        for p in parents:
-            node = node.setdefault(p, {})
-        node[leaf] = v
-    return tree
-
-
-def read_toml(path: Path) -> dict:
-    """Read a TOML file, turning syntax errors into ModelFileError with the file name.
-
-    Parameters
-    ----------
-    path : Path
-
-    Raises
-    ------
-    ModelFileError
-        The file is missing, or is not valid TOML or UTF-8.
-    """
-    try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except FileNotFoundError:
-        raise ModelFileError(f"file not found: {path}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise ModelFileError(f"{path}: invalid TOML: {e}") from None
-
-
-# ------------------------------------------------------------ built-ins
-def _builtin_dir(kind: str) -> Path:
-    """Folder of built-in models or experiments, in a checkout or an installed package."""
-    here = Path(__file__).resolve().parent
-    src = here.parent / kind  # source checkout / editable install
-    if src.is_dir() and (here.parent / "pyproject.toml").is_file():
-        return src
-    return here / f"_builtin_{kind}"  # installed from a wheel: shipped inside the package
-
-
-def builtin_models() -> list[str]:
-    """Names of the built-in model files (``painsim models``)."""
-    return sorted(p.stem for p in _builtin_dir("models").glob("*.toml"))
-
-
-def builtin_experiments() -> list[str]:
-    return sorted(p.stem for p in _builtin_dir("experiments").glob("*.toml"))
-
-
-def find_builtin(name_or_path: str | Path, kind: str = "models") -> Path:
-    """Resolve a built-in name (``"gate_control"``) or a path to a TOML file.
-
-    A bare name that is both a built-in and a folder in the working directory is the
-    built-in; any other folder is refused.
-
-    Parameters
-    ----------
-    name_or_path : str or Path
-        A built-in name or the path of a TOML file.
-    kind : {"models", "experiments"}
-        Which built-ins (folder) to look in.
-
-    Raises
-    ------
-    ParameterError
-        ``name_or_path`` is neither text nor a path.
-    PathError
-        ``name_or_path`` is a folder.
-    ModelFileError, UnknownKeyError
-        No such file, or no such built-in (the nearest one is named).
-    """
-    if not isinstance(name_or_path, (str, Path)):
-        raise ParameterError(kind[:-1], name_or_path, f"a built-in {kind[:-1]} name or a path to a TOML file")
-    p = Path(name_or_path)
-    if p.is_dir():
-        cand = _builtin_dir(kind) / f"{p.name}.toml"
-        if str(name_or_path) == p.name and cand.is_file():  # a built-in's bare name, also a folder here
-            return cand
-        # refused as what it is: "file not found" would send the user looking for a missing file
-        raise PathError(f"{p} is a folder, not a {kind[:-1]} file: give a TOML file "
-                        f"(e.g. {kind}/{REFERENCE_MODEL}.toml) or a built-in name (painsim models lists them)")
-    if p.suffix == ".toml" or p.exists():
-        if p.is_file():
-            return p
-        # experiments/gate_control.toml given from outside a checkout: try the built-ins
-        cand = _builtin_dir(kind) / p.name
-        if cand.is_file():
-            return cand
-        raise ModelFileError(f"file not found: {p}")
-    cand = _builtin_dir(kind) / f"{p.name}.toml"
-    if cand.is_file():
-        return cand
-    names = builtin_models() if kind == "models" else builtin_experiments()
-    raise UnknownKeyError(str(name_or_path), names, what="built-in " + kind[:-1])
 
 
 # ------------------------------------------------------------ leaf values
@@ -352,6 +235,7 @@ class Model:
     Parameters
     ----------
     name : str
+        The model's name (its file's ``model.name``, else the file name).
     leaves : mapping of str to Leaf
         Validated parameters by dotted path.
     source : str
@@ -476,165 +360,3 @@ class Model:
 
     def __repr__(self):
         return f"Model({self.name!r}, {len(self.leaves)} parameters)"
-
-
-_REFERENCE_CACHE: dict[str, dict[str, Leaf]] = {}
-
-
-def _file_leaves(path: Path, seen: tuple = ()) -> tuple[str, dict[str, Leaf]]:
-    """Leaves of a model file with its ``extends`` chain applied (unvalidated)."""
-    raw = read_toml(path)
-    if not isinstance(raw.get("model", {}), Mapping):
-        raise ModelFileError(f"{path}: [model] must be a table")
-    flat = flatten(raw)
-    leaves = {k: _parse_leaf(k, v, str(path)) for k, v in flat.items()}
-    base = raw.get("model", {}).get("extends")
-    name = raw.get("model", {}).get("name", path.stem)
-    if base:
-        absolute = isinstance(base, str) and Path(base).is_absolute()
-        base_path = Path(base) if absolute else find_builtin(base, "models")
-        if base_path.resolve() in seen:
-            raise ModelFileError(f"{path}: circular 'extends' through {base_path}")
-        _, base_leaves = _file_leaves(base_path, seen + (path.resolve(),))
-        merged = dict(base_leaves)
-        for k, v in leaves.items():
-            if k != "model.extends":
-                merged[k] = v
-        leaves = merged
-    return name, leaves
-
-
-def _reference() -> dict[str, Leaf]:
-    if REFERENCE_MODEL not in _REFERENCE_CACHE:
-        _, leaves = _file_leaves(find_builtin(REFERENCE_MODEL))
-        _REFERENCE_CACHE[REFERENCE_MODEL] = leaves
-    return _REFERENCE_CACHE[REFERENCE_MODEL]
-
-
-def load_model(name_or_path: str | Path = REFERENCE_MODEL, overrides: Mapping | None = None) -> Model:
-    """Load a built-in model by name or a model TOML file by path.
-
-    Parameters
-    ----------
-    name_or_path : str or Path
-        A built-in name (see :func:`builtin_models`, e.g. ``"gate_control"``,
-        ``"neuropathic"``) or the path of a TOML file.
-    overrides : dict, optional
-        Dotted-path overrides, as :meth:`Model.with_params`.
-
-    Raises
-    ------
-    UnknownKeyError
-        Unknown built-in name (with the nearest valid name).
-    ModelFileError
-        The file is missing, is not valid TOML, holds something other than
-        numbers with units, or has a key that the reference model does not have
-        (the message names the file and the nearest valid key).
-    UnitError, ParameterError
-        A value has the wrong unit or is out of range.
-    """
-    path = find_builtin(name_or_path, "models")
-    name, leaves = _file_leaves(path)
-    ref = _reference()
-    checked: dict[str, Leaf] = {}
-    for k, leaf in leaves.items():
-        if k in _TEXT_KEYS:
-            checked[k] = leaf
-            continue
-        if _is_rule_param(k, ref):
-            checked[k] = leaf
-            continue
-        if k not in ref:
-            err = UnknownKeyError(k, [r for r in ref if r not in _TEXT_KEYS])
-            raise ModelFileError(f"{path}: {err}") from None
-        checked[k] = _check_leaf(k, leaf, ref[k], str(path))
-    # a file that does not extend the reference must still define every key
-    missing = [k for k in ref if k not in checked and k not in _TEXT_KEYS]
-    if missing:
-        raise ModelFileError(f"{path}: missing parameters {missing[:5]}"
-                             f"{' ...' if len(missing) > 5 else ''}; add "
-                             f"'extends = \"{REFERENCE_MODEL}\"' under [model] to inherit them")
-    model = Model(name, checked, str(path))
-    everywhere = model_overrides()
-    if everywhere:  # a variant of every model (painsim validate --set): before the caller's own overrides
-        model = model.with_params(everywhere)
-    return model.with_params(overrides) if overrides else model
-
-
-#: Environment variable holding dotted-path overrides (a JSON object) that :func:`load_model`
-#: applies to every model it loads, before the caller's own ``overrides``; set by
-#: :func:`overriding` (``painsim validate --set``), and in the environment so that worker
-#: processes (a cohort's) load the same variant.  The files the command line writes record it
-#: (attribute ``model_overrides`` of ``painsim run``, ``course`` and ``validate`` results), and a
-#: sweep's store key includes it; results saved through the API carry no such record.  A variant
-#: replaces a preset's own value at the same path (e.g. ``pathology.disinhibition``).
-OVERRIDES_ENV = "PAINSIM_MODEL_OVERRIDES"
-
-
-def model_overrides() -> dict[str, Any]:
-    """The overrides :func:`load_model` applies to every model (:data:`OVERRIDES_ENV`; ``{}``
-    when unset).
-
-    Raises
-    ------
-    ParameterError
-        The variable is not a JSON object of dotted paths.
-    """
-    text = os.environ.get(OVERRIDES_ENV, "")
-    if not text.strip():
-        return {}
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
-        value = None
-    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
-        raise ParameterError(OVERRIDES_ENV, text, 'a JSON object of dotted model paths, e.g. {"network.dt": "0.1 ms"}')
-    return value
-
-
-def overrides_text(overrides: Mapping[str, Any] | None = None) -> str:
-    """``overrides`` (default: the ones in force, :func:`model_overrides`) as the canonical JSON text
-    that :data:`OVERRIDES_ENV` holds and result files and notes record.
-
-    Parameters
-    ----------
-    overrides : mapping of str, optional
-    """
-    return json.dumps(dict(model_overrides() if overrides is None else overrides), sort_keys=True)
-
-
-@contextlib.contextmanager
-def overriding(overrides: Mapping[str, Any]):
-    """Within the block, every model :func:`load_model` loads (in this process and in worker
-    processes started within it) has ``overrides`` applied: a model variant, e.g. to measure
-    the validation table of a candidate mechanism (``painsim validate --set PATH=VALUE``).
-    Nested blocks add to the outer one's overrides.
-
-    Every path and value is checked against the reference model before the block runs.
-
-    Parameters
-    ----------
-    overrides : mapping of str
-        Dotted paths to values, added to those already in force.
-
-    Raises
-    ------
-    UnknownKeyError, UnitError, ParameterError
-        A path the model does not have, or a value of the wrong unit or range.
-    """
-    added = _overrides_mapping(overrides, "overrides")
-    names = [k for k in added if k in _TEXT_KEYS]
-    if names:  # a model's name or base is what the caller loads, not a parameter of every model
-        raise ParameterError(names[0], added[names[0]], "a model parameter (not the name, description or base "
-                                                         "of a model file)")
-    load_model(REFERENCE_MODEL).with_params(added)  # refuse a bad path or value before any work
-    before = os.environ.get(OVERRIDES_ENV)
-    combined = {**model_overrides(), **added}
-    os.environ[OVERRIDES_ENV] = overrides_text(combined)
-    try:
-        yield combined
-    finally:
-        if before is None:
-            os.environ.pop(OVERRIDES_ENV, None)
-        else:
-            os.environ[OVERRIDES_ENV] = before

@@ -1,0 +1,108 @@
+"""Spike counts of one population of a result, per pulse or per neuron (formerly part of :mod:`painsim.analysis`).
+
+Spikes per neuron after each pulse onset (:func:`spikes_per_pulse`: the
+per-pulse responses of wind-up, ``painsim validate`` and the QST wind-up test)
+and spikes of each neuron over the whole result (:func:`neuron_spike_counts`),
+optionally of one body site's block of neurons.
+"""
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from ..errors import ParameterError
+from ..readouts import population_spikes, site_block
+
+__all__ = ["spikes_per_pulse", "neuron_spike_counts"]
+
+
+def spikes_per_pulse(result: xr.Dataset, onsets, window: float, population: str = "PN",
+                     site: int | None = None, n_sites: int = 1) -> np.ndarray:
+    """Spikes per neuron of ``population`` in ``[onset, onset + window)`` after each pulse onset (s).
+
+    With ``site``, only the neurons of that body site count (:func:`painsim.readouts.site_block`;
+    ``n_sites`` equal blocks for a result that does not record its layout); per neuron of the
+    counted block.  The per-pulse responses of wind-up (:func:`windup_ratio`; ``painsim validate``;
+    the QST wind-up test) are counted here.
+
+    Parameters
+    ----------
+    result : xarray.Dataset
+        A result of :func:`painsim.simulate` with spikes and ``population_size`` (all its
+        spikes of ``population`` are counted: no condition is selected).
+    onsets : array_like
+        Pulse onsets, s.
+    window : float
+        Counting window after each onset, s.
+    population : str
+        Population name (default ``"PN"``, the projection neurons).
+    site : int, optional
+        Body site whose block of neurons is counted (default all neurons).
+    n_sites : int
+        Body sites, for a result that does not record its layout (default 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Spikes per neuron in each window, one value per onset.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        ``population`` is not in ``result``.
+    painsim.errors.ParameterError
+        ``site`` given for a population not laid out by body site.
+    """
+    t, i, size = population_spikes(result, population, sort=True)
+    if site is not None:
+        n = _site_block(result, population, n_sites, site)
+        t = t[(i // n) == int(site)]
+    else:
+        n = max(size, 1)
+    onsets = np.asarray(onsets, float)
+    return np.array([np.count_nonzero((t >= o) & (t < o + window)) for o in onsets], float) / n
+
+
+def neuron_spike_counts(result: xr.Dataset, population: str = "PN", site: int | None = None,
+                        n_sites: int = 1) -> np.ndarray:
+    """Spikes of each neuron of ``population`` over the whole result; with ``site``, only that body
+    site's block of neurons (as :func:`spikes_per_pulse` reads them).
+
+    Parameters
+    ----------
+    result : xarray.Dataset
+        A result of :func:`painsim.simulate` with spikes and ``population_size``.
+    population : str
+        Population name (default ``"PN"``).
+    site : int, optional
+        Body site whose block of neurons is counted (default all neurons).
+    n_sites : int
+        Body sites, for a result that does not record its layout (default 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Spike count of each neuron (int), indexed within the population, or within the
+        site's block with ``site``.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        ``population`` is not in ``result``.
+    painsim.errors.ParameterError
+        ``site`` given for a population not laid out by body site.
+    """
+    _, i, size = population_spikes(result, population, sort=True)
+    if site is None:
+        return np.bincount(i, minlength=size)
+    n = _site_block(result, population, n_sites, site)
+    return np.bincount(i[i // n == int(site)] - int(site) * n, minlength=n)
+
+
+def _site_block(result: xr.Dataset, population: str, n_sites: int, site) -> int:
+    """Neurons per site of ``population`` (:func:`painsim.readouts.site_block`); a population that is
+    not laid out by site has no ``site`` to select."""
+    n = site_block(result, population, n_sites)
+    if n == 0:
+        raise ParameterError("site", site, f"None: {population} is not laid out by body site")
+    return n

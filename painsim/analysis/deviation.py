@@ -1,0 +1,41 @@
+"""Where model values lie against their published figures (formerly part of :mod:`painsim.analysis`).
+
+:func:`published_deviation`, the x of the validation figure
+(:func:`painsim.plots.validation_figure`) and a column of the validation table.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["published_deviation"]
+
+
+def published_deviation(model, published, low, high) -> np.ndarray:
+    """Where each model value lies against its published figure (the validation figure's x).
+
+    With a published range, the distance from the published value in units of the range's
+    half on the model's side: ``(model - published) / (high - published)`` above it,
+    ``/ (published - low)`` below, so that ``|d| <= 1`` is exactly inside the range (the
+    table's "yes"); a range closed on that side (e.g. 0-0) gives 0 at the published value and
+    ``±inf`` elsewhere.  Without a range, the relative difference
+    ``(model - published) / |published|`` (NaN when the published value is 0 or NaN).
+
+    Parameters
+    ----------
+    model, published, low, high : array_like
+        Per target; ``low``/``high`` NaN where no range is published.
+
+    Returns
+    -------
+    numpy.ndarray
+        The deviations (NaN where the model value or the published value is NaN).
+    """
+    m, p, lo, hi = (np.asarray(a, float) for a in (model, published, low, high))
+    ranged = np.isfinite(lo) & np.isfinite(hi)
+    half = np.where(m >= p, hi - p, p - lo)
+    diff = m - p
+    with np.errstate(divide="ignore", invalid="ignore"):
+        in_units = np.where(half > 0, diff / half, np.where(diff == 0, 0.0, np.sign(diff) * np.inf))
+        relative = np.where((p != 0) & np.isfinite(p), diff / np.abs(p), np.nan)
+    out = np.where(ranged, in_units, relative)
+    return np.where(np.isfinite(m) & np.isfinite(p), out, np.nan)

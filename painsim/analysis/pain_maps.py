@@ -1,0 +1,163 @@
+"""S1 pain-map metrics per model and what they read from a result (formerly part of :mod:`painsim.analysis`).
+
+Site areas, centroids, winner-take-all territories and the painful site's
+overactive area of a ``pain_map``-style experiment (:func:`pain_map_metrics`,
+on the map metrics of :mod:`painsim.readouts`), and the stored parameter and
+stimulated site of one condition (:func:`condition_param`,
+:func:`stimulated_site`).
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import xarray as xr
+
+from .. import readouts
+from ..errors import ParameterError
+from ..units import parse
+
+__all__ = ["condition_param", "stimulated_site", "pain_map_metrics"]
+
+
+# ---------------------------------------------------------------- pain maps
+def condition_param(ds: xr.Dataset, k: int, path: str) -> float:
+    """A model parameter (SI) of condition ``k`` from the stored parameter JSON.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A result with a ``parameters`` variable (one JSON string of the model's parameter
+        tree per condition).
+    k : int
+        Index of the condition.
+    path : str
+        Dotted parameter path, e.g. ``"body.painful_site"``.
+
+    Returns
+    -------
+    float
+        The value in SI units (a stored quantity string such as ``"40 Hz"`` is parsed).
+
+    Raises
+    ------
+    KeyError
+        ``path`` is not in the stored parameters.
+    painsim.errors.ParameterError
+        The stored value is a string that is not a quantity.
+    """
+    node = json.loads(str(ds["parameters"].values[k]))
+    for part in path.split("."):
+        node = node[part]
+    return parse(node, path)[0] if isinstance(node, str) else float(node)
+
+
+def stimulated_site(ds: xr.Dataset, k: int) -> int | None:
+    """The one body site that received natural stimulation in condition ``k`` (None if not one).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A result with ``noxious`` and/or ``touch`` variables (one JSON string per condition:
+        the stored natural stimulus of a one-site model, or one per site index).
+    k : int
+        Index of the condition.
+
+    Returns
+    -------
+    int or None
+        The site (0 for a one-site model); None when no site or several sites received a
+        stimulus (an intensity above 0 or a physical stimulus).
+    """
+    sites = set()
+    for key in ("noxious", "touch"):
+        if key not in ds:
+            continue
+        val = json.loads(str(ds[key].values[k]))
+        if "intensity" in val or "kind" in val:  # one-site model
+            sites.add(0) if _stimulus_given(val) else None
+        else:
+            sites.update(int(s) for s, v in val.items() if _stimulus_given(v))
+    return sites.pop() if len(sites) == 1 else None
+
+
+def _stimulus_given(stored: dict) -> bool:
+    """Whether one site's stored natural stimulus is a stimulus: an intensity shorthand above 0,
+    or a physical stimulus (``{"kind": "heat", "value": 45.0, ...}``; stored only when given)."""
+    return stored["intensity"] > 0 if "intensity" in stored else "kind" in stored
+
+
+def pain_map_metrics(ds: xr.Dataset) -> xr.Dataset:
+    """Site areas, painful-site overactive area and centroid per model (analysis only).
+
+    ``ds`` is a ``pain_map``-style experiment result: conditions that each
+    give noxious input to one body site of a pathway model.  Conditions are
+    grouped by model; within a model, the map responses to the sites give the
+    winner-take-all territories (:func:`painsim.readouts.site_territories`).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The result, with ``map_rate`` (condition, map_y, map_x), ``pain``, ``parameters``
+        (:func:`condition_param`: ``readout.map_overactive_rate`` and ``cortex.map.spacing``
+        of the first condition, ``body.painful_site`` of each) and ``noxious``/``touch``
+        (:func:`stimulated_site`); ``model`` names each condition's model (else one model).
+        Conditions without exactly one stimulated site are skipped; of two conditions of a
+        model at one site, the later is kept.
+
+    Returns
+    -------
+    xarray.Dataset
+        Over ``model`` and ``site``: ``site_area`` (m^2), ``site_centroid_x``
+        (m) and ``site_pain`` (NRS); over ``model``: ``painful_overactive_area`` (m^2)
+        and ``painful_site``; ``site_maps`` (model, site, map_y, map_x; Hz, NaN for a site
+        not stimulated) and ``territory`` (model, map_y, map_x; -1 = no site); attributes
+        ``threshold_hz`` and ``spacing_m``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` has no ``map_rate`` (not a result of a model with ``network.layers =
+        'pathway'``).
+    """
+    if "map_rate" not in ds:
+        raise ParameterError("ds", "no map_rate", "results of a model with network.layers = 'pathway'")
+    models = [str(m) for m in ds["model"].values] if "model" in ds else ["model"] * ds.sizes["condition"]
+    names = list(dict.fromkeys(models))
+    n_sites = ds.sizes["site"]
+    ny, nx = ds.sizes["map_y"], ds.sizes["map_x"]
+    maps = np.full((len(names), n_sites, ny, nx), np.nan)
+    pains = np.full((len(names), n_sites), np.nan)
+    thr = condition_param(ds, 0, "readout.map_overactive_rate")
+    h = condition_param(ds, 0, "cortex.map.spacing")
+    painful = [0] * len(names)
+    for k, m in enumerate(models):
+        s = stimulated_site(ds, k)
+        if s is None:
+            continue
+        g = names.index(m)
+        maps[g, s] = ds["map_rate"].values[k]
+        pains[g, s] = float(ds["pain"].values[k])
+        painful[g] = int(condition_param(ds, k, "body.painful_site"))
+    area = np.zeros((len(names), n_sites))
+    cx = np.full((len(names), n_sites), np.nan)
+    terr = np.full((len(names), ny, nx), -1)
+    over = np.zeros(len(names))
+    for g in range(len(names)):
+        filled = np.nan_to_num(maps[g], nan=0.0)
+        area[g] = readouts.site_areas(filled, thr, h)
+        terr[g] = readouts.site_territories(filled, thr)
+        for s in range(n_sites):
+            cx[g, s] = readouts.map_centroid(filled[s], thr, h)[0]
+        over[g] = readouts.active_area(filled[painful[g]], thr, h)
+    return xr.Dataset(
+        {"site_area": (("model", "site"), area, {"units": "m^2"}),
+         "site_centroid_x": (("model", "site"), cx, {"units": "m"}),
+         "site_pain": (("model", "site"), pains, {"units": "1", "long_name": "pain score (NRS 0-10)"}),
+         "painful_overactive_area": (("model",), over, {"units": "m^2"}),
+         "painful_site": (("model",), np.array(painful)),
+         "site_maps": (("model", "site", "map_y", "map_x"), maps, {"units": "Hz"}),
+         "territory": (("model", "map_y", "map_x"), terr)},
+        coords={"model": names, "site": np.arange(n_sites), "map_x": ds["map_x"].values,
+                "map_y": ds["map_y"].values},
+        attrs={"threshold_hz": thr, "spacing_m": h})

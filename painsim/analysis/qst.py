@@ -1,0 +1,218 @@
+"""The virtual QST profile (DFNS battery; formerly part of :mod:`painsim.analysis`).
+
+Thresholds by the method of levels (:func:`first_crossing`: heat and
+mechanical pain thresholds), mechanical pain sensitivity (:func:`dfns_mps`),
+the wind-up ratio (:func:`windup_ratio`), z-scores against a reference group
+with gain of function positive (:func:`dfns_zscores`) and the profile Dataset
+(:func:`qst_summary`), after the DFNS protocol (Rolke et al. 2006 Pain
+123:231).
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import xarray as xr
+
+__all__ = ["first_crossing", "dfns_mps", "windup_ratio", "dfns_zscores", "qst_summary", "QST_MEASURES",
+           "LOG_SD_FLOOR", "HPT_SD_FLOOR"]
+
+
+#: Floor of the reference SD of the log10-transformed measures (log10 units).  Chosen: virtual
+#: healthy subjects can all rate 0, which would give an SD of 0 and infinite z-scores.
+LOG_SD_FLOOR = 0.1
+#: Floor of the reference SD of the heat pain threshold (°C).  Chosen: 1 °C, below the SD of the
+#: DFNS healthy reference HPT (a few °C, Rolke et al. 2006 Pain 123:231, Magerl et al. 2010 Pain
+#: 151:598 [recalled]) so that it only guards against a degenerate virtual reference (all seeds
+#: at one threshold); the 0.1 floor of the log10 measures would mean 0.1 °C and inflate z-scores.
+HPT_SD_FLOOR = 1.0
+#: The measures of the virtual QST profile: (name, DFNS sign of a gain of function, log10 transform, units,
+#: long name, floor of the reference SD in the units the z-score is taken in: log10 units where transformed,
+#: else the measure's own units).  DFNS z-scores are signed so that positive = gain (hyperalgesia, allodynia),
+#: negative = loss (Rolke et al. 2006 Pain 123:231; Maier et al. 2010 Pain 150:439); ratings, thresholds in mN
+#: and the wind-up ratio are log10-transformed before z-scoring (DFNS secondary normalization), heat thresholds not.
+QST_MEASURES = (
+    ("rest", +1, True, "1", "pain at rest (NRS, no stimulus)", LOG_SD_FLOOR),
+    ("brush", +1, True, "1", "dynamic mechanical allodynia: pain to a brush stroke (NRS)", LOG_SD_FLOOR),
+    ("pinprick", +1, True, "1", "mechanical pain sensitivity: geometric mean pinprick rating 8-512 mN (NRS)",
+     LOG_SD_FLOOR),
+    ("heat", +1, True, "1", "suprathreshold heat pain (NRS)", LOG_SD_FLOOR),
+    ("heat_pain_threshold", -1, False, "degC", "heat pain threshold", HPT_SD_FLOOR),
+    ("mechanical_pain_threshold", -1, True, "mN", "mechanical (pinprick) pain threshold", LOG_SD_FLOOR),
+    ("windup_ratio", +1, True, "1", "wind-up ratio", LOG_SD_FLOOR),
+)
+
+
+# ------------------------------------------------------------------ virtual QST (DFNS battery)
+def first_crossing(levels, ratings, criterion: float, log: bool = False, ceiling: float = float("nan")) -> float:
+    """The stimulus level at which ``ratings`` first exceed ``criterion`` (a threshold by the method of
+    levels), linearly interpolated between the last level below and the first above (in log units with
+    ``log=True``, e.g. forces).  ``ceiling`` if no level exceeds it (a threshold censored at the cut-off,
+    as the DFNS does; default ``nan``); the lowest level if the first does.
+
+    Parameters
+    ----------
+    levels : array_like
+        Stimulus levels in ascending order (e.g. °C, or mN with ``log=True``: then > 0).
+    ratings : array_like
+        The rating at each level (NRS).
+    criterion : float
+        The rating to exceed (NRS).
+    log : bool
+        Interpolate in the logarithm of the levels (default False).
+    ceiling : float
+        The value returned when no rating exceeds ``criterion``.
+
+    Returns
+    -------
+    float
+        The threshold, in the units of ``levels``.
+    """
+    x = np.log(np.asarray(levels, float)) if log else np.asarray(levels, float)
+    y = np.asarray(ratings, float)
+    above = np.flatnonzero(y > criterion)
+    if above.size == 0:
+        return float(ceiling)
+    k = int(above[0])
+    if k == 0:
+        value = x[0]
+    else:
+        value = x[k - 1] + (criterion - y[k - 1]) * (x[k] - x[k - 1]) / (y[k] - y[k - 1])
+    return float(np.exp(value) if log else value)
+
+
+def dfns_mps(ratings) -> float:
+    """Mechanical pain sensitivity as the DFNS computes it: the geometric mean of the pinprick ratings,
+    with 0.1 added to each so that ratings of 0 count (Rolke et al. 2006), minus that 0.1 again (NRS).
+
+    Parameters
+    ----------
+    ratings : array_like
+        Pinprick ratings, NRS 0-10.
+
+    Returns
+    -------
+    float
+        The mechanical pain sensitivity, NRS.
+    """
+    r = np.asarray(ratings, float)
+    return float(np.exp(np.mean(np.log(r + 0.1))) - 0.1)
+
+
+def windup_ratio(counts_per_pulse) -> float:
+    """Wind-up ratio of a train: mean response per stimulus over the train / response to its first
+    stimulus (the DFNS ratio of the rating of a 10-stimulus train to that of a single stimulus,
+    Rolke 2006, here on projection-neuron spikes).  ``nan`` when the first stimulus evokes nothing.
+
+    Parameters
+    ----------
+    counts_per_pulse : array_like
+        The response to each stimulus of the train, in order (e.g. :func:`spikes_per_pulse`).
+
+    Returns
+    -------
+    float
+        The ratio (dimensionless); ``nan`` for an empty train or a first response <= 0.
+    """
+    c = np.asarray(counts_per_pulse, float)
+    return float(c.mean() / c[0]) if c.size and c[0] > 0 else float("nan")
+
+
+def dfns_zscores(values, reference, sign: int, log: bool, sd_floor: float) -> np.ndarray:
+    """DFNS z-scores of ``values`` against the ``reference`` group: ``sign * (x - mean) / sd`` after a
+    log10 transform (``log``; 0.1 added as for ratings), positive = gain of function.  ``sd_floor``
+    bounds the reference SD from below (virtual healthy subjects may all rate 0), in the units the
+    z-score is taken in: log10 units with ``log``, else the measure's own units (°C for HPT).
+
+    Parameters
+    ----------
+    values : array_like
+        The measure of the subjects to score.
+    reference : array_like
+        The measure of the reference group (non-finite values are left out).
+    sign : int
+        +1 where a higher value is a gain of function (ratings), -1 where a lower one is
+        (thresholds).
+    log : bool
+        Take ``log10(max(x, 0) + 0.1)`` of both first.
+    sd_floor : float
+        Least reference SD, in the units the z-score is taken in.
+
+    Returns
+    -------
+    numpy.ndarray
+        The z-scores (the shape of ``values``); all nan when the reference has no finite value.
+        The reference SD is the sample SD (``ddof=1``; 0 for one value), at least ``sd_floor``.
+    """
+    def t(v):
+        v = np.asarray(v, float)
+        return np.log10(np.maximum(v, 0.0) + 0.1) if log else v
+    ref = t(reference)
+    ref = ref[np.isfinite(ref)]
+    if ref.size == 0:
+        return np.full(np.shape(values), np.nan)
+    sd = max(float(np.std(ref, ddof=1)) if ref.size > 1 else 0.0, sd_floor)
+    return sign * (t(values) - float(np.mean(ref))) / sd
+
+
+def qst_summary(per_subject: xr.Dataset, reference: str, sd_floor: float | None = None,
+                abnormal: float = 1.96) -> xr.Dataset:
+    """The profile of a virtual QST: means over subjects, z-scores against the ``reference`` model and the
+    fraction of subjects outside ``abnormal`` (DFNS: 95 % of healthy subjects within ±1.96).
+
+    Each measure's reference SD is floored by its own floor in its own units (the last field of
+    :data:`QST_MEASURES`); ``sd_floor``, if given, replaces the floor of the log10-transformed measures
+    only (log10 units), never that of the heat pain threshold (°C).
+
+    ``per_subject`` holds one variable per :data:`QST_MEASURES` name over (``model``, ``subject``); returns
+    ``zscore`` and ``abnormal_fraction`` over (``model``, ``measure``) and ``<name>_mean`` over ``model``.
+
+    Parameters
+    ----------
+    per_subject : xarray.Dataset
+        One variable per :data:`QST_MEASURES` name, dims (``model``, ``subject``) in that order,
+        in the units of :data:`QST_MEASURES`.
+    reference : str
+        The ``model`` whose subjects are the reference group.
+    sd_floor : float, optional
+        Floor of the reference SD of the log10-transformed measures, log10 units (default: each
+        measure's own).
+    abnormal : float
+        The z-score above which a subject counts as abnormal (default 1.96; one-sided: only a
+        gain of function counts).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``zscore`` (model, measure): mean z-score over the subjects with a finite one;
+        ``abnormal_fraction`` (model, measure): fraction of all subjects with z > ``abnormal``
+        (a subject without a z-score counts as normal); ``<name>_mean`` (model): the mean of
+        the measure over subjects, ignoring nan.
+
+    Raises
+    ------
+    KeyError
+        ``per_subject`` lacks a measure, or ``reference`` is not one of its models.
+    """
+    names = [m[0] for m in QST_MEASURES]
+    z = np.full((per_subject.sizes["model"], len(names)), np.nan)
+    frac = np.full_like(z, np.nan)
+    out = {}
+    for j, (name, sign, log, units, long_name, floor) in enumerate(QST_MEASURES):
+        if log and sd_floor is not None:
+            floor = sd_floor
+        v = per_subject[name]
+        ref = v.sel(model=reference).values
+        zs = np.stack([dfns_zscores(v.sel(model=m).values, ref, sign, log, floor) for m in v.model.values])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-nan rows: a threshold never reached
+            z[:, j] = np.nanmean(np.where(np.isfinite(zs), zs, np.nan), axis=1)
+            frac[:, j] = np.mean(np.nan_to_num(zs, nan=0.0) > abnormal, axis=1)
+            mean = np.nanmean(v.values, axis=1)
+        out[f"{name}_mean"] = (("model",), mean, {"units": units,
+                                                  "long_name": f"{long_name}, mean over virtual subjects"})
+    out["zscore"] = (("model", "measure"), z, {"units": "1", "long_name": "DFNS z-score against the reference "
+                                               "model, mean over virtual subjects (positive = gain of function)"})
+    out["abnormal_fraction"] = (("model", "measure"), frac, {"units": "1", "long_name":
+                                "fraction of virtual subjects with a gain of function (z > 1.96)"})
+    return xr.Dataset(out, coords={"model": per_subject.model.values, "measure": names})

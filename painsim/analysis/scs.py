@@ -1,0 +1,177 @@
+"""SCS readouts per condition and the paresthesia proxy (formerly part of :mod:`painsim.analysis`).
+
+Recruitment and evoked rate per fiber class against the matching condition
+without a device (:func:`scs_metrics`), synchronous Aβ volleys as the
+paresthesia proxy (:func:`synchronous_volleys`; Sagalajev et al. 2024,
+Neuron 112:404) and the projection-neuron rate against tonic SCS frequency
+(:func:`scs_frequency_curves`).
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import xarray as xr
+
+from ..anatomy import FIBER_CLASSES
+from ..readouts import population_spikes
+from ..synchrony import volley_starts
+from .selections import condition_devices, experiment_conditions, result_duration
+
+__all__ = ["synchronous_volleys", "scs_metrics", "scs_frequency_curves"]
+
+
+def synchronous_volleys(times, fibers, k: int, window: float = 1e-3) -> np.ndarray:
+    """Start times of synchronous volleys: ``>= k`` distinct fibers spiking within
+    ``window`` s (a paresthesia proxy: paresthesia needs synchronous Abeta
+    volleys, Sagalajev et al. 2024, Neuron 112:404).  Windows are taken
+    greedily from the earliest spike and do not overlap
+    (:func:`painsim.synchrony.volley_starts`, the definition the paresthesia readout counts).
+
+    Parameters
+    ----------
+    times, fibers : array_like
+        Spike times (s, any order) and fiber indices, of equal length.
+    k : int
+        Least number of distinct fibers in a volley (>= 1).
+    window : float
+        Volley window, s (> 0; default 1 ms).
+
+    Returns
+    -------
+    numpy.ndarray
+        Start time of each volley (s, ascending).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``times`` and ``fibers`` of different lengths, ``k`` not a whole number >= 1, or
+        ``window`` not > 0.
+    """
+    return volley_starts(times, fibers, k, window)
+
+
+def _baseline_condition(conds: list, c: int) -> int | None:
+    """The condition without a stimulus that has the parameters and seed of condition ``c``."""
+    key = json.dumps(conds[c].get("params", {}), sort_keys=True)
+    for b, cb in enumerate(conds):
+        if "stimulus" not in cb and json.dumps(cb.get("params", {}), sort_keys=True) == key \
+                and cb.get("seed") == conds[c].get("seed"):
+            return b
+    return None
+
+
+def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
+    """Per-condition SCS readouts of an experiment Dataset (analysis only, no simulation).
+
+    * ``recruited`` (condition, fiber_class): fraction of a class's fibers that fire
+      more than in the matching no-stimulation condition (same parameters and
+      seed, hence the same natural spike trains);
+    * ``evoked_rate`` (condition, fiber_class): extra spikes per fiber per second;
+    * ``volleys_per_pulse`` and ``volley_rate``: synchronous Aβ volleys (``>= k``
+      distinct Aβ fibers within ``window``; :func:`synchronous_volleys`),
+      the paresthesia proxy (Sagalajev et al. 2024: paresthesia needs synchrony);
+    * ``pn_rate``, ``pain``, ``gate_index`` copied from the Dataset.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        An experiment result over ``condition`` with the spikes of the fiber classes
+        (:func:`painsim.readouts.population_spikes`), ``population_size``, ``pn_rate``,
+        ``pain`` and ``gate_index``; its ``experiment_spec`` says which conditions have a
+        device (:func:`experiment_conditions`).
+    k : int
+        Least number of distinct Aβ fibers in a volley (>= 1; default 5).
+    window : float
+        Volley window, s (> 0; default 1 ms).
+
+    Returns
+    -------
+    xarray.Dataset
+        Over ``condition`` and ``fiber_class`` (:data:`painsim.anatomy.FIBER_CLASSES`):
+        ``recruited`` (fraction, 0 for a condition without a device; a condition without a
+        matching no-stimulation condition is compared with no spikes), ``evoked_rate`` (Hz,
+        floored at 0), ``volleys_per_pulse`` (volleys over the most pulses of one of the
+        condition's devices before the end of the run, capped at 1; 0 without pulses;
+        attributes ``k`` and ``window_s``), ``volley_rate`` (Hz, every condition) and the
+        copied variables.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        ``ds`` has no spikes of a fiber class (a population it does not list).
+    painsim.errors.ParameterError
+        ``k`` or ``window`` refused by :func:`synchronous_volleys`, or a condition's stimulus
+        table refused by :func:`condition_devices`.
+    """
+    conds = experiment_conditions(ds)
+    n = ds.sizes["condition"]
+    duration = result_duration(ds)
+    classes = list(FIBER_CLASSES)
+    def counts(c, pop):  # spikes per fiber; conditions may differ in their number of body sites
+        size = np.atleast_1d(ds["population_size"].sel(population=pop).values)
+        _, i = population_spikes(ds, pop, c)
+        return np.bincount(i, minlength=int(size[c] if size.size == n else size[0]))
+
+    rec = np.zeros((n, len(classes)))
+    evo = np.zeros((n, len(classes)))
+    vpp = np.zeros(n)
+    vrate = np.zeros(n)
+    for c in range(n):
+        b = _baseline_condition(conds, c)
+        for j, pop in enumerate(classes):
+            if "stimulus" not in conds[c]:
+                break  # no device: nothing recruited
+            now = counts(c, pop)
+            ref = counts(b, pop) if b is not None and b != c else np.zeros_like(now)
+            extra = now - ref
+            rec[c, j] = np.mean(extra > 0) if now.size else 0.0
+            evo[c, j] = max(extra.sum(), 0) / max(now.size, 1) / duration
+        t, i = population_spikes(ds, "Abeta", c)
+        v = synchronous_volleys(t, i, k, window)
+        vrate[c] = v.size / duration
+        n_pulses = max([int(np.sum(w.onsets < duration)) for w in condition_devices(conds[c])], default=0)
+        vpp[c] = min(v.size / n_pulses, 1.0) if n_pulses else 0.0
+    return xr.Dataset(
+        {"recruited": (("condition", "fiber_class"), rec, {"units": "1"}),
+         "evoked_rate": (("condition", "fiber_class"), evo, {"units": "Hz"}),
+         "volleys_per_pulse": (("condition",), vpp, {"units": "1", "k": k, "window_s": window}),
+         "volley_rate": (("condition",), vrate, {"units": "Hz"}),
+         "pn_rate": ds["pn_rate"], "pain": ds["pain"], "gate_index": ds["gate_index"]},
+        coords={"condition": ds.condition.values, "fiber_class": classes})
+
+
+def scs_frequency_curves(ds: xr.Dataset) -> dict:
+    """PN rate against tonic SCS frequency, per level of spinal GABA_A block.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        An experiment result over ``condition`` with ``pn_rate`` (Hz); each condition's
+        ``params`` may set ``dorsal_horn.pharmacology.gaba_block`` (default 0) and its
+        frequency ``f`` is the mean rate of its dorsal-column device (else of its first).
+
+    Returns
+    -------
+    dict
+        ``gaba_block -> {"f": [Hz], "pn": [Hz], "base": PN rate of the
+        condition without stimulus (or None)}``, conditions in file order.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError, painsim.errors.ParameterError
+        A condition's stimulus table refused by :func:`condition_devices`.
+    """
+    conds = experiment_conditions(ds)
+    pn = ds["pn_rate"].values
+    groups: dict = {}
+    for c, spec in enumerate(conds):
+        gb = float(spec.get("params", {}).get("dorsal_horn.pharmacology.gaba_block", 0.0))
+        g = groups.setdefault(gb, {"f": [], "pn": [], "base": None})
+        if "stimulus" in spec:   # the rate of the dorsal-column lead among several devices
+            devices = condition_devices(spec)
+            g["f"].append(next((w for w in devices if w.target == "dorsal_column"), devices[0]).mean_rate)
+            g["pn"].append(pn[c])
+        else:
+            g["base"] = pn[c]
+    return groups

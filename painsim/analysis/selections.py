@@ -1,0 +1,149 @@
+"""What figures and the command line select from saved results (formerly part of :mod:`painsim.analysis`).
+
+The ``[[condition]]`` tables of an experiment result and the devices of each
+(:func:`experiment_conditions`, :func:`condition_devices`), a result's
+simulated time (:func:`result_duration`), the plastic connections of a
+conditioning summary (:func:`changed_connections`), the arms of a course
+(:func:`course_arms`) and the groups of a cohort (:func:`cohort_groups`).
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import xarray as xr
+
+from ..stimulation import from_spec
+
+__all__ = ["experiment_conditions", "result_duration", "condition_devices", "changed_connections", "course_arms",
+           "cohort_groups"]
+
+
+# ---------------------------------------------------------------- experiment results
+def experiment_conditions(ds: xr.Dataset) -> list:
+    """The ``[[condition]]`` tables of the experiment behind ``ds`` (one per condition).
+
+    Read from the ``experiment_spec`` attribute; empty tables if the
+    Dataset does not carry one table per condition.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        An experiment result (over ``condition``), with the experiment file as JSON in its
+        ``experiment_spec`` attribute.
+
+    Returns
+    -------
+    list of dict
+        One table per condition, in condition order (``{}`` each when the attribute is
+        missing or lists another number of conditions; ``[]`` without a ``condition`` dim).
+    """
+    spec = json.loads(ds.attrs.get("experiment_spec", "{}") or "{}")
+    conds = spec.get("condition", [])
+    if len(conds) != ds.sizes.get("condition", 0):
+        return [{} for _ in range(ds.sizes.get("condition", 0))]
+    return conds
+
+
+def result_duration(ds: xr.Dataset) -> float:
+    """Simulated time of a result (s): its ``duration_s`` attribute, else the end of its last rate bin.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A result; without ``duration_s`` it needs a ``time`` coordinate of at least two
+        equally spaced rate-bin centres.
+
+    Returns
+    -------
+    float
+        The duration, s.
+    """
+    return float(ds.attrs.get("duration_s", ds.time.values[-1] + (ds.time.values[1] - ds.time.values[0])))
+
+
+def condition_devices(condition) -> tuple:
+    """The waveforms of a ``[[condition]]`` table: none, its stimulus table's, or one per table
+    of a stimulus array (devices at the same time, :mod:`painsim.devices`).
+
+    Parameters
+    ----------
+    condition : dict
+        One ``[[condition]]`` table (:func:`experiment_conditions`); its ``stimulus`` is a
+        waveform table or a list of them.
+
+    Returns
+    -------
+    tuple of painsim.stimulation.Waveform
+        Empty without a ``stimulus``.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError, painsim.errors.ParameterError
+        A stimulus table that :func:`painsim.stimulation.from_spec` refuses (unknown ``type``
+        or argument, a missing or refused value).
+    """
+    stim = condition.get("stimulus")
+    if stim is None:
+        return ()
+    return tuple(from_spec(t) for t in (stim if isinstance(stim, list) else [stim]))
+
+
+def changed_connections(ds: xr.Dataset) -> list:
+    """Plastic connections of a conditioning summary (its ``w_<conn>_change`` variables), in order.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A conditioning summary.
+
+    Returns
+    -------
+    list of str
+        The ``<conn>`` of each ``w_<conn>_change`` variable, in the Dataset's order.
+    """
+    return [k[2:-7] for k in ds.data_vars if k.startswith("w_") and k.endswith("_change")]
+
+
+# ---------------------------------------------------------------- courses and cohorts
+def course_arms(ds: xr.Dataset) -> list:
+    """(label, Dataset) per arm of a course result (``arm`` dim from run_course_file, or one arm).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A course result, with or without an ``arm`` dim.
+
+    Returns
+    -------
+    list of (str, xarray.Dataset)
+        Per arm its label and its slice; without an ``arm`` dim one pair: the ``protocol``
+        attribute (default ``"course"``) and ``ds`` itself.
+    """
+    if "arm" in ds.dims:
+        return [(str(a), ds.sel(arm=a)) for a in ds.arm.values]
+    return [(str(ds.attrs.get("protocol", "course")), ds)]
+
+
+def cohort_groups(ds: xr.Dataset) -> list:
+    """(label, boolean mask over patients): peripheral, central post-stroke by type, other central.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A cohort result over ``patient``, optionally with ``etiology`` (``"peripheral"`` or
+        ``"central"``) and ``stroke_type`` (``"ischemic"``, ``"hemorrhagic"`` or ``"none"``).
+
+    Returns
+    -------
+    list of (str, numpy.ndarray)
+        The groups ``"peripheral"``, ``"ischemic"``, ``"hemorrhagic"``, ``"central, other"``
+        that have patients, each with its boolean mask over ``patient``; ``[("all", all
+        True)]`` when none has (e.g. no ``etiology``).
+    """
+    et = ds["etiology"].values.astype(str) if "etiology" in ds else np.full(ds.sizes["patient"], "all")
+    st = ds["stroke_type"].values.astype(str) if "stroke_type" in ds else np.full(et.shape, "none")
+    out = [("peripheral", et == "peripheral"), ("ischemic", (et == "central") & (st == "ischemic")),
+           ("hemorrhagic", (et == "central") & (st == "hemorrhagic")),
+           ("central, other", (et == "central") & (st == "none"))]
+    return [(g, m) for g, m in out if m.any()] or [("all", np.ones(et.shape, bool))]

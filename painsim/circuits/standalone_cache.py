@@ -1,0 +1,247 @@
+"""The binary cache of the compiled engine, and the array sizes its programs are compiled with.
+
+Each network generates its project into a private directory of its process,
+``<root>/build/<structure hash>-<pid>[-n]`` (removed at exit; ``PAINSIM_STANDALONE_KEEP=1``
+keeps them), then hashes the generated sources (:func:`~painsim.circuits.standalone.code_hash`:
+code and makefile, with brian2's process-dependent object numbering removed, plus the brian2
+version).  If ``<root>/bin/<code hash>/main`` exists, that binary is copied in and nothing is
+compiled; otherwise the project is compiled in the private directory and its binary published
+by an atomic rename of a private temporary directory to ``<root>/bin/<code hash>`` (a worker
+that loses the race discards its copy), so workers never write into each other's directories
+and never see a half-written binary.  ``<root>/keys/<structure hash>/<code hash>`` notes the
+array sizes of each cached binary (written atomically), which :func:`chosen_sizes` and the
+automatic engine read.  ``<root>`` is ``$PAINSIM_STANDALONE_DIR`` or
+``~/.cache/painsim/standalone``.  :attr:`~painsim.circuits.standalone.StandaloneNetwork.builds`
+counts the compilations of a process,
+:attr:`~painsim.circuits.standalone.StandaloneNetwork.cache_hits` the binaries taken from the
+cache.
+
+Here: the sizes a network's arrays need (:func:`needed_sizes`), padded (:func:`padded_size`)
+or those of a cached binary that holds them (:func:`chosen_sizes`, :func:`binary_cached`),
+the notes, the private directories and the publication of binaries.  The cache is keyed by
+the generated C++ and the brian2 version (the notes by a hash of the plan's structure, the
+batch, the duration, the time step and the compiler flags), never by painsim's own source
+files.
+
+Split from :mod:`painsim.circuits.standalone`, which re-exports every public name.
+"""
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from .compiler import compile_flags
+from .network import BatchNetwork, PointInput
+
+__all__ = ["standalone_root", "padded_size", "GENERATORS", "needed_sizes", "chosen_sizes", "binary_cached"]
+
+#: project directories in use by a live network of this process
+_claimed: set[str] = set()
+#: project directories created by this process (removed at exit)
+_created: set[str] = set()
+
+
+def standalone_root() -> Path:
+    """Where project directories and the binary cache go: ``$PAINSIM_STANDALONE_DIR`` or
+    ``~/.cache/painsim/standalone``.
+
+    Returns
+    -------
+    pathlib.Path
+        The root directory, read from the environment at each call (it need not exist).
+    """
+    root = os.environ.get("PAINSIM_STANDALONE_DIR")
+    return Path(root) if root else Path.home() / ".cache" / "painsim" / "standalone"
+
+
+def padded_size(n: int) -> int:
+    """``n`` rounded up to a power of two (at least 16), so that arrays whose sizes vary
+    between patients (binomial connectivity, afferent spike counts) give the same code.
+    The padding costs little: padded generator spikes fall after the end of the run, and
+    padded synapses all leave one presynaptic neuron, so they add events only when it spikes.
+
+    Parameters
+    ----------
+    n : int
+        The size an array needs (a count of synapses or spikes; taken with ``int``).
+
+    Returns
+    -------
+    int
+        The smallest power of two >= ``n``, and at least 16 (also for ``n <= 0``).
+    """
+    return max(16, 1 << max(int(n) - 1, 0).bit_length())
+
+
+#: the name of the generator spikes' array in a network's sizes (:func:`needed_sizes`)
+GENERATORS = "generators"
+
+
+def _array_name(key: tuple) -> str:
+    """The name of a ``Synapses`` object's array in a network's sizes: ``source|target|kind``."""
+    return "|".join(key)
+
+
+def needed_sizes(points: Sequence[PointInput], duration: float, dt: float) -> dict[str, int]:
+    """The sizes the arrays of a network of ``points`` need, without creating brian2 objects:
+    the synapses of each ``Synapses`` object (``"source|target|kind"``, those with synapses)
+    and the generator spikes before the end of the run (``"generators"``).
+
+    Parameters
+    ----------
+    points : sequence of PointInput
+        The points of one network (one structure).
+    duration, dt : float
+        Simulated time and time step, s.
+
+    Returns
+    -------
+    dict of str to int
+        Synapses per ``"source|target|kind"`` (source group, target group, synapse kind) and
+        the generator spikes under :data:`GENERATORS`.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        From :meth:`painsim.circuits.network.BatchNetwork.array_sizes`: a projection carries a
+        conductance its target group's synapse model lacks.
+    """
+    synapses, n_gen = BatchNetwork.array_sizes(points, duration, dt)
+    return {**{_array_name(k): int(n) for k, n in synapses.items()}, GENERATORS: int(n_gen)}
+
+
+def _fits(sizes: Mapping[str, int], needed: Mapping[str, int]) -> bool:
+    return sizes.keys() == needed.keys() and all(sizes[k] >= n for k, n in needed.items())
+
+
+def _noted(structure: str) -> list[tuple[dict, str]]:
+    """The (sizes, code hash) of every binary noted for ``structure`` in ``<root>/keys/<structure>/``."""
+    out = []
+    for path in (standalone_root() / "keys" / structure).glob("[!.]*"):
+        try:
+            note = json.loads(path.read_text())
+            out.append(({k: int(v) for k, v in note["sizes"].items()}, str(note["code"])))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue  # a note being replaced or damaged: as if absent (a binary is found by code hash)
+    return out
+
+
+def _fitting(structure: str, needed: Mapping[str, int]) -> dict | None:
+    """The sizes of the smallest cached binary of ``structure`` whose arrays hold ``needed``."""
+    best = None
+    for sizes, code in _noted(structure):
+        if _fits(sizes, needed) and (standalone_root() / "bin" / code / "main").is_file():
+            if best is None or sum(sizes.values()) < sum(best.values()):
+                best = sizes
+    return best
+
+
+def chosen_sizes(structure: str, needed: Mapping[str, int]) -> tuple[dict, bool]:
+    """The array sizes of the program of a network of ``structure`` that needs ``needed``
+    (:func:`needed_sizes`), and whether a cached binary has them.
+
+    A cached binary of the structure whose every array is at least as large as needed is
+    taken (the smallest such): the padding holds the difference, so batches and patients
+    whose counts differ (connectivity, afferent spikes) share one binary.  Otherwise each
+    size is :func:`padded_size` of the need, raised to the largest size any binary of the
+    structure was compiled with, so the new binary holds every earlier batch too and the
+    sizes of a cohort converge on one binary after a few compilations at most.
+
+    Parameters
+    ----------
+    structure : str
+        The structure hash of the network (the name of its folder in ``<root>/keys/``).
+    needed : mapping of str to int
+        The array sizes the network needs (:func:`needed_sizes`).
+
+    Returns
+    -------
+    sizes : dict of str to int
+        The array sizes to compile or to take, one per key of ``needed``.
+    fitted : bool
+        True if a cached binary (noted and present in ``<root>/bin/``) has these sizes.
+    """
+    fit = _fitting(structure, needed)
+    if fit is not None:
+        return fit, True
+    sizes = {k: padded_size(n) for k, n in needed.items()}
+    for known, _ in _noted(structure):
+        if known.keys() == sizes.keys():
+            sizes = {k: max(v, known[k]) for k, v in sizes.items()}
+    return sizes, False
+
+
+def _note_binary(structure: str, sizes: Mapping[str, int], code: str) -> None:
+    """Note (atomically) that the binary of ``structure`` with array ``sizes`` is cached as ``code``."""
+    folder = standalone_root() / "keys" / structure
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / code
+    tmp = folder / f".{code}.{os.getpid()}"
+    tmp.write_text(json.dumps({"sizes": dict(sizes), "code": code}, sort_keys=True))
+    os.replace(tmp, path)  # a reader sees the old note or the new one
+
+
+def _structure_hash(points: Sequence[PointInput], sharing: tuple, duration: float, dt: float) -> str:
+    # the compiler flags too: a binary of the other setting is not this structure's (its notes)
+    key = repr((points[0].plan.key(), sharing, len(points), float(duration), float(dt), tuple(compile_flags())))
+    return hashlib.sha1(key.encode()).hexdigest()[:16]
+
+
+def _claim_directory(digest: str) -> Path:
+    """A project directory of this process for ``digest`` that no live network uses."""
+    base, n = f"{digest}-{os.getpid()}", 0
+    name = base
+    while name in _claimed:
+        n += 1
+        name = f"{base}-{n}"
+    _claimed.add(name)
+    path = standalone_root() / "build" / name
+    _created.add(str(path))
+    return path
+
+
+def _publish(binary: Path, cached: Path) -> None:
+    """Put ``binary`` at ``cached/main`` atomically: copied into a private temporary
+    directory, which is renamed to ``cached``; if another process was first, ours is dropped."""
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cached.parent / f".{cached.name}.{os.getpid()}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    shutil.copy2(binary, tmp / "main")
+    try:
+        os.rename(tmp, cached)
+    except OSError:  # another worker published the same code first (ENOTEMPTY/EEXIST)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@atexit.register
+def _remove_directories() -> None:
+    if os.environ.get("PAINSIM_STANDALONE_KEEP") == "1":
+        return
+    for path in _created:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def binary_cached(structure: str, needed: Mapping[str, int]) -> bool:
+    """Whether the disk cache holds a binary of ``structure`` whose arrays hold ``needed``
+    (:func:`needed_sizes`), as noted in ``<root>/keys/`` by whichever engine built it.
+
+    Parameters
+    ----------
+    structure : str
+        The structure hash of the network.
+    needed : mapping of str to int
+        The array sizes the network needs (:func:`needed_sizes`).
+
+    Returns
+    -------
+    bool
+        True if a noted binary of ``structure`` with the same arrays, each at least as large
+        as needed, is present in ``<root>/bin/``; damaged or unreadable notes count as absent.
+    """
+    return _fitting(structure, needed) is not None

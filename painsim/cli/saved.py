@@ -1,0 +1,130 @@
+"""The ``painsim`` commands on saved results: ``figures`` (redraw) and ``export`` (Neo spike trains).
+
+Both read a result written by another command (a ``results.nc``, a run's or
+a sweep's output folder or store) and run no simulation..
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import files, io
+from ..errors import PathError, UsageError
+from .output import _SWEEP_STORE, _output_folder, _plots, _print_paths, _write_outputs
+
+
+def _load_results(path) -> tuple:
+    """The checked path of a saved result (file, run output folder, sweep store or output folder) and its Dataset."""
+    path = files.results_file(path)
+    try:
+        return path, io.load(path)
+    except (OSError, ValueError) as e:
+        raise PathError(f"cannot read {path} as a painsim result: {e}") from None
+
+
+def cmd_figures(args) -> int:
+    """``painsim figures RESULT``: redraw the standard figures of a saved result.
+
+    The figures are :func:`painsim.plots.figures_for`'s, written as
+    ``<name>_<kind>.png`` (``name``: the experiment's, the sweep's, else the
+    file's stem) beside the result, or where ``painsim sweep`` put them for a
+    sweep's store, or into ``--out``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``figures`` sub-command: ``file`` (a ``results.nc``, a
+        run's output folder, a sweep's output folder or store) and ``out``
+        (``seed`` is accepted and unused).
+
+    Returns
+    -------
+    int
+        The exit code, 0.
+
+    Raises
+    ------
+    painsim.errors.PathError
+        No result at ``file``, one that cannot be read, or ``--out`` is a file.
+    painsim.errors.ParameterError
+        A Dataset that :func:`painsim.plots.figures_for` cannot draw (refused
+        before anything is written).
+    OSError
+        The output folder cannot be created, or a figure cannot be written.
+    """
+    path, ds = _load_results(args.file)
+    # by default beside the result; a `painsim sweep` store's figures go where that command put them
+    in_sweep_output = "sweep" in ds.attrs and path.parent.name == _SWEEP_STORE
+    out = Path(args.out) if args.out else (path.parent.parent if in_sweep_output else path.parent)
+    if out.exists() and not out.is_dir():
+        raise PathError(f"--out {out} is a file, not a folder")
+    figures = _plots().figures_for(ds)  # refuses a Dataset it cannot draw before anything is written
+    stem = files.result_name(ds.attrs) or ds.attrs.get("sweep") or path.stem
+    with _output_folder(out):
+        _print_paths(None, _write_outputs(None, out, stem, figures)[1])
+    return 0
+
+
+#: Neo's writers by extension (:func:`painsim.io.write_neo`) and the package each needs.
+_NEO_FORMATS = (".nwb", ".nix", ".pkl")  # painsim.io.write_neo checks the writer's package
+
+
+def cmd_export(args) -> int:
+    """``painsim export RESULT --neo OUT``: write the spike trains of a saved result as a Neo file.
+
+    The result must hold spike trains (``painsim run`` on a conditions
+    experiment); :func:`painsim.io.write_neo` writes one SpikeTrain per
+    neuron or per population (``--per``) as NWB, NIX or a pickle, by the
+    extension of ``--neo``.  A relative ``--neo`` is placed in ``--out``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``export`` sub-command: ``file``, ``neo``, ``per``
+        (``"neuron"`` or ``"population"``) and ``out`` (``seed`` is accepted
+        and unused).
+
+    Returns
+    -------
+    int
+        The exit code, 0.
+
+    Raises
+    ------
+    painsim.errors.UsageError
+        An absolute ``--neo`` together with ``--out``, or ``--neo`` not
+        ending in ``.nwb``, ``.nix`` or ``.pkl``.
+    painsim.errors.PathError
+        ``--out`` is a file, ``--neo`` is a folder, or the result cannot be
+        read or holds no spike trains.
+    painsim.errors.ParameterError
+        A package the file kind needs is not installed
+        (:func:`painsim.io.write_neo`).
+    OSError
+        The file cannot be written.
+    """
+    target = Path(args.neo)
+    if args.out:  # --out is the folder a relative --neo name is written in, as every command's --out
+        out = Path(args.out)
+        if out.exists() and not out.is_dir():
+            raise PathError(f"--out {out} is a file, not a folder")
+        if target.is_absolute():
+            raise UsageError(f"--neo {target} is an absolute path: --out {out} names the folder of a relative "
+                             "--neo name; give one or the other")
+        target = out / target
+    if target.suffix not in _NEO_FORMATS:
+        raise UsageError(f"--neo {target}: expected a file name ending in one of {', '.join(_NEO_FORMATS)}")
+    if target.is_dir():
+        raise PathError(f"--neo {target} is a folder, not a file name")
+    path, ds = _load_results(args.file)
+    if "spike_time" not in ds or "population_size" not in ds or "duration_s" not in ds.attrs:
+        raise PathError(f"{path} holds no spike trains (course, cohort and sweep results keep summaries only); "
+                        "export the results.nc of 'painsim run' on a conditions experiment")
+    if args.out:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        written = io.write_neo(ds, target, per=args.per)
+    except OSError as e:
+        raise OSError(f"cannot write {target}: {e}") from e
+    print(f"painsim: neo      {written.resolve()} ({ds.sizes.get('spike', 0)} spikes, one "
+          f"SpikeTrain per {args.per})")
+    return 0

@@ -1,0 +1,216 @@
+"""Loading models, and the overrides environment every load applies.
+
+:func:`load_model` reads a model file with its ``extends`` chain, checks every
+key and value against the reference model (read once, kept in
+``_REFERENCE_CACHE``) and applies the overrides in force
+(:data:`OVERRIDES_ENV`, set by :func:`overriding`; ``painsim validate
+--set``)..
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..errors import ModelFileError, ParameterError, UnknownKeyError
+from .model import _TEXT_KEYS, Leaf, Model, _check_leaf, _is_rule_param, _overrides_mapping, _parse_leaf
+from .reading import REFERENCE_MODEL, find_builtin, flatten, read_toml
+
+__all__ = ["load_model", "model_overrides", "overriding", "overrides_text", "OVERRIDES_ENV"]
+
+
+_REFERENCE_CACHE: dict[str, dict[str, Leaf]] = {}
+
+
+def _file_leaves(path: Path, seen: tuple = ()) -> tuple[str, dict[str, Leaf]]:
+    """Leaves of a model file with its ``extends`` chain applied (unvalidated)."""
+    raw = read_toml(path)
+    if not isinstance(raw.get("model", {}), Mapping):
+        raise ModelFileError(f"{path}: [model] must be a table")
+    flat = flatten(raw)
+    leaves = {k: _parse_leaf(k, v, str(path)) for k, v in flat.items()}
+    base = raw.get("model", {}).get("extends")
+    name = raw.get("model", {}).get("name", path.stem)
+    if base:
+        absolute = isinstance(base, str) and Path(base).is_absolute()
+        base_path = Path(base) if absolute else find_builtin(base, "models")
+        if base_path.resolve() in seen:
+            raise ModelFileError(f"{path}: circular 'extends' through {base_path}")
+        _, base_leaves = _file_leaves(base_path, seen + (path.resolve(),))
+        merged = dict(base_leaves)
+        for k, v in leaves.items():
+            if k != "model.extends":
+                merged[k] = v
+        leaves = merged
+    return name, leaves
+
+
+def _reference() -> dict[str, Leaf]:
+    if REFERENCE_MODEL not in _REFERENCE_CACHE:
+        _, leaves = _file_leaves(find_builtin(REFERENCE_MODEL))
+        _REFERENCE_CACHE[REFERENCE_MODEL] = leaves
+    return _REFERENCE_CACHE[REFERENCE_MODEL]
+
+
+def load_model(name_or_path: str | Path = REFERENCE_MODEL, overrides: Mapping | None = None) -> Model:
+    """Load a built-in model by name or a model TOML file by path.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A built-in name (see :func:`builtin_models`, e.g. ``"gate_control"``,
+        ``"neuropathic"``) or the path of a TOML file.
+    overrides : dict, optional
+        Dotted-path overrides, as :meth:`Model.with_params`.
+
+    Returns
+    -------
+    Model
+        The checked model, with the overrides in force (:func:`model_overrides`) and then
+        ``overrides`` applied.
+
+    Raises
+    ------
+    UnknownKeyError
+        Unknown built-in name (with the nearest valid name).
+    ModelFileError
+        The file is missing, is not valid TOML, holds something other than
+        numbers with units, or has a key that the reference model does not have
+        (the message names the file and the nearest valid key).
+    UnitError, ParameterError
+        A value has the wrong unit or is out of range.
+    PathError
+        ``name_or_path`` is a folder (:func:`find_builtin`).
+    """
+    path = find_builtin(name_or_path, "models")
+    name, leaves = _file_leaves(path)
+    ref = _reference()
+    checked: dict[str, Leaf] = {}
+    for k, leaf in leaves.items():
+        if k in _TEXT_KEYS:
+            checked[k] = leaf
+            continue
+        if _is_rule_param(k, ref):
+            checked[k] = leaf
+            continue
+        if k not in ref:
+            err = UnknownKeyError(k, [r for r in ref if r not in _TEXT_KEYS])
+            raise ModelFileError(f"{path}: {err}") from None
+        checked[k] = _check_leaf(k, leaf, ref[k], str(path))
+    # a file that does not extend the reference must still define every key
+    missing = [k for k in ref if k not in checked and k not in _TEXT_KEYS]
+    if missing:
+        raise ModelFileError(f"{path}: missing parameters {missing[:5]}"
+                             f"{' ...' if len(missing) > 5 else ''}; add "
+                             f"'extends = \"{REFERENCE_MODEL}\"' under [model] to inherit them")
+    model = Model(name, checked, str(path))
+    everywhere = model_overrides()
+    if everywhere:  # a variant of every model (painsim validate --set): before the caller's own overrides
+        model = model.with_params(everywhere)
+    return model.with_params(overrides) if overrides else model
+
+
+#: Environment variable holding dotted-path overrides (a JSON object) that :func:`load_model`
+#: applies to every model it loads, before the caller's own ``overrides``; set by
+#: :func:`overriding` (``painsim validate --set``), and in the environment so that worker
+#: processes (a cohort's) load the same variant.  The files the command line writes record it
+#: (attribute ``model_overrides`` of ``painsim run``, ``course`` and ``validate`` results), and a
+#: sweep's store key includes it; results saved through the API carry no such record.  A variant
+#: replaces a preset's own value at the same path (e.g. ``pathology.disinhibition``).
+OVERRIDES_ENV = "PAINSIM_MODEL_OVERRIDES"
+
+
+def model_overrides() -> dict[str, Any]:
+    """The overrides :func:`load_model` applies to every model (:data:`OVERRIDES_ENV`; ``{}``
+    when unset).
+
+    Returns
+    -------
+    dict
+        Dotted paths to values, as the JSON object holds them (``{}`` when the variable is
+        unset or blank).
+
+    Raises
+    ------
+    ParameterError
+        The variable is not a JSON object of dotted paths.
+    """
+    text = os.environ.get(OVERRIDES_ENV, "")
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        value = None
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise ParameterError(OVERRIDES_ENV, text, 'a JSON object of dotted model paths, e.g. {"network.dt": "0.1 ms"}')
+    return value
+
+
+def overrides_text(overrides: Mapping[str, Any] | None = None) -> str:
+    """``overrides`` (default: the ones in force, :func:`model_overrides`) as the canonical JSON text
+    that :data:`OVERRIDES_ENV` holds and result files and notes record.
+
+    Parameters
+    ----------
+    overrides : mapping of str, optional
+        Dotted paths to values; None takes :func:`model_overrides`.
+
+    Returns
+    -------
+    str
+        JSON with sorted keys.
+
+    Raises
+    ------
+    ParameterError
+        ``overrides`` is None and :data:`OVERRIDES_ENV` is not a JSON object of dotted paths.
+    """
+    return json.dumps(dict(model_overrides() if overrides is None else overrides), sort_keys=True)
+
+
+@contextlib.contextmanager
+def overriding(overrides: Mapping[str, Any]):
+    """Within the block, every model :func:`load_model` loads (in this process and in worker
+    processes started within it) has ``overrides`` applied: a model variant, e.g. to measure
+    the validation table of a candidate mechanism (``painsim validate --set PATH=VALUE``).
+    Nested blocks add to the outer one's overrides.
+
+    Every path and value is checked against the reference model before the block runs.
+
+    Parameters
+    ----------
+    overrides : mapping of str
+        Dotted paths to values, added to those already in force.
+
+    Yields
+    ------
+    dict
+        The overrides in force within the block: the outer ones updated with ``overrides``.
+
+    Raises
+    ------
+    UnknownKeyError, UnitError, ParameterError
+        A path the model does not have, or a value of the wrong unit or range.
+    ParameterError
+        ``overrides`` is not a mapping of dotted paths, or sets ``model.name``,
+        ``model.description`` or ``model.extends``.
+    """
+    added = _overrides_mapping(overrides, "overrides")
+    names = [k for k in added if k in _TEXT_KEYS]
+    if names:  # a model's name or base is what the caller loads, not a parameter of every model
+        raise ParameterError(names[0], added[names[0]], "a model parameter (not the name, description or base "
+                                                         "of a model file)")
+    load_model(REFERENCE_MODEL).with_params(added)  # refuse a bad path or value before any work
+    before = os.environ.get(OVERRIDES_ENV)
+    combined = {**model_overrides(), **added}
+    os.environ[OVERRIDES_ENV] = overrides_text(combined)
+    try:
+        yield combined
+    finally:
+        if before is None:
+            os.environ.pop(OVERRIDES_ENV, None)
+        else:
+            os.environ[OVERRIDES_ENV] = before

@@ -1,0 +1,286 @@
+"""The :class:`Calendar` and :class:`Protocol` classes of :mod:`painsim.protocols`.
+
+A :class:`Calendar` says when the sessions of a course take place, a
+:class:`Protocol` what each delivers (a stimulus spec, its pattern period, the
+plasticity overrides) and where the numbers come from; the session waveform
+(:meth:`Protocol.waveform`) takes the stimulation as periodic.  The built-in protocols are in
+:mod:`painsim.protocols.library`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from .. import stimulation
+from ..checks import MAX_SIMULATED_DURATION
+from ..errors import CalendarError, ParameterError, UnknownKeyError
+from ..units import to_si
+
+__all__ = ["Calendar", "Protocol"]
+
+_DAY = 86400.0
+
+
+def _days(value, name) -> float:
+    """A day count: a plain number of days, or a time quantity ("2 days", 3*day)."""
+    if isinstance(value, (bool, dict, list)):
+        raise CalendarError(name, value, "a number of days")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    return to_si(value, "s", name) / _DAY
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """When the sessions of a course take place.
+
+    Parameters
+    ----------
+    days : sequence of float
+        Start of each session in days from the start of the course (day 0),
+        increasing.  Fractions place a session within a day (0.5 = noon).
+    session_duration : float
+        Length of one session in s (> 0).
+    end_day : float, optional
+        Last day of the treatment period; sessions must end by then.
+
+    Raises
+    ------
+    painsim.errors.CalendarError
+        Negative or non-finite days, a duration <= 0, sessions that overlap
+        (a session starting before the previous one ends, or two on the same
+        time), or sessions ending after ``end_day``.
+    """
+
+    days: tuple
+    session_duration: float
+    end_day: float | None = None
+
+    def __post_init__(self):
+        days = tuple(float(d) for d in np.atleast_1d(np.asarray(self.days, dtype=float)))
+        object.__setattr__(self, "days", days)
+        d = self.session_duration
+        if not isinstance(d, (int, float, np.floating, np.integer)) or isinstance(d, bool):
+            d = to_si(d, "s", "session_duration")
+        d = float(d)
+        object.__setattr__(self, "session_duration", d)
+        if not (math.isfinite(d) and d > 0):
+            raise CalendarError("session_duration", d, "a session duration > 0 s")
+        if not days:
+            raise CalendarError("days", days, "at least one session day")
+        bad = [x for x in days if not math.isfinite(x) or x < 0]
+        if bad:
+            raise CalendarError("days", bad[0], "session days >= 0 (day 0 = start of the course)")
+        for k in range(1, len(days)):
+            gap = (days[k] - days[k - 1]) * _DAY
+            if gap < d - 1e-6:
+                what = ("sessions in increasing order" if gap < 0 else
+                        f"session {k} (day {days[k]:g}) to start after session {k - 1} ends "
+                        f"(day {days[k - 1]:g} + {d:g} s)")
+                raise CalendarError("days", list(days), what, hint="overlapping sessions")
+        if self.end_day is not None:
+            end = float(self.end_day)
+            object.__setattr__(self, "end_day", end)
+            last_end = days[-1] + d / _DAY
+            if not math.isfinite(end) or last_end > end + 1e-9:
+                raise CalendarError("end_day", end, f"a day >= the end of the last session (day {last_end:g})",
+                                    hint="session after the end of the calendar")
+
+    @property
+    def n_sessions(self) -> int:
+        return len(self.days)
+
+    @classmethod
+    def blocks(cls, blocks: Sequence[Mapping[str, Any]], session_duration, end_day=None) -> "Calendar":
+        """A calendar from blocks of regular sessions.
+
+        Each block is ``{"start": day, "every": days, "count": n}`` (``every``
+        may be a quantity, ``"7 days"``); e.g. three sessions in week 1 and
+        then weekly: ``[{"start": 0, "every": 2, "count": 3}, {"start": 7,
+        "every": 7, "count": 4}]``.
+        """
+        days = []
+        for k, b in enumerate(blocks):
+            unknown = [x for x in b if x not in ("start", "every", "count")]
+            if unknown:
+                raise UnknownKeyError(unknown[0], ["start", "every", "count"], what=f"key of schedule block {k}")
+            n = b.get("count", 1)
+            if isinstance(n, bool) or int(n) != n or n < 1:
+                raise CalendarError(f"schedule[{k}].count", n, "a whole number of sessions >= 1")
+            start = _days(b.get("start", 0), f"schedule[{k}].start")
+            every = _days(b.get("every", 1), f"schedule[{k}].every")
+            if int(n) > 1 and every <= 0:
+                raise CalendarError(f"schedule[{k}].every", b.get("every"), "an interval > 0 days")
+            days += [start + j * every for j in range(int(n))]
+        return cls(tuple(days), session_duration, end_day)
+
+    def describe(self) -> dict:
+        return {"days": list(self.days), "session_duration_s": self.session_duration, "end_day": self.end_day}
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """A treatment protocol: calendar, session stimulus, plasticity overrides, citation.
+
+    Parameters
+    ----------
+    name : str
+        The protocol's name (a library key such as ``"mpns"``, or a user's).
+    calendar : Calendar
+        When the sessions take place and how long each lasts.
+    stimulus : dict or None
+        Stimulus spec of a session, as in experiment files
+        (``{"type": "tonic", "rate": "50 Hz", ...}``); None = no stimulation
+        (sham).  For continuous protocols the spec's ``duration`` is set by
+        the session engine; for patterned ones (``period`` set) the spec
+        describes at least two periods of the pattern.
+    period : float, optional
+        Period of the stimulation pattern in s (e.g. an rTMS train + pause,
+        60 s); None = continuous stimulation.  Inferred for ``rtms`` and
+        ``theta_burst`` specs.
+    plasticity : dict
+        Dotted model overrides applied before the course (e.g.
+        ``{"plasticity.c_pn.rule": "calcium"}``).
+    citation : str
+        The sources of the protocol's numbers (free text).
+    description : str
+        The protocol in words (free text).
+    sham : bool
+        True for a sham protocol (same calendar, no effective stimulation).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``calendar`` is not a :class:`Calendar`, or ``period`` is not a
+        finite time > 0 s.
+    painsim.errors.UnitError
+        ``period`` (or a rate or time of the spec it is inferred from) in
+        another unit.
+    painsim.errors.UnknownKeyError, painsim.errors.WaveformError
+        A stimulus spec that :func:`painsim.stimulation.from_spec` refuses
+        (checked at construction, on the first second of a session).
+    """
+
+    name: str
+    calendar: Calendar
+    stimulus: Mapping[str, Any] | None
+    period: float | None = None
+    plasticity: Mapping[str, Any] = field(default_factory=dict)
+    citation: str = ""
+    description: str = ""
+    sham: bool = False
+
+    def __post_init__(self):
+        if not isinstance(self.calendar, Calendar):
+            raise ParameterError("calendar", self.calendar, "a painsim.protocols.Calendar")
+        stim = dict(self.stimulus) if self.stimulus is not None else None
+        if stim is not None and stim.get("type") == "none":
+            stim = None
+        object.__setattr__(self, "stimulus", stim)
+        object.__setattr__(self, "plasticity", dict(self.plasticity or {}))
+        period = self.period
+        if period is None and stim is not None:
+            period = _infer_period(stim)
+        if period is not None:
+            period = float(to_si(period, "s", "period") if not isinstance(period, (int, float)) else period)
+            if not (math.isfinite(period) and period > 0):
+                raise ParameterError("period", period, "a pattern period > 0 s")
+        object.__setattr__(self, "period", period)
+        if stim is not None:
+            self.waveform(0.0, min(1.0, self.calendar.session_duration))  # fail early on a bad spec
+
+    # ------------------------------------------------------------------ waveforms
+    def waveform(self, start: float, stop: float):
+        """The session's pulses in [start, stop) (s from the session start), re-timed to 0.
+
+        The stimulation is periodic (``period``): a window starting before 0
+        or beyond the generated pattern is taken at the same phase of the
+        pattern, i.e. the stimulation is taken as running steadily.
+        """
+        length = float(stop) - float(start)
+        if not 0 < length <= MAX_SIMULATED_DURATION:  # a window is simulated: an hour at most
+            raise ParameterError("stop", stop, f"a time > start ({start}), <= start + {MAX_SIMULATED_DURATION:g} s")
+        if self.stimulus is None:
+            return stimulation.none(f"{length!r} s")
+        P = self.period
+        s = float(start) % P if P else max(float(start), 0.0)
+        if self.stimulus.get("type") in _CONTINUOUS:  # generate the needed length directly
+            # generators place floor(duration x rate) pulses: one period more covers the window
+            spec = dict(self.stimulus, duration=f"{s + length + (P or 0.0)!r} s")
+            return stimulation.from_spec(spec).window(f"{s!r} s", f"{s + length!r} s")
+        wf = self._pattern()
+        if P and s + length > wf.duration + 1e-9 and wf.duration + 1e-9 < 2 * P:
+            wf = wf.repeat(int(math.ceil((s + length) / wf.duration)))  # a one-period spec: tile it
+        # a window running past the generated pattern sees the pause that follows it
+        return wf.window(f"{s!r} s", f"{s + length!r} s")
+
+    def _pattern(self):
+        key = "_pattern_wf"
+        if key not in self.__dict__:
+            object.__setattr__(self, key, stimulation.from_spec(dict(self.stimulus)))
+        return self.__dict__[key]
+
+    @property
+    def is_sham(self) -> bool:
+        return self.sham or self.stimulus is None
+
+    @property
+    def device_overrides(self) -> dict:
+        """The protocol's model overrides that are not plasticity rules (recruitment mode, lead or
+        needle geometry): what a single acute session needs to deliver the device as the course does."""
+        return {k: v for k, v in self.plasticity.items() if not k.startswith("plasticity.")}
+
+    def as_sham(self) -> "Protocol":
+        """The sham of this protocol: same calendar and plasticity, no stimulation."""
+        if self.is_sham:
+            return self
+        return replace(self, name=f"{self.name}_sham", stimulus=None, period=None, sham=True,
+                       description=f"sham of {self.name}: same calendar, no effective stimulation")
+
+    def with_calendar(self, calendar: Calendar | Sequence[float], session_duration=None) -> "Protocol":
+        """The same protocol on another calendar (a Calendar or a list of days)."""
+        if not isinstance(calendar, Calendar):
+            d = self.calendar.session_duration if session_duration is None else session_duration
+            calendar = Calendar(tuple(calendar), d)
+        return replace(self, calendar=calendar)
+
+    def describe(self) -> dict:
+        return {"name": self.name, "calendar": self.calendar.describe(), "stimulus": self.stimulus,
+                "period_s": self.period, "plasticity": self.plasticity, "citation": self.citation,
+                "description": self.description, "sham": self.is_sham}
+
+    def __repr__(self):
+        n, span = self.calendar.n_sessions, self.calendar.days[-1]
+        return (f"Protocol({self.name!r}: {n} session{'s' * (n != 1)} of {self.calendar.session_duration / 60:g} min "
+                + (f"over {span:g} day{'s' * (span != 1)})" if n > 1 else f"on day {self.calendar.days[0]:g})"))
+
+
+_CONTINUOUS = ("tonic", "burst", "high_frequency", "tens")
+
+
+def _infer_period(stim: Mapping[str, Any]) -> float | None:
+    """Period of a stimulus pattern (s): the pulse or burst period of continuous trains,
+    train + pause of rTMS and iTBS."""
+    kind = stim.get("type")
+    if kind in ("tonic", "high_frequency"):
+        return 1.0 / to_si(stim.get("rate", "10 kHz"), "Hz", "rate")
+    if kind == "tens":
+        rate = stim.get("rate") or {"conventional": "100 Hz", "acupuncture": "2 Hz"}.get(stim.get("mode", "conventional"))
+        return 1.0 / to_si(rate, "Hz", "rate") if rate else None
+    if kind == "burst":
+        return 1.0 / to_si(stim.get("burst_rate", "40 Hz"), "Hz", "burst_rate")
+    if kind == "rtms":
+        td = to_si(stim.get("train_duration", "10 s"), "s", "train_duration")
+        iti = to_si(stim.get("inter_train_interval", "50 s"), "s", "inter_train_interval")
+        return td + iti if iti > 0 else 1.0 / to_si(stim.get("rate", "20 Hz"), "Hz", "rate")
+    if kind == "theta_burst":
+        if stim.get("pattern", "iTBS") == "iTBS":
+            return to_si(stim.get("train_on", "2 s"), "s", "train_on") + \
+                to_si(stim.get("train_off", "8 s"), "s", "train_off")
+        return 1.0 / to_si(stim.get("burst_rate", "5 Hz"), "Hz", "burst_rate")
+    if kind == "alternating" and isinstance(stim.get("rates"), (list, tuple)) and "segment" in stim:
+        return len(stim["rates"]) * to_si(stim["segment"], "s", "segment")  # every rate's segment once
+    return None

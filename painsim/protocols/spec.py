@@ -1,0 +1,141 @@
+"""Protocols that users write: a ``[protocol]`` table (:func:`from_spec`) or any value (:func:`resolve`).
+
+A table starts from a library protocol (``base``) or from nothing, and sets
+the calendar, the session stimulus and the plasticity overrides; the
+stimulus and overrides over a base are merged by
+:func:`painsim.protocol_stimulus.inherited`..
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from ..checks import flag, known_keys
+from ..errors import CalendarError, ParameterError
+from ..protocol_stimulus import inherited
+from ..units import to_si
+from .library import get
+from .protocol import Calendar, Protocol, _days
+
+__all__ = ["from_spec", "resolve"]
+
+
+def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
+    """A protocol from a ``[protocol]`` table of a TOML file.
+
+    Keys: ``name``; ``base`` (a library protocol to start from: keys not given are the base's) and/or
+    ``stimulus`` (a stimulus spec table; over a base, one without ``type`` or with the base's changes only
+    the keys it gives; ``type = "none"`` for a sham); ``session_duration`` ("15 min"); the calendar as
+    ``days`` (list of session days) or ``schedule`` (list of ``{start, every, count}`` blocks); optional
+    ``end_day``, ``period`` ("60 s"), ``citation``, ``description``, ``sham`` (bool) and a ``plasticity``
+    table of dotted model overrides.
+
+    Example::
+
+        [protocol]
+        name = "my_mpns"
+        session_duration = "15 min"
+        schedule = [{start = 0, every = 2, count = 3}, {start = 7, every = 7, count = 4}]
+        end_day = 90
+        stimulus = {type = "tonic", rate = "1 Hz", width = "150 us", amplitude = 1.2, threshold_class = "Adelta", target = "peripheral_nerve"}
+        [protocol.plasticity]
+        "plasticity.adelta_pn.rule" = "calcium"
+
+    Parameters
+    ----------
+    spec : mapping
+        The ``[protocol]`` table (keys above).
+    where : str
+        The table's name in error messages (``"protocol"`` names
+        ``protocol.session_duration`` etc.).
+
+    Returns
+    -------
+    Protocol
+        The table's protocol; with ``sham = true`` its stimulus is None.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        A key not listed above, a ``base`` that is not a library protocol
+        (the nearest name is given), a key of a ``schedule`` block other
+        than ``start``, ``every``, ``count``, or a stimulus key its generator
+        does not take.
+    painsim.errors.CalendarError
+        ``end_day`` not a number, both ``days`` and ``schedule``, ``days``
+        not a list, neither calendar nor base, or an impossible calendar
+        (:class:`Calendar`).
+    painsim.errors.ParameterError
+        No ``session_duration`` and no base, a ``sham`` that is not a
+        boolean, a bad ``stimulus`` or ``plasticity`` table, ``name``,
+        ``citation`` or ``description`` not text, or a ``period`` not > 0 s.
+    painsim.errors.UnitError
+        ``session_duration`` or ``period`` not a time.
+    """
+    allowed = ("name", "base", "stimulus", "session_duration", "days", "schedule", "end_day", "period",
+               "citation", "description", "sham", "plasticity")
+    known_keys(spec, allowed, f"key of [{where}]")
+    base = get(spec["base"]) if "base" in spec else None
+    if base is None and "session_duration" not in spec:
+        raise ParameterError(f"{where}.session_duration", None, 'a session duration ("15 min") or a base protocol')
+    dur = (to_si(spec["session_duration"], "s", f"{where}.session_duration") if "session_duration" in spec
+           else base.calendar.session_duration)
+    end = spec.get("end_day", base.calendar.end_day if base else None)
+    if end is not None and (isinstance(end, bool) or not isinstance(end, (int, float))):
+        raise CalendarError(f"{where}.end_day", end, "a day number (or no end_day)")
+    if "days" in spec and "schedule" in spec:
+        raise CalendarError(f"{where}.days", spec["days"], "either days or schedule, not both")
+    if "days" in spec and not isinstance(spec["days"], (list, tuple)):
+        raise CalendarError(f"{where}.days", spec["days"], "a list of days, e.g. [0, 1, 2]")
+    if "days" in spec:
+        cal = Calendar(tuple(_days(d, f"{where}.days") for d in spec["days"]), dur, end)
+    elif "schedule" in spec:
+        cal = Calendar.blocks(spec["schedule"], dur, end)
+    elif base is not None:
+        cal = Calendar(base.calendar.days, dur, end)
+    else:
+        raise CalendarError(f"{where}.days", None, "a calendar: days = [...] or schedule = [{start, every, count}]")
+    own = inherited(spec, base, where)  # stimulus and plasticity over the base's (painsim.protocol_stimulus)
+    sham = flag(spec.get("sham", False), f"{where}.sham")
+    period = spec.get("period", base.period if base and "stimulus" not in spec else None)
+    return Protocol(own["name"], cal, None if sham else own["stimulus"], period, own["plasticity"],
+                    own["citation"], own["description"], sham)
+
+
+def resolve(value, where: str = "protocol") -> Protocol:
+    """A protocol from what a user may write for one.
+
+    ``value`` is a library name (see :func:`get`), a ``[protocol]`` table
+    (see :func:`from_spec`, including its ``base`` key) or a
+    :class:`Protocol` (returned as is).  ``where`` names the value in error
+    messages (e.g. ``"protocol"`` for a ``[protocol]`` table of a file).
+
+    Parameters
+    ----------
+    value : str, mapping or Protocol
+        A library name, a ``[protocol]`` table or a protocol.
+    where : str
+        The value's name in error messages.
+
+    Returns
+    -------
+    Protocol
+        The library's protocol, the table's, or ``value`` itself.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        An unknown library name (the nearest one is named) or an unknown key
+        of a table.
+    painsim.errors.ParameterError
+        Any other kind of value.
+    painsim.errors.CalendarError
+        An impossible calendar in a table.
+    """
+    if isinstance(value, Protocol):
+        return value
+    if isinstance(value, str):
+        return get(value)
+    if isinstance(value, Mapping):
+        return from_spec(value, where)
+    raise ParameterError(where, value, "a protocol name (painsim.protocols.names()), a [protocol] table "
+                                       "(painsim.protocols.from_spec) or a painsim.protocols.Protocol")

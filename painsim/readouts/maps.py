@@ -1,0 +1,279 @@
+"""Metrics of the S1 pain map (formerly part of :mod:`painsim.readouts`).
+
+The map image of a window (:func:`map_image`), its active area, excess rate
+and centroid above a rate threshold (:func:`active_area`,
+:func:`map_excess_rate`, :func:`map_centroid`), the map term of the pain score
+(:func:`map_score`, :func:`map_points`) and the winner-take-all territories of
+the sites (:func:`site_territories`, :func:`site_areas`).  The definitions are
+in the docstring of :mod:`painsim.readouts` ("Map metrics").
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ParameterError
+from .pain import _anchor_points, nrs_from_rate
+
+__all__ = ["map_image", "active_area", "map_excess_rate", "map_points", "MAP_MEASURES", "map_score", "map_centroid",
+           "site_territories", "site_areas"]
+
+
+# ------------------------------------------------------------------ map metrics
+def map_image(times: np.ndarray, neurons: np.ndarray, n_x: int, n_y: int, start: float, stop: float) -> np.ndarray:
+    """Mean rate (Hz) of each S1 unit in [start, stop) as an (n_y, n_x) image.
+
+    Unit ``k`` is at column ``k % n_x`` and row ``k // n_x``.
+
+    Parameters
+    ----------
+    times : numpy.ndarray
+        Spike times of the S1 units, s.
+    neurons : numpy.ndarray
+        Unit index of each spike (>= 0; indices beyond the sheet are left out).
+    n_x, n_y : int
+        Columns and rows of the sheet.
+    start, stop : float
+        The window, s (``stop > start``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Rates, Hz, shape (n_y, n_x).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``stop <= start``.
+    """
+    if stop <= start:
+        raise ParameterError("stop", stop, f"a window end after its start ({start} s)")
+    sel = (times >= start) & (times < stop)
+    counts = np.bincount(np.asarray(neurons)[sel].astype(np.int64), minlength=n_x * n_y)[:n_x * n_y]
+    return (counts / (stop - start)).reshape(n_y, n_x)
+
+
+def _check_map(rates) -> np.ndarray:
+    r = np.asarray(rates, float)
+    if r.ndim != 2:
+        raise ParameterError("rates", r.shape, "a 2-D map image (rows y, columns x)")
+    return r
+
+
+def active_area(rates, threshold: float, spacing: float) -> float:
+    """Area (spacing units squared) of the units whose rate exceeds ``threshold``.
+
+    Parameters
+    ----------
+    rates : array_like
+        A map image (rows y, columns x), Hz.
+    threshold : float
+        Rate threshold, Hz (a unit at it does not count).
+    spacing : float
+        Grid spacing (> 0), e.g. m (``cortex.map.spacing``).
+
+    Returns
+    -------
+    float
+        ``spacing**2`` times the number of units above ``threshold``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``rates`` not 2-D, or ``spacing`` not > 0.
+    """
+    r = _check_map(rates)
+    if spacing <= 0:
+        raise ParameterError("spacing", spacing, "a grid spacing > 0")
+    return float(np.count_nonzero(r > threshold)) * spacing ** 2
+
+
+def map_excess_rate(rates, threshold: float) -> float:
+    """Mean over the map's units of the rate above ``threshold`` (Hz; units at or below it
+    count 0): graded in both the rate and the extent of the response, where
+    :func:`active_area` counts units and stops growing once a territory is active.
+
+    Parameters
+    ----------
+    rates : array_like
+        A map image (rows y, columns x), Hz.
+    threshold : float
+        Rate threshold, Hz.
+
+    Returns
+    -------
+    float
+        The mean excess rate, Hz.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``rates`` not 2-D.
+    """
+    return float(np.mean(np.clip(_check_map(rates) - threshold, 0.0, None)))
+
+
+def map_points(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The anchor points of the S1 map term's ``"excess_rate"`` measure (:func:`map_score`):
+    (temperatures °C, map excess rates Hz, NRS), one per ``readout.map_excess_rate_<k>``, the
+    excess rate the healthy pathway's map has at temperature ``k`` of the intensity map
+    (:func:`psychophysics_points`; a calibration of the readout on the model, as the
+    unpleasantness anchors).
+
+    Parameters
+    ----------
+    model : painsim.params.Model
+        Holds ``readout.map_excess_rate_<k>`` and the ``[readout]`` section of the intensity map.
+
+    Returns
+    -------
+    temperatures, rates, ratings : numpy.ndarray
+        One value per rated temperature: °C, the map's excess rate there (Hz), the rating (NRS).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        No excess rate for a rated temperature.  (Fewer than two points are refused where the
+        points are used, by :func:`nrs_from_rate`.)
+    painsim.errors.UnknownKeyError
+        A ``readout.stt_*`` parameter is missing (:func:`psychophysics_points`).
+    """
+    return _anchor_points(model, "readout.map_excess_rate_{k}", "the S1 map excess rate (Hz)")
+
+
+#: The measures of S1 map activity that :func:`map_score` rates (``readout.map_measure``).
+MAP_MEASURES = ("area", "excess_rate")
+
+
+def map_score(rates, model) -> float:
+    """The NRS (0-10) of the pain map's term in the pathway models' pain score (:func:`combined_pain`).
+
+    ``readout.map_measure`` chooses the measure of the S1 map image ``rates`` (Hz, rows y):
+
+    * ``"area"``: ``10 x`` the overactive area (units above ``readout.map_overactive_rate``)
+      over ``readout.map_pain_area``, clipped at 10 (the chosen default);
+    * ``"excess_rate"``: :func:`map_excess_rate` above the same threshold, rated through the
+      anchors of :func:`map_points` by :func:`nrs_from_rate`.  S1 nociceptive neurons grade
+      their discharge with noxious heat (Kenshalo et al. 2000 J Neurophysiol 84:719) and
+      contralateral S1 activation grows with perceived pain intensity (Coghill et al. 1999
+      J Neurophysiol 82:1934), while the overactive area stops growing once the painful
+      site's territory is active (docs/readouts.md).
+
+    Parameters
+    ----------
+    rates : array_like
+        The S1 map image (rows y, columns x), Hz.
+    model : painsim.params.Model
+        Holds ``readout.map_measure``, ``readout.map_overactive_rate`` and, by measure,
+        ``cortex.map.spacing`` and ``readout.map_pain_area`` or the anchors of :func:`map_points`.
+
+    Returns
+    -------
+    float
+        NRS 0-10.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        An unknown measure, or (``"excess_rate"``) a missing anchor or anchors refused by
+        :func:`nrs_from_rate`; ``rates`` not 2-D.
+    KeyError
+        ``model`` has no ``readout.map_measure``.
+    painsim.errors.UnknownKeyError
+        ``model`` lacks another parameter read.
+    """
+    measure = model.text("readout.map_measure")
+    threshold = model.si("readout.map_overactive_rate")
+    if measure == "area":
+        area = active_area(rates, threshold, model.si("cortex.map.spacing"))
+        return float(10.0 * np.clip(area / model.si("readout.map_pain_area"), 0.0, 1.0))
+    if measure == "excess_rate":
+        _, anchors, ratings = map_points(model)
+        return float(nrs_from_rate(map_excess_rate(rates, threshold), anchors, ratings))
+    raise ParameterError("readout.map_measure", measure, f"one of {MAP_MEASURES}")
+
+
+def map_centroid(rates, threshold: float, spacing: float) -> tuple[float, float]:
+    """Rate-weighted centroid (x, y) of the units above ``threshold``; (nan, nan) if none.
+
+    Parameters
+    ----------
+    rates : array_like
+        A map image (rows y, columns x), Hz.
+    threshold : float
+        Rate threshold, Hz.
+    spacing : float
+        Grid spacing, e.g. m; unit 0 is at (0, 0).
+
+    Returns
+    -------
+    x, y : float
+        The centroid, in the units of ``spacing``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``rates`` not 2-D.
+    """
+    r = _check_map(rates)
+    w = np.where(r > threshold, r, 0.0)
+    total = w.sum()
+    if total <= 0:
+        return float("nan"), float("nan")
+    ys, xs = np.indices(r.shape)
+    return float((w * xs).sum() / total * spacing), float((w * ys).sum() / total * spacing)
+
+
+def site_territories(site_maps, threshold: float) -> np.ndarray:
+    """Label image: for each unit, the site (index along axis 0 of ``site_maps``,
+    shape (n_sites, n_y, n_x)) that drives it most, or -1 where no site drives
+    it above ``threshold``.  Ties go to the lower site index.
+
+    Parameters
+    ----------
+    site_maps : array_like
+        One map image per site (the response to that site's stimulus), Hz.
+    threshold : float
+        Rate threshold, Hz.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer labels, shape (n_y, n_x).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``site_maps`` not 3-D.
+    """
+    m = np.asarray(site_maps, float)
+    if m.ndim != 3:
+        raise ParameterError("site_maps", m.shape, "an array (n_sites, n_y, n_x) of map images")
+    best = np.argmax(m, axis=0)
+    return np.where(m.max(axis=0) > threshold, best, -1)
+
+
+def site_areas(site_maps, threshold: float, spacing: float) -> np.ndarray:
+    """Area each site occupies (winner-take-all territories, see :func:`site_territories`).
+
+    Parameters
+    ----------
+    site_maps : array_like
+        One map image per site, shape (n_sites, n_y, n_x), Hz.
+    threshold : float
+        Rate threshold, Hz.
+    spacing : float
+        Grid spacing, e.g. m (not checked).
+
+    Returns
+    -------
+    numpy.ndarray
+        Area of each site's territory, ``spacing**2`` per unit (``n_sites`` values).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``site_maps`` not 3-D.
+    """
+    lab = site_territories(site_maps, threshold)
+    n = np.asarray(site_maps).shape[0]
+    return np.array([np.count_nonzero(lab == s) for s in range(n)], float) * spacing ** 2

@@ -1,0 +1,303 @@
+"""Pain intensity and unpleasantness on the NRS from rates (formerly part of :mod:`painsim.readouts`).
+
+The psychophysical pain map of the projection neurons' rate
+(:func:`psychophysics_points`, :func:`nrs_from_rate`, :func:`model_pain_score`;
+the spinothalamic heat response of Kenshalo et al. 1979 J Neurophysiol 42:1370,
+:func:`stt_heat_rate`), the generic Hill score (:func:`pain_score`) and the
+unpleasantness map of the ACC rate (:func:`unpleasantness_points`,
+:func:`unpleasantness_score`; Rainville et al. 1997 Science 277:968).  The
+derivation is in the docstring of :mod:`painsim.readouts`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ParameterError, UnknownKeyError
+from ..units import to_si
+
+__all__ = ["pain_score", "stt_heat_rate", "psychophysics_points", "nrs_from_rate", "model_pain_score",
+           "unpleasantness_points", "unpleasantness_score"]
+
+
+def pain_score(rate, half_rate: float, hill: float):
+    """NRS 0-10 from projection-neuron rate (Hz); monotone increasing, 5 at ``half_rate``.
+
+    Parameters
+    ----------
+    rate : float or array_like
+        Projection-neuron rate, Hz (a negative rate counts as 0).
+    half_rate : float
+        The rate scored 5, Hz (> 0).
+    hill : float
+        Hill exponent (> 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``10 * r**hill / (r**hill + half_rate**hill)``, NRS 0-10 (a float for a scalar ``rate``).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``half_rate`` or ``hill`` not > 0.
+    """
+    if half_rate <= 0 or hill <= 0:
+        raise ParameterError("pain_half_rate/pain_hill", (half_rate, hill), "both > 0")
+    r = np.maximum(np.asarray(rate, float), 0.0)
+    score = 10.0 * r ** hill / (r ** hill + half_rate ** hill)
+    return float(score) if np.ndim(score) == 0 else score
+
+
+def stt_heat_rate(celsius, rate_50: float, exponent: float, base: float = 35.0):
+    """Spinothalamic (WDR) response (Hz) to contact heat at ``celsius`` °C: ``rate_50 * ((T - base) / (50 - base))
+    ** exponent`` above the adapting temperature ``base``, 0 at or below it (Kenshalo et al. 1979).
+
+    Parameters
+    ----------
+    celsius : float or array_like
+        Contact temperature, °C.
+    rate_50 : float
+        The response at 50 °C, Hz (> 0; ``readout.stt_rate_50c``).
+    exponent : float
+        Power-function exponent (> 0; ``readout.stt_exponent``).
+    base : float
+        Adapting temperature, °C (< 50; default 35).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The rate, Hz (a float for a scalar ``celsius``).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``rate_50`` or ``exponent`` not > 0, or ``base`` not < 50 °C.
+    """
+    if rate_50 <= 0 or exponent <= 0 or not base < 50.0:
+        raise ParameterError("stt_rate_50c/stt_exponent", (rate_50, exponent, base), "rate and exponent > 0, base < 50 °C")
+    x = np.clip((np.asarray(celsius, float) - base) / (50.0 - base), 0.0, None)
+    out = rate_50 * x ** exponent
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def psychophysics_points(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cited points of the pain map of ``model`` (anything with ``.si(path)``):
+    (temperatures °C, spinothalamic rates Hz, NRS), one per ``readout.heat_rating_<k>``, k = 1, 2, ...
+
+    Parameters
+    ----------
+    model : painsim.params.Model
+        Holds ``readout.heat_rating_<k>`` and ``readout.heat_rating_<k>_celsius`` (read up to the
+        first ``k`` missing either) and ``readout.stt_rate_50c``, ``readout.stt_exponent``,
+        ``readout.stt_base_celsius`` (:func:`stt_heat_rate`).
+
+    Returns
+    -------
+    temperatures, rates, ratings : numpy.ndarray
+        One value per rated temperature: °C, the spinothalamic rate there (Hz), the rating (NRS).
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        A ``readout.stt_*`` parameter is missing.
+    painsim.errors.ParameterError
+        The ``readout.stt_*`` parameters refused by :func:`stt_heat_rate`.
+    """
+    temps, ratings = [], []
+    k = 1
+    # a Model answers `path in model` cheaply; looking a missing key up raises an error whose
+    # "did you mean" search costs ~50 ms per call (measured, benchmarks/bench_overhead.py)
+    contains = hasattr(model, "__contains__")
+    while not contains or f"readout.heat_rating_{k}" in model:
+        try:
+            temps.append(float(model.si(f"readout.heat_rating_{k}_celsius")))
+            ratings.append(float(model.si(f"readout.heat_rating_{k}")))
+        except (KeyError, UnknownKeyError):
+            break
+        k += 1
+    temps, ratings = np.array(temps[:len(ratings)]), np.array(ratings)
+    rates = np.asarray(stt_heat_rate(temps, model.si("readout.stt_rate_50c"), model.si("readout.stt_exponent"),
+                                     model.si("readout.stt_base_celsius")), float).reshape(-1)
+    return temps, rates, ratings
+
+
+def nrs_from_rate(rate, rates, ratings):
+    """NRS 0-10 from projection-neuron rate (Hz) through cited points (``rates`` Hz, ``ratings`` NRS).
+
+    Piecewise linear through (0, 0) and the points (flat at 0 up to the first
+    point when it is rated 0), the last slope beyond the last point,
+    clipped to [0, 10].  Monotone non-decreasing whenever the points are.
+
+    Parameters
+    ----------
+    rate : float or array_like
+        The rate to score, Hz (a negative rate counts as 0; NaN gives NaN).
+    rates : array_like
+        The points' rates, Hz.
+    ratings : array_like
+        The points' ratings, NRS (as many as ``rates``).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        NRS 0-10 (a float for a scalar ``rate``).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Fewer than two points, rates not strictly increasing and > 0, ratings
+        decreasing or outside [0, 10].
+    """
+    x, y = np.asarray(rates, float).reshape(-1), np.asarray(ratings, float).reshape(-1)
+    if x.size < 2 or x.size != y.size or x[0] <= 0 or np.any(np.diff(x) <= 0):
+        raise ParameterError("pain map rates", x.tolist(), "two or more rates, > 0 and strictly increasing")
+    if np.any(np.diff(y) < 0) or y.min() < 0 or y.max() > 10:
+        raise ParameterError("pain map ratings", y.tolist(), "non-decreasing ratings within 0-10")
+    r = np.maximum(np.asarray(rate, float), 0.0)
+    xs, ys = np.concatenate([[0.0], x]), np.concatenate([[0.0], y])
+    slope = (y[-1] - y[-2]) / (x[-1] - x[-2])
+    score = np.where(r <= x[-1], np.interp(r, xs, ys), y[-1] + slope * (r - x[-1]))
+    score = np.clip(score, 0.0, 10.0)
+    return float(score) if np.ndim(score) == 0 else score
+
+
+def _floats(value, name: str, allowed: str) -> np.ndarray:
+    """``value`` (a number or an array of them) as floats, refused naming ``name`` otherwise (a
+    string or a boolean is no number here)."""
+    if isinstance(value, (bool, str, bytes)):
+        raise ParameterError(name, value, allowed)
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(name, value, allowed) from None
+
+
+def _checked_rates(rate, name: str):
+    """``rate`` in Hz as floats (a number, an array or a DataArray of them in Hz, or a quantity such as
+    ``"50 Hz"``), refused naming ``name`` unless every value is a finite rate >= 0 (NaN, a missing value,
+    passes through).  Spike counts per time are never negative: a negative rate is a difference of
+    rates or a wrong argument, which the map's clip at 0 would otherwise turn silently into "no pain"."""
+    allowed = "a rate in Hz >= 0 (a number or an array of numbers)"
+    if isinstance(rate, str) or hasattr(rate, "dim"):
+        rate = to_si(rate, "Hz", name, allow_array=True)
+    r = _floats(rate, name, allowed)
+    if np.any(r < 0) or np.any(np.isinf(r)):
+        bad = r[(r < 0) | np.isinf(r)]
+        raise ParameterError(name, float(bad.reshape(-1)[0]), allowed)
+    return r
+
+
+def _checked_model(model, name: str = "model"):
+    """``model`` if it reads parameters by path (a :class:`painsim.params.Model`)."""
+    if isinstance(model, str) or not callable(getattr(model, "si", None)):
+        raise ParameterError(name, model, "a painsim Model (painsim.load_model) holding a [readout] section")
+    return model
+
+
+def model_pain_score(rate, model):
+    """NRS 0-10 of a projection-neuron rate (Hz) by the psychophysical map of ``model``'s ``[readout]``
+    (:func:`psychophysics_points`, :func:`nrs_from_rate`).
+
+    Parameters
+    ----------
+    rate : float, array_like or str
+        Projection-neuron rate, Hz (a number, an array of numbers, or a quantity such as
+        ``"50 Hz"``).
+    model : painsim.params.Model
+        Holds the ``[readout]`` section of the pain map.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        NRS 0-10 (a float for a scalar ``rate``; NaN for NaN).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``rate`` not a rate >= 0 Hz (a number or an array; NaN passes through), or ``model`` not a Model.
+        Also the map's points refused (:func:`psychophysics_points`, :func:`nrs_from_rate`: fewer than
+        two, or not increasing).
+    painsim.errors.UnitError
+        ``rate`` a quantity in a unit other than Hz.
+    painsim.errors.UnknownKeyError
+        A ``readout.stt_*`` parameter is missing from ``model``.
+    """
+    r = _checked_rates(rate, "rate")
+    _, rates, ratings = psychophysics_points(_checked_model(model))
+    return nrs_from_rate(r, rates, ratings)
+
+
+def unpleasantness_points(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The anchor points of the unpleasantness map of ``model`` (anything with ``.si(path)``):
+    (temperatures °C, ACC rates Hz, NRS), one per ``medial.readout.acc_rate_<k>``.
+
+    Temperature ``k`` and its rating are the intensity map's
+    (``readout.heat_rating_<k>_celsius``, ``readout.heat_rating_<k>``,
+    :func:`psychophysics_points`); the rate is the ACC's at that temperature.
+
+    Parameters
+    ----------
+    model : painsim.params.Model
+        Holds ``medial.readout.acc_rate_<k>`` and the ``[readout]`` section of the intensity map.
+
+    Returns
+    -------
+    temperatures, rates, ratings : numpy.ndarray
+        One value per rated temperature: °C, the ACC rate there (Hz), the rating (NRS).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        No ACC rate for a rated temperature.  (Fewer than two points are refused where the
+        points are used, by :func:`nrs_from_rate`.)
+    painsim.errors.UnknownKeyError
+        A ``readout.stt_*`` parameter is missing (:func:`psychophysics_points`).
+    """
+    return _anchor_points(model, "medial.readout.acc_rate_{k}", "the ACC rate (Hz)")
+
+
+def _anchor_points(model, key: str, what: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(temperatures, the rates at ``key`` (``{k}`` = 1, 2, ...), ratings) of the intensity map's points."""
+    temps, _, ratings = psychophysics_points(model)
+    rates = []
+    for k in range(1, temps.size + 1):
+        try:
+            rates.append(float(model.si(key.format(k=k))))
+        except (KeyError, UnknownKeyError):
+            raise ParameterError(key.format(k=k), None, f"{what} at readout.heat_rating_{k}_celsius") from None
+    return temps, np.array(rates), ratings
+
+
+def unpleasantness_score(acc_rate, model):
+    """Pain unpleasantness, NRS 0-10, of an anterior-cingulate rate (Hz).
+
+    Piecewise linear through the points of :func:`unpleasantness_points` (and
+    (0 Hz, 0)), by :func:`nrs_from_rate`: monotone non-decreasing in the ACC
+    rate, 0 at or below the rate of the hottest painless temperature, clipped
+    to [0, 10].  ACC activity encodes perceived unpleasantness (Rainville et
+    al. 1997 Science 277:968: hypnotic suggestions changed unpleasantness and
+    ACC activity, not intensity or S1 activity); the anchoring to heat
+    ratings is a calibration, not data on ACC rates (module docstring).
+
+    Parameters
+    ----------
+    acc_rate : float or array_like
+        Mean rate of the ACC excitatory units, Hz.
+    model : Model
+        Holds ``medial.readout`` and ``readout`` (the pathway models).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        NRS 0-10.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``acc_rate`` not a rate >= 0 Hz, or ``model`` not a Model; no ACC rate for a rated
+        temperature, or anchor points refused by :func:`nrs_from_rate` (fewer than two, or not
+        increasing).
+    """
+    r = _checked_rates(acc_rate, "acc_rate")
+    _, rates, ratings = unpleasantness_points(_checked_model(model))
+    return nrs_from_rate(r, rates, ratings)

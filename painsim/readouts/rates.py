@@ -1,0 +1,254 @@
+"""Population rates, the gate index and spike selection (formerly part of :mod:`painsim.readouts`).
+
+Rates per neuron over a window (:func:`mean_rate`), per body site
+(:func:`site_rates`, :func:`site_block`) and in bins (:func:`binned_rate`);
+the start of the readout window (:func:`readout_start`); the inhibitory share
+of the projection neurons' synaptic drive (:func:`gate_index`); one
+population's spikes from a result (:func:`population_spikes`).  Pure numpy.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..checks import number, whole
+from ..errors import ParameterError, UnknownKeyError
+
+__all__ = ["readout_start", "site_rates", "binned_rate", "site_block", "mean_rate", "gate_index", "population_spikes"]
+
+
+def binned_rate(times: np.ndarray, n_neurons: int, duration: float, bin: float) -> tuple[np.ndarray, np.ndarray]:
+    """Population rate (Hz per neuron) in bins of ``bin`` s; returns (bin centres, rates).
+
+    Parameters
+    ----------
+    times : numpy.ndarray
+        Spike times of the population, s.
+    n_neurons : int
+        Neurons in the population (0 is counted as 1).
+    duration : float
+        Length of the run, s: bins start at 0 and the last one ends at ``duration`` (a
+        shorter last bin is divided by its own width).
+    bin : float
+        Bin width, s (> 0).
+
+    Returns
+    -------
+    centres : numpy.ndarray
+        Bin centres, s (of full-width bins, also for a shorter last one).
+    rates : numpy.ndarray
+        Rate per neuron in each bin, Hz.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``bin`` not > 0.
+    """
+    if bin <= 0:
+        raise ParameterError("bin", bin, "a bin width > 0 s")
+    n_bins = max(int(np.ceil(duration / bin - 1e-9)), 1)
+    edges = np.arange(n_bins + 1) * bin
+    counts, _ = np.histogram(times, edges)
+    widths = np.diff(np.minimum(edges, duration))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rates = np.where(widths > 0, counts / (max(n_neurons, 1) * widths), 0.0)
+    return edges[:-1] + bin / 2, rates
+
+
+def site_block(result, population: str, n_sites: int = 1, condition: int | None = None) -> int:
+    """Neurons per body site of ``population`` in ``result``: neuron ``i`` is at site
+    ``i // site_block``; 0 for a population not laid out by site (the S1 sheet, the PAG/RVM).
+    Read from the result's ``population_site_neurons``; a result written before it had them is
+    taken as ``n_sites`` equal blocks.
+
+    Parameters
+    ----------
+    result : xarray.Dataset
+        A result with spikes and ``population_size``.
+    population : str
+        Population name.
+    n_sites : int
+        Body sites, for a result without ``population_site_neurons`` (default 1).
+    condition : int, optional
+        Of a combined result with ``population_site_neurons`` over ``condition``, the condition
+        whose layout is read.
+
+
+    Returns
+    -------
+    int
+        Neurons per site (>= 1 for a result without ``population_site_neurons``).
+
+    Raises
+    ------
+    KeyError, ValueError
+        ``population`` is not in ``result``.
+    """
+    if "population_site_neurons" in result:
+        var = result["population_site_neurons"]
+        if condition is not None and "condition" in var.dims:
+            var = var.isel(condition=condition)
+        return int(var.sel(population=population))
+    names = result["spike_population"].attrs["flag_meanings"].split()
+    size = int(np.atleast_2d(result["population_size"].values)[0][names.index(population)])
+    return max(size // max(int(n_sites), 1), 1)
+
+
+def mean_rate(times: np.ndarray, n_neurons: int, start: float, stop: float) -> float:
+    """Mean rate per neuron (Hz) of the spikes in [start, stop) of ``n_neurons`` (a whole number >= 0;
+    a population of 0 neurons, which model files allow, e.g. ``cortex.populations.n_m1 = 0``, has no
+    spikes and reads 0 Hz).
+
+    Parameters
+    ----------
+    times : numpy.ndarray
+        Spike times of the population, s.
+    n_neurons : int
+        Neurons in the population (a whole number >= 0; a whole float is accepted).
+    start, stop : float
+        The window, s (``stop > start``).
+
+    Returns
+    -------
+    float
+        Spikes per neuron and second, Hz (0 for 0 neurons).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``n_neurons`` not a whole number >= 0, ``stop <= start``, or spikes in the window of
+        a population of 0 neurons.
+    """
+    n_neurons = whole(n_neurons, "n_neurons", 0, allow_float=True)
+    if stop <= start:
+        raise ParameterError("stop", stop, f"a window end after its start ({start} s)")
+    k = np.count_nonzero((times >= start) & (times < stop))
+    if n_neurons == 0 and k:
+        raise ParameterError("n_neurons", 0, f"the size of the population that fired these {k} spikes")
+    return k / (n_neurons * (stop - start)) if n_neurons else 0.0
+
+
+def readout_start(model, duration: float) -> float:
+    """Start of a simulation's readout window: ``readout.transient``, or 0 when the run is
+    not longer than the transient.
+
+    Parameters
+    ----------
+    model : painsim.params.Model
+        The model (``readout.transient``).
+    duration : float
+        Length of the run, s.
+
+    Returns
+    -------
+    float
+        Start of the window, s.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        ``model`` has no ``readout.transient``.
+    """
+    t0 = model.si("readout.transient")
+    return t0 if t0 < duration else 0.0
+
+
+def site_rates(times: np.ndarray, neurons: np.ndarray, n_sites: int, per_site: int,
+               start: float, stop: float) -> np.ndarray:
+    """Mean rate per neuron (Hz) in [start, stop) of each body site's block of ``per_site``
+    neurons (neuron ``i`` belongs to site ``i // per_site``).
+
+    Parameters
+    ----------
+    times : numpy.ndarray
+        Spike times of the population, s.
+    neurons : numpy.ndarray
+        Neuron index of each spike.
+    n_sites : int
+        Body sites.
+    per_site : int
+        Neurons per site.
+    start, stop : float
+        The window, s (``stop > start``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Rate of each site, Hz (``n_sites`` values).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        As :func:`mean_rate`: ``stop <= start``, or ``per_site`` not a whole number >= 0 (or
+        0 with spikes in the window).
+    """
+    site = np.asarray(neurons) // max(per_site, 1)
+    return np.array([mean_rate(times[site == s], per_site, start, stop) for s in range(n_sites)])
+
+
+def gate_index(inhibitory_drive: float, excitatory_drive: float) -> float:
+    """Inhibitory share of the synaptic drive onto projection neurons (0 open - 1 closed).
+
+    Parameters
+    ----------
+    inhibitory_drive, excitatory_drive : float
+        Time integrals of conductance (S s, :func:`painsim.circuits.dorsal_horn.pn_drives`),
+        each >= 0 (a negative one would put the share outside 0-1); both 0 gives 0.
+
+    Returns
+    -------
+    float
+        ``inhibitory / (inhibitory + excitatory)``, 0-1.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A drive that is not a finite number >= 0 (a string, a bool, a quantity with a unit).
+    """
+    allowed = "a synaptic drive >= 0 (a time integral of conductance, S s)"
+    inhibitory_drive = number(inhibitory_drive, "inhibitory_drive", lo=0, allowed=allowed)
+    excitatory_drive = number(excitatory_drive, "excitatory_drive", lo=0, allowed=allowed)
+    total = inhibitory_drive + excitatory_drive
+    return float(inhibitory_drive / total) if total > 0 else 0.0
+
+
+# ------------------------------------------------------------------ spike selection
+def population_spikes(result, population: str, condition: int | None = None, *, sort: bool = False):
+    """One population's spikes from a result Dataset (ragged ``spike_*`` variables).
+
+    Parameters
+    ----------
+    result : xarray.Dataset
+        A result of :func:`painsim.simulate` (or a combined experiment result).
+    population : str
+        Population name as listed in ``spike_population``'s ``flag_meanings``.
+    condition : int, optional
+        For combined experiment results: keep only this condition's spikes.
+    sort : bool
+        Return the spikes in time order (stable) as float64 times and int64
+        indices, with the population size as a third element.
+
+    Returns
+    -------
+    times, neurons : numpy.ndarray
+        Spike times (s) and neuron indices within the population; with
+        ``sort=True`` also the population size.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        ``population`` is not among the result's populations.
+    """
+    names = result["spike_population"].attrs["flag_meanings"].split()
+    if population not in names:
+        raise UnknownKeyError(population, names, what="population")
+    sel = result["spike_population"].values == names.index(population)
+    if condition is not None and "spike_condition" in result:
+        sel &= result["spike_condition"].values == condition
+    t = result["spike_time"].values[sel]
+    i = result["spike_neuron"].values[sel]
+    if not sort:
+        return t, i
+    t = np.asarray(t, float)
+    i = np.asarray(i, np.int64)
+    order = np.argsort(t, kind="stable")
+    return t[order], i[order], int(result["population_size"].values[names.index(population)])

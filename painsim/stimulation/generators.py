@@ -1,0 +1,372 @@
+"""Generators of regular pulse trains: tonic, burst and high-frequency SCS, TENS, alternating-rate
+PENS, a train from arrays, and no stimulation.
+
+Formerly part of the module ``painsim.stimulation`` (now a package that re-exports everything
+below), with the argument checks every generator shares (rates, widths and counts > 0,
+amplitudes as currents or threshold multiples, regular onsets); the TMS generators are in
+:mod:`painsim.stimulation.tms`.  Clinical defaults and their sources: the table of
+:mod:`painsim.stimulation`.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from ..checks import simulated_duration
+from ..errors import WaveformError
+from ..units import to_si
+from .waveform import _EPS, Waveform
+
+__all__ = ["tonic", "burst", "high_frequency", "tens", "alternating", "custom", "none"]
+
+
+# ---------------------------------------------------------------- helpers
+def _amplitude(amplitude, name="amplitude") -> tuple[float, str]:
+    """A current ("2 mA", 2*mA) or a plain multiple of threshold."""
+    if isinstance(amplitude, str) or hasattr(amplitude, "dim"):
+        value = to_si(amplitude, "A", name)
+        kind = "current"
+    else:
+        value = to_si(amplitude, "1", name)
+        kind = "threshold"
+    if not (np.isfinite(value) and value >= 0):  # nan compares false: refuse it here, by its value
+        raise WaveformError(name, amplitude, "a finite amplitude >= 0")
+    return value, kind
+
+
+def _positive(value, unit, name, allow_zero=False) -> float:
+    v = to_si(value, unit, name)
+    if v < 0 or (v == 0 and not allow_zero) or not np.isfinite(v):
+        raise WaveformError(name, value, f"a value {'>=' if allow_zero else '>'} 0 {unit}")
+    return v
+
+
+def _count(value, name) -> int:
+    if isinstance(value, bool) or int(value) != value or value < 1:
+        raise WaveformError(name, value, "a whole number >= 1")
+    return int(value)
+
+
+def _regular(rate: float, duration: float, start: float = 0.0) -> np.ndarray:
+    n = int(np.floor((duration - start) * rate + _EPS))
+    return start + np.arange(n) / rate
+
+
+def tonic(rate, width, amplitude, duration, *, shape="biphasic", interphase_gap=0.0,
+          modality="electrical", target="dorsal_column", threshold_class="Abeta",
+          site=None, label=None) -> Waveform:
+    """Regular pulse train (tonic SCS, PNS, TENS); the keyword arguments are :class:`Waveform`'s fields.
+
+    Parameters
+    ----------
+    rate : Quantity (Hz)
+        Pulse rate, e.g. ``50*Hz``; tonic SCS uses 30-120 Hz (PMC8229652).
+    width : Quantity (s)
+        Phase width, e.g. ``300*us``.
+    amplitude : Quantity (A) or float
+        A current, or a multiple of the threshold of ``threshold_class``.
+    duration : Quantity (s)
+        Length of the waveform (> 0, at most :data:`painsim.checks.MAX_SIMULATED_DURATION`, 1 h).
+    shape, modality, target, threshold_class, site
+        As the fields of :class:`Waveform`.
+    interphase_gap : Quantity (s)
+        Gap between the phases of a biphasic pulse; 0 (the default) for none.
+    label : str, optional
+        Description; default ``"tonic <rate> Hz"``.
+
+    Returns
+    -------
+    Waveform
+        One pulse at the start of each whole period within ``duration``: onsets ``k / rate``,
+        ``k = 0 .. floor(duration * rate) - 1``.
+
+    Raises
+    ------
+    painsim.errors.UnitError
+        ``rate``, ``width``, ``duration`` or a non-zero ``interphase_gap`` without its unit (a
+        plain number), or ``amplitude`` with a unit other than A.
+    painsim.errors.WaveformError
+        ``rate`` or ``width`` not finite and > 0, ``duration`` out of range, ``amplitude`` not
+        finite and >= 0, a pulse (both phases and the gap if biphasic) longer than the period
+        ``1 / rate``, or a field :class:`Waveform` refuses.
+    painsim.errors.ParameterError
+        A value that cannot be read as a quantity.
+    """
+    r = _positive(rate, "Hz", "rate")
+    w = _positive(width, "s", "width")
+    d = simulated_duration(duration, "duration", WaveformError)
+    gap = to_si(interphase_gap, "s", "interphase_gap") if interphase_gap else 0.0
+    a, kind = _amplitude(amplitude)
+    onsets = _regular(r, d)
+    span = 2 * w + gap if shape == "biphasic" else w
+    if span > 1.0 / r + _EPS:
+        raise WaveformError("width", width, f"a pulse span ({span * 1e6:.6g} us) no longer than the "
+                            f"period 1/rate ({1e6 / r:.6g} us)", hint="pulse wider than its period")
+    return Waveform(onsets, w, a, d, amplitude_kind=kind, shape=shape, interphase_gap=gap,
+                    modality=modality, target=target, threshold_class=threshold_class,
+                    site=site, label=label or f"tonic {r:g} Hz")
+
+
+def burst(amplitude, duration, *, burst_rate="40 Hz", pulses_per_burst=5,
+          intraburst_rate="500 Hz", width="1 ms", shape="monophasic", modality="electrical",
+          target="dorsal_column", threshold_class="Abeta", site=None, label=None) -> Waveform:
+    """Burst stimulation: ``pulses_per_burst`` pulses at ``intraburst_rate``,
+    bursts repeated at ``burst_rate`` (De Ridder et al. 2010: 40 Hz bursts of
+    5 pulses at 500 Hz, 1 ms pulses with passive charge balance, hence
+    monophasic by default); the other keyword arguments are :class:`Waveform`'s fields.
+
+    Parameters
+    ----------
+    amplitude : Quantity (A) or float
+        A current, or a multiple of the threshold of ``threshold_class``.
+    duration : Quantity (s)
+        Length of the waveform (> 0, at most 1 h).
+    burst_rate : Quantity (Hz)
+        Rate at which bursts start.
+    pulses_per_burst : int
+        Pulses in each burst (>= 1).
+    intraburst_rate : Quantity (Hz)
+        Pulse rate inside a burst.
+    width : Quantity (s)
+        Phase width of each pulse.
+    shape, modality, target, threshold_class, site
+        As the fields of :class:`Waveform` (no interphase gap).
+    label : str, optional
+        Description; default ``"burst <burst_rate> Hz x <n> @ <intraburst_rate> Hz"``.
+
+    Returns
+    -------
+    Waveform
+        Bursts starting at ``k / burst_rate``; a last burst that would end after ``duration``
+        is left out.
+
+    Raises
+    ------
+    painsim.errors.UnitError
+        A rate, ``width`` or ``duration`` without its unit, or ``amplitude`` with a unit other
+        than A.
+    painsim.errors.WaveformError
+        A rate or ``width`` not finite and > 0, ``pulses_per_burst`` not a whole number >= 1,
+        ``duration`` or ``amplitude`` out of range, a pulse longer than ``1 / intraburst_rate``,
+        a burst longer than the burst period, or a field :class:`Waveform` refuses.
+    painsim.errors.ParameterError
+        A value that cannot be read as a quantity.
+    """
+    br = _positive(burst_rate, "Hz", "burst_rate")
+    ir = _positive(intraburst_rate, "Hz", "intraburst_rate")
+    n = _count(pulses_per_burst, "pulses_per_burst")
+    w = _positive(width, "s", "width")
+    d = simulated_duration(duration, "duration", WaveformError)
+    a, kind = _amplitude(amplitude)
+    span = 2 * w if shape == "biphasic" else w
+    if span > 1.0 / ir + _EPS:
+        raise WaveformError("width", width, f"a pulse span no longer than 1/intraburst_rate "
+                            f"({1e3 / ir:.6g} ms)", hint="pulse wider than its period")
+    burst_len = (n - 1) / ir + span
+    if burst_len > 1.0 / br + _EPS:
+        raise WaveformError("pulses_per_burst", n,
+                            f"bursts ({burst_len * 1e3:.6g} ms long) shorter than the burst period "
+                            f"({1e3 / br:.6g} ms)", hint="overlapping bursts")
+    starts = _regular(br, d)
+    starts = starts[starts + burst_len <= d + _EPS]
+    onsets = (starts[:, None] + np.arange(n)[None, :] / ir).ravel()
+    return Waveform(onsets, w, a, d, amplitude_kind=kind, shape=shape, modality=modality,
+                    target=target, threshold_class=threshold_class, site=site,
+                    label=label or f"burst {br:g} Hz x {n} @ {ir:g} Hz")
+
+
+def high_frequency(amplitude, duration, *, rate="10 kHz", width="30 us", **kwargs) -> Waveform:
+    """High-frequency (kHz) SCS: 10 kHz, 30 us biphasic pulses (HF10;
+    Kapural et al. 2015).  Other keywords as :func:`tonic`.
+
+    Parameters
+    ----------
+    amplitude : Quantity (A) or float
+        A current, or a multiple of the threshold of ``threshold_class``.
+    duration : Quantity (s)
+        Length of the waveform.
+    rate : Quantity (Hz)
+        Pulse rate.
+    width : Quantity (s)
+        Phase width.
+    **kwargs
+        The other keyword arguments of :func:`tonic`; ``label`` defaults to
+        ``"high-frequency <rate> kHz"``.
+
+    Returns
+    -------
+    Waveform
+        The :func:`tonic` train.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        As :func:`tonic` (:class:`~painsim.errors.UnitError`, :class:`~painsim.errors.WaveformError`).
+    """
+    kwargs.setdefault("label", f"high-frequency {to_si(rate, 'Hz', 'rate') / 1e3:g} kHz")
+    return tonic(rate, width, amplitude, duration, **kwargs)
+
+
+def tens(mode="conventional", amplitude=1.5, duration="10 s", *, rate=None, width=None,
+         site=None, label=None) -> Waveform:
+    """Transcutaneous electrical nerve stimulation through skin electrodes.
+
+    ``mode="conventional"``: 100 Hz, 100 us; ``mode="acupuncture"``: 2 Hz, 250 us.
+    The mode sets rate and width only: ``amplitude`` (× the Aβ threshold, 1.5 by
+    default, a strong but comfortable paresthesia level) is the caller's; clinically
+    acupuncture-like TENS is given at a higher, muscle-twitch intensity (the library
+    protocol ``tens_acupuncture`` uses 4.0).  (Standard clinical settings: conventional
+    80-100 Hz, acupuncture-like 2-4 Hz; Johnson et al. 2022 BMJ Open review.)
+
+    Parameters
+    ----------
+    mode : {"conventional", "acupuncture"}
+        The preset of rate and width.
+    amplitude : Quantity (A) or float
+        A current, or a multiple of the Aβ threshold.
+    duration : Quantity (s)
+        Length of the waveform.
+    rate : Quantity (Hz), optional
+        Replaces the mode's rate.
+    width : Quantity (s), optional
+        Replaces the mode's phase width.
+    site : int, sequence of int, or None
+        As :class:`Waveform`.
+    label : str, optional
+        Description; default ``"TENS <mode>"``.
+
+    Returns
+    -------
+    Waveform
+        A biphasic electrical :func:`tonic` train with ``target="skin"``.
+
+    Raises
+    ------
+    painsim.errors.WaveformError
+        An unknown ``mode``.
+    painsim.errors.ParameterError
+        Any other value :func:`tonic` refuses.
+    """
+    presets = {"conventional": ("100 Hz", "100 us"), "acupuncture": ("2 Hz", "250 us")}
+    if mode not in presets:
+        raise WaveformError("mode", mode, f"one of {tuple(presets)}")
+    r0, w0 = presets[mode]
+    return tonic(rate or r0, width or w0, amplitude, duration, target="skin", site=site,
+                 label=label or f"TENS {mode}")
+
+
+def alternating(rates, segment, width, amplitude, duration, *, label=None, **kwargs) -> Waveform:
+    """Regular trains whose rate alternates in fixed segments (percutaneous electrical
+    nerve stimulation, PENS / PNT: 15 and 30 Hz alternating, Ghoname et al. 1999 JAMA
+    281:818 [checked: abstract gives the 15/30 Hz alternation, not the segment length]).
+
+    Parameters
+    ----------
+    rates : sequence of Quantity (Hz)
+        Rates of the successive segments, repeated in order (e.g. ``["15 Hz", "30 Hz"]``).
+    segment : Quantity (s)
+        Length of each segment (chosen by the caller; PENS switched every few seconds [recalled]).
+    width, amplitude, duration
+        As :func:`tonic`; every other keyword of :func:`tonic` (``target``, ``shape``,
+        ``threshold_class``, ...) applies to every segment.
+    label : str, optional
+        Description; default ``"alternating <rates> Hz every <segment> s"``.
+    **kwargs
+        The other keyword arguments of :func:`tonic`.
+
+    Returns
+    -------
+    Waveform
+        The segments' :func:`tonic` trains back to back, each starting its pulses at the
+        segment's start; the last segment is cut to end at ``duration``.
+
+    Raises
+    ------
+    painsim.errors.WaveformError
+        ``rates`` not a non-empty sequence (a single string is refused), ``segment`` not
+        finite and > 0, ``duration`` out of range.
+    painsim.errors.ParameterError
+        A value :func:`tonic` refuses in a segment (named as :func:`tonic`'s argument, e.g.
+        ``rate``).
+    """
+    if isinstance(rates, (str, bytes)) or not hasattr(rates, "__len__") or len(rates) < 1:
+        raise WaveformError("rates", rates, 'a list of pulse rates, e.g. ["15 Hz", "30 Hz"]')
+    seg = _positive(segment, "s", "segment")
+    d = simulated_duration(duration, "duration", WaveformError)
+    parts, t, k = [], 0.0, 0
+    while t < d - _EPS:
+        length = min(seg, d - t)
+        parts.append(tonic(rates[k % len(rates)], width, amplitude, f"{length!r} s", **kwargs))
+        t, k = t + length, k + 1
+    wf = parts[0].concat(*parts[1:]) if len(parts) > 1 else parts[0]
+    names = "/".join(f"{_positive(r, 'Hz', 'rates'):g}" for r in rates)
+    return replace(wf, label=label or f"alternating {names} Hz every {seg:g} s", _cache={})
+
+
+def custom(onsets, widths, amplitudes, duration, **kwargs) -> Waveform:
+    """A waveform from arrays (quantities in s for onsets, widths and duration;
+    amplitudes as currents or threshold multiples).
+
+    Parameters
+    ----------
+    onsets : Quantity (s), scalar or array
+        Pulse onsets, e.g. ``[0, 0.01] * second`` (a list of strings is not read).
+    widths : Quantity (s), scalar or array
+        Phase widths: one for every pulse, or one per onset.
+    amplitudes : Quantity (A) or float, scalar or array
+        Currents (then ``amplitude_kind="current"`` unless given), or plain numbers (threshold
+        multiples; :class:`Waveform`'s default ``amplitude_kind``).
+    duration : Quantity (s)
+        Length of the waveform (0 allowed).
+    **kwargs
+        The other fields of :class:`Waveform`.
+
+    Returns
+    -------
+    Waveform
+
+    Raises
+    ------
+    painsim.errors.UnitError
+        ``onsets``, ``widths`` or ``duration`` without a time unit, or ``amplitudes`` with a
+        unit other than A.
+    painsim.errors.WaveformError
+        A pulse train :class:`Waveform` refuses.
+    painsim.errors.ParameterError
+        A value that cannot be read as a quantity, or an array that is not 1-D.
+    ValueError
+        ``widths`` or ``amplitudes`` with neither one value nor one per onset.
+    """
+    on = to_si(onsets, "s", "onsets", allow_array=True)
+    w = to_si(widths, "s", "widths", allow_array=True)
+    d = to_si(duration, "s", "duration")  # 0 s allowed; Waveform bounds it to the hour
+    if isinstance(amplitudes, str) or hasattr(amplitudes, "dim"):
+        a = to_si(amplitudes, "A", "amplitudes", allow_array=True)
+        kwargs.setdefault("amplitude_kind", "current")
+    else:
+        a = to_si(amplitudes, "1", "amplitudes", allow_array=True)
+    return Waveform(on, w, a, d, **kwargs)
+
+
+def none(duration) -> Waveform:
+    """No stimulation for ``duration`` (a sham waveform).
+
+    Parameters
+    ----------
+    duration : Quantity (s)
+        Length of the waveform, 0 s to 1 h.
+
+    Returns
+    -------
+    Waveform
+        No pulses, labelled ``"none"`` (the other fields :class:`Waveform`'s defaults).
+
+    Raises
+    ------
+    painsim.errors.UnitError
+        ``duration`` without a time unit.
+    painsim.errors.WaveformError
+        ``duration`` negative or longer than 1 h.
+    """
+    return Waveform(np.zeros(0), np.zeros(0), np.zeros(0), to_si(duration, "s", "duration"), label="none")

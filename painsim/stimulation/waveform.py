@@ -1,0 +1,330 @@
+"""The :class:`Waveform`: an immutable train of stimulation pulses, and the vocabularies of its fields.
+
+Formerly the first part of the module ``painsim.stimulation`` (now a package that re-exports
+everything below): the pulse list (onset, phase width, amplitude), its shape, modality, target
+and body site, the checks that refuse an impossible train, and the views and combinations
+(``concat``, ``repeat``, ``shifted``, ``window``, ``scaled``, ``sample``) the generators and the
+course engine use.  Never imports brian2; quantities are read through :func:`painsim.units.to_si`.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from ..anatomy import device_targets
+from ..checks import MAX_SIMULATED_DURATION
+from ..errors import ParameterError, WaveformError, nearest
+from ..units import to_si
+
+__all__ = ["Waveform", "SHAPES", "MODALITIES", "AMPLITUDE_KINDS", "FIBER_CLASSES"]
+
+SHAPES = ("monophasic", "biphasic")
+MODALITIES = ("electrical", "magnetic", "tms")
+#: "current": amplitude in A; "threshold": multiple of ``threshold_class``'s threshold;
+#: "rmt": fraction of the resting motor threshold (TMS).
+AMPLITUDE_KINDS = ("current", "threshold", "rmt")
+FIBER_CLASSES = ("Abeta", "Adelta", "C")
+# Relative tolerance for floating-point comparisons of pulse times (1 ns).
+_EPS = 1e-9
+
+
+def _array(x, name) -> np.ndarray:
+    a = np.atleast_1d(np.asarray(x, dtype=float))
+    if a.ndim != 1:
+        raise ParameterError(name, x, "a 1-D sequence")
+    return a
+
+
+
+def _checked_site(site):
+    """A waveform's ``site``: None, one whole index >= 0, or a sorted tuple of distinct ones
+    (a single-element sequence becomes its index); anything else raises WaveformError."""
+    if site is None:
+        return None
+    many = isinstance(site, (list, tuple, np.ndarray))
+    values = list(site) if many else [site]
+    if not values or any(isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) or s < 0
+                         for s in values):
+        raise WaveformError("site", site, "a body-site index (a whole number >= 0), a list of them, or None "
+                                          "(the painful site)")
+    sites = tuple(sorted({int(s) for s in values}))
+    return sites[0] if len(sites) == 1 else sites
+
+
+def _target_hint(target: str, modality: str) -> str | None:
+    """Advice for a target the modality cannot have: a near miss, the modality that has it, or
+    why prefrontal rTMS is not there."""
+    near = nearest(target, device_targets(modality))
+    if near:
+        return f"did you mean {near!r}?"
+    other = [m for m in MODALITIES if target in device_targets(m)]
+    if other:
+        return f"the target {target!r} is one of modality {other[0]!r}"
+    if modality == "tms":
+        return ("the model's cortex is primary motor cortex only: prefrontal (DLPFC) rTMS acts through top-down "
+                "modulation that painsim does not model yet")
+    return None
+
+
+@dataclass(frozen=True, eq=False)
+class Waveform:
+    """An immutable train of stimulation pulses.
+
+    Parameters
+    ----------
+    onsets : array of float
+        Pulse onset times in s, non-decreasing, relative to the waveform start.
+    widths : array of float
+        Width of one phase of each pulse, in s (> 0).
+    amplitudes : array of float
+        Amplitude of each pulse (>= 0), in the kind given by ``amplitude_kind``.
+    duration : float
+        Total length of the waveform in s (>= the end of the last pulse).
+    amplitude_kind : {"current", "threshold", "rmt"}
+        Current in A, multiple of the threshold of ``threshold_class``, or
+        fraction of resting motor threshold (TMS).
+    shape : {"monophasic", "biphasic"}
+        Biphasic pulses are symmetric and charge balanced: a cathodic phase of
+        ``width``, a gap of ``interphase_gap``, an anodic phase of ``width``.
+    interphase_gap : float
+        Gap between the two phases of a biphasic pulse, in s.
+    modality : {"electrical", "magnetic", "tms"}
+        Electrical contact, magnetic peripheral coil, or transcranial coil.
+    target : str
+        Where the device acts: "dorsal_column", "peripheral_nerve", "skin",
+        "dorsal_root", "drg" (a lead on the dorsal root ganglion: every afferent
+        spike then passes the T-junction model of :mod:`painsim.fibers.tjunction`),
+        "m1" (a transcranial coil).  :func:`painsim.anatomy.device_targets` lists the
+        targets of each modality; any other target is refused (it would recruit nothing).
+    threshold_class : str
+        Fiber class whose threshold is the reference of ``amplitude_kind="threshold"``.
+    site : int, sequence of int, or None
+        Body site(s) the device reaches (topographic models): one index, several (e.g. an
+        SCS lead whose dorsal-column field covers several dermatomes; each site's fibers are
+        recruited independently, from its own random stream), or None = the model's painful
+        site (``body.painful_site``; a one-site model's only site).  Several sites are kept as
+        a sorted tuple without repeats.
+    label : str
+        Human-readable description.
+
+    Raises
+    ------
+    painsim.errors.WaveformError
+        An unknown ``shape``, ``modality`` or ``amplitude_kind``; a ``target`` the modality
+        does not have (with a hint: a near miss, or the modality that has it); a
+        ``threshold_class`` not in ``FIBER_CLASSES`` for threshold amplitudes; a ``site`` that
+        is not whole indices >= 0; onsets not finite, negative or decreasing; widths not
+        finite and > 0; amplitudes not finite and >= 0; a negative ``interphase_gap``; a
+        ``duration`` outside 0 s to :data:`painsim.checks.MAX_SIMULATED_DURATION` (3600 s); a
+        pulse that does not end before the next begins; a last pulse ending after ``duration``.
+    painsim.errors.ParameterError
+        ``onsets``, ``widths`` or ``amplitudes`` is not 1-D.
+    ValueError
+        ``widths`` or ``amplitudes`` has neither one value nor one per onset (numpy's
+        broadcasting error).
+    """
+
+    onsets: np.ndarray
+    widths: np.ndarray
+    amplitudes: np.ndarray
+    duration: float
+    amplitude_kind: str = "threshold"
+    shape: str = "biphasic"
+    interphase_gap: float = 0.0
+    modality: str = "electrical"
+    target: str = "dorsal_column"
+    threshold_class: str = "Abeta"
+    site: int | tuple[int, ...] | None = None
+    label: str = ""
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self):
+        onsets = _array(self.onsets, "onsets")
+        n = onsets.size
+        widths = np.broadcast_to(_array(self.widths, "widths"), (n,)).copy() if n else np.zeros(0)
+        amps = np.broadcast_to(_array(self.amplitudes, "amplitudes"), (n,)).copy() if n else np.zeros(0)
+        for arr in (onsets, widths, amps):
+            arr.setflags(write=False)
+        object.__setattr__(self, "onsets", onsets)
+        object.__setattr__(self, "widths", widths)
+        object.__setattr__(self, "amplitudes", amps)
+        object.__setattr__(self, "duration", float(self.duration))
+        object.__setattr__(self, "interphase_gap", float(self.interphase_gap))
+        object.__setattr__(self, "site", _checked_site(self.site))
+        if self.shape not in SHAPES:
+            raise WaveformError("shape", self.shape, f"one of {SHAPES}")
+        if self.modality not in MODALITIES:
+            raise WaveformError("modality", self.modality, f"one of {MODALITIES}")
+        targets = device_targets(self.modality)
+        if self.target not in targets:
+            # a misspelt or unmodelled target would otherwise recruit nothing, silently
+            raise WaveformError("target", self.target, f"one of {targets} for modality {self.modality!r}",
+                                hint=_target_hint(self.target, self.modality))
+        if self.amplitude_kind not in AMPLITUDE_KINDS:
+            raise WaveformError("amplitude_kind", self.amplitude_kind, f"one of {AMPLITUDE_KINDS}")
+        if self.amplitude_kind == "threshold" and self.threshold_class not in FIBER_CLASSES:
+            raise WaveformError("threshold_class", self.threshold_class, f"one of {FIBER_CLASSES}")
+        if not np.all(np.isfinite(onsets)) or (n and onsets[0] < -_EPS):
+            raise WaveformError("onsets", onsets[:5], "finite times >= 0 s")
+        if np.any(np.diff(onsets) < 0):
+            raise WaveformError("onsets", onsets[:5], "non-decreasing pulse onsets")
+        bad_w = ~(widths > 0) | ~np.isfinite(widths)  # nan and inf are shown, not an empty array
+        if np.any(bad_w):
+            raise WaveformError("width", widths[bad_w][:3], "a finite phase width > 0 s")
+        bad_a = ~(amps >= 0) | ~np.isfinite(amps)
+        if np.any(bad_a):
+            raise WaveformError("amplitude", amps[bad_a][:3], "finite amplitudes >= 0")
+        if self.interphase_gap < 0:
+            raise WaveformError("interphase_gap", self.interphase_gap, "a gap >= 0 s")
+        if not 0 <= self.duration <= MAX_SIMULATED_DURATION:
+            raise WaveformError("duration", self.duration, f"a duration >= 0 s and <= {MAX_SIMULATED_DURATION:g} s")
+        ends = onsets + self.pulse_spans
+        if n > 1:
+            clash = np.nonzero(ends[:-1] > onsets[1:] + _EPS)[0]
+            if clash.size:
+                i = clash[0]
+                raise WaveformError(
+                    "width", float(widths[i]),
+                    f"a pulse that ends before the next begins (pulse {i} spans "
+                    f"{self.pulse_spans[i] * 1e6:.6g} us but the next onset is "
+                    f"{(onsets[i + 1] - onsets[i]) * 1e6:.6g} us later)",
+                    hint="pulse wider than its period")
+        if n and ends[-1] > self.duration + _EPS:
+            raise WaveformError("duration", self.duration,
+                                f"a duration >= the end of the last pulse ({ends[-1]:.6g} s)")
+
+    # ------------------------------------------------------------------ views
+    @property
+    def n_pulses(self) -> int:
+        return int(self.onsets.size)
+
+    @property
+    def pulse_spans(self) -> np.ndarray:
+        """Time each pulse occupies, all phases included (s)."""
+        if self.shape == "biphasic":
+            return 2 * self.widths + self.interphase_gap
+        return self.widths
+
+    @property
+    def mean_rate(self) -> float:
+        """Pulses per second over the whole duration (Hz)."""
+        return self.n_pulses / self.duration if self.duration > 0 else 0.0
+
+    @property
+    def charge_per_phase(self) -> np.ndarray:
+        """Charge of one phase (A s) for current amplitudes; raises otherwise."""
+        if self.amplitude_kind != "current":
+            raise ParameterError("amplitude_kind", self.amplitude_kind, '"current" to compute charge')
+        return self.amplitudes * self.widths
+
+    def describe(self) -> dict[str, Any]:
+        """JSON-serialisable summary (for result attrs)."""
+        return {"label": self.label, "n_pulses": self.n_pulses, "duration_s": self.duration,
+                "mean_rate_hz": self.mean_rate, "amplitude_kind": self.amplitude_kind,
+                "max_amplitude": float(self.amplitudes.max()) if self.n_pulses else 0.0,
+                "shape": self.shape, "modality": self.modality, "target": self.target,
+                "threshold_class": self.threshold_class, "site": self.site}
+
+    def key(self) -> str:
+        """Content hash: equal waveforms have equal keys (used to cache fiber spikes)."""
+        if "key" not in self._cache:
+            h = hashlib.sha256()
+            for arr in (self.onsets, self.widths, self.amplitudes):
+                h.update(np.ascontiguousarray(arr, dtype="<f8").tobytes())
+            meta = {k: getattr(self, k) for k in ("duration", "amplitude_kind", "shape",
+                                                  "interphase_gap", "modality", "target",
+                                                  "threshold_class", "site")}
+            h.update(json.dumps(meta, sort_keys=True).encode())
+            self._cache["key"] = h.hexdigest()[:24]
+        return self._cache["key"]
+
+    # ---------------------------------------------------------- combinations
+    def _compatible(self, other: "Waveform"):
+        for attr in ("amplitude_kind", "shape", "interphase_gap", "modality", "target",
+                     "threshold_class", "site"):
+            if getattr(self, attr) != getattr(other, attr):
+                raise WaveformError(attr, getattr(other, attr),
+                                    f"the same {attr} as the first waveform ({getattr(self, attr)!r})")
+
+    def concat(self, *others: "Waveform") -> "Waveform":
+        """This waveform followed by ``others``, each starting where the previous ends."""
+        parts, t = [self], self.duration
+        onsets, widths, amps = [self.onsets], [self.widths], [self.amplitudes]
+        for o in others:
+            self._compatible(o)
+            onsets.append(o.onsets + t)
+            widths.append(o.widths)
+            amps.append(o.amplitudes)
+            t += o.duration
+            parts.append(o)
+        return replace(self, onsets=np.concatenate(onsets), widths=np.concatenate(widths),
+                       amplitudes=np.concatenate(amps), duration=t,
+                       label=" + ".join(p.label for p in parts if p.label), _cache={})
+
+    __add__ = concat
+
+    def repeat(self, n: int) -> "Waveform":
+        """The waveform repeated ``n`` times back to back."""
+        if int(n) != n or n < 1:
+            raise WaveformError("n", n, "a whole number of repetitions >= 1")
+        if n == 1:
+            return self
+        return self.concat(*([self] * (int(n) - 1)))
+
+    def shifted(self, delay) -> "Waveform":
+        """The waveform delayed by ``delay`` (quantity in s); its duration grows by the delay."""
+        d = to_si(delay, "s", "delay")
+        if d < 0:
+            raise WaveformError("delay", delay, "a delay >= 0 s")
+        return replace(self, onsets=self.onsets + d, duration=self.duration + d, _cache={})
+
+    def window(self, start, stop) -> "Waveform":
+        """The pulses whose onset lies in [start, stop), re-timed to start at 0."""
+        t0, t1 = to_si(start, "s", "start"), to_si(stop, "s", "stop")
+        if not 0 <= t0 < t1:
+            raise WaveformError("stop", stop, "0 <= start < stop")
+        keep = (self.onsets >= t0 - _EPS) & (self.onsets < t1 - _EPS)
+        return replace(self, onsets=self.onsets[keep] - t0, widths=self.widths[keep],
+                       amplitudes=self.amplitudes[keep], duration=t1 - t0, _cache={})
+
+    def scaled(self, factor: float) -> "Waveform":
+        """The same pulses with every amplitude multiplied by ``factor`` (>= 0)."""
+        if factor < 0:
+            raise WaveformError("factor", factor, "a factor >= 0")
+        return replace(self, amplitudes=self.amplitudes * factor, _cache={})
+
+    def sample(self, times) -> np.ndarray:
+        """Waveform value at each time (s): +amplitude in the first (cathodic)
+        phase, -amplitude in the second phase of a biphasic pulse, 0 elsewhere.
+
+        Parameters
+        ----------
+        times : array of float or brian2 Quantity
+            Sample times; plain numbers are taken as seconds.
+        """
+        t = (np.asarray(to_si(times, "s", "times", allow_array=True), dtype=float)
+             if hasattr(times, "dim") else np.asarray(times, dtype=float))
+        out = np.zeros(t.shape)
+        if not self.n_pulses:
+            return out
+        # index of the last pulse starting at or before each time
+        idx = np.searchsorted(self.onsets, t + _EPS, side="right") - 1
+        valid = idx >= 0
+        rel = np.where(valid, t - self.onsets[np.clip(idx, 0, None)], -1.0)
+        w = self.widths[np.clip(idx, 0, None)]
+        a = self.amplitudes[np.clip(idx, 0, None)]
+        first = valid & (rel >= -_EPS) & (rel < w - _EPS)
+        out[first] = a[first]
+        if self.shape == "biphasic":
+            start2 = w + self.interphase_gap
+            second = valid & (rel >= start2 - _EPS) & (rel < start2 + w - _EPS)
+            out[second] = -a[second]
+        return out
+
+    def __repr__(self):
+        return (f"Waveform({self.label or 'custom'}: {self.n_pulses} pulses over "
+                f"{self.duration:.6g} s, {self.shape}, {self.modality} -> {self.target})")
