@@ -44,6 +44,15 @@ def test_unknown_key_names_nearest():
     assert "did you mean" in str(e.value)
 
 
+def test_a_misspelt_path_read_as_text_names_the_nearest_one_as_si_does():
+    model = ps.load_model("gate_control")
+    for read in (model.si, model.text):
+        with pytest.raises(UnknownKeyError) as e:
+            read("model.nam")
+        assert e.value.suggestion == "model.name"
+    assert model.text("model.name") == "gate_control"   # a valid path still reads
+
+
 def test_wrong_unit_names_expected_unit():
     with pytest.raises(UnitError) as e:
         ps.load_model("gate_control").with_params({"dorsal_horn.inhibition.weight": 5 * mV})

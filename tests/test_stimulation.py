@@ -49,6 +49,14 @@ def test_tens_modes():
     assert conv.mean_rate > 10 * acu.mean_rate
 
 
+@pytest.mark.parametrize("given", [{"rate": "0 Hz"}, {"width": "0 us"}])
+def test_a_zero_tens_rate_or_width_is_refused_not_replaced_by_the_preset(given):
+    with pytest.raises(WaveformError) as e:
+        S.tens("conventional", duration="1 s", **given)
+    assert e.value.name == next(iter(given))
+    assert S.tens("conventional", duration="1 s", rate="50 Hz").mean_rate == pytest.approx(50, rel=0.05)
+
+
 def test_biphasic_sampling_is_charge_balanced():
     wf = S.tonic(50 * Hz, 300 * us, 1.0, 0.1 * second)
     t = np.arange(0, 0.1, 1e-6)

@@ -278,8 +278,17 @@ class Model:
         Parameters
         ----------
         path : str
+            Dotted path of a parameter (e.g. ``"model.name"``).
+
+        Raises
+        ------
+        UnknownKeyError
+            No such parameter (the nearest valid path is named), as :meth:`si`.
         """
-        return self.leaves[path].text
+        try:
+            return self.leaves[path].text
+        except KeyError:
+            raise UnknownKeyError(path, self.leaves) from None
 
     def section(self, path: str = "") -> dict:
         """Nested dict of SI values below ``path`` ("" = the whole tree).

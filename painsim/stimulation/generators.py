@@ -228,7 +228,7 @@ def tens(mode="conventional", amplitude=1.5, duration="10 s", *, rate=None, widt
     duration : Quantity (s)
         Length of the waveform.
     rate : Quantity (Hz), optional
-        Replaces the mode's rate.
+        Replaces the mode's rate (refused as :func:`tonic` refuses it, e.g. 0 Hz).
     width : Quantity (s), optional
         Replaces the mode's phase width.
     site : int, sequence of int, or None
@@ -252,8 +252,9 @@ def tens(mode="conventional", amplitude=1.5, duration="10 s", *, rate=None, widt
     if mode not in presets:
         raise WaveformError("mode", mode, f"one of {tuple(presets)}")
     r0, w0 = presets[mode]
-    return tonic(rate or r0, width or w0, amplitude, duration, target="skin", site=site,
-                 label=label or f"TENS {mode}")
+    # "is None", not "or": rate=0 must reach tonic's refusal, not fall back to the preset
+    return tonic(r0 if rate is None else rate, w0 if width is None else width, amplitude, duration,
+                 target="skin", site=site, label=label or f"TENS {mode}")
 
 
 def alternating(rates, segment, width, amplitude, duration, *, label=None, **kwargs) -> Waveform:
