@@ -248,7 +248,8 @@ def test_commands_a_worker_starts_end_with_it(tmp_path, tied, armer):
     seen: set[int] = set()
     try:
         deadline = time.time() + 60
-        while not any("sleep 120" in _cmdline(p) for p in _descendants(proc.pid)):
+        # both sleeps running: `sh -c "sleep 120 & ..."` itself names "sleep 120" before it forks them
+        while sum(_cmdline(p).startswith("sleep 120") for p in _descendants(proc.pid)) < 2:
             assert proc.poll() is None and time.time() < deadline, log.read_text()
             time.sleep(0.1)
         seen = _descendants(proc.pid)
