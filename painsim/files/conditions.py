@@ -235,11 +235,8 @@ def condition_request(c: Mapping, k: int, model, seed: int) -> Request:
     """
     stim = condition_stimulus(c, k)
     nox, touch = natural_stimuli(c, k)
-    site = c.get("site")
-    if site is not None and (isinstance(site, bool) or not isinstance(site, int)):
-        raise ParameterError(f"condition[{k}].site", site, "a body-site index (whole number)")
-    remote = heterotopic_stimuli(c, k)
-    if remote:  # every site named, and checked against the model before any run
+    site, remote = c.get("site"), heterotopic_stimuli(c, k)
+    if site is not None or remote:  # every site named, and checked against the model before any run
         site = body_site(model, site, f"condition[{k}].site")
     if site is not None:  # natural stimuli at one body site (topographic models)
         nox, touch = {site: nox}, {site: touch}
