@@ -186,7 +186,8 @@ def qst_summary(per_subject: xr.Dataset, reference: str, sd_floor: float | None 
     xarray.Dataset
         ``zscore`` (model, measure): mean z-score over the subjects with a finite one;
         ``abnormal_fraction`` (model, measure): fraction of all subjects with z > ``abnormal``
-        (a subject without a z-score counts as normal); ``<name>_mean`` (model): the mean of
+        (a subject without a z-score counts as normal; its ``long_name`` names the threshold and
+        its ``abnormal`` attribute holds it); ``<name>_mean`` (model): the mean of
         the measure over subjects, ignoring nan.
 
     Raises
@@ -214,5 +215,6 @@ def qst_summary(per_subject: xr.Dataset, reference: str, sd_floor: float | None 
     out["zscore"] = (("model", "measure"), z, {"units": "1", "long_name": "DFNS z-score against the reference "
                                                "model, mean over virtual subjects (positive = gain of function)"})
     out["abnormal_fraction"] = (("model", "measure"), frac, {"units": "1", "long_name":
-                                "fraction of virtual subjects with a gain of function (z > 1.96)"})
+                                f"fraction of virtual subjects with a gain of function (z > {abnormal:g})",
+                                "abnormal": abnormal})
     return xr.Dataset(out, coords={"model": per_subject.model.values, "measure": names})

@@ -51,22 +51,43 @@ def synchronous_volleys(times, fibers, k: int, window: float = 1e-3) -> np.ndarr
     return volley_starts(times, fibers, k, window)
 
 
-def _baseline_condition(conds: list, c: int) -> int | None:
-    """The condition without a stimulus that has the parameters and seed of condition ``c``."""
-    key = json.dumps(conds[c].get("params", {}), sort_keys=True)
-    for b, cb in enumerate(conds):
-        if "stimulus" not in cb and json.dumps(cb.get("params", {}), sort_keys=True) == key \
-                and cb.get("seed") == conds[c].get("seed"):
-            return b
-    return None
+#: Keys of a ``[[condition]]`` table that do not change its natural spike trains.
+_DEVICE_KEYS = ("label", "stimulus")
+
+
+def _natural_inputs(ds: xr.Dataset, conds: list, c: int) -> str:
+    """What sets the natural spike trains of condition ``c``: its table without its device and
+    label, the model written out (the experiment's, when the condition names none), a natural
+    stimulus of 0 left out (the default), and the seed it ran with (``ds["seed"]``, else its own)."""
+    experiment = json.loads(ds.attrs.get("experiment_spec", "{}") or "{}").get("experiment", {})
+    table = {key: value for key, value in conds[c].items() if key not in _DEVICE_KEYS}
+    table.setdefault("model", experiment.get("model"))
+    table.setdefault("params", {})
+    for channel in ("noxious", "touch"):
+        if channel in table and not isinstance(table[channel], bool) and table[channel] == 0:
+            del table[channel]
+    if "seed" in ds and ds["seed"].dims == ("condition",):
+        table["seed"] = int(ds["seed"].values[c])
+    return json.dumps(table, sort_keys=True, default=str)
+
+
+def _baseline_condition(ds: xr.Dataset, conds: list, c: int) -> int:
+    """The first condition without a stimulus whose natural spike trains are those of condition
+    ``c`` (same model, parameters, natural stimuli, sites and seed: :func:`_natural_inputs`);
+    -1 for none, and for a condition ``c`` without a stimulus."""
+    if "stimulus" not in conds[c]:
+        return -1
+    key = _natural_inputs(ds, conds, c)
+    return next((b for b, cb in enumerate(conds) if "stimulus" not in cb and _natural_inputs(ds, conds, b) == key),
+                -1)
 
 
 def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
     """Per-condition SCS readouts of an experiment Dataset (analysis only, no simulation).
 
     * ``recruited`` (condition, fiber_class): fraction of a class's fibers that fire
-      more than in the matching no-stimulation condition (same parameters and
-      seed, hence the same natural spike trains);
+      more than in the matching no-stimulation condition (the first with the same model,
+      parameters, natural stimuli, sites and seed, hence the same natural spike trains);
     * ``evoked_rate`` (condition, fiber_class): extra spikes per fiber per second;
     * ``volleys_per_pulse`` and ``volley_rate``: synchronous Aβ volleys (``>= k``
       distinct Aβ fibers within ``window``; :func:`synchronous_volleys`),
@@ -90,7 +111,8 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
     xarray.Dataset
         Over ``condition`` and ``fiber_class`` (:data:`painsim.anatomy.FIBER_CLASSES`):
         ``recruited`` (fraction, 0 for a condition without a device; a condition without a
-        matching no-stimulation condition is compared with no spikes), ``evoked_rate`` (Hz,
+        matching no-stimulation condition is compared with no spikes, its natural ones counting
+        as evoked), ``baseline`` (index of the matching one; -1: none, or no device), ``evoked_rate`` (Hz,
         floored at 0), ``volleys_per_pulse`` (volleys over the most pulses of one of the
         condition's devices before the end of the run, capped at 1; 0 without pulses;
         attributes ``k`` and ``window_s``), ``volley_rate`` (Hz, every condition) and the
@@ -113,17 +135,15 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
         _, i = population_spikes(ds, pop, c)
         return np.bincount(i, minlength=int(size[c] if size.size == n else size[0]))
 
-    rec = np.zeros((n, len(classes)))
-    evo = np.zeros((n, len(classes)))
-    vpp = np.zeros(n)
-    vrate = np.zeros(n)
+    rec, evo = np.zeros((n, len(classes))), np.zeros((n, len(classes)))
+    vpp, vrate = np.zeros(n), np.zeros(n)
+    base = np.array([_baseline_condition(ds, conds, c) for c in range(n)], int)
     for c in range(n):
-        b = _baseline_condition(conds, c)
         for j, pop in enumerate(classes):
             if "stimulus" not in conds[c]:
                 break  # no device: nothing recruited
             now = counts(c, pop)
-            ref = counts(b, pop) if b is not None and b != c else np.zeros_like(now)
+            ref = counts(base[c], pop) if base[c] >= 0 else np.zeros_like(now)
             extra = now - ref
             rec[c, j] = np.mean(extra > 0) if now.size else 0.0
             evo[c, j] = max(extra.sum(), 0) / max(now.size, 1) / duration
@@ -134,6 +154,8 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
         vpp[c] = min(v.size / n_pulses, 1.0) if n_pulses else 0.0
     return xr.Dataset(
         {"recruited": (("condition", "fiber_class"), rec, {"units": "1"}),
+         "baseline": (("condition",), base, {"units": "1", "long_name": "index of the no-stimulation "
+                      "condition compared with (-1: none, compared with no spikes; or no device)"}),
          "evoked_rate": (("condition", "fiber_class"), evo, {"units": "Hz"}),
          "volleys_per_pulse": (("condition",), vpp, {"units": "1", "k": k, "window_s": window}),
          "volley_rate": (("condition",), vrate, {"units": "Hz"}),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import math
+import numbers
 from collections import Counter
 
 from ..errors import ParameterError
@@ -71,21 +72,28 @@ def expected_runs(runs: int):
     Raises
     ------
     painsim.errors.ParameterError
-        ``runs`` is a bool, not a whole number (``2.5``, a numeric string), or below 1.  A value
-        ``int`` cannot convert (``None``, ``"a"``) raises its ``TypeError`` or ``ValueError``.
+        ``runs`` (named) is not a real number (``None``, a string, a complex number), is a bool
+        (also numpy's), is NaN or infinite, is not a whole number (``2.5``), or is below 1.
 
     Examples
     --------
     >>> with expected_runs(40):            # doctest: +SKIP
     ...     runner.run(weights)            # the networks built here will run 40 times
     """
-    if isinstance(runs, bool) or int(runs) != runs or runs < 1:
-        raise ParameterError("expected_runs", runs, "a whole number of runs >= 1")
-    token = _HINTS.set(_HINTS.get() + (int(runs),))
+    token = _HINTS.set(_HINTS.get() + (_checked_runs(runs),))
     try:
         yield
     finally:
         _HINTS.reset(token)
+
+
+def _checked_runs(runs) -> int:
+    """``runs`` of :func:`expected_runs` as an int, or a ParameterError naming ``runs``."""
+    # numpy's bool is not a numbers.Real, Python's is (refused by name)
+    if (isinstance(runs, bool) or not isinstance(runs, numbers.Real) or not math.isfinite(runs)
+            or runs != int(runs) or runs < 1):
+        raise ParameterError("runs", runs, "a whole number of runs >= 1 (e.g. 40; 40.0 is taken as 40)")
+    return int(runs)
 
 
 def expected_runs_hint() -> int | None:

@@ -255,7 +255,9 @@ def theta_burst(pattern: str = "iTBS", n_pulses: int = 600, intensity: float = 0
         (every window equals its companion: the session changes nothing).
     days, end_day
         The calendar (default: one session on day 0): session days and the
-        last day of the treatment period (None: none), as :class:`Calendar`.
+        last day of the treatment period (None: none), read as
+        :class:`Calendar` reads them: numbers of days or times (``"2 days"``,
+        a brian2 time), ``days`` one value (one session) or a sequence.
     plasticity : dict, optional
         Dotted model overrides; default the rule of ``itbs``/``ctbs`` (the
         theta-burst calcium rule, :class:`painsim.plasticity.TBSCalcium`, at
@@ -282,14 +284,17 @@ def theta_burst(pattern: str = "iTBS", n_pulses: int = 600, intensity: float = 0
     painsim.errors.UnknownKeyError
         A keyword in ``**stimulus`` that the theta-burst generator does not take.
     painsim.errors.CalendarError
-        Impossible ``days`` or ``end_day`` (e.g. sessions that overlap).
+        Impossible ``days`` or ``end_day`` (e.g. sessions that overlap, a
+        boolean as a day).
+    painsim.errors.UnitError
+        A day or ``end_day`` with a unit that is not a time.
     """
     spec = {"type": "theta_burst", "pattern": pattern, "intensity": intensity, "n_pulses": n_pulses, **stimulus}
     wf = stimulation.from_spec(spec)
     k = int(stimulus.get("pulses_per_burst", 3))
     burst_period = 1.0 / to_si(stimulus.get("burst_rate", "5 Hz"), "Hz", "burst_rate")
     duration = float(wf.onsets[-k]) + burst_period
-    cal = Calendar(tuple(days), duration, end_day)
+    cal = Calendar(days, duration, end_day)  # one day or several, numbers or times: as Calendar reads them
     return Protocol(name or f"{pattern.lower()}_{n_pulses}", cal, spec, None,
                     dict(_TBS_PLASTICITY if plasticity is None else plasticity),
                     "Huang et al. 2005 Neuron 45:201; Gamboa et al. 2010 Exp Brain Res 204:181; rule: Huang et al. "

@@ -9,6 +9,7 @@ plasticity overrides) and where the numbers come from; the session waveform
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence
 
@@ -25,12 +26,22 @@ _DAY = 86400.0
 
 
 def _days(value, name) -> float:
-    """A day count: a plain number of days, or a time quantity ("2 days", 3*day)."""
-    if isinstance(value, (bool, dict, list)):
-        raise CalendarError(name, value, "a number of days")
+    """A day count: a plain number of days, or a time quantity ("2 days", 3*day, a brian2 time)."""
+    if value is None or isinstance(value, (bool, np.bool_, dict, list, tuple)):
+        raise CalendarError(name, value, 'a number of days, or a time such as "2 days"')
+    if type(value) is np.ndarray and value.ndim == 0:  # a 0-d plain array: its number (not a brian2 time)
+        value = value.item()
     if isinstance(value, (int, float, np.integer, np.floating)):
         return float(value)
     return to_si(value, "s", name) / _DAY
+
+
+def _day_list(days, name) -> tuple:
+    """Session days as a tuple of floats: one day (a number or a time) or a sequence of them,
+    each read by :func:`_days` (a time quantity in days, a boolean refused)."""
+    single = (isinstance(days, (str, bytes, Mapping)) or not hasattr(days, "__iter__")
+              or getattr(days, "ndim", 1) == 0)
+    return tuple(_days(d, name) for d in ([days] if single else list(days)))
 
 
 @dataclass(frozen=True)
@@ -39,20 +50,30 @@ class Calendar:
 
     Parameters
     ----------
-    days : sequence of float
+    days : float, str or Quantity, or a sequence of them
         Start of each session in days from the start of the course (day 0),
-        increasing.  Fractions place a session within a day (0.5 = noon).
-    session_duration : float
+        increasing: plain numbers of days, or times (``"2 days"``, ``"36 h"``,
+        a brian2 time, converted to days), as in a ``[protocol]`` table's
+        ``days``; a single value is one session.  Fractions place a session
+        within a day (0.5 = noon).
+    session_duration : float or Quantity
         Length of one session in s (> 0).
-    end_day : float, optional
-        Last day of the treatment period; sessions must end by then.
+    end_day : float, str or Quantity, optional
+        Last day of the treatment period (read as a day of ``days``);
+        sessions must end by then.
 
     Raises
     ------
     painsim.errors.CalendarError
-        Negative or non-finite days, a duration <= 0, sessions that overlap
-        (a session starting before the previous one ends, or two on the same
-        time), or sessions ending after ``end_day``.
+        Negative or non-finite days, a boolean or a nested list as a day, a
+        duration <= 0, sessions that overlap (a session starting before the
+        previous one ends, or two on the same time), or sessions ending after
+        ``end_day``.
+    painsim.errors.UnitError
+        A day or ``end_day`` with a unit that is not a time, or a
+        ``session_duration`` that is not a time.
+    painsim.errors.ParameterError
+        A day that cannot be read as a number or a quantity.
     """
 
     days: tuple
@@ -60,7 +81,7 @@ class Calendar:
     end_day: float | None = None
 
     def __post_init__(self):
-        days = tuple(float(d) for d in np.atleast_1d(np.asarray(self.days, dtype=float)))
+        days = _day_list(self.days, "days")  # numbers of days or times, as a [protocol] table's days
         object.__setattr__(self, "days", days)
         d = self.session_duration
         if not isinstance(d, (int, float, np.floating, np.integer)) or isinstance(d, bool):
@@ -82,7 +103,7 @@ class Calendar:
                         f"(day {days[k - 1]:g} + {d:g} s)")
                 raise CalendarError("days", list(days), what, hint="overlapping sessions")
         if self.end_day is not None:
-            end = float(self.end_day)
+            end = _days(self.end_day, "end_day")
             object.__setattr__(self, "end_day", end)
             last_end = days[-1] + d / _DAY
             if not math.isfinite(end) or last_end > end + 1e-9:
@@ -137,9 +158,10 @@ class Protocol:
         (sham).  For continuous protocols the spec's ``duration`` is set by
         the session engine; for patterned ones (``period`` set) the spec
         describes at least two periods of the pattern.
-    period : float, optional
-        Period of the stimulation pattern in s (e.g. an rTMS train + pause,
-        60 s); None = continuous stimulation.  Inferred for ``rtms`` and
+    period : float or Quantity, optional
+        Period of the stimulation pattern: a number of s or a time (e.g. an
+        rTMS train + pause, ``"60 s"``); None = continuous stimulation (a
+        boolean is refused, not read as 1 s).  Inferred for ``rtms`` and
         ``theta_burst`` specs.
     plasticity : dict
         Dotted model overrides applied before the course (e.g.
@@ -154,8 +176,9 @@ class Protocol:
     Raises
     ------
     painsim.errors.ParameterError
-        ``calendar`` is not a :class:`Calendar`, or ``period`` is not a
-        finite time > 0 s.
+        ``calendar`` is not a :class:`Calendar`, or ``period`` is a boolean,
+        a value that is neither a number nor a quantity, or not a finite
+        time > 0 s.
     painsim.errors.UnitError
         ``period`` (or a rate or time of the spec it is inferred from) in
         another unit.
@@ -185,9 +208,13 @@ class Protocol:
         if period is None and stim is not None:
             period = _infer_period(stim)
         if period is not None:
-            period = float(to_si(period, "s", "period") if not isinstance(period, (int, float)) else period)
+            given = period
+            if isinstance(period, (bool, np.bool_)):  # a bool is an int: True would be read as 1 s
+                raise ParameterError("period", given, 'a pattern period > 0 s (e.g. "60 s"), or None '
+                                                      "for continuous stimulation")
+            period = float(period if isinstance(period, numbers.Real) else to_si(period, "s", "period"))
             if not (math.isfinite(period) and period > 0):
-                raise ParameterError("period", period, "a pattern period > 0 s")
+                raise ParameterError("period", given, "a pattern period > 0 s")
         object.__setattr__(self, "period", period)
         if stim is not None:
             self.waveform(0.0, min(1.0, self.calendar.session_duration))  # fail early on a bad spec
@@ -241,10 +268,10 @@ class Protocol:
                        description=f"sham of {self.name}: same calendar, no effective stimulation")
 
     def with_calendar(self, calendar: Calendar | Sequence[float], session_duration=None) -> "Protocol":
-        """The same protocol on another calendar (a Calendar or a list of days)."""
+        """The same protocol on another calendar (a Calendar, or days as :class:`Calendar` reads them)."""
         if not isinstance(calendar, Calendar):
             d = self.calendar.session_duration if session_duration is None else session_duration
-            calendar = Calendar(tuple(calendar), d)
+            calendar = Calendar(calendar, d)
         return replace(self, calendar=calendar)
 
     def describe(self) -> dict:

@@ -222,7 +222,9 @@ def population_spikes(result, population: str, condition: int | None = None, *, 
     population : str
         Population name as listed in ``spike_population``'s ``flag_meanings``.
     condition : int, optional
-        For combined experiment results: keep only this condition's spikes.
+        For combined experiment results (over ``condition``, with ``spike_condition``): keep
+        only this condition's spikes, and with ``sort=True`` give this condition's population
+        size.  Ignored for a result that is not combined over ``condition``.
     sort : bool
         Return the spikes in time order (stable) as float64 times and int64
         indices, with the population size as a third element.
@@ -231,18 +233,29 @@ def population_spikes(result, population: str, condition: int | None = None, *, 
     -------
     times, neurons : numpy.ndarray
         Spike times (s) and neuron indices within the population; with
-        ``sort=True`` also the population size.
+        ``sort=True`` also the population size (of ``condition`` in a combined result; without
+        ``condition``, the size all its conditions share).
 
     Raises
     ------
     painsim.errors.UnknownKeyError
         ``population`` is not among the result's populations.
+    painsim.errors.ParameterError
+        ``condition`` is not a condition index of a combined result (0 to its number of
+        conditions - 1), or, with ``sort=True`` and no ``condition``, the conditions of a
+        combined result differ in the size of ``population``.
     """
     names = result["spike_population"].attrs["flag_meanings"].split()
     if population not in names:
         raise UnknownKeyError(population, names, what="population")
+    combined = "spike_condition" in result
+    if combined and condition is not None:
+        condition = whole(condition, "condition", 0)
+        n_conditions = result.sizes.get("condition", condition + 1)
+        if condition >= n_conditions:
+            raise ParameterError("condition", condition, f"a condition index 0 to {n_conditions - 1}")
     sel = result["spike_population"].values == names.index(population)
-    if condition is not None and "spike_condition" in result:
+    if combined and condition is not None:
         sel &= result["spike_condition"].values == condition
     t = result["spike_time"].values[sel]
     i = result["spike_neuron"].values[sel]
@@ -251,4 +264,23 @@ def population_spikes(result, population: str, condition: int | None = None, *, 
     t = np.asarray(t, float)
     i = np.asarray(i, np.int64)
     order = np.argsort(t, kind="stable")
-    return t[order], i[order], int(result["population_size"].values[names.index(population)])
+    return t[order], i[order], _population_size(result, population, condition if combined else None)
+
+
+def _population_size(result, population: str, condition: int | None) -> int:
+    """Neurons of ``population``: of ``condition`` in a result combined over ``condition``; without
+    it, the size every point of the result shares (one point: its size)."""
+    size = result["population_size"]
+    if "population" in size.coords:
+        size = size.sel(population=population)
+    else:  # positions as in spike_population's flag_meanings
+        size = size.isel(population=result["spike_population"].attrs["flag_meanings"].split().index(population))
+    if condition is not None and "condition" in size.dims:
+        size = size.isel(condition=condition)
+    values = np.unique(np.asarray(size.values, float).ravel())
+    if values.size == 1 and np.isfinite(values[0]):
+        return int(values[0])
+    if condition is not None:
+        raise ParameterError("condition", condition, f"a condition that has population {population!r}")
+    raise ParameterError("condition", condition, f"a condition index: the points of this result differ in "
+                         f"the size of population {population!r} ({values.tolist()})")

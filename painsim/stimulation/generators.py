@@ -9,12 +9,13 @@ amplitudes as currents or threshold multiples, regular onsets); the TMS generato
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Set
 from dataclasses import replace
 
 import numpy as np
 
 from ..checks import simulated_duration
-from ..errors import WaveformError
+from ..errors import ParameterError, WaveformError
 from ..units import to_si
 from .waveform import _EPS, Waveform
 
@@ -176,7 +177,7 @@ def burst(amplitude, duration, *, burst_rate="40 Hz", pulses_per_burst=5,
                     label=label or f"burst {br:g} Hz x {n} @ {ir:g} Hz")
 
 
-def high_frequency(amplitude, duration, *, rate="10 kHz", width="30 us", **kwargs) -> Waveform:
+def high_frequency(amplitude, duration, *, rate="10 kHz", width="30 us", label=None, **kwargs) -> Waveform:
     """High-frequency (kHz) SCS: 10 kHz, 30 us biphasic pulses (HF10;
     Kapural et al. 2015).  Other keywords as :func:`tonic`.
 
@@ -190,9 +191,10 @@ def high_frequency(amplitude, duration, *, rate="10 kHz", width="30 us", **kwarg
         Pulse rate.
     width : Quantity (s)
         Phase width.
+    label : str, optional
+        Description; default (also for None) ``"high-frequency <rate> kHz"``.
     **kwargs
-        The other keyword arguments of :func:`tonic`; ``label`` defaults to
-        ``"high-frequency <rate> kHz"``.
+        The other keyword arguments of :func:`tonic`.
 
     Returns
     -------
@@ -204,8 +206,9 @@ def high_frequency(amplitude, duration, *, rate="10 kHz", width="30 us", **kwarg
     painsim.errors.ParameterError
         As :func:`tonic` (:class:`~painsim.errors.UnitError`, :class:`~painsim.errors.WaveformError`).
     """
-    kwargs.setdefault("label", f"high-frequency {to_si(rate, 'Hz', 'rate') / 1e3:g} kHz")
-    return tonic(rate, width, amplitude, duration, **kwargs)
+    # "or", not setdefault: an explicit label=None means the default, as in the other generators
+    label = label or f"high-frequency {_positive(rate, 'Hz', 'rate') / 1e3:g} kHz"
+    return tonic(rate, width, amplitude, duration, label=label, **kwargs)
 
 
 def tens(mode="conventional", amplitude=1.5, duration="10 s", *, rate=None, width=None,
@@ -285,23 +288,31 @@ def alternating(rates, segment, width, amplitude, duration, *, label=None, **kwa
     Raises
     ------
     painsim.errors.WaveformError
-        ``rates`` not a non-empty sequence (a single string is refused), ``segment`` not
-        finite and > 0, ``duration`` out of range.
+        ``rates`` not a non-empty sequence (a single string, a mapping or a set is refused), a
+        rate in it not finite and > 0 (named ``rates[i]``, as :func:`tonic` refuses ``rate``,
+        before any segment is built), ``segment`` not finite and > 0, ``duration`` out of range.
+    painsim.errors.UnitError
+        A rate in ``rates`` without its unit or in another unit (named ``rates[i]``).
     painsim.errors.ParameterError
-        A value :func:`tonic` refuses in a segment (named as :func:`tonic`'s argument, e.g.
-        ``rate``).
+        A rate in ``rates`` that cannot be read as a quantity (named ``rates[i]``), or another
+        value :func:`tonic` refuses in a segment (named as :func:`tonic`'s argument, e.g.
+        ``width``).
     """
-    if isinstance(rates, (str, bytes)) or not hasattr(rates, "__len__") or len(rates) < 1:
+    if (isinstance(rates, (str, bytes, Mapping, Set)) or not hasattr(rates, "__len__")
+            or not hasattr(rates, "__getitem__") or getattr(rates, "ndim", 1) != 1 or len(rates) < 1):
         raise WaveformError("rates", rates, 'a list of pulse rates, e.g. ["15 Hz", "30 Hz"]')
+    given = [rates[i] for i in range(len(rates))]
+    # every rate checked by tonic's rule up front, so a bad one is named rates[i], not tonic's rate
+    values = [_positive(r, "Hz", f"rates[{i}]") for i, r in enumerate(given)]
     seg = _positive(segment, "s", "segment")
     d = simulated_duration(duration, "duration", WaveformError)
     parts, t, k = [], 0.0, 0
     while t < d - _EPS:
         length = min(seg, d - t)
-        parts.append(tonic(rates[k % len(rates)], width, amplitude, f"{length!r} s", **kwargs))
+        parts.append(tonic(given[k % len(given)], width, amplitude, f"{length!r} s", **kwargs))
         t, k = t + length, k + 1
     wf = parts[0].concat(*parts[1:]) if len(parts) > 1 else parts[0]
-    names = "/".join(f"{_positive(r, 'Hz', 'rates'):g}" for r in rates)
+    names = "/".join(f"{v:g}" for v in values)
     return replace(wf, label=label or f"alternating {names} Hz every {seg:g} s", _cache={})
 
 
@@ -312,16 +323,19 @@ def custom(onsets, widths, amplitudes, duration, **kwargs) -> Waveform:
     Parameters
     ----------
     onsets : Quantity (s), scalar or array
-        Pulse onsets, e.g. ``[0, 0.01] * second`` (a list of strings is not read).
+        Pulse onsets, e.g. ``[0, 0.01] * second`` (a list of strings is not read); none
+        (an empty array) for a waveform without pulses.
     widths : Quantity (s), scalar or array
         Phase widths: one for every pulse, or one per onset.
     amplitudes : Quantity (A) or float, scalar or array
         Currents (then ``amplitude_kind="current"`` unless given), or plain numbers (threshold
-        multiples; :class:`Waveform`'s default ``amplitude_kind``).
+        multiples; :class:`Waveform`'s default ``amplitude_kind``): one for every pulse, or
+        one per onset.
     duration : Quantity (s)
         Length of the waveform (0 allowed).
     **kwargs
-        The other fields of :class:`Waveform`.
+        The other fields of :class:`Waveform`; ``label=None`` is :class:`Waveform`'s default
+        (no label).
 
     Returns
     -------
@@ -333,21 +347,44 @@ def custom(onsets, widths, amplitudes, duration, **kwargs) -> Waveform:
         ``onsets``, ``widths`` or ``duration`` without a time unit, or ``amplitudes`` with a
         unit other than A.
     painsim.errors.WaveformError
-        A pulse train :class:`Waveform` refuses.
+        ``widths`` or ``amplitudes`` with neither one value nor one per onset (a subclass of
+        ValueError, as numpy's broadcasting error raised before); ``widths`` not finite and
+        > 0 or ``amplitudes`` not finite and >= 0 (each named); onsets not finite, negative or
+        decreasing, a ``duration`` outside 0 s to 1 h or before the end of the last pulse,
+        pulses that overlap (named ``width``), or another field :class:`Waveform` refuses.
     painsim.errors.ParameterError
         A value that cannot be read as a quantity, or an array that is not 1-D.
-    ValueError
-        ``widths`` or ``amplitudes`` with neither one value nor one per onset.
     """
-    on = to_si(onsets, "s", "onsets", allow_array=True)
-    w = to_si(widths, "s", "widths", allow_array=True)
+    on = np.atleast_1d(np.asarray(to_si(onsets, "s", "onsets", allow_array=True), dtype=float))
+    if on.ndim != 1:
+        raise ParameterError("onsets", onsets, "a 1-D sequence of pulse onsets")
+    w = _per_pulse(to_si(widths, "s", "widths", allow_array=True), on.size, "widths", "finite phase widths > 0 s")
     d = to_si(duration, "s", "duration")  # 0 s allowed; Waveform bounds it to the hour
     if isinstance(amplitudes, str) or hasattr(amplitudes, "dim"):
         a = to_si(amplitudes, "A", "amplitudes", allow_array=True)
         kwargs.setdefault("amplitude_kind", "current")
     else:
         a = to_si(amplitudes, "1", "amplitudes", allow_array=True)
+    a = _per_pulse(a, on.size, "amplitudes", "finite amplitudes >= 0", allow_zero=True)
+    if "label" in kwargs and kwargs["label"] is None:  # label=None: the default, as in the other generators
+        del kwargs["label"]
     return Waveform(on, w, a, d, **kwargs)
+
+
+def _per_pulse(values, n: int, name: str, allowed: str, allow_zero: bool = False) -> np.ndarray:
+    """:func:`custom`'s ``widths`` or ``amplitudes`` (SI, from :func:`to_si`): a 1-D array of one
+    value or one per onset (``n``), each finite and > 0 (>= 0 with ``allow_zero``); refused by
+    ``name`` otherwise (``allowed`` says what is allowed of each value)."""
+    arr = np.atleast_1d(np.asarray(values, dtype=float))
+    if arr.ndim != 1:
+        raise ParameterError(name, values, "a 1-D sequence")
+    if arr.size not in (1, n):
+        raise WaveformError(name, values, f"one value for every pulse or one per onset ({n} onsets, "
+                                          f"{arr.size} values given)")
+    bad = ~np.isfinite(arr) | ((arr < 0) if allow_zero else ~(arr > 0))
+    if np.any(bad):
+        raise WaveformError(name, arr[bad][:3], allowed)
+    return arr
 
 
 def none(duration) -> Waveform:

@@ -11,6 +11,8 @@ describes the procedure, its target and what stays held out.
 """
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -19,7 +21,8 @@ import numpy as np
 from ..errors import ParameterError
 from ..params import load_model
 from ..protocols import Calendar, get as get_protocol
-from ..tolerance import NALOXONE, acute_tens_effect, excess_occupancy, tolerance_at, tolerance_params, tolerant_model
+from ..tolerance import (DAY, NALOXONE, acute_tens_effect, excess_occupancy, tolerance_at, tolerance_params,
+                         tolerant_model)
 from .bisection import bisect_parameter
 
 __all__ = ["ToleranceCalibration", "calibrate_tolerance_rate", "tolerance_rate_for_efficacy", "TOLERANCE_SEEDS",
@@ -102,16 +105,19 @@ def tolerance_rate_for_efficacy(x: float, calendar: Calendar, session: int, effi
     Parameters
     ----------
     x : float
-        Excess occupancy during a session (dimensionless, > 0).
+        Excess occupancy during a session (dimensionless, in (0, 1]: a difference of receptor
+        occupancies ``c / (1 + c)``; 0 drives no tolerance).
     calendar : painsim.protocols.Calendar
         Session days and duration.
     session : int
         0-based index of the session before which the efficacy is read, 1 to
         ``len(calendar.days) - 1``.
     efficacy : float
-        Target receptor efficacy ``1 - T``.
+        Target receptor efficacy ``1 - T``, in ``(floor, 1)`` where ``floor = 1 - exp(-gap / tau)``
+        and ``gap`` is the time from the end of session ``session - 1`` to the start of ``session``.
     tau : float
-        Recovery time constant of tolerance, s (:func:`painsim.tolerance.tolerance_params`).
+        Recovery time constant of tolerance, s, finite and > 0
+        (:func:`painsim.tolerance.tolerance_params`).
     bounds : (float, float)
         Interval of ``k`` searched, 1/s per unit occupancy (both > 0: bisected on their logs).
     tol : float
@@ -131,23 +137,55 @@ def tolerance_rate_for_efficacy(x: float, calendar: Calendar, session: int, effi
     Raises
     ------
     painsim.errors.ParameterError
-        ``x`` <= 0, a session the calendar does not have, or an efficacy the bounds do not bracket
-        (with ``k`` -> infinity each session saturates ``T`` at 1, so the lowest efficacy reachable
-        is the recovery after the last session).
+        Each named: ``x`` not a number in (0, 1]; ``calendar`` not a
+        :class:`~painsim.protocols.Calendar`; ``session`` not a whole number 1 ..
+        ``len(calendar.days) - 1`` (before session 0, or one the calendar does not have, ``T`` is 0
+        for every ``k``); ``tau`` not a finite number > 0; ``efficacy`` not a number in
+        ``(floor, 1)`` (the ODE gives ``T > 0`` for every ``k > 0``, and with ``k -> infinity``
+        each session saturates ``T`` at 1, which then recovers over ``gap`` to
+        ``exp(-gap / tau)``: the lowest efficacy reachable is that recovery); ``bounds`` not two
+        finite rates ``0 < lo < hi``, or whose efficacies do not bracket ``efficacy``, and ``tol``,
+        ``max_iter`` out of range (:func:`~painsim.validation.bisection.bisect_parameter`).
     """
-    if not (np.isfinite(x) and x > 0):
-        raise ParameterError("x", x, "an excess occupancy > 0 (a session that occupies receptors)")
-    if isinstance(session, bool) or not isinstance(session, (int, np.integer)) or not 1 <= session < len(calendar.days):
-        raise ParameterError("session", session, f"a session index 1..{len(calendar.days) - 1} (0-based)")
+    _check_efficacy_inputs(x, calendar, session, efficacy, tau, bounds)
     day = calendar.days[session]
 
     def tolerance(log_k: float) -> float:  # T before the session: rises with k
-        return float(tolerance_at(day, float(x), calendar, float(np.exp(log_k)), tau))
+        return float(tolerance_at(day, float(x), calendar, float(np.exp(log_k)), float(tau)))
 
     log_k, T, evals = bisect_parameter(tolerance, (float(np.log(bounds[0])), float(np.log(bounds[1]))),
                                        1.0 - efficacy, tol, max_iter, "tolerance rates", measured="tolerance states",
                                        units="")
     return float(np.exp(log_k)), 1.0 - T, tuple((float(np.exp(u)), 1.0 - t) for u, t in evals)
+
+
+def _number(value) -> bool:
+    """A finite real number (not a bool)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_efficacy_inputs(x, calendar, session, efficacy, tau, bounds) -> None:
+    """The refusals of :func:`tolerance_rate_for_efficacy` (its Raises), before any evaluation."""
+    if not (_number(x) and 0 < x <= 1):
+        raise ParameterError("x", x, "an excess occupancy in (0, 1] (a session that occupies receptors)")
+    if not isinstance(calendar, Calendar):
+        raise ParameterError("calendar", calendar, "a painsim.protocols.Calendar")
+    if isinstance(session, bool) or not isinstance(session, (int, np.integer)) or not 1 <= session < len(calendar.days):
+        raise ParameterError("session", session, f"a session index 1..{len(calendar.days) - 1} (0-based)")
+    if not (_number(tau) and tau > 0):
+        raise ParameterError("tau", tau, "a recovery time constant > 0 s (finite)")
+    gap = max(0.0, (calendar.days[session] - calendar.days[session - 1]) * DAY - calendar.session_duration)
+    floor = float(-np.expm1(-gap / tau))   # 1 - T with k -> infinity: T = 1 at the end of the session before
+    if not (_number(efficacy) and floor < efficacy < 1):
+        raise ParameterError("efficacy", efficacy, f"a receptor efficacy in ({floor:.4g}, 1): with k -> infinity "
+                             f"each session saturates T at 1 and it recovers to an efficacy of {floor:.4g} before "
+                             f"session {session}, so no rate bounds bracket a lower one; efficacy 1 is k = 0")
+    try:
+        lo, hi = bounds
+    except (TypeError, ValueError):
+        lo = hi = None
+    if not (_number(lo) and _number(hi) and 0 < lo < hi):
+        raise ParameterError("bounds", bounds, "two finite tolerance rates 0 < lo < hi (1/s per unit occupancy)")
 
 
 def opioid_ratio(model, efficacies: Sequence[float], seeds: Sequence[int] = TOLERANCE_SEEDS,
