@@ -167,13 +167,6 @@ def test_negative_tol_runs_every_halving():
     assert len(evals) == 8 and (x, r) == (0.5, 0.5)
 
 
-def test_a_nan_midpoint_is_never_returned():
-    """A midpoint whose outcome is NaN is kept in the evaluations but not returned."""
-    f = lambda x: float("nan") if 0.4 < x < 0.6 else x  # noqa: E731
-    x, r, evals = bisect_parameter(f, (0.0, 1.0), 0.5, 1e-3, 4, "test interval")
-    assert any(math.isnan(o) for _, o in evals) and not math.isnan(r) and r == f(x)
-
-
 @pytest.mark.parametrize("name, kwargs", [
     ("bounds", dict(bounds=(1.0, 0.0))), ("bounds", dict(bounds=(0.5, 0.5))), ("bounds", dict(bounds=(0.0, math.inf))),
     ("bounds", dict(bounds=(float("nan"), 1.0))), ("bounds", dict(bounds=(0.0,))), ("bounds", dict(bounds=None)),

@@ -114,7 +114,7 @@ def _scs_dataset(conditions, fired, sizes, seeds=None, model="neuropathic"):
          "seed": (("condition",), np.array(seeds if seeds is not None else [1] * n)),
          "pn_rate": (("condition",), np.zeros(n)), "pain": (("condition",), np.zeros(n)),
          "gate_index": (("condition",), np.zeros(n))},
-        # result_duration reads the time bins before duration_s (an eagerly evaluated default)
+        # time bins as a saved result has them (result_duration reads duration_s first)
         coords={"condition": [c["label"] for c in conditions], "population": pops,
                 "time": [0.125, 0.375]},
         attrs={"duration_s": DURATION, "experiment_spec": json.dumps(spec)})

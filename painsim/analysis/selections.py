@@ -13,6 +13,7 @@ import json
 import numpy as np
 import xarray as xr
 
+from ..errors import ParameterError
 from ..stimulation import from_spec
 
 __all__ = ["experiment_conditions", "result_duration", "condition_devices", "changed_connections", "course_arms",
@@ -52,14 +53,27 @@ def result_duration(ds: xr.Dataset) -> float:
     ----------
     ds : xarray.Dataset
         A result; without ``duration_s`` it needs a ``time`` coordinate of at least two
-        equally spaced rate-bin centres.
+        equally spaced rate-bin centres (a result with ``duration_s`` needs none).
 
     Returns
     -------
     float
         The duration, s.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` has neither a ``duration_s`` attribute nor a ``time`` coordinate of at least two
+        bin centres.
     """
-    return float(ds.attrs.get("duration_s", ds.time.values[-1] + (ds.time.values[1] - ds.time.values[0])))
+    if "duration_s" in ds.attrs:
+        return float(ds.attrs["duration_s"])
+    time = np.asarray(ds["time"].values, float) if "time" in ds else np.array([])
+    if time.ndim != 1 or time.size < 2:
+        raise ParameterError("ds", f"a Dataset without 'duration_s' and with {time.size} time bins",
+                             "a result with a 'duration_s' attribute or a 'time' coordinate of at least "
+                             "two rate-bin centres (s)")
+    return float(time[-1] + (time[1] - time[0]))
 
 
 def condition_devices(condition) -> tuple:

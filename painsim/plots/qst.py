@@ -1,9 +1,11 @@
-"""The virtual QST profile (DFNS style): z-scores per test and model, the healthy band ±1.96."""
+"""The virtual QST profile (DFNS style): z-scores per test and model, the healthy band (±1.96 unless the
+summary names another threshold)."""
 from __future__ import annotations
 
 import numpy as np
 import xarray as xr
 
+from ..checks import number
 from .common import plt
 
 __all__ = ["qst_figure"]
@@ -14,24 +16,34 @@ _LABELS = {"rest": "pain at rest", "brush": "DMA (brush)", "pinprick": "MPS (pin
 
 def qst_figure(ds: xr.Dataset):
     """Left: the DFNS-style profile, z-score of each measure (x) per model (a line each), positive = gain
-    of function, grey band = 95 % of the reference (healthy) model's virtual subjects (±1.96).  Right: the
-    fraction of virtual subjects with a gain beside the published prevalence of the sign (Maier et al. 2010).
+    of function, grey band = ± the summary's abnormality threshold (``abnormal_fraction.attrs["abnormal"]``
+    of :func:`painsim.analysis.qst_summary`; 1.96, 95 % of the reference (healthy) model's virtual
+    subjects, for a summary saved before it was recorded).  Right: the fraction of virtual subjects with a
+    gain above that threshold beside the published prevalence of the sign (Maier et al. 2010).
 
     Parameters
     ----------
     ds : xarray.Dataset
         A QST result (:func:`painsim.files.run_qst`): ``zscore`` and ``abnormal_fraction``
         (a fraction) over (``model``, ``measure``), ``published_prevalence`` (a fraction, NaN
-        where none is published) over ``measure``, and the attribute ``reference_model``.
+        where none is published) over ``measure``, and the attribute ``reference_model``;
+        ``abnormal_fraction``'s attribute ``abnormal`` is the threshold (default 1.96).
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``abnormal_fraction``'s ``abnormal`` attribute is not a finite number.
     """
+    threshold = number(ds["abnormal_fraction"].attrs.get("abnormal", 1.96), 'abnormal_fraction.attrs["abnormal"]',
+                       allowed="the z-score threshold of qst_summary, a finite number (default 1.96)")
     measures = [str(m) for m in ds.measure.values]
     x = np.arange(len(measures))
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(13, 4.8), gridspec_kw={"width_ratios": [3, 2]})
-    ax.axhspan(-1.96, 1.96, color="0.88", zorder=0, label="reference ±1.96")
+    ax.axhspan(-threshold, threshold, color="0.88", zorder=0, label=f"reference ±{threshold:g}")
     ax.axhline(0, color="0.5", lw=0.8)
     ref = ds.attrs.get("reference_model", "")
     for k, m in enumerate(ds.model.values):
@@ -49,10 +61,10 @@ def qst_figure(ds: xr.Dataset):
     has = np.isfinite(pub)  # no bar where nothing is published (not a bar at 0 %)
     if has.any():
         bx.bar((x + n * w)[has], pub[has], w, color="k", label="published (Maier 2010, all etiologies)")
+        bx.legend(fontsize=7)  # the only labelled bars
     bx.set_xticks(x + 0.4, [_LABELS.get(m, m) for m in measures], rotation=30, ha="right")
-    bx.set_ylabel("subjects with a gain (%)")
+    bx.set_ylabel(f"subjects with a gain, z > {threshold:g} (%)")
     bx.set_ylim(0, 105)
-    bx.legend(fontsize=7)
     bx.set_title("Prevalence of each sign")
     fig.tight_layout()
     return fig

@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..checks import flag, known_keys
-from ..errors import CalendarError, ParameterError
+from ..errors import CalendarError, ParameterError, UnknownKeyError
 from ..protocol_stimulus import inherited
 from ..units import to_si
 from .library import get
-from .protocol import Calendar, Protocol, _days
+from .protocol import Calendar, Protocol, _day_list, _days
 
 __all__ = ["from_spec", "resolve"]
 
@@ -25,9 +25,11 @@ def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
     Keys: ``name``; ``base`` (a library protocol to start from: keys not given are the base's) and/or
     ``stimulus`` (a stimulus spec table; over a base, one without ``type`` or with the base's changes only
     the keys it gives; ``type = "none"`` for a sham); ``session_duration`` ("15 min"); the calendar as
-    ``days`` (list of session days) or ``schedule`` (list of ``{start, every, count}`` blocks); optional
-    ``end_day``, ``period`` ("60 s"), ``citation``, ``description``, ``sham`` (bool) and a ``plasticity``
-    table of dotted model overrides.
+    ``days`` (session days: a list, or one day for one session; each a number of days or a time such as
+    ``"2 days"`` or ``"36 h"``, as :class:`Calendar` reads them) or ``schedule`` (list of
+    ``{start, every, count}`` blocks); optional ``end_day`` (a day, a number or a time), ``period``
+    ("60 s"), ``citation``, ``description``, ``sham`` (bool) and a ``plasticity`` table of dotted model
+    overrides.
 
     Example::
 
@@ -61,15 +63,19 @@ def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
         than ``start``, ``every``, ``count``, or a stimulus key its generator
         does not take.
     painsim.errors.CalendarError
-        ``end_day`` not a number, both ``days`` and ``schedule``, ``days``
-        not a list, neither calendar nor base, or an impossible calendar
-        (:class:`Calendar`).
+        ``end_day`` or a day of ``days`` that is not a day (a boolean, a
+        nested list, a table), both ``days`` and ``schedule``, neither
+        calendar nor base, or an impossible calendar (:class:`Calendar`);
+        named by the table's key (``protocol.days``, ``protocol.end_day``,
+        ``protocol.schedule`` for sessions of a schedule that overlap).
     painsim.errors.ParameterError
         No ``session_duration`` and no base, a ``sham`` that is not a
         boolean, a bad ``stimulus`` or ``plasticity`` table, ``name``,
         ``citation`` or ``description`` not text, or a ``period`` not > 0 s.
     painsim.errors.UnitError
-        ``session_duration`` or ``period`` not a time.
+        ``session_duration`` or ``period`` not a time; a day of ``days``,
+        ``end_day`` or a schedule's ``start`` or ``every`` with a unit that
+        is not a time (named by its key).
     """
     allowed = ("name", "base", "stimulus", "session_duration", "days", "schedule", "end_day", "period",
                "citation", "description", "sham", "plasticity")
@@ -79,26 +85,39 @@ def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
         raise ParameterError(f"{where}.session_duration", None, 'a session duration ("15 min") or a base protocol')
     dur = (to_si(spec["session_duration"], "s", f"{where}.session_duration") if "session_duration" in spec
            else base.calendar.session_duration)
-    end = spec.get("end_day", base.calendar.end_day if base else None)
-    if end is not None and (isinstance(end, bool) or not isinstance(end, (int, float))):
-        raise CalendarError(f"{where}.end_day", end, "a day number (or no end_day)")
-    if "days" in spec and "schedule" in spec:
-        raise CalendarError(f"{where}.days", spec["days"], "either days or schedule, not both")
-    if "days" in spec and not isinstance(spec["days"], (list, tuple)):
-        raise CalendarError(f"{where}.days", spec["days"], "a list of days, e.g. [0, 1, 2]")
-    if "days" in spec:
-        cal = Calendar(tuple(_days(d, f"{where}.days") for d in spec["days"]), dur, end)
-    elif "schedule" in spec:
-        cal = Calendar.blocks(spec["schedule"], dur, end)
-    elif base is not None:
-        cal = Calendar(base.calendar.days, dur, end)
-    else:
-        raise CalendarError(f"{where}.days", None, "a calendar: days = [...] or schedule = [{start, every, count}]")
+    cal = _calendar(spec, base, dur, where)
     own = inherited(spec, base, where)  # stimulus and plasticity over the base's (painsim.protocol_stimulus)
     sham = flag(spec.get("sham", False), f"{where}.sham")
     period = spec.get("period", base.period if base and "stimulus" not in spec else None)
     return Protocol(own["name"], cal, None if sham else own["stimulus"], period, own["plasticity"],
                     own["citation"], own["description"], sham)
+
+
+def _calendar(spec: Mapping[str, Any], base: Protocol | None, dur: float, where: str) -> Calendar:
+    """The calendar of a ``[protocol]`` table: its ``days`` or ``schedule`` (else the base's days),
+    its ``end_day`` (else the base's), read as :class:`Calendar` reads them (a day or a sequence of
+    days, numbers of days or times); an error names the table's key (``protocol.days``)."""
+    if "days" in spec and "schedule" in spec:
+        raise CalendarError(f"{where}.days", spec["days"], "either days or schedule, not both")
+    end = spec.get("end_day", base.calendar.end_day if base else None)
+    end = None if end is None else _days(end, f"{where}.end_day")
+    if "days" in spec:
+        days, key = _day_list(spec["days"], f"{where}.days"), "days"
+    elif "schedule" in spec:
+        days, key = None, "schedule"
+    elif base is not None:
+        days, key = base.calendar.days, "days"
+    else:
+        raise CalendarError(f"{where}.days", None, "a calendar: days = [...] or schedule = [{start, every, count}]")
+    try:
+        return Calendar(days, dur, end) if days is not None else Calendar.blocks(spec["schedule"], dur, end)
+    except UnknownKeyError:  # a schedule block's key: named by the key itself
+        raise
+    except ParameterError as error:  # Calendar's names (days, end_day, schedule[k].count) as the table's keys
+        if error.name in ("days", "end_day", "session_duration") or str(error.name).startswith("schedule["):
+            name = key if error.name == "days" else error.name
+            raise error.renamed(f"{where}.{name}") from None
+        raise
 
 
 def resolve(value, where: str = "protocol") -> Protocol:

@@ -58,39 +58,48 @@ def site_block(result, population: str, n_sites: int = 1, condition: int | None 
     """Neurons per body site of ``population`` in ``result``: neuron ``i`` is at site
     ``i // site_block``; 0 for a population not laid out by site (the S1 sheet, the PAG/RVM).
     Read from the result's ``population_site_neurons``; a result written before it had them is
-    taken as ``n_sites`` equal blocks.
+    taken as ``n_sites`` equal blocks of its ``population_size``.
 
     Parameters
     ----------
     result : xarray.Dataset
-        A result with spikes and ``population_size``.
+        A result with spikes and ``population_size``; a combined result
+        (:func:`painsim.io.combine`) over ``condition`` and/or other dimensions (``batch``, ...).
     population : str
         Population name.
     n_sites : int
         Body sites, for a result without ``population_site_neurons`` (default 1).
     condition : int, optional
-        Of a combined result with ``population_site_neurons`` over ``condition``, the condition
-        whose layout is read.
-
+        Of a result combined over ``condition``, the condition whose layout is read (0 to its
+        number of conditions - 1); without it, the block every condition shares.  Ignored for
+        a result that is not combined over ``condition``.
 
     Returns
     -------
     int
-        Neurons per site (>= 1 for a result without ``population_site_neurons``).
+        Neurons per site (>= 1 for a result without ``population_site_neurons``): of
+        ``condition``, or the one all points of a combined result share.
 
     Raises
     ------
-    KeyError, ValueError
+    painsim.errors.UnknownKeyError
         ``population`` is not in ``result``.
+    painsim.errors.ParameterError
+        ``condition`` is not a condition index of a result combined over ``condition``; without
+        ``condition``, the conditions differ in the block of ``population`` (naming
+        ``condition``); ``condition`` lacks ``population`` (another model's condition); the
+        points along another stacked dimension (``batch``, ...) differ in it (naming ``result``:
+        read one point, e.g. ``result.isel(batch=0)``).
     """
-    if "population_site_neurons" in result:
-        var = result["population_site_neurons"]
-        if condition is not None and "condition" in var.dims:
-            var = var.isel(condition=condition)
-        return int(var.sel(population=population))
-    names = result["spike_population"].attrs["flag_meanings"].split()
-    size = int(np.atleast_2d(result["population_size"].values)[0][names.index(population)])
-    return max(size // max(int(n_sites), 1), 1)
+    if "population_site_neurons" not in result:
+        size = _population_size(result, population, _condition_index(result, condition))
+        return max(size // max(int(n_sites), 1), 1)
+    var = result["population_site_neurons"]
+    names = [str(p) for p in var["population"].values]
+    if population not in names:
+        raise UnknownKeyError(population, names, what="population")
+    return _shared(var.sel(population=population), population, _condition_index(result, condition),
+                   "neurons per site")
 
 
 def mean_rate(times: np.ndarray, n_neurons: int, start: float, stop: float) -> float:
@@ -243,17 +252,17 @@ def population_spikes(result, population: str, condition: int | None = None, *, 
     painsim.errors.ParameterError
         ``condition`` is not a condition index of a combined result (0 to its number of
         conditions - 1), or, with ``sort=True`` and no ``condition``, the conditions of a
-        combined result differ in the size of ``population``.
+        combined result differ in the size of ``population`` (naming ``condition``); with
+        ``sort=True``, ``condition`` lacks ``population`` (another model's condition), or the
+        points along another stacked dimension (``batch``, ...) differ in its size (naming
+        ``result``).
     """
     names = result["spike_population"].attrs["flag_meanings"].split()
     if population not in names:
         raise UnknownKeyError(population, names, what="population")
     combined = "spike_condition" in result
-    if combined and condition is not None:
-        condition = whole(condition, "condition", 0)
-        n_conditions = result.sizes.get("condition", condition + 1)
-        if condition >= n_conditions:
-            raise ParameterError("condition", condition, f"a condition index 0 to {n_conditions - 1}")
+    if combined:
+        condition = _condition_index(result, condition)
     sel = result["spike_population"].values == names.index(population)
     if combined and condition is not None:
         sel &= result["spike_condition"].values == condition
@@ -267,20 +276,58 @@ def population_spikes(result, population: str, condition: int | None = None, *, 
     return t[order], i[order], _population_size(result, population, condition if combined else None)
 
 
+def _condition_index(result, condition: int | None) -> int | None:
+    """``condition`` checked against a result combined over ``condition`` (a whole number 0 to its
+    number of conditions - 1); None stays None, and so does any value for another result."""
+    if condition is None or "condition" not in result.dims:
+        return None
+    condition = whole(condition, "condition", 0)
+    n_conditions = result.sizes["condition"]
+    if condition >= n_conditions:
+        raise ParameterError("condition", condition, f"a condition index 0 to {n_conditions - 1}")
+    return condition
+
+
 def _population_size(result, population: str, condition: int | None) -> int:
     """Neurons of ``population``: of ``condition`` in a result combined over ``condition``; without
     it, the size every point of the result shares (one point: its size)."""
     size = result["population_size"]
     if "population" in size.coords:
+        names = [str(p) for p in size["population"].values]
+        if population not in names:
+            raise UnknownKeyError(population, names, what="population")
         size = size.sel(population=population)
     else:  # positions as in spike_population's flag_meanings
-        size = size.isel(population=result["spike_population"].attrs["flag_meanings"].split().index(population))
-    if condition is not None and "condition" in size.dims:
-        size = size.isel(condition=condition)
-    values = np.unique(np.asarray(size.values, float).ravel())
-    if values.size == 1 and np.isfinite(values[0]):
-        return int(values[0])
-    if condition is not None:
+        names = result["spike_population"].attrs["flag_meanings"].split()
+        if population not in names:
+            raise UnknownKeyError(population, names, what="population")
+        size = size.isel(population=names.index(population))
+    return _shared(size, population, condition, "the size")
+
+
+def _shared(var, population: str, condition: int | None, what: str) -> int:
+    """The one value of ``var`` (``population``'s entry of a per-point variable): of ``condition``
+    where ``var`` is over ``condition``, else the value every point shares.  Refused, naming
+    ``condition``, when the conditions differ (no ``condition`` given) or ``condition`` lacks the
+    population (NaN: another model's condition), naming ``result`` when the points along another
+    stacked dimension differ."""
+    if condition is not None and "condition" in var.dims:
+        var = var.isel(condition=condition)
+    values = np.asarray(var.values, float)
+    distinct = np.unique(values.ravel())
+    if distinct.size == 1 and np.isfinite(distinct[0]):
+        return int(distinct[0])
+    if condition is not None and not np.isfinite(values).any():
         raise ParameterError("condition", condition, f"a condition that has population {population!r}")
-    raise ParameterError("condition", condition, f"a condition index: the points of this result differ in "
-                         f"the size of population {population!r} ({values.tolist()})")
+    varying = [d for axis, d in enumerate(var.dims)
+               if not np.array_equal(values, np.take(values, [0] * values.shape[axis], axis), equal_nan=True)]
+    shown = distinct.tolist()
+    if not varying:  # one point, without the population (not written by painsim)
+        raise ParameterError("population", population, "a population that this result has neurons of")
+    if "condition" in varying:
+        raise ParameterError("condition", condition, f"a condition index: the conditions of this result differ "
+                             f"in {what} of population {population!r} ({shown})")
+    dims = tuple(varying)
+    raise ParameterError("result", f"a result stacked along {dims}", f"one point, or points that share {what} "
+                         f"of population {population!r} (these have {shown})",
+                         hint=f"select one point first, e.g. result.isel({dims[0]}=0)")

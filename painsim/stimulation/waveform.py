@@ -124,8 +124,14 @@ class Waveform:
     painsim.errors.ParameterError
         ``onsets``, ``widths`` or ``amplitudes`` is not 1-D.
     ValueError
-        ``widths`` or ``amplitudes`` has neither one value nor one per onset (numpy's
-        broadcasting error).
+        Not a painsim error and not naming the field: with at least one onset, ``widths`` or
+        ``amplitudes`` has neither one value nor one per onset (numpy's broadcasting error; with
+        no onsets both are dropped whatever their length); or an entry of ``onsets``,
+        ``widths`` or ``amplitudes`` is text numpy cannot read as a number (a time such as
+        ``"100 us"`` is not converted: the fields are plain numbers of s).
+    TypeError
+        An entry that is neither a number nor text (a mapping, an arbitrary object): numpy's
+        conversion error.
     """
 
     onsets: np.ndarray

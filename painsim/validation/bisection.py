@@ -46,7 +46,8 @@ def bisect_parameter(rate, bounds: tuple[float, float], target: float, tol: floa
     (else a ParameterError naming ``bounds`` and ``what``).  The point returned is the evaluated
     one whose outcome is nearest the target: the one within ``tol`` when the search stops there,
     else (``max_iter`` halvings without reaching ``tol``) the best of every evaluation, bounds
-    included, not the last midpoint.
+    included, not the last midpoint.  A NaN outcome at a midpoint stops the search with a
+    ParameterError (it is neither above nor below the target).
 
     Parameters
     ----------
@@ -72,8 +73,8 @@ def bisect_parameter(rate, bounds: tuple[float, float], target: float, tol: floa
     Returns
     -------
     x : float
-        The evaluated parameter whose outcome is nearest ``target`` (NaN outcomes of midpoints
-        never chosen; ties go to the later evaluation).  Within ``tol`` if the search converged.
+        The evaluated parameter whose outcome is nearest ``target`` (ties go to the later
+        evaluation).  Within ``tol`` if the search converged.
     outcome : float
         ``rate(x)``.
     evaluations : tuple
@@ -86,7 +87,9 @@ def bisect_parameter(rate, bounds: tuple[float, float], target: float, tol: floa
         ``lo < hi``; ``target`` or ``tol`` not a finite number (NaN, infinite, a bool); ``max_iter``
         not a whole number >= 1.  Then ``rate(lo) <= target <= rate(hi)`` does not hold (the bounds
         do not bracket the target, the outcome falls with the parameter, or an outcome is NaN),
-        named ``bounds``.
+        named ``bounds``.  Then the outcome at a midpoint is NaN: the search cannot tell on which
+        side of the target it is, so it stops rather than guess; named ``bounds`` too, with
+        ``what`` and the midpoint in the message (the evaluations so far are not returned).
     """
     lo, hi = _check_search(bounds, target, tol, max_iter)
     r_lo, r_hi = rate(lo), rate(hi)
@@ -100,9 +103,14 @@ def bisect_parameter(rate, bounds: tuple[float, float], target: float, tol: floa
             break
         x = 0.5 * (lo + hi)
         r = rate(x)
+        if math.isnan(r):  # neither above nor below the target: no side to keep
+            raise ParameterError("bounds", bounds, f"{what} on which the {measured} are defined at every point "
+                                                   f"bisected: the outcome at the midpoint {x!r} is NaN, so the "
+                                                   f"search cannot tell on which side of the target "
+                                                   f"{target:.3g}{units} it is")
         evals.append((x, r))
         lo, hi = (x, hi) if r < target else (lo, x)
     # the nearest outcome; the last evaluation on a tie (a converged search's last point is the only
-    # one within tol, so it is the one returned); a NaN midpoint never compares nearer
-    x, r = min(reversed([e for e in evals if not math.isnan(e[1])]), key=lambda e: abs(e[1] - target))
+    # one within tol, so it is the one returned)
+    x, r = min(reversed(evals), key=lambda e: abs(e[1] - target))
     return float(x), float(r), tuple(evals)

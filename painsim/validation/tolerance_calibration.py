@@ -60,9 +60,11 @@ def tolerance_calendar(session: int = TOLERANCE_SESSION) -> Calendar:
 
     Raises
     ------
-    painsim.errors.CalendarError
-        ``int(session)`` < 0 (no session day).
+    painsim.errors.ParameterError
+        ``session`` not a whole number >= 0 (a float such as 2.5 or 2.0, a bool, a negative
+        index), named ``session``, as :func:`tolerance_rate_for_efficacy` refuses its ``session``.
     """
+    _check_session(session, 0)
     return Calendar(tuple(float(d) for d in range(int(session) + 1)), TOLERANCE_SESSION_S)
 
 
@@ -164,14 +166,23 @@ def _number(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _check_session(session, first: int, last: int | None = None) -> None:
+    """Refuse a ``session`` that is not a whole number (an int or numpy integer, not a bool) from
+    ``first`` to ``last`` (no upper limit when None), naming ``session``."""
+    if (isinstance(session, bool) or not isinstance(session, (int, np.integer)) or session < first
+            or (last is not None and session > last)):
+        allowed = (f"a session index {first}..{last} (0-based)" if last is not None
+                   else f"a 0-based session index, a whole number >= {first}")
+        raise ParameterError("session", session, allowed)
+
+
 def _check_efficacy_inputs(x, calendar, session, efficacy, tau, bounds) -> None:
     """The refusals of :func:`tolerance_rate_for_efficacy` (its Raises), before any evaluation."""
     if not (_number(x) and 0 < x <= 1):
         raise ParameterError("x", x, "an excess occupancy in (0, 1] (a session that occupies receptors)")
     if not isinstance(calendar, Calendar):
         raise ParameterError("calendar", calendar, "a painsim.protocols.Calendar")
-    if isinstance(session, bool) or not isinstance(session, (int, np.integer)) or not 1 <= session < len(calendar.days):
-        raise ParameterError("session", session, f"a session index 1..{len(calendar.days) - 1} (0-based)")
+    _check_session(session, 1, len(calendar.days) - 1)
     if not (_number(tau) and tau > 0):
         raise ParameterError("tau", tau, "a recovery time constant > 0 s (finite)")
     gap = max(0.0, (calendar.days[session] - calendar.days[session - 1]) * DAY - calendar.session_duration)
