@@ -215,3 +215,18 @@ def test_a_course_file_checks_its_protocol_days_before_running(tmp_path):
     with pytest.raises(CalendarError) as info:
         ps.files.load_experiment(f)
     assert info.value.name == "protocol.end_day"
+
+
+@pytest.mark.parametrize("count", ["a", None, float("nan"), 2.5, True, 0, -1])
+def test_schedule_block_count_refused_by_name(count):
+    """A schedule block's ``count`` that is not a whole number >= 1 (text, None, NaN, a fraction,
+    a boolean, 0) is refused as a CalendarError naming ``schedule[k].count``, not a bare
+    ValueError/TypeError from int()."""
+    with pytest.raises(CalendarError) as info:
+        Calendar.blocks([{"count": 2}, {"start": 10, "count": count}], 60.0)
+    assert info.value.name == "schedule[1].count"
+
+
+def test_schedule_block_whole_float_count_accepted():
+    """The negative control: a whole count written as a float gives that many sessions."""
+    assert Calendar.blocks([{"count": 3.0, "every": "2 days"}], 60.0).days == (0.0, 2.0, 4.0)

@@ -122,6 +122,26 @@ class Calendar:
         may be a quantity, ``"7 days"``); e.g. three sessions in week 1 and
         then weekly: ``[{"start": 0, "every": 2, "count": 3}, {"start": 7,
         "every": 7, "count": 4}]``.
+
+        Parameters
+        ----------
+        blocks : sequence of mapping
+            The blocks, each with keys ``start`` (day, default 0), ``every``
+            (days or a time, default 1) and ``count`` (sessions, default 1).
+        session_duration, end_day
+            As :class:`Calendar`.
+
+        Returns
+        -------
+        Calendar
+
+        Raises
+        ------
+        painsim.errors.UnknownKeyError
+            A block key other than ``start``, ``every``, ``count``.
+        painsim.errors.CalendarError
+            ``count`` not a whole number >= 1, ``every`` <= 0 with more than
+            one session, or anything :class:`Calendar` refuses.
         """
         days = []
         for k, b in enumerate(blocks):
@@ -129,7 +149,8 @@ class Calendar:
             if unknown:
                 raise UnknownKeyError(unknown[0], ["start", "every", "count"], what=f"key of schedule block {k}")
             n = b.get("count", 1)
-            if isinstance(n, bool) or int(n) != n or n < 1:
+            if (isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Real) or not math.isfinite(n)
+                    or int(n) != n or n < 1):
                 raise CalendarError(f"schedule[{k}].count", n, "a whole number of sessions >= 1")
             start = _days(b.get("start", 0), f"schedule[{k}].start")
             every = _days(b.get("every", 1), f"schedule[{k}].every")

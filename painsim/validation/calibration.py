@@ -226,7 +226,7 @@ def calibrate_c_gain(model="healthy", celsius: float = C_GAIN_CELSIUS, seeds: Se
     Raises
     ------
     painsim.errors.ParameterError
-        The PN rates at ``bounds`` do not bracket the target
+        The PN rates at ``bounds`` do not bracket the target, or one at a midpoint is NaN
         (:func:`~painsim.validation.bisection.bisect_parameter`); an unknown model name (UnknownKeyError).
     """
     m = load_model(model) if isinstance(model, str) else model

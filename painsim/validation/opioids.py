@@ -286,7 +286,8 @@ def spinal_morphine_ed50(seed: int) -> float:
     Dickenson & Sullivan 1986 dosed by the C-fibre response: the lowest concentration found to halve
     it by bisection of log10(concentration) in :data:`MORPHINE_BRACKET`
     (:func:`painsim.validation.calibration.bisect_parameter`, :data:`MORPHINE_STEPS` halvings); NaN
-    without a C component or when the bracket does not hold the ED50.
+    without a C component, when the bracket does not hold the ED50, or when a concentration the
+    bisection tries gives a NaN C component.
 
     Parameters
     ----------

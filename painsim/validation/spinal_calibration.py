@@ -143,7 +143,8 @@ def calibrate_gate_inhibition(model="gate_control", seeds: Sequence[int] = GATE_
     ------
     painsim.errors.ParameterError
         The reductions at ``bounds`` do not bracket ``target``
-        (:func:`~painsim.validation.bisection.bisect_parameter`; also when one is NaN); an unknown model name
+        (:func:`~painsim.validation.bisection.bisect_parameter`; also when one is NaN, at a bound or at
+        a midpoint); an unknown model name
         (UnknownKeyError).
     """
     m = load_model(model) if isinstance(model, str) else model
@@ -286,7 +287,7 @@ def calibrate_background_rate(model="healthy", seeds: Sequence[int] = BACKGROUND
     Raises
     ------
     painsim.errors.ParameterError
-        The resting PN rates at ``bounds`` do not bracket the target
+        The resting PN rates at ``bounds`` do not bracket the target, or one at a midpoint is NaN
         (:func:`~painsim.validation.bisection.bisect_parameter`); an unknown model name (UnknownKeyError).
     """
     m = load_model(model) if isinstance(model, str) else model

@@ -310,7 +310,8 @@ def undetectable_efficacy(model="healthy", seeds: Sequence[int] = TOLERANCE_SEED
     Raises
     ------
     painsim.errors.ParameterError
-        The ratios at ``bounds`` do not bracket ``ratio`` (:func:`~painsim.validation.bisection.bisect_parameter`);
+        The ratios at ``bounds`` do not bracket ``ratio``, or one at a midpoint is NaN
+        (:func:`~painsim.validation.bisection.bisect_parameter`);
         a bound outside [0, 1]; a model whose TENS effect has no naloxone-sensitive part; an unknown model name
         (UnknownKeyError).
     """
