@@ -323,3 +323,29 @@ def test_subject_variability_spreads_heat_pain_thresholds():
     # the subject with the largest shift (seed 5: +2.3 °C, the others below -1.8 °C) has the highest threshold
     # (possibly censored at the top of VAR_GRID, as the DFNS censors at its cut-off)
     assert np.argmax(on) == np.argmax(shift), (on, shift)
+
+
+@pytest.mark.parametrize("bad", ["0", "-1.0", "nan", "inf", '"2"', "true"])
+def test_qst_file_refuses_a_bad_abnormal_threshold(tmp_path, bad):
+    """``abnormal`` (the |z| beyond which a sign counts as abnormal) must be a finite number > 0;
+    anything else is refused naming ``experiment.abnormal``."""
+    p = tmp_path / "bad.toml"
+    p.write_text(TINY.replace("figure = \"qst\"", f"figure = \"qst\"\nabnormal = {bad}"))
+    with pytest.raises(ParameterError, match="experiment.abnormal"):
+        ps.files.load_experiment(p)
+
+
+def test_qst_file_abnormal_threshold_reaches_the_profile(qst, tmp_path):
+    """A file's ``abnormal`` sets the profile's threshold: the same subjects (same z-scores) with a
+    lower threshold count at least as many abnormal subjects for every sign, and the result names
+    the threshold it used (the default run names 1.96)."""
+    _, default = qst
+    p = tmp_path / "low.toml"
+    p.write_text(TINY.replace("figure = \"qst\"", "figure = \"qst\"\nabnormal = 0.5"))
+    low = ps.run_experiment(ps.files.load_experiment(p))
+    assert default["abnormal_fraction"].attrs["abnormal"] == 1.96
+    assert low["abnormal_fraction"].attrs["abnormal"] == 0.5
+    np.testing.assert_array_equal(low["zscore"].values, default["zscore"].values)
+    a, b = low["abnormal_fraction"].values, default["abnormal_fraction"].values
+    finite = np.isfinite(a) & np.isfinite(b)
+    assert finite.any() and np.all(a[finite] >= b[finite])

@@ -37,7 +37,8 @@ The spreads and their sources are in :data:`_DEFAULTS` and docs/phenotypes.md.  
 behaviour before subject variability).
 
 Each rating is the model's own ``pain`` (NRS).  The profile (z-scores against the
-``reference`` model, DFNS sign convention) is :func:`painsim.analysis.qst_summary`;
+``reference`` model, DFNS sign convention) is :func:`painsim.analysis.qst_summary`, a sign
+counting as abnormal beyond ``abnormal`` SD (1.96 by default, the DFNS 95 % range);
 published prevalences of each sign (``[published]`` table) are stored beside it.
 """
 from __future__ import annotations
@@ -67,7 +68,7 @@ __all__ = ["QST_KEYS", "QST_TABLES", "QST_TESTS", "SUBJECT_PARAMETERS", "check_q
 #: Keys of ``[experiment]`` in a ``kind = "qst"`` file.
 QST_KEYS = {"name", "description", "kind", "models", "reference", "n_subjects", "seed", "duration",
             "heat_temperatures", "heat_suprathreshold", "pinprick_forces", "brush_velocity", "windup_pulses",
-            "threshold_criterion", "sd_floor", "batch_size", "figure",
+            "threshold_criterion", "sd_floor", "abnormal", "batch_size", "figure",
             "subject_variability", "heat_threshold_sd", "force_threshold_log_sd", "c_gain_log_sd"}
 #: Top-level tables of a ``kind = "qst"`` file.
 QST_TABLES = ("experiment", "published")
@@ -77,6 +78,9 @@ _DEFAULTS = {"reference": "healthy", "n_subjects": 3, "seed": 0, "duration": "1.
              "heat_temperatures": [40.0, 42.0, 44.0, 46.0, 48.0, 50.0], "heat_suprathreshold": 47.0,
              "pinprick_forces": [8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0], "brush_velocity": "30 mm/s",
              "windup_pulses": 10, "threshold_criterion": 0.1, "sd_floor": 0.1, "batch_size": 32,
+             # |z| above which a subject's sign counts as abnormal: DFNS, 95 % of healthy subjects lie
+             # within +/-1.96 SD of the reference data (Rolke et al. 2006 Pain 123:231)
+             "abnormal": 1.96,
              # ---- subject variability (docs/phenotypes.md, "Subject variability"); false: seeds only
              "subject_variability": True,
              # °C, SD of the subject's shift of every nociceptor heat threshold.  The spread of human
@@ -153,9 +157,10 @@ def _config(exp: Mapping) -> dict:
     for key in ("force_threshold_log_sd", "c_gain_log_sd"):
         if c[key] > 2:
             raise ParameterError(f"experiment.{key}", c[key], "an SD of the natural log <= 2 (a factor e^2 = 7.4 per SD)")
-    for key in ("heat_suprathreshold", "threshold_criterion", "sd_floor"):
-        if isinstance(c[key], bool) or not isinstance(c[key], (int, float)) or c[key] <= 0:
-            raise ParameterError(f"experiment.{key}", c[key], "a number > 0")
+    for key in ("heat_suprathreshold", "threshold_criterion", "sd_floor", "abnormal"):
+        if (isinstance(c[key], bool) or not isinstance(c[key], (int, float)) or not math.isfinite(c[key])
+                or c[key] <= 0):
+            raise ParameterError(f"experiment.{key}", c[key], "a finite number > 0")
     if to_si(c["duration"], "s", "experiment.duration") <= 0.5:
         raise ParameterError("experiment.duration", c["duration"], "a test window > 0.5 s (C fibres arrive late)")
     heat(c["heat_suprathreshold"]), brush(c["brush_velocity"])  # refuse bad stimuli now, naming the value
@@ -376,7 +381,7 @@ def run_qst(spec: Mapping[str, Any], seed: int | None = None, progress: bool = F
     ratings = {k: float(r["pain"]) for (k, _), r in zip(keyed, res)}
     per = _per_subject(c, list(models), ratings, _windup(c, smodels, seed))
     # sd_floor: the floor of the log10 measures only; HPT keeps its own floor in °C (QST_MEASURES)
-    summary = qst_summary(per, c["reference"], float(c["sd_floor"]))
+    summary = qst_summary(per, c["reference"], float(c["sd_floor"]), float(c["abnormal"]))
     units = {m[0]: (m[3], m[4]) for m in QST_MEASURES}
     ds = xr.Dataset(coords={"model": list(models)})
     ds["nrs"] = per["nrs_subject"].mean("subject").assign_attrs(units="1", long_name="pain rating (NRS 0-10), "
