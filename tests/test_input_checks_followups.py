@@ -19,15 +19,7 @@ from painsim.validation.bisection import bisect_parameter
 from painsim.validation.tolerance_calibration import (TOLERANCE_SESSION_S, tolerance_calendar,
                                                       tolerance_rate_for_efficacy)
 
-
-def _recorder(f):
-    """``f`` that records the points it was called at."""
-    seen = []
-
-    def g(x):
-        seen.append(x)
-        return f(x)
-    return g, seen
+from test_input_checks_calibration import _recorder  # noqa: E402
 
 
 # ------------------------------------------------------------------ bisect_parameter: NaN midpoints
