@@ -68,8 +68,10 @@ def whole(value, name: str, lo: int = 1, *, allow_float: bool = False) -> int:
         ``value`` is not a whole number, or is below ``lo``.
     """
     kinds = (int, np.integer, float, np.floating) if allow_float else (int, np.integer)
-    if (isinstance(value, bool) or not isinstance(value, kinds)
-            or (allow_float and (not math.isfinite(float(value)) or float(value) != int(value)))
+    # integers are whole whatever their size (float(2**60 + 1) != 2**60 + 1); only floats are tested
+    is_float = isinstance(value, (float, np.floating))
+    if (isinstance(value, (bool, np.bool_)) or not isinstance(value, kinds)
+            or (is_float and (not math.isfinite(value) or float(value) != int(value)))
             or value < lo):
         raise ParameterError(name, value, f"a whole number >= {lo}")
     return int(value)

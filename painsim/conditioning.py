@@ -24,15 +24,15 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from .checks import distinct_labels, known_keys, known_tables, whole
+from .checks import distinct_labels, known_keys, known_tables, simulated_duration, whole
 from .circuits import projection_endpoints
 from .errors import ModelFileError, ParameterError, UnknownKeyError
 from .params import find_builtin, load_model, read_toml
 from .plasticity import plastic_connections
 from .readouts import population_spikes
 from .simulation import Request, simulate_batch
-from .stimulation import from_spec, from_table
-from .units import to_si
+from .simulation.inputs import per_site
+from .stimulation import Waveform, from_spec, from_table
 
 __all__ = ["update_weights", "condition_and_test", "conditioned_weights", "run_conditioning_experiment",
            "load_conditioning_spec", "check_conditioning_spec", "EXPERIMENT_KEYS", "CONDITIONING_TABLES",
@@ -84,8 +84,22 @@ def update_weights(model, result, weights=None, states=None, *, replay: int = 1)
     -------
     new_weights : dict of ndarray
     new_states : dict
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``replay`` not a whole number >= 1, ``result`` not a simulate() result (a Dataset with
+        ``duration_s``), or ``weights`` or ``states`` not mappings (were bare AttributeError,
+        KeyError or TypeError).
+    painsim.errors.UnknownKeyError
+        A plastic connection missing from ``result``.
     """
     replay = whole(replay, "replay", allow_float=True)
+    if not isinstance(result, xr.Dataset) or "duration_s" not in result.attrs:
+        raise ParameterError("result", type(result).__name__, "a painsim.simulate() result (an xarray Dataset)")
+    for name, value in (("weights", weights), ("states", states)):
+        if value is not None and not isinstance(value, Mapping):
+            raise ParameterError(name, value, "None or a mapping (connection -> array; states: from a previous call)")
     plastic = plastic_connections(model)
     src = projection_endpoints(model)
     duration = float(result.attrs["duration_s"])
@@ -134,6 +148,39 @@ def _labelled(conditioning, replay) -> tuple[dict, dict]:
     return conditioning, (replay if isinstance(replay, dict) else {k: replay for k in conditioning})
 
 
+def _seed(seed, name: str) -> int:
+    """A seed: a whole number >= 0, an int of any size or a float with a whole value (int() truncated
+    1.5 and read True as 1)."""
+    return whole(seed, name, 0, allow_float=True)
+
+
+def _checked_protocol(model, conditioning, replay, seed, weights, batch_size) -> tuple[dict, dict]:
+    """:func:`_labelled`, every argument of the conditioning checked before a window is simulated (a
+    replay count was refused after the conditioning windows had run, a label without one was a bare
+    KeyError there, a waveform that is none an AttributeError)."""
+    single = not isinstance(conditioning, dict)
+    conditioning, reps = _labelled(conditioning, replay)
+    if not conditioning:
+        raise ParameterError("conditioning", conditioning, "at least one waveform")
+    for lab, wf in conditioning.items():
+        if not isinstance(wf, Waveform):
+            raise ParameterError("conditioning" if single else f"conditioning[{lab!r}]", wf,
+                                 "a painsim Waveform (painsim.stimulation), or a dict of label -> Waveform")
+    if isinstance(replay, dict):
+        known_keys(replay, conditioning, "label of replay")
+    for lab in conditioning:
+        name = f"replay[{lab!r}]" if isinstance(replay, dict) else "replay"
+        whole(reps.get(lab), name, 1, allow_float=True)
+    _seed(seed, "seed")
+    if weights is not None and not isinstance(weights, Mapping):
+        raise ParameterError("weights", weights, "None or a mapping of connection -> efficacies")
+    whole(batch_size, "batch_size", 1, allow_float=True)
+    if not plastic_connections(model):
+        raise ParameterError("model", model.name, "a model with a plastic connection",
+                             hint="set e.g. plasticity.c_pn.rule = 'calcium'")
+    return conditioning, reps
+
+
 def conditioned_weights(model, conditioning, *, replay=1, seed: int = 0, weights=None, batch_size: int = 32):
     """Efficacies of the plastic connections after each conditioning waveform (no test window).
 
@@ -165,14 +212,14 @@ def conditioned_weights(model, conditioning, *, replay=1, seed: int = 0, weights
     Raises
     ------
     painsim.errors.ParameterError
-        No conditioning waveform, or a model with no plastic connection.
+        Before any window is simulated: no conditioning waveform or one that is not a Waveform, a
+        replay count that is not a whole number >= 1 (or a label without one), a seed that is not a
+        whole number >= 0, ``weights`` not a mapping, ``batch_size`` not a whole number >= 1, or a
+        model with no plastic connection.
+    painsim.errors.UnknownKeyError
+        A ``replay`` label that is not a conditioning label.
     """
-    conditioning, reps = _labelled(conditioning, replay)
-    if not conditioning:
-        raise ParameterError("conditioning", conditioning, "at least one waveform")
-    if not plastic_connections(model):
-        raise ParameterError("model", model.name, "a model with a plastic connection",
-                             hint="set e.g. plasticity.c_pn.rule = 'calcium'")
+    conditioning, reps = _checked_protocol(model, conditioning, replay, seed, weights, batch_size)
     w0 = dict(weights or {})
     conditioned = _simulate_conditioning(model, conditioning, seed, w0, batch_size)
     new = {lab: update_weights(model, conditioned[lab], w0, None, replay=reps[lab])[0] for lab in conditioning}
@@ -233,10 +280,22 @@ def condition_and_test(model, conditioning, test_noxious=0.6, *, test_duration=N
     weights : dict
         label -> {connection: efficacy array} after conditioning (pass as
         ``weights=`` to :func:`painsim.simulate`).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        As :func:`conditioned_weights`, and ``test_noxious`` (as :func:`painsim.simulate` takes
+        ``noxious``), ``test_duration`` (a time in (0, 3600] s) or ``test_seed`` (a whole number
+        >= 0) refused: all before any window is simulated (were refused after the conditioning
+        windows had run).
+    painsim.errors.UnitError
+        ``test_duration`` without a time unit.
     """
-    conditioning, reps = _labelled(conditioning, replay)
+    conditioning, reps = _checked_protocol(model, conditioning, replay, seed, weights, batch_size)
     tseed = seed if test_seed is None else test_seed
-    td = 1.0 if test_duration is None else to_si(test_duration, "s", "test_duration")
+    _seed(tseed, "test_seed")
+    td = 1.0 if test_duration is None else simulated_duration(test_duration, "test_duration")
+    per_site(model, test_noxious, "test_noxious")
     labels = list(conditioning)
     w0 = dict(weights or {})
     # 1. conditioning windows and weight updates (bad input refused before any test), 2. baseline
@@ -383,7 +442,9 @@ def run_conditioning_experiment(path_or_spec, seed=None):
     Raises
     ------
     painsim.errors.ModelFileError, painsim.errors.ParameterError
-        For a file that is not a valid conditioning experiment.
+        For a file that is not a valid conditioning experiment; ``seed``, ``experiment.seed``,
+        ``experiment.batch_size``, ``experiment.duration``, ``test.noxious`` or a replay refused by
+        its key before any window is simulated.
     """
     spec = path_or_spec if isinstance(path_or_spec, Mapping) else load_conditioning_spec(path_or_spec)
     exp = spec.get("experiment", {})
@@ -393,14 +454,20 @@ def run_conditioning_experiment(path_or_spec, seed=None):
     protos = spec.get("protocol", [])
     if not protos:
         raise ModelFileError(f"{src}: no [[protocol]] tables (a conditioning experiment needs at least one)")
+    # the file's values checked by their keys before anything runs (int() truncated a seed of 1.5, took
+    # True as 1 and gave bare errors for text; a bad duration or noxious was refused after conditioning)
+    s = whole(exp.get("seed", 0), "experiment.seed", 0) if seed is None else _seed(seed, "seed")
+    batch_size = whole(exp.get("batch_size", 32), "experiment.batch_size", 1, allow_float=True)
+    simulated_duration(exp.get("duration", "1 s"), "experiment.duration")
     model = load_model(exp.get("model", "gate_control"), spec.get("params") or None)
+    noxious = spec.get("test", {}).get("noxious", 0.6)
+    per_site(model, noxious, "test.noxious")
     labels = [p.get("label", f"protocol {k}") for k, p in enumerate(protos)]
     cond = {lab: from_spec(p["stimulus"]) for lab, p in zip(labels, protos)}
-    reps = {lab: int(p.get("replay", 1)) for lab, p in zip(labels, protos)}
-    s = int(exp.get("seed", 0) if seed is None else seed)
-    ds, w = condition_and_test(model, cond, spec.get("test", {}).get("noxious", 0.6),
-                               test_duration=exp.get("duration", "1 s"), replay=reps, seed=s,
-                               batch_size=int(exp.get("batch_size", 32)))
+    reps = {lab: whole(p.get("replay", 1), f"protocol[{k}].replay", 1)
+            for k, (lab, p) in enumerate(zip(labels, protos))}
+    ds, w = condition_and_test(model, cond, noxious, test_duration=exp.get("duration", "1 s"), replay=reps, seed=s,
+                               batch_size=batch_size)
     name = exp.get("name", Path(src).stem)
     ds.attrs.update(name=name, experiment=name,
                     description=exp.get("description", ""), kind="conditioning", source=str(src),

@@ -11,7 +11,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError
+from .checks import whole
+from .errors import ParameterError, UnknownKeyError
 
 __all__ = ["salib_indices", "METHODS"]
 
@@ -53,9 +54,16 @@ def salib_indices(method: str, problem: Mapping, X, Y, seed, levels=None, index_
 
     Raises
     ------
+    painsim.errors.UnknownKeyError
+        ``method`` not one of :data:`METHODS`.
     painsim.errors.ParameterError
-        Too few samples for RBD-FAST's bootstrap (SALib divides by zero: 40 failed where 50 did not).
+        ``problem`` without ``num_vars``, ``names`` and ``bounds`` (one name and bound per input);
+        ``Y`` not finite numbers, or (but for ``sobol``) not one per row of ``X``; ``X`` not one
+        column per input; ``seed`` not a whole number >= 0; ``levels`` (``morris``) not a whole
+        number >= 2.  Too few samples for RBD-FAST's bootstrap (SALib divides by zero: 40 failed
+        where 50 did not).
     """
+    X, Y = _checked(method, problem, X, Y, seed, levels)
     from SALib.analyze import delta as sa_delta, morris as sa_morris, rbd_fast as sa_rbd, sobol as sa_sobol
     if method == "sobol":
         r = sa_sobol.analyze(problem, Y, calc_second_order=False, seed=seed)
@@ -75,6 +83,33 @@ def salib_indices(method: str, problem: Mapping, X, Y, seed, levels=None, index_
         cols = ["S1", "S1_conf"]
     return pd.DataFrame({c: np.asarray(r[c], float) for c in cols},
                         index=pd.Index(problem["names"], name=index_name))
+
+
+def _checked(method, problem, X, Y, seed, levels):
+    """The inputs of :func:`salib_indices` checked before SALib sees them (it would run an unknown
+    method as RBD-FAST, return NaN indices for a NaN outcome, or fail deep inside): ``(X, Y)``."""
+    if not isinstance(method, str) or method not in METHODS:
+        raise UnknownKeyError(method, METHODS, what="sensitivity method")
+    if not isinstance(problem, Mapping) or any(k not in problem for k in ("num_vars", "names", "bounds")) \
+            or not len(problem["names"]) == len(problem["bounds"]) == problem["num_vars"]:
+        raise ParameterError("problem", problem, "SALib's problem: a dict with num_vars, names and bounds "
+                                                 "(one name and one bound per input)")
+    try:
+        Y = np.asarray(Y, float).reshape(-1)
+    except (TypeError, ValueError):
+        raise ParameterError("Y", "entries that are not numbers", "the outcome, a finite number per sample") from None
+    if Y.size == 0 or not np.all(np.isfinite(Y)):
+        raise ParameterError("Y", f"{Y.size} samples, {int(np.sum(~np.isfinite(Y)))} not finite", "the outcome, a "
+                             "finite number per sample, at least one (drop failed samples first)")
+    if method != "sobol":
+        X = np.asarray(X, float)
+        if X.ndim != 2 or X.shape[1] != problem["num_vars"] or X.shape[0] != Y.size:
+            raise ParameterError("X", f"shape {X.shape}", f"one row per outcome ({Y.size}) and one column per "
+                                                          f"input ({problem['num_vars']})")
+    whole(seed, "seed", 0)
+    if method == "morris":
+        whole(levels, "levels", 2)
+    return X, Y
 
 
 def _delta_result(r) -> dict:

@@ -330,7 +330,7 @@ def paresthesia(times, neurons, n_neurons: int, start: float, stop: float, windo
     fraction = number(fraction, "fraction", lo=0.0, hi=1.0, lo_open=True, allowed="a fraction in (0, 1]")
     n_surrogates = whole(n_surrogates, "n_surrogates", 0)
     seed = whole(seed, "seed", 0)
-    t = np.asarray(times, float).ravel()
+    t = _spike_times(times).ravel()
     i = np.asarray(neurons).ravel()
     if i.size and not np.issubdtype(i.dtype, np.integer):
         raise ParameterError("neurons", i.dtype, "integer neuron indices")
@@ -369,6 +369,17 @@ def paresthesia(times, neurons, n_neurons: int, start: float, stop: float, windo
     return max(observed - chance, 0.0) / span
 
 
+def _spike_times(times) -> np.ndarray:
+    """``times`` as floats (s), refused by name if they are not numbers (text, None, bools)."""
+    try:
+        t = np.asarray(times, float) if not isinstance(times, (bool, str, bytes)) else None
+    except (TypeError, ValueError):
+        t = None
+    if t is None or np.asarray(times).dtype == bool:
+        raise ParameterError("times", times, "spike times in s (numbers)")
+    return t
+
+
 def volley_starts(times, neurons, k: int, window: float) -> np.ndarray:
     """Start times of synchronous volleys: ``>= k`` distinct neurons spiking within a closed
     ``window`` (s) from a volley's first spike; volleys are taken greedily from the earliest
@@ -382,11 +393,32 @@ def volley_starts(times, neurons, k: int, window: float) -> np.ndarray:
         Least number of distinct neurons in a volley (>= 1).
     window : float
         Volley window, s (> 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        The volleys' start times, s, in increasing order.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``times`` not finite numbers, ``neurons`` not whole numbers >= 0 or not one per spike
+        time, ``k`` not a whole number >= 1, ``window`` not a finite number > 0.
     """
-    t = np.asarray(times, float)
-    i = np.asarray(neurons, np.int64)
+    t = _spike_times(times)
+    if not np.all(np.isfinite(t)):
+        raise ParameterError("times", t[~np.isfinite(t)][0], "finite spike times (s)")
+    i = np.asarray(neurons)
+    if i.size and not np.issubdtype(i.dtype, np.integer):   # whole numbers stored as floats are taken
+        f = i.astype(float) if np.issubdtype(i.dtype, np.floating) else None
+        if f is None or not np.all(np.isfinite(f) & (f == np.round(f))):
+            raise ParameterError("neurons", i.dtype if f is None else f[~(np.isfinite(f) & (f == np.round(f)))][0],
+                                 "whole-number neuron indices")
     if t.shape != i.shape:
         raise ParameterError("neurons", f"{i.size} indices", f"one per spike time ({t.size})")
+    if i.size and i.min() < 0:
+        raise ParameterError("neurons", int(i.min()), "neuron indices >= 0")
+    i = i.astype(np.int64)
     k = whole(k, "k", 1)
     window = number(window, "window", lo=0.0, lo_open=True, allowed="a window > 0 s")
     order = np.argsort(t, kind="stable")

@@ -70,11 +70,12 @@ from typing import Sequence
 import numpy as np
 import xarray as xr
 
+from .checks import number
 from .circuits import descending_opioid, projection_endpoints
 from .errors import ParameterError
 from .fibers import heat
 from .params import Model
-from .protocols import Protocol, resolve
+from .protocols import Calendar, Protocol, resolve
 from .readouts import population_spikes
 from .simulation import Request, body_site, simulate_batch
 from .units import DIMENSIONLESS, to_si, unit_name
@@ -115,8 +116,9 @@ def tolerance_params(model: Model) -> tuple[float, float]:
     Raises
     ------
     painsim.errors.ParameterError
-        A half-time of 0 (tolerance could not persist between sessions).
+        ``model`` not a Model; a half-time of 0 (tolerance could not persist between sessions).
     """
+    _model(model)
     half = model.si("dorsal_horn.opioid.tolerance_half_time")
     if not half > 0:
         raise ParameterError("dorsal_horn.opioid.tolerance_half_time", model.text(
@@ -124,11 +126,26 @@ def tolerance_params(model: Model) -> tuple[float, float]:
     return float(model.si("dorsal_horn.opioid.tolerance_rate")), half / math.log(2.0)
 
 
-def _check_rates(rate, tau) -> None:
-    if not (np.isfinite(rate) and rate >= 0):
-        raise ParameterError("rate", rate, "a tolerance rate >= 0 (1/s per unit occupancy)")
-    if not (np.isfinite(tau) and tau > 0):
-        raise ParameterError("tau", tau, "a recovery time constant > 0 s")
+def _model(model) -> None:
+    if not isinstance(model, Model):  # e.g. a model's name
+        raise ParameterError("model", model, "a painsim Model (painsim.load_model(...))")
+
+
+def _check_rates(rate, tau) -> tuple[float, float]:
+    return (number(rate, "rate", lo=0.0, allowed="a tolerance rate >= 0 (1/s per unit occupancy)"),
+            number(tau, "tau", lo=0.0, lo_open=True, allowed="a recovery time constant > 0 s"))
+
+
+def _values(value, name: str, hi: float, allowed: str) -> np.ndarray:
+    """``value`` (a number or an array) as floats, each finite, >= 0 and <= ``hi``, or refused by ``name``."""
+    try:
+        a = np.asarray(value, float) if not isinstance(value, (bool, str, bytes)) else None
+    except (TypeError, ValueError):
+        a = None
+    if a is None or np.any(~np.isfinite(a) | (a < 0) | (a > hi)):
+        bad = value if a is None else a[~np.isfinite(a) | (a < 0) | (a > hi)].reshape(-1)[0]
+        raise ParameterError(name, bad if a is None or a.ndim else value, allowed)
+    return a
 
 
 def evolve(T, x, duration, rate: float, tau: float):
@@ -151,13 +168,22 @@ def evolve(T, x, duration, rate: float, tau: float):
     Returns
     -------
     float or ndarray
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``T`` not in [0, 1], ``x`` not >= 0 or not broadcasting against ``T``, ``duration`` not >= 0 s,
+        ``rate`` not >= 0, ``tau`` not > 0 (NaN, text or a bool is refused for each).
     """
-    _check_rates(rate, tau)
-    T, x = np.asarray(T, float), np.asarray(x, float)
-    if np.any((T < 0) | (T > 1)) or np.any(~np.isfinite(x) | (x < 0)):
-        raise ParameterError("T, x", (T, x), "a state in [0, 1] and an excess occupancy >= 0")
-    if not duration >= 0:
-        raise ParameterError("duration", duration, "a time >= 0 s")
+    rate, tau = _check_rates(rate, tau)
+    T = _values(T, "T", 1.0, "a tolerance state in [0, 1] (a number or an array)")
+    x = _values(x, "x", np.inf, "an excess occupancy >= 0 (a number or an array)")
+    try:
+        np.broadcast_shapes(T.shape, x.shape)
+    except ValueError:
+        raise ParameterError("x", f"shape {x.shape}", f"a shape that broadcasts against T's {T.shape}") from None
+    if type(duration) not in (int, float) and not isinstance(duration, (np.integer, np.floating)) or not duration >= 0:
+        raise ParameterError("duration", duration, "a time >= 0 s (a number, s)")
     r = rate * x + 1.0 / tau
     out = rate * x / r + (T - rate * x / r) * np.exp(-r * duration)
     return float(out) if out.ndim == 0 else out
@@ -219,11 +245,19 @@ def tolerance_at(times_days, x, calendar, rate: float, tau: float) -> np.ndarray
     -------
     ndarray, shape (n_patients, n_times); without the patient axis for a scalar ``x``, without
     the time axis for a scalar ``times_days``
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Days that are not numbers >= 0 (named ``days``), ``x`` empty or not numbers >= 0, ``calendar``
+        not a :class:`~painsim.protocols.Calendar`, ``rate`` or ``tau`` refused by :func:`evolve`.
     """
-    times = np.atleast_1d(np.asarray(times_days, float))
-    if times.size == 0 or np.any(~np.isfinite(times) | (times < 0)):
-        raise ParameterError("days", list(times), "days >= 0 of the course (day 0 = the first session)")
-    xs = np.atleast_1d(np.asarray(x, float))
+    times = _check_days(times_days)
+    xs = np.atleast_1d(_values(x, "x", np.inf, "an excess occupancy >= 0 per patient (a number or a list)"))
+    if xs.size == 0:
+        raise ParameterError("x", x, "an excess occupancy >= 0 per patient (at least one)")
+    if not isinstance(calendar, Calendar):
+        raise ParameterError("calendar", calendar, "a painsim.protocols.Calendar (a protocol's .calendar)")
     out = np.empty((xs.size, times.size))
     sessions = _sessions(calendar)
     for j, t in enumerate(times * DAY):
@@ -258,8 +292,9 @@ def tolerant_model(model: Model, T: float) -> Model:
     Raises
     ------
     painsim.errors.ParameterError
-        ``T`` outside [0, 1] or not a number.
+        ``T`` outside [0, 1] or not a number, or ``model`` not a Model.
     """
+    _model(model)
     if isinstance(T, bool) or not isinstance(T, (int, float, np.integer, np.floating)) or not 0 <= T <= 1:
         raise ParameterError("T", T, "a tolerance state in [0, 1] (receptor efficacy 1 - T)")
     return model.with_params({path: _scaled(model, path, 1.0 - float(T)) for path in OPIOID_EFFECTS})
@@ -487,20 +522,21 @@ def acute_tens_effect(models: Sequence[Model], protocol, seeds: Sequence[int], *
     Raises
     ------
     painsim.errors.ParameterError
-        An unknown protocol (UnknownKeyError), a sham, no seeds, a bad site or temperature,
-        or ``test_duration`` not a time > 0.
+        An unknown protocol (UnknownKeyError), a sham, no seeds, ``models`` not a non-empty
+        sequence of Models, a bad site or temperature, or ``test_duration`` not a time > 0.
     """
     seeds = _seeds(seeds)
-    pairs = [(m, s) for m in models for s in seeds]
+    ms = list(models) if hasattr(models, "__iter__") and not isinstance(models, (str, bytes)) else []
+    if not ms or not all(isinstance(m, Model) for m in ms):
+        raise ParameterError("models", models, "a non-empty sequence of painsim Models (one Model: [model])")
+    pairs = [(m, s) for m in ms for s in seeds]
     pn = _acute_pairs(pairs, resolve(protocol), test_site, celsius, test_duration, batch_size)
-    return pn.reshape(len(models), len(seeds), 2)
+    return pn.reshape(len(ms), len(seeds), 2)
 
 
 def _acute_pairs(pairs, protocol: Protocol, test_site, celsius, test_duration, batch_size) -> np.ndarray:
     """(n_pairs, 2) PN rates of :func:`acute_tens_effect` for each (model, seed), one batch."""
-    d = to_si(test_duration, "s", "test_duration")
-    if not d > 0:
-        raise ParameterError("test_duration", test_duration, "a time > 0 s")
+    d = _test_duration(test_duration)
     m0 = pairs[0][0]
     painful = int(m0.si("body.painful_site"))
     wf = _test_waveform(protocol, m0, test_site, d)
@@ -508,6 +544,13 @@ def _acute_pairs(pairs, protocol: Protocol, test_site, celsius, test_duration, b
             for m, s in pairs for st in (None, wf)]
     res = simulate_batch(reqs, f"{d!r} s", batch_size=batch_size)
     return np.array([float(r.pn_rate) for r in res]).reshape(len(pairs), 2)
+
+
+def _test_duration(test_duration) -> float:
+    d = to_si(test_duration, "s", "test_duration")
+    if not d > 0:
+        raise ParameterError("test_duration", test_duration, "a time > 0 s")
+    return d
 
 
 def _check_days(days) -> np.ndarray:
@@ -559,11 +602,13 @@ def tolerance_course(model: Model, protocol, seeds: Sequence[int], days, *, x=No
     ------
     painsim.errors.ParameterError
         An unknown protocol (UnknownKeyError, naming the nearest), a sham, no seeds, days
-        that are negative or not numbers, ``x`` not one value >= 0 per seed.
+        that are negative or not numbers, ``x`` not one value >= 0 per seed, ``test_duration``
+        not a time > 0 or ``celsius`` not a test heat; all before any simulation.
     """
     protocol, seeds, day_arr = resolve(protocol), _seeds(seeds), _check_days(days)
     k, tau = tolerance_params(model)
     _test_waveform(protocol, model, test_site, 1.0)  # refuse a sham or a bad site before any work
+    _test_duration(test_duration), heat(celsius)      # and the acute test's window and heat
     if x is None:
         x = excess_occupancy(model, protocol, seeds, batch_size=batch_size)
     x = np.asarray(x, float)

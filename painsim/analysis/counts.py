@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from ..checks import number, whole
 from ..errors import ParameterError
 from ..readouts import population_spikes, site_block
 
@@ -51,15 +52,23 @@ def spikes_per_pulse(result: xr.Dataset, onsets, window: float, population: str 
     painsim.errors.UnknownKeyError
         ``population`` is not in ``result``.
     painsim.errors.ParameterError
-        ``site`` given for a population not laid out by body site.
+        ``site`` given for a population not laid out by body site, or not one of its sites (a whole
+        number from 0); ``n_sites`` not a whole number >= 1; ``window`` not a finite number > 0 s;
+        ``onsets`` not finite numbers.
     """
+    window = number(window, "window", lo=0.0, lo_open=True, allowed="a counting window > 0 s (finite)")
+    try:
+        onsets = np.asarray(onsets, float) if not isinstance(onsets, (str, bytes)) else None
+    except (TypeError, ValueError):
+        onsets = None
+    if onsets is None or not np.all(np.isfinite(onsets)):
+        raise ParameterError("onsets", "entries that are not finite numbers", "pulse onsets in s (finite numbers)")
     t, i, size = population_spikes(result, population, sort=True)
     if site is not None:
-        n = _site_block(result, population, n_sites, site)
-        t = t[(i // n) == int(site)]
+        n, site = _site_block(result, population, n_sites, site, size)
+        t = t[(i // n) == site]
     else:
         n = max(size, 1)
-    onsets = np.asarray(onsets, float)
     return np.array([np.count_nonzero((t >= o) & (t < o + window)) for o in onsets], float) / n
 
 
@@ -90,19 +99,25 @@ def neuron_spike_counts(result: xr.Dataset, population: str = "PN", site: int | 
     painsim.errors.UnknownKeyError
         ``population`` is not in ``result``.
     painsim.errors.ParameterError
-        ``site`` given for a population not laid out by body site.
+        ``site`` given for a population not laid out by body site, or not one of its sites (a whole
+        number from 0); ``n_sites`` not a whole number >= 1.
     """
     _, i, size = population_spikes(result, population, sort=True)
     if site is None:
         return np.bincount(i, minlength=size)
-    n = _site_block(result, population, n_sites, site)
-    return np.bincount(i[i // n == int(site)] - int(site) * n, minlength=n)
+    n, site = _site_block(result, population, n_sites, site, size)
+    return np.bincount(i[i // n == site] - site * n, minlength=n)
 
 
-def _site_block(result: xr.Dataset, population: str, n_sites: int, site) -> int:
-    """Neurons per site of ``population`` (:func:`painsim.readouts.site_block`); a population that is
-    not laid out by site has no ``site`` to select."""
+def _site_block(result: xr.Dataset, population: str, n_sites: int, site, size: int) -> tuple[int, int]:
+    """Neurons per site of ``population`` (:func:`painsim.readouts.site_block`) and ``site`` checked
+    against its sites (``size`` neurons); a population that is not laid out by site has no ``site`` to
+    select, and a site beyond its blocks would count no spike."""
+    n_sites = whole(n_sites, "n_sites", 1, allow_float=True)
+    site = whole(site, "site", 0, allow_float=True)
     n = site_block(result, population, n_sites)
     if n == 0:
         raise ParameterError("site", site, f"None: {population} is not laid out by body site")
-    return n
+    if site >= max(size // n, 1):
+        raise ParameterError("site", site, f"a body site of {population}: 0 to {max(size // n, 1) - 1}")
+    return n, site

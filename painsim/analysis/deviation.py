@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ParameterError
+
 __all__ = ["published_deviation"]
 
 
@@ -29,8 +31,21 @@ def published_deviation(model, published, low, high) -> np.ndarray:
     -------
     numpy.ndarray
         The deviations (NaN where the model value or the published value is NaN).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        An argument that is not numbers (text or bools), or one whose shape does not match the
+        others' (one value per target, or a single value).
     """
-    m, p, lo, hi = (np.asarray(a, float) for a in (model, published, low, high))
+    m, p, lo, hi = (_values(a, name) for a, name in ((model, "model"), (published, "published"), (low, "low"),
+                                                      (high, "high")))
+    for a, name in ((p, "published"), (lo, "low"), (hi, "high")):
+        try:
+            np.broadcast_shapes(m.shape, a.shape)
+        except ValueError:
+            raise ParameterError(name, f"shape {a.shape}", f"one value per target, as model (shape {m.shape}), "
+                                                           "or a single value") from None
     ranged = np.isfinite(lo) & np.isfinite(hi)
     half = np.where(m >= p, hi - p, p - lo)
     diff = m - p
@@ -39,3 +54,14 @@ def published_deviation(model, published, low, high) -> np.ndarray:
         relative = np.where((p != 0) & np.isfinite(p), diff / np.abs(p), np.nan)
     out = np.where(ranged, in_units, relative)
     return np.where(np.isfinite(m) & np.isfinite(p), out, np.nan)
+
+
+def _values(value, name: str) -> np.ndarray:
+    """``value`` as floats (NaN allowed: a missing value), refused naming ``name`` if it is not numbers."""
+    try:
+        a = np.asarray(value, float) if not isinstance(value, (bool, str, bytes)) else None
+    except (TypeError, ValueError):
+        a = None
+    if a is None or np.asarray(value).dtype == bool:
+        raise ParameterError(name, value, "numbers, one per target (NaN where there is none)")
+    return a

@@ -14,7 +14,9 @@ import json
 import numpy as np
 import xarray as xr
 
+from ..checks import number
 from ..circuits.dorsal_horn import stimulus_sites
+from ..errors import ParameterError
 from ..params import load_model
 from ..readouts import population_spikes
 from .selections import condition_devices, experiment_conditions, result_duration
@@ -57,16 +59,37 @@ def evoked_response(times, onsets, window: float, n_neurons: int, duration: floa
     float
         Spikes per neuron and pulse above the baseline (negative if the pulses suppress
         firing); nan without a counted pulse or with ``n_neurons <= 0``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``window`` not a finite number > 0 s, ``duration`` not a finite number >= 0 s,
+        ``n_neurons`` not a whole number, ``times`` or ``onsets`` not numbers (text, bools).
     """
-    o = np.asarray(onsets, float)
+    window = number(window, "window", lo=0.0, lo_open=True, allowed="a response window > 0 s (finite)")
+    duration = number(duration, "duration", lo=0.0, allowed="a run length >= 0 s (finite)")
+    if isinstance(n_neurons, bool) or not isinstance(n_neurons, (int, np.integer)):
+        raise ParameterError("n_neurons", n_neurons, "a whole number of neurons")
+    o = _times(onsets, "onsets")
     o = o[(o - window >= 0) & (o + window <= duration)]
     if o.size == 0 or n_neurons <= 0:
         return float("nan")
-    t = np.sort(np.asarray(times, float))
+    t = np.sort(_times(times, "times"))
     at = np.searchsorted(t, o)
     after = np.searchsorted(t, o + window) - at
     before = at - np.searchsorted(t, o - window)
     return float(np.mean(after - before)) / n_neurons
+
+
+def _times(value, name: str) -> np.ndarray:
+    """``value`` as a 1-D float array of times (s), refused naming ``name`` if it is not numbers."""
+    try:
+        a = np.asarray(value, float).reshape(-1) if not isinstance(value, (bool, str, bytes)) else None
+    except (TypeError, ValueError):
+        a = None
+    if a is None:
+        raise ParameterError(name, value, "times in s (numbers)")
+    return a
 
 
 def sep_window(model) -> float:

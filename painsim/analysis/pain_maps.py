@@ -14,7 +14,8 @@ import numpy as np
 import xarray as xr
 
 from .. import readouts
-from ..errors import ParameterError
+from ..checks import whole
+from ..errors import ParameterError, UnknownKeyError
 from ..units import parse
 
 __all__ = ["condition_param", "stimulated_site", "pain_map_metrics"]
@@ -41,15 +42,41 @@ def condition_param(ds: xr.Dataset, k: int, path: str) -> float:
 
     Raises
     ------
-    KeyError
-        ``path`` is not in the stored parameters.
+    painsim.errors.UnknownKeyError
+        ``path`` is not a parameter in the stored parameters (named by the first missing part).
     painsim.errors.ParameterError
-        The stored value is a string that is not a quantity.
+        ``ds`` without ``parameters``, ``k`` not a condition index, ``path`` not a dotted path of a
+        parameter (text; not a section's, nor one below a parameter), or the stored value a string
+        that is not a quantity.
     """
-    node = json.loads(str(ds["parameters"].values[k]))
-    for part in path.split("."):
+    if not isinstance(path, str):
+        raise ParameterError("path", path, 'a dotted parameter path (text), e.g. "body.painful_site"')
+    node = json.loads(str(_stored(ds, "parameters", k)))
+    parts = path.split(".")
+    for n, part in enumerate(parts):
+        if not isinstance(node, dict):
+            raise ParameterError("path", path, f"a parameter's path ({'.'.join(parts[:n])} is a parameter)")
+        if part not in node:
+            raise UnknownKeyError(".".join(parts[:n + 1]), [".".join(parts[:n] + [c]) for c in node],
+                                  what="stored parameter")
         node = node[part]
+    if isinstance(node, dict):
+        raise ParameterError("path", path, "the path of a parameter, not of a section (e.g. "
+                             f"{path}.{next(iter(node), 'x')})")
     return parse(node, path)[0] if isinstance(node, str) else float(node)
+
+
+def _stored(ds: xr.Dataset, key: str, k):
+    """Condition ``k``'s entry of the per-condition variable ``key`` of ``ds``; ``k`` checked (a whole
+    number 0 to the number of conditions - 1: a negative index would read from the end)."""
+    if not isinstance(ds, xr.Dataset) or key not in ds:
+        raise ParameterError("ds", type(ds).__name__ if not isinstance(ds, xr.Dataset) else f"no {key}",
+                             f"a result with a {key!r} variable (one entry per condition)")
+    values = np.atleast_1d(ds[key].values)
+    k = whole(k, "k", 0, allow_float=True)
+    if k >= values.size:
+        raise ParameterError("k", k, f"a condition index 0 to {values.size - 1}")
+    return values[k]
 
 
 def stimulated_site(ds: xr.Dataset, k: int) -> int | None:
@@ -68,12 +95,17 @@ def stimulated_site(ds: xr.Dataset, k: int) -> int | None:
     int or None
         The site (0 for a one-site model); None when no site or several sites received a
         stimulus (an intensity above 0 or a physical stimulus).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``k`` not a condition index (a whole number 0 to the number of conditions - 1).
     """
     sites = set()
     for key in ("noxious", "touch"):
         if key not in ds:
             continue
-        val = json.loads(str(ds[key].values[k]))
+        val = json.loads(str(_stored(ds, key, k)))
         if "intensity" in val or "kind" in val:  # one-site model
             sites.add(0) if _stimulus_given(val) else None
         else:

@@ -11,7 +11,7 @@ from typing import Callable, Mapping
 import numpy as np
 from scipy.optimize import minimize
 
-from ..checks import known_keys
+from ..checks import known_keys, number, whole
 from ..errors import ParameterError, SpecError
 from .distributions import get_parameter, has_parameter, resolve_distributions, set_parameter
 from .sampling import sample
@@ -97,17 +97,35 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
     Returns
     -------
     CalibrationResult
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Before the first simulation: ``simulate`` not callable; ``n`` not a whole number >= 1;
+        ``seed`` not a whole number >= 0; a target out of its range (a responder rate outside
+        [0, 1], e.g. 42 for 42 %; a mean relief above 1; an odds ratio not > 0) or not a number;
+        a weight not a number >= 0; ``maxiter`` not a whole number >= 1;
+        ``method`` not a bounded method of :func:`scipy.optimize.minimize`.
+    painsim.errors.SpecError
+        No target or no parameter to fit, or bounds that are not a pair ``(low, high)`` of
+        numbers with ``low < high``.
+    painsim.errors.UnknownKeyError
+        An unknown target statistic (of ``targets`` or ``weights``), distribution parameter,
+        preset or attribute.
     """
     targets = _targets(targets)
+    weights = _weights(weights)
+    _check_run(simulate, n, seed, method, maxiter)
     if parameters is None:
         parameters = {"descending_integrity.peripheral.mean": (0.05, 0.98),
                       "descending_integrity.ischemic.mean": (0.05, 0.98),
                       "descending_integrity.hemorrhagic.mean": (0.05, 0.98)}
-    if not parameters:
-        raise SpecError("parameters", parameters, "at least one distribution parameter to fit")
+    if not isinstance(parameters, Mapping) or not parameters:
+        raise SpecError("parameters", parameters, "at least one distribution parameter to fit, "
+                                                  "{name: (low, high)}")
     dists, _ = resolve_distributions(preset, distributions)
     names, x0, lo, hi = _start(dists, parameters)
-    objective = _Objective(simulate, dists, names, lo, hi, targets, dict(weights or {}), n, seed)
+    objective = _Objective(simulate, dists, names, lo, hi, targets, weights, n, seed)
     # optimize in the unit box: Nelder-Mead's initial simplex then spans a sensible 5 % of each range
     z0 = (x0 - lo) / (hi - lo)
     res = minimize(lambda z: objective(z)[0], z0, method=method, bounds=[(0, 1)] * len(names),
@@ -123,16 +141,62 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
         message=str(res.message))
 
 
+#: Scipy's methods that take bounds (:func:`scipy.optimize.minimize`), in lower case.
+BOUNDED_METHODS = ("nelder-mead", "l-bfgs-b", "tnc", "slsqp", "powell", "trust-constr", "cobyla", "cobyqa")
+
+
+def _check_run(simulate, n, seed, method, maxiter) -> None:
+    """Refuse, before the first simulation, what would fail late or make every evaluation fail
+    (``n = 0``: each draw refused and scored as a failure, the optimiser running on a constant)."""
+    if not callable(simulate):
+        raise ParameterError("simulate", simulate, "a function simulate(table) -> table with a relief column, "
+                                                   "e.g. lambda t: cohort.run(t, protocol)")
+    whole(n, "n")
+    whole(seed, "seed", 0, allow_float=True)
+    whole(maxiter, "maxiter")
+    if not (method is None or callable(method) or (isinstance(method, str) and method.lower() in BOUNDED_METHODS)):
+        raise ParameterError("method", method, "a bounded method of scipy.optimize.minimize: "
+                                               + ", ".join(BOUNDED_METHODS))
+
+
 def _targets(targets: Mapping[str, float] | None) -> dict:
-    """The target statistics (default: the published ones), names checked."""
+    """The target statistics (default: the published ones), names and values checked: a responder
+    rate in [0, 1] (not a percentage), a mean relief (a fraction) <= 1, an odds ratio > 0."""
+    if targets is not None and not isinstance(targets, Mapping):
+        raise ParameterError("targets", targets, 'a dict of statistics, e.g. {"responder_rate_30": 0.42}')
     targets = dict(targets) if targets is not None else {k: v["value"] for k, v in PUBLISHED.items()}
     known_keys(targets, TARGET_STATISTICS, "calibration target")
+    if not targets:
+        raise SpecError("targets", targets, f"at least one target statistic: {', '.join(TARGET_STATISTICS)}")
+    for k, v in targets.items():
+        if k.startswith("responder_rate"):
+            number(v, f"targets.{k}", 0.0, 1.0, allowed="a share of patients in [0, 1] (0.42, not 42)")
+        elif k.startswith("or_"):
+            number(v, f"targets.{k}", 0.0, lo_open=True, allowed="an odds ratio > 0 (finite)")
+        else:
+            number(v, f"targets.{k}", hi=1.0, allowed="a mean relief as a fraction <= 1 (0.3, not 30)")
     return targets
+
+
+def _weights(weights: Mapping[str, float] | None) -> dict:
+    """The weight of each target statistic: numbers >= 0 by statistic (a misspelt one is refused;
+    a weight of a statistic that is not among ``targets`` has no effect)."""
+    if weights is None:
+        return {}
+    if not isinstance(weights, Mapping):
+        raise ParameterError("weights", weights, 'a dict of weights by target, e.g. {"responder_rate_30": 2}')
+    known_keys(weights, TARGET_STATISTICS, "weight of a calibration target")
+    return {k: number(v, f"weights.{k}", lo=0.0) for k, v in weights.items()}
 
 
 def _start(dists: Mapping, parameters: Mapping) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
     """(names, start values within the bounds, low bounds, high bounds) of the fitted parameters."""
     names = list(parameters)
+    for k, b in parameters.items():  # (low, high): numbers, a pair (a third number is no bound)
+        if isinstance(b, (str, bytes, Mapping)) or not hasattr(b, "__len__") or len(b) != 2:
+            raise SpecError(f"parameters.{k}", b, "bounds (low, high), e.g. (0.05, 0.98)")
+        for v in b:
+            number(v, f"parameters.{k}", allowed="bounds (low, high) that are finite numbers")
     start = {k: float(get_parameter(dists, k)) if has_parameter(dists, k) else None for k in names}
     for k in names:
         set_parameter(dists, k, start[k] if start[k] is not None else np.mean(parameters[k]))  # validates names

@@ -4,6 +4,7 @@ and the result as a labelled Dataset (:func:`to_dataset`, :func:`from_dataset`).
 from __future__ import annotations
 
 import json
+import math
 import time
 from typing import Mapping
 
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..checks import known_keys, known_tables, whole
+from ..checks import flag, known_keys, known_tables, whole
 from ..circuits import codegen_target
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..params import find_builtin, load_model, read_toml
@@ -124,7 +125,7 @@ def _experiment_table(spec: Mapping, path) -> Mapping:
         raise ParameterError("experiment.opioid_tolerance", exp["opioid_tolerance"], "true or false")
     if "relief_day" in exp:
         d = exp["relief_day"]
-        if isinstance(d, bool) or not isinstance(d, (int, float)) or not d >= 0:
+        if isinstance(d, bool) or not isinstance(d, (int, float)) or not (d >= 0 and math.isfinite(d)):
             raise ParameterError("experiment.relief_day", d, "a day >= 0 from the first session")
     return exp
 
@@ -272,13 +273,22 @@ def run_cohort_file(path_or_spec, seed: int | None = None, n_patients: int | Non
     xarray.Dataset
         :func:`to_dataset` of the result table, with ``attrs`` recording
         the file, the protocol, the base model and the wall time.
+
+    Raises
+    ------
+    painsim.errors.ParameterError, painsim.errors.UnknownKeyError
+        A bad file (:func:`load_cohort_spec`); a ``seed`` that is not a whole number >= 0, an
+        ``n_patients`` or ``workers`` < 1, ``progress`` or ``resume`` not true/false, or a bad
+        option of :func:`painsim.cohort.run`; all before any course runs.
     """
+    flag(progress, "progress")
+    flag(resume, "resume")
     spec = load_cohort_spec(path_or_spec)
     exp = spec["experiment"]
     n = whole(n_patients if n_patients is not None else exp.get("n_patients", 1), "n_patients")
     w = whole(workers if workers is not None else exp.get("workers", 1), "workers")
     w = 1 if in_worker() else w  # inside another run's worker: that worker's process (painsim.parallel.in_worker)
-    s = int(exp.get("seed", 0) if seed is None else seed)
+    s = whole(exp.get("seed", 0) if seed is None else seed, "experiment.seed" if seed is None else "seed", 0)
     table = sample(n, preset=exp.get("preset", "default"), seed=s, distributions=spec["distributions"])
     prot = spec["protocol"]
     if progress:

@@ -7,19 +7,21 @@ import functools
 import hashlib
 import json
 import math
+import numbers
 import time
 from collections import Counter
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from .. import course, protocols
 from ..circuits import expected_runs
+from ..checks import number, whole
 from ..errors import ParameterError
 from ..parallel import PATIENT_LAYOUT, ResultStore, balanced_batches, in_worker, report, run_batches
 from ..params import Model, load_model
 from ..readouts import responders
-from .sampling import patient_models
+from .sampling import checked_table, patient_models
 
 __all__ = ["run", "run_patient_batches", "course_task", "report_session", "patient_fingerprints",
            "CohortProgress", "batch_repeats"]
@@ -98,23 +100,42 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
         fraction), ``responder_30`` and ``responder_50`` added;
         ``attrs["unmapped"]`` lists attributes the model has no parameter
         for, ``attrs["relief_day"]`` the day used.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Before any course: ``table`` not a DataFrame of at least one patient; ``workers`` or
+        ``batch_size`` not a whole number >= 1; a seed (``seeds[k]``, or the table's
+        ``seed[k]``) not a whole number >= 0; ``day`` not a finite number >= 0; ``strict``,
+        ``return_datasets``, ``progress``, ``resume`` or ``opioid_tolerance`` not true/false;
+        ``resume`` without a ``store``.
+    painsim.errors.UnknownKeyError
+        An unknown protocol or model, or a patient attribute the model has no parameter for
+        (with ``strict`` or given explicitly); a number or None as the protocol, or a bad
+        ``[protocol]`` table, is a ParameterError.
     """
     if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
         raise ParameterError("workers", workers, "a number of processes >= 1")
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ParameterError("batch_size", batch_size, "a number of patients per batch >= 1")
-    base = model if isinstance(model, Model) else load_model(model)
-    models, unmapped = patient_models(table, base, strict)
-    seeds = _seeds(table, seeds)
+    _check_options(strict=strict, return_datasets=return_datasets, progress=progress, resume=resume,
+                   opioid_tolerance=opioid_tolerance)
+    if resume and store is None:
+        raise ParameterError("resume", resume, "false without a store (resume continues the cohort in store)")
+    seeds = _seeds(checked_table(table), seeds)
+    if day is not None:  # checked, kept as given (attrs["relief_day"])
+        number(day, "day", lo=0.0, allowed="a day >= 0 from the first session (a number)")
     if isinstance(protocol, str):
         protocol = protocols.resolve(protocol)
+    elif protocol is None or isinstance(protocol, (Mapping, numbers.Number, list, tuple)):
+        protocols.resolve(protocol)  # a bad table or a number refused here, not inside each batch
+    base = model if isinstance(model, Model) else load_model(model)
+    models, unmapped = patient_models(table, base, strict)
     cal = getattr(protocol, "calendar", None)
     if day is None and cal is not None:
         day = cal.end_day if cal.end_day is not None else None
     # only the baseline and the relief day are tested (the other test windows cost time and are not used)
     kw = {"follow_up_days": (float(day),), "tests": "follow_up"} if day is not None else {}
-    if not isinstance(opioid_tolerance, (bool, np.bool_)):
-        raise ParameterError("opioid_tolerance", opioid_tolerance, "true or false")
     if opioid_tolerance:
         kw["opioid_tolerance"] = True
     results = _courses(models, seeds, protocol, day, kw, batch_size, workers, progress, store, resume)
@@ -125,10 +146,22 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
     return (out, results) if return_datasets else out
 
 
+def _check_options(**flags) -> None:
+    """Each of ``flags`` true or false (a text such as "no" is refused: it would count as true)."""
+    for name, value in flags.items():
+        if not isinstance(value, (bool, np.bool_)):
+            raise ParameterError(name, value, "true or false")
+
+
 def _seeds(table, seeds) -> list[int]:
+    """One seed (a whole number >= 0) per patient: ``seeds``, else the table's ``seed`` column."""
     if seeds is None:
-        seeds = [int(s) for s in table["seed"]] if "seed" in table else list(range(len(table)))
-    seeds = [int(s) for s in seeds]
+        where, seeds = ("seed", table["seed"]) if "seed" in table else ("seeds", range(len(table)))
+    elif isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise ParameterError("seeds", seeds, "a sequence of seeds (whole numbers >= 0), one per patient")
+    else:
+        where = "seeds"
+    seeds = [whole(s, f"{where}[{k}]", 0, allow_float=True) for k, s in enumerate(seeds)]
     if len(seeds) != len(table):
         raise ParameterError("seeds", len(seeds), f"one seed per patient ({len(table)})")
     return seeds

@@ -4,17 +4,20 @@ of attributes to model paths (:data:`PATIENT_TO_MODEL`)."""
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
+from ..checks import whole
 from ..errors import ParameterError, SpecError, UnknownKeyError
 from ..rng import rng_for, seed_state
 from .distributions import resolve_distributions
 
-__all__ = ["PATIENT_TO_MODEL", "PATIENT_LABELS", "ATTRIBUTE_UNITS", "sample", "patient_overrides", "patient_models"]
+__all__ = ["PATIENT_TO_MODEL", "PATIENT_LABELS", "ATTRIBUTE_UNITS", "sample", "patient_overrides", "patient_models",
+           "checked_table"]
 
 #: Patient attribute -> dotted model path.  The ONE place to update when the
 #: model's parameter names change.  Every path exists in the reference model
@@ -82,9 +85,18 @@ def sample(n: int, preset: str | None = "default", seed: int = 0,
         one column per attribute of :data:`PATIENT_TO_MODEL`, and ``seed``
         (the patient's simulation seed).  ``attrs`` records the preset,
         seed and the attributes whose distribution was given explicitly.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``n`` not a whole number >= 1, ``seed`` not a whole number >= 0, or a replacement
+        that is not allowed (:func:`painsim.cohort.distributions.replacement`).
+    painsim.errors.UnknownKeyError
+        An unknown preset, patient attribute or group.
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ParameterError("n", n, "a number of patients >= 1")
+    seed = whole(seed, "seed", 0, allow_float=True)  # numpy seeds are whole numbers >= 0 (1.5 is not 1)
     dists, explicit = (dict(_dists), set()) if _dists is not None else resolve_distributions(preset, distributions)
     names = ["central", "stroke", "ischemic"] + list(PATIENT_TO_MODEL)
     u = rng_for(seed, "patients").random((n, len(names)))
@@ -117,6 +129,35 @@ def sample(n: int, preset: str | None = "default", seed: int = 0,
     df = pd.DataFrame(table, index=pd.RangeIndex(n, name="patient"))
     df.attrs.update({"preset": preset, "seed": int(seed), "explicit": sorted(explicit)})
     return df
+
+
+def checked_table(table, name: str = "table", empty: bool = False):
+    """``table`` if it is a pandas DataFrame with at least one patient (row; none too with ``empty``).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Patients, one per row (:func:`sample`, :func:`painsim.cohort.run`).
+    name : str
+        The parameter, named in the error.
+    empty : bool
+        Accept a table without rows (statistics of an empty group are NaN).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``table`` is not a DataFrame, or has no rows (without ``empty``).
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise ParameterError(name, type(table).__name__, "a pandas DataFrame of patients (cohort.sample, cohort.run)")
+    if len(table) == 0 and not empty:
+        raise ParameterError(name, "0 patients", "a table of at least one patient")
+    return table
 
 
 def patient_overrides(row: Mapping[str, Any], model=None, strict: bool = False,
@@ -152,8 +193,15 @@ def patient_overrides(row: Mapping[str, Any], model=None, strict: bool = False,
     UnknownKeyError
         An attribute that is used but whose path the model does not know
         (the message names the nearest path the model has).
+    painsim.errors.ParameterError
+        ``row`` or ``mapping`` not a mapping, or an attribute that is not a finite number
+        (a text, a boolean, an infinity), named by the attribute.
     """
     mapping = PATIENT_TO_MODEL if mapping is None else mapping
+    for name, value in (("row", row), ("mapping", mapping)):
+        if not isinstance(value, (Mapping, pd.Series)):
+            raise ParameterError(name, value, "a mapping (a patient: a row of cohort.sample's table)"
+                                 if name == "row" else "a mapping of patient attributes to model paths")
     out, skipped = {}, []
     for attr, path in mapping.items():
         if attr not in row or row[attr] is None or (isinstance(row[attr], float) and math.isnan(row[attr])):
@@ -164,7 +212,10 @@ def patient_overrides(row: Mapping[str, Any], model=None, strict: bool = False,
                                       what=f"model parameter for patient attribute {attr!r}")
             skipped.append(attr)
             continue
-        v = float(row[attr])
+        v = row[attr]
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real) or not math.isfinite(v):
+            raise ParameterError(attr, v, "a finite number (the patient's attribute; NaN or None: not set)")
+        v = float(v)
         unit = ATTRIBUTE_UNITS.get(attr)
         out[path] = f"{v!r} {unit}" if unit else v
     if labels:
@@ -198,7 +249,13 @@ def patient_models(table, base, strict: bool = False) -> tuple[list, set]:
     ------
     painsim.errors.UnknownKeyError
         An attribute that must be mapped but whose path ``base`` does not know.
+    painsim.errors.ParameterError
+        ``table`` not a DataFrame with at least one patient, ``base`` not a Model, or an
+        attribute that is not a finite number (:func:`patient_overrides`).
     """
+    checked_table(table)
+    if not hasattr(base, "with_params") or not hasattr(base, "leaves"):
+        raise ParameterError("base", base, "a painsim Model (painsim.load_model)")
     explicit = table.attrs.get("explicit", ())
     models, unmapped = [], set()
     for _, row in table.iterrows():

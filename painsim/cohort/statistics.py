@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from ..checks import number, whole
 from ..errors import ParameterError, UnknownKeyError
 from ..readouts import responders
 from ..sensitivity import salib_indices
-from .sampling import PATIENT_TO_MODEL
+from .sampling import PATIENT_TO_MODEL, checked_table
 
 __all__ = ["format_estimate", "PUBLISHED", "wilson_interval", "responder_flags", "responder_rates", "relief_summary",
            "logistic_regression", "odds_ratio_2x2", "odds_ratio", "statistics", "sensitivity"]
@@ -35,6 +36,21 @@ PUBLISHED: dict[str, dict] = {
     "or_ischemic_vs_hemorrhagic": {"value": 3.36, "ci": (1.17, 10.05),
                                    "source": "Eur J Pain 2025;29:e4763 (post-stroke pain)"},
 }
+
+
+def _level(level, name: str = "level") -> float:
+    """A confidence level strictly between 0 and 1 (95 for 95 % is refused, not read as a level
+    above 1 whose interval is NaN or all of [0, 1])."""
+    v = number(level, name, allowed="a confidence level strictly between 0 and 1, e.g. 0.95 (not 95)")
+    if not 0 < v < 1:
+        raise ParameterError(name, level, "a confidence level strictly between 0 and 1, e.g. 0.95 (not 95)")
+    return v
+
+
+def _threshold(threshold, name: str = "threshold") -> float:
+    """A relief threshold: a fraction in (0, 1] (a text, a boolean or NaN refused by name)."""
+    return number(threshold, name, lo=0.0, hi=1.0, lo_open=True,
+                  allowed="a fraction of relief in (0, 1], e.g. 0.3 for 30 %")
 
 
 def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
@@ -57,8 +73,12 @@ def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     Raises
     ------
     painsim.errors.ParameterError
-        ``k`` is not between 0 and ``n`` (for ``n > 0``).
+        ``n`` or ``k`` not a whole number >= 0, ``k`` above ``n``, or ``level`` not strictly
+        between 0 and 1.
     """
+    n = whole(n, "n", 0, allow_float=True)
+    k = whole(k, "k", 0, allow_float=True)
+    level = _level(level)
     if n == 0:
         return float("nan"), float("nan")
     if not 0 <= k <= n:
@@ -93,8 +113,11 @@ def responder_flags(table, threshold: float, relief: str = "relief") -> np.ndarr
     ------
     painsim.errors.UnknownKeyError
         The table has neither column.
+    painsim.errors.ParameterError
+        ``table`` not a DataFrame, or ``threshold`` not a fraction in (0, 1].
     """
-    col = f"responder_{int(round(threshold * 100))}"
+    checked_table(table, empty=True)
+    col = f"responder_{int(round(_threshold(threshold) * 100))}"
     if relief in table:
         r = np.asarray(table[relief], float)
         keep = ~np.isnan(r)
@@ -121,7 +144,20 @@ def responder_rates(table, thresholds: Sequence[float] = (0.3, 0.5), relief: str
     -------
     pandas.DataFrame
         Index ``threshold``; columns ``n``, ``responders``, ``rate``, ``ci_low``, ``ci_high``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``thresholds`` not a non-empty sequence of fractions in (0, 1], ``level`` not strictly
+        between 0 and 1, or ``table`` not a DataFrame.
+    painsim.errors.UnknownKeyError
+        As :func:`responder_flags`.
     """
+    given = thresholds
+    thresholds = [] if isinstance(given, (str, bytes)) or not hasattr(given, "__iter__") else list(given)
+    if not thresholds:  # a single number would be iterated, an empty one is an empty table with no index
+        raise ParameterError("thresholds", given, "a non-empty sequence of relief fractions in (0, 1], e.g. (0.3, 0.5)")
+    _level(level)
     rows = []
     for t in thresholds:
         r = responder_flags(table, t, relief)
@@ -154,7 +190,10 @@ def relief_summary(table, relief: str = "relief", by: str | None = None):
     ------
     painsim.errors.UnknownKeyError
         ``table`` has no column ``relief`` (or ``by``).
+    painsim.errors.ParameterError
+        ``table`` is not a DataFrame.
     """
+    checked_table(table, empty=True)
     for column in (relief,) + ((by,) if by is not None else ()):
         if column not in table:
             raise UnknownKeyError(column, list(table.columns), what="column of the cohort table")
@@ -173,6 +212,29 @@ def relief_summary(table, relief: str = "relief", by: str | None = None):
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis(by)
 
 
+def _design(y, X, names) -> tuple[np.ndarray, np.ndarray, list]:
+    """The checked outcomes (0/1), design matrix (finite, one row per outcome) and column names."""
+    arrays = {}
+    for name, value in (("y", y), ("X", X)):
+        try:
+            arrays[name] = np.asarray(value, float)
+        except (TypeError, ValueError):
+            raise ParameterError(name, "not numbers", "numbers (0/1 outcomes, a numeric design matrix)") from None
+    y, X = arrays["y"], arrays["X"]
+    if y.ndim != 1 or not y.size or not np.isin(y, (0.0, 1.0)).all():
+        raise ParameterError("y", f"shape {y.shape}, values {np.unique(y)[:6].tolist()}",
+                             "a non-empty vector of 0/1 outcomes (responder flags), not a relief or NaN")
+    if X.ndim != 2 or X.shape[0] != y.size:
+        raise ParameterError("X", X.shape, f"a matrix with {y.size} rows")
+    if not np.isfinite(X).all():
+        raise ParameterError("X", "non-finite entries", "finite covariates (leave out the rows with NaN)")
+    given = names
+    names = [f"x{j}" for j in range(X.shape[1])] if names is None else [] if isinstance(names, str) else list(names)
+    if len(names) != X.shape[1]:
+        raise ParameterError("names", given, f"one name per column of X ({X.shape[1]})")
+    return y, X, names
+
+
 def logistic_regression(y: np.ndarray, X: np.ndarray, names: Sequence[str] | None = None,
                         level: float = 0.95, max_iter: int = 100, tol: float = 1e-10):
     """Maximum-likelihood logistic regression (IRLS / Newton) with Wald intervals.
@@ -184,6 +246,12 @@ def logistic_regression(y: np.ndarray, X: np.ndarray, names: Sequence[str] | Non
         Design matrix; include a column of ones for the intercept.
     names : sequence of str, optional
         Column names.
+    level : float
+        Confidence level of the intervals, strictly between 0 and 1.
+    max_iter : int
+        Newton iterations, at most (>= 1).
+    tol : float
+        Convergence tolerance on the log-likelihood (>= 0).
 
     Returns
     -------
@@ -192,21 +260,25 @@ def logistic_regression(y: np.ndarray, X: np.ndarray, names: Sequence[str] | Non
         ``odds_ratio``, ``ci_low``, ``ci_high`` (of the odds ratio);
         ``attrs["converged"]``, ``attrs["separated"]``.
 
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``y`` not 0/1 outcomes (a relief, a NaN) or empty, ``X`` not a finite matrix with one
+        row per outcome, ``names`` not one per column, ``level`` not strictly between 0 and 1,
+        ``max_iter`` not a whole number >= 1, or ``tol`` not a finite number >= 0.
+
     Notes
     -----
     With complete or quasi-complete separation the maximum likelihood
     estimate does not exist; the fit stops when the coefficients diverge and
     reports ``separated = True`` with infinite odds ratios.
     """
-    y = np.asarray(y, float)
-    X = np.asarray(X, float)
-    if X.ndim != 2 or X.shape[0] != y.size:
-        raise ParameterError("X", X.shape, f"a matrix with {y.size} rows")
-    names = list(names) if names is not None else [f"x{j}" for j in range(X.shape[1])]
+    y, X, names = _design(y, X, names)
+    level, tol = _level(level), number(tol, "tol", lo=0.0)
     beta = np.zeros(X.shape[1])
     converged, separated = False, False
     ll_old = -np.inf
-    for _ in range(max_iter):
+    for _ in range(whole(max_iter, "max_iter")):
         eta = X @ beta
         p = 1 / (1 + np.exp(-eta))
         w = np.clip(p * (1 - p), 1e-12, None)
@@ -267,8 +339,16 @@ def odds_ratio_2x2(a: int, b: int, c: int, d: int, level: float = 0.95) -> dict:
     dict
         ``odds_ratio``, ``log_or``, ``se`` (of the log odds ratio),
         ``ci_low``, ``ci_high``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A count that is not a whole number >= 0 (named ``a`` ... ``d``), or ``level`` not
+        strictly between 0 and 1.
     """
-    cells = np.array([a, b, c, d], float)
+    counts = {"a": a, "b": b, "c": c, "d": d}
+    cells = np.array([whole(v, k, 0, allow_float=True) for k, v in counts.items()], float)
+    level = _level(level)
     if (cells == 0).any():
         cells = cells + 0.5
     a, b, c, d = cells
@@ -277,6 +357,27 @@ def odds_ratio_2x2(a: int, b: int, c: int, d: int, level: float = 0.95) -> dict:
     z = norm.ppf(0.5 + level / 2)
     return {"odds_ratio": math.exp(log_or), "log_or": log_or, "se": se,
             "ci_low": math.exp(log_or - z * se), "ci_high": math.exp(log_or + z * se)}
+
+
+def _outcome_threshold(table, outcome, threshold) -> float | None:
+    """None when ``outcome`` is a column of ``table``; else the relief threshold of a
+    ``"responder_<pct>"`` outcome computed from the ``relief`` column (``threshold`` if given)."""
+    if not isinstance(outcome, str):
+        raise ParameterError("outcome", outcome, "a column name, e.g. 'responder_30'")
+    if outcome in table:
+        return None
+    pct = outcome[len("responder_"):]
+    if not (outcome.startswith("responder_") and pct.isdigit() and "relief" in table):
+        raise UnknownKeyError(outcome, list(table.columns), what="outcome column")
+    return _threshold(threshold if threshold is not None else int(pct) / 100)
+
+
+def _numeric(table, column: str, name: str) -> np.ndarray:
+    """``table[column]`` as floats; a column of texts is refused by ``name``."""
+    try:
+        return np.asarray(table[column], float)
+    except (TypeError, ValueError):
+        raise ParameterError(name, column, "numeric columns") from None
 
 
 def odds_ratio(table, by: str, level: str, reference: str, outcome: str = "responder_30",
@@ -306,7 +407,20 @@ def odds_ratio(table, by: str, level: str, reference: str, outcome: str = "respo
         :func:`odds_ratio_2x2` gives the Haldane-corrected estimate) and
         ``table_2x2`` = (responders, non-responders in ``level``,
         responders, non-responders in ``reference``).
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        An unknown column (``by``, ``adjust``, ``outcome``) or level.
+    painsim.errors.ParameterError
+        ``level`` equal to ``reference``, ``adjust`` a text (not a list of columns) or naming a
+        column that is not numeric, an ``outcome`` column that is not yes/no, a ``threshold``
+        not in (0, 1], or ``ci`` not strictly between 0 and 1.
     """
+    checked_table(table, empty=True)
+    if isinstance(adjust, str):
+        raise ParameterError("adjust", adjust, f"a list of numeric columns, e.g. [{adjust!r}]")
+    ci = _level(ci, "ci")
     for col in [by, *adjust]:
         if col not in table:
             raise UnknownKeyError(col, list(table.columns), what="column")
@@ -314,16 +428,15 @@ def odds_ratio(table, by: str, level: str, reference: str, outcome: str = "respo
     for lv in (level, reference):
         if lv not in levels:
             raise UnknownKeyError(str(lv), sorted(map(str, levels)), what=f"level of {by!r}")
+    if level == reference:
+        raise ParameterError("reference", reference, f"a level of {by!r} other than level = {level!r}")
     sub = table[table[by].isin([level, reference])]
-    if outcome in sub:
-        y = np.asarray(sub[outcome], float)
-    elif outcome.startswith("responder_") and "relief" in sub:
-        t = threshold if threshold is not None else int(outcome.split("_")[1]) / 100
-        y = responders(np.asarray(sub["relief"], float), t).astype(float)
-    else:
-        raise UnknownKeyError(outcome, list(table.columns), what="outcome column")
+    t = _outcome_threshold(table, outcome, threshold)
+    y = np.asarray(sub[outcome], float) if t is None else responders(np.asarray(sub["relief"], float), t).astype(float)
+    if not np.isin(y, (0.0, 1.0)).all():
+        raise ParameterError("outcome", outcome, "a yes/no column (True/False or 0/1, no NaN), or 'responder_<pct>'")
     x = (sub[by] == level).to_numpy(float)
-    cols = [np.ones_like(x), x] + [np.asarray(sub[c], float) for c in adjust]
+    cols = [np.ones_like(x), x] + [_numeric(sub, c, "adjust") for c in adjust]
     fit = logistic_regression(y, np.column_stack(cols), ["intercept", f"{by}={level}", *adjust], level=ci)
     row = fit.iloc[1]
     # the 2x2 table: responders / non-responders in the level (a, b) and the reference group (c, d)
@@ -363,9 +476,14 @@ def statistics(table, outcome: str = "responder_30") -> dict:
     ------
     painsim.errors.UnknownKeyError
         The table has no ``relief`` column (:func:`relief_summary`), or neither
-        it nor ``responder_30`` and ``responder_50`` (:func:`responder_rates`).
+        it nor ``responder_30`` and ``responder_50`` (:func:`responder_rates`), or
+        ``outcome`` is neither a column nor ``"responder_<pct>"`` with a ``relief`` column.
+    painsim.errors.ParameterError
+        ``table`` is not a DataFrame, or ``outcome`` not a text.
     """
+    checked_table(table, empty=True)
     out: dict[str, Any] = {"responder_rates": responder_rates(table), "relief": relief_summary(table)}
+    _outcome_threshold(table, outcome, None)  # an unknown outcome is an error, not "no odds ratio"
     if "etiology" in table:
         out["relief_by_etiology"] = relief_summary(table, by="etiology")
     for key, by, lv, ref in (("or_central_vs_peripheral", "etiology", "central", "peripheral"),
@@ -407,13 +525,28 @@ def sensitivity(table, outcome: str = "relief", attributes: Sequence[str] | None
         (RBD-FAST's bootstrap needs more patients: it failed on 40 and worked on 50
         in one test, where delta worked on 40).
 
+    seed : int
+        Seed of the estimators' resampling (a whole number >= 0).
+
     Returns
     -------
     pandas.DataFrame
         One row per attribute.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        An unknown method, outcome column or attribute column.
+    painsim.errors.ParameterError
+        ``table`` not a DataFrame of patients, ``attributes`` a text or empty (or no attribute
+        that varies), or ``seed`` not a whole number >= 0.
     """
     if method not in ("delta", "rbd_fast"):
         raise UnknownKeyError(method, ("delta", "rbd_fast"), what="sensitivity method for a cohort")
+    checked_table(table)
+    seed = whole(seed, "seed", 0, allow_float=True)
+    if isinstance(attributes, str):
+        raise ParameterError("attributes", attributes, f"a list of columns, e.g. [{attributes!r}]")
     if outcome not in table:
         raise UnknownKeyError(outcome, list(table.columns), what="outcome column")
     data = table.copy()
@@ -422,10 +555,13 @@ def sensitivity(table, outcome: str = "relief", attributes: Sequence[str] | None
     if attributes is None:
         attributes = [a for a in list(PATIENT_TO_MODEL) + ["central"]
                       if a in data and np.nanstd(np.asarray(data[a], float)) > 0]
+    attributes = list(attributes)
+    if not attributes:
+        raise ParameterError("attributes", attributes, "at least one numeric column that varies between patients")
     for a in attributes:
         if a not in data:
             raise UnknownKeyError(a, list(data.columns), what="attribute column")
-    X = np.column_stack([np.asarray(data[a], float) for a in attributes])
+    X = np.column_stack([_numeric(data, a, "attributes") for a in attributes])
     Y = np.asarray(data[outcome], float)
     keep = ~np.isnan(Y) & ~np.isnan(X).any(axis=1)
     X, Y = X[keep], Y[keep]
@@ -459,7 +595,13 @@ def format_estimate(value, low=None, high=None, digits: int = 2, scale: float = 
     Returns
     -------
     str
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``digits`` not a whole number >= 0.
     """
+    digits = whole(digits, "digits", 0)
     nums = [value] if low is None and high is None else [value, low, high]
     try:
         nums = [float(x) * scale for x in nums]

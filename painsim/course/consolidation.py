@@ -42,6 +42,7 @@ not yet backed by the slow variables, gone within hours), ``late = u_2``
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,10 +59,13 @@ MAX_LEVELS = 12   # q**2 = 4: 3 h x 4**11 is ~1400 years; beyond, the eigen-solu
 
 
 def _finite_nonnegative(values, name: str) -> tuple:
-    out = tuple(float(v) for v in np.atleast_1d(np.asarray(values, dtype=float)))
-    if not out or any(not math.isfinite(v) or v < 0 for v in out):
+    """One finite number >= 0 per level (a text or a boolean refused by ``name``, not by float())."""
+    items = np.asarray(values, dtype=object)
+    items = [values] if items.ndim == 0 else list(items) if items.ndim == 1 else [None]
+    if not items or any(isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real)
+                        or not math.isfinite(v) or v < 0 for v in items):
         raise ParameterError(name, values, "finite numbers >= 0, one per level")
-    return out
+    return tuple(float(v) for v in items)
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,12 @@ class ConsolidationParams:
         ``u_m`` to the set point.
     relapse : float
         The pathological drive ``r`` (1/s, >= 0), on every variable.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A capacity, coupling or relapse that is not a finite number >= 0 (a text or a boolean
+        included), a capacity of 0, or not one coupling per level (2 to 12 levels).
 
     Attributes
     ----------
@@ -102,9 +112,7 @@ class ConsolidationParams:
         if len(g) != len(C) or not 2 <= len(C) <= MAX_LEVELS:
             raise ParameterError("consolidation.coupling", self.coupling,
                                  f"one coupling per level, 2 to {MAX_LEVELS} levels ({len(C)} capacities)")
-        r = float(self.relapse)
-        if not (math.isfinite(r) and r >= 0):
-            raise ParameterError("consolidation.relapse", self.relapse, "a rate >= 0 1/s")
+        r = number(self.relapse, "consolidation.relapse", lo=0.0, allowed="a rate >= 0 1/s (a number)")
         object.__setattr__(self, "capacity", C)
         object.__setattr__(self, "coupling", g)
         object.__setattr__(self, "relapse", r)
@@ -162,7 +170,11 @@ class ConsolidationParams:
             ``relapse_reference_rate`` <= 0.
         painsim.errors.UnknownKeyError
             The model has no ``[consolidation]`` or ``[pathology]`` section.
+        painsim.errors.ParameterError
+            ``model`` is not a loaded Model.
         """
+        if not isinstance(model, Model):
+            raise ParameterError("model", model, "a loaded painsim Model (painsim.load_model)")
         c = model.section("consolidation")
         path = model.section("pathology")
         for k in ("early_time", "relapse_time"):
@@ -204,18 +216,60 @@ def _propagate_kernel(u, w_set, lo, hi, decay, modes, inverse):
             u[k, s] = acc
 
 
-def _check_state(levels, w_set, lo, hi, duration, params: ConsolidationParams):
-    u = np.array(levels, dtype=np.float64, copy=True)
+def _checked_params(params) -> ConsolidationParams:
+    if not isinstance(params, ConsolidationParams):
+        raise ParameterError("params", params, "a ConsolidationParams (e.g. ConsolidationParams.from_model(model))")
+    return params
+
+
+def _efficacies(values, name: str, n: int | None = None) -> np.ndarray:
+    """``values`` as floats (broadcast to ``n`` synapses when given); a text, a boolean or a wrong
+    shape refused by ``name``, not by numpy's bare errors."""
+    if isinstance(values, (str, bytes, bool, np.bool_)):
+        raise ParameterError(name, values, "numbers (efficacies), one per synapse or one for all")
+    try:
+        out = np.asarray(values, dtype=np.float64)
+        return out if n is None else np.ascontiguousarray(np.broadcast_to(out, (n,)).copy())
+    except (TypeError, ValueError):
+        shape = "" if n is None else f" ({n})"
+        raise ParameterError(name, values, f"numbers (efficacies), one per synapse{shape} or one for all") from None
+
+
+def _shown(value, bad: np.ndarray):
+    """``value`` for an error message: itself when a number, else how many synapses are wrong."""
+    return value if np.ndim(value) == 0 else f"wrong at {int(bad.sum())} of {bad.size} synapses"
+
+
+def _check_state(levels, w_set, w_min, w_max, duration, params: ConsolidationParams):
+    params = _checked_params(params)
+    u = _efficacies(levels, "levels").copy()
     if u.ndim != 2 or u.shape[0] != params.n_levels:
         raise ParameterError("levels", u.shape, f"an array of shape (n_levels={params.n_levels}, n_synapses)")
     n = u.shape[1]
-    ws, lo, hi = (np.ascontiguousarray(np.broadcast_to(np.asarray(x, float), (n,)).copy()) for x in (w_set, lo, hi))
-    T = float(duration)
-    if not (math.isfinite(T) and T >= 0):
-        raise ParameterError("duration", duration, "a time >= 0 s")
+    ws, lo, hi = (_efficacies(x, k, n) for x, k in ((w_set, "w_set"), (w_min, "w_min"), (w_max, "w_max")))
+    for name, value, bound in (("w_min", w_min, lo), ("w_max", w_max, hi)):
+        if np.isnan(bound).any():
+            raise ParameterError(name, _shown(value, np.isnan(bound)), "a bound that is a number, not NaN")
+    bad = lo > hi
+    if bad.any():
+        raise ParameterError("w_max", _shown(w_max, bad), "bounds with w_min <= w_max")
+    bad = ~(np.isfinite(ws) & (ws >= lo) & (ws <= hi))  # the set point is where the chain relaxes to
+    if bad.any():
+        raise ParameterError("w_set", _shown(w_set, bad), "finite set points within [w_min, w_max]")
     if not np.all(np.isfinite(u)):
         raise ParameterError("levels", "non-finite values", "finite efficacy changes")
-    return np.ascontiguousarray(u), ws, lo, hi, T
+    return np.ascontiguousarray(u), ws, lo, hi, _duration(duration)
+
+
+def _duration(value) -> float:
+    """A time >= 0 s as a float (a text or a boolean refused by name, not read by float())."""
+    try:
+        T = math.nan if isinstance(value, (bool, np.bool_, str, bytes)) or np.ndim(value) else float(value)
+    except (TypeError, ValueError):
+        T = math.nan
+    if not (math.isfinite(T) and T >= 0):
+        raise ParameterError("duration", value, "a time >= 0 s (a number in s)")
+    return T
 
 
 def propagate(levels, w_set, w_min, w_max, duration, params: ConsolidationParams) -> np.ndarray:
@@ -237,6 +291,13 @@ def propagate(levels, w_set, w_min, w_max, duration, params: ConsolidationParams
     -------
     ndarray
         The new levels (the input is not modified).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``levels`` not of shape (n_levels, n_synapses) or not finite; ``w_min > w_max`` or a NaN
+        bound; a set point outside the bounds; ``duration`` not a number >= 0 (s); ``params`` not a
+        :class:`ConsolidationParams`; a text where numbers belong.
 
     Notes
     -----
@@ -266,8 +327,7 @@ def propagate_reference(levels, w_set, w_min, w_max, duration, params: Consolida
     Raises
     ------
     painsim.errors.ParameterError
-        ``levels`` not of shape (n_levels, n_synapses) or not finite, or ``duration`` not a
-        time >= 0 s.
+        As :func:`propagate`.
     """
     from scipy.linalg import expm  # heavy, and only for checking: loaded on first use
     u, ws, lo, hi, T = _check_state(levels, w_set, w_min, w_max, duration, params)
@@ -296,10 +356,11 @@ def join_levels(early, late, deep, params: ConsolidationParams) -> np.ndarray:
     Raises
     ------
     painsim.errors.ParameterError
-        ``late`` not of the size of ``early``, or ``deep`` of another shape.
+        ``late`` not of the size of ``early``, ``deep`` of another shape, a text where numbers
+        belong, or ``params`` not a :class:`ConsolidationParams`.
     """
-    e = np.asarray(early, dtype=np.float64).ravel()
-    l = np.asarray(late, dtype=np.float64).ravel()
+    params = _checked_params(params)
+    e, l = _efficacies(early, "early").ravel(), _efficacies(late, "late").ravel()
     if l.size != e.size:
         raise ParameterError("late", l.size, f"one value per synapse ({e.size})")
     u = np.zeros((params.n_levels, e.size))
@@ -326,8 +387,15 @@ def split_levels(levels) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         One value per synapse (new arrays).
     deep : ndarray of shape (n_levels - 2, n_synapses)
         A copy of ``u_3..u_m``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``levels`` not numbers of shape (n_levels >= 2, n_synapses).
     """
-    u = np.asarray(levels, dtype=np.float64)
+    u = _efficacies(levels, "levels")
+    if u.ndim != 2 or u.shape[0] < 2:
+        raise ParameterError("levels", u.shape, "an array of shape (n_levels >= 2, n_synapses)")
     return u[0] - u[1], u[1].copy(), u[2:].copy()
 
 
@@ -356,8 +424,8 @@ def consolidate(early, late, w_set, w_min, w_max, duration, params: Consolidatio
     Raises
     ------
     painsim.errors.ParameterError
-        ``late`` not of the size of ``early``, non-finite changes, or ``duration`` not a
-        time >= 0 s.
+        ``late`` not of the size of ``early``, non-finite changes, or as :func:`propagate`
+        (bounds, set point, ``duration`` not a number >= 0 s, ``params``).
     """
     u = propagate(join_levels(early, late, None, params), w_set, w_min, w_max, duration, params)
     return split_levels(u)[:2]

@@ -25,7 +25,6 @@ Method, measured error and speed: ``docs/courses.md``.
 from __future__ import annotations
 
 import contextlib
-import math
 import time as _time
 from collections import Counter
 from typing import Mapping, Sequence
@@ -33,6 +32,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import xarray as xr
 
+from ..checks import whole
 from ..circuits import expected_runs, projection_endpoints
 from ..errors import ParameterError
 from ..params import Model, load_model
@@ -43,7 +43,7 @@ from .consolidation import ConsolidationParams
 from .opioid_tolerance import CourseTolerance
 from .session import (Chunk, EngineSettings, Patient, course_settings, replay_chunk, session_plan, window_key,
                       window_spikes)
-from .results import course_dataset
+from .results import checked_days, course_dataset
 
 __all__ = ["run_course", "run_course_batch", "ChunkSimulator", "CourseHistory"]
 
@@ -52,39 +52,22 @@ _DAY = 86400.0
 
 # ---------------------------------------------------------------- step 1: patients and settings
 def _models_and_seeds(models, seeds) -> tuple[list[Model], list[int]]:
-    """One loaded model and one seed per patient."""
+    """One loaded model and one seed (a whole number >= 0) per patient, at least one patient."""
+    if seeds is not None:
+        if isinstance(seeds, (str, bytes, Mapping)) or not hasattr(seeds, "__iter__"):
+            raise ParameterError("seeds", seeds, "a sequence of seeds (whole numbers >= 0), one per patient")
+        seeds = [whole(s, f"seeds[{k}]", 0, allow_float=True) for k, s in enumerate(seeds)]
     if isinstance(models, (Model, str)) or hasattr(models, "__fspath__"):
         models = [models] * (len(seeds) if seeds is not None else 1)
+    if isinstance(models, Mapping) or not hasattr(models, "__iter__"):
+        raise ParameterError("models", models, "a Model, a model name or path, or a sequence of them")
     models = [load_model(m) if not isinstance(m, Model) else m for m in models]
-    if seeds is None:
-        seeds = list(range(len(models)))
-    seeds = [int(s) for s in seeds]
+    if not models:
+        raise ParameterError("models" if seeds is None or seeds else "seeds", [], "at least one patient")
+    seeds = list(range(len(models))) if seeds is None else seeds
     if len(seeds) != len(models):
         raise ParameterError("seeds", len(seeds), f"one seed per model ({len(models)})")
     return models, seeds
-
-
-def check_outcome_days(follow_up_days, thresholds) -> tuple[tuple, tuple]:
-    """Follow-up days (>= 0) and responder thresholds (fractions in (0, 1]) as tuples of float.
-
-    Parameters
-    ----------
-    follow_up_days, thresholds : float or sequence of float
-        Days from the start of the course (None: none); fractions of relief.
-
-    Raises
-    ------
-    painsim.errors.ParameterError
-        A day that is negative or not finite, or a threshold outside (0, 1].
-    """
-    fu = tuple(float(d) for d in np.atleast_1d(np.asarray(follow_up_days if follow_up_days is not None else (),
-                                                          dtype=float)))
-    if any(not math.isfinite(d) or d < 0 for d in fu):
-        raise ParameterError("follow_up_days", follow_up_days, "days >= 0 from the start of the course")
-    th = tuple(float(x) for x in np.atleast_1d(np.asarray(thresholds, dtype=float)))
-    if any(not (0 < x <= 1) for x in th):
-        raise ParameterError("thresholds", thresholds, "fractions of relief in (0, 1], e.g. (0.3, 0.5)")
-    return fu, th
 
 
 def new_patient(model: Model, seed: int, protocol: Protocol) -> Patient:
@@ -304,8 +287,14 @@ def one_session(model, protocol, seeds: Sequence[int], *, batch_size: int = 128)
         The patients after the session: ``p.weights()`` (efficacy per plastic connection,
         per synapse) against ``p.w_set`` (before it).  A protocol that makes no connection
         plastic, or a sham, leaves them unchanged.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        No seed, a seed that is not a whole number >= 0, or a ``batch_size`` < 1, before any simulation.
     """
     protocol = resolve(protocol)
+    _check_run_options(batch_size, False, ())
     patients, settings, plan = _prepare(*_models_and_seeds(model, seeds), protocol)
     if _stimulates(protocol, patients):
         run_session(patients, plan, ChunkSimulator(patients, settings.lead_in + settings.window, batch_size,
@@ -476,6 +465,16 @@ def run_pain_tests(patients: Sequence[Patient], history: CourseHistory, tested: 
 
 
 # ---------------------------------------------------------------- the course
+def _check_run_options(batch_size, progress, per_neuron) -> None:
+    """Refuse, before any work, a ``batch_size`` that is not a whole number >= 1, a ``progress`` that is
+    neither true/false nor a callable, and a ``per_neuron`` that is a text (its letters are no names)."""
+    whole(batch_size, "batch_size", allow_float=True)
+    if not (isinstance(progress, (bool, np.bool_)) or callable(progress)):
+        raise ParameterError("progress", progress, "true, false or a callable progress(session, n_sessions, day)")
+    if isinstance(per_neuron, (str, bytes)) or not hasattr(per_neuron, "__iter__"):
+        raise ParameterError("per_neuron", per_neuron, "a set of neuron parameter names")
+
+
 def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, follow_up_days=(30, 90),
                      thresholds=(0.3, 0.5), days: Sequence[float] | None = None, batch_size: int = 128,
                      session: str = "chunked", tests: str = "all", progress=False,
@@ -525,6 +524,11 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
     -------
     xarray.Dataset
         As :func:`run_course`, with a leading ``patient`` dimension.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        No patient, a seed not a whole number >= 0 (``seeds[k]``), or as :func:`run_course`; before any work.
     """
     protocol = resolve(protocol)
     models, seeds = _models_and_seeds(models, seeds)
@@ -534,16 +538,17 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
         raise ParameterError("tests", tests, "'all' or 'follow_up'")
     if not isinstance(opioid_tolerance, (bool, np.bool_)):
         raise ParameterError("opioid_tolerance", opioid_tolerance, "true or false")
-    fu, th = check_outcome_days(follow_up_days, thresholds)
+    _check_run_options(batch_size, progress, per_neuron)
+    fu, th, extra = checked_days(follow_up_days, thresholds, days)
     cal = protocol.calendar
     patients, settings, plan = _prepare(models, seeds, protocol, session == "full")
-    day_coord = sorted({0.0, *cal.days, *fu, *(float(d) for d in (days or ()))})
+    day_coord = sorted({0.0, *cal.days, *fu, *extra})
     tolerance = (CourseTolerance([p.model for p in patients], seeds, protocol, day_coord, batch_size)
                  if opioid_tolerance else None)
     per_neuron = frozenset(per_neuron) | (tolerance.per_neuron if tolerance else frozenset())
     history = run_sessions(patients, protocol, plan, settings, day_coord, batch_size, per_neuron, progress,
                            tolerance)
-    wanted = {0.0, *fu, *(float(d) for d in (days or ()))}
+    wanted = {0.0, *fu, *extra}
     tested = [tests == "all" or d in wanted for d in day_coord] + [tests == "all"] * cal.n_sessions
     results = run_pain_tests(patients, history, tested, settings, batch_size, per_neuron, tolerance)
     n_d = len(day_coord)
@@ -623,6 +628,10 @@ def run_course(model, protocol, *, seed: int = 0, follow_up_days=(30, 90), thres
         Unknown protocol name (the nearest is named) or a protocol override
         the model does not have.
     painsim.errors.CalendarError, ParameterError
+        A ``seed`` that is not a whole number >= 0; a day of ``follow_up_days`` or ``days``
+        that is negative, not finite or not a number; a threshold outside (0, 1]; a
+        ``batch_size`` < 1; ``session``, ``tests``, ``progress`` or ``opioid_tolerance`` not
+        one of their values; all before any simulation.
 
     Examples
     --------
@@ -631,6 +640,7 @@ def run_course(model, protocol, *, seed: int = 0, follow_up_days=(30, 90), thres
     >>> out = ps.run_course(m, "mpns", seed=1)              # doctest: +SKIP
     >>> float(out.relief.sel(day=90))                         # doctest: +SKIP
     """
+    whole(seed, "seed", 0, allow_float=True)  # named as the caller wrote it, not seeds[0]
     ds = run_course_batch([model], protocol, [seed], follow_up_days=follow_up_days, thresholds=thresholds,
                           days=days, batch_size=batch_size, session=session, tests=tests, progress=progress,
                           opioid_tolerance=opioid_tolerance)

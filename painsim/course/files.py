@@ -11,6 +11,7 @@ from ..errors import ModelFileError, ParameterError
 from ..params import find_builtin, load_model, read_toml
 from ..protocols import Protocol, from_spec, resolve
 from .engine import run_course_batch
+from .results import checked_days
 
 __all__ = ["COURSE_KEYS", "COURSE_TABLES", "run_course_file", "file_protocol", "check_course_keys"]
 
@@ -68,7 +69,8 @@ def run_course_file(path_or_name, seed: int | None = None, progress: bool = Fals
     painsim.errors.PathError
         ``path_or_name`` is a folder.
     painsim.errors.UnknownKeyError, painsim.errors.ParameterError
-        A misspelt table or key, or a bad value (:func:`check_course_keys`).
+        A misspelt table or key, or a bad value (:func:`check_course_keys`); a ``seed`` that is
+        not a whole number >= 0, an ``n_patients`` < 1 or a ``progress`` that is not true/false.
     """
     path = find_builtin(path_or_name, "experiments")
     spec = read_toml(path)
@@ -77,9 +79,10 @@ def run_course_file(path_or_name, seed: int | None = None, progress: bool = Fals
         raise ModelFileError(f"{path}: not a course experiment (kind = \"course\" under [experiment])")
     check_course_keys(spec)
     protocol = file_protocol(spec, path)
-    model = load_model(exp.get("model", "gate_control"), spec.get("params") or None)
-    s = int(exp.get("seed", 0) if seed is None else seed)
+    flag(progress, "progress")
+    s = whole(exp.get("seed", 0) if seed is None else seed, "experiment.seed" if seed is None else "seed", 0)
     n = whole(exp.get("n_patients", 1) if n_patients is None else n_patients, "n_patients")
+    model = load_model(exp.get("model", "gate_control"), spec.get("params") or None)
     kw = dict(follow_up_days=exp.get("follow_up_days", (30, 90)), thresholds=exp.get("thresholds", (0.3, 0.5)),
               days=exp.get("days"), progress=progress, opioid_tolerance=exp.get("opioid_tolerance", False))
     arms = {"active": protocol}
@@ -106,7 +109,8 @@ def check_course_keys(spec: Mapping[str, Any]) -> None:
     (:class:`painsim.errors.UnknownKeyError`, naming the nearest valid one), and values of
     the wrong kind (:class:`painsim.errors.ParameterError`: ``sham`` and ``opioid_tolerance``
     not true/false, ``seed`` not a whole number >= 0, ``n_patients`` not >= 1, the day and
-    threshold lists not lists of numbers), before any simulation.
+    threshold lists not lists of numbers, a day negative or not finite, a threshold outside
+    (0, 1]), before any simulation.
 
     Parameters
     ----------
@@ -118,7 +122,7 @@ def check_course_keys(spec: Mapping[str, Any]) -> None:
     painsim.errors.UnknownKeyError
         A misspelt table or ``[experiment]`` key.
     painsim.errors.ParameterError
-        A value of the wrong kind.
+        A value of the wrong kind or out of its range.
     """
     known_tables(spec, COURSE_TABLES, "table of a course file")
     exp = spec.get("experiment", {})
@@ -133,6 +137,7 @@ def check_course_keys(spec: Mapping[str, Any]) -> None:
         if not isinstance(values, list) or any(isinstance(v, bool) or not isinstance(v, (int, float))
                                                for v in values):
             raise ParameterError(f"experiment.{key}", values, f"a list of numbers ({allowed})")
+    checked_days(exp.get("follow_up_days"), exp.get("thresholds"), exp.get("days"), prefix="experiment.")
 
 
 def file_protocol(spec: Mapping[str, Any], path="") -> Protocol:

@@ -2,16 +2,66 @@
 from __future__ import annotations
 
 import json
+import math
+import numbers
 
 import numpy as np
 import xarray as xr
 
+from ..errors import ParameterError
 from ..params import model_overrides, overrides_text
 from ..protocols import Protocol
 from ..readouts import relief, responders
 from ..version import __version__
 
-__all__ = ["course_dataset", "per_patient"]
+__all__ = ["course_dataset", "per_patient", "checked_days"]
+
+
+def _numbers(values, name: str, allowed: str, ok) -> tuple:
+    """``values`` (None: none; a number or a sequence of numbers) as floats that pass ``ok``; a
+    string, a boolean or another object where a number belongs is refused by ``name``
+    (``float("30")`` would take a text, and a text ``"30"`` iterated would be the days 3 and 0)."""
+    if values is None:
+        return ()
+    as_array = np.asarray(values, dtype=object)  # a ragged list too: its inner lists are refused below
+    items = [values] if as_array.ndim == 0 else list(as_array.ravel())
+    for v in items:
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real) or not ok(float(v)):
+            raise ParameterError(name, values, allowed)
+    return tuple(float(v) for v in items)
+
+
+def checked_days(follow_up_days, thresholds, days=None, prefix: str = "") -> tuple[tuple, tuple, tuple]:
+    """Follow-up days and extra test days (finite, >= 0) and responder thresholds (fractions in
+    (0, 1]) as tuples of float, each a number or a sequence of numbers (None: none).
+
+    Parameters
+    ----------
+    follow_up_days, thresholds, days : float or sequence of float
+        Days from the start of the course; fractions of relief; extra test days.
+    prefix : str
+        Put before the names in errors (``"experiment."`` for a course file's keys).
+
+    Returns
+    -------
+    tuple
+        ``(follow_up_days, thresholds, days)``, each a tuple of float.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A day that is negative, not finite or not a number (a text, a boolean), or a threshold
+        outside (0, 1] or not a number.
+    """
+    def day(d):
+        return math.isfinite(d) and d >= 0
+
+    fu = _numbers(follow_up_days, prefix + "follow_up_days", "days >= 0 from the start of the course (numbers)", day)
+    th = _numbers(thresholds, prefix + "thresholds", "fractions of relief in (0, 1], e.g. (0.3, 0.5)",
+                  lambda x: 0 < x <= 1)
+    extra = _numbers(days, prefix + "days", "days >= 0 from the start of the course (numbers), e.g. range(0, 91, 7)",
+                     day)
+    return fu, th, extra
 
 
 def _scores(tests: list, var: str) -> np.ndarray:
@@ -177,13 +227,22 @@ def per_patient(results) -> list:
     -------
     list of xarray.Dataset
         One per patient; split from a Dataset, each has its seed and model name in the attributes.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``results`` is neither a Dataset nor a sequence of Datasets.
     """
     if isinstance(results, xr.Dataset):
         if "patient" not in results.dims:
             return [results]
         models = json.loads(results.attrs.get("model", "[]"))
         return [_one_patient(results, k, models) for k in range(results.sizes["patient"])]
-    return list(results)
+    out = list(results) if isinstance(results, (list, tuple)) else None
+    if out is None or not all(isinstance(ds, xr.Dataset) for ds in out):
+        raise ParameterError("results", results if out is None else [type(ds).__name__ for ds in out],
+                             "a course result (xarray.Dataset, painsim.course.run_course_batch) or a list of them")
+    return out
 
 
 def _one_patient(results: xr.Dataset, k: int, models: list) -> xr.Dataset:

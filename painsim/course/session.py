@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..checks import flag, number, whole
 from ..errors import ParameterError
 from ..fibers.encoding import MAX_TEMPERATURE, SKIN_BASELINE, heat
 from ..params import Model
@@ -153,7 +154,23 @@ def session_plan(protocol: Protocol, D: float, L: float, lead: float, n_chunks: 
     n_chunks : int
     full : bool
         Every window of the session in turn (``session="full"``), instead of ``n_chunks`` chunks.
+
+    Returns
+    -------
+    list of Chunk
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``protocol`` not a Protocol, ``D`` or ``L`` not a finite time > 0 s, ``lead`` not a finite
+        time >= 0 s (plain numbers in s), ``n_chunks`` not a whole number >= 1, ``full`` not true/false.
     """
+    if not isinstance(protocol, Protocol):
+        raise ParameterError("protocol", protocol, "a painsim.protocols.Protocol (painsim.protocols.resolve)")
+    D, L = (number(v, k, lo=0.0, lo_open=True, allowed="a time > 0 s (a number in s)") for v, k in ((D, "D"), (L, "L")))
+    lead = number(lead, "lead", lo=0.0, allowed="a time >= 0 s (a number in s)")
+    n_chunks = whole(n_chunks, "n_chunks", allow_float=True)
+    flag(full, "full")
     if full:
         n = max(1, int(round(D / L)))
         step = D / n

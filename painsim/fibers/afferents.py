@@ -16,17 +16,20 @@ small inputs while numba is not loaded: :data:`PYTHON_DEAD_TIME_MAX`).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 import numpy as np
 
 from ..anatomy import FIBER_CLASSES
+from ..checks import whole
 from ..errors import ParameterError
 from ..jit import njit, numba_loaded
 from ..rng import rng_for
 from ..units import to_celsius, to_si
 from .encoding import MAX_TEMPERATURE, SKIN_BASELINE, PhysicalStimulus
+from .rates import _checked_seed
 
 __all__ = ["NaturalStimulus", "natural", "AfferentSpikes", "FiberSet", "poisson_train", "dead_time_mask",
            "PYTHON_DEAD_TIME_MAX",
@@ -47,11 +50,26 @@ class NaturalStimulus:
         Onset, in s.
     stop : float or None
         End, in s; None: the end of the simulation.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``intensity`` not a number in [0, 1] (2 doubled the class's maximal rate), ``start`` not
+        finite and >= 0, or ``stop`` not None or a finite time >= ``start``.
     """
 
     intensity: float
     start: float = 0.0
     stop: float | None = None
+
+    def __post_init__(self):
+        if not (_real(self.intensity) and 0.0 <= self.intensity <= 1.0):
+            raise ParameterError("intensity", self.intensity, "an intensity between 0 and 1",
+                                 hint="natural() reads quantities and temperatures")
+        if not (_real(self.start) and self.start >= 0):
+            raise ParameterError("start", self.start, "a time >= 0 s (a finite number)")
+        if self.stop is not None and not (_real(self.stop) and self.stop >= self.start):
+            raise ParameterError("stop", self.stop, "None or a time in s >= start (a finite number)")
 
     def rate_factor(self, duration: float) -> tuple[float, float, float]:
         """``(intensity, start, stop)`` with ``stop`` clipped to ``duration`` (s).
@@ -80,6 +98,19 @@ def natural(intensity: float = 0.0, start=0.0, stop=None, name="intensity") -> N
         When the stimulus is on; default: the whole simulation.
     name : str
         Parameter name used in error messages.
+
+    Returns
+    -------
+    NaturalStimulus or PhysicalStimulus
+        ``intensity`` itself if it is already a stimulus.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``intensity`` outside [0, 1] (a temperature with the hint of :func:`heat` or :func:`cold`),
+        ``start`` not a finite time >= 0 s, or ``stop`` before ``start``.
+    painsim.errors.UnitError
+        A ``start`` or ``stop`` without a time unit.
     """
     if isinstance(intensity, (NaturalStimulus, PhysicalStimulus)):
         return intensity
@@ -96,9 +127,17 @@ def natural(intensity: float = 0.0, start=0.0, stop=None, name="intensity") -> N
         raise ParameterError(name, intensity, "an intensity between 0 and 1", hint=hint)
     t0 = to_si(start, "s", "start") if start else 0.0
     t1 = to_si(stop, "s", "stop") if stop is not None else None
-    if t0 < 0 or (t1 is not None and t1 < t0):
-        raise ParameterError("stop", stop, "0 <= start <= stop")
+    if not (math.isfinite(t0) and t0 >= 0):  # was refused naming stop (= None)
+        raise ParameterError("start", start, "a time >= 0 s (finite)")
+    if t1 is not None and not (math.isfinite(t1) and t1 >= t0):
+        raise ParameterError("stop", stop, "0 <= start <= stop (finite)")
     return NaturalStimulus(i, t0, t1)
+
+
+def _real(value) -> bool:
+    """A finite plain number (not a bool)."""
+    return (not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
+            and math.isfinite(value))
 
 
 def _temperature_hint(value, name: str) -> str | None:
@@ -195,12 +234,18 @@ class FiberSet:
         Raises
         ------
         painsim.errors.ParameterError
-            A class's ``velocity_max`` below its ``velocity_min``.
+            A class's ``velocity_max`` below its ``velocity_min``, a class missing or its ``n`` not
+            a whole number >= 0, or ``seed`` not a whole number >= 0 (were bare errors from numpy,
+            or a fractional seed truncated).
         """
+        seed = _checked_seed(seed)
         counts, vel, thr = {}, {}, {}
         for k, c in enumerate(FIBER_CLASSES):
-            p = params[c]
-            n = int(p["n"])
+            p = params.get(c) if isinstance(params, Mapping) else None
+            if not isinstance(p, Mapping):
+                raise ParameterError(f"afferents.{c}", p, "a table of the class (n, velocity_min, velocity_max, "
+                                                         "threshold, threshold_spread)")
+            n = whole(p["n"], f"afferents.{c}.n", 0, allow_float=True)
             counts[c] = n
             lo, hi = p["velocity_min"], p["velocity_max"]
             if hi < lo:
@@ -231,7 +276,19 @@ def poisson_train(rate: float, start: float, stop: float, n: int, rng: np.random
         Spike times in s, not sorted; empty for ``rate <= 0``, ``stop <= start`` or ``n == 0``.
     ids : ndarray of int
         Fiber of each spike, non-decreasing.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``rate``, ``start`` or ``stop`` not a finite number, ``n`` not a whole number >= 0, or
+        ``rng`` not a numpy Generator (were bare errors from numpy).
     """
+    for name, value in (("rate", rate), ("start", start), ("stop", stop)):
+        if not _real(value):
+            raise ParameterError(name, value, "a finite number (Hz for the rate, s for the times)")
+    n = whole(n, "n", 0, allow_float=True)
+    if not isinstance(rng, np.random.Generator):
+        raise ParameterError("rng", rng, "a numpy.random.Generator")
     if rate <= 0 or stop <= start or n == 0:
         return np.zeros(0), np.zeros(0, dtype=np.int64)
     counts = rng.poisson(rate * (stop - start), n)
@@ -260,7 +317,18 @@ def apply_dead_time(times: np.ndarray, ids: np.ndarray, dead: float) -> tuple[np
         Kept spike times, in s, sorted by fiber, then time.
     ids : ndarray
         Fiber of each kept spike.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``dead`` not a finite time >= 0 s (a negative or NaN dead time kept every spike), or
+        ``ids`` not one per spike time.
     """
+    if not (_real(dead) and dead >= 0):
+        raise ParameterError("dead", dead, "a dead time >= 0 s (a finite number, e.g. DEAD_TIME)")
+    times, ids = np.asarray(times), np.asarray(ids)
+    if times.shape != ids.shape:
+        raise ParameterError("ids", ids.shape, f"one fiber per spike time (shape {times.shape})")
     if times.size == 0:
         return times, ids
     order = np.lexsort((times, ids))

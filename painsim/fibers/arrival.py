@@ -35,9 +35,10 @@ from ..devices import as_devices, labels
 from ..errors import ParameterError
 from ..rng import rng_for
 from ..stimulation import Waveform
-from .afferents import DEAD_TIME, AfferentSpikes, FiberSet, NaturalStimulus, apply_dead_time, poisson_train
+from .afferents import DEAD_TIME, AfferentSpikes, FiberSet, NaturalStimulus, apply_dead_time, natural, poisson_train
 from .collision import COLLISION_TARGETS, lead_arrivals
-from .encoding import PhysicalStimulus
+from .encoding import PhysicalStimulus, _duration
+from .rates import _checked_seed
 from .registry import recruitment_model
 from .tjunction import drg_arrivals
 
@@ -57,8 +58,8 @@ def afferent_input(params: Mapping[str, Any], duration: float, seed: int,
     ----------
     params : mapping
         The model's ``afferents`` section in SI units.
-    duration : float
-        Simulated time, s.
+    duration : float or Quantity
+        Simulated time, s (a number, or a quantity such as ``"2 s"``).
     seed : int
         The point's seed; each purpose draws from its own stream.
     stimulus : Waveform or sequence of Waveform, optional
@@ -67,9 +68,10 @@ def afferent_input(params: Mapping[str, Any], duration: float, seed: int,
         Several devices act at once (:mod:`painsim.devices`): the impulses of the
         peripheral ones start at the receptive field with the natural ones, and at most
         one central lead (:func:`central_lead`) takes them all to the dorsal horn.
-    noxious, touch : NaturalStimulus or PhysicalStimulus, optional
-        Natural stimuli: an intensity 0-1 scales each class's ``max_rate``; a
-        :class:`PhysicalStimulus` (heat, pinprick, brush) gives per-fiber rates.
+    noxious, touch : float, NaturalStimulus or PhysicalStimulus, optional
+        Natural stimuli: an intensity 0-1 (a number, or :func:`~painsim.fibers.natural` with a
+        start and stop) scales each class's ``max_rate``; a :class:`PhysicalStimulus` (heat,
+        pinprick, brush) gives per-fiber rates.
     pathology : mapping, optional
         The ``pathology`` section: ``ectopic_fraction`` of C fibers fire at
         ``ectopic_rate`` (Devor 2009).
@@ -85,7 +87,20 @@ def afferent_input(params: Mapping[str, Any], duration: float, seed: int,
     -------
     dict
         fiber class -> :class:`AfferentSpikes` (times < ``duration``).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Before any spike is drawn: ``duration`` not a finite time > 0 s (was an empty result, or a
+        bare error for NaN or text), ``seed`` not a whole number >= 0, ``noxious`` or ``touch``
+        refused by :func:`~painsim.fibers.natural` (text was ignored: no drive), ``fibers`` not a
+        :class:`FiberSet`, or ``pathology.ectopic_fraction`` outside [0, 1]; later, a refused
+        device (:func:`central_lead`, the recruitment model).
     """
+    duration, seed = _checked_inputs(duration, seed, pathology, fibers)
+    # a number is an intensity, as simulate() reads it (it was ignored: no drive, silently)
+    noxious = None if noxious is None else natural(noxious, name="noxious")
+    touch = None if touch is None else natural(touch, name="touch")
     fibers = fibers or FiberSet.from_model(params, seed)
     pathology = pathology or {}
     recruit = recruitment_model(params.get("recruitment", "fraction"))
@@ -138,6 +153,21 @@ def afferent_input(params: Mapping[str, Any], duration: float, seed: int,
     return out
 
 
+def _checked_inputs(duration, seed, pathology, fibers) -> tuple[float, int]:
+    """``(duration in s, seed)`` of :func:`afferent_input`, ``pathology`` and ``fibers`` checked."""
+    duration = _duration(duration)
+    seed = _checked_seed(seed)
+    if fibers is not None and not isinstance(fibers, FiberSet):
+        raise ParameterError("fibers", fibers, "None or a FiberSet (FiberSet.from_model(params, seed))")
+    if pathology is not None and not isinstance(pathology, Mapping):
+        raise ParameterError("pathology", pathology, "None or the pathology section (a mapping)")
+    fraction = (pathology or {}).get("ectopic_fraction", 0)
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float, np.integer, np.floating)) \
+            or not 0 <= fraction <= 1:
+        raise ParameterError("pathology.ectopic_fraction", fraction, "a fraction of the C fibers in [0, 1]")
+    return duration, seed
+
+
 def arrived(times, ids, n: int, duration: float) -> AfferentSpikes:
     """Spikes of ``n`` fibres at the segment: each fibre's dead time applied, those before
     ``duration`` kept.
@@ -181,8 +211,10 @@ def central_lead(devices: Sequence[Waveform]) -> Waveform | None:
     ------
     painsim.errors.ParameterError
         More than one: the collision and T-junction models follow one lead's impulses
-        along a fibre.
+        along a fibre; or ``devices`` not waveforms (:func:`painsim.devices.as_devices`; None
+        is no device).
     """
+    devices = as_devices(devices, "devices")
     central = [w for w in devices if w.target in JUNCTION_TARGETS or w.target in COLLISION_TARGETS]
     if len(central) > 1:
         raise ParameterError("stimulus", labels(central),

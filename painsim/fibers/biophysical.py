@@ -17,6 +17,7 @@ It never imports brian2.
 from __future__ import annotations
 
 import math
+import os
 from typing import Mapping
 
 import numpy as np
@@ -28,6 +29,7 @@ from ..units import to_si
 from .cache import cached_spikes, spike_key
 from .kernel import NodeConstants, check_dt, fiber_spikes, run_chunk, step_drive
 from .population import CLASS_PARAMS, CLASSES, GEOMETRIES, RMT_COIL_CURRENT, FiberPopulation
+from .rates import _checked_class, _checked_seed
 
 __all__ = ["threshold", "strength_duration", "fit_weiss", "recruitment_curve", "class_threshold",
            "amplitude_scale", "afferent_spikes", "waveform_classes", "biophysical_setting",
@@ -131,15 +133,27 @@ def threshold(population: FiberPopulation, width, shape: str = "monophasic",
         Threshold current per fiber: contact current in A (electrical) or peak
         coil current in A (magnetic).
 
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Before any bisection: ``population`` not a :class:`FiberPopulation`, ``width`` not > 0 s,
+        ``interphase_gap`` not a finite time >= 0 s (a bool was read as 1 s, NaN named
+        ``duration``), ``rtol`` not a number in (0, 1) (0 or less never ended the bisection,
+        NaN ended it at once), ``dt`` refused by :func:`~painsim.fibers.kernel.check_dt`, or a
+        shape or modality the waveform refuses.
+
     Notes
     -----
     The threshold is that of the noise-free node (the 50 % point of the
     noisy node's firing probability).  Strength-duration behaviour follows
     Lapicque 1907 / Weiss 1901 through the node's integration time.
     """
+    if not isinstance(population, FiberPopulation):
+        raise ParameterError("population", type(population).__name__, "a FiberPopulation (FiberPopulation.sample)")
     w = positive_si(width, "s", "width")
-    gap = float(to_si(interphase_gap, "s", "interphase_gap")) if not isinstance(
-        interphase_gap, (int, float)) else float(interphase_gap)
+    gap = _gap(interphase_gap)
+    if isinstance(rtol, bool) or not isinstance(rtol, (int, float, np.integer, np.floating)) or not 0 < rtol < 1:
+        raise ParameterError("rtol", rtol, "a relative precision in (0, 1), e.g. 1e-4")
     dt = check_dt(dt)
     key = (population.key(), w, shape, modality, gap, dt, rtol)
     if key in _THRESH_CACHE:
@@ -174,6 +188,17 @@ def threshold(population: FiberPopulation, width, shape: str = "monophasic",
     return hi.copy()
 
 
+def _gap(interphase_gap) -> float:
+    """An interphase gap (a number in s or a quantity) as a finite float >= 0."""
+    if isinstance(interphase_gap, bool):
+        raise ParameterError("interphase_gap", interphase_gap, "a gap >= 0 s (a number in s or a quantity)")
+    gap = float(interphase_gap) if isinstance(interphase_gap, (int, float, np.integer, np.floating)) else \
+        float(to_si(interphase_gap, "s", "interphase_gap"))
+    if not (math.isfinite(gap) and gap >= 0):
+        raise ParameterError("interphase_gap", interphase_gap, "a gap >= 0 s (finite)")
+    return gap
+
+
 def positive_si(value, unit, name) -> float:
     """``value`` (a number in SI, or a quantity in ``unit``) as a float > 0, else a ParameterError.
 
@@ -193,8 +218,10 @@ def positive_si(value, unit, name) -> float:
     Raises
     ------
     painsim.errors.ParameterError
-        Not finite and > 0, or a quantity of another dimension.
+        Not finite and > 0, a bool (was read as 1), or a quantity of another dimension.
     """
+    if isinstance(value, bool):
+        raise ParameterError(name, value, f"a value > 0 {unit} (a number or a quantity)")
     v = float(value) if isinstance(value, (int, float)) else float(to_si(value, unit, name))
     if not (np.isfinite(v) and v > 0):
         raise ParameterError(name, value, f"a value > 0 {unit}")
@@ -252,16 +279,30 @@ def fit_weiss(widths, thresholds) -> tuple[float, float]:
     Raises
     ------
     painsim.errors.ParameterError
-        Not one threshold per width, or fewer than 2.
+        Not one threshold per width, fewer than 2, or a width or threshold that is not a finite
+        number > 0 (NaN or 0 made the least squares fail with a LinAlgError, a negative width
+        gave a fit), or fewer than two distinct widths.
     """
-    w = np.asarray(widths, dtype=float)
-    i = np.asarray(thresholds, dtype=float)
+    w, i = _positive_array(widths, "widths"), _positive_array(thresholds, "thresholds")
     if w.shape != i.shape or w.size < 2:
         raise ParameterError("thresholds", i.shape, "one threshold per width (>= 2)")
+    if np.unique(w).size < 2:
+        raise ParameterError("widths", w.tolist(), "at least two distinct widths (a chronaxie needs two)")
     # minimise sum ((I_rh (1 + c/w) - I) / I)^2: linear in (I_rh, I_rh c)
     A = np.stack([1 / i, 1 / (w * i)], axis=1)
     (p0, p1), *_ = np.linalg.lstsq(A, np.ones_like(i), rcond=None)
     return float(p0), float(p1 / p0)
+
+
+def _positive_array(values, name: str) -> np.ndarray:
+    """``values`` as a float array of finite numbers > 0 (a ParameterError naming ``name`` otherwise)."""
+    try:
+        a = np.asarray(values, dtype=float) if not isinstance(values, (str, bool)) else None
+    except (TypeError, ValueError):
+        a = None
+    if a is None or np.asarray(values).dtype == bool or not np.all(np.isfinite(a) & (a > 0)):
+        raise ParameterError(name, values, "finite numbers > 0 (s for widths, A for thresholds)")
+    return a
 
 
 def recruitment_curve(population: FiberPopulation, amplitudes, width, shape: str = "biphasic",
@@ -278,12 +319,15 @@ def recruitment_curve(population: FiberPopulation, amplitudes, width, shape: str
     dict
         class -> array of fractions (len(amplitudes)); "all" for every fiber.
         Classes absent from the population are omitted.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Before any threshold is computed: no amplitude, an amplitude that is not a finite number
+        >= 0 A (NaN or inf gave a fraction silently, a bool was read as 1 A, text a bare
+        ValueError), or as :func:`threshold`.
     """
-    amps = np.atleast_1d(np.asarray(
-        amplitudes if isinstance(amplitudes, (list, tuple, np.ndarray, float, int))
-        else to_si(amplitudes, "A", "amplitudes", allow_array=True), dtype=float))
-    if np.any(amps < 0):
-        raise ParameterError("amplitudes", amps[amps < 0][:3], "amplitudes >= 0 A")
+    amps = _amplitudes(amplitudes)
     th = threshold(population, width, shape=shape, modality=modality,
                    interphase_gap=interphase_gap, dt=dt)
     out = {}
@@ -293,6 +337,25 @@ def recruitment_curve(population: FiberPopulation, amplitudes, width, shape: str
             out[c] = (th[idx][None, :] <= amps[:, None]).mean(axis=1)
     out["all"] = (th[None, :] <= amps[:, None]).mean(axis=1)
     return out
+
+
+def _amplitudes(amplitudes) -> np.ndarray:
+    """The amplitudes of :func:`recruitment_curve` in A: a non-empty array of finite numbers >= 0."""
+    if isinstance(amplitudes, bool) or (isinstance(amplitudes, (list, tuple, np.ndarray))
+                                        and np.asarray(amplitudes).dtype == bool):
+        raise ParameterError("amplitudes", amplitudes, "currents >= 0 A (numbers, or a quantity in A)")
+    try:
+        amps = np.atleast_1d(np.asarray(
+            amplitudes if isinstance(amplitudes, (list, tuple, np.ndarray, float, int, np.integer, np.floating))
+            else to_si(amplitudes, "A", "amplitudes", allow_array=True), dtype=float))
+    except ParameterError:
+        raise
+    except (TypeError, ValueError):
+        raise ParameterError("amplitudes", amplitudes, "currents >= 0 A (numbers, or a quantity in A)") from None
+    if amps.size == 0 or not np.all(np.isfinite(amps) & (amps >= 0)):
+        bad = amps[~(np.isfinite(amps) & (amps >= 0))][:3] if amps.size else amps
+        raise ParameterError("amplitudes", bad, "one or more finite amplitudes >= 0 A")
+    return amps
 
 
 def class_threshold(population: FiberPopulation, cls: str, width, shape="monophasic",
@@ -398,6 +461,13 @@ def afferent_spikes(waveform: Waveform, population: FiberPopulation, seed: int =
     fiber_index : int64 array
         Index of the fiber of each spike.
 
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Before any spike is computed: ``waveform`` or ``population`` of the wrong type, ``dt``
+        refused, ``seed`` not a whole number >= 0 (was a bare ValueError), ``cache_dir`` not None,
+        False or a path, or ``amplitude_reference`` not > 0 A.
+
     Notes
     -----
     The reduced node (:mod:`painsim.fibers.kernel`) follows McNeal 1976 and
@@ -412,8 +482,9 @@ def afferent_spikes(waveform: Waveform, population: FiberPopulation, seed: int =
     if not isinstance(population, FiberPopulation):
         raise ParameterError("population", type(population).__name__, "a FiberPopulation")
     dt = check_dt(dt)
-    if isinstance(seed, bool) or int(seed) != seed:
-        raise ParameterError("seed", seed, "an integer")
+    seed = _checked_seed(seed)
+    if not (cache_dir is None or cache_dir is False or isinstance(cache_dir, (str, os.PathLike))):
+        raise ParameterError("cache_dir", cache_dir, "None (the default folder), False (no cache) or a folder path")
     ref = None if amplitude_reference is None else positive_si(
         amplitude_reference, "A", "amplitude_reference")
 
@@ -475,7 +546,14 @@ def population_for(waveform: Waveform, params: Mapping, seed: int) -> FiberPopul
     Returns
     -------
     FiberPopulation, or None when the waveform reaches no afferents.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``waveform`` not a Waveform, ``seed`` not a whole number >= 0, or a geometry value <= 0.
     """
+    if not isinstance(waveform, Waveform):
+        raise ParameterError("waveform", type(waveform).__name__, "a painsim Waveform")
     classes = waveform_classes(waveform)
     if not classes:
         return None
@@ -536,10 +614,11 @@ class Biophysical:
         Raises
         ------
         painsim.errors.ParameterError
-            As :func:`population_for` and :func:`afferent_spikes`.
+            As :func:`population_for` and :func:`afferent_spikes`; ``fiber_class`` not a fiber class
+            (was an empty train, silently).
         """
         empty = (np.zeros(0), np.zeros(0, dtype=np.int64))
-        if waveform.n_pulses == 0 or fiber_class not in waveform_classes(waveform):
+        if waveform.n_pulses == 0 or _checked_class(fiber_class, "fiber_class") not in waveform_classes(waveform):
             return empty
         if waveform.amplitude_kind == "rmt" and waveform.modality == "tms":
             return empty

@@ -60,11 +60,13 @@ from typing import Any
 import numpy as np
 
 from ..anatomy import FIBER_CLASSES
+from ..checks import whole
 from ..errors import ParameterError
 from ..rng import rng_for
 from ..units import to_celsius, to_si
-from .rates import (MODALITY_CODE, _brush_rates, _force_rates, adaptation_profile, adapting_trains, expected_cold_rate,
-                    expected_heat_rate, poisson_trains, thermal_draw, threshold_rng)
+from .rates import (MODALITY_CODE, _brush_rates, _checked_class, _checked_seed, _force_rates, adaptation_profile,
+                    adapting_trains, expected_cold_rate, expected_heat_rate, poisson_trains, thermal_draw,
+                    threshold_rng)
 from .responses import (BRUSH_RESPONSE, COLD_RESPONSE, FORCE_RESPONSE, HEAT_RESPONSE, RATE_WINDOW, BrushResponse,
                         ForceResponse, HeatResponse)
 
@@ -112,6 +114,44 @@ RAMP_ENCODER: list = [None]
 # The stimulus
 # ==========================================================================
 _UNIT = {"heat": "degC", "pinprick": "N", "brush": "m/s", "cold": "degC"}
+#: The values each kind accepts, in its unit (the constructors' ranges).
+_RANGE = {"heat": (MIN_TEMPERATURE, MAX_TEMPERATURE), "cold": (MIN_TEMPERATURE, MAX_TEMPERATURE),
+          "pinprick": (0.0, MAX_FORCE), "brush": (0.0, MAX_VELOCITY)}
+
+
+def _real(value) -> bool:
+    """A finite plain number (not a bool)."""
+    return (not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
+            and math.isfinite(value))
+
+
+def _check_fields(stim) -> None:
+    """Refuse a kind, value or window a constructor would not make (were accepted, and failed at first
+    use with a bare KeyError, or drew spikes at NaN °C or from a negative onset)."""
+    if not isinstance(stim.kind, str) or stim.kind not in _UNIT:
+        raise ParameterError("kind", stim.kind, f"one of {tuple(_UNIT)}",
+                             hint="build a stimulus with heat(), cold(), pinprick() or brush()")
+    lo, hi = _RANGE[stim.kind]
+    if not (_real(stim.value) and lo <= stim.value <= hi):
+        raise ParameterError("value", stim.value, f"a number from {lo:g} to {hi:g} {_UNIT[stim.kind]}")
+    if not (_real(stim.start) and stim.start >= 0):
+        raise ParameterError("start", stim.start, "a time >= 0 s (a finite number)")
+    if stim.stop is not None and not (_real(stim.stop) and stim.stop >= stim.start):
+        raise ParameterError("stop", stim.stop, "None or a time in s >= start (a finite number)")
+    if not (_real(stim.interval) and stim.interval >= 0):
+        raise ParameterError("interval", stim.interval, "a time >= 0 s (a finite number)")
+
+
+def _duration(duration) -> float:
+    """A run's ``duration`` in s (a number, or a quantity such as ``"2 s"``), finite and > 0."""
+    value = duration
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        value = to_si(value, "s", "duration")
+    if not (math.isfinite(value) and value > 0):
+        raise ParameterError("duration", duration, "a time > 0 s (finite)")
+    return float(value)
+
+
 #: The thermal kinds and their response tables.
 _THERMAL = {"heat": HEAT_RESPONSE, "cold": COLD_RESPONSE}
 
@@ -130,7 +170,7 @@ class PhysicalStimulus:
     Parameters
     ----------
     kind : {"heat", "cold", "pinprick", "brush"}
-        The modality (not checked here: another kind fails at first use, with a ``KeyError``).
+        The modality.
     value : float
         °C for heat and cold, N for pinprick, m/s for brush.
     start : float
@@ -147,9 +187,11 @@ class PhysicalStimulus:
     Raises
     ------
     painsim.errors.ParameterError
-        ``repeat`` not a whole number >= 1; a non-zero ``ramp`` that is not finite and > 0 or
-        not of one heat application; ``repeat > 1`` without a ``stop`` or with an ``interval``
-        shorter than one application.
+        ``kind`` not one of the four; ``value`` not a finite number within the range its
+        constructor accepts; ``start`` not finite and >= 0; ``stop`` not None or a finite time
+        >= ``start``; ``interval`` not finite and >= 0; ``repeat`` not a whole number >= 1; a
+        non-zero ``ramp`` that is not finite and > 0 or not of one heat application;
+        ``repeat > 1`` without a ``stop`` or with an ``interval`` shorter than one application.
     """
 
     kind: str
@@ -161,6 +203,7 @@ class PhysicalStimulus:
     ramp: float = 0.0        # °C/s from the baseline to ``value`` (heat only; 0: a step), painsim.fibers.thermal
 
     def __post_init__(self):
+        _check_fields(self)
         if isinstance(self.repeat, bool) or not isinstance(self.repeat, (int, np.integer)) or self.repeat < 1:
             raise ParameterError("repeat", self.repeat, "a whole number of applications >= 1")
         if self.ramp and (self.kind != "heat" or self.repeat > 1 or not (math.isfinite(self.ramp) and self.ramp > 0)):
@@ -195,10 +238,17 @@ class PhysicalStimulus:
         :meth:`spikes`.  ``rng`` draws the fibers' thresholds (or gains): pass
         :func:`threshold_rng` so that a fiber keeps its threshold across stimuli.
         The number of draws does not depend on the stimulus value.
+
+        Raises
+        ------
+        painsim.errors.ParameterError
+            ``class_name`` not a fiber class, ``n_fibres`` not a whole number >= 0 (was truncated,
+            or a bare ValueError), or ``rng`` not a numpy Generator.
         """
-        if class_name not in FIBER_CLASSES:
-            raise ParameterError("class_name", class_name, f"one of {FIBER_CLASSES}")
-        n = int(n_fibres)
+        _checked_class(class_name)
+        n = whole(n_fibres, "n_fibres", 0, allow_float=True)
+        if not isinstance(rng, np.random.Generator):
+            raise ParameterError("rng", rng, "a numpy.random.Generator (e.g. threshold_rng(seed, class_name, kind))")
         if self.kind in _THERMAL:
             return thermal_draw(self.value, _THERMAL[self.kind][class_name], n, rng, self.kind == "cold")[0]
         if self.kind == "pinprick":
@@ -215,9 +265,23 @@ class PhysicalStimulus:
         stimulus window clipped to ``duration`` (s: a number, or a quantity such as
         ``"2 s"`` or ``2*second``); ``rng`` is the caller's ``natural`` stream (default:
         its own).  Repeated contacts draw each contact's spikes from a stream of its own
-        (``rng`` unused)."""
-        if isinstance(duration, bool) or not isinstance(duration, (int, float, np.integer, np.floating)):
-            duration = to_si(duration, "s", "duration")
+        (``rng`` unused).
+
+        Raises
+        ------
+        painsim.errors.ParameterError
+            ``class_name`` not a fiber class, ``n_fibres`` or ``seed`` not a whole number >= 0,
+            ``duration`` not a finite time > 0 s (was an empty train, or a bare ValueError for
+            NaN), or ``rng`` neither None nor a numpy Generator; all before any spike is drawn.
+        painsim.errors.UnitError
+            ``duration`` with a unit other than time.
+        """
+        _checked_class(class_name)
+        n_fibres = whole(n_fibres, "n_fibres", 0, allow_float=True)
+        duration = _duration(duration)
+        seed = _checked_seed(seed)
+        if rng is not None and not isinstance(rng, np.random.Generator):
+            raise ParameterError("rng", rng, "None or a numpy.random.Generator (the caller's natural stream)")
         key = (FIBER_CLASSES.index(class_name), 100 + MODALITY_CODE[self.kind])
         if self.repeat > 1:
             # each contact as its own application: the same fibres (thresholds), its own onset, and fresh
@@ -272,6 +336,16 @@ def _window(start, stop) -> tuple[float, float | None]:
     return t0, t1
 
 
+def _baseline(baseline) -> float:
+    """A resting skin temperature in °C, within the encoding's range (:data:`MIN_TEMPERATURE` to
+    :data:`MAX_TEMPERATURE`)."""
+    base = to_celsius(baseline, "baseline")
+    if not MIN_TEMPERATURE <= base <= MAX_TEMPERATURE:
+        raise ParameterError("baseline", baseline, f"a skin temperature from {MIN_TEMPERATURE:g} to "
+                                                   f"{MAX_TEMPERATURE:g} °C (32 °C: DFNS)")
+    return base
+
+
 def heat(celsius, start=0.0, stop=None, baseline=SKIN_BASELINE) -> PhysicalStimulus:
     """Contact heat at ``celsius`` from a ``baseline`` skin temperature (32 °C).
 
@@ -299,11 +373,12 @@ def heat(celsius, start=0.0, stop=None, baseline=SKIN_BASELINE) -> PhysicalStimu
         without a time unit (a plain number).
     painsim.errors.ParameterError
         ``celsius`` outside ``baseline`` to :data:`MAX_TEMPERATURE` (below it, with the hint
-        that cooling is :func:`cold`), ``start`` not finite and >= 0, ``stop`` before
-        ``start``, or a value that cannot be read.
+        that cooling is :func:`cold`), ``baseline`` outside :data:`MIN_TEMPERATURE` to
+        :data:`MAX_TEMPERATURE`, ``start`` not finite and >= 0, ``stop`` before ``start``, or a
+        value that cannot be read.
     """
     t = to_celsius(celsius, "celsius")
-    base = to_celsius(baseline, "baseline")
+    base = _baseline(baseline)
     if not base <= t <= MAX_TEMPERATURE:
         raise ParameterError("celsius", celsius, f"a temperature from the {base:g} °C baseline to "
                                                      f"{MAX_TEMPERATURE:g} °C",
@@ -341,11 +416,12 @@ def cold(celsius, start=0.0, stop=None, baseline=SKIN_BASELINE) -> PhysicalStimu
         without a time unit (a plain number).
     painsim.errors.ParameterError
         ``celsius`` outside :data:`MIN_TEMPERATURE` to ``baseline`` (above it, with the hint
-        that warming is :func:`heat`), ``start`` not finite and >= 0, ``stop`` before
-        ``start``, or a value that cannot be read.
+        that warming is :func:`heat`), ``baseline`` outside :data:`MIN_TEMPERATURE` to
+        :data:`MAX_TEMPERATURE`, ``start`` not finite and >= 0, ``stop`` before ``start``, or a
+        value that cannot be read.
     """
     t = to_celsius(celsius, "celsius")
-    base = to_celsius(baseline, "baseline")
+    base = _baseline(baseline)
     if not MIN_TEMPERATURE <= t <= base:
         raise ParameterError("celsius", celsius, f"a temperature from {MIN_TEMPERATURE:g} °C to the "
                                                      f"{base:g} °C baseline",

@@ -67,6 +67,7 @@ from ..anatomy import FIBER_CLASSES
 from ..checks import known_keys, whole
 from ..errors import ParameterError, UnknownKeyError
 from ..rng import rng_for
+from .rates import _checked_seed
 
 __all__ = ["FiberPopulation", "ClassParams", "CLASS_PARAMS", "CLASSES", "CHRONAXIE_RANGES",
            "GEOMETRIES", "L_PER_D", "HURSH_FACTOR", "C_VELOCITY_COEF", "KAPPA_SURFACE",
@@ -275,6 +276,28 @@ def check_class(name: str) -> str:
 
 
 # ---------------------------------------------------------------- population
+def _real(value) -> bool:
+    """A finite plain number (not a bool)."""
+    return (not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
+            and bool(np.isfinite(value)))
+
+
+def _counts(counts) -> dict:
+    """``counts`` (class -> number of fibers, a mapping or pairs) as a dict."""
+    try:
+        return dict(counts)
+    except (TypeError, ValueError):
+        raise ParameterError("counts", counts, 'a mapping of fiber class -> number of fibers, e.g. {"C": 30}') from None
+
+
+def _pair(value, name: str) -> tuple:
+    """``value`` as a ``(low, high)`` tuple, or a ParameterError naming ``name``."""
+    try:
+        return tuple(value)
+    except TypeError:
+        raise ParameterError(name, value, "(low, high) in m, finite, 0 < low <= high") from None
+
+
 def _frozen(a, dtype) -> np.ndarray:
     a = np.array(a, dtype=dtype, copy=True)
     a.setflags(write=False)
@@ -303,6 +326,14 @@ class FiberPopulation:
         Conductivity of the homogeneous medium, S/m.
     geometry : str
         Label of the geometry it was sampled from.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        An array without one value per fiber, a diameter or distance not finite and > 0, a
+        velocity not finite and > 0 (NaN and inf were kept), or ``sigma`` not a finite number > 0.
+    painsim.errors.UnknownKeyError
+        A label that is not a fiber class.
     """
 
     labels: np.ndarray
@@ -329,8 +360,9 @@ class FiberPopulation:
             raise ParameterError("diameter", d[~(d > 0)][:3], "diameters > 0 m")
         if np.any(~np.isfinite(r)) or np.any(r <= 0):
             raise ParameterError("distance", r[~(r > 0)][:3], "electrode-fiber distances > 0 m")
-        if not (np.isfinite(self.sigma) and self.sigma > 0):
-            raise ParameterError("sigma", self.sigma, "a conductivity > 0 S/m")
+        if isinstance(self.sigma, bool) or not isinstance(self.sigma, (int, float, np.integer, np.floating)) \
+                or not (np.isfinite(self.sigma) and self.sigma > 0):
+            raise ParameterError("sigma", self.sigma, "a conductivity > 0 S/m (a finite number)")
         my = (np.array([CLASS_PARAMS[str(l)].myelinated for l in labels], dtype=bool)
               if self.myelinated is None else np.atleast_1d(np.asarray(self.myelinated, bool)))
         if my.shape != (n,):
@@ -339,7 +371,7 @@ class FiberPopulation:
             v = np.where(my, HURSH_FACTOR * d, C_VELOCITY_COEF * np.sqrt(d / 1e-6))
         else:
             v = np.atleast_1d(np.asarray(self.velocity, dtype=float))
-            if v.shape != (n,) or np.any(v <= 0):
+            if v.shape != (n,) or not np.all(np.isfinite(v) & (v > 0)):
                 raise ParameterError("velocity", v[:3], f"{n} conduction velocities > 0 m/s")
         object.__setattr__(self, "labels", _frozen(labels, str))
         object.__setattr__(self, "diameter", _frozen(d, float))
@@ -368,19 +400,32 @@ class FiberPopulation:
             ``sigma`` (S/m), ``distance_range`` (m, (lo, hi) for every class or a
             dict class -> (lo, hi)), ``diameter_range`` (same forms).
 
+        Raises
+        ------
+        painsim.errors.ParameterError
+            A count not a whole number >= 0, ``counts`` not a mapping, ``seed`` not a whole number
+            >= 0 (was a bare ValueError, or truncated), ``sigma`` not a number > 0 (text was a bare
+            ValueError, True read as 1), or a range not a pair of finite numbers 0 < low <= high
+            (inf was an OverflowError, a single number a TypeError).
+        painsim.errors.UnknownKeyError
+            An unknown class, geometry or override.
+
         Notes
         -----
         Diameters are log-uniform within each class range (chosen: covers the
         range evenly on the scale thresholds depend on); distances are uniform
         within the geometry's range.
         """
-        counts = {"Abeta": 15, "Adelta": 15, "C": 30} if counts is None else dict(counts)
-        if geometry not in GEOMETRIES:
+        counts = {"Abeta": 15, "Adelta": 15, "C": 30} if counts is None else _counts(counts)
+        if not isinstance(geometry, str) or geometry not in GEOMETRIES:
             raise UnknownKeyError(str(geometry), GEOMETRIES, what="geometry")
         allowed = {"sigma", "distance_range", "diameter_range"}
         known_keys(overrides, allowed, "override")
+        seed = _checked_seed(seed)
         geo = GEOMETRIES[geometry]
         sigma = overrides.get("sigma", geo["sigma"])
+        if isinstance(sigma, (bool, str)) or not isinstance(sigma, (int, float, np.integer, np.floating)):
+            raise ParameterError("sigma", sigma, "a conductivity > 0 S/m (a number, in S/m)")
         sigma = float(sigma)
 
         def per_class(name, default):
@@ -390,15 +435,15 @@ class FiberPopulation:
             if isinstance(val, Mapping):
                 for k in val:
                     check_class(k)
-                return {c: tuple(val.get(c, default[c])) for c in CLASSES}
-            return {c: tuple(val) for c in CLASSES}
+                return {c: _pair(val.get(c, default[c]), name) for c in CLASSES}
+            return {c: _pair(val, name) for c in CLASSES}
 
         dist = per_class("distance_range", geo["distance"])
         diam = per_class("diameter_range", {c: CLASS_PARAMS[c].diameter_range for c in CLASSES})
         for name, rng_map in (("distance_range", dist), ("diameter_range", diam)):
-            for c, (lo, hi) in rng_map.items():
-                if not (0 < lo <= hi):
-                    raise ParameterError(name, (lo, hi), "0 < low <= high (m)")
+            for c, pair in rng_map.items():
+                if not (len(pair) == 2 and all(_real(x) for x in pair) and 0 < pair[0] <= pair[1]):
+                    raise ParameterError(name, pair, "(low, high) in m, finite, 0 < low <= high")
         rng = rng_for(seed, "fiber_population")
         labels, d, r = [], [], []
         for c, n in counts.items():

@@ -13,7 +13,10 @@ import math
 import numpy as np
 
 from ..anatomy import FIBER_CLASSES
+from ..checks import whole
+from ..errors import ParameterError, nearest
 from ..rng import rng_for
+from ..units import to_celsius
 from .responses import (COLD_RESPONSE, HEAT_RESPONSE, RATE_WINDOW, BrushResponse, ForceResponse, HeatResponse,
                         _check_adaptation)
 
@@ -22,6 +25,39 @@ __all__ = ["MODALITY_CODE", "threshold_rng", "poisson_trains", "adaptation_profi
 
 #: extra integer of the "threshold" stream per modality (fixed; never renumber)
 MODALITY_CODE = {"heat": 1, "pinprick": 2, "brush": 3, "cold": 4}
+
+
+def _checked_class(class_name, name: str = "class_name") -> str:
+    """``class_name`` if it is a fiber class of :data:`painsim.anatomy.FIBER_CLASSES`, else a
+    :class:`~painsim.errors.ParameterError` about ``name`` (with the nearest class as a hint)."""
+    if not isinstance(class_name, str) or class_name not in FIBER_CLASSES:
+        close = nearest(class_name, FIBER_CLASSES) if isinstance(class_name, str) else None
+        raise ParameterError(name, class_name, f"a fiber class, one of {FIBER_CLASSES}",
+                             hint=f"did you mean {close!r}?" if close else None)
+    return class_name
+
+
+def _checked_seed(seed, name: str = "seed") -> int:
+    """``seed`` as an int: a whole number >= 0 (an int of any size, or a float with a whole value), else
+    a ParameterError naming ``name`` (a negative seed was a bare ValueError from numpy, text one from
+    int(), and a fractional one was truncated)."""
+    return whole(seed, name, 0, allow_float=True)
+
+
+def _checked_window(start, stop) -> None:
+    """Refuse a ``start`` or ``stop`` (s) that is not a finite plain number (NaN or inf made numpy fail
+    deep inside, ``"1 s"`` gave a bare TypeError)."""
+    for name, value in (("start", start), ("stop", stop)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+                or not math.isfinite(value):
+            raise ParameterError(name, value, "a finite time in s (a plain number)")
+
+
+def _checked_rates(rates) -> np.ndarray:
+    rates = np.asarray(rates, dtype=float)
+    if not np.all(np.isfinite(rates)):
+        raise ParameterError("rates", rates[~np.isfinite(rates)][:3], "finite rates in Hz (negative ones count as 0)")
+    return rates
 
 
 def threshold_rng(seed: int, class_name: str, kind: str) -> np.random.Generator:
@@ -44,11 +80,14 @@ def threshold_rng(seed: int, class_name: str, kind: str) -> np.random.Generator:
 
     Raises
     ------
-    ValueError
-        ``class_name`` is not a fiber class.
-    KeyError
-        ``kind`` is not a modality.
+    painsim.errors.ParameterError
+        ``class_name`` is not a fiber class, ``kind`` not a modality, or ``seed`` not a whole
+        number >= 0 (were a bare ValueError or KeyError, or a fractional seed truncated).
     """
+    _checked_class(class_name)
+    if not isinstance(kind, str) or kind not in MODALITY_CODE:
+        raise ParameterError("kind", kind, f"a modality, one of {tuple(MODALITY_CODE)}")
+    seed = _checked_seed(seed)
     return rng_for(seed, "threshold", FIBER_CLASSES.index(class_name), MODALITY_CODE[kind])
 
 
@@ -73,8 +112,15 @@ def poisson_trains(rates: np.ndarray, start: float, stop: float,
     ids : ndarray of int64
         The fiber (index into ``rates``) of each spike.  Both are empty, and nothing is drawn
         from ``rng``, for an empty window or no rate > 0.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A rate that is NaN or infinite (NaN was dropped silently), or a ``start`` or ``stop`` that
+        is not a finite number.
     """
-    rates = np.asarray(rates, dtype=float)
+    _checked_window(start, stop)
+    rates = _checked_rates(rates)
     if stop <= start or rates.size == 0 or not np.any(rates > 0):
         return np.zeros(0), np.zeros(0, dtype=np.int64)
     counts = rng.poisson(np.clip(rates, 0.0, None) * (stop - start))
@@ -149,9 +195,11 @@ def adapting_trains(rates: np.ndarray, start: float, stop: float, plateau: float
     Raises
     ------
     painsim.errors.ParameterError
-        ``plateau`` or ``tau`` refused by :func:`adaptation_profile`.
+        ``plateau`` or ``tau`` refused by :func:`adaptation_profile`, a rate that is NaN or
+        infinite, or a ``start`` or ``stop`` that is not a finite number.
     """
-    rates = np.asarray(rates, dtype=float)
+    _checked_window(start, stop)
+    rates = _checked_rates(rates)
     if stop <= start or rates.size == 0 or not np.any(rates > 0):
         return np.zeros(0), np.zeros(0, dtype=np.int64)
     span = stop - start
@@ -196,7 +244,13 @@ def thermal_draw(celsius: float, subtypes: tuple[HeatResponse, ...], n: int, rng
         Index into ``subtypes``, -1 for a fiber of none.
     thresholds : ndarray of float
         Each fiber's threshold, °C (nan for -1).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``n`` not a whole number >= 0.
     """
+    n = whole(n, "n", 0, allow_float=True)
     u = rng.random(n)                  # subtype of each fiber
     z = rng.standard_normal(n)         # its threshold, in sd of its subtype
     rates, subtype, thresholds = np.zeros(n), np.full(n, -1), np.full(n, np.nan)
@@ -235,8 +289,8 @@ def expected_heat_rate(celsius: float, class_name: str) -> float:
 
     Parameters
     ----------
-    celsius : float
-        The contact temperature, °C.
+    celsius : float, str or Quantity
+        The contact temperature: a number in °C, ``"47 °C"`` or a temperature in K.
     class_name : str
         A key of :data:`HEAT_RESPONSE`.
 
@@ -247,10 +301,11 @@ def expected_heat_rate(celsius: float, class_name: str) -> float:
 
     Raises
     ------
-    KeyError
-        ``class_name`` is not a fiber class.
+    painsim.errors.ParameterError
+        ``class_name`` is not a fiber class (was a bare KeyError), or ``celsius`` is not a finite
+        temperature (a bool, text that is no temperature, NaN: was a bare TypeError or a NaN rate).
     """
-    return _expected_rate(celsius, HEAT_RESPONSE[class_name], +1)
+    return _expected_rate(to_celsius(celsius, "celsius"), HEAT_RESPONSE[_checked_class(class_name)], +1)
 
 
 def expected_cold_rate(celsius: float, class_name: str) -> float:
@@ -259,8 +314,8 @@ def expected_cold_rate(celsius: float, class_name: str) -> float:
 
     Parameters
     ----------
-    celsius : float
-        The contact temperature, °C.
+    celsius : float, str or Quantity
+        The contact temperature: a number in °C, ``"47 °C"`` or a temperature in K.
     class_name : str
         A key of :data:`COLD_RESPONSE`.
 
@@ -271,10 +326,11 @@ def expected_cold_rate(celsius: float, class_name: str) -> float:
 
     Raises
     ------
-    KeyError
-        ``class_name`` is not a fiber class.
+    painsim.errors.ParameterError
+        ``class_name`` is not a fiber class (was a bare KeyError), or ``celsius`` is not a finite
+        temperature (a bool, text that is no temperature, NaN: was a bare TypeError or a NaN rate).
     """
-    return _expected_rate(celsius, COLD_RESPONSE[class_name], -1)
+    return _expected_rate(to_celsius(celsius, "celsius"), COLD_RESPONSE[_checked_class(class_name)], -1)
 
 
 def _expected_rate(celsius: float, subtypes: tuple[HeatResponse, ...], sign: int) -> float:

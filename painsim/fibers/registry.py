@@ -17,6 +17,7 @@ from ..anatomy import TARGET_CLASSES
 from ..errors import ParameterError, UnknownKeyError
 from ..stimulation import Waveform
 from .afferents import DEAD_TIME, FiberSet, apply_dead_time
+from .rates import _checked_class
 
 __all__ = ["Recruitment", "ThresholdFraction", "register_recruitment", "recruitment_model",
            "KHZ_PULSE_RATE", "pulse_rates"]
@@ -128,9 +129,10 @@ class ThresholdFraction:
         Raises
         ------
         painsim.errors.ParameterError
-            A current or threshold train with pulses faster than :data:`KHZ_PULSE_RATE` (Hz).
+            A current or threshold train with pulses faster than :data:`KHZ_PULSE_RATE` (Hz), or
+            ``fiber_class`` not a fiber class (was a bare KeyError).
         """
-        n = fibers.counts[fiber_class]
+        n = fibers.counts[_checked_class(fiber_class, "fiber_class")]
         if waveform.n_pulses and waveform.amplitude_kind in ("current", "threshold"):
             fastest = float(pulse_rates(waveform).max())
             if fastest > KHZ_PULSE_RATE * (1 + 1e-9):
@@ -167,7 +169,18 @@ def register_recruitment(name: str, model: Recruitment) -> None:
         The name; a model registered under it before is replaced.
     model : Recruitment
         The model (an object with a :meth:`Recruitment.fire` method).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``name`` not a non-empty text, or ``model`` without a callable ``fire`` (was registered, and
+        failed at the first simulation with an AttributeError).
     """
+    if not isinstance(name, str) or not name:
+        raise ParameterError("name", name, "a non-empty name (the value of afferents.recruitment)")
+    if not callable(getattr(model, "fire", None)):
+        raise ParameterError("model", model, "a recruitment model: an object with a fire(waveform, fibers, "
+                                             "fiber_class, params, seed) method")
     _RECRUITMENT[name] = model
 
 
@@ -188,6 +201,6 @@ def recruitment_model(name: str) -> Recruitment:
     painsim.errors.UnknownKeyError
         No model is registered under ``name`` (the nearest name is given).
     """
-    if name not in _RECRUITMENT:
-        raise UnknownKeyError(name, _RECRUITMENT, what="recruitment model")
+    if not isinstance(name, str) or name not in _RECRUITMENT:  # a list was a bare TypeError (unhashable)
+        raise UnknownKeyError(name if isinstance(name, str) else repr(name), _RECRUITMENT, what="recruitment model")
     return _RECRUITMENT[name]

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..errors import ParameterError
 
 __all__ = ["HeatResponse", "ForceResponse", "BrushResponse", "HEAT_RESPONSE", "COLD_RESPONSE", "FORCE_RESPONSE",
@@ -26,10 +28,15 @@ RATE_WINDOW = 3.0
 # ==========================================================================
 # Response functions (one per class and modality)
 # ==========================================================================
+def _number(value) -> bool:
+    """A plain number (not a bool, not text: a comparison with those was a bare TypeError)."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
 def _check_adaptation(plateau: float, tau: float) -> None:
-    if not 0.0 <= plateau <= 1.0:
+    if not (_number(plateau) and 0.0 <= plateau <= 1.0):
         raise ParameterError("plateau", plateau, "a fraction of the initial discharge in [0, 1] (1: no adaptation)")
-    if plateau < 1 and not (math.isfinite(tau) and tau > 0):
+    if plateau < 1 and not (_number(tau) and math.isfinite(tau) and tau > 0):
         raise ParameterError("adaptation_tau", tau, "a time constant > 0 s when the discharge adapts (plateau < 1)")
 
 

@@ -22,11 +22,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..anatomy import FIBER_CLASSES
+from ..checks import whole
 from ..errors import ParameterError
 from ..units import to_si
-from .encoding import (HEAT_RESPONSE, RAMP_ENCODER, SKIN_BASELINE, PhysicalStimulus, adaptation_profile, heat,
-                       threshold_rng, thermal_draw)
+from .encoding import (HEAT_RESPONSE, RAMP_ENCODER, SKIN_BASELINE, PhysicalStimulus, _duration, adaptation_profile,
+                       heat, threshold_rng, thermal_draw)
+from .rates import _checked_class
 
 __all__ = ["heat_contacts", "heat_ramp", "ramp_temperature", "ramp_end", "ramp_rates", "ramp_spikes", "RAMP_DT",
            "RAMP_CHUNK"]
@@ -116,6 +117,17 @@ def heat_ramp(peak, rate: float = 1.0, start=0.0, stop=None) -> PhysicalStimulus
     return replace(step, ramp=float(rate))
 
 
+def _ramp(stimulus) -> PhysicalStimulus:
+    """``stimulus`` if it is a heat ramp (:func:`heat_ramp`), else a ParameterError: a step (``ramp = 0``)
+    divided by zero in :func:`ramp_end` and stayed at the baseline in :func:`ramp_temperature` and
+    :func:`ramp_rates` (no rate at all, silently)."""
+    if not isinstance(stimulus, PhysicalStimulus) or not stimulus.ramp > 0:
+        raise ParameterError("stimulus", stimulus, "a heat ramp (heat_ramp(peak, rate)): a PhysicalStimulus "
+                                                   "with ramp > 0",
+                             hint="a step is heat(); its temperature is its value from start to stop")
+    return stimulus
+
+
 def ramp_temperature(stimulus: PhysicalStimulus, t) -> np.ndarray:
     """The skin temperature (°C) of a ramp at times ``t`` (s): the 32 °C baseline before its onset and
     after its stop, rising at ``stimulus.ramp`` °C/s to ``stimulus.value``, then held.
@@ -132,8 +144,14 @@ def ramp_temperature(stimulus: PhysicalStimulus, t) -> np.ndarray:
     -------
     numpy.ndarray
         The skin temperature at each time, °C (the shape of ``t``).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``stimulus`` is not a ramp, or ``t`` is not numbers.
     """
-    t = np.asarray(t, dtype=float)
+    _ramp(stimulus)
+    t = _floats(t, "t")
     rise = np.minimum(SKIN_BASELINE + stimulus.ramp * np.clip(t - stimulus.start, 0.0, None), stimulus.value)
     on = (t >= stimulus.start) & ((t < stimulus.stop) if stimulus.stop is not None else True)
     return np.where(on, rise, SKIN_BASELINE)
@@ -153,8 +171,14 @@ def ramp_end(stimulus: PhysicalStimulus, celsius=None):
     -------
     float or numpy.ndarray
         ``start + (celsius - 32 °C) / ramp``, s (not clipped to the peak or to ``stop``).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``stimulus`` is not a ramp (a step: was a ZeroDivisionError), or ``celsius`` is not numbers.
     """
-    target = stimulus.value if celsius is None else np.asarray(celsius, dtype=float)
+    _ramp(stimulus)
+    target = stimulus.value if celsius is None else _floats(celsius, "celsius")
     return stimulus.start + (target - SKIN_BASELINE) / stimulus.ramp
 
 
@@ -189,13 +213,18 @@ def ramp_rates(stimulus: PhysicalStimulus, class_name: str, n_fibres: int, seed:
     Raises
     ------
     painsim.errors.ParameterError
-        ``class_name`` is not a fiber class.
+        ``stimulus`` is not a ramp (a step gave rate 0 everywhere), ``class_name`` is not a fiber
+        class, ``n_fibres`` or ``seed`` not a whole number >= 0, ``duration`` not a finite time
+        > 0 s, or ``fibres`` not indices in ``0 .. n_fibres - 1`` (were an IndexError, or -1 read
+        as the last fibre).
     """
-    if class_name not in FIBER_CLASSES:
-        raise ParameterError("class_name", class_name, f"one of {FIBER_CLASSES}")
+    _ramp(stimulus)
+    _checked_class(class_name)
+    n_fibres = whole(n_fibres, "n_fibres", 0, allow_float=True)
+    duration = _duration(duration)
     t = np.arange(0.0, duration, RAMP_DT)
     t = t[t < duration]
-    fibres = np.arange(int(n_fibres)) if fibres is None else np.asarray(fibres)
+    fibres = np.arange(n_fibres) if fibres is None else _indices(fibres, n_fibres)
     subtypes = HEAT_RESPONSE[class_name]
     rates = np.zeros((fibres.size, t.size))
     if not subtypes or t.size == 0:
@@ -214,6 +243,25 @@ def ramp_rates(stimulus: PhysicalStimulus, class_name: str, n_fibres: int, seed:
             static = np.clip(scale * (s.plateau * static + (1 - s.plateau) * x), 0.0, None)
         rates[members] = static
     return t, rates
+
+
+def _floats(values, name: str) -> np.ndarray:
+    """``values`` as a float array, or a ParameterError naming ``name`` (text, None, a bool)."""
+    if isinstance(values, (bool, str)) or values is None:
+        raise ParameterError(name, values, "a number or an array of numbers")
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(name, values, "a number or an array of numbers") from None
+
+
+def _indices(fibres, n: int) -> np.ndarray:
+    """``fibres`` as indices into ``n`` fibres, whole numbers in ``0 .. n - 1``."""
+    idx = np.asarray(fibres)
+    if idx.dtype == bool or not (np.issubdtype(idx.dtype, np.integer) or idx.size == 0) or idx.ndim != 1 \
+            or (idx.size and (idx.min() < 0 or idx.max() >= n)):
+        raise ParameterError("fibres", fibres, f"fibre indices, whole numbers in 0..{n - 1}")
+    return idx.astype(np.int64)
 
 
 #: Fibres whose rates are held in memory at once by :func:`ramp_spikes` (chosen: ~100 MB at 60 s)
@@ -251,8 +299,15 @@ def ramp_spikes(stimulus: PhysicalStimulus, class_name: str, n_fibres: int, dura
     Raises
     ------
     painsim.errors.ParameterError
-        ``class_name`` is not a fiber class (with ``n_fibres > 0``).
+        As :func:`ramp_rates` (also with no fibres, before any is drawn), or ``rng`` not a numpy
+        Generator.
     """
+    _ramp(stimulus)
+    _checked_class(class_name)
+    n_fibres = whole(n_fibres, "n_fibres", 0, allow_float=True)
+    duration = _duration(duration)
+    if not isinstance(rng, np.random.Generator):
+        raise ParameterError("rng", rng, "a numpy.random.Generator (the caller's natural stream)")
     times, ids = [np.zeros(0)], [np.zeros(0, dtype=np.int64)]
     for first in range(0, int(n_fibres), RAMP_CHUNK):
         chunk = np.arange(first, min(first + RAMP_CHUNK, int(n_fibres)))

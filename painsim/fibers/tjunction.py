@@ -68,7 +68,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..checks import known_keys
+from ..checks import known_keys, whole
 from ..errors import ParameterError
 from ..jit import njit
 
@@ -115,14 +115,14 @@ class JunctionParams:
     name: str = "afferents.tjunction"
 
     def __post_init__(self):
-        checks = {"safety": (self.safety >= 1, "a safety factor >= 1"),
-                  "refractory": (self.refractory >= 0, "a time >= 0 s"),
-                  "tau_recovery": (self.tau_recovery >= 0, "a time constant >= 0 s"),
-                  "load": (self.load >= 0, "a load per spike >= 0"),
-                  "tau_load": (self.tau_load > 0, "a time constant > 0 s")}
-        for key, (ok, allowed) in checks.items():
+        # each value's type is checked before it is compared (text was a bare TypeError from >=)
+        checks = {"safety": (1, False, "a safety factor >= 1"), "refractory": (0, False, "a time >= 0 s"),
+                  "tau_recovery": (0, False, "a time constant >= 0 s"), "load": (0, False, "a load per spike >= 0"),
+                  "tau_load": (0, True, "a time constant > 0 s")}
+        for key, (lo, strict, allowed) in checks.items():
             value = getattr(self, key)
-            if isinstance(value, bool) or not (isinstance(value, (int, float)) and math.isfinite(value) and ok):
+            if isinstance(value, bool) or not (isinstance(value, (int, float)) and math.isfinite(value)
+                                               and (value > lo if strict else value >= lo)):
                 raise ParameterError(f"{self.name}.{key}", value, f"{allowed} (finite)")
 
     @property
@@ -283,13 +283,26 @@ def transmit(t, kind, fiber, window, junction: JunctionParams, warmup: float = 0
     Returns
     -------
     passed, collided : bool arrays, aligned with ``t``
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``junction`` not a :class:`JunctionParams`, arrays of different shapes, a time that is not
+        finite, a kind other than 0 or 1 (2 was read as a stem spike that starts no collision), a
+        fiber index outside ``window``, or a ``warmup`` or ``period`` refused.
     """
+    if not isinstance(junction, JunctionParams):
+        raise ParameterError("junction", junction, "a JunctionParams (e.g. JUNCTION['C'])")
     t = np.asarray(t, dtype=float)
     kind = np.asarray(kind, dtype=np.int64)
     fiber = np.asarray(fiber, dtype=np.int64)
     window = np.asarray(window, dtype=float)
     if not (t.shape == kind.shape == fiber.shape):
         raise ParameterError("t/kind/fiber", (t.shape, kind.shape, fiber.shape), "arrays of one shape")
+    if not np.all(np.isfinite(t)):
+        raise ParameterError("t", t[~np.isfinite(t)][:3], "finite junction times, s")
+    if kind.size and not np.all((kind == 0) | (kind == 1)):
+        raise ParameterError("kind", np.unique(kind[(kind != 0) & (kind != 1)]).tolist(), "0 (peripheral) or 1 (stem)")
     if fiber.size and (fiber.min() < 0 or fiber.max() >= window.size):
         raise ParameterError("fiber", int(fiber.max()), f"fiber indices in 0..{window.size - 1}")
     if not (math.isfinite(warmup) and warmup >= 0):
@@ -413,11 +426,18 @@ def regular_train(rate: float, n_spikes: int, start: float = 0.0) -> np.ndarray:
     Raises
     ------
     painsim.errors.ParameterError
-        ``rate`` is not a finite rate > 0 Hz.
+        ``rate`` is not a finite rate > 0 Hz (a bool was read as 1 Hz, text was a bare TypeError),
+        ``n_spikes`` not a whole number >= 0 (was truncated, or an empty train for a negative
+        one), or ``start`` not a finite time.
     """
-    if not (math.isfinite(rate) and rate > 0):
-        raise ParameterError("rate", rate, "a rate > 0 Hz")
-    return start + np.arange(int(n_spikes)) / rate
+    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)) \
+            or not (math.isfinite(rate) and rate > 0):
+        raise ParameterError("rate", rate, "a rate > 0 Hz (a finite number)")
+    n_spikes = whole(n_spikes, "n_spikes", 0, allow_float=True)
+    if isinstance(start, bool) or not isinstance(start, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(start):
+        raise ParameterError("start", start, "a finite time in s (a number)")
+    return start + np.arange(n_spikes) / rate
 
 
 def following_frequency(junction: JunctionParams, n_spikes: int, rates=None) -> float:
@@ -443,9 +463,16 @@ def following_frequency(junction: JunctionParams, n_spikes: int, rates=None) -> 
     Raises
     ------
     painsim.errors.ParameterError
-        A rate tried is not > 0 Hz (:func:`regular_train`).
+        ``junction`` not a :class:`JunctionParams`, ``n_spikes`` not a whole number >= 1 (0 or a
+        negative number answered the highest rate tried), no rate to try, or a rate tried not
+        > 0 Hz (:func:`regular_train`).
     """
+    if not isinstance(junction, JunctionParams):
+        raise ParameterError("junction", junction, "a JunctionParams (e.g. JUNCTION['C'])")
+    n_spikes = whole(n_spikes, "n_spikes", 1, allow_float=True)
     rates = np.exp(np.arange(np.log(1.0), np.log(1000.0), 0.01)) if rates is None else np.asarray(rates)
+    if rates.size == 0:
+        raise ParameterError("rates", rates.tolist(), "one or more rates to try, Hz")
     best = 0.0
     for f in np.sort(rates):
         t = regular_train(float(f), n_spikes)

@@ -12,10 +12,13 @@ neuron.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import fields
 
 import numpy as np
 
-from ..errors import ParameterError
+from ..checks import known_keys, whole
+from ..errors import ParameterError, UnknownKeyError
 from ..jit import njit
 from ..units import to_si
 
@@ -35,8 +38,34 @@ class _Prepared:
                  "wlo", "whi", "state", "t_start", "t_end", "n_pre", "n_post")
 
 
+def _neuron_counts(n_synapses, n_pre, n_post) -> tuple[int, int, int]:
+    """The sizes given to ``initial_state``, each a whole number >= 0 (a float such as 3.0 is
+    taken; 2.7, NaN, text or a bool is refused by name, before any array is made)."""
+    return (whole(n_synapses, "n_synapses", 0, allow_float=True), whole(n_pre, "n_pre", 0, allow_float=True),
+            whole(n_post, "n_post", 0, allow_float=True))
+
+
+def _from_preset(cls, presets: dict, name, overrides: dict, what: str):
+    """``cls`` built from the preset ``name`` of ``presets`` with ``overrides`` on top; an unknown
+    preset or an override that is not a field of ``cls`` is refused by name (UnknownKeyError)."""
+    if not isinstance(name, str) or name not in presets:
+        raise UnknownKeyError(name, presets, what=what)
+    known_keys(overrides, [f.name for f in fields(cls)], f"parameter of {cls.__name__}")
+    return cls(**{**presets[name], **overrides})
+
+
+def _numbers(x, name, allowed):
+    """``x`` as a float64 array, refused naming ``name`` if it is not numbers (text, None, ...)."""
+    if isinstance(x, (str, bytes)):
+        raise ParameterError(name, x, allowed)
+    try:
+        return np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ParameterError(name, "entries that are not numbers", allowed) from None
+
+
 def _as_times(x, name):
-    a = np.ascontiguousarray(np.asarray(x, dtype=np.float64).ravel())
+    a = np.ascontiguousarray(_numbers(x, name, "spike times in s (numbers)").ravel())
     if a.size and not np.all(np.isfinite(a)):
         raise ParameterError(name, "non-finite entries", "finite spike times in s")
     if a.size > 1 and np.any(np.diff(a) < 0):
@@ -45,9 +74,10 @@ def _as_times(x, name):
 
 
 def _as_ids(x, name, n):
-    a = np.asarray(x)
-    if a.size and not np.issubdtype(a.dtype, np.integer):
-        if not np.all(np.asarray(a, dtype=float) == np.round(np.asarray(a, dtype=float))):
+    a = np.asarray(x) if not isinstance(x, (str, bytes)) else x
+    if isinstance(a, (str, bytes)) or (a.size and not np.issubdtype(a.dtype, np.integer)):
+        f = _numbers(a, name, "integer neuron indices")
+        if not np.all(f == np.round(f)):
             raise ParameterError(name, "non-integer entries", "integer neuron indices")
     a = np.ascontiguousarray(a.astype(np.int64).ravel())
     if n is not None and a.size and (a.min() < 0 or a.max() >= n):
@@ -57,6 +87,8 @@ def _as_ids(x, name, n):
 
 
 def _window_time(value, name):
+    if isinstance(value, bool):
+        raise ParameterError(name, value, "a time in s (a number, or a quantity such as \"2 s\")")
     return float(to_si(value, "s", name)) if not isinstance(value, (int, float)) else float(value)
 
 
@@ -78,7 +110,7 @@ def _prepare_spikes(p, pre_times, pre_ids, post_times, post_ids):
 
 def _prepare_weights(rule, p, weights, w_min, w_max, need_finite_bounds):
     """Check weights and bounds against the synapse list; set ``p.w, p.wlo, p.whi``."""
-    w = np.array(weights, dtype=np.float64, copy=True).ravel()
+    w = np.array(_numbers(weights, "weights", "weights (numbers)"), dtype=np.float64, copy=True).ravel()
     n = w.size
     if p.syn_pre.size != n or p.syn_post.size != n:
         raise ParameterError("syn_pre/syn_post", f"lengths {p.syn_pre.size}/{p.syn_post.size}",
@@ -86,6 +118,10 @@ def _prepare_weights(rule, p, weights, w_min, w_max, need_finite_bounds):
     n_syn_state = rule._n_syn(p.state)
     if n_syn_state is not None and n_syn_state != n:
         raise ParameterError("weights", f"{n} synapses", f"{n_syn_state} synapses (as in state)")
+    for k, v in (("w_min", w_min), ("w_max", w_max)):
+        if isinstance(v, bool):
+            raise ParameterError(k, v, "a weight bound (a number, or one per synapse)")
+        _numbers(v, k, "a weight bound (a number, or one per synapse)")
     try:
         lo = np.ascontiguousarray(np.broadcast_to(np.asarray(w_min, dtype=np.float64), (n,)).copy())
         hi = np.ascontiguousarray(np.broadcast_to(np.asarray(w_max, dtype=np.float64), (n,)).copy())
@@ -114,6 +150,9 @@ def _prepare(rule, pre_times, pre_ids, post_times, post_ids, syn_pre, syn_post, 
     if not (math.isfinite(t0) and math.isfinite(t1) and t1 >= t0):
         raise ParameterError("t_end", t_end, f"a finite time >= t_start ({t_start!r})")
     p.t_start, p.t_end = t0, t1
+    if not isinstance(state, Mapping):
+        raise ParameterError("state", type(state).__name__, f"a dict with keys {rule._state_keys()}",
+                             hint="create it with rule.initial_state(n_synapses, n_pre, n_post)")
     missing = [k for k in rule._state_keys() if k not in state]
     if missing:
         raise ParameterError("state", sorted(state), f"a dict with keys {rule._state_keys()}",
@@ -253,6 +292,14 @@ class PlasticityRule:
         -------
         new_weights : ndarray
         new_state : dict of ndarray
+
+        Raises
+        ------
+        painsim.errors.ParameterError
+            Spike times, indices or weights that are not numbers; unsorted or non-finite spike
+            times, indices outside the sizes of ``state``, mismatched lengths, weights outside
+            their bounds, ``t_end`` before ``t_start`` (or either a bool), a ``state`` that is
+            not a dict with the rule's keys.
         """
         p = _prepare(self, pre_times, pre_ids, post_times, post_ids, syn_pre, syn_post, weights,
                      state, t_start, t_end, w_min, w_max, self._finite_bounds)
@@ -359,9 +406,7 @@ class PlasticityRule:
         Raises
         ------
         painsim.errors.ParameterError
-            Inputs that :meth:`apply` refuses: unsorted or non-finite spike times, indices
-            outside the sizes of ``state``, mismatched lengths, weights outside their bounds,
-            ``t_end`` before ``t_start``, a ``state`` without the rule's keys.
+            Inputs that :meth:`apply` refuses (see there).
         """
         p = _prepare(self, pre_times, pre_ids, post_times, post_ids, syn_pre, syn_post, weights,
                      state, t_start, t_end, w_min, w_max, self._finite_bounds)

@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 
 from ..checks import nonnegative_time, number, positive_time
-from ..errors import ParameterError, UnknownKeyError
+from ..errors import ParameterError
 from ..jit import njit
-from .base import PlasticityRule, _csr, _most_per_window, _replay_clip, _replay_cut, _set
+from .base import (PlasticityRule, _csr, _from_preset, _most_per_window, _neuron_counts, _replay_clip, _replay_cut,
+                   _set)
 
 __all__ = ["CalciumRule"]
 
@@ -624,16 +625,34 @@ class CalciumRule(PlasticityRule):
         if self.noise:
             raise ParameterError("noise", self.noise, "False (the noisy variant is not implemented yet)",
                                  hint="the deterministic rule gives the mean drift of the paper's model")
-        if not (isinstance(self.max_pending, (int, np.integer)) and self.max_pending >= 1):
+        if isinstance(self.max_pending, bool) or not (isinstance(self.max_pending, (int, np.integer))
+                                                      and self.max_pending >= 1):
             raise ParameterError("max_pending", self.max_pending, "an integer >= 1")
 
     @classmethod
     def preset(cls, name: str, **overrides) -> "CalciumRule":
         """Named parameter set: ``"DP"``, ``"cortical_slices"``, ``"hippocampal_slices"``
-        (Graupner & Brunel 2012 SI) or ``"spinal_presynaptic"`` (chosen, see source)."""
-        if name not in _CALCIUM_PRESETS:
-            raise UnknownKeyError(name, _CALCIUM_PRESETS, what="calcium-rule preset")
-        return cls(**{**_CALCIUM_PRESETS[name], **overrides})
+        (Graupner & Brunel 2012 SI) or ``"spinal_presynaptic"`` (chosen, see source).
+
+        Parameters
+        ----------
+        name : str
+            The preset.
+        **overrides
+            Parameters of the rule that replace the preset's.
+
+        Returns
+        -------
+        CalciumRule
+
+        Raises
+        ------
+        painsim.errors.UnknownKeyError
+            An unknown preset, or an override that is not a parameter of the rule.
+        painsim.errors.ParameterError
+            A value the rule refuses.
+        """
+        return _from_preset(cls, _CALCIUM_PRESETS, name, overrides, "calcium-rule preset")
 
     def _state_keys(self):
         return ("c_pre", "t_c_pre", "u_nmda", "t_u_nmda", "pending", "c_post", "t_c_post")
@@ -648,8 +667,22 @@ class CalciumRule(PlasticityRule):
         its last transient and that time), ``u_nmda, t_u_nmda`` (NMDA-like
         trace), ``pending`` (n_pre x max_pending arrival times still in
         flight, NaN = empty), ``c_post, t_c_post``.
+
+        Parameters
+        ----------
+        n_synapses, n_pre, n_post : int
+            Synapses, presynaptic and postsynaptic neurons (whole numbers >= 0).
+
+        Returns
+        -------
+        dict of ndarray
+
+        Raises
+        ------
+        painsim.errors.ParameterError
+            A size that is not a whole number >= 0 (a fraction, NaN, text or a bool).
         """
-        n_pre, n_post = int(n_pre), int(n_post)
+        _, n_pre, n_post = _neuron_counts(n_synapses, n_pre, n_post)
         return {"c_pre": np.zeros(n_pre), "t_c_pre": np.full(n_pre, -np.inf),
                 "u_nmda": np.zeros(n_pre), "t_u_nmda": np.full(n_pre, -np.inf),
                 "pending": np.full((n_pre, self.max_pending), np.nan),

@@ -28,17 +28,25 @@ def _curve_bounds(rule, w0, w_min, w_max):
     units, no clipping); calcium, scaling and soft-bound rules on [0, 1] from 0.5."""
     additive = (isinstance(rule, _TraceSTDP) and not rule.multiplicative) or isinstance(rule, BCM)
     lo_d, hi_d, w0_d = (-np.inf, np.inf, 0.0) if additive else (0.0, 1.0, 0.5)
-    lo = lo_d if w_min is None else float(w_min)
-    hi = hi_d if w_max is None else float(w_max)
+    lo = lo_d if w_min is None else _bound(w_min, "w_min")
+    hi = hi_d if w_max is None else _bound(w_max, "w_max")
     if not lo < hi:
         raise ParameterError("w_min", w_min, f"a value < w_max = {hi!r}")
     if w0 is None:
         w0 = w0_d if (lo_d, hi_d) == (lo, hi) else (0.5 * (lo + hi) if np.isfinite(lo + hi) else
                                                     (lo if np.isfinite(lo) else (hi if np.isfinite(hi) else 0.0)))
-    w0 = float(w0)
+    w0 = number(w0, "w0", allowed=f"a weight within [w_min, w_max] = [{lo!r}, {hi!r}]")
     if not lo <= w0 <= hi:
         raise ParameterError("w0", w0, f"a weight within [w_min, w_max] = [{lo!r}, {hi!r}]")
     return w0, lo, hi
+
+
+def _bound(value, name: str) -> float:
+    """A weight bound: a number, or an infinity (an unbounded side); NaN, text or a bool refused."""
+    if isinstance(value, (bool, str)) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or np.isnan(value):
+        raise ParameterError(name, value, "a weight bound (a number; inf for no bound)")
+    return float(value)
 
 
 def _check_rule(rule):
@@ -112,7 +120,8 @@ def stdp_window(rule, dts, *, w0=None, w_min=None, w_max=None):
     Raises
     ------
     painsim.errors.ParameterError
-        For a non-rule, empty or non-finite ``dts``, or bad bounds.
+        For a non-rule, empty or non-finite ``dts``, or bounds or ``w0`` that are not numbers
+        (NaN, text or a bool), ``w_min >= w_max`` or ``w0`` outside them.
     """
     _check_rule(rule)
     d = _as_1d(dts, "dts", "s")
@@ -155,6 +164,12 @@ def pairing_frequency_curve(rule, freqs, dt=0.010, *, n_pairs=60, w0=None, w_min
     -------
     xarray.Dataset
         ``dw`` over ``(dt, frequency)``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        As :func:`stdp_window`; also ``freqs`` not > 0, ``n_pairs`` not a whole number >= 1,
+        ``tail`` not a number >= 0.
     """
     _check_rule(rule)
     f = _as_1d(freqs, "freqs", "Hz", positive=True)
@@ -202,6 +217,12 @@ def frequency_curve(rule, freqs, *, n_pulses=900, w0=None, w_min=None, w_max=Non
     -------
     xarray.Dataset
         ``dw`` over ``frequency``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        As :func:`stdp_window`; also ``freqs`` not > 0, ``n_pulses`` not a whole number >= 1,
+        ``tail`` not a number >= 0.
     """
     _check_rule(rule)
     f = _as_1d(freqs, "freqs", "Hz", positive=True)

@@ -6,7 +6,7 @@ from dataclasses import fields
 
 from ..checks import known_keys
 from ..errors import ParameterError, UnknownKeyError
-from ..params import CHOICES, register_choices
+from ..params import CHOICES, Model, register_choices
 from .base import PlasticityRule
 from .bcm import BCM
 from .calcium import CalciumRule
@@ -96,8 +96,11 @@ def plastic_connections(model) -> dict:
     painsim.errors.UnknownKeyError
         An unknown rule parameter (named by its key in the file).
     painsim.errors.ParameterError
-        ``w_max`` not above ``w_min``, an unknown preset, or a value the rule refuses.
+        ``model`` not a Model (e.g. a model's name); ``w_max`` not above ``w_min``, an unknown preset,
+        or a value the rule refuses.
     """
+    if not isinstance(model, Model):  # a name such as "gate_control" would read as a model without plasticity
+        raise ParameterError("model", model, "a painsim Model (painsim.load_model(...))")
     if "plasticity" not in model:
         return {}
     out = {}

@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 
 from ..checks import number, positive_time
-from ..errors import ParameterError, UnknownKeyError
+from ..errors import ParameterError
 from ..jit import njit
-from .base import PlasticityRule, _csr, _groups, _most_per_window, _replay_clip, _replay_cut, _set
+from .base import (PlasticityRule, _csr, _from_preset, _groups, _most_per_window, _neuron_counts, _replay_clip,
+                   _replay_cut, _set)
 
 __all__ = ["PairSTDP", "TripletSTDP"]
 
@@ -284,8 +285,22 @@ class _TraceSTDP(PlasticityRule):
         Keys: ``r1, r2, t_pre`` (per presynaptic neuron: fast and slow traces
         just after its last spike, and that spike's time) and ``o1, o2,
         t_post`` (same for postsynaptic neurons).
+
+        Parameters
+        ----------
+        n_synapses, n_pre, n_post : int
+            Synapses, presynaptic and postsynaptic neurons (whole numbers >= 0).
+
+        Returns
+        -------
+        dict of ndarray
+
+        Raises
+        ------
+        painsim.errors.ParameterError
+            A size that is not a whole number >= 0 (a fraction, NaN, text or a bool).
         """
-        n_pre, n_post = int(n_pre), int(n_post)
+        _, n_pre, n_post = _neuron_counts(n_synapses, n_pre, n_post)
         return {"r1": np.zeros(n_pre), "r2": np.zeros(n_pre), "t_pre": np.full(n_pre, -np.inf),
                 "o1": np.zeros(n_post), "o2": np.zeros(n_post), "t_post": np.full(n_post, -np.inf)}
 
@@ -479,10 +494,26 @@ class TripletSTDP(_TraceSTDP):
 
         Names: ``visual_cortex_{all_to_all, minimal_all_to_all, nearest,
         minimal_nearest}`` and ``hippocampal_{...}`` (same suffixes).
+
+        Parameters
+        ----------
+        name : str
+            The preset.
+        **overrides
+            Parameters of the rule that replace the preset's.
+
+        Returns
+        -------
+        TripletSTDP
+
+        Raises
+        ------
+        painsim.errors.UnknownKeyError
+            An unknown preset, or an override that is not a parameter of the rule.
+        painsim.errors.ParameterError
+            A value the rule refuses.
         """
-        if name not in _TRIPLET_PRESETS:
-            raise UnknownKeyError(name, _TRIPLET_PRESETS, what="triplet STDP preset")
-        return cls(**{**_TRIPLET_PRESETS[name], **overrides})
+        return _from_preset(cls, _TRIPLET_PRESETS, name, overrides, "triplet STDP preset")
 
     def _args(self):
         return (self.tau_plus, self.tau_x, self.tau_minus, self.tau_y,

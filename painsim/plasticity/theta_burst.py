@@ -93,9 +93,10 @@ from typing import Any
 import numpy as np
 
 from ..checks import number, positive_rate, positive_time
-from ..errors import ParameterError, UnknownKeyError
+from ..errors import ParameterError
 from ..jit import njit
-from .base import PlasticityRule, _csr, _groups, _most_per_window, _replay_clip, _replay_cut, _set
+from .base import (PlasticityRule, _csr, _from_preset, _groups, _most_per_window, _neuron_counts, _replay_clip,
+                   _replay_cut, _set)
 
 __all__ = ["TBSCalcium", "TBS_PRESETS"]
 
@@ -289,10 +290,27 @@ class TBSCalcium(PlasticityRule):
     @classmethod
     def preset(cls, name: str, **overrides) -> "TBSCalcium":
         """Named parameter set: ``"ma2022"`` (default values), ``"ma2022_no_contraction"``
-        (C = 3), ``"huang2011_constants"`` (Huang 2011's stage-II constants, for comparison)."""
-        if name not in TBS_PRESETS:
-            raise UnknownKeyError(name, TBS_PRESETS, what="tbs_calcium preset")
-        return cls(**{**TBS_PRESETS[name], **overrides})
+        (C = 3), ``"huang2011_constants"`` (Huang 2011's stage-II constants, for comparison).
+
+        Parameters
+        ----------
+        name : str
+            The preset.
+        **overrides
+            Parameters of the rule that replace the preset's.
+
+        Returns
+        -------
+        TBSCalcium
+
+        Raises
+        ------
+        painsim.errors.UnknownKeyError
+            An unknown preset, or an override that is not a parameter of the rule.
+        painsim.errors.ParameterError
+            A value the rule refuses.
+        """
+        return _from_preset(cls, TBS_PRESETS, name, overrides, "tbs_calcium preset")
 
     @property
     def k_continuous(self) -> float:
@@ -321,11 +339,25 @@ class TBSCalcium(PlasticityRule):
         (those of earlier trains), ``active`` (1 if a spike awaits its
         tick), ``tick`` (index of the last tick run; NaN = the first
         window's start); ``post`` only sizes the postsynaptic side (unused).
+
+        Parameters
+        ----------
+        n_synapses, n_pre, n_post : int
+            Synapses, presynaptic and postsynaptic neurons (whole numbers >= 0).
+
+        Returns
+        -------
+        dict of ndarray
+
+        Raises
+        ------
+        painsim.errors.ParameterError
+            A size that is not a whole number >= 0 (a fraction, NaN, text or a bool).
         """
-        n_pre = int(n_pre)
+        _, n_pre, n_post = _neuron_counts(n_synapses, n_pre, n_post)
         z = np.zeros(n_pre)
         return {"ca": z.copy(), "t_ca": np.full(n_pre, -np.inf), "ca_tick": z.copy(), "F": z.copy(),
-                "I": z.copy(), "F_res": z.copy(), "I_res": z.copy(), "active": z.copy(), "tick": np.full(n_pre, np.nan), "post": np.zeros(int(n_post))}
+                "I": z.copy(), "F_res": z.copy(), "I_res": z.copy(), "active": z.copy(), "tick": np.full(n_pre, np.nan), "post": np.zeros(n_post)}
 
     def _run_kernel(self, p):
         s = p.state

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import number, whole
 from ..errors import ParameterError
-from .pain import _anchor_points, nrs_from_rate
+from .pain import _anchor_points, _checked_model, _floats, nrs_from_rate
 
 __all__ = ["map_image", "active_area", "map_excess_rate", "map_points", "MAP_MEASURES", "map_score", "map_centroid",
            "site_territories", "site_areas"]
@@ -43,20 +44,40 @@ def map_image(times: np.ndarray, neurons: np.ndarray, n_x: int, n_y: int, start:
     Raises
     ------
     painsim.errors.ParameterError
-        ``stop <= start``.
+        ``stop <= start`` or either not a finite number; ``n_x`` or ``n_y`` not a whole number >= 0;
+        ``times`` not numbers, ``neurons`` not whole numbers >= 0 or not one per spike time.
     """
+    start = number(start, "start", allowed="a finite window start (s)")
+    stop = number(stop, "stop", allowed=f"a finite window end after its start ({start} s)")
     if stop <= start:
         raise ParameterError("stop", stop, f"a window end after its start ({start} s)")
+    n_x, n_y = whole(n_x, "n_x", 0, allow_float=True), whole(n_y, "n_y", 0, allow_float=True)
+    times = _floats(times, "times", "spike times in s (numbers)").reshape(-1)
+    ids = _floats(neurons, "neurons", "unit indices (whole numbers >= 0)").reshape(-1)
+    if ids.size != times.size:
+        raise ParameterError("neurons", f"{ids.size} indices", f"one unit index per spike time ({times.size})")
+    if np.any(~np.isfinite(ids) | (ids < 0) | (ids != np.round(ids))):
+        raise ParameterError("neurons", ids[~np.isfinite(ids) | (ids < 0) | (ids != np.round(ids))][0],
+                             "unit indices (whole numbers >= 0)")
     sel = (times >= start) & (times < stop)
-    counts = np.bincount(np.asarray(neurons)[sel].astype(np.int64), minlength=n_x * n_y)[:n_x * n_y]
+    counts = np.bincount(ids[sel].astype(np.int64), minlength=n_x * n_y)[:n_x * n_y]
     return (counts / (stop - start)).reshape(n_y, n_x)
 
 
 def _check_map(rates) -> np.ndarray:
-    r = np.asarray(rates, float)
+    r = _floats(rates, "rates", "a 2-D map image of rates in Hz (rows y, columns x)")
     if r.ndim != 2:
         raise ParameterError("rates", r.shape, "a 2-D map image (rows y, columns x)")
     return r
+
+
+def _threshold(threshold) -> float:
+    """A rate threshold: a finite number (Hz); NaN would silently count no unit."""
+    return number(threshold, "threshold", allowed="a rate threshold in Hz (a finite number)")
+
+
+def _spacing(spacing) -> float:
+    return number(spacing, "spacing", lo=0.0, lo_open=True, allowed="a grid spacing > 0 (finite), e.g. m")
 
 
 def active_area(rates, threshold: float, spacing: float) -> float:
@@ -79,11 +100,10 @@ def active_area(rates, threshold: float, spacing: float) -> float:
     Raises
     ------
     painsim.errors.ParameterError
-        ``rates`` not 2-D, or ``spacing`` not > 0.
+        ``rates`` not 2-D, ``threshold`` not a finite number, or ``spacing`` not > 0 (NaN, text or
+        a bool refused).
     """
-    r = _check_map(rates)
-    if spacing <= 0:
-        raise ParameterError("spacing", spacing, "a grid spacing > 0")
+    r, threshold, spacing = _check_map(rates), _threshold(threshold), _spacing(spacing)
     return float(np.count_nonzero(r > threshold)) * spacing ** 2
 
 
@@ -107,9 +127,9 @@ def map_excess_rate(rates, threshold: float) -> float:
     Raises
     ------
     painsim.errors.ParameterError
-        ``rates`` not 2-D.
+        ``rates`` not 2-D, or ``threshold`` not a finite number.
     """
-    return float(np.mean(np.clip(_check_map(rates) - threshold, 0.0, None)))
+    return float(np.mean(np.clip(_check_map(rates) - _threshold(threshold), 0.0, None)))
 
 
 def map_points(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -132,7 +152,7 @@ def map_points(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     Raises
     ------
     painsim.errors.ParameterError
-        No excess rate for a rated temperature.  (Fewer than two points are refused where the
+        ``model`` not a Model; no excess rate for a rated temperature.  (Fewer than two points are refused where the
         points are used, by :func:`nrs_from_rate`.)
     painsim.errors.UnknownKeyError
         A ``readout.stt_*`` parameter is missing (:func:`psychophysics_points`).
@@ -174,14 +194,14 @@ def map_score(rates, model) -> float:
     Raises
     ------
     painsim.errors.ParameterError
-        An unknown measure, or (``"excess_rate"``) a missing anchor or anchors refused by
-        :func:`nrs_from_rate`; ``rates`` not 2-D.
+        ``model`` not a Model; an unknown measure, or (``"excess_rate"``) a missing anchor or
+        anchors refused by :func:`nrs_from_rate`; ``rates`` not 2-D.
     KeyError
         ``model`` has no ``readout.map_measure``.
     painsim.errors.UnknownKeyError
         ``model`` lacks another parameter read.
     """
-    measure = model.text("readout.map_measure")
+    measure = _checked_model(model).text("readout.map_measure")
     threshold = model.si("readout.map_overactive_rate")
     if measure == "area":
         area = active_area(rates, threshold, model.si("cortex.map.spacing"))
@@ -202,7 +222,7 @@ def map_centroid(rates, threshold: float, spacing: float) -> tuple[float, float]
     threshold : float
         Rate threshold, Hz.
     spacing : float
-        Grid spacing, e.g. m; unit 0 is at (0, 0).
+        Grid spacing (> 0), e.g. m; unit 0 is at (0, 0).
 
     Returns
     -------
@@ -212,9 +232,9 @@ def map_centroid(rates, threshold: float, spacing: float) -> tuple[float, float]
     Raises
     ------
     painsim.errors.ParameterError
-        ``rates`` not 2-D.
+        ``rates`` not 2-D, ``threshold`` not a finite number, or ``spacing`` not > 0.
     """
-    r = _check_map(rates)
+    r, threshold, spacing = _check_map(rates), _threshold(threshold), _spacing(spacing)
     w = np.where(r > threshold, r, 0.0)
     total = w.sum()
     if total <= 0:
@@ -243,11 +263,12 @@ def site_territories(site_maps, threshold: float) -> np.ndarray:
     Raises
     ------
     painsim.errors.ParameterError
-        ``site_maps`` not 3-D.
+        ``site_maps`` not 3-D or without a site, or ``threshold`` not a finite number.
     """
-    m = np.asarray(site_maps, float)
-    if m.ndim != 3:
-        raise ParameterError("site_maps", m.shape, "an array (n_sites, n_y, n_x) of map images")
+    m = _floats(site_maps, "site_maps", "an array (n_sites, n_y, n_x) of map images in Hz")
+    if m.ndim != 3 or m.shape[0] == 0:
+        raise ParameterError("site_maps", m.shape, "an array (n_sites >= 1, n_y, n_x) of map images")
+    threshold = _threshold(threshold)
     best = np.argmax(m, axis=0)
     return np.where(m.max(axis=0) > threshold, best, -1)
 
@@ -262,7 +283,7 @@ def site_areas(site_maps, threshold: float, spacing: float) -> np.ndarray:
     threshold : float
         Rate threshold, Hz.
     spacing : float
-        Grid spacing, e.g. m (not checked).
+        Grid spacing (> 0), e.g. m.
 
     Returns
     -------
@@ -272,8 +293,9 @@ def site_areas(site_maps, threshold: float, spacing: float) -> np.ndarray:
     Raises
     ------
     painsim.errors.ParameterError
-        ``site_maps`` not 3-D.
+        As :func:`site_territories`; ``spacing`` not > 0.
     """
+    spacing = _spacing(spacing)
     lab = site_territories(site_maps, threshold)
     n = np.asarray(site_maps).shape[0]
     return np.array([np.count_nonzero(lab == s) for s in range(n)], float) * spacing ** 2

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import number
 from ..errors import ParameterError, UnknownKeyError
 from ..units import to_si
 
@@ -39,11 +40,11 @@ def pain_score(rate, half_rate: float, hill: float):
     Raises
     ------
     painsim.errors.ParameterError
-        ``half_rate`` or ``hill`` not > 0.
+        ``half_rate`` or ``hill`` not a finite number > 0 (NaN, text or a bool), or ``rate`` not numbers.
     """
-    if half_rate <= 0 or hill <= 0:
-        raise ParameterError("pain_half_rate/pain_hill", (half_rate, hill), "both > 0")
-    r = np.maximum(np.asarray(rate, float), 0.0)
+    half_rate = number(half_rate, "half_rate", lo=0.0, lo_open=True, allowed="a rate > 0 Hz (finite), scored 5")
+    hill = number(hill, "hill", lo=0.0, lo_open=True, allowed="a Hill exponent > 0 (finite)")
+    r = np.maximum(_floats(rate, "rate", "a rate in Hz (a number or an array of numbers)"), 0.0)
     score = 10.0 * r ** hill / (r ** hill + half_rate ** hill)
     return float(score) if np.ndim(score) == 0 else score
 
@@ -71,11 +72,15 @@ def stt_heat_rate(celsius, rate_50: float, exponent: float, base: float = 35.0):
     Raises
     ------
     painsim.errors.ParameterError
-        ``rate_50`` or ``exponent`` not > 0, or ``base`` not < 50 °C.
+        ``rate_50`` or ``exponent`` not a finite number > 0, or ``base`` not < 50 °C (NaN, text or a
+        bool refused), or ``celsius`` not numbers.
     """
-    if rate_50 <= 0 or exponent <= 0 or not base < 50.0:
-        raise ParameterError("stt_rate_50c/stt_exponent", (rate_50, exponent, base), "rate and exponent > 0, base < 50 °C")
-    x = np.clip((np.asarray(celsius, float) - base) / (50.0 - base), 0.0, None)
+    rate_50 = number(rate_50, "rate_50", lo=0.0, lo_open=True, allowed="a rate > 0 Hz (finite), the response at 50 °C")
+    exponent = number(exponent, "exponent", lo=0.0, lo_open=True, allowed="a power-function exponent > 0 (finite)")
+    base = number(base, "base", allowed="an adapting temperature < 50 °C (finite)")
+    if not base < 50.0:
+        raise ParameterError("base", base, "an adapting temperature < 50 °C (finite)")
+    x = np.clip((_floats(celsius, "celsius", "temperatures in °C (numbers)") - base) / (50.0 - base), 0.0, None)
     out = rate_50 * x ** exponent
     return float(out) if np.ndim(out) == 0 else out
 
@@ -101,8 +106,10 @@ def psychophysics_points(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     painsim.errors.UnknownKeyError
         A ``readout.stt_*`` parameter is missing.
     painsim.errors.ParameterError
-        The ``readout.stt_*`` parameters refused by :func:`stt_heat_rate`.
+        ``model`` not a Model; the ``readout.stt_*`` parameters refused by :func:`stt_heat_rate`
+        (named by their keys).
     """
+    _checked_model(model)
     temps, ratings = [], []
     k = 1
     # a Model answers `path in model` cheaply; looking a missing key up raises an error whose
@@ -116,8 +123,11 @@ def psychophysics_points(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             break
         k += 1
     temps, ratings = np.array(temps[:len(ratings)]), np.array(ratings)
-    rates = np.asarray(stt_heat_rate(temps, model.si("readout.stt_rate_50c"), model.si("readout.stt_exponent"),
-                                     model.si("readout.stt_base_celsius")), float).reshape(-1)
+    keys = {"rate_50": "readout.stt_rate_50c", "exponent": "readout.stt_exponent", "base": "readout.stt_base_celsius"}
+    try:
+        rates = np.asarray(stt_heat_rate(temps, *(model.si(k) for k in keys.values())), float).reshape(-1)
+    except ParameterError as e:
+        raise e.renamed(keys.get(e.name, e.name)) from None
     return temps, rates, ratings
 
 
@@ -145,15 +155,18 @@ def nrs_from_rate(rate, rates, ratings):
     Raises
     ------
     painsim.errors.ParameterError
-        Fewer than two points, rates not strictly increasing and > 0, ratings
-        decreasing or outside [0, 10].
+        Fewer than two points, rates not strictly increasing, finite and > 0, ratings
+        not as many, decreasing, NaN or outside [0, 10]; ``rate`` not numbers.
     """
-    x, y = np.asarray(rates, float).reshape(-1), np.asarray(ratings, float).reshape(-1)
-    if x.size < 2 or x.size != y.size or x[0] <= 0 or np.any(np.diff(x) <= 0):
-        raise ParameterError("pain map rates", x.tolist(), "two or more rates, > 0 and strictly increasing")
-    if np.any(np.diff(y) < 0) or y.min() < 0 or y.max() > 10:
-        raise ParameterError("pain map ratings", y.tolist(), "non-decreasing ratings within 0-10")
-    r = np.maximum(np.asarray(rate, float), 0.0)
+    what = "the pain map's points"
+    x = _floats(rates, "rates", "the points' rates (numbers)").reshape(-1)
+    y = _floats(ratings, "ratings", "the points' ratings (numbers)").reshape(-1)
+    if x.size < 2 or not np.all(np.isfinite(x)) or x[0] <= 0 or np.any(np.diff(x) <= 0):
+        raise ParameterError("rates", x.tolist(), "two or more rates, finite, > 0 and strictly increasing", hint=what)
+    if y.size != x.size or not np.all(np.isfinite(y)) or np.any(np.diff(y) < 0) or y.min() < 0 or y.max() > 10:
+        raise ParameterError("ratings", y.tolist(), f"one rating per rate ({x.size}), non-decreasing within 0-10",
+                             hint=what)
+    r = np.maximum(_floats(rate, "rate", "a rate in Hz (a number or an array of numbers)"), 0.0)
     xs, ys = np.concatenate([[0.0], x]), np.concatenate([[0.0], y])
     slope = (y[-1] - y[-2]) / (x[-1] - x[-2])
     score = np.where(r <= x[-1], np.interp(r, xs, ys), y[-1] + slope * (r - x[-1]))
@@ -248,7 +261,7 @@ def unpleasantness_points(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     Raises
     ------
     painsim.errors.ParameterError
-        No ACC rate for a rated temperature.  (Fewer than two points are refused where the
+        ``model`` not a Model; no ACC rate for a rated temperature.  (Fewer than two points are refused where the
         points are used, by :func:`nrs_from_rate`.)
     painsim.errors.UnknownKeyError
         A ``readout.stt_*`` parameter is missing (:func:`psychophysics_points`).

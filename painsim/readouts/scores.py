@@ -36,6 +36,16 @@ def _nrs(score, name: str) -> np.ndarray:
     return _within(score, name, 10.0, "pain scores on the 0-10 NRS (numbers, or arrays of them)")
 
 
+def _paired(a: np.ndarray, b: np.ndarray, name: str, other: str) -> None:
+    """Refuse ``b`` (named ``name``) unless its shape broadcasts against ``a``'s (``other``): one
+    value per patient on both sides, or a scalar."""
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ParameterError(name, f"shape {b.shape}", f"one value per {other} value (shape {a.shape}) or "
+                                                       "a single value") from None
+
+
 def relief(baseline, value):
     """Percent relief from a baseline pain score (positive = less pain): ``100 (baseline - value) /
     baseline``, 0 where the baseline is 0.  A percent, as the course datasets store it (units
@@ -55,9 +65,11 @@ def relief(baseline, value):
     Raises
     ------
     painsim.errors.ParameterError
-        A score that is not a number within 0-10 (e.g. a rate in Hz or a percent passed by mistake).
+        A score that is not a number within 0-10 (e.g. a rate in Hz or a percent passed by mistake),
+        or ``value`` of a shape that does not match ``baseline``'s.
     """
     baseline, value = _nrs(baseline, "baseline"), _nrs(value, "value")
+    _paired(baseline, value, "value", "baseline")
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(baseline > 0, 100.0 * (baseline - value) / baseline, 0.0)
     return float(out) if out.ndim == 0 else out
@@ -87,12 +99,13 @@ def responders(relief_fraction, threshold: float) -> np.ndarray:
     Raises
     ------
     painsim.errors.ParameterError
-        ``threshold`` not a fraction in (0, 1] (e.g. 30 given for 30 %), or a relief above 1.
+        ``threshold`` not a fraction in (0, 1] (e.g. 30 given for 30 %), or a relief above 1 or
+        not numbers (text or a bool).
     """
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating)) \
             or not 0 < threshold <= 1:
         raise ParameterError("threshold", threshold, "a fraction of relief in (0, 1], e.g. 0.3 for 30 %")
-    fraction = np.asarray(relief_fraction, float)
+    fraction = _floats(relief_fraction, "relief_fraction", "fractions of relief (numbers <= 1)")
     if np.any(fraction > 1 + 1e-12):
         raise ParameterError("relief_fraction", float(np.nanmax(fraction)),
                              "fractions of relief <= 1 (a percent, such as readouts.relief's, divided by 100)")
@@ -122,11 +135,13 @@ def combined_pain(spinal_score, overactive_fraction, weight_map: float):
     ------
     painsim.errors.ParameterError
         An argument outside its range (refused, not clipped: a fraction of 2 is a mistake
-        upstream, e.g. a map score not divided by 10).  NaN (not tested) passes through.
+        upstream, e.g. a map score not divided by 10), or ``overactive_fraction`` of a shape that
+        does not match ``spinal_score``'s.  NaN (not tested) passes through.
     """
     weight_map = number(weight_map, "weight_map", 0, 1, allowed="a weight in [0, 1]")
     spinal = _nrs(spinal_score, "spinal_score")
     fraction = _within(overactive_fraction, "overactive_fraction", 1.0,
                        "fractions from 0 to 1 (the map term: map_score / 10)")
+    _paired(spinal, fraction, "overactive_fraction", "spinal_score")
     # ends of the NRS held against rounding (_NRS_SLACK)
     return np.clip((1 - weight_map) * spinal + weight_map * 10.0 * fraction, 0.0, 10.0)

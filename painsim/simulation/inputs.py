@@ -14,7 +14,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..checks import simulated_duration
+from ..checks import MAX_SIMULATED_DURATION, simulated_duration
 from ..circuits import LAYERS, Layer, PointInput, stack
 from ..devices import as_devices, devices_duration
 from ..errors import ParameterError
@@ -145,7 +145,7 @@ def per_site(model: Model, value, name: str) -> list:
     out = [natural(0.0, name=name)] * n_sites
     if isinstance(value, Mapping):
         items = value.items()
-    elif isinstance(value, (list, tuple, np.ndarray)):
+    elif isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray) and value.ndim > 0):  # 0-d: a number
         if len(value) != n_sites:
             raise ParameterError(name, list(value), f"one value per body site ({n_sites} sites)")
         items = enumerate(value)
@@ -297,6 +297,16 @@ def _check_within(naturals: Mapping[str, list], devices, duration: float) -> Non
                                  f"{duration:g} s (it comes at {w.onsets[0]:g} s)")
 
 
+def _point_duration(duration) -> float:
+    """A point's simulated time in s: a number (s) or a quantity, finite, > 0 and at most
+    :data:`painsim.checks.MAX_SIMULATED_DURATION`."""
+    if isinstance(duration, bool) or not isinstance(duration, (int, float, np.integer, np.floating)):
+        return simulated_duration(duration, "duration")
+    if not (np.isfinite(duration) and 0 < duration <= MAX_SIMULATED_DURATION):
+        raise ParameterError("duration", duration, f"a duration > 0 s and <= {MAX_SIMULATED_DURATION:g} s (1 hour)")
+    return float(duration)
+
+
 def point_input(request: Request, duration: float) -> PointInput:
     """Generator spikes (afferents of every site, TMS inputs) of one request,
     for ``duration`` seconds: each layer of the model's stack adds its inputs.
@@ -305,8 +315,8 @@ def point_input(request: Request, duration: float) -> PointInput:
     ----------
     request : Request
         The point.
-    duration : float
-        Simulated time, in s.
+    duration : float or Quantity
+        Simulated time, in s (a number, or a quantity such as ``"2 s"``).
 
     Returns
     -------
@@ -316,9 +326,23 @@ def point_input(request: Request, duration: float) -> PointInput:
     Raises
     ------
     painsim.errors.ParameterError
-        A refused seed, natural stimulus or body site, a stimulus that begins at or after
-        ``duration``, an unknown ``network.layers`` or a modality no layer receives.
+        ``request`` not a :class:`Request`; ``duration`` not a time in (0, 3600] s (a negative one
+        was refused as a stimulus starting after the run, NaN and text were bare errors, a huge
+        one exhausted memory drawing spikes); ``weights`` not a mapping or ``per_neuron`` not
+        names (bare TypeErrors); a refused seed, natural stimulus or body site, a stimulus that
+        begins at or after ``duration``, an unknown ``network.layers`` or a modality no layer
+        receives.
     """
+    if not isinstance(request, Request):
+        raise ParameterError("request", request, "a painsim.Request (model, stimulus, noxious, touch, seed, ...)")
+    duration = _point_duration(duration)
+    if request.weights is not None and not isinstance(request.weights, Mapping):
+        raise ParameterError("weights", request.weights, "None or a mapping of connection -> efficacies, e.g. "
+                                                         "{'c_pn': array}")
+    per_neuron = request.per_neuron
+    if isinstance(per_neuron, (str, bytes)) or not isinstance(per_neuron, (set, frozenset, list, tuple)) \
+            or not all(isinstance(p, str) for p in per_neuron):
+        raise ParameterError("per_neuron", per_neuron, "a set of neuron parameter names")
     model = request.model
     seed = checked_seed(request.seed)
     noxious = per_site(model, request.noxious, "noxious")
