@@ -108,7 +108,7 @@ def natural(intensity: float = 0.0, start=0.0, stop=None, name="intensity") -> N
     ------
     painsim.errors.ParameterError
         ``intensity`` outside [0, 1] (a temperature with the hint of :func:`heat` or :func:`cold`),
-        ``start`` not a finite time >= 0 s, or ``stop`` before ``start``.
+        ``start`` not a finite time >= 0 s, or ``stop`` not a finite time after ``start``.
     painsim.errors.UnitError
         A ``start`` or ``stop`` without a time unit.
     """
@@ -129,8 +129,8 @@ def natural(intensity: float = 0.0, start=0.0, stop=None, name="intensity") -> N
     t1 = to_si(stop, "s", "stop") if stop is not None else None
     if not (math.isfinite(t0) and t0 >= 0):  # was refused naming stop (= None)
         raise ParameterError("start", start, "a time >= 0 s (finite)")
-    if t1 is not None and not (math.isfinite(t1) and t1 >= t0):
-        raise ParameterError("stop", stop, "0 <= start <= stop (finite)")
+    if t1 is not None and not (math.isfinite(t1) and t1 > t0):  # stop = start: a stimulus that never acts
+        raise ParameterError("stop", stop, "None or a time after start (0 <= start < stop, finite)")
     return NaturalStimulus(i, t0, t1)
 
 

@@ -383,7 +383,7 @@ def class_threshold(population: FiberPopulation, cls: str, width, shape="monopha
     """
     idx = population.indices(cls)
     if idx.size == 0:
-        raise ParameterError("threshold_class", cls, "a class present in the population")
+        raise ParameterError("cls", cls, "a class present in the population")
     th = threshold(population.subset(idx), width, shape=shape, modality=modality,
                    interphase_gap=interphase_gap, dt=dt)
     return float(np.median(th))
@@ -415,7 +415,8 @@ def amplitude_scale(wf: Waveform, pop: FiberPopulation, dt, amplitude_reference)
     Raises
     ------
     painsim.errors.ParameterError
-        ``amplitude_reference`` not > 0 A, or as :func:`class_threshold`.
+        ``amplitude_reference`` not > 0 A, or as :func:`class_threshold` (a class absent
+        from ``pop`` named ``threshold_class``, the waveform's field).
     """
     if wf.amplitude_kind == "current":
         return 1.0
@@ -426,9 +427,11 @@ def amplitude_scale(wf: Waveform, pop: FiberPopulation, dt, amplitude_reference)
         return RMT_COIL_CURRENT
     if wf.n_pulses == 0:
         return 1.0
-    modality = wf.modality
-    return class_threshold(pop, wf.threshold_class, float(wf.widths[0]), shape=wf.shape,
-                           modality=modality, interphase_gap=wf.interphase_gap, dt=dt)
+    try:
+        return class_threshold(pop, wf.threshold_class, float(wf.widths[0]), shape=wf.shape,
+                               modality=wf.modality, interphase_gap=wf.interphase_gap, dt=dt)
+    except ParameterError as e:  # class_threshold names its own argument ``cls``
+        raise (e.renamed("threshold_class") if type(e) is ParameterError and e.name == "cls" else e) from None
 
 
 def afferent_spikes(waveform: Waveform, population: FiberPopulation, seed: int = 0, dt=None,

@@ -63,11 +63,35 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import number
 from ..errors import ParameterError
 from ..jit import njit, numba_loaded
 
 __all__ = ["collision_kernel", "collide", "lead_geometry", "lead_arrivals", "ascending_arrivals", "COLLISION_TARGETS",
            "PYTHON_COLLISION_MAX"]
+
+def _checked_velocity(velocity, name: str = "velocity") -> np.ndarray:
+    """Per-fiber conduction velocities (m/s) as a 1-D float array, each finite and > 0 (a zero
+    velocity gave infinite conduction times)."""
+    v = np.asarray(velocity, float)
+    if v.ndim != 1 or not np.all(np.isfinite(v) & (v > 0)):
+        bad = v[~(np.isfinite(v) & (v > 0))][:3] if v.ndim == 1 else v.shape
+        raise ParameterError(name, bad, "one conduction velocity > 0 m/s per fiber (a 1-D array, finite)")
+    return v
+
+
+def _checked_spikes(times, fibers, n: int, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """``(times, fibers)`` of spikes as float and int64 arrays of one 1-D shape, times finite, fiber
+    indices in ``0 .. n - 1`` (an index out of range was a bare IndexError)."""
+    t, f = np.asarray(times, float), np.asarray(fibers, np.int64)
+    if t.ndim != 1 or t.shape != f.shape:
+        raise ParameterError(f"{names[0]}/{names[1]}", (t.shape, f.shape), "two 1-D arrays of one length")
+    if not np.all(np.isfinite(t)):
+        raise ParameterError(names[0], t[~np.isfinite(t)][:3], "finite spike times, s")
+    if f.size and (f.min() < 0 or f.max() >= n):
+        raise ParameterError(names[1], int(f.max() if f.max() >= n else f.min()), f"fiber indices in 0..{n - 1}")
+    return t, f
+
 
 #: Up to this many spikes, and while numba is not loaded, the rule runs in Python
 #: (``collision_kernel.py_func``; ~1 µs per spike) rather than loading numba for it.
@@ -147,12 +171,17 @@ def collide(n_fiber, n_start, n_entry, a_fiber, a_start, a_entry, window, partne
     Raises
     ------
     painsim.errors.ParameterError
-        A fiber index outside ``0 .. window.size - 1``.
+        A fiber index outside ``0 .. window.size - 1``, or the three arrays of the natural (or of
+        the antidromic) impulses of different shapes (was a bare ValueError).
     """
     n_fiber, a_fiber = np.asarray(n_fiber, np.int64), np.asarray(a_fiber, np.int64)
     n_start, n_entry = np.asarray(n_start, float), np.asarray(n_entry, float)
     a_start, a_entry = np.asarray(a_start, float), np.asarray(a_entry, float)
     window = np.asarray(window, float)
+    for name, arrays in (("n_fiber/n_start/n_entry", (n_fiber, n_start, n_entry)),
+                         ("a_fiber/a_start/a_entry", (a_fiber, a_start, a_entry))):
+        if arrays[0].ndim != 1 or not arrays[0].shape == arrays[1].shape == arrays[2].shape:
+            raise ParameterError(name, tuple(a.shape for a in arrays), "three 1-D arrays of one length")
     for name, f in (("natural fiber", n_fiber), ("antidromic fiber", a_fiber)):
         if f.size and (f.min() < 0 or f.max() >= window.size):
             raise ParameterError(name, int(f.max() if f.max() >= window.size else f.min()),
@@ -254,12 +283,20 @@ def lead_arrivals(origin, ids, lead_t, lead_i, velocity, params, target: str, de
         Arrival times at the dorsal horn and fiber indices, natural then evoked.
     up_times, up_ids : arrays, with ``ascending=True``
         The ascending impulses, timed at the segment as the arrivals are.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        As :func:`lead_geometry`; a ``velocity`` not finite and > 0 m/s; ``origin`` and ``ids``
+        (or ``lead_t`` and ``lead_i``) of different shapes, a time not finite, or a fiber index
+        outside ``0 .. velocity.size - 1``; a ``dead`` time not finite and >= 0 s.
     """
     to_entry, to_skin = lead_geometry(target, params)
     d_p = float(params["conduction_distance"])
-    velocity = np.asarray(velocity, float)
-    ids, lead_i = np.asarray(ids, np.int64), np.asarray(lead_i, np.int64)
-    origin, lead_t = np.asarray(origin, float), np.asarray(lead_t, float)
+    velocity = _checked_velocity(velocity)
+    origin, ids = _checked_spikes(origin, ids, velocity.size, ("origin", "ids"))
+    lead_t, lead_i = _checked_spikes(lead_t, lead_i, velocity.size, ("lead_t", "lead_i"))
+    dead = number(dead, "dead", lo=0.0, allowed="a dead time >= 0 s (a finite number)")
     n_entry = origin + (d_p / velocity)[ids]
     a_entry = lead_t + (to_entry / velocity)[lead_i]
     n_keep, a_keep = np.ones(ids.size, bool), np.ones(lead_i.size, bool)

@@ -222,7 +222,14 @@ class PhysicalStimulus:
         return tuple(c for c in FIBER_CLASSES if table.get(c))
 
     def window(self, duration: float) -> tuple[float, float]:
-        """``(start, stop)`` of the first application, ``stop`` clipped to ``duration`` (s)."""
+        """``(start, stop)`` of the first application, ``stop`` clipped to ``duration`` (s).
+
+        Raises
+        ------
+        painsim.errors.ParameterError
+            ``duration`` not a finite time > 0 s (NaN was returned as the stop).
+        """
+        duration = _duration(duration)
         stop = duration if self.stop is None else min(self.stop, duration)
         return self.start, stop
 
@@ -331,8 +338,8 @@ def _window(start, stop) -> tuple[float, float | None]:
     t1 = to_si(stop, "s", "stop") if stop is not None else None
     if not math.isfinite(t0) or t0 < 0:
         raise ParameterError("start", start, "a time >= 0 s")
-    if t1 is not None and not t1 >= t0:
-        raise ParameterError("stop", stop, "0 <= start <= stop")
+    if t1 is not None and not t1 > t0:  # stop = start was an empty window: a stimulus that never acts
+        raise ParameterError("stop", stop, "None or a time after start (0 <= start < stop)")
     return t0, t1
 
 
@@ -374,7 +381,7 @@ def heat(celsius, start=0.0, stop=None, baseline=SKIN_BASELINE) -> PhysicalStimu
     painsim.errors.ParameterError
         ``celsius`` outside ``baseline`` to :data:`MAX_TEMPERATURE` (below it, with the hint
         that cooling is :func:`cold`), ``baseline`` outside :data:`MIN_TEMPERATURE` to
-        :data:`MAX_TEMPERATURE`, ``start`` not finite and >= 0, ``stop`` before ``start``, or a
+        :data:`MAX_TEMPERATURE`, ``start`` not finite and >= 0, ``stop`` not after ``start``, or a
         value that cannot be read.
     """
     t = to_celsius(celsius, "celsius")
@@ -417,7 +424,7 @@ def cold(celsius, start=0.0, stop=None, baseline=SKIN_BASELINE) -> PhysicalStimu
     painsim.errors.ParameterError
         ``celsius`` outside :data:`MIN_TEMPERATURE` to ``baseline`` (above it, with the hint
         that warming is :func:`heat`), ``baseline`` outside :data:`MIN_TEMPERATURE` to
-        :data:`MAX_TEMPERATURE`, ``start`` not finite and >= 0, ``stop`` before ``start``, or a
+        :data:`MAX_TEMPERATURE`, ``start`` not finite and >= 0, ``stop`` not after ``start``, or a
         value that cannot be read.
     """
     t = to_celsius(celsius, "celsius")
@@ -455,7 +462,7 @@ def pinprick(force_mN, start=0.0, stop=None) -> PhysicalStimulus:
         without a time unit.
     painsim.errors.ParameterError
         ``force_mN`` a bool, not finite, or outside 0 to :data:`MAX_FORCE`; ``start`` not
-        finite and >= 0; ``stop`` before ``start``; a value that cannot be read.
+        finite and >= 0; ``stop`` not after ``start``; a value that cannot be read.
     """
     if isinstance(force_mN, bool):
         raise ParameterError("force_mN", force_mN, "a force in mN (a number) or N")
@@ -497,7 +504,7 @@ def brush(velocity=BRUSH_VELOCITY, start=0.0, stop=None) -> PhysicalStimulus:
         ``stop`` without a time unit.
     painsim.errors.ParameterError
         ``velocity`` False, not finite, or outside 0 to :data:`MAX_VELOCITY`; ``start`` not
-        finite and >= 0; ``stop`` before ``start``; a value that cannot be read.
+        finite and >= 0; ``stop`` not after ``start``; a value that cannot be read.
     """
     if velocity is True:  # the conditions files' ``brush = true``: the default stroke
         velocity = BRUSH_VELOCITY

@@ -40,6 +40,18 @@ def _check_adaptation(plateau: float, tau: float) -> None:
         raise ParameterError("adaptation_tau", tau, "a time constant > 0 s when the discharge adapts (plateau < 1)")
 
 
+def _check_fraction(fraction) -> None:
+    """Refuse a share of a class that is not a finite number in [0, 1] (NaN and 1.5 were kept)."""
+    if not (_number(fraction) and 0.0 <= fraction <= 1.0):
+        raise ParameterError("fraction", fraction, "a share of the class's fibers in [0, 1]")
+
+
+def _check_sd(name: str, sd) -> None:
+    """Refuse a standard deviation that is not a finite number > 0 (0 and negative ones were kept)."""
+    if not (_number(sd) and math.isfinite(sd) and sd > 0):
+        raise ParameterError(name, sd, "a standard deviation > 0 (a finite number)")
+
+
 @dataclass(frozen=True)
 class HeatResponse:
     """Heat response of one subtype of a class:
@@ -73,7 +85,8 @@ class HeatResponse:
     Raises
     ------
     painsim.errors.ParameterError
-        ``plateau`` outside [0, 1], or ``adaptation_tau`` not finite and > 0 while
+        ``fraction`` not a number in [0, 1] (NaN included), ``threshold_sd`` not a finite
+        number > 0, ``plateau`` outside [0, 1], or ``adaptation_tau`` not finite and > 0 while
         ``plateau < 1``.
     """
 
@@ -87,6 +100,8 @@ class HeatResponse:
     adaptation_tau: float = 0.0  # s, time constant of the decline to the plateau (> 0 if plateau < 1)
 
     def __post_init__(self):
+        _check_fraction(self.fraction)
+        _check_sd("threshold_sd", self.threshold_sd)
         _check_adaptation(self.plateau, self.adaptation_tau)
 
 
@@ -108,6 +123,11 @@ class ForceResponse:
         Doublings of force from threshold to ``max_rate``.
     max_rate : float
         Per-fiber ceiling of the rate, Hz.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``threshold_log_sd`` not a finite number > 0.
     """
 
     name: str
@@ -115,6 +135,9 @@ class ForceResponse:
     threshold_log_sd: float  # sd of ln(threshold)
     octaves: float           # doublings of force from threshold to max_rate
     max_rate: float          # Hz
+
+    def __post_init__(self):
+        _check_sd("threshold_log_sd", self.threshold_log_sd)
 
 
 @dataclass(frozen=True)
@@ -137,6 +160,11 @@ class BrushResponse:
         Standard deviation of ``ln(g)``.
     max_rate : float
         Per-fiber ceiling of the rate, Hz.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``gain_log_sd`` not a finite number > 0.
     """
 
     name: str
@@ -145,6 +173,9 @@ class BrushResponse:
     exponent: float
     gain_log_sd: float
     max_rate: float          # Hz
+
+    def __post_init__(self):
+        _check_sd("gain_log_sd", self.gain_log_sd)
 
 
 #: Contact heat, per class (subtypes in order; their fractions sum to 1 or to less:

@@ -71,8 +71,9 @@ import numpy as np
 from ..checks import known_keys, whole
 from ..errors import ParameterError
 from ..jit import njit
+from .collision import _checked_spikes, _checked_velocity
 
-__all__ = ["JunctionParams", "JUNCTION", "DRG_DISTANCE", "WARMUP", "junction_kernel",
+__all__ = ["JunctionParams", "JUNCTION", "DRG_DISTANCE", "WARMUP", "MAX_WARMUP_REPEATS", "junction_kernel",
            "junction_reference", "transmit", "junction_params", "drg_arrivals",
            "following_frequency", "regular_train"]
 
@@ -84,6 +85,10 @@ DRG_DISTANCE = 0.1
 #: junction's steady state: the junction first sees ``WARMUP`` s of the window's own
 #: arrivals repeated (5 load time constants of :data:`JUNCTION`)
 WARMUP = 10.0
+#: :func:`transmit` materialises the warm-up: the window's events repeated ``ceil(warmup / period)``
+#: times.  More repetitions than this are refused (a 1 ms window with the default warm-up needs
+#: 10 000; ``warmup = 1e3`` s over a 1 µs period needed 1e9 copies and ran out of memory).
+MAX_WARMUP_REPEATS = 10_000
 
 
 @dataclass(frozen=True)
@@ -276,7 +281,8 @@ def transmit(t, kind, fiber, window, junction: JunctionParams, warmup: float = 0
         Seconds of the same activity, repeated with ``period``, that the junction
         sees before the events (steady state; 0 = a rested junction).
     period : float, optional
-        Length of the window the events were drawn in (s); needed with ``warmup``.
+        Length of the window the events were drawn in (s); needed with ``warmup``.  The warm-up
+        copies the events ``ceil(warmup / period)`` times, at most :data:`MAX_WARMUP_REPEATS`.
     reference : bool
         Use the numpy reference instead of the numba kernel.
 
@@ -289,7 +295,8 @@ def transmit(t, kind, fiber, window, junction: JunctionParams, warmup: float = 0
     painsim.errors.ParameterError
         ``junction`` not a :class:`JunctionParams`, arrays of different shapes, a time that is not
         finite, a kind other than 0 or 1 (2 was read as a stem spike that starts no collision), a
-        fiber index outside ``window``, or a ``warmup`` or ``period`` refused.
+        fiber index outside ``window``, a ``warmup`` or ``period`` refused, or a ``warmup`` longer
+        than :data:`MAX_WARMUP_REPEATS` periods (named ``afferents.tjunction.warmup``).
     """
     if not isinstance(junction, JunctionParams):
         raise ParameterError("junction", junction, "a JunctionParams (e.g. JUNCTION['C'])")
@@ -309,8 +316,14 @@ def transmit(t, kind, fiber, window, junction: JunctionParams, warmup: float = 0
         raise ParameterError("afferents.tjunction.warmup", warmup, "a time >= 0 s (finite)")
     copies = 0
     if warmup > 0 and t.size:
-        if period is None or not period > 0:
-            raise ParameterError("period", period, "the window length (s > 0) when warmup > 0")
+        if period is None or not (math.isfinite(period) and period > 0):
+            raise ParameterError("period", period, "the window length (s > 0, finite) when warmup > 0")
+        if warmup / period > MAX_WARMUP_REPEATS:  # checked before ceil: 1e3 / 1e-300 is inf
+            raise ParameterError("afferents.tjunction.warmup", warmup,
+                                 f"a warm-up of at most {MAX_WARMUP_REPEATS} periods ({MAX_WARMUP_REPEATS * period:g} s "
+                                 f"for a window of {period:g} s)",
+                                 hint="each period of the warm-up is a copy of the window's events; "
+                                      "shorten the warm-up or lengthen the window")
         copies = int(math.ceil(warmup / period))
     shift = np.repeat(np.arange(copies, -1, -1, dtype=float) * (period or 0.0), t.size)
     tt = np.tile(t, copies + 1) - shift
@@ -386,6 +399,14 @@ def drg_arrivals(origin, ids, stem_t, stem_i, fiber_class: str, velocity, params
     -------
     times, fibers : arrays
         Arrival times at the dorsal horn and fiber indices of the spikes that passed.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``drg_distance`` not between 0 and ``conduction_distance``; a ``velocity`` not finite and
+        > 0 m/s; ``origin`` and ``ids`` (or ``stem_t`` and ``stem_i``) of different shapes, a time
+        not finite, or a fiber index outside ``0 .. velocity.size - 1`` (was a bare IndexError);
+        or as :func:`junction_params` and :func:`transmit`.
     """
     cd = float(params["conduction_distance"])
     dd = float(params.get("drg_distance", DRG_DISTANCE))
@@ -393,11 +414,11 @@ def drg_arrivals(origin, ids, stem_t, stem_i, fiber_class: str, velocity, params
         raise ParameterError("afferents.drg_distance", dd,
                              f"a distance > 0 m and < conduction_distance ({cd} m)")
     warmup = float(params.get("tjunction", {}).get("warmup", WARMUP))
-    v = np.asarray(velocity, dtype=float)
+    v = _checked_velocity(velocity)
+    origin, ids = _checked_spikes(origin, ids, v.size, ("origin", "ids"))
+    stem_t, stem_i = _checked_spikes(stem_t, stem_i, v.size, ("stem_t", "stem_i"))
     peripheral = (cd - dd) / v                    # origin -> junction, s
-    ids = np.asarray(ids, dtype=np.int64)
-    stem_i = np.asarray(stem_i, dtype=np.int64)
-    t = np.concatenate([np.asarray(origin, dtype=float) + peripheral[ids], np.asarray(stem_t, dtype=float)])
+    t = np.concatenate([origin + peripheral[ids], stem_t])
     kind = np.concatenate([np.zeros(ids.size, np.int64), np.ones(stem_i.size, np.int64)])
     fib = np.concatenate([ids, stem_i])
     passed, _ = transmit(t, kind, fib, 2.0 * peripheral, junction_params(params, fiber_class),

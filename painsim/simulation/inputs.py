@@ -17,7 +17,7 @@ import numpy as np
 from ..checks import MAX_SIMULATED_DURATION, simulated_duration
 from ..circuits import LAYERS, Layer, PointInput, stack
 from ..devices import as_devices, devices_duration
-from ..errors import ParameterError
+from ..errors import ParameterError, UnknownKeyError
 from ..fibers import PhysicalStimulus, natural
 from ..params import Model
 from ..stimulation import Waveform
@@ -332,6 +332,9 @@ def point_input(request: Request, duration: float) -> PointInput:
         names (bare TypeErrors); a refused seed, natural stimulus or body site, a stimulus that
         begins at or after ``duration``, an unknown ``network.layers`` or a modality no layer
         receives.
+    painsim.errors.UnknownKeyError
+        A name in ``weights`` that is not a connection of the model's circuit (a misspelt one
+        was silently ignored).
     """
     if not isinstance(request, Request):
         raise ParameterError("request", request, "a painsim.Request (model, stimulus, noxious, touch, seed, ...)")
@@ -349,6 +352,12 @@ def point_input(request: Request, duration: float) -> PointInput:
     touch = per_site(model, request.touch, "touch")
     _check_within({"noxious": noxious, "touch": touch}, as_devices(request.stimulus), duration)
     layers = stack(model)
+    # a misspelt connection ("c_pnn") would otherwise be ignored by the network, silently leaving
+    # the connection at efficacy 1
+    connections = {c.name for layer in layers for c in layer.connections}
+    for name in (request.weights or {}):
+        if name not in connections:
+            raise UnknownKeyError(str(name), connections, what=f"connection of {model.name!r} in weights")
     routed = route_stimulus(layers, request.stimulus)
     spikes = {}
     for layer in layers:
