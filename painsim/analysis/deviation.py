@@ -36,7 +36,8 @@ def published_deviation(model, published, low, high) -> np.ndarray:
     ------
     painsim.errors.ParameterError
         An argument that is not numbers (text or bools), or one whose shape does not match the
-        others' (one value per target, or a single value).
+        others' (one value per target, or a single value); a range with ``low > high``, or a
+        published value outside its range ``[low, high]``.
     """
     m, p, lo, hi = (_values(a, name) for a, name in ((model, "model"), (published, "published"), (low, "low"),
                                                       (high, "high")))
@@ -47,6 +48,7 @@ def published_deviation(model, published, low, high) -> np.ndarray:
             raise ParameterError(name, f"shape {a.shape}", f"one value per target, as model (shape {m.shape}), "
                                                            "or a single value") from None
     ranged = np.isfinite(lo) & np.isfinite(hi)
+    _check_ranges(*np.broadcast_arrays(p, lo, hi, ranged))
     half = np.where(m >= p, hi - p, p - lo)
     diff = m - p
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -54,6 +56,23 @@ def published_deviation(model, published, low, high) -> np.ndarray:
         relative = np.where((p != 0) & np.isfinite(p), diff / np.abs(p), np.nan)
     out = np.where(ranged, in_units, relative)
     return np.where(np.isfinite(m) & np.isfinite(p), out, np.nan)
+
+
+def _check_ranges(p: np.ndarray, lo: np.ndarray, hi: np.ndarray, ranged: np.ndarray) -> None:
+    """Refuse a range with ``low > high`` (naming ``low``), or a finite published value outside its
+    range (naming ``published``): the deviation's units would be a negative half-range."""
+    bad = np.flatnonzero(ranged & (lo > hi))
+    if bad.size:
+        k = bad[0]
+        raise ParameterError("low", float(lo.flat[k]), f"a range's low <= its high ({float(hi.flat[k])})",
+                             hint=f"target {k}" if lo.ndim else None)
+    with np.errstate(invalid="ignore"):
+        outside = ranged & np.isfinite(p) & ((p < lo) | (p > hi))
+    bad = np.flatnonzero(outside)
+    if bad.size:
+        k = bad[0]
+        raise ParameterError("published", float(p.flat[k]), f"a value inside its range "
+                             f"[{float(lo.flat[k])}, {float(hi.flat[k])}]", hint=f"target {k}" if p.ndim else None)
 
 
 def _values(value, name: str) -> np.ndarray:

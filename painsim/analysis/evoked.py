@@ -10,6 +10,7 @@ impulses collide with them).
 from __future__ import annotations
 
 import json
+from typing import Iterable
 
 import numpy as np
 import xarray as xr
@@ -17,8 +18,9 @@ import xarray as xr
 from ..checks import number
 from ..circuits.dorsal_horn import stimulus_sites
 from ..errors import ParameterError
-from ..params import load_model
+from ..params import Model, load_model
 from ..readouts import population_spikes
+from ..stimulation import Waveform
 from .selections import condition_devices, experiment_conditions, result_duration
 
 __all__ = ["evoked_response", "sep_window", "sep_metrics", "sep_electrode", "point_evoked", "PSTH_EDGES",
@@ -49,7 +51,7 @@ def evoked_response(times, onsets, window: float, n_neurons: int, duration: floa
     window : float
         Response window after each onset (and baseline window before it), s.
     n_neurons : int
-        Neurons in the population (the spikes are counted per neuron).
+        Neurons in the population, >= 0 (the spikes are counted per neuron).
     duration : float
         Length of the run, s: a pulse counts only if ``[o - window, o + window]`` lies in
         ``[0, duration]``.
@@ -58,21 +60,21 @@ def evoked_response(times, onsets, window: float, n_neurons: int, duration: floa
     -------
     float
         Spikes per neuron and pulse above the baseline (negative if the pulses suppress
-        firing); nan without a counted pulse or with ``n_neurons <= 0``.
+        firing); nan without a counted pulse or with ``n_neurons == 0``.
 
     Raises
     ------
     painsim.errors.ParameterError
         ``window`` not a finite number > 0 s, ``duration`` not a finite number >= 0 s,
-        ``n_neurons`` not a whole number, ``times`` or ``onsets`` not numbers (text, bools).
+        ``n_neurons`` not a whole number >= 0, ``times`` or ``onsets`` not numbers (text, bools).
     """
     window = number(window, "window", lo=0.0, lo_open=True, allowed="a response window > 0 s (finite)")
     duration = number(duration, "duration", lo=0.0, allowed="a run length >= 0 s (finite)")
-    if isinstance(n_neurons, bool) or not isinstance(n_neurons, (int, np.integer)):
-        raise ParameterError("n_neurons", n_neurons, "a whole number of neurons")
+    if isinstance(n_neurons, bool) or not isinstance(n_neurons, (int, np.integer)) or n_neurons < 0:
+        raise ParameterError("n_neurons", n_neurons, "a whole number of neurons >= 0")
     o = _times(onsets, "onsets")
     o = o[(o - window >= 0) & (o + window <= duration)]
-    if o.size == 0 or n_neurons <= 0:
+    if o.size == 0 or n_neurons == 0:
         return float("nan")
     t = np.sort(_times(times, "times"))
     at = np.searchsorted(t, o)
@@ -110,9 +112,13 @@ def sep_window(model) -> float:
 
     Raises
     ------
+    painsim.errors.ParameterError
+        ``model`` not a painsim Model (e.g. a model's name).
     painsim.errors.UnknownKeyError
         ``model`` lacks one of these parameters.
     """
+    if not isinstance(model, Model):  # a name would fail on a missing attribute
+        raise ParameterError("model", model, "a painsim Model (painsim.load_model(...))")
     path = model.si("afferents.conduction_distance") + model.si("dorsal_column.column_length")
     return path / model.si("afferents.Abeta.velocity_min") + RELAY_MARGIN
 
@@ -133,7 +139,19 @@ def sep_electrode(devices):
     -------
     painsim.stimulation.Waveform or None
         The test electrode.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``devices`` not an iterable of waveforms (None, a single waveform, text).
     """
+    if isinstance(devices, (str, bytes, Waveform)) or not isinstance(devices, Iterable):
+        raise ParameterError("devices", devices, "an iterable of painsim.stimulation.Waveform (a condition's "
+                                                 "devices, e.g. [waveform])")
+    devices = list(devices)
+    for k, w in enumerate(devices):
+        if not isinstance(w, Waveform):
+            raise ParameterError(f"devices[{k}]", w, "a painsim.stimulation.Waveform")
     tests = [w for w in devices if w.target in TEST_TARGETS]
     return tests[0] if len(tests) == 1 else None
 

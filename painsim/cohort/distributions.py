@@ -52,7 +52,14 @@ class Distribution:
         Returns
         -------
         float
+
+        Raises
+        ------
+        painsim.errors.UnknownKeyError
+            ``name`` is not a parameter of this distribution (the nearest one is named).
         """
+        if not isinstance(name, str) or name not in self.params:
+            raise UnknownKeyError(str(name), self.params, what=f"parameter of {type(self).__name__}")
         return getattr(self, name)
 
     def set(self, name, value):
@@ -459,8 +466,11 @@ def resolve_distributions(preset: str | None, distributions: Mapping | None) -> 
     painsim.errors.UnknownKeyError
         An unknown preset, patient attribute or group.
     painsim.errors.ParameterError
-        ``distributions`` is not a mapping, or a replacement is not allowed (:func:`replacement`).
+        ``preset`` is neither a text nor None, ``distributions`` is not a mapping, or a replacement
+        is not allowed (:func:`replacement`).
     """
+    if preset is not None and not isinstance(preset, str):
+        raise ParameterError("preset", preset, f"a preset name, one of {', '.join(PRESETS)}, or None")
     if preset is not None and preset not in PRESETS:
         raise UnknownKeyError(preset, PRESETS, what="cohort preset")
     if distributions is not None and not isinstance(distributions, Mapping):
@@ -498,9 +508,11 @@ def get_parameter(dists: Mapping, name: str) -> float:
 
     Raises
     ------
-    KeyError, AttributeError, IndexError
-        An unknown attribute or group, an unknown parameter, or a name with too
-        few parts (:func:`has_parameter` says whether ``name`` is valid).
+    KeyError, IndexError
+        An unknown attribute or group, or a name with too few parts (:func:`has_parameter`
+        says whether ``name`` is valid).
+    painsim.errors.UnknownKeyError
+        An unknown parameter (:meth:`Distribution.get`).
     """
     parts = name.split(".")
     node = dists[parts[0]]
@@ -527,7 +539,7 @@ def has_parameter(dists: Mapping, name: str) -> bool:
     try:
         get_parameter(dists, name)
         return True
-    except (KeyError, AttributeError, IndexError):
+    except (KeyError, AttributeError, IndexError, UnknownKeyError):
         return False
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..checks import flag, known_keys, known_tables, whole
+from ..checks import file_name, flag, known_keys, known_tables, whole
 from ..circuits import codegen_target
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..params import find_builtin, load_model, read_toml
@@ -75,7 +75,9 @@ def load_cohort_spec(path_or_spec) -> dict:
         A misspelt key, table, preset, attribute, group or distribution
         type (the nearest valid one is named).
     painsim.errors.ParameterError
-        A bad value (n_patients, batch_size, workers, relief_day ...).
+        A bad value (n_patients, batch_size, workers, relief_day ...); a ``name`` that is not a
+        plain file name (:func:`painsim.checks.file_name`), a ``description`` that is not a text,
+        or a ``figure`` other than an empty list (a cohort draws its own figures).
     painsim.errors.ModelFileError
         No protocol, no ``[experiment]`` table, or no such file / invalid TOML.
     painsim.errors.PathError
@@ -114,6 +116,14 @@ def _experiment_table(spec: Mapping, path) -> Mapping:
     if exp.get("kind") != "cohort":
         raise ParameterError("experiment.kind", exp.get("kind"), '"cohort" for a cohort file')
     known_keys(exp, COHORT_KEYS, "key of [experiment] in a cohort file")
+    if "name" in exp:  # it names the output folder (painsim-out/<name>), as any experiment's
+        file_name(exp["name"], "experiment.name")
+    if not isinstance(exp.get("description", ""), str):
+        raise ParameterError("experiment.description", exp["description"], "a text")
+    if not (isinstance(exp.get("figure", []), list) and not exp.get("figure", [])):
+        # painsim.files.dispatch: a cohort has no figure names (painsim.plots.cohort_figures draws its own)
+        raise ParameterError("experiment.figure", exp["figure"], "no figure name: a kind = 'cohort' file draws its "
+                             "own figures (leave figure out, or an empty list)")
     whole(exp.get("n_patients", 1), "experiment.n_patients")
     whole(exp.get("batch_size", 32), "experiment.batch_size")
     whole(exp.get("workers", 1), "experiment.workers")
@@ -191,7 +201,18 @@ def to_dataset(table, stats: Mapping | None = None, attrs: Mapping | None = None
     Returns
     -------
     xarray.Dataset
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``stats`` not a mapping with a ``"comparison"`` table (a :func:`statistics` result),
+        or ``attrs`` not a mapping; both before any work.
     """
+    if stats is not None and not (isinstance(stats, Mapping) and isinstance(stats.get("comparison"), pd.DataFrame)):
+        raise ParameterError("stats", stats if not isinstance(stats, Mapping) else sorted(map(str, stats)),
+                             "the dict of cohort.statistics(table), with its 'comparison' table")
+    if attrs is not None and not isinstance(attrs, Mapping):
+        raise ParameterError("attrs", attrs, "a mapping of extra Dataset attributes, e.g. {'name': 'rtms'}")
     stats = dict(stats) if stats is not None else statistics(table)
     data = {}
     for c in table.columns:
@@ -247,7 +268,18 @@ def from_dataset(ds):
     -------
     pandas.DataFrame
         Every variable over ``patient`` alone, one row per patient.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` not an xarray Dataset, or without a ``patient`` dimension.
     """
+    if not isinstance(ds, xr.Dataset):
+        raise ParameterError("ds", type(ds).__name__, "an xarray.Dataset of cohort.to_dataset (a patient table is "
+                                                       "already a DataFrame)")
+    if "patient" not in ds.dims:
+        raise ParameterError("ds", sorted(map(str, ds.dims)), "a Dataset of cohort.to_dataset, with a 'patient' "
+                                                             "dimension")
     cols = {k: ds[k].values for k in ds.data_vars if ds[k].dims == ("patient",)}
     return pd.DataFrame(cols, index=pd.RangeIndex(ds.sizes["patient"], name="patient"))
 

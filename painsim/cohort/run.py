@@ -105,7 +105,7 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
     ------
     painsim.errors.ParameterError
         Before any course: ``table`` not a DataFrame of at least one patient; ``workers`` or
-        ``batch_size`` not a whole number >= 1; a seed (``seeds[k]``, or the table's
+        ``batch_size`` not a whole number >= 1 (a whole float such as ``2.0`` is taken); a seed (``seeds[k]``, or the table's
         ``seed[k]``) not a whole number >= 0; ``day`` not a finite number >= 0; ``strict``,
         ``return_datasets``, ``progress``, ``resume`` or ``opioid_tolerance`` not true/false;
         ``resume`` without a ``store``.
@@ -114,10 +114,8 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
         (with ``strict`` or given explicitly); a number or None as the protocol, or a bad
         ``[protocol]`` table, is a ParameterError.
     """
-    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
-        raise ParameterError("workers", workers, "a number of processes >= 1")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ParameterError("batch_size", batch_size, "a number of patients per batch >= 1")
+    workers = whole(workers, "workers", allow_float=True)  # 2.0 as the course functions take it
+    batch_size = whole(batch_size, "batch_size", allow_float=True)
     _check_options(strict=strict, return_datasets=return_datasets, progress=progress, resume=resume,
                    opioid_tolerance=opioid_tolerance)
     if resume and store is None:

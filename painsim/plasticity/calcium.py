@@ -571,7 +571,7 @@ class CalciumRule(PlasticityRule):
         Noise amplitude of the paper; only used when ``noise=True``.
     noise : bool
         The paper's activity-dependent noise.  Not implemented in this version
-        (``True`` raises); the rule is deterministic.
+        (``True`` raises, as does anything but a bool); the rule is deterministic.
     drive : {"pre_post", "presynaptic"}
         ``"presynaptic"`` ignores postsynaptic spikes: calcium comes from the
         presynaptic trains only, each transient boosted by an NMDA-like factor
@@ -584,6 +584,11 @@ class CalciumRule(PlasticityRule):
     max_pending : int
         Presynaptic transients still in flight (delay) at the end of a window
         that the state can carry per neuron.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A parameter out of its range or of the wrong kind; ``noise`` not a bool, or True.
 
     The default is the fit to cortical slices (Table S2); see :meth:`preset`.
     """
@@ -622,6 +627,9 @@ class CalciumRule(PlasticityRule):
         _set(self, "rk_step", number(self.rk_step, "rk_step", lo=0.0, hi=0.1, lo_open=True))
         if self.drive not in ("pre_post", "presynaptic"):
             raise ParameterError("drive", self.drive, "'pre_post' or 'presynaptic'")
+        if not isinstance(self.noise, (bool, np.bool_)):  # None or "no" would read as False, "yes" as True
+            raise ParameterError("noise", self.noise, "true or false (False: the noisy variant is not implemented yet)")
+        _set(self, "noise", bool(self.noise))
         if self.noise:
             raise ParameterError("noise", self.noise, "False (the noisy variant is not implemented yet)",
                                  hint="the deterministic rule gives the mean drift of the paper's model")

@@ -195,13 +195,19 @@ def map_score(rates, model) -> float:
     ------
     painsim.errors.ParameterError
         ``model`` not a Model; an unknown measure, or (``"excess_rate"``) a missing anchor or
-        anchors refused by :func:`nrs_from_rate`; ``rates`` not 2-D.
+        anchors refused by :func:`nrs_from_rate`; ``rates`` not 2-D, or a rate that is negative
+        or not finite (NaN would be read as a silent unit, scoring 0).  An empty map (no unit)
+        is not refused.
     KeyError
         ``model`` has no ``readout.map_measure``.
     painsim.errors.UnknownKeyError
         ``model`` lacks another parameter read.
     """
     measure = _checked_model(model).text("readout.map_measure")
+    r = _check_map(rates)
+    bad = ~np.isfinite(r) | (r < 0)
+    if bad.any():
+        raise ParameterError("rates", float(r[bad][0]), "a map image of rates in Hz: finite numbers >= 0")
     threshold = model.si("readout.map_overactive_rate")
     if measure == "area":
         area = active_area(rates, threshold, model.si("cortex.map.spacing"))

@@ -14,7 +14,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from ..checks import whole
+from ..checks import flag, whole
 from ..circuits import PointOutput, build_networks, engine_choice, structure_key
 from ..devices import devices_duration
 from ..errors import ParameterError
@@ -87,12 +87,21 @@ class PointsRunner:
         How errors name a bad field of request ``k``: ``"<where>[k].seed"`` (default
         ``requests[k].seed``); None: by the field alone (:func:`simulate`, whose one
         request is made of its own arguments).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``requests`` empty or not a sequence of Request (a bad field of one named
+        ``<where>[k].<field>``), ``batch_size`` not a whole number >= 1, ``keep`` not true/false.
     """
 
     def __init__(self, requests: Sequence[Request], d: float, batch_size: int, keep: bool = True,
                  engine: str | None = None, where: str | None = "requests"):
         batch_size = whole(batch_size, "batch_size", allow_float=True)
+        flag(keep, "keep")
         requests = _checked_requests(requests)  # once: a generator is read once
+        if not requests:  # nothing to run: run() would return [] and build nothing
+            raise ParameterError("requests", requests, "at least one painsim.Request")
         prepared = []
         for k, r in enumerate(requests):
             if not isinstance(r.model, Model):
@@ -181,7 +190,11 @@ def simulate_batch(requests: Sequence[Request], duration=None, batch_size: int =
     list of xarray.Dataset, in the order of ``requests``.
     """
     requests = _checked_requests(requests)  # a list: read twice below
-    return PointsRunner(requests, _batch_seconds(requests, duration), batch_size, keep=False).datasets()
+    d = _batch_seconds(requests, duration)
+    if not requests:  # no point: no result (PointsRunner refuses an empty batch)
+        whole(batch_size, "batch_size", allow_float=True)
+        return []
+    return PointsRunner(requests, d, batch_size, keep=False).datasets()
 
 
 def simulate(model: Model | str, stimulus: Waveform | None = None, noxious=0.0, touch=0.0,
