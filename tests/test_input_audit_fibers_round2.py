@@ -212,3 +212,12 @@ def test_drg_arrivals_of_a_slow_train_arrive_whole():
     t, f = tjunction.drg_arrivals(origin, ids, [], [], "C", V, DRG, 1.0)
     np.testing.assert_allclose(np.sort(t), np.sort(origin + 0.3 / V[ids]))
     assert sorted(f) == [0, 1]
+
+
+@pytest.mark.parametrize("warmup, period, name", [("1", 0.5, "afferents.tjunction.warmup"),
+                                                  (True, 0.5, "afferents.tjunction.warmup"),
+                                                  (1.0, "0.5", "period"), (1.0, True, "period")])
+def test_transmit_refuses_text_and_booleans_as_warmup_or_period(warmup, period, name):
+    """A warm-up or window length given as text or a boolean is refused by name (text was a bare
+    TypeError from math.isfinite, True read as 1 s)."""
+    _refused(lambda: tjunction.transmit([0.1], [0], [0], [0.01], C, warmup=warmup, period=period), name)

@@ -289,3 +289,18 @@ def test_calcium_rule_of_a_bool_noise():
     assert CalciumRule(noise=False).noise is False
     assert CalciumRule(noise=np.False_).noise is False
     _refused(lambda: CalciumRule(noise=True), ParameterError, "noise")
+
+
+@pytest.mark.parametrize("bad", [float("nan"), -1.0, float("inf")])
+@pytest.mark.parametrize("measure", ["active_area", "map_excess_rate", "map_centroid"])
+def test_map_measures_refuse_a_rate_that_is_not_finite_and_non_negative(measure, bad):
+    """Every map measure, not only map_score, refuses a NaN, negative or infinite rate by name
+    (NaN compared as "not active" and was silently counted as 0)."""
+    from painsim.readouts import maps
+    rates = np.ones((3, 3))
+    rates[1, 1] = bad
+    args = {"active_area": (5.0, 1e-3), "map_excess_rate": (5.0,), "map_centroid": (5.0, 1e-3)}[measure]
+    with pytest.raises(ParameterError) as info:
+        getattr(maps, measure)(rates, *args)
+    assert info.value.name == "rates"
+    getattr(maps, measure)(np.ones((3, 3)), *args)  # the negative control: a valid map passes

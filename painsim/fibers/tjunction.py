@@ -63,6 +63,7 @@ one fiber class into arrivals at the dorsal horn.  No brian2 here.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
@@ -312,11 +313,12 @@ def transmit(t, kind, fiber, window, junction: JunctionParams, warmup: float = 0
         raise ParameterError("kind", np.unique(kind[(kind != 0) & (kind != 1)]).tolist(), "0 (peripheral) or 1 (stem)")
     if fiber.size and (fiber.min() < 0 or fiber.max() >= window.size):
         raise ParameterError("fiber", int(fiber.max()), f"fiber indices in 0..{window.size - 1}")
-    if not (math.isfinite(warmup) and warmup >= 0):
+    if isinstance(warmup, bool) or not isinstance(warmup, numbers.Real) or not (math.isfinite(warmup) and warmup >= 0):
         raise ParameterError("afferents.tjunction.warmup", warmup, "a time >= 0 s (finite)")
     copies = 0
     if warmup > 0 and t.size:
-        if period is None or not (math.isfinite(period) and period > 0):
+        if (period is None or isinstance(period, bool) or not isinstance(period, numbers.Real)
+                or not (math.isfinite(period) and period > 0)):
             raise ParameterError("period", period, "the window length (s > 0, finite) when warmup > 0")
         if warmup / period > MAX_WARMUP_REPEATS:  # checked before ceil: 1e3 / 1e-300 is inf
             raise ParameterError("afferents.tjunction.warmup", warmup,

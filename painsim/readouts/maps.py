@@ -68,6 +68,9 @@ def _check_map(rates) -> np.ndarray:
     r = _floats(rates, "rates", "a 2-D map image of rates in Hz (rows y, columns x)")
     if r.ndim != 2:
         raise ParameterError("rates", r.shape, "a 2-D map image (rows y, columns x)")
+    bad = ~np.isfinite(r) | (r < 0)  # NaN compared as "not active" and was counted silently as 0
+    if bad.any():
+        raise ParameterError("rates", float(r[bad][0]), "a map image of rates in Hz: finite numbers >= 0")
     return r
 
 
@@ -100,8 +103,8 @@ def active_area(rates, threshold: float, spacing: float) -> float:
     Raises
     ------
     painsim.errors.ParameterError
-        ``rates`` not 2-D, ``threshold`` not a finite number, or ``spacing`` not > 0 (NaN, text or
-        a bool refused).
+        ``rates`` not a 2-D map of finite rates >= 0, ``threshold`` not a finite number, or
+        ``spacing`` not > 0 (NaN, text or a bool refused).
     """
     r, threshold, spacing = _check_map(rates), _threshold(threshold), _spacing(spacing)
     return float(np.count_nonzero(r > threshold)) * spacing ** 2
@@ -127,7 +130,7 @@ def map_excess_rate(rates, threshold: float) -> float:
     Raises
     ------
     painsim.errors.ParameterError
-        ``rates`` not 2-D, or ``threshold`` not a finite number.
+        ``rates`` not a 2-D map of finite rates >= 0, or ``threshold`` not a finite number.
     """
     return float(np.mean(np.clip(_check_map(rates) - _threshold(threshold), 0.0, None)))
 
@@ -204,10 +207,7 @@ def map_score(rates, model) -> float:
         ``model`` lacks another parameter read.
     """
     measure = _checked_model(model).text("readout.map_measure")
-    r = _check_map(rates)
-    bad = ~np.isfinite(r) | (r < 0)
-    if bad.any():
-        raise ParameterError("rates", float(r[bad][0]), "a map image of rates in Hz: finite numbers >= 0")
+    _check_map(rates)
     threshold = model.si("readout.map_overactive_rate")
     if measure == "area":
         area = active_area(rates, threshold, model.si("cortex.map.spacing"))
@@ -238,7 +238,8 @@ def map_centroid(rates, threshold: float, spacing: float) -> tuple[float, float]
     Raises
     ------
     painsim.errors.ParameterError
-        ``rates`` not 2-D, ``threshold`` not a finite number, or ``spacing`` not > 0.
+        ``rates`` not a 2-D map of finite rates >= 0, ``threshold`` not a finite number, or
+        ``spacing`` not > 0.
     """
     r, threshold, spacing = _check_map(rates), _threshold(threshold), _spacing(spacing)
     w = np.where(r > threshold, r, 0.0)

@@ -187,7 +187,16 @@ def simulate_batch(requests: Sequence[Request], duration=None, batch_size: int =
 
     Returns
     -------
-    list of xarray.Dataset, in the order of ``requests``.
+    list of xarray.Dataset, in the order of ``requests`` (empty for no requests).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``requests`` not a sequence of :class:`Request`, a bad field of one (named
+        ``requests[k].<field>``), ``duration`` not a time in (0, 3600] s (or missing with no
+        stimulus), ``batch_size`` not a whole number >= 1.
+    painsim.errors.UnknownKeyError
+        A name in a request's ``weights`` that is not a connection of its model's circuit.
     """
     requests = _checked_requests(requests)  # a list: read twice below
     d = _batch_seconds(requests, duration)
