@@ -252,7 +252,7 @@ def tolerance_at(times_days, x, calendar, rate: float, tau: float) -> np.ndarray
         Days that are not numbers >= 0 (named ``days``), ``x`` empty or not numbers >= 0, ``calendar``
         not a :class:`~painsim.protocols.Calendar`, ``rate`` or ``tau`` refused by :func:`evolve`.
     """
-    times = _check_days(times_days)
+    times = _check_days(times_days, "times_days")
     xs = np.atleast_1d(_values(x, "x", np.inf, "an excess occupancy >= 0 per patient (a number or a list)"))
     if xs.size == 0:
         raise ParameterError("x", x, "an excess occupancy >= 0 per patient (at least one)")
@@ -553,13 +553,13 @@ def _test_duration(test_duration) -> float:
     return d
 
 
-def _check_days(days) -> np.ndarray:
+def _check_days(days, name: str = "days") -> np.ndarray:
     try:
         arr = np.atleast_1d(np.asarray(days, float)) if not isinstance(days, str) else np.array([np.nan])
     except (TypeError, ValueError):
         arr = np.array([np.nan])
     if arr.size == 0 or np.any(~np.isfinite(arr) | (arr < 0)):
-        raise ParameterError("days", days, "a non-empty list of days >= 0 of the course (day 0 = the first session)")
+        raise ParameterError(name, days, "a non-empty list of days >= 0 of the course (day 0 = the first session)")
     return arr
 
 

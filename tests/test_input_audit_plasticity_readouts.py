@@ -172,7 +172,7 @@ def test_tolerance_state_of_valid_arguments_is_unchanged():
 
 @pytest.mark.parametrize("args, name", [
     (([1.0], 0.1, None), "calendar"), (([1.0], 0.1, "tens_conventional"), "calendar"), (([1.0], "x"), "x"),
-    (([1.0], []), "x"), (([0.0], -0.1), "x"), (([1.0], [0.1, NAN]), "x"), (("x", 0.1), "days"),
+    (([1.0], []), "x"), (([0.0], -0.1), "x"), (([1.0], [0.1, NAN]), "x"), (("x", 0.1), "times_days"),
 ])
 def test_tolerance_at_refuses_bad_arguments_before_any_state(args, name):
     """A calendar that is not a Calendar (bare AttributeError), occupancies that are text (bare
