@@ -304,3 +304,38 @@ def test_map_measures_refuse_a_rate_that_is_not_finite_and_non_negative(measure,
         getattr(maps, measure)(rates, *args)
     assert info.value.name == "rates"
     getattr(maps, measure)(np.ones((3, 3)), *args)  # the negative control: a valid map passes
+
+
+@pytest.mark.parametrize("table", [None, [1, 2], "relief"])
+def test_to_dataset_refuses_a_table_that_is_not_a_cohort_table(table):
+    """``to_dataset`` of something that is not a DataFrame is refused naming ``table`` (a bare
+    AttributeError from ``.columns`` before)."""
+    from painsim.cohort import to_dataset
+    with pytest.raises(ParameterError) as info:
+        to_dataset(table)
+    assert info.value.name == "table"
+
+
+def test_to_dataset_refuses_a_table_without_relief():
+    """A DataFrame without the ``relief`` column is refused naming ``table`` (a bare KeyError)."""
+    import pandas as pd
+    from painsim.cohort import to_dataset
+    with pytest.raises(ParameterError) as info:
+        to_dataset(pd.DataFrame({"pain": [1.0, 2.0]}))
+    assert info.value.name == "table"
+
+
+@pytest.mark.parametrize("kwargs, name", [(dict(batch_size=0), "batch_size"), (dict(workers=1.5), "workers"),
+                                          (dict(workers=True), "workers"), (dict(seeds=[1]), "seeds")])
+def test_run_patient_batches_checks_its_arguments_before_any_process(kwargs, name):
+    """Batch size, workers and one seed per model are checked before a batch is formed; the task is
+    never called."""
+    from painsim.cohort.run import run_patient_batches
+
+    def task(*a, **k):  # pragma: no cover - reached only if the check failed
+        raise AssertionError("work started")
+    args = dict(models=["m1", "m2"], protocol=None, seeds=[1, 2], batch_size=2, workers=1, kw={}, task=task)
+    args.update(kwargs)
+    with pytest.raises(ParameterError) as info:
+        run_patient_batches(**args)
+    assert info.value.name == name

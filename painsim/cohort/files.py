@@ -206,8 +206,13 @@ def to_dataset(table, stats: Mapping | None = None, attrs: Mapping | None = None
     ------
     painsim.errors.ParameterError
         ``stats`` not a mapping with a ``"comparison"`` table (a :func:`statistics` result),
-        or ``attrs`` not a mapping; both before any work.
+        or ``attrs`` not a mapping, or ``table`` not a DataFrame with a ``relief`` column; all
+        before any work.
     """
+    if not isinstance(table, pd.DataFrame) or "relief" not in table.columns:
+        raise ParameterError("table", type(table).__name__ if not isinstance(table, pd.DataFrame)
+                             else sorted(map(str, table.columns)),
+                             "a cohort result table (a DataFrame with a 'relief' column, from cohort.run)")
     if stats is not None and not (isinstance(stats, Mapping) and isinstance(stats.get("comparison"), pd.DataFrame)):
         raise ParameterError("stats", stats if not isinstance(stats, Mapping) else sorted(map(str, stats)),
                              "the dict of cohort.statistics(table), with its 'comparison' table")

@@ -436,7 +436,17 @@ def run_patient_batches(models, protocol, seeds, batch_size, workers, kw, task=N
     -------
     list of xarray.Dataset
         One course result per patient, in patient order.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``batch_size`` or ``workers`` not a whole number >= 1, or not one seed per model; before
+        any process starts.
     """
+    batch_size = whole(batch_size, "batch_size", allow_float=True)
+    workers = whole(workers, "workers", allow_float=True)
+    if len(seeds) != len(models):
+        raise ParameterError("seeds", len(seeds), f"one seed per model ({len(models)})")
     spans = balanced_batches(len(models), batch_size, workers)
     batches = [[(k, models[k], seeds[k]) for k in range(s, s + m)] for s, m in spans]
     hinted = functools.partial(_hinted_task, task or course_task, batch_repeats([m for _, m in spans], workers))
