@@ -4,6 +4,7 @@ allowed.  Base layer (errors and units only)."""
 from __future__ import annotations
 
 import math
+import numbers
 import os
 import re
 from typing import Sequence
@@ -13,7 +14,7 @@ import numpy as np
 from .errors import ParameterError, UnknownKeyError
 from .units import to_si
 
-__all__ = ["known_keys", "known_tables", "distinct_labels", "flag", "whole", "number", "positive_time", "nonnegative_time", "simulated_duration", "MAX_SIMULATED_DURATION", "file_name", "positive_rate", "env_choice"]
+__all__ = ["known_keys", "known_tables", "distinct_labels", "flag", "whole", "is_number", "number", "positive_time", "nonnegative_time", "simulated_duration", "MAX_SIMULATED_DURATION", "file_name", "positive_rate", "env_choice"]
 
 
 def flag(value, name: str, error: type[ParameterError] = ParameterError) -> bool:
@@ -75,6 +76,24 @@ def whole(value, name: str, lo: int = 1, *, allow_float: bool = False) -> int:
             or value < lo):
         raise ParameterError(name, value, f"a whole number >= {lo}")
     return int(value)
+
+
+def is_number(value) -> bool:
+    """Whether ``value`` is a finite real number (Python or numpy), not a bool.
+
+    The predicate behind checks whose error names a field rather than an argument (a dataclass
+    field, a key of a table); :func:`number` raises the error itself.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    bool
+    """
+    return (isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+            and math.isfinite(value))
 
 
 def number(value, name: str, lo=None, hi=None, lo_open: bool = False, allowed: str | None = None) -> float:

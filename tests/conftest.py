@@ -27,3 +27,19 @@ def network_sizes(monkeypatch):
 
     monkeypatch.setattr(runner, "build_networks", recording)
     return sizes
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """A course's sessions, its opioid-tolerance windows and a cohort's batches raise
+    :class:`refusals.WorkStarted` instead of simulating (the input-check tests)."""
+    import sys
+
+    from painsim.course import engine
+    from refusals import WorkStarted
+
+    def started(*args, **kwargs):
+        raise WorkStarted
+    monkeypatch.setattr(engine, "run_sessions", started)
+    monkeypatch.setattr(engine, "CourseTolerance", started)
+    monkeypatch.setattr(sys.modules["painsim.cohort.run"], "_courses", started)

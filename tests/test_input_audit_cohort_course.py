@@ -13,7 +13,6 @@ before them, and each negative control reaches them with valid input.
 from __future__ import annotations
 
 import math
-import sys
 
 import numpy as np
 import pandas as pd
@@ -21,35 +20,18 @@ import pytest
 
 import painsim as ps
 from painsim import cohort, course
-from painsim.course import consolidation, engine
+from painsim.course import consolidation
 from painsim.course.consolidation import ConsolidationParams
 from painsim.errors import ParameterError, SpecError, UnknownKeyError
+from refusals import WorkStarted, refused
 
 NAN, INF = float("nan"), float("inf")
 MODEL = "neuropathic"
 
 
-class WorkStarted(Exception):
-    """Raised in place of the first expensive step: reaching it means every check passed."""
-
-
-@pytest.fixture
-def no_work(monkeypatch):
-    """The course's sessions, its opioid-tolerance windows and a cohort's batches raise WorkStarted."""
-    def started(*args, **kwargs):
-        raise WorkStarted
-    monkeypatch.setattr(engine, "run_sessions", started)
-    monkeypatch.setattr(engine, "CourseTolerance", started)
-    monkeypatch.setattr(sys.modules["painsim.cohort.run"], "_courses", started)
-
-
 def _refused(call, error, name):
     """``call()`` raises ``error`` (a painsim error) naming ``name`` and saying what is allowed."""
-    with pytest.raises(error) as info:
-        call()
-    assert info.value.name == name, str(info.value)
-    assert info.value.allowed, str(info.value)
-    return info.value
+    return refused(call, name, error, allowed=True)
 
 
 # ---------------------------------------------------------------- course: run_course, run_course_batch, one_session

@@ -21,13 +21,7 @@ from painsim.stimulation import tonic
 NAN, INF = math.nan, math.inf
 
 
-def _refused(call, name, error=ParameterError):
-    """The error ``call()`` raises: of class ``error``, about parameter ``name``, named in its message."""
-    with pytest.raises(error) as e:
-        call()
-    assert e.value.name == name
-    assert repr(name) in str(e.value) or str(name) in str(e.value)
-    return e.value
+from refusals import refused as _refused  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from painsim.errors import ParameterError, UnknownKeyError
+from painsim.errors import UnknownKeyError
 from painsim.fibers import biophysical, collision, encoding, responses, tjunction
 from painsim.fibers.afferents import natural
 from painsim.fibers.population import FiberPopulation
@@ -21,13 +21,7 @@ NAN, INF = math.nan, math.inf
 C = tjunction.JUNCTION["C"]
 
 
-def _refused(call, name, error=ParameterError):
-    """The error ``call()`` raises: of class ``error``, about parameter ``name``, named in its message."""
-    with pytest.raises(error) as e:
-        call()
-    assert e.value.name == name
-    assert repr(name) in str(e.value) or str(name) in str(e.value)
-    return e.value
+from refusals import refused as _refused  # noqa: E402
 
 
 # ------------------------------------------------------------------ response functions

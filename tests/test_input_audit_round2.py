@@ -11,7 +11,6 @@ by :class:`WorkStarted`: a refusal must come before it, and each negative contro
 from __future__ import annotations
 
 import math
-import sys
 import warnings
 
 import numpy as np
@@ -27,29 +26,14 @@ from painsim.errors import ParameterError, UnknownKeyError
 from painsim.plasticity import CalciumRule
 from painsim.readouts import maps
 from painsim.simulation.runner import PointsRunner
+from refusals import WorkStarted, refused
 
 NAN, INF = float("nan"), float("inf")
 
 
-class WorkStarted(Exception):
-    """Raised in place of the first expensive step: reaching it means every check passed."""
-
-
-@pytest.fixture
-def no_work(monkeypatch):
-    """A cohort's batches raise WorkStarted."""
-    def started(*args, **kwargs):
-        raise WorkStarted
-    monkeypatch.setattr(sys.modules["painsim.cohort.run"], "_courses", started)
-
-
 def _refused(call, error, name):
     """``call()`` raises ``error`` (a painsim error) naming ``name`` and saying what is allowed."""
-    with pytest.raises(error) as info:
-        call()
-    assert info.value.name == name, str(info.value)
-    assert info.value.allowed, str(info.value)
-    return info.value
+    return refused(call, name, error, allowed=True)
 
 
 def _patients(n_good: int = 3, n_bad: int = 5) -> pd.DataFrame:

@@ -222,3 +222,17 @@ def test_schedule_block_count_refused_by_name(count):
 def test_schedule_block_whole_float_count_accepted():
     """The negative control: a whole count written as a float gives that many sessions."""
     assert Calendar.blocks([{"count": 3.0, "every": "2 days"}], 60.0).days == (0.0, 2.0, 4.0)
+
+
+@pytest.mark.parametrize("value", [0, -3, 2.5, np.int64(7), np.float32(0.5), 10**30])
+def test_is_number_takes_finite_real_numbers(value):
+    """The predicate behind the field checks: finite real numbers, Python or numpy."""
+    from painsim.checks import is_number
+    assert is_number(value)
+
+
+@pytest.mark.parametrize("value", [True, np.bool_(False), float("nan"), -math.inf, "1", None, [1.0], np.array(1.0)])
+def test_is_number_refuses_bools_non_finite_and_non_numbers(value):
+    """Booleans (ints to Python), NaN and infinities, text, None and arrays are not numbers here."""
+    from painsim.checks import is_number
+    assert not is_number(value)

@@ -23,7 +23,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..anatomy import FIBER_CLASSES
-from ..checks import whole
+from ..checks import is_number, whole
 from ..errors import ParameterError
 from ..jit import njit, numba_loaded
 from ..rng import rng_for
@@ -63,12 +63,12 @@ class NaturalStimulus:
     stop: float | None = None
 
     def __post_init__(self):
-        if not (_real(self.intensity) and 0.0 <= self.intensity <= 1.0):
+        if not (is_number(self.intensity) and 0.0 <= self.intensity <= 1.0):
             raise ParameterError("intensity", self.intensity, "an intensity between 0 and 1",
                                  hint="natural() reads quantities and temperatures")
-        if not (_real(self.start) and self.start >= 0):
+        if not (is_number(self.start) and self.start >= 0):
             raise ParameterError("start", self.start, "a time >= 0 s (a finite number)")
-        if self.stop is not None and not (_real(self.stop) and self.stop >= self.start):
+        if self.stop is not None and not (is_number(self.stop) and self.stop >= self.start):
             raise ParameterError("stop", self.stop, "None or a time in s >= start (a finite number)")
 
     def rate_factor(self, duration: float) -> tuple[float, float, float]:
@@ -132,12 +132,6 @@ def natural(intensity: float = 0.0, start=0.0, stop=None, name="intensity") -> N
     if t1 is not None and not (math.isfinite(t1) and t1 > t0):  # stop = start: a stimulus that never acts
         raise ParameterError("stop", stop, "None or a time after start (0 <= start < stop, finite)")
     return NaturalStimulus(i, t0, t1)
-
-
-def _real(value) -> bool:
-    """A finite plain number (not a bool)."""
-    return (not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
-            and math.isfinite(value))
 
 
 def _temperature_hint(value, name: str) -> str | None:
@@ -284,7 +278,7 @@ def poisson_train(rate: float, start: float, stop: float, n: int, rng: np.random
         ``rng`` not a numpy Generator (were bare errors from numpy).
     """
     for name, value in (("rate", rate), ("start", start), ("stop", stop)):
-        if not _real(value):
+        if not is_number(value):
             raise ParameterError(name, value, "a finite number (Hz for the rate, s for the times)")
     n = whole(n, "n", 0, allow_float=True)
     if not isinstance(rng, np.random.Generator):
@@ -324,7 +318,7 @@ def apply_dead_time(times: np.ndarray, ids: np.ndarray, dead: float) -> tuple[np
         ``dead`` not a finite time >= 0 s (a negative or NaN dead time kept every spike), or
         ``ids`` not one per spike time.
     """
-    if not (_real(dead) and dead >= 0):
+    if not (is_number(dead) and dead >= 0):
         raise ParameterError("dead", dead, "a dead time >= 0 s (a finite number, e.g. DEAD_TIME)")
     times, ids = np.asarray(times), np.asarray(ids)
     if times.shape != ids.shape:

@@ -60,7 +60,7 @@ from typing import Any
 import numpy as np
 
 from ..anatomy import FIBER_CLASSES
-from ..checks import whole
+from ..checks import is_number, whole
 from ..errors import ParameterError
 from ..rng import rng_for
 from ..units import to_celsius, to_si
@@ -119,12 +119,6 @@ _RANGE = {"heat": (MIN_TEMPERATURE, MAX_TEMPERATURE), "cold": (MIN_TEMPERATURE, 
           "pinprick": (0.0, MAX_FORCE), "brush": (0.0, MAX_VELOCITY)}
 
 
-def _real(value) -> bool:
-    """A finite plain number (not a bool)."""
-    return (not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
-            and math.isfinite(value))
-
-
 def _check_fields(stim) -> None:
     """Refuse a kind, value or window a constructor would not make (were accepted, and failed at first
     use with a bare KeyError, or drew spikes at NaN °C or from a negative onset)."""
@@ -132,13 +126,13 @@ def _check_fields(stim) -> None:
         raise ParameterError("kind", stim.kind, f"one of {tuple(_UNIT)}",
                              hint="build a stimulus with heat(), cold(), pinprick() or brush()")
     lo, hi = _RANGE[stim.kind]
-    if not (_real(stim.value) and lo <= stim.value <= hi):
+    if not (is_number(stim.value) and lo <= stim.value <= hi):
         raise ParameterError("value", stim.value, f"a number from {lo:g} to {hi:g} {_UNIT[stim.kind]}")
-    if not (_real(stim.start) and stim.start >= 0):
+    if not (is_number(stim.start) and stim.start >= 0):
         raise ParameterError("start", stim.start, "a time >= 0 s (a finite number)")
-    if stim.stop is not None and not (_real(stim.stop) and stim.stop >= stim.start):
+    if stim.stop is not None and not (is_number(stim.stop) and stim.stop >= stim.start):
         raise ParameterError("stop", stim.stop, "None or a time in s >= start (a finite number)")
-    if not (_real(stim.interval) and stim.interval >= 0):
+    if not (is_number(stim.interval) and stim.interval >= 0):
         raise ParameterError("interval", stim.interval, "a time >= 0 s (a finite number)")
 
 

@@ -64,7 +64,7 @@ from typing import Mapping
 import numpy as np
 
 from ..anatomy import FIBER_CLASSES
-from ..checks import known_keys, whole
+from ..checks import is_number, known_keys, whole
 from ..errors import ParameterError, UnknownKeyError
 from ..rng import rng_for
 from .rates import _checked_seed
@@ -276,12 +276,6 @@ def check_class(name: str) -> str:
 
 
 # ---------------------------------------------------------------- population
-def _real(value) -> bool:
-    """A finite plain number (not a bool)."""
-    return (not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
-            and bool(np.isfinite(value)))
-
-
 def _counts(counts) -> dict:
     """``counts`` (class -> number of fibers, a mapping or pairs) as a dict."""
     try:
@@ -442,7 +436,7 @@ class FiberPopulation:
         diam = per_class("diameter_range", {c: CLASS_PARAMS[c].diameter_range for c in CLASSES})
         for name, rng_map in (("distance_range", dist), ("diameter_range", diam)):
             for c, pair in rng_map.items():
-                if not (len(pair) == 2 and all(_real(x) for x in pair) and 0 < pair[0] <= pair[1]):
+                if not (len(pair) == 2 and all(is_number(x) for x in pair) and 0 < pair[0] <= pair[1]):
                     raise ParameterError(name, pair, "(low, high) in m, finite, 0 < low <= high")
         rng = rng_for(seed, "fiber_population")
         labels, d, r = [], [], []

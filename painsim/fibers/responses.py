@@ -12,8 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
+from ..checks import is_number
 from ..errors import ParameterError
 
 __all__ = ["HeatResponse", "ForceResponse", "BrushResponse", "HEAT_RESPONSE", "COLD_RESPONSE", "FORCE_RESPONSE",
@@ -28,27 +27,22 @@ RATE_WINDOW = 3.0
 # ==========================================================================
 # Response functions (one per class and modality)
 # ==========================================================================
-def _number(value) -> bool:
-    """A plain number (not a bool, not text: a comparison with those was a bare TypeError)."""
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-
-
 def _check_adaptation(plateau: float, tau: float) -> None:
-    if not (_number(plateau) and 0.0 <= plateau <= 1.0):
+    if not (is_number(plateau) and 0.0 <= plateau <= 1.0):
         raise ParameterError("plateau", plateau, "a fraction of the initial discharge in [0, 1] (1: no adaptation)")
-    if plateau < 1 and not (_number(tau) and math.isfinite(tau) and tau > 0):
+    if plateau < 1 and not (is_number(tau) and math.isfinite(tau) and tau > 0):
         raise ParameterError("adaptation_tau", tau, "a time constant > 0 s when the discharge adapts (plateau < 1)")
 
 
 def _check_fraction(fraction) -> None:
     """Refuse a share of a class that is not a finite number in [0, 1] (NaN and 1.5 were kept)."""
-    if not (_number(fraction) and 0.0 <= fraction <= 1.0):
+    if not (is_number(fraction) and 0.0 <= fraction <= 1.0):
         raise ParameterError("fraction", fraction, "a share of the class's fibers in [0, 1]")
 
 
 def _check_sd(name: str, sd) -> None:
     """Refuse a standard deviation that is not a finite number > 0 (0 and negative ones were kept)."""
-    if not (_number(sd) and math.isfinite(sd) and sd > 0):
+    if not (is_number(sd) and math.isfinite(sd) and sd > 0):
         raise ParameterError(name, sd, "a standard deviation > 0 (a finite number)")
 
 

@@ -9,14 +9,10 @@ from __future__ import annotations
 import math
 import numbers
 
+from ..checks import is_number
 from ..errors import ParameterError
 
 __all__ = ["bisect_parameter"]
-
-
-def _real(value) -> bool:
-    """A real number (not a bool)."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _check_search(bounds, target, tol, max_iter) -> tuple[float, float]:
@@ -25,11 +21,11 @@ def _check_search(bounds, target, tol, max_iter) -> tuple[float, float]:
         lo, hi = bounds
     except (TypeError, ValueError):
         raise ParameterError("bounds", bounds, "a pair (lo, hi) of finite numbers with lo < hi") from None
-    if not (_real(lo) and _real(hi) and math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+    if not (is_number(lo) and is_number(hi) and math.isfinite(lo) and math.isfinite(hi) and lo < hi):
         raise ParameterError("bounds", bounds, "a pair (lo, hi) of finite numbers with lo < hi")
-    if not (_real(target) and math.isfinite(target)):
+    if not (is_number(target) and math.isfinite(target)):
         raise ParameterError("target", target, "a finite number (the outcome sought)")
-    if not (_real(tol) and math.isfinite(tol)):
+    if not (is_number(tol) and math.isfinite(tol)):
         raise ParameterError("tol", tol, "a finite number (> 0: stop within it of the target; "
                                          "<= 0: every halving, as the morphine ED50 does)")
     if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 1:

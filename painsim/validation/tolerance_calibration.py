@@ -11,13 +11,12 @@ describes the procedure, its target and what stays held out.
 """
 from __future__ import annotations
 
-import math
-import numbers
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
+from ..checks import is_number
 from ..errors import ParameterError
 from ..params import load_model
 from ..protocols import Calendar, get as get_protocol
@@ -161,11 +160,6 @@ def tolerance_rate_for_efficacy(x: float, calendar: Calendar, session: int, effi
     return float(np.exp(log_k)), 1.0 - T, tuple((float(np.exp(u)), 1.0 - t) for u, t in evals)
 
 
-def _number(value) -> bool:
-    """A finite real number (not a bool)."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-
-
 def _check_session(session, first: int, last: int | None = None) -> None:
     """Refuse a ``session`` that is not a whole number (an int or numpy integer, not a bool) from
     ``first`` to ``last`` (no upper limit when None), naming ``session``."""
@@ -178,16 +172,16 @@ def _check_session(session, first: int, last: int | None = None) -> None:
 
 def _check_efficacy_inputs(x, calendar, session, efficacy, tau, bounds) -> None:
     """The refusals of :func:`tolerance_rate_for_efficacy` (its Raises), before any evaluation."""
-    if not (_number(x) and 0 < x <= 1):
+    if not (is_number(x) and 0 < x <= 1):
         raise ParameterError("x", x, "an excess occupancy in (0, 1] (a session that occupies receptors)")
     if not isinstance(calendar, Calendar):
         raise ParameterError("calendar", calendar, "a painsim.protocols.Calendar")
     _check_session(session, 1, len(calendar.days) - 1)
-    if not (_number(tau) and tau > 0):
+    if not (is_number(tau) and tau > 0):
         raise ParameterError("tau", tau, "a recovery time constant > 0 s (finite)")
     gap = max(0.0, (calendar.days[session] - calendar.days[session - 1]) * DAY - calendar.session_duration)
     floor = float(-np.expm1(-gap / tau))   # 1 - T with k -> infinity: T = 1 at the end of the session before
-    if not (_number(efficacy) and floor < efficacy < 1):
+    if not (is_number(efficacy) and floor < efficacy < 1):
         raise ParameterError("efficacy", efficacy, f"a receptor efficacy in ({floor:.4g}, 1): with k -> infinity "
                              f"each session saturates T at 1 and it recovers to an efficacy of {floor:.4g} before "
                              f"session {session}, so no rate bounds bracket a lower one; efficacy 1 is k = 0")
@@ -195,7 +189,7 @@ def _check_efficacy_inputs(x, calendar, session, efficacy, tau, bounds) -> None:
         lo, hi = bounds
     except (TypeError, ValueError):
         lo = hi = None
-    if not (_number(lo) and _number(hi) and 0 < lo < hi):
+    if not (is_number(lo) and is_number(hi) and 0 < lo < hi):
         raise ParameterError("bounds", bounds, "two finite tolerance rates 0 < lo < hi (1/s per unit occupancy)")
 
 
