@@ -107,11 +107,21 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
         a weight not a number >= 0; ``maxiter`` not a whole number >= 1;
         ``method`` not a bounded method of :func:`scipy.optimize.minimize`.
     painsim.errors.SpecError
-        No target or no parameter to fit, or bounds that are not a pair ``(low, high)`` of
-        numbers with ``low < high``.
+        Before the first simulation: no target or no parameter to fit, bounds that are not a pair
+        ``(low, high)`` of numbers with ``low < high`` (named ``parameters.<name>``), or a bound
+        outside the values the parameter's distribution accepts (e.g. a Beta mean of 1.2 or of 0).
     painsim.errors.UnknownKeyError
         An unknown target statistic (of ``targets`` or ``weights``), distribution parameter,
         preset or attribute.
+
+    Notes
+    -----
+    Each parameter starts at its value in the distributions (``preset`` and ``distributions``);
+    a value outside its bounds starts at the nearer bound (reported in ``start``).  The
+    optimiser works in the unit box of the bounds, so it proposes only values within them, which
+    the checks above make valid; a point whose draw or ``simulate`` still raises a
+    :class:`painsim.errors.ParameterError` is scored 1e6 (a barrier the optimiser turns away from)
+    instead of ending the fit, so a ``simulate`` that refuses every point gives ``loss`` 1e6.
     """
     targets = _targets(targets)
     weights = _weights(weights)
@@ -190,21 +200,33 @@ def _weights(weights: Mapping[str, float] | None) -> dict:
 
 
 def _start(dists: Mapping, parameters: Mapping) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
-    """(names, start values within the bounds, low bounds, high bounds) of the fitted parameters."""
+    """(names, start values within the bounds, low bounds, high bounds) of the fitted parameters.
+
+    A start is the parameter's value in ``dists``; one outside its bounds starts at the nearer bound
+    (a fit restricted to a range that excludes the preset's value is allowed).  Bounds are refused
+    when inverted or when either lies outside the values the parameter's distribution accepts (points
+    past such a bound were scored 1e6 silently; with both out, the fit ended refusing its own result)."""
     names = list(parameters)
     for k, b in parameters.items():  # (low, high): numbers, a pair (a third number is no bound)
         if isinstance(b, (str, bytes, Mapping)) or not hasattr(b, "__len__") or len(b) != 2:
             raise SpecError(f"parameters.{k}", b, "bounds (low, high), e.g. (0.05, 0.98)")
         for v in b:
             number(v, f"parameters.{k}", allowed="bounds (low, high) that are finite numbers")
+        if not b[0] < b[1]:
+            raise SpecError(f"parameters.{k}", tuple(b), "bounds (low, high) with low < high")
     start = {k: float(get_parameter(dists, k)) if has_parameter(dists, k) else None for k in names}
     for k in names:
         set_parameter(dists, k, start[k] if start[k] is not None else np.mean(parameters[k]))  # validates names
+        for v in parameters[k]:  # each distribution checks its parameters one by one: both bounds suffice
+            try:
+                set_parameter(dists, k, float(v))
+            except ParameterError as e:
+                raise SpecError(f"parameters.{k}", tuple(parameters[k]), f"bounds within the values {k} "
+                                f"accepts: {e.allowed}", hint=f"{float(v)!r} is not") from None
+        set_parameter(dists, k, start[k] if start[k] is not None else np.mean(parameters[k]))  # as it was
     x0 = np.array([start[k] if start[k] is not None else np.mean(parameters[k]) for k in names])
     lo = np.array([parameters[k][0] for k in names], float)
     hi = np.array([parameters[k][1] for k in names], float)
-    if np.any(hi <= lo):
-        raise SpecError("parameters", dict(parameters), "bounds (low, high) with low < high")
     return names, np.clip(x0, lo, hi), lo, hi
 
 

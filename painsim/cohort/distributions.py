@@ -508,18 +508,32 @@ def get_parameter(dists: Mapping, name: str) -> float:
 
     Raises
     ------
-    KeyError, IndexError
-        An unknown attribute or group, or a name with too few parts (:func:`has_parameter`
-        says whether ``name`` is valid).
     painsim.errors.UnknownKeyError
-        An unknown parameter (:meth:`Distribution.get`).
+        ``name`` names no parameter of ``dists``: an unknown attribute, group or parameter, a name
+        with the wrong number of parts or one that is not a string (was a bare KeyError or
+        IndexError); the message lists the valid names (of the attribute, if that is known) and
+        suggests the nearest.  :func:`has_parameter` says whether ``name`` is valid.
     """
-    parts = name.split(".")
-    node = dists[parts[0]]
+    node, field = _parameter_of(dists, name)
+    return node.get(field)
+
+
+def _parameter_of(dists: Mapping, name) -> tuple[Distribution, str]:
+    """The distribution of parameter ``name`` of ``dists`` and the parameter's own name, or an
+    UnknownKeyError naming ``name`` as written."""
+    parts = name.split(".") if isinstance(name, str) else []
+    node = dists.get(parts[0]) if parts else None
     if isinstance(node, Mapping):
-        node = node[parts[1]]
-        return node.get(parts[2])
-    return node.get(parts[1])
+        if len(parts) == 3 and parts[2] in getattr(node.get(parts[1]), "params", ()):
+            return node[parts[1]], parts[2]
+    elif len(parts) == 2 and parts[1] in getattr(node, "params", ()):
+        return node, parts[1]
+    # the attribute's own parameters when it is known (a short list), else every parameter
+    within = {parts[0]: node} if node is not None else dists
+    names = [f"{a}.{g}.{p}" if isinstance(n, Mapping) else f"{a}.{p}"
+             for a, n in within.items() for g, d in (n.items() if isinstance(n, Mapping) else [(None, n)])
+             for p in getattr(d, "params", ())]
+    raise UnknownKeyError(str(name), names, what="distribution parameter")
 
 
 def has_parameter(dists: Mapping, name: str) -> bool:
@@ -539,7 +553,7 @@ def has_parameter(dists: Mapping, name: str) -> bool:
     try:
         get_parameter(dists, name)
         return True
-    except (KeyError, AttributeError, IndexError, UnknownKeyError):
+    except UnknownKeyError:  # a ParameterError (a ValueError), not a KeyError: get_parameter's only refusal
         return False
 
 

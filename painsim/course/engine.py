@@ -276,8 +276,9 @@ def one_session(model, protocol, seeds: Sequence[int], *, batch_size: int = 128)
         The model (a name is loaded).
     protocol : Protocol, str or mapping
         The protocol (what :func:`painsim.protocols.resolve` accepts); its first session is run.
-    seeds : sequence of int
-        One patient (circuit) per seed, simulated in one batch.
+    seeds : sequence of int or None
+        One patient (circuit) per seed, simulated in one batch; None: seeds 0, 1, ..., one per
+        model, as in :func:`run_course_batch` (for one ``model``: one patient, seed 0).
     batch_size : int
         Points per network, as in :func:`run_course_batch`.
 

@@ -55,7 +55,8 @@ class NaturalStimulus:
     ------
     painsim.errors.ParameterError
         ``intensity`` not a number in [0, 1] (2 doubled the class's maximal rate), ``start`` not
-        finite and >= 0, or ``stop`` not None or a finite time >= ``start``.
+        finite and >= 0, or ``stop`` not None or a finite time after ``start`` (``stop = start``, an
+        empty stimulus, as :func:`natural` refuses it).
     """
 
     intensity: float
@@ -68,8 +69,9 @@ class NaturalStimulus:
                                  hint="natural() reads quantities and temperatures")
         if not (is_number(self.start) and self.start >= 0):
             raise ParameterError("start", self.start, "a time >= 0 s (a finite number)")
-        if self.stop is not None and not (is_number(self.stop) and self.stop >= self.start):
-            raise ParameterError("stop", self.stop, "None or a time in s >= start (a finite number)")
+        if self.stop is not None and not (is_number(self.stop) and self.stop > self.start):
+            # stop = start was accepted: an empty stimulus that never acts (natural() refuses it)
+            raise ParameterError("stop", self.stop, "None or a time in s after start (start < stop, a finite number)")
 
     def rate_factor(self, duration: float) -> tuple[float, float, float]:
         """``(intensity, start, stop)`` with ``stop`` clipped to ``duration`` (s).

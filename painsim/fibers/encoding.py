@@ -49,7 +49,9 @@ The module is split by responsibility; everything named here stays importable fr
 :data:`COLD_RESPONSE`, :data:`FORCE_RESPONSE`, :data:`BRUSH_RESPONSE`, :data:`RATE_WINDOW`),
 :mod:`painsim.fibers.rates` the per-fiber draws, class means and spike trains
 (:func:`threshold_rng`, :func:`thermal_draw`, :func:`poisson_trains`, :func:`adapting_trains`,
-...); this module keeps :class:`PhysicalStimulus`, its constructors and their accepted ranges.
+...) and the contact temperatures accepted (:data:`SKIN_BASELINE`, :data:`MIN_TEMPERATURE`,
+:data:`MAX_TEMPERATURE`, shared with :func:`expected_heat_rate`); this module keeps
+:class:`PhysicalStimulus`, its constructors and their other accepted ranges.
 """
 from __future__ import annotations
 
@@ -64,9 +66,9 @@ from ..checks import is_number, whole
 from ..errors import ParameterError
 from ..rng import rng_for
 from ..units import to_celsius, to_si
-from .rates import (MODALITY_CODE, _brush_rates, _checked_class, _checked_seed, _force_rates, adaptation_profile,
-                    adapting_trains, expected_cold_rate, expected_heat_rate, poisson_trains, thermal_draw,
-                    threshold_rng)
+from .rates import (MAX_TEMPERATURE, MIN_TEMPERATURE, MODALITY_CODE, SKIN_BASELINE, _brush_rates, _checked_class,
+                    _checked_seed, _force_rates, adaptation_profile, adapting_trains, expected_cold_rate,
+                    expected_heat_rate, poisson_trains, thermal_draw, threshold_rng)
 from .responses import (BRUSH_RESPONSE, COLD_RESPONSE, FORCE_RESPONSE, HEAT_RESPONSE, RATE_WINDOW, BrushResponse,
                         ForceResponse, HeatResponse)
 
@@ -77,17 +79,8 @@ __all__ = ["PhysicalStimulus", "heat", "pinprick", "brush", "cold", "HeatRespons
            "adapting_trains", "adaptation_profile", "threshold_rng", "thermal_draw", "expected_heat_rate",
            "expected_cold_rate"]
 
-#: °C; resting skin temperature of contact-heat testing (DFNS baseline 32 °C, Rolke et al.
-#: 2006 Pain 123:231)
-SKIN_BASELINE = 32.0
-#: °C; hottest contact accepted: the response functions below are measured up to 49-53 °C
-#: (LaMotte & Campbell 1978; Treede et al. 1995); chosen: 60 °C leaves room above them, hotter
-#: contact burns the skin within seconds
-MAX_TEMPERATURE = 60.0
-#: °C; coldest contact accepted: the DFNS thermode's cut-off (Rolke et al. 2006 Pain 123:231
-#: [recalled]); chosen as the floor because the cold response functions below come from stimuli
-#: of 19-0 °C (Campero et al. 1996) and colder contact risks freezing injury
-MIN_TEMPERATURE = 0.0
+# SKIN_BASELINE, MAX_TEMPERATURE and MIN_TEMPERATURE, the contact temperatures heat() and cold() accept,
+# live in painsim.fibers.rates (imported above), whose expected_heat_rate checks the same range.
 
 #: N; heaviest punctate force accepted.  The response functions below are built on the DFNS pinprick
 #: series, 8-512 mN (Rolke et al. 2006 Pain 123:231), and thresholds of at most ~150 mN.  Chosen:
@@ -130,8 +123,9 @@ def _check_fields(stim) -> None:
         raise ParameterError("value", stim.value, f"a number from {lo:g} to {hi:g} {_UNIT[stim.kind]}")
     if not (is_number(stim.start) and stim.start >= 0):
         raise ParameterError("start", stim.start, "a time >= 0 s (a finite number)")
-    if stim.stop is not None and not (is_number(stim.stop) and stim.stop >= stim.start):
-        raise ParameterError("stop", stim.stop, "None or a time in s >= start (a finite number)")
+    if stim.stop is not None and not (is_number(stim.stop) and stim.stop > stim.start):
+        # stop = start was accepted: an empty stimulus that never acts (the constructors refuse it)
+        raise ParameterError("stop", stim.stop, "None or a time in s after start (start < stop, a finite number)")
     if not (is_number(stim.interval) and stim.interval >= 0):
         raise ParameterError("interval", stim.interval, "a time >= 0 s (a finite number)")
 
@@ -183,7 +177,8 @@ class PhysicalStimulus:
     painsim.errors.ParameterError
         ``kind`` not one of the four; ``value`` not a finite number within the range its
         constructor accepts; ``start`` not finite and >= 0; ``stop`` not None or a finite time
-        >= ``start``; ``interval`` not finite and >= 0; ``repeat`` not a whole number >= 1; a
+        after ``start`` (``stop = start``, an empty stimulus, as the constructors refuse it);
+        ``interval`` not finite and >= 0; ``repeat`` not a whole number >= 1; a
         non-zero ``ramp`` that is not finite and > 0 or not of one heat application;
         ``repeat > 1`` without a ``stop`` or with an ``interval`` shorter than one application.
     """

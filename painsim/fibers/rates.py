@@ -20,11 +20,27 @@ from ..units import to_celsius
 from .responses import (COLD_RESPONSE, HEAT_RESPONSE, RATE_WINDOW, BrushResponse, ForceResponse, HeatResponse,
                         _check_adaptation)
 
-__all__ = ["MODALITY_CODE", "threshold_rng", "poisson_trains", "adaptation_profile", "adapting_trains",
-           "thermal_draw", "expected_heat_rate", "expected_cold_rate"]
+__all__ = ["MODALITY_CODE", "SKIN_BASELINE", "MAX_TEMPERATURE", "MIN_TEMPERATURE", "threshold_rng",
+           "poisson_trains", "adaptation_profile", "adapting_trains", "thermal_draw", "expected_heat_rate",
+           "expected_cold_rate"]
 
 #: extra integer of the "threshold" stream per modality (fixed; never renumber)
 MODALITY_CODE = {"heat": 1, "pinprick": 2, "brush": 3, "cold": 4}
+
+# The contact temperatures accepted, here (not in painsim.fibers.encoding, which re-exports them) so that
+# expected_heat_rate checks the range heat() accepts.
+#: °C; resting skin temperature of contact-heat testing (DFNS baseline 32 °C, Rolke et al.
+#: 2006 Pain 123:231)
+SKIN_BASELINE = 32.0
+#: °C; hottest contact accepted: the response functions of :mod:`painsim.fibers.responses` are
+#: measured up to 49-53 °C (LaMotte & Campbell 1978; Treede et al. 1995); chosen: 60 °C leaves room
+#: above them, hotter contact burns the skin within seconds
+MAX_TEMPERATURE = 60.0
+#: °C; coldest contact accepted: the DFNS thermode's cut-off (Rolke et al. 2006 Pain 123:231
+#: [recalled]); chosen as the floor because the cold response functions of
+#: :mod:`painsim.fibers.responses` come from stimuli of 19-0 °C (Campero et al. 1996) and colder
+#: contact risks freezing injury
+MIN_TEMPERATURE = 0.0
 
 
 def _checked_class(class_name, name: str = "class_name") -> str:
@@ -290,9 +306,11 @@ def expected_heat_rate(celsius: float, class_name: str) -> float:
     Parameters
     ----------
     celsius : float, str or Quantity
-        The contact temperature: a number in °C, ``"47 °C"`` or a temperature in K.
+        The contact temperature: a number in °C, ``"47 °C"`` or a temperature in K; the range of
+        :func:`painsim.fibers.heat` from its default baseline, :data:`SKIN_BASELINE` (32 °C), to
+        :data:`MAX_TEMPERATURE` (60 °C).
     class_name : str
-        A key of :data:`HEAT_RESPONSE`.
+        A fiber class of :data:`painsim.anatomy.FIBER_CLASSES` (a key of :data:`HEAT_RESPONSE`).
 
     Returns
     -------
@@ -302,10 +320,17 @@ def expected_heat_rate(celsius: float, class_name: str) -> float:
     Raises
     ------
     painsim.errors.ParameterError
-        ``class_name`` is not a fiber class (was a bare KeyError), or ``celsius`` is not a finite
-        temperature (a bool, text that is no temperature, NaN: was a bare TypeError or a NaN rate).
+        ``class_name`` is not a fiber class (was a bare KeyError), ``celsius`` is not a finite
+        temperature (a bool, text that is no temperature, NaN: was a bare TypeError or a NaN rate), or
+        it lies outside 32-60 °C (1000 °C gave a rate of ~1000 Hz far beyond the response functions'
+        data; below the baseline, with the hint that cooling is :func:`expected_cold_rate`).
     """
-    return _expected_rate(to_celsius(celsius, "celsius"), HEAT_RESPONSE[_checked_class(class_name)], +1)
+    t = to_celsius(celsius, "celsius")
+    if not SKIN_BASELINE <= t <= MAX_TEMPERATURE:
+        raise ParameterError("celsius", celsius, f"a temperature from the {SKIN_BASELINE:g} °C baseline to "
+                                                 f"{MAX_TEMPERATURE:g} °C, the range of heat()",
+                             hint="cooling is expected_cold_rate()" if t < SKIN_BASELINE else None)
+    return _expected_rate(t, HEAT_RESPONSE[_checked_class(class_name)], +1)
 
 
 def expected_cold_rate(celsius: float, class_name: str) -> float:
@@ -315,7 +340,8 @@ def expected_cold_rate(celsius: float, class_name: str) -> float:
     Parameters
     ----------
     celsius : float, str or Quantity
-        The contact temperature: a number in °C, ``"47 °C"`` or a temperature in K.
+        The contact temperature: a number in °C, ``"3 °C"`` or a temperature in K; the range of
+        :func:`painsim.fibers.cold`, :data:`MIN_TEMPERATURE` (0 °C) to :data:`SKIN_BASELINE` (32 °C).
     class_name : str
         A key of :data:`COLD_RESPONSE`.
 
@@ -327,10 +353,17 @@ def expected_cold_rate(celsius: float, class_name: str) -> float:
     Raises
     ------
     painsim.errors.ParameterError
-        ``class_name`` is not a fiber class (was a bare KeyError), or ``celsius`` is not a finite
-        temperature (a bool, text that is no temperature, NaN: was a bare TypeError or a NaN rate).
+        ``class_name`` is not a fiber class (was a bare KeyError), ``celsius`` is not a finite
+        temperature (a bool, text that is no temperature, NaN: was a bare TypeError or a NaN rate), or
+        it lies outside 0-32 °C (beyond the response functions' data; above the baseline, with the
+        hint that warming is :func:`expected_heat_rate`).
     """
-    return _expected_rate(to_celsius(celsius, "celsius"), COLD_RESPONSE[_checked_class(class_name)], -1)
+    t = to_celsius(celsius, "celsius")
+    if not MIN_TEMPERATURE <= t <= SKIN_BASELINE:
+        raise ParameterError("celsius", celsius, f"a temperature from {MIN_TEMPERATURE:g} °C to the "
+                                                 f"{SKIN_BASELINE:g} °C baseline, the range of cold()",
+                             hint="warming is expected_heat_rate()" if t > SKIN_BASELINE else None)
+    return _expected_rate(t, COLD_RESPONSE[_checked_class(class_name)], -1)
 
 
 def _expected_rate(celsius: float, subtypes: tuple[HeatResponse, ...], sign: int) -> float:
