@@ -178,3 +178,24 @@ def test_a_wrong_command_line_is_caught(command, error):
     # negative controls: each differs from a documented command by one misspelling
     with pytest.raises(error):
         _check_command(command)
+
+
+# ------------------------------------------------------------------ the protocol library as documented
+def _protocols_section() -> str:
+    text = (ROOT / "docs" / "stimulation.md").read_text(encoding="utf-8")
+    return text.split("## Protocols", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_protocols_page_names_every_protocol_of_the_library():
+    """docs/stimulation.md lists the library by name (each with a ``<name>_sham``); a protocol added to
+    the library without a line there fails (cTBS was missing)."""
+    section = _protocols_section()
+    missing = [n for n in painsim.protocols.names() if not n.endswith("_sham") and f"`{n}`" not in section]
+    assert not missing, missing
+    assert all(f"{n}_sham" in painsim.protocols.names() for n in painsim.protocols.names() if not n.endswith("_sham"))
+
+
+def test_the_protocol_check_reads_the_section():
+    # negative control: the section exists and a name that is not in the library is not in it either
+    section = _protocols_section()
+    assert "`rtms_m1_20hz`" in section and "`no_such_protocol`" not in section

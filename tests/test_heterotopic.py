@@ -94,4 +94,5 @@ def test_remote_heat_from_a_file_drives_its_site_and_inhibits_the_test_site():
     assert float(ds["srd_rate"].values[1]) > 0 and float(ds["srd_rate"].values[0]) < float(ds["srd_rate"].values[1])
     rows = condition_rows(ds)   # the printed line names the test site's rate, not the remote one's
     assert f"PN {remote_heat:5.1f} Hz (test site {painful})" in rows[1]
-    assert "(painful site)" in rows[2]   # no site given: the test stimulus is at the painful site
+    assert f"(painful site {painful})" in rows[2]   # no site given: the test stimulus is at the painful site
+    assert f"(painful site {painful})" in rows[0]   # the same site named the same way alone (was "site 2")

@@ -6,6 +6,7 @@ measurement (the gate on C-carried heat, a few seconds) through the API and the 
 whose value must equal the same quantity computed here from simulate_batch.
 """
 import json
+import shutil
 import types
 import os
 
@@ -136,9 +137,15 @@ def test_cli_writes_the_table_and_the_dataset(gate_row):
 
 
 def test_figures_redraws_a_validation_result(gate_row, tmp_path):
+    """Under the name `painsim validate` gave it, so that a redraw beside the table replaces its figure
+    instead of adding a second one (it was written as validation_validation.png)."""
     out = tmp_path / "figs"
     assert main(["figures", str(gate_row / "validation.nc"), "--out", str(out)]) == 0
-    assert [p.name for p in out.glob("*.png")] == ["validation_validation.png"]
+    assert [p.name for p in out.glob("*.png")] == ["validation.png"]
+    beside = tmp_path / "beside"
+    shutil.copytree(gate_row, beside)
+    assert main(["figures", str(beside / "validation.nc")]) == 0
+    assert sorted(p.name for p in beside.glob("*.png")) == ["validation.png"]
 
 
 def test_measured_gate_equals_the_same_simulation_done_here(gate_row):
@@ -315,3 +322,29 @@ def test_scs_responder_rows_compare_each_patient_with_and_without_the_protocols_
     assert hf10[0].model.si("afferents.recruitment") == "biophysical"  # the protocol's device overrides
     assert [r.seed for r in requests] == list(range(1, 1 + k)) * 2
     assert all(r.stimulus is None for r in requests[:k]) and all(r.stimulus is not None for r in requests[k:])
+
+
+# ------------------------------------------------------------------ --list
+def _listed(capsys, *argv) -> list[str]:
+    assert main(["validate", "--list", *argv]) == 0
+    return capsys.readouterr().out.splitlines()
+
+
+def test_list_names_every_target_once_in_aligned_columns(capsys):
+    lines = _listed(capsys)
+    assert [line.split()[0] for line in lines] == [t.name for t in validation.TARGETS]
+    # the cost column starts at one place in every line, whatever the name's length
+    starts = {line.index(f" {t.cost} ", 2 + len(t.name) - 1) for line, t in zip(lines, validation.TARGETS)}
+    assert len(starts) == 1, starts
+
+
+def test_list_with_only_lists_those_targets(capsys):
+    """--only was ignored by --list (every target was listed); negative control: without it, all are."""
+    names = ["gate_on_c_heat", "windup_0p1hz"]
+    assert [line.split()[0] for line in _listed(capsys, "--only", ",".join(names))] == names
+    assert len(_listed(capsys)) == len(validation.TARGETS) > len(names)
+
+
+def test_list_with_an_unknown_target_is_refused(capsys):
+    assert main(["validate", "--list", "--only", "gate_on_c_heet"]) != 0
+    assert "gate_on_c_heat" in capsys.readouterr().err   # the nearest name is suggested

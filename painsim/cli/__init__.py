@@ -41,8 +41,8 @@ from ..sweep import load_spec, run_sweep
 from ..version import __version__
 from .options import (EXAMPLES, _AT_LEAST_ONE, _AT_LEAST_ZERO, _SEED, _Parser, _add_set, _check_run_options,
                       _patient_options, _store_options, _variant)
-from .output import (_REPORTED, _SUMMARIES, _SWEEP_STORE, _figures, _out_path, _output_folder, _plots,
-                     _print_lines, _print_paths, _provenance, _write_outputs, sweep_destination)
+from .output import (_REPORTED, _SUMMARIES, _SWEEP_STORE, _check_sweep_store, _figures, _out_path, _output_folder,
+                     _plots, _print_lines, _print_paths, _provenance, _write_outputs, sweep_destination)
 from .saved import cmd_export, cmd_figures
 from .validate import cmd_validate
 
@@ -78,8 +78,9 @@ def cmd_run(args) -> int:
         ``--n-patients``, ``--workers`` or ``--resume`` for a kind of file
         that does not take it.
     painsim.errors.PathError
-        A file for another command (the message names it), or ``--out`` is a
-        file.
+        A file for another command (the message names it), ``--out`` is a
+        file, or it holds another result (a sweep's, a validation run's,
+        another experiment's: :func:`painsim.files.earlier_result`).
     painsim.errors.ParameterError, painsim.errors.ModelFileError
         A bad, missing or unreadable experiment file
         (:func:`painsim.files.load_experiment`).
@@ -97,7 +98,7 @@ def cmd_run(args) -> int:
     kind = files.kind_of(spec)
     _check_run_options(args, kind)
     name = spec["experiment"].get("name", Path(args.file).stem)
-    out = _out_path(args, name, result=True)
+    out = _out_path(args, name, "run")
     print(f"painsim: running {files.describe(spec, name)} from {spec['_path']}", flush=True)
     t0 = time.time()
     store = files.KINDS[kind].store
@@ -170,7 +171,13 @@ def cmd_sweep(args) -> int:
     Raises
     ------
     painsim.errors.PathError
-        A file for another command, or ``--out`` is a file.
+        A file for another command, ``--out`` is a file, or it holds another
+        kind of result (a run's, a validation run's, a store of
+        :func:`painsim.run_sweep`) or an unreadable store.
+    painsim.errors.UsageError
+        ``--out`` holds a sweep's store: without ``--resume``, or (with it)
+        of another spec, seed or variant or computed by other code; refused
+        before the first line is printed.
     painsim.errors.ParameterError, painsim.errors.ModelFileError
         A bad sweep file (:func:`painsim.sweep.load_spec`; a
         :class:`painsim.errors.SpecError` names the key).
@@ -182,8 +189,9 @@ def cmd_sweep(args) -> int:
     """
     files.check_command(args.spec, "sweep")
     spec = load_spec(args.spec, seed=args.seed)
-    out = _out_path(args, spec.name, sweep=True)
+    out = _out_path(args, spec.name, "sweep")
     store = out / _SWEEP_STORE
+    _check_sweep_store(out, store, spec.key(), args.resume)  # before the first line, in --out/--resume terms
     n = len(spec.points()) * spec.n_repeats
     workers = args.workers if args.workers is not None else spec.workers  # --workers, else the file's
     where = sweep_destination(workers, args.scheduler)
@@ -233,7 +241,8 @@ def cmd_course(args) -> int:
     Raises
     ------
     painsim.errors.PathError
-        A file for another command, or ``--out`` is a file.
+        A file for another command, ``--out`` is a file, or it holds another
+        result (:func:`painsim.files.earlier_result`).
     painsim.errors.ParameterError, painsim.errors.ModelFileError
         A bad, missing or unreadable course file or protocol.
     OSError
@@ -242,7 +251,7 @@ def cmd_course(args) -> int:
     files.check_command(args.file, "course")
     spec = files.load_experiment(args.file)  # the protocol is checked before the course starts
     name = spec.get("experiment", {}).get("name", Path(spec["_path"]).stem)
-    out = _out_path(args, name, result=True)
+    out = _out_path(args, name, "run")
     with _output_folder(out):  # created (or refused: unwritable) before the course runs, not after it
         t0 = time.time()
         print(f"painsim: running course {args.file!r}", flush=True)

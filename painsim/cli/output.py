@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import json
 from pathlib import Path
 
 from .. import files, io
 from ..cohort import from_dataset
-from ..errors import PathError
+from ..errors import PathError, UsageError
 from ..params import model_overrides, overrides_text
+from ..version import code_fingerprint, fingerprint_changes
 
 
 #: KeyboardInterrupt argument of a command that has already said what an interruption kept.
@@ -29,15 +31,45 @@ def _plots():
     return importlib.import_module("painsim.plots")
 
 
-def _out_path(args, name: str, result: bool = False, sweep: bool = False) -> Path:
+def _out_path(args, name: str, kind: str) -> Path:
     """The output folder (not created): ``--out``, or ``painsim-out/<name>``; an existing file is refused,
-    and for a ``result`` or a ``sweep`` a folder holding another result (:func:`painsim.files.earlier_result`)."""
+    and a folder holding a result of another ``kind`` (``"run"``, ``"sweep"``, ``"validation"``) or,
+    for a run, of another experiment (:func:`painsim.files.earlier_result`)."""
     out = Path(args.out) if args.out else Path("painsim-out") / name
     if out.exists() and not out.is_dir():
         raise PathError(f"--out {out} is a file, not a folder")
-    if (result or sweep) and files.earlier_result(out, name, sweep=sweep):
+    if files.earlier_result(out, name, kind=kind):
         print(f"painsim: note: the earlier result of {name!r} in {out} is replaced when this run ends", flush=True)
     return out
+
+
+def _check_sweep_store(out: Path, store: Path, key: str, resume: bool) -> None:
+    """Refuse, in the command line's words, a sweep's ``store`` that :func:`painsim.run_sweep` would
+    refuse (:meth:`painsim.parallel.ResultStore.open`), before the sweep says anything: a store
+    without ``--resume``, with ``--resume`` one of another spec or seed (``key``: the sweep's) or
+    computed by other code, or a folder holding other files."""
+    meta = store / "spec.json"
+    if not meta.exists():
+        if store.is_dir() and any(store.iterdir()):
+            raise PathError(f"--out {out}: {store} holds other files, not a sweep's store: give another --out")
+        return
+    try:
+        old = json.loads(meta.read_text())
+        stored = old.get("spec", {}).get("name")
+    except (OSError, ValueError, AttributeError) as e:
+        raise PathError(f"--out {out}: the sweep's store {store} cannot be read ({meta}: {e}): give another "
+                        "--out") from None
+    which = f"sweep {stored!r}" if stored else "a sweep"
+    if old.get("key") != key:
+        raise UsageError(f"--out {out} holds the store of {which} with another spec or seed ({store}): --resume "
+                         "continues only the same sweep file, --seed and --set; give another --out")
+    if not resume:
+        raise UsageError(f"--out {out} holds the store of {which} ({store}): continue it with --resume, "
+                         "or give another --out")
+    changes = fingerprint_changes(old["code"], code_fingerprint()) if old.get("code") else ["no record of it"]
+    if changes:
+        raise UsageError(f"--out {out} holds the store of {which} ({store}) computed by other code "
+                         f"({'; '.join(changes)}): --resume cannot continue it; give another --out")
 
 
 @contextlib.contextmanager

@@ -27,7 +27,8 @@ def cmd_figures(args) -> int:
     The figures are :func:`painsim.plots.figures_for`'s, written as
     ``<name>_<kind>.png`` (``name``: the experiment's, the sweep's, else the
     file's stem) beside the result, or where ``painsim sweep`` put them for a
-    sweep's store, or into ``--out``.
+    sweep's store, or into ``--out``; a validation table's figure is
+    ``validation.png``, the name ``painsim validate`` gave it.
 
     Parameters
     ----------
@@ -60,7 +61,11 @@ def cmd_figures(args) -> int:
     figures = _plots().figures_for(ds)  # refuses a Dataset it cannot draw before anything is written
     stem = files.result_name(ds.attrs) or ds.attrs.get("sweep") or path.stem
     with _output_folder(out):
-        _print_paths(None, _write_outputs(None, out, stem, figures)[1])
+        if set(figures) == {"validation"}:  # replaces the validation.png `painsim validate` drew beside it
+            drawn = [_plots().save_figure(figures["validation"], out / "validation.png")]
+        else:
+            drawn = _write_outputs(None, out, stem, figures)[1]
+        _print_paths(None, drawn)
     return 0
 
 

@@ -52,8 +52,9 @@ def cmd_validate(args) -> int:
         different seeds, a ``--set`` path given twice, or an interrupted
         seed run in ``--out`` without ``--resume``.
     painsim.errors.PathError
-        ``--out`` is a file, or the ``--compare`` baseline is not a result of
-        ``painsim validate``.
+        ``--out`` is a file or holds another kind of result (a run's, a
+        sweep's: :func:`painsim.files.earlier_result`), or the ``--compare``
+        baseline is not a result of ``painsim validate``.
     painsim.errors.ParameterError
         ``--only`` naming no target, or a bad ``--set`` value.
     OSError
@@ -62,13 +63,15 @@ def cmd_validate(args) -> int:
         Ctrl-C: raised with the argument ``"reported"`` after saying how many
         measured targets are kept (when any are).
     """
-    if args.list:
-        for t in validation.TARGETS:
-            print(f"  {t.name:26s} {t.cost:5s} {t.status:11s} {t.what}")
+    if args.list:  # every target, or those --only names (an unknown name is refused)
+        listed = validation.select(args.only) if args.only else validation.TARGETS
+        width = max(len(t.name) for t in listed)  # the columns stay aligned for the longest name
+        for t in listed:
+            print(f"  {t.name:{width}s} {t.cost:5s} {t.status:11s} {t.what}")
         return 0
     chosen = validation.select(args.only, args.slow)  # unknown names are refused before any work
     seeds = _seeds(args)  # a bad seed list, or --seeds with --seed or --compare, is refused before any work
-    out = _out_path(args, "validation")
+    out = _out_path(args, "validation", "validation")  # a folder holding another kind of result is refused
     baseline = (validation.read_result(args.compare, "--compare") if getattr(args, "compare", None)
                 else None)  # a bad baseline is refused before any work
     seed = 1 if args.seed is None else args.seed

@@ -329,7 +329,7 @@ def run_cohort_file(path_or_spec, seed: int | None = None, n_patients: int | Non
     table = sample(n, preset=exp.get("preset", "default"), seed=s, distributions=spec["distributions"])
     prot = spec["protocol"]
     if progress:
-        print(f"painsim: cohort of {n} patients on {spec['model'].name!r}, protocol {prot.name!r} "
+        print(f"painsim: cohort of {n} patient{'s' * (n != 1)} on {spec['model'].name!r}, protocol {prot.name!r} "
               f"({prot.calendar.n_sessions} sessions), {w} worker(s)", flush=True)
     t0 = time.time()
     res = run(table, prot, model=spec["model"], batch_size=whole(exp.get("batch_size", 32), "batch_size"),

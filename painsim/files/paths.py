@@ -17,7 +17,7 @@ from ..io import RESULT_FILES, is_netcdf, netcdf_file
 from ..params import builtin_experiments, find_builtin, read_toml
 
 __all__ = ["COMMANDS", "SWEEP_FILE", "file_kind", "command_for", "experiment_path", "check_command", "catalog",
-           "results_file", "is_netcdf", "RESULT_OF", "earlier_result", "remove_stale_figures",
+           "results_file", "is_netcdf", "RESULT_OF", "earlier_result", "held_results", "remove_stale_figures",
            "result_name"]
 
 #: The attribute of a saved ``results.nc`` naming the experiment it is the result of (``painsim run``/``course``).
@@ -223,12 +223,52 @@ def _owner(result: Path) -> str | None:
         return None
 
 
-def earlier_result(out: Path, name: str, sweep: bool = False) -> bool:
+#: What each kind of output folder holds (in its folder, or in a sub-folder ``seed_<s>/``), and how
+#: a message calls it: ``painsim run``/``course`` (``"run"``; a cohort's kept ``patients/`` too),
+#: ``painsim sweep`` (its ``store/``), a store written directly by :func:`painsim.run_sweep`
+#: (``"store"``) and ``painsim validate`` (its kept ``targets/`` too, and a ``--seeds`` run's files).
+_HELD = (("run", ("results.nc", "patients"), "a run's result"),
+         ("sweep", ("store",), "a sweep's result"),
+         ("store", ("result.nc", "result.zarr", "spec.json", "parts"), "a sweep store written by ps.run_sweep"),
+         ("validation", ("validation.nc", "targets", "seeds.nc"), "a validation run's result"))
+#: The kind of output folder each command writes, in messages.
+_WRITERS = {"run": "painsim run/course", "sweep": "painsim sweep", "validation": "painsim validate"}
+
+
+def held_results(out: str | Path) -> dict[str, Path]:
+    """The kinds of result the folder ``out`` holds, each with the first file or folder that shows it.
+
+    Parameters
+    ----------
+    out : str or Path
+        An output folder (one that does not exist holds nothing).
+
+    Returns
+    -------
+    dict
+        Kind (``"run"``, ``"sweep"``, ``"store"``, ``"validation"``) -> a path in ``out``; a
+        validation run per seed (``seed_<s>/``, of ``painsim validate --seeds``) counts as one.
+    """
+    out, held = Path(out), {}
+    if not out.is_dir():
+        return held
+    seeds = sorted(p for p in out.glob("seed_*") if p.name[5:].isdigit() and p.is_dir())
+    for kind, names, _ in _HELD:
+        found = [out / n for n in names if (out / n).exists()]
+        if kind == "validation":
+            found += [f / n for f in seeds for n in names if (f / n).exists()]
+        if found:
+            held[kind] = found[0]
+    return held
+
+
+def earlier_result(out: Path, name: str, sweep: bool = False, *, kind: str | None = None) -> bool:
     """Whether the output folder ``out`` already holds a result of the experiment ``name`` (the new run
-    replaces it).  A folder holds one result: another experiment's ``results.nc`` (or one painsim cannot
-    name) is refused, since replacing it would leave its figures and tables beside the new result, and
-    so is a sweep's ``store/`` beside a run's result, or (``sweep``: for ``painsim sweep``, whose own
-    store is resumed or refused by the sweep) a run's ``results.nc`` beside a sweep.
+    replaces it).  A folder holds one result: a result of another kind (:func:`held_results`: a run's,
+    a sweep's, a store of :func:`painsim.run_sweep`, a validation run's) is refused, and so, for a run,
+    is another experiment's ``results.nc`` (or one painsim cannot name), since replacing it would leave
+    its figures and tables beside the new result.  A result of the command's own kind is its to
+    replace or resume (a sweep's store, validate's kept targets: they refuse or continue themselves).
 
     Parameters
     ----------
@@ -237,26 +277,30 @@ def earlier_result(out: Path, name: str, sweep: bool = False) -> bool:
     name : str
         The experiment's name.
     sweep : bool
-        The check for ``painsim sweep`` (default: for a run).
+        The check for ``painsim sweep`` (as ``kind="sweep"``).
+    kind : {"run", "sweep", "validation"}, optional
+        The command's kind of result (default: ``"sweep"`` with ``sweep``, else ``"run"``).
 
     Returns
     -------
     bool
-        True if ``out`` holds a result of ``name`` (always False with ``sweep``).
+        True if ``out`` holds a run's result of ``name`` (always False for the other kinds).
 
     Raises
     ------
     painsim.errors.PathError
-        ``out`` holds another result; the message names ``--out``.
+        ``out`` holds another result; the message names ``--out``, the folder, what it holds and
+        what to do.
     """
-    previous, store = Path(out) / "results.nc", Path(out) / "store"
-    if sweep or store.is_dir():
-        other = previous if sweep else store
-        if other.exists():
-            raise PathError(f"--out {out} holds {'a run' if sweep else 'a sweep'}'s result ({other}): a folder holds "
-                            "one result; give another --out")
-        return False
-    if not previous.is_file():
+    kind = kind or ("sweep" if sweep else "run")
+    others = {k: p for k, p in held_results(out).items() if k != kind}
+    if others:
+        other, path = next(iter(others.items()))
+        what = next(w for k, _, w in _HELD if k == other)
+        raise PathError(f"--out {out} holds {what} ({path}): a folder holds one result; give "
+                        f"{_WRITERS.get(kind, 'this command')} another --out")
+    previous = Path(out) / "results.nc"
+    if kind != "run" or not previous.is_file():
         return False
     owner = _owner(previous)
     if owner != name:

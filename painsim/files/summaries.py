@@ -11,7 +11,7 @@ import math
 import numpy as np
 import xarray as xr
 
-from ..analysis import changed_connections, sep_metrics, stimulated_site
+from ..analysis import changed_connections, condition_param, sep_metrics, stimulated_site
 from ..cohort import format_estimate
 
 __all__ = ["condition_rows", "conditioning_rows", "cohort_rows", "course_rows", "qst_rows", "tolerance_rows"]
@@ -25,10 +25,11 @@ def _pn_cell(ds: xr.Dataset, k: int) -> str:
     if "site_pn_rate" not in ds or ds.sizes.get("site", 1) <= 1:
         return f"PN {float(d['pn_rate']):5.1f} Hz"
     site, test = stimulated_site(ds, k), _test_site(ds, k)
+    painful = int(condition_param(ds, k, "body.painful_site")) if "parameters" in ds else None
     if site is None and test is not None:
         return f"PN {float(d['site_pn_rate'].isel(site=test)):5.1f} Hz (test site {test})"
-    if site is None or site >= ds.sizes["site"]:
-        return f"PN {float(d['pn_rate']):5.1f} Hz (painful site)"
+    if site is None or site >= ds.sizes["site"] or site == painful:  # one name for one site, whatever the route
+        return f"PN {float(d['pn_rate']):5.1f} Hz (painful site{'' if painful is None else f' {painful}'})"
     return f"PN {float(d['site_pn_rate'].isel(site=site)):5.1f} Hz (site {site})"
 
 
@@ -238,7 +239,8 @@ def tolerance_rows(ds: xr.Dataset) -> list[str]:
     list of str
         A header, then one line per test day.
     """
-    rows = [f"  {ds.attrs.get('protocol', '')}: {ds.sizes['seed']} patients, acute PN reduction by the "
+    n = ds.sizes["seed"]
+    rows = [f"  {ds.attrs.get('protocol', '')}: {n} patient{'s' * (n != 1)}, acute PN reduction by the "
             f"stimulation at site {ds.attrs.get('test_site', '?')} ({ds.attrs.get('test_celsius', '?')} °C at the "
             "painful site); means over patients, the effect also over the first test day's mean"]
     first = float(ds["effect"].isel(day=0).mean("seed"))
