@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import re
 import tempfile
 import warnings
 from datetime import datetime, timezone
@@ -22,7 +23,7 @@ from .errors import ParameterError, PathError
 from .labels import label
 from .version import __version__, source_digest
 
-__all__ = ["save", "as_saved", "bin_width", "load", "combine", "atomic_path", "file_mode", "RAGGED_PREFIXES", "to_neo", "write_neo",
+__all__ = ["save", "as_saved", "bin_width", "load", "combine", "point", "check_whole", "atomic_path", "file_mode", "RAGGED_PREFIXES", "to_neo", "write_neo",
            "is_netcdf", "netcdf_file", "RESULT_FILES"]
 
 #: Dimensions whose length differs between points (spikes, synapse lists).
@@ -303,6 +304,80 @@ def combine(results: Sequence[xr.Dataset], dim: str, labels: Sequence) -> xr.Dat
     return out
 
 
+def _point_indices(result: xr.Dataset) -> dict[str, list[str]]:
+    """{dim: names of its index variables} of the ``<ragged>_<dim>`` indices :func:`combine` wrote
+    (one per ragged dimension: spikes, synapse lists)."""
+    found: dict[str, list[str]] = {}
+    for name, var in result.data_vars.items():
+        m = re.fullmatch(r"index along '(.+)' of each entry", str(var.attrs.get("long_name", "")))
+        if m:
+            found.setdefault(m.group(1), []).append(str(name))
+    return found
+
+
+def check_whole(result: xr.Dataset, name: str = "result") -> None:
+    """Refuse one point selected from a combined result with ``.sel``/``.isel``: xarray slices the
+    fixed-shape variables but leaves the ragged ones (spikes) of every point, so their readouts
+    would silently add up all points.
+
+    Parameters
+    ----------
+    result : xarray.Dataset
+        A result about to be read by its spikes.
+    name : str
+        The parameter, named in the error.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``result`` keeps a :func:`combine` index along a dimension it no longer has.
+    """
+    for dim, indices in _point_indices(result).items():
+        if dim not in result.dims:
+            raise ParameterError(name, f"one {dim} selected from a combined result (its {indices[0]} "
+                                       f"still indexes every {dim}'s spikes)",
+                                 f"a whole result: painsim.io.point(combined, {dim!r}, k) selects point k "
+                                 f"with its own spikes (or pass the combined result with {dim}=k)")
+
+
+def point(result: xr.Dataset, dim: str, k: int) -> xr.Dataset:
+    """Point ``k`` of a result :func:`combine` stacked along ``dim``, with only its own ragged
+    entries (spikes): what ``result.isel({dim: k})`` gives for the fixed-shape variables.
+
+    Parameters
+    ----------
+    result : xarray.Dataset
+        A combined result.
+    dim : str
+        The dimension it was combined along (``"condition"``, ``"batch"``, ...).
+    k : int
+        The point's index, 0 to ``result.sizes[dim] - 1``.
+
+    Returns
+    -------
+    xarray.Dataset
+        The point, its ragged variables holding its entries only (their index along ``dim`` dropped).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``dim`` is not a dimension ``result`` was combined along, or ``k`` is not an index of it.
+    """
+    _need_dataset(result)
+    indices = _point_indices(result).get(dim)
+    if not indices or dim not in result.dims:
+        raise ParameterError("dim", dim, "a dimension the result was combined along: "
+                             + (", ".join(d for d in _point_indices(result) if d in result.dims) or "none"))
+    n = result.sizes[dim]
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k < n:
+        raise ParameterError("k", k, f"an index of {dim!r}: a whole number 0 to {n - 1}")
+    out = result.isel({dim: int(k)})
+    for index in indices:
+        rdim = result[index].dims[0]
+        out = out.isel({rdim: np.flatnonzero(result[index].values == k)}).drop_vars(index)
+    return out
+
+
 # ---------------------------------------------------------------- Neo interchange
 #: Dimensions along which a combined result holds several points (one Neo Segment each).
 POINT_DIMS = ("condition", "batch", "point", "patient")
@@ -380,6 +455,7 @@ def to_neo(result: xr.Dataset, per: str = "neuron"):
                                  "cohort or sweep summaries)")
     if "duration_s" not in result.attrs:
         raise ParameterError("result", "no duration_s attribute", "a result of painsim.simulate")
+    check_whole(result)  # one point sliced from a combined result keeps every point's spikes
     t_stop = float(result.attrs["duration_s"])
     names = result["spike_population"].attrs["flag_meanings"].split()
     n_sites = result.sizes.get("site", 1)

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..checks import number, whole
 from ..errors import ParameterError, UnknownKeyError
+from ..io import check_whole
 
 __all__ = ["readout_start", "site_rates", "binned_rate", "site_block", "mean_rate", "gate_index", "population_spikes"]
 
@@ -255,8 +256,11 @@ def population_spikes(result, population: str, condition: int | None = None, *, 
         combined result differ in the size of ``population`` (naming ``condition``); with
         ``sort=True``, ``condition`` lacks ``population`` (another model's condition), or the
         points along another stacked dimension (``batch``, ...) differ in its size (naming
-        ``result``).
+        ``result``); ``result`` is one point selected with ``.sel``/``.isel`` from a combined
+        result, whose spikes are still every point's (:func:`painsim.io.point` selects one with
+        its own spikes; naming ``result``).
     """
+    check_whole(result)  # one point sliced from a combined result keeps every point's spikes
     names = result["spike_population"].attrs["flag_meanings"].split()
     if population not in names:
         raise UnknownKeyError(population, names, what="population")
