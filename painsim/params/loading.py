@@ -34,8 +34,7 @@ def _file_leaves(path: Path, seen: tuple = ()) -> tuple[str, dict[str, Leaf]]:
     base = raw.get("model", {}).get("extends")
     name = raw.get("model", {}).get("name", path.stem)
     if base:
-        absolute = isinstance(base, str) and Path(base).is_absolute()
-        base_path = Path(base) if absolute else find_builtin(base, "models")
+        base_path = _base_file(path, base)
         if base_path.resolve() in seen:
             raise ModelFileError(f"{path}: circular 'extends' through {base_path}")
         _, base_leaves = _file_leaves(base_path, seen + (path.resolve(),))
@@ -45,6 +44,23 @@ def _file_leaves(path: Path, seen: tuple = ()) -> tuple[str, dict[str, Leaf]]:
                 merged[k] = v
         leaves = merged
     return name, leaves
+
+
+def _base_file(path: Path, base) -> Path:
+    """The file ``extends = base`` of model file ``path`` names: an absolute path; a path relative to
+    ``path``'s own folder (a model beside the one it extends, wherever Python runs); else a built-in
+    name (or a path from the working directory, as before).  A base found nowhere is refused naming
+    the file that extends it."""
+    if isinstance(base, str) and Path(base).is_absolute():
+        return Path(base)
+    beside = path.parent / base if isinstance(base, str) else None
+    if beside is not None and beside.is_file():
+        return beside
+    try:
+        return find_builtin(base, "models")  # a misspelt built-in name: UnknownKeyError with the nearest
+    except ModelFileError as e:
+        raise ModelFileError(f"{path}: extends = {base!r} is neither a file beside it ({beside}) nor a "
+                             f"built-in model: {e}") from None
 
 
 def _reference() -> dict[str, Leaf]:

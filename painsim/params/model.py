@@ -184,7 +184,11 @@ def _check_leaf(path: str, leaf: Leaf, ref: Leaf, where: str) -> Leaf:
         raise ParameterError(path, leaf.text, rng + (f" ({unit_name(ref.dim)})" if ref.dim != DIMENSIONLESS else ""))
     if value != value or (isinstance(value, float) and abs(value) == float("inf")):
         raise ParameterError(path, leaf.text, "a finite number (not NaN or infinite)")
-    return Leaf(int(value) if integer else value, ref.dim, leaf.text)
+    if integer:
+        value = int(value)
+    elif isinstance(ref.si, float):  # a plain 0 (or 2) where the reference holds a float: read as one
+        value = float(value)
+    return Leaf(value, ref.dim, leaf.text)
 
 
 def _ref_unit(ref: Leaf) -> str:
