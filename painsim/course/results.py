@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import warnings
 
 import numpy as np
 import xarray as xr
@@ -74,10 +75,27 @@ def _relief(base: np.ndarray, pain: np.ndarray) -> np.ndarray:
     return np.where(base[:, None] > 0, relief(base[:, None], pain), np.nan)
 
 
+#: NRS; a baseline at or above this is at the top of the score's saturating curve, where relief
+#: under-reads a fall of the test's PN output (chosen: the top 5 % of the 0-10 scale)
+SATURATED_BASELINE = 9.5
+
+
+def _warn_if_saturated(base: np.ndarray) -> None:
+    """Warn when patients start at the top of the pain score: their relief cannot show what the
+    course did to the circuit (e.g. the neuropathic spinal preset's 45 °C test in some circuits)."""
+    at_top = np.flatnonzero(base >= SATURATED_BASELINE)
+    if at_top.size:
+        warnings.warn(f"baseline pain >= {SATURATED_BASELINE:g} of 10 for patient(s) {at_top.tolist()} "
+                      "(positions in the course): the test saturates the score, so relief under-reads a "
+                      "lower PN output; read pn_rate beside relief, or test at a lower course.test_heat_celsius",
+                      RuntimeWarning, stacklevel=4)
+
+
 def _pain_variables(day_tests: list, session_tests: list, session_pn: np.ndarray, session_days) -> dict:
     pain_d, pain_s = _scores(day_tests, "pain"), _scores(session_tests, "pain")
     pn_d, pn_s = _scores(day_tests, "pn_rate"), _scores(session_tests, "pn_rate")
     base = pain_d[:, 0]
+    _warn_if_saturated(base)
     return {
         "pain": (("patient", "day"), pain_d, {"units": "1", "long_name": "pain score (NRS 0-10) of the standard "
                                               "test before that day's session"}),
