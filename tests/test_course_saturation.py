@@ -6,9 +6,9 @@ spinal neuropathic preset's 45 °C test rates 10.0 in circuit 1, and every cours
 """
 from __future__ import annotations
 
+import importlib
 import warnings
 
-import brian2  # noqa: F401  (imported first: brian2 routes warnings to logging when it is imported)
 import numpy as np
 import pytest
 
@@ -20,6 +20,7 @@ from painsim.course.results import SATURATED_BASELINE
 def courses():
     """The same short course (two sessions of mPNS, sham stimulation is irrelevant here) in circuits 1
     and 2 of the spinal neuropathic preset, with the warnings each raised."""
+    importlib.import_module("brian2")  # first: importing brian2 routes warnings to logging, past a recorder
     m = ps.load_model("neuropathic")
     protocol = ps.protocols.get("mpns").with_calendar([0, 1], 600.0)
     out = {}
