@@ -289,7 +289,26 @@ class Protocol:
                        description=f"sham of {self.name}: same calendar, no effective stimulation")
 
     def with_calendar(self, calendar: Calendar | Sequence[float], session_duration=None) -> "Protocol":
-        """The same protocol on another calendar (a Calendar, or days as :class:`Calendar` reads them)."""
+        """The same protocol on another calendar.
+
+        Parameters
+        ----------
+        calendar : Calendar or sequence of float
+            A :class:`Calendar`, or session days as :class:`Calendar` reads them (numbers of days
+            or times such as ``"2 days"``).
+        session_duration : float or Quantity, optional
+            With days: the length of one session, in s as a plain number (``600.0`` is 10 min) or a
+            brian2 time; default the protocol's own.  Ignored when ``calendar`` is a Calendar.
+
+        Returns
+        -------
+        Protocol
+
+        Raises
+        ------
+        painsim.errors.CalendarError, painsim.errors.UnitError, painsim.errors.ParameterError
+            Days or a duration :class:`Calendar` refuses.
+        """
         if not isinstance(calendar, Calendar):
             d = self.calendar.session_duration if session_duration is None else session_duration
             calendar = Calendar(calendar, d)
