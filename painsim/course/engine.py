@@ -509,7 +509,9 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
         ``"all"``: the pain test on every day of the ``day`` coordinate and
         after every session.  ``"follow_up"``: only on day 0 (the baseline),
         the follow-up days and ``days``; the other entries of the
-        test-derived variables are NaN (a cohort needs one relief day).
+        variables read at the tests are NaN (a cohort needs one relief day):
+        pain, relief, PN rates, and the mean efficacies ``w_*`` and
+        ``w_*_after_session``, which are read when a test runs.
     batch_size : int
         Windows per brian2 network.  All windows of one chunk of all
         patients (each protocol window and its companion) and all test
