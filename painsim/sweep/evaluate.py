@@ -21,7 +21,7 @@ from .. import course, simulation
 from ..analysis import point_evoked, sep_electrode
 from ..circuits import neuron_variables, structure_key, use_private_cache
 from ..devices import as_devices
-from ..errors import ParameterError, UnknownKeyError
+from ..errors import ParameterError, SpecError
 from ..parallel import chunks
 from .points import base_model, build_point, point_protocol, protocol_overrides
 
@@ -211,8 +211,8 @@ def _simulate_outcomes(spec, ds: xr.Dataset, request) -> xr.Dataset:
             t0 = _transient(spec)
             r = r.where(r.time >= t0, drop=True) if float(r.time.max()) > t0 else r
             out[o] = ((), float(r.mean()), {"units": "Hz", "long_name": f"mean {o[5:]} rate after the transient"})
-        else:
-            raise UnknownKeyError(o, list(ds.data_vars), what="outcome")
+        else:  # checked before any work (points.point_outcomes): a layer that left out its readout
+            raise _missing(o, ds)
     return out.drop_vars([c for c in out.coords if c not in out.dims], errors="ignore")
 
 
@@ -224,8 +224,15 @@ def _transient(spec) -> float:
 def _pick(ds: xr.Dataset, outcomes: Sequence[str]) -> xr.Dataset:
     missing = [o for o in outcomes if o not in ds]
     if missing:
-        raise UnknownKeyError(missing[0], list(ds.data_vars), what="outcome")
+        raise _missing(missing[0], ds)
     return ds[list(outcomes)]
+
+
+def _missing(outcome: str, ds: xr.Dataset) -> SpecError:
+    """The error of a point whose result lacks ``outcome`` (it fails with this message)."""
+    return SpecError("outcomes", outcome, "an outcome this point's result has: "
+                     + ", ".join(str(v) for v in ds.data_vars if ds[v].ndim <= 2 and not str(v).startswith(
+                         ("pre_", "post_", "spike_"))))
 
 
 def _function_outcomes(spec, point: Mapping, seed: int) -> xr.Dataset:

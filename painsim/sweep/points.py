@@ -10,7 +10,8 @@ from typing import Any, Mapping
 
 from .. import protocols
 from ..analysis import TEST_TARGETS, sep_electrode
-from ..circuits import population_names
+from ..circuits import LAYERS, population_names, population_sizes, stack
+from ..course.engine import new_patient
 from ..devices import as_devices
 from ..errors import ParameterError, SpecError, UnitError, UnknownKeyError
 from ..fibers import PHYSICAL_STIMULI, natural
@@ -20,16 +21,38 @@ from ..stimulation import from_spec as stimulus_from_spec
 from ..stimulation import from_table
 from ..units import DIMENSIONLESS
 
-__all__ = ["SIMULATE_OUTCOMES", "COURSE_OUTCOMES", "PROTOCOL_FIELDS", "NATURAL", "PHYSICAL", "base_model", "build_point",
-           "point_protocol", "protocol_overrides", "validate_points", "populations", "stimulus_tables", "device_argument"]
+__all__ = ["SIMULATE_OUTCOMES", "COURSE_OUTCOMES", "LAYER_OUTCOMES", "COURSE_EFFICACY", "PROTOCOL_FIELDS", "NATURAL", "PHYSICAL", "base_model", "build_point",
+           "point_protocol", "protocol_overrides", "validate_points", "populations", "stimulus_tables", "device_argument",
+           "point_outcomes"]
 
-#: Scalar outcomes of :func:`painsim.simulate` a sweep can keep; ``rate_<population>``
-#: (mean rate after the transient) is accepted too, and ``sep``, the evoked response of the
-#: dorsal column nuclei to the point's one test electrode (:func:`painsim.analysis.point_evoked`).
-SIMULATE_OUTCOMES = ("pain", "pn_rate", "gate_index", "sep")
-#: Outcomes of :func:`painsim.course.run_course_batch` (its contract).
+#: The scalar variables each layer of a model's stack (:data:`painsim.circuits.STACKS`) adds to a
+#: :func:`painsim.simulate` result (docs/readouts.md; the layers' ``results``, which declare them only
+#: when they run): what a sweep can keep of them.  ``srd_rate`` needs DNIC neurons (``dnic.n_neurons > 0``).
+LAYER_OUTCOMES: dict[str, tuple[str, ...]] = {
+    "dorsal_horn": ("pn_rate", "gate_index", "spinal_pain"),
+    "cortex": ("map_overactive_area", "map_excess_rate", "map_pain", "relay_rate", "m1_rate", "descending_rate"),
+    "medial": ("medial_thalamus_rate", "acc_rate", "unpleasantness"),
+    "dorsal_column": ("dcn_rate", "ma_rate", "paresthesia"),
+    "spino_pag": ("spag_rate", "deep_afferent_rate"),
+    "dnic": ("srd_rate",),
+    "lemniscal": ("vpl_rate", "map_overactive_area_nociceptive", "pain_nociceptive_map"),
+}
+#: Scalar outcomes of :func:`painsim.simulate` a sweep can keep: ``pain`` (every model), the variables
+#: of :data:`LAYER_OUTCOMES` (those of the model's layers), and ``sep``, the evoked response of the
+#: dorsal column nuclei to the point's one test electrode (:func:`painsim.analysis.point_evoked`);
+#: ``rate_<population>`` (mean rate after the transient) is accepted too.
+SIMULATE_OUTCOMES = ("pain", "pn_rate", "gate_index", "sep",
+                     *(o for outs in LAYER_OUTCOMES.values() for o in outs if o not in ("pn_rate", "gate_index")))
+#: Outcomes of :func:`painsim.course.run_course_batch` (its contract); the ``map_*`` ones need a model
+#: with a cortex (``network.layers = "pathway"``).  ``w_<connection>``, ``w_<connection>_after_session``
+#: and ``w_<connection>_late`` (:data:`COURSE_EFFICACY`) are accepted too, for the connections the
+#: point's protocol makes plastic in its model.
 COURSE_OUTCOMES = ("baseline_pain", "relief", "responder_30", "responder_50", "pain", "pn_rate",
-                   "baseline_pn_rate", "pain_after_session", "relief_after_session")
+                   "baseline_pn_rate", "pain_after_session", "relief_after_session", "pn_rate_after_session",
+                   "session_pn_rate", "map_overactive_area", "map_overactive_area_after_session")
+#: The efficacy outcomes of a course per plastic connection ``<c>`` (``w_<c>`` + suffix).
+COURSE_EFFICACY = ("", "_after_session", "_late")
+_MAP_COURSE_OUTCOMES = ("map_overactive_area", "map_overactive_area_after_session")
 #: protocol fields a course sweep can vary (besides ``protocol.stimulus.<argument>``)
 PROTOCOL_FIELDS = ("session_duration", "period", "end_day")
 #: The natural inputs a sweep can vary.
@@ -361,12 +384,14 @@ def validate_points(spec) -> None:
         raise SpecError("parameters", [a.path for a in spec.axes], "at least one point (empty range)")
     for p in points:  # every model, waveform and protocol is built once: errors before any work
         try:
-            if spec.kind == "course":
-                point_protocol(spec, p)
-            _, stim, nox, tou = build_point(spec, p)
+            protocol = point_protocol(spec, p) if spec.kind == "course" else None
+            model, stim, nox, tou = build_point(spec, p)
             natural(nox, name="noxious")
             natural(tou, name="touch")
+            _check_point_outcomes(spec, model, protocol)
         except ParameterError as e:  # a value fine alone may clash with a swept one: say where
+            if not p:
+                raise
             raise e.renamed(hint="at the point " + ", ".join(f"{k} = {v!r}" for k, v in p.items())) from None
         if "sep" in spec.outcomes and sep_electrode(as_devices(stim)) is None:
             raise SpecError("outcomes", "sep", "a sweep whose every point has exactly one test electrode (a "
@@ -424,13 +449,71 @@ def _check_one_stimulus_per_input(spec) -> None:
 
 
 def _check_outcomes(spec) -> None:
-    """Default outcomes of the kind; every outcome is one the kind can produce."""
-    known = SIMULATE_OUTCOMES if spec.kind == "simulate" else COURSE_OUTCOMES
+    """Default outcomes of the kind; every outcome is one the kind can produce with some model
+    (a misspelt name is refused with the nearest; whether the sweep's model produces it is
+    checked point by point: :func:`_check_point_outcomes`)."""
     if not spec.outcomes:
         spec.outcomes = list(SIMULATE_OUTCOMES[:3] if spec.kind == "simulate" else COURSE_OUTCOMES[:4])
     if "sep" in spec.outcomes and spec.kind == "simulate" and "DCN" not in populations(spec):
         raise SpecError("outcomes", "sep", "a model with dorsal column nuclei (population DCN) for the outcome 'sep'")
+    if spec.kind == "simulate":
+        known = [*SIMULATE_OUTCOMES, *(f"rate_{p}" for p in populations(spec))]
+    else:
+        known = [*COURSE_OUTCOMES, *(f"w_{c.name}{end}" for layer in LAYERS.values() for c in layer.connections
+                                     for end in COURSE_EFFICACY)]
     for o in spec.outcomes:
-        if o not in known and not (spec.kind == "simulate" and o.startswith("rate_") and o[5:] in populations(spec)):
-            raise UnknownKeyError(o, list(known) + [f"rate_{p}" for p in populations(spec)] if spec.kind == "simulate"
-                                  else known, what="outcome")
+        if o not in known:
+            raise UnknownKeyError(o, known, what="outcome")
+
+
+def point_outcomes(kind: str, model, protocol=None) -> tuple[str, ...]:
+    """The outcomes a point of a ``simulate`` or ``course`` sweep produces with ``model``.
+
+    Parameters
+    ----------
+    kind : {"simulate", "course"}
+        The sweep's kind.
+    model : Model
+        The point's model (:func:`build_point`).
+    protocol : Protocol, optional
+        The point's protocol (a course sweep: :func:`point_protocol`); it says which
+        connections are plastic (their ``w_<connection>`` outcomes; none without it).
+
+    Returns
+    -------
+    tuple of str
+        Those of :data:`SIMULATE_OUTCOMES` the model's layers produce (``sep`` with a DCN; the
+        ``rate_<population>`` outcomes are not listed), or those of :data:`COURSE_OUTCOMES` with
+        the ``w_<connection>`` outcomes of its plastic connections.
+    """
+    layers = [layer.name for layer in stack(model)]
+    if kind == "course":
+        plastic = new_patient(model, 0, protocol).plastic if protocol is not None else {}
+        return (*(o for o in COURSE_OUTCOMES if "cortex" in layers or o not in _MAP_COURSE_OUTCOMES),
+                *(f"w_{c}{end}" for c in plastic for end in COURSE_EFFICACY))
+    sizes = population_sizes(model)
+    out = ["pain", *(o for layer in layers for o in LAYER_OUTCOMES.get(layer, ()))]
+    if sizes.get("SRD", 0) == 0 and "srd_rate" in out:
+        out.remove("srd_rate")  # dnic.n_neurons = 0 removes the layer's neurons and its readout
+    if sizes.get("DCN", 0) > 0:
+        out.append("sep")
+    return tuple(out)
+
+
+def _check_point_outcomes(spec, model, protocol) -> None:
+    """Every outcome (but ``rate_<population>``, checked by :func:`_check_outcomes`) is one the
+    point's model produces: refused before any work, not a failed point."""
+    efficacies = any(o.startswith("w_") for o in spec.outcomes)  # only then the plastic connections
+    have = point_outcomes(spec.kind, model, protocol if efficacies else None)
+    for o in spec.outcomes:
+        if o in have or (spec.kind == "simulate" and o.startswith("rate_")):
+            continue
+        if o.startswith("w_"):
+            raise SpecError("outcomes", o, f"an efficacy of a connection the protocol makes plastic in model "
+                            f"{spec.model!r}: " + (", ".join(x for x in have if x.startswith("w_")) or "none is"))
+        hint = ("a pathway model (network.layers = 'pathway', e.g. 'healthy') has the supraspinal readouts"
+                if "cortex" not in [layer.name for layer in stack(model)] else
+                "srd_rate needs DNIC neurons (dnic.n_neurons > 0)" if o == "srd_rate" else None)
+        raise SpecError("outcomes", o, f"an outcome model {spec.model!r} produces (network.layers = "
+                        f"{model.text('network.layers')!r}): {', '.join(x for x in have if not x.startswith('w_'))}",
+                        hint=hint)

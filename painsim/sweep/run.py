@@ -6,6 +6,7 @@ import functools
 import importlib.util
 import json
 import os
+import pickle
 import shutil
 import socket
 import sys
@@ -94,7 +95,9 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
     ------
     UnknownKeyError, UnitError, ParameterError, SpecError
         A bad spec, ``workers`` or ``scheduler``, before any work starts and
-        before the store is created; a store holding another sweep.
+        before the store is created; a store holding another sweep; a function
+        sweep's function that cannot be pickled (a lambda, a local function)
+        with worker processes (``workers`` not 0 and no ``scheduler``).
     KeyboardInterrupt
         Passed on after stopping the workers; every point persisted so far
         stays in the store (``resume=True`` continues).
@@ -112,6 +115,7 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
     if workers is not None:
         workers = whole(workers, "workers", 0, allow_float=True)
     _check_scheduler(scheduler)
+    _check_picklable(spec, workers, scheduler)
     if scheduler is not None and workers == 0:
         raise ParameterError("workers", 0, "at least 1 Dask worker with a scheduler")
     if scheduler is not None and model_overrides():
@@ -179,6 +183,22 @@ def _reach_scheduler(scheduler, timeout: float = SCHEDULER_TIMEOUT) -> None:
         raise ParameterError("scheduler", scheduler, f"a running Dask scheduler at that address (no connection "
                              f"within {timeout:g} s: {e.strerror or e}); start one with `dask scheduler`, "
                              "or use 'local'") from None
+
+
+def _check_picklable(spec: SweepSpec, workers, scheduler) -> None:
+    """Refuse a function sweep's function that worker processes cannot receive (a lambda, a local
+    function) before any work: the pool pickles it with each batch, and every run would fail.
+    ``workers = 0`` calls it in this process; a Dask scheduler sends it with cloudpickle, which
+    takes lambdas and local functions."""
+    if spec.kind != "function" or workers == 0 or scheduler is not None:
+        return
+    try:
+        pickle.dumps(spec.function)
+    except Exception as e:  # noqa: BLE001 - pickle raises PicklingError, AttributeError or TypeError
+        n = (os.cpu_count() or 1) if workers is None else workers
+        raise ParameterError("function", getattr(spec.function, "__qualname__", repr(spec.function)),
+                             f"a module-level function (importable by name) for {n} worker processes, or "
+                             "workers=0 (run in this process)", hint=f"it cannot be pickled: {e}") from None
 
 
 def _check_store(store) -> None:
