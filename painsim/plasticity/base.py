@@ -245,8 +245,8 @@ class PlasticityRule:
     """Base class: the common ``initial_state`` / ``apply`` / ``apply_reference`` interface.
 
     Subclasses define ``_state_keys``, ``_sizes``, ``_run_kernel``,
-    ``_run_reference`` and ``initial_state`` (and ``_n_syn`` if the state is
-    per synapse).
+    ``_run_reference`` and ``_fresh_state`` (the arrays of :meth:`initial_state`,
+    whose keys its docstring lists; and ``_n_syn`` if the state is per synapse).
 
     Attributes
     ----------
@@ -266,6 +266,26 @@ class PlasticityRule:
     replay_kernel = False
 
     _finite_bounds = False
+
+    def initial_state(self, n_synapses, n_pre, n_post) -> dict:
+        """The rule's state before any spike, for ``n_synapses`` synapses between ``n_pre`` and
+        ``n_post`` neurons (its arrays and their meaning: the rule's ``_fresh_state``).
+
+        Parameters
+        ----------
+        n_synapses, n_pre, n_post : int
+            Synapses, presynaptic and postsynaptic neurons (whole numbers >= 0).
+
+        Returns
+        -------
+        dict of ndarray
+
+        Raises
+        ------
+        painsim.errors.ParameterError
+            A size that is not a whole number >= 0 (a fraction, NaN, text or a bool).
+        """
+        return self._fresh_state(*_neuron_counts(n_synapses, n_pre, n_post))
 
     def apply(self, pre_times, pre_ids, post_times, post_ids, syn_pre, syn_post, weights,
               state, t_start, t_end, w_min, w_max):

@@ -16,7 +16,7 @@ from ..checks import number, positive_rate, positive_time
 from ..errors import ParameterError
 from ..jit import njit
 from ..units import to_si
-from .base import PlasticityRule, _csr, _groups, _neuron_counts, _set, _start_clock
+from .base import PlasticityRule, _csr, _groups, _set, _start_clock
 
 __all__ = ["BCM"]
 
@@ -139,25 +139,10 @@ class BCM(PlasticityRule):
     def _sizes(self, st):
         return st["x_pre"].size, st["y_post"].size
 
-    def initial_state(self, n_synapses, n_pre, n_post):
+    def _fresh_state(self, n_synapses, n_pre, n_post):
         """Zero rate traces; theta = theta0.  Keys: ``x_pre, t_pre, y_post,
         theta, t_post`` (values just after each neuron's last spike).
-
-        Parameters
-        ----------
-        n_synapses, n_pre, n_post : int
-            Synapses, presynaptic and postsynaptic neurons (whole numbers >= 0).
-
-        Returns
-        -------
-        dict of ndarray
-
-        Raises
-        ------
-        painsim.errors.ParameterError
-            A size that is not a whole number >= 0 (a fraction, NaN, text or a bool).
         """
-        _, n_pre, n_post = _neuron_counts(n_synapses, n_pre, n_post)
         return {"x_pre": np.zeros(n_pre), "t_pre": np.full(n_pre, -np.inf),
                 "y_post": np.zeros(n_post), "theta": np.full(n_post, self.theta0),
                 "t_post": np.full(n_post, np.nan)}

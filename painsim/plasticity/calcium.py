@@ -17,7 +17,7 @@ import numpy as np
 from ..checks import nonnegative_time, number, positive_time
 from ..errors import ParameterError
 from ..jit import njit
-from .base import (PlasticityRule, _csr, _from_preset, _most_per_window, _neuron_counts, _replay_clip, _replay_cut,
+from .base import (PlasticityRule, _csr, _from_preset, _most_per_window, _replay_clip, _replay_cut,
                    _set)
 
 __all__ = ["CalciumRule"]
@@ -668,29 +668,14 @@ class CalciumRule(PlasticityRule):
     def _sizes(self, st):
         return st["c_pre"].size, st["c_post"].size
 
-    def initial_state(self, n_synapses, n_pre, n_post):
+    def _fresh_state(self, n_synapses, n_pre, n_post):
         """No calcium; empty delay queues.
 
         Keys: ``c_pre, t_c_pre`` (presynaptic calcium contribution just after
         its last transient and that time), ``u_nmda, t_u_nmda`` (NMDA-like
         trace), ``pending`` (n_pre x max_pending arrival times still in
         flight, NaN = empty), ``c_post, t_c_post``.
-
-        Parameters
-        ----------
-        n_synapses, n_pre, n_post : int
-            Synapses, presynaptic and postsynaptic neurons (whole numbers >= 0).
-
-        Returns
-        -------
-        dict of ndarray
-
-        Raises
-        ------
-        painsim.errors.ParameterError
-            A size that is not a whole number >= 0 (a fraction, NaN, text or a bool).
         """
-        _, n_pre, n_post = _neuron_counts(n_synapses, n_pre, n_post)
         return {"c_pre": np.zeros(n_pre), "t_c_pre": np.full(n_pre, -np.inf),
                 "u_nmda": np.zeros(n_pre), "t_u_nmda": np.full(n_pre, -np.inf),
                 "pending": np.full((n_pre, self.max_pending), np.nan),

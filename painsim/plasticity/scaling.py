@@ -14,7 +14,7 @@ import numpy as np
 
 from ..checks import positive_rate, positive_time
 from ..jit import njit
-from .base import PlasticityRule, _csr, _groups, _neuron_counts, _set, _start_clock
+from .base import PlasticityRule, _csr, _groups, _set, _start_clock
 
 __all__ = ["SynapticScaling"]
 
@@ -109,25 +109,10 @@ class SynapticScaling(PlasticityRule):
     def _sizes(self, st):
         return None, st["y_post"].size
 
-    def initial_state(self, n_synapses, n_pre, n_post):
+    def _fresh_state(self, n_synapses, n_pre, n_post):
         """Rate estimate starts at the target (neutral).  Keys: ``y_post, t_post``
         (rate estimate and the time it refers to; NaN = the first window's start).
-
-        Parameters
-        ----------
-        n_synapses, n_pre, n_post : int
-            Synapses, presynaptic and postsynaptic neurons (whole numbers >= 0).
-
-        Returns
-        -------
-        dict of ndarray
-
-        Raises
-        ------
-        painsim.errors.ParameterError
-            A size that is not a whole number >= 0 (a fraction, NaN, text or a bool).
         """
-        _, _, n_post = _neuron_counts(n_synapses, n_pre, n_post)
         return {"y_post": np.full(n_post, self.target_rate), "t_post": np.full(n_post, np.nan)}
 
     def _run_kernel(self, p):

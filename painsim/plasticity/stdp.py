@@ -20,7 +20,7 @@ import numpy as np
 from ..checks import number, positive_time
 from ..errors import ParameterError
 from ..jit import njit
-from .base import (PlasticityRule, _csr, _from_preset, _groups, _most_per_window, _neuron_counts, _replay_clip,
+from .base import (PlasticityRule, _csr, _from_preset, _groups, _most_per_window, _replay_clip,
                    _replay_cut, _set)
 
 __all__ = ["PairSTDP", "TripletSTDP"]
@@ -279,28 +279,13 @@ class _TraceSTDP(PlasticityRule):
     def _sizes(self, st):
         return st["t_pre"].size, st["t_post"].size
 
-    def initial_state(self, n_synapses, n_pre, n_post):
+    def _fresh_state(self, n_synapses, n_pre, n_post):
         """Zero traces; last spike times at -inf.
 
         Keys: ``r1, r2, t_pre`` (per presynaptic neuron: fast and slow traces
         just after its last spike, and that spike's time) and ``o1, o2,
         t_post`` (same for postsynaptic neurons).
-
-        Parameters
-        ----------
-        n_synapses, n_pre, n_post : int
-            Synapses, presynaptic and postsynaptic neurons (whole numbers >= 0).
-
-        Returns
-        -------
-        dict of ndarray
-
-        Raises
-        ------
-        painsim.errors.ParameterError
-            A size that is not a whole number >= 0 (a fraction, NaN, text or a bool).
         """
-        _, n_pre, n_post = _neuron_counts(n_synapses, n_pre, n_post)
         return {"r1": np.zeros(n_pre), "r2": np.zeros(n_pre), "t_pre": np.full(n_pre, -np.inf),
                 "o1": np.zeros(n_post), "o2": np.zeros(n_post), "t_post": np.full(n_post, -np.inf)}
 

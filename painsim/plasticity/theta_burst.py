@@ -95,7 +95,7 @@ import numpy as np
 from ..checks import number, positive_rate, positive_time
 from ..errors import ParameterError
 from ..jit import njit
-from .base import (PlasticityRule, _csr, _from_preset, _groups, _most_per_window, _neuron_counts, _replay_clip,
+from .base import (PlasticityRule, _csr, _from_preset, _groups, _most_per_window, _replay_clip,
                    _replay_cut, _set)
 
 __all__ = ["TBSCalcium", "TBS_PRESETS"]
@@ -330,7 +330,7 @@ class TBSCalcium(PlasticityRule):
     def _sizes(self, st):
         return st["ca"].size, st["post"].size
 
-    def initial_state(self, n_synapses, n_pre, n_post):
+    def _fresh_state(self, n_synapses, n_pre, n_post):
         """No calcium, no facilitation or inhibition.
 
         Keys, per presynaptic neuron: ``ca, t_ca`` (calcium just after its
@@ -339,22 +339,7 @@ class TBSCalcium(PlasticityRule):
         (those of earlier trains), ``active`` (1 if a spike awaits its
         tick), ``tick`` (index of the last tick run; NaN = the first
         window's start); ``post`` only sizes the postsynaptic side (unused).
-
-        Parameters
-        ----------
-        n_synapses, n_pre, n_post : int
-            Synapses, presynaptic and postsynaptic neurons (whole numbers >= 0).
-
-        Returns
-        -------
-        dict of ndarray
-
-        Raises
-        ------
-        painsim.errors.ParameterError
-            A size that is not a whole number >= 0 (a fraction, NaN, text or a bool).
         """
-        _, n_pre, n_post = _neuron_counts(n_synapses, n_pre, n_post)
         z = np.zeros(n_pre)
         return {"ca": z.copy(), "t_ca": np.full(n_pre, -np.inf), "ca_tick": z.copy(), "F": z.copy(),
                 "I": z.copy(), "F_res": z.copy(), "I_res": z.copy(), "active": z.copy(), "tick": np.full(n_pre, np.nan), "post": np.zeros(n_post)}
