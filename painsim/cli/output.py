@@ -17,7 +17,7 @@ from .. import files, io
 from ..cohort import from_dataset
 from ..errors import PathError, UsageError
 from ..params import model_overrides, overrides_text
-from ..version import code_fingerprint, fingerprint_changes
+from ..parallel import ResultStore
 
 
 #: KeyboardInterrupt argument of a command that has already said what an interruption kept.
@@ -45,31 +45,29 @@ def _out_path(args, name: str, kind: str) -> Path:
 
 def _check_sweep_store(out: Path, store: Path, key: str, resume: bool) -> None:
     """Refuse, in the command line's words, a sweep's ``store`` that :func:`painsim.run_sweep` would
-    refuse (:meth:`painsim.parallel.ResultStore.open`), before the sweep says anything: a store
-    without ``--resume``, with ``--resume`` one of another spec or seed (``key``: the sweep's) or
+    refuse (:meth:`painsim.parallel.ResultStore.refusal`, the store's own rule), before the sweep says
+    anything: a store without ``--resume``, one of another spec or seed (``key``: the sweep's) or
     computed by other code, or a folder holding other files."""
-    meta = store / "spec.json"
-    if not meta.exists():
-        if store.is_dir() and any(store.iterdir()):
-            raise PathError(f"--out {out}: {store} holds other files, not a sweep's store: give another --out")
+    refused = ResultStore(store).refusal(key, resume)
+    if refused is None:
         return
+    reason, detail = refused
+    if reason == "foreign":
+        raise PathError(f"--out {out}: {store} holds other files, not a sweep's store: give another --out")
+    if reason == "unreadable":
+        raise PathError(f"--out {out}: the sweep's store {store} cannot be read ({detail}): give another --out")
     try:
-        old = json.loads(meta.read_text())
-        stored = old.get("spec", {}).get("name")
-    except (OSError, ValueError, AttributeError) as e:
-        raise PathError(f"--out {out}: the sweep's store {store} cannot be read ({meta}: {e}): give another "
-                        "--out") from None
+        stored = json.loads((store / "spec.json").read_text()).get("spec", {}).get("name")
+    except (OSError, ValueError, AttributeError):
+        stored = None
     which = f"sweep {stored!r}" if stored else "a sweep"
-    if old.get("key") != key:
-        raise UsageError(f"--out {out} holds the store of {which} with another spec or seed ({store}): --resume "
-                         "continues only the same sweep file, --seed and --set; give another --out")
-    if not resume:
-        raise UsageError(f"--out {out} holds the store of {which} ({store}): continue it with --resume, "
-                         "or give another --out")
-    changes = fingerprint_changes(old["code"], code_fingerprint()) if old.get("code") else ["no record of it"]
-    if changes:
-        raise UsageError(f"--out {out} holds the store of {which} ({store}) computed by other code "
-                         f"({'; '.join(changes)}): --resume cannot continue it; give another --out")
+    raise UsageError({
+        "other": f"--out {out} holds the store of {which} with another spec or seed ({store}): --resume "
+                 "continues only the same sweep file, --seed and --set; give another --out",
+        "resume": f"--out {out} holds the store of {which} ({store}): continue it with --resume, or give "
+                  "another --out",
+        "code": f"--out {out} holds the store of {which} ({store}) computed by other code ({detail}): "
+                "--resume cannot continue it; give another --out"}[reason])
 
 
 @contextlib.contextmanager

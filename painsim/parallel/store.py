@@ -200,18 +200,17 @@ class ResultStore:
             another run (another ``key``), or a folder holding other files;
             also a store computed by other code (:func:`painsim.version.fingerprint_changes`).
         """
-        if self.meta.exists():
-            old = json.loads(self.meta.read_text())
-            if not resume:
-                raise SpecError("store", str(self.path),
-                                f"a new folder, or resume=True (--resume) to continue the {what} stored there")
-            if old.get("key") != key:
-                raise SpecError("store", str(self.path),
-                                f"the same spec as the stored {what} to resume it (the spec or seed changed); "
-                                "use a new store")
-            self._check_code(old.get("code"), what, SpecError)
-        elif self.path.exists() and any(self.path.iterdir()):
-            raise SpecError("store", str(self.path), "an empty or new folder (this one holds other files)")
+        refused = self.refusal(key, resume)
+        if refused is not None:
+            reason, detail = refused
+            allowed = {"foreign": "an empty or new folder (this one holds other files)",
+                       "unreadable": f"a folder whose spec.json can be read ({detail}); use a new folder",
+                       "other": f"the same spec as the stored {what} to resume it (the spec or seed changed); "
+                                "use a new store",
+                       "resume": f"a new folder, or resume=True (--resume) to continue the {what} stored there",
+                       "code": f"the code that computed the {what} stored there to resume it ({detail}); "
+                               "use a new folder"}[reason]
+            raise SpecError("store", str(self.path), allowed)
         self.parts.mkdir(parents=True, exist_ok=True)
         self.failed.mkdir(parents=True, exist_ok=True)
         if not self.meta.exists():
@@ -220,6 +219,41 @@ class ResultStore:
                                            **meta}, indent=1, default=str))
         for stale in self.path.glob("**/.*.tmp"):  # temporaries of a killed writer
             stale.unlink(missing_ok=True)
+
+    def refusal(self, key: str, resume: bool) -> tuple[str, str] | None:
+        """Why :meth:`open` would refuse this folder for a run with fingerprint ``key``, without
+        writing anything (callers such as the command line say it in their own words first).
+
+        Parameters
+        ----------
+        key : str
+            The run's fingerprint.
+        resume : bool
+            Whether the run continues a stored one.
+
+        Returns
+        -------
+        tuple of str or None
+            None if :meth:`open` would go ahead, else ``(reason, detail)``: ``"foreign"`` (the
+            folder holds other files), ``"unreadable"`` (its ``spec.json`` cannot be read; detail:
+            the error), ``"other"`` (a store of another run), ``"resume"`` (a store, and no
+            ``resume``) or ``"code"`` (computed by other code; detail: what changed), checked in
+            that order.
+        """
+        if not self.meta.exists():
+            foreign = self.path.exists() and any(self.path.iterdir())
+            return ("foreign", "") if foreign else None
+        try:
+            old = json.loads(self.meta.read_text())
+            stored_key, code = old.get("key"), old.get("code")
+        except (OSError, ValueError, AttributeError) as e:
+            return "unreadable", f"{self.meta}: {e}"
+        if stored_key != key:
+            return "other", ""
+        if not resume:
+            return "resume", ""
+        changes = ["no record of it: an older painsim"] if code is None else fingerprint_changes(code, code_fingerprint())
+        return ("code", "; ".join(changes)) if changes else None
 
     def open_items(self, fingerprints: Sequence[str], resume: bool, what: str = "cohort", item: str = "patient",
                    differs: str = "another table, model, protocol, seed or relief day",
