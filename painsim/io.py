@@ -243,6 +243,12 @@ def load(path: str | os.PathLike) -> xr.Dataset:
         return ds.load()
 
 
+#: The long_name :func:`combine` gives the index of each ragged entry's point along ``dim``, and how
+#: it is recognised again (:func:`point`, :func:`check_whole`, :func:`to_neo`).
+_INDEX_LONG_NAME = "index along {!r} of each entry"
+_INDEX_PATTERN = re.compile(r"index along '(.+)' of each entry")
+
+
 def _is_ragged(dim: str) -> bool:
     return dim.startswith(RAGGED_PREFIXES)
 
@@ -293,7 +299,7 @@ def combine(results: Sequence[xr.Dataset], dim: str, labels: Sequence) -> xr.Dat
         idx_name = f"{rdim}_{dim}"
         if idx_name not in out:
             out[idx_name] = ((rdim,), np.repeat(np.arange(len(results)), [a.size for a in arrays]),
-                             {"long_name": f"index along {dim!r} of each entry"})
+                             {"long_name": _INDEX_LONG_NAME.format(dim)})
     for key in ("seed", "parameters", "stimulus", "noxious", "touch", "label", "model"):
         if key in results[0].attrs:
             vals = [ds.attrs.get(key) for ds in results]
@@ -309,7 +315,7 @@ def _point_indices(result: xr.Dataset) -> dict[str, list[str]]:
     (one per ragged dimension: spikes, synapse lists)."""
     found: dict[str, list[str]] = {}
     for name, var in result.data_vars.items():
-        m = re.fullmatch(r"index along '(.+)' of each entry", str(var.attrs.get("long_name", "")))
+        m = _INDEX_PATTERN.fullmatch(str(var.attrs.get("long_name", "")))
         if m:
             found.setdefault(m.group(1), []).append(str(name))
     return found
@@ -390,9 +396,9 @@ def _point_dim(result: xr.Dataset) -> str | None:
     for dim in POINT_DIMS:
         if dim in result.dims and f"spike_{dim}" in result:
             return dim
-    for dim in result.dims:  # combine() marks its index (spike_population is a code, not an index)
-        index = result.get(f"spike_{dim}")
-        if index is not None and index.attrs.get("long_name") == f"index along {dim!r} of each entry":
+    indices = _point_indices(result)  # combine() marks its indices (spike_population is a code, not one)
+    for dim in result.dims:
+        if f"spike_{dim}" in indices.get(dim, ()):
             return dim
     return None
 
