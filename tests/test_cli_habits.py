@@ -438,7 +438,7 @@ def test_a_run_and_a_sweep_never_share_an_output_folder(tmp_path, capsys):
     assert sorted(p.name for p in ran.iterdir()) == ["results.nc"]
     from painsim.files import earlier_result
     assert earlier_result(tmp_path / "empty", "tiny") is False
-    assert earlier_result(tmp_path / "empty", "x", sweep=True) is False
+    assert earlier_result(tmp_path / "empty", "x", kind="sweep") is False
 
 
 def test_a_misspelt_kind_is_named_whichever_command_gets_the_file(tmp_path, capsys):

@@ -262,7 +262,7 @@ def held_results(out: str | Path) -> dict[str, Path]:
     return held
 
 
-def earlier_result(out: Path, name: str, sweep: bool = False, *, kind: str | None = None) -> bool:
+def earlier_result(out: Path, name: str, kind: str = "run") -> bool:
     """Whether the output folder ``out`` already holds a result of the experiment ``name`` (the new run
     replaces it).  A folder holds one result: a result of another kind (:func:`held_results`: a run's,
     a sweep's, a store of :func:`painsim.run_sweep`, a validation run's) is refused, and so, for a run,
@@ -276,10 +276,8 @@ def earlier_result(out: Path, name: str, sweep: bool = False, *, kind: str | Non
         The output folder (``--out``).
     name : str
         The experiment's name.
-    sweep : bool
-        The check for ``painsim sweep`` (as ``kind="sweep"``).
-    kind : {"run", "sweep", "validation"}, optional
-        The command's kind of result (default: ``"sweep"`` with ``sweep``, else ``"run"``).
+    kind : {"run", "sweep", "validation"}
+        The command's kind of result.
 
     Returns
     -------
@@ -292,7 +290,6 @@ def earlier_result(out: Path, name: str, sweep: bool = False, *, kind: str | Non
         ``out`` holds another result; the message names ``--out``, the folder, what it holds and
         what to do.
     """
-    kind = kind or ("sweep" if sweep else "run")
     others = {k: p for k, p in held_results(out).items() if k != kind}
     if others:
         other, path = next(iter(others.items()))
