@@ -39,6 +39,25 @@ def test_a_pathway_outcome_is_kept_and_equals_simulate(tmp_path):
     assert set(LAYER_OUTCOMES["medial"]) <= scalars
 
 
+def test_the_hand_kept_layer_outcomes_are_the_scalars_every_layer_produces():
+    """``LAYER_OUTCOMES`` is written by hand: checked here against a real result of the stack that
+    holds every layer (the lemniscal route included), both ways: every listed outcome is a scalar of
+    the result, and every scalar of the result but ``pain`` is listed under some layer."""
+    from painsim.circuits import STACKS
+    every = STACKS["pathway_lemniscal"]
+    assert set(every) == set(LAYER_OUTCOMES), "a layer of the stacks has no entry (or an entry no layer)"
+    ds = ps.simulate(ps.load_model("healthy").with_params({"network.layers": "pathway_lemniscal"}),
+                     duration="0.2 s", seed=1)
+    scalars = {str(v) for v in ds.data_vars if ds[v].ndim == 0}
+    listed = {o for outs in LAYER_OUTCOMES.values() for o in outs}
+    assert listed <= scalars, f"listed but not produced: {sorted(listed - scalars)}"
+    assert scalars - {"pain"} <= listed, f"produced but not listed: {sorted(scalars - {'pain'} - listed)}"
+    # negative control: the spinal stack produces none of the other layers' outcomes
+    spinal = ps.simulate("gate_control", duration="0.2 s", seed=1)
+    others = listed - set(LAYER_OUTCOMES["dorsal_horn"])
+    assert not others & {str(v) for v in spinal.data_vars}
+
+
 def test_an_outcome_the_spinal_model_does_not_produce_is_refused_before_work(monkeypatch):
     monkeypatch.setattr("painsim.sweep.run.run_batches", _started)
     e = refused(lambda: run_sweep({"kind": "simulate", "model": "gate_control", "duration": DURATION,

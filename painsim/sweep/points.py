@@ -27,7 +27,9 @@ __all__ = ["SIMULATE_OUTCOMES", "COURSE_OUTCOMES", "LAYER_OUTCOMES", "COURSE_EFF
 
 #: The scalar variables each layer of a model's stack (:data:`painsim.circuits.STACKS`) adds to a
 #: :func:`painsim.simulate` result (docs/readouts.md; the layers' ``results``, which declare them only
-#: when they run): what a sweep can keep of them.  ``srd_rate`` needs DNIC neurons (``dnic.n_neurons > 0``).
+#: when they run, so the table is kept by hand and ``tests/test_sweep_outcomes.py`` checks it both ways against a
+#: result of the stack holding every layer): what a sweep can keep of them.  ``srd_rate`` needs DNIC neurons
+#: (``dnic.n_neurons > 0``).
 LAYER_OUTCOMES: dict[str, tuple[str, ...]] = {
     "dorsal_horn": ("pn_rate", "gate_index", "spinal_pain"),
     "cortex": ("map_overactive_area", "map_excess_rate", "map_pain", "relay_rate", "m1_rate", "descending_rate"),
