@@ -147,7 +147,7 @@ class JunctionParams:
 #: published) so that the junction reproduces what is published qualitatively:
 #:
 #: * C: the lowest following frequency, cumulative failure (2-spike following
-#:   ~70 Hz, 20-spike ~30 Hz), ectopic rates of 1-10 Hz (Devor 2009) pass, 20 Hz
+#:   ~70 Hz, 20-spike ~30 Hz), ectopic rates of 1-10 Hz (around the 1.8 Hz of Djouhri et al. 2006) pass, 20 Hz
 #:   stem trains are blocked (block_rate 10 Hz; Chao 2020: C transmission at 20 Hz
 #:   abates; in the model within ~1.5 s, faster than the ~20 s measured: a known
 #:   deviation), refractory period of a few ms (C fibers; CLASS_PARAMS);

@@ -91,7 +91,7 @@ def _contact(near_mm: float, far_mm: float) -> dict:
 def _percutaneous(add) -> None:
     add("pns_percutaneous", tuple(range(60)), "8 h",
         {"type": "tonic", "rate": "100 Hz", "width": "200 us", "amplitude": "20 mA", "target": "peripheral_nerve"},
-        "Gilmore et al. 2019 Reg Anesth Pain Med 44:637; Gilmore et al. 2020 Neuromodulation (60-day "
+        "Gilmore et al. 2019 Reg Anesth Pain Med 44:637; Gilmore et al. 2020 Reg Anesth Pain Med 45:44 (60-day "
         "percutaneous PNS of the femoral/sciatic nerves, post-amputation pain) [checked: abstracts]; Rauck et "
         "al. 2014 Neuromodulation (lead 0.5-3 cm from the nerve) [checked: abstract]; 100 Hz, 200 us, 8 h/day "
         "[recalled]", "percutaneous PNS: a lead 5 mm from the nerve, 100 Hz, 200 us, 20 mA (Abeta paresthesia, "
@@ -100,7 +100,8 @@ def _percutaneous(add) -> None:
         {"type": "alternating", "rates": ["15 Hz", "30 Hz"], "segment": "3 s", "width": "500 us",
          "amplitude": 1.2, "threshold_class": "Adelta", "target": "peripheral_nerve", "duration": "12 s"},
         "Ghoname et al. 1999 JAMA 281:818 (PENS: 30 min, 3 times a week for 3 weeks; alternating 15/30 Hz) "
-        "[checked: abstracts of JAMA 281:818 and Anesth Analg 1999;88(4)]; 3-s segments, 500 us [recalled]",
+        "[checked: abstracts: the schedule and superiority over sham in JAMA 281:818, alternating 15/30 Hz in Anesth "
+        "Analg 1999;88(4):841 and Anesthesiology 1999;91:1622]; 3-s segments, 500 us [recalled]",
         "percutaneous neuromodulation (PENS): needles in deep tissue, 15 and 30 Hz alternating every 3 s at "
         "1.2x the Adelta threshold, 30 min three times a week for 3 weeks", plasticity=_contact(0.5, 10.0),
         end=21, period=6.0)
@@ -145,7 +146,7 @@ def _library() -> dict[str, Protocol]:
         {"type": "tonic", "rate": "15 Hz", "width": "500 us", "amplitude": 1.2, "target": "peripheral_nerve",
          "threshold_class": "Adelta"},
         "seed article (Pain and Spine Clinics: 10 needle electrodes, 30 min, 3-4 sessions, 1-2 per week); "
-        "Ghoname et al. 1999 JAMA 281:818 (PENS, 15/30 Hz) [recalled]",
+        "Ghoname et al. 1999 JAMA 281:818 (PENS) and Anesth Analg 88:841 (15/30 Hz) [checked: abstracts]",
         "percutaneous neuromodulation therapy: 30 min at 15 Hz (the low end of PENS' 15/30 Hz), Aδ strength; "
         "4 sessions, 2 per week", end=14)
     add("rtms_m1_20hz", (0, 1, 2, 3, 31, 59, 87), "10 min",

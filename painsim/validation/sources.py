@@ -16,7 +16,7 @@ HUANG_2005 = ("Huang, Edwards, Rounis, Bhatia & Rothwell 2005 Neuron 45:201: 600
 GAMBOA_2010 = ("Gamboa, Antal, Moliadze & Paulus 2010 Exp Brain Res 204:181 [checked: abstract]: 14 healthy volunteers; "
                "\"conventional facilitatory iTBS converted into inhibitory when it was applied for twice as long, while "
                "the normally inhibitory cTBS became facilitatory when the stimulation duration was doubled\" (sizes "
-               "not in the abstract)")
+               "not in the abstract; 600 and 1200 pulses inferred from the standard 600-pulse protocols doubled)")
 #: What the theta-burst rows measure and how they are judged.
 TBS_NOTE = ("the source gives the direction only: the verdict is the sign; MEPs read as the PAG/RVM response that "
             "M1's plastic outputs carry (a TMS pulse fires M1 by a fixed threshold, so M1's own response cannot "
@@ -137,7 +137,8 @@ RTMS_TRIAL_NOTE = (
 #: Ruscheweyh et al. 2010: suprathreshold cold pain from a contact thermode.
 RUSCHEWEYH_2010 = ("Ruscheweyh, Stumpenhorst, Knecht & Marziniak 2010 J Pain 11:728 [checked: abstract]: 60-s "
                    "stimuli at ~3 °C from a contact thermode on the hands of 47 subjects rated 3.9 +/- 2 on 0-10 "
-                   "(6.3 +/- 1.8 in the cold pressor test); range: +/- 1 SD")
+                   "(6.3 +/- 1.8 in the cold pressor test); range: +/- 1 SD, read as an SD: the abstract does not name the "
+                   "statistic")
 #: What the cold row measures and what its afferent input rests on.
 COLD_NOTE = ("the model rates the first 1.5 s (as the heat rows; the C fibres adapt, so 60 s would rate lower); the "
              "cold input is the published human discharge of cold-sensitive CMHs (Campero et al. 1996: 40 % of them, "
@@ -157,12 +158,18 @@ RAMP_NOTE = ("the encoding alone: each C fibre's static heat response passed thr
              "docs/stimuli.md, \"Heat ramps\"")
 
 #: The DFNS reference heat pain threshold (both heat-pain-threshold rows).
-ROLKE_2006_HPT = "Rolke et al. 2006 Pain 123:231, DFNS reference data ~43-45 °C, healthy spread ~41-47 °C [recalled]"
+ROLKE_2006_HPT = ("Rolke et al. 2006 Pain 123:231, DFNS reference data ~43-45 °C, healthy spread ~41-47 °C [recalled; "
+                  "the abstract, checked, gives 180 healthy subjects (face, hand, foot), women more sensitive than "
+                  "men, and heat hypoalgesia hard to diagnose because the confidence limits lie near the cut-off, "
+                  "but no threshold]")
 
 #: Sources and notes of the phenotype, gate and DNIC rows.
 ENROLMENT = ("patients enter neuromodulation trials with ongoing pain of NRS/VAS ~6-8 /10 (e.g. SENZA-RCT, "
              "Kapural et al. 2015 Anesthesiology 123:851; the real-world rTMS cohort, Eur J Pain 2025;29:e4763) "
-             "[recalled: range of baseline means, not one trial's spread]")
+             "[recalled: range of baseline means, not one trial's spread; checked (abstracts): SENZA-RCT enrolled back "
+              "and leg pain VAS >= 5/10 and SENZA-PDN lower-limb pain >= 5 cm (entry thresholds, not means); "
+              "baselines 8.4 (back) and 5.4 (leg) in a 10 kHz SCS cohort (Al-Kaisy et al. 2014 Pain Med), 5.2 "
+              "(permanent) and 8.6 (paroxysmal) in an rTMS cohort of facial pain (Hodaj et al. 2015)]")
 
 SOTGIU = ("Sotgiu, Lacerenza & Marchettini 1992 Somatosens Mot Res 9:227 [checked: abstract]: spontaneous "
           "firing of identified WDR neurons in rats after chronic sciatic section or constriction by ligatures "

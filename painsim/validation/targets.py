@@ -108,7 +108,8 @@ TARGETS: tuple[Target, ...] = (
            "brush drove the loop: 0.26), so it is not a blind prediction"),
     Target("windup_0p1hz", "wind-up ratio, 4th / 1st of C-strength volleys at 0.1 Hz (absent)", 1.0, 0.8, 1.2, "1",
            "Mendell 1966; Herrero et al. 2000: little or no wind-up at ~0.1 Hz [recalled; range chosen: +/- 20 % "
-           "of no change]",
+           "of no change]; consistent with Staud et al. 2007 Pain 129:130 [checked: abstract]: temporal summation of "
+           "second pain at 0.33 Hz, none at 0.17 Hz",
            "calibrated", "slow", windup_slow,
            "dorsal_horn.windup.tau_calcium was chosen with the frequency dependence of wind-up in view"),
     Target("tssp_isi3", "temporal summation of repeated brief contact heat every 3 s (0.33 Hz): mean PN response "
@@ -229,8 +230,10 @@ TARGETS: tuple[Target, ...] = (
            ROLKE_2006_HPT, "prediction", "fast", heat_pain_threshold),
     Target("heat_pain_threshold_ramp", "heat pain threshold of the healthy pathway on the DFNS ramp (1 °C/s from "
            "32 °C; no reaction time)", 44.0, 41.0, 47.0, "degC", ROLKE_2006_HPT, "prediction", "slow",
-           heat_pain_threshold_ramp, "a person's reaction time adds to the measured threshold (~0.5-1 °C at 1 °C/s "
-           "[recalled]): the model's figure is a lower bound of its DFNS value"),
+           heat_pain_threshold_ramp, "a person's reaction time adds to the measured threshold (Yarnitsky & Ochoa 1990 Pain 40:85 [checked: "
+           "abstract]: higher with reaction time, more so at faster ramps; ~0.5-1 °C at 1 °C/s [derived: 0.9-2.5 °C "
+           "at 2 °C/s in Defrin et al. 2006, as tabulated in a review, halved; primary not read]): the model's "
+           "figure is a lower bound of its DFNS value"),
     Target("pn_heat_threshold_healthy", "mean heat threshold of the heat-responsive PN (1 °C steps, "
            "healthy pathway, painful site)", 46.7, 45.5, 47.9, "degC", ANDREW + " Controls: 46.7 +/- 2.6 °C",
            "prediction", "fast", pn_heat_threshold("healthy"), NEURON_NOTE),
@@ -250,7 +253,8 @@ TARGETS: tuple[Target, ...] = (
            pn_share_innocuous("peripheral_neuropathic"), NEURON_NOTE),
     Target("heat_47_rating", "NRS of 47 °C contact heat, healthy pathway", 3.5, 1.6, 5.4, "1",
            "Granot, Sprecher & Yarnitsky 2003 Eur J Pain 7:139 [checked abstract]: VAS 35.2 +/- 19.2 /100 "
-           "(range: +/- 1 SD)", "calibrated", "fast", heat_47_rating,
+           "(first of four 47 °C stimuli, forearm, 70 healthy volunteers; range: +/- 1 SD, read as an SD: the "
+           "abstract does not name the statistic)", "calibrated", "fast", heat_47_rating,
            "dorsal_horn.synapse.c_gain was fitted so the healthy PN rate at 47 °C equals the primate STT rate "
            "(Kenshalo et al. 1979); the NRS map holds this point (painsim.validation.calibration)"),
     *(Target(f"c_ramp_discharge_{tag}", f"mean C-nociceptor discharge from threshold to the end of a {r:g} °C/s "
@@ -259,11 +263,15 @@ TARGETS: tuple[Target, ...] = (
     Target("cold_3c_rating", "NRS of 3 °C contact cold, healthy pathway", 3.9, 1.9, 5.9, "1", RUSCHEWEYH_2010,
            "prediction", "fast", cold_3c_rating, COLD_NOTE),
     Target("heat_49_rating", "NRS of 49 °C contact heat, healthy pathway", 5.5, None, None, "1",
-           "Coghill et al. 1999 J Neurophysiol 82:1934: ~5-6 /10 at 49 °C [recalled]", "prediction", "fast",
+           "Coghill et al. 1999 J Neurophysiol 82:1934: ~5-6 /10 at 49 °C [recalled: the abstract, checked, gives no "
+           "temperature or rating]", "prediction", "fast",
            heat_49_rating),
     Target("stt_rate_50c", "PN rate at 50 °C contact heat, healthy pathway", 40.0, None, None, "Hz",
            "Kenshalo et al. 1979 J Neurophysiol 42:1370: primate STT peak discharge at 50 °C, tens of impulses/s "
-           "[recalled from the figure]; the power law (exponent 2.1) is checked", "prediction", "fast", pn_rate_50c),
+           "[recalled from the figure, not verified]; the power law is checked [abstract: 41 cells, graded discharge "
+           "at 43, 47 and 50 °C from 35 °C, peak frequency a power function of the final skin temperature with "
+           "exponent 2.1 for 30-s stimuli; painsim takes it above the 35 °C adapting temperature, which the "
+           "abstract does not state]", "prediction", "fast", pn_rate_50c),
     Target("sustained_heat_adaptation", "PN rate 8-10 s into maintained 47 °C heat over its peak 1-s rate in the "
            "first 4 s, healthy pathway", 1.0, 0.0, 1.0, "1",
            "Kenshalo et al. 1979 J Neurophysiol 42:1370 [checked: abstract]: primate STT responses to maintained "
@@ -287,13 +295,14 @@ TARGETS: tuple[Target, ...] = (
            "1.7 Hz in the next (NRS 0) and 1-3 Hz to the end (seeds 1-4; 1-2 for the later bins): the PN amplify every change of their input (the steep rate-temperature curve, "
            "stt_rate_50c), and no slower central summation brings the pain back"),
     Target("resting_pn_rate_healthy", "PN rate at rest (6-12 s), healthy pathway", 4.2, 2.7, 5.7, "Hz", SOTGIU +
-           " Control: 4.2 +/- 1.5 spikes/s on the intact side (range: +/- 1 SEM). Healthy lamina I "
+           " Control: 4.2 +/- 1.5 spikes/s on the intact side (range: +/- the published spread, SD or SEM not "
+           "stated). Healthy lamina I "
            "spinothalamic neurons fire less: 0.5 (NS) and 0.9 (HPC) imp/s, Craig, Krout & Andrew 2001 J "
            "Neurophysiol 86:1459 [checked: abstract]", "prediction", "slow", resting_pn_rate("healthy"),
            "the model's PN are WDR neurons; readout.spontaneous_rate (0.9 Hz, Craig 2001) belongs to the "
            "background barrage, which is off"),
     Target("resting_pn_rate_peripheral", "PN rate at rest (6-12 s), peripheral_neuropathic", 23.5, 20.1, 26.9, "Hz",
-           SOTGIU + " Injured side: 23.5 +/- 3.4 spikes/s (range: +/- 1 SEM), 5.6x the intact side; "
+           SOTGIU + " Injured side: 23.5 +/- 3.4 spikes/s (range: +/- the published spread, SD or SEM not stated), 5.6x the intact side; "
            "ongoing firing of dorsal-horn neurons rises 6-8x within 1 h of a sciatic constriction and not if "
            "the nerve was blocked beforehand [checked: abstract]", "prediction", "slow",
            resting_pn_rate("peripheral_neuropathic"),
@@ -306,7 +315,9 @@ TARGETS: tuple[Target, ...] = (
     Target("ongoing_pain_cpsp", "NRS at rest (6-12 s), central_poststroke_ischemic", 7.0, 6.0, 8.0, "1", ENROLMENT,
            "prediction", "slow", rest_rating("central_poststroke_ischemic")),
     Target("naloxone_rtms", "share of the PN reduction by a 20 Hz M1 train that naloxone removes", 1.0, None, None,
-           "1", "de Andrade et al. 2011 Pain 152:320: naloxone abolished the analgesia of M1 rTMS [recalled]",
+           "1", "de Andrade, Mhalla, Adam, Texeira & Bouhassira 2011 Pain 152:320 [title, authors and pages checked; the "
+           "abstract is not in the reference store]: naloxone abolished the analgesia of M1 rTMS [recalled: whether "
+           "it abolished or reduced it, and on which pain measure, not re-read]",
            "calibrated", "fast", naloxone_share_of_rtms,
            "not held out: descending.opioid_relay_fraction = 1 (the PAG/RVM neurons' excitation relayed through "
            "opioid disinhibition, so systemic naloxone withdraws it; chosen from Kalra et al. 2001 with this row in "
@@ -506,7 +517,8 @@ TARGETS: tuple[Target, ...] = (
     Target("tens_naloxone_share", "share of the PN reduction by conventional TENS at a remote site that "
            "naloxone removes", 1.0, None, None, "1", "Sluka et al. 1999 JPET 289:840: spinal naloxone/naltrindole "
            "prevent TENS antihyperalgesia [checked: abstract]; TENS at the inflamed knee, heat at the paw "
-           "(secondary hyperalgesia) [recalled]; vlPAG/RVM route, DeSantana et al. 2009 [checked: abstract]",
+           "(secondary hyperalgesia) [recalled for this paper; the same lab's Kalra et al. 2001 JPET 298:257 "
+           "[checked: abstract] reads paw withdrawal to radiant heat as secondary hyperalgesia]; vlPAG/RVM route, DeSantana et al. 2009 [checked: abstract]",
            "calibrated", "fast", naloxone_share_of_tens,
            "not held out: descending.opioid_relay_fraction = 1 was chosen from the RVM antagonist's block of TENS "
            "(Kalra, Urban & Sluka 2001 JPET 298:257 [checked: abstract]) with this row in view; what naloxone leaves "
@@ -541,7 +553,9 @@ TARGETS: tuple[Target, ...] = (
            COHORT_NOTE + TENS_TRIAL_NOTE),
     Target("qst_hpt_sd", "SD of the heat pain threshold over healthy virtual subjects (QST, n = 12)", 2.8, 2.0,
            3.5, "K", "DFNS reference data, healthy adults: SD ~2.5-3 °C (Rolke et al. 2006 Pain 123:231; Magerl "
-           "et al. 2010 Pain 151:598) [recalled; not read in the tables]", "prediction", "slow", healthy_hpt_sd,
+           "et al. 2010 Pain 151:598) [abstracts checked: reference values of 180 healthy subjects (face, hand, "
+           "foot), heat hypoalgesia hard to diagnose because the confidence limits lie near the cut-off; the SD "
+           "recalled, the tables not read]", "prediction", "slow", healthy_hpt_sd,
            "subject spreads from published nociceptor data (docs/phenotypes.md); the C-gain spread was derived "
            "from the 47 °C rating SD"),
     Target("itbs600_mep_change", "relative change of the MEP proxy (PAG/RVM response to single 75 % RMT test "
