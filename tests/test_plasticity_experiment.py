@@ -152,6 +152,23 @@ def test_calcium_rule_sign_vs_frequency():
     matplotlib.pyplot.close(fig)
 
 
+@pytest.mark.parametrize("curve, kwargs", [("frequency_curve", {"n_pulses": 300}),
+                                            ("pairing_frequency_curve", {"dt": -0.010, "n_pairs": 60})])
+def test_a_frequency_reads_the_same_whatever_else_is_asked(curve, kwargs):
+    """Each protocol is read at the same delay after its own last spike, so a frequency's change does
+    not depend on the other frequencies of the call (it did: read at the end of the slowest train,
+    10 Hz alone and 10 Hz beside 0.5 Hz differed).  Negative control: the calcium rule's weight does
+    move after a 10 Hz train, so reading it later (a longer tail) gives another change: the
+    comparison above could fail."""
+    r = pl.CalciumRule.preset("spinal_presynaptic")
+    fn = getattr(pl, curve)
+    alone = float(fn(r, [10.0], **kwargs)["dw"].squeeze())
+    beside = fn(r, [0.5, 10.0], **kwargs)["dw"].sel(frequency=10.0).squeeze()
+    assert float(beside) == pytest.approx(alone, rel=1e-12, abs=1e-15)
+    later = float(fn(r, [10.0], tail=600.0, **kwargs)["dw"].squeeze())
+    assert abs(later - alone) > 1e-3
+
+
 def test_calcium_lfs_1200_pulses_is_partial_ltd():
     """Rottmann 2008 protocol on the rule alone: 1200 pulses at 1 Hz depress
     (rho falls below rho_star = 0.5) without switching to the DOWN state."""

@@ -79,6 +79,18 @@ def _as_1d(values, name, unit, positive=False):
     return a
 
 
+def _run_each(rule, pre, post, w0, lo, hi, tail):
+    """:func:`_run_pairs` for each train k alone, read ``tail`` seconds after its own last spike.
+
+    A rule whose weight moves after the spikes (the calcium rule's slow drift) must be read at the
+    same delay after every protocol: read at the end of the longest one, a short train's change
+    would depend on which other trains share the call.
+    """
+    return np.array([_run_pairs(rule, [a], [b], w0, lo, hi,
+                                max(float(np.max(a, initial=0.0)), float(np.max(b, initial=0.0))) + tail + 1e-9)[0]
+                     for a, b in zip(pre, post)])
+
+
 def _run_pairs(rule, pre, post, w0, lo, hi, t_end):
     """One synapse per train k: pre[k], post[k] (sorted time arrays). Returns dw per synapse."""
     n = len(pre)
@@ -158,7 +170,9 @@ def pairing_frequency_curve(rule, freqs, dt=0.010, *, n_pairs=60, w0=None, w_min
     w0, w_min, w_max : float, optional
         As in :func:`stdp_window`.
     tail : float
-        Seconds simulated after the last spike (matters for the calcium rule).
+        Seconds simulated after each protocol's own last spike, when its weight is read (matters
+        for the calcium rule, whose weight drifts after the spikes: every protocol is read at the
+        same delay, so its change does not depend on the other frequencies asked for).
 
     Returns
     -------
@@ -184,8 +198,7 @@ def pairing_frequency_curve(rule, freqs, dt=0.010, *, n_pairs=60, w0=None, w_min
             p = t0 + np.arange(int(n_pairs)) / fr
             pre.append(p)
             post.append(np.sort(p + x))
-    t_end = max(float(np.max(np.concatenate(pre))), float(np.max(np.concatenate(post)))) + tail + 1e-9
-    dw = _run_pairs(rule, pre, post, w0, lo, hi, t_end).reshape(d.size, f.size)
+    dw = _run_each(rule, pre, post, w0, lo, hi, tail).reshape(d.size, f.size)
     return xr.Dataset({"dw": (("dt", "frequency"), dw, {"units": "1", "long_name": "weight change"})},
                       coords={"dt": ("dt", d, {"units": "s", "long_name": "t_post - t_pre"}),
                               "frequency": ("frequency", f, {"units": "Hz", "long_name": "pairing frequency"})},
@@ -211,7 +224,8 @@ def frequency_curve(rule, freqs, *, n_pulses=900, w0=None, w_min=None, w_max=Non
     w0, w_min, w_max : float, optional
         As in :func:`stdp_window` (calcium rule: ``[0, 1]`` from 0.5).
     tail : float
-        Seconds simulated after the last pulse.
+        Seconds simulated after each train's own last pulse, when its weight is read (every train
+        is read at the same delay, so a frequency's change does not depend on the others asked for).
 
     Returns
     -------
@@ -230,8 +244,7 @@ def frequency_curve(rule, freqs, *, n_pulses=900, w0=None, w_min=None, w_max=Non
     tail = number(tail, "tail", lo=0.0)
     w0, lo, hi = _curve_bounds(rule, w0, w_min, w_max)
     pre = [1.0 + np.arange(int(n_pulses)) / fr for fr in f]
-    t_end = float(max(p[-1] for p in pre)) + tail + 1e-9
-    dw = _run_pairs(rule, pre, [np.empty(0) for _ in f], w0, lo, hi, t_end)
+    dw = _run_each(rule, pre, [np.empty(0) for _ in f], w0, lo, hi, tail)
     return xr.Dataset({"dw": (("frequency",), dw, {"units": "1", "long_name": "weight change"})},
                       coords={"frequency": ("frequency", f, {"units": "Hz", "long_name": "stimulation frequency"})},
                       attrs={"rule": type(rule).__name__, "n_pulses": int(n_pulses), "w0": w0,
