@@ -421,15 +421,18 @@ def morphine_cross_tolerance(protocol: Callable[[], Protocol]) -> Callable[[int]
     -------
     callable
         ``measure(seed) -> float``: the ratio of the two reductions (1: no cross-tolerance); NaN when
-        the naive or the tolerant model has no C-fibre component, or morphine does not reduce it in
-        the naive model.
+        the naive ED50 is NaN (no concentration of the bracket halves the C-fibre component; then no
+        course runs), the naive or the tolerant model has no C-fibre component, or morphine does not
+        reduce it in the naive model.
     """
     def measure(seed: int) -> float:
+        ed50 = spinal_morphine_ed50(seed)
+        if not np.isfinite(ed50):  # no dose halves the naive C component: nothing to compare (not a dose of NaN)
+            return float("nan")
         course = protocol().with_calendar(tolerance_calendar(CROSS_TOLERANCE_SESSIONS - 1))
         healthy = load_model("healthy")
         x = healthy_occupancy(protocol, seed)
         T = float(np.mean(tolerance_at([CROSS_TOLERANCE_TEST_DAY], x, course.calendar, *tolerance_params(healthy))))
-        ed50 = spinal_morphine_ed50(seed)
         tolerant = tolerant_model(load_model("gate_control"), T)
         (_, c0), (_, c1) = _gate_volley(seed, 0.0), _gate_volley(seed, ed50)
         (_, c2), (_, c3) = volley_components([tolerant, tolerant.with_params(morphine_overrides(ed50))], seed)
