@@ -36,10 +36,8 @@ def no_work(monkeypatch):
     import sys
 
     from painsim.course import engine
-    from refusals import WorkStarted
+    from refusals import start_work
 
-    def started(*args, **kwargs):
-        raise WorkStarted
-    monkeypatch.setattr(engine, "run_sessions", started)
-    monkeypatch.setattr(engine, "CourseTolerance", started)
-    monkeypatch.setattr(sys.modules["painsim.cohort.run"], "_courses", started)
+    monkeypatch.setattr(engine, "run_sessions", start_work)
+    monkeypatch.setattr(engine, "CourseTolerance", start_work)
+    monkeypatch.setattr(sys.modules["painsim.cohort.run"], "_courses", start_work)

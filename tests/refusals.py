@@ -11,6 +11,11 @@ class WorkStarted(Exception):
     """Raised in place of the first expensive step: reaching it means every check passed."""
 
 
+def start_work(*args, **kwargs):
+    """The stand-in to monkeypatch over the first expensive step: raises :class:`WorkStarted`."""
+    raise WorkStarted
+
+
 def refused(call, name, error=ParameterError, *, allowed: bool = False):
     """The error ``call()`` raises: of class ``error``, about parameter ``name``, named in its
     message; with ``allowed``, also saying what is allowed."""

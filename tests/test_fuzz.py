@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import painsim as ps
 from painsim import cli
 from painsim.errors import PainsimError
+from refusals import WorkStarted, start_work
 
 ROOT = Path(__file__).resolve().parents[1]
 FUZZ = settings(max_examples=40, deadline=None, derandomize=True,
@@ -190,19 +191,11 @@ def test_sweep_files(data):
 
 
 # ---------------------------------------------------------------- the command line
-class WorkStarted(Exception):
-    """Raised instead of running anything: the file and arguments passed every check."""
-
-
-def _no_work(*args, **kwargs):
-    raise WorkStarted
-
-
 @pytest.fixture
 def no_simulation(monkeypatch):
-    monkeypatch.setattr(cli.files, "run_experiment", _no_work)
-    monkeypatch.setattr(cli, "run_course_file", _no_work)
-    monkeypatch.setattr(cli, "run_sweep", _no_work)
+    monkeypatch.setattr(cli.files, "run_experiment", start_work)
+    monkeypatch.setattr(cli, "run_course_file", start_work)
+    monkeypatch.setattr(cli, "run_sweep", start_work)
 
 
 def _cli_leaves_nothing(argv, out: Path) -> None:

@@ -16,7 +16,7 @@ from painsim.cohort.distributions import get_parameter, has_parameter, resolve_d
 from painsim.errors import ParameterError, SpecError, UnknownKeyError
 from painsim.fibers import afferents, encoding, rates
 from painsim.units import to_celsius
-from refusals import WorkStarted, refused
+from refusals import WorkStarted, refused, start_work
 
 # a value each kind's constructor accepts, and that constructor (start and stop as quantities)
 KINDS = {"heat": (47.0, lambda v, a, b: ps.fibers.heat(v, a, b)),
@@ -232,9 +232,7 @@ def test_one_session_seeds_none_is_one_patient_per_model_from_seed_0(monkeypatch
     patient, seed 0); a sham protocol returns the patients without simulating."""
     from painsim.course import engine
 
-    def started(*args, **kwargs):
-        raise WorkStarted
-    monkeypatch.setattr(engine, "run_session", started)
+    monkeypatch.setattr(engine, "run_session", start_work)
     model = ps.load_model("gate_control")
     sham = ps.protocols.resolve("tens_conventional").as_sham()
     assert [p.seed for p in engine.one_session(model, sham, None)] == [0]

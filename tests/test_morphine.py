@@ -59,24 +59,18 @@ def test_the_concentration_at_the_receptors_and_its_bounds():
         m.with_params(morphine_at(-0.1))
 
 
-class _CourseStarted(Exception):
-    """Raised in place of the tolerance course, to see whether a measurement reached it."""
-
-
 def test_cross_tolerance_without_a_naive_ed50_is_nan_and_runs_no_course(monkeypatch):
     """A model in which no concentration of the bracket halves the C-fibre component has a NaN ED50;
     the cross-tolerance row then reads NaN without running its course (it used to set morphine to NaN,
     which the model refuses, and a validation run stopped there).  Negative control: with a finite
     ED50 the measurement goes on to the course."""
     from painsim.validation import opioids
+    from refusals import WorkStarted, start_work
 
-    def course(*args, **kwargs):
-        raise _CourseStarted
-
-    monkeypatch.setattr(opioids, "healthy_occupancy", course)
+    monkeypatch.setattr(opioids, "healthy_occupancy", start_work)  # the course: reaching it raises
     measure = opioids.morphine_cross_tolerance(opioids.conventional_tens)
     monkeypatch.setattr(opioids, "spinal_morphine_ed50", lambda seed: float("nan"))
     assert np.isnan(measure(1))
     monkeypatch.setattr(opioids, "spinal_morphine_ed50", lambda seed: 1.0)
-    with pytest.raises(_CourseStarted):
+    with pytest.raises(WorkStarted):
         measure(1)

@@ -11,7 +11,7 @@ import json
 
 import pytest
 import xarray as xr
-from refusals import WorkStarted
+from refusals import WorkStarted, start_work
 
 import painsim.files
 from painsim import io, validation
@@ -26,16 +26,12 @@ _VALIDATE = ["validate", "--only", "gate_on_c_heat"]
 _SWEEP = ["sweep", "scs_frequency_sweep"]
 
 
-def _started(*args, **kwargs):
-    raise WorkStarted
-
-
 @pytest.fixture
 def stand_ins(monkeypatch):
     """A run's experiment, a validation's measurement and a sweep's batches raise WorkStarted."""
-    monkeypatch.setattr(painsim.files, "run_experiment", _started)
-    monkeypatch.setattr(validation, "validate", _started)
-    monkeypatch.setattr(sweep_run, "run_batches", _started)
+    monkeypatch.setattr(painsim.files, "run_experiment", start_work)
+    monkeypatch.setattr(validation, "validate", start_work)
+    monkeypatch.setattr(sweep_run, "run_batches", start_work)
 
 
 def _listing(folder):

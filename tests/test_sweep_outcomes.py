@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from refusals import WorkStarted, refused
+from refusals import WorkStarted, refused, start_work
 
 import painsim as ps
 from painsim.errors import ParameterError, SpecError, UnknownKeyError
@@ -13,10 +13,6 @@ from painsim.sweep import make_spec, run_sweep
 from painsim.sweep.points import LAYER_OUTCOMES, SIMULATE_OUTCOMES
 
 DURATION = "0.3 s"
-
-
-def _started(*args, **kwargs):
-    raise WorkStarted
 
 
 def y(params, seed):
@@ -59,7 +55,7 @@ def test_the_hand_kept_layer_outcomes_are_the_scalars_every_layer_produces():
 
 
 def test_an_outcome_the_spinal_model_does_not_produce_is_refused_before_work(monkeypatch):
-    monkeypatch.setattr("painsim.sweep.run.run_batches", _started)
+    monkeypatch.setattr("painsim.sweep.run.run_batches", start_work)
     e = refused(lambda: run_sweep({"kind": "simulate", "model": "gate_control", "duration": DURATION,
                                    "outcomes": ["unpleasantness"]}, workers=0, progress=False),
                 "outcomes", SpecError)
@@ -73,7 +69,7 @@ def test_an_outcome_the_spinal_model_does_not_produce_is_refused_before_work(mon
 @pytest.mark.parametrize("outcome, nearest", [("unpleasantnes", "unpleasantness"), ("map_overactive_aera",
                                                                                    "map_overactive_area")])
 def test_a_misspelt_outcome_is_refused_with_the_nearest_before_work(monkeypatch, outcome, nearest):
-    monkeypatch.setattr("painsim.sweep.run.evaluate_batch", _started)
+    monkeypatch.setattr("painsim.sweep.run.evaluate_batch", start_work)
     spec = {"kind": "simulate", "model": "healthy", "duration": DURATION, "seeds": [1]}
     e = refused(lambda: run_sweep({**spec, "outcomes": [outcome]}, workers=0, progress=False), outcome,
                 UnknownKeyError)
@@ -112,7 +108,7 @@ FUNCTION_SPEC = {"kind": "function", "parameters": {"x": [1.0, 2.0]}, "outcomes"
 
 
 def test_a_lambda_is_refused_before_work_with_worker_processes(monkeypatch, tmp_path):
-    monkeypatch.setattr("painsim.sweep.run.run_batches", _started)
+    monkeypatch.setattr("painsim.sweep.run.run_batches", start_work)
     e = refused(lambda: run_sweep({**FUNCTION_SPEC, "function": lambda p, s: {"y": p["x"]}},
                                   store=tmp_path / "s", workers=2, progress=False), "function", ParameterError)
     assert "module-level function" in str(e) and "workers=0" in str(e)
