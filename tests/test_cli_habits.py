@@ -489,3 +489,24 @@ def test_a_sweep_result_records_its_variant_code_and_command(tmp_path, monkeypat
     assert variant["command"].startswith("painsim sweep") and "--set" in variant["command"]
     assert json.loads(load_sweep(tmp_path / "variant" / "store").attrs["model_overrides"]) == \
         {"dorsal_horn.synapse.c_gain": 0.5}
+
+
+def test_an_interrupted_cohorts_kept_patients_are_not_buried_under_another_run(tmp_path, capsys, no_work):
+    """Was: a conditions or course run into a folder holding only an interrupted cohort's patients/
+    wrote its results.nc beside them, and the cohort could no longer be resumed there (its folder
+    then held another experiment's result).  Refused before any work, the patients untouched; the
+    cohort itself still reaches its work there (the negative control: its own kept work)."""
+    from refusals import WorkStarted
+    path, held = tmp_path / "tiny.toml", tmp_path / "held"
+    path.write_text(_TINY)
+    (held / "patients" / "parts").mkdir(parents=True)
+    (held / "patients" / "parts" / "patient_000000.nc").write_bytes(b"kept")
+    for command in (["run", str(path)], ["course", "tens_course"]):
+        assert main(command + ["--out", str(held)]) == 2
+        err = capsys.readouterr().err
+        assert f"--out {held} holds the finished patients of an interrupted run" in err, err
+        assert "--resume" in err
+    assert sorted(p.relative_to(held).as_posix() for p in held.rglob("*")) == [
+        "patients", "patients/parts", "patients/parts/patient_000000.nc"]
+    with pytest.raises(WorkStarted):
+        main(["run", "rtms_cohort", "--n-patients", "2", "--resume", "--out", str(held)])

@@ -98,7 +98,7 @@ def cmd_run(args) -> int:
     kind = files.kind_of(spec)
     _check_run_options(args, kind)
     name = spec["experiment"].get("name", Path(args.file).stem)
-    out = _out_path(args, name, "run")
+    out = _out_path(args, name, "run", keeps=files.KINDS[kind].store)
     print(f"painsim: running {files.describe(spec, name)} from {spec['_path']}", flush=True)
     t0 = time.time()
     store = files.KINDS[kind].store

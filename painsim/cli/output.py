@@ -31,14 +31,15 @@ def _plots():
     return importlib.import_module("painsim.plots")
 
 
-def _out_path(args, name: str, kind: str) -> Path:
+def _out_path(args, name: str, kind: str, keeps: str | None = None) -> Path:
     """The output folder (not created): ``--out``, or ``painsim-out/<name>``; an existing file is refused,
     and a folder holding a result of another ``kind`` (``"run"``, ``"sweep"``, ``"validation"``) or,
-    for a run, of another experiment (:func:`painsim.files.earlier_result`)."""
+    for a run, of another experiment, or an interrupted run's kept work when the experiment keeps
+    none in ``keeps`` (:func:`painsim.files.earlier_result`)."""
     out = Path(args.out) if args.out else Path("painsim-out") / name
     if out.exists() and not out.is_dir():
         raise PathError(f"--out {out} is a file, not a folder")
-    if files.earlier_result(out, name, kind=kind):
+    if files.earlier_result(out, name, kind=kind, keeps=keeps):
         print(f"painsim: note: the earlier result of {name!r} in {out} is replaced when this run ends", flush=True)
     return out
 

@@ -223,11 +223,13 @@ def _owner(result: Path) -> str | None:
         return None
 
 
+#: Folders in which a run keeps finished work while it runs (a cohort's patients; resumable).
+_RUN_KEPT_WORK = ("patients",)
 #: What each kind of output folder holds (in its folder, or in a sub-folder ``seed_<s>/``), and how
 #: a message calls it: ``painsim run``/``course`` (``"run"``; a cohort's kept ``patients/`` too),
 #: ``painsim sweep`` (its ``store/``), a store written directly by :func:`painsim.run_sweep`
 #: (``"store"``) and ``painsim validate`` (its kept ``targets/`` too, and a ``--seeds`` run's files).
-_HELD = (("run", ("results.nc", "patients"), "a run's result"),
+_HELD = (("run", ("results.nc", *_RUN_KEPT_WORK), "a run's result"),
          ("sweep", ("store",), "a sweep's result"),
          ("store", ("result.nc", "result.zarr", "spec.json", "parts"), "a sweep store written by ps.run_sweep"),
          ("validation", ("validation.nc", "targets", "seeds.nc"), "a validation run's result"))
@@ -262,13 +264,16 @@ def held_results(out: str | Path) -> dict[str, Path]:
     return held
 
 
-def earlier_result(out: Path, name: str, kind: str = "run") -> bool:
+def earlier_result(out: Path, name: str, kind: str = "run", keeps: str | None = None) -> bool:
     """Whether the output folder ``out`` already holds a result of the experiment ``name`` (the new run
     replaces it).  A folder holds one result: a result of another kind (:func:`held_results`: a run's,
     a sweep's, a store of :func:`painsim.run_sweep`, a validation run's) is refused, and so, for a run,
     is another experiment's ``results.nc`` (or one painsim cannot name), since replacing it would leave
-    its figures and tables beside the new result.  A result of the command's own kind is its to
-    replace or resume (a sweep's store, validate's kept targets: they refuse or continue themselves).
+    its figures and tables beside the new result, and the kept work of an interrupted run (a cohort's
+    ``patients/`` without ``results.nc``) for a run of a kind that keeps none: its result would land
+    beside that work, and the interrupted run could no longer be resumed there.  A result of the
+    command's own kind is its to replace or resume (a sweep's store, validate's kept targets, a
+    cohort's patients: they refuse or continue themselves).
 
     Parameters
     ----------
@@ -278,6 +283,9 @@ def earlier_result(out: Path, name: str, kind: str = "run") -> bool:
         The experiment's name.
     kind : {"run", "sweep", "validation"}
         The command's kind of result.
+    keeps : str, optional
+        For a run: the folder in which the experiment keeps its finished work (a cohort's
+        ``"patients"``, :attr:`painsim.files.dispatch.Kind.store`); None for a kind that keeps none.
 
     Returns
     -------
@@ -297,7 +305,14 @@ def earlier_result(out: Path, name: str, kind: str = "run") -> bool:
         raise PathError(f"--out {out} holds {what} ({path}): a folder holds one result; give "
                         f"{_WRITERS.get(kind, 'this command')} another --out")
     previous = Path(out) / "results.nc"
-    if kind != "run" or not previous.is_file():
+    if kind != "run":
+        return False
+    if not previous.is_file():
+        kept = [n for n in _RUN_KEPT_WORK if n != keeps and (Path(out) / n).exists()]
+        if kept:
+            raise PathError(f"--out {out} holds the finished {kept[0]} of an interrupted run "
+                            f"({Path(out) / kept[0]}): continue that run there with --resume, or give "
+                            f"{name!r} another --out")
         return False
     owner = _owner(previous)
     if owner != name:
