@@ -140,13 +140,20 @@ def test_deterministic_and_independent_of_batch_companions(courses, model):
 
 def test_follow_up_tests_only_skip_the_other_days(courses, model):
     """tests="follow_up" (cohorts) tests day 0 and the follow-up days with the same
-    weights and seed as a full course, and leaves the other test entries NaN."""
+    weights and seed as a full course, and leaves the other test entries NaN; the mean
+    efficacies, which need no test, are those of the full course on every day and after every
+    session (they were NaN wherever no test ran)."""
     full = courses[3]
     lean = ps.run_course(model, lfs([0, 1, 2]), seed=1, follow_up_days=(10,), tests="follow_up")
     for d in (0, 10):
         assert float(lean.pain.sel(day=d)) == float(full.pain.sel(day=d))
     assert np.isnan(lean.pain.sel(day=[1, 2]).values).all()
     assert np.isnan(lean.pain_after_session.values).all()
+    for v in ("w_c_pn", "w_adelta_pn"):
+        np.testing.assert_array_equal(lean[v].values, full[v].sel(day=lean.day).values)
+        np.testing.assert_array_equal(lean[f"{v}_after_session"].values, full[f"{v}_after_session"].values)
+        assert np.isfinite(lean[f"{v}_after_session"].values).all()
+    assert (lean.w_c_pn_after_session.values != 1.0).any()  # the sessions changed them: not a constant
     assert bool(lean.responder_30.sel(follow_up=10)) == bool(full.responder_30.sel(follow_up=10))
     with pytest.raises(ParameterError, match="tests"):
         ps.run_course(model, lfs([0]), seed=1, tests="some")

@@ -137,24 +137,32 @@ def _map_variables(day_tests: list, session_tests: list) -> dict:
     return data
 
 
-def _mean_efficacy(tests: list, conn: str) -> np.ndarray:
-    """Mean efficacy of ``conn`` in each test (patients x tests), NaN where not tested."""
+def _mean_efficacy(tests: list, recorded: list, conn: str) -> np.ndarray:
+    """Mean efficacy of ``conn`` at each test entry (patients x entries): from the efficacies recorded
+    there (``recorded[k][j]``, the set the pain test runs with, tested or not), else from the test's
+    result; NaN where neither holds the connection."""
     out = []
-    for row in tests:
+    for k, row in enumerate(tests):
         means = []
-        for r in row:
-            v = r[f"w_{conn}"].values if r is not None and f"w_{conn}" in r else np.array([])
+        for j, r in enumerate(row):
+            w = recorded[k][j] if k < len(recorded) and j < len(recorded[k]) else None
+            if w and conn in w:
+                v = np.asarray(w[conn])
+            else:
+                v = r[f"w_{conn}"].values if r is not None and f"w_{conn}" in r else np.array([])
             means.append(float(np.mean(v)) if v.size else np.nan)
         out.append(means)
     return np.array(out)
 
 
-def _weight_variables(conns: list, day_tests: list, session_tests: list, late_on_day: list) -> dict:
+def _weight_variables(conns: list, day_tests: list, session_tests: list, late_on_day: list,
+                      weights_on_day: list, weights_after_session: list) -> dict:
     data = {}
     for c in conns:
-        data[f"w_{c}"] = (("patient", "day"), _mean_efficacy(day_tests, c),
+        data[f"w_{c}"] = (("patient", "day"), _mean_efficacy(day_tests, weights_on_day, c),
                           {"units": "1", "long_name": f"mean efficacy of {c} synapses"})
-        data[f"w_{c}_after_session"] = (("patient", "session"), _mean_efficacy(session_tests, c), {"units": "1"})
+        data[f"w_{c}_after_session"] = (("patient", "session"),
+                                        _mean_efficacy(session_tests, weights_after_session, c), {"units": "1"})
         data[f"w_{c}_late"] = (("patient", "day"),
                                np.array([[float(np.mean(d[c])) if c in d and d[c].size else 0.0 for d in late]
                                          for late in late_on_day]),
@@ -175,7 +183,8 @@ def _responder_variables(relief_on_day: np.ndarray, day_coord, follow_up, thresh
 
 
 def course_dataset(protocol: Protocol, patients: list, day_tests: list, session_tests: list, day_coord,
-                   follow_up, thresholds, session_pn: np.ndarray, late_on_day: list, meta: dict) -> xr.Dataset:
+                   follow_up, thresholds, session_pn: np.ndarray, late_on_day: list, meta: dict,
+                   weights_on_day: list = (), weights_after_session: list = ()) -> xr.Dataset:
     """The course Dataset of :func:`painsim.course.run_course_batch`.
 
     ``day_tests[k][j]`` / ``session_tests[k][s]``: patient ``k``'s pain test
@@ -203,6 +212,11 @@ def course_dataset(protocol: Protocol, patients: list, day_tests: list, session_
         Per patient, per test day: connection -> late components.
     meta : dict
         Engine settings, added to the attributes.
+    weights_on_day, weights_after_session : list of list of dict, optional
+        Per patient, per test day / per session: connection -> the efficacies recorded there
+        (:class:`painsim.course.engine.CourseHistory`), from which the mean efficacies are read
+        whether or not that entry was tested; without them, from the tests' results (NaN where not
+        tested).
 
     Returns
     -------
@@ -213,7 +227,8 @@ def course_dataset(protocol: Protocol, patients: list, day_tests: list, session_
     data = _pain_variables(day_tests, session_tests, session_pn, protocol.calendar.days)
     data.update(_map_variables(day_tests, session_tests))
     conns = list(dict.fromkeys(c for p in patients for c in p.plastic))
-    data.update(_weight_variables(conns, day_tests, session_tests, late_on_day))
+    data.update(_weight_variables(conns, day_tests, session_tests, late_on_day, weights_on_day,
+                                  weights_after_session))
     data.update(_responder_variables(data["relief"][1], day_coord, follow_up, thresholds))
     ds = xr.Dataset(data, coords={"patient": np.arange(len(patients)),
                                   "day": ("day", np.asarray(day_coord), {"units": "day"}),
