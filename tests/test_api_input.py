@@ -152,7 +152,8 @@ def test_relief_refuses_scores_off_the_nrs(baseline, value, name):
 def test_relief_keeps_scores_on_the_nrs_and_missing_ones():
     assert readouts.relief(10, 0) == pytest.approx(100.0)
     assert math.isnan(readouts.relief(8.0, math.nan))
-    assert readouts.relief(0.0, 3.0) == 0.0
+    assert math.isnan(readouts.relief(0.0, 3.0)) and math.isnan(readouts.relief(0.0, 0.0))  # no pain: undefined
+    assert math.isnan(readouts.relief(math.nan, 3.0))
 
 
 # ------------------------------------------------------------------ 8. a heat stimulus passed as touch

@@ -45,7 +45,7 @@ are :mod:`painsim.parallel`'s, shared with :mod:`painsim.sweep`;
 measurements are in ``docs/sweeps_and_cohorts.md``.
 """
 from ..course import per_patient
-from .calibration import TARGET_STATISTICS, CalibrationResult, calibrate
+from .calibration import TARGET_STATISTICS, CalibrationResult, calibrate, default_weight
 from .distributions import (CATEGORICAL, GROUPS, PRESETS, Bernoulli, Beta, Distribution, Fixed, LogNormal,
                             default_distributions)
 from .files import COHORT_KEYS, COHORT_TABLES, from_dataset, load_cohort_spec, run_cohort_file, to_dataset
@@ -57,7 +57,7 @@ from .statistics import (PUBLISHED, format_estimate, logistic_regression, odds_r
 __all__ = ["PATIENT_TO_MODEL", "PATIENT_LABELS", "ATTRIBUTE_UNITS", "PUBLISHED", "PRESETS", "Beta", "LogNormal",
            "Bernoulli", "Fixed", "default_distributions", "sample", "patient_overrides", "patient_models", "run", "statistics",
            "wilson_interval", "responder_rates", "relief_summary", "logistic_regression",
-           "odds_ratio", "odds_ratio_2x2", "calibrate", "CalibrationResult", "sensitivity", "per_patient",
+           "odds_ratio", "odds_ratio_2x2", "calibrate", "default_weight", "CalibrationResult", "sensitivity", "per_patient",
            "load_cohort_spec", "run_cohort_file", "to_dataset", "from_dataset",
            "Distribution", "GROUPS", "CATEGORICAL", "COHORT_KEYS", "COHORT_TABLES", "TARGET_STATISTICS",
            "run_patient_batches", "course_task", "patient_fingerprints", "responder_flags", "report_session",

@@ -10,6 +10,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 from scipy.optimize import minimize
+from scipy.stats import norm
 
 from ..checks import known_keys, number, whole
 from ..errors import ParameterError, SpecError
@@ -17,7 +18,7 @@ from .distributions import get_parameter, has_parameter, resolve_distributions, 
 from .sampling import sample
 from .statistics import PUBLISHED, odds_ratio, responder_flags
 
-__all__ = ["CalibrationResult", "calibrate", "TARGET_STATISTICS"]
+__all__ = ["CalibrationResult", "calibrate", "default_weight", "TARGET_STATISTICS"]
 
 @dataclass
 class CalibrationResult:
@@ -43,6 +44,8 @@ class CalibrationResult:
         Evaluations of the objective.
     message : str
         The optimiser's message.
+    weights : dict
+        The weight of each target in the loss (given, or :func:`default_weight`).
     """
 
     fitted: dict
@@ -55,6 +58,7 @@ class CalibrationResult:
     success: bool = True
     nfev: int = 0
     message: str = ""
+    weights: dict = field(default_factory=dict)
 
 
 def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
@@ -87,8 +91,12 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
     seed : int
         Seed of the cohort draw.
     weights : dict, optional
-        Weight of each statistic in the squared-error loss (default 1;
-        odds ratios are compared on the log scale).
+        Weight of each statistic in the squared-error loss (odds ratios are
+        compared on the log scale).  Default: :func:`default_weight`, the
+        inverse variance of the published estimate (so that a miss by one
+        standard error costs the same in every target), 1 for a statistic
+        without a published uncertainty (give its weight when combining it
+        with others).
     method : str
         A bounded method of :func:`scipy.optimize.minimize`.
     maxiter : int
@@ -105,7 +113,8 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
         ``seed`` not a whole number >= 0; a target out of its range (a responder rate outside
         [0, 1], e.g. 42 for 42 %; a mean relief above 1; an odds ratio not > 0) or not a number;
         a weight not a number >= 0; ``maxiter`` not a whole number >= 1;
-        ``method`` not a bounded method of :func:`scipy.optimize.minimize`.
+        ``method`` not a bounded method of :func:`scipy.optimize.minimize`.  At the first
+        evaluation: the draw or ``simulate`` refusing the starting point (its own error).
     painsim.errors.SpecError
         Before the first simulation: no target or no parameter to fit, bounds that are not a pair
         ``(low, high)`` of numbers with ``low < high`` (named ``parameters.<name>``), or a bound
@@ -121,7 +130,9 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
     optimiser works in the unit box of the bounds, so it proposes only values within them, which
     the checks above make valid; a point whose draw or ``simulate`` still raises a
     :class:`painsim.errors.ParameterError` is scored 1e6 (a barrier the optimiser turns away from)
-    instead of ending the fit, so a ``simulate`` that refuses every point gives ``loss`` 1e6.
+    instead of ending the fit; the start point's error is raised (a fit that cannot evaluate its
+    start, e.g. odds-ratio targets on a preset without those groups, would report 1e6 as its
+    optimum).
     """
     targets = _targets(targets)
     weights = _weights(weights)
@@ -135,12 +146,15 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
                                                   "{name: (low, high)}")
     dists, _ = resolve_distributions(preset, distributions)
     names, x0, lo, hi = _start(dists, parameters)
+    weights = {t: weights.get(t, default_weight(t)) for t in targets}
     objective = _Objective(simulate, dists, names, lo, hi, targets, weights, n, seed)
-    # optimize in the unit box: Nelder-Mead's initial simplex then spans a sensible 5 % of each range
     z0 = (x0 - lo) / (hi - lo)
-    res = minimize(lambda z: objective(z)[0], z0, method=method, bounds=[(0, 1)] * len(names),
-                   options={"maxiter": maxiter, "xatol": 1e-4, "fatol": 1e-10} if method == "Nelder-Mead"
-                   else {"maxiter": maxiter})
+    objective(z0, raise_refusal=True)  # a start the simulation refuses is an error, not a 1e6 "optimum"
+    # optimise in the unit box, from a simplex spanning 5 % of each range (scipy's default spans 5 %
+    # of the start's value: nothing at all for a start at the lower bound)
+    options = ({"maxiter": maxiter, "xatol": 1e-4, "fatol": 1e-10, "initial_simplex": _simplex(z0)}
+               if method == "Nelder-Mead" else {"maxiter": maxiter})
+    res = minimize(lambda z: objective(z)[0], z0, method=method, bounds=[(0, 1)] * len(names), options=options)
     z = np.clip(res.x, 0, 1)
     loss, achieved = objective(z)
     x = lo + z * (hi - lo)
@@ -148,7 +162,48 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
         fitted=dict(zip(names, map(float, x))), start=dict(zip(names, map(float, x0))), targets=dict(targets),
         achieved=achieved, mismatch={t: _discrepancy(t, achieved.get(t, np.nan), targets[t]) for t in targets},
         loss=float(loss), distributions=objective.dists_at(x), success=bool(res.success), nfev=int(res.nfev),
-        message=str(res.message))
+        message=str(res.message), weights=weights)
+
+
+def _simplex(z0: np.ndarray, span: float = 0.05) -> np.ndarray:
+    """Nelder-Mead's initial simplex in the unit box: ``z0`` and ``z0 ± span`` along each axis
+    (towards the box's inside)."""
+    vertices = [z0]
+    for k in range(z0.size):
+        v = z0.copy()
+        v[k] = v[k] + span if v[k] + span <= 1 else v[k] - span
+        vertices.append(v)
+    return np.array(vertices)
+
+
+def default_weight(statistic: str) -> float:
+    """The default weight of a calibration target: the inverse variance of its published estimate
+    (:data:`painsim.cohort.statistics.PUBLISHED`): a responder rate's binomial variance at the
+    published cohort size, an odds ratio's from its 95 % interval on the log scale (the scale its
+    discrepancy is taken on); 1 for a statistic without a published uncertainty.
+
+    Parameters
+    ----------
+    statistic : str
+        One of :data:`TARGET_STATISTICS`.
+
+    Returns
+    -------
+    float
+        ``1 / SE**2``, or 1.
+    """
+    known_keys({statistic: None}, TARGET_STATISTICS, "calibration target")
+    pub = PUBLISHED.get(statistic)
+    if pub is None:
+        return 1.0
+    if pub.get("ci"):
+        lo, hi = pub["ci"]
+        se = (math.log(hi) - math.log(lo)) / (2 * norm.ppf(0.975))
+    elif pub.get("n"):
+        se = math.sqrt(pub["value"] * (1 - pub["value"]) / pub["n"])
+    else:
+        return 1.0
+    return 1.0 / se ** 2
 
 
 #: Scipy's methods that take bounds (:func:`scipy.optimize.minimize`), in lower case.
@@ -245,7 +300,7 @@ class _Objective:
             d = set_parameter(d, k, float(v))
         return d
 
-    def __call__(self, z):
+    def __call__(self, z, raise_refusal: bool = False):
         z = np.clip(z, 0, 1)
         key = tuple(np.round(z, 12))
         if key not in self.cache:
@@ -257,6 +312,8 @@ class _Objective:
                 loss = sum(self.weights.get(t, 1.0) * _discrepancy(t, achieved[t], targets[t]) ** 2
                            for t in targets)
             except ParameterError:
+                if raise_refusal:
+                    raise
                 achieved, loss = {}, 1e6
             self.cache[key] = (loss, achieved)
         return self.cache[key]
@@ -268,10 +325,9 @@ TARGET_STATISTICS = ("responder_rate_30", "responder_rate_50", "or_central_vs_pe
 
 
 def _stat(table, name: str) -> float:
-    if name == "responder_rate_30":
-        return float(responder_flags(table, 0.3).mean())
-    if name == "responder_rate_50":
-        return float(responder_flags(table, 0.5).mean())
+    if name in ("responder_rate_30", "responder_rate_50"):
+        flags = responder_flags(table, 0.3 if name == "responder_rate_30" else 0.5)
+        return float(flags.mean()) if flags.size else math.nan  # no evaluable patient: no rate
     if name == "mean_relief":
         return float(np.nanmean(table["relief"]))
     by, lv, ref = {"or_central_vs_peripheral": ("etiology", "central", "peripheral"),
@@ -281,8 +337,13 @@ def _stat(table, name: str) -> float:
 
 
 def _discrepancy(name: str, achieved: float, target: float) -> float:
+    """The target's error: on the log scale for an odds ratio; 10 (far beyond any attainable one)
+    for a statistic the simulated cohort cannot give (a zero or infinite odds ratio, a NaN rate of
+    a cohort without evaluable patients), so that the optimiser turns away from it."""
     if name.startswith("or_"):
         if not (achieved > 0 and math.isfinite(achieved)):
             return 10.0
         return math.log(achieved) - math.log(target)
+    if not math.isfinite(achieved):
+        return 10.0
     return achieved - target

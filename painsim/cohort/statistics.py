@@ -79,10 +79,10 @@ def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     n = whole(n, "n", 0, allow_float=True)
     k = whole(k, "k", 0, allow_float=True)
     level = _level(level)
+    if not 0 <= k <= n:  # before n = 0's NaN: k = 5 of n = 0 is a mistake, not an empty cohort
+        raise ParameterError("k", k, f"a count between 0 and n = {n}")
     if n == 0:
         return float("nan"), float("nan")
-    if not 0 <= k <= n:
-        raise ParameterError("k", k, f"a count between 0 and n = {n}")
     z = norm.ppf(0.5 + level / 2)
     p = k / n
     denom = 1 + z * z / n
@@ -235,6 +235,54 @@ def _design(y, X, names) -> tuple[np.ndarray, np.ndarray, list]:
     return y, X, names
 
 
+#: Log odds (per SD of a covariate, or at the covariates' means) beyond which a fit is diverging:
+#: an odds ratio of e^30 ~ 1e13 per SD exists only under (quasi-)complete separation.
+_DIVERGED = 30.0
+
+
+def _standardising(X: np.ndarray) -> np.ndarray:
+    """The matrix ``T`` with ``X @ T`` the standardised design: each non-constant column divided by
+    its SD and, if a column is constant (an intercept), centred on its mean (the constant column
+    divided by its value); coefficients fitted on ``X @ T`` are ``T @ beta_z`` on ``X``."""
+    p = X.shape[1]
+    sd, mean = X.std(axis=0), X.mean(axis=0)
+    constant = sd == 0
+    scale = np.where(constant, np.where(mean != 0, mean, 1.0), sd)
+    T = np.diag(1.0 / scale)
+    intercept = np.flatnonzero(constant & (mean != 0))
+    if intercept.size:  # centring: x_j -> (x_j - m_j) / s_j, the shift carried by the intercept column
+        i = intercept[0]
+        for j in range(p):
+            if not constant[j]:
+                T[i, j] = -mean[j] / (sd[j] * mean[i])
+    return T
+
+
+def _newton(y: np.ndarray, X: np.ndarray, max_iter: int, tol: float) -> tuple[np.ndarray, bool, bool]:
+    """Newton (IRLS) maximum likelihood of a logistic model: (coefficients, converged, separated);
+    stops as diverging once a coefficient passes :data:`_DIVERGED`."""
+    beta = np.zeros(X.shape[1])
+    ll_old = -np.inf
+    for _ in range(max_iter):
+        p = 1 / (1 + np.exp(-(X @ beta)))
+        w = np.clip(p * (1 - p), 1e-12, None)
+        H = X.T @ (X * w[:, None])
+        g = X.T @ (y - p)
+        try:
+            step = np.linalg.solve(H, g)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(H, g, rcond=None)[0]
+        beta = beta + step
+        eta = X @ beta
+        ll = float(np.sum(y * eta - np.logaddexp(0, eta)))
+        if np.max(np.abs(beta)) > _DIVERGED:
+            return beta, False, True
+        if abs(ll - ll_old) < tol and np.max(np.abs(step)) < 1e-8:
+            return beta, True, False
+        ll_old = ll
+    return beta, False, False
+
+
 def logistic_regression(y: np.ndarray, X: np.ndarray, names: Sequence[str] | None = None,
                         level: float = 0.95, max_iter: int = 100, tol: float = 1e-10):
     """Maximum-likelihood logistic regression (IRLS / Newton) with Wald intervals.
@@ -271,37 +319,24 @@ def logistic_regression(y: np.ndarray, X: np.ndarray, names: Sequence[str] | Non
     -----
     With complete or quasi-complete separation the maximum likelihood
     estimate does not exist; the fit stops when the coefficients diverge and
-    reports ``separated = True`` with infinite odds ratios.
+    reports ``separated = True`` with infinite odds ratios.  The fit runs on
+    standardised covariates (each divided by its SD, centred if the model has
+    an intercept) and its coefficients and covariance are transformed back, so
+    that divergence is judged per SD of a covariate, not per unit.
     """
     y, X, names = _design(y, X, names)
     level, tol = _level(level), number(tol, "tol", lo=0.0)
-    beta = np.zeros(X.shape[1])
-    converged, separated = False, False
-    ll_old = -np.inf
-    for _ in range(whole(max_iter, "max_iter")):
-        eta = X @ beta
-        p = 1 / (1 + np.exp(-eta))
-        w = np.clip(p * (1 - p), 1e-12, None)
-        H = X.T @ (X * w[:, None])
-        g = X.T @ (y - p)
-        try:
-            step = np.linalg.solve(H, g)
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(H, g, rcond=None)[0]
-        beta = beta + step
-        eta = X @ beta
-        ll = float(np.sum(y * eta - np.logaddexp(0, eta)))
-        if np.max(np.abs(beta)) > 30:
-            separated = True
-            break
-        if abs(ll - ll_old) < tol and np.max(np.abs(step)) < 1e-8:
-            converged = True
-            break
-        ll_old = ll
-    p = 1 / (1 + np.exp(-(X @ beta)))
-    H = X.T @ (X * np.clip(p * (1 - p), 1e-300, None)[:, None])
+    # fit on standardised covariates (centred when the model has an intercept), so that the
+    # divergence test below reads log odds per SD, whatever a covariate's units: a per-unit
+    # log odds of 40 for a covariate of SD 0.05 is an ordinary effect, not separation
+    to_original = _standardising(X)
+    Z = X @ to_original
+    beta_z, converged, separated = _newton(y, Z, whole(max_iter, "max_iter"), tol)
+    p = 1 / (1 + np.exp(-(Z @ beta_z)))
+    H = Z.T @ (Z * np.clip(p * (1 - p), 1e-300, None)[:, None])
+    beta = to_original @ beta_z
     try:
-        cov = np.linalg.inv(H)
+        cov = to_original @ np.linalg.inv(H) @ to_original.T
         se = np.sqrt(np.clip(np.diag(cov), 0, None))
     except np.linalg.LinAlgError:
         se = np.full(beta.size, np.inf)
@@ -312,7 +347,7 @@ def logistic_regression(y: np.ndarray, X: np.ndarray, names: Sequence[str] | Non
                             "odds_ratio": np.exp(beta), "ci_low": np.exp(beta - z * se),
                             "ci_high": np.exp(beta + z * se)}, index=pd.Index(names, name="term"))
     if separated:
-        big = np.abs(beta) > 30
+        big = np.abs(beta_z) > _DIVERGED
         out.loc[big, "odds_ratio"] = np.where(beta[big] > 0, np.inf, 0.0)
         out.loc[big, ["ci_low", "ci_high", "p"]] = np.nan
     out.attrs.update(converged=converged, separated=separated, n=int(y.size))
@@ -404,9 +439,13 @@ def odds_ratio(table, by: str, level: str, reference: str, outcome: str = "respo
         ``odds_ratio``, ``ci_low``, ``ci_high``, ``p``, ``n`` (rows used),
         ``n_level``, ``n_reference``, ``separated`` (a zero cell or a
         diverging fit: the estimate is 0 or infinite and the interval NaN;
-        :func:`odds_ratio_2x2` gives the Haldane-corrected estimate) and
+        :func:`odds_ratio_2x2` gives the Haldane-corrected estimate),
         ``table_2x2`` = (responders, non-responders in ``level``,
-        responders, non-responders in ``reference``).
+        responders, non-responders in ``reference``) and ``unevaluable``:
+        the patients of the two groups left out because their ``relief`` is
+        NaN (no baseline pain, or not tested), as :func:`responder_rates`
+        leaves them out; only for a ``responder_<pct>`` outcome of a table
+        with a ``relief`` column.
 
     Raises
     ------
@@ -432,6 +471,12 @@ def odds_ratio(table, by: str, level: str, reference: str, outcome: str = "respo
         raise ParameterError("reference", reference, f"a level of {by!r} other than level = {level!r}")
     sub = table[table[by].isin([level, reference])]
     t = _outcome_threshold(table, outcome, threshold)
+    unevaluable = 0
+    if "relief" in sub and (t is not None or outcome.startswith("responder_")):
+        # a patient without relief (no baseline pain, or not tested) is no non-responder: the
+        # responder rates leave such patients out (responder_flags), and so must their odds
+        has_relief = ~np.isnan(_numeric(sub, "relief", "relief"))
+        unevaluable, sub = int((~has_relief).sum()), sub[has_relief]
     y = np.asarray(sub[outcome], float) if t is None else responders(np.asarray(sub["relief"], float), t).astype(float)
     if not np.isin(y, (0.0, 1.0)).all():
         raise ParameterError("outcome", outcome, "a yes/no column (True/False or 0/1, no NaN), or 'responder_<pct>'")
@@ -444,7 +489,7 @@ def odds_ratio(table, by: str, level: str, reference: str, outcome: str = "respo
     c, d = int(((x == 0) & (y == 1)).sum()), int(((x == 0) & (y == 0)).sum())
     out = {"odds_ratio": float(row.odds_ratio), "ci_low": float(row.ci_low), "ci_high": float(row.ci_high),
            "p": float(row.p), "n": int(y.size), "n_level": int(x.sum()), "n_reference": int((1 - x).sum()),
-           "separated": bool(fit.attrs["separated"]), "table_2x2": (a, b, c, d)}
+           "separated": bool(fit.attrs["separated"]), "table_2x2": (a, b, c, d), "unevaluable": unevaluable}
     if not adjust and min(a, b, c, d) == 0:
         # a zero cell: the maximum-likelihood odds ratio is 0 or infinite (IRLS only drifts towards it)
         num, den = a * d, b * c

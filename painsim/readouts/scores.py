@@ -48,14 +48,15 @@ def _paired(a: np.ndarray, b: np.ndarray, name: str, other: str) -> None:
 
 def relief(baseline, value):
     """Percent relief from a baseline pain score (positive = less pain): ``100 (baseline - value) /
-    baseline``, 0 where the baseline is 0.  A percent, as the course datasets store it (units
+    baseline``, NaN where the baseline is 0 (no pain to relieve: relief is undefined, and a
+    patient without baseline pain is no evaluable non-responder).  A percent, as the course datasets store it (units
     ``"%"``); :func:`responders` takes a fraction (divide by 100).
 
     Parameters
     ----------
     baseline, value : float or array_like
         Pain scores before and after (NRS 0-10, as :func:`model_pain_score` gives them).  A
-        ``value`` of NaN (not tested) gives NaN; a baseline of 0 or NaN gives 0.
+        ``value`` of NaN (not tested) gives NaN; so does a baseline of 0 or NaN.
 
     Returns
     -------
@@ -71,7 +72,7 @@ def relief(baseline, value):
     baseline, value = _nrs(baseline, "baseline"), _nrs(value, "value")
     _paired(baseline, value, "value", "baseline")
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(baseline > 0, 100.0 * (baseline - value) / baseline, 0.0)
+        out = np.where(baseline > 0, 100.0 * (baseline - value) / baseline, np.nan)
     return float(out) if out.ndim == 0 else out
 
 
