@@ -131,12 +131,12 @@ def test_duration_attribute_needs_no_time_coordinate(layouts):
 
 
 def test_duration_from_time_bins_or_refused():
-    """Without ``duration_s`` the duration is the end of the last equally spaced bin (one bin
-    width after the last centre); neither ``duration_s`` nor two bin centres raises
-    ParameterError naming ``ds``."""
+    """Without ``duration_s`` the duration is the end of the last equally spaced bin (half a bin
+    width after the last centre; it was a whole width, 2026-12-06); neither ``duration_s`` nor two
+    bin centres raises ParameterError naming ``ds``."""
     centres = np.array([0.05, 0.15, 0.25, 0.35])
     ds = xr.Dataset({"rate": (("time",), np.zeros(centres.size))}, coords={"time": centres})
-    assert result_duration(ds) == pytest.approx(centres[-1] + (centres[1] - centres[0]))
+    assert result_duration(ds) == pytest.approx(0.4)
     for bad in (xr.Dataset(), xr.Dataset(coords={"time": [0.05]})):
         with pytest.raises(ParameterError, match="duration_s") as err:
             result_duration(bad)

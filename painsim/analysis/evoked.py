@@ -124,7 +124,7 @@ def sep_window(model) -> float:
 
 
 #: Bins of the peri-stimulus histogram of :func:`point_evoked` (s): 1 ms from -20 to +40 ms.
-PSTH_EDGES = np.arange(-0.020, 0.0405, 0.001)
+PSTH_EDGES = np.arange(-20, 41) * 1e-3  # from integers: the edge at 0 is exactly 0
 
 
 def sep_electrode(devices):

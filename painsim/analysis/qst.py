@@ -158,7 +158,8 @@ def dfns_zscores(values, reference, sign: int, log: bool, sd_floor: float) -> np
 def qst_summary(per_subject: xr.Dataset, reference: str, sd_floor: float | None = None,
                 abnormal: float = 1.96) -> xr.Dataset:
     """The profile of a virtual QST: means over subjects, z-scores against the ``reference`` model and the
-    fraction of subjects outside ``abnormal`` (DFNS: 95 % of healthy subjects within ±1.96).
+    fraction of subjects with a gain of function beyond ``abnormal`` (one-sided, z > ``abnormal``; DFNS: 95 % of
+    healthy subjects lie within ±1.96, and a loss of function, z < -1.96, is not counted here).
 
     Each measure's reference SD is floored by its own floor in its own units (the last field of
     :data:`QST_MEASURES`); ``sd_floor``, if given, replaces the floor of the log10-transformed measures

@@ -73,7 +73,7 @@ def result_duration(ds: xr.Dataset) -> float:
         raise ParameterError("ds", f"a Dataset without 'duration_s' and with {time.size} time bins",
                              "a result with a 'duration_s' attribute or a 'time' coordinate of at least "
                              "two rate-bin centres (s)")
-    return float(time[-1] + (time[1] - time[0]))
+    return float(time[-1] + (time[1] - time[0]) / 2)  # the centre of the last bin plus half a bin
 
 
 def condition_devices(condition) -> tuple:

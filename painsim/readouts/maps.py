@@ -270,11 +270,15 @@ def site_territories(site_maps, threshold: float) -> np.ndarray:
     Raises
     ------
     painsim.errors.ParameterError
-        ``site_maps`` not 3-D or without a site, or ``threshold`` not a finite number.
+        ``site_maps`` not 3-D, without a site or holding a NaN, infinite or negative rate, or
+        ``threshold`` not a finite number.
     """
     m = _floats(site_maps, "site_maps", "an array (n_sites, n_y, n_x) of map images in Hz")
     if m.ndim != 3 or m.shape[0] == 0:
         raise ParameterError("site_maps", m.shape, "an array (n_sites >= 1, n_y, n_x) of map images")
+    bad = ~np.isfinite(m) | (m < 0)  # argmax picks a NaN: a missing map would erase a real territory
+    if bad.any():
+        raise ParameterError("site_maps", float(m[bad][0]), "map images of rates in Hz: finite numbers >= 0")
     threshold = _threshold(threshold)
     best = np.argmax(m, axis=0)
     return np.where(m.max(axis=0) > threshold, best, -1)

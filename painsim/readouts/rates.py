@@ -48,7 +48,8 @@ def binned_rate(times: np.ndarray, n_neurons: int, duration: float, bin: float) 
         raise ParameterError("bin", bin, "a bin width > 0 s")
     n_bins = max(int(np.ceil(duration / bin - 1e-9)), 1)
     edges = np.arange(n_bins + 1) * bin
-    counts, _ = np.histogram(times, edges)
+    times = np.asarray(times, float)
+    counts, _ = np.histogram(times[times < duration], edges)  # histogram closes its last bin: [0, duration)
     widths = np.diff(np.minimum(edges, duration))
     with np.errstate(invalid="ignore", divide="ignore"):
         rates = np.where(widths > 0, counts / (max(n_neurons, 1) * widths), 0.0)
