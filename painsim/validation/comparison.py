@@ -120,9 +120,12 @@ def _closer(base, new) -> str:
 def _redefined(baseline: xr.Dataset, current: xr.Dataset, names, figures: np.ndarray) -> np.ndarray:
     """Per target of ``names``: another published figure, range, direction, description or units in
     ``baseline`` than in ``current`` (whose :func:`_figures` are ``figures``); False where the
-    baseline lacks the target."""
+    baseline lacks the target.  A figure the baseline's file has no column for (an older file) is
+    not compared."""
     known = np.isin(names, baseline["target"].values.astype(str))
-    changed = ~np.isclose(_figures(baseline, names), figures, equal_nan=True).all(axis=1)
+    # only the figures the baseline records: a file older than a column cannot have redefined it
+    recorded = [j for j, k in enumerate(_FIGURES) if k in baseline]
+    changed = ~np.isclose(_figures(baseline, names)[:, recorded], figures[:, recorded], equal_nan=True).all(axis=1)
     for k in ("what", "units"):
         changed |= baseline[k].reindex(target=names).values.astype(str) != current[k].values.astype(str)
     return known & changed

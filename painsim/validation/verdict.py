@@ -34,8 +34,8 @@ class Target:
     what : str
         The quantity, in words.
     published : float
-        The published value (central figure); NaN when no figure was found (the
-        source then states the published direction; no verdict).
+        The published value (central figure), inside the range if one is given; NaN when no
+        figure was found (a verdict then only if :attr:`direction` is set).
     low, high : float or None
         The published range (a spread the source reports); ``None`` when the
         source gives one number only (then no yes/no verdict is printed).
@@ -67,7 +67,7 @@ class Target:
     ------
     painsim.errors.ParameterError
         A ``status`` or ``cost`` not allowed; only one of ``low``/``high``, or not ``low <= high``; a
-        range without a finite ``published``; a ``direction`` other than 0, +1 or -1, or nonzero
+        range without a finite ``published``, or a ``published`` outside its range; a ``direction`` other than 0, +1 or -1, or nonzero
         with a published figure or range; a ``direction_from`` not finite, or nonzero without a
         direction.
     """
@@ -97,6 +97,9 @@ class Target:
         if self.low is not None and not np.isfinite(self.published):
             raise ParameterError(f"{self.name}.published", self.published,
                                  "a published figure when a range is given (NaN only without a range)")
+        if self.low is not None and not self.low <= self.published <= self.high:
+            raise ParameterError(f"{self.name}.published", self.published,
+                                 f"a figure inside its own range [{self.low}, {self.high}]")
         if self.direction not in (-1, 0, 1) or (self.direction and (np.isfinite(self.published)
                                                                    or self.low is not None)):
             raise ParameterError(f"{self.name}.direction", self.direction,
@@ -142,9 +145,17 @@ def judge(value: float, low, high, direction: int = 0, direction_from: float = 0
     Returns
     -------
     str
-        ``"yes"``, ``"no"`` or ``"n/a"``.
+        ``"yes"``, ``"no"`` or ``"n/a"`` (an infinite value is a value: outside every finite range).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``low > high`` (a range read from a file in reverse order would otherwise judge every
+        value "no").
     """
-    if not np.isfinite(value):
+    if not direction and low is not None and high is not None and low > high:
+        raise ParameterError("low/high", (low, high), "a range with low <= high")
+    if np.isnan(value):
         return "n/a"
     if direction:
         return "yes" if np.sign(value - direction_from) == direction else "no"
