@@ -2,7 +2,8 @@
 
 The paresthesia readout (:func:`paresthesia`, also ``painsim.readouts.paresthesia``):
 volleys of dorsal-column-nucleus neurons beyond those that independent firing at the
-population's asynchronous (background) rate makes by chance.  Paresthesia needs
+population's asynchronous (background) rate makes by chance, each neuron keeping its own
+inter-spike intervals (a renewal null).  Paresthesia needs
 synchronous dorsal-column volleys (Sagalajev et al. 2024 Neuron 112:404; Rogers,
 Capogrosso & Lempka 2024 J Neurosci); the derivation of the chance level and its limits
 are in :func:`paresthesia`'s docstring.  :func:`volley_starts` is the volley definition
@@ -78,18 +79,25 @@ def _uncovered(t_first: np.ndarray, start: float, stop: float, window: float) ->
     return float((stop - start) - np.minimum(window, stop - t_first).sum())
 
 
-def _surrogates(i: np.ndarray, start: float, stop: float, n_surrogates: int, seed: int) -> list:
-    """Surrogate trains of the chance level: each neuron's spikes placed independently and
-    uniformly in ``[start, stop)`` (homogeneous Poisson given the count), sorted, with a
-    uniform mark per spike that thins them to a lower rate (the same marks at every
+def _surrogates(t: np.ndarray, i: np.ndarray, start: float, stop: float, n_surrogates: int, seed: int) -> list:
+    """Surrogate trains of the chance level: each neuron a renewal train with its own intervals
+    (its inter-spike intervals on ``[start, stop)`` taken as a ring, the gap across the ends
+    included, in random order from a uniformly random phase: the neuron's count, rate and
+    interval distribution kept, its timing against the other neurons lost; Grün 2009), sorted,
+    with a uniform mark per spike that thins them to a lower rate (the same marks at every
     evaluation of the null: common random numbers)."""
     rng = np.random.default_rng(seed)
+    span = stop - start
+    trains = [np.sort(t[i == j]) for j in np.unique(i)]
+    labels = np.concatenate([np.full(tr.size, j) for j, tr in zip(np.unique(i), trains)]) if trains else i
+    gaps = [np.diff(np.concatenate([tr, [tr[0] + span]])) for tr in trains]  # n intervals summing to span
     out = []
     for _ in range(n_surrogates):
-        ts = rng.uniform(start, stop, i.size)
-        marks = rng.uniform(0.0, 1.0, i.size)
+        ts = np.concatenate([start + (np.cumsum(rng.permutation(g)) + rng.uniform(0.0, span)) % span
+                             for g in gaps]) if gaps else t
+        marks = rng.uniform(0.0, 1.0, ts.size)
         order = np.argsort(ts, kind="stable")
-        out.append((ts[order], i[order], marks[order]))
+        out.append((ts[order], labels[order], marks[order]))
     return out
 
 
@@ -124,7 +132,7 @@ def _chance_volleys(t: np.ndarray, i: np.ndarray, first: np.ndarray, member: np.
     size = int(i.max()) + 1
     total = np.bincount(i, minlength=size).astype(float)
     outside = np.bincount(i[~member], minlength=size).astype(float)
-    surrogates = _surrogates(i, start, stop, n_surrogates, seed)
+    surrogates = _surrogates(t, i, start, stop, n_surrogates, seed)
     uncovered = _uncovered(t[first], start, stop, window)
 
     def null(background):
@@ -196,8 +204,9 @@ def paresthesia(times, neurons, n_neurons: int, start: float, stop: float, windo
     in ``[start, stop)`` and do not overlap.  The readout is the observed volley
     rate minus the rate of chance volleys, floored at 0.  Chance volleys are those
     of the population's *asynchronous background*: neurons firing independently,
-    each as a homogeneous Poisson process (surrogates: the neuron's spikes placed
-    uniformly in ``[start, stop)``, then thinned), at the background rate of each
+    each a renewal train with its own inter-spike intervals (surrogates: the
+    neuron's intervals on ``[start, stop)``, taken as a ring, in random order from a
+    random phase, then thinned), at the background rate of each
     neuron that leaves as many of its spikes outside volleys, per second of time
     outside volleys, as the data leave.  If the whole rates already do (within
     the data's sampling noise), the background is the whole rate; otherwise it
@@ -255,7 +264,7 @@ def paresthesia(times, neurons, n_neurons: int, start: float, stop: float, windo
     the null of unitary-event analysis (Grün, Diesmann & Aertsen 2002 Neural
     Comput 14:43 [recalled]).
 
-    Two chance levels fail this and are not used:
+    Three chance levels fail this and are not used:
 
     * a shift predictor (each neuron's train shifted in time, the earlier
       readout) estimates the coincidences that a common stimulus produces, which
@@ -272,7 +281,24 @@ def paresthesia(times, neurons, n_neurons: int, start: float, stop: float, windo
       ``fraction = 0.5`` and a 2 ms window, such neurons make ~2.5, 12, 31 and
       96 volleys/s at 50, 75, 100 and 150 Hz each (measured, 2 s), so a train
       of perfect volleys at 150 Hz would read ~54 of its 150 volleys/s, and at
-      higher rates less still.
+      higher rates less still;
+    * independent *Poisson* neurons (the null until 2026-12-06) ignore how regularly
+      each neuron fires, while regular trains make more chance coincidences than
+      Poisson ones of the same rate: ten independent gamma-renewal neurons at 100 Hz
+      (interval CV 0.1-0.3; ``fraction = 0.5``, 2 ms) make ~50 volleys/s where Poisson
+      ones make ~32, and read 9-38 volleys/s of "synchrony" (at 150 Hz, 95-126 where
+      chance holds most spikes).  Surrogates that keep each train's intervals are the
+      remedy of unitary-event analysis for non-Poisson firing (Grün 2009 J Neurophysiol
+      101:1126 [checked: abstract]: "a spike train structure deviating from Poisson"
+      generates false positives unless the null includes it; Louis, Gerstein, Grün &
+      Diesmann 2010 Front Comput Neurosci 4:127 [checked: abstract]).  Shuffling the
+      intervals (not shifting the train) keeps a neuron's rate and regularity and gives
+      each surrogate its own phase, so the shift predictor's failure above does not
+      return: a locked neuron's surrogate is periodic at a random phase, not at the
+      phase the stimulus gave it.  The price: where the period of locked firing
+      approaches the window (strictly periodic neurons at 200 Hz, 5 ms against 2 ms),
+      independent neurons at random phases would make a volley on most periods, and
+      the readout is NaN instead of the pulse rate.
 
     With the background estimated from the spikes outside volleys instead, a
     train of volleys with no spike outside them reads its volley rate exactly
@@ -317,11 +343,12 @@ def paresthesia(times, neurons, n_neurons: int, start: float, stop: float, windo
     the rates is counted as synchrony where it raises coincidences).  For
     independent firing, the readout is the positive part of the chance count's
     sampling noise, of order ``sqrt(chance volleys) / (stop - start)``.  Range
-    (ten neurons, ``fraction = 0.5``, 2 ms, 2 s, measured): independent firing
-    reads 0-5 volleys/s up to 150 Hz per neuron and NaN from 200 Hz; 50 Hz
-    volleys read 46-61 on a 50-100 Hz background when each volley's spikes
-    coincide and 53-77 when they spread over 1 ms (split volleys), ~35-53 on
-    125-150 Hz, and NaN on 200 Hz and above.
+    (ten neurons, ``fraction = 0.5``, 2 ms, 2 s, measured 2026-12-06): independent
+    Poisson firing reads 0-4.3 volleys/s up to 150 Hz per neuron and NaN from 200 Hz;
+    independent regular firing (CV 0.1) 0-19 at 100 Hz and NaN at 150 Hz; 50 Hz
+    volleys read 47-55 on a 50-100 Hz Poisson background when each volley's spikes
+    coincide and 55-67 when they spread over 1 ms (split volleys), 31-74 on
+    125-150 Hz, and NaN on 200 Hz.
     """
     n_neurons = whole(n_neurons, "n_neurons", 0)
     start = number(start, "start", allowed="a finite start time (s)")

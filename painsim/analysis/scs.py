@@ -15,7 +15,7 @@ import xarray as xr
 
 from ..anatomy import FIBER_CLASSES
 from ..readouts import population_spikes
-from ..synchrony import volley_starts
+from ..synchrony import paresthesia, volley_starts
 from .selections import condition_devices, experiment_conditions, result_duration
 
 __all__ = ["synchronous_volleys", "scs_metrics", "scs_frequency_curves"]
@@ -91,7 +91,13 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
     * ``evoked_rate`` (condition, fiber_class): extra spikes per fiber per second;
     * ``volleys_per_pulse`` and ``volley_rate``: synchronous Aβ volleys (``>= k``
       distinct Aβ fibers within ``window``; :func:`synchronous_volleys`),
-      the paresthesia proxy (Sagalajev et al. 2024: paresthesia needs synchrony);
+      the paresthesia proxy (Sagalajev et al. 2024: paresthesia needs synchrony),
+      counted without a chance correction; ``volley_rate_beyond_chance``: the same
+      volleys beyond those that the fibers, firing independently with their own
+      intervals, make by chance (:func:`painsim.synchrony.paresthesia`'s renewal null,
+      ``k`` of the Aβ fibers of every site; NaN where chance volleys hold most spikes:
+      fibres firing asynchronously at hundreds of Hz under 10 kHz SCS make ~100
+      volleys/s by chance alone);
     * ``pn_rate``, ``pain``, ``gate_index`` copied from the Dataset.
 
     Parameters
@@ -115,8 +121,8 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
         as evoked), ``baseline`` (index of the matching one; -1: none, or no device), ``evoked_rate`` (Hz,
         floored at 0), ``volleys_per_pulse`` (volleys over the most pulses of one of the
         condition's devices before the end of the run, capped at 1; 0 without pulses;
-        attributes ``k`` and ``window_s``), ``volley_rate`` (Hz, every condition) and the
-        copied variables.
+        attributes ``k`` and ``window_s``), ``volley_rate`` (Hz, every condition, uncorrected),
+        ``volley_rate_beyond_chance`` (Hz) and the copied variables.
 
     Raises
     ------
@@ -136,7 +142,8 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
         return np.bincount(i, minlength=int(size[c] if size.size == n else size[0]))
 
     rec, evo = np.zeros((n, len(classes))), np.zeros((n, len(classes)))
-    vpp, vrate = np.zeros(n), np.zeros(n)
+    sizes_per_condition = np.atleast_1d(ds["population_size"].sel(population="Abeta").values).size == n
+    vpp, vrate, beyond = np.zeros(n), np.zeros(n), np.zeros(n)
     base = np.array([_baseline_condition(ds, conds, c) for c in range(n)], int)
     for c in range(n):
         for j, pop in enumerate(classes):
@@ -150,6 +157,10 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
         t, i = population_spikes(ds, "Abeta", c)
         v = synchronous_volleys(t, i, k, window)
         vrate[c] = v.size / duration
+        n_abeta = int(np.atleast_1d(ds["population_size"].sel(population="Abeta").values)[c if sizes_per_condition
+                                                                                             else 0])
+        beyond[c] = (paresthesia(t, i, n_abeta, 0.0, duration, window, k / n_abeta)
+                     if v.size and 2 <= k <= n_abeta else 0.0)
         n_pulses = max([int(np.sum(w.onsets < duration)) for w in condition_devices(conds[c])], default=0)
         vpp[c] = min(v.size / n_pulses, 1.0) if n_pulses else 0.0
     return xr.Dataset(
@@ -158,7 +169,11 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
                       "condition compared with (-1: none, compared with no spikes; or no device)"}),
          "evoked_rate": (("condition", "fiber_class"), evo, {"units": "Hz"}),
          "volleys_per_pulse": (("condition",), vpp, {"units": "1", "k": k, "window_s": window}),
-         "volley_rate": (("condition",), vrate, {"units": "Hz"}),
+         "volley_rate": (("condition",), vrate, {"units": "Hz", "long_name": "synchronous Aβ volleys "
+                         "per second, no chance correction"}),
+         "volley_rate_beyond_chance": (("condition",), beyond, {"units": "Hz", "long_name": "synchronous Aβ "
+                                       "volleys per second beyond the fibers' chance coincidences (NaN: not "
+                                       "identified)"}),
          "pn_rate": ds["pn_rate"], "pain": ds["pain"], "gate_index": ds["gate_index"]},
         coords={"condition": ds.condition.values, "fiber_class": classes})
 

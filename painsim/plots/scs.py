@@ -24,7 +24,8 @@ def scs_modes_figure(ds: xr.Dataset, title: str | None = None):
     Returns
     -------
     matplotlib.figure.Figure
-        Four panels: fraction recruited, synchronous Aβ volleys per pulse, PN rate (Hz), pain (NRS).
+        Four panels: fraction recruited, synchronous Aβ volleys per pulse (above each bar: volleys/s beyond
+        chance, "n/i" where chance cannot be told apart), PN rate (Hz), pain (NRS).
     """
     m = scs_metrics(ds)
     conds = [str(c) for c in m.condition.values]
@@ -38,8 +39,8 @@ def scs_modes_figure(ds: xr.Dataset, title: str | None = None):
     axes[0].set_ylim(0, 1.05)
     axes[0].legend(frameon=False, fontsize=8, ncol=3)
     axes[1].bar(x, m["volleys_per_pulse"], color="#4C72B0")
-    for xi, r in zip(x, m["volley_rate"].values):
-        axes[1].text(xi, 1.02, f"{r:.0f}/s", ha="center", fontsize=8)
+    for xi, r in zip(x, m["volley_rate_beyond_chance"].values):  # chance-corrected; "n/i": not identified
+        axes[1].text(xi, 1.02, "n/i" if np.isnan(r) else f"{r:.0f}/s", ha="center", fontsize=8)
     axes[1].set_ylim(0, 1.2)
     axes[1].set_ylabel(f"sync. Aβ volleys\nper pulse (≥{m['volleys_per_pulse'].attrs['k']} fibers/1 ms)")
     axes[2].bar(x, m["pn_rate"], color=COLORS["PN"])
