@@ -7,10 +7,9 @@ changes the model the next measurement runs.
 Repeated daily TENS loses its effect by the 4th-5th session, with cross-tolerance to
 spinal mu (low-frequency TENS) or delta (high-frequency TENS) agonists (Chandran &
 Sluka 2003 Pain 102:195 [checked: abstract]; Sato et al. 2012 J Pain 13:884
-[checked: abstract]).  The model has one pool of mu-opioid receptors, on the
-projection neurons (PN) of every dorsal-horn site, bound by the opioid the PAG/RVM
-neurons release (``descending.opioid``, ``dorsal_horn.opioid``); the receptors of the
-opioid relay inside the PAG/RVM share its state.  Its tolerance is one slow state ``T`` in [0, 1) per patient::
+[checked: abstract]).  The model has one pool of mu-opioid receptors per dorsal-horn site (occupancy read
+at the projection neurons, PN; effects on the C and Aδ terminals and, by GIRK, on every dorsal-horn neuron),
+bound by the opioid the PAG/RVM release (``descending.opioid``, ``dorsal_horn.opioid``); the PAG/RVM relay's receptors share its state.  Its tolerance is one slow state ``T`` in [0, 1) per patient::
 
     dT/dt = k x(t) (1 - T) - T / tau,        receptor efficacy = 1 - T
 
@@ -72,6 +71,7 @@ import xarray as xr
 
 from .checks import number
 from .circuits import descending_opioid, projection_endpoints
+from .circuits.dorsal_horn_dynamics import spinal_morphine
 from .errors import ParameterError
 from .fibers import heat
 from .params import Model
@@ -265,7 +265,7 @@ def tolerance_at(times_days, x, calendar, rate: float, tau: float) -> np.ndarray
         for a, b in sessions:
             if t <= a:
                 break
-            T = evolve(T, 0.0, a - now, rate, tau)
+            T = evolve(T, 0.0, max(a - now, 0.0), rate, tau)  # back-to-back sessions: rounding < 0
             now = min(b, t)
             T = evolve(T, xs, now - a, rate, tau)
         out[:, j] = evolve(T, 0.0, t - now, rate, tau)
@@ -279,9 +279,9 @@ def tolerant_model(model: Model, T: float) -> Model:
     Scales every effect of a bound receptor (:data:`OPIOID_EFFECTS`: the presynaptic
     suppression of C and Aδ release, the GIRK conductance; Heinke, Gingl & Sandkühler
     2011 J Neurosci 31:1313; and the opioid relay of the PAG/RVM,
-    ``descending.relay_efficacy``) by ``1 - T``; binding (the opioid released, the
-    occupancy) is unchanged.  The cingulate receptors (``medial.opioid``) keep their
-    efficacy.
+    ``descending.relay_efficacy``) by ``1 - T``; the binding law and the release per spike are
+    unchanged (the relay's tolerance lowers the PAG/RVM firing, so less is released).  The
+    cingulate receptors (``medial.opioid``) keep their efficacy.
 
     Parameters
     ----------
@@ -381,7 +381,7 @@ def _filter(c_in: np.ndarray, a: float) -> np.ndarray:
 
 def window_occupancy(model: Model, result: xr.Dataset, start: float, stop: float, site=None, *,
                      periodic: bool = True) -> float:
-    """Mean mu-receptor occupancy ``c / (1 + c)`` of a site's projection neurons over [start, stop).
+    """Mean mu-receptor occupancy ``(c + m) / (1 + c + m)`` of a site's PN over [start, stop) (m: spinal morphine).
 
     Parameters
     ----------
@@ -409,7 +409,7 @@ def window_occupancy(model: Model, result: xr.Dataset, start: float, stop: float
         raise ParameterError("start, stop", (start, stop), f"0 <= start < stop <= the result's duration "
                                                             f"({result.attrs['duration_s']:g} s)")
     c_in, times, dt = _arrivals(model, result, site, None)
-    a = math.exp(-dt / model.si("dorsal_horn.opioid.tau"))
+    a, m = math.exp(-dt / model.si("dorsal_horn.opioid.tau")), spinal_morphine(model)  # m shares the receptors
     k0, k1 = int(round(start / dt)), int(round(stop / dt))
     if periodic:
         c0 = _filter(c_in[k0:k1], a)
@@ -417,7 +417,7 @@ def window_occupancy(model: Model, result: xr.Dataset, start: float, stop: float
         c = c0 + a ** np.arange(1, k1 - k0 + 1)[:, None] * carry
     else:
         c = _filter(c_in, a)[k0:k1]
-    return float(np.mean(c / (1.0 + c)))
+    return float(np.mean((c + m) / (1.0 + c + m)))
 
 
 def _seeds(seeds) -> list[int]:

@@ -508,11 +508,9 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
     tests : {"all", "follow_up"}
         ``"all"``: the pain test on every day of the ``day`` coordinate and
         after every session.  ``"follow_up"``: only on day 0 (the baseline),
-        the follow-up days and ``days``; the other entries of the
-        variables read at the tests are NaN (a cohort needs one relief day):
-        pain, relief and PN rates.  The mean efficacies ``w_*`` and
-        ``w_*_after_session`` are read from the recorded efficacies on
-        every day and after every session either way.
+        the follow-up days and ``days``; the other entries of pain, relief and
+        PN rates are NaN (a cohort needs one relief day); the mean efficacies
+        ``w_*`` (``_after_session``) are recorded on every day either way.
     batch_size : int
         Windows per brian2 network.  All windows of one chunk of all
         patients (each protocol window and its companion) and all test
@@ -558,8 +556,8 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
     n_d = len(day_coord)
     meta = dict(window_s=settings.window, lead_in_s=settings.lead_in, n_chunks=settings.n_chunks,
                 session_mode=session, test_duration_s=settings.test_duration, test_stimulus=settings.test_label)
-    ds = course_dataset(protocol, patients, [r[:n_d] for r in results], [r[n_d:] for r in results], day_coord,
-                        fu, th, history.session_pn, history.late_on_day, meta, history.weights_on_day,
+    ds = course_dataset(protocol, patients, [r[:n_d] for r in results], [r[n_d:] for r in results], day_coord, fu,
+                        th, history.session_pn, history.late_on_day, meta, history.weights_on_day,
                         history.weights_after_session)
     if tolerance is not None:
         ds = ds.assign(tolerance.variables())

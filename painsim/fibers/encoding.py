@@ -353,7 +353,8 @@ def heat(celsius, start=0.0, stop=None, baseline=SKIN_BASELINE) -> PhysicalStimu
     start, stop : Quantity (s), optional
         When the heat is on; default: the whole simulation.
     baseline : float
-        Resting skin temperature, °C (cooling is :func:`cold`).
+        Resting skin temperature, °C (cooling is :func:`cold`): it sets the range ``celsius`` is
+        accepted in, not the encoding (each fibre's threshold is an absolute temperature).
 
     Drives C (CMH) and Aδ (type I/II AMH) nociceptors; Aβ not at all.
 
@@ -394,7 +395,8 @@ def cold(celsius, start=0.0, stop=None, baseline=SKIN_BASELINE) -> PhysicalStimu
     start, stop : Quantity (s), optional
         When the cold is on; default: the whole simulation.
     baseline : float
-        Resting skin temperature, °C (warming is :func:`heat`).
+        Resting skin temperature, °C (warming is :func:`heat`): it sets the range ``celsius`` is
+        accepted in, not the encoding (each fibre's threshold is an absolute temperature).
 
     Drives the cold-sensitive C (CMH) nociceptors (40 %, Campero et al. 1996) and Aδ
     nociceptors (Simone & Kajander 1996); Aβ not at all.  Innocuous-cold fibres are not

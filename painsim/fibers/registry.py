@@ -25,7 +25,7 @@ __all__ = ["Recruitment", "ThresholdFraction", "register_recruitment", "recruitm
 #: Pulse rate (Hz) from which a train is a kHz train: 1/DEAD_TIME, the highest rate at
 #: which the "fraction" model's only refractoriness (its 1 ms dead time) lets a fiber
 #: follow every pulse.  Above it, what the fraction model answers is set by that dead
-#: time (a fiber fires every other pulse at any kHz rate: ~990 Hz under 10 kHz), not by
+#: time (a fiber fires about one pulse per ms at any kHz rate: ~990 Hz under 10 kHz, every 10th pulse), not by
 #: physiology: kHz trains summate over pulses, fire axons asynchronously and block
 #: conduction (Kilgore & Bhadra 2014 Neuromodulation 17:242; Crosby, Janik & Grill 2017
 #: J Neurophysiol 117:136 [checked: abstract]), which the biophysical model computes

@@ -271,7 +271,7 @@ RAMP_CHUNK = 128
 def ramp_spikes(stimulus: PhysicalStimulus, class_name: str, n_fibres: int, duration: float, seed: int,
                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Inhomogeneous Poisson spikes ``(times, fibre ids)`` of a ramp (:func:`ramp_rates`) in
-    ``[0, duration)``, by inverting each fibre's integrated rate (time rescaling), :data:`RAMP_CHUNK`
+    ``[start, min(stop, duration))``, by inverting each fibre's integrated rate (time rescaling), :data:`RAMP_CHUNK`
     fibres at a time; ``rng`` is the caller's stream.
 
     Parameters
@@ -292,7 +292,7 @@ def ramp_spikes(stimulus: PhysicalStimulus, class_name: str, n_fibres: int, dura
     Returns
     -------
     times : numpy.ndarray
-        Spike times in ``[0, duration)``, s (grouped by fibre, not sorted in time).
+        Spike times in ``[start, min(stop, duration))``, s (grouped by fibre, not sorted in time).
     ids : numpy.ndarray
         Fibre index (int64) of each spike.
 
@@ -320,7 +320,10 @@ def ramp_spikes(stimulus: PhysicalStimulus, class_name: str, n_fibres: int, dura
         times += [np.interp(rng.uniform(0.0, cumulative[i, -1], c), cumulative[i], grid) for i, c in enumerate(counts)]
         ids.append(np.repeat(chunk.astype(np.int64), counts))
     times, ids = np.concatenate(times), np.concatenate(ids)
-    keep = times < duration
+    # the 1 ms grid gives a cell holding start or stop its left edge's temperature: cut there too
+    # (an inhomogeneous Poisson train restricted to an interval is still one)
+    end = duration if stimulus.stop is None else min(duration, stimulus.stop)
+    keep = (times >= stimulus.start) & (times < end)
     return times[keep], ids[keep]
 
 

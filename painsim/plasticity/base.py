@@ -256,8 +256,9 @@ class PlasticityRule:
         What drives the rule: ``"presynaptic"`` for a rule whose input is the
         presynaptic spikes alone (its result does not depend on the
         postsynaptic spikes, so a replay of a window is exact; the course
-        engine reads this), ``"pre_post"`` otherwise.  Only
-        :class:`~painsim.plasticity.CalciumRule` can be ``"presynaptic"``.
+        engine reads this), ``"pre_post"`` otherwise.  ``"presynaptic"``:
+        :class:`~painsim.plasticity.CalciumRule` with ``drive="presynaptic"``, and
+        the theta-burst calcium rule (``TBSCalcium``).
     """
 
     name = "rule"

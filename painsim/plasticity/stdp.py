@@ -352,7 +352,10 @@ class PairSTDP(_TraceSTDP):
     A_plus, A_minus : float
         Amplitudes in weight units (with weights in [0, 1], Song et al.'s
         ``A * g_max``).  Defaults 0.005 and 0.00525 (Song et al. 2000: A+ =
-        0.005, A-/A+ = 1.05).
+        0.005, A-/A+ = 1.05).  With the Bi & Poo time constants the depression
+        window's area is ~2.1x the potentiation's (0.00525 x 33.7 / (0.005 x
+        16.8)), where Song et al.'s equal 20-ms constants give 1.05: the
+        default mix is biased towards depression, not a published set.
     interaction : {"all_to_all", "nearest"}
         All pairs interact, or (nearest) each spike pairs only with the most
         recent spike of the partner (traces reset to 1 instead of adding 1:
@@ -360,7 +363,10 @@ class PairSTDP(_TraceSTDP):
     update : {"additive", "multiplicative"}
         Additive with hard bounds (Song et al. 2000), or multiplicative soft
         bounds: potentiation scaled by ``(w_max - w)``, depression by
-        ``(w - w_min)`` (van Rossum, Bi & Turrigiano 2000 J Neurosci 20:8812).
+        ``(w - w_min)`` (the two-sided soft-bound rule of Kistler & van Hemmen
+        2000 and Rubin, Lee & Sompolinsky 2001 Phys Rev Lett 86:364; Gütig et al.
+        2003 with mu = 1 [recalled]).  Not van Rossum, Bi & Turrigiano 2000,
+        whose potentiation is additive and only depression scales with ``w``.
 
     Notes
     -----

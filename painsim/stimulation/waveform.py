@@ -289,13 +289,17 @@ class Waveform:
         return replace(self, onsets=self.onsets + d, duration=self.duration + d, _cache={})
 
     def window(self, start, stop) -> "Waveform":
-        """The pulses whose onset lies in [start, stop), re-timed to start at 0."""
+        """The pulses whose onset lies in [start, stop), re-timed to start at 0; the window lasts
+        ``stop - start``, or to the end of its last pulse if ``stop`` falls inside that pulse (the
+        pulse is delivered whole: it belongs to the window it starts in)."""
         t0, t1 = to_si(start, "s", "start"), to_si(stop, "s", "stop")
         if not 0 <= t0 < t1:
             raise WaveformError("stop", stop, "0 <= start < stop")
         keep = (self.onsets >= t0 - _EPS) & (self.onsets < t1 - _EPS)
+        ends = (self.onsets + self.pulse_spans)[keep] - t0
         return replace(self, onsets=self.onsets[keep] - t0, widths=self.widths[keep],
-                       amplitudes=self.amplitudes[keep], duration=t1 - t0, _cache={})
+                       amplitudes=self.amplitudes[keep], duration=max(t1 - t0, float(np.max(ends, initial=0.0))),
+                       _cache={})
 
     def scaled(self, factor: float) -> "Waveform":
         """The same pulses with every amplitude multiplied by ``factor`` (>= 0)."""
