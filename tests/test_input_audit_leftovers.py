@@ -218,12 +218,22 @@ def test_calibrate_starts_a_value_outside_its_bounds_at_the_nearer_bound():
 
 
 def test_calibrate_scores_a_refused_point_as_documented():
-    """The 1e6 penalty that stays: a simulate that refuses every point (a ParameterError) is scored
-    1e6 instead of ending the fit, as the docstring says."""
+    """The 1e6 penalty that stays: a point the simulation refuses (a ParameterError) is scored 1e6
+    instead of ending the fit, as the docstring says; a refused start is raised (2026-12-06: a fit
+    that cannot evaluate its start returned 1e6 as a successful optimum)."""
     def refusing(table):
         raise ParameterError("table", len(table), "a table this stand-in accepts")
-    res = cohort.calibrate(refusing, parameters={MEAN: (0.2, 0.8)}, **CALIBRATE)
-    assert res.loss == 1e6 and res.achieved == {}
+    with pytest.raises(ParameterError, match="table"):
+        cohort.calibrate(refusing, parameters={MEAN: (0.2, 0.8)}, **CALIBRATE)
+    calls = []
+
+    def refusing_after_the_start(table):
+        calls.append(1)
+        if len(calls) > 1:
+            raise ParameterError("table", len(table), "a table this stand-in accepts")
+        return table.assign(relief=0.5)
+    res = cohort.calibrate(refusing_after_the_start, parameters={MEAN: (0.2, 0.8)}, **CALIBRATE)
+    assert res.loss < 1e6 and len(calls) > 1          # the refused points scored 1e6, the start kept
 
 
 # ------------------------------------------------------------------ 5. one_session(seeds=None)

@@ -67,3 +67,21 @@ def test_rows_read_from_the_figure_a_parameter_was_chosen_from_are_calibrated():
     adaptation = get("sustained_heat_adaptation")
     assert adaptation.direction == -1 and adaptation.direction_from == 1.0
     assert adaptation.verdict(0.9) == "yes" and adaptation.verdict(1.0) == "no" and adaptation.verdict(1.4) == "no"
+
+
+def test_a_circuit_without_a_baseline_mep_has_no_relative_change(monkeypatch):
+    """Was: after / before - 1 with a background-subtracted proxy of 0 (or below) before gave inf or a
+    flipped sign, and the sign-only theta-burst rows averaged it in."""
+    from painsim.validation import theta_burst
+
+    class Patient:
+        w_set: dict = {}
+
+        def weights(self):
+            return {}
+
+    monkeypatch.setattr(theta_burst, "one_session", lambda model, protocol, seeds: [Patient() for _ in seeds])
+    before, after = np.array([0.0, -1.0, 2.0]), np.array([1.0, 1.0, 3.0])   # per circuit
+    monkeypatch.setattr(theta_burst, "mep_proxy", lambda model, points: np.concatenate([before, after]))
+    out = theta_burst.mep_changes(None, (("iTBS", 600),), (1, 2, 3))[("iTBS", 600)]["mep"]
+    assert np.isnan(out[0]) and np.isnan(out[1]) and out[2] == pytest.approx(0.5)  # the control: 3 / 2 - 1

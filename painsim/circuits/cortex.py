@@ -273,7 +273,7 @@ def tonic_drive(model, seed: int) -> dict[str, np.ndarray]:
 
     Relay neurons get ``cortex.thalamus.background`` (plus
     ``pathology.thalamic_drive`` at the painful site: a central pain
-    generator); S1, M1 and descending units a background scaled per unit
+    generator; none for the relay neurons ``pathology.thalamic_lesion`` destroyed); S1, M1 and descending units a background scaled per unit
     (S1 0.8-1.0, just below threshold; M1 and PAG/RVM 0.9-1.1); TRN none.
 
     Parameters
@@ -299,6 +299,7 @@ def tonic_drive(model, seed: int) -> dict[str, np.ndarray]:
         "DESC": desc["background"] * jitter("DESC", 0.9, 1.1),
     }
     tonic["TC"][_painful_relay(model)] += model.section("pathology")["thalamic_drive"]
+    tonic["TC"][_lesioned_relay(model)] = 0.0  # destroyed cells: the drive is for the survivors
     return tonic
 
 
@@ -396,7 +397,9 @@ def connection_weights(model) -> tuple[dict[str, float], dict[str, float]]:
         "tms_m1": m1["tms_weight"], "m1_m1": m1["recurrent_weight"],
         "m1_desc": m1["m1_descending_weight"] * descending_relay(model),
         "m1_trn": m1["m1_reticular_weight"] * (1 - path["corticothalamic_damage"]),
-        "desc_pn": desc["descending_weight"] * desc["integrity"],
+        # GABA/glycine of the PAG/RVM: spinal bicuculline + strychnine block it as they block the local
+        # interneurons' (dorsal_horn.pharmacology.gaba_block; the monoaminergic and SRD stand-ins are not GABA)
+        "desc_pn": desc["descending_weight"] * desc["integrity"] * (1 - model.si("dorsal_horn.pharmacology.gaba_block")),
     }
     delay = {"pn_tc": th["spinothalamic_delay"], "m1_desc": m1["m1_descending_delay"],
              "desc_pn": desc["descending_delay"]}
@@ -598,7 +601,7 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
     cx, cy = readouts.map_centroid(img, thr, h)
     map_nrs = readouts.map_score(img, model)
     combined = float(readouts.combined_pain(pain, map_nrs / 10.0, model.si("readout.map_weight")))
-    n_relay = c["n_relay"]
+    n_relay, lost = c["n_relay"], _lesioned_relay(model).size  # lesioned relay cells are silent
     tc_t, tc_i = out.spikes["TC"]
     variables = {
         "map_rate": (("map_y", "map_x"), img, {"units": "Hz", "long_name": "S1 unit rates after the transient"}),
@@ -609,8 +612,8 @@ def results(model, out, duration: float, pain=None) -> LayerResults:
         "map_pain": ((), map_nrs, {"units": "1", "long_name":
                                    "the pain map's term of the pain score, NRS 0-10 (readout.map_measure)"}),
         "map_centroid": (("axis",), np.array([cx, cy]), {"units": "m", "long_name": "rate-weighted centroid of the overactive area"}),
-        "relay_rate": ((), readouts.mean_rate(tc_t[tc_i // n_relay == painful], n_relay, t0, duration),
-                       {"units": "Hz", "long_name": "thalamic relay rate of the painful site"}),
+        "relay_rate": ((), readouts.mean_rate(tc_t[tc_i // n_relay == painful], max(n_relay - lost, 1), t0, duration),
+                       {"units": "Hz", "long_name": "thalamic relay rate of the painful site's surviving neurons"}),
         "m1_rate": ((), readouts.mean_rate(out.spikes["M1"][0], out.sizes["M1"], t0, duration), {"units": "Hz"}),
         "descending_rate": ((), readouts.mean_rate(out.spikes["DESC"][0], out.sizes["DESC"], t0, duration),
                             {"units": "Hz", "long_name": "PAG/RVM descending-control rate"}),

@@ -16,8 +16,8 @@ when a model has ``network.layers = "pathway"`` (``models/pain_pathway.toml``):
   population; a separate lamina I class is not modelled).
 * **Anterior cingulate cortex** (``ACC`` excitatory, ``ACCI`` inhibitory units):
   medial thalamus -> ACC (Vogt 2005 Nat Rev Neurosci 6:533 [recalled]), recurrent
-  excitation and feedback inhibition.  Every excitatory synapse of the layer
-  carries AMPA and NMDA conductances (Mg2+ block, Jahr & Stevens 1990): ACC
+  excitation and feedback inhibition.  Every excitatory synapse onto ACC and MT
+  neurons carries AMPA and NMDA conductances (ACC -> ACCI is AMPA only) (Mg2+ block, Jahr & Stevens 1990): ACC
   excitatory transmission is NMDA-rich and central to its role in chronic pain
   (Zhuo 2008 Trends Neurosci 31:199 [recalled]).  With a 100-ms NMDA decay,
   inputs that arrive within ~100 ms summate (temporal summation), and the

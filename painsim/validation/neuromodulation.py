@@ -32,8 +32,9 @@ __all__ = ["PARESTHESIA_TONIC", "PARESTHESIA_KHZ_MA", "paresthesia_tonic", "pare
            "pns_responders", "scs_sites", "dlf_share_of_scs", "course_relief", "cohort_responders"]
 
 
-#: Clinical tonic SCS of ``experiments/scs_modes.toml`` on the neuropathic pathway reduced to its
-#: painful site (the paresthesia readout needs the dorsal-column layer of the pathway stack).
+#: Clinical tonic SCS of ``experiments/scs_modes.toml`` on the neuropathic pathway, over every site's
+#: dorsal columns, paresthesia read at the site with most volleys (the readout needs the
+#: dorsal-column layer of the pathway stack).
 PARESTHESIA_TONIC = "pathway: tonic 50 Hz 2.5 mA"
 #: 10 kHz SCS (30 us) amplitudes of the paresthesia-free target: the clinical HF10 range's lower part.
 PARESTHESIA_KHZ_MA = (1.0, 3.0)
@@ -69,12 +70,15 @@ def paresthesia_tonic(seed: int) -> float:
 
 def _khz_pathway_spec(seed: int) -> dict:
     """The pathway conditions of ``scs_modes`` (model, parameters, noxious drive, duration) with
-    10 kHz / 30 us SCS at each amplitude of :data:`PARESTHESIA_KHZ_MA`, and no other condition."""
+    10 kHz / 30 us SCS at each amplitude of :data:`PARESTHESIA_KHZ_MA` over the dorsal columns the
+    tonic condition reaches (:data:`PARESTHESIA_TONIC`: every site), and no other condition."""
     spec = load_experiment("scs_modes")
     exp = {k: v for k, v in spec["experiment"].items() if k != "figure"}
     base = next(c for c in spec["condition"] if c["label"] == "pathway: no SCS")
+    sites = {k: v for k, v in next(c for c in spec["condition"] if c["label"] == PARESTHESIA_TONIC)["stimulus"].items()
+             if k == "site"}
     conds = [dict(copy.deepcopy(base), label=f"pathway: 10 kHz {ma:g} mA",
-                  stimulus={"type": "high_frequency", "amplitude": f"{ma:g} mA", "duration": exp["duration"]})
+                  stimulus={"type": "high_frequency", "amplitude": f"{ma:g} mA", "duration": exp["duration"], **sites})
              for ma in PARESTHESIA_KHZ_MA]
     return {"experiment": dict(exp, name="validate_paresthesia_10khz", seed=seed), "condition": conds}
 

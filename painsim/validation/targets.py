@@ -74,7 +74,7 @@ TARGETS: tuple[Target, ...] = (
            "unchanged, 4 rose); range: the 95 % Wilson interval of 36/36",
            "prediction", "fast", gate_share_decreased,
            "the gate read per neuron; dorsal_horn.synapse.tau_gaba was chosen with the population mean of "
-           "gate_on_c_heat in view, not with this share. The model's stimulus is at the nerve (1.5 x Aβ "
+           "gate_on_c_heat in view, not with this share. The model's stimulus is at the dorsal columns (1.5 x Aβ "
            "threshold), the source's at the skin"),
     Target("dnic_remote_heat", "reduction of the painful site's PN response to 47 °C heat by noxious heat (52 °C) at "
            "a remote site (site 0; healthy pathway)", 0.8, 0.6, 1.0, "1", LE_BARS + " Range: the 60-100 % the "
@@ -338,7 +338,7 @@ TARGETS: tuple[Target, ...] = (
            "prediction", "fast", dlf_share_of_scs,
            "the supraspinal loop: dorsal column nuclei -> brainstem monoaminergic neurons (docs/circuits.md)"),
     Target("paresthesia_tonic_scs", "fraction of circuits with paresthesia (readout > 0 volleys/s) during tonic "
-           "50 Hz SCS, 300 us, 2.5 mA (neuropathic pathway, its painful site)", 1.0, 1.0, 1.0, "1",
+           "50 Hz SCS, 300 us, 2.5 mA over every site's dorsal columns (neuropathic pathway; the site with most volleys)", 1.0, 1.0, 1.0, "1",
            "Kapural et al. 2015 Anesthesiology 123:851 [checked: abstract]: \"the paresthesias typical of traditional "
            "low-frequency SCS\"; Kapural et al. 2016 Neurosurgery 79:667 [checked: abstract]: pain relief with SCS "
            "has focused historically on paresthesias overlapping the painful areas; tonic SCS is programmed above "
@@ -349,7 +349,8 @@ TARGETS: tuple[Target, ...] = (
            "clinical 2.5 mA SCS. The readout counts synchronous DCN volleys beyond chance (Sagalajev et al. 2024); "
            "2.5 mA is ~1.5-2x the model's first dorsal-column threshold (experiments/scs_modes.toml)"),
     Target("paresthesia_10khz_scs", "fraction of circuits x amplitudes (1, 3 mA) with paresthesia (readout > 0 "
-           "volleys/s) during 10 kHz SCS, 30 us (neuropathic pathway, its painful site)", 0.0, 0.0, 0.0, "1",
+           "volleys/s) during 10 kHz SCS, 30 us over every site's dorsal columns (neuropathic pathway; the site with "
+           "most volleys)", 0.0, 0.0, 0.0, "1",
            "Kapural et al. 2015 Anesthesiology 123:851 (SENZA-RCT) [checked: abstract]: \"HF10 therapy subjects did "
            "not experience paresthesias\"; clinical 10 kHz amplitudes 1-5 mA (review PMC8229652 [checked: abstract]). "
            "Range chosen: no circuit",
@@ -580,7 +581,8 @@ TARGETS: tuple[Target, ...] = (
            float("nan"), None, None, "1", GAMBOA_2010, "prediction", "slow", tbs_mep_change("cTBS", 1200),
            TBS_NOTE + "; the doubled sessions were not fitted, and the source model's closed form predicts no "
            "reversal", direction=1),
-    Target("rtms_responders", "share with > 30 % relief after 4 sessions of 20 Hz M1 rTMS (virtual cohort)",
+    Target("rtms_responders", "share with >= 30 % relief (IMMPACT; the trial reports > 30 %) after 4 sessions of "
+           "20 Hz M1 rTMS (virtual cohort)",
            0.42, None, None, "1", "Thomas et al. 2025 Eur J Pain 29:e4763 [checked: abstract]: 42 % of 193 patients reported > 30 % relief after "
            "the 4-session test, with improvement of their most disabling symptom (the model counts relief only)",
            "prediction", "slow", cohort_responders,

@@ -17,7 +17,7 @@ from ..fibers.encoding import PhysicalStimulus
 from ..fibers.thermal import ramp_end, ramp_temperature
 from ..files import run_qst
 from ..params import load_model
-from ..readouts import model_pain_score
+from ..readouts import combined_pain, map_image, map_score, model_pain_score, population_spikes
 from ..simulation import Request, simulate_batch
 from .shared_runs import N_SEEDS, _mean_pn
 
@@ -200,9 +200,12 @@ RAMP_HPT_RATE, RAMP_HPT_PEAK, RAMP_HPT_BIN = 1.0, 50.0, 0.5
 
 def heat_pain_threshold_ramp(seed: int) -> float:
     """Skin temperature (°C) at the end of the first 0.5-s bin rated above 0.1 NRS while the skin
-    warms at 1 °C/s from 32 °C (healthy pathway, painful site; each bin's mean PN rate over 4
-    circuits through the NRS map, :func:`painsim.readouts.model_pain_score`): the DFNS threshold
-    without a reaction time; ``nan`` if no bin up to 50 °C is painful.
+    warms at 1 °C/s from 32 °C (healthy pathway, painful site): each bin rated as the pathway rates
+    a run (:func:`painsim.readouts.combined_pain` of the spinal score of the painful site's PN rate,
+    :func:`painsim.readouts.model_pain_score`, and the S1 map's term of the bin,
+    :func:`painsim.readouts.map_score`), averaged over 4 circuits: the DFNS threshold without a
+    reaction time; ``nan`` if no bin up to 50 °C is painful.  (Until 2026-12-06 the bins were
+    rated by the spinal term alone, which the step row's rating is not.)
 
     Parameters
     ----------
@@ -216,9 +219,21 @@ def heat_pain_threshold_ramp(seed: int) -> float:
     """
     m = load_model("healthy")
     ramp = heat_ramp(RAMP_HPT_PEAK, RAMP_HPT_RATE)
-    rates = _held_heat_pn_rates(m, ramp, ramp_end(ramp), RAMP_HPT_BIN, seed)
-    painful = [k for k, r in enumerate(rates) if model_pain_score(float(r), m) > 0.1]
-    return float(ramp_temperature(ramp, RAMP_HPT_BIN * (painful[0] + 1))) if painful else float("nan")
+    duration = ramp_end(ramp)
+    site, n_sites = int(m.si("body.painful_site")), int(m.si("body.n_sites"))
+    res = simulate_batch([Request(m, None, {site: ramp}, seed=s) for s in range(seed, seed + N_SEEDS)],
+                         f"{duration} s")
+    starts = np.arange(0.0, duration, RAMP_HPT_BIN)
+    sheet = m.section("cortex.populations")
+    ratings = []
+    for r in res:
+        pn = analysis.spikes_per_pulse(r, starts, RAMP_HPT_BIN, "PN", site, n_sites) / RAMP_HPT_BIN
+        t, i = population_spikes(r, "S1E")
+        maps = [map_score(map_image(t, i, sheet["n_map_x"], sheet["n_map_y"], a, a + RAMP_HPT_BIN), m) for a in starts]
+        ratings.append([combined_pain(model_pain_score(float(rate), m), score / 10.0, m.si("readout.map_weight"))
+                        for rate, score in zip(pn, maps)])
+    painful = np.flatnonzero(np.mean(ratings, axis=0) > 0.1)
+    return float(ramp_temperature(ramp, RAMP_HPT_BIN * (painful[0] + 1))) if painful.size else float("nan")
 
 
 def healthy_hpt_sd(seed: int) -> float:

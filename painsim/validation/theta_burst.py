@@ -109,13 +109,16 @@ def mep_changes(model, conditions: Sequence[tuple], seeds: Sequence[int]) -> dic
     -------
     dict
         condition -> ``{"patients": list of Patient (:func:`painsim.course.one_session`), "mep":
-        numpy.ndarray (seed,), dimensionless}``.
+        numpy.ndarray (seed,), dimensionless; NaN for a circuit whose proxy before is not > 0}``.
     """
     sessions = {c: one_session(model, theta_burst(*c), seeds) for c in conditions}
     baseline = [(s, p.w_set) for s, p in zip(seeds, sessions[conditions[0]])]
     points = baseline + [(s, p.weights()) for c in conditions for s, p in zip(seeds, sessions[c])]
     ev = mep_proxy(model, points).reshape(len(conditions) + 1, len(seeds))
-    return {c: {"patients": sessions[c], "mep": ev[k + 1] / ev[0] - 1} for k, c in enumerate(conditions)}
+    # a circuit whose proxy before is not > 0 (background subtracted) has no relative change: NaN,
+    # not an infinite or sign-flipped one that would decide a sign-only verdict
+    before = np.where(ev[0] > 0, ev[0], np.nan)
+    return {c: {"patients": sessions[c], "mep": ev[k + 1] / before - 1} for k, c in enumerate(conditions)}
 
 
 #: The sessions the validation rows read: the published pattern at 600 and at 1200 pulses.
@@ -125,9 +128,9 @@ ROW_CONDITIONS = (("iTBS", 600), ("cTBS", 600), ("iTBS", 1200), ("cTBS", 1200))
 @functools.lru_cache(maxsize=None)
 def _row_changes(seed: int) -> dict:
     """:func:`mep_changes` of :data:`ROW_CONDITIONS` on circuits ``seed`` to ``seed + N_SEEDS - 1``
-    (the model's own settings), each as the mean over circuits."""
+    (the model's own settings), each as the mean over the circuits with a proxy before (NaN if none)."""
     out = mep_changes(one_site_healthy(), ROW_CONDITIONS, tuple(range(seed, seed + N_SEEDS)))
-    return {c: float(np.mean(v["mep"])) for c, v in out.items()}
+    return {c: float(np.nanmean(v["mep"])) if np.isfinite(v["mep"]).any() else float("nan") for c, v in out.items()}
 
 
 SHARED_CACHES.append(_row_changes)
