@@ -43,7 +43,9 @@ def rng_for(seed: int, stream: str, *extra: int) -> np.random.Generator:
     stream : str
         A key of :data:`STREAM`.
     *extra : int
-        Further integers of the key (e.g. a fiber class's index).
+        Further integers of the key (e.g. a fiber class's index).  numpy pads a key with zeros,
+        so ``rng_for(s, X)``, ``rng_for(s, X, 0)`` and ``rng_for(s, X, 0, 0)`` are one stream: a
+        new key ending in 0 must not stand beside a shorter one of the same stream.
 
     Returns
     -------

@@ -331,7 +331,8 @@ def course_relief(experiment: str, day: float) -> Callable[[int], float]:
     -------
     callable
         ``measure(seed) -> float``: the mean relief (fraction, 1 = full relief) over the other
-        dimensions (patients) of one run of ``experiment`` at ``seed`` (cached per seed).
+        dimensions (the file's patients: one in ``mpns_course``, so its rows rest on one circuit)
+        of one run of ``experiment`` at ``seed`` (cached per seed).
         Nothing is checked here: an unknown experiment or day raises when the measurement runs.
     """
     def measure(seed: int) -> float:
