@@ -123,9 +123,9 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
     seeds = _seeds(checked_table(table), seeds)
     if day is not None:  # checked, kept as given (attrs["relief_day"])
         number(day, "day", lo=0.0, allowed="a day >= 0 from the first session (a number)")
-    if isinstance(protocol, str):
+    if isinstance(protocol, (str, Mapping)):  # a table resolved too: its end_day is the relief day
         protocol = protocols.resolve(protocol)
-    elif protocol is None or isinstance(protocol, (Mapping, numbers.Number, list, tuple)):
+    elif protocol is None or isinstance(protocol, (numbers.Number, list, tuple)):
         protocols.resolve(protocol)  # a bad table or a number refused here, not inside each batch
     base = model if isinstance(model, Model) else load_model(model)
     models, unmapped = patient_models(table, base, strict)

@@ -510,7 +510,7 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
         after every session.  ``"follow_up"``: only on day 0 (the baseline),
         the follow-up days and ``days``; the other entries of pain, relief and
         PN rates are NaN (a cohort needs one relief day); the mean efficacies
-        ``w_*`` (``_after_session``) are recorded on every day either way.
+        ``w_*`` are recorded on every day either way (a sham arm's: on tested days).
     batch_size : int
         Windows per brian2 network.  All windows of one chunk of all
         patients (each protocol window and its companion) and all test
