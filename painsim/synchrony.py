@@ -88,8 +88,9 @@ def _surrogates(t: np.ndarray, i: np.ndarray, start: float, stop: float, n_surro
     evaluation of the null: common random numbers)."""
     rng = np.random.default_rng(seed)
     span = stop - start
-    trains = [np.sort(t[i == j]) for j in np.unique(i)]
-    labels = np.concatenate([np.full(tr.size, j) for j, tr in zip(np.unique(i), trains)]) if trains else i
+    neurons = np.unique(i)
+    trains = [t[i == j] for j in neurons]  # t is sorted by time (paresthesia sorts it): so is each train
+    labels = np.concatenate([np.full(tr.size, j) for j, tr in zip(neurons, trains)]) if trains else i
     gaps = [np.diff(np.concatenate([tr, [tr[0] + span]])) for tr in trains]  # n intervals summing to span
     out = []
     for _ in range(n_surrogates):

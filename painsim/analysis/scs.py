@@ -142,7 +142,7 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
         return np.bincount(i, minlength=int(size[c] if size.size == n else size[0]))
 
     rec, evo = np.zeros((n, len(classes))), np.zeros((n, len(classes)))
-    sizes_per_condition = np.atleast_1d(ds["population_size"].sel(population="Abeta").values).size == n
+    abeta_sizes = np.atleast_1d(ds["population_size"].sel(population="Abeta").values)
     vpp, vrate, beyond = np.zeros(n), np.zeros(n), np.zeros(n)
     base = np.array([_baseline_condition(ds, conds, c) for c in range(n)], int)
     for c in range(n):
@@ -157,8 +157,7 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
         t, i = population_spikes(ds, "Abeta", c)
         v = synchronous_volleys(t, i, k, window)
         vrate[c] = v.size / duration
-        n_abeta = int(np.atleast_1d(ds["population_size"].sel(population="Abeta").values)[c if sizes_per_condition
-                                                                                             else 0])
+        n_abeta = int(abeta_sizes[c if abeta_sizes.size == n else 0])
         beyond[c] = (paresthesia(t, i, n_abeta, 0.0, duration, window, k / n_abeta)
                      if v.size and 2 <= k <= n_abeta else 0.0)
         n_pulses = max([int(np.sum(w.onsets < duration)) for w in condition_devices(conds[c])], default=0)
