@@ -322,7 +322,7 @@ def odds_ratio(table, by: str, level: str, reference: str, outcome: str = "respo
     sub = table[table[by].isin([level, reference])]
     t = _outcome_threshold(table, outcome, threshold)
     unevaluable = 0
-    if "relief" in sub and (t is not None or outcome.startswith("responder_")):
+    if "relief" in sub and outcome.startswith("responder_"):  # stored or computed from relief
         # a patient without relief (no baseline pain, or not tested) is no non-responder: the
         # responder rates leave such patients out (responder_flags), and so must their odds
         has_relief = ~np.isnan(_numeric(sub, "relief", "relief"))
