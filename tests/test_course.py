@@ -14,6 +14,7 @@ import pytest
 
 import painsim as ps
 from painsim.course import ConsolidationParams, consolidate, consolidate_reference, session_plan
+from painsim.course.session import replayed_pulses
 from painsim.errors import CalendarError, ParameterError, UnknownKeyError
 from painsim.protocols import Calendar, from_spec
 
@@ -176,16 +177,24 @@ def test_patterned_protocols_represent_their_duty_cycle():
         p = ps.protocols.get(name)
         D = p.calendar.session_duration
         lead = 0.3
-        total = 0.0
-        for chunk in session_plan(p, D, L, lead, 3, False):
-            for k, dur in chunk.schedule:
-                wf = chunk.windows[k]
-                on = wf.onsets[(wf.onsets >= lead - 1e-9) & (wf.onsets < lead + L - 1e-9)]
-                # a segment replays the first `dur` of its window (dur / L times per window length)
-                reps, frac = divmod(dur / L, 1.0)
-                total += reps * on.size + np.sum(on < lead + frac * L - 1e-9)
         expected = {"rtms_m1_20hz": 2000, "itbs": 600, "mpns": 450}[name]
-        assert total == pytest.approx(expected, abs=1e-6), name
+        assert replayed_pulses(session_plan(p, D, L, lead, 3, False), L, lead) == expected, name
+
+
+@pytest.mark.parametrize("rate", [0.8, 1.5, 2.0, 3.0, 7.0, 2.5, 0.4])
+@pytest.mark.parametrize("n_chunks", [1, 2, 3])
+def test_a_continuous_train_is_replayed_at_its_rate(rate, n_chunks):
+    """A train whose period does not divide the window (1.5 Hz in 1 s: 2 pulses per window) is
+    replayed as whole periods, so a session delivers the train's pulses (it delivered 120 for
+    90 at 1.5 Hz); whole-period windows (2, 3, 7 Hz) replay the whole window as before."""
+    p = ps.protocols.Protocol("train", ps.protocols.Calendar((0,), 60.0),
+                              {"type": "tonic", "rate": f"{rate} Hz", "width": "300 us", "amplitude": 1.0,
+                               "target": "peripheral_nerve"})
+    L, lead = 1.0, 0.3
+    plan = session_plan(p, 60.0, L, lead, n_chunks, False)
+    assert replayed_pulses(plan, L, lead) == len(p.waveform(0.0, 60.0).onsets)
+    whole = abs(L * rate - round(L * rate)) < 1e-9 or rate < 1 / L
+    assert all((c.replay is None) == whole for c in plan)
 
 
 def test_unknown_protocol_names_the_nearest():

@@ -55,6 +55,22 @@ def test_run_course_refuses_bad_arguments_before_the_sessions(no_work, kwargs, n
     _refused(lambda: course.run_course(MODEL, "mpns", **kwargs), ParameterError, name)
 
 
+# mpns: 15-min sessions on days 0, 2, 4, 7, ...; 0.005 d = 7.2 min, 0.0104 d = 15 min
+@pytest.mark.parametrize("kwargs, name", [(dict(days=(0.005,)), "days"), (dict(follow_up_days=(2.005,)), "follow_up_days"),
+                                          (dict(days=(7.01,)), "days")])
+def test_a_test_day_inside_a_session_is_refused(no_work, kwargs, name):
+    """A test 7 minutes into a 15-minute session would read the efficacies after the whole session
+    (the course tests between sessions): refused by name before the first session."""
+    _refused(lambda: course.run_course(MODEL, "mpns", **kwargs), ParameterError, name)
+
+
+@pytest.mark.parametrize("kwargs", [dict(days=(2.0,)), dict(days=(0.011,)), dict(follow_up_days=(6.99,))])
+def test_test_days_at_or_after_a_session_pass(no_work, kwargs):
+    """Negative control: a test on a session's day (before it) or after its end (0.011 d > 15 min) passes."""
+    with pytest.raises(WorkStarted):
+        course.run_course(MODEL, "mpns", **kwargs)
+
+
 @pytest.mark.parametrize("kwargs", [dict(), dict(seed=3.0, days=5), dict(days=range(0, 91, 7), batch_size=16.0),
                                     dict(follow_up_days=30, thresholds=(0.5,), progress=print),
                                     dict(seed=np.int64(2), follow_up_days=np.array([7.0, 30.0]), thresholds=())])

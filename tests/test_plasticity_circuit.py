@@ -12,6 +12,7 @@ from brian2 import Hz, ms, second
 import painsim as ps
 from painsim import conditioning as cond
 from painsim import plasticity as pl
+from painsim.errors import ParameterError
 
 DUR = 1 * second
 
@@ -103,3 +104,17 @@ def test_bad_plasticity_settings_raise():
     with pytest.raises(ParameterError, match="preset"):
         pl.plastic_connections(ps.load_model("gate_control").with_params(
             {"plasticity.c_pn.rule": "pair_stdp"}))
+
+
+@pytest.mark.parametrize("bounds, name", [((0.0, 0.8), "w_max"), ((1.2, 2.0), "w_min")])
+def test_bounds_must_contain_the_starting_efficacy(bounds, name):
+    """Every synapse starts at efficacy 1: bounds beyond it would move the synapse at its first
+    spike (in a course, the active arm's first session), a step that would read as relief."""
+    lo, hi = bounds
+    with pytest.raises(ParameterError, match=rf"plasticity\.c_pn\.{name}"):
+        pl.plastic_connections(_model(**{"plasticity.c_pn.w_min": lo, "plasticity.c_pn.w_max": hi}))
+    # a bound at 1 itself is allowed (a synapse that can only depress, or only potentiate)
+    for lo, hi in ((1.0, 2.0), (0.0, 1.0)):
+        rule, w_min, w_max = pl.plastic_connections(_model(**{"plasticity.c_pn.w_min": lo,
+                                                               "plasticity.c_pn.w_max": hi}))["c_pn"]
+        assert (w_min, w_max) == (lo, hi)

@@ -97,7 +97,9 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
     -------
     pandas.DataFrame (and list of xarray.Dataset)
         The table with ``baseline_pain``, ``relief`` (at ``day``, a
-        fraction), ``responder_30`` and ``responder_50`` added;
+        fraction), ``responder_30`` and ``responder_50`` added (False for a patient
+        without baseline pain, whose relief is NaN: :func:`responder_rates` and
+        :func:`odds_ratio` read the relief and leave such patients out);
         ``attrs["unmapped"]`` lists attributes the model has no parameter
         for, ``attrs["relief_day"]`` the day used.
 

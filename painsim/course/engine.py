@@ -215,7 +215,7 @@ def _replay_patient_chunk(p: Patient, chunk: Chunk, outputs: list, output_of_win
     spikes = [window_spikes(r, p, lead, L) for r in outputs[:-1]] + [companion]
     per_window = [spikes[i] for i in output_of_window]
     painful = int(p.model.si("body.painful_site"))
-    pn = [float(site_pn_rates(p.model, r, lead + L)[painful]) for r in outputs]
+    pn = [float(site_pn_rates(p.model, r, lead + chunk.replay_length(L))[painful]) for r in outputs]  # replayed part
     acute = sum(pn[output_of_window[i]] * d for i, d in chunk.schedule)
     p.evolve(chunk.duration / 2)
     replay_chunk(p, chunk, per_window, companion, states, clock, L)
@@ -541,8 +541,7 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
     if not isinstance(opioid_tolerance, (bool, np.bool_)):
         raise ParameterError("opioid_tolerance", opioid_tolerance, "true or false")
     _check_run_options(batch_size, progress, per_neuron)
-    fu, th, extra = checked_days(follow_up_days, thresholds, days)
-    cal = protocol.calendar
+    fu, th, extra = checked_days(follow_up_days, thresholds, days, calendar=(cal := protocol.calendar))
     patients, settings, plan = _prepare(models, seeds, protocol, session == "full")
     day_coord = sorted({0.0, *cal.days, *fu, *extra})
     tolerance = (CourseTolerance([p.model for p in patients], seeds, protocol, day_coord, batch_size)
@@ -590,7 +589,8 @@ def run_course(model, protocol, *, seed: int = 0, follow_up_days=(30, 90), thres
         Relief fractions of the responder flags (``responder_30``,
         ``responder_50`` for the default).
     days : sequence of float, optional
-        Extra days at which to test pain (e.g. ``range(0, 91, 7)``).
+        Extra days at which to test pain (e.g. ``range(0, 91, 7)``); a test on a session's
+        day comes before the session, and a day inside a session is refused.
     session : {"chunked", "full"}
         ``"full"`` simulates every window of every session with the weights
         of the previous one (slow; for checking the chunked extrapolation).
@@ -632,7 +632,7 @@ def run_course(model, protocol, *, seed: int = 0, follow_up_days=(30, 90), thres
         the model does not have.
     painsim.errors.CalendarError, ParameterError
         A ``seed`` that is not a whole number >= 0; a day of ``follow_up_days`` or ``days``
-        that is negative, not finite or not a number; a threshold outside (0, 1]; a
+        that is negative, not finite, not a number or inside a session; a threshold outside (0, 1]; a
         ``batch_size`` < 1; ``session``, ``tests``, ``progress`` or ``opioid_tolerance`` not
         one of their values; all before any simulation.
 

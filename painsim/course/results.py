@@ -32,9 +32,11 @@ def _numbers(values, name: str, allowed: str, ok) -> tuple:
     return tuple(float(v) for v in items)
 
 
-def checked_days(follow_up_days, thresholds, days=None, prefix: str = "") -> tuple[tuple, tuple, tuple]:
-    """Follow-up days and extra test days (finite, >= 0) and responder thresholds (fractions in
-    (0, 1]) as tuples of float, each a number or a sequence of numbers (None: none).
+def checked_days(follow_up_days, thresholds, days=None, prefix: str = "",
+                 calendar=None) -> tuple[tuple, tuple, tuple]:
+    """Follow-up days and extra test days (finite, >= 0, outside the sessions) and responder
+    thresholds (fractions in (0, 1]) as tuples of float, each a number or a sequence of numbers
+    (None: none).
 
     Parameters
     ----------
@@ -42,6 +44,9 @@ def checked_days(follow_up_days, thresholds, days=None, prefix: str = "") -> tup
         Days from the start of the course; fractions of relief; extra test days.
     prefix : str
         Put before the names in errors (``"experiment."`` for a course file's keys).
+    calendar : painsim.protocols.Calendar, optional
+        The course's sessions: a test day strictly inside one is refused (the course tests
+        between sessions; such a day would read the efficacies after the whole session).
 
     Returns
     -------
@@ -51,8 +56,8 @@ def checked_days(follow_up_days, thresholds, days=None, prefix: str = "") -> tup
     Raises
     ------
     painsim.errors.ParameterError
-        A day that is negative, not finite or not a number (a text, a boolean), or a threshold
-        outside (0, 1] or not a number.
+        A day that is negative, not finite or not a number (a text, a boolean), or inside a
+        session of ``calendar``; a threshold outside (0, 1] or not a number.
     """
     def day(d):
         return math.isfinite(d) and d >= 0
@@ -62,6 +67,15 @@ def checked_days(follow_up_days, thresholds, days=None, prefix: str = "") -> tup
                   lambda x: 0 < x <= 1)
     extra = _numbers(days, prefix + "days", "days >= 0 from the start of the course (numbers), e.g. range(0, 91, 7)",
                      day)
+    if calendar is not None:
+        length = calendar.session_duration / 86400.0  # days
+        for name, values in (("follow_up_days", fu), ("days", extra)):
+            for d in values:
+                inside = [s for s in calendar.days if s + 1e-12 < d < s + length - 1e-12]
+                if inside:
+                    raise ParameterError(prefix + name, d, f"days outside the sessions (day {d:g} falls inside the "
+                                         f"session of day {inside[0]:g}, which lasts {calendar.session_duration:g} s): "
+                                         "a test at a session's day is taken before it")
     return fu, th, extra
 
 

@@ -8,9 +8,13 @@ weights, and the plasticity rules are applied to the windows' spikes
 replayed, one window length at a time on a continuous clock, until the
 chunk's share of the session is covered (a fractional last replay applies
 the rule to the first part of the window).  Weights are clipped to the rule's
-bounds at every spike and the network sees the new weights at the next chunk.
+bounds after each replayed window (the rules also keep them within their
+bounds spike by spike) and the network sees the new weights at the next chunk.
 
-* Continuous protocols (tonic, burst, 10 kHz, TENS, mPNS): one window per chunk.
+* Continuous protocols (tonic, burst, 10 kHz, TENS, mPNS): one window per chunk;
+  a train whose period does not divide the window (1.5 Hz in 1 s) replays the
+  window's first whole periods only (:attr:`Chunk.replay`), so the session
+  delivers the train's rate.
 * Patterned protocols (an rTMS train + pause, iTBS on/off): the pattern
   period P is cut into ``ceil(P / window)`` segments, each represented by a
   window at its start (identical windows are simulated once), replayed in
@@ -44,7 +48,7 @@ from ..params import Model
 from ..protocols import Protocol
 from .consolidation import ConsolidationParams, join_levels, propagate, split_levels
 
-__all__ = ["EngineSettings", "course_settings", "Chunk", "session_plan", "window_key", "lead_window",
+__all__ = ["EngineSettings", "course_settings", "Chunk", "session_plan", "window_key", "lead_window", "replayed_pulses",
            "ConnSpikes", "Patient", "window_spikes", "same_spikes", "replay_chunk"]
 
 
@@ -136,11 +140,22 @@ class Chunk:
         The distinct protocol windows, each of length lead-in + window.
     schedule : list of tuple
         ``(window index, represented time in s)`` in time order.
+    replay : float or None
+        The length of one replay, in s: the longest whole number of the train's periods that
+        fits in the window, when the window is not itself a whole number of periods (a 1.5 Hz
+        train in a 1-s window holds 2 pulses; replayed whole it would deliver 2 per s, not
+        1.5).  None: the window length.
     """
 
     duration: float
     windows: list            # Waveforms of length lead + window (protocol windows, unique)
     schedule: list           # [(window index, represented time in s)] in time order
+    replay: float | None = None  # length of one replay in s; None: the window length
+
+    def replay_length(self, L: float) -> float:
+        """The length of one replay of a window, in s (``L``, the window length, unless the
+        chunk replays a whole number of a train's periods shorter than the window)."""
+        return L if self.replay is None else self.replay
 
 
 def session_plan(protocol: Protocol, D: float, L: float, lead: float, n_chunks: int, full: bool) -> list[Chunk]:
@@ -179,12 +194,48 @@ def session_plan(protocol: Protocol, D: float, L: float, lead: float, n_chunks: 
     P = protocol.period
     if P is None or P <= L + 1e-9:
         wf = lead_window(protocol, 0.0, L, lead)
-        return [Chunk(T, [wf], [(0, T)]) for _ in range(n_chunks)]
+        return [Chunk(T, [wf], [(0, T)], _whole_periods(P, L)) for _ in range(n_chunks)]
     n_seg = max(1, int(math.ceil(P / L - 1e-9)))
     seg = P / n_seg  # <= L: segments tile the period; a segment replays the first `seg` of its window
     windows, segment_window = _segment_windows(protocol, n_seg, seg, L, lead)
     return [Chunk(T, windows, _chunk_schedule(c * T, (c + 1) * T, P, seg, n_seg, segment_window))
             for c in range(n_chunks)]
+
+
+def _whole_periods(P: float | None, L: float) -> float | None:
+    """The replay length of a train of period ``P`` <= ``L`` in a window of ``L`` s: None when
+    ``L`` is a whole number of periods, else the longest whole number of periods in ``L``."""
+    if P is None:
+        return None
+    m = math.floor(L / P + 1e-6)
+    return None if abs(m * P - L) <= 1e-6 * L else m * P
+
+
+def replayed_pulses(plan: list, L: float, lead: float) -> int:
+    """The pulses a session plan delivers as the course replays it.
+
+    Each replay of a window of the plan counts the window's pulses in its replayed part
+    (from the lead-in to the lead-in plus the replay's length), with the same replay
+    lengths the plasticity replay uses.
+
+    Parameters
+    ----------
+    plan : list of Chunk
+        :func:`session_plan`'s chunks.
+    L, lead : float
+        Window length and lead-in, in s (as given to :func:`session_plan`).
+
+    Returns
+    -------
+    int
+    """
+    total = 0
+    for chunk in plan:
+        window, _, length = _replays(chunk.schedule, 0.0, chunk.replay_length(L))
+        for k, r in zip(window, length):
+            on = np.asarray(chunk.windows[k].onsets)
+            total += int(np.count_nonzero((on >= lead - 1e-9) & (on < lead + r - 1e-9)))
+    return total
 
 
 def _segment_windows(protocol: Protocol, n_seg: int, seg: float, L: float, lead: float):
@@ -502,6 +553,7 @@ def replay_chunk(patient: Patient, chunk: Chunk, per_window: list, companion: di
         A rule with a replay kernel while :data:`REPLAY` is not in :data:`REPLAY_MODES`.
     """
     w_now = patient.weights()
+    R = chunk.replay_length(L)
     for conn, (rule, lo, hi) in patient.plastic.items():
         syn_pre, syn_post, n_pre, n_post = patient.syn[conn]
         if syn_pre.size == 0:
@@ -520,7 +572,7 @@ def replay_chunk(patient: Patient, chunk: Chunk, per_window: list, companion: di
             w = np.array(w_now[conn], np.float64)
             rule.replay_windows(*_windows_csr([per_window[k][conn] for k in range(len(per_window))]
                                               + [companion[conn]]),
-                                *_replays(chunk.schedule, clock, L), syn_pre, syn_post, w, lo_arr, hi_arr,
+                                *_replays(chunk.schedule, clock, R), syn_pre, syn_post, w, lo_arr, hi_arr,
                                 st["f"], st["g"])
             patient.early[conn] = patient.early[conn] + (w - w_now[conn])
             continue
@@ -529,7 +581,7 @@ def replay_chunk(patient: Patient, chunk: Chunk, per_window: list, companion: di
         g_sp = companion[conn]
         for k, dur in chunk.schedule:
             f_sp = per_window[k][conn]
-            for length in _replay_lengths(dur, L):
+            for length in _replay_lengths(dur, R):
                 wf_, st["f"] = rule.apply_unchecked(*_replayed_spikes(f_sp, t, length), syn_pre, syn_post, w,
                                                     st["f"], t, t + length, lo_arr, hi_arr)
                 wg_, st["g"] = rule.apply_unchecked(*_replayed_spikes(g_sp, t, length), syn_pre, syn_post, w,

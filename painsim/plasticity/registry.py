@@ -96,8 +96,8 @@ def plastic_connections(model) -> dict:
     painsim.errors.UnknownKeyError
         An unknown rule parameter (named by its key in the file).
     painsim.errors.ParameterError
-        ``model`` not a Model (e.g. a model's name); ``w_max`` not above ``w_min``, an unknown preset,
-        or a value the rule refuses.
+        ``model`` not a Model (e.g. a model's name); ``w_max`` not above ``w_min``; bounds that
+        do not contain 1, the starting efficacy; an unknown preset, or a value the rule refuses.
     """
     if not isinstance(model, Model):  # a name such as "gate_control" would read as a model without plasticity
         raise ParameterError("model", model, "a painsim Model (painsim.load_model(...))")
@@ -112,6 +112,10 @@ def plastic_connections(model) -> dict:
         w_min, w_max = float(sec.get("w_min", 0.0)), float(sec.get("w_max", 2.0))
         if not w_max > w_min:
             raise ParameterError(f"plasticity.{conn}.w_max", w_max, f"a value > w_min = {w_min}")
+        for key, value, ok in (("w_min", w_min, w_min <= 1.0), ("w_max", w_max, w_max >= 1.0)):
+            if not ok:  # every synapse starts at efficacy 1: the first spike would move it to the bound
+                raise ParameterError(f"plasticity.{conn}.{key}", value, "bounds that contain 1, the efficacy "
+                                     "every synapse starts from (w_min <= 1 <= w_max)")
         name = _RULE_WORDS.get(word, word)
         prefix = f"plasticity.{conn}.rule_params."
         # rule parameters as written in the file ("20 ms"): the rule parses and checks them;
