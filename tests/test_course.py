@@ -42,6 +42,22 @@ def courses(model):
     return out
 
 
+def test_a_patient_without_plastic_synapses_reads_the_same_in_any_batch(model):
+    """Sessions are simulated when any patient of the batch has plastic synapses; a patient
+    without any reads NaN session output whether or not it shares a batch with a plastic one
+    (it read a number beside a plastic companion and NaN alone), and the plastic one a number."""
+    import dataclasses
+    protocol = lfs([0], 2)
+    bare = dataclasses.replace(protocol, plasticity={})
+    plastic = model.with_params(protocol.plasticity)
+    kw = dict(follow_up_days=(1,), tests="follow_up")
+    mixed = ps.course.run_course_batch([plastic, model], bare, [1, 1], **kw)
+    alone = ps.course.run_course_batch([model], bare, [1], **kw)
+    assert np.isfinite(mixed.session_pn_rate.values[0]).all()
+    assert np.isnan(mixed.session_pn_rate.values[1]).all() and np.isnan(alone.session_pn_rate.values[0]).all()
+    np.testing.assert_array_equal(mixed.pain.values[1], alone.pain.values[0])
+
+
 # ---------------------------------------------------------------- consolidation kernel
 def test_consolidation_kernel_matches_reference(model):
     p = ConsolidationParams.from_model(model)

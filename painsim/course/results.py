@@ -122,7 +122,8 @@ def _pain_variables(day_tests: list, session_tests: list, session_pn: np.ndarray
         "pn_rate_after_session": (("patient", "session"), pn_s, {"units": "Hz"}),
         "session_pn_rate": (("patient", "session"), session_pn,
                             {"units": "Hz", "long_name": "projection-neuron output during stimulation (acute "
-                                                         "effect; NaN when the session is not simulated)"}),
+                                                         "effect; NaN when the session is not simulated, or for "
+                                                         "a patient without plastic synapses)"}),
         "session_day": (("session",), np.asarray(session_days, float), {"units": "day"}),
         "baseline_pain": (("patient",), base, {"units": "1", "long_name": "pain (NRS 0-10) before treatment (day 0)"}),
         "baseline_pn_rate": (("patient",), pn_d[:, 0], {"units": "Hz"}),
@@ -221,7 +222,9 @@ def course_dataset(protocol: Protocol, patients: list, day_tests: list, session_
     thresholds : sequence of float
         Responder thresholds, fractions of relief in (0, 1].
     session_pn : numpy.ndarray
-        Patients x sessions: projection-neuron output during stimulation, in Hz.
+        Patients x sessions: projection-neuron output during stimulation, in Hz; stored NaN for
+        a patient without plastic synapses (alone in its batch its sessions are not simulated:
+        the NaN keeps its numbers independent of its batch companions).
     late_on_day : list of list of dict
         Per patient, per test day: connection -> late components.
     meta : dict
@@ -238,6 +241,7 @@ def course_dataset(protocol: Protocol, patients: list, day_tests: list, session_
         Over ``patient``, ``day``, ``session`` and ``follow_up``: pain (NRS 0-10), relief (%),
         projection-neuron rates (Hz), mean efficacies and ``responder_<30|50>`` flags.
     """
+    session_pn = np.where(np.array([bool(p.plastic) for p in patients])[:, None], session_pn, np.nan)
     data = _pain_variables(day_tests, session_tests, session_pn, protocol.calendar.days)
     data.update(_map_variables(day_tests, session_tests))
     conns = list(dict.fromkeys(c for p in patients for c in p.plastic))
