@@ -361,7 +361,8 @@ def check_conditioning_spec(spec: Mapping, path) -> None:
     painsim.errors.ModelFileError
         No ``[experiment]`` table, or no ``[[protocol]]`` tables.
     painsim.errors.UnknownKeyError
-        A misspelt table or key (the message names the nearest valid one).
+        A misspelt table or key (the message names the nearest valid one), a model that is not
+        built in, or a ``[params]`` path the model does not have.
     painsim.errors.ParameterError
         A bad value (seed, params or test not a table, replay, stimulus, duplicate labels).
     """
@@ -378,6 +379,7 @@ def check_conditioning_spec(spec: Mapping, path) -> None:
         raise ParameterError("test", test, "a table, e.g. [test] noxious = 0.6")
     known_keys(test, TEST_KEYS, "key of [test]")
     _check_protocols(spec.get("protocol", []), path)
+    load_model(exp.get("model", "gate_control"), spec.get("params") or None)  # a misspelt name or path
 
 
 def load_conditioning_spec(path_or_name) -> dict:

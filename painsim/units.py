@@ -55,6 +55,7 @@ UNITS.update({
     "ohm*m": (1.0, _OHM_M), "ohm*cm": (1e-2, _OHM_M),
     "A/s": (1.0, _A_PER_S), "A/us": (1e6, _A_PER_S), "kA/s": (1e3, _A_PER_S),
     "min": (60.0, _S), "h": (3600.0, _S), "day": (86400.0, _S), "days": (86400.0, _S),
+    "d": (86400.0, _S), "week": (604800.0, _S), "weeks": (604800.0, _S),  # calendars: "90 d", "2 weeks"
     "%": (0.01, DIMENSIONLESS),
     "m^2": (1.0, _AREA), "mm^2": (1e-6, _AREA), "cm^2": (1e-4, _AREA),
 })

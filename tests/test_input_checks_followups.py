@@ -141,8 +141,8 @@ def test_tolerance_calendar_and_the_efficacy_inversion_refuse_session_alike():
 
 # ------------------------------------------------------------------ [protocol] days and end_day
 def _table(text: str) -> dict:
-    """A ``[protocol]`` table of TOML text (a session of one minute unless given)."""
-    return tomllib.loads('[protocol]\nname = "x"\nsession_duration = "1 min"\n' + text)["protocol"]
+    """A ``[protocol]`` table of TOML text (a sham session of one minute unless given)."""
+    return tomllib.loads('[protocol]\nname = "x"\nsham = true\nsession_duration = "1 min"\n' + text)["protocol"]
 
 
 @pytest.mark.parametrize("text, days, end", [

@@ -233,7 +233,7 @@ def test_theta_burst_reads_days_as_calendar_does(days, expected):
 @pytest.mark.parametrize("days", [["0 day", "2 days"], [0, "36 h"], [0, 2]])
 def test_a_protocol_table_and_theta_burst_agree_on_days(days):
     """A ``[protocol]`` table's days list and theta_burst's days give the same calendar."""
-    table = from_spec({"name": "x", "session_duration": "1 min", "days": days})
+    table = from_spec({"name": "x", "sham": True, "session_duration": "1 min", "days": days})
     assert theta_burst("cTBS", 30, days=days).calendar.days == table.calendar.days
 
 

@@ -6,7 +6,7 @@ from typing import Any, Mapping, NamedTuple
 
 import xarray as xr
 
-from ..checks import known_keys
+from ..checks import known_keys, whole
 from ..errors import ParameterError
 from ..fibers import PHYSICAL_STIMULI, brush
 from ..io import combine
@@ -257,8 +257,10 @@ def run_conditions(spec: Mapping[str, Any], seed: int | None = None) -> xr.Datas
         A conditions experiment as returned by
         :func:`painsim.files.load_experiment`.
     seed : int, optional
-        Overrides the file's seed.  Every condition uses the same seed, so
-        conditions differ only by what the condition changes.
+        Overrides the file's seed.  Every condition without a ``seed`` of its
+        own uses the same seed, so conditions differ only by what the condition
+        changes; a file whose conditions carry their own seeds refuses ``seed``
+        (replacing some seeds and not others would mix seeds in one comparison).
 
     Returns
     -------
@@ -269,6 +271,10 @@ def run_conditions(spec: Mapping[str, Any], seed: int | None = None) -> xr.Datas
     exp = spec["experiment"]
     base = load_model(exp.get("model", "gate_control"))
     duration = to_si(exp.get("duration", DEFAULT_DURATION), "s", "experiment.duration")
+    own = [k for k, c in enumerate(spec["condition"]) if "seed" in c]
+    if seed is not None and own:
+        raise ParameterError("seed", seed, f"no seed override for a file whose conditions carry their own seeds "
+                             f"(condition[{own[0]}].seed = {spec['condition'][own[0]]['seed']}): change them in the file")
     seed = int(exp.get("seed", 0) if seed is None else seed)
     requests, labels = [], []
     models = {}
@@ -279,7 +285,7 @@ def run_conditions(spec: Mapping[str, Any], seed: int | None = None) -> xr.Datas
         requests.append(condition_request(c, k, models[name].with_params(c.get("params", {})), seed))
         labels.append(c.get("label", f"condition {k}"))
     results = simulate_batch(requests, duration_quantity(duration),
-                             batch_size=int(exp.get("batch_size", 32)))
+                             batch_size=whole(exp.get("batch_size", 32), "experiment.batch_size", 1))
     ds = combine(results, "condition", labels)
     ds.attrs.update({"experiment": exp.get("name", ""), "description": exp.get("description", ""),
                      "experiment_spec": json.dumps({k: v for k, v in spec.items() if k != "_path"},

@@ -9,6 +9,7 @@ from ..conditioning import check_conditioning_spec
 from ..checks import distinct_labels, known_keys, known_tables, whole
 from ..errors import ModelFileError, ParameterError
 from ..fibers.thermal import ramp_end
+from ..params import load_model
 from ..course import check_course_keys, file_protocol
 from ..units import to_si
 from .conditions import DEFAULT_DURATION, PHYSICAL, condition_stimulus, heterotopic_stimuli, natural_stimuli
@@ -29,6 +30,8 @@ def _check_experiment_keys(exp: Mapping) -> None:
     known_keys(exp, EXPERIMENT_KEYS, "experiment key")
     if "seed" in exp:  # numpy and brian2 seeds are whole numbers >= 0; 1.7 is not silently made 1
         whole(exp["seed"], "experiment.seed", 0)
+    if "batch_size" in exp:  # points per network: 2.5 is not silently made 2
+        whole(exp["batch_size"], "experiment.batch_size", 1)
 
 
 def check_conditions(spec: Mapping, path: Path) -> None:
@@ -47,7 +50,8 @@ def check_conditions(spec: Mapping, path: Path) -> None:
     painsim.errors.ModelFileError
         No ``[[condition]]`` tables.
     painsim.errors.UnknownKeyError
-        A misspelt table or key (the message names the nearest valid one).
+        A misspelt table or key (the message names the nearest valid one), a model that is not
+        built in, or a condition's ``params`` path the model does not have.
     painsim.errors.ParameterError
         A bad seed or stimulus, two conditions with one label, or heat contacts or a ramp without a
         stop that end after the experiment's ``duration`` (s).
@@ -72,6 +76,8 @@ def check_conditions(spec: Mapping, path: Path) -> None:
         for remote in heterotopic_stimuli(c, n):  # stimuli at other sites
             _check_contacts_fit(remote.noxious, spec["experiment"], n, remote.where)
         labels.append(c.get("label", f"condition {n}"))  # the default of run_conditions
+        # the condition's model and its params (a misspelt name or path), as run_conditions builds it
+        load_model(c.get("model", spec["experiment"].get("model", "gate_control")), c.get("params") or None)
     distinct_labels(labels, "condition")
 
 
@@ -134,11 +140,16 @@ def check_course(spec: Mapping, path: Path) -> None:
     painsim.errors.ModelFileError
         No protocol.
     painsim.errors.UnknownKeyError, painsim.errors.ParameterError
-        A misspelt table or ``[experiment]`` key, or a protocol that :func:`painsim.protocols.resolve`
-        refuses.
+        A misspelt table or ``[experiment]`` key, a protocol that :func:`painsim.protocols.resolve`
+        refuses, or a model name, ``[params]`` path or protocol plasticity override the model
+        does not have.
     """
     check_course_keys(spec)
-    file_protocol(spec, path)
+    protocol = file_protocol(spec, path)
+    # the model, its [params] and the protocol's plasticity overrides (misspelt names and paths)
+    model = load_model(spec.get("experiment", {}).get("model", "gate_control"), spec.get("params") or None)
+    if protocol.plasticity:
+        model.with_params(protocol.plasticity)
 
 
 def check_cohort(spec: Mapping, path: Path) -> None:

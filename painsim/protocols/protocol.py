@@ -101,7 +101,7 @@ class Calendar:
                 what = ("sessions in increasing order" if gap < 0 else
                         f"session {k} (day {days[k]:g}) to start after session {k - 1} ends "
                         f"(day {days[k - 1]:g} + {d:g} s)")
-                raise CalendarError("days", list(days), what, hint="overlapping sessions")
+                raise CalendarError("days", list(days), what, hint=None if gap < 0 else "overlapping sessions")
         if self.end_day is not None:
             end = _days(self.end_day, "end_day")
             object.__setattr__(self, "end_day", end)

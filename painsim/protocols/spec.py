@@ -29,7 +29,9 @@ def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
     ``"2 days"`` or ``"36 h"``, as :class:`Calendar` reads them) or ``schedule`` (list of
     ``{start, every, count}`` blocks); optional ``end_day`` (a day, a number or a time), ``period``
     ("60 s"), ``citation``, ``description``, ``sham`` (bool) and a ``plasticity`` table of dotted model
-    overrides.
+    overrides.  A table without ``base`` needs a ``stimulus`` (or ``sham = true``).  A table over a
+    base without a ``name`` of its own is named ``<base>_custom`` when it changes what or when the
+    base stimulates (its description says which keys), ``<base>_sham`` with ``sham = true``.
 
     Example::
 
@@ -69,7 +71,8 @@ def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
         named by the table's key (``protocol.days``, ``protocol.end_day``,
         ``protocol.schedule`` for sessions of a schedule that overlap).
     painsim.errors.ParameterError
-        No ``session_duration`` and no base, a ``sham`` that is not a
+        No ``session_duration`` and no base; no ``stimulus``, no base and no
+        ``sham = true`` (a forgotten stimulus is not a sham); a ``sham`` that is not a
         boolean, a bad ``stimulus`` or ``plasticity`` table, ``name``,
         ``citation`` or ``description`` not text, or a ``period`` not > 0 s.
     painsim.errors.UnitError
@@ -88,9 +91,31 @@ def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
     cal = _calendar(spec, base, dur, where)
     own = inherited(spec, base, where)  # stimulus and plasticity over the base's (painsim.protocol_stimulus)
     sham = flag(spec.get("sham", False), f"{where}.sham")
+    if base is None and "stimulus" not in spec and not sham:  # a forgotten stimulus is not a sham
+        raise ParameterError(f"{where}.stimulus", None, 'a stimulus table (e.g. {type = "tonic", rate = "100 Hz", '
+                             '...}), a base protocol, or sham = true for a protocol that stimulates nothing')
+    if base is not None:
+        own.update(_derived_labels(spec, base, sham))
     period = spec.get("period", base.period if base and "stimulus" not in spec else None)
     return Protocol(own["name"], cal, None if sham else own["stimulus"], period, own["plasticity"],
                     own["citation"], own["description"], sham)
+
+
+#: Keys of a [protocol] table that change what its base delivers or when
+_CHANGES = ("stimulus", "session_duration", "days", "schedule", "end_day", "period", "plasticity")
+
+
+def _derived_labels(spec: Mapping[str, Any], base: Protocol, sham: bool) -> dict:
+    """The name and description of a table over ``base``, where the table gives none: the base's,
+    marked when the table changes it (``<base>_custom``; a sham ``<name>_sham`` as the library
+    names them), so that a modified protocol is never saved under its base's name."""
+    changed = [k for k in _CHANGES if k in spec]
+    out = {}
+    if "name" not in spec:
+        out["name"] = base.name + ("_custom" if changed else "") + ("_sham" if sham and not base.is_sham else "")
+    if "description" not in spec and changed:
+        out["description"] = f"{base.description} (changed by the table: {', '.join(changed)})"
+    return out
 
 
 def _calendar(spec: Mapping[str, Any], base: Protocol | None, dur: float, where: str) -> Calendar:
