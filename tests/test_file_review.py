@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from painsim.errors import CalendarError, ParameterError, UnknownKeyError
+from painsim.errors import CalendarError, UnknownKeyError
 from painsim.files import load_experiment, run_conditions
 from painsim.protocols import Calendar, from_spec, get
 from refusals import WorkStarted, refused, start_work
