@@ -66,6 +66,7 @@ def test_the_file_runs_and_writes_a_result_with_units_a_figure_and_a_summary(ran
     assert ps.labels.unlabelled(ds) == []        # every variable and coordinate (course_day) labelled
     assert (out / "tol_small_tolerance.png").exists()
     assert "day     2: efficacy" in text and "opioid part" in text
+    assert "painsim: tolerance: 2 patients" in text  # said before the minute of simulation (it was silent)
     assert json.loads(ds.attrs["experiment_spec"])["experiment"]["kind"] == "tolerance"
     np.testing.assert_allclose(ds["relative_effect"].sel(day=0), 1.0)
     assert main(["figures", str(out / "results.nc"), "--out", str(out / "redrawn")]) == 0

@@ -86,7 +86,7 @@ def _run_qst(spec, seed=None, progress=False):
 
 
 def _run_tolerance(spec, seed=None, progress=False, n_patients=None):
-    return run_tolerance(spec, seed=seed, n_patients=n_patients)
+    return run_tolerance(spec, seed=seed, n_patients=n_patients, progress=progress)
 
 
 def _run_cohort(spec, seed=None, progress=False, **options):

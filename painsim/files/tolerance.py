@@ -43,7 +43,7 @@ from typing import Any, Mapping
 import numpy as np
 import xarray as xr
 
-from ..checks import known_keys, known_tables, number, whole
+from ..checks import flag, known_keys, known_tables, number, whole
 from ..circuits import projection_endpoints
 from ..errors import ParameterError
 from ..fibers.encoding import MAX_TEMPERATURE, SKIN_BASELINE
@@ -126,8 +126,9 @@ def check_tolerance(spec: Mapping, path: Path) -> None:
     body_site(model, c["test_site"], "experiment.test_site")
 
 
-def run_tolerance(spec: Mapping[str, Any], seed: int | None = None, n_patients: int | None = None) -> xr.Dataset:
-    """Run a checked ``kind = "tolerance"`` file.
+def run_tolerance(spec: Mapping[str, Any], seed: int | None = None, n_patients: int | None = None,
+                  progress: bool = False) -> xr.Dataset:
+    """Run a checked ``kind = "tolerance"`` file (``progress``: say what is simulated before it starts).
 
     Parameters
     ----------
@@ -137,6 +138,8 @@ def run_tolerance(spec: Mapping[str, Any], seed: int | None = None, n_patients: 
         The first patient's seed (default: the file's ``seed``).
     n_patients : int, optional
         Patients (default: the file's ``n_patients``).
+    progress : bool
+        Print one line on what is simulated before the course starts.
 
     Returns
     -------
@@ -154,6 +157,10 @@ def run_tolerance(spec: Mapping[str, Any], seed: int | None = None, n_patients: 
     n = c["n_patients"] if n_patients is None else whole(n_patients, "n_patients")
     model = load_model(c["model"], spec.get("params") or None)
     protocol = file_protocol(spec, spec.get("_path", ""))
+    if flag(progress, "progress"):
+        print(f"painsim: tolerance: {n} patient{'s' * (n != 1)} of {model.name!r}, {protocol.calendar.n_sessions} "
+              f"sessions of {protocol.name!r}, heat tests on days {', '.join(f'{d:g}' for d in c['test_days'])} "
+              "(the sessions, then every test, in batches)", flush=True)
     ds = tolerance_course(model, protocol, list(range(first, first + n)), c["test_days"],
                           test_site=c["test_site"], celsius=float(c["test_temperature"]),
                           test_duration=c["test_duration"], batch_size=c["batch_size"])
