@@ -453,6 +453,13 @@ def test_cohort_file_runs_through_the_cli(tmp_path, monkeypatch, capsys):
     resumed = pd.read_csv(tmp_path / "out" / "patients.csv", index_col=0)
     pd.testing.assert_series_equal(resumed.relief, table.relief)
     assert main(["run", str(f), "--out", str(tmp_path / "out")]) == 0 and sum(calls) == 12  # afresh
+    # an interrupted run's patients (no result yet) are refused without --resume, not deleted
+    (tmp_path / "out" / "results.nc").unlink()
+    calls.clear()
+    assert main(["run", str(f), "--out", str(tmp_path / "out")]) == 2 and calls == []
+    assert "--resume continues them" in capsys.readouterr().err
+    assert len(list((tmp_path / "out" / "patients").glob("patient_*.nc"))) == 12
+    assert main(["run", str(f), "--out", str(tmp_path / "out"), "--resume"]) == 0 and calls == []
 
 
 def io_load(path):

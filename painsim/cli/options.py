@@ -55,8 +55,13 @@ _AT_LEAST_ZERO = _whole(0, "a whole number >= 0 (0: this process)")
 
 
 def _store_options(args, store: Path) -> dict:
-    """Options of a kind that keeps finished work in ``store``: resume it or start afresh."""
+    """Options of a kind that keeps finished work in ``store``: resume it, or start afresh where the
+    store belongs to a finished run (its result is replaced); an interrupted run's store without
+    ``--resume`` is refused, as a sweep's is (its finished work would be lost)."""
     resume = getattr(args, "resume", False)
+    if store.exists() and not resume and not (store.parent / "results.nc").is_file():
+        raise UsageError(f"--out {store.parent} holds an interrupted run's finished {store.name} ({store}): "
+                         "--resume continues them; give another --out, or remove the folder to start afresh")
     if store.exists() and not resume:
         print(f"painsim: starting afresh (the {store.name} of the previous run in {store} are removed; "
               "--resume continues them instead)", flush=True)
