@@ -5,10 +5,12 @@ import ast
 import contextlib
 import functools
 import hashlib
+import inspect
 import json
 import os
 import sys
 import tempfile
+import textwrap
 import warnings
 from importlib import metadata
 from pathlib import Path
@@ -96,6 +98,29 @@ def code_digest(source: bytes) -> str:
                     and isinstance(first.value.value, str):
                 node.body = node.body[1:] or [ast.Pass()]
     return hashlib.sha256(ast.dump(tree).encode()).hexdigest()
+
+
+def function_digest(f) -> str | None:
+    """A fingerprint of a function's code: :func:`code_digest` of its source (dedented), else of
+    its bytecode, constants and names (a function defined where no source is kept).
+
+    Parameters
+    ----------
+    f : callable
+
+    Returns
+    -------
+    str or None
+        64 hex digits; None for an object without code.
+    """
+    try:
+        source = textwrap.dedent(inspect.getsource(f)).encode()
+    except (OSError, TypeError):
+        code = getattr(f, "__code__", None)
+        if code is None:
+            return None
+        source = repr((code.co_code, code.co_consts, code.co_names)).encode()
+    return code_digest(source)
 
 
 class _TreeDigests:

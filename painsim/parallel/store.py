@@ -40,6 +40,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -217,8 +218,8 @@ class ResultStore:
             with atomic_path(self.meta) as tmp:
                 tmp.write_text(json.dumps({"key": key, "painsim_version": __version__, "code": code_fingerprint(),
                                            **meta}, indent=1, default=str))
-        for stale in self.path.glob("**/.*.tmp"):  # temporaries of a killed writer
-            stale.unlink(missing_ok=True)
+        for stale in self.path.glob("**/.*.tmp"):  # temporaries of a killed writer (a zarr one is a folder)
+            shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
 
     def refusal(self, key: str, resume: bool) -> tuple[str, str] | None:
         """Why :meth:`open` would refuse this folder for a run with fingerprint ``key``, without

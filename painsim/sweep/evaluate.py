@@ -23,7 +23,8 @@ from ..circuits import neuron_variables, structure_key, use_private_cache
 from ..devices import as_devices
 from ..errors import ParameterError, SpecError
 from ..parallel import chunks
-from .points import base_model, build_point, point_protocol, protocol_overrides
+from ..readouts import readout_start
+from .points import build_point, point_protocol, protocol_overrides
 
 __all__ = ["evaluate_batch", "prepare_worker", "make_batches", "failed_result"]
 
@@ -208,17 +209,12 @@ def _simulate_outcomes(spec, ds: xr.Dataset, request) -> xr.Dataset:
                                 "(above the pre-pulse baseline)"})
         elif o.startswith("rate_"):
             r = ds["rates"].sel(population=o[5:])
-            t0 = _transient(spec)
+            t0 = readout_start(request.model, spec.duration)  # the point's transient (it may be swept)
             r = r.where(r.time >= t0, drop=True) if float(r.time.max()) > t0 else r
             out[o] = ((), float(r.mean()), {"units": "Hz", "long_name": f"mean {o[5:]} rate after the transient"})
         else:  # checked before any work (points.point_outcomes): a layer that left out its readout
             raise _missing(o, ds)
     return out.drop_vars([c for c in out.coords if c not in out.dims], errors="ignore")
-
-
-def _transient(spec) -> float:
-    t = base_model(spec).si("readout.transient")
-    return t if t < spec.duration else 0.0
 
 
 def _pick(ds: xr.Dataset, outcomes: Sequence[str]) -> xr.Dataset:

@@ -425,6 +425,11 @@ def _check_axes(spec, model) -> None:
         if isinstance(ref, int) and not isinstance(ref, bool) and not a.integer:
             spec.axes[k] = dataclasses.replace(a, integer=True)  # counts: sampled values are rounded
             spec._points = None
+    for a in spec.axes:  # a grid of whole numbers whose levels round together would repeat points
+        levels = a.grid() if spec.design == "grid" and a.integer and a.values is None else []
+        if len(set(levels)) < len(levels):
+            raise SpecError(a.path, levels, f"distinct whole-number levels ({a.n} levels from {a.low:g} to "
+                            f"{a.high:g} round to repeated counts: fewer levels or a wider range)")
 
 
 def _check_device_axis(spec, path: str) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from ..errors import SpecError
 from ..io import as_saved, atomic_path
 from ..params import overrides_text
 from ..parallel import ResultStore
@@ -110,7 +111,7 @@ def gather_results(spec, store: ResultStore) -> xr.Dataset:
     seeds = np.array([[spec.seed_for(i, r) for r in range(R)] for i in range(P)], dtype=np.int64)
     template = next(iter(parts.values()), None)
     coords = _coords(spec, pts, template, P, R)
-    ds = xr.Dataset(_outcome_vars(spec, parts, template, P, R), coords=coords)
+    ds = xr.Dataset(_outcome_vars(spec, parts, P, R), coords=coords)
     ds["seed"] = (("point", "repeat"), seeds, {"long_name": "seed of each run"})
     ds["status"] = (("point", "repeat"), status.astype(str), {"flag_meanings": "done failed pending"})
     ds["error"] = (("point", "repeat"), error.astype(str), {"long_name": "error message of a failed run"})
@@ -136,13 +137,15 @@ def gather_results(spec, store: ResultStore) -> xr.Dataset:
 
 
 def _provenance(store: ResultStore) -> dict:
-    """The code digest (``painsim_source``) and the model variant (``model_overrides``, only when
-    there is one) that the store's points were computed with, as its ``spec.json`` recorded them
+    """The code digest (``painsim_source``), the spec's key (``spec_key``) and the model variant
+    (``model_overrides``, only when there is one) that the store's points were computed with, as its ``spec.json`` recorded them
     when the sweep began (a resumed sweep must match them), not those of the reading process."""
     if not store.meta.exists():
         return {}
     saved = json.loads(store.meta.read_text())
     out = {"painsim_source": str(saved.get("code", {}).get("source", ""))}
+    if saved.get("key"):  # the key the points were computed under (not one recomputed by the reader)
+        out["spec_key"] = str(saved["key"])
     if saved.get("model_overrides"):
         out["model_overrides"] = overrides_text(saved["model_overrides"])
     return out
@@ -160,22 +163,34 @@ def _status(store: ResultStore, parts: dict, P: int, R: int) -> tuple[np.ndarray
     return status, error
 
 
-def _outcome_vars(spec, parts: dict, template, P: int, R: int) -> dict:
-    """One (point, repeat, ...) array per outcome; NaN (or "") where a run is not done."""
+def _outcome_vars(spec, parts: dict, P: int, R: int) -> dict:
+    """One (point, repeat, ...) array per outcome (every outcome any done run returned, in order of
+    first appearance, else the spec's); NaN (or "") where a run is not done or did not return it.
+
+    Raises
+    ------
+    painsim.errors.SpecError
+        An outcome with another shape at one run than at the first run that returned it (a
+        function sweep's outcome must have one shape at every point)."""
     data_vars: dict = {}
-    outcomes = list(template.data_vars) if template is not None else list(spec.outcomes)
-    for o in outcomes:
-        if template is not None and o in template:
-            v = template[o]
-            shape = (P, R) + v.shape
-            dtype = np.float64 if v.dtype.kind in "biuf" else object
-            arr = np.full(shape, np.nan if dtype is np.float64 else "", dtype=dtype)
-            for (i, r), ds in parts.items():
-                if o in ds and ds[o].shape == v.shape:
-                    arr[i, r] = ds[o].values
-            data_vars[o] = (("point", "repeat") + v.dims, arr, dict(v.attrs))
-        else:
+    first: dict = {}  # outcome -> (run, its variable at the first run that returned it)
+    for run, ds in parts.items():
+        for o in ds.data_vars:
+            first.setdefault(o, (run, ds[o]))
+    for o in (list(first) if first else list(spec.outcomes)):
+        if o not in first:
             data_vars[o] = (("point", "repeat"), np.full((P, R), np.nan))
+            continue
+        at, v = first[o]
+        dtype = np.float64 if v.dtype.kind in "biuf" else object
+        arr = np.full((P, R) + v.shape, np.nan if dtype is np.float64 else "", dtype=dtype)
+        for (i, r), ds in parts.items():
+            if o in ds:
+                if ds[o].shape != v.shape:
+                    raise SpecError(f"outcome {o!r}", f"shape {ds[o].shape} at point {i}, repeat {r}",
+                                    f"the shape of every other run's ({v.shape} at point {at[0]}, repeat {at[1]})")
+                arr[i, r] = ds[o].values
+        data_vars[o] = (("point", "repeat") + v.dims, arr, dict(v.attrs))
     return data_vars
 
 
@@ -221,7 +236,11 @@ def write_result(ds: xr.Dataset, store: ResultStore, fmt: str) -> Path:
     if fmt == "zarr":
         target = store.path / "result.zarr"
         tmp = store.path / f".result.zarr.{uuid.uuid4().hex[:8]}.tmp"
-        ds.to_zarr(tmp, mode="w")
+        try:
+            ds.to_zarr(tmp, mode="w")
+        except BaseException:  # an interrupted write leaves no half-written folder behind
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         old = store.path / f".result.zarr.old.{uuid.uuid4().hex[:8]}"
         if target.exists():
             target.rename(old)

@@ -15,8 +15,9 @@ import numpy as np
 
 from ..checks import file_name, flag, known_keys, simulated_duration, whole
 from ..errors import ModelFileError, ParameterError, SpecError, UnitError, UnknownKeyError
-from ..params import find_builtin, model_overrides, read_toml
+from ..params import find_builtin, load_model, model_overrides, read_toml
 from ..parallel import jsonable
+from ..version import function_digest
 from ..units import DIMENSIONLESS, UNITS, brian_dim, format_si, parse, to_celsius, unit_name
 from .designs import DESIGNS, design_points
 from .points import PHYSICAL, validate_points
@@ -257,16 +258,22 @@ class SweepSpec:
     def key(self) -> str:
         """Hash of everything that determines the results (not the execution options), with the
         model variant in force if any (:func:`painsim.params.overriding`): a store of one variant
-        is never resumed under another."""
+        is never resumed under another.  The model enters by its content as loaded now (a model
+        file edited between two runs changes the key), a function by its code."""
         content = self.to_dict()
         variant = model_overrides()
         if variant:
             content = {**content, "model_overrides": variant}
+        if self.kind == "function":
+            content["function_code"] = function_digest(self.function)
+        else:
+            content["model_key"] = load_model(self.model).key()
         return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()[:24]
 
 
 def _qualname(f) -> str:
     return f"{getattr(f, '__module__', '?')}:{getattr(f, '__qualname__', repr(f))}"
+
 
 
 def spec_from_saved(d: dict) -> SweepSpec:
@@ -435,7 +442,10 @@ def _seeds(seeds) -> list[int] | int:
     if isinstance(seeds, (list, tuple)):
         if not seeds:
             raise SpecError("seeds", seeds, "a count >= 1 or a non-empty list of seeds")
-        return [_whole(s, "seeds", 0) for s in seeds]
+        out = [_whole(s, "seeds", 0) for s in seeds]
+        if len(set(out)) != len(out):  # a repeated seed repeats a run: the spread would read smaller
+            raise SpecError("seeds", list(seeds), "distinct seeds")
+        return out
     return _whole(seeds, "seeds", 1)
 
 
@@ -598,8 +608,8 @@ def _values_axis(path: str, ax: Mapping) -> Axis:
         raise _mixed_values(path, vals, parsed)
     dim = dims.pop()
     values = tuple(p[0] for p in parsed)
-    if len(set(values)) != len(values):
-        raise SpecError(path, vals, "distinct values")
+    if len(set(values)) != len(values) or any(isinstance(v, float) and not np.isfinite(v) for v in values):
+        raise SpecError(path, vals, "distinct values (finite, if numbers)")
     unit = next((p[2] for p in parsed if p[2]), "")
     return Axis(path, values, scale="linear", unit=unit, dim=dim)
 
@@ -630,9 +640,11 @@ def _range_axis(path: str, ax: Mapping, scale: str) -> Axis:
         raise SpecError(path, dict(ax), "numbers or quantities for 'min' and 'max'")
     if dlo != dhi:
         raise UnitError(path, ax["max"], unit_name(dlo))
-    if not hi > lo and not (hi == lo and int(ax.get("n", 1)) == 1):
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise SpecError(path, f"[{ax['min']}, {ax['max']}]", "finite numbers for 'min' and 'max'")
+    n = _whole(ax.get("n", 0), f"{path}.n", 0)
+    if not hi > lo and not (hi == lo and ax.get("n", 1) == 1):
         raise SpecError(path, f"[{ax['min']}, {ax['max']}]", "min < max (empty range)")
     if scale == "log" and lo <= 0:
         raise SpecError(path, ax["min"], "min > 0 for a log scale")
-    n = _whole(ax.get("n", 0), f"{path}.n", 0)
     return Axis(path, None, float(lo), float(hi), n, scale, ulo or uhi, dlo)
