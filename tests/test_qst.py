@@ -349,3 +349,31 @@ def test_qst_file_abnormal_threshold_reaches_the_profile(qst, tmp_path):
     a, b = low["abnormal_fraction"].values, default["abnormal_fraction"].values
     finite = np.isfinite(a) & np.isfinite(b)
     assert finite.any() and np.all(a[finite] >= b[finite])
+
+
+def test_ongoing_pain_is_not_counted_as_evoked_pain():
+    """The stimulus ratings were the whole-body pain of the test window: a central post-stroke
+    subject at 2/10 at rest rated brush 2/10 (allodynia) and had its heat and pinprick thresholds at
+    the first level tested, without any evoked pain.  A stimulus is now rated above the subject's
+    rest; a subject without ongoing pain keeps its ratings (the negative control)."""
+    from painsim.files.qst import QST_TESTS, _per_subject
+    c = {"n_subjects": 1, "heat_temperatures": [42.0, 44.0, 46.0], "heat_suprathreshold": 46.0,
+         "pinprick_forces": [8.0, 32.0], "threshold_criterion": 0.1}
+    ratings = {}
+    for model, rest in (("ongoing", 2.0), ("none", 0.0)):
+        ratings[(model, 0, "rest", 0.0)] = rest
+        ratings[(model, 0, "brush", 0.0)] = rest            # brush adds nothing to the rest
+        for t, evoked in zip((42.0, 44.0, 46.0), (0.0, 0.0, 3.0)):
+            ratings[(model, 0, "heat", t)] = rest + evoked
+        for f, evoked in zip((8.0, 32.0), (0.0, 1.0)):
+            ratings[(model, 0, "pinprick", f)] = rest + evoked
+    per = _per_subject(c, ["ongoing", "none"], ratings, {("ongoing", 0): 1.0, ("none", 0): 1.0})
+    nrs = per["nrs_subject"].isel(subject=0)
+    test = list(QST_TESTS)
+    assert float(nrs.sel(model="ongoing")[test.index("rest")]) == 2.0
+    for k in ("brush", "pinprick", "heat"):     # the same evoked pain with and without ongoing pain
+        assert float(nrs.sel(model="ongoing")[test.index(k)]) == pytest.approx(float(nrs.sel(model="none")[test.index(k)]))
+    assert float(nrs.sel(model="ongoing")[test.index("brush")]) == 0.0
+    for name, lowest in (("heat_pain_threshold", 42.0), ("mechanical_pain_threshold", 8.0)):
+        a, b = float(per[name].sel(model="ongoing")[0]), float(per[name].sel(model="none")[0])
+        assert a == pytest.approx(b) and a > lowest, (name, a, b)   # not at the first level tested

@@ -85,6 +85,11 @@ def dfns_mps(ratings) -> float:
     """Mechanical pain sensitivity as the DFNS computes it: the geometric mean of the pinprick ratings,
     with 0.1 added to each so that ratings of 0 count (Rolke et al. 2006), minus that 0.1 again (NRS).
 
+    The DFNS adds 0.1 to ratings of 0-100, i.e. 0.01 on this 0-10 scale; chosen ten times larger:
+    the model's ratings are continuous and go far below the smallest rating a patient gives (1 of
+    100), so 0.01 would turn an imperceptible 0.06 NRS into a large sign (the same 0.1 enters the
+    log10 transform of the ratings in :func:`dfns_zscores`).
+
     Parameters
     ----------
     ratings : array_like

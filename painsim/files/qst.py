@@ -305,13 +305,23 @@ def _windup(c: dict, subject_models: dict, seed: int) -> dict:
 
 
 def _per_subject(c: dict, names: list, ratings: dict, wur: dict) -> xr.Dataset:
-    """Ratings and measures per (model, subject) from {(model, subject, test, level): NRS}."""
+    """Ratings and measures per (model, subject) from {(model, subject, test, level): NRS}.
+
+    A test stimulus is rated by the pain it evokes: its window's rating above the same subject's
+    rating at rest, floored at 0 (the DFNS asks for the pain of the stimulus; a patient with
+    ongoing pain 2/10 whose rating of a stimulus stays at 2 has no evoked pain, no threshold at
+    the first level and no allodynia).  Rest itself is ongoing pain."""
     n = c["n_subjects"]
     temps = sorted(set(c["heat_temperatures"]) | {float(c["heat_suprathreshold"])})
     forces = c["pinprick_forces"]
     shape = (len(names), n)
-    heat_c = np.array([[[ratings[(m, s, "heat", t)] for t in temps] for s in range(n)] for m in names])
-    pin_c = np.array([[[ratings[(m, s, "pinprick", f)] for f in forces] for s in range(n)] for m in names])
+    rest = {(m, s): ratings[(m, s, "rest", 0.0)] for m in names for s in range(n)}
+
+    def evoked(m, s, test, level):
+        return max(ratings[(m, s, test, level)] - rest[(m, s)], 0.0)
+
+    heat_c = np.array([[[evoked(m, s, "heat", t) for t in temps] for s in range(n)] for m in names])
+    pin_c = np.array([[[evoked(m, s, "pinprick", f) for f in forces] for s in range(n)] for m in names])
     crit = float(c["threshold_criterion"])
     # never painful: censored at the hottest temperature (the DFNS cut-off) / one doubling above the
     # strongest force (chosen: the next force of the series)
@@ -323,14 +333,16 @@ def _per_subject(c: dict, names: list, ratings: dict, wur: dict) -> xr.Dataset:
     nrs = np.zeros(shape + (len(QST_TESTS),))
     for a, m in enumerate(names):
         for s in range(n):
-            nrs[a, s] = [ratings[(m, s, "rest", 0.0)], ratings[(m, s, "brush", 0.0)], dfns_mps(pin_c[a, s]),
-                         heat_c[a, s, supra]]
+            nrs[a, s] = [rest[(m, s)], evoked(m, s, "brush", 0.0), dfns_mps(pin_c[a, s]), heat_c[a, s, supra]]
     wr = np.array([[wur[(m, s)] for s in range(n)] for m in names])
     ms = ("model", "subject")
     return xr.Dataset(
-        {"nrs_subject": (ms + ("test",), nrs, {"units": "1", "long_name": "pain rating per virtual subject (NRS 0-10)"}),
-         "heat_curve": (ms + ("temperature",), heat_c, {"units": "1", "long_name": "heat pain rating (NRS 0-10)"}),
-         "pinprick_curve": (ms + ("force",), pin_c, {"units": "1", "long_name": "pinprick pain rating (NRS 0-10)"}),
+        {"nrs_subject": (ms + ("test",), nrs, {"units": "1", "long_name": "pain rating per virtual subject (NRS "
+                                                        "0-10): rest = ongoing, a stimulus = evoked above rest"}),
+         "heat_curve": (ms + ("temperature",), heat_c, {"units": "1", "long_name": "evoked heat pain rating "
+                                                        "(above the rest rating, NRS 0-10)"}),
+         "pinprick_curve": (ms + ("force",), pin_c, {"units": "1", "long_name": "evoked pinprick pain rating "
+                                                     "(above the rest rating, NRS 0-10)"}),
          **{t: (ms, nrs[..., k], {}) for k, t in enumerate(QST_TESTS)},
          "heat_pain_threshold": (ms, hpt, {}), "mechanical_pain_threshold": (ms, mpt, {}),
          "windup_ratio": (ms, wr, {})},
@@ -384,8 +396,8 @@ def run_qst(spec: Mapping[str, Any], seed: int | None = None, progress: bool = F
     summary = qst_summary(per, c["reference"], float(c["sd_floor"]), float(c["abnormal"]))
     units = {m[0]: (m[3], m[4]) for m in QST_MEASURES}
     ds = xr.Dataset(coords={"model": list(models)})
-    ds["nrs"] = per["nrs_subject"].mean("subject").assign_attrs(units="1", long_name="pain rating (NRS 0-10), "
-                                                                "mean over virtual subjects")
+    ds["nrs"] = per["nrs_subject"].mean("subject").assign_attrs(units="1", long_name="pain rating (NRS 0-10; rest: ongoing, "
+                                                                "a stimulus: evoked above rest), mean over virtual subjects")
     for name in ("windup_ratio", "heat_pain_threshold", "mechanical_pain_threshold"):
         ds[name] = summary[f"{name}_mean"]
     for name, (u, ln) in units.items():

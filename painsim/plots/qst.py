@@ -17,9 +17,11 @@ _LABELS = {"rest": "pain at rest", "brush": "DMA (brush)", "pinprick": "MPS (pin
 def qst_figure(ds: xr.Dataset):
     """Left: the DFNS-style profile, z-score of each measure (x) per model (a line each), positive = gain
     of function, grey band = ± the summary's abnormality threshold (``abnormal_fraction.attrs["abnormal"]``
-    of :func:`painsim.analysis.qst_summary`; 1.96, 95 % of the reference (healthy) model's virtual
-    subjects, for a summary saved before it was recorded).  Right: the fraction of virtual subjects with a
-    gain above that threshold beside the published prevalence of the sign (Maier et al. 2010).
+    of :func:`painsim.analysis.qst_summary`; 1.96 for a summary saved before it was recorded: the band
+    of 95 % of the DFNS healthy reference; the few virtual reference subjects, each scored against a
+    reference that includes it, always lie within it).  Right: the fraction of virtual subjects with a
+    gain above that threshold beside the published prevalence of the sign over all patients (Maier et
+    al. 2010): illustrative, since a preset is one mechanism, not a mixed population of patients.
 
     Parameters
     ----------
