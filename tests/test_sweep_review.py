@@ -35,8 +35,12 @@ def test_an_edited_model_file_changes_the_key(tmp_path):
     model = _model_file(tmp_path / "mine.toml", "1 nS")
     before = _spec(model).key()
     assert _spec(model).key() == before                      # unchanged file: the same key
-    _model_file(model, "6 nS")
+    first = ps.sweep.points.base_model(_spec(model))
+    _model_file(model, "6.5 nS")                             # another size: a coarse clock cannot hide the edit
     assert _spec(model).key() != before
+    # the process's cache of built models reads the edited file too (it kept the first version)
+    edited = ps.sweep.points.base_model(_spec(model))
+    assert edited.si("dorsal_horn.adelta_pn.weight") == pytest.approx(6.5e-9) != first.si("dorsal_horn.adelta_pn.weight")
 
 
 def _linear(params, seed):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from pathlib import Path
 from typing import Any, Mapping
 
 from .. import protocols
@@ -71,8 +72,8 @@ _BASE_MODELS: dict = {}
 
 
 def base_model(spec):
-    """The spec's model with its fixed ``params`` (cached per process, per model variant in force:
-    :func:`painsim.params.overriding`).
+    """The spec's model with its fixed ``params`` (cached per process, per model variant in force,
+    :func:`painsim.params.overriding`, and, for a model file, per version of the file).
 
     Parameters
     ----------
@@ -90,7 +91,9 @@ def base_model(spec):
     painsim.errors.ParameterError
         A fixed parameter the model does not have or does not allow.
     """
-    key = (spec.model, json.dumps(jsonable(spec.params), sort_keys=True),
+    path = Path(str(spec.model))
+    edited = (path.stat().st_mtime_ns, path.stat().st_size) if path.is_file() else None  # a file edited since
+    key = (spec.model, edited, json.dumps(jsonable(spec.params), sort_keys=True),
            json.dumps(model_overrides(), sort_keys=True))
     if key not in _BASE_MODELS:
         _BASE_MODELS[key] = load_model(spec.model).with_params(spec.params)
