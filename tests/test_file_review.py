@@ -108,3 +108,13 @@ def test_unordered_days_are_not_called_overlapping():
     with pytest.raises(CalendarError, match="overlapping"):
         Calendar([0, 0.0001], 60)
 
+
+
+def test_the_validation_rows_that_seed_their_conditions_reach_the_simulation(monkeypatch):
+    """sep_collision_ratio seeds each condition with its circuit: it must not also pass a seed
+    override (refused since conditions with their own seeds refuse one), or its row fails."""
+    import painsim.files.conditions as conditions
+    from painsim.validation.evoked import sep_collision_ratio
+    monkeypatch.setattr(conditions, "simulate_batch", start_work)
+    with pytest.raises(WorkStarted):
+        sep_collision_ratio(1)

@@ -269,7 +269,8 @@ def run_experiment(spec: str | Path | Mapping[str, Any], seed: int | None = None
         The experiment (a dict from :func:`load_experiment`).
     seed : int, optional
         Overrides the file's seed.  Every condition uses the same seed, so
-        conditions differ only by what the condition changes.
+        conditions differ only by what the condition changes (a conditions
+        file whose conditions carry their own seeds refuses it).
     progress : bool
         Print progress (course, cohort and qst files).
     **options

@@ -44,8 +44,8 @@ def sep_collision_ratio(seed: int) -> float:
     conds = [dict(copy.deepcopy(base[label]), label=f"{label} (circuit {s})", seed=s)
              for s in range(seed, seed + N_SEEDS) for label in (SEP_ALONE, SEP_WITH_SCS)]
     exp = {k: v for k, v in spec["experiment"].items() if k != "figure"}
-    ds = run_experiment({"experiment": dict(exp, name="validate_sep_collision", seed=seed), "condition": conds},
-                        seed=seed)
+    # each condition carries its circuit's seed (a seed override would be refused: run_conditions)
+    ds = run_experiment({"experiment": dict(exp, name="validate_sep_collision", seed=seed), "condition": conds})
     sep = sep_metrics(ds)["sep"].values.reshape(N_SEEDS, 2)
     alone, with_scs = np.nansum(sep[:, 0]), np.nansum(sep[:, 1])
     return float(with_scs / alone) if alone > 0 else float("nan")
