@@ -229,8 +229,10 @@ def conditioned_weights(model, conditioning, *, replay=1, seed: int = 0, weights
 def _summary(model, plastic, labels, base, after, conditioned, new, attrs):
     """The Dataset of :func:`condition_and_test` over ``protocol``."""
     data = {
-        "pain_before": (("protocol",), np.full(len(labels), float(base.pain)), {"units": "1", "long_name": "pain score (NRS 0-10)"}),
-        "pain_after": (("protocol",), np.array([float(a.pain) for a in after]), {"units": "1", "long_name": "pain score (NRS 0-10)"}),
+        "pain_before": (("protocol",), np.full(len(labels), float(base.pain)),
+                        {"units": "1", "long_name": "test pain score before conditioning (NRS 0-10)"}),
+        "pain_after": (("protocol",), np.array([float(a.pain) for a in after]),
+                       {"units": "1", "long_name": "test pain score after conditioning (NRS 0-10)"}),
         "pn_rate_before": (("protocol",), np.full(len(labels), float(base.pn_rate)), {"units": "Hz"}),
         "pn_rate_after": (("protocol",), np.array([float(a.pn_rate) for a in after]), {"units": "Hz"}),
         "conditioning_pain": (("protocol",), np.array([float(conditioned[l].pain) for l in labels]),

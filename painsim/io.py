@@ -295,7 +295,10 @@ def combine(results: Sequence[xr.Dataset], dim: str, labels: Sequence) -> xr.Dat
     for v in ragged_vars:
         rdim = results[0][v].dims[0]
         arrays = [ds[v].values for ds in results]
-        out[v] = ((rdim,), np.concatenate(arrays), results[0][v].attrs)
+        attrs = dict(results[0][v].attrs)
+        if "flag_meanings" in attrs and "population" in out.coords:
+            arrays, attrs = _recoded_flags(results, v, arrays, attrs, list(out["population"].values))
+        out[v] = ((rdim,), np.concatenate(arrays), attrs)
         idx_name = f"{rdim}_{dim}"
         if idx_name not in out:
             out[idx_name] = ((rdim,), np.repeat(np.arange(len(results)), [a.size for a in arrays]),
@@ -308,6 +311,19 @@ def combine(results: Sequence[xr.Dataset], dim: str, labels: Sequence) -> xr.Dat
               if all(ds.attrs.get(k) == v for ds in results)}
     out.attrs.update(shared)
     return out
+
+
+def _recoded_flags(results, v: str, arrays: list, attrs: dict, names: list) -> tuple[list, dict]:
+    """A flag variable's codes (e.g. ``spike_population``) renumbered from each point's own list of
+    ``flag_meanings`` into ``names``, the combined coordinate (points whose populations differ list
+    them differently: the codes of one point would name another's populations)."""
+    recoded = []
+    for ds, codes in zip(results, arrays):
+        own = ds[v].attrs["flag_meanings"].split()
+        table = np.array([names.index(n) for n in own], dtype=codes.dtype) if own else np.zeros(0, codes.dtype)
+        recoded.append(table[codes] if codes.size else codes)
+    attrs.update(flag_values=np.arange(len(names), dtype=np.int8), flag_meanings=" ".join(map(str, names)))
+    return recoded, attrs
 
 
 def _point_indices(result: xr.Dataset) -> dict[str, list[str]]:
@@ -476,6 +492,8 @@ def to_neo(result: xr.Dataset, per: str = "neuron"):
         sizes = result["population_size"].isel({dim: k}).values if dim else result["population_size"].values
         per_site = _site_layout(result, dim, k, sizes, n_sites)
         for code, pop in enumerate(names):
+            if not np.isfinite(sizes[code]):
+                continue  # a population this point does not have (combined with points that do)
             mine = pops == code
             t, i, n = times[mine], neurons[mine], int(sizes[code])
             common = dict(population=pop, point=k, seed=-1 if seed is None else int(seed))
@@ -529,8 +547,9 @@ def _site_layout(result, dim, k: int, sizes, n_sites: int) -> np.ndarray:
     nothing of its layout, so only a one-site result gives every neuron site 0)."""
     if "population_site_neurons" in result:
         var = result["population_site_neurons"]
-        return np.asarray(var.isel({dim: k}).values if dim else var.values, int)
-    return np.asarray(sizes, int) if n_sites == 1 else np.zeros(len(sizes), int)
+        values = var.isel({dim: k}).values if dim else var.values
+        return np.nan_to_num(np.asarray(values, float), nan=0.0).astype(int)  # NaN: a population the point lacks
+    return np.nan_to_num(np.asarray(sizes, float), nan=0.0).astype(int) if n_sites == 1 else np.zeros(len(sizes), int)
 
 
 def write_neo(result, path: str | os.PathLike, per: str = "neuron") -> Path:

@@ -155,3 +155,30 @@ def test_rate_signal_starts_at_zero_with_the_readout_bin_as_period(result):
     rates = ps.io.to_neo(result).segments[0].analogsignals[0]
     assert float(rates.t_start) == 0.0
     assert float(rates.sampling_period.rescale("s")) == ps.load_model("gate_control").si("readout.bin")
+
+
+def test_points_with_different_populations_keep_their_spikes_named(result):
+    """Each point numbers its spikes' populations along its own list: combined with a point without
+    Aδ fibres, that point's C spikes read as Aδ, PN as EX, and to_neo failed on its missing Aδ.
+    The codes are renumbered into the combined list; a point keeps every population's spikes, and
+    the point that has them all (the negative control) is unchanged."""
+    no_adelta = ps.simulate(ps.load_model("gate_control").with_params({"afferents.Adelta.n": 0}), noxious=0.6,
+                            duration=f"{DURATION} s", seed=3)
+    points = [result, no_adelta]
+    both = ps.io.combine(points, "condition", ["default", "no Adelta"])
+    names = both["spike_population"].attrs["flag_meanings"].split()
+    assert names == [str(p) for p in both.population.values]
+    for k, single in enumerate(points):
+        point = ps.io.point(both, "condition", k)
+        for pop in single["spike_population"].attrs["flag_meanings"].split():
+            t, i, _ = readouts.population_spikes(point, pop, sort=True)
+            t0, i0, _ = readouts.population_spikes(single, pop, sort=True)
+            np.testing.assert_array_equal(t, t0)
+            np.testing.assert_array_equal(i, i0)
+    block = ps.io.to_neo(both, per="population")
+    for seg, single in zip(block.segments, points):
+        counts = {st.name: len(st) for st in seg.spiketrains}
+        pops = single["spike_population"].attrs["flag_meanings"].split()
+        assert set(counts) == set(pops)                            # no train for a population it lacks
+        for pop in pops:
+            assert counts[pop] == readouts.population_spikes(single, pop)[0].size

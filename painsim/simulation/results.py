@@ -49,7 +49,7 @@ def _populations(model, out: PointOutput, duration: float) -> tuple[dict, dict]:
                                      "site by site (neuron k at site k // this); 0: not laid out by site"}),
         "spike_time": (("spike",), sp_t, {"units": "s"}),
         "spike_neuron": (("spike",), sp_i, {"units": "1", "long_name": "neuron index within its population"}),
-        "spike_population": (("spike",), sp_p, {"units": "1", "flag_values": list(range(len(pops))),
+        "spike_population": (("spike",), sp_p, {"units": "1", "flag_values": np.arange(len(pops), dtype=np.int8),
                                                "flag_meanings": " ".join(pops)}),
     }
     coords = {"population": pops, "time": ("time", centres, {"units": "s"})}
