@@ -2,6 +2,9 @@
 expensive step (reaching it means every check passed)."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from painsim.errors import ParameterError
@@ -26,3 +29,17 @@ def refused(call, name, error=ParameterError, *, allowed: bool = False):
     if allowed:
         assert e.value.allowed, str(e.value)
     return e.value
+
+
+#: The repository's root (the built-in experiment files are under ``experiments/``).
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def edited_builtin(tmp_path, name: str, pattern: str, replacement: str) -> Path:
+    """The built-in experiment ``name`` with the first line matching ``pattern`` replaced, in ``tmp_path``."""
+    text = (ROOT / "experiments" / f"{name}.toml").read_text()
+    new, n = re.subn(pattern, replacement, text, count=1, flags=re.M)
+    assert n == 1, f"{pattern!r} not in {name}.toml"
+    path = tmp_path / f"{name}_edited.toml"
+    path.write_text(new)
+    return path

@@ -2,9 +2,6 @@
 parameter (or table), the value and what is allowed: never a Python traceback, never after the
 simulation.  Each bad file is a built-in file with one edit; the built-in files, unchanged, load
 (the negative controls).  Nothing here runs a simulation."""
-import re
-from pathlib import Path
-
 import pytest
 
 import painsim as ps
@@ -12,20 +9,10 @@ from painsim.cli import main
 from painsim.errors import ParameterError, UnknownKeyError
 from painsim.files import KINDS, FIGURE_NAMES, check_command, file_kind, load_experiment
 from painsim.stimulation import from_spec
+from refusals import edited_builtin as _edited
 
-ROOT = Path(__file__).resolve().parents[1]
 #: One built-in file of each kind touched here.
 BUILTINS = {"conditions": "gate_control", "conditioning": "spinal_ltp_ltd", "qst": "qst_profile"}
-
-
-def _edited(tmp_path, name: str, pattern: str, replacement: str) -> Path:
-    """The built-in experiment ``name`` with the first line matching ``pattern`` replaced, in ``tmp_path``."""
-    text = (ROOT / "experiments" / f"{name}.toml").read_text()
-    new, n = re.subn(pattern, replacement, text, count=1, flags=re.M)
-    assert n == 1, f"{pattern!r} not in {name}.toml"
-    path = tmp_path / f"{name}_edited.toml"
-    path.write_text(new)
-    return path
 
 
 def _refused(path, error=ParameterError) -> Exception:

@@ -2,27 +2,12 @@
 2026-12-06): each bad file is a built-in file with one edit and is refused by name when it is
 loaded, before any simulation; the built-in files, unchanged, load (the negative controls).
 Nothing here runs a simulation."""
-import re
-from pathlib import Path
-
 import pytest
 
 from painsim.errors import CalendarError, UnknownKeyError
 from painsim.files import load_experiment, run_conditions
 from painsim.protocols import Calendar, from_spec, get
-from refusals import WorkStarted, refused, start_work
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _edited(tmp_path, name: str, pattern: str, replacement: str) -> Path:
-    """The built-in experiment ``name`` with the first line matching ``pattern`` replaced."""
-    text = (ROOT / "experiments" / f"{name}.toml").read_text()
-    new, n = re.subn(pattern, replacement, text, count=1, flags=re.M)
-    assert n == 1, f"{pattern!r} not in {name}.toml"
-    path = tmp_path / f"{name}_edited.toml"
-    path.write_text(new)
-    return path
+from refusals import WorkStarted, edited_builtin as _edited, refused, start_work
 
 
 @pytest.mark.parametrize("name", ["gate_control", "spinal_ltp_ltd", "tens_course", "rtms_course"])
