@@ -320,8 +320,7 @@ def _recoded_flags(results, v: str, arrays: list, attrs: dict, names: list) -> t
     recoded = []
     for ds, codes in zip(results, arrays):
         own = ds[v].attrs["flag_meanings"].split()
-        table = np.array([names.index(n) for n in own], dtype=codes.dtype) if own else np.zeros(0, codes.dtype)
-        recoded.append(table[codes] if codes.size else codes)
+        recoded.append(np.array([names.index(n) for n in own], dtype=codes.dtype)[codes])
     attrs.update(flag_values=np.arange(len(names), dtype=np.int8), flag_meanings=" ".join(map(str, names)))
     return recoded, attrs
 

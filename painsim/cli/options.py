@@ -59,10 +59,10 @@ def _store_options(args, store: Path) -> dict:
     store belongs to a finished run (its result is replaced); an interrupted run's store without
     ``--resume`` is refused, as a sweep's is (its finished work would be lost)."""
     resume = getattr(args, "resume", False)
-    if store.exists() and not resume and not (store.parent / "results.nc").is_file():
-        raise UsageError(f"--out {store.parent} holds an interrupted run's finished {store.name} ({store}): "
-                         "--resume continues them; give another --out, or remove the folder to start afresh")
     if store.exists() and not resume:
+        if not (store.parent / "results.nc").is_file():
+            raise UsageError(f"--out {store.parent} holds an interrupted run's finished {store.name} ({store}): "
+                             "--resume continues them; give another --out, or remove the folder to start afresh")
         print(f"painsim: starting afresh (the {store.name} of the previous run in {store} are removed; "
               "--resume continues them instead)", flush=True)
         shutil.rmtree(store)

@@ -146,10 +146,9 @@ def check_course(spec: Mapping, path: Path) -> None:
     """
     check_course_keys(spec)
     protocol = file_protocol(spec, path)
-    # the model, its [params] and the protocol's plasticity overrides (misspelt names and paths)
-    model = load_model(spec.get("experiment", {}).get("model", "gate_control"), spec.get("params") or None)
-    if protocol.plasticity:
-        model.with_params(protocol.plasticity)
+    # the model with its [params] and the protocol's plasticity overrides (misspelt names and paths)
+    load_model(spec.get("experiment", {}).get("model", "gate_control"),
+               {**(spec.get("params") or {}), **protocol.plasticity} or None)
 
 
 def check_cohort(spec: Mapping, path: Path) -> None:

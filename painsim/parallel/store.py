@@ -219,7 +219,10 @@ class ResultStore:
                 tmp.write_text(json.dumps({"key": key, "painsim_version": __version__, "code": code_fingerprint(),
                                            **meta}, indent=1, default=str))
         for stale in self.path.glob("**/.*.tmp"):  # temporaries of a killed writer (a zarr one is a folder)
-            shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
 
     def refusal(self, key: str, resume: bool) -> tuple[str, str] | None:
         """Why :meth:`open` would refuse this folder for a run with fingerprint ``key``, without

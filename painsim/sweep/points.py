@@ -92,9 +92,9 @@ def base_model(spec):
         A fixed parameter the model does not have or does not allow.
     """
     path = Path(str(spec.model))
-    edited = (path.stat().st_mtime_ns, path.stat().st_size) if path.is_file() else None  # a file edited since
-    key = (spec.model, edited, json.dumps(jsonable(spec.params), sort_keys=True),
-           json.dumps(model_overrides(), sort_keys=True))
+    stat = path.stat() if path.is_file() else None
+    key = (spec.model, stat and (stat.st_mtime_ns, stat.st_size),  # a model file edited since is read again
+           json.dumps(jsonable(spec.params), sort_keys=True), json.dumps(model_overrides(), sort_keys=True))
     if key not in _BASE_MODELS:
         _BASE_MODELS[key] = load_model(spec.model).with_params(spec.params)
     return _BASE_MODELS[key]

@@ -138,8 +138,9 @@ def gather_results(spec, store: ResultStore) -> xr.Dataset:
 
 def _provenance(store: ResultStore) -> dict:
     """The code digest (``painsim_source``), the spec's key (``spec_key``) and the model variant
-    (``model_overrides``, only when there is one) that the store's points were computed with, as its ``spec.json`` recorded them
-    when the sweep began (a resumed sweep must match them), not those of the reading process."""
+    (``model_overrides``, only when there is one) that the store's points were computed with, as
+    its ``spec.json`` recorded them when the sweep began (a resumed sweep must match them), not
+    those of the reading process."""
     if not store.meta.exists():
         return {}
     saved = json.loads(store.meta.read_text())

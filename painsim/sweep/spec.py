@@ -275,7 +275,6 @@ def _qualname(f) -> str:
     return f"{getattr(f, '__module__', '?')}:{getattr(f, '__qualname__', repr(f))}"
 
 
-
 def spec_from_saved(d: dict) -> SweepSpec:
     """Rebuild a SweepSpec from its ``to_dict()`` form (kind 'function' loses its callable).
 
