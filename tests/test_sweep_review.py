@@ -43,6 +43,20 @@ def test_an_edited_model_file_changes_the_key(tmp_path):
     assert edited.si("dorsal_horn.adelta_pn.weight") == pytest.approx(6.5e-9) != first.si("dorsal_horn.adelta_pn.weight")
 
 
+def test_an_edited_base_file_is_read_again(tmp_path):
+    """The process's cache of built models was keyed by the named file's version only: a user's
+    model extending another file of theirs kept the base's first version after the base was edited."""
+    base = _model_file(tmp_path / "base.toml", "1 nS")
+    child = tmp_path / "child.toml"
+    child.write_text('[model]\nname = "child"\nextends = "base.toml"\n')
+    first = ps.sweep.points.base_model(_spec(child))
+    assert ps.sweep.points.base_model(_spec(child)) is first          # unchanged files: the cached model
+    _model_file(base, "6.5 nS")
+    edited = ps.sweep.points.base_model(_spec(child))
+    assert edited.si("dorsal_horn.adelta_pn.weight") == pytest.approx(6.5e-9) != first.si("dorsal_horn.adelta_pn.weight")
+    assert [v[0] for v in ps.params.model_file_versions(child)][:2] == [str(child.resolve()), str(base.resolve())]
+
+
 def _linear(params, seed):
     return {"y": 2.0 * params["x"]}
 

@@ -18,7 +18,7 @@ from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from .model import _TEXT_KEYS, Leaf, Model, _check_leaf, _is_rule_param, _overrides_mapping, _parse_leaf
 from .reading import REFERENCE_MODEL, find_builtin, flatten, read_toml
 
-__all__ = ["load_model", "model_overrides", "overriding", "overrides_text", "OVERRIDES_ENV"]
+__all__ = ["load_model", "model_file_versions", "model_overrides", "overriding", "overrides_text", "OVERRIDES_ENV"]
 
 
 _REFERENCE_CACHE: dict[str, dict[str, Leaf]] = {}
@@ -61,6 +61,37 @@ def _base_file(path: Path, base) -> Path:
     except ModelFileError as e:
         raise ModelFileError(f"{path}: extends = {base!r} is neither a file beside it ({beside}) nor a "
                              f"built-in model: {e}") from None
+
+
+def model_file_versions(name_or_path: str | Path) -> tuple:
+    """The version of each file a model is read from: the file and every file of its ``extends``
+    chain, as (resolved path, modification time in ns, size).  A cache of loaded models keyed by
+    this sees an edit of a base file as well as of the file itself.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A built-in name or the path of a model TOML file (as :func:`load_model`).
+
+    Returns
+    -------
+    tuple of (str, int, int)
+        One entry per file, the named file first.
+
+    Raises
+    ------
+    UnknownKeyError, ModelFileError, PathError
+        As :func:`load_model`, for the file or a base it extends.
+    """
+    path, versions, seen = find_builtin(name_or_path, "models"), [], set()
+    while path is not None and path.resolve() not in seen:  # a circular chain: load_model refuses it
+        seen.add(path.resolve())
+        stat = path.stat()
+        versions.append((str(path.resolve()), stat.st_mtime_ns, stat.st_size))
+        base = read_toml(path).get("model", {})
+        base = base.get("extends") if isinstance(base, Mapping) else None
+        path = _base_file(path, base) if base else None
+    return tuple(versions)
 
 
 def _reference() -> dict[str, Leaf]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from pathlib import Path
 from typing import Any, Mapping
 
 from .. import protocols
@@ -17,7 +16,7 @@ from ..devices import as_devices
 from ..errors import ParameterError, SpecError, UnitError, UnknownKeyError
 from ..fibers import PHYSICAL_STIMULI, natural
 from ..parallel import jsonable
-from ..params import load_model, model_overrides
+from ..params import load_model, model_file_versions, model_overrides
 from ..stimulation import from_spec as stimulus_from_spec
 from ..stimulation import from_table
 from ..units import DIMENSIONLESS
@@ -91,9 +90,7 @@ def base_model(spec):
     painsim.errors.ParameterError
         A fixed parameter the model does not have or does not allow.
     """
-    path = Path(str(spec.model))
-    stat = path.stat() if path.is_file() else None
-    key = (spec.model, stat and (stat.st_mtime_ns, stat.st_size),  # a model file edited since is read again
+    key = (spec.model, model_file_versions(spec.model),  # a model file or a base it extends edited since
            json.dumps(jsonable(spec.params), sort_keys=True), json.dumps(model_overrides(), sort_keys=True))
     if key not in _BASE_MODELS:
         _BASE_MODELS[key] = load_model(spec.model).with_params(spec.params)
