@@ -37,7 +37,8 @@ def salib_indices(method: str, problem: Mapping, X, Y, seed, levels=None, index_
     Y : array, shape (samples,)
         The outcome.
     seed : int
-        Seed of SALib's bootstrap.
+        Seed of SALib's bootstrap: the same seed gives the same intervals (SALib reads 0 as "no
+        seed", so it is given ``seed + 1``); numpy's global generator is left as it was.
     levels : int, optional
         Grid levels of a Morris design.
     index_name : str
@@ -61,10 +62,24 @@ def salib_indices(method: str, problem: Mapping, X, Y, seed, levels=None, index_
         ``Y`` not finite numbers, or (but for ``sobol``) not one per row of ``X``; ``X`` not one
         column per input; ``seed`` not a whole number >= 0; ``levels`` (``morris``) not a whole
         number >= 2.  Too few samples for RBD-FAST's bootstrap (SALib divides by zero: 40 failed
-        where 50 did not).
+        where 50 did not).  A ``Y`` that is not N * (inputs + 2) values, N >= 2 (``sobol``), or an
+        ``X`` that is not whole trajectories of inputs + 1 rows (``morris``).  An outcome with the
+        same value in every sample (for ``sobol``, in its A and B samples).
     """
     X, Y = _checked(method, problem, X, Y, seed, levels)
     from SALib.analyze import delta as sa_delta, morris as sa_morris, rbd_fast as sa_rbd, sobol as sa_sobol
+    caller_state = np.random.get_state()  # SALib's delta reseeds numpy's global generator
+    try:
+        r, cols = _analyze(method, problem, X, Y, seed + 1, levels, samples,  # SALib reads seed 0 as "no seed"
+                           sa_delta, sa_morris, sa_rbd, sa_sobol)
+    finally:
+        np.random.set_state(caller_state)
+    return pd.DataFrame({c: np.asarray(r[c], float) for c in cols},
+                        index=pd.Index(problem["names"], name=index_name))
+
+
+def _analyze(method, problem, X, Y, seed, levels, samples, sa_delta, sa_morris, sa_rbd, sa_sobol):
+    """SALib's result of one method and the columns kept from it."""
     if method == "sobol":
         r = sa_sobol.analyze(problem, Y, calc_second_order=False, seed=seed)
         cols = ["S1", "S1_conf", "ST", "ST_conf"]
@@ -81,8 +96,7 @@ def salib_indices(method: str, problem: Mapping, X, Y, seed, levels=None, index_
             raise ParameterError("Y", f"{len(Y)} {samples}", f"more {samples} for method 'rbd_fast' (its "
                                  "bootstrap needs more), or method 'delta'") from None
         cols = ["S1", "S1_conf"]
-    return pd.DataFrame({c: np.asarray(r[c], float) for c in cols},
-                        index=pd.Index(problem["names"], name=index_name))
+    return r, cols
 
 
 def _checked(method, problem, X, Y, seed, levels):
@@ -109,7 +123,25 @@ def _checked(method, problem, X, Y, seed, levels):
     whole(seed, "seed", 0)
     if method == "morris":
         whole(levels, "levels", 2)
+    _check_design_size(method, problem["num_vars"], X, Y)
+    varied = np.r_[Y.reshape(-1, problem["num_vars"] + 2)[:, 0], Y.reshape(-1, problem["num_vars"] + 2)[:, -1]] \
+        if method == "sobol" else Y  # Saltelli's variance is read from its A and B samples only
+    if np.ptp(varied) == 0:
+        raise ParameterError("Y", f"the same value ({varied[0]:g}) in every sample"
+                             f"{' of the A and B matrices' if method == 'sobol' else ''}",
+                             "an outcome that varies (an outcome that never changes has no sensitivity to "
+                             "report: indices would read 0 or nan)")
     return X, Y
+
+
+def _check_design_size(method, d, X, Y) -> None:
+    """A Saltelli outcome is N * (D + 2) values with N >= 2 (SALib fails deep inside, or with N = 1
+    returns indices outside [0, 1] with a zero interval); a Morris design N trajectories of D + 1 rows."""
+    if method == "sobol" and (Y.size % (d + 2) or Y.size // (d + 2) < 2):
+        raise ParameterError("Y", f"{Y.size} samples", f"N * (inputs + 2) = N * {d + 2} samples of a Saltelli "
+                                                       "design (calc_second_order=False), N >= 2")
+    if method == "morris" and X.shape[0] % (d + 1):
+        raise ParameterError("X", f"{X.shape[0]} rows", f"a Morris design: trajectories of inputs + 1 = {d + 1} rows")
 
 
 def _delta_result(r) -> dict:

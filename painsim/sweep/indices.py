@@ -32,9 +32,12 @@ def sensitivity(data: xr.Dataset, outcome: str, method: str | None = None, repea
         Default: the one that fits the design, ``rbd_fast`` for others.
     repeat : {"mean", "all"}
         Average the outcome over repeated seeds (default) or, for given-data
-        methods, use every run as a sample.
+        methods, use every run as a sample.  With ``"mean"`` a point counts only
+        if every repeat of it finished (a mean over the runs that happened to
+        finish would weigh points by their failures); Sobol and Morris indices
+        need every run of the design.
     seed : int
-        Seed of SALib's bootstrap.
+        Seed of SALib's bootstrap (:func:`painsim.sensitivity.salib_indices`).
 
     Returns
     -------
@@ -46,16 +49,19 @@ def sensitivity(data: xr.Dataset, outcome: str, method: str | None = None, repea
     """
     spec = spec_from_saved(json.loads(data.attrs["spec"]))
     method = _check(spec, data, outcome, method)
+    if repeat not in ("mean", "all"):
+        raise UnknownKeyError(str(repeat), ("mean", "all"), what="repeat")
     X, Yr = _samples(spec, data[outcome])
     if Yr.ndim != 2:
         raise SpecError("outcome", outcome, "a scalar outcome per run")
     if method in ("sobol", "morris") or repeat == "mean":
-        Y = np.nanmean(Yr, axis=1)
+        Y = np.where(np.isnan(Yr).any(axis=1), np.nan, Yr.mean(axis=1))
     else:
         X, Y = np.repeat(X, Yr.shape[1], axis=0), Yr.ravel()
     if np.isnan(Y).any():
         if method in ("sobol", "morris"):
-            raise SpecError(outcome, int(np.isnan(Y).sum()), "no failed or pending points for Sobol/Morris indices")
+            raise SpecError(outcome, f"{int(np.isnan(Yr).sum())} of {Yr.size} runs failed or pending",
+                            "every run of the design finished for Sobol/Morris indices (--resume the sweep)")
         keep = ~np.isnan(Y)
         X, Y = X[keep], Y[keep]
     return salib_indices(method, salib_problem(spec), X, Y, seed, levels=spec.levels, index_name="parameter")
@@ -70,9 +76,9 @@ def _check(spec, data: xr.Dataset, outcome: str, method: str | None) -> str:
     if method in ("sobol", "morris") and design != {"sobol": "saltelli", "morris": "morris"}[method]:
         raise SpecError("design", design, f"design = {'saltelli' if method == 'sobol' else 'morris'!r} "
                                           f"for {method} indices (or method='delta' for any design)")
-    if outcome not in data:
-        raise UnknownKeyError(outcome, [v for v in data.data_vars if v not in ("seed", "status", "error")],
-                              what="outcome")
+    outcomes = [v for v in data.data_vars if v not in ("seed", "status", "error")]
+    if outcome not in outcomes:
+        raise UnknownKeyError(outcome, outcomes, what="outcome")
     if any(a.categorical for a in spec.axes):
         raise SpecError("parameters", [a.path for a in spec.axes if a.categorical],
                         "numeric parameters for a sensitivity analysis")

@@ -1,6 +1,5 @@
-"""Sweep specifications: swept axes, the validated spec, and reading one from a
-dict or a TOML file (the format is in the package docstring and in
-``docs/sweeps_and_cohorts.md``)."""
+"""Sweep specifications: swept axes, the validated spec, and reading one from a dict or a TOML
+file (the format: the package docstring and ``docs/sweeps_and_cohorts.md``)."""
 from __future__ import annotations
 
 import copy
@@ -164,7 +163,8 @@ class SweepSpec:
     design : str
         One of :data:`painsim.sweep.designs.DESIGNS`.
     n, levels : int
-        Samples of a sampled design; Morris grid levels.
+        Samples of a sampled design (saltelli: a power of 2, run as n * (axes + 2) points; morris:
+        n * (axes + 1)); Morris grid levels.
     duration : float
         Simulated time of every point, in s.
     noxious, touch : float or stimulus
@@ -319,8 +319,7 @@ def load_spec(path: str | os.PathLike, seed: int | None = None) -> SweepSpec:
     UnknownKeyError, UnitError, ParameterError, SpecError
         Any bad key, path, unit or range (see :func:`make_spec`).
     """
-    p = find_builtin(path, "experiments")
-    raw = read_toml(p)
+    raw = read_toml(p := find_builtin(path, "experiments"))
     if "sweep" not in raw or not isinstance(raw["sweep"], Mapping):
         raise ModelFileError(f"{p}: missing [sweep] table")
     if "function" in raw["sweep"]:
@@ -496,6 +495,8 @@ def _check_design(out: SweepSpec, n) -> None:
     if out.design != "grid" and out.n < 1:
         raise SpecError("sweep.n", n, f"a number of samples >= 1 for design {out.design!r}",
                         hint="missing from [sweep]" if n is None else None)
+    if out.design == "saltelli" and out.n & (out.n - 1):  # Sobol' points keep their balance in powers of 2
+        raise SpecError("sweep.n", n, "a power of 2 for design 'saltelli' (it runs n * (parameters + 2) points)")
     if not out.axes and out.design != "grid":
         raise SpecError("parameters", {}, f"at least one swept parameter for design {out.design!r}")
     if out.design != "grid" and any(a.values is not None and not a.values for a in out.axes):
