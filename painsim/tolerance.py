@@ -1,8 +1,7 @@
 """Analgesic tolerance of the mu-opioid receptors (dorsal horn, PAG/RVM relay) over repeated sessions.
 
-A layer above :mod:`painsim.simulation`, beside :mod:`painsim.conditioning`: the
-spikes of simulated session windows drive a slow per-patient state, and the state
-changes the model the next measurement runs.
+A layer above :mod:`painsim.simulation`, beside :mod:`painsim.conditioning`: the spikes of simulated
+session windows drive a slow per-patient state, and the state changes the model the next measurement runs.
 
 Repeated daily TENS loses its effect by the 4th-5th session, with cross-tolerance to
 spinal mu (low-frequency TENS) or delta (high-frequency TENS) agonists (Chandran &
@@ -81,9 +80,8 @@ from .simulation import Request, body_site, simulate_batch
 from .units import DIMENSIONLESS, to_si, unit_name
 
 __all__ = ["OPIOID_EFFECTS", "OPIOID_PROJECTION", "NALOXONE", "DAY", "tolerance_params", "evolve", "session_mean",
-           "tolerance_at",
-           "tolerant_model", "opioid_trace", "window_occupancy", "excess_occupancy", "acute_tens_effect",
-           "tolerance_course"]
+           "tolerance_at", "tolerant_model", "opioid_trace", "window_occupancy", "excess_occupancy",
+           "acute_tens_effect", "tolerance_course"]
 
 #: The model parameters through which bound mu receptors act, in the dorsal horn and in the
 #: PAG/RVM relay; tolerance scales each by the efficacy ``1 - T``.
@@ -126,9 +124,13 @@ def tolerance_params(model: Model) -> tuple[float, float]:
     return float(model.si("dorsal_horn.opioid.tolerance_rate")), half / math.log(2.0)
 
 
-def _model(model) -> None:
+def _model(model, pathway: bool = False) -> None:
+    """Refuse, before any simulation, a non-Model or (``pathway``) a model without the PAG/RVM opioid projection."""
     if not isinstance(model, Model):  # e.g. a model's name
         raise ParameterError("model", model, "a painsim Model (painsim.load_model(...))")
+    if pathway and OPIOID_PROJECTION not in projection_endpoints(model):
+        raise ParameterError("model", model.name, f"a model with the {OPIOID_PROJECTION} projection "
+                                                  "(network.layers = \"pathway\")")
 
 
 def _check_rates(rate, tau) -> tuple[float, float]:
@@ -159,7 +161,7 @@ def evolve(T, x, duration, rate: float, tau: float):
     T : float or array
         State at the start, in [0, 1].
     x : float or array
-        Excess occupancy (>= 0; broadcast against ``T``).
+        Excess occupancy (in [0, 1]; broadcast against ``T``).
     duration : float
         Time, s (>= 0).
     rate, tau : float
@@ -172,12 +174,12 @@ def evolve(T, x, duration, rate: float, tau: float):
     Raises
     ------
     painsim.errors.ParameterError
-        ``T`` not in [0, 1], ``x`` not >= 0 or not broadcasting against ``T``, ``duration`` not >= 0 s,
+        ``T`` not in [0, 1], ``x`` not in [0, 1] or not broadcasting against ``T``, ``duration`` not >= 0 s,
         ``rate`` not >= 0, ``tau`` not > 0 (NaN, text or a bool is refused for each).
     """
     rate, tau = _check_rates(rate, tau)
     T = _values(T, "T", 1.0, "a tolerance state in [0, 1] (a number or an array)")
-    x = _values(x, "x", np.inf, "an excess occupancy >= 0 (a number or an array)")
+    x = _values(x, "x", 1.0, "an excess occupancy in [0, 1] (a number or an array)")
     try:
         np.broadcast_shapes(T.shape, x.shape)
     except ValueError:
@@ -196,7 +198,7 @@ def session_mean(T, x, duration, rate: float, tau: float):
     Parameters
     ----------
     T, x : float or array
-        State at the start (in [0, 1]) and excess occupancy (>= 0), as :func:`evolve`.
+        State at the start (in [0, 1]) and excess occupancy (in [0, 1]), as :func:`evolve`.
     duration : float
         Time, s (>= 0).
     rate, tau : float
@@ -219,11 +221,6 @@ def session_mean(T, x, duration, rate: float, tau: float):
     T_eq = rate * x / r
     out = T_eq + (T - T_eq) * (-np.expm1(-r * duration)) / (r * duration)
     return float(out) if out.ndim == 0 else out
-
-
-def _sessions(calendar) -> list[tuple[float, float]]:
-    """(start, end) of every session of a calendar, s from the start of the course."""
-    return [(d * DAY, d * DAY + calendar.session_duration) for d in calendar.days]
 
 
 def tolerance_at(times_days, x, calendar, rate: float, tau: float) -> np.ndarray:
@@ -249,17 +246,17 @@ def tolerance_at(times_days, x, calendar, rate: float, tau: float) -> np.ndarray
     Raises
     ------
     painsim.errors.ParameterError
-        Days that are not numbers >= 0 (named ``days``), ``x`` empty or not numbers >= 0, ``calendar``
+        Days that are not numbers >= 0 (named ``days``), ``x`` empty or not numbers in [0, 1], ``calendar``
         not a :class:`~painsim.protocols.Calendar`, ``rate`` or ``tau`` refused by :func:`evolve`.
     """
     times = _check_days(times_days, "times_days")
-    xs = np.atleast_1d(_values(x, "x", np.inf, "an excess occupancy >= 0 per patient (a number or a list)"))
+    xs = np.atleast_1d(_values(x, "x", 1.0, "an excess occupancy in [0, 1] per patient (a number or a list)"))
     if xs.size == 0:
-        raise ParameterError("x", x, "an excess occupancy >= 0 per patient (at least one)")
+        raise ParameterError("x", x, "an excess occupancy in [0, 1] per patient (at least one)")
     if not isinstance(calendar, Calendar):
         raise ParameterError("calendar", calendar, "a painsim.protocols.Calendar (a protocol's .calendar)")
     out = np.empty((xs.size, times.size))
-    sessions = _sessions(calendar)
+    sessions = [(d * DAY, d * DAY + calendar.session_duration) for d in calendar.days]  # (start, end), s
     for j, t in enumerate(times * DAY):
         T, now = np.zeros(xs.size), 0.0
         for a, b in sessions:
@@ -350,6 +347,7 @@ def opioid_trace(model: Model, result: xr.Dataset, site=None, *, dt=None) -> tup
 
 def _arrivals(model: Model, result: xr.Dataset, site, dt):
     """Opioid arriving per grid step at each PN of ``site`` ((n_steps, n_pn)), the grid and its step."""
+    _model(model, pathway=True)
     src, tgt = projection_endpoints(model)[OPIOID_PROJECTION]
     if f"pre_{OPIOID_PROJECTION}" not in result:
         raise ParameterError("result", result.attrs.get("model"), f"a result of a model with the "
@@ -463,6 +461,8 @@ def excess_occupancy(model, protocol, seeds: Sequence[int], *, site=None,
     models = [model] * len(seeds) if isinstance(model, Model) else list(model)
     if len(models) != len(seeds) or not all(isinstance(m, Model) for m in models):
         raise ParameterError("model", f"{len(models)} models", f"one Model, or one per seed ({len(seeds)})")
+    for m in models:
+        _model(m, pathway=True)
     models = [m.with_params(protocol.device_overrides) for m in models]
     lead, L = models[0].si("course.lead_in"), models[0].si("course.window")
     if any((m.si("course.lead_in"), m.si("course.window")) != (lead, L) for m in models):
@@ -536,8 +536,7 @@ def acute_tens_effect(models: Sequence[Model], protocol, seeds: Sequence[int], *
 
 def _acute_pairs(pairs, protocol: Protocol, test_site, celsius, test_duration, batch_size) -> np.ndarray:
     """(n_pairs, 2) PN rates of :func:`acute_tens_effect` for each (model, seed), one batch."""
-    d = _test_duration(test_duration)
-    m0 = pairs[0][0]
+    d, m0 = _test_duration(test_duration), pairs[0][0]
     painful = int(m0.si("body.painful_site"))
     wf = _test_waveform(protocol, m0, test_site, d)
     reqs = [Request(m.with_params(protocol.device_overrides), st, {painful: heat(celsius)}, seed=s)
@@ -554,8 +553,8 @@ def _test_duration(test_duration) -> float:
 
 
 def _check_days(days, name: str = "days") -> np.ndarray:
-    try:
-        arr = np.atleast_1d(np.asarray(days, float)) if not isinstance(days, str) else np.array([np.nan])
+    try:  # text and booleans (True read as day 1) are not days
+        arr = np.array([np.nan]) if isinstance(days, (str, bool)) else np.atleast_1d(np.asarray(days, float))
     except (TypeError, ValueError):
         arr = np.array([np.nan])
     if arr.size == 0 or np.any(~np.isfinite(arr) | (arr < 0)):
@@ -601,19 +600,20 @@ def tolerance_course(model: Model, protocol, seeds: Sequence[int], days, *, x=No
     Raises
     ------
     painsim.errors.ParameterError
-        An unknown protocol (UnknownKeyError, naming the nearest), a sham, no seeds, days
-        that are negative or not numbers, ``x`` not one value >= 0 per seed, ``test_duration``
-        not a time > 0 or ``celsius`` not a test heat; all before any simulation.
+        An unknown protocol (UnknownKeyError, naming the nearest), a sham, a model without the PAG/RVM
+        opioid projection, no seeds, days that are negative or not numbers, ``x`` not one value in [0, 1]
+        per seed, ``test_duration`` not a time > 0 or ``celsius`` not a test heat; all before any simulation.
     """
     protocol, seeds, day_arr = resolve(protocol), _seeds(seeds), _check_days(days)
     k, tau = tolerance_params(model)
+    _model(model, pathway=True)
     _test_waveform(protocol, model, test_site, 1.0)  # refuse a sham or a bad site before any work
     _test_duration(test_duration), heat(celsius)      # and the acute test's window and heat
     if x is None:
         x = excess_occupancy(model, protocol, seeds, batch_size=batch_size)
     x = np.asarray(x, float)
-    if x.shape != (len(seeds),) or np.any(~np.isfinite(x) | (x < 0)):
-        raise ParameterError("x", x, f"one excess occupancy >= 0 per seed ({len(seeds)})")
+    if x.shape != (len(seeds),) or np.any(~np.isfinite(x) | (x < 0) | (x > 1)):
+        raise ParameterError("x", x, f"one excess occupancy in [0, 1] per seed ({len(seeds)})")
     T = tolerance_at(day_arr, x, protocol.calendar, k, tau)
     models = [tolerant_model(model, float(T[j, d])) for j in range(len(seeds)) for d in range(day_arr.size)]
     nal = model.with_params(NALOXONE)

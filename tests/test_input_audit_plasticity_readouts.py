@@ -199,8 +199,9 @@ def test_acute_tens_effect_refuses_no_models_before_simulating(models, monkeypat
 
 @pytest.mark.parametrize("bad, name", [(dict(test_duration="-1 s"), "test_duration"),
                                        (dict(test_duration="1.5"), "test_duration"), (dict(celsius=80.0), "celsius")])
-def test_tolerance_course_refuses_the_acute_test_before_the_occupancy_runs(model, monkeypatch, bad, name):
+def test_tolerance_course_refuses_the_acute_test_before_the_occupancy_runs(monkeypatch, bad, name):
     """A bad acute-test window or heat was refused only after the excess-occupancy simulations."""
+    model = ps.load_model("healthy")  # a pathway model: a spinal one is refused first, by name
     monkeypatch.setattr(tol, "simulate_batch", lambda *a, **k: pytest.fail("simulated before refusing"))
     monkeypatch.setattr(tol, "excess_occupancy", lambda *a, **k: pytest.fail("simulated before refusing"))
     _refused(lambda: tol.tolerance_course(model, "tens_conventional", [1], [0, 2], **bad), name, error=ParameterError)

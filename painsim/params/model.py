@@ -110,6 +110,11 @@ def _bounds_for(path: str) -> tuple[float | None, float | None, bool]:
     return None, None, False
 
 
+# Time constants (leaf names): > 0, not just >= 0 (a zero one divides by zero in the equations: NaN
+# rates that brian2 only warns about).  A T-junction's tau_recovery may be 0: an instantaneous
+# recovery (painsim.fibers.tjunction).
+_TIME_CONSTANT = re.compile(r"^(tau|tau_(?!recovery$)\w+|\w+_tau)$")
+
 # Dimensions that can never be negative (times, rates, conductances, capacitances, lengths, speeds, currents).
 _NONNEGATIVE = {(0, 0, 1, 0, 0, 0, 0), (0, 0, -1, 0, 0, 0, 0), (-2, -1, 3, 2, 0, 0, 0),
                 (-2, -1, 4, 2, 0, 0, 0), (1, 0, 0, 0, 0, 0, 0), (1, 0, -1, 0, 0, 0, 0),
@@ -184,6 +189,8 @@ def _check_leaf(path: str, leaf: Leaf, ref: Leaf, where: str) -> Leaf:
         raise ParameterError(path, leaf.text, rng + (f" ({unit_name(ref.dim)})" if ref.dim != DIMENSIONLESS else ""))
     if value != value or (isinstance(value, float) and abs(value) == float("inf")):
         raise ParameterError(path, leaf.text, "a finite number (not NaN or infinite)")
+    if _TIME_CONSTANT.match(path.rsplit(".", 1)[-1]) and not value > 0:
+        raise ParameterError(path, leaf.text, f"a time constant > 0 ({_ref_unit(ref)})")
     if integer:
         value = int(value)
     elif isinstance(ref.si, float):  # a plain 0 (or 2) where the reference holds a float: read as one

@@ -162,6 +162,11 @@ ROLKE_2006_HPT = ("Rolke et al. 2006 Pain 123:231, DFNS reference data ~43-45 °
                   "the abstract, checked, gives 180 healthy subjects (face, hand, foot), women more sensitive than "
                   "men, and heat hypoalgesia hard to diagnose because the confidence limits lie near the cut-off, "
                   "but no threshold]")
+#: Why both heat-pain-threshold rows are calibrated.
+HPT_NOTE = ("the NRS map's zero point (readout.heat_rating_1_celsius = 43 °C: rated 0 at the STT rate of 43 °C) "
+            "was placed just below this figure, so a threshold below ~43 °C is excluded by construction and what is "
+            "held out is only how far above it the ratings cross 0.1 (marked calibrated 2026-12-06 after a review: "
+            "a parameter was chosen from this figure)")
 
 #: Sources and notes of the phenotype, gate and DNIC rows.
 ENROLMENT = ("patients enter neuromodulation trials with ongoing pain of NRS/VAS ~6-8 /10 (e.g. SENZA-RCT, "

@@ -44,7 +44,7 @@ from .phenotype import (c_ramp_discharge, contact_summation, pn_heat_threshold, 
                         pn_share_innocuous)
 from .sources import (ANDREW, ENROLMENT, KELLER, LE_BARS, NEURON_NOTE, SCS_GEOMETRY, SOTGIU, TSSP, TSSP_NOTE,
                       CHANDRAN_2003, COLD_NOTE, CUI_1996, JOHNSON_2022, MALAN_2002, RAMP_NOTE, RAMP_ROWS,
-                      ROLKE_2006_HPT, RUSCHEWEYH_2010, SCS_COURSE_NOTE, SENZA_RCT, SLUKA_1999_FREQUENCIES, TENS_TOLERANCE_SOURCES,
+                      HPT_NOTE, ROLKE_2006_HPT, RUSCHEWEYH_2010, SCS_COURSE_NOTE, SENZA_RCT, SLUKA_1999_FREQUENCIES, TENS_TOLERANCE_SOURCES,
                       TENS_TRIAL_NOTE, RTMS_META_2022, RTMS_TRIAL_NOTE, YARNITSKY_1992, BROWN_2025, MAIER_2010,
                       COHORT_NOTE, DEER_2017, GILMORE_2019,
                       URASAKI_2014, QUESADA_2020, HUANG_2005, GAMBOA_2010, TBS_NOTE)
@@ -228,10 +228,10 @@ TARGETS: tuple[Target, ...] = (
            "C -> IN alone (p 0.3, C gain 0.8375). The model blocks the receptors, Foster et al. removed the "
            "glycinergic neurons; no verdict: the sources disagree on the direction in uninjured animals"),
     Target("heat_pain_threshold", "heat pain threshold of the healthy pathway", 44.0, 41.0, 47.0, "degC",
-           ROLKE_2006_HPT, "prediction", "fast", heat_pain_threshold),
+           ROLKE_2006_HPT, "calibrated", "fast", heat_pain_threshold, HPT_NOTE),
     Target("heat_pain_threshold_ramp", "heat pain threshold of the healthy pathway on the DFNS ramp (1 °C/s from "
-           "32 °C; no reaction time)", 44.0, 41.0, 47.0, "degC", ROLKE_2006_HPT, "prediction", "slow",
-           heat_pain_threshold_ramp, "a person's reaction time adds to the measured threshold (Yarnitsky & Ochoa 1990 Pain 40:85 [checked: "
+           "32 °C; no reaction time)", 44.0, 41.0, 47.0, "degC", ROLKE_2006_HPT, "calibrated", "slow",
+           heat_pain_threshold_ramp, HPT_NOTE + "; a person's reaction time adds to the measured threshold (Yarnitsky & Ochoa 1990 Pain 40:85 [checked: "
            "abstract]: higher with reaction time, more so at faster ramps; ~0.5-1 °C at 1 °C/s [derived: 0.9-2.5 °C "
            "at 2 °C/s in Defrin et al. 2006, as tabulated in a review, halved; primary not read]): the model's "
            "figure is a lower bound of its DFNS value"),
