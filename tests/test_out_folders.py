@@ -120,10 +120,12 @@ def test_an_empty_out_is_not_refused(tmp_path, stand_ins, command):
 
 
 @pytest.mark.parametrize("holder, options", [("validation", []), ("validation", ["--resume"]),
-                                             ("kept targets", ["--resume"]), ("seed runs", ["--resume"])])
+                                             ("kept targets", ["--resume"]),
+                                             ("seed runs", ["--seeds", "1", "2", "--resume"])])
 def test_validate_into_its_own_folder_is_not_refused(tmp_path, stand_ins, holder, options):
     """Negative control: a finished validation folder is measured again or resumed, an interrupted
-    one resumed, as before."""
+    one resumed, as before (a stopped ``--seeds`` run by a ``--seeds`` run: a single run into it is
+    refused, tests/test_validate_review.py)."""
     out = tmp_path / "out"
     out.mkdir()
     HOLDERS[holder][0](out)

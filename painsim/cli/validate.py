@@ -3,15 +3,19 @@
 One run at one seed (:func:`_validate`: the table, ``validation.nc``,
 ``validation.md`` and the figure, resumable target by target), one run per
 seed with ``--seeds`` (:func:`_validate_seeds`: the targets over the seeds),
-and ``--compare`` with an earlier run (:func:`_write_comparison`)..
+and ``--compare`` with an earlier run (:func:`_write_comparison`).  A folder holds
+one result: a single run's or a ``--seeds`` run's (:func:`_refuse_other_form`);
+``--resume`` keeps the finished rows outside its selection (:func:`_with_earlier_rows`).
 """
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from .. import io, validation
-from ..errors import UsageError
+from ..errors import ParameterError, PathError, UsageError
 from ..params import overrides_text, overriding
 from ..version import __version__
 from .options import _variant
@@ -26,7 +30,10 @@ def cmd_validate(args) -> int:
     the ``--compare`` baseline and the ``--set`` variant are all checked
     before any target is measured; the variant applies to every model loaded
     (:func:`painsim.params.overriding`).  With ``--seeds`` there is one run
-    per seed (``<out>/seed_<s>``) and the table over the seeds.
+    per seed (``<out>/seed_<s>``) and the table over the seeds.  With
+    ``--resume`` the finished rows of the run in ``--out`` are kept, those
+    outside the selection too (the table then follows the registry's order);
+    without it an earlier result of the same form is replaced, and said so.
 
     Parameters
     ----------
@@ -48,13 +55,14 @@ def cmd_validate(args) -> int:
         An unknown target name (the nearest one is named), or an unknown
         parameter path in ``--set``.
     painsim.errors.UsageError
-        ``--seeds`` with ``--seed`` or ``--compare``, fewer than two
-        different seeds, a ``--set`` path given twice, or an interrupted
-        seed run in ``--out`` without ``--resume``.
+        ``--seeds`` with ``--seed`` or ``--compare``, a seed named twice,
+        fewer than two different seeds, a ``--set`` path given twice, or an
+        interrupted seed run in ``--out`` without ``--resume``.
     painsim.errors.PathError
         ``--out`` is a file or holds another kind of result (a run's, a
-        sweep's: :func:`painsim.files.earlier_result`), or the ``--compare``
-        baseline is not a result of ``painsim validate``.
+        sweep's: :func:`painsim.files.earlier_result`), a ``--seeds`` run's
+        result for a single run or a single run's for ``--seeds``, or the
+        ``--compare`` baseline is not a result of ``painsim validate``.
     painsim.errors.ParameterError
         ``--only`` naming no target, or a bad ``--set`` value.
     OSError
@@ -72,6 +80,7 @@ def cmd_validate(args) -> int:
     chosen = validation.select(args.only, args.slow)  # unknown names are refused before any work
     seeds = _seeds(args)  # a bad seed list, or --seeds with --seed or --compare, is refused before any work
     out = _out_path(args, "validation", "validation")  # a folder holding another kind of result is refused
+    _refuse_other_form(out, bool(seeds))  # a single run beside a --seeds run's result, or the reverse
     baseline = (validation.read_result(args.compare, "--compare") if getattr(args, "compare", None)
                 else None)  # a bad baseline is refused before any work
     seed = 1 if args.seed is None else args.seed
@@ -93,11 +102,41 @@ def _seeds(args) -> list[int]:
     if args.seed is not None or args.compare:
         raise UsageError(f"--seeds cannot be combined with {'--seed' if args.seed is not None else '--compare'}: "
                          "--seeds runs one validation per seed and sets them side by side")
+    given = f"--seeds {' '.join(map(str, seeds))}"
     twice = sorted({s for s in seeds if seeds.count(s) > 1})
-    if twice or len(seeds) < 2:
-        raise UsageError(f"--seeds {' '.join(map(str, seeds))}: give at least two different seeds "
-                         "(one run at one seed: --seed)")
+    if twice:
+        named = ", ".join(f"seed {s} is named " + ("twice" if seeds.count(s) == 2 else f"{seeds.count(s)} times")
+                          for s in twice)
+        raise UsageError(f"{given}: {named}; give each seed once"
+                         + (", and at least two different seeds (one run at one seed: --seed)"
+                            if len(set(seeds)) < 2 else ""))
+    if len(seeds) < 2:
+        raise UsageError(f"{given}: give at least two different seeds (one run at one seed: --seed)")
     return seeds
+
+
+#: What shows a single run's result in a folder (its table, or the kept targets of an interrupted one).
+_SINGLE = ("validation.nc", "targets")
+
+
+def _refuse_other_form(out: Path, seeds: bool) -> None:
+    """A folder holds one result: refuse a ``--seeds`` run into a folder holding a single run's
+    result (``validation.nc``, or the kept ``targets/`` of an interrupted one) and a single run into a
+    folder holding a ``--seeds`` run's (``seeds.nc``, ``seed_<s>/`` runs), as a run refuses another
+    experiment's result: replacing it would leave the other's files beside the new result (and
+    ``--compare`` would read a stale ``validation.nc``).  A result of the same form is this run's to
+    replace or resume."""
+    single = [out / n for n in _SINGLE if (out / n).exists()]
+    per_seed = [out / "seeds.nc"] if (out / "seeds.nc").exists() else []
+    per_seed += sorted(p for p in out.glob("seed_*") if p.name[5:].isdigit() and p.is_dir()
+                       and any((p / n).exists() for n in _SINGLE))
+    if seeds and single:
+        raise PathError(f"--out {out} holds a single validation run's result ({single[0]}): a folder holds one "
+                        f"result; give painsim validate --seeds another --out, or remove {single[0]} and the "
+                        "files beside it")
+    if not seeds and per_seed:
+        raise PathError(f"--out {out} holds a validation run over seeds ({per_seed[0]}): a folder holds one "
+                        f"result; give painsim validate (one seed) another --out, or run --seeds there")
 
 
 def _validate_seeds(args, chosen, out, seeds, variant: str = "") -> int:
@@ -107,6 +146,9 @@ def _validate_seeds(args, chosen, out, seeds, variant: str = "") -> int:
     names = [t.name for t in chosen]
     if not args.resume:  # an interrupted seed is refused before any seed is measured
         validation.refuse_interrupted(out, seeds)
+        if (out / "seeds.nc").is_file():
+            print(f"painsim: note: the earlier result in {out} (seeds.nc, seed_*/) is replaced when this run ends",
+                  flush=True)
     runs, finished = [], []
     try:
         for seed in seeds:
@@ -133,19 +175,24 @@ def _validate_seeds(args, chosen, out, seeds, variant: str = "") -> int:
 
 
 def _validate(args, chosen, out, seed, variant: str = "", baseline=None, table: bool = True) -> int:
+    """One run at one seed into ``out``; ``table=False`` (a seed of ``--seeds``): its table is not
+    printed and replacing an earlier result is not said (the run over the seeds says it)."""
     slow = [t.name for t in chosen if t.cost == "slow"]
     if slow and not args.slow:  # named with --only: say they take minutes
         print(f"painsim: {', '.join(slow)} {'is' if len(slow) == 1 else 'are'} slow (minutes each: courses, "
               "cohorts or long resting windows)", flush=True)
+    from_run = validation.finished_targets(out, seed, variant) if args.resume else None
+    names = _with_earlier_rows(out, [t.name for t in chosen], from_run, args.resume, say=table)
     with _output_folder(out):
         store = out / "targets"  # each finished target, until the table is written (--resume)
         try:
-            from_run = validation.finished_targets(out, seed, variant) if args.resume else None
-            ds = validation.validate([t.name for t in chosen], seed=seed, progress=lambda line: print(line, flush=True),
+            ds = validation.validate(names, seed=seed, progress=lambda line: print(line, flush=True),
                                      store=store, resume=args.resume, workers=args.workers, finished_run=from_run)
         except BaseException as e:
             kept = validation.kept_targets(store)
-            if kept:
+            # the store's own refusal says what to do; "continue with --resume" would contradict it
+            refused = isinstance(e, ParameterError) and e.name == "store" and str(e.value) == str(store)
+            if kept and not refused:
                 print(f"painsim: {'interrupted' if isinstance(e, KeyboardInterrupt) else 'stopped'}; {kept} measured "
                       f"target(s) are kept in {store}; continue with --resume", file=sys.stderr)
             if isinstance(e, KeyboardInterrupt) and kept:  # said once, with what was kept
@@ -154,19 +201,17 @@ def _validate(args, chosen, out, seed, variant: str = "", baseline=None, table: 
         _provenance(ds, args)
         rows = validation.table_rows(ds)
         result = io.save(ds, out / "validation.nc")
-        table = out / "validation.md"
+        table_file = out / "validation.md"
         # the table says which model it measured: seed, and the variant of every model, if any
         header = f"painsim {__version__}, seed {seed}" + (f", every model with {variant}" if variant else "")
-        _write_lines(table, [header, ""] + rows)
+        _write_lines(table_file, [header, ""] + rows)
         plots = _plots()
         figure = plots.save_figure(plots.validation_figure(ds), out / "validation.png")
-        validation.forget_measured(store, [t.name for t in chosen])
+        validation.forget_measured(store, names)
     if table:  # (--seeds prints the table over the seeds instead)
         _print_lines(validation.table_rows(ds, sources=False))
-    verdicts = list(ds["verdict"].values)
-    print(f"painsim: {verdicts.count('yes')} reproduced, {verdicts.count('no')} not, "
-          f"{verdicts.count('n/a')} without a published range")
-    others = {"table": table}
+    print(_summary(ds))
+    others = {"table": table_file}
     compared = out / "comparison.md"
     if baseline is not None:
         others["compared"] = _write_comparison(baseline, args.compare, ds, compared)
@@ -174,6 +219,48 @@ def _validate(args, chosen, out, seed, variant: str = "", baseline=None, table: 
         compared.unlink(missing_ok=True)  # an earlier run's comparison does not describe this run
     _print_paths(result, [figure], **others)
     return 0
+
+
+def _with_earlier_rows(out: Path, names: list[str], from_run, resume: bool, say: bool = True) -> list[str]:
+    """The targets of the new table: ``names``, and with ``--resume`` the rows of the finished run in
+    ``out`` (``from_run``: :func:`painsim.validation.finished_targets`) outside them, so that a
+    targeted resume keeps every finished row (then in the registry's order).  Says which rows are kept
+    beside the selection and, with ``say``, that an earlier result not kept is replaced."""
+    registry = [t.name for t in validation.select(None, slow=True)]
+    earlier = [n for n in (from_run or {}) if n not in names]
+    extra = [n for n in earlier if n in registry]
+    if say and (out / "validation.nc").is_file() and not from_run:
+        why = (" (of another seed, code, model or experiment file, variant or engine: --resume cannot keep it)"
+               if resume else "")
+        print(f"painsim: note: the earlier result in {out}{why} is replaced when this run ends", flush=True)
+    if extra:
+        print(f"painsim: kept from the earlier run in {out}, beside this selection: {', '.join(extra)}", flush=True)
+    lost = [n for n in earlier if n not in registry]
+    if lost:  # same code, so only a registry swapped under it: said, not silent
+        print(f"painsim: note: the earlier run's rows {', '.join(lost)} are no validation target: not kept",
+              flush=True)
+    if not extra:
+        return names
+    return [n for n in registry if n in set(names) | set(extra)]
+
+
+def _summary(ds) -> str:
+    """The line after a run: verdicts of predictions and calibrated targets apart, and the targets
+    without a verdict by cause (no published range or direction; no model value)."""
+    verdict, status = ds["verdict"].values.astype(str), ds["status"].values.astype(str)
+    low, high = ds["published_low"].values.astype(float), ds["published_high"].values.astype(float)
+    direction = ds["published_direction"].values if "published_direction" in ds else np.zeros(len(verdict))
+    judged = (np.isfinite(low) & np.isfinite(high)) | (direction != 0)  # what judge() can judge a value by
+    valueless = (verdict == "n/a") & judged & np.isnan(ds["model"].values.astype(float))
+    unranged = (verdict == "n/a") & ~judged
+    parts = [f"{label}: {int(((status == s) & (verdict == 'yes')).sum())} reproduced, "
+             f"{int(((status == s) & (verdict == 'no')).sum())} not" + note
+             for s, label, note in (("prediction", "predictions", ""),
+                                    ("calibrated", "calibrated targets", " (a check, not evidence)"))]
+    names = ds["target"].values.astype(str)
+    parts.append(f"n/a: {int(unranged.sum())} without a published range or direction, {int(valueless.sum())} "
+                 "without a model value" + (f" ({', '.join(names[valueless])})" if valueless.any() else ""))
+    return "painsim: " + "; ".join(parts)
 
 
 def _write_comparison(baseline, baseline_path, ds, path: Path) -> Path:

@@ -152,8 +152,10 @@ def compare(baseline: xr.Dataset, current: xr.Dataset) -> xr.Dataset:
         figure or no baseline value to compare), ``redefined`` (the baseline's published figure,
         range, direction, description or units differ), with ``current``'s published figures,
         status and units.  Attributes: each run's ``seed``, ``model_overrides``,
-        ``painsim_version`` and ``painsim_source`` (suffix ``_baseline`` for the baseline's) and
-        ``absent`` (the baseline's targets this run did not measure).
+        ``painsim_version``, ``painsim_source`` and ``inputs_digest`` (the model and experiment
+        files, variant and engine it read: :func:`painsim.validation.run.inputs_fingerprint`; ""
+        where a file does not record it), suffix ``_baseline`` for the baseline's, and ``absent``
+        (the baseline's targets this run did not measure).
     """
     names = [str(n) for n in current["target"].values]
     known = {str(n) for n in baseline["target"].values}
@@ -183,7 +185,7 @@ def compare(baseline: xr.Dataset, current: xr.Dataset) -> xr.Dataset:
                                                        "(yes, no, =, lost, gained, n/a)"}),
         redefined=("target", redefined, {**one, "long_name": "published figure or definition differs in the "
                                                              "baseline"}))
-    attrs = ("seed", "model_overrides", "painsim_version", "painsim_source")
+    attrs = ("seed", "model_overrides", "painsim_version", "painsim_source", "inputs_digest")
     out.attrs = {"title": "painsim validation: two runs against the published figures",
                  **{f"{k}_baseline": str(baseline.attrs.get(k, "")) for k in attrs},
                  **{k: str(current.attrs.get(k, "")) for k in attrs},
@@ -192,8 +194,13 @@ def compare(baseline: xr.Dataset, current: xr.Dataset) -> xr.Dataset:
 
 
 def comparison_header(ds: xr.Dataset, baseline_path) -> list[str]:
-    """Lines naming both runs (seed, model variant, version), with a warning where their seeds or
-    code differ (then "closer" mixes the model's change with seed noise or code changes).
+    """Lines naming both runs (seed, model variant, version), with a warning where their seeds, code
+    or inputs differ (then "closer" mixes the model's change with seed noise, code changes or changed
+    model or experiment files).
+
+    The inputs (``inputs_digest``) cover the model variant too, so between two variants they always
+    differ: the header then says that it cannot tell whether the files changed as well.  A baseline
+    that does not record them is said to be unknown on that point.
 
     Parameters
     ----------
@@ -216,7 +223,23 @@ def comparison_header(ds: xr.Dataset, baseline_path) -> list[str]:
         lines.append("warning: the two runs have different seeds, so seed noise alone moves values")
     if ds.attrs.get("painsim_source_baseline") != ds.attrs.get("painsim_source"):
         lines.append("warning: the two runs were computed by different code (painsim_source differs)")
-    return lines
+    return lines + _inputs_lines(ds.attrs)
+
+
+def _inputs_lines(attrs) -> list[str]:
+    """The header's line on the two runs' inputs (``inputs_digest``), if they differ or one is unknown."""
+    base, new = attrs.get("inputs_digest_baseline") or "", attrs.get("inputs_digest") or ""
+    if not (base and new):
+        which = [label for label, d in (("the baseline", base), ("this run", new)) if not d]
+        return [f"note: {' and '.join(which)} {'do' if len(which) > 1 else 'does'} not record inputs_digest (an "
+                "older painsim), so whether both runs read the same model and experiment files is unknown"]
+    if base == new:
+        return []
+    if str(attrs.get("model_overrides_baseline", "")) == str(attrs.get("model_overrides", "")):
+        return ["warning: the two runs read different model or experiment files, or ran on another simulation "
+                "target or engine (inputs_digest differs), so those changes move values too"]
+    return ["note: inputs_digest differs, as it does between model variants; it cannot tell whether the model "
+            "or experiment files or the engine changed as well"]
 
 
 def comparison_rows(ds: xr.Dataset) -> list[str]:
