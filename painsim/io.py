@@ -7,6 +7,7 @@ POSIX file systems).
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
 import os
 import re
@@ -256,11 +257,10 @@ def _is_ragged(dim: str) -> bool:
 def combine(results: Sequence[xr.Dataset], dim: str, labels: Sequence) -> xr.Dataset:
     """Stack per-point Datasets along a new dimension ``dim``.
 
-    Fixed-shape variables gain the dimension ``dim``.  Ragged variables
-    (spikes, synapse lists) are concatenated along their own dimension and an
-    index variable ``<ragged dim>_<dim>`` tells which point each entry
-    belongs to.  Per-point attrs (seed, parameters, stimulus) become
-    variables along ``dim``.
+    Fixed-shape variables gain the dimension ``dim``.  Ragged variables (spikes, synapse lists) are
+    concatenated along their own dimension and an index variable ``<ragged dim>_<dim>`` tells which
+    point each entry belongs to (its ``point_labels``: the labels, JSON, for :func:`check_whole`).
+    Per-point attrs (seed, parameters, stimulus) become variables along ``dim``.
 
     Parameters
     ----------
@@ -302,7 +302,7 @@ def combine(results: Sequence[xr.Dataset], dim: str, labels: Sequence) -> xr.Dat
         idx_name = f"{rdim}_{dim}"
         if idx_name not in out:
             out[idx_name] = ((rdim,), np.repeat(np.arange(len(results)), [a.size for a in arrays]),
-                             {"long_name": _INDEX_LONG_NAME.format(dim)})
+                             {"long_name": _INDEX_LONG_NAME.format(dim), "point_labels": _labels_of(out, dim)})
     for key in ("seed", "parameters", "stimulus", "noxious", "touch", "label", "model"):
         if key in results[0].attrs:
             vals = [ds.attrs.get(key) for ds in results]
@@ -337,9 +337,12 @@ def _point_indices(result: xr.Dataset) -> dict[str, list[str]]:
 
 
 def check_whole(result: xr.Dataset, name: str = "result") -> None:
-    """Refuse one point selected from a combined result with ``.sel``/``.isel``: xarray slices the
-    fixed-shape variables but leaves the ragged ones (spikes) of every point, so their readouts
-    would silently add up all points.
+    """Refuse points selected from a combined result with ``.sel``/``.isel``: xarray slices the fixed-shape
+    variables but leaves the ragged ones (spikes) of every point, indexed by position in the whole
+    result, so their readouts would add up all points or read another point's.
+
+    A subset or reordering is told by the labels :func:`combine` records on the index (``point_labels``);
+    without them (older file, result built by hand) by an index beyond the points kept only.
 
     Parameters
     ----------
@@ -351,14 +354,32 @@ def check_whole(result: xr.Dataset, name: str = "result") -> None:
     Raises
     ------
     painsim.errors.ParameterError
-        ``result`` keeps a :func:`combine` index along a dimension it no longer has.
+        ``result`` keeps a :func:`combine` index (or a ``spike_<dim>`` of :data:`POINT_DIMS`) along a
+        dimension it no longer has, or along one whose points are not those it indexes.
     """
-    for dim, indices in _point_indices(result).items():
+    indices = _point_indices(result)
+    for dim in POINT_DIMS:  # an index without combine's long_name (a result built by hand)
+        if dim in result.dims and f"spike_{dim}" in result.data_vars:
+            indices[dim] = list(dict.fromkeys(indices.get(dim, []) + [f"spike_{dim}"]))
+    for dim, names in indices.items():
         if dim not in result.dims:
-            raise ParameterError(name, f"one {dim} selected from a combined result (its {indices[0]} "
+            raise ParameterError(name, f"one {dim} selected from a combined result (its {names[0]} "
                                        f"still indexes every {dim}'s spikes)",
                                  f"a whole result: painsim.io.point(combined, {dim!r}, k) selects point k "
                                  f"with its own spikes (or pass the combined result with {dim}=k)")
+        kept, index = _labels_of(result, dim), result[names[0]]
+        recorded = index.attrs.get("point_labels")
+        if (kept != recorded) if recorded is not None else (index.size and index.values.max() >= result.sizes[dim]):
+            whole = json.loads(recorded) if recorded else "of the whole result"
+            raise ParameterError(name, f"{dim} {json.loads(kept)} selected from a combined result (its {names[0]} "
+                                       f"indexes by position the {dim}s {whole})",
+                                 f"the whole result: read its spikes, then select {dim}s (population_spikes"
+                                 f"(result, population, k); painsim.io.point(result, {dim!r}, k))")
+
+
+def _labels_of(result: xr.Dataset, dim: str) -> str:
+    """The labels along ``dim`` as JSON text of strings, as :func:`combine` records them."""
+    return json.dumps([str(v) for v in np.atleast_1d(result[dim].values)])
 
 
 def point(result: xr.Dataset, dim: str, k: int) -> xr.Dataset:

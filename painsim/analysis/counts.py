@@ -13,6 +13,7 @@ import xarray as xr
 from ..checks import number, whole
 from ..errors import ParameterError
 from ..readouts import population_spikes, site_block
+from .selections import result_duration
 
 __all__ = ["spikes_per_pulse", "neuron_spike_counts"]
 
@@ -30,11 +31,15 @@ def spikes_per_pulse(result: xr.Dataset, onsets, window: float, population: str 
     ----------
     result : xarray.Dataset
         A result of :func:`painsim.simulate` with spikes and ``population_size`` (all its
-        spikes of ``population`` are counted: no condition is selected).
+        spikes of ``population`` are counted: no condition is selected) and a duration
+        (:func:`painsim.analysis.result_duration`).
     onsets : array_like
-        Pulse onsets, s.
+        Pulse onsets, s: each in ``[0, duration)`` of the run.
     window : float
-        Counting window after each onset, s.
+        Counting window after each onset, s; ``onset + window`` must not pass the end of the run.
+        Unlike :func:`painsim.analysis.evoked_response`, which averages a train and leaves out
+        its pulses whose windows pass the run's ends, each onset here gives its own count, so one
+        outside the recording (an onset in ms, a later protocol's) is refused rather than read as 0.
     population : str
         Population name (default ``"PN"``, the projection neurons).
     site : int, optional
@@ -53,8 +58,9 @@ def spikes_per_pulse(result: xr.Dataset, onsets, window: float, population: str 
         ``population`` is not in ``result``.
     painsim.errors.ParameterError
         ``site`` given for a population not laid out by body site, or not one of its sites (a whole
-        number from 0); ``n_sites`` not a whole number >= 1; ``window`` not a finite number > 0 s;
-        ``onsets`` not finite numbers.
+        number from 0); ``n_sites`` not a whole number >= 1; ``window`` not a finite number > 0 s,
+        or passing the end of the run from the last onset; ``onsets`` not finite numbers, or outside
+        ``[0, duration)`` of the run; ``result`` without a duration.
     """
     window = number(window, "window", lo=0.0, lo_open=True, allowed="a counting window > 0 s (finite)")
     try:
@@ -63,6 +69,7 @@ def spikes_per_pulse(result: xr.Dataset, onsets, window: float, population: str 
         onsets = None
     if onsets is None or not np.all(np.isfinite(onsets)):
         raise ParameterError("onsets", "entries that are not finite numbers", "pulse onsets in s (finite numbers)")
+    _within_run(result, onsets.reshape(-1), window)
     t, i, size = population_spikes(result, population, sort=True)
     if site is not None:
         n, site = _site_block(result, population, n_sites, site, size)
@@ -70,6 +77,27 @@ def spikes_per_pulse(result: xr.Dataset, onsets, window: float, population: str 
     else:
         n = max(size, 1)
     return np.array([np.count_nonzero((t >= o) & (t < o + window)) for o in onsets], float) / n
+
+
+#: Rounding allowed at the ends of the run (s): an onset plus a window computed as the run's length.
+_END_SLACK = 1e-9
+
+
+def _within_run(result: xr.Dataset, onsets: np.ndarray, window: float) -> None:
+    """Refuse onsets outside ``[0, duration)`` of ``result`` (:func:`result_duration`) and a window that
+    runs past its end from the last onset: their spikes were never recorded, so they would count as 0."""
+    try:
+        duration = result_duration(result)
+    except ParameterError as e:
+        raise e.renamed("result") from None
+    outside = onsets[(onsets < -_END_SLACK) | (onsets >= duration)]
+    if outside.size:
+        raise ParameterError("onsets", f"{outside[0]:g} s ({outside.size} of {onsets.size} outside the run)",
+                             f"onsets in s within the recording: 0 <= onset < {duration:g} s (its duration)")
+    if onsets.size and onsets.max() + window > duration + _END_SLACK:
+        raise ParameterError("window", window, f"a window > 0 s that ends within the recording ({duration:g} s) "
+                                               f"from the last onset ({onsets.max():g} s): at most "
+                                               f"{duration - onsets.max():g} s")
 
 
 def neuron_spike_counts(result: xr.Dataset, population: str = "PN", site: int | None = None,

@@ -42,6 +42,12 @@ def evoked_response(times, onsets, window: float, n_neurons: int, duration: floa
     ``[0, duration]``; nan without such a pulse or neuron.  An evoked potential is this
     average over stimuli with its pre-stimulus baseline removed.
 
+    The window may be at most half the shortest interval between pulses: a longer baseline
+    window reaches back into the previous pulse's response window and removes it (a 20-ms
+    window at 50 Hz reads a locked response as ~0).  Pulses whose windows pass the run's ends
+    are left out of the average (a train's last pulses; :func:`painsim.analysis.spikes_per_pulse`,
+    which gives one count per onset, refuses them instead).
+
     Parameters
     ----------
     times : array_like
@@ -49,7 +55,8 @@ def evoked_response(times, onsets, window: float, n_neurons: int, duration: floa
     onsets : array_like
         Pulse onsets, s.
     window : float
-        Response window after each onset (and baseline window before it), s.
+        Response window after each onset (and baseline window before it), s: > 0 and at most
+        half the shortest interval between two of ``onsets``.
     n_neurons : int
         Neurons in the population, >= 0 (the spikes are counted per neuron).
     duration : float
@@ -65,7 +72,8 @@ def evoked_response(times, onsets, window: float, n_neurons: int, duration: floa
     Raises
     ------
     painsim.errors.ParameterError
-        ``window`` not a finite number > 0 s, ``duration`` not a finite number >= 0 s,
+        ``window`` not a finite number > 0 s or longer than half the shortest interval between
+        pulses, ``duration`` not a finite number >= 0 s,
         ``n_neurons`` not a whole number >= 0, ``times`` or ``onsets`` not numbers (text, bools).
     """
     window = number(window, "window", lo=0.0, lo_open=True, allowed="a response window > 0 s (finite)")
@@ -73,6 +81,11 @@ def evoked_response(times, onsets, window: float, n_neurons: int, duration: floa
     if isinstance(n_neurons, bool) or not isinstance(n_neurons, (int, np.integer)) or n_neurons < 0:
         raise ParameterError("n_neurons", n_neurons, "a whole number of neurons >= 0")
     o = _times(onsets, "onsets")
+    gaps = np.diff(np.unique(o))
+    if gaps.size and window > gaps.min() / 2 + 1e-9:  # 1e-9 s: rounding of onsets (0.05 + k * 0.02)
+        raise ParameterError("window", window, f"a response window of at most half the shortest interval between "
+                                               f"pulses ({gaps.min():g} s): <= {gaps.min() / 2:g} s (a longer one "
+                                               "puts the previous pulse's response in the baseline)")
     o = o[(o - window >= 0) & (o + window <= duration)]
     if o.size == 0 or n_neurons == 0:
         return float("nan")

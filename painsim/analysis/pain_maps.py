@@ -141,7 +141,8 @@ def pain_map_metrics(ds: xr.Dataset) -> xr.Dataset:
     -------
     xarray.Dataset
         Over ``model`` and ``site``: ``site_area`` (m^2), ``site_centroid_x``
-        (m) and ``site_pain`` (NRS); over ``model``: ``painful_overactive_area`` (m^2)
+        (m) and ``site_pain`` (NRS), NaN for a site no condition of the model stimulated; over
+        ``model``: ``painful_overactive_area`` (m^2; NaN when the painful site was not stimulated)
         and ``painful_site``; ``site_maps`` (model, site, map_y, map_x; Hz, NaN for a site
         not stimulated) and ``territory`` (model, map_y, map_x; -1 = no site); attributes
         ``threshold_hz`` and ``spacing_m``.
@@ -182,6 +183,10 @@ def pain_map_metrics(ds: xr.Dataset) -> xr.Dataset:
         for s in range(n_sites):
             cx[g, s] = readouts.map_centroid(filled[s], thr, h)[0]
         over[g] = readouts.active_area(filled[painful[g]], thr, h)
+    # a site no condition stimulated has no response to measure (its zero-filled map would read 0 m^2)
+    unknown = np.isnan(maps).all(axis=(2, 3))
+    area[unknown] = np.nan
+    over[unknown[np.arange(len(names)), painful]] = np.nan
     return xr.Dataset(
         {"site_area": (("model", "site"), area, {"units": "m^2"}),
          "site_centroid_x": (("model", "site"), cx, {"units": "m"}),

@@ -16,6 +16,7 @@ import xarray as xr
 from ..anatomy import FIBER_CLASSES
 from ..readouts import population_spikes
 from ..synchrony import paresthesia, volley_starts
+from ..units import to_si
 from .selections import condition_devices, experiment_conditions, result_duration
 
 __all__ = ["synchronous_volleys", "scs_metrics", "scs_frequency_curves"]
@@ -177,6 +178,16 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
         coords={"condition": ds.condition.values, "fiber_class": classes})
 
 
+_GABA_BLOCK = "dorsal_horn.pharmacology.gaba_block"
+
+
+def _gaba_block(spec: dict, c: int) -> float:
+    """Condition ``c``'s spinal GABA_A block, read as the model reads a dimensionless parameter
+    (``0.5``, ``"0.5"`` and ``"50 %"`` alike: :func:`painsim.units.to_si`); 0 when not set."""
+    value = spec.get("params", {}).get(_GABA_BLOCK, 0.0)
+    return float(to_si(value, "1", f"condition[{c}].params.{_GABA_BLOCK}"))
+
+
 def scs_frequency_curves(ds: xr.Dataset) -> dict:
     """PN rate against tonic SCS frequency, per level of spinal GABA_A block.
 
@@ -184,7 +195,8 @@ def scs_frequency_curves(ds: xr.Dataset) -> dict:
     ----------
     ds : xarray.Dataset
         An experiment result over ``condition`` with ``pn_rate`` (Hz); each condition's
-        ``params`` may set ``dorsal_horn.pharmacology.gaba_block`` (default 0) and its
+        ``params`` may set ``dorsal_horn.pharmacology.gaba_block`` (default 0; a number or a
+        fraction such as ``"50 %"``, read as the model reads it) and its
         frequency ``f`` is the mean rate of its dorsal-column device (else of its first).
 
     Returns
@@ -196,13 +208,14 @@ def scs_frequency_curves(ds: xr.Dataset) -> dict:
     Raises
     ------
     painsim.errors.UnknownKeyError, painsim.errors.ParameterError
-        A condition's stimulus table refused by :func:`condition_devices`.
+        A condition's stimulus table refused by :func:`condition_devices`, or its ``gaba_block`` not
+        a plain number or fraction (``0.5``, ``"50 %"``), named ``condition[<k>].params.<path>``.
     """
     conds = experiment_conditions(ds)
     pn = ds["pn_rate"].values
     groups: dict = {}
     for c, spec in enumerate(conds):
-        gb = float(spec.get("params", {}).get("dorsal_horn.pharmacology.gaba_block", 0.0))
+        gb = _gaba_block(spec, c)
         g = groups.setdefault(gb, {"f": [], "pn": [], "base": None})
         if "stimulus" in spec:   # the rate of the dorsal-column lead among several devices
             devices = condition_devices(spec)
