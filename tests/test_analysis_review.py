@@ -218,3 +218,23 @@ def test_the_library_sep_protocols_read_a_window_evoked_response_accepts(file, t
     for test in tests:
         assert window <= np.diff(test.onsets).min() / 2
         evoked_response([], test.onsets, window, 1, float(test.onsets[-1]) + 1.0)   # not refused
+
+
+def test_experiment_conditions_follow_the_labels_of_a_subset():
+    """A subset of conditions got empty tables ([{}, {}]), so scs_frequency_curves and sep_metrics
+    read no stimulus; a reordering got the tables in the file's order."""
+    import json
+
+    import numpy as np
+    import xarray as xr
+
+    from painsim.analysis.selections import experiment_conditions
+    tables = [{"label": "rest"}, {"label": "scs", "stimulus": {"rate": "50 Hz"}}, {"stimulus": {"rate": "10 Hz"}}]
+    ds = xr.Dataset({"pn_rate": ("condition", np.zeros(3))},
+                    coords={"condition": ["rest", "scs", "condition 2"]},
+                    attrs={"experiment_spec": json.dumps({"condition": tables})})
+    assert experiment_conditions(ds) == tables                                   # the whole result
+    assert experiment_conditions(ds.isel(condition=[2, 1])) == [tables[2], tables[1]]
+    # negative control: labels the file does not hold, with another count, still give empty tables
+    other = ds.isel(condition=[0, 1]).assign_coords(condition=["a", "b"])
+    assert experiment_conditions(other) == [{}, {}]

@@ -24,8 +24,10 @@ __all__ = ["experiment_conditions", "result_duration", "condition_devices", "cha
 def experiment_conditions(ds: xr.Dataset) -> list:
     """The ``[[condition]]`` tables of the experiment behind ``ds`` (one per condition).
 
-    Read from the ``experiment_spec`` attribute; empty tables if the
-    Dataset does not carry one table per condition.
+    Read from the ``experiment_spec`` attribute and matched to the result's conditions by their
+    labels (a table's ``label``, else ``"condition <k>"``, as :func:`painsim.files.run_conditions`
+    names them), so that conditions selected or reordered from a result get their own tables;
+    empty tables if the labels do not match and the Dataset does not carry one table per condition.
 
     Parameters
     ----------
@@ -36,11 +38,16 @@ def experiment_conditions(ds: xr.Dataset) -> list:
     Returns
     -------
     list of dict
-        One table per condition, in condition order (``{}`` each when the attribute is
-        missing or lists another number of conditions; ``[]`` without a ``condition`` dim).
+        One table per condition of ``ds``, in its order (``{}`` each when the attribute is
+        missing, or its labels do not match and it lists another number of conditions; ``[]``
+        without a ``condition`` dim).
     """
     spec = json.loads(ds.attrs.get("experiment_spec", "{}") or "{}")
     conds = spec.get("condition", [])
+    by_label = {c.get("label", f"condition {k}"): c for k, c in enumerate(conds)}
+    labels = [str(v) for v in ds["condition"].values] if "condition" in ds.coords else []
+    if labels and len(by_label) == len(conds) and all(label in by_label for label in labels):
+        return [by_label[label] for label in labels]  # a subset or reordering keeps its own tables
     if len(conds) != ds.sizes.get("condition", 0):
         return [{} for _ in range(ds.sizes.get("condition", 0))]
     return conds
