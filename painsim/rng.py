@@ -30,6 +30,7 @@ STREAM = {"velocity": 1, "threshold": 2, "natural": 3, "ectopic": 4, "connectivi
           "design": 0x5EED,               # painsim.sweep.designs: random / LHS / Sobol samples
           "patient_seeds": 0x5EED,        # painsim.cohort.sampling: each patient's simulation seed
           "patients": 0xC0407,            # painsim.cohort.sampling: each patient's attributes
+          "patient_seed_redraw": 0x5EED2,  # painsim.cohort.sampling: a patient seed that repeats an earlier one
           "qst_subject": 0x5B1EC7}        # painsim.files.qst: each virtual subject's own parameters
 
 

@@ -13,7 +13,7 @@ from ..checks import number
 from ..errors import ParameterError, UnknownKeyError
 
 __all__ = ["Distribution", "Beta", "LogNormal", "Normal", "Bernoulli", "Fixed", "GROUPS", "PRESETS", "CATEGORICAL", "default_distributions",
-           "resolve_distributions", "built", "replacement", "get_parameter", "set_parameter", "has_parameter"]
+           "resolve_distributions", "built", "replacement", "yes_no", "get_parameter", "set_parameter", "has_parameter"]
 
 
 class Distribution:
@@ -422,8 +422,10 @@ def replacement(attr: str, value, where: str):
     painsim.errors.UnknownKeyError
         A group that is not in :data:`GROUPS`.
     painsim.errors.ParameterError
-        A dict for an attribute of :data:`CATEGORICAL`, a value of another type,
-        or a number out of range (a probability outside [0, 1], or not finite).
+        A dict or a distribution other than a :class:`Bernoulli` for an attribute of
+        :data:`CATEGORICAL` (``Fixed(0)`` and ``Fixed(1)`` are taken as ``Bernoulli(0)`` and
+        ``Bernoulli(1)``), a value of another type, or a number out of range (a probability
+        outside [0, 1], or not finite).
     """
     if isinstance(value, Mapping):
         if attr in CATEGORICAL:  # sample() draws a yes/no share once for every patient
@@ -433,11 +435,42 @@ def replacement(attr: str, value, where: str):
                 raise UnknownKeyError(g, GROUPS, what=f"group of {where}")
         return {g: replacement(attr, v, f"{where}.{g}") for g, v in value.items()}
     if isinstance(value, Distribution):
-        return value
+        return yes_no(attr, value, where) if attr in CATEGORICAL else value
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         return _from_number(attr, value, where)
     raise ParameterError(where, value, "a distribution (cohort.Beta, LogNormal, Bernoulli, Fixed), "
                                        "a number, or a dict of them by group")
+
+
+def yes_no(attr: str, value: Distribution, where: str) -> Distribution:
+    """The :class:`Bernoulli` of a yes/no draw (:data:`CATEGORICAL`): ``value`` itself, or
+    ``Fixed(0)`` / ``Fixed(1)`` as ``Bernoulli(0)`` / ``Bernoulli(1)``.
+
+    Parameters
+    ----------
+    attr : str
+        The yes/no attribute (``"central"``, ``"stroke"``, ``"ischemic"``).
+    value : Distribution
+        Its distribution.
+    where : str
+        The key as the user wrote it, named by errors.
+
+    Returns
+    -------
+    Bernoulli
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Any other distribution (a Beta, a LogNormal, a Fixed share such as 0.4): its
+        values, not probabilities of yes, would make every patient "yes".
+    """
+    if isinstance(value, Bernoulli):
+        return value
+    if isinstance(value, Fixed) and value.value in (0.0, 1.0):
+        return Bernoulli(float(value.value))
+    raise ParameterError(where, value, f"a probability or a Bernoulli (the share of patients with {attr!r} = yes; "
+                                       f"e.g. 0.4 or Bernoulli(0.4), not a {type(value).__name__})")
 
 
 def resolve_distributions(preset: str | None, distributions: Mapping | None) -> tuple[dict, set]:

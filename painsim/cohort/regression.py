@@ -51,6 +51,13 @@ def _design(y, X, names) -> tuple[np.ndarray, np.ndarray, list]:
 #: Log odds (per SD of a covariate, or at the covariates' means) beyond which a fit is diverging:
 #: an odds ratio of e^30 ~ 1e13 per SD exists only under (quasi-)complete separation.
 _DIVERGED = 30.0
+#: Standard error of a log odds ratio per SD of its covariate (per unit of a constant column) beyond
+#: which an unconverged fit is creeping along a flat likelihood (quasi-complete separation): an
+#: estimable term of any cohort has an SE of a few units at most.
+_HUGE_SE = 1e3
+#: Fitted probability this close to 0 or 1: an unconverged fit is pushing some patients' outcomes
+#: to certainty, which only (quasi-)complete separation makes the maximum of the likelihood.
+_CERTAIN = 1e-10
 
 
 def _standardising(X: np.ndarray) -> np.ndarray:
@@ -131,8 +138,15 @@ def logistic_regression(y: np.ndarray, X: np.ndarray, names: Sequence[str] | Non
     Notes
     -----
     With complete or quasi-complete separation the maximum likelihood
-    estimate does not exist; the fit stops when the coefficients diverge and
-    reports ``separated = True`` with infinite odds ratios.  The fit runs on
+    estimate does not exist; the fit reports ``separated = True`` and, for
+    each term that diverges (log odds beyond 30 per SD of its covariate) or
+    whose standard error per SD is huge (above 1000), an odds ratio of 0 or
+    infinity with NaN interval and p.  It is separated when the coefficients
+    diverge, or when the fit does not converge and either some fitted
+    probability comes within 1e-10 of 0 or 1 or a standard error per SD is
+    huge (quasi-complete separation: the coefficients only creep towards
+    infinity, and an odds ratio such as 1e-14 with interval [0, inf] would
+    be no estimate).  The fit runs on
     standardised covariates (each divided by its SD, centred if the model has
     an intercept) and its coefficients and covariance are transformed back, so
     that divergence is judged per SD of a covariate, not per unit.
@@ -145,7 +159,8 @@ def logistic_regression(y: np.ndarray, X: np.ndarray, names: Sequence[str] | Non
     to_original = _standardising(X)
     Z = X @ to_original
     beta_z, converged, separated = _newton(y, Z, whole(max_iter, "max_iter"), tol)
-    p = 1 / (1 + np.exp(-(Z @ beta_z)))
+    with np.errstate(over="ignore"):
+        p = 1 / (1 + np.exp(-(Z @ beta_z)))
     H = Z.T @ (Z * np.clip(p * (1 - p), 1e-300, None)[:, None])
     beta = to_original @ beta_z
     try:
@@ -159,8 +174,17 @@ def logistic_regression(y: np.ndarray, X: np.ndarray, names: Sequence[str] | Non
         out = pd.DataFrame({"coef": beta, "se": se, "z": zstat, "p": 2 * norm.sf(np.abs(zstat)),
                             "odds_ratio": np.exp(beta), "ci_low": np.exp(beta - z * se),
                             "ci_high": np.exp(beta + z * se)}, index=pd.Index(names, name="term"))
+    # per SD of each covariate (per unit of a constant column: the intercept is not centred here,
+    # so a reference group's log odds that is finite is not taken for a diverging term)
+    scale = np.where(X.std(axis=0) > 0, X.std(axis=0), np.abs(X.mean(axis=0)))
+    with np.errstate(invalid="ignore"):  # an infinite SE of an all-zero column: NaN, not huge
+        huge = se * scale > _HUGE_SE
+    if not converged and not separated:
+        # quasi-complete separation: the coefficients creep (the weights of the certain patients
+        # vanish) without passing _DIVERGED before max_iter; the fit is certain or flat, not estimated
+        separated = bool(huge.any() or (np.minimum(p, 1 - p) < _CERTAIN).any())
     if separated:
-        big = np.abs(beta_z) > _DIVERGED
+        big = (np.abs(beta * scale) > _DIVERGED) | huge
         out.loc[big, "odds_ratio"] = np.where(beta[big] > 0, np.inf, 0.0)
         out.loc[big, ["ci_low", "ci_high", "p"]] = np.nan
     out.attrs.update(converged=converged, separated=separated, n=int(y.size))

@@ -86,7 +86,10 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
         Continue the cohort stored in ``store``: patients found there are
         loaded, not run again.  Each file carries a fingerprint of the
         patient (full parameter set, seed, protocol, relief day, opioid
-        tolerance), and a mismatch raises instead of mixing two cohorts.
+        tolerance), and a mismatch raises instead of mixing two cohorts; the
+        relief day counts by its value (4, 4.0 and ``numpy.int64(4)`` are one
+        day, also for a store written before the day was fingerprinted as a
+        float: :func:`patient_fingerprints`).
         Without ``resume`` a store that already holds patients raises.
     opioid_tolerance : bool
         Each patient's course with the analgesic tolerance of the opioid
@@ -96,7 +99,8 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
     Returns
     -------
     pandas.DataFrame (and list of xarray.Dataset)
-        The table with ``baseline_pain``, ``relief`` (at ``day``, a
+        The table with ``seed`` set to the seeds simulated (``seeds`` when
+        given), and ``baseline_pain``, ``relief`` (at ``day``, a
         fraction), ``responder_30`` and ``responder_50`` added (False for a patient
         without baseline pain, whose relief is NaN: :func:`responder_rates` and
         :func:`odds_ratio` read the relief and leave such patients out);
@@ -140,6 +144,7 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
         kw["opioid_tolerance"] = True
     results = _courses(models, seeds, protocol, day, kw, batch_size, workers, progress, store, resume)
     out = _with_relief(table, results, day)
+    out["seed"] = np.asarray(seeds, np.int64)  # the seeds simulated (seeds=... replaces the table's column)
     out.attrs = {**table.attrs, "unmapped": sorted(unmapped), "protocol": str(getattr(protocol, "name", protocol)),
                  "model": base.name, "relief_day": day if day is not None else "last",
                  "opioid_tolerance": int(bool(opioid_tolerance))}
@@ -180,7 +185,8 @@ def patient_fingerprints(models, seeds, protocol, day, opioid_tolerance: bool = 
     protocol : Protocol or str
         The protocol: its ``describe()``, or its text if it has none.
     day : float or None
-        The relief day.
+        The relief day, fingerprinted as a float: 4, 4.0 and ``numpy.int64(4)`` give one
+        fingerprint (the one a float day always had).
     opioid_tolerance : bool
         Whether the courses have the opioid tolerance.
 
@@ -189,11 +195,42 @@ def patient_fingerprints(models, seeds, protocol, day, opioid_tolerance: bool = 
     list of str
         SHA-256 hex digests, one per patient.
     """
+    return _fingerprints(models, seeds, protocol, None if day is None else float(day), opioid_tolerance)
+
+
+def _fingerprints(models, seeds, protocol, day, opioid_tolerance: bool) -> list[str]:
+    """:func:`patient_fingerprints` with ``day`` written into the fingerprint as it is given."""
     describe = getattr(protocol, "describe", None)
     prot = json.dumps(describe() if describe else str(protocol), sort_keys=True, default=str)
     extra = ["opioid_tolerance"] if opioid_tolerance else []
     return [hashlib.sha256(json.dumps([m.to_json(), int(s), prot, day, *extra], default=str).encode()).hexdigest()
             for m, s in zip(models, seeds)]
+
+
+def _legacy_days(day) -> list:
+    """The other forms an older painsim wrote a whole relief day in (it fingerprinted the day as
+    given): an int (4, from a file's ``relief_day = 4``) and a numpy integer (written as the text
+    "4"); a float day (a protocol's ``end_day``) was written as the float it is now."""
+    if day is None or not float(day).is_integer():
+        return []
+    return [int(day), str(int(day))]
+
+
+def _open_store(st, models, seeds, protocol, day, opioid_tolerance: bool, resume: bool) -> tuple[list, dict]:
+    """The fingerprints the store ``st`` keeps its patients under and the patients it holds: the
+    float-day fingerprints, or, for a store written by an older painsim with the whole day as an
+    integer, that store's own (it is continued in its own form, so it never mixes two)."""
+    keys = patient_fingerprints(models, seeds, protocol, day, opioid_tolerance)
+    try:
+        return keys, st.open_items(keys, resume)
+    except ParameterError as refused:
+        for legacy in _legacy_days(day) if resume else []:
+            old = _fingerprints(models, seeds, protocol, legacy, opioid_tolerance)
+            try:
+                return old, st.open_items(old, resume)
+            except ParameterError:
+                continue
+        raise refused
 
 
 class CohortProgress:
@@ -266,8 +303,8 @@ def _courses(models, seeds, protocol, day, kw, batch_size, workers, progress, st
     done: dict[int, Any] = {}
     if store is not None:
         st = ResultStore(store, PATIENT_LAYOUT)
-        keys = patient_fingerprints(models, seeds, protocol, day, bool(kw.get("opioid_tolerance")))
-        done.update(st.open_items(keys, resume))
+        keys, found = _open_store(st, models, seeds, protocol, day, bool(kw.get("opioid_tolerance")), resume)
+        done.update(found)
     todo = [k for k in range(len(models)) if k not in done]
     # inside a worker of another run (a validation row) the batches run in that worker: cut and
     # hinted as one process's (run_batches would run a pool's batches there one after the other)

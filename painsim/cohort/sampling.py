@@ -14,10 +14,10 @@ import pandas as pd
 from ..checks import whole
 from ..errors import ParameterError, SpecError, UnknownKeyError
 from ..rng import rng_for, seed_state
-from .distributions import resolve_distributions
+from .distributions import CATEGORICAL, resolve_distributions, yes_no
 
 __all__ = ["PATIENT_TO_MODEL", "PATIENT_LABELS", "ATTRIBUTE_UNITS", "sample", "patient_overrides", "patient_models",
-           "checked_table"]
+           "checked_table", "patient_seeds"]
 
 #: Patient attribute -> dotted model path.  The ONE place to update when the
 #: model's parameter names change.  Every path exists in the reference model
@@ -83,8 +83,9 @@ def sample(n: int, preset: str | None = "default", seed: int = 0,
         One row per patient (index ``patient``): ``etiology``
         (central/peripheral), ``stroke_type`` (ischemic/hemorrhagic/none),
         one column per attribute of :data:`PATIENT_TO_MODEL`, and ``seed``
-        (the patient's simulation seed).  ``attrs`` records the preset,
-        seed and the attributes whose distribution was given explicitly.
+        (the patient's simulation seed; no two alike, :func:`patient_seeds`).
+        ``attrs`` records the preset, seed and the attributes whose
+        distribution was given explicitly.
 
     Raises
     ------
@@ -98,6 +99,8 @@ def sample(n: int, preset: str | None = "default", seed: int = 0,
         raise ParameterError("n", n, "a number of patients >= 1")
     seed = whole(seed, "seed", 0, allow_float=True)  # numpy seeds are whole numbers >= 0 (1.5 is not 1)
     dists, explicit = (dict(_dists), set()) if _dists is not None else resolve_distributions(preset, distributions)
+    for attr in CATEGORICAL:  # a yes/no draw: a Beta's or a Fixed share's values would make everyone "yes"
+        dists[attr] = yes_no(attr, dists[attr], f"distributions.{attr}")
     names = ["central", "stroke", "ischemic"] + list(PATIENT_TO_MODEL)
     u = rng_for(seed, "patients").random((n, len(names)))
     u = np.clip(u, 1e-12, 1 - 1e-12)
@@ -125,10 +128,48 @@ def sample(n: int, preset: str | None = "default", seed: int = 0,
             raise SpecError(attr, sorted(d), "distributions covering every patient "
                                              "(give 'peripheral' and 'central' at least)")
         table[attr] = values
-    table["seed"] = seed_state(seed, "patient_seeds", n)
+    table["seed"] = patient_seeds(seed, n)
     df = pd.DataFrame(table, index=pd.RangeIndex(n, name="patient"))
     df.attrs.update({"preset": preset, "seed": int(seed), "explicit": sorted(explicit)})
     return df
+
+
+def patient_seeds(seed: int, n: int) -> np.ndarray:
+    """The simulation seeds of a cohort's first ``n`` patients: distinct, and patient ``k``'s
+    independent of ``n`` (a cohort resumed with more patients keeps its first patients' seeds).
+
+    The seeds are :func:`painsim.rng.seed_state`'s (stream ``patient_seeds``), whose 31-bit
+    words repeat far more often than chance (in ``sample(2000, seed=0)`` patients 91 and 1739
+    shared one: two identical patients are one patient counted twice).  A seed that repeats an
+    earlier patient's is drawn again from the stream ``patient_seed_redraw`` of that patient,
+    until it is new: the earlier patient keeps its seed, and a cohort without a repeat keeps
+    every seed it always had.  Patient ``k``'s seed depends only on the first ``k + 1`` words of
+    the stream (a prefix of any longer draw), so it does not depend on ``n``.
+
+    Parameters
+    ----------
+    seed : int
+        The cohort's seed.
+    n : int
+        Patients.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n`` distinct seeds (int64, 0 to 2**31 - 1).
+    """
+    seeds = seed_state(seed, "patient_seeds", n)
+    if np.unique(seeds).size == n:  # the usual case: every seed as it always was
+        return seeds
+    seen: set[int] = set()
+    for k, s in enumerate(seeds.tolist()):
+        if s in seen:  # a later patient repeating an earlier one's seed: it, never the earlier, draws again
+            redraw = rng_for(seed, "patient_seed_redraw", k)
+            while s in seen:
+                s = int(redraw.integers(0, 2 ** 31))
+            seeds[k] = s
+        seen.add(s)
+    return seeds
 
 
 def checked_table(table, name: str = "table", empty: bool = False):

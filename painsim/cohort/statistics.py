@@ -2,7 +2,8 @@
 synthetic tables with known answers): responder rates with Wilson intervals,
 relief summaries, odds ratios from a logistic regression (IRLS, Wald
 intervals) or a 2x2 table (Woolf), the comparison with the published cohort,
-and which attributes drive an outcome (:func:`sensitivity`).
+and how much of an outcome's variance each attribute accounts for
+(:func:`sensitivity`: associations, not causes).
 
 Responder: relief >= threshold (IMMPACT: >= 30 % moderately, >= 50 %
 substantially important; Dworkin 2008 J Pain 9:105), through
@@ -85,14 +86,17 @@ def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
 
 def responder_flags(table, threshold: float, relief: str = "relief") -> np.ndarray:
     """Responder flags of a table's patients: from its ``relief`` column (patients
-    without a relief left out), else from its ``responder_<pct>`` column.
+    without a relief left out), else from its ``responder_<pct>`` column, which
+    answers only its own threshold (``<pct>`` / 100).
 
     Parameters
     ----------
     table : pandas.DataFrame
         With a ``relief`` column (fraction, 0.3 = 30 %) or a ``responder_<pct>`` column.
     threshold : float
-        Relief threshold (fraction); ``<pct>`` is it in percent, rounded.
+        Relief threshold (fraction).  Without a relief column it must be the
+        threshold of a stored ``responder_<pct>`` column (0.3 for
+        ``responder_30``; 0.304 is refused, not answered by ``responder_30``).
     relief : str
         The relief column.
 
@@ -106,15 +110,21 @@ def responder_flags(table, threshold: float, relief: str = "relief") -> np.ndarr
     painsim.errors.UnknownKeyError
         The table has neither column.
     painsim.errors.ParameterError
-        ``table`` not a DataFrame, or ``threshold`` not a fraction in (0, 1].
+        ``table`` not a DataFrame, ``threshold`` not a fraction in (0, 1], or (without a relief
+        column) not exactly the threshold of the stored ``responder_<pct>`` column.
     """
     checked_table(table, empty=True)
-    col = f"responder_{int(round(_threshold(threshold) * 100))}"
+    t = _threshold(threshold)
+    pct = int(round(t * 100))
+    col = f"responder_{pct}"
     if relief in table:
         r = np.asarray(table[relief], float)
         keep = ~np.isnan(r)
-        return responders(r[keep], threshold)
+        return responders(r[keep], t)
     if col in table:
+        if not math.isclose(t, pct / 100, rel_tol=0.0, abs_tol=1e-9):  # only float noise, e.g. 0.1 + 0.2
+            raise ParameterError("threshold", threshold, f"the threshold of a stored responder column ({pct / 100:g} "
+                                 f"for {col!r}): the table has no {relief!r} column to compute others from")
         return np.asarray(table[col], bool)
     raise UnknownKeyError(relief, list(table.columns), what="relief column")
 
@@ -245,16 +255,26 @@ def odds_ratio_2x2(a: int, b: int, c: int, d: int, level: float = 0.95) -> dict:
 
 
 def _outcome_threshold(table, outcome, threshold) -> float | None:
-    """None when ``outcome`` is a column of ``table``; else the relief threshold of a
-    ``"responder_<pct>"`` outcome computed from the ``relief`` column (``threshold`` if given)."""
+    """The relief threshold of a ``"responder_<pct>"`` outcome computed from the ``relief``
+    column (``threshold`` if given, else ``<pct>`` / 100); None when ``outcome`` is a stored
+    column read as it is (no ``threshold`` given).  A ``threshold`` is always checked, and refused
+    when there is no relief column to apply it to or the outcome is no ``responder_<pct>``."""
     if not isinstance(outcome, str):
         raise ParameterError("outcome", outcome, "a column name, e.g. 'responder_30'")
+    pct = outcome[len("responder_"):]
+    responder = outcome.startswith("responder_") and pct.isdigit()
+    if threshold is not None:
+        t = _threshold(threshold)
+        if not (responder and "relief" in table):  # a stored column answers its own threshold only
+            raise ParameterError("threshold", threshold, "None: a threshold applies to a 'responder_<pct>' outcome "
+                                 f"computed from a 'relief' column (outcome {outcome!r}"
+                                 f"{'' if 'relief' in table else ', and the table has no relief column'})")
+        return t
     if outcome in table:
         return None
-    pct = outcome[len("responder_"):]
-    if not (outcome.startswith("responder_") and pct.isdigit() and "relief" in table):
+    if not (responder and "relief" in table):
         raise UnknownKeyError(outcome, list(table.columns), what="outcome column")
-    return _threshold(threshold if threshold is not None else int(pct) / 100)
+    return int(pct) / 100
 
 
 def _numeric(table, column: str, name: str) -> np.ndarray:
@@ -280,6 +300,12 @@ def odds_ratio(table, by: str, level: str, reference: str, outcome: str = "respo
         A boolean column, or ``"responder_<pct>"`` computed from ``relief``.
     adjust : sequence of str
         Numeric columns to adjust for (added to the logistic model).
+    threshold : float, optional
+        Relief threshold (a fraction in (0, 1]) of a ``"responder_<pct>"``
+        outcome: responders are then computed from the ``relief`` column at this
+        threshold (in place of ``<pct>`` / 100), even when the table stores the
+        outcome column.  Refused without a ``relief`` column or for another
+        outcome.  Default: a stored outcome column as it is, else ``<pct>`` / 100.
     ci : float
         Confidence level.
 
@@ -295,7 +321,9 @@ def odds_ratio(table, by: str, level: str, reference: str, outcome: str = "respo
         the patients of the two groups left out because their ``relief`` is
         NaN (no baseline pain, or not tested), as :func:`responder_rates`
         leaves them out; only for a ``responder_<pct>`` outcome of a table
-        with a ``relief`` column.
+        with a ``relief`` column.  When a group has no evaluable patient
+        left (none at all: ``n`` = 0) nothing is fitted: the odds ratio, its
+        interval and ``p`` are NaN and ``separated`` is True.
 
     Raises
     ------
@@ -304,7 +332,8 @@ def odds_ratio(table, by: str, level: str, reference: str, outcome: str = "respo
     painsim.errors.ParameterError
         ``level`` equal to ``reference``, ``adjust`` a text (not a list of columns) or naming a
         column that is not numeric, an ``outcome`` column that is not yes/no, a ``threshold``
-        not in (0, 1], or ``ci`` not strictly between 0 and 1.
+        not in (0, 1] or given without a ``relief`` column (or for an outcome other than
+        ``responder_<pct>``), or ``ci`` not strictly between 0 and 1.
     """
     checked_table(table, empty=True)
     if isinstance(adjust, str):
@@ -331,15 +360,19 @@ def odds_ratio(table, by: str, level: str, reference: str, outcome: str = "respo
     if not np.isin(y, (0.0, 1.0)).all():
         raise ParameterError("outcome", outcome, "a yes/no column (True/False or 0/1, no NaN), or 'responder_<pct>'")
     x = (sub[by] == level).to_numpy(float)
-    cols = [np.ones_like(x), x] + [_numeric(sub, c, "adjust") for c in adjust]
-    fit = logistic_regression(y, np.column_stack(cols), ["intercept", f"{by}={level}", *adjust], level=ci)
-    row = fit.iloc[1]
     # the 2x2 table: responders / non-responders in the level (a, b) and the reference group (c, d)
     a, b = int(((x == 1) & (y == 1)).sum()), int(((x == 1) & (y == 0)).sum())
     c, d = int(((x == 0) & (y == 1)).sum()), int(((x == 0) & (y == 0)).sum())
-    out = {"odds_ratio": float(row.odds_ratio), "ci_low": float(row.ci_low), "ci_high": float(row.ci_high),
-           "p": float(row.p), "n": int(y.size), "n_level": int(x.sum()), "n_reference": int((1 - x).sum()),
-           "separated": bool(fit.attrs["separated"]), "table_2x2": (a, b, c, d), "unevaluable": unevaluable}
+    out = {"odds_ratio": math.nan, "ci_low": math.nan, "ci_high": math.nan, "p": math.nan, "n": int(y.size),
+           "n_level": int(x.sum()), "n_reference": int((1 - x).sum()), "separated": True,
+           "table_2x2": (a, b, c, d), "unevaluable": unevaluable}
+    if not (x.any() and not x.all()):  # a group without an evaluable patient (or none at all): nothing to fit
+        return out
+    cols = [np.ones_like(x), x] + [_numeric(sub, c, "adjust") for c in adjust]
+    fit = logistic_regression(y, np.column_stack(cols), ["intercept", f"{by}={level}", *adjust], level=ci)
+    row = fit.iloc[1]
+    out.update(odds_ratio=float(row.odds_ratio), ci_low=float(row.ci_low), ci_high=float(row.ci_high),
+               p=float(row.p), separated=bool(fit.attrs["separated"]))
     if not adjust and min(a, b, c, d) == 0:
         # a zero cell: the maximum-likelihood odds ratio is 0 or infinite (IRLS only drifts towards it)
         num, den = a * d, b * c
@@ -365,7 +398,8 @@ def statistics(table, outcome: str = "responder_30") -> dict:
         all patients), ``relief_by_etiology`` (one row per etiology; only with
         an ``etiology`` column), ``or_central_vs_peripheral`` and
         ``or_ischemic_vs_hemorrhagic`` (dicts, or None if a group is
-        missing), and ``comparison``: a DataFrame of simulated vs published.
+        missing; NaN odds ratios if a group has no evaluable patient), and
+        ``comparison``: a DataFrame of simulated vs published.
 
     Raises
     ------
@@ -403,7 +437,14 @@ def statistics(table, outcome: str = "responder_30") -> dict:
 
 def sensitivity(table, outcome: str = "relief", attributes: Sequence[str] | None = None,
                 method: str = "rbd_fast", seed: int = 0):
-    """Which patient attributes drive an outcome (SALib, given-data methods).
+    """How much of an outcome's variance goes with each patient attribute (SALib, given-data methods).
+
+    The indices are estimated from the cohort as drawn, not from a design that
+    varies one attribute with the others held: an attribute correlated with
+    another (e.g. ``thalamic_lesion`` and ``central``, both set by the stroke
+    type) shares that attribute's effect, so an index measures association
+    with the outcome, including through correlated attributes, not what
+    drives it causally.
 
     Parameters
     ----------
