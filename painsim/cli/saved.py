@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import files, io
-from ..errors import PathError, UsageError
+from ..errors import PainsimError, PathError, UsageError
 from .output import _SWEEP_STORE, _output_folder, _plots, _print_paths, _write_outputs
 
 
@@ -40,12 +40,14 @@ def cmd_figures(args) -> int:
     Returns
     -------
     int
-        The exit code, 0.
+        The exit code, 0 (a refusal below: 2 from :func:`painsim.cli.main`).
 
     Raises
     ------
     painsim.errors.PathError
-        No result at ``file``, one that cannot be read, or ``--out`` is a file.
+        No result at ``file``, one that cannot be read, ``--out`` is a file, or
+        drawing its figures failed with an error that is not painsim's (named
+        in the message; the figures drawn are closed, nothing is written).
     painsim.errors.ParameterError
         A Dataset that :func:`painsim.plots.figures_for` cannot draw (refused
         before anything is written).
@@ -58,14 +60,23 @@ def cmd_figures(args) -> int:
     out = Path(args.out) if args.out else (path.parent.parent if in_sweep_output else path.parent)
     if out.exists() and not out.is_dir():
         raise PathError(f"--out {out} is a file, not a folder")
-    figures = _plots().figures_for(ds)  # refuses a Dataset it cannot draw before anything is written
+    plots = _plots()
+    try:
+        figures = plots.figures_for(ds)  # refuses a Dataset it cannot draw before anything is written
+    except PainsimError:
+        raise
+    except Exception as e:   # a result these figures cannot read: one line and exit 2, not a traceback
+        raise PathError(f"cannot draw the figures of {path}: {type(e).__name__}: {e}") from e
     stem = files.result_name(ds.attrs) or ds.attrs.get("sweep") or path.stem
-    with _output_folder(out):
-        if set(figures) == {"validation"}:  # replaces the validation.png `painsim validate` drew beside it
-            drawn = [_plots().save_figure(figures["validation"], out / "validation.png")]
-        else:
-            drawn = _write_outputs(None, out, stem, figures)[1]
-        _print_paths(None, drawn)
+    try:
+        with _output_folder(out):
+            if set(figures) == {"validation"}:  # replaces the validation.png `painsim validate` drew beside it
+                drawn = [plots.save_figure(figures["validation"], out / "validation.png")]
+            else:
+                drawn = _write_outputs(None, out, stem, figures)[1]
+            _print_paths(None, drawn)
+    finally:   # those not saved when a write fails (saved ones are closed already)
+        plots.close_figures(figures.values())
     return 0
 
 

@@ -31,7 +31,7 @@ import xarray as xr
 from ..analysis import pain_map_metrics, scs_metrics
 from ..errors import ParameterError, UnknownKeyError
 from .cohort import cohort_comparison_figure, cohort_figures, cohort_relief_figure
-from .common import COLORS, raster, save_figure
+from .common import COLORS, close_figures, closes_on_error, raster, save_figure
 from .conditions import conditions_figure, windup_figure
 from .course import course_figure, course_figures, course_map_figure, course_tolerance_figure
 from .pain_map import map_figure, pain_map_figure, rtms_figure
@@ -49,7 +49,8 @@ __all__ = ["conditions_figure", "raster", "windup_figure", "save_figure", "FIGUR
            "sweep_figure", "sweep_figures",
            "course_figure", "course_map_figure", "course_tolerance_figure", "course_figures",
            "cohort_relief_figure", "cohort_comparison_figure", "cohort_figures",
-           "figures_for", "COLORS", "qst_figure", "tolerance_figure", "validation_figure"]
+           "figures_for", "COLORS", "qst_figure", "tolerance_figure", "validation_figure", "KIND_FIGURES",
+           "close_figures"]
 
 #: Figures an experiment file can ask for with ``figure = "<name>"`` (or a list of names).
 #: Each takes the experiment's Dataset and returns a Figure.
@@ -63,7 +64,13 @@ FIGURES = {"conditions": conditions_figure,
            "qst": qst_figure,
            "tolerance": tolerance_figure}
 
+#: The figure of each kind of experiment result whose spec names none (a file without ``figure``, a
+#: result saved before :func:`painsim.files.run_experiment` wrote its kind's figure into the spec):
+#: ``painsim.files.KINDS[kind].figure``, kept here because plots sits below files (tests check the two agree).
+KIND_FIGURES = {"conditions": "conditions", "conditioning": "ltp_ltd", "qst": "qst", "tolerance": "tolerance"}
 
+
+@closes_on_error
 def experiment_figures(ds: xr.Dataset, names) -> dict:
     """The figures named by an experiment, as {name: Figure}.
 
@@ -93,11 +100,25 @@ def experiment_figures(ds: xr.Dataset, names) -> dict:
     return out
 
 
+def _spec_figures(ds: xr.Dataset):
+    """The figure names of an experiment result: its spec's ``figure``, else its kind's
+    (:data:`KIND_FIGURES`; the kind from the spec, else the ``kind`` attribute, else conditions)."""
+    experiment = json.loads(ds.attrs["experiment_spec"] or "{}").get("experiment", {})
+    if experiment.get("figure"):
+        return experiment["figure"]
+    kind = experiment.get("kind") or ds.attrs.get("kind") or "conditions"
+    if kind not in KIND_FIGURES:
+        raise ParameterError("experiment.kind", kind, f"a kind with a standard figure, one of {sorted(KIND_FIGURES)} "
+                             "(a result of another kind names its figure in experiment.figure)")
+    return KIND_FIGURES[kind]
+
+
+@closes_on_error
 def figures_for(ds: xr.Dataset) -> dict:
     """The standard figures of a saved result, chosen by what it is.
 
-    Experiment results (``painsim run``) use their spec's ``figure`` names;
-    conditioning summaries get the LTP/LTD figure; cohorts
+    Experiment results (``painsim run``) use their spec's ``figure`` names, else
+    the figure of their kind (:data:`KIND_FIGURES`); conditioning summaries get the LTP/LTD figure; cohorts
     :func:`cohort_figures`; courses
     :func:`course_figures`; sweeps :func:`sweep_figures`; validation results
     (``painsim validate``) :func:`validation_figure`.  Used by ``painsim figures RESULTS``.
@@ -115,7 +136,8 @@ def figures_for(ds: xr.Dataset) -> dict:
     Raises
     ------
     painsim.errors.ParameterError
-        A Dataset that is none of these results.
+        A Dataset that is none of these results, or one its figures cannot draw (the figures
+        drawn before are closed).
     painsim.errors.UnknownKeyError
         An experiment result whose spec names a figure not in :data:`FIGURES`.
     """
@@ -130,8 +152,7 @@ def figures_for(ds: xr.Dataset) -> dict:
     if "protocol" in ds.dims and "pain_before" in ds:
         return {"ltp_ltd": ltp_ltd_figure(ds)}
     if "experiment_spec" in ds.attrs:
-        spec = json.loads(ds.attrs["experiment_spec"])
-        return experiment_figures(ds, spec.get("experiment", {}).get("figure", "conditions"))
+        return experiment_figures(ds, _spec_figures(ds))
     if "condition" in ds.dims:
         return {"conditions": conditions_figure(ds)}
     raise ParameterError("results", sorted(ds.dims), "a result of painsim run, course or sweep "

@@ -7,15 +7,18 @@ import numpy as np
 import xarray as xr
 
 from ..analysis import cohort_groups
+from .common import closes_on_error, require
 
 __all__ = ["cohort_relief_figure", "cohort_comparison_figure", "cohort_figures"]
 
 _GROUP_COLORS = {"all": "#222222", "peripheral": "#4C72B0", "central": "#C44E52", "ischemic": "#DD8452",
                  "hemorrhagic": "#8172B3", "central, other": "#937860"}
+_COHORT = "a cohort result (painsim.cohort.to_dataset, or painsim run on a cohort file)"
 _OR_LABELS = {"or_central_vs_peripheral": "central vs\nperipheral",
               "or_ischemic_vs_hemorrhagic": "ischemic vs\nhemorrhagic"}
 
 
+@closes_on_error
 def cohort_relief_figure(ds: xr.Dataset, ax=None, threshold: float = 0.3, title: str | None = None):
     """Relief of every patient by etiology (points, box), with the responder threshold.
 
@@ -36,8 +39,15 @@ def cohort_relief_figure(ds: xr.Dataset, ax=None, threshold: float = 0.3, title:
     Returns
     -------
     matplotlib.figure.Figure
-        The new figure, or the one ``ax`` belongs to.
+        The new figure, or the one ``ax`` belongs to; under each group, the number of its
+        patients drawn (with a relief) and of those without one.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` is not a cohort result (``relief`` over ``patient`` only: a course result's is over days).
     """
+    require(ds, _COHORT, dims=("patient",), variables={"relief": ("patient",)})
     fig = None
     if ax is None:
         fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
@@ -53,7 +63,9 @@ def cohort_relief_figure(ds: xr.Dataset, ax=None, threshold: float = 0.3, title:
     ax.axhline(100 * threshold, color="k", ls="--", lw=1)
     ax.text(len(groups) - 0.5, 100 * threshold, f" {100 * threshold:g} %", va="bottom", ha="right", fontsize=8)
     ax.axhline(0, color="0.7", lw=0.8)
-    ax.set_xticks(range(len(groups)), [f"{g}\n(n = {int(m.sum())})" for g, m in groups])
+    drawn = [(g, int(np.isfinite(relief[m]).sum()), int(np.isnan(relief[m]).sum())) for g, m in groups]
+    ax.set_xticks(range(len(groups)), [f"{g}\n(n = {n})" + (f"\n{nan} without relief" if nan else "")
+                                       for g, n, nan in drawn])
     ax.set_ylabel("relief (% of baseline pain)")
     ax.set_title(title or "Relief after the test course, by etiology", fontsize=10)
     return fig if fig is not None else ax.figure
@@ -110,6 +122,7 @@ def _odds_ratio_panel(a2, ds: xr.Dataset) -> None:
     a2.set_title("Odds ratios", fontsize=10)
 
 
+@closes_on_error
 def cohort_comparison_figure(ds: xr.Dataset, title: str | None = None):
     """Simulated vs published: responder rates (> 30 % relief) with Wilson CIs, and odds ratios with CIs.
 
@@ -129,7 +142,15 @@ def cohort_comparison_figure(ds: xr.Dataset, title: str | None = None):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` is not a cohort result with its statistics.
     """
+    require(ds, _COHORT, dims=("patient", "statistic", "group", "threshold"),
+            variables=("responder_rate", "responder_ci_low", "responder_ci_high", "responder_n", "simulated",
+                       "sim_ci_low", "sim_ci_high", "published", "pub_ci_low", "pub_ci_high"))
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True,
                                  gridspec_kw={"width_ratios": [1.4, 1]})
     _responder_panel(a1, ds)
@@ -139,6 +160,7 @@ def cohort_comparison_figure(ds: xr.Dataset, title: str | None = None):
     return fig
 
 
+@closes_on_error
 def cohort_figures(ds: xr.Dataset) -> dict:
     """The figures of a cohort result: {"relief": ..., "comparison": ...}.
 

@@ -1,6 +1,7 @@
 """What every figure shares: colours, the spike raster, saving, axis helpers."""
 from __future__ import annotations
 
+import functools
 import textwrap
 
 import matplotlib
@@ -10,11 +11,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
+from ..errors import ParameterError  # noqa: E402
 from ..io import atomic_path  # noqa: E402
 from ..readouts import population_spikes  # noqa: E402
 
 __all__ = ["COLORS", "raster", "save_figure", "datasets_and_labels", "figure_and_axes", "pct",
-           "experiment_title"]
+           "experiment_title", "require", "closes_on_error", "close_figures"]
 
 COLORS = {"Abeta": "#4C72B0", "Adelta": "#8172B3", "C": "#C44E52", "IN": "#55A868",
           "EX": "#DD8452", "PN": "#222222"}
@@ -38,7 +40,12 @@ def raster(ax, ds: xr.Dataset, populations=("C", "Adelta", "Abeta", "IN", "EX", 
         For combined experiment results: this condition's spikes only.
     """
     offset, ticks, names = 0, [], []
-    sizes = dict(zip(ds.population.values, np.atleast_2d(ds["population_size"].values)[0]))
+    size = ds["population_size"]
+    if condition is not None and "condition" in size.dims:
+        size = size.isel(condition=int(condition))   # conditions may differ in their sizes
+    # without a condition: bands as wide as the largest (every condition's spikes are drawn)
+    size = size.max([d for d in size.dims if d != "population"])
+    sizes = dict(zip(ds.population.values, size.values))
     for pop in populations:
         if pop not in sizes:
             continue
@@ -144,3 +151,76 @@ def experiment_title(ds: xr.Dataset, fallback: str = "") -> str:
     name = ds.attrs.get("experiment") or ds.attrs.get("name") or fallback
     description = str(ds.attrs.get("description", "")).strip()
     return f"{name}\n{textwrap.fill(description, 100)}" if description else name
+
+
+def require(ds, what: str, dims=(), variables=(), name: str = "ds") -> None:
+    """Refuse a Dataset that is not the result a figure draws, before any figure is made.
+
+    Parameters
+    ----------
+    ds : object
+        The Dataset given to the figure function.
+    what : str
+        The result the figure expects, in words (e.g. ``"a tolerance result (painsim.files.run_tolerance)"``).
+    dims : sequence of str
+        Dimensions it must have.
+    variables : sequence of str, or mapping of str to tuple of str
+        Variables it must hold; with a mapping, each over exactly these dimensions (in any order).
+    name : str
+        The parameter named in the error.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` is not an :class:`xarray.Dataset`, or lacks one of these; the message names its
+        dimensions, what it lacks and ``what``.
+    """
+    if not isinstance(ds, xr.Dataset):
+        raise ParameterError(name, type(ds).__name__, f"{what} (an xarray.Dataset)")
+    over = dict(variables) if isinstance(variables, dict) else {v: None for v in variables}
+    lacks = {"dimensions": [d for d in dims if d not in ds.dims], "variables": [v for v in over if v not in ds]}
+    missing = [f"the {kind if len(names) > 1 else kind[:-1]} {', '.join(map(repr, names))}"
+               for kind, names in lacks.items() if names]
+    missing += [f"the variable {v!r} over {tuple(on)} (it is over {ds[v].dims})" for v, on in over.items()
+                if v in ds and on is not None and set(ds[v].dims) != set(on)]
+    if missing:
+        shown = ", ".join(map(str, ds.dims)) or "no dimensions"
+        raise ParameterError(name, f"a Dataset over ({shown}) without {'; '.join(missing)}", what)
+
+
+def closes_on_error(draw):
+    """Decorate a figure function so that the figures it opened are closed when it raises (pyplot
+    keeps every open figure alive: a failed call would otherwise leak them).
+
+    Parameters
+    ----------
+    draw : callable
+        The figure function.
+
+    Returns
+    -------
+    callable
+        ``draw``, closing on an exception the figures opened during the call, then re-raising it.
+    """
+    @functools.wraps(draw)
+    def drawing(*args, **kwargs):
+        before = set(plt.get_fignums())
+        try:
+            return draw(*args, **kwargs)
+        except BaseException:
+            for num in sorted(set(plt.get_fignums()) - before):
+                plt.close(num)
+            raise
+    return drawing
+
+
+def close_figures(figures) -> None:
+    """Close figures (closing one twice is harmless).
+
+    Parameters
+    ----------
+    figures : iterable of matplotlib.figure.Figure
+        E.g. the values of :func:`painsim.plots.figures_for`'s dict.
+    """
+    for fig in figures:
+        plt.close(fig)

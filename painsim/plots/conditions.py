@@ -7,7 +7,7 @@ import xarray as xr
 
 from .. import readouts
 from ..analysis import condition_param
-from .common import COLORS, experiment_title, raster
+from .common import COLORS, closes_on_error, experiment_title, raster, require
 
 __all__ = ["conditions_figure", "windup_figure"]
 
@@ -59,6 +59,11 @@ def _rate_panel(ax, ds: xr.Dataset, k: int, legend: bool) -> None:
         ax.legend(fontsize=8, frameon=False)
 
 
+#: The result :func:`conditions_figure` draws, in words.
+_RESULT = "a conditions result of painsim run (an experiment over condition, with its spikes)"
+
+
+@closes_on_error
 def conditions_figure(ds: xr.Dataset, title: str | None = None):
     """Rasters and projection/interneuron rates per condition (one rate scale for all, so sizes
     compare across conditions), and pain scores (with unpleasantness where the model has the
@@ -76,7 +81,15 @@ def conditions_figure(ds: xr.Dataset, title: str | None = None):
     -------
     matplotlib.figure.Figure
         Per condition a raster and the rates (Hz) against time (s); below, the scores (NRS 0-10).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` is not a conditions result (no ``condition`` dimension, rates, scores or spikes).
     """
+    require(ds, _RESULT, dims=("condition", "population", "time"),
+            variables=("rates", "pain", "gate_index", "population_size", "spike_time", "spike_neuron",
+                       "spike_population"))
     conds = list(ds.condition.values)
     n = len(conds)
     fig = plt.figure(figsize=(4.2 * n, 8), constrained_layout=True)
@@ -109,6 +122,7 @@ def conditions_figure(ds: xr.Dataset, title: str | None = None):
     return fig
 
 
+@closes_on_error
 def windup_figure(counts: np.ndarray, labels, title="Wind-up"):
     """Projection-neuron spikes per stimulus over a train, one line per condition.
 

@@ -1,20 +1,34 @@
 """Figures of treatment courses: pain trajectory, plastic weights, S1 map before and after."""
 from __future__ import annotations
 
+import json
+
 import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 
 from ..analysis import course_arms
+from .common import closes_on_error, require
 
 __all__ = ["course_figure", "course_map_figure", "course_tolerance_figure", "course_figures"]
 
 _ARM_COLORS = ["#C44E52", "#4C72B0", "#55A868", "#8172B3"]
+_COURSE = "a course result (painsim.run_course_batch, or painsim run on a course file)"
 
 
 def _patient_mean(da: xr.DataArray) -> xr.DataArray:
     """Mean over patients (if the result has several)."""
     return da.mean("patient") if "patient" in da.dims else da
+
+
+def _session_length_days(ds: xr.Dataset) -> float:
+    """A session's length in days, from the protocol the result records (``protocol_spec``); 0 when
+    it records none (the after-session tests are then marked at the session's day)."""
+    try:
+        calendar = json.loads(ds.attrs.get("protocol_spec", "{}") or "{}").get("calendar", {})
+        return float(calendar.get("session_duration_s", 0.0)) / 86400.0
+    except (ValueError, TypeError, AttributeError):   # an unreadable record: mark at the session's day
+        return 0.0
 
 
 def _arm_lines(axes, a: xr.Dataset, label: str, c: str, conns: list) -> None:
@@ -26,8 +40,8 @@ def _arm_lines(axes, a: xr.Dataset, label: str, c: str, conns: list) -> None:
         axes[0].fill_between(a.day.values, pain.min("patient").values, pain.max("patient").values,
                              color=c, alpha=0.15, lw=0)
     ps_m = _patient_mean(a["pain_after_session"])
-    axes[0].plot(a.session_day.values + float(a.attrs.get("session_duration_days", 0)), ps_m.values, "v",
-                 ms=4, color=c, alpha=0.6)
+    # the after-session test is taken when the session ends
+    axes[0].plot(a.session_day.values + _session_length_days(a), ps_m.values, "v", ms=4, color=c, alpha=0.6)
     for j, conn in enumerate(conns):
         if f"w_{conn}" not in a:
             continue
@@ -35,6 +49,7 @@ def _arm_lines(axes, a: xr.Dataset, label: str, c: str, conns: list) -> None:
                      label=f"{conn} ({label})")
 
 
+@closes_on_error
 def course_figure(ds: xr.Dataset, title: str | None = None):
     """Pain trajectory with session marks (top) and plastic weights over the course (bottom).
 
@@ -53,7 +68,13 @@ def course_figure(ds: xr.Dataset, title: str | None = None):
     -------
     matplotlib.figure.Figure
         Top: pain (NRS 0-10) against day; bottom: mean efficacy of each plastic connection.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` is not a course result.
     """
+    require(ds, _COURSE, dims=("day", "session"), variables=("pain", "pain_after_session", "session_day"))
     arms = course_arms(ds)
     conns = ds.attrs.get("plastic_connections", "").split()
     fig, axes = plt.subplots(2, 1, figsize=(8, 6.5), sharex=True, constrained_layout=True)
@@ -76,6 +97,7 @@ def course_figure(ds: xr.Dataset, title: str | None = None):
     return fig
 
 
+@closes_on_error
 def course_map_figure(ds: xr.Dataset, title: str | None = None):
     """S1 map before treatment and on the last day (models with a cortical map only).
 
@@ -93,11 +115,11 @@ def course_map_figure(ds: xr.Dataset, title: str | None = None):
 
     Raises
     ------
-    ValueError
-        The result has no S1 map.
+    painsim.errors.ParameterError
+        The result is not a course result with an S1 map (a ValueError, as before).
     """
-    if "map_rate_baseline" not in ds:
-        raise ValueError("the course result has no S1 map (a model with network.layers = 'pathway' makes one)")
+    require(ds, f"{_COURSE} with an S1 map (a model with network.layers = 'pathway' makes one)",
+            variables=("map_rate_baseline", "map_rate_final"))
     arms = course_arms(ds)
     fig, axes = plt.subplots(len(arms), 2, figsize=(7, 3 * len(arms)), squeeze=False, constrained_layout=True)
     images = {(k, var): _patient_mean(a[var]).values for k, (_, a) in enumerate(arms)
@@ -116,6 +138,7 @@ def course_map_figure(ds: xr.Dataset, title: str | None = None):
     return fig
 
 
+@closes_on_error
 def course_tolerance_figure(ds: xr.Dataset, title: str | None = None):
     """Opioid tolerance over a course run with ``opioid_tolerance`` (:mod:`painsim.course.opioid_tolerance`):
     the receptors' efficacy ``1 - T`` before each test day and during each session (top), and the
@@ -135,11 +158,12 @@ def course_tolerance_figure(ds: xr.Dataset, title: str | None = None):
 
     Raises
     ------
-    ValueError
-        The course was run without ``opioid_tolerance``.
+    painsim.errors.ParameterError
+        The result is not a course run with ``opioid_tolerance`` (a ValueError, as before).
     """
-    if "opioid_tolerance" not in ds:
-        raise ValueError("the course was run without opioid_tolerance (run_course(..., opioid_tolerance=True))")
+    require(ds, f"{_COURSE} run with opioid_tolerance (run_course(..., opioid_tolerance=True))",
+            dims=("day", "session"),
+            variables=("opioid_tolerance", "opioid_tolerance_session", "session_pn_rate", "session_day"))
     arms = course_arms(ds)
     fig, axes = plt.subplots(2, 1, figsize=(8, 5.5), sharex=True, constrained_layout=True)
     for k, (label, a) in enumerate(arms):
@@ -158,6 +182,7 @@ def course_tolerance_figure(ds: xr.Dataset, title: str | None = None):
     return fig
 
 
+@closes_on_error
 def course_figures(ds: xr.Dataset) -> dict:
     """The figures of a course result: {"course": ..., "map" when the model has a map, "tolerance"
     when the course was run with ``opioid_tolerance``}.

@@ -6,7 +6,7 @@ import numpy as np
 import xarray as xr
 
 from ..analysis import pain_map_metrics
-from .common import experiment_title
+from .common import closes_on_error, experiment_title, require
 
 __all__ = ["pain_map_figure", "rtms_figure", "map_figure"]
 
@@ -46,6 +46,7 @@ def _model_row(fig, axes, met: xr.Dataset, g: int, name, ext, vmax, cmap) -> Non
     ax.set_title("area each site occupies", fontsize=9)
 
 
+@closes_on_error
 def pain_map_figure(ds: xr.Dataset, title: str | None = None):
     """S1 pain map per model: response to the painful site, site territories, site areas.
 
@@ -74,6 +75,7 @@ def pain_map_figure(ds: xr.Dataset, title: str | None = None):
     return fig
 
 
+@closes_on_error
 def rtms_figure(ds: xr.Dataset, title: str | None = None):
     """Per condition: M1 and descending rates, PN output, map overactive area and pain.
 
@@ -88,7 +90,15 @@ def rtms_figure(ds: xr.Dataset, title: str | None = None):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` is not such a result (e.g. an experiment of a model without the descending pathway).
     """
+    require(ds, "an rTMS conditions result of painsim run (over condition, of a model with M1, the descending "
+            "pathway and an S1 map)", dims=("condition",),
+            variables=("m1_rate", "descending_rate", "pn_rate", "map_overactive_area", "pain"))
     labels = [str(c) for c in ds.condition.values]
     y = np.arange(len(labels))
     panels = [("m1_rate", "M1 (Hz)", 1.0), ("descending_rate", "PAG/RVM (Hz)", 1.0),
@@ -111,6 +121,7 @@ def rtms_figure(ds: xr.Dataset, title: str | None = None):
     return fig
 
 
+@closes_on_error
 def map_figure(ds: xr.Dataset, ax=None, title: str | None = None):
     """Heat map of one pathway result's S1 rates (``map_rate``).
 
@@ -127,7 +138,14 @@ def map_figure(ds: xr.Dataset, ax=None, title: str | None = None):
     -------
     matplotlib.figure.Figure
         The new figure, or the one ``ax`` belongs to.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` has no S1 map.
     """
+    require(ds, "a result of a model with an S1 map (network.layers = 'pathway')",
+            variables=("map_rate", "map_x", "map_y"))
     fig = None
     if ax is None:
         fig, ax = plt.subplots(figsize=(5, 2.6))

@@ -6,8 +6,7 @@ import numpy as np
 import xarray as xr
 
 from ..analysis import changed_connections
-from ..errors import ParameterError
-from .common import datasets_and_labels, experiment_title, figure_and_axes, pct
+from .common import closes_on_error, datasets_and_labels, experiment_title, figure_and_axes, pct, require
 
 __all__ = ["ltp_ltd_figure", "stdp_window_figure", "pairing_frequency_figure", "frequency_curve_figure"]
 
@@ -50,6 +49,7 @@ def _efficacy_panel(ax, ds: xr.Dataset, x, labels) -> None:
         ax.legend(frameon=False, fontsize=8)
 
 
+@closes_on_error
 def ltp_ltd_figure(ds: xr.Dataset, title: str | None = None):
     """Spinal LTP/LTD of a conditioning experiment: pain and efficacy per protocol.
 
@@ -69,11 +69,8 @@ def ltp_ltd_figure(ds: xr.Dataset, title: str | None = None):
         middle: PN rate before/after; right: relative change of the mean
         efficacy of each plastic connection (%).
     """
-    need = ("pain_before", "pain_after", "pn_rate_before", "pn_rate_after")
-    missing = [k for k in need if k not in ds]
-    if "protocol" not in ds.dims or missing:
-        raise ParameterError("ds", f"Dataset missing {missing or ['protocol']}",
-                             "a conditioning summary (plasticity.run_conditioning_experiment)")
+    require(ds, "a conditioning summary (plasticity.run_conditioning_experiment)", dims=("protocol",),
+            variables=("pain_before", "pain_after", "pn_rate_before", "pn_rate_after"))
     labels = [str(p) for p in ds.protocol.values]
     x = np.arange(len(labels))
     fig, axes = plt.subplots(1, 3, figsize=(max(10, 3.3 * len(labels) + 5), 3.8), constrained_layout=True)
@@ -83,6 +80,7 @@ def ltp_ltd_figure(ds: xr.Dataset, title: str | None = None):
     return fig
 
 
+@closes_on_error
 def stdp_window_figure(ds, labels=None, title: str = "STDP window", ax=None):
     """Weight change against spike timing (Bi & Poo 1998 style).
 
@@ -114,6 +112,7 @@ def stdp_window_figure(ds, labels=None, title: str = "STDP window", ax=None):
     return fig
 
 
+@closes_on_error
 def pairing_frequency_figure(ds, labels=None, title: str = "Triplet STDP: pairing frequency", ax=None):
     """Weight change against pairing frequency, one line per Δt (Sjöström 2001; Pfister & Gerstner 2006 Fig. 4).
 
@@ -147,6 +146,7 @@ def pairing_frequency_figure(ds, labels=None, title: str = "Triplet STDP: pairin
     return fig
 
 
+@closes_on_error
 def frequency_curve_figure(ds, labels=None, title: str = "Calcium rule: sign vs stimulation frequency", ax=None):
     """Weight change after a presynaptic train against its frequency (LTD low, LTP high).
 

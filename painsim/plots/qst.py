@@ -6,7 +6,7 @@ import numpy as np
 import xarray as xr
 
 from ..checks import number
-from .common import plt
+from .common import closes_on_error, plt, require
 
 __all__ = ["qst_figure"]
 
@@ -14,6 +14,7 @@ _LABELS = {"rest": "pain at rest", "brush": "DMA (brush)", "pinprick": "MPS (pin
            "heat_pain_threshold": "HPT", "mechanical_pain_threshold": "MPT", "windup_ratio": "WUR"}
 
 
+@closes_on_error
 def qst_figure(ds: xr.Dataset):
     """Left: the DFNS-style profile, z-score of each measure (x) per model (a line each), positive = gain
     of function, grey band = ± the summary's abnormality threshold (``abnormal_fraction.attrs["abnormal"]``
@@ -38,8 +39,10 @@ def qst_figure(ds: xr.Dataset):
     Raises
     ------
     painsim.errors.ParameterError
-        ``abnormal_fraction``'s ``abnormal`` attribute is not a finite number.
+        ``ds`` is not a QST result, or ``abnormal_fraction``'s ``abnormal`` attribute is not a finite number.
     """
+    require(ds, "a QST result (painsim.files.run_qst, painsim run on a kind = \"qst\" file)",
+            dims=("model", "measure"), variables=("zscore", "abnormal_fraction", "published_prevalence"))
     threshold = number(ds["abnormal_fraction"].attrs.get("abnormal", 1.96), 'abnormal_fraction.attrs["abnormal"]',
                        allowed="the z-score threshold of qst_summary, a finite number (default 1.96)")
     measures = [str(m) for m in ds.measure.values]
@@ -64,7 +67,8 @@ def qst_figure(ds: xr.Dataset):
     if has.any():
         bx.bar((x + n * w)[has], pub[has], w, color="k", label="published (Maier 2010, all etiologies)")
         bx.legend(fontsize=7)  # the only labelled bars
-    bx.set_xticks(x + 0.4, [_LABELS.get(m, m) for m in measures], rotation=30, ha="right")
+    # under the middle of each measure's n + 1 bars (at x + k * w, k = 0 .. n)
+    bx.set_xticks(x + n * w / 2, [_LABELS.get(m, m) for m in measures], rotation=30, ha="right")
     bx.set_ylabel(f"subjects with a gain, z > {threshold:g} (%)")
     bx.set_ylim(0, 105)
     bx.set_title("Prevalence of each sign")

@@ -6,11 +6,13 @@ import numpy as np
 import xarray as xr
 
 from ..analysis import scs_frequency_curves, scs_metrics, sep_metrics
-from .common import COLORS, experiment_title
+from ..errors import ParameterError
+from .common import COLORS, closes_on_error, experiment_title, require
 
 __all__ = ["scs_modes_figure", "scs_frequency_figure", "sep_collision_figure"]
 
 
+@closes_on_error
 def scs_modes_figure(ds: xr.Dataset, title: str | None = None):
     """Recruitment per class, paresthesia proxy, PN output and pain per SCS mode.
 
@@ -26,7 +28,16 @@ def scs_modes_figure(ds: xr.Dataset, title: str | None = None):
     matplotlib.figure.Figure
         Four panels: fraction recruited, synchronous Aβ volleys per pulse (above each bar: volleys/s beyond
         chance, "n/i" where chance cannot be told apart), PN rate (Hz), pain (NRS).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` is not a conditions result with spikes.
     """
+    require(ds, "a conditions result of painsim run (an experiment over condition, with its spikes)",
+            dims=("condition", "population"),
+            variables=("population_size", "spike_time", "spike_neuron", "spike_population", "pn_rate", "pain",
+                       "gate_index"))
     m = scs_metrics(ds)
     conds = [str(c) for c in m.condition.values]
     x = np.arange(len(conds))
@@ -53,6 +64,7 @@ def scs_modes_figure(ds: xr.Dataset, title: str | None = None):
     return fig
 
 
+@closes_on_error
 def scs_frequency_figure(ds: xr.Dataset, title: str | None = None):
     """PN output against tonic SCS frequency, spinal inhibition intact vs blocked
     (cf. Zhang, Janik & Grill 2014); dashed lines: the matching no-SCS condition.
@@ -68,8 +80,18 @@ def scs_frequency_figure(ds: xr.Dataset, title: str | None = None):
     -------
     matplotlib.figure.Figure
         PN rate (Hz) against SCS frequency (Hz, log axis).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` is not a conditions result over ``condition`` with ``pn_rate``, or none of its
+        conditions has a stimulus (its ``experiment_spec`` lists no SCS condition: no curve to draw).
     """
+    what = "a conditions result of SCS frequencies (conditions with a stimulus table in its experiment_spec)"
+    require(ds, what, dims=("condition",), variables=("pn_rate",))
     groups = scs_frequency_curves(ds)
+    if not any(g["f"] for g in groups.values()):
+        raise ParameterError("ds", f"a result of {ds.sizes['condition']} conditions, none with a stimulus", what)
     fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
     colors = {0.0: "#55A868", 1.0: "#C44E52"}
     for gb, g in sorted(groups.items()):
@@ -87,6 +109,7 @@ def scs_frequency_figure(ds: xr.Dataset, title: str | None = None):
     return fig
 
 
+@closes_on_error
 def sep_collision_figure(ds: xr.Dataset, title: str | None = None):
     """The SEP collision test: the dorsal column nuclei's spikes around the test electrode's
     pulses per condition (peri-stimulus time histogram), and their evoked response relative to

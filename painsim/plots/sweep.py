@@ -8,8 +8,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 
-from ..errors import UnknownKeyError
+from ..errors import ParameterError, UnknownKeyError
 from ..units import UNITS
+from .common import closes_on_error, require
 
 __all__ = ["sweep_figure", "sweep_figures", "axis_label"]
 
@@ -78,24 +79,40 @@ def _repeats_figure(ds: xr.Dataset, da: xr.DataArray, outcome: str, title):
     return fig
 
 
+def _chosen_axes(names: list, x, y) -> tuple:
+    """``(x, y)`` among the swept parameters ``names``: x defaults to the first that is not y, y
+    (with two or more) to the first that is not x; y stays None with one parameter."""
+    for name in (x, y):
+        if name is not None and name not in names:
+            raise UnknownKeyError(name, names, what="swept parameter")
+    x = x or next((n for n in names if n != y), None)
+    if x is None or x == y:  # one parameter cannot be drawn against itself
+        raise ParameterError("y" if y is not None else "x", y, "a swept parameter other than x"
+                             + (f" = {x!r}" if x else "") + f"; the sweep varies {', '.join(names) or 'none'} "
+                             "(leave y unset for a curve over x)")
+    if y is None and len(names) > 1:
+        y = next(n for n in names if n != x)
+    return x, y
+
+
 def _sampled_figure(ds: xr.Dataset, da: xr.DataArray, outcome: str, x, y, title):
     """A sampled design (``point`` dimension): the outcome at each point, coloured over two parameters."""
     params = [c for c in ds.coords if ds[c].dims == ("point",) and c != "point"]
     if not params:  # a grid without swept parameters keeps its one point
         return _repeats_figure(ds, da, outcome, title)
-    x = x or params[0]
+    x, y = _chosen_axes(params, x, y)
     fig, ax = plt.subplots(figsize=(5.5, 4), constrained_layout=True)
     m = da.mean("repeat") if "repeat" in da.dims else da
     xl, xs = axis_label(ds, x)
-    if len(params) > 1:
-        y = y or params[1]
+    label = quantity_label(outcome, da.attrs.get("units", ""))
+    if y is not None:
         yl, ys = axis_label(ds, y)
         sc = ax.scatter(ds[x].values / xs, ds[y].values / ys, c=m.values, cmap="magma", s=25)
-        fig.colorbar(sc, ax=ax, label=quantity_label(outcome, da.attrs.get("units", "")))
+        fig.colorbar(sc, ax=ax, label=label)
         ax.set_ylabel(yl)
     else:
         ax.plot(ds[x].values / xs, m.values, "o")
-        ax.set_ylabel(outcome)
+        ax.set_ylabel(label)
     ax.set_xlabel(xl)
     ax.set_title(title or ds.attrs.get("sweep", ""))
     return fig
@@ -172,6 +189,7 @@ def _value_text(ds: xr.Dataset, name: str, value, unit: bool = False) -> str:
     return f"{value / axis_label(ds, name)[1]:.4g}" + (f" {shown}" if unit and shown else "")
 
 
+@closes_on_error
 def sweep_figure(ds: xr.Dataset, outcome: str = "pain", x: str | None = None, y: str | None = None,
                  title: str | None = None):
     """An outcome of a sweep: heat map over two swept parameters, or curve over one.
@@ -187,7 +205,7 @@ def sweep_figure(ds: xr.Dataset, outcome: str = "pain", x: str | None = None, y:
         A scalar outcome of the sweep.
     x, y : str, optional
         Swept parameters for the horizontal and vertical axes (default: the
-        first two swept dimensions).  Further swept parameters are drawn as one
+        first two swept dimensions; each other than the one given for the other axis).  Further swept parameters are drawn as one
         heat-map panel per combination of their values, up to
         :data:`MAX_PANELS` combinations; beyond that they are averaged.
     title : str, optional
@@ -195,7 +213,15 @@ def sweep_figure(ds: xr.Dataset, outcome: str = "pain", x: str | None = None, y:
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` is not a sweep result, ``y`` is the only swept parameter or ``x`` and ``y`` are one.
+    painsim.errors.UnknownKeyError
+        An ``outcome`` the sweep does not have, or an ``x`` or ``y`` it does not sweep.
     """
+    require(ds, "a sweep result (painsim.run_sweep, painsim sweep)", dims=("repeat",), variables=("seed",))
     if outcome not in ds:
         raise UnknownKeyError(outcome, [v for v in ds.data_vars if v not in ("seed", "status", "error")],
                               what="outcome")
@@ -203,12 +229,7 @@ def sweep_figure(ds: xr.Dataset, outcome: str = "pain", x: str | None = None, y:
     swept = [d for d in da.dims if d not in ("repeat", "point")]
     if "point" in da.dims:  # a sampled design: scatter of the points
         return _sampled_figure(ds, da, outcome, x, y, title)
-    x = x or swept[0]
-    for name in (x, y):
-        if name is not None and name not in swept:
-            raise UnknownKeyError(name, swept, what="swept parameter")
-    if y is None and len(swept) >= 2:
-        y = [d for d in swept if d != x][0]
+    x, y = _chosen_axes(swept, x, y)
     others = [d for d in swept if d not in (x, y)]
     # further swept parameters: a heat-map panel per combination while there are few, else averaged
     panels = others if int(np.prod([da.sizes[d] for d in others])) <= MAX_PANELS else []
@@ -230,6 +251,7 @@ def sweep_figure(ds: xr.Dataset, outcome: str = "pain", x: str | None = None, y:
     return fig
 
 
+@closes_on_error
 def sweep_figures(ds: xr.Dataset) -> dict:
     """The figures of a sweep as {name: Figure}: its spec's ``figure`` table, else one per outcome.
 

@@ -5,7 +5,7 @@ import json
 
 import xarray as xr
 
-from .common import plt
+from .common import closes_on_error, plt, require
 
 __all__ = ["tolerance_figure"]
 
@@ -17,6 +17,7 @@ def _session_days(ds: xr.Dataset) -> list[float]:
     return [float(d) for d in days]
 
 
+@closes_on_error
 def tolerance_figure(ds: xr.Dataset):
     """Left: the mu-receptor efficacy over the course, one thin line per patient and their mean,
     dots before each test day's session; the protocol's session days marked.  Right: the acute PN reduction by the
@@ -33,7 +34,14 @@ def tolerance_figure(ds: xr.Dataset):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` is not a tolerance result.
     """
+    require(ds, "a tolerance result (painsim.files.run_tolerance, painsim run on a kind = \"tolerance\" file)",
+            dims=("seed", "day"), variables=("efficacy", "effect", "opioid_effect"))
     days = ds.day.values.astype(float)
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4.2))
     for d in _session_days(ds):

@@ -5,7 +5,7 @@ import numpy as np
 import xarray as xr
 
 from ..analysis import published_deviation
-from .common import plt
+from .common import closes_on_error, plt, require
 
 __all__ = ["validation_figure", "DEVIATION_LIMIT"]
 
@@ -44,6 +44,7 @@ def _panel(ax, ds: xr.Dataset, names: list, deviation: np.ndarray, ranged: bool)
     ax.grid(axis="x", color="0.92", lw=0.6)
 
 
+@closes_on_error
 def validation_figure(ds: xr.Dataset):
     """Every target of a validation result (``painsim validate``) in one figure.
 
@@ -66,7 +67,14 @@ def validation_figure(ds: xr.Dataset):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` is not a validation result.
     """
+    require(ds, "a validation result (painsim.validation.validate, painsim validate)", dims=("target",),
+            variables=("model", "published", "published_low", "published_high", "status", "verdict"))
     dev = published_deviation(ds["model"].values, ds["published"].values, ds["published_low"].values,
                               ds["published_high"].values)
     names = [str(n) for n in ds["target"].values]
