@@ -429,7 +429,7 @@ def test_cohort_file_runs_through_the_cli(tmp_path, monkeypatch, capsys):
                          "{peripheral = {type = \"beta\", mean = 0.8, concentration = 20}}\n")
     assert main(["run", str(f), "--out", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
-    assert "or_central_vs_peripheral" in out and "2.03" in out and "responders > 30 %" in out
+    assert "or_central_vs_peripheral" in out and "2.03" in out and "responders >= 30 %" in out
     assert sum(calls) == 12 and max(calls) <= 4
     ds = io_load(tmp_path / "out" / "results.nc")
     table = pd.read_csv(tmp_path / "out" / "patients.csv", index_col=0)

@@ -326,3 +326,30 @@ def test_the_prevalence_ticks_sit_under_the_middle_of_their_bars(models):
     centres = np.array(sorted(p.get_x() + p.get_width() / 2 for p in bx.patches)).reshape(3, len(models) + 1)
     np.testing.assert_allclose(bx.get_xticks(), centres.mean(axis=1))
     np.testing.assert_allclose(fig.axes[0].get_xticks(), [0, 1, 2])   # negative control: the profile's
+
+
+
+def test_a_figure_that_cannot_be_drawn_keeps_the_saved_result(tmp_path, monkeypatch):
+    """painsim run drew the figures before saving results.nc: a figure that refused the result
+    lost the whole simulation."""
+    import numpy as np
+    import xarray as xr
+
+    import painsim.cli as cli
+    from painsim import files
+    from painsim.errors import ParameterError
+
+    ds = xr.Dataset({"pn_rate": ("condition", np.array([1.0, 2.0])), "pain": ("condition", np.array([0.5, 1.0]))},
+                    coords={"condition": ["a", "b"]})
+    monkeypatch.setattr(files, "run_experiment", lambda spec, **kw: ds)   # the simulation, done
+
+    def refusing(*args):
+        raise ParameterError("result", "a result without stimulus conditions", "a stimulus condition")
+
+    monkeypatch.setattr(cli, "_figures", refusing)
+    assert cli.main(["run", "gate_control", "--out", str(tmp_path / "out")]) != 0
+    assert (tmp_path / "out" / "results.nc").is_file()
+    # negative control: with figures that draw, the run ends well and saves the same result
+    monkeypatch.setattr(cli, "_figures", lambda *args: {})
+    assert cli.main(["run", "gate_control", "--out", str(tmp_path / "ok")]) == 0
+    assert (tmp_path / "ok" / "results.nc").is_file()

@@ -114,7 +114,7 @@ def cmd_run(args) -> int:
             raise
         print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
         _provenance(ds, args)
-        result, figures = _write_outputs(ds, out, name, _figures(kind, ds, spec))
+        result, figures = _write_outputs(ds, out, name, lambda: _figures(kind, ds, spec))
         _print_paths(result, figures, **_SUMMARIES[kind](ds, out))
     return 0
 
@@ -259,7 +259,7 @@ def cmd_course(args) -> int:
                              n_patients=getattr(args, "n_patients", None))
         print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
         _provenance(ds, args)
-        result, figures = _write_outputs(ds, out, name, _plots().course_figures(ds))
+        result, figures = _write_outputs(ds, out, name, lambda: _plots().course_figures(ds))
     _print_lines(files.course_rows(ds))
     _print_paths(result, figures)
     return 0

@@ -92,12 +92,14 @@ def _output_folder(out: Path):
         raise
 
 
-def _write_outputs(ds, out: Path, name: str, figures: dict):
+def _write_outputs(ds, out: Path, name: str, figures):
     """Save ``ds`` as ``results.nc`` (if given; the result of experiment ``name``) and each figure as
     ``<name>_<kind>.png``, atomically; figures of ``name`` that an earlier run drew and this one did not
-    are removed (they showed the result replaced)."""
+    are removed (they showed the result replaced).  ``figures``: a dict, or a function returning one,
+    called once the result is saved (a figure that cannot be drawn does not lose a simulated result)."""
     plots, replacing = _plots(), ds is not None and (out / "results.nc").is_file()  # checked: name's own
     result = io.save(ds.assign_attrs({files.RESULT_OF: name}), out / "results.nc") if ds is not None else None
+    figures = figures() if callable(figures) else figures
     drawn = [plots.save_figure(fig, out / f"{name}_{kind}.png") for kind, fig in figures.items()]
     if replacing:
         files.remove_stale_figures(out, name, drawn)

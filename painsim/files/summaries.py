@@ -156,7 +156,7 @@ def cohort_rows(ds: xr.Dataset) -> list[str]:
         r = ds.sel(group=g, threshold=0.3)
         if float(r.responder_n) > 0:
             rate = format_estimate(r.responder_rate, r.responder_ci_low, r.responder_ci_high, digits=1, scale=100)
-            rows.append(f"  responders > 30 % relief, {str(g):12s} {rate} %  (n = {int(r.responder_n)})")
+            rows.append(f"  responders >= 30 % relief, {str(g):12s} {rate} %  (n = {int(r.responder_n)})")
     return rows
 
 
