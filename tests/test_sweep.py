@@ -486,7 +486,8 @@ def test_sweep_workers_share_brians_locked_cache_unless_told_otherwise(monkeypat
     monkeypatch.setenv("PAINSIM_BRIAN2_CACHE", "")
     try:
         evaluate.prepare_worker("simulation")
-        assert evaluate._WORKER_DIR == tmp_path / f"worker-{os.getpid()}"
+        assert evaluate._WORKER_DIR.parent == tmp_path  # a folder of this host and process, never another's
+        assert evaluate._WORKER_DIR.name.startswith(f"worker-{evaluate._host()}-{os.getpid()}-")
         assert brian2.prefs[key] == str(evaluate._WORKER_DIR / "cython")
     finally:
         brian2.prefs[key] = shared

@@ -1,14 +1,17 @@
 """The binary cache of the compiled engine, and the array sizes its programs are compiled with.
 
 Each network generates its project into a private directory of its process,
-``<root>/build/<structure hash>-<pid>[-n]`` (removed at exit; ``PAINSIM_STANDALONE_KEEP=1``
+``<root>/build/<structure hash>-<host>-<pid>-<token>[-n]`` (removed at exit; ``PAINSIM_STANDALONE_KEEP=1``
 keeps them), then hashes the generated sources (:func:`~painsim.circuits.standalone.code_hash`:
 code and makefile, with brian2's process-dependent object numbering removed, plus the brian2
 version).  If ``<root>/bin/<code hash>/main`` exists, that binary is copied in and nothing is
 compiled; otherwise the project is compiled in the private directory and its binary published
 by an atomic rename of a private temporary directory to ``<root>/bin/<code hash>`` (a worker
 that loses the race discards its copy), so workers never write into each other's directories
-and never see a half-written binary.  ``<root>/keys/<structure hash>/<code hash>`` notes the
+and never see a half-written binary.  Private and temporary names hold the host name and a
+random token of the process besides its pid (:func:`_process_tag`): processes of other hosts or
+containers sharing ``<root>`` (a network file system) may have the same pid.  Published names
+(``bin/<code hash>``, ``keys/<structure hash>/<code hash>``) hold neither, so caches stay valid.  ``<root>/keys/<structure hash>/<code hash>`` notes the
 array sizes of each cached binary (written atomically), which :func:`chosen_sizes` and the
 automatic engine read.  ``<root>`` is ``$PAINSIM_STANDALONE_DIR`` or
 ``~/.cache/painsim/standalone``.  :attr:`~painsim.circuits.standalone.StandaloneNetwork.builds`
@@ -31,7 +34,10 @@ import atexit
 import hashlib
 import json
 import os
+import re
+import secrets
 import shutil
+import socket
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -44,6 +50,19 @@ __all__ = ["standalone_root", "padded_size", "GENERATORS", "needed_sizes", "chos
 _claimed: set[str] = set()
 #: project directories created by this process (removed at exit)
 _created: set[str] = set()
+#: (pid, random token) of this process; drawn anew in a forked child
+_token: tuple[int, str] | None = None
+
+
+def _process_tag() -> str:
+    """``<host>-<pid>-<token>``: names this process's private and temporary files apart from
+    those of any other process, also one of another host or PID namespace with the same pid."""
+    global _token
+    pid = os.getpid()
+    if _token is None or _token[0] != pid:
+        _token = (pid, secrets.token_hex(4))
+    host = re.sub(r"[^A-Za-z0-9._-]", "_", socket.gethostname()) or "host"
+    return f"{host}-{pid}-{_token[1]}"
 
 
 def standalone_root() -> Path:
@@ -181,7 +200,7 @@ def _note_binary(structure: str, sizes: Mapping[str, int], code: str) -> None:
     folder = standalone_root() / "keys" / structure
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / code
-    tmp = folder / f".{code}.{os.getpid()}"
+    tmp = folder / f".{code}.{_process_tag()}"
     tmp.write_text(json.dumps({"sizes": dict(sizes), "code": code}, sort_keys=True))
     os.replace(tmp, path)  # a reader sees the old note or the new one
 
@@ -194,7 +213,7 @@ def _structure_hash(points: Sequence[PointInput], sharing: tuple, duration: floa
 
 def _claim_directory(digest: str) -> Path:
     """A project directory of this process for ``digest`` that no live network uses."""
-    base, n = f"{digest}-{os.getpid()}", 0
+    base, n = f"{digest}-{_process_tag()}", 0
     name = base
     while name in _claimed:
         n += 1
@@ -209,7 +228,7 @@ def _publish(binary: Path, cached: Path) -> None:
     """Put ``binary`` at ``cached/main`` atomically: copied into a private temporary
     directory, which is renamed to ``cached``; if another process was first, ours is dropped."""
     cached.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cached.parent / f".{cached.name}.{os.getpid()}.tmp"
+    tmp = cached.parent / f".{cached.name}.{_process_tag()}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     shutil.copy2(binary, tmp / "main")

@@ -6,7 +6,9 @@ reference and the kernel version (:data:`painsim.fibers.kernel.KERNEL_VERSION`),
 so its result is stored under a hash of exactly these (one ``.npz`` file per
 call) and reused by later calls, processes and workers.  Files are written to
 a temporary name and renamed, so a reader never sees half a file; a corrupt
-file is recomputed.
+file is recomputed.  A folder that cannot be written (read-only, under a file,
+a full disk) costs only the reuse: the result is returned, with one warning per
+folder, and no temporary file is left.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -27,6 +30,8 @@ __all__ = ["cache_info", "cache_directory", "spike_key", "cached_spikes"]
 
 #: counters of the disk cache of ``afferent_spikes`` (hits, misses) and the last call
 cache_info = {"hits": 0, "misses": 0, "last_hit": None, "last_path": None}
+#: folders found unwritable in this process (each warned about once)
+_unwritable: set[str] = set()
 
 
 def cache_directory(cache_dir) -> Path | None:
@@ -89,6 +94,13 @@ def cached_spikes(key: str, cache_dir, compute: Callable[[], tuple[np.ndarray, n
         See :func:`cache_directory`.
     compute : callable
         Returns ``(times, fiber)``; called only on a miss.
+
+    Returns
+    -------
+    times, fiber : numpy.ndarray
+        The stored or computed spike trains.  If the folder cannot be written the computed
+        ones are returned all the same (``cache_info["last_path"]`` is then None) and a
+        ``UserWarning`` naming the folder is issued, once per folder and process.
     """
     cdir = cache_directory(cache_dir)
     path = cdir / f"spikes_{key}.npz" if cdir is not None else None
@@ -107,8 +119,21 @@ def cached_spikes(key: str, cache_dir, compute: Callable[[], tuple[np.ndarray, n
     cache_info["last_hit"] = False
     cache_info["last_path"] = str(path) if path else None
     if path is not None:
-        _write(cdir, path, t, i)
+        try:
+            _write(cdir, path, t, i)
+        except OSError as e:  # a cache that cannot be kept must not lose the computed result
+            cache_info["last_path"] = None
+            _warn_unwritable(cdir, e)
     return t, i
+
+
+def _warn_unwritable(cdir: Path, e: OSError) -> None:
+    if str(cdir) in _unwritable:
+        return
+    _unwritable.add(str(cdir))
+    warnings.warn(f"painsim: the fibre spike cache {cdir} cannot be written ({type(e).__name__}: {e}); "
+                  "the spike trains are computed but not kept. Set $PAINSIM_CACHE (or cache_dir) to a "
+                  "writable folder, or pass cache_dir=False", stacklevel=4)
 
 
 def _write(cdir: Path, path: Path, t: np.ndarray, i: np.ndarray) -> None:

@@ -5,10 +5,14 @@ failures isolated point by point."""
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
+import re
 import shutil
+import socket
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -26,9 +30,87 @@ from ..parallel import chunks
 from ..readouts import readout_start
 from .points import build_point, point_protocol, protocol_overrides
 
-__all__ = ["evaluate_batch", "prepare_worker", "make_batches", "failed_result"]
+__all__ = ["evaluate_batch", "prepare_worker", "check_worker_cache", "make_batches", "failed_result"]
 
+#: this process's private compilation folder (``$PAINSIM_WORKER_CACHE``), once created
 _WORKER_DIR: Path | None = None
+
+_WORKER_CACHE_ALLOWED = ("unset or empty (workers share brian2's cache), or a folder in which this process "
+                         "can create folders (it is created if missing)")
+
+
+def _host() -> str:
+    """This host's name as written into folder names (characters a file name cannot hold become ``_``)."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", socket.gethostname()) or "host"
+
+
+def _worker_cache(kind: str) -> Path | None:
+    base = os.environ.get("PAINSIM_WORKER_CACHE")
+    return None if kind == "function" or not base else Path(base)
+
+
+def _new_folder(base: Path, label: str) -> Path:
+    """A new folder ``<base>/<label>-<host>-<pid>-<random>``; an unusable ``base`` is refused by name."""
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        return Path(os.path.abspath(tempfile.mkdtemp(dir=base, prefix=f"{label}-{_host()}-{os.getpid()}-")))
+    except OSError as e:
+        raise ParameterError("PAINSIM_WORKER_CACHE", str(base), _WORKER_CACHE_ALLOWED,
+                             hint=f"{type(e).__name__}: {e}") from None
+
+
+def check_worker_cache(kind: str = "network") -> Path | None:
+    """Refuse an unusable ``$PAINSIM_WORKER_CACHE`` before any work starts.
+
+    Call it in the coordinating process before handing :func:`prepare_worker` to workers:
+    otherwise the workers fail batch after batch on the folder, while ``workers=0`` (which never
+    runs :func:`prepare_worker`) succeeds, so results would depend on the number of workers.
+    The folder is created if missing and a folder is created in it and removed again.
+
+    Parameters
+    ----------
+    kind : str
+        As for :func:`prepare_worker`; for ``"function"`` nothing is checked.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The folder, or None when the variable is unset or empty (or ``kind`` is ``"function"``).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        The folder cannot be created or written (it is a file, lies under a file, is read-only).
+    """
+    base = _worker_cache(kind)
+    if base is not None:
+        with contextlib.suppress(OSError):
+            os.rmdir(_new_folder(base, ".probe"))
+    return base
+
+
+def _remove_stale(base: Path) -> None:
+    """Remove the worker folders of this host (``worker-<host>-<pid>-*``) whose process no longer
+    exists: workers killed by the pool (SIGKILL) never run their exit clean-up.  Folders of other
+    hosts, of live (or foreign, unsignalable) processes and of this process are kept."""
+    if os.name != "posix":  # os.kill(pid, 0) only probes on POSIX
+        return
+    mine = f"worker-{_host()}-"
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return
+    for name in names:
+        # the random part of mkdtemp holds no "-": a longer host name sharing our prefix never matches
+        m = re.fullmatch(r"(\d+)-[^-]+", name[len(mine):]) if name.startswith(mine) else None
+        if m is None or int(m.group(1)) == os.getpid():
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)
+        except ProcessLookupError:
+            shutil.rmtree(base / name, ignore_errors=True)
+        except (OSError, OverflowError):  # alive under another user, or no such pid at all
+            continue
 
 
 def prepare_worker(kind: str) -> None:
@@ -39,23 +121,36 @@ def prepare_worker(kind: str) -> None:
     where brian2 locks each module while it compiles it, as cohort workers do, so a code object
     compiles once for every run and every ``--resume``.  With ``$PAINSIM_WORKER_CACHE`` set
     (e.g. a home folder on a network file system whose locks cannot be trusted) each worker
-    compiles into a private folder of its own, ``$PAINSIM_WORKER_CACHE/worker-<pid>``, removed
-    at exit, and pays the compilation on every run.
+    compiles into a private folder of its own, ``$PAINSIM_WORKER_CACHE/worker-<host>-<pid>-<random>``
+    (unique also among hosts and containers sharing the folder), removed at exit, and pays the
+    compilation on every run.  A worker killed by its pool never reaches its exit clean-up, so
+    each new worker first removes the folders of this host whose process no longer exists
+    (never those of another host: their processes cannot be seen from here; hosts sharing the
+    folder must therefore have distinct host names, as containers have by default).  Folders
+    named ``worker-<pid>`` by earlier versions are left alone.
 
     Parameters
     ----------
     kind : str
         The sweep's kind (:data:`painsim.sweep.spec.KINDS`), or another label of brian2 work
         (``"network"``); for ``"function"`` nothing is set up.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``$PAINSIM_WORKER_CACHE`` cannot be used (:func:`check_worker_cache`, which the
+        coordinating process calls first); raised again at each batch, never falling back to
+        the shared cache.
     """
     global _WORKER_DIR
-    base = os.environ.get("PAINSIM_WORKER_CACHE")
-    if _WORKER_DIR is not None or kind == "function" or not base:
+    base = _worker_cache(kind)
+    if _WORKER_DIR is not None or base is None:
         return
-    _WORKER_DIR = Path(base) / f"worker-{os.getpid()}"
-    _WORKER_DIR.mkdir(parents=True, exist_ok=True)
-    atexit.register(shutil.rmtree, _WORKER_DIR, True)
-    use_private_cache(_WORKER_DIR)
+    _remove_stale(base)
+    folder = _new_folder(base, "worker")
+    atexit.register(shutil.rmtree, folder, True)
+    use_private_cache(folder)
+    _WORKER_DIR = folder  # only once set up: a failure above is raised again at the next batch
 
 
 def make_batches(spec, todo: list[tuple], batch_size: int, workers: int) -> list[list]:
