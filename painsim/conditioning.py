@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from .checks import distinct_labels, known_keys, known_tables, simulated_duration, whole
+from .checks import distinct_labels, is_number, known_keys, known_tables, simulated_duration, whole
 from .circuits import projection_endpoints
 from .errors import ModelFileError, ParameterError, UnknownKeyError
 from .params import find_builtin, load_model, read_toml
@@ -57,6 +57,29 @@ def _window_weights(conn, result, given, w_min, w_max):
     return w, syn_pre, syn_post
 
 
+def _clock(states) -> float:
+    """``states["time"]``: a finite number of s, required once ``states`` holds anything (without it the
+    window was placed at 0 s, before the events the rule states had seen, and the weights ran to a bound)."""
+    if not states:
+        return 0.0
+    if "time" not in states:
+        raise ParameterError('states["time"]', "missing", "the time in s the next window starts at (the states "
+                             "a previous update_weights call returned carry it)")
+    if not is_number(states["time"]):
+        raise ParameterError('states["time"]', states["time"], "a finite number of s")
+    return float(states["time"])
+
+
+def _from_states(error, conn):
+    """A rule's refusal of its window start or state, named as the part of ``states`` it came from."""
+    name = str(error.name)
+    if name == "t_start":
+        return error.renamed('states["time"]')
+    if name.startswith("state"):
+        return error.renamed(f"states[{conn!r}]" + name[len("state"):])
+    return error
+
+
 def update_weights(model, result, weights=None, states=None, *, replay: int = 1):
     """Turn the spikes of one ``simulate()`` window into efficacies for the next.
 
@@ -71,7 +94,9 @@ def update_weights(model, result, weights=None, states=None, *, replay: int = 1)
         Connections that are not plastic are passed through unchanged.
     states : dict, optional
         From a previous call: ``{"time": s, conn: rule state}``.  The window is
-        placed at ``states["time"]`` on a continuous clock, so windows chain.
+        placed at ``states["time"]`` on a continuous clock, so windows chain
+        (``"time"`` is required once ``states`` holds anything; None or ``{}``: a
+        first window at 0 s).
     replay : int
         Apply the rule to this window's spikes ``replay`` times in succession
         (time-shifted by the window length): a cheap extrapolation of a long
@@ -90,7 +115,9 @@ def update_weights(model, result, weights=None, states=None, *, replay: int = 1)
     painsim.errors.ParameterError
         ``replay`` not a whole number >= 1, ``result`` not a simulate() result (a Dataset with
         ``duration_s``), or ``weights`` or ``states`` not mappings (were bare AttributeError,
-        KeyError or TypeError).
+        KeyError or TypeError); ``states["time"]`` missing from states that hold anything, not a
+        finite number, or before the last event a connection's rule state has seen (named
+        ``states["time"]``); a rule state the rule refuses (named ``states['<conn>'][...]``).
     painsim.errors.UnknownKeyError
         A plastic connection missing from ``result``.
     """
@@ -104,7 +131,7 @@ def update_weights(model, result, weights=None, states=None, *, replay: int = 1)
     src = projection_endpoints(model)
     duration = float(result.attrs["duration_s"])
     states = dict(states or {})
-    t0 = float(states.get("time", 0.0))
+    t0 = _clock(states)
     new_w = {k: np.array(v, float) for k, v in (weights or {}).items()}
     for conn, (rule, w_min, w_max) in plastic.items():
         w, syn_pre, syn_post = _window_weights(conn, result, new_w, w_min, w_max)
@@ -116,8 +143,11 @@ def update_weights(model, result, weights=None, states=None, *, replay: int = 1)
             st = rule.initial_state(w.size, n_pre, n_post)
         for k in range(replay):
             off = t0 + k * duration
-            w, st = rule.apply(pt + off, pi, qt + off, qi, syn_pre, syn_post, w, st,
-                               off, off + duration, w_min, w_max)
+            try:
+                w, st = rule.apply(pt + off, pi, qt + off, qi, syn_pre, syn_post, w, st,
+                                   off, off + duration, w_min, w_max)
+            except ParameterError as e:
+                raise _from_states(e, conn) from None
         new_w[conn] = w
         states[conn] = st
     states["time"] = t0 + replay * duration

@@ -29,6 +29,12 @@ Conventions shared by every rule
   last spike, so a window boundary does not even add a rounding step, except
   for CalciumRule and SynapticScaling whose continuous dynamics are split at the
   boundary; their difference is at rounding level).
+* Windows go forward in time: ``apply`` refuses a window that starts before
+  the last event its ``state`` has processed (the traces would be decayed
+  over a negative time and grow), and a state whose per-neuron arrays do not
+  match in length or hold NaN, infinities or negative traces other than the
+  documented markers (``-inf``: never; ``NaN``: the first window's start;
+  ``NaN`` slots of the calcium rule's delay queue).
 * ``apply_reference`` has the same signature and runs a plain Python/numpy
   implementation written differently (explicit sums over spike histories
   instead of recursively updated traces); tests check they agree.

@@ -12,6 +12,7 @@ neuron.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import fields
 
@@ -23,6 +24,9 @@ from ..jit import njit
 from ..units import to_si
 
 __all__ = ["PlasticityRule"]
+
+#: What is not a number in an array of numbers (``np.asarray`` reads "0.1" as text, True as 1)
+_NOT_NUMBERS = (str, bytes, bool, np.bool_)
 
 
 def _set(obj, name, value):
@@ -54,12 +58,23 @@ def _from_preset(cls, presets: dict, name, overrides: dict, what: str):
     return cls(**{**presets[name], **overrides})
 
 
-def _numbers(x, name, allowed):
-    """``x`` as a float64 array, refused naming ``name`` if it is not numbers (text, None, ...)."""
-    if isinstance(x, (str, bytes)):
-        raise ParameterError(name, x, allowed)
+def _numbers(x, name, allowed, max_ndim=1):
+    """``x`` as a float64 array of at most ``max_ndim`` dimensions, refused naming ``name`` if it is
+    not numbers: text (also numeric text such as "0.1", which is not a time in s), bools (not 0/1),
+    None, or an array of more dimensions (a 2-D array was silently flattened)."""
+    if isinstance(x, (str, bytes)) or (isinstance(x, (list, tuple)) and any(isinstance(v, _NOT_NUMBERS) for v in x)):
+        raise ParameterError(name, x if isinstance(x, (str, bytes)) else "text or bool entries", allowed)
     try:
-        return np.asarray(x, dtype=np.float64)
+        raw = np.asarray(x)
+    except (TypeError, ValueError):   # ragged nesting
+        raise ParameterError(name, "entries that are not numbers", allowed) from None
+    if raw.dtype.kind in "USb" or (raw.dtype.kind == "O" and any(isinstance(v, _NOT_NUMBERS) for v in raw.flat)):
+        raise ParameterError(name, "text or bool entries", allowed)
+    if raw.ndim > max_ndim:
+        raise ParameterError(name, f"an array of shape {raw.shape}",
+                             f"{allowed}, as a {max_ndim}-D array" if max_ndim > 1 else f"{allowed}, as a 1-D array")
+    try:
+        return np.asarray(raw, dtype=np.float64)
     except (TypeError, ValueError):
         raise ParameterError(name, "entries that are not numbers", allowed) from None
 
@@ -74,11 +89,14 @@ def _as_times(x, name):
 
 
 def _as_ids(x, name, n):
+    allowed = "integer neuron indices"
     a = np.asarray(x) if not isinstance(x, (str, bytes)) else x
-    if isinstance(a, (str, bytes)) or (a.size and not np.issubdtype(a.dtype, np.integer)):
-        f = _numbers(a, name, "integer neuron indices")
-        if not np.all(f == np.round(f)):
-            raise ParameterError(name, "non-integer entries", "integer neuron indices")
+    if isinstance(a, (str, bytes)) or isinstance(x, (list, tuple)) or a.dtype.kind in "bO" or a.ndim > 1 \
+            or (a.size and not np.issubdtype(a.dtype, np.integer)):
+        f = _numbers(x, name, allowed)   # text, bools and 2-D arrays refused by name
+        if not np.all(np.isfinite(f) & (f == np.round(f))):
+            raise ParameterError(name, "non-integer entries", allowed)
+        a = f
     a = np.ascontiguousarray(a.astype(np.int64).ravel())
     if n is not None and a.size and (a.min() < 0 or a.max() >= n):
         raise ParameterError(name, f"indices in [{a.min()}, {a.max()}]",
@@ -87,9 +105,14 @@ def _as_ids(x, name, n):
 
 
 def _window_time(value, name):
-    if isinstance(value, bool):
+    """A window end in s: a real number (Python or numpy: 0, 0.0, np.float32(0), np.int64(1)) or a
+    quantity ("2 s"); a bool is refused (it would read as 0 or 1 s)."""
+    if isinstance(value, (bool, np.bool_)):
         raise ParameterError(name, value, "a time in s (a number, or a quantity such as \"2 s\")")
-    return float(to_si(value, "s", name)) if not isinstance(value, (int, float)) else float(value)
+    if isinstance(value, numbers.Real) or (isinstance(value, np.ndarray) and value.ndim == 0
+                                           and value.dtype.kind in "iuf" and type(value) is np.ndarray):
+        return float(value)
+    return float(to_si(value, "s", name))
 
 
 def _prepare_spikes(p, pre_times, pre_ids, post_times, post_ids):
@@ -141,6 +164,96 @@ def _prepare_weights(rule, p, weights, w_min, w_max, need_finite_bounds):
     p.w, p.wlo, p.whi = w, lo, hi
 
 
+#: What each kind of state array holds (the rules' ``_state_layout``), for the checks and errors.
+_STATE_KINDS = {
+    "trace": "finite values >= 0",
+    "value": "finite values",
+    "never": "finite times in s, or -inf (never)",
+    "first": "finite times in s, or NaN (the first window's start)",
+    "tick": "whole tick indices, or NaN (the first window's start)",
+    "flag": "0 or 1",
+    "queue": "arrival times in s, sorted, after the row's last transient, then NaN (empty slots)",
+    "size": "numbers (only its length is used)",
+}
+
+
+def _valid_entries(a, kind):
+    """Element-wise: whether the entries of the state array ``a`` are allowed for ``kind``."""
+    fin = np.isfinite(a)
+    if kind == "trace":
+        return fin & (a >= 0.0)
+    if kind == "value":
+        return fin
+    if kind == "never":
+        return fin | (a == -np.inf)
+    if kind in ("first", "tick"):
+        return np.isnan(a) | (fin & ((a == np.round(a)) if kind == "tick" else True))
+    if kind == "flag":
+        return (a == 0.0) | (a == 1.0)
+    return ~np.isinf(a) if kind == "queue" else np.ones(a.shape, bool)
+
+
+def _check_queue(a, after, name):
+    """A delay queue (one row per neuron): its arrivals first (sorted, not before ``after``, the
+    row's last transient), NaN after them, as the kernels write it (a scan stops at the first NaN)."""
+    empty = np.isnan(a)
+    d = np.diff(a, axis=1)
+    ok = (np.all(empty[:, 1:] >= empty[:, :-1]) and np.all(empty[:, 1:] | (d >= 0.0))
+          and (after is None or np.all(empty | (a >= after[:, None]))))
+    if not ok:
+        raise ParameterError(name, "a queue out of order", _STATE_KINDS["queue"])
+
+
+def _prepare_state(rule, state):
+    """``state`` checked against ``rule._state_layout()`` and copied to float64 arrays: the keys,
+    each array's shape (per-neuron arrays as long as the sizes the state implies, so the kernel
+    never reads past an array) and values (no NaN, infinity or negative trace except the
+    documented markers).  Returns ``(state, n_pre, n_post)``."""
+    layout = rule._state_layout()
+    if not isinstance(state, Mapping):
+        raise ParameterError("state", type(state).__name__, f"a dict with keys {tuple(layout)}",
+                             hint="create it with rule.initial_state(n_synapses, n_pre, n_post)")
+    if any(k not in state for k in layout):
+        raise ParameterError("state", sorted(map(str, state)), f"a dict with keys {tuple(layout)}",
+                             hint="create it with rule.initial_state(n_synapses, n_pre, n_post)")
+    st = {}
+    for k, v in state.items():
+        spec = layout.get(k, (None, "size"))   # a key the rule does not use is carried along
+        st[k] = np.array(_numbers(v, f"state[{k!r}]", f"an array of {_STATE_KINDS[spec[1]]}",
+                                  max_ndim=2 if spec[1] == "queue" else (1 if k in layout else 32)),
+                         dtype=np.float64, copy=True)
+        if k in layout and st[k].ndim != (2 if spec[1] == "queue" else 1):
+            raise ParameterError(f"state[{k!r}]", f"an array of shape {st[k].shape}",
+                                 "a 2-D array (a row per neuron)" if spec[1] == "queue" else "a 1-D array")
+    sizes = dict(zip(("pre", "post"), rule._sizes(st)))
+    for side in sizes:   # the length most of a side's arrays share (the rule's own on a tie): the odd one is named
+        lengths = [st[k].shape[0] for k, sp in layout.items() if sp[0] == side]
+        if lengths:
+            sizes[side] = max(set(lengths), key=lambda m: (lengths.count(m), m == sizes[side]))
+    for k, (side, kind, *after) in layout.items():
+        a, n, name = st[k], sizes[side], f"state[{k!r}]"
+        if a.shape[0] != n:   # the kernels index these arrays by neuron, unchecked
+            src = next(x for x, sp in layout.items() if sp[0] == side and st[x].shape[0] == n)
+            size = (lambda m: f"{m} rows") if a.ndim == 2 else (lambda m: f"length {m}")
+            raise ParameterError(name, size(a.shape[0]),
+                                 f"{size(n)} (one per {side}synaptic neuron, as state[{src!r}])")
+        ok = _valid_entries(a, kind)
+        if not np.all(ok):
+            bad = ", ".join(repr(float(x)) for x in np.unique(a[~ok])[:3])
+            raise ParameterError(name, f"entries {bad}", _STATE_KINDS[kind])
+        if kind == "queue":
+            _check_queue(a, st[after[0]] if after else None, name)
+    return st, sizes["pre"], sizes["post"]
+
+
+def _last_event(rule, st) -> float:
+    """The latest finite time of an event the state has processed (its ``never``/``first`` times and
+    what ``rule._state_clock`` adds); -inf for a state that has seen none."""
+    last = [float(np.max(st[k][np.isfinite(st[k])])) for k, spec in rule._state_layout().items()
+            if spec[1] in ("never", "first") and np.isfinite(st[k]).any()]
+    return max([*last, rule._state_clock(st)])
+
+
 def _prepare(rule, pre_times, pre_ids, post_times, post_ids, syn_pre, syn_post, weights,
              state, t_start, t_end, w_min, w_max, need_finite_bounds=False):
     """Check the inputs of :meth:`PlasticityRule.apply` and copy them into a :class:`_Prepared`."""
@@ -150,15 +263,11 @@ def _prepare(rule, pre_times, pre_ids, post_times, post_ids, syn_pre, syn_post, 
     if not (math.isfinite(t0) and math.isfinite(t1) and t1 >= t0):
         raise ParameterError("t_end", t_end, f"a finite time >= t_start ({t_start!r})")
     p.t_start, p.t_end = t0, t1
-    if not isinstance(state, Mapping):
-        raise ParameterError("state", type(state).__name__, f"a dict with keys {rule._state_keys()}",
-                             hint="create it with rule.initial_state(n_synapses, n_pre, n_post)")
-    missing = [k for k in rule._state_keys() if k not in state]
-    if missing:
-        raise ParameterError("state", sorted(state), f"a dict with keys {rule._state_keys()}",
-                             hint="create it with rule.initial_state(n_synapses, n_pre, n_post)")
-    p.state = {k: np.array(v, dtype=np.float64, copy=True) for k, v in state.items()}
-    p.n_pre, p.n_post = rule._sizes(p.state)
+    p.state, p.n_pre, p.n_post = _prepare_state(rule, state)
+    last = _last_event(rule, p.state)
+    if t0 < last:  # the traces would be decayed over a negative time: they would grow
+        raise ParameterError("t_start", t_start, f">= the state's last event time {last!r} s",
+                             hint="apply windows in time order, each with the state the previous one returned")
     _prepare_spikes(p, pre_times, pre_ids, post_times, post_ids)
     p.syn_pre = _as_ids(syn_pre, "syn_pre", p.n_pre)
     p.syn_post = _as_ids(syn_post, "syn_post", p.n_post)
@@ -244,9 +353,15 @@ def _groups(ids, n):
 class PlasticityRule:
     """Base class: the common ``initial_state`` / ``apply`` / ``apply_reference`` interface.
 
-    Subclasses define ``_state_keys``, ``_sizes``, ``_run_kernel``,
+    Subclasses define ``_state_layout``, ``_sizes``, ``_run_kernel``,
     ``_run_reference`` and ``_fresh_state`` (the arrays of :meth:`initial_state`,
     whose keys its docstring lists; and ``_n_syn`` if the state is per synapse).
+    ``_state_layout`` maps each key of the state to ``(side, kind)``: ``side`` ``"pre"`` or
+    ``"post"`` (one entry, or for ``kind = "queue"`` one row, per neuron of that side) and
+    ``kind`` what its entries may be (``_STATE_KINDS``: ``"trace"`` finite and >= 0,
+    ``"never"`` a last-event time or -inf, ``"first"`` a time or NaN for the first window's
+    start, ...); :meth:`apply` refuses a state that does not fit it, and a window that starts
+    before the state's last event (``"never"``/``"first"`` times and ``_state_clock``).
 
     Attributes
     ----------
@@ -317,10 +432,13 @@ class PlasticityRule:
         Raises
         ------
         painsim.errors.ParameterError
-            Spike times, indices or weights that are not numbers; unsorted or non-finite spike
-            times, indices outside the sizes of ``state``, mismatched lengths, weights outside
-            their bounds, ``t_end`` before ``t_start`` (or either a bool), a ``state`` that is
-            not a dict with the rule's keys.
+            Spike times, indices or weights that are not numbers (text, also numeric text, or
+            bools) or not 1-D; unsorted or non-finite spike times, indices outside the sizes of
+            ``state``, mismatched lengths, weights outside their bounds, ``t_end`` before
+            ``t_start`` (or either a bool), a ``state`` that is not a dict with the rule's keys,
+            whose per-neuron arrays differ in length (``state['<key>']``), or that holds NaN,
+            infinities or negative traces where they are no documented marker; ``t_start``
+            before the last event the state has processed (windows go forward in time).
         """
         p = _prepare(self, pre_times, pre_ids, post_times, post_ids, syn_pre, syn_post, weights,
                      state, t_start, t_end, w_min, w_max, self._finite_bounds)
@@ -334,7 +452,8 @@ class PlasticityRule:
         The caller guarantees what :meth:`apply` checks: float64/int64
         contiguous arrays, spikes sorted and inside ``[t_start, t_end)``,
         ``w_lo``/``w_hi`` arrays of one bound per synapse, weights within
-        them.  ``state`` is updated in place (not copied); ``weights`` is
+        them, a state :meth:`apply` would accept and ``t_start`` not before
+        its last event.  ``state`` is updated in place (not copied); ``weights`` is
         copied.  Replaying a 10-minute session calls the rule thousands of
         times on short windows, where the checks of :meth:`apply` cost more
         than the kernel.
@@ -459,3 +578,7 @@ class PlasticityRule:
 
     def _n_syn(self, state):
         return None
+
+    def _state_clock(self, state) -> float:
+        """A last-event time the state holds other than its ``"never"``/``"first"`` times (-inf: none)."""
+        return -math.inf

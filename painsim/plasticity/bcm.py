@@ -1,8 +1,9 @@
 """Spike-based BCM rule with a sliding threshold (Bienenstock, Cooper & Munro 1982).
 
 Numba kernel (:func:`_bcm_kernel`) and plain-numpy reference
-(:meth:`BCM._run_reference`); the threshold is integrated exactly between
-postsynaptic spikes (:func:`_theta_at`, reference :func:`_theta_ref`).
+(:meth:`BCM._run_reference`); the slow rate average behind the threshold is
+integrated exactly between postsynaptic spikes (:func:`_ybar_at`, reference
+:func:`_ybar_ref`).
 """
 from __future__ import annotations
 
@@ -24,15 +25,15 @@ _S2 = (0, 0, 2, 0, 0, 0, 0)  # s^2, the unit of the BCM learning rate
 
 
 @njit(cache=True)
-def _theta_at(theta_a, y_a, u, tau_y, tau_th, r0):
-    """theta after time u of  tau_th dtheta/dt = y^2/r0 - theta,  y = y_a exp(-u/tau_y)."""
+def _ybar_at(yb_a, y_a, u, tau_y, tau_th):
+    """ybar after time u of  tau_th dybar/dt = y - ybar,  y = y_a exp(-u/tau_y)."""
     eb = math.exp(-u / tau_th)
-    d = 2.0 / tau_y - 1.0 / tau_th
+    d = 1.0 / tau_y - 1.0 / tau_th
     if d == 0.0:
         g = u * eb
     else:
-        g = eb * (-math.expm1(-d * u)) / d   # = (e^{-u/tau_th} - e^{-2u/tau_y}) / d
-    return theta_a * eb + y_a * y_a / (r0 * tau_th) * g
+        g = eb * (-math.expm1(-d * u)) / d   # = (e^{-u/tau_th} - e^{-u/tau_y}) / d
+    return yb_a * eb + y_a / tau_th * g
 
 
 @njit(cache=True)
@@ -57,7 +58,8 @@ def _bcm_kernel(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_post, 
             b += 1
             u = t - ty[j]
             yv = y[j] * math.exp(-u / tau_y)          # rate estimate just before the spike
-            thv = _theta_at(th[j], y[j], u, tau_y, tau_th, r0)
+            ybv = _ybar_at(math.sqrt(th[j] * r0), y[j], u, tau_y, tau_th)   # its slow average
+            thv = ybv * ybv / r0
             for k in range(post_ptr[j], post_ptr[j + 1]):
                 s = post_syn[k]
                 i = syn_pre[s]
@@ -79,19 +81,35 @@ def _bcm_kernel(pre_t, pre_i, post_t, post_i, syn_pre, syn_post, n_pre, n_post, 
 class BCM(PlasticityRule):
     """Spike-based BCM rule with a sliding threshold.
 
-    Bienenstock, Cooper & Munro (1982, J Neurosci 2:32); sliding threshold
-    theta = <y^2> / r_target as in Intrator & Cooper (1992, Neural Netw 5:3).
-    Rates are estimated by exponential traces (in Hz): x for each
-    presynaptic neuron (time constant ``tau_pre``), y for each postsynaptic
-    neuron (``tau_post``).  At each postsynaptic spike every synapse onto that
-    neuron changes by::
+    Bienenstock, Cooper & Munro (1982, J Neurosci 2:32): the threshold is a
+    function of the time-averaged postsynaptic activity, theta_M = (c_bar /
+    c0)^p c_bar [recalled: the form as reviews give it, the paper not read here];
+    here p = 1 and c0 = r_target, so theta = y_bar^2 / r_target.  Rates are
+    estimated by exponential traces (in Hz): x for each presynaptic neuron
+    (time constant ``tau_pre``), y for each postsynaptic neuron
+    (``tau_post``), and y_bar, the slow average of y::
+
+        tau_theta dy_bar/dt = y - y_bar,        theta = y_bar^2 / r_target
+
+    integrated exactly between spikes (y is exponential there).  At each
+    postsynaptic spike every synapse onto that neuron changes by::
 
         dw = eta * x * (y - theta)
 
-    with y taken just before the spike, so that averaged over postsynaptic
-    spikes ``dw/dt = eta r_pre r_post (r_post - theta)``, the BCM form.  The
-    threshold follows ``tau_theta dtheta/dt = y(t)^2 / r_target - theta``,
-    integrated exactly between spikes (y is exponential there).
+    with y and theta taken just before the spike, so that averaged over
+    postsynaptic spikes ``dw/dt = eta r_pre r_post (r_post - theta)``, the BCM
+    form.  With a steady rate r the threshold settles at r^2 / r_target, and the
+    rule is neutral at r = r_target, up to the shot noise of y_bar: for Poisson
+    firing E[y_bar^2] = r^2 + r / (2 (tau_theta + tau_post)), so the mean change
+    is zero at r = r_target - 1 / (2 (tau_theta + tau_post)) (9.95 Hz at the
+    defaults), potentiation below that rate and depression above it (the
+    homeostasis of BCM: the threshold slides to bring the rate back).
+    (Intrator & Cooper 1992 (Neural Netw 5:3), whom this rule followed before,
+    average the square instead, theta = E[c^2] (here it was <y^2> / r_target),
+    the same as y_bar^2 / r_target for a steady rate c = r; averaging the square
+    of a spike-count estimate such as y would add its shot noise r / (2
+    tau_post): the rule would be neutral at r_target - 1 / (2 tau_post), 5 Hz
+    at the defaults.)
 
     Parameters
     ----------
@@ -100,12 +118,19 @@ class BCM(PlasticityRule):
     tau_pre, tau_post : quantity or str
         Rate-estimation time constants (defaults 100 ms, chosen).
     tau_theta : quantity or str
-        Threshold time constant (default 10 s, chosen: slower than the rate
-        estimate, as stability requires).
+        Time constant of the slow rate average y_bar (default 10 s, chosen:
+        slower than the rate estimate, as stability requires).
     target_rate : quantity or str
-        r_target; with a steady rate r the threshold settles near r^2/r_target.
+        r_target: the rate at which the rule is neutral (see above).
     theta0 : quantity or str, optional
-        Initial threshold (default: target_rate).
+        Initial threshold (default: target_rate, i.e. y_bar starts at
+        target_rate).
+
+    Notes
+    -----
+    ``state["theta"]`` holds the threshold y_bar^2 / r_target at the state's
+    time (``t_post``); the kernel and the reference take y_bar as
+    sqrt(theta r_target) from it.
     """
 
     eta: Any = 1e-4
@@ -133,8 +158,9 @@ class BCM(PlasticityRule):
                 raise ParameterError("theta0", self.theta0, "a rate >= 0 Hz")
             _set(self, "theta0", float(v))
 
-    def _state_keys(self):
-        return ("x_pre", "t_pre", "y_post", "theta", "t_post")
+    def _state_layout(self):
+        return {"x_pre": ("pre", "trace"), "t_pre": ("pre", "never"), "y_post": ("post", "trace"),
+                "theta": ("post", "trace"), "t_post": ("post", "first")}
 
     def _sizes(self, st):
         return st["x_pre"].size, st["y_post"].size
@@ -171,15 +197,17 @@ class BCM(PlasticityRule):
             return val
 
         def theta(j, t):
-            # theta from its value at the state time, segment by segment between
-            # the postsynaptic spikes already processed (y is exponential there)
-            th, t0, y0 = st["theta"][j], st["t_post"][j], st["y_post"][j]
+            # the slow average from its value at the state time, segment by segment between
+            # the postsynaptic spikes already processed (y is exponential there); theta = its square / r0
+            r0 = self.target_rate
+            yb, t0, y0 = math.sqrt(st["theta"][j] * r0), st["t_post"][j], st["y_post"][j]
             for ts in hq[j]:
                 u = ts - t0
-                th = _theta_ref(th, y0, u, ty_, self.tau_theta, self.target_rate)
+                yb = _ybar_ref(yb, y0, u, ty_, self.tau_theta)
                 y0 = y0 * math.exp(-u / ty_) + 1.0 / ty_
                 t0 = ts
-            return _theta_ref(th, y0, t - t0, ty_, self.tau_theta, self.target_rate)
+            yb = _ybar_ref(yb, y0, t - t0, ty_, self.tau_theta)
+            return yb * yb / r0
 
         times = np.concatenate([p.pre_t, p.post_t])
         kind = np.concatenate([np.zeros(p.pre_t.size, int), np.ones(p.post_t.size, int)])
@@ -211,11 +239,11 @@ class BCM(PlasticityRule):
         return w, st
 
 
-def _theta_ref(theta_a, y_a, u, tau_y, tau_th, r0):
-    a, b = 2.0 / tau_y, 1.0 / tau_th
+def _ybar_ref(yb_a, y_a, u, tau_y, tau_th):
+    """Reference of :func:`_ybar_at`: the slow average after u, as a difference of exponentials."""
+    a, b = 1.0 / tau_y, 1.0 / tau_th
     if a == b:
         g = u * math.exp(-b * u)
     else:
         g = (math.exp(-b * u) - math.exp(-a * u)) / (a - b)
-    return theta_a * math.exp(-b * u) + y_a * y_a / (r0 * tau_th) * g
-
+    return yb_a * math.exp(-b * u) + y_a * b * g

@@ -662,8 +662,10 @@ class CalciumRule(PlasticityRule):
         """
         return _from_preset(cls, _CALCIUM_PRESETS, name, overrides, "calcium-rule preset")
 
-    def _state_keys(self):
-        return ("c_pre", "t_c_pre", "u_nmda", "t_u_nmda", "pending", "c_post", "t_c_post")
+    def _state_layout(self):
+        return {"c_pre": ("pre", "trace"), "t_c_pre": ("pre", "never"), "u_nmda": ("pre", "trace"),
+                "t_u_nmda": ("pre", "never"), "pending": ("pre", "queue", "t_c_pre"),
+                "c_post": ("post", "trace"), "t_c_post": ("post", "never")}
 
     def _sizes(self, st):
         return st["c_pre"].size, st["c_post"].size

@@ -4,9 +4,11 @@
 :func:`pairing_frequency_curve` (Sjostrom et al. 2001 pairing protocol) and
 :func:`frequency_curve` (presynaptic trains of a given frequency) return
 xarray Datasets, used by :mod:`painsim.plots`, notebooks and tests.  Every
-protocol runs as ONE kernel call: each point of a curve is an independent
-synapse between its own pre and post neuron (the batch dimension), so points
-cannot interact.
+point of a curve is its own protocol on a fresh synapse, run alone (one kernel
+call per point, :func:`_run_each`) from 0 s and read ``tail`` seconds after its
+own last spike, so a point does not depend on which other points are asked
+for: a rule whose weight moves after the spikes (the calcium rule's drift)
+would otherwise be read later for the shorter protocols.
 """
 from __future__ import annotations
 
@@ -105,11 +107,12 @@ def _run_pairs(rule, pre, post, w0, lo, hi, t_end):
     return w - w0
 
 
-def stdp_window(rule, dts, *, w0=None, w_min=None, w_max=None):
+def stdp_window(rule, dts, *, w0=None, w_min=None, w_max=None, tail=2.0):
     """Weight change after a single pre/post spike pair, against their timing.
 
     For each ``dt = t_post - t_pre`` one isolated pair is applied to a fresh
-    synapse (zero traces): the STDP window of Bi & Poo (1998, J Neurosci
+    synapse (zero traces), its first spike at 1 s, its weight read ``tail`` s
+    after its second: the STDP window of Bi & Poo (1998, J Neurosci
     18:10464).  For :class:`PairSTDP` the result is ``A_plus exp(-dt/tau_plus)``
     for ``dt >= 0`` and ``-A_minus exp(dt/tau_minus)`` for ``dt < 0``.
 
@@ -123,6 +126,10 @@ def stdp_window(rule, dts, *, w0=None, w_min=None, w_max=None):
     w0, w_min, w_max : float, optional
         Initial weight and bounds.  Defaults: additive rules unbounded from
         ``w0 = 0``; calcium rule and soft bounds ``[0, 1]`` from ``w0 = 0.5``.
+    tail : float
+        Seconds simulated after each pair's second spike, when its weight is read (matters for
+        the calcium rule, whose weight drifts after the spikes; the STDP rules change only at
+        spikes).
 
     Returns
     -------
@@ -133,15 +140,17 @@ def stdp_window(rule, dts, *, w0=None, w_min=None, w_max=None):
     ------
     painsim.errors.ParameterError
         For a non-rule, empty or non-finite ``dts``, or bounds or ``w0`` that are not numbers
-        (NaN, text or a bool), ``w_min >= w_max`` or ``w0`` outside them.
+        (NaN, text or a bool), ``w_min >= w_max`` or ``w0`` outside them, ``tail`` not a number >= 0.
     """
     _check_rule(rule)
     d = _as_1d(dts, "dts", "s")
+    tail = number(tail, "tail", lo=0.0)
     w0, lo, hi = _curve_bounds(rule, w0, w_min, w_max)
-    t0 = 1.0 + float(np.max(np.abs(d)))
-    pre = [np.array([t0]) for _ in d]
-    post = [np.array([t0 + x]) for x in d]
-    dw = _run_pairs(rule, pre, post, w0, lo, hi, t0 + float(np.max(np.abs(d))) + 2.0)
+    # each pair on its own: first spike at 1 s whatever the other dts (read at a shared end time,
+    # a pair's change depended on the longest dt asked for)
+    pre = [np.array([1.0 + max(-x, 0.0)]) for x in d]
+    post = [np.array([1.0 + max(x, 0.0)]) for x in d]
+    dw = _run_each(rule, pre, post, w0, lo, hi, tail)
     return xr.Dataset({"dw": (("dt",), dw, {"units": "1", "long_name": "weight change after one pair"})},
                       coords={"dt": ("dt", d, {"units": "s", "long_name": "t_post - t_pre"})},
                       attrs={"rule": type(rule).__name__, "w0": w0, "w_min": lo, "w_max": hi})

@@ -46,12 +46,12 @@ def make_rule(name: str, **params) -> PlasticityRule:
     Raises
     ------
     painsim.errors.UnknownKeyError
-        For an unknown name (with the nearest valid name); also an unknown parameter
+        For an unknown name or one that is not text (with the nearest valid name); also an unknown parameter
         (without a preset) or an unknown preset.
     painsim.errors.ParameterError
         A ``preset`` for a rule without presets, or a value the rule refuses.
     """
-    if name not in RULES:
+    if not isinstance(name, str) or name not in RULES:  # a list was a bare TypeError (unhashable)
         raise UnknownKeyError(name, RULES, what="plasticity rule")
     cls = RULES[name]
     preset = params.pop("preset", None)

@@ -103,8 +103,8 @@ class SynapticScaling(PlasticityRule):
         _set(self, "tau_scaling", positive_time(self.tau_scaling, "tau_scaling"))
         _set(self, "tau_rate", positive_time(self.tau_rate, "tau_rate"))
 
-    def _state_keys(self):
-        return ("y_post", "t_post")
+    def _state_layout(self):
+        return {"y_post": ("post", "trace"), "t_post": ("post", "first")}
 
     def _sizes(self, st):
         return None, st["y_post"].size

@@ -273,8 +273,9 @@ class _TraceSTDP(PlasticityRule):
 
     _finite_bounds = False
 
-    def _state_keys(self):
-        return ("r1", "r2", "t_pre", "o1", "o2", "t_post")
+    def _state_layout(self):
+        return {"r1": ("pre", "trace"), "r2": ("pre", "trace"), "t_pre": ("pre", "never"),
+                "o1": ("post", "trace"), "o2": ("post", "trace"), "t_post": ("post", "never")}
 
     def _sizes(self, st):
         return st["t_pre"].size, st["t_post"].size
@@ -397,7 +398,7 @@ class PairSTDP(_TraceSTDP):
                 self.interaction == "nearest", self.multiplicative)
 
 
-# Pfister & Gerstner 2006 J Neurosci 26:9673, Table 4.  tau_plus = 16.8 ms and
+# Pfister & Gerstner 2006 J Neurosci 26:9673, Tables 3 and 4 (see below).  tau_plus = 16.8 ms and
 # tau_minus = 33.7 ms throughout.  Values marked [recalled] were not confirmed
 # against the paper here; [confirmed*] were checked against an independent
 # transcription of Table 4 (not the paper itself); [checked*] were checked
@@ -455,7 +456,7 @@ class TripletSTDP(_TraceSTDP):
         The paper uses additive updates with hard bounds.
 
     The default is the minimal all-to-all visual-cortex model; see
-    :meth:`preset` for the others of Table 4.
+    :meth:`preset` for the others of Tables 3 and 4.
     """
 
     tau_plus: Any = "16.8 ms"
@@ -481,10 +482,12 @@ class TripletSTDP(_TraceSTDP):
 
     @classmethod
     def preset(cls, name: str, **overrides) -> "TripletSTDP":
-        """A published parameter set of Pfister & Gerstner 2006 (Table 4).
+        """A published parameter set of Pfister & Gerstner 2006 (Tables 3 and 4).
 
         Names: ``visual_cortex_{all_to_all, minimal_all_to_all, nearest,
-        minimal_nearest}`` and ``hippocampal_{...}`` (same suffixes).
+        minimal_nearest}`` (Table 3, fits to Sjostrom et al. 2001) and
+        ``hippocampal_{...}`` (same suffixes; Table 4, fits to Wang et al. 2005), as
+        the transcriptions cited beside the presets number the tables.
 
         Parameters
         ----------

@@ -57,7 +57,12 @@ The source works on bursts of the stimulation pattern, not on spikes.  Here:
   at k tbi / theta_period = 0.96 /s, the same retention per cycle (chosen);
 * the source's burst index becomes a clock of *theta cycles* of length
   ``theta_period`` (0.2 s) on the session clock, tick n at n * theta_period;
-  the spikes in ((n-1) T, n T] belong to tick n.  At a tick with spikes the
+  the spikes in ((n-1) T, n T] belong to tick n: a spike at a tick's instant
+  belongs to that tick (its calcium is read there), and the tick instant itself
+  belongs to the window [t_start, t_end) that contains it (a tick at t_end runs
+  in the next window).  Instants are compared with a tolerance of 1e-9 T
+  (``_TICK_TOL``), so that a spike or window end computed as n * T with rounding
+  (3 * 0.2 = 0.6000000000000001) belongs where n T does.  At a tick with spikes the
   stage-II step above runs with Ca_n = calcium at the tick (a trough, when
   bursts follow the ticks) on the current train's F and I; a tick without
   spikes ends the train: its F and I join a residual pool that decays by
@@ -117,10 +122,22 @@ TBS_PRESETS = {
 }
 
 
+#: Tolerance of the tick clock, in theta periods: a time within it after a tick instant n * period
+#: counts as at the instant (3 * 0.2 = 0.6000000000000001 is tick 3's instant, as 0.6 is).  Far
+#: below any spike spacing (0.2 ns at 0.2 s), far above the rounding of t / period while
+#: t / period < 1e6 (over 2 days of 0.2-s cycles; a session clock restarts every session).
+_TICK_TOL = 1e-9
+
+
 @njit(cache=True)
 def _tick_index(t, period):
-    """Index of the first tick at or after ``t`` (ticks at n * period)."""
-    return math.ceil(t / period)
+    """Index of the first tick at or after ``t`` (ticks at n * period, within ``_TICK_TOL``)."""
+    return math.ceil(t / period - _TICK_TOL)
+
+
+def _tick_of(t, period):
+    """:func:`_tick_index` for the reference (plain Python)."""
+    return math.ceil(t / period - _TICK_TOL)
 
 
 @njit(cache=True)
@@ -324,8 +341,16 @@ class TBSCalcium(PlasticityRule):
                 self.level_factor / C ** 2, math.exp(-self.level_decay / C ** 2),
                 math.exp(-self.k_gap * self.theta_period))
 
-    def _state_keys(self):
-        return ("ca", "t_ca", "ca_tick", "F", "I", "F_res", "I_res", "active", "tick", "post")
+    def _state_layout(self):
+        return {"ca": ("pre", "trace"), "t_ca": ("pre", "never"), "ca_tick": ("pre", "trace"),
+                "F": ("pre", "value"), "I": ("pre", "trace"), "F_res": ("pre", "value"),
+                "I_res": ("pre", "trace"), "active": ("pre", "flag"), "tick": ("pre", "tick"),
+                "post": ("post", "size")}
+
+    def _state_clock(self, state) -> float:
+        """The last tick run (``tick`` x ``theta_period``): a window must not start before it."""
+        tick = state["tick"][np.isfinite(state["tick"])]
+        return float(tick.max()) * self.theta_period if tick.size else -math.inf
 
     def _sizes(self, st):
         return st["ca"].size, st["post"].size
@@ -371,7 +396,7 @@ class TBSCalcium(PlasticityRule):
         T, k = self.theta_period, self.k_continuous
         w = p.w
         syn_of = _groups(p.syn_pre, p.n_pre)
-        n_first, n_end = math.ceil(p.t_start / T), math.ceil(p.t_end / T)
+        n_first, n_end = _tick_of(p.t_start, T), _tick_of(p.t_end, T)
         for i in range(p.n_pre):
             spikes = p.pre_t[p.pre_i == i]
             c0, t0 = st["ca"][i], st["t_ca"][i]
@@ -381,7 +406,7 @@ class TBSCalcium(PlasticityRule):
                 val = c0 * math.exp(-k * (t - t0)) if c0 != 0.0 else 0.0
                 return val + sum(c_spike * math.exp(-k * (t - x)) for x in done)
 
-            ticks = [math.ceil(x / T) for x in spikes]
+            ticks = [_tick_of(x, T) for x in spikes]
             active = st["active"][i] != 0.0
             for n in range(last + 1, n_end):
                 done = [x for x, m in zip(spikes, ticks) if m <= n]
