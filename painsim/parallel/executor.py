@@ -15,6 +15,11 @@ batch whose result cannot be delivered (e.g. it cannot be pickled) is reported
 through ``on_error(batch, error)``.  On a Dask cluster a failed batch is retried
 item by item.  Without ``on_error`` every such error is raised.
 
+A task that calls ``sys.exit()`` fails; it does not end the run (in any mode, also
+``workers=0``): its ``SystemExit`` becomes a :class:`TaskExit`, and a batch of several
+items is run again item by item, so that ``on_error([item], TaskExit)`` reports only
+the item that exits.  ``KeyboardInterrupt`` still stops the run.
+
 Progress within a batch: a task may call :func:`report` (``report(message)``,
 any picklable message) while it computes; the caller gets it through
 ``on_progress(batch, message)`` in this process (from worker processes through
@@ -55,7 +60,8 @@ from typing import Any, Callable, Sequence
 from ..errors import ParameterError
 from ..processes import parent_death_signal
 
-__all__ = ["run_batches", "chunks", "balanced_batches", "report", "die_with_parent", "in_worker", "WORKER_DIED"]
+__all__ = ["run_batches", "chunks", "balanced_batches", "report", "die_with_parent", "in_worker", "WORKER_DIED",
+           "TaskExit"]
 
 #: Error message of an item whose worker process died while computing it.
 WORKER_DIED = "the worker process died while computing this point (killed, out of memory or crashed)"
@@ -67,6 +73,10 @@ OnProgress = Callable[[Batch, Any], None]
 
 #: Seconds between progress polls while waiting for worker results; watchdog period.
 POLL_S = 0.25
+
+
+class TaskExit(RuntimeError):
+    """A task called ``sys.exit()``: the failure of the item computed, not the end of the run."""
 
 # per process: where report() sends a message (set around each batch), and a worker's progress queue
 _REPORTER: Callable[[Any], None] | None = None
@@ -169,8 +179,15 @@ def run_batches(task: Callable[[Batch], Any], batches: Sequence[Batch], on_resul
     if scheduler is not None:
         _run_dask(task, batches, workers, scheduler, on_result, setup, on_error)
     elif workers == 0:
-        for b in batches:
-            on_result(b, _reporting(task, b, _progress_of(on_progress, b)))
+        queue = deque(batches)
+        while queue:
+            b = queue.popleft()
+            try:
+                result = _reporting(task, b, _progress_of(on_progress, b))
+            except TaskExit as e:
+                queue.extendleft(reversed(_exited(b, e, on_error)))
+                continue
+            on_result(b, result)
     elif in_worker():
         _run_nested(task, batches, on_result, setup, on_error, on_progress)
     else:
@@ -183,9 +200,14 @@ def _run_nested(task, batches, on_result, setup, on_error, on_progress) -> None:
     a batch that raises handed to ``on_error`` when given."""
     if setup is not None:
         setup()
-    for b in batches:
+    queue = deque(batches)
+    while queue:
+        b = queue.popleft()
         try:
             result = _reporting(task, b, _progress_of(on_progress, b))
+        except TaskExit as e:
+            queue.extendleft(reversed(_exited(b, e, on_error)))
+            continue
         except Exception as e:  # noqa: BLE001 - the batch's own failure, as _deliver hands it on
             if on_error is None:
                 raise
@@ -215,13 +237,26 @@ def _progress_of(on_progress, batch):
 
 
 def _reporting(task, batch, reporter):
-    """``task(batch)`` with :func:`report` sent to ``reporter``."""
+    """``task(batch)`` with :func:`report` sent to ``reporter``; its ``SystemExit`` as a :class:`TaskExit`."""
     global _REPORTER
     before, _REPORTER = _REPORTER, reporter
     try:
         return task(batch)
+    except SystemExit as e:  # the task's own failure (KeyboardInterrupt still stops the run)
+        raise TaskExit(f"the computation called sys.exit({e.code!r})").with_traceback(e.__traceback__) from None
     finally:
         _REPORTER = before
+
+
+def _exited(batch, e: TaskExit, on_error) -> list:
+    """The batches to run again after ``batch`` raised ``e``: its items one by one, or none once
+    ``on_error`` has the single item that exits (raised without ``on_error``)."""
+    if on_error is None:
+        raise e
+    if len(batch) > 1:
+        return [[it] for it in batch]
+    on_error(batch, e)
+    return []
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -329,11 +364,12 @@ class _Pool:
         self.executor.shutdown(wait=True)
 
 
-def _deliver(f, b, on_result, on_error) -> bool:
+def _deliver(f, b, on_result, on_error, requeue) -> bool:
     """Hand a finished future's result on; False if its worker process died.
 
     Only the batch's own failure goes to ``on_error``; an exception raised by
-    ``on_result`` itself (e.g. a full disk) is passed on.
+    ``on_result`` itself (e.g. a full disk) is passed on.  A batch whose task
+    exited goes to ``requeue`` item by item (:func:`_exited`).
     """
     try:
         result = f.result()
@@ -341,6 +377,9 @@ def _deliver(f, b, on_result, on_error) -> bool:
         if on_error is None:
             raise
         return False
+    except TaskExit as e:
+        requeue(_exited(b, e, on_error))
+        return True
     except Exception as e:  # noqa: BLE001 - e.g. a result that cannot be pickled
         if on_error is None:
             raise
@@ -365,7 +404,7 @@ def _run_processes(task, batches, workers, on_result, setup, on_error, on_progre
             broken = []
             for f in done:
                 b = inflight.pop(f)
-                if not _deliver(f, b, on_result, on_error):
+                if not _deliver(f, b, on_result, on_error, lambda again: queue.extendleft(reversed(again))):
                     broken.append(b)
             if broken:
                 # A worker died: every batch in flight is suspect.  Run their items one at a
@@ -443,6 +482,8 @@ def _run_dask(task, batches, workers, scheduler, on_result, setup, on_error):
                         g = client.submit(_in_worker, setup, task, [it], pure=False)
                         futures[g] = [it]
                         ac.add(g)
+                elif isinstance(e, TaskExit):
+                    on_error(b, e)
                 else:
                     on_error(b, RuntimeError(f"the Dask worker failed on this point: {type(e).__name__}: {e}"))
                 continue

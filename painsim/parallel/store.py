@@ -15,7 +15,9 @@ that is on disk.  Two layouts, both read and written by :class:`ResultStore`:
                      no code on load, ~0.3 ms per point)
     failed/          one JSON file per failed (point, repeat): the error message
     events.jsonl     one line per persisted item: run id, worker pid, time (a line a kill cut
-                     off is written again by the resumed run, "recovered")
+                     off is written again by the resumed run, "recovered"); "corrupt" lines
+    corrupt/         item files that could not be read when the store was opened (kept)
+    .lock            held (``flock``) by the run using the store, removed when it ends
     result.nc        the gathered Dataset (or result.zarr), written by the sweep
 
 :data:`PATIENT_LAYOUT` (:func:`painsim.cohort.run`, ``store``)::
@@ -34,13 +36,23 @@ painsim's version, its source (a development checkout keeps its version number
 while its code changes) and the versions of the computing libraries, so that no
 result is assembled from items computed by two versions of the code.  Anything
 else raises, naming what differs.
+
+One run at a time: :meth:`ResultStore.open` holds an exclusive ``flock`` on ``.lock`` (never
+waiting) until :meth:`ResultStore.close`, and refuses a store another process holds; the kernel
+releases the lock of a process that dies (even by SIGKILL).  In one process the lock is shared by
+the stores open on a folder.  An item file that cannot be read (cut short, empty) is not done:
+``open`` and ``open_items`` move it into ``corrupt/``, warning, and it is computed again.
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import shutil
+import threading
+import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -49,10 +61,26 @@ import numpy as np
 import xarray as xr
 
 from ..errors import ParameterError, SpecError
-from ..io import as_saved, atomic_path, load, save
+from ..io import as_saved, atomic_path, is_netcdf, load, save
 from ..version import __version__, code_fingerprint, fingerprint_changes
 
+try:
+    import fcntl
+except ImportError:
+    fcntl = None
+
 __all__ = ["ResultStore", "Layout", "SWEEP_LAYOUT", "PATIENT_LAYOUT", "jsonable"]
+
+#: The file a run holds locked (``flock``) while it uses a store.
+LOCK_NAME = ".lock"
+#: Folder (in the store) of item files that could not be read.
+CORRUPT_FOLDER = "corrupt"
+#: Errors of reading an item file that is cut short or damaged.
+_UNREADABLE = (OSError, ValueError, KeyError, TypeError, RuntimeError)
+
+#: The stores this process holds locked: real path -> [file descriptor, open ResultStores holding it]
+_HELD: dict[str, list] = {}
+_HELD_GUARD = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -145,6 +173,13 @@ class ResultStore:
         self.events = self.path / "events.jsonl"
         self.meta = self.path / "spec.json"
         self.code = self.path / "code.json"
+        self._locked: str | None = None  # the real path of the store while this holds its lock
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - at interpreter exit the kernel releases the lock anyway
+            pass
 
     # ------------------------------------------------------------- names
     def name(self, *key: int) -> str:
@@ -181,7 +216,10 @@ class ResultStore:
 
     # ------------------------------------------------------------- opening
     def open(self, key: str, meta: Mapping, resume: bool, what: str = "sweep") -> None:
-        """Create the store of a run with one fingerprint ``key``, or continue it.
+        """Create the store of a run with one fingerprint ``key``, or continue it, holding its
+        lock until :meth:`close` (see the module docstring).  Temporaries of a killed writer are
+        removed, and item files that cannot be read are moved into ``corrupt/`` (a warning names
+        each, and an event logs it): their items are not done.
 
         Parameters
         ----------
@@ -199,8 +237,36 @@ class ResultStore:
         SpecError
             A store of a finished or interrupted run without ``resume``, of
             another run (another ``key``), or a folder holding other files;
-            also a store computed by other code (:func:`painsim.version.fingerprint_changes`).
+            also a store computed by other code (:func:`painsim.version.fingerprint_changes`),
+            or one another run (of another process) is using.
         """
+        if self.path.is_dir():  # a store another run is using is refused before anything else
+            self._lock(what)
+        try:
+            self._refuse(key, resume, what)
+            self.parts.mkdir(parents=True, exist_ok=True)
+            self.failed.mkdir(parents=True, exist_ok=True)
+            self._lock(what)  # a new folder
+            if not self.meta.exists():
+                with atomic_path(self.meta) as tmp:
+                    tmp.write_text(json.dumps({"key": key, "painsim_version": __version__, "code": code_fingerprint(),
+                                               **meta}, indent=1, default=str))
+            # only while holding the lock: a temporary of a live run is not stale
+            for stale in self.path.glob("**/.*.tmp"):  # temporaries of a killed writer (a zarr one is a folder)
+                if stale.is_dir():
+                    shutil.rmtree(stale, ignore_errors=True)
+                else:
+                    stale.unlink(missing_ok=True)
+            for f in self._items():
+                error = self._unreadable(f)
+                if error is not None:
+                    self._set_aside(f, error, what)
+        except BaseException:
+            self.close()
+            raise
+
+    def _refuse(self, key: str, resume: bool, what: str) -> None:
+        """Raise the SpecError of :meth:`open` if :meth:`refusal` refuses the store."""
         refused = self.refusal(key, resume)
         if refused is not None:
             reason, detail = refused
@@ -212,17 +278,72 @@ class ResultStore:
                        "code": f"the code that computed the {what} stored there to resume it ({detail}); "
                                "use a new folder"}[reason]
             raise SpecError("store", str(self.path), allowed)
-        self.parts.mkdir(parents=True, exist_ok=True)
-        self.failed.mkdir(parents=True, exist_ok=True)
-        if not self.meta.exists():
-            with atomic_path(self.meta) as tmp:
-                tmp.write_text(json.dumps({"key": key, "painsim_version": __version__, "code": code_fingerprint(),
-                                           **meta}, indent=1, default=str))
-        for stale in self.path.glob("**/.*.tmp"):  # temporaries of a killed writer (a zarr one is a folder)
-            if stale.is_dir():
-                shutil.rmtree(stale, ignore_errors=True)
-            else:
-                stale.unlink(missing_ok=True)
+
+    # ------------------------------------------------------------- the lock
+    def _lock(self, what: str) -> None:
+        """Hold the store's lock until :meth:`close` (shared in this process; module docstring).
+
+        Raises
+        ------
+        SpecError
+            Another process holds it: another run is using the store.
+        """
+        if self._locked is not None or fcntl is None:  # fcntl: POSIX only
+            return
+        where = os.path.realpath(self.path)
+        with _HELD_GUARD:
+            if where not in _HELD:
+                fd = self._flock(Path(where) / LOCK_NAME, what)
+                if fd is None:
+                    return
+                _HELD[where] = [fd, 0]
+            _HELD[where][1] += 1
+            self._locked = where
+
+    def _flock(self, path: Path, what: str) -> int | None:
+        """A descriptor of ``path`` holding its exclusive lock; None if it cannot be locked."""
+        while True:
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            except OSError:  # a read-only store: the run fails on its first write, as without a lock
+                return None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as e:
+                os.close(fd)
+                if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+                    raise SpecError("store", str(self.path), f"a store no other run is using (another {what} is "
+                                    f"using this one now, holding {path}): wait until it ends, or use a new "
+                                    "folder") from None
+                warnings.warn(f"painsim: cannot lock the store {self.path} ({e.strerror}): a second run on it "
+                              "at the same time is not detected", RuntimeWarning, stacklevel=4)
+                return None
+            try:  # a run that ended meanwhile removed the file locked here: lock the file there now
+                if os.path.samestat(os.fstat(fd), os.stat(path)):
+                    return fd
+            except FileNotFoundError:
+                pass
+            os.close(fd)
+
+    def close(self) -> None:
+        """Release the lock :meth:`open` took (the last store of this process open on the folder
+        removes ``.lock``); nothing to do for a store not opened, or closed."""
+        where, self._locked = self._locked, None
+        if where is None:
+            return
+        with _HELD_GUARD:
+            held = _HELD.get(where)
+            if held is None or held[1] > 1:
+                if held is not None:
+                    held[1] -= 1
+                return
+            del _HELD[where]
+            try:
+                os.unlink(Path(where) / LOCK_NAME)  # while still locked: a run waiting on it locks a new file
+            except OSError:
+                pass
+            finally:
+                os.close(held[0])
 
     def refusal(self, key: str, resume: bool) -> tuple[str, str] | None:
         """Why :meth:`open` would refuse this folder for a run with fingerprint ``key``, without
@@ -245,7 +366,7 @@ class ResultStore:
             that order.
         """
         if not self.meta.exists():
-            foreign = self.path.exists() and any(self.path.iterdir())
+            foreign = self.path.exists() and any(p.name != LOCK_NAME for p in self.path.iterdir())
             return ("foreign", "") if foreign else None
         try:
             old = json.loads(self.meta.read_text())
@@ -281,7 +402,8 @@ class ResultStore:
         Returns
         -------
         dict
-            Item number -> stored Dataset, for every item already there.
+            Item number -> stored Dataset, for every item already there (an item file that
+            cannot be read is moved into ``corrupt/`` with a warning, and is not there).
 
         Raises
         ------
@@ -301,15 +423,21 @@ class ResultStore:
                              ParameterError)
         else:  # a new store, or one whose run stopped before its first item: no code to keep
             self.code.unlink(missing_ok=True)
-        found = {}
+        found, unreadable = {}, {}
         for f in files:
             k = self._key(f)[0]
-            ds = self._load(f)
+            try:
+                ds = self._load(f)
+            except _UNREADABLE as e:  # cut short or damaged: set aside below, computed again
+                unreadable[f] = _brief(e)
+                continue
             if k >= len(fingerprints) or ds.attrs.get(self.layout.fingerprint_attr) != fingerprints[k]:
                 called = repr(names[k]) if names is not None and k < len(names) else k
                 raise ParameterError("store", str(self.path), f"the {what} stored there to resume it ({item} {called} "
                                      f"differs: {differs}); use a new folder")
             found[k] = ds
+        for f, error in unreadable.items():
+            self._set_aside(f, error, what)
         self.path.mkdir(parents=True, exist_ok=True)
         return found
 
@@ -343,8 +471,62 @@ class ResultStore:
         return sorted(p for p in self.parts.glob(self.layout.pattern) if self.layout.is_item(p.name))
 
     def done(self) -> set[tuple[int, ...]]:
-        """Keys of every finished item."""
+        """Keys of every finished item (a file of it is there: :meth:`open` has set aside the
+        files that cannot be read)."""
         return {self._key(p) for p in self._items()}
+
+    def _unreadable(self, f: Path) -> str | None:
+        """Why the item file ``f`` cannot be read, or None: JSON items are parsed, netCDF ones
+        checked for their first bytes (an empty file has none)."""
+        try:
+            if self.layout.suffix == ".json":
+                if not isinstance(json.loads(f.read_text()), dict):
+                    return "not a JSON object"
+            elif not is_netcdf(f):
+                return "empty, or not a netCDF file"
+        except (OSError, ValueError) as e:
+            return _brief(e)
+        return None
+
+    def _set_aside(self, f: Path, error: str, what: str) -> Path:
+        """Move the unreadable item file ``f`` into ``corrupt/`` (kept, never deleted), log it and
+        warn naming it; its item is no longer done.  Returns where it went."""
+        folder = self.path / CORRUPT_FOLDER
+        folder.mkdir(parents=True, exist_ok=True)
+        dest, n = folder / f.name, 0
+        while dest.exists():  # an item damaged again keeps the earlier copy
+            n += 1
+            dest = folder / f"{f.name}.{n}"
+        os.replace(f, dest)
+        self.log({"event": "corrupt", "item": list(self._key(f)), "file": str(f.relative_to(self.path)),
+                  "moved_to": str(dest.relative_to(self.path)), "error": error, "pid": os.getpid(),
+                  "time": time.time()})
+        warnings.warn(f"painsim: {what} store {self.path}: {f.name} cannot be read ({error}); moved to {dest}, "
+                      "its item is computed again", RuntimeWarning, stacklevel=3)
+        return dest
+
+    def readable(self, keys) -> dict[tuple[int, ...], xr.Dataset]:
+        """The stored result of every item of ``keys`` that can be read (an unreadable file is left
+        out with a warning naming it, and not moved: :meth:`open` does that, holding the lock).
+
+        Parameters
+        ----------
+        keys : iterable of tuple of int
+            As :meth:`name`.
+
+        Returns
+        -------
+        dict
+            Key -> Dataset.
+        """
+        out = {}
+        for key in keys:
+            try:
+                out[tuple(key)] = self.read(*key)
+            except _UNREADABLE as e:
+                warnings.warn(f"painsim: store {self.path}: {self.file(*key).name} cannot be read ({_brief(e)}); "
+                              "left out (a resumed run computes it again)", RuntimeWarning, stacklevel=2)
+        return out
 
     def read(self, *key: int) -> xr.Dataset:
         """The stored result of one item.
@@ -438,10 +620,14 @@ class ResultStore:
         Parameters
         ----------
         event : mapping
-            Written as one line of JSON.
+            Written as one line of JSON (after a newline ending a last line a kill cut short).
         """
-        with open(self.events, "a") as f:
-            f.write(json.dumps(dict(event)) + "\n")
+        with open(self.events, "a+b") as f:  # appends wherever it reads
+            if f.seek(0, os.SEEK_END) > 0:
+                f.seek(-1, os.SEEK_END)
+                if f.read(1) != b"\n":  # a line a kill cut short ends there, not in this event
+                    f.write(b"\n")
+            f.write((json.dumps(dict(event)) + "\n").encode())
             f.flush()
 
     def read_events(self) -> list[dict]:
@@ -454,3 +640,9 @@ class ResultStore:
                 except ValueError:
                     continue
         return out
+
+
+def _brief(e: BaseException) -> str:
+    """An error's type and the first line of its message."""
+    text = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {text[0]}" if text else type(e).__name__

@@ -95,7 +95,8 @@ def gather_results(spec, store: ResultStore) -> xr.Dataset:
     spec : SweepSpec
         The sweep.
     store : ResultStore
-        Its store; items of points or repeats outside ``spec`` are left out.
+        Its store; items of points or repeats outside ``spec`` are left out, and so are items
+        whose file cannot be read (pending, with a warning naming the file).
 
     Returns
     -------
@@ -106,7 +107,7 @@ def gather_results(spec, store: ResultStore) -> xr.Dataset:
     """
     pts = spec.points()
     P, R = len(pts), spec.n_repeats
-    parts = {(i, r): store.read(i, r) for i, r in sorted(store.done()) if i < P and r < R}
+    parts = store.readable([(i, r) for i, r in sorted(store.done()) if i < P and r < R])  # unreadable: pending
     status, error = _status(store, parts, P, R)
     seeds = np.array([[spec.seed_for(i, r) for r in range(R)] for i in range(P)], dtype=np.int64)
     template = next(iter(parts.values()), None)

@@ -134,6 +134,7 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
     try:
         return _execute(spec, st, workers, scheduler, progress, format, attrs or {})
     finally:
+        st.close()  # the store's lock, also on an error or Ctrl-C (a resume in this process may follow)
         if tmpdir is not None:
             shutil.rmtree(tmpdir, ignore_errors=True)
 
