@@ -204,3 +204,25 @@ def test_other_errors_of_the_computation_still_raise(tmp_path):
     with pytest.raises(OSError, match="computation"):
         fcache.cached_spikes("d" * 32, tmp_path, broken)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unusable_worker_cache_is_refused_before_a_sweep_or_validation_starts(tmp_path, monkeypatch):
+    """The parent did not check $PAINSIM_WORKER_CACHE: with workers every batch failed on it while
+    workers=0 (which never prepares a worker) succeeded, so results depended on the worker count."""
+    from painsim import validation
+    from painsim.errors import ParameterError
+    from painsim.sweep import run_sweep
+
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    spec = {"name": "s", "duration": "0.1 s", "outcomes": ["pn_rate"], "parameters": {"noxious": [0.1, 0.2]}}
+    monkeypatch.setenv("PAINSIM_WORKER_CACHE", str(blocker / "cache"))
+    monkeypatch.setattr("painsim.sweep.run.run_batches", lambda *a, **k: pytest.fail("work started"))
+    for call in (lambda: run_sweep(spec, workers=0, store=tmp_path / "store", progress=False),
+                 lambda: validation.validate(["gate_on_c_heat"], store=tmp_path / "v")):
+        with pytest.raises(ParameterError, match="PAINSIM_WORKER_CACHE"):
+            call()
+    # negative control: a usable folder passes the check and the sweep reaches its work
+    monkeypatch.setenv("PAINSIM_WORKER_CACHE", str(tmp_path / "usable"))
+    with pytest.raises(pytest.fail.Exception, match="work started"):
+        run_sweep(spec, workers=0, store=tmp_path / "store2", progress=False)

@@ -22,7 +22,7 @@ from ..checks import whole
 from ..errors import ParameterError, UnknownKeyError
 from ..params import OVERRIDES_ENV, model_overrides, overrides_text
 from ..parallel import ResultStore, run_batches
-from .evaluate import evaluate_batch, failed_result, make_batches, prepare_worker
+from .evaluate import check_worker_cache, evaluate_batch, failed_result, make_batches, prepare_worker
 from .results import gather_results, log_unlogged, persist, write_result
 from .spec import SweepSpec, load_spec, make_spec, spec_from_saved
 
@@ -97,7 +97,8 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
         A bad spec, ``workers`` or ``scheduler``, before any work starts and
         before the store is created; a store holding another sweep; a function
         sweep's function that cannot be pickled (a lambda, a local function)
-        with worker processes (``workers`` not 0 and no ``scheduler``).
+        with worker processes (``workers`` not 0 and no ``scheduler``); an unusable
+        ``$PAINSIM_WORKER_CACHE`` (:func:`painsim.sweep.evaluate.check_worker_cache`).
     KeyboardInterrupt
         Passed on after stopping the workers; every point persisted so far
         stays in the store (``resume=True`` continues).
@@ -116,6 +117,7 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
         workers = whole(workers, "workers", 0, allow_float=True)
     _check_scheduler(scheduler)
     _check_picklable(spec, workers, scheduler)
+    check_worker_cache(spec.kind)  # with any number of workers: results never depend on it
     if scheduler is not None and workers == 0:
         raise ParameterError("workers", 0, "at least 1 Dask worker with a scheduler")
     if scheduler is not None and model_overrides():

@@ -25,7 +25,7 @@ from ..checks import whole
 from ..errors import ParameterError
 from ..params import builtin_experiments, builtin_models, find_builtin, load_model
 from ..parallel import Layout, ResultStore, report, run_batches
-from ..sweep.evaluate import prepare_worker
+from ..sweep.evaluate import check_worker_cache, prepare_worker
 from ..version import __version__, source_digest
 from .targets import TARGETS, Target, clear_measurements, get
 
@@ -119,6 +119,7 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
     workers = whole(workers, "workers", 0)
     source_digest()  # read now (then cached): the table records the code that ran, not the files at its end
     chosen = select(names, slow)
+    check_worker_cache("network")  # an unusable $PAINSIM_WORKER_CACHE, before any target is measured
     clear_measurements()
     done: dict[str, tuple[float, float]] = {}
     keeper = None
