@@ -179,15 +179,7 @@ def run_batches(task: Callable[[Batch], Any], batches: Sequence[Batch], on_resul
     if scheduler is not None:
         _run_dask(task, batches, workers, scheduler, on_result, setup, on_error)
     elif workers == 0:
-        queue = deque(batches)
-        while queue:
-            b = queue.popleft()
-            try:
-                result = _reporting(task, b, _progress_of(on_progress, b))
-            except TaskExit as e:
-                queue.extendleft(reversed(_exited(b, e, on_error)))
-                continue
-            on_result(b, result)
+        _run_here(task, batches, on_result, on_error, on_progress, hand_on=False)
     elif in_worker():
         _run_nested(task, batches, on_result, setup, on_error, on_progress)
     else:
@@ -200,6 +192,13 @@ def _run_nested(task, batches, on_result, setup, on_error, on_progress) -> None:
     a batch that raises handed to ``on_error`` when given."""
     if setup is not None:
         setup()
+    _run_here(task, batches, on_result, on_error, on_progress, hand_on=True)
+
+
+def _run_here(task, batches, on_result, on_error, on_progress, hand_on: bool) -> None:
+    """The batches in this process, one after the other: a batch whose task exits is split so that
+    only the exiting item fails (:func:`_exited`); with ``hand_on``, a batch that raises goes to
+    ``on_error`` when given, as in a pool (``workers=0`` raises it)."""
     queue = deque(batches)
     while queue:
         b = queue.popleft()
@@ -209,7 +208,7 @@ def _run_nested(task, batches, on_result, setup, on_error, on_progress) -> None:
             queue.extendleft(reversed(_exited(b, e, on_error)))
             continue
         except Exception as e:  # noqa: BLE001 - the batch's own failure, as _deliver hands it on
-            if on_error is None:
+            if not hand_on or on_error is None:
                 raise
             on_error(b, e)
             continue
