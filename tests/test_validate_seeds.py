@@ -70,6 +70,11 @@ def test_a_value_missing_at_one_seed_is_not_a_reproduction():
     ds = validation.across_seeds([_run([RANGED], [1.0], 1), _run([RANGED], [np.nan], 2)])
     assert list(ds["verdict"].values[0]) == ["yes", "n/a"] and not bool(ds["agree"].values[0])
     np.testing.assert_allclose([float(ds["model_low"][0]), float(ds["model_high"][0])], [1.0, 1.0])
+    # the table's "over seeds" column says a seed had no value (it read "1", as if the seeds agreed)
+    row = next(r for r in validation.seed_rows(ds) if r.startswith(f"| {RANGED.name} "))
+    assert "(no value at 1 of 2 seeds)" in row
+    agreeing = validation.seed_rows(validation.across_seeds([_run([RANGED], [1.0], 1), _run([RANGED], [1.0], 2)]))
+    assert not any("no value at" in r for r in agreeing)  # negative control: every seed has a value
 
 
 def test_a_target_never_reproduced_counts_as_none_and_a_target_without_values_is_named():

@@ -160,6 +160,9 @@ def seed_rows(ds: xr.Dataset) -> list[str]:
         # one number where the seeds agree to the digits shown ("–": no value at any seed)
         low, high = _fmt(float(r["model_low"])), _fmt(float(r["model_high"]))
         spread = low if low == high else f"{low}–{high}"
+        missing = int((~np.isfinite(r["model"].values.astype(float))).sum())
+        if 0 < missing < r["model"].size:  # the spread of the others must not read as agreement
+            spread += f" (no value at {missing} of {r['model'].size} seeds)"
         rows.append(f"| {name} | {values}{unit} | {spread}{unit} | {_published(r, unit)} | {_range(r)} | "
                     f"{' '.join(map(str, r['verdict'].values))} | {'yes' if bool(r['agree']) else 'no'} | "
                     f"{r['status'].values} |")
