@@ -67,19 +67,18 @@ def salib_indices(method: str, problem: Mapping, X, Y, seed, levels=None, index_
         same value in every sample (for ``sobol``, in its A and B samples).
     """
     X, Y = _checked(method, problem, X, Y, seed, levels)
-    from SALib.analyze import delta as sa_delta, morris as sa_morris, rbd_fast as sa_rbd, sobol as sa_sobol
     caller_state = np.random.get_state()  # SALib's delta reseeds numpy's global generator
     try:
-        r, cols = _analyze(method, problem, X, Y, seed + 1, levels, samples,  # SALib reads seed 0 as "no seed"
-                           sa_delta, sa_morris, sa_rbd, sa_sobol)
+        r, cols = _analyze(method, problem, X, Y, seed + 1, levels, samples)  # SALib reads seed 0 as "no seed"
     finally:
         np.random.set_state(caller_state)
     return pd.DataFrame({c: np.asarray(r[c], float) for c in cols},
                         index=pd.Index(problem["names"], name=index_name))
 
 
-def _analyze(method, problem, X, Y, seed, levels, samples, sa_delta, sa_morris, sa_rbd, sa_sobol):
+def _analyze(method, problem, X, Y, seed, levels, samples):
     """SALib's result of one method and the columns kept from it."""
+    from SALib.analyze import delta as sa_delta, morris as sa_morris, rbd_fast as sa_rbd, sobol as sa_sobol
     if method == "sobol":
         r = sa_sobol.analyze(problem, Y, calc_second_order=False, seed=seed)
         cols = ["S1", "S1_conf", "ST", "ST_conf"]

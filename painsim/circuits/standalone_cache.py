@@ -61,8 +61,12 @@ def _process_tag() -> str:
     pid = os.getpid()
     if _token is None or _token[0] != pid:
         _token = (pid, secrets.token_hex(4))
-    host = re.sub(r"[^A-Za-z0-9._-]", "_", socket.gethostname()) or "host"
-    return f"{host}-{pid}-{_token[1]}"
+    return f"{host_label()}-{pid}-{_token[1]}"
+
+
+def host_label() -> str:
+    """This host's name as written into file names (characters a file name cannot hold become ``_``)."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", socket.gethostname()) or "host"
 
 
 def standalone_root() -> Path:

@@ -10,7 +10,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import sys
 import tempfile
 import time
@@ -24,6 +23,7 @@ import xarray as xr
 from .. import course, simulation
 from ..analysis import point_evoked, sep_electrode
 from ..circuits import neuron_variables, structure_key, use_private_cache
+from ..circuits.standalone_cache import host_label
 from ..devices import as_devices
 from ..errors import ParameterError, SpecError
 from ..parallel import chunks
@@ -40,8 +40,8 @@ _WORKER_CACHE_ALLOWED = ("unset or empty (workers share brian2's cache), or a fo
 
 
 def _host() -> str:
-    """This host's name as written into folder names (characters a file name cannot hold become ``_``)."""
-    return re.sub(r"[^A-Za-z0-9._-]", "_", socket.gethostname()) or "host"
+    """This host's name as written into folder names (:func:`painsim.circuits.standalone_cache.host_label`)."""
+    return host_label()
 
 
 def _worker_cache(kind: str) -> Path | None:
