@@ -20,8 +20,9 @@ scs_hf10            daily use; 10 kHz, 30 us                                  Ka
 mpns                15 min; days 0, 2, 4, weekly to day 28, biweekly,         seed article (MSK Direct), Kapural 2024
                     then monthly (day 86); 0.5 Hz magnetic pulses, 4.06 kA    (SEAT), Brown 2025; coil: Axon 1.3 T
                     coil current (1.3 T), coil-field recruitment              [checked]
-pnt                 30 min; 4 sessions, 2 per week; alternating 15/30 Hz      seed article (Pain and Spine Clinics);
-                    through needle electrodes                                 Ghoname 1999 (PENS) [recalled]
+pnt                 30 min; 4 sessions, 2 per week; tonic 15 Hz (the low end  seed article (Pain and Spine Clinics);
+                    of PENS' 15/30 Hz), 500 us, 1.2x Adelta, through needle   Ghoname 1999 (PENS) [recalled]
+                    electrodes
 rtms_m1_20hz        4-session test (days 0-3) then monthly maintenance;       Khedr 2005; Eur J Pain 2025;29:e4763
                     20 Hz, 10 x 10 s trains, 80 % RMT (2000 pulses)
 itbs                5 daily sessions; 600 pulses, 2 s on / 8 s off (192 s)    Huang 2005

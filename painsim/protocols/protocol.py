@@ -20,7 +20,7 @@ from ..checks import MAX_SIMULATED_DURATION
 from ..errors import CalendarError, ParameterError, UnknownKeyError
 from ..units import to_si
 
-__all__ = ["Calendar", "Protocol"]
+__all__ = ["Calendar", "Protocol", "pattern_period"]
 
 _DAY = 86400.0
 
@@ -181,9 +181,11 @@ class Protocol:
         describes at least two periods of the pattern.
     period : float or Quantity, optional
         Period of the stimulation pattern: a number of s or a time (e.g. an
-        rTMS train + pause, ``"60 s"``); None = continuous stimulation (a
-        boolean is refused, not read as 1 s).  Inferred for ``rtms`` and
-        ``theta_burst`` specs.
+        rTMS train + pause, ``"60 s"``; a boolean is refused, not read as
+        1 s).  None = the period the stimulus' pattern implies (pulse, burst
+        or train period: inferred for ``tonic``, ``burst``, ``tens``, ``rtms``,
+        ``theta_burst`` ... specs), else continuous stimulation.  A period
+        given for such a stimulus must be a whole multiple of its own.
     plasticity : dict
         Dotted model overrides applied before the course (e.g.
         ``{"plasticity.c_pn.rule": "calcium"}``).
@@ -198,8 +200,9 @@ class Protocol:
     ------
     painsim.errors.ParameterError
         ``calendar`` is not a :class:`Calendar`, or ``period`` is a boolean,
-        a value that is neither a number nor a quantity, or not a finite
-        time > 0 s.
+        a value that is neither a number nor a quantity, not a finite
+        time > 0 s, or not a whole multiple of the stimulus' own pattern
+        period (:func:`pattern_period`).
     painsim.errors.UnitError
         ``period`` (or a rate or time of the spec it is inferred from) in
         another unit.
@@ -225,17 +228,12 @@ class Protocol:
             stim = None
         object.__setattr__(self, "stimulus", stim)
         object.__setattr__(self, "plasticity", dict(self.plasticity or {}))
-        period = self.period
-        if period is None and stim is not None:
-            period = _infer_period(stim)
-        if period is not None:
-            given = period
-            if isinstance(period, (bool, np.bool_)):  # a bool is an int: True would be read as 1 s
-                raise ParameterError("period", given, 'a pattern period > 0 s (e.g. "60 s"), or None '
-                                                      "for continuous stimulation")
-            period = float(period if isinstance(period, numbers.Real) else to_si(period, "s", "period"))
-            if not (math.isfinite(period) and period > 0):
-                raise ParameterError("period", given, "a pattern period > 0 s")
+        if self.period is None:
+            period = _infer_period(stim) if stim is not None else None
+            if period is not None and not (math.isfinite(period) and period > 0):
+                raise ParameterError("period", period, "a pattern period > 0 s")
+        else:
+            period = pattern_period(self.period, stim, "period")
         object.__setattr__(self, "period", period)
         if stim is not None:
             self.waveform(0.0, min(1.0, self.calendar.session_duration))  # fail early on a bad spec
@@ -326,6 +324,48 @@ class Protocol:
 
 
 _CONTINUOUS = ("tonic", "burst", "high_frequency", "tens")
+
+
+def pattern_period(value, stimulus: Mapping[str, Any] | None, name: str = "period") -> float:
+    """A protocol's ``period`` (s) checked against its stimulus.
+
+    Parameters
+    ----------
+    value : float or Quantity
+        A number of s or a time (``"60 s"``).
+    stimulus : dict or None
+        The protocol's stimulus spec (None: a sham, nothing to check against).
+    name : str
+        The period in error messages (``"protocol.period"`` for a ``[protocol]`` table).
+
+    Returns
+    -------
+    float
+        The period in s.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A boolean, a value that is neither a number nor a quantity, a period not finite and
+        > 0 s, or one that is not a whole multiple of the period the stimulus' own pattern
+        implies (its pulse, burst or train period): the course engine repeats the stimulus
+        every ``period``, so another period delivers neither the stimulus' dose nor its rate.
+    painsim.errors.UnitError
+        A quantity that is not a time (or a rate or time of the stimulus in another unit).
+    """
+    if isinstance(value, (bool, np.bool_)):  # a bool is an int: True would be read as 1 s
+        raise ParameterError(name, value, 'a pattern period > 0 s (e.g. "60 s"), or None for continuous stimulation')
+    period = float(value if isinstance(value, numbers.Real) else to_si(value, "s", name))
+    if not (math.isfinite(period) and period > 0):
+        raise ParameterError(name, value, "a pattern period > 0 s")
+    own = _infer_period(stimulus) if stimulus is not None else None
+    if own is not None:
+        m = round(period / own)
+        if m < 1 or abs(period - m * own) > 1e-6 * period:
+            raise ParameterError(name, value, f"a whole multiple of {own:g} s, the period of the {stimulus.get('type')} "
+                                 "stimulus' own pattern (or no period: that one)",
+                                 hint="a period that cuts the pattern delivers neither its dose nor its rate")
+    return period
 
 
 def _infer_period(stim: Mapping[str, Any]) -> float | None:

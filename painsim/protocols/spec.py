@@ -7,14 +7,18 @@ stimulus and overrides over a base are merged by
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Mapping
 
+import numpy as np
+
+from .. import stimulation
 from ..checks import flag, known_keys
 from ..errors import CalendarError, ParameterError, UnknownKeyError
 from ..protocol_stimulus import inherited
 from ..units import to_si
-from .library import get
-from .protocol import Calendar, Protocol, _day_list, _days
+from .library import get, theta_burst
+from .protocol import Calendar, Protocol, _day_list, _days, _infer_period, pattern_period
 
 __all__ = ["from_spec", "resolve"]
 
@@ -31,7 +35,20 @@ def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
     ("60 s"), ``citation``, ``description``, ``sham`` (bool) and a ``plasticity`` table of dotted model
     overrides.  A table without ``base`` needs a ``stimulus`` (or ``sham = true``).  A table over a
     base without a ``name`` of its own is named ``<base>_custom`` when it changes what or when the
-    base stimulates (its description says which keys), ``<base>_sham`` with ``sham = true``.
+    base stimulates (its description says which keys), ``<base>_sham`` with ``sham = true``; a sham
+    table takes no ``stimulus`` (but ``{type = "none"}``) and no ``period``.
+
+    The course engine repeats a session's stimulus every ``period`` for the whole session, so the
+    session duration sets the dose.  ``period`` is a time (``"60 s"``, not ``60``) and a whole
+    multiple of the period of the stimulus' own pattern (pulse, burst or train period).  A
+    ``stimulus`` that gives the dose of an ``rtms`` or ``theta_burst`` stimulus (``n_trains``,
+    ``n_pulses``), or over a base of that type changes it or its timing (``pattern``, ``rate``,
+    ``train_duration``, ``inter_train_interval``, ``pulses_per_burst``, ``burst_rate``,
+    ``train_on``, ``train_off`` ...), gets sessions that deliver its pulses: a ``session_duration``
+    given with it must deliver them; without one a theta burst's session is derived as
+    :func:`painsim.protocols.theta_burst` derives it (``base = "itbs"``, ``stimulus = {n_pulses =
+    1200}``: 392 s), and an rTMS change that the base's session does not deliver is refused (give
+    ``session_duration``: ``n_trains`` x (``train_duration`` + ``inter_train_interval``)).
 
     Example::
 
@@ -73,10 +90,14 @@ def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
     painsim.errors.ParameterError
         No ``session_duration`` and no base; no ``stimulus``, no base and no
         ``sham = true`` (a forgotten stimulus is not a sham); a ``sham`` that is not a
-        boolean, a bad ``stimulus`` or ``plasticity`` table, ``name``,
-        ``citation`` or ``description`` not text, or a ``period`` not > 0 s.
+        boolean, ``sham = true`` with a ``stimulus`` or a ``period``, a bad ``stimulus`` or
+        ``plasticity`` table, ``name``, ``citation`` or ``description`` not text; a ``period``
+        (``protocol.period``) not > 0 s or not a whole multiple of the stimulus' pattern period;
+        a ``session_duration`` that does not deliver the pulses of an rTMS or theta-burst
+        stimulus whose dose or timing the table gives, or (no ``session_duration``) an rTMS
+        change the base's session does not deliver (named ``protocol.stimulus.<key>``).
     painsim.errors.UnitError
-        ``session_duration`` or ``period`` not a time; a day of ``days``,
+        ``session_duration`` or ``period`` not a time (a bare number too); a day of ``days``,
         ``end_day`` or a schedule's ``start`` or ``every`` with a unit that
         is not a time (named by its key).
     """
@@ -86,35 +107,139 @@ def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
     base = get(spec["base"]) if "base" in spec else None
     if base is None and "session_duration" not in spec:
         raise ParameterError(f"{where}.session_duration", None, 'a session duration ("15 min") or a base protocol')
-    dur = (to_si(spec["session_duration"], "s", f"{where}.session_duration") if "session_duration" in spec
-           else base.calendar.session_duration)
-    cal = _calendar(spec, base, dur, where)
-    own = inherited(spec, base, where)  # stimulus and plasticity over the base's (painsim.protocol_stimulus)
     sham = flag(spec.get("sham", False), f"{where}.sham")
+    if sham:
+        _sham_delivers_nothing(spec, where)
+    own = inherited(spec, base, where)  # stimulus and plasticity over the base's (painsim.protocol_stimulus)
     if base is None and "stimulus" not in spec and not sham:  # a forgotten stimulus is not a sham
         raise ParameterError(f"{where}.stimulus", None, 'a stimulus table (e.g. {type = "tonic", rate = "100 Hz", '
                              '...}), a base protocol, or sham = true for a protocol that stimulates nothing')
+    stim = None if sham else own["stimulus"]
+    period = _period(spec, base, stim, where)
+    dur, note = _session_duration(spec, base, stim, period, where)
+    cal = _calendar(spec, base, dur, where)
     if base is not None:
-        own.update(_derived_labels(spec, base, sham))
-    period = spec.get("period", base.period if base and "stimulus" not in spec else None)
-    return Protocol(own["name"], cal, None if sham else own["stimulus"], period, own["plasticity"],
-                    own["citation"], own["description"], sham)
+        own.update(_derived_labels(spec, base, sham, note))
+    return Protocol(own["name"], cal, stim, period, own["plasticity"], own["citation"], own["description"], sham)
+
+
+def _sham_delivers_nothing(spec: Mapping[str, Any], where: str) -> None:
+    """Refuse a ``stimulus`` (other than ``{type = "none"}``) or a ``period`` in a table with
+    ``sham = true``: the sham drops them, while the table reads as a changed stimulus."""
+    given = spec.get("stimulus")
+    if "stimulus" in spec and not (isinstance(given, Mapping) and given.get("type") == "none"):
+        raise ParameterError(f"{where}.stimulus", given, "no stimulus table with sham = true (a sham delivers "
+                             "nothing): leave out the stimulus, or sham = false to deliver it")
+    if "period" in spec:
+        raise ParameterError(f"{where}.period", spec["period"], "no period with sham = true (a sham delivers "
+                             "nothing): leave out the period, or sham = false")
+
+
+def _period(spec: Mapping[str, Any], base: Protocol | None, stim, where: str) -> float | None:
+    """The table's ``period`` in s: a time (a bare number is refused, as for ``session_duration``),
+    a whole multiple of the pattern period of ``stim`` (:func:`pattern_period`); without one the
+    base's when the table keeps its stimulus, else None (the stimulus' own, inferred)."""
+    if "period" not in spec:
+        return base.period if base is not None and "stimulus" not in spec else None
+    name = f"{where}.period"
+    to_si(spec["period"], "s", name)  # a time with its unit: 60 is not read as 60 s
+    return pattern_period(spec["period"], stim, name)
+
+
+#: Per counted stimulus type: the key that states a session's dose, and the keys that time its
+#: pattern (over a base of that type, changing either changes the session that delivers the dose)
+_DOSE = {"rtms": ("n_trains", ("rate", "train_duration", "inter_train_interval")),
+         "theta_burst": ("n_pulses", ("pattern", "pulses_per_burst", "intraburst_rate", "burst_rate",
+                                      "train_on", "train_off"))}
+_UNSET = object()
+
+
+def _session_duration(spec: Mapping[str, Any], base: Protocol | None, stim, period: float | None,
+                      where: str) -> tuple[float, str]:
+    """The table's session duration (s) and a note for its description.
+
+    The course engine repeats the stimulus every period for the whole session, so the session
+    duration sets the dose.  A table that changes the dose or the timing of an ``rtms`` or
+    ``theta_burst`` stimulus (:data:`_DOSE`) gets a session that delivers the stimulus' pulses:
+    a ``session_duration`` it gives must deliver them; without one, a theta burst's is derived
+    as :func:`painsim.protocols.theta_burst` derives it, and an rTMS change that the base's
+    session does not deliver is refused (the library gives rTMS sessions, it does not derive them).
+    """
+    name = f"{where}.session_duration"
+    given = "session_duration" in spec
+    dur = to_si(spec["session_duration"], "s", name) if given else base.calendar.session_duration
+    changed = _dose_changes(spec, base, stim)
+    if not changed:
+        return dur, ""
+    wf = stimulation.from_spec(dict(stim))
+    period = period if period is not None else _infer_period(stim)
+    dose, kind = wf.n_pulses, stim["type"]
+    own = _infer_period(stim)  # rTMS: the library's session is its trains' periods (10 x 60 s)
+    fit = _tbs_session(stim) if kind == "theta_burst" else math.ceil(wf.duration / own - 1e-9) * own
+    example = (f' (e.g. session_duration = "{fit:g} s")' if _session_pulses(wf, period, fit) == dose else "")
+    delivered = _session_pulses(wf, period, dur)
+    hint = f"the session duration sets the dose: {dur:g} s sessions deliver {delivered} pulses"
+    if given:
+        if delivered != dose:
+            raise ParameterError(name, spec["session_duration"], f"a session that delivers the {dose} pulses of "
+                                 f"the stimulus ({', '.join(changed)} given){example}", hint=hint)
+        return dur, ""
+    if kind == "theta_burst":
+        return fit, f"session of {fit:g} s for its {dose} pulses"
+    if delivered != dose:
+        key = changed[0]
+        raise ParameterError(f"{where}.stimulus.{key}", spec["stimulus"][key], f"{key} given with a "
+                             f"session_duration that delivers the stimulus' {dose} pulses{example}", hint=hint)
+    return dur, ""
+
+
+def _dose_changes(spec: Mapping[str, Any], base: Protocol | None, stim) -> list[str]:
+    """The keys of the table's ``stimulus`` that change the pulses a session of ``stim`` is to
+    deliver: over a base stimulus of its type, the count or timing keys it changes; else (a
+    stimulus of its own) the count key it gives."""
+    if stim is None or "stimulus" not in spec or stim.get("type") not in _DOSE:
+        return []
+    given = spec["stimulus"]
+    count, timing = _DOSE[stim["type"]]
+    old = base.stimulus if base is not None else None
+    if not old or old.get("type") != stim["type"]:
+        return [count] if count in given else []
+    return [k for k in (count, *timing) if k in given and given[k] != old.get(k, _UNSET)]
+
+
+def _tbs_session(stim: Mapping[str, Any]) -> float:
+    """The session (s) of a theta-burst stimulus as :func:`painsim.protocols.theta_burst` derives
+    it (the last burst's start plus one burst period); its intensity does not time it."""
+    timing = {k: v for k, v in stim.items() if k not in ("type", "intensity")}
+    return theta_burst(**timing).calendar.session_duration
+
+
+def _session_pulses(wf, period: float, duration: float) -> int:
+    """The pulses of a session of ``duration`` s that repeats the first ``period`` s of the pattern
+    ``wf`` (a waveform), as the course engine takes a patterned stimulus (Protocol.waveform)."""
+    onsets = np.asarray(wf.onsets, dtype=float)
+    first = onsets[onsets < period - 1e-9]
+    whole = math.floor(duration / period + 1e-9)
+    rest = duration - whole * period
+    return whole * first.size + int(np.count_nonzero(first < rest - 1e-9))
 
 
 #: Keys of a [protocol] table that change what its base delivers or when
 _CHANGES = ("stimulus", "session_duration", "days", "schedule", "end_day", "period", "plasticity")
 
 
-def _derived_labels(spec: Mapping[str, Any], base: Protocol, sham: bool) -> dict:
+def _derived_labels(spec: Mapping[str, Any], base: Protocol, sham: bool, note: str = "") -> dict:
     """The name and description of a table over ``base``, where the table gives none: the base's,
     marked when the table changes it (``<base>_custom``; a sham ``<name>_sham`` as the library
-    names them), so that a modified protocol is never saved under its base's name."""
+    names them), so that a modified protocol is never saved under its base's name; ``note`` (a
+    derived session) is added to the description."""
     changed = [k for k in _CHANGES if k in spec]
     out = {}
     if "name" not in spec:
         out["name"] = base.name + ("_custom" if changed else "") + ("_sham" if sham and not base.is_sham else "")
     if "description" not in spec and changed:
-        out["description"] = f"{base.description} (changed by the table: {', '.join(changed)})"
+        out["description"] = f"{base.description} (changed by the table: {', '.join(changed)}" + \
+            (f"; {note})" if note else ")")
     return out
 
 
