@@ -2,7 +2,8 @@
 
 :func:`painsim.fibers.biophysical.afferent_spikes` is deterministic in the
 waveform, the fiber population, the seed, the time step, the amplitude
-reference and the kernel version (:data:`painsim.fibers.kernel.KERNEL_VERSION`),
+reference, the kernel version (:data:`painsim.fibers.kernel.KERNEL_VERSION`) and the
+module-level node parameters (``CLASS_PARAMS``, ``L_PER_D``, the coil constants),
 so its result is stored under a hash of exactly these (one ``.npz`` file per
 call) and reused by later calls, processes and workers.  Files are written to
 a temporary name and renamed, so a reader never sees half a file; a corrupt
@@ -15,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 import warnings
 from pathlib import Path
@@ -24,6 +26,7 @@ import numpy as np
 
 from ..stimulation import Waveform
 from .kernel import KERNEL_VERSION
+from . import population as population_module
 from .population import FiberPopulation
 
 __all__ = ["cache_info", "cache_directory", "spike_key", "cached_spikes"]
@@ -58,7 +61,9 @@ def cache_directory(cache_dir) -> Path | None:
 
 def spike_key(waveform: Waveform, population: FiberPopulation, seed: int, dt: float,
               reference: float | None) -> str:
-    """Hash of everything the spike trains depend on (including ``KERNEL_VERSION``).
+    """Hash of everything the spike trains depend on (including ``KERNEL_VERSION``, the node
+    parameters through :meth:`FiberPopulation.key` and the resting-motor-threshold coil current
+    ``painsim.fibers.biophysical.RMT_COIL_CURRENT``).
 
     Parameters
     ----------
@@ -79,8 +84,18 @@ def spike_key(waveform: Waveform, population: FiberPopulation, seed: int, dt: fl
         32 hex digits of a SHA-256.
     """
     key_src = json.dumps({"wf": waveform.key(), "pop": population.key(), "seed": int(seed),
-                          "dt": dt, "kernel": KERNEL_VERSION, "ref": reference}, sort_keys=True)
+                          "dt": dt, "kernel": KERNEL_VERSION, "ref": reference,
+                          "rmt": repr(_coil_current())}, sort_keys=True)
     return hashlib.sha256(key_src.encode()).hexdigest()[:32]
+
+
+def _coil_current() -> float:
+    """The coil current of 1 x resting motor threshold (A) that scales "rmt" amplitudes, as
+    :mod:`painsim.fibers.biophysical` reads it: under its own module-level name, bound at its
+    import from :data:`~painsim.fibers.population.RMT_COIL_CURRENT`.  Looked up, not imported
+    (biophysical imports this module); before biophysical is loaded, population's value."""
+    bio = sys.modules.get(__name__.rsplit(".", 1)[0] + ".biophysical")
+    return getattr(bio, "RMT_COIL_CURRENT", population_module.RMT_COIL_CURRENT)
 
 
 def cached_spikes(key: str, cache_dir, compute: Callable[[], tuple[np.ndarray, np.ndarray]]):

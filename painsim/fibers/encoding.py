@@ -40,9 +40,16 @@ The Aδ heat ceiling equals the shorthand's ``afferents.Adelta.max_rate`` (20 Hz
 
 Randomness: a fiber's thresholds come from ``rng_for(seed, "threshold", k, code)``
 (``k`` the class index in :data:`painsim.anatomy.FIBER_CLASSES`, ``code`` one per
-modality, :data:`MODALITY_CODE`), so they depend only on the point's seed and stay
-the same whichever temperature or force is applied; Poisson spikes come from the
-caller's ``natural`` stream.  All numpy, no brian2.
+modality, :data:`MODALITY_CODE`), so for a given class size ``n`` they depend only on the
+point's seed and stay the same whichever temperature or force is applied; Poisson spikes
+come from the caller's ``natural`` stream.  They are not all stable under ``n``: pinprick
+and brush draw ``n`` normals, so fiber ``i`` keeps its threshold when the class grows, but
+heat and cold draw ``n`` uniforms (subtypes) before the ``n`` normals (thresholds), so a
+fiber keeps its subtype and gets a new threshold whenever ``n`` changes (measured: C heat
+thresholds of fibers 0-3 at n = 30 are those of fibers 1-4 at n = 31).  A sweep over
+``afferents.<class>.n`` is therefore not a fiber-loss experiment for heat or cold (the
+remaining fibers are redrawn).  Not fixed: changing the draw moves every heat and cold
+number of the validation table (docs/stimuli.md, "Randomness and class size").  All numpy, no brian2.
 
 The module is split by responsibility; everything named here stays importable from it:
 :mod:`painsim.fibers.responses` holds the response functions (:data:`HEAT_RESPONSE`,

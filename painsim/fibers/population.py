@@ -523,7 +523,10 @@ class FiberPopulation:
         return replace(self, _cache={}, **changes)
 
     def key(self) -> str:
-        """Content hash (equal populations have equal keys)."""
+        """Content hash: equal populations have equal keys, and so do the node parameters their
+        spike trains and thresholds depend on (:data:`CLASS_PARAMS`, :data:`L_PER_D`, the coil
+        calibration).  Those are module-level and can be changed, so they are read at every
+        call (a cached key reused trains computed with the old ones)."""
         if "key" not in self._cache:
             h = hashlib.sha256()
             h.update("|".join(self.labels.tolist()).encode())
@@ -531,10 +534,11 @@ class FiberPopulation:
                 h.update(np.ascontiguousarray(a, dtype="<f8").tobytes())
             h.update(self.myelinated.astype(np.uint8).tobytes())
             h.update(repr(self.sigma).encode())
-            # the coil calibration decides magnetic spike trains: a new one invalidates cached trains
-            h.update(repr((KAPPA_SURFACE, KAPPA_DEPTH)).encode())
-            self._cache["key"] = h.hexdigest()[:24]
-        return self._cache["key"]
+            self._cache["key"] = h.hexdigest()
+        h = hashlib.sha256(self._cache["key"].encode())
+        # the node and the coil calibration decide the spike trains: new ones invalidate cached trains
+        h.update(repr((sorted(CLASS_PARAMS.items()), L_PER_D, KAPPA_SURFACE, KAPPA_DEPTH)).encode())
+        return h.hexdigest()[:24]
 
     # ------------------------------------------------------------- coupling
     def class_param(self, name: str) -> np.ndarray:

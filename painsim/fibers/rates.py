@@ -247,7 +247,11 @@ def thermal_draw(celsius: float, subtypes: tuple[HeatResponse, ...], n: int, rng
     n : int
         Number of fibers.
     rng : numpy.random.Generator
-        Draws ``n`` uniforms (subtypes), then ``n`` normals (thresholds), whatever ``celsius``.
+        Draws ``n`` uniforms (subtypes), then ``n`` normals (thresholds), whatever ``celsius``:
+        fiber ``i``'s subtype is the same for every ``n > i``, its threshold is not (the normals
+        start after the ``n`` uniforms), so a fiber's heat or cold threshold is redrawn when the
+        class size changes (docs/stimuli.md, "Randomness and class size"; kept: changing the draw moves every
+        heat and cold number of the validation table).
     cooling : bool
         Fibers fire ``slope * (theta - celsius)`` below their threshold (cold) instead of
         ``slope * (celsius - theta)`` above it (heat).

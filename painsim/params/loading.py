@@ -11,11 +11,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
-from .model import _TEXT_KEYS, Leaf, Model, _check_leaf, _is_rule_param, _overrides_mapping, _parse_leaf
+from .model import _TEXT_KEYS, Leaf, Model, _check_leaf, _check_relations, _is_rule_param, _overrides_mapping, _parse_leaf
 from .reading import REFERENCE_MODEL, find_builtin, flatten, read_toml
 
 __all__ = ["load_model", "model_file_versions", "model_overrides", "overriding", "overrides_text", "OVERRIDES_ENV"]
@@ -34,33 +35,54 @@ def _file_leaves(path: Path, seen: tuple = ()) -> tuple[str, dict[str, Leaf]]:
     base = raw.get("model", {}).get("extends")
     name = raw.get("model", {}).get("name", path.stem)
     if base:
-        base_path = _base_file(path, base)
+        base_path = _base_file(path, base, warn=True)
         if base_path.resolve() in seen:
             raise ModelFileError(f"{path}: circular 'extends' through {base_path}")
-        _, base_leaves = _file_leaves(base_path, seen + (path.resolve(),))
+        base_name, base_leaves = _file_leaves(base_path, seen + (path.resolve(),))
         merged = dict(base_leaves)
         for k, v in leaves.items():
             if k != "model.extends":
                 merged[k] = v
         leaves = merged
+        _own_name_and_description(leaves, raw.get("model", {}), name, base_name)
     return name, leaves
 
 
-def _base_file(path: Path, base) -> Path:
+def _own_name_and_description(leaves: dict, own: Mapping, name: str, base_name: str) -> None:
+    """Make the ``model.name`` and ``model.description`` leaves a file inherited from the model it
+    extends its own: the tree (saved with results as ``parameters``) named the base while
+    :attr:`Model.name` named the file.  Chosen: an inherited description is kept, prefixed
+    ``"extends <base>: "``, so that it still says what the model is without claiming to be the base."""
+    if "name" not in own and "model.name" in leaves:
+        leaves["model.name"] = Leaf(name, None, name)
+    inherited = leaves.get("model.description")
+    if "description" not in own and inherited is not None:
+        text = f"extends {base_name}: {inherited.text}"
+        leaves["model.description"] = Leaf(text, None, text)
+
+
+def _base_file(path: Path, base, warn: bool = False) -> Path:
     """The file ``extends = base`` of model file ``path`` names: an absolute path; a path relative to
     ``path``'s own folder (a model beside the one it extends, wherever Python runs); else a built-in
     name (or a path from the working directory, as before).  A base found nowhere is refused naming
-    the file that extends it."""
+    the file that extends it.  With ``warn``, a bare name that takes a built-in while a file
+    ``<name>.toml`` sits beside ``path`` warns (UserWarning) naming both files."""
     if isinstance(base, str) and Path(base).is_absolute():
         return Path(base)
     beside = path.parent / base if isinstance(base, str) else None
     if beside is not None and beside.is_file():
         return beside
     try:
-        return find_builtin(base, "models")  # a misspelt built-in name: UnknownKeyError with the nearest
+        found = find_builtin(base, "models")  # a misspelt built-in name: UnknownKeyError with the nearest
     except ModelFileError as e:
         raise ModelFileError(f"{path}: extends = {base!r} is neither a file beside it ({beside}) nor a "
                              f"built-in model: {e}") from None
+    local = beside.with_name(beside.name + ".toml") if beside is not None and not beside.suffix else None
+    if warn and local is not None and local.is_file() and local.resolve() != found.resolve():
+        # the documented rule stands (a bare name is a built-in); the file beside it was likely meant
+        warnings.warn(f"{path}: extends = {base!r} takes the built-in model {found}, not {local} beside it; "
+                      f"write extends = {local.name!r} to extend that file", UserWarning, stacklevel=4)
+    return found
 
 
 def model_file_versions(name_or_path: str | Path) -> tuple:
@@ -127,7 +149,9 @@ def load_model(name_or_path: str | Path = REFERENCE_MODEL, overrides: Mapping | 
         numbers with units, or has a key that the reference model does not have
         (the message names the file and the nearest valid key).
     UnitError, ParameterError
-        A value has the wrong unit or is out of range.
+        A value has the wrong unit or is out of range, or values are impossible together
+        (a class's ``velocity_min`` above its ``velocity_max``, ``afferents.drg_distance`` not
+        below ``afferents.conduction_distance``).
     PathError
         ``name_or_path`` is a folder (:func:`find_builtin`).
     """
@@ -152,6 +176,7 @@ def load_model(name_or_path: str | Path = REFERENCE_MODEL, overrides: Mapping | 
         raise ModelFileError(f"{path}: missing parameters {missing[:5]}"
                              f"{' ...' if len(missing) > 5 else ''}; add "
                              f"'extends = \"{REFERENCE_MODEL}\"' under [model] to inherit them")
+    _check_relations(checked)
     model = Model(name, checked, str(path))
     everywhere = model_overrides()
     if everywhere:  # a variant of every model (painsim validate --set): before the caller's own overrides

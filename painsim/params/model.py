@@ -115,6 +115,63 @@ def _bounds_for(path: str) -> tuple[float | None, float | None, bool]:
 # recovery (painsim.fibers.tjunction).
 _TIME_CONSTANT = re.compile(r"^(tau|tau_(?!recovery$)\w+|\w+_tau)$")
 
+# Bounds by full dotted path, checked after those by leaf name (a leaf name such as ``threshold``
+# also names membrane potentials elsewhere): (pattern, low, strict, what is allowed).  Values the
+# afferent layer cannot use: they loaded and ran silently (a negative threshold or a 0 mA threshold
+# current recruited every fibre at every pulse, a 0 m/s velocity made every delay infinite).
+_PATH_BOUNDS: list[tuple[re.Pattern, float, bool, str]] = [
+    (re.compile(r"^afferents\.\w+\.threshold$"), 0.0, True,
+     "a threshold > 0 (multiples of the Aβ threshold; a fibre at <= 0 fires at every pulse)"),
+    (re.compile(r"^afferents\.\w+\.threshold_current$"), 0.0, True,
+     "a current > 0 (e.g. \"0.5 mA\"; stimulus currents are divided by it)"),
+    (re.compile(r"^afferents\.\w+\.velocity_(min|max)$"), 0.0, True,
+     "a conduction velocity > 0 (m/s; delays are distance / velocity)"),
+    (re.compile(r"^afferents\.(conduction|drg)_distance$"), 0.0, True, "a distance > 0 (m)"),
+    # painsim.fibers.tjunction.JunctionParams: a spike passes a rested junction iff S r >= 1 + L
+    (re.compile(r"^afferents\.tjunction\.\w+\.safety$"), 1.0, False,
+     "a safety factor >= 1 (below 1 a rested junction passes no spike; painsim.fibers.tjunction)"),
+    (re.compile(r"^afferents\.tjunction\.\w+\.load$"), 0.0, False,
+     "a load per spike >= 0 (a negative one raises the junction's safety factor with use)"),
+]
+
+
+def _check_path_bounds(path: str, value, text) -> None:
+    """Refuse ``value`` outside the :data:`_PATH_BOUNDS` of ``path`` (naming path, value, range)."""
+    for pattern, lo, strict, allowed in _PATH_BOUNDS:
+        if pattern.match(path):
+            if not (value > lo if strict else value >= lo):
+                raise ParameterError(path, text, allowed)
+            return
+
+
+def _check_relations(leaves: Mapping[str, Leaf]) -> None:
+    """Refuse parameters that are each in range but impossible together: a fibre class's
+    ``velocity_min`` above its ``velocity_max``, and a ganglion (``afferents.drg_distance``)
+    not nearer the cord than the receptive field (``afferents.conduction_distance``).
+
+    Parameters
+    ----------
+    leaves : mapping of str to Leaf
+        A model's checked leaves (keys absent from it are not compared).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Naming the key, its value and the allowed range.
+    """
+    for path, leaf in leaves.items():
+        if path.startswith("afferents.") and path.endswith(".velocity_min"):
+            top = leaves.get(path[:-len("min")] + "max")
+            if top is not None and leaf.si > top.si:
+                raise ParameterError(path, leaf.text, f"a velocity <= {path[:-len('min')]}max ({top.text})",
+                                     hint="to move the whole range, set both in one with_params call")
+    cd, dd = leaves.get("afferents.conduction_distance"), leaves.get("afferents.drg_distance")
+    if cd is not None and dd is not None and not dd.si < cd.si:
+        raise ParameterError("afferents.drg_distance", dd.text,
+                             f"a distance > 0 m and < afferents.conduction_distance ({cd.text}): the ganglion "
+                             "lies between the receptive field and the cord (painsim.fibers.tjunction)")
+
+
 # Dimensions that can never be negative (times, rates, conductances, capacitances, lengths, speeds, currents).
 _NONNEGATIVE = {(0, 0, 1, 0, 0, 0, 0), (0, 0, -1, 0, 0, 0, 0), (-2, -1, 3, 2, 0, 0, 0),
                 (-2, -1, 4, 2, 0, 0, 0), (1, 0, 0, 0, 0, 0, 0), (1, 0, -1, 0, 0, 0, 0),
@@ -191,6 +248,7 @@ def _check_leaf(path: str, leaf: Leaf, ref: Leaf, where: str) -> Leaf:
         raise ParameterError(path, leaf.text, "a finite number (not NaN or infinite)")
     if _TIME_CONSTANT.match(path.rsplit(".", 1)[-1]) and not value > 0:
         raise ParameterError(path, leaf.text, f"a time constant > 0 ({_ref_unit(ref)})")
+    _check_path_bounds(path, value, leaf.text)
     if integer:
         value = int(value)
     elif isinstance(ref.si, float):  # a plain 0 (or 2) where the reference holds a float: read as one
@@ -355,8 +413,9 @@ class Model:
         UnknownKeyError
             For a path that does not exist (the nearest valid path is named).
         UnitError, ParameterError
-            For a wrong unit or an out-of-range value, or ``overrides`` that is not
-            a mapping of dotted paths (a string ``"PATH=VALUE"``, a list).
+            For a wrong unit or an out-of-range value, values impossible together
+            (:func:`_check_relations`), or ``overrides`` that is not a mapping of dotted
+            paths (a string ``"PATH=VALUE"``, a list).
         """
         overrides = {**_overrides_mapping(overrides, "overrides"), **kw}
         if not overrides:
@@ -376,6 +435,7 @@ class Model:
                 raise UnknownKeyError(path, self.leaves)
             ref = self.leaves[path]
             leaves[path] = _check_leaf(path, _to_leaf(path, value, ref), ref, "override")
+        _check_relations(leaves)
         return Model(self.name, leaves, self.source)
 
     def __repr__(self):
