@@ -38,7 +38,7 @@ def test_high_frequency_still_refuses_a_zero_rate_by_name():
     lambda **k: S.burst(1.2, 0.2 * second, **k),
     lambda **k: S.high_frequency(2 * mA, 10 * ms, **k),
     lambda **k: S.tens("conventional", duration="0.2 s", **k),
-    lambda **k: S.alternating(["15 Hz", "30 Hz"], "0.1 s", "500 us", 1.2, "0.2 s", **k),
+    lambda **k: S.alternating(["15 Hz", "30 Hz"], "0.2 s", "500 us", 1.2, "0.4 s", **k),
     lambda **k: S.rtms(0.8, n_trains=1, train_duration="1 s", **k),
     lambda **k: S.theta_burst("cTBS", n_pulses=30, **k),
     lambda **k: S.custom([0.0, 0.1] * second, 100 * us, 1.0, 0.2 * second, **k),

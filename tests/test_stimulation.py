@@ -152,5 +152,8 @@ def test_a_target_the_device_cannot_have_is_refused(modality, target, hint):
 def test_every_target_a_modality_allows_builds_a_waveform(modality):
     """Negative control: the targets :func:`painsim.anatomy.device_targets` lists are accepted."""
     for target in ps.anatomy.device_targets(modality):
-        w = ps.stimulation.tonic("50 Hz", "300 us", 1.5, "0.1 s", modality=modality, target=target)
+        if modality == "tms":   # a transcranial coil's amplitude is a fraction of the RMT
+            w = ps.stimulation.rtms(1.0, n_trains=1, train_duration="1 s", target=target)
+        else:
+            w = ps.stimulation.tonic("50 Hz", "300 us", 1.5, "0.1 s", modality=modality, target=target)
         assert w.target == target

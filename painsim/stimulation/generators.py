@@ -14,10 +14,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..checks import simulated_duration
+from ..checks import is_number, simulated_duration
 from ..errors import ParameterError, WaveformError
 from ..units import to_si
-from .waveform import _EPS, Waveform
+from .waveform import _EPS, Waveform, check_amplitudes
 
 __all__ = ["tonic", "burst", "high_frequency", "tens", "alternating", "custom", "none"]
 
@@ -44,9 +44,17 @@ def _positive(value, unit, name, allow_zero=False) -> float:
 
 
 def _count(value, name) -> int:
-    if isinstance(value, bool) or int(value) != value or value < 1:
+    # is_number first: int() of nan or inf raised a bare ValueError / OverflowError
+    if not is_number(value) or int(value) != value or value < 1:
         raise WaveformError(name, value, "a whole number >= 1")
     return int(value)
+
+
+def _fields(amplitude: float, kind: str, **fields) -> None:
+    """Refuse the amplitude and the :class:`Waveform` fields of a train before its pulses are laid
+    out (an empty waveform checks the fields at no cost)."""
+    Waveform(np.zeros(0), 0.0, 0.0, 0.0, amplitude_kind=kind, **fields)
+    check_amplitudes(amplitude, kind, fields.get("modality", "electrical"))
 
 
 def _regular(rate: float, duration: float, start: float = 0.0) -> np.ndarray:
@@ -89,8 +97,10 @@ def tonic(rate, width, amplitude, duration, *, shape="biphasic", interphase_gap=
         plain number), or ``amplitude`` with a unit other than A.
     painsim.errors.WaveformError
         ``rate`` or ``width`` not finite and > 0, ``duration`` out of range, ``amplitude`` not
-        finite and >= 0, a pulse (both phases and the gap if biphasic) longer than the period
-        ``1 / rate``, or a field :class:`Waveform` refuses.
+        finite and >= 0 or above :func:`~painsim.stimulation.waveform.amplitude_limit` (a current
+        above 1 A on an electrical contact), a pulse (both phases and the gap if biphasic) longer
+        than the period ``1 / rate``, or a field :class:`Waveform` refuses; all before any pulse is
+        laid out.
     painsim.errors.ParameterError
         A value that cannot be read as a quantity.
     """
@@ -99,11 +109,13 @@ def tonic(rate, width, amplitude, duration, *, shape="biphasic", interphase_gap=
     d = simulated_duration(duration, "duration", WaveformError)
     gap = to_si(interphase_gap, "s", "interphase_gap") if interphase_gap else 0.0
     a, kind = _amplitude(amplitude)
-    onsets = _regular(r, d)
+    _fields(a, kind, shape=shape, interphase_gap=gap, modality=modality, target=target,
+            threshold_class=threshold_class, site=site)
     span = 2 * w + gap if shape == "biphasic" else w
-    if span > 1.0 / r + _EPS:
+    if span > 1.0 / r + _EPS:  # checked before the train is laid out (a MHz typo is 10^8 onsets)
         raise WaveformError("width", width, f"a pulse span ({span * 1e6:.6g} us) no longer than the "
                             f"period 1/rate ({1e6 / r:.6g} us)", hint="pulse wider than its period")
+    onsets = _regular(r, d)
     return Waveform(onsets, w, a, d, amplitude_kind=kind, shape=shape, interphase_gap=gap,
                     modality=modality, target=target, threshold_class=threshold_class,
                     site=site, label=label or f"tonic {r:g} Hz")
@@ -139,8 +151,11 @@ def burst(amplitude, duration, *, burst_rate="40 Hz", pulses_per_burst=5,
     Returns
     -------
     Waveform
-        Bursts starting at ``k / burst_rate``; a last burst that would end after ``duration``
-        is left out.
+        One burst at the start of each whole burst period within ``duration``: bursts start at
+        ``k / burst_rate``, ``k = 0 .. floor(duration * burst_rate) - 1`` (as :func:`tonic`'s
+        pulses).  A burst in a last, partial period is left out even when it would end before
+        ``duration`` (a course tiles windows of the train as a periodic stimulus; the rule is
+        kept so that the built-in protocols' pulses stay as they were).
 
     Raises
     ------
@@ -148,8 +163,9 @@ def burst(amplitude, duration, *, burst_rate="40 Hz", pulses_per_burst=5,
         A rate, ``width`` or ``duration`` without its unit, or ``amplitude`` with a unit other
         than A.
     painsim.errors.WaveformError
-        A rate or ``width`` not finite and > 0, ``pulses_per_burst`` not a whole number >= 1,
-        ``duration`` or ``amplitude`` out of range, a pulse longer than ``1 / intraburst_rate``,
+        A rate or ``width`` not finite and > 0, ``pulses_per_burst`` not a whole number >= 1
+        (nan and inf included), ``duration`` or ``amplitude`` out of range, a ``duration``
+        shorter than one burst period (no burst), a pulse longer than ``1 / intraburst_rate``,
         a burst longer than the burst period, or a field :class:`Waveform` refuses.
     painsim.errors.ParameterError
         A value that cannot be read as a quantity.
@@ -160,6 +176,7 @@ def burst(amplitude, duration, *, burst_rate="40 Hz", pulses_per_burst=5,
     w = _positive(width, "s", "width")
     d = simulated_duration(duration, "duration", WaveformError)
     a, kind = _amplitude(amplitude)
+    _fields(a, kind, shape=shape, modality=modality, target=target, threshold_class=threshold_class, site=site)
     span = 2 * w if shape == "biphasic" else w
     if span > 1.0 / ir + _EPS:
         raise WaveformError("width", width, f"a pulse span no longer than 1/intraburst_rate "
@@ -170,7 +187,9 @@ def burst(amplitude, duration, *, burst_rate="40 Hz", pulses_per_burst=5,
                             f"bursts ({burst_len * 1e3:.6g} ms long) shorter than the burst period "
                             f"({1e3 / br:.6g} ms)", hint="overlapping bursts")
     starts = _regular(br, d)
-    starts = starts[starts + burst_len <= d + _EPS]
+    if not starts.size:  # a train without pulses is a mistake, not a sham (none() is the sham)
+        raise WaveformError("duration", duration, f"a duration of at least one burst period (1/burst_rate = "
+                            f"{1e3 / br:.6g} ms): bursts are placed one per whole burst period")
     onsets = (starts[:, None] + np.arange(n)[None, :] / ir).ravel()
     return Waveform(onsets, w, a, d, amplitude_kind=kind, shape=shape, modality=modality,
                     target=target, threshold_class=threshold_class, site=site,
@@ -282,15 +301,17 @@ def alternating(rates, segment, width, amplitude, duration, *, label=None, **kwa
     Returns
     -------
     Waveform
-        The segments' :func:`tonic` trains back to back, each starting its pulses at the
-        segment's start; the last segment is cut to end at ``duration``.
+        The segments' :func:`tonic` trains back to back, segment ``k`` starting its pulses at
+        ``k * segment``; the last segment is cut to end at ``duration`` (a cut segment keeps the
+        pulses of its whole periods); the waveform lasts exactly ``duration``.
 
     Raises
     ------
     painsim.errors.WaveformError
         ``rates`` not a non-empty sequence (a single string, a mapping or a set is refused), a
         rate in it not finite and > 0 (named ``rates[i]``, as :func:`tonic` refuses ``rate``,
-        before any segment is built), ``segment`` not finite and > 0, ``duration`` out of range.
+        before any segment is built), ``segment`` not finite and > 0 or not holding a whole
+        number of periods of every rate (it would change the mean rate), ``duration`` out of range.
     painsim.errors.UnitError
         A rate in ``rates`` without its unit or in another unit (named ``rates[i]``).
     painsim.errors.ParameterError
@@ -306,14 +327,23 @@ def alternating(rates, segment, width, amplitude, duration, *, label=None, **kwa
     values = [_positive(r, "Hz", f"rates[{i}]") for i, r in enumerate(given)]
     seg = _positive(segment, "s", "segment")
     d = simulated_duration(duration, "duration", WaveformError)
-    parts, t, k = [], 0.0, 0
-    while t < d - _EPS:
-        length = min(seg, d - t)
+    for i, v in enumerate(values):
+        # a segment ending inside a period drops that period's pulse: 15/30 Hz in 0.1-s segments
+        # gave 20 Hz, not the 22.5 Hz of the rates
+        periods = seg * v
+        if abs(periods - round(periods)) > 1e-9 * max(1.0, periods):
+            raise WaveformError("segment", segment, f"a whole number of periods of every rate (rates[{i}] = "
+                                f"{v:g} Hz: {periods:.6g} periods per segment)")
+    parts, k = [], 0
+    while k * seg < d - _EPS:  # segment starts k * seg: no float drift from adding lengths
+        length = min(seg, d - k * seg)
         parts.append(tonic(given[k % len(given)], width, amplitude, f"{length!r} s", **kwargs))
-        t, k = t + length, k + 1
-    wf = parts[0].concat(*parts[1:]) if len(parts) > 1 else parts[0]
+        k += 1
+    onsets = np.concatenate([p.onsets + j * seg for j, p in enumerate(parts)])
     names = "/".join(f"{v:g}" for v in values)
-    return replace(wf, label=label or f"alternating {names} Hz every {seg:g} s", _cache={})
+    return replace(parts[0], onsets=onsets, widths=np.concatenate([p.widths for p in parts]),
+                   amplitudes=np.concatenate([p.amplitudes for p in parts]), duration=d,
+                   label=label or f"alternating {names} Hz every {seg:g} s", _cache={})
 
 
 def custom(onsets, widths, amplitudes, duration, **kwargs) -> Waveform:
@@ -328,8 +358,8 @@ def custom(onsets, widths, amplitudes, duration, **kwargs) -> Waveform:
     widths : Quantity (s), scalar or array
         Phase widths: one for every pulse, or one per onset.
     amplitudes : Quantity (A) or float, scalar or array
-        Currents (then ``amplitude_kind="current"`` unless given), or plain numbers (threshold
-        multiples; :class:`Waveform`'s default ``amplitude_kind``): one for every pulse, or
+        Currents (``amplitude_kind="current"``), or plain numbers (threshold multiples,
+        :class:`Waveform`'s default ``amplitude_kind``, or ``"rmt"``): one for every pulse, or
         one per onset.
     duration : Quantity (s)
         Length of the waveform (0 allowed).
@@ -347,7 +377,8 @@ def custom(onsets, widths, amplitudes, duration, **kwargs) -> Waveform:
         ``onsets``, ``widths`` or ``duration`` without a time unit, or ``amplitudes`` with a
         unit other than A.
     painsim.errors.WaveformError
-        ``widths`` or ``amplitudes`` with neither one value nor one per onset (a subclass of
+        An ``amplitude_kind`` other than "current" for amplitudes with a unit, or "current" for
+        plain numbers; ``widths`` or ``amplitudes`` with neither one value nor one per onset (a subclass of
         ValueError, as numpy's broadcasting error raised before); ``widths`` not finite and
         > 0 or ``amplitudes`` not finite and >= 0 (each named); onsets not finite, negative or
         decreasing, a ``duration`` outside 0 s to 1 h or before the end of the last pulse,
@@ -360,11 +391,18 @@ def custom(onsets, widths, amplitudes, duration, **kwargs) -> Waveform:
         raise ParameterError("onsets", onsets, "a 1-D sequence of pulse onsets")
     w = _per_pulse(to_si(widths, "s", "widths", allow_array=True), on.size, "widths", "finite phase widths > 0 s")
     d = to_si(duration, "s", "duration")  # 0 s allowed; Waveform bounds it to the hour
+    kind = kwargs.get("amplitude_kind")
     if isinstance(amplitudes, str) or hasattr(amplitudes, "dim"):
         a = to_si(amplitudes, "A", "amplitudes", allow_array=True)
-        kwargs.setdefault("amplitude_kind", "current")
+        if kind not in (None, "current"):  # "900 mA" was read as 0.9 x RMT
+            raise WaveformError("amplitude_kind", kind, '"current" for amplitudes with a unit (A)',
+                                hint="give plain numbers for threshold or RMT multiples")
+        kwargs["amplitude_kind"] = "current"
     else:
         a = to_si(amplitudes, "1", "amplitudes", allow_array=True)
+        if kind == "current":  # a plain 2 was read as 2 A
+            raise WaveformError("amplitude_kind", kind, '"threshold" or "rmt" for plain-number amplitudes',
+                                hint='a current needs its unit, e.g. amplitudes="2 mA"')
     a = _per_pulse(a, on.size, "amplitudes", "finite amplitudes >= 0", allow_zero=True)
     if "label" in kwargs and kwargs["label"] is None:  # label=None: the default, as in the other generators
         del kwargs["label"]

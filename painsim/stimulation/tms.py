@@ -12,10 +12,18 @@ import numpy as np
 from ..checks import MAX_SIMULATED_DURATION
 from ..errors import WaveformError
 from ..units import to_si
-from .generators import _count, _positive, _regular
-from .waveform import _EPS, Waveform
+from .generators import _count, _fields, _positive, _regular
+from .waveform import _EPS, MAX_RMT, Waveform
 
 __all__ = ["rtms", "theta_burst"]
+
+
+def _intensity(intensity) -> float:
+    """A TMS intensity: a fraction of RMT in [0, :data:`~painsim.stimulation.waveform.MAX_RMT`]."""
+    i = to_si(intensity, "1", "intensity")
+    if not 0 <= i <= MAX_RMT:  # nan fails both comparisons
+        raise WaveformError("intensity", intensity, f"a fraction of resting motor threshold in [0, {MAX_RMT:g}]")
+    return i
 
 
 def rtms(intensity=0.8, *, rate="20 Hz", train_duration="10 s", inter_train_interval="50 s",
@@ -45,8 +53,8 @@ def rtms(intensity=0.8, *, rate="20 Hz", train_duration="10 s", inter_train_inte
         The whole biphasic pulse; each phase is half of it.
     target : str
         As :class:`Waveform` (``"m1"``, the model's only TMS target).
-    site : int, sequence of int, or None
-        As :class:`Waveform`.
+    site : None
+        None only: the model's M1 is not mapped onto body sites (a site would be ignored).
     label : str, optional
         Description; default ``"rTMS <rate> Hz, <n> x <train_duration> s, <intensity>% RMT"``.
 
@@ -62,8 +70,10 @@ def rtms(intensity=0.8, *, rate="20 Hz", train_duration="10 s", inter_train_inte
     painsim.errors.UnitError
         A rate or time without its unit, or an ``intensity`` with a physical unit.
     painsim.errors.WaveformError
-        ``rate``, ``train_duration`` or ``width`` not finite and > 0, ``inter_train_interval``
-        < 0, ``n_trains`` not a whole number >= 1, ``intensity`` outside [0, 2], a pulse longer
+        ``rate``, ``train_duration`` or ``width`` not finite and > 0, ``train_duration`` shorter
+        than ``1 / rate`` (trains without pulses), ``inter_train_interval``
+        < 0, ``n_trains`` not a whole number >= 1 (nan and inf included), ``intensity`` outside
+        [0, 2], a ``site`` (the model's M1 has no body sites), a pulse longer
         than the period, trains lasting more than
         :data:`painsim.checks.MAX_SIMULATED_DURATION` in all, or a field :class:`Waveform`
         refuses.
@@ -75,11 +85,13 @@ def rtms(intensity=0.8, *, rate="20 Hz", train_duration="10 s", inter_train_inte
     iti = _positive(inter_train_interval, "s", "inter_train_interval", allow_zero=True)
     nt = _count(n_trains, "n_trains")
     w = _positive(width, "s", "width") / 2  # phase width of the biphasic pulse
-    i = to_si(intensity, "1", "intensity")
-    if not 0 <= i <= 2:
-        raise WaveformError("intensity", intensity, "a fraction of resting motor threshold in [0, 2]")
+    i = _intensity(intensity)
+    _fields(i, "rmt", shape="biphasic", modality="tms", target=target, site=site)
     if 2 * w > 1 / r + _EPS:
         raise WaveformError("width", width, "a pulse shorter than the period", hint="pulse wider than its period")
+    if int(np.floor(td * r + _EPS)) < 1:  # trains without pulses: a mistake, not a sham
+        raise WaveformError("train_duration", train_duration, f"a train of at least one period of the rate "
+                            f"(1/rate = {1 / r:.6g} s)")
     duration = nt * td + (nt - 1) * iti
     if duration > MAX_SIMULATED_DURATION:  # refused before its pulses are laid out
         raise WaveformError("n_trains", nt, f"trains that last <= {MAX_SIMULATED_DURATION:g} s in all "
@@ -123,15 +135,17 @@ def theta_burst(pattern="iTBS", intensity=0.8, *, n_pulses=600, pulses_per_burst
     burst_rate : Quantity (Hz)
         Rate at which bursts start.
     train_on : Quantity (s)
-        iTBS only: length of a train, holding ``round(train_on * burst_rate)`` >= 1 bursts.
+        iTBS only: length of a train.  It holds the bursts that start and end inside it,
+        ``floor((train_on - burst) * burst_rate) + 1`` (``burst`` = ``(pulses_per_burst - 1) /
+        intraburst_rate + width``), at least 1: the default 2 s holds 10.
     train_off : Quantity (s)
         iTBS only: pause between trains (>= 0).
     width : Quantity (s)
         The whole biphasic pulse; each phase is half of it.
     target : str
         As :class:`Waveform` (``"m1"``).
-    site : int, sequence of int, or None
-        As :class:`Waveform`.
+    site : None
+        None only, as :func:`rtms`.
     label : str, optional
         Description; default ``"<pattern> <n_pulses> pulses, <intensity>% RMT"``.
 
@@ -145,11 +159,13 @@ def theta_burst(pattern="iTBS", intensity=0.8, *, n_pulses=600, pulses_per_burst
     painsim.errors.UnitError
         A rate or time without its unit, or an ``intensity`` with a physical unit.
     painsim.errors.WaveformError
-        An unknown ``pattern``; ``n_pulses`` or ``pulses_per_burst`` not a whole number >= 1;
-        a rate, ``width`` or (iTBS) ``train_on`` not finite and > 0; (iTBS) ``train_off`` < 0
-        or ``round(train_on * burst_rate) < 1``; ``intensity`` outside [0, 2]; a burst
-        longer than the burst period; ``n_pulses`` not a multiple of ``pulses_per_burst``; a
-        field :class:`Waveform` refuses (a run longer than 1 h).
+        An unknown ``pattern``; ``n_pulses`` or ``pulses_per_burst`` not a whole number >= 1
+        (nan and inf included); a rate, ``width`` or (iTBS) ``train_on`` not finite and > 0;
+        ``width`` longer than ``1 / intraburst_rate`` (named as given); (iTBS) ``train_off`` < 0
+        or a ``train_on`` shorter than one burst; ``intensity`` outside [0, 2]; a ``site``; a
+        burst longer than the burst period; ``n_pulses`` not a multiple of ``pulses_per_burst``;
+        a run longer than 1 h (named ``n_pulses``, before any pulse is laid out); a field
+        :class:`Waveform` refuses.
     painsim.errors.ParameterError
         A value that cannot be read as a quantity.
     """
@@ -160,25 +176,38 @@ def theta_burst(pattern="iTBS", intensity=0.8, *, n_pulses=600, pulses_per_burst
     ir = _positive(intraburst_rate, "Hz", "intraburst_rate")
     br = _positive(burst_rate, "Hz", "burst_rate")
     w = _positive(width, "s", "width") / 2
-    i = to_si(intensity, "1", "intensity")
-    if not 0 <= i <= 2:
-        raise WaveformError("intensity", intensity, "a fraction of resting motor threshold in [0, 2]")
-    if (k - 1) / ir + 2 * w > 1 / br + _EPS:
+    i = _intensity(intensity)
+    _fields(i, "rmt", shape="biphasic", modality="tms", target=target, site=site)
+    if 2 * w > 1 / ir + _EPS:  # named here, as given (Waveform's check named the phase width in s)
+        raise WaveformError("width", width, f"a pulse no longer than the intraburst period (1/intraburst_rate "
+                            f"= {1e3 / ir:.6g} ms)", hint="pulse wider than its period")
+    burst_len = (k - 1) / ir + 2 * w
+    if burst_len > 1 / br + _EPS:
         raise WaveformError("pulses_per_burst", k, "bursts shorter than the burst period",
                             hint="overlapping bursts")
     if n_total % k:
         raise WaveformError("n_pulses", n_total, f"a multiple of pulses_per_burst ({k})")
     n_bursts = n_total // k
+    per_train, cycle = n_bursts, 0.0  # cTBS: one train of every burst
+    if pattern == "iTBS":
+        on = _positive(train_on, "s", "train_on")
+        off = _positive(train_off, "s", "train_off", allow_zero=True)
+        # the bursts that start inside the train and end in it (floor, not round: round-half-to-even
+        # gave 2.1 s 10 bursts but 2.5 s 12); the default 2 s at 5 Hz holds its 10
+        per_train = int(np.floor((on - burst_len) * br + _EPS)) + 1 if on >= burst_len - _EPS else 0
+        if per_train < 1:
+            raise WaveformError("train_on", train_on, f"a train holding at least one burst ({burst_len * 1e3:.6g} ms)")
+        cycle = on + off
+    last = n_bursts - 1
+    end = (last // per_train) * cycle + (last % per_train) / br + burst_len
+    if end > MAX_SIMULATED_DURATION:  # refused before the pulses are laid out
+        raise WaveformError("n_pulses", n_total, f"a dose delivered in <= {MAX_SIMULATED_DURATION:g} s "
+                            f"(this one takes {end:.6g} s)")
     if pattern == "cTBS":
         starts = np.arange(n_bursts) / br
     else:
-        on = _positive(train_on, "s", "train_on")
-        off = _positive(train_off, "s", "train_off", allow_zero=True)
-        per_train = int(round(on * br))
-        if per_train < 1:
-            raise WaveformError("train_on", train_on, "at least one burst period")
         j = np.arange(n_bursts)
-        starts = (j // per_train) * (on + off) + (j % per_train) / br
+        starts = (j // per_train) * cycle + (j % per_train) / br
     onsets = (starts[:, None] + np.arange(k)[None, :] / ir).ravel()
     duration = onsets[-1] + 2 * w
     return Waveform(onsets, w, i, duration, amplitude_kind="rmt", shape="biphasic",

@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 
 from ..anatomy import device_targets
-from ..checks import MAX_SIMULATED_DURATION
+from ..checks import MAX_SIMULATED_DURATION, is_number
 from ..errors import ParameterError, WaveformError, nearest
 from ..units import to_si
 
-__all__ = ["Waveform", "SHAPES", "MODALITIES", "AMPLITUDE_KINDS", "FIBER_CLASSES"]
+__all__ = ["Waveform", "SHAPES", "MODALITIES", "AMPLITUDE_KINDS", "FIBER_CLASSES", "MODALITY_KINDS", "MAX_CURRENT",
+           "MAX_RMT", "amplitude_limit", "check_amplitudes"]
 
 SHAPES = ("monophasic", "biphasic")
 MODALITIES = ("electrical", "magnetic", "tms")
@@ -28,6 +29,22 @@ MODALITIES = ("electrical", "magnetic", "tms")
 #: "rmt": fraction of the resting motor threshold (TMS).
 AMPLITUDE_KINDS = ("current", "threshold", "rmt")
 FIBER_CLASSES = ("Abeta", "Adelta", "C")
+#: The amplitude kinds each modality takes.  Chosen from what reads them: a transcranial coil acts
+#: through painsim.circuits.cortex.tms_input, which reads every amplitude as a fraction of RMT; an
+#: electrical contact has no motor threshold (the fraction recruitment drops "rmt" pulses, the
+#: biophysical one read them as kA of coil current through an electrode); a peripheral coil takes its
+#: coil current (the mpns protocol) or a threshold multiple of the coil-field model, and "rmt" is
+#: refused there too (the fraction recruitment fires nothing for it: give the coil current instead).
+MODALITY_KINDS = {"electrical": ("current", "threshold"), "magnetic": ("current", "threshold"), "tms": ("rmt",)}
+#: Largest current per modality, in A.  Chosen: an electrical contact at most 1 A, above the 0.8-0.9 A
+#: of electroconvulsive therapy, the strongest clinical electrical stimulus [recalled] (clinical SCS,
+#: TENS, PNS stay below ~0.1 A), so "2 MA" for "2 mA" is refused; a coil at most 1 MA, five times
+#: the coil current at which the coil-field model's C fibres fire (~190 kA, painsim.protocols.library)
+#: so supraclinical probes stay possible (stimulators deliver ~7-8 kA).
+MAX_CURRENT = {"electrical": 1.0, "magnetic": 1.0e6}
+#: Largest TMS intensity, as a fraction of RMT.  Chosen: 2 x RMT, above the 100-120 % RMT of clinical
+#: rTMS and the limit rtms and theta_burst had (the M1 thresholds of the model are ~1 RMT).
+MAX_RMT = 2.0
 # Relative tolerance for floating-point comparisons of pulse times (1 ns).
 _EPS = 1e-9
 
@@ -70,6 +87,30 @@ def _target_hint(target: str, modality: str) -> str | None:
     return None
 
 
+def amplitude_limit(kind: str, modality: str) -> tuple[float, str]:
+    """The largest amplitude of ``kind`` on ``modality`` and its unit, in words (inf for none)."""
+    if kind == "current":
+        return MAX_CURRENT.get(modality, np.inf), "A"
+    if kind == "rmt":
+        return MAX_RMT, "x RMT"
+    return np.inf, "x threshold"
+
+
+def check_amplitudes(amps, kind: str, modality: str, name: str = "amplitude") -> None:
+    """Refuse amplitudes (SI) that are not finite, negative, or above :func:`amplitude_limit`;
+    the error names ``name``.  Cheap: the generators call it before laying out their pulses."""
+    amps = np.atleast_1d(np.asarray(amps, dtype=float))
+    bad = ~(amps >= 0) | ~np.isfinite(amps)
+    if np.any(bad):
+        raise WaveformError(name, amps[bad][:3], "finite amplitudes >= 0")
+    hi, unit = amplitude_limit(kind, modality)
+    if np.any(amps > hi):
+        raise WaveformError(name, amps[amps > hi][:3], f"amplitudes <= {hi:g} {unit} for {kind} amplitudes "
+                                                       f"on modality {modality!r}",
+                            hint='a unit typo? "2 MA" is 2 megaamperes, "2 mA" 2 milliamperes'
+                            if kind == "current" else None)
+
+
 @dataclass(frozen=True, eq=False)
 class Waveform:
     """An immutable train of stimulation pulses.
@@ -86,7 +127,10 @@ class Waveform:
         Total length of the waveform in s (>= the end of the last pulse).
     amplitude_kind : {"current", "threshold", "rmt"}
         Current in A, multiple of the threshold of ``threshold_class``, or
-        fraction of resting motor threshold (TMS).
+        fraction of resting motor threshold.  Each modality takes its own
+        (:data:`MODALITY_KINDS`): "current" or "threshold" for an electrical
+        contact or a peripheral coil (its coil current in A), "rmt" for a
+        transcranial coil.
     shape : {"monophasic", "biphasic"}
         Biphasic pulses are symmetric and charge balanced: a cathodic phase of
         ``width``, a gap of ``interphase_gap``, an anodic phase of ``width``.
@@ -107,18 +151,22 @@ class Waveform:
         SCS lead whose dorsal-column field covers several dermatomes; each site's fibers are
         recruited independently, from its own random stream), or None = the model's painful
         site (``body.painful_site``; a one-site model's only site).  Several sites are kept as
-        a sorted tuple without repeats.
+        a sorted tuple without repeats.  None for modality "tms" (the model's M1 is not mapped
+        onto body sites).
     label : str
         Human-readable description.
 
     Raises
     ------
     painsim.errors.WaveformError
-        An unknown ``shape``, ``modality`` or ``amplitude_kind``; a ``target`` the modality
+        An unknown ``shape``, ``modality`` or ``amplitude_kind``, or an ``amplitude_kind`` the
+        modality does not take; a ``target`` the modality
         does not have (with a hint: a near miss, or the modality that has it); a
         ``threshold_class`` not in ``FIBER_CLASSES`` for threshold amplitudes; a ``site`` that
-        is not whole indices >= 0; onsets not finite, negative or decreasing; widths not
-        finite and > 0; amplitudes not finite and >= 0; a negative ``interphase_gap``; a
+        is not whole indices >= 0, or any ``site`` for "tms"; onsets not finite, negative or
+        decreasing; widths not finite and > 0; amplitudes not finite and >= 0, or above
+        :func:`amplitude_limit` (currents above :data:`MAX_CURRENT` of the modality, "rmt" above
+        :data:`MAX_RMT`); a negative ``interphase_gap``; a
         ``duration`` outside 0 s to :data:`painsim.checks.MAX_SIMULATED_DURATION` (3600 s); a
         pulse that does not end before the next begins; a last pulse ending after ``duration``.
     painsim.errors.ParameterError
@@ -172,8 +220,16 @@ class Waveform:
                                 hint=_target_hint(self.target, self.modality))
         if self.amplitude_kind not in AMPLITUDE_KINDS:
             raise WaveformError("amplitude_kind", self.amplitude_kind, f"one of {AMPLITUDE_KINDS}")
+        if self.amplitude_kind not in MODALITY_KINDS[self.modality]:
+            # read otherwise as another kind (a TMS current as RMT) or as no recruitment, silently
+            raise WaveformError("amplitude_kind", self.amplitude_kind,
+                                f"one of {MODALITY_KINDS[self.modality]} for modality {self.modality!r}")
         if self.amplitude_kind == "threshold" and self.threshold_class not in FIBER_CLASSES:
             raise WaveformError("threshold_class", self.threshold_class, f"one of {FIBER_CLASSES}")
+        if self.modality == "tms" and self.site is not None:
+            # the model's M1 is not topographic (circuits.cortex.tms_input): a site would be ignored
+            raise WaveformError("site", self.site, "None for modality 'tms' (the coil reaches the model's "
+                                                   "one M1; body sites are not mapped onto it)")
         if not np.all(np.isfinite(onsets)) or (n and onsets[0] < -_EPS):
             raise WaveformError("onsets", onsets[:5], "finite times >= 0 s")
         if np.any(np.diff(onsets) < 0):
@@ -181,9 +237,7 @@ class Waveform:
         bad_w = ~(widths > 0) | ~np.isfinite(widths)  # nan and inf are shown, not an empty array
         if np.any(bad_w):
             raise WaveformError("width", widths[bad_w][:3], "a finite phase width > 0 s")
-        bad_a = ~(amps >= 0) | ~np.isfinite(amps)
-        if np.any(bad_a):
-            raise WaveformError("amplitude", amps[bad_a][:3], "finite amplitudes >= 0")
+        check_amplitudes(amps, self.amplitude_kind, self.modality)
         if self.interphase_gap < 0:
             raise WaveformError("interphase_gap", self.interphase_gap, "a gap >= 0 s")
         if not 0 <= self.duration <= MAX_SIMULATED_DURATION:
@@ -274,11 +328,15 @@ class Waveform:
     __add__ = concat
 
     def repeat(self, n: int) -> "Waveform":
-        """The waveform repeated ``n`` times back to back."""
-        if int(n) != n or n < 1:
+        """The waveform repeated ``n`` times back to back (``n`` a whole number >= 1; the whole
+        must last at most :data:`painsim.checks.MAX_SIMULATED_DURATION`)."""
+        if not is_number(n) or int(n) != n or n < 1:  # nan, inf, text: named, not int()'s error
             raise WaveformError("n", n, "a whole number of repetitions >= 1")
         if n == 1:
             return self
+        if self.duration * n > MAX_SIMULATED_DURATION:  # refused before the copies are laid out
+            raise WaveformError("n", n, f"repetitions lasting <= {MAX_SIMULATED_DURATION:g} s in all "
+                                        f"({n:g} x {self.duration:g} s)")
         return self.concat(*([self] * (int(n) - 1)))
 
     def shifted(self, delay) -> "Waveform":
@@ -302,10 +360,16 @@ class Waveform:
                        _cache={})
 
     def scaled(self, factor: float) -> "Waveform":
-        """The same pulses with every amplitude multiplied by ``factor`` (>= 0)."""
-        if factor < 0:
-            raise WaveformError("factor", factor, "a factor >= 0")
-        return replace(self, amplitudes=self.amplitudes * factor, _cache={})
+        """The same pulses with every amplitude multiplied by ``factor`` (finite, >= 0); the
+        result keeps the bounds of the constructors (e.g. at most 2 x RMT for TMS)."""
+        if not is_number(factor) or factor < 0:
+            raise WaveformError("factor", factor, "a finite factor >= 0")
+        amps = self.amplitudes * factor
+        hi, unit = amplitude_limit(self.amplitude_kind, self.modality)
+        if np.any(amps > hi):
+            raise WaveformError("factor", factor, f"a factor keeping amplitudes <= {hi:g} {unit} "
+                                                  f"(the largest is {float(self.amplitudes.max()):g})")
+        return replace(self, amplitudes=amps, _cache={})
 
     def sample(self, times) -> np.ndarray:
         """Waveform value at each time (s): +amplitude in the first (cathodic)
