@@ -11,7 +11,6 @@ by :class:`WorkStarted`: a refusal must come before it, and each negative contro
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -215,13 +214,13 @@ def test_map_score_refuses_a_negative_or_missing_rate(pathway, bad):
 
 
 def test_map_score_of_valid_maps(pathway):
-    """Negative control: a silent map scores 0 NRS, a hotter map no less than a cooler one, and an empty
-    map (no unit) is not refused."""
+    """Negative control: a silent map scores 0 NRS, a hotter map no less than a cooler one.  An empty
+    map (no unit) is refused since 2026-12-06: its mean excess rate was NaN and its area 0, a map
+    term of "no pain" (tests/test_readout_review.py)."""
     cool, hot = np.zeros((3, 4)), np.full((3, 4), 200.0)
     assert maps.map_score(cool, pathway) == 0.0
     assert 0.0 <= maps.map_score(cool, pathway) <= maps.map_score(hot, pathway) <= 10.0
-    with warnings.catch_warnings():  # the mean of no unit may warn; it must not be refused
-        warnings.simplefilter("ignore", RuntimeWarning)
+    with pytest.raises(ParameterError, match="rates"):
         maps.map_score(np.zeros((0, 4)), pathway)
 
 

@@ -14,6 +14,9 @@ import warnings
 import numpy as np
 import xarray as xr
 
+from ..checks import number
+from ..errors import ParameterError, UnknownKeyError
+
 __all__ = ["first_crossing", "dfns_mps", "windup_ratio", "dfns_zscores", "qst_summary", "QST_MEASURES",
            "LOG_SD_FLOOR", "HPT_SD_FLOOR"]
 
@@ -53,11 +56,11 @@ def first_crossing(levels, ratings, criterion: float, log: bool = False, ceiling
     Parameters
     ----------
     levels : array_like
-        Stimulus levels in ascending order (e.g. °C, or mN with ``log=True``: then > 0).
+        Stimulus levels, finite and strictly increasing (e.g. °C, or mN with ``log=True``: then > 0).
     ratings : array_like
-        The rating at each level (NRS).
+        The rating at each level (NRS; finite numbers, one per level).
     criterion : float
-        The rating to exceed (NRS).
+        The rating to exceed (NRS, a finite number).
     log : bool
         Interpolate in the logarithm of the levels (default False).
     ceiling : float
@@ -67,9 +70,17 @@ def first_crossing(levels, ratings, criterion: float, log: bool = False, ceiling
     -------
     float
         The threshold, in the units of ``levels``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``levels`` empty, not finite or not strictly increasing, or (``log``) not all > 0;
+        ``ratings`` not one finite number per level; ``criterion`` not a finite number;
+        ``log`` not a bool.
     """
-    x = np.log(np.asarray(levels, float)) if log else np.asarray(levels, float)
-    y = np.asarray(ratings, float)
+    levels, y = _first_crossing_inputs(levels, ratings, log)
+    criterion = number(criterion, "criterion", allowed="a rating to exceed (NRS, a finite number)")
+    x = np.log(levels) if log else levels
     above = np.flatnonzero(y > criterion)
     if above.size == 0:
         return float(ceiling)
@@ -79,6 +90,38 @@ def first_crossing(levels, ratings, criterion: float, log: bool = False, ceiling
     else:
         value = x[k - 1] + (criterion - y[k - 1]) * (x[k] - x[k - 1]) / (y[k] - y[k - 1])
     return float(np.exp(value) if log else value)
+
+
+def _first_crossing_inputs(levels, ratings, log) -> tuple[np.ndarray, np.ndarray]:
+    """``levels`` and ``ratings`` of :func:`first_crossing` as float arrays, refused unless the levels
+    are finite, strictly increasing (descending ones interpolated a threshold outside the series) and,
+    with ``log``, > 0 (log 0 is -inf), and the ratings one finite number per level."""
+    _flag(log)
+    x = _numbers(levels, "levels", "stimulus levels (numbers)").reshape(-1)
+    if x.size == 0 or not np.all(np.isfinite(x)) or np.any(np.diff(x) <= 0):
+        raise ParameterError("levels", x.tolist(), "one or more finite stimulus levels in strictly increasing order")
+    if log and x[0] <= 0:
+        raise ParameterError("levels", x.tolist(), "levels > 0 (log=True interpolates in their logarithm, e.g. mN)")
+    y = _numbers(ratings, "ratings", "ratings (NRS numbers)").reshape(-1)
+    if y.size != x.size or not np.all(np.isfinite(y)):
+        raise ParameterError("ratings", y.tolist(), f"one finite rating (NRS) per level ({x.size})")
+    return x, y
+
+
+def _flag(log) -> None:
+    """Refuse a ``log`` that is not a bool (the string "false" would be true)."""
+    if not isinstance(log, (bool, np.bool_)):
+        raise ParameterError("log", log, "true or false (take the logarithm or not)")
+
+
+def _numbers(value, name: str, allowed: str) -> np.ndarray:
+    """``value`` (a number or an array of them) as floats, refused naming ``name`` otherwise."""
+    if isinstance(value, (bool, str, bytes)):
+        raise ParameterError(name, value, allowed)
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(name, value, allowed) from None
 
 
 def dfns_mps(ratings) -> float:
@@ -93,14 +136,21 @@ def dfns_mps(ratings) -> float:
     Parameters
     ----------
     ratings : array_like
-        Pinprick ratings, NRS 0-10.
+        Pinprick ratings, NRS 0-10 (one or more finite numbers >= 0).
 
     Returns
     -------
     float
         The mechanical pain sensitivity, NRS.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        No rating, or a rating that is negative or not finite (its logarithm would be NaN).
     """
-    r = np.asarray(ratings, float)
+    r = _numbers(ratings, "ratings", "pinprick ratings (NRS numbers)").reshape(-1)
+    if r.size == 0 or not np.all(np.isfinite(r)) or np.any(r < 0):
+        raise ParameterError("ratings", r.tolist(), "one or more pinprick ratings, finite numbers >= 0 (NRS)")
     return float(np.exp(np.mean(np.log(r + 0.1))) - 0.1)
 
 
@@ -141,23 +191,37 @@ def dfns_zscores(values, reference, sign: int, log: bool, sd_floor: float) -> np
     log : bool
         Take ``log10(max(x, 0) + 0.1)`` of both first.
     sd_floor : float
-        Least reference SD, in the units the z-score is taken in.
+        Least reference SD, in the units the z-score is taken in (a finite number > 0: with 0, a
+        reference of equal values would give infinite z-scores).
 
     Returns
     -------
     numpy.ndarray
         The z-scores (the shape of ``values``); all nan when the reference has no finite value.
         The reference SD is the sample SD (``ddof=1``; 0 for one value), at least ``sd_floor``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``sign`` not +1 or -1 (0 would score every subject 0), ``log`` not a bool, ``sd_floor``
+        not a finite number > 0, or ``values`` or ``reference`` not numbers.
     """
-    def t(v):
-        v = np.asarray(v, float)
-        return np.log10(np.maximum(v, 0.0) + 0.1) if log else v
-    ref = t(reference)
+    if isinstance(sign, (bool, np.bool_)) or sign not in (1, -1):
+        raise ParameterError("sign", sign, "+1 (a higher value is a gain of function) or -1 (a lower one is)")
+    sd_floor = number(sd_floor, "sd_floor", lo=0.0, lo_open=True, allowed="a floor of the reference SD > 0 (finite)")
+    ref = _transformed(_numbers(reference, "reference", "the reference group's values (numbers)"), log)
+    values = _numbers(values, "values", "the subjects' values (numbers)")
     ref = ref[np.isfinite(ref)]
     if ref.size == 0:
         return np.full(np.shape(values), np.nan)
     sd = max(float(np.std(ref, ddof=1)) if ref.size > 1 else 0.0, sd_floor)
-    return sign * (t(values) - float(np.mean(ref))) / sd
+    return sign * (_transformed(values, log) - float(np.mean(ref))) / sd
+
+
+def _transformed(v: np.ndarray, log) -> np.ndarray:
+    """The values a z-score is taken of: ``log10(max(v, 0) + 0.1)`` with ``log``, else ``v``."""
+    _flag(log)
+    return np.log10(np.maximum(v, 0.0) + 0.1) if log else v
 
 
 def qst_summary(per_subject: xr.Dataset, reference: str, sd_floor: float | None = None,
@@ -192,16 +256,25 @@ def qst_summary(per_subject: xr.Dataset, reference: str, sd_floor: float | None 
     xarray.Dataset
         ``zscore`` (model, measure): mean z-score over the subjects with a finite one;
         ``abnormal_fraction`` (model, measure): fraction of all subjects with z > ``abnormal``
-        (a subject without a z-score counts as normal; its ``long_name`` names the threshold and
-        its ``abnormal`` attribute holds it); ``<name>_mean`` (model): the mean of
-        the measure over subjects, ignoring nan.
+        (a subject without a z-score counts as normal; NaN for every model where the reference
+        model has no finite value of the measure, so that no subject has a z-score; its
+        ``long_name`` names the threshold and its ``abnormal`` attribute holds it);
+        ``<name>_mean`` (model): the mean of the measure over subjects, ignoring nan.
 
     Raises
     ------
-    KeyError
+    painsim.errors.UnknownKeyError
         ``per_subject`` lacks a measure, or ``reference`` is not one of its models.
+    painsim.errors.ParameterError
+        ``per_subject`` not a Dataset, a measure not over (``model``, ``subject``) in that order;
+        ``sd_floor`` not None or a finite number > 0; ``abnormal`` not a finite number.
     """
     names = [m[0] for m in QST_MEASURES]
+    _check_summary_inputs(per_subject, reference, names)
+    if sd_floor is not None:
+        sd_floor = number(sd_floor, "sd_floor", lo=0.0, lo_open=True,
+                          allowed="None or a floor of the reference SD > 0 (log10 units, finite)")
+    abnormal = number(abnormal, "abnormal", allowed="a z-score threshold (a finite number, e.g. 1.96)")
     z = np.full((per_subject.sizes["model"], len(names)), np.nan)
     frac = np.full_like(z, np.nan)
     out = {}
@@ -215,6 +288,8 @@ def qst_summary(per_subject: xr.Dataset, reference: str, sd_floor: float | None 
             warnings.simplefilter("ignore", RuntimeWarning)  # all-nan rows: a threshold never reached
             z[:, j] = np.nanmean(np.where(np.isfinite(zs), zs, np.nan), axis=1)
             frac[:, j] = np.mean(np.nan_to_num(zs, nan=0.0) > abnormal, axis=1)
+            if not np.isfinite(_transformed(np.asarray(ref, float), log)).any():
+                frac[:, j] = np.nan  # no z-score at all: not "no subject abnormal"
             mean = np.nanmean(v.values, axis=1)
         out[f"{name}_mean"] = (("model",), mean, {"units": units,
                                                   "long_name": f"{long_name}, mean over virtual subjects"})
@@ -224,3 +299,19 @@ def qst_summary(per_subject: xr.Dataset, reference: str, sd_floor: float | None 
                                 f"fraction of virtual subjects with a gain of function (z > {abnormal:g})",
                                 "abnormal": abnormal})
     return xr.Dataset(out, coords={"model": per_subject.model.values, "measure": names})
+
+
+def _check_summary_inputs(per_subject, reference, names) -> None:
+    """Refuse, naming what is wrong, what :func:`qst_summary` would otherwise meet as a bare
+    KeyError or read along the wrong axis."""
+    if not isinstance(per_subject, xr.Dataset):
+        raise ParameterError("per_subject", type(per_subject).__name__,
+                             "an xarray Dataset with one variable per QST measure over (model, subject)")
+    for name in names:
+        if name not in per_subject:
+            raise UnknownKeyError(name, names, what="QST measure (per_subject lacks it)")
+        if per_subject[name].dims != ("model", "subject"):
+            raise ParameterError(f"per_subject.{name}", per_subject[name].dims, "dims ('model', 'subject') in that order")
+    if "model" not in per_subject.coords or reference not in list(per_subject["model"].values):
+        models = [str(m) for m in per_subject["model"].values] if "model" in per_subject.coords else []
+        raise UnknownKeyError(str(reference), models, what="reference model")

@@ -132,6 +132,8 @@ _PATH_BOUNDS: list[tuple[re.Pattern, float, bool, str]] = [
      "a safety factor >= 1 (below 1 a rested junction passes no spike; painsim.fibers.tjunction)"),
     (re.compile(r"^afferents\.tjunction\.\w+\.load$"), 0.0, False,
      "a load per spike >= 0 (a negative one raises the junction's safety factor with use)"),
+    # an empty S1 sheet has no mean excess rate and no area to score (painsim.readouts.maps)
+    (re.compile(r"^cortex\.populations\.n_map_(x|y)$"), 1.0, False, "a sheet of at least 1 x 1 unit"),
 ]
 
 

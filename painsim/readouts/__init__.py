@@ -49,7 +49,9 @@ Map metrics
     columns = x, grid spacing ``h``): the *active area* above a rate
     threshold is ``h**2`` times the number of units above it; the
     *overactive area* is the active area above ``readout.map_overactive_rate``
-    while the painful site receives its nociceptive input; the *centroid*
+    over the readout window, whichever site is stimulated (or none); a unit
+    at the threshold, within a relative ``maps.TIE_RTOL``, does not count
+    (a tie does not depend on the rounding of the window); the *centroid*
     is the rate-weighted mean position of the units above threshold; the
     area a site *occupies* is that of the units above threshold whose
     strongest response, among the sites stimulated one at a time, is to

@@ -16,7 +16,17 @@ from ..errors import ParameterError
 from .pain import _anchor_points, _checked_model, _floats, nrs_from_rate
 
 __all__ = ["map_image", "active_area", "map_excess_rate", "map_points", "MAP_MEASURES", "map_score", "map_centroid",
-           "site_territories", "site_areas"]
+           "site_territories", "site_areas", "TIE_RTOL"]
+
+#: Relative tolerance of a tie with a rate threshold (:func:`active_area`, :func:`map_centroid`,
+#: :func:`site_territories`).  A unit's rate is its spike count over the window, so a unit firing
+#: exactly ``threshold x window`` spikes has a rate that rounding puts just above or just below
+#: the threshold, depending on how the duration was typed (0.7 s: 6 spikes in 0.4 s read
+#: 15.000000000000002 Hz).  A rate within this relative distance of the threshold is a tie and
+#: does not count as above it.  Chosen: 1e-9, far above the rounding of count / window (~1e-15)
+#: and far below the relative step between two spike counts in any window of the model (one
+#: spike in 15 Hz x 3600 s is ~2e-5).
+TIE_RTOL = 1e-9
 
 
 # ------------------------------------------------------------------ map metrics
@@ -79,6 +89,21 @@ def _threshold(threshold) -> float:
     return number(threshold, "threshold", allowed="a rate threshold in Hz (a finite number)")
 
 
+def _above(rates: np.ndarray, threshold: float) -> np.ndarray:
+    """Where ``rates`` exceed ``threshold`` by more than a tie (:data:`TIE_RTOL`): spike count >
+    ``threshold x window``, strictly, whatever the rounding of the window."""
+    return rates > threshold + TIE_RTOL * abs(threshold)
+
+
+def _nonempty(r: np.ndarray) -> np.ndarray:
+    """``r``, refused when it has no unit: an empty S1 sheet has no mean excess rate (NaN) and no
+    overactive area to score (0 would read as "no pain")."""
+    if r.size == 0:
+        raise ParameterError("rates", f"an empty map image of shape {r.shape}",
+                             "a map image with at least one unit (cortex.populations.n_map_x and n_map_y >= 1)")
+    return r
+
+
 def _spacing(spacing) -> float:
     return number(spacing, "spacing", lo=0.0, lo_open=True, allowed="a grid spacing > 0 (finite), e.g. m")
 
@@ -91,14 +116,16 @@ def active_area(rates, threshold: float, spacing: float) -> float:
     rates : array_like
         A map image (rows y, columns x), Hz.
     threshold : float
-        Rate threshold, Hz (a unit at it does not count).
+        Rate threshold, Hz (a unit at it does not count, nor one within a relative
+        :data:`TIE_RTOL` above it: a spike count of exactly ``threshold x window`` is a tie
+        however the window rounds).
     spacing : float
         Grid spacing (> 0), e.g. m (``cortex.map.spacing``).
 
     Returns
     -------
     float
-        ``spacing**2`` times the number of units above ``threshold``.
+        ``spacing**2`` times the number of units above ``threshold`` (0 for an empty map).
 
     Raises
     ------
@@ -107,7 +134,7 @@ def active_area(rates, threshold: float, spacing: float) -> float:
         ``spacing`` not > 0 (NaN, text or a bool refused).
     """
     r, threshold, spacing = _check_map(rates), _threshold(threshold), _spacing(spacing)
-    return float(np.count_nonzero(r > threshold)) * spacing ** 2
+    return float(np.count_nonzero(_above(r, threshold))) * spacing ** 2
 
 
 def map_excess_rate(rates, threshold: float) -> float:
@@ -130,9 +157,10 @@ def map_excess_rate(rates, threshold: float) -> float:
     Raises
     ------
     painsim.errors.ParameterError
-        ``rates`` not a 2-D map of finite rates >= 0, or ``threshold`` not a finite number.
+        ``rates`` not a 2-D map of finite rates >= 0 or without a unit (its mean would be NaN),
+        or ``threshold`` not a finite number.
     """
-    return float(np.mean(np.clip(_check_map(rates) - _threshold(threshold), 0.0, None)))
+    return float(np.mean(np.clip(_nonempty(_check_map(rates)) - _threshold(threshold), 0.0, None)))
 
 
 def map_points(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -199,15 +227,15 @@ def map_score(rates, model) -> float:
     painsim.errors.ParameterError
         ``model`` not a Model; an unknown measure, or (``"excess_rate"``) a missing anchor or
         anchors refused by :func:`nrs_from_rate`; ``rates`` not 2-D, or a rate that is negative
-        or not finite (NaN would be read as a silent unit, scoring 0).  An empty map (no unit)
-        is not refused.
+        or not finite (NaN would be read as a silent unit, scoring 0); an empty map (no unit:
+        no map term to score, whatever the measure).
     KeyError
         ``model`` has no ``readout.map_measure``.
     painsim.errors.UnknownKeyError
         ``model`` lacks another parameter read.
     """
     measure = _checked_model(model).text("readout.map_measure")
-    _check_map(rates)
+    _nonempty(_check_map(rates))
     threshold = model.si("readout.map_overactive_rate")
     if measure == "area":
         area = active_area(rates, threshold, model.si("cortex.map.spacing"))
@@ -226,7 +254,8 @@ def map_centroid(rates, threshold: float, spacing: float) -> tuple[float, float]
     rates : array_like
         A map image (rows y, columns x), Hz.
     threshold : float
-        Rate threshold, Hz.
+        Rate threshold, Hz (a unit at it, or within a relative :data:`TIE_RTOL` above it,
+        is not counted, as in :func:`active_area`).
     spacing : float
         Grid spacing (> 0), e.g. m; unit 0 is at (0, 0).
 
@@ -242,7 +271,7 @@ def map_centroid(rates, threshold: float, spacing: float) -> tuple[float, float]
         ``spacing`` not > 0.
     """
     r, threshold, spacing = _check_map(rates), _threshold(threshold), _spacing(spacing)
-    w = np.where(r > threshold, r, 0.0)
+    w = np.where(_above(r, threshold), r, 0.0)
     total = w.sum()
     if total <= 0:
         return float("nan"), float("nan")
@@ -253,7 +282,8 @@ def map_centroid(rates, threshold: float, spacing: float) -> tuple[float, float]
 def site_territories(site_maps, threshold: float) -> np.ndarray:
     """Label image: for each unit, the site (index along axis 0 of ``site_maps``,
     shape (n_sites, n_y, n_x)) that drives it most, or -1 where no site drives
-    it above ``threshold``.  Ties go to the lower site index.
+    it above ``threshold`` (a rate at it, or within a relative :data:`TIE_RTOL` above it,
+    is not above, as in :func:`active_area`).  Ties between sites go to the lower site index.
 
     Parameters
     ----------
@@ -281,7 +311,7 @@ def site_territories(site_maps, threshold: float) -> np.ndarray:
         raise ParameterError("site_maps", float(m[bad][0]), "map images of rates in Hz: finite numbers >= 0")
     threshold = _threshold(threshold)
     best = np.argmax(m, axis=0)
-    return np.where(m.max(axis=0) > threshold, best, -1)
+    return np.where(_above(m.max(axis=0), threshold), best, -1)
 
 
 def site_areas(site_maps, threshold: float, spacing: float) -> np.ndarray:

@@ -35,7 +35,10 @@ def pain_score(rate, half_rate: float, hill: float):
     Returns
     -------
     float or numpy.ndarray
-        ``10 * r**hill / (r**hill + half_rate**hill)``, NRS 0-10 (a float for a scalar ``rate``).
+        ``10 * r**hill / (r**hill + half_rate**hill)``, NRS 0-10 (a float for a scalar ``rate``;
+        NaN for NaN).  Where the powers overflow or underflow (an infinite rate, ``1e3**120``,
+        ``1e-200**2``) and the formula gives 0/0 or inf/inf, its limit: 10 above ``half_rate``,
+        0 below it (and at rate 0), 5 at it.
 
     Raises
     ------
@@ -45,7 +48,15 @@ def pain_score(rate, half_rate: float, hill: float):
     half_rate = number(half_rate, "half_rate", lo=0.0, lo_open=True, allowed="a rate > 0 Hz (finite), scored 5")
     hill = number(hill, "hill", lo=0.0, lo_open=True, allowed="a Hill exponent > 0 (finite)")
     r = np.maximum(_floats(rate, "rate", "a rate in Hz (a number or an array of numbers)"), 0.0)
-    score = 10.0 * r ** hill / (r ** hill + half_rate ** hill)
+    try:
+        half_power = half_rate ** hill
+    except OverflowError:  # Python floats raise where numpy's give inf (40 ** 400)
+        half_power = float("inf")
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        score = 10.0 * r ** hill / (r ** hill + half_power)
+    # the formula stays as it was (finite results keep their bits); only its 0/0 and inf/inf get the limit
+    limit = np.where(r > half_rate, 10.0, np.where(r < half_rate, 0.0, 5.0))
+    score = np.where(np.isnan(score) & ~np.isnan(r), limit, score)
     return float(score) if np.ndim(score) == 0 else score
 
 
@@ -141,7 +152,8 @@ def nrs_from_rate(rate, rates, ratings):
     Parameters
     ----------
     rate : float or array_like
-        The rate to score, Hz (a negative rate counts as 0; NaN gives NaN).
+        The rate to score, Hz (a negative rate counts as 0; NaN gives NaN; an infinite rate
+        the limit: 10, or the last rating where the last segment is flat).
     rates : array_like
         The points' rates, Hz.
     ratings : array_like
@@ -169,7 +181,10 @@ def nrs_from_rate(rate, rates, ratings):
     r = np.maximum(_floats(rate, "rate", "a rate in Hz (a number or an array of numbers)"), 0.0)
     xs, ys = np.concatenate([[0.0], x]), np.concatenate([[0.0], y])
     slope = (y[-1] - y[-2]) / (x[-1] - x[-2])
-    score = np.where(r <= x[-1], np.interp(r, xs, ys), y[-1] + slope * (r - x[-1]))
+    with np.errstate(invalid="ignore"):  # 0 x inf of a flat last segment: set to its limit below
+        beyond = y[-1] + slope * (r - x[-1])
+    beyond = np.where(np.isposinf(r), 10.0 if slope > 0 else y[-1], beyond)
+    score = np.where(r <= x[-1], np.interp(r, xs, ys), beyond)
     score = np.clip(score, 0.0, 10.0)
     return float(score) if np.ndim(score) == 0 else score
 

@@ -8,13 +8,26 @@ population's spikes from a result (:func:`population_spikes`).  Pure numpy.
 """
 from __future__ import annotations
 
+import math
+import numbers
+import warnings
+
 import numpy as np
 
 from ..checks import number, whole
 from ..errors import ParameterError, UnknownKeyError
 from ..io import check_whole
 
-__all__ = ["readout_start", "site_rates", "binned_rate", "site_block", "mean_rate", "gate_index", "population_spikes"]
+__all__ = ["readout_start", "site_rates", "binned_rate", "site_block", "mean_rate", "gate_index", "population_spikes",
+           "MIN_READOUT_WINDOW"]
+
+#: Shortest readout window after ``readout.transient`` (s) that :func:`readout_start` takes
+#: without a warning.  Chosen: 100 ms, the shortest window of the built-in experiments, the
+#: validation and the tests (0.4 s runs after the 300 ms transient); in it one spike moves a
+#: neuron's rate by 10 Hz, already coarse beside the 15 Hz S1 overactivity threshold
+#: (``readout.map_overactive_rate``), and a run just longer than the transient would be scored
+#: on a sliver of it (0.3001 s: 0.1 ms, where a neuron reads 0 or 10 kHz).
+MIN_READOUT_WINDOW = 0.1
 
 
 def binned_rate(times: np.ndarray, n_neurons: int, duration: float, bin: float) -> tuple[np.ndarray, np.ndarray]:
@@ -25,12 +38,13 @@ def binned_rate(times: np.ndarray, n_neurons: int, duration: float, bin: float) 
     times : numpy.ndarray
         Spike times of the population, s.
     n_neurons : int
-        Neurons in the population (0 is counted as 1).
+        Neurons in the population (a whole number >= 0; a population of 0 neurons has no spikes
+        and reads 0 Hz in every bin).
     duration : float
-        Length of the run, s: bins start at 0 and the last one ends at ``duration`` (a
-        shorter last bin is divided by its own width).
+        Length of the run, s (finite, > 0): bins start at 0 and the last one ends at
+        ``duration`` (a shorter last bin is divided by its own width).
     bin : float
-        Bin width, s (> 0).
+        Bin width, s (finite, > 0).
 
     Returns
     -------
@@ -42,10 +56,17 @@ def binned_rate(times: np.ndarray, n_neurons: int, duration: float, bin: float) 
     Raises
     ------
     painsim.errors.ParameterError
-        ``bin`` not > 0.
+        ``bin`` or ``duration`` not a finite number > 0; ``n_neurons`` not a whole number >= 0,
+        or 0 with spikes in [0, ``duration``) (as :func:`mean_rate`).
     """
-    if bin <= 0:
-        raise ParameterError("bin", bin, "a bin width > 0 s")
+    if not (_finite(bin) and bin > 0):
+        raise ParameterError("bin", bin, "a bin width > 0 s (finite)")
+    if not (_finite(duration) and duration > 0):
+        raise ParameterError("duration", duration, "a run length > 0 s (finite)")
+    n_neurons = whole(n_neurons, "n_neurons", 0, allow_float=True)
+    if n_neurons == 0 and np.any(np.asarray(times, float) < duration):
+        k = int(np.count_nonzero(np.asarray(times, float) < duration))
+        raise ParameterError("n_neurons", 0, f"the size of the population that fired these {k} spikes")
     n_bins = max(int(np.ceil(duration / bin - 1e-9)), 1)
     edges = np.arange(n_bins + 1) * bin
     times = np.asarray(times, float)
@@ -116,7 +137,7 @@ def mean_rate(times: np.ndarray, n_neurons: int, start: float, stop: float) -> f
     n_neurons : int
         Neurons in the population (a whole number >= 0; a whole float is accepted).
     start, stop : float
-        The window, s (``stop > start``).
+        The window, s (finite numbers, ``stop > start``).
 
     Returns
     -------
@@ -126,10 +147,15 @@ def mean_rate(times: np.ndarray, n_neurons: int, start: float, stop: float) -> f
     Raises
     ------
     painsim.errors.ParameterError
-        ``n_neurons`` not a whole number >= 0, ``stop <= start``, or spikes in the window of
-        a population of 0 neurons.
+        ``n_neurons`` not a whole number >= 0, ``start`` or ``stop`` not a finite number (NaN read
+        NaN and an infinite end 0 Hz), ``stop <= start``, or spikes in the window of a population
+        of 0 neurons.
     """
     n_neurons = whole(n_neurons, "n_neurons", 0, allow_float=True)
+    if not _finite(start):
+        raise ParameterError("start", start, "a finite window start (s)")
+    if not _finite(stop):
+        raise ParameterError("stop", stop, f"a finite window end after its start ({start} s)")
     if stop <= start:
         raise ParameterError("stop", stop, f"a window end after its start ({start} s)")
     k = np.count_nonzero((times >= start) & (times < stop))
@@ -141,6 +167,11 @@ def mean_rate(times: np.ndarray, n_neurons: int, start: float, stop: float) -> f
 def readout_start(model, duration: float) -> float:
     """Start of a simulation's readout window: ``readout.transient``, or 0 when the run is
     not longer than the transient.
+
+    A run longer than the transient by less than :data:`MIN_READOUT_WINDOW` (100 ms) is still
+    read after the transient, but with a ``UserWarning`` naming the window: its rates rest on a
+    few spikes at most (a 0.3001 s run is read over 0.1 ms).  Runs not longer than the transient,
+    or longer by at least the minimum, are read as before, without a warning.
 
     Parameters
     ----------
@@ -158,8 +189,19 @@ def readout_start(model, duration: float) -> float:
     ------
     painsim.errors.UnknownKeyError
         ``model`` has no ``readout.transient``.
+
+    Warns
+    -----
+    UserWarning
+        The window after the transient is shorter than :data:`MIN_READOUT_WINDOW`.
     """
     t0 = model.si("readout.transient")
+    if t0 < duration and duration - t0 < MIN_READOUT_WINDOW * (1 - 1e-9):  # 0.4 - 0.3 s is 0.1 s, not less
+        # stacklevel 1: one warning per window, not one per layer that reads it
+        warnings.warn(f"painsim: a run of {duration:g} s is read over its last {(duration - t0) * 1e3:.3g} ms only, "
+                      f"after readout.transient = {t0:g} s; rates over less than {MIN_READOUT_WINDOW * 1e3:g} ms rest "
+                      f"on a few spikes (run at least {t0 + MIN_READOUT_WINDOW:g} s, or at most {t0:g} s to read it "
+                      "whole)", UserWarning, stacklevel=1)
     return t0 if t0 < duration else 0.0
 
 
@@ -279,6 +321,15 @@ def population_spikes(result, population: str, condition: int | None = None, *, 
     i = np.asarray(i, np.int64)
     order = np.argsort(t, kind="stable")
     return t[order], i[order], _population_size(result, population, condition if combined else None)
+
+
+def _finite(value) -> bool:
+    """Whether ``value`` is a finite real number (a numpy scalar or 0-d array too), not a bool."""
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    return isinstance(value, numbers.Real) and math.isfinite(value)
 
 
 def _condition_index(result, condition: int | None) -> int | None:

@@ -120,7 +120,8 @@ def combined_pain(spinal_score, overactive_fraction, weight_map: float):
     Parameters
     ----------
     spinal_score : float or array_like
-        The spinal pain score, NRS 0-10 (:func:`pain_score`).
+        The spinal pain score, NRS 0-10 (the pathway models': :func:`model_pain_score` of the
+        projection-neuron rate).
     overactive_fraction : float or array_like
         The map term on a 0-1 scale (:func:`map_score` / 10).
     weight_map : float
