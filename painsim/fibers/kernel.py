@@ -8,7 +8,8 @@ One reduced excitable node per fiber, in units of the resting threshold
     h_inf(V)    = 1 / (1 + ([V]_+ / V_h)^6)
     xi          : Ornstein-Uhlenbeck threshold noise, sd = RS, correlation tau_xi
     spike when  h * y (1 - y / V_Na) / (1 - 1 / V_Na) >= 1,  y = V + xi
-                (regenerative Na drive: availability x depolarisation x driving force)
+                (regenerative Na drive: availability x depolarisation x driving force),
+                with y taken at V_Na / 2 in a step that rises through it (upward crossing)
     then        V -> V_spike (the AP's own depolarisation), h -> h (1 - delta_h)
 
 The drive ``u(t)`` is the source (contact current, or coil-current slope for
@@ -36,6 +37,10 @@ sine: one full period ``2w`` for biphasic pulses, a half period ``w`` for
   sustained depolarisation and Na inactivation (Kilgore & Bhadra 2014).
   The voltage swing of a kHz square wave falls as ``1/f`` (membrane low
   pass), hence the block threshold rises with frequency.
+* upward crossing: the drive falls again above ``y = V_Na / 2``, so the firing
+  test is a band of ``y`` that one step of a strong pulse can jump over; testing
+  such a step at ``V_Na / 2`` (the highest drive on its path) makes firing grow
+  with amplitude and not depend on the step (KERNEL_VERSION 3);
 * threshold noise: Verveen 1962 / Verveen & Derksen 1968; the relative
   spread (RS) grows as fibers get thinner.
 
@@ -60,7 +65,7 @@ __all__ = ["node_kernel", "node_reference", "NodeConstants", "run_chunk", "step_
            "fiber_spikes", "check_dt", "KERNEL_VERSION", "DT_MAX", "DT_DEFAULT", "CHUNK"]
 
 #: bump when the equations or their defaults change: invalidates disk caches
-KERNEL_VERSION = "2"  # 2: activating function summed over both flanks
+KERNEL_VERSION = "3"  # 2: activating function summed over both flanks; 3: upward-crossing firing test
 #: largest allowed step (the design's fiber resolution)
 DT_MAX = 5e-6
 #: chosen: 2 us resolves a 30 us HF10 phase with 15 steps and the ~100 us node time constant
@@ -123,6 +128,7 @@ def node_kernel(drive, coupling, em, eh, inv_v_h, inv_v_na, v_spike, rho, keep_h
             for i in range(n):
                 v = V[i]
                 hh = h[i]
+                y0 = v + xi[i]
                 vp = v if v > 0.0 else 0.0
                 target = coupling[i] * d + rho[i] * vp * vp / (1.0 + vp)
                 v = target + (v - target) * em[i]
@@ -134,6 +140,11 @@ def node_kernel(drive, coupling, em, eh, inv_v_h, inv_v_na, v_spike, rho, keep_h
                     hinf = 1.0
                 hh = hinf + (hh - hinf) * eh[i]
                 y = v + xi[i]
+                # upward crossing: a rise through the drive's peak (V_Na / 2) within the step
+                # passed the whole firing band, however far it overshot
+                yp = 0.5 / inv_v_na[i]
+                if y0 < yp < y:
+                    y = yp
                 if y * (1.0 - y * inv_v_na[i]) * nrm[i] * hh >= 1.0:
                     if count < cap:
                         sp_step[count] = k
@@ -174,6 +185,7 @@ def node_reference(drive, coupling, em, eh, inv_v_h, inv_v_na, v_spike, rho, kee
     for k in range(n_steps):
         if k % n_sub == 0:
             xi[:] = na * xi + nb * z[:, k // n_sub]
+        y0 = V + xi
         vp = np.maximum(V, 0.0)
         target = coupling * drive[k] + rho * vp * vp / (1.0 + vp)
         V[:] = target + (V - target) * em
@@ -182,6 +194,8 @@ def node_reference(drive, coupling, em, eh, inv_v_h, inv_v_na, v_spike, rho, kee
         hinf = 1.0 / (1.0 + q2 * q2 * q2)
         h[:] = hinf + (h - hinf) * eh
         y = V + xi
+        yp = 0.5 / inv_v_na
+        y = np.where((y0 < yp) & (yp < y), yp, y)
         fire = y * (1.0 - y * inv_v_na) * (1.0 / (1.0 - inv_v_na)) * h >= 1.0
         if fire.any():
             idx = np.nonzero(fire)[0]
