@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import shutil
 from pathlib import Path
 
 from .. import files, io
@@ -74,7 +75,9 @@ def _check_sweep_store(out: Path, store: Path, key: str, resume: bool) -> None:
 @contextlib.contextmanager
 def _output_folder(out: Path):
     """Create ``out`` when work starts; if the work fails, remove the folders this run created and
-    left empty (a refused run leaves no empty output folder; kept work, e.g. a cohort store, stays)."""
+    left empty (a refused run leaves no empty output folder; kept work, e.g. a cohort store, stays),
+    and a store of kept work that keeps nothing (a cohort that failed before its first patient
+    finished: its empty ``patients/`` would refuse every later run there as an interrupted one's)."""
     absolute = out.absolute()
     created = [p for p in (absolute, *absolute.parents) if not p.exists()]
     try:
@@ -84,12 +87,20 @@ def _output_folder(out: Path):
     try:
         yield out
     except BaseException:
+        for store in {kind.store for kind in files.KINDS.values() if kind.store}:
+            _remove_if_nothing_kept(out / store)
         for folder in created:  # innermost first
             try:
                 folder.rmdir()  # only if empty
             except OSError:
                 break
         raise
+
+
+def _remove_if_nothing_kept(store: Path) -> None:
+    """Remove the folder ``store`` if it holds no file (in it or below): no finished work to resume."""
+    if store.is_dir() and not any(p.is_file() for p in store.rglob("*")):
+        shutil.rmtree(store, ignore_errors=True)
 
 
 def _write_outputs(ds, out: Path, name: str, figures):

@@ -15,8 +15,9 @@ import xarray as xr
 from ..checks import file_name, flag, known_keys, known_tables, whole
 from ..circuits import codegen_target
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
-from ..params import find_builtin, load_model, read_toml
+from ..params import find_builtin, read_toml
 from ..course import file_protocol
+from ..course.files import file_model
 from ..parallel import in_worker
 from ..version import __version__
 from .distributions import PRESETS, Bernoulli, Beta, Fixed, LogNormal, built, replacement, resolve_distributions
@@ -42,7 +43,7 @@ def load_cohort_spec(path_or_spec) -> dict:
         [experiment]
         name = "rtms_cohort"
         kind = "cohort"
-        model = "pain_pathway"          # the base model every patient modifies
+        model = "pain_pathway"          # the base model every patient modifies (a path: from the file's folder first)
         preset = "rtms_real_world"      # cohort.PRESETS
         n_patients = 24
         seed = 1
@@ -55,7 +56,7 @@ def load_cohort_spec(path_or_spec) -> dict:
         [distributions]                 # optional replacements of cohort.default_distributions()
         descending_integrity = {hemorrhagic = {type = "beta", mean = 0.5, concentration = 12}}
 
-        [params]                        # optional dotted overrides of the base model
+        [params]                        # optional dotted overrides of the base model (they win over the protocol's)
 
     Parameters
     ----------
@@ -73,9 +74,12 @@ def load_cohort_spec(path_or_spec) -> dict:
     ------
     painsim.errors.UnknownKeyError
         A misspelt key, table, preset, attribute, group or distribution
-        type (the nearest valid one is named).
+        type (the nearest valid one is named), or a protocol override (``[protocol.plasticity]``)
+        the model does not have.
     painsim.errors.ParameterError
-        A bad value (n_patients, batch_size, workers, relief_day ...); a ``name`` that is not a
+        A bad value (n_patients, batch_size, workers, relief_day, a protocol override ...), a
+        protocol whose stimulus the model does not receive
+        (:func:`painsim.course.files.file_model`); a ``name`` that is not a
         plain file name (:func:`painsim.checks.file_name`), a ``description`` that is not a text,
         or a ``figure`` other than an empty list (a cohort draws its own figures).
     painsim.errors.ModelFileError
@@ -90,11 +94,9 @@ def load_cohort_spec(path_or_spec) -> dict:
         spec = read_toml(path)
     known_tables(spec, COHORT_TABLES, "table of a cohort experiment")
     exp = _experiment_table(spec, path)
-    protocol = file_protocol(spec, path)
-    params = spec.get("params", {})
-    if not isinstance(params, Mapping):
-        raise ParameterError("params", params, "a table of dotted model paths, e.g. [params]")
-    model = load_model(exp.get("model", "pain_pathway"), params or None)
+    protocol = file_protocol(spec, path)  # the user's [params] and --set win over its overrides
+    # the model (a path from the file's folder first) with [params], checked against the protocol
+    model = file_model(spec, path, protocol, "pain_pathway")
     dists = spec.get("distributions", {})
     if not isinstance(dists, Mapping):
         raise ParameterError("distributions", dists, "a table of patient attributes, e.g. [distributions]")

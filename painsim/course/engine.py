@@ -35,7 +35,8 @@ import xarray as xr
 from ..checks import whole
 from ..circuits import expected_runs, projection_endpoints
 from ..errors import ParameterError
-from ..params import Model, load_model
+from ..params import Model, load_model, model_overrides
+from ..params.reading import yielding_to
 from ..plasticity import plastic_connections
 from ..protocols import Protocol, resolve
 from ..simulation import PointsRunner, Request, simulate_batch, site_pn_rates
@@ -71,7 +72,7 @@ def _models_and_seeds(models, seeds) -> tuple[list[Model], list[int]]:
 
 
 def new_patient(model: Model, seed: int, protocol: Protocol) -> Patient:
-    """A patient before the course: the model with the protocol's plasticity overrides.
+    """A patient before the course: the model with the protocol's plasticity overrides (the user's win).
 
     Plastic connections the model's stack does not have (a protocol reconditioning the S1 map,
     e.g. ``mpns``'s ``tc_s1``, on a spinal model) are left out: they have no synapses.
@@ -81,13 +82,13 @@ def new_patient(model: Model, seed: int, protocol: Protocol) -> Patient:
     model : Model
     seed : int
     protocol : Protocol
-        Its ``plasticity`` overrides are applied to ``model``.
+        Its ``plasticity`` overrides, less those ``--set`` replaces (:func:`~painsim.params.reading.yielding_to`).
 
     Returns
     -------
     painsim.course.session.Patient
     """
-    m = model.with_params(protocol.plasticity) if protocol.plasticity else model
+    m = model.with_params(yielding_to(protocol.plasticity, model_overrides()))
     ends = projection_endpoints(m)
     plastic = {c: r for c, r in plastic_connections(m).items() if c in ends}
     return Patient(m, seed, plastic, ends, ConsolidationParams.from_model(m))
@@ -393,8 +394,7 @@ def run_sessions(patients: Sequence[Patient], protocol: Protocol, plan: list, se
     -------
     CourseHistory
     """
-    cal = protocol.calendar
-    D = cal.session_duration
+    cal, D = protocol.calendar, protocol.calendar.session_duration
     history = CourseHistory(patients, day_coord, cal.n_sessions)
     active = _stimulates(protocol, patients)
     # every session simulates the same chunks: the runs of each set of windows are known in advance

@@ -2,18 +2,24 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from pathlib import Path
 from typing import Any, Mapping
 
 import xarray as xr
 
 from ..checks import flag, known_keys, known_tables, whole
+from ..circuits import stack
 from ..errors import ModelFileError, ParameterError
-from ..params import find_builtin, load_model, read_toml
+from ..params import Model, find_builtin, load_model, model_overrides, read_toml
+from ..params.reading import beside_experiment, yielding_to
+from ..plasticity import plastic_connections
 from ..protocols import Protocol, from_spec, resolve
+from ..simulation.inputs import route_stimulus
 from .engine import run_course_batch
 from .results import checked_days
 
-__all__ = ["COURSE_KEYS", "COURSE_TABLES", "run_course_file", "file_protocol", "check_course_keys"]
+__all__ = ["COURSE_KEYS", "COURSE_TABLES", "run_course_file", "file_protocol", "check_course_keys", "file_model"]
 
 #: The keys of a course file's ``[experiment]`` table.
 COURSE_KEYS = ("name", "kind", "description", "model", "protocol", "seed", "n_patients", "follow_up_days",
@@ -22,7 +28,7 @@ COURSE_KEYS = ("name", "kind", "description", "model", "protocol", "seed", "n_pa
 COURSE_TABLES = ("experiment", "protocol", "params")
 
 
-def run_course_file(path_or_name, seed: int | None = None, progress: bool = False,
+def run_course_file(path_or_spec, seed: int | None = None, progress: bool = False,
                     n_patients: int | None = None) -> xr.Dataset:
     """Run a course experiment file (``[experiment] kind = "course"``).
 
@@ -31,7 +37,7 @@ def run_course_file(path_or_name, seed: int | None = None, progress: bool = Fals
         [experiment]
         name = "mpns_course"
         kind = "course"
-        model = "neuropathic"          # a built-in name or a path
+        model = "neuropathic"          # a built-in name, or a path (from the file's folder first)
         protocol = "mpns"              # a library name, or a [protocol] table (protocols.from_spec)
         seed = 1
         n_patients = 1                 # seeds seed, seed+1, ...
@@ -43,12 +49,15 @@ def run_course_file(path_or_name, seed: int | None = None, progress: bool = Fals
         [params]                       # dotted model overrides
 
     ``seed`` and ``n_patients``, when given, override the file's (patients are seeds ``seed``,
-    ``seed + 1``, ...).
+    ``seed + 1``, ...).  A value ``[params]`` (or ``painsim --set``) gives wins over the
+    protocol's own override of that path (:func:`file_protocol`).
 
     Parameters
     ----------
-    path_or_name : str or Path
-        A built-in experiment name or the path of a TOML file.
+    path_or_spec : str, Path or mapping
+        A built-in experiment name, the path of a TOML file, or the file as a dict (from
+        :func:`painsim.files.load_experiment`, or built in code; its ``"_path"``, if any, is
+        the file it came from).
     seed : int, optional
         Seed of the first patient (default: the file's).
     progress : bool
@@ -72,17 +81,20 @@ def run_course_file(path_or_name, seed: int | None = None, progress: bool = Fals
         A misspelt table or key, or a bad value (:func:`check_course_keys`); a ``seed`` that is
         not a whole number >= 0, an ``n_patients`` < 1 or a ``progress`` that is not true/false.
     """
-    path = find_builtin(path_or_name, "experiments")
-    spec = read_toml(path)
-    exp = spec.get("experiment", {})
-    if exp.get("kind") != "course":
+    if isinstance(path_or_spec, Mapping):  # a dict: loaded by load_experiment, or built in code
+        spec, path = path_or_spec, Path(path_or_spec.get("_path", "<experiment dict>"))
+    else:
+        path = find_builtin(path_or_spec, "experiments")
+        spec = read_toml(path)
+    exp = spec.get("experiment")
+    if not isinstance(exp, Mapping) or exp.get("kind") != "course":
         raise ModelFileError(f"{path}: not a course experiment (kind = \"course\" under [experiment])")
     check_course_keys(spec)
     protocol = file_protocol(spec, path)
     flag(progress, "progress")
     s = whole(exp.get("seed", 0) if seed is None else seed, "experiment.seed" if seed is None else "seed", 0)
     n = whole(exp.get("n_patients", 1) if n_patients is None else n_patients, "n_patients")
-    model = load_model(exp.get("model", "gate_control"), spec.get("params") or None)
+    model = file_model(spec, path, protocol)
     kw = dict(follow_up_days=exp.get("follow_up_days", (30, 90)), thresholds=exp.get("thresholds", (0.3, 0.5)),
               days=exp.get("days"), progress=progress, opioid_tolerance=exp.get("opioid_tolerance", False))
     arms = {"active": protocol}
@@ -98,7 +110,8 @@ def run_course_file(path_or_name, seed: int | None = None, progress: bool = Fals
     out = xr.concat(outs, dim="arm", coords="minimal", compat="override")
     out = out.assign_coords(arm=list(arms))
     out.attrs.update(provenance)
-    out.attrs.update(name=exp.get("name", path.stem), source=str(path), protocol=protocol.name,
+    out.attrs.update(name=exp.get("name", path.stem if path.is_file() else "course"), source=str(path),
+                     protocol=protocol.name,
                      protocol_spec=json.dumps(protocol.describe(), default=str), model_name=model.name,
                      description=exp.get("description", ""))
     return out
@@ -145,6 +158,13 @@ def file_protocol(spec: Mapping[str, Any], path="") -> Protocol:
     (:func:`painsim.protocols.from_spec`), else ``protocol = "name"`` under ``[experiment]``
     (:func:`painsim.protocols.get`); not both.
 
+    The user's explicit value wins: the protocol's own model overrides (``plasticity``) of the
+    paths the file's ``[params]`` table or the overrides in force
+    (:func:`painsim.params.model_overrides`: ``painsim --set``) give are left out, so the model
+    runs with the user's value (the protocol's would replace it when the course starts); where
+    the user sets a connection's rule, so are the protocol's other settings of that connection
+    (:func:`painsim.params.reading.yielding_to`).
+
     Parameters
     ----------
     spec : mapping
@@ -155,6 +175,7 @@ def file_protocol(spec: Mapping[str, Any], path="") -> Protocol:
     Returns
     -------
     painsim.protocols.Protocol
+        Its ``plasticity`` without the paths the user sets.
 
     Raises
     ------
@@ -171,7 +192,59 @@ def file_protocol(spec: Mapping[str, Any], path="") -> Protocol:
     if "protocol" in spec:
         if not isinstance(spec["protocol"], Mapping):
             raise ParameterError("protocol", spec["protocol"], "a [protocol] table (painsim.protocols.from_spec)")
-        return from_spec(spec["protocol"], "protocol")
-    if "protocol" in exp:
-        return resolve(exp["protocol"], "experiment.protocol")
-    raise ModelFileError(f"{path}: no protocol (protocol = \"name\" under [experiment], or a [protocol] table)")
+        protocol = from_spec(spec["protocol"], "protocol")
+    elif "protocol" in exp:
+        protocol = resolve(exp["protocol"], "experiment.protocol")
+    else:
+        raise ModelFileError(f"{path}: no protocol (protocol = \"name\" under [experiment], or a [protocol] table)")
+    params = spec.get("params")
+    own = yielding_to(protocol.plasticity, [*(params if isinstance(params, Mapping) else ()), *model_overrides()])
+    return protocol if own == protocol.plasticity else replace(protocol, plasticity=own)
+
+
+def file_model(spec: Mapping[str, Any], path, protocol: Protocol, default: str = "gate_control") -> Model:
+    """The model of an experiment file with a protocol (course, cohort, tolerance), checked against
+    the protocol before any work: its ``model`` (a path from the file's folder first,
+    :func:`painsim.params.reading.beside_experiment`) with its ``[params]``; the protocol's
+    overrides must be paths and values of that model, and its stimulus must reach a layer of it
+    (an rTMS course on a spinal model ran no session and wrote relief NaN).
+
+    Parameters
+    ----------
+    spec : mapping
+        The parsed experiment file.
+    path : str or Path
+        The file (its folder resolves a relative model path; named in messages).
+    protocol : painsim.protocols.Protocol
+        The file's protocol (:func:`file_protocol`).
+    default : str
+        The model of a file that names none.
+
+    Returns
+    -------
+    painsim.params.Model
+        The model with ``[params]`` (the protocol's overrides are applied when the course starts).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``[params]`` not a table; a protocol stimulus no layer of the model receives
+        (``experiment.model``, with the model to use).
+    painsim.errors.UnknownKeyError, painsim.errors.ModelFileError, painsim.errors.UnitError
+        A model, ``[params]`` path or protocol override the model does not have, or a bad value.
+    """
+    exp, params = spec.get("experiment", {}), spec.get("params", {})
+    if not isinstance(params, Mapping):
+        raise ParameterError("params", params, "a table of dotted model paths, e.g. [params]")
+    name = exp.get("model", default)
+    model = load_model(beside_experiment(name, path), params or None)
+    # a misspelt path or bad value of the protocol's overrides, or a preset its rule does not have
+    plastic_connections(model.with_params(protocol.plasticity))
+    if protocol.stimulus is not None:
+        try:
+            route_stimulus(stack(model), protocol.waveform(0.0, min(1.0, protocol.calendar.session_duration)))
+        except ParameterError as err:
+            raise ParameterError("experiment.model", name, f"a model that receives the stimulus of protocol "
+                                 f"{protocol.name!r} ({err.value}): on this one no session would act and "
+                                 "relief would be NaN", hint=err.hint) from None
+    return model

@@ -8,9 +8,10 @@ import xarray as xr
 
 from ..checks import known_keys, whole
 from ..errors import ParameterError
-from ..fibers import PHYSICAL_STIMULI, brush
+from ..fibers import PHYSICAL_STIMULI, brush, natural
 from ..io import combine
 from ..params import load_model
+from ..params.reading import beside_experiment
 from ..simulation import Request, body_site, simulate_batch
 from ..stimulation import from_table
 from ..units import to_si
@@ -63,9 +64,13 @@ def natural_stimuli(c: Mapping, k: int, where: str | None = None) -> tuple:
     Raises
     ------
     painsim.errors.ParameterError
-        A bad value, an unknown key of a table-valued stimulus, or two stimuli on one channel.
+        A bad value (an intensity shorthand that is not a number in [0, 1]: not true, not text such
+        as ``"0.5"``), an unknown key of a table-valued stimulus, or two stimuli on one channel.
     """
     where = f"condition[{k}]" if where is None else where
+    for key in ("noxious", "touch"):  # the intensity shorthand: refused here, named as the file names it
+        if key in c:
+            _intensity(c[key], f"{where}.{key}")
     out = {"noxious": c.get("noxious"), "touch": c.get("touch")}
     given = {"noxious": ["noxious"] if "noxious" in c else [], "touch": ["touch"] if "touch" in c else []}
     for key, (channel, make, allowed) in PHYSICAL.items():
@@ -101,6 +106,18 @@ def natural_stimuli(c: Mapping, k: int, where: str | None = None) -> tuple:
                                  f"one {channel} stimulus per condition (one of {', '.join(keys)})")
     return (out["noxious"] if out["noxious"] is not None else 0.0,
             out["touch"] if out["touch"] is not None else 0.0)
+
+
+def _intensity(value, name: str) -> None:
+    """Refuse an intensity shorthand (``noxious``, ``touch``) that is not a number in [0, 1]: true, or
+    text such as ``"0.5"``, would be read as an intensity, and 5 was refused only when the
+    simulation started, under an internal name (``requests[0].noxious``)."""
+    allowed = "an intensity between 0 and 1 (a number)"
+    if isinstance(value, (bool, str)) or not isinstance(value, (int, float)):
+        hint = (f"write the number without quotes ({name.rsplit('.', 1)[-1]} = 0.5), or give a physical "
+                "stimulus (heat, cold, pinprick, brush)") if isinstance(value, str) else None
+        raise ParameterError(name, value, allowed, hint=hint)
+    natural(value, name=name)  # the range, with the hint of heat = ... for a temperature
 
 
 class Heterotopic(NamedTuple):
@@ -269,7 +286,7 @@ def run_conditions(spec: Mapping[str, Any], seed: int | None = None) -> xr.Datas
         (JSON) as attributes.
     """
     exp = spec["experiment"]
-    base = load_model(exp.get("model", "gate_control"))
+    base = load_model(beside_experiment(exp.get("model", "gate_control"), spec.get("_path")))
     duration = to_si(exp.get("duration", DEFAULT_DURATION), "s", "experiment.duration")
     own = [k for k, c in enumerate(spec["condition"]) if "seed" in c]
     if seed is not None and own:
@@ -281,7 +298,8 @@ def run_conditions(spec: Mapping[str, Any], seed: int | None = None) -> xr.Datas
     for k, c in enumerate(spec["condition"]):
         name = c.get("model", exp.get("model", "gate_control"))
         if name not in models:
-            models[name] = base if name == exp.get("model", "gate_control") else load_model(name)
+            models[name] = (base if name == exp.get("model", "gate_control")
+                            else load_model(beside_experiment(name, spec.get("_path"))))
         requests.append(condition_request(c, k, models[name].with_params(c.get("params", {})), seed))
         labels.append(c.get("label", f"condition {k}"))
     results = simulate_batch(requests, duration_quantity(duration),

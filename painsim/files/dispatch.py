@@ -78,7 +78,7 @@ def _run_conditioning(spec, seed=None, progress=False):
 
 
 def _run_course(spec, seed=None, progress=False, n_patients=None):
-    return run_course_file(spec["_path"], seed=seed, progress=progress, n_patients=n_patients)
+    return run_course_file(spec, seed=seed, progress=progress, n_patients=n_patients)  # a dict built in code too
 
 
 def _run_qst(spec, seed=None, progress=False):
@@ -90,7 +90,7 @@ def _run_tolerance(spec, seed=None, progress=False, n_patients=None):
 
 
 def _run_cohort(spec, seed=None, progress=False, **options):
-    return run_cohort_file(spec["_path"], seed=seed, progress=progress, **options)
+    return run_cohort_file(spec, seed=seed, progress=progress, **options)  # a dict built in code too
 
 
 #: Every kind of experiment file, by its ``kind`` value (the default is ``"conditions"``).
@@ -266,7 +266,8 @@ def run_experiment(spec: str | Path | Mapping[str, Any], seed: int | None = None
     Parameters
     ----------
     spec : path, built-in name or dict
-        The experiment (a dict from :func:`load_experiment`).
+        The experiment (a dict from :func:`load_experiment`, or one built in code: it is checked
+        as a file is, and a relative model path in it is read from the working directory).
     seed : int, optional
         Overrides the file's seed.  Every condition uses the same seed, so
         conditions differ only by what the condition changes (a conditions

@@ -58,6 +58,7 @@ from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..fibers import brush, heat, pinprick
 from ..fibers.encoding import MAX_FORCE, MAX_TEMPERATURE, SKIN_BASELINE
 from ..params import load_model
+from ..params.reading import beside_experiment
 from ..rng import rng_for
 from ..simulation import Request, simulate_batch
 from ..stimulation import tonic
@@ -191,7 +192,7 @@ def check_qst(spec: Mapping, path: Path) -> None:
     known_tables(spec, QST_TABLES, "table of a QST profile")
     c = _config(spec["experiment"])
     for m in c["models"]:
-        model = load_model(m)
+        model = load_model(beside_experiment(m, path))  # a model file named from the file's folder first
         if c["subject_variability"] and c["c_gain_log_sd"] > 0 and _C_GAIN not in model.leaves:
             raise ParameterError("experiment.c_gain_log_sd", c["c_gain_log_sd"],
                                  f"0 for model {m!r}, which has no {_C_GAIN} (no spinal C synapse to vary)")
@@ -381,7 +382,7 @@ def run_qst(spec: Mapping[str, Any], seed: int | None = None, progress: bool = F
     exp = spec["experiment"]
     c = _config(exp)
     seed = int(c["seed"] if seed is None else seed)
-    models = {m: load_model(m) for m in c["models"]}
+    models = {m: load_model(beside_experiment(m, spec.get("_path"))) for m in c["models"]}
     subjects = subject_parameters(exp, seed)
     smodels = _subject_models(models, subjects, c["n_subjects"])
     keyed = _short_requests(c, smodels, subjects, seed)

@@ -17,7 +17,7 @@ and the days on which the acute effect is tested; :func:`run_tolerance` runs
     test_duration = "1.5 s"
     batch_size = 32                        # points per brian2 network
 
-    [params]                               # optional: model parameters of this run
+    [params]                               # optional: model parameters of this run (they win over the protocol's)
     "dorsal_horn.opioid.tolerance_half_time" = "13.2 days"
 
     [protocol]                             # or protocol = "tens_conventional" under [experiment]
@@ -48,7 +48,9 @@ from ..circuits import projection_endpoints
 from ..errors import ParameterError
 from ..fibers.encoding import MAX_TEMPERATURE, SKIN_BASELINE
 from ..course import file_protocol
+from ..course.files import file_model
 from ..params import load_model
+from ..params.reading import beside_experiment
 from ..protocols import Protocol
 from ..simulation import body_site
 from ..tolerance import DAY, OPIOID_PROJECTION, tolerance_at, tolerance_course, tolerance_params
@@ -109,7 +111,9 @@ def check_tolerance(spec: Mapping, path: Path) -> None:
     painsim.errors.UnknownKeyError, painsim.errors.ParameterError, painsim.errors.ModelFileError
         An unknown table, key or name; a value out of range or with the wrong unit (a
         :class:`painsim.errors.ParameterError` subclass: ``UnitError``, ``CalendarError``); a
-        protocol given both ways or neither, or a bad model file.
+        protocol given both ways or neither, or a bad model file; a protocol override
+        (``[protocol.plasticity]``) the model does not have or with a bad value, or one of a
+        ``plasticity.*`` path, which a tolerance experiment never reads.
     """
     known_tables(spec, TOLERANCE_TABLES, "table of a tolerance experiment")
     c = _config(spec["experiment"])
@@ -117,13 +121,27 @@ def check_tolerance(spec: Mapping, path: Path) -> None:
     if protocol.is_sham:
         raise ParameterError("protocol", protocol.name, "a protocol with stimulation (a sham binds no opioid: "
                                                         "there is no tolerance to measure)")
-    model = load_model(c["model"], spec.get("params") or None)
+    _unread_overrides(spec.get("protocol"))
+    # the model (a path from the file's folder first) with [params]; the protocol's overrides checked on it
+    model = file_model(spec, path, protocol, c["model"])
     if OPIOID_PROJECTION not in projection_endpoints(model):
         raise ParameterError("experiment.model", c["model"], "a pathway model (e.g. 'healthy'): the opioid that "
                              "becomes tolerated is released by its PAG/RVM neurons",
                              hint=f"this model's network.layers is {model.text('network.layers')!r}")
     tolerance_params(model)
     body_site(model, c["test_site"], "experiment.test_site")
+
+
+def _unread_overrides(table) -> None:
+    """Refuse a ``plasticity.*`` override of a ``[protocol]`` table's ``plasticity``: a tolerance
+    experiment runs no plasticity rule (:mod:`painsim.tolerance` reads only the protocol's device
+    overrides), so the value would be accepted and never used."""
+    given = table.get("plasticity") if isinstance(table, Mapping) else None
+    for key, value in (given.items() if isinstance(given, Mapping) else ()):
+        if str(key).startswith("plasticity."):
+            raise ParameterError(f"protocol.plasticity.{key}", value,
+                                 "a device override (e.g. afferents.recruitment): a tolerance experiment runs no "
+                                 "plasticity rule, so a plasticity.* override would be unused")
 
 
 def run_tolerance(spec: Mapping[str, Any], seed: int | None = None, n_patients: int | None = None,
@@ -155,8 +173,9 @@ def run_tolerance(spec: Mapping[str, Any], seed: int | None = None, n_patients: 
     c = _config(exp)
     first = int(c["seed"] if seed is None else seed)
     n = c["n_patients"] if n_patients is None else whole(n_patients, "n_patients")
-    model = load_model(c["model"], spec.get("params") or None)
-    protocol = file_protocol(spec, spec.get("_path", ""))
+    path = spec.get("_path", "")
+    protocol = file_protocol(spec, path)  # the user's [params] and --set win over its overrides
+    model = load_model(beside_experiment(c["model"], path), spec.get("params") or None)
     if flag(progress, "progress"):
         print(f"painsim: tolerance: {n} patient{'s' * (n != 1)} of {model.name!r}, {protocol.calendar.n_sessions} "
               f"sessions of {protocol.name!r}, heat tests on days {', '.join(f'{d:g}' for d in c['test_days'])} "

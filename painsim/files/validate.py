@@ -4,15 +4,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping
 
+from ..checks import distinct_labels, known_keys, known_tables, whole
+from ..circuits import stack
 from ..cohort import load_cohort_spec
 from ..conditioning import check_conditioning_spec
-from ..checks import distinct_labels, known_keys, known_tables, whole
+from ..course import check_course_keys, file_protocol
+from ..course.files import file_model
 from ..errors import ModelFileError, ParameterError
 from ..fibers.thermal import ramp_end
 from ..params import load_model
-from ..course import check_course_keys, file_protocol
+from ..params.reading import beside_experiment
+from ..simulation.inputs import route_stimulus
 from ..units import to_si
-from .conditions import DEFAULT_DURATION, PHYSICAL, condition_stimulus, heterotopic_stimuli, natural_stimuli
+from .conditions import (DEFAULT_DURATION, PHYSICAL, condition_request, condition_stimulus, heterotopic_stimuli,
+                         natural_stimuli)
 
 __all__ = ["EXPERIMENT_KEYS", "CONDITION_KEYS", "CONDITIONS_TABLES", "check_conditions", "check_conditioning",
            "check_course", "check_cohort"]
@@ -53,8 +58,10 @@ def check_conditions(spec: Mapping, path: Path) -> None:
         A misspelt table or key (the message names the nearest valid one), a model that is not
         built in, or a condition's ``params`` path the model does not have.
     painsim.errors.ParameterError
-        A bad seed or stimulus, two conditions with one label, or heat contacts or a ramp without a
-        stop that end after the experiment's ``duration`` (s).
+        A bad seed or stimulus (an intensity shorthand that is not a number in [0, 1], a stimulus no
+        layer of the condition's model receives: TMS on a spinal model), a site outside the model's
+        body, two conditions with one label, or heat contacts or a ramp without a stop that end
+        after the experiment's ``duration`` (s).
     """
     known_tables(spec, CONDITIONS_TABLES, "table of a conditions experiment")
     _check_experiment_keys(spec["experiment"])
@@ -77,8 +84,21 @@ def check_conditions(spec: Mapping, path: Path) -> None:
             _check_contacts_fit(remote.noxious, spec["experiment"], n, remote.where)
         labels.append(c.get("label", f"condition {n}"))  # the default of run_conditions
         # the condition's model and its params (a misspelt name or path), as run_conditions builds it
-        load_model(c.get("model", spec["experiment"].get("model", "gate_control")), c.get("params") or None)
+        model = load_model(beside_experiment(c.get("model", spec["experiment"].get("model", "gate_control")), path),
+                           c.get("params") or None)
+        _check_on_model(c, n, model)
     distinct_labels(labels, "condition")
+
+
+def _check_on_model(c: Mapping, n: int, model) -> None:
+    """What of condition ``n`` only its model can refuse, refused when the file is loaded, not when the
+    simulation starts (under an internal name, ``requests[0]``): its sites (the model's body), and a
+    stimulus none of the model's layers receives (TMS on a spinal model)."""
+    request = condition_request(c, n, model, 0)
+    try:
+        route_stimulus(stack(model), request.stimulus)
+    except ParameterError as err:
+        raise ParameterError(f"condition[{n}].stimulus", err.value, err.allowed, hint=err.hint) from None
 
 
 def _check_contacts_fit(noxious, exp: Mapping, n: int, where: str | None = None) -> None:
@@ -141,14 +161,12 @@ def check_course(spec: Mapping, path: Path) -> None:
         No protocol.
     painsim.errors.UnknownKeyError, painsim.errors.ParameterError
         A misspelt table or ``[experiment]`` key, a protocol that :func:`painsim.protocols.resolve`
-        refuses, or a model name, ``[params]`` path or protocol plasticity override the model
-        does not have.
+        refuses, a model name, ``[params]`` path or protocol plasticity override the model
+        does not have, or a protocol whose stimulus the model does not receive (an rTMS course on
+        a spinal model; :func:`painsim.course.files.file_model`).
     """
     check_course_keys(spec)
-    protocol = file_protocol(spec, path)
-    # the model with its [params] and the protocol's plasticity overrides (misspelt names and paths)
-    load_model(spec.get("experiment", {}).get("model", "gate_control"),
-               {**(spec.get("params") or {}), **protocol.plasticity} or None)
+    file_model(spec, path, file_protocol(spec, path))
 
 
 def check_cohort(spec: Mapping, path: Path) -> None:
@@ -158,9 +176,9 @@ def check_cohort(spec: Mapping, path: Path) -> None:
     Parameters
     ----------
     spec : mapping
-        Not read: the file at ``path`` is read and checked.
+        The file's tables, as read, or built in code.
     path : Path
-        The cohort file.
+        The cohort file (named in messages; its folder resolves a relative model path).
 
     Raises
     ------
@@ -171,4 +189,4 @@ def check_cohort(spec: Mapping, path: Path) -> None:
     painsim.errors.ModelFileError
         No protocol.
     """
-    load_cohort_spec(path)
+    load_cohort_spec({**spec, "_path": str(path)})

@@ -3,7 +3,8 @@
 :func:`read_toml` reads a file (its errors name the file), :func:`find_builtin`
 resolves a built-in name or a path, :func:`builtin_models` and
 :func:`builtin_experiments` list the built-ins (``models/`` and
-``experiments/`` in a checkout, shipped inside the package in a wheel), and
+``experiments/`` in a checkout, shipped inside the package in a wheel),
+:func:`beside_experiment` finds a model file an experiment file names beside it, and
 :func:`flatten` / :func:`unflatten` convert between nested tables and
 ``{"a.b.c": value}``..
 """
@@ -16,7 +17,7 @@ from typing import Any, Mapping
 from ..errors import ModelFileError, ParameterError, PathError, UnknownKeyError
 
 __all__ = ["REFERENCE_MODEL", "flatten", "unflatten", "read_toml", "builtin_models", "builtin_experiments",
-           "find_builtin"]
+           "find_builtin", "beside_experiment", "yielding_to"]
 
 REFERENCE_MODEL = "gate_control"
 
@@ -68,6 +69,29 @@ def unflatten(flat: Mapping[str, Any]) -> dict:
             node = node.setdefault(p, {})
         node[leaf] = v
     return tree
+
+
+def yielding_to(overrides: Mapping[str, Any], users) -> dict[str, Any]:
+    """A protocol's model overrides without those the user's own overrides replace: the user's
+    value wins.  A path the user sets is left out, and so, where the user sets a connection's
+    plasticity rule (``plasticity.<conn>.rule``), is every other override of that connection
+    (``plasticity.<conn>.preset`` ...): they belong to the protocol's rule.
+
+    Parameters
+    ----------
+    overrides : mapping of str
+        The protocol's dotted paths to values (:attr:`painsim.protocols.Protocol.plasticity`).
+    users : iterable of str
+        The paths the user sets (a file's ``[params]``, ``painsim --set``).
+
+    Returns
+    -------
+    dict
+        ``overrides`` without those paths, in their order.
+    """
+    users = set(users)
+    ruled = {k[:-len(".rule")] for k in users if k.startswith("plasticity.") and k.endswith(".rule")}
+    return {k: v for k, v in overrides.items() if k not in users and k.rsplit(".", 1)[0] not in ruled}
 
 
 def read_toml(path: Path) -> dict:
@@ -179,3 +203,37 @@ def find_builtin(name_or_path: str | Path, kind: str = "models") -> Path:
         return cand
     names = builtin_models() if kind == "models" else builtin_experiments()
     raise UnknownKeyError(str(name_or_path), names, what="built-in " + kind[:-1])
+
+
+def beside_experiment(model, experiment) -> str | Path:
+    """The model an experiment file names (``model = "mymodel.toml"``), resolved as a model file's
+    ``extends`` is: a relative path that names a file (a ``.toml`` suffix or a folder part) is the
+    file beside the experiment file if there is one there, wherever Python runs; anything else (a
+    built-in name, an absolute path, a path not found beside it) is returned unchanged, for
+    :func:`find_builtin` (the working directory, then the built-ins).
+
+    Without this, ``model = "gate_control.toml"`` in ``proj/exp.toml`` was read from the working
+    directory, and where none was there the built-in of that name silently replaced the user's
+    ``proj/gate_control.toml``.
+
+    Parameters
+    ----------
+    model : object
+        The experiment's ``model`` value (checked by :func:`find_builtin` when it is loaded).
+    experiment : str, Path or None
+        The experiment file (its ``_path``); None, or a name that is no file (an experiment built
+        as a dict), leaves ``model`` unchanged.
+
+    Returns
+    -------
+    str or Path
+        The file beside the experiment, or ``model`` unchanged.
+    """
+    if not isinstance(model, (str, Path)) or not experiment or not Path(experiment).is_file():
+        return model
+    p = Path(model)
+    names_file = p.suffix == ".toml" or p.name != str(model)  # a bare name is a built-in's
+    if not names_file or p.is_absolute():
+        return model
+    beside = Path(experiment).parent / p
+    return beside if beside.is_file() else model
