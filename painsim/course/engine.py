@@ -44,7 +44,7 @@ from .consolidation import ConsolidationParams
 from .opioid_tolerance import CourseTolerance
 from .session import (Chunk, EngineSettings, Patient, course_settings, replay_chunk, session_plan, window_key,
                       window_spikes)
-from .results import checked_days, course_dataset
+from .results import DAY_SLACK, checked_days, course_dataset, course_days
 
 __all__ = ["run_course", "run_course_batch", "ChunkSimulator", "CourseHistory"]
 
@@ -268,8 +268,8 @@ def _stimulates(protocol: Protocol, patients: Sequence[Patient]) -> bool:
 def one_session(model, protocol, seeds: Sequence[int], *, batch_size: int = 128) -> list[Patient]:
     """One session of ``protocol`` for each seed, as the course engine runs its first session.
 
-    What a single session does to the plastic synapses, before any consolidation
-    (e.g. the after-effect of one theta-burst session, ``tests/test_theta_burst.py``).
+    What one session does to the plastic synapses by its end, each chunk's change consolidated from the chunk's
+    middle on, as in a course (e.g. one theta-burst session's after-effect, ``tests/test_theta_burst.py``).
 
     Parameters
     ----------
@@ -328,7 +328,7 @@ class CourseHistory:
         self.session_pn = np.full((len(patients), n_sessions), np.nan)
 
     def record_days(self, until: float, inclusive: bool):
-        """Consolidate to each test day before ``until`` (s; or at it, ``inclusive``) and record the weights.
+        """Consolidate to each test day before ``until`` (s; or at it up to DAY_SLACK, ``inclusive``); record them.
 
         Parameters
         ----------
@@ -336,9 +336,9 @@ class CourseHistory:
             Time from the start of the course, in s.
         inclusive : bool
         """
-        while self.next_day < len(self.day_times) and (self.day_times[self.next_day] < until or
-                                                       (inclusive and self.day_times[self.next_day] <= until)):
-            t = self.day_times[self.next_day]
+        while self.next_day < len(self.day_times) and (self.day_times[self.next_day] < until or (
+                inclusive and self.day_times[self.next_day] <= until + DAY_SLACK * _DAY)):
+            t = min(self.day_times[self.next_day], until)  # a day just after a session's start: at it
             for p in self.patients:
                 p.evolve(t - self.now)
             self.now = max(self.now, t)
@@ -543,7 +543,7 @@ def run_course_batch(models, protocol, seeds: Sequence[int] | None = None, *, fo
     _check_run_options(batch_size, progress, per_neuron)
     fu, th, extra = checked_days(follow_up_days, thresholds, days, calendar=(cal := protocol.calendar))
     patients, settings, plan = _prepare(models, seeds, protocol, session == "full")
-    day_coord = sorted({0.0, *cal.days, *fu, *extra})
+    day_coord = course_days(cal, fu, extra)
     tolerance = (CourseTolerance([p.model for p in patients], seeds, protocol, day_coord, batch_size)
                  if opioid_tolerance else None)
     per_neuron = frozenset(per_neuron) | (tolerance.per_neuron if tolerance else frozenset())

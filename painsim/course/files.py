@@ -69,7 +69,9 @@ def run_course_file(path_or_spec, seed: int | None = None, progress: bool = Fals
     -------
     xarray.Dataset
         :func:`run_course_batch` results along a new ``arm`` dimension
-        (``"active"``, and ``"sham"`` when requested).
+        (``"active"``, and ``"sham"`` when requested).  The attributes ``protocol``,
+        ``protocol_spec`` and ``sham`` (0) are the active arm's; with a sham arm,
+        ``sham_protocol`` and ``sham_protocol_spec`` are the sham arm's.
 
     Raises
     ------
@@ -114,6 +116,9 @@ def run_course_file(path_or_spec, seed: int | None = None, progress: bool = Fals
                      protocol=protocol.name,
                      protocol_spec=json.dumps(protocol.describe(), default=str), model_name=model.name,
                      description=exp.get("description", ""))
+    if "sham" in arms:  # the sham arm's own protocol beside the active arm's (the file-level attrs above)
+        out.attrs.update(sham_protocol=arms["sham"].name,
+                         sham_protocol_spec=json.dumps(arms["sham"].describe(), default=str))
     return out
 
 

@@ -15,7 +15,11 @@ from ..protocols import Protocol
 from ..readouts import relief, responders
 from ..version import __version__
 
-__all__ = ["course_dataset", "per_patient", "checked_days"]
+__all__ = ["course_dataset", "per_patient", "checked_days", "course_days", "DAY_SLACK"]
+
+#: days; a test day this close to a session's day is that day (tested before the session): the
+#: calendar's days are sums of floats (``start + j * every``: 0.7 x 3 is 2.0999999999999996)
+DAY_SLACK = 1e-12
 
 
 def _numbers(values, name: str, allowed: str, ok) -> tuple:
@@ -71,12 +75,33 @@ def checked_days(follow_up_days, thresholds, days=None, prefix: str = "",
         length = calendar.session_duration / 86400.0  # days
         for name, values in (("follow_up_days", fu), ("days", extra)):
             for d in values:
-                inside = [s for s in calendar.days if s + 1e-12 < d < s + length - 1e-12]
+                inside = [s for s in calendar.days if s + DAY_SLACK < d < s + length - DAY_SLACK]
                 if inside:
                     raise ParameterError(prefix + name, d, f"days outside the sessions (day {d:g} falls inside the "
                                          f"session of day {inside[0]:g}, which lasts {calendar.session_duration:g} s): "
                                          "a test at a session's day is taken before it")
     return fu, th, extra
+
+
+def course_days(calendar, follow_up, days) -> list:
+    """The ``day`` coordinate of a course: day 0, the session days, ``follow_up`` and ``days``, sorted.
+
+    A session day within :data:`DAY_SLACK` of an asked day (0, a follow-up or extra day) is that
+    day: one entry, under the asked value (``sel(day=2.1)`` finds it), tested before the session.
+
+    Parameters
+    ----------
+    calendar : painsim.protocols.Calendar
+    follow_up, days : sequence of float
+        Checked days (:func:`checked_days`).
+
+    Returns
+    -------
+    list of float
+    """
+    asked = {0.0, *follow_up, *days}
+    sessions = [s for s in calendar.days if not any(abs(s - d) <= DAY_SLACK for d in asked)]
+    return sorted({*asked, *sessions})
 
 
 def _scores(tests: list, var: str) -> np.ndarray:

@@ -178,7 +178,10 @@ def session_plan(protocol: Protocol, D: float, L: float, lead: float, n_chunks: 
     ------
     painsim.errors.ParameterError
         ``protocol`` not a Protocol, ``D`` or ``L`` not a finite time > 0 s, ``lead`` not a finite
-        time >= 0 s (plain numbers in s), ``n_chunks`` not a whole number >= 1, ``full`` not true/false.
+        time >= 0 s (plain numbers in s), ``n_chunks`` not a whole number >= 1, ``full`` not true/false;
+        ``course.n_chunks`` whose chunks end inside a replay, so that the session would deliver other
+        pulses than one chunk would (a chunk that ends inside a replay replays a partial window
+        from its start, which holds that window's first pulse).
     """
     if not isinstance(protocol, Protocol):
         raise ParameterError("protocol", protocol, "a painsim.protocols.Protocol (painsim.protocols.resolve)")
@@ -190,6 +193,14 @@ def session_plan(protocol: Protocol, D: float, L: float, lead: float, n_chunks: 
         n = max(1, int(round(D / L)))
         step = D / n
         return [Chunk(step, [lead_window(protocol, c * step, L, lead)], [(0, step)]) for c in range(n)]
+    plan = _chunked_plan(protocol, D, L, lead, n_chunks)
+    if n_chunks > 1:
+        _check_chunks(plan, protocol, D, L, lead)
+    return plan
+
+
+def _chunked_plan(protocol: Protocol, D: float, L: float, lead: float, n_chunks: int) -> list[Chunk]:
+    """:func:`session_plan`'s ``n_chunks`` chunks (checked arguments)."""
     T = D / n_chunks
     P = protocol.period
     if P is None or P <= L + 1e-9:
@@ -200,6 +211,20 @@ def session_plan(protocol: Protocol, D: float, L: float, lead: float, n_chunks: 
     windows, segment_window = _segment_windows(protocol, n_seg, seg, L, lead)
     return [Chunk(T, windows, _chunk_schedule(c * T, (c + 1) * T, P, seg, n_seg, segment_window))
             for c in range(n_chunks)]
+
+
+def _check_chunks(plan: list, protocol: Protocol, D: float, L: float, lead: float) -> None:
+    """Refuse (``course.n_chunks``) a plan whose session delivers other pulses than one chunk's: its
+    chunks end inside replays (1200 pulses of 1 Hz in 7 chunks were 1204); the defaults pass unchanged."""
+    def pulses(n):
+        return replayed_pulses(_chunked_plan(protocol, D, L, lead, n), L, lead)
+
+    due, got = pulses(1), replayed_pulses(plan, L, lead)
+    if got != due:
+        ok = [n for n in range(1, 13) if n == 1 or pulses(n) == due]
+        raise ParameterError("course.n_chunks", len(plan), f"a number of chunks that cuts the {D:g}-s session of "
+                             f"{protocol.name!r} into whole replays of its {L:g}-s windows ({len(plan)} chunks "
+                             f"deliver {got} pulses, one chunk {due}): one of {ok} (up to 12)")
 
 
 def _whole_periods(P: float | None, L: float) -> float | None:
@@ -232,9 +257,11 @@ def replayed_pulses(plan: list, L: float, lead: float) -> int:
     total = 0
     for chunk in plan:
         window, _, length = _replays(chunk.schedule, 0.0, chunk.replay_length(L))
-        for k, r in zip(window, length):
-            on = np.asarray(chunk.windows[k].onsets)
-            total += int(np.count_nonzero((on >= lead - 1e-9) & (on < lead + r - 1e-9)))
+        # replays of the same window and length hold the same pulses: count each kind once
+        kinds, times = np.unique(np.stack([window.astype(np.float64), length], axis=1), axis=0, return_counts=True)
+        for (k, r), m in zip(kinds, times):
+            on = np.asarray(chunk.windows[int(k)].onsets)
+            total += int(m) * int(np.count_nonzero((on >= lead - 1e-9) & (on < lead + r - 1e-9)))
     return total
 
 
