@@ -14,7 +14,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["STREAM", "rng_for", "seed_state"]
+__all__ = ["STREAM", "SEED_LIMIT", "rng_for", "seed_state"]
+
+#: A point's seed is below this (2**32): numpy splits a larger key entry into 32-bit words, so seed
+#: ``a + 2**32 b`` with stream X would draw stream ``b``'s numbers of seed ``a`` (keys
+#: ``[a + 2**32 b, X, k]`` and ``[a, b, X, k]`` are one).  Seeds derived by painsim (a cohort's
+#: patients, a sweep's points) are 31-bit; the per-site seeds of :mod:`painsim.circuits` are drawn
+#: at random and are not checked against it.
+SEED_LIMIT = 2 ** 32
 
 #: One integer per purpose; never renumber (results of saved seeds would change).
 #: The first eleven (1-11) key a simulated point's draws; the rest key population-level

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .. import files
 from ..errors import UsageError
+from ..rng import SEED_LIMIT
 
 
 #: Shown by ``painsim --help``: the commands of the README.
@@ -49,7 +50,8 @@ def _whole(lo: int, what: str, hi: int = 2**63 - 1):
     return parse
 
 
-_SEED = _whole(0, "a seed (whole number >= 0)")
+# numpy splits a seed >= 2**32 into 32-bit words: it would share random streams with other seeds
+_SEED = _whole(0, "a seed (whole number >= 0 and < 2**32)", SEED_LIMIT - 1)
 _AT_LEAST_ONE = _whole(1, "a whole number >= 1")
 _AT_LEAST_ZERO = _whole(0, "a whole number >= 0 (0: this process)")
 

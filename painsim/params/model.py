@@ -118,8 +118,15 @@ _TIME_CONSTANT = re.compile(r"^(tau|tau_(?!recovery$)\w+|\w+_tau)$")
 # Bounds by full dotted path, checked after those by leaf name (a leaf name such as ``threshold``
 # also names membrane potentials elsewhere): (pattern, low, strict, what is allowed).  Values the
 # afferent layer cannot use: they loaded and ran silently (a negative threshold or a 0 mA threshold
-# current recruited every fibre at every pulse, a 0 m/s velocity made every delay infinite).
-_PATH_BOUNDS: list[tuple[re.Pattern, float, bool, str]] = [
+# current recruited every fibre at every pulse, a 0 m/s velocity made every delay infinite).  An
+# optional fifth entry is a strict upper bound.
+_PATH_BOUNDS: list[tuple] = [
+    # brian2 replays each generator spike in the step nearest its time and refuses two of one fibre
+    # in one step; the afferents' dead time (painsim.fibers.afferents.DEAD_TIME, 1 ms; params may
+    # not import fibers) keeps them apart only for a shorter step (gaps of one dead time, e.g. a
+    # 1 kHz train's, can round into one step of 1 ms).  A 0 step divided by zero.
+    (re.compile(r"^network\.dt$"), 0.0, True,
+     "a time step > 0 s and < 1 ms, the afferents' dead time (e.g. \"0.1 ms\")", 1e-3),
     (re.compile(r"^afferents\.\w+\.threshold$"), 0.0, True,
      "a threshold > 0 (multiples of the Aβ threshold; a fibre at <= 0 fires at every pulse)"),
     (re.compile(r"^afferents\.\w+\.threshold_current$"), 0.0, True,
@@ -134,14 +141,17 @@ _PATH_BOUNDS: list[tuple[re.Pattern, float, bool, str]] = [
      "a load per spike >= 0 (a negative one raises the junction's safety factor with use)"),
     # an empty S1 sheet has no mean excess rate and no area to score (painsim.readouts.maps)
     (re.compile(r"^cortex\.populations\.n_map_(x|y)$"), 1.0, False, "a sheet of at least 1 x 1 unit"),
+    # an efficacy multiplies a conductance: a negative floor would let a course make it negative
+    # (the simulation refuses negative efficacies, but only once a session has produced one)
+    (re.compile(r"^plasticity\.\w+\.w_min$"), 0.0, False, "an efficacy floor >= 0"),
 ]
 
 
 def _check_path_bounds(path: str, value, text) -> None:
     """Refuse ``value`` outside the :data:`_PATH_BOUNDS` of ``path`` (naming path, value, range)."""
-    for pattern, lo, strict, allowed in _PATH_BOUNDS:
+    for pattern, lo, strict, allowed, *hi in _PATH_BOUNDS:
         if pattern.match(path):
-            if not (value > lo if strict else value >= lo):
+            if not (value > lo if strict else value >= lo) or (hi and not value < hi[0]):
                 raise ParameterError(path, text, allowed)
             return
 

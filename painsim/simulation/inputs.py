@@ -20,10 +20,11 @@ from ..devices import as_devices, devices_duration
 from ..errors import ParameterError, UnknownKeyError
 from ..fibers import PhysicalStimulus, natural
 from ..params import Model
+from ..rng import SEED_LIMIT
 from ..stimulation import Waveform
 
 __all__ = ["Request", "point_input", "per_site", "body_site", "natural_attr", "seconds", "checked_seed", "route_stimulus",
-           "refuse_modality"]
+           "refuse_modality", "check_efficacies"]
 
 
 @dataclass
@@ -62,6 +63,32 @@ class Request:
     per_neuron: frozenset = frozenset()
 
 
+def _request_init(init):
+    """``init`` (the dataclass's) refusing an unknown or repeated field, too many arguments or no
+    model with a painsim error naming the allowed fields (these were bare TypeErrors)."""
+    names = [f for f in Request.__dataclass_fields__]
+
+    def __init__(self, *args, **kwargs):
+        allowed = ", ".join(names)
+        for key in kwargs:
+            if key not in names:
+                raise UnknownKeyError(str(key), names, what="field of painsim.Request")
+        if len(args) > len(names):
+            raise ParameterError("Request", f"{len(args)} arguments", f"at most {len(names)}: {allowed}")
+        for key in names[:len(args)]:
+            if key in kwargs:
+                raise ParameterError(f"Request.{key}", kwargs[key], "one value (it was also given by position)")
+        if not args and "model" not in kwargs:
+            raise ParameterError("Request.model", None, f"a painsim Model (fields: {allowed})")
+        init(self, *args, **kwargs)
+
+    __init__.__doc__, __init__.__wrapped__ = init.__doc__, init
+    return __init__
+
+
+Request.__init__ = _request_init(Request.__init__)
+
+
 def seconds(duration, stimulus) -> float:
     """A simulated duration in s (default: the stimulus duration, the longest device's for
     several), checked by :func:`painsim.checks.simulated_duration`.
@@ -93,7 +120,8 @@ def seconds(duration, stimulus) -> float:
 
 
 def checked_seed(seed) -> int:
-    """A point's seed, checked to be a whole number >= 0.
+    """A point's seed, checked to be a whole number >= 0 and < 2**32
+    (:data:`painsim.rng.SEED_LIMIT`: a larger one shares random streams with other seeds).
 
     Parameters
     ----------
@@ -107,10 +135,13 @@ def checked_seed(seed) -> int:
     Raises
     ------
     painsim.errors.ParameterError
-        A bool, a non-integer or a negative number.
+        A bool, a non-integer, a negative number or one >= 2**32.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ParameterError("seed", seed, "a whole number >= 0")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < SEED_LIMIT:
+        big = not isinstance(seed, bool) and isinstance(seed, (int, np.integer)) and seed >= SEED_LIMIT
+        raise ParameterError("seed", seed, f"a whole number >= 0 and < 2**32 ({SEED_LIMIT})",
+                             hint="numpy splits a larger seed into 32-bit words, so it would share "
+                                  "random streams with other seeds" if big else None)
     return int(seed)
 
 
@@ -297,6 +328,52 @@ def _check_within(naturals: Mapping[str, list], devices, duration: float) -> Non
                                  f"{duration:g} s (it comes at {w.onsets[0]:g} s)")
 
 
+def check_efficacies(plan, weights, name: str = "weights", known_only: bool = False) -> None:
+    """Refuse efficacies (``{connection: array}``) that are not one finite number >= 0 per synapse
+    of the point's circuit ``plan``: NaN or inf simulated and then failed in the readouts, a
+    negative one turned the synapse's sign, and a wrong length failed only when the point's
+    network was built, after other networks had run.
+
+    Parameters
+    ----------
+    plan : painsim.circuits.Plan or None
+        The point's circuit (its projections' synapses); None: check the values only.
+    weights : mapping of str to array, or None
+        The efficacies.
+    name : str
+        Their name in errors: ``weights`` -> ``weights['c_pn']``.
+    known_only : bool
+        Skip names that are not connections of ``plan`` (the network ignores them) instead of
+        refusing them.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        An array that is not numbers, not one value per synapse, or not finite and >= 0.
+    painsim.errors.UnknownKeyError
+        A name that is not a connection of ``plan`` (unless ``known_only``).
+    """
+    synapses = None if plan is None else {c.name: c.pre.size for c in plan.projections}
+    for conn, vals in (weights or {}).items():
+        key = f"{name}[{conn!r}]"
+        if synapses is not None and conn not in synapses:
+            if known_only:
+                continue
+            raise UnknownKeyError(str(conn), synapses, what="connection").renamed(key)
+        try:
+            w = np.asarray(vals, float)
+        except (TypeError, ValueError):
+            raise ParameterError(key, vals, "an array of efficacies (numbers)") from None
+        if synapses is not None and w.shape != (synapses[conn],):
+            raise ParameterError(key, f"shape {w.shape}", f"{synapses[conn]} efficacies (one per synapse of "
+                                                          f"this point's {conn})")
+        bad = ~(np.isfinite(w) & (w >= 0))
+        if bad.any():
+            raise ParameterError(key, f"{int(bad.sum())} values such as {float(w[bad][0])!r}",
+                                 "finite efficacies >= 0 (multipliers of the model's conductances; "
+                                 "1: as in the model file)")
+
+
 def _point_duration(duration) -> float:
     """A point's simulated time in s: a number (s) or a quantity, finite, > 0 and at most
     :data:`painsim.checks.MAX_SIMULATED_DURATION`."""
@@ -329,9 +406,10 @@ def point_input(request: Request, duration: float) -> PointInput:
         ``request`` not a :class:`Request`; ``duration`` not a time in (0, 3600] s (a negative one
         was refused as a stimulus starting after the run, NaN and text were bare errors, a huge
         one exhausted memory drawing spikes); ``weights`` not a mapping or ``per_neuron`` not
-        names (bare TypeErrors); a refused seed, natural stimulus or body site, a stimulus that
-        begins at or after ``duration``, an unknown ``network.layers`` or a modality no layer
-        receives.
+        names (bare TypeErrors); an efficacy array that is not finite numbers >= 0
+        (:func:`check_efficacies`; its length is checked by :class:`PointsRunner`); ``label`` not text; a refused seed (:func:`checked_seed`),
+        natural stimulus or body site, a stimulus that begins at or after ``duration``, an unknown
+        ``network.layers`` or a modality no layer receives.
     painsim.errors.UnknownKeyError
         A name in ``weights`` that is not a connection of the model's circuit (a misspelt one
         was silently ignored).
@@ -347,6 +425,8 @@ def point_input(request: Request, duration: float) -> PointInput:
             or not all(isinstance(p, str) for p in per_neuron):
         raise ParameterError("per_neuron", per_neuron, "a set of neuron parameter names")
     model = request.model
+    if not isinstance(request.label, str):
+        raise ParameterError("label", request.label, "text: the point's name in the combined result")
     seed = checked_seed(request.seed)
     noxious = per_site(model, request.noxious, "noxious")
     touch = per_site(model, request.touch, "touch")
@@ -358,6 +438,7 @@ def point_input(request: Request, duration: float) -> PointInput:
     for name in (request.weights or {}):
         if name not in connections:
             raise UnknownKeyError(str(name), connections, what=f"connection of {model.name!r} in weights")
+    check_efficacies(None, request.weights)  # values; their lengths against the plan: PointsRunner
     routed = route_stimulus(layers, request.stimulus)
     spikes = {}
     for layer in layers:

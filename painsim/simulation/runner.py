@@ -17,10 +17,10 @@ import xarray as xr
 from ..checks import flag, whole
 from ..circuits import PointOutput, build_networks, engine_choice, structure_key
 from ..devices import devices_duration
-from ..errors import ParameterError
+from ..errors import ParameterError, UnknownKeyError
 from ..params import Model, load_model
 from ..stimulation import Waveform
-from .inputs import Request, point_input, seconds
+from .inputs import Request, _point_duration, check_efficacies, point_input, seconds
 from .results import dataset
 
 __all__ = ["PointsRunner", "simulate", "simulate_batch"]
@@ -43,13 +43,17 @@ def _checked_requests(requests) -> list[Request]:
 
 
 #: The fields of a :class:`Request` whose errors name the entry of a batch (``requests[2].seed``).
-_ENTRY_FIELDS = ("stimulus", "noxious", "touch", "seed", "weights")
+_ENTRY_FIELDS = ("stimulus", "noxious", "touch", "seed", "weights", "per_neuron", "label")
 
 
-def _entry_error(error: ParameterError, where: str | None, k: int) -> ParameterError:
+def _entry_error(error: ParameterError, where: str | None, k: int, request: Request | None = None) -> ParameterError:
     """``error`` about a field of request ``k`` renamed ``<where>[k].<field>``: in a batch, ``seed``
-    alone does not say whose."""
+    alone does not say whose; an unknown connection of the request's ``weights`` (named by itself)
+    ``<where>[k].weights['name']``."""
     field = re.split(r"[ .\[]", str(error.name), maxsplit=1)[0]
+    if where is not None and isinstance(error, UnknownKeyError) and isinstance(request, Request) \
+            and isinstance(request.weights, Mapping) and error.name in request.weights:
+        return error.renamed(f"{where}[{k}].weights[{error.name!r}]")
     if where is None or field not in _ENTRY_FIELDS:
         return error
     return error.renamed(f"{where}[{k}].{error.name}")
@@ -69,8 +73,8 @@ class PointsRunner:
     Parameters
     ----------
     requests : sequence of Request
-    d : float
-        Simulated time, s (the same for every point).
+    d : float, Quantity or str
+        Simulated time, s (the same for every point), at least every point's ``network.dt``.
     batch_size : int
         Points per brian2 network.  Results do not depend on it.
     keep : bool
@@ -92,13 +96,15 @@ class PointsRunner:
     ------
     painsim.errors.ParameterError
         ``requests`` empty or not a sequence of Request (a bad field of one named
-        ``<where>[k].<field>``), ``batch_size`` not a whole number >= 1, ``keep`` not true/false.
+        ``<where>[k].<field>``), ``d`` not a time in (0, 3600] s or shorter than a point's time step,
+        ``batch_size`` not a whole number >= 1, ``keep`` not true/false.
     """
 
     def __init__(self, requests: Sequence[Request], d: float, batch_size: int, keep: bool = True,
                  engine: str | None = None, where: str | None = "requests"):
         batch_size = whole(batch_size, "batch_size", allow_float=True)
         flag(keep, "keep")
+        d = _point_duration(d)  # the checked float is kept: the networks take seconds
         requests = _checked_requests(requests)  # once: a generator is read once
         if not requests:  # nothing to run: run() would return [] and build nothing
             raise ParameterError("requests", requests, "at least one painsim.Request")
@@ -108,11 +114,18 @@ class PointsRunner:
                 raise ParameterError(f"requests[{k}].model", r.model, "a painsim Model (see painsim.load_model)")
             try:
                 prepared.append(point_input(r, d))
+                # each array's length against the point's circuit, now: its network would refuse
+                # it only when built, after other networks had run
+                check_efficacies(prepared[-1].plan, r.weights)
             except ParameterError as e:
-                raise _entry_error(e, where, k) from None
+                raise _entry_error(e, where, k, r) from None
         groups: dict[tuple, list[int]] = {}
         for k, p in enumerate(prepared):
-            groups.setdefault((structure_key(p.model), p.model.si("network.dt")), []).append(k)
+            dt = p.model.si("network.dt")
+            if d < dt:  # less than one step ran one step and returned one bin
+                raise ParameterError("duration", d, f"a duration of at least the model's time step network.dt "
+                                     f"({dt:g} s)", hint=None if where is None else f"the model of {where}[{k}]")
+            groups.setdefault((structure_key(p.model), dt), []).append(k)
         # (indices of the points, their dt) per network-to-be, in batches of batch_size
         self._chunks = [(members[s:s + int(batch_size)], dt) for (_, dt), members in groups.items()
                         for s in range(0, len(members), int(batch_size))]
@@ -130,11 +143,22 @@ class PointsRunner:
 
         Returns each point's raw :class:`painsim.circuits.PointOutput` (spikes,
         sizes, efficacies, synapses), in the order of the requests.
+
+        Raises
+        ------
+        painsim.errors.ParameterError
+            ``weights`` not one mapping (or None) per request, or an array of ``weights[k]``
+            not one finite efficacy >= 0 per synapse (:func:`painsim.simulation.inputs.check_efficacies`),
+            before any network runs.
         """
         if weights is None:
             weights = [r.weights for r in self._requests]
         if len(weights) != len(self._requests):
             raise ParameterError("weights", len(weights), f"one mapping (or None) per request ({len(self._requests)})")
+        for k, w in enumerate(weights):
+            if w is not None and not isinstance(w, Mapping):
+                raise ParameterError(f"weights[{k}]", w, "None or a mapping of connection -> efficacies")
+            check_efficacies(self._prepared[k].plan, w, f"weights[{k}]", known_only=True)
         results: list[PointOutput | None] = [None] * len(self._requests)
         for c, (chunk, dt) in enumerate(self._chunks):
             nets = self._networks.get(c)
