@@ -16,6 +16,7 @@ import xarray as xr
 
 from ..checks import number
 from ..errors import ParameterError, UnknownKeyError
+from ..readouts.pain import _floats as _numbers  # numbers or arrays, strings and bools refused
 
 __all__ = ["first_crossing", "dfns_mps", "windup_ratio", "dfns_zscores", "qst_summary", "QST_MEASURES",
            "LOG_SD_FLOOR", "HPT_SD_FLOOR"]
@@ -112,16 +113,6 @@ def _flag(log) -> None:
     """Refuse a ``log`` that is not a bool (the string "false" would be true)."""
     if not isinstance(log, (bool, np.bool_)):
         raise ParameterError("log", log, "true or false (take the logarithm or not)")
-
-
-def _numbers(value, name: str, allowed: str) -> np.ndarray:
-    """``value`` (a number or an array of them) as floats, refused naming ``name`` otherwise."""
-    if isinstance(value, (bool, str, bytes)):
-        raise ParameterError(name, value, allowed)
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ParameterError(name, value, allowed) from None
 
 
 def dfns_mps(ratings) -> float:
