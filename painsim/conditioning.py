@@ -28,6 +28,7 @@ from .checks import distinct_labels, is_number, known_keys, known_tables, simula
 from .circuits import projection_endpoints
 from .errors import ModelFileError, ParameterError, UnknownKeyError
 from .params import find_builtin, load_model, read_toml
+from .params.reading import beside_experiment
 from .plasticity import plastic_connections
 from .readouts import population_spikes
 from .simulation import Request, simulate_batch
@@ -411,7 +412,8 @@ def check_conditioning_spec(spec: Mapping, path) -> None:
         raise ParameterError("test", test, "a table, e.g. [test] noxious = 0.6")
     known_keys(test, TEST_KEYS, "key of [test]")
     _check_protocols(spec.get("protocol", []), path)
-    load_model(exp.get("model", "gate_control"), spec.get("params") or None)  # a misspelt name or path
+    load_model(beside_experiment(exp.get("model", "gate_control"), spec.get("_path", path)),  # a misspelt name or path
+               spec.get("params") or None)
 
 
 def load_conditioning_spec(path_or_name) -> dict:
@@ -493,7 +495,7 @@ def run_conditioning_experiment(path_or_spec, seed=None):
     s = whole(exp.get("seed", 0), "experiment.seed", 0) if seed is None else _seed(seed, "seed")
     batch_size = whole(exp.get("batch_size", 32), "experiment.batch_size", 1, allow_float=True)
     simulated_duration(exp.get("duration", "1 s"), "experiment.duration")
-    model = load_model(exp.get("model", "gate_control"), spec.get("params") or None)
+    model = load_model(beside_experiment(exp.get("model", "gate_control"), spec.get("_path")), spec.get("params") or None)
     noxious = spec.get("test", {}).get("noxious", 0.6)
     per_site(model, noxious, "test.noxious")
     labels = [p.get("label", f"protocol {k}") for k, p in enumerate(protos)]
