@@ -38,11 +38,12 @@ from __future__ import annotations
 from .loading import (_REFERENCE_CACHE, OVERRIDES_ENV, load_model, model_file_versions, model_overrides,
                       overrides_text, overriding)
 from .model import CHOICES, Leaf, Model, register_choices
-from .reading import REFERENCE_MODEL, builtin_experiments, builtin_models, find_builtin, flatten, read_toml, unflatten
+from .reading import (REFERENCE_MODEL, beside_experiment, builtin_experiments, builtin_models, find_builtin,
+                      flatten, read_toml, unflatten)
 
 __all__ = ["Model", "load_model", "builtin_models", "builtin_experiments", "find_builtin",
            "read_toml", "flatten", "unflatten", "REFERENCE_MODEL", "register_choices", "model_overrides",
-           "overriding", "overrides_text", "OVERRIDES_ENV", "model_file_versions"]
+           "overriding", "overrides_text", "OVERRIDES_ENV", "model_file_versions", "beside_experiment"]
 
 # importable from here before the split: the word choices (mutated by register_choices), the
 # leaf class and the reference model's cache, each the one object of its submodule

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..checks import file_name, flag, known_keys, simulated_duration, whole
 from ..errors import ModelFileError, ParameterError, SpecError, UnitError, UnknownKeyError
-from ..params import find_builtin, load_model, model_overrides, read_toml
+from ..params import beside_experiment, find_builtin, load_model, model_overrides, read_toml
 from ..parallel import jsonable
 from ..version import function_digest
 from ..units import DIMENSIONLESS, UNITS, brian_dim, format_si, parse, to_celsius, unit_name
@@ -46,8 +46,7 @@ class Axis:
         Dotted path: a model parameter, ``stimulus.<argument>``, ``noxious``
         or ``touch``, a physical stimulus (``heat``, ``cold``, ``pinprick``, ``brush``;
         :data:`painsim.sweep.points.PHYSICAL`), ``protocol.stimulus.<argument>`` or
-        ``protocol.<field>`` (courses; :data:`PROTOCOL_FIELDS`), or any name
-        for ``kind = "function"``.
+        ``protocol.<field>`` (courses; :data:`PROTOCOL_FIELDS`), or any name for ``kind = "function"``.
     values : tuple or None
         Explicit values (SI floats, or words/booleans); None for a range.
     low, high : float
@@ -303,8 +302,8 @@ def load_spec(path: str | os.PathLike, seed: int | None = None) -> SweepSpec:
     Parameters
     ----------
     path : str or Path
-        A TOML file with a ``[sweep]`` table (see the package docstring), or
-        the name of a built-in experiment.
+        A TOML file with a ``[sweep]`` table (see the package docstring), or the name of a built-in
+        experiment; a relative model path in it names a file beside it (as in every experiment file).
     seed : int, optional
         Overrides the file's seed.
 
@@ -326,6 +325,8 @@ def load_spec(path: str | os.PathLike, seed: int | None = None) -> SweepSpec:
         raise SpecError("sweep.function", raw["sweep"]["function"],
                         "no 'function' in a spec file (files hold numbers, never code); "
                         "pass a Python callable to make_spec/run_sweep instead")
+    if "model" in raw["sweep"]:  # a model file beside the sweep file, wherever Python runs
+        raw["sweep"]["model"] = beside_experiment(raw["sweep"]["model"], p)
     spec = make_spec(raw, seed=seed)
     spec.source = str(p)
     return spec
@@ -338,11 +339,10 @@ def make_spec(spec: Mapping[str, Any] | SweepSpec, seed: int | None = None,
     Parameters
     ----------
     spec : dict or SweepSpec
-        Either ``{"sweep": {...}, "params": {...}, "stimulus": {...},
-        "parameters": {...}}`` as in a TOML file, or the same keys flat in
-        one dict.  ``kind = "function"`` sweeps a Python callable
-        ``function(params: dict, seed: int) -> dict`` (SI values in, scalar
-        or array outcomes out).
+        Either ``{"sweep": {...}, "params": {...}, "stimulus": {...}, "parameters": {...}}`` as in
+        a TOML file, or the same keys flat in one dict.  ``kind = "function"`` sweeps a Python
+        callable ``function(params: dict, seed: int) -> dict`` (SI values in, scalar or array
+        outcomes out).
     seed : int, optional
         Overrides the spec's seed.
     batch_size : int, optional
