@@ -70,19 +70,25 @@ def test_a_conditions_file_reads_its_model_file_beside_it(elsewhere, monkeypatch
     assert seen == ["users_model"]
 
 
-def test_a_built_in_of_the_same_file_name_no_longer_replaces_the_users_file(elsewhere, monkeypatch):
+@pytest.mark.parametrize("given, used", [
+    ("neuropathic.toml", "users_neuropathic"),  # a file name: the user's file beside the experiment
+    ("neuropathic", "neuropathic"),             # negative control: a bare name stays the built-in
+])
+def test_a_file_name_reads_the_users_file_and_a_bare_name_the_built_in(elsewhere, monkeypatch, given, used):
+    """A built-in of the same file name no longer replaces the user's file beside the experiment; a
+    name without .toml or a folder is the built-in, even beside a file of that name."""
     _user_model(elsewhere, "neuropathic.toml", "users_neuropathic")
-    exp = _write(elsewhere / "course.toml", """
+    exp = _write(elsewhere / "course.toml", f"""
         [experiment]
         name = "c"
         kind = "course"
-        model = "neuropathic.toml"
+        model = "{given}"
         protocol = "lfs_1hz"
         """)
     seen = _first_models(monkeypatch, "painsim.course.files", "run_course_batch")
     with pytest.raises(WorkStarted):
         run_experiment(exp)
-    assert seen == ["users_neuropathic"]
+    assert seen == [used]
 
 
 def test_cohort_and_tolerance_files_read_their_model_beside_them(elsewhere, monkeypatch):
@@ -116,22 +122,6 @@ def test_cohort_and_tolerance_files_read_their_model_beside_them(elsewhere, monk
     with pytest.raises(WorkStarted):
         run_experiment(tol)
     assert seen == ["users_healthy"]
-
-
-def test_a_bare_built_in_name_stays_the_built_in(elsewhere, monkeypatch):
-    """Negative control: a name without .toml or a folder is the built-in, even beside a file of that name."""
-    _user_model(elsewhere, "neuropathic.toml", "users_neuropathic")
-    exp = _write(elsewhere / "course.toml", """
-        [experiment]
-        name = "c"
-        kind = "course"
-        model = "neuropathic"
-        protocol = "lfs_1hz"
-        """)
-    seen = _first_models(monkeypatch, "painsim.course.files", "run_course_batch")
-    with pytest.raises(WorkStarted):
-        run_experiment(exp)
-    assert seen == ["neuropathic"]
 
 
 def test_a_model_path_found_nowhere_is_still_refused(elsewhere):
