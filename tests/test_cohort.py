@@ -338,7 +338,7 @@ def test_an_interrupted_cohort_resumes_from_its_store(monkeypatch, tmp_path):
     and gives the table of an uninterrupted run; a different cohort is refused."""
     calls = _fake_course(monkeypatch)
     table = cohort.sample(10, seed=4)
-    clean = cohort.run(table, "rtms_m1_20hz", model="neuropathic", batch_size=4, day=4)
+    clean = cohort.run(table, "rtms_m1_20hz", model="pain_pathway", batch_size=4, day=4)
     calls.clear()
     fake = ps.course.run_course_batch
 
@@ -350,21 +350,21 @@ def test_an_interrupted_cohort_resumes_from_its_store(monkeypatch, tmp_path):
     monkeypatch.setattr("painsim.course.run_course_batch", dies_on_second_batch)
     store = tmp_path / "patients"
     with pytest.raises(KeyboardInterrupt):
-        cohort.run(table, "rtms_m1_20hz", model="neuropathic", batch_size=4, day=4, store=store)
+        cohort.run(table, "rtms_m1_20hz", model="pain_pathway", batch_size=4, day=4, store=store)
     assert sorted(p.name for p in store.glob("patient_*.nc")) == [f"patient_{k:06d}.nc" for k in range(4)]
     with pytest.raises(ParameterError, match="resume"):  # a store with patients needs resume=True
-        cohort.run(table, "rtms_m1_20hz", model="neuropathic", batch_size=4, day=4, store=store)
+        cohort.run(table, "rtms_m1_20hz", model="pain_pathway", batch_size=4, day=4, store=store)
     monkeypatch.setattr("painsim.course.run_course_batch", fake)
     calls.clear()
-    resumed = cohort.run(table, "rtms_m1_20hz", model="neuropathic", batch_size=4, day=4, store=store, resume=True)
+    resumed = cohort.run(table, "rtms_m1_20hz", model="pain_pathway", batch_size=4, day=4, store=store, resume=True)
     assert calls == [4, 2]  # patients 4-9 only
     pd.testing.assert_frame_equal(resumed, clean)
     calls.clear()
-    again = cohort.run(table, "rtms_m1_20hz", model="neuropathic", batch_size=4, day=4, store=store, resume=True)
+    again = cohort.run(table, "rtms_m1_20hz", model="pain_pathway", batch_size=4, day=4, store=store, resume=True)
     assert calls == [] and again.relief.equals(clean.relief)  # all on disk: nothing recomputed
     other = cohort.sample(10, seed=5)
     with pytest.raises(ParameterError, match="differs"):
-        cohort.run(other, "rtms_m1_20hz", model="neuropathic", batch_size=4, day=4, store=store, resume=True)
+        cohort.run(other, "rtms_m1_20hz", model="pain_pathway", batch_size=4, day=4, store=store, resume=True)
 
 
 def test_rtms_cohort_file_loads():

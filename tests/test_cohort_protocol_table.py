@@ -22,6 +22,6 @@ def test_a_protocol_table_keeps_its_relief_day(protocol, monkeypatch):
 
     monkeypatch.setattr(sys.modules["painsim.cohort.run"], "_courses", capture)
     with pytest.raises(Captured):
-        cohort.run(cohort.sample(2, seed=0), protocol, model="gate_control")
+        cohort.run(cohort.sample(2, seed=0), protocol, model="pain_pathway")
     assert seen["calendar"] is not None and seen["day"] == seen["calendar"].end_day is not None
     assert seen["kw"] == {"follow_up_days": (float(seen["day"]),), "tests": "follow_up"}

@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import course, protocols
 from ..circuits import expected_runs
+from ..course.session import check_stimulus_received
 from ..checks import number, whole
 from ..errors import ParameterError
 from ..parallel import PATIENT_LAYOUT, ResultStore, balanced_batches, in_worker, report, run_batches
@@ -114,7 +115,8 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
         ``batch_size`` not a whole number >= 1 (a whole float such as ``2.0`` is taken); a seed (``seeds[k]``, or the table's
         ``seed[k]``) not a whole number >= 0; ``day`` not a finite number >= 0; ``strict``,
         ``return_datasets``, ``progress``, ``resume`` or ``opioid_tolerance`` not true/false;
-        ``resume`` without a ``store``.
+        ``resume`` without a ``store``; a protocol whose stimulus the model does not receive
+        (rTMS on a spinal model: ``model``).
     painsim.errors.UnknownKeyError
         An unknown protocol or model, or a patient attribute the model has no parameter for
         (with ``strict`` or given explicitly); a number or None as the protocol, or a bad
@@ -134,6 +136,8 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
     elif protocol is None or isinstance(protocol, (numbers.Number, list, tuple)):
         protocols.resolve(protocol)  # a bad table or a number refused here, not inside each batch
     base = model if isinstance(model, Model) else load_model(model)
+    if isinstance(protocol, protocols.Protocol):  # rTMS on a spinal model: no session would act
+        check_stimulus_received(base, protocol, "model", getattr(model, "name", model))
     models, unmapped = patient_models(table, base, strict)
     cal = getattr(protocol, "calendar", None)
     if day is None and cal is not None:

@@ -42,8 +42,8 @@ from ..protocols import Protocol, resolve
 from ..simulation import PointsRunner, Request, simulate_batch, site_pn_rates
 from .consolidation import ConsolidationParams
 from .opioid_tolerance import CourseTolerance
-from .session import (Chunk, EngineSettings, Patient, course_settings, replay_chunk, session_plan, window_key,
-                      window_spikes)
+from .session import (Chunk, EngineSettings, Patient, check_stimulus_received, course_settings, replay_chunk,
+                      session_plan, window_key, window_spikes)
 from .results import DAY_SLACK, checked_days, course_dataset, course_days
 
 __all__ = ["run_course", "run_course_batch", "ChunkSimulator", "CourseHistory"]
@@ -75,7 +75,8 @@ def new_patient(model: Model, seed: int, protocol: Protocol) -> Patient:
     """A patient before the course: the model with the protocol's plasticity overrides (the user's win).
 
     Plastic connections the model's stack does not have (a protocol reconditioning the S1 map,
-    e.g. ``mpns``'s ``tc_s1``, on a spinal model) are left out: they have no synapses.
+    e.g. ``mpns``'s ``tc_s1``, on a spinal model) are left out: they have no synapses.  A stimulus
+    the model does not receive is refused (:func:`~painsim.course.session.check_stimulus_received`).
 
     Parameters
     ----------
@@ -88,6 +89,7 @@ def new_patient(model: Model, seed: int, protocol: Protocol) -> Patient:
     -------
     painsim.course.session.Patient
     """
+    check_stimulus_received(model, protocol)
     m = model.with_params(yielding_to(protocol.plasticity, model_overrides()))
     ends = projection_endpoints(m)
     plastic = {c: r for c, r in plastic_connections(m).items() if c in ends}
@@ -111,10 +113,9 @@ def shared_settings(patients: Sequence[Patient]) -> EngineSettings:
         The patients' ``[course]`` settings differ.
     """
     settings = [course_settings(p.model) for p in patients]
-    for s in settings[1:]:
-        if s != settings[0]:
-            raise ParameterError("course", "differs between patients", "the same [course] parameters for "
-                                 "every patient of a batch")
+    if any(s != settings[0] for s in settings[1:]):
+        raise ParameterError("course", "differs between patients", "the same [course] parameters for every "
+                             "patient of a batch")
     return settings[0]
 
 
@@ -240,9 +241,7 @@ def run_session(patients: Sequence[Patient], plan: list, simulator: ChunkSimulat
     session_duration : float
         Duration of the session, in s.
     """
-    states = [dict() for _ in patients]
-    clock = 0.0
-    pn_acc = np.zeros(len(patients))
+    states, clock, pn_acc = [dict() for _ in patients], 0.0, np.zeros(len(patients))
     for chunk in plan:
         outputs, output_of_window = simulator.simulate(chunk)
         for k, p in enumerate(patients):
@@ -633,8 +632,9 @@ def run_course(model, protocol, *, seed: int = 0, follow_up_days=(30, 90), thres
     painsim.errors.CalendarError, ParameterError
         A ``seed`` that is not a whole number >= 0; a day of ``follow_up_days`` or ``days``
         that is negative, not finite, not a number or inside a session; a threshold outside (0, 1]; a
-        ``batch_size`` < 1; ``session``, ``tests``, ``progress`` or ``opioid_tolerance`` not
-        one of their values; all before any simulation.
+        ``batch_size`` < 1; ``session``, ``tests``, ``progress`` or ``opioid_tolerance`` not one of their
+        values; a protocol whose stimulus the model does not receive (rTMS on a spinal model); all before
+        any simulation.
 
     Examples
     --------
@@ -644,7 +644,6 @@ def run_course(model, protocol, *, seed: int = 0, follow_up_days=(30, 90), thres
     >>> float(out.relief.sel(day=90))                         # doctest: +SKIP
     """
     whole(seed, "seed", 0, allow_float=True)  # named as the caller wrote it, not seeds[0]
-    ds = run_course_batch([model], protocol, [seed], follow_up_days=follow_up_days, thresholds=thresholds,
-                          days=days, batch_size=batch_size, session=session, tests=tests, progress=progress,
-                          opioid_tolerance=opioid_tolerance)
-    return ds.isel(patient=0)
+    return run_course_batch([model], protocol, [seed], follow_up_days=follow_up_days, thresholds=thresholds,
+                            days=days, batch_size=batch_size, session=session, tests=tests, progress=progress,
+                            opioid_tolerance=opioid_tolerance).isel(patient=0)

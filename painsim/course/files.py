@@ -9,15 +9,14 @@ from typing import Any, Mapping
 import xarray as xr
 
 from ..checks import flag, known_keys, known_tables, whole
-from ..circuits import stack
 from ..errors import ModelFileError, ParameterError
 from ..params import Model, find_builtin, load_model, model_overrides, read_toml
 from ..params.reading import beside_experiment, yielding_to
 from ..plasticity import plastic_connections
 from ..protocols import Protocol, from_spec, resolve
-from ..simulation.inputs import route_stimulus
 from .engine import run_course_batch
 from .results import checked_days
+from .session import check_stimulus_received
 
 __all__ = ["COURSE_KEYS", "COURSE_TABLES", "run_course_file", "file_protocol", "check_course_keys", "file_model"]
 
@@ -245,11 +244,5 @@ def file_model(spec: Mapping[str, Any], path, protocol: Protocol, default: str =
     model = load_model(beside_experiment(name, path), params or None)
     # a misspelt path or bad value of the protocol's overrides, or a preset its rule does not have
     plastic_connections(model.with_params(protocol.plasticity))
-    if protocol.stimulus is not None:
-        try:
-            route_stimulus(stack(model), protocol.waveform(0.0, min(1.0, protocol.calendar.session_duration)))
-        except ParameterError as err:
-            raise ParameterError("experiment.model", name, f"a model that receives the stimulus of protocol "
-                                 f"{protocol.name!r} ({err.value}): on this one no session would act and "
-                                 "relief would be NaN", hint=err.hint) from None
+    check_stimulus_received(model, protocol, "experiment.model", name)
     return model

@@ -44,8 +44,10 @@ import numpy as np
 from ..checks import flag, number, whole
 from ..errors import ParameterError
 from ..fibers.encoding import MAX_TEMPERATURE, SKIN_BASELINE, heat
+from ..circuits import stack
 from ..params import Model
 from ..protocols import Protocol
+from ..simulation.inputs import route_stimulus
 from .consolidation import ConsolidationParams, join_levels, propagate, split_levels
 
 __all__ = ["EngineSettings", "course_settings", "Chunk", "session_plan", "window_key", "lead_window", "replayed_pulses",
@@ -156,6 +158,28 @@ class Chunk:
         """The length of one replay of a window, in s (``L``, the window length, unless the
         chunk replays a whole number of a train's periods shorter than the window)."""
         return L if self.replay is None else self.replay
+
+
+def check_stimulus_received(model: Model, protocol: Protocol, parameter: str = "models", value=None) -> None:
+    """Refuse a protocol whose stimulus no layer of ``model`` receives, before any work.
+
+    An rTMS or theta-burst course on a model without cortex would run sessions that act on
+    nothing and report relief NaN.  ``parameter`` and ``value`` name the model in the error
+    (default: the model's name).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        The stimulus is routed to no layer of the model (:func:`painsim.simulation.inputs.route_stimulus`).
+    """
+    if protocol.stimulus is None:
+        return
+    try:
+        route_stimulus(stack(model), protocol.waveform(0.0, min(1.0, protocol.calendar.session_duration)))
+    except ParameterError as err:
+        raise ParameterError(parameter, model.name if value is None else value,
+                             f"a model that receives the stimulus of protocol {protocol.name!r} ({err.value}): "
+                             "on this one no session would act and relief would be NaN", hint=err.hint) from None
 
 
 def session_plan(protocol: Protocol, D: float, L: float, lead: float, n_chunks: int, full: bool) -> list[Chunk]:
