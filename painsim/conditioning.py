@@ -31,6 +31,7 @@ from .params import find_builtin, load_model, read_toml
 from .params.reading import beside_experiment
 from .plasticity import plastic_connections
 from .readouts import population_spikes
+from .rng import checked_seed
 from .simulation import Request, simulate_batch
 from .simulation.inputs import per_site
 from .stimulation import Waveform, from_spec, from_table
@@ -182,7 +183,7 @@ def _labelled(conditioning, replay) -> tuple[dict, dict]:
 def _seed(seed, name: str) -> int:
     """A seed: a whole number >= 0, an int of any size or a float with a whole value (int() truncated
     1.5 and read True as 1)."""
-    return whole(seed, name, 0, allow_float=True)
+    return checked_seed(seed, name)
 
 
 def _checked_protocol(model, conditioning, replay, seed, weights, batch_size) -> tuple[dict, dict]:
@@ -403,7 +404,7 @@ def check_conditioning_spec(spec: Mapping, path) -> None:
     if not isinstance(exp, Mapping):
         raise ModelFileError(f"{path}: missing [experiment] table")
     known_keys(exp, EXPERIMENT_KEYS, "experiment key")
-    whole(exp.get("seed", 0), "experiment.seed", 0)  # numpy seeds are whole numbers >= 0 (not "abc", not 1.7)
+    checked_seed(exp.get("seed", 0), "experiment.seed", allow_float=False)  # numpy seeds are whole numbers >= 0 (not "abc", not 1.7)
     known_tables(spec, CONDITIONING_TABLES, "table of a conditioning experiment")
     if not isinstance(spec.get("params", {}), Mapping):
         raise ParameterError("params", spec.get("params"), "a table of dotted model paths, e.g. [params]")
@@ -492,7 +493,7 @@ def run_conditioning_experiment(path_or_spec, seed=None):
         raise ModelFileError(f"{src}: no [[protocol]] tables (a conditioning experiment needs at least one)")
     # the file's values checked by their keys before anything runs (int() truncated a seed of 1.5, took
     # True as 1 and gave bare errors for text; a bad duration or noxious was refused after conditioning)
-    s = whole(exp.get("seed", 0), "experiment.seed", 0) if seed is None else _seed(seed, "seed")
+    s = checked_seed(exp.get("seed", 0), "experiment.seed", allow_float=False) if seed is None else _seed(seed, "seed")
     batch_size = whole(exp.get("batch_size", 32), "experiment.batch_size", 1, allow_float=True)
     simulated_duration(exp.get("duration", "1 s"), "experiment.duration")
     model = load_model(beside_experiment(exp.get("model", "gate_control"), spec.get("_path")), spec.get("params") or None)

@@ -12,9 +12,13 @@ paired) in :meth:`painsim.sweep.spec.SweepSpec.seed_for`.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-__all__ = ["STREAM", "SEED_LIMIT", "rng_for", "seed_state"]
+from .errors import ParameterError
+
+__all__ = ["STREAM", "SEED_LIMIT", "checked_seed", "rng_for", "seed_state"]
 
 #: A point's seed is below this (2**32): numpy splits a larger key entry into 32-bit words, so seed
 #: ``a + 2**32 b`` with stream X would draw stream ``b``'s numbers of seed ``a`` (keys
@@ -39,6 +43,40 @@ STREAM = {"velocity": 1, "threshold": 2, "natural": 3, "ectopic": 4, "connectivi
           "patients": 0xC0407,            # painsim.cohort.sampling: each patient's attributes
           "patient_seed_redraw": 0x5EED2,  # painsim.cohort.sampling: a patient seed that repeats an earlier one
           "qst_subject": 0x5B1EC7}        # painsim.files.qst: each virtual subject's own parameters
+
+
+def checked_seed(value, name: str = "seed", error: type[ParameterError] = ParameterError, *,
+                 allow_float: bool = True) -> int:
+    """A seed as a user gives it: a whole number >= 0 and < :data:`SEED_LIMIT`, refused where it is
+    read (a file, an argument), before any work.
+
+    Parameters
+    ----------
+    value : int or float
+    name : str
+        The parameter, named in the error.
+    error : type
+        The :class:`painsim.errors.ParameterError` subclass to raise.
+    allow_float : bool
+        Also take a float with a whole value (``3.0``).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A bool, a non-number, a number that is not whole, a negative one or one >= 2**32.
+    """
+    is_int = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+    is_whole = allow_float and isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value) == int(value)
+    if not (is_int or is_whole) or not 0 <= value < SEED_LIMIT:
+        big = (is_int or is_whole) and value >= SEED_LIMIT
+        raise error(name, value, f"a whole number >= 0 and < 2**32 ({SEED_LIMIT})",
+                    hint="numpy splits a larger seed into 32-bit words, so it would share random streams "
+                         "with other seeds" if big else None)
+    return int(value)
 
 
 def rng_for(seed: int, stream: str, *extra: int) -> np.random.Generator:

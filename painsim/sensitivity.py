@@ -13,6 +13,7 @@ import pandas as pd
 
 from .checks import whole
 from .errors import ParameterError, UnknownKeyError
+from .rng import checked_seed
 
 __all__ = ["salib_indices", "METHODS"]
 
@@ -119,7 +120,7 @@ def _checked(method, problem, X, Y, seed, levels):
         if X.ndim != 2 or X.shape[1] != problem["num_vars"] or X.shape[0] != Y.size:
             raise ParameterError("X", f"shape {X.shape}", f"one row per outcome ({Y.size}) and one column per "
                                                           f"input ({problem['num_vars']})")
-    whole(seed, "seed", 0)
+    checked_seed(seed, allow_float=False)
     if method == "morris":
         whole(levels, "levels", 2)
     _check_design_size(method, problem["num_vars"], X, Y)

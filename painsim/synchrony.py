@@ -15,6 +15,7 @@ import numpy as np
 
 from .checks import number, whole
 from .errors import ParameterError
+from .rng import checked_seed
 
 __all__ = ["paresthesia", "volley_starts"]
 
@@ -357,7 +358,7 @@ def paresthesia(times, neurons, n_neurons: int, start: float, stop: float, windo
     window = number(window, "window", lo=0.0, lo_open=True, allowed="a coincidence window > 0 s (finite)")
     fraction = number(fraction, "fraction", lo=0.0, hi=1.0, lo_open=True, allowed="a fraction in (0, 1]")
     n_surrogates = whole(n_surrogates, "n_surrogates", 0)
-    seed = whole(seed, "seed", 0)
+    seed = checked_seed(seed, allow_float=False)
     t = _spike_times(times).ravel()
     i = np.asarray(neurons).ravel()
     if i.size and not np.issubdtype(i.dtype, np.integer):

@@ -14,6 +14,7 @@ from scipy.stats import norm
 
 from ..checks import known_keys, number, whole
 from ..errors import ParameterError, SpecError
+from ..rng import checked_seed
 from .distributions import get_parameter, has_parameter, resolve_distributions, set_parameter
 from .sampling import sample
 from .statistics import PUBLISHED, odds_ratio, responder_flags
@@ -217,7 +218,7 @@ def _check_run(simulate, n, seed, method, maxiter) -> None:
         raise ParameterError("simulate", simulate, "a function simulate(table) -> table with a relief column, "
                                                    "e.g. lambda t: cohort.run(t, protocol)")
     whole(n, "n")
-    whole(seed, "seed", 0, allow_float=True)
+    checked_seed(seed)
     whole(maxiter, "maxiter")
     if not (method is None or callable(method) or (isinstance(method, str) and method.lower() in BOUNDED_METHODS)):
         raise ParameterError("method", method, "a bounded method of scipy.optimize.minimize: "

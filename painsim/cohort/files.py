@@ -19,6 +19,7 @@ from ..params import find_builtin, read_toml
 from ..course import file_protocol
 from ..course.files import file_model
 from ..parallel import in_worker
+from ..rng import checked_seed
 from ..version import __version__
 from .distributions import PRESETS, Bernoulli, Beta, Fixed, LogNormal, built, replacement, resolve_distributions
 from .run import run
@@ -129,7 +130,7 @@ def _experiment_table(spec: Mapping, path) -> Mapping:
     whole(exp.get("n_patients", 1), "experiment.n_patients")
     whole(exp.get("batch_size", 32), "experiment.batch_size")
     whole(exp.get("workers", 1), "experiment.workers")
-    whole(exp.get("seed", 0), "experiment.seed", 0)  # numpy seeds are whole numbers >= 0
+    checked_seed(exp.get("seed", 0), "experiment.seed", allow_float=False)  # numpy seeds are whole numbers >= 0
     preset = exp.get("preset", "default")
     if not isinstance(preset, str) or preset not in PRESETS:
         raise UnknownKeyError(str(preset), PRESETS, what="cohort preset (experiment.preset)")
@@ -327,7 +328,8 @@ def run_cohort_file(path_or_spec, seed: int | None = None, n_patients: int | Non
     n = whole(n_patients if n_patients is not None else exp.get("n_patients", 1), "n_patients")
     w = whole(workers if workers is not None else exp.get("workers", 1), "workers")
     w = 1 if in_worker() else w  # inside another run's worker: that worker's process (painsim.parallel.in_worker)
-    s = whole(exp.get("seed", 0) if seed is None else seed, "experiment.seed" if seed is None else "seed", 0)
+    s = checked_seed(exp.get("seed", 0) if seed is None else seed, "experiment.seed" if seed is None else "seed",
+                     allow_float=False)
     table = sample(n, preset=exp.get("preset", "default"), seed=s, distributions=spec["distributions"])
     prot = spec["protocol"]
     if progress:

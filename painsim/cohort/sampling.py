@@ -11,9 +11,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..checks import whole
 from ..errors import ParameterError, SpecError, UnknownKeyError
-from ..rng import rng_for, seed_state
+from ..rng import checked_seed, rng_for, seed_state
 from .distributions import CATEGORICAL, resolve_distributions, yes_no
 
 __all__ = ["PATIENT_TO_MODEL", "PATIENT_LABELS", "ATTRIBUTE_UNITS", "sample", "patient_overrides", "patient_models",
@@ -97,7 +96,7 @@ def sample(n: int, preset: str | None = "default", seed: int = 0,
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ParameterError("n", n, "a number of patients >= 1")
-    seed = whole(seed, "seed", 0, allow_float=True)  # numpy seeds are whole numbers >= 0 (1.5 is not 1)
+    seed = checked_seed(seed)  # numpy seeds are whole numbers >= 0 (1.5 is not 1)
     dists, explicit = (dict(_dists), set()) if _dists is not None else resolve_distributions(preset, distributions)
     for attr in CATEGORICAL:  # a yes/no draw: a Beta's or a Fixed share's values would make everyone "yes"
         dists[attr] = yes_no(attr, dists[attr], f"distributions.{attr}")

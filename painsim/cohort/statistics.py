@@ -21,6 +21,7 @@ from scipy.stats import norm
 from ..checks import number, whole
 from ..errors import ParameterError, UnknownKeyError
 from ..readouts import responders
+from ..rng import checked_seed
 from ..sensitivity import salib_indices
 from .regression import _level, logistic_regression
 from .sampling import PATIENT_TO_MODEL, checked_table
@@ -480,7 +481,7 @@ def sensitivity(table, outcome: str = "relief", attributes: Sequence[str] | None
     if method not in ("delta", "rbd_fast"):
         raise UnknownKeyError(method, ("delta", "rbd_fast"), what="sensitivity method for a cohort")
     checked_table(table)
-    seed = whole(seed, "seed", 0, allow_float=True)
+    seed = checked_seed(seed)
     if isinstance(attributes, str):
         raise ParameterError("attributes", attributes, f"a list of columns, e.g. [{attributes!r}]")
     if outcome not in table:

@@ -39,6 +39,7 @@ from ..params import Model, load_model, model_overrides
 from ..params.reading import yielding_to
 from ..plasticity import plastic_connections
 from ..protocols import Protocol, resolve
+from ..rng import checked_seed
 from ..simulation import PointsRunner, Request, simulate_batch, site_pn_rates
 from .consolidation import ConsolidationParams
 from .opioid_tolerance import CourseTolerance
@@ -57,7 +58,7 @@ def _models_and_seeds(models, seeds) -> tuple[list[Model], list[int]]:
     if seeds is not None:
         if isinstance(seeds, (str, bytes, Mapping)) or not hasattr(seeds, "__iter__"):
             raise ParameterError("seeds", seeds, "a sequence of seeds (whole numbers >= 0), one per patient")
-        seeds = [whole(s, f"seeds[{k}]", 0, allow_float=True) for k, s in enumerate(seeds)]
+        seeds = [checked_seed(s, f"seeds[{k}]") for k, s in enumerate(seeds)]
     if isinstance(models, (Model, str)) or hasattr(models, "__fspath__"):
         models = [models] * (len(seeds) if seeds is not None else 1)
     if isinstance(models, Mapping) or not hasattr(models, "__iter__"):
@@ -643,7 +644,7 @@ def run_course(model, protocol, *, seed: int = 0, follow_up_days=(30, 90), thres
     >>> out = ps.run_course(m, "mpns", seed=1)              # doctest: +SKIP
     >>> float(out.relief.sel(day=90))                         # doctest: +SKIP
     """
-    whole(seed, "seed", 0, allow_float=True)  # named as the caller wrote it, not seeds[0]
+    checked_seed(seed)  # named as the caller wrote it, not seeds[0]
     return run_course_batch([model], protocol, [seed], follow_up_days=follow_up_days, thresholds=thresholds,
                             days=days, batch_size=batch_size, session=session, tests=tests, progress=progress,
                             opioid_tolerance=opioid_tolerance).isel(patient=0)

@@ -14,6 +14,7 @@ from ..params import Model, find_builtin, load_model, model_overrides, read_toml
 from ..params.reading import beside_experiment, yielding_to
 from ..plasticity import plastic_connections
 from ..protocols import Protocol, from_spec, resolve
+from ..rng import checked_seed
 from .engine import run_course_batch
 from .results import checked_days
 from .session import check_stimulus_received
@@ -93,7 +94,8 @@ def run_course_file(path_or_spec, seed: int | None = None, progress: bool = Fals
     check_course_keys(spec)
     protocol = file_protocol(spec, path)
     flag(progress, "progress")
-    s = whole(exp.get("seed", 0) if seed is None else seed, "experiment.seed" if seed is None else "seed", 0)
+    s = checked_seed(exp.get("seed", 0) if seed is None else seed, "experiment.seed" if seed is None else "seed",
+                     allow_float=False)
     n = whole(exp.get("n_patients", 1) if n_patients is None else n_patients, "n_patients")
     model = file_model(spec, path, protocol)
     kw = dict(follow_up_days=exp.get("follow_up_days", (30, 90)), thresholds=exp.get("thresholds", (0.3, 0.5)),
@@ -146,7 +148,7 @@ def check_course_keys(spec: Mapping[str, Any]) -> None:
     known_keys(exp, COURSE_KEYS, "key of [experiment] in a course file")
     for key in ("sham", "opioid_tolerance"):
         flag(exp.get(key, False), f"experiment.{key}")
-    whole(exp.get("seed", 0), "experiment.seed", 0)
+    checked_seed(exp.get("seed", 0), "experiment.seed", allow_float=False)
     whole(exp.get("n_patients", 1), "experiment.n_patients")
     for key, allowed in (("follow_up_days", "days >= 0"), ("days", "days >= 0"),
                          ("thresholds", "fractions of relief in (0, 1]")):

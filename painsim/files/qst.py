@@ -52,14 +52,14 @@ import numpy as np
 import xarray as xr
 
 from ..analysis import QST_MEASURES, dfns_mps, first_crossing, qst_summary, spikes_per_pulse, windup_ratio
-from ..checks import known_keys, known_tables, whole
+from ..checks import known_keys, known_tables
 from ..cohort.distributions import LogNormal, Normal
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..fibers import brush, heat, pinprick
 from ..fibers.encoding import MAX_FORCE, MAX_TEMPERATURE, SKIN_BASELINE
 from ..params import load_model
 from ..params.reading import beside_experiment
-from ..rng import rng_for
+from ..rng import checked_seed, rng_for
 from ..simulation import Request, simulate_batch
 from ..stimulation import tonic
 from ..units import to_si
@@ -137,7 +137,7 @@ def _config(exp: Mapping) -> dict:
         raise ParameterError("experiment.models", models, "distinct model names")
     if c["reference"] not in models:
         raise ParameterError("experiment.reference", c["reference"], f"one of the models {models}")
-    whole(c["seed"], "experiment.seed", 0)  # subject s has seed + s: numpy takes whole numbers >= 0 only
+    checked_seed(c["seed"], "experiment.seed", allow_float=False)  # subject s has seed + s: numpy takes whole numbers >= 0 only
     for key, low in (("n_subjects", 2), ("windup_pulses", 2), ("batch_size", 1)):
         v = c[key]
         if isinstance(v, bool) or not isinstance(v, int) or v < low:

@@ -14,6 +14,7 @@ from ..errors import ModelFileError, ParameterError
 from ..fibers.thermal import ramp_end
 from ..params import load_model
 from ..params.reading import beside_experiment
+from ..rng import checked_seed
 from ..simulation.inputs import route_stimulus
 from ..units import to_si
 from .conditions import (DEFAULT_DURATION, PHYSICAL, condition_request, condition_stimulus, heterotopic_stimuli,
@@ -34,7 +35,7 @@ CONDITIONS_TABLES = ("experiment", "condition")
 def _check_experiment_keys(exp: Mapping) -> None:
     known_keys(exp, EXPERIMENT_KEYS, "experiment key")
     if "seed" in exp:  # numpy and brian2 seeds are whole numbers >= 0; 1.7 is not silently made 1
-        whole(exp["seed"], "experiment.seed", 0)
+        checked_seed(exp["seed"], "experiment.seed", allow_float=False)
     if "batch_size" in exp:  # points per network: 2.5 is not silently made 2
         whole(exp["batch_size"], "experiment.batch_size", 1)
 
@@ -76,7 +77,7 @@ def check_conditions(spec: Mapping, path: Path) -> None:
             raise ParameterError(f"condition[{n}]", c, "a [[condition]] table")
         known_keys(c, CONDITION_KEYS, "condition key")
         if "seed" in c:
-            whole(c["seed"], f"condition[{n}].seed", 0)
+            checked_seed(c["seed"], f"condition[{n}].seed", allow_float=False)
         condition_stimulus(c, n)  # stimulus tables refused before any work, naming the condition
         noxious, _ = natural_stimuli(c, n)  # physical stimuli refused before any work
         _check_contacts_fit(noxious, spec["experiment"], n)

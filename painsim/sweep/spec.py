@@ -16,6 +16,7 @@ from ..checks import file_name, flag, known_keys, simulated_duration, whole
 from ..errors import ModelFileError, ParameterError, SpecError, UnitError, UnknownKeyError
 from ..params import beside_experiment, find_builtin, load_model, model_overrides, read_toml
 from ..parallel import jsonable
+from ..rng import checked_seed
 from ..version import function_digest
 from ..units import DIMENSIONLESS, UNITS, brian_dim, format_si, parse, to_celsius, unit_name
 from .designs import DESIGNS, design_points
@@ -367,7 +368,7 @@ def make_spec(spec: Mapping[str, Any] | SweepSpec, seed: int | None = None,
     if not isinstance(spec, Mapping):
         raise SpecError("spec", type(spec).__name__, "a dict, a SweepSpec or the path of a TOML file")
     sw = _sweep_table(spec)
-    _check_name(sw.get("name", "sweep"))
+    file_name(sw.get("name", "sweep"), "sweep.name", SpecError)  # a plain file name
     kind, design, function = _kind_design_function(sw)
     duration = simulated_duration(sw.get("duration", "1 s"), "sweep.duration", SpecError)
     seeds = _seeds(sw.get("seeds", 1))
@@ -381,7 +382,7 @@ def make_spec(spec: Mapping[str, Any] | SweepSpec, seed: int | None = None,
         name=str(sw.get("name", "sweep")), kind=kind, model=str(sw.get("model", "gate_control")),
         axes=axes, design=design, n=_whole(0 if n is None else n, "sweep.n", 0), levels=_whole(sw.get("levels", 4), "levels", 2),
         duration=float(duration), noxious=sw.get("noxious", 0.0), touch=sw.get("touch", 0.0),
-        seed=_whole(sw.get("seed", 0) if seed is None else seed, "seed", 0), seeds=seeds,
+        seed=checked_seed(sw.get("seed", 0) if seed is None else seed), seeds=seeds,
         paired_seeds=flag(sw.get("paired_seeds", False), "sweep.paired_seeds", SpecError), outcomes=list(sw.get("outcomes", [])),
         batch_size=_whole(sw.get("batch_size", 8) if batch_size is None else batch_size, "batch_size", 1),
         params=dict(sw.get("params", {})), stimulus=_stimulus(sw.get("stimulus")),
@@ -398,9 +399,9 @@ def _respec(spec: SweepSpec, seed, batch_size) -> SweepSpec:
     """A validated copy of a SweepSpec with a new seed or batch size."""
     out = copy.copy(spec)
     out.axes, out.outcomes, out._points = list(spec.axes), list(spec.outcomes), None
-    _check_name(out.name)
+    file_name(out.name, "sweep.name", SpecError)
     if seed is not None:
-        out.seed = _whole(seed, "seed", 0)
+        out.seed = checked_seed(seed)
     if batch_size is not None:
         out.batch_size = _whole(batch_size, "batch_size", 1)
     validate_points(out)
@@ -440,16 +441,11 @@ def _seeds(seeds) -> list[int] | int:
     if isinstance(seeds, (list, tuple)):
         if not seeds:
             raise SpecError("seeds", seeds, "a count >= 1 or a non-empty list of seeds")
-        out = [_whole(s, "seeds", 0) for s in seeds]
+        out = [checked_seed(s, "seeds") for s in seeds]
         if len(set(out)) != len(out):  # a repeated seed repeats a run: the spread would read smaller
             raise SpecError("seeds", list(seeds), "distinct seeds")
         return out
     return _whole(seeds, "seeds", 1)
-
-
-def _check_name(name) -> None:
-    """Refuse a sweep name that is not a plain file name (:func:`painsim.checks.file_name`)."""
-    file_name(name, "sweep.name", SpecError)
 
 
 def _axes(parameters, kind: str = "simulate") -> list[Axis]:
