@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["VOCABULARY", "PATTERNS", "label", "unlabelled"]
+__all__ = ["VOCABULARY", "PATTERNS", "UNITS_FROM", "label", "unlabelled"]
 
 #: Exact variable names -> (units, long_name).
 VOCABULARY: dict[str, tuple[str, str]] = {
@@ -129,6 +129,12 @@ PATTERNS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+#: The attribute of a variable whose elements are in different units (a validation table's values:
+#: Hz for one target, °C for the next): it names the variable holding each element's unit, in place
+#: of a ``units`` attribute (CF has no per-element unit; a single "1" would label a rate dimensionless).
+UNITS_FROM = "units_from"
+
+
 def _lookup(name: str) -> tuple[str, str] | None:
     if name in VOCABULARY:
         return VOCABULARY[name]
@@ -158,17 +164,19 @@ def label(ds):
     """
     for name, variable in ds.variables.items():
         attrs = variable.attrs
-        if "units" in attrs and "long_name" in attrs:
+        if ("units" in attrs or UNITS_FROM in attrs) and "long_name" in attrs:
             continue
         found = _lookup(str(name))
         if found is not None:
-            attrs.setdefault("units", found[0])
+            if UNITS_FROM not in attrs:  # its elements' units are elsewhere: no single unit
+                attrs.setdefault("units", found[0])
             attrs.setdefault("long_name", found[1])
     return ds
 
 
 def unlabelled(ds) -> list[str]:
-    """Names of the variables and coordinates of ``ds`` without ``units`` or ``long_name``.
+    """Names of the variables and coordinates of ``ds`` without ``units`` or ``long_name``
+    (a :data:`UNITS_FROM` attribute naming a variable of ``ds`` stands for ``units``).
 
     Parameters
     ----------
@@ -180,5 +188,7 @@ def unlabelled(ds) -> list[str]:
     list of str
         The names, sorted.
     """
-    return sorted(str(v) for v in ds.variables
-                  if "units" not in ds[v].attrs or "long_name" not in ds[v].attrs)
+    def has_units(attrs) -> bool:
+        return "units" in attrs or str(attrs.get(UNITS_FROM)) in ds.variables
+
+    return sorted(str(v) for v in ds.variables if not has_units(ds[v].attrs) or "long_name" not in ds[v].attrs)

@@ -27,7 +27,7 @@ def axis_label(ds: xr.Dataset, name: str) -> tuple[str, float]:
     ds : xarray.Dataset
         A sweep result.
     name : str
-        The swept coordinate (its ``display_unit`` attribute is read).
+        The swept coordinate (its ``display_unit`` attribute is read; without one, its ``units``).
 
     Returns
     -------
@@ -38,6 +38,8 @@ def axis_label(ds: xr.Dataset, name: str) -> tuple[str, float]:
     """
     unit = ds[name].attrs.get("display_unit", "") or ""
     scale = UNITS[unit][0] if unit in UNITS else 1.0
+    if not unit:  # no unit of the spec's: the values are shown as stored, in their "units"
+        unit = str(ds[name].attrs.get("units", "1"))
     shown = _SHOWN_UNITS.get(unit, unit)
     return (f"{name} ({shown})" if shown else name), scale
 

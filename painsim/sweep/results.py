@@ -196,6 +196,16 @@ def _outcome_vars(spec, parts: dict, P: int, R: int) -> dict:
     return data_vars
 
 
+def _plain_unit(path: str) -> str | None:
+    """The unit a plain number of the axis ``path`` is read in (None: a dimensionless parameter):
+    a physical stimulus' (°C, mN), a model temperature's (``*_celsius``), a course's end day."""
+    if path in PHYSICAL:
+        return PHYSICAL[path][2]
+    if path.endswith("_celsius"):
+        return "degC"
+    return "d" if path == "protocol.end_day" else None  # painsim.protocols.Calendar: plain numbers are days
+
+
 def _coords(spec, pts: list, template, P: int, R: int) -> dict:
     """point, repeat, the outcomes' own dimensions, and each axis's values per point."""
     coords: dict = {"point": np.arange(P), "repeat": np.arange(R)}
@@ -210,9 +220,11 @@ def _coords(spec, pts: list, template, P: int, R: int) -> dict:
             arr = np.array(vals, dtype=bool)
         elif a.categorical:
             arr = np.array([str(v) for v in vals], dtype=object)
-        plain = PHYSICAL[a.path][2] if a.path in PHYSICAL and a.dim == DIMENSIONLESS else None  # °C, mN
+        plain = _plain_unit(a.path) if a.dim == DIMENSIONLESS else None  # °C, mN, days
+        # display_unit: the unit values are shown in after dividing the SI value by it; plain days are
+        # not seconds, so they are shown as stored (painsim.plots.sweep.axis_label reads "units" then)
         attrs = {"units": plain or (unit_name(a.dim) if a.dim not in (None, DIMENSIONLESS) else "1"),
-                 "display_unit": plain or a.unit, "scale": a.scale, "long_name": a.path}
+                 "display_unit": (plain if plain != "d" else "") or a.unit, "scale": a.scale, "long_name": a.path}
         coords[a.path] = ("point", arr, attrs)
     return coords
 

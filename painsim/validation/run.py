@@ -23,6 +23,7 @@ import xarray as xr
 
 from ..checks import whole
 from ..errors import ParameterError
+from ..labels import UNITS_FROM
 from ..params import builtin_experiments, builtin_models, find_builtin, load_model
 from ..parallel import Layout, ResultStore, report, run_batches
 from ..sweep.evaluate import check_worker_cache, prepare_worker
@@ -295,25 +296,26 @@ def _dataset(targets: Iterable[Target], values: np.ndarray, seconds: np.ndarray,
              inputs: str = "") -> xr.Dataset:
     targets = list(targets)
     nan = float("nan")
-    # the values of different targets are in different units, named per target by the variable
-    # "units"; CF has no per-element unit, so those variables say "1" and their long_name says so
+    # the values of different targets are in different units (Hz, °C, NRS), named per target by the
+    # variable "units"; CF has no per-element unit, so those variables point to it (labels.UNITS_FROM)
     per_target = " (in the units of its target: variable 'units')"
+    own = {UNITS_FROM: "units"}
     text = {"status": "calibrated (a parameter was fitted or chosen with the target in view) or prediction",
             "units": "units of the target's values (UDUNITS)", "what": "what the target measures",
             "source": "published source of the target", "note": "what the comparison assumes"}
     data = {
-        "model": (("target",), values, {"units": "1", "long_name": "the model's value" + per_target}),
+        "model": (("target",), values, {**own, "long_name": "the model's value" + per_target}),
         "published": (("target",), np.array([t.published for t in targets], float),
-                      {"units": "1", "long_name": "the published value" + per_target}),
+                      {**own, "long_name": "the published value" + per_target}),
         "published_low": (("target",), np.array([nan if t.low is None else t.low for t in targets], float),
-                          {"units": "1", "long_name": "lower end of the published range" + per_target}),
+                          {**own, "long_name": "lower end of the published range" + per_target}),
         "published_high": (("target",), np.array([nan if t.high is None else t.high for t in targets], float),
-                           {"units": "1", "long_name": "upper end of the published range" + per_target}),
+                           {**own, "long_name": "upper end of the published range" + per_target}),
         "published_direction": (("target",), np.array([t.direction for t in targets], np.int8),
                                 {"units": "1", "long_name": "sign of the published effect where the source "
                                  "gives only its direction (+1, -1; 0 otherwise)"}),
         "published_direction_from": (("target",), np.array([t.direction_from for t in targets], float),
-                                     {"units": "1", "long_name": "value the published direction is read from (0 for "
+                                     {**own, "long_name": "value the published direction is read from (0 for "
                                       "a change, 1 for a ratio)" + per_target}),
         "verdict": (("target",), np.array([t.verdict(v) for t, v in zip(targets, values)], dtype=object),
                     {"units": "1", "long_name": "model within the published range, or on the side of it a "

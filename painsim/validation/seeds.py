@@ -17,6 +17,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import ParameterError, PathError, UsageError
+from ..labels import UNITS_FROM
 from ..version import source_digest
 from .comparison import _figures, read_result
 from .run import _fmt, _published, _range, inputs_fingerprint, kept_targets
@@ -95,12 +96,14 @@ def across_seeds(results: Sequence[xr.Dataset]) -> xr.Dataset:
     low = np.array([np.nanmin(row) if np.isfinite(row).any() else np.nan for row in finite])
     high = np.array([np.nanmax(row) if np.isfinite(row).any() else np.nan for row in finite])
     data = {
-        "model": (("target", "seed"), model, {"units": "1", "long_name": "the model's value at each seed (in the "
+        "model": (("target", "seed"), model, {UNITS_FROM: "units", "long_name": "the model's value at each seed (in the "
                                               "units of its target: variable 'units')"}),
         "verdict": (("target", "seed"), verdict, {"units": "1", "long_name": "model within the published range "
                                                   "at this seed (yes, no, n/a)"}),
-        "model_low": (("target",), low, {"units": "1", "long_name": "smallest value over the seeds"}),
-        "model_high": (("target",), high, {"units": "1", "long_name": "largest value over the seeds"}),
+        "model_low": (("target",), low, {UNITS_FROM: "units", "long_name": "smallest value over the seeds (in the "
+                                         "units of its target: variable 'units')"}),
+        "model_high": (("target",), high, {UNITS_FROM: "units", "long_name": "largest value over the seeds (in the "
+                                           "units of its target: variable 'units')"}),
         "reproduced": (("target",), np.array([(row == "yes").sum() for row in verdict], np.int64),
                        {"units": "1", "long_name": "number of seeds at which the target is reproduced"}),
         "agree": (("target",), np.array([len(set(row)) == 1 for row in verdict], bool),
