@@ -1,8 +1,8 @@
 """Results on disk: atomic NetCDF writes, combining per-point Datasets, Neo export.
 
 Nothing half-written is ever left on disk: files are written to a temporary
-name in the target folder and renamed into place (an atomic operation on
-POSIX file systems).
+name in the target folder and renamed into place (:class:`atomic_path`, from
+:mod:`painsim.atomic`, which also holds Ctrl-C until a write has ended).
 """
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Sequence
 import numpy as np
 import xarray as xr
 
+from .atomic import atomic_path, ctrl_c_held, file_mode
 from .errors import ParameterError, PathError
 from .labels import label
 from .version import __version__, source_digest
@@ -29,68 +29,6 @@ __all__ = ["save", "as_saved", "bin_width", "load", "combine", "point", "check_w
 
 #: Dimensions whose length differs between points (spikes, synapse lists).
 RAGGED_PREFIXES = ("spike", "synapse_")
-
-
-def file_mode() -> int:
-    """The mode of a new file under the process's umask (``0o666 & ~umask``, e.g. 0o644)."""
-    try:  # Linux: read it without changing it (no window in which another thread sees umask 0)
-        with open("/proc/self/status") as f:
-            mask = next((int(line.split()[1], 8) for line in f if line.startswith("Umask:")), None)
-    except OSError:
-        mask = None
-    if mask is None:
-        mask = os.umask(0o022)
-        os.umask(mask)
-    return 0o666 & ~mask
-
-
-class atomic_path:
-    """Context manager yielding a temporary path that replaces ``path`` on success.
-
-    The file gets the mode of any new file under the process's umask (:func:`file_mode`),
-    not the 0600 of a temporary file.
-
-    Parameters
-    ----------
-    path : str or path-like
-        The file to write; its folder is created if missing.
-    suffix : str
-        Suffix of the temporary file (default ``".tmp"``), made in the same
-        folder; it is removed if the ``with`` block raises.
-    """
-
-    def __init__(self, path: str | os.PathLike, suffix: str = ".tmp"):
-        self.path = Path(path)
-        self.suffix = suffix
-
-    def __enter__(self) -> Path:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=self.suffix, dir=self.path.parent)
-        os.close(fd)
-        self.tmp = Path(tmp)
-        return self.tmp
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            try:
-                if self.tmp.is_file():
-                    _fsync(self.tmp)  # on disk before the rename: a crash cannot leave an empty file
-                    os.chmod(self.tmp, file_mode())
-                os.replace(self.tmp, self.path)
-            except BaseException:
-                self.tmp.unlink(missing_ok=True)
-                raise
-        else:
-            self.tmp.unlink(missing_ok=True)
-        return False
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def as_saved(ds: xr.Dataset) -> xr.Dataset:
@@ -226,6 +164,9 @@ def netcdf_file(path) -> Path:
 def load(path: str | os.PathLike) -> xr.Dataset:
     """Read a Dataset written by :func:`save` (fully loaded, file closed).
 
+    Ctrl-C during the read is held until the file is closed (:func:`painsim.atomic.ctrl_c_held`):
+    an interrupt inside xarray's reader can leave its lock held and the process hanging.
+
     Parameters
     ----------
     path : str or path-like
@@ -240,7 +181,7 @@ def load(path: str | os.PathLike) -> xr.Dataset:
     painsim.errors.PathError
         ``path`` is missing, a folder, or not a NetCDF file (a TOML experiment, a figure ...).
     """
-    with xr.open_dataset(netcdf_file(path), engine="netcdf4") as ds:
+    with ctrl_c_held(), xr.open_dataset(netcdf_file(path), engine="netcdf4") as ds:
         return ds.load()
 
 
