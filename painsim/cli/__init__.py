@@ -41,8 +41,9 @@ from ..sweep import load_spec, run_sweep
 from ..version import __version__
 from .options import (EXAMPLES, _AT_LEAST_ONE, _AT_LEAST_ZERO, _SEED, _Parser, _add_set, _check_run_options,
                       _patient_options, _store_options, _variant)
-from .output import (_REPORTED, _SUMMARIES, _SWEEP_STORE, _check_sweep_store, _figures, _out_path, _output_folder,
-                     _plots, _print_lines, _print_paths, _provenance, _write_outputs, sweep_destination)
+from .output import (_REPORTED, _SUMMARIES, _SWEEP_STORE, _TABLES, _check_sweep_store, _counted, _figures, _kept,
+                     _out_path, _output_folder, _plots, _print_lines, _print_paths, _provenance, _write_outputs,
+                     sweep_destination)
 from .saved import cmd_export, cmd_figures
 from .validate import cmd_validate
 
@@ -76,7 +77,8 @@ def cmd_run(args) -> int:
     ------
     painsim.errors.UsageError
         ``--n-patients``, ``--workers`` or ``--resume`` for a kind of file
-        that does not take it.
+        that does not take it; without ``--resume``, a cohort store in
+        ``--out`` holding an interrupted run's patients.
     painsim.errors.PathError
         A file for another command (the message names it), ``--out`` is a
         file, or it holds another result (a sweep's, a validation run's,
@@ -87,8 +89,8 @@ def cmd_run(args) -> int:
     OSError
         The output folder cannot be created, or a file cannot be written.
     KeyboardInterrupt
-        Ctrl-C; for a cohort, raised with the argument ``"reported"`` after
-        saying where its finished patients are kept.
+        Ctrl-C; for a cohort that kept finished patients, raised with the
+        argument ``"reported"`` after saying how many are kept and where.
     """
     kind = files.check_command(args.file, "run")
     if kind == "course":  # the same run and output as `painsim course FILE`
@@ -107,14 +109,15 @@ def cmd_run(args) -> int:
         try:
             ds = files.run_experiment(spec, seed=args.seed, progress=True, **options)
         except KeyboardInterrupt:
-            if store:
-                print(f"painsim: interrupted; finished {store} are kept in {out / store}; continue with --resume",
-                      file=sys.stderr)
+            kept = len(_kept(out / store)) if store else 0
+            if kept:  # (a store that keeps nothing is removed: there is nothing to continue)
+                print(f"painsim: interrupted; {_counted(kept, 'finished ' + store)} {'is' if kept == 1 else 'are'} "
+                      f"kept in {out / store}; continue with --resume", file=sys.stderr)
                 raise KeyboardInterrupt(_REPORTED) from None
             raise
         print(f"painsim: simulated in {time.time() - t0:.1f} s", flush=True)
         _provenance(ds, args)
-        result, figures = _write_outputs(ds, out, name, lambda: _figures(kind, ds, spec))
+        result, figures = _write_outputs(ds, out, name, lambda: _figures(kind, ds, spec), _TABLES.get(kind, ()))
         _print_paths(result, figures, **_SUMMARIES[kind](ds, out))
     return 0
 
@@ -191,7 +194,7 @@ def cmd_sweep(args) -> int:
     spec = load_spec(args.spec, seed=args.seed)
     out = _out_path(args, spec.name, "sweep")
     store = out / _SWEEP_STORE
-    _check_sweep_store(out, store, spec.key(), args.resume)  # before the first line, in --out/--resume terms
+    _check_sweep_store(out, store, spec, args.resume, args.seed)  # before the first line, in --out/--resume terms
     n = len(spec.points()) * spec.n_repeats
     workers = args.workers if args.workers is not None else spec.workers  # --workers, else the file's
     where = sweep_destination(workers, args.scheduler)

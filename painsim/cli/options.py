@@ -14,6 +14,7 @@ from pathlib import Path
 from .. import files
 from ..errors import UsageError
 from ..rng import SEED_LIMIT
+from .output import _refuse_later_work, _remove_if_nothing_kept
 
 
 #: Shown by ``painsim --help``: the commands of the README.
@@ -58,16 +59,18 @@ _AT_LEAST_ZERO = _whole(0, "a whole number >= 0 (0: this process)")
 
 def _store_options(args, store: Path) -> dict:
     """Options of a kind that keeps finished work in ``store``: resume it, or start afresh where the
-    store belongs to a finished run (its result is replaced); an interrupted run's store without
-    ``--resume`` is refused, as a sweep's is (its finished work would be lost)."""
+    store belongs to a finished run (its result is replaced).  Without ``--resume``, a store holding
+    an interrupted run's work is refused, as a sweep's is (its finished work would be lost:
+    :func:`painsim.cli.output._refuse_later_work`, also checked before the run's first line); a
+    store that keeps no finished item is no run's work (:func:`painsim.cli.output._remove_if_nothing_kept`)."""
     resume = getattr(args, "resume", False)
     if store.exists() and not resume:
-        if not (store.parent / "results.nc").is_file():
-            raise UsageError(f"--out {store.parent} holds an interrupted run's finished {store.name} ({store}): "
-                             "--resume continues them; give another --out, or remove the folder to start afresh")
-        print(f"painsim: starting afresh (the {store.name} of the previous run in {store} are removed; "
-              "--resume continues them instead)", flush=True)
-        shutil.rmtree(store)
+        if _refuse_later_work(store):
+            print(f"painsim: starting afresh (the {store.name} of the previous run in {store} are removed; "
+                  "--resume continues them instead)", flush=True)
+            shutil.rmtree(store)
+        else:
+            _remove_if_nothing_kept(store)
     return dict(n_patients=getattr(args, "n_patients", None), workers=getattr(args, "workers", None),
                 store=store, resume=resume)
 

@@ -19,7 +19,8 @@ from ..errors import ParameterError, PathError, UsageError
 from ..params import overrides_text, overriding
 from ..version import __version__
 from .options import _variant
-from .output import _REPORTED, _out_path, _output_folder, _plots, _print_lines, _print_paths, _provenance, _write_lines
+from .output import (_REPORTED, _clear_for, _out_path, _output_folder, _plots, _print_lines, _print_paths, _provenance,
+                     _write_lines)
 
 
 def cmd_validate(args) -> int:
@@ -57,7 +58,7 @@ def cmd_validate(args) -> int:
     painsim.errors.UsageError
         ``--seeds`` with ``--seed`` or ``--compare``, a seed named twice,
         fewer than two different seeds, a ``--set`` path given twice, or an
-        interrupted seed run in ``--out`` without ``--resume``.
+        interrupted run (or seed run) in ``--out`` without ``--resume``.
     painsim.errors.PathError
         ``--out`` is a file or holds another kind of result (a run's, a
         sweep's: :func:`painsim.files.earlier_result`), a ``--seeds`` run's
@@ -81,6 +82,8 @@ def cmd_validate(args) -> int:
     seeds = _seeds(args)  # a bad seed list, or --seeds with --seed or --compare, is refused before any work
     out = _out_path(args, "validation", "validation")  # a folder holding another kind of result is refused
     _refuse_other_form(out, bool(seeds))  # a single run beside a --seeds run's result, or the reverse
+    if not seeds and not args.resume:  # (--seeds: each seed's folder, in _validate_seeds)
+        _refuse_interrupted(out)
     baseline = (validation.read_result(args.compare, "--compare") if getattr(args, "compare", None)
                 else None)  # a bad baseline is refused before any work
     seed = 1 if args.seed is None else args.seed
@@ -113,6 +116,17 @@ def _seeds(args) -> list[int]:
     if len(seeds) < 2:
         raise UsageError(f"{given}: give at least two different seeds (one run at one seed: --seed)")
     return seeds
+
+
+def _refuse_interrupted(out: Path) -> None:
+    """Refuse a run without ``--resume`` into a folder whose ``targets/`` keeps an interrupted run's
+    measured targets, in the command line's words, before the first line (the store would refuse it
+    in the API's: ``resume=True``); a store that keeps none is no run's work (it is removed)."""
+    store = out / "targets"
+    kept = validation.kept_targets(store) if store.is_dir() else 0
+    if kept:
+        raise UsageError(f"--out {out} holds an interrupted validation run's {kept} measured target(s) ({store}): "
+                         "continue it with --resume, or give another --out")
 
 
 #: What shows a single run's result in a folder (its table, or the kept targets of an interrupted one).
@@ -168,6 +182,7 @@ def _validate_seeds(args, chosen, out, seeds, variant: str = "") -> int:
     spread = validation.across_seeds(runs)
     _provenance(spread, args)
     lines = [validation.seed_header(spread), ""] + validation.seed_rows(spread)
+    _clear_for(out, "seeds.nc", ["seeds.md"])  # no earlier table beside the new result, even if interrupted
     result, table = io.save(spread, out / "seeds.nc"), _write_lines(out / "seeds.md", lines)
     _print_lines(lines)
     _print_paths(result, [], table=table)
@@ -184,7 +199,7 @@ def _validate(args, chosen, out, seed, variant: str = "", baseline=None, table: 
     from_run = validation.finished_targets(out, seed, variant) if args.resume else None
     names = _with_earlier_rows(out, [t.name for t in chosen], from_run, args.resume, say=table)
     with _output_folder(out):
-        store = out / "targets"  # each finished target, until the table is written (--resume)
+        store = out / "targets"  # each finished target, until the result is written (--resume)
         try:
             ds = validation.validate(names, seed=seed, progress=lambda line: print(line, flush=True),
                                      store=store, resume=args.resume, workers=args.workers, finished_run=from_run)
@@ -200,14 +215,16 @@ def _validate(args, chosen, out, seed, variant: str = "", baseline=None, table: 
             raise
         _provenance(ds, args)
         rows = validation.table_rows(ds)
+        # an earlier run's table, figure and comparison go first: none stays beside the new result
+        _clear_for(out, "validation.nc", ["validation.md", "validation.png", "comparison.md"])
         result = io.save(ds, out / "validation.nc")
+        validation.forget_measured(store, names)  # the result holds them now (--resume reads it)
         table_file = out / "validation.md"
         # the table says which model it measured: seed, and the variant of every model, if any
         header = f"painsim {__version__}, seed {seed}" + (f", every model with {variant}" if variant else "")
         _write_lines(table_file, [header, ""] + rows)
         plots = _plots()
         figure = plots.save_figure(plots.validation_figure(ds), out / "validation.png")
-        validation.forget_measured(store, names)
     if table:  # (--seeds prints the table over the seeds instead)
         _print_lines(validation.table_rows(ds, sources=False))
     print(_summary(ds))
