@@ -9,6 +9,7 @@ from brian2 import Hz, ms, second, us
 
 import painsim as ps
 from painsim.circuits import build_networks, build_plan, shared_parameters
+from painsim.readouts import population_spikes, readout_start
 from painsim.simulation import PointsRunner, point_input
 
 DURATION = 2 * second
@@ -27,14 +28,23 @@ def gate_results():
                     ps.simulate_batch(reqs, DURATION)))
 
 
-def test_gate_closes_with_abeta_stimulation(gate_results):
-    c, scs = float(gate_results["C"].pn_rate), float(gate_results["C+SCS"].pn_rate)
-    # ~10 PN x 1.7 s x tens of Hz gives hundreds of spikes: Poisson noise on the
-    # count is a few %, so a 20 % reduction is a clear, non-chance effect.  (Was
-    # "halving": issue "Neuropathic pain as patients have it" part 3 makes the gate
-    # partial, as published (-15 to -55 %, tests/test_spinal_phenotype.py).)
-    assert c > 5.0, "noxious input must drive the projection neurons"
-    assert scs < 0.8 * c
+def _count(res, population="PN"):
+    """Spikes of ``population`` in the readout window (after ``readout.transient``), all neurons."""
+    times, _ = population_spikes(res, population)
+    start = readout_start(ps.load_model(res.attrs["model"]), res.attrs["duration_s"])
+    return int(np.count_nonzero(times >= start))
+
+
+def test_gate_closes_partially_with_abeta_stimulation(gate_results):
+    c, scs = _count(gate_results["C"]), _count(gate_results["C+SCS"])
+    assert float(gate_results["C"].pn_rate) > 5.0, "noxious input must drive the projection neurons"
+    # Tolerances from Poisson counting noise (sd of a count n ~ sqrt(n)): the gate closes when
+    # the PN count falls by more than 3 sd of the difference of two counts (sqrt(c + scs)), and
+    # partially when what is left stays more than 3 sd above zero (scs > 3 sqrt(scs)), as the
+    # published gate is partial (issue "Neuropathic pain as patients have it" part 3; the
+    # published size, on C-carried heat, is a strict xfail in tests/test_spinal_phenotype.py)
+    assert c - scs > 3 * np.sqrt(c + scs), (c, scs)
+    assert scs > 3 * np.sqrt(scs), (c, scs)
     assert float(gate_results["C+SCS"].pain) < float(gate_results["C"].pain)
     assert float(gate_results["C+SCS"].gate_index) > float(gate_results["C"].gate_index)
 
@@ -43,7 +53,11 @@ def test_reduction_vanishes_when_inhibition_blocked(gate_results):
     c, scs = float(gate_results["blocked C"].pn_rate), float(gate_results["blocked C+SCS"].pn_rate)
     # without GABA_A/glycine, Aβ input can only add excitation (WDR neurons receive Aβ)
     assert scs >= 0.9 * c
-    assert float(gate_results["blocked C+SCS"].gate_index) == 0.0
+    # the block removes the inhibition, not the interneurons' drive: the stimulation still makes
+    # the IN fire, by more than 3 Poisson sd of the difference of the two counts (a block that
+    # silenced the interneurons instead would pass the PN check above and fail here)
+    in_scs, in_c = _count(gate_results["blocked C+SCS"], "IN"), _count(gate_results["blocked C"], "IN")
+    assert in_scs - in_c > 3 * np.sqrt(in_scs + in_c), (in_scs, in_c)
 
 
 def test_neuropathic_preset_hurts_more_than_healthy(gate_results):
@@ -62,7 +76,9 @@ def test_result_is_labelled(gate_results):
 
 
 def _pn_spikes_per_pulse(res, n_pulses, period=1.0):
-    return ps.analysis.spikes_per_pulse(res, np.arange(n_pulses) * period, period, "PN")
+    """PN spikes (all neurons, not per neuron: counts, for Poisson bounds) after each pulse."""
+    n_pn = int(res.population_size.sel(population="PN"))
+    return ps.analysis.spikes_per_pulse(res, np.arange(n_pulses) * period, period, "PN") * n_pn
 
 
 @pytest.fixture(scope="module")
@@ -85,10 +101,28 @@ def test_windup_grows_over_15_pulses(windup):
     assert control[8:].mean() > control[:7].mean()
 
 
+def _windup_ratio(counts):
+    """Wind-up normalised by the response: mean of the last three volleys' counts / the first's."""
+    return counts[-3:].mean() / counts[0]
+
+
+def _no_windup_bound(counts):
+    """3 sd of :func:`_windup_ratio` if every volley drew a Poisson count of one mean (no wind-up).
+
+    The mean is that of all volleys' counts; by the delta method the ratio's variance is then
+    (1 + 1/3) / mean (first count: variance = mean; mean of three: mean / 3; ratio 1).  The
+    circuit's responses vary less than Poisson counts (a fixed network), so the bound is wide."""
+    return 3 * np.sqrt((1 + 1 / 3) / counts.mean())
+
+
 def test_nmda_block_removes_most_of_windup(windup):
     control, apv = windup
-    growth = lambda x: x[-3:].mean() - x[0]
-    assert growth(apv) < 0.5 * growth(control)
+    # the ratio, not the growth in spikes: a block that shrinks every response but keeps their
+    # growth (half block: the ratio stays high) must not pass for one that removes wind-up
+    assert apv[0] > 0, "the block must leave a first response to normalise by"
+    bound = _no_windup_bound(apv)
+    assert abs(_windup_ratio(apv) - 1) < bound, (_windup_ratio(apv), bound)
+    assert _windup_ratio(control) - _windup_ratio(apv) > bound, (_windup_ratio(control), _windup_ratio(apv), bound)
 
 
 def test_same_seed_same_result_different_seed_different_spikes():
