@@ -1,6 +1,6 @@
 """Thalamus, S1 pain map, M1 and descending control (issue 5).
 
-One batched network (10 points x 1 s of the 5-site pathway) serves the
+One batched network (11 points x 1 s of the 5-site pathway) serves the
 somatotopy, pathology and rTMS tests; the map metrics are checked on
 hand-made images with known answers.
 """
@@ -23,13 +23,15 @@ def runs():
     rtms = ps.stimulation.rtms(0.8, n_trains=1, train_duration="1 s")
     sham = ps.stimulation.rtms(0.0, n_trains=1, train_duration="1 s")
     cut = healthy.with_params({"descending.integrity": 0.0})
+    no_reorg = neuro.with_params({"pathology.map_reorganization": 0.0})
     reqs = [ps.Request(healthy, None, {s: NOXIOUS}, seed=4, label=f"site {s}") for s in range(5)]
     reqs += [ps.Request(neuro, None, NOXIOUS, seed=4, label="neuropathic"),
+             ps.Request(no_reorg, None, NOXIOUS, seed=4, label="neuropathic, no reorganization"),
              ps.Request(healthy, sham, NOXIOUS, seed=4, label="sham"),
              ps.Request(healthy, rtms, NOXIOUS, seed=4, label="rtms"),
              ps.Request(cut, sham, NOXIOUS, seed=4, label="sham, no descending"),
              ps.Request(cut, rtms, NOXIOUS, seed=4, label="rtms, no descending")]
-    res = ps.simulate_batch(reqs, DURATION, batch_size=10)
+    res = ps.simulate_batch(reqs, DURATION, batch_size=len(reqs))
     return healthy, {r.label: r for r in res}
 
 
@@ -74,6 +76,24 @@ def test_neuropathic_preset_enlarges_the_painful_sites_overactive_area(runs):
     neuro_area = float(r["neuropathic"].map_overactive_area)
     assert neuro_area > healthy_area > 0, (healthy_area, neuro_area)
     assert float(r["neuropathic"].pain) > float(r[f"site {painful}"].pain)
+
+
+def test_map_reorganization_enlarges_the_area_beyond_the_spinal_input(runs):
+    """The comparison above also holds with the preset's larger spinal output alone; this pairs the
+    preset with itself without its cortical mechanism (pathology.map_reorganization = 0): the
+    spinal output is the same spike for spike (the reorganization acts on thalamocortical spread
+    only), and the overactive area is larger with it by at least one map unit (the area's
+    resolution, cortex.map.spacing squared).  Control: the dorsal horn's spikes do not differ."""
+    model, r = runs
+    with_reorg, without = r["neuropathic"], r["neuropathic, no reorganization"]
+    for pop in ("C", "Adelta", "IN", "EX", "PN"):
+        for a, b in zip(readouts.population_spikes(with_reorg, pop, sort=True)[:2],
+                        readouts.population_spikes(without, pop, sort=True)[:2]):
+            np.testing.assert_array_equal(a, b, err_msg=pop)
+    assert float(with_reorg.pn_rate) == float(without.pn_rate)
+    unit = model.si("cortex.map.spacing") ** 2   # the area is a whole number of these
+    units = [round(float(ds.map_overactive_area) / unit) for ds in (with_reorg, without)]
+    assert units[0] >= units[1] + 1, units
 
 
 def test_pain_score_mixes_the_spinal_score_with_the_chosen_map_term(runs):

@@ -44,7 +44,21 @@ def runs():
         out[name] = {v: np.mean([_rate(d, v) for d in ds]) for v in ("IN", "EX", "Abeta")}
         out[name]["PN"] = np.mean([float(d.pn_rate) for d in ds])
         out[name]["abeta_spikes"] = sum(int(np.sum(d.spike_population.values == 0)) for d in ds)
+        out[name]["results"] = ds
     return out
+
+
+def _changed_populations(a, b) -> set:
+    """Populations whose spikes (times and neurons) differ between two conditions in any seed."""
+    changed = set()
+    for x, y in zip(a["results"], b["results"]):
+        names = x["spike_population"].attrs["flag_meanings"].split()
+        assert names == y["spike_population"].attrs["flag_meanings"].split()
+        for pop in names:
+            sx, sy = ps.readouts.population_spikes(x, pop, sort=True), ps.readouts.population_spikes(y, pop, sort=True)
+            if not (np.array_equal(sx[0], sy[0]) and np.array_equal(sx[1], sy[1])):
+                changed.add(pop)
+    return changed
 
 
 def test_fraction_mode_refuses_khz_trains_and_accepts_50hz():
@@ -83,15 +97,22 @@ def test_10khz_at_clinical_amplitude_recruits_no_abeta(runs):
 
 
 def test_removing_field_coupling_removes_the_effect(runs):
-    none, off = runs["none"], runs["10k_uncoupled"]
-    assert off["IN"] == pytest.approx(none["IN"], abs=0.5)
-    assert off["PN"] == pytest.approx(none["PN"], rel=0.05)
+    """Exact, not approximate: coupling 0 gives the field projections no synapse, and the field's
+    draws come from its own random stream, so only the FIELD generator units' own (recorded)
+    spikes may differ, every dorsal-horn population fires spike for spike as without the train.
+    Control: with the coupling the same train changes the interneurons and the PN."""
+    assert _changed_populations(runs["none"], runs["10k_uncoupled"]) <= {"FIELD"}
+    assert {"IN", "PN"} <= _changed_populations(runs["none"], runs["10k"])
 
 
 def test_blocking_gaba_removes_the_pn_effect(runs):
+    """Exact, not approximate: the model file's field drives IN only (sensitivity_ex = _pn = 0) and
+    gaba_block scales the interneurons' GABA_A/glycine conductances to 0 (their GABA_B release is 0
+    in the model file), so the train changes the IN (and its own FIELD units') spikes and no spike
+    of any other population."""
     g0, g1 = runs["gaba_none"], runs["gaba_10k"]
     assert g1["IN"] > g0["IN"] + 5.0           # the field still drives the interneurons
-    assert g1["PN"] == pytest.approx(g0["PN"], rel=0.05)  # but their inhibition is gone
+    assert _changed_populations(g0, g1) <= {"FIELD", "IN"}  # but their inhibition is gone
 
 
 def test_1khz_does_less_than_10khz_at_the_same_amplitude(runs):

@@ -5,8 +5,8 @@ recruited Aβ drive the segmental Aβ -> inhibitory-interneuron gate; PNT (Ghona
 1999) alternates 15/30 Hz through needles in deep tissue at Aδ strength.
 
 Properties with negative controls; tolerances come from the model's own structure or the
-published range they stand for (measured values appear only in the reasons of the strict
-expected failures; the tables are in docs/stimulation.md)."""
+published range they stand for (the strict expected failures name the misses and where they
+are measured; the tables are in docs/stimulation.md)."""
 import numpy as np
 import pytest
 
@@ -21,6 +21,9 @@ PNS = ps.protocols.get("pns_percutaneous")
 PNT = ps.protocols.get("pnt_alternating")
 BLOCK = {"dorsal_horn.pharmacology.gaba_block": 1.0, "dorsal_horn.pharmacology.gabab_block": 1.0}
 ONE_SITE = {"body.n_sites": 1, "body.painful_site": 0}
+#: published reduction of the C-carried PN response by Aβ-strength stimulation (docs/validation.md,
+#: gate_on_c_heat: Shechter et al. 2013, Qin et al. 2007, widened by their spread)
+GATE_RANGE = (0.23, 0.42)
 
 
 def _lead(mm: float) -> dict:
@@ -184,8 +187,17 @@ def test_pns_drives_interneurons_and_reduces_the_healthy_heat_response(runs):
     for k in range(len(SEEDS)):
         assert runs["h_pns"]["IN"][k] > runs["h_none"]["IN"][k]
         assert runs["h_pns"]["PN"][k] < runs["h_none"]["PN"][k]
-    # at least the low end of the published partial gate (-23 to -42 %, docs/circuits.md)
-    assert sum(runs["h_pns"]["PN"]) <= (1 - 0.23) * sum(runs["h_none"]["PN"])
+    # checks only that the gate closes by at least the low end of the published partial gate
+    # (GATE_RANGE); that it stays partial is the known miss below
+    assert sum(runs["h_pns"]["PN"]) <= (1 - GATE_RANGE[0]) * sum(runs["h_none"]["PN"])
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="the published segmental gate is partial (-23 to "
+                   "-42 %); the model's closes further on C-carried heat, during PNS as during 50 Hz Aβ-strength "
+                   "stimulation: the known miss of issue 14 (docs/validation.md row gate_on_c_heat; "
+                   "docs/stimulation.md 'Percutaneous PNS and PNT')")
+def test_pns_gate_on_healthy_heat_stays_partial(runs):
+    assert sum(runs["h_pns"]["PN"]) >= (1 - GATE_RANGE[1]) * sum(runs["h_none"]["PN"])
 
 
 def test_blocking_inhibition_removes_the_reduction(runs):
@@ -203,18 +215,19 @@ def test_disinhibition_unmasks_the_abeta_ex_route_under_pns(runs):
         assert runs["n_pns_cut"]["PN"][k] < runs["n_pns"]["PN"][k]
 
 
-@pytest.mark.xfail(strict=True, reason="Gilmore 2019: >= 50 % pain reduction in a majority of PNS patients "
-                   "(7/12 vs 2/14 placebo).  Measured (post_traumatic_neuropathic, 45 °C, 5 sites, C gain 0.78125): PNS raises "
-                   "PN output in 7 of 8 seeds (e.g. 24 -> 106 Hz) through the disinhibited Aβ -> EX -> PN route; "
-                   "one seed 20 -> 0.3 Hz; here (one site, 0.8 s) 21 / 30 -> 45 / 49 Hz.  A miss, not tuned "
-                   "(docs/stimulation.md)")
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="Gilmore 2019: >= 50 % pain reduction in a "
+                   "majority of PNS patients (7/12 vs 2/14 placebo).  In post_traumatic_neuropathic PNS raises the "
+                   "PN output at 45 °C through the disinhibited Aβ -> EX -> PN route instead: a miss, not tuned "
+                   "(docs/validation.md row pns_responders; docs/stimulation.md 'Percutaneous PNS and PNT')")
 def test_pns_halves_the_neuropathic_heat_response_in_most_patients(runs):
     halved = [s < 0.5 * n for s, n in zip(runs["n_pns"]["PN"], runs["n_none"]["PN"])]
     assert sum(halved) > len(SEEDS) / 2
 
 
-@pytest.mark.xfail(strict=True, reason="Ghoname 1999: PENS lowers pain.  Deep afferents drive the spino-PAG -> "
-                   "PAG/RVM route only weakly at 15/30 Hz, and recruited Aδ/C excite PN directly.  Measured "
-                   "(healthy pathway, 47 °C, C gain 0.78125): PN 8-10 -> 95-116 Hz during 15/30 Hz PNT (docs/stimulation.md)")
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="Ghoname 1999: PENS lowers pain.  In the "
+                   "spinal model (gate_control, 47 °C) the needles' Aδ (and, near them, C) fibres excite PN "
+                   "directly and nothing descends, so PNT raises the PN output; in the pathway the spino-PAG "
+                   "route they drive is weak at 15/30 Hz (docs/validation.md row pnt_relief_over_sham; "
+                   "docs/stimulation.md 'Percutaneous PNS and PNT')")
 def test_pnt_lowers_the_heat_response(runs):
     assert sum(runs["t_pnt"]["PN"]) < sum(runs["t_none"]["PN"])

@@ -115,7 +115,8 @@ def test_healthy_preset_has_no_pain_at_rest(healthy):
     assert _rest_pain([healthy])[0] < 0.5
 
 
-@pytest.mark.xfail(strict=True, reason="not reproduced (a reported miss, docs/phenotypes.md): the peripheral "
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="not reproduced (a reported miss, docs/phenotypes.md): the peripheral "
                    "presets rate 0 at rest; ectopic C discharge at published rates leaves PN ~0-0.2 Hz")
 def test_every_neuropathic_preset_rates_clearly_above_healthy_at_rest(healthy):
     pains = _rest_pain([healthy] + [ps.load_model(n) for n in NEUROPATHIC])
