@@ -34,6 +34,7 @@ def test_resume_skips_stray_files_and_removes_temporaries(tmp_path):
     found = st.open_items(["a", "b"], resume=True)
     assert list(found) == [0]
     assert st.done() == {(0,)}
+    st.close()  # as a run ends: its lock file goes
     assert sorted(p.name for p in tmp_path.iterdir()) == ["code.json", "patient_000000.nc", "patient_old.nc"]
 
 

@@ -18,7 +18,7 @@ from .. import course, protocols
 from ..circuits import expected_runs
 from ..course.session import check_stimulus_received
 from ..checks import number, whole
-from ..errors import ParameterError
+from ..errors import ParameterError, SpecError
 from ..parallel import PATIENT_LAYOUT, ResultStore, balanced_batches, in_worker, report, run_batches
 from ..params import Model, load_model
 from ..readouts import responders
@@ -82,7 +82,9 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
         A folder where each patient's course result is written
         (``patient_<k>.nc``, atomically) as soon as its batch finishes, so
         that an interrupted cohort (Ctrl-C, kill -9, a dead worker) loses
-        only the batches that were running.
+        only the batches that were running.  The run holds the store's lock
+        until it ends (:class:`painsim.parallel.ResultStore`): a second run
+        on it at the same time (another process) is refused.
     resume : bool
         Continue the cohort stored in ``store``: patients found there are
         loaded, not run again.  Each file carries a fingerprint of the
@@ -116,7 +118,8 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
         ``seed[k]``) not a whole number >= 0; ``day`` not a finite number >= 0; ``strict``,
         ``return_datasets``, ``progress``, ``resume`` or ``opioid_tolerance`` not true/false;
         ``resume`` without a ``store``; a protocol whose stimulus the model does not receive
-        (rTMS on a spinal model: ``model``).
+        (rTMS on a spinal model: ``model``); a ``store`` of other patients (naming what may
+        differ), or one another process's run is using (a SpecError), before any course.
     painsim.errors.UnknownKeyError
         An unknown protocol or model, or a patient attribute the model has no parameter for
         (with ``strict`` or given explicitly); a number or None as the protocol, or a bad
@@ -211,6 +214,10 @@ def _fingerprints(models, seeds, protocol, day, opioid_tolerance: bool) -> list[
             for m, s in zip(models, seeds)]
 
 
+#: What a stored patient of another fingerprint (:func:`patient_fingerprints`) was run with, in a refusal.
+_DIFFERS = "another table, model, model variant (--set), protocol, seed, relief day or opioid tolerance"
+
+
 def _legacy_days(day) -> list:
     """The other forms an older painsim wrote a whole relief day in (it fingerprinted the day as
     given): an int (4, from a file's ``relief_day = 4``) and a numpy integer (written as the text
@@ -223,15 +230,18 @@ def _legacy_days(day) -> list:
 def _open_store(st, models, seeds, protocol, day, opioid_tolerance: bool, resume: bool) -> tuple[list, dict]:
     """The fingerprints the store ``st`` keeps its patients under and the patients it holds: the
     float-day fingerprints, or, for a store written by an older painsim with the whole day as an
-    integer, that store's own (it is continued in its own form, so it never mixes two)."""
+    integer, that store's own (it is continued in its own form, so it never mixes two).  ``st`` holds
+    the store's lock until it is closed (a store another process's cohort is using is refused)."""
     keys = patient_fingerprints(models, seeds, protocol, day, opioid_tolerance)
     try:
-        return keys, st.open_items(keys, resume)
+        return keys, st.open_items(keys, resume, differs=_DIFFERS)
+    except SpecError:  # another run is using the store: no other form of it to try
+        raise
     except ParameterError as refused:
         for legacy in _legacy_days(day) if resume else []:
             old = _fingerprints(models, seeds, protocol, legacy, opioid_tolerance)
             try:
-                return old, st.open_items(old, resume)
+                return old, st.open_items(old, resume, differs=_DIFFERS)
             except ParameterError:
                 continue
         raise refused
@@ -302,46 +312,51 @@ class CohortProgress:
 
 
 def _courses(models, seeds, protocol, day, kw, batch_size, workers, progress, store, resume) -> list:
-    """Every patient's course Dataset: loaded from the store, or run (and persisted) in batches."""
+    """Every patient's course Dataset: loaded from the store, or run (and persisted) in batches;
+    the store's lock is held until they are all there (or the run stops)."""
     st, keys = None, None
     done: dict[int, Any] = {}
     if store is not None:
         st = ResultStore(store, PATIENT_LAYOUT)
         keys, found = _open_store(st, models, seeds, protocol, day, bool(kw.get("opioid_tolerance")), resume)
         done.update(found)
-    todo = [k for k in range(len(models)) if k not in done]
-    # inside a worker of another run (a validation row) the batches run in that worker: cut and
-    # hinted as one process's (run_batches would run a pool's batches there one after the other)
-    serial = workers == 1 or len(todo) <= 1 or in_worker()
-    if serial:
-        batches = [todo[s:s + batch_size] for s in range(0, len(todo), batch_size)]
-    else:
-        spans = balanced_batches(len(todo), batch_size, workers) if todo else []
-        number = {start: b for b, (start, _) in enumerate(spans)}
-        batches = [todo[s:s + m] for s, m in spans]
-    tracker = CohortProgress(len(models), len(done), [len(b) for b in batches]) if progress else None
+    try:
+        todo = [k for k in range(len(models)) if k not in done]
+        # inside a worker of another run (a validation row) the batches run in that worker: cut and
+        # hinted as one process's (run_batches would run a pool's batches there one after the other)
+        serial = workers == 1 or len(todo) <= 1 or in_worker()
+        if serial:
+            batches = [todo[s:s + batch_size] for s in range(0, len(todo), batch_size)]
+        else:
+            spans = balanced_batches(len(todo), batch_size, workers) if todo else []
+            number = {start: b for b, (start, _) in enumerate(spans)}
+            batches = [todo[s:s + m] for s, m in spans]
+        tracker = CohortProgress(len(models), len(done), [len(b) for b in batches]) if progress else None
 
-    def finished(ks, datasets):
-        for k, ds in zip(ks, datasets):
-            done[k] = st.write((k,), ds, fingerprint=keys[k]) if st else ds
-        if tracker is not None:
-            tracker.patients(len(done))
+        def finished(ks, datasets):
+            for k, ds in zip(ks, datasets):
+                done[k] = st.write((k,), ds, fingerprint=keys[k]) if st else ds
+            if tracker is not None:
+                tracker.patients(len(done))
 
-    if serial:
-        ids = {id(b): n for n, b in enumerate(batches)}
-        task = functools.partial(_hinted_task, course_task, batch_repeats([len(b) for b in batches], 1))
-        run_batches(functools.partial(_patients_task, task, models, protocol, seeds, kw), batches, finished,
-                    on_progress=(lambda b, m: tracker.message(ids[id(b)], m)) if tracker else None)
-    elif todo:
-        run_patient_batches([models[k] for k in todo], protocol, [seeds[k] for k in todo], batch_size, workers, kw,
-                            on_batch=lambda start, ds: finished(todo[start:start + len(ds)], ds),
-                            on_progress=(lambda start, m: tracker.message(number[start], m)) if tracker else None)
-    results = [done.get(k) for k in range(len(models))]
-    missing = sum(r is None for r in results)
-    if missing:
-        raise ParameterError("run_course_batch result", f"{missing} patients without a course",
-                             f"one course per patient ({len(models)})")
-    return results
+        if serial:
+            ids = {id(b): n for n, b in enumerate(batches)}
+            task = functools.partial(_hinted_task, course_task, batch_repeats([len(b) for b in batches], 1))
+            run_batches(functools.partial(_patients_task, task, models, protocol, seeds, kw), batches, finished,
+                        on_progress=(lambda b, m: tracker.message(ids[id(b)], m)) if tracker else None)
+        elif todo:
+            run_patient_batches([models[k] for k in todo], protocol, [seeds[k] for k in todo], batch_size,
+                                workers, kw, on_batch=lambda start, ds: finished(todo[start:start + len(ds)], ds),
+                                on_progress=(lambda start, m: tracker.message(number[start], m)) if tracker else None)
+        results = [done.get(k) for k in range(len(models))]
+        missing = sum(r is None for r in results)
+        if missing:
+            raise ParameterError("run_course_batch result", f"{missing} patients without a course",
+                                 f"one course per patient ({len(models)})")
+        return results
+    finally:
+        if st is not None:  # its lock, also on an error or Ctrl-C (a resume in this process may follow)
+            st.close()
 
 
 def _with_relief(table, results: list, day) -> Any:

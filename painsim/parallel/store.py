@@ -27,6 +27,7 @@ that is on disk.  Two layouts, both read and written by :class:`ResultStore`:
                         set, seed, protocol, relief day)
     code.json           the code that computed them (:func:`painsim.version.code_fingerprint`),
                         written with the first patient
+    .lock               as a sweep's
 
 Resume semantics: a store with a fingerprint for the whole run (sweeps) is
 continued only with ``resume=True`` and the same fingerprint; a store with a
@@ -37,14 +38,16 @@ while its code changes) and the versions of the computing libraries, so that no
 result is assembled from items computed by two versions of the code.  Anything
 else raises, naming what differs.
 
-One run at a time: :meth:`ResultStore.open` holds an exclusive ``flock`` on ``.lock`` (never
-waiting) until :meth:`ResultStore.close`, and refuses a store another process holds; the kernel
-releases the lock of a process that dies (even by SIGKILL).  In one process the lock is shared by
-the stores open on a folder.  An item file that cannot be read (cut short, empty) is not done:
-``open`` and ``open_items`` move it into ``corrupt/``, warning, and it is computed again.
+One run at a time: :meth:`ResultStore.open` and :meth:`ResultStore.open_items` hold an exclusive
+``flock`` on ``.lock`` (never waiting) until :meth:`ResultStore.close`, refusing a store another
+process holds before reading or removing anything; the kernel releases the lock of a process that
+dies (even by SIGKILL).  In one process the stores open on a folder share its lock (workers, spawned,
+never hold it).  An item file that cannot be read (cut short, empty) is not done: ``open`` and
+``open_items`` move it into ``corrupt/``, warning, and it is computed again.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -176,10 +179,8 @@ class ResultStore:
         self._locked: str | None = None  # the real path of the store while this holds its lock
 
     def __del__(self):
-        try:
+        with contextlib.suppress(Exception):  # at interpreter exit the kernel releases the lock anyway
             self.close()
-        except Exception:  # noqa: BLE001 - at interpreter exit the kernel releases the lock anyway
-            pass
 
     # ------------------------------------------------------------- names
     def name(self, *key: int) -> str:
@@ -253,10 +254,7 @@ class ResultStore:
                                                **meta}, indent=1, default=str))
             # only while holding the lock: a temporary of a live run is not stale
             for stale in self.path.glob("**/.*.tmp"):  # temporaries of a killed writer (a zarr one is a folder)
-                if stale.is_dir():
-                    shutil.rmtree(stale, ignore_errors=True)
-                else:
-                    stale.unlink(missing_ok=True)
+                shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
             for f in self._items():
                 error = self._unreadable(f)
                 if error is not None:
@@ -267,8 +265,7 @@ class ResultStore:
 
     def _refuse(self, key: str, resume: bool, what: str) -> None:
         """Raise the SpecError of :meth:`open` if :meth:`refusal` refuses the store."""
-        refused = self.refusal(key, resume)
-        if refused is not None:
+        if (refused := self.refusal(key, resume)) is not None:
             reason, detail = refused
             allowed = {"foreign": "an empty or new folder (this one holds other files)",
                        "unreadable": f"a folder whose spec.json can be read ({detail}); use a new folder",
@@ -318,31 +315,24 @@ class ResultStore:
                 warnings.warn(f"painsim: cannot lock the store {self.path} ({e.strerror}): a second run on it "
                               "at the same time is not detected", RuntimeWarning, stacklevel=4)
                 return None
-            try:  # a run that ended meanwhile removed the file locked here: lock the file there now
-                if os.path.samestat(os.fstat(fd), os.stat(path)):
+            with contextlib.suppress(FileNotFoundError):  # a run that ended meanwhile removed the file
+                if os.path.samestat(os.fstat(fd), os.stat(path)):  # locked here: lock the file there now
                     return fd
-            except FileNotFoundError:
-                pass
             os.close(fd)
 
     def close(self) -> None:
-        """Release the lock :meth:`open` took (the last store of this process open on the folder
-        removes ``.lock``); nothing to do for a store not opened, or closed."""
+        """Release the lock :meth:`open` or :meth:`open_items` took (the last store of this process
+        open on the folder removes ``.lock``); nothing to do for a store not opened, or closed."""
         where, self._locked = self._locked, None
         if where is None:
             return
         with _HELD_GUARD:
-            held = _HELD.get(where)
-            if held is None or held[1] > 1:
-                if held is not None:
-                    held[1] -= 1
-                return
-            del _HELD[where]
-            try:
-                os.unlink(Path(where) / LOCK_NAME)  # while still locked: a run waiting on it locks a new file
-            except OSError:
-                pass
-            finally:
+            held = _HELD[where]  # there while a store holds it (_lock)
+            held[1] -= 1
+            if held[1] == 0:  # the last store of this process open on the folder
+                del _HELD[where]
+                with contextlib.suppress(OSError):  # while still locked: a run waiting on it locks a new file
+                    os.unlink(Path(where) / LOCK_NAME)
                 os.close(held[0])
 
     def refusal(self, key: str, resume: bool) -> tuple[str, str] | None:
@@ -381,10 +371,10 @@ class ResultStore:
         return ("code", "; ".join(changes)) if changes else None
 
     def open_items(self, fingerprints: Sequence[str], resume: bool, what: str = "cohort", item: str = "patient",
-                   differs: str = "another table, model, protocol, seed or relief day",
+                   differs: str = "another run",
                    names: Sequence[str] | None = None) -> dict[int, xr.Dataset]:
-        """Create a store of items with one fingerprint each, or continue it (``names``: what to
-        call item ``k`` in a refusal, instead of its number).
+        """Create a store of items with one fingerprint each, or continue it, holding its lock
+        until :meth:`close` (see the module docstring).
 
         Parameters
         ----------
@@ -395,9 +385,9 @@ class ResultStore:
         what, item : str
             The kind of run and of item, in error messages.
         differs : str
-            What a different fingerprint means, in error messages.
+            What a different fingerprint means, in error messages (a cohort passes its own).
         names : sequence of str, optional
-            What to call each item in error messages.
+            What to call item ``k`` in error messages, instead of its number.
 
         Returns
         -------
@@ -408,50 +398,64 @@ class ResultStore:
         Raises
         ------
         ParameterError
-            Stored items without ``resume``, or a stored item whose
-            fingerprint is not ``fingerprints[k]``; also items computed by other
-            code (:func:`painsim.version.fingerprint_changes`).
+            Stored items without ``resume``, or a stored item whose fingerprint is not
+            ``fingerprints[k]``; also items computed by other code
+            (:func:`painsim.version.fingerprint_changes`), or (a SpecError) a store another
+            process's run is using.
         """
-        files = self._items()
-        for stale in self.parts.glob(f".{self.layout.pattern}.*.tmp"):  # temporaries of a killed writer
-            stale.unlink(missing_ok=True)
-        if files and not resume:
-            raise ParameterError("store", str(self.path), f"a new folder, or resume=True (--resume) to continue "
-                                 f"the {what} stored there")
-        if files:
-            self._check_code(json.loads(self.code.read_text()) if self.code.is_file() else None, what,
-                             ParameterError)
-        else:  # a new store, or one whose run stopped before its first item: no code to keep
-            self.code.unlink(missing_ok=True)
-        found, unreadable = {}, {}
-        for f in files:
-            k = self._key(f)[0]
-            try:
-                ds = self._load(f)
-            except _UNREADABLE as e:  # cut short or damaged: set aside below, computed again
-                unreadable[f] = _brief(e)
-                continue
-            if k >= len(fingerprints) or ds.attrs.get(self.layout.fingerprint_attr) != fingerprints[k]:
-                called = repr(names[k]) if names is not None and k < len(names) else k
-                raise ParameterError("store", str(self.path), f"the {what} stored there to resume it ({item} {called} "
-                                     f"differs: {differs}); use a new folder")
-            found[k] = ds
-        for f, error in unreadable.items():
-            self._set_aside(f, error, what)
         self.path.mkdir(parents=True, exist_ok=True)
+        self._lock(what)  # another run using the store is refused before anything is read or removed
+        try:
+            files = self._items()
+            for stale in [*self.parts.glob(f".{self.layout.pattern}.*.tmp"), *self.path.glob(".code.json.*.tmp")]:
+                stale.unlink(missing_ok=True)  # a killed writer's (not a live one's: the lock is held)
+            if files and not resume:
+                raise ParameterError("store", str(self.path), f"a new folder, or resume=True (--resume) to "
+                                     f"continue the {what} stored there")
+            if files:
+                self._check_code(json.loads(self.code.read_text()) if self.code.is_file() else None, what,
+                                 ParameterError)
+            else:  # a new store, or one whose run stopped before its first item: no code to keep
+                self.code.unlink(missing_ok=True)
+            found, unreadable = {}, {}
+            for f in files:
+                k = self._key(f)[0]
+                try:
+                    ds = self._load(f)
+                except _UNREADABLE as e:  # cut short or damaged: set aside below, computed again
+                    unreadable[f] = _brief(e)
+                    continue
+                if k >= len(fingerprints) or ds.attrs.get(self.layout.fingerprint_attr) != fingerprints[k]:
+                    called = repr(names[k]) if names is not None and k < len(names) else k
+                    raise ParameterError("store", str(self.path), f"the {what} stored there to resume it ({item} "
+                                         f"{called} differs: {differs}); use a new folder")
+                found[k] = ds
+            for f, error in unreadable.items():
+                self._set_aside(f, error, what)
+        except BaseException:
+            self.close()
+            raise
         return found
 
     def remove_if_empty(self) -> bool:
-        """Remove the store's folder if it keeps no item (its code record goes with it, any other
-        file keeps it); returns whether it was removed."""
-        if self._items() or not self.path.is_dir():
+        """Remove the store's folder if it keeps no item and no other process's run is using it (its
+        code record goes with it, any other file keeps it); closes this store.  Returns whether it
+        was removed."""
+        if not self.path.is_dir():
             return False
-        self.code.unlink(missing_ok=True)
         try:
-            self.path.rmdir()
-        except OSError:  # other files
+            self._lock("run")  # a run using it may be writing its first item (code record first)
+            if self._items():
+                return False
+            self.code.unlink(missing_ok=True)
+        except SpecError:  # another process's run is using it
             return False
-        return True
+        finally:
+            self.close()  # .lock goes before the folder does
+        with contextlib.suppress(OSError):  # other files keep it
+            self.path.rmdir()
+            return True
+        return False
 
     def _check_code(self, stored: Mapping | None, what: str, error: type) -> None:
         """Raise ``error`` unless ``stored`` (the store's code record) is the code running now."""
@@ -608,10 +612,8 @@ class ResultStore:
         """Key -> failure record of every failed item."""
         out = {}
         for p in self.failed.glob(re.sub(r"\{[^}]*\}", "*", self.layout.stem) + ".json"):
-            try:
+            with contextlib.suppress(OSError, ValueError):
                 out[self._key(p)] = json.loads(p.read_text())
-            except (OSError, ValueError):
-                continue
         return out
 
     def log(self, event: Mapping[str, Any]) -> None:
@@ -635,10 +637,8 @@ class ResultStore:
         out = []
         if self.events.exists():
             for line in self.events.read_text().splitlines():
-                try:
+                with contextlib.suppress(ValueError):  # a line cut short
                     out.append(json.loads(line))
-                except ValueError:
-                    continue
         return out
 
 

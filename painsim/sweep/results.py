@@ -248,14 +248,16 @@ def write_result(ds: xr.Dataset, store: ResultStore, fmt: str) -> Path:
     """
     ds = as_saved(ds)  # CF labels on every variable written, the code's digest
     if fmt == "zarr":
-        target = store.path / "result.zarr"
-        tmp = store.path / f".result.zarr.{uuid.uuid4().hex[:8]}.tmp"
+        # a folder cannot replace another in one rename: the old one is moved aside first.  Both
+        # names are temporaries (".*.tmp") that the store's opening removes, and a kill between the
+        # renames leaves no result.zarr, which a resumed sweep writes again from parts/
+        target, tag = store.path / "result.zarr", uuid.uuid4().hex[:8]
+        tmp, old = store.path / f".result.zarr.{tag}.tmp", store.path / f".result.zarr.{tag}.old.tmp"
         try:
             ds.to_zarr(tmp, mode="w")
         except BaseException:  # an interrupted write leaves no half-written folder behind
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        old = store.path / f".result.zarr.old.{uuid.uuid4().hex[:8]}"
         if target.exists():
             target.rename(old)
         tmp.rename(target)

@@ -88,7 +88,8 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
     progress : callable, optional
         Called with a line before each target.
     store : path, optional
-        Folder where each finished target is kept (see the module docstring).
+        Folder where each finished target is kept (see the module docstring); the run holds its
+        lock until its targets are measured: a second run on it at the same time is refused.
     resume : bool
         Continue the run kept in ``store``: its finished targets are read, not measured.
         Without it a ``store`` holding finished targets is refused.
@@ -115,7 +116,8 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
     ------
     painsim.errors.ParameterError
         A ``store`` with finished targets without ``resume``, or one of them measured
-        with another seed, other inputs (:func:`inputs_digest`) or painsim version.
+        with another seed, other inputs (:func:`inputs_digest`) or painsim version; a
+        ``store`` another process's run is using (a SpecError), before any measurement.
     """
     workers = whole(workers, "workers", 0)
     source_digest()  # read now (then cached): the table records the code that ran, not the files at its end
@@ -123,44 +125,48 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
     check_worker_cache("network")  # an unusable $PAINSIM_WORKER_CACHE, before any target is measured
     clear_measurements()
     done: dict[str, tuple[float, float]] = {}
-    keeper = None
     inputs = inputs_digest()  # read now, as the code: what the values were measured on
-    if store is not None:
-        keeper = ResultStore(store, TARGET_LAYOUT)
-        keys = [target_key(t, seed, inputs) for t in TARGETS]
-        found = keeper.open_items(keys, resume, what="validation run", item="target",
-                                  differs="another seed, model variant (--set), model or experiment file, "
-                                          "simulation target or engine",
-                                  names=[t.name for t in TARGETS])
-        done = {TARGETS[k].name: (float(ds["model"]), float(ds["seconds"])) for k, ds in found.items()}
-        kept = [t.name for t in chosen if t.name in done]
-        if kept and progress:
-            progress(f"painsim: {len(kept)} of {len(chosen)} targets already measured in {store} (kept)")
-    def finished(name: str, value: float, seconds: float) -> None:
-        done[name] = (value, seconds)
-        if keeper is not None:  # kept as soon as it is measured, not when its batch ends
-            k = _index(name)
-            keeper.write((k,), xr.Dataset({"model": value, "seconds": seconds}, attrs={"target": name}),
-                         fingerprint=keys[k])
+    keeper = ResultStore(store, TARGET_LAYOUT) if store is not None else None
+    try:  # the store is locked (open_items) until the targets are measured, or the run stops
+        if keeper is not None:
+            keys = [target_key(t, seed, inputs) for t in TARGETS]
+            found = keeper.open_items(keys, resume, what="validation run", item="target",
+                                      differs="another seed, model variant (--set), model or experiment file, "
+                                              "simulation target or engine",
+                                      names=[t.name for t in TARGETS])
+            done = {TARGETS[k].name: (float(ds["model"]), float(ds["seconds"])) for k, ds in found.items()}
+            kept = [t.name for t in chosen if t.name in done]
+            if kept and progress:
+                progress(f"painsim: {len(kept)} of {len(chosen)} targets already measured in {store} (kept)")
 
-    def on_progress(batch, message) -> None:
-        if isinstance(message, tuple) and message[0] == _MEASURED:  # a target just measured
-            finished(*message[1:])
-        elif progress:
-            progress(str(message))
+        def finished(name: str, value: float, seconds: float) -> None:
+            done[name] = (value, seconds)
+            if keeper is not None:  # kept as soon as it is measured, not when its batch ends
+                k = _index(name)
+                keeper.write((k,), xr.Dataset({"model": value, "seconds": seconds}, attrs={"target": name}),
+                             fingerprint=keys[k])
 
-    def on_result(batch, results) -> None:
-        for message in results:  # already kept, unless its progress message was lost
-            if message[1] not in done:
+        def on_progress(batch, message) -> None:
+            if isinstance(message, tuple) and message[0] == _MEASURED:  # a target just measured
                 finished(*message[1:])
+            elif progress:
+                progress(str(message))
 
-    from_run = [t.name for t in chosen if t.name in (finished_run or {}) and t.name not in done]
-    done.update({name: tuple(finished_run[name]) for name in from_run})
-    if from_run and progress:
-        progress(f"painsim: {len(from_run)} of {len(chosen)} targets kept from the finished run")
-    todo = [t for t in chosen if t.name not in done]
-    run_batches(functools.partial(_measure_batch, seed), _batches(todo, workers), on_result, workers=workers,
-                setup=functools.partial(prepare_worker, "network"), on_progress=on_progress)
+        def on_result(batch, results) -> None:
+            for message in results:  # already kept, unless its progress message was lost
+                if message[1] not in done:
+                    finished(*message[1:])
+
+        from_run = [t.name for t in chosen if t.name in (finished_run or {}) and t.name not in done]
+        done.update({name: tuple(finished_run[name]) for name in from_run})
+        if from_run and progress:
+            progress(f"painsim: {len(from_run)} of {len(chosen)} targets kept from the finished run")
+        todo = [t for t in chosen if t.name not in done]
+        run_batches(functools.partial(_measure_batch, seed), _batches(todo, workers), on_result, workers=workers,
+                    setup=functools.partial(prepare_worker, "network"), on_progress=on_progress)
+    finally:
+        if keeper is not None:  # its lock, also on an error or Ctrl-C (a resume in this process may follow)
+            keeper.close()
     values = np.array([done[t.name][0] for t in chosen])
     seconds = np.array([done[t.name][1] for t in chosen])
     return _dataset(chosen, values, seconds, seed, inputs_fingerprint(inputs))
