@@ -20,7 +20,7 @@ from ..devices import as_devices, devices_duration
 from ..errors import ParameterError, UnknownKeyError
 from ..fibers import PhysicalStimulus, natural
 from ..params import Model
-from ..rng import SEED_LIMIT
+from ..rng import checked_seed as seed_in_range
 from ..stimulation import Waveform
 
 __all__ = ["Request", "point_input", "per_site", "body_site", "natural_attr", "seconds", "checked_seed", "route_stimulus",
@@ -137,12 +137,7 @@ def checked_seed(seed) -> int:
     painsim.errors.ParameterError
         A bool, a non-integer, a negative number or one >= 2**32.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < SEED_LIMIT:
-        big = not isinstance(seed, bool) and isinstance(seed, (int, np.integer)) and seed >= SEED_LIMIT
-        raise ParameterError("seed", seed, f"a whole number >= 0 and < 2**32 ({SEED_LIMIT})",
-                             hint="numpy splits a larger seed into 32-bit words, so it would share "
-                                  "random streams with other seeds" if big else None)
-    return int(seed)
+    return seed_in_range(seed, "seed", allow_float=False)  # the one seed check (painsim.rng)
 
 
 def per_site(model: Model, value, name: str) -> list:
