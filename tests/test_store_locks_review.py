@@ -9,6 +9,7 @@ holds the store (always killed at the end of its test)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -19,7 +20,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from painsim import cohort, validation
+from painsim import cohort, io, validation
+from painsim.cli import main
 from painsim.errors import SpecError
 from painsim.params import overriding
 from painsim.parallel import PATIENT_LAYOUT, ResultStore
@@ -28,7 +30,7 @@ from painsim.sweep import run_sweep
 from painsim.validation import run as validation_run
 from painsim.validation import targets as validation_targets
 from painsim.validation.targets import Target
-from refusals import refused
+from refusals import WorkStarted, refused
 
 RUN = sys.modules["painsim.cohort.run"]
 PROTOCOL = "rtms_m1_20hz"
@@ -304,3 +306,37 @@ def test_a_kill_while_result_zarr_is_replaced_leaves_only_temporaries(tmp_path, 
     assert json.loads((store / "result.zarr" / "zarr.json").read_text()) == {"n_done": 4}
     assert (ds["status"].values == "done").all() and np.isfinite(ds["y"].values).all()
 
+
+
+# ------------------------------------------------------------------ 4. a rerun afresh on a store in use
+def _finished_cohort_folder(out, n=2):
+    """A finished cohort's folder: its results.nc and the ``n`` patients it kept (readable, each with
+    its fingerprint), written before the result (so that a plain rerun starts afresh)."""
+    store = out / "patients"
+    store.mkdir(parents=True)
+    (store / "code.json").write_text("{}")
+    for k in range(n):
+        io.save(xr.Dataset(attrs={PATIENT_LAYOUT.fingerprint_attr: f"patient {k}"}),
+                ResultStore(store, PATIENT_LAYOUT).file(k))
+    io.save(xr.Dataset({"x": ("i", [1.0])}, attrs={"seed": 1, "experiment_name": "rtms_cohort"}), out / "results.nc")
+    later = (out / "results.nc").stat().st_mtime_ns + 10**10
+    os.utime(out / "results.nc", ns=(later, later))
+    return store
+
+
+def test_a_rerun_afresh_does_not_remove_a_store_another_process_uses(tmp_path, holder, no_work, capsys):
+    """Was: ``painsim run`` without --resume removed a finished run's store while another process (a
+    --resume of the same folder) held it; now the removal takes the store's lock and is refused."""
+    out = tmp_path / "out"
+    store = _finished_cohort_folder(out)
+    before = sorted(p.name for p in store.iterdir())
+    other = holder(store, "patients")
+    run = ["run", "rtms_cohort", "--n-patients", "2", "--seed", "2", "--out", str(out)]
+    assert main(run) != 0
+    got = capsys.readouterr()
+    assert "using this one now" in got.err and "starting afresh" not in got.out
+    assert sorted(p.name for p in store.iterdir() if p.name != ".lock") == before
+    _crash(other)
+    with pytest.raises(WorkStarted):  # negative control: with no run on it, the rerun starts afresh
+        main(run)
+    assert "starting afresh" in capsys.readouterr().out and not list(store.glob("patient_*.nc"))

@@ -8,11 +8,11 @@ run`` are checked against the kind of file it runs..
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
 
 from .. import files
 from ..errors import UsageError
+from ..parallel import ResultStore
 from ..rng import SEED_LIMIT
 from .output import _refuse_later_work, _remove_if_nothing_kept
 
@@ -66,9 +66,9 @@ def _store_options(args, store: Path) -> dict:
     resume = getattr(args, "resume", False)
     if store.exists() and not resume:
         if _refuse_later_work(store):
+            ResultStore(store).remove("run")  # a run using it (a --resume of it) is refused, not undercut
             print(f"painsim: starting afresh (the {store.name} of the previous run in {store} are removed; "
                   "--resume continues them instead)", flush=True)
-            shutil.rmtree(store)
         else:
             _remove_if_nothing_kept(store)
     return dict(n_patients=getattr(args, "n_patients", None), workers=getattr(args, "workers", None),

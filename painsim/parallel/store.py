@@ -60,12 +60,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-import numpy as np
 import xarray as xr
 
 from ..errors import ParameterError, SpecError
 from ..io import as_saved, atomic_path, is_netcdf, load, save
 from ..version import __version__, code_fingerprint, fingerprint_changes
+from .json_values import jsonable
 
 try:
     import fcntl
@@ -130,31 +130,6 @@ class Layout:
 
 SWEEP_LAYOUT = Layout("parts", "p{0:07d}_r{1:04d}", ".json")
 PATIENT_LAYOUT = Layout("", "patient_{0:06d}", ".nc", fingerprint_attr="cohort_patient_key")
-
-
-def jsonable(x):
-    """``x`` with every value JSON can hold as is, and the rest as text.
-
-    Parameters
-    ----------
-    x : object
-        A value, mapping or list/tuple (converted recursively).
-
-    Returns
-    -------
-    object
-        Mappings as dicts with str keys, lists and tuples as lists, numpy scalars as Python
-        values, anything else JSON cannot hold as ``str(x)``.
-    """
-    if isinstance(x, Mapping):
-        return {str(k): jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [jsonable(v) for v in x]
-    if isinstance(x, (str, bool, int, float)) or x is None:
-        return x
-    if isinstance(x, np.generic):
-        return x.item()
-    return str(x)
 
 
 class ResultStore:
@@ -456,6 +431,33 @@ class ResultStore:
             self.path.rmdir()
             return True
         return False
+
+    def remove(self, what: str = "run") -> None:
+        """Remove the store's folder and all it holds, holding its lock meanwhile: a store another
+        process's run is using is refused before anything is removed (``painsim run`` starting
+        afresh where a finished run's store is).  Closes this store.
+
+        Parameters
+        ----------
+        what : str
+            The kind of run, in the refusal.
+
+        Raises
+        ------
+        SpecError
+            Another process's run is using the store.
+        """
+        if not self.path.is_dir():
+            return
+        try:
+            self._lock(what)
+            for child in self.path.iterdir():
+                if child.name != LOCK_NAME:  # it goes with close, while still locked
+                    shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+        finally:
+            self.close()
+        with contextlib.suppress(OSError):  # a run that has locked it since keeps it
+            self.path.rmdir()
 
     def _check_code(self, stored: Mapping | None, what: str, error: type) -> None:
         """Raise ``error`` unless ``stored`` (the store's code record) is the code running now."""
