@@ -276,3 +276,29 @@ def test_a_process_interrupted_while_saving_ends_with_a_whole_file_or_none(tmp_p
         np.testing.assert_array_equal(io.load(path)["x"].values, np.arange(5.0))
     else:
         assert not path.exists()
+
+
+@pytest.mark.parametrize("pressed", [True, False])
+def test_ctrl_c_while_an_output_folder_names_its_result_is_raised_once_the_file_is_closed(
+        ctrl_c, tmp_path, monkeypatch, pressed):
+    """The read that names the experiment of a folder's results.nc (before a run replaces it) held
+    no Ctrl-C.  Negative control: no Ctrl-C, the name is read."""
+    from painsim.files import paths
+    path = io.save(_dataset().assign_attrs(experiment="tiny"), tmp_path / "results.nc")
+    real, closed = xr.backends.NetCDF4DataStore.close, []
+
+    def close(store, *args, **kwargs):
+        if pressed:
+            press_ctrl_c()
+        out = real(store, *args, **kwargs)
+        closed.append(True)
+        return out
+
+    monkeypatch.setattr(xr.backends.NetCDF4DataStore, "close", close)
+    if pressed:
+        with pytest.raises(KeyboardInterrupt):
+            paths._owner(path)
+    else:
+        assert paths._owner(path) == "tiny"
+    assert closed == [True]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import xarray as xr
 
+from ..atomic import ctrl_c_held
 from ..errors import ModelFileError, ParameterError, PathError, UnknownKeyError
 from ..io import RESULT_FILES, is_netcdf, netcdf_file
 from ..params import builtin_experiments, find_builtin, read_toml
@@ -215,9 +216,10 @@ def result_name(attrs) -> str | None:
 
 def _owner(result: Path) -> str | None:
     """The experiment a saved ``results.nc`` is the result of (:func:`result_name`); None if it does
-    not say or cannot be read."""
+    not say or cannot be read.  Ctrl-C meanwhile is held until the file is closed, as
+    :func:`painsim.io.load` holds it (xarray's reader hangs on an interrupt)."""
     try:
-        with xr.open_dataset(result) as ds:
+        with ctrl_c_held(), xr.open_dataset(result) as ds:
             return result_name(ds.attrs)
     except (OSError, ValueError):
         return None
