@@ -6,8 +6,9 @@ responses to repeated ~0.7-s contacts of a preheated thermode more the shorter t
 5 s); people report temporal summation of second pain at 0.33 Hz and not at 0.17 Hz (Staud et al.
 2007 Pain 129:130).  The stimulus tests check the encoding (contacts only, the same fibres, paired
 spikes across intervals, one contact = :func:`painsim.fibers.heat`); the circuit test checks the
-interval dependence with its carriers removed as the negative control.  The validation rows
-``tssp_isi3`` and ``tssp_isi6`` compare the sizes with the published ones.
+interval dependence against counting noise, with its carriers removed and with their decays made
+fast as the negative controls.  The validation rows ``tssp_isi3`` and ``tssp_isi6`` compare the
+sizes with the published ones.
 """
 import numpy as np
 import pytest
@@ -86,29 +87,66 @@ def test_the_description_records_the_repetition():
     assert "repeat" not in heat(47).describe()
 
 
+CARRIERS_OFF = {"dorsal_horn.windup.can_conductance": "0 nS", "dorsal_horn.pharmacology.nk1_block": 1.0}
+# the carriers with their slow decays (3 s) made fast: nothing of a contact is left at the next
+FAST_CARRIERS = {"dorsal_horn.synapse.tau_nk1_decay": "0.3 s", "dorsal_horn.windup.tau_calcium": "0.3 s"}
+Z = 3  # a difference counts when it exceeds 3 SE of counting noise (one-sided 0.13 % under a normal)
+
+
+def _ratio_var(first, second):
+    """Delta-method variance of the two-contact ratio (first + second) / 2 / first, each count Poisson.
+
+    r = (1 + s / f) / 2: dr/ds = 1 / 2f, dr/df = -s / 2f^2, var(s) = s, var(f) = f."""
+    return second / (4 * first ** 2) + second ** 2 / (4 * first ** 3)
+
+
+def _paired_var(first, short, long):
+    """Delta-method variance of ratio(2 s) - ratio(6 s) = (short - long) / 2 first when both intervals
+    share the first contact's count (its spikes are the same: the pairing)."""
+    return (short + long) / (4 * first ** 2) + (short - long) ** 2 / (4 * first ** 3)
+
+
+def _summation(counts, name):
+    """(effect, SE) of the interval, ratio(2 s) - ratio(6 s), and of the carriers' share at 2 s,
+    ratio - ratio without carriers, and of the carriers' share at 2 s minus that at 6 s."""
+    f, s2, s6 = counts[(name, 2.0)][0], counts[(name, 2.0)][1], counts[(name, 6.0)][1]
+    g, t2, t6 = counts[("no_carriers", 2.0)][0], counts[("no_carriers", 2.0)][1], counts[("no_carriers", 6.0)][1]
+    interval = ((s2 - s6) / (2 * f), _paired_var(f, s2, s6))
+    bare = ((t2 - t6) / (2 * g), _paired_var(g, t2, t6))
+    # the two circuits' counts are independent draws: their variances add
+    carried = (windup_ratio([f, s2]) - windup_ratio([g, t2]), _ratio_var(f, s2) + _ratio_var(g, t2))
+    share_2_vs_6 = (interval[0] - bare[0], interval[1] + bare[1])
+    return {k: (d, np.sqrt(v)) for k, (d, v) in
+            dict(interval=interval, carried=carried, share_2_vs_6=share_2_vs_6).items()}
+
+
 def test_summation_needs_short_intervals_and_its_carriers():
     """Two 0.7-s contacts of 47 °C 2 s or 6 s apart, with and without the carriers of wind-up
-    (NK1 blocked and no CAN current), in one batch (2 circuits; the ratio is mean / first).  The afferent spikes of contact k are the
-    same in every condition, so the carriers' share of the summation is a paired difference: large at
-    2 s, small at 6 s, where their slow currents (3-s decays) have faded between contacts."""
+    (NK1 blocked and no CAN current), and with their decays made fast (0.3 s), in one batch (2
+    circuits; the ratio is mean / first).  The afferent spikes of contact k are the same in every
+    condition, so the interval's effect and the carriers' share are paired differences; each must
+    exceed Z standard errors of the pooled PN spike counts (Poisson: a fixed circuit driven by the
+    same afferent spikes varies less, so the bound is wide), and with fast decays neither may."""
     m = ps.load_model("gate_control")
-    no_carriers = m.with_params({"dorsal_horn.windup.can_conductance": "0 nS",
-                                 "dorsal_horn.pharmacology.nk1_block": 1.0})
-    seeds = (1, 2)
+    models = {"default": m, "no_carriers": m.with_params(CARRIERS_OFF), "fast": m.with_params(FAST_CARRIERS)}
     contacts = {isi: heat_contacts(47, 2, f"{isi} s", "0.7 s") for isi in (2.0, 6.0)}
-    keys = [(name, isi, s) for name in ("default", "no_carriers") for isi in contacts for s in seeds]
-    models = {"default": m, "no_carriers": no_carriers}
+    keys = [(name, isi, s) for name in models for isi in contacts for s in (1, 2)]
     res = ps.simulate_batch([ps.Request(models[n], None, contacts[isi], seed=s) for n, isi, s in keys], "8 s")
-    counts = {}
+    counts = {}  # pooled PN spikes per contact (spikes_per_pulse is per neuron)
     for (name, isi, _), r in zip(keys, res):
-        counts[(name, isi)] = counts.get((name, isi), 0) + spikes_per_pulse(r, contacts[isi].onsets(),
-                                                                            CONTACT_WINDOW, "PN")
-    ratio = {k: windup_ratio(c) for k, c in counts.items()}
-    carried = {isi: ratio[("default", isi)] - ratio[("no_carriers", isi)] for isi in contacts}
-    assert ratio[("default", 2.0)] > ratio[("default", 6.0)]
-    # the carriers add summation, and at least twice as much at 2 s as at 6 s: with their 3-s decays
-    # (NK1, CAN calcium) what is left of a contact's carrier at the next onset is exp(-2/3) = 0.51 vs
-    # exp(-6/3) = 0.14 (3.8-fold; half of that allowed for the nonlinearity and the circuits' noise)
-    assert carried[2.0] > 2 * max(carried[6.0], 0.0) and carried[2.0] > 0
-    # without them the interval hardly matters: less than half of what they add at 2 s
-    assert abs(ratio[("no_carriers", 2.0)] - ratio[("no_carriers", 6.0)]) < carried[2.0] / 2
+        n_pn = ps.readouts.population_spikes(r, "PN", sort=True)[2]
+        per_contact = np.rint(n_pn * spikes_per_pulse(r, contacts[isi].onsets(), CONTACT_WINDOW, "PN"))
+        counts[(name, isi)] = counts.get((name, isi), 0) + per_contact
+    for name in models:  # the pairing: nothing precedes the first contact, so its count is shared
+        assert counts[(name, 2.0)][0] == counts[(name, 6.0)][0] > 0, (name, counts)
+    ref, fast, bare = _summation(counts, "default"), _summation(counts, "fast"), _summation(counts, "no_carriers")
+    # with the carriers' 3-s decays a contact's carrier is exp(-2/3) = 0.51 left at the next onset 2 s
+    # on, exp(-6/3) = 0.14 at 6 s: more summation at 2 s, added by the carriers, more at 2 s than at 6 s
+    for key in ("interval", "carried", "share_2_vs_6"):
+        assert ref[key][0] > Z * ref[key][1], (key, ref, counts)
+    # negative control: without the carriers the interval moves the ratio by no more than noise
+    assert abs(bare["interval"][0]) < Z * bare["interval"][1], (bare, counts)
+    # negative control: carriers that fade in 0.3 s (exp(-2/0.3) = 0.001 left) carry nothing from one
+    # contact to the next: the test fails on the mechanism removed
+    for key in ("interval", "carried", "share_2_vs_6"):
+        assert fast[key][0] <= Z * fast[key][1], (key, fast, counts)
