@@ -2,15 +2,20 @@
 
 Small and fast: the neuropathic preset at dt = 0.2 ms, 1 s windows, one chunk
 per session, 0.6 s test windows, a handful of sessions.  Every check is on a
-deterministic run (fixed seeds), so no statistical tolerance is needed; where
-a tolerance appears its reason is written beside it.
+deterministic run (fixed seeds); where a tolerance appears its reason is written
+beside it.  A pain test is a count of projection-neuron (PN) spikes (10 PN x the
+0.3 s after the transient: one spike is 0.33 Hz), so a claim that a course lowers
+pain is asserted on pooled counts with a Poisson bound (``_fewer``), never on a
+difference of a few spikes.
 """
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
+import xarray as xr
 
 import painsim as ps
 from painsim.course import ConsolidationParams, consolidate, consolidate_reference, session_plan
@@ -20,6 +25,14 @@ from painsim.protocols import Calendar, from_spec
 
 FAST = {"network.dt": "0.2 ms", "course.window": "1 s", "course.n_chunks": 1, "course.test_duration": "0.6 s"}
 DAY = 86400.0
+# consolidated efficacy changes count as real beyond this: the consolidation kernel's agreement
+# with its reference (test_consolidation_kernel_matches_reference), far above float64 rounding
+# of efficacies ~1 (~1e-16 a step), far below the changes sessions make here
+FLOAT_ERROR = 1e-9
+# the acute (after-session) effect on pain: 8 circuits x 10 PN x 0.8 s after the transient give a
+# few thousand test spikes (measured ~3000), where one circuit's 0.3 s gives tens (too few for _fewer)
+ACUTE_SEEDS = tuple(range(1, 9))
+ACUTE_TEST = {"course.test_duration": "1.1 s"}
 
 
 @pytest.fixture(scope="module")
@@ -32,14 +45,67 @@ def lfs(days, minutes=20):
     return ps.protocols.get("lfs_1hz").with_calendar(days, minutes * 60.0)
 
 
+def rule_off(protocol):
+    """``protocol`` with no plasticity override: every synapse keeps the model's rule "none"."""
+    import dataclasses
+    return dataclasses.replace(protocol, plasticity={})
+
+
 @pytest.fixture(scope="module")
 def courses(model):
-    """Courses shared by several tests: 1 and 3 daily sessions, and the sham of the longer."""
+    """Courses shared by several tests: 1 and 3 daily sessions, and the sham of the longer;
+    the same two calendars with the plasticity rule off (negative controls)."""
     out = {}
     for n in (1, 3):
         out[n] = ps.run_course(model, lfs(list(range(n))), seed=1, follow_up_days=(10,), days=[3, 40])
+        out[n, "rule off"] = ps.run_course(model, rule_off(lfs(list(range(n)))), seed=1, follow_up_days=(10,),
+                                           days=[3, 40])
     out["sham"] = ps.run_course(model, lfs([0, 1, 2]).as_sham(), seed=1, follow_up_days=(10,), days=[3, 40])
     return out
+
+
+@pytest.fixture(scope="module")
+def acute(model):
+    """One session on ACUTE_SEEDS' circuits, tested in ACUTE_TEST's longer window (baseline,
+    after the session, day 10)."""
+    with warnings.catch_warnings():
+        # some circuits' baseline saturates the NRS in this longer test; only their PN counts,
+        # which do not saturate, are read
+        warnings.filterwarnings("ignore", "baseline pain >= ", RuntimeWarning)
+        return ps.run_course_batch(model.with_params(ACUTE_TEST), lfs([0]), seeds=ACUTE_SEEDS, follow_up_days=(10,))
+
+
+def pn_count(model, ds, rate):
+    """The PN spikes behind ``rate`` (Hz, entries of ``ds``'s pn_rate variables), summed over
+    its entries (patients): rate x the PN of the tested site x ``ds``'s test window after
+    ``model``'s transient, a whole number."""
+    d = float(ds.attrs["test_duration_s"])
+    counts = np.asarray(rate, float) * model.si("dorsal_horn.populations.n_projection") * (
+        d - ps.readouts.readout_start(model, d))
+    assert np.allclose(counts, np.rint(counts), rtol=0, atol=1e-6), counts
+    return int(np.rint(counts).sum())
+
+
+def _fewer(control, reduced):
+    """Whether a count falls by more than 3 Poisson sd of the difference of the two counts
+    (sqrt of their sum): the rule ``_partial`` of tests/test_spinal_phenotype.py."""
+    return control - reduced > 3 * np.sqrt(control + reduced)
+
+
+def consolidated(ds, conn):
+    """The consolidated efficacy change of ``conn`` over ``day``: 0 on every day for a synapse
+    without a plasticity rule (rule "none": the course records no efficacy for it)."""
+    if conn in ds.attrs["plastic_connections"].split():
+        return ds[f"w_{conn}_late"]
+    return xr.zeros_like(ds.pain)
+
+
+def deepens(fewer_sessions, more_sessions, day=10):
+    """Whether the consolidated depression of each of the protocol's plastic synapses is deeper
+    on ``day`` after more sessions, by more than FLOAT_ERROR."""
+    conns = [k.split(".")[1] for k in lfs([0]).plasticity if k.endswith(".rule")]
+    return all(float(consolidated(more_sessions, c).sel(day=day))
+               < float(consolidated(fewer_sessions, c).sel(day=day)) - FLOAT_ERROR for c in conns)
 
 
 def test_a_patient_without_plastic_synapses_reads_the_same_in_any_batch(model):
@@ -108,28 +174,53 @@ def test_sham_course_leaves_pain_where_the_pathology_puts_it(courses, model):
         np.testing.assert_allclose(sham[f"w_{conn}"].values, 1.0)
 
 
-def test_active_course_lowers_pain(courses):
+def test_active_course_lowers_pain(courses, acute, model):
+    """A session lowers the test's PN output: pooled over ACUTE_SEEDS the count right after it
+    falls below the baseline's by more than 3 Poisson sd (``_fewer``); the course leaves a
+    consolidated depression of the afferent synapses, beyond FLOAT_ERROR, on day 10.
+
+    Not asserted: that pain is lower on day 10.  What remains of the depression then (a few
+    percent of the efficacy) removes ~1 % of the test's PN spikes (measured: 1 of 70 at seed 1
+    after three sessions; 13 of 2978 pooled over ACUTE_SEEDS' tests after one session, 49 after
+    three).  A fall by a fraction f passes ``_fewer`` only with a baseline count above
+    9 (2 - f) / f^2, i.e. 10^4-10^5 test spikes here, beyond this file's budget; so only that
+    the day-3 and day-10 counts do not rise beyond their Poisson bound.  Negative control: with
+    the rule off, every test counts the baseline's spikes and no bound is met."""
     ds, sham = courses[3], courses["sham"]
     assert float(ds.baseline_pain) == pytest.approx(float(sham.baseline_pain))  # same patient, same test
     # the pathology makes the test painful: the healthy circuit rates the same test lower
     healthy = ps.load_model("gate_control").with_params(FAST)
     test = ps.fibers.heat(healthy.si("course.test_heat_celsius"))
     assert float(ds.baseline_pain) > float(ps.simulate(healthy, noxious=test, duration="0.6 s", seed=1).pain)
-    assert np.all(ds.pain_after_session.values < float(ds.baseline_pain))
-    assert float(ds.pain.sel(day=3)) < float(sham.pain.sel(day=3))
-    assert float(ds.relief.sel(day=10)) > 0
+    base, after = pn_count(model, acute, acute.baseline_pn_rate), pn_count(model, acute, acute.pn_rate_after_session)
+    assert _fewer(base, after), (base, after)
     for conn in ds.attrs["plastic_connections"].split():
-        assert float(ds[f"w_{conn}"].sel(day=3)) < 1.0  # LTD of the afferent synapses
+        assert float(ds[f"w_{conn}"].sel(day=3)) < 1.0 - FLOAT_ERROR  # LTD of the afferent synapses
+        assert float(ds[f"w_{conn}_late"].sel(day=10)) < -FLOAT_ERROR  # consolidated
+    for d in (3, 10):
+        base, later = pn_count(model, ds, ds.baseline_pn_rate), pn_count(model, ds, ds.pn_rate.sel(day=d))
+        assert later - base <= 3 * np.sqrt(base + later), (d, base, later)
+    off = courses[3, "rule off"]
+    base, after = (pn_count(model, off, r) for r in (off.baseline_pn_rate, off.pn_rate_after_session.isel(session=-1)))
+    assert after == base and not _fewer(base, after)
+    assert np.all(off.relief.values == 0) and not off.attrs["plastic_connections"]
 
 
-def test_more_sessions_give_at_least_as_much_relief(courses):
-    relief = [float(courses[n].relief.sel(day=10)) for n in (1, 3)]
-    late = [float(courses[n]["w_c_pn_late"].sel(day=10)) for n in (1, 3)]
-    assert late[0] >= late[1]  # consolidated depression accumulates (or saturates)
-    # pain is a spike count of a deterministic test: monotone in the weights up to one PN spike
-    # in the test window (10 PN x 0.3 s -> 1 spike = 0.33 Hz); allow that much
-    for a, b in zip(relief, relief[1:]):
-        assert b >= a - 2.0
+def test_more_sessions_consolidate_more_depression(courses, model):
+    """Three sessions leave a deeper consolidated depression of every plastic synapse on day 10
+    than one (by more than FLOAT_ERROR: a property of efficacies, not of a few spikes), and the
+    day-10 PN count after three is not above the count after one beyond its Poisson bound (the
+    relief itself, ~one spike of ~70 at this size, is not compared: see the test above).
+    Negative control: with the rule off both courses leave every efficacy and every test count
+    as at baseline (relief exactly 0), and the property is not met."""
+    assert deepens(courses[1], courses[3])
+    one, three = (pn_count(model, courses[n], courses[n].pn_rate.sel(day=10)) for n in (1, 3))
+    assert three - one <= 3 * np.sqrt(one + three), (one, three)
+    off = {n: courses[n, "rule off"] for n in (1, 3)}
+    for ds in off.values():
+        assert np.all(ds.relief.values == 0) and np.all(ds.pn_rate.values == float(ds.baseline_pn_rate))
+        assert not ds.attrs["plastic_connections"]  # no efficacy moves: every synapse static
+    assert not deepens(off[1], off[3])
 
 
 def test_chunked_extrapolation_agrees_with_full_simulation(model):

@@ -14,7 +14,9 @@ does, but the readout reports fewer synchronous volleys for it than for SCS in e
 circuit (not none: each Aβ fibre excites ~2 of a site's DCN, a real synchrony the readout
 counts; with that divergence reduced, brush reads no more than independent DCN firing
 at their rates would); the spinal-only model has no such populations.  Short windows,
-two seeds, one batched network.
+two seeds, one batched network; the comparisons of PN output between SCS with and without the
+loop rest on a few tens of the painful site's PN spikes per seed, so they run in longer windows
+on more seeds (``loop``) and pool the counts, with a Poisson bound (``_fewer``).
 """
 import numpy as np
 import pytest
@@ -27,8 +29,13 @@ from batches import simulate_by_label
 
 SEEDS = (1, 2)
 DURATION = 0.8 * second
+# the loop's comparisons: 4 circuits x 2 s after the transient give several hundred of the painful
+# site's PN spikes per case, against a few tens in DURATION at SEEDS (too few for _fewer)
+LOOP_SEEDS = (1, 2, 3, 4)
+LOOP_DURATION = 2.3 * second
 LESION = {"dorsal_column.integrity": 0.0}
 CUT = {"dorsal_column.monoaminergic_p": 0.0}
+NO_DESCENT = {"dorsal_column.descending_weight": "0 nS"}  # MA fires, its synapses on PN carry nothing
 NALOXONE = {"dorsal_horn.pharmacology.opioid_block": 1.0}
 # a fibre reaches >= 2 of a site's 10 DCN with probability 0.09, not 0.62; each DCN has a
 # quarter of the afferents, so the weight is raised to keep part of the DCN rate
@@ -50,8 +57,8 @@ def model():
 def runs(model):
     """Healthy pathway, noxious drive 0.5 at the painful site: no SCS, tonic SCS over every
     site at 1.5x and 0.6x the Aβ threshold, the same at the painful site only, brush; SCS with
-    the dorsolateral funiculus lesioned, with DCN -> MA cut, and with naloxone; brush with the
-    DCN afferent divergence reduced; one batch."""
+    the dorsolateral funiculus lesioned and with DCN -> MA cut; brush with the DCN afferent
+    divergence reduced; one batch."""
     painful = int(model.si("body.painful_site"))
     every = list(range(int(model.si("body.n_sites"))))
     above, below, one_site = _tonic(1.5, every), _tonic(0.6, every), _tonic(1.5, painful)
@@ -62,16 +69,47 @@ def runs(model):
         "scs_one_site": (model, one_site, 0.0),
         "scs_cut": (model.with_params(CUT), above, 0.0), "sub": (model, below, 0.0),
         "brush": (model, None, brush), "brush_one_dcn": (model.with_params(ONE_DCN), None, brush),
-        "scs_naloxone": (model.with_params(NALOXONE), above, 0.0),
-        "scs_naloxone_lesion": (model.with_params({**NALOXONE, **LESION}), above, 0.0),
     }
     reqs = [ps.Request(m, stim, {painful: 0.5}, touch, s, label=name)
             for name, (m, stim, touch) in cases.items() for s in SEEDS]
     return simulate_by_label(reqs, DURATION)
 
 
+@pytest.fixture(scope="module")
+def loop(model):
+    """Tonic SCS over every site at 1.5x the Aβ threshold with noxious drive 0.5 at the painful
+    site, LOOP_DURATION at LOOP_SEEDS: intact, with the dorsolateral funiculus lesioned, with
+    the MA -> PN weight 0 (negative control), with naloxone, and with naloxone and the lesion;
+    one batch."""
+    painful = int(model.si("body.painful_site"))
+    scs = ps.stimulation.tonic(rate=50 * Hz, width=200 * us, amplitude=1.5, duration=LOOP_DURATION,
+                               site=list(range(int(model.si("body.n_sites")))))
+    cases = {"scs": {}, "scs_lesion": LESION, "scs_no_descent": NO_DESCENT, "scs_naloxone": NALOXONE,
+             "scs_naloxone_lesion": {**NALOXONE, **LESION}}
+    reqs = [ps.Request(model.with_params(p), scs, {painful: 0.5}, 0.0, s, label=name)
+            for name, p in cases.items() for s in LOOP_SEEDS]
+    return simulate_by_label(reqs, LOOP_DURATION)
+
+
 def _v(results, var):
     return np.array([float(r[var]) for r in results])
+
+
+def _pn_count(results, model):
+    """The painful site's PN spikes after ``readout.transient`` (the spikes behind ``pn_rate``),
+    summed over the results (circuits) of ``model`` or a variant with the same body and readout."""
+    total = 0
+    for r in results:
+        t, i, size = ps.readouts.population_spikes(r, "PN", sort=True)
+        site = i // (size // int(model.si("body.n_sites"))) == int(model.si("body.painful_site"))
+        total += int(np.count_nonzero(site & (t >= ps.readouts.readout_start(model, r.attrs["duration_s"]))))
+    return total
+
+
+def _fewer(control, reduced):
+    """Whether a count falls by more than 3 Poisson sd of the difference of the two counts
+    (sqrt of their sum): the rule ``_partial`` of tests/test_spinal_phenotype.py applies."""
+    return control - reduced > 3 * np.sqrt(control + reduced)
 
 
 def test_only_the_pathway_model_has_the_dorsal_column_populations(model):
@@ -97,10 +135,17 @@ def test_the_brainstem_loop_needs_the_dorsal_columns_of_several_dermatomes(runs)
     assert np.all(_v(runs["scs"], "ma_rate") > 2.0)
 
 
-def test_supraspinal_loop_adds_to_segmental_inhibition(runs):
-    pn = {k: _v(runs[k], "pn_rate") for k in ("none", "scs", "scs_lesion", "scs_cut", "none_lesion")}
-    assert np.all(pn["scs_lesion"] < pn["none"])            # segmental (Aβ -> IN) inhibition alone
-    assert np.all(pn["scs"] < pn["scs_lesion"])             # plus the DCN -> MA -> PN loop: lower still
+def test_supraspinal_loop_adds_to_segmental_inhibition(model, runs, loop):
+    """The painful site's PN spikes pooled over circuits, each fall beyond 3 Poisson sd
+    (``_fewer``): SCS with the loop lesioned lowers them (segmental Aβ -> IN inhibition alone),
+    the intact loop lowers them further.  Negative control: with the MA -> PN weight 0 the loop's
+    part is not there (MA fires, and PN count as with the lesion), so the bound is not met."""
+    none, segmental = _pn_count(runs["none"], model), _pn_count(runs["scs_lesion"], model)
+    assert _fewer(none, segmental), (none, segmental)
+    lesion, scs, no_descent = (_pn_count(loop[k], model) for k in ("scs_lesion", "scs", "scs_no_descent"))
+    assert _fewer(lesion, scs), (lesion, scs)
+    assert np.all(_v(loop["scs_no_descent"], "ma_rate") > 2.0)  # the control's MA is driven
+    assert not _fewer(lesion, no_descent), (lesion, no_descent)
 
 
 def test_lesion_and_cut_remove_exactly_the_supraspinal_part(runs):
@@ -112,14 +157,17 @@ def test_lesion_and_cut_remove_exactly_the_supraspinal_part(runs):
     assert np.array_equal(_v(runs["none_lesion"], "pn_rate"), _v(runs["none"], "pn_rate"))
 
 
-def test_naloxone_does_not_touch_the_monoaminergic_loop(model, runs):
+def test_naloxone_does_not_touch_the_monoaminergic_loop(model, loop):
     nal = model.with_params(NALOXONE)
     for m in (model, nal):
         (ma_pn,) = [p for p in build_plan(m, 1).projections if p.name == "ma_pn"]
         assert np.all(ma_pn.conductances["w_mor"] == 0) and np.all(ma_pn.conductances["w_gaba"] > 0)
-    # the same monoaminergic drive, and the supraspinal effect persists under naloxone
-    assert np.array_equal(_v(runs["scs_naloxone"], "ma_rate"), _v(runs["scs"], "ma_rate"))
-    assert np.all(_v(runs["scs_naloxone"], "pn_rate") < _v(runs["scs_naloxone_lesion"], "pn_rate"))
+    # the same monoaminergic drive, and the supraspinal effect persists under naloxone: the PN
+    # count pooled over LOOP_SEEDS falls beyond 3 Poisson sd with the loop intact (the control
+    # without the MA -> PN weight is in the test above)
+    assert np.array_equal(_v(loop["scs_naloxone"], "ma_rate"), _v(loop["scs"], "ma_rate"))
+    lesion, intact = _pn_count(loop["scs_naloxone_lesion"], model), _pn_count(loop["scs_naloxone"], model)
+    assert _fewer(lesion, intact), (lesion, intact)
 
 
 def test_paresthesia_above_threshold_only(runs):
