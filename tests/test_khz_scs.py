@@ -3,6 +3,8 @@ field acting on dorsal-horn neurons (painsim.circuits.khz_field; Lee et al. 2020
 Neuroscience 428:132: sub-sensory 10 kHz, not 1 kHz, activates inhibitory interneurons).
 
 Properties with negative controls; no number here is copied from a run."""
+import functools
+
 import numpy as np
 import pytest
 from brian2 import Hz, kHz, mA, second, us
@@ -16,12 +18,29 @@ SEEDS = (1, 2)
 AMP = 1.0  # mA: clinical HF10 range 1-5 mA
 
 
+@functools.cache
+def _start(model_name):
+    """Start of the readout window (after ``readout.transient``), s."""
+    return ps.readouts.readout_start(ps.load_model(model_name), DUR)
+
+
+def _count(ds, pop):
+    """Spikes of ``pop`` (all its neurons; the model has one body site) after the readout transient."""
+    k = list(ds.population.values).index(pop)
+    t0 = _start(ds.attrs["model"])
+    return int(np.count_nonzero((ds.spike_population.values == k) & (ds.spike_time.values >= t0)))
+
+
 def _rate(ds, pop):
     """Mean rate per neuron (Hz) of ``pop`` after the readout transient."""
     k = list(ds.population.values).index(pop)
-    t0 = 0.3
-    sel = (ds.spike_population.values == k) & (ds.spike_time.values >= t0)
-    return sel.sum() / int(ds.population_size.values[k]) / (DUR - t0)
+    return _count(ds, pop) / int(ds.population_size.values[k]) / (DUR - _start(ds.attrs["model"]))
+
+
+def _more(low, high):
+    """Whether spike count ``high`` exceeds ``low`` (each pooled over the seeds) by more than 3
+    Poisson sd of the difference of the two counts (sqrt of their sum)."""
+    return high - low > 3 * np.sqrt(low + high)
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +62,7 @@ def runs():
         ds = res[k::len(conds)]
         out[name] = {v: np.mean([_rate(d, v) for d in ds]) for v in ("IN", "EX", "Abeta")}
         out[name]["PN"] = np.mean([float(d.pn_rate) for d in ds])
+        out[name]["counts"] = {v: sum(_count(d, v) for d in ds) for v in ("IN", "PN")}
         out[name]["abeta_spikes"] = sum(int(np.sum(d.spike_population.values == 0)) for d in ds)
         out[name]["results"] = ds
     return out
@@ -87,9 +107,14 @@ def test_field_drive_only_for_khz_dorsal_column_trains():
 
 
 def test_10khz_activates_interneurons_and_partly_closes_the_gate(runs):
-    none, hf = runs["none"], runs["10k"]
-    assert hf["IN"] > none["IN"] + 5.0
-    assert 0.1 * none["PN"] < hf["PN"] < 0.8 * none["PN"]  # partly, not abolished
+    """Counts pooled over the seeds, tolerances from Poisson counting noise: the interneurons fire
+    more and the PN less, each by more than 3 sd of the difference of the two counts, and what is
+    left of the PN output stays more than 3 sd above 0 (partly, not abolished; no published size:
+    validation row khz_dorsal_horn_reduction)."""
+    none, hf = runs["none"]["counts"], runs["10k"]["counts"]
+    assert _more(none["IN"], hf["IN"]), (none, hf)
+    assert _more(hf["PN"], none["PN"]), (none, hf)
+    assert hf["PN"] > 3 * np.sqrt(hf["PN"]), (none, hf)
 
 
 def test_10khz_at_clinical_amplitude_recruits_no_abeta(runs):
@@ -111,7 +136,7 @@ def test_blocking_gaba_removes_the_pn_effect(runs):
     in the model file), so the train changes the IN (and its own FIELD units') spikes and no spike
     of any other population."""
     g0, g1 = runs["gaba_none"], runs["gaba_10k"]
-    assert g1["IN"] > g0["IN"] + 5.0           # the field still drives the interneurons
+    assert _more(g0["counts"]["IN"], g1["counts"]["IN"])  # the field still drives the interneurons
     assert _changed_populations(g0, g1) <= {"FIELD", "IN"}  # but their inhibition is gone
 
 

@@ -3,8 +3,10 @@
 Conventional (high-frequency, Aβ-strength) TENS reduces dorsal-horn responses through spinal
 GABA_A receptors: it raises GABA in the dorsal horn and its antihyperalgesia is prevented by
 spinal bicuculline (Maeda et al. 2007 Brain Res 1136:43 [checked: abstract, PMC2746639]).  In the
-model this is the segmental gate (Aβ -> inhibitory interneurons -> projection neurons).  Published
-and missing (strict expected failures, measured values in the reasons): most of the opioid part of
+model this is the segmental gate (Aβ -> inhibitory interneurons -> projection neurons).  The
+published segmental gate is partial; the model's closes almost completely on C-carried heat at the
+stimulated site (the miss carried by the validation row gate_on_c_heat; strict expected failure
+below).  Published and missing (strict expected failures): most of the opioid part of
 TENS (Sluka et al. 1999 JPET 289:840: spinal naloxone/naltrindole block low/high-frequency TENS; the
 route runs through the ventrolateral PAG and the RVM, DeSantana et al. 2009 [checked: abstract,
 PMC3955259]; the route itself is tested in tests/test_spino_pag.py) and the bicuculline-sensitive relief by low-frequency (acupuncture-like) TENS (Maeda
@@ -33,6 +35,22 @@ def _run(conditions):
     return {name: np.array([float(r.pn_rate) for r in res[i * k:(i + 1) * k]]) for i, name in enumerate(conditions)}
 
 
+def _count(rates):
+    """PN spikes behind ``rates`` (Hz per seed of ``gate_control``), pooled over the seeds: rate x the
+    painful site's PN x the window after the transient, a whole number."""
+    model = ps.load_model("gate_control")
+    d = ps.units.to_si(DURATION, "s")
+    counts = np.asarray(rates, float) * model.si("dorsal_horn.populations.n_projection") * (
+        d - ps.readouts.readout_start(model, d))
+    assert np.allclose(counts, np.rint(counts), rtol=0, atol=1e-6), counts
+    return int(np.rint(counts).sum())
+
+
+def _reduced(control, reduced):
+    """Whether a PN count falls by more than 3 Poisson sd of the difference of the two counts."""
+    return control - reduced > 3 * np.sqrt(control + reduced)
+
+
 @pytest.fixture(scope="module")
 def spinal():
     m = ps.load_model("gate_control")
@@ -56,11 +74,24 @@ def test_sham_tens_changes_nothing(spinal):
 
 
 def test_conventional_tens_gates_the_heat_response(spinal):
-    # ~10 PN x 1.2 s x 20-30 Hz: hundreds of spikes per seed, Poisson sd ~5 % of the pooled count, so a
-    # 20 % pooled reduction is far beyond counting noise
-    assert np.all(spinal["none"] > 10)
+    """The heat drives the PN (every seed's count is more than 3 Poisson sd above 0), TENS lowers it
+    in every seed, and the pooled count falls by more than 3 Poisson sd of the difference.  Only a
+    reduction is checked: that it stays partial, as published, is the known miss below."""
+    for rate in spinal["none"]:
+        assert _count([rate]) > 3 * np.sqrt(_count([rate])), spinal
     assert np.all(spinal["conventional"] < spinal["none"]), spinal
-    assert spinal["conventional"].sum() < 0.8 * spinal["none"].sum(), spinal
+    assert _reduced(_count(spinal["none"]), _count(spinal["conventional"])), spinal
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="the published segmental gate is partial (validation row gate_on_c_heat: the reduction of C-carried "
+                          "responses by 50 Hz Aβ-strength stimulation, published range); at the stimulated site the "
+                          "model's gate closes almost completely on 47 °C heat during conventional TENS, further than "
+                          "that range, as during 50 Hz dorsal-column stimulation: the same miss (docs/validation.md, "
+                          "tens_placebo_smd_nociceptive)")
+def test_conventional_tens_gate_stays_partial(spinal):
+    high = ps.validation.get("gate_on_c_heat").high  # largest published reduction
+    assert _count(spinal["conventional"]) >= (1 - high) * _count(spinal["none"]), spinal
 
 
 def test_blocking_spinal_inhibition_removes_the_tens_effect(spinal):
@@ -81,13 +112,12 @@ def test_acupuncture_like_tens_relieves(spinal):
 
 
 @pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="measured (healthy pathway, seeds 1-3, TENS at the heated site, C gain 0.78125): TENS now drives the "
-                          "PAG/RVM through deep afferents and spino-PAG neurons (tests/test_spino_pag.py), but at the "
-                          "stimulated site the segmental gate silences PN with and without naloxone (PN 0.0/0.1/0.0 "
-                          "Hz), so the segmental, naloxone-insensitive part is all of it there (at a remote site naloxone "
-                          "removes ~90 % since the PAG/RVM relay: tens_naloxone_share); "
-                          "published: TENS analgesia is opioid-mediated through vlPAG -> RVM (Sluka 1999; Kalra et "
-                          "al. 2001; DeSantana 2009)")
+                   reason="TENS drives the PAG/RVM through deep afferents and spino-PAG neurons (tests/test_spino_pag.py), "
+                          "but at the stimulated site the segmental gate leaves the PN all but silent with and without "
+                          "naloxone, so naloxone leaves the TENS effect there whole: the segmental, naloxone-insensitive part is all "
+                          "of it (at a remote site naloxone removes most of it since the PAG/RVM relay: validation row "
+                          "tens_naloxone_share); published: TENS analgesia is opioid-mediated through vlPAG -> RVM "
+                          "(Sluka 1999; Kalra et al. 2001; DeSantana 2009)")
 def test_naloxone_reduces_tens_analgesia(pathway):
     effect = pathway["none"] - pathway["conventional"]
     under_naloxone = pathway["naloxone"] - pathway["naloxone conventional"]
