@@ -51,6 +51,22 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
 
 
+def _ctrl_c_at_close(monkeypatch, pressed: bool) -> list:
+    """xarray's NetCDF reader presses Ctrl-C (if ``pressed``) as it closes a file; the returned
+    list gets an entry each time a close has finished."""
+    real, closed = xr.backends.NetCDF4DataStore.close, []
+
+    def close(store, *args, **kwargs):
+        if pressed:
+            press_ctrl_c()
+        out = real(store, *args, **kwargs)
+        closed.append(True)
+        return out
+
+    monkeypatch.setattr(xr.backends.NetCDF4DataStore, "close", close)
+    return closed
+
+
 def _dataset() -> xr.Dataset:
     return xr.Dataset({"x": (("t",), np.arange(5.0))})
 
@@ -111,16 +127,7 @@ def test_ctrl_c_during_a_load_is_raised_once_the_file_is_closed(ctrl_c, tmp_path
     """Reads through xarray hang on an interrupt as writes do.  Negative control: no Ctrl-C, the
     Dataset is returned."""
     path = io.save(_dataset(), tmp_path / "r.nc")
-    real, closed = xr.backends.NetCDF4DataStore.close, []
-
-    def close(store, *args, **kwargs):
-        if pressed:
-            press_ctrl_c()
-        out = real(store, *args, **kwargs)
-        closed.append(True)
-        return out
-
-    monkeypatch.setattr(xr.backends.NetCDF4DataStore, "close", close)
+    closed = _ctrl_c_at_close(monkeypatch, pressed)
     if pressed:
         with pytest.raises(KeyboardInterrupt):
             io.load(path)
@@ -285,16 +292,7 @@ def test_ctrl_c_while_an_output_folder_names_its_result_is_raised_once_the_file_
     no Ctrl-C.  Negative control: no Ctrl-C, the name is read."""
     from painsim.files import paths
     path = io.save(_dataset().assign_attrs(experiment="tiny"), tmp_path / "results.nc")
-    real, closed = xr.backends.NetCDF4DataStore.close, []
-
-    def close(store, *args, **kwargs):
-        if pressed:
-            press_ctrl_c()
-        out = real(store, *args, **kwargs)
-        closed.append(True)
-        return out
-
-    monkeypatch.setattr(xr.backends.NetCDF4DataStore, "close", close)
+    closed = _ctrl_c_at_close(monkeypatch, pressed)
     if pressed:
         with pytest.raises(KeyboardInterrupt):
             paths._owner(path)
