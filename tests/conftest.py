@@ -41,3 +41,24 @@ def no_work(monkeypatch):
     monkeypatch.setattr(engine, "run_sessions", start_work)
     monkeypatch.setattr(engine, "CourseTolerance", start_work)
     monkeypatch.setattr(sys.modules["painsim.cohort.run"], "_courses", start_work)
+
+
+#: The smallest conditions file: one 0.2-s condition of contact heat on the spinal gate model.
+TINY_EXPERIMENT = """[experiment]
+name = "tiny"
+model = "gate_control"
+duration = "0.2 s"
+seed = 1
+
+[[condition]]
+label = "heat"
+noxious = 0.6
+"""
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    """A conditions file named ``tiny`` (:data:`TINY_EXPERIMENT`) in ``tmp_path``: its path."""
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY_EXPERIMENT)
+    return path

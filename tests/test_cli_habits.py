@@ -175,7 +175,6 @@ def test_written_files_follow_the_umask(tmp_path, umask, mode):
     assert (tmp_path / "t.csv").stat().st_mode & 0o777 == mode
 
 
-
 def test_a_failed_rename_leaves_no_temporary(tmp_path):
     (tmp_path / "t.csv").mkdir()  # the target is a non-empty folder: os.replace fails
     (tmp_path / "t.csv" / "keep").write_text("")
@@ -379,23 +378,12 @@ def test_a_sweep_says_where_its_runs_go_in_plain_words(workers, scheduler, said)
 
 
 # ------------------------------------------------------------------ an output folder holds one result
-_TINY = '''[experiment]
-name = "tiny"
-model = "gate_control"
-duration = "0.2 s"
-seed = 1
-
-[[condition]]
-label = "heat"
-noxious = 0.6
-'''
 
 
-def test_a_rerun_replaces_its_result_and_the_figures_it_no_longer_draws(tmp_path, capsys):
+def test_a_rerun_replaces_its_result_and_the_figures_it_no_longer_draws(tmp_path, tiny, capsys):
     """Was: the new results.nc sat beside the figures of the run it replaced.  A figure named like the
     experiment's that this run does not draw goes; the user's other files stay."""
-    path, out = tmp_path / "tiny.toml", tmp_path / "out"
-    path.write_text(_TINY)
+    path, out = tiny, tmp_path / "out"
     out.mkdir()
     (out / "tiny_mine.png").write_bytes(b"the user's")  # no earlier result: nothing is removed
     assert main(["run", str(path), "--out", str(out)]) == 0
@@ -413,9 +401,8 @@ def test_a_rerun_replaces_its_result_and_the_figures_it_no_longer_draws(tmp_path
 
 
 @pytest.mark.parametrize("attrs", [{"experiment": "other"}, {}])
-def test_an_out_holding_another_experiments_result_is_refused_before_it_runs(tmp_path, capsys, attrs):
-    path, out = tmp_path / "tiny.toml", tmp_path / "out"
-    path.write_text(_TINY)
+def test_an_out_holding_another_experiments_result_is_refused_before_it_runs(tmp_path, tiny, capsys, attrs):
+    path, out = tiny, tmp_path / "out"
     io.save(xr.Dataset({"x": ("i", [1.0])}, attrs=attrs), out / "results.nc")
     before = (out / "results.nc").read_bytes()
     assert main(["run", str(path), "--out", str(out)]) == 2
@@ -424,11 +411,10 @@ def test_an_out_holding_another_experiments_result_is_refused_before_it_runs(tmp
     assert (out / "results.nc").read_bytes() == before and not list(out.glob("*.png"))
 
 
-def test_a_run_and_a_sweep_never_share_an_output_folder(tmp_path, capsys):
+def test_a_run_and_a_sweep_never_share_an_output_folder(tmp_path, tiny, capsys):
     """A sweep's store/ beside a run's results.nc (either way round) is refused before any work; the
     folder of a finished sweep is not mistaken for a run's (the negative control: an empty folder)."""
-    path, swept, ran = tmp_path / "tiny.toml", tmp_path / "swept", tmp_path / "ran"
-    path.write_text(_TINY)
+    path, swept, ran = tiny, tmp_path / "swept", tmp_path / "ran"
     (swept / "store").mkdir(parents=True)
     assert main(["run", str(path), "--out", str(swept)]) == 2
     assert f"--out {swept} holds a sweep's result" in capsys.readouterr().err
@@ -491,14 +477,13 @@ def test_a_sweep_result_records_its_variant_code_and_command(tmp_path, monkeypat
         {"dorsal_horn.synapse.c_gain": 0.5}
 
 
-def test_an_interrupted_cohorts_kept_patients_are_not_buried_under_another_run(tmp_path, capsys, no_work):
+def test_an_interrupted_cohorts_kept_patients_are_not_buried_under_another_run(tmp_path, tiny, capsys, no_work):
     """Was: a conditions or course run into a folder holding only an interrupted cohort's patients/
     wrote its results.nc beside them, and the cohort could no longer be resumed there (its folder
     then held another experiment's result).  Refused before any work, the patients untouched; the
     cohort itself still reaches its work there (the negative control: its own kept work)."""
     from refusals import WorkStarted
-    path, held = tmp_path / "tiny.toml", tmp_path / "held"
-    path.write_text(_TINY)
+    path, held = tiny, tmp_path / "held"
     (held / "patients" / "parts").mkdir(parents=True)
     (held / "patients" / "parts" / "patient_000000.nc").write_bytes(b"kept")
     for command in (["run", str(path)], ["course", "tens_course"]):

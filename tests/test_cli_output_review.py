@@ -37,24 +37,6 @@ from painsim.validation.targets import Target
 
 matplotlib.use("Agg")
 
-_TINY = '''[experiment]
-name = "tiny"
-model = "gate_control"
-duration = "0.2 s"
-seed = 1
-
-[[condition]]
-label = "heat"
-noxious = 0.6
-'''
-
-
-@pytest.fixture
-def tiny(tmp_path):
-    path = tmp_path / "tiny.toml"
-    path.write_text(_TINY)
-    return path
-
 
 def _result(seed: int, name: str) -> xr.Dataset:
     return xr.Dataset({"x": ("i", [float(seed)])}, attrs={"seed": seed, "experiment_name": name})
