@@ -215,7 +215,8 @@ def combine(results: Sequence[xr.Dataset], dim: str, labels: Sequence) -> xr.Dat
     Returns
     -------
     xarray.Dataset
-        Attrs equal in all results are kept as attrs.
+        Attrs equal in all results are kept as attrs; a ``readout_start_s`` that differs between
+        the results becomes a variable along ``dim``.
 
     Raises
     ------
@@ -248,6 +249,10 @@ def combine(results: Sequence[xr.Dataset], dim: str, labels: Sequence) -> xr.Dat
         if key in results[0].attrs:
             vals = [ds.attrs.get(key) for ds in results]
             out[f"{key}"] = ((dim,), np.asarray(vals))
+    starts = [ds.attrs.get("readout_start_s") for ds in results]
+    if None not in starts and len(set(starts)) > 1:  # a swept readout.transient: each point's own window
+        out["readout_start_s"] = ((dim,), np.asarray(starts, float),
+                                  {"units": "s", "long_name": "start of the point's readout window"})
     shared = {k: v for k, v in results[0].attrs.items()
               if all(ds.attrs.get(k) == v for ds in results)}
     out.attrs.update(shared)

@@ -211,3 +211,42 @@ def test_qst_figure_refuses_a_threshold_that_is_not_a_number():
     ds["abnormal_fraction"].attrs["abnormal"] = "2.5"
     with pytest.raises(ParameterError, match="abnormal"):
         qst_figure(ds)
+
+
+# ------------------------------------------------------------------ the readout window on record
+@pytest.mark.parametrize("duration", [0.45, 0.25])
+def test_result_records_the_window_its_rates_are_read_over(duration, monkeypatch):
+    """``attrs["readout_start_s"]`` is where ``pn_rate`` is read from: the PN spikes in
+    [readout_start_s, duration_s) over the PN and that window give ``pn_rate`` (one body site: every
+    PN is the painful site's).  After the transient (0.45 s) it is ``readout.transient``; a run not
+    longer than the transient (0.25 s) is read whole, from 0.  The window must matter for the check
+    to mean anything: at 0.45 s the whole run's rate differs from the window's."""
+    monkeypatch.setenv("PAINSIM_TARGET", "numpy")
+    model = ps.load_model("gate_control")
+    res = ps.simulate(model, noxious=0.8, duration=f"{duration} s", seed=1)
+    start = res.attrs["readout_start_s"]
+    assert start == (model.si("readout.transient") if duration > model.si("readout.transient") else 0.0)
+    pn = list(res.population.values).index("PN")
+    t = res.spike_time.values[res.spike_population.values == pn]
+    n = int(res.population_size.sel(population="PN"))
+
+    def rate(t0):
+        return np.count_nonzero(t >= t0) / (n * (duration - t0))
+    assert float(res.pn_rate) == pytest.approx(rate(start), rel=1e-12)
+    if start > 0:
+        assert rate(0.0) != pytest.approx(rate(start), rel=1e-3)
+
+
+def test_combined_points_keep_each_window_where_they_differ(monkeypatch):
+    """Points read over different windows (a swept ``readout.transient``) keep each its own start when
+    combined (a variable along the new dimension); points of one window keep it as the shared attr."""
+    monkeypatch.setenv("PAINSIM_TARGET", "numpy")
+    model = ps.load_model("gate_control")
+    later = model.with_params({"readout.transient": "0.35 s"})
+    a, b, c = ps.simulate_batch([ps.Request(model, None, 0.6, 0.0, 1), ps.Request(later, None, 0.6, 0.0, 1),
+                                 ps.Request(model, None, 0.6, 0.0, 2)], "0.45 s")
+    differ = ps.io.combine([a, b], "point", [0, 1])
+    assert differ["readout_start_s"].values.tolist() == [0.3, 0.35] and differ["readout_start_s"].attrs["units"] == "s"
+    assert "readout_start_s" not in differ.attrs
+    same = ps.io.combine([a, c], "point", [0, 1])
+    assert same.attrs["readout_start_s"] == 0.3 and "readout_start_s" not in same

@@ -101,8 +101,8 @@ def test_blocking_spinal_inhibition_removes_the_tens_effect(spinal):
 
 
 @pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="measured (seeds 1-3, 2026-12-06): acupuncture-like TENS (2 Hz, 4x Aβ threshold, Aδ recruited) "
-                          "raises the PN response to 47 °C heat, 58.8/27.1/33.2 -> 67.4/38.5/45.3 Hz; published: "
+                   reason="acupuncture-like TENS (2 Hz, 4x Aβ threshold, Aδ recruited) raises the PN response to "
+                          "47 °C heat at the stimulated site in every circuit; published: "
                           "low-frequency TENS reduces hyperalgesia through spinal GABA_A (Maeda 2007) and mu-opioid "
                           "receptors (Sluka 1999), routes the model does not have for Aδ input; at a remote site "
                           "4-Hz TENS gives 0.036 of the 100-Hz effect (validation row tens_low_frequency_ratio): "

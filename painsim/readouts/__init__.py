@@ -90,10 +90,10 @@ from .maps import (MAP_MEASURES, active_area, map_centroid, map_excess_rate, map
                    site_areas, site_territories)
 from .pain import (model_pain_score, nrs_from_rate, pain_score, psychophysics_points, stt_heat_rate,
                    unpleasantness_points, unpleasantness_score)
-from .rates import binned_rate, gate_index, mean_rate, population_spikes, readout_start, site_block, site_rates
+from .rates import binned_rate, gate_index, mean_rate, population_spikes, readout_start, site_block, site_rates, window_start
 from .scores import combined_pain, relief, responders
 
-__all__ = ["readout_start", "site_rates", "binned_rate", "bin_width", "site_block", "mean_rate", "pain_score", "stt_heat_rate", "psychophysics_points", "nrs_from_rate",
+__all__ = ["readout_start", "window_start", "site_rates", "binned_rate", "bin_width", "site_block", "mean_rate", "pain_score", "stt_heat_rate", "psychophysics_points", "nrs_from_rate",
            "model_pain_score", "unpleasantness_points", "unpleasantness_score", "gate_index", "relief", "responders", "combined_pain",
            "map_image", "active_area", "map_excess_rate", "map_points", "MAP_MEASURES", "map_score", "map_centroid",
            "site_territories", "site_areas",

@@ -18,7 +18,7 @@ from ..checks import number, whole
 from ..errors import ParameterError, UnknownKeyError
 from ..io import check_whole
 
-__all__ = ["readout_start", "site_rates", "binned_rate", "site_block", "mean_rate", "gate_index", "population_spikes",
+__all__ = ["readout_start", "window_start", "site_rates", "binned_rate", "site_block", "mean_rate", "gate_index", "population_spikes",
            "MIN_READOUT_WINDOW"]
 
 #: Shortest readout window after ``readout.transient`` (s) that :func:`readout_start` takes
@@ -195,13 +195,38 @@ def readout_start(model, duration: float) -> float:
     UserWarning
         The window after the transient is shorter than :data:`MIN_READOUT_WINDOW`.
     """
-    t0 = model.si("readout.transient")
-    if t0 < duration and duration - t0 < MIN_READOUT_WINDOW * (1 - 1e-9):  # 0.4 - 0.3 s is 0.1 s, not less
+    t0 = window_start(model, duration)
+    if t0 > 0 and duration - t0 < MIN_READOUT_WINDOW * (1 - 1e-9):  # 0.4 - 0.3 s is 0.1 s, not less
         # stacklevel 1: one warning per window, not one per layer that reads it
         warnings.warn(f"painsim: a run of {duration:g} s is read over its last {(duration - t0) * 1e3:.3g} ms only, "
                       f"after readout.transient = {t0:g} s; rates over less than {MIN_READOUT_WINDOW * 1e3:g} ms rest "
                       f"on a few spikes (run at least {t0 + MIN_READOUT_WINDOW:g} s, or at most {t0:g} s to read it "
                       "whole)", UserWarning, stacklevel=1)
+    return t0
+
+
+def window_start(model, duration: float) -> float:
+    """Start of a simulation's readout window, as :func:`readout_start` takes it, without its warning
+    (for the record a result keeps: ``attrs["readout_start_s"]``).
+
+    Parameters
+    ----------
+    model : painsim.params.Model
+        The model (``readout.transient``).
+    duration : float
+        Length of the run, s.
+
+    Returns
+    -------
+    float
+        ``readout.transient`` when the run is longer than it, else 0 (the run is read whole), s.
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        ``model`` has no ``readout.transient``.
+    """
+    t0 = model.si("readout.transient")
     return t0 if t0 < duration else 0.0
 
 

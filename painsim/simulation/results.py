@@ -105,6 +105,7 @@ def dataset(request: Request, out: PointOutput, duration: float, dt: float) -> x
             "seed": request.seed,
             "duration_s": duration,
             "dt_s": dt,
+            "readout_start_s": readouts.window_start(model, duration),  # rates and pain are read from here to the end
             "label": request.label,
         },
     )

@@ -263,7 +263,9 @@ def simulate(model: Model | str, stimulus: Waveform | None = None, noxious=0.0, 
         ``rates`` (population x time, Hz), ragged ``spike_*`` arrays, scalar
         ``pn_rate`` (Hz), ``pain`` (NRS 0-10), ``gate_index``, efficacies
         ``w_<connection>``; units in each variable's attrs; parameters (JSON),
-        stimulus, seed and painsim version in the Dataset attrs.
+        stimulus, seed, painsim version, ``duration_s``, ``dt_s`` and ``readout_start_s``
+        (where the readout window of ``pn_rate``, ``pain`` and the other rates after the
+        transient begins; it ends at ``duration_s``) in the Dataset attrs.
 
     Notes
     -----
