@@ -5,7 +5,7 @@ per session, 0.6 s test windows, a handful of sessions.  Every check is on a
 deterministic run (fixed seeds); where a tolerance appears its reason is written
 beside it.  A pain test is a count of projection-neuron (PN) spikes (10 PN x the
 0.3 s after the transient: one spike is 0.33 Hz), so a claim that a course lowers
-pain is asserted on pooled counts with a Poisson bound (``_fewer``), never on a
+pain is asserted on pooled counts with a Poisson bound (``exceeds``, tests/batches.py), never on a
 difference of a few spikes.
 """
 from __future__ import annotations
@@ -22,6 +22,7 @@ from painsim.course import ConsolidationParams, consolidate, consolidate_referen
 from painsim.course.session import replayed_pulses
 from painsim.errors import CalendarError, ParameterError, UnknownKeyError
 from painsim.protocols import Calendar, from_spec
+from batches import exceeds
 
 FAST = {"network.dt": "0.2 ms", "course.window": "1 s", "course.n_chunks": 1, "course.test_duration": "0.6 s"}
 DAY = 86400.0
@@ -30,7 +31,7 @@ DAY = 86400.0
 # of efficacies ~1 (~1e-16 a step), far below the changes sessions make here
 FLOAT_ERROR = 1e-9
 # the acute (after-session) effect on pain: 8 circuits x 10 PN x 0.8 s after the transient give a
-# few thousand test spikes (measured ~3000), where one circuit's 0.3 s gives tens (too few for _fewer)
+# few thousand test spikes (measured ~3000), where one circuit's 0.3 s gives tens (too few for exceeds, tests/batches.py)
 ACUTE_SEEDS = tuple(range(1, 9))
 ACUTE_TEST = {"course.test_duration": "1.1 s"}
 # the consolidation chain without decay: its couplings (level_ratio^-k / early_time) and its relapse
@@ -92,11 +93,6 @@ def pn_count(model, ds, rate):
     assert np.allclose(counts, np.rint(counts), rtol=0, atol=1e-6), counts
     return int(np.rint(counts).sum())
 
-
-def _fewer(control, reduced):
-    """Whether a count falls by more than 3 Poisson sd of the difference of the two counts
-    (sqrt of their sum): the rule ``_partial`` of tests/test_spinal_phenotype.py."""
-    return control - reduced > 3 * np.sqrt(control + reduced)
 
 
 def consolidated(ds, conn):
@@ -181,7 +177,7 @@ def test_course_relief_fades_as_the_consolidated_component_decays(courses, model
     controls: without the chain's decay (:data:`NO_DECAY`) the same sessions leave a depression
     that does not fade, and with the rule off there is none (every change exactly 0).  Of the pain
     test only that the day-40 PN count is not below the day-3 count by more than 3 Poisson sd
-    (``_fewer``): the relief fades or stays, it does not grow; the day-3 relief itself (a few
+    (``exceeds``, tests/batches.py): the relief fades or stays, it does not grow; the day-3 relief itself (a few
     spikes) is below counting noise and is not compared."""
     ds = courses[3]
     p = ConsolidationParams.from_model(model)
@@ -198,7 +194,7 @@ def test_course_relief_fades_as_the_consolidated_component_decays(courses, model
         assert not fades(kept, conn), conn
         assert not fades(courses[3, "rule off"], conn), conn
     day3, day40 = (pn_count(model, ds, ds.pn_rate.sel(day=d)) for d in (3, 40))
-    assert not _fewer(day3, day40), (day3, day40)
+    assert not exceeds(day3, day40), (day3, day40)
 
 
 # ---------------------------------------------------------------- outcome
@@ -215,13 +211,13 @@ def test_sham_course_leaves_pain_where_the_pathology_puts_it(courses, model):
 
 def test_active_course_lowers_pain(courses, acute, model):
     """A session lowers the test's PN output: pooled over ACUTE_SEEDS the count right after it
-    falls below the baseline's by more than 3 Poisson sd (``_fewer``); the course leaves a
+    falls below the baseline's by more than 3 Poisson sd (``exceeds``, tests/batches.py); the course leaves a
     consolidated depression of the afferent synapses, beyond FLOAT_ERROR, on day 10.
 
     Not asserted: that pain is lower on day 10.  What remains of the depression then (a few
     percent of the efficacy) removes ~1 % of the test's PN spikes (measured: 1 of 70 at seed 1
     after three sessions; 13 of 2978 pooled over ACUTE_SEEDS' tests after one session, 49 after
-    three).  A fall by a fraction f passes ``_fewer`` only with a baseline count above
+    three).  A fall by a fraction f passes ``exceeds``, tests/batches.py only with a baseline count above
     9 (2 - f) / f^2, i.e. 10^4-10^5 test spikes here, beyond this file's budget; so only that
     the day-3 and day-10 counts do not rise beyond their Poisson bound.  Negative control: with
     the rule off, every test counts the baseline's spikes and no bound is met."""
@@ -232,7 +228,7 @@ def test_active_course_lowers_pain(courses, acute, model):
     test = ps.fibers.heat(healthy.si("course.test_heat_celsius"))
     assert float(ds.baseline_pain) > float(ps.simulate(healthy, noxious=test, duration="0.6 s", seed=1).pain)
     base, after = pn_count(model, acute, acute.baseline_pn_rate), pn_count(model, acute, acute.pn_rate_after_session)
-    assert _fewer(base, after), (base, after)
+    assert exceeds(base, after), (base, after)
     for conn in ds.attrs["plastic_connections"].split():
         assert float(ds[f"w_{conn}"].sel(day=3)) < 1.0 - FLOAT_ERROR  # LTD of the afferent synapses
         assert float(ds[f"w_{conn}_late"].sel(day=10)) < -FLOAT_ERROR  # consolidated
@@ -241,7 +237,7 @@ def test_active_course_lowers_pain(courses, acute, model):
         assert later - base <= 3 * np.sqrt(base + later), (d, base, later)
     off = courses[3, "rule off"]
     base, after = (pn_count(model, off, r) for r in (off.baseline_pn_rate, off.pn_rate_after_session.isel(session=-1)))
-    assert after == base and not _fewer(base, after)
+    assert after == base and not exceeds(base, after)
     assert np.all(off.relief.values == 0) and not off.attrs["plastic_connections"]
 
 

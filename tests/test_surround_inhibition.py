@@ -29,7 +29,7 @@ from painsim.circuits.plan import build_plan
 from painsim.fibers import brush, heat
 from painsim.params import builtin_models
 from painsim.readouts import population_spikes
-from batches import simulate_by_label
+from batches import exceeds, simulate_by_label
 
 SEEDS = (1, 2)
 DURATION = "1 s"
@@ -61,11 +61,6 @@ def _site_count(results, population, site):
     """Spikes of one site's neurons of a population in the whole runs, summed over the circuits."""
     return sum(len(_site_spikes(r, population, site)[0]) for r in results)
 
-
-def _fewer(control, reduced):
-    """Whether a count falls by more than 3 Poisson sd of the difference of the two counts
-    (sqrt of their sum): the rule ``_partial`` of tests/test_spinal_phenotype.py applies."""
-    return control - reduced > 3 * np.sqrt(control + reduced)
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +101,7 @@ def test_off_the_sites_are_independent(runs):
     assert _site_rate(runs["off: heat"], "PN", 1) > 5.0, "the comparison needs a heat response"
     # the negative control of the next test's bound: off, it is not met
     alone, touched = _site_count(runs["off: heat"], "PN", 1), _site_count(runs["off: heat + neighbour touch"], "PN", 1)
-    assert not _fewer(alone, touched), (alone, touched)
+    assert not exceeds(alone, touched), (alone, touched)
 
 
 def test_on_touch_at_the_neighbour_inhibits_the_heat_response(runs):
@@ -115,10 +110,10 @@ def test_on_touch_at_the_neighbour_inhibits_the_heat_response(runs):
     assert _site_rate(runs["on: heat"], "IN", 1) == 0.0
     assert _site_rate(runs["on: heat + neighbour touch"], "IN", 1) > 1.0
     # the painful site's PN spikes pooled over the circuits fall by more than 3 Poisson sd of the
-    # difference (_fewer; its control, off, is in the test above).  The size is what
+    # difference (exceeds, tests/batches.py; its control, off, is in the test above).  The size is what
     # docs/circuits.md reports, not asserted here.
     alone, touched = _site_count(runs["on: heat"], "PN", 1), _site_count(runs["on: heat + neighbour touch"], "PN", 1)
-    assert _fewer(alone, touched), (alone, touched)
+    assert exceeds(alone, touched), (alone, touched)
 
 
 def test_on_it_acts_only_through_the_interneurons_inhibition(runs):

@@ -17,6 +17,7 @@ import pytest
 
 import painsim as ps
 from painsim.fibers import heat
+from batches import exceeds
 
 SEEDS = (1, 2, 3)
 DURATION = "1.5 s"
@@ -45,10 +46,6 @@ def _count(rates):
     assert np.allclose(counts, np.rint(counts), rtol=0, atol=1e-6), counts
     return int(np.rint(counts).sum())
 
-
-def _reduced(control, reduced):
-    """Whether a PN count falls by more than 3 Poisson sd of the difference of the two counts."""
-    return control - reduced > 3 * np.sqrt(control + reduced)
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +77,7 @@ def test_conventional_tens_gates_the_heat_response(spinal):
     for rate in spinal["none"]:
         assert _count([rate]) > 3 * np.sqrt(_count([rate])), spinal
     assert np.all(spinal["conventional"] < spinal["none"]), spinal
-    assert _reduced(_count(spinal["none"]), _count(spinal["conventional"])), spinal
+    assert exceeds(_count(spinal["none"]), _count(spinal["conventional"])), spinal
 
 
 @pytest.mark.xfail(strict=True, raises=AssertionError,
