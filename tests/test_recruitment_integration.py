@@ -116,10 +116,11 @@ def test_scs_modes_experiment_loads_and_a_reduced_version_runs():
     assert {"tonic", "burst", "high_frequency"} <= kinds
     assert all(c.get("params", {}).get("afferents.recruitment") == "biophysical"
                for c in spec["condition"])
+    span = 0.5                                                  # s: the reduced run, volleys counted over all of it
     for c in spec["condition"]:
         if "stimulus" in c:
-            c["stimulus"]["duration"] = "0.5 s"
-    spec["experiment"]["duration"] = "0.5 s"
+            c["stimulus"]["duration"] = f"{span} s"
+    spec["experiment"]["duration"] = f"{span} s"
     ds = run_experiment(spec)
     assert list(ds.condition.values) == labels
     from painsim.analysis import scs_metrics
@@ -133,8 +134,20 @@ def test_scs_modes_experiment_loads_and_a_reduced_version_runs():
     assert np.all(m["recruited"].sel(fiber_class=["Adelta", "C"]).values == 0)
     # tonic at a suprathreshold clinical current: a synchronous Abeta volley on most pulses
     assert m["volleys_per_pulse"][tonic] > 0.5
-    # 10 kHz evokes (far) fewer synchronous volleys per pulse: paresthesia-free
-    assert all(m["volleys_per_pulse"][k] < 0.1 * m["volleys_per_pulse"][tonic] for k in hf)
+    # 10 kHz is paresthesia-free: its synchronous Aβ volleys beyond the fibres' chance coincidences
+    # (volley_rate_beyond_chance, painsim.synchrony.paresthesia) are within 3 sd of none (observed
+    # minus a 16-surrogate chance estimate: sd sqrt(observed (1 + 1/16)), as in
+    # tests/test_paresthesia_readout.py; NaN: not told from chance), where tonic's exceed that bound.
+    # Not volleys per pulse against a fixed 0.1 x tonic: 10 kHz has 200 x tonic's pulses, so that
+    # passed with the fibres' threshold noise made common to all fibres (8 mA: 165 volleys/s beyond
+    # chance, 3 x tonic's 50).  The asynchrony comes from each fibre's own threshold noise
+    # (painsim.fibers.kernel), which no model parameter removes.
+    def noise(k):
+        return 3 * np.sqrt(float(m["volley_rate"][k]) * span * (1 + 1 / 16))
+    for k in hf:
+        beyond = float(m["volley_rate_beyond_chance"][k]) * span
+        assert np.isnan(beyond) or beyond <= noise(k), (k, beyond, noise(k))
+    assert float(m["volley_rate_beyond_chance"][tonic]) * span > noise(tonic)
     assert m["volleys_per_pulse"][none] == 0
     assert np.all((ds["pain"].values >= 0) & (ds["pain"].values <= 10))
     fig = FIGURES["scs_modes"](ds)
