@@ -25,7 +25,7 @@ from brian2 import Hz, second, us
 import painsim as ps
 from painsim.circuits import build_plan, population_names
 from painsim.errors import ParameterError
-from batches import exceeds, simulate_by_label
+from batches import SPAN, chance_bound, exceeds, noise_bound, renewal_bound, simulate_by_label
 
 SEEDS = (1, 2)
 DURATION = 0.8 * second
@@ -119,15 +119,48 @@ def _ma_count(results, model):
                for r in results)
 
 
+def _painful_dcn(result, model):
+    """Spike times and indices (within the site: 0 .. n_nucleus - 1) of the painful site's DCN
+    in the readout window (after ``readout.transient``)."""
+    n, painful = int(model.si("dorsal_column.n_nucleus")), int(model.si("body.painful_site"))
+    t, i, _ = ps.readouts.population_spikes(result, "DCN", sort=True)
+    keep = (i // n == painful) & (t >= ps.readouts.readout_start(model, result.attrs["duration_s"]))
+    return t[keep], i[keep] - painful * n
+
+
+def _pulses(model):
+    """Pulses of the 50 Hz SCS (``_tonic``) whose DCN spikes fall in the readout window: onsets
+    from ``readout.transient`` to half a period before the end (the impulses reach the DCN within
+    ~5 ms, 0.18 m at >= 35 m/s plus the synapse, less than half the 20 ms period)."""
+    onsets, t0 = np.asarray(_tonic(1.5, 0).onsets), model.si("readout.transient")
+    return int(np.count_nonzero((onsets >= t0) & (onsets < float(DURATION / second) - 0.5 / 50.0)))
+
+
 def test_only_the_pathway_model_has_the_dorsal_column_populations(model):
     assert not {"DCN", "MA"} & set(population_names(ps.load_model("gate_control")))
     assert {"DCN", "MA"} <= set(population_names(model))
 
 
-def test_tonic_scs_drives_dcn_and_monoaminergic_neurons(runs):
-    assert np.all(_v(runs["none"], "dcn_rate") == 0) and np.all(_v(runs["none"], "ma_rate") == 0)
-    assert np.all(_v(runs["scs"], "dcn_rate") > 20.0)      # one site's DCN follow the 50 Hz volleys
-    assert np.all(_v(runs["scs"], "ma_rate") > 2.0)
+def test_tonic_scs_drives_dcn_and_monoaminergic_neurons(model, runs):
+    """Tonic SCS above the Aβ threshold over every site drives the DCN and MA.
+
+    DCN: the painful site's DCN spikes pooled over SEEDS exceed those without SCS (exactly 0)
+    beyond 3 Poisson sd (``exceeds``, tests/batches.py), and every DCN that fires follows the
+    50 Hz pulses, at least one spike per pulse in the window (fraction recruitment fires every
+    Aβ fibre on every pulse at 1.5x threshold, and one afferent impulse fires its DCN target:
+    ``dorsal_column.afferent_weight``, Zachariah et al. 2001); a DCN no fibre reaches stays
+    silent.  Not a fixed rate (``dcn_rate > 20 Hz``).  Negative control: the same SCS below the
+    Aβ threshold (``sub``) drives none.  MA: pooled spikes exceed none's (0) by the same bound,
+    not a fixed rate (``ma_rate > 2 Hz``); negative control through the model: with DCN -> MA
+    cut (``CUT``) the same SCS leaves MA at none's level."""
+    n_none, n_scs, n_sub = (_pn_count(runs[k], model, "DCN") for k in ("none", "scs", "sub"))
+    assert n_none == 0 and exceeds(n_scs, n_none) and not exceeds(n_sub, n_none), (n_none, n_scs, n_sub)
+    n = int(model.si("dorsal_column.n_nucleus"))
+    for r in runs["scs"]:
+        per_neuron = np.bincount(_painful_dcn(r, model)[1], minlength=n)
+        assert np.all((per_neuron == 0) | (per_neuron >= _pulses(model))), per_neuron
+    ma_none, ma_scs, ma_cut = (_ma_count(runs[k], model) for k in ("none", "scs", "scs_cut"))
+    assert ma_none == 0 and exceeds(ma_scs, ma_none) and not exceeds(ma_cut, ma_none), (ma_none, ma_scs, ma_cut)
 
 
 def test_the_brainstem_loop_needs_the_dorsal_columns_of_several_dermatomes(model, runs):
@@ -189,8 +222,47 @@ def test_naloxone_does_not_touch_the_monoaminergic_loop(model, loop):
     assert exceeds(lesion, intact), (lesion, intact)
 
 
-def test_paresthesia_above_threshold_only(runs):
-    assert np.all(_v(runs["scs"], "paresthesia") > 20.0)    # synchronous DCN volleys at ~the pulse rate
+def _volleys_and_chance(result, model):
+    """The painful site's DCN in the readout window: uncorrected volleys (``volley_starts``), the
+    readout (``paresthesia``, as the layer computes it) and ``renewal_bound`` (tests/batches.py)
+    of the rates of the spikes outside every volley's window (volleys/s)."""
+    window, fraction = model.si("dorsal_column.volley_window"), model.si("dorsal_column.volley_fraction")
+    n = int(model.si("dorsal_column.n_nucleus"))
+    k = int(np.ceil(fraction * n - 1e-9))
+    t0, stop = model.si("readout.transient"), float(DURATION / second)
+    t, i = _painful_dcn(result, model)
+    starts = ps.synchrony.volley_starts(t, i, k, window)
+    inside = np.zeros(t.size, bool)
+    for s0 in starts:
+        inside |= (t >= s0) & (t <= s0 + window)
+    bound = renewal_bound(np.bincount(i[~inside], minlength=n) / (stop - t0), k=k, window=window)
+    return starts.size, ps.readouts.paresthesia(t, i, n, t0, stop, window, fraction), bound
+
+
+def test_paresthesia_above_threshold_only(model, runs):
+    """SCS above threshold reads a synchronous volley on every pulse, beyond chance; below
+    threshold (no Aβ fibre fires, no DCN spike) and without SCS it reads exactly 0.
+
+    Every pulse fires every Aβ fibre, and their impulses reach the DCN within ~2 ms (the
+    ``volley_window``), so the painful site's uncorrected volleys are at least the pulses;
+    the readout subtracts the chance level of its renewal null for the spikes outside
+    volleys, at most ``renewal_bound`` of their rates (as for the periodic regression train
+    of tests/test_paresthesia_readout.py): the reading is at least the pulse rate minus that
+    bound, which excludes 0 (the volleys are told from chance), and the reading of the site
+    with most (``paresthesia``) at least the painful site's.  Not a fixed rate (``paresthesia
+    > 20`` passed with each recruited fibre's spike moved to a uniform random time within its
+    pulse's period, a scratch mutation of the fraction recruitment: 20-34 volleys/s, the
+    synchrony of each fibre's divergence onto ~2 DCN alone).  Negative control, that the
+    bound can fail at the same DCN rates: brush (asynchronous Aβ input, the same divergence)."""
+    pulses = _pulses(model)
+    rate = pulses / (float(DURATION / second) - model.si("readout.transient"))
+    for r in runs["scs"]:
+        volleys, value, bound = _volleys_and_chance(r, model)
+        assert volleys >= pulses and value >= rate - bound > 0, (volleys, value, bound)
+        assert float(r["paresthesia"]) >= value
+    for r in runs["brush"]:
+        volleys, value, bound = _volleys_and_chance(r, model)
+        assert not (volleys >= pulses and value >= rate - bound > 0), (volleys, value, bound)
     assert np.all(_v(runs["sub"], "paresthesia") == 0) and np.all(_v(runs["sub"], "dcn_rate") == 0)
     assert np.all(_v(runs["none"], "paresthesia") == 0)
 
@@ -223,31 +295,23 @@ def test_brush_volleys_come_from_the_divergence_of_each_abeta_fibre(model, runs)
     """Negative controls of that explanation.  (1) ``dorsal_column.afferent_p`` 0.2 -> 0.05
     (``afferent_weight`` 12 -> 40 nS), so a fibre reaches >= 2 of a site's 10 DCN with
     probability 1 - 0.95^10 - 10 0.05 0.95^9 = 0.09 instead of 0.62: brush reads no more
-    than the noise of independent DCN at the control's rates (the chance bound ``B`` of
-    tests/test_paresthesia_readout.py, 4 Poisson SD of ``B * span``) and fewer volleys
-    than with the divergence.  The DCN rate falls too (measured 34-44 vs 75-78 Hz, seeds
-    1-2), so (2) at the model's own rates: each neuron's brush spikes moved to uniform
-    random times (same counts, no synchrony) read fewer volleys than brush in every seed
-    (measured: brush 4-35 volleys/s, the control 0)."""
-    from test_paresthesia_readout import chance_bound
+    than the noise of independent DCN at the control's rates (the chance bound ``B``,
+    ``chance_bound`` of tests/batches.py, derived in tests/test_paresthesia_readout.py; 4 Poisson
+    SD of ``B * span``) and fewer volleys than with the divergence.  The DCN rate falls too
+    (measured 34-44 vs 75-78 Hz, seeds 1-2), so (2) at the model's own rates: each neuron's
+    brush spikes moved to uniform random times (same counts, no synchrony) read fewer volleys
+    than brush in every seed (measured: brush 4-35 volleys/s, the control 0)."""
     t0, stop = model.si("readout.transient"), float(DURATION / second)
     span = stop - t0
-    painful = int(model.si("body.painful_site"))
     n = int(model.si("dorsal_column.n_nucleus"))
     window, fraction = model.si("dorsal_column.volley_window"), model.si("dorsal_column.volley_fraction")
-
-    def painful_site(result):
-        t, i, _ = ps.readouts.population_spikes(result, "DCN", sort=True)
-        keep = (i // n == painful) & (t >= t0) & (t < stop)
-        return t[keep], i[keep] - painful * n
-
     for full, control in zip(runs["brush"], runs["brush_one_dcn"]):
-        t, i = painful_site(control)
+        t, i = _painful_dcn(control, model)
         bound = chance_bound(np.bincount(i, minlength=n) / span, k=int(np.ceil(fraction * n - 1e-9)), window=window)
         assert t.size > 0
         assert float(control["paresthesia"]) <= (bound * span + 4 * np.sqrt(bound * span) + 1) / span
         assert float(control["paresthesia"]) < float(full["paresthesia"])
-        t, i = painful_site(full)
+        t, i = _painful_dcn(full, model)
         moved = [ps.readouts.paresthesia(np.random.default_rng(s).uniform(t0, stop, t.size), i, n, t0, stop,
                                          window, fraction) for s in range(5)]
         assert max(moved) < float(full["paresthesia"])
@@ -257,11 +321,10 @@ def test_brush_volleys_come_from_the_divergence_of_each_abeta_fibre(model, runs)
 def test_readout_counts_synchronous_volleys_not_asynchronous_firing():
     """Ten neurons locked to 50 Hz pulses read the pulse rate; the same spikes moved to uniform
     random times (10 draws) read the positive part of zero-mean noise: their mean is at most
-    ``noise_bound`` of the uncorrected counts (tests/test_paresthesia_readout.py; derived there),
+    ``noise_bound`` of the uncorrected counts (tests/batches.py; derived in tests/test_paresthesia_readout.py),
     not a fixed fraction of the pulse rate (``< 0.1 x`` passed with the chance correction
     removed).  Negative control: the uncorrected count (``n_surrogates=0``) of the same spikes
     exceeds that bound."""
-    from test_paresthesia_readout import SPAN, noise_bound
     rng = np.random.default_rng(0)
     n, rate, dur = 10, 50.0, 2.0
     pulses = np.arange(0.0, dur, 1 / rate)

@@ -142,25 +142,33 @@ def test_drgs_reduces_c_spikes_reaching_the_cord(neuropathic):
 
 
 def test_drgs_blocks_ectopic_spikes_of_recruited_fibers_only(neuropathic):
-    """Ectopic spikes fail (collision or junction) in fibers whose stems the lead fires."""
+    """Ectopic spikes fail (collision or junction) in fibers whose stems the lead fires; in the
+    other fibers they pass as at rest: no more fail than the junction's own recovery lets fail
+    (``_rest_failures`` at the ectopic rate, derived from the junction's parameters), not a fixed
+    90 % passing.  10 s of ectopic traffic (~80 spikes in the unstimulated fibers): in 2 s (~18)
+    the bound's 4 binomial sd allowed 4 failures, ~22 %; here ~10, ~12 %."""
     _, aff, path = neuropathic
+    span = 10.0                                           # s of ectopic traffic
     fs = FiberSet.from_model(aff, 1)
     n_ect = int(round(path["ectopic_fraction"] * fs.counts["C"]))
-    origin, ids = ps.fibers.poisson_train(path["ectopic_rate"], 0.0, 2.0, n_ect, rng_for(1, "ectopic"))
+    origin, ids = ps.fibers.poisson_train(path["ectopic_rate"], 0.0, span, n_ect, rng_for(1, "ectopic"))
     v = fs.velocity["C"]
     T = (aff["conduction_distance"] - 0.1) / v
     stem_fibers = np.arange(0, n_ect, 2)                  # the lead fires every other ectopic fiber
-    st = np.tile(regular_train(20.0, 40), stem_fibers.size)
-    si = np.repeat(stem_fibers, 40)
+    st = np.tile(regular_train(20.0, int(20 * span)), stem_fibers.size)
+    si = np.repeat(stem_fibers, int(20 * span))
     t = np.concatenate([origin + T[ids], st])
     kind = np.concatenate([np.zeros(ids.size, np.int64), np.ones(si.size, np.int64)])
     fib = np.concatenate([ids, si])
-    passed, _ = transmit(t, kind, fib, 2 * T, C, warmup=10.0, period=2.0)
+    passed, _ = transmit(t, kind, fib, 2 * T, C, warmup=10.0, period=span)
     ect = kind == 0
     stimulated = np.isin(fib, stem_fibers) & ect
     assert stimulated.sum() > 0 and (ect & ~stimulated).sum() > 0
     assert passed[stimulated].sum() == 0
-    assert passed[ect & ~stimulated].mean() >= 0.9        # unstimulated fibers: low-rate traffic passes
+    # unstimulated fibers: low-rate traffic passes, not fewer than the junction at rest lets pass
+    rest = ect & ~stimulated
+    failed = int(rest.sum() - passed[rest].sum())
+    assert failed <= _rest_failures(C, float(path["ectopic_rate"]), int(rest.sum())), (failed, int(rest.sum()))
 
 
 # ----------------------------------------------------------------- recruitment at the ganglion

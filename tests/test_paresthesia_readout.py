@@ -41,47 +41,11 @@ from brian2 import Hz, second, us
 
 import painsim as ps
 from painsim.errors import ParameterError
+from batches import FRACTION, K, N, SPAN, START, STOP, WINDOW, chance_bound, noise_bound, renewal_bound
 
 paresthesia = ps.readouts.paresthesia
-
-N, WINDOW, FRACTION = 10, 2e-3, 0.5      # the model's DCN per site and readout values
-K = 5                                    # ceil(0.5 * 10)
-START, STOP = 0.3, 2.3                   # 2 s counted, as after readout.transient
-SPAN = STOP - START
-
-
-def chance_bound(rates, k=K, window=WINDOW):
-    """Bound ``B`` (volleys/s) on the mean chance volley rate of independent Poisson neurons."""
-    rates = np.asarray(rates, float)
-    p = 1.0 - np.exp(-rates * window)
-    total = 0.0
-    for j, r in enumerate(rates):
-        others = np.delete(p, j)
-        dist = np.array([1.0])                      # Poisson-binomial distribution of the others
-        for q in others:
-            dist = np.append(dist * (1 - q), 0.0) + np.append(0.0, dist * q)
-        total += r * dist[k - 1:].sum()
-    return total
-
-
-def renewal_bound(rates, k=K, window=WINDOW, n_surrogates=16, span=SPAN):
-    """Bound (volleys/s) on the chance level of the renewal null (:func:`paresthesia`'s surrogates:
-    each neuron independent and stationary with its own intervals, e.g. strictly periodic at a
-    random phase) for neurons at ``rates``: the mean chance count is at most the expected number of
-    spikes whose window holds spikes of ``k - 1`` other neurons, ``sum_j r_j e_{k-1}(r_l w, l != j)``
-    (independent stationary trains: joint spike densities are products of the rates, whatever the
-    interval distribution); the mean of ``n_surrogates`` counts in ``[0, V]`` (``V``: every spike
-    in a volley of ``k``) has a standard deviation at most ``sqrt(mean V / n_surrogates)``
-    (Bhatia-Davis); the bound adds 4 of them."""
-    rates = np.asarray(rates, float)
-    mean = 0.0
-    for j, r in enumerate(rates):
-        e = np.array([1.0])                                  # elementary symmetric polynomials
-        for x in np.delete(rates, j) * window:
-            e = np.append(e, 0.0) + np.append(0.0, e * x)
-        mean += r * (e[k - 1] if e.size >= k else 0.0)
-    most = rates.sum() / k
-    return mean + 4 * np.sqrt(mean * most / n_surrogates)
+# the readout values (N ... SPAN) and the bounds chance_bound (B, above), renewal_bound (the renewal
+# null's chance level) and noise_bound (below) are shared with tests/test_dorsal_column.py: tests/batches.py
 
 
 def periodic(rate, latencies, start=START, stop=STOP):
@@ -183,15 +147,7 @@ def test_periodic_train_reads_the_same_for_any_counting_window():
 
 
 # ------------------------------------------------------------------ asynchronous, same mean rate
-def noise_bound(observed_counts, n_surrogates=16):
-    """Bound on the mean over seeds of ``max(X, 0)``, ``X`` zero-mean with standard
-    deviation ``sigma = sqrt(observed count (1 + 1/n_surrogates))`` (volleys): half-normal
-    mean ``0.40 sigma`` plus 4 standard errors of a mean of ``len(counts)`` values of
-    standard deviation ``0.58 sigma``; in volleys/s."""
-    sigma = np.mean(np.sqrt(np.asarray(observed_counts, float) * (1.0 + 1.0 / n_surrogates)))
-    return (0.40 + 4 * 0.58 / np.sqrt(len(observed_counts))) * sigma / SPAN
-
-
+# noise_bound (tests/batches.py): the positive part of zero-mean noise, mean over seeds
 def _async(make, rate, seed):
     return make([rate] * N, seed) if make is poisson else make(rate, seed)
 

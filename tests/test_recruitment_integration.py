@@ -41,6 +41,15 @@ def _recruited(ds, base, pop):
     return float(np.mean(_counts(ds, pop) - _counts(base, pop) > 0))
 
 
+def _beyond(p1, n1, p2, n2):
+    """Whether a recruited fraction ``p1`` of ``n1`` fibres exceeds ``p2`` of ``n2`` by more than 3
+    binomial sd of their difference under equal fractions (pooled ``p = (p1 n1 + p2 n2) / (n1 + n2)``,
+    sd ``sqrt(p (1 - p) (1 / n1 + 1 / n2))``): a one-sided two-proportion z above 3, a false
+    positive below 0.2 % if both groups were recruited alike."""
+    p = (p1 * n1 + p2 * n2) / (n1 + n2)
+    return p1 - p2 > 3 * np.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
+
+
 def test_biophysical_recruits_abeta_before_c_as_amplitude_grows():
     model = _model()
     seed = 3
@@ -59,11 +68,15 @@ def test_biophysical_recruits_abeta_before_c_as_amplitude_grows():
     base, low, high = ps.simulate_batch(reqs, DUR * second, batch_size=3)
     rec = {k: {c: _recruited(d, base, c) for c in ("Abeta", "C")}
            for k, d in (("low", low), ("high", high))}
-    # large fibers first: at 1.3x the median Abeta threshold most Abeta fire, few C
+    n_ab, n_c = pop.indices("Abeta").size, pop.indices("C").size
+    # large fibers first: at 1.3x the median Abeta threshold most Abeta fire ("most", > half, is the
+    # property: the pulse is above the thresholds at or below the median, more than half of an odd
+    # count, 15), and more Abeta than C beyond 3 binomial sd of the difference (not a fixed 0.3 margin)
     assert rec["low"]["Abeta"] > 0.5
-    assert rec["low"]["Abeta"] > rec["low"]["C"] + 0.3
-    # all classes once the pulse exceeds every C threshold (C arrive ~150-300 ms later)
-    assert rec["high"]["C"] > 0.8 and rec["high"]["C"] > rec["low"]["C"]
+    assert _beyond(rec["low"]["Abeta"], n_ab, rec["low"]["C"], n_c), rec["low"]
+    # all C once the pulse exceeds every C threshold: every one (the property; > 0.8 passed with 2 of 30
+    # arriving after the run, C velocity_min 0.4 m/s); DUR leaves the slowest C (~300 ms) pulses to arrive
+    assert rec["high"]["C"] == 1.0 and _beyond(rec["high"]["C"], n_c, rec["low"]["C"], n_c), rec
 
 
 def test_dorsal_column_stimulation_recruits_no_c_fibers():
@@ -102,6 +115,7 @@ def test_magnetic_peripheral_stimulation_recruits_through_the_coil_model():
                               target="peripheral_nerve")   # 3x the median Abeta coil threshold
     base, ds = ps.simulate_batch([ps.Request(model, None, 0.0, 0.0, 4),
                                   ps.Request(model, wf, 0.0, 0.0, 4)], DUR * second)
+    # "most" (> half) is the property: the pulse is 3x the coil threshold of the median fibre
     assert _recruited(ds, base, "Abeta") > 0.5
     # TMS of M1 reaches no afferents
     tms = ps.stimulation.rtms(0.8, n_trains=1, train_duration="0.5 s")
@@ -132,7 +146,8 @@ def test_scs_modes_experiment_loads_and_a_reduced_version_runs():
     none = [k for k, c in enumerate(spec["condition"]) if "stimulus" not in c][0]
     # dorsal-column SCS: no mode recruits C or Adelta fibers
     assert np.all(m["recruited"].sel(fiber_class=["Adelta", "C"]).values == 0)
-    # tonic at a suprathreshold clinical current: a synchronous Abeta volley on most pulses
+    # tonic at a suprathreshold clinical current: a synchronous Abeta volley on most pulses ("most",
+    # > half, is the property claimed; that they are beyond chance is checked below)
     assert m["volleys_per_pulse"][tonic] > 0.5
     # 10 kHz is paresthesia-free: its synchronous Aβ volleys beyond the fibres' chance coincidences
     # (volley_rate_beyond_chance, painsim.synchrony.paresthesia) are within 3 sd of none (observed
