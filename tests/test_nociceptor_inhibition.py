@@ -168,9 +168,16 @@ def test_the_held_out_row_reads_no_change_in_the_reference_and_a_rise_with_c_in(
     heat and the block raises the response (measured 2.77 at p 0.3 with its refitted gain).  The bound
     1.5 from counting alone: the row pools 4 circuits x 1.2 s read x 10 PN, with the variant here
     2-8 Hz intact (~240 spikes), so at a ratio of 1.5 the log ratio's Poisson sd is
-    sqrt(1/240 + 1/360) ~ 0.08, and log 1.5 ~ 0.41 is ~5 sd from no change."""
+    sqrt(1/240 + 1/360) ~ 0.08, and log 1.5 ~ 0.41 is ~5 sd from no change.
+
+    Negative control: the connection drawn with conductances 0 (``BROKEN``).  Heat then drives no
+    interneuron (the ``broken`` runs above: no IN spike), so the block removes an inhibition that is
+    never released and the row reads exactly 1, as in the reference: the bound is exact, not
+    statistical (the same circuits and afferent spikes with and without the block)."""
     from painsim.params import overriding
     from painsim.validation.measurements import disinhibited_heat_ratio
     assert disinhibited_heat_ratio(1) == 1.0
     with overriding(VARIANT):
         assert disinhibited_heat_ratio(1) > 1.5
+    with overriding(BROKEN):
+        assert disinhibited_heat_ratio(1) == 1.0

@@ -236,9 +236,9 @@ N_PULSES = 4  # the same number of volleys at both frequencies
 
 @pytest.fixture(scope="module")
 def windup_frequency():
-    """C-strength pulses (1.5 x C threshold, 2 ms, nerve), 4 at 1 Hz and 4 at 0.1 Hz, in each of
-    SEEDS; per-pulse PN spikes (all PN: counts, for Poisson bounds), shape (seed, pulse), for control,
-    NMDA block (1 Hz) and 0.1 Hz."""
+    """C-strength pulses (1.5 x C threshold, 2 ms, nerve), 4 at 1 Hz and 4 at 0.1 Hz; per-pulse PN
+    spikes (all PN: counts, for Poisson bounds), shape (seed, pulse), in each of SEEDS: "1 Hz", "0.1 Hz",
+    "1 Hz, NMDA block" and "1 Hz, no CAN/NK1" (the wind-up current removed, NK1 blocked)."""
     # a train holds floor(duration x rate) pulses: 4 s at 1 Hz = onsets 0-3 s; 40 s at 0.1 Hz = 0, 10, 20, 30 s
     fast = ps.stimulation.tonic(1 * Hz, 2 * ms, 1.5, 4 * second, threshold_class="C",
                                 target="peripheral_nerve", shape="monophasic")
@@ -247,14 +247,18 @@ def windup_frequency():
     assert len(slow.onsets) == len(fast.onsets) == N_PULSES
     m = ps.load_model("gate_control")
     apv = m.with_params({"dorsal_horn.pharmacology.nmda_block": 1.0})
+    # as tests/test_gate_control.py's wind-up control: no CAN current (NMDA-gated calcium -> CAN,
+    # Aguiar et al. 2010; models/gate_control.toml [dorsal_horn.windup]) and NK1 blocked, AMPA/NMDA kept
+    no_slow = m.with_params({"dorsal_horn.windup.can_conductance": 0.0, "dorsal_horn.pharmacology.nk1_block": 1.0})
     # the 4th 1 Hz volley (t = 3 s) is counted until 4 s; the 4th 0.1 Hz one (t = 30 s) until 31 s
-    rf = ps.simulate_batch([ps.Request(mm, fast, seed=s) for mm in (m, apv) for s in SEEDS], 4.5 * second)
+    rf = ps.simulate_batch([ps.Request(mm, fast, seed=s) for mm in (m, apv, no_slow) for s in SEEDS], 4.5 * second)
     rs = ps.simulate_batch([ps.Request(m, slow, seed=s) for s in SEEDS], 31.5 * second)
-    k = len(SEEDS)
 
     def per(rr, on):
         return np.array([_per_pulse(r, on) * int(r.population_size.sel(population="PN")) for r in rr])
-    return (per(rf[:k], np.arange(4.0)), per(rf[k:], np.arange(4.0)), per(rs, 10.0 * np.arange(4)))
+    k = len(SEEDS)
+    return {"1 Hz": per(rf[:k], np.arange(4.0)), "1 Hz, NMDA block": per(rf[k:2 * k], np.arange(4.0)),
+            "1 Hz, no CAN/NK1": per(rf[2 * k:], np.arange(4.0)), "0.1 Hz": per(rs, 10.0 * np.arange(4))}
 
 
 def _ratio(counts):
@@ -271,7 +275,10 @@ def _jackknife_se(stat, *arrays):
 
 
 def test_windup_at_1_hz_and_its_frequency_dependence(windup_frequency):
-    fast, _, slow = windup_frequency
+    """Clear wind-up at 1 Hz, more than at 0.1 Hz (Mendell 1966).  Negative control: with the slow
+    depolarisation that carries it removed (CAN current off, NK1 blocked; AMPA and NMDA kept) the same
+    1 Hz train in the same circuits shows no clear wind-up (not above 1 by the counting bound)."""
+    fast, slow = windup_frequency["1 Hz"], windup_frequency["0.1 Hz"]
     assert fast[:, 0].sum() > 0 and slow[:, 0].sum() > 0
     rf, rs = _ratio(fast), _ratio(slow)
     se_f = _jackknife_se(_ratio, fast)
@@ -283,6 +290,9 @@ def test_windup_at_1_hz_and_its_frequency_dependence(windup_frequency):
     # ratios exceeds 2 of its jackknife SE; pairing removes most of the connectivity spread
     se_d = _jackknife_se(lambda f, s: _ratio(f) - _ratio(s), fast, slow)
     assert rf - rs > 2 * se_d, (rf, rs, se_d)
+    no_slow = windup_frequency["1 Hz, no CAN/NK1"]
+    assert no_slow[:, 0].sum() > 0, "the control must leave a first response to normalise by"
+    assert _ratio(no_slow) - 1 < _no_windup_bound(no_slow), (_ratio(no_slow), _no_windup_bound(no_slow))
 
 
 def test_little_windup_at_0_1_hz(windup_frequency):
@@ -290,7 +300,7 @@ def test_little_windup_at_0_1_hz(windup_frequency):
     0.78125 (ratio 1.11, jackknife SE 0.05: just above 2 SE); at the gain recalibrated with the C
     heat adaptation (0.7) the ratio is 0.98, SE 0.13.  tau_calcium was chosen with an older gain,
     not re-chosen."""
-    _, _, slow = windup_frequency
+    slow = windup_frequency["0.1 Hz"]
     rs, se_s = _ratio(slow), _jackknife_se(_ratio, slow)
     # "little" at 0.1 Hz: within 2 jackknife SE of no wind-up (the tolerance is the seeds' own spread)
     assert rs < 1 + 2 * se_s, (rs, se_s)
@@ -307,7 +317,10 @@ def _no_windup_bound(counts):
 
 
 def test_nmda_block_removes_most_of_1_hz_windup(windup_frequency):
-    fast, apv, _ = windup_frequency
+    fast, apv = windup_frequency["1 Hz"], windup_frequency["1 Hz, NMDA block"]
+    # loose (~2 PN spikes per volley under block: bound ~1.2), and pooling 12 circuits does not help:
+    # it halves the bound, but partial blocks' ratios fall with it (a 0.8 block passes either way).
+    # The 15-volley version in tests/test_gate_control.py pools 8 circuits and fails at 0.85
     # the ratio (last two volleys / first, pooled), not the growth in spikes: the block also
     # shrinks the first response (xfail below), and a half block that keeps the ratio must fail
     assert apv[:, 0].sum() > 0, "the block must leave a first response to normalise by"
@@ -324,7 +337,7 @@ def test_nmda_block_removes_most_of_1_hz_windup(windup_frequency):
                    "NMDA antagonists prevent wind-up at doses that leave the baseline response unchanged (Woolf & "
                    "Thompson 1991; Dickenson & Sullivan 1987)")
 def test_nmda_block_spares_the_first_response(windup_frequency):
-    fast, apv, _ = windup_frequency
+    fast, apv = windup_frequency["1 Hz"], windup_frequency["1 Hz, NMDA block"]
     # Woolf & Thompson 1991 Pain 44:293 [checked: abstract]: MK-801 / D-CPP "at doses that did not modify
     # the baseline reflex" prevented wind-up; Dickenson & Sullivan 1987 Neuropharmacology 26:1235 [checked:
     # abstract]: AP5 made "minor changes in A and C fibre inputs" of deep dorsal-horn neurones, reduced wind-up.  "Spared"
@@ -335,32 +348,45 @@ def test_nmda_block_spares_the_first_response(windup_frequency):
 # ------------------------------------------------------------------ 4. heat carried by C
 @pytest.fixture(scope="module")
 def heat_routes():
+    """47 °C contact heat, 1.2 s, SEEDS: the full circuit, C -> PN and C -> EX cut, Aδ -> PN cut."""
     m = ps.load_model("gate_control")
     no_c = m.with_params({"dorsal_horn.c_pn.p": 0.0, "dorsal_horn.c_ex.p": 0.0})
     no_ad = m.with_params({"dorsal_horn.adelta_pn.p": 0.0})
-    return [_mean_pn(r) for r in _run([m, no_c, no_ad], 1.2 * second, noxious=heat(47))]
+    return _run([m, no_c, no_ad], 1.2 * second, noxious=heat(47))
 
 
 def test_heat_response_is_carried_by_c_fibres(heat_routes):
-    full, no_c, no_ad = heat_routes
-    assert full > 5.0
-    # "most": silencing C removes more than half; silencing Aδ removes less than silencing C
-    # (~10 PN x 0.9 s x 4 seeds x tens of Hz: >1000 spikes, Poisson sd ~3 %)
-    assert no_c < 0.5 * full
-    assert full - no_ad < full - no_c
+    """Contact heat at 47 °C reaches the PN mostly through C fibres (CMH nociceptors, threshold
+    ~41.5 °C; the Aδ AMHs' median thresholds are 46 and > 53 °C: painsim.fibers.responses).
+
+    On PN counts pooled over SEEDS: "most" (more than half, the property itself) means cutting the
+    C routes removes more than is left, full - 2 no_c > 0, beyond 3 Poisson sd of full - 2 no_c
+    (sqrt(full + 4 no_c), the counts taken as independent: conservative, as they share input).  The
+    Aδ route carries less: cutting it leaves more than cutting C, by 3 sd of the difference."""
+    full, no_c, no_ad = (_pn_count(r) for r in heat_routes)
+    assert _mean_pn(heat_routes[0]) > 5.0, "the comparison needs a heat response"
+    assert full - 2 * no_c > 3 * np.sqrt(full + 4 * no_c), (full, no_c)
+    assert no_ad - no_c > 3 * np.sqrt(no_ad + no_c), (no_ad, no_c)
 
 
 # ------------------------------------------------------------------ 5. ongoing pain
 @pytest.fixture(scope="module")
 def at_rest():
+    """No stimulus, 2 s, SEEDS: the neuropathic preset, without its ectopic discharge, and without it
+    with the C fibres' 0.1 Hz spontaneous firing off too (no afferent spike at all: the reference)."""
     n = ps.load_model("neuropathic")
-    return [_mean_pn(r) for r in _run([n, n.with_params({"pathology.ectopic_fraction": 0.0})], 2 * second)]
+    no_ectopia = n.with_params({"pathology.ectopic_fraction": 0.0})
+    silent = no_ectopia.with_params({"afferents.C.spontaneous_rate": "0 Hz"})
+    return _run([n, no_ectopia, silent], 2 * second)
 
 
 def test_no_ongoing_pn_firing_without_ectopic_discharge(at_rest):
-    # negative control: with nociceptors silent but for 0.1 Hz spontaneous firing,
-    # the neuropathic circuit has no input to fire on (< 0.5 Hz: ~ 1 spike per PN per 2 s)
-    assert at_rest[1] < 0.5
+    """Negative control of the ectopia test below: without ectopic discharge the neuropathic circuit
+    has no input to fire on (nociceptors silent but for 0.1 Hz spontaneous C firing), so its PN fire
+    no more than with no afferent spike at all.  Pooled counts over SEEDS after the transient: the
+    excess stays within 3 Poisson sd of the difference (sqrt of the two counts' sum; both 0 passes)."""
+    _, no_ectopia, silent = (_pn_count(r) for r in at_rest)
+    assert no_ectopia - silent <= 3 * np.sqrt(no_ectopia + silent), (no_ectopia, silent)
 
 
 @pytest.mark.xfail(strict=True, raises=AssertionError,
@@ -370,7 +396,8 @@ def test_no_ongoing_pn_firing_without_ectopic_discharge(at_rest):
                    "miss likewise: validation rows resting_pn_rate_* and ongoing_pain_*)")
 def test_ectopic_discharge_gives_ongoing_pn_firing(at_rest):
     # ongoing pain: PN at rest clearly above the ectopia-free control (> 2 Hz)
-    assert at_rest[0] > 2.0 and at_rest[0] > at_rest[1] + 2.0, at_rest
+    ectopic, no_ectopia = _mean_pn(at_rest[0]), _mean_pn(at_rest[1])
+    assert ectopic > 2.0 and ectopic > no_ectopia + 2.0, (ectopic, no_ectopia)
 
 
 @pytest.mark.slow
