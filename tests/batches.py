@@ -46,7 +46,7 @@ def chance_bound(rates, k=K, window=WINDOW):
     return total
 
 
-def renewal_bound(rates, k=K, window=WINDOW, n_surrogates=16, span=SPAN):
+def renewal_bound(rates, k=K, window=WINDOW, n_surrogates=16):
     """Bound (volleys/s) on the chance level of the renewal null (:func:`paresthesia`'s surrogates:
     each neuron independent and stationary with its own intervals, e.g. strictly periodic at a
     random phase) for neurons at ``rates``: the mean chance count is at most the expected number of
@@ -54,7 +54,10 @@ def renewal_bound(rates, k=K, window=WINDOW, n_surrogates=16, span=SPAN):
     (independent stationary trains: joint spike densities are products of the rates, whatever the
     interval distribution); the mean of ``n_surrogates`` counts in ``[0, V]`` (``V``: every spike
     in a volley of ``k``) has a standard deviation at most ``sqrt(mean V / n_surrogates)``
-    (Bhatia-Davis); the bound adds 4 of them."""
+    (Bhatia-Davis); the bound adds 4 of them.  Per second of any counting span ``s``: mean and
+    ``V`` are ``s`` times their rates, so the standard deviation of the count is ``s`` times
+    ``sqrt(rate of mean x rate of V / n_surrogates)`` and ``s`` cancels from the rate (no span
+    argument)."""
     rates = np.asarray(rates, float)
     mean = 0.0
     for j, r in enumerate(rates):

@@ -108,7 +108,9 @@ def test_on_touch_at_the_neighbour_inhibits_the_heat_response(runs):
     # heat alone recruits no interneuron (tests/test_nociceptor_inhibition.py), so the painful
     # site's interneurons fire only if the neighbour's Aβ fibres reach them
     assert _site_rate(runs["on: heat"], "IN", 1) == 0.0
-    assert _site_rate(runs["on: heat + neighbour touch"], "IN", 1) > 1.0
+    # (their pooled spikes exceed those with heat alone beyond 3 Poisson sd, exceeds; not a fixed 1 Hz)
+    in_heat, in_touch = (_site_count(runs[c], "IN", 1) for c in ("on: heat", "on: heat + neighbour touch"))
+    assert exceeds(in_touch, in_heat), (in_heat, in_touch)
     # the painful site's PN spikes pooled over the circuits fall by more than 3 Poisson sd of the
     # difference (exceeds, tests/batches.py; its control, off, is in the test above).  The size is what
     # docs/circuits.md reports, not asserted here.
@@ -119,7 +121,10 @@ def test_on_touch_at_the_neighbour_inhibits_the_heat_response(runs):
 def test_on_it_acts_only_through_the_interneurons_inhibition(runs):
     for a, b in zip(runs["off, blocked: heat + neighbour touch"], runs["on, blocked: heat + neighbour touch"]):
         assert _same_at_site(a, b, "PN", 1)
-    assert _site_rate(runs["on, blocked: heat + neighbour touch"], "IN", 1) > 0.0
+    # the interneurons are driven there (pooled spikes beyond 3 Poisson sd of those without the
+    # connection, exceeds), so the equality is not that of a connection that does nothing
+    driven, without = (_site_count(runs[f"{v}, blocked: heat + neighbour touch"], "IN", 1) for v in ("on", "off"))
+    assert exceeds(driven, without), (without, driven)
 
 
 def test_the_lead_placement_experiment_pairs_each_condition_with_its_surround_variant():
