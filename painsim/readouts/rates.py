@@ -206,26 +206,10 @@ def readout_start(model, duration: float) -> float:
 
 
 def window_start(model, duration: float) -> float:
-    """Start of a simulation's readout window, as :func:`readout_start` takes it, without its warning
-    (for the record a result keeps: ``attrs["readout_start_s"]``).
-
-    Parameters
-    ----------
-    model : painsim.params.Model
-        The model (``readout.transient``).
-    duration : float
-        Length of the run, s.
-
-    Returns
-    -------
-    float
-        ``readout.transient`` when the run is longer than it, else 0 (the run is read whole), s.
-
-    Raises
-    ------
-    painsim.errors.UnknownKeyError
-        ``model`` has no ``readout.transient``.
-    """
+    """Start of a simulation's readout window, s: ``readout.transient`` of ``model`` when the run of
+    ``duration`` s is longer than it, else 0 (the run is read whole).  :func:`readout_start` without
+    its warning (its parameters and errors), for the record a result keeps:
+    ``attrs["readout_start_s"]``."""
     t0 = model.si("readout.transient")
     return t0 if t0 < duration else 0.0
 
