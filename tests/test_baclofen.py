@@ -89,8 +89,17 @@ def test_baclofen_abolishes_the_heat_response_and_spares_touch(pn):
 
 
 def test_the_effect_grows_with_the_dose(pn):
-    heat = [pn[f"{k}|heat"].sum() for k in ("none", "0.1", "0.3", "1")]
-    assert heat[0] > heat[1] > heat[2] >= heat[3], heat
+    """A dose-graded effect, on the heat-evoked PN spikes pooled over the circuits at 0, 0.1, 0.3
+    and 1 K_d (:func:`batches.exceeds`, 3 Poisson sd of the difference): no step up the doses
+    raises the count beyond counting noise, and the two lower doses are partial effects, each
+    below the next lower dose's count and above the next higher dose's beyond counting noise (the
+    old strict chain accepted ``heat[2] >= heat[3]``, met by 0 = 0 had 0.3 K_d already abolished
+    the response, and its strict steps could be met by a single spike).  Negative controls
+    (mutation-tested): an all-or-none drug (any dose fully occupying the receptors) leaves 0.1 and
+    0.3 K_d indistinguishable from 1 K_d; without any action of the drug the counts do not fall."""
+    heat = [int(pn[f"{k}|heat"].sum()) for k in ("none", "0.1", "0.3", "1")]
+    assert not any(exceeds(higher, lower) for lower, higher in zip(heat, heat[1:])), heat
+    assert exceeds(heat[0], heat[1]) and exceeds(heat[1], heat[2]) and exceeds(heat[2], heat[3]), heat
 
 
 def test_the_antagonist_keeps_the_drug_off_spike_for_spike(pn):
