@@ -69,10 +69,25 @@ def renewal_bound(rates, k=K, window=WINDOW, n_surrogates=16):
     return mean + 4 * np.sqrt(mean * most / n_surrogates)
 
 
-def noise_bound(observed_counts, n_surrogates=16):
+def noise_bound(observed_counts, n_surrogates=16, span=SPAN):
     """Bound on the mean over seeds of ``max(X, 0)``, ``X`` zero-mean with standard
     deviation ``sigma = sqrt(observed count (1 + 1/n_surrogates))`` (volleys): half-normal
     mean ``0.40 sigma`` plus 4 standard errors of a mean of ``len(counts)`` values of
-    standard deviation ``0.58 sigma``; in volleys/s."""
+    standard deviation ``0.58 sigma``; in volleys/s over the counting ``span`` (s)."""
     sigma = np.mean(np.sqrt(np.asarray(observed_counts, float) * (1.0 + 1.0 / n_surrogates)))
-    return (0.40 + 4 * 0.58 / np.sqrt(len(observed_counts))) * sigma / SPAN
+    return (0.40 + 4 * 0.58 / np.sqrt(len(observed_counts))) * sigma / span
+
+
+def spikes_after_transient(results, population="PN", site=None, condition=None) -> int:
+    """Spikes of ``population`` in each result's readout window (from ``attrs["readout_start_s"]`` to
+    the end: the spikes behind its rates), pooled over ``results``; with ``site``, only that body
+    site's neurons (:func:`painsim.readouts.site_block`); ``condition``: of a result combined over
+    conditions, that condition's spikes."""
+    total = 0
+    for r in results:
+        t, i = ps.readouts.population_spikes(r, population, condition)[:2]
+        keep = t >= float(r.attrs["readout_start_s"])
+        if site is not None:
+            keep &= i // ps.readouts.site_block(r, population, condition=condition) == site
+        total += int(np.count_nonzero(keep))
+    return total

@@ -22,7 +22,7 @@ from painsim.circuits import STACKS
 from painsim.circuits.dnic import srd_opioid_relay
 from painsim.fibers import brush, heat
 
-from batches import exceeds
+from batches import exceeds, spikes_after_transient
 
 SEEDS = (1, 2)
 DURATION = "1 s"
@@ -42,21 +42,13 @@ def _pn(results):
 def _pn_count(results, model):
     """The painful site's PN spikes after the readout transient, summed over the results (circuits):
     the spikes behind ``pn_rate``, for a comparison on counting noise (``exceeds``)."""
-    n_sites, painful = int(model.si("body.n_sites")), int(model.si("body.painful_site"))
-    total = 0
-    for r in results:
-        start = ps.readouts.readout_start(model, float(r.attrs["duration_s"]))
-        t, i, size = ps.readouts.population_spikes(r, "PN", sort=True)
-        total += int(np.count_nonzero((i // (size // n_sites) == painful) & (t >= start)))
-    return total
+    return spikes_after_transient(results, "PN", site=int(model.si("body.painful_site")))
 
 
 def _srd_count(results, model):
     """SRD spikes after the readout transient (one population for every site), summed over the
     results (circuits): the spikes behind ``srd_rate``."""
-    return sum(int(np.count_nonzero(ps.readouts.population_spikes(r, "SRD")[0]
-                                    >= ps.readouts.readout_start(model, float(r.attrs["duration_s"]))))
-               for r in results)
+    return spikes_after_transient(results, "SRD")
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from brian2 import Hz, second, us
 import painsim as ps
 from painsim.circuits import build_plan, population_names
 from painsim.errors import ParameterError
-from batches import SPAN, chance_bound, exceeds, noise_bound, renewal_bound, simulate_by_label
+from batches import chance_bound, exceeds, noise_bound, renewal_bound, simulate_by_label, spikes_after_transient
 
 SEEDS = (1, 2)
 DURATION = 0.8 * second
@@ -104,19 +104,12 @@ def _pn_count(results, model, population="PN"):
     """The painful site's PN spikes after ``readout.transient`` (the spikes behind ``pn_rate``),
     summed over the results (circuits) of ``model`` or a variant with the same body and readout;
     the same for another per-site ``population`` (``"DCN"``: the spikes behind ``dcn_rate``)."""
-    total = 0
-    for r in results:
-        t, i, size = ps.readouts.population_spikes(r, population, sort=True)
-        site = i // (size // int(model.si("body.n_sites"))) == int(model.si("body.painful_site"))
-        total += int(np.count_nonzero(site & (t >= ps.readouts.readout_start(model, r.attrs["duration_s"]))))
-    return total
+    return spikes_after_transient(results, population, site=int(model.si("body.painful_site")))
 
 
 def _ma_count(results, model):
     """MA spikes after ``readout.transient`` (one population for every site), summed over the results."""
-    return sum(int(np.count_nonzero(ps.readouts.population_spikes(r, "MA")[0]
-                                    >= ps.readouts.readout_start(model, r.attrs["duration_s"])))
-               for r in results)
+    return spikes_after_transient(results, "MA")
 
 
 def _painful_dcn(result, model):
@@ -339,7 +332,7 @@ def test_readout_counts_synchronous_volleys_not_asynchronous_firing():
     for t_async in (rng.uniform(0, dur, t_sync.size) for _ in range(10)):
         asyn.append(ps.readouts.paresthesia(t_async, i_sync, n, 0.0, dur, 2e-3, 0.5))
         raw.append(ps.readouts.paresthesia(t_async, i_sync, n, 0.0, dur, 2e-3, 0.5, n_surrogates=0) * dur)
-    bound = noise_bound(raw) * SPAN / dur                     # noise_bound divides by its own SPAN
+    bound = noise_bound(raw, span=dur)
     assert np.mean(asyn) <= bound < np.mean(raw) / dur, (asyn, raw, bound)
     assert ps.readouts.paresthesia([], [], n, 0.0, dur, 3e-3, 0.7) == 0.0
     with pytest.raises(ParameterError):

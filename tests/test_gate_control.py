@@ -9,8 +9,8 @@ from brian2 import Hz, ms, second, us
 
 import painsim as ps
 from painsim.circuits import build_networks, build_plan, shared_parameters
-from painsim.readouts import population_spikes, readout_start
 from painsim.simulation import PointsRunner, point_input
+from batches import spikes_after_transient
 
 DURATION = 2 * second
 NOXIOUS = 0.6  # moderate noxious heat: C fibers at 0.6 x max_rate
@@ -30,9 +30,7 @@ def gate_results():
 
 def _count(res, population="PN"):
     """Spikes of ``population`` in the readout window (after ``readout.transient``), all neurons."""
-    times, _ = population_spikes(res, population)
-    start = readout_start(ps.load_model(res.attrs["model"]), res.attrs["duration_s"])
-    return int(np.count_nonzero(times >= start))
+    return spikes_after_transient([res], population)
 
 
 def test_gate_closes_partially_with_abeta_stimulation(gate_results):

@@ -9,7 +9,6 @@ remote brush does not inhibit it, and that with the loop's descending limb cut (
 in the condition's ``params``) remote heat inhibits nothing (the DNIC loop's own properties are in
 tests/test_dnic.py).
 """
-import numpy as np
 import pytest
 
 import painsim as ps
@@ -18,7 +17,7 @@ from painsim.fibers import brush, heat
 from painsim.files.conditions import condition_request, heterotopic_stimuli, run_conditions
 from painsim.files.summaries import condition_rows
 from painsim.files.validate import check_conditions
-from batches import exceeds
+from batches import exceeds, spikes_after_transient
 
 
 @pytest.mark.parametrize("value, name", [
@@ -84,12 +83,7 @@ def test_sites_are_checked_against_the_model_before_any_run(model_name, conditio
 def _pn_counts(ds, model, site):
     """``site``'s PN spikes after the readout transient, per condition of a conditions Dataset
     (the spikes behind its ``site_pn_rate``)."""
-    n_sites, start = int(model.si("body.n_sites")), ps.readouts.readout_start(model, float(ds.attrs["duration_s"]))
-    counts = []
-    for k in range(ds.sizes["condition"]):
-        t, i, size = ps.readouts.population_spikes(ds, "PN", condition=k, sort=True)
-        counts.append(int(np.count_nonzero((i // (size // n_sites) == site) & (t >= start))))
-    return counts
+    return [spikes_after_transient([ds], "PN", site=site, condition=k) for k in range(ds.sizes["condition"])]
 
 
 

@@ -17,7 +17,7 @@ from scipy import stats
 import painsim as ps
 from painsim.circuits import population_names
 from painsim.errors import ParameterError
-from batches import exceeds, simulate_by_label
+from batches import exceeds, simulate_by_label, spikes_after_transient
 
 SEEDS = (1, 2)
 DURATION = 1.0 * second
@@ -54,8 +54,7 @@ def test_spinal_model_has_no_medial_populations():
 
 def _count(results, population):
     """Spikes of ``population`` after ``readout.transient`` (the rates' window), seeds pooled."""
-    t0 = ps.readouts.readout_start(ps.load_model("pain_pathway"), float(DURATION / second))
-    return sum(int(np.count_nonzero(ps.readouts.population_spikes(r, population)[0] >= t0)) for r in results)
+    return spikes_after_transient(results, population)
 
 
 def test_noxious_input_drives_medial_thalamus_and_acc(pathway):

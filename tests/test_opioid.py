@@ -17,7 +17,7 @@ from brian2 import siemens
 from scipy import stats
 
 import painsim as ps
-from batches import exceeds
+from batches import exceeds, spikes_after_transient
 
 SEEDS = (1, 2, 3)
 DURATION = "1.5 s"
@@ -108,15 +108,8 @@ def _count(results, population="PN"):
     """The spikes behind ``pn_rate`` (``"PN"``: the painful site's projection neurons) or
     ``descending_rate`` (``"DESC"``: all PAG/RVM neurons) after ``readout.transient``, pooled over
     ``results`` (circuits of peripheral_neuropathic or a variant with its body and readout)."""
-    m = _model()
-    total = 0
-    for r in results:
-        t, i, size = ps.readouts.population_spikes(r, population, sort=True)
-        keep = t >= ps.readouts.readout_start(m, r.attrs["duration_s"])
-        if population == "PN":
-            keep &= i // (size // int(m.si("body.n_sites"))) == int(m.si("body.painful_site"))
-        total += int(np.count_nonzero(keep))
-    return total
+    site = int(_model().si("body.painful_site")) if population == "PN" else None
+    return spikes_after_transient(results, population, site=site)
 
 
 def _spikes(result, population):

@@ -174,49 +174,14 @@ def test_a_frequency_reads_the_same_whatever_else_is_asked(curve, kwargs):
     assert abs(later - alone) > 1e-3
 
 
-def _rk4(rho, length, rate_of, steps=8):
-    """rho after ``length`` s of d rho/dt = rate_of(rho), classical RK4 in ``steps`` equal steps."""
-    h = length / steps
-    for _ in range(steps):
-        k1 = rate_of(rho)
-        k2 = rate_of(rho + 0.5 * h * k1)
-        k3 = rate_of(rho + 0.5 * h * k2)
-        k4 = rate_of(rho + h * k3)
-        rho += h / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
-    return rho
-
-
-def _presynaptic_train_reference(r, freq, n_pulses, tail=2.0, rho=0.5):
-    """rho after ``n_pulses`` presynaptic pulses at ``freq`` (Hz) and ``tail`` s, from the rule's equations
-    (Graupner & Brunel 2012; CalciumRule docstring), written out for a train whose calcium never
-    reaches theta_p: each transient (c_pre times the NMDA-like boost, on the residual calcium) stays
-    above theta_d for tau_ca ln(c / theta_d), when tau_rho d rho/dt = drift - gamma_d rho; in between,
-    the drift -rho (1 - rho)(rho_star - rho) alone."""
-    def drift(x):
-        return -x * (1 - x) * (r.rho_star - x) / r.tau_rho
-
-    def depress(x):
-        return drift(x) - r.gamma_d * x / r.tau_rho
-
-    c, u = 0.0, 0.0                                       # calcium and NMDA trace just before a pulse
-    for k in range(n_pulses):
-        c += r.c_pre * (1 + r.nmda_gain * u)
-        assert c < r.theta_p                              # the case written out here: no potentiation
-        above = r.tau_ca * math.log(c / r.theta_d) if c > r.theta_d else 0.0
-        rest = tail if k == n_pulses - 1 else 1.0 / freq
-        rho = _rk4(_rk4(rho, above, depress), rest - above, drift)
-        c *= math.exp(-1.0 / freq / r.tau_ca)
-        u = (u + 1.0) * math.exp(-1.0 / freq / r.tau_nmda)
-    return rho
-
-
 def test_calcium_lfs_1200_pulses_is_partial_ltd():
     """Rottmann 2008 protocol on the rule alone: 1200 pulses at 1 Hz depress (rho falls below
     rho_star = 0.5) without switching to the DOWN state.
 
-    The change is the one the rule's equations give (written out independently,
-    :func:`_presynaptic_train_reference`): tolerance 1e-9, from the rule's RK4 steps (lambda h <=
-    rk_step = 0.005, local error ~ (lambda h)^5 / 5! ~ 3e-14 of rho, a few thousand steps: ~1e-10).
+    The change is the one the rule's plain-Python reference gives (``apply_reference``: its own
+    calcium sums, threshold crossings and RK4, independent of the numba kernel that
+    ``frequency_curve`` runs): tolerance 1e-9, from the rule's RK4 steps (lambda h <= rk_step =
+    0.005, local error ~ (lambda h)^5 / 5! ~ 3e-14 of rho, a few thousand steps: ~1e-10).
     It is LTD (dw < 0; zero without the depression arm, positive with the thresholds swapped) and
     partial: most of the efficacy remains (w > w0 / 2; "most", more than half, is the property
     itself; Rottmann 2008: evoked potentials -34.6 %); the earlier preset (c_pre 1.2) or the DP
@@ -225,9 +190,12 @@ def test_calcium_lfs_1200_pulses_is_partial_ltd():
     d = pl.frequency_curve(r, [1.0], n_pulses=1200)
     dw, w0 = float(d["dw"].squeeze()), d.attrs["w0"]
     assert -w0 / 2 < dw < -1e-9
-    # read 2 s (+1e-9, frequency_curve's margin) after the last pulse
-    assert dw == pytest.approx(_presynaptic_train_reference(r, 1.0, 1200, tail=2.0 + 1e-9, rho=w0) - w0,
-                               rel=0, abs=1e-9)
+    # the same train, read 2 s (+1e-9, frequency_curve's margin) after the last pulse at 1200 s
+    pre, none = 1.0 + np.arange(1200.0), np.empty(0)
+    w, _ = r.apply_reference(pre, np.zeros(pre.size, np.int64), none, np.empty(0, np.int64), np.array([0]),
+                             np.array([0]), np.array([w0]), r.initial_state(1, 1, 1), 0.0, pre[-1] + 2.0 + 1e-9,
+                             d.attrs["w_min"], d.attrs["w_max"])
+    assert dw == pytest.approx(float(w[0]) - w0, rel=0, abs=1e-9)
 
 
 def test_curve_helpers_reject_bad_input():

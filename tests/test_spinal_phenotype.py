@@ -12,6 +12,7 @@ from brian2 import Hz, ms, second, us
 import painsim as ps
 from painsim.fibers import brush, heat
 from painsim.readouts import population_spikes, psychophysics_points, readout_start
+from batches import spikes_after_transient
 
 SEEDS = (1, 2, 3, 4)
 
@@ -41,9 +42,7 @@ def allodynia():
 
 def _count(res, population="PN"):
     """Spikes of ``population`` in the readout window (after ``readout.transient``), all neurons."""
-    times, _ = population_spikes(res, population)
-    start = readout_start(ps.load_model(res.attrs["model"]), res.attrs["duration_s"])
-    return int(np.count_nonzero(times >= start))
+    return spikes_after_transient([res], population)
 
 
 def _pn_count(results):

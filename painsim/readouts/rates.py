@@ -195,14 +195,14 @@ def readout_start(model, duration: float) -> float:
     UserWarning
         The window after the transient is shorter than :data:`MIN_READOUT_WINDOW`.
     """
-    t0 = window_start(model, duration)
-    if t0 > 0 and duration - t0 < MIN_READOUT_WINDOW * (1 - 1e-9):  # 0.4 - 0.3 s is 0.1 s, not less
+    t0 = model.si("readout.transient")
+    if t0 < duration and duration - t0 < MIN_READOUT_WINDOW * (1 - 1e-9):  # 0.4 - 0.3 s is 0.1 s, not less
         # stacklevel 1: one warning per window, not one per layer that reads it
         warnings.warn(f"painsim: a run of {duration:g} s is read over its last {(duration - t0) * 1e3:.3g} ms only, "
                       f"after readout.transient = {t0:g} s; rates over less than {MIN_READOUT_WINDOW * 1e3:g} ms rest "
                       f"on a few spikes (run at least {t0 + MIN_READOUT_WINDOW:g} s, or at most {t0:g} s to read it "
                       "whole)", UserWarning, stacklevel=1)
-    return t0
+    return window_start(model, duration)
 
 
 def window_start(model, duration: float) -> float:
