@@ -3,7 +3,6 @@ field acting on dorsal-horn neurons (painsim.circuits.khz_field; Lee et al. 2020
 Neuroscience 428:132: sub-sensory 10 kHz, not 1 kHz, activates inhibitory interneurons).
 
 Properties with negative controls; no number here is copied from a run."""
-import functools
 
 import numpy as np
 import pytest
@@ -12,31 +11,17 @@ from brian2 import Hz, kHz, mA, second, us
 import painsim as ps
 from painsim.circuits.khz_field import CURRENT_STEP, field_spikes, rectified_current
 from painsim.errors import ParameterError
-from batches import exceeds
+from batches import exceeds, spikes_after_transient
 
 DUR = 0.8
 SEEDS = (1, 2)
 AMP = 1.0  # mA: clinical HF10 range 1-5 mA
 
 
-@functools.cache
-def _start(model_name):
-    """Start of the readout window (after ``readout.transient``), s."""
-    return ps.readouts.readout_start(ps.load_model(model_name), DUR)
-
-
-def _count(ds, pop):
-    """Spikes of ``pop`` (all its neurons; the model has one body site) after the readout transient."""
-    k = list(ds.population.values).index(pop)
-    t0 = _start(ds.attrs["model"])
-    return int(np.count_nonzero((ds.spike_population.values == k) & (ds.spike_time.values >= t0)))
-
-
 def _rate(ds, pop):
     """Mean rate per neuron (Hz) of ``pop`` after the readout transient."""
     k = list(ds.population.values).index(pop)
-    return _count(ds, pop) / int(ds.population_size.values[k]) / (DUR - _start(ds.attrs["model"]))
-
+    return spikes_after_transient([ds], pop) / int(ds.population_size.values[k]) / (DUR - ds.attrs["readout_start_s"])
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +43,7 @@ def runs():
         ds = res[k::len(conds)]
         out[name] = {v: np.mean([_rate(d, v) for d in ds]) for v in ("IN", "EX", "Abeta")}
         out[name]["PN"] = np.mean([float(d.pn_rate) for d in ds])
-        out[name]["counts"] = {v: sum(_count(d, v) for d in ds) for v in ("IN", "PN")}
+        out[name]["counts"] = {v: spikes_after_transient(ds, v) for v in ("IN", "PN")}
         out[name]["abeta_spikes"] = sum(int(np.sum(d.spike_population.values == 0)) for d in ds)
         out[name]["results"] = ds
     return out

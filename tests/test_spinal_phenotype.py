@@ -12,7 +12,7 @@ from brian2 import Hz, ms, second, us
 import painsim as ps
 from painsim.fibers import brush, heat
 from painsim.readouts import population_spikes, psychophysics_points, readout_start
-from batches import spikes_after_transient
+from batches import exceeds, spikes_after_transient
 
 SEEDS = (1, 2, 3, 4)
 
@@ -66,7 +66,7 @@ def test_brush_is_painless_in_health_and_drives_pn_after_disinhibition(allodynia
     # psychophysical map rates PN below its 43 °C point as 0)
     assert max(float(r.pain) for r in allodynia["healthy"]) < 1.0
     healthy, dis = _pn_count(allodynia["healthy"]), _pn_count(allodynia["disinhibited"])
-    assert dis - healthy > 3 * np.sqrt(dis + healthy), (dis, healthy)
+    assert exceeds(dis, healthy), (dis, healthy)
     # painful on average over the circuits: the mean PN rate above the map's zero
     assert _mean_pn(allodynia["disinhibited"]) > _map_zero() > _mean_pn(allodynia["healthy"])
 
@@ -78,7 +78,7 @@ def test_cutting_the_unmasked_pathway_reduces_allodynia_and_is_masked_in_health(
     # Aβ -> EX is cut, by more than 3 Poisson sd of the difference of the two counts
     # (sd = sqrt(n1 + n2)); the rest is the direct Aβ -> PN synapse, also disinhibited
     assert all(float(c.pn_rate) < float(d.pn_rate) for c, d in zip(allodynia["cut"], allodynia["disinhibited"]))
-    assert dis - cut > 3 * np.sqrt(dis + cut)
+    assert exceeds(dis, cut)
     # masked in health (the negative control): there the cut changes PN output by no more than
     # counting noise (3 sd of the difference), and the cut's effect is larger once inhibition is
     # lost, by more than 3 sd of the difference of the two differences (sqrt of all four counts)
@@ -185,7 +185,7 @@ def gate():
 def _partial(control, reduced):
     """Whether a count falls by more than 3 Poisson sd of the difference of the two counts
     (sqrt of their sum) and what is left stays more than 3 sd above zero (n > 3 sqrt(n))."""
-    return control - reduced > 3 * np.sqrt(control + reduced) and reduced > 3 * np.sqrt(reduced)
+    return exceeds(control, reduced) and exceeds(reduced, 0)
 
 
 def test_gate_is_partial_and_needs_inhibition(gate):
@@ -196,7 +196,7 @@ def test_gate_is_partial_and_needs_inhibition(gate):
     # negative control, inhibition blocked (GABA_A/glycine): the stimulation reduces nothing beyond
     # counting noise (a fall of more than 3 sd of the difference fails)
     b, b_scs = _pn_count(gate["blocked noxious"]), _pn_count(gate["blocked noxious+SCS"])
-    assert b - b_scs < 3 * np.sqrt(b + b_scs), (b, b_scs)
+    assert not exceeds(b, b_scs), (b, b_scs)
 
 
 def test_gate_partially_reduces_the_adelta_carried_intensity_response(gate):
@@ -365,7 +365,7 @@ def test_heat_response_is_carried_by_c_fibres(heat_routes):
     full, no_c, no_ad = (_pn_count(r) for r in heat_routes)
     assert _mean_pn(heat_routes[0]) > 5.0, "the comparison needs a heat response"
     assert full - 2 * no_c > 3 * np.sqrt(full + 4 * no_c), (full, no_c)
-    assert no_ad - no_c > 3 * np.sqrt(no_ad + no_c), (no_ad, no_c)
+    assert exceeds(no_ad, no_c), (no_ad, no_c)
 
 
 # ------------------------------------------------------------------ 5. ongoing pain
@@ -385,7 +385,7 @@ def test_no_ongoing_pn_firing_without_ectopic_discharge(at_rest):
     no more than with no afferent spike at all.  Pooled counts over SEEDS after the transient: the
     excess stays within 3 Poisson sd of the difference (sqrt of the two counts' sum; both 0 passes)."""
     _, no_ectopia, silent = (_pn_count(r) for r in at_rest)
-    assert no_ectopia - silent <= 3 * np.sqrt(no_ectopia + silent), (no_ectopia, silent)
+    assert not exceeds(no_ectopia, silent), (no_ectopia, silent)
 
 
 @pytest.mark.xfail(strict=True, raises=AssertionError,
