@@ -14,7 +14,7 @@ import numpy as np
 from .errors import ParameterError, UnknownKeyError
 from .units import to_si
 
-__all__ = ["known_keys", "known_tables", "distinct_labels", "flag", "whole", "is_number", "number", "positive_time", "nonnegative_time", "simulated_duration", "MAX_SIMULATED_DURATION", "file_name", "positive_rate", "env_choice"]
+__all__ = ["known_keys", "known_tables", "distinct_labels", "flag", "whole", "is_number", "number", "floats", "positive_time", "nonnegative_time", "simulated_duration", "MAX_SIMULATED_DURATION", "file_name", "positive_rate", "env_choice"]
 
 
 def flag(value, name: str, error: type[ParameterError] = ParameterError) -> bool:
@@ -94,6 +94,37 @@ def is_number(value) -> bool:
     """
     return (isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
             and math.isfinite(value))
+
+
+def floats(value, name: str, allowed: str) -> np.ndarray:
+    """``value`` (a number or an array of them) as a float array, refused naming ``name`` otherwise.
+
+    Parameters
+    ----------
+    value : object
+        A number, a sequence or an array of numbers.  A string, a boolean or None is no number here
+        (``np.asarray("3", float)`` would accept the first, ``True`` would count as 1 and None as NaN).
+    name : str
+        The parameter, named in the error.
+    allowed : str
+        What is allowed, said in the error.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``value`` as floats (NaN passes through; range checks are the caller's).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``value`` is a string, a boolean, None or not convertible to floats.
+    """
+    if isinstance(value, (bool, str, bytes)) or value is None:
+        raise ParameterError(name, value, allowed)
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(name, value, allowed) from None
 
 
 def number(value, name: str, lo=None, hi=None, lo_open: bool = False, allowed: str | None = None) -> float:

@@ -303,6 +303,11 @@ def condition_and_test(model, conditioning, test_noxious=0.6, *, test_duration=N
         a 20-pulse window replayed 60 times).
     seed, test_seed : int
         Seeds of the conditioning and test windows (test_seed default: seed).
+    weights : dict, optional
+        Efficacies per connection the conditioning and the baseline test start from (e.g. a
+        previous conditioning's), as :func:`painsim.simulate` takes them; default: the model's.
+    batch_size : int
+        Windows per brian2 network (:func:`painsim.simulate_batch`).
 
     Returns
     -------

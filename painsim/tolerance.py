@@ -425,8 +425,7 @@ def _seeds(seeds) -> list[int]:
     return [int(s) for s in seeds]
 
 
-def excess_occupancy(model, protocol, seeds: Sequence[int], *, site=None,
-                     batch_size: int = 32) -> np.ndarray:
+def excess_occupancy(model, protocol, seeds: Sequence[int], *, site=None, batch_size: int = 32) -> np.ndarray:
     """``x`` of each seed: mean occupancy of the painful site's PN during a session of
     ``protocol`` minus that of the same window without stimulation (the companion).
 
@@ -452,6 +451,8 @@ def excess_occupancy(model, protocol, seeds: Sequence[int], *, site=None,
     site : int, optional
         Body site the stimulation is delivered to (default: the protocol's own, the painful
         site for the library's TENS); the occupancy is read at the painful site.
+    batch_size : int
+        Points per brian2 network (:func:`painsim.simulate_batch`).
 
     Returns
     -------
@@ -466,8 +467,7 @@ def excess_occupancy(model, protocol, seeds: Sequence[int], *, site=None,
     models = [m.with_params(protocol.device_overrides) for m in models]
     lead, L = models[0].si("course.lead_in"), models[0].si("course.window")
     if any((m.si("course.lead_in"), m.si("course.window")) != (lead, L) for m in models):
-        raise ParameterError("model", "course.lead_in / course.window differ", "the same session window for "
-                                                                                 "every model")
+        raise ParameterError("model", "course.lead_in / course.window differ", "one session window for every model")
     if protocol.is_sham:
         return np.zeros(len(seeds))
     wf = protocol.waveform(-lead, L)
@@ -588,6 +588,8 @@ def tolerance_course(model: Model, protocol, seeds: Sequence[int], days, *, x=No
     test_site, celsius, test_duration
         The acute test: stimulation site (default 0, remote from the painful site of the
         5-site pathway), heat at the painful site, window length.
+    batch_size : int
+        Points per brian2 network (:func:`painsim.simulate_batch`).
 
     Returns
     -------
@@ -638,11 +640,9 @@ def _course_dataset(seeds, days, x, T, pn, pn_nal, protocol, rates, test) -> xr.
         "efficacy": (sd, 1.0 - T, {"units": "1", "long_name": "mu-receptor efficacy 1 - T"}),
         "pn_heat": (sd, pn[..., 0], hz("alone")), "pn_stimulated": (sd, pn[..., 1], hz("with the stimulation")),
         "effect": (sd, effect, {"units": "Hz", "long_name": "PN reduction by the stimulation"}),
-        "pn_heat_naloxone": (sd, nal[..., 0], hz("alone, under naloxone")),
-        "pn_stimulated_naloxone": (sd, nal[..., 1], hz("with the stimulation, under naloxone")),
+        "pn_heat_naloxone": (sd, nal[..., 0], hz("alone, under naloxone")), "pn_stimulated_naloxone": (sd, nal[..., 1], hz("with the stimulation, under naloxone")),
         "effect_naloxone": (sd, effect_nal, {"units": "Hz", "long_name": "PN reduction under naloxone"}),
-        "opioid_effect": (sd, effect - effect_nal, {"units": "Hz", "long_name": "naloxone-sensitive part of the "
-                                                                                "PN reduction"}),
+        "opioid_effect": (sd, effect - effect_nal, {"units": "Hz", "long_name": "naloxone-sensitive part of the PN reduction"}),
     }
     site, celsius, duration = test
     return xr.Dataset(data, coords={"seed": list(seeds), "day": days},

@@ -120,6 +120,46 @@ def test_modules_and_functions_stay_readable():
     assert not long_functions, "functions over the limit (docstring excluded):\n" + "\n".join(long_functions)
 
 
+def _subpackage(parts: tuple) -> str:
+    """The subpackage a module path (relative to painsim, without ``.py``) belongs to: its first
+    component (``readouts/pain`` -> readouts; a module at the top, ``checks``, is its own)."""
+    return parts[0] if parts else ""
+
+
+def _private_imports_across_subpackages(rel: str, tree: ast.AST) -> list[str]:
+    """``from X import _name`` in module ``rel`` (``readouts/pain.py``) where X lies outside its
+    subpackage: private names are shared by the modules of one subpackage only."""
+    own = tuple(Path(rel).with_suffix("").parts)
+    package = own[:-1]   # the package relative imports start from (also for an __init__)
+    wrong = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level:
+            base = package[:len(package) - (node.level - 1)] if node.level > 1 else package
+            target = base + tuple((node.module or "").split(".")) if node.module else base
+        elif (node.module or "").split(".")[0] == "painsim":
+            target = tuple(node.module.split(".")[1:])
+        else:
+            continue
+        private = [a.name for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+        if private and _subpackage(tuple(p for p in target if p)) != _subpackage(own):
+            wrong.append(f"{rel}:{node.lineno} imports {', '.join(private)} from {'.'.join(target)}")
+    return wrong
+
+
+def test_private_names_stay_inside_their_subpackage():
+    """docs/architecture.md: a private name (leading underscore) is shared by the modules of one
+    subpackage; what another needs is public.  Negative control: the checker flags a crossing."""
+    wrong = [w for path, tree in _modules()
+             for w in _private_imports_across_subpackages(path.relative_to(PACKAGE).as_posix(), tree)]
+    assert not wrong, "private names imported across subpackages:\n" + "\n".join(wrong)
+    crossing = ast.parse("from ..readouts.pain import _anchor_points\nfrom painsim.fibers.rates import _checked_seed")
+    assert len(_private_imports_across_subpackages("analysis/qst.py", crossing)) == 2
+    inside = ast.parse("from .pain import _anchor_points\nfrom ..checks import floats")
+    assert not _private_imports_across_subpackages("readouts/maps.py", inside)
+
+
 def test_import_painsim_loads_no_heavy_optional_layer():
     """``import painsim`` stays cheap: matplotlib, brian2, scipy.stats/optimize (cohorts,
     sweep designs), tqdm and numba (kernels: painsim.jit) load on first use; the lazy

@@ -14,9 +14,8 @@ import warnings
 import numpy as np
 import xarray as xr
 
-from ..checks import number
+from ..checks import floats, number
 from ..errors import ParameterError, UnknownKeyError
-from ..readouts.pain import _floats as _numbers  # numbers or arrays, strings and bools refused
 
 __all__ = ["first_crossing", "dfns_mps", "windup_ratio", "dfns_zscores", "qst_summary", "QST_MEASURES",
            "LOG_SD_FLOOR", "HPT_SD_FLOOR"]
@@ -98,12 +97,12 @@ def _first_crossing_inputs(levels, ratings, log) -> tuple[np.ndarray, np.ndarray
     are finite, strictly increasing (descending ones interpolated a threshold outside the series) and,
     with ``log``, > 0 (log 0 is -inf), and the ratings one finite number per level."""
     _flag(log)
-    x = _numbers(levels, "levels", "stimulus levels (numbers)").reshape(-1)
+    x = floats(levels, "levels", "stimulus levels (numbers)").reshape(-1)
     if x.size == 0 or not np.all(np.isfinite(x)) or np.any(np.diff(x) <= 0):
         raise ParameterError("levels", x.tolist(), "one or more finite stimulus levels in strictly increasing order")
     if log and x[0] <= 0:
         raise ParameterError("levels", x.tolist(), "levels > 0 (log=True interpolates in their logarithm, e.g. mN)")
-    y = _numbers(ratings, "ratings", "ratings (NRS numbers)").reshape(-1)
+    y = floats(ratings, "ratings", "ratings (NRS numbers)").reshape(-1)
     if y.size != x.size or not np.all(np.isfinite(y)):
         raise ParameterError("ratings", y.tolist(), f"one finite rating (NRS) per level ({x.size})")
     return x, y
@@ -139,7 +138,7 @@ def dfns_mps(ratings) -> float:
     painsim.errors.ParameterError
         No rating, or a rating that is negative or not finite (its logarithm would be NaN).
     """
-    r = _numbers(ratings, "ratings", "pinprick ratings (NRS numbers)").reshape(-1)
+    r = floats(ratings, "ratings", "pinprick ratings (NRS numbers)").reshape(-1)
     if r.size == 0 or not np.all(np.isfinite(r)) or np.any(r < 0):
         raise ParameterError("ratings", r.tolist(), "one or more pinprick ratings, finite numbers >= 0 (NRS)")
     return float(np.exp(np.mean(np.log(r + 0.1))) - 0.1)
@@ -200,8 +199,8 @@ def dfns_zscores(values, reference, sign: int, log: bool, sd_floor: float) -> np
     if isinstance(sign, (bool, np.bool_)) or sign not in (1, -1):
         raise ParameterError("sign", sign, "+1 (a higher value is a gain of function) or -1 (a lower one is)")
     sd_floor = number(sd_floor, "sd_floor", lo=0.0, lo_open=True, allowed="a floor of the reference SD > 0 (finite)")
-    ref = _transformed(_numbers(reference, "reference", "the reference group's values (numbers)"), log)
-    values = _numbers(values, "values", "the subjects' values (numbers)")
+    ref = _transformed(floats(reference, "reference", "the reference group's values (numbers)"), log)
+    values = floats(values, "values", "the subjects' values (numbers)")
     ref = ref[np.isfinite(ref)]
     if ref.size == 0:
         return np.full(np.shape(values), np.nan)

@@ -300,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("spec", help="sweep TOML file or built-in experiment name")
     sweep.add_argument("--resume", action="store_true", help="continue an interrupted sweep in --out")
     sweep.add_argument("--workers", type=_AT_LEAST_ZERO, default=None,
-                       help="worker processes (0: this process; default: all CPUs; Dask workers with --scheduler local)")
+                       help="worker processes (0: this process; default: the file's workers, else all CPUs; Dask workers with --scheduler local)")
     sweep.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:8786) or 'local'")
     sweep.add_argument("--batch-size", type=_AT_LEAST_ONE, default=None,
                        help="points per brian2 network (default: the spec's)")

@@ -91,6 +91,11 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
         deterministic, nearly smooth function of the parameters.
     seed : int
         Seed of the cohort draw.
+    preset : str, optional
+        The named cohort whose distributions the fit starts from (:data:`painsim.cohort.PRESETS`,
+        as in :func:`painsim.cohort.sample`).
+    distributions : dict, optional
+        Replacements of the preset's distributions, as :func:`painsim.cohort.sample` takes them.
     weights : dict, optional
         Weight of each statistic in the squared-error loss (odds ratios are
         compared on the log scale).  Default: :func:`default_weight`, the

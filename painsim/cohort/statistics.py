@@ -140,6 +140,8 @@ def responder_rates(table, thresholds: Sequence[float] = (0.3, 0.5), relief: str
         With a ``relief`` column (fraction, 0.3 = 30 %) or ``responder_<pct>`` columns.
     thresholds : sequence of float
         Relief thresholds.
+    relief : str
+        Name of the relief column (fractions).
     level : float
         Confidence level.
 

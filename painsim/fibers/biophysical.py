@@ -311,8 +311,13 @@ def recruitment_curve(population: FiberPopulation, amplitudes, width, shape: str
 
     Parameters
     ----------
+    population : FiberPopulation
+        The fibers and their geometry (:meth:`FiberPopulation.sample`).
     amplitudes : array of float (A) or Quantity
         Contact current (or peak coil current for magnetic stimulation).
+    width, shape, modality, interphase_gap, dt
+        The pulse and time step, as :func:`threshold` takes them (``shape`` here defaults to
+        "biphasic").
 
     Returns
     -------

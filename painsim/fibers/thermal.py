@@ -22,7 +22,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..checks import whole
+from ..checks import floats, whole
 from ..errors import ParameterError
 from ..units import to_si
 from .encoding import (HEAT_RESPONSE, RAMP_ENCODER, SKIN_BASELINE, PhysicalStimulus, _duration, adaptation_profile,
@@ -151,7 +151,7 @@ def ramp_temperature(stimulus: PhysicalStimulus, t) -> np.ndarray:
         ``stimulus`` is not a ramp, or ``t`` is not numbers.
     """
     _ramp(stimulus)
-    t = _floats(t, "t")
+    t = floats(t, "t", "a number or an array of numbers")
     rise = np.minimum(SKIN_BASELINE + stimulus.ramp * np.clip(t - stimulus.start, 0.0, None), stimulus.value)
     on = (t >= stimulus.start) & ((t < stimulus.stop) if stimulus.stop is not None else True)
     return np.where(on, rise, SKIN_BASELINE)
@@ -178,7 +178,7 @@ def ramp_end(stimulus: PhysicalStimulus, celsius=None):
         ``stimulus`` is not a ramp (a step: was a ZeroDivisionError), or ``celsius`` is not numbers.
     """
     _ramp(stimulus)
-    target = stimulus.value if celsius is None else _floats(celsius, "celsius")
+    target = stimulus.value if celsius is None else floats(celsius, "celsius", "a number or an array of numbers")
     return stimulus.start + (target - SKIN_BASELINE) / stimulus.ramp
 
 
@@ -243,16 +243,6 @@ def ramp_rates(stimulus: PhysicalStimulus, class_name: str, n_fibres: int, seed:
             static = np.clip(scale * (s.plateau * static + (1 - s.plateau) * x), 0.0, None)
         rates[members] = static
     return t, rates
-
-
-def _floats(values, name: str) -> np.ndarray:
-    """``values`` as a float array, or a ParameterError naming ``name`` (text, None, a bool)."""
-    if isinstance(values, (bool, str)) or values is None:
-        raise ParameterError(name, values, "a number or an array of numbers")
-    try:
-        return np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise ParameterError(name, values, "a number or an array of numbers") from None
 
 
 def _indices(fibres, n: int) -> np.ndarray:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks import number, whole
+from ..checks import floats, number, whole
 from ..errors import ParameterError
-from .pain import _anchor_points, _checked_model, _floats, nrs_from_rate
+from .pain import _anchor_points, _checked_model, nrs_from_rate
 
 __all__ = ["map_image", "active_area", "map_excess_rate", "map_points", "MAP_MEASURES", "map_score", "map_centroid",
            "site_territories", "site_areas", "TIE_RTOL"]
@@ -62,8 +62,8 @@ def map_image(times: np.ndarray, neurons: np.ndarray, n_x: int, n_y: int, start:
     if stop <= start:
         raise ParameterError("stop", stop, f"a window end after its start ({start} s)")
     n_x, n_y = whole(n_x, "n_x", 0, allow_float=True), whole(n_y, "n_y", 0, allow_float=True)
-    times = _floats(times, "times", "spike times in s (numbers)").reshape(-1)
-    ids = _floats(neurons, "neurons", "unit indices (whole numbers >= 0)").reshape(-1)
+    times = floats(times, "times", "spike times in s (numbers)").reshape(-1)
+    ids = floats(neurons, "neurons", "unit indices (whole numbers >= 0)").reshape(-1)
     if ids.size != times.size:
         raise ParameterError("neurons", f"{ids.size} indices", f"one unit index per spike time ({times.size})")
     if np.any(~np.isfinite(ids) | (ids < 0) | (ids != np.round(ids))):
@@ -75,7 +75,7 @@ def map_image(times: np.ndarray, neurons: np.ndarray, n_x: int, n_y: int, start:
 
 
 def _check_map(rates) -> np.ndarray:
-    r = _floats(rates, "rates", "a 2-D map image of rates in Hz (rows y, columns x)")
+    r = floats(rates, "rates", "a 2-D map image of rates in Hz (rows y, columns x)")
     if r.ndim != 2:
         raise ParameterError("rates", r.shape, "a 2-D map image (rows y, columns x)")
     bad = ~np.isfinite(r) | (r < 0)  # NaN compared as "not active" and was counted silently as 0
@@ -303,7 +303,7 @@ def site_territories(site_maps, threshold: float) -> np.ndarray:
         ``site_maps`` not 3-D, without a site or holding a NaN, infinite or negative rate, or
         ``threshold`` not a finite number.
     """
-    m = _floats(site_maps, "site_maps", "an array (n_sites, n_y, n_x) of map images in Hz")
+    m = floats(site_maps, "site_maps", "an array (n_sites, n_y, n_x) of map images in Hz")
     if m.ndim != 3 or m.shape[0] == 0:
         raise ParameterError("site_maps", m.shape, "an array (n_sites >= 1, n_y, n_x) of map images")
     bad = ~np.isfinite(m) | (m < 0)  # argmax picks a NaN: a missing map would erase a real territory

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks import number
+from ..checks import floats, number
 from ..errors import ParameterError, UnknownKeyError
 from ..units import to_si
 
@@ -47,7 +47,7 @@ def pain_score(rate, half_rate: float, hill: float):
     """
     half_rate = number(half_rate, "half_rate", lo=0.0, lo_open=True, allowed="a rate > 0 Hz (finite), scored 5")
     hill = number(hill, "hill", lo=0.0, lo_open=True, allowed="a Hill exponent > 0 (finite)")
-    r = np.maximum(_floats(rate, "rate", "a rate in Hz (a number or an array of numbers)"), 0.0)
+    r = np.maximum(floats(rate, "rate", "a rate in Hz (a number or an array of numbers)"), 0.0)
     try:
         half_power = half_rate ** hill
     except OverflowError:  # Python floats raise where numpy's give inf (40 ** 400)
@@ -91,7 +91,7 @@ def stt_heat_rate(celsius, rate_50: float, exponent: float, base: float = 35.0):
     base = number(base, "base", allowed="an adapting temperature < 50 °C (finite)")
     if not base < 50.0:
         raise ParameterError("base", base, "an adapting temperature < 50 °C (finite)")
-    x = np.clip((_floats(celsius, "celsius", "temperatures in °C (numbers)") - base) / (50.0 - base), 0.0, None)
+    x = np.clip((floats(celsius, "celsius", "temperatures in °C (numbers)") - base) / (50.0 - base), 0.0, None)
     out = rate_50 * x ** exponent
     return float(out) if np.ndim(out) == 0 else out
 
@@ -171,14 +171,14 @@ def nrs_from_rate(rate, rates, ratings):
         not as many, decreasing, NaN or outside [0, 10]; ``rate`` not numbers.
     """
     what = "the pain map's points"
-    x = _floats(rates, "rates", "the points' rates (numbers)").reshape(-1)
-    y = _floats(ratings, "ratings", "the points' ratings (numbers)").reshape(-1)
+    x = floats(rates, "rates", "the points' rates (numbers)").reshape(-1)
+    y = floats(ratings, "ratings", "the points' ratings (numbers)").reshape(-1)
     if x.size < 2 or not np.all(np.isfinite(x)) or x[0] <= 0 or np.any(np.diff(x) <= 0):
         raise ParameterError("rates", x.tolist(), "two or more rates, finite, > 0 and strictly increasing", hint=what)
     if y.size != x.size or not np.all(np.isfinite(y)) or np.any(np.diff(y) < 0) or y.min() < 0 or y.max() > 10:
         raise ParameterError("ratings", y.tolist(), f"one rating per rate ({x.size}), non-decreasing within 0-10",
                              hint=what)
-    r = np.maximum(_floats(rate, "rate", "a rate in Hz (a number or an array of numbers)"), 0.0)
+    r = np.maximum(floats(rate, "rate", "a rate in Hz (a number or an array of numbers)"), 0.0)
     xs, ys = np.concatenate([[0.0], x]), np.concatenate([[0.0], y])
     slope = (y[-1] - y[-2]) / (x[-1] - x[-2])
     with np.errstate(invalid="ignore"):  # 0 x inf of a flat last segment: set to its limit below
@@ -189,17 +189,6 @@ def nrs_from_rate(rate, rates, ratings):
     return float(score) if np.ndim(score) == 0 else score
 
 
-def _floats(value, name: str, allowed: str) -> np.ndarray:
-    """``value`` (a number or an array of them) as floats, refused naming ``name`` otherwise (a
-    string or a boolean is no number here)."""
-    if isinstance(value, (bool, str, bytes)):
-        raise ParameterError(name, value, allowed)
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ParameterError(name, value, allowed) from None
-
-
 def _checked_rates(rate, name: str):
     """``rate`` in Hz as floats (a number, an array or a DataArray of them in Hz, or a quantity such as
     ``"50 Hz"``), refused naming ``name`` unless every value is a finite rate >= 0 (NaN, a missing value,
@@ -208,7 +197,7 @@ def _checked_rates(rate, name: str):
     allowed = "a rate in Hz >= 0 (a number or an array of numbers)"
     if isinstance(rate, str) or hasattr(rate, "dim"):
         rate = to_si(rate, "Hz", name, allow_array=True)
-    r = _floats(rate, name, allowed)
+    r = floats(rate, name, allowed)
     if np.any(r < 0) or np.any(np.isinf(r)):
         bad = r[(r < 0) | np.isinf(r)]
         raise ParameterError(name, float(bad.reshape(-1)[0]), allowed)

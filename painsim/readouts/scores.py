@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks import number
+from ..checks import floats, number
 from ..errors import ParameterError
-from .pain import _floats
 
 __all__ = ["relief", "responders", "combined_pain"]
 
@@ -24,7 +23,7 @@ _NRS_SLACK = 1e-9
 def _within(value, name: str, hi: float, allowed: str) -> np.ndarray:
     """``value`` as floats, refused naming ``name`` unless every value is within 0-``hi`` (NaN, a
     patient not tested, passes through)."""
-    s = _floats(value, name, allowed)
+    s = floats(value, name, allowed)
     outside = (s < -_NRS_SLACK) | (s > hi + _NRS_SLACK)
     if np.any(outside):
         raise ParameterError(name, float(s[outside].reshape(-1)[0]), allowed)
@@ -106,7 +105,7 @@ def responders(relief_fraction, threshold: float) -> np.ndarray:
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating)) \
             or not 0 < threshold <= 1:
         raise ParameterError("threshold", threshold, "a fraction of relief in (0, 1], e.g. 0.3 for 30 %")
-    fraction = _floats(relief_fraction, "relief_fraction", "fractions of relief (numbers <= 1)")
+    fraction = floats(relief_fraction, "relief_fraction", "fractions of relief (numbers <= 1)")
     if np.any(fraction > 1 + 1e-12):
         raise ParameterError("relief_fraction", float(np.nanmax(fraction)),
                              "fractions of relief <= 1 (a percent, such as readouts.relief's, divided by 100)")

@@ -230,7 +230,7 @@ def simulate_batch(requests: Sequence[Request], duration=None, batch_size: int =
     return PointsRunner(requests, d, batch_size, keep=False).datasets()
 
 
-def simulate(model: Model | str, stimulus: Waveform | None = None, noxious=0.0, touch=0.0,
+def simulate(model: Model | str, stimulus: Waveform | Sequence[Waveform] | None = None, noxious=0.0, touch=0.0,
              duration=None, seed: int = 0, weights: Mapping[str, np.ndarray] | None = None) -> xr.Dataset:
     """Run one model with one stimulus and return a labelled result.
 
@@ -238,8 +238,9 @@ def simulate(model: Model | str, stimulus: Waveform | None = None, noxious=0.0, 
     ----------
     model : Model or str
         A :class:`painsim.params.Model` or the name/path of a model file.
-    stimulus : Waveform, optional
-        Device pulses (:mod:`painsim.stimulation`).
+    stimulus : Waveform or sequence of Waveform, optional
+        Device pulses (:mod:`painsim.stimulation`): one device, or several at once (a list, e.g.
+        ``[scs, tens]``; docs/stimulation.md).
     noxious, touch : float, NaturalStimulus or PhysicalStimulus
         Natural stimulus intensities (0-1), or :func:`painsim.fibers.natural`
         for one with a start and stop: ``noxious`` drives the Aδ and C fibers,
@@ -250,7 +251,7 @@ def simulate(model: Model | str, stimulus: Waveform | None = None, noxious=0.0, 
         simulations"): the keyword only says where the result records it, in
         ``attrs["noxious"]`` or ``attrs["touch"]``, each entry with its ``kind``.
     duration : Quantity (s), optional
-        Simulated time; default: the stimulus duration.
+        Simulated time; default: the stimulus duration (the longest device's).
     seed : int
         Seed of all randomness of this point (afferent spikes, connectivity,
         initial state).  Same seed, same result.

@@ -27,7 +27,6 @@ from ..circuits.standalone_cache import host_label
 from ..devices import as_devices
 from ..errors import ParameterError, SpecError
 from ..parallel import chunks
-from ..readouts import readout_start
 from .points import build_point, point_protocol, protocol_overrides
 
 __all__ = ["evaluate_batch", "prepare_worker", "check_worker_cache", "make_batches", "failed_result"]
@@ -304,7 +303,7 @@ def _simulate_outcomes(spec, ds: xr.Dataset, request) -> xr.Dataset:
                                 "(above the pre-pulse baseline)"})
         elif o.startswith("rate_"):
             r = ds["rates"].sel(population=o[5:])
-            t0 = readout_start(request.model, spec.duration)  # the point's transient (it may be swept)
+            t0 = float(ds.attrs["readout_start_s"])  # the point's own window (readout.transient may be swept)
             r = r.where(r.time >= t0, drop=True) if float(r.time.max()) > t0 else r
             out[o] = ((), float(r.mean()), {"units": "Hz", "long_name": f"mean {o[5:]} rate after the transient"})
         else:  # checked before any work (points.point_outcomes): a layer that left out its readout
