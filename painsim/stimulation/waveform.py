@@ -311,7 +311,24 @@ class Waveform:
                                     f"the same {attr} as the first waveform ({getattr(self, attr)!r})")
 
     def concat(self, *others: "Waveform") -> "Waveform":
-        """This waveform followed by ``others``, each starting where the previous ends."""
+        """This waveform followed by ``others``, each starting where the previous ends (also ``a + b``).
+
+        Parameters
+        ----------
+        *others : Waveform
+            Waveforms of the same device: amplitude kind, shape, interphase gap, modality, target,
+            threshold class and site.
+
+        Returns
+        -------
+        Waveform
+            One waveform lasting the sum of the durations.
+
+        Raises
+        ------
+        painsim.errors.WaveformError
+            A waveform of another device (naming the attribute that differs).
+        """
         parts, t = [self], self.duration
         onsets, widths, amps = [self.onsets], [self.widths], [self.amplitudes]
         for o in others:
@@ -328,8 +345,23 @@ class Waveform:
     __add__ = concat
 
     def repeat(self, n: int) -> "Waveform":
-        """The waveform repeated ``n`` times back to back (``n`` a whole number >= 1; the whole
-        must last at most :data:`painsim.checks.MAX_SIMULATED_DURATION`)."""
+        """The waveform repeated ``n`` times back to back.
+
+        Parameters
+        ----------
+        n : int
+            Repetitions, a whole number >= 1; the whole must last at most
+            :data:`painsim.checks.MAX_SIMULATED_DURATION`.
+
+        Returns
+        -------
+        Waveform
+
+        Raises
+        ------
+        painsim.errors.WaveformError
+            ``n`` not a whole number >= 1, or repetitions lasting too long in all.
+        """
         if not is_number(n) or int(n) != n or n < 1:  # nan, inf, text: named, not int()'s error
             raise WaveformError("n", n, "a whole number of repetitions >= 1")
         if n == 1:
@@ -340,16 +372,46 @@ class Waveform:
         return self.concat(*([self] * (int(n) - 1)))
 
     def shifted(self, delay) -> "Waveform":
-        """The waveform delayed by ``delay`` (quantity in s); its duration grows by the delay."""
+        """The waveform delayed by ``delay``; its duration grows by the delay.
+
+        Parameters
+        ----------
+        delay : Quantity or str
+            A time >= 0 (e.g. ``0.5 * second`` or ``"500 ms"``).
+
+        Returns
+        -------
+        Waveform
+
+        Raises
+        ------
+        painsim.errors.WaveformError
+            A negative delay (a delay without a time unit: :class:`painsim.errors.UnitError`).
+        """
         d = to_si(delay, "s", "delay")
         if d < 0:
             raise WaveformError("delay", delay, "a delay >= 0 s")
         return replace(self, onsets=self.onsets + d, duration=self.duration + d, _cache={})
 
     def window(self, start, stop) -> "Waveform":
-        """The pulses whose onset lies in [start, stop), re-timed to start at 0; the window lasts
-        ``stop - start``, or to the end of its last pulse if ``stop`` falls inside that pulse (the
-        pulse is delivered whole: it belongs to the window it starts in)."""
+        """The pulses whose onset lies in [start, stop), re-timed to start at 0.
+
+        Parameters
+        ----------
+        start, stop : Quantity or str
+            Times with ``0 <= start < stop``.
+
+        Returns
+        -------
+        Waveform
+            Lasting ``stop - start``, or to the end of its last pulse if ``stop`` falls inside that
+            pulse (the pulse is delivered whole: it belongs to the window it starts in).
+
+        Raises
+        ------
+        painsim.errors.WaveformError
+            Not ``0 <= start < stop`` (times without a unit: :class:`painsim.errors.UnitError`).
+        """
         t0, t1 = to_si(start, "s", "start"), to_si(stop, "s", "stop")
         if not 0 <= t0 < t1:
             raise WaveformError("stop", stop, "0 <= start < stop")
@@ -360,8 +422,23 @@ class Waveform:
                        _cache={})
 
     def scaled(self, factor: float) -> "Waveform":
-        """The same pulses with every amplitude multiplied by ``factor`` (finite, >= 0); the
-        result keeps the bounds of the constructors (e.g. at most 2 x RMT for TMS)."""
+        """The same pulses with every amplitude multiplied by ``factor``.
+
+        Parameters
+        ----------
+        factor : float
+            A finite number >= 0.
+
+        Returns
+        -------
+        Waveform
+
+        Raises
+        ------
+        painsim.errors.WaveformError
+            ``factor`` not a finite number >= 0, or amplitudes beyond the bounds of the
+            constructors (e.g. above 2 x RMT for TMS).
+        """
         if not is_number(factor) or factor < 0:
             raise WaveformError("factor", factor, "a finite factor >= 0")
         amps = self.amplitudes * factor
