@@ -24,7 +24,7 @@ from .errors import ParameterError, PathError
 from .labels import label
 from .version import __version__, source_digest
 
-__all__ = ["save", "as_saved", "bin_width", "load", "combine", "point", "check_whole", "atomic_path", "file_mode", "RAGGED_PREFIXES", "to_neo", "write_neo",
+__all__ = ["save", "as_saved", "bin_width", "load", "combine", "point", "check_whole", "atomic_path", "file_mode", "RAGGED_PREFIXES", "to_neo", "write_neo", "NEO_PACKAGES", "missing_neo_packages",
            "is_netcdf", "netcdf_file", "RESULT_FILES"]
 
 #: Dimensions whose length differs between points (spikes, synapse lists).
@@ -518,6 +518,17 @@ def _site_layout(result, dim, k: int, sizes, n_sites: int) -> np.ndarray:
     return np.nan_to_num(np.asarray(sizes, float), nan=0.0).astype(int) if n_sites == 1 else np.zeros(len(sizes), int)
 
 
+#: The packages each of Neo's writers needs, by file extension (:func:`write_neo`).
+NEO_PACKAGES = {".nwb": ("neo", "pynwb"), ".nix": ("neo", "nixio"), ".pkl": ("neo",)}
+
+
+def missing_neo_packages(suffix: str) -> list[str]:
+    """The packages :func:`write_neo` needs for a file ending in ``suffix`` that are not installed
+    (none for an unknown extension: :func:`write_neo` refuses it), so that a caller can refuse
+    before it creates anything."""
+    return [m for m in NEO_PACKAGES.get(suffix, ()) if importlib.util.find_spec(m) is None]
+
+
 def write_neo(result, path: str | os.PathLike, per: str = "neuron") -> Path:
     """Write a result (or a :class:`neo.Block`) with Neo's writers, atomically.
 
@@ -553,11 +564,9 @@ def write_neo(result, path: str | os.PathLike, per: str = "neuron") -> Path:
         :func:`to_neo` refuses ``result`` or ``per``.
     """
     path = Path(path)
-    writers = {".nwb": "NWBIO", ".nix": "NixIO", ".pkl": "PickleIO"}
-    if path.suffix not in writers:
-        raise ParameterError("path", str(path), f"a file name ending in one of {sorted(writers)}")
-    needed = {".nwb": ("neo", "pynwb"), ".nix": ("neo", "nixio"), ".pkl": ("neo",)}[path.suffix]
-    missing = [m for m in needed if importlib.util.find_spec(m) is None]
+    if path.suffix not in NEO_PACKAGES:
+        raise ParameterError("path", str(path), f"a file name ending in one of {sorted(NEO_PACKAGES)}")
+    missing = missing_neo_packages(path.suffix)
     if missing:
         raise ParameterError("path", str(path), f"a {path.suffix} file with {' and '.join(missing)} installed "
                              "(pip install 'painsim[interchange]')")
@@ -572,8 +581,10 @@ def write_neo(result, path: str | os.PathLike, per: str = "neuron") -> Path:
         tmp.unlink()  # the writers create the file themselves
         if path.suffix == ".pkl":
             writer = neo.io.PickleIO(str(tmp))
+        elif path.suffix == ".nix":
+            writer = neo.io.NixIO(str(tmp), mode="ow")
         else:
-            writer = getattr(neo.io, writers[path.suffix])(str(tmp), mode="ow" if path.suffix == ".nix" else "w")
+            writer = neo.io.NWBIO(str(tmp), mode="w")
         quiet = _NeoRenameNotice()
         logging.getLogger().addFilter(quiet)
         try:

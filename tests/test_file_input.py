@@ -82,6 +82,20 @@ def test_a_figure_of_the_right_kind_loads(tmp_path):
     assert load_experiment(path)["experiment"]["figure"] == ["scs_modes", "conditions"]
 
 
+@pytest.mark.parametrize("figure", ["pain_map", "rtms"])
+def test_a_figure_the_model_cannot_give_is_refused_at_load(tmp_path, figure, capsys):
+    """Was: the whole simulation ran, then the figure failed on a spinal model's result.  The S1 map
+    and M1 figures need the cortex layer; the negative control is the same figure on the shipped
+    pathway experiment that draws it (it loads), and the command leaves no output folder."""
+    path = _edited(tmp_path, "gate_control", r"^seed = 1$", f'seed = 1\nfigure = "{figure}"')
+    err = _refused(path)
+    assert err.name == "experiment.figure" and err.value == figure and "pathway" in str(err)
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert "experiment.figure" in capsys.readouterr().err and not (tmp_path / "out").exists()
+    shipped = {"pain_map": "pain_map", "rtms": "rtms_single_session"}[figure]
+    assert load_experiment(ps.files.experiment_path(shipped))["experiment"]["figure"] == figure
+
+
 def test_a_misspelt_figure_still_names_the_nearest(tmp_path):
     err = _refused(_edited(tmp_path, "qst_profile", r'^figure = "qst"$', 'figure = "qsst"'), UnknownKeyError)
     assert err.suggestion == "qst"

@@ -112,6 +112,23 @@ def test_a_missing_writer_package_is_named_before_anything_is_written(result, tm
     assert not list(tmp_path.iterdir())
 
 
+def test_the_export_command_names_a_missing_writer_before_making_its_folder(result, tmp_path, monkeypatch, capsys):
+    """`painsim export ... --neo s.nix --out folder` without nixio: refused in one line naming --neo,
+    and the folder is not made (it was, empty).  Negative control: with the package there (.pkl needs
+    Neo only) the same command writes the file into the folder."""
+    import importlib.util
+    from painsim.cli import main
+    saved = tmp_path / "results.nc"
+    ps.io.save(result, saved)
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "nixio" else find_spec(name, *a))
+    assert main(["export", str(saved), "--neo", "s.nix", "--out", str(tmp_path / "nix")]) == 2
+    err = capsys.readouterr().err
+    assert "--neo" in err and "nixio" in err and not (tmp_path / "nix").exists()
+    assert main(["export", str(saved), "--neo", "s.pkl", "--out", str(tmp_path / "pkl")]) == 0
+    assert (tmp_path / "pkl" / "s.pkl").exists()
+
+
 def test_bad_input_is_refused(result, tmp_path):
     with pytest.raises(ParameterError, match="per"):
         ps.io.to_neo(result, per="synapse")

@@ -71,11 +71,25 @@ def test_wrong_unit_names_expected_unit():
     ("dorsal_horn.gabab.presynaptic_abeta", -0.5),  # nor a negative share of it
     ("descending.opioid", -0.005),                  # transmitter released per spike is never negative
     ("dorsal_horn.gabab.release", -0.02),
+    ("dorsal_horn.populations.n_projection", 0),     # every pain readout reads the projection neurons
+    ("body.n_sites", 0),                            # every stimulus lands at a body site
+    ("afferents.Abeta.n", 100_000_000),             # a typo that would exhaust the memory before an error
 ])
 def test_out_of_range_values_rejected(path, value):
     with pytest.raises(ParameterError) as e:
         ps.load_model("gate_control").with_params({path: value})
     assert e.value.name == path
+
+
+def test_other_layers_may_be_empty_and_the_limit_itself_is_accepted():
+    """Negative control of the bounds above: a layer without neurons is the model without it
+    (dnic.n_neurons = 0, cortex.populations.n_m1 = 0), a fibre class may be absent, and the
+    largest count, painsim.params.model.MAX_COUNT, is a count the file takes."""
+    from painsim.params.model import MAX_COUNT
+    m = ps.load_model("pain_pathway")
+    for path, value in (("dnic.n_neurons", 0), ("cortex.populations.n_m1", 0), ("afferents.C.n", 0),
+                        ("afferents.C.n", MAX_COUNT), ("dorsal_horn.populations.n_projection", 1)):
+        assert m.with_params({path: value}).si(path) == value, path
 
 
 def test_unknown_builtin_model_suggests_name():

@@ -283,6 +283,8 @@ def test_progress_bar_position_equals_its_counts_and_the_store(tmp_path, monkeyp
     ({"parameters": {"pathology.disinhibition": {"min": 0.1, "max": 0.5, "n": 0}}}, SpecError, "empty range"),
     ({"parameters": {"pathology.disinhibition": {"min": 0.1, "max": 2.0, "n": 3}}}, ParameterError, r"\[0.0, 1.0\]"),
     ({"parameters": {"noxious": {"min": "1 Hz", "max": "2 Hz", "n": 2}}}, UnitError, "intensity"),
+    # min and max in different units: both named, neither blamed (the amplitude's unit is neither)
+    ({"parameters": {"stimulus.amplitude": {"min": "1 Hz", "max": "5 mA", "n": 2}}}, SpecError, "found Hz and mA"),
     ({"design": "latin"}, UnknownKeyError, "lhs"),
     ({"design": "lhs"}, SpecError, "samples"),
     ({"outcomes": ["pian"]}, UnknownKeyError, "pain"),
@@ -439,6 +441,38 @@ def test_course_sweep_uses_run_course_batch(monkeypatch, tmp_path):
     np.testing.assert_allclose(ds["relief"].sel(day=5).squeeze().values, [50.0, 25.0, 0.0])
     with pytest.raises(SpecError, match="course"):
         make_spec({"kind": "course", "protocol": "x", "parameters": {"stimulus.rate": ["5 Hz"]}})
+
+
+def test_a_course_sweep_draws_its_outcomes_over_the_days(monkeypatch, tmp_path):
+    """Course outcomes run over days: on a grid the day is one more axis of the figure, on a sampled
+    design (a scatter, no axis to spare) the last day is drawn and named in the title.  Before, both
+    were left out and `painsim figures` wrote an empty folder.  Negative control: a result with
+    nothing to draw is refused in one line, leaving no folder."""
+    from painsim import cli
+    from painsim.plots import close_figures, sweep_figures
+
+    def fake_batch(models, protocol, seeds=None, **kw):
+        return [xr.Dataset({"relief": (("day",), [0.0, 10.0 * s, 20.0], {"units": "%"})}, coords={"day": [0, 30, 90]})
+                for s in seeds]
+
+    monkeypatch.setattr("painsim.course.run_course_batch", fake_batch)
+    base = {"kind": "course", "protocol": "mpns", "model": "neuropathic", "outcomes": ["relief"]}
+    grid = run_sweep({**base, "parameters": {"protocol.stimulus.rate": ["0.5 Hz", "2 Hz"]}},
+                     store=tmp_path / "grid", workers=0, progress=False)
+    figures = sweep_figures(grid)
+    assert set(figures) == {"sweep_relief"}
+    labels = [a.get_xlabel() + a.get_ylabel() for a in figures["sweep_relief"].axes]
+    assert any("day" in t for t in labels) and any("protocol.stimulus.rate" in t for t in labels), labels
+    close_figures(figures.values())
+    sampled = run_sweep({**base, "design": "random", "n": 3, "parameters": {"protocol.stimulus.rate": {
+        "min": "0.5 Hz", "max": "2 Hz"}}}, store=tmp_path / "sampled", workers=0, progress=False)
+    figures = sweep_figures(sampled)
+    assert "day 90" in figures["sweep_relief"].axes[0].get_title()
+    close_figures(figures.values())
+    empty = tmp_path / "empty.nc"
+    grid.drop_vars("relief").assign_attrs(outcomes="[]").to_netcdf(empty)
+    assert cli.main(["figures", str(empty), "--out", str(tmp_path / "nothing")]) == 2
+    assert not (tmp_path / "nothing").exists()
 
 
 def test_course_sweep_varies_protocol_parameters(monkeypatch, tmp_path):

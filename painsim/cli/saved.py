@@ -67,6 +67,9 @@ def cmd_figures(args) -> int:
         raise
     except Exception as e:   # a result these figures cannot read: one line and exit 2, not a traceback
         raise PathError(f"cannot draw the figures of {path}: {type(e).__name__}: {e}") from e
+    if not figures:   # nothing to draw: said, and no empty folder left
+        raise PathError(f"{path} holds no outcome painsim can draw (variables: "
+                        f"{', '.join(map(str, ds.data_vars)) or 'none'})")
     stem = files.result_name(ds.attrs) or ds.attrs.get("sweep") or path.stem
     try:
         with _output_folder(out):
@@ -131,6 +134,10 @@ def cmd_export(args) -> int:
         raise UsageError(f"--neo {target}: expected a file name ending in one of {', '.join(_NEO_FORMATS)}")
     if target.is_dir():
         raise PathError(f"--neo {target} is a folder, not a file name")
+    missing = io.missing_neo_packages(target.suffix)
+    if missing:   # refused before the output folder is made
+        raise UsageError(f"--neo {target}: a {target.suffix} file needs {' and '.join(missing)} "
+                         "(pip install 'painsim[interchange]')")
     path, ds = _load_results(args.file)
     if "spike_time" not in ds or "population_size" not in ds or "duration_s" not in ds.attrs:
         raise PathError(f"{path} holds no spike trains (course, cohort and sweep results keep summaries only); "

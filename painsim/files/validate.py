@@ -88,7 +88,24 @@ def check_conditions(spec: Mapping, path: Path) -> None:
         model = load_model(beside_experiment(c.get("model", spec["experiment"].get("model", "gate_control")), path),
                            c.get("params") or None)
         _check_on_model(c, n, model)
+        _check_figure_on_model(spec["experiment"].get("figure"), n, model)
     distinct_labels(labels, "condition")
+
+
+#: Figures of a conditions result that read the S1 map, M1 and the descending pathway: the cortex layer's.
+CORTEX_FIGURES = ("pain_map", "rtms")
+
+
+def _check_figure_on_model(names, n: int, model) -> None:
+    """Refuse, when the file is loaded, a ``figure`` that needs a layer the model of condition ``n``
+    lacks (the S1 map of ``pain_map``; M1, PAG/RVM and the map of ``rtms``): drawn after the whole
+    simulation, it would fail only then.  Other bad ``figure`` values are the dispatcher's to refuse."""
+    listed = [names] if isinstance(names, str) else names if isinstance(names, list) else []
+    needs = [f for f in listed if f in CORTEX_FIGURES]
+    if needs and "cortex" not in [layer.name for layer in stack(model)]:
+        raise ParameterError("experiment.figure", needs[0], f"a figure condition[{n}]'s model can give: "
+                             f"{', '.join(CORTEX_FIGURES)} draw the S1 map and M1 of a model with "
+                             f"network.layers = 'pathway' (this one has {model.text('network.layers')!r})")
 
 
 def _check_on_model(c: Mapping, n: int, model) -> None:

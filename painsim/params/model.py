@@ -88,9 +88,16 @@ def _is_rule_param(path: str, known: Mapping) -> bool:
 # Free-text keys allowed in [model] only (names, descriptions, the base model).
 _TEXT_KEYS = {"model.name", "model.description", "model.extends"}
 
+#: Largest population size or count a model file takes (chosen: a dorsal-horn pathway's connectivity is drawn
+#: as a dense n_pre x n_post array, 8 x 10 000 x 10 000 bytes = 0.8 GB; a typo such as 100000000 fibres
+#: would exhaust the memory before any error).
+MAX_COUNT = 10_000
+
 # Bounds by leaf name (regular expressions, first match wins): (low, high, integer).
 _BOUNDS: list[tuple[str, float | None, float | None, bool]] = [
-    (r"^n(_\w+)?$", 0, None, True),                    # population sizes and counts
+    # every pain readout reads the projection neurons, every stimulus a body site: neither may be absent
+    (r"^n_(projection|sites)$", 1, MAX_COUNT, True),
+    (r"^n(_\w+)?$", 0, MAX_COUNT, True),               # population sizes and counts (0: a layer without neurons)
     (r"^\w*_site$", 0, None, True),                     # site indices
     (r"^(p|p_\w+|\w+_p|\w+_block|\w*fraction\w*|\w*efficacy|integrity|(\w+_)?disinhibition|\w*lesion|\w*damage|overlap|map_weight)$",
      0.0, 1.0, False),

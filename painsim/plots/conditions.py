@@ -49,6 +49,8 @@ def _rate_panel(ax, ds: xr.Dataset, k: int, legend: bool) -> None:
     site = _painful_site(ds, k)
     where = "all sites"
     for pop in ("PN", "IN", "EX"):
+        if pop not in ds["rates"].population.values:   # a model file's empty population (n_inhibitory = 0)
+            continue
         r = _site_rate(ds, k, pop, site)
         where = "painful site" if r is not None else where
         r = ds["rates"].isel(condition=k).sel(population=pop).values if r is None else r

@@ -267,8 +267,9 @@ def sweep_figures(ds: xr.Dataset) -> dict:
     Returns
     -------
     dict of str -> matplotlib.figure.Figure
-        ``"sweep_<outcome>"`` -> :func:`sweep_figure`; outcomes over further dimensions (days ...)
-        are left out.
+        ``"sweep_<outcome>"`` -> :func:`sweep_figure`.  An outcome over further dimensions (the days
+        of a course sweep) is drawn over them as one more axis on a grid design, and at their last
+        value on a sampled one.
     """
     spec = json.loads(ds.attrs.get("spec", "{}") or "{}")
     fig_spec = spec.get("figure") or {}
@@ -278,8 +279,12 @@ def sweep_figures(ds: xr.Dataset) -> dict:
     out = {}
     for o in outcomes:
         if o in ds and all(d in ds.dims for d in ds[o].dims):
-            extra = [d for d in ds[o].dims if d not in ds["seed"].dims]
-            if extra:  # outcomes over days etc.: not a sweep heat map
-                continue
-            out[f"sweep_{o}"] = sweep_figure(ds, o, x=fig_spec.get("x"), y=fig_spec.get("y"))
+            extra = [d for d in ds[o].dims if d not in ds["seed"].dims]   # a course sweep's days
+            view, title = ds, None
+            if extra and "point" in ds[o].dims:   # a sampled design's scatter has no axis for them: the last
+                last = {d: ds[d].values[-1] for d in extra}
+                view = ds.assign({o: ds[o].sel(last)})
+                title = f"{ds.attrs.get('sweep', 'sweep')}: {o} at " + ", ".join(f"{d} {v:g}" for d, v in last.items())
+            # on a grid they are one more axis (e.g. the swept parameter against the day)
+            out[f"sweep_{o}"] = sweep_figure(view, o, x=fig_spec.get("x"), y=fig_spec.get("y"), title=title)
     return out

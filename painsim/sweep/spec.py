@@ -634,8 +634,10 @@ def _range_axis(path: str, ax: Mapping, scale: str) -> Axis:
     hi, dhi, uhi = _parse_value(path, ax["max"])
     if dlo is None or dhi is None:
         raise SpecError(path, dict(ax), "numbers or quantities for 'min' and 'max'")
-    if dlo != dhi:
-        raise UnitError(path, ax["max"], unit_name(dlo))
+    if dlo != dhi:   # which of the two is wrong is the model's to say (points.py): name both
+        found = " and ".join("a plain number" if d == DIMENSIONLESS else (u or unit_name(d))
+                             for d, u in ((dlo, ulo), (dhi, uhi)))
+        raise SpecError(path, f"[{ax['min']}, {ax['max']}]", f"'min' and 'max' in one unit (found {found})")
     if not (np.isfinite(lo) and np.isfinite(hi)):
         raise SpecError(path, f"[{ax['min']}, {ax['max']}]", "finite numbers for 'min' and 'max'")
     n = _whole(ax.get("n", 0), f"{path}.n", 0)
