@@ -387,6 +387,27 @@ def test_bad_outcome_arguments(model):
         ps.run_course(model.with_params({"course.n_chunks": 0}), "lfs_1hz")
 
 
+def test_the_course_summary_says_why_a_course_without_baseline_pain_has_no_relief():
+    """Relief is a share of the baseline pain, NaN where there is none (course/results.py): the
+    printed line says so instead of "nan %".  Negative control: with baseline pain the line gives
+    the relief of each follow-up day."""
+    from painsim.files.summaries import course_rows
+    coords = {"day": [0.0, 3.0], "follow_up": [3.0]}
+    none = xr.Dataset({"baseline_pain": ((), 0.0), "relief": (("day",), [np.nan, np.nan])}, coords=coords)
+    (line,) = course_rows(none)
+    assert "no baseline pain" in line and "nan" not in line
+    some = none.assign(baseline_pain=((), 5.0), relief=(("day",), [0.0, 40.0]))
+    (line,) = course_rows(some)
+    assert "day 3: " in line and "40.0 %" in line and "no baseline pain" not in line
+
+
+def test_a_protocol_names_its_session_length_in_a_readable_unit():
+    """Was "1 session of 0.166667 min" for a 10-s session; minutes from one minute up."""
+    short = from_spec({"base": "tens_conventional", "days": [0], "end_day": 1, "session_duration": "10 s"})
+    assert "1 session of 10 s on day 0" in repr(short)
+    assert "10 sessions of 15 min over 86 days" in repr(ps.protocols.get("mpns"))
+
+
 def test_every_library_protocol_has_a_sham_with_the_same_calendar():
     names = ps.protocols.names()
     for n in names:

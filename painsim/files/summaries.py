@@ -182,6 +182,8 @@ def course_rows(ds: xr.Dataset) -> list[str]:
         base = float(d["baseline_pain"].mean())
         line = "  ".join(f"day {float(f):g}: {float(d['relief'].sel(day=f).mean()):5.1f} %"
                          for f in d.follow_up.values)
+        if not np.isfinite(d["relief"].sel(day=d.follow_up.values)).any():   # relief is a share of the baseline
+            line = "none to measure (no baseline pain)" if base == 0 else line
         rows.append(f"  {str(a):8s} baseline pain {base:4.1f} / 10   relief  {line}")
         if "opioid_tolerance_session" in d:
             T = d["opioid_tolerance_session"].mean("patient") if "patient" in d.dims else d["opioid_tolerance_session"]

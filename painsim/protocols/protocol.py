@@ -318,8 +318,9 @@ class Protocol:
                 "description": self.description, "sham": self.is_sham}
 
     def __repr__(self):
-        n, span = self.calendar.n_sessions, self.calendar.days[-1]
-        return (f"Protocol({self.name!r}: {n} session{'s' * (n != 1)} of {self.calendar.session_duration / 60:g} min "
+        n, span, d = self.calendar.n_sessions, self.calendar.days[-1], self.calendar.session_duration
+        length = f"{d / 60:g} min" if d >= 60 else f"{d:g} s"   # a 10-s session, not "0.166667 min"
+        return (f"Protocol({self.name!r}: {n} session{'s' * (n != 1)} of {length} "
                 + (f"over {span:g} day{'s' * (span != 1)})" if n > 1 else f"on day {self.calendar.days[0]:g})"))
 
 
