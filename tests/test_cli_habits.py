@@ -127,8 +127,9 @@ def test_real_process_exit_code_and_no_traceback(tmp_path):
     assert r.returncode == 2
     assert r.stderr.startswith("painsim: error: ") and len(r.stderr.strip().splitlines()) == 1
     assert "Traceback" not in r.stderr and not (tmp_path / "out").exists()
-    r = subprocess.run([sys.executable, "-m", "painsim.cli", "--version"], capture_output=True, text=True)
-    assert r.returncode == 0 and r.stdout.strip() == f"painsim {ps.__version__}"
+    for module in ("painsim.cli", "painsim"):   # python -m painsim is the command too
+        r = subprocess.run([sys.executable, "-m", module, "--version"], capture_output=True, text=True)
+        assert r.returncode == 0 and r.stdout.strip() == f"painsim {ps.__version__}", module
 
 
 def test_an_unwritable_out_is_one_line_exit_1_and_no_traceback(tmp_path):
