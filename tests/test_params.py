@@ -92,6 +92,25 @@ def test_other_layers_may_be_empty_and_the_limit_itself_is_accepted():
         assert m.with_params({path: value}).si(path) == value, path
 
 
+@pytest.mark.parametrize("change, name", [
+    ({"readout.bin": "0 s"}, "readout.bin"),                                # rates per bin of 0 s
+    ({"readout.heat_rating_1": 5.0}, "readout.heat_rating_2"),              # the map's ratings fall
+    ({"readout.heat_rating_2_celsius": 43.0}, "readout.heat_rating_2_celsius"),  # two points at 43 °C
+    ({"body.painful_site": 3}, "body.painful_site"),                        # a site outside the body
+])
+def test_readout_settings_impossible_together_are_refused_by_with_params(change, name):
+    """Was: accepted, then refused after the simulation under the readout's internal names ('bin',
+    'ratings', 'rates', 'noxious site').  Negative control: the same keys at possible values load,
+    and two keys changed together in one call are judged together."""
+    with pytest.raises(ParameterError) as e:
+        ps.load_model("gate_control").with_params(change)
+    assert e.value.name == name
+    ok = ps.load_model("gate_control").with_params({"readout.bin": "5 ms", "readout.heat_rating_1": 0.5,
+                                                    "readout.heat_rating_2_celsius": 46.0})
+    assert ok.si("readout.heat_rating_2_celsius") == 46.0
+    assert ps.load_model("pain_pathway").with_params({"body.n_sites": 3, "body.painful_site": 1}).si("body.painful_site") == 1
+
+
 def test_unknown_builtin_model_suggests_name():
     with pytest.raises(UnknownKeyError, match="neuropathic"):
         ps.load_model("neuropatic")

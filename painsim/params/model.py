@@ -151,6 +151,7 @@ _PATH_BOUNDS: list[tuple] = [
     # an efficacy multiplies a conductance: a negative floor would let a course make it negative
     # (the simulation refuses negative efficacies, but only once a session has produced one)
     (re.compile(r"^plasticity\.\w+\.w_min$"), 0.0, False, "an efficacy floor >= 0"),
+    (re.compile(r"^readout\.bin$"), 0.0, True, "a bin > 0 s (population rates are counted per bin)"),
 ]
 
 
@@ -184,11 +185,32 @@ def _check_relations(leaves: Mapping[str, Leaf]) -> None:
             if top is not None and leaf.si > top.si:
                 raise ParameterError(path, leaf.text, f"a velocity <= {path[:-len('min')]}max ({top.text})",
                                      hint="to move the whole range, set both in one with_params call")
+    _check_readout_relations(leaves)
     cd, dd = leaves.get("afferents.conduction_distance"), leaves.get("afferents.drg_distance")
     if cd is not None and dd is not None and not dd.si < cd.si:
         raise ParameterError("afferents.drg_distance", dd.text,
                              f"a distance > 0 m and < afferents.conduction_distance ({cd.text}): the ganglion "
                              "lies between the receptive field and the cord (painsim.fibers.tjunction)")
+
+
+def _check_readout_relations(leaves: Mapping[str, Leaf]) -> None:
+    """The painful site lies in the body, and the pain map's rated temperatures rise with their
+    ratings (painsim.readouts.psychophysics_points): refused here, naming the key, instead of after a
+    simulation under the readout's internal names."""
+    site, n = leaves.get("body.painful_site"), leaves.get("body.n_sites")
+    if site is not None and n is not None and not site.si < n.si:
+        raise ParameterError("body.painful_site", site.text, f"a site index in 0..{n.si - 1} (body.n_sites = {n.text})",
+                             hint="to change both, set them in one with_params call")
+    k, previous = 1, None
+    while f"readout.heat_rating_{k}" in leaves and f"readout.heat_rating_{k}_celsius" in leaves:
+        t, r = leaves[f"readout.heat_rating_{k}_celsius"].si, leaves[f"readout.heat_rating_{k}"].si
+        if previous is not None and not t > previous[0]:
+            raise ParameterError(f"readout.heat_rating_{k}_celsius", t, f"a temperature above "
+                                 f"readout.heat_rating_{k - 1}_celsius ({previous[0]:g}): the map's points rise")
+        if previous is not None and r < previous[1]:
+            raise ParameterError(f"readout.heat_rating_{k}", r, f"a rating >= readout.heat_rating_{k - 1} "
+                                 f"({previous[1]:g}): pain does not fall as the heat rises")
+        k, previous = k + 1, (t, r)
 
 
 # Dimensions that can never be negative (times, rates, conductances, capacitances, lengths, speeds, currents).
