@@ -24,7 +24,7 @@ from .errors import ParameterError, PathError
 from .labels import label
 from .version import __version__, source_digest
 
-__all__ = ["save", "as_saved", "bin_width", "load", "combine", "point", "check_whole", "atomic_path", "file_mode", "RAGGED_PREFIXES", "to_neo", "write_neo", "NEO_PACKAGES", "missing_neo_packages",
+__all__ = ["save", "as_saved", "bin_width", "load", "combine", "point", "combined_dims", "POINT_ATTRS", "check_whole", "atomic_path", "file_mode", "RAGGED_PREFIXES", "to_neo", "write_neo", "NEO_PACKAGES", "missing_neo_packages",
            "is_netcdf", "netcdf_file", "RESULT_FILES"]
 
 #: Dimensions whose length differs between points (spikes, synapse lists).
@@ -191,6 +191,12 @@ _INDEX_LONG_NAME = "index along {!r} of each entry"
 _INDEX_PATTERN = re.compile(r"index along '(.+)' of each entry")
 
 
+#: Per-point attrs a result is read by (``painsim.simulate``'s): :func:`combine` makes one that differs
+#: between its points a variable along its ``dim`` (units, long_name), :func:`point` an attr again.
+POINT_ATTRS = {"duration_s": ("s", "simulated time of the point"), "dt_s": ("s", "simulation time step of the point"),
+               "readout_start_s": ("s", "start of the point's readout window")}
+
+
 def _is_ragged(dim: str) -> bool:
     return dim.startswith(RAGGED_PREFIXES)
 
@@ -201,7 +207,10 @@ def combine(results: Sequence[xr.Dataset], dim: str, labels: Sequence) -> xr.Dat
     Fixed-shape variables gain the dimension ``dim``.  Ragged variables (spikes, synapse lists) are
     concatenated along their own dimension and an index variable ``<ragged dim>_<dim>`` tells which
     point each entry belongs to (its ``point_labels``: the labels, JSON, for :func:`check_whole`).
-    Per-point attrs (seed, parameters, stimulus) become variables along ``dim``.
+    Those of all results are kept (models differ in their connections): a point without one adds no
+    entries, and the index records it (``points_without``) for :func:`point`.  Per-point attrs (seed,
+    parameters, stimulus) become variables along ``dim``, and so do those of :data:`POINT_ATTRS`
+    (``duration_s``, ``dt_s``, ``readout_start_s``) where the points differ (NaN: a point without it).
 
     Parameters
     ----------
@@ -215,8 +224,8 @@ def combine(results: Sequence[xr.Dataset], dim: str, labels: Sequence) -> xr.Dat
     Returns
     -------
     xarray.Dataset
-        Attrs equal in all results are kept as attrs; a ``readout_start_s`` that differs between
-        the results becomes a variable along ``dim``.
+        Attrs equal in all results are kept as attrs; one of :data:`POINT_ATTRS` that differs
+        between the results becomes a variable along ``dim``.
 
     Raises
     ------
@@ -233,30 +242,47 @@ def combine(results: Sequence[xr.Dataset], dim: str, labels: Sequence) -> xr.Dat
         fixed.append(ds[keep].drop_attrs(deep=False) if hasattr(ds, "drop_attrs") else ds[keep])
     out = xr.concat(fixed, dim=dim, coords="minimal", compat="override", join="outer")
     out = out.assign_coords({dim: list(labels)})
-    ragged_vars = [v for v in results[0].data_vars if any(_is_ragged(d) for d in results[0][v].dims)]
-    for v in ragged_vars:
-        rdim = results[0][v].dims[0]
-        arrays = [ds[v].values for ds in results]
-        attrs = dict(results[0][v].attrs)
+    _combine_ragged(out, results, dim)
+    for key in ("seed", "parameters", "stimulus", "noxious", "touch", "label", "model"):
+        if key in results[0].attrs:
+            vals = [ds.attrs.get(key) for ds in results]
+            out[f"{key}"] = ((dim,), np.asarray(vals))
+    for key, (units, long_name) in POINT_ATTRS.items():  # each point's own (a swept readout.transient ...)
+        values = [ds.attrs.get(key) for ds in results]
+        if any(v is not None for v in values) and any(v != values[0] for v in values):
+            out[key] = ((dim,), np.array([np.nan if v is None else v for v in values], float),
+                        {"units": units, "long_name": long_name})
+    shared = {k: v for k, v in results[0].attrs.items()
+              if all(ds.attrs.get(k) == v for ds in results)}
+    out.attrs.update(shared)
+    return out
+
+
+def _combine_ragged(out: xr.Dataset, results: Sequence[xr.Dataset], dim: str) -> None:
+    """The ragged variables of all ``results`` (their union, first seen first) into ``out``, one index
+    ``<ragged dim>_<dim>`` per ragged dimension; a point without a variable adds no entries and is
+    listed in its index's ``points_without`` (JSON ``{variable: [point, ...]}``) for :func:`point`."""
+    ragged = list(dict.fromkeys(v for ds in results for v in ds.data_vars
+                                if any(_is_ragged(d) for d in ds[v].dims)))
+    without: dict[str, dict[str, list[int]]] = {}
+    for v in ragged:
+        first = next(ds[v] for ds in results if v in ds)  # its dims, dtype and attrs
+        rdim = first.dims[0]
+        # a point lacking the variable adds none (NaN for entries of a dimension it has: not painsim's)
+        arrays = [ds[v].values if v in ds else np.full(ds.sizes.get(rdim, 0), np.nan) if ds.sizes.get(rdim, 0)
+                  else np.empty(0, first.dtype) for ds in results]
+        attrs = dict(first.attrs)
         if "flag_meanings" in attrs and "population" in out.coords:
             arrays, attrs = _recoded_flags(results, v, arrays, attrs, list(out["population"].values))
         out[v] = ((rdim,), np.concatenate(arrays), attrs)
         idx_name = f"{rdim}_{dim}"
         if idx_name not in out:
-            out[idx_name] = ((rdim,), np.repeat(np.arange(len(results)), [a.size for a in arrays]),
+            out[idx_name] = ((rdim,), np.repeat(np.arange(len(results)), [ds.sizes.get(rdim, 0) for ds in results]),
                              {"long_name": _INDEX_LONG_NAME.format(dim), "point_labels": _labels_of(out, dim)})
-    for key in ("seed", "parameters", "stimulus", "noxious", "touch", "label", "model"):
-        if key in results[0].attrs:
-            vals = [ds.attrs.get(key) for ds in results]
-            out[f"{key}"] = ((dim,), np.asarray(vals))
-    starts = [ds.attrs.get("readout_start_s") for ds in results]
-    if None not in starts and len(set(starts)) > 1:  # a swept readout.transient: each point's own window
-        out["readout_start_s"] = ((dim,), np.asarray(starts, float),
-                                  {"units": "s", "long_name": "start of the point's readout window"})
-    shared = {k: v for k, v in results[0].attrs.items()
-              if all(ds.attrs.get(k) == v for ds in results)}
-    out.attrs.update(shared)
-    return out
+        without.setdefault(idx_name, {})[v] = [k for k, ds in enumerate(results) if v not in ds]
+    for idx_name, lacking in without.items():  # recorded only where a point lacks a variable
+        out[idx_name].attrs.update({"points_without": json.dumps({v: k for v, k in lacking.items() if k})}
+                                   if any(lacking.values()) else {})
 
 
 def _recoded_flags(results, v: str, arrays: list, attrs: dict, names: list) -> tuple[list, dict]:
@@ -265,8 +291,8 @@ def _recoded_flags(results, v: str, arrays: list, attrs: dict, names: list) -> t
     them differently: the codes of one point would name another's populations)."""
     recoded = []
     for ds, codes in zip(results, arrays):
-        own = ds[v].attrs["flag_meanings"].split()
-        recoded.append(np.array([names.index(n) for n in own], dtype=codes.dtype)[codes])
+        own = ds[v].attrs["flag_meanings"].split() if v in ds else None  # None: a point without it
+        recoded.append(codes if own is None else np.array([names.index(n) for n in own], dtype=codes.dtype)[codes])
     attrs.update(flag_values=np.arange(len(names), dtype=np.int8), flag_meanings=" ".join(map(str, names)))
     return recoded, attrs
 
@@ -280,6 +306,20 @@ def _point_indices(result: xr.Dataset) -> dict[str, list[str]]:
         if m:
             found.setdefault(m.group(1), []).append(str(name))
     return found
+
+
+def combined_dims(result: xr.Dataset) -> list[str]:
+    """The dimensions of ``result`` that :func:`combine` stacked points along (none for one point).
+
+    Parameters
+    ----------
+    result : xarray.Dataset
+
+    Returns
+    -------
+    list of str
+    """
+    return [str(d) for d in result.dims if d in _point_indices(result)]
 
 
 def check_whole(result: xr.Dataset, name: str = "result") -> None:
@@ -344,7 +384,9 @@ def point(result: xr.Dataset, dim: str, k: int) -> xr.Dataset:
     Returns
     -------
     xarray.Dataset
-        The point, its ragged variables holding its entries only (their index along ``dim`` dropped).
+        The point, its ragged variables holding its entries only (their index along ``dim`` dropped;
+        those it did not have, another point's connections, dropped), its own :data:`POINT_ATTRS`
+        (``duration_s``, ...) attrs again.
 
     Raises
     ------
@@ -362,7 +404,13 @@ def point(result: xr.Dataset, dim: str, k: int) -> xr.Dataset:
     out = result.isel({dim: int(k)})
     for index in indices:
         rdim = result[index].dims[0]
-        out = out.isel({rdim: np.flatnonzero(result[index].values == k)}).drop_vars(index)
+        absent = [v for v, points in json.loads(result[index].attrs.get("points_without", "{}")).items()
+                  if int(k) in points and v in out]
+        out = out.isel({rdim: np.flatnonzero(result[index].values == k)}).drop_vars([index, *absent])
+    for key in POINT_ATTRS:
+        if key in out.data_vars and out[key].ndim == 0:
+            value, out = float(out[key].values), out.drop_vars(key)
+            out.attrs.update({key: value} if np.isfinite(value) else {})  # NaN: the point had none
     return out
 
 
@@ -379,16 +427,11 @@ def _point_dim(result: xr.Dataset) -> str | None:
         if dim in result.dims and f"spike_{dim}" in result:
             return dim
     indices = _point_indices(result)  # combine() marks its indices (spike_population is a code, not one)
-    for dim in result.dims:
-        if f"spike_{dim}" in indices.get(dim, ()):
-            return dim
-    return None
+    return next((dim for dim in result.dims if f"spike_{dim}" in indices.get(dim, ())), None)
 
 
 def _point_spikes(result: xr.Dataset, dim: str | None, k: int):
-    sel = np.ones(result.sizes.get("spike", 0), bool)
-    if dim is not None:
-        sel = result[f"spike_{dim}"].values == k
+    sel = result[f"spike_{dim}"].values == k if dim is not None else np.ones(result.sizes.get("spike", 0), bool)
     return (result["spike_time"].values[sel], result["spike_neuron"].values[sel],
             result["spike_population"].values[sel])
 
@@ -441,10 +484,9 @@ def to_neo(result: xr.Dataset, per: str = "neuron"):
             raise ParameterError("result", sorted(result.data_vars)[:8],
                                  f"a simulation result with {name!r} (spikes are not kept in course, "
                                  "cohort or sweep summaries)")
-    if "duration_s" not in result.attrs:
+    if "duration_s" not in result.attrs and "duration_s" not in result.data_vars:
         raise ParameterError("result", "no duration_s attribute", "a result of painsim.simulate")
     check_whole(result)  # one point sliced from a combined result keeps every point's spikes
-    t_stop = float(result.attrs["duration_s"])
     names = result["spike_population"].attrs["flag_meanings"].split()
     n_sites = result.sizes.get("site", 1)
     dim = _point_dim(result)
@@ -454,6 +496,7 @@ def to_neo(result: xr.Dataset, per: str = "neuron"):
     for k, point_label in enumerate(labels):
         seg = neo.Segment(name=str(point_label) if point_label is not None else "result", point=k)
         seed = _point_value(result, "seed", dim, k)
+        t_stop = float(_point_value(result, "duration_s", dim, k))  # points of different durations: each its own
         times, neurons, pops = _point_spikes(result, dim, k)
         sizes = result["population_size"].isel({dim: k}).values if dim else result["population_size"].values
         per_site = _site_layout(result, dim, k, sizes, n_sites)

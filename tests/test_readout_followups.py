@@ -74,17 +74,18 @@ def test_combined_result_with_different_blocks_needs_a_condition(layouts):
 
 def test_result_stacked_along_batch_gives_the_block_of_all_its_points_or_refuses(layouts):
     """A result combined along ``batch`` gives the block all its points share; points that differ
-    raise ParameterError naming ``result`` (a condition does not select a batch point); a result
+    raise ParameterError naming ``result``; a condition does not select a batch point: it is refused
+    naming ``condition`` (2026-12-07: it was ignored, a batch result's points read as one); a result
     stacked along ``batch`` and ``condition`` reads a condition's block when every batch point
     has the same one."""
     one, three, fewer = layouts
     same = ps.io.combine([one, three], "batch", [0, 1])
     assert site_block(same, "Abeta") == site_block(one, "Abeta")
     differ = ps.io.combine([one, fewer], "batch", [0, 1])
-    for condition in (None, 0):
+    for ds, condition, name in ((differ, None, "result"), (differ, 0, "condition"), (same, 0, "condition")):
         with pytest.raises(ParameterError, match="batch") as err:
-            site_block(differ, "Abeta", condition=condition)
-        assert err.value.name == "result"
+            site_block(ds, "Abeta", condition=condition)
+        assert err.value.name == name
     both = ps.io.combine([ps.io.combine([one, fewer], "condition", ["a", "b"])] * 2, "batch", [0, 1])
     assert both["population_site_neurons"].dims[:2] == ("batch", "condition")
     assert [site_block(both, "Abeta", condition=k) for k in range(2)] == _blocks([one, fewer], "Abeta")

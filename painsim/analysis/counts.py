@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..checks import number, whole
+from ..checks import floats, number, whole
 from ..errors import ParameterError
+from ..io import check_whole, combined_dims
 from ..readouts import population_spikes, site_block
 from .selections import result_duration
 
@@ -30,11 +31,11 @@ def spikes_per_pulse(result: xr.Dataset, onsets, window: float, population: str 
     Parameters
     ----------
     result : xarray.Dataset
-        A result of :func:`painsim.simulate` with spikes and ``population_size`` (all its
-        spikes of ``population`` are counted: no condition is selected) and a duration
-        (:func:`painsim.analysis.result_duration`).
+        A result of :func:`painsim.simulate` with spikes and ``population_size`` and a duration
+        (:func:`painsim.analysis.result_duration`): one point (a combined result holding several
+        is refused: select one with :func:`painsim.io.point`).
     onsets : array_like
-        Pulse onsets, s: each in ``[0, duration)`` of the run.
+        Pulse onsets, s: a 1-D sequence, each in ``[0, duration)`` of the run.
     window : float
         Counting window after each onset, s; ``onset + window`` must not pass the end of the run.
         Unlike :func:`painsim.analysis.evoked_response`, which averages a train and leaves out
@@ -59,17 +60,19 @@ def spikes_per_pulse(result: xr.Dataset, onsets, window: float, population: str 
     painsim.errors.ParameterError
         ``site`` given for a population not laid out by body site, or not one of its sites (a whole
         number from 0); ``n_sites`` not a whole number >= 1; ``window`` not a finite number > 0 s,
-        or passing the end of the run from the last onset; ``onsets`` not finite numbers, or outside
-        ``[0, duration)`` of the run; ``result`` without a duration.
+        or passing the end of the run from the last onset; ``onsets`` not a 1-D sequence of finite
+        numbers, or outside ``[0, duration)`` of the run; ``result`` without a duration, or holding
+        several points (a result combined over ``condition``, ``batch``, ...: naming ``result``).
     """
     window = number(window, "window", lo=0.0, lo_open=True, allowed="a counting window > 0 s (finite)")
-    try:
-        onsets = np.asarray(onsets, float) if not isinstance(onsets, (str, bytes)) else None
-    except (TypeError, ValueError):
-        onsets = None
-    if onsets is None or not np.all(np.isfinite(onsets)):
-        raise ParameterError("onsets", "entries that are not finite numbers", "pulse onsets in s (finite numbers)")
-    _within_run(result, onsets.reshape(-1), window)
+    allowed = "pulse onsets in s: a 1-D sequence of finite numbers (one onset: [t])"
+    onsets = floats(onsets, "onsets", allowed)
+    if onsets.ndim != 1:
+        raise ParameterError("onsets", f"an array of shape {onsets.shape}", allowed)
+    if not np.all(np.isfinite(onsets)):
+        raise ParameterError("onsets", "entries that are not finite numbers", allowed)
+    _one_point(result)
+    _within_run(result, onsets, window)
     t, i, size = population_spikes(result, population, sort=True)
     if site is not None:
         n, site = _site_block(result, population, n_sites, site, size)
@@ -108,7 +111,8 @@ def neuron_spike_counts(result: xr.Dataset, population: str = "PN", site: int | 
     Parameters
     ----------
     result : xarray.Dataset
-        A result of :func:`painsim.simulate` with spikes and ``population_size``.
+        A result of :func:`painsim.simulate` with spikes and ``population_size``: one point (a
+        combined result holding several is refused: select one with :func:`painsim.io.point`).
     population : str
         Population name (default ``"PN"``).
     site : int, optional
@@ -128,13 +132,26 @@ def neuron_spike_counts(result: xr.Dataset, population: str = "PN", site: int | 
         ``population`` is not in ``result``.
     painsim.errors.ParameterError
         ``site`` given for a population not laid out by body site, or not one of its sites (a whole
-        number from 0); ``n_sites`` not a whole number >= 1.
+        number from 0); ``n_sites`` not a whole number >= 1; ``result`` holds several points.
     """
+    _one_point(result)
     _, i, size = population_spikes(result, population, sort=True)
     if site is None:
         return np.bincount(i, minlength=size)
     n, site = _site_block(result, population, n_sites, site, size)
     return np.bincount(i[i // n == site] - site * n, minlength=n)
+
+
+def _one_point(result: xr.Dataset) -> None:
+    """Refuse a result holding several points (:func:`painsim.io.combine`), naming ``result``: counts
+    per neuron of their pooled spikes would add up the points (and a point sliced with ``.sel``)."""
+    check_whole(result)
+    several = [d for d in combined_dims(result) if result.sizes[d] > 1]
+    if several:
+        dim = several[0]
+        raise ParameterError("result", f"a result combined over {dim!r} ({result.sizes[dim]} points)",
+                             "one point (the counts are per neuron of one run)",
+                             hint=f"select point k with painsim.io.point(result, {dim!r}, k)")
 
 
 def _site_block(result: xr.Dataset, population: str, n_sites: int, site, size: int) -> tuple[int, int]:

@@ -14,9 +14,9 @@ import warnings
 
 import numpy as np
 
-from ..checks import number, whole
+from ..checks import floats, number, whole
 from ..errors import ParameterError, UnknownKeyError
-from ..io import check_whole
+from ..io import check_whole, combined_dims
 
 __all__ = ["readout_start", "window_start", "site_rates", "binned_rate", "site_block", "mean_rate", "gate_index", "population_spikes",
            "MIN_READOUT_WINDOW"]
@@ -94,8 +94,9 @@ def site_block(result, population: str, n_sites: int = 1, condition: int | None 
         Body sites, for a result without ``population_site_neurons`` (default 1).
     condition : int, optional
         Of a result combined over ``condition``, the condition whose layout is read (0 to its
-        number of conditions - 1); without it, the block every condition shares.  Ignored for
-        a result that is not combined over ``condition``.
+        number of conditions - 1); without it, the block every condition shares.  Refused for a
+        result combined over other dimensions only, and, unless 0, for a single result (as
+        :func:`population_spikes`).
 
     Returns
     -------
@@ -108,8 +109,9 @@ def site_block(result, population: str, n_sites: int = 1, condition: int | None 
     painsim.errors.UnknownKeyError
         ``population`` is not in ``result``.
     painsim.errors.ParameterError
-        ``condition`` is not a condition index of a result combined over ``condition``; without
-        ``condition``, the conditions differ in the block of ``population`` (naming
+        ``condition`` is not a condition index of a result combined over ``condition`` (or is
+        given for a result combined over other dimensions only, or is not 0 for a single
+        result); without ``condition``, the conditions differ in the block of ``population`` (naming
         ``condition``); ``condition`` lacks ``population`` (another model's condition); the
         points along another stacked dimension (``batch``, ...) differ in it (naming ``result``:
         read one point, e.g. ``result.isel(batch=0)``).
@@ -132,8 +134,8 @@ def mean_rate(times: np.ndarray, n_neurons: int, start: float, stop: float) -> f
 
     Parameters
     ----------
-    times : numpy.ndarray
-        Spike times of the population, s.
+    times : array_like
+        Spike times of the population, s (a 1-D sequence of finite numbers).
     n_neurons : int
         Neurons in the population (a whole number >= 0; a whole float is accepted).
     start, stop : float
@@ -147,10 +149,11 @@ def mean_rate(times: np.ndarray, n_neurons: int, start: float, stop: float) -> f
     Raises
     ------
     painsim.errors.ParameterError
-        ``n_neurons`` not a whole number >= 0, ``start`` or ``stop`` not a finite number (NaN read
-        NaN and an infinite end 0 Hz), ``stop <= start``, or spikes in the window of a population
-        of 0 neurons.
+        ``times`` not a 1-D sequence of finite numbers, ``n_neurons`` not a whole number >= 0,
+        ``start`` or ``stop`` not a finite number (NaN read NaN and an infinite end 0 Hz),
+        ``stop <= start``, or spikes in the window of a population of 0 neurons.
     """
+    times = _spike_times(times)
     n_neurons = whole(n_neurons, "n_neurons", 0, allow_float=True)
     if not _finite(start):
         raise ParameterError("start", start, "a finite window start (s)")
@@ -221,14 +224,14 @@ def site_rates(times: np.ndarray, neurons: np.ndarray, n_sites: int, per_site: i
 
     Parameters
     ----------
-    times : numpy.ndarray
-        Spike times of the population, s.
-    neurons : numpy.ndarray
-        Neuron index of each spike.
+    times : array_like
+        Spike times of the population, s (a 1-D sequence of finite numbers).
+    neurons : array_like
+        Neuron index of each spike (whole numbers 0 to ``n_sites * per_site - 1``, one per spike).
     n_sites : int
-        Body sites.
+        Body sites (a whole number >= 1).
     per_site : int
-        Neurons per site.
+        Neurons per site (a whole number >= 0).
     start, stop : float
         The window, s (``stop > start``).
 
@@ -240,11 +243,37 @@ def site_rates(times: np.ndarray, neurons: np.ndarray, n_sites: int, per_site: i
     Raises
     ------
     painsim.errors.ParameterError
-        As :func:`mean_rate`: ``stop <= start``, or ``per_site`` not a whole number >= 0 (or
-        0 with spikes in the window).
+        ``times`` not a 1-D sequence of finite numbers; ``neurons`` not whole numbers, not one per
+        spike, or an index outside the ``n_sites * per_site`` neurons; ``n_sites`` not a whole
+        number >= 1; as :func:`mean_rate`: ``stop <= start``, or ``per_site`` not a whole number
+        >= 0 (or 0 with spikes in the window).
     """
-    site = np.asarray(neurons) // max(per_site, 1)
+    times = _spike_times(times)
+    n_sites = whole(n_sites, "n_sites", 1, allow_float=True)
+    per_site = whole(per_site, "per_site", 0, allow_float=True)
+    allowed = f"neuron indices of the spikes: whole numbers 0 to {n_sites * per_site - 1}, one per spike time"
+    neurons = floats(neurons, "neurons", allowed)
+    if neurons.shape != times.shape:
+        raise ParameterError("neurons", f"{neurons.size} indices (shape {neurons.shape}) for {times.size} spike times",
+                             allowed)
+    wrong = neurons[~np.isfinite(neurons) | (neurons != np.round(neurons)) | (neurons < 0)
+                    | ((neurons >= n_sites * per_site) if per_site else False)]
+    if wrong.size:
+        raise ParameterError("neurons", f"{wrong[0]:g} ({wrong.size} of {neurons.size})", allowed)
+    site = neurons.astype(np.int64) // max(per_site, 1)
     return np.array([mean_rate(times[site == s], per_site, start, stop) for s in range(n_sites)])
+
+
+def _spike_times(times) -> np.ndarray:
+    """``times`` as a 1-D float array of finite spike times (s), refused naming ``times`` otherwise."""
+    allowed = "spike times in s: a 1-D sequence of finite numbers"
+    out = floats(times, "times", allowed)
+    if out.ndim != 1:
+        raise ParameterError("times", f"an array of shape {out.shape}", allowed)
+    if not np.all(np.isfinite(out)):
+        raise ParameterError("times", f"{out[~np.isfinite(out)][0]} ({np.count_nonzero(~np.isfinite(out))} "
+                                      f"of {out.size})", allowed)
+    return out
 
 
 def gate_index(inhibitory_drive: float, excitatory_drive: float) -> float:
@@ -286,7 +315,9 @@ def population_spikes(result, population: str, condition: int | None = None, *, 
     condition : int, optional
         For combined experiment results (over ``condition``, with ``spike_condition``): keep
         only this condition's spikes, and with ``sort=True`` give this condition's population
-        size.  Ignored for a result that is not combined over ``condition``.
+        size.  A result combined over another dimension (``batch``, ``dose``, ...) has no
+        condition to select (select its point with :func:`painsim.io.point`); a single result is
+        condition 0.  Without it, the spikes of every point of a combined result.
     sort : bool
         Return the spikes in time order (stable) as float64 times and int64
         indices, with the population size as a third element.
@@ -304,7 +335,8 @@ def population_spikes(result, population: str, condition: int | None = None, *, 
         ``population`` is not among the result's populations.
     painsim.errors.ParameterError
         ``condition`` is not a condition index of a combined result (0 to its number of
-        conditions - 1), or, with ``sort=True`` and no ``condition``, the conditions of a
+        conditions - 1), is given for a result combined over another dimension, or is not 0
+        for a single result; or, with ``sort=True`` and no ``condition``, the conditions of a
         combined result differ in the size of ``population`` (naming ``condition``); with
         ``sort=True``, ``condition`` lacks ``population`` (another model's condition), or the
         points along another stacked dimension (``batch``, ...) differ in its size (naming
@@ -317,8 +349,7 @@ def population_spikes(result, population: str, condition: int | None = None, *, 
     if population not in names:
         raise UnknownKeyError(population, names, what="population")
     combined = "spike_condition" in result
-    if combined:
-        condition = _condition_index(result, condition)
+    condition = _condition_index(result, condition)
     sel = result["spike_population"].values == names.index(population)
     if combined and condition is not None:
         sel &= result["spike_condition"].values == condition
@@ -343,10 +374,22 @@ def _finite(value) -> bool:
 
 def _condition_index(result, condition: int | None) -> int | None:
     """``condition`` checked against a result combined over ``condition`` (a whole number 0 to its
-    number of conditions - 1); None stays None, and so does any value for another result."""
-    if condition is None or "condition" not in result.dims:
+    number of conditions - 1); None stays None.  Refused for a result combined over other dimensions
+    only (a condition does not select a batch or dose point: its spikes would be every point's), and,
+    for a single result, unless 0 (its one point; None is returned: nothing to select)."""
+    if condition is None:
         return None
     condition = whole(condition, "condition", 0)
+    if "condition" not in result.dims:
+        others = combined_dims(result)
+        if others:
+            raise ParameterError("condition", condition, f"None: this result is combined over {others[0]!r}, "
+                                 "not over 'condition'", hint=f"select its point k with painsim.io.point(result, "
+                                 f"{others[0]!r}, k), then read it without a condition")
+        if condition != 0:
+            raise ParameterError("condition", condition, "0 or None: a single result is one point (not "
+                                 "combined over 'condition')")
+        return None
     n_conditions = result.sizes["condition"]
     if condition >= n_conditions:
         raise ParameterError("condition", condition, f"a condition index 0 to {n_conditions - 1}")
