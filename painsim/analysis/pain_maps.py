@@ -17,6 +17,7 @@ from .. import readouts
 from ..checks import whole
 from ..errors import ParameterError, UnknownKeyError
 from ..units import parse
+from .selections import conditions_result
 
 __all__ = ["condition_param", "stimulated_site", "pain_map_metrics"]
 
@@ -151,10 +152,13 @@ def pain_map_metrics(ds: xr.Dataset) -> xr.Dataset:
     ------
     painsim.errors.ParameterError
         ``ds`` has no ``map_rate`` (not a result of a model with ``network.layers =
-        'pathway'``).
+        'pathway'``), or no ``condition`` dimension (a single :func:`painsim.simulate` result:
+        give a ``painsim run`` conditions result, or :func:`painsim.io.combine` of simulate
+        results over ``"condition"``).
     """
     if "map_rate" not in ds:
         raise ParameterError("ds", "no map_rate", "results of a model with network.layers = 'pathway'")
+    conditions_result(ds, "pain_map_metrics")  # a single simulate result: KeyError 'condition' before
     models = [str(m) for m in ds["model"].values] if "model" in ds else ["model"] * ds.sizes["condition"]
     names = list(dict.fromkeys(models))
     n_sites = ds.sizes["site"]

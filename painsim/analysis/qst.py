@@ -158,8 +158,17 @@ def windup_ratio(counts_per_pulse) -> float:
     -------
     float
         The ratio (dimensionless); ``nan`` for an empty train or a first response <= 0.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``counts_per_pulse`` (named) not a 1-D sequence of numbers (text, a 2-D array, a scalar:
+        numpy's ValueError or IndexError before).
     """
-    c = np.asarray(counts_per_pulse, float)
+    allowed = "a 1-D sequence of the responses to the stimuli of one train (numbers), in order"
+    c = floats(counts_per_pulse, "counts_per_pulse", allowed)
+    if c.ndim != 1:
+        raise ParameterError("counts_per_pulse", counts_per_pulse, allowed)
     return float(c.mean() / c[0]) if c.size and c[0] > 0 else float("nan")
 
 

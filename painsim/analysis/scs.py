@@ -14,10 +14,12 @@ import numpy as np
 import xarray as xr
 
 from ..anatomy import FIBER_CLASSES
+from ..errors import ParameterError
 from ..readouts import population_spikes
 from ..synchrony import paresthesia, volley_starts
 from ..units import to_si
-from .selections import condition_devices, experiment_conditions, result_duration
+from .selections import (CONDITIONS_RESULT, condition_devices, conditions_result, experiment_conditions,
+                         matched_conditions, result_duration)
 
 __all__ = ["synchronous_volleys", "scs_metrics", "scs_frequency_curves"]
 
@@ -72,15 +74,65 @@ def _natural_inputs(ds: xr.Dataset, conds: list, c: int) -> str:
     return json.dumps(table, sort_keys=True, default=str)
 
 
-def _baseline_condition(ds: xr.Dataset, conds: list, c: int) -> int:
-    """The first condition without a stimulus whose natural spike trains are those of condition
-    ``c`` (same model, parameters, natural stimuli, sites and seed: :func:`_natural_inputs`);
-    -1 for none, and for a condition ``c`` without a stimulus."""
-    if "stimulus" not in conds[c]:
-        return -1
-    key = _natural_inputs(ds, conds, c)
-    return next((b for b, cb in enumerate(conds) if "stimulus" not in cb and _natural_inputs(ds, conds, b) == key),
-                -1)
+def _baselines(ds: xr.Dataset, has: list, keys: list) -> np.ndarray:
+    """Per condition, the first condition without a device whose natural spike trains are its own:
+    the same natural inputs (``keys``: model, parameters, natural stimuli, sites and seed) and the
+    same number of neurons in every population (``population_size``; another count cannot give the
+    same trains, and its spike counts cannot be compared fiber by fiber); -1 for none, and for a
+    condition without a device."""
+    n = len(has)
+    sizes = ds["population_size"].values if "population_size" in ds else None
+    per = sizes is not None and ds["population_size"].dims[0] == "condition"
+    same = [json.dumps([keys[c], np.asarray(sizes[c]).tolist() if per else None]) for c in range(n)]
+    return np.array([next((b for b in range(n) if not has[b] and same[b] == same[c]), -1) if has[c] else -1
+                     for c in range(n)], int)
+
+
+#: The per-condition variables :func:`painsim.io.combine` makes of a simulate result's attributes that
+#: set its natural spike trains (the model and its parameters, natural stimuli, seed).
+_NATURAL_VARIABLES = ("model", "parameters", "noxious", "touch", "seed")
+
+
+def _stored_devices(ds: xr.Dataset) -> list:
+    """Each condition's device summaries (:func:`painsim.devices.describe_devices`: a list, empty
+    without a device) from the ``stimulus`` variable :func:`painsim.io.combine` stores."""
+    out = []
+    for text in np.atleast_1d(ds["stimulus"].values):
+        stored = json.loads(str(text)) if str(text) not in ("", "None") else None
+        out.append([] if stored is None else stored if isinstance(stored, list) else [stored])
+    return out
+
+
+def _stored_pulses(device: dict, duration: float) -> int:
+    """Pulses of a stored device before the end of a run of ``duration`` s: all of them when the
+    device ends with the run; else (a summary holds no onsets) its pulses spread evenly over its
+    duration, those of the part the run covered (rounded up: the first pulse is at 0)."""
+    n, length = int(device.get("n_pulses", 0)), float(device.get("duration_s", 0.0))
+    if length <= duration + 1e-9 or n == 0:
+        return n
+    return int(np.ceil(n * duration / length - 1e-9))
+
+
+def _devices_and_baselines(ds: xr.Dataset, duration: float) -> tuple[list, list, np.ndarray]:
+    """Per condition: has it a device, the most pulses of one of its devices before the end of the
+    run, and its baseline (:func:`_baselines`).  From the ``[[condition]]`` tables when ``ds``
+    carries them (a ``painsim run`` result), else from the variables :func:`painsim.io.combine`
+    makes of simulate results' attributes (``stimulus``; ``parameters``, ``noxious``, ``touch``,
+    ``seed`` for the natural inputs); refused when it carries neither."""
+    conds = matched_conditions(ds)
+    n = ds.sizes["condition"]
+    if conds is not None:
+        has = ["stimulus" in c for c in conds]
+        pulses = [max([int(np.sum(w.onsets < duration)) for w in condition_devices(c)], default=0) for c in conds]
+        return has, pulses, _baselines(ds, has, [_natural_inputs(ds, conds, c) for c in range(n)])
+    if "stimulus" not in ds or ds["stimulus"].dims != ("condition",):
+        raise ParameterError("ds", "a result without its conditions' devices (no experiment_spec attribute "
+                             "matching its conditions, no 'stimulus' variable over condition)", CONDITIONS_RESULT)
+    devices = _stored_devices(ds)
+    has = [bool(d) for d in devices]
+    pulses = [max([_stored_pulses(d, duration) for d in devs], default=0) for devs in devices]
+    per = [v for v in _NATURAL_VARIABLES if v in ds and ds[v].dims == ("condition",)]
+    return has, pulses, _baselines(ds, has, [json.dumps([str(ds[v].values[c]) for v in per]) for c in range(n)])
 
 
 def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
@@ -88,7 +140,8 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
 
     * ``recruited`` (condition, fiber_class): fraction of a class's fibers that fire
       more than in the matching no-stimulation condition (the first with the same model,
-      parameters, natural stimuli, sites and seed, hence the same natural spike trains);
+      parameters, natural stimuli, sites, seed and population sizes, hence the same natural
+      spike trains);
     * ``evoked_rate`` (condition, fiber_class): extra spikes per fiber per second;
     * ``volleys_per_pulse`` and ``volley_rate``: synchronous Aβ volleys (``>= k``
       distinct Aβ fibers within ``window``; :func:`synchronous_volleys`),
@@ -107,7 +160,11 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
         An experiment result over ``condition`` with the spikes of the fiber classes
         (:func:`painsim.readouts.population_spikes`), ``population_size``, ``pn_rate``,
         ``pain`` and ``gate_index``; its ``experiment_spec`` says which conditions have a
-        device (:func:`experiment_conditions`).
+        device (:func:`experiment_conditions`; a ``painsim run`` result), else its ``stimulus``
+        variable over ``condition`` (:func:`painsim.io.combine` of :func:`painsim.simulate`
+        results: the conditions are matched by their ``model``, ``parameters``, ``noxious``,
+        ``touch`` and ``seed`` variables, and a device lasting longer than the run is taken to
+        deliver its pulses evenly over its duration, the summary holding no onsets).
     k : int
         Least number of distinct Aβ fibers in a volley (>= 1; default 5).
     window : float
@@ -130,12 +187,15 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
     painsim.errors.UnknownKeyError
         ``ds`` has no spikes of a fiber class (a population it does not list).
     painsim.errors.ParameterError
-        ``k`` or ``window`` refused by :func:`synchronous_volleys`, or a condition's stimulus
-        table refused by :func:`condition_devices`.
+        ``k`` or ``window`` refused by :func:`synchronous_volleys`, a condition's stimulus
+        table refused by :func:`condition_devices`, or ``ds`` (named) not a result over
+        ``condition`` (a single :func:`painsim.simulate` result) or without its conditions'
+        devices (neither ``experiment_spec`` tables nor a ``stimulus`` variable).
     """
-    conds = experiment_conditions(ds)
+    conditions_result(ds, "scs_metrics")
     n = ds.sizes["condition"]
     duration = result_duration(ds)
+    has, pulses, base = _devices_and_baselines(ds, duration)
     classes = list(FIBER_CLASSES)
     def counts(c, pop):  # spikes per fiber; conditions may differ in their number of body sites
         size = np.atleast_1d(ds["population_size"].sel(population=pop).values)
@@ -145,10 +205,9 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
     rec, evo = np.zeros((n, len(classes))), np.zeros((n, len(classes)))
     abeta_sizes = np.atleast_1d(ds["population_size"].sel(population="Abeta").values)
     vpp, vrate, beyond = np.zeros(n), np.zeros(n), np.zeros(n)
-    base = np.array([_baseline_condition(ds, conds, c) for c in range(n)], int)
     for c in range(n):
         for j, pop in enumerate(classes):
-            if "stimulus" not in conds[c]:
+            if not has[c]:
                 break  # no device: nothing recruited
             now = counts(c, pop)
             ref = counts(base[c], pop) if base[c] >= 0 else np.zeros_like(now)
@@ -161,8 +220,7 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
         n_abeta = int(abeta_sizes[c if abeta_sizes.size == n else 0])
         beyond[c] = (paresthesia(t, i, n_abeta, 0.0, duration, window, k / n_abeta)
                      if v.size and 2 <= k <= n_abeta else 0.0)
-        n_pulses = max([int(np.sum(w.onsets < duration)) for w in condition_devices(conds[c])], default=0)
-        vpp[c] = min(v.size / n_pulses, 1.0) if n_pulses else 0.0
+        vpp[c] = min(v.size / pulses[c], 1.0) if pulses[c] else 0.0
     return xr.Dataset(
         {"recruited": (("condition", "fiber_class"), rec, {"units": "1"}),
          "baseline": (("condition",), base, {"units": "1", "long_name": "index of the no-stimulation "

@@ -16,8 +16,12 @@ import xarray as xr
 from ..errors import ParameterError
 from ..stimulation import from_spec
 
-__all__ = ["experiment_conditions", "result_duration", "condition_devices", "changed_connections", "course_arms",
-           "cohort_groups"]
+__all__ = ["experiment_conditions", "matched_conditions", "conditions_result", "result_duration", "condition_devices",
+           "changed_connections", "course_arms", "cohort_groups"]
+
+#: What a per-condition analysis reads, for its refusals.
+CONDITIONS_RESULT = ("a result over 'condition': a `painsim run` conditions result, or "
+                     "painsim.io.combine(results, 'condition', labels) of painsim.simulate results")
 
 
 # ---------------------------------------------------------------- experiment results
@@ -42,15 +46,56 @@ def experiment_conditions(ds: xr.Dataset) -> list:
         missing, or its labels do not match and it lists another number of conditions; ``[]``
         without a ``condition`` dim).
     """
+    conds = matched_conditions(ds)
+    return [{} for _ in range(ds.sizes.get("condition", 0))] if conds is None else conds
+
+
+def matched_conditions(ds: xr.Dataset) -> list | None:
+    """The ``[[condition]]`` tables of ``ds`` as :func:`experiment_conditions` matches them, or
+    None when ``ds`` does not carry them (no ``experiment_spec`` attribute, or tables that match
+    neither the labels nor the number of its conditions).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        An experiment result.
+
+    Returns
+    -------
+    list of dict or None
+    """
     spec = json.loads(ds.attrs.get("experiment_spec", "{}") or "{}")
+    if "condition" not in spec:
+        return None
     conds = spec.get("condition", [])
     by_label = {c.get("label", f"condition {k}"): c for k, c in enumerate(conds)}
     labels = [str(v) for v in ds["condition"].values] if "condition" in ds.coords else []
     if labels and len(by_label) == len(conds) and all(label in by_label for label in labels):
         return [by_label[label] for label in labels]  # a subset or reordering keeps its own tables
-    if len(conds) != ds.sizes.get("condition", 0):
-        return [{} for _ in range(ds.sizes.get("condition", 0))]
-    return conds
+    return conds if len(conds) == ds.sizes.get("condition", 0) else None
+
+
+def conditions_result(ds, what: str) -> None:
+    """Refuse, by name, what is not a result over ``condition`` (a single :func:`painsim.simulate`
+    result has none: it raised a bare KeyError 'condition').
+
+    Parameters
+    ----------
+    ds : object
+        The argument of the analysis ``what``.
+    what : str
+        The analysis, for the message (``"scs_metrics"``).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` not an xarray.Dataset with a ``condition`` dimension (named ``ds``).
+    """
+    if not isinstance(ds, xr.Dataset) or "condition" not in ds.dims:
+        got = type(ds).__name__ if not isinstance(ds, xr.Dataset) else "a Dataset without a 'condition' dimension"
+        raise ParameterError("ds", got, f"{CONDITIONS_RESULT} (what {what} reads)",
+                             hint="a single painsim.simulate result has no conditions to compare" if
+                             isinstance(ds, xr.Dataset) else None)
 
 
 def result_duration(ds: xr.Dataset) -> float:

@@ -62,7 +62,8 @@ def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     Returns
     -------
     tuple of float
-        ``(low, high)``, within [0, 1].
+        ``(low, high)``, within [0, 1]; ``low`` exactly 0 for ``k = 0`` and ``high`` exactly 1
+        for ``k = n``.
 
     Raises
     ------
@@ -82,7 +83,10 @@ def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # exact at the ends (centre - half is 0 for k = 0 only up to rounding: 5.55e-17 for 0 of 3)
+    low = 0.0 if k == 0 else float(min(max(0.0, centre - half), 1.0))
+    high = 1.0 if k == n else float(max(min(1.0, centre + half), 0.0))
+    return low, high
 
 
 def responder_flags(table, threshold: float, relief: str = "relief") -> np.ndarray:

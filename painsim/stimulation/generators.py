@@ -50,6 +50,16 @@ def _count(value, name) -> int:
     return int(value)
 
 
+def _gap_fits_shape(shape, gap, given=None) -> None:
+    """Refuse an interphase gap of a monophasic pulse: it has no second phase, so the gap would
+    change nothing but the waveform's :meth:`~Waveform.key` (a cache miss); ``given`` is the gap
+    as the caller wrote it (for the message)."""
+    if shape == "monophasic" and is_number(gap) and gap != 0:
+        raise WaveformError("interphase_gap", gap if given is None else given,
+                            "0 for a monophasic pulse (it has no second phase)",
+                            hint='give shape="biphasic" for a gap between two phases')
+
+
 def _fields(amplitude: float, kind: str, **fields) -> None:
     """Refuse the amplitude and the :class:`Waveform` fields of a train before its pulses are laid
     out (an empty waveform checks the fields at no cost)."""
@@ -80,7 +90,8 @@ def tonic(rate, width, amplitude, duration, *, shape="biphasic", interphase_gap=
     shape, modality, target, threshold_class, site
         As the fields of :class:`Waveform`.
     interphase_gap : Quantity (s)
-        Gap between the phases of a biphasic pulse; 0 (the default) for none.
+        Gap between the phases of a biphasic pulse; 0 (the default) for none, and the only value
+        a monophasic pulse takes.
     label : str, optional
         Description; default ``"tonic <rate> Hz"``.
 
@@ -99,8 +110,9 @@ def tonic(rate, width, amplitude, duration, *, shape="biphasic", interphase_gap=
         ``rate`` or ``width`` not finite and > 0, ``duration`` out of range, ``amplitude`` not
         finite and >= 0 or above :func:`~painsim.stimulation.waveform.amplitude_limit` (a current
         above 1 A on an electrical contact), a pulse (both phases and the gap if biphasic) longer
-        than the period ``1 / rate``, or a field :class:`Waveform` refuses; all before any pulse is
-        laid out.
+        than the period ``1 / rate``, a nonzero ``interphase_gap`` with a monophasic ``shape``, or
+        a field :class:`Waveform` refuses; all before any pulse is laid out.  A ``duration``
+        shorter than one period ``1 / rate`` (a train without pulses: :func:`none` is the sham).
     painsim.errors.ParameterError
         A value that cannot be read as a quantity.
     """
@@ -108,6 +120,7 @@ def tonic(rate, width, amplitude, duration, *, shape="biphasic", interphase_gap=
     w = _positive(width, "s", "width")
     d = simulated_duration(duration, "duration", WaveformError)
     gap = to_si(interphase_gap, "s", "interphase_gap") if interphase_gap else 0.0
+    _gap_fits_shape(shape, gap, interphase_gap)
     a, kind = _amplitude(amplitude)
     _fields(a, kind, shape=shape, interphase_gap=gap, modality=modality, target=target,
             threshold_class=threshold_class, site=site)
@@ -116,6 +129,9 @@ def tonic(rate, width, amplitude, duration, *, shape="biphasic", interphase_gap=
         raise WaveformError("width", width, f"a pulse span ({span * 1e6:.6g} us) no longer than the "
                             f"period 1/rate ({1e6 / r:.6g} us)", hint="pulse wider than its period")
     onsets = _regular(r, d)
+    if not onsets.size:  # a train without pulses is a mistake, not a sham (none() is the sham)
+        raise WaveformError("duration", duration, f"a duration of at least one period of the rate ({r:g} Hz: "
+                            f"1/rate = {1e3 / r:.6g} ms): pulses are placed one per whole period")
     return Waveform(onsets, w, a, d, amplitude_kind=kind, shape=shape, interphase_gap=gap,
                     modality=modality, target=target, threshold_class=threshold_class,
                     site=site, label=label or f"tonic {r:g} Hz")
@@ -223,7 +239,8 @@ def high_frequency(amplitude, duration, *, rate="10 kHz", width="30 us", label=N
     Raises
     ------
     painsim.errors.ParameterError
-        As :func:`tonic` (:class:`~painsim.errors.UnitError`, :class:`~painsim.errors.WaveformError`).
+        As :func:`tonic` (:class:`~painsim.errors.UnitError`, :class:`~painsim.errors.WaveformError`,
+        e.g. a ``duration`` shorter than one period: no pulse).
     """
     # "or", not setdefault: an explicit label=None means the default, as in the other generators
     label = label or f"high-frequency {_positive(rate, 'Hz', 'rate') / 1e3:g} kHz"
@@ -266,7 +283,8 @@ def tens(mode="conventional", amplitude=1.5, duration="10 s", *, rate=None, widt
     Raises
     ------
     painsim.errors.WaveformError
-        An unknown ``mode``.
+        An unknown ``mode``, or a ``duration`` shorter than one period of the rate (no pulse;
+        e.g. 0.4 s at the 2 Hz of ``"acupuncture"``), as :func:`tonic` refuses it.
     painsim.errors.ParameterError
         Any other value :func:`tonic` refuses.
     """
@@ -311,7 +329,8 @@ def alternating(rates, segment, width, amplitude, duration, *, label=None, **kwa
         ``rates`` not a non-empty sequence (a single string, a mapping or a set is refused), a
         rate in it not finite and > 0 (named ``rates[i]``, as :func:`tonic` refuses ``rate``,
         before any segment is built), ``segment`` not finite and > 0 or not holding a whole
-        number of periods of every rate (it would change the mean rate), ``duration`` out of range.
+        number of periods of every rate (it would change the mean rate), ``duration`` out of range
+        or shorter than one period of ``rates[0]`` (a train without pulses).
     painsim.errors.UnitError
         A rate in ``rates`` without its unit or in another unit (named ``rates[i]``).
     painsim.errors.ParameterError
@@ -331,15 +350,20 @@ def alternating(rates, segment, width, amplitude, duration, *, label=None, **kwa
         # a segment ending inside a period drops that period's pulse: 15/30 Hz in 0.1-s segments
         # gave 20 Hz, not the 22.5 Hz of the rates
         periods = seg * v
-        if abs(periods - round(periods)) > 1e-9 * max(1.0, periods):
-            raise WaveformError("segment", segment, f"a whole number of periods of every rate (rates[{i}] = "
+        if abs(periods - round(periods)) > 1e-9 * max(1.0, periods) or round(periods) < 1:
+            raise WaveformError("segment", segment, f"a whole number >= 1 of periods of every rate (rates[{i}] = "
                                 f"{v:g} Hz: {periods:.6g} periods per segment)")
-    parts, k = [], 0
+    if np.floor(min(seg, d) * values[0] + _EPS) < 1:  # no pulse at all: a mistake, not a sham (none())
+        raise WaveformError("duration", duration, f"a duration of at least one period of the first rate "
+                            f"(rates[0] = {values[0]:g} Hz: 1/rate = {1e3 / values[0]:.6g} ms)")
+    parts, starts, k = [], [], 0
     while k * seg < d - _EPS:  # segment starts k * seg: no float drift from adding lengths
         length = min(seg, d - k * seg)
-        parts.append(tonic(given[k % len(given)], width, amplitude, f"{length!r} s", **kwargs))
+        if np.floor(length * values[k % len(values)] + _EPS) >= 1:  # a last cut segment may hold no period
+            parts.append(tonic(given[k % len(given)], width, amplitude, f"{length!r} s", **kwargs))
+            starts.append(k * seg)
         k += 1
-    onsets = np.concatenate([p.onsets + j * seg for j, p in enumerate(parts)])
+    onsets = np.concatenate([p.onsets + t for t, p in zip(starts, parts)])
     names = "/".join(f"{v:g}" for v in values)
     return replace(parts[0], onsets=onsets, widths=np.concatenate([p.widths for p in parts]),
                    amplitudes=np.concatenate([p.amplitudes for p in parts]), duration=d,
@@ -382,7 +406,8 @@ def custom(onsets, widths, amplitudes, duration, **kwargs) -> Waveform:
         ValueError, as numpy's broadcasting error raised before); ``widths`` not finite and
         > 0 or ``amplitudes`` not finite and >= 0 (each named); onsets not finite, negative or
         decreasing, a ``duration`` outside 0 s to 1 h or before the end of the last pulse,
-        pulses that overlap (named ``width``), or another field :class:`Waveform` refuses.
+        pulses that overlap (named ``width``), a nonzero ``interphase_gap`` with
+        ``shape="monophasic"``, or another field :class:`Waveform` refuses.
     painsim.errors.ParameterError
         A value that cannot be read as a quantity, or an array that is not 1-D.
     """
@@ -406,7 +431,9 @@ def custom(onsets, widths, amplitudes, duration, **kwargs) -> Waveform:
     a = _per_pulse(a, on.size, "amplitudes", "finite amplitudes >= 0", allow_zero=True)
     if "label" in kwargs and kwargs["label"] is None:  # label=None: the default, as in the other generators
         del kwargs["label"]
-    return Waveform(on, w, a, d, **kwargs)
+    wf = Waveform(on, w, a, d, **kwargs)
+    _gap_fits_shape(wf.shape, wf.interphase_gap, kwargs.get("interphase_gap"))
+    return wf
 
 
 def _per_pulse(values, n: int, name: str, allowed: str, allow_zero: bool = False) -> np.ndarray:

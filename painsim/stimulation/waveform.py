@@ -327,11 +327,14 @@ class Waveform:
         Raises
         ------
         painsim.errors.WaveformError
-            A waveform of another device (naming the attribute that differs).
+            A waveform of another device (naming the attribute that differs), or an operand that
+            is not a Waveform (``wf + 1``; named ``others[i]``).
         """
         parts, t = [self], self.duration
         onsets, widths, amps = [self.onsets], [self.widths], [self.amplitudes]
-        for o in others:
+        for i, o in enumerate(others):
+            if not isinstance(o, Waveform):  # wf + 1 raised AttributeError: 'int' object has no 'amplitude_kind'
+                raise WaveformError(f"others[{i}]", o, "a Waveform to append (wf.concat(other), wf + other)")
             self._compatible(o)
             onsets.append(o.onsets + t)
             widths.append(o.widths)

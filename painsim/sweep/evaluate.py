@@ -27,7 +27,7 @@ from ..circuits.standalone_cache import host_label
 from ..devices import as_devices
 from ..errors import ParameterError, SpecError
 from ..parallel import chunks
-from .points import build_point, point_protocol, protocol_overrides
+from .points import build_point, check_outcome_names, point_protocol, protocol_overrides
 
 __all__ = ["evaluate_batch", "prepare_worker", "check_worker_cache", "make_batches", "failed_result"]
 
@@ -334,4 +334,6 @@ def _function_outcomes(spec, point: Mapping, seed: int) -> xr.Dataset:
                          for k, v in res.items()})
     else:
         raise ParameterError("function result", type(res).__name__, "a dict of outcomes or an xarray.Dataset")
+    if not spec.outcomes:  # the declared ones are checked with the spec, before any point runs
+        check_outcome_names(spec, [str(v) for v in ds.data_vars], "function result outcome")
     return _pick(ds, spec.outcomes) if spec.outcomes else ds

@@ -23,7 +23,7 @@ from ..units import DIMENSIONLESS
 
 __all__ = ["SIMULATE_OUTCOMES", "COURSE_OUTCOMES", "LAYER_OUTCOMES", "COURSE_EFFICACY", "PROTOCOL_FIELDS", "NATURAL", "PHYSICAL", "base_model", "build_point",
            "point_protocol", "protocol_overrides", "validate_points", "populations", "stimulus_tables", "device_argument",
-           "point_outcomes"]
+           "point_outcomes", "RESERVED_OUTCOMES", "check_outcome_names"]
 
 #: The scalar variables each layer of a model's stack (:data:`painsim.circuits.STACKS`) adds to a
 #: :func:`painsim.simulate` result (docs/readouts.md; the layers' ``results``, which declare them only
@@ -55,6 +55,9 @@ COURSE_OUTCOMES = ("baseline_pain", "relief", "responder_30", "responder_50", "p
 #: The efficacy outcomes of a course per plastic connection ``<c>`` (``w_<c>`` + suffix).
 COURSE_EFFICACY = ("", "_after_session", "_late")
 _MAP_COURSE_OUTCOMES = ("map_overactive_area", "map_overactive_area_after_session")
+#: Names a sweep's result gives its own variables and dimensions (:func:`painsim.sweep.results.gather_results`):
+#: no outcome may take one (nor the name of a swept parameter, a coordinate of the result).
+RESERVED_OUTCOMES = ("seed", "status", "error", "point", "repeat")
 #: protocol fields a course sweep can vary (besides ``protocol.stimulus.<argument>``)
 PROTOCOL_FIELDS = ("session_duration", "period", "end_day")
 #: The natural inputs a sweep can vary.
@@ -359,7 +362,9 @@ def validate_points(spec) -> None:
     ------
     painsim.errors.SpecError
         An axis that does not fit the kind, a course without a protocol, no
-        points, or the outcome ``sep`` without its one test electrode or DCN.
+        points, the outcome ``sep`` without its one test electrode or DCN, or an outcome
+        named like a swept parameter or a variable of the sweep's own
+        (:func:`check_outcome_names`).
     painsim.errors.UnknownKeyError
         An unknown model, model parameter or outcome.
     painsim.errors.UnitError
@@ -367,6 +372,7 @@ def validate_points(spec) -> None:
     painsim.errors.ParameterError
         A value that is not allowed; at a point, its hint names the point.
     """
+    check_outcome_names(spec, spec.outcomes)
     if spec.kind == "function":
         spec.outcomes = list(spec.outcomes)
         spec.points()
@@ -453,6 +459,34 @@ def _check_one_stimulus_per_input(spec) -> None:
         if len(axes) > 1 and any(p in PHYSICAL for p in axes):
             raise SpecError("parameters", axes,
                             f"one {channel} stimulus per point (a physical axis, or the {channel} intensity)")
+
+
+def check_outcome_names(spec, names, where: str = "outcomes") -> None:
+    """No outcome takes a name the sweep's result already gives a variable of its own.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The sweep (its swept parameters are coordinates of the result).
+    names : iterable of str
+        The outcomes: the spec's (checked before any point runs), or those a function
+        returned (a function sweep that declares none).
+    where : str
+        What ``names`` are, for the message.
+
+    Raises
+    ------
+    painsim.errors.SpecError
+        A name in :data:`RESERVED_OUTCOMES` (the result's ``seed``, ``status``, ``error`` and its
+        dimensions) or the path of a swept parameter: it would be overwritten by that variable,
+        or collide with that coordinate when the result is gathered, after every point ran.
+    """
+    paths = [a.path for a in spec.axes]
+    for o in names:
+        if o in RESERVED_OUTCOMES or o in paths:
+            raise SpecError(where, o, "an outcome name that is neither a variable of the sweep's own ("
+                            + ", ".join(RESERVED_OUTCOMES) + ") nor a swept parameter"
+                            + (" (" + ", ".join(paths) + ")" if paths else ""))
 
 
 def _check_outcomes(spec) -> None:

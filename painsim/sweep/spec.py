@@ -361,7 +361,8 @@ def make_spec(spec: Mapping[str, Any] | SweepSpec, seed: int | None = None,
     UnitError
         A value whose unit does not fit its parameter.
     ParameterError, SpecError
-        Empty or reversed ranges, bad counts, a value out of range.
+        Empty or reversed ranges, bad counts, a value out of range, an outcome named like a swept
+        parameter or a variable of the sweep's own (``seed``, ``status``, ``error``, ``point``, ``repeat``).
     """
     if isinstance(spec, SweepSpec):
         return _respec(spec, seed, batch_size)

@@ -1,0 +1,223 @@
+"""Refusals and results of the public API that a review found silent or crashing (2026-12-07).
+
+Each test asserts the property with its negative control: the refused input is refused by name
+(before any work, where it was refused after the work), and the valid input next to it still works.
+
+* sweep outcomes named like the sweep's own variables or a swept parameter (overwritten by the run
+  seeds, or a crash after every point ran);
+* pulse trains without pulses (tonic, TENS, high-frequency, alternating), as ``burst`` refuses them;
+* an interphase gap of a monophasic pulse (it changed the waveform's key, not its pulses);
+* ``scs_metrics`` / ``pain_map_metrics`` of results that are not ``painsim run`` results;
+* ``windup_ratio`` of a non-train, ``wilson_interval``'s bounds at k = 0 and k = n, ``waveform + 1``.
+"""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+import xarray as xr
+from brian2 import second, us
+
+import painsim as ps
+from painsim.analysis.qst import windup_ratio
+from painsim.cohort.statistics import wilson_interval
+from painsim.errors import ParameterError, SpecError, WaveformError
+
+S = ps.stimulation
+
+
+# ------------------------------------------------------------------ 1. sweep outcome names
+def _outcomes_g(params, seed):
+    """A function sweep's function (module level: picklable) returning outcomes named like the
+    sweep's own variables, a swept parameter and a valid name."""
+    return {"seed": 5.0, "status": 1.0, "a": 2.0, "y": float(params.get("a", 0.0)) * 2}
+
+
+def _spec(outcomes):
+    return {"name": "bug_hunt", "kind": "function", "function": _outcomes_g, "outcomes": outcomes,
+            "parameters": {"a": {"values": [1.0, 2.0]}}}
+
+
+@pytest.mark.parametrize("name", ["seed", "status", "error", "point", "repeat", "a"])
+def test_sweep_outcome_named_like_its_own_variable_is_refused_before_any_point(name, tmp_path):
+    """An outcome ``seed`` was overwritten by the run seeds, ``a`` (a swept parameter) crashed after
+    every point ran (and on resume): both are refused when the spec is made, naming ``outcomes`` and
+    the value, before the store exists."""
+    with pytest.raises(SpecError, match="outcomes") as err:
+        ps.run_sweep(_spec([name]), store=tmp_path / "s", workers=0)
+    assert err.value.name == "outcomes" and repr(name) in str(err.value)
+    assert "seed, status, error" in str(err.value)  # says what is allowed
+    assert not (tmp_path / "s").exists()
+    with pytest.raises(SpecError, match="outcomes"):
+        ps.sweep.make_spec(_spec([name]))
+
+
+def test_sweep_with_valid_outcome_names_runs_and_keeps_the_run_seeds(tmp_path):
+    """Negative control: a valid outcome runs; ``seed`` holds the run seeds, ``y`` the function's."""
+    res = ps.run_sweep(_spec(["y"]), store=tmp_path / "s", workers=0)
+    assert list(res["y"].values[:, 0]) == [2.0, 4.0]
+    spec = ps.sweep.make_spec(_spec(["y"]))
+    assert int(res["seed"].values[0, 0]) == spec.seed_for(0, 0)
+
+
+def test_function_sweep_without_declared_outcomes_fails_points_returning_a_reserved_name(tmp_path):
+    """A function sweep that declares no outcomes records what the function returns: a returned
+    ``seed`` fails the point (its error names it), instead of being overwritten silently."""
+    spec = dict(_spec([]), outcomes=[])
+    res = ps.run_sweep(spec, store=tmp_path / "s", workers=0)
+    assert (res["status"].values == "failed").all()
+    assert "seed" in str(res["error"].values.ravel()[0])
+
+
+# ------------------------------------------------------------------ 2. trains without pulses
+@pytest.mark.parametrize("build, rate", [
+    (lambda: S.tens("acupuncture", 1.5, "0.4 s"), "2 Hz"),
+    (lambda: S.tonic("50 Hz", "200 us", 1.5, "1 ms"), "50 Hz"),
+    (lambda: S.high_frequency(1.5, "50 us"), "10000 Hz"),
+    (lambda: S.alternating(["15 Hz", "30 Hz"], "0.2 s", "200 us", 1.5, "0.05 s"), "15 Hz"),
+])
+def test_train_without_pulses_is_refused_naming_duration_and_rate(build, rate):
+    """A train shorter than one period has no pulse and ran silently as a sham (none() is the sham):
+    refused as burst() refuses it, naming ``duration`` and the rate."""
+    with pytest.raises(WaveformError) as err:
+        build()
+    assert err.value.name == "duration" and rate in str(err.value)
+
+
+def test_train_of_one_period_still_builds():
+    """Negative control: one whole period holds one pulse; a cut last segment of an alternating
+    train without a whole period keeps the pulses of the others."""
+    assert S.tens("acupuncture", 1.5, "0.5 s").n_pulses == 1
+    assert S.tonic("50 Hz", "200 us", 1.5, "20 ms").n_pulses == 1
+    assert S.alternating(["15 Hz", "30 Hz"], "0.2 s", "200 us", 1.5, "0.21 s").n_pulses == 3
+    assert S.none("0.4 s").n_pulses == 0  # the sham stays
+
+
+def test_library_protocol_windows_shorter_than_a_period_stay_allowed():
+    """A course's session window shorter than a pulse period (2 Hz TENS, a 0.1-s window) is
+    generated with a period more and windowed: it is allowed, with or without a pulse."""
+    tens = ps.protocols.get("tens_acupuncture")
+    assert tens.waveform(0.0, 0.1).n_pulses == 1
+    assert tens.waveform(0.1, 0.2).n_pulses == 0
+
+
+# ------------------------------------------------------------------ 3. monophasic + gap
+def test_monophasic_pulse_with_an_interphase_gap_is_refused():
+    """A monophasic pulse has no second phase: a gap changed only the key (a cache miss)."""
+    builds = (lambda: S.tonic("50 Hz", "200 us", 1.5, "0.1 s", shape="monophasic", interphase_gap=100 * us),
+              lambda: S.custom([0.0] * second, 200 * us, 1.5, 0.1 * second, shape="monophasic",
+                               interphase_gap=100e-6))
+    for build in builds:
+        with pytest.raises(WaveformError) as err:
+            build()
+        assert err.value.name == "interphase_gap"
+
+
+def test_monophasic_without_gap_and_biphasic_with_gap_still_build():
+    """Negative control: no gap (also a zero one with its unit) for a monophasic pulse, a gap for a
+    biphasic one."""
+    mono = S.tonic("50 Hz", "200 us", 1.5, "0.1 s", shape="monophasic", interphase_gap="0 us")
+    assert mono.interphase_gap == 0.0 and mono.n_pulses == 5
+    bi = S.tonic("50 Hz", "200 us", 1.5, "0.1 s", shape="biphasic", interphase_gap="100 us")
+    assert bi.interphase_gap == pytest.approx(100e-6)
+
+
+# ------------------------------------------------------------------ 4. scs_metrics, pain_map_metrics
+SCS_TABLE = {"type": "tonic", "rate": "50 Hz", "width": "200 us", "amplitude": 1.5, "duration": "0.5 s"}
+LABELS = ["none", "scs", "scs again"]
+
+
+@pytest.fixture(scope="module")
+def simulated():
+    """Three simulate results of one model and seed: no device, and twice 1.5 x Aβ tonic SCS."""
+    model = ps.load_model("gate_control")
+    scs = S.from_spec(SCS_TABLE)
+    return [ps.simulate(model, stimulus=s, duration="0.5 s", seed=1) for s in (None, scs, scs)]
+
+
+def test_scs_metrics_of_combined_simulate_results_reads_their_devices(simulated):
+    """ps.io.combine of simulate results carries each condition's devices (``stimulus``): SCS
+    recruits Aβ fibres against the no-device condition (its baseline), as the same result read
+    through its ``[[condition]]`` tables does.  It returned 0 recruited and baseline -1."""
+    ds = ps.io.combine(simulated, "condition", LABELS)
+    got = ps.analysis.scs_metrics(ds)
+    assert list(got["baseline"].values) == [-1, 0, 0]
+    abeta = got["recruited"].sel(fiber_class="Abeta").values
+    assert abeta[0] == 0 and abeta[1] > 0 and abeta[2] > 0  # negative control: no device, none recruited
+    assert got["volleys_per_pulse"].values[0] == 0 and got["volleys_per_pulse"].values[1] > 0
+    spec = {"experiment": {"name": "x", "model": "gate_control"},
+            "condition": [{"label": "none"}, {"label": "scs", "stimulus": SCS_TABLE},
+                          {"label": "scs again", "stimulus": SCS_TABLE}]}
+    tables = ps.analysis.scs_metrics(ds.assign_attrs(experiment_spec=json.dumps(spec)))
+    for name in ("recruited", "evoked_rate", "volleys_per_pulse", "baseline"):
+        np.testing.assert_array_equal(got[name].values, tables[name].values)
+
+
+def test_scs_metrics_of_a_single_result_or_one_without_devices_is_refused(simulated):
+    """A single simulate result raised KeyError 'condition'; one over ``condition`` that carries
+    neither tables nor a ``stimulus`` variable read as no device anywhere: both refused naming
+    ``ds`` and the result needed."""
+    with pytest.raises(ParameterError, match="painsim run") as err:
+        ps.analysis.scs_metrics(simulated[1])
+    assert err.value.name == "ds"
+    ds = ps.io.combine(simulated, "condition", LABELS).drop_vars("stimulus")
+    with pytest.raises(ParameterError, match="painsim run") as err:
+        ps.analysis.scs_metrics(ds)
+    assert err.value.name == "ds"
+
+
+def test_pain_map_metrics_of_a_result_without_conditions_is_refused():
+    """A single (pathway) result has no ``condition``: refused by name, not KeyError."""
+    single = xr.Dataset({"map_rate": (("map_y", "map_x"), np.zeros((2, 2)))})
+    with pytest.raises(ParameterError, match="painsim run") as err:
+        ps.analysis.pain_map_metrics(single)
+    assert err.value.name == "ds"
+    # negative control: the same layout over condition passes that check (and fails later, on
+    # what it really lacks: its stored parameters)
+    with pytest.raises(ParameterError, match="parameters"):
+        ps.analysis.pain_map_metrics(single.expand_dims(condition=["a"]).assign_coords(site=[0]))
+
+
+# ------------------------------------------------------------------ 5. small ones
+@pytest.mark.parametrize("bad", [[[1, 2], [3, 4]], ["a"], 5, "12"])
+def test_windup_ratio_of_a_non_train_is_refused_by_name(bad):
+    with pytest.raises(ParameterError) as err:
+        windup_ratio(bad)
+    assert err.value.name == "counts_per_pulse"
+
+
+def test_windup_ratio_of_a_train():
+    """Negative control: mean over the train / first response."""
+    assert windup_ratio([2, 4, 6]) == 2.0
+    assert math.isnan(windup_ratio([0, 1]))
+
+
+def test_wilson_interval_is_exactly_within_zero_and_one():
+    """0 of n has a lower bound of exactly 0 (it was 5.55e-17 for 0 of 3), n of n an upper bound of
+    exactly 1; an inner proportion keeps both bounds strictly inside."""
+    for n in (1, 3, 7, 40, 1000):
+        assert wilson_interval(0, n)[0] == 0.0
+        assert wilson_interval(n, n)[1] == 1.0
+    low, high = wilson_interval(1, 3)
+    assert 0.0 < low < 1 / 3 < high < 1.0
+
+
+def test_adding_a_non_waveform_is_refused_naming_the_operand():
+    wf = S.tonic("50 Hz", "200 us", 1.5, "0.1 s")
+    with pytest.raises(WaveformError) as err:
+        wf + 1
+    assert err.value.name == "others[0]"
+    assert (wf + wf).n_pulses == 2 * wf.n_pulses  # negative control
+
+
+def test_scs_baseline_needs_the_same_population_sizes():
+    """A no-device condition with another number of fibres cannot have the same natural spike
+    trains (and its counts cannot be compared fiber by fiber: a broadcast error before): it is not
+    a baseline.  Negative control: the same sizes pair the SCS condition with it."""
+    from test_readout_defects import STIMULUS, _scs_dataset
+    conds = [{"label": "rest"}, {"label": "SCS", "stimulus": STIMULUS}]
+    fired = [{"Abeta": [0]}, {"Abeta": [0, 1, 2]}]
+    assert list(ps.analysis.scs_metrics(_scs_dataset(conds, fired, [20, 30]))["baseline"].values) == [-1, -1]
+    assert list(ps.analysis.scs_metrics(_scs_dataset(conds, fired, [20, 20]))["baseline"].values) == [-1, 0]
