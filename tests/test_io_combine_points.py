@@ -22,6 +22,7 @@ from painsim import readouts
 from painsim.analysis import neuron_spike_counts, result_duration, spikes_per_pulse
 from painsim.errors import ParameterError
 from painsim.fibers import heat
+from refusals import refused as refused_by_name
 
 #: The per-point attrs ``combine`` turns into variables; ``point`` leaves them scalar variables.
 PER_POINT_VARS = {"seed", "parameters", "stimulus", "noxious", "touch", "label", "model"}
@@ -31,13 +32,11 @@ READ_ATTRS = ("duration_s", "dt_s", "readout_start_s")
 
 
 def refused(call, name: str, *words: str) -> ParameterError:
-    """``call`` raises ParameterError naming ``name`` (and saying each of ``words``)."""
-    with pytest.raises(ParameterError) as err:
-        call()
-    assert err.value.name == name, err.value
+    """``call`` raises ParameterError naming ``name`` (tests/refusals.refused) and saying each of ``words``."""
+    err = refused_by_name(call, name)
     for word in words:
-        assert word in str(err.value), err.value
-    return err.value
+        assert word in str(err), err
+    return err
 
 
 @pytest.fixture(scope="module")
