@@ -168,6 +168,23 @@ def test_scs_metrics_of_a_single_result_or_one_without_devices_is_refused(simula
     assert err.value.name == "ds"
 
 
+def test_scs_frequency_curves_needs_the_experiments_tables(simulated):
+    """Without the ``[[condition]]`` tables every condition of a combined result read as the no-device
+    baseline (curves of no point): refused naming ``ds``, as is a single result.  Negative control:
+    the same result with its tables gives one curve point per SCS condition at 50 Hz."""
+    ds = ps.io.combine(simulated, "condition", LABELS)
+    for bad in (ds, simulated[1]):
+        with pytest.raises(ParameterError, match="painsim run") as err:
+            ps.analysis.scs_frequency_curves(bad)
+        assert err.value.name == "ds"
+    spec = {"experiment": {"name": "x", "model": "gate_control"},
+            "condition": [{"label": "none"}, {"label": "scs", "stimulus": SCS_TABLE},
+                          {"label": "scs again", "stimulus": SCS_TABLE}]}
+    curves = ps.analysis.scs_frequency_curves(ds.assign_attrs(experiment_spec=json.dumps(spec)))
+    assert list(curves) == [0.0] and curves[0.0]["f"] == [50.0, 50.0]
+    assert curves[0.0]["base"] == float(ds["pn_rate"].values[0])
+
+
 def test_pain_map_metrics_of_a_result_without_conditions_is_refused():
     """A single (pathway) result has no ``condition``: refused by name, not KeyError."""
     single = xr.Dataset({"map_rate": (("map_y", "map_x"), np.zeros((2, 2)))})

@@ -18,7 +18,7 @@ from ..errors import ParameterError
 from ..readouts import population_spikes
 from ..synchrony import paresthesia, volley_starts
 from ..units import to_si
-from .selections import (CONDITIONS_RESULT, condition_devices, conditions_result, experiment_conditions,
+from .selections import (CONDITIONS_RESULT, condition_devices, conditions_result,
                          matched_conditions, result_duration)
 
 __all__ = ["synchronous_volleys", "scs_metrics", "scs_frequency_curves"]
@@ -267,9 +267,16 @@ def scs_frequency_curves(ds: xr.Dataset) -> dict:
     ------
     painsim.errors.UnknownKeyError, painsim.errors.ParameterError
         A condition's stimulus table refused by :func:`condition_devices`, or its ``gaba_block`` not
-        a plain number or fraction (``0.5``, ``"50 %"``), named ``condition[<k>].params.<path>``.
+        a plain number or fraction (``0.5``, ``"50 %"``), named ``condition[<k>].params.<path>``;
+        ``ds`` without conditions, or without the experiment's condition tables (a result combined
+        in Python: every condition read as the baseline before), named ``ds``.
     """
-    conds = experiment_conditions(ds)
+    conditions_result(ds, "scs_frequency_curves")
+    conds = matched_conditions(ds)
+    if conds is None:
+        raise ParameterError("ds", "a result without its experiment's [[condition]] tables",
+                             "a `painsim run` conditions result (scs_frequency_curves reads each condition's "
+                             "stimulus and params from its experiment's tables)")
     pn = ds["pn_rate"].values
     groups: dict = {}
     for c, spec in enumerate(conds):
