@@ -24,8 +24,7 @@ from .errors import ParameterError, PathError
 from .labels import label
 from .version import __version__, source_digest
 
-__all__ = ["save", "as_saved", "bin_width", "load", "combine", "point", "combined_dims", "POINT_ATTRS", "check_whole", "atomic_path", "file_mode", "RAGGED_PREFIXES", "to_neo", "write_neo", "NEO_PACKAGES", "missing_neo_packages",
-           "is_netcdf", "netcdf_file", "RESULT_FILES"]
+__all__ = ["save", "as_saved", "bin_width", "load", "combine", "point", "combined_dims", "POINT_ATTRS", "POINT_VARIABLES", "check_whole", "atomic_path", "file_mode", "RAGGED_PREFIXES", "to_neo", "write_neo", "NEO_PACKAGES", "missing_neo_packages", "is_netcdf", "netcdf_file", "RESULT_FILES"]
 
 #: Dimensions whose length differs between points (spikes, synapse lists).
 RAGGED_PREFIXES = ("spike", "synapse_")
@@ -191,10 +190,11 @@ _INDEX_LONG_NAME = "index along {!r} of each entry"
 _INDEX_PATTERN = re.compile(r"index along '(.+)' of each entry")
 
 
+#: Per-point attrs :func:`combine` always makes variables along its ``dim`` (a point's own inputs).
+POINT_VARIABLES = ("seed", "parameters", "stimulus", "noxious", "touch", "label", "model")
 #: Per-point attrs a result is read by (``painsim.simulate``'s): :func:`combine` makes one that differs
 #: between its points a variable along its ``dim`` (units, long_name), :func:`point` an attr again.
-POINT_ATTRS = {"duration_s": ("s", "simulated time of the point"), "dt_s": ("s", "simulation time step of the point"),
-               "readout_start_s": ("s", "start of the point's readout window")}
+POINT_ATTRS = {"duration_s": ("s", "simulated time of the point"), "dt_s": ("s", "simulation time step of the point"), "readout_start_s": ("s", "start of the point's readout window")}
 
 
 def _is_ragged(dim: str) -> bool:
@@ -243,7 +243,7 @@ def combine(results: Sequence[xr.Dataset], dim: str, labels: Sequence) -> xr.Dat
     out = xr.concat(fixed, dim=dim, coords="minimal", compat="override", join="outer")
     out = out.assign_coords({dim: list(labels)})
     _combine_ragged(out, results, dim)
-    for key in ("seed", "parameters", "stimulus", "noxious", "touch", "label", "model"):
+    for key in POINT_VARIABLES:
         if key in results[0].attrs:
             vals = [ds.attrs.get(key) for ds in results]
             out[f"{key}"] = ((dim,), np.asarray(vals))
@@ -319,7 +319,8 @@ def combined_dims(result: xr.Dataset) -> list[str]:
     -------
     list of str
     """
-    return [str(d) for d in result.dims if d in _point_indices(result)]
+    found = _point_indices(result)
+    return [str(d) for d in result.dims if d in found]
 
 
 def check_whole(result: xr.Dataset, name: str = "result") -> None:

@@ -127,14 +127,19 @@ def test_monophasic_without_gap_and_biphasic_with_gap_still_build():
 # ------------------------------------------------------------------ 4. scs_metrics, pain_map_metrics
 SCS_TABLE = {"type": "tonic", "rate": "50 Hz", "width": "200 us", "amplitude": 1.5, "duration": "0.5 s"}
 LABELS = ["none", "scs", "scs again"]
+#: The experiment file behind those three conditions (its [[condition]] tables).
+EXPERIMENT = {"experiment": {"name": "x", "model": "gate_control"},
+              "condition": [{"label": "none"}, {"label": "scs", "stimulus": SCS_TABLE},
+                            {"label": "scs again", "stimulus": SCS_TABLE}]}
 
 
 @pytest.fixture(scope="module")
 def simulated():
-    """Three simulate results of one model and seed: no device, and twice 1.5 x Aβ tonic SCS."""
+    """Three simulate results of one model and seed: no device, and twice 1.5 x Aβ tonic SCS (the
+    same run: simulated once)."""
     model = ps.load_model("gate_control")
-    scs = S.from_spec(SCS_TABLE)
-    return [ps.simulate(model, stimulus=s, duration="0.5 s", seed=1) for s in (None, scs, scs)]
+    none, scs = (ps.simulate(model, stimulus=s, duration="0.5 s", seed=1) for s in (None, S.from_spec(SCS_TABLE)))
+    return [none, scs, scs]
 
 
 def test_scs_metrics_of_combined_simulate_results_reads_their_devices(simulated):
@@ -147,10 +152,7 @@ def test_scs_metrics_of_combined_simulate_results_reads_their_devices(simulated)
     abeta = got["recruited"].sel(fiber_class="Abeta").values
     assert abeta[0] == 0 and abeta[1] > 0 and abeta[2] > 0  # negative control: no device, none recruited
     assert got["volleys_per_pulse"].values[0] == 0 and got["volleys_per_pulse"].values[1] > 0
-    spec = {"experiment": {"name": "x", "model": "gate_control"},
-            "condition": [{"label": "none"}, {"label": "scs", "stimulus": SCS_TABLE},
-                          {"label": "scs again", "stimulus": SCS_TABLE}]}
-    tables = ps.analysis.scs_metrics(ds.assign_attrs(experiment_spec=json.dumps(spec)))
+    tables = ps.analysis.scs_metrics(ds.assign_attrs(experiment_spec=json.dumps(EXPERIMENT)))
     for name in ("recruited", "evoked_rate", "volleys_per_pulse", "baseline"):
         np.testing.assert_array_equal(got[name].values, tables[name].values)
 
@@ -177,10 +179,7 @@ def test_scs_frequency_curves_needs_the_experiments_tables(simulated):
         with pytest.raises(ParameterError, match="painsim run") as err:
             ps.analysis.scs_frequency_curves(bad)
         assert err.value.name == "ds"
-    spec = {"experiment": {"name": "x", "model": "gate_control"},
-            "condition": [{"label": "none"}, {"label": "scs", "stimulus": SCS_TABLE},
-                          {"label": "scs again", "stimulus": SCS_TABLE}]}
-    curves = ps.analysis.scs_frequency_curves(ds.assign_attrs(experiment_spec=json.dumps(spec)))
+    curves = ps.analysis.scs_frequency_curves(ds.assign_attrs(experiment_spec=json.dumps(EXPERIMENT)))
     assert list(curves) == [0.0] and curves[0.0]["f"] == [50.0, 50.0]
     assert curves[0.0]["base"] == float(ds["pn_rate"].values[0])
 

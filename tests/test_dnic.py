@@ -45,12 +45,6 @@ def _pn_count(results, model):
     return spikes_after_transient(results, "PN", site=int(model.si("body.painful_site")))
 
 
-def _srd_count(results, model):
-    """SRD spikes after the readout transient (one population for every site), summed over the
-    results (circuits): the spikes behind ``srd_rate``."""
-    return spikes_after_transient(results, "SRD")
-
-
 @pytest.fixture(scope="module")
 def runs(model):
     """Heat at the painful site alone and with 52 °C at the remote site; remote heat alone and
@@ -94,7 +88,7 @@ def test_srd_answers_noxious_input_from_anywhere_and_not_touch(model, runs):
     remote heat no longer exceeds touch; without the gate (IN -> PN removed) touch drives the PN
     and through them the SRD beyond the bound (spinoreticular input is subthreshold per spike, so
     the near-silent PN of the healthy gate leave the SRD silent)."""
-    noxious, touched = (_srd_count(runs["on", c], model) for c in ("remote heat", "remote brush"))
+    noxious, touched = (spikes_after_transient(runs["on", c], "SRD") for c in ("remote heat", "remote brush"))
     assert exceeds(noxious, touched), (noxious, touched)
     assert not exceeds(touched, 0), touched
 
@@ -115,7 +109,7 @@ def test_remote_noxious_heat_inhibits_and_the_lesion_removes_it(model, runs):
     # those with the painful site's heat alone beyond 3 Poisson sd, exceeds; not a fixed srd_rate > 5,
     # which the painful site's heat alone may meet), but their inhibition is gone, and the circuit is
     # spike for spike the layer-off circuit (the SRD -> PN conductance is 0)
-    srd_test, srd_remote = (_srd_count(runs["cut", c], model) for c in ("test", "test+remote heat"))
+    srd_test, srd_remote = (spikes_after_transient(runs["cut", c], "SRD") for c in ("test", "test+remote heat"))
     assert exceeds(srd_remote, srd_test), (srd_test, srd_remote)
     assert cut == off
     for a, b in zip(runs["cut", "test+remote heat"], runs["off", "test+remote heat"]):
@@ -164,8 +158,8 @@ def test_the_srd_relay_factor_scales_the_spinoreticular_drive_and_is_off_by_defa
         np.testing.assert_array_equal(a.spike_neuron.values, c.spike_neuron.values)
     # naloxone at f = 0 leaves the SRD answering remote heat: pooled spikes beyond those with the
     # painful site's heat alone by 3 Poisson sd (exceeds), not a fixed srd_rate > 5
-    assert exceeds(_srd_count(default_cond, model), _srd_count(default_test, model)), \
-        (_srd_count(default_test, model), _srd_count(default_cond, model))
+    assert exceeds(spikes_after_transient(default_cond, "SRD"), spikes_after_transient(default_test, "SRD")), \
+        (spikes_after_transient(default_test, "SRD"), spikes_after_transient(default_cond, "SRD"))
     # as test_remote_noxious_heat_inhibits... without naloxone: the inhibition stays, beyond counting noise
     assert exceeds(_pn_count(default_test, model), _pn_count(default_cond, model))
     # negative control: with the descending limb cut, remote heat no longer lowers the count

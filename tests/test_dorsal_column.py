@@ -107,17 +107,12 @@ def _pn_count(results, model, population="PN"):
     return spikes_after_transient(results, population, site=int(model.si("body.painful_site")))
 
 
-def _ma_count(results, model):
-    """MA spikes after ``readout.transient`` (one population for every site), summed over the results."""
-    return spikes_after_transient(results, "MA")
-
-
 def _painful_dcn(result, model):
     """Spike times and indices (within the site: 0 .. n_nucleus - 1) of the painful site's DCN
     in the readout window (after ``readout.transient``)."""
     n, painful = int(model.si("dorsal_column.n_nucleus")), int(model.si("body.painful_site"))
     t, i, _ = ps.readouts.population_spikes(result, "DCN", sort=True)
-    keep = (i // n == painful) & (t >= ps.readouts.readout_start(model, result.attrs["duration_s"]))
+    keep = (i // n == painful) & (t >= float(result.attrs["readout_start_s"]))
     return t[keep], i[keep] - painful * n
 
 
@@ -152,7 +147,7 @@ def test_tonic_scs_drives_dcn_and_monoaminergic_neurons(model, runs):
     for r in runs["scs"]:
         per_neuron = np.bincount(_painful_dcn(r, model)[1], minlength=n)
         assert np.all((per_neuron == 0) | (per_neuron >= _pulses(model))), per_neuron
-    ma_none, ma_scs, ma_cut = (_ma_count(runs[k], model) for k in ("none", "scs", "scs_cut"))
+    ma_none, ma_scs, ma_cut = (spikes_after_transient(runs[k], "MA") for k in ("none", "scs", "scs_cut"))
     assert ma_none == 0 and exceeds(ma_scs, ma_none) and not exceeds(ma_cut, ma_none), (ma_none, ma_scs, ma_cut)
 
 
@@ -174,10 +169,10 @@ def test_the_brainstem_loop_needs_the_dorsal_columns_of_several_dermatomes(model
     for case in ("scs_one_site", "brush"):
         n = _pn_count(runs[case], model, "DCN")
         assert exceeds(n, n_none) and not exceeds(n_scs, n), (case, n_none, n, n_scs)
-        assert _ma_count(runs[case], model) == 0, case
-        assert exceeds(_ma_count(runs[case + "_former_ma"], model), 0), case
+        assert spikes_after_transient(runs[case], "MA") == 0, case
+        assert exceeds(spikes_after_transient(runs[case + "_former_ma"], "MA"), 0), case
     assert exceeds(n_scs, _pn_count(runs["brush_one_dcn"], model, "DCN"))
-    assert exceeds(_ma_count(runs["scs"], model), 0)
+    assert exceeds(spikes_after_transient(runs["scs"], "MA"), 0)
 
 
 def test_supraspinal_loop_adds_to_segmental_inhibition(model, runs, loop):
@@ -191,7 +186,7 @@ def test_supraspinal_loop_adds_to_segmental_inhibition(model, runs, loop):
     assert exceeds(lesion, scs), (lesion, scs)
     # the control's MA is driven as in the intact loop (MA hears only the DCN, which the MA -> PN
     # weight does not reach: the same spikes), beyond 3 Poisson sd of 0, not a fixed ma_rate > 2
-    ma_scs, ma_no_descent = _ma_count(loop["scs"], model), _ma_count(loop["scs_no_descent"], model)
+    ma_scs, ma_no_descent = spikes_after_transient(loop["scs"], "MA"), spikes_after_transient(loop["scs_no_descent"], "MA")
     assert ma_no_descent == ma_scs and exceeds(ma_no_descent, 0), (ma_scs, ma_no_descent)
     assert not exceeds(lesion, no_descent), (lesion, no_descent)
 

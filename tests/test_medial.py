@@ -52,11 +52,6 @@ def test_spinal_model_has_no_medial_populations():
     assert {"MT", "ACC", "ACCI"} <= set(pathway)
 
 
-def _count(results, population):
-    """Spikes of ``population`` after ``readout.transient`` (the rates' window), seeds pooled."""
-    return spikes_after_transient(results, population)
-
-
 def test_noxious_input_drives_medial_thalamus_and_acc(pathway):
     """Medial thalamic nociceptive neurons respond to noxious stimuli only (Dostrovsky & Guilbaud
     1990): at rest the medial thalamus and the ACC are silent (their pooled counts do not exceed
@@ -65,7 +60,7 @@ def test_noxious_input_drives_medial_thalamus_and_acc(pathway):
     above rest.  Negative controls, the same heat: PN -> medial thalamus cut (the thalamus does
     not exceed rest), medial thalamus -> ACC removed (the ACC does not exceed rest: its drive is
     thalamic).  Pooled spike counts after the transient, 3 Poisson sd (tests/batches.py)."""
-    c = {label: {pop: _count(pathway[label], pop) for pop in ("MT", "ACC")}
+    c = {label: {pop: spikes_after_transient(pathway[label], pop) for pop in ("MT", "ACC")}
          for label in ("rest", str(TEMPS[-1]), "cut", "no thalamocortical")}
     rest, hot = c["rest"], c[str(TEMPS[-1])]
     assert not exceeds(rest["MT"], 0) and not exceeds(rest["ACC"], 0), rest
@@ -81,7 +76,7 @@ def test_cut_spinothalamic_input_silences_medial_pathway(pathway):
     not exceed rest's by 3 Poisson sd) and below the intact pathway's under the same heat."""
     cut, hot = pathway["cut"], pathway[str(TEMPS[-1])]
     assert _mean(cut, "medial_thalamus_rate") == 0.0
-    acc_cut, acc_rest, acc_hot = (_count(pathway[k], "ACC") for k in ("cut", "rest", str(TEMPS[-1])))
+    acc_cut, acc_rest, acc_hot = (spikes_after_transient(pathway[k], "ACC") for k in ("cut", "rest", str(TEMPS[-1])))
     assert not exceeds(acc_cut, acc_rest) and exceeds(acc_hot, acc_cut), (acc_cut, acc_rest, acc_hot)
     assert _mean(cut, "unpleasantness") == 0.0 < _mean(hot, "unpleasantness")
 

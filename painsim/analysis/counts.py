@@ -12,7 +12,7 @@ import xarray as xr
 
 from ..checks import floats, number, whole
 from ..errors import ParameterError
-from ..io import check_whole, combined_dims
+from ..io import combined_dims
 from ..readouts import population_spikes, site_block
 from .selections import result_duration
 
@@ -144,8 +144,8 @@ def neuron_spike_counts(result: xr.Dataset, population: str = "PN", site: int | 
 
 def _one_point(result: xr.Dataset) -> None:
     """Refuse a result holding several points (:func:`painsim.io.combine`), naming ``result``: counts
-    per neuron of their pooled spikes would add up the points (and a point sliced with ``.sel``)."""
-    check_whole(result)
+    per neuron of their pooled spikes would add up the points (a point sliced with ``.sel`` is
+    population_spikes' to refuse, check_whole)."""
     several = [d for d in combined_dims(result) if result.sizes[d] > 1]
     if several:
         dim = several[0]

@@ -15,6 +15,7 @@ import xarray as xr
 
 from ..anatomy import FIBER_CLASSES
 from ..errors import ParameterError
+from ..io import POINT_VARIABLES
 from ..readouts import population_spikes
 from ..synchrony import paresthesia, volley_starts
 from ..units import to_si
@@ -88,9 +89,9 @@ def _baselines(ds: xr.Dataset, has: list, keys: list) -> np.ndarray:
                      for c in range(n)], int)
 
 
-#: The per-condition variables :func:`painsim.io.combine` makes of a simulate result's attributes that
-#: set its natural spike trains (the model and its parameters, natural stimuli, seed).
-_NATURAL_VARIABLES = ("model", "parameters", "noxious", "touch", "seed")
+#: The per-condition variables :func:`painsim.io.combine` makes of a simulate result's attributes
+#: (:data:`painsim.io.POINT_VARIABLES`) that set its natural spike trains: all but the device and label.
+_NATURAL_VARIABLES = tuple(v for v in POINT_VARIABLES if v not in ("stimulus", "label"))
 
 
 def _stored_devices(ds: xr.Dataset) -> list:

@@ -153,8 +153,12 @@ def mean_rate(times: np.ndarray, n_neurons: int, start: float, stop: float) -> f
         ``start`` or ``stop`` not a finite number (NaN read NaN and an infinite end 0 Hz),
         ``stop <= start``, or spikes in the window of a population of 0 neurons.
     """
-    times = _spike_times(times)
-    n_neurons = whole(n_neurons, "n_neurons", 0, allow_float=True)
+    return _window_rate(_spike_times(times), whole(n_neurons, "n_neurons", 0, allow_float=True), start, stop)
+
+
+def _window_rate(times: np.ndarray, n_neurons: int, start, stop) -> float:
+    """:func:`mean_rate` of spike times and a neuron count already checked (``site_rates`` checks
+    them once for all its sites)."""
     if not _finite(start):
         raise ParameterError("start", start, "a finite window start (s)")
     if not _finite(stop):
@@ -261,7 +265,7 @@ def site_rates(times: np.ndarray, neurons: np.ndarray, n_sites: int, per_site: i
     if wrong.size:
         raise ParameterError("neurons", f"{wrong[0]:g} ({wrong.size} of {neurons.size})", allowed)
     site = neurons.astype(np.int64) // max(per_site, 1)
-    return np.array([mean_rate(times[site == s], per_site, start, stop) for s in range(n_sites)])
+    return np.array([_window_rate(times[site == s], per_site, start, stop) for s in range(n_sites)])
 
 
 def _spike_times(times) -> np.ndarray:
