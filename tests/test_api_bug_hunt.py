@@ -115,6 +115,22 @@ def test_monophasic_pulse_with_an_interphase_gap_is_refused():
         assert err.value.name == "interphase_gap"
 
 
+def test_monophasic_gap_is_refused_by_the_waveform_itself_and_the_threshold_probe():
+    """The refusal sits in :class:`Waveform`, so a waveform built directly and the threshold
+    probe of the biophysical model (which built its own pulse and accepted the gap) refuse it;
+    the same probe with a biphasic pulse is the negative control."""
+    from painsim.fibers.biophysical import FiberPopulation, threshold
+    from painsim.stimulation.waveform import Waveform
+    with pytest.raises(WaveformError) as err:
+        Waveform(np.zeros(1), 200e-6, 1.0, 0.01, shape="monophasic", interphase_gap=50e-6)
+    assert err.value.name == "interphase_gap"
+    population = FiberPopulation.sample({"Abeta": 2}, seed=1)
+    with pytest.raises(WaveformError) as err:
+        threshold(population, 200e-6, shape="monophasic", interphase_gap=50e-6)
+    assert err.value.name == "interphase_gap"
+    assert np.all(threshold(population, 200e-6, shape="biphasic", interphase_gap=50e-6) > 0)
+
+
 def test_monophasic_without_gap_and_biphasic_with_gap_still_build():
     """Negative control: no gap (also a zero one with its unit) for a monophasic pulse, a gap for a
     biphasic one."""

@@ -335,8 +335,8 @@ def test_biophysical_functions_of_valid_arguments_work():
     rheobase, chronaxie = biophysical.fit_weiss(w, 2e-3 * (1 + 120e-6 / w))
     assert rheobase == pytest.approx(2e-3) and chronaxie == pytest.approx(120e-6)
     one = FiberPopulation.sample({"Abeta": 1}, seed=2)
-    a = biophysical.threshold(one, 1e-4, interphase_gap="20 us", rtol=1e-3)
-    np.testing.assert_array_equal(a, biophysical.threshold(one, 1e-4, interphase_gap=20e-6, rtol=1e-3))
+    a = biophysical.threshold(one, 1e-4, "biphasic", interphase_gap="20 us", rtol=1e-3)
+    np.testing.assert_array_equal(a, biophysical.threshold(one, 1e-4, "biphasic", interphase_gap=20e-6, rtol=1e-3))
     curve = biophysical.recruitment_curve(one, [0.0, 10.0], 1e-4, shape="monophasic")
     np.testing.assert_array_equal(curve["all"], [0.0, 1.0])
 

@@ -50,16 +50,6 @@ def _count(value, name) -> int:
     return int(value)
 
 
-def _gap_fits_shape(shape, gap, given=None) -> None:
-    """Refuse an interphase gap of a monophasic pulse: it has no second phase, so the gap would
-    change nothing but the waveform's :meth:`~Waveform.key` (a cache miss); ``given`` is the gap
-    as the caller wrote it (for the message)."""
-    if shape == "monophasic" and is_number(gap) and gap != 0:
-        raise WaveformError("interphase_gap", gap if given is None else given,
-                            "0 for a monophasic pulse (it has no second phase)",
-                            hint='give shape="biphasic" for a gap between two phases')
-
-
 def _fields(amplitude: float, kind: str, **fields) -> None:
     """Refuse the amplitude and the :class:`Waveform` fields of a train before its pulses are laid
     out (an empty waveform checks the fields at no cost)."""
@@ -120,7 +110,6 @@ def tonic(rate, width, amplitude, duration, *, shape="biphasic", interphase_gap=
     w = _positive(width, "s", "width")
     d = simulated_duration(duration, "duration", WaveformError)
     gap = to_si(interphase_gap, "s", "interphase_gap") if interphase_gap else 0.0
-    _gap_fits_shape(shape, gap, interphase_gap)
     a, kind = _amplitude(amplitude)
     _fields(a, kind, shape=shape, interphase_gap=gap, modality=modality, target=target,
             threshold_class=threshold_class, site=site)
@@ -431,9 +420,7 @@ def custom(onsets, widths, amplitudes, duration, **kwargs) -> Waveform:
     a = _per_pulse(a, on.size, "amplitudes", "finite amplitudes >= 0", allow_zero=True)
     if "label" in kwargs and kwargs["label"] is None:  # label=None: the default, as in the other generators
         del kwargs["label"]
-    wf = Waveform(on, w, a, d, **kwargs)
-    _gap_fits_shape(wf.shape, wf.interphase_gap, kwargs.get("interphase_gap"))
-    return wf
+    return Waveform(on, w, a, d, **kwargs)
 
 
 def _per_pulse(values, n: int, name: str, allowed: str, allow_zero: bool = False) -> np.ndarray:

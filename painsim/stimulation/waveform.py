@@ -166,7 +166,8 @@ class Waveform:
         is not whole indices >= 0, or any ``site`` for "tms"; onsets not finite, negative or
         decreasing; widths not finite and > 0; amplitudes not finite and >= 0, or above
         :func:`amplitude_limit` (currents above :data:`MAX_CURRENT` of the modality, "rmt" above
-        :data:`MAX_RMT`); a negative ``interphase_gap``; a
+        :data:`MAX_RMT`); a negative ``interphase_gap``, or a nonzero one with a monophasic
+        ``shape``; a
         ``duration`` outside 0 s to :data:`painsim.checks.MAX_SIMULATED_DURATION` (3600 s); a
         pulse that does not end before the next begins; a last pulse ending after ``duration``.
     painsim.errors.ParameterError
@@ -240,6 +241,11 @@ class Waveform:
         check_amplitudes(amps, self.amplitude_kind, self.modality)
         if self.interphase_gap < 0:
             raise WaveformError("interphase_gap", self.interphase_gap, "a gap >= 0 s")
+        if self.shape == "monophasic" and self.interphase_gap != 0:
+            # no second phase: the gap would change nothing but the key (a cache miss)
+            raise WaveformError("interphase_gap", self.interphase_gap,
+                                "0 for a monophasic pulse (it has no second phase)",
+                                hint='give shape="biphasic" for a gap between two phases')
         if not 0 <= self.duration <= MAX_SIMULATED_DURATION:
             raise WaveformError("duration", self.duration, f"a duration >= 0 s and <= {MAX_SIMULATED_DURATION:g} s")
         ends = onsets + self.pulse_spans
