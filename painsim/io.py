@@ -190,7 +190,7 @@ _INDEX_LONG_NAME = "index along {!r} of each entry"
 _INDEX_PATTERN = re.compile(r"index along '(.+)' of each entry")
 
 
-#: Per-point attrs :func:`combine` always makes variables along its ``dim`` (a point's own inputs).
+#: Per-point attrs (a point's own inputs): variables along ``dim`` in :func:`combine`, attrs in :func:`point`.
 POINT_VARIABLES = ("seed", "parameters", "stimulus", "noxious", "touch", "label", "model")
 #: Per-point attrs a result is read by (``painsim.simulate``'s): :func:`combine` makes one that differs
 #: between its points a variable along its ``dim`` (units, long_name), :func:`point` an attr again.
@@ -237,8 +237,7 @@ def combine(results: Sequence[xr.Dataset], dim: str, labels: Sequence) -> xr.Dat
     fixed = []
     for ds in results:
         keep = [v for v in ds.data_vars if not any(_is_ragged(d) for d in ds[v].dims)]
-        # the point's own attrs (seed, parameters, ...) become variables below; each variable
-        # keeps its units and long_name
+        # the point's own attrs (seed, parameters, ...) become variables below (with units, long_name)
         fixed.append(ds[keep].drop_attrs(deep=False) if hasattr(ds, "drop_attrs") else ds[keep])
     out = xr.concat(fixed, dim=dim, coords="minimal", compat="override", join="outer")
     out = out.assign_coords({dim: list(labels)})
@@ -387,7 +386,7 @@ def point(result: xr.Dataset, dim: str, k: int) -> xr.Dataset:
     xarray.Dataset
         The point, its ragged variables holding its entries only (their index along ``dim`` dropped;
         those it did not have, another point's connections, dropped), its own :data:`POINT_ATTRS`
-        (``duration_s``, ...) attrs again.
+        (``duration_s``, ...) and :data:`POINT_VARIABLES` (``seed``, ``model``, ...) attrs again.
 
     Raises
     ------
@@ -408,10 +407,11 @@ def point(result: xr.Dataset, dim: str, k: int) -> xr.Dataset:
         absent = [v for v, points in json.loads(result[index].attrs.get("points_without", "{}")).items()
                   if int(k) in points and v in out]
         out = out.isel({rdim: np.flatnonzero(result[index].values == k)}).drop_vars([index, *absent])
-    for key in POINT_ATTRS:
+    for key in (*POINT_ATTRS, *POINT_VARIABLES):  # the point's own attrs again, as simulate gives them
         if key in out.data_vars and out[key].ndim == 0:
-            value, out = float(out[key].values), out.drop_vars(key)
-            out.attrs.update({key: value} if np.isfinite(value) else {})  # NaN: the point had none
+            value, out = out[key].values.item(), out.drop_vars(key)
+            had = value is not None and (key not in POINT_ATTRS or np.isfinite(value))  # NaN: it had none
+            out.attrs.update({key: value} if had else {})
     return out
 
 
