@@ -93,7 +93,7 @@ def devices_duration(stimulus) -> float | None:
     return max(w.duration for w in devices) if devices else None
 
 
-def describe_devices(stimulus) -> Any:
+def describe_devices(stimulus, until: float | None = None) -> Any:
     """JSON-able summary for result attributes: None, one waveform's
     :meth:`~painsim.stimulation.Waveform.describe` (as for a single device), or a list of them.
 
@@ -101,6 +101,9 @@ def describe_devices(stimulus) -> Any:
     ----------
     stimulus : Waveform, list or tuple of Waveform, or None
         As :func:`as_devices`.
+    until : float, optional
+        The run's duration (s): each summary then counts the pulses simulated
+        (``n_pulses_simulated``).
 
     Returns
     -------
@@ -112,8 +115,8 @@ def describe_devices(stimulus) -> Any:
         As :func:`as_devices`.
     """
     if isinstance(stimulus, Waveform):
-        return stimulus.describe()
-    return None if stimulus is None else [w.describe() for w in as_devices(stimulus)]
+        return stimulus.describe(until)
+    return None if stimulus is None else [w.describe(until) for w in as_devices(stimulus)]
 
 
 def labels(devices: Sequence[Waveform]) -> str:

@@ -173,6 +173,22 @@ def test_scs_metrics_of_combined_simulate_results_reads_their_devices(simulated)
         np.testing.assert_array_equal(got[name].values, tables[name].values)
 
 
+def test_scs_metrics_counts_the_pulses_a_run_simulated_of_a_device_outlasting_it():
+    """A result records how many of a device's pulses fell inside the run (``n_pulses_simulated``):
+    scs_metrics of combined results read the count from it.  It spread the device's pulses evenly
+    over the device's duration, so one pulse in the run and twenty after it counted as 5 (a volley
+    per pulse read as 0.2).  Negative control: the no-device point has no pulses and no volleys."""
+    onsets = np.concatenate([[0.0], 0.3 + 0.01 * np.arange(20)])
+    device = S.custom(onsets * second, 200 * us, 3.0, 0.5 * second)
+    model = ps.load_model("gate_control")
+    runs = [ps.simulate(model, stimulus=d, duration="0.1 s", seed=1) for d in (None, device)]
+    assert json.loads(runs[1].attrs["stimulus"])["n_pulses_simulated"] == 1  # of 21
+    got = ps.analysis.scs_metrics(ps.io.combine(runs, "condition", ["none", "one pulse"]))
+    volleys = np.round(got["volley_rate"].values * 0.1)
+    assert volleys[0] == 0 and volleys[1] >= 1  # 3 x threshold: the one pulse is a volley
+    assert list(got["volleys_per_pulse"].values) == [0.0, min(volleys[1], 1.0)]
+
+
 def test_scs_metrics_of_a_single_result_or_one_without_devices_is_refused(simulated):
     """A single simulate result raised KeyError 'condition'; one over ``condition`` that carries
     neither tables nor a ``stimulus`` variable read as no device anywhere: both refused naming

@@ -105,9 +105,12 @@ def _stored_devices(ds: xr.Dataset) -> list:
 
 
 def _stored_pulses(device: dict, duration: float) -> int:
-    """Pulses of a stored device before the end of a run of ``duration`` s: all of them when the
-    device ends with the run; else (a summary holds no onsets) its pulses spread evenly over its
-    duration, those of the part the run covered (rounded up: the first pulse is at 0)."""
+    """Pulses of a stored device before the end of a run of ``duration`` s: the count the run
+    recorded (``n_pulses_simulated``); in results written before it was recorded, all of them
+    when the device ends with the run, else its pulses spread evenly over its duration, those of
+    the part the run covered (rounded up: the first pulse is at 0)."""
+    if "n_pulses_simulated" in device:
+        return int(device["n_pulses_simulated"])
     n, length = int(device.get("n_pulses", 0)), float(device.get("duration_s", 0.0))
     if length <= duration + 1e-9 or n == 0:
         return n

@@ -99,7 +99,7 @@ def dataset(request: Request, out: PointOutput, duration: float, dt: float) -> x
             "painsim_version": __version__,
             "model": model.name,
             "parameters": model.to_json(),
-            "stimulus": json.dumps(describe_devices(request.stimulus)),
+            "stimulus": json.dumps(describe_devices(request.stimulus, until=duration)),
             "noxious": json.dumps(natural_attr(model, request.noxious, "noxious")),
             "touch": json.dumps(natural_attr(model, request.touch, "touch")),
             "seed": request.seed,

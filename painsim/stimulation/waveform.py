@@ -287,9 +287,11 @@ class Waveform:
             raise ParameterError("amplitude_kind", self.amplitude_kind, '"current" to compute charge')
         return self.amplitudes * self.widths
 
-    def describe(self) -> dict[str, Any]:
-        """JSON-serialisable summary (for result attrs)."""
-        return {"label": self.label, "n_pulses": self.n_pulses, "duration_s": self.duration,
+    def describe(self, until: float | None = None) -> dict[str, Any]:
+        """JSON-serialisable summary (for result attrs); with ``until`` (s, a run's duration) also
+        ``n_pulses_simulated``, the pulses whose onset falls before it (the summary holds no onsets)."""
+        run = {} if until is None else {"n_pulses_simulated": int(np.sum(self.onsets < until))}
+        return {**run, "label": self.label, "n_pulses": self.n_pulses, "duration_s": self.duration,
                 "mean_rate_hz": self.mean_rate, "amplitude_kind": self.amplitude_kind,
                 "max_amplitude": float(self.amplitudes.max()) if self.n_pulses else 0.0,
                 "shape": self.shape, "modality": self.modality, "target": self.target,
