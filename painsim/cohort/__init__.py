@@ -50,12 +50,13 @@ from .distributions import (CATEGORICAL, GROUPS, PRESETS, Bernoulli, Beta, Distr
                             default_distributions)
 from .files import COHORT_KEYS, COHORT_TABLES, from_dataset, load_cohort_spec, run_cohort_file, to_dataset
 from .run import CohortProgress, course_task, patient_fingerprints, report_session, run, run_patient_batches
-from .sampling import ATTRIBUTE_UNITS, PATIENT_LABELS, PATIENT_TO_MODEL, patient_models, patient_overrides, sample
+from .sampling import (ATTRIBUTE_UNITS, PATIENT_LABELS, PATIENT_TO_MODEL, patient_models, patient_overrides,
+                       pinned_attributes, sample)
 from .statistics import (PUBLISHED, format_estimate, logistic_regression, odds_ratio, odds_ratio_2x2, relief_summary,
                          responder_flags, responder_rates, sensitivity, statistics, wilson_interval)
 
 __all__ = ["PATIENT_TO_MODEL", "PATIENT_LABELS", "ATTRIBUTE_UNITS", "PUBLISHED", "PRESETS", "Beta", "LogNormal",
-           "Bernoulli", "Fixed", "default_distributions", "sample", "patient_overrides", "patient_models", "run", "statistics",
+           "Bernoulli", "Fixed", "default_distributions", "sample", "patient_overrides", "patient_models", "pinned_attributes", "run", "statistics",
            "wilson_interval", "responder_rates", "relief_summary", "logistic_regression",
            "odds_ratio", "odds_ratio_2x2", "calibrate", "default_weight", "CalibrationResult", "sensitivity", "per_patient",
            "load_cohort_spec", "run_cohort_file", "to_dataset", "from_dataset",

@@ -23,7 +23,7 @@ from ..rng import checked_seed
 from ..version import __version__
 from .distributions import PRESETS, Bernoulli, Beta, Fixed, LogNormal, built, replacement, resolve_distributions
 from .run import run
-from .sampling import PATIENT_TO_MODEL, sample
+from .sampling import PATIENT_TO_MODEL, patient_overrides, sample
 from .statistics import PUBLISHED, responder_rates, statistics
 
 __all__ = ["COHORT_KEYS", "COHORT_TABLES", "load_cohort_spec", "run_cohort_file", "to_dataset", "from_dataset"]
@@ -107,6 +107,11 @@ def load_cohort_spec(path_or_spec) -> dict:
             raise UnknownKeyError(path_, [k for k in model.leaves if not k.startswith("model.")],
                                   what=f"model parameter for patient attribute {attr!r} "
                                        f"(model {model.name!r})")
+        if path_ in spec.get("params", {}):  # each patient's draw would replace it, silently
+            raise ParameterError(f"params.{path_}", spec["params"][path_],
+                                 f"a parameter no patient attribute sets (each patient draws {attr!r})",
+                                 hint=f"give every patient one value in [distributions]: {attr} = <value>")
+    _fixed_values_fit(parsed, model)
     return {"experiment": dict(exp), "protocol": protocol, "model": model, "distributions": parsed,
             "_path": str(path)}
 
@@ -179,6 +184,19 @@ def _distributions_from_spec(table: Mapping, preset) -> dict:
             v = _dist_from_spec(v, where)
         out[attr] = replacement(attr, v, where)
     return out
+
+
+def _fixed_values_fit(parsed: Mapping, model) -> None:
+    """Refuse a ``[distributions]`` value every patient has (:class:`Fixed`, also per group) that the
+    model refuses at its path, naming the file's key (it was refused under the model path, later)."""
+    for attr, dist in parsed.items():
+        for group, d in (dist.items() if isinstance(dist, Mapping) else [(None, dist)]):
+            if isinstance(d, Fixed):
+                try:
+                    model.with_params(patient_overrides({attr: d.value}, model, labels=False)[0])
+                except ParameterError as e:
+                    where = f"distributions.{attr}" + (f".{group}" if group else "")
+                    raise e.renamed(where) from None
 
 
 def to_dataset(table, stats: Mapping | None = None, attrs: Mapping | None = None):

@@ -22,7 +22,8 @@ from ..errors import ParameterError, SpecError
 from ..parallel import PATIENT_LAYOUT, ResultStore, balanced_batches, in_worker, report, run_batches
 from ..params import Model, load_model
 from ..readouts import responders
-from .sampling import checked_table, patient_models
+from ..units import to_si
+from .sampling import ATTRIBUTE_UNITS, checked_table, patient_models, pinned_attributes
 
 __all__ = ["run", "run_patient_batches", "course_task", "report_session", "patient_fingerprints",
            "CohortProgress", "batch_repeats"]
@@ -152,6 +153,10 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
     results = _courses(models, seeds, protocol, day, kw, batch_size, workers, progress, store, resume)
     out = _with_relief(table, results, day)
     out["seed"] = np.asarray(seeds, np.int64)  # the seeds simulated (seeds=... replaces the table's column)
+    for attr, path in pinned_attributes().items():  # the variant's value, which every patient had
+        if attr in out:
+            out[attr] = base.leaves[path].si / to_si(f"1 {ATTRIBUTE_UNITS[attr]}", base.leaves[path].dim) \
+                if attr in ATTRIBUTE_UNITS else base.leaves[path].si
     out.attrs = {**table.attrs, "unmapped": sorted(unmapped), "protocol": str(getattr(protocol, "name", protocol)),
                  "model": base.name, "relief_day": day if day is not None else "last",
                  "opioid_tolerance": int(bool(opioid_tolerance))}

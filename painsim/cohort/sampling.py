@@ -12,10 +12,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError, SpecError, UnknownKeyError
+from ..params import model_overrides
 from ..rng import checked_seed, rng_for, seed_state
 from .distributions import CATEGORICAL, resolve_distributions, yes_no
 
 __all__ = ["PATIENT_TO_MODEL", "PATIENT_LABELS", "ATTRIBUTE_UNITS", "sample", "patient_overrides", "patient_models",
+           "pinned_attributes",
            "checked_table", "patient_seeds"]
 
 #: Patient attribute -> dotted model path.  The ONE place to update when the
@@ -265,10 +267,21 @@ def patient_overrides(row: Mapping[str, Any], model=None, strict: bool = False,
     return out, skipped
 
 
+def pinned_attributes() -> dict[str, str]:
+    """The patient attributes whose model path the model variant in force sets
+    (:func:`painsim.params.model_overrides`, ``--set``): attribute -> path.  The variant wins, as
+    it wins over a preset's own value: every patient has its value (:func:`patient_models`), and
+    :func:`painsim.cohort.run` writes that value into the attribute's column."""
+    overrides = model_overrides()
+    return {attr: path for attr, path in PATIENT_TO_MODEL.items() if path in overrides}
+
+
 def patient_models(table, base, strict: bool = False) -> tuple[list, set]:
     """Each patient's model (``base`` with the row's :func:`patient_overrides`), and the attributes
     ``base`` has no parameter for (ignored, with a warning; ``strict`` raises instead; attributes
-    the table's draw was given explicitly always raise).
+    the table's draw was given explicitly always raise).  An attribute whose path the model
+    variant in force sets (:func:`pinned_attributes`) is not applied: the variant's value stays,
+    with a warning.
 
     Parameters
     ----------
@@ -298,8 +311,13 @@ def patient_models(table, base, strict: bool = False) -> tuple[list, set]:
         raise ParameterError("base", base, "a painsim Model (painsim.load_model)")
     explicit = table.attrs.get("explicit", ())
     models, unmapped = [], set()
+    pinned = pinned_attributes()
+    if pinned:
+        warnings.warn(f"cohort: the model variant (--set) sets {sorted(pinned.values())} for every patient; "
+                      f"their attributes {sorted(pinned)} are not drawn per patient", stacklevel=3)
     for _, row in table.iterrows():
-        ov, skipped = patient_overrides(row, base, strict=strict, explicit=explicit)
+        ov, skipped = patient_overrides(row.drop(list(pinned), errors="ignore"), base, strict=strict,
+                                        explicit=explicit)
         unmapped.update(skipped)
         models.append(base.with_params(ov))
     if unmapped:
