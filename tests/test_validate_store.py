@@ -296,3 +296,22 @@ def test_a_finished_run_resumed_with_more_targets_measures_only_those(stand_ins,
     assert calls == {"A": 4, "B": 3, "C": 3}
     assert validation.finished_targets(out, 1) == {}  # the folder now holds the run of seed 2
     assert validation.finished_targets(tmp_path / "nowhere", 1) == {}
+
+
+def test_a_narrower_resume_keeps_the_interrupted_runs_measured_targets_in_the_table(stand_ins, tmp_path, capsys):
+    """An interrupted run of A, B, C kept A; ``--resume --only C`` wrote a table of C alone and left
+    A stranded in ``targets/`` (a later run into the folder was then refused as interrupted).  Now A
+    joins the table (not measured again) and the store is gone.  Negative control: without
+    ``--resume`` the folder is refused, naming the kept target."""
+    calls, interrupt = stand_ins
+    out = tmp_path / "v"
+    interrupt.add("B")
+    with pytest.raises(Interrupted):
+        validation.validate(["A", "B", "C"], seed=1, store=out / "targets")
+    assert main(["validate", "--only", "C", "--out", str(out)]) == 2  # the negative control
+    assert "interrupted" in capsys.readouterr().err
+    assert main(["validate", "--only", "C", "--out", str(out), "--resume"]) == 0
+    assert "beside this selection: A" in capsys.readouterr().out
+    assert list(validation.read_result(out)["target"].values) == ["A", "C"]
+    assert calls == {"A": 1, "B": 0, "C": 1} and not (out / "targets").exists()
+    assert main(["validate", "--only", "B", "--out", str(out)]) == 0  # no stranded store refuses it

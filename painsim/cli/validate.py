@@ -197,9 +197,11 @@ def _validate(args, chosen, out, seed, variant: str = "", baseline=None, table: 
         print(f"painsim: {', '.join(slow)} {'is' if len(slow) == 1 else 'are'} slow (minutes each: courses, "
               "cohorts or long resting windows)", flush=True)
     from_run = validation.finished_targets(out, seed, variant) if args.resume else None
-    names = _with_earlier_rows(out, [t.name for t in chosen], from_run, args.resume, say=table)
+    store = out / "targets"  # each finished target, until the result is written (--resume)
+    # an interrupted run's measured targets outside the selection stay rows of the table too
+    stored = validation.kept_target_names(store) if args.resume and store.is_dir() else []
+    names = _with_earlier_rows(out, [t.name for t in chosen], from_run, args.resume, say=table, stored=stored)
     with _output_folder(out):
-        store = out / "targets"  # each finished target, until the result is written (--resume)
         try:
             ds = validation.validate(names, seed=seed, progress=lambda line: print(line, flush=True),
                                      store=store, resume=args.resume, workers=args.workers, finished_run=from_run)
@@ -218,7 +220,7 @@ def _validate(args, chosen, out, seed, variant: str = "", baseline=None, table: 
         # an earlier run's table, figure and comparison go first: none stays beside the new result
         _clear_for(out, "validation.nc", ["validation.md", "validation.png", "comparison.md"])
         result = io.save(ds, out / "validation.nc")
-        validation.forget_measured(store, names)  # the result holds them now (--resume reads it)
+        validation.forget_measured(store, ds["target"].values.astype(str))  # the result holds them now
         table_file = out / "validation.md"
         # the table says which model it measured: seed, and the variant of every model, if any
         header = f"painsim {__version__}, seed {seed}" + (f", every model with {variant}" if variant else "")
@@ -238,13 +240,15 @@ def _validate(args, chosen, out, seed, variant: str = "", baseline=None, table: 
     return 0
 
 
-def _with_earlier_rows(out: Path, names: list[str], from_run, resume: bool, say: bool = True) -> list[str]:
+def _with_earlier_rows(out: Path, names: list[str], from_run, resume: bool, say: bool = True,
+                       stored=()) -> list[str]:
     """The targets of the new table: ``names``, and with ``--resume`` the rows of the finished run in
-    ``out`` (``from_run``: :func:`painsim.validation.finished_targets`) outside them, so that a
-    targeted resume keeps every finished row (then in the registry's order).  Says which rows are kept
-    beside the selection and, with ``say``, that an earlier result not kept is replaced."""
+    ``out`` (``from_run``: :func:`painsim.validation.finished_targets`) and the targets an interrupted
+    run keeps in its store (``stored``) outside them, so that a targeted resume keeps every finished
+    row (then in the registry's order).  Says which rows are kept beside the selection and, with
+    ``say``, that an earlier result not kept is replaced."""
     registry = [t.name for t in validation.select(None, slow=True)]
-    earlier = [n for n in (from_run or {}) if n not in names]
+    earlier = [n for n in dict.fromkeys([*(from_run or {}), *stored]) if n not in names]
     extra = [n for n in earlier if n in registry]
     if say and (out / "validation.nc").is_file() and not from_run:
         why = (" (of another seed, code, model or experiment file, variant or engine: --resume cannot keep it)"

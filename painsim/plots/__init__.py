@@ -136,12 +136,15 @@ def figures_for(ds: xr.Dataset) -> dict:
     Raises
     ------
     painsim.errors.ParameterError
-        A Dataset that is none of these results, or one its figures cannot draw (the figures
-        drawn before are closed).
+        A Dataset that is none of these results (also a ``painsim validate --seeds`` summary,
+        which has no figure), or one its figures cannot draw (the figures drawn before are closed).
     painsim.errors.UnknownKeyError
         An experiment result whose spec names a figure not in :data:`FIGURES`.
     """
     if "target" in ds.dims and "verdict" in ds:
+        if "seed" in ds["verdict"].dims:  # painsim validate --seeds: each seed's folder has its figure
+            raise ParameterError("results", "a validation summary over seeds (painsim validate --seeds)",
+                                 "one run's validation.nc (each seed_<N> folder holds one, with its figure)")
         return {"validation": validation_figure(ds)}
     if "spec" in ds.attrs and "outcomes" in ds.attrs:
         return sweep_figures(ds)

@@ -52,7 +52,7 @@ def read_result(path, label: str = "baseline") -> xr.Dataset:
     ------
     painsim.errors.PathError
         No such file, a file that is not NetCDF, or not a result of ``painsim validate``
-        (variables missing, or a target named twice).
+        (variables missing, or a target named twice), or a summary over seeds (``--seeds``).
     """
     path = Path(path)
     if path.is_dir():
@@ -67,6 +67,9 @@ def read_result(path, label: str = "baseline") -> xr.Dataset:
     missing = [v for v in _NEEDED if v not in ds] + ([] if "target" in ds.dims else ["target"])
     if missing:
         raise PathError(f"{label} {path}: not a result of painsim validate (no {', '.join(missing)})")
+    if ds["model"].dims != ("target",):  # a --seeds summary: one value per target and seed
+        raise PathError(f"{label} {path}: a summary over seeds (painsim validate --seeds), not one run's "
+                        "result; give one seed's, e.g. <folder>/seed_1/validation.nc")
     names = [str(n) for n in ds["target"].values]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:

@@ -189,11 +189,27 @@ def kept_targets(store: str | Path) -> int:
     -------
     int
     """
+    return len(kept_target_names(store))
+
+
+def kept_target_names(store: str | Path) -> list[str]:
+    """The names of the measured targets ``store`` keeps, in :data:`TARGETS`' order (an empty store
+    folder is removed).
+
+    Parameters
+    ----------
+    store : str or Path
+        The folder of a validation store (:data:`TARGET_LAYOUT`).
+
+    Returns
+    -------
+    list of str
+    """
     keeper = ResultStore(store, TARGET_LAYOUT)
-    n = len(keeper.done())
-    if not n:
+    done = {k[0] for k in keeper.done()}
+    if not done:
         keeper.remove_if_empty()  # a run stopped before its first target leaves no empty store
-    return n
+    return [t.name for k, t in enumerate(TARGETS) if k in done]
 
 
 def forget_measured(store: str | Path, names: Sequence[str]) -> None:
