@@ -126,6 +126,15 @@ def _numbers(value, key: str) -> list[float]:
     return [float(v) for v in value]
 
 
+def _stimulus(make, value, key: str, where=None):
+    """``make(value)`` (:func:`painsim.fibers.heat`, ...), its refusal naming ``experiment.<key>``, not the
+    stimulus function's own argument; ``where``: the list ``value`` is an entry of (said in the hint)."""
+    try:
+        return make(value)
+    except ParameterError as e:
+        raise e.renamed(f"experiment.{key}", hint=None if where is None else f"an entry of {where}") from None
+
+
 def _config(exp: Mapping) -> dict:
     """The ``[experiment]`` table of a qst file with defaults, its values checked."""
     known_keys(exp, QST_KEYS, "experiment key")
@@ -144,6 +153,9 @@ def _config(exp: Mapping) -> dict:
             raise ParameterError(f"experiment.{key}", v, f"a whole number >= {low}")
     for key in ("heat_temperatures", "pinprick_forces"):
         c[key] = _numbers(c[key], key)
+    if c["pinprick_forces"][0] <= 0:  # the smallest (increasing): the threshold is read in log force
+        raise ParameterError("experiment.pinprick_forces", c["pinprick_forces"], "forces > 0 mN",
+                             hint="the mechanical pain threshold is interpolated in log force")
     if not isinstance(c["subject_variability"], bool):
         raise ParameterError("experiment.subject_variability", c["subject_variability"],
                              "true (subjects differ in drawn parameters and seed) or false (seed only)")
@@ -164,11 +176,12 @@ def _config(exp: Mapping) -> dict:
             raise ParameterError(f"experiment.{key}", c[key], "a finite number > 0")
     if to_si(c["duration"], "s", "experiment.duration") <= 0.5:
         raise ParameterError("experiment.duration", c["duration"], "a test window > 0.5 s (C fibres arrive late)")
-    heat(c["heat_suprathreshold"]), brush(c["brush_velocity"])  # refuse bad stimuli now, naming the value
-    for t in c["heat_temperatures"]:
-        heat(t)
-    for f in c["pinprick_forces"]:
-        pinprick(f)
+    # refuse bad stimuli now (not after the simulations), naming the key and the value
+    _stimulus(heat, c["heat_suprathreshold"], "heat_suprathreshold")
+    _stimulus(brush, c["brush_velocity"], "brush_velocity")
+    for key, make in (("heat_temperatures", heat), ("pinprick_forces", pinprick)):
+        for v in c[key]:
+            _stimulus(make, v, key, c[key])
     return c
 
 
@@ -187,7 +200,9 @@ def check_qst(spec: Mapping, path: Path) -> None:
     ------
     painsim.errors.UnknownKeyError, painsim.errors.ParameterError, painsim.errors.ModelFileError
         A misspelt table, key, model or measure; a bad value (e.g. ``c_gain_log_sd`` > 0 for a model
-        without ``dorsal_horn.synapse.c_gain``); ``[published]`` not a table.
+        without ``dorsal_horn.synapse.c_gain``, a pinprick force not > 0 mN, or a temperature, force or
+        velocity the stimulus encoding does not accept, named ``experiment.<key>``); ``[published]`` not
+        a table.
     """
     known_tables(spec, QST_TABLES, "table of a QST profile")
     c = _config(spec["experiment"])
