@@ -15,10 +15,19 @@ from .checks import whole
 from .errors import ParameterError, UnknownKeyError
 from .rng import checked_seed
 
-__all__ = ["salib_indices", "METHODS"]
+__all__ = ["salib_indices", "METHODS", "RBD_FAST_HARMONICS", "RBD_FAST_MIN_SAMPLES"]
 
 #: The SALib methods :func:`salib_indices` dispatches to.
 METHODS = ("sobol", "morris", "delta", "rbd_fast")
+#: The harmonics RBD-FAST sums (SALib's ``M``, its default, passed by :func:`salib_indices`).
+RBD_FAST_HARMONICS = 10
+#: The fewest samples RBD-FAST estimates from.  Its index is the share of the periodogram of the
+#: outcome (reordered along an input) in harmonics 1..M, of n // 2 harmonics in all: with n // 2 <= M
+#: it is 1 for every input whatever the data (a cohort of 3, 5, 10 or 21 patients); its bias
+#: correction divides by 1 - 2M/n (n = 20: a division by zero).  So n >= 2M + 2, and its bootstrap,
+#: which estimates from int(n / 2) samples, needs int(n / 2) >= 2M + 2 (at 40 it divided by zero, at
+#: 42-43 every resample read 1, an interval of 0): n >= 2 (2M + 2) = 44.
+RBD_FAST_MIN_SAMPLES = 2 * (2 * RBD_FAST_HARMONICS + 2)
 
 
 def salib_indices(method: str, problem: Mapping, X, Y, seed, levels=None, index_name="parameter",
@@ -62,9 +71,10 @@ def salib_indices(method: str, problem: Mapping, X, Y, seed, levels=None, index_
         ``problem`` without ``num_vars``, ``names`` and ``bounds`` (one name and bound per input);
         ``Y`` not finite numbers, or (but for ``sobol``) not one per row of ``X``; ``X`` not one
         column per input; ``seed`` not a whole number >= 0; ``levels`` (``morris``) not a whole
-        number >= 2.  Too few samples for RBD-FAST's bootstrap (SALib divides by zero: 40 failed
-        where 50 did not).  A ``Y`` that is not N * (inputs + 2) values, N >= 2 (``sobol``), or an
-        ``X`` that is not whole trajectories of inputs + 1 rows (``morris``).  An outcome with the
+        number >= 2.  Fewer than :data:`RBD_FAST_MIN_SAMPLES` (44) samples for ``rbd_fast`` (its
+        indices would be 1 whatever the data, or SALib would divide by zero).  A ``Y`` that is not
+        N * (inputs + 2) values, N >= 2 (``sobol``), or an ``X`` that is not whole trajectories of
+        inputs + 1 rows (``morris``).  An outcome with the
         same value in every sample (for ``sobol``, in its A and B samples).
     """
     X, Y = _checked(method, problem, X, Y, seed, levels)
@@ -90,11 +100,10 @@ def _analyze(method, problem, X, Y, seed, levels, samples):
         r = _delta_result(sa_delta.analyze(problem, X, Y, seed=seed))
         cols = ["delta", "delta_conf", "S1", "S1_conf"]
     else:
-        try:
-            r = sa_rbd.analyze(problem, X, Y, seed=seed)
-        except ZeroDivisionError:  # SALib's bootstrap on too few samples
-            raise ParameterError("Y", f"{len(Y)} {samples}", f"more {samples} for method 'rbd_fast' (its "
-                                 "bootstrap needs more), or method 'delta'") from None
+        if len(Y) < RBD_FAST_MIN_SAMPLES:  # fewer: indices of 1 whatever the data, or a division by zero
+            raise ParameterError("Y", f"{len(Y)} {samples}", f"at least {RBD_FAST_MIN_SAMPLES} {samples} for "
+                                 f"method 'rbd_fast' (RBD_FAST_MIN_SAMPLES), or method 'delta'")
+        r = sa_rbd.analyze(problem, X, Y, M=RBD_FAST_HARMONICS, seed=seed)
         cols = ["S1", "S1_conf"]
     return r, cols
 

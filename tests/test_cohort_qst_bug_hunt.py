@@ -7,12 +7,17 @@ input next to it still works.  No test simulates.
 
 * a QST file's pinprick forces must be > 0 mN (the threshold is read in log force), refused at load;
   a bad temperature, force or velocity of the file is named by its key, not the stimulus argument;
+* cohort sensitivity (RBD-FAST) of fewer patients than the method needs (every index read 1 for
+  3-21 patients, a division by zero at 20 and 40), and of an outcome no patient has a number in;
 """
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import painsim as ps
+from painsim import cohort
+from painsim.sensitivity import RBD_FAST_MIN_SAMPLES, salib_indices
 from refusals import refused
 
 # ------------------------------------------------------------------ 3. QST file: stimulus lists
@@ -61,3 +66,60 @@ def test_qst_file_names_its_key_for_a_stimulus_the_encoding_refuses(tmp_path, ol
     """The sibling values of the forces, refused at load already, name the file's key and the value
     (they named the stimulus function's argument, ``celsius``, ``force_mN``, ``velocity``)."""
     refused(lambda: ps.files.load_experiment(_qst_file(tmp_path, old, new)), key, allowed=True)
+
+
+# ------------------------------------------------------------------ 4. cohort sensitivity: too few patients
+ATTRS = ["descending_integrity", "stimulation_threshold", "afferent_threshold"]
+
+
+def _cohort(n: int):
+    """``n`` patients whose relief is driven by their descending integrity (plus a little noise)."""
+    t = cohort.sample(n, preset="rtms_real_world", seed=3)
+    t["relief"] = 0.5 * t["descending_integrity"] + np.random.default_rng(0).normal(0, 0.01, n)
+    return t
+
+
+def test_rbd_fast_minimum_is_what_its_periodogram_and_bootstrap_need():
+    """RBD-FAST's index sums M harmonics of n // 2 (> M: n >= 2M + 2), its bootstrap estimates from
+    half the samples: 2 (2M + 2) = 44 for SALib's M = 10."""
+    assert RBD_FAST_MIN_SAMPLES == 2 * (2 * 10 + 2) == 44
+
+
+@pytest.mark.parametrize("n", [3, 10, 20, 40, RBD_FAST_MIN_SAMPLES - 1])
+def test_cohort_sensitivity_refuses_too_few_patients_for_rbd_fast(n):
+    """3-21 patients gave S1 = 1 for every attribute (nonsense), 20 and 40 a refusal "more
+    patients" without the number: each is refused naming the table and the minimum."""
+    pytest.importorskip("SALib")
+    err = refused(lambda: cohort.sensitivity(_cohort(n), attributes=ATTRS), "table", allowed=True)
+    assert f"{n} patients" in str(err) and str(RBD_FAST_MIN_SAMPLES) in str(err)
+
+
+def test_cohort_sensitivity_at_the_minimum_estimates_indices():
+    """Negative control: at the minimum the indices are estimated, not 1 for all: the attribute that
+    drives relief ranks first and another is far below it (1 - S1 of the driver is only noise)."""
+    pytest.importorskip("SALib")
+    s = cohort.sensitivity(_cohort(RBD_FAST_MIN_SAMPLES), attributes=ATTRS)
+    assert s.index[0] == "descending_integrity"
+    assert s["S1"].min() < 0.5 and np.isfinite(s["S1_conf"]).all() and (s["S1_conf"] > 0).all()
+
+
+def test_salib_indices_refuse_too_few_points_for_rbd_fast():
+    """The shared layer (sweeps) refuses 30 points naming the minimum (SALib gave indices from a
+    bootstrap with a negative bias correction); 44 points are estimated (the negative control)."""
+    pytest.importorskip("SALib")
+    X = np.random.default_rng(1).uniform(size=(RBD_FAST_MIN_SAMPLES, 2))
+    Y = X[:, 0] + 0.1 * X[:, 1]
+    problem = {"num_vars": 2, "names": ["a", "b"], "bounds": [[0, 1], [0, 1]]}
+    err = refused(lambda: salib_indices("rbd_fast", problem, X[:30], Y[:30], 1), "Y")
+    assert "30 points" in str(err) and "44" in str(err)
+    assert salib_indices("rbd_fast", problem, X, Y, 1)["S1"].idxmax() == "a"
+
+
+@pytest.mark.parametrize("method", ["rbd_fast", "delta"])
+def test_cohort_sensitivity_refuses_an_outcome_no_patient_has(method):
+    """An outcome NaN for every patient (a cohort whose patients had no baseline pain) raised
+    numpy's "zero-size array": refused naming ``outcome``, for either method."""
+    pytest.importorskip("SALib")
+    t = _cohort(RBD_FAST_MIN_SAMPLES).assign(relief=np.nan)
+    err = refused(lambda: cohort.sensitivity(t, attributes=ATTRS, method=method), "outcome", allowed=True)
+    assert "relief" in str(err)

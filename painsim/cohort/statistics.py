@@ -22,7 +22,7 @@ from ..checks import number, whole
 from ..errors import ParameterError, UnknownKeyError
 from ..readouts import responders
 from ..rng import checked_seed
-from ..sensitivity import salib_indices
+from ..sensitivity import RBD_FAST_MIN_SAMPLES, salib_indices
 from .regression import _level, logistic_regression
 from .sampling import PATIENT_TO_MODEL, checked_table
 
@@ -464,9 +464,10 @@ def sensitivity(table, outcome: str = "relief", attributes: Sequence[str] | None
         :data:`PATIENT_TO_MODEL` that vary in the table, and ``central``).
     method : {"rbd_fast", "delta"}
         RBD-FAST first-order indices, or Borgonovo's delta (with first-order
-        Sobol estimates; slower); both work on a random sample such as a cohort
-        (RBD-FAST's bootstrap needs more patients: it failed on 40 and worked on 50
-        in one test, where delta worked on 40).
+        Sobol estimates; slower); both work on a random sample such as a cohort.
+        RBD-FAST needs at least :data:`painsim.sensitivity.RBD_FAST_MIN_SAMPLES` (44)
+        patients with the outcome and every attribute (with fewer its indices read
+        1 whatever the data); delta worked on 40 in one test.
 
     seed : int
         Seed of the estimators' resampling (a whole number >= 0).
@@ -482,7 +483,10 @@ def sensitivity(table, outcome: str = "relief", attributes: Sequence[str] | None
         An unknown method, outcome column or attribute column.
     painsim.errors.ParameterError
         ``table`` not a DataFrame of patients, ``attributes`` a text or empty (or no attribute
-        that varies), or ``seed`` not a whole number >= 0.
+        that varies), or ``seed`` not a whole number >= 0.  ``outcome`` (or ``attributes``)
+        with no patient that has a number in it; ``table`` with fewer than
+        :data:`painsim.sensitivity.RBD_FAST_MIN_SAMPLES` patients that have a number in the
+        outcome and every attribute, for ``rbd_fast``.
     """
     if method not in ("delta", "rbd_fast"):
         raise UnknownKeyError(method, ("delta", "rbd_fast"), what="sensitivity method for a cohort")
@@ -507,7 +511,17 @@ def sensitivity(table, outcome: str = "relief", attributes: Sequence[str] | None
     X = np.column_stack([_numeric(data, a, "attributes") for a in attributes])
     Y = np.asarray(data[outcome], float)
     keep = ~np.isnan(Y) & ~np.isnan(X).any(axis=1)
+    if not keep.any():  # no bounds to read, no index to estimate (SALib: a zero-size array)
+        if np.isnan(Y).all():
+            raise ParameterError("outcome", outcome, f"a column with a number for at least one patient (it is "
+                                                     f"NaN for all {Y.size}: no patient can be evaluated)")
+        raise ParameterError("attributes", attributes, "columns with a number for at least one patient whose "
+                                                       "outcome is a number")
     X, Y = X[keep], Y[keep]
+    if method == "rbd_fast" and Y.size < RBD_FAST_MIN_SAMPLES:  # fewer: every index 1 (painsim.sensitivity)
+        raise ParameterError("table", f"{Y.size} patients with {outcome!r} and every attribute",
+                             f"at least {RBD_FAST_MIN_SAMPLES} such patients for method 'rbd_fast' (with fewer its "
+                             "indices read 1 whatever the data), or method 'delta'")
     problem = {"num_vars": len(attributes), "names": list(attributes),
                "bounds": [[float(X[:, j].min()), float(X[:, j].max()) + 1e-12] for j in range(X.shape[1])]}
     table = salib_indices("delta" if method == "delta" else "rbd_fast", problem, X, Y, seed,
