@@ -9,8 +9,11 @@ input next to it still works.  No test simulates.
   a bad temperature, force or velocity of the file is named by its key, not the stimulus argument;
 * cohort sensitivity (RBD-FAST) of fewer patients than the method needs (every index read 1 for
   3-21 patients, a division by zero at 20 and 40), and of an outcome no patient has a number in;
+* a cohort ``store`` that is a file, lies under one, or is not a path (bare OS / type errors);
 """
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 import pytest
@@ -18,7 +21,7 @@ import pytest
 import painsim as ps
 from painsim import cohort
 from painsim.sensitivity import RBD_FAST_MIN_SAMPLES, salib_indices
-from refusals import refused
+from refusals import WorkStarted, refused, start_work
 
 # ------------------------------------------------------------------ 3. QST file: stimulus lists
 QST = """
@@ -123,3 +126,26 @@ def test_cohort_sensitivity_refuses_an_outcome_no_patient_has(method):
     t = _cohort(RBD_FAST_MIN_SAMPLES).assign(relief=np.nan)
     err = refused(lambda: cohort.sensitivity(t, attributes=ATTRS, method=method), "outcome", allowed=True)
     assert "relief" in str(err)
+
+
+# ------------------------------------------------------------------ 8. cohort store: a file
+RUN = sys.modules["painsim.cohort.run"]
+
+
+@pytest.mark.parametrize("where", ["afile", "afile/sub"])
+def test_a_cohort_store_that_is_a_file_is_refused_by_name(tmp_path, where):
+    """A store that is a file (or lies under one) raised FileExistsError / NotADirectoryError from
+    creating its folder: refused naming ``store``, saying which path is a file, not a folder."""
+    (tmp_path / "afile").write_text("not a folder")
+    t = cohort.sample(2, seed=1)
+    err = refused(lambda: cohort.run(t, "rtms_m1_20hz", store=tmp_path / where), "store", allowed=True)
+    assert f"{tmp_path / 'afile'} is a file, not a folder" in str(err)
+    refused(lambda: cohort.run(t, "rtms_m1_20hz", store=5), "store")  # a number: a bare TypeError
+
+
+def test_a_new_cohort_store_folder_passes_the_checks(tmp_path, monkeypatch):
+    """Negative control: a folder that does not exist yet (beside the file) reaches the courses."""
+    (tmp_path / "afile").write_text("not a folder")
+    monkeypatch.setattr(RUN, "course_task", start_work)
+    with pytest.raises(WorkStarted):
+        cohort.run(cohort.sample(2, seed=1), "rtms_m1_20hz", store=tmp_path / "new")

@@ -8,8 +8,10 @@ import hashlib
 import json
 import math
 import numbers
+import os
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -118,9 +120,10 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
         ``batch_size`` not a whole number >= 1 (a whole float such as ``2.0`` is taken); a seed (``seeds[k]``, or the table's
         ``seed[k]``) not a whole number >= 0; ``day`` not a finite number >= 0; ``strict``,
         ``return_datasets``, ``progress``, ``resume`` or ``opioid_tolerance`` not true/false;
-        ``resume`` without a ``store``; a protocol whose stimulus the model does not receive
-        (rTMS on a spinal model: ``model``); a ``store`` of other patients (naming what may
-        differ), or one another process's run is using (a SpecError), before any course.
+        ``resume`` without a ``store``; a ``store`` that is not a path, or is (or lies under) a
+        file; a protocol whose stimulus the model does not receive (rTMS on a spinal model:
+        ``model``); a ``store`` of other patients (naming what may differ), or one another
+        process's run is using (a SpecError), before any course.
     painsim.errors.UnknownKeyError
         An unknown protocol or model, or a patient attribute the model has no parameter for
         (with ``strict`` or given explicitly); a number or None as the protocol, or a bad
@@ -132,6 +135,7 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
                    opioid_tolerance=opioid_tolerance)
     if resume and store is None:
         raise ParameterError("resume", resume, "false without a store (resume continues the cohort in store)")
+    _check_store(store)
     seeds = _seeds(checked_table(table), seeds)
     if day is not None:  # checked, kept as given (attrs["relief_day"])
         number(day, "day", lo=0.0, allowed="a day >= 0 from the first session (a number)")
@@ -168,6 +172,20 @@ def _check_options(**flags) -> None:
     for name, value in flags.items():
         if not isinstance(value, (bool, np.bool_)):
             raise ParameterError(name, value, "true or false")
+
+
+def _check_store(store) -> None:
+    """Refuse a ``store`` that is not a path, or is (or lies under) an existing file, before any course
+    (a bare TypeError, or FileExistsError / NotADirectoryError when its folder was created), in the
+    words ``--out`` is refused in."""
+    if store is None:
+        return
+    allowed = "a folder for the patients' courses (new, or one to resume)"
+    if not isinstance(store, (str, os.PathLike)):
+        raise ParameterError("store", store, f"{allowed}: a path")
+    there = next((p for p in (Path(store), *Path(store).parents) if p.exists()), None)  # the nearest that is
+    if there is not None and not there.is_dir():
+        raise ParameterError("store", str(store), f"{allowed}: {there} is a file, not a folder")
 
 
 def _seeds(table, seeds) -> list[int]:
