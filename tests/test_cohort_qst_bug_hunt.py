@@ -10,6 +10,7 @@ input next to it still works.  No test simulates.
 * cohort sensitivity (RBD-FAST) of fewer patients than the method needs (every index read 1 for
   3-21 patients, a division by zero at 20 and 40), and of an outcome no patient has a number in;
 * a cohort ``store`` that is a file, lies under one, or is not a path (bare OS / type errors);
+* resuming a cohort store with fewer patients than it holds ("patient 2 differs: another table ...");
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import sys
 
 import numpy as np
 import pytest
+import xarray as xr
 
 import painsim as ps
 from painsim import cohort
@@ -149,3 +151,40 @@ def test_a_new_cohort_store_folder_passes_the_checks(tmp_path, monkeypatch):
     monkeypatch.setattr(RUN, "course_task", start_work)
     with pytest.raises(WorkStarted):
         cohort.run(cohort.sample(2, seed=1), "rtms_m1_20hz", store=tmp_path / "new")
+
+
+# ------------------------------------------------------------------ 6. resuming with fewer patients
+@pytest.fixture
+def fake_courses(monkeypatch):
+    """course_task replaced by a stand-in (10 % relief on day 4); records the seeds of each batch."""
+    calls = []
+
+    def fake(models, protocol, seeds, kw):
+        calls.append(list(seeds))
+        return [xr.Dataset({"relief": (("day",), [0.0, 10.0], {"units": "%"}), "baseline_pain": 5.0},
+                           coords={"day": [0.0, 4.0]}) for _ in models]
+
+    monkeypatch.setattr(RUN, "course_task", fake)
+    return calls
+
+
+def test_resuming_with_fewer_patients_than_stored_says_so(tmp_path, fake_courses):
+    """A store of 4 patients resumed with 2 said "patient 2 differs: another table, model, ...": it
+    says the store holds 4 or more, more than 2 (--n-patients, the table's rows), and what to do.
+    Controls: resuming with all 4 loads them (no course), with 5 runs only the fifth (a cohort's
+    prefix is its own), and another cohort of 5 still "differs"."""
+    t = cohort.sample(5, seed=1)
+    store = tmp_path / "store"
+    cohort.run(t.iloc[:4], "rtms_m1_20hz", day=4.0, store=store)
+    err = refused(lambda: cohort.run(t.iloc[:2], "rtms_m1_20hz", day=4.0, store=store, resume=True), "store")
+    assert "holds 4 patients or more" in str(err) and "more than 2 (--n-patients" in str(err)
+    assert "resume with 4 or more" in str(err) and "differs" not in str(err)
+    fake_courses.clear()
+    assert len(cohort.run(t.iloc[:4], "rtms_m1_20hz", day=4.0, store=store, resume=True)) == 4
+    assert fake_courses == []
+    cohort.run(t, "rtms_m1_20hz", day=4.0, store=store, resume=True)
+    assert sum(fake_courses, []) == [int(t.seed.iloc[4])]
+    # another cohort of as many patients is still "another table, ..." (not a count)
+    other = cohort.sample(5, seed=2)
+    assert "differs" in str(refused(lambda: cohort.run(other, "rtms_m1_20hz", day=4.0, store=store, resume=True),
+                                    "store"))

@@ -122,8 +122,8 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
         ``return_datasets``, ``progress``, ``resume`` or ``opioid_tolerance`` not true/false;
         ``resume`` without a ``store``; a ``store`` that is not a path, or is (or lies under) a
         file; a protocol whose stimulus the model does not receive (rTMS on a spinal model:
-        ``model``); a ``store`` of other patients (naming what may differ), or one another
-        process's run is using (a SpecError), before any course.
+        ``model``); a ``store`` of other patients (naming what may differ), of more patients
+        than ``table`` has, or one another process's run is using (a SpecError), before any course.
     painsim.errors.UnknownKeyError
         An unknown protocol or model, or a patient attribute the model has no parameter for
         (with ``strict`` or given explicitly); a number or None as the protocol, or a bad
@@ -239,6 +239,8 @@ def _fingerprints(models, seeds, protocol, day, opioid_tolerance: bool) -> list[
 
 #: What a stored patient of another fingerprint (:func:`patient_fingerprints`) was run with, in a refusal.
 _DIFFERS = "another table, model, model variant (--set), protocol, seed, relief day or opioid tolerance"
+#: What sets the number of patients, in the refusal of a store of more (:meth:`ResultStore.open_items`).
+_COUNT = "--n-patients, the table's rows"
 
 
 def _legacy_days(day) -> list:
@@ -257,14 +259,14 @@ def _open_store(st, models, seeds, protocol, day, opioid_tolerance: bool, resume
     the store's lock until it is closed (a store another process's cohort is using is refused)."""
     keys = patient_fingerprints(models, seeds, protocol, day, opioid_tolerance)
     try:
-        return keys, st.open_items(keys, resume, differs=_DIFFERS)
+        return keys, st.open_items(keys, resume, differs=_DIFFERS, count=_COUNT)
     except SpecError:  # another run is using the store: no other form of it to try
         raise
     except ParameterError as refused:
         for legacy in _legacy_days(day) if resume else []:
             old = _fingerprints(models, seeds, protocol, legacy, opioid_tolerance)
             try:
-                return old, st.open_items(old, resume, differs=_DIFFERS)
+                return old, st.open_items(old, resume, differs=_DIFFERS, count=_COUNT)
             except ParameterError:
                 continue
         raise refused

@@ -1,18 +1,16 @@
 """One resumable store for sweeps and cohorts: a folder of finished work items.
 
-Every item (a sweep's (point, repeat), a cohort's patient) is written to its own
-file atomically (a temporary name renamed into place) before it counts as
-done, so that an interrupted run (Ctrl-C, ``kill -9``, a dead worker) loses
-only the items that were being computed, and a resumed run recomputes nothing
-that is on disk.  Two layouts, both read and written by :class:`ResultStore`:
+Every item (a sweep's (point, repeat), a cohort's patient) is written to its own file atomically
+(a temporary name renamed into place) before it counts as done, so that an interrupted run (Ctrl-C,
+``kill -9``, a dead worker) loses only the items that were being computed, and a resumed run
+recomputes nothing that is on disk.  Two layouts, both read and written by :class:`ResultStore`:
 
 :data:`SWEEP_LAYOUT` (:func:`painsim.sweep.run_sweep`)::
 
     spec.json        the validated spec, its fingerprint ("key"), the painsim version and
                      the code that computes it ("code": :func:`painsim.version.code_fingerprint`)
-    parts/           one file per finished (point, repeat): p0000012_r0003.json, the
-                     outcomes as xarray's dict form in JSON (exact float round trip,
-                     no code on load, ~0.3 ms per point)
+    parts/           one file per finished (point, repeat): p0000012_r0003.json, the outcomes as
+                     xarray's dict form in JSON (exact float round trip, no code on load, ~0.3 ms per point)
     failed/          one JSON file per failed (point, repeat): the error message
     events.jsonl     one line per persisted item: run id, worker pid, time (a line a kill cut
                      off is written again by the resumed run, "recovered"); "corrupt" lines
@@ -22,21 +20,18 @@ that is on disk.  Two layouts, both read and written by :class:`ResultStore`:
 
 :data:`PATIENT_LAYOUT` (:func:`painsim.cohort.run`, ``store``)::
 
-    patient_000012.nc   one netCDF file per patient, whose ``cohort_patient_key``
-                        attribute is the fingerprint of the patient (full parameter
-                        set, seed, protocol, relief day)
+    patient_000012.nc   one netCDF file per patient, whose ``cohort_patient_key`` attribute is the
+                        fingerprint of the patient (full parameter set, seed, protocol, relief day)
     code.json           the code that computed them (:func:`painsim.version.code_fingerprint`),
                         written with the first patient
     .lock               as a sweep's
 
-Resume semantics: a store with a fingerprint for the whole run (sweeps) is
-continued only with ``resume=True`` and the same fingerprint; a store with a
-fingerprint per item (cohorts) only with ``resume=True`` and every stored item's
-fingerprint equal to the expected one.  In both, the code must be the same too:
-painsim's version, its source (a development checkout keeps its version number
-while its code changes) and the versions of the computing libraries, so that no
-result is assembled from items computed by two versions of the code.  Anything
-else raises, naming what differs.
+Resume semantics: a store with a fingerprint for the whole run (sweeps) is continued only with
+``resume=True`` and the same fingerprint; a store with a fingerprint per item (cohorts) only with
+``resume=True``, no item beyond the run's and every stored item's fingerprint the expected one.  In
+both, the code must be the same too: painsim's version, its source (a development checkout keeps its
+version number while its code changes) and the versions of the computing libraries, so that no result
+is assembled from items computed by two versions of the code.  Anything else raises, naming what differs.
 
 One run at a time: :meth:`ResultStore.open` and :meth:`ResultStore.open_items` hold an exclusive
 ``flock`` on ``.lock`` (never waiting) until :meth:`ResultStore.close`, refusing a store another
@@ -346,7 +341,7 @@ class ResultStore:
         return ("code", "; ".join(changes)) if changes else None
 
     def open_items(self, fingerprints: Sequence[str], resume: bool, what: str = "cohort", item: str = "patient",
-                   differs: str = "another run",
+                   differs: str = "another run", count: str = "the run's",
                    names: Sequence[str] | None = None) -> dict[int, xr.Dataset]:
         """Create a store of items with one fingerprint each, or continue it, holding its lock
         until :meth:`close` (see the module docstring).
@@ -357,8 +352,8 @@ class ResultStore:
             The expected fingerprint of item ``k``.
         resume : bool
             Continue a store that already holds items.
-        what, item : str
-            The kind of run and of item, in error messages.
+        what, item, count : str
+            The kind of run and of item, and what sets the number of items, in error messages.
         differs : str
             What a different fingerprint means, in error messages (a cohort passes its own).
         names : sequence of str, optional
@@ -373,10 +368,10 @@ class ResultStore:
         Raises
         ------
         ParameterError
-            Stored items without ``resume``, or a stored item whose fingerprint is not
-            ``fingerprints[k]``; also items computed by other code
-            (:func:`painsim.version.fingerprint_changes`), or (a SpecError) a store another
-            process's run is using.
+            Stored items without ``resume``, an item numbered beyond ``fingerprints`` (a run of more
+            items), or a stored item whose fingerprint is not ``fingerprints[k]``; also items computed
+            by other code (:func:`painsim.version.fingerprint_changes`), or (a SpecError) a store
+            another process's run is using.
         """
         self.path.mkdir(parents=True, exist_ok=True)
         self._lock(what)  # another run using the store is refused before anything is read or removed
@@ -392,6 +387,10 @@ class ResultStore:
                                  ParameterError)
             else:  # a new store, or one whose run stopped before its first item: no code to keep
                 self.code.unlink(missing_ok=True)
+            if (last := max((self._key(f)[0] for f in files), default=-1)) >= (n := len(fingerprints)):
+                raise ParameterError("store", str(self.path), f"at most {n} stored {item}s to resume with {n}: it "
+                                     f"holds {last + 1} {item}s or more (up to number {last}), more than {n} ({count})"
+                                     f"; resume with {last + 1} or more, or use a new folder")
             found, unreadable = {}, {}
             for f in files:
                 k = self._key(f)[0]
@@ -400,7 +399,7 @@ class ResultStore:
                 except _UNREADABLE as e:  # cut short or damaged: set aside below, computed again
                     unreadable[f] = _brief(e)
                     continue
-                if k >= len(fingerprints) or ds.attrs.get(self.layout.fingerprint_attr) != fingerprints[k]:
+                if ds.attrs.get(self.layout.fingerprint_attr) != fingerprints[k]:
                     called = repr(names[k]) if names is not None and k < len(names) else k
                     raise ParameterError("store", str(self.path), f"the {what} stored there to resume it ({item} "
                                          f"{called} differs: {differs}); use a new folder")
