@@ -11,6 +11,7 @@ input next to it still works.  No test simulates.
   3-21 patients, a division by zero at 20 and 40), and of an outcome no patient has a number in;
 * a cohort ``store`` that is a file, lies under one, or is not a path (bare OS / type errors);
 * resuming a cohort store with fewer patients than it holds ("patient 2 differs: another table ...");
+* calibration weights of a statistic that is not a target (dropped silently), or all 0 (a loss of 0);
 """
 from __future__ import annotations
 
@@ -188,3 +189,43 @@ def test_resuming_with_fewer_patients_than_stored_says_so(tmp_path, fake_courses
     other = cohort.sample(5, seed=2)
     assert "differs" in str(refused(lambda: cohort.run(other, "rtms_m1_20hz", day=4.0, store=store, resume=True),
                                     "store"))
+
+
+# ------------------------------------------------------------------ 10. calibration weights
+class _Relief:
+    """A cheap stand-in for a cohort simulation: relief = descending integrity - 0.1; counts calls."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, table):
+        self.calls += 1
+        return table.assign(relief=table["descending_integrity"] - 0.1)
+
+
+FIT = dict(parameters={"descending_integrity.peripheral.mean": (0.1, 0.9)}, n=50, maxiter=3)
+
+
+@pytest.mark.parametrize("targets, weights, why", [
+    ({"mean_relief": 0.2}, {"responder_rate_30": 1.0}, "is not a target"),         # dropped without a word
+    ({"mean_relief": 0.2}, {"mean_relief": 1.0, "responder_rate_30": 1.0}, "is not a target"),
+    ({"mean_relief": 0.2}, {"mean_relief": 0.0}, "weight > 0"),                    # loss identically 0
+    ({"mean_relief": 0.2, "responder_rate_30": 0.4}, {"mean_relief": 0, "responder_rate_30": 0}, "weight > 0"),
+])
+def test_calibrate_refuses_weights_that_fit_nothing(targets, weights, why):
+    """A weight of a statistic that is not a target was dropped, and all-zero weights gave a loss of 0
+    at every point (the fit stopped at its start, "successful"): refused naming ``weights`` before
+    the first simulation."""
+    sim = _Relief()
+    err = refused(lambda: cohort.calibrate(sim, targets=targets, weights=weights, **FIT), "weights", allowed=True)
+    assert why in str(err) and sim.calls == 0
+
+
+def test_calibrate_takes_weights_of_its_targets():
+    """Negative control: a weight of each target (one of them 0) passes and the loss is weighted:
+    the reported weights are the given ones, and the loss is the weighted squared mismatch."""
+    sim = _Relief()
+    targets = {"mean_relief": 0.2, "responder_rate_30": 0.4}
+    res = cohort.calibrate(sim, targets=targets, weights={"mean_relief": 2.0, "responder_rate_30": 0.0}, **FIT)
+    assert sim.calls >= 1 and res.weights == {"mean_relief": 2.0, "responder_rate_30": 0.0}
+    assert res.loss == pytest.approx(2.0 * res.mismatch["mean_relief"] ** 2)

@@ -102,7 +102,7 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
         inverse variance of the published estimate (so that a miss by one
         standard error costs the same in every target), 1 for a statistic
         without a published uncertainty (give its weight when combining it
-        with others).
+        with others).  Only statistics of ``targets``, not all 0.
     method : str
         A bounded method of :func:`scipy.optimize.minimize`.
     maxiter : int
@@ -118,7 +118,8 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
         Before the first simulation: ``simulate`` not callable; ``n`` not a whole number >= 1;
         ``seed`` not a whole number >= 0; a target out of its range (a responder rate outside
         [0, 1], e.g. 42 for 42 %; a mean relief above 1; an odds ratio not > 0) or not a number;
-        a weight not a number >= 0; ``maxiter`` not a whole number >= 1;
+        a weight not a number >= 0, a weight of a statistic that is not a target, or every
+        weight 0 (``weights``); ``maxiter`` not a whole number >= 1;
         ``method`` not a bounded method of :func:`scipy.optimize.minimize`.  At the first
         evaluation: the draw or ``simulate`` refusing the starting point (its own error).
     painsim.errors.SpecError
@@ -141,7 +142,7 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
     optimum).
     """
     targets = _targets(targets)
-    weights = _weights(weights)
+    weights = _weights(weights, targets)
     _check_run(simulate, n, seed, method, maxiter)
     if parameters is None:
         parameters = {"descending_integrity.peripheral.mean": (0.05, 0.98),
@@ -152,7 +153,6 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
                                                   "{name: (low, high)}")
     dists, _ = resolve_distributions(preset, distributions)
     names, x0, lo, hi = _start(dists, parameters)
-    weights = {t: weights.get(t, default_weight(t)) for t in targets}
     objective = _Objective(simulate, dists, names, lo, hi, targets, weights, n, seed)
     z0 = (x0 - lo) / (hi - lo)
     objective(z0, raise_refusal=True)  # a start the simulation refuses is an error, not a 1e6 "optimum"
@@ -249,15 +249,25 @@ def _targets(targets: Mapping[str, float] | None) -> dict:
     return targets
 
 
-def _weights(weights: Mapping[str, float] | None) -> dict:
-    """The weight of each target statistic: numbers >= 0 by statistic (a misspelt one is refused;
-    a weight of a statistic that is not among ``targets`` has no effect)."""
+def _weights(weights: Mapping[str, float] | None, targets: Mapping[str, float]) -> dict:
+    """The weight of each target statistic: the numbers >= 0 given by statistic, else
+    :func:`default_weight`.  A misspelt statistic is refused, and so are a weight of a statistic
+    that is not among ``targets`` (it was dropped without a word) and weights that are all 0 (a
+    loss of 0 everywhere: the fit would stop at its start, reporting success)."""
     if weights is None:
-        return {}
+        weights = {}
     if not isinstance(weights, Mapping):
         raise ParameterError("weights", weights, 'a dict of weights by target, e.g. {"responder_rate_30": 2}')
     known_keys(weights, TARGET_STATISTICS, "weight of a calibration target")
-    return {k: number(v, f"weights.{k}", lo=0.0) for k, v in weights.items()}
+    given = {k: number(v, f"weights.{k}", lo=0.0) for k, v in weights.items()}
+    if extra := [k for k in given if k not in targets]:
+        raise ParameterError("weights", dict(weights), f"weights of the targets only ({', '.join(targets)})",
+                             hint=f"{', '.join(extra)} is not a target: add it to targets, or drop its weight")
+    out = {t: given.get(t, default_weight(t)) for t in targets}
+    if not any(w > 0 for w in out.values()):
+        raise ParameterError("weights", dict(weights), "at least one weight > 0 (with every weight 0 the loss "
+                                                       "is 0 at any parameters: nothing is fitted)")
+    return out
 
 
 def _start(dists: Mapping, parameters: Mapping) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
