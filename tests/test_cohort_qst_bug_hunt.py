@@ -12,19 +12,26 @@ input next to it still works.  No test simulates.
 * a cohort ``store`` that is a file, lies under one, or is not a path (bare OS / type errors);
 * resuming a cohort store with fewer patients than it holds ("patient 2 differs: another table ...");
 * calibration weights of a statistic that is not a target (dropped silently), or all 0 (a loss of 0);
+* the cohort comparison figure's responder axis says the definition the responders are counted by.
 """
 from __future__ import annotations
 
 import sys
 
-import numpy as np
-import pytest
-import xarray as xr
+import matplotlib
 
-import painsim as ps
-from painsim import cohort
-from painsim.sensitivity import RBD_FAST_MIN_SAMPLES, salib_indices
-from refusals import WorkStarted, refused, start_work
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+import xarray as xr  # noqa: E402
+
+import painsim as ps  # noqa: E402
+from painsim import cohort, plots  # noqa: E402
+from painsim.cohort.files import to_dataset  # noqa: E402
+from painsim.sensitivity import RBD_FAST_MIN_SAMPLES, salib_indices  # noqa: E402
+from refusals import WorkStarted, refused, start_work  # noqa: E402
 
 # ------------------------------------------------------------------ 3. QST file: stimulus lists
 QST = """
@@ -229,3 +236,23 @@ def test_calibrate_takes_weights_of_its_targets():
     res = cohort.calibrate(sim, targets=targets, weights={"mean_relief": 2.0, "responder_rate_30": 0.0}, **FIT)
     assert sim.calls >= 1 and res.weights == {"mean_relief": 2.0, "responder_rate_30": 0.0}
     assert res.loss == pytest.approx(2.0 * res.mismatch["mean_relief"] ** 2)
+
+
+# ------------------------------------------------------------------ 11. the responder axis
+def test_the_comparison_figure_labels_responders_as_they_are_counted():
+    """A patient with exactly 30 % relief counts as a responder (painsim.readouts.responders, >= the
+    threshold, IMMPACT): the axis said "relief > 30 %"; it says ">= 30 %" (as the threshold line of
+    the relief figure draws it), and the rate it plots counts that patient (the control: at 29 %
+    the patient is not counted)."""
+    def drawn(relief):
+        ds = to_dataset(pd.DataFrame({"relief": relief, "baseline_pain": 6.0, "etiology": "peripheral",
+                                      "stroke_type": "none"}))  # responders counted from the relief
+        fig = plots.cohort_comparison_figure(ds)
+        ylabel = fig.axes[0].get_ylabel()
+        plt.close(fig)
+        return ylabel, float(ds["responder_rate"].sel(threshold=0.3, group="all"))
+
+    ylabel, rate = drawn([0.3, 0.1])
+    assert "≥ 30 %" in ylabel and "> 30" not in ylabel
+    assert rate == pytest.approx(0.5)                        # the 30 % patient is a responder
+    assert drawn([0.29, 0.1])[1] == pytest.approx(0.0)       # control: below the threshold, not one

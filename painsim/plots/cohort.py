@@ -90,7 +90,7 @@ def _responder_panel(a1, ds: xr.Dataset) -> None:
         a1.scatter([-0.3], [pub], marker="D", s=60, color="#2ca02c", zorder=4, label="published (all, n = 193)")
         a1.axhline(pub, color="#2ca02c", ls=":", lw=1)
     a1.set_xticks(x, [f"{g}\n(n = {int(rr.responder_n.sel(group=g))})" for g in groups], fontsize=8)
-    a1.set_ylabel("responders, relief > 30 % (%)")
+    a1.set_ylabel("responders, relief ≥ 30 % (%)")  # the simulated responders' (readouts.responders)
     a1.set_ylim(0, 100)
     a1.legend(frameon=False, fontsize=8)
     a1.set_title("Responder rate (95 % Wilson CI)", fontsize=10)
@@ -124,7 +124,7 @@ def _odds_ratio_panel(a2, ds: xr.Dataset) -> None:
 
 @closes_on_error
 def cohort_comparison_figure(ds: xr.Dataset, title: str | None = None):
-    """Simulated vs published: responder rates (> 30 % relief) with Wilson CIs, and odds ratios with CIs.
+    """Simulated vs published: responder rates (>= 30 % relief) with Wilson CIs, and odds ratios with CIs.
 
     Left: responder rate overall and per group (simulated, 95 % Wilson
     interval) beside the published overall rate.  Right: the odds ratios of
