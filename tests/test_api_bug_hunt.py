@@ -269,3 +269,20 @@ def test_scs_baseline_needs_the_same_population_sizes():
     fired = [{"Abeta": [0]}, {"Abeta": [0, 1, 2]}]
     assert list(ps.analysis.scs_metrics(_scs_dataset(conds, fired, [20, 30]))["baseline"].values) == [-1, -1]
     assert list(ps.analysis.scs_metrics(_scs_dataset(conds, fired, [20, 20]))["baseline"].values) == [-1, 0]
+
+
+# ------------------------------------------------------------------ a coil under the fraction model
+def test_a_coil_current_needs_the_coil_field_model():
+    """Under ``afferents.recruitment = "fraction"`` a coil's amperes were divided by the electrode
+    threshold (0.5 mA): 1 mA of coil current (physically nothing) fired like a 1 mA electrode, and
+    the mPNS device's 4 kA fired every fibre.  Refused, naming the amplitude kind; negative
+    controls: the same coil under the biophysical model, and an electrode of the same current under
+    the fraction model, run."""
+    coil = S.tonic("10 Hz", "150 us", "1 mA", "0.2 s", modality="magnetic", target="peripheral_nerve")
+    with pytest.raises(ParameterError, match="biophysical") as err:
+        ps.simulate("gate_control", coil, duration="0.2 s", seed=1)
+    assert err.value.name.endswith("amplitude_kind")
+    electrode = S.tonic("10 Hz", "150 us", "1 mA", "0.2 s", target="peripheral_nerve")
+    assert ps.simulate("gate_control", electrode, duration="0.2 s", seed=1)["pain"].size == 1
+    biophysical = ps.load_model("gate_control").with_params({"afferents.recruitment": "biophysical"})
+    assert ps.simulate(biophysical, coil, duration="0.2 s", seed=1)["pain"].size == 1

@@ -106,7 +106,7 @@ class ThresholdFraction:
         Parameters
         ----------
         waveform : Waveform
-            The device's waveform; amplitudes in A (``"current"``, divided by
+            The device's waveform; amplitudes in A (``"current"`` of an electrode, divided by
             ``Abeta.threshold_current``) or in multiples of its ``threshold_class``'s threshold.
         fibers : FiberSet
             The point's fibers: their counts and thresholds (multiples of the Aβ threshold).
@@ -129,10 +129,18 @@ class ThresholdFraction:
         Raises
         ------
         painsim.errors.ParameterError
-            A current or threshold train with pulses faster than :data:`KHZ_PULSE_RATE` (Hz), or
-            ``fiber_class`` not a fiber class (was a bare KeyError).
+            A current or threshold train with pulses faster than :data:`KHZ_PULSE_RATE` (Hz), a
+            magnetic coil's current (its field needs the biophysical model: the thresholds here are
+            electrode currents), or ``fiber_class`` not a fiber class (was a bare KeyError).
         """
         n = fibers.counts[_checked_class(fiber_class, "fiber_class")]
+        if waveform.n_pulses and waveform.modality == "magnetic" and waveform.amplitude_kind == "current":
+            # the fibres' thresholds are electrode currents: a coil's amperes divided by them read
+            # 1 mA of coil current as a 1 mA electrode, and a device's 4 kA as every fibre firing
+            raise ParameterError("stimulus amplitude_kind", "current (modality 'magnetic')",
+                                 'a coil current with afferents.recruitment = "biophysical" (the coil-field '
+                                 'model), or amplitudes in multiples of a class threshold ("threshold")',
+                                 hint='set afferents.recruitment = "biophysical", as the mpns protocol does')
         if waveform.n_pulses and waveform.amplitude_kind in ("current", "threshold"):
             fastest = float(pulse_rates(waveform).max())
             if fastest > KHZ_PULSE_RATE * (1 + 1e-9):
