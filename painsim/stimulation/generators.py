@@ -57,8 +57,19 @@ def _fields(amplitude: float, kind: str, **fields) -> None:
     check_amplitudes(amplitude, kind, fields.get("modality", "electrical"))
 
 
-def _regular(rate: float, duration: float, start: float = 0.0) -> np.ndarray:
+#: Most pulses one train may hold.  Chosen: a 10 kHz train for the longest simulated hour (3.6e7
+#: pulses) fits; beyond it a typo (MHz for kHz) would allocate tens of GB of onsets before anything
+#: could refuse it.
+MAX_PULSES = 4e7
+
+
+def _regular(rate: float, duration: float, start: float = 0.0, per_onset: int = 1) -> np.ndarray:
+    """Onsets ``start + k / rate`` within ``duration``, refused before they are laid out when
+    they (each with ``per_onset`` pulses: a burst's) exceed :data:`MAX_PULSES`."""
     n = int(np.floor((duration - start) * rate + _EPS))
+    if n * per_onset > MAX_PULSES:
+        raise WaveformError("duration", f"{duration:g} s at {rate:g} Hz ({n * per_onset:.3g} pulses)",
+                            f"a train of at most {MAX_PULSES:.0e} pulses (a 10 kHz train of one hour)")
     return start + np.arange(n) / rate
 
 
@@ -102,7 +113,8 @@ def tonic(rate, width, amplitude, duration, *, shape="biphasic", interphase_gap=
         above 1 A on an electrical contact), a pulse (both phases and the gap if biphasic) longer
         than the period ``1 / rate``, a nonzero ``interphase_gap`` with a monophasic ``shape``, or
         a field :class:`Waveform` refuses; all before any pulse is laid out.  A ``duration``
-        shorter than one period ``1 / rate`` (a train without pulses: :func:`none` is the sham).
+        shorter than one period ``1 / rate`` (a train without pulses: :func:`none` is the sham),
+        or one that holds more than :data:`MAX_PULSES` pulses.
     painsim.errors.ParameterError
         A value that cannot be read as a quantity.
     """
@@ -170,7 +182,8 @@ def burst(amplitude, duration, *, burst_rate="40 Hz", pulses_per_burst=5,
     painsim.errors.WaveformError
         A rate or ``width`` not finite and > 0, ``pulses_per_burst`` not a whole number >= 1
         (nan and inf included), ``duration`` or ``amplitude`` out of range, a ``duration``
-        shorter than one burst period (no burst), a pulse longer than ``1 / intraburst_rate``,
+        shorter than one burst period (no burst) or holding more than :data:`MAX_PULSES` pulses,
+        a pulse longer than ``1 / intraburst_rate``,
         a burst longer than the burst period, or a field :class:`Waveform` refuses.
     painsim.errors.ParameterError
         A value that cannot be read as a quantity.
@@ -191,7 +204,7 @@ def burst(amplitude, duration, *, burst_rate="40 Hz", pulses_per_burst=5,
         raise WaveformError("pulses_per_burst", n,
                             f"bursts ({burst_len * 1e3:.6g} ms long) shorter than the burst period "
                             f"({1e3 / br:.6g} ms)", hint="overlapping bursts")
-    starts = _regular(br, d)
+    starts = _regular(br, d, per_onset=n)
     if not starts.size:  # a train without pulses is a mistake, not a sham (none() is the sham)
         raise WaveformError("duration", duration, f"a duration of at least one burst period (1/burst_rate = "
                             f"{1e3 / br:.6g} ms): bursts are placed one per whole burst period")
