@@ -9,7 +9,8 @@ standard pain test on each day gives the pain trajectory.
 
 * :mod:`painsim.course.session`: a session is simulated as a few
   representative windows per chunk, whose spikes (minus those of the same
-  window without stimulation) are replayed through the plasticity rules.
+  window without stimulation) are replayed through the plasticity rules;
+  :mod:`painsim.course.settings` reads the model's ``[course]`` section.
 * :mod:`painsim.course.consolidation`: between sessions, graded
   consolidation in a chain of ever slower components (Benna & Fusi 2016,
   Nat Neurosci 19:1697) against the pathological drive, solved exactly.

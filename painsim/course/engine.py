@@ -43,8 +43,8 @@ from ..rng import checked_seed
 from ..simulation import PointsRunner, Request, simulate_batch, site_pn_rates
 from .consolidation import ConsolidationParams
 from .opioid_tolerance import CourseTolerance
-from .session import (Chunk, EngineSettings, Patient, check_stimulus_received, course_settings, replay_chunk,
-                      session_plan, window_key, window_spikes)
+from .session import Chunk, Patient, check_stimulus_received, replay_chunk, session_plan, window_key, window_spikes
+from .settings import EngineSettings, course_settings
 from .results import DAY_SLACK, checked_days, course_dataset, course_days
 
 __all__ = ["run_course", "run_course_batch", "ChunkSimulator", "CourseHistory"]
@@ -106,7 +106,7 @@ def shared_settings(patients: Sequence[Patient]) -> EngineSettings:
 
     Returns
     -------
-    painsim.course.session.EngineSettings
+    painsim.course.settings.EngineSettings
 
     Raises
     ------

@@ -1,0 +1,87 @@
+"""A model's ``[course]`` section: the session engine's windows and the pain test of a course
+(:mod:`painsim.course.session` runs the windows, :mod:`painsim.course.engine` the tests)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import ParameterError
+from ..fibers.encoding import MAX_TEMPERATURE, SKIN_BASELINE, heat
+from ..params import Model
+
+__all__ = ["EngineSettings", "course_settings"]
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """A model's ``[course]`` section, in SI units (s; ``test_noxious`` in [0, 1];
+    ``test_heat_celsius`` a contact temperature, or 0 for the intensity test).
+
+    Parameters
+    ----------
+    window : float
+        Length of a simulated window, in s.
+    lead_in : float
+        Time simulated before each window, in s.
+    n_chunks : int
+        Number of chunks a session is cut into.
+    test_duration : float
+        Simulated duration of the pain test, in s.
+    test_noxious : float
+        Noxious intensity of the pain test, in [0, 1].
+    test_heat_celsius : float
+        Contact temperature of the pain test in °C, or 0 (default) for the intensity test.
+    """
+
+    window: float
+    lead_in: float
+    n_chunks: int
+    test_duration: float
+    test_noxious: float
+    test_heat_celsius: float = 0.0
+
+    @property
+    def test_stimulus(self):
+        """The pain test's noxious stimulus: contact heat at ``test_heat_celsius``
+        (:func:`painsim.fibers.heat`), or the intensity ``test_noxious`` when that is 0."""
+        return heat(self.test_heat_celsius) if self.test_heat_celsius > 0 else self.test_noxious
+
+    @property
+    def test_label(self) -> str:
+        """The pain test in words (written into course results)."""
+        if self.test_heat_celsius > 0:
+            return f"contact heat {self.test_heat_celsius:g} degC"
+        return f"noxious intensity {self.test_noxious:g}"
+
+
+def course_settings(model: Model) -> EngineSettings:
+    """The checked ``[course]`` settings of ``model``.
+
+    Parameters
+    ----------
+    model : Model
+        A loaded model; its ``[course]`` section is read.
+
+    Returns
+    -------
+    EngineSettings
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A window or test duration <= 0, ``n_chunks`` < 1, ``test_noxious`` outside [0, 1],
+        or ``test_heat_celsius`` neither 0 nor a temperature in [32, 60] °C.
+    """
+    c = model.section("course")
+    for k in ("window", "test_duration"):
+        if not c[k] > 0:
+            raise ParameterError(f"course.{k}", c[k], "a time > 0 s")
+    if int(c["n_chunks"]) < 1:
+        raise ParameterError("course.n_chunks", c["n_chunks"], "a whole number >= 1")
+    if not 0 <= c["test_noxious"] <= 1:
+        raise ParameterError("course.test_noxious", c["test_noxious"], "an intensity in [0, 1]")
+    celsius = c["test_heat_celsius"]
+    if not (celsius == 0 or SKIN_BASELINE <= celsius <= MAX_TEMPERATURE):
+        raise ParameterError("course.test_heat_celsius", celsius,
+                             f"0 (the intensity test) or a temperature in [{SKIN_BASELINE:g}, {MAX_TEMPERATURE:g}] °C")
+    return EngineSettings(c["window"], c["lead_in"], int(c["n_chunks"]), c["test_duration"], c["test_noxious"],
+                          float(celsius))
