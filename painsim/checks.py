@@ -237,7 +237,8 @@ def nonnegative_time(value, name: str) -> float:
 MAX_SIMULATED_DURATION = 3600.0
 
 
-def simulated_duration(value, name: str, error: type[ParameterError] = ParameterError) -> float:
+def simulated_duration(value, name: str, error: type[ParameterError] = ParameterError,
+                       hint: str = "days and months of treatment are a course's: painsim.course") -> float:
     """A simulated duration in s: finite, > 0 and at most :data:`MAX_SIMULATED_DURATION` (a longer
     one would exhaust memory drawing its input spikes, before the run starts).
 
@@ -250,6 +251,8 @@ def simulated_duration(value, name: str, error: type[ParameterError] = Parameter
     error : type
         The :class:`painsim.errors.ParameterError` subclass to raise for a
         duration out of range.
+    hint : str
+        Advice added to the error of a duration out of range (default: where longer times belong).
 
     Returns
     -------
@@ -265,7 +268,7 @@ def simulated_duration(value, name: str, error: type[ParameterError] = Parameter
     v = to_si(value, "s", name)
     if not (math.isfinite(v) and 0 < v <= MAX_SIMULATED_DURATION):
         raise error(name, value, f"a duration > 0 s and <= {MAX_SIMULATED_DURATION:g} s (1 hour)",
-                    hint="days and months of treatment are a course's: painsim.course")
+                    hint=hint)
     return float(v)
 
 

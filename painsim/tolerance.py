@@ -68,7 +68,7 @@ from typing import Sequence
 import numpy as np
 import xarray as xr
 
-from .checks import number
+from .checks import number, simulated_duration
 from .circuits import descending_opioid, projection_endpoints
 from .circuits.dorsal_horn_dynamics import spinal_morphine
 from .errors import ParameterError
@@ -523,7 +523,7 @@ def acute_tens_effect(models: Sequence[Model], protocol, seeds: Sequence[int], *
     ------
     painsim.errors.ParameterError
         An unknown protocol (UnknownKeyError), a sham, no seeds, ``models`` not a non-empty
-        sequence of Models, a bad site or temperature, or ``test_duration`` not a time > 0.
+        sequence of Models, a bad site or temperature, or ``test_duration`` not a time > 0 s and <= 1 h.
     """
     seeds = _seeds(seeds)
     ms = list(models) if hasattr(models, "__iter__") and not isinstance(models, (str, bytes)) else []
@@ -546,10 +546,7 @@ def _acute_pairs(pairs, protocol: Protocol, test_site, celsius, test_duration, b
 
 
 def _test_duration(test_duration) -> float:
-    d = to_si(test_duration, "s", "test_duration")
-    if not d > 0:
-        raise ParameterError("test_duration", test_duration, "a time > 0 s")
-    return d
+    return simulated_duration(test_duration, "test_duration", hint="the acute test is one simulated window")
 
 
 def _check_days(days, name: str = "days") -> np.ndarray:
@@ -604,7 +601,7 @@ def tolerance_course(model: Model, protocol, seeds: Sequence[int], days, *, x=No
     painsim.errors.ParameterError
         An unknown protocol (UnknownKeyError, naming the nearest), a sham, a model without the PAG/RVM
         opioid projection, no seeds, days that are negative or not numbers, ``x`` not one value in [0, 1]
-        per seed, ``test_duration`` not a time > 0 or ``celsius`` not a test heat; all before any simulation.
+        per seed, ``test_duration`` not a time in (0 s, 1 h] or ``celsius`` not a test heat; all before any simulation.
     """
     protocol, seeds, day_arr = resolve(protocol), _seeds(seeds), _check_days(days)
     k, tau = tolerance_params(model)

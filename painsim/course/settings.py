@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..checks import MAX_SIMULATED_DURATION, simulated_duration
 from ..errors import ParameterError
 from ..fibers.encoding import MAX_TEMPERATURE, SKIN_BASELINE, heat
 from ..params import Model
@@ -68,13 +69,18 @@ def course_settings(model: Model) -> EngineSettings:
     Raises
     ------
     painsim.errors.ParameterError
-        A window or test duration <= 0, ``n_chunks`` < 1, ``test_noxious`` outside [0, 1],
+        A window or test duration <= 0 or over an hour (:data:`painsim.checks.MAX_SIMULATED_DURATION`;
+        the window with ``lead_in``), ``n_chunks`` < 1, ``test_noxious`` outside [0, 1],
         or ``test_heat_celsius`` neither 0 nor a temperature in [32, 60] °C.
     """
     c = model.section("course")
-    for k in ("window", "test_duration"):
-        if not c[k] > 0:
-            raise ParameterError(f"course.{k}", c[k], "a time > 0 s")
+    for k in ("window", "test_duration"):  # each is simulated as one point (the sessions are replayed)
+        simulated_duration(model.text(f"course.{k}"), f"course.{k}",
+                           hint="a course simulates windows of its sessions and replays them")
+    if c["window"] + c["lead_in"] > MAX_SIMULATED_DURATION:  # each window is simulated after its lead-in
+        raise ParameterError("course.window", model.text("course.window"),
+                             f"a window <= {MAX_SIMULATED_DURATION - c['lead_in']:g} s: with course.lead_in = "
+                             f"{c['lead_in']:g} s before it, at most {MAX_SIMULATED_DURATION:g} s (1 hour) simulated")
     if int(c["n_chunks"]) < 1:
         raise ParameterError("course.n_chunks", c["n_chunks"], "a whole number >= 1")
     if not 0 <= c["test_noxious"] <= 1:
@@ -85,3 +91,4 @@ def course_settings(model: Model) -> EngineSettings:
                              f"0 (the intensity test) or a temperature in [{SKIN_BASELINE:g}, {MAX_TEMPERATURE:g}] °C")
     return EngineSettings(c["window"], c["lead_in"], int(c["n_chunks"]), c["test_duration"], c["test_noxious"],
                           float(celsius))
+

@@ -43,7 +43,7 @@ from typing import Any, Mapping
 import numpy as np
 import xarray as xr
 
-from ..checks import flag, known_keys, known_tables, number, whole
+from ..checks import flag, known_keys, known_tables, number, simulated_duration, whole
 from ..circuits import projection_endpoints
 from ..errors import ParameterError
 from ..fibers.encoding import MAX_TEMPERATURE, SKIN_BASELINE
@@ -54,7 +54,6 @@ from ..params.reading import beside_experiment
 from ..protocols import Protocol
 from ..simulation import body_site
 from ..tolerance import DAY, OPIOID_PROJECTION, tolerance_at, tolerance_course, tolerance_params
-from ..units import to_si
 
 __all__ = ["TOLERANCE_KEYS", "TOLERANCE_TABLES", "check_tolerance", "run_tolerance"]
 
@@ -89,7 +88,8 @@ def _config(exp: Mapping) -> dict:
                                                            "(day 0 = the first session)")
     number(c["test_temperature"], "experiment.test_temperature", SKIN_BASELINE, MAX_TEMPERATURE,
            allowed=f"a temperature in °C within {SKIN_BASELINE:g}-{MAX_TEMPERATURE:g} (the heat encoding's range)")
-    if to_si(c["test_duration"], "s", "experiment.test_duration") <= _SHORTEST_TEST:
+    if simulated_duration(c["test_duration"], "experiment.test_duration", hint="the acute test is one simulated "
+                          "window; the days of treatment are the protocol's calendar") <= _SHORTEST_TEST:
         raise ParameterError("experiment.test_duration", c["test_duration"],
                              f"a test window > {_SHORTEST_TEST:g} s (C fibres arrive late)")
     return c

@@ -10,6 +10,7 @@ from ..cohort import load_cohort_spec
 from ..conditioning import check_conditioning_spec
 from ..course import check_course_keys, file_protocol
 from ..course.files import file_model
+from ..course.settings import course_settings
 from ..errors import ModelFileError, ParameterError
 from ..fibers.thermal import ramp_end
 from ..params import load_model
@@ -181,10 +182,11 @@ def check_course(spec: Mapping, path: Path) -> None:
         A misspelt table or ``[experiment]`` key, a protocol that :func:`painsim.protocols.resolve`
         refuses, a model name, ``[params]`` path or protocol plasticity override the model
         does not have, or a protocol whose stimulus the model does not receive (an rTMS course on
-        a spinal model; :func:`painsim.course.files.file_model`).
+        a spinal model; :func:`painsim.course.files.file_model`); a ``[course]`` setting of the model
+        (``[params]``, ``--set``) that :func:`painsim.course.settings.course_settings` refuses.
     """
     check_course_keys(spec)
-    file_model(spec, path, file_protocol(spec, path))
+    course_settings(file_model(spec, path, file_protocol(spec, path)))
 
 
 def check_cohort(spec: Mapping, path: Path) -> None:

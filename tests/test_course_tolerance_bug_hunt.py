@@ -1,0 +1,106 @@
+"""Bad input to course and tolerance experiments (files and API) found by a bug hunt is refused
+before any simulation, by an error of painsim.errors naming the parameter as the user wrote it
+(the file's key, the model's ``course.*`` path, the argument) and saying what is allowed.
+
+Each of these used to be accepted silently, or refused late (after a whole course had run) under
+an internal name.  The expensive steps are replaced by :class:`refusals.WorkStarted` (the
+``no_work`` fixture, or a monkeypatch): a refusal must come before them, and each negative
+control (valid input next to the refused one) reaches them, or is accepted by the file check.
+"""
+from __future__ import annotations
+
+import pytest
+
+import painsim as ps
+from painsim import course
+from painsim.course.session import course_settings
+from painsim.files import load_experiment
+from painsim.params import overriding
+from refusals import WorkStarted, refused, start_work
+
+COURSE = '''
+[experiment]
+name = "c"
+kind = "course"
+model = "neuropathic"
+seed = 1
+n_patients = 1
+{experiment}
+[protocol]
+base = "lfs_1hz"
+days = [0, 1]
+session_duration = "1 min"
+end_day = 10
+{protocol}
+'''
+
+TOLERANCE = '''
+[experiment]
+name = "tv"
+kind = "tolerance"
+model = "healthy"
+n_patients = 1
+{experiment}
+[protocol]
+base = "tens_conventional"
+days = [0, 1]
+session_duration = "2 min"
+{protocol}
+'''
+
+
+def _file(tmp_path, template: str, experiment: str = "", protocol: str = "", name: str = "f.toml"):
+    """A course or tolerance file with extra lines in ``[experiment]`` and ``[protocol]``."""
+    path = tmp_path / name
+    path.write_text(template.format(experiment=experiment, protocol=protocol))
+    return path
+
+
+def _tolerance(tmp_path, experiment='test_days = [0, 5]\ntest_duration = "0.6 s"', protocol="", after=""):
+    path = _file(tmp_path, TOLERANCE, experiment, protocol)
+    path.write_text(path.read_text() + after)
+    return path
+
+
+# ---------------------------------------------------------------- 1. a test window over an hour
+@pytest.mark.parametrize("key", ["course.test_duration", "course.window"])
+def test_a_course_window_over_an_hour_is_refused_when_the_file_is_read(tmp_path, key):
+    """``--set course.test_duration=2h`` was refused only after the whole course had run (under the
+    name ``duration``), ``course.window=2h`` under ``stop``: both name the model's key and the limit
+    (an hour, painsim.checks.MAX_SIMULATED_DURATION) when the file is read."""
+    path = _file(tmp_path, COURSE, "follow_up_days = [3]")
+    with overriding({key: "2 h"}):
+        err = refused(lambda: load_experiment(path), key, allowed=True)
+    assert "3600 s" in str(err)
+
+
+def test_a_course_window_and_its_lead_in_over_an_hour_are_refused_as_the_window():
+    """The window is simulated after ``course.lead_in`` (0.3 s): a 3600-s window is 3600.3 s of one
+    point (it was refused as ``stop``); negative control: 3599 s is accepted."""
+    model = ps.load_model("neuropathic")
+    refused(lambda: course_settings(model.with_params({"course.window": "3600 s"})), "course.window", allowed=True)
+    assert course_settings(model.with_params({"course.window": "3599 s"})).window == 3599.0
+
+
+def test_a_course_test_of_an_hour_is_accepted_and_one_over_it_refused_before_the_sessions(no_work):
+    """The API (run_course) refuses a 2-h pain test before the first session; negative control: a
+    1-h test reaches the sessions (the limit itself is allowed)."""
+    model = ps.load_model("neuropathic")
+    refused(lambda: course.run_course(model.with_params({"course.test_duration": "2 h"}), "lfs_1hz"),
+            "course.test_duration", allowed=True)
+    with pytest.raises(WorkStarted):
+        course.run_course(model.with_params({"course.test_duration": "1 h"}), "lfs_1hz")
+
+
+def test_a_tolerance_test_window_over_an_hour_is_refused_naming_the_file_key(tmp_path, monkeypatch):
+    """A tolerance file's ``test_duration = "2 h"`` is refused when read, as
+    ``experiment.test_duration``; tolerance_course refuses it as ``test_duration`` before the sessions'
+    simulations (painsim.tolerance.excess_occupancy)."""
+    path = _tolerance(tmp_path, 'test_days = [0, 5]\ntest_duration = "2 h"')
+    assert "3600 s" in str(refused(lambda: load_experiment(path), "experiment.test_duration", allowed=True))
+    monkeypatch.setattr(ps.tolerance, "excess_occupancy", start_work)
+    healthy = ps.load_model("healthy")
+    refused(lambda: ps.tolerance.tolerance_course(healthy, "tens_conventional", [1], [0], test_duration="2 h"),
+            "test_duration", allowed=True)
+    with pytest.raises(WorkStarted):  # negative control: an hour is allowed
+        ps.tolerance.tolerance_course(healthy, "tens_conventional", [1], [0], test_duration="1 h")
