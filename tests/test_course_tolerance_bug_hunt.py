@@ -104,3 +104,30 @@ def test_a_tolerance_test_window_over_an_hour_is_refused_naming_the_file_key(tmp
             "test_duration", allowed=True)
     with pytest.raises(WorkStarted):  # negative control: an hour is allowed
         ps.tolerance.tolerance_course(healthy, "tens_conventional", [1], [0], test_duration="1 h")
+
+
+# ---------------------------------------------------------------- 2. a test window within the readout transient
+@pytest.mark.parametrize("duration", ["0.3 s", "0.2 s"])
+def test_a_course_test_not_longer_than_the_readout_transient_is_refused(tmp_path, duration):
+    """A course test of <= readout.transient (0.3 s) was read whole, before the C-fibre spikes of the
+    heat arrive: pain 0 for every patient, silently.  It is refused naming course.test_duration and
+    the reason; negative control: 0.4 s (the transient plus the shortest readout window) is accepted."""
+    model = ps.load_model("neuropathic")
+    err = refused(lambda: course_settings(model.with_params({"course.test_duration": duration})),
+                  "course.test_duration", allowed=True)
+    assert "readout.transient" in err.allowed and "C fibres arrive late" in err.allowed
+    with overriding({"course.test_duration": duration}):
+        refused(lambda: load_experiment(_file(tmp_path, COURSE, "follow_up_days = [3]")), "course.test_duration")
+    assert course_settings(model.with_params({"course.test_duration": "0.4 s"})).test_duration == pytest.approx(0.4)
+
+
+def test_a_tolerance_test_within_the_model_transient_is_refused_by_the_same_rule(tmp_path):
+    """A tolerance file refuses a test window <= 0.5 s (C fibres arrive late); a model whose
+    ``readout.transient`` is longer (0.8 s) made a 0.6-s window pass that rule and be read before
+    the C fibres arrive.  It is refused naming experiment.test_duration and the model's transient;
+    negative control: the same file with the built-in transient (0.3 s) is accepted."""
+    path = _tolerance(tmp_path)
+    load_experiment(path)
+    late = _tolerance(tmp_path, after='[params]\n"readout.transient" = "0.8 s"\n')
+    err = refused(lambda: load_experiment(late), "experiment.test_duration", allowed=True)
+    assert "readout.transient (0.8 s)" in err.allowed

@@ -9,7 +9,7 @@ from ..errors import ParameterError
 from ..fibers.encoding import MAX_TEMPERATURE, SKIN_BASELINE, heat
 from ..params import Model
 
-__all__ = ["EngineSettings", "course_settings"]
+__all__ = ["EngineSettings", "course_settings", "rated_test_window"]
 
 
 @dataclass(frozen=True)
@@ -70,13 +70,15 @@ def course_settings(model: Model) -> EngineSettings:
     ------
     painsim.errors.ParameterError
         A window or test duration <= 0 or over an hour (:data:`painsim.checks.MAX_SIMULATED_DURATION`;
-        the window with ``lead_in``), ``n_chunks`` < 1, ``test_noxious`` outside [0, 1],
+        the window with ``lead_in``), a test duration not longer than ``readout.transient``
+        (:func:`rated_test_window`), ``n_chunks`` < 1, ``test_noxious`` outside [0, 1],
         or ``test_heat_celsius`` neither 0 nor a temperature in [32, 60] °C.
     """
     c = model.section("course")
     for k in ("window", "test_duration"):  # each is simulated as one point (the sessions are replayed)
         simulated_duration(model.text(f"course.{k}"), f"course.{k}",
                            hint="a course simulates windows of its sessions and replays them")
+    rated_test_window(model, c["test_duration"], "course.test_duration", model.text("course.test_duration"))
     if c["window"] + c["lead_in"] > MAX_SIMULATED_DURATION:  # each window is simulated after its lead-in
         raise ParameterError("course.window", model.text("course.window"),
                              f"a window <= {MAX_SIMULATED_DURATION - c['lead_in']:g} s: with course.lead_in = "
@@ -92,3 +94,33 @@ def course_settings(model: Model) -> EngineSettings:
     return EngineSettings(c["window"], c["lead_in"], int(c["n_chunks"]), c["test_duration"], c["test_noxious"],
                           float(celsius))
 
+
+def rated_test_window(model: Model, seconds: float, name: str, value) -> None:
+    """Refuse a pain test window of ``seconds`` not longer than the model's ``readout.transient``.
+
+    C fibres arrive late (up to the transient, the slowest C conduction time): the scores skip the
+    first ``readout.transient`` of a run, and a run not longer than it is read whole, before the
+    C-fibre spikes of the heat arrive, so every patient would rate the test 0
+    (:func:`painsim.readouts.rates.window_start`).
+
+    Parameters
+    ----------
+    model : Model
+        The model (``readout.transient``).
+    seconds : float
+        The test window, in s.
+    name : str
+        The parameter, as the user wrote it (``course.test_duration``, ``experiment.test_duration``).
+    value : object
+        The value as given, named in the error.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``seconds`` is not longer than ``readout.transient``.
+    """
+    transient = model.si("readout.transient")
+    if not seconds > transient:
+        raise ParameterError(name, value, f"a test window longer than readout.transient ({transient:g} s): C fibres "
+                             "arrive late, and a window not longer than the transient is read before they do "
+                             "(pain 0 for everyone)")

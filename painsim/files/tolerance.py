@@ -49,11 +49,13 @@ from ..errors import ParameterError
 from ..fibers.encoding import MAX_TEMPERATURE, SKIN_BASELINE
 from ..course import file_protocol
 from ..course.files import file_model
+from ..course.settings import rated_test_window
 from ..params import load_model
 from ..params.reading import beside_experiment
 from ..protocols import Protocol
 from ..simulation import body_site
 from ..tolerance import DAY, OPIOID_PROJECTION, tolerance_at, tolerance_course, tolerance_params
+from ..units import to_si
 
 __all__ = ["TOLERANCE_KEYS", "TOLERANCE_TABLES", "check_tolerance", "run_tolerance"]
 
@@ -91,7 +93,8 @@ def _config(exp: Mapping) -> dict:
     if simulated_duration(c["test_duration"], "experiment.test_duration", hint="the acute test is one simulated "
                           "window; the days of treatment are the protocol's calendar") <= _SHORTEST_TEST:
         raise ParameterError("experiment.test_duration", c["test_duration"],
-                             f"a test window > {_SHORTEST_TEST:g} s (C fibres arrive late)")
+                             f"a test window > {_SHORTEST_TEST:g} s: C fibres arrive late (within readout.transient, "
+                             "0.3 s in the built-in models), and what follows the transient is what is rated")
     return c
 
 
@@ -113,7 +116,8 @@ def check_tolerance(spec: Mapping, path: Path) -> None:
         :class:`painsim.errors.ParameterError` subclass: ``UnitError``, ``CalendarError``); a
         protocol given both ways or neither, or a bad model file; a protocol override
         (``[protocol.plasticity]``) the model does not have or with a bad value, or one of a
-        ``plasticity.*`` path, which a tolerance experiment never reads.
+        ``plasticity.*`` path, which a tolerance experiment never reads; a ``test_duration`` not longer
+        than the model's ``readout.transient`` (:func:`painsim.course.settings.rated_test_window`).
     """
     known_tables(spec, TOLERANCE_TABLES, "table of a tolerance experiment")
     c = _config(spec["experiment"])
@@ -130,6 +134,8 @@ def check_tolerance(spec: Mapping, path: Path) -> None:
                              hint=f"this model's network.layers is {model.text('network.layers')!r}")
     tolerance_params(model)
     body_site(model, c["test_site"], "experiment.test_site")
+    rated_test_window(model, to_si(c["test_duration"], "s", "experiment.test_duration"), "experiment.test_duration",
+                      c["test_duration"])  # the model's own transient (a model may read later than 0.5 s)
 
 
 def _unread_overrides(table) -> None:
