@@ -131,3 +131,19 @@ def test_a_tolerance_test_within_the_model_transient_is_refused_by_the_same_rule
     late = _tolerance(tmp_path, after='[params]\n"readout.transient" = "0.8 s"\n')
     err = refused(lambda: load_experiment(late), "experiment.test_duration", allowed=True)
     assert "readout.transient (0.8 s)" in err.allowed
+
+
+# ---------------------------------------------------------------- 3. thresholds naming the same variable
+@pytest.mark.parametrize("thresholds", ["[0.3, 0.304]", "[0.3, 0.3]", "[0.5, 0.3, 0.499]"])
+def test_responder_thresholds_of_the_same_percentage_are_refused(tmp_path, no_work, thresholds):
+    """Thresholds that round to one percentage name one variable (``responder_30``): the second
+    overwrote the first.  Refused naming the thresholds, in a file (experiment.thresholds) and in
+    run_course (thresholds) before the sessions; negative control: 0.3 and 0.31 reach the sessions."""
+    path = _file(tmp_path, COURSE, f"follow_up_days = [3]\nthresholds = {thresholds}")
+    err = refused(lambda: load_experiment(path), "experiment.thresholds", allowed=True)
+    assert "responder_30" in err.allowed or "responder_50" in err.allowed
+    values = [float(x) for x in thresholds.strip("[]").split(",")]
+    refused(lambda: course.run_course("neuropathic", "lfs_1hz", follow_up_days=(3,), thresholds=values),
+            "thresholds", allowed=True)
+    with pytest.raises(WorkStarted):
+        course.run_course("neuropathic", "lfs_1hz", follow_up_days=(3,), thresholds=(0.3, 0.31))

@@ -15,7 +15,7 @@ from ..protocols import Protocol
 from ..readouts import relief, responders
 from ..version import __version__
 
-__all__ = ["course_dataset", "per_patient", "checked_days", "course_days", "DAY_SLACK"]
+__all__ = ["course_dataset", "per_patient", "checked_days", "course_days", "responder_name", "DAY_SLACK"]
 
 #: days; a test day this close to a session's day is that day (tested before the session): the
 #: calendar's days are sums of floats (``start + j * every``: 0.7 x 3 is 2.0999999999999996)
@@ -61,7 +61,8 @@ def checked_days(follow_up_days, thresholds, days=None, prefix: str = "",
     ------
     painsim.errors.ParameterError
         A day that is negative, not finite or not a number (a text, a boolean), or inside a
-        session of ``calendar``; a threshold outside (0, 1] or not a number.
+        session of ``calendar``; a threshold outside (0, 1] or not a number; two thresholds of the
+        same whole percentage (0.3 and 0.304: one variable ``responder_30``).
     """
     def day(d):
         return math.isfinite(d) and d >= 0
@@ -71,6 +72,10 @@ def checked_days(follow_up_days, thresholds, days=None, prefix: str = "",
                   lambda x: 0 < x <= 1)
     extra = _numbers(days, prefix + "days", "days >= 0 from the start of the course (numbers), e.g. range(0, 91, 7)",
                      day)
+    names = [responder_name(x) for x in th]
+    if len(set(names)) < len(names):  # 0.3 and 0.304 are both responder_30: one would overwrite the other
+        raise ParameterError(prefix + "thresholds", thresholds, "thresholds of different whole percentages (each "
+                             f"names a variable responder_<percent>; these name {', '.join(names)})")
     if calendar is not None:
         length = calendar.session_duration / 86400.0  # days
         for name, values in (("follow_up_days", fu), ("days", extra)):
@@ -81,6 +86,11 @@ def checked_days(follow_up_days, thresholds, days=None, prefix: str = "",
                                          f"session of day {inside[0]:g}, which lasts {calendar.session_duration:g} s): "
                                          "a test at a session's day is taken before it")
     return fu, th, extra
+
+
+def responder_name(threshold: float) -> str:
+    """The variable of a responder threshold: ``responder_<whole percent>`` (0.3: ``responder_30``)."""
+    return f"responder_{int(round(100 * threshold))}"
 
 
 def course_days(calendar, follow_up, days) -> list:
@@ -217,8 +227,8 @@ def _responder_variables(relief_on_day: np.ndarray, day_coord, follow_up, thresh
     data = {}
     for x in thresholds:
         flags = responders(at_follow_up / 100.0, x).reshape(relief_on_day.shape[0], len(follow_up))
-        data[f"responder_{int(round(100 * x))}"] = (("patient", "follow_up"), flags,
-                                                   {"long_name": f"relief >= {100 * x:g} % at the follow-up day"})
+        data[responder_name(x)] = (("patient", "follow_up"), flags,
+                                   {"long_name": f"relief >= {100 * x:g} % at the follow-up day"})
     return data
 
 
