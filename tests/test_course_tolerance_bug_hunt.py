@@ -147,3 +147,14 @@ def test_responder_thresholds_of_the_same_percentage_are_refused(tmp_path, no_wo
             "thresholds", allowed=True)
     with pytest.raises(WorkStarted):
         course.run_course("neuropathic", "lfs_1hz", follow_up_days=(3,), thresholds=(0.3, 0.31))
+
+
+# ---------------------------------------------------------------- 7. a follow-up day given twice
+def test_a_follow_up_day_given_twice_is_refused(tmp_path, no_work):
+    """``follow_up_days = [3, 3]`` gave the coordinate follow_up = [3, 3]; refused naming the key, in a
+    file and in run_course, before the sessions; negative control: [3, 10] reaches the sessions."""
+    refused(lambda: load_experiment(_file(tmp_path, COURSE, "follow_up_days = [3, 3]")),
+            "experiment.follow_up_days", allowed=True)
+    refused(lambda: course.run_course("neuropathic", "lfs_1hz", follow_up_days=(3, 3)), "follow_up_days", allowed=True)
+    with pytest.raises(WorkStarted):
+        course.run_course("neuropathic", "lfs_1hz", follow_up_days=(3, 10))

@@ -61,8 +61,8 @@ def checked_days(follow_up_days, thresholds, days=None, prefix: str = "",
     ------
     painsim.errors.ParameterError
         A day that is negative, not finite or not a number (a text, a boolean), or inside a
-        session of ``calendar``; a threshold outside (0, 1] or not a number; two thresholds of the
-        same whole percentage (0.3 and 0.304: one variable ``responder_30``).
+        session of ``calendar``; a follow-up day given twice; a threshold outside (0, 1] or not a
+        number; two thresholds of the same whole percentage (0.3 and 0.304: one variable ``responder_30``).
     """
     def day(d):
         return math.isfinite(d) and d >= 0
@@ -72,6 +72,9 @@ def checked_days(follow_up_days, thresholds, days=None, prefix: str = "",
                   lambda x: 0 < x <= 1)
     extra = _numbers(days, prefix + "days", "days >= 0 from the start of the course (numbers), e.g. range(0, 91, 7)",
                      day)
+    if len(set(fu)) < len(fu):  # the follow_up coordinate: a repeated day would hold two copies of one test
+        raise ParameterError(prefix + "follow_up_days", follow_up_days, "follow-up days that differ (each is one "
+                             "entry of the follow_up coordinate)")
     names = [responder_name(x) for x in th]
     if len(set(names)) < len(names):  # 0.3 and 0.304 are both responder_30: one would overwrite the other
         raise ParameterError(prefix + "thresholds", thresholds, "thresholds of different whole percentages (each "
