@@ -158,3 +158,18 @@ def test_a_follow_up_day_given_twice_is_refused(tmp_path, no_work):
     refused(lambda: course.run_course("neuropathic", "lfs_1hz", follow_up_days=(3, 3)), "follow_up_days", allowed=True)
     with pytest.raises(WorkStarted):
         course.run_course("neuropathic", "lfs_1hz", follow_up_days=(3, 10))
+
+
+# ---------------------------------------------------------------- 4. a tolerance experiment's seed
+@pytest.mark.parametrize("seed", [1.7, True, -1, 2**32, "1"])
+def test_a_tolerance_seed_that_is_no_seed_is_refused_by_name(tmp_path, monkeypatch, seed):
+    """run_experiment(tolerance file, seed=1.7) ran seed 1 (truncated), seed=True seed 1, and a
+    negative seed was refused as ``requests[0].seed``: refused as ``seed``, as course files do, before
+    any simulation; in the file, as ``experiment.seed``.  Negative control: seed=2 reaches the run."""
+    monkeypatch.setattr(ps.files.tolerance, "tolerance_course", start_work)
+    path = _tolerance(tmp_path)
+    refused(lambda: ps.run_experiment(path, seed=seed), "seed", allowed=True)
+    with pytest.raises(WorkStarted):
+        ps.run_experiment(path, seed=2)
+    bad = _tolerance(tmp_path, f'test_days = [0, 5]\ntest_duration = "0.6 s"\nseed = {seed!r}'.replace("True", "true"))
+    refused(lambda: load_experiment(bad), "experiment.seed", allowed=True)

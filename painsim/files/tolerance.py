@@ -53,6 +53,7 @@ from ..course.settings import rated_test_window
 from ..params import load_model
 from ..params.reading import beside_experiment
 from ..protocols import Protocol
+from ..rng import checked_seed
 from ..simulation import body_site
 from ..tolerance import DAY, OPIOID_PROJECTION, tolerance_at, tolerance_course, tolerance_params
 from ..units import to_si
@@ -79,8 +80,9 @@ def _config(exp: Mapping) -> dict:
     c = {**_DEFAULTS, **exp}
     if not isinstance(c.get("model"), str):
         raise ParameterError("experiment.model", c.get("model"), "the name (or path) of a pathway model")
-    for key, low in (("n_patients", 1), ("seed", 0), ("batch_size", 1)):
-        whole(c[key], f"experiment.{key}", low)
+    for key in ("n_patients", "batch_size"):
+        whole(c[key], f"experiment.{key}")
+    checked_seed(c["seed"], "experiment.seed", allow_float=False)  # numpy seeds: whole numbers in [0, 2**32)
     days = c.get("test_days")
     if (not isinstance(days, list) or not days
             or not all(isinstance(d, (int, float)) and not isinstance(d, bool) and np.isfinite(d) and d >= 0
@@ -174,10 +176,18 @@ def run_tolerance(spec: Mapping[str, Any], seed: int | None = None, n_patients: 
         (``seed``, ``course_day``: the efficacy between test days, in closed form, with a point at
         each test day and at the start and end of every session) and the file in the attribute
         ``experiment_spec``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A ``seed`` that is not a whole number >= 0 and < 2**32 (``seed``; the file's:
+        ``experiment.seed``), ``n_patients`` < 1 or a bad value of the file (:func:`check_tolerance`),
+        before any simulation.
     """
     exp = spec["experiment"]
     c = _config(exp)
-    first = int(c["seed"] if seed is None else seed)
+    first = checked_seed(c["seed"] if seed is None else seed, "experiment.seed" if seed is None else "seed",
+                         allow_float=False)  # 1.7 is no seed (it was truncated to 1)
     n = c["n_patients"] if n_patients is None else whole(n_patients, "n_patients")
     path = spec.get("_path", "")
     protocol = file_protocol(spec, path)  # the user's [params] and --set win over its overrides
