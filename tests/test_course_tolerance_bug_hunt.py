@@ -9,6 +9,8 @@ control (valid input next to the refused one) reaches them, or is accepted by th
 """
 from __future__ import annotations
 
+import signal
+
 import pytest
 
 import painsim as ps
@@ -173,3 +175,38 @@ def test_a_tolerance_seed_that_is_no_seed_is_refused_by_name(tmp_path, monkeypat
         ps.run_experiment(path, seed=2)
     bad = _tolerance(tmp_path, f'test_days = [0, 5]\ntest_duration = "0.6 s"\nseed = {seed!r}'.replace("True", "true"))
     refused(lambda: load_experiment(bad), "experiment.seed", allowed=True)
+
+
+# ---------------------------------------------------------------- 5. a huge schedule count
+class TookTooLong(Exception):
+    """A refusal that should be immediate was still working after its time."""
+
+
+def _in_time(call, seconds: int = 2):
+    """``call()``, interrupted by :class:`TookTooLong` after ``seconds`` (building 10**12 days never ends;
+    2 s of it hold ~10**8 floats)."""
+    def stop(signum, frame):
+        raise TookTooLong
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        return call()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+@pytest.mark.parametrize("count", [10**7, 10**12])
+@pytest.mark.parametrize("end_day", [10, None])
+def test_a_huge_schedule_count_is_refused_before_its_days_are_built(count, end_day):
+    """``count = 10**7`` built 10**7 days (700 MB) before the end_day refusal, 10**12 never finished:
+    refused at once naming the block's count, with or without an end_day (the bound is
+    painsim.protocols.protocol.MAX_SESSIONS).  Negative control: 5 daily sessions by day 10 are a
+    calendar, 11 (the last starting on day 10, ending after it) are refused as before."""
+    spec = {"base": "lfs_1hz", "schedule": [{"start": 0, "every": 1, "count": count}]}
+    spec.update({} if end_day is None else {"end_day": end_day})
+    refused(lambda: _in_time(lambda: ps.protocols.from_spec(spec)), "protocol.schedule[0].count", allowed=True)
+    ok = {"base": "lfs_1hz", "end_day": 10, "schedule": [{"start": 0, "every": 1, "count": 5}]}
+    assert ps.protocols.from_spec(ok).calendar.days == (0.0, 1.0, 2.0, 3.0, 4.0)
+    late = {**ok, "schedule": [{"start": 0, "every": 1, "count": 11}]}
+    refused(lambda: ps.protocols.from_spec(late), "protocol.end_day")

@@ -20,9 +20,13 @@ from ..checks import MAX_SIMULATED_DURATION
 from ..errors import CalendarError, ParameterError, UnknownKeyError
 from ..units import to_si
 
-__all__ = ["Calendar", "Protocol", "pattern_period"]
+__all__ = ["Calendar", "Protocol", "pattern_period", "MAX_SESSIONS"]
 
 _DAY = 86400.0
+#: Most sessions a schedule may hold.  Chosen: far beyond any treatment course (daily sessions for
+#: 270 years; the course engine simulates each), so that a mistyped ``count`` (10**7, 10**12) is
+#: refused before its days are built (they exhausted memory, or never finished).
+MAX_SESSIONS = 100_000
 
 
 def _days(value, name) -> float:
@@ -140,10 +144,11 @@ class Calendar:
         painsim.errors.UnknownKeyError
             A block key other than ``start``, ``every``, ``count``.
         painsim.errors.CalendarError
-            ``count`` not a whole number >= 1, ``every`` <= 0 with more than
-            one session, or anything :class:`Calendar` refuses.
+            ``count`` not a whole number >= 1, more than :data:`MAX_SESSIONS` sessions in all, or
+            sessions of a block starting after ``end_day`` (refused before the days are built);
+            ``every`` <= 0 with more than one session, or anything :class:`Calendar` refuses.
         """
-        days = []
+        days, end = [], None if end_day is None else _days(end_day, "end_day")
         for k, b in enumerate(blocks):
             unknown = [x for x in b if x not in ("start", "every", "count")]
             if unknown:
@@ -156,6 +161,13 @@ class Calendar:
             every = _days(b.get("every", 1), f"schedule[{k}].every")
             if int(n) > 1 and every <= 0:
                 raise CalendarError(f"schedule[{k}].every", b.get("every"), "an interval > 0 days")
+            # before the days are built (a count of 10**12 would never finish building them)
+            if len(days) + int(n) > MAX_SESSIONS:
+                raise CalendarError(f"schedule[{k}].count", n, f"at most {MAX_SESSIONS} sessions in all "
+                                    f"({len(days)} before this block)", hint="a course simulates every session")
+            if end is not None and math.isfinite(end) and (last := start + (int(n) - 1) * every) > end:
+                raise CalendarError(f"schedule[{k}].count", n, f"sessions that end by end_day (day {end:g}); the "
+                                    f"last of this block would start on day {last:g}")
             days += [start + j * every for j in range(int(n))]
         return cls(tuple(days), session_duration, end_day)
 
