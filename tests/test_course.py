@@ -418,14 +418,15 @@ def test_every_library_protocol_has_a_sham_with_the_same_calendar():
 
 
 def test_cli_course_writes_results_and_figures(tmp_path):
-    """`painsim course FILE`: results.nc and a PNG, nothing half-written (a sham course: tests only)."""
+    """`painsim course FILE`: results.nc and a PNG, nothing half-written (an active arm of two 1-min
+    sessions and its sham; the sham of a sham protocol is refused)."""
     from painsim import io
     from painsim.cli import main
     f = tmp_path / "c.toml"
     f.write_text('[experiment]\nname = "tiny"\nkind = "course"\nmodel = "neuropathic"\nseed = 1\n'
                  'follow_up_days = [5]\nsham = true\n'
-                 '[params]\n"network.dt" = "0.2 ms"\n"course.test_duration" = "0.6 s"\n'
-                 '[protocol]\nbase = "mpns_sham"\ndays = [0, 2]\nend_day = 10\n')
+                 '[params]\n"network.dt" = "0.2 ms"\n"course.test_duration" = "0.6 s"\n"course.n_chunks" = 1\n'
+                 '[protocol]\nbase = "lfs_1hz"\nsession_duration = "1 min"\ndays = [0, 2]\nend_day = 10\n')
     out = tmp_path / "out"
     assert main(["course", str(f), "--out", str(out), "--n-patients", "2"]) == 0
     ds = io.load(out / "results.nc")

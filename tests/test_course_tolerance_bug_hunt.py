@@ -210,3 +210,37 @@ def test_a_huge_schedule_count_is_refused_before_its_days_are_built(count, end_d
     assert ps.protocols.from_spec(ok).calendar.days == (0.0, 1.0, 2.0, 3.0, 4.0)
     late = {**ok, "schedule": [{"start": 0, "every": 1, "count": 11}]}
     refused(lambda: ps.protocols.from_spec(late), "protocol.end_day")
+
+
+# ---------------------------------------------------------------- 6. a sham arm of a sham
+#: A course of the library's sham protocol, named under [experiment] (no [protocol] table)
+LIBRARY_SHAM = '''
+[experiment]
+name = "c"
+kind = "course"
+model = "neuropathic"
+protocol = "lfs_1hz_sham"
+follow_up_days = [3]
+{experiment}
+'''
+
+
+@pytest.mark.parametrize("text", [COURSE.format(experiment="follow_up_days = [3]\nsham = true", protocol="sham = true"),
+                                  LIBRARY_SHAM.format(experiment="sham = true")], ids=["table", "library"])
+def test_a_sham_arm_of_a_protocol_that_is_a_sham_is_refused(tmp_path, no_work, text):
+    """``sham = true`` with a sham protocol ([protocol] sham = true, or protocol = "lfs_1hz_sham") ran
+    two identical sham arms, the first stored as "active".  Refused naming experiment.sham, when the
+    file is read and by run_course_file before any session.  Negative controls: the sham protocol
+    alone (one arm), and sham = true with an active protocol, are accepted and reach the sessions."""
+    path = tmp_path / "sham.toml"
+    path.write_text(text)
+    refused(lambda: load_experiment(path), "experiment.sham", allowed=True)
+    refused(lambda: course.run_course_file(str(path)), "experiment.sham", allowed=True)
+    path.write_text(text.replace("sham = true\n", "", 1))       # [experiment]'s: the sham arm alone
+    load_experiment(path)
+    with pytest.raises(WorkStarted):
+        course.run_course_file(str(path))
+    active = _file(tmp_path, COURSE, "follow_up_days = [3]\nsham = true", name="active.toml")
+    load_experiment(active)
+    with pytest.raises(WorkStarted):
+        course.run_course_file(str(active))

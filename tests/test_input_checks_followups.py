@@ -199,7 +199,7 @@ def test_a_course_file_checks_its_protocol_days_before_running(tmp_path):
     ``end_day = "10 days"`` is accepted by the file check (no simulation); the same file with
     ``end_day = true`` is refused naming ``protocol.end_day``."""
     body = ('[experiment]\nname = "t"\nkind = "course"\nmodel = "neuropathic"\nseed = 1\n'
-            'follow_up_days = [5]\nsham = true\n[protocol]\nbase = "mpns_sham"\ndays = ["0 day", "2 days"]\n')
+            'follow_up_days = [5]\n[protocol]\nbase = "mpns_sham"\ndays = ["0 day", "2 days"]\n')  # one (sham) arm
     f = tmp_path / "course.toml"
     f.write_text(body + 'end_day = "10 days"\n')
     assert ps.files.load_experiment(f)["protocol"]["end_day"] == "10 days"

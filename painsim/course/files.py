@@ -19,7 +19,8 @@ from .engine import run_course_batch
 from .results import checked_days
 from .session import check_stimulus_received
 
-__all__ = ["COURSE_KEYS", "COURSE_TABLES", "run_course_file", "file_protocol", "check_course_keys", "file_model"]
+__all__ = ["COURSE_KEYS", "COURSE_TABLES", "run_course_file", "file_protocol", "check_course_keys", "course_arms",
+           "file_model"]
 
 #: The keys of a course file's ``[experiment]`` table.
 COURSE_KEYS = ("name", "kind", "description", "model", "protocol", "seed", "n_patients", "follow_up_days",
@@ -80,8 +81,9 @@ def run_course_file(path_or_spec, seed: int | None = None, progress: bool = Fals
     painsim.errors.PathError
         ``path_or_name`` is a folder.
     painsim.errors.UnknownKeyError, painsim.errors.ParameterError
-        A misspelt table or key, or a bad value (:func:`check_course_keys`); a ``seed`` that is
-        not a whole number >= 0, an ``n_patients`` < 1 or a ``progress`` that is not true/false.
+        A misspelt table or key, or a bad value (:func:`check_course_keys`); ``sham = true`` with a
+        protocol that is a sham (:func:`course_arms`); a ``seed`` that is not a whole number >= 0, an
+        ``n_patients`` < 1 or a ``progress`` that is not true/false.
     """
     if isinstance(path_or_spec, Mapping):  # a dict: loaded by load_experiment, or built in code
         spec, path = path_or_spec, Path(path_or_spec.get("_path", "<experiment dict>"))
@@ -93,6 +95,7 @@ def run_course_file(path_or_spec, seed: int | None = None, progress: bool = Fals
         raise ModelFileError(f"{path}: not a course experiment (kind = \"course\" under [experiment])")
     check_course_keys(spec)
     protocol = file_protocol(spec, path)
+    arms = course_arms(exp, protocol)
     flag(progress, "progress")
     s = checked_seed(exp.get("seed", 0) if seed is None else seed, "experiment.seed" if seed is None else "seed",
                      allow_float=False)
@@ -100,9 +103,6 @@ def run_course_file(path_or_spec, seed: int | None = None, progress: bool = Fals
     model = file_model(spec, path, protocol)
     kw = dict(follow_up_days=exp.get("follow_up_days", (30, 90)), thresholds=exp.get("thresholds", (0.3, 0.5)),
               days=exp.get("days"), progress=progress, opioid_tolerance=exp.get("opioid_tolerance", False))
-    arms = {"active": protocol}
-    if exp.get("sham", False):
-        arms["sham"] = protocol.as_sham()
     outs, provenance = [], {}
     for label, prot in arms.items():
         if progress:
@@ -121,6 +121,37 @@ def run_course_file(path_or_spec, seed: int | None = None, progress: bool = Fals
         out.attrs.update(sham_protocol=arms["sham"].name,
                          sham_protocol_spec=json.dumps(arms["sham"].describe(), default=str))
     return out
+
+
+def course_arms(exp: Mapping[str, Any], protocol: Protocol) -> dict:
+    """The arms of a course file: ``{"active": protocol}``, and ``"sham"``: its sham when the
+    ``[experiment]`` table asks for one (``sham = true``).
+
+    Parameters
+    ----------
+    exp : mapping
+        The file's ``[experiment]`` table (``sham`` checked by :func:`check_course_keys`).
+    protocol : painsim.protocols.Protocol
+        The file's protocol (:func:`file_protocol`).
+
+    Returns
+    -------
+    dict
+        Arm label -> protocol.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``sham = true`` with a protocol that is already a sham (``[protocol] sham = true``,
+        ``protocol = "lfs_1hz_sham"``): both arms would be the same sham, the first stored as "active".
+    """
+    if not exp.get("sham", False):
+        return {"active": protocol}
+    if protocol.is_sham:
+        raise ParameterError("experiment.sham", True, f"false with the protocol {protocol.name!r}, which is a sham "
+                             "itself (both arms would be the same sham, the first stored as 'active')",
+                             hint="to compare a protocol with its sham, name the active protocol and sham = true")
+    return {"active": protocol, "sham": protocol.as_sham()}
 
 
 def check_course_keys(spec: Mapping[str, Any]) -> None:

@@ -9,7 +9,7 @@ from ..circuits import stack
 from ..cohort import load_cohort_spec
 from ..conditioning import check_conditioning_spec
 from ..course import check_course_keys, file_protocol
-from ..course.files import file_model
+from ..course.files import course_arms, file_model
 from ..course.settings import course_settings
 from ..errors import ModelFileError, ParameterError
 from ..fibers.thermal import ramp_end
@@ -183,10 +183,13 @@ def check_course(spec: Mapping, path: Path) -> None:
         refuses, a model name, ``[params]`` path or protocol plasticity override the model
         does not have, or a protocol whose stimulus the model does not receive (an rTMS course on
         a spinal model; :func:`painsim.course.files.file_model`); a ``[course]`` setting of the model
-        (``[params]``, ``--set``) that :func:`painsim.course.settings.course_settings` refuses.
+        (``[params]``, ``--set``) that :func:`painsim.course.settings.course_settings` refuses;
+        ``sham = true`` with a protocol that is a sham (:func:`painsim.course.files.course_arms`).
     """
     check_course_keys(spec)
-    course_settings(file_model(spec, path, file_protocol(spec, path)))
+    protocol = file_protocol(spec, path)
+    course_arms(spec.get("experiment", {}), protocol)
+    course_settings(file_model(spec, path, protocol))
 
 
 def check_cohort(spec: Mapping, path: Path) -> None:
