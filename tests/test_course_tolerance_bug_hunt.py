@@ -244,3 +244,28 @@ def test_a_sham_arm_of_a_protocol_that_is_a_sham_is_refused(tmp_path, no_work, t
     load_experiment(active)
     with pytest.raises(WorkStarted):
         course.run_course_file(str(active))
+
+
+# ---------------------------------------------------------------- 8. tolerance files: unused [params], days in a session
+def test_a_tolerance_file_refuses_a_plasticity_path_in_params_as_in_its_protocol(tmp_path):
+    """A tolerance experiment runs no plasticity rule (painsim.tolerance simulates acute windows with
+    the protocol's device overrides only): ``[params] "plasticity.c_pn.rule"`` was accepted and
+    unused, while the same under [protocol.plasticity] was refused as unused.  Refused naming the
+    [params] key, with the same reason; negative control: a tolerance parameter in [params] is read."""
+    bad = _tolerance(tmp_path, after='[params]\n"plasticity.c_pn.rule" = "calcium"\n')
+    err = refused(lambda: load_experiment(bad), "params.plasticity.c_pn.rule", allowed=True)
+    assert "unused" in err.allowed
+    table = _tolerance(tmp_path, protocol='[protocol.plasticity]\n"plasticity.c_pn.rule" = "calcium"\n')
+    assert "unused" in refused(lambda: load_experiment(table), "protocol.plasticity.plasticity.c_pn.rule").allowed
+    load_experiment(_tolerance(tmp_path, after='[params]\n"dorsal_horn.opioid.tolerance_half_time" = "10 days"\n'))
+
+
+@pytest.mark.parametrize("days", ["[0, 0.001]", "[0, 1.0005]"])
+def test_a_tolerance_test_day_inside_a_session_is_refused_as_course_files_do(tmp_path, days):
+    """Tests are taken before that day's session; a day inside a 2-min session (0.001 d = 86 s) was
+    accepted and read the state after the whole session.  Refused naming experiment.test_days, as a
+    course file's days are; negative control: the day a session starts, and a day after it ends
+    (0.002 d = 173 s), are accepted."""
+    bad = _tolerance(tmp_path, f'test_days = {days}\ntest_duration = "0.6 s"')
+    refused(lambda: load_experiment(bad), "experiment.test_days", allowed=True)
+    load_experiment(_tolerance(tmp_path, 'test_days = [0, 1, 1.002]\ntest_duration = "0.6 s"'))

@@ -15,7 +15,8 @@ from ..protocols import Protocol
 from ..readouts import relief, responders
 from ..version import __version__
 
-__all__ = ["course_dataset", "per_patient", "checked_days", "course_days", "responder_name", "DAY_SLACK"]
+__all__ = ["course_dataset", "per_patient", "checked_days", "course_days", "responder_name", "outside_sessions",
+           "DAY_SLACK"]
 
 #: days; a test day this close to a session's day is that day (tested before the session): the
 #: calendar's days are sums of floats (``start + j * every``: 0.7 x 3 is 2.0999999999999996)
@@ -80,15 +81,36 @@ def checked_days(follow_up_days, thresholds, days=None, prefix: str = "",
         raise ParameterError(prefix + "thresholds", thresholds, "thresholds of different whole percentages (each "
                              f"names a variable responder_<percent>; these name {', '.join(names)})")
     if calendar is not None:
-        length = calendar.session_duration / 86400.0  # days
         for name, values in (("follow_up_days", fu), ("days", extra)):
-            for d in values:
-                inside = [s for s in calendar.days if s + DAY_SLACK < d < s + length - DAY_SLACK]
-                if inside:
-                    raise ParameterError(prefix + name, d, f"days outside the sessions (day {d:g} falls inside the "
-                                         f"session of day {inside[0]:g}, which lasts {calendar.session_duration:g} s): "
-                                         "a test at a session's day is taken before it")
+            outside_sessions(values, prefix + name, calendar)
     return fu, th, extra
+
+
+def outside_sessions(days, name: str, calendar) -> None:
+    """Refuse a test day strictly inside a session of ``calendar`` (a test at a session's day is
+    taken before it; one inside it would read the state after the whole session).
+
+    Parameters
+    ----------
+    days : sequence of float
+        Checked days from the start of the course.
+    name : str
+        The parameter, as the user wrote it (``experiment.days``, ``experiment.test_days``).
+    calendar : painsim.protocols.Calendar
+        The sessions.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A day inside a session (more than :data:`DAY_SLACK` after its start and before its end).
+    """
+    length = calendar.session_duration / 86400.0  # days
+    for d in days:
+        inside = [s for s in calendar.days if s + DAY_SLACK < d < s + length - DAY_SLACK]
+        if inside:
+            raise ParameterError(name, d, f"days outside the sessions (day {d:g} falls inside the session of day "
+                                 f"{inside[0]:g}, which lasts {calendar.session_duration:g} s): a test at a "
+                                 "session's day is taken before it")
 
 
 def responder_name(threshold: float) -> str:

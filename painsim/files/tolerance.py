@@ -49,6 +49,7 @@ from ..errors import ParameterError
 from ..fibers.encoding import MAX_TEMPERATURE, SKIN_BASELINE
 from ..course import file_protocol
 from ..course.files import file_model
+from ..course.results import outside_sessions
 from ..course.settings import rated_test_window
 from ..params import load_model
 from ..params.reading import beside_experiment
@@ -118,7 +119,8 @@ def check_tolerance(spec: Mapping, path: Path) -> None:
         :class:`painsim.errors.ParameterError` subclass: ``UnitError``, ``CalendarError``); a
         protocol given both ways or neither, or a bad model file; a protocol override
         (``[protocol.plasticity]``) the model does not have or with a bad value, or one of a
-        ``plasticity.*`` path, which a tolerance experiment never reads; a ``test_duration`` not longer
+        ``plasticity.*`` path (there or in ``[params]``), which a tolerance experiment never reads; a
+        test day inside a session (a test is taken before that day's session); a ``test_duration`` not longer
         than the model's ``readout.transient`` (:func:`painsim.course.settings.rated_test_window`).
     """
     known_tables(spec, TOLERANCE_TABLES, "table of a tolerance experiment")
@@ -128,6 +130,8 @@ def check_tolerance(spec: Mapping, path: Path) -> None:
         raise ParameterError("protocol", protocol.name, "a protocol with stimulation (a sham binds no opioid: "
                                                         "there is no tolerance to measure)")
     _unread_overrides(spec.get("protocol"))
+    _unread_params(spec.get("params"))
+    outside_sessions(c["test_days"], "experiment.test_days", protocol.calendar)  # tested before a day's session
     # the model (a path from the file's folder first) with [params]; the protocol's overrides checked on it
     model = file_model(spec, path, protocol, c["model"])
     if OPIOID_PROJECTION not in projection_endpoints(model):
@@ -150,6 +154,16 @@ def _unread_overrides(table) -> None:
             raise ParameterError(f"protocol.plasticity.{key}", value,
                                  "a device override (e.g. afferents.recruitment): a tolerance experiment runs no "
                                  "plasticity rule, so a plasticity.* override would be unused")
+
+
+def _unread_params(table) -> None:
+    """Refuse a ``plasticity.*`` path of the ``[params]`` table, as :func:`_unread_overrides` does
+    the protocol's: no simulation of a tolerance experiment reads a plasticity rule."""
+    for key, value in (table.items() if isinstance(table, Mapping) else ()):
+        if str(key).startswith("plasticity."):
+            raise ParameterError(f"params.{key}", value, "a model path a tolerance experiment reads (e.g. "
+                                 "dorsal_horn.opioid.tolerance_half_time): it runs no plasticity rule, so a "
+                                 "plasticity.* value would be unused")
 
 
 def run_tolerance(spec: Mapping[str, Any], seed: int | None = None, n_patients: int | None = None,
