@@ -15,7 +15,7 @@ import pytest
 
 import painsim as ps
 from painsim import course
-from painsim.course.session import course_settings
+from painsim.course.settings import course_settings
 from painsim.files import load_experiment
 from painsim.params import overriding
 from refusals import WorkStarted, refused, start_work

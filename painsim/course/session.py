@@ -48,9 +48,8 @@ from ..params import Model
 from ..protocols import Protocol
 from ..simulation.inputs import route_stimulus
 from .consolidation import ConsolidationParams, join_levels, propagate, split_levels
-from .settings import EngineSettings, course_settings  # noqa: F401 (their home was this module)
 
-__all__ = ["EngineSettings", "course_settings", "Chunk", "session_plan", "window_key", "lead_window", "replayed_pulses",
+__all__ = ["Chunk", "session_plan", "window_key", "lead_window", "replayed_pulses",
            "ConnSpikes", "Patient", "window_spikes", "same_spikes", "replay_chunk"]
 
 

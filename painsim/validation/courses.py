@@ -55,7 +55,7 @@ from typing import Callable, Sequence
 
 from ..cohort import patient_models, sample
 from ..course import run_course_batch
-from ..course.session import course_settings
+from ..course.settings import course_settings
 from ..params import load_model
 from ..protocols import get as get_protocol
 from ..simulation import Request, simulate_batch
@@ -94,7 +94,7 @@ SCS_PATIENTS = 8
 def responders_during_use(protocol_name: str, model_name: str = "peripheral_neuropathic") -> Callable[[int], float]:
     """Share of virtual patients (``model_name``, circuits ``seed`` to ``seed + SCS_PATIENTS - 1``)
     whose pain score in the course engine's pain test
-    (:func:`painsim.course.session.course_settings`: the model's ``[course]`` test stimulus and
+    (:func:`painsim.course.settings.course_settings`: the model's ``[course]`` test stimulus and
     duration, as :func:`painsim.course.run_course` runs it) falls by >= 50 % with the library
     protocol ``protocol_name``'s stimulation on (its waveform and device overrides, as a course
     session delivers it); patients who rate the test 0 without stimulation are left out.
@@ -144,7 +144,7 @@ def share_responding(protocol, patients: Sequence[tuple]) -> float:
     ------
     painsim.errors.ParameterError
         The first model's ``[course]`` settings are out of range
-        (:func:`painsim.course.session.course_settings`).
+        (:func:`painsim.course.settings.course_settings`).
     """
     settings = course_settings(patients[0][0])
     res = simulate_batch([Request(m, st, settings.test_stimulus, seed=s)
