@@ -82,6 +82,10 @@ def test_a_course_window_and_its_lead_in_over_an_hour_are_refused_as_the_window(
     model = ps.load_model("neuropathic")
     refused(lambda: course_settings(model.with_params({"course.window": "3600 s"})), "course.window", allowed=True)
     assert course_settings(model.with_params({"course.window": "3599 s"})).window == 3599.0
+    # a lead-in of an hour leaves no room for any window: named itself (it read "a window <= -0 s")
+    err = refused(lambda: course_settings(model.with_params({"course.lead_in": "1 h"})), "course.lead_in",
+                  allowed=True)
+    assert "1 hour" in str(err)
 
 
 def test_a_course_test_of_an_hour_is_accepted_and_one_over_it_refused_before_the_sessions(no_work):

@@ -70,7 +70,7 @@ def course_settings(model: Model) -> EngineSettings:
     ------
     painsim.errors.ParameterError
         A window or test duration <= 0 or over an hour (:data:`painsim.checks.MAX_SIMULATED_DURATION`;
-        the window with ``lead_in``), a test duration not longer than ``readout.transient``
+        the window with ``lead_in``), a ``lead_in`` of an hour or more, a test duration not longer than ``readout.transient``
         (:func:`rated_test_window`), ``n_chunks`` < 1, ``test_noxious`` outside [0, 1],
         or ``test_heat_celsius`` neither 0 nor a temperature in [32, 60] °C.
     """
@@ -79,6 +79,9 @@ def course_settings(model: Model) -> EngineSettings:
         simulated_duration(model.text(f"course.{k}"), f"course.{k}",
                            hint="a course simulates windows of its sessions and replays them")
     rated_test_window(model, c["test_duration"], "course.test_duration", model.text("course.test_duration"))
+    if c["lead_in"] >= MAX_SIMULATED_DURATION:  # no window would fit after it
+        raise ParameterError("course.lead_in", model.text("course.lead_in"),
+                             f"a lead-in < {MAX_SIMULATED_DURATION:g} s (1 hour): each window is simulated after it")
     if c["window"] + c["lead_in"] > MAX_SIMULATED_DURATION:  # each window is simulated after its lead-in
         raise ParameterError("course.window", model.text("course.window"),
                              f"a window <= {MAX_SIMULATED_DURATION - c['lead_in']:g} s: with course.lead_in = "
