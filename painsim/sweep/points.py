@@ -4,11 +4,12 @@ any work starts."""
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import re
 from typing import Any, Mapping
 
-from .. import protocols
+from .. import protocols, stimulation
 from ..analysis import TEST_TARGETS, sep_electrode
 from ..circuits import LAYERS, population_names, population_sizes, stack
 from ..course.engine import new_patient
@@ -311,10 +312,20 @@ def build_point(spec, point: Mapping[str, Any]):
 
 
 def _device(spec, table: dict, k: int):
-    """The waveform of device ``k`` from its table (the sweep's duration unless it gives one); the
-    errors of a device of an array name it (``stimulus[k].<argument>``)."""
-    table = {"duration": f"{spec.duration!r} s", **table}
+    """The waveform of device ``k`` from its table (the sweep's duration unless it gives one, for a
+    generator that takes a ``duration``: :func:`painsim.stimulation.rtms` and
+    :func:`~painsim.stimulation.theta_burst` last as long as their trains); the errors of a device
+    of an array name it (``stimulus[k].<argument>``)."""
+    if _takes_duration(table.get("type")):
+        table = {"duration": f"{spec.duration!r} s", **table}
     return from_table(table, f"stimulus[{k}]") if isinstance(spec.stimulus, list) else stimulus_from_spec(table)
+
+
+def _takes_duration(kind) -> bool:
+    """The generator of the waveform type ``kind`` has a ``duration`` argument (an unknown type
+    is left to :func:`painsim.stimulation.from_spec` to refuse)."""
+    generator = getattr(stimulation, kind, None) if isinstance(kind, str) and kind in stimulation.__all__ else None
+    return callable(generator) and "duration" in inspect.signature(generator).parameters
 
 
 def physical_stimulus(axis, value):
