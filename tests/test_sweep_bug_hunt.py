@@ -3,8 +3,13 @@ what it said: each case is checked when the spec is made, before any point runs 
 simulates unless it says so)."""
 from __future__ import annotations
 
+import pytest
+
+from painsim.errors import SpecError
 from painsim.sweep import make_spec
 from painsim.sweep.points import build_point
+
+from refusals import refused
 
 #: A small gate_control (its populations as in tests/test_sweep_input.py): specs are only built here.
 TINY = {"afferents.C.n": 10, "afferents.Abeta.n": 8, "afferents.Adelta.n": 5,
@@ -33,3 +38,29 @@ def test_tms_tables_get_no_duration_they_do_not_take():
         assert [p["stimulus.intensity"] for p in s.points()] == [0.6, 0.9]
     s = make_spec(spec({"stimulus.amplitude": [1.0, 2.0]}, TONIC))
     assert build_point(s, s.points()[0])[1].duration == 0.2
+
+
+# ---------------------------------------------------------------- 5. keys another kind or design reads
+@pytest.mark.parametrize("extra, name, reader", [
+    ({"protocol": "scs_tonic"}, "protocol", "course"),
+    ({"kind": "course", "protocol": "scs_tonic", "noxious": 0.5}, "noxious", "simulate"),
+    ({"kind": "course", "protocol": "scs_tonic", "stimulus": TONIC}, "stimulus", "simulate"),
+    ({"n": 5}, "sweep.n", "morris"),
+    ({"levels": 3}, "levels", "morris"),
+    ({"design": "lhs", "n": 4, "levels": 3}, "levels", "morris"),
+])
+def test_a_key_the_sweep_would_ignore_is_refused(extra, name, reader):
+    """A key read by another kind or design only was ignored without a word (``protocol`` in a
+    simulate sweep ran without stimulation); refused naming the key and what reads it."""
+    parameters = {"dorsal_horn.pharmacology.gaba_block": [0.0, 1.0]}
+    err = refused(lambda: make_spec(spec(parameters, **extra)), name, SpecError)
+    assert reader in str(err)
+
+
+def test_keys_of_the_kind_and_design_are_accepted():
+    """Negative control: the same keys where they are read (a course's protocol, a simulate sweep's
+    stimulus and noxious, a sampled design's n, Morris's levels) are accepted."""
+    make_spec(spec({"stimulus.amplitude": {"min": 1.0, "max": 2.0}}, TONIC, noxious=0.5, design="morris", n=2,
+                   levels=4))
+    make_spec(spec({"dorsal_horn.pharmacology.gaba_block": [0.0, 1.0]}, kind="course", protocol="scs_tonic",
+                   outcomes=["relief"]))

@@ -24,7 +24,8 @@ from ..units import DIMENSIONLESS
 
 __all__ = ["SIMULATE_OUTCOMES", "COURSE_OUTCOMES", "LAYER_OUTCOMES", "COURSE_EFFICACY", "PROTOCOL_FIELDS", "NATURAL", "PHYSICAL", "base_model", "build_point",
            "point_protocol", "protocol_overrides", "validate_points", "populations", "stimulus_tables", "device_argument",
-           "point_outcomes", "RESERVED_OUTCOMES", "check_outcome_names"]
+           "point_outcomes", "RESERVED_OUTCOMES", "check_outcome_names",
+           "check_kind_keys", "KIND_KEYS", "DESIGN_KEYS"]
 
 #: The scalar variables each layer of a model's stack (:data:`painsim.circuits.STACKS`) adds to a
 #: :func:`painsim.simulate` result (docs/readouts.md; the layers' ``results``, which declare them only
@@ -470,6 +471,40 @@ def _check_one_stimulus_per_input(spec) -> None:
         if len(axes) > 1 and any(p in PHYSICAL for p in axes):
             raise SpecError("parameters", axes,
                             f"one {channel} stimulus per point (a physical axis, or the {channel} intensity)")
+
+
+#: Sweep keys read by one kind only (any other kind would ignore them): key -> that kind.
+KIND_KEYS = {"protocol": "course", "stimulus": "simulate", "noxious": "simulate", "touch": "simulate"}
+#: Sweep keys read by some designs only: key -> (its name in errors, the designs that read it).
+DESIGN_KEYS = {"n": ("sweep.n", ("random", "lhs", "sobol", "saltelli", "morris")), "levels": ("levels", ("morris",))}
+
+
+def check_kind_keys(given, kind: str, design: str) -> None:
+    """No key of another kind or design: it would be ignored without a word (a ``protocol`` in a
+    simulate sweep ran without stimulation).
+
+    Parameters
+    ----------
+    given : mapping
+        The spec's keys and values (its ``[sweep]`` table and the tables beside it); a None value
+        is no value.
+    kind, design : str
+        The sweep's kind and design.
+
+    Raises
+    ------
+    painsim.errors.SpecError
+        A key of :data:`KIND_KEYS` in a sweep of another kind, or one of :data:`DESIGN_KEYS` with a
+        design that does not read it; named as written, saying what reads it.
+    """
+    for key in (k for k, v in given.items() if v is not None):
+        if KIND_KEYS.get(key, kind) != kind:
+            raise SpecError(key, key, f"no {key!r} in a kind = {kind!r} sweep: only kind = {KIND_KEYS[key]!r} "
+                            "reads it (remove it, or change the kind)")
+        name, designs = DESIGN_KEYS.get(key, (key, (design,)))
+        if design not in designs:
+            raise SpecError(name, key, f"no {key!r} with design = {design!r}: only design "
+                            + " or ".join(repr(d) for d in designs) + " reads it")
 
 
 def check_outcome_names(spec, names, where: str = "outcomes") -> None:

@@ -20,7 +20,7 @@ from ..rng import checked_seed
 from ..version import function_digest
 from ..units import DIMENSIONLESS, UNITS, brian_dim, format_si, parse, to_celsius, unit_name
 from .designs import DESIGNS, design_points
-from .points import PHYSICAL, validate_points
+from .points import PHYSICAL, check_kind_keys, validate_points
 
 __all__ = ["Axis", "SweepSpec", "KINDS", "load_spec", "make_spec", "spec_from_saved"]
 
@@ -361,8 +361,9 @@ def make_spec(spec: Mapping[str, Any] | SweepSpec, seed: int | None = None,
     UnitError
         A value whose unit does not fit its parameter.
     ParameterError, SpecError
-        Empty or reversed ranges, bad counts, a value out of range, an outcome named like a swept
-        parameter or a variable of the sweep's own (``seed``, ``status``, ``error``, ``point``, ``repeat``).
+        Empty or reversed ranges, bad counts, a value out of range, a key another kind or design reads
+        (:func:`~painsim.sweep.points.check_kind_keys`), an outcome named like a swept parameter or a
+        variable of the sweep's own (``seed``, ``status``, ``error``, ``point``, ``repeat``).
     """
     if isinstance(spec, SweepSpec):
         return _respec(spec, seed, batch_size)
@@ -371,6 +372,7 @@ def make_spec(spec: Mapping[str, Any] | SweepSpec, seed: int | None = None,
     sw = _sweep_table(spec)
     file_name(sw.get("name", "sweep"), "sweep.name", SpecError)  # a plain file name
     kind, design, function = _kind_design_function(sw)
+    check_kind_keys(sw, kind, design)
     duration = simulated_duration(sw.get("duration", "1 s"), "sweep.duration", SpecError)
     seeds = _seeds(sw.get("seeds", 1))
     axes = _axes(sw.get("parameters", {}), kind)
@@ -414,10 +416,7 @@ def _sweep_table(spec: Mapping) -> dict:
     """The ``[sweep]`` keys and the other tables of a spec in one dict (keys checked)."""
     raw = dict(spec)
     sw = dict(raw.pop("sweep", {}))
-    for k in ("params", "stimulus", "parameters"):
-        if k in raw:
-            sw.setdefault(k, raw.pop(k))
-    for k in list(raw):
+    for k in list(raw):  # params, stimulus, parameters ... beside [sweep]
         sw.setdefault(k, raw.pop(k))
     known_keys(sw, _SWEEP_KEYS, "sweep key")
     return sw
