@@ -64,3 +64,19 @@ def test_keys_of_the_kind_and_design_are_accepted():
                    levels=4))
     make_spec(spec({"dorsal_horn.pharmacology.gaba_block": [0.0, 1.0]}, kind="course", protocol="scs_tonic",
                    outcomes=["relief"]))
+
+
+# ---------------------------------------------------------------- 6. two names of one device argument
+def test_two_axes_of_one_device_argument_are_refused():
+    """``stimulus[01].amplitude`` and ``stimulus[1].amplitude`` set the same argument: one silently
+    overrode the other.  A leading zero is refused, as are two axes of one argument (also
+    ``stimulus.rate`` beside ``stimulus[0].rate`` of the one device).  Negative control: axes of
+    two devices' amplitudes are accepted."""
+    two = [dict(TONIC), {**TONIC, "rate": "80 Hz"}]
+    refused(lambda: make_spec(spec({"stimulus[01].amplitude": [1.0, 2.0], "stimulus[1].amplitude": [1.5]}, two)),
+            "stimulus[01].amplitude", SpecError)
+    refused(lambda: make_spec(spec({"stimulus[01].amplitude": [1.0, 2.0]}, two)), "stimulus[01].amplitude", SpecError)
+    refused(lambda: make_spec(spec({"stimulus.rate": ["10 Hz", "20 Hz"], "stimulus[0].rate": ["30 Hz"]}, TONIC)),
+            "stimulus.rate", SpecError)
+    s = make_spec(spec({"stimulus[0].amplitude": [1.0, 2.0], "stimulus[1].amplitude": [1.5]}, two))
+    assert len(s.points()) == 2

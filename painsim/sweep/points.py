@@ -163,12 +163,15 @@ def device_argument(path: str, n_devices: int) -> tuple[int, str]:
     Raises
     ------
     painsim.errors.SpecError
-        A path of neither form, ``stimulus.<argument>`` in a sweep of several
-        devices, or an index without a device.
+        A path of neither form, an index written with a leading zero (``stimulus[01]``: a second
+        name of ``stimulus[1]``), ``stimulus.<argument>`` in a sweep of several devices, or an
+        index without a device.
     """
     m = _DEVICE_PATH.fullmatch(path)
     if m is None:
         raise SpecError(path, path, "stimulus.<argument> or stimulus[k].<argument>")
+    if m.group(1) is not None and m.group(1) != str(int(m.group(1))):
+        raise SpecError(path, path, f"a device index without leading zeros: stimulus[{int(m.group(1))}].{m.group(2)}")
     if m.group(1) is None:
         if n_devices > 1:
             raise SpecError(path, path, f"stimulus[k].{m.group(2)} with k = 0..{n_devices - 1}: the sweep has "
@@ -453,9 +456,13 @@ def _check_axes(spec, model) -> None:
 def _check_device_axis(spec, path: str) -> None:
     """A ``stimulus.<argument>`` axis changes a device the sweep describes: its ``[stimulus]`` table, or
     the axes alone when one of them gives its ``type``.  Without either, the device would have no
-    type: refused here, by the axis, not later as an unknown waveform type."""
+    type: refused here, by the axis, not later as an unknown waveform type.  No other axis sets the
+    same argument (one would override the other: ``stimulus.rate`` and ``stimulus[0].rate``)."""
     n = len(stimulus_tables(spec))
-    k, _ = device_argument(path, n)
+    k, arg = device_argument(path, n)
+    same = [b.path for b in spec.axes if _is_device_path(b.path) and device_argument(b.path, n) == (k, arg)]
+    if len(same) > 1:
+        raise SpecError(path, same, f"one axis per device argument: these set argument {arg!r} of device {k}")
     if n == 0 and not any(_is_device_path(b.path) and device_argument(b.path, n) == (k, "type") for b in spec.axes):
         raise SpecError(path, path, 'a [stimulus] table, with its type (e.g. type = "tonic"), for the axis to '
                         "change: the sweep has none", hint="or a stimulus.type axis")
