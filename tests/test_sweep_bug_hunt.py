@@ -80,3 +80,23 @@ def test_two_axes_of_one_device_argument_are_refused():
             "stimulus.rate", SpecError)
     s = make_spec(spec({"stimulus[0].amplitude": [1.0, 2.0], "stimulus[1].amplitude": [1.5]}, two))
     assert len(s.points()) == 2
+
+
+# ---------------------------------------------------------------- 3. whole-number device arguments
+def test_whole_number_device_arguments_are_integer_axes():
+    """A body site and a count of a device take whole numbers; every number of a sweep was read as a
+    float, so ``stimulus.site = [0, 4]`` was refused ("'site' = 0.0 ... a whole number") and a
+    sampled ``pulses_per_burst`` came out 2.3167.  Grid values stay whole and sampled ones are
+    rounded (as counts of the model are).  Negative controls: a non-whole site value is still
+    refused, and an amplitude axis is not made integer."""
+    s = make_spec(spec({"stimulus.site": [0, 4]}, TONIC, model="healthy", params={}))
+    assert [build_point(s, p)[1].site for p in s.points()] == [0, 4]
+    burst = {"type": "burst", "amplitude": 1.5}
+    s = make_spec(spec({"stimulus.pulses_per_burst": {"min": 2, "max": 5}, "stimulus.amplitude": {"min": 1, "max": 2}},
+                       burst, design="lhs", n=6))
+    counts = [p["stimulus.pulses_per_burst"] for p in s.points()]
+    assert all(c == round(c) and 2 <= c <= 5 for c in counts), counts
+    assert any(p["stimulus.amplitude"] != round(p["stimulus.amplitude"]) for p in s.points())
+    for p in s.points():
+        assert build_point(s, p)[1].n_pulses % int(p["stimulus.pulses_per_burst"]) == 0
+    refused(lambda: make_spec(spec({"stimulus.site": [0.5]}, TONIC, model="healthy", params={})), "site")

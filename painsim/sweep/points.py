@@ -328,8 +328,13 @@ def _device(spec, table: dict, k: int):
 def _takes_duration(kind) -> bool:
     """The generator of the waveform type ``kind`` has a ``duration`` argument (an unknown type
     is left to :func:`painsim.stimulation.from_spec` to refuse)."""
+    return "duration" in _arguments(kind)
+
+
+def _arguments(kind) -> dict:
+    """The arguments of the generator of waveform type ``kind`` ({} for an unknown type)."""
     generator = getattr(stimulation, kind, None) if isinstance(kind, str) and kind in stimulation.__all__ else None
-    return callable(generator) and "duration" in inspect.signature(generator).parameters
+    return dict(inspect.signature(generator).parameters) if callable(generator) else {}
 
 
 def physical_stimulus(axis, value):
@@ -433,6 +438,9 @@ def _check_axes(spec, model) -> None:
             if spec.kind == "course":
                 raise SpecError(a.path, a.path, "model parameters for kind = 'course' (the protocol sets the stimulus)")
             _check_device_axis(spec, a.path)
+            if not a.integer and a.dim == DIMENSIONLESS and _whole_argument(spec, a.path):
+                spec.axes[k] = dataclasses.replace(a, integer=True)  # counts and sites: sampled values rounded
+                spec._points = None
             continue
         if a.path in NATURAL or a.path in PHYSICAL:
             if spec.kind == "course":
@@ -466,6 +474,19 @@ def _check_device_axis(spec, path: str) -> None:
     if n == 0 and not any(_is_device_path(b.path) and device_argument(b.path, n) == (k, "type") for b in spec.axes):
         raise SpecError(path, path, 'a [stimulus] table, with its type (e.g. type = "tonic"), for the axis to '
                         "change: the sweep has none", hint="or a stimulus.type axis")
+
+
+def _whole_argument(spec, path: str) -> bool:
+    """The device argument of the axis ``path`` takes whole numbers under a type the device may have
+    (its table's, or a value of its ``type`` axis): a body-site index (``site``) or an argument whose
+    default is a whole number (``pulses_per_burst``, ``n_trains``, ``n_pulses``)."""
+    n = len(stimulus_tables(spec))
+    k, arg = device_argument(path, n)
+    types = [stimulus_tables(spec)[k].get("type")] if n else []
+    types += [v for b in spec.axes if _is_device_path(b.path) and device_argument(b.path, n) == (k, "type")
+              for v in (b.values or ())]
+    given = [_arguments(kind).get(arg) for kind in types]
+    return any(p is not None and (arg == "site" or type(p.default) is int) for p in given)
 
 
 def _check_one_stimulus_per_input(spec) -> None:

@@ -61,7 +61,7 @@ class Axis:
     dim : tuple
         Physical dimension of the values (None for words and booleans).
     integer : bool
-        Values are counts: sampled values are rounded.
+        Values are counts or indices: sampled values are rounded, whole ones given as ints.
     """
 
     path: str
@@ -122,13 +122,15 @@ class Axis:
         return (v - self.low) / (self.high - self.low) if self.high > self.low else np.zeros_like(v)
 
     def text(self, value):
-        """The value as a model/stimulus override accepts it (``"0.0025 A"`` -> ``"2.5 mA"``).
+        """The value as an override accepts it (``"0.0025 A"`` -> ``"2.5 mA"``; ``4.0`` -> ``4`` on an integer axis).
 
         Parameters
         ----------
         value : float or str
             In SI units; words, booleans and values of an axis without a unit are returned unchanged.
         """
+        if self.integer and isinstance(value, float) and value.is_integer():
+            return int(value)  # a count or index ("site" refuses 0.0); a fraction is left to be refused
         if self.dim is None or not self.unit:
             return value
         return format_si(float(value), self.unit)
