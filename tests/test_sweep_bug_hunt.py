@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from painsim.errors import SpecError
-from painsim.sweep import make_spec
+from painsim.sweep import make_spec, run_sweep
+from painsim.sweep import run as sweep_run
 from painsim.sweep.points import build_point
 
 from refusals import refused
@@ -72,7 +73,7 @@ def test_two_axes_of_one_device_argument_are_refused():
     overrode the other.  A leading zero is refused, as are two axes of one argument (also
     ``stimulus.rate`` beside ``stimulus[0].rate`` of the one device).  Negative control: axes of
     two devices' amplitudes are accepted."""
-    two = [dict(TONIC), {**TONIC, "rate": "80 Hz"}]
+    two = [dict(TONIC), {**TONIC, "rate": "80 Hz", "target": "peripheral_nerve"}]  # one central lead
     refused(lambda: make_spec(spec({"stimulus[01].amplitude": [1.0, 2.0], "stimulus[1].amplitude": [1.5]}, two)),
             "stimulus[01].amplitude", SpecError)
     refused(lambda: make_spec(spec({"stimulus[01].amplitude": [1.0, 2.0]}, two)), "stimulus[01].amplitude", SpecError)
@@ -100,3 +101,34 @@ def test_whole_number_device_arguments_are_integer_axes():
     for p in s.points():
         assert build_point(s, p)[1].n_pulses % int(p["stimulus.pulses_per_burst"]) == 0
     refused(lambda: make_spec(spec({"stimulus.site": [0.5]}, TONIC, model="healthy", params={})), "site")
+
+
+# ---------------------------------------------------------------- 4. devices the model refuses
+@pytest.mark.parametrize("extra, name", [
+    ({"stimulus": {**TONIC, "site": 3}}, "stimulus.site"),                 # gate_control has 1 site
+    ({"stimulus": TONIC, "parameters": {"stimulus.site": [0, 3]}}, "stimulus.site"),
+    ({"stimulus": [TONIC, {**TONIC, "site": 2}]}, "stimulus[1].site"),
+    ({"stimulus": [{**TONIC, "target": "dorsal_column"}, {**TONIC, "target": "dorsal_column", "rate": "40 Hz"}]},
+     "stimulus"),                                                          # two leads at one site
+    ({"stimulus": TONIC, "parameters": {"stimulus.rate": ["50 Hz", "2 kHz"]}}, "stimulus.rate"),  # fraction recruitment
+])
+def test_a_device_the_model_refuses_is_refused_before_the_store(tmp_path, monkeypatch, extra, name):
+    """A device :func:`painsim.simulate` refuses for the point's model (a site the body lacks, two
+    dorsal-column leads at one site, a kHz rate under fraction recruitment) made a store, ran and
+    failed every point (exit 1, a NaN figure); refused now by its sweep key before the store."""
+    monkeypatch.setattr(sweep_run, "run_batches", _no_work)
+    refused(lambda: run_sweep(spec(**extra), store=tmp_path / "store", workers=0), name)
+    assert not (tmp_path / "store").exists()
+
+
+def test_devices_the_model_takes_are_accepted():
+    """Negative control: the same devices where the model has them (a second site on the 5-site
+    pathway, one lead beside a peripheral device, a kHz train under biophysical recruitment)."""
+    make_spec(spec({"stimulus.site": [0, 3]}, TONIC, model="healthy", params={}))
+    make_spec(spec(stimulus=[{**TONIC, "target": "dorsal_column"}, {**TONIC, "target": "peripheral_nerve"}]))
+    make_spec(spec({"stimulus.rate": ["50 Hz", "2 kHz"]}, TONIC,
+                   params={**TINY, "afferents.recruitment": "biophysical"}))
+
+
+def _no_work(*args, **kwargs):
+    raise AssertionError("a refused sweep must not start")

@@ -83,7 +83,8 @@ Sensitivity: :func:`sensitivity` turns a sweep with the ``saltelli`` or
 other design into moment-independent (delta) or RBD-FAST indices.
 
 Modules: :mod:`.spec` (axes, the spec, reading it), :mod:`.designs`,
-:mod:`.points` (building and checking every point), :mod:`.evaluate`
+:mod:`.points` (building and checking every point), :mod:`.devices` (the points' devices and
+the checks of them against each point's model), :mod:`.evaluate`
 (computing batches of points), :mod:`.results` (the store and the result
 Dataset), :mod:`.run` (:func:`run_sweep`, :func:`load_sweep`) and
 :mod:`.indices` (:func:`sensitivity`).  Execution and the store are

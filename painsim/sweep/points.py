@@ -4,12 +4,10 @@ any work starts."""
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import json
-import re
 from typing import Any, Mapping
 
-from .. import protocols, stimulation
+from .. import protocols
 from ..analysis import TEST_TARGETS, sep_electrode
 from ..circuits import LAYERS, population_names, population_sizes, stack
 from ..course.engine import new_patient
@@ -18,14 +16,14 @@ from ..errors import ParameterError, SpecError, UnitError, UnknownKeyError
 from ..fibers import PHYSICAL_STIMULI, natural
 from ..parallel import jsonable
 from ..params import load_model, model_file_versions, model_overrides
-from ..stimulation import from_spec as stimulus_from_spec
-from ..stimulation import from_table
 from ..units import DIMENSIONLESS
+from .devices import (_check_device_axis, _device, _is_device_path, _whole_argument, check_devices, device_argument,
+                      stimulus_tables)
 
 __all__ = ["SIMULATE_OUTCOMES", "COURSE_OUTCOMES", "LAYER_OUTCOMES", "COURSE_EFFICACY", "PROTOCOL_FIELDS", "NATURAL", "PHYSICAL", "base_model", "build_point",
            "point_protocol", "protocol_overrides", "validate_points", "populations", "stimulus_tables", "device_argument",
            "point_outcomes", "RESERVED_OUTCOMES", "check_outcome_names",
-           "check_kind_keys", "KIND_KEYS", "DESIGN_KEYS"]
+           "check_kind_keys", "KIND_KEYS", "DESIGN_KEYS", "check_devices"]
 
 #: The scalar variables each layer of a model's stack (:data:`painsim.circuits.STACKS`) adds to a
 #: :func:`painsim.simulate` result (docs/readouts.md; the layers' ``results``, which declare them only
@@ -116,75 +114,6 @@ def populations(spec) -> list[str]:
         The population names of the sweep's model (:func:`base_model`).
     """
     return population_names(base_model(spec))
-
-
-def stimulus_tables(spec) -> list[dict]:
-    """The sweep's devices as tables: none, its ``[stimulus]`` table, or one per ``[[stimulus]]``
-    table (devices at the same time, :mod:`painsim.devices`).
-
-    Parameters
-    ----------
-    spec : SweepSpec
-        The sweep.
-
-    Returns
-    -------
-    list of dict
-        Copies of the tables, one per device.
-    """
-    if spec.stimulus is None:
-        return []
-    return [dict(t) for t in spec.stimulus] if isinstance(spec.stimulus, list) else [dict(spec.stimulus)]
-
-
-_DEVICE_PATH = re.compile(r"stimulus(?:\[(\d+)\])?\.(.+)")
-
-
-def device_argument(path: str, n_devices: int) -> tuple[int, str]:
-    """(device index, argument) of a ``stimulus.<argument>`` or ``stimulus[k].<argument>`` axis.
-
-    ``stimulus.<argument>`` names the sweep's one device (or, without a ``[stimulus]`` table, the
-    device the axes alone describe); with several devices each axis names its device by index.
-
-    Parameters
-    ----------
-    path : str
-        The axis path.
-    n_devices : int
-        The sweep's devices (:func:`stimulus_tables`; 0 without a stimulus table).
-
-    Returns
-    -------
-    k : int
-        The device index.
-    argument : str
-        The argument of the device.
-
-    Raises
-    ------
-    painsim.errors.SpecError
-        A path of neither form, an index written with a leading zero (``stimulus[01]``: a second
-        name of ``stimulus[1]``), ``stimulus.<argument>`` in a sweep of several devices, or an
-        index without a device.
-    """
-    m = _DEVICE_PATH.fullmatch(path)
-    if m is None:
-        raise SpecError(path, path, "stimulus.<argument> or stimulus[k].<argument>")
-    if m.group(1) is not None and m.group(1) != str(int(m.group(1))):
-        raise SpecError(path, path, f"a device index without leading zeros: stimulus[{int(m.group(1))}].{m.group(2)}")
-    if m.group(1) is None:
-        if n_devices > 1:
-            raise SpecError(path, path, f"stimulus[k].{m.group(2)} with k = 0..{n_devices - 1}: the sweep has "
-                            f"{n_devices} devices ([[stimulus]] tables)")
-        return 0, m.group(2)
-    k = int(m.group(1))
-    if k >= max(n_devices, 1):
-        raise SpecError(path, path, f"a device index 0..{max(n_devices, 1) - 1} (the sweep's [[stimulus]] tables)")
-    return k, m.group(2)
-
-
-def _is_device_path(path: str) -> bool:
-    return path.startswith("stimulus.") or path.startswith("stimulus[")
 
 
 def _split(point: Mapping[str, Any], spec) -> tuple[dict, dict, dict]:
@@ -315,28 +244,6 @@ def build_point(spec, point: Mapping[str, Any]):
     return model, stim, inputs["noxious"], inputs["touch"]
 
 
-def _device(spec, table: dict, k: int):
-    """The waveform of device ``k`` from its table (the sweep's duration unless it gives one, for a
-    generator that takes a ``duration``: :func:`painsim.stimulation.rtms` and
-    :func:`~painsim.stimulation.theta_burst` last as long as their trains); the errors of a device
-    of an array name it (``stimulus[k].<argument>``)."""
-    if _takes_duration(table.get("type")):
-        table = {"duration": f"{spec.duration!r} s", **table}
-    return from_table(table, f"stimulus[{k}]") if isinstance(spec.stimulus, list) else stimulus_from_spec(table)
-
-
-def _takes_duration(kind) -> bool:
-    """The generator of the waveform type ``kind`` has a ``duration`` argument (an unknown type
-    is left to :func:`painsim.stimulation.from_spec` to refuse)."""
-    return "duration" in _arguments(kind)
-
-
-def _arguments(kind) -> dict:
-    """The arguments of the generator of waveform type ``kind`` ({} for an unknown type)."""
-    generator = getattr(stimulation, kind, None) if isinstance(kind, str) and kind in stimulation.__all__ else None
-    return dict(inspect.signature(generator).parameters) if callable(generator) else {}
-
-
 def physical_stimulus(axis, value):
     """The physical stimulus of a ``heat``, ``cold``, ``pinprick`` or ``brush`` axis at ``value``
     (errors name the axis).
@@ -390,7 +297,8 @@ def validate_points(spec) -> None:
     painsim.errors.UnitError
         A ``noxious`` or ``touch`` axis with a unit.
     painsim.errors.ParameterError
-        A value that is not allowed; at a point, its hint names the point.
+        A value that is not allowed, or a device the point's model refuses (:func:`check_devices`);
+        at a point, its hint names the point.
     """
     check_outcome_names(spec, spec.outcomes)
     if spec.kind == "function":
@@ -410,6 +318,7 @@ def validate_points(spec) -> None:
     points = spec.points()
     if not points:
         raise SpecError("parameters", [a.path for a in spec.axes], "at least one point (empty range)")
+    checked: set = set()
     for p in points:  # every model, waveform and protocol is built once: errors before any work
         try:
             protocol = point_protocol(spec, p) if spec.kind == "course" else None
@@ -417,6 +326,11 @@ def validate_points(spec) -> None:
             natural(nox, name="noxious")
             natural(tou, name="touch")
             _check_point_outcomes(spec, model, protocol)
+            key = json.dumps(jsonable({k: v for k, v in p.items() if k not in NATURAL and k not in PHYSICAL}),
+                             sort_keys=True)
+            if spec.kind == "simulate" and key not in checked:  # once per model and devices
+                check_devices(spec, p, model, stim)
+                checked.add(key)
         except ParameterError as e:  # a value fine alone may clash with a swept one: say where
             if not p:
                 raise
@@ -459,34 +373,6 @@ def _check_axes(spec, model) -> None:
         if len(set(levels)) < len(levels):
             raise SpecError(a.path, levels, f"distinct whole-number levels ({a.n} levels from {a.low:g} to "
                             f"{a.high:g} round to repeated counts: fewer levels or a wider range)")
-
-
-def _check_device_axis(spec, path: str) -> None:
-    """A ``stimulus.<argument>`` axis changes a device the sweep describes: its ``[stimulus]`` table, or
-    the axes alone when one of them gives its ``type``.  Without either, the device would have no
-    type: refused here, by the axis, not later as an unknown waveform type.  No other axis sets the
-    same argument (one would override the other: ``stimulus.rate`` and ``stimulus[0].rate``)."""
-    n = len(stimulus_tables(spec))
-    k, arg = device_argument(path, n)
-    same = [b.path for b in spec.axes if _is_device_path(b.path) and device_argument(b.path, n) == (k, arg)]
-    if len(same) > 1:
-        raise SpecError(path, same, f"one axis per device argument: these set argument {arg!r} of device {k}")
-    if n == 0 and not any(_is_device_path(b.path) and device_argument(b.path, n) == (k, "type") for b in spec.axes):
-        raise SpecError(path, path, 'a [stimulus] table, with its type (e.g. type = "tonic"), for the axis to '
-                        "change: the sweep has none", hint="or a stimulus.type axis")
-
-
-def _whole_argument(spec, path: str) -> bool:
-    """The device argument of the axis ``path`` takes whole numbers under a type the device may have
-    (its table's, or a value of its ``type`` axis): a body-site index (``site``) or an argument whose
-    default is a whole number (``pulses_per_burst``, ``n_trains``, ``n_pulses``)."""
-    n = len(stimulus_tables(spec))
-    k, arg = device_argument(path, n)
-    types = [stimulus_tables(spec)[k].get("type")] if n else []
-    types += [v for b in spec.axes if _is_device_path(b.path) and device_argument(b.path, n) == (k, "type")
-              for v in (b.values or ())]
-    given = [_arguments(kind).get(arg) for kind in types]
-    return any(p is not None and (arg == "site" or type(p.default) is int) for p in given)
 
 
 def _check_one_stimulus_per_input(spec) -> None:
