@@ -3,9 +3,12 @@ what it said: each case is checked when the spec is made, before any point runs 
 simulates unless it says so)."""
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import pytest
 
 from painsim.errors import SpecError
+from painsim.plots import sweep_figure
+from painsim.plots.sweep import MAX_PANELS
 from painsim.sweep import make_spec, run_sweep
 from painsim.sweep import run as sweep_run
 from painsim.sweep.points import build_point
@@ -132,3 +135,31 @@ def test_devices_the_model_takes_are_accepted():
 
 def _no_work(*args, **kwargs):
     raise AssertionError("a refused sweep must not start")
+
+
+# ---------------------------------------------------------------- 8. heat maps averaged over further axes
+def _plane(params, seed):
+    return {"z": float(params["x"]) + 10 * float(params["y"]) + float(params["a"]) * float(params["b"])}
+
+
+def _titles(fig) -> str:
+    return " ".join([fig._suptitle.get_text() if fig._suptitle else ""] + [ax.get_title() for ax in fig.axes])
+
+
+def test_a_heat_map_says_which_axes_it_averages_over(tmp_path):
+    """Beyond MAX_PANELS combinations the further swept axes are averaged; the title said only
+    "<sweep>: z".  It names them now.  Negative control: with few combinations (panels) no
+    axis is averaged and the title says nothing of it."""
+    many = {"x": [0.0, 1.0], "y": [0.0, 1.0], "a": [1.0, 2.0, 3.0], "b": [1.0, 2.0, 3.0]}
+    assert 3 * 3 > MAX_PANELS
+    ds = run_sweep({"kind": "function", "function": _plane, "name": "pan", "parameters": many, "outcomes": ["z"]},
+                   store=tmp_path / "many", workers=0)
+    fig = sweep_figure(ds, "z", x="x", y="y")
+    assert "averaged over a, b" in _titles(fig), _titles(fig)
+    plt.close(fig)
+    few = {k: v for k, v in many.items() if k != "b"}
+    ds = run_sweep({"kind": "function", "function": _plane, "name": "pan", "parameters": {**few, "b": [1.0]},
+                    "outcomes": ["z"]}, store=tmp_path / "few", workers=0)
+    fig = sweep_figure(ds, "z", x="x", y="y")
+    assert "averaged" not in _titles(fig), _titles(fig)
+    plt.close(fig)

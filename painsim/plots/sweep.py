@@ -209,8 +209,9 @@ def sweep_figure(ds: xr.Dataset, outcome: str = "pain", x: str | None = None, y:
         Swept parameters for the horizontal and vertical axes (default: the
         first two swept dimensions; each other than the one given for the other axis).  Further swept parameters are drawn as one
         heat-map panel per combination of their values, up to
-        :data:`MAX_PANELS` combinations; beyond that they are averaged.
+        :data:`MAX_PANELS` combinations; beyond that they are averaged, and the title says over which.
     title : str, optional
+        Default: the sweep's name and the outcome; an "averaged over" note is added to either.
 
     Returns
     -------
@@ -246,6 +247,8 @@ def sweep_figure(ds: xr.Dataset, outcome: str = "pain", x: str | None = None, y:
     n_seeds = da.sizes.get("repeat", 1)
     title = title or (f"{ds.attrs.get('sweep', '')}: {outcome}"
                       + (f" (mean of {n_seeds} seeds)" if n_seeds > 1 and y is not None else ""))
+    over = [d for d in averaged if d != "repeat"]  # too many combinations for panels: say what is averaged
+    title += f" (averaged over {', '.join(over)})" if over else ""
     if panels:  # each panel is titled with its values; the sweep's title goes above them
         fig.suptitle(title)
     else:
