@@ -163,3 +163,18 @@ def test_a_heat_map_says_which_axes_it_averages_over(tmp_path):
     fig = sweep_figure(ds, "z", x="x", y="y")
     assert "averaged" not in _titles(fig), _titles(fig)
     plt.close(fig)
+
+
+# ---------------------------------------------------------------- 9. a temperature given as an intensity
+@pytest.mark.parametrize("extra, make", [({"noxious": "47 degC"}, "heat"), ({"noxious": 47}, "heat"),
+                                         ({"parameters": {"noxious": [0.5, 47.0]}}, "heat"),
+                                         ({"noxious": "10 degC"}, "cold")])
+def test_a_temperature_as_noxious_gets_the_sweep_files_hint(extra, make):
+    """``noxious = "47 degC"`` in a sweep got the hint of the Python call (``noxious=heat(47)``,
+    ``painsim.fibers.heat``), which a sweep file cannot write; the hint now names the sweep's way,
+    a ``heat`` (``cold``) axis.  Negative control: an intensity out of range that reads as no
+    temperature (2) gets no such hint."""
+    err = refused(lambda: make_spec(spec(**extra)), "noxious")
+    assert f"[parameters] {make} = [" in err.hint and "painsim.fibers" not in str(err), str(err)
+    err = refused(lambda: make_spec(spec(noxious=2)), "noxious")
+    assert not err.hint, str(err)

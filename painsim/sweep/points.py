@@ -16,7 +16,7 @@ from ..errors import ParameterError, SpecError, UnitError, UnknownKeyError
 from ..fibers import PHYSICAL_STIMULI, natural
 from ..parallel import jsonable
 from ..params import load_model, model_file_versions, model_overrides
-from ..units import DIMENSIONLESS
+from ..units import DIMENSIONLESS, to_celsius
 from .devices import (_check_device_axis, _device, _is_device_path, _whole_argument, check_devices, device_argument,
                       stimulus_tables)
 
@@ -314,7 +314,7 @@ def validate_points(spec) -> None:
         for k, table in enumerate(stimulus_tables(spec)):
             _device(spec, table, k)
     for name in NATURAL:
-        natural(getattr(spec, name), name=name)
+        _natural(getattr(spec, name), name)
     points = spec.points()
     if not points:
         raise SpecError("parameters", [a.path for a in spec.axes], "at least one point (empty range)")
@@ -323,8 +323,8 @@ def validate_points(spec) -> None:
         try:
             protocol = point_protocol(spec, p) if spec.kind == "course" else None
             model, stim, nox, tou = build_point(spec, p)
-            natural(nox, name="noxious")
-            natural(tou, name="touch")
+            _natural(nox, "noxious")
+            _natural(tou, "touch")
             _check_point_outcomes(spec, model, protocol)
             key = json.dumps(jsonable({k: v for k, v in p.items() if k not in NATURAL and k not in PHYSICAL}),
                              sort_keys=True)
@@ -338,6 +338,21 @@ def validate_points(spec) -> None:
         if "sep" in spec.outcomes and sep_electrode(as_devices(stim)) is None:
             raise SpecError("outcomes", "sep", "a sweep whose every point has exactly one test electrode (a "
                             f"device with a target in {TEST_TARGETS}) for the outcome 'sep'")
+
+
+def _natural(value, name: str) -> None:
+    """:func:`painsim.fibers.natural` of a sweep's ``noxious`` or ``touch``; a temperature given as an
+    intensity (which it refuses with the hint of the Python call, ``noxious=heat(47)``) gets the
+    hint of a sweep's way: a ``heat`` or ``cold`` axis."""
+    try:
+        natural(value, name=name)
+    except ParameterError as err:
+        make = next((m for m in ("heat", "cold") if str(err.hint).endswith(f"painsim.fibers.{m}")), None)
+        if make is None:
+            raise
+        hint = (f"an intensity is a fraction of the maximal rate; a temperature is a physical stimulus, in a "
+                f"sweep a {make} axis: [parameters] {make} = [{to_celsius(value, name):g}] (°C), with {name} = 0")
+        raise ParameterError(err.name, err.value, err.allowed, hint=hint) from None
 
 
 def _check_axes(spec, model) -> None:
