@@ -127,7 +127,7 @@ def test_a_device_the_model_refuses_is_refused_before_the_store(tmp_path, monkey
 def test_devices_the_model_takes_are_accepted():
     """Negative control: the same devices where the model has them (a second site on the 5-site
     pathway, one lead beside a peripheral device, a kHz train under biophysical recruitment)."""
-    make_spec(spec({"stimulus.site": [0, 3]}, TONIC, model="healthy", params={}))
+    make_spec(spec(stimulus={**TONIC, "site": 3}, model="healthy", params={}))
     make_spec(spec(stimulus=[{**TONIC, "target": "dorsal_column"}, {**TONIC, "target": "peripheral_nerve"}]))
     make_spec(spec({"stimulus.rate": ["50 Hz", "2 kHz"]}, TONIC,
                    params={**TINY, "afferents.recruitment": "biophysical"}))
