@@ -12,9 +12,13 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
+import numbers
 import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
+
+import numpy as np
 
 from ..errors import ModelFileError, ParameterError, UnitError, UnknownKeyError
 from ..units import DIMENSIONLESS, Dim, parse, to_si, unit_name, brian_dim
@@ -239,7 +243,21 @@ class Leaf:
     text: Any        # as written (for display and saving)
 
 
+def _plain(raw: Any) -> Any:
+    """``raw`` with a numpy scalar turned into the Python bool, int or float it holds (``np.int64(5)``
+    taken from an array of counts, ``np.float32(0.5)``, ``np.bool_(False)``): they were refused as "not a
+    number", and a leaf's text must stay a plain value (saved as JSON with the results)."""
+    if isinstance(raw, (bool, np.bool_)):
+        return bool(raw)
+    if isinstance(raw, numbers.Integral):
+        return int(raw)
+    if isinstance(raw, numbers.Real):  # np.float64 too: a float subclass, not a plain float
+        return float(raw)
+    return raw
+
+
 def _parse_leaf(path: str, raw: Any, where: str) -> Leaf:
+    raw = _plain(raw)
     if isinstance(raw, bool):
         return Leaf(raw, None, raw)
     if isinstance(raw, (int, float)):
@@ -277,16 +295,17 @@ def _check_leaf(path: str, leaf: Leaf, ref: Leaf, where: str) -> Leaf:
     if tuple(leaf.dim) != tuple(ref.dim) and not zero:
         raise UnitError(path, leaf.text, _ref_unit(ref))
     value = leaf.si
+    # first: int() of a NaN or infinite count raised a bare ValueError or OverflowError below
+    if not _finite(value):
+        raise ParameterError(path, leaf.text, "a finite number (not NaN or infinite)")
     lo, hi, integer = _bounds_for(path)
-    if integer and (isinstance(value, bool) or float(value) != int(value)):
+    if integer and (isinstance(value, bool) or isinstance(value, float) and not value.is_integer()):
         raise ParameterError(path, leaf.text, "a whole number")
     if lo is None and tuple(ref.dim) in _NONNEGATIVE:
         lo = 0.0
     if lo is not None and value < lo or hi is not None and value > hi:
         rng = f"a value in [{lo}, {hi}]" if hi is not None else f"a value >= {lo}"
         raise ParameterError(path, leaf.text, rng + (f" ({unit_name(ref.dim)})" if ref.dim != DIMENSIONLESS else ""))
-    if value != value or (isinstance(value, float) and abs(value) == float("inf")):
-        raise ParameterError(path, leaf.text, "a finite number (not NaN or infinite)")
     if _TIME_CONSTANT.match(path.rsplit(".", 1)[-1]) and not value > 0:
         raise ParameterError(path, leaf.text, f"a time constant > 0 ({_ref_unit(ref)})")
     _check_path_bounds(path, value, leaf.text)
@@ -295,6 +314,14 @@ def _check_leaf(path: str, leaf: Leaf, ref: Leaf, where: str) -> Leaf:
     elif isinstance(ref.si, float):  # a plain 0 (or 2) where the reference holds a float: read as one
         value = float(value)
     return Leaf(value, ref.dim, leaf.text)
+
+
+def _finite(value) -> bool:
+    """Whether a number is finite: not NaN, not infinite, and (an int) not beyond every float."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int such as 10**400, which no float holds
+        return False
 
 
 def _ref_unit(ref: Leaf) -> str:
@@ -312,7 +339,7 @@ def _to_leaf(path: str, value: Any, ref: Leaf) -> Leaf:
         if tuple(brian_dim(value)) != tuple(ref.dim):
             raise UnitError(path, value, _ref_unit(ref))
         return Leaf(to_si(value, ref.dim, path), ref.dim, str(value))
-    if isinstance(value, str) or isinstance(value, (bool, int, float)):
+    if isinstance(value, (str, bool, np.bool_, numbers.Real)):  # numpy scalars too (_plain)
         return _parse_leaf(path, value, "override")
     raise ParameterError(path, value, "a quantity, a string with a unit, a number or a boolean")
 

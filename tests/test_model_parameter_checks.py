@@ -1,0 +1,87 @@
+"""Model parameters refused at load, naming the dotted path, the value and what is allowed.
+
+Each refusal was found by a review of the model checks (painsim.params.model): values that loaded
+and then crashed a run (a bare numpy or Python error), ran nonsense (a membrane potential of
+-65 MV), or exhausted the memory (a background rate of 1e9 Hz).  None of these tests simulates: a
+refusal comes from ``with_params`` or ``load_model``, before any work.  Negative controls: the
+valid value of the same path loads, and every built-in model still loads.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import painsim as ps
+from painsim.errors import ParameterError, UnitError
+from painsim.params import builtin_models
+
+from refusals import refused
+
+
+@pytest.fixture(scope="module")
+def reference():
+    """The reference model, gate_control: it defines every path."""
+    return ps.load_model("gate_control")
+
+
+def _write(tmp_path, body: str):
+    """A model file extending gate_control with ``body`` (TOML text)."""
+    path = tmp_path / "variant.toml"
+    path.write_text('[model]\nextends = "gate_control"\n' + body)
+    return path
+
+
+# --- every built-in model still loads (negative control of every bound below) ------------------
+
+@pytest.mark.parametrize("name", builtin_models())
+def test_every_builtin_model_still_loads(name):
+    """The bounds and relations added here are far from any value a model uses: each loads."""
+    assert ps.load_model(name).keys()
+
+
+# --- numpy scalars are numbers; NaN and infinity are refused before int() -----------------------
+
+@pytest.mark.parametrize("path, value, expected", [
+    ("afferents.C.n", np.int64(5), 5),
+    ("afferents.C.n", np.float64(5.0), 5),
+    ("dorsal_horn.pharmacology.gaba_block", np.float32(0.5), 0.5),
+    ("afferents.antidromic_collision", np.bool_(False), False),
+])
+def test_numpy_scalars_are_taken_as_the_python_values_they_hold(reference, path, value, expected):
+    """Was: refused as "not a number" (a count taken from a numpy array).  The value is stored as a
+    plain Python value (the parameter tree is saved as JSON with results)."""
+    model = reference.with_params({path: value})
+    assert model.si(path) == expected
+    assert type(model.si(path)) is type(expected)
+    assert type(model.text(path)) in (bool, int, float)
+    assert model.to_json()
+
+
+def test_a_bool_is_still_not_a_number(reference):
+    """Negative control: np.bool_ where a count is expected is refused, as a Python bool is."""
+    for value in (True, np.bool_(True)):
+        refused(lambda: reference.with_params({"afferents.C.n": value}), "afferents.C.n", UnitError)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf"), np.float64("nan"), 10 ** 400])
+@pytest.mark.parametrize("path", ["afferents.C.n", "dorsal_horn.populations.n_projection"])
+def test_a_count_that_is_not_finite_is_refused_by_name(reference, path, value):
+    """Was: a bare ValueError or OverflowError from int(value), before the finiteness test."""
+    e = refused(lambda: reference.with_params({path: value}), path)
+    assert "finite" in e.allowed
+
+
+def test_a_count_that_is_not_finite_in_a_model_file_is_refused_by_name(tmp_path):
+    """The same from a TOML file (which writes nan and inf literally); negative control: a finite count
+    in the same file loads."""
+    for text in ("nan", "inf"):
+        refused(lambda: ps.load_model(_write(tmp_path, f"[afferents.C]\nn = {text}\n")), "afferents.C.n")
+    assert ps.load_model(_write(tmp_path, "[afferents.C]\nn = 12\n")).si("afferents.C.n") == 12
+
+
+def test_a_count_that_is_not_finite_on_the_command_line_is_refused_before_any_work(capsys):
+    """``painsim run ... --set afferents.C.n=1e999``: was a traceback (OverflowError); now exit code 2
+    with the path named, before the run."""
+    from painsim.cli import main
+    assert main(["run", "gate_control", "--set", "afferents.C.n=1e999"]) == 2
+    assert "afferents.C.n" in capsys.readouterr().err
