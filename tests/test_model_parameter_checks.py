@@ -85,3 +85,36 @@ def test_a_count_that_is_not_finite_on_the_command_line_is_refused_before_any_wo
     from painsim.cli import main
     assert main(["run", "gate_control", "--set", "afferents.C.n=1e999"]) == 2
     assert "afferents.C.n" in capsys.readouterr().err
+
+
+# --- a known unit misspelt: the unit meant is named ---------------------------------------------
+
+UNIT_SLIPS = [
+    ("afferents.C.max_rate", "50 hz", "Hz", "Hz", "50 Hz"),
+    ("afferents.C.max_rate", "1 KHz", "Hz", "kHz", "3 Hz"),
+    ("network.dt", "0.1 msec", "ms", "ms", "0.05 ms"),
+    ("dorsal_horn.neuron.capacitance", "100 PF", "pF", "pF", "100 pF"),
+    ("consolidation.early_time", "3 hours", "h", "h", "3 h"),
+]
+
+
+@pytest.mark.parametrize("path, bad, unit, guess, good", UNIT_SLIPS)
+def test_a_misspelt_unit_is_refused_naming_the_unit_meant(reference, path, bad, unit, guess, good):
+    """Was: ModelFileError "neither a number with a unit nor an allowed word", discarding the
+    suggestion units.parse had made.  Now a UnitError naming the path, the reference model's unit and
+    the unit of that dimension meant.  Negative control: the value written right loads."""
+    e = refused(lambda: reference.with_params({path: bad}), path, UnitError)
+    assert e.expected_unit == unit
+    assert f"did you mean {guess!r}" in str(e)
+    assert reference.with_params({path: good}).si(path) > 0
+
+
+def test_a_misspelt_unit_in_a_model_file_names_the_unit_and_the_file(tmp_path):
+    """The same from a model file, which the hint names; negative control: text that is no quantity at
+    all (code) is still refused as before, as a ModelFileError."""
+    path = _write(tmp_path, '[afferents.C]\nmax_rate = "50 hz"\n')
+    e = refused(lambda: ps.load_model(path), "afferents.C.max_rate", UnitError)
+    assert "did you mean 'Hz'" in str(e) and str(path) in str(e)
+    code = _write(tmp_path, '[pathology]\nsensitization = "__import__(\'os\')"\n')
+    with pytest.raises(ps.errors.ModelFileError, match="never code"):
+        ps.load_model(code)

@@ -31,7 +31,8 @@ def _file_leaves(path: Path, seen: tuple = ()) -> tuple[str, dict[str, Leaf]]:
     if not isinstance(raw.get("model", {}), Mapping):
         raise ModelFileError(f"{path}: [model] must be a table")
     flat = flatten(raw)
-    leaves = {k: _parse_leaf(k, v, str(path)) for k, v in flat.items()}
+    ref = _REFERENCE_CACHE.get(REFERENCE_MODEL, {})  # empty while the reference itself is read
+    leaves = {k: _parse_leaf(k, v, str(path), ref.get(k)) for k, v in flat.items()}
     base = raw.get("model", {}).get("extends")
     name = raw.get("model", {}).get("name", path.stem)
     if base:
@@ -156,8 +157,8 @@ def load_model(name_or_path: str | Path = REFERENCE_MODEL, overrides: Mapping | 
         ``name_or_path`` is a folder (:func:`find_builtin`).
     """
     path = find_builtin(name_or_path, "models")
+    ref = _reference()  # first: a value with an unknown unit is named with the reference's unit
     name, leaves = _file_leaves(path)
-    ref = _reference()
     checked: dict[str, Leaf] = {}
     for k, leaf in leaves.items():
         if k in _TEXT_KEYS:

@@ -20,8 +20,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..errors import ModelFileError, ParameterError, UnitError, UnknownKeyError
-from ..units import DIMENSIONLESS, Dim, parse, to_si, unit_name, brian_dim
+from ..errors import ModelFileError, ParameterError, UnitError, UnknownKeyError, nearest
+from ..units import DIMENSIONLESS, UNITS, Dim, parse, to_si, unit_name, brian_dim
 from .reading import unflatten
 
 __all__ = ["CHOICES", "register_choices", "Leaf", "Model"]
@@ -256,7 +256,36 @@ def _plain(raw: Any) -> Any:
     return raw
 
 
-def _parse_leaf(path: str, raw: Any, where: str) -> Leaf:
+# A number followed by a word: a quantity whose unit units.parse does not know ("50 hz", "3 hours").
+_NUMBER_AND_UNIT = re.compile(r"^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*([^\d\s].*?)\s*$")
+
+
+def _unknown_unit(path: str, raw: str, error: ParameterError, ref: Leaf | None, where: str) -> ParameterError:
+    """The error for a number with a unit units.parse does not know: naming the unit the reference
+    model writes ``path`` in and, as the hint, the unit of that dimension meant (the same letters in
+    other capitals first: "hz" -> "Hz", "KHz" -> "kHz", "PF" -> "pF"; then the longest unit the word
+    begins with: "hours" -> "h", "msec" -> "ms"; else the nearest spelling).
+    Without a reference leaf (the reference file itself, a rule parameter), units.parse's own error."""
+    if ref is None or ref.dim is None:
+        return error
+    unit = _NUMBER_AND_UNIT.match(raw).group(1).replace(" ", "")
+    expected = _ref_unit(ref)
+    same = [u for u, (_, dim) in UNITS.items() if tuple(dim) == tuple(ref.dim)]
+    folded = [u for u in same if u.lower() == unit.lower()]
+    heads = sorted((u for u in same if unit.lower().startswith(u.lower())), key=len)  # "hours" -> "h"
+    guess = (expected if expected in folded else folded[0] if folded else heads[-1] if heads
+             else nearest(unit, same))
+    hint = f"unknown unit {unit!r}" + (f"; did you mean {guess!r}?" if guess else "")
+    if "," in unit:
+        hint += "; write decimals with a point (\"1.5 nS\")"
+    if where != "override":
+        hint += f"; in {where}"
+    return UnitError(path, raw, expected, hint=hint)
+
+
+def _parse_leaf(path: str, raw: Any, where: str, ref: Leaf | None = None) -> Leaf:
+    """``raw`` (a file's or an override's value) as a :class:`Leaf`, unchecked; ``ref``, the reference
+    model's leaf of ``path`` if known, names the unit expected when ``raw`` has an unknown one."""
     raw = _plain(raw)
     if isinstance(raw, bool):
         return Leaf(raw, None, raw)
@@ -272,7 +301,9 @@ def _parse_leaf(path: str, raw: Any, where: str) -> Leaf:
             return Leaf(raw, None, raw)
         try:
             value, dim = parse(raw, path)
-        except ParameterError:
+        except ParameterError as e:
+            if _NUMBER_AND_UNIT.match(raw):  # a number with an unknown unit: say which unit is meant
+                raise _unknown_unit(path, raw, e, ref, where) from None
             raise ModelFileError(
                 f"{where}: {path} = {raw!r} is neither a number with a unit (\"50 Hz\") nor an "
                 "allowed word; model files hold numbers with units, never code or equations") from None
@@ -340,7 +371,7 @@ def _to_leaf(path: str, value: Any, ref: Leaf) -> Leaf:
             raise UnitError(path, value, _ref_unit(ref))
         return Leaf(to_si(value, ref.dim, path), ref.dim, str(value))
     if isinstance(value, (str, bool, np.bool_, numbers.Real)):  # numpy scalars too (_plain)
-        return _parse_leaf(path, value, "override")
+        return _parse_leaf(path, value, "override", ref)
     raise ParameterError(path, value, "a quantity, a string with a unit, a number or a boolean")
 
 
