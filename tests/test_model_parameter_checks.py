@@ -118,3 +118,47 @@ def test_a_misspelt_unit_in_a_model_file_names_the_unit_and_the_file(tmp_path):
     code = _write(tmp_path, '[pathology]\nsensitization = "__import__(\'os\')"\n')
     with pytest.raises(ps.errors.ModelFileError, match="never code"):
         ps.load_model(code)
+
+
+# --- zeros that divide, signs that make no sense, whole numbers ---------------------------------
+
+SINGLE_RANGES = [
+    # path, refused values, a valid value (negative control)
+    ("dorsal_horn.neuron.capacitance", ["0 pF", "-100 pF"], "150 pF"),          # the membrane equation divides by it
+    ("cortex.neuron.capacitance", ["0 pF"], "150 pF"),
+    ("dorsal_horn.windup.nmda_calcium_half", ["0 nS"], "0.1 nS"),             # a half-activation divides
+    ("readout.map_pain_area", ["0 mm^2"], "18 mm^2"),                         # the map area is divided by it
+    ("dorsal_horn.field.sensitivity_spread", [-0.1], 0.0),                    # a log SD: numpy refused scale < 0
+    ("dorsal_horn.synapse.mg", [-1.0, "-1"], 0.0),                            # a concentration (mM)
+    ("cortex.synapse.mg", [-0.5], "2"),
+    ("dorsal_horn.field.coupling", [-1.0], 0.0),                              # a switch: 0 removes the term
+    ("dorsal_horn.field.sensitivity_in", [-1.0], 0.5),
+    ("dorsal_horn.field.sensitivity_ex", [-0.5], 0.0),
+    ("dorsal_horn.field.sensitivity_pn", [-0.5], 0.2),
+    ("cortex.m1.tms_threshold", [0.0, -1.0], 1.2),                            # <= 0: every neuron fires
+    ("afferents.biophysical.skin_resistivity", ["-1 ohm*m", "0 ohm*m"], "3 ohm*m"),
+    ("afferents.biophysical.dorsal_column_resistivity", ["0 ohm*m"], "2 ohm*m"),
+    ("afferents.biophysical.dorsal_column_image_factor", [0.0, -1.0], 1.0),   # conductivity / image factor
+    ("afferents.biophysical.skin_image_factor", [0.0], 1.5),
+    ("readout.stt_exponent", [0.0, -1.0], 1.0),
+    ("plasticity.c_pn.w_max", [0.0, -1.0], 1.5),
+    ("consolidation.level_ratio", [-1, 0, 0.5], 1.5),                         # >= 1; need not be whole
+    ("plasticity.tbs_calcium.spikes_per_burst", [2.5, -1, 0], 4),             # pulses per burst: whole, >= 1
+]
+
+
+@pytest.mark.parametrize("path, bad, good", SINGLE_RANGES)
+def test_values_impossible_on_their_own_are_refused_by_name(reference, path, bad, good):
+    """Was: each loaded, and crashed a run (a division by zero, numpy's scale < 0) or ran nonsense (a
+    negative concentration, a negative threshold recruiting every neuron).  Now refused by with_params
+    naming the path and what is allowed.  Negative control: a valid value of the same path loads."""
+    for value in bad:
+        refused(lambda: reference.with_params({path: value}), path, allowed=True)
+    assert reference.with_params({path: good}).text(path) == good
+
+
+def test_spikes_per_burst_loads_as_an_int():
+    """The rule (painsim.plasticity.TBSCalcium) takes an int: a whole float loads as one."""
+    model = ps.load_model("gate_control").with_params({"plasticity.tbs_calcium.spikes_per_burst": 4.0})
+    assert model.si("plasticity.tbs_calcium.spikes_per_burst") == 4
+    assert type(model.si("plasticity.tbs_calcium.spikes_per_burst")) is int

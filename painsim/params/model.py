@@ -103,11 +103,17 @@ _BOUNDS: list[tuple[str, float | None, float | None, bool]] = [
     (r"^n_(projection|sites)$", 1, MAX_COUNT, True),
     (r"^n(_\w+)?$", 0, MAX_COUNT, True),               # population sizes and counts (0: a layer without neurons)
     (r"^\w*_site$", 0, None, True),                     # site indices
+    # physical: pulses per burst of theta-burst stimulation (painsim.plasticity.TBSCalcium refused 2.5 or
+    # -1 only when a session ran; the leaf name escapes the n_* counts above)
+    (r"^spikes_per_burst$", 1, MAX_COUNT, True),
     (r"^(p|p_\w+|\w+_p|\w+_block|\w*fraction\w*|\w*efficacy|integrity|(\w+_)?disinhibition|\w*lesion|\w*damage|overlap|map_weight)$",
      0.0, 1.0, False),
-    (r"^(map_reorganization|\w*threshold_spread)$", 0.0, None, False),
+    # standard deviations (numpy refuses a negative scale: sensitivity_spread crashed the kHz field's draw)
+    (r"^(map_reorganization|\w*threshold_spread|sensitivity_spread)$", 0.0, None, False),
     (r"^presynaptic_\w+$", 0.0, 1.0, False),            # share of an afferent's release a presynaptic receptor can suppress
-    (r"^(morphine|baclofen|opioid|release)$", 0.0, None, False),  # a drug concentration, or transmitter released per spike (units of the receptors' K_d)
+    # physical: a drug concentration, transmitter released per spike (units of the receptors' K_d), or the
+    # extracellular Mg2+ concentration of the NMDA block (mg, in mM: a negative one made the block negative)
+    (r"^(morphine|baclofen|opioid|release|mg)$", 0.0, None, False),
     (r"^(sensitization|\w+_scale|scale|\w+_gain|gain)$", 0.0, None, False),  # multipliers: a negative one flips a sign
     (r"^anion_shift$", 0.0, 0.1, False),                # V: a depolarising Cl- shift (KCC2 loss), at most 100 mV
 ]
@@ -156,6 +162,32 @@ _PATH_BOUNDS: list[tuple] = [
     # (the simulation refuses negative efficacies, but only once a session has produced one)
     (re.compile(r"^plasticity\.\w+\.w_min$"), 0.0, False, "an efficacy floor >= 0"),
     (re.compile(r"^readout\.bin$"), 0.0, True, "a bin > 0 s (population rates are counted per bin)"),
+    # physical: every membrane has a capacitance, and the membrane equation divides by it (0 pF ran NaN)
+    (re.compile(r"^\w+\.neuron\.capacitance$"), 0.0, True, "a membrane capacitance > 0 (e.g. \"100 pF\")"),
+    # a half-activation: the CAN calcium drive is g_nmda / nmda_calcium_half (painsim.circuits.dorsal_horn_dynamics)
+    (re.compile(r"^dorsal_horn\.windup\.nmda_calcium_half$"), 0.0, True,
+     "a conductance > 0 (the NMDA conductance of half-maximal CAN calcium; it divides)"),
+    (re.compile(r"^readout\.map_pain_area$"), 0.0, True,
+     "an area > 0 (the map's overactive area is divided by it; painsim.readouts.maps)"),
+    # painsim.circuits.khz_field keeps only gains > 0: a negative switch or sensitivity was silently 0
+    (re.compile(r"^dorsal_horn\.field\.(coupling|sensitivity_(in|ex|pn))$"), 0.0, False,
+     "a factor >= 0 (0 removes the field term; the field depolarises, it cannot be made to hyperpolarise)"),
+    (re.compile(r"^cortex\.m1\.tms_threshold$"), 0.0, True,
+     "a threshold > 0 (multiples of the resting motor threshold; a neuron at <= 0 fires at every pulse)"),
+    # physical: a tissue's resistivity is the inverse of its conductivity (painsim.fibers.biophysical divides
+    # by resistivity x image factor); the image factor is 2 for a half space, 1 for a full space
+    (re.compile(r"^afferents\.biophysical\.\w+_resistivity$"), 0.0, True, "a resistivity > 0 (e.g. \"1.67 ohm*m\")"),
+    (re.compile(r"^afferents\.biophysical\.\w+_image_factor$"), 0.0, True,
+     "a factor > 0 (2 for a contact on an insulating boundary, 1 inside the tissue; the conductivity is "
+     "divided by resistivity x image factor)"),
+    (re.compile(r"^readout\.stt_exponent$"), 0.0, True,
+     "an exponent > 0 (the spinothalamic rate rises with the temperature; painsim.readouts.pain)"),
+    # an efficacy ceiling of 0 silences the synapse at every weight (and a rule then refuses it)
+    (re.compile(r"^plasticity\.\w+\.w_max$"), 0.0, True, "an efficacy ceiling > 0"),
+    # painsim.course.consolidation: capacities level_ratio**(k-1) may not shrink from level to level (it
+    # refused q < 1 only when a course ran); any real q >= 1 is computed, so it need not be whole
+    (re.compile(r"^consolidation\.level_ratio$"), 1.0, False,
+     "a ratio >= 1 between the capacities of successive consolidation levels (2 in Benna & Fusi 2016)"),
 ]
 
 
