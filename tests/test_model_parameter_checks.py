@@ -162,3 +162,51 @@ def test_spikes_per_burst_loads_as_an_int():
     model = ps.load_model("gate_control").with_params({"plasticity.tbs_calcium.spikes_per_burst": 4.0})
     assert model.si("plasticity.tbs_calcium.spikes_per_burst") == 4
     assert type(model.si("plasticity.tbs_calcium.spikes_per_burst")) is int
+
+
+# --- a wrong SI prefix: physical limits by dimension ---------------------------------------------
+
+PREFIX_SLIPS = [
+    # path, the slip, the value meant (negative control), what the message says is allowed
+    ("dorsal_horn.neuron.rest", "-65 MV", "-65 mV", "0.5 V"),                 # ran with no spike: pain 0
+    ("dorsal_horn.neuron.threshold", "-50 kV", "-50 mV", "0.5 V"),
+    ("cortex.synapse.e_inhibitory", "-80 V", "-80 mV", "0.5 V"),
+    ("dorsal_horn.opioid.e_potassium", "-90 V", "-90 mV", "0.5 V"),
+    ("dorsal_horn.abeta_pn.weight", "2 MS", "2 nS", "1 mS"),
+    ("dorsal_horn.abeta_pn.weight", "2 mS", "2 nS", "1 mS"),
+    ("cortex.m1.tms_weight", "30 S", "30 nS", "1 mS"),
+    ("dorsal_horn.synapse.tau_ampa", "5 Ms", "5 ms", "1 day"),
+    ("afferents.tjunction.C.tau_recovery", "10 Ms", "10 ms", "1 day"),
+    ("dorsal_horn.background.rate", "1e9 Hz", "1028 Hz", "1 MHz"),           # was killed for want of 24 GB
+    ("afferents.C.max_rate", "1e30 Hz", "3 Hz", "1 MHz"),                    # numpy crashed
+    ("dorsal_horn.field.reference_rate", "10 MHz", "10 kHz", "1 MHz"),
+]
+
+
+@pytest.mark.parametrize("path, slip, meant, limit", PREFIX_SLIPS)
+def test_a_wrong_si_prefix_is_refused_by_a_physical_limit(reference, path, slip, meant, limit):
+    """Was: accepted and run.  The limits are by dimension (every potential within +-0.5 V, every rate
+    <= 1 MHz, every conductance <= 1 mS) and for leaves named as time constants (<= 1 day), each far
+    from any value a model uses (the built-in models load: test_every_builtin_model_still_loads).
+    Negative control: the value meant loads."""
+    e = refused(lambda: reference.with_params({path: slip}), path)
+    assert limit in e.allowed
+    assert reference.with_params({path: meant}).text(path) == meant
+
+
+def test_the_limits_leave_the_largest_values_of_the_models_far_inside():
+    """The largest potential, rate, conductance and time constant of every built-in model are at least
+    100 x inside the limits (a potential: 3 x; Nernst potentials reach ~150 mV, the limit is 500 mV)."""
+    from painsim.params.model import _ANY_TIME_CONSTANT, _DIM_LIMITS, MAX_TIME_CONSTANT
+    volt, hz, siemens = (2, 1, -3, -1, 0, 0, 0), (0, 0, -1, 0, 0, 0, 0), (-2, -1, 3, 2, 0, 0, 0)
+    largest = {volt: 0.0, hz: 0.0, siemens: 0.0, "tau": 0.0}
+    for name in builtin_models():
+        for path, leaf in ps.load_model(name).leaves.items():
+            if leaf.dim is not None and tuple(leaf.dim) in largest:
+                largest[tuple(leaf.dim)] = max(largest[tuple(leaf.dim)], abs(leaf.si))
+            if _ANY_TIME_CONSTANT.match(path.rsplit(".", 1)[-1]):
+                largest["tau"] = max(largest["tau"], leaf.si)
+    assert 3 * largest[volt] <= _DIM_LIMITS[volt][1]
+    assert 100 * largest[hz] <= _DIM_LIMITS[hz][1]
+    assert 1000 * largest[siemens] <= _DIM_LIMITS[siemens][1]
+    assert 1000 * largest["tau"] <= MAX_TIME_CONSTANT

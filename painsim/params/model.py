@@ -104,7 +104,7 @@ _BOUNDS: list[tuple[str, float | None, float | None, bool]] = [
     (r"^n(_\w+)?$", 0, MAX_COUNT, True),               # population sizes and counts (0: a layer without neurons)
     (r"^\w*_site$", 0, None, True),                     # site indices
     # physical: pulses per burst of theta-burst stimulation (painsim.plasticity.TBSCalcium refused 2.5 or
-    # -1 only when a session ran; the leaf name escapes the n_* counts above)
+    # -1 only when a session ran; the leaf name escapes the n_* counts above, whose MAX_COUNT it shares)
     (r"^spikes_per_burst$", 1, MAX_COUNT, True),
     (r"^(p|p_\w+|\w+_p|\w+_block|\w*fraction\w*|\w*efficacy|integrity|(\w+_)?disinhibition|\w*lesion|\w*damage|overlap|map_weight)$",
      0.0, 1.0, False),
@@ -131,6 +131,29 @@ def _bounds_for(path: str) -> tuple[float | None, float | None, bool]:
 # rates that brian2 only warns about).  A T-junction's tau_recovery may be 0: an instantaneous
 # recovery (painsim.fibers.tjunction).
 _TIME_CONSTANT = re.compile(r"^(tau|tau_(?!recovery$)\w+|\w+_tau)$")
+
+#: Longest time constant (s) of a leaf named as one (tau_recovery included).  Physical: the kinetics
+#: these leaves hold (receptors, channels, calcium, T-junction recovery and load) last milliseconds to
+#: seconds (3 s at most in the models, 28 800 x below the limit); the slower processes (tolerance,
+#: consolidation, relapse) are leaves without "tau" in their names.  Catches "5 Ms" for "5 ms".
+MAX_TIME_CONSTANT = 86_400.0
+_ANY_TIME_CONSTANT = re.compile(r"^(tau|tau_\w+|\w+_tau)$")
+
+# Limits by dimension, on every leaf of it: (low, high, what is allowed, with the reason).  Far from any
+# value a model uses; they catch a wrong SI prefix, which loaded and ran ("-65 MV": no neuron ever fired,
+# pain 0; a background rate of "1e9 Hz" was killed for want of 24 GB; "1e30 Hz" crashed numpy).
+_DIM_LIMITS: dict[tuple, tuple[float, float, str]] = {
+    # physical: membrane, threshold and reversal potentials lie within about +-150 mV (Nernst potentials)
+    (2, 1, -3, -1, 0, 0, 0): (-0.5, 0.5, "a potential within +-0.5 V, beyond any membrane or reversal "
+                                         "potential (e.g. \"-65 mV\")"),
+    # physical: neurons fire below ~1 kHz (a refractory period of ~1 ms) and the fastest rate in the models
+    # is the 10 kHz train of kHz SCS (dorsal_horn.field.reference_rate): 1 MHz is 100 x above it
+    (0, 0, -1, 0, 0, 0, 0): (-math.inf, 1e6, "a rate <= 1 MHz, beyond any neural or device rate"),
+    # chosen: over 30 000 x the largest conductance in the models (cortex.m1.tms_weight, 30 nS) and 1000 x
+    # the input conductance of a whole large neuron (~1 uS); catches "2 MS" or "2 mS" for "2 nS"
+    (-2, -1, 3, 2, 0, 0, 0): (-math.inf, 1e-3, "a conductance <= 1 mS, beyond any synapse or neuron "
+                                               "(e.g. \"2 nS\")"),
+}
 
 # Bounds by full dotted path, checked after those by leaf name (a leaf name such as ``threshold``
 # also names membrane potentials elsewhere): (pattern, low, strict, what is allowed).  Values the
@@ -198,6 +221,17 @@ def _check_path_bounds(path: str, value, text) -> None:
             if not (value > lo if strict else value >= lo) or (hi and not value < hi[0]):
                 raise ParameterError(path, text, allowed)
             return
+
+
+def _check_limits(path: str, value, text, ref: Leaf) -> None:
+    """Refuse ``value`` beyond the :data:`_DIM_LIMITS` of its dimension or, for a time constant,
+    :data:`MAX_TIME_CONSTANT` (naming path, value and the limit)."""
+    low, high, allowed = _DIM_LIMITS.get(tuple(ref.dim), (-math.inf, math.inf, ""))
+    if not low <= value <= high:
+        raise ParameterError(path, text, allowed)
+    if _ANY_TIME_CONSTANT.match(path.rsplit(".", 1)[-1]) and value > MAX_TIME_CONSTANT:
+        raise ParameterError(path, text, "a time constant <= 1 day, beyond the kinetics of any receptor, "
+                                         f"channel or membrane (e.g. \"5 {_ref_unit(ref)}\")")
 
 
 def _check_relations(leaves: Mapping[str, Leaf]) -> None:
@@ -371,6 +405,7 @@ def _check_leaf(path: str, leaf: Leaf, ref: Leaf, where: str) -> Leaf:
         raise ParameterError(path, leaf.text, rng + (f" ({unit_name(ref.dim)})" if ref.dim != DIMENSIONLESS else ""))
     if _TIME_CONSTANT.match(path.rsplit(".", 1)[-1]) and not value > 0:
         raise ParameterError(path, leaf.text, f"a time constant > 0 ({_ref_unit(ref)})")
+    _check_limits(path, value, leaf.text, ref)
     _check_path_bounds(path, value, leaf.text)
     if integer:
         value = int(value)
