@@ -210,3 +210,43 @@ def test_the_limits_leave_the_largest_values_of_the_models_far_inside():
     assert 100 * largest[hz] <= _DIM_LIMITS[hz][1]
     assert 1000 * largest[siemens] <= _DIM_LIMITS[siemens][1]
     assert 1000 * largest["tau"] <= MAX_TIME_CONSTANT
+
+
+# --- values impossible together ------------------------------------------------------------------
+
+RELATIONS = [
+    # the change, the path named, a valid change of the same keys (negative control)
+    ({"dorsal_horn.neuron.threshold": "0 mV"}, "dorsal_horn.neuron.threshold",         # = e_excitatory:
+     {"dorsal_horn.neuron.threshold": "-1 mV"}),                                        # ZeroDivisionError
+    ({"dorsal_horn.neuron.threshold": "10 mV"}, "dorsal_horn.neuron.threshold",
+     {"dorsal_horn.neuron.threshold": "-45 mV"}),
+    ({"dorsal_horn.synapse.e_excitatory": "-50 mV"}, "dorsal_horn.neuron.threshold",
+     {"dorsal_horn.synapse.e_excitatory": "-10 mV"}),
+    ({"dorsal_horn.neuron.reset": "-40 mV"}, "dorsal_horn.neuron.reset",
+     {"dorsal_horn.neuron.reset": "-55 mV"}),
+    ({"dorsal_horn.neuron.reset": "-50 mV"}, "dorsal_horn.neuron.reset",
+     {"dorsal_horn.neuron.reset": "-50 mV", "dorsal_horn.neuron.threshold": "-45 mV"}),
+    ({"cortex.neuron.threshold": "0 mV"}, "cortex.neuron.threshold", {"cortex.neuron.threshold": "-45 mV"}),
+    ({"cortex.neuron.reset": "-50 mV"}, "cortex.neuron.reset", {"cortex.neuron.reset": "-65 mV"}),
+    ({"plasticity.c_pn.w_min": 2.5}, "plasticity.c_pn.w_min",
+     {"plasticity.c_pn.w_min": 2.5, "plasticity.c_pn.w_max": 3.0}),
+    ({"plasticity.m1_desc.w_max": 0.5, "plasticity.m1_desc.w_min": 0.8}, "plasticity.m1_desc.w_min",
+     {"plasticity.m1_desc.w_max": 0.8, "plasticity.m1_desc.w_min": 0.8}),
+]
+
+
+@pytest.mark.parametrize("change, name, valid", RELATIONS)
+def test_potentials_and_bounds_impossible_together_are_refused(reference, change, name, valid):
+    """Was: a threshold at the excitatory reversal crashed every run (ZeroDivisionError in
+    painsim.circuits.khz_field); a reset above threshold, or an efficacy floor above its ceiling,
+    ran nonsense.  Now refused naming a key of the pair and the other's value.  Negative control:
+    the same keys at possible values, changed together in one call, load."""
+    refused(lambda: reference.with_params(change), name, allowed=True)
+    model = reference.with_params(valid)
+    assert all(model.text(path) == value for path, value in valid.items())
+
+
+def test_potentials_impossible_together_in_a_model_file_are_refused(tmp_path):
+    """The same relations hold for a model file (checked after its extends chain is applied)."""
+    path = _write(tmp_path, '[dorsal_horn.neuron]\nthreshold = "0 mV"\n')
+    refused(lambda: ps.load_model(path), "dorsal_horn.neuron.threshold")

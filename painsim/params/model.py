@@ -236,8 +236,10 @@ def _check_limits(path: str, value, text, ref: Leaf) -> None:
 
 def _check_relations(leaves: Mapping[str, Leaf]) -> None:
     """Refuse parameters that are each in range but impossible together: a fibre class's
-    ``velocity_min`` above its ``velocity_max``, and a ganglion (``afferents.drg_distance``)
-    not nearer the cord than the receptive field (``afferents.conduction_distance``).
+    ``velocity_min`` above its ``velocity_max``, a plastic connection's ``w_min`` above its
+    ``w_max``, a ganglion (``afferents.drg_distance``) not nearer the cord than the receptive field
+    (``afferents.conduction_distance``), and the potentials of :func:`_check_neuron_relations` and
+    :func:`_check_readout_relations`.
 
     Parameters
     ----------
@@ -249,18 +251,42 @@ def _check_relations(leaves: Mapping[str, Leaf]) -> None:
     painsim.errors.ParameterError
         Naming the key, its value and the allowed range.
     """
+    both = "to move the whole range, set both in one with_params call"
     for path, leaf in leaves.items():
         if path.startswith("afferents.") and path.endswith(".velocity_min"):
             top = leaves.get(path[:-len("min")] + "max")
             if top is not None and leaf.si > top.si:
-                raise ParameterError(path, leaf.text, f"a velocity <= {path[:-len('min')]}max ({top.text})",
-                                     hint="to move the whole range, set both in one with_params call")
+                raise ParameterError(path, leaf.text, f"a velocity <= {path[:-len('min')]}max ({top.text})", hint=both)
+        if path.startswith("plasticity.") and path.endswith(".w_min"):
+            top = leaves.get(path[:-len("min")] + "max")
+            if top is not None and leaf.si > top.si:
+                raise ParameterError(path, leaf.text, f"an efficacy floor <= {path[:-len('min')]}max ({top.text})",
+                                     hint=both)
+    _check_neuron_relations(leaves)
     _check_readout_relations(leaves)
     cd, dd = leaves.get("afferents.conduction_distance"), leaves.get("afferents.drg_distance")
     if cd is not None and dd is not None and not dd.si < cd.si:
         raise ParameterError("afferents.drg_distance", dd.text,
                              f"a distance > 0 m and < afferents.conduction_distance ({cd.text}): the ganglion "
                              "lies between the receptive field and the cord (painsim.fibers.tjunction)")
+
+
+def _check_neuron_relations(leaves: Mapping[str, Leaf]) -> None:
+    """The dorsal-horn and the supraspinal (cortex) neurons reset below their threshold, and their
+    threshold lies below the excitatory reversal potential: a threshold at ``e_excitatory`` divided by
+    zero in every run (painsim.circuits.khz_field's rheobase), one above it can never be reached by
+    excitation, and a neuron reset at or above its threshold fires again as soon as its refractory
+    period ends."""
+    for layer in ("dorsal_horn", "cortex"):
+        reset, threshold = leaves.get(f"{layer}.neuron.reset"), leaves.get(f"{layer}.neuron.threshold")
+        e_exc = leaves.get(f"{layer}.synapse.e_excitatory")
+        if reset is not None and threshold is not None and not reset.si < threshold.si:
+            raise ParameterError(f"{layer}.neuron.reset", reset.text, f"a reset potential below {layer}.neuron."
+                                 f"threshold ({threshold.text})", hint="to change both, set them in one with_params call")
+        if threshold is not None and e_exc is not None and not threshold.si < e_exc.si:
+            raise ParameterError(f"{layer}.neuron.threshold", threshold.text, f"a threshold below {layer}.synapse."
+                                 f"e_excitatory ({e_exc.text}), the potential excitation drives towards",
+                                 hint="to change both, set them in one with_params call")
 
 
 def _check_readout_relations(leaves: Mapping[str, Leaf]) -> None:
