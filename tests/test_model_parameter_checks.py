@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import painsim as ps
-from painsim.errors import ParameterError, UnitError
+from painsim.errors import UnitError
 from painsim.params import builtin_models
 
 from refusals import refused

@@ -21,6 +21,8 @@ module                        contents
                               and :func:`unflatten` (nested tables and dotted paths)
 :mod:`.model`                 :class:`Model` and its leaves: word choices (:data:`CHOICES`,
                               :func:`register_choices`), bounds, units, checked values
+:mod:`.relations`             values each in range but impossible together (a reset above
+                              the threshold, ``w_min`` above ``w_max``), refused at every load
 :mod:`.loading`               :func:`load_model` (a file and its ``extends`` chain checked
                               against the reference model) and the overrides environment
                               (:data:`OVERRIDES_ENV`, :func:`overriding`)

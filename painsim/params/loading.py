@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
-from .model import _TEXT_KEYS, Leaf, Model, _check_leaf, _check_relations, _is_rule_param, _overrides_mapping, _parse_leaf
+from .model import _TEXT_KEYS, Leaf, Model, _check_leaf, _is_rule_param, _overrides_mapping, _parse_leaf
 from .reading import REFERENCE_MODEL, find_builtin, flatten, read_toml
+from .relations import _check_relations
 
 __all__ = ["load_model", "model_file_versions", "model_overrides", "overriding", "overrides_text", "OVERRIDES_ENV"]
 

@@ -1,0 +1,89 @@
+"""Checks of model parameters that are each in range but impossible together (relations).
+
+:func:`_check_relations` runs on a model's checked leaves after every load and every
+:meth:`painsim.params.Model.with_params`, after each value passed its own checks
+(:mod:`painsim.params.model`): it names a key of the impossible pair, its value and the other's.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Mapping
+
+from ..errors import ParameterError
+
+if TYPE_CHECKING:  # the leaves' class; model.py imports this module
+    from .model import Leaf
+
+
+def _check_relations(leaves: Mapping[str, Leaf]) -> None:
+    """Refuse parameters that are each in range but impossible together: a fibre class's
+    ``velocity_min`` above its ``velocity_max``, a plastic connection's ``w_min`` above its
+    ``w_max``, a ganglion (``afferents.drg_distance``) not nearer the cord than the receptive field
+    (``afferents.conduction_distance``), and the potentials of :func:`_check_neuron_relations` and
+    :func:`_check_readout_relations`.
+
+    Parameters
+    ----------
+    leaves : mapping of str to Leaf
+        A model's checked leaves (keys absent from it are not compared).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Naming the key, its value and the allowed range.
+    """
+    both = "to move the whole range, set both in one with_params call"
+    for path, leaf in leaves.items():
+        if path.startswith("afferents.") and path.endswith(".velocity_min"):
+            top = leaves.get(path[:-len("min")] + "max")
+            if top is not None and leaf.si > top.si:
+                raise ParameterError(path, leaf.text, f"a velocity <= {path[:-len('min')]}max ({top.text})", hint=both)
+        if path.startswith("plasticity.") and path.endswith(".w_min"):
+            top = leaves.get(path[:-len("min")] + "max")
+            if top is not None and leaf.si > top.si:
+                raise ParameterError(path, leaf.text, f"an efficacy floor <= {path[:-len('min')]}max ({top.text})",
+                                     hint=both)
+    _check_neuron_relations(leaves)
+    _check_readout_relations(leaves)
+    cd, dd = leaves.get("afferents.conduction_distance"), leaves.get("afferents.drg_distance")
+    if cd is not None and dd is not None and not dd.si < cd.si:
+        raise ParameterError("afferents.drg_distance", dd.text,
+                             f"a distance > 0 m and < afferents.conduction_distance ({cd.text}): the ganglion "
+                             "lies between the receptive field and the cord (painsim.fibers.tjunction)")
+
+
+def _check_neuron_relations(leaves: Mapping[str, Leaf]) -> None:
+    """The dorsal-horn and the supraspinal (cortex) neurons reset below their threshold, and their
+    threshold lies below the excitatory reversal potential: a threshold at ``e_excitatory`` divided by
+    zero in every run (painsim.circuits.khz_field's rheobase), one above it can never be reached by
+    excitation, and a neuron reset at or above its threshold fires again as soon as its refractory
+    period ends."""
+    for layer in ("dorsal_horn", "cortex"):
+        reset, threshold = leaves.get(f"{layer}.neuron.reset"), leaves.get(f"{layer}.neuron.threshold")
+        e_exc = leaves.get(f"{layer}.synapse.e_excitatory")
+        if reset is not None and threshold is not None and not reset.si < threshold.si:
+            raise ParameterError(f"{layer}.neuron.reset", reset.text, f"a reset potential below {layer}.neuron."
+                                 f"threshold ({threshold.text})", hint="to change both, set them in one with_params call")
+        if threshold is not None and e_exc is not None and not threshold.si < e_exc.si:
+            raise ParameterError(f"{layer}.neuron.threshold", threshold.text, f"a threshold below {layer}.synapse."
+                                 f"e_excitatory ({e_exc.text}), the potential excitation drives towards",
+                                 hint="to change both, set them in one with_params call")
+
+
+def _check_readout_relations(leaves: Mapping[str, Leaf]) -> None:
+    """The painful site lies in the body, and the pain map's rated temperatures rise with their
+    ratings (painsim.readouts.psychophysics_points): refused here, naming the key, instead of after a
+    simulation under the readout's internal names."""
+    site, n = leaves.get("body.painful_site"), leaves.get("body.n_sites")
+    if site is not None and n is not None and not site.si < n.si:
+        raise ParameterError("body.painful_site", site.text, f"a site index in 0..{n.si - 1} (body.n_sites = {n.text})",
+                             hint="to change both, set them in one with_params call")
+    k, previous = 1, None
+    while f"readout.heat_rating_{k}" in leaves and f"readout.heat_rating_{k}_celsius" in leaves:
+        t, r = leaves[f"readout.heat_rating_{k}_celsius"].si, leaves[f"readout.heat_rating_{k}"].si
+        if previous is not None and not t > previous[0]:
+            raise ParameterError(f"readout.heat_rating_{k}_celsius", t, f"a temperature above "
+                                 f"readout.heat_rating_{k - 1}_celsius ({previous[0]:g}): the map's points rise")
+        if previous is not None and r < previous[1]:
+            raise ParameterError(f"readout.heat_rating_{k}", r, f"a rating >= readout.heat_rating_{k - 1} "
+                                 f"({previous[1]:g}): pain does not fall as the heat rises")
+        k, previous = k + 1, (t, r)
