@@ -8,6 +8,8 @@ valid value of the same path loads, and every built-in model still loads.
 """
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -250,3 +252,34 @@ def test_potentials_impossible_together_in_a_model_file_are_refused(tmp_path):
     """The same relations hold for a model file (checked after its extends chain is applied)."""
     path = _write(tmp_path, '[dorsal_horn.neuron]\nthreshold = "0 mV"\n')
     refused(lambda: ps.load_model(path), "dorsal_horn.neuron.threshold")
+
+
+# --- a variant of every model (--set) is checked against each model's own relations --------------
+
+def test_a_variant_valid_for_the_model_loaded_is_not_refused_by_the_reference():
+    """Was: ``painsim run pain_map --set body.painful_site=3`` refused, because ``overriding`` checked
+    the values against gate_control (1 body site) although pain_pathway has 5.  Now the relation is
+    left to each model's load: pain_pathway takes it, gate_control loaded in the same block refuses
+    it by name."""
+    from painsim.params import OVERRIDES_ENV, overriding
+    with overriding({"body.painful_site": 3}):
+        assert ps.load_model("pain_pathway").si("body.painful_site") == 3
+        refused(lambda: ps.load_model("gate_control"), "body.painful_site")
+    assert OVERRIDES_ENV not in os.environ
+
+
+@pytest.mark.parametrize("variant, name, error", [
+    ({"body.painfull_site": 3}, "body.painfull_site", ps.errors.UnknownKeyError),   # no such path
+    ({"body.painful_site": -1}, "body.painful_site", ps.errors.ParameterError),     # a single-value range
+    ({"afferents.C.max_rate": "50 hz"}, "afferents.C.max_rate", UnitError),         # a unit
+    ({"afferents.C.n": float("inf")}, "afferents.C.n", ps.errors.ParameterError),
+])
+def test_a_variant_is_still_checked_before_the_block_runs(variant, name, error):
+    """Negative control: a path that does not exist, a wrong unit and a value out of its own range are
+    refused by ``overriding`` itself, before the block (and any work) runs."""
+    from painsim.params import overriding
+
+    def enter():
+        with overriding(variant):
+            raise AssertionError("the block ran")
+    refused(enter, name, error)

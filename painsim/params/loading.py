@@ -252,7 +252,9 @@ def overriding(overrides: Mapping[str, Any]):
     the validation table of a candidate mechanism (``painsim validate --set PATH=VALUE``).
     Nested blocks add to the outer one's overrides.
 
-    Every path and value is checked against the reference model before the block runs.
+    Every path, unit and single value is checked against the reference model before the block
+    runs; values impossible together (a painful site beyond the body's sites) are refused by the
+    load of each model, against its own values (the reference has one body site, pain_pathway five).
 
     Parameters
     ----------
@@ -267,7 +269,8 @@ def overriding(overrides: Mapping[str, Any]):
     Raises
     ------
     UnknownKeyError, UnitError, ParameterError
-        A path the model does not have, or a value of the wrong unit or range.
+        A path the model does not have, or a value of the wrong unit or range (values impossible
+        together: at each model's load within the block).
     ParameterError
         ``overrides`` is not a mapping of dotted paths, or sets ``model.name``,
         ``model.description`` or ``model.extends``.
@@ -277,7 +280,7 @@ def overriding(overrides: Mapping[str, Any]):
     if names:  # a model's name or base is what the caller loads, not a parameter of every model
         raise ParameterError(names[0], added[names[0]], "a model parameter (not the name, description or base "
                                                          "of a model file)")
-    load_model(REFERENCE_MODEL).with_params(added)  # refuse a bad path or value before any work
+    load_model(REFERENCE_MODEL)._checked_leaves(added)  # refuse a bad path or value before any work
     before = os.environ.get(OVERRIDES_ENV)
     combined = {**model_overrides(), **added}
     os.environ[OVERRIDES_ENV] = overrides_text(combined)

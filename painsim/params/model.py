@@ -539,6 +539,15 @@ class Model:
         overrides = {**_overrides_mapping(overrides, "overrides"), **kw}
         if not overrides:
             return self
+        leaves = self._checked_leaves(overrides)
+        _check_relations(leaves)
+        return Model(self.name, leaves, self.source)
+
+    def _checked_leaves(self, overrides: Mapping[str, Any]) -> dict[str, Leaf]:
+        """This model's leaves with ``overrides`` (a dict of dotted paths) applied, each path, unit and
+        single-value range checked, values impossible together not yet (:func:`_check_relations`).
+        :func:`painsim.params.overriding` checks a variant of every model so, against the reference
+        model, whose relations (one body site) need not be another model's."""
         leaves = dict(self.leaves)
         for path, value in overrides.items():
             if _is_rule_param(path, self.leaves):
@@ -554,8 +563,7 @@ class Model:
                 raise UnknownKeyError(path, self.leaves)
             ref = self.leaves[path]
             leaves[path] = _check_leaf(path, _to_leaf(path, value, ref), ref, "override")
-        _check_relations(leaves)
-        return Model(self.name, leaves, self.source)
+        return leaves
 
     def __repr__(self):
         return f"Model({self.name!r}, {len(self.leaves)} parameters)"
