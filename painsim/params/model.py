@@ -110,7 +110,8 @@ _BOUNDS: list[tuple[str, float | None, float | None, bool]] = [
     (r"^spikes_per_burst$", 1, MAX_COUNT, True),
     (r"^(p|p_\w+|\w+_p|\w+_block|\w*fraction\w*|\w*efficacy|integrity|(\w+_)?disinhibition|\w*lesion|\w*damage|overlap|map_weight)$",
      0.0, 1.0, False),
-    # standard deviations (numpy refuses a negative scale: sensitivity_spread crashed the kHz field's draw)
+    # physical: standard deviations are >= 0 (numpy refuses a negative scale: sensitivity_spread < 0 crashed
+    # the kHz field's draw)
     (r"^(map_reorganization|\w*threshold_spread|sensitivity_spread)$", 0.0, None, False),
     (r"^presynaptic_\w+$", 0.0, 1.0, False),            # share of an afferent's release a presynaptic receptor can suppress
     # physical: a drug concentration, transmitter released per spike (units of the receptors' K_d), or the
@@ -189,14 +190,18 @@ _PATH_BOUNDS: list[tuple] = [
     (re.compile(r"^readout\.bin$"), 0.0, True, "a bin > 0 s (population rates are counted per bin)"),
     # physical: every membrane has a capacitance, and the membrane equation divides by it (0 pF ran NaN)
     (re.compile(r"^\w+\.neuron\.capacitance$"), 0.0, True, "a membrane capacitance > 0 (e.g. \"100 pF\")"),
-    # a half-activation: the CAN calcium drive is g_nmda / nmda_calcium_half (painsim.circuits.dorsal_horn_dynamics)
+    # physical: a half-activation is > 0; the CAN calcium drive is g_nmda / nmda_calcium_half
+    # (painsim.circuits.dorsal_horn_dynamics), which 0 nS divided by zero
     (re.compile(r"^dorsal_horn\.windup\.nmda_calcium_half$"), 0.0, True,
      "a conductance > 0 (the NMDA conductance of half-maximal CAN calcium; it divides)"),
+    # physical: an area is > 0; the pain map's score divides the overactive area by it
     (re.compile(r"^readout\.map_pain_area$"), 0.0, True,
      "an area > 0 (the map's overactive area is divided by it; painsim.readouts.maps)"),
-    # painsim.circuits.khz_field keeps only gains > 0: a negative switch or sensitivity was silently 0
+    # physical: the field's rectified current depolarises (a sensitivity scales it, coupling switches it);
+    # painsim.circuits.khz_field keeps only gains > 0, so a negative one was silently taken as 0
     (re.compile(r"^dorsal_horn\.field\.(coupling|sensitivity_(in|ex|pn))$"), 0.0, False,
      "a factor >= 0 (0 removes the field term; the field depolarises, it cannot be made to hyperpolarise)"),
+    # physical: a threshold in multiples of the RMT is > 0, as afferents.*.threshold above
     (re.compile(r"^cortex\.m1\.tms_threshold$"), 0.0, True,
      "a threshold > 0 (multiples of the resting motor threshold; a neuron at <= 0 fires at every pulse)"),
     # physical: a tissue's resistivity is the inverse of its conductivity (painsim.fibers.biophysical divides
@@ -205,12 +210,15 @@ _PATH_BOUNDS: list[tuple] = [
     (re.compile(r"^afferents\.biophysical\.\w+_image_factor$"), 0.0, True,
      "a factor > 0 (2 for a contact on an insulating boundary, 1 inside the tissue; the conductivity is "
      "divided by resistivity x image factor)"),
+    # physical: the STT response grows with the temperature (Kenshalo et al. 1979); the readout refused
+    # an exponent <= 0 only after a simulation
     (re.compile(r"^readout\.stt_exponent$"), 0.0, True,
      "an exponent > 0 (the spinothalamic rate rises with the temperature; painsim.readouts.pain)"),
-    # an efficacy ceiling of 0 silences the synapse at every weight (and a rule then refuses it)
+    # physical: an efficacy ceiling of 0 silences the synapse at every weight (and a rule then refuses it)
     (re.compile(r"^plasticity\.\w+\.w_max$"), 0.0, True, "an efficacy ceiling > 0"),
-    # painsim.course.consolidation: capacities level_ratio**(k-1) may not shrink from level to level (it
-    # refused q < 1 only when a course ran); any real q >= 1 is computed, so it need not be whole
+    # chosen (the engine's own limit, moved to load): painsim.course.consolidation refuses capacities
+    # level_ratio**(k-1) that shrink from level to level, q < 1, but only when a course ran; any real
+    # q >= 1 is computed (q**k), so it need not be whole
     (re.compile(r"^consolidation\.level_ratio$"), 1.0, False,
      "a ratio >= 1 between the capacities of successive consolidation levels (2 in Benna & Fusi 2016)"),
 ]
@@ -517,8 +525,8 @@ class Model:
         """A new model with ``overrides`` applied (dotted paths -> values).
 
         Values may be brian2 quantities, strings with units, numbers (for
-        dimensionless parameters, or 0 for any) and booleans. Each is checked
-        like a model-file value.
+        dimensionless parameters, or 0 for any; numpy scalars too) and booleans.
+        Each is checked like a model-file value.
 
         Parameters
         ----------
