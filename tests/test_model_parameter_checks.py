@@ -284,3 +284,34 @@ def test_a_variant_is_still_checked_before_the_block_runs(variant, name, error):
         with overriding(variant):
             raise AssertionError("the block ran")
     refused(enter, name, error)
+
+
+#: Values the layers above refused only when a run read them, naming their own argument ('spacing',
+#: 'window', 'dt', an internal amplitude) or the course engine's: refused at load by their path.
+#: (path, bad value, a good value of the same path)
+READ_LATE = [
+    ("cortex.map.spacing", 0, "0.5 mm"),
+    ("dorsal_column.volley_window", "0 ms", "1 ms"),
+    ("dorsal_column.volley_fraction", 0, 0.25),
+    ("afferents.biophysical.dt", "0 us", "5 us"),
+    ("afferents.biophysical.dt", "6 us", "1 us"),            # the kernel's limit, 5 us
+    ("dorsal_horn.field.reference_rate", "0 Hz", "5 kHz"),
+    ("dorsal_horn.field.reference_width", "0 us", "60 us"),
+    ("readout.stt_rate_50c", "0 Hz", "30 Hz"),
+    ("readout.stt_base_celsius", 50.0, 34.0),                # the power law is read above it
+    ("readout.heat_rating_1", -1.0, 0.0),                    # the 0-10 NRS
+    ("consolidation.n_levels", 1, 3),
+    ("consolidation.n_levels", 13, 12),
+    ("consolidation.early_time", "0 s", "1 h"),
+    ("consolidation.relapse_reference_rate", "0 Hz", "1 Hz"),
+    ("dorsal_horn.opioid.tolerance_half_time", "0 s", "5 days"),
+]
+
+
+@pytest.mark.parametrize("path, bad, good", READ_LATE, ids=[f"{p}={b}" for p, b, _ in READ_LATE])
+def test_values_a_run_refused_late_are_refused_at_load_by_their_path(path, bad, good):
+    """Each was accepted by with_params and refused only inside a simulation, course or readout,
+    under an internal name; negative control: a valid value of the same path loads."""
+    model = ps.load_model("pain_pathway")
+    refused(lambda: model.with_params({path: bad}), path)
+    assert path in model.with_params({path: good}).leaves

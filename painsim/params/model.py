@@ -221,6 +221,30 @@ _PATH_BOUNDS: list[tuple] = [
     # q >= 1 is computed (q**k), so it need not be whole
     (re.compile(r"^consolidation\.level_ratio$"), 1.0, False,
      "a ratio >= 1 between the capacities of successive consolidation levels (2 in Benna & Fusi 2016)"),
+    # below: values the layers above refuse only when a run reads them, naming their own argument
+    # ('spacing', 'window', 'dt', an internal amplitude); refused here, at load, naming the path
+    # physical: a grid spacing and a coincidence window are > 0 (areas and volleys are counted in them)
+    (re.compile(r"^cortex\.map\.spacing$"), 0.0, True, "a grid spacing > 0 (map areas are counted in it)"),
+    (re.compile(r"^dorsal_column\.volley_window$"), 0.0, True, "a coincidence window > 0 s"),
+    (re.compile(r"^dorsal_column\.volley_fraction$"), 0.0, True,
+     "a fraction > 0 of the fibres firing within the window (a volley of none is every window)"),
+    # chosen (the kernel's own limit, painsim.fibers.kernel.DT_MAX = 5 us, moved to load)
+    (re.compile(r"^afferents\.biophysical\.dt$"), 0.0, True, "a time step > 0 s and <= 5 us", 5e-6 * (1 + 1e-9)),
+    # physical: the field's reference train has a rate and a width; the activation is scaled by them
+    (re.compile(r"^dorsal_horn\.field\.reference_(rate|width)$"), 0.0, True,
+     "a value > 0 (the reference train the field's activation is scaled to)"),
+    # physical: the spinothalamic response at 50 degC is > 0 (Kenshalo et al. 1979); the map's zero below
+    (re.compile(r"^readout\.stt_rate_50c$"), 0.0, True, "a rate > 0 Hz (the spinothalamic response at 50 °C)"),
+    (re.compile(r"^readout\.stt_base_celsius$"), -273.15, False,
+     "an adapting temperature < 50 °C (the power law is read above it)", 50.0),
+    # physical: NRS ratings lie on the 0-10 scale
+    (re.compile(r"^readout\.heat_rating_\d+$"), 0.0, False, "a rating on the 0-10 NRS", 10.0 * (1 + 1e-12)),
+    # chosen (the engine's own limits, painsim.course.consolidation, moved to load): times > 0 divide
+    (re.compile(r"^consolidation\.(early_time|relapse_time)$"), 0.0, True, "a time > 0 s"),
+    (re.compile(r"^consolidation\.n_levels$"), 2.0, False, "a whole number of levels from 2 to 12", 13.0),
+    (re.compile(r"^consolidation\.relapse_reference_rate$"), 0.0, True, "a rate > 0 Hz"),
+    # physical: a half-time is > 0 (the tolerance rate is ln 2 over it)
+    (re.compile(r"^dorsal_horn\.opioid\.tolerance_half_time$"), 0.0, True, "a half-time > 0 s"),
 ]
 
 
