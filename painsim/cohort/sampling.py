@@ -271,7 +271,18 @@ def pinned_attributes() -> dict[str, str]:
     """The patient attributes whose model path the model variant in force sets
     (:func:`painsim.params.model_overrides`, ``--set``): attribute -> path.  The variant wins, as
     it wins over a preset's own value: every patient has its value (:func:`patient_models`), and
-    :func:`painsim.cohort.run` writes that value into the attribute's column."""
+    :func:`painsim.cohort.run` writes that value into the attribute's column.
+
+    Returns
+    -------
+    dict of str to str
+        Attribute -> model path, for the attributes of :data:`PATIENT_TO_MODEL` the variant sets.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        The variant in force is not a JSON object of dotted paths (:func:`painsim.params.model_overrides`).
+    """
     overrides = model_overrides()
     return {attr: path for attr, path in PATIENT_TO_MODEL.items() if path in overrides}
 
