@@ -326,9 +326,12 @@ def validate_points(spec) -> None:
             _natural(nox, "noxious")
             _natural(tou, "touch")
             _check_point_outcomes(spec, model, protocol)
-            key = json.dumps(jsonable({k: v for k, v in p.items() if k not in NATURAL and k not in PHYSICAL}),
-                             sort_keys=True)
-            if spec.kind == "simulate" and key not in checked:  # once per model and devices
+            # once per model and devices; the checks draw the devices' input spikes, and no refusal
+            # depends on an amplitude (a waveform refuses its own on building): an amplitude axis
+            # is checked once, not once per point
+            key = json.dumps([model.key(), [{k: v for k, v in w.describe().items() if k not in ("max_amplitude", "label")}
+                                            for w in as_devices(stim)]], sort_keys=True, default=str)
+            if spec.kind == "simulate" and key not in checked:
                 check_devices(spec, p, model, stim)
                 checked.add(key)
         except ParameterError as e:  # a value fine alone may clash with a swept one: say where
