@@ -7,6 +7,7 @@ import math
 import numbers
 import os
 import re
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -14,7 +15,7 @@ import numpy as np
 from .errors import ParameterError, UnknownKeyError
 from .units import to_si
 
-__all__ = ["known_keys", "known_tables", "distinct_labels", "flag", "whole", "is_number", "number", "floats", "positive_time", "nonnegative_time", "simulated_duration", "MAX_SIMULATED_DURATION", "file_name", "positive_rate", "env_choice"]
+__all__ = ["known_keys", "known_tables", "distinct_labels", "flag", "whole", "is_number", "number", "floats", "positive_time", "nonnegative_time", "simulated_duration", "MAX_SIMULATED_DURATION", "file_name", "positive_rate", "env_choice", "store_folder"]
 
 
 def flag(value, name: str, error: type[ParameterError] = ParameterError) -> bool:
@@ -425,3 +426,29 @@ def env_choice(variable: str, default: str, allowed: Sequence[str]) -> str:
     if value not in allowed:
         raise ParameterError(variable, value, f"one of {', '.join(allowed)}")
     return value
+
+
+def store_folder(store, allowed: str) -> None:
+    """Refuse a run's ``store`` that is not a path, or is (or lies under) an existing file, before
+    anything runs (the OS raised a bare FileExistsError or NotADirectoryError when the store's
+    folder was made), in the words ``--out`` is refused in; None (no store) passes.
+
+    Parameters
+    ----------
+    store : str, path-like or None
+        The folder of a sweep's or cohort's resumable store.
+    allowed : str
+        What the folder is for, in the message (e.g. "a folder for the sweep's results").
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Named ``store``.
+    """
+    if store is None:
+        return
+    if not isinstance(store, (str, os.PathLike)):
+        raise ParameterError("store", store, f"{allowed}: a path")
+    there = next((p for p in (Path(store), *Path(store).parents) if p.exists()), None)  # the nearest that is
+    if there is not None and not there.is_dir():
+        raise ParameterError("store", str(store), f"{allowed}: {there} is a file, not a folder")

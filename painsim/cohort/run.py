@@ -8,10 +8,8 @@ import hashlib
 import json
 import math
 import numbers
-import os
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -19,7 +17,7 @@ import numpy as np
 from .. import course, protocols
 from ..circuits import expected_runs
 from ..course.session import check_stimulus_received
-from ..checks import number, whole
+from ..checks import number, store_folder, whole
 from ..errors import ParameterError, SpecError
 from ..parallel import PATIENT_LAYOUT, ResultStore, balanced_batches, in_worker, report, run_batches
 from ..params import Model, load_model
@@ -135,7 +133,7 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
                    opioid_tolerance=opioid_tolerance)
     if resume and store is None:
         raise ParameterError("resume", resume, "false without a store (resume continues the cohort in store)")
-    _check_store(store)
+    store_folder(store, "a folder for the patients' courses (new, or one to resume)")
     seeds = _seeds(checked_table(table), seeds)
     if day is not None:  # checked, kept as given (attrs["relief_day"])
         number(day, "day", lo=0.0, allowed="a day >= 0 from the first session (a number)")
@@ -172,20 +170,6 @@ def _check_options(**flags) -> None:
     for name, value in flags.items():
         if not isinstance(value, (bool, np.bool_)):
             raise ParameterError(name, value, "true or false")
-
-
-def _check_store(store) -> None:
-    """Refuse a ``store`` that is not a path, or is (or lies under) an existing file, before any course
-    (a bare TypeError, or FileExistsError / NotADirectoryError when its folder was created), in the
-    words ``--out`` is refused in."""
-    if store is None:
-        return
-    allowed = "a folder for the patients' courses (new, or one to resume)"
-    if not isinstance(store, (str, os.PathLike)):
-        raise ParameterError("store", store, f"{allowed}: a path")
-    there = next((p for p in (Path(store), *Path(store).parents) if p.exists()), None)  # the nearest that is
-    if there is not None and not there.is_dir():
-        raise ParameterError("store", str(store), f"{allowed}: {there} is a file, not a folder")
 
 
 def _seeds(table, seeds) -> list[int]:

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 import xarray as xr
 from tqdm.auto import tqdm
 
-from ..checks import whole
+from ..checks import store_folder, whole
 from ..errors import ParameterError, UnknownKeyError
 from ..params import OVERRIDES_ENV, model_overrides, overrides_text
 from ..parallel import ResultStore, run_batches
@@ -104,7 +104,7 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
         stays in the store (``resume=True`` continues).
     """
     _check_format(format)
-    _check_store(store)
+    store_folder(store, "a folder for the sweep's results (new or empty, or one to resume)")
     if isinstance(spec, (str, os.PathLike)):
         spec = load_spec(spec, seed=seed)
         if batch_size is not None:
@@ -202,18 +202,6 @@ def _check_picklable(spec: SweepSpec, workers, scheduler) -> None:
         raise ParameterError("function", getattr(spec.function, "__qualname__", repr(spec.function)),
                              f"a module-level function (importable by name) for {n} worker processes, or "
                              "workers=0 (run in this process)", hint=f"it cannot be pickled: {e}") from None
-
-
-def _check_store(store) -> None:
-    """Refuse a ``store`` that is not a path, or is an existing file, before anything runs: the
-    store's own checks would otherwise fail inside the OS (listing a file as a folder)."""
-    if store is None:
-        return
-    allowed = "a folder for the sweep's results (new or empty, or one to resume)"
-    if not isinstance(store, (str, os.PathLike)):
-        raise ParameterError("store", store, f"{allowed}: a path")
-    if Path(store).exists() and not Path(store).is_dir():
-        raise ParameterError("store", str(store), f"{allowed}: this path is a file")
 
 
 def _check_format(fmt: str) -> None:
