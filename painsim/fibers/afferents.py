@@ -31,7 +31,7 @@ from ..units import to_celsius, to_si
 from .encoding import MAX_TEMPERATURE, SKIN_BASELINE, PhysicalStimulus
 from .rates import _checked_seed
 
-__all__ = ["NaturalStimulus", "natural", "AfferentSpikes", "FiberSet", "poisson_train", "dead_time_mask",
+__all__ = ["NaturalStimulus", "natural", "temperature_meant", "AfferentSpikes", "FiberSet", "poisson_train", "dead_time_mask",
            "PYTHON_DEAD_TIME_MAX", "DEAD_TIME_TOLERANCE",
            "apply_dead_time", "DEAD_TIME"]
 
@@ -134,7 +134,7 @@ def natural(intensity: float = 0.0, start=0.0, stop=None, name="intensity") -> N
         raise ParameterError(name, intensity, "an intensity between 0 and 1", hint=hint) from None
     if not 0.0 <= i <= 1.0:
         # 47 is more likely meant as °C than as an intensity (2 as neither)
-        hint = _temperature_hint(i, name) if SKIN_BASELINE < i <= MAX_TEMPERATURE else None
+        hint = _temperature_hint(i, name)
         raise ParameterError(name, intensity, "an intensity between 0 and 1", hint=hint)
     t0 = to_si(start, "s", "start") if start else 0.0
     t1 = to_si(stop, "s", "stop") if stop is not None else None
@@ -145,16 +145,41 @@ def natural(intensity: float = 0.0, start=0.0, stop=None, name="intensity") -> N
     return NaturalStimulus(i, t0, t1)
 
 
-def _temperature_hint(value, name: str) -> str | None:
-    """The physical stimulus meant by a temperature (``"47 degC"``, ``"320 K"``) given as an
-    intensity, or None when ``value`` reads as no temperature."""
+def temperature_meant(value, name: str = "intensity") -> tuple[str, float] | None:
+    """The physical stimulus a temperature given as an intensity means: ``("heat", 47.0)`` for
+    ``"47 degC"``, ``"320 K"`` or a plain 47 (a number above the 32 °C skin baseline, at most
+    60 °C: more likely meant as °C than as an intensity; 2 is neither), ``("cold", ...)`` below
+    the baseline; None when ``value`` reads as no temperature.
+
+    Parameters
+    ----------
+    value : str, int or float
+        What was given as an intensity.
+    name : str
+        Its name (for :func:`painsim.units.to_celsius`).
+
+    Returns
+    -------
+    tuple of (str, float) or None
+        The :mod:`painsim.fibers` function (``"heat"`` or ``"cold"``) and the temperature in °C.
+    """
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    if not isinstance(value, str) and not SKIN_BASELINE < value <= MAX_TEMPERATURE:
         return None
     try:
         celsius = to_celsius(value, name)
     except ParameterError:
         return None
-    make = "heat" if celsius >= SKIN_BASELINE else "cold"
+    return ("heat" if celsius >= SKIN_BASELINE else "cold"), celsius
+
+
+def _temperature_hint(value, name: str) -> str | None:
+    """The hint of :func:`natural` for a temperature given as an intensity (:func:`temperature_meant`)."""
+    meant = temperature_meant(value, name)
+    if meant is None:
+        return None
+    make, celsius = meant
     return (f"an intensity is a fraction of the maximal rate; a thermode temperature is a physical stimulus: "
             f"{name}={make}({celsius:g}), painsim.fibers.{make}")
 

@@ -19,8 +19,11 @@ from ..stimulation import Waveform
 from .afferents import DEAD_TIME, FiberSet, apply_dead_time
 from .rates import _checked_class
 
-__all__ = ["Recruitment", "ThresholdFraction", "register_recruitment", "recruitment_model",
+__all__ = ["PULSE_RATE_NAME", "Recruitment", "ThresholdFraction", "register_recruitment", "recruitment_model",
            "KHZ_PULSE_RATE", "pulse_rates"]
+
+#: What a refusal of a train's pulse rate is named (a sweep names it by the device's ``rate`` key).
+PULSE_RATE_NAME = "stimulus pulse rate"
 
 #: Pulse rate (Hz) from which a train is a kHz train: 1/DEAD_TIME, the highest rate at
 #: which the "fraction" model's only refractoriness (its 1 ms dead time) lets a fiber
@@ -145,7 +148,7 @@ class ThresholdFraction:
             fastest = float(pulse_rates(waveform).max())
             if fastest > KHZ_PULSE_RATE * (1 + 1e-9):
                 raise ParameterError(
-                    "stimulus pulse rate", f"{fastest:.6g} Hz",
+                    PULSE_RATE_NAME, f"{fastest:.6g} Hz",
                     f"pulse rates up to {KHZ_PULSE_RATE:g} Hz with afferents.recruitment = \"fraction\"",
                     hint="kHz trains need afferents.recruitment = \"biophysical\" (temporal summation, "
                          "asynchronous firing and conduction block; docs/fibers.md), which also drives the "

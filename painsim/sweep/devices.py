@@ -9,6 +9,7 @@ import re
 from .. import stimulation
 from ..devices import as_devices
 from ..errors import ParameterError, SpecError
+from ..fibers.registry import PULSE_RATE_NAME
 from ..simulation import Request, point_input
 from ..stimulation import from_spec as stimulus_from_spec
 from ..stimulation import from_table
@@ -151,7 +152,7 @@ def _device_key(spec, point, k: int, name) -> str:
     if not str(name).startswith("stimulus"):
         return str(name)
     rest = str(name)[len("stimulus"):]
-    if rest == " pulse rate" and "rate" in _arguments(_device_type(spec, point, k)):
+    if str(name) == PULSE_RATE_NAME and "rate" in _arguments(_device_type(spec, point, k)):
         rest = ".rate"
     return device + rest
 

@@ -14,9 +14,10 @@ from ..course.engine import new_patient
 from ..devices import as_devices
 from ..errors import ParameterError, SpecError, UnitError, UnknownKeyError
 from ..fibers import PHYSICAL_STIMULI, natural
+from ..fibers.afferents import temperature_meant
 from ..parallel import jsonable
 from ..params import load_model, model_file_versions, model_overrides
-from ..units import DIMENSIONLESS, to_celsius
+from ..units import DIMENSIONLESS
 from .devices import (_check_device_axis, _device, _is_device_path, _whole_argument, check_devices, device_argument,
                       stimulus_tables)
 
@@ -345,16 +346,17 @@ def validate_points(spec) -> None:
 
 def _natural(value, name: str) -> None:
     """:func:`painsim.fibers.natural` of a sweep's ``noxious`` or ``touch``; a temperature given as an
-    intensity (which it refuses with the hint of the Python call, ``noxious=heat(47)``) gets the
-    hint of a sweep's way: a ``heat`` or ``cold`` axis."""
+    intensity (:func:`painsim.fibers.afferents.temperature_meant`) gets the hint of a sweep's way, a
+    ``heat`` or ``cold`` axis, instead of the Python call's (``noxious=heat(47)``)."""
     try:
         natural(value, name=name)
     except ParameterError as err:
-        make = next((m for m in ("heat", "cold") if str(err.hint).endswith(f"painsim.fibers.{m}")), None)
-        if make is None:
+        meant = temperature_meant(value, name)
+        if meant is None:
             raise
+        make, celsius = meant
         hint = (f"an intensity is a fraction of the maximal rate; a temperature is a physical stimulus, in a "
-                f"sweep a {make} axis: [parameters] {make} = [{to_celsius(value, name):g}] (°C), with {name} = 0")
+                f"sweep a {make} axis: [parameters] {make} = [{celsius:g}] (°C), with {name} = 0")
         raise ParameterError(err.name, err.value, err.allowed, hint=hint) from None
 
 
