@@ -129,8 +129,11 @@ def check_tolerance(spec: Mapping, path: Path) -> None:
     if protocol.is_sham:
         raise ParameterError("protocol", protocol.name, "a protocol with stimulation (a sham binds no opioid: "
                                                         "there is no tolerance to measure)")
-    _unread_overrides(spec.get("protocol"))
-    _unread_params(spec.get("params"))
+    table = spec.get("protocol")
+    _unread_plasticity(table.get("plasticity") if isinstance(table, Mapping) else None, "protocol.plasticity",
+                       "a device override (e.g. afferents.recruitment)")
+    _unread_plasticity(spec.get("params"), "params",
+                       "a model path a tolerance experiment reads (e.g. dorsal_horn.opioid.tolerance_half_time)")
     outside_sessions(c["test_days"], "experiment.test_days", protocol.calendar)  # tested before a day's session
     # the model (a path from the file's folder first) with [params]; the protocol's overrides checked on it
     model = file_model(spec, path, protocol, c["model"])
@@ -144,26 +147,15 @@ def check_tolerance(spec: Mapping, path: Path) -> None:
                       c["test_duration"])  # the model's own transient (a model may read later than 0.5 s)
 
 
-def _unread_overrides(table) -> None:
-    """Refuse a ``plasticity.*`` override of a ``[protocol]`` table's ``plasticity``: a tolerance
-    experiment runs no plasticity rule (:mod:`painsim.tolerance` reads only the protocol's device
-    overrides), so the value would be accepted and never used."""
-    given = table.get("plasticity") if isinstance(table, Mapping) else None
-    for key, value in (given.items() if isinstance(given, Mapping) else ()):
-        if str(key).startswith("plasticity."):
-            raise ParameterError(f"protocol.plasticity.{key}", value,
-                                 "a device override (e.g. afferents.recruitment): a tolerance experiment runs no "
-                                 "plasticity rule, so a plasticity.* override would be unused")
-
-
-def _unread_params(table) -> None:
-    """Refuse a ``plasticity.*`` path of the ``[params]`` table, as :func:`_unread_overrides` does
-    the protocol's: no simulation of a tolerance experiment reads a plasticity rule."""
+def _unread_plasticity(table, where: str, allowed: str) -> None:
+    """Refuse a ``plasticity.*`` path of ``table`` (the ``[params]`` table, or a ``[protocol]``
+    table's ``plasticity`` overrides), named ``<where>.<path>``: a tolerance experiment runs no
+    plasticity rule (:mod:`painsim.tolerance` reads only the protocol's device overrides), so the
+    value would be accepted and never used."""
     for key, value in (table.items() if isinstance(table, Mapping) else ()):
         if str(key).startswith("plasticity."):
-            raise ParameterError(f"params.{key}", value, "a model path a tolerance experiment reads (e.g. "
-                                 "dorsal_horn.opioid.tolerance_half_time): it runs no plasticity rule, so a "
-                                 "plasticity.* value would be unused")
+            raise ParameterError(f"{where}.{key}", value, f"{allowed}: a tolerance experiment runs no "
+                                 "plasticity rule, so a plasticity.* value would be unused")
 
 
 def run_tolerance(spec: Mapping[str, Any], seed: int | None = None, n_patients: int | None = None,
