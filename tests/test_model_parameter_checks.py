@@ -33,14 +33,6 @@ def _write(tmp_path, body: str):
     return path
 
 
-# --- every built-in model still loads (negative control of every bound below) ------------------
-
-@pytest.mark.parametrize("name", builtin_models())
-def test_every_builtin_model_still_loads(name):
-    """The bounds and relations added here are far from any value a model uses: each loads."""
-    assert ps.load_model(name).keys()
-
-
 # --- numpy scalars are numbers; NaN and infinity are refused before int() -----------------------
 
 @pytest.mark.parametrize("path, value, expected", [
@@ -315,3 +307,17 @@ def test_values_a_run_refused_late_are_refused_at_load_by_their_path(path, bad, 
     model = ps.load_model("pain_pathway")
     refused(lambda: model.with_params({path: bad}), path)
     assert path in model.with_params({path: good}).leaves
+
+
+def test_the_limits_moved_to_load_are_the_engines_own():
+    """Two bounds copy a limit of a layer params may not import: the biophysical kernel's time step
+    (painsim.fibers.kernel.DT_MAX) and the consolidation levels (painsim.course.consolidation
+    .MAX_LEVELS); if either changes, the load-time bound must follow."""
+    from painsim.course.consolidation import MAX_LEVELS
+    from painsim.fibers.kernel import DT_MAX
+    model = ps.load_model("pain_pathway")
+    model.with_params({"afferents.biophysical.dt": f"{DT_MAX * 1e6!r} us",
+                       "consolidation.n_levels": MAX_LEVELS})
+    refused(lambda: model.with_params({"afferents.biophysical.dt": f"{DT_MAX * 1.01e6!r} us"}),
+            "afferents.biophysical.dt")
+    refused(lambda: model.with_params({"consolidation.n_levels": MAX_LEVELS + 1}), "consolidation.n_levels")
