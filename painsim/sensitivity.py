@@ -15,7 +15,7 @@ from .checks import whole
 from .errors import ParameterError, UnknownKeyError
 from .rng import checked_seed
 
-__all__ = ["salib_indices", "METHODS", "RBD_FAST_HARMONICS", "RBD_FAST_MIN_SAMPLES"]
+__all__ = ["salib_indices", "METHODS", "RBD_FAST_MIN_SAMPLES"]
 
 #: The SALib methods :func:`salib_indices` dispatches to.
 METHODS = ("sobol", "morris", "delta", "rbd_fast")

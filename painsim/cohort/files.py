@@ -82,7 +82,10 @@ def load_cohort_spec(path_or_spec) -> dict:
         protocol whose stimulus the model does not receive
         (:func:`painsim.course.files.file_model`); a ``name`` that is not a
         plain file name (:func:`painsim.checks.file_name`), a ``description`` that is not a text,
-        or a ``figure`` other than an empty list (a cohort draws its own figures).
+        or a ``figure`` other than an empty list (a cohort draws its own figures); a ``[params]``
+        path that a patient attribute sets (``params.<path>``: each patient would replace it; pin
+        the attribute in ``[distributions]``), or a ``[distributions]`` value every patient has
+        that the model refuses (``distributions.<attribute>[.<group>]``).
     painsim.errors.ModelFileError
         No protocol, no ``[experiment]`` table, or no such file / invalid TOML.
     painsim.errors.PathError

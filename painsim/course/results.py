@@ -15,7 +15,7 @@ from ..protocols import Protocol
 from ..readouts import relief, responders
 from ..version import __version__
 
-__all__ = ["course_dataset", "per_patient", "checked_days", "course_days", "responder_name", "outside_sessions",
+__all__ = ["course_dataset", "per_patient", "checked_days", "course_days", "outside_sessions",
            "DAY_SLACK"]
 
 #: days; a test day this close to a session's day is that day (tested before the session): the

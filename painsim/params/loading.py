@@ -147,13 +147,16 @@ def load_model(name_or_path: str | Path = REFERENCE_MODEL, overrides: Mapping | 
     UnknownKeyError
         Unknown built-in name (with the nearest valid name).
     ModelFileError
-        The file is missing, is not valid TOML, holds something other than
-        numbers with units, or has a key that the reference model does not have
-        (the message names the file and the nearest valid key).
+        The file is missing, is not valid TOML, holds text that is neither a number with a unit
+        nor an allowed word, or has a key that the reference model does not have (the message
+        names the file and the nearest valid key).
     UnitError, ParameterError
-        A value has the wrong unit or is out of range, or values are impossible together
-        (a class's ``velocity_min`` above its ``velocity_max``, ``afferents.drg_distance`` not
-        below ``afferents.conduction_distance``).
+        A value has the wrong or an unknown unit (the unit meant is named), is out of range (the
+        bounds of :mod:`painsim.params.model`, physical limits that catch a wrong SI prefix
+        included), or values are impossible together (:mod:`painsim.params.relations`: a class's
+        ``velocity_min`` above its ``velocity_max``, ``afferents.drg_distance`` not below
+        ``afferents.conduction_distance``, a neuron's reset, threshold and excitatory reversal
+        out of order, ``w_min`` above ``w_max``).
     PathError
         ``name_or_path`` is a folder (:func:`find_builtin`).
     """

@@ -24,7 +24,7 @@ from .devices import (_check_device_axis, _device, _is_device_path, _whole_argum
 __all__ = ["SIMULATE_OUTCOMES", "COURSE_OUTCOMES", "LAYER_OUTCOMES", "COURSE_EFFICACY", "PROTOCOL_FIELDS", "NATURAL", "PHYSICAL", "base_model", "build_point",
            "point_protocol", "protocol_overrides", "validate_points", "populations", "stimulus_tables", "device_argument",
            "point_outcomes", "RESERVED_OUTCOMES", "check_outcome_names",
-           "check_kind_keys", "KIND_KEYS", "DESIGN_KEYS", "check_devices"]
+           "check_kind_keys"]
 
 #: The scalar variables each layer of a model's stack (:data:`painsim.circuits.STACKS`) adds to a
 #: :func:`painsim.simulate` result (docs/readouts.md; the layers' ``results``, which declare them only
