@@ -44,6 +44,8 @@ def as_saved(ds: xr.Dataset) -> xr.Dataset:
     xarray.Dataset
     """
     ds = label(ds.copy())
+    for v in ds.variables.values():  # a loaded file's encoding (int64) would write a NaN combine padded as -2**63
+        v.encoding = {}
     ds.attrs.setdefault("painsim_version", __version__)
     ds.attrs.setdefault("painsim_source", source_digest())
     return ds
@@ -52,8 +54,7 @@ def as_saved(ds: xr.Dataset) -> xr.Dataset:
 def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     """Write a Dataset to NetCDF (``.nc``) atomically, with CF labels; returns the path.
 
-    ``ds`` must be an :class:`xarray.Dataset` (a single readout such as ``res.pn_rate`` is a
-    DataArray: save ``res.pn_rate.to_dataset()`` or the whole result).
+    ``ds`` must be an :class:`xarray.Dataset` (``res.pn_rate`` is a DataArray: save ``res``).
 
     Variables and coordinates without ``units``/``long_name`` get them from
     :data:`painsim.labels.VOCABULARY` (labels already present are kept); the file records the
@@ -81,9 +82,8 @@ def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     path = Path(path)
     if path.suffix != ".nc":
         raise ParameterError("path", str(path), "a file name ending in .nc")
-    ds = as_saved(ds)
     with atomic_path(path) as tmp:
-        ds.to_netcdf(tmp, engine="netcdf4")
+        as_saved(ds).to_netcdf(tmp, engine="netcdf4")
     return path
 
 

@@ -199,3 +199,19 @@ def test_spikes_per_pulse_refuses_onsets_that_are_not_1d(runs):
     refused(lambda: spikes_per_pulse(r, [[0.05, 0.1]], 0.05), "onsets", "1-D")
     refused(lambda: spikes_per_pulse(r, 0.05, 0.05), "onsets", "1-D")
     assert spikes_per_pulse(r, [0.05, 0.1], 0.05).shape == (2,)
+
+
+def test_a_combination_of_loaded_points_saves_the_sizes_of_populations_a_point_lacks_as_nan(runs, tmp_path):
+    """Points loaded from disk carry their file's int64 encoding: combined (the populations one
+    point lacks padded with NaN) and saved, the padding was written as -2**63 neurons, which readouts
+    then returned as the population's size.  The saved sizes are each point's again, NaN where it
+    has no such population.  Negative control: the same combination of points never saved."""
+    loaded = [ps.io.load(ps.io.save(runs[k], tmp_path / f"{k}.nc")) for k in ("g1", "h")]
+    for source in ([runs["g1"], runs["h"]], loaded):
+        combined = ps.io.combine(source, "condition", ["gate", "pathway"])
+        back = ps.io.load(ps.io.save(combined, tmp_path / "c.nc"))
+        for k, single in enumerate((runs["g1"], runs["h"])):
+            sizes = back["population_size"].isel(condition=k).to_series()
+            own = single["population_size"].to_series()
+            np.testing.assert_array_equal(sizes[own.index].values, own.values)
+            assert sizes.drop(own.index).isna().all()  # a population the point lacks: NaN, not -2**63
