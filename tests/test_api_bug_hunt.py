@@ -300,3 +300,19 @@ def test_a_train_of_too_many_pulses_is_refused_before_it_is_laid_out():
             build()
         assert err.value.name == "duration"
     assert S.high_frequency("2 mA", "60 s").n_pulses == 600_000
+
+
+def test_scs_metrics_read_each_combined_point_over_its_own_duration():
+    """Points of different durations combined (``duration_s`` becomes a variable): every rate was
+    divided by the longest point's duration (a 0.35-s point's volleys at 34 Hz where alone they are
+    48.6 Hz).  Each point's rates now equal those of the same run combined with itself (the
+    negative control: one duration, the attribute)."""
+    model = ps.load_model("gate_control")
+    tonic = S.tonic("50 Hz", "200 us", 1.5, "0.5 s")
+    none, short, long = (ps.simulate(model, stimulus=s, duration=d, seed=1)
+                         for s, d in ((None, "0.35 s"), (tonic, "0.35 s"), (tonic, "0.5 s")))
+    mixed = ps.analysis.scs_metrics(ps.io.combine([none, short, long], "condition", ["none", "short", "long"]))
+    alone = ps.analysis.scs_metrics(ps.io.combine([none, short], "condition", ["none", "short"]))
+    for name in ("volley_rate", "evoked_rate", "volleys_per_pulse"):
+        np.testing.assert_allclose(mixed[name].isel(condition=1).values, alone[name].isel(condition=1).values)
+    assert alone["volley_rate"].values[1] > 0  # the rates compared are not both zero

@@ -117,7 +117,7 @@ def _stored_pulses(device: dict, duration: float) -> int:
     return int(np.ceil(n * duration / length - 1e-9))
 
 
-def _devices_and_baselines(ds: xr.Dataset, duration: float) -> tuple[list, list, np.ndarray]:
+def _devices_and_baselines(ds: xr.Dataset, durations) -> tuple[list, list, np.ndarray]:
     """Per condition: has it a device, the most pulses of one of its devices before the end of the
     run, and its baseline (:func:`_baselines`).  From the ``[[condition]]`` tables when ``ds``
     carries them (a ``painsim run`` result), else from the variables :func:`painsim.io.combine`
@@ -127,14 +127,15 @@ def _devices_and_baselines(ds: xr.Dataset, duration: float) -> tuple[list, list,
     n = ds.sizes["condition"]
     if conds is not None:
         has = ["stimulus" in c for c in conds]
-        pulses = [max([int(np.sum(w.onsets < duration)) for w in condition_devices(c)], default=0) for c in conds]
+        pulses = [max([int(np.sum(w.onsets < d)) for w in condition_devices(c)], default=0)
+                  for c, d in zip(conds, durations)]
         return has, pulses, _baselines(ds, has, [_natural_inputs(ds, conds, c) for c in range(n)])
     if "stimulus" not in ds or ds["stimulus"].dims != ("condition",):
         raise ParameterError("ds", "a result without its conditions' devices (no experiment_spec attribute "
                              "matching its conditions, no 'stimulus' variable over condition)", CONDITIONS_RESULT)
     devices = _stored_devices(ds)
     has = [bool(d) for d in devices]
-    pulses = [max([_stored_pulses(d, duration) for d in devs], default=0) for devs in devices]
+    pulses = [max([_stored_pulses(d, t) for d in devs], default=0) for devs, t in zip(devices, durations)]
     per = [v for v in _NATURAL_VARIABLES if v in ds and ds[v].dims == ("condition",)]
     return has, pulses, _baselines(ds, has, [json.dumps([str(ds[v].values[c]) for v in per]) for c in range(n)])
 
@@ -198,8 +199,8 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
     """
     conditions_result(ds, "scs_metrics")
     n = ds.sizes["condition"]
-    duration = result_duration(ds)
-    has, pulses, base = _devices_and_baselines(ds, duration)
+    durations = [result_duration(ds, c) for c in range(n)]  # combined points may differ
+    has, pulses, base = _devices_and_baselines(ds, durations)
     classes = list(FIBER_CLASSES)
     def counts(c, pop):  # spikes per fiber; conditions may differ in their number of body sites
         size = np.atleast_1d(ds["population_size"].sel(population=pop).values)
@@ -217,12 +218,12 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
             ref = counts(base[c], pop) if base[c] >= 0 else np.zeros_like(now)
             extra = now - ref
             rec[c, j] = np.mean(extra > 0) if now.size else 0.0
-            evo[c, j] = max(extra.sum(), 0) / max(now.size, 1) / duration
+            evo[c, j] = max(extra.sum(), 0) / max(now.size, 1) / durations[c]
         t, i = population_spikes(ds, "Abeta", c)
         v = synchronous_volleys(t, i, k, window)
-        vrate[c] = v.size / duration
+        vrate[c] = v.size / durations[c]
         n_abeta = int(abeta_sizes[c if abeta_sizes.size == n else 0])
-        beyond[c] = (paresthesia(t, i, n_abeta, 0.0, duration, window, k / n_abeta)
+        beyond[c] = (paresthesia(t, i, n_abeta, 0.0, durations[c], window, k / n_abeta)
                      if v.size and 2 <= k <= n_abeta else 0.0)
         vpp[c] = min(v.size / pulses[c], 1.0) if pulses[c] else 0.0
     return xr.Dataset(

@@ -98,7 +98,7 @@ def conditions_result(ds, what: str) -> None:
                              isinstance(ds, xr.Dataset) else None)
 
 
-def result_duration(ds: xr.Dataset) -> float:
+def result_duration(ds: xr.Dataset, condition: int | None = None) -> float:
     """Simulated time of a result (s): its ``duration_s`` attribute, else the end of its last rate bin.
 
     Parameters
@@ -106,6 +106,10 @@ def result_duration(ds: xr.Dataset) -> float:
     ds : xarray.Dataset
         A result; without ``duration_s`` it needs a ``time`` coordinate of at least two
         equally spaced rate-bin centres (a result with ``duration_s`` needs none).
+    condition : int, optional
+        A point of a result combined over ``condition`` whose points differ in duration: its own
+        (the ``duration_s`` variable :func:`painsim.io.combine` makes of them; without
+        ``condition`` such a result's duration is its longest point's).
 
     Returns
     -------
@@ -120,6 +124,8 @@ def result_duration(ds: xr.Dataset) -> float:
     """
     if "duration_s" in ds.attrs:
         return float(ds.attrs["duration_s"])
+    if condition is not None and "duration_s" in ds.data_vars and ds["duration_s"].dims == ("condition",):
+        return float(ds["duration_s"].values[condition])
     time = np.asarray(ds["time"].values, float) if "time" in ds else np.array([])
     if time.ndim != 1 or time.size < 2:
         raise ParameterError("ds", f"a Dataset without 'duration_s' and with {time.size} time bins",
