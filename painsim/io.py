@@ -224,21 +224,21 @@ def combine(results: Sequence[xr.Dataset], dim: str, labels: Sequence) -> xr.Dat
     Returns
     -------
     xarray.Dataset
-        Attrs equal in all results are kept as attrs; one of :data:`POINT_ATTRS` that differs
-        between the results becomes a variable along ``dim``.
+        Attrs equal in all results are kept as attrs (the points' own: variables along ``dim``).
 
     Raises
     ------
     painsim.errors.ParameterError
-        ``results`` is empty, or ``labels`` is not one label per result.
+        ``results`` empty, ``labels`` not one per result, ``dim`` a result's or a per-point name.
     """
     if len(results) != len(labels) or not results:
         raise ParameterError("labels", len(labels), f"one label per result ({len(results)})")
-    fixed = []
-    for ds in results:
-        keep = [v for v in ds.data_vars if not any(_is_ragged(d) for d in ds[v].dims)]
-        # the point's own attrs (seed, parameters, ...) become variables below (with units, long_name)
-        fixed.append(ds[keep].drop_attrs(deep=False) if hasattr(ds, "drop_attrs") else ds[keep])
+    if dim in (*POINT_VARIABLES, *POINT_ATTRS) or any(dim in ds.dims or dim in ds.variables for ds in results):
+        raise ParameterError("dim", dim, "a new dimension: none the results have, nor a per-point variable's name ("
+                             + ", ".join((*POINT_VARIABLES, *POINT_ATTRS)) + "), which combine writes along it")
+    # the point's own attrs (seed, parameters, ...) become variables below (with units, long_name)
+    fixed = [ds[[v for v in ds.data_vars if not any(_is_ragged(d) for d in ds[v].dims)]].drop_attrs(deep=False)
+             for ds in results]
     out = xr.concat(fixed, dim=dim, coords="minimal", compat="override", join="outer")
     out = out.assign_coords({dim: list(labels)})
     _combine_ragged(out, results, dim)

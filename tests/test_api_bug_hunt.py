@@ -24,6 +24,7 @@ import painsim as ps
 from painsim.analysis.qst import windup_ratio
 from painsim.cohort.statistics import wilson_interval
 from painsim.errors import ParameterError, SpecError, WaveformError
+from refusals import refused
 
 S = ps.stimulation
 
@@ -316,3 +317,32 @@ def test_scs_metrics_read_each_combined_point_over_its_own_duration():
     for name in ("volley_rate", "evoked_rate", "volleys_per_pulse"):
         np.testing.assert_allclose(mixed[name].isel(condition=1).values, alone[name].isel(condition=1).values)
     assert alone["volley_rate"].values[1] > 0  # the rates compared are not both zero
+
+
+# ------------------------------------------------------------------ results: combine, metrics, figures
+def test_combine_refuses_a_dimension_that_is_not_new(simulated):
+    """Along ``seed`` (or ``label``, ``model``, ``duration_s``) combine overwrote the labels with
+    each point's attr, and the whole result was then refused as a slice; along a dimension the
+    results have it raised xarray's ValueError.  Refused naming ``dim``; negative control: a new
+    name combines."""
+    for dim in ("seed", "label", "model", "duration_s", "population", "pain"):
+        refused(lambda: ps.io.combine(simulated[:2], dim, [1, 2]), "dim")
+    assert list(ps.io.combine(simulated[:2], "run", [1, 2])["run"].values) == [1, 2]
+
+
+def test_single_results_and_combined_maps_are_refused_by_name(simulated, tmp_path):
+    """sep_metrics of a single simulate result raised an AttributeError ('condition'); map_figure of
+    a result combined over conditions a TypeError from imshow; save_figure wrote PNG bytes under a
+    .svg name; readout_start took neither a quantity nor refused a run of 0 s.  Each refused by
+    name; negative controls: a one-map result draws, a .png is written, a quantity is read."""
+    refused(lambda: ps.analysis.sep_metrics(simulated[0]), "ds")
+    maps = xr.Dataset({"map_rate": (("condition", "map_y", "map_x"), np.ones((2, 2, 3)))},
+                      coords={"map_x": [0.0, 1e-3, 2e-3], "map_y": [0.0, 1e-3]})
+    refused(lambda: ps.plots.map_figure(maps), "ds")
+    figure = ps.plots.map_figure(maps.isel(condition=0))
+    refused(lambda: ps.plots.save_figure(figure, tmp_path / "map.svg"), "path")
+    assert (tmp_path / "map.png").name in ps.plots.save_figure(figure, tmp_path / "map.png")
+    model = ps.load_model("gate_control")
+    assert ps.readouts.readout_start(model, 0.5 * second) == ps.readouts.readout_start(model, 0.5) == \
+        model.si("readout.transient")
+    refused(lambda: ps.readouts.readout_start(model, 0.0), "duration")

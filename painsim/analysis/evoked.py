@@ -21,7 +21,7 @@ from ..errors import ParameterError
 from ..params import Model, load_model
 from ..readouts import population_spikes
 from ..stimulation import Waveform
-from .selections import condition_devices, experiment_conditions, result_duration
+from .selections import condition_devices, conditions_result, experiment_conditions, result_duration
 
 __all__ = ["evoked_response", "sep_window", "sep_metrics", "sep_electrode", "point_evoked", "PSTH_EDGES",
            "TEST_TARGETS", "RELAY_MARGIN"]
@@ -264,11 +264,13 @@ def sep_metrics(ds: xr.Dataset, population: str = "DCN") -> xr.Dataset:
     painsim.errors.UnknownKeyError
         ``population`` is not in ``ds``, or a condition names an unknown model or parameter.
     painsim.errors.ParameterError
-        A condition's stimulus, parameters or test site refused (:func:`condition_devices`,
-        :meth:`painsim.params.Model.with_params`, :func:`point_evoked`).
+        ``ds`` (named) not a result over ``condition``; a condition's stimulus, parameters or test
+        site refused (:func:`condition_devices`, :meth:`painsim.params.Model.with_params`,
+        :func:`point_evoked`).
     painsim.errors.ModelFileError
         A condition's model file cannot be read (:func:`painsim.params.load_model`).
     """
+    conditions_result(ds, "sep_metrics")  # a single simulate result raised an AttributeError
     spec = json.loads(ds.attrs.get("experiment_spec", "{}") or "{}")
     conds = experiment_conditions(ds)
     duration = result_duration(ds)

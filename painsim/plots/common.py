@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 import textwrap
 
 import matplotlib
@@ -67,13 +68,20 @@ def save_figure(fig, path) -> str:
     fig : matplotlib.figure.Figure
         The figure (saved at 110 dpi).
     path : str or Path
-        The file written.
+        The file written, ending in ``.png``.
 
     Returns
     -------
     str
         ``path``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``path`` does not end in ``.png`` (PNG bytes under ``.svg`` or ``.pdf`` were written silently).
     """
+    if Path(path).suffix.lower() != ".png":
+        raise ParameterError("path", str(path), "a file name ending in .png")
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=110, format="png")
     plt.close(fig)

@@ -6,6 +6,7 @@ import numpy as np
 import xarray as xr
 
 from ..analysis import pain_map_metrics
+from ..errors import ParameterError
 from .common import closes_on_error, experiment_title, require
 
 __all__ = ["pain_map_figure", "rtms_figure", "map_figure"]
@@ -142,10 +143,13 @@ def map_figure(ds: xr.Dataset, ax=None, title: str | None = None):
     Raises
     ------
     painsim.errors.ParameterError
-        ``ds`` has no S1 map.
+        ``ds`` has no S1 map, or holds several (a result combined over conditions).
     """
     require(ds, "a result of a model with an S1 map (network.layers = 'pathway')",
             variables=("map_rate", "map_x", "map_y"))
+    if ds["map_rate"].ndim != 2:  # a result combined over conditions holds one map per point
+        raise ParameterError("ds", f"map_rate over {ds['map_rate'].dims}", "one result's map (map_y, map_x)",
+                             hint="select one point first, e.g. painsim.io.point(ds, 'condition', k)")
     fig = None
     if ax is None:
         fig, ax = plt.subplots(figsize=(5, 2.6))

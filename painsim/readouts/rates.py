@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from ..checks import floats, number, whole
+from ..units import to_si
 from ..errors import ParameterError, UnknownKeyError
 from ..io import check_whole, combined_dims
 
@@ -196,12 +197,15 @@ def readout_start(model, duration: float) -> float:
     ------
     painsim.errors.UnknownKeyError
         ``model`` has no ``readout.transient``.
+    painsim.errors.ParameterError
+        ``duration`` not a length > 0 s (a number in s, or a time such as ``"0.5 s"``).
 
     Warns
     -----
     UserWarning
         The window after the transient is shorter than :data:`MIN_READOUT_WINDOW`.
     """
+    duration = _run_length(duration)
     t0 = model.si("readout.transient")
     if t0 < duration and duration - t0 < MIN_READOUT_WINDOW * (1 - 1e-9):  # 0.4 - 0.3 s is 0.1 s, not less
         # stacklevel 1: one warning per window, not one per layer that reads it
@@ -218,7 +222,17 @@ def window_start(model, duration: float) -> float:
     its warning (its parameters and errors), for the record a result keeps:
     ``attrs["readout_start_s"]``."""
     t0 = model.si("readout.transient")
+    duration = _run_length(duration)
     return t0 if t0 < duration else 0.0
+
+
+def _run_length(duration) -> float:
+    """A run's length in s: a number in s or a time quantity (``"0.5 s"``, ``0.5*second``), > 0."""
+    value = float(duration) if isinstance(duration, numbers.Real) and not isinstance(duration, bool) else \
+        to_si(duration, "s", "duration")
+    if not (math.isfinite(value) and value > 0):
+        raise ParameterError("duration", duration, "a run's length > 0 s (a number in s, or a time)")
+    return value
 
 
 def site_rates(times: np.ndarray, neurons: np.ndarray, n_sites: int, per_site: int,
