@@ -321,3 +321,19 @@ def test_the_limits_moved_to_load_are_the_engines_own():
     refused(lambda: model.with_params({"afferents.biophysical.dt": f"{DT_MAX * 1.01e6!r} us"}),
             "afferents.biophysical.dt")
     refused(lambda: model.with_params({"consolidation.n_levels": MAX_LEVELS + 1}), "consolidation.n_levels")
+
+
+def test_a_callers_own_value_of_a_variant_path_wins_and_is_said():
+    """An experiment's condition that sets a path the ``--set`` variant sets too ran with its own
+    value while the result recorded the variant, without a word: the value is the caller's (a
+    condition manipulates the variant) and a warning names both.  Negative control: overrides of
+    other paths load silently over the variant."""
+    import warnings
+    with ps.params.overriding({"dorsal_horn.pharmacology.gaba_block": 1.0}):
+        with pytest.warns(UserWarning, match="gaba_block = 0.0.*--set dorsal_horn.pharmacology.gaba_block=1.0"):
+            model = ps.load_model("gate_control", {"dorsal_horn.pharmacology.gaba_block": 0.0})
+        assert model.si("dorsal_horn.pharmacology.gaba_block") == 0.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            other = ps.load_model("gate_control", {"readout.bin": "5 ms"})
+        assert other.si("dorsal_horn.pharmacology.gaba_block") == 1.0

@@ -31,6 +31,7 @@ import contextlib
 import shlex
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from .. import files, io, protocols
@@ -352,6 +353,17 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+_FORMAT_WARNING = warnings.formatwarning
+
+
+def _painsim_warning(message, category, filename, lineno, line=None) -> str:
+    """A warning of painsim's (its text begins ``painsim:``) as one line, without the source line
+    that raised it; any other as Python shows it."""
+    if str(message).startswith("painsim:"):
+        return f"{message}\n"
+    return _FORMAT_WARNING(message, category, filename, lineno, line)
+
+
 def main(argv=None) -> int:
     """Run the ``painsim`` command with ``argv`` (default: the process's); returns the exit code.
 
@@ -372,6 +384,7 @@ def main(argv=None) -> int:
         :class:`painsim.errors.PainsimError`), 1 for an :class:`OSError`,
         130 when interrupted.
     """
+    warnings.formatwarning = _painsim_warning  # painsim's own warnings as lines of the command's output
     try:
         args = build_parser().parse_args(argv)
         # provenance: the command line is written into every file the command saves

@@ -134,7 +134,9 @@ def load_model(name_or_path: str | Path = REFERENCE_MODEL, overrides: Mapping | 
         A built-in name (see :func:`builtin_models`, e.g. ``"gate_control"``,
         ``"neuropathic"``) or the path of a TOML file.
     overrides : dict, optional
-        Dotted-path overrides, as :meth:`Model.with_params`.
+        Dotted-path overrides, as :meth:`Model.with_params`; applied after the model variant in
+        force (:func:`model_overrides`, ``--set``), so a path both set takes the overrides' value
+        (an experiment's condition manipulates the variant), with a ``UserWarning`` naming it.
 
     Returns
     -------
@@ -159,6 +161,11 @@ def load_model(name_or_path: str | Path = REFERENCE_MODEL, overrides: Mapping | 
         out of order, ``w_min`` above ``w_max``).
     PathError
         ``name_or_path`` is a folder (:func:`find_builtin`).
+
+    Warns
+    -----
+    UserWarning
+        ``overrides`` set a path the model variant in force sets too (their value is used).
     """
     path = find_builtin(name_or_path, "models")
     ref = _reference()  # first: a value with an unknown unit is named with the reference's unit
@@ -186,6 +193,11 @@ def load_model(name_or_path: str | Path = REFERENCE_MODEL, overrides: Mapping | 
     everywhere = model_overrides()
     if everywhere:  # a variant of every model (painsim validate --set): before the caller's own overrides
         model = model.with_params(everywhere)
+        both = sorted(k for k in (overrides or {}) if k in everywhere)
+        if both:  # a file's own value (a condition's manipulation) wins: said, since the result records the variant
+            warnings.warn(f"painsim: {name} is loaded with its own {', '.join(f'{k} = {overrides[k]!r}' for k in both)}"
+                          f", not the model variant's (--set {', '.join(f'{k}={everywhere[k]!r}' for k in both)})",
+                          UserWarning, stacklevel=2)
     return model.with_params(overrides) if overrides else model
 
 
