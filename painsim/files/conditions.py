@@ -9,6 +9,7 @@ import xarray as xr
 from ..checks import known_keys, whole
 from ..errors import ParameterError
 from ..fibers import PHYSICAL_STIMULI, brush, natural
+from ..fibers.afferents import temperature_meant
 from ..io import combine
 from ..params import load_model
 from ..params.reading import beside_experiment
@@ -117,7 +118,12 @@ def _intensity(value, name: str) -> None:
         hint = (f"write the number without quotes ({name.rsplit('.', 1)[-1]} = 0.5), or give a physical "
                 "stimulus (heat, cold, pinprick, brush)") if isinstance(value, str) else None
         raise ParameterError(name, value, allowed, hint=hint)
-    natural(value, name=name)  # the range, with the hint of heat = ... for a temperature
+    meant = temperature_meant(value, name)  # 47: a temperature, written as a file writes it
+    if meant is not None and not 0 <= value <= 1:
+        where = name.rsplit(".", 1)[0]
+        raise ParameterError(name, value, allowed, hint=f"a temperature is a physical stimulus: {meant[0]} = "
+                                                        f"{meant[1]:g} in {where} (°C) instead of {name.rsplit('.', 1)[-1]}")
+    natural(value, name=name)  # the range
 
 
 class Heterotopic(NamedTuple):
