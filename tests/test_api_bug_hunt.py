@@ -346,3 +346,13 @@ def test_single_results_and_combined_maps_are_refused_by_name(simulated, tmp_pat
     assert ps.readouts.readout_start(model, 0.5 * second) == ps.readouts.readout_start(model, 0.5) == \
         model.si("readout.transient")
     refused(lambda: ps.readouts.readout_start(model, 0.0), "duration")
+
+
+def test_an_experiment_that_names_no_figure_gets_none_from_painsim_figures(simulated):
+    """``figure = []`` drew nothing in ``painsim run`` but the kind's standard figure in ``painsim
+    figures`` (an empty list read as "not given").  Negative control: without a ``figure`` key the
+    standard conditions figure is drawn."""
+    ds = ps.io.combine(simulated, "condition", LABELS)
+    none = {**EXPERIMENT, "experiment": {**EXPERIMENT["experiment"], "figure": []}}
+    assert ps.plots.figures_for(ds.assign_attrs(experiment_spec=json.dumps(none))) == {}
+    assert list(ps.plots.figures_for(ds.assign_attrs(experiment_spec=json.dumps(EXPERIMENT)))) == ["conditions"]

@@ -104,7 +104,7 @@ def _spec_figures(ds: xr.Dataset):
     """The figure names of an experiment result: its spec's ``figure``, else its kind's
     (:data:`KIND_FIGURES`; the kind from the spec, else the ``kind`` attribute, else conditions)."""
     experiment = json.loads(ds.attrs["experiment_spec"] or "{}").get("experiment", {})
-    if experiment.get("figure"):
+    if "figure" in experiment:  # figure = [] draws none, as painsim run drew none
         return experiment["figure"]
     kind = experiment.get("kind") or ds.attrs.get("kind") or "conditions"
     if kind not in KIND_FIGURES:
