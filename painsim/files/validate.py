@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping
 
-from ..checks import distinct_labels, known_keys, known_tables, whole
+from ..checks import distinct_labels, known_keys, known_tables, simulated_duration, whole
 from ..circuits import stack
 from ..cohort import load_cohort_spec
 from ..conditioning import check_conditioning_spec
@@ -16,6 +16,7 @@ from ..fibers.thermal import ramp_end
 from ..params import load_model
 from ..params.reading import beside_experiment
 from ..rng import checked_seed
+from ..simulation import device_refusal
 from ..simulation.inputs import route_stimulus
 from ..units import to_si
 from .conditions import (DEFAULT_DURATION, PHYSICAL, condition_request, condition_stimulus, heterotopic_stimuli,
@@ -62,7 +63,9 @@ def check_conditions(spec: Mapping, path: Path) -> None:
     painsim.errors.ParameterError
         A bad seed or stimulus (an intensity shorthand that is not a number in [0, 1], a stimulus no
         layer of the condition's model receives: TMS on a spinal model), a site outside the model's
-        body, two conditions with one label, or heat contacts or a ramp without a stop that end
+        body, a device the model refuses (:func:`painsim.simulation.device_refusal`: a device site
+        the body lacks, ``condition[k].stimulus.site``; two dorsal-column leads at one site,
+        ``condition[k].stimulus``), two conditions with one label, or heat contacts or a ramp without a stop that end
         after the experiment's ``duration`` (s).
     """
     known_tables(spec, CONDITIONS_TABLES, "table of a conditions experiment")
@@ -88,7 +91,7 @@ def check_conditions(spec: Mapping, path: Path) -> None:
         # the condition's model and its params (a misspelt name or path), as run_conditions builds it
         model = load_model(beside_experiment(c.get("model", spec["experiment"].get("model", "gate_control")), path),
                            c.get("params") or None)
-        _check_on_model(c, n, model)
+        _check_on_model(c, n, model, spec["experiment"])
         _check_figure_on_model(spec["experiment"].get("figure"), n, model)
     distinct_labels(labels, "condition")
 
@@ -109,15 +112,30 @@ def _check_figure_on_model(names, n: int, model) -> None:
                              f"network.layers = 'pathway' (this one has {model.text('network.layers')!r})")
 
 
-def _check_on_model(c: Mapping, n: int, model) -> None:
+def _check_on_model(c: Mapping, n: int, model, exp: Mapping) -> None:
     """What of condition ``n`` only its model can refuse, refused when the file is loaded, not when the
-    simulation starts (under an internal name, ``requests[0]``): its sites (the model's body), and a
-    stimulus none of the model's layers receives (TMS on a spinal model)."""
+    simulation starts (under an internal name, ``requests[0]``): its sites (the model's body), a
+    stimulus none of the model's layers receives (TMS on a spinal model), and what
+    :func:`painsim.simulation.device_refusal` refuses of its devices (a site the body lacks: named
+    ``condition[n].stimulus.site``; two dorsal-column leads at one site: ``condition[n].stimulus``)."""
     request = condition_request(c, n, model, 0)
+    where = f"condition[{n}].stimulus"
     try:
         route_stimulus(stack(model), request.stimulus)
     except ParameterError as err:
-        raise ParameterError(f"condition[{n}].stimulus", err.value, err.allowed, hint=err.hint) from None
+        raise ParameterError(where, err.value, err.allowed, hint=err.hint) from None
+    if request.stimulus is None:
+        return
+    duration = simulated_duration(exp.get("duration", DEFAULT_DURATION), "experiment.duration")
+    refused = device_refusal(model, request.stimulus, duration)
+    if refused is None:
+        return
+    k, err = refused
+    if k is None:  # devices refused together
+        raise err.renamed(where) from None
+    device = f"{where}[{k}]" if isinstance(c["stimulus"], list) else where
+    name = str(err.name)
+    raise err.renamed(device + name[len("stimulus"):] if name.startswith("stimulus") else name) from None
 
 
 def _check_contacts_fit(noxious, exp: Mapping, n: int, where: str | None = None) -> None:

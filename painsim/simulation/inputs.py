@@ -23,7 +23,7 @@ from ..params import Model
 from ..rng import checked_seed as seed_in_range
 from ..stimulation import Waveform
 
-__all__ = ["Request", "point_input", "per_site", "body_site", "natural_attr", "seconds", "checked_seed", "route_stimulus",
+__all__ = ["Request", "point_input", "device_refusal", "per_site", "body_site", "natural_attr", "seconds", "checked_seed", "route_stimulus",
            "refuse_modality", "check_efficacies"]
 
 
@@ -439,3 +439,37 @@ def point_input(request: Request, duration: float) -> PointInput:
     for layer in layers:
         spikes.update(layer.inputs(model, routed.get(layer.name), noxious, touch, seed, duration))
     return PointInput(model, seed, spikes, dict(request.weights or {}), per_neuron=frozenset(request.per_neuron))
+
+
+def device_refusal(model: Model, stimulus, duration) -> tuple[int | None, ParameterError] | None:
+    """What :func:`point_input` refuses of a point's devices alone (no natural input): each device's
+    body sites, one central lead per site, a modality the model receives, a pulse rate its
+    recruitment model takes.  For a file's or a sweep's check before anything runs, which names the
+    error by its own key; the devices' inputs are drawn once (twice for a refused device).
+
+    Parameters
+    ----------
+    model : Model
+        The point's model.
+    stimulus : Waveform, sequence of Waveform or None
+        The point's devices.
+    duration : float or Quantity
+        Simulated time, in s.
+
+    Returns
+    -------
+    tuple or None
+        None when the model takes the devices; else (k, error): ``k`` the index of a device the
+        model refuses alone (its error names ``stimulus...``), or None for devices refused only
+        together (two dorsal-column leads at one site).
+    """
+    try:
+        point_input(Request(model, stimulus), duration)
+    except ParameterError as err:
+        for k, w in enumerate(as_devices(stimulus)):  # the device refused alone, named by its caller's key
+            try:
+                point_input(Request(model, w), duration)
+            except ParameterError as alone:
+                return k, alone
+        return None, err
+    return None

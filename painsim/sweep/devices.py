@@ -7,10 +7,9 @@ import inspect
 import re
 
 from .. import stimulation
-from ..devices import as_devices
-from ..errors import ParameterError, SpecError
+from ..errors import SpecError
 from ..fibers.registry import PULSE_RATE_NAME
-from ..simulation import Request, point_input
+from ..simulation import device_refusal
 from ..stimulation import from_spec as stimulus_from_spec
 from ..stimulation import from_table
 
@@ -133,15 +132,13 @@ def check_devices(spec, point, model, stimulus) -> None:
         have, ``stimulus.rate`` for a kHz rate under ``afferents.recruitment = "fraction"``; devices
         refused together (two dorsal-column leads at one site) are named ``stimulus``.
     """
-    try:
-        point_input(Request(model, stimulus), spec.duration)  # no natural input: only the devices'
-    except ParameterError as err:
-        for k, w in enumerate(as_devices(stimulus)):  # the device refused alone, named by its key
-            try:
-                point_input(Request(model, w), spec.duration)
-            except ParameterError as alone:
-                raise alone.renamed(_device_key(spec, point, k, alone.name)) from None
+    refused = device_refusal(model, stimulus, spec.duration)
+    if refused is None:
+        return
+    k, err = refused
+    if k is None:  # devices refused together
         raise err.renamed("stimulus") from None
+    raise err.renamed(_device_key(spec, point, k, err.name)) from None
 
 
 def _device_key(spec, point, k: int, name) -> str:

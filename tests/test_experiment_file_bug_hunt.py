@@ -1,0 +1,50 @@
+"""Refusals, at load, of experiment files the model or the summaries cannot honour (bug hunt).
+
+Each refusal is checked with :func:`painsim.files.check_experiment` alone (no simulation): the
+error must name the file's key.  Each has a negative control: the same file with the offending
+value made valid is accepted, so the refusal is of that value, not of the file.
+"""
+from __future__ import annotations
+
+import copy
+
+from refusals import refused
+
+from painsim.files.dispatch import check_experiment
+
+TONIC = {"type": "tonic", "rate": "50 Hz", "width": "300 us", "amplitude": 1.3, "duration": "0.2 s"}
+
+
+def conditions(condition: dict, model: str = "healthy", **exp) -> dict:
+    """A one-condition conditions file on ``model`` (healthy: a body of sites 0..4)."""
+    return {"experiment": {"name": "t", "model": model, "duration": "0.2 s", "seed": 1, **exp},
+            "condition": [{"label": "a", **condition}]}
+
+
+def test_device_site_outside_the_body_refused_at_load():
+    """A device at a site the body lacks (9 on healthy's 0..4) was refused only when the run started,
+    as ``requests[0].stimulus.site``; at load it names the condition's key.  Control: site 1 passes."""
+    refused(lambda: check_experiment(conditions({"stimulus": {**TONIC, "site": 9}})),
+            "condition[0].stimulus.site", allowed=True)
+    check_experiment(conditions({"stimulus": {**TONIC, "site": 1}}))
+
+
+def test_device_of_an_array_named_by_its_index():
+    """The refused device of an array of devices is named ``condition[k].stimulus[j].site``."""
+    refused(lambda: check_experiment(conditions({"stimulus": [dict(TONIC), {**TONIC, "site": 9}]})),
+            "condition[0].stimulus[1].site", allowed=True)
+
+
+def test_two_dorsal_column_leads_refused_together_at_load():
+    """Two dorsal-column tonic leads at one site are refused together (either alone is taken), named
+    ``condition[k].stimulus``.  Control: the two leads at different sites pass."""
+    two = [dict(TONIC), {**TONIC, "rate": "40 Hz"}]
+    refused(lambda: check_experiment(conditions({"stimulus": two})), "condition[0].stimulus", allowed=True)
+    check_experiment(conditions({"stimulus": [dict(TONIC), {**TONIC, "rate": "40 Hz", "site": 1}]}))
+
+
+def test_a_second_condition_is_named_by_its_index():
+    """The index in the name is the refused condition's (1), not the first one's."""
+    spec = conditions({"stimulus": dict(TONIC)})
+    spec["condition"].append({"label": "b", "stimulus": {**TONIC, "site": 7}})
+    refused(lambda: check_experiment(copy.deepcopy(spec)), "condition[1].stimulus.site")
