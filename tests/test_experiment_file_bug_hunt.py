@@ -48,3 +48,20 @@ def test_a_second_condition_is_named_by_its_index():
     spec = conditions({"stimulus": dict(TONIC)})
     spec["condition"].append({"label": "b", "stimulus": {**TONIC, "site": 7}})
     refused(lambda: check_experiment(copy.deepcopy(spec)), "condition[1].stimulus.site")
+
+
+def conditioning(noxious) -> dict:
+    """A one-protocol conditioning file whose ``[test]`` noxious is ``noxious``."""
+    return {"experiment": {"name": "t", "kind": "conditioning", "model": "gate_control", "duration": "0.2 s"},
+            "test": {"noxious": noxious},
+            "protocol": [{"label": "hfs", "stimulus": {"type": "tonic", "rate": "100 Hz", "width": "300 us",
+                                                       "amplitude": 1.3, "duration": "0.2 s"}}]}
+
+
+def test_conditioning_test_noxious_checked_at_load_as_conditions_files_do():
+    """``[test] noxious`` takes what a condition's ``noxious`` takes (a number in [0, 1]): text ran as
+    0.6, true gave "expected a quantity in 1", a table was read as sites ("'test.noxious site'").
+    Each is refused at load naming ``test.noxious``.  Control: 0.6 passes."""
+    for bad in ("0.6", True, {"heat": 47}, 1.5):
+        refused(lambda: check_experiment(conditioning(bad)), "test.noxious", allowed=True)
+    check_experiment(conditioning(0.6))

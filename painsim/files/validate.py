@@ -175,9 +175,14 @@ def check_conditioning(spec: Mapping, path: Path) -> None:
     painsim.errors.UnknownKeyError
         A misspelt key or table.
     painsim.errors.ParameterError
-        A bad value (replay, stimulus, duplicate labels, a table that is not one).
+        A bad value (replay, stimulus, duplicate labels, a table that is not one); a ``[test]``
+        noxious that is not a number in [0, 1] (not text such as ``"0.6"``, true or a table),
+        named ``test.noxious``, as a condition's ``noxious`` is.
     """
     check_conditioning_spec(spec, path)
+    test = spec.get("test", {})
+    if "noxious" in test:  # text ("0.6") ran as a number; true and a table failed late, under other names
+        natural_stimuli({"noxious": test["noxious"]}, 0, "test")
 
 
 def check_course(spec: Mapping, path: Path) -> None:
