@@ -65,3 +65,23 @@ def test_conditioning_test_noxious_checked_at_load_as_conditions_files_do():
     for bad in ("0.6", True, {"heat": 47}, 1.5):
         refused(lambda: check_experiment(conditioning(bad)), "test.noxious", allowed=True)
     check_experiment(conditioning(0.6))
+
+
+def _conditioning_summary(labels):
+    """A conditioning summary over ``labels`` (no plastic connection changed)."""
+    import xarray as xr
+    n = len(labels)
+    return xr.Dataset({v: ("protocol", [1.0] * n) for v in ("pain_before", "pain_after", "pn_rate_before",
+                                                            "pn_rate_after")}, coords={"protocol": list(labels)})
+
+
+def test_conditioning_rows_align_a_label_longer_than_twenty_characters():
+    """The label column is as wide as the longest label (as :func:`condition_rows`'): a 30-character
+    label shifted its row's numbers.  Control: the numbers of rows with short labels start where the
+    20-character column ends, so the measurement can see a shift."""
+    from painsim.files.summaries import conditioning_rows
+    long = "x" * 30
+    rows = conditioning_rows(_conditioning_summary(["hfs", long]))
+    assert len({row.index(" pain ") for row in rows}) == 1, rows
+    short = conditioning_rows(_conditioning_summary(["hfs", "lfs"]))
+    assert {row.index(" pain ") for row in short} == {2 + 20}, short

@@ -33,6 +33,11 @@ def _pn_cell(ds: xr.Dataset, k: int) -> str:
     return f"PN {float(d['site_pn_rate'].isel(site=site)):5.1f} Hz (site {site})"
 
 
+def _label_width(labels, least: int) -> int:
+    """The width of a label column: ``least``, or the longest label's, so the columns stay aligned."""
+    return max([least] + [len(str(c)) for c in labels])
+
+
 def _test_site(ds: xr.Dataset, k: int) -> int | None:
     """The condition's own site when its file gave it stimuli at other sites too (None otherwise,
     and for results without their file's spec)."""
@@ -88,7 +93,7 @@ def condition_rows(ds: xr.Dataset) -> list[str]:
     """
     rows = []
     evoked = _sep_cells(ds)
-    width = max([45] + [len(str(c)) for c in ds.condition.values])  # the columns stay aligned
+    width = _label_width(ds.condition.values, 45)
     for k, c in enumerate(ds.condition.values):
         d = ds.isel(condition=k)
         where = " (painful site)" if ds.sizes.get("site", 1) > 1 else ""
@@ -117,10 +122,11 @@ def conditioning_rows(ds: xr.Dataset) -> list[str]:
     """
     conns = changed_connections(ds)
     rows = []
+    width = _label_width(ds.protocol.values, 20)
     for p in ds.protocol.values:
         d = ds.sel(protocol=p)
         w = "   ".join(f"w {c} {100 * float(d[f'w_{c}_change']):+5.0f} %" for c in conns)
-        rows.append(f"  {str(p):20s} pain {float(d.pain_before):4.1f} -> {float(d.pain_after):4.1f} / 10   "
+        rows.append(f"  {str(p):{width}s} pain {float(d.pain_before):4.1f} -> {float(d.pain_after):4.1f} / 10   "
                     f"PN {float(d.pn_rate_before):5.1f} -> {float(d.pn_rate_after):5.1f} Hz   {w}")
     return rows
 
