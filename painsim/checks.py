@@ -388,12 +388,15 @@ def distinct_labels(labels, table: str) -> None:
     Raises
     ------
     painsim.errors.ParameterError
-        A label that is not a string, or that repeats an earlier one.
+        A label that is not a string, is empty or blank (``""``, ``" "``), or repeats an earlier one.
     """
     seen = set()
     for n, label in enumerate(labels):
         if not isinstance(label, str):
             raise ParameterError(f"{table}[{n}].label", label, 'a text label, e.g. label = "47 °C heat alone"')
+        if not label.strip():  # a nameless row in the summary and the figure
+            raise ParameterError(f"{table}[{n}].label", label, 'a label with a visible character, e.g. '
+                                 'label = "47 °C heat alone"')
         if label in seen:
             raise ParameterError(f"{table}[{n}].label", label, f"labels that differ between the {table}s")
         seen.add(label)

@@ -85,3 +85,15 @@ def test_conditioning_rows_align_a_label_longer_than_twenty_characters():
     assert len({row.index(" pain ") for row in rows}) == 1, rows
     short = conditioning_rows(_conditioning_summary(["hfs", "lfs"]))
     assert {row.index(" pain ") for row in short} == {2 + 20}, short
+
+
+def test_empty_or_blank_condition_label_refused():
+    """A condition labelled "" or " " printed as a nameless row: refused naming ``condition[k].label``
+    (here the second condition's).  Control: a visible label there passes."""
+    for blank in ("", " "):
+        spec = conditions({})
+        spec["condition"].append({"label": blank})
+        refused(lambda: check_experiment(spec), "condition[1].label", allowed=True)
+    spec = conditions({})
+    spec["condition"].append({"label": "b"})
+    check_experiment(spec)
