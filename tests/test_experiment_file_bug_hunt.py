@@ -97,3 +97,20 @@ def test_empty_or_blank_condition_label_refused():
     spec = conditions({})
     spec["condition"].append({"label": "b"})
     check_experiment(spec)
+
+
+def test_condition_model_and_params_named_by_their_keys():
+    """``params = 5`` was named by the loader's argument (``overrides``) and ``model = 5`` as bare
+    ``model``: each is named by the file's key.  Control: a table of params and a model name pass."""
+    refused(lambda: check_experiment(conditions({"params": 5})), "condition[0].params", allowed=True)
+    refused(lambda: check_experiment(conditions({"model": 5})), "condition[0].model", allowed=True)
+    refused(lambda: check_experiment(conditions({}, model=5)), "experiment.model", allowed=True)
+    check_experiment(conditions({"model": "healthy", "params": {"dorsal_horn.pharmacology.gaba_block": 0.5}}))
+
+
+def test_a_fractional_site_is_refused_as_not_a_whole_number():
+    """``site = 1.0`` is inside healthy's 0..4, so "expected a body site (0..4)" misled: the message
+    says a whole number is expected.  Control: ``site = 1`` passes."""
+    err = refused(lambda: check_experiment(conditions({"site": 1.0, "noxious": 0.5})), "condition[0].site")
+    assert "whole number" in err.allowed, err
+    check_experiment(conditions({"site": 1, "noxious": 0.5}))

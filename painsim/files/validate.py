@@ -61,7 +61,8 @@ def check_conditions(spec: Mapping, path: Path) -> None:
         A misspelt table or key (the message names the nearest valid one), a model that is not
         built in, or a condition's ``params`` path the model does not have.
     painsim.errors.ParameterError
-        A bad seed or stimulus (an intensity shorthand that is not a number in [0, 1], a stimulus no
+        A ``model`` that is not a name or path (``condition[k].model``, ``experiment.model``), a
+        ``params`` that is not a table (``condition[k].params``); a bad seed or stimulus (an intensity shorthand that is not a number in [0, 1], a stimulus no
         layer of the condition's model receives: TMS on a spinal model), a site outside the model's
         body, a device the model refuses (:func:`painsim.simulation.device_refusal`: a device site
         the body lacks, ``condition[k].stimulus.site``; two dorsal-column leads at one site,
@@ -89,11 +90,23 @@ def check_conditions(spec: Mapping, path: Path) -> None:
             _check_contacts_fit(remote.noxious, spec["experiment"], n, remote.where)
         labels.append(c.get("label", f"condition {n}"))  # the default of run_conditions
         # the condition's model and its params (a misspelt name or path), as run_conditions builds it
-        model = load_model(beside_experiment(c.get("model", spec["experiment"].get("model", "gate_control")), path),
-                           c.get("params") or None)
+        model = _condition_model(c, n, spec["experiment"], path)
         _check_on_model(c, n, model, spec["experiment"])
         _check_figure_on_model(spec["experiment"].get("figure"), n, model)
     distinct_labels(labels, "condition")
+
+
+def _condition_model(c: Mapping, n: int, exp: Mapping, path: Path):
+    """The model of condition ``n``, as run_conditions builds it; a bad ``model`` or ``params`` named
+    by its key (``condition[n].params``, not the loader's ``overrides``)."""
+    try:
+        return load_model(beside_experiment(c.get("model", exp.get("model", "gate_control")), path), c.get("params"))
+    except ParameterError as err:
+        if err.name == "overrides":
+            raise err.renamed(f"condition[{n}].params") from None
+        if err.name == "model":
+            raise err.renamed(f"condition[{n}].model" if "model" in c else "experiment.model") from None
+        raise
 
 
 #: Figures of a conditions result that read the S1 map, M1 and the descending pathway: the cortex layer's.

@@ -210,7 +210,7 @@ def body_site(model: Model, site, key: str = "site") -> int:
     s = int(model.si("body.painful_site")) if site is None else site
     if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not 0 <= s < n_sites:
         model_name = model.text("model.name") if "model.name" in model.leaves else "the model"
-        raise ParameterError(key, site, f"a body site of {model_name} (0..{n_sites - 1})",
+        raise ParameterError(key, site, f"a body site of {model_name}: a whole number in 0..{n_sites - 1}",
                              hint="None: its painful site" if key == "site" else None)
     return int(s)
 
