@@ -114,3 +114,20 @@ def test_a_fractional_site_is_refused_as_not_a_whole_number():
     err = refused(lambda: check_experiment(conditions({"site": 1.0, "noxious": 0.5})), "condition[0].site")
     assert "whole number" in err.allowed, err
     check_experiment(conditions({"site": 1, "noxious": 0.5}))
+
+
+def test_figures_whose_data_the_file_cannot_give_refused_at_load():
+    """``sep_collision`` reads the dorsal column nuclei's spikes: gate_control (the dorsal horn only)
+    has none and drew an empty figure; refused at load naming ``experiment.figure``.  Control: the
+    same file on healthy (which has the dorsal column layer) passes.  ``scs_frequency`` reads the
+    rates of the conditions' stimuli: refused when no condition has one (control: one with a
+    stimulus passes).  ``scs_modes`` reads the dorsal horn (afferent recruitment, PN rate, pain),
+    which every model gives, so it stays accepted on gate_control."""
+    stim = {"stimulus": dict(TONIC)}
+    refused(lambda: check_experiment(conditions(stim, "gate_control", figure="sep_collision")),
+            "experiment.figure", allowed=True)
+    check_experiment(conditions(stim, "healthy", figure="sep_collision"))
+    refused(lambda: check_experiment(conditions({"noxious": 0.5}, "gate_control", figure="scs_frequency")),
+            "experiment.figure", allowed=True)
+    check_experiment(conditions(stim, "gate_control", figure="scs_frequency"))
+    check_experiment(conditions(stim, "gate_control", figure="scs_modes"))

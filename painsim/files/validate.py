@@ -66,7 +66,10 @@ def check_conditions(spec: Mapping, path: Path) -> None:
         layer of the condition's model receives: TMS on a spinal model), a site outside the model's
         body, a device the model refuses (:func:`painsim.simulation.device_refusal`: a device site
         the body lacks, ``condition[k].stimulus.site``; two dorsal-column leads at one site,
-        ``condition[k].stimulus``), two conditions with one label, or heat contacts or a ramp without a stop that end
+        ``condition[k].stimulus``), two conditions with one label, a ``figure`` the model or the
+        conditions cannot give (``experiment.figure``: ``pain_map``/``rtms`` without the cortex
+        layer, ``sep_collision`` without the dorsal column nuclei, ``scs_frequency`` without a
+        stimulus), or heat contacts or a ramp without a stop that end
         after the experiment's ``duration`` (s).
     """
     known_tables(spec, CONDITIONS_TABLES, "table of a conditions experiment")
@@ -94,6 +97,7 @@ def check_conditions(spec: Mapping, path: Path) -> None:
         _check_on_model(c, n, model, spec["experiment"])
         _check_figure_on_model(spec["experiment"].get("figure"), n, model)
     distinct_labels(labels, "condition")
+    _check_figure_on_conditions(spec["experiment"].get("figure"), conds)
 
 
 def _condition_model(c: Mapping, n: int, exp: Mapping, path: Path):
@@ -111,18 +115,40 @@ def _condition_model(c: Mapping, n: int, exp: Mapping, path: Path):
 
 #: Figures of a conditions result that read the S1 map, M1 and the descending pathway: the cortex layer's.
 CORTEX_FIGURES = ("pain_map", "rtms")
+#: The layer (:func:`painsim.circuits.stack`) whose data a figure reads, and that data in words.
+#: ``sep_collision`` reads the dorsal column nuclei's spikes (a model without them drew empty
+#: panels); ``scs_modes`` and ``conditions`` read the dorsal horn's, which every model has.
+FIGURE_LAYERS = {**{f: ("cortex", "the S1 map and M1") for f in CORTEX_FIGURES},
+                 "sep_collision": ("dorsal_column", "the dorsal column nuclei's spikes")}
 
 
 def _check_figure_on_model(names, n: int, model) -> None:
     """Refuse, when the file is loaded, a ``figure`` that needs a layer the model of condition ``n``
-    lacks (the S1 map of ``pain_map``; M1, PAG/RVM and the map of ``rtms``): drawn after the whole
-    simulation, it would fail only then.  Other bad ``figure`` values are the dispatcher's to refuse."""
-    listed = [names] if isinstance(names, str) else names if isinstance(names, list) else []
-    needs = [f for f in listed if f in CORTEX_FIGURES]
-    if needs and "cortex" not in [layer.name for layer in stack(model)]:
-        raise ParameterError("experiment.figure", needs[0], f"a figure condition[{n}]'s model can give: "
-                             f"{', '.join(CORTEX_FIGURES)} draw the S1 map and M1 of a model with "
-                             f"network.layers = 'pathway' (this one has {model.text('network.layers')!r})")
+    lacks (:data:`FIGURE_LAYERS`: the S1 map of ``pain_map``; M1, PAG/RVM and the map of ``rtms``;
+    the dorsal column nuclei of ``sep_collision``): drawn after the whole simulation, it would fail
+    only then, or draw empty panels.  Other bad ``figure`` values are the dispatcher's to refuse."""
+    layers = [layer.name for layer in stack(model)]
+    for name in _figures(names):
+        if name in FIGURE_LAYERS and FIGURE_LAYERS[name][0] not in layers:
+            layer, data = FIGURE_LAYERS[name]
+            raise ParameterError("experiment.figure", name, f"a figure condition[{n}]'s model can give: "
+                                 f"{name} draws {data}, of a model with the {layer!r} layer "
+                                 f"(network.layers = 'pathway'; this one has "
+                                 f"{model.text('network.layers')!r})")
+
+
+def _figures(names) -> list:
+    """The figure names of ``[experiment] figure`` (one name or a list; other values: none)."""
+    return [names] if isinstance(names, str) else names if isinstance(names, list) else []
+
+
+def _check_figure_on_conditions(names, conds) -> None:
+    """``scs_frequency`` plots PN rate against the frequency of each condition's stimulus: a file
+    without a stimulus in any condition has no point to draw (the figure refused it after the run)."""
+    if "scs_frequency" in _figures(names) and not any("stimulus" in c for c in conds):
+        raise ParameterError("experiment.figure", "scs_frequency", "a figure the conditions can give: "
+                             "scs_frequency plots PN rate against the rate of the conditions' stimuli, "
+                             "and no condition has a stimulus")
 
 
 def _check_on_model(c: Mapping, n: int, model, exp: Mapping) -> None:
