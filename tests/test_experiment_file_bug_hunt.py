@@ -17,7 +17,7 @@ TONIC = {"type": "tonic", "rate": "50 Hz", "width": "300 us", "amplitude": 1.3, 
 
 def conditions(condition: dict, model: str = "healthy", **exp) -> dict:
     """A one-condition conditions file on ``model`` (healthy: a body of sites 0..4)."""
-    return {"experiment": {"name": "t", "model": model, "duration": "0.2 s", "seed": 1, **exp},
+    return {"experiment": {"name": "t", "model": model, "duration": "0.2 s", "seed": 1} | exp,
             "condition": [{"label": "a", **condition}]}
 
 
@@ -131,3 +131,33 @@ def test_figures_whose_data_the_file_cannot_give_refused_at_load():
             "experiment.figure", allowed=True)
     check_experiment(conditions(stim, "gate_control", figure="scs_frequency"))
     check_experiment(conditions(stim, "gate_control", figure="scs_modes"))
+
+
+def test_conditions_figure_draws_the_site_the_printed_line_reads():
+    """The figure's rate panel drew the painful site (unstimulated) while the printed line read the
+    condition's ``site = 1``; both now read :func:`painsim.analysis.pn_site`.  The drawn PN line's
+    mean is compared with every site's PN rate and must be nearest the printed site's (no
+    tolerance: only that site gets a stimulus, a maximal one).  Control: a condition at the painful
+    site is drawn and printed there.  One 0.1 s run of healthy (~3 s)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import numpy as np
+
+    from painsim import load_model
+    from painsim.files.conditions import run_conditions
+    from painsim.files.summaries import condition_rows
+    from painsim.plots.conditions import conditions_figure
+    painful = int(load_model("healthy").si("body.painful_site"))
+    assert painful != 1
+    spec = conditions({"site": 1, "noxious": 1.0}, duration="0.1 s")
+    spec["condition"].append({"label": "b", "site": painful, "noxious": 1.0})
+    ds = run_conditions(spec)
+    rows = condition_rows(ds)
+    fig = conditions_figure(ds)
+    panels = [ax for ax in fig.axes if ax.get_ylabel().startswith("rate (Hz)")]
+    for k, (site, name) in enumerate([(1, "site 1"), (painful, f"painful site {painful}")]):
+        assert f"({name})" in rows[k], rows[k]
+        assert panels[k].get_ylabel().endswith(name), panels[k].get_ylabel()
+        drawn = np.mean(next(line for line in panels[k].get_lines() if line.get_label() == "PN").get_ydata())
+        rates = ds["site_pn_rate"].isel(condition=k).values
+        assert int(np.argmin(np.abs(rates - drawn))) == site, (drawn, rates)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import painsim as ps
-from painsim.plots.conditions import _painful_site, _site_rate, _smooth
+from painsim.plots.conditions import _pn_site, _site_rate, _smooth
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def pathway():
 def test_rate_panel_reads_the_painful_site_where_the_printed_pn_rate_is_read(pathway):
     model = ps.load_model("peripheral_neuropathic")
     start = ps.readouts.readout_start(model, 1.0)
-    painful = _painful_site(pathway, 0)
+    painful = _pn_site(pathway, 0)[0]   # the site the printed PN rate is read at
     assert painful == int(model.si("body.painful_site"))
     site = _site_rate(pathway, 0, "PN", painful)
     after = pathway.time.values - float(pathway.time.values[0]) >= start - 1e-9   # bins starting after it

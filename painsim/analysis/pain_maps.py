@@ -19,7 +19,7 @@ from ..errors import ParameterError, UnknownKeyError
 from ..units import parse
 from .selections import conditions_result
 
-__all__ = ["condition_param", "stimulated_site", "pain_map_metrics"]
+__all__ = ["condition_param", "stimulated_site", "pn_site", "pain_map_metrics"]
 
 
 # ---------------------------------------------------------------- pain maps
@@ -112,6 +112,54 @@ def stimulated_site(ds: xr.Dataset, k: int) -> int | None:
         else:
             sites.update(int(s) for s, v in val.items() if _stimulus_given(v))
     return sites.pop() if len(sites) == 1 else None
+
+
+def pn_site(ds: xr.Dataset, k: int) -> tuple[int | None, str]:
+    """The body site where the PN rate of condition ``k`` is read, in the printed summary and in the
+    conditions figure: the site its natural stimulus reaches (topographic models), its test site when
+    it also stimulates other sites (``heterotopic``), else the painful site.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A conditions result (``site_pn_rate`` per site; ``parameters`` and ``experiment_spec`` when
+        present).
+    k : int
+        Index of the condition.
+
+    Returns
+    -------
+    site : int or None
+        The site; None for a one-site result (or one without ``site_pn_rate``), and for the painful
+        site of a result without its ``parameters``.
+    name : str
+        The site in words: ``"site 1"``, ``"test site 2"``, ``"painful site 0"``; ``""`` for a
+        one-site result.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``k`` not a condition index (:func:`stimulated_site`).
+    """
+    if "site_pn_rate" not in ds or ds.sizes.get("site", 1) <= 1:
+        return None, ""
+    site, test = stimulated_site(ds, k), _test_site(ds, k)
+    painful = int(condition_param(ds, k, "body.painful_site")) if "parameters" in ds else None
+    if site is None and test is not None:
+        return test, f"test site {test}"
+    if site is None or site >= ds.sizes["site"] or site == painful:  # one name for one site, whatever the route
+        return painful, f"painful site{'' if painful is None else f' {painful}'}"
+    return site, f"site {site}"
+
+
+def _test_site(ds: xr.Dataset, k: int) -> int | None:
+    """The condition's own site when its file gave it stimuli at other sites too (None otherwise,
+    and for results without their file's spec)."""
+    conditions = json.loads(ds.attrs.get("experiment_spec", "{}")).get("condition", [])
+    if k >= len(conditions) or "heterotopic" not in conditions[k] or "site" not in conditions[k]:
+        return None
+    site = int(conditions[k]["site"])
+    return site if site < ds.sizes["site"] else None
 
 
 def _stimulus_given(stored: dict) -> bool:

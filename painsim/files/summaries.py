@@ -11,41 +11,26 @@ import math
 import numpy as np
 import xarray as xr
 
-from ..analysis import changed_connections, condition_param, sep_metrics, stimulated_site
+from ..analysis import changed_connections, pn_site, sep_metrics
 from ..cohort import format_estimate
 
 __all__ = ["condition_rows", "conditioning_rows", "cohort_rows", "course_rows", "qst_rows", "tolerance_rows"]
 
 
 def _pn_cell(ds: xr.Dataset, k: int) -> str:
-    """The PN rate of condition ``k``: of the body site its natural stimulus reaches (topographic
-    models), of its test site when it also stimulates other sites (``heterotopic``), else of the
-    painful site."""
+    """The PN rate of condition ``k``, at the site :func:`painsim.analysis.pn_site` names (the one the
+    conditions figure draws): the painful site's is the result's ``pn_rate``."""
     d = ds.isel(condition=k)
-    if "site_pn_rate" not in ds or ds.sizes.get("site", 1) <= 1:
+    site, name = pn_site(ds, k)
+    if not name:
         return f"PN {float(d['pn_rate']):5.1f} Hz"
-    site, test = stimulated_site(ds, k), _test_site(ds, k)
-    painful = int(condition_param(ds, k, "body.painful_site")) if "parameters" in ds else None
-    if site is None and test is not None:
-        return f"PN {float(d['site_pn_rate'].isel(site=test)):5.1f} Hz (test site {test})"
-    if site is None or site >= ds.sizes["site"] or site == painful:  # one name for one site, whatever the route
-        return f"PN {float(d['pn_rate']):5.1f} Hz (painful site{'' if painful is None else f' {painful}'})"
-    return f"PN {float(d['site_pn_rate'].isel(site=site)):5.1f} Hz (site {site})"
+    rate = d["pn_rate"] if name.startswith("painful") else d["site_pn_rate"].isel(site=site)
+    return f"PN {float(rate):5.1f} Hz ({name})"
 
 
 def _label_width(labels, least: int) -> int:
     """The width of a label column: ``least``, or the longest label's, so the columns stay aligned."""
     return max([least] + [len(str(c)) for c in labels])
-
-
-def _test_site(ds: xr.Dataset, k: int) -> int | None:
-    """The condition's own site when its file gave it stimuli at other sites too (None otherwise,
-    and for results without their file's spec)."""
-    conditions = json.loads(ds.attrs.get("experiment_spec", "{}")).get("condition", [])
-    if k >= len(conditions) or "heterotopic" not in conditions[k] or "site" not in conditions[k]:
-        return None
-    site = int(conditions[k]["site"])
-    return site if site < ds.sizes["site"] else None
 
 
 def _pain_sources(ds: xr.Dataset, k: int) -> str:

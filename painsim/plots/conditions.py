@@ -6,7 +6,7 @@ import numpy as np
 import xarray as xr
 
 from .. import readouts
-from ..analysis import condition_param
+from ..analysis import pn_site
 from .common import COLORS, closes_on_error, experiment_title, raster, require
 
 __all__ = ["conditions_figure", "windup_figure"]
@@ -23,12 +23,13 @@ def _smooth(r: np.ndarray, bins: int) -> np.ndarray:
     return np.convolve(r, kernel, mode="same") / np.convolve(np.ones_like(r), kernel, mode="same")
 
 
-def _painful_site(ds: xr.Dataset, k: int) -> int | None:
-    """Condition ``k``'s painful site, where the printed PN rate is read; None with one site (or a
+def _pn_site(ds: xr.Dataset, k: int) -> tuple[int | None, str]:
+    """Condition ``k``'s site where the printed PN rate is read (:func:`painsim.analysis.pn_site`: its
+    stimulated site, its test site, else the painful site) and its name; None with one site (or a
     result that does not record its layout)."""
-    if ds.sizes.get("site", 1) == 1 or "population_site_neurons" not in ds or "parameters" not in ds:
-        return None
-    return int(condition_param(ds, k, "body.painful_site"))
+    if ds.sizes.get("site", 1) == 1 or "population_site_neurons" not in ds:
+        return None, ""
+    return pn_site(ds, k)
 
 
 def _site_rate(ds: xr.Dataset, k: int, pop: str, site: int | None) -> np.ndarray | None:
@@ -44,15 +45,15 @@ def _site_rate(ds: xr.Dataset, k: int, pop: str, site: int | None) -> np.ndarray
 
 def _rate_panel(ax, ds: xr.Dataset, k: int, legend: bool) -> None:
     """Projection, inhibitory and excitatory rates of condition ``k`` (:data:`SMOOTHING` running
-    mean), at the painful site where the result has several."""
+    mean), at the site where the printed PN rate is read (:func:`_pn_site`) where the result has several."""
     bins = max(2, 2 * int(round(SMOOTHING / 2 / readouts.bin_width(ds))))
-    site = _painful_site(ds, k)
+    site, name = _pn_site(ds, k)
     where = "all sites"
     for pop in ("PN", "IN", "EX"):
         if pop not in ds["rates"].population.values:   # a model file's empty population (n_inhibitory = 0)
             continue
         r = _site_rate(ds, k, pop, site)
-        where = "painful site" if r is not None else where
+        where = name if r is not None else where
         r = ds["rates"].isel(condition=k).sel(population=pop).values if r is None else r
         ax.plot(ds.time.values, _smooth(r, bins), color=COLORS[pop], label=pop)
     ax.set_ylabel(f"rate (Hz){', ' + where if ds.sizes.get('site', 1) > 1 else ''}")
