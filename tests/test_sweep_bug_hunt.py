@@ -134,13 +134,13 @@ def test_devices_the_model_takes_are_accepted():
 
 
 def test_an_amplitude_axis_is_checked_once_a_rate_axis_per_rate(monkeypatch):
-    """The device checks draw the devices' input spikes (``point_input``): an amplitude axis, which
-    no refusal depends on, is checked once, not once per point (a 20-point axis cost 6 s before
-    anything ran); a rate axis, which the recruitment model may refuse, once per rate."""
+    """The device checks draw the devices' input spikes (``device_refusal``): an amplitude axis,
+    which no refusal depends on, is checked once, not once per point (a 20-point axis cost 6 s
+    before anything ran); a rate axis, which the recruitment model may refuse, once per rate."""
     from painsim.sweep import devices
     calls = []
-    real = devices.point_input
-    monkeypatch.setattr(devices, "point_input", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = devices.device_refusal
+    monkeypatch.setattr(devices, "device_refusal", lambda *a, **k: calls.append(1) or real(*a, **k))
     make_spec(spec({"stimulus.amplitude": [1.0, 1.5, 2.0, 2.5]}, TONIC))
     assert len(calls) == 1
     calls.clear()
