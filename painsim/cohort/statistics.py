@@ -22,7 +22,7 @@ from ..checks import number, whole
 from ..errors import ParameterError, UnknownKeyError
 from ..readouts import responders
 from ..rng import checked_seed
-from ..sensitivity import RBD_FAST_MIN_SAMPLES, salib_indices
+from ..sensitivity import salib_indices
 from .regression import _level, logistic_regression
 from .sampling import PATIENT_TO_MODEL, checked_table
 
@@ -518,14 +518,13 @@ def sensitivity(table, outcome: str = "relief", attributes: Sequence[str] | None
         raise ParameterError("attributes", attributes, "columns with a number for at least one patient whose "
                                                        "outcome is a number")
     X, Y = X[keep], Y[keep]
-    if method == "rbd_fast" and Y.size < RBD_FAST_MIN_SAMPLES:  # fewer: every index 1 (painsim.sensitivity)
-        raise ParameterError("table", f"{Y.size} patients with {outcome!r} and every attribute",
-                             f"at least {RBD_FAST_MIN_SAMPLES} such patients for method 'rbd_fast' (with fewer its "
-                             "indices read 1 whatever the data), or method 'delta'")
     problem = {"num_vars": len(attributes), "names": list(attributes),
                "bounds": [[float(X[:, j].min()), float(X[:, j].max()) + 1e-12] for j in range(X.shape[1])]}
-    table = salib_indices("delta" if method == "delta" else "rbd_fast", problem, X, Y, seed,
-                          index_name="attribute", samples="patients")
+    try:  # too few patients for RBD-FAST (its indices read 1 whatever the data) is the table's fault
+        table = salib_indices("delta" if method == "delta" else "rbd_fast", problem, X, Y, seed,
+                              index_name="attribute", samples=f"patients with {outcome!r} and every attribute")
+    except ParameterError as e:
+        raise (e.renamed("table") if e.name == "Y" else e) from None
     return table.sort_values(table.columns[0], ascending=False)
 
 
