@@ -178,17 +178,7 @@ def _index(name: str) -> int:
 
 
 def kept_targets(store: str | Path) -> int:
-    """How many measured targets ``store`` keeps (an empty store folder is removed).
-
-    Parameters
-    ----------
-    store : str or Path
-        The folder of a validation store (:data:`TARGET_LAYOUT`).
-
-    Returns
-    -------
-    int
-    """
+    """How many measured targets ``store`` keeps: ``len(kept_target_names(store))``."""
     return len(kept_target_names(store))
 
 
