@@ -156,7 +156,18 @@ _DIM_LIMITS: dict[tuple, tuple[float, float, str]] = {
     # the input conductance of a whole large neuron (~1 uS); catches "2 MS" or "2 mS" for "2 nS"
     (-2, -1, 3, 2, 0, 0, 0): (-math.inf, 1e-3, "a conductance <= 1 mS, beyond any synapse or neuron "
                                                "(e.g. \"2 nS\")"),
+    # physical: no path in a human body is longer than ~2 m (toe to cortex); the longest length in the
+    # models is the 0.3 m of afferents.conduction_distance.  Catches "0.3 km" for "0.3 m" (every delay x 1000)
+    (1, 0, 0, 0, 0, 0, 0): (-math.inf, 3.0, "a length <= 3 m, beyond any path in a human body (e.g. \"0.3 m\")"),
+    # physical: the fastest myelinated axons (A-alpha) conduct at ~70-120 m/s (textbook); catches "7500 m/s"
+    (1, 0, -1, 0, 0, 0, 0): (-math.inf, 150.0, "a conduction velocity <= 150 m/s, above the fastest myelinated "
+                                                "axons (~120 m/s; e.g. \"50 m/s\")"),
 }
+
+#: Longest delay (s) of a leaf named as one (``*_delay``).  Physical: the slowest conduction in a human
+#: body, a C fibre at ~0.5 m/s over ~2 m, takes ~4 s; the models' delays are 1-10 ms.  Catches "10 ks".
+MAX_DELAY = 5.0
+_DELAY = re.compile(r"^(delay|\w+_delay)$")
 
 # Bounds by full dotted path, checked after those by leaf name (a leaf name such as ``threshold``
 # also names membrane potentials elsewhere): (pattern, low, strict, what is allowed).  Values the
@@ -259,13 +270,16 @@ def _check_path_bounds(path: str, value, text) -> None:
 
 def _check_limits(path: str, value, text, ref: Leaf) -> None:
     """Refuse ``value`` beyond the :data:`_DIM_LIMITS` of its dimension or, for a time constant,
-    :data:`MAX_TIME_CONSTANT` (naming path, value and the limit)."""
+    :data:`MAX_TIME_CONSTANT` and, for a delay, :data:`MAX_DELAY` (naming path, value and the limit)."""
     low, high, allowed = _DIM_LIMITS.get(tuple(ref.dim), (-math.inf, math.inf, ""))
     if not low <= value <= high:
         raise ParameterError(path, text, allowed)
     if _ANY_TIME_CONSTANT.match(path.rsplit(".", 1)[-1]) and value > MAX_TIME_CONSTANT:
         raise ParameterError(path, text, "a time constant <= 1 day, beyond the kinetics of any receptor, "
                                          f"channel or membrane (e.g. \"5 {_ref_unit(ref)}\")")
+    if _DELAY.match(path.rsplit(".", 1)[-1]) and value > MAX_DELAY:
+        raise ParameterError(path, text, "a delay <= 5 s, beyond the slowest conduction in a human body "
+                                         "(a C fibre at ~0.5 m/s over ~2 m: ~4 s; e.g. \"10 ms\")")
 
 
 # Dimensions that can never be negative (times, rates, conductances, capacitances, lengths, speeds, currents).

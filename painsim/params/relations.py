@@ -56,7 +56,8 @@ def _check_neuron_relations(leaves: Mapping[str, Leaf]) -> None:
     threshold lies below the excitatory reversal potential: a threshold at ``e_excitatory`` divided by
     zero in every run (painsim.circuits.khz_field's rheobase), one above it can never be reached by
     excitation, and a neuron reset at or above its threshold fires again as soon as its refractory
-    period ends."""
+    period ends.  A dorsal-horn neuron resting at or above its threshold fires without input, allowed,
+    but not with the kHz field (``dorsal_horn.field.coupling`` > 0), whose coupling needs a rheobase."""
     for layer in ("dorsal_horn", "cortex"):
         reset, threshold = leaves.get(f"{layer}.neuron.reset"), leaves.get(f"{layer}.neuron.threshold")
         e_exc = leaves.get(f"{layer}.synapse.e_excitatory")
@@ -67,6 +68,17 @@ def _check_neuron_relations(leaves: Mapping[str, Leaf]) -> None:
             raise ParameterError(f"{layer}.neuron.threshold", threshold.text, f"a threshold below {layer}.synapse."
                                  f"e_excitatory ({e_exc.text}), the potential excitation drives towards",
                                  hint="to change both, set them in one with_params call")
+    # the kHz field's coupling is scaled to the dorsal-horn rheobase, g_leak (threshold - rest) /
+    # (e_exc - threshold) (painsim.circuits.khz_field): at a rest >= threshold it is <= 0 and the field
+    # term vanished without a word (its gains are kept only where > 0)
+    rest, threshold = leaves.get("dorsal_horn.neuron.rest"), leaves.get("dorsal_horn.neuron.threshold")
+    coupling = leaves.get("dorsal_horn.field.coupling")
+    if rest is not None and threshold is not None and coupling is not None and coupling.si > 0 \
+            and not rest.si < threshold.si:
+        raise ParameterError("dorsal_horn.neuron.rest", rest.text, f"a resting potential below dorsal_horn.neuron."
+                             f"threshold ({threshold.text}) while the kHz field acts: its coupling is scaled to the "
+                             "rheobase, which a neuron resting at threshold lacks (painsim.circuits.khz_field)",
+                             hint="for neurons firing without input, set dorsal_horn.field.coupling = 0 as well")
 
 
 def _check_readout_relations(leaves: Mapping[str, Leaf]) -> None:
