@@ -48,7 +48,7 @@ from __future__ import annotations
 from .counts import neuron_spike_counts, spikes_per_pulse
 from .deviation import published_deviation
 from .evoked import (PSTH_EDGES, RELAY_MARGIN, TEST_TARGETS, evoked_response, point_evoked, sep_electrode,
-                     sep_metrics, sep_window)
+                     sep_metrics, sep_min_interval, sep_window)
 from .pain_maps import condition_param, pain_map_metrics, pn_site, stimulated_site
 from .qst import (HPT_SD_FLOOR, LOG_SD_FLOOR, QST_MEASURES, dfns_mps, dfns_zscores, first_crossing, qst_summary,
                   windup_ratio)
@@ -58,7 +58,7 @@ from .selections import (changed_connections, cohort_groups, condition_devices, 
 
 __all__ = ["published_deviation", "neuron_spike_counts", "synchronous_volleys", "experiment_conditions", "scs_metrics",
            "scs_frequency_curves", "result_duration", "condition_devices", "evoked_response", "sep_window",
-           "sep_metrics", "sep_electrode", "point_evoked", "PSTH_EDGES", "TEST_TARGETS", "RELAY_MARGIN",
+           "sep_min_interval", "sep_metrics", "sep_electrode", "point_evoked", "PSTH_EDGES", "TEST_TARGETS", "RELAY_MARGIN",
            "condition_param", "stimulated_site", "pain_map_metrics", "changed_connections", "course_arms",
            "cohort_groups", "first_crossing", "dfns_mps", "windup_ratio", "dfns_zscores", "qst_summary",
            "QST_MEASURES", "LOG_SD_FLOOR", "HPT_SD_FLOOR"]

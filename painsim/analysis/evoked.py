@@ -23,7 +23,7 @@ from ..readouts import population_spikes
 from ..stimulation import Waveform
 from .selections import condition_devices, conditions_result, experiment_conditions, result_duration
 
-__all__ = ["evoked_response", "sep_window", "sep_metrics", "sep_electrode", "point_evoked", "PSTH_EDGES",
+__all__ = ["evoked_response", "sep_window", "sep_min_interval", "sep_metrics", "sep_electrode", "point_evoked", "PSTH_EDGES",
            "TEST_TARGETS", "RELAY_MARGIN"]
 
 
@@ -140,13 +140,19 @@ def sep_window(model) -> float:
 PSTH_EDGES = np.arange(-20, 41) * 1e-3  # from integers: the edge at 0 is exactly 0
 
 
-def sep_electrode(devices):
-    """The one device of ``devices`` with a target in :data:`TEST_TARGETS`, or None (none or several).
+def sep_electrode(devices, model=None):
+    """The one device of ``devices`` with a target in :data:`TEST_TARGETS`, or None (none or several,
+    or, given ``model``, one whose pulses come faster than :func:`sep_min_interval`).
+
+    An evoked response is read between pulses: a nerve or skin stimulator at TENS or PNS rates
+    (30-100 Hz) is a therapy, not a test electrode (clinical SEPs use a few pulses per second).
 
     Parameters
     ----------
     devices : iterable of painsim.stimulation.Waveform
         A condition's devices (:func:`painsim.analysis.condition_devices`).
+    model : painsim.params.Model, optional
+        The point's model: the window its evoked response is read in (:func:`sep_window`).
 
     Returns
     -------
@@ -166,7 +172,29 @@ def sep_electrode(devices):
         if not isinstance(w, Waveform):
             raise ParameterError(f"devices[{k}]", w, "a painsim.stimulation.Waveform")
     tests = [w for w in devices if w.target in TEST_TARGETS]
-    return tests[0] if len(tests) == 1 else None
+    if len(tests) != 1:
+        return None
+    gaps = np.diff(np.unique(tests[0].onsets))
+    if model is not None and gaps.size and gaps.min() < sep_min_interval(model) - 1e-9:  # as evoked_response
+        return None
+    return tests[0]
+
+
+def sep_min_interval(model) -> float:
+    """The shortest interval between test pulses whose evoked response :func:`evoked_response` reads
+    (s): two :func:`sep_window` (a window before each pulse, the baseline, and one after it).
+
+    Parameters
+    ----------
+    model : painsim.params.Model
+        As :func:`sep_window`.
+
+    Returns
+    -------
+    float
+        The interval, s (~36 ms in the built-in models: at most ~28 pulses per second).
+    """
+    return 2 * sep_window(model)
 
 
 def point_evoked(result: xr.Dataset, model, test, population: str = "DCN", condition: int | None = None,
@@ -255,7 +283,8 @@ def sep_metrics(ds: xr.Dataset, population: str = "DCN") -> xr.Dataset:
     -------
     xarray.Dataset
         ``sep`` (condition): spikes per neuron and test pulse above the pre-pulse baseline, nan
-        for a condition without exactly one test electrode; ``window`` (condition, s); ``psth``
+        for a condition without exactly one test electrode (:func:`sep_electrode`: a nerve or skin
+        stimulator faster than :func:`sep_min_interval` is none); ``window`` (condition, s); ``psth``
         (condition, lag): the peri-stimulus time histogram around the test pulses that
         :func:`evoked_response` reads (spikes per neuron and pulse in 1-ms bins from -20 to +40 ms).
 
@@ -280,13 +309,15 @@ def sep_metrics(ds: xr.Dataset, population: str = "DCN") -> xr.Dataset:
     psth = np.full((len(conds), edges.size - 1), np.nan)
     models: dict = {}   # conditions usually share their model
     for c, cond in enumerate(conds):
-        test = sep_electrode(condition_devices(cond))
-        if test is None:
+        devices = condition_devices(cond)
+        if sep_electrode(devices) is None:
             continue
         key = (cond.get("model", default_model), json.dumps(cond.get("params", {}), sort_keys=True))
         if key not in models:
             models[key] = load_model(key[0]).with_params(cond.get("params", {}))
-        sep[c], windows[c], psth[c] = point_evoked(ds, models[key], test, population, c, duration)
+        test = sep_electrode(devices, models[key])  # None: a stimulator too fast for a test (a TENS device)
+        if test is not None:
+            sep[c], windows[c], psth[c] = point_evoked(ds, models[key], test, population, c, duration)
     return xr.Dataset({"sep": (("condition",), sep, {"units": "1", "long_name": f"evoked {population} spikes per "
                                                       "neuron and test pulse (above the pre-pulse baseline)"}),
                        "window": (("condition",), windows, {"units": "s"}),

@@ -297,7 +297,7 @@ def _simulate_outcomes(spec, ds: xr.Dataset, request) -> xr.Dataset:
         if o in ds:
             out[o] = ds[o]
         elif o == "sep":   # checked before any work: every point has one test electrode
-            test = sep_electrode(as_devices(request.stimulus))
+            test = sep_electrode(as_devices(request.stimulus), request.model)
             sep = point_evoked(ds, request.model, test, duration=spec.duration)[0]
             out[o] = ((), sep, {"units": "1", "long_name": "evoked DCN spikes per neuron and test pulse "
                                 "(above the pre-pulse baseline)"})

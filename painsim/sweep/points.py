@@ -8,7 +8,7 @@ import json
 from typing import Any, Mapping
 
 from .. import protocols
-from ..analysis import TEST_TARGETS, sep_electrode
+from ..analysis import TEST_TARGETS, sep_electrode, sep_min_interval
 from ..circuits import LAYERS, population_names, population_sizes, stack
 from ..course.engine import new_patient
 from ..devices import as_devices
@@ -342,6 +342,11 @@ def validate_points(spec) -> None:
         if "sep" in spec.outcomes and sep_electrode(as_devices(stim)) is None:
             raise SpecError("outcomes", "sep", "a sweep whose every point has exactly one test electrode (a "
                             f"device with a target in {TEST_TARGETS}) for the outcome 'sep'")
+        if "sep" in spec.outcomes and sep_electrode(as_devices(stim), model) is None:  # a TENS-rate stimulator
+            raise SpecError("outcomes", "sep", "a test electrode whose pulses are at least "
+                            f"{sep_min_interval(model) * 1e3:.3g} ms apart (two response windows, "
+                            "painsim.analysis.sep_min_interval) for the outcome 'sep'",
+                            hint=("at the point " + ", ".join(f"{k} = {v!r}" for k, v in p.items())) if p else None)
 
 
 def _natural(value, name: str) -> None:
