@@ -337,3 +337,16 @@ def test_a_callers_own_value_of_a_variant_path_wins_and_is_said():
             warnings.simplefilter("error")
             other = ps.load_model("gate_control", {"readout.bin": "5 ms"})
         assert other.si("dorsal_horn.pharmacology.gaba_block") == 1.0
+
+
+def test_a_callers_value_equal_to_the_variants_is_not_said():
+    """Was: ``painsim run gate_control --set dorsal_horn.pharmacology.gaba_block=1`` (the command of
+    docs/pharmacology.md) warned that the "inhibition blocked" condition's own gaba_block = 1 replaced
+    the variant's 1: nothing was replaced.  The same value given as text ("1") is the same too.
+    Negative control: test_a_callers_own_value_of_a_variant_path_wins_and_is_said (a different value)."""
+    import warnings
+    with ps.params.overriding({"dorsal_horn.pharmacology.gaba_block": 1.0}), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for same in (1.0, 1, "1"):
+            model = ps.load_model("gate_control", {"dorsal_horn.pharmacology.gaba_block": same})
+            assert model.si("dorsal_horn.pharmacology.gaba_block") == 1.0

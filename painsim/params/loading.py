@@ -193,12 +193,15 @@ def load_model(name_or_path: str | Path = REFERENCE_MODEL, overrides: Mapping | 
     everywhere = model_overrides()
     if everywhere:  # a variant of every model (painsim validate --set): before the caller's own overrides
         model = model.with_params(everywhere)
-        both = sorted(k for k in (overrides or {}) if k in everywhere)
-        if both:  # a file's own value (a condition's manipulation) wins: said, since the result records the variant
-            warnings.warn(f"painsim: {name} is loaded with its own {', '.join(f'{k} = {overrides[k]!r}' for k in both)}"
-                          f", not the model variant's (--set {', '.join(f'{k}={everywhere[k]!r}' for k in both)})",
-                          UserWarning, stacklevel=2)
-    return model.with_params(overrides) if overrides else model
+    final = model.with_params(overrides) if overrides else model
+    # a caller's own value (a condition's manipulation) wins: said, since the result records the variant,
+    # unless both give the same value (--set gaba_block=1 on a condition that blocks it too)
+    both = sorted(k for k in (overrides or {}) if k in everywhere and final.leaves[k].si != model.leaves[k].si)
+    if both:
+        warnings.warn(f"painsim: {name} is loaded with the caller's {', '.join(f'{k} = {overrides[k]!r}' for k in both)}"
+                      f" (a condition's or a point's own value), not the model variant's "
+                      f"(--set {', '.join(f'{k}={everywhere[k]!r}' for k in both)})", UserWarning, stacklevel=2)
+    return final
 
 
 #: Environment variable holding dotted-path overrides (a JSON object) that :func:`load_model`
