@@ -74,8 +74,9 @@ from .circuits.dorsal_horn_dynamics import spinal_morphine
 from .errors import ParameterError
 from .fibers import heat
 from .params import Model
-from .protocols import Calendar, Protocol, resolve
+from .protocols import Calendar, Protocol, checked_test_days, resolve
 from .readouts import population_spikes
+from .rng import checked_seed
 from .simulation import Request, body_site, simulate_batch
 from .units import DIMENSIONLESS, to_si, unit_name
 
@@ -422,7 +423,7 @@ def _seeds(seeds) -> list[int]:
     seeds = list(np.atleast_1d(seeds)) if not isinstance(seeds, (list, tuple, range)) else list(seeds)
     if not seeds or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) for s in seeds):
         raise ParameterError("seeds", seeds, "a non-empty sequence of whole-number seeds (circuits)")
-    return [int(s) for s in seeds]
+    return [checked_seed(s, "seeds", allow_float=False) for s in seeds]  # -1 refused here, not as requests[0].seed
 
 
 def excess_occupancy(model, protocol, seeds: Sequence[int], *, site=None, batch_size: int = 32) -> np.ndarray:
@@ -579,7 +580,7 @@ def tolerance_course(model: Model, protocol, seeds: Sequence[int], days, *, x=No
         Calendar and stimulation (e.g. ``"tens_conventional"``).
     seeds : sequence of int
     days : sequence of float
-        Days of the course (>= 0; may lie after its last session: recovery).
+        Days of the course, increasing, >= 0, none inside a session (may lie after the last: recovery).
     x : sequence of float, optional
         The excess occupancy per seed, if already measured (skips its simulations).
     test_site, celsius, test_duration
@@ -599,11 +600,13 @@ def tolerance_course(model: Model, protocol, seeds: Sequence[int], days, *, x=No
     Raises
     ------
     painsim.errors.ParameterError
-        An unknown protocol (UnknownKeyError, naming the nearest), a sham, a model without the PAG/RVM
-        opioid projection, no seeds, days that are negative or not numbers, ``x`` not one value in [0, 1]
-        per seed, ``test_duration`` not a time in (0 s, 1 h] or ``celsius`` not a test heat; all before any simulation.
+        An unknown protocol (UnknownKeyError, naming the nearest), a sham, a model without the PAG/RVM opioid
+        projection, no seeds or one not a whole number in [0, 2**32), ``days`` refused as a tolerance file's
+        ``test_days`` (:func:`painsim.protocols.checked_test_days`), ``x`` not one value in [0, 1] per seed,
+        ``test_duration`` not a time in (0 s, 1 h] or ``celsius`` not a test heat; all before any simulation.
     """
-    protocol, seeds, day_arr = resolve(protocol), _seeds(seeds), _check_days(days)
+    protocol, seeds = resolve(protocol), _seeds(seeds)
+    day_arr = np.asarray(checked_test_days(days, "days", protocol.calendar))  # as a tolerance file's test_days
     k, tau = tolerance_params(model)
     _model(model, pathway=True)
     _test_waveform(protocol, model, test_site, 1.0)  # refuse a sham or a bad site before any work

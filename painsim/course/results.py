@@ -11,16 +11,15 @@ import xarray as xr
 
 from ..errors import ParameterError
 from ..params import model_overrides, overrides_text
-from ..protocols import Protocol
+from ..protocols import DAY_SLACK, Protocol, outside_sessions
 from ..readouts import relief, responders
 from ..version import __version__
 
 __all__ = ["course_dataset", "per_patient", "checked_days", "course_days", "outside_sessions",
            "DAY_SLACK"]
 
-#: days; a test day this close to a session's day is that day (tested before the session): the
-#: calendar's days are sums of floats (``start + j * every``: 0.7 x 3 is 2.0999999999999996)
-DAY_SLACK = 1e-12
+#: :data:`painsim.protocols.DAY_SLACK` and :func:`painsim.protocols.outside_sessions` are imported here
+#: (their names of earlier versions): the check is the calendar's, shared with painsim.tolerance
 
 
 def _numbers(values, name: str, allowed: str, ok) -> tuple:
@@ -84,33 +83,6 @@ def checked_days(follow_up_days, thresholds, days=None, prefix: str = "",
         for name, values in (("follow_up_days", fu), ("days", extra)):
             outside_sessions(values, prefix + name, calendar)
     return fu, th, extra
-
-
-def outside_sessions(days, name: str, calendar) -> None:
-    """Refuse a test day strictly inside a session of ``calendar`` (a test at a session's day is
-    taken before it; one inside it would read the state after the whole session).
-
-    Parameters
-    ----------
-    days : sequence of float
-        Checked days from the start of the course.
-    name : str
-        The parameter, as the user wrote it (``experiment.days``, ``experiment.test_days``).
-    calendar : painsim.protocols.Calendar
-        The sessions.
-
-    Raises
-    ------
-    painsim.errors.ParameterError
-        A day inside a session (more than :data:`DAY_SLACK` after its start and before its end).
-    """
-    length = calendar.session_duration / 86400.0  # days
-    for d in days:
-        inside = [s for s in calendar.days if s + DAY_SLACK < d < s + length - DAY_SLACK]
-        if inside:
-            raise ParameterError(name, d, f"days outside the sessions (day {d:g} falls inside the session of day "
-                                 f"{inside[0]:g}, which lasts {calendar.session_duration:g} s): a test at a "
-                                 "session's day is taken before it")
 
 
 def responder_name(threshold: float) -> str:

@@ -49,11 +49,10 @@ from ..errors import ParameterError
 from ..fibers.encoding import MAX_TEMPERATURE, SKIN_BASELINE
 from ..course import file_protocol
 from ..course.files import file_model
-from ..course.results import outside_sessions
 from ..course.settings import rated_test_window
 from ..params import load_model
 from ..params.reading import beside_experiment
-from ..protocols import Protocol
+from ..protocols import Protocol, checked_test_days
 from ..rng import checked_seed
 from ..simulation import body_site
 from ..tolerance import DAY, OPIOID_PROJECTION, tolerance_at, tolerance_course, tolerance_params
@@ -84,13 +83,7 @@ def _config(exp: Mapping) -> dict:
     for key in ("n_patients", "batch_size"):
         whole(c[key], f"experiment.{key}")
     checked_seed(c["seed"], "experiment.seed", allow_float=False)  # numpy seeds: whole numbers in [0, 2**32)
-    days = c.get("test_days")
-    if (not isinstance(days, list) or not days
-            or not all(isinstance(d, (int, float)) and not isinstance(d, bool) and np.isfinite(d) and d >= 0
-                       for d in days)
-            or any(b <= a for a, b in zip(days, days[1:]))):
-        raise ParameterError("experiment.test_days", days, "a non-empty increasing list of finite days >= 0 "
-                                                           "(day 0 = the first session)")
+    checked_test_days(c.get("test_days"), "experiment.test_days")  # the calendar's check: check_tolerance
     number(c["test_temperature"], "experiment.test_temperature", SKIN_BASELINE, MAX_TEMPERATURE,
            allowed=f"a temperature in °C within {SKIN_BASELINE:g}-{MAX_TEMPERATURE:g} (the heat encoding's range)")
     if simulated_duration(c["test_duration"], "experiment.test_duration", hint="the acute test is one simulated "
@@ -134,7 +127,7 @@ def check_tolerance(spec: Mapping, path: Path) -> None:
                        "a device override (e.g. afferents.recruitment)")
     _unread_plasticity(spec.get("params"), "params",
                        "a model path a tolerance experiment reads (e.g. dorsal_horn.opioid.tolerance_half_time)")
-    outside_sessions(c["test_days"], "experiment.test_days", protocol.calendar)  # tested before a day's session
+    checked_test_days(c["test_days"], "experiment.test_days", protocol.calendar)  # tested before a day's session
     # the model (a path from the file's folder first) with [params]; the protocol's overrides checked on it
     model = file_model(spec, path, protocol, c["model"])
     if OPIOID_PROJECTION not in projection_endpoints(model):

@@ -77,8 +77,8 @@ module                        contents
 from __future__ import annotations
 
 from .library import LIBRARY, MPNS_COIL_CURRENT, get, names, theta_burst
-from .protocol import Calendar, Protocol
+from .protocol import DAY_SLACK, Calendar, Protocol, checked_test_days, outside_sessions
 from .spec import from_spec, resolve
 
 __all__ = ["Calendar", "Protocol", "get", "names", "from_spec", "resolve", "theta_burst", "LIBRARY",
-           "MPNS_COIL_CURRENT"]
+           "MPNS_COIL_CURRENT", "DAY_SLACK", "checked_test_days", "outside_sessions"]

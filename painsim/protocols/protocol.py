@@ -20,9 +20,13 @@ from ..checks import MAX_SIMULATED_DURATION
 from ..errors import CalendarError, ParameterError, UnknownKeyError
 from ..units import to_si
 
-__all__ = ["Calendar", "Protocol", "pattern_period", "MAX_SESSIONS"]
+__all__ = ["Calendar", "Protocol", "pattern_period", "MAX_SESSIONS", "DAY_SLACK", "outside_sessions",
+           "checked_test_days"]
 
 _DAY = 86400.0
+#: days; a test day this close to a session's day is that day (tested before the session): the
+#: calendar's days are sums of floats (``start + j * every``: 0.7 x 3 is 2.0999999999999996)
+DAY_SLACK = 1e-12
 #: Most sessions a schedule may hold.  Chosen: far beyond any treatment course (daily sessions for
 #: 270 years; the course engine simulates each), so that a mistyped ``count`` (10**7, 10**12) is
 #: refused before its days are built (they exhausted memory, or never finished).
@@ -173,6 +177,70 @@ class Calendar:
 
     def describe(self) -> dict:
         return {"days": list(self.days), "session_duration_s": self.session_duration, "end_day": self.end_day}
+
+
+def outside_sessions(days, name: str, calendar: Calendar) -> None:
+    """Refuse a test day strictly inside a session of ``calendar`` (a test at a session's day is
+    taken before it; one inside it would read the state after the whole session).
+
+    Parameters
+    ----------
+    days : sequence of float
+        Checked days from the start of the course.
+    name : str
+        The parameter, as the user wrote it (``experiment.days``, ``experiment.test_days``).
+    calendar : Calendar
+        The sessions.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A day inside a session (more than :data:`DAY_SLACK` after its start and before its end).
+    """
+    length = calendar.session_duration / _DAY  # days
+    for d in days:
+        inside = [s for s in calendar.days if s + DAY_SLACK < d < s + length - DAY_SLACK]
+        if inside:
+            raise ParameterError(name, d, f"days outside the sessions (day {d:g} falls inside the session of day "
+                                 f"{inside[0]:g}, which lasts {calendar.session_duration:g} s): a test at a "
+                                 "session's day is taken before it")
+
+
+def checked_test_days(days, name: str, calendar: Calendar | None = None) -> tuple:
+    """Test days of a course as floats: a non-empty, increasing sequence of finite numbers >= 0,
+    outside the sessions of ``calendar`` (the check of a tolerance file's ``test_days`` and of
+    :func:`painsim.tolerance.tolerance_course`'s ``days``).
+
+    Parameters
+    ----------
+    days : sequence of float
+        Days from the start of the course (day 0 = the first session).
+    name : str
+        The parameter, as the user wrote it (``days``, ``experiment.test_days``).
+    calendar : Calendar, optional
+        The sessions: a day strictly inside one is refused (:func:`outside_sessions`).
+
+    Returns
+    -------
+    tuple of float
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``days`` not a sequence (a single number, a text), empty, or holding an item that is not
+        a number (a text such as ``"3"``, a boolean: True is no day 1), not finite or negative;
+        days that do not increase (repeated or unsorted); a day inside a session.
+    """
+    allowed = "a non-empty increasing list of finite days >= 0 (day 0 = the first session)"
+    seq = isinstance(days, (list, tuple, range)) or (isinstance(days, np.ndarray) and days.ndim == 1)
+    if not seq or len(days) == 0 or not all(
+            isinstance(d, numbers.Real) and not isinstance(d, (bool, np.bool_)) and math.isfinite(d) and d >= 0
+            for d in days) or any(b <= a for a, b in zip(days, list(days)[1:])):
+        raise ParameterError(name, days, allowed)
+    out = tuple(float(d) for d in days)
+    if calendar is not None:
+        outside_sessions(out, name, calendar)
+    return out
 
 
 @dataclass(frozen=True)
