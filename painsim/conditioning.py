@@ -31,6 +31,7 @@ from .params import find_builtin, load_model, read_toml
 from .params.reading import beside_experiment
 from .plasticity import plastic_connections
 from .readouts import population_spikes
+from .fibers.afferents import intensity_shorthand
 from .rng import checked_seed
 from .simulation import Request, simulate_batch
 from .simulation.inputs import per_site
@@ -350,6 +351,7 @@ def condition_and_test(model, conditioning, test_noxious=0.6, *, test_duration=N
     return ds, new
 
 
+
 # ==========================================================================
 # conditioning experiment files
 # ==========================================================================
@@ -365,6 +367,9 @@ PROTOCOL_KEYS = {"label", "stimulus", "replay"}
 
 def _check_protocols(protos, path) -> None:
     """The ``[[protocol]]`` tables: keys, stimulus table, replay, distinct labels."""
+    if isinstance(protos, Mapping):  # [protocol] (one table) where [[protocol]] (a list of them) belongs
+        raise ParameterError("protocol", dict(protos), "a list of [[protocol]] tables (label, stimulus, replay), "
+                                                       "e.g. [[protocol]] in a file, a list of dicts in a mapping")
     if not isinstance(protos, list) or not protos:
         raise ModelFileError(f"{path}: no [[protocol]] tables (a conditioning experiment needs at least one, "
                              f"with label, stimulus and replay)")
@@ -403,7 +408,8 @@ def check_conditioning_spec(spec: Mapping, path) -> None:
         A misspelt table or key (the message names the nearest valid one), a model that is not
         built in, or a ``[params]`` path the model does not have.
     painsim.errors.ParameterError
-        A bad value (seed, params or test not a table, replay, stimulus, duplicate labels).
+        A bad value (seed, params or test not a table, replay, stimulus, duplicate labels), a
+        ``[test]`` noxious that is not a number in [0, 1] (not text such as ``"0.6"``).
     """
     exp = spec.get("experiment")
     if not isinstance(exp, Mapping):
@@ -417,6 +423,8 @@ def check_conditioning_spec(spec: Mapping, path) -> None:
     if not isinstance(test, Mapping):
         raise ParameterError("test", test, "a table, e.g. [test] noxious = 0.6")
     known_keys(test, TEST_KEYS, "key of [test]")
+    if "noxious" in test:  # text ("0.6") ran as a number: checked as a condition's noxious is
+        intensity_shorthand(test["noxious"], "test.noxious")
     _check_protocols(spec.get("protocol", []), path)
     load_model(beside_experiment(exp.get("model", "gate_control"), spec.get("_path", path)),  # a misspelt name or path
                spec.get("params") or None)
@@ -470,7 +478,8 @@ def run_conditioning_experiment(path_or_spec, seed=None):
     Parameters
     ----------
     path_or_spec : str, Path or mapping
-        Built-in experiment name, path, or an already loaded (and checked) spec.
+        Built-in experiment name, path, or a spec as a file holds it (a mapping is checked by
+        :func:`check_conditioning_spec`, as a file is).
     seed : int, optional
         Overrides the file's seed.
 
@@ -484,18 +493,19 @@ def run_conditioning_experiment(path_or_spec, seed=None):
     Raises
     ------
     painsim.errors.ModelFileError, painsim.errors.ParameterError
-        For a file that is not a valid conditioning experiment; ``seed``, ``experiment.seed``,
+        For a file or mapping that is not a valid conditioning experiment (:func:`check_conditioning_spec`:
+        a misspelt key, two protocols of one label, a protocol without a stimulus); ``seed``, ``experiment.seed``,
         ``experiment.batch_size``, ``experiment.duration``, ``test.noxious`` or a replay refused by
         its key before any window is simulated.
     """
     spec = path_or_spec if isinstance(path_or_spec, Mapping) else load_conditioning_spec(path_or_spec)
     exp = spec.get("experiment", {})
     src = spec.get("_path", "experiment")
-    if exp.get("kind") != "conditioning":
+    if not isinstance(exp, Mapping) or exp.get("kind") != "conditioning":
         raise ModelFileError(f"{src}: not a conditioning experiment (kind = \"conditioning\" under [experiment])")
-    protos = spec.get("protocol", [])
-    if not protos:
-        raise ModelFileError(f"{src}: no [[protocol]] tables (a conditioning experiment needs at least one)")
+    if isinstance(path_or_spec, Mapping):  # a mapping is checked as a file is (misspelt keys, duplicate labels)
+        check_conditioning_spec(spec, src)
+    protos = spec["protocol"]
     # the file's values checked by their keys before anything runs (int() truncated a seed of 1.5, took
     # True as 1 and gave bare errors for text; a bad duration or noxious was refused after conditioning)
     s = checked_seed(exp.get("seed", 0), "experiment.seed", allow_float=False) if seed is None else _seed(seed, "seed")

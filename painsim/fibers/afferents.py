@@ -31,7 +31,8 @@ from ..units import to_celsius, to_si
 from .encoding import MAX_TEMPERATURE, SKIN_BASELINE, PhysicalStimulus
 from .rates import _checked_seed
 
-__all__ = ["NaturalStimulus", "natural", "temperature_meant", "AfferentSpikes", "FiberSet", "poisson_train", "dead_time_mask",
+__all__ = ["NaturalStimulus", "natural", "temperature_meant", "intensity_shorthand", "AfferentSpikes", "FiberSet",
+           "poisson_train", "dead_time_mask",
            "PYTHON_DEAD_TIME_MAX", "DEAD_TIME_TOLERANCE",
            "apply_dead_time", "DEAD_TIME"]
 
@@ -172,6 +173,37 @@ def temperature_meant(value, name: str = "intensity") -> tuple[str, float] | Non
     except ParameterError:
         return None
     return ("heat" if celsius >= SKIN_BASELINE else "cold"), celsius
+
+
+def intensity_shorthand(value, name: str) -> None:
+    """Refuse an intensity shorthand of a file (``noxious``, ``touch``: a number in [0, 1]) that is
+    not one: true, or text such as ``"0.5"``, would be read as an intensity, and 5 was refused only
+    when the simulation started, under an internal name (``requests[0].noxious``).
+
+    Parameters
+    ----------
+    value : object
+        The value as the file (or a mapping given for one) holds it.
+    name : str
+        Its key, named in the error (``condition[0].noxious``, ``test.noxious``).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Not a number (a text, a boolean, a table), a temperature written as an intensity (the
+        hint names the physical stimulus), or a number outside [0, 1].
+    """
+    allowed = "an intensity between 0 and 1 (a number)"
+    if isinstance(value, (bool, str)) or not isinstance(value, (int, float)):
+        hint = (f"write the number without quotes ({name.rsplit('.', 1)[-1]} = 0.5), or give a physical "
+                "stimulus (heat, cold, pinprick, brush)") if isinstance(value, str) else None
+        raise ParameterError(name, value, allowed, hint=hint)
+    meant = temperature_meant(value, name)  # 47: a temperature, written as a file writes it
+    if meant is not None and not 0 <= value <= 1:
+        where = name.rsplit(".", 1)[0]
+        raise ParameterError(name, value, allowed, hint=f"a temperature is a physical stimulus: {meant[0]} = "
+                                                        f"{meant[1]:g} in {where} (°C) instead of {name.rsplit('.', 1)[-1]}")
+    natural(value, name=name)  # the range
 
 
 def _temperature_hint(value, name: str) -> str | None:

@@ -8,8 +8,8 @@ import xarray as xr
 
 from ..checks import known_keys, whole
 from ..errors import ParameterError
-from ..fibers import PHYSICAL_STIMULI, brush, natural
-from ..fibers.afferents import temperature_meant
+from ..fibers import PHYSICAL_STIMULI, brush
+from ..fibers.afferents import intensity_shorthand
 from ..io import combine
 from ..params import load_model
 from ..params.reading import beside_experiment
@@ -71,7 +71,7 @@ def natural_stimuli(c: Mapping, k: int, where: str | None = None) -> tuple:
     where = f"condition[{k}]" if where is None else where
     for key in ("noxious", "touch"):  # the intensity shorthand: refused here, named as the file names it
         if key in c:
-            _intensity(c[key], f"{where}.{key}")
+            intensity_shorthand(c[key], f"{where}.{key}")
     out = {"noxious": c.get("noxious"), "touch": c.get("touch")}
     given = {"noxious": ["noxious"] if "noxious" in c else [], "touch": ["touch"] if "touch" in c else []}
     for key, (channel, make, allowed) in PHYSICAL.items():
@@ -107,23 +107,6 @@ def natural_stimuli(c: Mapping, k: int, where: str | None = None) -> tuple:
                                  f"one {channel} stimulus per condition (one of {', '.join(keys)})")
     return (out["noxious"] if out["noxious"] is not None else 0.0,
             out["touch"] if out["touch"] is not None else 0.0)
-
-
-def _intensity(value, name: str) -> None:
-    """Refuse an intensity shorthand (``noxious``, ``touch``) that is not a number in [0, 1]: true, or
-    text such as ``"0.5"``, would be read as an intensity, and 5 was refused only when the
-    simulation started, under an internal name (``requests[0].noxious``)."""
-    allowed = "an intensity between 0 and 1 (a number)"
-    if isinstance(value, (bool, str)) or not isinstance(value, (int, float)):
-        hint = (f"write the number without quotes ({name.rsplit('.', 1)[-1]} = 0.5), or give a physical "
-                "stimulus (heat, cold, pinprick, brush)") if isinstance(value, str) else None
-        raise ParameterError(name, value, allowed, hint=hint)
-    meant = temperature_meant(value, name)  # 47: a temperature, written as a file writes it
-    if meant is not None and not 0 <= value <= 1:
-        where = name.rsplit(".", 1)[0]
-        raise ParameterError(name, value, allowed, hint=f"a temperature is a physical stimulus: {meant[0]} = "
-                                                        f"{meant[1]:g} in {where} (°C) instead of {name.rsplit('.', 1)[-1]}")
-    natural(value, name=name)  # the range
 
 
 class Heterotopic(NamedTuple):

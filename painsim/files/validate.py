@@ -218,10 +218,7 @@ def check_conditioning(spec: Mapping, path: Path) -> None:
         noxious that is not a number in [0, 1] (not text such as ``"0.6"``, true or a table),
         named ``test.noxious``, as a condition's ``noxious`` is.
     """
-    check_conditioning_spec(spec, path)
-    test = spec.get("test", {})
-    if "noxious" in test:  # text ("0.6") ran as a number; true and a table failed late, under other names
-        natural_stimuli({"noxious": test["noxious"]}, 0, "test")
+    check_conditioning_spec(spec, path)  # [test] noxious too (text "0.6" ran as a number), as a condition's
 
 
 def check_course(spec: Mapping, path: Path) -> None:
