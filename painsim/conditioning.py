@@ -27,14 +27,15 @@ import xarray as xr
 from .checks import distinct_labels, is_number, known_keys, known_tables, simulated_duration, whole
 from .circuits import projection_endpoints
 from .errors import ModelFileError, ParameterError, UnknownKeyError
-from .params import find_builtin, load_model, read_toml
+from .devices import describe_devices
+from .params import find_builtin, load_model, model_overrides, overrides_text, read_toml
 from .params.reading import beside_experiment
 from .plasticity import plastic_connections
 from .readouts import population_spikes
 from .fibers.afferents import intensity_shorthand
 from .rng import checked_seed
 from .simulation import Request, simulate_batch
-from .simulation.inputs import per_site
+from .simulation.inputs import natural_attr, per_site
 from .stimulation import Waveform, from_spec, from_table
 
 __all__ = ["update_weights", "condition_and_test", "conditioned_weights", "run_conditioning_experiment",
@@ -316,7 +317,10 @@ def condition_and_test(model, conditioning, test_noxious=0.6, *, test_duration=N
         Over ``protocol``: ``pain_before``, ``pain_after``, ``pn_rate_before``,
         ``pn_rate_after``, ``conditioning_pain`` and per plastic connection
         ``w_<conn>`` (mean efficacy after) and ``w_<conn>_change`` (relative
-        change of the mean efficacy).
+        change of the mean efficacy); attributes: ``model``, ``parameters`` (the model's, as a
+        simulation's result holds them), ``conditioning`` (each label's stimulus) and
+        ``test_noxious`` (JSON, as a simulation's ``stimulus`` and ``noxious``), the seeds, the test
+        window and the replays.
     weights : dict
         label -> {connection: efficacy array} after conditioning (pass as
         ``weights=`` to :func:`painsim.simulate`).
@@ -347,9 +351,22 @@ def condition_and_test(model, conditioning, test_noxious=0.6, *, test_duration=N
     after = simulate_batch([Request(model, None, test_noxious, 0.0, tseed, new[l]) for l in labels], f"{td!r} s",
                            batch_size=batch_size)
     ds = _summary(model, plastic, labels, base, after, conditioned, new,
-                  {"seed": seed, "test_seed": tseed, "test_duration_s": td, "replay": str(reps)})
+                  {"seed": seed, "test_seed": tseed, "test_duration_s": td, "replay": str(reps),
+                   **_run_attrs(model, conditioning, test_noxious, td)})
     return ds, new
 
+
+def _run_attrs(model, conditioning, test_noxious, duration) -> dict:
+    """What :func:`condition_and_test` ran, as a simulation's result records it (JSON text): the
+    model's ``parameters``, the ``conditioning`` stimuli by label, the ``test_noxious`` stimulus,
+    and ``model_overrides`` when a model variant is in force (as a course result)."""
+    out = {"parameters": model.to_json(),
+           "conditioning": json.dumps({lab: describe_devices(w) for lab, w in conditioning.items()}),
+           "test_noxious": json.dumps(natural_attr(model, test_noxious, "test_noxious"))}
+    variant = model_overrides()
+    if variant:
+        out["model_overrides"] = overrides_text(variant)
+    return out
 
 
 # ==========================================================================

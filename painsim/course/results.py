@@ -271,7 +271,10 @@ def course_dataset(protocol: Protocol, patients: list, day_tests: list, session_
     -------
     xarray.Dataset
         Over ``patient``, ``day``, ``session`` and ``follow_up``: pain (NRS 0-10), relief (%),
-        projection-neuron rates (Hz), mean efficacies and ``responder_<30|50>`` flags.
+        projection-neuron rates (Hz), mean efficacies and ``responder_<30|50>`` flags; in the
+        attributes, among others, ``model`` (each patient's model name, JSON list) and ``parameters``
+        (each patient's parameters as run, a JSON list of what a simulation's ``parameters`` holds:
+        a ``with_params`` variant and the protocol's plasticity overrides included).
     """
     session_pn = np.where(np.array([bool(p.plastic) for p in patients])[:, None], session_pn, np.nan)
     data = _pain_variables(day_tests, session_tests, session_pn, protocol.calendar.days)
@@ -288,7 +291,9 @@ def course_dataset(protocol: Protocol, patients: list, day_tests: list, session_
     ds.attrs.update({"painsim_version": __version__, "protocol": protocol.name,
                      "protocol_spec": json.dumps(protocol.describe(), default=str),
                      "sham": int(protocol.is_sham), "model": json.dumps([p.model.name for p in patients]),
-                     "plastic_connections": " ".join(conns), "thresholds": json.dumps(list(thresholds)), **meta})
+                     "plastic_connections": " ".join(conns), "thresholds": json.dumps(list(thresholds)),
+                     # each patient's parameters, as a simulation's "parameters" (with_params overrides too)
+                     "parameters": "[" + ", ".join(p.model.to_json() for p in patients) + "]", **meta})
     variant = model_overrides()
     if variant:   # a model variant in force (--set): each course file, a cohort's patients' too, says so
         ds.attrs["model_overrides"] = overrides_text(variant)
@@ -320,7 +325,8 @@ def per_patient(results) -> list:
         if "patient" not in results.dims:
             return [results]
         models = json.loads(results.attrs.get("model", "[]"))
-        return [_one_patient(results, k, models) for k in range(results.sizes["patient"])]
+        params = json.loads(results.attrs.get("parameters", "[]"))
+        return [_one_patient(results, k, models, params) for k in range(results.sizes["patient"])]
     out = list(results) if isinstance(results, (list, tuple)) else None
     if out is None or not all(isinstance(ds, xr.Dataset) for ds in out):
         raise ParameterError("results", results if out is None else [type(ds).__name__ for ds in out],
@@ -328,16 +334,18 @@ def per_patient(results) -> list:
     return out
 
 
-def _one_patient(results: xr.Dataset, k: int, models: list) -> xr.Dataset:
-    """Patient ``k`` of a course batch: its model's name (of ``models``, the batch's ``model``
-    attribute, which lists every patient's) and its seed in the attributes (a file of one patient
-    must not depend on which patients shared its batch)."""
+def _one_patient(results: xr.Dataset, k: int, models: list, params: list) -> xr.Dataset:
+    """Patient ``k`` of a course batch: its model's name and parameters (of ``models`` and ``params``,
+    the batch's ``model`` and ``parameters`` attributes, which list every patient's) and its seed in
+    the attributes (a file of one patient must not depend on which patients shared its batch)."""
     ds = results.isel(patient=k)
     own = {}
     if "seed" in ds.coords:
         own["seed"] = int(ds["seed"])
     if k < len(models):
         own["model"] = models[k]
+    if k < len(params):
+        own["parameters"] = json.dumps(params[k], sort_keys=True)
     ds = ds.drop_vars(["patient", "seed"], errors="ignore")
     ds.attrs = {**ds.attrs, **own}
     return ds
