@@ -621,9 +621,9 @@ def run_course(model, protocol, *, seed: int = 0, follow_up_days=(30, 90), thres
         map.  Over ``session``: ``session_day``, ``pain_after_session``,
         ``relief_after_session``, ``pn_rate_after_session``,
         ``w_<conn>_after_session``, ``session_pn_rate`` (during stimulation).
-        Over ``follow_up``: ``responder_<30|50>``.  Scalars:
-        ``baseline_pain``, ``baseline_pn_rate``.  Attrs: protocol spec,
-        engine settings, painsim version.
+        Over ``follow_up``: ``responder_<30|50>``.  Scalars: ``baseline_pain``, ``baseline_pn_rate``.
+        Attrs: protocol spec, engine settings, painsim version, ``parameters``, ``plastic_connections``
+        ("": none, so no session changes a synapse, e.g. a sham or a rule-less model; not refused).
 
     Raises
     ------
