@@ -310,6 +310,8 @@ def test_result_contract(courses):
     assert set(ds.pain.dims) == {"day"} and set(ds.pain_after_session.dims) == {"session"}
     assert list(ds.day.values) == [0, 1, 2, 3, 10, 40]  # day 0, session days, follow-up, extra days
     assert ds.relief.attrs["units"] == "%" and ds.pain.attrs["units"] == "1" and "NRS" in ds.pain.attrs["long_name"]
+    # every variable has its units in memory, not only once io.save labelled it (responder_30 had none)
+    assert [v for v in ds.data_vars if "units" not in ds[v].attrs] == []
 
 
 # ---------------------------------------------------------------- protocols and calendars

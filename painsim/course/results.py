@@ -225,7 +225,7 @@ def _responder_variables(relief_on_day: np.ndarray, day_coord, follow_up, thresh
     for x in thresholds:
         flags = responders(at_follow_up / 100.0, x).reshape(relief_on_day.shape[0], len(follow_up))
         data[responder_name(x)] = (("patient", "follow_up"), flags,
-                                   {"long_name": f"relief >= {100 * x:g} % at the follow-up day"})
+                                   {"units": "1", "long_name": f"relief >= {100 * x:g} % at the follow-up day"})
     return data
 
 
