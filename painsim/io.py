@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import re
+import uuid
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,8 +21,9 @@ import numpy as np
 import xarray as xr
 
 from .atomic import atomic_path, ctrl_c_held, file_mode
-from .errors import ParameterError, PathError
+from .errors import ParameterError
 from .labels import label
+from .netcdf_files import RESULT_FILES, is_netcdf, netcdf_file, writable_file
 from .version import __version__, source_digest
 
 __all__ = ["save", "as_saved", "bin_width", "load", "combine", "point", "combined_dims", "POINT_ATTRS", "POINT_VARIABLES", "check_whole", "atomic_path", "file_mode", "RAGGED_PREFIXES", "to_neo", "write_neo", "NEO_PACKAGES", "missing_neo_packages", "is_netcdf", "netcdf_file", "RESULT_FILES"]
@@ -77,87 +79,28 @@ def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     ------
     painsim.errors.ParameterError
         ``ds`` is not a Dataset, or ``path`` does not end in ``.nc``.
+    painsim.errors.PathError
+        ``path`` is a folder or lies under a file (refused before anything is written).
     """
     _need_dataset(ds)
     path = Path(path)
     if path.suffix != ".nc":
         raise ParameterError("path", str(path), "a file name ending in .nc")
+    writable_file(path)
     with atomic_path(path) as tmp:
         as_saved(ds).to_netcdf(tmp, engine="netcdf4")
     return path
 
 
-def _need_dataset(ds) -> None:
-    """Refuse what :func:`save` cannot write: only a Dataset carries the attrs and labels it records."""
+def _need_dataset(ds, name: str = "ds") -> None:
+    """Refuse, naming the parameter ``name``, what is not a Dataset: only a Dataset carries the attrs
+    and labels :func:`save` records and the spikes :func:`to_neo` reads."""
     if isinstance(ds, xr.Dataset):
         return
     if isinstance(ds, xr.DataArray):  # a single readout of a result, e.g. res.pn_rate
-        raise ParameterError("ds", f"a DataArray {ds.name!r}", "an xarray Dataset",
-                             hint="save a DataArray as a Dataset: ds.to_dataset(), or save the whole result")
-    raise ParameterError("ds", f"a {type(ds).__name__}", "an xarray Dataset (what painsim.simulate returns)")
-
-
-#: First bytes of NetCDF files: classic / 64-bit offset / CDF-5, and NetCDF-4 (HDF5).
-_NETCDF_MAGIC = (b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF\r\n\x1a\n")
-#: Where a folder holds its result: ``results.nc`` (painsim run/course), ``result.nc`` (a sweep
-#: store), ``store/result.nc`` (a sweep's output folder).
-RESULT_FILES = ("results.nc", "result.nc", "store/result.nc")
-
-
-def is_netcdf(path) -> bool:
-    """Whether ``path`` starts like a NetCDF file (classic or NetCDF-4/HDF5).
-
-    Parameters
-    ----------
-    path : str or path-like
-        The file; its first 8 bytes are read.
-
-    Returns
-    -------
-    bool
-
-    Raises
-    ------
-    OSError
-        The file cannot be opened.
-    """
-    with open(path, "rb") as f:
-        return f.read(8).startswith(_NETCDF_MAGIC)
-_EXPECTED = "expected a NetCDF result written by painsim (results.nc of painsim run/course, result.nc of a sweep store)"
-
-
-def netcdf_file(path) -> Path:
-    """``path`` if it is a NetCDF file; otherwise a PathError saying what it is (a folder holding a
-    result is named, for :func:`load`; ``painsim.files.results_file`` resolves folders first).
-
-    Parameters
-    ----------
-    path : str or path-like
-        The file to check.
-
-    Returns
-    -------
-    pathlib.Path
-
-    Raises
-    ------
-    painsim.errors.PathError
-        ``path`` is a folder, is missing, cannot be read or is not a NetCDF file.
-    """
-    path = Path(path)
-    if path.is_dir():
-        inside = [c for c in RESULT_FILES if (path / c).is_file()]
-        found = f"; load {path / inside[0]}" if inside else ""
-        raise PathError(f"{path} is a folder, not a file: {_EXPECTED}{found}")
-    if not path.exists():
-        raise PathError(f"file not found: {path} ({_EXPECTED})")
-    try:
-        netcdf = is_netcdf(path)
-    except OSError as e:
-        raise PathError(f"cannot read {path}: {e.strerror}") from None
-    if not netcdf:
-        raise PathError(f"{path} is not a NetCDF file ({_EXPECTED})")
-    return path
+        raise ParameterError(name, f"a DataArray {ds.name!r}", "an xarray Dataset",
+                             hint="pass the whole result (a DataArray as a Dataset: ds.to_dataset())")
+    raise ParameterError(name, f"a {type(ds).__name__}", "an xarray Dataset (what painsim.simulate returns)")
 
 
 def load(path: str | os.PathLike) -> xr.Dataset:
@@ -229,10 +172,13 @@ def combine(results: Sequence[xr.Dataset], dim: str, labels: Sequence) -> xr.Dat
     Raises
     ------
     painsim.errors.ParameterError
-        ``results`` empty, ``labels`` not one per result, ``dim`` a result's or a per-point name.
+        ``results`` empty, ``labels`` not one distinct label per result (a label names its point:
+        :func:`check_whole`, Neo Segments), ``dim`` a result's or a per-point name.
     """
     if len(results) != len(labels) or not results:
         raise ParameterError("labels", len(labels), f"one label per result ({len(results)})")
+    if len({str(v) for v in labels}) != len(labels):  # a point's label names it (Neo Segments, point_labels)
+        raise ParameterError("labels", [str(v) for v in labels], "distinct labels, one per result")
     if dim in (*POINT_VARIABLES, *POINT_ATTRS) or any(dim in ds.dims or dim in ds.variables for ds in results):
         raise ParameterError("dim", dim, "a new dimension: none the results have, nor a per-point variable's name ("
                              + ", ".join((*POINT_VARIABLES, *POINT_ATTRS)) + "), which combine writes along it")
@@ -322,7 +268,7 @@ def combined_dims(result: xr.Dataset) -> list[str]:
     return [str(d) for d in result.dims if d in found]
 
 
-def check_whole(result: xr.Dataset, name: str = "result") -> None:
+def check_whole(result: xr.Dataset, name: str = "result", instead: dict | None = None) -> None:
     """Refuse points selected from a combined result with ``.sel``/``.isel``: xarray slices the fixed-shape
     variables but leaves the ragged ones (spikes) of every point, indexed by position in the whole
     result, so their readouts would add up all points or read another point's.
@@ -336,6 +282,9 @@ def check_whole(result: xr.Dataset, name: str = "result") -> None:
         A result about to be read by its spikes.
     name : str
         The parameter, named in the error.
+    instead : dict, optional
+        ``{dim: what the caller offers}`` besides :func:`point` for reading one point along ``dim``
+        (``population_spikes``: the combined result with ``condition=k``), said in the error.
 
     Raises
     ------
@@ -352,15 +301,15 @@ def check_whole(result: xr.Dataset, name: str = "result") -> None:
             raise ParameterError(name, f"one {dim} selected from a combined result (its {names[0]} "
                                        f"still indexes every {dim}'s spikes)",
                                  f"a whole result: painsim.io.point(combined, {dim!r}, k) selects point k "
-                                 f"with its own spikes (or pass the combined result with {dim}=k)")
+                                 f"with its own spikes" + (f" (or {instead[dim]})" if dim in (instead or {}) else ""))
         kept, index = _labels_of(result, dim), result[names[0]]
         recorded = index.attrs.get("point_labels")
         if (kept != recorded) if recorded is not None else (index.size and index.values.max() >= result.sizes[dim]):
             whole = json.loads(recorded) if recorded else "of the whole result"
             raise ParameterError(name, f"{dim} {json.loads(kept)} selected from a combined result (its {names[0]} "
                                        f"indexes by position the {dim}s {whole})",
-                                 f"the whole result: read its spikes, then select {dim}s (population_spikes"
-                                 f"(result, population, k); painsim.io.point(result, {dim!r}, k))")
+                                 f"the whole result: painsim.io.point(result, {dim!r}, k) selects point k with its "
+                                 "own spikes" + (f" (or {instead[dim]})" if dim in (instead or {}) else ""))
 
 
 def _labels_of(result: xr.Dataset, dim: str) -> str:
@@ -467,7 +416,15 @@ def to_neo(result: xr.Dataset, per: str = "neuron"):
         population is laid out site by site, -1 for a population of no site,
         e.g. the S1 sheet or the PAG/RVM), ``point``, ``seed``) and, where the result holds
         binned rates, an :class:`neo.AnalogSignal` ``rates`` in Hz with one
-        channel per population (``array_annotations["population"]``).
+        channel per population (``array_annotations["population"]``), on the
+        point's own bins (points of other bin widths or durations: each its own).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``result`` is not a Dataset with spikes, ``per`` is not one of :data:`NEO_PER`, ``result``
+        is one point selected with ``.sel``/``.isel`` from a combined result, or a result combined
+        over more than one dimension (:func:`combined_dims`; :func:`point` selects one level).
 
     Notes
     -----
@@ -478,6 +435,7 @@ def to_neo(result: xr.Dataset, per: str = "neuron"):
     import neo
     import quantities as pq
 
+    _need_dataset(result, "result")
     if per not in NEO_PER:
         raise ParameterError("per", per, f"one of {NEO_PER}")
     for name in ("spike_time", "spike_neuron", "spike_population", "population_size"):
@@ -488,6 +446,11 @@ def to_neo(result: xr.Dataset, per: str = "neuron"):
     if "duration_s" not in result.attrs and "duration_s" not in result.data_vars:
         raise ParameterError("result", "no duration_s attribute", "a result of painsim.simulate")
     check_whole(result)  # one point sliced from a combined result keeps every point's spikes
+    stacked = combined_dims(result)
+    if len(stacked) > 1:  # a combine of combined results: one Segment per point along one dimension only
+        raise ParameterError("result", f"a result combined over {stacked}", "a result combined over one dimension "
+                             "(one Neo Segment per point)", hint=f"export each {stacked[0]} on its own: "
+                             f"painsim.io.point(result, {stacked[0]!r}, k)")
     names = result["spike_population"].attrs["flag_meanings"].split()
     n_sites = result.sizes.get("site", 1)
     dim = _point_dim(result)
@@ -521,17 +484,31 @@ def to_neo(result: xr.Dataset, per: str = "neuron"):
                                                       site=int(j // per_site[code]) if per_site[code] else -1,
                                                       **common))
         if "rates" in result and "time" in result.dims:
-            rates = result["rates"].isel({dim: k}) if dim else result["rates"]
-            rates = rates.transpose("time", "population")
-            width = bin_width(result)
-            signal = neo.AnalogSignal(rates.values * pq.Hz, sampling_period=width * pq.s,
-                                      t_start=0 * pq.s, name="rates",
-                                      description="population firing rate in bins (painsim.readouts.binned_rate)")
-            signal.array_annotate(population=np.asarray(rates["population"].values, dtype=str))
-            seg.analogsignals.append(signal)
+            seg.analogsignals.append(_rate_signal(result, dim, k))
         block.segments.append(seg)
     block.check_relationships()
     return block
+
+
+def _rate_signal(result: xr.Dataset, dim: str | None, k: int):
+    """Point ``k``'s binned rates as a :class:`neo.AnalogSignal` on its own bins: :func:`combine` joins
+    the time axes of points whose bins or durations differ (NaN where a point has no bin), so the
+    rows of other points' bins are dropped and the width is the point's own (bins start at 0)."""
+    import neo
+    import quantities as pq
+
+    rates = (result["rates"].isel({dim: k}) if dim else result["rates"]).transpose("time", "population")
+    values = np.asarray(rates.values, float)
+    own = ~np.isnan(values).all(axis=1) if values.shape[1] else np.ones(len(values), bool)
+    centres = np.asarray(rates["time"].values, float)[own]
+    width = 2.0 * float(centres[0]) if centres.size else bin_width(result)  # as bin_width, of this point
+    if not np.allclose(centres, width * (np.arange(centres.size) + 0.5), rtol=1e-9, atol=1e-12):
+        raise ParameterError("result", f"rate bins of point {k} centred at {centres[:4].tolist()} ... s",
+                             "bins of one width starting at 0 (painsim.readouts.binned_rate) in each point")
+    signal = neo.AnalogSignal(values[own] * pq.Hz, sampling_period=width * pq.s, t_start=0 * pq.s, name="rates",
+                              description="population firing rate in bins (painsim.readouts.binned_rate)")
+    signal.array_annotate(population=np.asarray(rates["population"].values, dtype=str))
+    return signal
 
 
 def bin_width(result) -> float:
@@ -606,6 +583,8 @@ def write_neo(result, path: str | os.PathLike, per: str = "neuron") -> Path:
     painsim.errors.ParameterError
         Another extension, a package the file kind needs is not installed, or
         :func:`to_neo` refuses ``result`` or ``per``.
+    painsim.errors.PathError
+        ``path`` is a folder or lies under a file (refused before anything is written).
     """
     path = Path(path)
     if path.suffix not in NEO_PACKAGES:
@@ -617,10 +596,11 @@ def write_neo(result, path: str | os.PathLike, per: str = "neuron") -> Path:
     import neo
 
     block = result if isinstance(result, neo.Block) else to_neo(result, per=per)
+    writable_file(path)
     if path.suffix == ".nwb":  # NWB files must say when and what was recorded
         block.annotations.setdefault("session_start_time", datetime.now(timezone.utc))
-        block.annotations.setdefault("session_description", f"painsim simulation: {block.name}")
-        block.annotations.setdefault("identifier", f"painsim-{block.name}-{path.stem}")
+        block.annotations.setdefault("session_description", f"painsim simulation: {block.name} ({path.name})")
+        block.annotations.setdefault("identifier", str(uuid.uuid4()))  # NWB: unique to each file written
     with atomic_path(path, suffix=f".tmp{path.suffix}") as tmp:  # writers check the extension
         tmp.unlink()  # the writers create the file themselves
         if path.suffix == ".pkl":

@@ -5,11 +5,12 @@ a sweep's output folder or store) and run no simulation..
 """
 from __future__ import annotations
 
+import glob
 from pathlib import Path
 
 from .. import files, io
 from ..errors import PainsimError, PathError, UsageError
-from .output import _SWEEP_STORE, _output_folder, _plots, _print_paths, _write_outputs
+from .output import _SWEEP_STORE, _output_folder, _plots, _print_paths, _remove_leftovers, _write_outputs
 
 
 def _load_results(path) -> tuple:
@@ -93,7 +94,8 @@ def cmd_export(args) -> int:
     The result must hold spike trains (``painsim run`` on a conditions
     experiment); :func:`painsim.io.write_neo` writes one SpikeTrain per
     neuron or per population (``--per``) as NWB, NIX or a pickle, by the
-    extension of ``--neo``.  A relative ``--neo`` is placed in ``--out``.
+    extension of ``--neo``.  A relative ``--neo`` is placed in ``--out``.  The
+    temporaries a killed export left of that file are removed first.
 
     Parameters
     ----------
@@ -139,11 +141,14 @@ def cmd_export(args) -> int:
         raise UsageError(f"--neo {target}: a {target.suffix} file needs {' and '.join(missing)} "
                          "(pip install 'painsim[interchange]')")
     path, ds = _load_results(args.file)
-    if "spike_time" not in ds or "population_size" not in ds or "duration_s" not in ds.attrs:
+    # duration_s: an attr, or a variable where combined points differ in it (painsim.io.combine)
+    if "spike_time" not in ds or "population_size" not in ds or ("duration_s" not in ds.attrs
+                                                                 and "duration_s" not in ds.data_vars):
         raise PathError(f"{path} holds no spike trains (course, cohort and sweep results keep summaries only); "
                         "export the results.nc of 'painsim run' on a conditions experiment")
     if args.out:
         target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(target.parent, [glob.escape(target.name)])  # of an export that was killed (docs/cli.md)
     try:
         written = io.write_neo(ds, target, per=args.per)
     except OSError as e:

@@ -15,6 +15,7 @@ import xarray as xr
 from ..atomic import ctrl_c_held
 from ..errors import ModelFileError, ParameterError, PathError, UnknownKeyError
 from ..io import RESULT_FILES, is_netcdf, netcdf_file
+from ..netcdf_files import refuse_zarr
 from ..params import builtin_experiments, find_builtin, read_toml
 
 __all__ = ["COMMANDS", "SWEEP_FILE", "file_kind", "command_for", "experiment_path", "check_command", "catalog",
@@ -185,12 +186,13 @@ def results_file(path: str | Path) -> Path:
     Raises
     ------
     painsim.errors.PathError
-        Missing, a folder without results, or not a NetCDF file.
+        Missing, a folder without results (one with a zarr result: said), or not a NetCDF file.
     """
     p = Path(path)
     if p.is_dir():
         found = [p / c for c in RESULT_FILES if (p / c).is_file()]
         if not found:
+            refuse_zarr(p)  # a zarr sweep store: said by its format
             raise PathError(f"{p} is a folder without results (results.nc of painsim run/course, or "
                             "store/result.nc of a finished painsim sweep)")
         p = found[0]

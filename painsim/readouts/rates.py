@@ -353,7 +353,8 @@ def population_spikes(result, population: str, condition: int | None = None, *, 
         ``population`` is not among the result's populations.
     painsim.errors.ParameterError
         ``condition`` is not a condition index of a combined result (0 to its number of
-        conditions - 1), is given for a result combined over another dimension, or is not 0
+        conditions - 1), is given for a result combined over another dimension (alone or besides
+        ``condition``), or is not 0
         for a single result; or, with ``sort=True`` and no ``condition``, the conditions of a
         combined result differ in the size of ``population`` (naming ``condition``); with
         ``sort=True``, ``condition`` lacks ``population`` (another model's condition), or the
@@ -362,7 +363,8 @@ def population_spikes(result, population: str, condition: int | None = None, *, 
         result, whose spikes are still every point's (:func:`painsim.io.point` selects one with
         its own spikes; naming ``result``).
     """
-    check_whole(result)  # one point sliced from a combined result keeps every point's spikes
+    # one point sliced from a combined result keeps every point's spikes
+    check_whole(result, instead={"condition": "pass the combined result with condition=k"})
     names = result["spike_population"].attrs["flag_meanings"].split()
     if population not in names:
         raise UnknownKeyError(population, names, what="population")
@@ -393,8 +395,9 @@ def _finite(value) -> bool:
 def _condition_index(result, condition: int | None) -> int | None:
     """``condition`` checked against a result combined over ``condition`` (a whole number 0 to its
     number of conditions - 1); None stays None.  Refused for a result combined over other dimensions
-    only (a condition does not select a batch or dose point: its spikes would be every point's), and,
-    for a single result, unless 0 (its one point; None is returned: nothing to select)."""
+    only (a condition does not select a batch or dose point: its spikes would be every point's) or over
+    another dimension as well (a condition's spikes of every point along it), and, for a single result,
+    unless 0 (its one point; None is returned: nothing to select)."""
     if condition is None:
         return None
     condition = whole(condition, "condition", 0)
@@ -408,6 +411,12 @@ def _condition_index(result, condition: int | None) -> int | None:
             raise ParameterError("condition", condition, "0 or None: a single result is one point (not "
                                  "combined over 'condition')")
         return None
+    others = [d for d in combined_dims(result) if d != "condition"]
+    if others:  # its spike_condition says a spike's condition, not its point along the other dimension
+        raise ParameterError("condition", condition, f"None: this result is combined over {others[0]!r} as well as "
+                             f"'condition' (the condition's spikes of every {others[0]} would be read together)",
+                             hint=f"select its point k with painsim.io.point(result, {others[0]!r}, k), then read "
+                             "its condition")
     n_conditions = result.sizes["condition"]
     if condition >= n_conditions:
         raise ParameterError("condition", condition, f"a condition index 0 to {n_conditions - 1}")
