@@ -370,6 +370,12 @@ def population_spikes(result, population: str, condition: int | None = None, *, 
         raise UnknownKeyError(population, names, what="population")
     combined = "spike_condition" in result
     condition = _condition_index(result, condition)
+    others = [d for d in combined_dims(result) if d != "condition"]
+    if combined and condition is not None and others:  # spike_condition alone: that condition of every point
+        raise ParameterError("condition", condition, f"None: this result is combined over {others[0]!r} as well as "
+                             f"'condition' (the condition's spikes of every {others[0]} would be read together)",
+                             hint=f"select its point k with painsim.io.point(result, {others[0]!r}, k), then read "
+                             "its condition")
     sel = result["spike_population"].values == names.index(population)
     if combined and condition is not None:
         sel &= result["spike_condition"].values == condition
@@ -395,9 +401,8 @@ def _finite(value) -> bool:
 def _condition_index(result, condition: int | None) -> int | None:
     """``condition`` checked against a result combined over ``condition`` (a whole number 0 to its
     number of conditions - 1); None stays None.  Refused for a result combined over other dimensions
-    only (a condition does not select a batch or dose point: its spikes would be every point's) or over
-    another dimension as well (a condition's spikes of every point along it), and, for a single result,
-    unless 0 (its one point; None is returned: nothing to select)."""
+    only (a condition does not select a batch or dose point: its spikes would be every point's), and,
+    for a single result, unless 0 (its one point; None is returned: nothing to select)."""
     if condition is None:
         return None
     condition = whole(condition, "condition", 0)
@@ -411,12 +416,6 @@ def _condition_index(result, condition: int | None) -> int | None:
             raise ParameterError("condition", condition, "0 or None: a single result is one point (not "
                                  "combined over 'condition')")
         return None
-    others = [d for d in combined_dims(result) if d != "condition"]
-    if others:  # its spike_condition says a spike's condition, not its point along the other dimension
-        raise ParameterError("condition", condition, f"None: this result is combined over {others[0]!r} as well as "
-                             f"'condition' (the condition's spikes of every {others[0]} would be read together)",
-                             hint=f"select its point k with painsim.io.point(result, {others[0]!r}, k), then read "
-                             "its condition")
     n_conditions = result.sizes["condition"]
     if condition >= n_conditions:
         raise ParameterError("condition", condition, f"a condition index 0 to {n_conditions - 1}")
