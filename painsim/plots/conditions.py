@@ -6,7 +6,7 @@ import numpy as np
 import xarray as xr
 
 from .. import readouts
-from ..analysis import pn_site
+from ..analysis import pn_site, result_duration
 from .common import COLORS, closes_on_error, experiment_title, raster, require
 
 __all__ = ["conditions_figure", "windup_figure"]
@@ -32,30 +32,46 @@ def _pn_site(ds: xr.Dataset, k: int) -> tuple[int | None, str]:
     return pn_site(ds, k)
 
 
-def _site_rate(ds: xr.Dataset, k: int, pop: str, site: int | None) -> np.ndarray | None:
-    """Binned rate of ``pop``'s neurons at ``site`` in condition ``k``; None without a site or for a
-    population not laid out by site."""
+def _own_rates(ds: xr.Dataset, k: int) -> xr.DataArray:
+    """Condition ``k``'s binned rates on its own bins: conditions whose ``readout.bin`` or duration
+    differ share one joined time axis in the result (NaN where a condition has no bin)."""
+    rates = ds["rates"].isel(condition=k)
+    return rates.isel(time=np.flatnonzero(~rates.isnull().all("population").values))
+
+
+def _own_width(rates: xr.DataArray) -> float:
+    """The width of a condition's own bins (:func:`_own_rates`): they start at 0 (readouts.binned_rate)."""
+    return 2.0 * float(rates.time.values[0])
+
+
+def _site_rate(ds: xr.Dataset, k: int, pop: str, site: int | None, width: float | None = None) -> np.ndarray | None:
+    """Binned rate of ``pop``'s neurons at ``site`` in condition ``k`` (bins of ``width``, default the
+    condition's own); None without a site or for a population not laid out by site."""
     per_site = 0 if site is None else readouts.site_block(ds, pop, condition=k)
     if per_site == 0:
         return None
+    width = _own_width(_own_rates(ds, k)) if width is None else width
     t, i = readouts.population_spikes(ds, pop, k)
     mine = (i >= site * per_site) & (i < (site + 1) * per_site)
-    return readouts.binned_rate(t[mine], per_site, float(ds.attrs["duration_s"]), readouts.bin_width(ds))[1]
+    return readouts.binned_rate(t[mine], per_site, result_duration(ds, k), width)[1]
 
 
 def _rate_panel(ax, ds: xr.Dataset, k: int, legend: bool) -> None:
     """Projection, inhibitory and excitatory rates of condition ``k`` (:data:`SMOOTHING` running
-    mean), at the site where the printed PN rate is read (:func:`_pn_site`) where the result has several."""
-    bins = max(2, 2 * int(round(SMOOTHING / 2 / readouts.bin_width(ds))))
+    mean) on its own bins, at the site where the printed PN rate is read (:func:`_pn_site`) where the
+    result has several."""
+    rates = _own_rates(ds, k)
+    width = _own_width(rates)
+    bins = max(2, 2 * int(round(SMOOTHING / 2 / width)))
     site, name = _pn_site(ds, k)
     where = "all sites"
     for pop in ("PN", "IN", "EX"):
-        if pop not in ds["rates"].population.values:   # a model file's empty population (n_inhibitory = 0)
+        if pop not in rates.population.values:   # a model file's empty population (n_inhibitory = 0)
             continue
-        r = _site_rate(ds, k, pop, site)
+        r = _site_rate(ds, k, pop, site, width)
         where = name if r is not None else where
-        r = ds["rates"].isel(condition=k).sel(population=pop).values if r is None else r
-        ax.plot(ds.time.values, _smooth(r, bins), color=COLORS[pop], label=pop)
+        r = rates.sel(population=pop).values if r is None else r
+        ax.plot(rates.time.values, _smooth(r, bins), color=COLORS[pop], label=pop)
     ax.set_ylabel(f"rate (Hz){', ' + where if ds.sizes.get('site', 1) > 1 else ''}")
     ax.set_xlabel(f"time (s; {SMOOTHING * 1e3:g} ms running mean)")
     if legend:
