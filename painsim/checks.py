@@ -176,15 +176,27 @@ def number(value, name: str, lo=None, hi=None, lo_open: bool = False, allowed: s
     return v
 
 
-def positive_time(value, name: str) -> float:
+def _si(value, unit: str, name: str, plain_si: bool):
+    """``value`` in SI: with ``plain_si`` a plain real number (not a bool, not text) is taken as the
+    value in ``unit`` itself; otherwise (and for text or a brian2 quantity) :func:`to_si` reads it."""
+    if plain_si and isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)):
+        return float(value)
+    return to_si(value, unit, name)
+
+
+def positive_time(value, name: str, *, plain_si: bool = False) -> float:
     """A finite time constant > 0 s, in seconds.
 
     Parameters
     ----------
-    value : str or brian2 Quantity
-        The time, with its unit (``"20 ms"``, ``20*ms``).
+    value : str, brian2 Quantity or float
+        The time, with its unit (``"20 ms"``, ``20*ms``); with ``plain_si`` also a plain number of
+        seconds (``0.02``).
     name : str
         The parameter, named in the error.
+    plain_si : bool
+        Take a plain number as the value in s (a Python API whose object stores SI floats, e.g. a
+        plasticity rule, so that it can be copied); without it a plain number is refused.
 
     Returns
     -------
@@ -193,25 +205,28 @@ def positive_time(value, name: str) -> float:
     Raises
     ------
     painsim.errors.UnitError
-        ``value`` is not a time (a plain number has no unit).
+        ``value`` is not a time (without ``plain_si``, a plain number has no unit).
     painsim.errors.ParameterError
-        ``value`` cannot be read, or is not finite and > 0 s.
+        ``value`` cannot be read (a bool included), or is not finite and > 0 s.
     """
-    v = to_si(value, "s", name)
+    v = _si(value, "s", name, plain_si)
     if not (math.isfinite(v) and v > 0):
         raise ParameterError(name, value, "a time constant > 0 s (finite)")
     return float(v)
 
 
-def nonnegative_time(value, name: str) -> float:
+def nonnegative_time(value, name: str, *, plain_si: bool = False) -> float:
     """A finite time >= 0 s, in seconds.
 
     Parameters
     ----------
-    value : str or brian2 Quantity
-        The time, with its unit (``"20 ms"``, ``20*ms``).
+    value : str, brian2 Quantity or float
+        The time, with its unit (``"20 ms"``, ``20*ms``); with ``plain_si`` also a plain number of
+        seconds.
     name : str
         The parameter, named in the error.
+    plain_si : bool
+        Take a plain number as the value in s (as :func:`positive_time`).
 
     Returns
     -------
@@ -220,11 +235,11 @@ def nonnegative_time(value, name: str) -> float:
     Raises
     ------
     painsim.errors.UnitError
-        ``value`` is not a time (a plain number has no unit).
+        ``value`` is not a time (without ``plain_si``, a plain number has no unit).
     painsim.errors.ParameterError
-        ``value`` cannot be read, or is not finite and >= 0 s.
+        ``value`` cannot be read (a bool included), or is not finite and >= 0 s.
     """
-    v = to_si(value, "s", name)
+    v = _si(value, "s", name, plain_si)
     if not (math.isfinite(v) and v >= 0):
         raise ParameterError(name, value, "a time >= 0 s (finite)")
     return float(v)
@@ -303,15 +318,17 @@ def file_name(value, name: str, error: type[ParameterError] = ParameterError) ->
     return value
 
 
-def positive_rate(value, name: str) -> float:
+def positive_rate(value, name: str, *, plain_si: bool = False) -> float:
     """A finite rate > 0 Hz, in Hz.
 
     Parameters
     ----------
-    value : str or brian2 Quantity
-        The rate, with its unit (``"50 Hz"``, ``50*Hz``).
+    value : str, brian2 Quantity or float
+        The rate, with its unit (``"50 Hz"``, ``50*Hz``); with ``plain_si`` also a plain number of Hz.
     name : str
         The parameter, named in the error.
+    plain_si : bool
+        Take a plain number as the value in Hz (as :func:`positive_time`).
 
     Returns
     -------
@@ -320,11 +337,11 @@ def positive_rate(value, name: str) -> float:
     Raises
     ------
     painsim.errors.UnitError
-        ``value`` is not a rate (a plain number has no unit).
+        ``value`` is not a rate (without ``plain_si``, a plain number has no unit).
     painsim.errors.ParameterError
-        ``value`` cannot be read, or is not finite and > 0 Hz.
+        ``value`` cannot be read (a bool included), or is not finite and > 0 Hz.
     """
-    v = to_si(value, "Hz", name)
+    v = _si(value, "Hz", name, plain_si)
     if not (math.isfinite(v) and v > 0):
         raise ParameterError(name, value, "a rate > 0 Hz (finite)")
     return float(v)

@@ -374,10 +374,19 @@ class PlasticityRule:
         engine reads this), ``"pre_post"`` otherwise.  ``"presynaptic"``:
         :class:`~painsim.plasticity.CalciumRule` with ``drive="presynaptic"``, and
         the theta-burst calcium rule (``TBSCalcium``).
+    UNITS : dict
+        The rule's dimensioned parameters and the SI unit each is stored in (``{"tau_plus":
+        "s"}``).  The constructor reads each from text with its unit (``"20 ms"``), a brian2
+        quantity, or a plain number taken as the value in that SI unit (``0.02`` is 20 ms): the
+        rule stores SI floats, so ``dataclasses.replace(rule, A_plus=0.01)``, ``eval(repr(rule))``
+        and a preset's overrides (``CalciumRule.preset("DP", tau_ca=0.03)``) work.  A model file
+        writes them with their unit (:func:`~painsim.plasticity.plastic_connections` refuses a
+        bare number there, as every time and rate of a file).
     """
 
     name = "rule"
     drive = "pre_post"
+    UNITS: dict = {}
     #: Whether :meth:`replay_windows` has a kernel (a whole chunk of a course's replay per call)
     replay_kernel = False
 

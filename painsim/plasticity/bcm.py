@@ -8,6 +8,7 @@ integrated exactly between postsynaptic spikes (:func:`_ybar_at`, reference
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,18 +112,23 @@ class BCM(PlasticityRule):
     tau_post): the rule would be neutral at r_target - 1 / (2 tau_post), 5 Hz
     at the defaults.)
 
+    Times and rates (the keys of ``UNITS``) are text with a unit (``"20 ms"``), brian2
+    quantities, or plain numbers in SI units (s, Hz), as the rule stores them, so that
+    ``dataclasses.replace(rule, ...)`` and ``eval(repr(rule))`` give an equal rule; a model
+    file writes them with their unit.
+
     Parameters
     ----------
     eta : float or quantity in s^2
         Learning rate (weight units x s^2).
-    tau_pre, tau_post : quantity or str
+    tau_pre, tau_post : quantity, str or float (s)
         Rate-estimation time constants (defaults 100 ms, chosen).
-    tau_theta : quantity or str
+    tau_theta : quantity, str or float (s)
         Time constant of the slow rate average y_bar (default 10 s, chosen:
         slower than the rate estimate, as stability requires).
-    target_rate : quantity or str
+    target_rate : quantity, str or float (Hz)
         r_target: the rate at which the rule is neutral (see above).
-    theta0 : quantity or str, optional
+    theta0 : quantity, str or float (Hz), optional
         Initial threshold (default: target_rate, i.e. y_bar starts at
         target_rate).
 
@@ -141,6 +147,7 @@ class BCM(PlasticityRule):
     theta0: Any = None
 
     name = "bcm"
+    UNITS = {"tau_pre": "s", "tau_post": "s", "tau_theta": "s", "target_rate": "Hz", "theta0": "Hz"}
 
     def __post_init__(self):
         eta = self.eta
@@ -148,12 +155,14 @@ class BCM(PlasticityRule):
             eta = to_si(eta, _S2, "eta")
         _set(self, "eta", number(eta, "eta", lo=0.0))
         for k in ("tau_pre", "tau_post", "tau_theta"):
-            _set(self, k, positive_time(getattr(self, k), k))
-        _set(self, "target_rate", positive_rate(self.target_rate, "target_rate"))
+            _set(self, k, positive_time(getattr(self, k), k, plain_si=True))
+        _set(self, "target_rate", positive_rate(self.target_rate, "target_rate", plain_si=True))
         if self.theta0 is None:
             _set(self, "theta0", self.target_rate)
         else:
-            v = to_si(self.theta0, "Hz", "theta0")
+            v = self.theta0  # a plain number is a rate in Hz (SI), as the rule stores it
+            plain = isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+            v = float(v) if plain else to_si(v, "Hz", "theta0")
             if not (math.isfinite(v) and v >= 0):
                 raise ParameterError("theta0", self.theta0, "a rate >= 0 Hz")
             _set(self, "theta0", float(v))

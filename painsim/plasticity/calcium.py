@@ -563,9 +563,14 @@ class CalciumRule(PlasticityRule):
     synapse and event; this rounds calcium differently from the reference in
     its last bits, nothing more.
 
+    Times and rates (the keys of ``UNITS``) are text with a unit (``"20 ms"``), brian2
+    quantities, or plain numbers in SI units (s, Hz), as the rule stores them, so that
+    ``dataclasses.replace(rule, ...)`` and ``eval(repr(rule))`` give an equal rule; a model
+    file writes them with their unit.
+
     Parameters
     ----------
-    tau_ca, delay, tau_rho : quantity or str
+    tau_ca, delay, tau_rho : quantity, str or float (s)
     c_pre, c_post, theta_d, theta_p, gamma_d, gamma_p, rho_star : float
     sigma : float
         Noise amplitude of the paper; only used when ``noise=True``.
@@ -578,7 +583,7 @@ class CalciumRule(PlasticityRule):
         ``1 + nmda_gain * u`` where ``u`` is a presynaptic-activity trace
         (jump 1, time constant ``tau_nmda``) taken just before the transient.
     nmda_gain : float
-    tau_nmda : quantity or str
+    tau_nmda : quantity, str or float (s)
     rk_step : float
         Largest ``lambda * h`` of the RK4 steps.
     max_pending : int
@@ -612,13 +617,14 @@ class CalciumRule(PlasticityRule):
     max_pending: int = 64
 
     name = "calcium"
+    UNITS = {"tau_ca": "s", "delay": "s", "tau_rho": "s", "tau_nmda": "s"}
     PRESETS = _CALCIUM_PRESETS
     _finite_bounds = True
 
     def __post_init__(self):
         for k in ("tau_ca", "tau_rho", "tau_nmda"):
-            _set(self, k, positive_time(getattr(self, k), k))
-        _set(self, "delay", nonnegative_time(self.delay, "delay"))
+            _set(self, k, positive_time(getattr(self, k), k, plain_si=True))
+        _set(self, "delay", nonnegative_time(self.delay, "delay", plain_si=True))
         for k in ("c_pre", "c_post", "gamma_d", "gamma_p", "sigma", "nmda_gain"):
             _set(self, k, number(getattr(self, k), k, lo=0.0))
         for k in ("theta_d", "theta_p"):

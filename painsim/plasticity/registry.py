@@ -2,10 +2,11 @@
 model are plastic (:func:`plastic_connections`, from the model's parameters alone)."""
 from __future__ import annotations
 
+import numbers
 from dataclasses import fields
 
 from ..checks import known_keys
-from ..errors import ParameterError, UnknownKeyError
+from ..errors import ParameterError, UnitError, UnknownKeyError
 from ..params import CHOICES, Model, register_choices
 from .base import PlasticityRule
 from .bcm import BCM
@@ -68,6 +69,18 @@ def make_rule(name: str, **params) -> PlasticityRule:
 _RULE_WORDS = {"scaling": "synaptic_scaling"}  # model-file word -> RULES key
 
 
+def _units_written(cls, extra: dict, own: dict, prefix: str, shared: str, word: str) -> None:
+    """Refuse a bare number for a dimensioned parameter of the rule ``cls`` (its ``UNITS``) in a
+    model file: a file writes a time or a rate with its unit (``tau_plus = "20 ms"``; 20 is not read
+    as 20 s), though the rule's constructor takes a plain number as the value in SI."""
+    for key, value in extra.items():
+        unit = cls.UNITS.get(key)
+        if unit is not None and isinstance(value, numbers.Real) and not isinstance(value, bool):
+            raise UnitError((prefix if key in own else shared) + key, value, unit,
+                            hint=f'rule {word!r}: a file writes times and rates with their unit, '
+                            f'e.g. "{value:g} {unit}"')
+
+
 def plastic_connections(model) -> dict:
     """Connections marked plastic in ``model`` (``[plasticity.<conn>]`` with ``rule != "none"``).
 
@@ -95,6 +108,9 @@ def plastic_connections(model) -> dict:
     ------
     painsim.errors.UnknownKeyError
         An unknown rule parameter (named by its key in the file).
+    painsim.errors.UnitError
+        A time or rate of the rule (its ``UNITS``) written as a bare number (``tau_plus = 0.02``:
+        a file gives the unit, ``"20 ms"``; the rule's constructor would read 0.02 as s).
     painsim.errors.ParameterError
         ``model`` not a Model (e.g. a model's name); ``w_max`` not above ``w_min``; bounds that
         do not contain 1, the starting efficacy; an unknown preset, or a value the rule refuses.
@@ -125,6 +141,7 @@ def plastic_connections(model) -> dict:
                   if preset == "none" and k.startswith(shared) and "." not in k[len(shared):]}
         own = {k[len(prefix):]: model.text(k) for k in model.keys() if k.startswith(prefix)}
         extra = {**common, **own}
+        _units_written(RULES[name], extra, own, prefix, shared, word)
         try:
             rule = make_rule(name, preset=None if preset == "none" else preset, **extra)
         except UnknownKeyError as e:

@@ -81,14 +81,19 @@ class SynapticScaling(PlasticityRule):
     time constant ``tau_rate``).  Integrated exactly (closed form, with the
     bounds) between postsynaptic spikes; presynaptic spikes are not used.
 
+    Times and rates (the keys of ``UNITS``) are text with a unit (``"20 ms"``), brian2
+    quantities, or plain numbers in SI units (s, Hz), as the rule stores them, so that
+    ``dataclasses.replace(rule, ...)`` and ``eval(repr(rule))`` give an equal rule; a model
+    file writes them with their unit.
+
     Parameters
     ----------
-    target_rate : quantity or str
+    target_rate : quantity, str or float (Hz)
         Default 5 Hz (chosen).
-    tau_scaling : quantity or str
+    tau_scaling : quantity, str or float (s)
         Default 24 h (chosen: scaling develops over 24-48 h in culture,
         Turrigiano et al. 1998).
-    tau_rate : quantity or str
+    tau_rate : quantity, str or float (s)
         Rate-estimation time constant, default 10 s (chosen).
     """
 
@@ -97,11 +102,12 @@ class SynapticScaling(PlasticityRule):
     tau_rate: Any = "10 s"
 
     name = "synaptic_scaling"
+    UNITS = {"target_rate": "Hz", "tau_scaling": "s", "tau_rate": "s"}
 
     def __post_init__(self):
-        _set(self, "target_rate", positive_rate(self.target_rate, "target_rate"))
-        _set(self, "tau_scaling", positive_time(self.tau_scaling, "tau_scaling"))
-        _set(self, "tau_rate", positive_time(self.tau_rate, "tau_rate"))
+        _set(self, "target_rate", positive_rate(self.target_rate, "target_rate", plain_si=True))
+        _set(self, "tau_scaling", positive_time(self.tau_scaling, "tau_scaling", plain_si=True))
+        _set(self, "tau_rate", positive_time(self.tau_rate, "tau_rate", plain_si=True))
 
     def _state_layout(self):
         return {"y_post": ("post", "trace"), "t_post": ("post", "first")}

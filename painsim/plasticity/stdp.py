@@ -344,9 +344,14 @@ class PairSTDP(_TraceSTDP):
     Song, Miller & Abbott 2000 Nat Neurosci 3:919).  Implemented with one
     trace per neuron (Morrison, Diesmann & Gerstner 2008 Biol Cybern 98:459).
 
+    Times and rates (the keys of ``UNITS``) are text with a unit (``"20 ms"``), brian2
+    quantities, or plain numbers in SI units (s, Hz), as the rule stores them, so that
+    ``dataclasses.replace(rule, ...)`` and ``eval(repr(rule))`` give an equal rule; a model
+    file writes them with their unit.
+
     Parameters
     ----------
-    tau_plus, tau_minus : quantity or str
+    tau_plus, tau_minus : quantity, str or float (s)
         Window time constants; defaults 16.8 ms and 33.7 ms, the exponential
         fits to Bi & Poo's data (as used by Pfister & Gerstner 2006, van
         Rossum et al. 2000).
@@ -383,10 +388,11 @@ class PairSTDP(_TraceSTDP):
     update: str = "additive"
 
     name = "pair_stdp"
+    UNITS = {"tau_plus": "s", "tau_minus": "s"}
 
     def __post_init__(self):
-        _set(self, "tau_plus", positive_time(self.tau_plus, "tau_plus"))
-        _set(self, "tau_minus", positive_time(self.tau_minus, "tau_minus"))
+        for k in self.UNITS:
+            _set(self, k, positive_time(getattr(self, k), k, plain_si=True))
         _set(self, "A_plus", number(self.A_plus, "A_plus", lo=0.0))
         _set(self, "A_minus", number(self.A_minus, "A_minus", lo=0.0))
         self._check_choices()
@@ -445,9 +451,14 @@ class TripletSTDP(_TraceSTDP):
     potentiation grow with the postsynaptic rate, which reproduces the
     frequency dependence of Sjostrom et al. (2001).
 
+    Times and rates (the keys of ``UNITS``) are text with a unit (``"20 ms"``), brian2
+    quantities, or plain numbers in SI units (s, Hz), as the rule stores them, so that
+    ``dataclasses.replace(rule, ...)`` and ``eval(repr(rule))`` give an equal rule; a model
+    file writes them with their unit.
+
     Parameters
     ----------
-    tau_plus, tau_minus, tau_x, tau_y : quantity or str
+    tau_plus, tau_minus, tau_x, tau_y : quantity, str or float (s)
         Trace time constants.
     A2_plus, A3_plus, A2_minus, A3_minus : float
         Pair and triplet amplitudes (weight units, >= 0).
@@ -471,11 +482,12 @@ class TripletSTDP(_TraceSTDP):
     update: str = "additive"
 
     name = "triplet_stdp"
+    UNITS = {"tau_plus": "s", "tau_minus": "s", "tau_x": "s", "tau_y": "s"}
     PRESETS = _TRIPLET_PRESETS
 
     def __post_init__(self):
-        for k in ("tau_plus", "tau_minus", "tau_x", "tau_y"):
-            _set(self, k, positive_time(getattr(self, k), k))
+        for k in self.UNITS:
+            _set(self, k, positive_time(getattr(self, k), k, plain_si=True))
         for k in ("A2_plus", "A3_plus", "A2_minus", "A3_minus"):
             _set(self, k, number(getattr(self, k), k, lo=0.0))
         self._check_choices()

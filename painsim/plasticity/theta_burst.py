@@ -250,6 +250,11 @@ class TBSCalcium(PlasticityRule):
     what the source was fitted to: the module docstring.  Driven by the
     presynaptic spikes only (``drive = "presynaptic"``).
 
+    Times and rates (the keys of ``UNITS``) are text with a unit (``"20 ms"``), brian2
+    quantities, or plain numbers in SI units (s, Hz), as the rule stores them, so that
+    ``dataclasses.replace(rule, ...)`` and ``eval(repr(rule))`` give an equal rule; a model
+    file writes them with their unit.
+
     Parameters
     ----------
     ca_burst : float
@@ -259,18 +264,18 @@ class TBSCalcium(PlasticityRule):
     spikes_per_burst : int
         Spikes of a burst (3 in TBS, Huang et al. 2005); each adds
         ``ca_burst / spikes_per_burst``.
-    k_ca : rate
+    k_ca : quantity, str or float (Hz)
         Huang 2011's k (1.2 /s), the calcium decay between bursts.
-    tbi : time
+    tbi : quantity, str or float (s)
         The source's interval between bursts over which calcium decays (0.16
         s); calcium decays continuously at ``k_ca * tbi / theta_period``.
-    theta_period : time
+    theta_period : quantity, str or float (s)
         Length of a theta cycle, the clock of stage II (0.2 s: bursts at 5 Hz).
     rise_factor, rise_decay : float
         R_f and f_k (facilitation per unit calcium rise; decay per active theta cycle).
     level_factor, level_decay : float
         R_i and i_k (inhibition per unit calcium level; decay per active cycle).
-    k_gap : rate
+    k_gap : quantity, str or float (Hz)
         b_k, decay of F and I in theta cycles without spikes (0.1 /s).
     gain : float
         Efficacy change per unit of F - I (chosen, see ``models/gate_control.toml``).
@@ -289,6 +294,7 @@ class TBSCalcium(PlasticityRule):
     gain: float = 0.1
 
     name = "tbs_calcium"
+    UNITS = {"k_ca": "Hz", "tbi": "s", "theta_period": "s", "k_gap": "Hz"}
     drive = "presynaptic"
     PRESETS = TBS_PRESETS
 
@@ -298,9 +304,9 @@ class TBSCalcium(PlasticityRule):
                 and self.spikes_per_burst >= 1):
             raise ParameterError("spikes_per_burst", self.spikes_per_burst, "an integer >= 1")
         for k in ("k_ca", "k_gap"):
-            _set(self, k, positive_rate(getattr(self, k), k))
+            _set(self, k, positive_rate(getattr(self, k), k, plain_si=True))
         for k in ("tbi", "theta_period"):
-            _set(self, k, positive_time(getattr(self, k), k))
+            _set(self, k, positive_time(getattr(self, k), k, plain_si=True))
         for k in ("rise_factor", "rise_decay", "level_factor", "level_decay", "gain"):
             _set(self, k, number(getattr(self, k), k, lo=0.0))
 
