@@ -15,7 +15,86 @@ from typing import Any, Mapping
 from . import stimulation
 from .errors import ParameterError
 
-__all__ = ["stimulus_over_base", "inherited"]
+__all__ = ["stimulus_over_base", "inherited", "stimulus_table", "overrides_table", "text_field"]
+
+#: What a protocol's ``plasticity`` may be, said in errors
+_OVERRIDES = 'a table of dotted model overrides, e.g. {"plasticity.c_pn.rule" = "calcium"}'
+
+
+def stimulus_table(value: Any, name: str) -> Any:
+    """``value`` if it is a stimulus table (a mapping), else refused naming ``name``.
+
+    Parameters
+    ----------
+    value : object
+        A protocol's stimulus (a ``[protocol]`` table's, or :class:`painsim.protocols.Protocol`'s).
+    name : str
+        The value in messages (``"protocol.stimulus"``, ``"stimulus"``).
+
+    Returns
+    -------
+    mapping
+        ``value``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``value`` is not a mapping (a type's name such as ``"tonic"``, a list).
+    """
+    if not isinstance(value, Mapping):
+        raise ParameterError(name, value, stimulation.TABLE_EXAMPLE)
+    return value
+
+
+def overrides_table(value: Any, name: str) -> Any:
+    """``value`` if it is a table of model overrides (a mapping), else refused naming ``name``.
+
+    Parameters
+    ----------
+    value : object
+        A protocol's ``plasticity`` overrides.
+    name : str
+        The value in messages (``"protocol.plasticity"``, ``"plasticity"``).
+
+    Returns
+    -------
+    mapping
+        ``value``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``value`` is not a mapping (text, a list ...).
+    """
+    if not isinstance(value, Mapping):
+        raise ParameterError(name, value, _OVERRIDES)
+    return value
+
+
+def text_field(value: Any, name: str) -> str:
+    """``value`` if it is text (a protocol's ``name``, ``citation`` or ``description``), else refused
+    naming ``name``.
+
+    Parameters
+    ----------
+    value : object
+        The value to check.
+    name : str
+        The value in messages (``"protocol.name"``, ``"name"``).
+
+    Returns
+    -------
+    str
+        ``value``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``value`` is not a ``str`` (a number, None ...).
+    """
+    if not isinstance(value, str):
+        raise ParameterError(name, value, "text")
+    return value
 
 
 def stimulus_over_base(given: Any, base, where: str) -> Any:
@@ -43,8 +122,7 @@ def stimulus_over_base(given: Any, base, where: str) -> Any:
         sham base): ``<where>.type``, with the types allowed.
     """
     old = base.stimulus if base is not None else None
-    if not isinstance(given, Mapping):
-        raise ParameterError(where, given, stimulation.TABLE_EXAMPLE)
+    stimulus_table(given, where)
     if old and given.get("type", old.get("type")) == old.get("type"):
         return {**old, **given}  # the keys given replace the base's, the others are kept
     if "type" not in given:
@@ -85,15 +163,10 @@ def inherited(spec: Mapping[str, Any], base, where: str) -> dict[str, Any]:
         ``citation`` / ``description`` not text; a ``stimulus`` that :func:`stimulus_over_base`
         refuses.
     """
-    plasticity = spec.get("plasticity", {})
-    if not isinstance(plasticity, Mapping):
-        raise ParameterError(f"{where}.plasticity", plasticity, "a table of dotted model overrides, e.g. "
-                             '{"plasticity.c_pn.rule" = "calcium"}')
+    plasticity = overrides_table(spec.get("plasticity", {}), f"{where}.plasticity")
     out = {"stimulus": stimulus_over_base(spec["stimulus"], base, f"{where}.stimulus") if "stimulus" in spec
            else base and base.stimulus,
            "plasticity": {**(base.plasticity if base else {}), **plasticity}}
     for key, default in (("name", "custom"), ("citation", ""), ("description", "")):
-        out[key] = spec.get(key, getattr(base, key) if base else default)
-        if not isinstance(out[key], str):
-            raise ParameterError(f"{where}.{key}", out[key], "text")
+        out[key] = text_field(spec.get(key, getattr(base, key) if base else default), f"{where}.{key}")
     return out

@@ -251,9 +251,11 @@ def theta_burst(pattern: str = "iTBS", n_pulses: int = 600, intensity: float = 0
         theta burst.
     n_pulses : int
         Pulses per session (a multiple of ``pulses_per_burst``).
-    intensity : float
-        Fraction of resting motor threshold; 0 is the zero-intensity control
-        (every window equals its companion: the session changes nothing).
+    intensity : float or str
+        Fraction of resting motor threshold, read as the stimulus spec reads
+        it (a number, ``"0.8"`` or ``"80 %"``; kept in the spec as given); 0 is
+        the zero-intensity control (every window equals its companion: the
+        session changes nothing).
     days, end_day
         The calendar (default: one session on day 0): session days and the
         last day of the treatment period (None: none), read as
@@ -288,7 +290,9 @@ def theta_burst(pattern: str = "iTBS", n_pulses: int = 600, intensity: float = 0
         Impossible ``days`` or ``end_day`` (e.g. sessions that overlap, a
         boolean as a day).
     painsim.errors.UnitError
-        A day or ``end_day`` with a unit that is not a time.
+        A day or ``end_day`` with a unit that is not a time, or an ``intensity`` with a physical unit.
+    painsim.errors.ParameterError
+        An ``intensity`` that cannot be read as a number (a boolean, ``"abc"``).
     """
     spec = {"type": "theta_burst", "pattern": pattern, "intensity": intensity, "n_pulses": n_pulses, **stimulus}
     wf = stimulation.from_spec(spec)
@@ -296,6 +300,8 @@ def theta_burst(pattern: str = "iTBS", n_pulses: int = 600, intensity: float = 0
     burst_period = 1.0 / to_si(stimulus.get("burst_rate", "5 Hz"), "Hz", "burst_rate")
     duration = float(wf.onsets[-k]) + burst_period
     cal = Calendar(days, duration, end_day)  # one day or several, numbers or times: as Calendar reads them
+    # the dose and intensity as the waveform read them ("0.8", "80 %", 600.0), not as given
+    n_pulses, intensity = wf.n_pulses, float(wf.amplitudes[0])
     return Protocol(name or f"{pattern.lower()}_{n_pulses}", cal, spec, None,
                     dict(_TBS_PLASTICITY if plasticity is None else plasticity),
                     "Huang et al. 2005 Neuron 45:201; Gamboa et al. 2010 Exp Brain Res 204:181; rule: Huang et al. "

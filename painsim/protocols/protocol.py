@@ -16,8 +16,9 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from .. import stimulation
-from ..checks import MAX_SIMULATED_DURATION
+from ..checks import MAX_SIMULATED_DURATION, flag
 from ..errors import CalendarError, ParameterError, UnknownKeyError
+from ..protocol_stimulus import overrides_table, stimulus_table, text_field
 from ..units import to_si
 
 __all__ = ["Calendar", "Protocol", "pattern_period", "MAX_SESSIONS", "DAY_SLACK", "outside_sessions",
@@ -31,6 +32,7 @@ DAY_SLACK = 1e-12
 #: 270 years; the course engine simulates each), so that a mistyped ``count`` (10**7, 10**12) is
 #: refused before its days are built (they exhausted memory, or never finished).
 MAX_SESSIONS = 100_000
+_KEEP = object()  # with_calendar: keep the protocol's end_day
 
 
 def _days(value, name) -> float:
@@ -148,12 +150,17 @@ class Calendar:
         painsim.errors.UnknownKeyError
             A block key other than ``start``, ``every``, ``count``.
         painsim.errors.CalendarError
-            ``count`` not a whole number >= 1, more than :data:`MAX_SESSIONS` sessions in all, or
+            ``blocks`` not a sequence of blocks (``schedule``) or a block not a mapping
+            (``schedule[k]``); ``count`` not a whole number >= 1, more than :data:`MAX_SESSIONS` sessions in all, or
             sessions of a block starting after ``end_day`` (refused before the days are built);
             ``every`` <= 0 with more than one session, or anything :class:`Calendar` refuses.
         """
         days, end = [], None if end_day is None else _days(end_day, "end_day")
+        if isinstance(blocks, (str, bytes, Mapping)) or not hasattr(blocks, "__iter__"):
+            raise CalendarError("schedule", blocks, "a list of blocks {start, every, count}")
         for k, b in enumerate(blocks):
+            if not isinstance(b, Mapping):
+                raise CalendarError(f"schedule[{k}]", b, 'a block {"start": day, "every": days, "count": n}')
             unknown = [x for x in b if x not in ("start", "every", "count")]
             if unknown:
                 raise UnknownKeyError(unknown[0], ["start", "every", "count"], what=f"key of schedule block {k}")
@@ -276,10 +283,19 @@ class Protocol:
     sham : bool
         True for a sham protocol (same calendar, no effective stimulation).
 
+    Notes
+    -----
+    The fields are checked whichever way the protocol is built (:func:`painsim.protocols.from_spec`,
+    the constructor, ``dataclasses.replace``), with the checks of a ``[protocol]`` table.  A protocol
+    is hashable (it can be a dict key or be cached): its hash is that of its name, calendar, period
+    and ``sham``, so that equal protocols hash alike though their stimulus and plasticity are dicts.
+
     Raises
     ------
     painsim.errors.ParameterError
-        ``calendar`` is not a :class:`Calendar`, or ``period`` is a boolean,
+        ``name``, ``citation`` or ``description`` not text; ``sham`` not a boolean (``"false"``
+        would read as true); ``stimulus`` neither a table nor None; ``plasticity`` not a table
+        (None is an empty one); ``calendar`` is not a :class:`Calendar`, or ``period`` is a boolean,
         a value that is neither a number nor a quantity, not a finite
         time > 0 s, or not a whole multiple of the stimulus' own pattern
         period (:func:`pattern_period`).
@@ -301,13 +317,17 @@ class Protocol:
     sham: bool = False
 
     def __post_init__(self):
+        for key in ("name", "citation", "description"):  # as a [protocol] table's (from_spec)
+            text_field(getattr(self, key), key)
+        flag(self.sham, "sham")
         if not isinstance(self.calendar, Calendar):
             raise ParameterError("calendar", self.calendar, "a painsim.protocols.Calendar")
-        stim = dict(self.stimulus) if self.stimulus is not None else None
+        stim = dict(stimulus_table(self.stimulus, "stimulus")) if self.stimulus is not None else None
         if stim is not None and stim.get("type") == "none":
             stim = None
         object.__setattr__(self, "stimulus", stim)
-        object.__setattr__(self, "plasticity", dict(self.plasticity or {}))
+        plasticity = {} if self.plasticity is None else overrides_table(self.plasticity, "plasticity")
+        object.__setattr__(self, "plasticity", dict(plasticity))
         if self.period is None:
             period = _infer_period(stim) if stim is not None else None
             if period is not None and not (math.isfinite(period) and period > 0):
@@ -317,6 +337,10 @@ class Protocol:
         object.__setattr__(self, "period", period)
         if stim is not None:
             self.waveform(0.0, min(1.0, self.calendar.session_duration))  # fail early on a bad spec
+
+    def __hash__(self):
+        # equal protocols have equal names, calendars, periods and sham flags (the dicts are left out)
+        return hash((self.name, self.calendar, self.period, self.sham))
 
     # ------------------------------------------------------------------ waveforms
     def waveform(self, start: float, stop: float):
@@ -366,17 +390,29 @@ class Protocol:
         return replace(self, name=f"{self.name}_sham", stimulus=None, period=None, sham=True,
                        description=f"sham of {self.name}: same calendar, no effective stimulation")
 
-    def with_calendar(self, calendar: Calendar | Sequence[float], session_duration=None) -> "Protocol":
+    def with_calendar(self, calendar: Calendar | Sequence[float], session_duration=None,
+                      end_day=_KEEP) -> "Protocol":
         """The same protocol on another calendar.
+
+        Named and described as a ``[protocol]`` table over this protocol that changes its calendar
+        (:func:`painsim.protocols.from_spec`): ``<name>_custom`` (a name that already ends so is
+        kept), the description followed by ``(changed by with_calendar: days, ...)`` naming what
+        changed (``days``, ``session_duration``, ``end_day``), so that the result is not taken for
+        this protocol.  A calendar equal to the protocol's returns the protocol itself.
 
         Parameters
         ----------
         calendar : Calendar or sequence of float
-            A :class:`Calendar`, or session days as :class:`Calendar` reads them (numbers of days
-            or times such as ``"2 days"``).
+            A :class:`Calendar` (taken as it is, its ``end_day`` included), or session days as
+            :class:`Calendar` reads them (numbers of days or times such as ``"2 days"``).
         session_duration : float or Quantity, optional
             With days: the length of one session, in s as a plain number (``600.0`` is 10 min) or a
             brian2 time; default the protocol's own.  Ignored when ``calendar`` is a Calendar.
+        end_day : float, str or Quantity, optional
+            With days: the last day of the treatment period (:class:`Calendar`'s ``end_day``; it is
+            :func:`painsim.cohort.run`'s default relief day); default the protocol's own, kept as
+            a ``[protocol]`` table over it keeps it; None for none.  Ignored when ``calendar`` is
+            a Calendar.
 
         Returns
         -------
@@ -385,12 +421,24 @@ class Protocol:
         Raises
         ------
         painsim.errors.CalendarError, painsim.errors.UnitError, painsim.errors.ParameterError
-            Days or a duration :class:`Calendar` refuses.
+            Days or a duration :class:`Calendar` refuses; sessions that end after the kept
+            ``end_day`` (named ``end_day``: give ``end_day=None`` or a later day), as a table's.
         """
         if not isinstance(calendar, Calendar):
             d = self.calendar.session_duration if session_duration is None else session_duration
-            calendar = Calendar(calendar, d)
-        return replace(self, calendar=calendar)
+            end = self.calendar.end_day if end_day is _KEEP else end_day
+            try:
+                calendar = Calendar(calendar, d, end)
+            except CalendarError as error:
+                if error.name != "end_day" or end_day is not _KEEP:
+                    raise
+                raise error.renamed(hint=f"{self.name}'s end_day, kept by with_calendar: pass "
+                                    "end_day=None or a later day") from None
+        changed = [k for k in ("days", "session_duration", "end_day")
+                   if getattr(calendar, k) != getattr(self.calendar, k)]
+        if not changed:
+            return self
+        return replace(self, calendar=calendar, **_changed_labels(self, changed, "with_calendar"))
 
     def describe(self) -> dict:
         return {"name": self.name, "calendar": self.calendar.describe(), "stimulus": self.stimulus,
@@ -405,6 +453,18 @@ class Protocol:
 
 
 _CONTINUOUS = ("tonic", "burst", "high_frequency", "tens")
+
+
+def _changed_labels(base: Protocol, changed: Sequence[str], by: str, note: str = "", sham: bool = False) -> dict:
+    """The name and description of a protocol derived from ``base`` that changes the keys
+    ``changed`` (none: the base's): ``<base>_custom`` (kept as it is when it already ends so) and
+    ``_sham`` for a sham of a stimulating base, the base's description followed by ``(changed by
+    <by>: <keys>; <note>)``, so that a modified protocol is never saved under its base's name."""
+    name = base.name + ("_custom" if changed and not base.name.endswith("_custom") else "")
+    description = base.description
+    if changed:
+        description += f" (changed by {by}: {', '.join(changed)}" + (f"; {note})" if note else ")")
+    return {"name": name + ("_sham" if sham and not base.is_sham else ""), "description": description}
 
 
 def pattern_period(value, stimulus: Mapping[str, Any] | None, name: str = "period") -> float:

@@ -18,7 +18,7 @@ from ..errors import CalendarError, ParameterError, UnknownKeyError
 from ..protocol_stimulus import inherited
 from ..units import to_si
 from .library import get, theta_burst
-from .protocol import Calendar, Protocol, _day_list, _days, _infer_period, pattern_period
+from .protocol import Calendar, Protocol, _changed_labels, _day_list, _days, _infer_period, pattern_period
 
 __all__ = ["from_spec", "resolve"]
 
@@ -232,15 +232,11 @@ def _derived_labels(spec: Mapping[str, Any], base: Protocol, sham: bool, note: s
     """The name and description of a table over ``base``, where the table gives none: the base's,
     marked when the table changes it (``<base>_custom``; a sham ``<name>_sham`` as the library
     names them), so that a modified protocol is never saved under its base's name; ``note`` (a
-    derived session) is added to the description."""
-    changed = [k for k in _CHANGES if k in spec]
-    out = {}
-    if "name" not in spec:
-        out["name"] = base.name + ("_custom" if changed else "") + ("_sham" if sham and not base.is_sham else "")
-    if "description" not in spec and changed:
-        out["description"] = f"{base.description} (changed by the table: {', '.join(changed)}" + \
-            (f"; {note})" if note else ")")
-    return out
+    derived session) is added to the description.  The labels are those of
+    :meth:`Protocol.with_calendar` (``_changed_labels``): a base already named ``..._custom`` keeps
+    its name."""
+    labels = _changed_labels(base, [k for k in _CHANGES if k in spec], "the table", note, sham)
+    return {k: v for k, v in labels.items() if k not in spec}
 
 
 def _calendar(spec: Mapping[str, Any], base: Protocol | None, dur: float, where: str) -> Calendar:
@@ -264,7 +260,7 @@ def _calendar(spec: Mapping[str, Any], base: Protocol | None, dur: float, where:
     except UnknownKeyError:  # a schedule block's key: named by the key itself
         raise
     except ParameterError as error:  # Calendar's names (days, end_day, schedule[k].count) as the table's keys
-        if error.name in ("days", "end_day", "session_duration") or str(error.name).startswith("schedule["):
+        if error.name in ("days", "end_day", "session_duration", "schedule") or str(error.name).startswith("schedule["):
             name = key if error.name == "days" else error.name
             raise error.renamed(f"{where}.{name}") from None
         raise
