@@ -5,6 +5,7 @@ deterministic, nearly smooth function of the parameters, minimised with
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
@@ -19,7 +20,7 @@ from .distributions import get_parameter, has_parameter, resolve_distributions, 
 from .sampling import sample
 from .statistics import PUBLISHED, odds_ratio, responder_flags
 
-__all__ = ["CalibrationResult", "calibrate", "default_weight", "TARGET_STATISTICS"]
+__all__ = ["CalibrationResult", "calibrate", "default_weight", "registry_rows", "TARGET_STATISTICS", "SOURCE"]
 
 @dataclass
 class CalibrationResult:
@@ -47,6 +48,16 @@ class CalibrationResult:
         The optimiser's message.
     weights : dict
         The weight of each target in the loss (given, or :func:`default_weight`).
+    fitted_targets : dict
+        Each fitted statistic -> the validation registry's row that publishes it
+        (:data:`painsim.cohort.statistics.PUBLISHED` ``row``; None: no row).  A row named here is
+        calibrated by this fit: agreement on it is a check, not a prediction.
+    held_out : dict
+        The published statistics of the cohort's source (:data:`PUBLISHED`) not fitted -> their
+        registry row (or None): what this fit leaves to be predicted.
+
+    :meth:`to_dict` gives all of it but ``distributions`` as JSON-able values, to be saved with
+    the fit's result (e.g. ``json.dumps(result.to_dict())`` in a file's attributes).
     """
 
     fitted: dict
@@ -60,6 +71,36 @@ class CalibrationResult:
     nfev: int = 0
     message: str = ""
     weights: dict = field(default_factory=dict)
+    fitted_targets: dict = field(default_factory=dict)
+    held_out: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """The result as JSON-able values (numbers, strings, None, lists and dicts of them).
+
+        Returns
+        -------
+        dict
+            Every field but ``distributions`` (objects; the fitted parameters are in ``fitted``),
+            with ``fitted_targets`` and ``held_out`` (which registry rows this fit calibrated and
+            which it left held out) and ``source`` (the published cohort).
+        """
+        out = {k: getattr(self, k) for k in ("fitted", "start", "targets", "achieved", "mismatch", "loss",
+                                              "success", "nfev", "message", "weights", "fitted_targets",
+                                              "held_out")}
+        out = {k: ({str(a): _plain(b) for a, b in v.items()} if isinstance(v, dict) else _plain(v))
+               for k, v in out.items()}
+        return {**out, "source": SOURCE}
+
+
+#: The published cohort whose statistics :data:`PUBLISHED` holds.
+SOURCE = "Eur J Pain 2025;29:e4763"
+
+
+def _plain(v):
+    """A value as JSON takes it: a numpy number as a Python one, None and strings as they are."""
+    if v is None or isinstance(v, (str, bool)):
+        return v
+    return float(v) if not isinstance(v, (int, np.integer)) else int(v)
 
 
 def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
@@ -130,6 +171,20 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
         An unknown target statistic (of ``targets`` or ``weights``), distribution parameter,
         preset or attribute.
 
+    Warns
+    -----
+    UserWarning
+        A target whose published figure is a held-out prediction of the validation registry
+        (:data:`PUBLISHED` ``row`` with status "prediction", e.g. ``responder_rate_30`` of row
+        ``rtms_responders``; also with ``targets=None``), naming the row: once fitted, agreement
+        on that row is a check of the fit, no longer a held-out prediction.  A warning, not a
+        refusal: fitting the trial's figures is this function's purpose (the row's note says the
+        cohort is "not yet calibrated"), and a fit is exploration until its distributions are
+        shipped; the project rule (calibration declared, the rest held out) is kept by saying
+        which rows a fit calibrates, here and in the result's ``fitted_targets`` and ``held_out``
+        (:meth:`CalibrationResult.to_dict`, to be saved with it), and by moving a row to
+        "calibrated" in :mod:`painsim.validation.targets` when fitted distributions ship.
+
     Notes
     -----
     Each parameter starts at its value in the distributions (``preset`` and ``distributions``);
@@ -144,6 +199,7 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
     targets = _targets(targets)
     weights = _weights(weights, targets)
     _check_run(simulate, n, seed, method, maxiter)
+    fitted_targets, held_out = registry_rows(targets)
     if parameters is None:
         parameters = {"descending_integrity.peripheral.mean": (0.05, 0.98),
                       "descending_integrity.ischemic.mean": (0.05, 0.98),
@@ -168,7 +224,38 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
         fitted=dict(zip(names, map(float, x))), start=dict(zip(names, map(float, x0))), targets=dict(targets),
         achieved=achieved, mismatch={t: _discrepancy(t, achieved.get(t, np.nan), targets[t]) for t in targets},
         loss=float(loss), distributions=objective.dists_at(x), success=bool(res.success), nfev=int(res.nfev),
-        message=str(res.message), weights=weights)
+        message=str(res.message), weights=weights, fitted_targets=fitted_targets, held_out=held_out)
+
+
+def registry_rows(targets) -> tuple[dict, dict]:
+    """Which rows of the validation registry a fit of ``targets`` calibrates and which it leaves
+    held out, warning for each fitted row the registry holds out (status "prediction").
+
+    Parameters
+    ----------
+    targets : iterable of str
+        The fitted statistics (:data:`TARGET_STATISTICS`).
+
+    Returns
+    -------
+    fitted_targets, held_out : dict
+        Fitted statistic -> its registry row (:data:`PUBLISHED` ``row``; None for a statistic
+        without one); the published statistics not fitted -> their row (or None).
+
+    Warns
+    -----
+    UserWarning
+        Per fitted statistic whose registry row is a held-out prediction.
+    """
+    fitted = {t: PUBLISHED.get(t, {}).get("row") for t in targets}
+    for t, row in fitted.items():
+        if row is not None and PUBLISHED[t].get("status") == "prediction":
+            warnings.warn(f"cohort.calibrate: fitting {t}, the statistic of validation row {row!r} "
+                          f"(published {PUBLISHED[t]['value']:g}, {SOURCE}), a held-out prediction "
+                          "(painsim.validation.targets); once fitted it is no longer a held-out prediction "
+                          "but a check of the calibration (the result's fitted_targets names it)",
+                          UserWarning, stacklevel=3)
+    return fitted, {k: v.get("row") for k, v in PUBLISHED.items() if k not in fitted}
 
 
 def _simplex(z0: np.ndarray, span: float = 0.05) -> np.ndarray:

@@ -30,14 +30,22 @@ __all__ = ["format_estimate", "PUBLISHED", "wilson_interval", "responder_flags",
            "logistic_regression", "odds_ratio_2x2", "odds_ratio", "statistics", "sensitivity"]
 
 #: Published targets of the real-world 20 Hz M1 rTMS cohort (docs/references.md:
-#: Eur J Pain 2025;29:e4763, n = 193, 4-session test period).
+#: Eur J Pain 2025;29:e4763, n = 193, 4-session test period): the one copy of these figures in the
+#: cohort layer.  ``row`` names the row of the validation registry (:mod:`painsim.validation.targets`)
+#: that holds the same published figure (None: the registry has no row for it), ``status`` that row's
+#: status there ("prediction": held out; None without a row): :func:`painsim.cohort.calibrate` warns
+#: when it fits a statistic whose row is a prediction.  The registry lies in a higher layer, which
+#: the cohort may not import, so tests/test_calibration_held_out.py asserts that each named row has
+#: this value and this status (moving a row to "calibrated" there fails it until it is moved here).
 PUBLISHED: dict[str, dict] = {
     "responder_rate_30": {"value": 0.42, "ci": None, "n": 193,
-                          "source": "Eur J Pain 2025;29:e4763: 42 % report > 30 % relief after 4 sessions"},
+                          "source": "Eur J Pain 2025;29:e4763: 42 % report > 30 % relief after 4 sessions",
+                          "row": "rtms_responders", "status": "prediction"},
     "or_central_vs_peripheral": {"value": 2.03, "ci": (1.04, 4.00),
-                                 "source": "Eur J Pain 2025;29:e4763"},
+                                 "source": "Eur J Pain 2025;29:e4763", "row": None, "status": None},
     "or_ischemic_vs_hemorrhagic": {"value": 3.36, "ci": (1.17, 10.05),
-                                   "source": "Eur J Pain 2025;29:e4763 (post-stroke pain)"},
+                                   "source": "Eur J Pain 2025;29:e4763 (post-stroke pain)", "row": None,
+                                   "status": None},
 }
 
 

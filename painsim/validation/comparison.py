@@ -6,9 +6,10 @@ each published figure, and whether the targets it moved were held out or calibra
 :func:`compare` reads two results of :func:`painsim.validation.validate` (a baseline and the
 run to judge) and says, for every target of the run, which value lies closer to its
 published figure, by this run's registry (the baseline's verdicts are recomputed against it,
-and a target whose figure or definition differs in the baseline is flagged).  Agreement on a
-calibrated target is a check, not evidence, so the table keeps the status beside it; and
-"closer" is not significance: two seeds of one model differ too.
+and a target whose figure, definition or status differs in the baseline is flagged).  Agreement
+on a calibrated target is a check, not evidence, so the table keeps the status beside it, and a
+target whose status changed between the runs (a prediction that was calibrated, or the reverse)
+is counted apart from both; "closer" is not significance: two seeds of one model differ too.
 """
 from __future__ import annotations
 
@@ -120,18 +121,39 @@ def _closer(base, new) -> str:
     return "="
 
 
+def _status_baseline(baseline: xr.Dataset, names) -> np.ndarray:
+    """The baseline's status of each target of ``names`` ("" where it lacks the target or records
+    no status)."""
+    if "status" not in baseline:
+        return np.array([""] * len(names), object)
+    known = set(baseline["target"].values.astype(str))
+    status = dict(zip(baseline["target"].values.astype(str), baseline["status"].values.astype(str)))
+    return np.array([status[n] if n in known else "" for n in names], object)
+
+
+def _status_changed(baseline: xr.Dataset, current: xr.Dataset, names) -> np.ndarray:
+    """Per target of ``names``: a status ("calibrated", "prediction") in ``baseline`` other than in
+    ``current``; False where either records none (the baseline lacks the target)."""
+    if "status" not in current:
+        return np.zeros(len(names), bool)
+    before = _status_baseline(baseline, names)
+    now = current["status"].reindex(target=names).values.astype(str)
+    return np.array([b != "" and b != n for b, n in zip(before, now)], bool)
+
+
 def _redefined(baseline: xr.Dataset, current: xr.Dataset, names, figures: np.ndarray) -> np.ndarray:
-    """Per target of ``names``: another published figure, range, direction, description or units in
-    ``baseline`` than in ``current`` (whose :func:`_figures` are ``figures``); False where the
-    baseline lacks the target.  A figure the baseline's file has no column for (an older file) is
-    not compared."""
+    """Per target of ``names``: another published figure, range, direction, description, units or
+    status in ``baseline`` than in ``current`` (whose :func:`_figures` are ``figures``); False where
+    the baseline lacks the target.  A figure the baseline's file has no column for (an older file) is
+    not compared.  A changed status redefines the target's claim: its agreement was a check of a
+    calibration in one run and a held-out prediction in the other."""
     known = np.isin(names, baseline["target"].values.astype(str))
     # only the figures the baseline records: a file older than a column cannot have redefined it
     recorded = [j for j, k in enumerate(_FIGURES) if k in baseline]
     changed = ~np.isclose(_figures(baseline, names)[:, recorded], figures[:, recorded], equal_nan=True).all(axis=1)
     for k in ("what", "units"):
         changed |= baseline[k].reindex(target=names).values.astype(str) != current[k].values.astype(str)
-    return known & changed
+    return known & (changed | _status_changed(baseline, current, names))
 
 
 def compare(baseline: xr.Dataset, current: xr.Dataset) -> xr.Dataset:
@@ -153,8 +175,10 @@ def compare(baseline: xr.Dataset, current: xr.Dataset) -> xr.Dataset:
         against ``current``'s published figures) and ``verdict``, ``closer`` (one of
         :data:`OUTCOMES`: closer, farther, as close, a value lost or gained, or no published
         figure or no baseline value to compare), ``redefined`` (the baseline's published figure,
-        range, direction, description or units differ), with ``current``'s published figures,
-        status and units.  Attributes: each run's ``seed``, ``model_overrides``,
+        range, direction, description, units or status differ), ``status_baseline`` (the
+        baseline's status; "" where it lacks the target) and ``status_changed`` (it differs from
+        ``current``'s: the target is counted apart by :func:`comparison_rows`), with ``current``'s
+        published figures, status and units.  Attributes: each run's ``seed``, ``model_overrides``,
         ``painsim_version``, ``painsim_source`` and ``inputs_digest`` (the model and experiment
         files, variant and engine it read: :func:`painsim.validation.run.inputs_fingerprint`; ""
         where a file does not record it), suffix ``_baseline`` for the baseline's, and ``absent``
@@ -186,8 +210,13 @@ def compare(baseline: xr.Dataset, current: xr.Dataset) -> xr.Dataset:
         verdict=current["verdict"],
         closer=("target", closer, {**one, "long_name": "this run closer to the published figure than the baseline "
                                                        "(yes, no, =, lost, gained, n/a)"}),
-        redefined=("target", redefined, {**one, "long_name": "published figure or definition differs in the "
-                                                             "baseline"}))
+        redefined=("target", redefined, {**one, "long_name": "published figure, definition or status differs "
+                                                             "in the baseline"}),
+        status_baseline=("target", _status_baseline(baseline, names),
+                         {**one, "long_name": "the baseline's status of the target (calibrated, prediction; "
+                                              "empty where it lacks the target)"}),
+        status_changed=("target", _status_changed(baseline, current, names),
+                        {**one, "long_name": "the target's status differs in the baseline (counted apart)"}))
     attrs = ("seed", "model_overrides", "painsim_version", "painsim_source", "inputs_digest")
     out.attrs = {"title": "painsim validation: two runs against the published figures",
                  **{f"{k}_baseline": str(baseline.attrs.get(k, "")) for k in attrs},
@@ -245,6 +274,12 @@ def _inputs_lines(attrs) -> list[str]:
             "or experiment files or the engine changed as well"]
 
 
+def _changed(row) -> bool:
+    """Whether a row of :func:`compare`'s result changed its status (False for a result without the
+    variable, written before it)."""
+    return "status_changed" in row and bool(row["status_changed"])
+
+
 def comparison_rows(ds: xr.Dataset) -> list[str]:
     """The comparison as Markdown lines.
 
@@ -256,9 +291,11 @@ def comparison_rows(ds: xr.Dataset) -> list[str]:
     Returns
     -------
     list of str
-        The table (a target marked "†" has another published figure or definition in the
-        baseline), then lines counting the outcomes among predictions and calibrated targets
-        apart, and naming the baseline's targets this run did not measure.
+        The table (a target marked "†" has another published figure, definition or status in the
+        baseline; a changed status reads "baseline → this run"), then lines counting the outcomes
+        among predictions and calibrated targets apart (a target whose status changed in neither,
+        but on a line of its own: its closeness is neither evidence nor a check), and naming the
+        baseline's targets this run did not measure.
     """
     rows = ["| target | baseline | this run | published | range | reproduced (baseline → this run) | closer | "
             "status |", "|---|---|---|---|---|---|---|---|"]
@@ -266,19 +303,26 @@ def comparison_rows(ds: xr.Dataset) -> list[str]:
         r = ds.sel(target=name)
         unit = "" if str(r["units"].values) == "1" else f" {r['units'].values}"
         mark = " †" if bool(r["redefined"]) else ""
+        shown = f"{r['status_baseline'].values} → {r['status'].values}" if _changed(r) else r["status"].values
         rows.append(f"| {name}{mark} | {_fmt(float(r['model_baseline']))}{unit} | {_fmt(float(r['model']))}{unit} | "
                     f"{_published(r, unit)} | {_range(r)} | {r['verdict_baseline'].values} → {r['verdict'].values} | "
-                    f"{r['closer'].values} | {r['status'].values} |")
+                    f"{r['closer'].values} | {shown} |")
     closer, status = ds["closer"].values.astype(str), ds["status"].values.astype(str)
+    moved = ds["status_changed"].values.astype(bool) if "status_changed" in ds else np.zeros(len(status), bool)
+    status = np.where(moved, "", status)  # neither a prediction's evidence nor a calibration's check
     words = {"yes": "closer", "no": "farther", "=": "as close", "lost": "lost their value",
              "gained": "gained one"}
     rows.append("")
     for s, label in (("prediction", "predictions"), ("calibrated", "calibrated targets")):
         counts = ", ".join(f"{int(((closer == k) & (status == s)).sum())} {w}" for k, w in words.items())
         rows.append(f"{label}: {counts}" + (" (a check, not evidence)" if s == "calibrated" else ""))
+    if moved.any():
+        rows.append("status changed since the baseline (counted in neither): " + ", ".join(
+            f"{n} ({b} → {c})" for n, b, c in zip(ds["target"].values[moved], ds["status_baseline"].values[moved],
+                                                    ds["status"].values[moved])))
     if ds["redefined"].values.any():
-        rows.append("† the baseline's registry gives another published figure or definition: its value is "
-                    "judged against this run's")
+        rows.append("† the baseline's registry gives another published figure, definition or status: its value "
+                    "is judged against this run's")
     if ds.attrs.get("absent"):
         rows.append(f"in the baseline only (not measured by this run): {ds.attrs['absent']}")
     return rows
