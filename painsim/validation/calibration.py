@@ -22,9 +22,13 @@ power law of :func:`painsim.readouts.stt_heat_rate`).  The procedure: bisect
 the gain until the healthy pathway's mean PN rate at the painful site over
 4 circuits (seeds 1-4) equals the STT rate at 47 °C within 0.5 Hz (the rate
 rises monotonically with the gain).  Target: ``heat_47_rating`` (its rating
-follows, through the NRS map built from the same two curves).  Held out: the
-rates and ratings at other temperatures, the heat pain threshold, the gate,
-every preset's hyperalgesia and every therapy outcome.
+follows, through the NRS map built from the same two curves).  Not held out
+either, since 2026-12-06: the 49 °C rating, the 50 °C rate and the heat pain
+threshold (``heat_49_rating``, ``stt_rate_50c``, ``heat_pain_threshold``,
+``heat_pain_threshold_ramp``), whose readout anchors (``readout.heat_rating_3``,
+``readout.stt_rate_50c``, ``readout.heat_rating_1_celsius``) were chosen from those
+figures.  Held out: the ratings of other heat and cold stimuli, the gate, every
+preset's hyperalgesia and every therapy outcome.
 
 **Gate inhibition** (``dorsal_horn.inhibition.weight``, the IN -> PN GABA_A/glycine conductance,
 :func:`~painsim.validation.spinal_calibration.calibrate_gate_inhibition`; measured, not adopted: the

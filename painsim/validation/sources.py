@@ -5,7 +5,7 @@ __all__ = ["ANDREW", "ENROLMENT", "KELLER", "LE_BARS", "NEURON_NOTE", "SCS_GEOME
            "TSSP_NOTE", "CHANDRAN_2003", "SENZA_RCT", "SCS_COURSE_NOTE", "CUI_1996", "MALAN_2002", "SLUKA_1999_FREQUENCIES",
            "TENS_TOLERANCE_SOURCES", "JOHNSON_2022", "TENS_TRIAL_NOTE", "RTMS_META_2022", "RTMS_TRIAL_NOTE", "RUSCHEWEYH_2010", "COLD_NOTE",
            "YARNITSKY_1992", "RAMP_ROWS", "RAMP_NOTE", "ROLKE_2006_HPT", "BROWN_2025", "URASAKI_2014", "QUESADA_2020",
-           "HUANG_2005", "GAMBOA_2010", "TBS_NOTE"]
+           "HUANG_2005", "GAMBOA_2010", "TBS_NOTE", "TBS_FIT_NOTE"]
 
 #: Huang et al. 2005: the theta-burst patterns and the directions of their after-effects.
 HUANG_2005 = ("Huang, Edwards, Rounis, Bhatia & Rothwell 2005 Neuron 45:201: 600 pulses of iTBS over M1 facilitated "
@@ -21,6 +21,10 @@ GAMBOA_2010 = ("Gamboa, Antal, Moliadze & Paulus 2010 Exp Brain Res 204:181 [che
 TBS_NOTE = ("the source gives the direction only: the verdict is the sign; MEPs read as the PAG/RVM response that "
             "M1's plastic outputs carry (a TMS pulse fires M1 by a fixed threshold, so M1's own response cannot "
             "change; painsim.validation.theta_burst)")
+#: What the 600-pulse theta-burst rows are calibrated on.
+TBS_FIT_NOTE = ("the rule's plasticity.tbs_calcium.rise_factor, .rise_decay, .level_factor and .level_decay are the "
+                "source model's fit to these 600-pulse sessions' MEP time courses (Huang 2011; Ma 2022), so "
+                "agreement is a check, not evidence; ")
 
 #: Quesada et al. 2020: spaced 20 Hz M1 rTMS against sham in central neuropathic pain.
 QUESADA_2020 = ("Quesada, Pommier, Fauchon, Bradley, Créac'h, Murat, Vassal & Peyron 2020 Pain 161:718 [checked: "
@@ -214,7 +218,10 @@ TSSP = ("Staud, Craggs, Robinson, Perlstein & Price 2007 Pain 129:130 [checked: 
 TSSP_NOTE = ("the spinal circuit's PN spikes, not ratings (as windup_0p1hz); each contact a 0.7-s step to 47 °C "
              "(painsim.fibers.heat_contacts: no nociceptor fatigue between contacts; contact k fires the same "
              "afferent spikes at every interval, so the two rows are paired); the carriers are those of wind-up "
-             "(NK1, NMDA-gated CAN current), whose tau_calcium was chosen with wind-up at 0.1 vs 1 Hz in view")
+             "(NK1, NMDA-gated CAN current), whose dorsal_horn.windup.tau_calcium was chosen (2026-11-29) with "
+             "electrical wind-up at 0.1 vs 1 Hz in view (windup_0p1hz, calibrated), before these rows and Staud "
+             "et al. 2007 joined the registry (2026-12-01): held out, but not independent of that calibration, "
+             "which already placed the fading of summation between 0.1 and 1 Hz")
 
 
 #: The mPNS trial in painful diabetic neuropathy: mean pain at a day of the course (``.format(change, day)``).

@@ -13,11 +13,27 @@ import numpy as np
 
 from ..errors import ParameterError
 
-__all__ = ["Target", "judge", "STATUSES", "COSTS"]
+__all__ = ["Target", "judge", "STATUSES", "COSTS", "NON_MODEL_PARAMETERS"]
 
 #: Allowed statuses and costs of a target.
 STATUSES = ("calibrated", "prediction")
 COSTS = ("fast", "slow")
+
+#: Parameters a calibrated target's note may name that are not leaves of the reference model
+#: (``painsim.load_model("gate_control").leaves``), each with why it is not in a model file.
+#: Every other parameter a calibrated target names is a dotted path of the model
+#: (tests/test_registry_honesty.py checks both).  Keep this short.
+NON_MODEL_PARAMETERS = {
+    "cohort.disinhibition.peripheral": "the cohorts' Beta of the peripheral disinhibition "
+                                       "(painsim.cohort.distributions): a distribution over patients, "
+                                       "not a value of one circuit's model file",
+    "fibers.responses.CMH.plateau": "the adapting C heat nociceptor's plateau (painsim.fibers.responses): "
+                                    "a fibre-response constant of the encoding, shared by every model",
+    "fibers.responses.CMH.adaptation_tau": "its adaptation time constant (as fibers.responses.CMH.plateau)",
+    "plasticity.calcium.spinal_presynaptic": "the calcium rule's spinal preset (gamma_d, c_pre; "
+                                             "painsim/plasticity/calcium.py): the model file names the preset "
+                                             "(plasticity.c_pn.preset), its constants live in code",
+}
 
 
 
@@ -62,6 +78,12 @@ class Target:
         Name of a simulation this target reads together with others (the same text on
         each): a validation run with worker processes measures them in one process, so
         the simulation runs once ("" = none shared).
+    range_after_measurement : bool
+        The published range (or the reading of a direction) was written after the model's value
+        was seen: no parameter was chosen with the target in view, so it stays a
+        ``"prediction"``, but not a blind one, and its "yes" is weaker evidence (the note says
+        so; docs/validation.md, "Ranges written after the measurement").  Only with a range
+        or a direction.
 
     Raises
     ------
@@ -69,7 +91,7 @@ class Target:
         A ``status`` or ``cost`` not allowed; only one of ``low``/``high``, or not ``low <= high``; a
         range without a finite ``published``, or a ``published`` outside its range; a ``direction`` other than 0, +1 or -1, or nonzero
         with a published figure or range; a ``direction_from`` not finite, or nonzero without a
-        direction.
+        direction; ``range_after_measurement`` without a range or a direction.
     """
 
     name: str
@@ -86,6 +108,7 @@ class Target:
     direction: int = 0
     direction_from: float = 0.0
     shares: str = ""
+    range_after_measurement: bool = False
 
     def __post_init__(self):
         if self.status not in STATUSES:
@@ -107,6 +130,9 @@ class Target:
         if not np.isfinite(self.direction_from) or (self.direction_from and not self.direction):
             raise ParameterError(f"{self.name}.direction_from", self.direction_from,
                                  "a finite value, and 0 unless the target has a direction")
+        if self.range_after_measurement and self.low is None and not self.direction:
+            raise ParameterError(f"{self.name}.range_after_measurement", self.range_after_measurement,
+                                 "False without a range or a direction (nothing was written after the measurement)")
 
     def verdict(self, value: float) -> str:
         """``"yes"`` inside the published range (or on the published side of
