@@ -50,16 +50,16 @@ def named_parameters(note: str) -> tuple[list[str], list[str]]:
     """(the model or documented parameters a note names, the model-looking names that do not exist).
 
     A name counts as model-looking when its first part is a top-level section of the model
-    (``dorsal_horn``, ``readout``, ...); a name ending in ``*`` matches any leaf it starts."""
+    (``dorsal_horn``, ``readout``, ...); a name ending in ``*`` matches any leaf it starts; a
+    section (``dorsal_horn.field``) exists but is not a parameter, so it is neither."""
     found, missing = [], []
     for name in _DOTTED.findall(note):
         if name.endswith((".md", ".py", ".toml", ".nc")):
             continue
         if name in NON_MODEL_PARAMETERS:
             found.append(name)
-        elif name.split(".")[0] in TOP:
-            hit = (any(k.startswith(name[:-1]) for k in LEAVES) if name.endswith("*")
-                   else name in LEAVES or name in SECTIONS)
+        elif name.split(".")[0] in TOP and name not in SECTIONS:  # a section exists but names no parameter
+            hit = any(k.startswith(name[:-1]) for k in LEAVES) if name.endswith("*") else name in LEAVES
             (found if hit else missing).append(name)
     return found, missing
 
@@ -134,6 +134,7 @@ def test_the_checks_refuse_mislabelled_rows():
     assert named_parameters("dorsal_horn.synapse.no_such_gain was fitted")[1] == ["dorsal_horn.synapse.no_such_gain"]
     assert named_parameters("see docs/circuits.md and painsim.validation.calibration") == ([], [])
     assert named_parameters("medial.readout.acc_rate_* anchors")[0] == ["medial.readout.acc_rate_*"]
+    assert named_parameters("dorsal_horn.field was built for it") == ([], [])
     assert fit_claims("dorsal_horn.x was fitted to this row") == ["fitted to this row"]
     assert fit_claims("no parameter was calibrated on this row") == []
     assert fit_claims("not held out; the gain was fitted to this row") == ["fitted to this row"]
