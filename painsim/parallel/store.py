@@ -37,8 +37,10 @@ One run at a time: :meth:`ResultStore.open` and :meth:`ResultStore.open_items` h
 ``flock`` on ``.lock`` (never waiting) until :meth:`ResultStore.close`, refusing a store another
 process holds before reading or removing anything; the kernel releases the lock of a process that
 dies (even by SIGKILL).  In one process the stores open on a folder share its lock (workers, spawned,
-never hold it).  An item file that cannot be read (cut short, empty) is not done: ``open`` and
-``open_items`` move it into ``corrupt/``, warning, and it is computed again.
+never hold it).  An item file that cannot be read (cut short, empty, or JSON that is no stored result
+such as ``{}``: :meth:`painsim.parallel.records.Layout.unreadable`) is not done: ``open`` and
+``open_items`` move it into ``corrupt/``, warning, and it is computed again.  A damaged code record
+(``code.json``, or ``spec.json``'s ``code``) refuses the store, naming the file.
 """
 from __future__ import annotations
 
@@ -51,16 +53,16 @@ import shutil
 import threading
 import time
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import xarray as xr
 
 from ..errors import ParameterError, SpecError
-from ..io import as_saved, atomic_path, is_netcdf, load, save
+from ..io import as_saved, atomic_path, load, save
 from ..version import __version__, code_fingerprint, fingerprint_changes
 from .json_values import jsonable
+from .records import PATIENT_LAYOUT, SWEEP_LAYOUT, Layout, brief, code_record
 
 try:
     import fcntl
@@ -79,52 +81,6 @@ _UNREADABLE = (OSError, ValueError, KeyError, TypeError, RuntimeError)
 #: The stores this process holds locked: real path -> [file descriptor, open ResultStores holding it]
 _HELD: dict[str, list] = {}
 _HELD_GUARD = threading.Lock()
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where and how a :class:`ResultStore` keeps its items.
-
-    Parameters
-    ----------
-    folder : str
-        Sub-folder of the item files (``""``: the store folder itself).
-    stem : str
-        Format of an item's file name (without suffix) from its key numbers.
-    suffix : {".json", ".nc"}
-        ``.json``: xarray's dict form in JSON; ``.nc``: netCDF.
-    fingerprint_attr : str or None
-        Attribute of each item holding its fingerprint (per-item resume checks).
-    """
-
-    folder: str
-    stem: str
-    suffix: str
-    fingerprint_attr: str | None = None
-
-    @property
-    def pattern(self) -> str:
-        """Glob pattern of the item files."""
-        return re.sub(r"\{[^}]*\}", "*", self.stem) + self.suffix
-
-    def is_item(self, name: str) -> bool:
-        """Whether the file name ``name`` is an item's (digits where the key numbers go).
-
-        Parameters
-        ----------
-        name : str
-            A file name (without folder).
-
-        Returns
-        -------
-        bool
-        """
-        parts = re.split(r"\{[^}]*\}", self.stem)
-        return re.fullmatch(r"\d+".join(map(re.escape, parts)) + re.escape(self.suffix), name) is not None
-
-
-SWEEP_LAYOUT = Layout("parts", "p{0:07d}_r{1:04d}", ".json")
-PATIENT_LAYOUT = Layout("", "patient_{0:06d}", ".nc", fingerprint_attr="cohort_patient_key")
 
 
 class ResultStore:
@@ -226,7 +182,7 @@ class ResultStore:
             for stale in self.path.glob("**/.*.tmp"):  # temporaries of a killed writer (a zarr one is a folder)
                 shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
             for f in self._items():
-                error = self._unreadable(f)
+                error = self.layout.unreadable(f)
                 if error is not None:
                     self._set_aside(f, error, what)
         except BaseException:
@@ -337,6 +293,8 @@ class ResultStore:
             return "other", ""
         if not resume:
             return "resume", ""
+        if code is not None and not isinstance(code, dict):
+            return "unreadable", f"{self.meta}: its code record is {type(code).__name__}, not a JSON object"
         changes = ["no record of it: an older painsim"] if code is None else fingerprint_changes(code, code_fingerprint())
         return ("code", "; ".join(changes)) if changes else None
 
@@ -383,8 +341,7 @@ class ResultStore:
                 raise ParameterError("store", str(self.path), f"a new folder, or resume=True (--resume) to "
                                      f"continue the {what} stored there")
             if files:
-                self._check_code(json.loads(self.code.read_text()) if self.code.is_file() else None, what,
-                                 ParameterError)
+                self._check_code(code_record(self.code, self.path), what, ParameterError)
             else:  # a new store, or one whose run stopped before its first item: no code to keep
                 self.code.unlink(missing_ok=True)
             if (last := max((self._key(f)[0] for f in files), default=-1)) >= (n := len(fingerprints)):
@@ -397,7 +354,7 @@ class ResultStore:
                 try:
                     ds = self._load(f)
                 except _UNREADABLE as e:  # cut short or damaged: set aside below, computed again
-                    unreadable[f] = _brief(e)
+                    unreadable[f] = brief(e)
                     continue
                 if ds.attrs.get(self.layout.fingerprint_attr) != fingerprints[k]:
                     called = repr(names[k]) if names is not None and k < len(names) else k
@@ -480,19 +437,6 @@ class ResultStore:
         files that cannot be read)."""
         return {self._key(p) for p in self._items()}
 
-    def _unreadable(self, f: Path) -> str | None:
-        """Why the item file ``f`` cannot be read, or None: JSON items are parsed, netCDF ones
-        checked for their first bytes (an empty file has none)."""
-        try:
-            if self.layout.suffix == ".json":
-                if not isinstance(json.loads(f.read_text()), dict):
-                    return "not a JSON object"
-            elif not is_netcdf(f):
-                return "empty, or not a netCDF file"
-        except (OSError, ValueError) as e:
-            return _brief(e)
-        return None
-
     def _set_aside(self, f: Path, error: str, what: str) -> Path:
         """Move the unreadable item file ``f`` into ``corrupt/`` (kept, never deleted), log it and
         warn naming it; its item is no longer done.  Returns where it went."""
@@ -529,7 +473,7 @@ class ResultStore:
             try:
                 out[tuple(key)] = self.read(*key)
             except _UNREADABLE as e:
-                warnings.warn(f"painsim: store {self.path}: {self.file(*key).name} cannot be read ({_brief(e)}); "
+                warnings.warn(f"painsim: store {self.path}: {self.file(*key).name} cannot be read ({brief(e)}); "
                               "left out (a resumed run computes it again)", RuntimeWarning, stacklevel=2)
         return out
 
@@ -642,8 +586,3 @@ class ResultStore:
                     out.append(json.loads(line))
         return out
 
-
-def _brief(e: BaseException) -> str:
-    """An error's type and the first line of its message."""
-    text = str(e).strip().splitlines()
-    return f"{type(e).__name__}: {text[0]}" if text else type(e).__name__
