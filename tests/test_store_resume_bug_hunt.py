@@ -69,3 +69,73 @@ def test_a_part_that_is_valid_json_but_no_result_is_set_aside(tmp_path, content)
     assert (tmp_path / "corrupt" / "p0000001_r0000.json").read_text() == content
     xr.testing.assert_identical(st.read(0, 0), good)
     st.close()
+
+
+# ---------------------------------------------------------------- sweeps: what the store's key covers
+_SMALL = """[sweep]
+name = "{name}"
+description = "{description}"
+kind = "simulate"
+model = "gate_control"
+duration = "{duration}"
+noxious = 0.6
+seed = 1
+seeds = 2
+outcomes = ["pain"]
+batch_size = 2
+
+[stimulus]
+type = "tonic"
+rate = "50 Hz"
+width = "300 us"
+amplitude = "2.5 mA"
+
+[parameters]
+"stimulus.rate" = {{ values = [{rates}] }}
+{figure}"""
+_RATES = '"10 Hz", "50 Hz", "100 Hz", "200 Hz"'
+
+
+def _small(tmp_path, file="s.toml", name="small", description="", duration="0.2 s", rates=_RATES, figure=""):
+    path = tmp_path / file
+    path.write_text(_SMALL.format(name=name, description=description, duration=duration, rates=rates,
+                                  figure=figure))
+    return path
+
+
+def _stored(tmp_path, path):
+    """The store painsim.run_sweep opens for the sweep file ``path`` (no point computed)."""
+    from painsim.sweep import load_spec
+    spec = load_spec(path)
+    store = tmp_path / "out" / "store"
+    ResultStore(store).open(spec.key(), {"spec": spec.to_dict()}, resume=False)
+    return store
+
+
+@pytest.mark.parametrize("change", [{"figure": '\n[figure]\noutcomes = ["pain"]\n'},
+                                    {"description": "another text"}, {"name": "renamed"}])
+def test_presentation_fields_do_not_change_the_sweep_key(tmp_path, change):
+    """Name, description and figure decide no point's run: a store resumes under a file that changes only
+    them; a changed duration (control) is another sweep, refused."""
+    from painsim.sweep import load_spec
+    store = _stored(tmp_path, _small(tmp_path))
+    same = load_spec(_small(tmp_path, "b.toml", **change))
+    assert ResultStore(store).refusal(same.key(), True) is None
+    other = load_spec(_small(tmp_path, "c.toml", duration="0.3 s", **change))
+    assert ResultStore(store).refusal(other.key(), True) == ("other", "")
+
+
+def test_a_refused_resume_shows_the_first_differing_part_of_an_axis(tmp_path, capsys, monkeypatch):
+    """Was: ``its axes [{"path": "stimulus.rate", ... vs [{"path": "stimulus.rate", ...`` (both cut at 60
+    characters, identical).  Now the differing value is named with its axis; a changed name (presentation)
+    is not listed as a difference."""
+    from refusals import start_work
+
+    from painsim.cli import main
+    monkeypatch.setattr("painsim.sweep.run.run_batches", start_work)
+    _stored(tmp_path, _small(tmp_path))
+    changed = _small(tmp_path, "c.toml", name="renamed", rates=_RATES.replace("200 Hz", "300 Hz"))
+    assert main(["sweep", str(changed), "--workers", "0", "--resume", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "its axes[stimulus.rate].values[3] 200.0 vs 300.0" in err, err  # SI values, as stored
+    assert "its name" not in err

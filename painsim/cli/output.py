@@ -23,6 +23,7 @@ from ..cohort import from_dataset
 from ..errors import PathError, UsageError
 from ..params import model_overrides, overrides_text
 from ..parallel import PATIENT_LAYOUT, ResultStore
+from ..sweep.spec import PRESENTATION
 
 
 #: KeyboardInterrupt argument of a command that has already said what an interruption kept.
@@ -108,10 +109,32 @@ def _sweep_changes(stored, spec, seed_option: int | None) -> list[str]:
                 _set_text(json.loads(json.dumps(model_overrides(), default=str)))]
     if variants[0] != variants[1]:
         changes.append(f"its --set {variants[0]} vs {variants[1]}")
-    for key in sorted((set(old) | set(new)) - {"seed"}):
+    for key in sorted((set(old) | set(new)) - {"seed", *PRESENTATION}):  # the name, figure, ... key nothing
         if old.get(key) != new.get(key):
-            changes.append(f"its {key} {_brief(old.get(key))} vs {_brief(new.get(key))}")
+            where, before, now = _first_difference(old.get(key), new.get(key), key)
+            changes.append(f"its {where} {_brief(before)} vs {_brief(now)}")
     return changes
+
+
+_ABSENT = object()
+
+
+def _first_difference(old, new, where: str) -> tuple[str, object, object]:
+    """The first place where two stored values differ, and its two values: ``("axes[stimulus.rate].values",
+    [...], [...])``.  Tables are compared key by key and lists item by item (an axis by its path), so that
+    a long value cut short (:func:`_brief`) still shows what differs; a missing entry is ``"none"``."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(set(old) | set(new), key=str):
+            if old.get(key, _ABSENT) != new.get(key, _ABSENT):
+                return _first_difference(old.get(key, _ABSENT), new.get(key, _ABSENT), f"{where}.{key}")
+    elif isinstance(old, list) and isinstance(new, list):
+        for i in range(max(len(old), len(new))):
+            a, b = (old[i] if i < len(old) else _ABSENT), (new[i] if i < len(new) else _ABSENT)
+            if a != b:
+                path = {x.get("path") for x in (a, b) if isinstance(x, dict)}
+                label = path.pop() if len(path) == 1 and None not in path else i
+                return _first_difference(a, b, f"{where}[{label}]")
+    return where, old, new
 
 
 def _set_text(variant) -> str:
@@ -122,8 +145,8 @@ def _set_text(variant) -> str:
 
 
 def _brief(value, width: int = 60) -> str:
-    """``value`` of a stored spec as JSON, cut to ``width`` characters."""
-    text = json.dumps(value, default=str)
+    """``value`` of a stored spec as JSON, cut to ``width`` characters (``"none"``: no such entry)."""
+    text = "none" if value is _ABSENT else json.dumps(value, default=str)
     return text if len(text) <= width else text[:width - 3] + "..."
 
 
