@@ -4,6 +4,7 @@ path with an intact file, or the same sweep without the change, behaves as befor
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -139,3 +140,71 @@ def test_a_refused_resume_shows_the_first_differing_part_of_an_axis(tmp_path, ca
     err = capsys.readouterr().err
     assert "its axes[stimulus.rate].values[3] 200.0 vs 300.0" in err, err  # SI values, as stored
     assert "its name" not in err
+
+
+# ---------------------------------------------------------------- workers beyond the work and the CPUs
+def test_worker_count_is_bounded_by_the_batches_and_keeps_the_batch_size(monkeypatch):
+    """8 runs in batches of 2: 1000 workers asked on 2 CPUs start 4 processes (one per batch of 2), not
+    one per run; with as many workers as CPUs (control) the batches are cut as before."""
+    from painsim.parallel import chunks, cut_for, worker_count
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert cut_for(1000) == 2 and [len(b) for b in chunks(range(8), 2, cut_for(1000))] == [2, 2, 2, 2]
+    assert worker_count(8, 2, 1000) == 4
+    assert worker_count(8, 8, 1000) == 2  # cut for 2 CPUs: 2 batches of 4
+    assert worker_count(8, 2, 2) == 2 and worker_count(8, 2, 0) == 0 and worker_count(0, 2, 5) == 0
+    assert [len(b) for b in chunks(range(8), 8, cut_for(2))] == [4, 4]  # control: unchanged
+
+
+def _record_run_batches(seen):
+    def fake(task, batches, on_result, workers=0, scheduler=None, **kw):
+        seen.update(sizes=[len(b) for b in batches], workers=workers)
+    return fake
+
+
+def test_a_sweep_with_more_workers_than_cpus_keeps_its_batches_and_warns(tmp_path, monkeypatch):
+    """Was: 1000 workers cut 8 runs into 8 batches of 1 on 8 processes (batching lost), silently."""
+    from painsim.sweep import run_sweep
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    seen = {}
+    monkeypatch.setattr("painsim.sweep.run.run_batches", _record_run_batches(seen))
+    with pytest.warns(RuntimeWarning, match="workers=1000 is more than the 2 CPUs"):
+        run_sweep(_small(tmp_path), store=tmp_path / "a", workers=1000, progress=False)
+    assert seen == {"sizes": [2, 2, 2, 2], "workers": 4}
+    seen.clear()  # control: as many workers as CPUs, as before (and no warning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        run_sweep(_small(tmp_path), store=tmp_path / "b", workers=2, progress=False)
+    assert seen == {"sizes": [2, 2, 2, 2], "workers": 2}
+
+
+def test_the_sweep_command_says_the_processes_it_starts(tmp_path, capsys, monkeypatch):
+    """Was: "on 1000 worker processes"; now the number started, with the warning."""
+    from refusals import WorkStarted, start_work
+
+    from painsim.cli import main
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    monkeypatch.setattr("painsim.sweep.run.run_batches", start_work)
+    with pytest.raises(WorkStarted), pytest.warns(RuntimeWarning, match="workers=1000 is more than the 2 CPUs"):
+        main(["sweep", str(_small(tmp_path)), "--workers", "1000", "--out", str(tmp_path / "o")])
+    assert "8 runs (4 points x 2 seeds) on 4 worker processes" in capsys.readouterr().out
+    with pytest.raises(WorkStarted), warnings.catch_warnings():  # control: 2 workers on 2 CPUs
+        warnings.simplefilter("error", RuntimeWarning)
+        main(["sweep", str(_small(tmp_path, "b.toml")), "--workers", "2", "--out", str(tmp_path / "p")])
+    assert "on 2 worker processes" in capsys.readouterr().out
+
+
+def test_a_local_dask_cluster_starts_no_worker_without_a_batch(monkeypatch):
+    """Was: LocalCluster(n_workers=1000) for 2 batches."""
+    from refusals import WorkStarted
+
+    from painsim.parallel import run_batches
+    asked = []
+
+    def cluster(n_workers, **kw):
+        asked.append(n_workers)
+        raise WorkStarted
+    monkeypatch.setattr("dask.distributed.LocalCluster", cluster)
+    for workers, expected in [(1000, 2), (1, 1)]:  # control: fewer workers than batches, as asked
+        with pytest.raises(WorkStarted):
+            run_batches(len, [[1], [2]], lambda b, r: None, workers=workers, scheduler="local")
+    assert asked == [2, 1]

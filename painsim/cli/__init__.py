@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import shlex
 import sys
 import time
@@ -38,6 +39,7 @@ from .. import files, io, protocols
 from ..course import run_course_file
 from ..errors import PainsimError
 from ..params import OVERRIDES_ENV, builtin_models, load_model, model_overrides, overrides_text, overriding
+from ..parallel import ResultStore, worker_count
 from ..sweep import load_spec, run_sweep
 from ..version import __version__
 from .options import (EXAMPLES, _AT_LEAST_ONE, _AT_LEAST_ZERO, _SEED, _Parser, _add_set, _check_run_options,
@@ -198,7 +200,7 @@ def cmd_sweep(args) -> int:
     _check_sweep_store(out, store, spec, args.resume, args.seed)  # before the first line, in --out/--resume terms
     n = len(spec.points()) * spec.n_repeats
     workers = args.workers if args.workers is not None else spec.workers  # --workers, else the file's
-    where = sweep_destination(workers, args.scheduler)
+    where = sweep_destination(_sweep_processes(spec, store, args, workers, n), args.scheduler)
     print(f"painsim: sweep {spec.name!r}: {n} runs ({len(spec.points())} points x {spec.n_repeats} seed{'s' * (spec.n_repeats != 1)}) "
           f"on {where}; store {store.absolute()}", flush=True)
     t0 = time.time()
@@ -220,6 +222,19 @@ def cmd_sweep(args) -> int:
         _, figures = _write_outputs(None, out, spec.name, _plots().sweep_figures(ds))
     _print_paths(store / "result.nc", figures)
     return 0 if not ds.attrs["n_failed"] else 1
+
+
+def _sweep_processes(spec, store: Path, args, workers, n: int):
+    """The local worker processes a sweep of ``n`` runs starts (:func:`painsim.parallel.worker_count`:
+    never more than its batches, which are cut for one worker per CPU); ``workers`` unchanged
+    (None, 0, a bad value for :func:`painsim.run_sweep` to refuse, or Dask workers of a scheduler's)."""
+    if args.scheduler not in (None, "local"):
+        return workers
+    asked = (os.cpu_count() or 1) if workers is None and args.scheduler is None else workers
+    if isinstance(asked, bool) or not isinstance(asked, int) or asked < 1:
+        return workers
+    done = len(ResultStore(store).done()) if args.resume and store.is_dir() else 0
+    return max(worker_count(n - done, args.batch_size or spec.batch_size, asked), 1)
 
 
 def cmd_course(args) -> int:

@@ -8,8 +8,9 @@ processes die with the process that started them; tasks :func:`report` progress)
 interrupted run can be resumed.  This layer knows nothing of models or
 brian2: the callers bring the task, the batches and the worker set-up.
 """
-from .executor import WORKER_DIED, balanced_batches, chunks, die_with_parent, in_worker, report, run_batches  # noqa: F401
+from .executor import (WORKER_DIED, balanced_batches, chunks, cut_for, die_with_parent, in_worker, report,  # noqa: F401
+                       run_batches, worker_count)
 from .store import PATIENT_LAYOUT, SWEEP_LAYOUT, Layout, ResultStore, jsonable  # noqa: F401
 
-__all__ = ["run_batches", "report", "die_with_parent", "chunks", "balanced_batches", "in_worker", "WORKER_DIED",
+__all__ = ["run_batches", "report", "die_with_parent", "chunks", "balanced_batches", "worker_count", "cut_for", "in_worker", "WORKER_DIED",
            "ResultStore", "Layout", "SWEEP_LAYOUT", "PATIENT_LAYOUT", "jsonable"]

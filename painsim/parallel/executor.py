@@ -60,8 +60,8 @@ from typing import Any, Callable, Sequence
 from ..errors import ParameterError
 from ..processes import parent_death_signal
 
-__all__ = ["run_batches", "chunks", "balanced_batches", "report", "die_with_parent", "in_worker", "WORKER_DIED",
-           "TaskExit"]
+__all__ = ["run_batches", "chunks", "balanced_batches", "worker_count", "cut_for", "report", "die_with_parent",
+           "in_worker", "WORKER_DIED", "TaskExit"]
 
 #: Error message of an item whose worker process died while computing it.
 WORKER_DIED = "the worker process died while computing this point (killed, out of memory or crashed)"
@@ -113,6 +113,49 @@ def chunks(items: Sequence, batch_size: int, workers: int = 1) -> list[list]:
     return [list(items[s:s + size]) for s in range(0, len(items), size)]
 
 
+def worker_count(n_items: int, batch_size: int, workers: int) -> int:
+    """The worker processes a run of ``n_items`` in batches from :func:`chunks` starts.
+
+    Never more processes than batches (there is no work for the others), and the batches are cut
+    for at most one worker per CPU (:func:`os.cpu_count`): asking for more workers than CPUs does
+    not shrink the batches below ``batch_size`` (which would lose the batching for processes that
+    only share the same cores).  Items of one batch group (one network structure) give exactly
+    this many batches; several groups give more batches, still on this many processes.
+
+    Parameters
+    ----------
+    n_items : int
+        The work items to compute.
+    batch_size : int
+        Most items per batch.
+    workers : int
+        The worker processes asked for (0: this process).
+
+    Returns
+    -------
+    int
+        ``min(workers, number of batches)``; 0 for ``workers = 0`` or no items.
+    """
+    if workers <= 0 or n_items <= 0:
+        return 0
+    return min(workers, len(chunks(range(n_items), batch_size, cut_for(workers))))
+
+
+def cut_for(workers: int) -> int:
+    """The workers to cut batches for (:func:`chunks`): ``workers``, at most one per CPU.
+
+    Parameters
+    ----------
+    workers : int
+        The worker processes asked for.
+
+    Returns
+    -------
+    int
+    """
+    return max(1, min(workers, os.cpu_count() or 1))
+
+
 def balanced_batches(n: int, batch_size: int, workers: int) -> list[tuple[int, int]]:
     """``(start, size)`` of batches of ``n`` items for ``workers`` processes.
 
@@ -156,8 +199,9 @@ def run_batches(task: Callable[[Batch], Any], batches: Sequence[Batch], on_resul
         Called in this process for each finished batch, in completion order.
     workers : int
         0: run every batch in this process, in order (no ``setup``).  N >= 1:
-        N local worker processes; with a ``scheduler``, N Dask workers of a
-        ``LocalCluster``.  Worker processes die with this process (module
+        N local worker processes; with ``scheduler="local"``, N Dask workers of a
+        ``LocalCluster``; never more processes than batches (the others would have
+        no work).  Worker processes die with this process (module
         docstring).  Called inside a worker of another :func:`run_batches`
         (:func:`in_worker`) without a ``scheduler``, the batches run in that
         worker, which already holds one of the cores its caller asked for (with
@@ -392,6 +436,7 @@ def _run_processes(task, batches, workers, on_result, setup, on_error, on_progre
     """Local worker processes ('spawn'); survives a worker dying when ``on_error`` is given."""
     ctx = mp.get_context("spawn")
     queue = deque(batches)
+    workers = min(workers, len(batches))  # never a process without work
     pool = _Pool(workers, ctx)
     inflight: dict = {}
     try:
@@ -444,15 +489,15 @@ def _run_isolated(task, items, ctx, on_result, setup, on_error, on_progress):
     pool.close()
 
 
-def _dask_client(workers, scheduler):
-    """(client, cluster or None) of a scheduler address or a LocalCluster."""
+def _dask_client(workers, scheduler, n_batches):
+    """(client, cluster or None) of a scheduler address or a LocalCluster of at most ``n_batches`` workers."""
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise ParameterError("scheduler", scheduler, "dask.distributed installed "
                              "(pip install 'painsim[cluster]') to use a Dask scheduler") from None
     if scheduler == "local":
-        cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=True,
+        cluster = LocalCluster(n_workers=max(min(workers, n_batches), 1), threads_per_worker=1, processes=True,
                                dashboard_address=None)
         try:
             return Client(cluster), cluster
@@ -464,7 +509,7 @@ def _dask_client(workers, scheduler):
 
 def _run_dask(task, batches, workers, scheduler, on_result, setup, on_error):
     """Batches as Dask tasks; a failed batch is retried item by item when ``on_error`` is given."""
-    client, cluster = _dask_client(workers, scheduler)
+    client, cluster = _dask_client(workers, scheduler, len(batches))
     from dask.distributed import as_completed
     try:
         futures = {client.submit(_in_worker, setup, task, b, pure=False): b for b in batches}

@@ -12,6 +12,7 @@ import socket
 import sys
 import tempfile
 import uuid
+import warnings
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -21,7 +22,7 @@ from tqdm.auto import tqdm
 from ..checks import store_folder, whole
 from ..errors import ParameterError, UnknownKeyError
 from ..params import OVERRIDES_ENV, model_overrides, overrides_text
-from ..parallel import ResultStore, run_batches
+from ..parallel import ResultStore, cut_for, run_batches, worker_count
 from .evaluate import check_worker_cache, evaluate_batch, failed_result, make_batches, prepare_worker
 from .results import gather_results, log_unlogged, persist, write_result
 from .spec import SweepSpec, load_spec, make_spec, spec_from_saved
@@ -116,6 +117,7 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
     if workers is not None:
         workers = whole(workers, "workers", 0, allow_float=True)
     _check_scheduler(scheduler)
+    _warn_workers(workers, scheduler)
     _check_picklable(spec, workers, scheduler)
     check_worker_cache(spec.kind)  # with any number of workers: results never depend on it
     if scheduler is not None and workers == 0:
@@ -220,11 +222,11 @@ def _execute(spec: SweepSpec, st: ResultStore, workers, scheduler, progress, fmt
     done, pts = st.done(), spec.points()
     todo = [(i, r, spec.seed_for(i, r), pts[i]) for i in range(len(pts)) for r in range(spec.n_repeats)
             if (i, r) not in done]
-    if scheduler is None:
-        n_workers = (os.cpu_count() or 1) if workers is None else workers
-    else:
-        n_workers = 2 if workers is None else workers
-    batches = make_batches(spec, todo, spec.batch_size, max(n_workers, 1))
+    n_workers = _workers(workers, scheduler)
+    here = scheduler in (None, "local")  # a Dask scheduler's address: its workers' CPUs are not ours to count
+    batches = make_batches(spec, todo, spec.batch_size, cut_for(n_workers) if here else max(n_workers, 1))
+    if here:  # the number the command line says (worker_count), also when the points form several groups
+        n_workers = min(n_workers, max(worker_count(len(todo), spec.batch_size, n_workers), 1))
     run_id = uuid.uuid4().hex[:12]
     counts = {"done": 0, "failed": 0}
     bar = _progress_bar(spec, len(todo), len(done)) if progress and todo else None
@@ -251,6 +253,23 @@ def _execute(spec: SweepSpec, st: ResultStore, workers, scheduler, progress, fmt
     ds.attrs.update(attrs)
     write_result(ds, st, fmt)
     return ds
+
+
+def _workers(workers: int | None, scheduler: str | None) -> int:
+    """The workers asked for: ``workers``, else one per CPU (2 Dask workers with a scheduler)."""
+    if workers is not None:
+        return workers
+    return (os.cpu_count() or 1) if scheduler is None else 2
+
+
+def _warn_workers(workers: int | None, scheduler: str | None) -> None:
+    """Warn when more local worker processes than CPUs are asked for: they share the cores, and the
+    batches are cut for one worker per CPU (:func:`painsim.parallel.worker_count`)."""
+    cpus = os.cpu_count() or 1
+    if workers is not None and workers > cpus and scheduler in (None, "local"):
+        warnings.warn(f"painsim: workers={workers} is more than the {cpus} CPUs of this machine: at most one "
+                      "process per batch is started, batches are cut for one worker per CPU, and processes "
+                      "beyond the CPUs only share them", RuntimeWarning, stacklevel=3)
 
 
 def _advance(bar, n_done: int, n_failed: int) -> None:
