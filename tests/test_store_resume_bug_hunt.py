@@ -208,3 +208,89 @@ def test_a_local_dask_cluster_starts_no_worker_without_a_batch(monkeypatch):
         with pytest.raises(WorkStarted):
             run_batches(len, [[1], [2]], lambda b, r: None, workers=workers, scheduler="local")
     assert asked == [2, 1]
+
+
+# ---------------------------------------------------------------- command-line wording
+def test_an_empty_out_is_refused_naming_it(tmp_path, capsys, monkeypatch):
+    """Was: ``--out ""`` silently meant painsim-out/<name>.  Control: a named folder goes ahead."""
+    from refusals import WorkStarted, start_work
+
+    from painsim.cli import main
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("painsim.sweep.run.run_batches", start_work)
+    spec = str(_small(tmp_path))
+    for empty in ("", " "):
+        assert main(["sweep", spec, "--workers", "0", "--out", empty]) == 2
+        err = capsys.readouterr().err
+        assert f"argument --out: {empty!r} is not allowed: expected a folder name" in err, err
+    assert not (tmp_path / "painsim-out").exists()
+    with pytest.raises(WorkStarted):
+        main(["sweep", spec, "--workers", "0", "--out", "named"])
+
+
+def _held(lock_path):
+    """A descriptor holding ``lock_path``'s flock as another run would (its own open file description)."""
+    import fcntl
+    import os
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def test_in_use_tells_a_store_another_run_holds(tmp_path):
+    import os
+    store = tmp_path / "patients"
+    assert not ResultStore(store, PATIENT_LAYOUT).in_use()  # no folder
+    _stored_cohort(store)
+    assert not ResultStore(store, PATIENT_LAYOUT).in_use()  # closed: no lock held (control)
+    fd = _held(store / ".lock")
+    try:
+        assert ResultStore(store, PATIENT_LAYOUT).in_use()
+    finally:
+        os.close(fd)
+    assert not ResultStore(store, PATIENT_LAYOUT).in_use()
+    mine = ResultStore(store, PATIENT_LAYOUT)
+    mine.open_items(["a", "b"], resume=True)
+    assert not mine.in_use()  # this process's own lock is no other run
+    mine.close()
+
+
+def test_a_run_into_a_folder_another_run_computes_into_is_refused_for_that_first(tmp_path, capsys):
+    """Was: "holds an interrupted run's 1 finished patient ... remove D/patients to start afresh" while
+    a live run computes into D.  Control: the same folder without the lock held gets that message."""
+    import os
+
+    from refusals import ROOT
+
+    from painsim.cli import main
+    out = tmp_path / "D"
+    _stored_cohort(out / "patients")
+    cohort = str(ROOT / "experiments" / "rtms_cohort.toml")
+    fd = _held(out / "patients" / ".lock")
+    try:
+        assert main(["run", cohort, "--out", str(out)]) == 2
+    finally:
+        os.close(fd)
+    err = capsys.readouterr().err
+    assert "another run is computing into it now" in err and "interrupted" not in err, err
+    assert main(["run", cohort, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "interrupted run's 1 finished patient" in err and "computing into it" not in err, err
+
+
+def test_starting_afresh_does_not_promise_that_resume_continues_another_seed(tmp_path, capsys):
+    """Was: "... are removed; --resume continues them instead", untrue for a run with another --seed."""
+    import argparse
+    import os
+
+    from painsim.cli.options import _store_options
+    store = tmp_path / "D" / "patients"
+    _stored_cohort(store)
+    result = tmp_path / "D" / "results.nc"
+    result.write_text("a finished run's result")
+    os.utime(store / "patient_000000.nc", ns=(1, 1))  # written before the result: a finished run's
+    _store_options(argparse.Namespace(resume=False), store)
+    said = capsys.readouterr().out
+    assert "starting afresh" in said and "continues them instead" not in said
+    assert "with the same file, --seed and --set, --resume would have reused them" in said
+    assert not store.exists()

@@ -42,7 +42,7 @@ from ..params import OVERRIDES_ENV, builtin_models, load_model, model_overrides,
 from ..parallel import ResultStore, worker_count
 from ..sweep import load_spec, run_sweep
 from ..version import __version__
-from .options import (EXAMPLES, _AT_LEAST_ONE, _AT_LEAST_ZERO, _SEED, _Parser, _add_set, _check_run_options,
+from .options import (EXAMPLES, _AT_LEAST_ONE, _AT_LEAST_ZERO, _SEED, _Parser, _folder, _add_set, _check_run_options,
                       _patient_options, _store_options, _variant)
 from .output import (_REPORTED, _SUMMARIES, _SWEEP_STORE, _TABLES, _check_sweep_store, _counted, _figures, _kept,
                      _out_path, _output_folder, _plots, _print_lines, _print_paths, _provenance, _write_outputs,
@@ -310,7 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
     figures = sub.add_parser("figures", help="redraw the figures of a saved result (results.nc or a sweep store)")
     figures.add_argument("file", help="results.nc written by painsim run/course, or a sweep output folder or store")
     figures.add_argument("--seed", type=_SEED, default=None, help="unused (accepted like every command)")
-    figures.add_argument("--out", default=None, help="output folder (default: beside the results)")
+    figures.add_argument("--out", type=_folder, default=None, help="output folder (default: beside the results)")
     figures.set_defaults(func=cmd_figures)
     sweep = sub.add_parser("sweep", help="run a parameter sweep (TOML) into a resumable store, with figures")
     sweep.add_argument("spec", help="sweep TOML file or built-in experiment name")
@@ -331,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--per", choices=io.NEO_PER, default="neuron",
                         help="one SpikeTrain per neuron (default) or per population")
     export.add_argument("--seed", type=_SEED, default=None, help="unused (accepted like every command)")
-    export.add_argument("--out", default=None, help="folder for a relative --neo name (default: the current folder)")
+    export.add_argument("--out", type=_folder, default=None, help="folder for a relative --neo name (default: the current folder)")
     export.set_defaults(func=cmd_export)
     val = sub.add_parser("validate", help="measure the model against published figures and print the table")
     val.add_argument("--only", nargs="+", action="extend", metavar="TARGET", default=None,
@@ -340,7 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
                      "LTP/LTD, maintained, tonic and ramped heat, the QST threshold spread; --list marks them)")
     val.add_argument("--list", action="store_true", help="list the targets and exit")
     val.add_argument("--seed", type=_SEED, default=None, help="seed of every measurement (default 1)")
-    val.add_argument("--out", default=None, help="output folder (default: painsim-out/validation)")
+    val.add_argument("--out", type=_folder, default=None, help="output folder (default: painsim-out/validation)")
     val.add_argument("--resume", action="store_true",
                      help="continue an interrupted run in --out (its finished targets are kept, not measured again; "
                           "so are those of a finished run there of this code, seed and variant, e.g. to add --slow)")
@@ -360,9 +360,9 @@ def build_parser() -> argparse.ArgumentParser:
         _add_set(s, what)
     for s in (run, sweep, course):
         s.add_argument("--seed", type=_SEED, default=None, help="seed (overrides the file's)")
-        s.add_argument("--out", default=None, help="output folder (default: painsim-out/<name>)")
+        s.add_argument("--out", type=_folder, default=None, help="output folder (default: painsim-out/<name>)")
     models.add_argument("--seed", type=_SEED, default=None, help="unused (accepted like every command)")
-    models.add_argument("--out", default=None, help="unused: the list is printed (accepted like every command)")
+    models.add_argument("--out", type=_folder, default=None, help="unused: the list is printed (accepted like every command)")
     run.set_defaults(func=cmd_run)
     models.set_defaults(func=cmd_models)
     return p

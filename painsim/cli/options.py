@@ -57,6 +57,18 @@ _AT_LEAST_ONE = _whole(1, "a whole number >= 1")
 _AT_LEAST_ZERO = _whole(0, "a whole number >= 0 (0: this process)")
 
 
+def _folder(text: str) -> str:
+    """An argparse type of ``--out``: a folder name, not empty (an empty ``--out`` is no folder; it
+    would silently mean the default one)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed: expected a folder name (leave --out out "
+                                          "for the default folder)")
+    return text
+
+
+_folder.__name__ = "a folder name"
+
+
 def _store_options(args, store: Path) -> dict:
     """Options of a kind that keeps finished work in ``store``: resume it, or start afresh where the
     store belongs to a finished run (its result is replaced).  Without ``--resume``, a store holding
@@ -68,7 +80,7 @@ def _store_options(args, store: Path) -> dict:
         if _refuse_later_work(store):
             ResultStore(store).remove("run")  # a run using it (a --resume of it) is refused, not undercut
             print(f"painsim: starting afresh (the {store.name} of the previous run in {store} are removed; "
-                  "--resume continues them instead)", flush=True)
+                  "with the same file, --seed and --set, --resume would have reused them)", flush=True)
         else:
             _remove_if_nothing_kept(store)
     return dict(n_patients=getattr(args, "n_patients", None), workers=getattr(args, "workers", None),

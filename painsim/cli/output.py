@@ -53,6 +53,8 @@ def _out_path(args, name: str, kind: str, keeps: str | None = None) -> Path:
     out = Path(args.out) if args.out else Path("painsim-out") / name
     if out.exists() and not out.is_dir():
         raise PathError(f"--out {out} is a file, not a folder")
+    if keeps:
+        _refuse_in_use(out, out / keeps)  # first: what it holds is another run's work in progress
     earlier = files.earlier_result(out, name, kind=kind, keeps=keeps)
     if keeps and not getattr(args, "resume", False):
         _refuse_later_work(out / keeps)  # before anything is said about replacing the result
@@ -61,12 +63,21 @@ def _out_path(args, name: str, kind: str, keeps: str | None = None) -> Path:
     return out
 
 
+def _refuse_in_use(out: Path, store: Path) -> None:
+    """Refuse an output folder whose store of kept work (or sweep store) ``store`` another run is
+    computing into now (it holds the store's lock: :meth:`painsim.parallel.ResultStore.in_use`)."""
+    if store.is_dir() and ResultStore(store).in_use():
+        raise UsageError(f"--out {out}: another run is computing into it now (it holds {store / '.lock'}): "
+                         "wait until it ends, or give another --out")
+
+
 def _check_sweep_store(out: Path, store: Path, spec, resume: bool, seed_option: int | None = None) -> None:
     """Refuse, in the command line's words, a sweep's ``store`` that :func:`painsim.run_sweep` would
     refuse (:meth:`painsim.parallel.ResultStore.refusal`, the store's own rule), before the sweep says
     anything: a store without ``--resume``, one of another spec, seed or variant than ``spec`` (the
     message names what differs, :func:`_sweep_changes`; ``seed_option``: ``--seed``) or computed by
     other code, or a folder holding other files."""
+    _refuse_in_use(out, store)
     refused = ResultStore(store).refusal(spec.key(), resume)
     if refused is None:
         return

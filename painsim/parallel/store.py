@@ -246,6 +246,33 @@ class ResultStore:
                     return fd
             os.close(fd)
 
+    def in_use(self) -> bool:
+        """Whether another process's run holds the store's lock now (:meth:`open`), without taking it
+        or writing anything: callers refuse such a store first, before judging what it holds.
+
+        Returns
+        -------
+        bool
+            False also where locks are not available (not POSIX) and for this process's own stores.
+        """
+        lock = self.path / LOCK_NAME
+        if fcntl is None or not lock.is_file():
+            return False
+        with _HELD_GUARD:
+            if os.path.realpath(self.path) in _HELD:  # held by this process: not another run
+                return False
+        try:
+            fd = os.open(lock, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            return e.errno in (errno.EWOULDBLOCK, errno.EAGAIN)
+        finally:
+            os.close(fd)  # releases the lock it may have taken
+        return False
+
     def close(self) -> None:
         """Release the lock :meth:`open` or :meth:`open_items` took (the last store of this process
         open on the folder removes ``.lock``); nothing to do for a store not opened, or closed."""
