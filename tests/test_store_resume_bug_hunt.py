@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -294,3 +295,85 @@ def test_starting_afresh_does_not_promise_that_resume_continues_another_seed(tmp
     assert "starting afresh" in said and "continues them instead" not in said
     assert "with the same file, --seed and --set, --resume would have reused them" in said
     assert not store.exists()
+
+
+# ---------------------------------------------------------------- a quick double Ctrl-C
+_DOUBLE_CTRL_C = """
+import signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal (a test runner may ignore it)
+sys.argv = ["painsim", "sweep", {spec!r}, "--workers", "2", "--out", {out!r}]
+from painsim.cli import main
+sys.exit(main())
+"""
+
+
+def _marked(mark: str) -> list[str]:
+    """Processes whose environment holds ``mark`` (the program and every worker it started)."""
+    import os
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if mark.encode() in f.read():
+                    found.append(pid)
+        except OSError:
+            pass
+    return found
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc"), reason="needs /proc to find the workers")
+def test_a_quick_double_ctrl_c_stops_quietly_and_leaves_no_process(tmp_path):
+    """Was: the second SIGINT, 10 ms after the first, interrupted the orderly stop (joining the pool's
+    thread at exit): "Exception ignored in: <module 'threading'> ... KeyboardInterrupt".  Now the
+    program says it was interrupted, exits 130 without a traceback, and no worker outlives it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    spec = _small(tmp_path, duration="1 s", rates='"10 Hz", "20 Hz", "50 Hz", "100 Hz", "150 Hz", "200 Hz"')
+    spec.write_text(spec.read_text().replace("batch_size = 2", "batch_size = 1"))
+    mark = f"PAINSIM_DOUBLE_CTRL_C_{os.getpid()}_{time.time_ns()}"
+    env = {**os.environ, "PAINSIM_TARGET": "numpy", "PAINSIM_TEST_MARK": mark,
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
+    script = _DOUBLE_CTRL_C.format(spec=str(spec), out=str(tmp_path / "out"))
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert "painsim: sweep 'small'" in proc.stdout.readline()  # the sweep has started
+        deadline = time.time() + 60  # the workers are computing: the first points are being written
+        while time.time() < deadline and len(_marked(mark)) < 3:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.01)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "interrupted; finished points are kept" in err
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    deadline = time.time() + 10
+    while time.time() < deadline and _marked(mark):
+        time.sleep(0.1)
+    assert _marked(mark) == []
+
+
+def test_main_called_with_arguments_keeps_the_callers_sigint_handler(tmp_path, monkeypatch):
+    """The quiet second Ctrl-C is the program's (argv None): a caller's ``main([...])`` (interrupted or
+    not) leaves its own SIGINT handler as it was; the program's handler is restored after a command
+    that was not interrupted."""
+    import signal
+
+    from painsim.cli import main
+    before = signal.getsignal(signal.SIGINT)
+    assert main(["models"]) == 0
+    assert signal.getsignal(signal.SIGINT) is before
+    monkeypatch.setattr("sys.argv", ["painsim", "models"])
+    monkeypatch.setattr(signal, "getsignal", lambda s: signal.default_int_handler)  # as in the program
+    installed = []
+    real = signal.signal
+    monkeypatch.setattr(signal, "signal", lambda s, h: installed.append(h) or real(s, before))
+    assert main() == 0
+    assert installed[0].__name__ == "_stop_once" and installed[-1] is before

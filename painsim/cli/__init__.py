@@ -30,7 +30,9 @@ import argparse
 import contextlib
 import os
 import shlex
+import signal
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -379,6 +381,26 @@ def _painsim_warning(message, category, filename, lineno, line=None) -> str:
     return _FORMAT_WARNING(message, category, filename, lineno, line)
 
 
+def _stop_once(signum, frame) -> None:
+    """SIGINT handler of the ``painsim`` program: the first Ctrl-C stops the command (a
+    KeyboardInterrupt, whose orderly stop ends the worker processes by pid); later ones, while it
+    stops and the interpreter exits (joining its pools' threads), are ignored instead of
+    interrupting that stop with a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def _quiet_second_interrupt(argv):
+    """Install :func:`_stop_once` for the program (``argv`` None, the main thread, Python's own
+    handler in place); returns the handler to restore after a command that was not interrupted,
+    or None when nothing was installed (a caller's ``main([...])`` keeps its handler)."""
+    if argv is not None or threading.current_thread() is not threading.main_thread():
+        return None
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        return None
+    return signal.signal(signal.SIGINT, _stop_once)
+
+
 def main(argv=None) -> int:
     """Run the ``painsim`` command with ``argv`` (default: the process's); returns the exit code.
 
@@ -400,6 +422,7 @@ def main(argv=None) -> int:
         130 when interrupted.
     """
     warnings.formatwarning = _painsim_warning  # painsim's own warnings as lines of the command's output
+    previous = _quiet_second_interrupt(argv)
     try:
         args = build_parser().parse_args(argv)
         # provenance: the command line is written into every file the command saves
@@ -421,6 +444,10 @@ def main(argv=None) -> int:
         print("painsim: error: " + " ".join(str(e).split()), file=sys.stderr)
         return 1
     except KeyboardInterrupt as e:
+        previous = None  # the program ends: a second Ctrl-C stays ignored until it has (_stop_once)
         if e.args != (_REPORTED,):  # a command that said what was kept has already reported it
             print("painsim: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
