@@ -377,3 +377,37 @@ def test_main_called_with_arguments_keeps_the_callers_sigint_handler(tmp_path, m
     monkeypatch.setattr(signal, "signal", lambda s, h: installed.append(h) or real(s, before))
     assert main() == 0
     assert installed[0].__name__ == "_stop_once" and installed[-1] is before
+
+
+_UNUSED_OBJECT = """
+import gc, sys
+import brian2 as b2
+import painsim.cli as cli
+held = []
+def command(args):
+    held.append(b2.NeuronGroup(1, "dv/dt = -v / (10*ms) : 1"))  # built, never run (a stopped course)
+    if {interrupt}:
+        raise KeyboardInterrupt
+    return 0
+cli.cmd_models = command
+sys.argv = ["painsim", "models"]
+rc = cli.main()
+held.clear()
+gc.collect()
+sys.exit(rc)
+"""
+
+
+@pytest.mark.parametrize("interrupt, warned", [(True, False), (False, True)])
+def test_an_interrupted_program_does_not_warn_of_the_brian_objects_it_left_unused(interrupt, warned):
+    """Was: ~45 lines of brian2 ``unused_brian_object`` warnings after a cohort's "interrupted" line.
+    Control: a command that ends normally still gets brian2's warning (only the interrupt path is quiet)."""
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "PAINSIM_TARGET": "numpy",
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.run([sys.executable, "-c", _UNUSED_OBJECT.format(interrupt=interrupt)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == (130 if interrupt else 0), proc.stderr
+    assert ("unused_brian_object" in proc.stderr) == warned, proc.stderr

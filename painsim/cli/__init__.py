@@ -401,6 +401,15 @@ def _quiet_second_interrupt(argv):
     return signal.signal(signal.SIGINT, _stop_once)
 
 
+def _quiet_unused_objects() -> None:
+    """After an interruption, the brian2 objects that a stopped simulation built and never ran are
+    freed as the program exits: brian2 would warn about each (``unused_brian_object``, dozens of
+    lines after "interrupted"); nothing is wrong with them, so the warning is suppressed."""
+    brian2 = sys.modules.get("brian2")  # imported only if a simulation was (never imported here)
+    if brian2 is not None:
+        brian2.BrianLogger.suppress_name("unused_brian_object")
+
+
 def main(argv=None) -> int:
     """Run the ``painsim`` command with ``argv`` (default: the process's); returns the exit code.
 
@@ -444,7 +453,9 @@ def main(argv=None) -> int:
         print("painsim: error: " + " ".join(str(e).split()), file=sys.stderr)
         return 1
     except KeyboardInterrupt as e:
-        previous = None  # the program ends: a second Ctrl-C stays ignored until it has (_stop_once)
+        if argv is None:  # the program ends: a second Ctrl-C stays ignored until it has (_stop_once)
+            previous = None
+            _quiet_unused_objects()
         if e.args != (_REPORTED,):  # a command that said what was kept has already reported it
             print("painsim: interrupted", file=sys.stderr)
         return 130
