@@ -273,10 +273,10 @@ def test_a_run_into_a_folder_another_run_computes_into_is_refused_for_that_first
     finally:
         os.close(fd)
     err = capsys.readouterr().err
-    assert "another run is computing into it now" in err and "interrupted" not in err, err
+    assert "another run is using this one now, computing into" in err and "interrupted" not in err, err
     assert main(["run", cohort, "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "interrupted run's 1 finished patient" in err and "computing into it" not in err, err
+    assert "interrupted run's 1 finished patient" in err and "computing into" not in err, err
 
 
 def test_starting_afresh_does_not_promise_that_resume_continues_another_seed(tmp_path, capsys):

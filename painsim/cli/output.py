@@ -67,8 +67,8 @@ def _refuse_in_use(out: Path, store: Path) -> None:
     """Refuse an output folder whose store of kept work (or sweep store) ``store`` another run is
     computing into now (it holds the store's lock: :meth:`painsim.parallel.ResultStore.in_use`)."""
     if store.is_dir() and ResultStore(store).in_use():
-        raise UsageError(f"--out {out}: another run is computing into it now (it holds {store / '.lock'}): "
-                         "wait until it ends, or give another --out")
+        raise UsageError(f"--out {out}: another run is using this one now, computing into {store} (it holds "
+                         f"{store / '.lock'}): wait until it ends, or give another --out")
 
 
 def _check_sweep_store(out: Path, store: Path, spec, resume: bool, seed_option: int | None = None) -> None:
