@@ -48,7 +48,8 @@ class SweepSpec:
     both check every key, path, unit and range and build every point's model
     and stimulus, so that a bad spec fails before any work starts.  ``workers``
     and ``batch_size`` are execution options: results do not depend on them
-    and they are not part of :meth:`key`.
+    and they are not part of :meth:`key`; nor are ``name``, ``description`` and
+    ``figure`` (:data:`PRESENTATION`).
 
     Parameters
     ----------
