@@ -338,15 +338,26 @@ def validate_points(spec) -> None:
         except ParameterError as e:  # a value fine alone may clash with a swept one: say where
             if not p:
                 raise
-            raise e.renamed(hint="at the point " + ", ".join(f"{k} = {v!r}" for k, v in p.items())) from None
-        if "sep" in spec.outcomes and sep_electrode(as_devices(stim)) is None:
-            raise SpecError("outcomes", "sep", "a sweep whose every point has exactly one test electrode (a "
-                            f"device with a target in {TEST_TARGETS}) for the outcome 'sep'")
-        if "sep" in spec.outcomes and sep_electrode(as_devices(stim), model) is None:  # a TENS-rate stimulator
-            raise SpecError("outcomes", "sep", "a test electrode whose pulses are at least "
-                            f"{sep_min_interval(model) * 1e3:.3g} ms apart (two response windows, "
-                            "painsim.analysis.sep_min_interval) for the outcome 'sep'",
-                            hint=("at the point " + ", ".join(f"{k} = {v!r}" for k, v in p.items())) if p else None)
+            raise e.renamed(hint=_at(p)) from None
+        if "sep" in spec.outcomes:
+            _check_sep_electrode(as_devices(stim), model, p)
+
+
+def _at(point) -> str | None:
+    """The hint naming a sweep point, None for the only point of a sweep without axes."""
+    return ("at the point " + ", ".join(f"{k} = {v!r}" for k, v in point.items())) if point else None
+
+
+def _check_sep_electrode(devices, model, point) -> None:
+    """A point of a sweep with the outcome ``sep`` has one test electrode, slow enough for its evoked
+    response to be read between pulses (:func:`painsim.analysis.sep_electrode`: not a TENS-rate one)."""
+    if sep_electrode(devices) is None:
+        raise SpecError("outcomes", "sep", "a sweep whose every point has exactly one test electrode (a "
+                        f"device with a target in {TEST_TARGETS}) for the outcome 'sep'")
+    if sep_electrode(devices, model) is None:
+        raise SpecError("outcomes", "sep", "a test electrode whose pulses are at least "
+                        f"{sep_min_interval(model) * 1e3:.3g} ms apart (two response windows, "
+                        "painsim.analysis.sep_min_interval) for the outcome 'sep'", hint=_at(point))
 
 
 def _natural(value, name: str) -> None:
