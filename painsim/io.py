@@ -26,7 +26,7 @@ from .labels import label
 from .netcdf_files import RESULT_FILES, is_netcdf, netcdf_file, writable_file
 from .version import __version__, source_digest
 
-__all__ = ["save", "as_saved", "bin_width", "load", "combine", "point", "combined_dims", "POINT_ATTRS", "POINT_VARIABLES", "check_whole", "atomic_path", "file_mode", "RAGGED_PREFIXES", "to_neo", "write_neo", "NEO_PACKAGES", "missing_neo_packages", "is_netcdf", "netcdf_file", "RESULT_FILES"]
+__all__ = ["save", "as_saved", "bin_width", "own_bins", "load", "combine", "point", "combined_dims", "POINT_ATTRS", "POINT_VARIABLES", "check_whole", "atomic_path", "file_mode", "RAGGED_PREFIXES", "to_neo", "write_neo", "NEO_PACKAGES", "missing_neo_packages", "is_netcdf", "netcdf_file", "RESULT_FILES"]
 
 #: Dimensions whose length differs between points (spikes, synapse lists).
 RAGGED_PREFIXES = ("spike", "synapse_")
@@ -491,21 +491,16 @@ def to_neo(result: xr.Dataset, per: str = "neuron"):
 
 
 def _rate_signal(result: xr.Dataset, dim: str | None, k: int):
-    """Point ``k``'s binned rates as a :class:`neo.AnalogSignal` on its own bins: :func:`combine` joins
-    the time axes of points whose bins or durations differ (NaN where a point has no bin), so the
-    rows of other points' bins are dropped and the width is the point's own (bins start at 0)."""
+    """Point ``k``'s binned rates as a :class:`neo.AnalogSignal` on its own bins (:func:`own_bins`)."""
     import neo
     import quantities as pq
 
-    rates = (result["rates"].isel({dim: k}) if dim else result["rates"]).transpose("time", "population")
-    values = np.asarray(rates.values, float)
-    own = ~np.isnan(values).all(axis=1) if values.shape[1] else np.ones(len(values), bool)
-    centres = np.asarray(rates["time"].values, float)[own]
-    width = 2.0 * float(centres[0]) if centres.size else bin_width(result)  # as bin_width, of this point
-    if not np.allclose(centres, width * (np.arange(centres.size) + 0.5), rtol=1e-9, atol=1e-12):
-        raise ParameterError("result", f"rate bins of point {k} centred at {centres[:4].tolist()} ... s",
-                             "bins of one width starting at 0 (painsim.readouts.binned_rate) in each point")
-    signal = neo.AnalogSignal(values[own] * pq.Hz, sampling_period=width * pq.s, t_start=0 * pq.s, name="rates",
+    try:
+        rates, width = own_bins(result["rates"].isel({dim: k}) if dim else result["rates"])
+    except ParameterError as err:
+        raise ParameterError("result", f"rate bins of point {k} {err.value}", err.allowed) from None
+    values = np.asarray(rates.transpose("time", "population").values, float)
+    signal = neo.AnalogSignal(values * pq.Hz, sampling_period=width * pq.s, t_start=0 * pq.s, name="rates",
                               description="population firing rate in bins (painsim.readouts.binned_rate)")
     signal.array_annotate(population=np.asarray(rates["population"].values, dtype=str))
     return signal
@@ -526,6 +521,26 @@ def bin_width(result) -> float:
     float
     """
     return 2.0 * float(result["time"].values[0])
+
+
+def own_bins(rates: xr.DataArray) -> tuple[xr.DataArray, float]:
+    """One point's ``rates`` (``time``, ``population``) on its own bins, and their width (s; bins start
+    at 0, :func:`bin_width` of the point): :func:`combine` joins the time axes of points whose
+    ``readout.bin`` or duration differ (NaN where a point has no bin), so the rows NaN for every
+    population are another point's and are dropped.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        The remaining bins are not of one width from 0 (not :func:`painsim.readouts.binned_rate`'s).
+    """
+    own = rates.isel(time=np.flatnonzero(~rates.isnull().all("population").values))
+    centres = np.asarray(own["time"].values, float)
+    width = 2.0 * float(centres[0]) if centres.size else 2.0 * float(rates["time"].values[0])
+    if not np.allclose(centres, width * (np.arange(centres.size) + 0.5), rtol=1e-9, atol=1e-12):
+        raise ParameterError("rates", f"centred at {centres[:4].tolist()} ... s",
+                             "bins of one width starting at 0 (painsim.readouts.binned_rate) in each point")
+    return own, width
 
 
 def _site_layout(result, dim, k: int, sizes, n_sites: int) -> np.ndarray:

@@ -32,25 +32,13 @@ def _pn_site(ds: xr.Dataset, k: int) -> tuple[int | None, str]:
     return pn_site(ds, k)
 
 
-def _own_rates(ds: xr.Dataset, k: int) -> xr.DataArray:
-    """Condition ``k``'s binned rates on its own bins: conditions whose ``readout.bin`` or duration
-    differ share one joined time axis in the result (NaN where a condition has no bin)."""
-    rates = ds["rates"].isel(condition=k)
-    return rates.isel(time=np.flatnonzero(~rates.isnull().all("population").values))
-
-
-def _own_width(rates: xr.DataArray) -> float:
-    """The width of a condition's own bins (:func:`_own_rates`): they start at 0 (readouts.binned_rate)."""
-    return 2.0 * float(rates.time.values[0])
-
-
 def _site_rate(ds: xr.Dataset, k: int, pop: str, site: int | None, width: float | None = None) -> np.ndarray | None:
     """Binned rate of ``pop``'s neurons at ``site`` in condition ``k`` (bins of ``width``, default the
     condition's own); None without a site or for a population not laid out by site."""
     per_site = 0 if site is None else readouts.site_block(ds, pop, condition=k)
     if per_site == 0:
         return None
-    width = _own_width(_own_rates(ds, k)) if width is None else width
+    width = readouts.own_bins(ds["rates"].isel(condition=k))[1] if width is None else width
     t, i = readouts.population_spikes(ds, pop, k)
     mine = (i >= site * per_site) & (i < (site + 1) * per_site)
     return readouts.binned_rate(t[mine], per_site, result_duration(ds, k), width)[1]
@@ -60,8 +48,7 @@ def _rate_panel(ax, ds: xr.Dataset, k: int, legend: bool) -> None:
     """Projection, inhibitory and excitatory rates of condition ``k`` (:data:`SMOOTHING` running
     mean) on its own bins, at the site where the printed PN rate is read (:func:`_pn_site`) where the
     result has several."""
-    rates = _own_rates(ds, k)
-    width = _own_width(rates)
+    rates, width = readouts.own_bins(ds["rates"].isel(condition=k))  # conditions of other bins: their own
     bins = max(2, 2 * int(round(SMOOTHING / 2 / width)))
     site, name = _pn_site(ds, k)
     where = "all sites"

@@ -78,13 +78,13 @@ module                        contents
                               the map term of the score, site territories and areas
 ============================  ==============================================================
 
-``bin_width`` (the inverse of :func:`binned_rate`'s layout) is implemented in
-:mod:`painsim.io`, ``paresthesia`` in :mod:`painsim.synchrony`; both are
-re-exported here.
+``bin_width`` (the inverse of :func:`binned_rate`'s layout) and ``own_bins`` (one point's
+bins of a combined result) are implemented in :mod:`painsim.io`, ``paresthesia`` in
+:mod:`painsim.synchrony`; all are re-exported here.
 """
 from __future__ import annotations
 
-from ..io import bin_width  # the inverse of binned_rate's layout, kept where saved results are read
+from ..io import bin_width, own_bins  # the inverse of binned_rate's layout, kept where saved results are read
 from ..synchrony import paresthesia
 from .maps import (MAP_MEASURES, active_area, map_centroid, map_excess_rate, map_image, map_points, map_score,
                    site_areas, site_territories)
@@ -93,7 +93,7 @@ from .pain import (model_pain_score, nrs_from_rate, pain_score, psychophysics_po
 from .rates import binned_rate, gate_index, mean_rate, population_spikes, readout_start, site_block, site_rates, window_start
 from .scores import combined_pain, relief, responders
 
-__all__ = ["readout_start", "window_start", "site_rates", "binned_rate", "bin_width", "site_block", "mean_rate", "pain_score", "stt_heat_rate", "psychophysics_points", "nrs_from_rate",
+__all__ = ["readout_start", "window_start", "site_rates", "binned_rate", "bin_width", "own_bins", "site_block", "mean_rate", "pain_score", "stt_heat_rate", "psychophysics_points", "nrs_from_rate",
            "model_pain_score", "unpleasantness_points", "unpleasantness_score", "gate_index", "relief", "responders", "combined_pain",
            "map_image", "active_area", "map_excess_rate", "map_points", "MAP_MEASURES", "map_score", "map_centroid",
            "site_territories", "site_areas",
