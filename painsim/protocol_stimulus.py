@@ -21,80 +21,29 @@ __all__ = ["stimulus_over_base", "inherited", "stimulus_table", "overrides_table
 _OVERRIDES = 'a table of dotted model overrides, e.g. {"plasticity.c_pn.rule" = "calcium"}'
 
 
-def stimulus_table(value: Any, name: str) -> Any:
-    """``value`` if it is a stimulus table (a mapping), else refused naming ``name``.
-
-    Parameters
-    ----------
-    value : object
-        A protocol's stimulus (a ``[protocol]`` table's, or :class:`painsim.protocols.Protocol`'s).
-    name : str
-        The value in messages (``"protocol.stimulus"``, ``"stimulus"``).
-
-    Returns
-    -------
-    mapping
-        ``value``.
-
-    Raises
-    ------
-    painsim.errors.ParameterError
-        ``value`` is not a mapping (a type's name such as ``"tonic"``, a list).
-    """
-    if not isinstance(value, Mapping):
-        raise ParameterError(name, value, stimulation.TABLE_EXAMPLE)
+def _of_kind(value: Any, name: str, kind, allowed: str) -> Any:
+    """``value`` if it is a ``kind``, else refused naming ``name`` (painsim.errors.ParameterError)."""
+    if not isinstance(value, kind):
+        raise ParameterError(name, value, allowed)
     return value
+
+
+def stimulus_table(value: Any, name: str) -> Any:
+    """``value``, a protocol's stimulus table (a mapping), else refused naming ``name``
+    (``"protocol.stimulus"``, ``"stimulus"``): a type's name such as ``"tonic"``, a list."""
+    return _of_kind(value, name, Mapping, stimulation.TABLE_EXAMPLE)
 
 
 def overrides_table(value: Any, name: str) -> Any:
-    """``value`` if it is a table of model overrides (a mapping), else refused naming ``name``.
-
-    Parameters
-    ----------
-    value : object
-        A protocol's ``plasticity`` overrides.
-    name : str
-        The value in messages (``"protocol.plasticity"``, ``"plasticity"``).
-
-    Returns
-    -------
-    mapping
-        ``value``.
-
-    Raises
-    ------
-    painsim.errors.ParameterError
-        ``value`` is not a mapping (text, a list ...).
-    """
-    if not isinstance(value, Mapping):
-        raise ParameterError(name, value, _OVERRIDES)
-    return value
+    """``value``, a protocol's ``plasticity`` overrides (a mapping), else refused naming ``name``
+    (``"protocol.plasticity"``, ``"plasticity"``): text, a list."""
+    return _of_kind(value, name, Mapping, _OVERRIDES)
 
 
 def text_field(value: Any, name: str) -> str:
-    """``value`` if it is text (a protocol's ``name``, ``citation`` or ``description``), else refused
-    naming ``name``.
-
-    Parameters
-    ----------
-    value : object
-        The value to check.
-    name : str
-        The value in messages (``"protocol.name"``, ``"name"``).
-
-    Returns
-    -------
-    str
-        ``value``.
-
-    Raises
-    ------
-    painsim.errors.ParameterError
-        ``value`` is not a ``str`` (a number, None ...).
-    """
-    if not isinstance(value, str):
-        raise ParameterError(name, value, "text")
-    return value
+    """``value``, text (a protocol's ``name``, ``citation`` or ``description``), else refused naming
+    ``name`` (``"protocol.name"``, ``"name"``): a number, None."""
+    return _of_kind(value, name, str, "text")
 
 
 def stimulus_over_base(given: Any, base, where: str) -> Any:
