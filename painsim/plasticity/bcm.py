@@ -8,13 +8,12 @@ integrated exactly between postsynaptic spikes (:func:`_ybar_at`, reference
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..checks import number, positive_rate, positive_time
+from ..checks import is_number, number, positive_rate, positive_time
 from ..errors import ParameterError
 from ..jit import njit
 from ..units import to_si
@@ -161,8 +160,7 @@ class BCM(PlasticityRule):
             _set(self, "theta0", self.target_rate)
         else:
             v = self.theta0  # a plain number is a rate in Hz (SI), as the rule stores it
-            plain = isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
-            v = float(v) if plain else to_si(v, "Hz", "theta0")
+            v = float(v) if is_number(v) else to_si(v, "Hz", "theta0")
             if not (math.isfinite(v) and v >= 0):
                 raise ParameterError("theta0", self.theta0, "a rate >= 0 Hz")
             _set(self, "theta0", float(v))

@@ -16,7 +16,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from .. import stimulation
-from ..checks import MAX_SIMULATED_DURATION, flag
+from ..checks import MAX_SIMULATED_DURATION, flag, is_number
 from ..errors import CalendarError, ParameterError, UnknownKeyError
 from ..protocol_stimulus import overrides_table, stimulus_table, text_field
 from ..units import to_si
@@ -240,9 +240,8 @@ def checked_test_days(days, name: str, calendar: Calendar | None = None) -> tupl
     """
     allowed = "a non-empty increasing list of finite days >= 0 (day 0 = the first session)"
     seq = isinstance(days, (list, tuple, range)) or (isinstance(days, np.ndarray) and days.ndim == 1)
-    if not seq or len(days) == 0 or not all(
-            isinstance(d, numbers.Real) and not isinstance(d, (bool, np.bool_)) and math.isfinite(d) and d >= 0
-            for d in days) or any(b <= a for a, b in zip(days, list(days)[1:])):
+    if not seq or len(days) == 0 or not all(is_number(d) and d >= 0 for d in days) \
+            or any(b <= a for a, b in zip(days, list(days)[1:])):
         raise ParameterError(name, days, allowed)
     out = tuple(float(d) for d in days)
     if calendar is not None:
