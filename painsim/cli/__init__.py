@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import shlex
 import signal
 import sys
@@ -43,6 +42,7 @@ from ..errors import PainsimError
 from ..params import OVERRIDES_ENV, builtin_models, load_model, model_overrides, overrides_text, overriding
 from ..parallel import ResultStore, worker_count
 from ..sweep import load_spec, run_sweep
+from ..sweep.run import requested_workers
 from ..version import __version__
 from .options import (EXAMPLES, _AT_LEAST_ONE, _AT_LEAST_ZERO, _SEED, _Parser, _folder, _add_set, _check_run_options,
                       _patient_options, _store_options, _variant)
@@ -232,7 +232,7 @@ def _sweep_processes(spec, store: Path, args, workers, n: int):
     (None, 0, a bad value for :func:`painsim.run_sweep` to refuse, or Dask workers of a scheduler's)."""
     if args.scheduler not in (None, "local"):
         return workers
-    asked = (os.cpu_count() or 1) if workers is None and args.scheduler is None else workers
+    asked = requested_workers(workers, args.scheduler)
     if isinstance(asked, bool) or not isinstance(asked, int) or asked < 1:
         return workers
     done = len(ResultStore(store).done()) if args.resume and store.is_dir() else 0

@@ -27,7 +27,7 @@ from .evaluate import check_worker_cache, evaluate_batch, failed_result, make_ba
 from .results import gather_results, log_unlogged, persist, write_result
 from .spec import SweepSpec, load_spec, make_spec, spec_from_saved
 
-__all__ = ["run_sweep", "load_sweep", "SweepStore"]
+__all__ = ["run_sweep", "load_sweep", "SweepStore", "requested_workers"]
 
 #: The store of a sweep (:class:`painsim.parallel.ResultStore` with the sweep layout).
 SweepStore = ResultStore
@@ -222,7 +222,7 @@ def _execute(spec: SweepSpec, st: ResultStore, workers, scheduler, progress, fmt
     done, pts = st.done(), spec.points()
     todo = [(i, r, spec.seed_for(i, r), pts[i]) for i in range(len(pts)) for r in range(spec.n_repeats)
             if (i, r) not in done]
-    n_workers = _workers(workers, scheduler)
+    n_workers = requested_workers(workers, scheduler)
     here = scheduler in (None, "local")  # a Dask scheduler's address: its workers' CPUs are not ours to count
     batches = make_batches(spec, todo, spec.batch_size, cut_for(n_workers) if here else max(n_workers, 1))
     if here:  # the number the command line says (worker_count), also when the points form several groups
@@ -255,8 +255,9 @@ def _execute(spec: SweepSpec, st: ResultStore, workers, scheduler, progress, fmt
     return ds
 
 
-def _workers(workers: int | None, scheduler: str | None) -> int:
-    """The workers asked for: ``workers``, else one per CPU (2 Dask workers with a scheduler)."""
+def requested_workers(workers: int | None, scheduler: str | None) -> int:
+    """The workers asked for: ``workers``, else one per CPU (2 Dask workers with a scheduler); the
+    command line's count of processes reads it too."""
     if workers is not None:
         return workers
     return (os.cpu_count() or 1) if scheduler is None else 2
