@@ -19,7 +19,7 @@ from ..circuits import expected_runs
 from ..course.session import check_stimulus_received
 from ..checks import number, store_folder, whole
 from ..errors import ParameterError, SpecError
-from ..parallel import PATIENT_LAYOUT, ResultStore, balanced_batches, in_worker, report, run_batches
+from ..parallel import PATIENT_LAYOUT, ResultStore, balanced_batches, cut_for, in_worker, report, run_batches
 from ..params import Model, load_model
 from ..readouts import responders
 from ..units import to_si
@@ -337,7 +337,7 @@ def _courses(models, seeds, protocol, day, kw, batch_size, workers, progress, st
         if serial:
             batches = [todo[s:s + batch_size] for s in range(0, len(todo), batch_size)]
         else:
-            spans = balanced_batches(len(todo), batch_size, workers) if todo else []
+            spans = balanced_batches(len(todo), batch_size, cut_for(workers)) if todo else []  # for <= 1 per CPU
             number = {start: b for b, (start, _) in enumerate(spans)}
             batches = [todo[s:s + m] for s, m in spans]
         tracker = CohortProgress(len(models), len(done), [len(b) for b in batches]) if progress else None
@@ -514,7 +514,9 @@ def run_patient_batches(models, protocol, seeds, batch_size, workers, kw, task=N
     workers = whole(workers, "workers", allow_float=True)
     if len(seeds) != len(models):
         raise ParameterError("seeds", len(seeds), f"one seed per model ({len(models)})")
-    spans = balanced_batches(len(models), batch_size, workers)
+    # cut for at most one worker per CPU (painsim.parallel.cut_for): more workers than CPUs share the
+    # cores, and smaller batches would only lose the batching; run_batches starts one per batch at most
+    spans = balanced_batches(len(models), batch_size, cut_for(workers))
     batches = [[(k, models[k], seeds[k]) for k in range(s, s + m)] for s, m in spans]
     hinted = functools.partial(_hinted_task, task or course_task, batch_repeats([m for _, m in spans], workers))
     out: dict[int, list] = {}
