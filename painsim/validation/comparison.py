@@ -126,26 +126,25 @@ def _status_baseline(baseline: xr.Dataset, names) -> np.ndarray:
     no status)."""
     if "status" not in baseline:
         return np.array([""] * len(names), object)
-    known = set(baseline["target"].values.astype(str))
     status = dict(zip(baseline["target"].values.astype(str), baseline["status"].values.astype(str)))
-    return np.array([status[n] if n in known else "" for n in names], object)
+    return np.array([status.get(n, "") for n in names], object)
 
 
-def _status_changed(baseline: xr.Dataset, current: xr.Dataset, names) -> np.ndarray:
-    """Per target of ``names``: a status ("calibrated", "prediction") in ``baseline`` other than in
-    ``current``; False where either records none (the baseline lacks the target)."""
+def _status_changed(before: np.ndarray, current: xr.Dataset, names) -> np.ndarray:
+    """Per target of ``names``: a status ("calibrated", "prediction") in the baseline (``before``,
+    :func:`_status_baseline`) other than in ``current``; False where either records none."""
     if "status" not in current:
         return np.zeros(len(names), bool)
-    before = _status_baseline(baseline, names)
     now = current["status"].reindex(target=names).values.astype(str)
     return np.array([b != "" and b != n for b, n in zip(before, now)], bool)
 
 
-def _redefined(baseline: xr.Dataset, current: xr.Dataset, names, figures: np.ndarray) -> np.ndarray:
+def _redefined(baseline: xr.Dataset, current: xr.Dataset, names, figures: np.ndarray,
+               status_changed: np.ndarray | None = None) -> np.ndarray:
     """Per target of ``names``: another published figure, range, direction, description, units or
     status in ``baseline`` than in ``current`` (whose :func:`_figures` are ``figures``); False where
     the baseline lacks the target.  A figure the baseline's file has no column for (an older file) is
-    not compared.  A changed status redefines the target's claim: its agreement was a check of a
+    not compared.  A changed status (``status_changed``, :func:`_status_changed`) redefines the target's claim: its agreement was a check of a
     calibration in one run and a held-out prediction in the other."""
     known = np.isin(names, baseline["target"].values.astype(str))
     # only the figures the baseline records: a file older than a column cannot have redefined it
@@ -153,7 +152,9 @@ def _redefined(baseline: xr.Dataset, current: xr.Dataset, names, figures: np.nda
     changed = ~np.isclose(_figures(baseline, names)[:, recorded], figures[:, recorded], equal_nan=True).all(axis=1)
     for k in ("what", "units"):
         changed |= baseline[k].reindex(target=names).values.astype(str) != current[k].values.astype(str)
-    return known & (changed | _status_changed(baseline, current, names))
+    if status_changed is None:  # compare() passes the one it reports
+        status_changed = _status_changed(_status_baseline(baseline, names), current, names)
+    return known & (changed | status_changed)
 
 
 def compare(baseline: xr.Dataset, current: xr.Dataset) -> xr.Dataset:
@@ -192,7 +193,9 @@ def compare(baseline: xr.Dataset, current: xr.Dataset) -> xr.Dataset:
     v_base = np.array([judge(m, lo, hi, int(d), o) for m, (_, lo, hi, d, o) in zip(m_base, figures)], object)
     closer = np.array([_closer(_distance(b, *f), _distance(m, *f)) if n in known else "n/a"
                        for n, b, m, f in zip(names, m_base, m_new, figures)], object)
-    redefined = _redefined(baseline, current, names, figures)
+    status_before = _status_baseline(baseline, names)
+    status_changed = _status_changed(status_before, current, names)
+    redefined = _redefined(baseline, current, names, figures, status_changed)
     pub = figures[:, :3].T
     one = {"units": "1"}
     out = current[[v for v in current.data_vars if v.startswith("published") or v in ("status", "units", "what")]]
@@ -212,10 +215,10 @@ def compare(baseline: xr.Dataset, current: xr.Dataset) -> xr.Dataset:
                                                        "(yes, no, =, lost, gained, n/a)"}),
         redefined=("target", redefined, {**one, "long_name": "published figure, definition or status differs "
                                                              "in the baseline"}),
-        status_baseline=("target", _status_baseline(baseline, names),
+        status_baseline=("target", status_before,
                          {**one, "long_name": "the baseline's status of the target (calibrated, prediction; "
                                               "empty where it lacks the target)"}),
-        status_changed=("target", _status_changed(baseline, current, names),
+        status_changed=("target", status_changed,
                         {**one, "long_name": "the target's status differs in the baseline (counted apart)"}))
     attrs = ("seed", "model_overrides", "painsim_version", "painsim_source", "inputs_digest")
     out.attrs = {"title": "painsim validation: two runs against the published figures",
