@@ -18,7 +18,7 @@ from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..params import find_builtin, read_toml
 from ..course import file_protocol
 from ..course.files import file_model
-from ..parallel import in_worker
+from ..parallel import balanced_batches, cut_for, in_worker
 from ..rng import checked_seed
 from ..version import __version__
 from .distributions import PRESETS, Bernoulli, Beta, Fixed, LogNormal, built, replacement, resolve_distributions
@@ -329,6 +329,16 @@ def from_dataset(ds):
     return pd.DataFrame(cols, index=pd.RangeIndex(ds.sizes["patient"], name="patient"))
 
 
+def _processes(n: int, batch_size: int, workers: int) -> str:
+    """Where a cohort of ``n`` patients runs, as :func:`painsim.cohort.run` starts it: in this process
+    (one worker asked for, one patient, or inside another run's worker), else one worker process per
+    batch at most (the batches cut for one worker per CPU); fewer when ``--resume`` finds patients."""
+    if workers == 1 or n <= 1 or in_worker():
+        return "in this process"
+    k = min(workers, len(balanced_batches(n, batch_size, cut_for(workers))))
+    return f"up to {k} worker process{'es' * (k != 1)}"
+
+
 def run_cohort_file(path_or_spec, seed: int | None = None, n_patients: int | None = None,
                     workers: int | None = None, progress: bool = False, store=None, resume: bool = False):
     """Run a cohort experiment file (``kind = "cohort"``): sample, run the course, statistics.
@@ -369,11 +379,12 @@ def run_cohort_file(path_or_spec, seed: int | None = None, n_patients: int | Non
                      allow_float=False)
     table = sample(n, preset=exp.get("preset", "default"), seed=s, distributions=spec["distributions"])
     prot = spec["protocol"]
+    batch_size = whole(exp.get("batch_size", 32), "batch_size")
     if progress:
         print(f"painsim: cohort of {n} patient{'s' * (n != 1)} on {spec['model'].name!r}, protocol {prot.name!r} "
-              f"({prot.calendar.n_sessions} sessions), {w} worker(s)", flush=True)
+              f"({prot.calendar.n_sessions} sessions), {_processes(n, batch_size, w)}", flush=True)
     t0 = time.time()
-    res = run(table, prot, model=spec["model"], batch_size=whole(exp.get("batch_size", 32), "batch_size"),
+    res = run(table, prot, model=spec["model"], batch_size=batch_size,
               day=exp.get("relief_day"), workers=w, progress=progress, store=store, resume=resume,
               opioid_tolerance=exp.get("opioid_tolerance", False))
     wall = time.time() - t0
