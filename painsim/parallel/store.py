@@ -8,7 +8,9 @@ recomputes nothing that is on disk.  Two layouts, both read and written by :clas
 :data:`SWEEP_LAYOUT` (:func:`painsim.sweep.run_sweep`)::
 
     spec.json        the validated spec, its fingerprint ("key"), the painsim version and
-                     the code that computes it ("code": :func:`painsim.version.code_fingerprint`)
+                     the code that computes it ("code": :func:`painsim.version.code_fingerprint`);
+                     a resumed run (same key) writes its spec there, with its own name,
+                     description and figure, which the key leaves out
     parts/           one file per finished (point, repeat): p0000012_r0003.json, the outcomes as
                      xarray's dict form in JSON (exact float round trip, no code on load, ~0.3 ms per point)
     failed/          one JSON file per failed (point, repeat): the error message
@@ -175,9 +177,10 @@ class ResultStore:
             self.failed.mkdir(parents=True, exist_ok=True)
             self._lock(what)  # a new folder
             if not self.meta.exists():
-                with atomic_path(self.meta) as tmp:
-                    tmp.write_text(json.dumps({"key": key, "painsim_version": __version__, "code": code_fingerprint(),
-                                               **meta}, indent=1, default=str))
+                self._write_meta({"key": key, "painsim_version": __version__, "code": code_fingerprint(), **meta})
+            elif meta:  # resumed under the same key: presentation (a sweep's name, description, figure) as now
+                saved = json.loads(self.meta.read_text())
+                self._write_meta({k: saved[k] for k in ("key", "painsim_version", "code") if k in saved} | dict(meta))
             # only while holding the lock: a temporary of a live run is not stale
             for stale in self.path.glob("**/.*.tmp"):  # temporaries of a killed writer (a zarr one is a folder)
                 shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
@@ -188,6 +191,10 @@ class ResultStore:
         except BaseException:
             self.close()
             raise
+
+    def _write_meta(self, meta: Mapping) -> None:
+        with atomic_path(self.meta) as tmp:
+            tmp.write_text(json.dumps(dict(meta), indent=1, default=str))
 
     def _refuse(self, key: str, resume: bool, what: str) -> None:
         """Raise the SpecError of :meth:`open` if :meth:`refusal` refuses the store."""
