@@ -8,7 +8,9 @@ point of a curve is its own protocol on a fresh synapse, run alone (one kernel
 call per point, :func:`_run_each`) from 0 s and read ``tail`` seconds after its
 own last spike, so a point does not depend on which other points are asked
 for: a rule whose weight moves after the spikes (the calcium rule's drift)
-would otherwise be read later for the shorter protocols.
+would otherwise be read later for the shorter protocols.  A curve is a function of
+its swept variable (``dt``, ``frequency``): its points come in ascending order of
+it whatever the order asked, and a value asked twice is refused.
 """
 from __future__ import annotations
 
@@ -81,6 +83,20 @@ def _as_1d(values, name, unit, positive=False):
     return a
 
 
+def _swept(values, name, unit, positive=False):
+    """The swept variable of a curve (:func:`_as_1d`) in ascending order: a curve is a function of
+    it, so its points come sorted whatever the order asked (points appended to a list were drawn,
+    and their sign changes found, out of order).  A value asked twice is refused: the Dataset's
+    coordinate would repeat, so selecting that point (``.sel``) gives two."""
+    a = _as_1d(values, name, unit, positive)
+    s = np.sort(a)
+    repeated = np.unique(s[1:][s[1:] == s[:-1]])
+    if repeated.size:
+        raise ParameterError(name, values, f"distinct values in {unit} (each point of the curve once)",
+                             hint=f"repeated: {', '.join(f'{x:g}' for x in repeated)}")
+    return s
+
+
 def _run_each(rule, pre, post, w0, lo, hi, tail):
     """:func:`_run_pairs` for each train k alone, read ``tail`` seconds after its own last spike.
 
@@ -134,16 +150,18 @@ def stdp_window(rule, dts, *, w0=None, w_min=None, w_max=None, tail=2.0):
     Returns
     -------
     xarray.Dataset
-        ``dw`` (weight change) over coordinate ``dt`` (s).
+        ``dw`` (weight change) over coordinate ``dt`` (s), in ascending order of ``dt`` whatever
+        the order of ``dts``.
 
     Raises
     ------
     painsim.errors.ParameterError
-        For a non-rule, empty or non-finite ``dts``, or bounds or ``w0`` that are not numbers
-        (NaN, text or a bool), ``w_min >= w_max`` or ``w0`` outside them, ``tail`` not a number >= 0.
+        For a non-rule, empty, non-finite or repeated ``dts``, or bounds or ``w0`` that are not
+        numbers (NaN, text or a bool), ``w_min >= w_max`` or ``w0`` outside them, ``tail`` not a
+        number >= 0.
     """
     _check_rule(rule)
-    d = _as_1d(dts, "dts", "s")
+    d = _swept(dts, "dts", "s")
     tail = number(tail, "tail", lo=0.0)
     w0, lo, hi = _curve_bounds(rule, w0, w_min, w_max)
     # each pair on its own: first spike at 1 s whatever the other dts (read at a shared end time,
@@ -186,17 +204,18 @@ def pairing_frequency_curve(rule, freqs, dt=0.010, *, n_pairs=60, w0=None, w_min
     Returns
     -------
     xarray.Dataset
-        ``dw`` over ``(dt, frequency)``.
+        ``dw`` over ``(dt, frequency)``, each in ascending order whatever the order of ``dt`` and
+        ``freqs``.
 
     Raises
     ------
     painsim.errors.ParameterError
-        As :func:`stdp_window`; also ``freqs`` not > 0, ``n_pairs`` not a whole number >= 1,
-        ``tail`` not a number >= 0.
+        As :func:`stdp_window`; also ``freqs`` not > 0 or repeated, ``dt`` repeated, ``n_pairs`` not
+        a whole number >= 1, ``tail`` not a number >= 0.
     """
     _check_rule(rule)
-    f = _as_1d(freqs, "freqs", "Hz", positive=True)
-    d = _as_1d(dt, "dt", "s")
+    f = _swept(freqs, "freqs", "Hz", positive=True)
+    d = _swept(dt, "dt", "s")
     n_pairs = whole(n_pairs, "n_pairs", allow_float=True)
     tail = number(tail, "tail", lo=0.0)
     w0, lo, hi = _curve_bounds(rule, w0, w_min, w_max)
@@ -239,16 +258,17 @@ def frequency_curve(rule, freqs, *, n_pulses=900, w0=None, w_min=None, w_max=Non
     Returns
     -------
     xarray.Dataset
-        ``dw`` over ``frequency``.
+        ``dw`` over ``frequency``, in ascending order of frequency whatever the order of ``freqs``
+        (frequencies appended to a list take their place on the curve).
 
     Raises
     ------
     painsim.errors.ParameterError
-        As :func:`stdp_window`; also ``freqs`` not > 0, ``n_pulses`` not a whole number >= 1,
+        As :func:`stdp_window`; also ``freqs`` not > 0 or repeated, ``n_pulses`` not a whole number >= 1,
         ``tail`` not a number >= 0.
     """
     _check_rule(rule)
-    f = _as_1d(freqs, "freqs", "Hz", positive=True)
+    f = _swept(freqs, "freqs", "Hz", positive=True)
     n_pulses = whole(n_pulses, "n_pulses", allow_float=True)
     tail = number(tail, "tail", lo=0.0)
     w0, lo, hi = _curve_bounds(rule, w0, w_min, w_max)

@@ -17,7 +17,7 @@ from ..io import atomic_path  # noqa: E402
 from ..readouts import population_spikes  # noqa: E402
 
 __all__ = ["COLORS", "raster", "save_figure", "datasets_and_labels", "figure_and_axes", "pct",
-           "experiment_title", "require", "closes_on_error", "close_figures"]
+           "checked_labels", "experiment_title", "require", "closes_on_error", "close_figures"]
 
 COLORS = {"Abeta": "#4C72B0", "Adelta": "#8172B3", "C": "#C44E52", "IN": "#55A868",
           "EX": "#DD8452", "PN": "#222222"}
@@ -39,7 +39,14 @@ def raster(ax, ds: xr.Dataset, populations=("C", "Adelta", "Abeta", "IN", "EX", 
         The populations, bottom to top.
     condition : int, optional
         For combined experiment results: this condition's spikes only.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` is not a result with spikes (e.g. a sweep summary), naming ``ds``.
     """
+    require(ds, "a result with spikes (painsim.simulate, or a conditions result of painsim run)",
+            dims=("population",), variables=("population_size", "spike_time", "spike_neuron", "spike_population"))
     offset, ticks, names = 0, [], []
     size = ds["population_size"]
     if condition is not None and "condition" in size.dims:
@@ -94,16 +101,68 @@ def datasets_and_labels(ds, labels=None) -> tuple[list, list]:
     Parameters
     ----------
     ds : xarray.Dataset or iterable of them
-        The results.
-    labels : list of str, optional
-        The legend labels.
+        The results (at least one).
+    labels : str or sequence of str, optional
+        The legend labels, one per Dataset; a single string is the one label of a single Dataset.
 
     Returns
     -------
     datasets, labels : list
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` is neither a Dataset nor an iterable of them (e.g. None), or is empty (naming ``ds``;
+        what each item must hold is the figure's :func:`require`); ``labels`` is not one per
+        Dataset (:func:`checked_labels`).
     """
-    dss = [ds] if isinstance(ds, xr.Dataset) else list(ds)
-    return dss, labels or [d.attrs.get("rule", "") for d in dss]
+    if isinstance(ds, xr.Dataset):
+        dss = [ds]
+    elif isinstance(ds, (str, bytes, dict)) or not hasattr(ds, "__iter__"):
+        raise ParameterError("ds", type(ds).__name__, "an xarray.Dataset or a list of them")
+    else:
+        dss = list(ds)
+    if not dss:
+        raise ParameterError("ds", "an empty list", "an xarray.Dataset or a list of at least one")
+    if labels is None:
+        return dss, [d.attrs.get("rule", "") if isinstance(d, xr.Dataset) else "" for d in dss]
+    return dss, checked_labels(labels, len(dss), "curve")
+
+
+def checked_labels(labels, n: int, what: str = "curve") -> list:
+    """The legend labels of ``n`` curves: a single string is the one label of one curve (it was
+    iterated character by character), and a count other than ``n`` is refused (zip dropped the
+    curves without a label, or the labels without a curve).
+
+    Parameters
+    ----------
+    labels : str or sequence of str
+        The labels given.
+    n : int
+        The number of curves drawn.
+    what : str
+        What one curve is, in the error's words (``"curve"``, ``"condition"``).
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``labels`` is not a string or a sequence of them, or holds other than ``n`` labels (naming
+        ``labels``, the value and the count allowed).
+    """
+    allowed = (f"{n} labels, one per {what} (a list of str)" if n != 1
+               else f"one label for the one {what} (a str, or a list of one str)")
+    if isinstance(labels, str):
+        labels = [labels]
+    elif isinstance(labels, (bytes, dict)) or not hasattr(labels, "__iter__"):
+        raise ParameterError("labels", labels, allowed)
+    labels = list(labels)
+    if len(labels) != n:
+        raise ParameterError("labels", labels, allowed, hint=f"{len(labels)} given")
+    return [str(lab) for lab in labels]
 
 
 def figure_and_axes(ax=None, figsize=(5, 3.6)):

@@ -7,7 +7,8 @@ import xarray as xr
 
 from .. import readouts
 from ..analysis import pn_site, result_duration
-from .common import COLORS, closes_on_error, experiment_title, raster, require
+from ..errors import ParameterError
+from .common import COLORS, checked_labels, closes_on_error, experiment_title, raster, require
 
 __all__ = ["conditions_figure", "windup_figure"]
 
@@ -128,6 +129,22 @@ def conditions_figure(ds: xr.Dataset, title: str | None = None):
     return fig
 
 
+def _windup_counts(counts) -> np.ndarray:
+    """``counts`` as a (conditions, stimuli) float array (one row for a single train); a ragged,
+    empty, non-numeric or more than 2-D value refused, naming ``counts``."""
+    allowed = "spikes per stimulus, one row per condition: a (conditions, stimuli) array of numbers, " \
+              "every row as long"
+    if counts is None or isinstance(counts, (str, bytes, dict)):
+        raise ParameterError("counts", counts, allowed)
+    try:
+        c = np.atleast_2d(np.asarray(counts, dtype=float))
+    except (TypeError, ValueError):
+        raise ParameterError("counts", counts, allowed) from None
+    if c.ndim != 2 or c.size == 0:
+        raise ParameterError("counts", counts, allowed, hint=f"shape {np.shape(c)}")
+    return c
+
+
 @closes_on_error
 def windup_figure(counts: np.ndarray, labels, title="Wind-up"):
     """Projection-neuron spikes per stimulus over a train, one line per condition.
@@ -136,19 +153,29 @@ def windup_figure(counts: np.ndarray, labels, title="Wind-up"):
 
     Parameters
     ----------
-    counts : numpy.ndarray
-        Spikes per projection neuron after each stimulus; one row per condition.
-    labels : sequence of str
-        Legend label of each condition.
+    counts : array_like
+        Spikes per projection neuron after each stimulus; one row per condition (a 1-D array is
+        one condition).
+    labels : str or sequence of str
+        Legend label of each condition, one per row; a single string labels a single condition.
     title : str
         The axis title.
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``counts`` is not a non-empty (conditions, stimuli) array of numbers (None, ragged rows,
+        text); ``labels`` is not one label per condition (a count mismatch dropped conditions or
+        labels silently; a string was read one character per condition).
     """
+    rows = _windup_counts(counts)
+    labels = checked_labels(labels, rows.shape[0], "condition")
     fig, ax = plt.subplots(figsize=(5, 3.5), constrained_layout=True)
-    for c, lab in zip(np.atleast_2d(counts), labels):
+    for c, lab in zip(rows, labels):
         ax.plot(np.arange(1, c.size + 1), c, "o-", label=lab)
     ax.set_xlabel("stimulus number")
     ax.set_ylabel("PN spikes per stimulus (per neuron)")

@@ -80,6 +80,36 @@ def ltp_ltd_figure(ds: xr.Dataset, title: str | None = None):
     return fig
 
 
+#: What each curve figure draws, in words (the error's "expected ...").
+_WINDOW = "an STDP window (painsim.plasticity.stdp_window: dw over dt)"
+_PAIRING = "a pairing-frequency curve (painsim.plasticity.pairing_frequency_curve: dw over dt and frequency)"
+_FREQUENCY = "a frequency curve (painsim.plasticity.frequency_curve: dw over frequency)"
+
+
+def _curves(ds, labels, what: str, dw_dims: tuple) -> tuple[list, list]:
+    """The Datasets and their labels (:func:`painsim.plots.common.datasets_and_labels`), each
+    Dataset refused unless it holds ``dw`` over ``dw_dims`` (a wrong result raised a KeyError)."""
+    dss, labels = datasets_and_labels(ds, labels)
+    for d in dss:
+        require(d, what, dims=dw_dims, variables={"dw": dw_dims})
+    return dss, labels
+
+
+def _count_labels(dss, labels, attr: str, unit: str) -> tuple[str, list]:
+    """The y label and the legend labels of curves after ``attr`` (``n_pulses``, ``n_pairs``) events.
+
+    Curves that share one count: ``"Δw after {n} {unit}"`` on the axis, the labels as given.  Curves
+    that differ (or one without the count): ``"Δw"`` on the axis and each curve's count in its legend
+    label (added unless the label already says it): the axis named the first curve's count for all.
+    """
+    counts = [d.attrs.get(attr) for d in dss]
+    if len(set(counts)) == 1:
+        return (f"Δw after {counts[0]} {unit}" if counts[0] else "Δw"), labels
+    said = [lab if n is None or f"{n} {unit}" in lab else ", ".join(filter(None, (lab, f"{n} {unit}")))
+            for lab, n in zip(labels, counts)]
+    return f"Δw (after each curve's {unit}, in the legend)", said
+
+
 @closes_on_error
 def stdp_window_figure(ds, labels=None, title: str = "STDP window", ax=None):
     """Weight change against spike timing (Bi & Poo 1998 style).
@@ -87,21 +117,28 @@ def stdp_window_figure(ds, labels=None, title: str = "STDP window", ax=None):
     Parameters
     ----------
     ds : xarray.Dataset or list of them
-        From :func:`painsim.plasticity.stdp_window` (``dw`` over ``dt`` in s).
-    labels : list of str, optional
-        Legend entries (default: each Dataset's ``rule`` attribute).
+        From :func:`painsim.plasticity.stdp_window` (``dw`` over ``dt`` in s); drawn in order of
+        ``dt`` whatever the order of the Dataset.
+    labels : str or list of str, optional
+        Legend entries, one per Dataset (a single string for a single Dataset; default: each
+        Dataset's ``rule`` attribute).
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` is not an STDP window or a list of them (naming ``ds``); ``labels`` is not one per
+        Dataset (naming ``labels``).
     """
-    dss, labels = datasets_and_labels(ds, labels)
+    dss, labels = _curves(ds, labels, _WINDOW, ("dt",))
     fig, ax = figure_and_axes(ax, (5, 3.6))
     for d, lab in zip(dss, labels):
-        dt = d["dt"].values * 1e3
-        o = np.argsort(dt)
-        ax.plot(dt[o], d["dw"].values[o], "o-", ms=3, label=lab)
+        d = d.sortby("dt")
+        ax.plot(d["dt"].values * 1e3, d["dw"].values, "o-", ms=3, label=lab)
     ax.axhline(0, color="k", lw=0.8)
     ax.axvline(0, color="k", lw=0.8, ls=":")
     ax.set_xlabel("Δt = t_post − t_pre (ms)")
@@ -119,28 +156,40 @@ def pairing_frequency_figure(ds, labels=None, title: str = "Triplet STDP: pairin
     Parameters
     ----------
     ds : xarray.Dataset or list of them
-        From :func:`painsim.plasticity.pairing_frequency_curve` (``dw`` over ``(dt, frequency)``).
-    labels : list of str, optional
-        One per Dataset (e.g. the preset names), combined with Δt in the legend.
+        From :func:`painsim.plasticity.pairing_frequency_curve` (``dw`` over ``(dt, frequency)``);
+        drawn in order of frequency whatever the order of the Dataset.
+    labels : str or list of str, optional
+        One per Dataset (e.g. the preset names; a single string for a single Dataset), combined
+        with Δt in the legend.
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib.figure.Figure
+        The y axis names the number of pairings when every curve has the same; otherwise each
+        curve's count is in its legend entry.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` is not a pairing-frequency curve or a list of them (naming ``ds``); ``labels`` is not
+        one per Dataset (naming ``labels``).
     """
-    dss, labels = datasets_and_labels(ds, labels)
+    dss, labels = _curves(ds, labels, _PAIRING, ("dt", "frequency"))
+    ylabel, labels = _count_labels(dss, labels, "n_pairs", "pairings")
     fig, ax = figure_and_axes(ax, (5.5, 3.8))
     styles = ["-", "--", ":", "-."]
     for k, (d, lab) in enumerate(zip(dss, labels)):
-        for dt in d["dt"].values:
+        d = d.sortby(["dt", "frequency"])
+        dw = d["dw"].transpose("dt", "frequency").values
+        for dt, row in zip(d["dt"].values, dw):   # by position: a repeated dt selected both rows
             col = "#C44E52" if dt > 0 else "#4C72B0"
-            ax.plot(d["frequency"].values, d["dw"].sel(dt=dt).values, styles[k % 4], marker="o", ms=3,
+            ax.plot(d["frequency"].values, row, styles[k % 4], marker="o", ms=3,
                     color=col, label=f"{lab} Δt = {dt * 1e3:+.0f} ms".strip())
     ax.axhline(0, color="k", lw=0.8)
     ax.set_xscale("log")
     ax.set_xlabel("pairing frequency (Hz)")
-    n = dss[0].attrs.get("n_pairs")
-    ax.set_ylabel(f"Δw after {n} pairings" if n else "Δw")
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(frameon=False, fontsize=7)
     return fig
@@ -153,18 +202,30 @@ def frequency_curve_figure(ds, labels=None, title: str = "Calcium rule: sign vs 
     Parameters
     ----------
     ds : xarray.Dataset or list of them
-        From :func:`painsim.plasticity.frequency_curve` (``dw`` over ``frequency``).
-    labels : list of str, optional
+        From :func:`painsim.plasticity.frequency_curve` (``dw`` over ``frequency``); drawn in order
+        of frequency whatever the order of the Dataset.
+    labels : str or list of str, optional
+        One per Dataset (a single string for a single Dataset; default: each one's ``rule``).
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib.figure.Figure
-        The zero crossing (if any) is marked.
+        Each change of sign from LTD to LTP between neighbouring sampled frequencies is shaded.  The
+        y axis names the number of pulses when every curve has the same; otherwise each curve's
+        count is in its legend entry.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``ds`` is not a frequency curve or a list of them (naming ``ds``); ``labels`` is not one per
+        Dataset (naming ``labels``).
     """
-    dss, labels = datasets_and_labels(ds, labels)
+    dss, labels = _curves(ds, labels, _FREQUENCY, ("frequency",))
+    ylabel, labels = _count_labels(dss, labels, "n_pulses", "pulses")
     fig, ax = figure_and_axes(ax, (5.5, 3.8))
     for d, lab in zip(dss, labels):
+        d = d.sortby("frequency")   # sign changes between neighbours in frequency, not in the list
         f, dw = d["frequency"].values, d["dw"].values
         line, = ax.plot(f, dw, "o-", ms=4, label=lab)
         s = np.sign(dw)
@@ -173,8 +234,7 @@ def frequency_curve_figure(ds, labels=None, title: str = "Calcium rule: sign vs 
     ax.axhline(0, color="k", lw=0.8)
     ax.set_xscale("log")
     ax.set_xlabel("presynaptic stimulation frequency (Hz)")
-    n = dss[0].attrs.get("n_pulses")
-    ax.set_ylabel(f"Δw after {n} pulses" if n else "Δw")
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
     if any(labels):
         ax.legend(frameon=False, fontsize=8)
