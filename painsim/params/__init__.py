@@ -22,7 +22,8 @@ module                        contents
 :mod:`.model`                 :class:`Model` and its leaves: word choices (:data:`CHOICES`,
                               :func:`register_choices`), bounds, units, checked values
 :mod:`.relations`             values each in range but impossible together (a reset above
-                              the threshold, ``w_min`` above ``w_max``), refused at every load
+                              the threshold, ``w_min`` above ``w_max``), refused at every load,
+                              and the checks the layers above register (:func:`register_relation_check`)
 :mod:`.loading`               :func:`load_model` (a file and its ``extends`` chain checked
                               against the reference model) and the overrides environment
                               (:data:`OVERRIDES_ENV`, :func:`overriding`)
@@ -40,12 +41,13 @@ from __future__ import annotations
 from .loading import (_REFERENCE_CACHE, OVERRIDES_ENV, load_model, model_file_versions, model_overrides,
                       overrides_text, overriding)
 from .model import CHOICES, Leaf, Model, register_choices
+from .relations import register_relation_check
 from .reading import (REFERENCE_MODEL, beside_experiment, builtin_experiments, builtin_models, find_builtin,
                       flatten, read_toml, unflatten)
 
 __all__ = ["Model", "load_model", "builtin_models", "builtin_experiments", "find_builtin",
-           "read_toml", "flatten", "unflatten", "REFERENCE_MODEL", "register_choices", "model_overrides",
-           "overriding", "overrides_text", "OVERRIDES_ENV", "model_file_versions", "beside_experiment"]
+           "read_toml", "flatten", "unflatten", "REFERENCE_MODEL", "register_choices", "register_relation_check",
+           "model_overrides", "overriding", "overrides_text", "OVERRIDES_ENV", "model_file_versions", "beside_experiment"]
 
 # importable from here before the split: the word choices (mutated by register_choices), the
 # leaf class and the reference model's cache, each the one object of its submodule

@@ -3,10 +3,13 @@
 :func:`_check_relations` runs on a model's checked leaves after every load and every
 :meth:`painsim.params.Model.with_params`, after each value passed its own checks
 (:mod:`painsim.params.model`): it names a key of the impossible pair, its value and the other's.
+Relations computed by a layer above (the pain maps' anchor rates, computed by
+:mod:`painsim.readouts` with the readout's own functions) are registered here by that layer
+(:func:`register_relation_check`), as the word choices are (:func:`painsim.params.register_choices`).
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from ..errors import ParameterError
 
@@ -14,12 +17,61 @@ if TYPE_CHECKING:  # the leaves' class; model.py imports this module
     from .model import Leaf
 
 
+#: The checks registered by the layers above (:func:`register_relation_check`), run in order.
+_LAYER_CHECKS: list[Callable] = []
+
+
+def register_relation_check(check: Callable) -> None:
+    """Run ``check`` on every model after the checks of this module (every load and every
+    :meth:`painsim.params.Model.with_params`).
+
+    Used by the layers above that own the formula a relation needs: :mod:`painsim.readouts`
+    registers the check of the pain maps' anchor rates (computed by its own functions, which this
+    layer may not import).
+
+    Parameters
+    ----------
+    check : callable
+        Called with a read-only view of the model's leaves that answers ``path in view``,
+        ``view.si(path)`` and ``view.text(path)`` (a missing path raises KeyError); raises a
+        :class:`painsim.errors.ParameterError` naming the key refused.  Registering the same
+        callable again does nothing.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``check`` is not callable.
+    """
+    if not callable(check):
+        raise ParameterError("check", check, "a callable taking the model's leaves")
+    if check not in _LAYER_CHECKS:
+        _LAYER_CHECKS.append(check)
+
+
+class _LeafView:
+    """The leaves read by path like a :class:`painsim.params.Model` (``in``, ``si``, ``text``), for the
+    registered checks (a Model cannot be built here: building one runs these checks)."""
+
+    def __init__(self, leaves: Mapping[str, Leaf]):
+        self._leaves = leaves
+
+    def __contains__(self, path: str) -> bool:
+        return path in self._leaves
+
+    def si(self, path: str):
+        return self._leaves[path].si
+
+    def text(self, path: str):
+        return self._leaves[path].text
+
+
 def _check_relations(leaves: Mapping[str, Leaf]) -> None:
     """Refuse parameters that are each in range but impossible together: a fibre class's
     ``velocity_min`` above its ``velocity_max``, a plastic connection's ``w_min`` above its
     ``w_max``, a ganglion (``afferents.drg_distance``) not nearer the cord than the receptive field
     (``afferents.conduction_distance``), and the potentials of :func:`_check_neuron_relations` and
-    :func:`_check_readout_relations`.
+    :func:`_check_readout_relations`, then the checks registered by the layers above
+    (:func:`register_relation_check`: the pain maps' anchor rates).
 
     Parameters
     ----------
@@ -49,6 +101,9 @@ def _check_relations(leaves: Mapping[str, Leaf]) -> None:
         raise ParameterError("afferents.drg_distance", dd.text,
                              f"a distance > 0 m and < afferents.conduction_distance ({cd.text}): the ganglion "
                              "lies between the receptive field and the cord (painsim.fibers.tjunction)")
+    view = _LeafView(leaves)
+    for check in _LAYER_CHECKS:
+        check(view)
 
 
 def _check_neuron_relations(leaves: Mapping[str, Leaf]) -> None:

@@ -13,7 +13,8 @@ import numpy as np
 
 from ..checks import floats, number, whole
 from ..errors import ParameterError
-from .pain import _anchor_points, _checked_model, nrs_from_rate
+from ..params import register_relation_check
+from .pain import _anchor_points, _check_anchor_rates, _checked_model, nrs_from_rate
 
 __all__ = ["map_image", "active_area", "map_excess_rate", "map_points", "MAP_MEASURES", "map_score", "map_centroid",
            "site_territories", "site_areas", "TIE_RTOL"]
@@ -188,7 +189,29 @@ def map_points(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     painsim.errors.UnknownKeyError
         A ``readout.stt_*`` parameter is missing (:func:`psychophysics_points`).
     """
-    return _anchor_points(model, "readout.map_excess_rate_{k}", "the S1 map excess rate (Hz)")
+    return _anchor_points(model, _EXCESS_ANCHOR, "the S1 map excess rate (Hz)")
+
+
+_EXCESS_ANCHOR = "readout.map_excess_rate_{k}"
+#: What :func:`nrs_from_rate` names when it refuses the anchors of :func:`map_points`.
+S1_MAP = "the S1 map term's points (readout.map_excess_rate_<k>)"
+
+
+def _check_excess_anchors(model) -> None:
+    """Refuse at load, naming the key, an anchor of :func:`map_points` that is not a finite rate > 0 Hz above
+    the one before it, while ``readout.map_measure`` is ``"excess_rate"`` (the anchors are read only then):
+    :func:`nrs_from_rate` refused them after every pathway simulation.  Registered with
+    :func:`painsim.params.register_relation_check`; keys absent from ``model`` are not checked."""
+    if "readout.map_measure" not in model or model.si("readout.map_measure") != "excess_rate" \
+            or "readout.heat_rating_1" not in model:
+        return
+    n = 1  # the rated temperatures of psychophysics_points, each with an anchor
+    while f"readout.heat_rating_{n + 1}" in model and f"readout.heat_rating_{n + 1}_celsius" in model:
+        n += 1
+    _check_anchor_rates(model, _EXCESS_ANCHOR, n)
+
+
+register_relation_check(_check_excess_anchors)
 
 
 #: The measures of S1 map activity that :func:`map_score` rates (``readout.map_measure``).
@@ -226,8 +249,8 @@ def map_score(rates, model) -> float:
     ------
     painsim.errors.ParameterError
         ``model`` not a Model; an unknown measure, or (``"excess_rate"``) a missing anchor or
-        anchors refused by :func:`nrs_from_rate`; ``rates`` not 2-D, or a rate that is negative
-        or not finite (NaN would be read as a silent unit, scoring 0); an empty map (no unit:
+        anchors refused by :func:`nrs_from_rate` (named as the S1 map term's); ``rates`` not 2-D, or a
+        rate that is negative or not finite (NaN would be read as a silent unit, scoring 0); an empty map (no unit:
         no map term to score, whatever the measure).
     KeyError
         ``model`` has no ``readout.map_measure``.
@@ -242,7 +265,7 @@ def map_score(rates, model) -> float:
         return float(10.0 * np.clip(area / model.si("readout.map_pain_area"), 0.0, 1.0))
     if measure == "excess_rate":
         _, anchors, ratings = map_points(model)
-        return float(nrs_from_rate(map_excess_rate(rates, threshold), anchors, ratings))
+        return float(nrs_from_rate(map_excess_rate(rates, threshold), anchors, ratings, what=S1_MAP))
     raise ParameterError("readout.map_measure", measure, f"one of {MAP_MEASURES}")
 
 

@@ -14,10 +14,16 @@ import numpy as np
 
 from ..checks import floats, number
 from ..errors import ParameterError, UnknownKeyError
+from ..params import register_relation_check
 from ..units import to_si
 
 __all__ = ["pain_score", "stt_heat_rate", "psychophysics_points", "nrs_from_rate", "model_pain_score",
-           "unpleasantness_points", "unpleasantness_score"]
+           "unpleasantness_points", "unpleasantness_score", "check_map_points"]
+
+#: What :func:`nrs_from_rate` names in its errors unless told (the intensity map's points).
+PAIN_MAP = "the pain map's points"
+#: The unpleasantness map's anchors (:func:`unpleasantness_points`).
+UNPLEASANTNESS_MAP = "the unpleasantness map's points (medial.readout.acc_rate_<k>)"
 
 
 def pain_score(rate, half_rate: float, hill: float):
@@ -142,7 +148,7 @@ def psychophysics_points(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return temps, rates, ratings
 
 
-def nrs_from_rate(rate, rates, ratings):
+def nrs_from_rate(rate, rates, ratings, what: str = PAIN_MAP):
     """NRS 0-10 from projection-neuron rate (Hz) through cited points (``rates`` Hz, ``ratings`` NRS).
 
     Piecewise linear through (0, 0) and the points (flat at 0 up to the first
@@ -158,6 +164,9 @@ def nrs_from_rate(rate, rates, ratings):
         The points' rates, Hz.
     ratings : array_like
         The points' ratings, NRS (as many as ``rates``).
+    what : str
+        Which map the points are, named in the errors (default: the pain map's,
+        :func:`psychophysics_points`; the unpleasantness and S1 maps name theirs).
 
     Returns
     -------
@@ -170,10 +179,9 @@ def nrs_from_rate(rate, rates, ratings):
         Fewer than two points, rates not strictly increasing, finite and > 0, ratings
         not as many, decreasing, NaN or outside [0, 10]; ``rate`` not numbers.
     """
-    what = "the pain map's points"
     x = floats(rates, "rates", "the points' rates (numbers)").reshape(-1)
     y = floats(ratings, "ratings", "the points' ratings (numbers)").reshape(-1)
-    if x.size < 2 or not np.all(np.isfinite(x)) or x[0] <= 0 or np.any(np.diff(x) <= 0):
+    if x.size < 2 or not _rising_rates(x):
         raise ParameterError("rates", x.tolist(), "two or more rates, finite, > 0 and strictly increasing", hint=what)
     if y.size != x.size or not np.all(np.isfinite(y)) or np.any(np.diff(y) < 0) or y.min() < 0 or y.max() > 10:
         raise ParameterError("ratings", y.tolist(), f"one rating per rate ({x.size}), non-decreasing within 0-10",
@@ -187,6 +195,12 @@ def nrs_from_rate(rate, rates, ratings):
     score = np.where(r <= x[-1], np.interp(r, xs, ys), beyond)
     score = np.clip(score, 0.0, 10.0)
     return float(score) if np.ndim(score) == 0 else score
+
+
+def _rising_rates(x) -> bool:
+    """Whether the rates ``x`` (Hz) are finite, > 0 and strictly increasing, as :func:`nrs_from_rate` needs."""
+    x = np.asarray(x, float).reshape(-1)
+    return bool(np.all(np.isfinite(x)) and (x.size == 0 or x[0] > 0) and np.all(np.diff(x) > 0))
 
 
 def _checked_rates(rate, name: str):
@@ -313,8 +327,70 @@ def unpleasantness_score(acc_rate, model):
     painsim.errors.ParameterError
         ``acc_rate`` not a rate >= 0 Hz, or ``model`` not a Model; no ACC rate for a rated
         temperature, or anchor points refused by :func:`nrs_from_rate` (fewer than two, or not
-        increasing).
+        increasing; named as the unpleasantness map's).
     """
     r = _checked_rates(acc_rate, "acc_rate")
     _, rates, ratings = unpleasantness_points(_checked_model(model))
-    return nrs_from_rate(r, rates, ratings)
+    return nrs_from_rate(r, rates, ratings, what=UNPLEASANTNESS_MAP)
+
+
+def check_map_points(model) -> None:
+    """Refuse, naming the key, a model whose pain maps :func:`nrs_from_rate` would refuse after a
+    simulation: the intensity map's spinothalamic rates (:func:`psychophysics_points`) and the
+    unpleasantness anchors (``medial.readout.acc_rate_<k>``) must be finite, > 0 Hz and strictly
+    increasing.  Registered with :func:`painsim.params.register_relation_check`, so every load and
+    every :meth:`~painsim.params.Model.with_params` runs it; keys absent from ``model`` are not checked.
+
+    Parameters
+    ----------
+    model : painsim.params.Model
+        Or anything answering ``path in model`` and ``model.si(path)``, ``model.text(path)``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``readout.stt_base_celsius`` not below the lowest rated temperature (the rate there is 0);
+        ``readout.stt_exponent`` or ``readout.stt_rate_50c`` whose rates at the rated temperatures
+        underflow to 0, overflow or tie; an unpleasantness anchor that is not a finite rate > 0 Hz
+        above the one before it.
+    """
+    stt = ("readout.stt_rate_50c", "readout.stt_exponent", "readout.stt_base_celsius")
+    if not all(k in model for k in stt) or "readout.heat_rating_1" not in model:
+        return
+    temps, rates, _ = psychophysics_points(model)
+    base = "readout.stt_base_celsius"
+    if temps.size and not temps[0] > model.si(base):
+        raise ParameterError(base, model.text(base), f"an adapting temperature below readout.heat_rating_1_celsius "
+                             f"({temps[0]:g} °C), the lowest rated temperature: the spinothalamic rate is 0 at or below "
+                             f"it (stt_heat_rate), and the pain map's points need rates > 0",
+                             hint="or raise readout.heat_rating_1_celsius; to change both, set them in one with_params call")
+    if not _rising_rates(rates):
+        powers = stt_heat_rate(temps, 1.0, model.si("readout.stt_exponent"), model.si(base))
+        key = "readout.stt_exponent" if not _rising_rates(powers) else "readout.stt_rate_50c"
+        at = ", ".join(f"{t:g}" for t in temps)
+        raise ParameterError(key, model.text(key), f"a value whose spinothalamic rates at the rated temperatures "
+                             f"({at} °C) are finite, > 0 and strictly increasing (the pain map's points); they are "
+                             f"{rates.tolist()} Hz", hint="stt_heat_rate under- or overflows")
+    _check_anchor_rates(model, "medial.readout.acc_rate_{k}", temps.size)
+
+
+def _check_anchor_rates(model, key: str, n: int) -> None:
+    """Refuse, naming it, an anchor ``key`` (``{k}`` = 1 .. ``n``, up to the first missing) that is not a
+    finite rate > 0 Hz above the anchor before it: :func:`nrs_from_rate` needs its points rising."""
+    previous = None
+    for k in range(1, n + 1):
+        path = key.format(k=k)
+        if path not in model:
+            return  # a missing anchor is refused where the points are read (_anchor_points)
+        rate = float(model.si(path))
+        if not (np.isfinite(rate) and rate > 0):
+            raise ParameterError(path, model.text(path), "a rate > 0 Hz (finite): the map runs from (0 Hz, NRS 0) "
+                                 "through its anchors, which rise")
+        if previous is not None and not rate > previous[1]:
+            raise ParameterError(path, model.text(path), f"a rate above {previous[0]} ({model.text(previous[0])}): "
+                                 f"the anchors rise with the rated temperatures (readout.heat_rating_<k>_celsius)",
+                                 hint="to change both, set them in one with_params call")
+        previous = (path, rate)
+
+
+register_relation_check(check_map_points)
