@@ -18,7 +18,7 @@ import numpy as np
 
 from .errors import ParameterError
 
-__all__ = ["STREAM", "SEED_LIMIT", "checked_seed", "rng_for", "seed_state"]
+__all__ = ["STREAM", "SEED_LIMIT", "checked_seed", "checked_seed_block", "rng_for", "seed_state"]
 
 #: A point's seed is below this (2**32): numpy splits a larger key entry into 32-bit words, so seed
 #: ``a + 2**32 b`` with stream X would draw stream ``b``'s numbers of seed ``a`` (keys
@@ -77,6 +77,40 @@ def checked_seed(value, name: str = "seed", error: type[ParameterError] = Parame
                     hint="numpy splits a larger seed into 32-bit words, so it would share random streams "
                          "with other seeds" if big else None)
     return int(value)
+
+
+def checked_seed_block(first: int, n: int, name: str = "seed", what: str = "patients",
+                       error: type[ParameterError] = ParameterError) -> int:
+    """``first``, a checked seed (:func:`checked_seed`), if the ``n`` seeds ``first`` .. ``first + n - 1``
+    that its ``n`` patients (or subjects, circuits) use all lie below :data:`SEED_LIMIT`: refused where it
+    is read, not at the first patient whose seed reached 2**32 after the others were simulated.
+
+    Parameters
+    ----------
+    first : int
+        The first seed (already checked by :func:`checked_seed`).
+    n : int
+        How many consecutive seeds are used (>= 1).
+    name : str
+        The seed's parameter, named in the error.
+    what : str
+        What has one seed each, for the message (``"patients"``).
+    error : type
+        The :class:`painsim.errors.ParameterError` subclass to raise.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``first + n - 1`` >= 2**32, naming ``name`` and the largest seed allowed.
+    """
+    if first + n - 1 >= SEED_LIMIT:
+        raise error(name, first, f"a seed <= {SEED_LIMIT - n} (2**32 - {n}): the {n} {what} have the seeds "
+                                 f"{name} .. {name} + {n - 1}, each < 2**32")
+    return first
 
 
 def rng_for(seed: int, stream: str, *extra: int) -> np.random.Generator:

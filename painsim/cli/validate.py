@@ -80,6 +80,7 @@ def cmd_validate(args) -> int:
         return 0
     chosen = validation.select(args.only, args.slow)  # unknown names are refused before any work
     seeds = _seeds(args)  # a bad seed list, or --seeds with --seed or --compare, is refused before any work
+    _refuse_seeds_beyond_limit(args, seeds)  # a seed whose targets' circuits would reach 2**32, before any work
     out = _out_path(args, "validation", "validation")  # a folder holding another kind of result is refused
     _refuse_other_form(out, bool(seeds))  # a single run beside a --seeds run's result, or the reverse
     if not seeds and not args.resume:  # (--seeds: each seed's folder, in _validate_seeds)
@@ -94,6 +95,17 @@ def cmd_validate(args) -> int:
         if seeds:
             return _validate_seeds(args, chosen, out, seeds, overrides_text(variant) if variant else "")
         return _validate(args, chosen, out, seed, overrides_text(variant) if variant else "", baseline)
+
+
+def _refuse_seeds_beyond_limit(args, seeds: list[int]) -> None:
+    """``--seed`` or a seed of ``--seeds`` above :data:`painsim.validation.MAX_SEED`: its targets simulate
+    the seeds s .. s + SEED_BLOCK - 1, and the first to reach 2**32 failed partway (a --resume never finished)."""
+    given = [("--seed", args.seed)] if args.seed is not None else [("--seeds", s) for s in seeds]
+    for flag, seed in given:
+        if seed > validation.MAX_SEED:
+            raise UsageError(f"{flag} {seed} is not allowed: expected a seed <= {validation.MAX_SEED} "
+                             f"(2**32 - {validation.SEED_BLOCK}): a target measured at seed s simulates up to "
+                             f"{validation.SEED_BLOCK} circuits, seeds s .. s + {validation.SEED_BLOCK - 1}, each < 2**32")
 
 
 def _seeds(args) -> list[int]:

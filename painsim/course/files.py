@@ -14,7 +14,7 @@ from ..params import Model, find_builtin, load_model, model_overrides, read_toml
 from ..params.reading import beside_experiment, yielding_to
 from ..plasticity import plastic_connections
 from ..protocols import Protocol, from_spec, resolve
-from ..rng import checked_seed
+from ..rng import checked_seed, checked_seed_block
 from .engine import run_course_batch
 from .results import checked_days
 from .session import check_stimulus_received
@@ -82,8 +82,8 @@ def run_course_file(path_or_spec, seed: int | None = None, progress: bool = Fals
         ``path_or_name`` is a folder.
     painsim.errors.UnknownKeyError, painsim.errors.ParameterError
         A misspelt table or key, or a bad value (:func:`check_course_keys`); ``sham = true`` with a
-        protocol that is a sham (:func:`course_arms`); a ``seed`` that is not a whole number >= 0, an
-        ``n_patients`` < 1 or a ``progress`` that is not true/false.
+        protocol that is a sham (:func:`course_arms`); a ``seed`` that is not a whole number >= 0 (or
+        whose patients' seeds ``seed`` .. ``seed + n_patients - 1`` reach 2**32), an ``n_patients`` < 1 or a ``progress`` that is not true/false.
     """
     if isinstance(path_or_spec, Mapping):  # a dict: loaded by load_experiment, or built in code
         spec, path = path_or_spec, Path(path_or_spec.get("_path", "<experiment dict>"))
@@ -100,6 +100,7 @@ def run_course_file(path_or_spec, seed: int | None = None, progress: bool = Fals
     s = checked_seed(exp.get("seed", 0) if seed is None else seed, "experiment.seed" if seed is None else "seed",
                      allow_float=False)
     n = whole(exp.get("n_patients", 1) if n_patients is None else n_patients, "n_patients")
+    checked_seed_block(s, n, "experiment.seed" if seed is None else "seed")  # patients: seeds s .. s + n - 1
     model = file_model(spec, path, protocol)
     kw = dict(follow_up_days=exp.get("follow_up_days", (30, 90)), thresholds=exp.get("thresholds", (0.3, 0.5)),
               days=exp.get("days"), progress=progress, opioid_tolerance=exp.get("opioid_tolerance", False))
@@ -158,7 +159,8 @@ def check_course_keys(spec: Mapping[str, Any]) -> None:
     """Refuse a misspelt table of a course file or key of its ``[experiment]`` table
     (:class:`painsim.errors.UnknownKeyError`, naming the nearest valid one), and values of
     the wrong kind (:class:`painsim.errors.ParameterError`: ``sham`` and ``opioid_tolerance``
-    not true/false, ``seed`` not a whole number >= 0, ``n_patients`` not >= 1, the day and
+    not true/false, ``seed`` not a whole number >= 0 or with ``seed + n_patients - 1`` >= 2**32 (the
+    patients' seeds), ``n_patients`` not >= 1, the day and
     threshold lists not lists of numbers, a day negative or not finite, a threshold outside
     (0, 1]), before any simulation.
 
@@ -179,8 +181,8 @@ def check_course_keys(spec: Mapping[str, Any]) -> None:
     known_keys(exp, COURSE_KEYS, "key of [experiment] in a course file")
     for key in ("sham", "opioid_tolerance"):
         flag(exp.get(key, False), f"experiment.{key}")
-    checked_seed(exp.get("seed", 0), "experiment.seed", allow_float=False)
-    whole(exp.get("n_patients", 1), "experiment.n_patients")
+    first = checked_seed(exp.get("seed", 0), "experiment.seed", allow_float=False)
+    checked_seed_block(first, whole(exp.get("n_patients", 1), "experiment.n_patients"), "experiment.seed")
     for key, allowed in (("follow_up_days", "days >= 0"), ("days", "days >= 0"),
                          ("thresholds", "fractions of relief in (0, 1]")):
         values = exp.get(key, [])

@@ -53,7 +53,7 @@ from ..course.settings import rated_test_window
 from ..params import load_model
 from ..params.reading import beside_experiment
 from ..protocols import Protocol, checked_test_days
-from ..rng import checked_seed
+from ..rng import checked_seed, checked_seed_block
 from ..simulation import body_site
 from ..tolerance import DAY, OPIOID_PROJECTION, tolerance_at, tolerance_course, tolerance_params
 from ..units import to_si
@@ -82,7 +82,8 @@ def _config(exp: Mapping) -> dict:
         raise ParameterError("experiment.model", c.get("model"), "the name (or path) of a pathway model")
     for key in ("n_patients", "batch_size"):
         whole(c[key], f"experiment.{key}")
-    checked_seed(c["seed"], "experiment.seed", allow_float=False)  # numpy seeds: whole numbers in [0, 2**32)
+    first = checked_seed(c["seed"], "experiment.seed", allow_float=False)  # numpy seeds: whole numbers in [0, 2**32)
+    checked_seed_block(first, c["n_patients"], "experiment.seed")  # patients: seeds seed .. seed + n_patients - 1
     checked_test_days(c.get("test_days"), "experiment.test_days")  # the calendar's check: check_tolerance
     number(c["test_temperature"], "experiment.test_temperature", SKIN_BASELINE, MAX_TEMPERATURE,
            allowed=f"a temperature in °C within {SKIN_BASELINE:g}-{MAX_TEMPERATURE:g} (the heat encoding's range)")
@@ -179,8 +180,8 @@ def run_tolerance(spec: Mapping[str, Any], seed: int | None = None, n_patients: 
     Raises
     ------
     painsim.errors.ParameterError
-        A ``seed`` that is not a whole number >= 0 and < 2**32 (``seed``; the file's:
-        ``experiment.seed``), ``n_patients`` < 1 or a bad value of the file (:func:`check_tolerance`),
+        A ``seed`` that is not a whole number >= 0 and < 2**32, or whose patients' seeds ``seed`` ..
+        ``seed + n_patients - 1`` reach 2**32 (``seed``; the file's: ``experiment.seed``), ``n_patients`` < 1 or a bad value of the file (:func:`check_tolerance`),
         before any simulation.
     """
     exp = spec["experiment"]
@@ -188,6 +189,7 @@ def run_tolerance(spec: Mapping[str, Any], seed: int | None = None, n_patients: 
     first = checked_seed(c["seed"] if seed is None else seed, "experiment.seed" if seed is None else "seed",
                          allow_float=False)  # 1.7 is no seed (it was truncated to 1)
     n = c["n_patients"] if n_patients is None else whole(n_patients, "n_patients")
+    checked_seed_block(first, n, "experiment.seed" if seed is None else "seed")  # seeds first .. first + n - 1
     path = spec.get("_path", "")
     protocol = file_protocol(spec, path)  # the user's [params] and --set win over its overrides
     model = load_model(beside_experiment(c["model"], path), spec.get("params") or None)

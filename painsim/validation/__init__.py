@@ -16,10 +16,11 @@ from __future__ import annotations
 from .calibration import GainCalibration, calibrate_c_gain
 from .comparison import compare, comparison_header, comparison_rows, read_result
 from .seeds import across_seeds, finished_targets, kept_run, refuse_interrupted, seed_header, seed_rows
-from .run import forget_measured, kept_target_names, kept_targets, select, table_rows, validate
+from .run import (MAX_SEED, SEED_BLOCK, checked_validation_seed, forget_measured, kept_target_names, kept_targets,
+                  select, table_rows, validate)
 from .targets import COSTS, STATUSES, TARGETS, Target, get
 
 __all__ = ["GainCalibration", "calibrate_c_gain", "Target", "TARGETS", "STATUSES", "COSTS", "get", "select", "validate", "table_rows",
            "forget_measured", "kept_targets", "kept_target_names", "compare", "comparison_header", "comparison_rows",
            "read_result", "across_seeds", "seed_header", "seed_rows", "kept_run", "finished_targets",
-           "refuse_interrupted"]
+           "refuse_interrupted", "MAX_SEED", "SEED_BLOCK", "checked_validation_seed"]

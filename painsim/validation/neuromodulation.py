@@ -242,6 +242,10 @@ def drg_c_filtering(seed: int) -> float:
     return float(passed[late].mean())
 
 
+#: Virtual patients of :func:`pns_responders` (circuits ``seed`` .. ``seed + 7``).
+PNS_RESPONDER_PATIENTS = 8
+
+
 def pns_responders(seed: int) -> float:
     """Share of 8 virtual patients (post_traumatic_neuropathic, circuits ``seed``..``seed + 7``)
     whose PN response to 45 °C heat at the painful site falls by >= 50 % during percutaneous PNS
@@ -263,10 +267,10 @@ def pns_responders(seed: int) -> float:
     m = load_model("post_traumatic_neuropathic").with_params(protocol.device_overrides)
     painful = int(m.si("body.painful_site"))
     pns = protocol.waveform(0.0, 1.0)
-    seeds = range(seed, seed + 8)
+    seeds = range(seed, seed + PNS_RESPONDER_PATIENTS)
     res = simulate_batch([Request(m, st, {painful: heat(45)}, seed=s) for st in (None, pns) for s in seeds], "1 s")
-    alone = np.array([float(r.pn_rate) for r in res[:8]])
-    during = np.array([float(r.pn_rate) for r in res[8:]])
+    alone = np.array([float(r.pn_rate) for r in res[:PNS_RESPONDER_PATIENTS]])
+    during = np.array([float(r.pn_rate) for r in res[PNS_RESPONDER_PATIENTS:]])
     evaluable = alone > 0   # as trials count responders among patients with pain
     return float(np.mean(during[evaluable] <= 0.5 * alone[evaluable])) if evaluable.any() else float("nan")
 

@@ -23,16 +23,58 @@ import xarray as xr
 
 from ..checks import whole
 from ..errors import ParameterError
+from ..rng import SEED_LIMIT, checked_seed
 from ..labels import UNITS_FROM
 from ..params import builtin_experiments, builtin_models, find_builtin, load_model
 from ..parallel import Layout, ResultStore, report, run_batches
 from ..sweep.evaluate import check_worker_cache, prepare_worker
 from ..version import __version__, source_digest
+from .courses import MPNS_PATIENTS, PNS_PATIENTS, SCS_PATIENTS
+from .neuromodulation import PNS_RESPONDER_PATIENTS
+from .opioids import MORPHINE_CIRCUITS
+from .shared_runs import N_SEEDS
 from .targets import TARGETS, Target, clear_measurements, get
+from .thermal_pain import HPT_SD_SUBJECTS
+from .trials import TRIAL_PATIENTS
 
 __all__ = ["select", "validate", "table_rows", "TARGET_LAYOUT", "target_key", "inputs_digest", "inputs_fingerprint",
-           "forget_measured",
-           "kept_targets"]
+           "forget_measured", "kept_targets", "SEED_BLOCK", "MAX_SEED", "checked_validation_seed"]
+
+#: The most circuits (or virtual patients) a target measured at seed ``s`` simulates, at the seeds
+#: ``s`` .. ``s + SEED_BLOCK - 1``: the largest of the blocks of the measurements (16: the morphine
+#: targets' circuits and the trials' patients; drawn cohorts' patients have hashed seeds below 2**31).
+SEED_BLOCK = max(N_SEEDS, SCS_PATIENTS, MPNS_PATIENTS, PNS_PATIENTS, PNS_RESPONDER_PATIENTS, MORPHINE_CIRCUITS,
+                 TRIAL_PATIENTS, HPT_SD_SUBJECTS)
+#: The largest seed a validation run takes: every seed its targets derive stays below 2**32
+#: (:data:`painsim.rng.SEED_LIMIT`).
+MAX_SEED = SEED_LIMIT - SEED_BLOCK
+
+
+def checked_validation_seed(seed, name: str = "seed") -> int:
+    """``seed`` if a validation run can measure every target at it: a whole number >= 0 and at most
+    :data:`MAX_SEED` (the targets simulate the seeds ``seed`` .. ``seed + SEED_BLOCK - 1``, each < 2**32;
+    a larger one failed partway, at the first target whose block reached 2**32).
+
+    Parameters
+    ----------
+    seed : int
+    name : str
+        Named in the error (``"--seed"`` on the command line).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``seed`` not a whole number >= 0 (:func:`painsim.rng.checked_seed`) or above :data:`MAX_SEED`.
+    """
+    seed = checked_seed(seed, name, allow_float=False)
+    if seed > MAX_SEED:
+        raise ParameterError(name, seed, f"a seed <= {MAX_SEED} (2**32 - {SEED_BLOCK}): a target measured at seed s "
+                             f"simulates up to {SEED_BLOCK} circuits, seeds s .. s + {SEED_BLOCK - 1}, each < 2**32")
+    return seed
 
 #: Files of a validation store: one per finished target, numbered by its place in
 #: :data:`~painsim.validation.targets.TARGETS`, with its fingerprint (:func:`target_key`).
@@ -115,11 +157,13 @@ def validate(names: Sequence[str] | None = None, slow: bool = False, seed: int =
     Raises
     ------
     painsim.errors.ParameterError
-        A ``store`` with finished targets without ``resume``, or one of them measured
+        ``seed`` not a whole number in 0 .. :data:`MAX_SEED` (:func:`checked_validation_seed`);
+        a ``store`` with finished targets without ``resume``, or one of them measured
         with another seed, other inputs (:func:`inputs_digest`) or painsim version; a
         ``store`` another process's run is using (a SpecError), before any measurement.
     """
     workers = whole(workers, "workers", 0)
+    seed = checked_validation_seed(seed)
     source_digest()  # read now (then cached): the table records the code that ran, not the files at its end
     chosen = select(names, slow)
     check_worker_cache("network")  # an unusable $PAINSIM_WORKER_CACHE, before any target is measured

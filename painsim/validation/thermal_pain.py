@@ -236,6 +236,10 @@ def heat_pain_threshold_ramp(seed: int) -> float:
     return float(ramp_temperature(ramp, RAMP_HPT_BIN * (painful[0] + 1))) if painful.size else float("nan")
 
 
+#: Virtual healthy subjects of :func:`healthy_hpt_sd` (seeds ``seed`` .. ``seed + 11``).
+HPT_SD_SUBJECTS = 12
+
+
 def healthy_hpt_sd(seed: int) -> float:
     """SD (°C) of the heat pain threshold over 12 virtual healthy subjects of the QST battery
     (subject variability on, 1 °C steps 40-50 °C; ``painsim.files.qst``).
@@ -251,7 +255,7 @@ def healthy_hpt_sd(seed: int) -> float:
         Sample SD (°C, ``ddof=1``) of the 12 thresholds (a subject never rated painful counts at
         the 50 °C cut-off).
     """
-    spec = {"experiment": {"name": "validate_hpt_sd", "kind": "qst", "models": ["healthy"], "n_subjects": 12,
+    spec = {"experiment": {"name": "validate_hpt_sd", "kind": "qst", "models": ["healthy"], "n_subjects": HPT_SD_SUBJECTS,
                            "seed": seed, "heat_temperatures": [float(t) for t in range(40, 51)],
                            "pinprick_forces": [8.0], "windup_pulses": 2}}
     hpt = run_qst(spec)["heat_pain_threshold_subject"].sel(model="healthy").values
