@@ -53,7 +53,8 @@ def read_result(path, label: str = "baseline") -> xr.Dataset:
     ------
     painsim.errors.PathError
         No such file, a file that is not NetCDF, or not a result of ``painsim validate``
-        (variables missing, or a target named twice), or a summary over seeds (``--seeds``).
+        (variables missing, ``model`` or a published figure not numbers, or a target named
+        twice), or a summary over seeds (``--seeds``).
     """
     path = Path(path)
     if path.is_dir():
@@ -71,11 +72,21 @@ def read_result(path, label: str = "baseline") -> xr.Dataset:
     if ds["model"].dims != ("target",):  # a --seeds summary: one value per target and seed
         raise PathError(f"{label} {path}: a summary over seeds (painsim validate --seeds), not one run's "
                         "result; give one seed's, e.g. <folder>/seed_1/validation.nc")
+    wrong = [v for v in ("model",) + _FIGURES if v in ds and not _numeric(ds[v])]
+    if wrong:  # read as floats by compare and across_seeds: refused now, not after the whole run
+        raise PathError(f"{label} {path}: not a result of painsim validate (variable {wrong[0]!r} holds "
+                        f"{ds[wrong[0]].dtype} values; expected numbers, one per target, in "
+                        f"{', '.join(v for v in ('model',) + _FIGURES if v in ds)})")
     names = [str(n) for n in ds["target"].values]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise PathError(f"{label} {path}: target {twice[0]!r} appears more than once (expected one row each)")
     return ds
+
+
+def _numeric(var: xr.DataArray) -> bool:
+    """Whether ``var`` holds numbers (integers or floats; not text, objects, dates or booleans)."""
+    return np.issubdtype(var.dtype, np.integer) or np.issubdtype(var.dtype, np.floating)
 
 
 def _figures(ds: xr.Dataset, names) -> np.ndarray:
