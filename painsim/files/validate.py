@@ -12,13 +12,13 @@ from ..course import check_course_keys, file_protocol
 from ..course.files import course_arms, file_model
 from ..course.settings import course_settings
 from ..errors import ModelFileError, ParameterError
+from ..fibers.encoding import SKIN_BASELINE
 from ..fibers.thermal import ramp_end
 from ..params import load_model
 from ..params.reading import beside_experiment
 from ..rng import checked_seed
 from ..simulation import device_refusal
 from ..simulation.inputs import route_stimulus
-from ..units import to_si
 from .conditions import (DEFAULT_DURATION, PHYSICAL, condition_request, condition_stimulus, heterotopic_stimuli,
                          natural_stimuli)
 
@@ -69,8 +69,11 @@ def check_conditions(spec: Mapping, path: Path) -> None:
         ``condition[k].stimulus``), two conditions with one label, a ``figure`` the model or the
         conditions cannot give (``experiment.figure``: ``pain_map``/``rtms`` without the cortex
         layer, ``sep_collision`` without the dorsal column nuclei, ``scs_frequency`` without a
-        stimulus), or heat contacts or a ramp without a stop that end
-        after the experiment's ``duration`` (s).
+        stimulus), heat contacts or a ramp that start at or after the experiment's ``duration`` (s)
+        (``condition[k].heat_contacts.start``, ``condition[k].heat_ramp.start``), heat contacts that end
+        after it, or a ramp that the run's end would cut before both its peak and its ``stop``
+        (``condition[k].heat_ramp``; a ``heterotopic`` table's stimuli too, named
+        ``condition[k].heterotopic[.j].<key>``).
     """
     known_tables(spec, CONDITIONS_TABLES, "table of a conditions experiment")
     _check_experiment_keys(spec["experiment"])
@@ -178,21 +181,45 @@ def _check_on_model(c: Mapping, n: int, model, exp: Mapping) -> None:
 
 
 def _check_contacts_fit(noxious, exp: Mapping, n: int, where: str | None = None) -> None:
-    """Repeated contacts, and a ramp without a stop, must end within the run: a train or a ramp cut
-    short would change the experiment silently (``where``: the table named in messages)."""
+    """A stimulus of a ``heat_contacts`` or ``heat_ramp`` table must start within the run (a later one
+    was refused only when the simulation started, as ``requests[k].noxious.start``), repeated contacts
+    must end within it, and a ramp must end by its own ``stop`` or peak, not by the run's end: a train or
+    a ramp cut short would change the experiment silently (``where``: the table named in messages).
+    A ``stop`` before the peak is a subject stopping the thermode; a ramp that reaches its peak and is
+    held past the run's end is cut there as a held step is."""
     where = f"condition[{n}]" if where is None else where
-    duration = to_si(exp.get("duration", DEFAULT_DURATION), "s", "experiment.duration")
-    if getattr(noxious, "ramp", 0) > 0 and noxious.stop is None and ramp_end(noxious) > duration + 1e-12:
-        raise ParameterError(f"{where}.heat_ramp", f"a ramp reaching its peak at {ramp_end(noxious):g} s",
-                             f"a ramp that reaches its peak within the experiment's duration ({duration:g} s)",
-                             hint="lengthen [experiment] duration, raise the rate, or give a stop")
+    duration = simulated_duration(exp.get("duration", DEFAULT_DURATION), "experiment.duration")
+    if not hasattr(noxious, "start"):  # an intensity shorthand (a number): nothing to place in time
+        return
+    ramp = getattr(noxious, "ramp", 0) > 0
+    key = f"{where}.heat_ramp" if ramp else f"{where}.heat_contacts"  # the only tables with a start
+    if noxious.start >= duration:
+        raise ParameterError(f"{key}.start", noxious.start, f"a start before the end of the experiment's "
+                             f"duration ({duration:g} s)", hint="lengthen [experiment] duration or start earlier")
+    if ramp:
+        _check_ramp_fits(noxious, duration, key)
     if getattr(noxious, "repeat", 1) <= 1:
         return
     end = float(noxious.onsets()[-1]) + noxious.stop - noxious.start
     if end > duration + 1e-12:
-        raise ParameterError(f"{where}.heat_contacts", f"{noxious.repeat} contacts ending at {end:g} s",
+        raise ParameterError(key, f"{noxious.repeat} contacts ending at {end:g} s",
                              f"contacts that end within the experiment's duration ({duration:g} s)",
                              hint="lengthen [experiment] duration or give fewer contacts")
+
+
+def _check_ramp_fits(ramp, duration: float, key: str) -> None:
+    """Refuse a ramp the run's end would cut before both its peak and its ``stop`` (``None``: never
+    stopped): it would end at a temperature the file names nowhere."""
+    peak_at = float(ramp_end(ramp))
+    stop = float("inf") if ramp.stop is None else float(ramp.stop)
+    if min(peak_at, stop) <= duration + 1e-12:
+        return
+    reached = SKIN_BASELINE + (duration - ramp.start) * ramp.ramp
+    stopped = "" if ramp.stop is None else f" and stopped at {stop:g} s"
+    raise ParameterError(key, f"a ramp reaching its peak at {peak_at:g} s{stopped} (cut at {reached:g} °C by "
+                         f"the run's end)", f"a ramp that reaches its peak or its stop within the experiment's "
+                         f"duration ({duration:g} s)",
+                         hint="lengthen [experiment] duration, raise the rate, or give a stop within the run")
 
 
 def check_conditioning(spec: Mapping, path: Path) -> None:
