@@ -50,8 +50,8 @@ from .deviation import published_deviation
 from .evoked import (PSTH_EDGES, RELAY_MARGIN, TEST_TARGETS, evoked_response, point_evoked, sep_electrode,
                      sep_metrics, sep_min_interval, sep_window)
 from .pain_maps import condition_param, pain_map_metrics, pn_site, stimulated_site
-from .qst import (HPT_SD_FLOOR, LOG_SD_FLOOR, QST_MEASURES, dfns_mps, dfns_zscores, first_crossing, qst_summary,
-                  windup_ratio)
+from .qst import (HPT_SD_FLOOR, LOG_SD_FLOOR, QST_MEASURES, dfns_mps, dfns_zscores, first_crossing, qst_long_name,
+                  qst_summary, windup_ratio)
 from .scs import scs_frequency_curves, scs_metrics, synchronous_volleys
 from .selections import (changed_connections, cohort_groups, condition_devices, course_arms, experiment_conditions,
                          result_duration)
@@ -61,5 +61,5 @@ __all__ = ["published_deviation", "neuron_spike_counts", "synchronous_volleys", 
            "sep_min_interval", "sep_metrics", "sep_electrode", "point_evoked", "PSTH_EDGES", "TEST_TARGETS", "RELAY_MARGIN",
            "condition_param", "stimulated_site", "pain_map_metrics", "changed_connections", "course_arms",
            "cohort_groups", "first_crossing", "dfns_mps", "windup_ratio", "dfns_zscores", "qst_summary",
-           "QST_MEASURES", "LOG_SD_FLOOR", "HPT_SD_FLOOR"]
+           "QST_MEASURES", "LOG_SD_FLOOR", "HPT_SD_FLOOR", "qst_long_name"]
 __all__ += ["spikes_per_pulse", "pn_site"]  # public and imported by painsim.files.qst and painsim.validation

@@ -18,7 +18,7 @@ from ..checks import floats, number
 from ..errors import ParameterError, UnknownKeyError
 
 __all__ = ["first_crossing", "dfns_mps", "windup_ratio", "dfns_zscores", "qst_summary", "QST_MEASURES",
-           "LOG_SD_FLOOR", "HPT_SD_FLOOR"]
+           "LOG_SD_FLOOR", "HPT_SD_FLOOR", "qst_long_name"]
 
 
 #: Floor of the reference SD of the log10-transformed measures (log10 units).  Chosen: virtual
@@ -37,13 +37,45 @@ HPT_SD_FLOOR = 1.0
 QST_MEASURES = (
     ("rest", +1, True, "1", "pain at rest (NRS, no stimulus)", LOG_SD_FLOOR),
     ("brush", +1, True, "1", "dynamic mechanical allodynia: pain to a brush stroke (NRS)", LOG_SD_FLOOR),
-    ("pinprick", +1, True, "1", "mechanical pain sensitivity: geometric mean pinprick rating 8-512 mN (NRS)",
-     LOG_SD_FLOOR),
+    ("pinprick", +1, True, "1", "mechanical pain sensitivity: geometric mean pinprick rating over the forces "
+     "tested (NRS)", LOG_SD_FLOOR),
     ("heat", +1, True, "1", "suprathreshold heat pain (NRS)", LOG_SD_FLOOR),
     ("heat_pain_threshold", -1, False, "degC", "heat pain threshold", HPT_SD_FLOOR),
     ("mechanical_pain_threshold", -1, True, "mN", "mechanical (pinprick) pain threshold", LOG_SD_FLOOR),
     ("windup_ratio", +1, True, "1", "wind-up ratio", LOG_SD_FLOOR),
 )
+
+
+def qst_long_name(name: str, forces=None) -> str:
+    """The long name of the QST measure ``name`` (:data:`QST_MEASURES`), the ``pinprick`` one naming
+    the ``forces`` (mN) it was measured over when given (a fixed "8-512 mN" named the DFNS series
+    whatever forces were used).
+
+    Parameters
+    ----------
+    name : str
+        A :data:`QST_MEASURES` name.
+    forces : array_like, optional
+        The pinprick forces (mN) of the measure; ignored for the other measures.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    painsim.errors.UnknownKeyError
+        ``name`` is not a QST measure.
+    painsim.errors.ParameterError
+        ``forces`` not numbers.
+    """
+    names = {m[0]: m[4] for m in QST_MEASURES}
+    if name not in names:
+        raise UnknownKeyError(str(name), list(names), what="QST measure")
+    if name != "pinprick" or forces is None:
+        return names[name]
+    at = ", ".join(f"{f:g}" for f in floats(forces, "forces", "pinprick forces (mN, numbers)").reshape(-1))
+    return f"mechanical pain sensitivity: geometric mean pinprick rating at {at} mN (NRS)"
 
 
 # ------------------------------------------------------------------ virtual QST (DFNS battery)
@@ -234,7 +266,8 @@ def qst_summary(per_subject: xr.Dataset, reference: str, sd_floor: float | None 
     only (log10 units), never that of the heat pain threshold (°C).
 
     ``per_subject`` holds one variable per :data:`QST_MEASURES` name over (``model``, ``subject``); returns
-    ``zscore`` and ``abnormal_fraction`` over (``model``, ``measure``) and ``<name>_mean`` over ``model``.
+    ``zscore`` and ``abnormal_fraction`` over (``model``, ``measure``) and ``<name>_mean`` over ``model``
+    (the ``pinprick`` one's long name names the forces of a ``force`` coordinate of ``per_subject``).
 
     Parameters
     ----------
@@ -277,7 +310,8 @@ def qst_summary(per_subject: xr.Dataset, reference: str, sd_floor: float | None 
     z = np.full((per_subject.sizes["model"], len(names)), np.nan)
     frac = np.full_like(z, np.nan)
     out = {}
-    for j, (name, sign, log, units, long_name, floor) in enumerate(QST_MEASURES):
+    forces = per_subject["force"].values if "force" in per_subject.coords else None
+    for j, (name, sign, log, units, _, floor) in enumerate(QST_MEASURES):
         if log and sd_floor is not None:
             floor = sd_floor
         v = per_subject[name]
@@ -290,8 +324,8 @@ def qst_summary(per_subject: xr.Dataset, reference: str, sd_floor: float | None 
             if not np.isfinite(_transformed(np.asarray(ref, float), log)).any():
                 frac[:, j] = np.nan  # no z-score at all: not "no subject abnormal"
             mean = np.nanmean(v.values, axis=1)
-        out[f"{name}_mean"] = (("model",), mean, {"units": units,
-                                                  "long_name": f"{long_name}, mean over virtual subjects"})
+        out[f"{name}_mean"] = (("model",), mean, {"units": units, "long_name": f"{qst_long_name(name, forces)}, "
+                                                                               "mean over virtual subjects"})
     out["zscore"] = (("model", "measure"), z, {"units": "1", "long_name": "DFNS z-score against the reference "
                                                "model, mean over virtual subjects (positive = gain of function)"})
     out["abnormal_fraction"] = (("model", "measure"), frac, {"units": "1", "long_name":

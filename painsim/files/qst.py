@@ -10,8 +10,9 @@ The DFNS protocol (Rolke et al. 2006 Pain 123:231) tested on virtual subjects
   threshold (first force rated above ``threshold_criterion``; twice the strongest force if none is)
   and sensitivity (DFNS geometric mean);
 * ``heat``: contact heat (:func:`painsim.fibers.heat`) over ``heat_temperatures``: the heat pain
-  threshold (first temperature rated above ``threshold_criterion``; the hottest if none is) and the
-  rating at ``heat_suprathreshold`` °C;
+  threshold (first temperature rated above ``threshold_criterion``; the hottest of
+  ``heat_temperatures`` if none is), and the rating at ``heat_suprathreshold`` °C, a window of its
+  own (not a level of the threshold series unless ``heat_temperatures`` lists it);
 * wind-up: a 1 Hz train of ``windup_pulses`` C-strength electrical pulses to the nerve (the
   protocol of the wind-up tests, Aguiar et al. 2010); ratio of the mean projection-neuron
   response per pulse to the response to the first (:func:`painsim.analysis.windup_ratio`).
@@ -51,7 +52,8 @@ from typing import Any, Mapping
 import numpy as np
 import xarray as xr
 
-from ..analysis import QST_MEASURES, dfns_mps, first_crossing, qst_summary, spikes_per_pulse, windup_ratio
+from ..analysis import (QST_MEASURES, dfns_mps, first_crossing, qst_long_name, qst_summary, spikes_per_pulse,
+                        windup_ratio)
 from ..checks import known_keys, known_tables
 from ..cohort.distributions import LogNormal, Normal
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
@@ -59,7 +61,7 @@ from ..fibers import brush, heat, pinprick
 from ..fibers.encoding import MAX_FORCE, MAX_TEMPERATURE, SKIN_BASELINE
 from ..params import load_model
 from ..params.reading import beside_experiment
-from ..rng import checked_seed, rng_for
+from ..rng import SEED_LIMIT, checked_seed, rng_for
 from ..simulation import Request, simulate_batch
 from ..stimulation import tonic
 from ..units import to_si
@@ -146,11 +148,11 @@ def _config(exp: Mapping) -> dict:
         raise ParameterError("experiment.models", models, "distinct model names")
     if c["reference"] not in models:
         raise ParameterError("experiment.reference", c["reference"], f"one of the models {models}")
-    checked_seed(c["seed"], "experiment.seed", allow_float=False)  # subject s has seed + s: numpy takes whole numbers >= 0 only
     for key, low in (("n_subjects", 2), ("windup_pulses", 2), ("batch_size", 1)):
         v = c[key]
         if isinstance(v, bool) or not isinstance(v, int) or v < low:
             raise ParameterError(f"experiment.{key}", v, f"a whole number >= {low}")
+    _subject_seed(c["seed"], c["n_subjects"], "experiment.seed")  # subject s has seed + s
     for key in ("heat_temperatures", "pinprick_forces"):
         c[key] = _numbers(c[key], key)
     if c["pinprick_forces"][0] <= 0:  # the smallest (increasing): the threshold is read in log force
@@ -174,6 +176,9 @@ def _config(exp: Mapping) -> dict:
         if (isinstance(c[key], bool) or not isinstance(c[key], (int, float)) or not math.isfinite(c[key])
                 or c[key] <= 0):
             raise ParameterError(f"experiment.{key}", c[key], "a finite number > 0")
+    if c["threshold_criterion"] >= 10:  # no rating on the 0-10 NRS exceeds 10: every threshold censored
+        raise ParameterError("experiment.threshold_criterion", c["threshold_criterion"],
+                             "a rating on the 0-10 NRS to exceed: > 0 and < 10")
     if to_si(c["duration"], "s", "experiment.duration") <= 0.5:
         raise ParameterError("experiment.duration", c["duration"], "a test window > 0.5 s (C fibres arrive late)")
     # refuse bad stimuli now (not after the simulations), naming the key and the value
@@ -183,6 +188,17 @@ def _config(exp: Mapping) -> dict:
         for v in c[key]:
             _stimulus(make, v, key, c[key])
     return c
+
+
+def _subject_seed(seed, n: int, name: str) -> int:
+    """The seed of subject 0, checked (:func:`painsim.rng.checked_seed`: a whole number >= 0, not 2.7
+    nor "3") with the last subject's ``seed + n - 1`` below 2**32 (it failed only when the simulation
+    started, as ``requests[k].seed``); ``name``: the parameter named in messages."""
+    seed = checked_seed(seed, name, allow_float=False)
+    if seed + n - 1 >= SEED_LIMIT:
+        raise ParameterError(name, seed, f"a whole number >= 0 and <= {SEED_LIMIT - n}: subject s has seed + s, "
+                             f"below 2**32 ({SEED_LIMIT}) for each of the {n} subjects")
+    return seed
 
 
 def check_qst(spec: Mapping, path: Path) -> None:
@@ -200,9 +216,10 @@ def check_qst(spec: Mapping, path: Path) -> None:
     ------
     painsim.errors.UnknownKeyError, painsim.errors.ParameterError, painsim.errors.ModelFileError
         A misspelt table, key, model or measure; a bad value (e.g. ``c_gain_log_sd`` > 0 for a model
-        without ``dorsal_horn.synapse.c_gain``, a pinprick force not > 0 mN, or a temperature, force or
-        velocity the stimulus encoding does not accept, named ``experiment.<key>``); ``[published]`` not
-        a table.
+        without ``dorsal_horn.synapse.c_gain``, a pinprick force not > 0 mN, a temperature, force or
+        velocity the stimulus encoding does not accept, a ``threshold_criterion`` not in (0, 10) on the
+        NRS, or a ``seed`` whose last subject's ``seed + n_subjects - 1`` is not below 2**32, named
+        ``experiment.<key>``); ``[published]`` not a table.
     """
     known_tables(spec, QST_TABLES, "table of a QST profile")
     c = _config(spec["experiment"])
@@ -235,7 +252,8 @@ def subject_parameters(exp: Mapping, seed: int | None = None) -> dict[str, np.nd
     exp : mapping
         The ``[experiment]`` table; missing keys take their defaults, values are checked.
     seed : int, optional
-        Seed of subject 0 (default: the table's ``seed``).
+        Seed of subject 0 (default: the table's ``seed``): a whole number >= 0 with
+        ``seed + n_subjects - 1`` < 2**32.
 
     Returns
     -------
@@ -247,11 +265,11 @@ def subject_parameters(exp: Mapping, seed: int | None = None) -> dict[str, np.nd
     Raises
     ------
     painsim.errors.UnknownKeyError, painsim.errors.ParameterError
-        A misspelt key or a bad value in ``exp``.
+        A misspelt key or a bad value in ``exp``; a bad ``seed`` (named ``seed``).
     """
     c = _config(exp)
-    seed = int(c["seed"] if seed is None else seed)
     n = c["n_subjects"]
+    seed = c["seed"] if seed is None else _subject_seed(seed, n, "seed")
     if not c["subject_variability"]:
         return {"heat_threshold_shift": np.zeros(n), "force_threshold_factor": np.ones(n), "c_gain_factor": np.ones(n)}
     u = np.array([rng_for(seed + s, "qst_subject").random(3)
@@ -294,13 +312,19 @@ def _short_requests(c: dict, subject_models: dict, subjects: dict, seed: int) ->
         out.append(((name, s, "rest", 0.0), Request(model, None, 0.0, 0.0, sd, label="rest")))
         out.append(((name, s, "brush", 0.0), Request(model, None, 0.0, brush(c["brush_velocity"]), sd,
                                                      label="brush")))
-        for t in sorted(set(c["heat_temperatures"]) | {float(c["heat_suprathreshold"])}):
+        for t in _heat_windows(c):
             out.append(((name, s, "heat", t), Request(model, None, _subject_heat(t, dt), 0.0, sd,
                                                       label=f"heat {t:g}")))
         for f in c["pinprick_forces"]:
             out.append(((name, s, "pinprick", f), Request(model, None, _subject_pinprick(f, k), 0.0, sd,
                                                           label=f"pinprick {f:g}")))
     return out
+
+
+def _heat_windows(c: dict) -> list[float]:
+    """The contact-heat temperatures simulated (°C): ``heat_temperatures`` and ``heat_suprathreshold``,
+    one window each (one when the suprathreshold temperature is in the series)."""
+    return sorted(set(c["heat_temperatures"]) | {float(c["heat_suprathreshold"])})
 
 
 def _windup_counts(result: xr.Dataset, model, n_pulses: int) -> np.ndarray:
@@ -326,9 +350,11 @@ def _per_subject(c: dict, names: list, ratings: dict, wur: dict) -> xr.Dataset:
     A test stimulus is rated by the pain it evokes: its window's rating above the same subject's
     rating at rest, floored at 0 (the DFNS asks for the pain of the stimulus; a patient with
     ongoing pain 2/10 whose rating of a stimulus stays at 2 has no evoked pain, no threshold at
-    the first level and no allodynia).  Rest itself is ongoing pain."""
+    the first level and no allodynia).  Rest itself is ongoing pain.  The heat pain threshold and
+    ``heat_curve`` are read over ``heat_temperatures`` only, censored at the hottest of them; the
+    ``heat_suprathreshold`` rating is its own window (a level of the series only if listed there)."""
     n = c["n_subjects"]
-    temps = sorted(set(c["heat_temperatures"]) | {float(c["heat_suprathreshold"])})
+    temps = list(c["heat_temperatures"])
     forces = c["pinprick_forces"]
     shape = (len(names), n)
     rest = {(m, s): ratings[(m, s, "rest", 0.0)] for m in names for s in range(n)}
@@ -345,11 +371,12 @@ def _per_subject(c: dict, names: list, ratings: dict, wur: dict) -> xr.Dataset:
                     for a in range(len(names))])
     mpt = np.array([[first_crossing(forces, pin_c[a, s], crit, log=True, ceiling=2 * max(forces))
                      for s in range(n)] for a in range(len(names))])
-    supra = temps.index(float(c["heat_suprathreshold"]))
+    supra = float(c["heat_suprathreshold"])
     nrs = np.zeros(shape + (len(QST_TESTS),))
     for a, m in enumerate(names):
         for s in range(n):
-            nrs[a, s] = [rest[(m, s)], evoked(m, s, "brush", 0.0), dfns_mps(pin_c[a, s]), heat_c[a, s, supra]]
+            nrs[a, s] = [rest[(m, s)], evoked(m, s, "brush", 0.0), dfns_mps(pin_c[a, s]),
+                         evoked(m, s, "heat", supra)]
     wr = np.array([[wur[(m, s)] for s in range(n)] for m in names])
     ms = ("model", "subject")
     return xr.Dataset(
@@ -376,7 +403,8 @@ def run_qst(spec: Mapping[str, Any], seed: int | None = None, progress: bool = F
     spec : mapping
         The parsed file, checked by :func:`check_qst`.
     seed : int, optional
-        Seed of subject 0 (default: the file's ``seed``); subject ``s`` has ``seed + s``.
+        Seed of subject 0 (default: the file's ``seed``); subject ``s`` has ``seed + s``.  A whole
+        number >= 0 with ``seed + n_subjects - 1`` < 2**32 (:func:`painsim.rng.checked_seed`).
     progress : bool
         Print the number of test windows before simulating.
 
@@ -387,16 +415,19 @@ def run_qst(spec: Mapping[str, Any], seed: int | None = None, progress: bool = F
         ``heat_pain_threshold`` (°C) and ``mechanical_pain_threshold`` (mN) over ``model``; per
         subject ``nrs_subject``, ``heat_curve``, ``pinprick_curve``, ``*_subject`` measures;
         ``zscore`` and ``abnormal_fraction`` over (model, measure) against the reference model;
-        ``published_prevalence`` over ``measure`` (nan where none is given).
+        ``published_prevalence`` over ``measure`` (nan where none is given).  ``heat_curve`` and the
+        heat pain threshold are over ``heat_temperatures``; ``attrs["seed"]`` is the seed of subject 0
+        actually used (the override, else the file's).
 
     Raises
     ------
     painsim.errors.UnknownKeyError, painsim.errors.ParameterError
-        A misspelt key or a bad value in ``[experiment]``.
+        A misspelt key or a bad value in ``[experiment]``; a ``seed`` that is not a whole number >= 0
+        or whose last subject's ``seed + n_subjects - 1`` is not below 2**32 (named ``seed``).
     """
     exp = spec["experiment"]
     c = _config(exp)
-    seed = int(c["seed"] if seed is None else seed)
+    seed = c["seed"] if seed is None else _subject_seed(seed, c["n_subjects"], "seed")
     models = {m: load_model(beside_experiment(m, spec.get("_path"))) for m in c["models"]}
     subjects = subject_parameters(exp, seed)
     smodels = _subject_models(models, subjects, c["n_subjects"])
@@ -410,7 +441,7 @@ def run_qst(spec: Mapping[str, Any], seed: int | None = None, progress: bool = F
     per = _per_subject(c, list(models), ratings, _windup(c, smodels, seed))
     # sd_floor: the floor of the log10 measures only; HPT keeps its own floor in °C (QST_MEASURES)
     summary = qst_summary(per, c["reference"], float(c["sd_floor"]), float(c["abnormal"]))
-    units = {m[0]: (m[3], m[4]) for m in QST_MEASURES}
+    units = {m[0]: (m[3], qst_long_name(m[0], c["pinprick_forces"])) for m in QST_MEASURES}
     ds = xr.Dataset(coords={"model": list(models)})
     ds["nrs"] = per["nrs_subject"].mean("subject").assign_attrs(units="1", long_name="pain rating (NRS 0-10; rest: ongoing, "
                                                                 "a stimulus: evoked above rest), mean over virtual subjects")
@@ -431,7 +462,7 @@ def run_qst(spec: Mapping[str, Any], seed: int | None = None, progress: bool = F
         ds[f"subject_{name}"] = (("subject",), subjects[name],
                                  {"units": units_p[name], "long_name": f"subject parameter: {what}"})
     ds.attrs.update({"experiment": exp.get("name", ""), "description": exp.get("description", ""),
-                     "reference_model": c["reference"], "kind": "qst",
+                     "reference_model": c["reference"], "kind": "qst", "seed": int(seed),
                      "subject_variability": int(c["subject_variability"]),
                      "experiment_spec": json.dumps({k: v for k, v in spec.items() if k != "_path"}, default=str)})
     return ds
