@@ -1,5 +1,5 @@
 """QST files and timed stimuli of conditions files that a bug hunt found accepted silently, refused late
-under an internal name, or recorded wrongly (2026-12-08).
+under an internal name, or recorded wrongly (2026-12-07).
 
 Each test asserts the property with its negative control where one makes sense.  No test simulates:
 the QST runs below replace :func:`painsim.simulate_batch` and the wind-up trains with synthetic
