@@ -145,7 +145,7 @@ def replay_ab(table, prot, batch: int) -> dict:
         out[mode] = (dt, CPU[id(res)], clock.cpu, clock.calls, res)
         print(f"  replay {mode:6s}: wall {dt:7.1f} s, {CPU[id(res)]:7.1f} CPU s, of which replay {clock.cpu:6.2f} CPU s "
               f"({clock.calls} chunk replays; {clock.cpu / len(table):.3f} CPU s per patient) ({_load()})", flush=True)
-    session.REPLAY = os.environ.get("PAINSIM_REPLAY", "chunk")
+    session.REPLAY = None  # $PAINSIM_REPLAY decides again
     (w_dt, w_cpu, w_rep, _, w_res), (c_dt, c_cpu, c_rep, _, c_res) = out["window"], out["chunk"]
     same = all(np.array_equal(w_res[v].to_numpy(), c_res[v].to_numpy(), equal_nan=True)
                for v in ("relief", "baseline_pain"))
@@ -186,7 +186,7 @@ def _load() -> str:
 def _max_points(n: int | None) -> None:
     """The compiled engine's largest program (points) in this process and its future workers."""
     from painsim.circuits import standalone
-    value = standalone.MAX_POINTS if n is None else int(n)
+    value = standalone.max_program_points() if n is None else int(n)
     os.environ["PAINSIM_STANDALONE_MAX_POINTS"] = str(value)
     standalone.MAX_POINTS = value
 
@@ -211,7 +211,7 @@ def _main(n, batch, skip_single, skip_workers, engine, extrapolate, before_max_p
     prot = test_course()
     table = ps.cohort.sample(n, preset="rtms_real_world", seed=1)
     from painsim.circuits import standalone
-    after_max_points = standalone.MAX_POINTS
+    after_max_points = standalone.max_program_points()
     rows = {}
     if before_max_points is not None and engine != "runtime":
         # "before": the same configuration with programs of up to `before_max_points` points (the

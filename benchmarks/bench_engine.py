@@ -243,7 +243,7 @@ def pieces_cost(points: int = 128, duration: float = 1.3, reruns: int = 2) -> di
     os.environ["PAINSIM_STANDALONE_DIR"] = cache
     m = ps.load_model("pain_pathway")
     reqs = [ps.Request(m, None, 0.0, 0.0, seed=s) for s in range(points)]
-    after, out, spikes = standalone.MAX_POINTS, {}, {}
+    before, after, out, spikes = standalone.MAX_POINTS, standalone.max_program_points(), {}, {}
     try:
         for name, max_points in [("one program", 10 ** 6), (f"pieces of {after}", after)] * 2:
             standalone.MAX_POINTS = max_points
@@ -260,7 +260,7 @@ def pieces_cost(points: int = 128, duration: float = 1.3, reruns: int = 2) -> di
             print(f"pain_pathway, {points} points, {duration:g} s, {name}: fastest run {min(this)[0]:.2f} CPU s, "
                   f"{min(w for _, w in this):.2f} s wall ({_load()})", flush=True)
     finally:
-        standalone.MAX_POINTS = after
+        standalone.MAX_POINTS = before
         shutil.rmtree(cache, ignore_errors=True)
     one, cut = (min(c for c, _ in out[n]) for n in out)
     same = _same(*spikes.values())
@@ -302,7 +302,7 @@ def profile_programs(patients: int = 8, reruns: int = 2) -> dict:
     cache = tempfile.mkdtemp(prefix="painsim_bench_engine_")
     os.environ["PAINSIM_STANDALONE_DIR"] = cache
     reqs, duration = cohort_session_requests(patients)
-    table = {}
+    table, before = {}, standalone.PROFILE
     try:
         for profiled in (False, True):
             standalone.PROFILE = profiled
@@ -329,7 +329,7 @@ def profile_programs(patients: int = 8, reruns: int = 2) -> dict:
             print(f"  {name:60s} {sec:7.3f} s {100 * sec / total:5.1f} %  "
                   f"{sec / points / duration * 1e3:6.2f} ms per point-s")
     finally:
-        standalone.PROFILE = False
+        standalone.PROFILE = before
         shutil.rmtree(cache, ignore_errors=True)
     return table
 

@@ -518,7 +518,7 @@ def bench_replay(repeat: int = 3, n_pre: int = 100, n_post: int = 40, n_syn: int
                 S.replay_chunk(p, chunk, per_window, companion, states, 0.0, st.window)
                 times[mode].append(time.perf_counter() - t)
                 results[mode] = (p.early["c"], states["c"])
-        S.REPLAY = "chunk"
+        S.REPLAY = None  # $PAINSIM_REPLAY decides again
         (ea, sa), (eb, sb) = results["window"], results["chunk"]
         def bits(x):
             return np.ascontiguousarray(x, np.float64).view(np.uint64)

@@ -15,7 +15,7 @@ import numpy as np
 from .errors import ParameterError, UnknownKeyError
 from .units import to_si
 
-__all__ = ["known_keys", "known_tables", "distinct_labels", "flag", "whole", "is_number", "number", "floats", "positive_time", "nonnegative_time", "simulated_duration", "MAX_SIMULATED_DURATION", "file_name", "positive_rate", "env_choice", "store_folder"]
+__all__ = ["known_keys", "known_tables", "distinct_labels", "flag", "whole", "is_number", "number", "floats", "positive_time", "nonnegative_time", "simulated_duration", "MAX_SIMULATED_DURATION", "file_name", "positive_rate", "env_choice", "env_whole", "store_folder"]
 
 
 def flag(value, name: str, error: type[ParameterError] = ParameterError) -> bool:
@@ -446,6 +446,36 @@ def env_choice(variable: str, default: str, allowed: Sequence[str]) -> str:
     if value not in allowed:
         raise ParameterError(variable, value, f"one of {', '.join(allowed)}")
     return value
+
+
+def env_whole(variable: str, default: int, lo: int = 1) -> int:
+    """The value of the environment variable ``variable`` (``default`` when unset or blank) as a
+    whole number ``>= lo``: a value that is not one is refused by name, never a bare ``int()`` error.
+
+    Parameters
+    ----------
+    variable : str
+        The environment variable's name.
+    default : int
+        The value when the variable is unset or blank.
+    lo : int
+        The smallest value allowed (default 1).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        The value is not a whole number (decimal digits), or is below ``lo``.
+    """
+    value = os.environ.get(variable, "")
+    if not value.strip():
+        return default
+    if not re.fullmatch(r"\s*\+?\d+\s*", value) or int(value) < lo:
+        raise ParameterError(variable, value, f"a whole number >= {lo} (unset: {default})")
+    return int(value)
 
 
 def store_folder(store, allowed: str) -> None:

@@ -23,6 +23,7 @@ __all__ = [
     "SpecError",
     "PathError",
     "UsageError",
+    "EngineError",
     "nearest",
 ]
 
@@ -249,4 +250,17 @@ class UsageError(PainsimError, ValueError):
     ----------
     message : str
         What is wrong, naming the argument.
+    """
+
+
+class EngineError(PainsimError, RuntimeError):
+    """A simulation engine cannot work on this machine: the compiled engine
+    (``PAINSIM_ENGINE=standalone`` or ``auto``) could not compile a network (no working C++
+    compiler, ``$CXX`` naming none).  The message says what failed and how to run without it
+    (``PAINSIM_ENGINE=runtime``).  A :class:`RuntimeError` too, as brian2's own error was.
+
+    Parameters
+    ----------
+    message : str
+        What failed and what to do.
     """

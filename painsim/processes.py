@@ -19,16 +19,18 @@ process), paid on every run of a compiled program.
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 from typing import Sequence
 
-__all__ = ["USE_SETPRIV", "parent_death_signal", "run_tied", "setpriv_path"]
+__all__ = ["USE_SETPRIV", "parent_death_signal", "run_tied", "setpriv_path", "remove_dead_folders"]
 
 #: Linux prctl option: the signal a process gets when its parent (thread) ends.
 PR_SET_PDEATHSIG = 1
@@ -120,3 +122,52 @@ def run_tied(argv: Sequence[str], **popen_kwargs) -> int:
             pass
         proc.wait()
         raise
+
+
+def remove_dead_folders(base, pattern: str) -> list[str]:
+    """Remove the entries of ``base`` left by processes of this host that no longer exist: a
+    process killed with SIGKILL (a worker its pool stops) never runs its exit clean-up.
+
+    An entry is removed when its whole name matches ``pattern`` (a regular expression whose
+    group ``pid`` is the creating process's id; the caller puts this host's name in it, since
+    other hosts' processes cannot be seen from here) and no process of that pid exists.
+    Entries of this process, of live processes, of processes of other users (which cannot be
+    signalled) and names that do not match are kept.  Nothing is done off POSIX, where
+    ``os.kill(pid, 0)`` does not probe, nor when ``base`` cannot be listed.
+
+    Parameters
+    ----------
+    base : str or path-like
+        The folder whose entries are examined (not recursively).
+    pattern : str
+        The regular expression an entry's whole name must match, with a group named ``pid``.
+
+    Returns
+    -------
+    list of str
+        The names removed.
+    """
+    if os.name != "posix":
+        return []
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return []
+    removed = []
+    for name in names:
+        m = re.fullmatch(pattern, name)
+        if m is None or int(m.group("pid")) == os.getpid():
+            continue
+        try:
+            os.kill(int(m.group("pid")), 0)
+        except ProcessLookupError:
+            path = os.path.join(base, name)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+            removed.append(name)
+        except (OSError, OverflowError):  # alive under another user, or no such pid at all
+            continue
+    return removed

@@ -81,7 +81,7 @@ def test_an_engine_or_experiment_file_is_part_of_the_fingerprint(monkeypatch):
     key = validation_run.target_key(target, 1)
     assert validation_run.target_key(target, 1) == key  # negative control: same inputs, same key
     assert validation_run.target_key(target, 2) != key
-    monkeypatch.setenv("PAINSIM_ENGINE", "compiled")
+    monkeypatch.setenv("PAINSIM_ENGINE", "standalone")  # a misspelt engine is refused (test_engine_env_bug_hunt.py)
     assert validation_run.target_key(target, 1) != key
 
 

@@ -19,10 +19,11 @@ from .network import BatchNetwork, PointInput, PointOutput, build_networks
 from .plan import (Plan, Population, Projection, build_plan, neuron_groups, population_names, population_sizes,
                    projection_endpoints, shared_parameters, structure_key)
 from .standalone import StandaloneNetwork, expected_runs
+from .engine_settings import check_engine_settings
 
 __all__ = ["BatchNetwork", "StandaloneNetwork", "ENGINES", "engine_choice", "Plan", "PointInput", "PointOutput", "Population", "Projection", "build_networks",
            "build_plan", "codegen_target", "neuron_variables", "population_sizes", "projection_endpoints",
            "structure_key", "population_names", "LAYERS", "STACKS", "stack", "Layer", "LayerResults",
            "GroupDynamics", "Connection", "group_dynamics", "neuron_groups", "shared_parameters",
            "import_brian2", "use_private_cache", "site_pn_rates", "pn_drives", "expected_runs",
-           "descending_opioid", "descending_relay"]
+           "descending_opioid", "descending_relay", "check_engine_settings"]

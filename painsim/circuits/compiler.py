@@ -23,7 +23,7 @@ from typing import Sequence
 from ..checks import env_choice
 from ..processes import run_tied
 
-__all__ = ["VECTORISE_FLAGS", "VECTORISE", "SPIKE_TOLERANCE", "compile_flags", "make_jobs", "bounded_make",
+__all__ = ["VECTORISE_FLAGS", "VECTORISE", "vectorise", "SPIKE_TOLERANCE", "compile_flags", "make_jobs", "bounded_make",
            "skip_result_writes", "WRITE_SYNAPSE_ARRAYS"]
 
 #: Compiler flags added to brian2's (``-w -O3 -ffast-math -fno-finite-math-only -march=native``) so
@@ -40,24 +40,52 @@ __all__ = ["VECTORISE_FLAGS", "VECTORISE", "SPIKE_TOLERANCE", "compile_flags", "
 #: 1.24x (healthy pathway, 5 points).  libmvec's ``exp`` differs from glibc's scalar ``exp`` by
 #: up to 3 ulp (43 % of arguments), so the states may differ from the runtime engine's in their
 #: last bits: spikes are compared within :data:`SPIKE_TOLERANCE` (they were bit-identical in
-#: every measured run).  ``$PAINSIM_STANDALONE_VECTORISE=0`` (read at import) compiles without them.
+#: every measured run).  ``$PAINSIM_STANDALONE_VECTORISE=0`` compiles without them (:func:`vectorise`).
 VECTORISE_FLAGS = ("--param=vect-max-version-for-alias-checks=1000", "-D__FAST_MATH__")
-VECTORISE = env_choice("PAINSIM_STANDALONE_VECTORISE", "1", ("0", "1")) == "1"
+#: Whether :data:`VECTORISE_FLAGS` may be used: None (the default) lets
+#: ``$PAINSIM_STANDALONE_VECTORISE`` decide when a program is compiled (:func:`vectorise`); True or
+#: False set here overrides it (tests, benchmarks).  Not read at import: a misspelt value must not
+#: break ``import painsim`` (and every command) when the compiled engine is not used.
+VECTORISE: bool | None = None
 #: The agreement the compiled engine promises with :data:`VECTORISE_FLAGS`: per point and
 #: population, spike counts within this fraction of the runtime engine's (at least 1 spike),
 #: most spikes identical (tests/test_standalone.py).
 SPIKE_TOLERANCE = 0.01
 
 
+def vectorise() -> bool:
+    """Whether the compiled engine may add :data:`VECTORISE_FLAGS`: :data:`VECTORISE` if set, else
+    ``$PAINSIM_STANDALONE_VECTORISE`` (``1``, the default, or ``0``), read at each call.
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``$PAINSIM_STANDALONE_VECTORISE`` is neither ``0`` nor ``1``.
+    """
+    if VECTORISE is not None:
+        return bool(VECTORISE)
+    return env_choice("PAINSIM_STANDALONE_VECTORISE", "1", ("0", "1")) == "1"
+
+
 def compile_flags() -> list[str]:
     """The flags the compiled engine adds to brian2's: :data:`VECTORISE_FLAGS` with GCC on
-    x86-64 Linux (glibc's libmvec) unless ``$PAINSIM_STANDALONE_VECTORISE=0``, else none.
+    x86-64 Linux (glibc's libmvec) unless ``$PAINSIM_STANDALONE_VECTORISE=0`` (:func:`vectorise`),
+    else none.
 
     Returns
     -------
     list of str
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A misspelt ``$PAINSIM_STANDALONE_VECTORISE`` (:func:`vectorise`).
     """
-    if VECTORISE and platform.system() == "Linux" and platform.machine() == "x86_64" and _compiler_is_gcc():
+    if vectorise() and platform.system() == "Linux" and platform.machine() == "x86_64" and _compiler_is_gcc():
         return list(VECTORISE_FLAGS)
     return []
 

@@ -34,7 +34,7 @@ power of two (:func:`padded_size`) and raised to the largest size the structure
 was compiled with before, so that the new binary holds the earlier batches too.
 
 **Pieces.**  The compiled program's cost is per point, and flat only while the
-network's state fits the caches: a network of more than :data:`MAX_POINTS`
+network's state fits the caches: a network of more than :func:`max_program_points`
 points is cut into balanced pieces, one program each (:func:`compiled_network`,
 :class:`CompiledPieces`); a point's result does not depend on its companions.
 
@@ -72,8 +72,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..checks import env_choice
-from ..errors import PainsimError, ParameterError
+from ..checks import env_choice, env_whole
+from ..errors import EngineError, PainsimError, ParameterError
 from ..processes import run_tied
 from .codegen import codegen_target, import_brian2
 from . import compiler
@@ -83,12 +83,14 @@ from .plan import neuron_groups
 # the binary cache and the array sizes (standalone_cache), the hints and counts of the automatic
 # engine (auto_runs): every name importable from here as before
 from .standalone_cache import (GENERATORS, _array_name, _claim_directory, _claimed, _note_binary, _publish,
-                               _structure_hash, binary_cached, chosen_sizes, needed_sizes, padded_size, standalone_root)
+                               _structure_hash, binary_cached, check_standalone_root, chosen_sizes, keep_folders,
+                               needed_sizes, padded_size, standalone_root)
 from .auto_runs import (_committed, _compiled_runs, _expected, _runs, _thresholds, auto_report, auto_reset,
                         expected_runs, expected_runs_hint)
 
 __all__ = ["StandaloneNetwork", "AutoNetwork", "standalone_root", "code_hash", "padded_size", "needed_sizes",
-           "chosen_sizes", "compiled_network", "CompiledPieces", "pieces", "MAX_POINTS",
+           "chosen_sizes", "compiled_network", "CompiledPieces", "pieces", "MAX_POINTS", "DEFAULT_MAX_POINTS",
+           "max_program_points", "profiling", "check_standalone_root", "keep_folders",
            "runtime_runs_before_compiling", "expected_runs", "expected_runs_hint", "binary_cached", "auto_report",
            "auto_reset", "RUN_COST", "COMPILE_COST", "VECTORISE_FLAGS", "SPIKE_TOLERANCE", "compile_flags"]
 
@@ -156,6 +158,37 @@ def code_hash(directory: Path, files=None) -> str:
     return h.hexdigest()[:24]
 
 
+def _compile(device, directory: Path, prefs) -> None:
+    """Compile the project brian2 generated in ``directory`` (``make``, bounded and tied to this
+    process).  brian2 reports a failed compilation (no C++ compiler, ``$CXX`` naming none) as a
+    RuntimeError that its exception hook calls a possible bug of brian2: here it is an
+    :class:`~painsim.errors.EngineError` that says which engine failed, where the compiler's
+    output went and how to run without compiling."""
+    from brian2.devices.cpp_standalone.device import get_compiler_and_args
+    try:
+        with _tied_commands(), bounded_make(prefs):
+            device.compile_source(str(directory), get_compiler_and_args()[0], debug=False, clean=False)
+    except RuntimeError as e:
+        raise EngineError(
+            "the compiled engine (PAINSIM_ENGINE=standalone or auto) could not compile the network: "
+            f"{str(e).split(' Consider running with')[0]} "  # brian2's advice on its own call is not the user's
+            f"(C++ compiler: {os.environ.get('CXX') or 'g++'}, from $CXX; {_compiler_output(directory)}); "
+            "check the compiler, or set PAINSIM_ENGINE=runtime to run without compiling") from e
+
+
+def _compiler_output(directory: Path) -> str:
+    """Where the messages of a failed compilation are: brian2 writes what it held back to standard
+    output and error, and keeps it in a log file when it redirects to one and keeps its logs
+    (``logging.delete_log_on_exit`` off); the project folder."""
+    from brian2 import prefs
+    from brian2.utils.logger import std_silent
+    log = getattr(std_silent, "dest_fname_stderr", None)
+    kept_log = log and os.path.isfile(log) and not prefs["logging.delete_log_on_exit"]
+    where = f"the compiler's messages were printed above{f' and are in {log}' if kept_log else ''}"
+    kept = "kept" if keep_folders() else "removed at exit; PAINSIM_STANDALONE_KEEP=1 keeps it"
+    return f"{where}; the project is in {directory} ({kept})"
+
+
 class StandaloneNetwork(BatchNetwork):
     """One compiled brian2 program of ``points`` (one structure, the same
     :func:`painsim.circuits.plan.shared_parameters`), built once (compiled, or its
@@ -197,7 +230,7 @@ class StandaloneNetwork(BatchNetwork):
         try:
             net, synapses, monitors = self.assemble(points, sharing, duration, dt)
             # profiling adds timers to the generated code (another binary); only when asked
-            net.run(duration * b2.second, namespace={}, **({"profile": True} if PROFILE else {}))
+            net.run(duration * b2.second, namespace={}, **({"profile": True} if profiling() else {}))
             device.build(directory=str(self._directory), compile=False, run=False, with_output=False)
             if not compiler.WRITE_SYNAPSE_ARRAYS:  # before hashing: the binary is keyed by what it writes too
                 skip_result_writes(self._directory / "objects.cpp", [S.name for S in synapses.values()])
@@ -210,10 +243,7 @@ class StandaloneNetwork(BatchNetwork):
                 shutil.copy2(cached / "main", self._directory / "main")
                 StandaloneNetwork.cache_hits += 1
             else:
-                from brian2.devices.cpp_standalone.device import get_compiler_and_args
-                with _tied_commands(), bounded_make(b2.prefs):
-                    device.compile_source(str(self._directory), get_compiler_and_args()[0], debug=False,
-                                          clean=False)
+                _compile(device, self._directory, b2.prefs)
                 StandaloneNetwork.builds += 1
                 _publish(self._directory / "main", cached)
         finally:
@@ -248,7 +278,7 @@ class StandaloneNetwork(BatchNetwork):
 
     def profiling_info(self) -> list[tuple[str, float]]:
         """Seconds spent in each code object during the last :meth:`run`, largest first
-        (brian2's ``profiling_info.txt``); only for a program built with :data:`PROFILE`.
+        (brian2's ``profiling_info.txt``); only for a program built with :func:`profiling`.
 
         Raises
         ------
@@ -303,31 +333,72 @@ class StandaloneNetwork(BatchNetwork):
 
 
 #: Build programs that time each code object (brian2's ``profile=True``; another binary, slower
-#: by the timers): ``$PAINSIM_STANDALONE_PROFILE=1``, read at import, or set before building.
+#: by the timers): ``$PAINSIM_STANDALONE_PROFILE=1``, read when a network is built
+#: (:func:`profiling`), or True here (None, the default, lets the variable decide).
 #: :meth:`StandaloneNetwork.profiling_info` reads the times of the last run.
-PROFILE = env_choice("PAINSIM_STANDALONE_PROFILE", "0", ("0", "1")) == "1"
+PROFILE: bool | None = None
 
-#: The most points one compiled program holds.  The compiled program's cost is almost all
+#: The most points one compiled program holds by default.  The compiled program's cost is almost all
 #: per point (state updates), and per point it is flat up to 32 points and 2.4x higher at 128
 #: (the whole pathway, 1.3-s windows, user CPU per run on the 2-core development machine: 8
 #: points 0.53 s, 16 1.05 s, 32 2.14 s, 128 20.1 s; two programs at once: the same per point):
 #: the state of a 128-point network (~7 MB for the spinal group alone, rewritten every step)
 #: no longer fits the caches.  Larger networks are cut into balanced pieces of at most this
 #: many points, each its own program (:func:`compiled_network`; docs/sweeps_and_cohorts.md).
-#: ``$PAINSIM_STANDALONE_MAX_POINTS`` (read at import, so worker processes inherit it) overrides it.
-MAX_POINTS = int(os.environ.get("PAINSIM_STANDALONE_MAX_POINTS", "32"))
+DEFAULT_MAX_POINTS = 32
+#: The most points one compiled program holds (:func:`max_program_points`): None (the default) reads
+#: ``$PAINSIM_STANDALONE_MAX_POINTS`` (default :data:`DEFAULT_MAX_POINTS`) at each use, so
+#: worker processes inherit it; a number set here overrides it (tests, benchmarks).
+MAX_POINTS: int | None = None
+
+
+def profiling() -> bool:
+    """Whether networks are built with brian2's profiling timers: :data:`PROFILE` if set, else
+    ``$PAINSIM_STANDALONE_PROFILE`` (``0``, the default, or ``1``), read at each call.
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``$PAINSIM_STANDALONE_PROFILE`` is neither ``0`` nor ``1``.
+    """
+    if PROFILE is not None:
+        return bool(PROFILE)
+    return env_choice("PAINSIM_STANDALONE_PROFILE", "0", ("0", "1")) == "1"
+
+
+def max_program_points() -> int:
+    """The most points of one compiled program: :data:`MAX_POINTS` if set, else
+    ``$PAINSIM_STANDALONE_MAX_POINTS`` (default :data:`DEFAULT_MAX_POINTS`), read at each call.
+
+    Returns
+    -------
+    int
+        At least 1.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``$PAINSIM_STANDALONE_MAX_POINTS`` is not a whole number >= 1.
+    """
+    if MAX_POINTS is not None:
+        return max(1, int(MAX_POINTS))
+    return env_whole("PAINSIM_STANDALONE_MAX_POINTS", DEFAULT_MAX_POINTS)
 
 
 def pieces(n: int, max_points: int | None = None) -> list[slice]:
     """``n`` points cut into consecutive pieces of at most ``max_points`` (default
-    :data:`MAX_POINTS`), as few as possible, sizes within one (largest first).
+    :func:`max_program_points`), as few as possible, sizes within one (largest first).
 
     Parameters
     ----------
     n : int
         Number of points.
     max_points : int, optional
-        Most points per piece; None or 0: :data:`MAX_POINTS` (read at each call); values
+        Most points per piece; None or 0: :func:`max_program_points` (read at each call); values
         below 1 count as 1.
 
     Returns
@@ -335,7 +406,7 @@ def pieces(n: int, max_points: int | None = None) -> list[slice]:
     list of slice
         Consecutive slices covering ``0 .. n``; one empty slice for ``n = 0``.
     """
-    m = max(1, int(max_points or MAX_POINTS))
+    m = max(1, int(max_points or max_program_points()))
     k = max(1, math.ceil(n / m))
     sizes = [n // k + (j < n % k) for j in range(k)]
     starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
@@ -343,7 +414,7 @@ def pieces(n: int, max_points: int | None = None) -> list[slice]:
 
 
 class CompiledPieces:
-    """The compiled engine for more than :data:`MAX_POINTS` points: one
+    """The compiled engine for more than :func:`max_program_points` points: one
     :class:`StandaloneNetwork` per piece (:func:`pieces`), run one after the other; the rerun
     interface of :class:`BatchNetwork`.  A point's result does not depend on its batch
     companions, so it equals one program of all the points (and the runtime engine's).
@@ -387,7 +458,7 @@ class CompiledPieces:
 def compiled_network(points: Sequence[PointInput], sharing: tuple, duration: float, dt: float,
                      needed: Sequence[Mapping[str, int]] | None = None):
     """The compiled engine's network of ``points``: one :class:`StandaloneNetwork` for at most
-    :data:`MAX_POINTS` points, else :class:`CompiledPieces`.  ``needed``: the
+    :func:`max_program_points` points, else :class:`CompiledPieces`.  ``needed``: the
     :func:`~painsim.circuits.standalone_cache.needed_sizes` of each piece, if known.
 
     Parameters
@@ -400,14 +471,14 @@ def compiled_network(points: Sequence[PointInput], sharing: tuple, duration: flo
         Simulated time and time step, s.
     needed : sequence of mapping of str to int, optional
         The :func:`~painsim.circuits.standalone_cache.needed_sizes` of each piece of
-        :func:`pieces`, in order (one entry for at most :data:`MAX_POINTS` points).
+        :func:`pieces`, in order (one entry for at most :func:`max_program_points` points).
 
     Returns
     -------
     StandaloneNetwork or CompiledPieces
         Built (compiled, or the binary taken from the cache) before it returns.
     """
-    if len(points) <= MAX_POINTS:
+    if len(points) <= max_program_points():
         return StandaloneNetwork(points, sharing, duration, dt, needed=None if needed is None else needed[0])
     return CompiledPieces(points, sharing, duration, dt, needed)
 
@@ -495,7 +566,7 @@ class AutoNetwork:
     ones.  The notes in ``<root>/keys/`` (a structure's cached binaries and their array
     sizes, written atomically by every engine that compiles or takes a binary) tell later
     networks and processes that a binary holding their arrays is cached (every piece's, for
-    more than :data:`MAX_POINTS` points): it costs no compilation, so it is used from the
+    more than :func:`max_program_points` points): it costs no compilation, so it is used from the
     first run.  Results equal either engine's (``tests/test_standalone.py``).
 
     Parameters

@@ -2,7 +2,8 @@
 
 Each network generates its project into a private directory of its process,
 ``<root>/build/<structure hash>-<host>-<pid>-<token>[-n]`` (removed at exit; ``PAINSIM_STANDALONE_KEEP=1``
-keeps them), then hashes the generated sources (:func:`~painsim.circuits.standalone.code_hash`:
+keeps them; those of processes of this host that died without their exit clean-up, such as workers
+killed by their pool, are removed when a process first uses ``<root>``: :func:`remove_stale_builds`), then hashes the generated sources (:func:`~painsim.circuits.standalone.code_hash`:
 code and makefile, with brian2's process-dependent object numbering removed, plus the brian2
 version).  If ``<root>/bin/<code hash>/main`` exists, that binary is copied in and nothing is
 compiled; otherwise the project is compiled in the private directory and its binary published
@@ -38,13 +39,17 @@ import re
 import secrets
 import shutil
 import socket
+import tempfile
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from ..checks import env_choice
+from ..errors import ParameterError
+from ..processes import remove_dead_folders
 from .compiler import compile_flags
 from .network import BatchNetwork, PointInput
 
-__all__ = ["standalone_root", "padded_size", "GENERATORS", "needed_sizes", "chosen_sizes", "binary_cached"]
+__all__ = ["standalone_root", "check_standalone_root", "remove_stale_builds", "keep_folders", "padded_size", "GENERATORS", "needed_sizes", "chosen_sizes", "binary_cached"]
 
 #: project directories in use by a live network of this process
 _claimed: set[str] = set()
@@ -52,6 +57,8 @@ _claimed: set[str] = set()
 _created: set[str] = set()
 #: (pid, random token) of this process; drawn anew in a forked child
 _token: tuple[int, str] | None = None
+#: roots whose stale folders this process has removed (:func:`check_standalone_root`)
+_swept: set[str] = set()
 
 
 def _process_tag() -> str:
@@ -69,6 +76,10 @@ def host_label() -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", socket.gethostname()) or "host"
 
 
+_ROOT_ALLOWED = ("unset or empty (~/.cache/painsim/standalone), or a folder in which this process can create "
+                 "folders (it is created if missing)")
+
+
 def standalone_root() -> Path:
     """Where project directories and the binary cache go: ``$PAINSIM_STANDALONE_DIR`` or
     ``~/.cache/painsim/standalone``.
@@ -77,9 +88,90 @@ def standalone_root() -> Path:
     -------
     pathlib.Path
         The root directory, read from the environment at each call (it need not exist).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Named ``PAINSIM_STANDALONE_DIR``: the root is, or lies under, a file (the OS's bare
+        NotADirectoryError named no variable).
     """
-    root = os.environ.get("PAINSIM_STANDALONE_DIR")
-    return Path(root) if root else Path.home() / ".cache" / "painsim" / "standalone"
+    text = os.environ.get("PAINSIM_STANDALONE_DIR")
+    root = Path(text) if text else Path.home() / ".cache" / "painsim" / "standalone"
+    there = next((p for p in (root, *root.parents) if p.exists()), None)  # the nearest that is
+    if there is not None and not there.is_dir():
+        raise ParameterError("PAINSIM_STANDALONE_DIR", str(root), _ROOT_ALLOWED,
+                             hint=f"{there} is a file, not a folder")
+    return root
+
+
+def check_standalone_root() -> Path:
+    """The root (:func:`standalone_root`), created if missing, refused by name if it cannot be
+    used; the first time in this process for a root, also the folders that processes of this host
+    killed before their exit clean-up left in it are removed (:func:`remove_stale_builds`).
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        Named ``PAINSIM_STANDALONE_DIR``: the root cannot be created or written (it is a file,
+        lies under a file, is read-only).
+    """
+    root = standalone_root()
+    try:
+        (root / "build").mkdir(parents=True, exist_ok=True)
+        os.rmdir(tempfile.mkdtemp(dir=root / "build", prefix=".probe-"))
+    except OSError as e:
+        raise ParameterError("PAINSIM_STANDALONE_DIR", str(root), _ROOT_ALLOWED,
+                             hint=f"{type(e).__name__}: {e}") from None
+    if str(root) not in _swept:
+        _swept.add(str(root))
+        remove_stale_builds(root)
+    return root
+
+
+def remove_stale_builds(root: Path) -> list[str]:
+    """Remove the private folders of ``root`` left by processes of this host that no longer exist:
+    project folders ``build/<structure hash>-<host>-<pid>-<token>[-n]`` and unpublished binaries
+    ``bin/.<code hash>.<host>-<pid>-<token>.tmp``.  A process removes its own at exit, which a
+    worker killed by its pool (SIGKILL) never reaches.  Folders of live processes, of other hosts
+    and this process's are kept (:func:`painsim.processes.remove_dead_folders`); with
+    ``PAINSIM_STANDALONE_KEEP=1`` nothing is removed.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        A root of the compiled engine (:func:`standalone_root`).
+
+    Returns
+    -------
+    list of str
+        The names removed (relative to ``root``).
+    """
+    if keep_folders():
+        return []
+    # hashes and the token have fixed lengths: a longer host name sharing ours as a prefix never matches
+    tag = rf"{re.escape(host_label())}-(?P<pid>\d+)-[0-9a-f]{{8}}"
+    return ([f"build/{n}" for n in remove_dead_folders(root / "build", rf"[0-9a-f]{{16}}-{tag}(-\d+)?")]
+            + [f"bin/{n}" for n in remove_dead_folders(root / "bin", rf"\.[0-9a-f]{{24}}\.{tag}\.tmp")])
+
+
+def keep_folders() -> bool:
+    """Whether project folders are kept at exit: ``$PAINSIM_STANDALONE_KEEP`` (``0``, the default,
+    or ``1``).
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        The variable is neither ``0`` nor ``1``.
+    """
+    return env_choice("PAINSIM_STANDALONE_KEEP", "0", ("0", "1")) == "1"
 
 
 def padded_size(n: int) -> int:
@@ -222,8 +314,8 @@ def _claim_directory(digest: str) -> Path:
     while name in _claimed:
         n += 1
         name = f"{base}-{n}"
+    path = check_standalone_root() / "build" / name  # refused by name, stale folders removed (once)
     _claimed.add(name)
-    path = standalone_root() / "build" / name
     _created.add(str(path))
     return path
 
@@ -244,8 +336,11 @@ def _publish(binary: Path, cached: Path) -> None:
 
 @atexit.register
 def _remove_directories() -> None:
-    if os.environ.get("PAINSIM_STANDALONE_KEEP") == "1":
-        return
+    try:
+        if keep_folders():
+            return
+    except ParameterError:  # refused when the folders were made; removed as by default
+        pass
     for path in _created:
         shutil.rmtree(path, ignore_errors=True)
 

@@ -14,10 +14,9 @@
    (:func:`painsim.circuits.standalone.expected_runs`);
 3. *pain tests*: on each test day (before that day's session) and after each
    session, a window of ``course.test_duration`` with contact heat at
-   ``course.test_heat_celsius`` (or the intensity ``course.test_noxious`` when that
-   is 0), simulated with the patient's seed so that the
-   tests of a patient differ only in the efficacies; all tests of all
-   patients run in one batch at the end;
+   ``course.test_heat_celsius`` (or the intensity ``course.test_noxious`` when that is 0),
+   simulated with the patient's seed so that the tests of a patient differ only in the
+   efficacies; all tests of all patients run in one batch at the end;
 4. *result*: the course Dataset (:func:`painsim.course.results.course_dataset`).
 
 Method, measured error and speed: ``docs/courses.md``.
@@ -43,7 +42,7 @@ from ..rng import checked_seed
 from ..simulation import PointsRunner, Request, simulate_batch, site_pn_rates
 from .consolidation import ConsolidationParams
 from .opioid_tolerance import CourseTolerance
-from .session import Chunk, Patient, check_stimulus_received, replay_chunk, session_plan, window_key, window_spikes
+from .session import Chunk, Patient, check_stimulus_received, replay_chunk, replay_mode, session_plan, window_key, window_spikes
 from .settings import EngineSettings, course_settings
 from .results import DAY_SLACK, checked_days, course_dataset, course_days
 
@@ -467,9 +466,10 @@ def run_pain_tests(patients: Sequence[Patient], history: CourseHistory, tested: 
 
 # ---------------------------------------------------------------- the course
 def _check_run_options(batch_size, progress, per_neuron) -> None:
-    """Refuse, before any work, a ``batch_size`` that is not a whole number >= 1, a ``progress`` that is
-    neither true/false nor a callable, and a ``per_neuron`` that is a text (its letters are no names)."""
+    """Refuse, before any work, a ``batch_size`` that is not a whole number >= 1, a ``progress`` that is neither
+    true/false nor a callable, a ``per_neuron`` that is a text (its letters are no names), a bad ``$PAINSIM_REPLAY``."""
     whole(batch_size, "batch_size", allow_float=True)
+    replay_mode()
     if not (isinstance(progress, (bool, np.bool_)) or callable(progress)):
         raise ParameterError("progress", progress, "true, false or a callable progress(session, n_sessions, day)")
     if isinstance(per_neuron, (str, bytes)) or not hasattr(per_neuron, "__iter__"):

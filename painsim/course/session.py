@@ -36,12 +36,11 @@ The error of this extrapolation is measured in ``docs/courses.md``.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..checks import flag, number, whole
+from ..checks import env_choice, flag, number, whole
 from ..errors import ParameterError
 from ..circuits import stack
 from ..params import Model
@@ -480,15 +479,31 @@ def _windows_csr(windows: list) -> tuple:
 #: :attr:`painsim.plasticity.PlasticityRule.replay_kernel`, replays the whole chunk in one
 #: call; the others window by window) or ``"window"`` (every rule window by window through
 #: ``apply_unchecked``, as before the kernels; for tests and benchmarks).  Both give the
-#: same efficacies bit for bit (tests/test_replay_kernel.py).  ``$PAINSIM_REPLAY`` sets the
-#: default (worker processes inherit it).
-REPLAY = os.environ.get("PAINSIM_REPLAY", "chunk")
+#: same efficacies bit for bit (tests/test_replay_kernel.py).  None (the default):
+#: ``$PAINSIM_REPLAY`` decides (default ``"chunk"``; worker processes inherit it), read by
+#: :func:`replay_mode`; a value set here overrides it.
+REPLAY: str | None = None
 #: The values :data:`REPLAY` may take.
 REPLAY_MODES = ("chunk", "window")
 
 
 def replay_mode() -> str:
-    """:data:`REPLAY`, checked (a misspelt ``$PAINSIM_REPLAY`` must not silently pick a path)."""
+    """:data:`REPLAY` if set, else ``$PAINSIM_REPLAY`` (default ``"chunk"``), checked: a misspelt
+    value must not silently pick a path.  Every course checks it before it starts
+    (:func:`painsim.course.engine.run_course_batch`), whether or not a rule has a replay kernel.
+
+    Returns
+    -------
+    str
+        One of :data:`REPLAY_MODES`.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        The value is not one of :data:`REPLAY_MODES`.
+    """
+    if REPLAY is None:
+        return env_choice("PAINSIM_REPLAY", "chunk", REPLAY_MODES)
     if REPLAY not in REPLAY_MODES:
         raise ParameterError("replay (PAINSIM_REPLAY)", REPLAY, f"one of {REPLAY_MODES}")
     return REPLAY

@@ -27,6 +27,7 @@ from ..circuits.standalone_cache import host_label
 from ..devices import as_devices
 from ..errors import ParameterError, SpecError
 from ..parallel import chunks
+from ..processes import remove_dead_folders
 from .points import build_point, check_outcome_names, point_protocol, protocol_overrides
 
 __all__ = ["evaluate_batch", "prepare_worker", "check_worker_cache", "make_batches", "failed_result"]
@@ -91,25 +92,10 @@ def check_worker_cache(kind: str = "network") -> Path | None:
 def _remove_stale(base: Path) -> None:
     """Remove the worker folders of this host (``worker-<host>-<pid>-*``) whose process no longer
     exists: workers killed by the pool (SIGKILL) never run their exit clean-up.  Folders of other
-    hosts, of live (or foreign, unsignalable) processes and of this process are kept."""
-    if os.name != "posix":  # os.kill(pid, 0) only probes on POSIX
-        return
-    mine = f"worker-{_host()}-"
-    try:
-        names = os.listdir(base)
-    except OSError:
-        return
-    for name in names:
-        # the random part of mkdtemp holds no "-": a longer host name sharing our prefix never matches
-        m = re.fullmatch(r"(\d+)-[^-]+", name[len(mine):]) if name.startswith(mine) else None
-        if m is None or int(m.group(1)) == os.getpid():
-            continue
-        try:
-            os.kill(int(m.group(1)), 0)
-        except ProcessLookupError:
-            shutil.rmtree(base / name, ignore_errors=True)
-        except (OSError, OverflowError):  # alive under another user, or no such pid at all
-            continue
+    hosts, of live (or foreign, unsignalable) processes and of this process are kept
+    (:func:`painsim.processes.remove_dead_folders`)."""
+    # the random part of mkdtemp holds no "-": a longer host name sharing our prefix never matches
+    remove_dead_folders(base, rf"worker-{re.escape(_host())}-(?P<pid>\d+)-[^-]+")
 
 
 def prepare_worker(kind: str) -> None:

@@ -20,6 +20,7 @@ import xarray as xr
 from tqdm.auto import tqdm
 
 from ..checks import store_folder, whole
+from ..circuits import check_engine_settings
 from ..errors import ParameterError, UnknownKeyError
 from ..params import OVERRIDES_ENV, model_overrides, overrides_text
 from ..parallel import ResultStore, cut_for, run_batches, worker_count
@@ -99,7 +100,9 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
         before the store is created; a store holding another sweep; a function
         sweep's function that cannot be pickled (a lambda, a local function)
         with worker processes (``workers`` not 0 and no ``scheduler``); an unusable
-        ``$PAINSIM_WORKER_CACHE`` (:func:`painsim.sweep.evaluate.check_worker_cache`).
+        ``$PAINSIM_WORKER_CACHE`` (:func:`painsim.sweep.evaluate.check_worker_cache`); a misspelt
+        ``$PAINSIM_ENGINE`` or ``$PAINSIM_TARGET``, or an unusable setting of the compiled engine
+        (:func:`painsim.circuits.check_engine_settings`).
     KeyboardInterrupt
         Passed on after stopping the workers; every point persisted so far
         stays in the store (``resume=True`` continues).
@@ -120,6 +123,8 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
     _warn_workers(workers, scheduler)
     _check_picklable(spec, workers, scheduler)
     check_worker_cache(spec.kind)  # with any number of workers: results never depend on it
+    if spec.kind != "function":  # a misspelt engine or target would fail every point, after the store is made
+        check_engine_settings()
     if scheduler is not None and workers == 0:
         raise ParameterError("workers", 0, "at least 1 Dask worker with a scheduler")
     if scheduler is not None and model_overrides():

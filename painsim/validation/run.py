@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import time
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
@@ -22,6 +21,7 @@ import numpy as np
 import xarray as xr
 
 from ..checks import whole
+from ..circuits import codegen_target, engine_choice
 from ..errors import ParameterError
 from ..rng import SEED_LIMIT, checked_seed
 from ..labels import UNITS_FROM
@@ -268,13 +268,15 @@ def inputs_digest() -> dict:
     """What the measurements read: the content key of every built-in model as
     :func:`painsim.params.load_model` loads it now (its model file, and a model variant in force:
     ``--set``), a hash of every built-in experiment file (rows read their results), the
-    simulation target and engine (``PAINSIM_TARGET``, ``PAINSIM_ENGINE``).  The code and the
+    simulation target and engine as resolved (:func:`painsim.circuits.codegen_target`,
+    :func:`painsim.circuits.engine_choice`: unset and set to the default are the same; a misspelt
+    value is refused by name).  The code and the
     libraries that compute are not here: the store of kept targets records them once and refuses
     a resume under others (:class:`painsim.parallel.store.ResultStore`)."""
     experiments = {name: hashlib.sha256(find_builtin(name, "experiments").read_bytes()).hexdigest()[:24]
                    for name in builtin_experiments()}
     return {"models": {name: load_model(name).key() for name in builtin_models()}, "experiments": experiments,
-            "engine": [os.environ.get("PAINSIM_TARGET", ""), os.environ.get("PAINSIM_ENGINE", "")]}
+            "engine": [codegen_target(), engine_choice()]}
 
 
 def inputs_fingerprint(inputs: dict | None = None) -> str:
