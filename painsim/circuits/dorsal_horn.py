@@ -47,7 +47,7 @@ from ..fibers import ASCENDING, AfferentSpikes, afferent_input
 from ..rng import rng_for
 from .elements import GroupDynamics, Layer, LayerResults, Population, Projection
 from .background import BACKGROUND_CONNECTIONS, BACKGROUND_POPULATION, background_projections, background_spikes
-from .khz_field import FIELD_BITS, FIELD_CONNECTIONS, FIELD_POPULATION, field_projections, field_spikes
+from .khz_field import FIELD_BITS, FIELD_CONNECTIONS, FIELD_POPULATION, field_counts, field_projections, field_spikes
 # the neuron and synapse model, and the populations, connections and body sites: every name
 # importable from here as before (listed in __all__)
 from .dorsal_horn_dynamics import (EXC_SYNAPSE, INH_SYNAPSE, NEURON_EQS, NEURON_PARAMS, NON_CONDUCTANCES,
@@ -63,7 +63,7 @@ __all__ = ["NEURON_EQS", "NEURON_PARAMS", "POPULATION_PARAMS", "EXC_SYNAPSE", "I
            "presynaptic_opioid_fraction", "presynaptic_gabab_fraction", "NON_CONDUCTANCES",
            "site_pathology", "site_stream", "presynaptic_sites", "SURROUND_CONNECTIONS", "site_seed", "sizes_per_site", "population_sizes", "neuron_parameters",
            "spinal_morphine", "spinal_baclofen",
-           "build", "inputs", "stimulus_sites", "receiving_targets", "site_pn_rates", "pn_drives", "results", "LAYER"]
+           "build", "inputs", "amplitude_checks", "stimulus_sites", "receiving_targets", "site_pn_rates", "pn_drives", "results", "LAYER"]
 
 
 # ==========================================================================
@@ -242,6 +242,19 @@ def inputs(model, stimulus, noxious, touch, seed: int, duration: float) -> dict[
     return spikes
 
 
+def amplitude_checks(model, stimulus, duration: float) -> None:
+    """What :func:`inputs` refuses of the devices by their amplitudes, drawing nothing: a site's kHz
+    field beyond the field term's range (:func:`painsim.circuits.khz_field.field_counts`).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A site's mean rectified current out of the field term's range (named ``stimulus``), or a
+        device's ``site`` not a site of the model.
+    """
+    field_counts(model, [(w, stimulus_sites(model, w)) for w in as_devices(stimulus)], duration)
+
+
 def site_pn_rates(model, out, duration: float) -> np.ndarray:
     """Projection-neuron output (Hz) per body site after ``readout.transient``.
 
@@ -369,4 +382,5 @@ LAYER = Layer(
     results=results,
     modalities={"electrical": "", "magnetic": ""},
     site_populations=_POPULATIONS,
+    amplitude_checks=amplitude_checks,
 )

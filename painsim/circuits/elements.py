@@ -195,6 +195,12 @@ class Layer:
         physical stimulus (``heat()``, ``brush()``) per site.
         Default :func:`no_inputs`, for a layer without generators (its input is
         the spikes of the layers below).
+    amplitude_checks : callable, optional
+        ``amplitude_checks(model, stimulus, duration)``: raises what ``inputs`` refuses of the
+        devices by their amplitudes (beyond a waveform's own limits), without drawing anything
+        (the dorsal horn: the kHz field's range, :func:`painsim.circuits.khz_field.field_counts`);
+        :func:`painsim.simulation.amplitude_refusal` runs it for every distinct device of a sweep.
+        None: no refusal of ``inputs`` depends on an amplitude.
     """
 
     name: str
@@ -208,6 +214,7 @@ class Layer:
     inputs: Callable[..., dict] = no_inputs
     modalities: Mapping[str, str] = field(default_factory=dict)
     site_populations: tuple = ()
+    amplitude_checks: Callable[..., None] | None = None
 
 
 @dataclass

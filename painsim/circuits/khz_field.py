@@ -54,7 +54,7 @@ from ..rng import rng_for
 from .elements import Connection, Projection
 
 __all__ = ["FIELD_POPULATION", "FIELD_BITS", "CURRENT_STEP", "FIELD_CONNECTIONS", "FIELD_TARGETS", "FIELD_STREAM",
-           "field_coupling", "khz_pulses", "rectified_current", "field_spikes", "field_projections"]
+           "field_coupling", "khz_pulses", "rectified_current", "field_counts", "field_spikes", "field_projections"]
 
 #: Generator population that carries the field drive (``FIELD_BITS`` units per site).
 FIELD_POPULATION = "FIELD"
@@ -164,12 +164,53 @@ def rectified_current(model, stimulus, dt: float, duration: float) -> np.ndarray
     return out
 
 
+def field_counts(model, placed, duration: float) -> dict[int, np.ndarray]:
+    """``{site: I_rect / CURRENT_STEP}`` per network step (whole numbers) of every site a kHz train
+    reaches, ``I_rect`` of a site the sum over the devices that reach it (one dorsal-column lead
+    per site: :mod:`painsim.devices`), refused where it leaves the field term's range.  What
+    :func:`field_spikes` encodes, and the check that sweeps and files make of every distinct
+    device before anything runs (it draws nothing: its cost is one pass over the pulses).
+
+    Parameters
+    ----------
+    model : Model
+    placed : sequence of (Waveform, sequence of int)
+        One waveform and the sites it reaches per device.
+    duration : float
+        Simulated time, s.
+
+    Returns
+    -------
+    dict of int to numpy.ndarray
+        One int64 count per network step for each site a kHz train reaches.
+
+    Raises
+    ------
+    ParameterError
+        If a site's mean rectified current reaches ``2**FIELD_BITS * CURRENT_STEP`` (named
+        ``stimulus``).
+    """
+    dt = model.si("network.dt")
+    current: dict[int, np.ndarray] = {}
+    for waveform, sites in placed:
+        i_rect = rectified_current(model, waveform, dt, duration)
+        if i_rect.any():
+            for s in sites:
+                current[s] = current[s] + i_rect if s in current else i_rect
+    counts = {}
+    for s, i_rect in current.items():
+        counts[s] = np.round(i_rect / CURRENT_STEP).astype(np.int64)
+        if counts[s].max() >= 2 ** FIELD_BITS:
+            raise ParameterError("stimulus", f"{counts[s].max() * CURRENT_STEP:.3g} A mean rectified current",
+                                 f"less than {2 ** FIELD_BITS * CURRENT_STEP:.3g} A (the field term's range)")
+    return counts
+
+
 def field_spikes(model, placed, n_sites: int, duration: float) -> AfferentSpikes:
     """Events of the ``FIELD`` units of every site (units ``[s B, (s+1) B)`` of site ``s``):
-    the binary digits of ``I_rect / CURRENT_STEP`` per network step (module docstring), with
-    ``I_rect`` of a site the sum over the devices that reach it.  ``placed`` holds one
-    ``(waveform, sites)`` pair per device (:mod:`painsim.devices`); sites no kHz train reaches
-    receive nothing.
+    the binary digits of ``I_rect / CURRENT_STEP`` per network step (module docstring;
+    :func:`field_counts`).  ``placed`` holds one ``(waveform, sites)`` pair per device
+    (:mod:`painsim.devices`); sites no kHz train reaches receive nothing.
 
     Parameters
     ----------
@@ -189,26 +230,15 @@ def field_spikes(model, placed, n_sites: int, duration: float) -> AfferentSpikes
     Raises
     ------
     ParameterError
-        If a site's mean rectified current reaches ``2**FIELD_BITS * CURRENT_STEP``.
+        If a site's mean rectified current reaches ``2**FIELD_BITS * CURRENT_STEP`` (:func:`field_counts`).
     """
-    n = FIELD_BITS * n_sites
     dt = model.si("network.dt")
-    current: dict[int, np.ndarray] = {}
-    for waveform, sites in placed:
-        i_rect = rectified_current(model, waveform, dt, duration)
-        if i_rect.any():
-            for s in sites:
-                current[s] = current[s] + i_rect if s in current else i_rect
     parts = []
-    for s, i_rect in current.items():
-        counts = np.round(i_rect / CURRENT_STEP).astype(np.int64)
-        if counts.max() >= 2 ** FIELD_BITS:
-            raise ParameterError("stimulus", f"{counts.max() * CURRENT_STEP:.3g} A mean rectified current",
-                                 f"less than {2 ** FIELD_BITS * CURRENT_STEP:.3g} A (the field term's range)")
+    for s, counts in field_counts(model, placed, duration).items():
         bits = (counts[:, None] >> np.arange(FIELD_BITS)[None, :]) & 1
         step, unit = np.nonzero(bits)
         parts.append((step * dt, unit.astype(np.int64) + s * FIELD_BITS))
-    return AfferentSpikes.merge(parts, n)
+    return AfferentSpikes.merge(parts, FIELD_BITS * n_sites)
 
 
 def field_projections(model, seed: int, per_site: dict, n_sites: int) -> list[Projection]:

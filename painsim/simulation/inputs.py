@@ -23,7 +23,7 @@ from ..params import Model
 from ..rng import checked_seed as seed_in_range
 from ..stimulation import Waveform
 
-__all__ = ["Request", "point_input", "device_refusal", "per_site", "body_site", "natural_attr", "seconds", "checked_seed", "route_stimulus",
+__all__ = ["Request", "point_input", "device_refusal", "amplitude_refusal", "per_site", "body_site", "natural_attr", "seconds", "checked_seed", "route_stimulus",
            "refuse_modality", "check_efficacies"]
 
 
@@ -444,8 +444,10 @@ def point_input(request: Request, duration: float) -> PointInput:
 def device_refusal(model: Model, stimulus, duration) -> tuple[int | None, ParameterError] | None:
     """What :func:`point_input` refuses of a point's devices alone (no natural input): each device's
     body sites, one central lead per site, a modality the model receives, a pulse rate its
-    recruitment model takes.  For a file's or a sweep's check before anything runs, which names the
-    error by its own key; the devices' inputs are drawn once (twice for a refused device).
+    recruitment model takes, a kHz field within the field term's range at each site (the part that
+    depends on amplitudes: :func:`amplitude_refusal`).  For a file's or a sweep's check before
+    anything runs, which names the error by its own key; the devices' inputs are drawn once (twice
+    for a refused device).
 
     Parameters
     ----------
@@ -469,6 +471,49 @@ def device_refusal(model: Model, stimulus, duration) -> tuple[int | None, Parame
         for k, w in enumerate(as_devices(stimulus)):  # the device refused alone, named by its caller's key
             try:
                 point_input(Request(model, w), duration)
+            except ParameterError as alone:
+                return k, alone
+        return None, err
+    return None
+
+
+def amplitude_refusal(model: Model, stimulus, duration) -> tuple[int | None, ParameterError] | None:
+    """What :func:`point_input` refuses of a point's devices by their amplitudes alone, drawing
+    nothing: each layer's ``amplitude_checks`` (the dorsal horn's: the kHz field's range at a site,
+    :func:`painsim.circuits.khz_field.field_counts`).  The cheap complement of
+    :func:`device_refusal` for a sweep whose devices differ from one already checked only in their
+    amplitudes (the drawing refuses no amplitude otherwise: a waveform refuses its own on building).
+
+    Parameters
+    ----------
+    model : Model
+        The point's model.
+    stimulus : Waveform, sequence of Waveform or None
+        The point's devices.
+    duration : float or Quantity
+        Simulated time, in s.
+
+    Returns
+    -------
+    tuple or None
+        As :func:`device_refusal`: None, or (k, error) with ``k`` the device refused alone, or
+        None for devices refused only together.
+    """
+    duration = _point_duration(duration)
+    layers = stack(model)
+
+    def check(devices):
+        routed = route_stimulus(layers, devices)
+        for layer in layers:
+            if layer.amplitude_checks is not None and layer.name in routed:
+                layer.amplitude_checks(model, routed[layer.name], duration)
+
+    try:
+        check(stimulus)
+    except ParameterError as err:
+        for k, w in enumerate(as_devices(stimulus)):
+            try:
+                check(w)
             except ParameterError as alone:
                 return k, alone
         return None, err

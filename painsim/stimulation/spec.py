@@ -14,7 +14,7 @@ from .generators import alternating, burst, high_frequency, none, tens, tonic
 from .tms import rtms, theta_burst
 from .waveform import Waveform
 
-__all__ = ["from_spec", "from_table", "TABLE_EXAMPLE"]
+__all__ = ["from_spec", "from_table", "TABLE_EXAMPLE", "pulse_rate_argument"]
 
 
 _GENERATORS = {"tonic": tonic, "burst": burst, "high_frequency": high_frequency, "rtms": rtms,
@@ -23,6 +23,26 @@ _GENERATORS = {"tonic": tonic, "burst": burst, "high_frequency": high_frequency,
 
 #: What a stimulus table looks like (the messages that refuse something else show it).
 TABLE_EXAMPLE = 'a stimulus table, e.g. {type = "tonic", rate = "50 Hz", width = "200 us", amplitude = 1.5, duration = "2 s"}'
+
+
+def pulse_rate_argument(kind) -> str | None:
+    """The argument of the generator of waveform type ``kind`` that sets its fastest pulse rate, by which a
+    file or a sweep names a pulse rate the model refuses (``stimulus pulse rate``,
+    :data:`painsim.fibers.registry.PULSE_RATE_NAME`): a burst's ``intraburst_rate``, else ``rate``;
+    None for a type without either (``alternating``'s ``rates``, ``custom``) or an unknown one.
+
+    Parameters
+    ----------
+    kind : object
+        A stimulus table's ``type``.
+
+    Returns
+    -------
+    str or None
+    """
+    generator = _GENERATORS.get(kind) if isinstance(kind, str) else None
+    arguments = inspect.signature(generator).parameters if generator is not None else {}
+    return next((a for a in ("intraburst_rate", "rate") if a in arguments), None)
 
 
 def from_spec(spec: Mapping) -> Waveform:

@@ -297,18 +297,27 @@ class Waveform:
                 "shape": self.shape, "modality": self.modality, "target": self.target,
                 "threshold_class": self.threshold_class, "site": self.site}
 
-    def key(self) -> str:
-        """Content hash: equal waveforms have equal keys (used to cache fiber spikes)."""
-        if "key" not in self._cache:
+    def key(self, amplitudes: bool = True) -> str:
+        """Content hash: equal waveforms have equal keys (used to cache fiber spikes).
+
+        Parameters
+        ----------
+        amplitudes : bool
+            False: the key of everything but the amplitudes (pulse timing, widths, the fields
+            but the label), equal for waveforms that differ only in their amplitudes (a sweep
+            checks its devices' drawing once per such key, :mod:`painsim.sweep.points`).
+        """
+        slot = "key" if amplitudes else "key_no_amplitudes"
+        if slot not in self._cache:
             h = hashlib.sha256()
-            for arr in (self.onsets, self.widths, self.amplitudes):
+            for arr in (self.onsets, self.widths, self.amplitudes)[:3 if amplitudes else 2]:
                 h.update(np.ascontiguousarray(arr, dtype="<f8").tobytes())
             meta = {k: getattr(self, k) for k in ("duration", "amplitude_kind", "shape",
                                                   "interphase_gap", "modality", "target",
                                                   "threshold_class", "site")}
             h.update(json.dumps(meta, sort_keys=True).encode())
-            self._cache["key"] = h.hexdigest()[:24]
-        return self._cache["key"]
+            self._cache[slot] = h.hexdigest()[:24]
+        return self._cache[slot]
 
     # ---------------------------------------------------------- combinations
     def _compatible(self, other: "Waveform"):

@@ -9,9 +9,10 @@ import re
 from .. import stimulation
 from ..errors import SpecError
 from ..fibers.registry import PULSE_RATE_NAME
-from ..simulation import device_refusal
+from ..simulation import amplitude_refusal, device_refusal
 from ..stimulation import from_spec as stimulus_from_spec
 from ..stimulation import from_table
+from ..stimulation.spec import pulse_rate_argument
 
 __all__ = ["stimulus_tables", "device_argument", "check_devices"]
 
@@ -107,11 +108,11 @@ def _arguments(kind) -> dict:
     return dict(inspect.signature(generator).parameters) if callable(generator) else {}
 
 
-def check_devices(spec, point, model, stimulus) -> None:
+def check_devices(spec, point, model, stimulus, amplitudes_only: bool = False) -> None:
     """The checks :func:`painsim.simulate` makes of a point's devices against its model before it
     simulates (:func:`painsim.simulation.inputs.point_input`: each device's body sites, one central
-    lead per site, a modality the model receives, a pulse rate its recruitment model takes), made
-    for a sweep before it starts; a device's error is named by its sweep key.
+    lead per site, a modality the model receives, a pulse rate its recruitment model takes, the kHz
+    field's range), made for a sweep before it starts; a device's error is named by its sweep key.
 
     Parameters
     ----------
@@ -123,16 +124,24 @@ def check_devices(spec, point, model, stimulus) -> None:
         The point's model.
     stimulus : Waveform, list of Waveform or None
         The point's devices (:func:`painsim.sweep.points.build_point`).
+    amplitudes_only : bool
+        Only the checks that depend on the devices' amplitudes and draw nothing
+        (:func:`painsim.simulation.amplitude_refusal`), for devices that differ from ones already
+        checked only in their amplitudes; False: every check (:func:`painsim.simulation.device_refusal`,
+        which draws the devices' input spikes).
 
     Raises
     ------
     painsim.errors.ParameterError
         A device the model refuses, named ``stimulus.<argument>`` (``stimulus[k].<argument>`` for a
         device of ``[[stimulus]]`` tables), e.g. ``stimulus.site`` for a site the body does not
-        have, ``stimulus.rate`` for a kHz rate under ``afferents.recruitment = "fraction"``; devices
-        refused together (two dorsal-column leads at one site) are named ``stimulus``.
+        have, ``stimulus.rate`` for a kHz rate under ``afferents.recruitment = "fraction"``
+        (``stimulus.intraburst_rate`` for a burst's), ``stimulus.amplitude`` for a kHz field beyond
+        its range at a point whose device only its amplitude axis changes; devices refused together
+        (two dorsal-column leads at one site) are named ``stimulus``.
     """
-    refused = device_refusal(model, stimulus, spec.duration)
+    refusal = amplitude_refusal if amplitudes_only else device_refusal
+    refused = refusal(model, stimulus, spec.duration)
     if refused is None:
         return
     k, err = refused
@@ -143,14 +152,21 @@ def check_devices(spec, point, model, stimulus) -> None:
 
 def _device_key(spec, point, k: int, name) -> str:
     """The sweep key of what an error of device ``k`` names (``stimulus.site``, ``stimulus pulse
-    rate``): ``stimulus[k].site`` for a device of an array; a pulse rate is its ``rate`` argument
-    if its generator has one."""
+    rate``, ``stimulus``): ``stimulus[k].site`` for a device of an array; a pulse rate is the
+    argument of its generator that sets it (:func:`painsim.stimulation.spec.pulse_rate_argument`:
+    ``rate``, a burst's ``intraburst_rate``); the whole device (the kHz field's range) is the one
+    argument of it that the point's axes set, if one does."""
     device = f"stimulus[{k}]" if isinstance(spec.stimulus, list) else "stimulus"
     if not str(name).startswith("stimulus"):
         return str(name)
     rest = str(name)[len("stimulus"):]
-    if str(name) == PULSE_RATE_NAME and "rate" in _arguments(_device_type(spec, point, k)):
-        rest = ".rate"
+    argument = pulse_rate_argument(_device_type(spec, point, k)) if str(name) == PULSE_RATE_NAME else None
+    if argument is not None:
+        rest = "." + argument
+    n = len(stimulus_tables(spec))
+    swept = [device_argument(path, n)[1] for path in point if _is_device_path(path) and device_argument(path, n)[0] == k]
+    if str(name) == "stimulus" and len(swept) == 1:
+        rest = "." + swept[0]
     return device + rest
 
 

@@ -327,20 +327,33 @@ def validate_points(spec) -> None:
             _natural(nox, "noxious")
             _natural(tou, "touch")
             _check_point_outcomes(spec, model, protocol)
-            # once per model and devices; the checks draw the devices' input spikes, and no refusal
-            # depends on an amplitude (a waveform refuses its own on building): an amplitude axis
-            # is checked once, not once per point
-            key = json.dumps([model.key(), [{k: v for k, v in w.describe().items() if k not in ("max_amplitude", "label")}
-                                            for w in as_devices(stim)]], sort_keys=True, default=str)
-            if spec.kind == "simulate" and key not in checked:
-                check_devices(spec, p, model, stim)
-                checked.add(key)
+            if spec.kind == "simulate":
+                _check_distinct_devices(spec, p, model, stim, checked)
         except ParameterError as e:  # a value fine alone may clash with a swept one: say where
             if not p:
                 raise
             raise e.renamed(hint=_at(p)) from None
         if "sep" in spec.outcomes:
             _check_sep_electrode(as_devices(stim), model, p)
+
+
+def _check_distinct_devices(spec, point, model, stim, checked: set) -> None:
+    """:func:`check_devices` of a point whose model and devices no point before had.  A device is
+    identified by everything a refusal can depend on (:meth:`Waveform.key`: pulse timing, widths,
+    amplitudes, shape, gap, site, target ...; the label aside): a summary without them let a swept
+    burst ``intraburst_rate`` or a kHz amplitude fail mid-sweep.  The checks that draw the devices'
+    input spikes run once per model and devices but their amplitudes (the drawing refuses an
+    amplitude only through the kHz field's range; a waveform refuses its own on building); for
+    devices that differ only in amplitudes the amplitude checks alone run, which draw nothing
+    (:func:`painsim.simulation.amplitude_refusal`), so an amplitude axis of many points stays cheap."""
+    devices = as_devices(stim)
+    drawn = json.dumps([model.key(), [w.key(amplitudes=False) for w in devices]])
+    full = json.dumps([model.key(), [w.key() for w in devices]])
+    if drawn not in checked:
+        check_devices(spec, point, model, stim)
+    elif full not in checked:
+        check_devices(spec, point, model, stim, amplitudes_only=True)
+    checked.update((drawn, full))
 
 
 def _at(point) -> str | None:
