@@ -14,11 +14,12 @@ import numpy as np
 import xarray as xr
 
 from ..anatomy import FIBER_CLASSES
-from ..errors import ParameterError
+from ..errors import ParameterError, UnknownKeyError
 from ..io import POINT_VARIABLES
 from ..readouts import population_spikes
 from ..synchrony import paresthesia, volley_starts
 from ..units import to_si
+from .pain_maps import condition_param
 from .selections import (CONDITIONS_RESULT, condition_devices, conditions_result,
                          matched_conditions, result_duration)
 
@@ -244,9 +245,19 @@ def scs_metrics(ds: xr.Dataset, k: int = 5, window: float = 1e-3) -> xr.Dataset:
 _GABA_BLOCK = "dorsal_horn.pharmacology.gaba_block"
 
 
-def _gaba_block(spec: dict, c: int) -> float:
-    """Condition ``c``'s spinal GABA_A block, read as the model reads a dimensionless parameter
-    (``0.5``, ``"0.5"`` and ``"50 %"`` alike: :func:`painsim.units.to_si`); 0 when not set."""
+def _gaba_block(ds: xr.Dataset, spec: dict, c: int) -> float:
+    """Condition ``c``'s spinal GABA_A block as the model ran it: from the result's stored parameters
+    (:func:`~painsim.analysis.pain_maps.condition_param`), which hold a value given by ``--set``
+    (the result's ``model_overrides``) or the condition's model file as well as its ``params``
+    (read from ``params`` alone, a blocked run was labelled "GABA_A intact").  A result without
+    stored parameters falls back on the condition's ``params``, read as the model reads a
+    dimensionless parameter (``0.5``, ``"0.5"`` and ``"50 %"`` alike: :func:`painsim.units.to_si`);
+    0 when not set."""
+    if "parameters" in ds:
+        try:
+            return float(condition_param(ds, c, _GABA_BLOCK))
+        except UnknownKeyError:  # a model without the parameter: its params (none: no block)
+            pass
     value = spec.get("params", {}).get(_GABA_BLOCK, 0.0)
     return float(to_si(value, "1", f"condition[{c}].params.{_GABA_BLOCK}"))
 
@@ -258,8 +269,9 @@ def scs_frequency_curves(ds: xr.Dataset) -> dict:
     ----------
     ds : xarray.Dataset
         An experiment result over ``condition`` with ``pn_rate`` (Hz); each condition's
-        ``params`` may set ``dorsal_horn.pharmacology.gaba_block`` (default 0; a number or a
-        fraction such as ``"50 %"``, read as the model reads it) and its
+        ``dorsal_horn.pharmacology.gaba_block`` is the value its model ran with (the stored
+        ``parameters``: a condition's ``params``, ``--set`` or its model file; without them, its
+        ``params``, default 0) and its
         frequency ``f`` is the mean rate of its dorsal-column device (else of its first).
 
     Returns
@@ -285,7 +297,7 @@ def scs_frequency_curves(ds: xr.Dataset) -> dict:
     pn = ds["pn_rate"].values
     groups: dict = {}
     for c, spec in enumerate(conds):
-        gb = _gaba_block(spec, c)
+        gb = _gaba_block(ds, spec, c)
         g = groups.setdefault(gb, {"f": [], "pn": [], "base": None})
         if "stimulus" in spec:   # the rate of the dorsal-column lead among several devices
             devices = condition_devices(spec)
