@@ -408,7 +408,8 @@ def custom(onsets, widths, amplitudes, duration, **kwargs) -> Waveform:
         ValueError, as numpy's broadcasting error raised before); ``widths`` not finite and
         > 0 or ``amplitudes`` not finite and >= 0 (each named); onsets not finite, negative or
         decreasing, a ``duration`` outside 0 s to 1 h or before the end of the last pulse,
-        pulses that overlap (named ``width``), a nonzero ``interphase_gap`` with
+        pulses that overlap (named ``width``), an ``interphase_gap`` that is not a finite time >= 0
+        (a quantity such as ``"50 us"``, or a number in s), a nonzero one with
         ``shape="monophasic"``, or another field :class:`Waveform` refuses.
     painsim.errors.ParameterError
         A value that cannot be read as a quantity, or an array that is not 1-D.
@@ -431,6 +432,9 @@ def custom(onsets, widths, amplitudes, duration, **kwargs) -> Waveform:
             raise WaveformError("amplitude_kind", kind, '"threshold" or "rmt" for plain-number amplitudes',
                                 hint='a current needs its unit, e.g. amplitudes="2 mA"')
     a = _per_pulse(a, on.size, "amplitudes", "finite amplitudes >= 0", allow_zero=True)
+    gap = kwargs.get("interphase_gap")
+    if isinstance(gap, str) or hasattr(gap, "dim"):  # "50 us" as the other generators take it (a bare
+        kwargs["interphase_gap"] = to_si(gap, "s", "interphase_gap")  # ValueError); a number is in s
     if "label" in kwargs and kwargs["label"] is None:  # label=None: the default, as in the other generators
         del kwargs["label"]
     return Waveform(on, w, a, d, **kwargs)

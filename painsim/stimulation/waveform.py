@@ -57,6 +57,18 @@ def _array(x, name) -> np.ndarray:
 
 
 
+def _field_float(value, name: str, allowed: str) -> float:
+    """A scalar field of a :class:`Waveform` as a float; text (``"50 us"``: the fields are plain numbers
+    of s), a bool or anything else float() cannot read is refused naming the field (was a bare
+    ValueError or TypeError, or a bool read as 1 s).  Its range is checked by the caller."""
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        raise WaveformError(name, value, allowed)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise WaveformError(name, value, allowed) from None
+
+
 def _checked_site(site):
     """A waveform's ``site``: None, one whole index >= 0, or a sorted tuple of distinct ones
     (a single-element sequence becomes its index); anything else raises WaveformError."""
@@ -166,7 +178,8 @@ class Waveform:
         is not whole indices >= 0, or any ``site`` for "tms"; onsets not finite, negative or
         decreasing; widths not finite and > 0; amplitudes not finite and >= 0, or above
         :func:`amplitude_limit` (currents above :data:`MAX_CURRENT` of the modality, "rmt" above
-        :data:`MAX_RMT`); a negative ``interphase_gap``, or a nonzero one with a monophasic
+        :data:`MAX_RMT`); an ``interphase_gap`` that is not a finite number >= 0 (NaN, text such as
+        ``"50 us"``: the fields are numbers of s; ``duration`` too), or a nonzero one with a monophasic
         ``shape``; a
         ``duration`` outside 0 s to :data:`painsim.checks.MAX_SIMULATED_DURATION` (3600 s); a
         pulse that does not end before the next begins; a last pulse ending after ``duration``.
@@ -207,8 +220,9 @@ class Waveform:
         object.__setattr__(self, "onsets", onsets)
         object.__setattr__(self, "widths", widths)
         object.__setattr__(self, "amplitudes", amps)
-        object.__setattr__(self, "duration", float(self.duration))
-        object.__setattr__(self, "interphase_gap", float(self.interphase_gap))
+        object.__setattr__(self, "duration", _field_float(self.duration, "duration", "a duration in s (a number)"))
+        object.__setattr__(self, "interphase_gap", _field_float(self.interphase_gap, "interphase_gap",
+                                                                "a finite gap >= 0 s (a number in s)"))
         object.__setattr__(self, "site", _checked_site(self.site))
         if self.shape not in SHAPES:
             raise WaveformError("shape", self.shape, f"one of {SHAPES}")
@@ -239,8 +253,8 @@ class Waveform:
         if np.any(bad_w):
             raise WaveformError("width", widths[bad_w][:3], "a finite phase width > 0 s")
         check_amplitudes(amps, self.amplitude_kind, self.modality)
-        if self.interphase_gap < 0:
-            raise WaveformError("interphase_gap", self.interphase_gap, "a gap >= 0 s")
+        if not (np.isfinite(self.interphase_gap) and self.interphase_gap >= 0):  # NaN compares false
+            raise WaveformError("interphase_gap", self.interphase_gap, "a finite gap >= 0 s")
         if self.shape == "monophasic" and self.interphase_gap != 0:
             # no second phase: the gap would change nothing but the key (a cache miss)
             raise WaveformError("interphase_gap", self.interphase_gap,
