@@ -43,13 +43,17 @@ import numpy as np
 from ..checks import env_choice, flag, number, whole
 from ..errors import ParameterError
 from ..circuits import stack
-from ..params import Model
 from ..protocols import Protocol
-from ..simulation.inputs import route_stimulus
+from ..fibers.registry import PULSE_RATE_NAME
+from ..params import Model, model_overrides
+from ..params.reading import yielding_to
+from ..simulation.inputs import device_refusal, route_stimulus
+from ..stimulation.spec import pulse_rate_argument
 from .consolidation import ConsolidationParams, join_levels, propagate, split_levels
 
 __all__ = ["Chunk", "session_plan", "window_key", "lead_window", "replayed_pulses",
-           "ConnSpikes", "Patient", "window_spikes", "same_spikes", "replay_chunk"]
+           "ConnSpikes", "Patient", "window_spikes", "same_spikes", "replay_chunk",
+           "check_stimulus_received", "protocol_device_key"]
 
 
 @dataclass
@@ -83,25 +87,48 @@ class Chunk:
 
 
 def check_stimulus_received(model: Model, protocol: Protocol, parameter: str = "models", value=None) -> None:
-    """Refuse a protocol whose stimulus no layer of ``model`` receives, before any work.
+    """Refuse a protocol whose stimulus no layer of ``model`` receives, or whose device the model
+    refuses, before any work.
 
     An rTMS or theta-burst course on a model without cortex would run sessions that act on
     nothing and report relief NaN.  ``parameter`` and ``value`` name the model in the error
-    (default: the model's name).
+    (default: the model's name).  A device the model refuses (a ``site`` its body lacks, a pulse
+    rate its recruitment model does not take, :func:`painsim.simulation.device_refusal`) failed
+    when the first session started, under an internal name (``requests[0].stimulus.site``): it is
+    named ``protocol.stimulus.<argument>`` (:func:`protocol_device_key`).
 
     Raises
     ------
     painsim.errors.ParameterError
-        The stimulus is routed to no layer of the model (:func:`painsim.simulation.inputs.route_stimulus`).
+        The stimulus is routed to no layer of the model (:func:`painsim.simulation.inputs.route_stimulus`),
+        or its device refused on the model with the protocol's overrides.
     """
     if protocol.stimulus is None:
         return
+    duration = min(1.0, protocol.calendar.session_duration)
+    waveform = protocol.waveform(0.0, duration)
     try:
-        route_stimulus(stack(model), protocol.waveform(0.0, min(1.0, protocol.calendar.session_duration)))
+        route_stimulus(stack(model), waveform)
     except ParameterError as err:
         raise ParameterError(parameter, model.name if value is None else value,
                              f"a model that receives the stimulus of protocol {protocol.name!r} ({err.value}): "
                              "on this one no session would act and relief would be NaN", hint=err.hint) from None
+    # the sessions' model: the protocol's overrides (e.g. its recruitment model), less the user's
+    refused = device_refusal(model.with_params(yielding_to(protocol.plasticity, model_overrides())), waveform,
+                             duration)
+    if refused is not None:
+        raise refused[1].renamed(protocol_device_key(protocol, refused[1].name)) from None
+
+
+def protocol_device_key(protocol: Protocol, name) -> str:
+    """The key of a protocol's stimulus table that an error of its device names: ``stimulus.site`` is
+    ``protocol.stimulus.site``; a pulse rate (``stimulus pulse rate``) the argument that sets it
+    (:func:`painsim.stimulation.spec.pulse_rate_argument`: ``rate``, a burst's ``intraburst_rate``)."""
+    name = str(name)
+    if not name.startswith("stimulus"):
+        return name
+    argument = pulse_rate_argument(protocol.stimulus.get("type")) if name == PULSE_RATE_NAME else None
+    return "protocol.stimulus" + ("." + argument if argument else name[len("stimulus"):])
 
 
 def session_plan(protocol: Protocol, D: float, L: float, lead: float, n_chunks: int, full: bool) -> list[Chunk]:
