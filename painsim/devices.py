@@ -17,8 +17,8 @@ fibres as it would alone; what they do together is decided where their impulses 
   (:mod:`painsim.fibers.collision`) or pass the T-junction of a DRG lead
   (:mod:`painsim.fibers.tjunction`) together;
 * every fibre's impulses then pass its 1-ms dead time together;
-* the kHz field of dorsal-column trains (:mod:`painsim.circuits.khz_field`) adds up over
-  the leads that reach a site.
+* the kHz field of a dorsal-column train (:mod:`painsim.circuits.khz_field`) acts on the
+  dorsal-horn neurons of the sites its lead reaches (one lead per site: below).
 
 At most one central lead (dorsal column, dorsal root or DRG) may reach a body site: the
 collision and junction models follow one lead's impulses along a fibre.  Waveforms
