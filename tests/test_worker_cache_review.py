@@ -85,7 +85,7 @@ def test_worker_folders_differ_between_hosts_and_namespaces_with_the_same_pid(mo
         monkeypatch.setattr(evaluate, "_WORKER_DIR", None)
         evaluate.prepare_worker("simulate")
         folders.append(evaluate._WORKER_DIR)
-        assert evaluate._WORKER_DIR.name.startswith(f"worker-{host}-4242-")
+        assert evaluate._WORKER_DIR.name.startswith(f"worker-{sc.host_label()}-4242-")  # host (and PID namespace)
     assert len(set(folders)) == 3 and all(f.is_dir() and f.parent == tmp_path for f in folders)
     assert worker == folders
 
@@ -103,7 +103,7 @@ def test_standalone_private_and_temporary_names_differ_between_hosts(monkeypatch
         monkeypatch.setattr(sc, "_claimed", set())  # another process
         monkeypatch.setattr(sc, "_token", None, raising=False)
         names.append(sc._claim_directory("abcdef0123456789").name)
-        assert names[-1].startswith(f"abcdef0123456789-{host}-4242-")
+        assert names[-1].startswith(f"abcdef0123456789-{sc.host_label()}-4242-")
     assert len(set(names)) == 3
     assert sc._claim_directory("abcdef0123456789").name == names[-1] + "-1"  # same process: numbered
 
@@ -115,7 +115,7 @@ def test_standalone_private_and_temporary_names_differ_between_hosts(monkeypatch
     binary.write_text("binary")
     sc._publish(binary, tmp_path / "bin" / "c0de")
     sc._note_binary("abcdef0123456789", {"generators": 16}, "c0de")
-    assert len(moved) == 2 and all("node-b-4242-" in m for m in moved)
+    assert len(moved) == 2 and all(f"{sc.host_label()}-4242-" in m for m in moved)
     assert [p.name for p in (tmp_path / "bin").iterdir()] == ["c0de"]
     assert (tmp_path / "bin" / "c0de" / "main").read_text() == "binary"
     assert [p.name for p in (tmp_path / "keys" / "abcdef0123456789").iterdir()] == ["c0de"]
@@ -132,14 +132,16 @@ def test_stale_worker_folders_of_this_host_are_removed_and_no_others(monkeypatch
     dead.wait()
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        names = {"dead": f"worker-node-{dead.pid}-abc_12", "live": f"worker-node-{live.pid}-abc_12",
-                 "other host": f"worker-node2-{dead.pid}-abc_12",
-                 "longer host": f"worker-node-{dead.pid}-{dead.pid}-abc_12",  # host "node-<pid>"
+        _host(monkeypatch, "node")
+        node = sc.host_label()  # "node", with this PID namespace where there is one
+        ns = node[len("node"):]
+        names = {"dead": f"worker-{node}-{dead.pid}-abc_12", "live": f"worker-{node}-{live.pid}-abc_12",
+                 "other host": f"worker-node2{ns}-{dead.pid}-abc_12",
+                 "longer host": f"worker-node-{dead.pid}{ns}-{dead.pid}-abc_12",  # host "node-<pid>"
                  "old style": f"worker-{dead.pid}"}
         for name in names.values():
             (tmp_path / name / "cython").mkdir(parents=True)
         monkeypatch.setenv("PAINSIM_WORKER_CACHE", str(tmp_path))
-        _host(monkeypatch, "node")
         evaluate.prepare_worker("simulate")
     finally:
         live.kill()

@@ -53,7 +53,7 @@ from ..fibers.registry import KHZ_PULSE_RATE, pulse_rates
 from ..rng import rng_for
 from .elements import Connection, Projection
 
-__all__ = ["FIELD_POPULATION", "FIELD_BITS", "CURRENT_STEP", "FIELD_CONNECTIONS", "FIELD_TARGETS", "FIELD_STREAM",
+__all__ = ["FIELD_RANGE", "FIELD_POPULATION", "FIELD_BITS", "CURRENT_STEP", "FIELD_CONNECTIONS", "FIELD_TARGETS", "FIELD_STREAM",
            "field_coupling", "khz_pulses", "rectified_current", "field_counts", "field_spikes", "field_projections"]
 
 #: Generator population that carries the field drive (``FIELD_BITS`` units per site).
@@ -164,6 +164,11 @@ def rectified_current(model, stimulus, dt: float, duration: float) -> np.ndarray
     return out
 
 
+#: The words of the refusal of a kHz field beyond the field term's range (:func:`field_counts`), by
+#: which a sweep names that refusal by its swept amplitude (:mod:`painsim.sweep.devices`).
+FIELD_RANGE = "the field term's range"
+
+
 def field_counts(model, placed, duration: float) -> dict[int, np.ndarray]:
     """``{site: I_rect / CURRENT_STEP}`` per network step (whole numbers) of every site a kHz train
     reaches, ``I_rect`` of a site the sum over the devices that reach it (one dorsal-column lead
@@ -202,7 +207,7 @@ def field_counts(model, placed, duration: float) -> dict[int, np.ndarray]:
         counts[s] = np.round(i_rect / CURRENT_STEP).astype(np.int64)
         if counts[s].max() >= 2 ** FIELD_BITS:
             raise ParameterError("stimulus", f"{counts[s].max() * CURRENT_STEP:.3g} A mean rectified current",
-                                 f"less than {2 ** FIELD_BITS * CURRENT_STEP:.3g} A (the field term's range)")
+                                 f"less than {2 ** FIELD_BITS * CURRENT_STEP:.3g} A ({FIELD_RANGE})")
     return counts
 
 

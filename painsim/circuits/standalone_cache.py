@@ -72,8 +72,16 @@ def _process_tag() -> str:
 
 
 def host_label() -> str:
-    """This host's name as written into file names (characters a file name cannot hold become ``_``)."""
-    return re.sub(r"[^A-Za-z0-9._-]", "_", socket.gethostname()) or "host"
+    """This host's name as written into file names (characters a file name cannot hold become ``_``),
+    with the id of this process's PID namespace where the system has one (Linux: ``.ns<inode>``):
+    containers that share a host name (``--uts=host``) but not their process ids see each other's
+    pids as dead, so the clean-up of dead processes' folders
+    (:func:`painsim.processes.remove_dead_folders`) must not take their names for this host's."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", socket.gethostname()) or "host"
+    try:
+        return f"{name}.ns{os.stat('/proc/self/ns/pid').st_ino}"
+    except OSError:  # no PID namespaces (not Linux): the host name alone
+        return name
 
 
 _ROOT_ALLOWED = ("unset or empty (~/.cache/painsim/standalone), or a folder in which this process can create "
@@ -137,8 +145,9 @@ def remove_stale_builds(root: Path) -> list[str]:
     project folders ``build/<structure hash>-<host>-<pid>-<token>[-n]`` and unpublished binaries
     ``bin/.<code hash>.<host>-<pid>-<token>.tmp``.  A process removes its own at exit, which a
     worker killed by its pool (SIGKILL) never reaches.  Folders of live processes, of other hosts
-    and this process's are kept (:func:`painsim.processes.remove_dead_folders`); with
-    ``PAINSIM_STANDALONE_KEEP=1`` nothing is removed.
+    or PID namespaces (:func:`host_label`) and this process's are kept
+    (:func:`painsim.processes.remove_dead_folders`), and so are the folders a process with
+    ``PAINSIM_STANDALONE_KEEP=1`` made (``...-kept``); with ``PAINSIM_STANDALONE_KEEP=1`` nothing is removed.
 
     Parameters
     ----------
@@ -309,7 +318,9 @@ def _structure_hash(points: Sequence[PointInput], sharing: tuple, duration: floa
 
 def _claim_directory(digest: str) -> Path:
     """A project directory of this process for ``digest`` that no live network uses."""
-    base, n = f"{digest}-{_process_tag()}", 0
+    # a folder kept on purpose (PAINSIM_STANDALONE_KEEP=1) is named apart: the clean-up of dead
+    # processes' folders (remove_stale_builds) would take it for a killed worker's
+    base, n = f"{digest}-{_process_tag()}" + ("-kept" if keep_folders() else ""), 0
     name = base
     while name in _claimed:
         n += 1

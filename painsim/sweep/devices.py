@@ -7,6 +7,7 @@ import inspect
 import re
 
 from .. import stimulation
+from ..circuits.khz_field import FIELD_RANGE
 from ..errors import SpecError
 from ..fibers.registry import PULSE_RATE_NAME
 from ..simulation import amplitude_refusal, device_refusal
@@ -147,15 +148,16 @@ def check_devices(spec, point, model, stimulus, amplitudes_only: bool = False) -
     k, err = refused
     if k is None:  # devices refused together
         raise err.renamed("stimulus") from None
-    raise err.renamed(_device_key(spec, point, k, err.name)) from None
+    raise err.renamed(_device_key(spec, point, k, err.name, field=FIELD_RANGE in str(err.allowed))) from None
 
 
-def _device_key(spec, point, k: int, name) -> str:
+def _device_key(spec, point, k: int, name, field: bool = False) -> str:
     """The sweep key of what an error of device ``k`` names (``stimulus.site``, ``stimulus pulse
     rate``, ``stimulus``): ``stimulus[k].site`` for a device of an array; a pulse rate is the
     argument of its generator that sets it (:func:`painsim.stimulation.spec.pulse_rate_argument`:
-    ``rate``, a burst's ``intraburst_rate``); the whole device (the kHz field's range) is the one
-    argument of it that the point's axes set, if one does."""
+    ``rate``, a burst's ``intraburst_rate``); the whole device refused for its kHz field's range
+    (``field``) is the one argument of it that the point's axes set, if one does (any other refusal
+    of the whole device, e.g. rTMS on a model without cortex, stays the device's)."""
     device = f"stimulus[{k}]" if isinstance(spec.stimulus, list) else "stimulus"
     if not str(name).startswith("stimulus"):
         return str(name)
@@ -165,7 +167,7 @@ def _device_key(spec, point, k: int, name) -> str:
         rest = "." + argument
     n = len(stimulus_tables(spec))
     swept = [device_argument(path, n)[1] for path in point if _is_device_path(path) and device_argument(path, n)[0] == k]
-    if str(name) == "stimulus" and len(swept) == 1:
+    if field and str(name) == "stimulus" and len(swept) == 1:
         rest = "." + swept[0]
     return device + rest
 
