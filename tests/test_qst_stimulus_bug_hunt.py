@@ -7,7 +7,7 @@ ratings (a rating per test window from its label), so the QST arithmetic runs as
 result.
 
 1. a heat ramp cut by the run's end before both its peak and its ``stop`` (``stop = "100 s"`` in a
-   0.5-s run) was accepted and ran as if empty; refused naming ``condition[k].heat_ramp`` (heterotopic
+   0.5-s run) was accepted and silently cut at the run's end; refused naming ``condition[k].heat_ramp`` (heterotopic
    tables too), while a ramp stopped within the run or held at its peak past its end is accepted;
 2. the heat pain threshold was read over ``heat_temperatures`` merged with ``heat_suprathreshold``: it
    changed with the suprathreshold temperature, and was censored at it when it was the hottest;
