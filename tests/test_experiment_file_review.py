@@ -142,10 +142,10 @@ _PRECEDENCE = """
     [experiment]
     name = "mine"
     kind = "course"
-    model = "painful_diabetic_neuropathy"
-    protocol = "mpns"
+    model = "post_traumatic_neuropathic"
+    protocol = "pns_percutaneous"
     [params]
-    "afferents.recruitment" = "fraction"
+    "afferents.biophysical.peripheral_nerve_distance_min" = "6 mm"
     "plasticity.c_pn.rule" = "pair_stdp"
     "plasticity.c_pn.preset" = "none"
     """
@@ -167,7 +167,7 @@ def _patient_of_course_file(path, monkeypatch):
 
 def test_a_course_files_params_win_over_the_protocols_overrides(tmp_path, monkeypatch):
     model = _patient_of_course_file(_write(tmp_path / "mine.toml", _PRECEDENCE), monkeypatch)
-    assert model.text("afferents.recruitment") == "fraction"
+    assert model.si("afferents.biophysical.peripheral_nerve_distance_min") == pytest.approx(6e-3)
     assert model.text("plasticity.c_pn.rule") == "pair_stdp"
     assert model.text("plasticity.c_pn.preset") == "none"
     # negative control: what the user does not set keeps the protocol's value
@@ -179,19 +179,31 @@ def test_without_params_the_protocols_overrides_apply(tmp_path, monkeypatch):
     """Negative control: the same file without [params] runs with the protocol's values."""
     text = _PRECEDENCE.split("[params]")[0]
     model = _patient_of_course_file(_write(tmp_path / "mine.toml", text), monkeypatch)
-    assert model.text("afferents.recruitment") == "biophysical"
+    assert model.si("afferents.biophysical.peripheral_nerve_distance_min") == pytest.approx(5.5e-3)
     assert model.text("plasticity.c_pn.rule") == "calcium"
 
 
 def test_set_overrides_win_over_the_protocols_in_the_engine():
-    with ps.params.overriding({"afferents.recruitment": "fraction"}):
-        patient = ps.course.engine.new_patient(ps.load_model("painful_diabetic_neuropathy"), 1,
-                                               ps.protocols.get("mpns"))
-    assert patient.model.text("afferents.recruitment") == "fraction"
+    distance = "afferents.biophysical.peripheral_nerve_distance_min"
+    with ps.params.overriding({distance: "6 mm"}):
+        patient = ps.course.engine.new_patient(ps.load_model("post_traumatic_neuropathic"), 1,
+                                               ps.protocols.get("pns_percutaneous"))
+    assert patient.model.si(distance) == pytest.approx(6e-3)
     assert patient.model.text("plasticity.c_pn.rule") == "calcium"  # not set: the protocol's
     # negative control: without --set the protocol's value
-    plain = ps.course.engine.new_patient(ps.load_model("painful_diabetic_neuropathy"), 1, ps.protocols.get("mpns"))
-    assert plain.model.text("afferents.recruitment") == "biophysical"
+    plain = ps.course.engine.new_patient(ps.load_model("post_traumatic_neuropathic"), 1,
+                                         ps.protocols.get("pns_percutaneous"))
+    assert plain.model.si(distance) == pytest.approx(5.5e-3)
+
+
+def test_a_set_override_the_protocols_device_cannot_run_with_is_refused_before_any_session():
+    """``--set afferents.recruitment=fraction`` wins over the mpns protocol's biophysical recruitment,
+    and its coil current cannot be read without it: refused by name before the first session (this
+    file's precedence tests used that pair before the device check, 2026-12-07, and never ran a session)."""
+    with ps.params.overriding({"afferents.recruitment": "fraction"}):
+        with pytest.raises(ps.errors.ParameterError) as e:
+            ps.course.engine.new_patient(ps.load_model("painful_diabetic_neuropathy"), 1, ps.protocols.get("mpns"))
+    assert e.value.name.startswith("protocol.stimulus") and "biophysical" in str(e.value)
 
 
 def test_a_users_rule_takes_the_protocols_settings_of_that_connection_with_it():
