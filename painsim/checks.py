@@ -15,7 +15,7 @@ import numpy as np
 from .errors import ParameterError, UnknownKeyError
 from .units import to_si
 
-__all__ = ["known_keys", "known_tables", "distinct_labels", "flag", "whole", "is_number", "number", "floats", "positive_time", "nonnegative_time", "simulated_duration", "MAX_SIMULATED_DURATION", "file_name", "positive_rate", "env_choice", "env_whole", "store_folder"]
+__all__ = ["known_keys", "known_tables", "distinct_labels", "flag", "whole", "is_number", "number", "floats", "positive_time", "nonnegative_time", "simulated_duration", "MAX_SIMULATED_DURATION", "file_name", "positive_rate", "env_choice", "env_switch", "env_whole", "store_folder"]
 
 
 def flag(value, name: str, error: type[ParameterError] = ParameterError) -> bool:
@@ -446,6 +446,21 @@ def env_choice(variable: str, default: str, allowed: Sequence[str]) -> str:
     if value not in allowed:
         raise ParameterError(variable, value, f"one of {', '.join(allowed)}")
     return value
+
+
+def env_switch(variable: str, default: bool, override: bool | None = None) -> bool:
+    """An on/off setting: ``override`` when it is not None (a module value set by tests or
+    benchmarks), else the environment variable ``variable``, ``0`` or ``1`` (:func:`env_choice`;
+    ``default`` when unset), read at each call.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        The variable is neither ``0`` nor ``1``.
+    """
+    if override is not None:
+        return bool(override)
+    return env_choice(variable, "1" if default else "0", ("0", "1")) == "1"
 
 
 def env_whole(variable: str, default: int, lo: int = 1) -> int:

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
-from ..checks import env_choice
+from ..checks import env_switch
 from ..processes import run_tied
 
 __all__ = ["VECTORISE_FLAGS", "VECTORISE", "vectorise", "SPIKE_TOLERANCE", "compile_flags", "make_jobs", "bounded_make",
@@ -66,9 +66,7 @@ def vectorise() -> bool:
     painsim.errors.ParameterError
         ``$PAINSIM_STANDALONE_VECTORISE`` is neither ``0`` nor ``1``.
     """
-    if VECTORISE is not None:
-        return bool(VECTORISE)
-    return env_choice("PAINSIM_STANDALONE_VECTORISE", "1", ("0", "1")) == "1"
+    return env_switch("PAINSIM_STANDALONE_VECTORISE", True, VECTORISE)
 
 
 def compile_flags() -> list[str]:

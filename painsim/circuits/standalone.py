@@ -72,7 +72,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..checks import env_choice, env_whole
+from ..checks import env_switch, env_whole
 from ..errors import EngineError, PainsimError, ParameterError
 from ..processes import run_tied
 from .codegen import codegen_target, import_brian2
@@ -365,9 +365,7 @@ def profiling() -> bool:
     painsim.errors.ParameterError
         ``$PAINSIM_STANDALONE_PROFILE`` is neither ``0`` nor ``1``.
     """
-    if PROFILE is not None:
-        return bool(PROFILE)
-    return env_choice("PAINSIM_STANDALONE_PROFILE", "0", ("0", "1")) == "1"
+    return env_switch("PAINSIM_STANDALONE_PROFILE", False, PROFILE)
 
 
 def max_program_points() -> int:

@@ -43,7 +43,7 @@ import tempfile
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from ..checks import env_choice
+from ..checks import env_switch
 from ..errors import ParameterError
 from ..processes import remove_dead_folders
 from .compiler import compile_flags
@@ -180,7 +180,7 @@ def keep_folders() -> bool:
     painsim.errors.ParameterError
         The variable is neither ``0`` nor ``1``.
     """
-    return env_choice("PAINSIM_STANDALONE_KEEP", "0", ("0", "1")) == "1"
+    return env_switch("PAINSIM_STANDALONE_KEEP", False)
 
 
 def padded_size(n: int) -> int:

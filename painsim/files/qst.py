@@ -61,7 +61,7 @@ from ..fibers import brush, heat, pinprick
 from ..fibers.encoding import MAX_FORCE, MAX_TEMPERATURE, SKIN_BASELINE
 from ..params import load_model
 from ..params.reading import beside_experiment
-from ..rng import SEED_LIMIT, checked_seed, rng_for
+from ..rng import checked_seed, checked_seed_block, rng_for
 from ..simulation import Request, simulate_batch
 from ..stimulation import tonic
 from ..units import to_si
@@ -194,11 +194,7 @@ def _subject_seed(seed, n: int, name: str) -> int:
     """The seed of subject 0, checked (:func:`painsim.rng.checked_seed`: a whole number >= 0, not 2.7
     nor "3") with the last subject's ``seed + n - 1`` below 2**32 (it failed only when the simulation
     started, as ``requests[k].seed``); ``name``: the parameter named in messages."""
-    seed = checked_seed(seed, name, allow_float=False)
-    if seed + n - 1 >= SEED_LIMIT:
-        raise ParameterError(name, seed, f"a whole number >= 0 and <= {SEED_LIMIT - n}: subject s has seed + s, "
-                             f"below 2**32 ({SEED_LIMIT}) for each of the {n} subjects")
-    return seed
+    return checked_seed_block(checked_seed(seed, name, allow_float=False), n, name, "subjects")
 
 
 def check_qst(spec: Mapping, path: Path) -> None:

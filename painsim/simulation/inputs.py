@@ -465,16 +465,7 @@ def device_refusal(model: Model, stimulus, duration) -> tuple[int | None, Parame
         model refuses alone (its error names ``stimulus...``), or None for devices refused only
         together (two dorsal-column leads at one site).
     """
-    try:
-        point_input(Request(model, stimulus), duration)
-    except ParameterError as err:
-        for k, w in enumerate(as_devices(stimulus)):  # the device refused alone, named by its caller's key
-            try:
-                point_input(Request(model, w), duration)
-            except ParameterError as alone:
-                return k, alone
-        return None, err
-    return None
+    return _first_refused(lambda devices: point_input(Request(model, devices), duration), stimulus)
 
 
 def amplitude_refusal(model: Model, stimulus, duration) -> tuple[int | None, ParameterError] | None:
@@ -508,6 +499,13 @@ def amplitude_refusal(model: Model, stimulus, duration) -> tuple[int | None, Par
             if layer.amplitude_checks is not None and layer.name in routed:
                 layer.amplitude_checks(model, routed[layer.name], duration)
 
+    return _first_refused(check, stimulus)
+
+
+def _first_refused(check, stimulus) -> tuple[int | None, ParameterError] | None:
+    """None if ``check(stimulus)`` passes; else ``(k, error)`` of the first device ``k`` that
+    ``check`` refuses alone (named by its caller's key), or ``(None, error)`` for devices refused only
+    together (two dorsal-column leads at one site)."""
     try:
         check(stimulus)
     except ParameterError as err:

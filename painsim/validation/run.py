@@ -23,7 +23,7 @@ import xarray as xr
 from ..checks import whole
 from ..circuits import codegen_target, engine_choice
 from ..errors import ParameterError
-from ..rng import SEED_LIMIT, checked_seed
+from ..rng import SEED_LIMIT, checked_seed, checked_seed_block
 from ..labels import UNITS_FROM
 from ..params import builtin_experiments, builtin_models, find_builtin, load_model
 from ..parallel import Layout, ResultStore, report, run_batches
@@ -70,11 +70,7 @@ def checked_validation_seed(seed, name: str = "seed") -> int:
     painsim.errors.ParameterError
         ``seed`` not a whole number >= 0 (:func:`painsim.rng.checked_seed`) or above :data:`MAX_SEED`.
     """
-    seed = checked_seed(seed, name, allow_float=False)
-    if seed > MAX_SEED:
-        raise ParameterError(name, seed, f"a seed <= {MAX_SEED} (2**32 - {SEED_BLOCK}): a target measured at seed s "
-                             f"simulates up to {SEED_BLOCK} circuits, seeds s .. s + {SEED_BLOCK - 1}, each < 2**32")
-    return seed
+    return checked_seed_block(checked_seed(seed, name, allow_float=False), SEED_BLOCK, name, "circuits of a target")
 
 #: Files of a validation store: one per finished target, numbered by its place in
 #: :data:`~painsim.validation.targets.TARGETS`, with its fingerprint (:func:`target_key`).
