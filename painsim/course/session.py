@@ -44,11 +44,10 @@ from ..checks import env_choice, flag, number, whole
 from ..errors import ParameterError
 from ..circuits import stack
 from ..protocols import Protocol
-from ..fibers.registry import PULSE_RATE_NAME
 from ..params import Model, model_overrides
 from ..params.reading import yielding_to
 from ..simulation.inputs import device_refusal, route_stimulus
-from ..stimulation.spec import pulse_rate_argument
+from ..stimulation.spec import device_key
 from .consolidation import ConsolidationParams, join_levels, propagate, split_levels
 
 __all__ = ["Chunk", "session_plan", "window_key", "lead_window", "replayed_pulses",
@@ -122,13 +121,9 @@ def check_stimulus_received(model: Model, protocol: Protocol, parameter: str = "
 
 def protocol_device_key(protocol: Protocol, name) -> str:
     """The key of a protocol's stimulus table that an error of its device names: ``stimulus.site`` is
-    ``protocol.stimulus.site``; a pulse rate (``stimulus pulse rate``) the argument that sets it
-    (:func:`painsim.stimulation.spec.pulse_rate_argument`: ``rate``, a burst's ``intraburst_rate``)."""
-    name = str(name)
-    if not name.startswith("stimulus"):
-        return name
-    argument = pulse_rate_argument(protocol.stimulus.get("type")) if name == PULSE_RATE_NAME else None
-    return "protocol.stimulus" + ("." + argument if argument else name[len("stimulus"):])
+    ``protocol.stimulus.site``; a pulse rate the argument that sets it (``protocol.stimulus.rate``, a
+    burst's ``intraburst_rate``: :func:`painsim.stimulation.spec.device_key`)."""
+    return device_key(name, protocol.stimulus.get("type"), "protocol.stimulus")
 
 
 def session_plan(protocol: Protocol, D: float, L: float, lead: float, n_chunks: int, full: bool) -> list[Chunk]:

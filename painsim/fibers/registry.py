@@ -16,14 +16,13 @@ import numpy as np
 from ..anatomy import TARGET_CLASSES
 from ..errors import ParameterError, UnknownKeyError
 from ..stimulation import Waveform
+from ..stimulation.spec import PULSE_RATE_NAME
 from .afferents import DEAD_TIME, FiberSet, apply_dead_time
 from .rates import _checked_class
 
 __all__ = ["PULSE_RATE_NAME", "Recruitment", "ThresholdFraction", "register_recruitment", "recruitment_model",
            "KHZ_PULSE_RATE", "pulse_rates"]
 
-#: What a refusal of a train's pulse rate is named (a sweep names it by the device's ``rate`` key).
-PULSE_RATE_NAME = "stimulus pulse rate"
 
 #: Pulse rate (Hz) from which a train is a kHz train: 1/DEAD_TIME, the highest rate at
 #: which the "fraction" model's only refractoriness (its 1 ms dead time) lets a fiber
@@ -140,7 +139,7 @@ class ThresholdFraction:
         if waveform.n_pulses and waveform.modality == "magnetic" and waveform.amplitude_kind == "current":
             # the fibres' thresholds are electrode currents: a coil's amperes divided by them read
             # 1 mA of coil current as a 1 mA electrode, and a device's 4 kA as every fibre firing
-            raise ParameterError("stimulus amplitude_kind", "current (modality 'magnetic')",
+            raise ParameterError("stimulus.amplitude_kind", "current (modality 'magnetic')",
                                  'a coil current with afferents.recruitment = "biophysical" (the coil-field '
                                  'model), or amplitudes in multiples of a class threshold ("threshold")',
                                  hint='set afferents.recruitment = "biophysical", as the mpns protocol does')

@@ -19,6 +19,7 @@ from ..params.reading import beside_experiment
 from ..rng import checked_seed
 from ..simulation import device_refusal
 from ..simulation.inputs import route_stimulus
+from ..stimulation.spec import device_key
 from .conditions import (DEFAULT_DURATION, PHYSICAL, condition_request, condition_stimulus, heterotopic_stimuli,
                          natural_stimuli)
 
@@ -175,9 +176,10 @@ def _check_on_model(c: Mapping, n: int, model, exp: Mapping) -> None:
     k, err = refused
     if k is None:  # devices refused together
         raise err.renamed(where) from None
+    table = c["stimulus"][k] if isinstance(c["stimulus"], list) else c["stimulus"]
     device = f"{where}[{k}]" if isinstance(c["stimulus"], list) else where
-    name = str(err.name)
-    raise err.renamed(device + name[len("stimulus"):] if name.startswith("stimulus") else name) from None
+    raise err.renamed(device_key(err.name, table.get("type") if isinstance(table, Mapping) else None,
+                                 device)) from None
 
 
 def _check_contacts_fit(noxious, exp: Mapping, n: int, where: str | None = None) -> None:

@@ -14,7 +14,7 @@ from .generators import alternating, burst, high_frequency, none, tens, tonic
 from .tms import rtms, theta_burst
 from .waveform import Waveform
 
-__all__ = ["from_spec", "from_table", "TABLE_EXAMPLE", "pulse_rate_argument"]
+__all__ = ["from_spec", "from_table", "TABLE_EXAMPLE", "pulse_rate_argument", "device_key", "PULSE_RATE_NAME"]
 
 
 _GENERATORS = {"tonic": tonic, "burst": burst, "high_frequency": high_frequency, "rtms": rtms,
@@ -25,11 +25,16 @@ _GENERATORS = {"tonic": tonic, "burst": burst, "high_frequency": high_frequency,
 TABLE_EXAMPLE = 'a stimulus table, e.g. {type = "tonic", rate = "50 Hz", width = "200 us", amplitude = 1.5, duration = "2 s"}'
 
 
+#: What a recruitment model's refusal of a train's pulse rate is named (a file names it by the argument of
+#: the device's table that sets that rate: :func:`device_key`).
+PULSE_RATE_NAME = "stimulus pulse rate"
+
+
 def pulse_rate_argument(kind) -> str | None:
     """The argument of the generator of waveform type ``kind`` that sets its fastest pulse rate, by which a
-    file or a sweep names a pulse rate the model refuses (``stimulus pulse rate``,
-    :data:`painsim.fibers.registry.PULSE_RATE_NAME`): a burst's ``intraburst_rate``, else ``rate``;
-    None for a type without either (``alternating``'s ``rates``, ``custom``) or an unknown one.
+    file or a sweep names a pulse rate the model refuses (:data:`PULSE_RATE_NAME`): a burst's
+    ``intraburst_rate``, ``alternating``'s ``rates``, else ``rate``; None for a type without any of
+    them or an unknown one.
 
     Parameters
     ----------
@@ -42,7 +47,41 @@ def pulse_rate_argument(kind) -> str | None:
     """
     generator = _GENERATORS.get(kind) if isinstance(kind, str) else None
     arguments = inspect.signature(generator).parameters if generator is not None else {}
-    return next((a for a in ("intraburst_rate", "rate") if a in arguments), None)
+    return next((a for a in ("intraburst_rate", "rate", "rates") if a in arguments), None)
+
+
+def device_key(name, kind, device: str = "stimulus") -> str:
+    """The key of a file's stimulus table that an error about a device names.
+
+    The model refuses a device under the names of its :class:`Waveform`: ``stimulus.site``,
+    ``stimulus`` (the whole device), :data:`PULSE_RATE_NAME`, ``stimulus.amplitude_kind`` (a coil
+    current the recruitment model cannot take).  In a file they are keys of the device's table under
+    ``device`` (``protocol.stimulus``, ``condition[2].stimulus[1]``): the pulse rate is the argument
+    that sets it (:func:`pulse_rate_argument`), the amplitude kind is the table's ``amplitude`` (its
+    unit sets the kind).  A name not about the device is returned as it is.
+
+    Parameters
+    ----------
+    name : str
+        The refused name (``painsim.errors.ParameterError.name``).
+    kind : object
+        The table's ``type``.
+    device : str
+        The table's key in the file.
+
+    Returns
+    -------
+    str
+    """
+    name = str(name)
+    if not name.startswith("stimulus"):
+        return name
+    if name == PULSE_RATE_NAME:
+        argument = pulse_rate_argument(kind)
+        return device + ("." + argument if argument else "")
+    if name == "stimulus.amplitude_kind":
+        return device + ".amplitude"
+    return device + name[len("stimulus"):]
 
 
 def from_spec(spec: Mapping) -> Waveform:

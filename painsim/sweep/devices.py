@@ -9,11 +9,10 @@ import re
 from .. import stimulation
 from ..circuits.khz_field import FIELD_RANGE
 from ..errors import SpecError
-from ..fibers.registry import PULSE_RATE_NAME
 from ..simulation import amplitude_refusal, device_refusal
 from ..stimulation import from_spec as stimulus_from_spec
 from ..stimulation import from_table
-from ..stimulation.spec import pulse_rate_argument
+from ..stimulation.spec import device_key
 
 __all__ = ["stimulus_tables", "device_argument", "check_devices"]
 
@@ -159,17 +158,11 @@ def _device_key(spec, point, k: int, name, field: bool = False) -> str:
     (``field``) is the one argument of it that the point's axes set, if one does (any other refusal
     of the whole device, e.g. rTMS on a model without cortex, stays the device's)."""
     device = f"stimulus[{k}]" if isinstance(spec.stimulus, list) else "stimulus"
-    if not str(name).startswith("stimulus"):
-        return str(name)
-    rest = str(name)[len("stimulus"):]
-    argument = pulse_rate_argument(_device_type(spec, point, k)) if str(name) == PULSE_RATE_NAME else None
-    if argument is not None:
-        rest = "." + argument
     n = len(stimulus_tables(spec))
     swept = [device_argument(path, n)[1] for path in point if _is_device_path(path) and device_argument(path, n)[0] == k]
     if field and str(name) == "stimulus" and len(swept) == 1:
-        rest = "." + swept[0]
-    return device + rest
+        return f"{device}.{swept[0]}"
+    return device_key(name, _device_type(spec, point, k), device)
 
 
 def _device_type(spec, point, k: int):
