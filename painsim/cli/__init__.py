@@ -41,7 +41,7 @@ from ..course import run_course_file
 from ..errors import PainsimError
 from ..params import OVERRIDES_ENV, builtin_models, load_model, model_overrides, overrides_text, overriding
 from ..parallel import ResultStore, worker_count
-from ..sweep import load_spec, run_sweep
+from ..sweep import check_run_settings, load_spec, run_sweep
 from ..sweep.run import requested_workers
 from ..version import __version__
 from .options import (EXAMPLES, _AT_LEAST_ONE, _AT_LEAST_ZERO, _SEED, _Parser, _folder, _add_set, _check_run_options,
@@ -200,8 +200,8 @@ def cmd_sweep(args) -> int:
     out = _out_path(args, spec.name, "sweep")
     store = out / _SWEEP_STORE
     _check_sweep_store(out, store, spec, args.resume, args.seed)  # before the first line, in --out/--resume terms
+    workers = check_run_settings(spec, args.workers, args.scheduler)  # before the first line; --workers, else the file's
     n = len(spec.points()) * spec.n_repeats
-    workers = args.workers if args.workers is not None else spec.workers  # --workers, else the file's
     where = sweep_destination(_sweep_processes(spec, store, args, workers, n), args.scheduler)
     print(f"painsim: sweep {spec.name!r}: {n} runs ({len(spec.points())} points x {spec.n_repeats} seed{'s' * (spec.n_repeats != 1)}) "
           f"on {where}; store {store.absolute()}", flush=True)

@@ -96,9 +96,9 @@ from .designs import DESIGNS
 from .indices import sensitivity
 from .points import COURSE_OUTCOMES, PROTOCOL_FIELDS, SIMULATE_OUTCOMES
 from .results import gather_results
-from .run import SweepStore, load_sweep, run_sweep
+from .run import SweepStore, check_run_settings, load_sweep, run_sweep
 from .spec import KINDS, Axis, SweepSpec, load_spec, make_spec
 
-__all__ = ["SweepSpec", "Axis", "load_spec", "make_spec", "run_sweep", "load_sweep", "sensitivity",
+__all__ = ["SweepSpec", "Axis", "load_spec", "make_spec", "run_sweep", "load_sweep", "check_run_settings", "sensitivity",
            "DESIGNS", "KINDS", "SIMULATE_OUTCOMES", "COURSE_OUTCOMES", "PROTOCOL_FIELDS", "SweepStore",
            "gather_results"]

@@ -28,7 +28,7 @@ from .evaluate import check_worker_cache, evaluate_batch, failed_result, make_ba
 from .results import gather_results, log_unlogged, persist, write_result
 from .spec import SweepSpec, load_spec, make_spec, spec_from_saved
 
-__all__ = ["run_sweep", "load_sweep", "SweepStore", "requested_workers"]
+__all__ = ["run_sweep", "load_sweep", "SweepStore", "requested_workers", "check_run_settings"]
 
 #: The store of a sweep (:class:`painsim.parallel.ResultStore` with the sweep layout).
 SweepStore = ResultStore
@@ -115,23 +115,8 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
             spec = make_spec(spec, batch_size=batch_size)
     else:
         spec = make_spec(spec, seed=seed, batch_size=batch_size)
-    if workers is None:  # the command line's --workers (or the caller's) wins over the file's
-        workers = spec.workers
-    if workers is not None:
-        workers = whole(workers, "workers", 0, allow_float=True)
-    _check_scheduler(scheduler)
+    workers = check_run_settings(spec, workers, scheduler)
     _warn_workers(workers, scheduler)
-    _check_picklable(spec, workers, scheduler)
-    check_worker_cache(spec.kind)  # with any number of workers: results never depend on it
-    if spec.kind != "function":  # a misspelt engine or target would fail every point, after the store is made
-        check_engine_settings()
-    if scheduler is not None and workers == 0:
-        raise ParameterError("workers", 0, "at least 1 Dask worker with a scheduler")
-    if scheduler is not None and model_overrides():
-        # the variant travels in this process's environment, which Dask workers need not share
-        raise ParameterError("scheduler", scheduler, "no Dask scheduler while a model variant is in force "
-                             f"({OVERRIDES_ENV}={overrides_text()}): run the "
-                             "sweep in local worker processes (workers=N), which inherit it")
     _reach_scheduler(scheduler)  # last: the only check that waits
     tmpdir = None
     if store is None:
@@ -146,6 +131,51 @@ def run_sweep(spec: str | os.PathLike | Mapping[str, Any] | SweepSpec, store: st
         st.close()  # the store's lock, also on an error or Ctrl-C (a resume in this process may follow)
         if tmpdir is not None:
             shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def check_run_settings(spec: SweepSpec, workers=None, scheduler: str | None = None) -> int | None:
+    """Refuse, before any work, what :func:`run_sweep` would refuse of how ``spec`` is run (not of the
+    spec itself, which :func:`painsim.sweep.make_spec` checked): ``workers`` and ``scheduler``, a
+    function that cannot be pickled for worker processes, an unusable ``$PAINSIM_WORKER_CACHE``,
+    the engine settings of the environment (:func:`painsim.circuits.check_engine_settings`), a model
+    variant with a Dask scheduler.  Waits for nothing (a scheduler's address is reached by
+    :func:`run_sweep` only); ``painsim sweep`` calls it before its first line.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+    workers : int, optional
+        As :func:`run_sweep`'s (default: the spec's).
+    scheduler : str, optional
+        As :func:`run_sweep`'s.
+
+    Returns
+    -------
+    int or None
+        The workers asked for (``workers``, else the spec's), checked.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        As :func:`run_sweep`.
+    """
+    if workers is None:  # the command line's --workers (or the caller's) wins over the file's
+        workers = spec.workers
+    if workers is not None:
+        workers = whole(workers, "workers", 0, allow_float=True)
+    _check_scheduler(scheduler)
+    _check_picklable(spec, workers, scheduler)
+    check_worker_cache(spec.kind)  # with any number of workers: results never depend on it
+    if spec.kind != "function":  # a misspelt engine or target would fail every point, after the store is made
+        check_engine_settings()
+    if scheduler is not None and workers == 0:
+        raise ParameterError("workers", 0, "at least 1 Dask worker with a scheduler")
+    if scheduler is not None and model_overrides():
+        # the variant travels in this process's environment, which Dask workers need not share
+        raise ParameterError("scheduler", scheduler, "no Dask scheduler while a model variant is in force "
+                             f"({OVERRIDES_ENV}={overrides_text()}): run the "
+                             "sweep in local worker processes (workers=N), which inherit it")
+    return workers
 
 
 def _scheduler_address(scheduler: str) -> tuple[str, str, str]:
