@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from .checks import distinct_labels, is_number, known_keys, known_tables, simulated_duration, whole
+from .checks import distinct_labels, floats, is_number, known_keys, known_tables, simulated_duration, whole
 from .circuits import projection_endpoints
 from .errors import ModelFileError, ParameterError, UnknownKeyError
 from .devices import describe_devices
@@ -56,9 +56,31 @@ def _window_weights(conn, result, given, w_min, w_max):
     syn_post = np.asarray(result[f"post_{conn}"].values, np.int64)
     if w.size != syn_pre.size:
         raise ParameterError(f"weights[{conn!r}]", w.size, f"{syn_pre.size} values (one per synapse)")
-    if w.size and (w.min() < w_min or w.max() > w_max):
-        w = np.clip(w, w_min, w_max)  # a static weight outside the plastic range starts at its bound
+    if conn not in given:  # the result's own: simulated with weights= outside the plastic range
+        _within_bounds(w, f"result['w_{conn}']", conn, w_min, w_max)
     return w, syn_pre, syn_post
+
+
+def _within_bounds(w, name, conn, w_min, w_max) -> np.ndarray:
+    """``w`` (the efficacies a plastic connection starts from) as floats, refused naming ``name``
+    unless every entry lies within the rule's bounds ``[w_min, w_max]`` of ``plasticity.<conn>``
+    (clipped silently to them, the change was measured against the unclipped start: a fake effect)."""
+    allowed = f"efficacies within [w_min, w_max] = [{w_min!r}, {w_max!r}] (the bounds of plasticity.{conn})"
+    w = floats(w, name, allowed)
+    bad = ~((w >= w_min) & (w <= w_max))
+    if bad.any():
+        k = np.flatnonzero(bad.ravel())
+        raise ParameterError(name, float(w.ravel()[k[0]]), allowed,
+                             hint=f"{k.size} of {w.size} entries outside, the first at index {int(k[0])}")
+    return w
+
+
+def _checked_start(plastic, weights) -> None:
+    """The starting efficacies given for the plastic connections, each within its rule's bounds
+    (:func:`_within_bounds`), checked before any window is simulated or updated."""
+    for conn, (_, w_min, w_max) in plastic.items():
+        if weights and conn in weights:
+            _within_bounds(weights[conn], f"weights[{conn!r}]", conn, w_min, w_max)
 
 
 def _clock(states) -> float:
@@ -94,7 +116,8 @@ def update_weights(model, result, weights=None, states=None, *, replay: int = 1)
     result : xarray.Dataset
         A :func:`painsim.simulate` result (spikes, ``pre_/post_/w_<conn>``).
     weights : dict, optional
-        Efficacies the window ran with (default: ``w_<conn>`` of ``result``).
+        Efficacies the window ran with (default: ``w_<conn>`` of ``result``), a plastic
+        connection's within its rule's bounds (``plasticity.<conn>.w_min``, ``w_max``).
         Connections that are not plastic are passed through unchanged.
     states : dict, optional
         From a previous call: ``{"time": s, conn: rule state}``.  The window is
@@ -121,7 +144,10 @@ def update_weights(model, result, weights=None, states=None, *, replay: int = 1)
         ``duration_s``), or ``weights`` or ``states`` not mappings (were bare AttributeError,
         KeyError or TypeError); ``states["time"]`` missing from states that hold anything, not a
         finite number, or before the last event a connection's rule state has seen (named
-        ``states["time"]``); a rule state the rule refuses (named ``states['<conn>'][...]``).
+        ``states["time"]``); a rule state the rule refuses (named ``states['<conn>'][...]``);
+        starting efficacies of a plastic connection outside its rule's bounds ``[w_min, w_max]``
+        (``plasticity.<conn>``), named ``weights['<conn>']`` (checked before any update) or, taken
+        from the result, ``result['w_<conn>']`` (were clipped to the bounds silently).
     painsim.errors.UnknownKeyError
         A plastic connection missing from ``result``.
     """
@@ -132,6 +158,7 @@ def update_weights(model, result, weights=None, states=None, *, replay: int = 1)
         if value is not None and not isinstance(value, Mapping):
             raise ParameterError(name, value, "None or a mapping (connection -> array; states: from a previous call)")
     plastic = plastic_connections(model)
+    _checked_start(plastic, weights)
     src = projection_endpoints(model)
     duration = float(result.attrs["duration_s"])
     states = dict(states or {})
@@ -209,10 +236,24 @@ def _checked_protocol(model, conditioning, replay, seed, weights, batch_size) ->
     if weights is not None and not isinstance(weights, Mapping):
         raise ParameterError("weights", weights, "None or a mapping of connection -> efficacies")
     whole(batch_size, "batch_size", 1, allow_float=True)
-    if not plastic_connections(model):
+    plastic = plastic_connections(model)
+    if not plastic:
         raise ParameterError("model", model.name, "a model with a plastic connection",
                              hint="set e.g. plasticity.c_pn.rule = 'calcium'")
+    _in_network(model, plastic)
+    _checked_start(plastic, weights)
     return conditioning, reps
+
+
+def _in_network(model, plastic) -> None:
+    """Every plastic connection of ``model`` is one of its network's (was refused after the
+    conditioning windows had run, as a connection missing from their result)."""
+    have = projection_endpoints(model)
+    for conn in plastic:
+        if conn not in have:
+            raise ParameterError(f"plasticity.{conn}", conn, "a connection of the model's network (network.layers "
+                                 f"= {model.text('network.layers')!r} has no connection {conn!r}; it has: "
+                                 f"{', '.join(have)})", hint=f"set plasticity.{conn}.rule = 'none'")
 
 
 def conditioned_weights(model, conditioning, *, replay=1, seed: int = 0, weights=None, batch_size: int = 32):
@@ -232,7 +273,8 @@ def conditioned_weights(model, conditioning, *, replay=1, seed: int = 0, weights
     seed : int
         Seed of the conditioning windows.
     weights : dict, optional
-        Efficacies per connection the windows start from.
+        Efficacies per connection the windows start from; a plastic connection's within its
+        rule's bounds (``plasticity.<conn>.w_min``, ``w_max``).
     batch_size : int
         Windows per brian2 network (:func:`painsim.simulate_batch`).
 
@@ -248,8 +290,11 @@ def conditioned_weights(model, conditioning, *, replay=1, seed: int = 0, weights
     painsim.errors.ParameterError
         Before any window is simulated: no conditioning waveform or one that is not a Waveform, a
         replay count that is not a whole number >= 1 (or a label without one), a seed that is not a
-        whole number >= 0, ``weights`` not a mapping, ``batch_size`` not a whole number >= 1, or a
-        model with no plastic connection.
+        whole number >= 0, ``weights`` not a mapping, ``batch_size`` not a whole number >= 1, a
+        model with no plastic connection, a plastic connection its network does not have (named
+        ``plasticity.<conn>``), or starting efficacies ``weights['<conn>']`` of a plastic connection
+        outside its rule's bounds ``[w_min, w_max]`` (were clipped to them silently, so
+        :func:`condition_and_test` reported the clipping as a conditioning effect).
     painsim.errors.UnknownKeyError
         A ``replay`` label that is not a conditioning label.
     """
@@ -308,6 +353,7 @@ def condition_and_test(model, conditioning, test_noxious=0.6, *, test_duration=N
     weights : dict, optional
         Efficacies per connection the conditioning and the baseline test start from (e.g. a
         previous conditioning's), as :func:`painsim.simulate` takes them; default: the model's.
+        A plastic connection's within its rule's bounds (``plasticity.<conn>.w_min``, ``w_max``).
     batch_size : int
         Windows per brian2 network (:func:`painsim.simulate_batch`).
 

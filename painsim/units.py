@@ -36,6 +36,7 @@ _AS = (0, 0, 1, 1, 0, 0, 0)  # coulomb (charge per pulse)
 _OHM_M = (3, 1, -3, -2, 0, 0, 0)  # resistivity
 _A_PER_S = (0, 0, -1, 1, 0, 0, 0)  # dI/dt of a coil current
 _AREA = (2, 0, 0, 0, 0, 0, 0)  # cortical map areas
+_S2 = (0, 0, 2, 0, 0, 0, 0)  # s^2: the BCM rule's learning rate (weight x s^2, painsim.plasticity.BCM)
 
 _PREFIX = {"": 1.0, "k": 1e3, "M": 1e6, "m": 1e-3, "u": 1e-6, "µ": 1e-6, "μ": 1e-6,
            "n": 1e-9, "p": 1e-12, "c": 1e-2}
@@ -58,6 +59,7 @@ UNITS.update({
     "d": (86400.0, _S), "week": (604800.0, _S), "weeks": (604800.0, _S),  # calendars: "90 d", "2 weeks"
     "%": (0.01, DIMENSIONLESS),
     "m^2": (1.0, _AREA), "mm^2": (1e-6, _AREA), "cm^2": (1e-4, _AREA),
+    "s^2": (1.0, _S2), "ms^2": (1e-6, _S2),
 })
 UNITS.pop("ms", None)
 UNITS["ms"] = (1e-3, _S)  # milli-second, not a metre-second (m + s)
@@ -68,7 +70,7 @@ UNITS["mS"] = (1e-3, _SIEMENS)
 UNIT_NAMES: dict[Dim, str] = {
     DIMENSIONLESS: "1 (dimensionless)", _S: "s", _HZ: "Hz", _M: "m", _A: "A", _V: "V",
     _SIEMENS: "S", _F: "F", _OHM: "ohm", _VELOCITY: "m/s", _T: "T", _AS: "C",
-    _OHM_M: "ohm*m", _A_PER_S: "A/s", _AREA: "m^2",
+    _OHM_M: "ohm*m", _A_PER_S: "A/s", _AREA: "m^2", _S2: "s^2",
 }
 
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([^\d\s].*?)?\s*$")

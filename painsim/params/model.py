@@ -30,7 +30,8 @@ __all__ = ["CHOICES", "register_choices", "Leaf", "Model"]
 
 # Keys whose value is a word from a fixed list, matched on the leaf name.
 # Layers above add their own words at import (register_choices): painsim.plasticity.registry adds the
-# rules and presets registered there (e.g. "tbs_calcium"); `import painsim` imports it.
+# rules and presets registered there (e.g. "tbs_calcium") and the calcium rule's drive words
+# (rule_params.drive: CalciumRule.DRIVES); `import painsim` imports it.
 CHOICES: dict[str, tuple[str, ...]] = {
     "rule": ("pair_stdp", "triplet_stdp", "calcium", "bcm", "scaling", "none"),
     "geometry": ("dorsal_column", "peripheral_nerve"),

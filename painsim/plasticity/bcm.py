@@ -8,20 +8,24 @@ integrated exactly between postsynaptic spikes (:func:`_ybar_at`, reference
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..checks import is_number, number, positive_rate, positive_time
-from ..errors import ParameterError
+from ..errors import ParameterError, UnitError
 from ..jit import njit
 from ..units import to_si
 from .base import PlasticityRule, _csr, _groups, _set, _start_clock
 
 __all__ = ["BCM"]
 
-_S2 = (0, 0, 2, 0, 0, 0, 0)  # s^2, the unit of the BCM learning rate
+#: The unit of the BCM learning rate (weight x s^2), a unit painsim.units parses ("1e-4 s^2")
+_S2 = "s^2"
+#: What ``eta`` may be, for its errors
+_ETA_ALLOWED = 'a learning rate >= 0 in s^2 (a number taken in s^2, text such as "1e-4 s^2" or a brian2 quantity)'
 
 
 @njit(cache=True)
@@ -118,8 +122,9 @@ class BCM(PlasticityRule):
 
     Parameters
     ----------
-    eta : float or quantity in s^2
-        Learning rate (weight units x s^2).
+    eta : float, str or quantity in s^2
+        Learning rate (weight units x s^2): a real number (Python or numpy) taken in s^2, text
+        with its unit (``"1e-4 s^2"``) or a brian2 quantity.
     tau_pre, tau_post : quantity, str or float (s)
         Rate-estimation time constants (defaults 100 ms, chosen).
     tau_theta : quantity, str or float (s)
@@ -149,10 +154,7 @@ class BCM(PlasticityRule):
     UNITS = {"tau_pre": "s", "tau_post": "s", "tau_theta": "s", "target_rate": "Hz", "theta0": "Hz"}
 
     def __post_init__(self):
-        eta = self.eta
-        if not isinstance(eta, (int, float)) or isinstance(eta, bool):
-            eta = to_si(eta, _S2, "eta")
-        _set(self, "eta", number(eta, "eta", lo=0.0))
+        _set(self, "eta", _learning_rate(self.eta))
         for k in ("tau_pre", "tau_post", "tau_theta"):
             _set(self, k, positive_time(getattr(self, k), k, plain_si=True))
         _set(self, "target_rate", positive_rate(self.target_rate, "target_rate", plain_si=True))
@@ -244,6 +246,23 @@ class BCM(PlasticityRule):
                 st["theta"][j] = th
                 st["t_post"][j] = tl
         return w, st
+
+
+def _learning_rate(eta) -> float:
+    """``eta`` in s^2 as a float >= 0: a real number (Python or numpy, taken in s^2), text with its
+    unit or a brian2 quantity; refused naming ``eta`` and its unit (a numpy float was read as a
+    quantity and refused with the dimension tuple as its unit)."""
+    if isinstance(eta, (bool, np.bool_)):
+        raise ParameterError("eta", eta, _ETA_ALLOWED)
+    if not isinstance(eta, numbers.Real):
+        try:
+            eta = to_si(eta, _S2, "eta")
+        except UnitError:
+            raise UnitError("eta", eta, _S2, hint='write it with its unit, e.g. "1e-4 s^2", or as a plain '
+                            'number taken in s^2') from None
+        except ParameterError:
+            raise ParameterError("eta", eta, _ETA_ALLOWED) from None
+    return number(eta, "eta", lo=0.0, allowed=_ETA_ALLOWED)
 
 
 def _ybar_ref(yb_a, y_a, u, tau_y, tau_th):

@@ -617,6 +617,9 @@ class CalciumRule(PlasticityRule):
     max_pending: int = 64
 
     name = "calcium"
+    #: The words ``drive`` takes (a model file's ``rule_params.drive``: painsim.plasticity.registry
+    #: registers them as the file's choices)
+    DRIVES = ("pre_post", "presynaptic")
     UNITS = {"tau_ca": "s", "delay": "s", "tau_rho": "s", "tau_nmda": "s"}
     PRESETS = _CALCIUM_PRESETS
     _finite_bounds = True
@@ -631,7 +634,7 @@ class CalciumRule(PlasticityRule):
             _set(self, k, number(getattr(self, k), k, lo=0.0, lo_open=True))
         _set(self, "rho_star", number(self.rho_star, "rho_star", lo=0.0, hi=1.0))
         _set(self, "rk_step", number(self.rk_step, "rk_step", lo=0.0, hi=0.1, lo_open=True))
-        if self.drive not in ("pre_post", "presynaptic"):
+        if not isinstance(self.drive, str) or self.drive not in self.DRIVES:
             raise ParameterError("drive", self.drive, "'pre_post' or 'presynaptic'")
         if not isinstance(self.noise, (bool, np.bool_)):  # None or "no" would read as False, "yes" as True
             raise ParameterError("noise", self.noise, "true or false (False: the noisy variant is not implemented yet)")

@@ -23,22 +23,47 @@ from ..units import brian_dim, to_si
 from .base import PlasticityRule
 from .bcm import BCM
 from .stdp import _TraceSTDP
+from .theta_burst import TBSCalcium
 
 __all__ = ["stdp_window", "pairing_frequency_curve", "frequency_curve"]
 
 
+def _additive(rule) -> bool:
+    """Whether ``rule`` changes a weight by amounts that do not depend on it, clipped only at the
+    bounds: additive STDP, BCM (``eta x (y - theta)`` per postsynaptic spike) and the theta-burst
+    rule (``gain x Delta(F - I)`` per theta tick, :mod:`.theta_burst`).  Their curves default to no
+    bounds from ``w0 = 0``: the change in weight units.  The source of the theta-burst rule bounds
+    nothing (Huang et al. 2011 and Ma et al. 2022's after-effect F - I has no limit); its bounds in
+    the circuit are the model file's clip of the efficacy (``plasticity.<conn>.w_min``, ``w_max``
+    of ``models/gate_control.toml``, [0, 2] around 1), a choice of the circuit, not of the rule."""
+    return (isinstance(rule, _TraceSTDP) and not rule.multiplicative) or isinstance(rule, (BCM, TBSCalcium))
+
+
 def _curve_bounds(rule, w0, w_min, w_max):
-    """Defaults: additive STDP/BCM unbounded from w0 = 0 (the change in weight
-    units, no clipping); calcium, scaling and soft-bound rules on [0, 1] from 0.5."""
-    additive = (isinstance(rule, _TraceSTDP) and not rule.multiplicative) or isinstance(rule, BCM)
-    lo_d, hi_d, w0_d = (-np.inf, np.inf, 0.0) if additive else (0.0, 1.0, 0.5)
+    """``(w0, lo, hi)`` of a curve.  Defaults (:func:`_additive`): additive rules unbounded from
+    w0 = 0 (the change in weight units, no clipping); the calcium rule, scaling and soft-bound
+    STDP on [0, 1] from 0.5 (the calcium rule's rho, whose unstable fixed point rho_star is 0.5).
+
+    A default ``w0`` with bounds given lies strictly inside them: the middle of two finite bounds;
+    with one finite bound (an additive rule's ``w_min`` or ``w_max`` alone) the rule's own w0 = 0
+    if it lies strictly inside, else ``w0`` must be given (refused naming it: on the bound, one
+    side of every change was clipped away, silently halving the curve)."""
+    lo_d, hi_d, w0_d = (-np.inf, np.inf, 0.0) if _additive(rule) else (0.0, 1.0, 0.5)
     lo = lo_d if w_min is None else _bound(w_min, "w_min")
     hi = hi_d if w_max is None else _bound(w_max, "w_max")
     if not lo < hi:
         raise ParameterError("w_min", w_min, f"a value < w_max = {hi!r}")
     if w0 is None:
-        w0 = w0_d if (lo_d, hi_d) == (lo, hi) else (0.5 * (lo + hi) if np.isfinite(lo + hi) else
-                                                    (lo if np.isfinite(lo) else (hi if np.isfinite(hi) else 0.0)))
+        if (lo_d, hi_d) == (lo, hi) or (not (np.isfinite(lo) and np.isfinite(hi)) and lo < w0_d < hi):
+            w0 = w0_d
+        elif np.isfinite(lo) and np.isfinite(hi):
+            w0 = 0.5 * (lo + hi)
+        else:
+            given = "w_min" if np.isfinite(lo) else "w_max"
+            raise ParameterError("w0", None, f"a starting weight given with the one bound {given} = "
+                                 f"{lo if np.isfinite(lo) else hi!r}: the default w0 = {w0_d!r} is not strictly "
+                                 "inside [w_min, w_max], so the changes towards the bound would be clipped away",
+                                 hint="pass w0 inside the bound, or both w_min and w_max (w0 defaults to their middle)")
     w0 = number(w0, "w0", allowed=f"a weight within [w_min, w_max] = [{lo!r}, {hi!r}]")
     if not lo <= w0 <= hi:
         raise ParameterError("w0", w0, f"a weight within [w_min, w_max] = [{lo!r}, {hi!r}]")
@@ -140,8 +165,13 @@ def stdp_window(rule, dts, *, w0=None, w_min=None, w_max=None, tail=2.0):
     dts : array_like of float (s) or of quantities
         Spike-timing differences ``t_post - t_pre``.
     w0, w_min, w_max : float, optional
-        Initial weight and bounds.  Defaults: additive rules unbounded from
-        ``w0 = 0``; calcium rule and soft bounds ``[0, 1]`` from ``w0 = 0.5``.
+        Initial weight and bounds.  Defaults: additive rules (additive STDP, BCM and
+        :class:`TBSCalcium`, whose source bounds nothing) unbounded from ``w0 = 0``; calcium
+        rule, scaling and soft bounds ``[0, 1]`` from ``w0 = 0.5``.  With bounds given, the
+        default ``w0`` lies strictly inside them: their middle if both are finite; with one
+        finite bound (an additive rule's ``w_min`` or ``w_max`` alone) ``w0 = 0`` if it lies
+        strictly inside, else ``w0`` must be given (on the bound, the changes towards it were
+        clipped away: half the curve lost).
     tail : float
         Seconds simulated after each pair's second spike, when its weight is read (matters for
         the calcium rule, whose weight drifts after the spikes; the STDP rules change only at
@@ -157,7 +187,8 @@ def stdp_window(rule, dts, *, w0=None, w_min=None, w_max=None, tail=2.0):
     ------
     painsim.errors.ParameterError
         For a non-rule, empty, non-finite or repeated ``dts``, or bounds or ``w0`` that are not
-        numbers (NaN, text or a bool), ``w_min >= w_max`` or ``w0`` outside them, ``tail`` not a
+        numbers (NaN, text or a bool), ``w_min >= w_max`` or ``w0`` outside them, no ``w0`` with
+        one finite bound on or beyond the rule's default ``w0`` (named ``w0``), ``tail`` not a
         number >= 0.
     """
     _check_rule(rule)
@@ -250,7 +281,8 @@ def frequency_curve(rule, freqs, *, n_pulses=900, w0=None, w_min=None, w_max=Non
     n_pulses : int
         Pulses per train (default 900).
     w0, w_min, w_max : float, optional
-        As in :func:`stdp_window` (calcium rule: ``[0, 1]`` from 0.5).
+        As in :func:`stdp_window` (calcium rule: ``[0, 1]`` from 0.5; :class:`TBSCalcium`, additive:
+        unbounded from 0).
     tail : float
         Seconds simulated after each train's own last pulse, when its weight is read (every train
         is read at the same delay, so a frequency's change does not depend on the others asked for).

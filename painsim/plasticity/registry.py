@@ -24,6 +24,8 @@ RULES = {"pair_stdp": PairSTDP, "triplet_stdp": TripletSTDP, "calcium": CalciumR
 # model-file words of the rules registered here after the parameter layer's fixed list
 register_choices("rule", tuple(dict.fromkeys((*CHOICES["rule"], "tbs_calcium"))))
 register_choices("preset", tuple(dict.fromkeys((*CHOICES["preset"], *TBSCalcium.PRESETS))))
+# the calcium rule's drive ("presynaptic": a file could not set it, as no word was allowed for it)
+register_choices("drive", CalciumRule.DRIVES)
 
 
 def make_rule(name: str, **params) -> PlasticityRule:

@@ -110,23 +110,30 @@ class SynapticScaling(PlasticityRule):
         _set(self, "tau_rate", positive_time(self.tau_rate, "tau_rate", plain_si=True))
 
     def _state_layout(self):
-        return {"y_post": ("post", "trace"), "t_post": ("post", "first")}
+        # t_done, a "first" time, is the clock apply checks a window's start against: the rule
+        # integrates between spikes too, so a window again over integrated time would count twice
+        return {"y_post": ("post", "trace"), "t_post": ("post", "first"), "t_done": ("post", "first")}
 
     def _sizes(self, st):
         return None, st["y_post"].size
 
     def _fresh_state(self, n_synapses, n_pre, n_post):
         """Rate estimate starts at the target (neutral).  Keys: ``y_post, t_post``
-        (rate estimate and the time it refers to; NaN = the first window's start).
+        (rate estimate and the time it refers to; NaN = the first window's start) and
+        ``t_done`` (the end of the time integrated so far, NaN = none: a window must not start
+        before it, or its scaling would be applied twice).
         """
-        return {"y_post": np.full(n_post, self.target_rate), "t_post": np.full(n_post, np.nan)}
+        return {"y_post": np.full(n_post, self.target_rate), "t_post": np.full(n_post, np.nan),
+                "t_done": np.full(n_post, np.nan)}
 
     def _run_kernel(self, p):
         _start_clock(p)
         s = p.state
-        return _scaling_kernel(p.post_t, p.post_i, p.syn_post, p.n_post, p.w, p.wlo, p.whi,
-                               s["y_post"], s["t_post"], p.t_start, p.t_end,
-                               self.tau_rate, self.tau_scaling, self.target_rate)
+        n = _scaling_kernel(p.post_t, p.post_i, p.syn_post, p.n_post, p.w, p.wlo, p.whi,
+                            s["y_post"], s["t_post"], p.t_start, p.t_end,
+                            self.tau_rate, self.tau_scaling, self.target_rate)
+        s["t_done"][:] = p.t_end  # every neuron's synapses were integrated up to the window's end
+        return n
 
     def _run_reference(self, p):
         _start_clock(p)
@@ -160,4 +167,5 @@ class SynapticScaling(PlasticityRule):
                 st["y_post"][j] = y0 * math.exp(-(tl - t0) / tau_y) + \
                     float(np.sum(np.exp(-(tl - spikes) / tau_y))) / tau_y
                 st["t_post"][j] = tl
+        st["t_done"][:] = p.t_end
         return w, st
