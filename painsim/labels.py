@@ -46,6 +46,16 @@ VOCABULARY: dict[str, tuple[str, str]] = {
     "relay_rate": ("Hz", "thalamic relay rate per site"),
     "m1_rate": ("Hz", "mean M1 firing rate"),
     "descending_rate": ("Hz", "mean PAG/RVM (descending) firing rate"),
+    # S1 pain-map metrics (painsim.analysis.pain_map_metrics)
+    "site_area": ("m^2", "S1 map area of the site's winner-take-all territory"),
+    "site_centroid_x": ("m", "x of the rate-weighted centroid of the S1 units above the overactivity rate, "
+                        "site stimulated"),
+    "site_pain": ("1", "pain score of the site stimulated (NRS 0-10)"),
+    "site_maps": ("Hz", "S1 map firing rate per excitatory unit, site stimulated"),
+    "painful_site": ("1", "index of the painful body site"),
+    "painful_overactive_area": ("m^2", "S1 map area above the overactivity rate, painful site stimulated"),
+    "territory": ("1", "site whose stimulation drives the S1 unit most above the overactivity rate "
+                  "(-1: none)"),
     # experiments and conditions
     "condition": ("1", "experimental condition"),
     "seed": ("1", "random seed of the point"),

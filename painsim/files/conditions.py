@@ -37,8 +37,10 @@ DEFAULT_DURATION = "2 s"
 HEAT_CONTACT_KEYS = ("celsius", "n_contacts", "interval", "contact", "start")
 #: The table-valued stimuli: key -> (the table's keys, the one it requires).
 TABLES = {"heat_contacts": (HEAT_CONTACT_KEYS, "celsius"), "heat_ramp": (("peak", "rate", "start", "stop"), "peak")}
+#: Keys of a condition's natural stimuli (the intensity shorthand and the physical stimuli).
+NATURAL_KEYS = ("noxious", "touch", *_ALLOWED)
 #: Keys of a ``heterotopic`` table: its body site and the natural stimuli there.
-HETEROTOPIC_KEYS = ("site", "noxious", "touch", *_ALLOWED)
+HETEROTOPIC_KEYS = ("site", *NATURAL_KEYS)
 
 
 def natural_stimuli(c: Mapping, k: int, where: str | None = None) -> tuple:
@@ -213,6 +215,20 @@ def condition_stimulus(c: Mapping, k: int):
     return from_table(spec, where)
 
 
+def _check_site_used(c: Mapping, k: int) -> None:
+    """Refuse a condition's ``site`` that nothing uses: it places the condition's natural stimuli (and
+    names its test site beside ``heterotopic`` stimuli), never a device, whose site is its stimulus
+    table's own ``site``.  Without either, the condition ran with the site silently ignored (and
+    stored none), as a ``heterotopic`` table refuses a site without a stimulus."""
+    if "site" not in c or "heterotopic" in c or any(key in c for key in NATURAL_KEYS):
+        return
+    table = f"condition[{k}].stimulus{'[j]' if isinstance(c.get('stimulus'), list) else ''}.site"
+    device = f" (a device's site is its stimulus table's site: {table})" if "stimulus" in c else ""
+    raise ParameterError(f"condition[{k}].site", c["site"], f"a site with a natural stimulus there (one of "
+                         f"{', '.join(NATURAL_KEYS)}) or a heterotopic stimulus elsewhere; no site otherwise"
+                         + device)
+
+
 def condition_request(c: Mapping, k: int, model, seed: int) -> Request:
     """The simulation request of condition ``k`` (``c``) on ``model``.
 
@@ -236,12 +252,14 @@ def condition_request(c: Mapping, k: int, model, seed: int) -> Request:
     Raises
     ------
     painsim.errors.ParameterError
-        A bad stimulus, a site that is not a whole number, or (with ``heterotopic`` stimuli) a
-        site outside the model's body or a remote site equal to the condition's own.
+        A bad stimulus, a site that is not a whole number, a ``site`` without a natural stimulus
+        (at it, or ``heterotopic`` ones elsewhere) that it would place, or (with ``heterotopic``
+        stimuli) a site outside the model's body or a remote site equal to the condition's own.
     """
     stim = condition_stimulus(c, k)
     nox, touch = natural_stimuli(c, k)
     site, remote = c.get("site"), heterotopic_stimuli(c, k)
+    _check_site_used(c, k)
     if site is not None or remote:  # every site named, and checked against the model before any run
         site = body_site(model, site, f"condition[{k}].site")
     if site is not None:  # natural stimuli at one body site (topographic models)

@@ -65,7 +65,7 @@ def check_conditions(spec: Mapping, path: Path) -> None:
         A ``model`` that is not a name or path (``condition[k].model``, ``experiment.model``), a
         ``params`` that is not a table (``condition[k].params``); a bad seed or stimulus (an intensity shorthand that is not a number in [0, 1], a stimulus no
         layer of the condition's model receives: TMS on a spinal model), a site outside the model's
-        body, a device the model refuses (:func:`painsim.simulation.device_refusal`: a device site
+        body or without a natural stimulus to place (``condition[k].site``), a device the model refuses (:func:`painsim.simulation.device_refusal`: a device site
         the body lacks, ``condition[k].stimulus.site``; two dorsal-column leads at one site,
         ``condition[k].stimulus``), two conditions with one label, a ``figure`` the model or the
         conditions cannot give (``experiment.figure``: ``pain_map``/``rtms`` without the cortex

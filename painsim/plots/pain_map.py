@@ -1,21 +1,46 @@
 """Figures of S1 pain maps and of rTMS experiments."""
 from __future__ import annotations
 
+import json
+
 import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 
 from ..analysis import pain_map_metrics
 from ..errors import ParameterError
+from ..readouts import active_units
+from ..units import parse
 from .common import closes_on_error, experiment_title, require
 
 __all__ = ["pain_map_figure", "rtms_figure", "map_figure"]
 
 
-def _map_extent(x_m, y_m) -> list:
-    """imshow extent (mm) of a map sampled at ``x_m``, ``y_m`` (m), rows top to bottom."""
-    x_mm, y_mm = x_m * 1e3, y_m * 1e3
-    return [x_mm[0] - 0.5, x_mm[-1] + 0.5, y_mm[-1] + 0.5, y_mm[0] - 0.5]
+def _map_extent(x_m, y_m, spacing_m: float) -> list:
+    """imshow extent (mm) of a map sampled at ``x_m``, ``y_m`` (m) on a grid of ``spacing_m`` (m), rows top
+    to bottom: each unit's pixel spans half the spacing either side of its position."""
+    x_mm, y_mm, half = x_m * 1e3, y_m * 1e3, spacing_m * 1e3 / 2
+    return [x_mm[0] - half, x_mm[-1] + half, y_mm[-1] + half, y_mm[0] - half]
+
+
+def _result_spacing(ds: xr.Dataset) -> float:
+    """The grid spacing (m) of one result's S1 map: the step of its ``map_x`` or ``map_y`` positions, or,
+    for a one-unit map, ``cortex.map.spacing`` of its stored ``parameters``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A one-unit map without stored parameters (nothing gives its spacing).
+    """
+    for axis in ("map_x", "map_y"):
+        if ds[axis].size > 1:
+            return float(np.diff(ds[axis].values)[0])
+    try:
+        spacing = json.loads(ds.attrs["parameters"])["cortex"]["map"]["spacing"]
+    except (KeyError, TypeError, ValueError):
+        raise ParameterError("ds", "a one-unit S1 map without its parameters", "a map of two units or more "
+                             "along an axis, or a result holding its parameters (cortex.map.spacing)") from None
+    return parse(spacing, "cortex.map.spacing")[0] if isinstance(spacing, str) else float(spacing)
 
 
 def _model_row(fig, axes, met: xr.Dataset, g: int, name, ext, vmax, cmap) -> None:
@@ -23,10 +48,13 @@ def _model_row(fig, axes, met: xr.Dataset, g: int, name, ext, vmax, cmap) -> Non
     x_mm, y_mm = met["map_x"].values * 1e3, met["map_y"].values * 1e3
     p = int(met["painful_site"].values[g])
     ax = axes[g, 0]
-    im = ax.imshow(np.nan_to_num(met["site_maps"].values[g, p]), extent=ext, cmap="inferno", vmin=0, vmax=vmax)
-    ax.contour(x_mm, y_mm, np.nan_to_num(met["site_maps"].values[g, p]) > met.attrs["threshold_hz"],
-               levels=[0.5], colors="cyan", linewidths=1)
-    ax.set_title(f"{name}: response to\npainful site {p}, overactive (cyan) "
+    image = np.nan_to_num(met["site_maps"].values[g, p])
+    im = ax.imshow(image, extent=ext, cmap="inferno", vmin=0, vmax=vmax)
+    outlined = min(image.shape) >= 2  # a contour needs a 2 x 2 grid: a one-row or one-column sheet has none
+    if outlined:  # the units the overactive area counts (readouts.active_units: its tie rule)
+        ax.contour(x_mm, y_mm, active_units(image, met.attrs["threshold_hz"]).astype(float),
+                   levels=[0.5], colors="cyan", linewidths=1)
+    ax.set_title(f"{name}: response to\npainful site {p}, overactive{' (cyan)' if outlined else ''} "
                  f"{float(met['painful_overactive_area'].values[g]) * 1e6:.0f} mm²", fontsize=9)
     ax.set_xlabel("x (mm)")
     ax.set_ylabel("y (mm)")
@@ -66,7 +94,7 @@ def pain_map_figure(ds: xr.Dataset, title: str | None = None):
     met = pain_map_metrics(ds)
     n = met.sizes["model"]
     fig, axes = plt.subplots(n, 3, figsize=(12, 2.8 * n + 0.6), squeeze=False)
-    ext = _map_extent(met["map_x"].values, met["map_y"].values)
+    ext = _map_extent(met["map_x"].values, met["map_y"].values, met.attrs["spacing_m"])
     vmax = np.nanmax(met["site_maps"].values) if np.isfinite(met["site_maps"].values).any() else 1.0
     cmap = plt.get_cmap("tab10")
     for g, name in enumerate(met.model.values):
@@ -129,7 +157,8 @@ def map_figure(ds: xr.Dataset, ax=None, title: str | None = None):
     Parameters
     ----------
     ds : xarray.Dataset
-        A result with ``map_rate`` (Hz) and ``map_x``, ``map_y`` (m, drawn in mm).
+        A result with ``map_rate`` (Hz) and ``map_x``, ``map_y`` (m, drawn in mm; each unit's pixel
+        one grid spacing wide).
     ax : matplotlib.axes.Axes, optional
         The axis drawn on (default: a new figure).
     title : str, optional
@@ -143,7 +172,8 @@ def map_figure(ds: xr.Dataset, ax=None, title: str | None = None):
     Raises
     ------
     painsim.errors.ParameterError
-        ``ds`` has no S1 map, or holds several (a result combined over conditions).
+        ``ds`` has no S1 map, or holds several (a result combined over conditions); a one-unit
+        map without its stored parameters (its grid spacing, ``cortex.map.spacing``, unknown).
     """
     require(ds, "a result of a model with an S1 map (network.layers = 'pathway')",
             variables=("map_rate", "map_x", "map_y"))
@@ -154,7 +184,7 @@ def map_figure(ds: xr.Dataset, ax=None, title: str | None = None):
     if ax is None:
         fig, ax = plt.subplots(figsize=(5, 2.6))
     im = ax.imshow(ds["map_rate"].values, cmap="inferno", vmin=0,
-                   extent=_map_extent(ds["map_x"].values, ds["map_y"].values))
+                   extent=_map_extent(ds["map_x"].values, ds["map_y"].values, _result_spacing(ds)))
     ax.set_xlabel("x (mm)")
     ax.set_ylabel("y (mm)")
     ax.set_title(title or "S1 map", fontsize=9)

@@ -86,8 +86,8 @@ from __future__ import annotations
 
 from ..io import bin_width, own_bins  # the inverse of binned_rate's layout, kept where saved results are read
 from ..synchrony import paresthesia
-from .maps import (MAP_MEASURES, active_area, map_centroid, map_excess_rate, map_image, map_points, map_score,
-                   site_areas, site_territories)
+from .maps import (MAP_MEASURES, active_area, active_units, map_centroid, map_excess_rate, map_image, map_points,
+                   map_score, site_areas, site_territories)
 from .pain import (model_pain_score, nrs_from_rate, pain_score, psychophysics_points, stt_heat_rate,
                    unpleasantness_points, unpleasantness_score)
 from .rates import binned_rate, gate_index, mean_rate, population_spikes, readout_start, site_block, site_rates, window_start
@@ -95,7 +95,7 @@ from .scores import combined_pain, relief, responders
 
 __all__ = ["readout_start", "window_start", "site_rates", "binned_rate", "bin_width", "own_bins", "site_block", "mean_rate", "pain_score", "stt_heat_rate", "psychophysics_points", "nrs_from_rate",
            "model_pain_score", "unpleasantness_points", "unpleasantness_score", "gate_index", "relief", "responders", "combined_pain",
-           "map_image", "active_area", "map_excess_rate", "map_points", "MAP_MEASURES", "map_score", "map_centroid",
+           "map_image", "active_units", "active_area", "map_excess_rate", "map_points", "MAP_MEASURES", "map_score", "map_centroid",
            "site_territories", "site_areas",
            "population_spikes"]
 

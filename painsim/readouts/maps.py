@@ -16,10 +16,10 @@ from ..errors import ParameterError
 from ..params import register_relation_check
 from .pain import _anchor_points, _check_anchor_rates, _checked_model, nrs_from_rate
 
-__all__ = ["map_image", "active_area", "map_excess_rate", "map_points", "MAP_MEASURES", "map_score", "map_centroid",
+__all__ = ["map_image", "active_units", "active_area", "map_excess_rate", "map_points", "MAP_MEASURES", "map_score", "map_centroid",
            "site_territories", "site_areas", "TIE_RTOL"]
 
-#: Relative tolerance of a tie with a rate threshold (:func:`active_area`, :func:`map_centroid`,
+#: Relative tolerance of a tie with a rate threshold (:func:`active_units`, :func:`active_area`, :func:`map_centroid`,
 #: :func:`site_territories`).  A unit's rate is its spike count over the window, so a unit firing
 #: exactly ``threshold x window`` spikes has a rate that rounding puts just above or just below
 #: the threshold, depending on how the duration was typed (0.7 s: 6 spikes in 0.4 s read
@@ -109,6 +109,31 @@ def _spacing(spacing) -> float:
     return number(spacing, "spacing", lo=0.0, lo_open=True, allowed="a grid spacing > 0 (finite), e.g. m")
 
 
+def active_units(rates, threshold: float) -> np.ndarray:
+    """Which units of a map image count as above ``threshold``: the units :func:`active_area`
+    counts (and figures outline), by one rule.
+
+    Parameters
+    ----------
+    rates : array_like
+        A map image (rows y, columns x), Hz.
+    threshold : float
+        Rate threshold, Hz (a unit at it does not count, nor one within a relative
+        :data:`TIE_RTOL` above it).
+
+    Returns
+    -------
+    numpy.ndarray
+        Booleans, the shape of ``rates``.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        ``rates`` not a 2-D map of finite rates >= 0, or ``threshold`` not a finite number.
+    """
+    return _above(_check_map(rates), _threshold(threshold))
+
+
 def active_area(rates, threshold: float, spacing: float) -> float:
     """Area (spacing units squared) of the units whose rate exceeds ``threshold``.
 
@@ -134,8 +159,8 @@ def active_area(rates, threshold: float, spacing: float) -> float:
         ``rates`` not a 2-D map of finite rates >= 0, ``threshold`` not a finite number, or
         ``spacing`` not > 0 (NaN, text or a bool refused).
     """
-    r, threshold, spacing = _check_map(rates), _threshold(threshold), _spacing(spacing)
-    return float(np.count_nonzero(_above(r, threshold))) * spacing ** 2
+    units, spacing = active_units(rates, threshold), _spacing(spacing)
+    return float(np.count_nonzero(units)) * spacing ** 2
 
 
 def map_excess_rate(rates, threshold: float) -> float:
