@@ -1,7 +1,11 @@
 """Calibration of cohort distribution parameters to published targets
 (:func:`calibrate`): common random numbers make the simulated statistics a
-deterministic, nearly smooth function of the parameters, minimised with
-:func:`scipy.optimize.minimize` in the unit box of the parameter bounds."""
+deterministic function of the parameters, minimised with :func:`scipy.optimize.minimize` in
+the unit box of the parameter bounds.  The function is piecewise constant, not smooth: a
+responder rate (and an odds ratio of responders) changes only when a patient crosses the
+threshold, so it is a step function with plateaus; the fit starts from a wide simplex
+(:data:`SIMPLEX_SPAN`) and reports no success unless every target is met within the sampling
+error of its statistic (:data:`MISS_Z`)."""
 from __future__ import annotations
 
 import math
@@ -15,12 +19,27 @@ from scipy.stats import norm
 
 from ..checks import known_keys, number, whole
 from ..errors import ParameterError, SpecError
+from ..parallel import strict_jsonable
 from ..rng import checked_seed
 from .distributions import get_parameter, has_parameter, resolve_distributions, set_parameter
 from .sampling import sample
 from .statistics import PUBLISHED, odds_ratio, responder_flags
 
-__all__ = ["CalibrationResult", "calibrate", "default_weight", "registry_rows", "TARGET_STATISTICS", "SOURCE"]
+__all__ = ["CalibrationResult", "calibrate", "default_weight", "registry_rows", "TARGET_STATISTICS", "SOURCE",
+           "SIMPLEX_SPAN", "MISS_Z", "sampling_error"]
+
+#: Span of Nelder-Mead's first simplex, as a share of each parameter's declared range (the unit box
+#: of its bounds): each further vertex lies this far from the start along one axis, towards the inside.
+#: Chosen: a quarter of the range.  Under common random numbers a responder rate of ``n`` patients is
+#: a step function of the parameters; a simplex whose vertices all lie on one plateau sees a flat
+#: loss and shrinks onto its start (5 % of the range did, on a rate 0.39 from its target: no patient
+#: crossed the threshold between the vertices).  A quarter moves a Beta mean by 0.23 over
+#: (0.05, 0.98), enough to move many patients across a threshold, and keeps the first vertices inside
+#: the range from any start (half would put them on a bound from a start in the middle).
+SIMPLEX_SPAN = 0.25
+#: Standard errors within which an achieved statistic counts as meeting its target (chosen: 1.96, a
+#: two-sided 95 % band: a miss beyond it is a difference the cohort's sampling error does not explain).
+MISS_Z = float(norm.ppf(0.975))
 
 @dataclass
 class CalibrationResult:
@@ -35,17 +54,23 @@ class CalibrationResult:
     targets, achieved : dict
         Target statistics and the values at the fitted parameters.
     mismatch : dict
-        ``achieved - target`` per statistic (odds ratios on the log scale).
+        ``achieved - target`` per statistic (odds ratios on the log scale); NaN (None in
+        :meth:`to_dict`) where the simulated cohort gives no finite statistic (a zero or infinite
+        odds ratio, a rate without evaluable patients), as ``message`` says: the loss scores such a
+        point with a distance of 10, which is no difference of statistics.
     loss : float
         The objective at the optimum.
     distributions : dict
         The fitted distributions (pass to :func:`sample` via ``distributions``).
     success : bool
-        Whether the optimiser (:func:`scipy.optimize.minimize`) converged.
+        Whether the optimiser (:func:`scipy.optimize.minimize`) converged AND every target is
+        met: each achieved statistic within :data:`MISS_Z` sampling standard errors
+        (``standard_errors``) of its target.  A fit that converged (e.g. on a plateau of a step
+        function) but misses a target is no success, and ``message`` says which target it misses.
     nfev : int
         Evaluations of the objective.
     message : str
-        The optimiser's message.
+        The optimiser's message, then each missed target and each mismatch that is not defined.
     weights : dict
         The weight of each target in the loss (given, or :func:`default_weight`).
     fitted_targets : dict
@@ -55,6 +80,9 @@ class CalibrationResult:
     held_out : dict
         The published statistics of the cohort's source (:data:`PUBLISHED`) not fitted -> their
         registry row (or None): what this fit leaves to be predicted.
+    standard_errors : dict
+        Each fitted statistic -> the sampling standard error of its achieved value at ``n``
+        patients (:func:`sampling_error`; odds ratios on the log scale), the scale of its miss.
 
     :meth:`to_dict` gives all of it but ``distributions`` as JSON-able values, to be saved with
     the fit's result (e.g. ``json.dumps(result.to_dict())`` in a file's attributes).
@@ -73,34 +101,29 @@ class CalibrationResult:
     weights: dict = field(default_factory=dict)
     fitted_targets: dict = field(default_factory=dict)
     held_out: dict = field(default_factory=dict)
+    standard_errors: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        """The result as JSON-able values (numbers, strings, None, lists and dicts of them).
+        """The result as strict JSON values (numbers, strings, None, lists and dicts of them):
+        ``json.dumps(result.to_dict(), allow_nan=False)`` writes it.
 
         Returns
         -------
         dict
             Every field but ``distributions`` (objects; the fitted parameters are in ``fitted``),
             with ``fitted_targets`` and ``held_out`` (which registry rows this fit calibrated and
-            which it left held out) and ``source`` (the published cohort).
+            which it left held out) and ``source`` (the published cohort).  A NaN or infinite
+            number (an infinite achieved odds ratio, a mismatch that is not defined) is None
+            (:func:`painsim.parallel.strict_jsonable`).
         """
         out = {k: getattr(self, k) for k in ("fitted", "start", "targets", "achieved", "mismatch", "loss",
                                               "success", "nfev", "message", "weights", "fitted_targets",
-                                              "held_out")}
-        out = {k: ({str(a): _plain(b) for a, b in v.items()} if isinstance(v, dict) else _plain(v))
-               for k, v in out.items()}
-        return {**out, "source": SOURCE}
+                                              "held_out", "standard_errors")}
+        return {**strict_jsonable(out), "source": SOURCE}
 
 
 #: The published cohort whose statistics :data:`PUBLISHED` holds.
 SOURCE = "Eur J Pain 2025;29:e4763"
-
-
-def _plain(v):
-    """A value as JSON takes it: a numpy number as a Python one, None and strings as they are."""
-    if v is None or isinstance(v, (str, bool)):
-        return v
-    return float(v) if not isinstance(v, (int, np.integer)) else int(v)
 
 
 def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
@@ -129,7 +152,11 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
     n : int
         Patients per evaluation.  The same uniform numbers are used at every
         evaluation (common random numbers), so the objective is a
-        deterministic, nearly smooth function of the parameters.
+        deterministic function of the parameters, but a piecewise-constant
+        one: a responder rate changes in steps of ``1 / n`` when a patient
+        crosses the threshold, flat in between (zero gradients for a gradient
+        method; a plateau a small simplex cannot leave).  ``n`` also sets the
+        sampling error within which a target counts as met (``success``).
     seed : int
         Seed of the cohort draw.
     preset : str, optional
@@ -145,13 +172,19 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
         without a published uncertainty (give its weight when combining it
         with others).  Only statistics of ``targets``, not all 0.
     method : str
-        A bounded method of :func:`scipy.optimize.minimize`.
+        A bounded method of :func:`scipy.optimize.minimize`.  Nelder-Mead (the default) starts
+        from a simplex spanning :data:`SIMPLEX_SPAN` of each parameter's range; with a step
+        function a gradient method (L-BFGS-B, TNC, SLSQP) usually stops at its start, which the
+        ``success`` check then reports.
     maxiter : int
-        Maximum iterations.
+        Maximum iterations, passed as the method's own limit: ``maxiter``, but for TNC, which has
+        no iteration limit, ``maxfun`` (evaluations of the loss and its gradient).
 
     Returns
     -------
     CalibrationResult
+        ``success`` only when the optimiser converged and every achieved statistic lies within
+        :data:`MISS_Z` (1.96) sampling standard errors of its target.
 
     Raises
     ------
@@ -184,6 +217,12 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
         which rows a fit calibrates, here and in the result's ``fitted_targets`` and ``held_out``
         (:meth:`CalibrationResult.to_dict`, to be saved with it), and by moving a row to
         "calibrated" in :mod:`painsim.validation.targets` when fitted distributions ship.
+    UserWarning
+        An optimiser that converged on a fit that misses a target (beyond :data:`MISS_Z` standard
+        errors, or no finite statistic): ``success`` is False and the warning names the target,
+        its achieved value and the distance in standard errors.  (An optimiser that did not
+        converge, e.g. at ``maxiter``, reports ``success`` False already; its ``message`` names the
+        missed targets too.)
 
     Notes
     -----
@@ -212,19 +251,97 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
     objective = _Objective(simulate, dists, names, lo, hi, targets, weights, n, seed)
     z0 = (x0 - lo) / (hi - lo)
     objective(z0, raise_refusal=True)  # a start the simulation refuses is an error, not a 1e6 "optimum"
-    # optimise in the unit box, from a simplex spanning 5 % of each range (scipy's default spans 5 %
-    # of the start's value: nothing at all for a start at the lower bound)
-    options = ({"maxiter": maxiter, "xatol": 1e-4, "fatol": 1e-10, "initial_simplex": _simplex(z0)}
-               if method == "Nelder-Mead" else {"maxiter": maxiter})
-    res = minimize(lambda z: objective(z)[0], z0, method=method, bounds=[(0, 1)] * len(names), options=options)
-    z = np.clip(res.x, 0, 1)
-    loss, achieved = objective(z)
+    # optimise in the unit box of the bounds; Nelder-Mead from a simplex spanning SIMPLEX_SPAN of each
+    # range, unbounded on the box folded at its faces (_fold): scipy's bounded Nelder-Mead clips a
+    # reflection that overshoots a bound onto it, and the simplex collapsed there (a wide simplex
+    # overshoots from a start near a bound), short of an optimum between the start and the bound
+    nm = isinstance(method, str) and method.lower() == "nelder-mead"
+    res = minimize(lambda w: objective(_fold(w) if nm else w)[0], z0, method=method,
+                   bounds=None if nm else [(0, 1)] * len(names), options=_options(method, maxiter, z0))
+    z = _fold(res.x) if nm else np.clip(res.x, 0, 1)
+    loss, achieved, errors = objective(z)
     x = lo + z * (hi - lo)
+    mismatch = {t: _discrepancy(t, achieved.get(t, np.nan), targets[t], barrier=math.nan) for t in targets}
+    notes = _misses(targets, achieved, mismatch, errors, n)
+    if notes and res.success:
+        warnings.warn(f"cohort.calibrate: the optimiser converged ({res.message}) but the fit misses its "
+                      f"target: {'; '.join(notes)}; success is False", UserWarning, stacklevel=2)
     return CalibrationResult(
         fitted=dict(zip(names, map(float, x))), start=dict(zip(names, map(float, x0))), targets=dict(targets),
-        achieved=achieved, mismatch={t: _discrepancy(t, achieved.get(t, np.nan), targets[t]) for t in targets},
-        loss=float(loss), distributions=objective.dists_at(x), success=bool(res.success), nfev=int(res.nfev),
-        message=str(res.message), weights=weights, fitted_targets=fitted_targets, held_out=held_out)
+        achieved=achieved, mismatch=mismatch, loss=float(loss), distributions=objective.dists_at(x),
+        success=bool(res.success) and not notes, nfev=int(res.nfev),
+        message="; ".join([str(res.message), *notes]), weights=weights, fitted_targets=fitted_targets,
+        held_out=held_out, standard_errors={t: errors.get(t, math.nan) for t in targets})
+
+
+def _options(method, maxiter: int, z0: np.ndarray) -> dict:
+    """The options of :func:`scipy.optimize.minimize` for ``method``: its own limit for ``maxiter``
+    (TNC has none of iterations: its ``maxfun`` limits evaluations; scipy only warns of an unknown
+    option, and TNC ran to its default limit); for Nelder-Mead the initial simplex (scipy's default
+    spans 5 % of the start's value: nothing at all for a start at the lower bound)."""
+    if isinstance(method, str) and method.lower() == "nelder-mead":
+        return {"maxiter": maxiter, "xatol": 1e-4, "fatol": 1e-10, "initial_simplex": _simplex(z0)}
+    if isinstance(method, str) and method.lower() == "tnc":
+        return {"maxfun": maxiter}
+    return {"maxiter": maxiter}
+
+
+def sampling_error(table, statistic: str, target: float) -> float:
+    """The sampling standard error of a statistic of a simulated cohort of ``len(table)`` patients,
+    against which :func:`calibrate` judges whether it meets its target.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The simulated cohort (a ``relief`` column).
+    statistic : str
+        One of :data:`TARGET_STATISTICS`.
+    target : float
+        Its target.
+
+    Returns
+    -------
+    float
+        A responder rate: the binomial SE at the target, ``sqrt(t (1 - t) / n)`` with ``n`` the
+        evaluable patients, at least half a step ``1 / (2 n)`` (a share of ``n`` patients comes in
+        steps of ``1 / n``: a target between two steps is met by the nearer); a mean relief: its
+        SD over ``sqrt(n)``; an odds ratio: the SE of its logarithm (the Wald interval of
+        :func:`painsim.cohort.odds_ratio`, the scale of its mismatch).  NaN without one (no
+        evaluable patient, a separated odds ratio).
+    """
+    known_keys({statistic: None}, TARGET_STATISTICS, "calibration target")
+    if statistic.startswith("responder_rate"):
+        k = responder_flags(table, 0.3 if statistic == "responder_rate_30" else 0.5).size
+        return max(math.sqrt(target * (1 - target) / k), 0.5 / k) if k else math.nan
+    if statistic == "mean_relief":
+        r = np.asarray(table["relief"], float)
+        r = r[np.isfinite(r)]
+        return float(r.std(ddof=1) / math.sqrt(r.size)) if r.size > 1 else math.nan
+    by, lv, ref = _OR_GROUPS[statistic]
+    o = odds_ratio(table, by, lv, ref)
+    if not (o["ci_low"] > 0 and math.isfinite(o["ci_high"])):
+        return math.nan
+    return (math.log(o["ci_high"]) - math.log(o["ci_low"])) / (2 * MISS_Z)  # odds_ratio's ci = 0.95
+
+
+def _misses(targets, achieved, mismatch, errors, n) -> list[str]:
+    """What keeps a fit from success: a target without a finite statistic (its mismatch is not
+    defined; the loss scored it as 10) or one further than :data:`MISS_Z` standard errors from it."""
+    notes = []
+    for t, target in targets.items():
+        d, se = mismatch[t], errors.get(t, math.nan)
+        scale = " on the log scale" if t.startswith("or_") else ""
+        if not math.isfinite(d):
+            notes.append(f"{t} is not attained: achieved {achieved.get(t, math.nan)!r}, no finite statistic "
+                         "(its mismatch is NaN; the loss scored it as a distance of 10)")
+        elif d != 0 and not math.isfinite(se):
+            notes.append(f"{t} misses its target {target:g}: achieved {achieved[t]:.4g}, and its sampling "
+                         f"error at n = {n} patients is not defined (too few evaluable patients)")
+        elif not abs(d) <= MISS_Z * se:
+            notes.append(f"{t} misses its target {target:g}: achieved {achieved[t]:.4g}, "
+                         f"{abs(d) / se if se > 0 else math.inf:.3g} sampling standard errors away "
+                         f"(SE {se:.3g}{scale} at n = {n} patients; met within {MISS_Z:.2f})")
+    return notes
 
 
 def registry_rows(targets) -> tuple[dict, dict]:
@@ -258,7 +375,14 @@ def registry_rows(targets) -> tuple[dict, dict]:
     return fitted, {k: v.get("row") for k, v in PUBLISHED.items() if k not in fitted}
 
 
-def _simplex(z0: np.ndarray, span: float = 0.05) -> np.ndarray:
+def _fold(w: np.ndarray) -> np.ndarray:
+    """``w`` (any real numbers) folded into the unit box: reflected at 0 and 1 as often as needed
+    (1.2 -> 0.8, -0.3 -> 0.3, 2.5 -> 0.5): continuous, and the identity inside the box."""
+    r = np.mod(np.asarray(w, float), 2.0)
+    return np.where(r > 1.0, 2.0 - r, r)
+
+
+def _simplex(z0: np.ndarray, span: float = SIMPLEX_SPAN) -> np.ndarray:
     """Nelder-Mead's initial simplex in the unit box: ``z0`` and ``z0 ± span`` along each axis
     (towards the box's inside)."""
     vertices = [z0]
@@ -404,6 +528,7 @@ class _Objective:
         return d
 
     def __call__(self, z, raise_refusal: bool = False):
+        """(loss, achieved statistics, their sampling standard errors) at ``z``."""
         z = np.clip(z, 0, 1)
         key = tuple(np.round(z, 12))
         if key not in self.cache:
@@ -414,11 +539,12 @@ class _Objective:
                 achieved = {t: _stat(table, t) for t in targets}
                 loss = sum(self.weights.get(t, 1.0) * _discrepancy(t, achieved[t], targets[t]) ** 2
                            for t in targets)
+                errors = {t: sampling_error(table, t, targets[t]) for t in targets}
             except ParameterError:
                 if raise_refusal:
                     raise
-                achieved, loss = {}, 1e6
-            self.cache[key] = (loss, achieved)
+                achieved, loss, errors = {}, 1e6, {}
+            self.cache[key] = (loss, achieved, errors)
         return self.cache[key]
 
 
@@ -433,20 +559,25 @@ def _stat(table, name: str) -> float:
         return float(flags.mean()) if flags.size else math.nan  # no evaluable patient: no rate
     if name == "mean_relief":
         return float(np.nanmean(table["relief"]))
-    by, lv, ref = {"or_central_vs_peripheral": ("etiology", "central", "peripheral"),
-                   "or_ischemic_vs_hemorrhagic": ("stroke_type", "ischemic", "hemorrhagic")}[name]
+    by, lv, ref = _OR_GROUPS[name]
     r = odds_ratio(table, by, lv, ref)
     return r["odds_ratio"]
 
 
-def _discrepancy(name: str, achieved: float, target: float) -> float:
-    """The target's error: on the log scale for an odds ratio; 10 (far beyond any attainable one)
-    for a statistic the simulated cohort cannot give (a zero or infinite odds ratio, a NaN rate of
-    a cohort without evaluable patients), so that the optimiser turns away from it."""
+#: The compared groups of each odds-ratio statistic: (column, level, reference).
+_OR_GROUPS = {"or_central_vs_peripheral": ("etiology", "central", "peripheral"),
+              "or_ischemic_vs_hemorrhagic": ("stroke_type", "ischemic", "hemorrhagic")}
+
+
+def _discrepancy(name: str, achieved: float, target: float, barrier: float = 10.0) -> float:
+    """The target's error: on the log scale for an odds ratio; ``barrier`` for a statistic the
+    simulated cohort cannot give (a zero or infinite odds ratio, a NaN rate of a cohort without
+    evaluable patients): 10 in the loss (far beyond any attainable error, so that the optimiser
+    turns away from it), NaN in the reported mismatch (10 is no difference of statistics)."""
     if name.startswith("or_"):
         if not (achieved > 0 and math.isfinite(achieved)):
-            return 10.0
+            return barrier
         return math.log(achieved) - math.log(target)
     if not math.isfinite(achieved):
-        return 10.0
+        return barrier
     return achieved - target

@@ -18,7 +18,7 @@ from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..params import find_builtin, read_toml
 from ..course import file_protocol
 from ..course.files import file_model
-from ..parallel import balanced_batches, cut_for, in_worker
+from ..parallel import balanced_batches, cut_for, in_worker, strict_jsonable
 from ..rng import checked_seed
 from ..version import __version__
 from .distributions import PRESETS, Bernoulli, Beta, Fixed, LogNormal, built, replacement, resolve_distributions
@@ -277,28 +277,12 @@ def to_dataset(table, stats: Mapping | None = None, attrs: Mapping | None = None
     ors = {k: stats.get(k) for k in ("or_central_vs_peripheral", "or_ischemic_vs_hemorrhagic")}
     ds.attrs.update({"painsim_version": __version__,
                      "comparison": comp.reset_index().to_json(orient="records"),
-                     "odds_ratios": json.dumps(_strict_json(ors), allow_nan=False),  # NaN/inf: null, as comparison
+                     "odds_ratios": json.dumps(strict_jsonable(ors), allow_nan=False),  # NaN/inf: null, as comparison
                      "published": json.dumps(PUBLISHED, default=list),
                      "attributes": " ".join(a for a in PATIENT_TO_MODEL if a in table),
                      **{k: v for k, v in table.attrs.items() if isinstance(v, (str, int, float))},
                      **dict(attrs or {})})
     return ds
-
-
-def _strict_json(value):
-    """``value`` (dicts, lists, numpy numbers) as plain Python for strict JSON: a NaN or infinite
-    number becomes None (null, as pandas writes the ``comparison`` attr), not JSON-invalid NaN."""
-    if isinstance(value, Mapping):
-        return {str(k): _strict_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [_strict_json(v) for v in value]
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(value) else None
-    return value
 
 
 def from_dataset(ds):

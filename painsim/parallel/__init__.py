@@ -10,7 +10,9 @@ brian2: the callers bring the task, the batches and the worker set-up.
 """
 from .executor import (WORKER_DIED, balanced_batches, chunks, cut_for, die_with_parent, in_worker, report,  # noqa: F401
                        run_batches, worker_count)
+from .json_values import strict_jsonable  # noqa: F401
 from .store import PATIENT_LAYOUT, SWEEP_LAYOUT, Layout, ResultStore, jsonable  # noqa: F401
 
 __all__ = ["run_batches", "report", "die_with_parent", "chunks", "balanced_batches", "worker_count", "cut_for", "in_worker", "WORKER_DIED",
-           "ResultStore", "Layout", "SWEEP_LAYOUT", "PATIENT_LAYOUT", "jsonable"]
+           "ResultStore", "Layout", "SWEEP_LAYOUT", "PATIENT_LAYOUT", "jsonable",
+           "strict_jsonable"]
