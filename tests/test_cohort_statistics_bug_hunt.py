@@ -8,12 +8,10 @@ import math
 import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from painsim import cohort
 from painsim.cohort import calibration
-from painsim.errors import ParameterError
 from refusals import refused
 
 MEAN = "descending_integrity.peripheral.mean"
@@ -130,3 +128,149 @@ def test_one_strict_json_function_and_jsonable_unchanged():
     # jsonable (sweep keys hash with it) keeps NaN and infinities as they were
     kept = jsonable(value)
     assert math.isnan(kept["a"]) and kept["b"][0] == math.inf and kept["4"] == [1.5, "x"]
+
+
+# ------------------------------------------------------------------ 2. adjustments that cannot be fitted
+def _stroke_table():
+    t = cohort.sample(60, preset="central_post_stroke", seed=3)
+    return t.assign(relief=np.clip(np.random.default_rng(0).normal(0.25, 0.3, 60), -1, 1))
+
+
+def test_a_constant_adjustment_is_refused_naming_it():
+    """Was: OR 1.86 with interval [0, inf] and p = 1, silently (a singular Hessian)."""
+    t = _stroke_table()
+    assert (t["disinhibition"] == 0).all()
+    err = refused(lambda: cohort.odds_ratio(t, "stroke_type", "ischemic", "hemorrhagic", adjust=["disinhibition"]),
+                  "adjust", allowed=True)
+    assert "disinhibition" in str(err) and "varies" in str(err)
+    # the same for a non-zero constant (collinear with the intercept)
+    refused(lambda: cohort.odds_ratio(t.assign(c=3.0), "stroke_type", "ischemic", "hemorrhagic", adjust=["c"]),
+            "adjust")
+
+
+def test_a_collinear_adjustment_is_refused_and_an_independent_one_is_fitted():
+    t = _stroke_table()
+    t["twice"] = 2 * t["descending_integrity"] + 1
+    t["is_ischemic"] = (t["stroke_type"] == "ischemic").astype(float)
+    for cols, bad in ((["descending_integrity", "twice"], "twice"), (["is_ischemic"], "is_ischemic")):
+        err = refused(lambda: cohort.odds_ratio(t, "stroke_type", "ischemic", "hemorrhagic", adjust=cols), "adjust")
+        assert repr(bad) in str(err) and "linear combination" in str(err)
+    r = cohort.odds_ratio(t, "stroke_type", "ischemic", "hemorrhagic", adjust=["descending_integrity"])  # control
+    assert 0 < r["ci_low"] < r["odds_ratio"] < r["ci_high"] < math.inf and 0 < r["p"] < 1
+
+
+# ------------------------------------------------------------------ 3., 4. sensitivity
+def _peripheral_table():
+    t = cohort.sample(80, preset="peripheral", seed=3)
+    return t.assign(relief=np.random.default_rng(0).normal(0.25, 0.3, 80))
+
+
+@pytest.mark.parametrize("method", ["rbd_fast", "delta"])
+def test_a_constant_attribute_given_is_refused_naming_it(method):
+    """Was: thalamic_lesion (0 for every peripheral patient) got an RBD-FAST index of 0.10; delta
+    printed SALib's "Unhandled exception" and gave NaN."""
+    pytest.importorskip("SALib")
+    t = _peripheral_table()
+    err = refused(lambda: cohort.sensitivity(t, attributes=["thalamic_lesion", "descending_integrity"],
+                                             method=method), "attributes", allowed=True)
+    assert "thalamic_lesion" in str(err)
+
+
+def test_attributes_that_vary_are_ranked():
+    pytest.importorskip("SALib")
+    s = cohort.sensitivity(_peripheral_table(), attributes=["disinhibition", "descending_integrity"])
+    assert set(s.index) == {"disinhibition", "descending_integrity"}
+
+
+def test_a_text_outcome_is_refused_naming_outcome():
+    """Was: numpy's bare ValueError "could not convert string to float: 'central'"."""
+    err = refused(lambda: cohort.sensitivity(_peripheral_table(), outcome="etiology"), "outcome", allowed=True)
+    assert "numeric column" in str(err)
+
+
+# ------------------------------------------------------------------ 5. errors name what the user wrote
+def test_a_nan_adjustment_is_refused_naming_adjust_and_the_column():
+    """Was: "parameter 'X' = 'non-finite entries'" (logistic_regression's internal name)."""
+    t = _stroke_table()
+    t.loc[3, "descending_integrity"] = np.nan
+    err = refused(lambda: cohort.odds_ratio(t, "stroke_type", "ischemic", "hemorrhagic",
+                                            adjust=["descending_integrity"]), "adjust", allowed=True)
+    assert "descending_integrity" in str(err) and "1 of 60" in str(err) and "'X'" not in str(err)
+
+
+def test_a_nan_adjustment_of_a_patient_without_relief_is_not_counted():
+    """Control: the patient is left out already (no relief), so the column is complete for the rest."""
+    t = _stroke_table()
+    t.loc[3, ["descending_integrity", "relief"]] = np.nan
+    r = cohort.odds_ratio(t, "stroke_type", "ischemic", "hemorrhagic", adjust=["descending_integrity"])
+    assert r["n"] == 59 and r["unevaluable"] == 1 and math.isfinite(r["ci_high"])
+
+
+def _cohort_file(**edits):
+    from painsim.params import read_toml
+    from refusals import ROOT
+    spec = read_toml(ROOT / "experiments" / "rtms_cohort.toml")
+    spec["_path"] = "edited.toml"
+    spec["experiment"].update(edits.pop("experiment", {}))
+    spec.setdefault("distributions", {}).update(edits.pop("distributions", {}))
+    return spec
+
+
+def test_a_relief_day_inside_a_session_is_refused_at_load_as_the_files_key():
+    """Was: refused at the first batch as "parameter 'follow_up_days' = 3.003"."""
+    err = refused(lambda: cohort.load_cohort_spec(_cohort_file(experiment={"relief_day": 3.003})),
+                  "experiment.relief_day", allowed=True)
+    assert "inside the session of day 3" in str(err)
+    cohort.load_cohort_spec(_cohort_file(experiment={"relief_day": 4}))  # control: the file's own day
+
+
+def test_a_relief_day_inside_a_session_is_refused_by_run_naming_day(no_work):
+    table = cohort.sample(2, seed=1)
+    refused(lambda: cohort.run(table, "rtms_m1_20hz", day=3.003), "day")
+
+
+def test_a_distribution_whose_draws_leave_the_attributes_range_is_refused_at_load():
+    """Was: loaded, then "parameter 'pathology.ectopic_fraction' = 3.9" at a patient's draw."""
+    bad = {"ectopic_activity": {"peripheral": {"type": "lognormal", "median": 2.0, "sigma": 0.5}}}
+    err = refused(lambda: cohort.load_cohort_spec(_cohort_file(distributions=bad)),
+                  "distributions.ectopic_activity.peripheral", allowed=True)
+    assert "pathology.ectopic_fraction" in str(err) and "[0.0, 1.0]" in str(err)
+    # controls: a log-normal whose draws stay within [0, 1], and one on an unbounded attribute
+    for ok in ({"ectopic_activity": {"peripheral": {"type": "lognormal", "median": 0.1, "sigma": 0.1}}},
+               {"sensitization": {"peripheral": {"type": "lognormal", "median": 1.5, "sigma": 0.3}}},
+               {"ectopic_activity": {"peripheral": {"type": "beta", "mean": 0.3, "concentration": 8}}}):
+        cohort.load_cohort_spec(_cohort_file(distributions=ok))
+
+
+def test_every_draw_of_an_accepted_distribution_is_a_valid_model():
+    """What the load-time check promises: no draw lies outside draw_range."""
+    from painsim.cohort.sampling import draw_range
+    d = cohort.LogNormal(0.1, 0.1)
+    t = cohort.sample(100, preset="peripheral", seed=2, distributions={"ectopic_activity": d})
+    low, high = draw_range(d)
+    assert low <= t["ectopic_activity"].min() and t["ectopic_activity"].max() <= high < 1
+
+
+# ------------------------------------------------------------------ 8. the docs name what works
+def test_the_published_targets_are_named_by_a_path_that_works():
+    """Was: ``painsim.cohort.statistics.PUBLISHED``, an AttributeError (``ps.cohort.statistics`` is
+    the function)."""
+    import re
+
+    import painsim as ps
+    from painsim.cohort.statistics import PUBLISHED
+    from refusals import ROOT
+    assert ps.cohort.PUBLISHED is PUBLISHED and not hasattr(ps.cohort.statistics, "PUBLISHED")
+    docs = (ROOT / "docs" / "sweeps_and_cohorts.md").read_text() + calibration.__doc__ + _source_of_span()
+    assert "cohort.statistics.PUBLISHED" not in docs
+    assert "from painsim.cohort.statistics import PUBLISHED" in docs and ":data:`painsim.cohort.PUBLISHED`" in docs
+    assert re.search(r"`ps\.cohort\.PUBLISHED`", docs)
+
+
+def test_the_readme_lists_the_cohort_sensitivity_methods_there_are():
+    from refusals import ROOT
+    row = next(line for line in (ROOT / "README.md").read_text().splitlines() if line.startswith("| cohorts |"))
+    assert "Sobol" not in row and "Morris" not in row
+    assert "RBD-FAST" in row and "delta" in row
+    with pytest.raises(Exception, match="rbd_fast"):  # the methods cohort.sensitivity takes
+        cohort.sensitivity(cohort.sample(5, seed=1).assign(relief=0.1), method="sobol")

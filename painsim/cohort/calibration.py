@@ -5,7 +5,12 @@ the unit box of the parameter bounds.  The function is piecewise constant, not s
 responder rate (and an odds ratio of responders) changes only when a patient crosses the
 threshold, so it is a step function with plateaus; the fit starts from a wide simplex
 (:data:`SIMPLEX_SPAN`) and reports no success unless every target is met within the sampling
-error of its statistic (:data:`MISS_Z`)."""
+error of its statistic (:data:`MISS_Z`).
+
+The published targets are :data:`painsim.cohort.PUBLISHED` (``ps.cohort.PUBLISHED``), defined in
+the module :mod:`painsim.cohort.statistics` (``from painsim.cohort.statistics import PUBLISHED``);
+``ps.cohort.statistics`` itself is the function :func:`painsim.cohort.statistics`, which has no
+such attribute."""
 from __future__ import annotations
 
 import math
@@ -75,7 +80,7 @@ class CalibrationResult:
         The weight of each target in the loss (given, or :func:`default_weight`).
     fitted_targets : dict
         Each fitted statistic -> the validation registry's row that publishes it
-        (:data:`painsim.cohort.statistics.PUBLISHED` ``row``; None: no row).  A row named here is
+        (:data:`painsim.cohort.PUBLISHED` ``row``; None: no row).  A row named here is
         calibrated by this fit: agreement on it is a check, not a prediction.
     held_out : dict
         The published statistics of the cohort's source (:data:`PUBLISHED`) not fitted -> their
@@ -228,7 +233,8 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
     -----
     Each parameter starts at its value in the distributions (``preset`` and ``distributions``);
     a value outside its bounds starts at the nearer bound (reported in ``start``).  The
-    optimiser works in the unit box of the bounds, so it proposes only values within them, which
+    optimiser works in the unit box of the bounds (Nelder-Mead unbounded, on the box folded at
+    its faces: 1.2 is 0.8), so it proposes only values within them, which
     the checks above make valid; a point whose draw or ``simulate`` still raises a
     :class:`painsim.errors.ParameterError` is scored 1e6 (a barrier the optimiser turns away from)
     instead of ending the fit; the start point's error is raised (a fit that cannot evaluate its
@@ -395,7 +401,7 @@ def _simplex(z0: np.ndarray, span: float = SIMPLEX_SPAN) -> np.ndarray:
 
 def default_weight(statistic: str) -> float:
     """The default weight of a calibration target: the inverse variance of its published estimate
-    (:data:`painsim.cohort.statistics.PUBLISHED`): a responder rate's binomial variance at the
+    (:data:`painsim.cohort.PUBLISHED`): a responder rate's binomial variance at the
     published cohort size, an odds ratio's from its 95 % interval on the log scale (the scale its
     discrepancy is taken on); 1 for a statistic without a published uncertainty.
 

@@ -16,6 +16,7 @@ from ..checks import file_name, flag, known_keys, known_tables, whole
 from ..circuits import codegen_target
 from ..errors import ModelFileError, ParameterError, UnknownKeyError
 from ..params import find_builtin, read_toml
+from ..protocols import outside_sessions
 from ..course import file_protocol
 from ..course.files import file_model
 from ..parallel import balanced_batches, cut_for, in_worker, strict_jsonable
@@ -23,7 +24,7 @@ from ..rng import checked_seed
 from ..version import __version__
 from .distributions import PRESETS, Bernoulli, Beta, Fixed, LogNormal, built, replacement, resolve_distributions
 from .run import run
-from .sampling import PATIENT_TO_MODEL, patient_overrides, sample
+from .sampling import PATIENT_TO_MODEL, draw_range, patient_overrides, sample
 from .statistics import PUBLISHED, responder_rates, statistics
 
 __all__ = ["COHORT_KEYS", "COHORT_TABLES", "load_cohort_spec", "run_cohort_file", "to_dataset", "from_dataset"]
@@ -78,14 +79,16 @@ def load_cohort_spec(path_or_spec) -> dict:
         type (the nearest valid one is named), or a protocol override (``[protocol.plasticity]``)
         the model does not have.
     painsim.errors.ParameterError
-        A bad value (n_patients, batch_size, workers, relief_day, a protocol override ...), a
+        A bad value (n_patients, batch_size, workers, relief_day (also one inside a session of the
+        protocol), a protocol override ...), a
         protocol whose stimulus the model does not receive
         (:func:`painsim.course.files.file_model`); a ``name`` that is not a
         plain file name (:func:`painsim.checks.file_name`), a ``description`` that is not a text,
         or a ``figure`` other than an empty list (a cohort draws its own figures); a ``[params]``
         path that a patient attribute sets (``params.<path>``: each patient would replace it; pin
         the attribute in ``[distributions]``), or a ``[distributions]`` value every patient has
-        that the model refuses (``distributions.<attribute>[.<group>]``).
+        that the model refuses, or a distribution whose draws reach a value the model refuses (a
+        log-normal for a fraction in [0, 1]; ``distributions.<attribute>[.<group>]``).
     painsim.errors.ModelFileError
         No protocol, no ``[experiment]`` table, or no such file / invalid TOML.
     painsim.errors.PathError
@@ -99,6 +102,8 @@ def load_cohort_spec(path_or_spec) -> dict:
     known_tables(spec, COHORT_TABLES, "table of a cohort experiment")
     exp = _experiment_table(spec, path)
     protocol = file_protocol(spec, path)  # the user's [params] and --set win over its overrides
+    if "relief_day" in exp and getattr(protocol, "calendar", None) is not None:  # not a course's follow_up_days
+        outside_sessions((float(exp["relief_day"]),), "experiment.relief_day", protocol.calendar)
     # the model (a path from the file's folder first) with [params], checked against the protocol
     model = file_model(spec, path, protocol, "pain_pathway")
     dists = spec.get("distributions", {})
@@ -114,7 +119,7 @@ def load_cohort_spec(path_or_spec) -> dict:
             raise ParameterError(f"params.{path_}", spec["params"][path_],
                                  f"a parameter no patient attribute sets (each patient draws {attr!r})",
                                  hint=f"give every patient one value in [distributions]: {attr} = <value>")
-    _fixed_values_fit(parsed, model)
+    _draws_fit(parsed, model)
     return {"experiment": dict(exp), "protocol": protocol, "model": model, "distributions": parsed,
             "_path": str(path)}
 
@@ -189,17 +194,27 @@ def _distributions_from_spec(table: Mapping, preset) -> dict:
     return out
 
 
-def _fixed_values_fit(parsed: Mapping, model) -> None:
-    """Refuse a ``[distributions]`` value every patient has (:class:`Fixed`, also per group) that the
-    model refuses at its path, naming the file's key (it was refused under the model path, later)."""
+def _draws_fit(parsed: Mapping, model) -> None:
+    """Refuse a ``[distributions]`` distribution (also per group) whose draws reach a value the model
+    refuses at the attribute's path, naming the file's key: the lowest and the highest value
+    :func:`painsim.cohort.sample` can draw (:func:`painsim.cohort.sampling.draw_range`; a Fixed
+    value's itself) are tried on the model.  A log-normal ectopic activity (a fraction in [0, 1])
+    loaded and was refused under ``pathology.ectopic_fraction`` only at the draw of a patient."""
     for attr, dist in parsed.items():
+        if attr not in PATIENT_TO_MODEL:  # the yes/no draws (central, stroke, ischemic): no model value
+            continue
         for group, d in (dist.items() if isinstance(dist, Mapping) else [(None, dist)]):
-            if isinstance(d, Fixed):
+            if not hasattr(d, "ppf"):
+                continue
+            where = f"distributions.{attr}" + (f".{group}" if group else "")
+            for value in dict.fromkeys(draw_range(d)):
                 try:
-                    model.with_params(patient_overrides({attr: d.value}, model, labels=False)[0])
+                    model.with_params(patient_overrides({attr: value}, model, labels=False)[0])
                 except ParameterError as e:
-                    where = f"distributions.{attr}" + (f".{group}" if group else "")
-                    raise e.renamed(where) from None
+                    if isinstance(d, Fixed):
+                        raise e.renamed(where) from None
+                    raise ParameterError(where, repr(d), f"a distribution whose draws {PATIENT_TO_MODEL[attr]} "
+                                         f"accepts ({e.allowed})", hint=f"its draws reach {value:.4g}") from None
 
 
 def to_dataset(table, stats: Mapping | None = None, attrs: Mapping | None = None):

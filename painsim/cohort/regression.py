@@ -48,6 +48,36 @@ def _design(y, X, names) -> tuple[np.ndarray, np.ndarray, list]:
     return y, X, names
 
 
+def _adjusted_design(sub, x: np.ndarray, adjust) -> np.ndarray:
+    """The design matrix of an adjusted odds ratio: intercept, the group indicator ``x`` and each
+    column of ``adjust`` (of the compared patients ``sub``), each adjustment refused naming
+    ``adjust`` and the column before any fit: one of text, with a NaN or infinite entry, constant,
+    or a linear combination of the columns before it (the design matrix must have full rank: a
+    singular one gave every term an infinite SE, each interval [0, inf] and p = 1, silently).
+    A NaN is refused, not dropped: the unadjusted odds ratio of the same call uses those patients,
+    and a silently smaller sample would change both; drop the rows or leave the column out."""
+    cols = [np.ones_like(x), x]
+    for c in adjust:
+        try:
+            v = np.asarray(sub[c], float)
+        except (TypeError, ValueError):
+            raise ParameterError("adjust", c, "numeric columns") from None
+        if (bad := int((~np.isfinite(v)).sum())):
+            raise ParameterError("adjust", c, f"a column with a finite number for every patient compared ({bad} of "
+                                              f"{v.size} are NaN or infinite)",
+                                 hint="drop those patients' rows, or leave the column out of adjust")
+        if np.ptp(v) == 0:
+            raise ParameterError("adjust", c, f"a column that varies among the patients compared (it is {v[0]:g} for "
+                                              f"all {v.size}: nothing to adjust for, and the fit would be singular)")
+        trial = np.column_stack(cols + [v])
+        if np.linalg.matrix_rank(trial / np.linalg.norm(trial, axis=0)) < trial.shape[1]:
+            raise ParameterError("adjust", c, "a column that is no linear combination of the group indicator and "
+                                              "the adjustments before it (collinear: the design matrix would be "
+                                              "singular, every interval [0, inf])")
+        cols.append(v)
+    return np.column_stack(cols)
+
+
 #: Log odds (per SD of a covariate, or at the covariates' means) beyond which a fit is diverging:
 #: an odds ratio of e^30 ~ 1e13 per SD exists only under (quasi-)complete separation.
 _DIVERGED = 30.0

@@ -116,7 +116,7 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
     painsim.errors.ParameterError
         Before any course: ``table`` not a DataFrame of at least one patient; ``workers`` or
         ``batch_size`` not a whole number >= 1 (a whole float such as ``2.0`` is taken); a seed (``seeds[k]``, or the table's
-        ``seed[k]``) not a whole number >= 0; ``day`` not a finite number >= 0; ``strict``,
+        ``seed[k]``) not a whole number >= 0; ``day`` not a finite number >= 0 or inside a session; ``strict``,
         ``return_datasets``, ``progress``, ``resume`` or ``opioid_tolerance`` not true/false;
         ``resume`` without a ``store``; a ``store`` that is not a path, or is (or lies under) a
         file; a protocol whose stimulus the model does not receive (rTMS on a spinal model:
@@ -148,6 +148,8 @@ def run(table, protocol, model: Any = "pain_pathway", seeds: Sequence[int] | Non
     cal = getattr(protocol, "calendar", None)
     if day is None and cal is not None:
         day = cal.end_day if cal.end_day is not None else None
+    elif cal is not None:  # named as given, not as the course's follow_up_days
+        protocols.outside_sessions((float(day),), "day", cal)
     # only the baseline and the relief day are tested (the other test windows cost time and are not used)
     kw = {"follow_up_days": (float(day),), "tests": "follow_up"} if day is not None else {}
     if opioid_tolerance:

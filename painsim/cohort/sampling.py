@@ -18,7 +18,30 @@ from .distributions import CATEGORICAL, resolve_distributions, yes_no
 
 __all__ = ["PATIENT_TO_MODEL", "PATIENT_LABELS", "ATTRIBUTE_UNITS", "sample", "patient_overrides", "patient_models",
            "pinned_attributes",
-           "checked_table", "patient_seeds"]
+           "checked_table", "patient_seeds", "U_CLIP", "draw_range"]
+
+#: The uniform numbers of a draw are clipped to ``[U_CLIP, 1 - U_CLIP]`` before the inverse CDFs
+#: (chosen: keeps a quantile finite, e.g. a log-normal's of 1 - 2**-53; no draw of a cohort of any
+#: practical size lies beyond it).  A drawn value thus lies within :func:`draw_range`.
+U_CLIP = 1e-12
+
+
+def draw_range(distribution) -> tuple[float, float]:
+    """The lowest and highest value :func:`sample` can draw from ``distribution``: its quantiles at
+    ``U_CLIP`` and ``1 - U_CLIP`` (a log-normal's median times exp(+-7.03 sigma), a Beta's nearly 0
+    and 1, a Fixed value's itself), the support of its draws.
+
+    Parameters
+    ----------
+    distribution : painsim.cohort.Distribution
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``.
+    """
+    low, high = np.asarray(distribution.ppf(np.array([U_CLIP, 1 - U_CLIP])), float)
+    return float(low), float(high)
 
 #: Patient attribute -> dotted model path.  The ONE place to update when the
 #: model's parameter names change.  Every path exists in the reference model
@@ -104,7 +127,7 @@ def sample(n: int, preset: str | None = "default", seed: int = 0,
         dists[attr] = yes_no(attr, dists[attr], f"distributions.{attr}")
     names = ["central", "stroke", "ischemic"] + list(PATIENT_TO_MODEL)
     u = rng_for(seed, "patients").random((n, len(names)))
-    u = np.clip(u, 1e-12, 1 - 1e-12)
+    u = np.clip(u, U_CLIP, 1 - U_CLIP)
     col = {k: u[:, j] for j, k in enumerate(names)}
     central = dists["central"].ppf(col["central"]).astype(bool)
     stroke = central & dists["stroke"].ppf(col["stroke"]).astype(bool)

@@ -23,7 +23,7 @@ from ..errors import ParameterError, UnknownKeyError
 from ..readouts import responders
 from ..rng import checked_seed
 from ..sensitivity import salib_indices
-from .regression import _level, logistic_regression
+from .regression import _adjusted_design, _level, logistic_regression
 from .sampling import PATIENT_TO_MODEL, checked_table
 
 __all__ = ["format_estimate", "PUBLISHED", "wilson_interval", "responder_flags", "responder_rates", "relief_summary",
@@ -346,7 +346,9 @@ def odds_ratio(table, by: str, level: str, reference: str, outcome: str = "respo
         An unknown column (``by``, ``adjust``, ``outcome``) or level.
     painsim.errors.ParameterError
         ``level`` equal to ``reference``, ``adjust`` a text (not a list of columns) or naming a
-        column that is not numeric, an ``outcome`` column that is not yes/no, a ``threshold``
+        column that is not numeric, has a NaN or infinite entry among the patients compared (refused,
+        not dropped: drop those rows or leave the column out), is constant among them, or is a
+        linear combination of the group and the adjustments before it (each named), an ``outcome`` column that is not yes/no, a ``threshold``
         not in (0, 1] or given without a ``relief`` column (or for an outcome other than
         ``responder_<pct>``), or ``ci`` not strictly between 0 and 1.
     """
@@ -383,8 +385,8 @@ def odds_ratio(table, by: str, level: str, reference: str, outcome: str = "respo
            "table_2x2": (a, b, c, d), "unevaluable": unevaluable}
     if not (x.any() and not x.all()):  # a group without an evaluable patient (or none at all): nothing to fit
         return out
-    cols = [np.ones_like(x), x] + [_numeric(sub, c, "adjust") for c in adjust]
-    fit = logistic_regression(y, np.column_stack(cols), ["intercept", f"{by}={level}", *adjust], level=ci)
+    design = _adjusted_design(sub, x, adjust)  # refused: a constant, collinear, NaN or text adjustment
+    fit = logistic_regression(y, design, ["intercept", f"{by}={level}", *adjust], level=ci)
     row = fit.iloc[1]
     out.update(odds_ratio=float(row.odds_ratio), ci_low=float(row.ci_low), ci_high=float(row.ci_high),
                p=float(row.p), separated=bool(fit.attrs["separated"]))
@@ -491,7 +493,9 @@ def sensitivity(table, outcome: str = "relief", attributes: Sequence[str] | None
         An unknown method, outcome column or attribute column.
     painsim.errors.ParameterError
         ``table`` not a DataFrame of patients, ``attributes`` a text or empty (or no attribute
-        that varies), or ``seed`` not a whole number >= 0.  ``outcome`` (or ``attributes``)
+        that varies), an attribute (given or default) with one value for every patient evaluated
+        (named: it has no index to estimate), ``outcome`` a column that is not numeric (e.g.
+        ``etiology``), or ``seed`` not a whole number >= 0.  ``outcome`` (or ``attributes``)
         with no patient that has a number in it; ``table`` with fewer than
         :data:`painsim.sensitivity.RBD_FAST_MIN_SAMPLES` patients that have a number in the
         outcome and every attribute, for ``rbd_fast``.
@@ -504,6 +508,7 @@ def sensitivity(table, outcome: str = "relief", attributes: Sequence[str] | None
         raise ParameterError("attributes", attributes, f"a list of columns, e.g. [{attributes!r}]")
     if outcome not in table:
         raise UnknownKeyError(outcome, list(table.columns), what="outcome column")
+    Y = _numeric_outcome(table, outcome)
     data = table.copy()
     if "etiology" in data:
         data["central"] = (data["etiology"] == "central").astype(float)
@@ -517,7 +522,6 @@ def sensitivity(table, outcome: str = "relief", attributes: Sequence[str] | None
         if a not in data:
             raise UnknownKeyError(a, list(data.columns), what="attribute column")
     X = np.column_stack([_numeric(data, a, "attributes") for a in attributes])
-    Y = np.asarray(data[outcome], float)
     keep = ~np.isnan(Y) & ~np.isnan(X).any(axis=1)
     if not keep.any():  # no bounds to read, no index to estimate (SALib: a zero-size array)
         if np.isnan(Y).all():
@@ -526,6 +530,11 @@ def sensitivity(table, outcome: str = "relief", attributes: Sequence[str] | None
         raise ParameterError("attributes", attributes, "columns with a number for at least one patient whose "
                                                        "outcome is a number")
     X, Y = X[keep], Y[keep]
+    for j, a in enumerate(attributes):  # SALib gave a constant one an index (RBD-FAST) or failed (delta)
+        if np.ptp(X[:, j]) == 0:
+            raise ParameterError("attributes", a, f"columns that vary between the patients evaluated ({a!r} is "
+                                                  f"{X[0, j]:g} for all {Y.size}: no variance of {outcome!r} "
+                                                  "goes with it); leave it out")
     problem = {"num_vars": len(attributes), "names": list(attributes),
                "bounds": [[float(X[:, j].min()), float(X[:, j].max()) + 1e-12] for j in range(X.shape[1])]}
     try:  # too few patients for RBD-FAST (its indices read 1 whatever the data) is the table's fault
@@ -534,6 +543,15 @@ def sensitivity(table, outcome: str = "relief", attributes: Sequence[str] | None
     except ParameterError as e:
         raise (e.renamed("table") if e.name == "Y" else e) from None
     return table.sort_values(table.columns[0], ascending=False)
+
+
+def _numeric_outcome(table, outcome: str) -> np.ndarray:
+    """The outcome column as floats; a column of texts (``etiology``) refused naming ``outcome``."""
+    try:
+        return np.asarray(table[outcome], float)
+    except (TypeError, ValueError):
+        raise ParameterError("outcome", outcome, "a numeric column, e.g. 'relief' (this one holds text: "
+                                                 f"{table[outcome].iloc[0]!r})") from None
 
 
 def format_estimate(value, low=None, high=None, digits: int = 2, scale: float = 1.0) -> str:
