@@ -35,7 +35,7 @@ from .readouts import population_spikes
 from .fibers.afferents import intensity_shorthand
 from .rng import checked_seed
 from .simulation import Request, simulate_batch
-from .simulation.inputs import natural_attr, per_site
+from .simulation.inputs import check_file_devices, natural_attr, per_site
 from .stimulation import Waveform, from_spec, from_table
 
 __all__ = ["update_weights", "condition_and_test", "conditioned_weights", "run_conditioning_experiment",
@@ -428,25 +428,26 @@ TEST_KEYS = {"noxious"}
 PROTOCOL_KEYS = {"label", "stimulus", "replay"}
 
 
-def _check_protocols(protos, path) -> None:
-    """The ``[[protocol]]`` tables: keys, stimulus table, replay, distinct labels."""
+def _check_protocols(protos, path) -> list[Waveform]:
+    """The ``[[protocol]]`` tables: keys, stimulus table, replay, distinct labels; their stimuli."""
     if isinstance(protos, Mapping):  # [protocol] (one table) where [[protocol]] (a list of them) belongs
         raise ParameterError("protocol", dict(protos), "a list of [[protocol]] tables (label, stimulus, replay), "
                                                        "e.g. [[protocol]] in a file, a list of dicts in a mapping")
     if not isinstance(protos, list) or not protos:
         raise ModelFileError(f"{path}: no [[protocol]] tables (a conditioning experiment needs at least one, "
                              f"with label, stimulus and replay)")
-    labels = []
+    labels, stimuli = [], []
     for n, p in enumerate(protos):
         if not isinstance(p, Mapping):
             raise ParameterError(f"protocol[{n}]", p, "a [[protocol]] table (label, stimulus, replay)")
         known_keys(p, PROTOCOL_KEYS, "protocol key")
-        from_table(p.get("stimulus"), f"protocol[{n}].stimulus")  # refused at load, naming the protocol
+        stimuli.append(from_table(p.get("stimulus"), f"protocol[{n}].stimulus"))  # refused at load, by its key
         r = p.get("replay", 1)
         if isinstance(r, bool) or not isinstance(r, int) or r < 1:
             raise ParameterError(f"protocol[{n}].replay", r, "a whole number >= 1")
         labels.append(p.get("label", f"protocol {n}"))
     distinct_labels(labels, "protocol")
+    return stimuli
 
 
 def check_conditioning_spec(spec: Mapping, path) -> None:
@@ -472,7 +473,10 @@ def check_conditioning_spec(spec: Mapping, path) -> None:
         built in, or a ``[params]`` path the model does not have.
     painsim.errors.ParameterError
         A bad value (seed, params or test not a table, replay, stimulus, duplicate labels), a
-        ``[test]`` noxious that is not a number in [0, 1] (not text such as ``"0.6"``).
+        ``[test]`` noxious that is not a number in [0, 1] (not text such as ``"0.6"``), a stimulus
+        the model refuses (:func:`painsim.simulation.inputs.check_file_devices`: a site its body
+        lacks, ``protocol[n].stimulus.site``; a modality none of its layers receives, such as rTMS
+        on a spinal model, ``protocol[n].stimulus``).
     """
     exp = spec.get("experiment")
     if not isinstance(exp, Mapping):
@@ -488,9 +492,11 @@ def check_conditioning_spec(spec: Mapping, path) -> None:
     known_keys(test, TEST_KEYS, "key of [test]")
     if "noxious" in test:  # text ("0.6") ran as a number: checked as a condition's noxious is
         intensity_shorthand(test["noxious"], "test.noxious")
-    _check_protocols(spec.get("protocol", []), path)
-    load_model(beside_experiment(exp.get("model", "gate_control"), spec.get("_path", path)),  # a misspelt name or path
-               spec.get("params") or None)
+    stimuli = _check_protocols(spec.get("protocol", []), path)
+    model = load_model(beside_experiment(exp.get("model", "gate_control"), spec.get("_path", path)),  # a misspelt
+                       spec.get("params") or None)                                                 # name or path
+    for n, (p, wf) in enumerate(zip(spec["protocol"], stimuli)):  # a device the model refuses: by its key, at load
+        check_file_devices(model, wf, p["stimulus"], f"protocol[{n}].stimulus", wf.duration)
 
 
 def load_conditioning_spec(path_or_name) -> dict:

@@ -433,6 +433,7 @@ def test_course_sweep_uses_run_course_batch(monkeypatch, tmp_path):
 
     monkeypatch.setattr("painsim.course.run_course_batch", fake_batch)
     monkeypatch.setattr("painsim.protocols.resolve", lambda p, where="protocol": p)
+    monkeypatch.setattr("painsim.sweep.points.users_win", lambda p, paths: p)  # p is the name (above)
     ds = run_sweep({"kind": "course", "protocol": "rtms_m1_20hz", "model": "neuropathic",
                     "outcomes": ["baseline_pain", "relief"], "batch_size": 2,
                     "parameters": {"pathology.disinhibition": [0.0, 0.5, 1.0]}},

@@ -20,7 +20,7 @@ from .results import checked_days
 from .session import check_stimulus_received
 
 __all__ = ["COURSE_KEYS", "COURSE_TABLES", "run_course_file", "file_protocol", "check_course_keys", "course_arms",
-           "file_model"]
+           "file_model", "users_win"]
 
 #: The keys of a course file's ``[experiment]`` table.
 COURSE_KEYS = ("name", "kind", "description", "model", "protocol", "seed", "n_patients", "follow_up_days",
@@ -237,7 +237,29 @@ def file_protocol(spec: Mapping[str, Any], path="") -> Protocol:
     else:
         raise ModelFileError(f"{path}: no protocol (protocol = \"name\" under [experiment], or a [protocol] table)")
     params = spec.get("params")
-    own = yielding_to(protocol.plasticity, [*(params if isinstance(params, Mapping) else ()), *model_overrides()])
+    return users_win(protocol, params if isinstance(params, Mapping) else ())
+
+
+def users_win(protocol: Protocol, paths) -> Protocol:
+    """The protocol without its model overrides (``plasticity``) of the paths the user sets: ``paths``
+    (a file's ``[params]``, a sweep's fixed ``params`` and swept model parameters) and the overrides
+    in force (:func:`painsim.params.model_overrides`: ``painsim --set``); where the user sets a
+    connection's rule, without the protocol's other settings of that connection
+    (:func:`painsim.params.reading.yielding_to`).  The course would otherwise replace the user's
+    value with the protocol's when it starts (:func:`painsim.course.engine.new_patient`).
+
+    Parameters
+    ----------
+    protocol : painsim.protocols.Protocol
+    paths : iterable of str
+        The dotted model paths the user sets, besides ``--set``.
+
+    Returns
+    -------
+    painsim.protocols.Protocol
+        ``protocol`` itself when it overrides none of them.
+    """
+    own = yielding_to(protocol.plasticity, [*paths, *model_overrides()])
     return protocol if own == protocol.plasticity else replace(protocol, plasticity=own)
 
 

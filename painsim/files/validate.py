@@ -17,9 +17,7 @@ from ..fibers.thermal import ramp_end
 from ..params import load_model
 from ..params.reading import beside_experiment
 from ..rng import checked_seed
-from ..simulation import device_refusal
-from ..simulation.inputs import route_stimulus
-from ..stimulation.spec import device_key
+from ..simulation.inputs import check_file_devices
 from .conditions import (DEFAULT_DURATION, PHYSICAL, condition_request, condition_stimulus, heterotopic_stimuli,
                          natural_stimuli)
 
@@ -162,24 +160,8 @@ def _check_on_model(c: Mapping, n: int, model, exp: Mapping) -> None:
     :func:`painsim.simulation.device_refusal` refuses of its devices (a site the body lacks: named
     ``condition[n].stimulus.site``; two dorsal-column leads at one site: ``condition[n].stimulus``)."""
     request = condition_request(c, n, model, 0)
-    where = f"condition[{n}].stimulus"
-    try:
-        route_stimulus(stack(model), request.stimulus)
-    except ParameterError as err:
-        raise ParameterError(where, err.value, err.allowed, hint=err.hint) from None
-    if request.stimulus is None:
-        return
     duration = simulated_duration(exp.get("duration", DEFAULT_DURATION), "experiment.duration")
-    refused = device_refusal(model, request.stimulus, duration)
-    if refused is None:
-        return
-    k, err = refused
-    if k is None:  # devices refused together
-        raise err.renamed(where) from None
-    table = c["stimulus"][k] if isinstance(c["stimulus"], list) else c["stimulus"]
-    device = f"{where}[{k}]" if isinstance(c["stimulus"], list) else where
-    raise err.renamed(device_key(err.name, table.get("type") if isinstance(table, Mapping) else None,
-                                 device)) from None
+    check_file_devices(model, request.stimulus, c.get("stimulus"), f"condition[{n}].stimulus", duration)
 
 
 def _check_contacts_fit(noxious, exp: Mapping, n: int, where: str | None = None) -> None:
@@ -245,7 +227,8 @@ def check_conditioning(spec: Mapping, path: Path) -> None:
     painsim.errors.ParameterError
         A bad value (replay, stimulus, duplicate labels, a table that is not one); a ``[test]``
         noxious that is not a number in [0, 1] (not text such as ``"0.6"``, true or a table),
-        named ``test.noxious``, as a condition's ``noxious`` is.
+        named ``test.noxious``, as a condition's ``noxious`` is; a ``[[protocol]]`` stimulus the
+        model refuses, named by its key (``protocol[0].stimulus.site``), as a condition's is.
     """
     check_conditioning_spec(spec, path)  # [test] noxious too (text "0.6" ran as a number), as a condition's
 

@@ -347,7 +347,10 @@ class Protocol:
 
         The stimulation is periodic (``period``): a window starting before 0
         or beyond the generated pattern is taken at the same phase of the
-        pattern, i.e. the stimulation is taken as running steadily.
+        pattern, i.e. the stimulation is taken as running steadily.  A pattern
+        shorter than two periods repeats its first period, padded with its
+        pause to ``period`` s (a train without its final pause is not run back
+        to back).
         """
         length = float(stop) - float(start)
         if not 0 < length <= MAX_SIMULATED_DURATION:  # a window is simulated: an hour at most
@@ -361,15 +364,28 @@ class Protocol:
             spec = dict(self.stimulus, duration=f"{s + length + (P or 0.0)!r} s")
             return stimulation.from_spec(spec).window(f"{s!r} s", f"{s + length!r} s")
         wf = self._pattern()
-        if P and s + length > wf.duration + 1e-9 and wf.duration + 1e-9 < 2 * P:
-            wf = wf.repeat(int(math.ceil((s + length) / wf.duration)))  # a one-period spec: tile it
-        # a window running past the generated pattern sees the pause that follows it
+        if P and wf.duration + 1e-9 < 2 * P:
+            # a one-period spec: its first period, padded with its pause to P, repeats every P s
+            # (a pattern without its last pause, or cut short, is not tiled at its own length)
+            wf = self._one_period()
+            if s + length > P + 1e-9:
+                wf = wf.repeat(int(math.ceil((s + length) / P - 1e-9)))
+        # a window running past a longer generated pattern sees the pause that follows it
         return wf.window(f"{s!r} s", f"{s + length!r} s")
 
     def _pattern(self):
         key = "_pattern_wf"
         if key not in self.__dict__:
             object.__setattr__(self, key, stimulation.from_spec(dict(self.stimulus)))
+        return self.__dict__[key]
+
+    def _one_period(self):
+        """The first ``period`` s of the pattern, lasting exactly the period (its pause included):
+        the unit a one-period spec repeats, as the dose check of a ``[protocol]`` table counts it."""
+        key = "_period_wf"
+        if key not in self.__dict__:
+            first = self._pattern().window("0 s", f"{self.period!r} s")
+            object.__setattr__(self, key, replace(first, duration=self.period, _cache={}))
         return self.__dict__[key]
 
     @property

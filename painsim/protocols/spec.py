@@ -8,6 +8,7 @@ stimulus and overrides over a base are merged by
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any, Mapping
 
 import numpy as np
@@ -18,7 +19,7 @@ from ..errors import CalendarError, ParameterError, UnknownKeyError
 from ..protocol_stimulus import inherited
 from ..units import to_si
 from .library import get, theta_burst
-from .protocol import Calendar, Protocol, _changed_labels, _day_list, _days, _infer_period, pattern_period
+from .protocol import _CONTINUOUS, Calendar, Protocol, _changed_labels, _day_list, _days, _infer_period, pattern_period
 
 __all__ = ["from_spec", "resolve"]
 
@@ -36,7 +37,10 @@ def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
     overrides.  A table without ``base`` needs a ``stimulus`` (or ``sham = true``).  A table over a
     base without a ``name`` of its own is named ``<base>_custom`` when it changes what or when the
     base stimulates (its description says which keys), ``<base>_sham`` with ``sham = true``; a sham
-    table takes no ``stimulus`` (but ``{type = "none"}``) and no ``period``.
+    table takes no ``stimulus`` (but ``{type = "none"}``) and no ``period``.  ``sham = true`` over a
+    stimulating base is the sham (:meth:`Protocol.as_sham`) of the table without it: over ``lfs_1hz``
+    alone, the library's ``lfs_1hz_sham``.  A table over a sham base is a sham; ``sham = false``
+    over one without a ``stimulus`` is refused (it would stay a sham).
 
     The course engine repeats a session's stimulus every ``period`` for the whole session, so the
     session duration sets the dose.  ``period`` is a time (``"60 s"``, not ``60``) and a whole
@@ -110,17 +114,55 @@ def from_spec(spec: Mapping[str, Any], where: str = "protocol") -> Protocol:
     sham = flag(spec.get("sham", False), f"{where}.sham")
     if sham:
         _sham_delivers_nothing(spec, where)
+        if base is not None and not base.is_sham:
+            return _sham_of(spec, where)
+    elif "sham" in spec and base is not None and base.is_sham and "stimulus" not in spec:
+        raise ParameterError(f"{where}.sham", spec["sham"], f"true or left out over the sham base {base.name!r}, "
+                             "which delivers no stimulus (the table would stay a sham)",
+                             hint="an active protocol: its stimulating base or a stimulus table")
     own = inherited(spec, base, where)  # stimulus and plasticity over the base's (painsim.protocol_stimulus)
     if base is None and "stimulus" not in spec and not sham:  # a forgotten stimulus is not a sham
         raise ParameterError(f"{where}.stimulus", None, 'a stimulus table (e.g. {type = "tonic", rate = "100 Hz", '
                              '...}), a base protocol, or sham = true for a protocol that stimulates nothing')
     stim = None if sham else own["stimulus"]
+    if stim is not None:
+        _check_stimulus(stim, where)
     period = _period(spec, base, stim, where)
     dur, note = _session_duration(spec, base, stim, period, where)
     cal = _calendar(spec, base, dur, where)
     if base is not None:
         own.update(_derived_labels(spec, base, sham, note))
+    sham = sham or (stim is None and base is not None and base.sham)  # over a sham base: a sham, as it
     return Protocol(own["name"], cal, stim, period, own["plasticity"], own["citation"], own["description"], sham)
+
+
+def _sham_of(spec: Mapping[str, Any], where: str) -> Protocol:
+    """A table with ``sham = true`` over a stimulating base: the sham (:meth:`Protocol.as_sham`: no
+    stimulus, no period, ``<name>_sham``, ``sham of <name>``) of the table without ``sham`` (and
+    without its ``stimulus = {type = "none"}``), under the table's own name and description where
+    it gives them."""
+    active = from_spec({k: v for k, v in spec.items() if k not in ("sham", "stimulus", "name", "description")},
+                       where)
+    labels = {k: spec[k] for k in ("name", "description") if k in spec}
+    return replace(active.as_sham(), **labels) if labels else active.as_sham()
+
+
+def _check_stimulus(stim: Mapping[str, Any], where: str) -> None:
+    """Refuse a bad stimulus of the table by its key (``protocol.stimulus.width``, not the bare
+    ``width`` that :class:`Protocol` would name), as :func:`painsim.stimulation.from_table` names a
+    file's stimulus table.  A continuous stimulus has no duration of its own (each window of a
+    session is generated at its length, :meth:`Protocol.waveform`): it is checked over a second and
+    one period of its pattern, the first window the protocol generates at most."""
+    table = dict(stim)
+    if table.get("type") == "none":  # no stimulation: Protocol takes it as None
+        return
+    if table.get("type") in _CONTINUOUS:
+        try:
+            own = _infer_period(table) or 0.0
+        except ParameterError as err:  # a rate in another unit: the key of the table
+            raise err.renamed(f"{where}.stimulus.{err.name}") from None
+        table["duration"] = f"{1.0 + own!r} s"
+    stimulation.from_table(table, f"{where}.stimulus")
 
 
 def _sham_delivers_nothing(spec: Mapping[str, Any], where: str) -> None:

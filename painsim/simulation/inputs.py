@@ -22,9 +22,10 @@ from ..fibers import PhysicalStimulus, natural
 from ..params import Model
 from ..rng import checked_seed as seed_in_range
 from ..stimulation import Waveform
+from ..stimulation.spec import device_key
 
 __all__ = ["Request", "point_input", "device_refusal", "amplitude_refusal", "per_site", "body_site", "natural_attr", "seconds", "checked_seed", "route_stimulus",
-           "refuse_modality", "check_efficacies"]
+           "refuse_modality", "check_efficacies", "check_file_devices"]
 
 
 @dataclass
@@ -466,6 +467,50 @@ def device_refusal(model: Model, stimulus, duration) -> tuple[int | None, Parame
         together (two dorsal-column leads at one site).
     """
     return _first_refused(lambda devices: point_input(Request(model, devices), duration), stimulus)
+
+
+def check_file_devices(model: Model, stimulus, tables, where: str, duration) -> None:
+    """Refuse, naming a file's keys, the devices of a file's stimulus table(s) that ``model``
+    refuses: a stimulus no layer of the model receives (TMS on a spinal model; named ``where``)
+    and what :func:`device_refusal` refuses (a site the body lacks: ``<where>.site``; a pulse rate:
+    the argument that sets it, :func:`painsim.stimulation.spec.device_key`; devices refused
+    together: ``where``).  For a file's check when it is loaded: the simulation would refuse them
+    only when it starts, under an internal name (``requests[0].stimulus.site``).
+
+    Parameters
+    ----------
+    model : Model
+        The model the devices are run on.
+    stimulus : Waveform, sequence of Waveform or None
+        The devices, made from ``tables``.
+    tables : mapping or list of mappings
+        The file's stimulus table (``stimulus = {...}``) or tables (a list: one per device).
+    where : str
+        The key of the table(s) in the file (``condition[2].stimulus``, ``protocol[0].stimulus``).
+    duration : float or Quantity
+        Simulated time, in s.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A device the model refuses, named by its file key.
+    """
+    try:
+        route_stimulus(stack(model), stimulus)
+    except ParameterError as err:
+        raise ParameterError(where, err.value, err.allowed, hint=err.hint) from None
+    if stimulus is None:
+        return
+    refused = device_refusal(model, stimulus, duration)
+    if refused is None:
+        return
+    k, err = refused
+    if k is None:  # devices refused together
+        raise err.renamed(where) from None
+    table = tables[k] if isinstance(tables, list) else tables
+    device = f"{where}[{k}]" if isinstance(tables, list) else where
+    raise err.renamed(device_key(err.name, table.get("type") if isinstance(table, Mapping) else None,
+                                 device)) from None
 
 
 def amplitude_refusal(model: Model, stimulus, duration) -> tuple[int | None, ParameterError] | None:

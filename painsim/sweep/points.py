@@ -11,6 +11,7 @@ from .. import protocols
 from ..analysis import TEST_TARGETS, sep_electrode, sep_min_interval
 from ..circuits import LAYERS, population_names, population_sizes, stack
 from ..course.engine import new_patient
+from ..course.files import users_win
 from ..devices import as_devices
 from ..errors import ParameterError, SpecError, UnitError, UnknownKeyError
 from ..fibers import PHYSICAL_STIMULI, natural
@@ -135,6 +136,12 @@ def _split(point: Mapping[str, Any], spec) -> tuple[dict, dict, dict]:
     return model_o, stim_o, nat
 
 
+def _model_axes(spec) -> list[str]:
+    """The paths of the sweep's axes that are model parameters (as :func:`_split` takes them)."""
+    return [a.path for a in spec.axes if not (_is_device_path(a.path) or a.path in NATURAL or a.path in PHYSICAL
+                                              or a.path.startswith(_PROTOCOL))]
+
+
 def protocol_overrides(point: Mapping[str, Any], spec) -> dict:
     """The point's ``protocol.*`` values as override texts, without the prefix.
 
@@ -157,7 +164,10 @@ def protocol_overrides(point: Mapping[str, Any], spec) -> dict:
 def point_protocol(spec, point: Mapping[str, Any]):
     """The protocol of one point of a course sweep: the spec's protocol with the
     point's ``protocol.*`` values (``protocol.stimulus.rate``,
-    ``protocol.session_duration`` ...) through :func:`painsim.protocols.from_spec`.
+    ``protocol.session_duration`` ...) through :func:`painsim.protocols.from_spec`,
+    without the protocol's model overrides of the paths the sweep sets (its fixed ``params`` and
+    swept model parameters) or ``--set`` sets: the user's value wins, as in a course file
+    (:func:`painsim.course.files.users_win`).
 
     Parameters
     ----------
@@ -180,9 +190,11 @@ def point_protocol(spec, point: Mapping[str, Any]):
     painsim.errors.ParameterError
         A protocol value that is not allowed (:func:`painsim.protocols.from_spec`).
     """
+    # the sweep's fixed params and swept model parameters win over the protocol's own overrides
+    users = [*spec.params, *_model_axes(spec)]
     over = protocol_overrides(point, spec)
     if not over:
-        return protocols.resolve(spec.protocol)
+        return users_win(protocols.resolve(spec.protocol), users)
     if isinstance(spec.protocol, str):
         base = protocols.get(spec.protocol)
         table: dict = {"base": spec.protocol}
@@ -203,7 +215,7 @@ def point_protocol(spec, point: Mapping[str, Any]):
         if base.stimulus is None:
             raise SpecError(_PROTOCOL + "stimulus", sorted(stim), "a protocol with a stimulus (not a sham)")
         table["stimulus"] = {**base.stimulus, **stim}
-    return protocols.from_spec(table, where="protocol")
+    return users_win(protocols.from_spec(table, where="protocol"), users)
 
 
 def build_point(spec, point: Mapping[str, Any]):
