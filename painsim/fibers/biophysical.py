@@ -536,7 +536,9 @@ def biophysical_setting(params: Mapping, key: str, default):
         Returned when there is no such table or key.
     """
     return params.get("biophysical", {}).get(key, default)
-def population_for(waveform: Waveform, params: Mapping, seed: int) -> FiberPopulation | None:
+
+
+def population_for(waveform: Waveform, params, seed: int) -> FiberPopulation | None:
     """The fibers of one simulated point under ``waveform``.
 
     Parameters
@@ -544,10 +546,11 @@ def population_for(waveform: Waveform, params: Mapping, seed: int) -> FiberPopul
     waveform : Waveform
         Its ``target`` picks the geometry and the classes
         (:func:`waveform_classes`), its ``modality`` the coupling.
-    params : mapping
-        The model's ``afferents`` section in SI units: class counts
-        ``<class>.n`` and ``biophysical.*`` (geometry: resistivity, distance
-        range and image factor per target; coil distances).
+    params : painsim.Model or mapping
+        A model (its ``afferents`` section is read), or that section in SI
+        units (``model.section("afferents")``): class counts ``<class>.n`` and
+        ``biophysical.*`` (geometry: resistivity, distance range and image
+        factor per target; coil distances).
     seed : int
         The point's seed (diameters and distances are drawn from it).
 
@@ -558,10 +561,16 @@ def population_for(waveform: Waveform, params: Mapping, seed: int) -> FiberPopul
     Raises
     ------
     painsim.errors.ParameterError
-        ``waveform`` not a Waveform, ``seed`` not a whole number >= 0, or a geometry value <= 0.
+        ``waveform`` not a Waveform, ``params`` neither a model nor a mapping, ``seed`` not a whole
+        number >= 0, or a geometry value <= 0.
     """
     if not isinstance(waveform, Waveform):
         raise ParameterError("waveform", type(waveform).__name__, "a painsim Waveform")
+    if callable(getattr(params, "section", None)):  # a Model: the section the docs' tables were read from
+        params = params.section("afferents")
+    if not isinstance(params, Mapping):
+        raise ParameterError("params", type(params).__name__,
+                             "a painsim Model or its afferents section (model.section('afferents'))")
     classes = waveform_classes(waveform)
     if not classes:
         return None
