@@ -68,14 +68,18 @@ class CalibrationResult:
     distributions : dict
         The fitted distributions (pass to :func:`sample` via ``distributions``).
     success : bool
-        Whether the optimiser (:func:`scipy.optimize.minimize`) converged AND every target is
-        met: each achieved statistic within :data:`MISS_Z` sampling standard errors
-        (``standard_errors``) of its target.  A fit that converged (e.g. on a plateau of a step
-        function) but misses a target is no success, and ``message`` says which target it misses.
+        Whether the optimiser (:func:`scipy.optimize.minimize`) converged AND every target of
+        weight > 0 is met: each achieved statistic within :data:`MISS_Z` sampling standard errors
+        (``standard_errors``, of the simulated cohort at its ``n``) of its target.  A fit that
+        converged (e.g. on a plateau of a step function) but misses a target is no success, and
+        ``message`` says which target it misses.  The criterion asks whether the optimiser reached
+        the target as closely as ``n`` simulated patients can tell, not whether the fit agrees with
+        the published cohort (whose own interval is not part of it): a small ``n`` tells little.
     nfev : int
         Evaluations of the objective.
     message : str
-        The optimiser's message, then each missed target and each mismatch that is not defined.
+        The optimiser's message, then each missed target, each mismatch that is not defined and
+        each parameter fitted at a bound of its range.
     weights : dict
         The weight of each target in the loss (given, or :func:`default_weight`).
     fitted_targets : dict
@@ -265,10 +269,12 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
     res = minimize(lambda w: objective(_fold(w) if nm else w)[0], z0, method=method,
                    bounds=None if nm else [(0, 1)] * len(names), options=_options(method, maxiter, z0))
     z = _fold(res.x) if nm else np.clip(res.x, 0, 1)
-    loss, achieved, errors = objective(z)
+    loss, achieved, table = objective(z)
+    errors = {} if table is None else {t: sampling_error(table, t, targets[t]) for t in targets}
     x = lo + z * (hi - lo)
     mismatch = {t: _discrepancy(t, achieved.get(t, np.nan), targets[t], barrier=math.nan) for t in targets}
-    notes = _misses(targets, achieved, mismatch, errors, n)
+    notes = _misses({t: v for t, v in targets.items() if weights.get(t, 1.0) > 0}, achieved, mismatch, errors, n)
+    pinned = [f"{k} is fitted at a bound of its range ({v:g})" for k, v, zk in zip(names, x, z) if zk in (0.0, 1.0)]
     if notes and res.success:
         warnings.warn(f"cohort.calibrate: the optimiser converged ({res.message}) but the fit misses its "
                       f"target: {'; '.join(notes)}; success is False", UserWarning, stacklevel=2)
@@ -276,7 +282,7 @@ def calibrate(simulate: Callable, targets: Mapping[str, float] | None = None,
         fitted=dict(zip(names, map(float, x))), start=dict(zip(names, map(float, x0))), targets=dict(targets),
         achieved=achieved, mismatch=mismatch, loss=float(loss), distributions=objective.dists_at(x),
         success=bool(res.success) and not notes, nfev=int(res.nfev),
-        message="; ".join([str(res.message), *notes]), weights=weights, fitted_targets=fitted_targets,
+        message="; ".join([str(res.message), *notes, *pinned]), weights=weights, fitted_targets=fitted_targets,
         held_out=held_out, standard_errors={t: errors.get(t, math.nan) for t in targets})
 
 
@@ -534,7 +540,8 @@ class _Objective:
         return d
 
     def __call__(self, z, raise_refusal: bool = False):
-        """(loss, achieved statistics, their sampling standard errors) at ``z``."""
+        """(loss, achieved statistics, the simulated table or None) at ``z``; the sampling errors
+        are computed from the table of the fit alone (they cost a second regression per odds ratio)."""
         z = np.clip(z, 0, 1)
         key = tuple(np.round(z, 12))
         if key not in self.cache:
@@ -545,12 +552,11 @@ class _Objective:
                 achieved = {t: _stat(table, t) for t in targets}
                 loss = sum(self.weights.get(t, 1.0) * _discrepancy(t, achieved[t], targets[t]) ** 2
                            for t in targets)
-                errors = {t: sampling_error(table, t, targets[t]) for t in targets}
             except ParameterError:
                 if raise_refusal:
                     raise
-                achieved, loss, errors = {}, 1e6, {}
-            self.cache[key] = (loss, achieved, errors)
+                achieved, loss, table = {}, 1e6, None
+            self.cache[key] = (loss, achieved, table)
         return self.cache[key]
 
 

@@ -512,9 +512,10 @@ def sensitivity(table, outcome: str = "relief", attributes: Sequence[str] | None
     data = table.copy()
     if "etiology" in data:
         data["central"] = (data["etiology"] == "central").astype(float)
-    if attributes is None:
+    if attributes is None:  # those that vary among the patients with an outcome (the others have no index)
+        evaluated = ~np.isnan(Y)
         attributes = [a for a in list(PATIENT_TO_MODEL) + ["central"]
-                      if a in data and np.nanstd(np.asarray(data[a], float)) > 0]
+                      if a in data and np.nanstd(np.asarray(data[a], float)[evaluated]) > 0]
     attributes = list(attributes)
     if not attributes:
         raise ParameterError("attributes", attributes, "at least one numeric column that varies between patients")

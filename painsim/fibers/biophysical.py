@@ -547,10 +547,8 @@ def population_for(waveform: Waveform, params, seed: int) -> FiberPopulation | N
         Its ``target`` picks the geometry and the classes
         (:func:`waveform_classes`), its ``modality`` the coupling.
     params : painsim.Model or mapping
-        A model (its ``afferents`` section is read), or that section in SI
-        units (``model.section("afferents")``): class counts ``<class>.n`` and
-        ``biophysical.*`` (geometry: resistivity, distance range and image
-        factor per target; coil distances).
+        A model, or its ``afferents`` section in SI units: class counts ``<class>.n`` and
+        ``biophysical.*`` (resistivity, distances, image factor per target; coil distances).
     seed : int
         The point's seed (diameters and distances are drawn from it).
 
@@ -561,8 +559,7 @@ def population_for(waveform: Waveform, params, seed: int) -> FiberPopulation | N
     Raises
     ------
     painsim.errors.ParameterError
-        ``waveform`` not a Waveform, ``params`` neither a model nor a mapping, ``seed`` not a whole
-        number >= 0, or a geometry value <= 0.
+        A bad ``waveform``, ``params`` (not a model or mapping), ``seed`` or geometry value (<= 0).
     """
     if not isinstance(waveform, Waveform):
         raise ParameterError("waveform", type(waveform).__name__, "a painsim Waveform")
