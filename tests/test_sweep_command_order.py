@@ -11,8 +11,7 @@ from refusals import ROOT, WorkStarted, start_work
 SWEEP = str(ROOT / "experiments" / "heat_response_sweep.toml")
 
 
-@pytest.mark.parametrize("env, extra", [({"PAINSIM_ENGINE": "fast"}, []), ({"PAINSIM_TARGET": "fortran"}, []),
-                                        ({}, ["--workers", "-1"])])
+@pytest.mark.parametrize("env, extra", [({"PAINSIM_ENGINE": "fast"}, []), ({"PAINSIM_TARGET": "fortran"}, [])])
 def test_a_sweep_run_setting_is_refused_before_the_first_line(env, extra, tmp_path, monkeypatch, capsys):
     for name, value in env.items():
         monkeypatch.setenv(name, value)

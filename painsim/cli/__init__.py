@@ -112,7 +112,7 @@ def cmd_run(args) -> int:
     with _output_folder(out):
         options = _store_options(args, out / store) if store else _patient_options(args)
         try:
-            ds = files.run_experiment(spec, seed=args.seed, progress=True, **options)
+            ds = files.run_experiment(spec, seed=args.seed, progress=True, check=False, **options)  # loaded: checked
         except KeyboardInterrupt:
             kept = len(_kept(out / store)) if store else 0
             if kept:  # (a store that keeps nothing is removed: there is nothing to continue)

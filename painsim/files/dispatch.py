@@ -260,7 +260,7 @@ def _check_figures(names, kind: Kind) -> None:
 
 
 def run_experiment(spec: str | Path | Mapping[str, Any], seed: int | None = None,
-                   progress: bool = False, **options) -> xr.Dataset:
+                   progress: bool = False, *, check: bool = True, **options) -> xr.Dataset:
     """Run an experiment file of any kind and return one Dataset.
 
     Parameters
@@ -275,6 +275,10 @@ def run_experiment(spec: str | Path | Mapping[str, Any], seed: int | None = None
         file whose conditions carry their own seeds refuses it).
     progress : bool
         Print progress (course, cohort and qst files).
+    check : bool
+        Check a dict ``spec`` as a file is checked before running it (default).  False only for a
+        dict just returned by :func:`load_experiment` and not changed since (``painsim run``
+        does so: the checks take up to 0.5 s on the built-in files).
     **options
         The kind's :attr:`Kind.options`: for cohort files ``store``, ``resume``,
         ``n_patients``, ``workers`` (see :func:`painsim.cohort.run_cohort_file`); for
@@ -299,7 +303,7 @@ def run_experiment(spec: str | Path | Mapping[str, Any], seed: int | None = None
     """
     if not isinstance(spec, Mapping):
         spec = load_experiment(spec)
-    else:  # a dict built in code, or loaded and then edited (notebook 08), gets the checks a file gets
+    elif check:  # a dict built in code, or loaded and then edited (notebook 08), gets the checks a file gets
         check_experiment(spec, spec.get("_path", "<experiment dict>"))  # (<= 0.5 s for the built-in files)
     name = kind_of(spec)
     if not isinstance(name, str) or name not in KINDS:  # an unchecked dict: refuse what it cannot run

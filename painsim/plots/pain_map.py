@@ -25,7 +25,8 @@ def _map_extent(x_m, y_m, spacing_m: float) -> list:
 
 def _result_spacing(ds: xr.Dataset) -> float:
     """The grid spacing (m) of one result's S1 map: the step of its ``map_x`` or ``map_y`` positions, or,
-    for a one-unit map, ``cortex.map.spacing`` of its stored ``parameters``.
+    for a one-unit map, ``cortex.map.spacing`` of its stored ``parameters`` (an attribute, or the
+    variable of one condition taken from a conditions result).
 
     Raises
     ------
@@ -35,8 +36,11 @@ def _result_spacing(ds: xr.Dataset) -> float:
     for axis in ("map_x", "map_y"):
         if ds[axis].size > 1:
             return float(np.diff(ds[axis].values)[0])
+    raw = ds.attrs.get("parameters")
+    if raw is None and "parameters" in ds and ds["parameters"].size == 1:  # one condition of a conditions result
+        raw = str(ds["parameters"].values.item())
     try:
-        spacing = json.loads(ds.attrs["parameters"])["cortex"]["map"]["spacing"]
+        spacing = json.loads(raw)["cortex"]["map"]["spacing"]
     except (KeyError, TypeError, ValueError):
         raise ParameterError("ds", "a one-unit S1 map without its parameters", "a map of two units or more "
                              "along an axis, or a result holding its parameters (cortex.map.spacing)") from None

@@ -144,7 +144,10 @@ def _sham_of(spec: Mapping[str, Any], where: str) -> Protocol:
     active = from_spec({k: v for k, v in spec.items() if k not in ("sham", "stimulus", "name", "description")},
                        where)
     labels = {k: spec[k] for k in ("name", "description") if k in spec}
-    return replace(active.as_sham(), **labels) if labels else active.as_sham()
+    try:
+        return replace(active.as_sham(), **labels) if labels else active.as_sham()
+    except ParameterError as err:  # a bad name or description, named as the file's key
+        raise err.renamed(f"{where}.{err.name}") if err.name in labels else err from None
 
 
 def _check_stimulus(stim: Mapping[str, Any], where: str) -> None:
