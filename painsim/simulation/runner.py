@@ -4,7 +4,10 @@
 Points of one structure (the same populations and sizes,
 :func:`painsim.circuits.structure_key`) and time step are batched into one
 brian2 network (:func:`painsim.circuits.build_networks`), ``batch_size`` per
-network; a point's result does not depend on its batch companions.
+network; a point's result does not depend on its batch companions (nor on ``batch_size`` or its
+place in the batch), with one exception the caller chooses: without a ``duration``,
+:func:`simulate_batch` runs every point for the longest stimulus of the batch, so a point's
+duration and readout window follow its companions (pass ``duration`` to fix them).
 """
 from __future__ import annotations
 
