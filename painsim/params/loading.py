@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import warnings
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..errors import ModelFileError, ParameterError, UnknownKeyError
-from .model import _TEXT_KEYS, Leaf, Model, _check_leaf, _is_rule_param, _overrides_mapping, _parse_leaf
+from ..errors import ModelFileError, ParameterError, PathError, UnknownKeyError
+from .model import (_NOT_TEXT_KEY, _TEXT_KEYS, Leaf, Model, _check_leaf, _is_rule_param, _overrides_mapping,
+                    _parse_leaf, _plain)
 from .reading import REFERENCE_MODEL, find_builtin, flatten, read_toml
 from .relations import _check_relations
 
@@ -31,6 +33,10 @@ def _file_leaves(path: Path, seen: tuple = ()) -> tuple[str, dict[str, Leaf]]:
     raw = read_toml(path)
     if not isinstance(raw.get("model", {}), Mapping):
         raise ModelFileError(f"{path}: [model] must be a table")
+    for key, value in raw.get("model", {}).items():  # they skip the checks of parameters (Model.name was 5)
+        if f"model.{key}" in _TEXT_KEYS and not isinstance(value, str):
+            raise ParameterError(f"model.{key}", value, "text in quotes (a built-in name or a path to a TOML "
+                                 "file)" if key == "extends" else "text in quotes", hint=f"in {path}")
     flat = flatten(raw)
     ref = _REFERENCE_CACHE.get(REFERENCE_MODEL, {})  # empty while the reference itself is read
     leaves = {k: _parse_leaf(k, v, str(path), ref.get(k)) for k, v in flat.items()}
@@ -66,19 +72,28 @@ def _own_name_and_description(leaves: dict, own: Mapping, name: str, base_name: 
 def _base_file(path: Path, base, warn: bool = False) -> Path:
     """The file ``extends = base`` of model file ``path`` names: an absolute path; a path relative to
     ``path``'s own folder (a model beside the one it extends, wherever Python runs); else a built-in
-    name (or a path from the working directory, as before).  A base found nowhere is refused naming
-    the file that extends it.  With ``warn``, a bare name that takes a built-in while a file
+    name (or a path from the working directory, as before).  A base found nowhere, or a folder, is
+    refused naming the file that extends it.  With ``warn``, a bare name that takes a built-in while a file
     ``<name>.toml`` sits beside ``path`` warns (UserWarning) naming both files."""
     if isinstance(base, str) and Path(base).is_absolute():
-        return Path(base)
+        if Path(base).is_file():
+            return Path(base)
+        if Path(base).is_dir():
+            raise PathError(f"{path}: extends = {base!r} is a folder, not a model file")
+        raise ModelFileError(f"{path}: extends = {base!r}: file not found")
     beside = path.parent / base if isinstance(base, str) else None
     if beside is not None and beside.is_file():
         return beside
     try:
-        found = find_builtin(base, "models")  # a misspelt built-in name: UnknownKeyError with the nearest
+        found = find_builtin(base, "models")
     except ModelFileError as e:
         raise ModelFileError(f"{path}: extends = {base!r} is neither a file beside it ({beside}) nor a "
                              f"built-in model: {e}") from None
+    except PathError as e:  # a folder in the working directory
+        raise PathError(f"{path}: extends = {base!r}: {e}") from None
+    except UnknownKeyError as e:  # a misspelt built-in name: the nearest is named, and the file
+        folder = f"{beside} is a folder, not a model file; " if beside is not None and beside.is_dir() else ""
+        raise e.renamed(hint=f"{folder}extends = {base!r} in {path}") from None
     local = beside.with_name(beside.name + ".toml") if beside is not None and not beside.suffix else None
     if warn and local is not None and local.is_file() and local.resolve() != found.resolve():
         # the documented rule stands (a bare name is a built-in); the file beside it was likely meant
@@ -196,12 +211,22 @@ def load_model(name_or_path: str | Path = REFERENCE_MODEL, overrides: Mapping | 
     final = model.with_params(overrides) if overrides else model
     # a caller's own value (a condition's manipulation) wins: said, since the result records the variant,
     # unless both give the same value (--set gaba_block=1 on a condition that blocks it too)
-    both = sorted(k for k in (overrides or {}) if k in everywhere and final.leaves[k].si != model.leaves[k].si)
+    both = sorted(k for k in (overrides or {}) if k in everywhere and not _same(final.leaves[k].si, model.leaves[k].si))
     if both:
         warnings.warn(f"painsim: {name} is loaded with the caller's {', '.join(f'{k} = {overrides[k]!r}' for k in both)}"
                       f" (a condition's or a point's own value), not the model variant's "
                       f"(--set {', '.join(f'{k}={everywhere[k]!r}' for k in both)})", UserWarning, stacklevel=2)
     return final
+
+
+def _same(a, b) -> bool:
+    """Whether two leaves' values are the same: equal, or numbers within a relative 1e-12.  Chosen: a
+    unit's scale is a float (1e-6 for "u"), so one quantity written in two units parses to values a
+    rounding apart ("50 us" to 4.9999999999999996e-05, "0.05 ms" to 5e-05; ~1e-16 relative); 1e-12 is
+    far above such rounding and far below any difference a value written on purpose makes."""
+    if isinstance(a, bool) or isinstance(b, bool) or not all(isinstance(x, (int, float)) for x in (a, b)):
+        return a == b
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=0.0)
 
 
 #: Environment variable holding dotted-path overrides (a JSON object) that :func:`load_model`
@@ -282,7 +307,9 @@ def overriding(overrides: Mapping[str, Any]):
     Yields
     ------
     dict
-        The overrides in force within the block: the outer ones updated with ``overrides``.
+        The overrides in force within the block: the outer ones updated with ``overrides``
+        (as stored, JSON: a brian2 quantity as text in the reference model's unit of that
+        parameter, a numpy number as the Python number it holds).
 
     Raises
     ------
@@ -296,9 +323,11 @@ def overriding(overrides: Mapping[str, Any]):
     added = _overrides_mapping(overrides, "overrides")
     names = [k for k in added if k in _TEXT_KEYS]
     if names:  # a model's name or base is what the caller loads, not a parameter of every model
-        raise ParameterError(names[0], added[names[0]], "a model parameter (not the name, description or base "
-                                                         "of a model file)")
-    load_model(REFERENCE_MODEL)._checked_leaves(added)  # refuse a bad path or value before any work
+        raise ParameterError(names[0], added[names[0]], _NOT_TEXT_KEY)
+    checked = load_model(REFERENCE_MODEL)._checked_leaves(added)  # refuse a bad path or value before any work
+    # kept as JSON: a quantity as its checked leaf's text (in the reference's unit, read back to the same SI
+    # value), a numpy scalar as the Python number it holds (both were a bare TypeError of json.dumps)
+    added = {k: checked[k].text if hasattr(v, "dim") else _plain(v) for k, v in added.items()}
     before = os.environ.get(OVERRIDES_ENV)
     combined = {**model_overrides(), **added}
     os.environ[OVERRIDES_ENV] = overrides_text(combined)

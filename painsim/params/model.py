@@ -94,6 +94,8 @@ def _is_rule_param(path: str, known: Mapping) -> bool:
 
 # Free-text keys allowed in [model] only (names, descriptions, the base model).
 _TEXT_KEYS = {"model.name", "model.description", "model.extends"}
+# What an override (with_params, overriding, --set) sets instead: a name or base is the file loaded's
+_NOT_TEXT_KEY = "a model parameter (not the name, description or base of a model file)"
 
 #: Largest population size or count a model file takes (chosen: a dorsal-horn pathway's connectivity is drawn
 #: as a dense n_pre x n_post array, 8 x 10 000 x 10 000 bytes = 0.8 GB; a typo such as 100000000 fibres
@@ -423,10 +425,32 @@ def _finite(value) -> bool:
 
 
 def _ref_unit(ref: Leaf) -> str:
-    """The unit the reference model writes a parameter in ("nS"; "1" for a plain number), for messages."""
-    if isinstance(ref.text, str) and " " in ref.text.strip():
-        return ref.text.split()[-1]
-    return "1"
+    """The unit the reference model writes a parameter in ("nS"; "1" for a plain number), for messages and
+    a quantity's text: its text's, else its dimension's (a plain 0 was said to take "a plain number")."""
+    m = _NUMBER_AND_UNIT.match(ref.text) if isinstance(ref.text, str) else None
+    unit = m.group(1).replace(" ", "") if m else ""
+    if ref.dim is not None and unit in UNITS and tuple(UNITS[unit][1]) == tuple(ref.dim):
+        return unit
+    if ref.dim is None or tuple(ref.dim) == tuple(DIMENSIONLESS) or unit_name(ref.dim) not in UNITS:
+        return "1"
+    return unit_name(ref.dim)
+
+
+def _quantity_text(si: float, dim: Dim, unit: str | None = None):
+    """The text of an SI value of dimension ``dim`` that :func:`painsim.units.parse` reads back to the same
+    value: in ``unit`` (default: the SI unit) with the fewest digits that do, else in the SI unit (exact);
+    a plain number if dimensionless.  (``str`` of a brian2 quantity, "40. m s^-1", could not be read.)"""
+    if tuple(dim) == tuple(DIMENSIONLESS):
+        return float(si)
+    base = unit_name(dim)
+    unit = unit if unit in UNITS and tuple(UNITS[unit][1]) == tuple(dim) else base
+    if unit not in UNITS or not math.isfinite(si):  # a dimension without a unit; NaN or inf: refused later
+        return f"{si} {unit}"
+    for digits in (12, 15, 16, 17):
+        text = f"{si / UNITS[unit][0]:.{digits}g} {unit}"
+        if parse(text)[0] == si:
+            return text
+    return f"{si!r} {base}" if UNITS.get(base, (0.0,))[0] == 1.0 else text
 
 
 def _to_leaf(path: str, value: Any, ref: Leaf) -> Leaf:
@@ -436,7 +460,8 @@ def _to_leaf(path: str, value: Any, ref: Leaf) -> Leaf:
             raise ParameterError(path, value, "true/false or a word")
         if tuple(brian_dim(value)) != tuple(ref.dim):
             raise UnitError(path, value, _ref_unit(ref))
-        return Leaf(to_si(value, ref.dim, path), ref.dim, str(value))
+        si = to_si(value, ref.dim, path)
+        return Leaf(si, ref.dim, _quantity_text(si, ref.dim, _ref_unit(ref)))  # text read back to si
     if isinstance(value, (str, bool, np.bool_, numbers.Real)):  # numpy scalars too (_plain)
         return _parse_leaf(path, value, "override", ref)
     raise ParameterError(path, value, "a quantity, a string with a unit, a number or a boolean")
@@ -563,9 +588,10 @@ class Model:
     def with_params(self, overrides: Mapping[str, Any] | None = None, **kw) -> "Model":
         """A new model with ``overrides`` applied (dotted paths -> values).
 
-        Values may be brian2 quantities, strings with units, numbers (for
-        dimensionless parameters, or 0 for any; numpy scalars too) and booleans.
-        Each is checked like a model-file value.
+        Values may be brian2 quantities (kept as text in the model's unit of that
+        parameter, ``"40 m/s"``, read back to the same SI value), strings with units,
+        numbers (for dimensionless parameters, or 0 for any; numpy scalars too) and
+        booleans.  Each is checked like a model-file value.
 
         Parameters
         ----------
@@ -580,8 +606,9 @@ class Model:
             For a path that does not exist (the nearest valid path is named).
         UnitError, ParameterError
             For a wrong unit or an out-of-range value, values impossible together
-            (:func:`_check_relations`), or ``overrides`` that is not a mapping of dotted
-            paths (a string ``"PATH=VALUE"``, a list).
+            (:func:`_check_relations`), ``overrides`` that is not a mapping of dotted
+            paths (a string ``"PATH=VALUE"``, a list), or one that sets ``model.name``,
+            ``model.description`` or ``model.extends`` (those of the file loaded).
         """
         overrides = {**_overrides_mapping(overrides, "overrides"), **kw}
         if not overrides:
@@ -597,9 +624,12 @@ class Model:
         model, whose relations (one body site) need not be another model's."""
         leaves = dict(self.leaves)
         for path, value in overrides.items():
+            if path in _TEXT_KEYS:  # model.name was taken while Model.name kept the file's
+                raise ParameterError(path, value, _NOT_TEXT_KEY)
             if _is_rule_param(path, self.leaves):
-                if hasattr(value, "dim"):  # a brian2 quantity: as text, the rule parses it
-                    value = str(value)
+                dim = brian_dim(value)
+                if dim is not None:  # a brian2 quantity: as text in its SI unit, the rule parses it
+                    value = _quantity_text(to_si(value, dim, path), dim)
                 leaves[path] = _parse_leaf(path, value, "override")
                 continue
             if path not in self.leaves:
