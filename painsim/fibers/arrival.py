@@ -94,17 +94,21 @@ def afferent_input(params: Mapping[str, Any], duration: float, seed: int,
         Before any spike is drawn: ``duration`` not a finite time > 0 s (was an empty result, or a
         bare error for NaN or text), ``seed`` not a whole number >= 0, ``noxious`` or ``touch``
         refused by :func:`~painsim.fibers.natural` (text was ignored: no drive), ``fibers`` not a
-        :class:`FiberSet`, or ``pathology.ectopic_fraction`` outside [0, 1]; later, a refused
+        :class:`FiberSet` (or, with a device under a recruitment model that draws its own fibres,
+        the biophysical one, a FiberSet whose counts differ from the model's ``<class>.n``), or
+        ``pathology.ectopic_fraction`` outside [0, 1]; later, a refused
         device (:func:`central_lead`, the recruitment model).
     """
     duration, seed = _checked_inputs(duration, seed, pathology, fibers)
     # a number is an intensity, as simulate() reads it (it was ignored: no drive, silently)
     noxious = None if noxious is None else natural(noxious, name="noxious")
     touch = None if touch is None else natural(touch, name="touch")
-    fibers = fibers or FiberSet.from_model(params, seed)
-    pathology = pathology or {}
     recruit = recruitment_model(params.get("recruitment", "fraction"))
     devices = as_devices(stimulus)
+    if fibers is not None and devices:
+        _check_counts(fibers, params, recruit)
+    fibers = fibers or FiberSet.from_model(params, seed)
+    pathology = pathology or {}
     lead = central_lead(devices)
     peripheral = [w for w in devices if w is not lead]
     out = {}
@@ -166,6 +170,21 @@ def _checked_inputs(duration, seed, pathology, fibers) -> tuple[float, int]:
             or not 0 <= fraction <= 1:
         raise ParameterError("pathology.ectopic_fraction", fraction, "a fraction of the C fibers in [0, 1]")
     return duration, seed
+
+
+def _check_counts(fibers: FiberSet, params, recruit) -> None:
+    """Refuse a FiberSet whose counts differ from the model's under a recruitment model that draws
+    its own fibres from them (``draws_population``, the biophysical one): its spikes index the
+    model's fibres, so fewer ones raised a bare IndexError and more were never stimulated."""
+    if not getattr(recruit, "draws_population", False):
+        return
+    model = {c: int(params[c]["n"]) for c in FIBER_CLASSES}
+    given = {c: int(fibers.counts[c]) for c in FIBER_CLASSES}
+    if given != model:
+        raise ParameterError("fibers", f"a FiberSet of counts {given}",
+                             f"the model's counts {model} (afferents.<class>.n) under afferents.recruitment = "
+                             f"{params.get('recruitment')!r}, whose fibres are drawn from them; or None "
+                             "(FiberSet.from_model(params, seed))")
 
 
 def arrived(times, ids, n: int, duration: float) -> AfferentSpikes:

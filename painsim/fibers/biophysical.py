@@ -28,7 +28,7 @@ from ..stimulation import Waveform
 from ..units import to_si
 from .cache import cached_spikes, spike_key
 from .kernel import NodeConstants, check_dt, fiber_spikes, run_chunk, step_drive
-from .population import CLASS_PARAMS, CLASSES, GEOMETRIES, RMT_COIL_CURRENT, FiberPopulation
+from .population import CLASS_PARAMS, CLASSES, GEOMETRIES, RMT_COIL_CURRENT, FiberPopulation, biophysical_distances
 from .rates import _checked_class, _checked_seed
 
 __all__ = ["threshold", "strength_duration", "fit_weiss", "recruitment_curve", "class_threshold",
@@ -456,7 +456,7 @@ def afferent_spikes(waveform: Waveform, population: FiberPopulation, seed: int =
     dt : float, optional
         Time step in s (<= 5 us; default 2 us).
     cache_dir : path, optional
-        Disk cache (default ``$PAINSIM_CACHE`` or ``~/.cache/painsim/fibers``);
+        Disk cache (None or ``""``: ``$PAINSIM_CACHE`` or ``~/.cache/painsim/fibers``);
         ``False`` disables it.
     amplitude_reference : Quantity or float (A), optional
         Overrides the current that one unit of a "threshold" (or "rmt")
@@ -559,7 +559,8 @@ def population_for(waveform: Waveform, params, seed: int) -> FiberPopulation | N
     Raises
     ------
     painsim.errors.ParameterError
-        A bad ``waveform``, ``params`` (not a model or mapping), ``seed`` or geometry value (<= 0).
+        A bad ``waveform``, ``params`` (not a model or mapping), ``seed`` or geometry value (<= 0); a
+        distance min above its max, named ``afferents.biophysical.<geometry>_distance_min`` (was ``distance_range``).
     """
     if not isinstance(waveform, Waveform):
         raise ParameterError("waveform", type(waveform).__name__, "a painsim Waveform")
@@ -574,20 +575,16 @@ def population_for(waveform: Waveform, params, seed: int) -> FiberPopulation | N
     geometry = TARGET_GEOMETRY[waveform.target]
     geo = GEOMETRIES[geometry]
     counts = {c: int(params[c]["n"]) for c in classes}
+    settings = params.get("biophysical", {})
     if waveform.modality == "magnetic":
-        lo = biophysical_setting(params, "magnetic_distance_min", 10e-3)
-        hi = biophysical_setting(params, "magnetic_distance_max", 30e-3)
-        return FiberPopulation.sample(counts, geometry=geometry, seed=seed, distance_range=(lo, hi))
+        return FiberPopulation.sample(counts, geometry=geometry, seed=seed,
+                                      distance_range=biophysical_distances(settings, "magnetic", classes))
     rho = biophysical_setting(params, f"{geometry}_resistivity", 1.0 / geo["sigma"])
     image = biophysical_setting(params, f"{geometry}_image_factor", geo.get("image_factor", 1.0))
     if not (rho > 0 and image > 0):
         raise ParameterError(f"afferents.biophysical.{geometry}_resistivity/_image_factor",
                              (rho, image), "values > 0")
-    dist = {}
-    for c in classes:
-        lo = biophysical_setting(params, f"{geometry}_distance_min", geo["distance"][c][0])
-        hi = biophysical_setting(params, f"{geometry}_distance_max", geo["distance"][c][1])
-        dist[c] = (lo, hi)
+    dist = biophysical_distances(settings, geometry, classes)
     # a source on an insulating boundary: Ve doubles (images) <=> sigma / image_factor
     return FiberPopulation.sample(counts, geometry=geometry, seed=seed,
                                   sigma=1.0 / (rho * image), distance_range=dist)
@@ -600,6 +597,9 @@ class Biophysical:
     cached on disk (:func:`afferent_spikes`).  Spike times are at the
     stimulation site; :func:`painsim.fibers.afferent_input` adds conduction
     delays."""
+
+    #: fire() draws the fibres from the model's counts (afferent_input refuses a FiberSet of others)
+    draws_population = True
 
     def fire(self, waveform, fibers, fiber_class, params, seed):
         """Spikes ``(times_s, index within fiber_class)`` at the stimulation site.

@@ -24,6 +24,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..atomic import file_mode
 from ..stimulation import Waveform
 from .kernel import KERNEL_VERSION
 from . import population as population_module
@@ -44,7 +45,8 @@ def cache_directory(cache_dir) -> Path | None:
     Parameters
     ----------
     cache_dir : path, None or False
-        The folder; None for the default, False for no cache.
+        The folder; None or ``""`` for the default (an empty ``$PAINSIM_CACHE`` is the default
+        too; ``""`` was the working directory), False for no cache.
 
     Returns
     -------
@@ -53,7 +55,7 @@ def cache_directory(cache_dir) -> Path | None:
     """
     if cache_dir is False:
         return None
-    if cache_dir is None:
+    if cache_dir is None or (isinstance(cache_dir, str) and cache_dir == ""):
         cache_dir = os.environ.get("PAINSIM_CACHE") or os.path.join(
             os.path.expanduser("~"), ".cache", "painsim", "fibers")
     return Path(cache_dir)
@@ -152,10 +154,13 @@ def _warn_unwritable(cdir: Path, e: OSError) -> None:
 
 
 def _write(cdir: Path, path: Path, t: np.ndarray, i: np.ndarray) -> None:
-    """Write atomically: a temporary file in ``cdir``, then a rename."""
+    """Write atomically: a temporary file in ``cdir``, then a rename.  The file gets the mode of
+    any new file under the process's umask (:func:`painsim.atomic.file_mode`, e.g. 0o644), not
+    mkstemp's 0o600: another user sharing the folder can read it (they rewrote it)."""
     cdir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=cdir, prefix=".tmp_", suffix=".npz")
     try:
+        os.chmod(tmp, file_mode())
         with os.fdopen(fd, "wb") as fh:
             np.savez(fh, times=t, fiber=i)
         os.replace(tmp, path)

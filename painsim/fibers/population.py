@@ -71,7 +71,8 @@ from .rates import _checked_seed
 
 __all__ = ["FiberPopulation", "ClassParams", "CLASS_PARAMS", "CLASSES", "CHRONAXIE_RANGES",
            "GEOMETRIES", "L_PER_D", "HURSH_FACTOR", "C_VELOCITY_COEF", "KAPPA_SURFACE",
-           "KAPPA_DEPTH", "COIL_FIELD_PER_AMP", "RMT_COIL_CURRENT", "check_class"]
+           "KAPPA_DEPTH", "COIL_FIELD_PER_AMP", "RMT_COIL_CURRENT", "check_class",
+           "MAGNETIC_DISTANCE", "biophysical_distances"]
 
 #: the fiber classes of :mod:`painsim.anatomy` (one definition), under their old name
 CLASSES = FIBER_CLASSES
@@ -251,6 +252,48 @@ GEOMETRIES = {
     },
 }
 
+#: coil-to-fibre distances (m) of peripheral magnetic stimulation when the model gives none (chosen:
+#: ~1-3 cm, as the model file's afferents.biophysical.magnetic_distance_min/_max)
+MAGNETIC_DISTANCE = (10e-3, 30e-3)
+
+
+def biophysical_distances(settings: Mapping, prefix: str, classes=FIBER_CLASSES) -> dict:
+    """The ``(low, high)`` contact-to-fibre distances (m) of each class: the ``biophysical`` table's
+    ``<prefix>_distance_min`` / ``_max`` (SI), else the geometry's defaults (:data:`GEOMETRIES`, or
+    :data:`MAGNETIC_DISTANCE` for ``prefix = "magnetic"``).
+
+    Parameters
+    ----------
+    settings : mapping
+        The model's ``afferents.biophysical`` table, in SI units (keys absent: the defaults).
+    prefix : str
+        A geometry of :data:`GEOMETRIES`, or ``"magnetic"``.
+    classes : iterable of str
+        The classes wanted.
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A low end above the high end, naming ``afferents.biophysical.<prefix>_distance_min``
+        (``_max`` when only the max is given, below the default min).
+    """
+    defaults = GEOMETRIES[prefix]["distance"] if prefix != "magnetic" else dict.fromkeys(CLASSES, MAGNETIC_DISTANCE)
+    lo_key, hi_key = f"{prefix}_distance_min", f"{prefix}_distance_max"
+    out = {}
+    for c in classes:
+        lo, hi = settings.get(lo_key, defaults[c][0]), settings.get(hi_key, defaults[c][1])
+        if is_number(lo) and is_number(hi) and lo > hi:
+            if lo_key in settings:
+                given = "" if hi_key in settings else f" (its default for {c})"
+                raise ParameterError(f"afferents.biophysical.{lo_key}", f"{lo * 1e3:g} mm", f"a distance <= "
+                                     f"afferents.biophysical.{hi_key}{given}, {hi * 1e3:g} mm",
+                                     hint="to move the whole range, set both in one with_params call")
+            raise ParameterError(f"afferents.biophysical.{hi_key}", f"{hi * 1e3:g} mm", f"a distance >= "
+                                 f"afferents.biophysical.{lo_key} (its default for {c}), {lo * 1e3:g} mm",
+                                 hint="to move the whole range, set both in one with_params call")
+        out[c] = (lo, hi)
+    return out
+
 
 def check_class(name: str) -> str:
     """``name`` if it is a fiber class, else an :class:`UnknownKeyError` with a suggestion.
@@ -340,6 +383,8 @@ class FiberPopulation:
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
+        # every instance memoises its own key: a copy by dataclasses.replace would share the dict
+        object.__setattr__(self, "_cache", {})
         labels = np.atleast_1d(np.asarray(self.labels, dtype=str))
         n = labels.size
         for lab in np.unique(labels):

@@ -507,6 +507,10 @@ class Model:
     source: str = ""
     _cache: dict = field(default_factory=dict, repr=False)
 
+    def __post_init__(self):
+        # every instance memoises its own sections: a copy by dataclasses.replace would share the dict
+        object.__setattr__(self, "_cache", {})
+
     # -- reading
     def __contains__(self, path: str) -> bool:
         return path in self.leaves or any(k.startswith(path + ".") for k in self.leaves)

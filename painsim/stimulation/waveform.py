@@ -211,6 +211,8 @@ class Waveform:
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
+        # every instance memoises its own key: a copy by dataclasses.replace would share the dict
+        object.__setattr__(self, "_cache", {})
         onsets = _array(self.onsets, "onsets")
         n = onsets.size
         widths = np.broadcast_to(_array(self.widths, "widths"), (n,)).copy() if n else np.zeros(0)

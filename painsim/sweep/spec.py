@@ -108,6 +108,9 @@ class SweepSpec:
     source: str = ""
     _points: list | None = field(default=None, repr=False)
 
+    def __post_init__(self):
+        self._points = None  # a copy by dataclasses.replace draws its own design, not the original's
+
     @property
     def n_repeats(self) -> int:
         """Runs per point (repeated seeds)."""
