@@ -46,13 +46,12 @@ from ..circuits import stack
 from ..protocols import Protocol
 from ..params import Model, model_overrides
 from ..params.reading import yielding_to
-from ..simulation.inputs import device_refusal, route_stimulus
-from ..stimulation.spec import device_key
+from ..simulation.inputs import refuse_file_devices, route_stimulus
 from .consolidation import ConsolidationParams, join_levels, propagate, split_levels
 
 __all__ = ["Chunk", "session_plan", "window_key", "lead_window", "replayed_pulses",
            "ConnSpikes", "Patient", "window_spikes", "same_spikes", "replay_chunk",
-           "check_stimulus_received", "protocol_device_key"]
+           "check_stimulus_received"]
 
 
 @dataclass
@@ -94,7 +93,7 @@ def check_stimulus_received(model: Model, protocol: Protocol, parameter: str = "
     (default: the model's name).  A device the model refuses (a ``site`` its body lacks, a pulse
     rate its recruitment model does not take, :func:`painsim.simulation.device_refusal`) failed
     when the first session started, under an internal name (``requests[0].stimulus.site``): it is
-    named ``protocol.stimulus.<argument>`` (:func:`protocol_device_key`).
+    named ``protocol.stimulus.<argument>`` (:func:`painsim.simulation.inputs.refuse_file_devices`).
 
     Raises
     ------
@@ -113,17 +112,8 @@ def check_stimulus_received(model: Model, protocol: Protocol, parameter: str = "
                              f"a model that receives the stimulus of protocol {protocol.name!r} ({err.value}): "
                              "on this one no session would act and relief would be NaN", hint=err.hint) from None
     # the sessions' model: the protocol's overrides (e.g. its recruitment model), less the user's
-    refused = device_refusal(model.with_params(yielding_to(protocol.plasticity, model_overrides())), waveform,
-                             duration)
-    if refused is not None:
-        raise refused[1].renamed(protocol_device_key(protocol, refused[1].name)) from None
-
-
-def protocol_device_key(protocol: Protocol, name) -> str:
-    """The key of a protocol's stimulus table that an error of its device names: ``stimulus.site`` is
-    ``protocol.stimulus.site``; a pulse rate the argument that sets it (``protocol.stimulus.rate``, a
-    burst's ``intraburst_rate``: :func:`painsim.stimulation.spec.device_key`)."""
-    return device_key(name, protocol.stimulus.get("type"), "protocol.stimulus")
+    refuse_file_devices(model.with_params(yielding_to(protocol.plasticity, model_overrides())), waveform,
+                        protocol.stimulus, "protocol.stimulus", duration)
 
 
 def session_plan(protocol: Protocol, D: float, L: float, lead: float, n_chunks: int, full: bool) -> list[Chunk]:

@@ -25,7 +25,7 @@ from ..stimulation import Waveform
 from ..stimulation.spec import device_key
 
 __all__ = ["Request", "point_input", "device_refusal", "amplitude_refusal", "per_site", "body_site", "natural_attr", "seconds", "checked_seed", "route_stimulus",
-           "refuse_modality", "check_efficacies", "check_file_devices"]
+           "refuse_modality", "check_efficacies", "check_file_devices", "refuse_file_devices"]
 
 
 @dataclass
@@ -499,8 +499,25 @@ def check_file_devices(model: Model, stimulus, tables, where: str, duration) -> 
         route_stimulus(stack(model), stimulus)
     except ParameterError as err:
         raise ParameterError(where, err.value, err.allowed, hint=err.hint) from None
-    if stimulus is None:
-        return
+    if stimulus is not None:
+        refuse_file_devices(model, stimulus, tables, where, duration)
+
+
+def refuse_file_devices(model: Model, stimulus, tables, where: str, duration) -> None:
+    """Refuse what :func:`device_refusal` refuses of a file's devices, named by the file's keys (the
+    part of :func:`check_file_devices` after routing; a course's protocol routes on its own terms).
+
+    Parameters
+    ----------
+    model, stimulus, tables, where, duration
+        As :func:`check_file_devices` (``stimulus`` not None).
+
+    Raises
+    ------
+    painsim.errors.ParameterError
+        A device the model refuses: ``<where>.site``, the argument setting a refused pulse rate
+        (:func:`painsim.stimulation.spec.device_key`), ``where`` for devices refused together.
+    """
     refused = device_refusal(model, stimulus, duration)
     if refused is None:
         return

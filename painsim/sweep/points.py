@@ -131,15 +131,15 @@ def _split(point: Mapping[str, Any], spec) -> tuple[dict, dict, dict]:
             stim_o.setdefault(k, {})[arg] = t
         elif path in NATURAL or path in PHYSICAL:
             nat[path] = v
-        elif not path.startswith(_PROTOCOL):
+        elif _is_model_path(path):
             model_o[path] = t
     return model_o, stim_o, nat
 
 
-def _model_axes(spec) -> list[str]:
-    """The paths of the sweep's axes that are model parameters (as :func:`_split` takes them)."""
-    return [a.path for a in spec.axes if not (_is_device_path(a.path) or a.path in NATURAL or a.path in PHYSICAL
-                                              or a.path.startswith(_PROTOCOL))]
+def _is_model_path(path: str) -> bool:
+    """Whether a sweep path is a model parameter: not a device's argument, a natural stimulus or a
+    ``protocol.*`` value (:func:`_split` and :func:`point_protocol` sort paths by it)."""
+    return not (_is_device_path(path) or path in NATURAL or path in PHYSICAL or path.startswith(_PROTOCOL))
 
 
 def protocol_overrides(point: Mapping[str, Any], spec) -> dict:
@@ -191,7 +191,7 @@ def point_protocol(spec, point: Mapping[str, Any]):
         A protocol value that is not allowed (:func:`painsim.protocols.from_spec`).
     """
     # the sweep's fixed params and swept model parameters win over the protocol's own overrides
-    users = [*spec.params, *_model_axes(spec)]
+    users = [*spec.params, *(a.path for a in spec.axes if _is_model_path(a.path))]
     over = protocol_overrides(point, spec)
     if not over:
         return users_win(protocols.resolve(spec.protocol), users)
