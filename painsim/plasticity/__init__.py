@@ -31,9 +31,9 @@ Conventions shared by every rule
   boundary; their difference is at rounding level).
 * Windows go forward in time: ``apply`` refuses a window that starts before
   the last event its ``state`` has processed (the traces would be decayed
-  over a negative time and grow; for SynapticScaling, which changes weights
-  between spikes, before the end of the time it has integrated, ``t_done``:
-  the same window twice doubled its change), and a state whose per-neuron arrays do not
+  over a negative time and grow; for SynapticScaling and CalciumRule, which change
+  weights between spikes, before the end of the time they have integrated, ``t_done``:
+  the same window twice, or two overlapping windows, doubled their change), and a state whose per-neuron arrays do not
   match in length or hold NaN, infinities or negative traces other than the
   documented markers (``-inf``: never; ``NaN``: the first window's start;
   ``NaN`` slots of the calcium rule's delay queue).

@@ -674,7 +674,10 @@ class CalciumRule(PlasticityRule):
     def _state_layout(self):
         return {"c_pre": ("pre", "trace"), "t_c_pre": ("pre", "never"), "u_nmda": ("pre", "trace"),
                 "t_u_nmda": ("pre", "never"), "pending": ("pre", "queue", "t_c_pre"),
-                "c_post": ("post", "trace"), "t_c_post": ("post", "never")}
+                "c_post": ("post", "trace"), "t_c_post": ("post", "never"),
+                # the rule's efficacy drifts between spikes (the bistable term and calcium above a
+                # threshold as it decays): a window again over integrated time would drift twice
+                "t_done": ("post", "first")}
 
     def _sizes(self, st):
         return st["c_pre"].size, st["c_post"].size
@@ -685,12 +688,14 @@ class CalciumRule(PlasticityRule):
         Keys: ``c_pre, t_c_pre`` (presynaptic calcium contribution just after
         its last transient and that time), ``u_nmda, t_u_nmda`` (NMDA-like
         trace), ``pending`` (n_pre x max_pending arrival times still in
-        flight, NaN = empty), ``c_post, t_c_post``.
+        flight, NaN = empty), ``c_post, t_c_post``, ``t_done`` (the end of the time integrated
+        so far, NaN = none: a window must not start before it, or its drift would count twice).
         """
         return {"c_pre": np.zeros(n_pre), "t_c_pre": np.full(n_pre, -np.inf),
                 "u_nmda": np.zeros(n_pre), "t_u_nmda": np.full(n_pre, -np.inf),
                 "pending": np.full((n_pre, self.max_pending), np.nan),
-                "c_post": np.zeros(n_post), "t_c_post": np.full(n_post, -np.inf)}
+                "c_post": np.zeros(n_post), "t_c_post": np.full(n_post, -np.inf),
+                "t_done": np.full(n_post, np.nan)}
 
     def _cpost(self):
         return 0.0 if self.drive == "presynaptic" else self.c_post
@@ -709,6 +714,7 @@ class CalciumRule(PlasticityRule):
         if n < 0:
             raise ParameterError("max_pending", self.max_pending,
                                  "a queue long enough for the presynaptic spikes within one delay")
+        s["t_done"][:] = p.t_end  # every synapse's efficacy was integrated up to the window's end
         return n
 
     replay_kernel = True
@@ -728,6 +734,10 @@ class CalciumRule(PlasticityRule):
         if n < 0:
             raise ParameterError("max_pending", self.max_pending,
                                  "a queue long enough for the presynaptic spikes within one delay")
+        if len(seg_t):  # the clock apply checks, at the end of the last window replayed
+            for x in (f, g):
+                if "t_done" in x:
+                    x["t_done"][:] = float(np.max(np.asarray(seg_t) + np.asarray(seg_len)))
         return int(n)
 
     replay_windows.__doc__ = PlasticityRule.replay_windows.__doc__
@@ -851,4 +861,5 @@ class CalciumRule(PlasticityRule):
                 st["c_post"][j] = st["c_post"][j] * math.exp(-(tl - st["t_c_post"][j]) / tau) + \
                     float(np.sum(c_post * np.exp(-(tl - tj) / tau)))
                 st["t_c_post"][j] = tl
+        st["t_done"][:] = p.t_end
         return w, st
