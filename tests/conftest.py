@@ -35,6 +35,7 @@ def no_work(monkeypatch):
     :class:`refusals.WorkStarted` instead of simulating (the input-check tests)."""
     import sys
 
+    import painsim.cohort.run  # noqa: F401  (imported lazily by painsim; patched below)
     from painsim.course import engine
     from refusals import start_work
 

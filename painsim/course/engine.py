@@ -645,6 +645,9 @@ def run_course(model, protocol, *, seed: int = 0, follow_up_days=(30, 90), thres
     >>> float(out.relief.sel(day=90))                         # doctest: +SKIP
     """
     checked_seed(seed)  # named as the caller wrote it, not seeds[0]
-    return run_course_batch([model], protocol, [seed], follow_up_days=follow_up_days, thresholds=thresholds,
+    protocol = resolve(protocol)
+    models, _ = _models_and_seeds([model], [seed])
+    check_stimulus_received(models[0], protocol, "model")  # named as the caller wrote it, not models
+    return run_course_batch(models, protocol, [seed], follow_up_days=follow_up_days, thresholds=thresholds,
                             days=days, batch_size=batch_size, session=session, tests=tests, progress=progress,
                             opioid_tolerance=opioid_tolerance).isel(patient=0)
