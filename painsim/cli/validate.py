@@ -73,6 +73,7 @@ def cmd_validate(args) -> int:
         measured targets are kept (when any are).
     """
     if args.list:  # every target, or those --only names (an unknown name is refused)
+        _refuse_measuring_options(args)
         listed = validation.select(args.only) if args.only else validation.TARGETS
         width = max(len(t.name) for t in listed)  # the columns stay aligned for the longest name
         for t in listed:
@@ -95,6 +96,18 @@ def cmd_validate(args) -> int:
         if seeds:
             return _validate_seeds(args, chosen, out, seeds, overrides_text(variant) if variant else "")
         return _validate(args, chosen, out, seed, overrides_text(variant) if variant else "", baseline)
+
+
+def _refuse_measuring_options(args) -> None:
+    """``--list`` measures nothing: an option that only a measurement uses is refused, not ignored
+    (``--seed`` and ``--out`` are accepted, as by every command)."""
+    given = [flag for flag, on in (("--resume", args.resume), ("--workers", args.workers),
+                                   ("--compare", getattr(args, "compare", None)),
+                                   ("--seeds", getattr(args, "seeds", None)),
+                                   ("--set", getattr(args, "set", None))) if on]
+    if given:
+        raise UsageError(f"--list prints the targets and measures nothing: {', '.join(given)} "
+                         f"{'is' if len(given) == 1 else 'are'} not allowed with it")
 
 
 def _refuse_seeds_beyond_limit(args, seeds: list[int]) -> None:
