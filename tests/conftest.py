@@ -33,15 +33,14 @@ def network_sizes(monkeypatch):
 def no_work(monkeypatch):
     """A course's sessions, its opioid-tolerance windows and a cohort's batches raise
     :class:`refusals.WorkStarted` instead of simulating (the input-check tests)."""
-    import sys
+    import importlib
 
-    import painsim.cohort.run  # noqa: F401  (imported lazily by painsim; patched below)
     from painsim.course import engine
     from refusals import start_work
 
     monkeypatch.setattr(engine, "run_sessions", start_work)
     monkeypatch.setattr(engine, "CourseTolerance", start_work)
-    monkeypatch.setattr(sys.modules["painsim.cohort.run"], "_courses", start_work)
+    monkeypatch.setattr(importlib.import_module("painsim.cohort.run"), "_courses", start_work)  # (imported lazily)
 
 
 #: The smallest conditions file: one 0.2-s condition of contact heat on the spinal gate model.

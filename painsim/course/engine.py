@@ -18,8 +18,7 @@
    simulated with the patient's seed so that the tests of a patient differ only in the
    efficacies; all tests of all patients run in one batch at the end;
 4. *result*: the course Dataset (:func:`painsim.course.results.course_dataset`).
-
-Method, measured error and speed: ``docs/courses.md``.
+   (Method, measured error and speed: ``docs/courses.md``.)
 """
 from __future__ import annotations
 
@@ -644,10 +643,8 @@ def run_course(model, protocol, *, seed: int = 0, follow_up_days=(30, 90), thres
     >>> out = ps.run_course(m, "mpns", seed=1)              # doctest: +SKIP
     >>> float(out.relief.sel(day=90))                         # doctest: +SKIP
     """
-    checked_seed(seed)  # named as the caller wrote it, not seeds[0]
-    protocol = resolve(protocol)
-    models, _ = _models_and_seeds([model], [seed])
-    check_stimulus_received(models[0], protocol, "model")  # named as the caller wrote it, not models
+    checked_seed(seed)  # named as the caller wrote it, not seeds[0]; the model as 'model', not 'models'
+    check_stimulus_received((models := _models_and_seeds([model], [seed])[0])[0], protocol := resolve(protocol), "model")
     return run_course_batch(models, protocol, [seed], follow_up_days=follow_up_days, thresholds=thresholds,
                             days=days, batch_size=batch_size, session=session, tests=tests, progress=progress,
                             opioid_tolerance=opioid_tolerance).isel(patient=0)
