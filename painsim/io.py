@@ -6,14 +6,9 @@ name in the target folder and renamed into place (:class:`atomic_path`, from
 """
 from __future__ import annotations
 
-import importlib.util
 import json
-import logging
 import os
 import re
-import uuid
-import warnings
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
@@ -23,6 +18,7 @@ import xarray as xr
 from .atomic import atomic_path, ctrl_c_held, file_mode
 from .errors import ParameterError
 from .labels import label
+from .neo_files import NEO_PACKAGES, checked_path, missing_neo_packages, write_block
 from .netcdf_files import RESULT_FILES, is_netcdf, netcdf_file, writable_file
 from .version import __version__, source_digest
 
@@ -409,14 +405,23 @@ def to_neo(result: xr.Dataset, per: str = "neuron"):
     Returns
     -------
     neo.Block
-        One :class:`neo.Segment` per point (condition, batch entry, ...), each
-        with its spike trains (times in s, ``t_start`` 0, ``t_stop`` the
+        One :class:`neo.Segment` per point (condition, batch entry, ...), named by
+        its label (``"result"`` for a result of one point) and annotated with
+        ``label`` (that exact label: an NWB file names it without ``'/'`` and
+        ``':'``, :func:`write_neo`), ``point`` (its index) and, where the result
+        holds them, ``model`` (the model the point ran), ``seed`` and the
+        point's ``stimulus``, ``noxious`` and ``touch`` (JSON, as in the
+        result; its ``parameters`` stay in the result's file).  Each holds its
+        spike trains (times in s, ``t_start`` 0, ``t_stop`` the
         simulated duration; annotations ``population``, ``neuron`` (per-neuron
         trains), ``site`` (per-neuron trains: the body site of a neuron whose
         population is laid out site by site, -1 for a population of no site,
-        e.g. the S1 sheet or the PAG/RVM), ``point``, ``seed``) and, where the result holds
+        e.g. the S1 sheet or the PAG/RVM), ``point``, ``seed``; only of the
+        populations its model has) and, where the result holds
         binned rates, an :class:`neo.AnalogSignal` ``rates`` in Hz with one
-        channel per population (``array_annotations["population"]``), on the
+        channel per population of the point's model, in the order of its spike
+        trains (``array_annotations["population"]``; a population only another
+        point's model has is left out, as its trains are), on the
         point's own bins (points of other bin widths or durations: each its own).
 
     Raises
@@ -458,7 +463,7 @@ def to_neo(result: xr.Dataset, per: str = "neuron"):
     block = neo.Block(name=str(result.attrs.get("experiment", result.attrs.get("model", "painsim"))),
                       painsim_version=str(result.attrs.get("painsim_version", "")))
     for k, point_label in enumerate(labels):
-        seg = neo.Segment(name=str(point_label) if point_label is not None else "result", point=k)
+        seg = neo.Segment(**_segment_annotations(result, dim, k, point_label))
         seed = _point_value(result, "seed", dim, k)
         t_stop = float(_point_value(result, "duration_s", dim, k))  # points of different durations: each its own
         times, neurons, pops = _point_spikes(result, dim, k)
@@ -484,19 +489,40 @@ def to_neo(result: xr.Dataset, per: str = "neuron"):
                                                       site=int(j // per_site[code]) if per_site[code] else -1,
                                                       **common))
         if "rates" in result and "time" in result.dims:
-            seg.analogsignals.append(_rate_signal(result, dim, k))
+            seg.analogsignals.append(_rate_signal(result, dim, k, [p for p, n in zip(names, sizes) if np.isfinite(n)]))
         block.segments.append(seg)
     block.check_relationships()
     return block
 
 
-def _rate_signal(result: xr.Dataset, dim: str | None, k: int):
-    """Point ``k``'s binned rates as a :class:`neo.AnalogSignal` on its own bins (:func:`own_bins`)."""
+#: The point variables (:data:`POINT_VARIABLES`) a Neo Segment is annotated with: what identifies the
+#: point (its full ``parameters`` stay in the result's file).
+NEO_POINT_ANNOTATIONS = ("model", "seed", "stimulus", "noxious", "touch")
+
+
+def _segment_annotations(result: xr.Dataset, dim: str | None, k: int, point_label) -> dict:
+    """The name and annotations of point ``k``'s Segment: ``label`` (its exact label along ``dim``, its
+    name too), ``point`` and those of :data:`NEO_POINT_ANNOTATIONS` the result holds."""
+    name = str(point_label) if point_label is not None else "result"
+    out = dict(name=name, label=name, point=k)
+    for key in NEO_POINT_ANNOTATIONS:
+        value = _point_value(result, key, dim, k)
+        if value is not None:  # NIX keeps no None
+            out[key] = value.item() if isinstance(value, np.generic) else value
+    return out
+
+
+def _rate_signal(result: xr.Dataset, dim: str | None, k: int, populations: list[str]):
+    """Point ``k``'s binned rates of its own ``populations`` (those its model has: another point's are
+    NaN here) as a :class:`neo.AnalogSignal` on its own bins (:func:`own_bins`)."""
     import neo
     import quantities as pq
 
+    rates = result["rates"].isel({dim: k}) if dim else result["rates"]
+    held = set(rates["population"].values)
+    rates = rates.sel(population=[p for p in populations if p in held])  # in the order of the trains
     try:
-        rates, width = own_bins(result["rates"].isel({dim: k}) if dim else result["rates"])
+        rates, width = own_bins(rates)
     except ParameterError as err:
         raise ParameterError("result", f"rate bins of point {k} {err.value}", err.allowed) from None
     values = np.asarray(rates.transpose("time", "population").values, float)
@@ -554,17 +580,6 @@ def _site_layout(result, dim, k: int, sizes, n_sites: int) -> np.ndarray:
     return np.nan_to_num(np.asarray(sizes, float), nan=0.0).astype(int) if n_sites == 1 else np.zeros(len(sizes), int)
 
 
-#: The packages each of Neo's writers needs, by file extension (:func:`write_neo`).
-NEO_PACKAGES = {".nwb": ("neo", "pynwb"), ".nix": ("neo", "nixio"), ".pkl": ("neo",)}
-
-
-def missing_neo_packages(suffix: str) -> list[str]:
-    """The packages :func:`write_neo` needs for a file ending in ``suffix`` that are not installed
-    (none for an unknown extension: :func:`write_neo` refuses it), so that a caller can refuse
-    before it creates anything."""
-    return [m for m in NEO_PACKAGES.get(suffix, ()) if importlib.util.find_spec(m) is None]
-
-
 def write_neo(result, path: str | os.PathLike, per: str = "neuron") -> Path:
     """Write a result (or a :class:`neo.Block`) with Neo's writers, atomically.
 
@@ -574,10 +589,18 @@ def write_neo(result, path: str | os.PathLike, per: str = "neuron") -> Path:
 
     Neo's NWB writer (``neo.io.NWBIO``, Neo 0.14) stores each spike train's times and name
     (``"PN"``, or ``"PN[3]"`` per neuron) but not its annotations (population, neuron, site,
-    seed, point): read back, a train carries only its name, and the segments come back in the
-    order of their names, not of the result's points (match them by name).  The pickle keeps
-    both (checked);
-    keep the result's NetCDF file beside an NWB export for everything else.
+    seed, point) nor a segment's (label, model, ...): read back, a train carries only its name,
+    and the segments come back in the order of their names, not of the result's points (match
+    them by name).  NWB names may hold no ``'/'`` or ``':'``: a segment whose label has them
+    (``"fibromyalgia: test alone"``) is written as ``"fibromyalgia_ test alone"`` (`` (2)``
+    added if that meets another name), and the file's ``notes`` give each such name's exact
+    label.  The pickle keeps the annotations (checked; NIX too, checked where nixio is
+    installed); keep the result's NetCDF file
+    beside an NWB export for everything else.  A Block given is left as it was (the names and
+    annotations the NWB writer changes are restored).
+
+    Nothing is left when writing fails: no file, no temporary, and no folder that this call
+    created (:func:`painsim.neo_files.write_block`).
 
     Parameters
     ----------
@@ -599,47 +622,12 @@ def write_neo(result, path: str | os.PathLike, per: str = "neuron") -> Path:
         Another extension, a package the file kind needs is not installed, or
         :func:`to_neo` refuses ``result`` or ``per``.
     painsim.errors.PathError
-        ``path`` is a folder or lies under a file (refused before anything is written).
+        ``path`` is a folder or lies under a file (refused before anything is written), or Neo's
+        writer failed with an error of its own (named in the message).
+    OSError
+        The file or its folder cannot be written.
     """
-    path = Path(path)
-    if path.suffix not in NEO_PACKAGES:
-        raise ParameterError("path", str(path), f"a file name ending in one of {sorted(NEO_PACKAGES)}")
-    missing = missing_neo_packages(path.suffix)
-    if missing:
-        raise ParameterError("path", str(path), f"a {path.suffix} file with {' and '.join(missing)} installed "
-                             "(pip install 'painsim[interchange]')")
     import neo
 
-    block = result if isinstance(result, neo.Block) else to_neo(result, per=per)
-    writable_file(path)
-    if path.suffix == ".nwb":  # NWB files must say when and what was recorded
-        block.annotations.setdefault("session_start_time", datetime.now(timezone.utc))
-        block.annotations.setdefault("session_description", f"painsim simulation: {block.name} ({path.name})")
-        block.annotations.setdefault("identifier", str(uuid.uuid4()))  # NWB: unique to each file written
-    with atomic_path(path, suffix=f".tmp{path.suffix}") as tmp:  # writers check the extension
-        tmp.unlink()  # the writers create the file themselves
-        if path.suffix == ".pkl":
-            writer = neo.io.PickleIO(str(tmp))
-        elif path.suffix == ".nix":
-            writer = neo.io.NixIO(str(tmp), mode="ow")
-        else:
-            writer = neo.io.NWBIO(str(tmp), mode="w")
-        quiet = _NeoRenameNotice()
-        logging.getLogger().addFilter(quiet)
-        try:
-            with warnings.catch_warnings():  # Neo's NWB validation calls pynwb the old way (not ours to fix)
-                warnings.filterwarnings("ignore", category=FutureWarning, module="neo.io.nwbio")
-                writer.write_block(block)
-        finally:
-            logging.getLogger().removeFilter(quiet)
-            if hasattr(writer, "close"):
-                writer.close()
-    return path
-
-
-class _NeoRenameNotice(logging.Filter):
-    """Drops the notice Neo's NWB writer logs for every named signal it prefixes with its
-    segment's name (``Warning signal name exists``): it renames them all, one line per segment."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("Warning signal name exists")
+    path = checked_path(path)  # before the conversion
+    return write_block(result if isinstance(result, neo.Block) else to_neo(result, per=per), path)

@@ -95,7 +95,9 @@ def cmd_export(args) -> int:
     experiment); :func:`painsim.io.write_neo` writes one SpikeTrain per
     neuron or per population (``--per``) as NWB, NIX or a pickle, by the
     extension of ``--neo``.  A relative ``--neo`` is placed in ``--out``.  The
-    temporaries a killed export left of that file are removed first.
+    temporaries a killed export left of that file are removed first; the
+    folders of the file are made as it is written, and a refused or failed
+    export leaves neither the file nor a folder it made.
 
     Parameters
     ----------
@@ -115,8 +117,8 @@ def cmd_export(args) -> int:
         An absolute ``--neo`` together with ``--out``, or ``--neo`` not
         ending in ``.nwb``, ``.nix`` or ``.pkl``.
     painsim.errors.PathError
-        ``--out`` is a file, ``--neo`` is a folder, or the result cannot be
-        read or holds no spike trains.
+        ``--out`` is a file, ``--neo`` is a folder, the result cannot be
+        read or holds no spike trains, or Neo's writer failed (its error named).
     painsim.errors.ParameterError
         A package the file kind needs is not installed
         (:func:`painsim.io.write_neo`).
@@ -146,8 +148,7 @@ def cmd_export(args) -> int:
                                                                  and "duration_s" not in ds.data_vars):
         raise PathError(f"{path} holds no spike trains (course, cohort and sweep results keep summaries only); "
                         "export the results.nc of 'painsim run' on a conditions experiment")
-    if args.out:
-        target.parent.mkdir(parents=True, exist_ok=True)
+    # the folder is made as the file is written, and removed again if writing fails (painsim.neo_files.write_block)
     _remove_leftovers(target.parent, [glob.escape(target.name)])  # of an export that was killed (docs/cli.md)
     try:
         written = io.write_neo(ds, target, per=args.per)
