@@ -43,9 +43,11 @@ def writable_file(path) -> Path:
 
 #: First bytes of NetCDF files: classic / 64-bit offset / CDF-5, and NetCDF-4 (HDF5).
 _NETCDF_MAGIC = (b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF\r\n\x1a\n")
-#: Where a folder holds its result: ``results.nc`` (painsim run/course), ``result.nc`` (a sweep
-#: store), ``store/result.nc`` (a sweep's output folder).
-RESULT_FILES = ("results.nc", "result.nc", "store/result.nc")
+#: Where a folder holds its result: ``results.nc`` (painsim run/course, of every kind of experiment),
+#: ``result.nc`` (a sweep store), ``store/result.nc`` (a sweep's output folder), ``validation.nc``
+#: (painsim validate) and ``seeds.nc`` (painsim validate --seeds; each seed's run in ``seed_<s>/``).
+#: Every command's output folder holds one kind only (:func:`painsim.files.held_results`).
+RESULT_FILES = ("results.nc", "result.nc", "store/result.nc", "validation.nc", "seeds.nc")
 #: Where a sweep store written with ``format="zarr"`` keeps its result (a folder; not read by painsim's
 #: commands, which read NetCDF).
 ZARR_RESULTS = ("result.zarr", "store/result.zarr")
@@ -70,7 +72,8 @@ def is_netcdf(path) -> bool:
     """
     with open(path, "rb") as f:
         return f.read(8).startswith(_NETCDF_MAGIC)
-_EXPECTED = "expected a NetCDF result written by painsim (results.nc of painsim run/course, result.nc of a sweep store)"
+_EXPECTED = ("expected a NetCDF result written by painsim (results.nc of painsim run/course, result.nc of a sweep store, "
+             "validation.nc or seeds.nc of painsim validate)")
 
 
 def netcdf_file(path) -> Path:

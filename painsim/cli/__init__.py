@@ -309,8 +309,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--resume", action="store_true",
                      help="cohort files: continue an interrupted cohort in --out (finished patients are kept)")
     models = sub.add_parser("models", help="list built-in models, experiments (with their commands) and protocols")
-    figures = sub.add_parser("figures", help="redraw the figures of a saved result (results.nc or a sweep store)")
-    figures.add_argument("file", help="results.nc written by painsim run/course, or a sweep output folder or store")
+    figures = sub.add_parser("figures", help="redraw the figures of a saved result (results.nc, a sweep store, "
+                             "validation.nc)")
+    figures.add_argument("file", help="a result file (results.nc of painsim run/course, validation.nc or seeds.nc "
+                         "of painsim validate) or the output folder of painsim run, course, sweep or validate, or "
+                         "a sweep store")
     figures.add_argument("--seed", type=_SEED, default=None, help="unused (accepted like every command)")
     figures.add_argument("--out", type=_folder, default=None, help="output folder (default: beside the results)")
     figures.set_defaults(func=cmd_figures)

@@ -313,13 +313,35 @@ def _printer(rows):
     return lambda ds, out: _print_lines(rows(ds)) or {}
 
 
-def _print_cohort(ds, out: Path) -> dict:
-    """Write the patient table (``patients.csv``) and print the statistics beside the published ones."""
+def _cohort_table(ds, out: Path) -> dict:
+    """Write the patient table of the cohort result ``ds`` (``patients.csv``, every variable over
+    ``patient`` alone: :func:`painsim.cohort.from_dataset`) into ``out`` atomically; ``{"patients": path}``."""
     table = out / _TABLES["cohort"][0]
     with io.atomic_path(table) as tmp:
         from_dataset(ds).to_csv(tmp)
-    _print_lines(files.cohort_rows(ds))
     return {"patients": table}
+
+
+def _print_cohort(ds, out: Path) -> dict:
+    """Write the patient table (``patients.csv``) and print the statistics beside the published ones."""
+    table = _cohort_table(ds, out)
+    _print_lines(files.cohort_rows(ds))
+    return table
+
+
+#: Writers of the tables (:data:`_TABLES`) of a kind of result: each writes them from the result
+#: alone, so ``painsim figures`` writes a saved result's tables again with its figures.
+_TABLE_WRITERS = {"cohort": _cohort_table}
+
+
+def _tables_kind(ds) -> str | None:
+    """The kind of a saved result whose run wrote tables beside its figures (a key of
+    :data:`_TABLE_WRITERS`: a cohort, over ``patient`` and ``statistic``, as
+    :func:`painsim.plots.figures_for` tells it), else None."""
+    sweep = "spec" in ds.attrs and "outcomes" in ds.attrs
+    if "patient" in ds.dims and "statistic" in ds.dims and "relief" in ds and not sweep:
+        return "cohort"
+    return None
 
 
 _SUMMARIES = {"conditions": _printer(files.condition_rows), "conditioning": _printer(files.conditioning_rows),

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from .. import files, io
 from ..errors import PainsimError, PathError, UsageError
-from .output import _SWEEP_STORE, _output_folder, _plots, _print_paths, _remove_leftovers, _write_outputs
+from .output import (_SWEEP_STORE, _TABLE_WRITERS, _TABLES, _output_folder, _plots, _print_paths, _remove_leftovers,
+                     _tables_kind, _write_outputs)
 
 
 def _load_results(path) -> tuple:
@@ -22,46 +23,19 @@ def _load_results(path) -> tuple:
         raise PathError(f"cannot read {path} as a painsim result: {e}") from None
 
 
-def cmd_figures(args) -> int:
-    """``painsim figures RESULT``: redraw the standard figures of a saved result.
+def _seed_runs(path: Path, ds) -> list[tuple[Path, object]] | None:
+    """The run of each seed (its ``validation.nc`` path and Dataset, in ``seed_<s>/`` beside ``path``)
+    of a ``painsim validate --seeds`` summary ``ds`` read from ``path``, all read before anything is
+    drawn; None for any other result.  The summary has no figure of its own: each seed's run has one."""
+    if not ("target" in ds.dims and "seed" in ds.dims and "verdict" in ds and "seed" in ds["verdict"].dims):
+        return None
+    return [_load_results(path.parent / f"seed_{int(s)}" / "validation.nc") for s in ds["seed"].values]
 
-    The figures are :func:`painsim.plots.figures_for`'s, written as
-    ``<name>_<kind>.png`` (``name``: the experiment's, the sweep's, else the
-    file's stem) beside the result, or where ``painsim sweep`` put them for a
-    sweep's store, or into ``--out``; a validation table's figure is
-    ``validation.png``, the name ``painsim validate`` gave it.
 
-    Parameters
-    ----------
-    args : argparse.Namespace
-        The parsed ``figures`` sub-command: ``file`` (a ``results.nc``, a
-        run's output folder, a sweep's output folder or store) and ``out``
-        (``seed`` is accepted and unused).
-
-    Returns
-    -------
-    int
-        The exit code, 0 (a refusal below: 2 from :func:`painsim.cli.main`).
-
-    Raises
-    ------
-    painsim.errors.PathError
-        No result at ``file``, one that cannot be read, ``--out`` is a file, or
-        drawing its figures failed with an error that is not painsim's (named
-        in the message; the figures drawn are closed, nothing is written).
-    painsim.errors.ParameterError
-        A Dataset that :func:`painsim.plots.figures_for` cannot draw (refused
-        before anything is written).
-    OSError
-        The output folder cannot be created, or a figure cannot be written.
-    """
-    path, ds = _load_results(args.file)
-    # by default beside the result; a `painsim sweep` store's figures go where that command put them
-    in_sweep_output = "sweep" in ds.attrs and path.parent.name == _SWEEP_STORE
-    out = Path(args.out) if args.out else (path.parent.parent if in_sweep_output else path.parent)
-    if out.exists() and not out.is_dir():
-        raise PathError(f"--out {out} is a file, not a folder")
-    plots = _plots()
+def _draw(path: Path, ds, out: Path, plots) -> None:
+    """Draw the figures of the result ``ds`` read from ``path`` into ``out`` (created), with the tables
+    its run wrote beside them (a cohort's ``patients.csv``: :data:`painsim.cli.output._TABLE_WRITERS`),
+    and print their paths; refused, before anything is written, if it has none."""
     try:
         figures = plots.figures_for(ds)  # refuses a Dataset it cannot draw before anything is written
     except PainsimError:
@@ -72,15 +46,69 @@ def cmd_figures(args) -> int:
         raise PathError(f"{path} holds no outcome painsim can draw (variables: "
                         f"{', '.join(map(str, ds.data_vars)) or 'none'})")
     stem = files.result_name(ds.attrs) or ds.attrs.get("sweep") or path.stem
+    kind = _tables_kind(ds)
     try:
         with _output_folder(out):
             if set(figures) == {"validation"}:  # replaces the validation.png `painsim validate` drew beside it
                 drawn = [plots.save_figure(figures["validation"], out / "validation.png")]
             else:
-                drawn = _write_outputs(None, out, stem, figures)[1]
-            _print_paths(None, drawn)
+                drawn = _write_outputs(None, out, stem, figures, _TABLES.get(kind, ()))[1]
+            tables = _TABLE_WRITERS[kind](ds, out) if kind else {}
+            _print_paths(None, drawn, **tables)
     finally:   # those not saved when a write fails (saved ones are closed already)
         plots.close_figures(figures.values())
+
+
+def cmd_figures(args) -> int:
+    """``painsim figures RESULT``: redraw the standard figures of a saved result.
+
+    The figures are :func:`painsim.plots.figures_for`'s, written as
+    ``<name>_<kind>.png`` (``name``: the experiment's, the sweep's, else the
+    file's stem) beside the result, or where ``painsim sweep`` put them for a
+    sweep's store, or into ``--out``; a validation table's figure is
+    ``validation.png``, the name ``painsim validate`` gave it, and a
+    ``painsim validate --seeds`` run's are each seed's, in its ``seed_<s>/``
+    (in ``--out/seed_<s>/`` with ``--out``).  The tables ``painsim run``
+    writes beside a result's figures (a cohort's ``patients.csv``) are
+    written again with them.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``figures`` sub-command: ``file`` (a ``results.nc``, a
+        run's, sweep's or validation run's output folder, a sweep's store)
+        and ``out`` (``seed`` is accepted and unused).
+
+    Returns
+    -------
+    int
+        The exit code, 0 (a refusal below: 2 from :func:`painsim.cli.main`).
+
+    Raises
+    ------
+    painsim.errors.PathError
+        No result at ``file`` (or at a seed's folder of a ``--seeds`` run),
+        one that cannot be read, ``--out`` is a file, or drawing its figures
+        failed with an error that is not painsim's (named in the message; the
+        figures drawn are closed, nothing is written).
+    painsim.errors.ParameterError
+        A Dataset that :func:`painsim.plots.figures_for` cannot draw (refused
+        before anything is written).
+    OSError
+        The output folder cannot be created, or a file cannot be written.
+    """
+    path, ds = _load_results(args.file)
+    if args.out and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise PathError(f"--out {args.out} is a file, not a folder")
+    plots = _plots()
+    seeds = _seed_runs(path, ds)
+    if seeds is not None:   # painsim validate --seeds: each seed's figure, where that command drew it
+        for run_path, run in seeds:
+            _draw(run_path, run, Path(args.out) / run_path.parent.name if args.out else run_path.parent, plots)
+        return 0
+    # by default beside the result; a `painsim sweep` store's figures go where that command put them
+    in_sweep_output = "sweep" in ds.attrs and path.parent.name == _SWEEP_STORE
+    _draw(path, ds, Path(args.out) if args.out else (path.parent.parent if in_sweep_output else path.parent), plots)
     return 0
 
 

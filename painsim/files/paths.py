@@ -170,8 +170,9 @@ def catalog() -> list[dict]:
 
 def results_file(path: str | Path) -> Path:
     """The NetCDF result a path designates: a ``.nc`` file, or a folder holding ``results.nc``
-    (``painsim run``/``course`` output), ``result.nc`` (a sweep store) or ``store/result.nc``
-    (a sweep's output folder).
+    (``painsim run``/``course`` output), ``result.nc`` (a sweep store), ``store/result.nc``
+    (a sweep's output folder), ``validation.nc`` or ``seeds.nc`` (``painsim validate`` output; one
+    run, or the summary of a ``--seeds`` run): :data:`painsim.io.RESULT_FILES`.
 
     Parameters
     ----------
@@ -193,8 +194,9 @@ def results_file(path: str | Path) -> Path:
         found = [p / c for c in RESULT_FILES if (p / c).is_file()]
         if not found:
             refuse_zarr(p)  # a zarr sweep store: said by its format
-            raise PathError(f"{p} is a folder without results (results.nc of painsim run/course, or "
-                            "store/result.nc of a finished painsim sweep)")
+            raise PathError(f"{p} is a folder without results (results.nc of painsim run/course, "
+                            "store/result.nc of a finished painsim sweep, or validation.nc or seeds.nc of a "
+                            "finished painsim validate)")
         p = found[0]
     return netcdf_file(p)
 

@@ -19,9 +19,20 @@ SMOOTHING = 0.06
 
 
 def _smooth(r: np.ndarray, bins: int) -> np.ndarray:
-    """Running mean over ``bins`` bins, normalised at the edges (no fall-off from zero padding)."""
-    kernel = np.ones(bins)
+    """Running mean over ``bins`` bins, normalised at the edges (no fall-off from zero padding); at
+    most over all of ``r``'s bins (:func:`_window`), so the result has ``r``'s length however short."""
+    r = np.asarray(r, dtype=float)
+    if r.size == 0:
+        return r
+    kernel = np.ones(_window(bins, r.size))
     return np.convolve(r, kernel, mode="same") / np.convolve(np.ones_like(r), kernel, mode="same")
+
+
+def _window(bins: int, n: int) -> int:
+    """The bins a running mean of ``bins`` bins averages over a trace of ``n`` bins: at most ``n``
+    (np.convolve's "same" mode returns the longer of its two inputs: a window longer than a run of
+    fewer bins, below 60 ms, gave a trace longer than its time axis)."""
+    return max(1, min(bins, n))
 
 
 def _pn_site(ds: xr.Dataset, k: int) -> tuple[int | None, str]:
@@ -47,7 +58,7 @@ def _site_rate(ds: xr.Dataset, k: int, pop: str, site: int | None, width: float 
 
 def _rate_panel(ax, ds: xr.Dataset, k: int, legend: bool) -> None:
     """Projection, inhibitory and excitatory rates of condition ``k`` (:data:`SMOOTHING` running
-    mean) on its own bins, at the site where the printed PN rate is read (:func:`_pn_site`) where the
+    mean, over the whole run where it is shorter) on its own bins, at the site where the printed PN rate is read (:func:`_pn_site`) where the
     result has several."""
     rates, width = readouts.own_bins(ds["rates"].isel(condition=k))  # conditions of other bins: their own
     bins = max(2, 2 * int(round(SMOOTHING / 2 / width)))
@@ -61,7 +72,8 @@ def _rate_panel(ax, ds: xr.Dataset, k: int, legend: bool) -> None:
         r = rates.sel(population=pop).values if r is None else r
         ax.plot(rates.time.values, _smooth(r, bins), color=COLORS[pop], label=pop)
     ax.set_ylabel(f"rate (Hz){', ' + where if ds.sizes.get('site', 1) > 1 else ''}")
-    ax.set_xlabel(f"time (s; {SMOOTHING * 1e3:g} ms running mean)")
+    window = _window(bins, rates.sizes["time"]) * width   # a run shorter than SMOOTHING: its whole length
+    ax.set_xlabel(f"time (s; {round(window * 1e3, 6):g} ms running mean)")
     if legend:
         ax.legend(fontsize=8, frameon=False)
 
