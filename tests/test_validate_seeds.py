@@ -223,7 +223,7 @@ def test_bad_seed_lists_are_refused_before_any_work(stand_ins, tmp_path, capsys,
     assert not out.exists() and stand_ins == []
 
 
-def test_a_summary_over_seeds_is_no_baseline_and_has_no_figure_but_each_seeds_run_is(stand_ins, tmp_path, capsys):
+def test_a_summary_over_seeds_is_no_baseline_but_draws_each_seeds_figure(stand_ins, tmp_path, capsys):
     """``--compare <folder>/seeds.nc`` was accepted, then raised a numpy error after every target was
     measured (no comparison written); ``painsim figures seeds.nc`` raised the same.  ``--compare`` is
     refused by name before any work; ``painsim figures`` draws each seed's run's figure (was refused
