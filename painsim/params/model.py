@@ -28,30 +28,26 @@ from .relations import _check_relations
 
 __all__ = ["CHOICES", "register_choices", "Leaf", "Model"]
 
-# Keys whose value is a word from a fixed list, matched on the leaf name.
-# Layers above add their own words at import (register_choices): painsim.plasticity.registry adds the
-# rules and presets registered there (e.g. "tbs_calcium") and the calcium rule's drive words
-# (rule_params.drive: CalciumRule.DRIVES); `import painsim` imports it.
+# Keys whose value is a word from a fixed list, matched on the leaf name.  Layers above add their own words
+# at import (register_choices): painsim.plasticity.registry adds the rules and presets registered there
+# (e.g. "tbs_calcium") and the calcium rule's drive words (rule_params.drive: CalciumRule.DRIVES).
 CHOICES: dict[str, tuple[str, ...]] = {
     "rule": ("pair_stdp", "triplet_stdp", "calcium", "bcm", "scaling", "none"),
     "geometry": ("dorsal_column", "peripheral_nerve"),
     "recruitment": ("fraction", "biophysical"),
     "variant": ("central", "peripheral", "ischemic", "hemorrhagic", "none"),
-    # network.layers: the layer stacks of painsim.circuits.layers.STACKS, which
-    # registers them (register_choices) when painsim.circuits is imported
+    # network.layers: the stacks of painsim.circuits.layers.STACKS, registered when painsim.circuits is imported
     "layers": ("spinal", "pathway"),
     # word-valued parameters of plasticity rules ([plasticity.<conn>.rule_params])
-    "interaction": ("all_to_all", "nearest"),
-    "update": ("additive", "multiplicative"),
+    "interaction": ("all_to_all", "nearest"), "update": ("additive", "multiplicative"),
     "extent": ("site", "widespread"),
     "etiology": ("none", "peripheral", "central", "widespread"),
     "stroke": ("none", "ischemic", "hemorrhagic"),
     "map_measure": ("area", "excess_rate"),   # readout.map_measure: painsim.readouts.MAP_MEASURES
     # named parameter sets of the plasticity rules (painsim.plasticity presets; "none" = rule defaults)
-    "preset": ("none", "spinal_presynaptic", "DP", "cortical_slices", "hippocampal_slices",
-               "visual_cortex_all_to_all", "visual_cortex_minimal_all_to_all", "visual_cortex_nearest",
-               "visual_cortex_minimal_nearest", "hippocampal_all_to_all", "hippocampal_minimal_all_to_all",
-               "hippocampal_nearest", "hippocampal_minimal_nearest"),
+    "preset": ("none", "spinal_presynaptic", "DP", "cortical_slices", "hippocampal_slices", "visual_cortex_all_to_all",
+               "visual_cortex_minimal_all_to_all", "visual_cortex_nearest", "visual_cortex_minimal_nearest",
+               "hippocampal_all_to_all", "hippocampal_minimal_all_to_all", "hippocampal_nearest", "hippocampal_minimal_nearest"),
 }
 
 
@@ -312,9 +308,11 @@ class Leaf:
 
 
 def _plain(raw: Any) -> Any:
-    """``raw`` with a numpy scalar turned into the Python bool, int or float it holds (``np.int64(5)``
-    taken from an array of counts, ``np.float32(0.5)``, ``np.bool_(False)``): they were refused as "not a
-    number", and a leaf's text must stay a plain value (saved as JSON with the results)."""
+    """``raw`` with a numpy scalar turned into the Python bool, int, float or str it holds (``np.int64(5)``
+    from an array of counts, ``np.bool_(False)``, ``np.str_("site")`` from a saved result's labels): they were
+    refused ("not a number", "one of ('site', ...)"), and a leaf's text must stay a plain value (JSON)."""
+    if isinstance(raw, np.str_):
+        return str(raw)
     if isinstance(raw, (bool, np.bool_)):
         return bool(raw)
     if isinstance(raw, numbers.Integral):
@@ -372,9 +370,10 @@ def _parse_leaf(path: str, raw: Any, where: str, ref: Leaf | None = None) -> Lea
         except ParameterError as e:
             if _NUMBER_AND_UNIT.match(raw):  # a number with an unknown unit: say which unit is meant
                 raise _unknown_unit(path, raw, e, ref, where) from None
-            raise ModelFileError(
-                f"{where}: {path} = {raw!r} is neither a number with a unit (\"50 Hz\") nor an "
-                "allowed word; model files hold numbers with units, never code or equations") from None
+            wanted = ("a plain number without a unit (0.5)" if ref is not None and ref.dim == DIMENSIONLESS
+                      else 'a number with a unit ("50 Hz")')  # a dose, a fraction, a count: no unit
+            raise ModelFileError(f"{where}: {path} = {raw!r} is neither {wanted} nor an allowed word; model files "
+                                 "hold numbers with units, never code or equations") from None
         return Leaf(value, dim, raw)
     raise ModelFileError(f"{where}: {path} = {raw!r}: a model value must be a number, a quantity "
                          "string, a boolean or an allowed word (found a "
