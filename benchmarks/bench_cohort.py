@@ -20,7 +20,7 @@ on 2 workers, 2 workers >= 1.8x one).  Each configuration also prints the CPU
 seconds it used (this process, its workers and the compiled programs): on a
 shared machine the wall time depends on the other processes, the CPU time less so.
 
-``--before-max-points N`` (compiled engine) first runs the batched configuration
+``--before-max-points N`` (compiled engine: refused with ``--engine runtime``) first runs the batched configuration
 with programs of up to N points (e.g. 100000: one program per network, the
 engine before networks were cut into pieces of ``MAX_POINTS``) and prints the
 after / before ratio measured in the same run.  Compilation (Cython) is excluded by a
@@ -48,7 +48,9 @@ Run:
 replay of spikes through the plasticity rules window by window (one numba call per
 window and side, as before the replay kernels) and a chunk per call; it prints the CPU
 seconds of each (total and in the replay), the ratios and whether every patient's
-relief is identical.
+relief is identical.  ``--writes-ab`` (compiled engine: refused with ``--engine runtime``,
+where the programs' writes do not exist) runs the batched configuration with programs that
+write every array and with programs that skip the synapse arrays.
 
 Measurements and where the time goes: docs/sweeps_and_cohorts.md ("Cohort throughput");
 on the compiled engine: docs/circuits.md ("Courses and cohorts with the hint").
@@ -64,6 +66,7 @@ import time
 import warnings
 
 import numpy as np
+from _cli import positive_int
 
 import painsim as ps
 
@@ -279,14 +282,14 @@ def _main(n, batch, skip_single, skip_workers, engine, extrapolate, before_max_p
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--patients", type=int, default=16)
-    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--patients", type=positive_int, default=16)
+    ap.add_argument("--batch", type=positive_int, default=16)
     ap.add_argument("--skip-single", action="store_true", help="skip the one-patient-per-batch run")
     ap.add_argument("--skip-workers", action="store_true", help="skip the 2-worker run")
     ap.add_argument("--engine", default="runtime", choices=("runtime", "auto", "standalone"),
                     help="PAINSIM_ENGINE of this process and its workers")
-    ap.add_argument("--extrapolate", type=int, default=1000, help="cohort size of the extrapolated wall time")
-    ap.add_argument("--before-max-points", type=int, default=None,
+    ap.add_argument("--extrapolate", type=positive_int, default=1000, help="cohort size of the extrapolated wall time")
+    ap.add_argument("--before-max-points", type=positive_int, default=None,
                     help="compiled engine: also run the batched configuration first with programs of up to this "
                          "many points (e.g. 100000: one program per network, the engine before pieces) and print "
                          "the ratio")
@@ -298,5 +301,13 @@ if __name__ == "__main__":
                          "write every array when a run ends and with programs that skip the synapse arrays (the "
                          "default): CPU ratio, identical relief")
     a = ap.parse_args()
+    if a.engine == "runtime" and a.before_max_points is not None:
+        ap.error("--before-max-points sets the compiled engine's largest program: use it with --engine "
+                 "standalone or auto (the runtime engine has no programs)")
+    if a.engine == "runtime" and a.writes_ab:
+        ap.error("--writes-ab compares the compiled engine's programs (WRITE_SYNAPSE_ARRAYS): use it with "
+                 "--engine standalone or auto")
+    if a.replay_ab and a.writes_ab:
+        ap.error("--replay-ab and --writes-ab are two separate runs: choose one")
     main(a.patients, a.batch, a.skip_single, a.skip_workers, a.engine, a.extrapolate, a.before_max_points,
          a.replay_ab, a.writes_ab)

@@ -6,7 +6,7 @@ against ``simulate`` of 1 s of the same network.  The ratio is what a course
 costs in units of simulated network seconds, and is roughly independent of
 the machine; the issue's target is a course in under a minute of one core.
 
-Run: PAINSIM_TARGET=numpy python benchmarks/bench_course.py     (or =cython)
+Run: PAINSIM_TARGET=numpy python benchmarks/bench_course.py [--sessions 20]    (or =cython)
 
 Measured (2-core development machine, nothing else running): numpy target
 119.8 s (68x one simulated second, 1.76 s); Cython target, warm cache, 50.0 s
@@ -19,8 +19,11 @@ Where the time goes and what a course costs in general: docs/courses.md ("Speed"
 """
 from __future__ import annotations
 
+import argparse
 import os
 import time
+
+from _cli import positive_int
 
 import painsim as ps
 
@@ -42,4 +45,6 @@ def main(n_sessions: int = 20):
 
 
 if __name__ == "__main__":
-    main()
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sessions", type=positive_int, default=20, help="session days of the course (default 20)")
+    main(ap.parse_args().sessions)

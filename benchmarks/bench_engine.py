@@ -55,6 +55,7 @@ import time
 import warnings
 
 import numpy as np
+from _cli import nonnegative_int, one_of, positive_float, positive_int
 
 import painsim as ps
 from painsim.circuits import StandaloneNetwork
@@ -273,14 +274,14 @@ def cohort_session_requests(patients: int = 8, seed: int = 1):
     patients on the whole pathway, the 4-session rTMS test course of
     benchmarks/bench_cohort.py: each patient's stimulated windows and its companion), as
     :class:`painsim.course.engine.ChunkSimulator` makes them, and their duration (s)."""
-    from painsim.cohort.run import _patient_models
+    from painsim.cohort import patient_models
     from painsim.course.engine import ChunkSimulator, _prepare
     prot = ps.protocols.from_spec({"base": "rtms_m1_20hz", "name": "rtms_m1_20hz_test", "days": [0, 1, 2, 3],
                                    "end_day": 4})
     table = ps.cohort.sample(patients, preset="rtms_real_world", seed=seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        models, _ = _patient_models(table, ps.load_model("pain_pathway"), False)
+        models, _ = patient_models(table, ps.load_model("pain_pathway"), False)
     course_patients, settings, plan = _prepare(models, [int(s) for s in table["seed"]], prot)
     chunk = plan[0]
     stimulated = [j for j, wf in enumerate(chunk.windows) if len(wf.onsets)]
@@ -403,25 +404,36 @@ def main_course(sessions: int = 20, models=tuple(COURSES), rounds: int = 2, fill
         shutil.rmtree(cache, ignore_errors=True)
 
 
-if __name__ == "__main__":
+def parse_args(argv=None):
+    """The command line (``--help``); a value out of range is refused before any work."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("numbers", nargs="*", type=float, help="reruns window_s sessions patients")
-    ap.add_argument("--course", type=int, default=0, help="session days of the one-patient course (0: skip)")
-    ap.add_argument("--course-models", default=",".join(COURSES), help=f"models among {list(COURSES)}")
-    ap.add_argument("--rounds", type=int, default=2, help="runtime / auto-warm repetitions of the course")
+    ap.add_argument("reruns", nargs="?", type=nonnegative_int, default=5,
+                    help="reruns of the 4-window network (default 5; 0 skips the first part)")
+    ap.add_argument("window_s", nargs="?", type=positive_float, default=2.0, help="window length, s (default 2)")
+    ap.add_argument("sessions", nargs="?", type=nonnegative_int, default=12,
+                    help="session days of the auto-engine course (default 12; 0 skips it)")
+    ap.add_argument("patients", nargs="?", type=nonnegative_int, default=4,
+                    help="patients of the auto-engine cohort (default 4; 0 skips it)")
+    ap.add_argument("--course", type=nonnegative_int, default=0,
+                    help="session days of the one-patient course (0: skip)")
+    ap.add_argument("--course-models", type=one_of(tuple(COURSES), "models"), default=tuple(COURSES),
+                    help=f"comma-separated models among {', '.join(COURSES)} (default: both)")
+    ap.add_argument("--rounds", type=positive_int, default=2, help="runtime / auto-warm repetitions of the course")
     ap.add_argument("--fill-cache", action="store_true", help="also: every structure cached (standalone first)")
     ap.add_argument("--pathway-cost", action="store_true", help="cost per run of 4- and 64-point pathway networks")
-    ap.add_argument("--pieces", type=int, default=0,
+    ap.add_argument("--pieces", type=nonnegative_int, default=0,
                     help="compiled engine: a network of this many pathway points as one program vs pieces")
-    ap.add_argument("--profile-programs", type=int, default=0,
+    ap.add_argument("--profile-programs", type=nonnegative_int, default=0,
                     help="compiled engine: time per code object of a cohort batch's session networks "
                          "(this many patients)")
-    a = ap.parse_args()
-    args = a.numbers
-    reruns, window = int(args[0]) if args else 5, args[1] if len(args) > 1 else 2.0
-    if reruns:
-        main(reruns, window)
-    main_auto(*(int(x) for x in args[2:4]))
+    return ap.parse_args(argv)
+
+
+if __name__ == "__main__":
+    a = parse_args()
+    if a.reruns:
+        main(a.reruns, a.window_s)
+    main_auto(a.sessions, a.patients)
     if a.pathway_cost:
         pathway_cost()
     if a.pieces:
@@ -429,4 +441,4 @@ if __name__ == "__main__":
     if a.profile_programs:
         profile_programs(a.profile_programs)
     if a.course:
-        main_course(a.course, tuple(a.course_models.split(",")), a.rounds, a.fill_cache)
+        main_course(a.course, a.course_models, a.rounds, a.fill_cache)

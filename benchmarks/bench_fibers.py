@@ -2,8 +2,9 @@
 
 Measures node-steps per second of the numba kernel on one core (target >= 1e8)
 and of the pure-numpy reference, in the same process, and prints their ratio.
-Run:  python benchmarks/bench_fibers.py
+Run:  python benchmarks/bench_fibers.py     (no options)
 """
+import argparse
 import os
 import sys
 import time
@@ -61,4 +62,5 @@ def main():
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     main()

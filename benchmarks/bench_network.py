@@ -11,11 +11,14 @@ Run:  python benchmarks/bench_network.py [N] [duration_s]
 
 Measurements: docs/circuits.md ("Batched networks").
 """
+import argparse
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _cli import positive_float, positive_int  # noqa: E402
 
 import painsim as ps  # noqa: E402
 from painsim.circuits import codegen_target  # noqa: E402
@@ -28,9 +31,7 @@ def rate(model, n, duration, batch_size):
     return n * duration / (time.perf_counter() - t0)
 
 
-def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 8
-    duration = float(sys.argv[2]) if len(sys.argv) > 2 else 0.5
+def main(n: int = 8, duration: float = 0.5):
     print(f"{n} points x {duration} s, brian2 target {codegen_target()}")
     for name in ("gate_control", "pain_pathway"):
         model = ps.load_model(name)
@@ -42,4 +43,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("N", nargs="?", type=positive_int, default=8, help="points (default 8)")
+    ap.add_argument("duration_s", nargs="?", type=positive_float, default=0.5,
+                    help="simulated time per point, s (default 0.5)")
+    a = ap.parse_args()
+    main(a.N, a.duration_s)

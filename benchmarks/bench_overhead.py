@@ -42,6 +42,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _cli import nonnegative_int, positive_float, positive_int
 
 WHOLE_TARGET, WARM_TARGET = 1.2, 1.05
 THRESHOLD, RESET, REFRACTORY = "v > v_threshold", "v = v_reset", "t_refractory"  # as painsim.circuits.network
@@ -166,12 +167,12 @@ def median_ratio(a, b):
 
 
 def main():
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default="gate_control")
     ap.add_argument("--noxious", type=float, default=0.6)
-    ap.add_argument("--duration", type=float, default=1.0, help="simulated time, s")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--duration", type=positive_float, default=1.0, help="simulated time, s")
+    ap.add_argument("--seed", type=nonnegative_int, default=1)
+    ap.add_argument("--repeat", type=positive_int, default=5, help="alternating runs of each (default 5)")
     a = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="painsim_overhead_"))
     try:

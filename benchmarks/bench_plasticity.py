@@ -27,6 +27,7 @@ import math
 
 import numba
 import numpy as np
+from _cli import positive_int
 
 from painsim import plasticity as pl
 from painsim.plasticity.base import _csr  # unchanged by issue 17: the baseline shares it (numba types it: painsim.jit)
@@ -483,6 +484,7 @@ def bench_replay(repeat: int = 3, n_pre: int = 100, n_post: int = 40, n_syn: int
     import copy
     import painsim as ps
     from painsim.course import session as S
+    from painsim.course.settings import course_settings
     rng = np.random.default_rng(0)
     sp, sq = rng.integers(0, n_pre, n_syn).astype(np.int64), rng.integers(0, n_post, n_syn).astype(np.int64)
 
@@ -500,7 +502,7 @@ def bench_replay(repeat: int = 3, n_pre: int = 100, n_post: int = 40, n_syn: int
     print(f"\n{'replay of one chunk, same run':34s} {'replays':>8s} {'window ms':>10s} {'chunk ms':>9s} "
           f"{'ratio':>6s} {'bit-identical':>14s}   ({n_pre} pre, {n_post} post, {n_syn} synapses, {rate:g} Hz)")
     for name, (rule, model, protocol) in cases.items():
-        st = S.course_settings(ps.load_model(model))
+        st = course_settings(ps.load_model(model))
         prot = ps.protocols.get(protocol)
         chunk = S.session_plan(prot, prot.calendar.session_duration, st.window, st.lead_in, st.n_chunks, False)[0]
         companion = {"c": spikes(rate / 4, st.window)}
@@ -530,9 +532,9 @@ def bench_replay(repeat: int = 3, n_pre: int = 100, n_post: int = 40, n_syn: int
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--repeat", type=int, default=3)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="time the kernels over 1 s of spikes, not 4 s")
+    ap.add_argument("--repeat", type=positive_int, default=3, help="timed runs of each (default 3)")
     ap.add_argument("--replay", action="store_true", help="only the course engine's replay: window by window "
                                                           "vs one kernel call per chunk")
     a = ap.parse_args()

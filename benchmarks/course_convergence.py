@@ -25,11 +25,14 @@ of the mean efficacy change / |pain difference|:
                                  2 s    n_chunks 1, 2  2.8-2.9   0.195 NRS
                                  0.5 s  n_chunks 2     1.8       0.060 NRS
 
-Run: PAINSIM_TARGET=numpy python benchmarks/course_convergence.py
+Run: PAINSIM_TARGET=numpy python benchmarks/course_convergence.py [--seed 3]
 """
 from __future__ import annotations
 
+import argparse
 import time
+
+from _cli import nonnegative_int
 
 import painsim as ps
 
@@ -74,4 +77,6 @@ def main(seed=3):
 
 
 if __name__ == "__main__":
-    main()
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seed", type=nonnegative_int, default=3, help="seed of every run (default 3)")
+    main(ap.parse_args().seed)
