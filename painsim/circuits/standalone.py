@@ -14,7 +14,12 @@ the efficacies of the plastic synapses given as run-time arguments
 brian2's device is global state: the standalone device is active only while
 the objects are created and the code generated, then the previous device (the
 runtime device) is restored, so the runtime engine of the same process is
-unaffected.  Every network has its own device object, so several coexist.
+unaffected.  Every network has its own device object, so several coexist.  brian2
+compiles and runs the program from its project folder by changing the process's
+working directory: building and running hold one lock of the module (``_DEVICE_LOCK``),
+so networks used from several threads run one at a time, each with its own inputs.
+A program that fails is an :class:`~painsim.errors.EngineError`; one that dies of a
+signal a bad binary gives leaves the cache and is compiled anew at the next run.
 
 **What is compiled, what is data.**  brian2 writes a point's values (initial
 potentials, per-neuron parameters, connectivity, conductances, delays, generator
@@ -61,11 +66,10 @@ every name of both modules stays importable from here.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import math
 import os
-import re
 import shutil
+import threading
 import weakref
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -82,11 +86,13 @@ from .network import NETWORK_CLASSES, BatchNetwork, PointInput, PointOutput
 from .plan import neuron_groups
 # the binary cache and the array sizes (standalone_cache), the hints and counts of the automatic
 # engine (auto_runs): every name importable from here as before
-from .standalone_cache import (GENERATORS, _array_name, _claim_directory, _claimed, _note_binary, _publish,
-                               _structure_hash, binary_cached, check_standalone_root, chosen_sizes, keep_folders,
-                               needed_sizes, padded_size, standalone_root)
+from .standalone_cache import (_BAD_BINARY, _NUMBERING, GENERATORS, _array_name, _claim_directory, _claimed,
+                               _note_binary, _publish, _structure_hash, binary_cached, check_standalone_root,
+                               chosen_sizes, code_hash, evict_binary, exit_description, keep_folders, needed_sizes,
+                               padded_size, standalone_root)
 from .auto_runs import (_committed, _compiled_runs, _expected, _runs, _thresholds, auto_report, auto_reset,
                         expected_runs, expected_runs_hint)
+_NUMBERING = _NUMBERING  # importable from here as before (benchmarks/bench_engine.py)
 
 __all__ = ["StandaloneNetwork", "AutoNetwork", "standalone_root", "code_hash", "padded_size", "needed_sizes",
            "chosen_sizes", "compiled_network", "CompiledPieces", "pieces", "MAX_POINTS", "DEFAULT_MAX_POINTS",
@@ -105,57 +111,31 @@ class _Delegate:
         return self._replaced[name] if name in self._replaced else getattr(self._module, name)
 
 
+#: held while brian2 switches the global device, compiles or runs a program (both change the
+#: process's working directory) and while a network claims its folder: threads take turns
+_DEVICE_LOCK = threading.RLock()
+
+
 @contextlib.contextmanager
 def _tied_commands():
     """brian2's device compiles with ``os.system("make ...")`` and runs the program with
     ``subprocess.call``; inside this block both go through :func:`painsim.processes.run_tied`,
     so that a worker killed with its parent leaves no compiler or program running.  Only the
-    device module's view of ``os`` and ``subprocess`` changes, and only for the block."""
+    device module's view of ``os`` and ``subprocess`` changes, and only for the block, which
+    yields the list of the exit statuses of the programs it ran."""
     from brian2.devices.cpp_standalone import device as device_module
     real_os, real_subprocess = device_module.os, device_module.subprocess
+    statuses: list[int] = []
+
+    def call(args, **kw):
+        statuses.append(run_tied(list(args), **kw))
+        return statuses[-1]
     device_module.os = _Delegate(real_os, system=lambda line: run_tied(["sh", "-c", line]))
-    device_module.subprocess = _Delegate(real_subprocess, call=lambda args, **kw: run_tied(list(args), **kw))
+    device_module.subprocess = _Delegate(real_subprocess, call=call)
     try:
-        yield
+        yield statuses
     finally:
         device_module.os, device_module.subprocess = real_os, real_subprocess
-
-
-#: brian2 numbers code objects and networks per process (``_codeobject_1``, ``network_2``):
-#: names only, the same program
-_NUMBERING = re.compile(rb"(_codeobject|\bnetwork)_\d+(?!\d)")
-
-
-def code_hash(directory: Path, files=None) -> str:
-    """Hash of the generated project in ``directory``: its ``files`` (names relative to
-    ``directory``; default every source, header and makefile outside ``static_arrays/`` and
-    ``results/``), not the data, without brian2's per-process object numbering, with the
-    brian2 version.
-
-    Parameters
-    ----------
-    directory : str or pathlib.Path
-        The project directory brian2 generated.
-    files : iterable of str, optional
-        The files to hash, relative to ``directory``; default: every ``.cpp``, ``.h``,
-        ``.hpp``, ``.c`` and ``makefile`` outside ``static_arrays/`` and ``results/``.
-
-    Returns
-    -------
-    str
-        24 hexadecimal digits of a SHA-256: the key of the binary in ``<root>/bin/``.
-    """
-    b2 = import_brian2()
-    h = hashlib.sha256(f"brian2 {b2.__version__}\n".encode())
-    directory = Path(directory)
-    if files is None:
-        files = [str(f.relative_to(directory)) for f in directory.rglob("*") if f.is_file()
-                 and f.parts[len(directory.parts)] not in ("static_arrays", "results")
-                 and (f.suffix in (".cpp", ".h", ".hpp", ".c") or f.name == "makefile")]
-    for name in sorted(files, key=lambda f: _NUMBERING.sub(rb"\1", f.encode())):
-        h.update(_NUMBERING.sub(rb"\1", name.encode()) + b"\0")
-        h.update(_NUMBERING.sub(rb"\1", (directory / name).read_bytes()) + b"\0")
-    return h.hexdigest()[:24]
 
 
 def _compile(device, directory: Path, prefs) -> None:
@@ -215,6 +195,11 @@ class StandaloneNetwork(BatchNetwork):
 
     def __init__(self, points: Sequence[PointInput], sharing: tuple, duration: float, dt: float,
                  needed: Mapping[str, int] | None = None):
+        with _DEVICE_LOCK:  # the global device, brian2's chdir while compiling, the claimed folders
+            self._build(points, sharing, duration, dt, needed)
+
+    def _build(self, points, sharing, duration, dt, needed) -> None:
+        """Generate the project and compile it, or take its binary from the cache (under the lock)."""
         b2 = import_brian2()
         from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
         from brian2.devices.device import reset_device, set_device
@@ -224,7 +209,7 @@ class StandaloneNetwork(BatchNetwork):
                                                  else needed_sizes(points, duration, dt))
         self._directory = _claim_directory(structure)
         weakref.finalize(self, _claimed.discard, self._directory.name)
-        device = CPPStandaloneDevice()
+        device = self._device = CPPStandaloneDevice()
         device.extra_compile_args = compile_flags()  # before brian2's own flags; in the makefile, so in the code hash
         set_device(device, build_on_run=False)
         try:
@@ -237,20 +222,19 @@ class StandaloneNetwork(BatchNetwork):
             written = device.writer.source_files | device.writer.header_files  # not a reused directory's old files
             self._code_hash = code_hash(self._directory, written | {"makefile", "brianlib/spikequeue.h",
                                                                      "brianlib/stdint_compat.h"})
-            cached = standalone_root() / "bin" / self._code_hash
-            self.from_cache = (cached / "main").is_file()
-            if self.from_cache:
-                shutil.copy2(cached / "main", self._directory / "main")
+            self._cached, self._recompile = standalone_root() / "bin" / self._code_hash, False
+            try:
+                shutil.copy2(self._cached / "main", self._directory / "main")
+                self.from_cache = True
                 StandaloneNetwork.cache_hits += 1
-            else:
-                _compile(device, self._directory, b2.prefs)
-                StandaloneNetwork.builds += 1
-                _publish(self._directory / "main", cached)
+            except FileNotFoundError:  # not cached, or evicted since (evict_binary)
+                self.from_cache = False
+                self._compile()
         finally:
             reset_device()
         # later networks of this structure (any process, any batch whose arrays fit) take this binary
         _note_binary(structure, self._target, self._code_hash)
-        self._device, self._standalone_synapses, self._standalone_monitors = device, synapses, monitors
+        self._standalone_synapses, self._standalone_monitors = synapses, monitors
 
     # Padding (module docstring): sizes that vary a little between patients give the same code.
 
@@ -321,15 +305,46 @@ class StandaloneNetwork(BatchNetwork):
         w_all = self.efficacies(weights)
         device = self._device
         run_args = {S.w: w_all[key] for key, S in self._standalone_synapses.items()}
-        try:
-            with _tied_commands():
-                device.run(run_args=run_args, with_output=False)
-        finally:  # the efficacy files of this run (one per distinct vector) are not needed again
-            for name in device.run_args_arrays:
-                for suffix in ("", ".lock"):
-                    Path(device.project_dir, "static_arrays", name + suffix).unlink(missing_ok=True)
-        recorded = {g: (np.asarray(mon.t_), np.asarray(mon.i)) for g, mon in self._standalone_monitors.items()}
+        with _DEVICE_LOCK:  # brian2 runs the program from its folder, reading its inputs relative to it
+            if self._recompile:  # its binary failed (_failed)
+                self._compile()
+            try:
+                with _tied_commands() as statuses:
+                    device.run(run_args=run_args, with_output=False)
+            except RuntimeError as e:  # brian2's "Project run failed", which calls for a bug report of brian2
+                if not (statuses and statuses[-1]):
+                    raise
+                raise self._failed(statuses[-1]) from e
+            finally:  # the efficacy files of this run (one per distinct vector) are not needed again
+                for name in device.run_args_arrays:
+                    for suffix in ("", ".lock"):
+                        Path(device.project_dir, "static_arrays", name + suffix).unlink(missing_ok=True)
+            recorded = {g: (np.asarray(mon.t_), np.asarray(mon.i)) for g, mon in self._standalone_monitors.items()}
         return self.outputs(recorded, w_all)
+
+    def _compile(self) -> None:
+        """Compile the project and publish its binary in the cache."""
+        _compile(self._device, self._directory, import_brian2().prefs)
+        StandaloneNetwork.builds += 1
+        _publish(self._directory / "main", self._cached)
+        self._recompile = False
+
+    def _failed(self, status: int) -> EngineError:
+        """The error of a program that ended with ``status``; a bad binary (:data:`_BAD_BINARY`)
+        leaves the cache (if it is still this one) and this network compiles at its next run."""
+        binary, how = self._directory / "main", exit_description(status)
+        if status in _BAD_BINARY:
+            evicted = evict_binary(binary, self._cached)
+            binary.unlink(missing_ok=True)
+            self._recompile = True
+            done = (f"{'removed it from the cache' if evicted else 'found no copy of it in the cache'} "
+                    f"({self._cached}) and will compile the network anew at its next run")
+        else:  # killed from outside, short of memory...: the binary is kept
+            done = f"kept its binary in the cache ({self._cached}); if it fails again, delete that folder"
+        return EngineError(
+            f"the compiled engine (PAINSIM_ENGINE=standalone or auto) could not run the network: its program "
+            f"{binary} {how} (project {self._directory}); painsim {done}, or set PAINSIM_ENGINE=runtime to run "
+            "without compiling")
 
 
 #: Build programs that time each code object (brian2's ``profile=True``; another binary, slower

@@ -3,7 +3,7 @@
 Each network generates its project into a private directory of its process,
 ``<root>/build/<structure hash>-<host>-<pid>-<token>[-n]`` (removed at exit; ``PAINSIM_STANDALONE_KEEP=1``
 keeps them; those of processes of this host that died without their exit clean-up, such as workers
-killed by their pool, are removed when a process first uses ``<root>``: :func:`remove_stale_builds`), then hashes the generated sources (:func:`~painsim.circuits.standalone.code_hash`:
+killed by their pool, are removed when a process first uses ``<root>``: :func:`remove_stale_builds`), then hashes the generated sources (:func:`code_hash`:
 code and makefile, with brian2's process-dependent object numbering removed, plus the brian2
 version).  If ``<root>/bin/<code hash>/main`` exists, that binary is copied in and nothing is
 compiled; otherwise the project is compiled in the private directory and its binary published
@@ -12,7 +12,11 @@ that loses the race discards its copy), so workers never write into each other's
 and never see a half-written binary.  Private and temporary names hold the host name and a
 random token of the process besides its pid (:func:`_process_tag`): processes of other hosts or
 containers sharing ``<root>`` (a network file system) may have the same pid.  Published names
-(``bin/<code hash>``, ``keys/<structure hash>/<code hash>``) hold neither, so caches stay valid.  ``<root>/keys/<structure hash>/<code hash>`` notes the
+(``bin/<code hash>``, ``keys/<structure hash>/<code hash>``) hold neither, so caches stay valid across
+hosts of one CPU: brian2 compiles with ``-march=native``, so both hashes include the CPU
+(:func:`cpu_identity`) and a host of another CPU compiles its own binary instead of taking one that
+dies of an illegal instruction.  A binary that dies of a signal a bad binary gives (SIGILL, SIGSEGV,
+SIGBUS, ...) is evicted from ``bin/`` (:func:`evict_binary`), so the next network compiles anew.  ``<root>/keys/<structure hash>/<code hash>`` notes the
 array sizes of each cached binary (written atomically), which :func:`chosen_sizes` and the
 automatic engine read.  ``<root>`` is ``$PAINSIM_STANDALONE_DIR`` or
 ``~/.cache/painsim/standalone``.  :attr:`~painsim.circuits.standalone.StandaloneNetwork.builds`
@@ -23,33 +27,38 @@ cache.
 Here: the sizes a network's arrays need (:func:`needed_sizes`), padded (:func:`padded_size`)
 or those of a cached binary that holds them (:func:`chosen_sizes`, :func:`binary_cached`),
 the notes, the private directories and the publication of binaries.  The cache is keyed by
-the generated C++ and the brian2 version (the notes by a hash of the plan's structure, the
-batch, the duration, the time step and the compiler flags), never by painsim's own source
-files.
+the generated C++, the brian2 version and, for ``-march=native``, the CPU (the notes by a hash of
+the plan's structure, the batch, the duration, the time step, the compiler flags and the CPU),
+never by painsim's own source files.
 
 Split from :mod:`painsim.circuits.standalone`, which re-exports every public name.
 """
 from __future__ import annotations
 
 import atexit
+import filecmp
+import functools
 import hashlib
 import json
 import os
+import platform
 import re
 import secrets
 import shutil
+import signal
 import socket
 import tempfile
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from ..checks import env_switch
 from ..errors import ParameterError
 from ..processes import remove_dead_folders
+from .codegen import import_brian2
 from .compiler import compile_flags
 from .network import BatchNetwork, PointInput
 
-__all__ = ["standalone_root", "check_standalone_root", "remove_stale_builds", "keep_folders", "padded_size", "GENERATORS", "needed_sizes", "chosen_sizes", "binary_cached"]
+__all__ = ["standalone_root", "check_standalone_root", "remove_stale_builds", "keep_folders", "padded_size", "GENERATORS", "needed_sizes", "chosen_sizes", "binary_cached", "cpu_identity", "binary_flags", "evict_binary", "code_hash"]
 
 #: project directories in use by a live network of this process
 _claimed: set[str] = set()
@@ -95,7 +104,10 @@ def standalone_root() -> Path:
     Returns
     -------
     pathlib.Path
-        The root directory, read from the environment at each call (it need not exist).
+        The root directory, read from the environment at each call (it need not exist), made
+        absolute against the working directory of that call: a project folder under a relative
+        root would be lost when the working directory changes (brian2 runs the program from its
+        folder, and the exit clean-up removes it).
 
     Raises
     ------
@@ -104,7 +116,7 @@ def standalone_root() -> Path:
         NotADirectoryError named no variable).
     """
     text = os.environ.get("PAINSIM_STANDALONE_DIR")
-    root = Path(text) if text else Path.home() / ".cache" / "painsim" / "standalone"
+    root = Path(os.path.abspath(text or Path.home() / ".cache" / "painsim" / "standalone"))
     there = next((p for p in (root, *root.parents) if p.exists()), None)  # the nearest that is
     if there is not None and not there.is_dir():
         raise ParameterError("PAINSIM_STANDALONE_DIR", str(root), _ROOT_ALLOWED,
@@ -311,8 +323,10 @@ def _note_binary(structure: str, sizes: Mapping[str, int], code: str) -> None:
 
 
 def _structure_hash(points: Sequence[PointInput], sharing: tuple, duration: float, dt: float) -> str:
-    # the compiler flags too: a binary of the other setting is not this structure's (its notes)
-    key = repr((points[0].plan.key(), sharing, len(points), float(duration), float(dt), tuple(compile_flags())))
+    # the compiler flags and the CPU too: a binary of the other setting or CPU is not this structure's (its notes)
+    cpu = cpu_identity(binary_flags())
+    key = repr((points[0].plan.key(), sharing, len(points), float(duration), float(dt), tuple(compile_flags()))
+               + ((cpu,) if cpu else ()))
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
@@ -374,3 +388,150 @@ def binary_cached(structure: str, needed: Mapping[str, int]) -> bool:
         as needed, is present in ``<root>/bin/``; damaged or unreadable notes count as absent.
     """
     return _fitting(structure, needed) is not None
+
+
+#: a flag that makes the compiler generate code for the CPU it runs on
+_NATIVE = re.compile(r"-m(arch|cpu|tune)=native\b")
+
+
+def binary_flags() -> list[str]:
+    """The compiler flags a compiled program asks for: :func:`compile_flags` then brian2's own
+    (``codegen.cpp.extra_compile_args``, else its defaults; ``-march=native`` among them).  brian2
+    drops the flags its compiler refuses, which it learns by compiling a test file per flag (seconds
+    at the first call of a process): not asked here, so a refused ``-march=native`` still keys the
+    notes by the CPU (a note per CPU, never a wrong binary).
+
+    Returns
+    -------
+    list of str
+    """
+    prefs = import_brian2().prefs
+    own = prefs["codegen.cpp.extra_compile_args"]
+    if own is None:
+        own = prefs["codegen.cpp.extra_compile_args_msvc" if os.name == "nt" else "codegen.cpp.extra_compile_args_gcc"]
+    return [*compile_flags(), *own]
+
+
+def cpu_identity(flags: Iterable[str]) -> str:
+    """The CPU a binary compiled with ``flags`` is bound to: ``""`` when no flag asks for this CPU's
+    instructions (``-march=``, ``-mcpu=`` or ``-mtune=native``), else ``platform.machine()`` and a
+    digest of the instruction-set features of this host's CPUs (the ``flags``/``Features`` lines of
+    ``/proc/cpuinfo``; without that file, the host name: a binary per host, never a wrong one).
+
+    Parameters
+    ----------
+    flags : iterable of str
+        Compiler flags, or texts holding them (a makefile).
+
+    Returns
+    -------
+    str
+        Part of the keys of the binary cache: two hosts share binaries only if it is equal.
+    """
+    return _this_cpu() if any(_NATIVE.search(f) for f in flags) else ""
+
+
+@functools.lru_cache(maxsize=None)
+def _this_cpu() -> str:
+    try:
+        lines = Path("/proc/cpuinfo").read_text(errors="replace").splitlines()
+        features = sorted({" ".join(sorted(line.split(":", 1)[1].split())) for line in lines
+                           if re.match(r"(flags|Features)\s*:", line)})
+    except OSError:
+        features = []
+    what = "\n".join(features) if features else f"host {socket.gethostname()}"
+    return f"{platform.machine()} {hashlib.sha256(what.encode()).hexdigest()[:16]}"
+
+
+def evict_binary(binary: Path, cached: Path) -> bool:
+    """Remove ``cached`` (``<root>/bin/<code hash>``) from the cache if its ``main`` is ``binary``'s
+    content (a binary that failed to run; another process may have replaced it meanwhile): renamed
+    to a private temporary name first (a process copying it keeps its open file; one about to copy
+    it finds none and compiles), then removed.
+
+    Parameters
+    ----------
+    binary : pathlib.Path
+        The program that failed (a network's copy).
+    cached : pathlib.Path
+        Its folder in the cache.
+
+    Returns
+    -------
+    bool
+        Whether it was removed.
+    """
+    try:
+        if not filecmp.cmp(binary, cached / "main", shallow=False):
+            return False
+        tmp = cached.parent / f".{cached.name}.{_process_tag()}.tmp"
+        os.rename(cached, tmp)
+    except OSError:  # gone already (another process evicted it), or no copy of ours to compare
+        return False
+    shutil.rmtree(tmp, ignore_errors=True)
+    return True
+
+
+#: brian2 numbers code objects and networks per process (``_codeobject_1``, ``network_2``):
+#: names only, the same program
+_NUMBERING = re.compile(rb"(_codeobject|\bnetwork)_\d+(?!\d)")
+
+
+def code_hash(directory: Path, files=None) -> str:
+    """Hash of the generated project in ``directory``: its ``files`` (names relative to
+    ``directory``; default every source, header and makefile outside ``static_arrays/`` and
+    ``results/``), not the data, without brian2's per-process object numbering, with the
+    brian2 version.
+
+    Parameters
+    ----------
+    directory : str or pathlib.Path
+        The project directory brian2 generated.
+    files : iterable of str, optional
+        The files to hash, relative to ``directory``; default: every ``.cpp``, ``.h``,
+        ``.hpp``, ``.c`` and ``makefile`` outside ``static_arrays/`` and ``results/``.
+
+    Returns
+    -------
+    str
+        24 hexadecimal digits of a SHA-256: the key of the binary in ``<root>/bin/``.
+    """
+    b2 = import_brian2()
+    h = hashlib.sha256(f"brian2 {b2.__version__}\n".encode())
+    directory = Path(directory)
+    if files is None:
+        files = [str(f.relative_to(directory)) for f in directory.rglob("*") if f.is_file()
+                 and f.parts[len(directory.parts)] not in ("static_arrays", "results")
+                 and (f.suffix in (".cpp", ".h", ".hpp", ".c") or f.name == "makefile")]
+    for name in sorted(files, key=lambda f: _NUMBERING.sub(rb"\1", f.encode())):
+        h.update(_NUMBERING.sub(rb"\1", name.encode()) + b"\0")
+        h.update(_NUMBERING.sub(rb"\1", (directory / name).read_bytes()) + b"\0")
+    if (directory / "makefile").is_file():  # -march=native: a binary of this CPU (standalone_cache.cpu_identity)
+        h.update(cpu_identity([(directory / "makefile").read_text(errors="replace")]).encode())
+    return h.hexdigest()[:24]
+
+
+#: exit statuses of a program that a bad binary gives (not one killed from outside, SIGKILL or
+#: SIGTERM, or short of memory): cannot execute (126, 127), or killed by SIGILL (built for another
+#: CPU), SIGBUS, SIGSEGV or SIGSYS; as :func:`~painsim.processes.run_tied` (128 + n) or :func:`subprocess.call` (-n)
+_BAD_BINARY = {126, 127} | {f(s) for s in (signal.SIGILL, signal.SIGBUS, signal.SIGSEGV, signal.SIGSYS)
+                            for f in (lambda n: 128 + n, lambda n: -n)}
+
+
+def exit_description(status: int) -> str:
+    """A program's exit status in words: the signal that killed it, or the status.
+
+    Parameters
+    ----------
+    status : int
+        As :func:`painsim.processes.run_tied` (128 + n for signal n) or :func:`subprocess.call` (-n).
+
+    Returns
+    -------
+    str
+        ``"was killed by SIGILL"``, ``"exited with status 3"``.
+    """
+    n = -status if status < 0 else status - 128
+    if n in {int(s) for s in signal.Signals} and (status < 0 or status > 128):
+        return f"was killed by {signal.Signals(n).name}"
+    return f"exited with status {status}"
