@@ -173,10 +173,12 @@ def update_weights(model, result, weights=None, states=None, *, replay: int = 1)
         if st is None:
             st = rule.initial_state(w.size, n_pre, n_post)
         for k in range(replay):
-            off = t0 + k * duration
+            # window k ends exactly where k + 1 starts (off + duration may be an ulp later, and the
+            # calcium and scaling rules refuse a window that starts before the time they integrated to)
+            off, end = t0 + k * duration, t0 + (k + 1) * duration
             try:
                 w, st = rule.apply(pt + off, pi, qt + off, qi, syn_pre, syn_post, w, st,
-                                   off, off + duration, w_min, w_max)
+                                   off, end, w_min, w_max)
             except ParameterError as e:
                 raise _from_states(e, conn) from None
         new_w[conn] = w

@@ -627,7 +627,7 @@ def write_neo(result, path: str | os.PathLike, per: str = "neuron") -> Path:
     OSError
         The file or its folder cannot be written.
     """
+    path = checked_path(path)  # before importing neo (its absence is refused by name) and the conversion
     import neo
 
-    path = checked_path(path)  # before the conversion
     return write_block(result if isinstance(result, neo.Block) else to_neo(result, per=per), path)

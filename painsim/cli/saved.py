@@ -6,6 +6,7 @@ a sweep's output folder or store) and run no simulation..
 from __future__ import annotations
 
 import glob
+import sys
 from pathlib import Path
 
 from .. import files, io
@@ -32,6 +33,17 @@ def _seed_runs(path: Path, ds) -> list[tuple[Path, object]] | None:
     return [_load_results(path.parent / f"seed_{int(s)}" / "validation.nc") for s in ds["seed"].values]
 
 
+def _holds_no_other_result(out: Path, path: Path) -> bool:
+    """Whether ``out`` may receive the tables of the result read from ``path`` (their names are fixed,
+    ``patients.csv``): it is that result's folder, or holds no result of its own.  Figures are named by
+    the experiment, so drawing into another result's folder adds files; a table would replace its own."""
+    if out.resolve() == path.parent.resolve() or not any((out / f).exists() for f in io.RESULT_FILES):
+        return True
+    print(f"painsim: the tables of {path} are not written into {out}: it holds another result, whose "
+          "tables have the same names", file=sys.stderr)
+    return False
+
+
 def _draw(path: Path, ds, out: Path, plots) -> None:
     """Draw the figures of the result ``ds`` read from ``path`` into ``out`` (created), with the tables
     its run wrote beside them (a cohort's ``patients.csv``: :data:`painsim.cli.output._TABLE_WRITERS`),
@@ -53,7 +65,7 @@ def _draw(path: Path, ds, out: Path, plots) -> None:
                 drawn = [plots.save_figure(figures["validation"], out / "validation.png")]
             else:
                 drawn = _write_outputs(None, out, stem, figures, _TABLES.get(kind, ()))[1]
-            tables = _TABLE_WRITERS[kind](ds, out) if kind else {}
+            tables = _TABLE_WRITERS[kind](ds, out) if kind and _holds_no_other_result(out, path) else {}
             _print_paths(None, drawn, **tables)
     finally:   # those not saved when a write fails (saved ones are closed already)
         plots.close_figures(figures.values())
