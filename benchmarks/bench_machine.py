@@ -11,7 +11,9 @@ one), and neither, and
 prints per size: the time of one job alone, the time of a pair, and the speed-up
 2 x alone / pair.  Both sides time the same thing, the loop inside the worker (its state
 allocated and the kernel loaded before the clock starts); a pair's two loops start together
-(a barrier) and the pair's time is the longer of the two.  Without interference the speed-up
+(a barrier) and the pair's time runs from the first loop's start to the last one's end (a worker
+descheduled after the barrier is charged; ``perf_counter`` is one monotonic clock for every
+process on Linux).  Without interference the speed-up
 is 2; a speed-up below 2 at a size means that two programs of that size slow each other down
 on this machine, whatever they compute.  (Before 2026-12-07 the pair was timed by the parent
 around the two jobs, allocation, warm-up and messaging included, against the loop alone: a
@@ -64,7 +66,8 @@ def _init(barrier):
 
 def _job(n, steps, together=False):
     """One job: its own state, the loop timed (compiled or loaded from numba's cache first);
-    ``together``: the loop waits for the other worker's (one job per worker, started at once)."""
+    ``together``: the loop waits for the other worker's (one job per worker, started at once) and
+    its start and end times are returned instead of its length."""
     v, drive = np.empty(n), np.linspace(0.5, 2.0, n)
     v.fill(0.0)   # every page touched before the clock starts
     _lif(v[:1].copy(), drive[:1], 1)
@@ -72,7 +75,7 @@ def _job(n, steps, together=False):
         _BARRIER.wait(timeout=600)
     t = time.perf_counter()
     _lif(v, drive, steps)
-    return time.perf_counter() - t
+    return (t, time.perf_counter()) if together else time.perf_counter() - t
 
 
 def _steps_for(n, seconds):
@@ -99,7 +102,8 @@ def main():
             alone, pair = [], []
             for _ in range(a.rounds):
                 alone.append(pool.apply(_job, (n, steps)))
-                pair.append(max(pool.starmap(_job, [(n, steps, True)] * 2)))  # the loops, started together
+                spans = pool.starmap(_job, [(n, steps, True)] * 2)  # the loops, started together
+                pair.append(max(e for _, e in spans) - min(s for s, _ in spans))
             ma, mp_ = float(np.median(alone)), float(np.median(pair))
             print(f"{label:24s} {ma:8.2f} ({min(alone):.2f}-{max(alone):.2f}) {'':5s} "
                   f"{mp_:8.2f} ({min(pair):.2f}-{max(pair):.2f}) {'':3s} {2 * ma / mp_:12.2f}")

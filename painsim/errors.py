@@ -256,7 +256,8 @@ class UsageError(PainsimError, ValueError):
 class EngineError(PainsimError, RuntimeError):
     """A simulation engine cannot work on this machine: the compiled engine
     (``PAINSIM_ENGINE=standalone`` or ``auto``) could not compile a network (no working C++
-    compiler, ``$CXX`` naming none).  The message says what failed and how to run without it
+    compiler, ``$CXX`` naming none) or its compiled program failed to run (killed by a signal, not
+    executable).  The message says what failed and how to run without it
     (``PAINSIM_ENGINE=runtime``).  A :class:`RuntimeError` too, as brian2's own error was.
 
     Parameters

@@ -122,7 +122,8 @@ def test_the_cpu_is_part_of_both_cache_keys_when_compiling_for_this_cpu(tmp_path
     without a -march=native the code hash does not depend on the CPU."""
     (tmp_path / "main.cpp").write_text("int main() { return 0; }\n")
     points = [point_input(ps.Request(ps.load_model("gate_control"), None, 0.6, seed=1), DURATION)]
-    assert "-march=native" in standalone_cache.binary_flags()
+    if not standalone_cache.cpu_identity(standalone_cache.binary_flags()):
+        pytest.skip("brian2's compiler flags here do not compile for this CPU (no -march/-mcpu=native)")
     assert standalone_cache.cpu_identity(["-O3"]) == ""
     for flags, bound in (("-O3 -march=native", True), ("-O3", False)):
         (tmp_path / "makefile").write_text(f"CXXFLAGS = {flags}\n")

@@ -86,7 +86,7 @@ from .network import NETWORK_CLASSES, BatchNetwork, PointInput, PointOutput
 from .plan import neuron_groups
 # the binary cache and the array sizes (standalone_cache), the hints and counts of the automatic
 # engine (auto_runs): every name importable from here as before
-from .standalone_cache import (_BAD_BINARY, _NUMBERING, GENERATORS, _array_name, _claim_directory, _claimed,
+from .standalone_cache import (_BAD_BINARY, _NOT_EXECUTED, _NUMBERING, GENERATORS, _array_name, _claim_directory, _claimed,
                                _note_binary, _publish, _structure_hash, binary_cached, check_standalone_root,
                                chosen_sizes, code_hash, evict_binary, exit_description, keep_folders, needed_sizes,
                                padded_size, standalone_root)
@@ -114,6 +114,8 @@ class _Delegate:
 #: held while brian2 switches the global device, compiles or runs a program (both change the
 #: process's working directory) and while a network claims its folder: threads take turns
 _DEVICE_LOCK = threading.RLock()
+# a new one in a forked child: one forked while another thread held it would wait forever
+os.register_at_fork(after_in_child=lambda: globals().update(_DEVICE_LOCK=threading.RLock()))
 
 
 @contextlib.contextmanager
@@ -336,9 +338,12 @@ class StandaloneNetwork(BatchNetwork):
         if status in _BAD_BINARY:
             evicted = evict_binary(binary, self._cached)
             binary.unlink(missing_ok=True)
-            self._recompile = True
+            self._recompile, self.from_cache = True, False
             done = (f"{'removed it from the cache' if evicted else 'found no copy of it in the cache'} "
                     f"({self._cached}) and will compile the network anew at its next run")
+        elif status in _NOT_EXECUTED:  # a noexec mount, permissions: compiling again would not help
+            done = (f"kept its binary ({self._cached}): the system could not execute it (is {standalone_root()} "
+                    "on a noexec mount, or not executable by you? PAINSIM_STANDALONE_DIR moves it)")
         else:  # killed from outside, short of memory...: the binary is kept
             done = f"kept its binary in the cache ({self._cached}); if it fails again, delete that folder"
         return EngineError(

@@ -97,6 +97,13 @@ _ROOT_ALLOWED = ("unset or empty (~/.cache/painsim/standalone), or a folder in w
                  "folders (it is created if missing)")
 
 
+@functools.lru_cache(maxsize=None)
+def _absolute_root(text: str) -> Path:
+    """``text`` made absolute once per value: against the working directory of the first call, which a
+    later call made while another thread's program runs (brian2 has changed the directory) would not share."""
+    return Path(os.path.abspath(text))
+
+
 def standalone_root() -> Path:
     """Where project directories and the binary cache go: ``$PAINSIM_STANDALONE_DIR`` or
     ``~/.cache/painsim/standalone``.
@@ -105,7 +112,7 @@ def standalone_root() -> Path:
     -------
     pathlib.Path
         The root directory, read from the environment at each call (it need not exist), made
-        absolute against the working directory of that call: a project folder under a relative
+        absolute against the working directory of the first call with that value: a project folder under a relative
         root would be lost when the working directory changes (brian2 runs the program from its
         folder, and the exit clean-up removes it).
 
@@ -115,8 +122,7 @@ def standalone_root() -> Path:
         Named ``PAINSIM_STANDALONE_DIR``: the root is, or lies under, a file (the OS's bare
         NotADirectoryError named no variable).
     """
-    text = os.environ.get("PAINSIM_STANDALONE_DIR")
-    root = Path(os.path.abspath(text or Path.home() / ".cache" / "painsim" / "standalone"))
+    root = _absolute_root(os.environ.get("PAINSIM_STANDALONE_DIR") or str(Path.home() / ".cache" / "painsim" / "standalone"))
     there = next((p for p in (root, *root.parents) if p.exists()), None)  # the nearest that is
     if there is not None and not there.is_dir():
         raise ParameterError("PAINSIM_STANDALONE_DIR", str(root), _ROOT_ALLOWED,
@@ -512,10 +518,13 @@ def code_hash(directory: Path, files=None) -> str:
 
 
 #: exit statuses of a program that a bad binary gives (not one killed from outside, SIGKILL or
-#: SIGTERM, or short of memory): cannot execute (126, 127), or killed by SIGILL (built for another
-#: CPU), SIGBUS, SIGSEGV or SIGSYS; as :func:`~painsim.processes.run_tied` (128 + n) or :func:`subprocess.call` (-n)
-_BAD_BINARY = {126, 127} | {f(s) for s in (signal.SIGILL, signal.SIGBUS, signal.SIGSEGV, signal.SIGSYS)
-                            for f in (lambda n: 128 + n, lambda n: -n)}
+#: SIGTERM, or short of memory): killed by SIGILL (built for another CPU), SIGBUS, SIGSEGV or SIGSYS;
+#: as :func:`~painsim.processes.run_tied` (128 + n) or :func:`subprocess.call` (-n).  Not "cannot
+#: execute" (126, 127): a root on a noexec mount would evict and recompile a good binary at every run
+_BAD_BINARY = {f(s) for s in (signal.SIGILL, signal.SIGBUS, signal.SIGSEGV, signal.SIGSYS)
+               for f in (lambda n: 128 + n, lambda n: -n)}
+#: exit statuses of a program the system could not start (the shell's 126: not executable, 127: not found)
+_NOT_EXECUTED = {126, 127}
 
 
 def exit_description(status: int) -> str:
