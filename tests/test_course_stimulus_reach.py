@@ -16,7 +16,7 @@ TMS = ["rtms_m1_20hz", "itbs"]
 
 @pytest.mark.parametrize("protocol", TMS)
 def test_a_tms_course_on_a_spinal_model_is_refused(protocol, no_work):
-    err = refused(lambda: ps.run_course("gate_control", protocol, seed=1), "models")
+    err = refused(lambda: ps.run_course("gate_control", protocol, seed=1), "model")  # run_course names its own argument
     assert "pain_pathway" in str(err)  # the error says which model would receive it
     refused(lambda: ps.run_course_batch(["gate_control"] * 2, protocol, [1, 2]), "models")
 
