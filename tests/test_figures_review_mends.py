@@ -9,22 +9,23 @@ from painsim.cli import main
 from test_figures_bug_hunt import _COHORT, _fake_course
 
 
-def test_figures_into_another_cohorts_folder_keeps_its_table(tmp_path, monkeypatch, capsys):
-    """`painsim figures A --out B` replaced B's patients.csv with A's (the table's name is fixed; figures
-    are named by the experiment).  Negative control: into A's own folder, or an empty one, it is written."""
+def test_figures_into_another_results_folder_is_refused(tmp_path, monkeypatch, capsys):
+    """`painsim figures A --out B` replaced B's patients.csv with A's, and B's figures with A's when both
+    runs share an experiment name (figures are <experiment>_<kind>.png): refused before anything is
+    drawn.  Negative controls: into A's own folder, or an empty one, it draws and writes the table."""
     _fake_course(monkeypatch)
     runs = {}
-    for name, n in (("a", 4), ("b", 3)):
+    for name, n in (("a", 4), ("b", 3)):  # one experiment name, as a rerun with another seed has
         f = tmp_path / f"{name}.toml"
-        f.write_text(_COHORT.replace('name = "c"', f'name = "{name}"').replace("n_patients = 4", f"n_patients = {n}"))
+        f.write_text(_COHORT.replace("n_patients = 4", f"n_patients = {n}"))
         runs[name] = tmp_path / name
         assert main(["run", str(f), "--out", str(runs[name]), "--workers", "1"]) == 0
-    b_table = (runs["b"] / "patients.csv").read_text()
+    before = {p.name: p.read_bytes() for p in runs["b"].iterdir() if p.is_file()}
     capsys.readouterr()
-    assert main(["figures", str(runs["a"]), "--out", str(runs["b"])]) == 0
-    assert (runs["b"] / "patients.csv").read_text() == b_table
+    assert main(["figures", str(runs["a"]), "--out", str(runs["b"])]) == 2
     assert "another result" in capsys.readouterr().err
-    assert list(runs["b"].glob("a_*.png"))   # the figures are drawn there all the same
+    assert {p.name: p.read_bytes() for p in runs["b"].iterdir() if p.is_file()} == before
+    assert main(["figures", str(runs["a"])]) == 0   # its own folder
     empty = tmp_path / "empty"
     assert main(["figures", str(runs["a"]), "--out", str(empty)]) == 0
     assert (empty / "patients.csv").read_text() == (runs["a"] / "patients.csv").read_text()

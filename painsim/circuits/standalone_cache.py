@@ -518,13 +518,14 @@ def code_hash(directory: Path, files=None) -> str:
 
 
 #: exit statuses of a program that a bad binary gives (not one killed from outside, SIGKILL or
-#: SIGTERM, or short of memory): killed by SIGILL (built for another CPU), SIGBUS, SIGSEGV or SIGSYS;
-#: as :func:`~painsim.processes.run_tied` (128 + n) or :func:`subprocess.call` (-n).  Not "cannot
-#: execute" (126, 127): a root on a noexec mount would evict and recompile a good binary at every run
-_BAD_BINARY = {f(s) for s in (signal.SIGILL, signal.SIGBUS, signal.SIGSEGV, signal.SIGSYS)
-               for f in (lambda n: 128 + n, lambda n: -n)}
-#: exit statuses of a program the system could not start (the shell's 126: not executable, 127: not found)
-_NOT_EXECUTED = {126, 127}
+#: SIGTERM, or short of memory): killed by SIGILL (built for another CPU), SIGBUS, SIGSEGV or SIGSYS,
+#: or 127 (not found, or the loader missed a library it was linked against: a binary of another
+#: environment); as :func:`~painsim.processes.run_tied` (128 + n) or :func:`subprocess.call` (-n)
+_BAD_BINARY = {127} | {f(s) for s in (signal.SIGILL, signal.SIGBUS, signal.SIGSEGV, signal.SIGSYS)
+                       for f in (lambda n: 128 + n, lambda n: -n)}
+#: the shell's "cannot execute" (126): a root on a noexec mount, permissions; not evicted, since a
+#: good binary would be recompiled at every run
+_NOT_EXECUTED = {126}
 
 
 def exit_description(status: int) -> str:

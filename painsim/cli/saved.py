@@ -6,7 +6,6 @@ a sweep's output folder or store) and run no simulation..
 from __future__ import annotations
 
 import glob
-import sys
 from pathlib import Path
 
 from .. import files, io
@@ -33,15 +32,15 @@ def _seed_runs(path: Path, ds) -> list[tuple[Path, object]] | None:
     return [_load_results(path.parent / f"seed_{int(s)}" / "validation.nc") for s in ds["seed"].values]
 
 
-def _holds_no_other_result(out: Path, path: Path) -> bool:
-    """Whether ``out`` may receive the tables of the result read from ``path`` (their names are fixed,
-    ``patients.csv``): it is that result's folder, or holds no result of its own.  Figures are named by
-    the experiment, so drawing into another result's folder adds files; a table would replace its own."""
-    if out.resolve() == path.parent.resolve() or not any((out / f).exists() for f in io.RESULT_FILES):
-        return True
-    print(f"painsim: the tables of {path} are not written into {out}: it holds another result, whose "
-          "tables have the same names", file=sys.stderr)
-    return False
+def _refuse_another_results_folder(out: Path, own: Path) -> None:
+    """Refuse ``--out`` that holds another result (its ``results.nc``, ``validation.nc`` ...), before
+    anything is drawn: the figures (``<experiment>_<kind>.png``, ``validation.png``) and tables
+    (``patients.csv``) have fixed names, so a rerun's would replace that result's own.  ``own``: the
+    folder the figures go to without ``--out``, which may hold the result drawn."""
+    held = [f for f in io.RESULT_FILES if (out / f).exists()]
+    if held and out.resolve() != own.resolve():
+        raise PathError(f"--out {out} holds another result ({', '.join(held)}), whose figures and tables "
+                        "would be replaced by these: choose an empty folder or one of its own")
 
 
 def _draw(path: Path, ds, out: Path, plots) -> None:
@@ -65,7 +64,7 @@ def _draw(path: Path, ds, out: Path, plots) -> None:
                 drawn = [plots.save_figure(figures["validation"], out / "validation.png")]
             else:
                 drawn = _write_outputs(None, out, stem, figures, _TABLES.get(kind, ()))[1]
-            tables = _TABLE_WRITERS[kind](ds, out) if kind and _holds_no_other_result(out, path) else {}
+            tables = _TABLE_WRITERS[kind](ds, out) if kind else {}
             _print_paths(None, drawn, **tables)
     finally:   # those not saved when a write fails (saved ones are closed already)
         plots.close_figures(figures.values())
@@ -82,7 +81,8 @@ def cmd_figures(args) -> int:
     ``painsim validate --seeds`` run's are each seed's, in its ``seed_<s>/``
     (in ``--out/seed_<s>/`` with ``--out``).  The tables ``painsim run``
     writes beside a result's figures (a cohort's ``patients.csv``) are
-    written again with them.
+    written again with them.  An ``--out`` that holds another result is
+    refused: its figures and tables would be replaced.
 
     Parameters
     ----------
@@ -100,7 +100,7 @@ def cmd_figures(args) -> int:
     ------
     painsim.errors.PathError
         No result at ``file`` (or at a seed's folder of a ``--seeds`` run),
-        one that cannot be read, ``--out`` is a file, or drawing its figures
+        one that cannot be read, ``--out`` is a file or holds another result, or drawing its figures
         failed with an error that is not painsim's (named in the message; the
         figures drawn are closed, nothing is written).
     painsim.errors.ParameterError
@@ -115,12 +115,17 @@ def cmd_figures(args) -> int:
     plots = _plots()
     seeds = _seed_runs(path, ds)
     if seeds is not None:   # painsim validate --seeds: each seed's figure, where that command drew it
-        for run_path, run in seeds:
-            _draw(run_path, run, Path(args.out) / run_path.parent.name if args.out else run_path.parent, plots)
+        outs = [Path(args.out) / p.parent.name if args.out else p.parent for p, _ in seeds]
+        for o, (run_path, _) in zip(outs, seeds):
+            _refuse_another_results_folder(o, run_path.parent)
+        for o, (run_path, run) in zip(outs, seeds):
+            _draw(run_path, run, o, plots)
         return 0
     # by default beside the result; a `painsim sweep` store's figures go where that command put them
     in_sweep_output = "sweep" in ds.attrs and path.parent.name == _SWEEP_STORE
-    _draw(path, ds, Path(args.out) if args.out else (path.parent.parent if in_sweep_output else path.parent), plots)
+    own = path.parent.parent if in_sweep_output else path.parent
+    _refuse_another_results_folder(Path(args.out) if args.out else own, own)
+    _draw(path, ds, Path(args.out) if args.out else own, plots)
     return 0
 
 
