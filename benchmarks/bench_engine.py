@@ -299,7 +299,7 @@ def profile_programs(patients: int = 8, reruns: int = 2) -> dict:
     and simulated second.  The timers add a little per call; the program's CPU time without
     them is printed for scale (an unprofiled build of the same networks)."""
     import resource
-    from painsim.circuits import standalone
+    from painsim.circuits import standalone, standalone_cache
     cache = tempfile.mkdtemp(prefix="painsim_bench_engine_")
     os.environ["PAINSIM_STANDALONE_DIR"] = cache
     reqs, duration = cohort_session_requests(patients)
@@ -322,7 +322,7 @@ def profile_programs(patients: int = 8, reruns: int = 2) -> dict:
             if profiled:
                 for net in nets:
                     for name, sec in net.profiling_info():
-                        name = standalone._NUMBERING.sub(rb"\1", name.encode()).decode()
+                        name = standalone_cache._NUMBERING.sub(rb"\1", name.encode()).decode()
                         table[name] = table.get(name, 0.0) + sec
         total = sum(table.values())
         print(f"per code object (last profiled run, all programs; total {total:.2f} s):")

@@ -14,7 +14,7 @@ Contents
       :func:`stimulated_site`);
     * selections used by several figures and the command line:
       :func:`experiment_conditions`, :func:`changed_connections`,
-      :func:`course_arms`, :func:`cohort_groups`;
+      :func:`course_arms`, :func:`cohort_groups`, :func:`is_cohort_result`;
     * the virtual QST profile (DFNS battery, Rolke et al. 2006 Pain 123:231):
       :func:`first_crossing` (heat and mechanical pain thresholds),
       :func:`dfns_mps` (mechanical pain sensitivity), :func:`windup_ratio`,
@@ -53,13 +53,13 @@ from .pain_maps import condition_param, pain_map_metrics, pn_site, stimulated_si
 from .qst import (HPT_SD_FLOOR, LOG_SD_FLOOR, QST_MEASURES, dfns_mps, dfns_zscores, first_crossing, qst_long_name,
                   qst_summary, windup_ratio)
 from .scs import scs_frequency_curves, scs_metrics, synchronous_volleys
-from .selections import (changed_connections, cohort_groups, condition_devices, course_arms, experiment_conditions,
+from .selections import (changed_connections, cohort_groups, is_cohort_result, condition_devices, course_arms, experiment_conditions,
                          result_duration)
 
 __all__ = ["published_deviation", "neuron_spike_counts", "synchronous_volleys", "experiment_conditions", "scs_metrics",
            "scs_frequency_curves", "result_duration", "condition_devices", "evoked_response", "sep_window",
            "sep_min_interval", "sep_metrics", "sep_electrode", "point_evoked", "PSTH_EDGES", "TEST_TARGETS", "RELAY_MARGIN",
            "condition_param", "stimulated_site", "pain_map_metrics", "changed_connections", "course_arms",
-           "cohort_groups", "first_crossing", "dfns_mps", "windup_ratio", "dfns_zscores", "qst_summary",
+           "cohort_groups", "is_cohort_result", "first_crossing", "dfns_mps", "windup_ratio", "dfns_zscores", "qst_summary",
            "QST_MEASURES", "LOG_SD_FLOOR", "HPT_SD_FLOOR", "qst_long_name"]
 __all__ += ["spikes_per_pulse", "pn_site"]  # public and imported by painsim.files.qst and painsim.validation

@@ -17,7 +17,7 @@ from ..errors import ParameterError
 from ..stimulation import from_spec
 
 __all__ = ["experiment_conditions", "matched_conditions", "conditions_result", "result_duration", "condition_devices",
-           "changed_connections", "course_arms", "cohort_groups"]
+           "changed_connections", "course_arms", "cohort_groups", "is_cohort_result"]
 
 #: What a per-condition analysis reads, for its refusals.
 CONDITIONS_RESULT = ("a result over 'condition': a `painsim run` conditions result, or "
@@ -195,6 +195,14 @@ def course_arms(ds: xr.Dataset) -> list:
     if "arm" in ds.dims:
         return [(str(a), ds.sel(arm=a)) for a in ds.arm.values]
     return [(str(ds.attrs.get("protocol", "course")), ds)]
+
+
+def is_cohort_result(ds: xr.Dataset) -> bool:
+    """Whether ``ds`` is a virtual cohort's result (:func:`painsim.cohort.to_dataset`): over ``patient``
+    and ``statistic``, with ``relief``, and not a sweep's (whose attributes hold its spec and outcomes).
+    How :func:`painsim.plots.figures_for` and ``painsim figures`` tell it."""
+    sweep = "spec" in ds.attrs and "outcomes" in ds.attrs
+    return "patient" in ds.dims and "statistic" in ds.dims and "relief" in ds and not sweep
 
 
 def cohort_groups(ds: xr.Dataset) -> list:

@@ -86,13 +86,12 @@ from .network import NETWORK_CLASSES, BatchNetwork, PointInput, PointOutput
 from .plan import neuron_groups
 # the binary cache and the array sizes (standalone_cache), the hints and counts of the automatic
 # engine (auto_runs): every name importable from here as before
-from .standalone_cache import (_BAD_BINARY, _NOT_EXECUTED, _NUMBERING, GENERATORS, _array_name, _claim_directory, _claimed,
+from .standalone_cache import (_BAD_BINARY, _NOT_EXECUTED, GENERATORS, _array_name, _claim_directory, _claimed,
                                _note_binary, _publish, _structure_hash, binary_cached, check_standalone_root,
                                chosen_sizes, code_hash, evict_binary, exit_description, keep_folders, needed_sizes,
                                padded_size, standalone_root)
 from .auto_runs import (_committed, _compiled_runs, _expected, _runs, _thresholds, auto_report, auto_reset,
                         expected_runs, expected_runs_hint)
-_NUMBERING = _NUMBERING  # importable from here as before (benchmarks/bench_engine.py)
 
 __all__ = ["StandaloneNetwork", "AutoNetwork", "standalone_root", "code_hash", "padded_size", "needed_sizes",
            "chosen_sizes", "compiled_network", "CompiledPieces", "pieces", "MAX_POINTS", "DEFAULT_MAX_POINTS",

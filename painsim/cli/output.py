@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 
 from .. import files, io
+from ..analysis import is_cohort_result
 from ..cohort import from_dataset
 from ..errors import PathError, UsageError
 from ..params import model_overrides, overrides_text
@@ -336,12 +337,8 @@ _TABLE_WRITERS = {"cohort": _cohort_table}
 
 def _tables_kind(ds) -> str | None:
     """The kind of a saved result whose run wrote tables beside its figures (a key of
-    :data:`_TABLE_WRITERS`: a cohort, over ``patient`` and ``statistic``, as
-    :func:`painsim.plots.figures_for` tells it), else None."""
-    sweep = "spec" in ds.attrs and "outcomes" in ds.attrs
-    if "patient" in ds.dims and "statistic" in ds.dims and "relief" in ds and not sweep:
-        return "cohort"
-    return None
+    :data:`_TABLE_WRITERS`), else None."""
+    return "cohort" if is_cohort_result(ds) else None
 
 
 _SUMMARIES = {"conditions": _printer(files.condition_rows), "conditioning": _printer(files.conditioning_rows),

@@ -28,7 +28,7 @@ import json
 
 import xarray as xr
 
-from ..analysis import pain_map_metrics, scs_metrics
+from ..analysis import is_cohort_result, pain_map_metrics, scs_metrics
 from ..errors import ParameterError, UnknownKeyError
 from .cohort import cohort_comparison_figure, cohort_figures, cohort_relief_figure
 from .common import COLORS, close_figures, closes_on_error, raster, save_figure
@@ -148,7 +148,7 @@ def figures_for(ds: xr.Dataset) -> dict:
         return {"validation": validation_figure(ds)}
     if "spec" in ds.attrs and "outcomes" in ds.attrs:
         return sweep_figures(ds)
-    if "patient" in ds.dims and "statistic" in ds.dims and "relief" in ds:  # a virtual cohort
+    if is_cohort_result(ds):  # a virtual cohort
         return cohort_figures(ds)
     if "session" in ds.dims and "relief" in ds:
         return course_figures(ds)
